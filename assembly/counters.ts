@@ -1,0 +1,68 @@
+// Counters: one u64 each, in a static array the host reads through `counters_ptr()`.
+// Names come from the module itself (`counter_names()`), so no tool keeps a copy of this list.
+// Add new counters at the end only: ids are part of ABI v1 (docs/abi.md).
+
+export const enum C {
+  RX_FRAMES = 0,      // frames handed to rx()
+  RX_BYTES,
+  TX_FRAMES,          // frames passed to host.tx()
+  TX_BYTES,
+  DELIVERED,          // packets passed to host.deliver()
+  OUTPUT_PACKETS,     // packets handed to output()
+  FORWARDED,          // IPv4 packets forwarded (router role)
+  ARP_RX,
+  ARP_TX_REQUEST,
+  ARP_TX_REPLY,
+  ICMP_RX,
+  ICMP_TX_ECHO_REPLY,
+  ICMP_TX_ERROR,
+  DROP_BAD_IFACE,     // rx/link on an interface that is not configured
+  DROP_TOO_SHORT,     // shorter than the headers it claims
+  DROP_TOO_LONG,      // longer than the buffer
+  DROP_ETHERTYPE,     // EtherType we do not handle
+  DROP_NOT_FOR_US,    // unicast MAC that is not ours
+  DROP_ARP_MALFORMED,
+  DROP_IP_VERSION,
+  DROP_IP_HEADER_LEN,
+  DROP_IP_TOTAL_LEN,
+  DROP_IP_CHECKSUM,
+  DROP_IP_FRAGMENT,   // fragments are counted and dropped (no reassembly in the core)
+  DROP_IP_TTL,        // TTL expired while forwarding (ICMP time exceeded sent)
+  DROP_IP_BAD_SRC,    // source is broadcast, multicast or loopback
+  DROP_NO_ROUTE,      // no route (ICMP unreachable sent where allowed)
+  DROP_NOT_ROUTER,    // packet for another host and this node does not forward
+  DROP_ARP_UNRESOLVED,// ARP gave no answer, or the pending queue was full
+  DROP_ICMP_MALFORMED,
+  DROP_ICMP_CHECKSUM,
+  DROP_UDP_MALFORMED,
+  DROP_UDP_CHECKSUM,
+  DROP_PROTO,         // local IP protocol with no handler and no local stack
+  DROP_OUTPUT_MALFORMED, // output() given something that is not a valid IPv4 packet
+  DROP_MTU,           // larger than the outgoing MTU with DF set (ICMP frag needed sent)
+  DROP_RATE_LIMITED,  // ICMP error suppressed by the rate limit
+  COUNT
+}
+
+const counters: usize = memory.data(<i32>C.COUNT * 8, 8);
+
+// One name per line, in id order.
+const NAMES = "rx_frames\nrx_bytes\ntx_frames\ntx_bytes\ndelivered\noutput_packets\nforwarded\narp_rx\narp_tx_request\narp_tx_reply\nicmp_rx\nicmp_tx_echo_reply\nicmp_tx_error\ndrop_bad_iface\ndrop_too_short\ndrop_too_long\ndrop_ethertype\ndrop_not_for_us\ndrop_arp_malformed\ndrop_ip_version\ndrop_ip_header_len\ndrop_ip_total_len\ndrop_ip_checksum\ndrop_ip_fragment\ndrop_ip_ttl\ndrop_ip_bad_src\ndrop_no_route\ndrop_not_router\ndrop_arp_unresolved\ndrop_icmp_malformed\ndrop_icmp_checksum\ndrop_udp_malformed\ndrop_udp_checksum\ndrop_proto\ndrop_output_malformed\ndrop_mtu\ndrop_rate_limited";
+
+// @ts-ignore: decorator
+@inline export function count(id: C): void {
+  const p = counters + (<usize>id << 3);
+  store<u64>(p, load<u64>(p) + 1);
+}
+
+// @ts-ignore: decorator
+@inline export function countBy(id: C, n: u64): void {
+  const p = counters + (<usize>id << 3);
+  store<u64>(p, load<u64>(p) + n);
+}
+
+export function counterGet(id: i32): u64 { return load<u64>(counters + (<usize>id << 3)); }
+export function countersReset(): void { memory.fill(counters, 0, <usize>C.COUNT * 8); }
+export function countersPtr(): usize { return counters; }
+export function counterNamesPtr(): usize { return changetype<usize>(NAMES); }
+/** Length of the names text in UTF-16 code units (ASCII, so also characters). */
+export function counterNamesLen(): i32 { return NAMES.length; }

@@ -1,0 +1,144 @@
+// Host ABI v1: the exports (docs/abi.md). This file only adapts the ABI to the core's modules.
+
+import { now_ms } from "./host";
+import { arenaReset, arenaAlloc, arenaSeal, arenaUsed, staticBytes } from "./mem";
+import { C, count, countBy, countersPtr, countersReset, counterNamesPtr, counterNamesLen } from "./counters";
+import * as cfg from "./config";
+import { netifReset, netifValid, netifSetUp, netifBssid } from "./stack/netif";
+import { routeInit } from "./stack/route";
+import { stackInit, ethInput, ipOutput, stackTick, stackLink, stackDump } from "./stack/stack";
+import { Ev, evBuf, evEmit } from "./events";
+import { setNow } from "./clock";
+
+export const ABI_VERSION: i32 = 1;
+
+/** Bytes reserved in front of every packet buffer so headers can be prepended without copying. */
+export const HEADROOM: i32 = 64;
+
+let rxBuf: usize = 0;
+let outBuf: usize = 0;
+let ready = false;
+const INFO_CAPACITY: i32 = 64;
+const infoBuf: usize = memory.data(INFO_CAPACITY, 8);
+const DUMP_CAPACITY: i32 = 256;
+const dumpBuf: usize = memory.data(DUMP_CAPACITY, 8);
+
+/** ABI version implemented by this module. */
+export function abi_version(): i32 { return ABI_VERSION; }
+
+/** Where the host writes the binary configuration before `init`. */
+export function config_buffer(): usize { return cfg.configBuffer; }
+export function config_capacity(): i32 { return cfg.CONFIG_CAPACITY; }
+
+/**
+ * Validate the configuration at `cfgPtr` (must be `config_buffer()`), carve every table and buffer,
+ * and start. Returns 0 on success; 1 if refused (reason logged); 2 if memory ran out; 3 bad pointer.
+ * After a refusal the module stays unusable until a later `init` succeeds.
+ */
+export function init(cfgPtr: usize, cfgLen: i32): i32 {
+  ready = false;
+  if (cfgPtr != cfg.configBuffer) return 3;
+  setNow(now_ms());
+  cfg.configDefaults();
+  countersReset();
+  netifReset();
+  if (!cfg.configWalk(cfgLen, false)) return 1;
+  arenaReset(cfg.memoryPages);
+  if (<usize>memory.size() > <usize>cfg.memoryPages) {
+    cfg.refuse("board.memoryPages", memory.size(), 256, cfg.memoryPages);
+    return 2;
+  }
+  rxBuf = arenaAlloc(<usize>(HEADROOM + cfg.frameBytes));
+  outBuf = arenaAlloc(<usize>(HEADROOM + cfg.frameBytes));
+  if (rxBuf == 0 || outBuf == 0 || !routeInit(cfg.routeEntries) || !stackInit()) return outOfMemory();
+  if (!cfg.configWalk(cfgLen, true)) return 1;
+  arenaSeal();
+  ready = true;
+  return 0;
+}
+
+function outOfMemory(): i32 {
+  cfg.refuse("board.memoryPages", cfg.memoryPages + 1, 256, cfg.memoryPages);
+  return 2;
+}
+
+/** Where the host writes one received frame before calling `rx`. */
+export function rx_buffer(): usize { return rxBuf + HEADROOM; }
+/** Largest frame `rx` accepts. */
+export function rx_capacity(): i32 { return cfg.frameBytes; }
+
+/** Process one received Ethernet frame of `len` bytes on `iface`. Returns 0 if used, 1 if dropped. */
+export function rx(iface: i32, len: i32): i32 {
+  if (!ready) return 1;
+  setNow(now_ms());
+  count(C.RX_FRAMES);
+  if (len < 0 || len > cfg.frameBytes) { count(C.DROP_TOO_LONG); return 1; }
+  countBy(C.RX_BYTES, <u64>len);
+  if (!netifValid(iface)) { count(C.DROP_BAD_IFACE); return 1; }
+  return ethInput(iface, rxBuf + HEADROOM, len);
+}
+
+/** Where the host's local stack writes one outgoing IP packet before calling `output`. */
+export function out_buffer(): usize { return outBuf + HEADROOM; }
+export function out_capacity(): i32 { return cfg.frameBytes - 14; }
+
+/** Send one IP packet of `len` bytes from the local stack. Returns 0 if sent or queued, 1 if dropped. */
+export function output(len: i32): i32 {
+  if (!ready) return 1;
+  setNow(now_ms());
+  count(C.OUTPUT_PACKETS);
+  if (len < 0 || len > cfg.frameBytes - 14) { count(C.DROP_TOO_LONG); return 1; }
+  return ipOutput(outBuf + HEADROOM, len);
+}
+
+/** Run timers due at `nowMs`; returns the next deadline in ms (i64 max when there is none). */
+export function tick(nowMs: i64): i64 {
+  if (!ready) return i64.MAX_VALUE;
+  setNow(nowMs);
+  return stackTick(nowMs);
+}
+
+/** Where the host writes link information before calling `link`. */
+export function info_buffer(): usize { return infoBuf; }
+
+/**
+ * Link state of `iface`: `state` 1 up, 0 down. Info (optional, at `infoPtr`, which must be
+ * `info_buffer()`): bytes 0-5 the BSSID of the access point just associated.
+ */
+export function link(iface: i32, state: i32, infoPtr: usize, infoLen: i32): void {
+  if (!ready) return;
+  setNow(now_ms());
+  if (!netifValid(iface)) { count(C.DROP_BAD_IFACE); return; }
+  const b = netifBssid(iface);
+  if (state != 0 && infoPtr == infoBuf && infoLen >= 6 && infoLen <= INFO_CAPACITY) memory.copy(b, infoBuf, 6);
+  else if (state == 0) memory.fill(b, 0, 6);
+  netifSetUp(iface, state != 0);
+  const e = evBuf();
+  store<u8>(e, <u8>iface, 0);
+  store<u8>(e, state != 0 ? 1 : 0, 1);
+  memory.copy(e + 2, b, 6);
+  evEmit(Ev.LINK, 8);
+  stackLink(iface, state != 0);
+}
+
+/** Bytes of the arena in use (all tables and buffers); constant after `init`. */
+export function heap_used(): i32 { return <i32>arenaUsed(); }
+/** Bytes of static data below the arena. */
+export function static_bytes(): i32 { return <i32>staticBytes(); }
+/** Linear memory size in 64 KiB pages. */
+export function memory_pages(): i32 { return memory.size(); }
+
+/** Counters: `counters_count()` u64 values at `counters_ptr()`, named by `counter_names()`. */
+export function counters_ptr(): usize { return countersPtr(); }
+export function counters_count(): i32 { return <i32>C.COUNT; }
+/** UTF-16LE text of newline-separated counter names, `counter_names_len()` code units long. */
+export function counter_names_ptr(): usize { return counterNamesPtr(); }
+export function counter_names_len(): i32 { return counterNamesLen(); }
+
+/** Where `dump` writes a table record. */
+export function dump_buffer(): usize { return dumpBuf; }
+/** Write record `index` of `table` (0 interfaces, 1 routes, 2 ARP cache) into `dump_buffer()`; returns its length or -1 past the end. */
+export function dump(table: i32, index: i32): i32 {
+  if (!ready) return -1;
+  return stackDump(table, index, dumpBuf);
+}

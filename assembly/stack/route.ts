@@ -1,0 +1,73 @@
+// Static IPv4 routes: longest-prefix match over a small table carved at init.
+// Boards hold tens of routes, so a linear scan kept sorted by prefix length (longest first) is
+// both the smallest and, at this size, the fastest structure.
+
+import { arenaAlloc } from "../mem";
+import { prefixMask, netifOnLink, netifValid, MAX_IFACES, netifUp, netifPrefixLen } from "./netif";
+
+// Entry (stride 12): dest u32 @0, gateway u32 @4, prefixLen u8 @8, iface u8 @9, pad.
+const STRIDE: usize = 12;
+let table: usize = 0;
+let capacity: i32 = 0;
+let used: i32 = 0;
+
+export function routeInit(entries: i32): bool {
+  table = arenaAlloc(<usize>entries * STRIDE);
+  capacity = entries;
+  used = 0;
+  return table != 0;
+}
+
+/** Add a route; gateway 0 means on-link. Keeps longest prefixes first. False when the table is full. */
+export function routeAdd(dest: u32, prefixLen: u8, gateway: u32, iface: i32): bool {
+  if (used >= capacity) return false;
+  let at = used;
+  while (at > 0 && load<u8>(table + <usize>(at - 1) * STRIDE, 8) < prefixLen) {
+    memory.copy(table + <usize>at * STRIDE, table + <usize>(at - 1) * STRIDE, STRIDE);
+    at--;
+  }
+  const e = table + <usize>at * STRIDE;
+  store<u32>(e, dest & prefixMask(prefixLen), 0);
+  store<u32>(e, gateway, 4);
+  store<u8>(e, prefixLen, 8);
+  store<u8>(e, <u8>iface, 9);
+  used++;
+  return true;
+}
+
+export function routeCount(): i32 { return used; }
+/** Pointer to entry `i` (for table dumps). */
+export function routeEntry(i: i32): usize { return table + <usize>i * STRIDE; }
+
+// Result of the last lookup.
+export let nextHop: u32 = 0;
+export let outIface: i32 = -1;
+
+/**
+ * Find the interface and next hop for `dst`. Directly attached subnets win over routes of the same
+ * or shorter length (an interface's own subnet is an implicit route). Returns false if unreachable.
+ */
+export function routeLookup(dst: u32): bool {
+  let bestLen: i32 = -1;
+  outIface = -1;
+  nextHop = 0;
+  for (let i = 0; i < MAX_IFACES; i++) {
+    if (netifValid(i) && netifUp(i) && netifOnLink(i, dst)) {
+      const l = <i32>netifPrefixLen(i);
+      if (l > bestLen) { bestLen = l; outIface = i; nextHop = dst; }
+    }
+  }
+  for (let i = 0; i < used; i++) {
+    const e = table + <usize>i * STRIDE;
+    const l = <i32>load<u8>(e, 8);
+    if (l <= bestLen) break; // sorted longest first: nothing better follows
+    if ((dst & prefixMask(l)) != load<u32>(e, 0)) continue;
+    const ifc = <i32>load<u8>(e, 9);
+    if (!netifUp(ifc)) continue;
+    const gw = load<u32>(e, 4);
+    outIface = ifc;
+    nextHop = gw != 0 ? gw : dst;
+    return true;
+  }
+  return outIface >= 0;
+}

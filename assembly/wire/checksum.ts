@@ -1,0 +1,42 @@
+// The Internet checksum (RFC 1071): 16-bit one's-complement sum of 16-bit words, used by IPv4,
+// ICMP, UDP, minimal encapsulation and GRE.
+
+/**
+ * Add `len` bytes at `p` to a running sum `sum` (host-order, unfolded). Words are summed as loaded
+ * (little-endian lanes) and swapped once at the end: the one's-complement sum is byte-order
+ * independent (RFC 1071 §2(B)). Only the last piece of a multi-part sum may have an odd length.
+ */
+export function csumAdd(sum: u32, p: usize, len: i32): u32 {
+  let s: u64 = 0;
+  let i: i32 = 0;
+  for (; i + 8 <= len; i += 8) {
+    const w = load<u64>(p + <usize>i);
+    s += (w & 0xffffffff) + (w >> 32);
+  }
+  if (i + 4 <= len) { s += <u64>load<u32>(p + <usize>i); i += 4; }
+  if (i + 2 <= len) { s += <u64>load<u16>(p + <usize>i); i += 2; }
+  if (i < len) s += <u64>load<u8>(p + <usize>i);
+  s = (s & 0xffffffff) + (s >> 32);
+  s = (s & 0xffffffff) + (s >> 32);
+  let f = <u32>s;
+  f = (f & 0xffff) + (f >>> 16);
+  f = (f & 0xffff) + (f >>> 16);
+  return sum + <u32>bswap<u16>(<u16>f);
+}
+
+/** Fold a 32-bit sum and complement it: the value to store in a checksum field (host order). */
+export function csumFinish(sum: u32): u16 {
+  sum = (sum & 0xffff) + (sum >>> 16);
+  sum = (sum & 0xffff) + (sum >>> 16);
+  return <u16>~sum;
+}
+
+/** Checksum of `len` bytes at `p` (host order). A buffer that includes a correct checksum gives 0. */
+export function checksum(p: usize, len: i32): u16 {
+  return csumFinish(csumAdd(0, p, len));
+}
+
+/** Sum of the IPv4 pseudo-header for UDP/TCP (RFC 768): addresses in host order. */
+export function pseudoHeaderSum(src: u32, dst: u32, proto: u8, len: i32): u32 {
+  return (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + <u32>proto + <u32>len;
+}
