@@ -1,0 +1,178 @@
+// A board: one firmware instance with its own linear memory, bound to host callbacks.
+// This is the Node implementation of host ABI v1 (docs/abi.md); the emulated network, the CLI and
+// the tests all drive firmware through this class.
+
+import { encodeConfig, type ValidConfig } from "./config.js";
+
+export interface BoardHooks {
+  /** Current time in ms (virtual in the simulator). May be fractional; the core sees floor(). */
+  now(): number;
+  /** Frame transmitted on interface `iface`; `frame` is a copy the hook may keep. */
+  tx(iface: number, frame: Uint8Array): void;
+  /** IP packet handed to the local stack; a copy the hook may keep. */
+  deliver(packet: Uint8Array): void;
+  /** Structured event record (docs/abi.md "Events"); a copy. */
+  event?(kind: number, data: Uint8Array): void;
+  log?(level: number, text: string): void;
+  /** Fill `buf` with unpredictable bytes (the simulator passes a seeded generator). */
+  random?(buf: Uint8Array): void;
+}
+
+export const ABI_VERSION = 1;
+const utf8 = new TextDecoder();
+
+export interface FirmwareExports {
+  memory: WebAssembly.Memory;
+  abi_version(): number;
+  config_buffer(): number;
+  config_capacity(): number;
+  init(ptr: number, len: number): number;
+  rx_buffer(): number;
+  rx_capacity(): number;
+  rx(iface: number, len: number): number;
+  out_buffer(): number;
+  out_capacity(): number;
+  output(len: number): number;
+  tick(now: bigint): bigint;
+  info_buffer(): number;
+  link(iface: number, state: number, ptr: number, len: number): void;
+  heap_used(): number;
+  static_bytes(): number;
+  memory_pages(): number;
+  counters_ptr(): number;
+  counters_count(): number;
+  counter_names_ptr(): number;
+  counter_names_len(): number;
+  dump_buffer(): number;
+  dump(table: number, index: number): number;
+}
+
+/** Raised when a board refuses to start; `message` is the core's own reason. */
+export class BoardError extends Error {}
+
+export class Board {
+  readonly name: string;
+  readonly config: ValidConfig;
+  readonly x: FirmwareExports;
+  private mem!: Uint8Array;
+  private rxPtr = 0;
+  private outPtr = 0;
+  private counterNames: string[] = [];
+  private lastLog = "";
+
+  constructor(module: WebAssembly.Module, config: ValidConfig, readonly hooks: BoardHooks) {
+    this.name = config.name;
+    this.config = config;
+    const self = this;
+    const imports = {
+      host: {
+        tx(iface: number, ptr: number, len: number) { hooks.tx(iface, self.bytes(ptr, len)); },
+        deliver(ptr: number, len: number) { hooks.deliver(self.bytes(ptr, len)); },
+        now_ms(): bigint { return BigInt(Math.floor(hooks.now())); },
+        random(ptr: number, len: number) {
+          const view = self.view().subarray(ptr, ptr + len);
+          if (hooks.random) hooks.random(view);
+          else for (let i = 0; i < len; i++) view[i] = (Math.random() * 256) | 0;
+        },
+        log(level: number, ptr: number, len: number) {
+          const text = utf8.decode(self.view().subarray(ptr, ptr + len));
+          if (level === 0) self.lastLog = text;
+          hooks.log?.(level, text);
+        },
+        event(kind: number, ptr: number, len: number) { hooks.event?.(kind, self.bytes(ptr, len)); },
+      },
+    };
+    const instance = new WebAssembly.Instance(module, imports);
+    this.x = instance.exports as unknown as FirmwareExports;
+    if (this.x.abi_version() !== ABI_VERSION) {
+      throw new BoardError(`${config.name}: firmware ABI ${this.x.abi_version()}, host ABI ${ABI_VERSION}`);
+    }
+  }
+
+  /** Load the configuration and start. Throws BoardError with the core's reason if refused. */
+  init(): void {
+    const bin = encodeConfig(this.config);
+    const cap = this.x.config_capacity();
+    if (bin.length > cap) throw new BoardError(`${this.name}: configuration is ${bin.length} bytes, the firmware takes at most ${cap}`);
+    const ptr = this.x.config_buffer();
+    this.view().set(bin, ptr);
+    const rc = this.x.init(ptr, bin.length);
+    if (rc !== 0) throw new BoardError(`${this.name}: firmware refused the configuration (code ${rc}): ${this.lastLog || "no reason given"}`);
+    const pages = this.x.memory_pages();
+    if (pages > this.config.board.memoryPages) {
+      throw new BoardError(`${this.name}: firmware uses ${pages} pages, board ${this.config.board.name} allows ${this.config.board.memoryPages}`);
+    }
+    this.mem = new Uint8Array(this.x.memory.buffer);
+    this.rxPtr = this.x.rx_buffer();
+    this.outPtr = this.x.out_buffer();
+    const names = new Uint16Array(this.x.memory.buffer, this.x.counter_names_ptr(), this.x.counter_names_len());
+    this.counterNames = String.fromCharCode(...names).split("\n");
+  }
+
+  private view(): Uint8Array {
+    if (!this.mem || this.mem.buffer !== this.x.memory.buffer) this.mem = new Uint8Array(this.x.memory.buffer);
+    return this.mem;
+  }
+
+  private bytes(ptr: number, len: number): Uint8Array { return this.view().slice(ptr, ptr + len); }
+
+  /** Hand one received frame to the core. Returns 0 if used, 1 if dropped. */
+  rx(iface: number, frame: Uint8Array): number {
+    const cap = this.x.rx_capacity();
+    if (frame.length > cap) return this.x.rx(iface, cap + 1); // counted as too long by the core
+    this.view().set(frame, this.rxPtr);
+    return this.x.rx(iface, frame.length);
+  }
+
+  /** Send one IP packet from the local stack. Returns 0 if sent or queued, 1 if dropped. */
+  output(packet: Uint8Array): number {
+    const cap = this.x.out_capacity();
+    if (packet.length > cap) return this.x.output(cap + 1);
+    this.view().set(packet, this.outPtr);
+    return this.x.output(packet.length);
+  }
+
+  /** Run due timers; returns the next deadline in ms (Infinity if none). */
+  tick(nowMs: number): number {
+    const next = this.x.tick(BigInt(Math.floor(nowMs)));
+    return next >= 0x7fffffffffffffffn ? Infinity : Number(next);
+  }
+
+  /** Report link state; `bssid` is the access point just associated (6 bytes) when up. */
+  link(iface: number, up: boolean, bssid?: Uint8Array): void {
+    let len = 0;
+    const ptr = this.x.info_buffer();
+    if (up && bssid) { this.view().set(bssid.subarray(0, 6), ptr); len = 6; }
+    this.x.link(iface, up ? 1 : 0, ptr, len);
+  }
+
+  /** All counters by name. */
+  counters(): Record<string, number> {
+    const n = this.x.counters_count();
+    const vals = new BigUint64Array(this.x.memory.buffer, this.x.counters_ptr(), n);
+    const out: Record<string, number> = {};
+    for (let i = 0; i < n; i++) out[this.counterNames[i] ?? `counter_${i}`] = Number(vals[i]);
+    return out;
+  }
+
+  heapUsed(): number { return this.x.heap_used(); }
+  memoryPages(): number { return this.x.memory_pages(); }
+  memoryBytes(): number { return this.x.memory.buffer.byteLength; }
+
+  /** Raw records of one table (0 interfaces, 1 routes, 2 ARP cache), copies. */
+  dumpRaw(table: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    const ptr = this.x.dump_buffer();
+    for (let i = 0; ; i++) {
+      const len = this.x.dump(table, i);
+      if (len < 0) break;
+      out.push(this.bytes(ptr, len));
+    }
+    return out;
+  }
+}
+
+/** Compile the firmware once; instantiate a Board per node from it. */
+export function compileFirmware(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module {
+  return new WebAssembly.Module(bytes);
+}

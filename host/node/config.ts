@@ -1,0 +1,246 @@
+// Node configuration: JSON as users write it, validated field by field, then encoded into the
+// binary form the core reads (docs/abi.md "Configuration"). Every refusal names the field, what
+// was expected and what was found; an invalid configuration never starts a board.
+
+import esp32 from "../../boards/esp32.json";
+import esp32c3 from "../../boards/esp32-c3.json";
+import rpiZero2w from "../../boards/rpi-zero-2w.json";
+import rpi4 from "../../boards/rpi4.json";
+import linux from "../../boards/linux.json";
+import emulated from "../../boards/emulated.json";
+
+export interface Sizes {
+  arpEntries: number; routes: number; timers: number; pendingFrames: number; frameBytes: number;
+  bindings: number; visitors: number; securityAssocs: number; bindingCache: number;
+}
+export interface BoardProfile {
+  name: string; description: string; memoryPages: number; maxInterfaces: number; mtu: number; sizes: Sizes;
+}
+export interface IfaceConfig { name: string; mac: Uint8Array; ip: number; prefixLen: number; mtu: number }
+export interface RouteConfig { dest: number; prefixLen: number; via: number; iface: number }
+export interface NodeOptions {
+  defaultTtl: number; arpTimeoutSec: number; arpRetries: number; icmpErrorsPerSec: number; logLevel: number;
+}
+export type Role = "host" | "router";
+/** A configuration that passed validation: every field present and in range. */
+export interface ValidConfig {
+  name: string;
+  board: BoardProfile;
+  roles: Role[];
+  interfaces: IfaceConfig[];
+  routes: RouteConfig[];
+  sizes: Sizes;
+  node: NodeOptions;
+}
+
+export const BOARDS: Record<string, BoardProfile> = Object.fromEntries(
+  [esp32, esp32c3, rpiZero2w, rpi4, linux, emulated].map((b) => [b.name, b as BoardProfile]),
+);
+export const DEFAULT_BOARD = "emulated";
+
+/** Thrown with every problem found, one per line, each naming its field. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) { super(problems.join("\n")); }
+}
+
+// Ranges the core also enforces (assembly/config.ts); the host checks first to give better messages.
+export const SIZE_RANGES: Record<keyof Sizes, [number, number]> = {
+  arpEntries: [1, 4096], routes: [1, 4096], timers: [8, 65536], pendingFrames: [0, 256],
+  frameBytes: [590, 9018], bindings: [0, 65536], visitors: [0, 65536], securityAssocs: [0, 65536],
+  bindingCache: [0, 65536],
+};
+const NODE_RANGES: Record<keyof NodeOptions, [number, number]> = {
+  defaultTtl: [1, 255], arpTimeoutSec: [1, 86400], arpRetries: [1, 10], icmpErrorsPerSec: [0, 100000], logLevel: [0, 3],
+};
+const NODE_DEFAULTS: NodeOptions = { defaultTtl: 64, arpTimeoutSec: 60, arpRetries: 3, icmpErrorsPerSec: 10, logLevel: 2 };
+const ROLES: Role[] = ["host", "router"];
+
+function show(v: unknown): string {
+  if (v === undefined) return "nothing";
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 60 ? s.slice(0, 57) + "..." : s;
+}
+
+/** Parse "a.b.c.d" into a host-order u32, or null. */
+export function parseIp(s: unknown): number | null {
+  if (typeof s !== "string") return null;
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (!m) return null;
+  const o = m.slice(1).map(Number);
+  if (o.some((x) => x > 255)) return null;
+  return ((o[0] << 24) | (o[1] << 16) | (o[2] << 8) | o[3]) >>> 0;
+}
+
+export function formatIp(a: number): string {
+  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+}
+
+/** Parse "a.b.c.d/len" into [addr, len], or null. */
+export function parseCidr(s: unknown): [number, number] | null {
+  if (typeof s !== "string") return null;
+  const [a, l, ...rest] = s.split("/");
+  const ip = parseIp(a);
+  if (ip === null || rest.length || l === undefined || !/^\d{1,2}$/.test(l) || Number(l) > 32) return null;
+  return [ip, Number(l)];
+}
+
+export function parseMac(s: unknown): Uint8Array | null {
+  if (typeof s !== "string" || !/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(s)) return null;
+  return Uint8Array.from(s.split(":").map((h) => parseInt(h, 16)));
+}
+
+export function formatMac(m: Uint8Array): string {
+  return Array.from(m.subarray(0, 6), (b) => b.toString(16).padStart(2, "0")).join(":");
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Validate a node configuration (parsed JSON) against its board profile.
+ * `where` prefixes field names (e.g. the file or node name). Throws ConfigError listing every problem.
+ */
+export function validateConfig(raw: unknown, where = "config", boards: Record<string, BoardProfile> = BOARDS): ValidConfig {
+  const p: string[] = [];
+  const bad = (field: string, expected: string, got: unknown) => p.push(`${where}.${field}: expected ${expected}, got ${show(got)}`);
+  if (!isObject(raw)) throw new ConfigError([`${where}: expected a JSON object, got ${show(raw)}`]);
+  const known = new Set(["name", "board", "roles", "interfaces", "routes", "sizes", "node", "comment"]);
+  for (const k of Object.keys(raw)) if (!known.has(k)) bad(k, `one of the fields ${[...known].join(", ")}`, k);
+
+  const name = raw.name;
+  if (typeof name !== "string" || !/^[A-Za-z0-9_.-]{1,32}$/.test(name)) bad("name", "1-32 letters, digits, '_', '.', '-'", name);
+
+  const boardName = raw.board ?? DEFAULT_BOARD;
+  const board = typeof boardName === "string" ? boards[boardName] : undefined;
+  if (!board) bad("board", `one of ${Object.keys(boards).join(", ")}`, boardName);
+
+  const rolesRaw = raw.roles ?? ["host"];
+  const roles: Role[] = [];
+  if (!Array.isArray(rolesRaw) || rolesRaw.length === 0) bad("roles", `a non-empty list of ${ROLES.join(", ")}`, rolesRaw);
+  else rolesRaw.forEach((r, i) => {
+    if (!ROLES.includes(r as Role)) bad(`roles[${i}]`, `one of ${ROLES.join(", ")}`, r);
+    else if (roles.includes(r as Role)) bad(`roles[${i}]`, "each role once", r);
+    else roles.push(r as Role);
+  });
+
+  const sizes: Sizes = { ...(board?.sizes ?? emulated.sizes) };
+  if (raw.sizes !== undefined) {
+    if (!isObject(raw.sizes)) bad("sizes", "an object", raw.sizes);
+    else for (const [k, v] of Object.entries(raw.sizes)) {
+      const range = SIZE_RANGES[k as keyof Sizes];
+      if (!range) { bad(`sizes.${k}`, `one of ${Object.keys(SIZE_RANGES).join(", ")}`, k); continue; }
+      if (!Number.isInteger(v) || (v as number) < range[0] || (v as number) > range[1]) bad(`sizes.${k}`, `an integer ${range[0]}..${range[1]}`, v);
+      else sizes[k as keyof Sizes] = v as number;
+    }
+  }
+
+  const node: NodeOptions = { ...NODE_DEFAULTS };
+  if (raw.node !== undefined) {
+    if (!isObject(raw.node)) bad("node", "an object", raw.node);
+    else for (const [k, v] of Object.entries(raw.node)) {
+      const range = NODE_RANGES[k as keyof NodeOptions];
+      if (!range) { bad(`node.${k}`, `one of ${Object.keys(NODE_RANGES).join(", ")}`, k); continue; }
+      if (!Number.isInteger(v) || (v as number) < range[0] || (v as number) > range[1]) bad(`node.${k}`, `an integer ${range[0]}..${range[1]}`, v);
+      else node[k as keyof NodeOptions] = v as number;
+    }
+  }
+
+  const interfaces: IfaceConfig[] = [];
+  const maxIf = board?.maxInterfaces ?? 8;
+  if (!Array.isArray(raw.interfaces) || raw.interfaces.length === 0 || raw.interfaces.length > maxIf) {
+    bad("interfaces", `a list of 1..${maxIf} interfaces (board ${board?.name ?? "?"})`, Array.isArray(raw.interfaces) ? `${raw.interfaces.length} interfaces` : raw.interfaces);
+  } else raw.interfaces.forEach((ifc: unknown, i: number) => {
+    const f = `interfaces[${i}]`;
+    if (!isObject(ifc)) { bad(f, "an object", ifc); return; }
+    for (const k of Object.keys(ifc)) if (!["name", "mac", "ipv4", "mtu"].includes(k)) bad(`${f}.${k}`, "one of the fields name, mac, ipv4, mtu", k);
+    const ifName = ifc.name;
+    if (typeof ifName !== "string" || !/^[A-Za-z0-9_.-]{1,15}$/.test(ifName)) bad(`${f}.name`, "an interface name of 1-15 letters, digits, '_', '.', '-'", ifName);
+    else if (interfaces.some((x) => x.name === ifName)) bad(`${f}.name`, "a name not used by another interface", ifName);
+    const mac = parseMac(ifc.mac);
+    if (!mac) bad(`${f}.mac`, "a MAC address like 02:00:00:00:00:01", ifc.mac);
+    else if (mac[0] & 1) bad(`${f}.mac`, "a unicast MAC address (first octet even)", ifc.mac);
+    else if (mac.every((b) => b === 0)) bad(`${f}.mac`, "a non-zero MAC address", ifc.mac);
+    let cidr: [number, number] | null = [0, 0];
+    if (ifc.ipv4 !== undefined) {
+      cidr = parseCidr(ifc.ipv4);
+      if (!cidr) bad(`${f}.ipv4`, "an address with prefix length like 10.0.1.1/24", ifc.ipv4);
+      else if (cidr[1] === 0 || (cidr[0] >>> 28) >= 14 || cidr[0] >>> 24 === 127 || cidr[0] >>> 24 === 0) bad(`${f}.ipv4`, "a unicast address with a prefix length 1..32", ifc.ipv4);
+    }
+    const mtu = ifc.mtu ?? board?.mtu ?? 1500;
+    const maxMtu = sizes.frameBytes - 14;
+    if (!Number.isInteger(mtu) || (mtu as number) < 576 || (mtu as number) > maxMtu) bad(`${f}.mtu`, `an integer 576..${maxMtu} (frameBytes ${sizes.frameBytes} - 14)`, mtu);
+    if (mac && cidr && typeof ifName === "string") interfaces.push({ name: ifName, mac, ip: cidr[0], prefixLen: cidr[1], mtu: mtu as number });
+  });
+
+  const routes: RouteConfig[] = [];
+  if (raw.routes !== undefined && !Array.isArray(raw.routes)) bad("routes", "a list of routes", raw.routes);
+  else (raw.routes as unknown[] ?? []).forEach((r: unknown, i: number) => {
+    const f = `routes[${i}]`;
+    if (!isObject(r)) { bad(f, "an object", r); return; }
+    for (const k of Object.keys(r)) if (!["dest", "via", "iface"].includes(k)) bad(`${f}.${k}`, "one of the fields dest, via, iface", k);
+    const dest = r.dest === "default" ? [0, 0] as [number, number] : parseCidr(r.dest);
+    if (!dest) bad(`${f}.dest`, "a prefix like 10.0.2.0/24 or \"default\"", r.dest);
+    const via = r.via === undefined ? 0 : parseIp(r.via);
+    if (via === null) bad(`${f}.via`, "a gateway address like 10.0.1.1", r.via);
+    let iface = -1;
+    if (r.iface !== undefined) {
+      iface = interfaces.findIndex((x) => x.name === r.iface);
+      if (iface < 0) bad(`${f}.iface`, `one of the interfaces ${interfaces.map((x) => x.name).join(", ")}`, r.iface);
+    } else if (via !== null && via !== 0) {
+      iface = interfaces.findIndex((x) => x.prefixLen > 0 && ((x.ip ^ via) >>> (32 - x.prefixLen)) === 0);
+      if (iface < 0) bad(`${f}.via`, "a gateway on the subnet of one of the interfaces (or give iface)", r.via);
+    } else bad(`${f}`, "a gateway (via) or an interface (iface)", r);
+    if (dest && via !== null && iface >= 0) routes.push({ dest: dest[0], prefixLen: dest[1], via, iface });
+  });
+  if (routes.length > sizes.routes) bad("routes", `at most sizes.routes = ${sizes.routes} routes`, `${routes.length} routes`);
+
+  if (p.length) throw new ConfigError(p);
+  return { name: name as string, board: board!, roles, interfaces, routes, sizes, node };
+}
+
+// Binary format constants, mirrored from assembly/config.ts.
+const REC_BOARD = 1, REC_NODE = 2, REC_IFACE = 3, REC_ROUTE = 4;
+const BOARD_KEYS: [keyof Sizes | "memoryPages", number][] = [
+  ["memoryPages", 1], ["arpEntries", 2], ["routes", 3], ["timers", 4], ["pendingFrames", 5], ["frameBytes", 6],
+  ["bindings", 7], ["visitors", 8], ["securityAssocs", 9], ["bindingCache", 10],
+];
+const NODE_KEYS: [keyof NodeOptions | "roles", number][] = [
+  ["roles", 1], ["defaultTtl", 2], ["arpTimeoutSec", 3], ["arpRetries", 4], ["icmpErrorsPerSec", 5], ["logLevel", 6],
+];
+
+/** Encode a validated configuration into the core's binary form. */
+export function encodeConfig(c: ValidConfig): Uint8Array {
+  const recs: Uint8Array[] = [];
+  const rec = (type: number, body: Uint8Array) => {
+    const r = new Uint8Array(4 + body.length);
+    r[0] = type; new DataView(r.buffer).setUint16(2, body.length); r.set(body, 4);
+    recs.push(r);
+  };
+  const kv = (pairs: [number, number][]) => {
+    const b = new Uint8Array(pairs.length * 6); const dv = new DataView(b.buffer);
+    pairs.forEach(([k, v], i) => { dv.setUint16(i * 6, k); dv.setUint32(i * 6 + 2, v >>> 0); });
+    return b;
+  };
+  const sizes = { ...c.sizes, memoryPages: c.board.memoryPages };
+  rec(REC_BOARD, kv(BOARD_KEYS.map(([k, id]) => [id, sizes[k]])));
+  const roles = (c.roles.includes("router") ? 1 : 0) | (c.roles.includes("host") ? 2 : 0);
+  const node = { ...c.node, roles };
+  rec(REC_NODE, kv(NODE_KEYS.map(([k, id]) => [id, node[k]])));
+  c.interfaces.forEach((ifc, i) => {
+    const b = new Uint8Array(16); const dv = new DataView(b.buffer);
+    b[0] = i; b[1] = 0; b.set(ifc.mac, 2); dv.setUint32(8, ifc.ip >>> 0); b[12] = ifc.prefixLen; dv.setUint16(14, ifc.mtu);
+    rec(REC_IFACE, b);
+  });
+  for (const r of c.routes) {
+    const b = new Uint8Array(12); const dv = new DataView(b.buffer);
+    dv.setUint32(0, r.dest >>> 0); b[4] = r.prefixLen; b[5] = r.iface; dv.setUint32(8, r.via >>> 0);
+    rec(REC_ROUTE, b);
+  }
+  const total = 8 + recs.reduce((n, r) => n + r.length, 0);
+  const out = new Uint8Array(total);
+  out.set([0x4d, 0x49, 0x50, 0x46, 0, 1, 0, 0]);
+  let o = 8;
+  for (const r of recs) { out.set(r, o); o += r.length; }
+  return out;
+}

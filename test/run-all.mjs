@@ -1,0 +1,50 @@
+// Runs every suite — the core's as-pect specs and the host's node:test files — and ends with one
+// plain line "N passed, N failed[, N skipped]" for all of them together. Exit status 1 on any failure.
+// Usage: node test/run-all.mjs [--only aspect|node] [node test files...]
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, rmSync, mkdtempSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+
+const args = process.argv.slice(2);
+const only = args[0] === "--only" ? args[1] : null;
+const files = args[0] === "--only" ? args.slice(2) : args;
+const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, "");
+let passed = 0, failed = 0, skipped = 0;
+
+if (!only || only === "aspect") {
+  const r = spawnSync("npx", ["--no-install", "asp", "--config", "as-pect.config.js", "--summary"], { encoding: "utf8", env: { ...process.env, npm_config_loglevel: "error" } });
+  const out = strip((r.stdout ?? "") + (r.stderr ?? ""));
+  const m = /\[Tests\]:\s*(\d+)\s*\/\s*(\d+)/.exec(out);
+  const fileLines = out.split("\n").filter((l) => /\.spec\.ts/.test(l) || /✖|\[Fail\]|ERROR/.test(l));
+  process.stdout.write(fileLines.join("\n") + "\n");
+  if (m) {
+    const ok = Number(m[1]), total = Number(m[2]);
+    passed += ok; failed += total - ok;
+    console.log(`as-pect: ${ok} passed, ${total - ok} failed`);
+  } else {
+    failed += 1;
+    console.log("as-pect: the specs did not run:\n" + out.slice(-4000));
+  }
+  if (r.status !== 0 && m && Number(m[1]) === Number(m[2])) { failed += 1; console.log(`as-pect exited ${r.status}`); }
+}
+
+if (!only || only === "node") {
+  const list = files.length ? files : readdirSync("test/host").filter((f) => f.endsWith(".test.mjs")).sort().map((f) => join("test/host", f));
+  const dir = mkdtempSync(join(tmpdir(), "mipfw-test-"));
+  const tap = join(dir, "tap.txt");
+  const r = spawnSync(process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=spec", "--test-reporter-destination=stdout",
+    "--test-reporter=tap", `--test-reporter-destination=${tap}`, ...list], { stdio: ["ignore", "inherit", "inherit"] });
+  let text = "";
+  try { text = readFileSync(tap, "utf8"); } catch { /* no report */ }
+  rmSync(dir, { recursive: true, force: true });
+  const num = (k) => Number((new RegExp(`^# ${k} (\\d+)`, "m").exec(text) ?? [0, 0])[1]);
+  const p = num("pass"), f = num("fail") + num("cancelled"), s = num("skipped") + num("todo");
+  passed += p; failed += f; skipped += s;
+  if (!text) { failed += 1; console.log("node:test produced no report"); }
+  else if (r.status !== 0 && f === 0) { failed += 1; console.log(`node --test exited ${r.status}`); }
+  console.log(`node:test: ${p} passed, ${f} failed, ${s} skipped`);
+}
+
+console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
+process.exit(failed ? 1 : 0);
