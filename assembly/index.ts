@@ -1,7 +1,7 @@
 // Host ABI v1: the exports (docs/abi.md). This file only adapts the ABI to the core's modules.
 
 import { now_ms } from "./host";
-import { arenaReset, arenaAlloc, arenaSeal, arenaUsed, staticBytes } from "./mem";
+import { arenaReset, arenaAlloc, arenaSeal, arenaUsed, staticBytes, arenaFailed, arenaPagesWanted } from "./mem";
 import { C, count, countBy, countersPtr, countersReset, counterNamesPtr, counterNamesLen } from "./counters";
 import * as cfg from "./config";
 import { netifReset, netifValid, netifSetUp, netifBssid } from "./stack/netif";
@@ -50,16 +50,17 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   }
   rxBuf = arenaAlloc(<usize>(HEADROOM + cfg.frameBytes));
   outBuf = arenaAlloc(<usize>(HEADROOM + cfg.frameBytes));
-  if (rxBuf == 0 || outBuf == 0 || !routeInit(cfg.routeEntries) || !stackInit()) return outOfMemory();
+  // Carve every table even after one failed, so the refusal can say how many pages are needed.
+  routeInit(cfg.routeEntries);
+  stackInit();
+  if (arenaFailed()) {
+    cfg.refuse("board.memoryPages", arenaPagesWanted(), 256, cfg.memoryPages);
+    return 2;
+  }
   if (!cfg.configWalk(cfgLen, true)) return 1;
   arenaSeal();
   ready = true;
   return 0;
-}
-
-function outOfMemory(): i32 {
-  cfg.refuse("board.memoryPages", cfg.memoryPages + 1, 256, cfg.memoryPages);
-  return 2;
 }
 
 /** Where the host writes one received frame before calling `rx`. */
