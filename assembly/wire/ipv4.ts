@@ -1,0 +1,194 @@
+// IPv4 header (RFC 791 §3.1; validity checks from RFC 1122 §3.2.1 and RFC 1812 §5.2.2;
+// incremental checksum update from RFC 1624).
+//
+//    0                   1                   2                   3
+//    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//   |Version|  IHL  |Type of Service|          Total Length         |
+//   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//   |         Identification        |0|D|M|      Fragment Offset    |
+//   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//   |  Time to Live |    Protocol   |         Header Checksum       |
+//   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//   |                       Source Address                          |
+//   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//   |                    Destination Address                        |
+//   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//   |                    Options (IHL > 5) ...                      |
+//   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//
+// `ipv4Check` validates version, IHL, total length against the buffer, and the header checksum.
+// Options are not interpreted: the payload starts at IHL*4. Fragments pass the check; callers test
+// `ipv4IsFragment` and count/drop them (the core does not reassemble). Bytes after Total Length
+// (Ethernet padding) are not part of the packet: use `ipv4TotalLen`, never the buffer length.
+
+import { csumAdd, csumFinish } from "./checksum";
+
+export const IP_VER_IHL: usize = 0;
+export const IP_TOS: usize = 1;
+export const IP_TOTAL_LEN: usize = 2;
+export const IP_IDENT: usize = 4;
+export const IP_FLAGS_FRAG: usize = 6;
+export const IP_TTL: usize = 8;
+export const IP_PROTO: usize = 9;
+export const IP_CHECKSUM: usize = 10;
+export const IP_SRC: usize = 12;
+export const IP_DST: usize = 16;
+/** Length of a header without options. */
+export const IPV4_MIN_HEADER: i32 = 20;
+/** Largest header (IHL 15). */
+export const IPV4_MAX_HEADER: i32 = 60;
+
+/** Flag bits of the 16-bit flags/fragment-offset word (host order). */
+export const IP_FLAG_DF: u16 = 0x4000;
+export const IP_FLAG_MF: u16 = 0x2000;
+export const IP_FRAG_OFFSET_MASK: u16 = 0x1fff;
+
+export const IPPROTO_ICMP: u8 = 1;
+export const IPPROTO_IPIP: u8 = 4;
+export const IPPROTO_TCP: u8 = 6;
+export const IPPROTO_UDP: u8 = 17;
+export const IPPROTO_GRE: u8 = 47;
+export const IPPROTO_MINENC: u8 = 55;
+
+/** 255.255.255.255, the limited broadcast address. */
+export const IP_BROADCAST: u32 = 0xffffffff;
+
+/** Result of `ipv4Check`. */
+export const enum Ipv4Err {
+  OK = 0,
+  TRUNCATED = 1,     // fewer than 20 bytes
+  BAD_VERSION = 2,   // version != 4
+  BAD_IHL = 3,       // IHL < 5, or IHL*4 larger than the buffer
+  BAD_TOTAL_LEN = 4, // total length < IHL*4 or larger than the buffer
+  BAD_CHECKSUM = 5   // header checksum does not verify
+}
+
+/** Validate the IPv4 packet of `len` bytes at `p`; only after OK are the accessors trusted. */
+export function ipv4Check(p: usize, len: i32): i32 {
+  if (len < IPV4_MIN_HEADER) return Ipv4Err.TRUNCATED;
+  const vi = load<u8>(p, IP_VER_IHL);
+  // Why: RFC 1812 §5.2.2 (1)-(5): version 4, IHL >= 5, total length >= IHL*4, the link delivered at
+  // least total length bytes, and a correct header checksum; anything else is silently discarded.
+  if ((vi >> 4) != 4) return Ipv4Err.BAD_VERSION;
+  const hl = <i32>(vi & 0x0f) << 2;
+  if (hl < IPV4_MIN_HEADER || hl > len) return Ipv4Err.BAD_IHL;
+  const total = <i32>ipv4TotalLen(p);
+  if (total < hl || total > len) return Ipv4Err.BAD_TOTAL_LEN;
+  if (csumFinish(csumAdd(0, p, hl)) != 0) return Ipv4Err.BAD_CHECKSUM;
+  return Ipv4Err.OK;
+}
+
+/** Version field (4 after a successful check). */
+// @ts-ignore: decorator
+@inline export function ipv4Version(p: usize): u8 { return load<u8>(p, IP_VER_IHL) >> 4; }
+/** Header length in bytes (IHL*4), options included. */
+// @ts-ignore: decorator
+@inline export function ipv4HeaderLen(p: usize): i32 { return <i32>(load<u8>(p, IP_VER_IHL) & 0x0f) << 2; }
+/** Type of service octet. */
+// @ts-ignore: decorator
+@inline export function ipv4Tos(p: usize): u8 { return load<u8>(p, IP_TOS); }
+/** Total length in bytes (header and payload). */
+// @ts-ignore: decorator
+@inline export function ipv4TotalLen(p: usize): u16 { return bswap<u16>(load<u16>(p, IP_TOTAL_LEN)); }
+/** Identification. */
+// @ts-ignore: decorator
+@inline export function ipv4Ident(p: usize): u16 { return bswap<u16>(load<u16>(p, IP_IDENT)); }
+/** The flags/fragment-offset word (flags IP_FLAG_DF, IP_FLAG_MF; offset in 8-byte units). */
+// @ts-ignore: decorator
+@inline export function ipv4FlagsFrag(p: usize): u16 { return bswap<u16>(load<u16>(p, IP_FLAGS_FRAG)); }
+/** True when Don't Fragment is set. */
+// @ts-ignore: decorator
+@inline export function ipv4DontFrag(p: usize): bool { return (ipv4FlagsFrag(p) & IP_FLAG_DF) != 0; }
+/** Fragment offset in bytes. */
+// @ts-ignore: decorator
+@inline export function ipv4FragOffset(p: usize): i32 { return <i32>(ipv4FlagsFrag(p) & IP_FRAG_OFFSET_MASK) << 3; }
+/** True when the packet is a fragment: More Fragments set or a non-zero offset (RFC 791 §3.2). */
+// @ts-ignore: decorator
+@inline export function ipv4IsFragment(p: usize): bool { return (ipv4FlagsFrag(p) & (IP_FLAG_MF | IP_FRAG_OFFSET_MASK)) != 0; }
+/** Time to live. */
+// @ts-ignore: decorator
+@inline export function ipv4Ttl(p: usize): u8 { return load<u8>(p, IP_TTL); }
+/** Protocol number. */
+// @ts-ignore: decorator
+@inline export function ipv4Proto(p: usize): u8 { return load<u8>(p, IP_PROTO); }
+/** Header checksum field as stored (host order). */
+// @ts-ignore: decorator
+@inline export function ipv4Checksum(p: usize): u16 { return bswap<u16>(load<u16>(p, IP_CHECKSUM)); }
+/** Source address, host order. */
+// @ts-ignore: decorator
+@inline export function ipv4Src(p: usize): u32 { return bswap<u32>(load<u32>(p, IP_SRC)); }
+/** Destination address, host order. */
+// @ts-ignore: decorator
+@inline export function ipv4Dst(p: usize): u32 { return bswap<u32>(load<u32>(p, IP_DST)); }
+/** Pointer to the payload (after the options). */
+// @ts-ignore: decorator
+@inline export function ipv4Payload(p: usize): usize { return p + <usize>ipv4HeaderLen(p); }
+
+/** Set the source address (checksum not updated). */
+// @ts-ignore: decorator
+@inline export function ipv4SetSrc(p: usize, a: u32): void { store<u32>(p, bswap<u32>(a), IP_SRC); }
+/** Set the destination address (checksum not updated). */
+// @ts-ignore: decorator
+@inline export function ipv4SetDst(p: usize, a: u32): void { store<u32>(p, bswap<u32>(a), IP_DST); }
+/** Set the total length (checksum not updated). */
+// @ts-ignore: decorator
+@inline export function ipv4SetTotalLen(p: usize, n: u16): void { store<u16>(p, bswap<u16>(n), IP_TOTAL_LEN); }
+
+/** Compute and store the header checksum over IHL*4 bytes. */
+export function ipv4FillChecksum(p: usize): void {
+  store<u16>(p, 0, IP_CHECKSUM);
+  store<u16>(p, bswap<u16>(csumFinish(csumAdd(0, p, ipv4HeaderLen(p)))), IP_CHECKSUM);
+}
+
+/**
+ * Decrement TTL by one and update the checksum incrementally (RFC 1624 eqn. 3:
+ * HC' = ~(~HC + ~m + m'), where m is the TTL/Protocol word). The caller has checked TTL > 1.
+ */
+export function ipv4DecrementTtl(p: usize): void {
+  const ttl = load<u8>(p, IP_TTL);
+  const proto = <u32>load<u8>(p, IP_PROTO);
+  const m = (<u32>ttl << 8) | proto;
+  const m2 = (<u32>(ttl - 1) << 8) | proto;
+  store<u8>(p, ttl - 1, IP_TTL);
+  let s = (~<u32>ipv4Checksum(p) & 0xffff) + (~m & 0xffff) + m2;
+  s = (s & 0xffff) + (s >>> 16);
+  s = (s & 0xffff) + (s >>> 16);
+  store<u16>(p, bswap<u16>(<u16>~s), IP_CHECKSUM);
+}
+
+/**
+ * Write a 20-byte header (no options) at `p` and its checksum. `flagsFrag` is the flags/offset word
+ * (usually 0 or IP_FLAG_DF); addresses in host order.
+ */
+export function ipv4Emit(p: usize, tos: u8, totalLen: u16, ident: u16, flagsFrag: u16, ttl: u8, proto: u8, src: u32, dst: u32): void {
+  store<u8>(p, 0x45, IP_VER_IHL);
+  store<u8>(p, tos, IP_TOS);
+  store<u16>(p, bswap<u16>(totalLen), IP_TOTAL_LEN);
+  store<u16>(p, bswap<u16>(ident), IP_IDENT);
+  store<u16>(p, bswap<u16>(flagsFrag), IP_FLAGS_FRAG);
+  store<u8>(p, ttl, IP_TTL);
+  store<u8>(p, proto, IP_PROTO);
+  store<u32>(p, bswap<u32>(src), IP_SRC);
+  store<u32>(p, bswap<u32>(dst), IP_DST);
+  ipv4FillChecksum(p);
+}
+
+/** True for 224.0.0.0/4 (class D, RFC 1112). */
+// @ts-ignore: decorator
+@inline export function ipIsMulticast(a: u32): bool { return (a >>> 28) == 0xe; }
+/** True for 127.0.0.0/8 (RFC 1122 §3.2.1.3 (g)). */
+// @ts-ignore: decorator
+@inline export function ipIsLoopback(a: u32): bool { return (a >>> 24) == 127; }
+/** True for 240.0.0.0/4 (class E, reserved; includes the limited broadcast). */
+// @ts-ignore: decorator
+@inline export function ipIsClassE(a: u32): bool { return (a >>> 28) == 0xf; }
+
+/**
+ * True when `a` may appear as the source of a packet from another node: not 0.0.0.0 "this host"
+ * (allowed only while a node learns its address, never forwarded), not loopback, multicast,
+ * class E or broadcast (RFC 1122 §3.2.1.3, RFC 1812 §5.3.7).
+ */
+export function ipIsUnicastSource(a: u32): bool {
+  return a != 0 && !ipIsLoopback(a) && !ipIsMulticast(a) && !ipIsClassE(a) && (a >>> 24) != 0;
+}
