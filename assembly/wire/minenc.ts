@@ -1,0 +1,185 @@
+// Minimal encapsulation within IP (RFC 2004; seed 004 "Routing and tunneling", Fig. 8;
+// SPEC-DECISIONS "Base Mobile IPv4"), IP protocol 55. The original IP header is modified in place
+// and a minimal forwarding header is inserted between it and the unmodified payload:
+//
+//   0                   1                   2                   3
+//   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//  |   Protocol    |S|  reserved   |        Header Checksum        |
+//  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//  |                 Original Destination Address                  |
+//  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//  :            (if S) Original Source Address                     :
+//  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//
+// Before:  [IP header (20-60)][payload]
+// After:   [IP header', proto 55, dst = tunnel exit, src = encapsulator][minimal header (8/12)][payload]
+//
+// With headroom in front of the packet only the IP header moves (backwards by 8 or 12 bytes); the
+// payload never moves. Decapsulation moves the restored IP header forwards again.
+// The Header Checksum covers the minimal forwarding header only (RFC 2004 §3).
+
+import { checksum } from "./checksum";
+import {
+  IpipErr, ipHdrCheck, ipHdrLen, ipTotalLen, ipIsFragment, ipProto, ipSrc, ipDst, ipSetChecksum,
+  IP_OFF_PROTO, IP_OFF_SRC, IP_OFF_DST, IP_OFF_TOTAL_LEN,
+} from "./ipip";
+
+/** IP protocol number of minimal encapsulation. */
+export const IPPROTO_MINENC: u8 = 55;
+/** Minimal forwarding header length without the original source. */
+export const MINENC_LEN: i32 = 8;
+/** Minimal forwarding header length with the original source (S = 1). */
+export const MINENC_LEN_S: i32 = 12;
+/** S bit of octet 1: Original Source Address present. */
+export const MINENC_FLAG_S: u8 = 0x80;
+
+// Minimal forwarding header field offsets (from its first byte).
+export const MINENC_OFF_PROTO: usize = 0;
+export const MINENC_OFF_FLAGS: usize = 1;
+export const MINENC_OFF_CHECKSUM: usize = 2;
+export const MINENC_OFF_ORIG_DST: usize = 4;
+export const MINENC_OFF_ORIG_SRC: usize = 8;
+
+/** Why a minimally encapsulated packet, or a packet to encapsulate, was refused. */
+export const enum MinEncErr {
+  OK = 0,
+  /** Fewer than 20 bytes of IP header. */
+  TRUNCATED = 1,
+  /** IP version is not 4. */
+  BAD_VERSION = 2,
+  /** IHL below 5 or beyond the bytes present. */
+  BAD_HEADER_LEN = 3,
+  /** IP Total Length below the header length or beyond the bytes present. */
+  BAD_TOTAL_LEN = 4,
+  /** IP protocol is not 55. */
+  NOT_MINENC = 5,
+  /** The datagram is a fragment (RFC 2004 §3: no room to keep fragmentation information). */
+  FRAGMENT = 6,
+  /** Total Length leaves no room for the minimal header (8, or 12 with S). */
+  HEADER_TRUNCATED = 7,
+  /** Minimal header checksum wrong. */
+  BAD_CHECKSUM = 8,
+  /** Not enough headroom in front of the packet to move the IP header back. */
+  NO_HEADROOM = 9,
+  /** The result would exceed 65535 bytes. */
+  TOO_BIG = 10,
+}
+
+/** Length of the minimal header at `mh` (8 or 12 by its S bit). */
+export function minEncHdrLen(mh: usize): i32 {
+  return (load<u8>(mh, MINENC_OFF_FLAGS) & MINENC_FLAG_S) != 0 ? MINENC_LEN_S : MINENC_LEN;
+}
+/** Protocol of the original datagram. */
+export function minEncProto(mh: usize): u8 { return load<u8>(mh, MINENC_OFF_PROTO); }
+/** True if the Original Source Address is present. */
+export function minEncHasSrc(mh: usize): bool { return (load<u8>(mh, MINENC_OFF_FLAGS) & MINENC_FLAG_S) != 0; }
+/** Header Checksum as stored (host order). */
+export function minEncChecksum(mh: usize): u16 { return bswap<u16>(load<u16>(mh, MINENC_OFF_CHECKSUM)); }
+/** Original Destination Address (host order). */
+export function minEncOrigDst(mh: usize): u32 { return bswap<u32>(load<u32>(mh, MINENC_OFF_ORIG_DST)); }
+/** Original Source Address (host order); only meaningful when minEncHasSrc. */
+export function minEncOrigSrc(mh: usize): u32 { return bswap<u32>(load<u32>(mh, MINENC_OFF_ORIG_SRC)); }
+/** Start of the minimal header of a checked packet whose IP header is at `p`. */
+export function minEncHeader(p: usize): usize { return p + <usize>ipHdrLen(p); }
+
+/**
+ * Write a minimal forwarding header at `mh` (every byte, reserved bits zero, checksum computed).
+ * `hasSrc` selects the 12-byte form carrying `origSrc`. Returns its length.
+ */
+export function minEncHeaderEmit(mh: usize, proto: u8, hasSrc: bool, origDst: u32, origSrc: u32): i32 {
+  store<u8>(mh, proto, MINENC_OFF_PROTO);
+  store<u8>(mh, hasSrc ? MINENC_FLAG_S : 0, MINENC_OFF_FLAGS);
+  store<u16>(mh, 0, MINENC_OFF_CHECKSUM);
+  store<u32>(mh, bswap<u32>(origDst), MINENC_OFF_ORIG_DST);
+  const n = hasSrc ? MINENC_LEN_S : MINENC_LEN;
+  if (hasSrc) store<u32>(mh, bswap<u32>(origSrc), MINENC_OFF_ORIG_SRC);
+  store<u16>(mh, bswap<u16>(checksum(mh, n)), MINENC_OFF_CHECKSUM);
+  return n;
+}
+
+/**
+ * Check a received minimally encapsulated packet of `len` bytes with its IP header at `p`: IP
+ * header valid, protocol 55, not a fragment, the minimal header inside Total Length, and its
+ * checksum correct. The IP header checksum is the IPv4 input path's job.
+ */
+export function minEncCheck(p: usize, len: i32): MinEncErr {
+  const e = ipHdrCheck(p, len);
+  if (e != IpipErr.OK) return <MinEncErr>(<i32>e); // TRUNCATED..BAD_TOTAL_LEN share their values
+  if (ipProto(p) != IPPROTO_MINENC) return MinEncErr.NOT_MINENC;
+  // Why: a fragment holds only part of the encapsulated datagram; reassembly comes first (RFC 791).
+  if (ipIsFragment(p)) return MinEncErr.FRAGMENT;
+  const hl = ipHdrLen(p);
+  const room = ipTotalLen(p) - hl;
+  if (room < MINENC_LEN) return MinEncErr.HEADER_TRUNCATED;
+  const mh = p + <usize>hl;
+  const n = minEncHdrLen(mh);
+  if (room < n) return MinEncErr.HEADER_TRUNCATED;
+  // Why: RFC 2004 §3 — the checksum protects the restored addresses; a wrong one means the
+  // original destination cannot be trusted, so the datagram is discarded.
+  if (checksum(mh, n) != 0) return MinEncErr.BAD_CHECKSUM;
+  return MinEncErr.OK;
+}
+
+/**
+ * Encapsulate in place the datagram whose IP header is at `p` (`len` bytes available, its Total
+ * Length is used; `headroom` writable bytes in front of `p`). Per RFC 2004 §3: the minimal header
+ * takes the original protocol and destination (and source when `encapsulator` is not the original
+ * source, S = 1); the IP header gets protocol 55, destination `tunnelDst`, source `encapsulator`,
+ * Total Length + 8/12 and a new checksum; TTL is unchanged. Only the IP header is moved, back by
+ * 8/12 bytes. Returns the bytes prepended (8 or 12): the packet now starts at `p - result`. On
+ * error returns -MinEncErr and changes nothing.
+ */
+export function minEncEncap(p: usize, len: i32, headroom: i32, encapsulator: u32, tunnelDst: u32): i32 {
+  const e = ipHdrCheck(p, len);
+  if (e != IpipErr.OK) return -<i32>e;
+  // Why: RFC 2004 §3 — minimal encapsulation MUST NOT be used for a datagram that is already
+  // fragmented: the minimal header has no room for the fragmentation fields.
+  if (ipIsFragment(p)) return -<i32>MinEncErr.FRAGMENT;
+  const origSrc = ipSrc(p);
+  const hasSrc = origSrc != encapsulator;
+  const n = hasSrc ? MINENC_LEN_S : MINENC_LEN;
+  if (headroom < n) return -<i32>MinEncErr.NO_HEADROOM;
+  const tl = ipTotalLen(p);
+  if (tl + n > 0xffff) return -<i32>MinEncErr.TOO_BIG;
+  const hl = ipHdrLen(p);
+  const proto = ipProto(p);
+  const origDst = ipDst(p);
+  const q = p - <usize>n;
+  memory.copy(q, p, <usize>hl);                    // IP header back by n; the payload stays
+  minEncHeaderEmit(q + <usize>hl, proto, hasSrc, origDst, origSrc);
+  store<u8>(q, IPPROTO_MINENC, IP_OFF_PROTO);
+  store<u32>(q, bswap<u32>(encapsulator), IP_OFF_SRC);
+  store<u32>(q, bswap<u32>(tunnelDst), IP_OFF_DST);
+  store<u16>(q, bswap<u16>(<u16>(tl + n)), IP_OFF_TOTAL_LEN);
+  ipSetChecksum(q);
+  return n;
+}
+
+/**
+ * Decapsulate in place the packet whose IP header is at `p` (`len` bytes): runs minEncCheck, then
+ * restores protocol, destination and (if S) source, Total Length - 8/12, recomputes the IP header
+ * checksum (RFC 2004 §3), and moves the header forward over the minimal header. Returns the bytes
+ * removed (8 or 12): the original datagram now starts at `p + result`. On error returns
+ * -MinEncErr and changes nothing.
+ */
+export function minEncDecap(p: usize, len: i32): i32 {
+  const e = minEncCheck(p, len);
+  if (e != MinEncErr.OK) return -<i32>e;
+  const hl = ipHdrLen(p);
+  const mh = p + <usize>hl;
+  const n = minEncHdrLen(mh);
+  const proto = minEncProto(mh);
+  const origDst = minEncOrigDst(mh);
+  const hasSrc = minEncHasSrc(mh);
+  const origSrc = hasSrc ? minEncOrigSrc(mh) : ipSrc(p);
+  const tl = ipTotalLen(p);
+  const q = p + <usize>n;
+  memory.copy(q, p, <usize>hl);                    // header forward over the minimal header
+  store<u8>(q, proto, IP_OFF_PROTO);
+  store<u32>(q, bswap<u32>(origDst), IP_OFF_DST);
+  store<u32>(q, bswap<u32>(origSrc), IP_OFF_SRC);
+  store<u16>(q, bswap<u16>(<u16>(tl - n)), IP_OFF_TOTAL_LEN);
+  ipSetChecksum(q);
+  return n;
+}
