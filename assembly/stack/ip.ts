@@ -1,0 +1,289 @@
+// IPv4 input, local delivery, forwarding, ICMP echo/errors and local output (RFC 791, RFC 1122 §3,
+// RFC 1812 §4-5, RFC 792, RFC 1191, RFC 1624).
+//
+//  ipInput(iface, p, len, linkGroup)
+//    ipv4Check ─bad─> DROP_TOO_SHORT / DROP_IP_VERSION / _HEADER_LEN / _TOTAL_LEN / _CHECKSUM
+//    bad source ────> DROP_IP_BAD_SRC
+//    dst ours | broadcast | multicast ──> ipLocal: fragment -> DROP_IP_FRAGMENT (no reassembly);
+//                                         ICMP echo request (unicast) -> echo reply from the core;
+//                                         anything else -> host.deliver (local stack) or DROP_PROTO
+//    unicast, not ours, arrived as link-layer broadcast/multicast ──> DROP_NOT_FOR_US
+//    not a router ──> DROP_NOT_ROUTER
+//    ipForward: TTL <= 1 -> time exceeded; no route -> net unreachable; > MTU -> DROP_MTU (+ frag
+//               needed if DF); else TTL-1 (incremental checksum) and out in place from the rx buffer.
+//
+//  ICMP errors are built in the headroom in front of the offending packet (which stays where it is,
+//  quoted in place): IP header at p-28, ICMP header at p-8, Ethernet at p-42. Only packets that came
+//  in through `rx` (64 + 14 bytes in front) are ever quoted. Forwarded fragments are forwarded as they
+//  are (a router does not reassemble, RFC 1812 §5.2.2); only fragments for this node are dropped.
+
+import { deliver, random } from "../host";
+import { C, count } from "../counters";
+import { nowMs } from "../clock";
+import * as cfg from "../config";
+import { MAX_IFACES, netifValid, netifUp, netifIp, netifMtu, netifByAddr, netifIsBroadcast } from "./netif";
+import { routeLookup, nextHop, outIface } from "./route";
+import { linkSendIp } from "./arp";
+import {
+  Ipv4Err, ipv4Check, ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4Dst, ipv4Ttl, ipv4Proto, ipv4Tos,
+  ipv4IsFragment, ipv4FragOffset, ipv4DontFrag, ipv4DecrementTtl, ipv4Emit, ipv4FillChecksum,
+  ipIsMulticast, ipIsLoopback, ipIsUnicastSource, IP_BROADCAST, IPPROTO_ICMP, IPV4_MIN_HEADER, IP_CHECKSUM
+} from "../wire/ipv4";
+import {
+  IcmpErr, icmpCheck, icmpCheckEcho, icmpType, icmpIsError, icmpEchoToReply, icmpEmitError,
+  ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, ICMP_DEST_UNREACH, UNREACH_NET, UNREACH_FRAG_NEEDED,
+  TIME_EXCEEDED_TTL, ICMP_HEADER_LEN
+} from "../wire/icmp";
+import { csumAdd, csumFinish } from "../wire/checksum";
+
+let ident: u16 = 0;
+let tokensMilli: i64 = 0;   // ICMP error token bucket, in thousandths of a token
+let lastRefillMs: i64 = 0;
+
+/** Reset IP state: random initial Identification, full ICMP error bucket. */
+export function ipInit(): void {
+  const b = memory.data(2);
+  random(b, 2);
+  ident = load<u16>(b);
+  tokensMilli = <i64>cfg.icmpErrorsPerSec * 1000;
+  lastRefillMs = nowMs();
+}
+
+/** Next Identification for a datagram this node originates. */
+export function ipNextIdent(): u16 { return ident++; }
+
+/** True when `a` is one of this node's interface addresses. */
+export function ipIsOurs(a: u32): bool { return a != 0 && netifByAddr(a) >= 0; }
+
+function anyBroadcast(a: u32): bool {
+  for (let i = 0; i < MAX_IFACES; i++) if (netifValid(i) && netifIsBroadcast(i, a)) return true;
+  return false;
+}
+
+/** Hand a packet to the local stack; DROP_PROTO when this node has none. Returns 0 used, 1 dropped. */
+export function ipDeliver(p: usize, len: i32): i32 {
+  // Why: config "roles" bit 1: only a node with a local stack has anybody to deliver to.
+  if ((cfg.roles & cfg.ROLE_LOCAL_STACK) == 0) { count(C.DROP_PROTO); return 1; }
+  count(C.DELIVERED);
+  deliver(p, len);
+  return 0;
+}
+
+/**
+ * Route and send a datagram this node originates (echo reply, ICMP error). To one of our own
+ * addresses it is delivered to the local stack. Returns 0 sent or queued, 1 dropped.
+ */
+export function ipSend(p: usize, len: i32): i32 {
+  const dst = ipv4Dst(p);
+  if (ipIsOurs(dst)) return ipDeliver(p, len);
+  if (!routeLookup(dst)) { count(C.DROP_NO_ROUTE); return 1; }
+  if (len > netifMtu(outIface)) { count(C.DROP_MTU); return 1; }
+  return linkSendIp(outIface, nextHop, p, len);
+}
+
+/** Take one token from the ICMP error bucket (`icmpErrorsPerSec`, burst of one second's worth). */
+function icmpErrorToken(): bool {
+  const rate = <i64>cfg.icmpErrorsPerSec;
+  if (rate == 0) return false;
+  const now = nowMs();
+  const dt = now - lastRefillMs;
+  if (dt > 0) {
+    const cap = rate * 1000;
+    // dt is capped first so the product cannot overflow after a long idle time.
+    tokensMilli += (dt > 1000 ? 1000 : dt) * rate;
+    if (tokensMilli > cap) tokensMilli = cap;
+    lastRefillMs = now;
+  } else if (dt < 0) {
+    lastRefillMs = now;
+  }
+  if (tokensMilli < 1000) return false;
+  tokensMilli -= 1000;
+  return true;
+}
+
+/**
+ * Send ICMP error `type`/`code` about the checked packet of `len` bytes at `p` (received, with at least
+ * 42 bytes of headroom). `rest` is the 32-bit word after the checksum (Next-Hop MTU for frag needed).
+ */
+function icmpError(p: usize, len: i32, type: u8, code: u8, rest: u32): void {
+  const src = ipv4Src(p);
+  const dst = ipv4Dst(p);
+  // Why: RFC 1122 §3.2.2 / RFC 1812 §4.3.2.7: never about a non-first fragment, a datagram to a
+  // broadcast or multicast address, a datagram whose source is not a unicast host, or an ICMP error.
+  if (ipv4FragOffset(p) != 0) return;
+  if (dst == IP_BROADCAST || ipIsMulticast(dst) || anyBroadcast(dst)) return;
+  if (!ipIsUnicastSource(src) || anyBroadcast(src)) return;
+  const hl = ipv4HeaderLen(p);
+  if (ipv4Proto(p) == IPPROTO_ICMP) {
+    if (len < hl + 1 || icmpIsError(load<u8>(p + <usize>hl))) return;
+  }
+  if (!routeLookup(src)) return;
+  const oif = outIface;
+  const nh = nextHop;
+  // Why: RFC 1812 §4.3.2.8: ICMP errors are rate limited; suppressed ones are counted.
+  if (!icmpErrorToken()) { count(C.DROP_RATE_LIMITED); return; }
+  const q = p - <usize>ICMP_HEADER_LEN;
+  const n = icmpEmitError(q, type, code, rest, p, len);
+  const h = q - <usize>IPV4_MIN_HEADER;
+  // Why: RFC 1812 §4.3.2.4: the source is an address of the interface the error leaves by.
+  let from = netifIp(oif);
+  if (from == 0) from = dst;
+  ipv4Emit(h, 0, <u16>(IPV4_MIN_HEADER + n), ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_ICMP, from, src);
+  count(C.ICMP_TX_ERROR);
+  linkSendIp(oif, nh, h, IPV4_MIN_HEADER + n);
+}
+
+/** Answer the checked echo request datagram at `p` in place (options dropped, RFC 1122 §3.2.2.6 allows). */
+function echoReply(p: usize, len: i32): i32 {
+  const hl = ipv4HeaderLen(p);
+  const src = ipv4Src(p);
+  const dst = ipv4Dst(p);
+  const tos = ipv4Tos(p);
+  icmpEchoToReply(p + <usize>hl);
+  const h = p + <usize>(hl - IPV4_MIN_HEADER);
+  const n = IPV4_MIN_HEADER + len - hl;
+  ipv4Emit(h, tos, <u16>n, ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_ICMP, dst, src);
+  count(C.ICMP_TX_ECHO_REPLY);
+  return ipSend(h, n);
+}
+
+/** ICMP addressed to this node. `unicast`: to one of our addresses (not broadcast/multicast). */
+function icmpLocal(p: usize, len: i32, unicast: bool): i32 {
+  const hl = ipv4HeaderLen(p);
+  const m = p + <usize>hl;
+  const ml = len - hl;
+  count(C.ICMP_RX);
+  const e = icmpCheck(m, ml);
+  if (e == IcmpErr.BAD_CHECKSUM) { count(C.DROP_ICMP_CHECKSUM); return 1; }
+  if (e != IcmpErr.OK) { count(C.DROP_ICMP_MALFORMED); return 1; }
+  if (icmpType(m) == ICMP_ECHO_REQUEST) {
+    if (icmpCheckEcho(m, ml) != IcmpErr.OK) { count(C.DROP_ICMP_MALFORMED); return 1; }
+    // Why: RFC 1122 §3.2.2.6: every host answers echo; requests to a broadcast or multicast address
+    // may be ignored, so those go to the local stack (if any) rather than being answered here.
+    if (unicast) return echoReply(p, len);
+  }
+  // Roles that consume ICMP (router discovery for agents and mobile nodes) hook in here.
+  return ipDeliver(p, len);
+}
+
+/** A checked datagram for this node. */
+function ipLocal(p: usize, len: i32, unicast: bool): i32 {
+  // Why: the core does not reassemble (counters.ts); fragments for this node are counted and dropped.
+  if (ipv4IsFragment(p)) { count(C.DROP_IP_FRAGMENT); return 1; }
+  if (ipv4Proto(p) == IPPROTO_ICMP) return icmpLocal(p, len, unicast);
+  return ipDeliver(p, len);
+}
+
+function ipForward(p: usize, len: i32): i32 {
+  const dst = ipv4Dst(p);
+  // Why: RFC 1812 §5.3.7: never forward to 0/8, 127/8 or class E; no ICMP for these martians.
+  if ((dst >>> 24) == 0 || ipIsLoopback(dst) || (dst >>> 28) == 0xf) { count(C.DROP_NO_ROUTE); return 1; }
+  // Why: RFC 1812 §5.3.1: a datagram whose TTL would reach 0 is discarded with time exceeded.
+  if (ipv4Ttl(p) <= 1) {
+    count(C.DROP_IP_TTL);
+    icmpError(p, len, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_TTL, 0);
+    return 1;
+  }
+  // Roles that intercept datagrams for other nodes (home agent tunnels, foreign agent delivery) hook in here.
+  if (!routeLookup(dst)) {
+    count(C.DROP_NO_ROUTE);
+    icmpError(p, len, ICMP_DEST_UNREACH, UNREACH_NET, 0);
+    return 1;
+  }
+  const oif = outIface;
+  const nh = nextHop;
+  const mtu = netifMtu(oif);
+  if (len > mtu) {
+    // Why: RFC 1191 §4, RFC 1812 §5.2.6: DF set -> fragmentation needed carrying the next-hop MTU.
+    // This core does not fragment, so without DF the datagram is dropped too (counted).
+    count(C.DROP_MTU);
+    if (ipv4DontFrag(p)) icmpError(p, len, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, <u32>mtu & 0xffff);
+    return 1;
+  }
+  ipv4DecrementTtl(p);
+  const r = linkSendIp(oif, nh, p, len);
+  if (r == 0) count(C.FORWARDED);
+  return r;
+}
+
+/**
+ * Process the IPv4 datagram of `len` bytes at `p` received on `iface` (Ethernet header at p-14,
+ * with the rx buffer's headroom in front). `linkGroup`: the frame went to a group MAC address.
+ */
+export function ipInput(iface: i32, p: usize, len: i32, linkGroup: bool): i32 {
+  const err = ipv4Check(p, len);
+  if (err != Ipv4Err.OK) {
+    if (err == Ipv4Err.TRUNCATED) count(C.DROP_TOO_SHORT);
+    else if (err == Ipv4Err.BAD_VERSION) count(C.DROP_IP_VERSION);
+    else if (err == Ipv4Err.BAD_IHL) count(C.DROP_IP_HEADER_LEN);
+    else if (err == Ipv4Err.BAD_TOTAL_LEN) count(C.DROP_IP_TOTAL_LEN);
+    else count(C.DROP_IP_CHECKSUM);
+    return 1;
+  }
+  // Ethernet may pad short frames: the datagram ends at Total Length.
+  len = <i32>ipv4TotalLen(p);
+  const src = ipv4Src(p);
+  const dst = ipv4Dst(p);
+  const ours = ipIsOurs(dst);
+  const bcast = dst == IP_BROADCAST || netifIsBroadcast(iface, dst);
+  const mcast = ipIsMulticast(dst);
+  // Why: RFC 1122 §3.2.1.3 / RFC 1812 §5.3.7: a source that is broadcast, multicast, loopback or
+  // class E is discarded; 0.0.0.0 only while a node has no address yet, i.e. to a broadcast.
+  if (src == 0) {
+    if (!bcast) { count(C.DROP_IP_BAD_SRC); return 1; }
+  } else if (!ipIsUnicastSource(src) || anyBroadcast(src)) {
+    count(C.DROP_IP_BAD_SRC);
+    return 1;
+  }
+  if (ours || bcast || mcast) return ipLocal(p, len, ours);
+  // Why: RFC 1122 §3.3.6, RFC 1812 §5.3.4: a unicast datagram that arrived in a link-layer broadcast
+  // or multicast is neither accepted nor forwarded.
+  if (linkGroup) { count(C.DROP_NOT_FOR_US); return 1; }
+  // Why: config "roles" bit 0: only a router forwards between interfaces (RFC 1122 §3.3.1.7).
+  if ((cfg.roles & cfg.ROLE_ROUTER) == 0) { count(C.DROP_NOT_ROUTER); return 1; }
+  return ipForward(p, len);
+}
+
+/** First configured interface that is up, or -1 (limited broadcasts leave by it). */
+function firstUpIface(): i32 {
+  for (let i = 0; i < MAX_IFACES; i++) if (netifValid(i) && netifUp(i)) return i;
+  return -1;
+}
+
+/**
+ * Send the datagram of `len` bytes at `p` from the local stack (64 bytes of headroom in front).
+ * Validated like a received header; a zero checksum is filled in. Returns 0 sent or queued, 1 dropped.
+ */
+export function ipOutput(p: usize, len: i32): i32 {
+  if (len < IPV4_MIN_HEADER) { count(C.DROP_OUTPUT_MALFORMED); return 1; }
+  const vi = load<u8>(p);
+  const hl = <i32>(vi & 0x0f) << 2;
+  const total = <i32>ipv4TotalLen(p);
+  // Why: the local stack is trusted no more than the network (docs/abi.md "output"): version 4,
+  // IHL >= 5 inside the buffer, Total Length between IHL*4 and the bytes given.
+  if ((vi >> 4) != 4 || hl < IPV4_MIN_HEADER || hl > len || total < hl || total > len) {
+    count(C.DROP_OUTPUT_MALFORMED);
+    return 1;
+  }
+  if (load<u16>(p, IP_CHECKSUM) == 0) ipv4FillChecksum(p);
+  else if (csumFinish(csumAdd(0, p, hl)) != 0) { count(C.DROP_OUTPUT_MALFORMED); return 1; }
+  len = total;
+  const dst = ipv4Dst(p);
+  // To ourselves: processed as if received, so echo is answered by the core as for anyone else.
+  if (ipIsOurs(dst)) return ipLocal(p, len, true);
+  if (ipIsLoopback(dst)) return ipDeliver(p, len);
+  let oif: i32 = -1;
+  let nh: u32 = dst;
+  if (dst == IP_BROADCAST) {
+    oif = firstUpIface();
+  } else if (ipIsMulticast(dst)) {
+    oif = routeLookup(dst) ? outIface : firstUpIface();
+  } else if (routeLookup(dst)) {
+    oif = outIface;
+    nh = nextHop;
+  }
+  if (oif < 0) { count(C.DROP_NO_ROUTE); return 1; }
+  // No fragmentation in the core: the local stack is told the MTU by the host.
+  if (len > netifMtu(oif)) { count(C.DROP_MTU); return 1; }
+  return linkSendIp(oif, nh, p, len);
+}
