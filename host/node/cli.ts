@@ -1,0 +1,159 @@
+// The `mipfw` command line (bundled to build/mipfw.cjs): run emulated-network scenarios and check
+// node configurations. Exit codes: 0 success, 1 invalid input or failed run, 2 bad arguments.
+
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { Board, BoardError, compileFirmware } from "./board.js";
+import { validateConfig, ConfigError } from "./config.js";
+import { validateScenario } from "./sim/scenario.js";
+import { Simulation } from "./sim/sim.js";
+import { summaryJson } from "./sim/summary.js";
+import { renderSummary } from "./sim/report.js";
+
+const HELP = `mipfw - Mobile IP firmware tools
+
+Usage:
+  mipfw sim <scenario.json> [options]   run an emulated-network scenario
+      --seed N          seed for every random choice (default: the scenario's seed)
+      --duration MS     simulated time to run (default: the scenario's durationMs)
+      --pcap DIR        write DIR/<segment>.pcap for every segment and access point
+      --json FILE       write the summary as JSON (docs/results.md)
+      --events FILE     write events as JSON lines {t, node, kind, ...}
+      --quiet           no progress and no summary table (errors still go to stderr)
+      --firmware FILE   firmware module to load (default: firmware.wasm beside this program)
+  mipfw check-config <node.json> [--firmware FILE]
+                        validate a node configuration, start it on its board profile and
+                        report memory use; lists every problem otherwise
+  mipfw --help          this text
+
+Exit status: 0 success, 1 invalid scenario/configuration or failed run, 2 bad arguments.
+`;
+
+class UsageError extends Error {}
+
+interface Parsed { positional: string[]; flags: Map<string, string | true> }
+
+function parseArgs(args: string[], valued: string[], booleans: string[]): Parsed {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a.startsWith("--")) {
+      const [name, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+      if (booleans.includes(name)) {
+        if (inline !== undefined) throw new UsageError(`${name} takes no value`);
+        flags.set(name, true);
+      } else if (valued.includes(name)) {
+        const v = inline ?? args[++i];
+        if (v === undefined || (inline === undefined && v.startsWith("--"))) throw new UsageError(`${name} needs a value`);
+        flags.set(name, v);
+      } else throw new UsageError(`unknown option ${name}`);
+    } else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+function intFlag(p: Parsed, name: string, lo: number, hi: number): number | undefined {
+  const v = p.flags.get(name);
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || !/^\d+$/.test(v) || Number(v) < lo || Number(v) > hi) throw new UsageError(`${name}: expected an integer ${lo}..${hi}, got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+function firmwarePath(p: Parsed): string {
+  const f = p.flags.get("--firmware");
+  return typeof f === "string" ? f : process.env.MIPFW_FIRMWARE ?? join(__dirname, "firmware.wasm");
+}
+
+function loadModule(path: string): WebAssembly.Module {
+  if (!existsSync(path)) throw new Error(`firmware not found: ${path} (run npm run build, or give --firmware FILE)`);
+  return compileFirmware(readFileSync(path) as Uint8Array<ArrayBuffer>);
+}
+
+function readJson(path: string): unknown {
+  let text: string;
+  try { text = readFileSync(path, "utf8"); } catch (e) { throw new Error(`${path}: cannot read: ${(e as Error).message}`); }
+  try { return JSON.parse(text); } catch (e) { throw new Error(`${path}: not valid JSON: ${(e as Error).message}`); }
+}
+
+function cmdSim(args: string[]): number {
+  const p = parseArgs(args, ["--seed", "--pcap", "--json", "--events", "--duration", "--firmware"], ["--quiet"]);
+  if (p.positional.length !== 1) throw new UsageError(p.positional.length ? `sim takes one scenario file, got ${p.positional.length} arguments` : "sim needs a scenario file");
+  const seed = intFlag(p, "--seed", 0, 4294967295);
+  const durationMs = intFlag(p, "--duration", 1, 864e5 * 365);
+  const quiet = p.flags.has("--quiet");
+  const file = p.positional[0];
+  let scenario;
+  try { scenario = validateScenario(readJson(file), "scenario"); } catch (e) {
+    if (e instanceof ConfigError) { process.stderr.write(`${file}: invalid scenario:\n${e.problems.map((x) => `  ${x}\n`).join("")}`); return 1; }
+    throw e;
+  }
+  const module = loadModule(firmwarePath(p));
+  const str = (k: string) => { const v = p.flags.get(k); return typeof v === "string" ? v : null; };
+  const sim = new Simulation(scenario, module, { seed, durationMs, pcapDir: str("--pcap"), eventsPath: str("--events") });
+  const t0 = performance.now();
+  let lastPrint = t0;
+  let printed = false;
+  const total = sim.durationMs;
+  const progress = quiet ? undefined : (simMs: number) => {
+    const now = performance.now();
+    if (now - lastPrint < 2000) return;
+    lastPrint = now;
+    printed = true;
+    const speed = simMs / (now - t0);
+    process.stderr.write(`[sim] ${(simMs / 1000).toFixed(1)} s / ${(total / 1000).toFixed(1)} s simulated, ${speed.toFixed(1)}x real time\n`);
+  };
+  try { sim.run(total, progress); } finally { sim.close(); }
+  const wall = performance.now() - t0;
+  if (printed) process.stderr.write(`[sim] done: ${(total / 1000).toFixed(1)} s simulated in ${(wall / 1000).toFixed(1)} s\n`);
+  const summary = sim.summary();
+  const json = str("--json");
+  if (json) writeFileSync(json, summaryJson(summary));
+  if (!quiet) process.stdout.write(renderSummary(summary, wall));
+  return 0;
+}
+
+function cmdCheckConfig(args: string[]): number {
+  const p = parseArgs(args, ["--firmware"], []);
+  if (p.positional.length !== 1) throw new UsageError(p.positional.length ? `check-config takes one file, got ${p.positional.length} arguments` : "check-config needs a node configuration file");
+  const file = p.positional[0];
+  let cfg;
+  try { cfg = validateConfig(readJson(file), "config"); } catch (e) {
+    if (e instanceof ConfigError) { process.stdout.write(`${file}: ${e.problems.length} problem${e.problems.length > 1 ? "s" : ""}:\n${e.problems.map((x) => `  ${x}\n`).join("")}`); return 1; }
+    throw e;
+  }
+  const module = loadModule(firmwarePath(p));
+  const logs: string[] = [];
+  const board = new Board(module, cfg, { now: () => 0, tx() {}, deliver() {}, log: (lvl, text) => { if (lvl <= 1) logs.push(text); }, random: (b) => b.fill(0) });
+  try { board.init(); } catch (e) {
+    if (e instanceof BoardError) { process.stdout.write(`${file}: refused by the firmware:\n  ${e.message}\n`); return 1; }
+    throw e;
+  }
+  const b = cfg.board;
+  const pages = board.memoryPages();
+  process.stdout.write(
+    `OK ${cfg.name}: board ${b.name}, roles ${cfg.roles.join("+")}, ${cfg.interfaces.length} interface${cfg.interfaces.length > 1 ? "s" : ""}, ${cfg.routes.length} route${cfg.routes.length === 1 ? "" : "s"}\n` +
+    `  memory: ${pages} of ${b.memoryPages} pages (${pages * 64} KiB), heapUsed ${board.heapUsed()} bytes, static ${board.x.static_bytes()} bytes\n` +
+    logs.map((l) => `  warning: ${l}\n`).join(""),
+  );
+  return 0;
+}
+
+function main(argv: string[]): number {
+  const [cmd, ...rest] = argv;
+  try {
+    if (cmd === undefined) { process.stderr.write(HELP); return 2; }
+    if (cmd === "--help" || cmd === "-h" || cmd === "help") { process.stdout.write(HELP); return 0; }
+    if (rest.includes("--help") || rest.includes("-h")) { process.stdout.write(HELP); return 0; }
+    if (cmd === "sim") return cmdSim(rest);
+    if (cmd === "check-config") return cmdCheckConfig(rest);
+    throw new UsageError(`unknown command ${JSON.stringify(cmd)}`);
+  } catch (e) {
+    if (e instanceof UsageError) { process.stderr.write(`mipfw: ${e.message}\nRun "mipfw --help" for usage.\n`); return 2; }
+    process.stderr.write(`mipfw: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,30 @@
+// Library entry of the Node host (bundled to build/host.mjs): boards, configurations and the
+// emulated network, for tests, benchmarks and tools.
+
+import { readFileSync } from "node:fs";
+import { validateScenario, type Scenario } from "./sim/scenario.js";
+
+export { Board, BoardError, compileFirmware, ABI_VERSION, type BoardHooks, type FirmwareExports } from "./board.js";
+export {
+  validateConfig, encodeConfig, ConfigError, BOARDS, DEFAULT_BOARD, SIZE_RANGES,
+  parseIp, formatIp, parseCidr, parseMac, formatMac,
+  type ValidConfig, type BoardProfile, type Sizes, type IfaceConfig, type RouteConfig, type NodeOptions, type Role,
+} from "./config.js";
+export * from "./packet.js";
+export { PcapBuffer, PcapFile, pcapHeader, readPcap, PCAP_MAGIC, LINKTYPE_ETHERNET } from "./pcap.js";
+export { Engine, SimEvent, type EventFn } from "./sim/engine.js";
+export { Rng, hashName } from "./sim/rng.js";
+export { Segment, DEFAULT_SEGMENT, type Port, type SegmentParams, type SegmentStats } from "./sim/segment.js";
+export { AccessPoint, WaypointMover, RandomWalkMover, StaticMover, signalDbm, macKey, type Mover } from "./sim/wifi.js";
+export { CbrSource, Sink, Ping, Samples, SeqSet, percentile, CBR_HEADER, type AppHost } from "./sim/apps.js";
+export { EventLog, decodeFirmwareEvent, FIRMWARE_EVENTS } from "./sim/events.js";
+export { validateScenario, ScenarioError, SEGMENT_DEFAULTS, CELL_DEFAULTS } from "./sim/scenario.js";
+export type { Scenario, ScNode, ScApp, ScCbr, ScPing, ScSegment, ScAccessPoint, Mobility, Waypoint } from "./sim/scenario.js";
+export { Simulation, SimNode, NodeIface, type SimOptions, type HandoffRecord, type HostStats } from "./sim/sim.js";
+export { buildSummary, summaryJson, type Summary } from "./sim/summary.js";
+export { renderSummary, table } from "./sim/report.js";
+
+/** Read and validate a scenario file; field names in errors are prefixed with "scenario". */
+export function loadScenario(path: string): Scenario {
+  return validateScenario(JSON.parse(readFileSync(path, "utf8")), "scenario");
+}

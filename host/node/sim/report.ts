@@ -1,0 +1,47 @@
+// Human-readable rendering of a run summary (the CLI's stdout).
+
+import type { Summary } from "./summary.js";
+
+/** Align rows of cells into columns; numbers right-aligned, text left-aligned. */
+export function table(header: string[], rows: (string | number | null)[][], indent = "  "): string {
+  const cells = [header, ...rows.map((r) => r.map((c) => (c === null ? "-" : String(c))))];
+  const right = header.map((_, i) => rows.every((r) => r[i] === null || typeof r[i] === "number"));
+  const width = header.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  return cells.map((r) => indent + r.map((c, i) => (right[i] ? c.padStart(width[i]) : c.padEnd(width[i]))).join("  ").trimEnd()).join("\n");
+}
+
+/** The summary as text: flows, pings, handoffs, registrations, segments, boards. */
+export function renderSummary(s: Summary, wallMs?: number): string {
+  const out: string[] = [];
+  const speed = wallMs && wallMs > 0 ? `, ${(s.simMs / wallMs).toFixed(1)}x real time` : "";
+  out.push(`Scenario ${s.scenario}, seed ${s.seed}: ${(s.simMs / 1000).toFixed(3)} s simulated${wallMs !== undefined ? ` in ${(wallMs / 1000).toFixed(2)} s` : ""}${speed}`);
+  out.push("");
+  out.push(`Flows (${s.flows.length})`);
+  if (s.flows.length) out.push(table(["name", "from", "to", "sent", "received", "lost", "dup", "reord", "p50 ms", "p99 ms", "max ms"],
+    s.flows.map((f) => [f.name, f.from, f.to, f.sent, f.received, f.lost, f.duplicates, f.reordered, f.latencyMs.p50, f.latencyMs.p99, f.latencyMs.max])));
+  out.push("");
+  out.push(`Pings (${s.pings.length})`);
+  if (s.pings.length) out.push(table(["name", "from", "to", "sent", "received", "lost", "min ms", "avg ms", "p50 ms", "max ms"],
+    s.pings.map((p) => [p.name, p.from, p.to, p.sent, p.received, p.lost, p.rttMs.min, p.rttMs.avg, p.rttMs.p50, p.rttMs.max])));
+  out.push("");
+  out.push(`Handoffs (${s.handoffs.length})`);
+  if (s.handoffs.length) out.push(table(["node", "at ms", "from", "to", "interruption ms", "lost"],
+    s.handoffs.map((h) => [h.node, h.atMs, h.from, h.to, h.interruptionMs, h.lost])));
+  out.push("");
+  const denied = Object.entries(s.registrations.denied).map(([c, n]) => `${c}: ${n}`).join(", ");
+  out.push(`Registrations: requested ${s.registrations.requested}, accepted ${s.registrations.accepted}, denied ${denied ? `{${denied}}` : 0}`);
+  out.push("");
+  out.push("Segments");
+  out.push(table(["name", "frames", "bytes", "lost", "queue drops"],
+    Object.entries(s.segments).map(([n, g]) => [n, g.frames, g.bytes, g.lost, g.queueDrops])));
+  out.push("");
+  out.push("Boards (frames in/out; drops by reason, non-zero only)");
+  out.push(table(["name", "board", "pages", "heap", "rx", "tx", "fwd", "delivered", "drops"],
+    Object.entries(s.boards).map(([n, b]) => {
+      const c = b.counters;
+      const drops = Object.entries(c).filter(([k, v]) => k.startsWith("drop_") && v > 0).map(([k, v]) => `${k.slice(5)}=${v}`);
+      const host = Object.entries(b.host).filter(([k, v]) => k !== "delivered" && v > 0).map(([k, v]) => `host.${k}=${v}`);
+      return [n, b.board, b.memoryPages, b.heapUsed, c.rx_frames ?? 0, c.tx_frames ?? 0, c.forwarded ?? 0, c.delivered ?? 0, [...drops, ...host].join(" ")];
+    })));
+  return out.join("\n") + "\n";
+}

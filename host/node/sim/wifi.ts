@@ -1,0 +1,119 @@
+// Wi-Fi access points and mobility models. An access point bridges its wireless cell (a Segment with
+// the radio's delay, loss and bit rate) onto a wired segment: frames from the wire enter the cell when
+// they are broadcast/multicast or addressed to an associated station; frames from the cell go onto the
+// wire unless addressed to a station of the same cell (which heard them directly).
+
+import { Segment, type Port, type SegmentParams } from "./segment.js";
+import type { Engine } from "./engine.js";
+import type { Rng } from "./rng.js";
+import type { Mobility, Waypoint } from "./scenario.js";
+
+/** A MAC address (6 bytes at `off`) as a number, for fast set lookups without strings. */
+export function macKey(b: Uint8Array, off = 0): number {
+  return ((b[off] << 8) | b[off + 1]) * 4294967296 + (((b[off + 2] << 24) | (b[off + 3] << 16) | (b[off + 4] << 8) | b[off + 5]) >>> 0);
+}
+
+/**
+ * Received signal strength (dBm) at `d` metres: log-distance path loss with exponent 3 and -30 dBm at
+ * 1 m. All access points transmit alike, so the strongest is the nearest; hysteresis is in dB.
+ */
+export function signalDbm(d: number): number { return -30 - 30 * Math.log10(Math.max(d, 1)); }
+
+class BridgePort implements Port {
+  segment: Segment | null = null;
+  constructor(readonly name: string, readonly ap: AccessPoint, readonly wired: boolean) {}
+  receive(frame: Uint8Array): void { this.ap.forward(frame, this.wired); }
+}
+
+export class AccessPoint {
+  readonly cell: Segment;
+  readonly uplink: BridgePort;
+  readonly radio: BridgePort;
+  /** MAC keys of associated stations. */
+  readonly stations = new Set<number>();
+  /** Frames bridged wire→cell and cell→wire. */
+  down = 0;
+  up = 0;
+
+  constructor(readonly name: string, readonly bssid: Uint8Array, readonly x: number, readonly y: number,
+    readonly rangeM: number, readonly assocDelayUs: number, readonly wire: Segment,
+    engine: Engine, rng: Rng, cellParams: SegmentParams) {
+    this.cell = new Segment(name, engine, rng, cellParams);
+    this.uplink = new BridgePort(`${name}.wire`, this, true);
+    this.radio = new BridgePort(`${name}.radio`, this, false);
+    wire.attach(this.uplink);
+    this.cell.attach(this.radio);
+  }
+
+  distance(x: number, y: number): number { return Math.hypot(x - this.x, y - this.y); }
+  inRange(x: number, y: number): boolean { return this.distance(x, y) <= this.rangeM; }
+
+  forward(frame: Uint8Array, fromWire: boolean): void {
+    const group = (frame[0] & 1) !== 0;
+    const toStation = !group && frame.length >= 6 && this.stations.has(macKey(frame, 0));
+    if (fromWire) {
+      if (group || toStation) { this.down++; this.cell.send(this.radio, frame); }
+    } else if (!toStation) {
+      this.up++;
+      this.wire.send(this.uplink, frame);
+    }
+  }
+}
+
+/** Position of a node over time. `step(nowUs)` advances it; x and y are the current position. */
+export interface Mover { x: number; y: number; step(nowUs: number): void }
+
+export class WaypointMover implements Mover {
+  x: number;
+  y: number;
+  private i = 0;
+  constructor(readonly points: Waypoint[]) { this.x = points[0].x; this.y = points[0].y; }
+  step(nowUs: number): void {
+    const t = nowUs / 1000, pts = this.points;
+    while (this.i + 1 < pts.length && pts[this.i + 1].atMs <= t) this.i++;
+    const a = pts[this.i];
+    if (t <= a.atMs || this.i + 1 >= pts.length) { this.x = a.x; this.y = a.y; return; }
+    const b = pts[this.i + 1];
+    const f = (t - a.atMs) / (b.atMs - a.atMs);
+    this.x = a.x + (b.x - a.x) * f;
+    this.y = a.y + (b.y - a.y) * f;
+  }
+}
+
+/** Random waypoint walk in an area: go to a uniform random point at a random speed, pause, repeat. */
+export class RandomWalkMover implements Mover {
+  private tx: number;
+  private ty: number;
+  private speed: number;
+  private pauseUntilUs = 0;
+  private lastUs = 0;
+  constructor(public x: number, public y: number, readonly m: Extract<Mobility, { type: "randomWalk" }>, readonly rng: Rng) {
+    [this.tx, this.ty, this.speed] = this.pick();
+  }
+  private pick(): [number, number, number] {
+    const a = this.m.area;
+    return [this.rng.range(a.x0, a.x1), this.rng.range(a.y0, a.y1), this.rng.range(this.m.speedMps[0], this.m.speedMps[1])];
+  }
+  step(nowUs: number): void {
+    let dt = (nowUs - this.lastUs) / 1e6;
+    this.lastUs = nowUs;
+    if (nowUs < this.pauseUntilUs) return;
+    if (this.pauseUntilUs > 0 && nowUs - dt * 1e6 < this.pauseUntilUs) dt = (nowUs - this.pauseUntilUs) / 1e6;
+    const dx = this.tx - this.x, dy = this.ty - this.y;
+    const d = Math.hypot(dx, dy);
+    const go = this.speed * dt;
+    if (go >= d) {
+      this.x = this.tx; this.y = this.ty;
+      this.pauseUntilUs = nowUs + this.m.pauseMs * 1000;
+      [this.tx, this.ty, this.speed] = this.pick();
+    } else {
+      this.x += (dx / d) * go;
+      this.y += (dy / d) * go;
+    }
+  }
+}
+
+export class StaticMover implements Mover {
+  constructor(public x: number, public y: number) {}
+  step(): void {}
+}
