@@ -1,0 +1,283 @@
+// Fixed-capacity hash table keyed by u32 (an IPv4 address in host order) with fixed-size value
+// records, in caller memory (DESIGN.md §4). No allocation, no growth: a full table refuses.
+//
+// Two regions:
+// - a header of HT_HEADER_SIZE bytes at `t` (below), the table's identity for every call;
+// - htBytes(capacity, valueSize) bytes at `base`: the slot array, then the record pool.
+//
+// Slots (open addressing, linear probing, 8 bytes each): key u32 | ref u32 (record index + 1, 0 = empty).
+// The slot count is a power of two ≥ 1.5 × capacity, so a full table is at most 2/3 loaded and a miss
+// ends at an empty slot within a few probes. Deletion shifts later entries of the cluster back
+// (backward-shift deletion), so there are no tombstones and no slow-down after many insert/delete
+// cycles. Hash: a full-avalanche 32-bit mixer (xorshift-multiply, two rounds), then the top bits.
+// A single Fibonacci multiply-shift was measured at 3.5 probes per hit for 65,536 keys that differ
+// only in bits 8-23 (one host in many /24s); the mixer keeps every key shape near the ideal 1.5.
+//
+// Records (the values) never move: a record index is a stable handle that an LRU list, a timer tag
+// or another table can hold, and value pointers stay valid until that key is removed. Only the 8-byte
+// slots move during deletion. Removing entries while iterating over record indices is safe.
+// Record layout, stride 8 + valueSize rounded up to 8 (so values are 8-aligned when `base` is):
+//   0 key u32 (live) or next free record index (free) | 4 slot index u32 (live) or HT_FREE | 8 value
+
+/** Bytes of the table header at `t`. */
+export const HT_HEADER_SIZE: usize = 40;
+/** Largest accepted capacity (entries). */
+export const HT_MAX_CAPACITY: u32 = 1 << 24;
+/** Largest accepted value record size in bytes. */
+export const HT_MAX_VALUE_SIZE: u32 = 1 << 16;
+
+// Header fields.
+const H_SLOTS: usize = 0;     // usize: slot array
+const H_RECS: usize = 4;      // usize: record pool
+const H_MASK: usize = 8;      // u32: slot count - 1
+const H_SHIFT: usize = 12;    // u32: 32 - log2(slot count)
+const H_CAPACITY: usize = 16; // u32: entries allowed
+const H_USED: usize = 20;     // u32: live entries
+const H_STRIDE: usize = 24;   // u32: record stride
+const H_FREE: usize = 28;     // u32: head of the free record list, NONE if empty
+const H_VALUE_SIZE: usize = 32; // u32
+const H_LAST_NEW: usize = 36; // u32: 1 if the last htInsert created its entry
+
+// Slot fields.
+const SLOT_SIZE: usize = 8;
+const S_KEY: usize = 0;
+const S_REF: usize = 4;
+// Record fields.
+const R_KEY: usize = 0; // also the free-list link of a free record
+const R_SLOT: usize = 4;
+/** Offset of the value inside a record (the value pointer is record + HT_VALUE). */
+export const HT_VALUE: usize = 8;
+/** Marker in a free record's slot field. */
+const HT_FREE: u32 = 0xffffffff;
+const NONE: u32 = 0xffffffff;
+
+/** Slot count for `capacity` entries: a power of two ≥ 1.5 × capacity and ≥ 2 (load ≤ 2/3). */
+export function htSlotCount(capacity: u32): u32 {
+  const want = capacity + ((capacity + 1) >> 1);
+  if (want <= 2) return 2;
+  return 1 << (32 - clz<u32>(want - 1));
+}
+
+/** Record stride for a value size: 8 header bytes + the value rounded up to 8. */
+// @ts-ignore: decorator
+@inline function strideFor(valueSize: u32): u32 { return 8 + ((valueSize + 7) & ~7); }
+
+/** Bytes to reserve at `base` for `capacity` entries of `valueSize` bytes; 0 if out of range. */
+export function htBytes(capacity: u32, valueSize: u32): usize {
+  if (capacity > HT_MAX_CAPACITY || valueSize > HT_MAX_VALUE_SIZE) return 0;
+  return <usize>htSlotCount(capacity) * SLOT_SIZE + <usize>capacity * <usize>strideFor(valueSize);
+}
+
+/** Set up an empty table: header at `t`, htBytes(capacity, valueSize) bytes at `base`; false if out of range. */
+export function htInit(t: usize, base: usize, capacity: u32, valueSize: u32): bool {
+  if (capacity > HT_MAX_CAPACITY || valueSize > HT_MAX_VALUE_SIZE) return false;
+  const slots = htSlotCount(capacity);
+  const stride = strideFor(valueSize);
+  store<usize>(t, base, H_SLOTS);
+  store<usize>(t, base + <usize>slots * SLOT_SIZE, H_RECS);
+  store<u32>(t, slots - 1, H_MASK);
+  store<u32>(t, clz<u32>(slots) + 1, H_SHIFT); // 32 - log2(slots)
+  store<u32>(t, capacity, H_CAPACITY);
+  store<u32>(t, stride, H_STRIDE);
+  store<u32>(t, valueSize, H_VALUE_SIZE);
+  htClear(t);
+  return true;
+}
+
+/** Remove every entry (O(slots + capacity)). */
+export function htClear(t: usize): void {
+  const slots = load<u32>(t, H_MASK) + 1;
+  memory.fill(load<usize>(t, H_SLOTS), 0, <usize>slots * SLOT_SIZE);
+  const recs = load<usize>(t, H_RECS);
+  const stride = <usize>load<u32>(t, H_STRIDE);
+  const cap = load<u32>(t, H_CAPACITY);
+  // Free list in index order, so a fresh table hands out records 0, 1, 2, ...
+  for (let i: u32 = 0; i < cap; i++) {
+    const r = recs + <usize>i * stride;
+    store<u32>(r, i + 1 < cap ? i + 1 : NONE, R_KEY);
+    store<u32>(r, HT_FREE, R_SLOT);
+  }
+  store<u32>(t, cap > 0 ? 0 : NONE, H_FREE);
+  store<u32>(t, 0, H_USED);
+  store<u32>(t, 0, H_LAST_NEW);
+}
+
+/** 32-bit mixer: every key bit affects every hash bit (xorshift-multiply; constants from C. Wellons' "lowbias32"). */
+// @ts-ignore: decorator
+@inline export function htHash(key: u32): u32 {
+  let x = key;
+  x ^= x >>> 16;
+  x *= 0x7feb352d;
+  x ^= x >>> 15;
+  x *= 0x846ca68b;
+  x ^= x >>> 16;
+  return x;
+}
+// @ts-ignore: decorator
+@inline function home(t: usize, key: u32): u32 { return htHash(key) >>> load<u32>(t, H_SHIFT); }
+// @ts-ignore: decorator
+@inline function slotAt(t: usize, i: u32): usize { return load<usize>(t, H_SLOTS) + <usize>i * SLOT_SIZE; }
+// @ts-ignore: decorator
+@inline function recAt(t: usize, idx: u32): usize {
+  return load<usize>(t, H_RECS) + <usize>idx * <usize>load<u32>(t, H_STRIDE);
+}
+
+/** Slot holding `key`, or the bitwise NOT of the empty slot where the probe ended (always < 0 then). */
+function probe(t: usize, key: u32): i32 {
+  const slots = load<usize>(t, H_SLOTS);
+  const mask = load<u32>(t, H_MASK);
+  let i = home(t, key);
+  while (true) {
+    const s = slots + <usize>i * SLOT_SIZE;
+    if (load<u32>(s, S_REF) == 0) return ~<i32>i;
+    if (load<u32>(s, S_KEY) == key) return <i32>i;
+    i = (i + 1) & mask;
+  }
+}
+
+/** Value pointer of `key`, or 0 if absent. */
+export function htFind(t: usize, key: u32): usize {
+  const i = probe(t, key);
+  if (i < 0) return 0;
+  return recAt(t, load<u32>(slotAt(t, <u32>i), S_REF) - 1) + HT_VALUE;
+}
+
+/** Record index of `key` (stable while the key is present), or -1 if absent. */
+export function htFindIndex(t: usize, key: u32): i32 {
+  const i = probe(t, key);
+  if (i < 0) return -1;
+  return <i32>load<u32>(slotAt(t, <u32>i), S_REF) - 1;
+}
+
+/**
+ * Value pointer for `key`: the existing entry, or a new zeroed one (htInsertedNew tells which).
+ * Returns 0 when the key is absent and `used == capacity`: the table never exceeds its configured
+ * number of entries; the caller refuses (RFC 2002 §3.4 code 130 "insufficient resources") or evicts.
+ */
+export function htInsert(t: usize, key: u32): usize {
+  const i = probe(t, key);
+  if (i >= 0) {
+    store<u32>(t, 0, H_LAST_NEW);
+    return recAt(t, load<u32>(slotAt(t, <u32>i), S_REF) - 1) + HT_VALUE;
+  }
+  const idx = load<u32>(t, H_FREE);
+  if (idx == NONE) { store<u32>(t, 0, H_LAST_NEW); return 0; }
+  const r = recAt(t, idx);
+  store<u32>(t, load<u32>(r, R_KEY), H_FREE);
+  const e = <u32>~i;
+  const s = slotAt(t, e);
+  store<u32>(s, key, S_KEY);
+  store<u32>(s, idx + 1, S_REF);
+  store<u32>(r, key, R_KEY);
+  store<u32>(r, e, R_SLOT);
+  memory.fill(r + HT_VALUE, 0, <usize>load<u32>(t, H_VALUE_SIZE));
+  store<u32>(t, load<u32>(t, H_USED) + 1, H_USED);
+  store<u32>(t, 1, H_LAST_NEW);
+  return r + HT_VALUE;
+}
+
+/** True if the last htInsert on `t` created a new entry (false: it found one, or refused). */
+export function htInsertedNew(t: usize): bool { return load<u32>(t, H_LAST_NEW) != 0; }
+
+/** Empty slot `i` (live), free its record, and close the gap by shifting the cluster back. */
+function removeSlot(t: usize, i: u32): void {
+  const slots = load<usize>(t, H_SLOTS);
+  const mask = load<u32>(t, H_MASK);
+  const s0 = slots + <usize>i * SLOT_SIZE;
+  const idx = load<u32>(s0, S_REF) - 1;
+  const r = recAt(t, idx);
+  store<u32>(r, load<u32>(t, H_FREE), R_KEY);
+  store<u32>(r, HT_FREE, R_SLOT);
+  store<u32>(t, idx, H_FREE);
+  store<u32>(t, load<u32>(t, H_USED) - 1, H_USED);
+  // Backward-shift deletion: an entry at j whose home slot k lies cyclically in [.., i] may move
+  // into the hole at i; the probe sequence of every remaining key stays unbroken.
+  let j = i;
+  while (true) {
+    j = (j + 1) & mask;
+    const sj = slots + <usize>j * SLOT_SIZE;
+    const ref = load<u32>(sj, S_REF);
+    if (ref == 0) break;
+    const k = home(t, load<u32>(sj, S_KEY));
+    if (((j - k) & mask) >= ((j - i) & mask)) {
+      store<u64>(slots + <usize>i * SLOT_SIZE, load<u64>(sj));
+      store<u32>(recAt(t, ref - 1), i, R_SLOT);
+      i = j;
+    }
+  }
+  store<u64>(slots + <usize>i * SLOT_SIZE, 0);
+}
+
+/** Remove `key`; false if it was absent. */
+export function htRemove(t: usize, key: u32): bool {
+  const i = probe(t, key);
+  if (i < 0) return false;
+  removeSlot(t, <u32>i);
+  return true;
+}
+
+/** Remove the entry at record index `idx` (e.g. from lruEvictOldest); false if not live. */
+export function htRemoveAt(t: usize, idx: i32): bool {
+  if (!htIsLive(t, idx)) return false;
+  removeSlot(t, load<u32>(recAt(t, <u32>idx), R_SLOT));
+  return true;
+}
+
+/** Live entries. */
+export function htUsed(t: usize): u32 { return load<u32>(t, H_USED); }
+
+/** Configured capacity (entries); record indices run from 0 to capacity - 1. */
+export function htCapacity(t: usize): u32 { return load<u32>(t, H_CAPACITY); }
+
+/** True if record index `idx` holds a live entry. */
+export function htIsLive(t: usize, idx: i32): bool {
+  if (idx < 0 || <u32>idx >= load<u32>(t, H_CAPACITY)) return false;
+  return load<u32>(recAt(t, <u32>idx), R_SLOT) != HT_FREE;
+}
+
+/** Key of the live entry at record index `idx` (0 if not live). */
+export function htKeyAt(t: usize, idx: i32): u32 {
+  return htIsLive(t, idx) ? load<u32>(recAt(t, <u32>idx), R_KEY) : 0;
+}
+
+/** Value pointer of the live entry at record index `idx` (0 if not live). */
+export function htValueAt(t: usize, idx: i32): usize {
+  return htIsLive(t, idx) ? recAt(t, <u32>idx) + HT_VALUE : 0;
+}
+
+/** Record index of a value pointer returned by this table (-1 if it is not one). */
+export function htIndexOf(t: usize, value: usize): i32 {
+  const recs = load<usize>(t, H_RECS);
+  if (value < recs + HT_VALUE) return -1;
+  const off = value - recs - HT_VALUE;
+  const stride = <usize>load<u32>(t, H_STRIDE);
+  const idx = off / stride;
+  if (off != idx * stride || idx >= <usize>load<u32>(t, H_CAPACITY)) return -1;
+  return <i32>idx;
+}
+
+/**
+ * Iteration: the first live record index ≥ `from`, or -1. Visits each live entry once:
+ * `for (let i = htNext(t, 0); i >= 0; i = htNext(t, i + 1))`; removing entry i inside the loop is safe.
+ */
+export function htNext(t: usize, from: i32): i32 {
+  const cap = <i32>load<u32>(t, H_CAPACITY);
+  for (let i = max(from, 0); i < cap; i++) {
+    if (load<u32>(recAt(t, <u32>i), R_SLOT) != HT_FREE) return i;
+  }
+  return -1;
+}
+
+/** Slots examined to find `key` (hit or miss); for tests and benchmarks of probe length. */
+export function htProbeCount(t: usize, key: u32): i32 {
+  const slots = load<usize>(t, H_SLOTS);
+  const mask = load<u32>(t, H_MASK);
+  let i = home(t, key);
+  let n = 1;
+  while (true) {
+    const s = slots + <usize>i * SLOT_SIZE;
+    if (load<u32>(s, S_REF) == 0 || load<u32>(s, S_KEY) == key) return n;
+    i = (i + 1) & mask;
+    n++;
+  }
+}
