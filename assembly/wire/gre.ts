@@ -26,14 +26,10 @@
 // transmitted as zero).
 
 import { checksum } from "./checksum";
-import {
-  IpipErr, IP_OFF_TOS, IP_FLAG_DF, IPIP_HDR_LEN, tunnelInnerCheck, ipTotalLen, ipFrag,
-  ipDecrementTtl, ipOuterEmit,
-} from "./ipip";
+import { IPPROTO_GRE } from "./ipv4";
+import { tunnelEncapOuter } from "./ipip";
 
-/** IP protocol number of GRE. */
-export const IPPROTO_GRE: u8 = 47;
-/** GRE Protocol Type of IPv4 (RFC 1701 §3: the Ethernet type). */
+/** GRE Protocol Type of IPv4 (RFC 1701 protocol types are Ethernet types; RFC 1702). */
 export const GRE_PROTO_IPV4: u16 = 0x0800;
 /** Length of the base header (and of every header we send). */
 export const GRE_HDR_LEN: i32 = 4;
@@ -174,15 +170,7 @@ export function greEmit(p: usize, cap: i32, protocolType: u16): i32 {
 export function greEncap(
   inner: usize, innerLen: i32, headroom: i32, src: u32, dst: u32, ttl: u8, ident: u16, forwarding: bool,
 ): i32 {
-  const e = tunnelInnerCheck(inner, innerLen, false);
-  if (e != IpipErr.OK) return -<i32>e;
-  const n = IPIP_HDR_LEN + GRE_HDR_LEN;
-  const tl = ipTotalLen(inner);
-  if (headroom < n) return -<i32>IpipErr.NO_HEADROOM;
-  if (tl + n > 0xffff) return -<i32>IpipErr.TOO_BIG;
-  if (forwarding && !ipDecrementTtl(inner)) return -<i32>IpipErr.TTL_EXPIRED;
-  const df = (ipFrag(inner) & IP_FLAG_DF) != 0;
-  greEmit(inner - <usize>GRE_HDR_LEN, GRE_HDR_LEN, GRE_PROTO_IPV4);
-  ipOuterEmit(inner - <usize>n, tl + GRE_HDR_LEN, IPPROTO_GRE, load<u8>(inner, IP_OFF_TOS), df, ttl, ident, src, dst);
+  const n = tunnelEncapOuter(inner, innerLen, headroom, GRE_HDR_LEN, IPPROTO_GRE, src, dst, ttl, ident, forwarding);
+  if (n > 0) greEmit(inner - <usize>GRE_HDR_LEN, GRE_HDR_LEN, GRE_PROTO_IPV4);
   return n;
 }

@@ -21,12 +21,10 @@
 
 import { checksum } from "./checksum";
 import {
-  IpipErr, ipHdrCheck, ipHdrLen, ipTotalLen, ipIsFragment, ipProto, ipSrc, ipDst, ipSetChecksum,
-  IP_OFF_PROTO, IP_OFF_SRC, IP_OFF_DST, IP_OFF_TOTAL_LEN,
-} from "./ipip";
+  Ipv4Err, ipv4Check, ipv4HeaderLen, ipv4TotalLen, ipv4IsFragment, ipv4Proto, ipv4Src, ipv4Dst,
+  ipv4SetSrc, ipv4SetDst, ipv4SetTotalLen, ipv4FillChecksum, IPPROTO_MINENC, IP_PROTO,
+} from "./ipv4";
 
-/** IP protocol number of minimal encapsulation. */
-export const IPPROTO_MINENC: u8 = 55;
 /** Minimal forwarding header length without the original source. */
 export const MINENC_LEN: i32 = 8;
 /** Minimal forwarding header length with the original source (S = 1). */
@@ -44,6 +42,7 @@ export const MINENC_OFF_ORIG_SRC: usize = 8;
 /** Why a minimally encapsulated packet, or a packet to encapsulate, was refused. */
 export const enum MinEncErr {
   OK = 0,
+  // 1-5: the IP header's Ipv4Err, same values.
   /** Fewer than 20 bytes of IP header. */
   TRUNCATED = 1,
   /** IP version is not 4. */
@@ -52,18 +51,20 @@ export const enum MinEncErr {
   BAD_HEADER_LEN = 3,
   /** IP Total Length below the header length or beyond the bytes present. */
   BAD_TOTAL_LEN = 4,
+  /** IP header checksum wrong. */
+  BAD_IP_CHECKSUM = 5,
   /** IP protocol is not 55. */
-  NOT_MINENC = 5,
+  NOT_MINENC = 6,
   /** The datagram is a fragment (RFC 2004 §3: no room to keep fragmentation information). */
-  FRAGMENT = 6,
+  FRAGMENT = 7,
   /** Total Length leaves no room for the minimal header (8, or 12 with S). */
-  HEADER_TRUNCATED = 7,
-  /** Minimal header checksum wrong. */
-  BAD_CHECKSUM = 8,
+  HEADER_TRUNCATED = 8,
+  /** Minimal forwarding header checksum wrong. */
+  BAD_CHECKSUM = 9,
   /** Not enough headroom in front of the packet to move the IP header back. */
-  NO_HEADROOM = 9,
+  NO_HEADROOM = 10,
   /** The result would exceed 65535 bytes. */
-  TOO_BIG = 10,
+  TOO_BIG = 11,
 }
 
 /** Length of the minimal header at `mh` (8 or 12 by its S bit). */
@@ -81,7 +82,7 @@ export function minEncOrigDst(mh: usize): u32 { return bswap<u32>(load<u32>(mh, 
 /** Original Source Address (host order); only meaningful when minEncHasSrc. */
 export function minEncOrigSrc(mh: usize): u32 { return bswap<u32>(load<u32>(mh, MINENC_OFF_ORIG_SRC)); }
 /** Start of the minimal header of a checked packet whose IP header is at `p`. */
-export function minEncHeader(p: usize): usize { return p + <usize>ipHdrLen(p); }
+export function minEncHeader(p: usize): usize { return p + <usize>ipv4HeaderLen(p); }
 
 /**
  * Write a minimal forwarding header at `mh` (every byte, reserved bits zero, checksum computed).
@@ -100,22 +101,22 @@ export function minEncHeaderEmit(mh: usize, proto: u8, hasSrc: bool, origDst: u3
 
 /**
  * Check a received minimally encapsulated packet of `len` bytes with its IP header at `p`: IP
- * header valid, protocol 55, not a fragment, the minimal header inside Total Length, and its
- * checksum correct. The IP header checksum is the IPv4 input path's job.
+ * header valid (ipv4Check, checksum included), protocol 55, not a fragment, the minimal header
+ * inside Total Length, and its checksum correct.
  */
 export function minEncCheck(p: usize, len: i32): MinEncErr {
-  const e = ipHdrCheck(p, len);
-  if (e != IpipErr.OK) return <MinEncErr>(<i32>e); // TRUNCATED..BAD_TOTAL_LEN share their values
-  if (ipProto(p) != IPPROTO_MINENC) return MinEncErr.NOT_MINENC;
+  const e = ipv4Check(p, len);
+  if (e != Ipv4Err.OK) return <MinEncErr>e;
+  if (ipv4Proto(p) != IPPROTO_MINENC) return MinEncErr.NOT_MINENC;
   // Why: a fragment holds only part of the encapsulated datagram; reassembly comes first (RFC 791).
-  if (ipIsFragment(p)) return MinEncErr.FRAGMENT;
-  const hl = ipHdrLen(p);
-  const room = ipTotalLen(p) - hl;
+  if (ipv4IsFragment(p)) return MinEncErr.FRAGMENT;
+  const hl = ipv4HeaderLen(p);
+  const room = <i32>ipv4TotalLen(p) - hl;
   if (room < MINENC_LEN) return MinEncErr.HEADER_TRUNCATED;
   const mh = p + <usize>hl;
   const n = minEncHdrLen(mh);
   if (room < n) return MinEncErr.HEADER_TRUNCATED;
-  // Why: RFC 2004 §3 — the checksum protects the restored addresses; a wrong one means the
+  // Why: RFC 2004 §3 — the checksum protects the addresses to be restored; a wrong one means the
   // original destination cannot be trusted, so the datagram is discarded.
   if (checksum(mh, n) != 0) return MinEncErr.BAD_CHECKSUM;
   return MinEncErr.OK;
@@ -126,33 +127,35 @@ export function minEncCheck(p: usize, len: i32): MinEncErr {
  * Length is used; `headroom` writable bytes in front of `p`). Per RFC 2004 §3: the minimal header
  * takes the original protocol and destination (and source when `encapsulator` is not the original
  * source, S = 1); the IP header gets protocol 55, destination `tunnelDst`, source `encapsulator`,
- * Total Length + 8/12 and a new checksum; TTL is unchanged. Only the IP header is moved, back by
- * 8/12 bytes. Returns the bytes prepended (8 or 12): the packet now starts at `p - result`. On
- * error returns -MinEncErr and changes nothing.
+ * Total Length + 8/12 and a new checksum; TTL is unchanged (a forwarding caller decrements it as
+ * part of normal forwarding). Only the IP header moves, back by 8/12 bytes. Returns the bytes
+ * prepended (8 or 12): the packet now starts at `p - result`. On error returns -MinEncErr and
+ * changes nothing.
  */
 export function minEncEncap(p: usize, len: i32, headroom: i32, encapsulator: u32, tunnelDst: u32): i32 {
-  const e = ipHdrCheck(p, len);
-  if (e != IpipErr.OK) return -<i32>e;
+  const e = ipv4Check(p, len);
+  if (e != Ipv4Err.OK) return -e;
   // Why: RFC 2004 §3 — minimal encapsulation MUST NOT be used for a datagram that is already
   // fragmented: the minimal header has no room for the fragmentation fields.
-  if (ipIsFragment(p)) return -<i32>MinEncErr.FRAGMENT;
-  const origSrc = ipSrc(p);
+  if (ipv4IsFragment(p)) return -<i32>MinEncErr.FRAGMENT;
+  const origSrc = ipv4Src(p);
+  // RFC 2004 §3: the Original Source is carried only when the encapsulator is not the original source.
   const hasSrc = origSrc != encapsulator;
   const n = hasSrc ? MINENC_LEN_S : MINENC_LEN;
   if (headroom < n) return -<i32>MinEncErr.NO_HEADROOM;
-  const tl = ipTotalLen(p);
+  const tl = <i32>ipv4TotalLen(p);
   if (tl + n > 0xffff) return -<i32>MinEncErr.TOO_BIG;
-  const hl = ipHdrLen(p);
-  const proto = ipProto(p);
-  const origDst = ipDst(p);
+  const hl = ipv4HeaderLen(p);
+  const proto = ipv4Proto(p);
+  const origDst = ipv4Dst(p);
   const q = p - <usize>n;
   memory.copy(q, p, <usize>hl);                    // IP header back by n; the payload stays
   minEncHeaderEmit(q + <usize>hl, proto, hasSrc, origDst, origSrc);
-  store<u8>(q, IPPROTO_MINENC, IP_OFF_PROTO);
-  store<u32>(q, bswap<u32>(encapsulator), IP_OFF_SRC);
-  store<u32>(q, bswap<u32>(tunnelDst), IP_OFF_DST);
-  store<u16>(q, bswap<u16>(<u16>(tl + n)), IP_OFF_TOTAL_LEN);
-  ipSetChecksum(q);
+  store<u8>(q, IPPROTO_MINENC, IP_PROTO);
+  ipv4SetSrc(q, encapsulator);
+  ipv4SetDst(q, tunnelDst);
+  ipv4SetTotalLen(q, <u16>(tl + n));
+  ipv4FillChecksum(q);
   return n;
 }
 
@@ -166,20 +169,20 @@ export function minEncEncap(p: usize, len: i32, headroom: i32, encapsulator: u32
 export function minEncDecap(p: usize, len: i32): i32 {
   const e = minEncCheck(p, len);
   if (e != MinEncErr.OK) return -<i32>e;
-  const hl = ipHdrLen(p);
+  const hl = ipv4HeaderLen(p);
   const mh = p + <usize>hl;
   const n = minEncHdrLen(mh);
   const proto = minEncProto(mh);
   const origDst = minEncOrigDst(mh);
-  const hasSrc = minEncHasSrc(mh);
-  const origSrc = hasSrc ? minEncOrigSrc(mh) : ipSrc(p);
-  const tl = ipTotalLen(p);
+  // Without S the encapsulator was the original source, which is already in the IP header.
+  const origSrc = minEncHasSrc(mh) ? minEncOrigSrc(mh) : ipv4Src(p);
+  const tl = <i32>ipv4TotalLen(p);
   const q = p + <usize>n;
   memory.copy(q, p, <usize>hl);                    // header forward over the minimal header
-  store<u8>(q, proto, IP_OFF_PROTO);
-  store<u32>(q, bswap<u32>(origDst), IP_OFF_DST);
-  store<u32>(q, bswap<u32>(origSrc), IP_OFF_SRC);
-  store<u16>(q, bswap<u16>(<u16>(tl - n)), IP_OFF_TOTAL_LEN);
-  ipSetChecksum(q);
+  store<u8>(q, proto, IP_PROTO);
+  ipv4SetDst(q, origDst);
+  ipv4SetSrc(q, origSrc);
+  ipv4SetTotalLen(q, <u16>(tl - n));
+  ipv4FillChecksum(q);
   return n;
 }
