@@ -245,7 +245,7 @@ export function htValueAt(t: usize, idx: i32): usize {
   return htIsLive(t, idx) ? recAt(t, <u32>idx) + HT_VALUE : 0;
 }
 
-/** Record index of a value pointer returned by this table (-1 if it is not one). */
+/** Record index of a live entry's value pointer (-1 if it is not one, or the entry was removed). */
 export function htIndexOf(t: usize, value: usize): i32 {
   const recs = load<usize>(t, H_RECS);
   if (value < recs + HT_VALUE) return -1;
@@ -253,7 +253,7 @@ export function htIndexOf(t: usize, value: usize): i32 {
   const stride = <usize>load<u32>(t, H_STRIDE);
   const idx = off / stride;
   if (off != idx * stride || idx >= <usize>load<u32>(t, H_CAPACITY)) return -1;
-  return <i32>idx;
+  return htIsLive(t, <i32>idx) ? <i32>idx : -1;
 }
 
 /**
