@@ -216,7 +216,9 @@ export function validateScenario(raw: unknown, where = "scenario", boards: Recor
     if (n && appNames.has(n)) f.bad(`${w}.name`, "an app name not used by another app", n);
     appNames.add(n);
     const from = byName.get(String(a.from));
-    if (typeof a.from !== "string" || !from) f.bad(`${w}.from`, `one of the nodes ${[...byName.keys()].join(", ")}`, a.from);
+    const allNodes = [...nodeNames].join(", ");
+    if (typeof a.from !== "string" || !nodeNames.has(a.from)) f.bad(`${w}.from`, `one of the nodes ${allNodes}`, a.from);
+    else if (!from) { /* that node's own problems are already listed */ }
     else if (!from.config.roles.includes("host")) f.bad(`${w}.from`, "a node with the role \"host\" (a local stack)", a.from);
     else if (!from.config.interfaces.some((x) => x.ip !== 0)) f.bad(`${w}.from`, "a node with an IPv4 address", a.from);
     let dst = 0, to = "";
@@ -225,10 +227,12 @@ export function validateScenario(raw: unknown, where = "scenario", boards: Recor
       to = a.to;
       dst = t.config.interfaces.find((x) => x.ip !== 0)?.ip ?? 0;
       if (!dst) f.bad(`${w}.to`, "a node with an IPv4 address", a.to);
+    } else if (typeof a.to === "string" && nodeNames.has(a.to)) {
+      to = a.to; // invalid node: its problems are listed already
     } else if (parseIp(a.to) !== null) {
       dst = parseIp(a.to)!;
       to = nodes.find((x) => x.config.interfaces.some((y) => y.ip === dst))?.config.name ?? formatIp(dst);
-    } else f.bad(`${w}.to`, `one of the nodes ${[...byName.keys()].join(", ")} or an IPv4 address`, a.to);
+    } else f.bad(`${w}.to`, `one of the nodes ${allNodes} or an IPv4 address`, a.to);
     const startMs = f.num(a, w, "startMs", 0, 864e5 * 365, 0);
     const stopMs = f.num(a, w, "stopMs", 0, 864e5 * 365, Infinity);
     if (a.stopMs !== undefined && stopMs < startMs) f.bad(`${w}.stopMs`, `a time after startMs (${startMs})`, a.stopMs);

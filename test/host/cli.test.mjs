@@ -1,0 +1,99 @@
+// The mipfw command line: help, argument errors (exit 2), check-config (OK with memory use, or every
+// problem naming field, expected and actual value; exit 1), sim with --json/--events/--pcap/--quiet.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+
+const cli = new URL("../../build/mipfw.cjs", import.meta.url).pathname;
+const root = new URL("../../", import.meta.url).pathname;
+const run = (...args) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", cwd: root });
+const tmp = mkdtempSync(join(tmpdir(), "mipfw-cli-"));
+process.on("exit", () => rmSync(tmp, { recursive: true, force: true }));
+
+test("cli: --help prints usage and exits 0; no arguments exits 2", () => {
+  const r = run("--help");
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /mipfw sim <scenario\.json>/);
+  assert.match(r.stdout, /check-config/);
+  assert.equal(run().status, 2);
+});
+
+test("cli: unknown flags, commands and bad values exit 2 with a clear message", () => {
+  let r = run("sim", "scenarios/demo-router.json", "--frobnicate");
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /unknown option --frobnicate/);
+  r = run("launch");
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /unknown command "launch"/);
+  r = run("sim", "scenarios/demo-router.json", "--seed", "abc");
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--seed: expected an integer 0\.\.4294967295, got "abc"/);
+  r = run("sim", "scenarios/demo-router.json", "--json");
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--json needs a value/);
+  r = run("sim");
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /sim needs a scenario file/);
+});
+
+test("cli: check-config OK reports board, pages and heapUsed", () => {
+  const f = join(tmp, "ok.json");
+  writeFileSync(f, JSON.stringify({ name: "r1", board: "esp32", roles: ["router"], interfaces: [
+    { name: "eth0", mac: "02:00:00:00:01:01", ipv4: "10.0.1.1/24" }, { name: "eth1", mac: "02:00:00:00:02:01", ipv4: "10.0.2.1/24" }] }));
+  const r = run("check-config", f);
+  assert.equal(r.status, 0, r.stderr + r.stdout);
+  assert.match(r.stdout, /^OK r1: board esp32/);
+  assert.match(r.stdout, /memory: \d+ of 2 pages \(\d+ KiB\), heapUsed \d+ bytes/);
+});
+
+test("cli: check-config refuses with every problem naming field, expected and actual; exit 1", () => {
+  const f = join(tmp, "bad.json");
+  writeFileSync(f, JSON.stringify({ name: "x", board: "esp32", roles: ["router", "gateway"], interfaces: [
+    { name: "eth0", mac: "03:00:00:00:00:01", ipv4: "10.0.1.1/33" }], node: { defaultTtl: 300 } }));
+  const r = run("check-config", f);
+  assert.equal(r.status, 1);
+  assert.match(r.stdout, /config\.roles\[1\]: expected one of host, router, got "gateway"/);
+  assert.match(r.stdout, /config\.interfaces\[0\]\.mac: expected a unicast MAC address \(first octet even\), got "03:00:00:00:00:01"/);
+  assert.match(r.stdout, /config\.interfaces\[0\]\.ipv4: expected an address with prefix length like 10\.0\.1\.1\/24, got "10\.0\.1\.1\/33"/);
+  assert.match(r.stdout, /config\.node\.defaultTtl: expected an integer 1\.\.255, got 300/);
+  writeFileSync(f, "{ not json");
+  const j = run("check-config", f);
+  assert.equal(j.status, 1);
+  assert.match(j.stderr, /not valid JSON/);
+});
+
+test("cli: sim --json writes the documented summary; --quiet prints nothing; --events and --pcap write files", () => {
+  const json = join(tmp, "s.json"), events = join(tmp, "e.jsonl"), pcap = join(tmp, "pcap");
+  const r = run("sim", "scenarios/demo-router.json", "--json", json, "--events", events, "--pcap", pcap, "--quiet", "--duration", "5000", "--seed", "9");
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, "");
+  const s = JSON.parse(readFileSync(json, "utf8"));
+  assert.deepEqual(Object.keys(s), ["scenario", "seed", "simMs", "flows", "pings", "handoffs", "registrations", "segments", "boards"]);
+  assert.deepEqual([s.scenario, s.seed, s.simMs], ["demo-router", 9, 5000]);
+  assert.deepEqual(Object.keys(s.flows[0]), ["name", "from", "to", "sent", "received", "lost", "duplicates", "reordered", "latencyMs"]);
+  assert.deepEqual(Object.keys(s.registrations), ["requested", "accepted", "denied"]);
+  assert.deepEqual(Object.keys(s.boards.r1), ["board", "memoryPages", "heapUsed", "counters", "host"]);
+  const lines = readFileSync(events, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  assert.ok(lines.length > 0);
+  for (const e of lines) assert.deepEqual(Object.keys(e).slice(0, 3), ["t", "node", "kind"]);
+  assert.ok(lines.some((e) => e.kind === "arp_resolved" && e.ip === "10.0.1.1"));
+  assert.ok(existsSync(join(pcap, "lan1.pcap")) && existsSync(join(pcap, "lan2.pcap")));
+});
+
+test("cli: sim prints a readable table; an invalid scenario exits 1 naming the field", () => {
+  const r = run("sim", "scenarios/demo-router.json", "--duration", "3000");
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /Scenario demo-router, seed 1: 3\.000 s simulated/);
+  assert.match(r.stdout, /Flows \(1\)\n\s+name\s+from\s+to\s+sent\s+received\s+lost/);
+  assert.match(r.stdout, /Boards \(frames in\/out; drops by reason, non-zero only\)/);
+  const f = join(tmp, "bad-scenario.json");
+  const raw = JSON.parse(readFileSync(join(root, "scenarios/demo-router.json"), "utf8"));
+  raw.segments[0].delayMs = "slow";
+  writeFileSync(f, JSON.stringify(raw));
+  const b = run("sim", f);
+  assert.equal(b.status, 1);
+  assert.match(b.stderr, /scenario\.segments\[0\]\.delayMs: expected a number 0\.\.60000, got "slow"/);
+});
