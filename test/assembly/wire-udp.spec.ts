@@ -1,0 +1,128 @@
+// UDP (RFC 768, RFC 1122 §4.1.3.4): a known datagram with its pseudo-header checksum, zero checksum =
+// none, every truncated length, every inconsistent Length field, emit into 0xa5, 0 sent as ffff.
+import {
+  UdpErr, udpCheck, udpSrcPort, udpDstPort, udpLength, udpChecksum, udpPayload, udpEmit, udpFillChecksum,
+  UDP_PORT_MIP
+} from "../../assembly/wire/udp";
+
+// ---- spec helpers (allocate freely: as-pect's runtime) ----
+function hexVal(c: i32): i32 { return c <= 57 ? c - 48 : (c | 32) - 87; }
+/** Bytes of a hex string (spaces and '|' ignored), in fresh memory with 64 spare bytes after. */
+function hex(s: string): usize {
+  const p = heap.alloc(<usize>s.length + 64);
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c == 32 || c == 124 || c == 10) continue;
+    const d = hexVal(c);
+    if ((n & 1) == 0) store<u8>(p + <usize>(n >> 1), <u8>(d << 4));
+    else store<u8>(p + <usize>(n >> 1), load<u8>(p + <usize>(n >> 1)) | <u8>d);
+    n++;
+  }
+  return p;
+}
+/** `n` bytes of 0xa5, so unwritten bytes show. */
+function filled(n: i32): usize { const p = heap.alloc(<usize>n); memory.fill(p, 0xa5, <usize>n); return p; }
+/** Lower-case hex of `n` bytes at `p`. */
+function hexOf(p: usize, n: i32): string {
+  const digits = "0123456789abcdef";
+  let r = "";
+  for (let i = 0; i < n; i++) { const b = load<u8>(p + <usize>i); r += digits.charAt(b >> 4) + digits.charAt(b & 15); }
+  return r;
+}
+/** Copy of `n` bytes at `src` in fresh memory. */
+function dup(src: usize, n: i32): usize { const p = heap.alloc(<usize>n + 64); memory.copy(p, src, <usize>n); return p; }
+
+// 192.168.0.1:1234 -> 192.168.0.199:434, "hello" (odd length: the checksum pads a zero byte)
+const SRC: u32 = 0xc0a80001;
+const DST: u32 = 0xc0a800c7;
+const DGRAM =
+  "04d2" +       // source port 1234
+  "01b2" +       // destination port 434 (Mobile IP registration)
+  "000d" +       // length 13
+  "3365" +       // checksum over pseudo header + datagram
+  "68656c6c6f";  // "hello"
+const LEN: i32 = 13;
+
+describe("udp: parse", () => {
+  it("reads a known datagram and verifies its checksum", () => {
+    const p = hex(DGRAM);
+    expect<i32>(udpCheck(p, LEN, SRC, DST)).toBe(UdpErr.OK);
+    expect<u16>(udpSrcPort(p)).toBe(1234);
+    expect<u16>(udpDstPort(p)).toBe(UDP_PORT_MIP);
+    expect<u16>(udpLength(p)).toBe(13);
+    expect<u16>(udpChecksum(p)).toBe(0x3365);
+    expect<usize>(udpPayload(p)).toBe(p + 8);
+    expect<u8>(load<u8>(udpPayload(p))).toBe(0x68);
+  });
+  it("refuses a wrong checksum: payload byte, addresses swapped, another destination", () => {
+    const p = hex(DGRAM);
+    expect<i32>(udpCheck(p, LEN, DST, SRC)).toBe(UdpErr.OK); // swapping is sum-neutral...
+    expect<i32>(udpCheck(p, LEN, SRC, DST + 1)).toBe(UdpErr.BAD_CHECKSUM); // ...another address is not
+    store<u8>(p, 0x69, 12);
+    expect<i32>(udpCheck(p, LEN, SRC, DST)).toBe(UdpErr.BAD_CHECKSUM);
+  });
+  it("accepts checksum 0 as none whatever the content", () => {
+    const p = hex(DGRAM);
+    store<u16>(p, 0, 6);
+    store<u8>(p, 0x69, 12);
+    expect<i32>(udpCheck(p, LEN, SRC, DST)).toBe(UdpErr.OK);
+  });
+  it("refuses every truncated length 0..7", () => {
+    const p = hex(DGRAM);
+    for (let n = 0; n < 8; n++) expect<i32>(udpCheck(p, n, SRC, DST)).toBe(UdpErr.TRUNCATED);
+  });
+  it("refuses Length larger than the IP payload (every length 8..12)", () => {
+    const p = hex(DGRAM);
+    for (let n = 8; n < LEN; n++) expect<i32>(udpCheck(p, n, SRC, DST)).toBe(UdpErr.BAD_LENGTH);
+  });
+  it("refuses Length < 8 (0..7)", () => {
+    const p = hex(DGRAM);
+    for (let l = 0; l < 8; l++) {
+      store<u16>(p, bswap<u16>(<u16>l), 4);
+      expect<i32>(udpCheck(p, LEN, SRC, DST)).toBe(UdpErr.BAD_LENGTH);
+    }
+  });
+  it("accepts an IP payload longer than Length (trailing bytes ignored)", () => {
+    const p = hex(DGRAM + "deadbeef");
+    expect<i32>(udpCheck(p, LEN + 4, SRC, DST)).toBe(UdpErr.OK);
+    expect<u16>(udpLength(p)).toBe(13);
+  });
+});
+
+describe("udp: emit", () => {
+  it("writes the header into a 0xa5 buffer, checksum 0 until filled, then the known one", () => {
+    const b = filled(LEN + 3);
+    memory.copy(b + 8, hex("68656c6c6f"), 5);
+    expect<i32>(udpEmit(b, 1234, 434, 5)).toBe(LEN);
+    expect<string>(hexOf(b, 8)).toStrictEqual("04d201b2000d0000");
+    expect<i32>(udpCheck(b, LEN, SRC, DST)).toBe(UdpErr.OK); // no checksum yet
+    udpFillChecksum(b, SRC, DST);
+    expect<string>(hexOf(b, LEN + 3)).toStrictEqual(DGRAM + "a5a5a5");
+  });
+  it("round-trips an even-length and an empty datagram", () => {
+    const b = filled(40);
+    for (let i = 0; i < 32; i++) store<u8>(b + 8 + <usize>i, <u8>(i * 7));
+    const n = udpEmit(b, 434, 434, 32);
+    udpFillChecksum(b, 0x0a000001, 0x0a000002);
+    expect<i32>(udpCheck(b, n, 0x0a000001, 0x0a000002)).toBe(UdpErr.OK);
+    const e = filled(10);
+    expect<i32>(udpEmit(e, 1, 2, 0)).toBe(8);
+    udpFillChecksum(e, 0x0a000001, 0x0a000002);
+    expect<i32>(udpCheck(e, 8, 0x0a000001, 0x0a000002)).toBe(UdpErr.OK);
+    expect<string>(hexOf(e + 8, 2)).toStrictEqual("a5a5");
+  });
+  it("sends a computed checksum of 0 as ffff (RFC 768)", () => {
+    // Choose the last data word so that the sum becomes ffff: first fill with it zero, then put
+    // the checksum found there into the data; the datagram then sums to -0 and computes to 0.
+    const b = filled(12);
+    store<u16>(b + 8, 0);
+    udpEmit(b, 1234, 434, 2);
+    udpFillChecksum(b, SRC, DST);
+    const c = udpChecksum(b);
+    store<u16>(b + 8, bswap<u16>(c));
+    udpFillChecksum(b, SRC, DST);
+    expect<u16>(udpChecksum(b)).toBe(0xffff);
+    expect<i32>(udpCheck(b, 10, SRC, DST)).toBe(UdpErr.OK);
+  });
+});
