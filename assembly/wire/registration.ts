@@ -36,7 +36,7 @@
 
 import { extWalk, ExtErr, extIndexSetError } from "./mipext";
 
-/** UDP port of Mobile IP registration (RFC 2002 §3.1). */
+/** UDP port of Mobile IP registration (RFC 2002 §3.3). */
 export const MIP_PORT: u16 = 434;
 /** Message type of a Registration Request. */
 export const REG_TYPE_REQUEST: u8 = 1;
