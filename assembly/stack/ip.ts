@@ -125,9 +125,11 @@ function icmpError(p: usize, len: i32, type: u8, code: u8, rest: u32): void {
   const q = p - <usize>ICMP_HEADER_LEN;
   const n = icmpEmitError(q, type, code, rest, p, len);
   const h = q - <usize>IPV4_MIN_HEADER;
-  // Why: RFC 1812 §4.3.2.4: the source is an address of the interface the error leaves by.
+  // Why: RFC 1812 §4.3.2.4: the source is an address of the interface the error leaves by (any of
+  // ours if that one has none yet; with no address at all there is nothing honest to send from).
   let from = netifIp(oif);
-  if (from == 0) from = dst;
+  for (let i = 0; from == 0 && i < MAX_IFACES; i++) if (netifValid(i)) from = netifIp(i);
+  if (from == 0) return;
   ipv4Emit(h, 0, <u16>(IPV4_MIN_HEADER + n), ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_ICMP, from, src);
   count(C.ICMP_TX_ERROR);
   linkSendIp(oif, nh, h, IPV4_MIN_HEADER + n);
@@ -225,7 +227,8 @@ export function ipInput(iface: i32, p: usize, len: i32, linkGroup: bool): i32 {
   const src = ipv4Src(p);
   const dst = ipv4Dst(p);
   const ours = ipIsOurs(dst);
-  const bcast = dst == IP_BROADCAST || netifIsBroadcast(iface, dst);
+  // Directed broadcasts of any of our subnets are for us and never forwarded (RFC 2644).
+  const bcast = dst == IP_BROADCAST || anyBroadcast(dst);
   const mcast = ipIsMulticast(dst);
   // Why: RFC 1122 §3.2.1.3 / RFC 1812 §5.3.7: a source that is broadcast, multicast, loopback or
   // class E is discarded; 0.0.0.0 only while a node has no address yet, i.e. to a broadcast.
