@@ -11,6 +11,7 @@ export {
   type ValidConfig, type BoardProfile, type Sizes, type IfaceConfig, type RouteConfig, type NodeOptions, type Role,
 } from "./config.js";
 export * from "./packet.js";
+export * from "./frames.js";
 export { PcapBuffer, PcapFile, pcapHeader, readPcap, PCAP_MAGIC, LINKTYPE_ETHERNET } from "./pcap.js";
 export { Engine, SimEvent, type EventFn } from "./sim/engine.js";
 export { Rng, hashName } from "./sim/rng.js";
