@@ -1,5 +1,5 @@
 // ARP cache, pending-frame pool and the Ethernet output step for IPv4 (RFC 826; RFC 1122 §2.3.2;
-// gratuitous ARP per RFC 5227 §2.5 / RFC 2002 §4.6; proxy ARP per RFC 1027 / RFC 2002 §4.6).
+// gratuitous ARP per RFC 5227 §2.3 / RFC 2002 §4.6; proxy ARP per RFC 1027 / RFC 2002 §4.6).
 //
 //   linkSendIp(iface, nextHop, p, len)        the one way an IPv4 packet leaves: Ethernet header
 //     broadcast / multicast next hop -> ff:ff.. / 01:00:5e..   written at p-14 (headroom), tx from there

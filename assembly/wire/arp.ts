@@ -1,4 +1,4 @@
-// ARP for IPv4 over Ethernet (RFC 826; RFC 5227 §2.5 on gratuitous/announcement forms).
+// ARP for IPv4 over Ethernet (RFC 826; RFC 5227 §2.3 on gratuitous/announcement forms).
 //
 //    0                   1                   2                   3
 //    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
