@@ -10,10 +10,10 @@ import { stackInit, ethInput, ipOutput, stackTick, stackLink, stackDump } from "
 import { Ev, evBuf, evEmit } from "./events";
 import { setNow } from "./clock";
 
-export const ABI_VERSION: i32 = 1;
+const ABI_VERSION: i32 = 1;
 
 /** Bytes reserved in front of every packet buffer so headers can be prepended without copying. */
-export const HEADROOM: i32 = 64;
+const HEADROOM: i32 = 64;
 
 let rxBuf: usize = 0;
 let outBuf: usize = 0;

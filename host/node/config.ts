@@ -170,7 +170,9 @@ export function validateConfig(raw: unknown, where = "config", boards: Record<st
     const mtu = ifc.mtu ?? board?.mtu ?? 1500;
     const maxMtu = sizes.frameBytes - 14;
     if (!Number.isInteger(mtu) || (mtu as number) < 576 || (mtu as number) > maxMtu) bad(`${f}.mtu`, `an integer 576..${maxMtu} (frameBytes ${sizes.frameBytes} - 14)`, mtu);
-    if (mac && cidr && typeof ifName === "string") interfaces.push({ name: ifName, mac, ip: cidr[0], prefixLen: cidr[1], mtu: mtu as number });
+    // Keep the interface even when one of its fields is wrong, so routes are checked against it and
+    // one mistake is reported once (the problem list already makes the configuration invalid).
+    interfaces.push({ name: typeof ifName === "string" ? ifName : `#${i}`, mac: mac ?? new Uint8Array(6), ip: cidr?.[0] ?? 0, prefixLen: cidr?.[1] ?? 0, mtu: mtu as number });
   });
 
   const routes: RouteConfig[] = [];
