@@ -19,6 +19,9 @@ export interface BoardHooks {
 }
 
 export const ABI_VERSION = 1;
+const SLAB = 256 * 1024;
+let slab = new Uint8Array(SLAB);
+let slabUsed = 0;
 const utf8 = new TextDecoder();
 
 export interface FirmwareExports {
@@ -57,6 +60,10 @@ export class Board {
   private mem!: Uint8Array;
   private rxPtr = 0;
   private outPtr = 0;
+  private rxCap = 0;
+  private outCap = 0;
+  private lastMs = -1;
+  private lastMsBig = 0n;
   private counterNames: string[] = [];
   private lastLog = "";
 
@@ -68,7 +75,11 @@ export class Board {
       host: {
         tx(iface: number, ptr: number, len: number) { hooks.tx(iface, self.bytes(ptr, len)); },
         deliver(ptr: number, len: number) { hooks.deliver(self.bytes(ptr, len)); },
-        now_ms(): bigint { return BigInt(Math.floor(hooks.now())); },
+        now_ms(): bigint {
+          const ms = Math.floor(hooks.now());
+          if (ms !== self.lastMs) { self.lastMs = ms; self.lastMsBig = BigInt(ms); }
+          return self.lastMsBig;
+        },
         random(ptr: number, len: number) {
           const view = self.view().subarray(ptr, ptr + len);
           if (hooks.random) hooks.random(view);
@@ -105,20 +116,35 @@ export class Board {
     this.mem = new Uint8Array(this.x.memory.buffer);
     this.rxPtr = this.x.rx_buffer();
     this.outPtr = this.x.out_buffer();
+    this.rxCap = this.x.rx_capacity();
+    this.outCap = this.x.out_capacity();
     const names = new Uint16Array(this.x.memory.buffer, this.x.counter_names_ptr(), this.x.counter_names_len());
     this.counterNames = String.fromCharCode(...names).split("\n");
   }
 
   private view(): Uint8Array {
-    if (!this.mem || this.mem.buffer !== this.x.memory.buffer) this.mem = new Uint8Array(this.x.memory.buffer);
+    // memory.grow detaches the old buffer (length 0): cheaper to test than comparing buffers.
+    if (!this.mem || this.mem.length === 0) this.mem = new Uint8Array(this.x.memory.buffer);
     return this.mem;
   }
 
-  private bytes(ptr: number, len: number): Uint8Array { return this.view().slice(ptr, ptr + len); }
+  /**
+   * A copy of `len` bytes at `ptr` that the hook may keep. Copies are carved from 256 KiB slabs
+   * (a slab is freed by the GC once no copy in it is referenced): far cheaper than one
+   * ArrayBuffer per frame. Copies never overlap, but share `.buffer`: use byteOffset.
+   */
+  private bytes(ptr: number, len: number): Uint8Array {
+    if (len > SLAB >> 4) return this.view().slice(ptr, ptr + len);
+    if (slabUsed + len > SLAB) { slab = new Uint8Array(SLAB); slabUsed = 0; }
+    const out = slab.subarray(slabUsed, slabUsed + len);
+    slabUsed = (slabUsed + len + 7) & ~7;
+    out.set(this.view().subarray(ptr, ptr + len));
+    return out;
+  }
 
   /** Hand one received frame to the core. Returns 0 if used, 1 if dropped. */
   rx(iface: number, frame: Uint8Array): number {
-    const cap = this.x.rx_capacity();
+    const cap = this.rxCap;
     if (frame.length > cap) return this.x.rx(iface, cap + 1); // counted as too long by the core
     this.view().set(frame, this.rxPtr);
     return this.x.rx(iface, frame.length);
@@ -126,7 +152,7 @@ export class Board {
 
   /** Send one IP packet from the local stack. Returns 0 if sent or queued, 1 if dropped. */
   output(packet: Uint8Array): number {
-    const cap = this.x.out_capacity();
+    const cap = this.outCap;
     if (packet.length > cap) return this.x.output(cap + 1);
     this.view().set(packet, this.outPtr);
     return this.x.output(packet.length);
