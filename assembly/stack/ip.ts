@@ -21,7 +21,7 @@ import { deliver, random } from "../host";
 import { C, count } from "../counters";
 import { nowMs } from "../clock";
 import * as cfg from "../config";
-import { MAX_IFACES, netifValid, netifUp, netifIp, netifMtu, netifByAddr, netifIsBroadcast } from "./netif";
+import { netifCount, MAX_IFACES, netifValid, netifUp, netifIp, netifMtu, netifByAddr, netifIsBroadcast } from "./netif";
 import { routeLookup, nextHop, outIface } from "./route";
 import { linkSendIp } from "./arp";
 import {
@@ -56,7 +56,7 @@ export function ipNextIdent(): u16 { return ident++; }
 export function ipIsOurs(a: u32): bool { return a != 0 && netifByAddr(a) >= 0; }
 
 function anyBroadcast(a: u32): bool {
-  for (let i = 0; i < MAX_IFACES; i++) if (netifValid(i) && netifIsBroadcast(i, a)) return true;
+  for (let i = 0; i < netifCount(); i++) if (netifValid(i) && netifIsBroadcast(i, a)) return true;
   return false;
 }
 
@@ -128,7 +128,7 @@ function icmpError(p: usize, len: i32, type: u8, code: u8, rest: u32): void {
   // Why: RFC 1812 §4.3.2.4: the source is an address of the interface the error leaves by (any of
   // ours if that one has none yet; with no address at all there is nothing honest to send from).
   let from = netifIp(oif);
-  for (let i = 0; from == 0 && i < MAX_IFACES; i++) if (netifValid(i)) from = netifIp(i);
+  for (let i = 0; from == 0 && i < netifCount(); i++) if (netifValid(i)) from = netifIp(i);
   if (from == 0) return;
   ipv4Emit(h, 0, <u16>(IPV4_MIN_HEADER + n), ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_ICMP, from, src);
   count(C.ICMP_TX_ERROR);
@@ -249,7 +249,7 @@ export function ipInput(iface: i32, p: usize, len: i32, linkGroup: bool): i32 {
 
 /** First configured interface that is up, or -1 (limited broadcasts leave by it). */
 function firstUpIface(): i32 {
-  for (let i = 0; i < MAX_IFACES; i++) if (netifValid(i) && netifUp(i)) return i;
+  for (let i = 0; i < netifCount(); i++) if (netifValid(i) && netifUp(i)) return i;
   return -1;
 }
 

@@ -3,7 +3,7 @@
 // both the smallest and, at this size, the fastest structure.
 
 import { arenaAlloc } from "../mem";
-import { prefixMask, netifOnLink, netifValid, MAX_IFACES, netifUp, netifPrefixLen } from "./netif";
+import { prefixMask, netifOnLink, netifValid, netifCount, MAX_IFACES, netifUp, netifPrefixLen } from "./netif";
 
 // Entry (stride 12): dest u32 @0, gateway u32 @4, prefixLen u8 @8, iface u8 @9, pad.
 const STRIDE: usize = 12;
@@ -51,7 +51,7 @@ export function routeLookup(dst: u32): bool {
   let bestLen: i32 = -1;
   outIface = -1;
   nextHop = 0;
-  for (let i = 0; i < MAX_IFACES; i++) {
+  for (let i = 0; i < netifCount(); i++) {
     if (netifValid(i) && netifUp(i) && netifOnLink(i, dst)) {
       const l = <i32>netifPrefixLen(i);
       if (l > bestLen) { bestLen = l; outIface = i; nextHop = dst; }

@@ -18,7 +18,7 @@
 // resolves; headers are rewritten in place and the Ethernet header goes into the headroom.
 
 import { C, count } from "../counters";
-import { MAX_IFACES, netifValid, netifUp, netifMac, netifIp, netifPrefixLen, netifMtu } from "./netif";
+import { netifCount, MAX_IFACES, netifValid, netifUp, netifMac, netifIp, netifPrefixLen, netifMtu } from "./netif";
 import { routeCount, routeEntry } from "./route";
 import { arpInit, arpInput, arpTick, arpFlushIface, arpDump } from "./arp";
 import { ipInit, ipInput } from "./ip";
@@ -64,7 +64,7 @@ export function stackDump(table: i32, index: i32, out: usize): i32 {
   if (index < 0) return -1;
   if (table == 0) {
     let k = 0;
-    for (let i = 0; i < MAX_IFACES; i++) {
+    for (let i = 0; i < netifCount(); i++) {
       if (!netifValid(i) || k++ != index) continue;
       store<u8>(out, <u8>i, 0);
       store<u8>(out, netifUp(i) ? 1 : 0, 1);
