@@ -5,6 +5,7 @@
 import { logBegin, logStr, logNum, logEnd, LOG_ERROR } from "./host";
 import { MAX_IFACES, netifSet, netifValid } from "./stack/netif";
 import { routeAdd } from "./stack/route";
+import { saAdd } from "./security/sa";
 
 export const CONFIG_CAPACITY: i32 = 4096;
 export const configBuffer: usize = memory.data(CONFIG_CAPACITY, 16);
@@ -16,6 +17,8 @@ export const REC_BOARD: u8 = 1;
 export const REC_NODE: u8 = 2;
 export const REC_IFACE: u8 = 3;
 export const REC_ROUTE: u8 = 4;
+export const REC_MOBILITY: u8 = 5;
+export const REC_SA: u8 = 6;
 
 // BOARD keys (u16 key, u32 value)
 export const K_MEMORY_PAGES: u16 = 1;
@@ -38,6 +41,45 @@ export const K_LOG_LEVEL: u16 = 6;
 
 export const ROLE_ROUTER: u32 = 1;      // forwards IPv4 between interfaces
 export const ROLE_LOCAL_STACK: u32 = 2; // has a local IP stack behind deliver()/output()
+export const ROLE_MOBILE_NODE: u32 = 4; // RFC 2002 mobile node
+export const ROLE_FOREIGN_AGENT: u32 = 8;
+export const ROLE_HOME_AGENT: u32 = 16;
+export const ROLES_ALL: u32 = 31;
+
+// IFACE record flags
+export const IF_ADVERTISE: u8 = 1; // agents send Agent Advertisements (and answer solicitations) here
+export const IF_HOME: u8 = 2;      // home agent: this interface is on the home network
+export const IF_DHCP: u8 = 4;      // mobile node: may acquire a co-located care-of address by DHCP here
+
+// MOBILITY keys (u16 key, u32 value)
+export const K_HOME_ADDRESS: u16 = 1;
+export const K_HOME_AGENT: u16 = 2;        // 0 = dynamic home agent discovery (RFC 2002 §3.6.1.2)
+export const K_HOME_PREFIX_LEN: u16 = 3;
+export const K_LIFETIME_SEC: u16 = 4;      // MN: requested; agents: the most they grant
+export const K_ADVERT_INTERVAL_MS: u16 = 5;
+export const K_ADVERT_LIFETIME_SEC: u16 = 6;
+export const K_ENCAPSULATIONS: u16 = 7;    // bit 0 IP-in-IP, bit 1 minimal, bit 2 GRE
+export const K_MAX_BINDINGS_PER_NODE: u16 = 8; // HA: simultaneous bindings per home address
+export const K_REQUEST_FLAGS: u16 = 9;     // MN: S B D M G V bits exactly as in the Registration Request
+export const K_COLOCATED: u16 = 10;        // MN: 0 never, 1 when no foreign agent answers, 2 always
+export const K_REPLAY: u16 = 11;           // MN: 0 timestamps, 1 nonces
+export const K_REPLAY_WINDOW_SEC: u16 = 12;
+export const K_CLOCK_OFFSET_SEC: u16 = 13; // signed: added to the host clock to get this node's wall time
+export const K_BUSY: u16 = 14;             // FA: advertise busy (B) and refuse with code 66
+export const K_RETRANSMIT_MS: u16 = 15;    // MN: first registration retransmission timeout
+export const K_RETRANSMIT_MAX_MS: u16 = 16;
+export const K_SOLICIT_INTERVAL_MS: u16 = 17;
+
+export const ENCAP_IPIP: u32 = 1;
+export const ENCAP_MINIMAL: u32 = 2;
+export const ENCAP_GRE: u32 = 4;
+
+export const SA_ALG_KEYED_MD5: u8 = 1; // MD5(key | data | key), RFC 2002 §3.5.1
+export const SA_ALG_HMAC_MD5: u8 = 2;  // RFC 2104
+export const SA_REPLAY_TIMESTAMPS: u8 = 0;
+export const SA_REPLAY_NONCES: u8 = 1;
+export const SA_FLAG_COVER_SPI: u8 = 1;
+export const SA_MAX_KEY: i32 = 64;
 
 // Values in force after init (defaults first).
 export let memoryPages: i32 = 2;
@@ -56,12 +98,33 @@ export let arpTimeoutSec: i32 = 60;
 export let arpRetries: i32 = 3;
 export let icmpErrorsPerSec: i32 = 10;
 export let logLevel: i32 = 2;
+export let homeAddress: u32 = 0;
+export let homeAgent: u32 = 0;
+export let homePrefixLen: i32 = 24;
+export let lifetimeSec: i32 = 300;
+export let advertIntervalMs: i32 = 1000;
+export let advertLifetimeSec: i32 = 3;
+export let encapsulations: u32 = ENCAP_IPIP;
+export let maxBindingsPerNode: i32 = 4;
+export let requestFlags: u32 = 0;
+export let colocated: i32 = 1;
+export let replay: i32 = 0;
+export let replayWindowSec: i32 = 7;
+export let clockOffsetSec: i32 = 0;
+export let busy: bool = false;
+export let retransmitMs: i32 = 1000;
+export let retransmitMaxMs: i32 = 8000;
+export let solicitIntervalMs: i32 = 1000;
 
 export function configDefaults(): void {
   memoryPages = 2; arpEntries = 32; routeEntries = 16; timerEntries = 64; pendingFrames = 4;
   frameBytes = 1518; bindingEntries = 0; visitorEntries = 0; securityAssocEntries = 0;
   bindingCacheEntries = 0; roles = ROLE_LOCAL_STACK; defaultTtl = 64; arpTimeoutSec = 60;
   arpRetries = 3; icmpErrorsPerSec = 10; logLevel = 2;
+  homeAddress = 0; homeAgent = 0; homePrefixLen = 24; lifetimeSec = 300; advertIntervalMs = 1000;
+  advertLifetimeSec = 3; encapsulations = ENCAP_IPIP; maxBindingsPerNode = 4; requestFlags = 0;
+  colocated = 1; replay = 0; replayWindowSec = 7; clockOffsetSec = 0; busy = false;
+  retransmitMs = 1000; retransmitMaxMs = 8000; solicitIntervalMs = 1000;
 }
 
 /** Log a refusal naming the field, the expected range and the value seen. Always returns false. */
@@ -110,7 +173,7 @@ function boardKey(key: u32, v: u32): bool {
 
 function nodeKey(key: u32, v: u32): bool {
   switch (key) {
-    case K_ROLES: if (!range("node.roles", v, 0, 3)) return false; roles = v; return true;
+    case K_ROLES: if (!range("node.roles", v, 0, ROLES_ALL)) return false; roles = v; return true;
     case K_DEFAULT_TTL: if (!range("node.defaultTtl", v, 1, 255)) return false; defaultTtl = v; return true;
     case K_ARP_TIMEOUT_SEC: if (!range("node.arpTimeoutSec", v, 1, 86400)) return false; arpTimeoutSec = v; return true;
     case K_ARP_RETRIES: if (!range("node.arpRetries", v, 1, 10)) return false; arpRetries = v; return true;
@@ -121,12 +184,37 @@ function nodeKey(key: u32, v: u32): bool {
   return refuseText("node key", "a known key", key);
 }
 
-function keyValues(p: usize, len: u32, board: bool): bool {
-  if (len % 6 != 0) return refuseText(board ? "board record length" : "node record length", "a multiple of 6", len);
+function mobilityKey(key: u32, v: u32): bool {
+  switch (key) {
+    case K_HOME_ADDRESS: homeAddress = v; return true;
+    case K_HOME_AGENT: homeAgent = v; return true;
+    case K_HOME_PREFIX_LEN: if (!range("mobility.homePrefixLen", v, 1, 32)) return false; homePrefixLen = v; return true;
+    case K_LIFETIME_SEC: if (!range("mobility.lifetimeSec", v, 1, 65534)) return false; lifetimeSec = v; return true;
+    case K_ADVERT_INTERVAL_MS: if (!range("mobility.advertIntervalMs", v, 10, 600000)) return false; advertIntervalMs = v; return true;
+    case K_ADVERT_LIFETIME_SEC: if (!range("mobility.advertLifetimeSec", v, 1, 9000)) return false; advertLifetimeSec = v; return true;
+    case K_ENCAPSULATIONS: if (!range("mobility.encapsulations", v, 1, 7)) return false; encapsulations = v; return true;
+    case K_MAX_BINDINGS_PER_NODE: if (!range("mobility.maxBindingsPerNode", v, 1, 16)) return false; maxBindingsPerNode = v; return true;
+    case K_REQUEST_FLAGS: if (!range("mobility.requestFlags", v, 0, 0xff)) return false; requestFlags = v; return true;
+    case K_COLOCATED: if (!range("mobility.colocated", v, 0, 2)) return false; colocated = v; return true;
+    case K_REPLAY: if (!range("mobility.replay", v, 0, 1)) return false; replay = v; return true;
+    case K_REPLAY_WINDOW_SEC: if (!range("mobility.replayWindowSec", v, 1, 3600)) return false; replayWindowSec = v; return true;
+    case K_CLOCK_OFFSET_SEC: clockOffsetSec = <i32>v; return true;
+    case K_BUSY: if (!range("mobility.busy", v, 0, 1)) return false; busy = v != 0; return true;
+    case K_RETRANSMIT_MS: if (!range("mobility.retransmitMs", v, 10, 60000)) return false; retransmitMs = v; return true;
+    case K_RETRANSMIT_MAX_MS: if (!range("mobility.retransmitMaxMs", v, 10, 600000)) return false; retransmitMaxMs = v; return true;
+    case K_SOLICIT_INTERVAL_MS: if (!range("mobility.solicitIntervalMs", v, 10, 600000)) return false; solicitIntervalMs = v; return true;
+  }
+  if (key >= 0x8000) return true;
+  return refuseText("mobility key", "a known key", key);
+}
+
+function keyValues(p: usize, len: u32, kind: u8): bool {
+  if (len % 6 != 0) return refuseText("key/value record length", "a multiple of 6", len);
   for (let o: u32 = 0; o < len; o += 6) {
     const key = be16(p + o);
     const v = be32(p + o + 2);
-    if (!(board ? boardKey(key, v) : nodeKey(key, v))) return false;
+    const ok = kind == REC_BOARD ? boardKey(key, v) : kind == REC_NODE ? nodeKey(key, v) : mobilityKey(key, v);
+    if (!ok) return false;
   }
   return true;
 }
@@ -148,9 +236,8 @@ export function configWalk(len: i32, pass2: bool): bool {
     const v = p + o + 4;
     if (o + 4 + rlen > <u32>len) return refuseText("record length", "within the configuration", rlen);
     if (!pass2) {
-      if (type == REC_BOARD) { if (!keyValues(v, rlen, true)) return false; }
-      else if (type == REC_NODE) { if (!keyValues(v, rlen, false)) return false; }
-      else if (type != REC_IFACE && type != REC_ROUTE && type < 128) return refuseText("record type", "1..4 or >= 128", type);
+      if (type == REC_BOARD || type == REC_NODE || type == REC_MOBILITY) { if (!keyValues(v, rlen, type)) return false; }
+      else if (type != REC_IFACE && type != REC_ROUTE && type != REC_SA && type < 128) return refuseText("record type", "1..6 or >= 128", type);
     } else {
       if (type == REC_IFACE) {
         if (rlen != 16) return refuse("iface record length", 16, 16, rlen);
@@ -172,6 +259,19 @@ export function configWalk(len: i32, pass2: bool): bool {
         if (ifc >= MAX_IFACES) return refuse("route.iface", 0, MAX_IFACES - 1, ifc);
         if (!netifValid(ifc)) return refuseText("route.iface", "a configured interface", ifc);
         if (!routeAdd(be32(v), plen, be32(v + 8), ifc)) return refuse("routes", 0, routeEntries, routeEntries + 1);
+      } else if (type == REC_SA) {
+        // peer u32, spi u32, algorithm u8, replay u8, flags u8, keyLen u8, key[keyLen]
+        if (rlen < 13) return refuse("sa record length", 13, 12 + SA_MAX_KEY, rlen);
+        const spi = be32(v + 4);
+        // Why: SPI values 0-255 are reserved (RFC 2002 §3.5.1, SPEC-DECISIONS).
+        if (spi < 256) return refuse("securityAssociations.spi", 256, 0xffffffff, spi);
+        const alg = load<u8>(v + 8);
+        if (alg != SA_ALG_KEYED_MD5 && alg != SA_ALG_HMAC_MD5) return refuse("securityAssociations.algorithm", 1, 2, alg);
+        const rp = load<u8>(v + 9);
+        if (rp > SA_REPLAY_NONCES) return refuse("securityAssociations.replay", 0, 1, rp);
+        const klen = <i32>load<u8>(v + 11);
+        if (klen < 1 || klen > SA_MAX_KEY || <u32>(12 + klen) != rlen) return refuse("securityAssociations.key length", 1, SA_MAX_KEY, klen);
+        if (!saAdd(be32(v), spi, alg, rp, load<u8>(v + 10), v + 12, klen)) return refuse("board.securityAssocs", securityAssocEntries + 1, 65536, securityAssocEntries);
       }
     }
     o += 4 + rlen;

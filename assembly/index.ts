@@ -6,6 +6,7 @@ import { C, count, countBy, countersPtr, countersReset, counterNamesPtr, counter
 import * as cfg from "./config";
 import { netifReset, netifValid, netifSetUp, netifBssid } from "./stack/netif";
 import { routeInit } from "./stack/route";
+import { saInit } from "./security/sa";
 import { stackInit, ethInput, ipOutput, stackTick, stackLink, stackDump } from "./stack/stack";
 import { Ev, evBuf, evEmit } from "./events";
 import { setNow } from "./clock";
@@ -52,6 +53,7 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   outBuf = arenaAlloc(<usize>(HEADROOM + cfg.frameBytes));
   // Carve every table even after one failed, so the refusal can say how many pages are needed.
   routeInit(cfg.routeEntries);
+  saInit(cfg.securityAssocEntries);
   stackInit();
   if (arenaFailed()) {
     cfg.refuse("board.memoryPages", arenaPagesWanted(), 256, cfg.memoryPages);

@@ -16,12 +16,29 @@ export interface Sizes {
 export interface BoardProfile {
   name: string; description: string; memoryPages: number; maxInterfaces: number; mtu: number; sizes: Sizes;
 }
-export interface IfaceConfig { name: string; mac: Uint8Array; ip: number; prefixLen: number; mtu: number }
+export interface IfaceConfig {
+  name: string; mac: Uint8Array; ip: number; prefixLen: number; mtu: number;
+  /** Agents advertise here; the home agent's home network; the mobile node may use DHCP here. */
+  advertise: boolean; home: boolean; dhcp: boolean;
+}
+export type Encapsulation = "ipip" | "minimal" | "gre";
+/** Mobile IP settings (docs/abi.md MOBILITY record); every field has a default. */
+export interface MobilityConfig {
+  homeAddress: number; homeAgent: number; homePrefixLen: number; lifetimeSec: number;
+  advertIntervalMs: number; advertLifetimeSec: number; encapsulations: Encapsulation[];
+  maxBindingsPerNode: number; request: { simultaneous: boolean; broadcast: boolean; encapsulation: Encapsulation };
+  colocated: "never" | "auto" | "always"; replay: "timestamps" | "nonces"; replayWindowSec: number;
+  clockOffsetSec: number; busy: boolean; retransmitMs: number; retransmitMaxMs: number; solicitIntervalMs: number;
+}
+export interface SecurityAssociation {
+  peer: number; spi: number; algorithm: "keyed-md5" | "hmac-md5"; key: Uint8Array;
+  replay: "timestamps" | "nonces"; coverSpi: boolean;
+}
 export interface RouteConfig { dest: number; prefixLen: number; via: number; iface: number }
 export interface NodeOptions {
   defaultTtl: number; arpTimeoutSec: number; arpRetries: number; icmpErrorsPerSec: number; logLevel: number;
 }
-export type Role = "host" | "router";
+export type Role = "host" | "router" | "mobile-node" | "foreign-agent" | "home-agent";
 /** A configuration that passed validation: every field present and in range. */
 export interface ValidConfig {
   name: string;
@@ -31,6 +48,8 @@ export interface ValidConfig {
   routes: RouteConfig[];
   sizes: Sizes;
   node: NodeOptions;
+  mobility: MobilityConfig;
+  securityAssociations: SecurityAssociation[];
 }
 
 export const BOARDS: Record<string, BoardProfile> = Object.fromEntries(
@@ -53,7 +72,17 @@ const NODE_RANGES: Record<keyof NodeOptions, [number, number]> = {
   defaultTtl: [1, 255], arpTimeoutSec: [1, 86400], arpRetries: [1, 10], icmpErrorsPerSec: [0, 100000], logLevel: [0, 3],
 };
 const NODE_DEFAULTS: NodeOptions = { defaultTtl: 64, arpTimeoutSec: 60, arpRetries: 3, icmpErrorsPerSec: 10, logLevel: 2 };
-const ROLES: Role[] = ["host", "router"];
+const ROLES: Role[] = ["host", "router", "mobile-node", "foreign-agent", "home-agent"];
+const ENCAPS: Encapsulation[] = ["ipip", "minimal", "gre"];
+const MOBILITY_RANGES: Record<string, [number, number]> = {
+  homePrefixLen: [1, 32], lifetimeSec: [1, 65534], advertIntervalMs: [10, 600000], advertLifetimeSec: [1, 9000],
+  maxBindingsPerNode: [1, 16], replayWindowSec: [1, 3600], clockOffsetSec: [-2147483648, 2147483647],
+  retransmitMs: [10, 60000], retransmitMaxMs: [10, 600000], solicitIntervalMs: [10, 600000],
+};
+const MOBILITY_DEFAULTS = {
+  lifetimeSec: 300, advertIntervalMs: 1000, advertLifetimeSec: 3, maxBindingsPerNode: 4, replayWindowSec: 7,
+  clockOffsetSec: 0, retransmitMs: 1000, retransmitMaxMs: 8000, solicitIntervalMs: 1000,
+};
 
 function show(v: unknown): string {
   if (v === undefined) return "nothing";
@@ -105,7 +134,7 @@ export function validateConfig(raw: unknown, where = "config", boards: Record<st
   const p: string[] = [];
   const bad = (field: string, expected: string, got: unknown) => p.push(`${where}.${field}: expected ${expected}, got ${show(got)}`);
   if (!isObject(raw)) throw new ConfigError([`${where}: expected a JSON object, got ${show(raw)}`]);
-  const known = new Set(["name", "board", "roles", "interfaces", "routes", "sizes", "node", "comment"]);
+  const known = new Set(["name", "board", "roles", "interfaces", "routes", "sizes", "node", "mobility", "securityAssociations", "comment"]);
   for (const k of Object.keys(raw)) if (!known.has(k)) bad(k, `one of the fields ${[...known].join(", ")}`, k);
 
   const name = raw.name;
@@ -153,7 +182,9 @@ export function validateConfig(raw: unknown, where = "config", boards: Record<st
   } else raw.interfaces.forEach((ifc: unknown, i: number) => {
     const f = `interfaces[${i}]`;
     if (!isObject(ifc)) { bad(f, "an object", ifc); return; }
-    for (const k of Object.keys(ifc)) if (!["name", "mac", "ipv4", "mtu"].includes(k)) bad(`${f}.${k}`, "one of the fields name, mac, ipv4, mtu", k);
+    const ifFields = ["name", "mac", "ipv4", "mtu", "advertise", "home", "dhcp"];
+    for (const k of Object.keys(ifc)) if (!ifFields.includes(k)) bad(`${f}.${k}`, `one of the fields ${ifFields.join(", ")}`, k);
+    for (const k of ["advertise", "home", "dhcp"]) if (ifc[k] !== undefined && typeof ifc[k] !== "boolean") bad(`${f}.${k}`, "true or false", ifc[k]);
     const ifName = ifc.name;
     if (typeof ifName !== "string" || !/^[A-Za-z0-9_.-]{1,15}$/.test(ifName)) bad(`${f}.name`, "an interface name of 1-15 letters, digits, '_', '.', '-'", ifName);
     else if (interfaces.some((x) => x.name === ifName)) bad(`${f}.name`, "a name not used by another interface", ifName);
@@ -172,7 +203,11 @@ export function validateConfig(raw: unknown, where = "config", boards: Record<st
     if (!Number.isInteger(mtu) || (mtu as number) < 576 || (mtu as number) > maxMtu) bad(`${f}.mtu`, `an integer 576..${maxMtu} (frameBytes ${sizes.frameBytes} - 14)`, mtu);
     // Keep the interface even when one of its fields is wrong, so routes are checked against it and
     // one mistake is reported once (the problem list already makes the configuration invalid).
-    interfaces.push({ name: typeof ifName === "string" ? ifName : `#${i}`, mac: mac ?? new Uint8Array(6), ip: cidr?.[0] ?? 0, prefixLen: cidr?.[1] ?? 0, mtu: mtu as number });
+    interfaces.push({
+      name: typeof ifName === "string" ? ifName : `#${i}`, mac: mac ?? new Uint8Array(6), ip: cidr?.[0] ?? 0,
+      prefixLen: cidr?.[1] ?? 0, mtu: mtu as number,
+      advertise: ifc.advertise === true, home: ifc.home === true, dhcp: ifc.dhcp === true,
+    });
   });
 
   const routes: RouteConfig[] = [];
@@ -197,12 +232,134 @@ export function validateConfig(raw: unknown, where = "config", boards: Record<st
   });
   if (routes.length > sizes.routes) bad("routes", `at most sizes.routes = ${sizes.routes} routes`, `${routes.length} routes`);
 
+  // Mobile IP roles: a mobile node has a local stack; agents forward (RFC 2002 §1.5).
+  if (roles.includes("mobile-node") && !roles.includes("host")) roles.push("host");
+  if ((roles.includes("foreign-agent") || roles.includes("home-agent")) && !roles.includes("router")) roles.push("router");
+  if (roles.includes("mobile-node") && (roles.includes("foreign-agent") || roles.includes("home-agent"))) {
+    bad("roles", "mobile-node alone, or agent roles without mobile-node", rolesRaw);
+  }
+  const mobility = validateMobility(raw.mobility, interfaces, roles, bad);
+  const securityAssociations = validateSas(raw.securityAssociations, bad);
+  if (securityAssociations.length > sizes.securityAssocs) {
+    bad("securityAssociations", `at most sizes.securityAssocs = ${sizes.securityAssocs} associations`, `${securityAssociations.length} associations`);
+  }
+  if (roles.includes("home-agent") && !interfaces.some((x) => x.home)) {
+    bad("interfaces", "one interface with \"home\": true on a home agent", interfaces.map((x) => x.name));
+  }
+  if (roles.includes("mobile-node") && mobility.homeAgent !== 0 && !securityAssociations.some((sa) => sa.peer === mobility.homeAgent)) {
+    bad("securityAssociations", `an association with the home agent ${formatIp(mobility.homeAgent)} (mobile-home authentication is mandatory)`, securityAssociations.map((sa) => formatIp(sa.peer)));
+  }
+
   if (p.length) throw new ConfigError(p);
-  return { name: name as string, board: board!, roles, interfaces, routes, sizes, node };
+  return { name: name as string, board: board!, roles, interfaces, routes, sizes, node, mobility, securityAssociations };
+}
+
+type Bad = (field: string, expected: string, got: unknown) => void;
+
+function validateMobility(raw: unknown, interfaces: IfaceConfig[], roles: Role[], bad: Bad): MobilityConfig {
+  const first = interfaces[0];
+  const m: MobilityConfig = {
+    homeAddress: first?.ip ?? 0, homeAgent: 0, homePrefixLen: first?.prefixLen || 24, ...MOBILITY_DEFAULTS,
+    encapsulations: ["ipip"], request: { simultaneous: false, broadcast: false, encapsulation: "ipip" },
+    colocated: "auto", replay: "timestamps", busy: false,
+  };
+  if (raw === undefined) {
+    if (roles.includes("mobile-node")) bad("mobility", "an object with at least homeAgent for a mobile node", raw);
+    return m;
+  }
+  if (!isObject(raw)) { bad("mobility", "an object", raw); return m; }
+  const fields = ["homeAddress", "homeAgent", "homePrefixLen", "encapsulations", "request", "colocated", "replay", "busy", ...Object.keys(MOBILITY_RANGES)];
+  for (const [k, v] of Object.entries(raw)) {
+    const f = `mobility.${k}`;
+    if (!fields.includes(k)) { bad(f, `one of the fields ${fields.join(", ")}`, k); continue; }
+    const range = MOBILITY_RANGES[k];
+    if (range) {
+      if (!Number.isInteger(v) || (v as number) < range[0] || (v as number) > range[1]) bad(f, `an integer ${range[0]}..${range[1]}`, v);
+      else (m as unknown as Record<string, number>)[k] = v as number;
+      continue;
+    }
+    switch (k) {
+      case "homeAddress": { const a = parseIp(v); if (a === null || a === 0) bad(f, "an address like 10.0.0.5", v); else m.homeAddress = a; break; }
+      case "homeAgent": {
+        if (v === "discover") { m.homeAgent = 0; break; }
+        const a = parseIp(v); if (a === null || a === 0) bad(f, "an address like 10.0.0.1, or \"discover\"", v); else m.homeAgent = a; break;
+      }
+      case "encapsulations":
+        if (!Array.isArray(v) || v.length === 0 || !v.every((e) => ENCAPS.includes(e))) bad(f, `a non-empty list of ${ENCAPS.join(", ")}`, v);
+        else m.encapsulations = [...new Set(v as Encapsulation[])];
+        break;
+      case "request":
+        if (!isObject(v)) { bad(f, "an object", v); break; }
+        for (const [rk, rv] of Object.entries(v)) {
+          if (rk === "simultaneous" || rk === "broadcast") { if (typeof rv !== "boolean") bad(`${f}.${rk}`, "true or false", rv); else m.request[rk] = rv; }
+          else if (rk === "encapsulation") { if (!ENCAPS.includes(rv as Encapsulation)) bad(`${f}.${rk}`, `one of ${ENCAPS.join(", ")}`, rv); else m.request.encapsulation = rv as Encapsulation; }
+          else bad(`${f}.${rk}`, "one of the fields simultaneous, broadcast, encapsulation", rk);
+        }
+        break;
+      case "colocated":
+        if (v !== "never" && v !== "auto" && v !== "always") bad(f, "one of never, auto, always", v); else m.colocated = v;
+        break;
+      case "replay":
+        if (v !== "timestamps" && v !== "nonces") bad(f, "one of timestamps, nonces", v); else m.replay = v;
+        break;
+      case "busy":
+        if (typeof v !== "boolean") bad(f, "true or false", v); else m.busy = v;
+        break;
+    }
+  }
+  if (!("homePrefixLen" in raw) && roles.includes("mobile-node")) {
+    const home = interfaces.find((x) => x.ip === m.homeAddress);
+    if (home) m.homePrefixLen = home.prefixLen;
+  }
+  if (roles.includes("mobile-node") && m.homeAgent !== 0 && m.homePrefixLen < 32) {
+    const mask = m.homePrefixLen === 0 ? 0 : (~0 << (32 - m.homePrefixLen)) >>> 0;
+    if (((m.homeAgent ^ m.homeAddress) & mask) >>> 0 !== 0) bad("mobility.homeAgent", `an address on the home network ${formatIp((m.homeAddress & mask) >>> 0)}/${m.homePrefixLen}`, formatIp(m.homeAgent));
+  }
+  if (m.retransmitMaxMs < m.retransmitMs) bad("mobility.retransmitMaxMs", `at least retransmitMs = ${m.retransmitMs}`, m.retransmitMaxMs);
+  return m;
+}
+
+function parseKey(v: unknown): Uint8Array | null {
+  if (typeof v !== "string") return null;
+  if (v.startsWith("text:")) { const b = new TextEncoder().encode(v.slice(5)); return b.length ? b : null; }
+  if (!/^([0-9a-fA-F]{2})+$/.test(v)) return null;
+  return Uint8Array.from(v.match(/../g)!.map((h) => parseInt(h, 16)));
+}
+
+function validateSas(raw: unknown, bad: Bad): SecurityAssociation[] {
+  const out: SecurityAssociation[] = [];
+  if (raw === undefined) return out;
+  if (!Array.isArray(raw)) { bad("securityAssociations", "a list of security associations", raw); return out; }
+  raw.forEach((r: unknown, i: number) => {
+    const f = `securityAssociations[${i}]`;
+    if (!isObject(r)) { bad(f, "an object", r); return; }
+    const fields = ["peer", "spi", "algorithm", "key", "replay", "coverSpi"];
+    for (const k of Object.keys(r)) if (!fields.includes(k)) bad(`${f}.${k}`, `one of the fields ${fields.join(", ")}`, k);
+    const peer = parseIp(r.peer);
+    if (peer === null || peer === 0) bad(`${f}.peer`, "the peer's address like 10.0.0.1", r.peer);
+    else if (out.some((x) => x.peer === peer)) bad(`${f}.peer`, "one association per peer", r.peer);
+    // SPI 0-255 are reserved (RFC 2002 §3.5.1).
+    if (!Number.isInteger(r.spi) || (r.spi as number) < 256 || (r.spi as number) > 0xffffffff) bad(`${f}.spi`, "an integer 256..4294967295 (0-255 are reserved)", r.spi);
+    const algorithm = r.algorithm ?? "hmac-md5";
+    if (algorithm !== "keyed-md5" && algorithm !== "hmac-md5") bad(`${f}.algorithm`, "one of keyed-md5, hmac-md5", algorithm);
+    const key = parseKey(r.key);
+    if (!key || key.length > 64) bad(`${f}.key`, "1-64 bytes as hex (\"00112233...\") or \"text:...\"", r.key === undefined ? undefined : "(hidden)");
+    const replay = r.replay ?? "timestamps";
+    if (replay !== "timestamps" && replay !== "nonces") bad(`${f}.replay`, "one of timestamps, nonces", replay);
+    const coverSpi = r.coverSpi ?? (algorithm === "hmac-md5");
+    if (typeof coverSpi !== "boolean") bad(`${f}.coverSpi`, "true or false", coverSpi);
+    if (peer && key && key.length <= 64) out.push({
+      peer, spi: r.spi as number, algorithm: algorithm as SecurityAssociation["algorithm"], key,
+      replay: replay as SecurityAssociation["replay"], coverSpi: coverSpi as boolean,
+    });
+  });
+  return out;
 }
 
 // Binary format constants, mirrored from assembly/config.ts.
-const REC_BOARD = 1, REC_NODE = 2, REC_IFACE = 3, REC_ROUTE = 4;
+const REC_BOARD = 1, REC_NODE = 2, REC_IFACE = 3, REC_ROUTE = 4, REC_MOBILITY = 5, REC_SA = 6;
+const ROLE_BITS: Record<Role, number> = { router: 1, host: 2, "mobile-node": 4, "foreign-agent": 8, "home-agent": 16 };
+const ENCAP_BITS: Record<Encapsulation, number> = { ipip: 1, minimal: 2, gre: 4 };
 const BOARD_KEYS: [keyof Sizes | "memoryPages", number][] = [
   ["memoryPages", 1], ["arpEntries", 2], ["routes", 3], ["timers", 4], ["pendingFrames", 5], ["frameBytes", 6],
   ["bindings", 7], ["visitors", 8], ["securityAssocs", 9], ["bindingCache", 10],
@@ -226,18 +383,36 @@ export function encodeConfig(c: ValidConfig): Uint8Array {
   };
   const sizes = { ...c.sizes, memoryPages: c.board.memoryPages };
   rec(REC_BOARD, kv(BOARD_KEYS.map(([k, id]) => [id, sizes[k]])));
-  const roles = (c.roles.includes("router") ? 1 : 0) | (c.roles.includes("host") ? 2 : 0);
+  const roles = c.roles.reduce((bits, r) => bits | ROLE_BITS[r], 0);
   const node = { ...c.node, roles };
   rec(REC_NODE, kv(NODE_KEYS.map(([k, id]) => [id, node[k]])));
   c.interfaces.forEach((ifc, i) => {
     const b = new Uint8Array(16); const dv = new DataView(b.buffer);
-    b[0] = i; b[1] = 0; b.set(ifc.mac, 2); dv.setUint32(8, ifc.ip >>> 0); b[12] = ifc.prefixLen; dv.setUint16(14, ifc.mtu);
+    b[0] = i; b[1] = (ifc.advertise ? 1 : 0) | (ifc.home ? 2 : 0) | (ifc.dhcp ? 4 : 0); b.set(ifc.mac, 2); dv.setUint32(8, ifc.ip >>> 0); b[12] = ifc.prefixLen; dv.setUint16(14, ifc.mtu);
     rec(REC_IFACE, b);
   });
   for (const r of c.routes) {
     const b = new Uint8Array(12); const dv = new DataView(b.buffer);
     dv.setUint32(0, r.dest >>> 0); b[4] = r.prefixLen; b[5] = r.iface; dv.setUint32(8, r.via >>> 0);
     rec(REC_ROUTE, b);
+  }
+  const m = c.mobility;
+  const req = m.request;
+  // Registration Request flag bits (RFC 2002 §3.3): S 0x80, B 0x40, D 0x20, M 0x10, G 0x08.
+  const requestFlags = (req.simultaneous ? 0x80 : 0) | (req.broadcast ? 0x40 : 0) |
+    (req.encapsulation === "minimal" ? 0x10 : req.encapsulation === "gre" ? 0x08 : 0);
+  rec(REC_MOBILITY, kv([
+    [1, m.homeAddress], [2, m.homeAgent], [3, m.homePrefixLen], [4, m.lifetimeSec], [5, m.advertIntervalMs],
+    [6, m.advertLifetimeSec], [7, m.encapsulations.reduce((b, e) => b | ENCAP_BITS[e], 0)], [8, m.maxBindingsPerNode],
+    [9, requestFlags], [10, m.colocated === "never" ? 0 : m.colocated === "auto" ? 1 : 2], [11, m.replay === "nonces" ? 1 : 0],
+    [12, m.replayWindowSec], [13, m.clockOffsetSec >>> 0], [14, m.busy ? 1 : 0], [15, m.retransmitMs], [16, m.retransmitMaxMs],
+    [17, m.solicitIntervalMs],
+  ]));
+  for (const sa of c.securityAssociations) {
+    const b = new Uint8Array(12 + sa.key.length); const dv = new DataView(b.buffer);
+    dv.setUint32(0, sa.peer >>> 0); dv.setUint32(4, sa.spi >>> 0); b[8] = sa.algorithm === "keyed-md5" ? 1 : 2;
+    b[9] = sa.replay === "nonces" ? 1 : 0; b[10] = sa.coverSpi ? 1 : 0; b[11] = sa.key.length; b.set(sa.key, 12);
+    rec(REC_SA, b);
   }
   const total = 8 + recs.reduce((n, r) => n + r.length, 0);
   const out = new Uint8Array(total);

@@ -12,6 +12,7 @@ export {
 } from "./config.js";
 export * from "./packet.js";
 export * from "./frames.js";
+export * from "./mip.js";
 export { PcapBuffer, PcapFile, pcapHeader, readPcap, PCAP_MAGIC, LINKTYPE_ETHERNET } from "./pcap.js";
 export { Engine, SimEvent, type EventFn } from "./sim/engine.js";
 export { Rng, hashName } from "./sim/rng.js";

@@ -33,7 +33,7 @@ test("each kind of mistake is named with field, expected and actual value", () =
     [(j) => { j.interfaces[0].ipv4 = "10.0.1.300/24"; }, /interfaces\[0\]\.ipv4: expected an address with prefix length like 10\.0\.1\.1\/24, got "10\.0\.1\.300\/24"/],
     [(j) => { j.interfaces[0].mtu = 100; }, /interfaces\[0\]\.mtu: expected an integer 576\.\.1504 .*got 100/],
     [(j) => { j.board = "esp8266"; }, /node\.board: expected one of esp32, .*got "esp8266"/],
-    [(j) => { j.roles = ["teapot"]; }, /node\.roles\[0\]: expected one of host, router, got "teapot"/],
+    [(j) => { j.roles = ["teapot"]; }, /node\.roles\[0\]: expected one of host, router, mobile-node, foreign-agent, home-agent, got "teapot"/],
     [(j) => { j.sizes = { arpEntries: 0 }; }, /node\.sizes\.arpEntries: expected an integer 1\.\.4096, got 0/],
     [(j) => { j.sizes = { bogus: 1 }; }, /node\.sizes\.bogus: expected one of arpEntries/],
     [(j) => { j.node = { defaultTtl: 300 }; }, /node\.node\.defaultTtl: expected an integer 1\.\.255, got 300/],
@@ -77,7 +77,7 @@ test("the core refuses a binary configuration that the host did not validate, na
   // unknown record type below 128 refuses, 128+ is skipped
   const withRec = (t) => { const b = new Uint8Array(bin.length + 6); b.set(bin); b.set([t, 0, 0, 2, 1, 2], bin.length); return b; };
   assert.equal(tryInit(withRec(77)), 1);
-  assert.match(logs.at(-1), /record type: expected 1\.\.4 or >= 128, got 77/);
+  assert.match(logs.at(-1), /record type: expected 1\.\.6 or >= 128, got 77/);
   assert.equal(tryInit(withRec(200)), 0);
   // wrong pointer
   assert.equal(board.x.init(0, bin.length), 3);

@@ -1,0 +1,98 @@
+// Replay protection for registrations (RFC 2002 §5.6, SPEC-DECISIONS): the 64-bit Identification is
+// either an NTP timestamp (seconds since 1900 in the high 32 bits, fraction in the low 32) checked
+// against a tolerance window, or a pair of nonces (high 32 bits chosen by the home agent, low 32 by
+// the mobile node). A code-133 reply carries the home agent's time or next nonce in the high 32 bits
+// so the mobile node can resynchronise.
+//
+// Wall time: the host's clock is monotonic from any origin, so a node's NTP time is
+// NTP_BASE_SEC + now_ms/1000 + mobility.clockOffsetSec. A host with real time sets clockOffsetSec so
+// that this is the true time; the emulated network leaves it 0 (all nodes agree) or skews it on
+// purpose to exercise resynchronisation.
+
+import { nowMs } from "../clock";
+import { random } from "../host";
+import * as cfg from "../config";
+import { SA_LAST_ID, SA_NONCE, SA_OFFSET } from "./sa";
+
+/** 2026-01-01T00:00:00Z in NTP seconds (since 1900-01-01). */
+export const NTP_BASE_SEC: u64 = 3976214400;
+
+const rnd: usize = memory.data(8, 8);
+
+/** This node's NTP time now (64-bit: seconds ‖ fraction), with the association's learnt offset. */
+export function ntpNow(sa: usize): u64 {
+  const ms = nowMs();
+  let sec = <i64>NTP_BASE_SEC + ms / 1000 + <i64>cfg.clockOffsetSec + (sa != 0 ? <i64>load<i32>(sa, SA_OFFSET) : 0);
+  const frac = (<u64>(ms % 1000) << 32) / 1000;
+  return (<u64>sec << 32) | (frac & 0xffffffff);
+}
+
+/** 32 unpredictable bits from the host. */
+export function random32(): u32 {
+  random(rnd, 4);
+  return load<u32>(rnd);
+}
+
+/** Mobile node: a fresh Identification for a request under `sa` (timestamps or nonces). */
+export function mnIdentification(sa: usize, useNonces: bool): u64 {
+  if (useNonces) return (<u64>load<u32>(sa, SA_NONCE) << 32) | <u64>random32();
+  // Low 32 bits: the NTP fraction is predictable at ms resolution; mix in randomness so the reply
+  // check (low bits equal) is meaningful (RFC 2002 §5.6.1 allows any low-order bits).
+  return (ntpNow(sa) & 0xffffffff00000000) | <u64>random32();
+}
+
+export const enum ReplayResult { OK = 0, MISMATCH = 1 }
+
+/**
+ * Home agent: check the request's Identification `id` from the peer of `sa`. Timestamps: within
+ * `replayWindowSec` of this node's time and greater than the last accepted one. Nonces: the high
+ * 32 bits equal the nonce this node gave last (the first registration of a peer is accepted and
+ * starts the exchange — the draft leaves bootstrapping to the timestamp of first contact; documented).
+ */
+export function haCheckIdentification(sa: usize, id: u64, useNonces: bool): ReplayResult {
+  if (useNonces) {
+    const expected = load<u32>(sa, SA_NONCE);
+    return expected == 0 || <u32>(id >> 32) == expected ? ReplayResult.OK : ReplayResult.MISMATCH;
+  }
+  const mine = <i64>(ntpNow(0) >> 32);
+  const theirs = <i64>(id >> 32);
+  const diff = theirs > mine ? theirs - mine : mine - theirs;
+  if (diff > <i64>cfg.replayWindowSec) return ReplayResult.MISMATCH;
+  if (id <= load<u64>(sa, SA_LAST_ID)) return ReplayResult.MISMATCH;
+  return ReplayResult.OK;
+}
+
+/** Home agent: remember an accepted Identification and pick the next nonce. */
+export function haAccepted(sa: usize, id: u64, useNonces: bool): void {
+  store<u64>(sa, id, SA_LAST_ID);
+  if (useNonces) {
+    let n = random32();
+    if (n == 0) n = 1;
+    store<u32>(sa, n, SA_NONCE);
+  }
+}
+
+/**
+ * Home agent: the Identification of a reply to a request with `id`: the low 32 bits are the
+ * request's (RFC 2002 §3.4); the high 32 bits are this node's time (timestamps) or the nonce the
+ * mobile node must use next (nonces).
+ */
+export function haReplyIdentification(sa: usize, id: u64, useNonces: bool): u64 {
+  const high: u64 = useNonces ? <u64>load<u32>(sa, SA_NONCE) : ntpNow(0) >> 32;
+  return (high << 32) | (id & 0xffffffff);
+}
+
+/**
+ * Mobile node: after a reply under `sa` to a request with Identification `sent`: false when the low
+ * 32 bits differ (not a reply to that request: discard). On code 133, learn the home agent's clock
+ * offset (timestamps) or its next nonce (nonces) from the high 32 bits.
+ */
+export function mnReplyCheck(sa: usize, sent: u64, reply: u64, code: u8, useNonces: bool): bool {
+  if ((sent & 0xffffffff) != (reply & 0xffffffff)) return false;
+  if (useNonces) store<u32>(sa, <u32>(reply >> 32), SA_NONCE);
+  else if (code == 133) {
+    const mine = <i64>(ntpNow(0) >> 32);
+    store<i32>(sa, <i32>(<i64>(reply >> 32) - mine), SA_OFFSET);
+  }
+  return true;
+}

@@ -1,0 +1,66 @@
+// Mobility security associations (RFC 2002 §1.6, §3.5): one per peer address, from configuration.
+// A mobile node holds one with its home agent (peer = home agent address), a home agent one per
+// mobile node (peer = home address), a foreign agent optionally one per mobile node (mobile-foreign)
+// and per home agent (foreign-home). The table is a fixed hash table keyed by the peer address.
+//
+// Value (stride SA_SIZE):
+//   0 spi u32 | 4 algorithm u8 | 5 replay u8 | 6 flags u8 | 7 keyLen u8 | 8 key[64]
+//   72 prepared HMAC key context[32 = HMAC_KEY_CTX_SIZE] (HMAC-MD5 only: the padded-key MD5 states, RFC 2104 §4)
+//   104 lastId u64 — the last Identification accepted from this peer (timestamp replay protection)
+//   112 nonce u32 — the nonce this node expects next from the peer (nonce replay protection)
+//   116 offsetSec i32 — mobile node: correction learnt from a code-133 reply (timestamps)
+
+import { arenaAlloc } from "../mem";
+import { htBytes, htInit, htFind, htInsert, htInsertedNew, htUsed, HT_HEADER_SIZE } from "../table/hash";
+import { hmacMd5Prepare } from "../crypto/hmac";
+import { SA_ALG_HMAC_MD5, SA_MAX_KEY } from "../config";
+
+export const SA_SPI: usize = 0;
+export const SA_ALG: usize = 4;
+export const SA_REPLAY: usize = 5;
+export const SA_FLAGS: usize = 6;
+export const SA_KEYLEN: usize = 7;
+export const SA_KEY: usize = 8;
+export const SA_HMAC: usize = 72;
+export const SA_LAST_ID: usize = 104;
+export const SA_NONCE: usize = 112;
+export const SA_OFFSET: usize = 116;
+export const SA_SIZE: u32 = 120;
+
+const table: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
+let capacity: u32 = 0;
+
+/** Carve the table for `entries` associations (0 allowed: no security associations). */
+export function saInit(entries: i32): bool {
+  capacity = <u32>entries;
+  if (entries == 0) return true;
+  const base = arenaAlloc(htBytes(capacity, SA_SIZE));
+  if (base == 0) return false;
+  return htInit(table, base, capacity, SA_SIZE);
+}
+
+/** Add the association with `peer`; false when the table is full or the peer already has one. */
+export function saAdd(peer: u32, spi: u32, alg: u8, replay: u8, flags: u8, key: usize, keyLen: i32): bool {
+  if (capacity == 0 || keyLen > SA_MAX_KEY) return false;
+  const v = htInsert(table, peer);
+  if (v == 0 || !htInsertedNew(table)) return false;
+  store<u32>(v, spi, SA_SPI);
+  store<u8>(v, alg, SA_ALG);
+  store<u8>(v, replay, SA_REPLAY);
+  store<u8>(v, flags, SA_FLAGS);
+  store<u8>(v, <u8>keyLen, SA_KEYLEN);
+  memory.copy(v + SA_KEY, key, <usize>keyLen);
+  if (alg == SA_ALG_HMAC_MD5) hmacMd5Prepare(v + SA_HMAC, v + SA_KEY, keyLen);
+  store<u64>(v, 0, SA_LAST_ID);
+  store<u32>(v, 0, SA_NONCE);
+  store<i32>(v, 0, SA_OFFSET);
+  return true;
+}
+
+/** The association with `peer`, or 0. */
+export function saFind(peer: u32): usize {
+  return capacity == 0 ? 0 : htFind(table, peer);
+}
+
+/** Associations configured. */
+export function saCount(): u32 { return capacity == 0 ? 0 : htUsed(table); }
