@@ -7,6 +7,7 @@ import * as cfg from "./config";
 import { netifReset, netifValid, netifSetUp, netifBssid } from "./stack/netif";
 import { routeInit } from "./stack/route";
 import { saInit } from "./security/sa";
+import { mobilityInit, mobilityStart } from "./mobility/hooks";
 import { stackInit, ethInput, ipOutput, stackTick, stackLink, stackDump } from "./stack/stack";
 import { Ev, evBuf, evEmit } from "./events";
 import { setNow } from "./clock";
@@ -55,6 +56,7 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   routeInit(cfg.routeEntries);
   saInit(cfg.securityAssocEntries);
   stackInit();
+  mobilityInit();
   if (arenaFailed()) {
     cfg.refuse("board.memoryPages", arenaPagesWanted(), 256, cfg.memoryPages);
     return 2;
@@ -62,6 +64,7 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   if (!cfg.configWalk(cfgLen, true)) return 1;
   arenaSeal();
   ready = true;
+  mobilityStart();
   return 0;
 }
 

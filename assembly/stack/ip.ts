@@ -27,13 +27,15 @@ import { linkSendIp } from "./arp";
 import {
   Ipv4Err, ipv4Check, ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4Dst, ipv4Ttl, ipv4Proto, ipv4Tos,
   ipv4IsFragment, ipv4FragOffset, ipv4DontFrag, ipv4DecrementTtl, ipv4Emit, ipv4FillChecksum,
-  ipIsMulticast, ipIsLoopback, ipIsUnicastSource, IP_BROADCAST, IPPROTO_ICMP, IPV4_MIN_HEADER, IP_CHECKSUM
+  ipIsMulticast, ipIsLoopback, ipIsUnicastSource, IP_BROADCAST, IPPROTO_ICMP, IPV4_MIN_HEADER, IP_CHECKSUM,
+  IPPROTO_UDP, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE
 } from "../wire/ipv4";
 import {
   IcmpErr, icmpCheck, icmpCheckEcho, icmpType, icmpIsError, icmpEchoToReply, icmpEmitError,
   ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, ICMP_DEST_UNREACH, UNREACH_NET, UNREACH_FRAG_NEEDED,
-  TIME_EXCEEDED_TTL, ICMP_HEADER_LEN
+  TIME_EXCEEDED_TTL, ICMP_HEADER_LEN, ICMP_ROUTER_ADVERT, ICMP_ROUTER_SOLICIT
 } from "../wire/icmp";
+import { mobilityUdp, mobilityIcmp, mobilityTunnel, mobilityIntercept, mobilityOutput } from "../mobility/hooks";
 import { csumAdd, csumFinish } from "../wire/checksum";
 
 let ident: u16 = 0;
@@ -150,7 +152,7 @@ function echoReply(p: usize, len: i32): i32 {
 }
 
 /** ICMP addressed to this node. `unicast`: to one of our addresses (not broadcast/multicast). */
-function icmpLocal(p: usize, len: i32, unicast: bool): i32 {
+function icmpLocal(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   const hl = ipv4HeaderLen(p);
   const m = p + <usize>hl;
   const ml = len - hl;
@@ -164,19 +166,32 @@ function icmpLocal(p: usize, len: i32, unicast: bool): i32 {
     // may be ignored, so those go to the local stack (if any) rather than being answered here.
     if (unicast) return echoReply(p, len);
   }
-  // Roles that consume ICMP (router discovery for agents and mobile nodes) hook in here.
+  // Router discovery is Mobile IP agent discovery (RFC 2002 §2): agents and mobile nodes consume it.
+  const t = icmpType(m);
+  if (t == ICMP_ROUTER_ADVERT || t == ICMP_ROUTER_SOLICIT) {
+    const r = mobilityIcmp(iface, p, len);
+    if (r >= 0) return r;
+  }
   return ipDeliver(p, len);
 }
 
-/** A checked datagram for this node. */
-function ipLocal(p: usize, len: i32, unicast: bool): i32 {
+/** A checked datagram for this node, received on `iface` (-1: from the local stack). */
+function ipLocal(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   // Why: the core does not reassemble (counters.ts); fragments for this node are counted and dropped.
   if (ipv4IsFragment(p)) { count(C.DROP_IP_FRAGMENT); return 1; }
-  if (ipv4Proto(p) == IPPROTO_ICMP) return icmpLocal(p, len, unicast);
+  const proto = ipv4Proto(p);
+  if (proto == IPPROTO_ICMP) return icmpLocal(iface, p, len, unicast);
+  if (iface >= 0) {
+    // Mobile IP: registrations and DHCP over UDP, and tunnels ending here (RFC 2002 §3, §4).
+    let r: i32 = -1;
+    if (proto == IPPROTO_UDP) r = mobilityUdp(iface, p, len);
+    else if (unicast && (proto == IPPROTO_IPIP || proto == IPPROTO_MINENC || proto == IPPROTO_GRE)) r = mobilityTunnel(iface, p, len);
+    if (r >= 0) return r;
+  }
   return ipDeliver(p, len);
 }
 
-function ipForward(p: usize, len: i32): i32 {
+function ipForward(iface: i32, p: usize, len: i32): i32 {
   const dst = ipv4Dst(p);
   // Why: RFC 1812 §5.3.7: never forward to 0/8, 127/8 or class E; no ICMP for these martians.
   if ((dst >>> 24) == 0 || ipIsLoopback(dst) || (dst >>> 28) == 0xf) { count(C.DROP_NO_ROUTE); return 1; }
@@ -186,7 +201,10 @@ function ipForward(p: usize, len: i32): i32 {
     icmpError(p, len, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_TTL, 0);
     return 1;
   }
-  // Roles that intercept datagrams for other nodes (home agent tunnels, foreign agent delivery) hook in here.
+  // Mobile IP: the home agent tunnels datagrams for its mobile nodes away from home, the foreign
+  // agent delivers to its visitors (RFC 2002 §4.2).
+  const mr = mobilityIntercept(iface, p, len);
+  if (mr >= 0) return mr;
   if (!routeLookup(dst)) {
     count(C.DROP_NO_ROUTE);
     icmpError(p, len, ICMP_DEST_UNREACH, UNREACH_NET, 0);
@@ -238,13 +256,13 @@ export function ipInput(iface: i32, p: usize, len: i32, linkGroup: bool): i32 {
     count(C.DROP_IP_BAD_SRC);
     return 1;
   }
-  if (ours || bcast || mcast) return ipLocal(p, len, ours);
+  if (ours || bcast || mcast) return ipLocal(iface, p, len, ours);
   // Why: RFC 1122 §3.3.6, RFC 1812 §5.3.4: a unicast datagram that arrived in a link-layer broadcast
   // or multicast is neither accepted nor forwarded.
   if (linkGroup) { count(C.DROP_NOT_FOR_US); return 1; }
   // Why: config "roles" bit 0: only a router forwards between interfaces (RFC 1122 §3.3.1.7).
   if ((cfg.roles & cfg.ROLE_ROUTER) == 0) { count(C.DROP_NOT_ROUTER); return 1; }
-  return ipForward(p, len);
+  return ipForward(iface, p, len);
 }
 
 /** First configured interface that is up, or -1 (limited broadcasts leave by it). */
@@ -273,7 +291,10 @@ export function ipOutput(p: usize, len: i32): i32 {
   len = total;
   const dst = ipv4Dst(p);
   // To ourselves: processed as if received, so echo is answered by the core as for anyone else.
-  if (ipIsOurs(dst)) return ipLocal(p, len, true);
+  if (ipIsOurs(dst)) return ipLocal(-1, p, len, true);
+  // A mobile node away from home chooses its own way out (RFC 2002 §4.2.1-4.2.2).
+  const mr = mobilityOutput(p, len);
+  if (mr >= 0) return mr;
   if (ipIsLoopback(dst)) return ipDeliver(p, len);
   let oif: i32 = -1;
   let nh: u32 = dst;
