@@ -6,20 +6,42 @@
 //     REACHABLE entry                 -> tx now
 //     otherwise -> copy into a pending slot, entry INCOMPLETE, ARP request (retried by arpTick)
 //
-// Cache entry (stride 24, `arpEntries` of them, carved at init):
-//   ip u32 @0 | mac[6] @4 | state u8 @10 | iface u8 @11 | requests u8 @12 | pad[3] | expiresAtMs i64 @16
+// Every per-packet step is O(1) in the table sizes: the cache and the proxy table are hash tables
+// (table/hash.ts), eviction and deadlines come from two ordered lists (table/lru.ts), and the cache
+// has one timer on the stack's heap (table/timer.ts, stack.ts) instead of a scan in tick.
+//
+// Cache entry (stride 24, `arpEntries` of them, carved at init; the index is the entry's handle):
+//   ip u32 @0 | mac[6] @4 | state u8 @10 | iface u8 @11 | requests u8 @12 | pad u8 | next u16 @14 |
+//   expiresAtMs i64 @16
 // States: FREE 0, INCOMPLETE 1 (requests sent, expiresAtMs = next retry), REACHABLE 2 (expiresAtMs =
 // end of validity, `arpTimeoutSec` after the last confirmation). An INCOMPLETE entry sends `arpRetries`
 // requests in all, one per second (RFC 1122 §2.3.2.1: at most one per second per destination); one
 // second after the last unanswered request it fails: ARP_FAILED, its pending frames are dropped.
-// A full cache evicts the REACHABLE entry that expires first, else the oldest INCOMPLETE one.
 //
-// Pending slot (stride 16 + frameBytes, rounded to 16; `pendingFrames` of them):
+// Keys: an entry is identified by (iface, ip), as before. The same address can be a neighbour on two
+// links at once (a mobile node's home address is a visitor's own address on a foreign agent's
+// foreign link while, on the home link, the home agent answers for it by proxy), so the hash table
+// is keyed by the IPv4 address alone and its u32 value is the first entry of that address; further
+// entries of the address on other interfaces hang off it through `next` (at most MAX_IFACES, almost
+// always one). `next` also links the free entries.
+//
+// Order without scanning: a REACHABLE entry's deadline is always "confirmation time + arpTimeoutSec",
+// so the list of REACHABLE entries in confirmation order (an LRU touched at each confirmation) is also
+// in deadline order; likewise INCOMPLETE entries in the order of their last request (deadline "request
+// time + 1 s"). The oldest of each list is its earliest deadline. Hence:
+// - a full cache evicts the oldest REACHABLE entry (the one expiring first), else the oldest
+//   INCOMPLETE one (the one whose request has gone unanswered longest, i.e. retried first);
+// - the cache needs one timer (kind TK_ARP), armed at the earlier of the two oldest deadlines;
+//   arpTick pops due entries off the old ends of the lists, O(1) each.
+// Should the host's clock step back, a new deadline is raised to the newest one of its list so the
+// lists stay sorted (entries then live at most that step longer).
+//
+// Pending slot (stride 16 + frameBytes, rounded to 16; `pendingFrames` of them, ≤ 256, linear):
 //   used u8 @0 | iface u8 @1 | pad[2] | nextHop u32 @4 | len i32 @8 (IP bytes) | seq u32 @12 | frame @16
 // The frame's IP packet sits at +16+14; the Ethernet header is written when the address resolves.
 // Frames to one next hop leave in the order they were queued (seq).
 //
-// Proxy table (stride 8, `bindings` entries): ip u32 @0 | iface u8 @4 (0xff any) | used u8 @5 | pad.
+// Proxy table: a hash table (`bindings` entries) keyed by IPv4 address; value iface u8 (0xff any).
 
 import { tx } from "../host";
 import { arenaAlloc } from "../mem";
@@ -28,6 +50,10 @@ import { Ev, evBuf, evEmit } from "../events";
 import { nowMs } from "../clock";
 import * as cfg from "../config";
 import { netifMac, netifIp, netifIsBroadcast, netifValid } from "./netif";
+import { stackTimers } from "./stack";
+import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htInsertedNew, htRemove } from "../table/hash";
+import { lruBytes, lruInit, lruTouch, lruRemove, lruOldest, lruNewest } from "../table/lru";
+import { TIMER_NEVER, timerStart, timerRestart, timerActive } from "../table/timer";
 import { ETH_HEADER_LEN, ETH_MIN_FRAME, ETHERTYPE_ARP, ETHERTYPE_IPV4, ethEmit, macEqual, macIsGroup, macSetBroadcast, macSetIpv4Multicast } from "../wire/ethernet";
 import { ARP_LEN, ARP_OP_REPLY, ARP_OP_REQUEST, ArpErr, arpCheck, arpEmit, arpOper, arpSha, arpSpa, arpTpa, arpTha } from "../wire/arp";
 import { IP_BROADCAST, ipIsMulticast } from "../wire/ipv4";
@@ -36,13 +62,19 @@ export const ARP_FREE: u8 = 0;
 export const ARP_INCOMPLETE: u8 = 1;
 export const ARP_REACHABLE: u8 = 2;
 
+/** Kind of the ARP cache's timer on the stack's heap (inside the stack's range, see stack.ts). */
+export const TK_ARP: u16 = 0x0001;
+
 const E_IP: usize = 0;
 const E_MAC: usize = 4;
 const E_STATE: usize = 10;
 const E_IFACE: usize = 11;
 const E_REQS: usize = 12;
+const E_NEXT: usize = 14;
 const E_EXPIRES: usize = 16;
 const E_STRIDE: usize = 24;
+/** End of a `next` chain (arpEntries ≤ 4096, config.ts). */
+const NONE: i32 = 0xffff;
 
 const P_USED: usize = 0;
 const P_IFACE: usize = 1;
@@ -51,10 +83,6 @@ const P_LEN: usize = 8;
 const P_SEQ: usize = 12;
 const P_FRAME: usize = 16;
 
-const X_IP: usize = 0;
-const X_IFACE: usize = 4;
-const X_USED: usize = 5;
-const X_STRIDE: usize = 8;
 /** Proxy entry iface value meaning "any interface". */
 export const PROXY_ANY_IFACE: i32 = 0xff;
 
@@ -63,27 +91,69 @@ const RETRY_MS: i64 = 1000;
 
 let cache: usize = 0;
 let cacheN: i32 = 0;
+let freeHead: i32 = NONE;
+const cacheIndex: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
+let reachList: usize = 0;   // REACHABLE entries, oldest = expires first
+let incList: usize = 0;     // INCOMPLETE entries, oldest = next request due first
+let timer: i32 = -1;        // TK_ARP handle on stackTimers
+let timerAt: i64 = TIMER_NEVER;
+let cacheGen: u32 = 0;      // bumped whenever an entry comes or goes (invalidates the dump cursor)
+let dumpGen: u32 = 0;
+let dumpIndex: i32 = -1;    // arpDump cursor: next record index and the entry to resume from
+let dumpPos: i32 = 0;
 let pending: usize = 0;
 let pendingN: i32 = 0;
 let pendingStride: usize = 0;
 let pendingSeq: u32 = 0;
-let proxy: usize = 0;
+const proxyIndex: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
 let proxyN: i32 = 0;
 
 // Scratch frame for requests we originate (never the rx buffer, which may hold the packet in flight).
 const reqFrame: usize = memory.data(ETH_MIN_FRAME, 16);
 
-/** Carve the cache, the pending pool and the proxy table from the arena. False when memory ran out. */
+// @ts-ignore: decorator
+@inline function entry(i: i32): usize { return cache + <usize>i * E_STRIDE; }
+// @ts-ignore: decorator
+@inline function slot(i: i32): usize { return pending + <usize>i * pendingStride; }
+
+/** `a + b` for b ≥ 0, saturating at i64 max (a host may pass any time). */
+function later(a: i64, b: i64): i64 { return a > i64.MAX_VALUE - b ? i64.MAX_VALUE : a + b; }
+
+/**
+ * Carve the cache (entries, address index, two lists), the pending pool and the proxy table from the
+ * arena, and reserve the cache's timer on the stack's heap. False when memory ran out.
+ */
 export function arpInit(): bool {
   cacheN = cfg.arpEntries;
+  const n = <u32>cacheN;
   cache = arenaAlloc(<usize>cacheN * E_STRIDE);
+  const ib = arenaAlloc(htBytes(n, 4));
+  reachList = arenaAlloc(lruBytes(n));
+  incList = arenaAlloc(lruBytes(n));
   pendingN = cfg.pendingFrames;
   pendingStride = (P_FRAME + <usize>cfg.frameBytes + 15) & ~<usize>15;
   pending = pendingN > 0 ? arenaAlloc(<usize>pendingN * pendingStride) : 0;
   proxyN = cfg.bindingEntries;
-  proxy = proxyN > 0 ? arenaAlloc(<usize>proxyN * X_STRIDE) : 0;
+  const pb = proxyN > 0 ? arenaAlloc(htBytes(<u32>proxyN, 1)) : 0;
   pendingSeq = 0;
-  return cache != 0 && (pendingN == 0 || pending != 0) && (proxyN == 0 || proxy != 0);
+  cacheGen = 0;
+  dumpIndex = -1;
+  timer = -1;
+  timerAt = TIMER_NEVER;
+  freeHead = NONE;
+  const ok = cache != 0 && ib != 0 && reachList != 0 && incList != 0 &&
+    (pendingN == 0 || pending != 0) && (proxyN == 0 || pb != 0);
+  if (!ok) return false;
+  // Free list in index order, so a fresh cache hands out entries 0, 1, 2, ...
+  for (let i = cacheN - 1; i >= 0; i--) { store<u16>(entry(i), <u16>freeHead, E_NEXT); freeHead = i; }
+  htInit(cacheIndex, ib, n, 4);
+  lruInit(reachList, n);
+  lruInit(incList, n);
+  if (proxyN > 0) htInit(proxyIndex, pb, <u32>proxyN, 1);
+  // The timer stays armed (at TIMER_NEVER when the cache has no deadline), so roles filling the heap
+  // can never starve ARP of its one timer.
+  rearm();
+  return stackTimers != 0 && timer >= 0;
 }
 
 /** Transmit a frame on `iface`, counting it. */
@@ -93,17 +163,48 @@ export function txFrame(iface: i32, f: usize, len: i32): void {
   tx(iface, f, len);
 }
 
-// @ts-ignore: decorator
-@inline function entry(i: i32): usize { return cache + <usize>i * E_STRIDE; }
-// @ts-ignore: decorator
-@inline function slot(i: i32): usize { return pending + <usize>i * pendingStride; }
-
-function find(iface: i32, ip: u32): usize {
-  for (let i = 0; i < cacheN; i++) {
+/** Entry index of (`iface`, `ip`), or -1. */
+function find(iface: i32, ip: u32): i32 {
+  const v = htFind(cacheIndex, ip);
+  if (v == 0) return -1;
+  let i = <i32>load<u32>(v);
+  while (i != NONE) {
     const e = entry(i);
-    if (load<u8>(e, E_STATE) != ARP_FREE && load<u32>(e, E_IP) == ip && <i32>load<u8>(e, E_IFACE) == iface) return e;
+    if (<i32>load<u8>(e, E_IFACE) == iface) return i;
+    i = <i32>load<u16>(e, E_NEXT);
   }
-  return 0;
+  return -1;
+}
+
+/** Earliest deadline in the cache (the older end of either list), TIMER_NEVER if none. */
+function nextDeadline(): i64 {
+  let d = TIMER_NEVER;
+  let i = lruOldest(reachList);
+  if (i >= 0) d = load<i64>(entry(i), E_EXPIRES);
+  i = lruOldest(incList);
+  if (i >= 0) d = min(d, load<i64>(entry(i), E_EXPIRES));
+  return d;
+}
+
+/** Move the cache's timer to its earliest deadline (O(1) unless it changed; then O(log timers)). */
+function rearm(): void {
+  if (stackTimers == 0) return;
+  const d = nextDeadline();
+  if (timerActive(stackTimers, timer)) {
+    if (d != timerAt) timerRestart(stackTimers, timer, d);
+  } else {
+    timer = timerStart(stackTimers, 0, TK_ARP, d);
+  }
+  timerAt = d;
+}
+
+/** Give entry `i` deadline `d` and make it the newest of `list` (see "Order without scanning"). */
+function setDeadline(i: i32, list: usize, d: i64): void {
+  lruRemove(list, i);
+  const h = lruNewest(list);
+  if (h >= 0) d = max(d, load<i64>(entry(h), E_EXPIRES));
+  store<i64>(entry(i), d, E_EXPIRES);
+  lruTouch(list, i);
 }
 
 function sendRequest(iface: i32, spa: u32, tpa: u32): void {
@@ -170,54 +271,89 @@ function flushPending(iface: i32, ip: u32, mac: usize): void {
   }
 }
 
-function freeEntry(e: usize): void { store<u8>(e, ARP_FREE, E_STATE); }
-
-/** A free entry, evicting the REACHABLE one expiring first, else the INCOMPLETE one retried first. */
-function allocEntry(): usize {
-  let victim: usize = 0;
-  let victimIncomplete: usize = 0;
-  for (let i = 0; i < cacheN; i++) {
-    const e = entry(i);
-    const st = load<u8>(e, E_STATE);
-    if (st == ARP_FREE) return e;
-    if (st == ARP_REACHABLE) {
-      if (victim == 0 || load<i64>(e, E_EXPIRES) < load<i64>(victim, E_EXPIRES)) victim = e;
-    } else if (victimIncomplete == 0 || load<u8>(e, E_REQS) > load<u8>(victimIncomplete, E_REQS)) {
-      victimIncomplete = e;
+/** Take entry `i` out of the index, its list and its address chain; it goes back to the free list. */
+function removeEntry(i: i32): void {
+  const e = entry(i);
+  const ip = load<u32>(e, E_IP);
+  const next = <i32>load<u16>(e, E_NEXT);
+  const v = htFind(cacheIndex, ip);
+  if (v != 0) {
+    let j = <i32>load<u32>(v);
+    if (j == i) {
+      if (next == NONE) htRemove(cacheIndex, ip);
+      else store<u32>(v, <u32>next);
+    } else {
+      while (j != NONE) {
+        const ej = entry(j);
+        const n = <i32>load<u16>(ej, E_NEXT);
+        if (n == i) { store<u16>(ej, <u16>next, E_NEXT); break; }
+        j = n;
+      }
     }
   }
-  if (victim == 0) {
-    // Only unresolved entries left: the one that has waited longest gives way; its frames go too.
-    victim = victimIncomplete;
-    const ifc = <i32>load<u8>(victim, E_IFACE);
-    const ip = load<u32>(victim, E_IP);
-    emitFailed(ifc, ip);
-    dropPending(ifc, ip, false);
-  }
-  freeEntry(victim);
-  return victim;
+  lruRemove(reachList, i);
+  lruRemove(incList, i);
+  store<u8>(e, ARP_FREE, E_STATE);
+  store<u16>(e, <u16>freeHead, E_NEXT);
+  freeHead = i;
+  cacheGen++;
 }
 
-/** Mark `e` reachable at `mac` (pointer), restart its lifetime, send what was waiting for it. */
-function resolve(e: usize, mac: usize): void {
+/** A free entry, evicting the REACHABLE one expiring first, else the INCOMPLETE one retried first. */
+function allocEntry(): i32 {
+  if (freeHead == NONE) {
+    // Every entry in use is on exactly one of the lists, so one of them has an oldest entry.
+    let victim = lruOldest(reachList);
+    if (victim < 0) {
+      // Only unresolved entries left: the one that has waited longest gives way; its frames go too.
+      victim = lruOldest(incList);
+      if (victim < 0) return -1;
+      const e = entry(victim);
+      const ifc = <i32>load<u8>(e, E_IFACE);
+      const ip = load<u32>(e, E_IP);
+      emitFailed(ifc, ip);
+      dropPending(ifc, ip, false);
+    }
+    removeEntry(victim);
+  }
+  const i = freeHead;
+  freeHead = <i32>load<u16>(entry(i), E_NEXT);
+  return i;
+}
+
+/** A new entry for (`iface`, `ip`) in state FREE and on no list (the caller sets both), or -1. */
+function insert(iface: i32, ip: u32): i32 {
+  const i = allocEntry();
+  if (i < 0) return -1;
+  // Distinct addresses ≤ entries in use ≤ capacity of the index, so this finds room.
+  const v = htInsert(cacheIndex, ip);
+  if (v == 0) { store<u16>(entry(i), <u16>freeHead, E_NEXT); freeHead = i; return -1; }
+  const e = entry(i);
+  store<u32>(e, ip, E_IP);
+  memory.fill(e + E_MAC, 0, 6);
+  store<u8>(e, ARP_FREE, E_STATE);
+  store<u8>(e, <u8>iface, E_IFACE);
+  store<u8>(e, 0, E_REQS);
+  store<u16>(e, htInsertedNew(cacheIndex) ? <u16>NONE : <u16>load<u32>(v), E_NEXT);
+  store<i64>(e, 0, E_EXPIRES);
+  store<u32>(v, <u32>i);
+  cacheGen++;
+  return i;
+}
+
+/** Mark entry `i` reachable at `mac` (pointer), restart its lifetime, send what was waiting for it. */
+function resolve(i: i32, mac: usize): void {
+  const e = entry(i);
   const was = load<u8>(e, E_STATE);
   const changed = was != ARP_REACHABLE || !macEqual(e + E_MAC, mac);
   memory.copy(e + E_MAC, mac, 6);
   store<u8>(e, ARP_REACHABLE, E_STATE);
   store<u8>(e, 0, E_REQS);
-  store<i64>(e, nowMs() + <i64>cfg.arpTimeoutSec * 1000, E_EXPIRES);
+  lruRemove(incList, i);
+  setDeadline(i, reachList, later(nowMs(), <i64>cfg.arpTimeoutSec * 1000));
+  rearm();
   if (changed) emitResolved(e);
   if (was == ARP_INCOMPLETE) flushPending(<i32>load<u8>(e, E_IFACE), load<u32>(e, E_IP), e + E_MAC);
-}
-
-function insert(iface: i32, ip: u32): usize {
-  const e = allocEntry();
-  store<u32>(e, ip, E_IP);
-  memory.fill(e + E_MAC, 0, 6);
-  store<u8>(e, <u8>iface, E_IFACE);
-  store<u8>(e, 0, E_REQS);
-  store<i64>(e, 0, E_EXPIRES);
-  return e;
 }
 
 function queue(iface: i32, nextHop: u32, p: usize, len: i32): bool {
@@ -248,17 +384,20 @@ export function linkSendIp(iface: i32, nextHop: u32, p: usize, len: i32): i32 {
   } else if (ipIsMulticast(nextHop)) {
     macSetIpv4Multicast(f, nextHop);
   } else {
-    let e = find(iface, nextHop);
-    if (e != 0 && load<u8>(e, E_STATE) == ARP_REACHABLE && load<i64>(e, E_EXPIRES) <= nowMs()) {
-      freeEntry(e); // stale: resolve again
-      e = 0;
+    let i = find(iface, nextHop);
+    if (i >= 0 && load<u8>(entry(i), E_STATE) == ARP_REACHABLE && load<i64>(entry(i), E_EXPIRES) <= nowMs()) {
+      removeEntry(i); // stale (its timer has not run yet): resolve again
+      i = -1;
     }
-    if (e == 0 || load<u8>(e, E_STATE) != ARP_REACHABLE) {
-      if (e == 0) {
-        e = insert(iface, nextHop);
+    if (i < 0 || load<u8>(entry(i), E_STATE) != ARP_REACHABLE) {
+      if (i < 0) {
+        i = insert(iface, nextHop);
+        if (i < 0) { count(C.DROP_ARP_UNRESOLVED); return 1; }
+        const e = entry(i);
         store<u8>(e, ARP_INCOMPLETE, E_STATE);
         store<u8>(e, 1, E_REQS);
-        store<i64>(e, nowMs() + RETRY_MS, E_EXPIRES);
+        setDeadline(i, incList, later(nowMs(), RETRY_MS));
+        rearm();
         sendRequest(iface, netifIp(iface), nextHop);
       }
       // Why: RFC 1122 §2.3.2.2: keep (at least) the latest packet for an unresolved address; the pool
@@ -267,7 +406,7 @@ export function linkSendIp(iface: i32, nextHop: u32, p: usize, len: i32): i32 {
       count(C.DROP_ARP_UNRESOLVED);
       return 1;
     }
-    memory.copy(f, e + E_MAC, 6);
+    memory.copy(f, entry(i) + E_MAC, 6);
   }
   memory.copy(f + 6, netifMac(iface), 6);
   store<u16>(f, bswap<u16>(ETHERTYPE_IPV4), 12);
@@ -277,37 +416,26 @@ export function linkSendIp(iface: i32, nextHop: u32, p: usize, len: i32): i32 {
 
 /** True when this node answers ARP for `ip` on `iface` on another node's behalf (proxy ARP). */
 export function arpProxyCheck(iface: i32, ip: u32): bool {
-  for (let i = 0; i < proxyN; i++) {
-    const x = proxy + <usize>i * X_STRIDE;
-    if (load<u8>(x, X_USED) != 0 && load<u32>(x, X_IP) == ip) {
-      const xi = <i32>load<u8>(x, X_IFACE);
-      if (xi == PROXY_ANY_IFACE || xi == iface) return true;
-    }
-  }
-  return false;
+  if (proxyN == 0) return false;
+  const v = htFind(proxyIndex, ip);
+  if (v == 0) return false;
+  const xi = <i32>load<u8>(v);
+  return xi == PROXY_ANY_IFACE || xi == iface;
 }
 
 /** Answer ARP for `ip` on `iface` (PROXY_ANY_IFACE: all) with our MAC. False when the table is full. */
 export function arpProxyAdd(iface: i32, ip: u32): bool {
-  let free: usize = 0;
-  for (let i = 0; i < proxyN; i++) {
-    const x = proxy + <usize>i * X_STRIDE;
-    if (load<u8>(x, X_USED) == 0) { if (free == 0) free = x; continue; }
-    if (load<u32>(x, X_IP) == ip) { store<u8>(x, <u8>iface, X_IFACE); return true; }
-  }
-  if (free == 0) return false;
-  store<u32>(free, ip, X_IP);
-  store<u8>(free, <u8>iface, X_IFACE);
-  store<u8>(free, 1, X_USED);
+  if (proxyN == 0) return false;
+  // An address already present only changes its interface.
+  const v = htInsert(proxyIndex, ip);
+  if (v == 0) return false;
+  store<u8>(v, <u8>iface);
   return true;
 }
 
 /** Stop answering ARP for `ip`. */
 export function arpProxyRemove(ip: u32): void {
-  for (let i = 0; i < proxyN; i++) {
-    const x = proxy + <usize>i * X_STRIDE;
-    if (load<u8>(x, X_USED) != 0 && load<u32>(x, X_IP) == ip) store<u8>(x, 0, X_USED);
-  }
+  if (proxyN > 0) htRemove(proxyIndex, ip);
 }
 
 /**
@@ -328,13 +456,15 @@ export function arpInput(iface: i32, p: usize, len: i32): i32 {
   const forUs = myIp != 0 && tpa == myIp;
   // RFC 826 "Packet Reception": merge the sender into an existing entry whoever the target is (this is
   // also how gratuitous ARP moves a mobile node's address, RFC 2002 §4.6) ...
-  let merged = false;
   // Why: 0.0.0.0 is an RFC 5227 probe, and our own address in another MAC is a conflict, not news.
   if (spa != 0 && spa != myIp) {
-    const e = find(iface, spa);
-    if (e != 0) { resolve(e, sha); merged = true; }
+    const i = find(iface, spa);
+    if (i >= 0) resolve(i, sha);
     // ... and only if we are the target, add a new one.
-    if (forUs && !merged) resolve(insert(iface, spa), sha);
+    else if (forUs) {
+      const j = insert(iface, spa);
+      if (j >= 0) resolve(j, sha);
+    }
   }
   if (arpOper(p) != ARP_OP_REQUEST) return 0;
   // Why: a request with sender == target is an announcement (gratuitous ARP, RFC 5227 §2.3); nobody
@@ -350,52 +480,62 @@ export function arpInput(iface: i32, p: usize, len: i32): i32 {
   return 0;
 }
 
-/** Retry or fail unresolved entries and expire old ones at `now`; returns the next deadline (i64 max if none). */
+/**
+ * Retry or fail unresolved entries and expire old ones due at `now` (O(1) per due entry, oldest
+ * first); re-arms the cache's timer and returns the cache's next deadline (i64 max if none).
+ */
 export function arpTick(now: i64): i64 {
-  let next = i64.MAX_VALUE;
-  for (let i = 0; i < cacheN; i++) {
-    const e = entry(i);
-    const st = load<u8>(e, E_STATE);
-    if (st == ARP_FREE) continue;
-    if (load<i64>(e, E_EXPIRES) <= now) {
-      const ifc = <i32>load<u8>(e, E_IFACE);
-      const ip = load<u32>(e, E_IP);
-      if (st == ARP_REACHABLE) { freeEntry(e); continue; }
-      const reqs = <i32>load<u8>(e, E_REQS);
-      if (reqs < cfg.arpRetries) {
-        store<u8>(e, <u8>(reqs + 1), E_REQS);
-        store<i64>(e, now + RETRY_MS, E_EXPIRES);
-        sendRequest(ifc, netifIp(ifc), ip);
-      } else {
-        // Why: RFC 1122 §2.3.2.1: give up after a bounded number of requests; the waiting packets go.
-        freeEntry(e);
-        emitFailed(ifc, ip);
-        dropPending(ifc, ip, false);
-        continue;
-      }
-    }
-    const t = load<i64>(e, E_EXPIRES);
-    if (t < next) next = t;
+  for (;;) {
+    const i = lruOldest(reachList);
+    if (i < 0 || load<i64>(entry(i), E_EXPIRES) > now) break;
+    removeEntry(i);
   }
-  return next;
+  // Each entry is looked at once at most: a retried one moves to the new end with a later deadline.
+  for (let k = 0; k < cacheN; k++) {
+    const i = lruOldest(incList);
+    if (i < 0) break;
+    const e = entry(i);
+    if (load<i64>(e, E_EXPIRES) > now) break;
+    const ifc = <i32>load<u8>(e, E_IFACE);
+    const ip = load<u32>(e, E_IP);
+    const reqs = <i32>load<u8>(e, E_REQS);
+    if (reqs < cfg.arpRetries) {
+      store<u8>(e, <u8>(reqs + 1), E_REQS);
+      setDeadline(i, incList, later(now, RETRY_MS));
+      sendRequest(ifc, netifIp(ifc), ip);
+    } else {
+      // Why: RFC 1122 §2.3.2.1: give up after a bounded number of requests; the waiting packets go.
+      removeEntry(i);
+      emitFailed(ifc, ip);
+      dropPending(ifc, ip, false);
+    }
+  }
+  rearm();
+  return nextDeadline();
 }
 
 /** Forget every entry and pending frame of `iface` (its link went down: the next network may differ). */
 export function arpFlushIface(iface: i32): void {
+  // A scan: link changes are rare, and the cache is at most 4096 entries.
   for (let i = 0; i < cacheN; i++) {
     const e = entry(i);
-    if (load<u8>(e, E_STATE) != ARP_FREE && <i32>load<u8>(e, E_IFACE) == iface) freeEntry(e);
+    if (load<u8>(e, E_STATE) != ARP_FREE && <i32>load<u8>(e, E_IFACE) == iface) removeEntry(i);
   }
   dropPending(iface, 0, true);
+  rearm();
 }
 
 /**
  * Write the `index`-th entry in use to `out` as `ip u32, mac[6], state u8, iface u8, expiresAtMs i64`
- * (little-endian, 20 bytes); returns 20, or -1 past the last.
+ * (little-endian, 20 bytes); returns 20, or -1 past the last. Reading indices 0, 1, 2, ... in a row
+ * costs O(capacity) in all (a cursor resumes where the previous record was found).
  */
 export function arpDump(index: i32, out: usize): i32 {
+  if (index < 0) return -1;
   let k = 0;
-  for (let i = 0; i < cacheN; i++) {
+  let i = 0;
+  if (index == dumpIndex && dumpGen == cacheGen) { k = index; i = dumpPos; }
+  for (; i < cacheN; i++) {
     const e = entry(i);
     if (load<u8>(e, E_STATE) == ARP_FREE) continue;
     if (k++ != index) continue;
@@ -404,6 +544,9 @@ export function arpDump(index: i32, out: usize): i32 {
     store<u8>(out, load<u8>(e, E_STATE), 10);
     store<u8>(out, load<u8>(e, E_IFACE), 11);
     store<i64>(out, load<i64>(e, E_EXPIRES), 12);
+    dumpIndex = index + 1;
+    dumpPos = i + 1;
+    dumpGen = cacheGen;
     return 20;
   }
   return -1;

@@ -1,8 +1,8 @@
 // The IPv4 stack's entry points, called by index.ts (the ABI adapter):
-//   stackInit()             carve the ARP cache, pending pool and proxy table; reset IP state
+//   stackInit()             carve the timer heap, the ARP cache, pending pool and proxy table; reset IP state
 //   ethInput(iface, p, len) one received Ethernet frame at p (64 bytes of headroom in front)
 //   ipOutput(p, len)        one IPv4 datagram from the local stack (see ip.ts)
-//   stackTick(now)          ARP retries/expiry; returns the next deadline (i64 max if none)
+//   stackTick(now)          run the due timers of the heap; returns the next deadline (i64 max if none)
 //   stackLink(iface, up)    link state change
 //   stackDump(table, i, out) one table record, little-endian (docs/abi.md "Dump records"):
 //
@@ -16,22 +16,74 @@
 // Frame flow (RFC 894): rx -> ethInput -> arpInput (arp.ts) | ipInput (ip.ts) -> local / forward ->
 // linkSendIp (arp.ts) -> host.tx. Packets are never copied except into the pending pool while ARP
 // resolves; headers are rewritten in place and the Ethernet header goes into the headroom.
+//
+// Timers: the stack has ONE timer heap (table/timer.ts), `stackTimers`, carved here with
+// `config.timerEntries` capacity; every module that needs deadlines arms timers on it (stackTimerStart
+// or the timer.ts functions on `stackTimers`) with a `kind` from its own range and a `tag` of its
+// choosing (usually its record index). stackTick pops each due timer (O(log timers), nothing is
+// scanned) and hands it to its owner: TK_ARP to arp.ts, every other kind to mobilityTimer
+// (mobility/hooks.ts), which dispatches by range. Kinds (u16):
+//   0x0000              never used (timerKind's answer for a stale handle)
+//   0x0001-0x00ff       IPv4 stack and shared services:
+//     0x0001            TK_ARP, the ARP cache's one timer (arp.ts)
+//     0x0010-0x001f     agent advertisements (mobility/agent.ts)
+//     0x0020-0x002f     DHCP client (stack/dhcp.ts)
+//     others            free
+//   0x0100-0x01ff       home agent (TK_HA_*)
+//   0x0200-0x02ff       foreign agent (TK_FA_*)
+//   0x0300-0x03ff       mobile node (TK_MN_*)
+//   0x0400-0xffff       unassigned
+// The ARP cache keeps one timer armed permanently (at TIMER_NEVER when idle), so the other owners
+// share `config.timerEntries - 1` timers; a full heap makes timerStart return -1 (refuse the work).
 
 import { C, count } from "../counters";
 import { netifCount, MAX_IFACES, netifValid, netifUp, netifMac, netifIp, netifPrefixLen, netifMtu } from "./netif";
 import { routeCount, routeEntry } from "./route";
-import { arpInit, arpInput, arpTick, arpFlushIface, arpDump } from "./arp";
+import { arpInit, arpInput, arpTick, arpFlushIface, arpDump, TK_ARP } from "./arp";
 import { ipInit, ipInput } from "./ip";
+import { mobilityTimer, mobilityLink } from "../mobility/hooks";
+import { arenaAlloc } from "../mem";
+import * as cfg from "../config";
+import { TIMER_NEVER, timerBytes, timerInit, timerStart, timerCancel, timerRestart, timerPop, timerKind, timerTag, timerCount, timerNextDeadline } from "../table/timer";
 import { ETH_HEADER_LEN, ETHERTYPE_ARP, ETHERTYPE_IPV4, ethCheck, ethDst, ethType, macEqual, macIsGroup, EthErr } from "../wire/ethernet";
 
 export { ipOutput } from "./ip";
 export { arpGratuitous, arpProxyAdd, arpProxyRemove, arpProxyCheck } from "./arp";
 
+/** Kind ranges on stackTimers (see "Timers" above): first and last kind of each owner. */
+export const TK_STACK_FIRST: u16 = 0x0001;
+export const TK_STACK_LAST: u16 = 0x00ff;
+export const TK_HA_FIRST: u16 = 0x0100;
+export const TK_HA_LAST: u16 = 0x01ff;
+export const TK_FA_FIRST: u16 = 0x0200;
+export const TK_FA_LAST: u16 = 0x02ff;
+export const TK_MN_FIRST: u16 = 0x0300;
+export const TK_MN_LAST: u16 = 0x03ff;
+
+/** The stack's timer heap (timer.ts layout; 0 before stackInit); use it with the timer.ts functions. */
+export let stackTimers: usize = 0;
+
 /** Carve the stack's tables (after config pass 1). False when the memory budget ran out. */
 export function stackInit(): bool {
   ipInit();
-  return arpInit();
+  const n = <u32>cfg.timerEntries;
+  stackTimers = arenaAlloc(timerBytes(n));
+  if (stackTimers != 0) timerInit(stackTimers, n);
+  // ARP is carved even after a failure, so the refusal can say how many pages are needed.
+  const arpOk = arpInit();
+  return stackTimers != 0 && arpOk;
 }
+
+/** Arm a timer of `kind` (the caller's own range) for `tag` at `deadlineMs`; its handle, or -1 if all are armed. */
+export function stackTimerStart(kind: u16, tag: u32, deadlineMs: i64): i32 {
+  return timerStart(stackTimers, tag, kind, deadlineMs);
+}
+
+/** Disarm timer `h` of stackTimers; false if it already fired or was cancelled. */
+export function stackTimerCancel(h: i32): bool { return timerCancel(stackTimers, h); }
+
+/** Move armed timer `h` of stackTimers to `deadlineMs`; false if it is not armed. */
+export function stackTimerRestart(h: i32, deadlineMs: i64): bool { return timerRestart(stackTimers, h, deadlineMs); }
 
 /** Process one received Ethernet frame of `len` bytes at `p` on `iface`. Returns 0 used, 1 dropped. */
 export function ethInput(iface: i32, p: usize, len: i32): i32 {
@@ -49,14 +101,26 @@ export function ethInput(iface: i32, p: usize, len: i32): i32 {
   return 1;
 }
 
-/** Run ARP timers due at `now`; returns the next deadline in ms (i64 max when there is none). */
+/** Run the timers due at `now`, earliest first; returns the next deadline in ms (i64 max when there is none). */
 export function stackTick(now: i64): i64 {
-  return arpTick(now);
+  const w = stackTimers;
+  if (w == 0) return TIMER_NEVER;
+  // At most as many pops as timers were armed on entry: a handler that re-arms at or before `now`
+  // is run again by the next call (the returned deadline says so at once), never looped on here.
+  for (let n = timerCount(w); n > 0; n--) {
+    const h = timerPop(w, now);
+    if (h < 0) break;
+    const kind = timerKind(w, h);
+    if (kind == TK_ARP) arpTick(now);
+    else mobilityTimer(kind, timerTag(w, h), now);
+  }
+  return timerNextDeadline(w);
 }
 
-/** Link of `iface` went up or down. Down: its ARP entries and waiting frames are dropped. */
+/** Link of `iface` went up or down. Down: its ARP entries and waiting frames are dropped. Then the roles hear of it. */
 export function stackLink(iface: i32, up: bool): void {
   if (!up) arpFlushIface(iface);
+  mobilityLink(iface, up);
 }
 
 /** Write record `index` of `table` to `out` (layouts above); returns its length or -1 past the end. */
