@@ -159,7 +159,7 @@ function boardKey(key: u32, v: u32): bool {
     case K_MEMORY_PAGES: if (!range("board.memoryPages", v, 1, 256)) return false; memoryPages = v; return true;
     case K_ARP_ENTRIES: if (!range("board.arpEntries", v, 1, 4096)) return false; arpEntries = v; return true;
     case K_ROUTES: if (!range("board.routes", v, 1, 4096)) return false; routeEntries = v; return true;
-    case K_TIMERS: if (!range("board.timers", v, 8, 65536)) return false; timerEntries = v; return true;
+    case K_TIMERS: if (!range("board.timers", v, 8, 262144)) return false; timerEntries = v; return true;
     case K_PENDING_FRAMES: if (!range("board.pendingFrames", v, 0, 256)) return false; pendingFrames = v; return true;
     case K_FRAME_BYTES: if (!range("board.frameBytes", v, 590, 9018)) return false; frameBytes = v; return true;
     case K_BINDINGS: if (!range("board.bindings", v, 0, 65536)) return false; bindingEntries = v; return true;

@@ -64,7 +64,7 @@ export class ConfigError extends Error {
 
 // Ranges the core also enforces (assembly/config.ts); the host checks first to give better messages.
 export const SIZE_RANGES: Record<keyof Sizes, [number, number]> = {
-  arpEntries: [1, 4096], routes: [1, 4096], timers: [8, 65536], pendingFrames: [0, 256],
+  arpEntries: [1, 4096], routes: [1, 4096], timers: [8, 262144], pendingFrames: [0, 256],
   frameBytes: [590, 9018], bindings: [0, 65536], visitors: [0, 65536], securityAssocs: [0, 65536],
   bindingCache: [0, 65536],
 };
