@@ -3,6 +3,7 @@
 import { keyedMd5 } from "../../assembly/crypto/keyed";
 import { HMAC_KEY_CTX_SIZE, hmacMd5, hmacMd5Prepare, hmacMd5WithPrepared } from "../../assembly/crypto/hmac";
 import { ctEqual } from "../../assembly/crypto/ct";
+import { bytes, hexOf } from "./helpers";
 
 function hexToBytes(h: string): usize {
   const n = h.length >> 1;
@@ -10,25 +11,10 @@ function hexToBytes(h: string): usize {
   for (let i = 0; i < n; i++) store<u8>(p + <usize>i, <u8>parseInt(h.substr(i * 2, 2), 16));
   return p;
 }
-function bytes(s: string): usize {
-  const n = String.UTF8.byteLength(s);
-  const p = heap.alloc(<usize>max(n, 1));
-  String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, p);
-  return p;
-}
 function filled(v: u8, n: i32): usize {
   const p = heap.alloc(<usize>n);
   memory.fill(p, v, <usize>n);
   return p;
-}
-function hexOf(p: usize, n: i32): string {
-  const digits = "0123456789abcdef";
-  let r = "";
-  for (let i = 0; i < n; i++) {
-    const b = load<u8>(p + <usize>i);
-    r += digits.charAt(b >> 4) + digits.charAt(b & 15);
-  }
-  return r;
 }
 /** HMAC-MD5 one-shot, prepared-key, and every two-piece split must all give `want`. */
 function checkHmac(key: usize, keyLen: i32, data: usize, dataLen: i32, want: string): void {

@@ -1,22 +1,8 @@
 // MD5 (RFC 1321) known answers: the seven strings of the RFC's test suite (§A.5), plus streaming
 // splits at every offset, which must give the one-shot digest.
 import { MD5_CTX_SIZE, md5, md5Init, md5Update, md5Final } from "../../assembly/crypto/md5";
+import { bytes, hexOf } from "./helpers";
 
-function bytes(s: string): usize {
-  const n = String.UTF8.byteLength(s);
-  const p = heap.alloc(<usize>max(n, 1));
-  String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, p);
-  return p;
-}
-function hexOf(p: usize, n: i32): string {
-  const digits = "0123456789abcdef";
-  let r = "";
-  for (let i = 0; i < n; i++) {
-    const b = load<u8>(p + <usize>i);
-    r += digits.charAt(b >> 4) + digits.charAt(b & 15);
-  }
-  return r;
-}
 function md5Hex(s: string): string {
   const out = heap.alloc(16);
   md5(bytes(s), String.UTF8.byteLength(s), out);

@@ -7,6 +7,7 @@ import {
   greRoutingLen,
 } from "../../assembly/wire/gre";
 import { IpipErr, tunnelInnerCheck } from "../../assembly/wire/ipip";
+import { withHeadroom, expectBytes } from "./helpers";
 
 const HEADROOM: i32 = 64;
 
@@ -52,20 +53,11 @@ const OUTER_GRE: u8[] = [
   0xc0, 0xa8, 0x01, 0x01, // destination 192.168.1.1
 ];
 
-function buf(b: u8[]): usize {
-  const p = heap.alloc(<usize>(HEADROOM + b.length + 8));
-  memory.fill(p, 0xa5, <usize>(HEADROOM + b.length + 8));
-  for (let i = 0; i < b.length; i++) store<u8>(p + <usize>(HEADROOM + i), b[i]);
-  return p + <usize>HEADROOM;
-}
-function expectBytes(p: usize, b: u8[]): void {
-  for (let i = 0; i < b.length; i++) expect<u8>(load<u8>(p + <usize>i)).toBe(b[i], "byte " + i.toString());
-}
 
 describe("gre parse", () => {
   it("parses the plain header", () => {
     const all = GRE_PLAIN.concat(INNER);
-    const p = buf(all);
+    const p = withHeadroom(all, HEADROOM);
     expect<i32>(greCheck(p, all.length)).toBe(GreErr.OK);
     expect<u16>(greFlags(p)).toBe(0);
     expect<u16>(greProtocolType(p)).toBe(GRE_PROTO_IPV4);
@@ -79,7 +71,7 @@ describe("gre parse", () => {
 
   it("parses checksum, key and sequence number", () => {
     const all = GRE_CKS.concat(INNER);
-    const p = buf(all);
+    const p = withHeadroom(all, HEADROOM);
     expect<i32>(greCheck(p, all.length)).toBe(GreErr.OK);
     expect<bool>(greHasChecksum(p)).toBe(true);
     expect<bool>(greHasKey(p)).toBe(true);
@@ -99,32 +91,32 @@ describe("gre parse", () => {
   it("finds each optional field at the right offset alone", () => {
     // K only: key at 4
     const k: u8[] = [0x20, 0x00, 0x08, 0x00, 0xde, 0xad, 0xbe, 0xef];
-    let p = buf(k);
+    let p = withHeadroom(k, HEADROOM);
     expect<i32>(greCheck(p, 8)).toBe(GreErr.OK);
     expect<u32>(greKey(p)).toBe(0xdeadbeef);
     expect<i32>(greHdrLen(p)).toBe(8);
     // S only: sequence at 4
     const s: u8[] = [0x10, 0x00, 0x08, 0x00, 0x00, 0x00, 0x01, 0x00];
-    p = buf(s);
+    p = withHeadroom(s, HEADROOM);
     expect<i32>(greCheck(p, 8)).toBe(GreErr.OK);
     expect<u32>(greSeq(p)).toBe(256);
     // K and S: sequence after the key
     const ks: u8[] = [0x30, 0x00, 0x08, 0x00, 0, 0, 0, 1, 0, 0, 0, 2];
-    p = buf(ks);
+    p = withHeadroom(ks, HEADROOM);
     expect<i32>(greCheck(p, 12)).toBe(GreErr.OK);
     expect<u32>(greKey(p)).toBe(1);
     expect<u32>(greSeq(p)).toBe(2);
     expect<i32>(greHdrLen(p)).toBe(12);
     // Recur and reserved Flags bits are read but do not refuse the packet
     const r: u8[] = [0x07, 0xf8, 0x08, 0x00];
-    p = buf(r);
+    p = withHeadroom(r, HEADROOM);
     expect<i32>(greCheck(p, 4)).toBe(GreErr.OK);
     expect<u16>(greRecur(p)).toBe(7);
   });
 
   it("refuses every truncated length", () => {
     const all = GRE_CKS.concat(INNER);
-    const p = buf(all);
+    const p = withHeadroom(all, HEADROOM);
     for (let n = 0; n < 4; n++) expect<i32>(greCheck(p, n)).toBe(GreErr.TRUNCATED, "len " + n.toString());
     for (let n = 4; n < 16; n++) expect<i32>(greCheck(p, n)).toBe(GreErr.TRUNCATED, "len " + n.toString());
     // payload cut: the checksum no longer verifies (except when only trailing zero bytes are cut,
@@ -133,26 +125,26 @@ describe("gre parse", () => {
       const want = n >= all.length - 2 ? GreErr.OK : GreErr.BAD_CHECKSUM;
       expect<i32>(greCheck(p, n)).toBe(want, "len " + n.toString());
     }
-    const q = buf(GRE_PLAIN);
+    const q = withHeadroom(GRE_PLAIN, HEADROOM);
     for (let n = 0; n < 4; n++) expect<i32>(greCheck(q, n)).toBe(GreErr.TRUNCATED);
   });
 
   it("refuses C set with a truncated checksum field", () => {
     const c: u8[] = [0x80, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00];
-    const p = buf(c);
+    const p = withHeadroom(c, HEADROOM);
     for (let n = 4; n < 8; n++) expect<i32>(greCheck(p, n)).toBe(GreErr.TRUNCATED);
   });
 
   it("refuses a wrong checksum", () => {
     const all = GRE_CKS.concat(INNER);
-    const p = buf(all);
+    const p = withHeadroom(all, HEADROOM);
     store<u8>(p, 0x29, 4);
     expect<i32>(greCheck(p, all.length)).toBe(GreErr.BAD_CHECKSUM);
-    const p2 = buf(all);
+    const p2 = withHeadroom(all, HEADROOM);
     store<u8>(p2, 0x46, 16); // payload altered
     expect<i32>(greCheck(p2, all.length)).toBe(GreErr.BAD_CHECKSUM);
     // the same header without C is not checked
-    const p3 = buf(all);
+    const p3 = withHeadroom(all, HEADROOM);
     store<u8>(p3, 0x30);
     expect<i32>(greCheck(p3, all.length)).toBe(GreErr.OK);
   });
@@ -160,17 +152,17 @@ describe("gre parse", () => {
   it("refuses every version but 0", () => {
     for (let v = 1; v < 8; v++) {
       const b: u8[] = [0x00, <u8>v, 0x08, 0x00];
-      expect<i32>(greCheck(buf(b), 4)).toBe(GreErr.BAD_VERSION);
+      expect<i32>(greCheck(withHeadroom(b, HEADROOM), 4)).toBe(GreErr.BAD_VERSION);
     }
     const pptp: u8[] = [0x30, 0x81, 0x88, 0x0b, 0, 0, 0, 0, 0, 0, 0, 0];
-    const p = buf(pptp);
+    const p = withHeadroom(pptp, HEADROOM);
     expect<i32>(greCheck(p, 12)).toBe(GreErr.BAD_VERSION);
     expect<u16>(greVersion(p)).toBe(1);
   });
 
   it("parses routing, then refuses it", () => {
     const all = GRE_ROUTED.concat(INNER);
-    const p = buf(all);
+    const p = withHeadroom(all, HEADROOM);
     expect<bool>(greHasRouting(p)).toBe(true);
     expect<i32>(greRoutingOff(p)).toBe(8);
     expect<i32>(greRoutingLen(p + 8, all.length - 8)).toBe(12);
@@ -179,16 +171,16 @@ describe("gre parse", () => {
     for (let n = 8; n < 20; n++) expect<i32>(greCheck(p, n)).toBe(GreErr.BAD_ROUTING, "len " + n.toString());
     for (let n = 4; n < 8; n++) expect<i32>(greCheck(p, n)).toBe(GreErr.TRUNCATED);
     // an SRE Length past the end
-    const q = buf(GRE_ROUTED);
+    const q = withHeadroom(GRE_ROUTED, HEADROOM);
     store<u8>(q, 40, 11);
     expect<i32>(greCheck(q, GRE_ROUTED.length)).toBe(GreErr.BAD_ROUTING);
     // no NULL SRE before the end
-    const r = buf(GRE_ROUTED);
+    const r = withHeadroom(GRE_ROUTED, HEADROOM);
     store<u8>(r, 0x08, 16);
     expect<i32>(greCheck(r, GRE_ROUTED.length)).toBe(GreErr.BAD_ROUTING);
     // with strict source route, K and S before the routing field
     const ks: u8[] = [0x78, 0x00, 0x08, 0x00, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 1, 0, 0, 0, 0];
-    const k = buf(ks);
+    const k = withHeadroom(ks, HEADROOM);
     expect<bool>(greStrictRoute(k)).toBe(true);
     expect<i32>(greRoutingOff(k)).toBe(16);
     expect<u32>(greKey(k)).toBe(9);
@@ -208,7 +200,7 @@ describe("gre emit", () => {
   });
 
   it("encapsulates into headroom: outer IPv4 (protocol 47) + GRE", () => {
-    const inner = buf(INNER);
+    const inner = withHeadroom(INNER, HEADROOM);
     const n = greEncap(inner, 28, HEADROOM, 0x0a000001, 0xc0a80101, 64, 0xabcd, false);
     expect<i32>(n).toBe(24);
     const p = inner - 24;
@@ -218,7 +210,7 @@ describe("gre emit", () => {
   });
 
   it("refuses without headroom and applies the forwarding TTL rule", () => {
-    const inner = buf(INNER);
+    const inner = withHeadroom(INNER, HEADROOM);
     for (let h = 0; h < 24; h++) expect<i32>(greEncap(inner, 28, h, 1, 2, 64, 0, false)).toBe(-IpipErr.NO_HEADROOM);
     expect<u8>(load<u8>(inner - 1)).toBe(0xa5);
     expect<i32>(greEncap(inner, 28, 24, 1, 2, 64, 0, true)).toBe(24);

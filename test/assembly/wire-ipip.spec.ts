@@ -2,6 +2,7 @@
 // rule), the decapsulation check with every truncated and inconsistent length.
 import { IpipErr, IPIP_HDR_LEN, ipipEncap, ipipCheck, ipipInner, ipipInnerLen, tunnelInnerCheck } from "../../assembly/wire/ipip";
 import { ipv4Check, ipv4FillChecksum, ipv4Ttl, IP_TOTAL_LEN, IP_FLAGS_FRAG, IP_PROTO } from "../../assembly/wire/ipv4";
+import { withHeadroom, expectBytes } from "./helpers";
 
 const HEADROOM: i32 = 64;
 
@@ -25,23 +26,14 @@ const OUTER: u8[] = [
 ];
 
 /** A buffer with HEADROOM bytes of 0xa5, then `b`, then 8 guard bytes of 0xa5; returns the start of `b`. */
-function withHeadroom(b: u8[]): usize {
-  const p = heap.alloc(<usize>(HEADROOM + b.length + 8));
-  memory.fill(p, 0xa5, <usize>(HEADROOM + b.length + 8));
-  for (let i = 0; i < b.length; i++) store<u8>(p + <usize>(HEADROOM + i), b[i]);
-  return p + <usize>HEADROOM;
-}
-function expectBytes(p: usize, b: u8[]): void {
-  for (let i = 0; i < b.length; i++) expect<u8>(load<u8>(p + <usize>i)).toBe(b[i], "byte " + i.toString());
-}
 function encapsulated(): usize {
   const both = OUTER.concat(INNER);
-  return withHeadroom(both);
+  return withHeadroom(both, HEADROOM);
 }
 
 describe("ip-in-ip encapsulation", () => {
   it("writes the known-good outer header into the headroom", () => {
-    const inner = withHeadroom(INNER);
+    const inner = withHeadroom(INNER, HEADROOM);
     const n = ipipEncap(inner, INNER.length, HEADROOM, 0x0a000001, 0xc0a80101, 64, 0xabcd, false);
     expect<i32>(n).toBe(IPIP_HDR_LEN);
     const p = inner - <usize>n;
@@ -55,7 +47,7 @@ describe("ip-in-ip encapsulation", () => {
   it("leaves DF clear when the inner DF is clear and copies TOS 0", () => {
     const b = INNER.slice(0);
     b[1] = 0; b[6] = 0;                // TOS 0, no DF
-    const inner = withHeadroom(b);
+    const inner = withHeadroom(b, HEADROOM);
     ipv4FillChecksum(inner);
     expect<i32>(ipipEncap(inner, 28, HEADROOM, 1, 2, 30, 7, false)).toBe(20);
     const p = inner - 20;
@@ -66,7 +58,7 @@ describe("ip-in-ip encapsulation", () => {
   });
 
   it("decrements the inner TTL when forwarding and refuses TTL 1", () => {
-    const inner = withHeadroom(INNER);
+    const inner = withHeadroom(INNER, HEADROOM);
     expect<i32>(ipipEncap(inner, 28, HEADROOM, 0x0a000001, 0xc0a80101, 64, 0xabcd, true)).toBe(20);
     expect<u8>(ipv4Ttl(inner)).toBe(63);
     expect<i32>(ipv4Check(inner, 28)).toBe(0);   // checksum patched (0x1580)
@@ -75,7 +67,7 @@ describe("ip-in-ip encapsulation", () => {
 
     const b = INNER.slice(0);
     b[8] = 1;
-    const one = withHeadroom(b);
+    const one = withHeadroom(b, HEADROOM);
     ipv4FillChecksum(one);
     expect<i32>(ipipEncap(one, 28, HEADROOM, 1, 2, 64, 0, true)).toBe(-IpipErr.TTL_EXPIRED);
     expect<u8>(ipv4Ttl(one)).toBe(1);
@@ -86,7 +78,7 @@ describe("ip-in-ip encapsulation", () => {
   });
 
   it("refuses without headroom, and leaves the buffer alone", () => {
-    const inner = withHeadroom(INNER);
+    const inner = withHeadroom(INNER, HEADROOM);
     for (let h = 0; h < 20; h++) {
       expect<i32>(ipipEncap(inner, 28, h, 1, 2, 64, 0, false)).toBe(-IpipErr.NO_HEADROOM);
     }
@@ -95,18 +87,18 @@ describe("ip-in-ip encapsulation", () => {
   });
 
   it("refuses a malformed inner datagram and a too-big result", () => {
-    const inner = withHeadroom(INNER);
+    const inner = withHeadroom(INNER, HEADROOM);
     for (let n = 0; n < 20; n++) expect<i32>(ipipEncap(inner, n, HEADROOM, 1, 2, 64, 0, false)).toBe(-IpipErr.INNER_TRUNCATED);
     for (let n = 20; n < 28; n++) expect<i32>(ipipEncap(inner, n, HEADROOM, 1, 2, 64, 0, false)).toBe(-IpipErr.INNER_BAD_TOTAL_LEN);
     // trailing link padding is allowed: the Total Length is what gets tunnelled
     expect<i32>(ipipEncap(inner, 30, HEADROOM, 1, 2, 64, 0, false)).toBe(20);
     expect<u8>(load<u8>(inner - 20, 3)).toBe(48);
     // version 6
-    const v6 = withHeadroom(INNER);
+    const v6 = withHeadroom(INNER, HEADROOM);
     store<u8>(v6, 0x65);
     expect<i32>(ipipEncap(v6, 28, HEADROOM, 1, 2, 64, 0, false)).toBe(-IpipErr.INNER_BAD_VERSION);
     // bad checksum
-    const bad = withHeadroom(INNER);
+    const bad = withHeadroom(INNER, HEADROOM);
     store<u8>(bad, 0x00, 11);
     expect<i32>(ipipEncap(bad, 28, HEADROOM, 1, 2, 64, 0, false)).toBe(-IpipErr.INNER_BAD_CHECKSUM);
     // 65516 + 20 > 65535

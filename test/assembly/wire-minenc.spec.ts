@@ -8,6 +8,7 @@ import {
 } from "../../assembly/wire/minenc";
 import { ipv4Check, ipv4FillChecksum, IP_TOTAL_LEN, IP_FLAGS_FRAG, IP_PROTO } from "../../assembly/wire/ipv4";
 import { checksum } from "../../assembly/wire/checksum";
+import { withHeadroom, expectBytes } from "./helpers";
 
 const HEADROOM: i32 = 32;
 
@@ -57,19 +58,10 @@ const ENC2: u8[] = [
   0x00, 0x08, 0x00, 0x00,
 ];
 
-function withHeadroom(b: u8[]): usize {
-  const p = heap.alloc(<usize>(HEADROOM + b.length + 8));
-  memory.fill(p, 0xa5, <usize>(HEADROOM + b.length + 8));
-  for (let i = 0; i < b.length; i++) store<u8>(p + <usize>(HEADROOM + i), b[i]);
-  return p + <usize>HEADROOM;
-}
-function expectBytes(p: usize, b: u8[]): void {
-  for (let i = 0; i < b.length; i++) expect<u8>(load<u8>(p + <usize>i)).toBe(b[i], "byte " + i.toString());
-}
 
 describe("minimal encapsulation", () => {
   it("encapsulates with S, moving only the IP header", () => {
-    const p = withHeadroom(ORIG);
+    const p = withHeadroom(ORIG, HEADROOM);
     const n = minEncEncap(p, 28, HEADROOM, 0x0a000001, 0xc0a80101);
     expect<i32>(n).toBe(MINENC_LEN_S);
     const q = p - <usize>n;
@@ -88,7 +80,7 @@ describe("minimal encapsulation", () => {
   });
 
   it("encapsulates without S when the encapsulator is the original source", () => {
-    const p = withHeadroom(ORIG2);
+    const p = withHeadroom(ORIG2, HEADROOM);
     const n = minEncEncap(p, 28, HEADROOM, 0x0a000001, 0xc0a80101);
     expect<i32>(n).toBe(MINENC_LEN);
     const q = p - 8;
@@ -100,12 +92,12 @@ describe("minimal encapsulation", () => {
   });
 
   it("decapsulates back to the original bytes (both forms)", () => {
-    const q = withHeadroom(ENC_S);
+    const q = withHeadroom(ENC_S, HEADROOM);
     const n = minEncDecap(q, 40);
     expect<i32>(n).toBe(12);
     expectBytes(q + 12, ORIG);
     expect<i32>(ipv4Check(q + 12, 28)).toBe(0);
-    const q2 = withHeadroom(ENC2);
+    const q2 = withHeadroom(ENC2, HEADROOM);
     expect<i32>(minEncDecap(q2, 36)).toBe(8);
     expectBytes(q2 + 8, ORIG2);
   });
@@ -115,7 +107,7 @@ describe("minimal encapsulation", () => {
     b[0] = 0x46; b[3] = 32;
     const opt: u8[] = [0x01, 0x01, 0x01, 0x00]; // NOP NOP NOP EOL
     const withOpt = b.slice(0, 20).concat(opt).concat(b.slice(20));
-    const p = withHeadroom(withOpt);
+    const p = withHeadroom(withOpt, HEADROOM);
     ipv4FillChecksum(p);
     const before = withOpt.slice(0);
     for (let i = 0; i < 24; i++) before[i] = load<u8>(p + <usize>i);
@@ -130,7 +122,7 @@ describe("minimal encapsulation", () => {
   });
 
   it("refuses fragments (RFC 2004 §3) and changes nothing", () => {
-    const p = withHeadroom(ORIG);
+    const p = withHeadroom(ORIG, HEADROOM);
     store<u16>(p, bswap<u16>(0x2000), IP_FLAGS_FRAG); // MF
     ipv4FillChecksum(p);
     expect<i32>(minEncEncap(p, 28, HEADROOM, 0x0a000001, 0xc0a80101)).toBe(-MinEncErr.FRAGMENT);
@@ -142,16 +134,16 @@ describe("minimal encapsulation", () => {
     ipv4FillChecksum(p);
     expect<i32>(minEncEncap(p, 28, HEADROOM, 0x0a000001, 0xc0a80101)).toBe(12);
     // received fragments are refused too
-    const q = withHeadroom(ENC_S);
+    const q = withHeadroom(ENC_S, HEADROOM);
     store<u16>(q, bswap<u16>(0x2000), IP_FLAGS_FRAG);
     ipv4FillChecksum(q);
     expect<i32>(minEncCheck(q, 40)).toBe(MinEncErr.FRAGMENT);
   });
 
   it("refuses without enough headroom or when the result would be too big", () => {
-    const p = withHeadroom(ORIG);
+    const p = withHeadroom(ORIG, HEADROOM);
     for (let h = 0; h < 12; h++) expect<i32>(minEncEncap(p, 28, h, 0x0a000001, 2)).toBe(-MinEncErr.NO_HEADROOM);
-    const p2 = withHeadroom(ORIG2);
+    const p2 = withHeadroom(ORIG2, HEADROOM);
     for (let h = 0; h < 8; h++) expect<i32>(minEncEncap(p2, 28, h, 0x0a000001, 2)).toBe(-MinEncErr.NO_HEADROOM);
     expect<i32>(minEncEncap(p2, 28, 8, 0x0a000001, 2)).toBe(8);
     expectBytes(p, ORIG);
@@ -167,7 +159,7 @@ describe("minimal encapsulation", () => {
   });
 
   it("refuses a bad IP header when encapsulating", () => {
-    const p = withHeadroom(ORIG);
+    const p = withHeadroom(ORIG, HEADROOM);
     for (let n = 0; n < 20; n++) expect<i32>(minEncEncap(p, n, HEADROOM, 1, 2)).toBe(-MinEncErr.TRUNCATED);
     for (let n = 20; n < 28; n++) expect<i32>(minEncEncap(p, n, HEADROOM, 1, 2)).toBe(-MinEncErr.BAD_TOTAL_LEN);
     store<u8>(p, 0x00, 11);
@@ -177,7 +169,7 @@ describe("minimal encapsulation", () => {
 
 describe("minimal encapsulation check", () => {
   it("refuses every truncated length", () => {
-    const q = withHeadroom(ENC_S);
+    const q = withHeadroom(ENC_S, HEADROOM);
     for (let n = 0; n < 40; n++) {
       const want = n < 20 ? MinEncErr.TRUNCATED : MinEncErr.BAD_TOTAL_LEN;
       expect<i32>(minEncCheck(q, n)).toBe(want, "len " + n.toString());
@@ -189,53 +181,53 @@ describe("minimal encapsulation check", () => {
   it("refuses a Total Length that cuts the minimal header", () => {
     // S form: Total Length 20..31 leaves fewer than 12 bytes
     for (let tl = 20; tl < 32; tl++) {
-      const q = withHeadroom(ENC_S);
+      const q = withHeadroom(ENC_S, HEADROOM);
       store<u16>(q, bswap<u16>(<u16>tl), IP_TOTAL_LEN);
       ipv4FillChecksum(q);
       expect<i32>(minEncCheck(q, 40)).toBe(MinEncErr.HEADER_TRUNCATED, "total " + tl.toString());
     }
     // short form: fewer than 8
     for (let tl = 20; tl < 28; tl++) {
-      const q = withHeadroom(ENC2);
+      const q = withHeadroom(ENC2, HEADROOM);
       store<u16>(q, bswap<u16>(<u16>tl), IP_TOTAL_LEN);
       ipv4FillChecksum(q);
       expect<i32>(minEncCheck(q, 36)).toBe(MinEncErr.HEADER_TRUNCATED, "total " + tl.toString());
     }
     // exactly the header and no payload is well formed
-    const q = withHeadroom(ENC2);
+    const q = withHeadroom(ENC2, HEADROOM);
     store<u16>(q, bswap<u16>(28), IP_TOTAL_LEN);
     ipv4FillChecksum(q);
     expect<i32>(minEncCheck(q, 36)).toBe(MinEncErr.OK);
   });
 
   it("refuses a wrong minimal header checksum and changes nothing", () => {
-    const q = withHeadroom(ENC_S);
+    const q = withHeadroom(ENC_S, HEADROOM);
     store<u8>(q, 0xdb, 22); // checksum 0xdb71 instead of 0xda71
     expect<i32>(minEncCheck(q, 40)).toBe(MinEncErr.BAD_CHECKSUM);
     expect<i32>(minEncDecap(q, 40)).toBe(-MinEncErr.BAD_CHECKSUM);
     expect<u8>(load<u8>(q, 22)).toBe(0xdb);
     // flipping S without fixing the checksum is caught too
-    const q2 = withHeadroom(ENC2);
+    const q2 = withHeadroom(ENC2, HEADROOM);
     store<u8>(q2, 0x80, 21);
     expect<i32>(minEncCheck(q2, 36)).toBe(MinEncErr.BAD_CHECKSUM);
     // an altered original destination is caught
-    const q3 = withHeadroom(ENC_S);
+    const q3 = withHeadroom(ENC_S, HEADROOM);
     store<u8>(q3, 0x06, 27);
     expect<i32>(minEncCheck(q3, 40)).toBe(MinEncErr.BAD_CHECKSUM);
   });
 
   it("refuses other protocols and bad IP headers", () => {
-    const q = withHeadroom(ENC_S);
+    const q = withHeadroom(ENC_S, HEADROOM);
     store<u8>(q, 4, IP_PROTO);
     ipv4FillChecksum(q);
     expect<i32>(minEncCheck(q, 40)).toBe(MinEncErr.NOT_MINENC);
-    const q2 = withHeadroom(ENC_S);
+    const q2 = withHeadroom(ENC_S, HEADROOM);
     store<u8>(q2, 0x65);
     expect<i32>(minEncCheck(q2, 40)).toBe(MinEncErr.BAD_VERSION);
-    const q3 = withHeadroom(ENC_S);
+    const q3 = withHeadroom(ENC_S, HEADROOM);
     store<u8>(q3, 0x44);
     expect<i32>(minEncCheck(q3, 40)).toBe(MinEncErr.BAD_HEADER_LEN);
-    const q4 = withHeadroom(ENC_S);
+    const q4 = withHeadroom(ENC_S, HEADROOM);
     store<u8>(q4, 0x00, 11);
     expect<i32>(minEncCheck(q4, 40)).toBe(MinEncErr.BAD_IP_CHECKSUM);
   });

@@ -9,6 +9,7 @@ import {
   EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_RO_AUTH, EXT_REG_SERVER, EXT_COA, EXT_AS_AUTH,
   EXT_MS_AUTH, EXT_SS_AUTH, EXT_PFAN, EXT_BINDING_WARNING,
 } from "../../assembly/wire/mipext";
+import { filled } from "./helpers";
 
 const FIXED: i32 = 24; // a Registration Request's fixed part; its content does not matter here
 
@@ -19,11 +20,6 @@ function msg(ext: u8[]): usize {
   memory.fill(p, 0xa5, <usize>(n + 8));
   memory.fill(p, 0x11, <usize>FIXED);
   for (let i = 0; i < ext.length; i++) store<u8>(p + <usize>(FIXED + i), ext[i]);
-  return p;
-}
-function filledA5(n: i32): usize {
-  const p = heap.alloc(<usize>n);
-  memory.fill(p, 0xa5, <usize>n);
   return p;
 }
 function walk(ext: u8[]): ExtErr {
@@ -216,7 +212,7 @@ describe("extension walker", () => {
 
 describe("extension emitters", () => {
   it("appends a generic extension, zero-filling its data, into a 0xa5 buffer", () => {
-    const p = filledA5(40);
+    const p = filled(40);
     memory.fill(p, 0x11, 24);
     let n = extAppend(p, 24, 40, 0xc8, 5);
     expect<i32>(n).toBe(31);
@@ -236,7 +232,7 @@ describe("extension emitters", () => {
   });
 
   it("refuses to append past the capacity or beyond 255 data bytes", () => {
-    const p = filledA5(300);
+    const p = filled(300);
     expect<i32>(extAppend(p, 24, 25, 0xc8, 0)).toBe(-1);
     expect<i32>(extAppend(p, 24, 26, 0xc8, 0)).toBe(26);
     expect<i32>(extAppend(p, 24, 30, 0xc8, 5)).toBe(-1);
@@ -250,7 +246,7 @@ describe("extension emitters", () => {
   });
 
   it("appends an authentication extension that the walker reads back", () => {
-    const p = filledA5(64);
+    const p = filled(64);
     memory.fill(p, 0x11, 24);
     let n = authExtAppend(p, 24, 64, EXT_MH_AUTH, 0x12345678, 16);
     n = authExtAppend(p, n, 64, EXT_MF_AUTH, 0x1000, 4);

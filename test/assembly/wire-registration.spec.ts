@@ -18,20 +18,13 @@ import {
   extIndexErrorAt, extIndexErrorType, authExtAppend, authSpi, authAuthenticator,
   authAuthenticatorLen, authCoveredLen, extIndexScratch,
 } from "../../assembly/wire/mipext";
+import { filled, expectBytes } from "./helpers";
 
 function fromBytes(b: u8[], extra: i32 = 0): usize {
   const p = heap.alloc(<usize>(b.length + extra + 1));
   memory.fill(p, 0xa5, <usize>(b.length + extra + 1));
   for (let i = 0; i < b.length; i++) store<u8>(p + <usize>i, b[i]);
   return p;
-}
-function filledA5(n: i32): usize {
-  const p = heap.alloc(<usize>n);
-  memory.fill(p, 0xa5, <usize>n);
-  return p;
-}
-function expectBytes(p: usize, b: u8[]): void {
-  for (let i = 0; i < b.length; i++) expect<u8>(load<u8>(p + <usize>i)).toBe(b[i], "byte " + i.toString());
 }
 
 // Registration Request: MN 10.0.0.5, HA 10.0.0.1, CoA 192.168.1.1, M and G requested, 1800 s,
@@ -101,7 +94,7 @@ describe("registration request", () => {
 
   it("builds the same bytes with regReqEmit + authExtAppend into a 0xa5 buffer", () => {
     const cap = 64;
-    const p = filledA5(cap);
+    const p = filled(cap);
     let n = regReqEmit(p, cap, REQ_FLAG_M | REQ_FLAG_G, 1800, 0x0a000005, 0x0a000001, 0xc0a80101, 0xe5a1b2c380000001);
     expect<i32>(n).toBe(REG_REQ_LEN);
     const extOff = n;
@@ -118,7 +111,7 @@ describe("registration request", () => {
   });
 
   it("refuses to emit into a buffer shorter than 24 bytes", () => {
-    const p = filledA5(24);
+    const p = filled(24);
     for (let cap = 0; cap < 24; cap++) {
       expect<i32>(regReqEmit(p, cap, 0, 0, 1, 2, 3, 4)).toBe(0);
     }
@@ -128,7 +121,7 @@ describe("registration request", () => {
   it("round-trips every flag and extreme values", () => {
     const flags: u8[] = [REQ_FLAG_S, REQ_FLAG_B, REQ_FLAG_D, REQ_FLAG_M, REQ_FLAG_G, REQ_FLAG_V, REQ_FLAG_P, REQ_FLAG_R];
     const bits: u8[] = [0x80, 0x40, 0x20, 0x10, 0x08, 0x04, 0x02, 0x01];
-    const p = filledA5(24);
+    const p = filled(24);
     for (let i = 0; i < flags.length; i++) {
       expect<u8>(flags[i]).toBe(bits[i]);
       regReqEmit(p, 24, flags[i], LIFETIME_INFINITE, 0xffffffff, 0, 0x01020304, 0xffffffffffffffff);
@@ -215,7 +208,7 @@ describe("registration reply", () => {
 
   it("builds the same bytes into a 0xa5 buffer", () => {
     const cap = 48;
-    const p = filledA5(cap);
+    const p = filled(cap);
     let n = regRepEmit(p, cap, CODE_HA_ID_MISMATCH, 0, 0x0a000005, 0x0a000001, 0xe5a1b2d000000000);
     expect<i32>(n).toBe(REG_REP_LEN);
     n = authExtAppend(p, n, cap, EXT_MH_AUTH, 0x1000, 16);

@@ -5,33 +5,7 @@ import {
   UDP_PORT_MIP
 } from "../../assembly/wire/udp";
 
-// ---- spec helpers (allocate freely: as-pect's runtime) ----
-function hexVal(c: i32): i32 { return c <= 57 ? c - 48 : (c | 32) - 87; }
-/** Bytes of a hex string (spaces and '|' ignored), in fresh memory with 64 spare bytes after. */
-function hex(s: string): usize {
-  const p = heap.alloc(<usize>s.length + 64);
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c == 32 || c == 124 || c == 10) continue;
-    const d = hexVal(c);
-    if ((n & 1) == 0) store<u8>(p + <usize>(n >> 1), <u8>(d << 4));
-    else store<u8>(p + <usize>(n >> 1), load<u8>(p + <usize>(n >> 1)) | <u8>d);
-    n++;
-  }
-  return p;
-}
-/** `n` bytes of 0xa5, so unwritten bytes show. */
-function filled(n: i32): usize { const p = heap.alloc(<usize>n); memory.fill(p, 0xa5, <usize>n); return p; }
-/** Lower-case hex of `n` bytes at `p`. */
-function hexOf(p: usize, n: i32): string {
-  const digits = "0123456789abcdef";
-  let r = "";
-  for (let i = 0; i < n; i++) { const b = load<u8>(p + <usize>i); r += digits.charAt(b >> 4) + digits.charAt(b & 15); }
-  return r;
-}
-/** Copy of `n` bytes at `src` in fresh memory. */
-function dup(src: usize, n: i32): usize { const p = heap.alloc(<usize>n + 64); memory.copy(p, src, <usize>n); return p; }
+import { hex, filled, hexOf } from "./helpers";
 
 // 192.168.0.1:1234 -> 192.168.0.199:434, "hello" (odd length: the checksum pads a zero byte)
 const SRC: u32 = 0xc0a80001;
