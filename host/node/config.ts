@@ -154,26 +154,9 @@ export function validateConfig(raw: unknown, where = "config", boards: Record<st
   });
 
   const sizes: Sizes = { ...(board?.sizes ?? emulated.sizes) };
-  if (raw.sizes !== undefined) {
-    if (!isObject(raw.sizes)) bad("sizes", "an object", raw.sizes);
-    else for (const [k, v] of Object.entries(raw.sizes)) {
-      const range = SIZE_RANGES[k as keyof Sizes];
-      if (!range) { bad(`sizes.${k}`, `one of ${Object.keys(SIZE_RANGES).join(", ")}`, k); continue; }
-      if (!Number.isInteger(v) || (v as number) < range[0] || (v as number) > range[1]) bad(`sizes.${k}`, `an integer ${range[0]}..${range[1]}`, v);
-      else sizes[k as keyof Sizes] = v as number;
-    }
-  }
-
+  integerFields(raw.sizes, "sizes", SIZE_RANGES, sizes as unknown as Record<string, number>, bad);
   const node: NodeOptions = { ...NODE_DEFAULTS };
-  if (raw.node !== undefined) {
-    if (!isObject(raw.node)) bad("node", "an object", raw.node);
-    else for (const [k, v] of Object.entries(raw.node)) {
-      const range = NODE_RANGES[k as keyof NodeOptions];
-      if (!range) { bad(`node.${k}`, `one of ${Object.keys(NODE_RANGES).join(", ")}`, k); continue; }
-      if (!Number.isInteger(v) || (v as number) < range[0] || (v as number) > range[1]) bad(`node.${k}`, `an integer ${range[0]}..${range[1]}`, v);
-      else node[k as keyof NodeOptions] = v as number;
-    }
-  }
+  integerFields(raw.node, "node", NODE_RANGES, node as unknown as Record<string, number>, bad);
 
   const interfaces: IfaceConfig[] = [];
   const maxIf = board?.maxInterfaces ?? 8;
@@ -255,6 +238,18 @@ export function validateConfig(raw: unknown, where = "config", boards: Record<st
 }
 
 type Bad = (field: string, expected: string, got: unknown) => void;
+
+/** Copy the integer fields of object `raw` (if given) into `into`, each checked against its range. */
+function integerFields(raw: unknown, name: string, ranges: Record<string, [number, number]>, into: Record<string, number>, bad: Bad): void {
+  if (raw === undefined) return;
+  if (!isObject(raw)) { bad(name, "an object", raw); return; }
+  for (const [k, v] of Object.entries(raw)) {
+    const range = ranges[k];
+    if (!range) { bad(`${name}.${k}`, `one of ${Object.keys(ranges).join(", ")}`, k); continue; }
+    if (!Number.isInteger(v) || (v as number) < range[0] || (v as number) > range[1]) bad(`${name}.${k}`, `an integer ${range[0]}..${range[1]}`, v);
+    else into[k] = v as number;
+  }
+}
 
 function validateMobility(raw: unknown, interfaces: IfaceConfig[], roles: Role[], bad: Bad): MobilityConfig {
   const first = interfaces[0];
