@@ -3,10 +3,23 @@
 
 export const MAX_IFACES: i32 = 8;
 
-// Record layout (stride 32): mac[6] @0, up u8 @6, configured u8 @7, ip u32 @8, prefixLen u8 @12,
+// Record layout (stride 48): mac[6] @0, up u8 @6, configured u8 @7, ip u32 @8, prefixLen u8 @12,
 // flags u8 @13, mtu u16 @14, bssid[6] @16 (last access point reported by link()), pad[2],
-// mask u32 @24 and directed broadcast u32 @28 (derived from ip/prefixLen, 0 when /31 or /32).
-const STRIDE: usize = 32;
+// mask u32 @24 and directed broadcast u32 @28 (derived from ip/prefixLen, 0 when /31 or /32),
+// second address ("alias") u32 @32, its prefixLen u8 @36, away u8 @37, pad[2], alias mask u32 @40,
+// alias directed broadcast u32 @44.
+//
+// The alias is a mobile node's co-located care-of address (RFC 2002 §1.6, learnt by DHCP): the
+// interface keeps its home address as its main address, and the care-of address is a second address
+// that netifByAddr / ipIsOurs / netifIsBroadcast accept as well. `away` marks an interface whose main
+// (home) address must not be announced by ARP on the link it is attached to (RFC 2002 §4.6): see
+// netifArpIp / netifArpAnswers, which arp.ts consults.
+const STRIDE: usize = 48;
+const O_ALIAS: usize = 32;
+const O_ALIAS_LEN: usize = 36;
+const O_AWAY: usize = 37;
+const O_ALIAS_MASK: usize = 40;
+const O_ALIAS_BCAST: usize = 44;
 const table: usize = memory.data(<i32>STRIDE * MAX_IFACES, 16);
 
 // @ts-ignore: decorator
@@ -65,14 +78,74 @@ export function netifOnLink(i: i32, addr: u32): bool {
   return netifIp(i) != 0 && (addr & m) == (netifIp(i) & m);
 }
 
-/** Interface whose own address is `addr`, or -1. */
+/** Interface whose own address (main address or alias) is `addr`, or -1. */
 export function netifByAddr(addr: u32): i32 {
-  for (let i = 0; i < count; i++) if (netifValid(i) && netifIp(i) == addr) return i;
+  if (addr == 0) return -1;
+  for (let i = 0; i < count; i++) {
+    const r = rec(i);
+    if (load<u8>(r, 7) != 0 && (load<u32>(r, 8) == addr || load<u32>(r, O_ALIAS) == addr)) return i;
+  }
   return -1;
 }
 
-/** True when `addr` is the directed broadcast address of interface `i`'s subnet. */
+/** True when `addr` is the directed broadcast address of interface `i`'s subnet (or of its alias's). */
 export function netifIsBroadcast(i: i32, addr: u32): bool {
-  const b = load<u32>(rec(i), 28);
-  return b != 0 && addr == b;
+  const r = rec(i);
+  const b = load<u32>(r, 28);
+  const a = load<u32>(r, O_ALIAS_BCAST);
+  return (b != 0 && addr == b) || (a != 0 && addr == a);
+}
+
+// ---- second address (co-located care-of address) and the away flag (mobile node) ----------------
+
+/** Give interface `i` a second address `addr`/`prefixLen` (0 removes it). */
+export function netifSetAlias(i: i32, addr: u32, prefixLen: u8): void {
+  const r = rec(i);
+  if (addr == 0) prefixLen = 0;
+  const m = prefixMask(<i32>prefixLen);
+  store<u32>(r, addr, O_ALIAS);
+  store<u8>(r, prefixLen, O_ALIAS_LEN);
+  store<u32>(r, m, O_ALIAS_MASK);
+  store<u32>(r, addr == 0 || prefixLen >= 31 ? 0 : (addr & m) | ~m, O_ALIAS_BCAST);
+}
+/** Second address of interface `i` (0 when none). */
+export function netifAlias(i: i32): u32 { return load<u32>(rec(i), O_ALIAS); }
+/** Prefix length of the second address. */
+export function netifAliasPrefixLen(i: i32): u8 { return load<u8>(rec(i), O_ALIAS_LEN); }
+/** True when `addr` is on the subnet of interface `i`'s second address. */
+export function netifAliasOnLink(i: i32, addr: u32): bool {
+  const r = rec(i);
+  const a = load<u32>(r, O_ALIAS);
+  const m = load<u32>(r, O_ALIAS_MASK);
+  return a != 0 && (addr & m) == (a & m);
+}
+
+/** Mark interface `i` as attached away from home (its main address is a home address, RFC 2002 §4.6). */
+export function netifSetAway(i: i32, away: bool): void { store<u8>(rec(i), away ? 1 : 0, O_AWAY); }
+/** True while interface `i` is attached away from home. */
+export function netifAway(i: i32): bool { return load<u8>(rec(i), O_AWAY) != 0; }
+
+/**
+ * The sender address ARP uses on interface `i`: the main address; away from home the co-located
+ * care-of address, or 0 when there is none (RFC 2002 §4.6: a mobile node away from home does not
+ * broadcast ARP for its home address).
+ */
+export function netifArpIp(i: i32): u32 {
+  const r = rec(i);
+  if (load<u8>(r, O_AWAY) == 0) return load<u32>(r, 8);
+  return load<u32>(r, O_ALIAS);
+}
+
+/**
+ * True when ARP on interface `i` answers a request for `target`; `unicast`: the request came in a
+ * unicast frame. The main address is answered at home; away from home only unicast requests (RFC
+ * 2002 §4.6: from a foreign agent the mobile node registers with; a foreign link has no other reason
+ * to unicast an ARP request for a home address). The co-located care-of address is always answered
+ * (RFC 2002 §4.6: the mobile node SHOULD reply for it).
+ */
+export function netifArpAnswers(i: i32, target: u32, unicast: bool): bool {
+  if (target == 0) return false;
+  const r = rec(i);
+  if (target == load<u32>(r, O_ALIAS)) return true;
+  return target == load<u32>(r, 8) && (load<u8>(r, O_AWAY) == 0 || unicast);
 }
