@@ -49,7 +49,7 @@ import { C, count, countBy } from "../counters";
 import { Ev, evBuf, evEmit } from "../events";
 import { nowMs } from "../clock";
 import * as cfg from "../config";
-import { netifMac, netifIp, netifIsBroadcast, netifValid } from "./netif";
+import { netifMac, netifIp, netifIsBroadcast, netifValid, netifArpIp, netifArpAnswers, netifAway } from "./netif";
 import { stackTimers } from "./stack";
 import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htInsertedNew, htRemove } from "../table/hash";
 import { lruBytes, lruInit, lruTouch, lruRemove, lruOldest, lruNewest } from "../table/lru";
@@ -208,6 +208,9 @@ function setDeadline(i: i32, list: usize, d: i64): void {
 }
 
 function sendRequest(iface: i32, spa: u32, tpa: u32): void {
+  // Why: RFC 2002 §4.6: a mobile node away from home broadcasts no ARP for its home address; with no
+  // co-located care-of address to speak for (netifArpIp 0) it sends no request at all.
+  if (spa == 0 && netifAway(iface)) return;
   const f = reqFrame;
   macSetBroadcast(f);
   memory.copy(f + 6, netifMac(iface), 6);
@@ -398,7 +401,7 @@ export function linkSendIp(iface: i32, nextHop: u32, p: usize, len: i32): i32 {
         store<u8>(e, 1, E_REQS);
         setDeadline(i, incList, later(nowMs(), RETRY_MS));
         rearm();
-        sendRequest(iface, netifIp(iface), nextHop);
+        sendRequest(iface, netifArpIp(iface), nextHop);
       }
       // Why: RFC 1122 §2.3.2.2: keep (at least) the latest packet for an unresolved address; the pool
       // is shared and fixed, so a full pool drops the new packet.
@@ -453,7 +456,9 @@ export function arpInput(iface: i32, p: usize, len: i32): i32 {
   const spa = arpSpa(p);
   const tpa = arpTpa(p);
   const myIp = netifIp(iface);
-  const forUs = myIp != 0 && tpa == myIp;
+  // Our main address, or a mobile node's co-located care-of address; away from home the home address
+  // only to unicast requests (RFC 2002 §4.6, netif.ts netifArpAnswers).
+  const forUs = netifArpAnswers(iface, tpa, !macIsGroup(p - <usize>ETH_HEADER_LEN));
   // RFC 826 "Packet Reception": merge the sender into an existing entry whoever the target is (this is
   // also how gratuitous ARP moves a mobile node's address, RFC 2002 §4.6) ...
   // Why: 0.0.0.0 is an RFC 5227 probe, and our own address in another MAC is a conflict, not news.
@@ -502,7 +507,7 @@ export function arpTick(now: i64): i64 {
     if (reqs < cfg.arpRetries) {
       store<u8>(e, <u8>(reqs + 1), E_REQS);
       setDeadline(i, incList, later(now, RETRY_MS));
-      sendRequest(ifc, netifIp(ifc), ip);
+      sendRequest(ifc, netifArpIp(ifc), ip);
     } else {
       // Why: RFC 1122 §2.3.2.1: give up after a bounded number of requests; the waiting packets go.
       removeEntry(i);
