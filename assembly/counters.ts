@@ -40,13 +40,27 @@ export const enum C {
   DROP_OUTPUT_MALFORMED, // output() given something that is not a valid IPv4 packet
   DROP_MTU,           // larger than the outgoing MTU with DF set (ICMP frag needed sent)
   DROP_RATE_LIMITED,  // ICMP error suppressed by the rate limit
+  // Home agent and tunnels (mobility/ha.ts, mobility/tunnel.ts)
+  HA_REG_RX,          // registration requests the home agent processed
+  HA_REG_ACCEPTED,    // ... answered with code 0
+  HA_REG_DENIED,      // ... answered with a denial code (128-136)
+  DROP_HA_REG_MALFORMED, // requests silently discarded (truncated, bad/unknown extension, RFC 2002 §1.9)
+  TUNNEL_TX,          // encapsulated datagrams sent into a tunnel (one per care-of address)
+  TUNNEL_DECAPSULATED,// valid tunnelled datagrams stripped at this tunnel exit
+  DROP_TUNNEL_MALFORMED, // received tunnel packet with a bad outer/tunnel/inner header
+  DROP_TUNNEL_NO_EXIT,// decapsulated, but no role here delivers the inner datagram
+  DROP_TUNNEL_MTU,    // too big for the tunnel (ICMP frag needed sent when DF)
+  DROP_TUNNEL_LOOP,   // not tunnelled: source is the tunnel's destination or this node (RFC 2003)
+  DROP_TUNNEL_ENCAP,  // encapsulation refused (no headroom, size, no route to the care-of address)
+  TUNNEL_ICMP_RX,     // ICMP errors received about our tunnelled datagrams (RFC 2003 §4-5)
+  TUNNEL_ICMP_RELAYED,// ICMP errors sent to original senders from tunnel soft state
   COUNT
 }
 
 const counters: usize = memory.data(<i32>C.COUNT * 8, 8);
 
 // One name per line, in id order.
-const NAMES = "rx_frames\nrx_bytes\ntx_frames\ntx_bytes\ndelivered\noutput_packets\nforwarded\narp_rx\narp_tx_request\narp_tx_reply\nicmp_rx\nicmp_tx_echo_reply\nicmp_tx_error\ndrop_bad_iface\ndrop_too_short\ndrop_too_long\ndrop_ethertype\ndrop_not_for_us\ndrop_arp_malformed\ndrop_ip_version\ndrop_ip_header_len\ndrop_ip_total_len\ndrop_ip_checksum\ndrop_ip_fragment\ndrop_ip_ttl\ndrop_ip_bad_src\ndrop_no_route\ndrop_not_router\ndrop_arp_unresolved\ndrop_icmp_malformed\ndrop_icmp_checksum\ndrop_udp_malformed\ndrop_udp_checksum\ndrop_proto\ndrop_output_malformed\ndrop_mtu\ndrop_rate_limited";
+const NAMES = "rx_frames\nrx_bytes\ntx_frames\ntx_bytes\ndelivered\noutput_packets\nforwarded\narp_rx\narp_tx_request\narp_tx_reply\nicmp_rx\nicmp_tx_echo_reply\nicmp_tx_error\ndrop_bad_iface\ndrop_too_short\ndrop_too_long\ndrop_ethertype\ndrop_not_for_us\ndrop_arp_malformed\ndrop_ip_version\ndrop_ip_header_len\ndrop_ip_total_len\ndrop_ip_checksum\ndrop_ip_fragment\ndrop_ip_ttl\ndrop_ip_bad_src\ndrop_no_route\ndrop_not_router\ndrop_arp_unresolved\ndrop_icmp_malformed\ndrop_icmp_checksum\ndrop_udp_malformed\ndrop_udp_checksum\ndrop_proto\ndrop_output_malformed\ndrop_mtu\ndrop_rate_limited\nha_reg_rx\nha_reg_accepted\nha_reg_denied\ndrop_ha_reg_malformed\ntunnel_tx\ntunnel_decapsulated\ndrop_tunnel_malformed\ndrop_tunnel_no_exit\ndrop_tunnel_mtu\ndrop_tunnel_loop\ndrop_tunnel_encap\ntunnel_icmp_rx\ntunnel_icmp_relayed";
 
 // @ts-ignore: decorator
 @inline export function count(id: C): void {
