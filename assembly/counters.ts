@@ -54,13 +54,30 @@ export const enum C {
   DROP_TUNNEL_ENCAP,  // encapsulation refused (no headroom, size, no route to the care-of address)
   TUNNEL_ICMP_RX,     // ICMP errors received about our tunnelled datagrams (RFC 2003 §4-5)
   TUNNEL_ICMP_RELAYED,// ICMP errors sent to original senders from tunnel soft state
+  // Agent discovery and foreign agent (mobility/agent.ts, mobility/fa.ts)
+  AGENT_ADVERT_TX,    // agent advertisements sent (periodic and solicited)
+  AGENT_SOLICIT_RX,   // agent solicitations answered
+  FA_REQUEST_RX,      // registration requests received by the foreign agent
+  FA_REQUEST_RELAYED, // ... relayed to the home agent
+  FA_REQUEST_DENIED,  // denials the foreign agent sent (codes 64-88)
+  FA_REPLY_RX,        // registration replies received from home agents
+  FA_REPLY_RELAYED,   // ... relayed to the mobile node
+  FA_PENDING_TIMEOUT, // pending registrations that got no reply in time
+  FA_VISITOR_EXPIRED, // accepted visitors whose lifetime ran out
+  FA_DELIVERED,       // datagrams delivered to a visitor's MAC (decapsulated or intercepted)
+  FA_ICMP_ERROR,      // ICMP errors about relayed requests (codes 80-88 sent)
+  DROP_FA_MALFORMED,  // registration message too short or badly formed, silently discarded
+  DROP_FA_UNKNOWN_EXT,// unknown extension 0-127: message silently discarded (RFC 2002 §1.9)
+  DROP_FA_AUTH,       // mobile-foreign or foreign-home authentication failed
+  DROP_FA_REPLY_UNMATCHED, // reply with no pending request (home address, Identification)
+  DROP_MIP_NO_TIMER,  // agent/foreign agent work refused: the stack timer heap was full
   COUNT
 }
 
 const counters: usize = memory.data(<i32>C.COUNT * 8, 8);
 
 // One name per line, in id order.
-const NAMES = "rx_frames\nrx_bytes\ntx_frames\ntx_bytes\ndelivered\noutput_packets\nforwarded\narp_rx\narp_tx_request\narp_tx_reply\nicmp_rx\nicmp_tx_echo_reply\nicmp_tx_error\ndrop_bad_iface\ndrop_too_short\ndrop_too_long\ndrop_ethertype\ndrop_not_for_us\ndrop_arp_malformed\ndrop_ip_version\ndrop_ip_header_len\ndrop_ip_total_len\ndrop_ip_checksum\ndrop_ip_fragment\ndrop_ip_ttl\ndrop_ip_bad_src\ndrop_no_route\ndrop_not_router\ndrop_arp_unresolved\ndrop_icmp_malformed\ndrop_icmp_checksum\ndrop_udp_malformed\ndrop_udp_checksum\ndrop_proto\ndrop_output_malformed\ndrop_mtu\ndrop_rate_limited\nha_reg_rx\nha_reg_accepted\nha_reg_denied\ndrop_ha_reg_malformed\ntunnel_tx\ntunnel_decapsulated\ndrop_tunnel_malformed\ndrop_tunnel_no_exit\ndrop_tunnel_mtu\ndrop_tunnel_loop\ndrop_tunnel_encap\ntunnel_icmp_rx\ntunnel_icmp_relayed";
+const NAMES = "rx_frames\nrx_bytes\ntx_frames\ntx_bytes\ndelivered\noutput_packets\nforwarded\narp_rx\narp_tx_request\narp_tx_reply\nicmp_rx\nicmp_tx_echo_reply\nicmp_tx_error\ndrop_bad_iface\ndrop_too_short\ndrop_too_long\ndrop_ethertype\ndrop_not_for_us\ndrop_arp_malformed\ndrop_ip_version\ndrop_ip_header_len\ndrop_ip_total_len\ndrop_ip_checksum\ndrop_ip_fragment\ndrop_ip_ttl\ndrop_ip_bad_src\ndrop_no_route\ndrop_not_router\ndrop_arp_unresolved\ndrop_icmp_malformed\ndrop_icmp_checksum\ndrop_udp_malformed\ndrop_udp_checksum\ndrop_proto\ndrop_output_malformed\ndrop_mtu\ndrop_rate_limited\nha_reg_rx\nha_reg_accepted\nha_reg_denied\ndrop_ha_reg_malformed\ntunnel_tx\ntunnel_decapsulated\ndrop_tunnel_malformed\ndrop_tunnel_no_exit\ndrop_tunnel_mtu\ndrop_tunnel_loop\ndrop_tunnel_encap\ntunnel_icmp_rx\ntunnel_icmp_relayed\nagent_advert_tx\nagent_solicit_rx\nfa_request_rx\nfa_request_relayed\nfa_request_denied\nfa_reply_rx\nfa_reply_relayed\nfa_pending_timeout\nfa_visitor_expired\nfa_delivered\nfa_icmp_error\ndrop_fa_malformed\ndrop_fa_unknown_ext\ndrop_fa_auth\ndrop_fa_reply_unmatched\ndrop_mip_no_timer";
 
 // @ts-ignore: decorator
 @inline export function count(id: C): void {
