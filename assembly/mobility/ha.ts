@@ -1,6 +1,530 @@
-// Home agent (RFC 2002 §3.8, §4): mobility bindings, registration processing, interception and tunnelling.
-// STUB: to be implemented.
-export function haInit(): bool { return true; }
-export function haUdp(iface: i32, p: usize, len: i32): i32 { return -1; }
-export function haIntercept(iface: i32, p: usize, len: i32): i32 { return -1; }
-export function haTimer(kind: u16, tag: u32, now: i64): void {}
+// Home agent (RFC 2002 §3.8 registration processing, §4.1-4.3 tunnelling, §4.6 proxy and
+// gratuitous ARP): the mobility binding table, Registration Request processing and replies,
+// interception of datagrams for mobile nodes away from home, binding expiry.
+//
+//   haUdp(iface, p, len)   UDP to us or broadcast
+//     broadcast on the home link -> copies tunnelled to bindings with B (§4.3), then local as usual
+//     port 434, type 1, for us -> haRegistration (RFC 2002 §3.8.2, in this order):
+//       fixed part / extensions unusable  -> silently discarded (DROP_HA_REG_MALFORMED, §1.9)
+//       fixed part inconsistent            -> 134 poorly formed
+//       mobile-home authentication         -> 131 (missing, failed, or no security association)
+//       foreign-home authentication        -> 132 (present and an SA with the sender exists)
+//       identification (security/replay)   -> 133, reply carries our time / next nonce
+//       lifetime                           -> granted = min(requested, mobility.lifetimeSec)
+//       home agent field                   -> 136 unless one of our addresses (broadcast: discovery)
+//       bindings (S, maxBindingsPerNode)   -> 135 too many, 130 no room (table, timer, proxy ARP)
+//     reply to the request's IP source and UDP source port, mobile-home authenticator appended
+//   haIntercept(iface, p, len)  a datagram to forward: destination a bound home address ->
+//     one encapsulated copy per live care-of address (tunnel.ts), never back to its own source
+//   haTimer  TK_HA_EXPIRE: earliest care-of expiry of a binding; TK_HA_GARP: repeat the announcement
+//
+// Binding record (hash table keyed by home address, config `bindings` entries, carved in haInit):
+//   0 count u8 (live care-of addresses) | 1 garpLeft u8 | pad[2] | 4 expiryTimer i32 | 8 garpTimer i32 |
+//   pad[4] | 16 care-of slots × mobility.maxBindingsPerNode, 16 bytes each:
+//     0 coa u32 | 4 flags u8 (request S B D M G V) | 5 encap u8 (ENCAP_*) | 6 lifetimeSec u16 | 8 expiresAtMs i64
+// Slots [0, count) are in use (removal moves the last one down). The last accepted Identification is
+// kept in the mobile node's security association (security/replay.ts). One expiry timer per binding,
+// armed at its earliest slot deadline, so a table of N bindings needs N timers (+ announcements).
+
+import * as cfg from "../config";
+import { C, count } from "../counters";
+import { Ev, BindingOp, evBuf, evEmit } from "../events";
+import { nowMs } from "../clock";
+import { arenaAlloc } from "../mem";
+import { netifCount, netifValid, netifFlags, netifIp, netifIsBroadcast } from "../stack/netif";
+import { stackTimers, stackTimerStart, stackTimerCancel, stackTimerRestart } from "../stack/stack";
+import { arpGratuitous, arpProxyAdd, arpProxyRemove } from "../stack/arp";
+import { ipSend, ipIsOurs, ipNextIdent } from "../stack/ip";
+import { timerActive } from "../table/timer";
+import {
+  HT_HEADER_SIZE, htBytes, htInit, htFind, htFindIndex, htInsert, htInsertedNew, htRemove, htValueAt,
+  htKeyAt, htNext, htUsed,
+} from "../table/hash";
+import { ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4Emit, ipIsUnicastSource, IP_BROADCAST, IPPROTO_UDP, IPV4_MIN_HEADER } from "../wire/ipv4";
+import { UdpErr, udpCheck, udpSrcPort, udpDstPort, udpLength, udpEmit, udpFillChecksum, UDP_HEADER_LEN } from "../wire/udp";
+import {
+  RegErr, regReqParse, regHomeAddr, regHomeAgent, regLifetimeSec, regReqFlags, regReqCareOfAddr,
+  regReqIdentification, regRepEmit, MIP_PORT, REG_TYPE_REQUEST, REG_REQ_LEN, REQ_FLAG_S, REQ_FLAG_B, REQ_FLAG_D,
+  REQ_FLAG_M, REQ_FLAG_G, CODE_ACCEPTED, CODE_HA_NO_RESOURCES, CODE_HA_MN_AUTH_FAILED, CODE_HA_FA_AUTH_FAILED,
+  CODE_HA_ID_MISMATCH, CODE_HA_BAD_REQUEST, CODE_HA_TOO_MANY_BINDINGS, CODE_HA_UNKNOWN_HA, REG_REP_LEN,
+} from "../wire/registration";
+import { EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_FH_AUTH, extIndexFind, authSpi } from "../wire/mipext";
+import { AuthResult, authAppend, authVerify } from "../security/auth";
+import { saFind, SA_REPLAY } from "../security/sa";
+import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification } from "../security/replay";
+import { TUNNEL_HEADROOM, tunnelInit, tunnelCheck, tunnelSend, tunnelEncap, tunnelNextHop } from "./tunnel";
+
+/** Timer kind: a binding's earliest care-of expiry (tag = binding record index). */
+export const TK_HA_EXPIRE: u16 = 0x0100;
+/** Timer kind: next gratuitous ARP announcement of a new binding (tag = binding record index). */
+export const TK_HA_GARP: u16 = 0x0101;
+
+/** Gratuitous ARPs per new binding (SPEC-DECISIONS) and their spacing. */
+const GARP_COUNT: i32 = 3;
+const GARP_INTERVAL_MS: i64 = 1000;
+
+const V_COUNT: usize = 0;
+const V_GARP_LEFT: usize = 1;
+const V_EXP_TIMER: usize = 4;
+const V_GARP_TIMER: usize = 8;
+const V_SLOTS: usize = 16;
+const S_COA: usize = 0;
+const S_FLAGS: usize = 4;
+const S_ENCAP: usize = 5;
+const S_LIFETIME: usize = 6;
+const S_EXPIRES: usize = 8;
+const S_STRIDE: usize = 16;
+
+/** AUTH_FAILED / REG_DENIED role value of a home agent (docs/abi.md "Events"). */
+const EV_ROLE_HA: u8 = 3;
+
+const bindings: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
+let bindingN: u32 = 0;
+let homeIface: i32 = -1;
+let scratch: usize = 0;        // copy of a datagram for the 2nd+ care-of address (64 headroom + frame)
+const SCRATCH_HEADROOM: usize = 64;
+
+const extIndex: usize = memory.data(EXT_INDEX_SIZE, 4);
+// Reply: Ethernet header at +2, IP header at +16, UDP, reply, up to two authentication extensions.
+const REPLY_BUF: i32 = 160;
+const replyBuf: usize = memory.data(REPLY_BUF, 16);
+const REPLY_IP: usize = 16;
+
+// Per-datagram plan of the copies to send (at most 16 care-of addresses per binding, config.ts).
+const MAX_SLOTS: i32 = 16;
+const planSlot: usize = memory.data(MAX_SLOTS * 4, 4);
+const planOif: usize = memory.data(MAX_SLOTS * 4, 4);
+const planNh: usize = memory.data(MAX_SLOTS * 4, 4);
+
+// @ts-ignore: decorator
+@inline function slot(v: usize, i: i32): usize { return v + V_SLOTS + <usize>i * S_STRIDE; }
+// @ts-ignore: decorator
+@inline function slotCount(v: usize): i32 { return <i32>load<u8>(v, V_COUNT); }
+
+/** Carve the binding table, the copy buffer and the tunnels' soft state. False when memory ran out. */
+export function haInit(): bool {
+  homeIface = -1;
+  for (let i = 0; i < netifCount(); i++) {
+    if (netifValid(i) && (netifFlags(i) & cfg.IF_HOME) != 0) { homeIface = i; break; }
+  }
+  bindingN = <u32>cfg.bindingEntries;
+  const valueSize = <u32>(V_SLOTS + <usize>cfg.maxBindingsPerNode * S_STRIDE);
+  const base = bindingN > 0 ? arenaAlloc(htBytes(bindingN, valueSize)) : 0;
+  scratch = arenaAlloc(SCRATCH_HEADROOM + <usize>cfg.frameBytes);
+  const softOk = tunnelInit(cfg.bindingEntries);
+  if (scratch == 0 || !softOk || (bindingN > 0 && base == 0)) return false;
+  if (bindingN > 0) htInit(bindings, base, bindingN, valueSize);
+  return true;
+}
+
+// ---- events ---------------------------------------------------------------------------------------
+
+function emitBinding(op: BindingOp, lifetimeSec: u16, home: u32, coa: u32): void {
+  const b = evBuf();
+  store<u8>(b, <u8>op, 0);
+  store<u8>(b, 0, 1);
+  store<u16>(b, lifetimeSec, 2);
+  store<u32>(b, home, 4);
+  store<u32>(b, coa, 8);
+  evEmit(Ev.BINDING, 12);
+}
+
+function emitAuthFailed(extType: u8, code: u8, peer: u32, spi: u32): void {
+  const b = evBuf();
+  store<u8>(b, EV_ROLE_HA, 0);
+  store<u8>(b, extType, 1);
+  store<u8>(b, code, 2);
+  store<u8>(b, 0, 3);
+  store<u32>(b, peer, 4);
+  store<u32>(b, spi, 8);
+  evEmit(Ev.AUTH_FAILED, 12);
+}
+
+function emitDenied(code: u8, home: u32): void {
+  const b = evBuf();
+  store<u8>(b, EV_ROLE_HA, 0);
+  store<u8>(b, code, 1);
+  store<u16>(b, 0, 2);
+  store<u32>(b, home, 4);
+  evEmit(Ev.REG_DENIED, 8);
+}
+
+// ---- binding table --------------------------------------------------------------------------------
+
+/** True for the directed broadcast address of the home network (dynamic home agent discovery). */
+function isHomeBroadcast(a: u32): bool { return homeIface >= 0 && netifIsBroadcast(homeIface, a); }
+
+/** Index of `coa` among the live slots of binding `v`, or -1. */
+function slotFind(v: usize, coa: u32): i32 {
+  const n = slotCount(v);
+  for (let i = 0; i < n; i++) if (load<u32>(slot(v, i), S_COA) == coa) return i;
+  return -1;
+}
+
+/** Remove slot `i` of binding `v` of `home`, emitting BINDING `op`. */
+function slotRemove(v: usize, i: i32, home: u32, op: BindingOp): void {
+  const n = slotCount(v);
+  const s = slot(v, i);
+  emitBinding(op, 0, home, load<u32>(s, S_COA));
+  if (i != n - 1) memory.copy(s, slot(v, n - 1), S_STRIDE);
+  store<u8>(v, <u8>(n - 1), V_COUNT);
+}
+
+/** Encapsulation for a request's flags: M or G when requested and configured, else IP in IP (RFC 2002 §3.8.2). */
+function chooseEncap(flags: u8): u8 {
+  if ((flags & REQ_FLAG_M) != 0 && (cfg.encapsulations & cfg.ENCAP_MINIMAL) != 0) return <u8>cfg.ENCAP_MINIMAL;
+  if ((flags & REQ_FLAG_G) != 0 && (cfg.encapsulations & cfg.ENCAP_GRE) != 0) return <u8>cfg.ENCAP_GRE;
+  // Why: RFC 2002 §4.1: every home agent supports IP in IP; it is the default.
+  return <u8>cfg.ENCAP_IPIP;
+}
+
+/** Cancel the timer whose handle is stored at `v + off`. */
+function cancelAt(v: usize, off: usize): void {
+  const h = load<i32>(v + off);
+  if (h >= 0) stackTimerCancel(h);
+  store<i32>(v + off, -1);
+}
+
+/** After a change to binding `v` (record `idx`) of `home`: drop it when empty, else re-arm its expiry. */
+function bindingSettle(v: usize, idx: i32, home: u32): void {
+  const n = slotCount(v);
+  if (n == 0) {
+    cancelAt(v, V_EXP_TIMER);
+    cancelAt(v, V_GARP_TIMER);
+    // Why: RFC 2002 §4.6: without a binding the home agent stops answering ARP for the mobile node.
+    arpProxyRemove(home);
+    htRemove(bindings, home);
+    return;
+  }
+  let d = load<i64>(slot(v, 0), S_EXPIRES);
+  for (let i = 1; i < n; i++) d = min(d, load<i64>(slot(v, i), S_EXPIRES));
+  const h = load<i32>(v, V_EXP_TIMER);
+  if (h >= 0 && timerActive(stackTimers, h)) stackTimerRestart(h, d);
+  else store<i32>(v, stackTimerStart(TK_HA_EXPIRE, <u32>idx, d), V_EXP_TIMER);
+}
+
+/**
+ * Apply an authenticated, valid registration of `home` at `coa` (RFC 2002 §3.8.2.2 / §3.6.1.2):
+ * deregistration when `lifetimeSec` is 0, else add / refresh / replace. Returns the reply code:
+ * 0, 135 (too many simultaneous bindings) or 130 (no room); nothing changes on a denial.
+ */
+function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
+  const now = nowMs();
+  let v = bindingN > 0 ? htFind(bindings, home) : 0;
+  if (lifetimeSec == 0) {
+    // Why: RFC 2002 §3.6.1.2: lifetime 0 deregisters the care-of address, or every one of them when
+    // it is the home address; deregistering what is not bound is still accepted.
+    if (v == 0) return CODE_ACCEPTED;
+    if (coa == home) {
+      while (slotCount(v) > 0) slotRemove(v, slotCount(v) - 1, home, BindingOp.DEREGISTER);
+    } else {
+      const i = slotFind(v, coa);
+      if (i >= 0) slotRemove(v, i, home, BindingOp.DEREGISTER);
+    }
+    bindingSettle(v, htFindIndex(bindings, home), home);
+    return CODE_ACCEPTED;
+  }
+  const simultaneous = (flags & REQ_FLAG_S) != 0;
+  let isNew = false;
+  let idx: i32;
+  if (v != 0) {
+    idx = htFindIndex(bindings, home);
+    // Why: RFC 2002 §3.6.1.2 / §3.8.2: with S the care-of address is added to the others; beyond
+    // what we keep per node the request is denied with 135.
+    if (simultaneous && slotFind(v, coa) < 0 && slotCount(v) >= cfg.maxBindingsPerNode) return CODE_HA_TOO_MANY_BINDINGS;
+  } else {
+    // Why: RFC 2002 §3.4 code 130: a full table (or no timer / proxy entry for the binding) is a
+    // shortage of resources; the request is denied and nothing is kept.
+    if (bindingN == 0 || homeIface < 0) return CODE_HA_NO_RESOURCES;
+    v = htInsert(bindings, home);
+    if (v == 0) return CODE_HA_NO_RESOURCES;
+    idx = htFindIndex(bindings, home);
+    store<i32>(v, -1, V_EXP_TIMER);
+    store<i32>(v, -1, V_GARP_TIMER);
+    const t = stackTimerStart(TK_HA_EXPIRE, <u32>idx, now + <i64>lifetimeSec * 1000);
+    if (t < 0) { htRemove(bindings, home); return CODE_HA_NO_RESOURCES; }
+    store<i32>(v, t, V_EXP_TIMER);
+    if (!arpProxyAdd(homeIface, home)) { stackTimerCancel(t); htRemove(bindings, home); return CODE_HA_NO_RESOURCES; }
+    isNew = true;
+  }
+  // Why: RFC 2002 §3.8.2.2: without S every other binding of the node is replaced by this one.
+  if (!simultaneous) {
+    for (let i = slotCount(v) - 1; i >= 0; i--) {
+      if (load<u32>(slot(v, i), S_COA) != coa) slotRemove(v, i, home, BindingOp.DEREGISTER);
+    }
+  }
+  let i = slotFind(v, coa);
+  let op = BindingOp.REFRESH;
+  if (i < 0) {
+    i = slotCount(v);
+    store<u8>(v, <u8>(i + 1), V_COUNT);
+    op = BindingOp.ADD;
+  }
+  const s = slot(v, i);
+  store<u32>(s, coa, S_COA);
+  store<u8>(s, flags, S_FLAGS);
+  store<u8>(s, chooseEncap(flags), S_ENCAP);
+  store<u16>(s, lifetimeSec, S_LIFETIME);
+  store<i64>(s, now + <i64>lifetimeSec * 1000, S_EXPIRES);
+  emitBinding(op, lifetimeSec, home, coa);
+  bindingSettle(v, idx, home);
+  if (isNew) {
+    // Why: RFC 2002 §4.6: hosts on the home network learn that the home address is now at the home
+    // agent's hardware address; SPEC-DECISIONS: three announcements (the rest by TK_HA_GARP).
+    arpGratuitous(homeIface, home);
+    store<u8>(v, <u8>(GARP_COUNT - 1), V_GARP_LEFT);
+    store<i32>(v, stackTimerStart(TK_HA_GARP, <u32>idx, now + GARP_INTERVAL_MS), V_GARP_TIMER);
+  }
+  return CODE_ACCEPTED;
+}
+
+/** A home agent timer fired (kinds TK_HA_*, tag = binding record index). */
+export function haTimer(kind: u16, tag: u32, now: i64): void {
+  if (bindingN == 0) return;
+  const idx = <i32>tag;
+  const v = htValueAt(bindings, idx);
+  if (v == 0) return;
+  const home = htKeyAt(bindings, idx);
+  if (kind == TK_HA_GARP) {
+    store<i32>(v, -1, V_GARP_TIMER);
+    arpGratuitous(homeIface, home);
+    const left = <i32>load<u8>(v, V_GARP_LEFT) - 1;
+    store<u8>(v, <u8>max(left, 0), V_GARP_LEFT);
+    if (left > 0) store<i32>(v, stackTimerStart(TK_HA_GARP, tag, now + GARP_INTERVAL_MS), V_GARP_TIMER);
+    return;
+  }
+  if (kind != TK_HA_EXPIRE) return;
+  store<i32>(v, -1, V_EXP_TIMER);
+  // Why: RFC 2002 §3.8.2.2 / §4.6: a binding whose lifetime ran out is removed with its proxy ARP
+  // entry; datagrams for the home address then go to the home link as for any host.
+  for (let i = slotCount(v) - 1; i >= 0; i--) {
+    if (load<i64>(slot(v, i), S_EXPIRES) <= now) slotRemove(v, i, home, BindingOp.EXPIRE);
+  }
+  bindingSettle(v, idx, home);
+}
+
+// ---- registration -----------------------------------------------------------------------------
+
+/**
+ * Send a Registration Reply (RFC 2002 §3.8.3): from `from`, to `to` port `port`, code, lifetime,
+ * home address, home agent, identification; mobile-home authenticator of the home address's SA
+ * (and foreign-home for `fa` when we share one). False when it could not be built or sent.
+ */
+function sendReply(from: u32, to: u32, port: u16, code: u8, lifetimeSec: u16, home: u32, ha: u32, id: u64, fa: u32): bool {
+  const ip = replyBuf + REPLY_IP;
+  const u = ip + <usize>IPV4_MIN_HEADER;
+  const msg = u + <usize>UDP_HEADER_LEN;
+  const cap = REPLY_BUF - <i32>REPLY_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
+  let n = regRepEmit(msg, cap, code, lifetimeSec, home, ha, id);
+  // Why: RFC 2002 §3.8.3.1: every reply carries the mobile-home authenticator; without a security
+  // association (a 131 for an unknown node) there is none to compute.
+  const a = authAppend(msg, n, cap, EXT_MH_AUTH, home);
+  if (a > 0) n = a;
+  if (fa != 0 && fa != home && saFind(fa) != 0) {
+    // RFC 2002 §3.5.4: with a foreign agent we share an SA with, the reply is authenticated to it too.
+    const f = authAppend(msg, n, cap, EXT_FH_AUTH, fa);
+    if (f > 0) n = f;
+  }
+  const ul = udpEmit(u, MIP_PORT, port, n);
+  ipv4Emit(ip, 0, <u16>(IPV4_MIN_HEADER + ul), ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_UDP, from, to);
+  udpFillChecksum(u, from, to);
+  return ipSend(ip, IPV4_MIN_HEADER + ul) == 0;
+}
+
+/** Process the Registration Request of `mlen` bytes at `msg` (RFC 2002 §3.8.2). Returns 0 used, 1 dropped. */
+function haRegistration(src: u32, dst: u32, sport: u16, msg: usize, mlen: i32): i32 {
+  count(C.HA_REG_RX);
+  // Why: RFC 2002 §1.9 / §3.8.2.1: a request whose extensions cannot be walked (truncated, Length past
+  // the end, bad known layout, duplicate) or that carries an unknown extension 0-127 is silently
+  // discarded: no trustworthy authenticator can be located in it (docs/decisions.md).
+  if (regReqParse(msg, mlen, extIndex) != RegErr.OK) { count(C.DROP_HA_REG_MALFORMED); return 1; }
+  // Why: a reply goes to the request's source; 0.0.0.0 (allowed in by ip.ts only to a broadcast)
+  // names nobody to answer.
+  if (!ipIsUnicastSource(src)) { count(C.DROP_HA_REG_MALFORMED); return 1; }
+  const home = regHomeAddr(msg);
+  const haField = regHomeAgent(msg);
+  const coa = regReqCareOfAddr(msg);
+  const flags = regReqFlags(msg);
+  const lifetime = regLifetimeSec(msg);
+  const id = regReqIdentification(msg);
+  const sa = saFind(home);
+  const nonces = sa != 0 && load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
+  let code: u8 = CODE_ACCEPTED;
+
+  // Why: RFC 2002 §3.3/§3.8.2.1 (134): the home address must be a unicast host address; a binding
+  // needs a unicast care-of address that is neither the home address (that form only deregisters)
+  // nor one of ours (we would tunnel to ourselves).
+  if (!ipIsUnicastSource(home) || ipIsOurs(home) ||
+      (lifetime != 0 && (coa == home || !ipIsUnicastSource(coa) || ipIsOurs(coa)))) {
+    code = CODE_HA_BAD_REQUEST;
+  }
+  if (code == CODE_ACCEPTED) {
+    // Why: RFC 2002 §3.8.2.1: mobile-home authentication is mandatory; missing, wrong, or no
+    // security association with the node -> 131.
+    const off = extIndexFind(extIndex, EXT_MH_AUTH);
+    if (sa == 0 || off == 0 || authVerify(msg, off, home) != AuthResult.OK) {
+      code = CODE_HA_MN_AUTH_FAILED;
+      emitAuthFailed(EXT_MH_AUTH, code, home, off != 0 ? authSpi(msg + <usize>off) : 0);
+    }
+  }
+  if (code == CODE_ACCEPTED) {
+    // Why: RFC 2002 §3.8.2.1: a foreign-home authenticator is checked when we share an SA with the
+    // foreign agent that relayed the request (its address is the IP source) -> 132 if wrong.
+    const off = extIndexFind(extIndex, EXT_FH_AUTH);
+    if (off != 0 && saFind(src) != 0 && authVerify(msg, off, src) != AuthResult.OK) {
+      code = CODE_HA_FA_AUTH_FAILED;
+      emitAuthFailed(EXT_FH_AUTH, code, src, authSpi(msg + <usize>off));
+    }
+  }
+  // Why: RFC 2002 §5.6 (133): replay protection by timestamp or nonce (security/replay.ts).
+  if (code == CODE_ACCEPTED && haCheckIdentification(sa, id, nonces) != ReplayResult.OK) code = CODE_HA_ID_MISMATCH;
+  // Why: RFC 2002 §3.8.3.1: the granted lifetime is never more than requested nor than we allow.
+  const granted: u16 = lifetime > <u16>cfg.lifetimeSec ? <u16>cfg.lifetimeSec : lifetime;
+  if (code == CODE_ACCEPTED) {
+    // Why: RFC 2002 §3.6.1.2 / §3.8.2: the home network's directed broadcast asks for dynamic home
+    // agent discovery: rejected with 136 and our unicast address; any other address not ours -> 136.
+    if (isHomeBroadcast(haField) || !ipIsOurs(haField)) code = CODE_HA_UNKNOWN_HA;
+  }
+  if (code == CODE_ACCEPTED) code = bindingUpdate(home, coa, flags, granted);
+  if (code == CODE_ACCEPTED) haAccepted(sa, id, nonces);
+
+  // Identification (RFC 2002 §5.6.1-5.6.2): a valid timestamp is echoed whole; on 133, and always
+  // with nonces, the high 32 bits are our time / the nonce to use next (replay.ts).
+  let rid = id;
+  if (sa != 0 && (nonces || code == CODE_HA_ID_MISMATCH)) rid = haReplyIdentification(sa, id, nonces);
+  const from = homeIface >= 0 ? netifIp(homeIface) : 0;
+  const ha = ipIsOurs(haField) && !isHomeBroadcast(haField) ? haField : from;
+  // The reply leaves from the address the request was sent to, or our home address after a broadcast.
+  const replyFrom = ipIsOurs(dst) ? dst : ha;
+  if (code == CODE_ACCEPTED) count(C.HA_REG_ACCEPTED);
+  else { count(C.HA_REG_DENIED); emitDenied(code, home); }
+  sendReply(replyFrom, src, sport, code, code == CODE_ACCEPTED ? granted : 0, home, ha, rid, src);
+  return 0;
+}
+
+/** A UDP datagram to us (or a broadcast) on `iface`: registration requests for this home agent. */
+export function haUdp(iface: i32, p: usize, len: i32): i32 {
+  const hl = ipv4HeaderLen(p);
+  const u = p + <usize>hl;
+  const ul = len - hl;
+  const src = ipv4Src(p);
+  const dst = ipv4Dst(p);
+  if (ul < UDP_HEADER_LEN) return -1;
+  const port = udpDstPort(u);
+  // Why: RFC 2002 §4.3: broadcasts on the home network reach mobile nodes that asked for them (B);
+  // the original continues to local processing.
+  if (iface == homeIface && port != MIP_PORT && (dst == IP_BROADCAST || isHomeBroadcast(dst)) &&
+      bindingN > 0 && htUsed(bindings) > 0) {
+    forwardBroadcast(p, len);
+  }
+  if (port != MIP_PORT) return -1;
+  const e = udpCheck(u, ul, src, dst);
+  // Why: RFC 2002 §3.8.2.1: an invalid UDP checksum (or length) silently discards the request.
+  if (e != UdpErr.OK) {
+    count(e == UdpErr.BAD_CHECKSUM ? C.DROP_UDP_CHECKSUM : C.DROP_UDP_MALFORMED);
+    return 1;
+  }
+  const msg = u + <usize>UDP_HEADER_LEN;
+  const mlen = <i32>udpLength(u) - UDP_HEADER_LEN;
+  // Replies and other messages on 434 belong to the other roles.
+  if (mlen < 1 || load<u8>(msg) != REG_TYPE_REQUEST) return -1;
+  // A node that is also a foreign agent relays requests naming another home agent.
+  if ((cfg.roles & cfg.ROLE_FOREIGN_AGENT) != 0 && mlen >= REG_REQ_LEN) {
+    const haField = regHomeAgent(msg);
+    if (!ipIsOurs(haField) && !isHomeBroadcast(haField)) return -1;
+  }
+  return haRegistration(src, dst, udpSrcPort(u), msg, mlen);
+}
+
+// ---- interception and tunnelling (RFC 2002 §4.1-4.3) ---------------------------------------------
+
+/**
+ * Tunnel the datagram at `p` (`len` bytes) to the live care-of addresses of binding `v`; the last
+ * copy is encapsulated in place, the others from the scratch copy. Returns -1 when no care-of
+ * address is live, 0 when at least one copy went, 1 when all were dropped (counted).
+ */
+function tunnelToBinding(v: usize, p: usize, len: i32): i32 {
+  const now = nowMs();
+  const src = ipv4Src(p);
+  const from = netifIp(homeIface);
+  const n = slotCount(v);
+  let live = 0;
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const s = slot(v, i);
+    if (load<i64>(s, S_EXPIRES) <= now) continue; // expired; its timer has not run yet
+    live++;
+    const coa = load<u32>(s, S_COA);
+    // Why: RFC 2003 §3.2 / RFC 2002 §4.2.3: a datagram whose source is the tunnel's destination (or
+    // this node) is never tunnelled to it: that is a routing loop.
+    if (src == coa || ipIsOurs(src)) { count(C.DROP_TUNNEL_LOOP); continue; }
+    const oif = tunnelCheck(p, len, <u32>load<u8>(s, S_ENCAP), from, coa);
+    if (oif < 0) continue;
+    store<i32>(planSlot + (<usize>k << 2), i);
+    store<i32>(planOif + (<usize>k << 2), oif);
+    store<u32>(planNh + (<usize>k << 2), tunnelNextHop);
+    k++;
+  }
+  if (live == 0) return -1;
+  let sent = 0;
+  for (let j = 0; j < k; j++) {
+    const s = slot(v, load<i32>(planSlot + (<usize>j << 2)));
+    const oif = load<i32>(planOif + (<usize>j << 2));
+    const nh = load<u32>(planNh + (<usize>j << 2));
+    let q = p;
+    if (j < k - 1) {
+      // RFC 2002 §3.6.1.2: one copy per simultaneous binding; all but the last from a copy.
+      q = scratch + SCRATCH_HEADROOM;
+      memory.copy(q, p, <usize>len);
+    }
+    if (tunnelSend(q, len, <u32>load<u8>(s, S_ENCAP), from, load<u32>(s, S_COA), oif, nh) == 0) sent++;
+  }
+  return sent > 0 ? 0 : 1;
+}
+
+/** A datagram about to be forwarded: tunnel it when its destination is a bound home address. */
+export function haIntercept(iface: i32, p: usize, len: i32): i32 {
+  if (bindingN == 0 || homeIface < 0 || htUsed(bindings) == 0) return -1;
+  const v = htFind(bindings, ipv4Dst(p));
+  if (v == 0) return -1;
+  return tunnelToBinding(v, p, len);
+}
+
+/**
+ * RFC 2002 §4.3: a copy of the broadcast datagram at `p` to every binding with B. A co-located
+ * care-of address (D) gets it tunnelled directly; a foreign agent's first gets it wrapped in a
+ * datagram to the home address (the foreign agent delivers that unicast to its visitor), then
+ * tunnelled. The inner TTL is kept: the mobile node is virtually on the home link.
+ */
+function forwardBroadcast(p: usize, len: i32): void {
+  const from = netifIp(homeIface);
+  const src = ipv4Src(p);
+  const now = nowMs();
+  for (let r = htNext(bindings, 0); r >= 0; r = htNext(bindings, r + 1)) {
+    const v = htValueAt(bindings, r);
+    const home = htKeyAt(bindings, r);
+    const n = slotCount(v);
+    for (let i = 0; i < n; i++) {
+      const s = slot(v, i);
+      const flags = load<u8>(s, S_FLAGS);
+      if ((flags & REQ_FLAG_B) == 0 || load<i64>(s, S_EXPIRES) <= now) continue;
+      const coa = load<u32>(s, S_COA);
+      if (src == coa || src == home) { count(C.DROP_TUNNEL_LOOP); continue; }
+      let q = scratch + SCRATCH_HEADROOM;
+      memory.copy(q, p, <usize>len);
+      let l = len;
+      let room = TUNNEL_HEADROOM;
+      if ((flags & REQ_FLAG_D) == 0) {
+        const w = tunnelEncap(q, l, cfg.ENCAP_IPIP, from, home, room, false);
+        if (w < 0) { count(C.DROP_TUNNEL_ENCAP); continue; }
+        q -= <usize>w;
+        l += w;
+        room -= w;
+      }
+      const method = <u32>load<u8>(s, S_ENCAP);
+      const oif = tunnelCheck(q, l, method, from, coa);
+      if (oif < 0) continue;
+      tunnelSend(q, l, method, from, coa, oif, tunnelNextHop, room, false);
+    }
+  }
+}

@@ -1,4 +1,443 @@
-// Tunnels (RFC 2003, RFC 2004, RFC 1701): encapsulation for the home agent, decapsulation at the
-// foreign agent or co-located mobile node, soft tunnel state and ICMP error relay (RFC 2003 §5).
-// STUB: to be implemented.
-export function tunnelInput(iface: i32, p: usize, len: i32): i32 { return -1; }
+// Tunnels (RFC 2003 IP in IP, RFC 2004 minimal encapsulation, RFC 1701/1702 GRE; RFC 2002 §4.1):
+// encapsulation for the home agent, decapsulation at the tunnel exit (foreign agent or mobile node
+// with a co-located care-of address), soft tunnel state and the ICMP errors it produces (RFC 2003 §5).
+//
+//   home agent (ha.ts)                                 tunnel exit (this file, tunnelInput)
+//   tunnelCheck(p, len, method, src, coa)              proto 4 / 55 / 47 to one of our addresses
+//     route to the care-of address, MTU from the       ipipCheck | minEncDecap | greCheck + inner check
+//     interface and soft state; too big -> DROP_TUNNEL_ ─bad─> DROP_TUNNEL_MALFORMED
+//     MTU (+ frag needed to the sender if DF);          FA role -> faDeliverToVisitor(inner)
+//     tunnel known unreachable -> ICMP to the sender,   MN role -> mnDeliverDecapsulated(iface, inner)
+//     the datagram still goes (RFC 2003 §5)             otherwise (home agent) -> DROP_TUNNEL_NO_EXIT
+//   tunnelSend(...) = tunnelEncap + linkSendIp
+//
+//   ICMP errors to us quoting one of our tunnel headers (tunnelIcmpInput, RFC 2003 §4-5):
+//     soft state per care-of address: tunnel MTU (frag needed) and reachability (unreachable,
+//     time exceeded), each with a deadline; relayed to the original sender when the quote holds the
+//     inner header: net/host unreachable -> same code, protocol unreachable / time exceeded -> host
+//     unreachable, frag needed -> frag needed with MTU - encapsulation overhead; port unreachable,
+//     source route failed, source quench, redirect, parameter problem -> not relayed.
+//
+// Headroom contract: the datagram to encapsulate has TUNNEL_HEADROOM (50) writable bytes in front
+// of it for tunnel headers, plus 14 more for the Ethernet header (the rx buffer has 64 + 14). ICMP
+// errors about a datagram are built in front of it too (IP header at p-28, Ethernet at p-42), so a
+// caller that also encapsulates the datagram in place does that last.
+//
+// No fragmentation: the core does not fragment (counters.ts), so a datagram that does not fit the
+// tunnel is dropped; with DF set the sender learns the tunnel MTU (RFC 2003 §5.1), without DF it is
+// only counted (a fragmenting encapsulator would need a reassembly-free copy path and buffers the
+// memory budget does not have; senders doing path MTU discovery set DF anyway).
+//
+// Soft state table (hash by care-of address, `bindings` entries, carved by tunnelInit):
+//   mtu u32 @0 (0 = unknown) | unreachCode u8 @4 | pad[3] | mtuUntilMs i64 @8 | unreachUntilMs i64 @16
+
+import * as cfg from "../config";
+import { C, count } from "../counters";
+import { nowMs } from "../clock";
+import { arenaAlloc } from "../mem";
+import { netifCount, netifValid, netifIp, netifMtu, netifIsBroadcast } from "../stack/netif";
+import { routeLookup, outIface, nextHop } from "../stack/route";
+import { linkSendIp } from "../stack/arp";
+import { ipIsOurs, ipNextIdent } from "../stack/ip";
+import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemove, htRemoveAt, htNext, htValueAt } from "../table/hash";
+import {
+  ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4Dst, ipv4Proto, ipv4Ttl, ipv4DontFrag, ipv4IsFragment,
+  ipv4FragOffset, ipv4DecrementTtl, ipv4Emit, ipv4SetSrc, ipv4SetDst, ipv4SetTotalLen, ipv4FillChecksum,
+  ipIsMulticast, ipIsUnicastSource, IP_BROADCAST, IPPROTO_ICMP, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE,
+  IPV4_MIN_HEADER, IP_PROTO,
+} from "../wire/ipv4";
+import {
+  icmpType, icmpCode, icmpIsError, icmpCheckError, icmpErrorInner, icmpNextHopMtu, icmpEmitError,
+  IcmpErr, ICMP_HEADER_LEN, ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, UNREACH_NET, UNREACH_HOST, UNREACH_PROTO,
+  UNREACH_FRAG_NEEDED,
+} from "../wire/icmp";
+import { IpipErr, ipipEncap, ipipCheck, ipipInner, ipipInnerLen, tunnelInnerCheck, IPIP_HDR_LEN } from "../wire/ipip";
+import { minEncEncap, minEncDecap, minEncHdrLen, minEncProto, minEncOrigDst, minEncOrigSrc, minEncHasSrc, MINENC_LEN, MINENC_LEN_S } from "../wire/minenc";
+import { GreErr, greEncap, greCheck, greHdrLen, greProtocolType, greFlags, GRE_PROTO_IPV4, GRE_HDR_LEN } from "../wire/gre";
+import { faDeliverToVisitor } from "./fa";
+import { mnDeliverDecapsulated } from "./mn";
+
+/** Writable bytes for tunnel headers in front of a datagram to encapsulate (64 minus Ethernet). */
+export const TUNNEL_HEADROOM: i32 = 50;
+
+/** How long an ICMP unreachable / time exceeded about a tunnel marks it unreachable (soft state). */
+const UNREACH_HOLD_MS: i64 = 10000;
+/** How long a learnt tunnel MTU is kept before the interface MTU is tried again (RFC 1191 §6.3: 10 min). */
+const MTU_HOLD_MS: i64 = 600000;
+/** Smallest MTU an IPv4 link may have (RFC 791): smaller "next-hop MTU" values are ignored. */
+const MIN_IPV4_MTU: i32 = 68;
+
+const SS_MTU: usize = 0;
+const SS_UNREACH_CODE: usize = 4;
+const SS_MTU_UNTIL: usize = 8;
+const SS_UNREACH_UNTIL: usize = 16;
+const SS_SIZE: u32 = 24;
+
+const soft: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
+let softN: u32 = 0;
+
+let tokensMilli: i64 = 0;   // ICMP error token bucket (ours: ip.ts keeps its bucket private)
+let lastRefillMs: i64 = 0;
+
+/** Next hop chosen by the last successful tunnelCheck. */
+export let tunnelNextHop: u32 = 0;
+
+/** Carve the soft-state table for `entries` care-of addresses (0: none). False when memory ran out. */
+export function tunnelInit(entries: i32): bool {
+  softN = entries > 0 ? <u32>entries : 0;
+  tokensMilli = <i64>cfg.icmpErrorsPerSec * 1000;
+  lastRefillMs = nowMs();
+  tunnelNextHop = 0;
+  if (softN == 0) return true;
+  const base = arenaAlloc(htBytes(softN, SS_SIZE));
+  if (base == 0) return false;
+  return htInit(soft, base, softN, SS_SIZE);
+}
+
+// ---- soft tunnel state (RFC 2003 §5) ------------------------------------------------------------
+
+/** Soft state of the tunnel to `coa` if any of it is still valid, else 0 (stale entries go). */
+function softFind(coa: u32): usize {
+  if (softN == 0) return 0;
+  const v = htFind(soft, coa);
+  if (v == 0) return 0;
+  const now = nowMs();
+  if (load<i64>(v, SS_MTU_UNTIL) <= now && load<i64>(v, SS_UNREACH_UNTIL) <= now) { htRemove(soft, coa); return 0; }
+  return v;
+}
+
+/** Soft state of `coa` for writing: existing or new; a full table first drops stale entries. 0 if still full. */
+function softGet(coa: u32): usize {
+  if (softN == 0) return 0;
+  let v = htInsert(soft, coa);
+  if (v != 0) return v;
+  // A scan, only when the table is full: ICMP errors about tunnels are rare.
+  const now = nowMs();
+  for (let i = htNext(soft, 0); i >= 0; i = htNext(soft, i + 1)) {
+    const e = htValueAt(soft, i);
+    if (load<i64>(e, SS_MTU_UNTIL) <= now && load<i64>(e, SS_UNREACH_UNTIL) <= now) htRemoveAt(soft, i);
+  }
+  return htInsert(soft, coa);
+}
+
+/** Tunnel MTU learnt for `coa` (0 when unknown or aged out). */
+export function tunnelSoftMtu(coa: u32): i32 {
+  const v = softFind(coa);
+  if (v == 0 || load<i64>(v, SS_MTU_UNTIL) <= nowMs()) return 0;
+  return <i32>load<u32>(v, SS_MTU);
+}
+
+/** ICMP unreachable code to report for `coa` while the tunnel is believed unreachable, else -1. */
+export function tunnelSoftUnreachable(coa: u32): i32 {
+  const v = softFind(coa);
+  if (v == 0 || load<i64>(v, SS_UNREACH_UNTIL) <= nowMs()) return -1;
+  return <i32>load<u8>(v, SS_UNREACH_CODE);
+}
+
+// ---- ICMP errors we originate -------------------------------------------------------------------
+
+function anyBroadcast(a: u32): bool {
+  for (let i = 0; i < netifCount(); i++) if (netifValid(i) && netifIsBroadcast(i, a)) return true;
+  return false;
+}
+
+/** One token of the ICMP error budget (`icmpErrorsPerSec`, burst of one second), RFC 1812 §4.3.2.8. */
+function icmpToken(): bool {
+  const rate = <i64>cfg.icmpErrorsPerSec;
+  if (rate == 0) return false;
+  const now = nowMs();
+  const dt = now - lastRefillMs;
+  if (dt > 0) {
+    tokensMilli += (dt > 1000 ? 1000 : dt) * rate;
+    if (tokensMilli > rate * 1000) tokensMilli = rate * 1000;
+    lastRefillMs = now;
+  } else if (dt < 0) lastRefillMs = now;
+  if (tokensMilli < 1000) return false;
+  tokensMilli -= 1000;
+  return true;
+}
+
+/**
+ * Send ICMP `type`/`code` (`rest`: the word after the checksum, e.g. the MTU) about the datagram whose
+ * header is at `p` (`avail` bytes of it present, ≥ 42 bytes of headroom in front). True if sent.
+ */
+export function tunnelSendIcmpError(p: usize, avail: i32, type: u8, code: u8, rest: u32): bool {
+  const src = ipv4Src(p);
+  const dst = ipv4Dst(p);
+  const hl = ipv4HeaderLen(p);
+  // Why: RFC 1122 §3.2.2 / RFC 1812 §4.3.2.7: never about a non-first fragment, a broadcast or
+  // multicast datagram, a source that is not a unicast host, or an ICMP error; and never to
+  // ourselves (a datagram we built, e.g. a broadcast wrapped for a mobile node).
+  if (ipv4FragOffset(p) != 0) return false;
+  if (dst == IP_BROADCAST || ipIsMulticast(dst) || anyBroadcast(dst)) return false;
+  if (!ipIsUnicastSource(src) || anyBroadcast(src) || ipIsOurs(src)) return false;
+  if (ipv4Proto(p) == IPPROTO_ICMP && (avail < hl + 1 || icmpIsError(load<u8>(p + <usize>hl)))) return false;
+  if (!routeLookup(src)) return false;
+  const oif = outIface;
+  const nh = nextHop;
+  if (!icmpToken()) { count(C.DROP_RATE_LIMITED); return false; }
+  const q = p - <usize>ICMP_HEADER_LEN;
+  const n = icmpEmitError(q, type, code, rest, p, avail);
+  const h = q - <usize>IPV4_MIN_HEADER;
+  // Why: RFC 1812 §4.3.2.4: the source is the address of the interface the error leaves by.
+  let from = netifIp(oif);
+  for (let i = 0; from == 0 && i < netifCount(); i++) if (netifValid(i)) from = netifIp(i);
+  if (from == 0) return false;
+  ipv4Emit(h, 0, <u16>(IPV4_MIN_HEADER + n), ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_ICMP, from, src);
+  count(C.ICMP_TX_ERROR);
+  linkSendIp(oif, nh, h, IPV4_MIN_HEADER + n);
+  return true;
+}
+
+// ---- encapsulation ----------------------------------------------------------------------------
+
+/** The method actually used for the datagram at `p`: minimal falls back to IP in IP for fragments (RFC 2004 §3). */
+export function tunnelMethodFor(p: usize, method: u32): u32 {
+  if (method == cfg.ENCAP_MINIMAL && ipv4IsFragment(p)) return cfg.ENCAP_IPIP;
+  if (method == cfg.ENCAP_MINIMAL || method == cfg.ENCAP_GRE) return method;
+  return cfg.ENCAP_IPIP;
+}
+
+/** Bytes `method` adds to the datagram at `p` when `src` encapsulates it. */
+export function tunnelOverhead(p: usize, method: u32, src: u32): i32 {
+  const m = tunnelMethodFor(p, method);
+  if (m == cfg.ENCAP_MINIMAL) return ipv4Src(p) == src ? MINENC_LEN : MINENC_LEN_S;
+  if (m == cfg.ENCAP_GRE) return IPIP_HDR_LEN + GRE_HDR_LEN;
+  return IPIP_HDR_LEN;
+}
+
+/**
+ * Encapsulate the checked datagram at `p` (`len` bytes, its Total Length) by `method` (config
+ * ENCAP_*; IP in IP for anything else) from `src` to `dst`, using up to `headroom` bytes in front of
+ * it. With `forwarding` the inner TTL is decremented (RFC 2003 §3.1; the caller checked it is > 1);
+ * the outer TTL is the node's default TTL. Returns the bytes prepended (the packet now starts at
+ * p - n and is len + n long), or -1 when the codec refused (nothing changed).
+ */
+export function tunnelEncap(p: usize, len: i32, method: u32, src: u32, dst: u32,
+  headroom: i32 = TUNNEL_HEADROOM, forwarding: bool = true): i32 {
+  const m = tunnelMethodFor(p, method);
+  const ttl = <u8>cfg.defaultTtl;
+  if (m == cfg.ENCAP_MINIMAL) {
+    // Why: RFC 2004 §3: the original header becomes the outer one, so its TTL is the forwarding TTL.
+    if (forwarding && ipv4Ttl(p) <= 1) return -1;
+    const n = minEncEncap(p, len, headroom, src, dst);
+    if (n < 0) return -1;
+    if (forwarding) ipv4DecrementTtl(p - <usize>n);
+    return n;
+  }
+  let n: i32;
+  if (m == cfg.ENCAP_GRE) n = greEncap(p, len, headroom, src, dst, ttl, ipNextIdent(), forwarding);
+  else n = ipipEncap(p, len, headroom, src, dst, ttl, ipNextIdent(), forwarding);
+  return n < 0 ? -1 : n;
+}
+
+/**
+ * Before encapsulating the datagram at `p` (`len` bytes) by `method` from `src` to the care-of
+ * address `coa`: route to `coa`, check the size against the outgoing MTU and the tunnel's soft
+ * state. Returns the outgoing interface (next hop in tunnelNextHop), or -1 (counted) when the
+ * datagram cannot go. May send an ICMP error about the datagram (writes its headroom).
+ */
+export function tunnelCheck(p: usize, len: i32, method: u32, src: u32, coa: u32): i32 {
+  if (!routeLookup(coa)) { count(C.DROP_NO_ROUTE); return -1; }
+  const oif = outIface;
+  tunnelNextHop = nextHop;
+  const over = tunnelOverhead(p, method, src);
+  let mtu = netifMtu(oif);
+  const smtu = tunnelSoftMtu(coa);
+  if (smtu != 0 && smtu < mtu) mtu = smtu;
+  if (len + over > mtu) {
+    count(C.DROP_TUNNEL_MTU);
+    // Why: RFC 2003 §5.1: the sender of a DF datagram learns the tunnel MTU minus the encapsulation
+    // overhead. Without DF the datagram is dropped too: the core does not fragment (file comment).
+    if (ipv4DontFrag(p) && mtu - over >= MIN_IPV4_MTU) {
+      if (tunnelSendIcmpError(p, len, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, <u32>(mtu - over) & 0xffff)) count(C.TUNNEL_ICMP_RELAYED);
+    }
+    return -1;
+  }
+  // Why: RFC 2003 §5: while soft state says the tunnel's far end is unreachable, the sender is told
+  // (destination unreachable) and the datagram is still encapsulated and sent.
+  const uc = tunnelSoftUnreachable(coa);
+  if (uc >= 0 && tunnelSendIcmpError(p, len, ICMP_DEST_UNREACH, <u8>uc, 0)) count(C.TUNNEL_ICMP_RELAYED);
+  return oif;
+}
+
+/**
+ * Encapsulate the datagram at `p` (see tunnelEncap) and send it on `oif` towards `nh` (from
+ * tunnelCheck). Returns 0 sent or queued, 1 dropped (counted).
+ */
+export function tunnelSend(p: usize, len: i32, method: u32, src: u32, coa: u32, oif: i32, nh: u32,
+  headroom: i32 = TUNNEL_HEADROOM, forwarding: bool = true): i32 {
+  const n = tunnelEncap(p, len, method, src, coa, headroom, forwarding);
+  if (n < 0) { count(C.DROP_TUNNEL_ENCAP); return 1; }
+  count(C.TUNNEL_TX);
+  return linkSendIp(oif, nh, p - <usize>n, len + n);
+}
+
+// ---- decapsulation (tunnel exit) ----------------------------------------------------------------
+
+/**
+ * A checked IP-in-IP (4), minimal (55) or GRE (47) datagram of `len` bytes at `p`, addressed to one
+ * of our addresses, received on `iface`. Returns 0 used, 1 dropped, -1 not a tunnel protocol.
+ */
+export function tunnelInput(iface: i32, p: usize, len: i32): i32 {
+  const proto = ipv4Proto(p);
+  let inner: usize = 0;
+  let ilen: i32 = 0;
+  if (proto == IPPROTO_IPIP) {
+    // Why: RFC 2003 §3: the outer header and the inner one it carries must both be valid, the inner
+    // Total Length exactly the outer payload (ipip.ts), else the datagram is discarded.
+    if (ipipCheck(p, len) != IpipErr.OK) { count(C.DROP_TUNNEL_MALFORMED); return 1; }
+    inner = ipipInner(p);
+    ilen = ipipInnerLen(p);
+  } else if (proto == IPPROTO_MINENC) {
+    // Why: RFC 2004 §3: a wrong minimal-header checksum (or a truncated header) discards the datagram.
+    const n = minEncDecap(p, len);
+    if (n < 0) { count(C.DROP_TUNNEL_MALFORMED); return 1; }
+    inner = p + <usize>n;
+    ilen = len - n;
+  } else if (proto == IPPROTO_GRE) {
+    const hl = ipv4HeaderLen(p);
+    const g = p + <usize>hl;
+    const glen = len - hl;
+    // Why: RFC 1701: version 0, announced fields present, checksum right; RFC 1702: only IPv4
+    // payloads (0x0800) are Mobile IP tunnels; routing is refused (gre.ts).
+    if (greCheck(g, glen) != GreErr.OK || greProtocolType(g) != GRE_PROTO_IPV4) { count(C.DROP_TUNNEL_MALFORMED); return 1; }
+    const gh = greHdrLen(g);
+    inner = g + <usize>gh;
+    ilen = glen - gh;
+    if (tunnelInnerCheck(inner, ilen, true) != IpipErr.OK) { count(C.DROP_TUNNEL_MALFORMED); return 1; }
+  } else {
+    return -1;
+  }
+  count(C.TUNNEL_DECAPSULATED);
+  // RFC 2002 §4.1-4.2: a foreign agent delivers the inner datagram to its visitor; a mobile node with a
+  // co-located care-of address takes it itself.
+  if ((cfg.roles & cfg.ROLE_FOREIGN_AGENT) != 0) { const r = faDeliverToVisitor(inner, ilen); if (r >= 0) return r; }
+  if ((cfg.roles & cfg.ROLE_MOBILE_NODE) != 0) { const r = mnDeliverDecapsulated(iface, inner, ilen); if (r >= 0) return r; }
+  // Why: a home agent is never a tunnel exit (it has no reverse tunnel); re-injecting the inner
+  // datagram could send it straight back into a tunnel (RFC 2003 §3.2 loops), so it is dropped.
+  count(C.DROP_TUNNEL_NO_EXIT);
+  return 1;
+}
+
+// ---- ICMP errors about our tunnels (RFC 2003 §4-5) ---------------------------------------------
+
+/**
+ * Rebuild, in place, the original header from a quoted minimally encapsulated header at `q`
+ * (`avail` quoted bytes). Returns the start of the rebuilt header (q + 8/12), or 0 if too short.
+ */
+function minEncUnquote(q: usize, avail: i32): usize {
+  const hl = ipv4HeaderLen(q);
+  if (avail < hl + MINENC_LEN) return 0;
+  const mh = q + <usize>hl;
+  const n = minEncHdrLen(mh);
+  // Why: the original sender must be told about its own datagram: header + 8 bytes (RFC 792).
+  if (avail < hl + n + 8) return 0;
+  const proto = minEncProto(mh);
+  const dst = minEncOrigDst(mh);
+  const src = minEncHasSrc(mh) ? minEncOrigSrc(mh) : ipv4Src(q);
+  const tl = <i32>ipv4TotalLen(q);
+  const r = q + <usize>n;
+  memory.copy(r, q, <usize>hl);
+  store<u8>(r, proto, IP_PROTO);
+  ipv4SetDst(r, dst);
+  ipv4SetSrc(r, src);
+  ipv4SetTotalLen(r, <u16>(tl > n ? tl - n : 0));
+  ipv4FillChecksum(r);
+  return r;
+}
+
+/**
+ * An ICMP message for us (`len` bytes, IP header at `p`, ICMP checksum checked). When it is an error
+ * quoting a tunnel header we sent (protocol 4/55/47 from one of our addresses), update the soft
+ * state of that tunnel and relay what RFC 2003 §4 says to the original sender. Returns 0 used,
+ * -1 not about one of our tunnels.
+ */
+export function tunnelIcmpInput(iface: i32, p: usize, len: i32): i32 {
+  if (ipv4Proto(p) != IPPROTO_ICMP) return -1;
+  const hl = ipv4HeaderLen(p);
+  const m = p + <usize>hl;
+  const ml = len - hl;
+  if (ml < ICMP_HEADER_LEN || !icmpIsError(icmpType(m))) return -1;
+  if (icmpCheckError(m, ml) != IcmpErr.OK) return -1;
+  const q = icmpErrorInner(m);
+  const qlen = ml - ICMP_HEADER_LEN;
+  const qproto = ipv4Proto(q);
+  if (qproto != IPPROTO_IPIP && qproto != IPPROTO_MINENC && qproto != IPPROTO_GRE) return -1;
+  if (!ipIsOurs(ipv4Src(q))) return -1;
+  const coa = ipv4Dst(q);
+  const qhl = ipv4HeaderLen(q);
+  count(C.TUNNEL_ICMP_RX);
+  const type = icmpType(m);
+  const code = icmpCode(m);
+
+  // What the original sender is told (RFC 2003 §4.1-4.6); -1: nothing.
+  let rcode: i32 = -1;
+  if (type == ICMP_DEST_UNREACH) {
+    if (code == UNREACH_NET || code == 6 || code == 11) rcode = UNREACH_NET;   // net, net unknown, net for TOS
+    else if (code == UNREACH_HOST || code == UNREACH_PROTO || code == 7 || code == 12) rcode = UNREACH_HOST;
+    else if (code == UNREACH_FRAG_NEEDED) rcode = UNREACH_FRAG_NEEDED;
+    // port unreachable (3) cannot happen for a tunnel; source route failed (5) is the
+    // encapsulator's own problem: neither is relayed.
+  } else if (type == ICMP_TIME_EXCEEDED) {
+    // Why: RFC 2003 §4.4: a loop or too long path inside the tunnel is reported as host unreachable.
+    rcode = UNREACH_HOST;
+  }
+  // Source quench, redirect, parameter problem: about the tunnel itself, not relayed (§4.2, 4.3, 4.5).
+
+  // Locate the quoted inner header and the overhead of this tunnel.
+  let inner: usize = 0;
+  let over: i32 = IPIP_HDR_LEN;
+  if (qproto == IPPROTO_IPIP) {
+    inner = q + <usize>qhl;
+  } else if (qproto == IPPROTO_GRE) {
+    // We only send the 4-byte GRE header (gre.ts), so anything else is not ours to interpret.
+    if (qlen >= qhl + GRE_HDR_LEN && greFlags(q + <usize>qhl) == 0) inner = q + <usize>(qhl + GRE_HDR_LEN);
+    over = IPIP_HDR_LEN + GRE_HDR_LEN;
+  } else {
+    if (qlen >= qhl + MINENC_LEN) over = minEncHdrLen(q + <usize>qhl);
+    else over = MINENC_LEN_S;
+  }
+
+  // Soft state (RFC 2003 §5): the tunnel MTU from frag needed, reachability from the rest.
+  const now = nowMs();
+  if (rcode == UNREACH_FRAG_NEEDED) {
+    const mtu = <i32>icmpNextHopMtu(m);
+    // Why: RFC 1191 §4: a zero (old router) or impossible Next-Hop MTU teaches nothing.
+    if (mtu >= MIN_IPV4_MTU + over) {
+      const v = softGet(coa);
+      if (v != 0) {
+        const old = load<i64>(v, SS_MTU_UNTIL) > now ? <i32>load<u32>(v, SS_MTU) : 0;
+        if (old == 0 || mtu < old) store<u32>(v, <u32>mtu, SS_MTU);
+        store<i64>(v, now + MTU_HOLD_MS, SS_MTU_UNTIL);
+      }
+    }
+  } else if (rcode >= 0) {
+    const v = softGet(coa);
+    if (v != 0) {
+      store<u8>(v, <u8>rcode, SS_UNREACH_CODE);
+      store<i64>(v, now + UNREACH_HOLD_MS, SS_UNREACH_UNTIL);
+    }
+  }
+  if (rcode < 0) return 0;
+
+  // Relay now when the quote holds the inner header and its first 8 data bytes (RFC 1812 §4.3.2.3
+  // routers quote as much as fits); otherwise the soft state informs the next datagrams' senders.
+  if (qproto == IPPROTO_MINENC) inner = minEncUnquote(q, qlen);
+  if (inner == 0) return 0;
+  const avail = <i32>(q + <usize>qlen - inner);
+  if (avail < IPV4_MIN_HEADER) return 0;
+  const vi = load<u8>(inner);
+  const ihl = <i32>(vi & 0x0f) << 2;
+  if ((vi >> 4) != 4 || ihl < IPV4_MIN_HEADER || avail < ihl + 8) return 0;
+  let rest: u32 = 0;
+  if (rcode == UNREACH_FRAG_NEEDED) {
+    const mtu = <i32>icmpNextHopMtu(m);
+    // Why: RFC 2003 §5.1: only a DF datagram gets frag needed; the MTU it may use is the tunnel's
+    // minus our encapsulation overhead.
+    if (!ipv4DontFrag(inner) || mtu < MIN_IPV4_MTU + over) return 0;
+    rest = <u32>(mtu - over) & 0xffff;
+  }
+  if (tunnelSendIcmpError(inner, avail, ICMP_DEST_UNREACH, <u8>rcode, rest)) count(C.TUNNEL_ICMP_RELAYED);
+  return 0;
+}
