@@ -10,6 +10,7 @@ import { validateScenario } from "./sim/scenario.js";
 import { Simulation } from "./sim/sim.js";
 import { summaryJson } from "./sim/summary.js";
 import { renderSummary } from "./sim/report.js";
+import { renderTimeline, timelineData } from "./timeline.js";
 
 const HELP = `mipfw - Mobile IP firmware tools
 
@@ -20,6 +21,8 @@ Usage:
       --pcap DIR        write DIR/<segment>.pcap for every segment and access point
       --json FILE       write the summary as JSON (docs/results.md)
       --events FILE     write events as JSON lines {t, node, kind, ...}
+      --timeline FILE   write a self-contained HTML timeline (attachment, registrations,
+                        flow rates and gaps, handoffs; docs/results.md)
       --quiet           no progress and no summary table (errors still go to stderr)
       --firmware FILE   firmware module to load (default: firmware.wasm beside this program)
   mipfw check-config <node.json> [--firmware FILE]
@@ -78,7 +81,7 @@ function readJson(path: string): unknown {
 }
 
 function cmdSim(args: string[]): number {
-  const p = parseArgs(args, ["--seed", "--pcap", "--json", "--events", "--duration", "--firmware"], ["--quiet"]);
+  const p = parseArgs(args, ["--seed", "--pcap", "--json", "--events", "--timeline", "--duration", "--firmware"], ["--quiet"]);
   if (p.positional.length !== 1) throw new UsageError(p.positional.length ? `sim takes one scenario file, got ${p.positional.length} arguments` : "sim needs a scenario file");
   const seed = intFlag(p, "--seed", 0, 4294967295);
   const durationMs = intFlag(p, "--duration", 1, 864e5 * 365);
@@ -91,7 +94,8 @@ function cmdSim(args: string[]): number {
   }
   const module = loadModule(firmwarePath(p));
   const str = (k: string) => { const v = p.flags.get(k); return typeof v === "string" ? v : null; };
-  const sim = new Simulation(scenario, module, { seed, durationMs, pcapDir: str("--pcap"), eventsPath: str("--events") });
+  const timeline = str("--timeline");
+  const sim = new Simulation(scenario, module, { seed, durationMs, pcapDir: str("--pcap"), eventsPath: str("--events"), timeline: timeline !== null });
   const t0 = performance.now();
   let lastPrint = t0;
   let printed = false;
@@ -110,6 +114,7 @@ function cmdSim(args: string[]): number {
   const summary = sim.summary();
   const json = str("--json");
   if (json) writeFileSync(json, summaryJson(summary));
+  if (timeline) writeFileSync(timeline, renderTimeline(timelineData(sim, summary)));
   if (!quiet) process.stdout.write(renderSummary(summary, wall));
   return 0;
 }

@@ -19,10 +19,17 @@ export { Rng, hashName } from "./sim/rng.js";
 export { Segment, DEFAULT_SEGMENT, type Port, type SegmentParams, type SegmentStats } from "./sim/segment.js";
 export { AccessPoint, WaypointMover, RandomWalkMover, StaticMover, signalDbm, macKey, type Mover } from "./sim/wifi.js";
 export { CbrSource, Sink, Ping, Samples, SeqSet, percentile, CBR_HEADER, type AppHost } from "./sim/apps.js";
-export { EventLog, decodeFirmwareEvent, FIRMWARE_EVENTS } from "./sim/events.js";
+export { EventLog, decodeFirmwareEvent, FIRMWARE_EVENTS, requestFlags } from "./sim/events.js";
+export {
+  DhcpServer, parseDhcp, buildDhcp, u32Opt, DHCP_SERVER_PORT, DHCP_CLIENT_PORT, DHCP_MAGIC, FLAG_BROADCAST,
+  DHCPDISCOVER, DHCPOFFER, DHCPREQUEST, DHCPDECLINE, DHCPACK, DHCPNAK, DHCPRELEASE, DHCPINFORM,
+  OPT_SUBNET_MASK, OPT_ROUTER, OPT_DNS, OPT_REQUESTED_IP, OPT_LEASE_TIME, OPT_OVERLOAD, OPT_MESSAGE_TYPE, OPT_SERVER_ID,
+  OPT_MESSAGE, OPT_RENEWAL_T1, OPT_REBINDING_T2, OPT_CLIENT_ID, type DhcpMessage, type DhcpServerConfig, type DhcpStats,
+} from "./sim/dhcp.js";
+export { renderTimeline, timelineData, type TimelineData } from "./timeline.js";
 export { validateScenario, ScenarioError, SEGMENT_DEFAULTS, CELL_DEFAULTS } from "./sim/scenario.js";
-export type { Scenario, ScNode, ScApp, ScCbr, ScPing, ScSegment, ScAccessPoint, Mobility, Waypoint } from "./sim/scenario.js";
-export { Simulation, SimNode, NodeIface, type SimOptions, type HandoffRecord, type HostStats } from "./sim/sim.js";
+export type { Scenario, ScNode, ScApp, ScCbr, ScPing, ScSegment, ScAccessPoint, ScDhcpServer, ScAction, Mobility, Waypoint } from "./sim/scenario.js";
+export { Simulation, SimNode, NodeIface, TIMELINE_KINDS, isRegistrationRequest, type SimOptions, type HandoffRecord, type HostStats, type MobileTrack } from "./sim/sim.js";
 export { buildSummary, summaryJson, type Summary } from "./sim/summary.js";
 export { renderSummary, table } from "./sim/report.js";
 

@@ -101,6 +101,8 @@ export class Sink {
   readonly seen = new SeqSet();
   readonly latency = new Samples();
   source: CbrSource | null = null;
+  /** Arrival time (µs) of every datagram of the flow, duplicates included, when recorded (timelines); else null. */
+  rxTimes: Samples | null = null;
   constructor(readonly name: string, readonly flowId: number, readonly port: number) {}
 
   /**
@@ -111,6 +113,7 @@ export class Sink {
     if (len < CBR_HEADER || get32(b, off) !== this.flowId) { this.foreign++; return -1; }
     const seq = get32(b, off + 4);
     const sentUs = get32(b, off + 8) * 4294967296 + get32(b, off + 12);
+    if (this.rxTimes) this.rxTimes.push(nowUs);
     if (this.seen.has(seq)) { this.duplicates++; return seq; }
     this.seen.add(seq);
     this.received++;

@@ -25,11 +25,11 @@ export function renderSummary(s: Summary, wallMs?: number): string {
     s.pings.map((p) => [p.name, p.from, p.to, p.sent, p.received, p.lost, p.rttMs.min, p.rttMs.avg, p.rttMs.p50, p.rttMs.max])));
   out.push("");
   out.push(`Handoffs (${s.handoffs.length})`);
-  if (s.handoffs.length) out.push(table(["node", "at ms", "from", "to", "interruption ms", "lost"],
-    s.handoffs.map((h) => [h.node, h.atMs, h.from, h.to, h.interruptionMs, h.lost])));
+  if (s.handoffs.length) out.push(table(["node", "at ms", "from", "to", "registered ms", "interruption ms", "lost"],
+    s.handoffs.map((h) => [h.node, h.atMs, h.from, h.to, h.registeredMs, h.interruptionMs, h.lost])));
   out.push("");
-  const denied = Object.entries(s.registrations.denied).map(([c, n]) => `${c}: ${n}`).join(", ");
-  out.push(`Registrations: requested ${s.registrations.requested}, accepted ${s.registrations.accepted}, denied ${denied ? `{${denied}}` : 0}`);
+  const codes = (m: Record<string, number>) => { const t = Object.entries(m).map(([c, n]) => `${c}: ${n}`).join(", "); return t ? `{${t}}` : "0"; };
+  out.push(`Registrations: requested ${s.registrations.requested}, accepted ${s.registrations.accepted}, denied ${codes(s.registrations.denied)}, denied by agents ${codes(s.registrations.agentDenied)}`);
   out.push("");
   out.push("Segments");
   out.push(table(["name", "frames", "bytes", "lost", "queue drops"],

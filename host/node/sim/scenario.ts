@@ -2,7 +2,7 @@
 // and where each interface attaches, mobility, applications, duration and seed. Validated field by
 // field like node configurations: every refusal names the field, what was expected and what was found.
 
-import { validateConfig, ConfigError, parseIp, parseMac, formatIp, BOARDS, type ValidConfig, type BoardProfile } from "../config.js";
+import { validateConfig, ConfigError, parseIp, parseMac, parseCidr, formatIp, BOARDS, type ValidConfig, type BoardProfile } from "../config.js";
 import type { SegmentParams } from "./segment.js";
 
 export interface ScSegment extends SegmentParams { name: string }
@@ -32,10 +32,22 @@ export interface ScPing {
   sizeBytes: number; startMs: number; stopMs: number;
 }
 export type ScApp = ScCbr | ScPing;
+/** A DHCP server of the emulated network (JavaScript, not firmware): nodes[] entry of kind "dhcp-server". */
+export interface ScDhcpServer {
+  name: string; mac: Uint8Array; ip: number; prefixLen: number; segment: string;
+  poolStart: number; poolEnd: number; router: number; dns: number[]; leaseSec: number;
+  replyDelayUs: number; offerHoldUs: number;
+}
+/** Something that happens at a given time: scenario "actions" (docs/scenarios.md). */
+export type ScAction =
+  | { type: "stop" | "start" | "restart"; atUs: number; node: string }
+  | { type: "inject"; atUs: number; segment: string; frame: Uint8Array; count: number; intervalUs: number }
+  | { type: "replayLastRegistration"; atUs: number; segment: string };
 export interface Scenario {
   name: string; description: string; seed: number; durationMs: number; mobilityStepMs: number;
   wifi: { hysteresisDb: number };
   segments: ScSegment[]; accessPoints: ScAccessPoint[]; nodes: ScNode[]; apps: ScApp[];
+  dhcpServers: ScDhcpServer[]; actions: ScAction[];
 }
 
 export class ScenarioError extends ConfigError {}
@@ -94,7 +106,8 @@ export const CELL_DEFAULTS: SegmentParams = { delayUs: 1000, jitterUs: 0, loss: 
 const SEGMENT_KEYS = ["name", "delayMs", "jitterMs", "loss", "bandwidthMbps", "queueFrames", "comment"];
 const AP_KEYS = ["name", "segment", "bssid", "x", "y", "rangeM", "assocDelayMs", "delayMs", "jitterMs", "loss", "bandwidthMbps", "queueFrames", "comment"];
 const NODE_EXTRA = ["attach", "position", "mobility"];
-const TOP_KEYS = ["name", "description", "seed", "durationMs", "mobilityStepMs", "wifi", "segments", "accessPoints", "nodes", "apps", "comment"];
+const TOP_KEYS = ["name", "description", "seed", "durationMs", "mobilityStepMs", "wifi", "segments", "accessPoints", "nodes", "apps", "actions", "comment"];
+const DHCP_KEYS = ["kind", "name", "mac", "ipv4", "attach", "pool", "router", "dns", "leaseSec", "replyDelayMs", "offerHoldMs", "comment"];
 const COORD = 1e6;
 
 /**
@@ -158,11 +171,26 @@ export function validateScenario(raw: unknown, where = "scenario", boards: Recor
   const nodes: ScNode[] = [];
   const nodeNames = new Set<string>();
   const macs = new Map<string, string>();
+  const dhcpServers: ScDhcpServer[] = [];
   f.list(raw, where, "nodes", true).forEach((n, i) => {
     const w = `${where}.nodes[${i}]`;
     if (!isObject(n)) return f.bad(w, "an object", n);
+    if (n.kind !== undefined && n.kind !== "board") {
+      if (n.kind !== "dhcp-server") return f.bad(`${w}.kind`, "\"board\" (a firmware node, the default) or \"dhcp-server\"", n.kind);
+      const d = parseDhcpServer(f, n, w, segNames);
+      const nm = f.name(n, w);
+      if (nm && nodeNames.has(nm)) f.bad(`${w}.name`, "a node name not used by another node", nm);
+      nodeNames.add(nm);
+      if (d) {
+        const m = Array.from(d.mac).join(":");
+        if (macs.has(m)) f.bad(`${w}.mac`, `a MAC address not used by ${macs.get(m)}`, n.mac);
+        macs.set(m, d.name);
+        dhcpServers.push(d);
+      }
+      return;
+    }
     const cfgRaw: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(n)) if (!NODE_EXTRA.includes(k)) cfgRaw[k] = v;
+    for (const [k, v] of Object.entries(n)) if (!NODE_EXTRA.includes(k) && k !== "kind") cfgRaw[k] = v;
     let config: ValidConfig | null = null;
     try { config = validateConfig(cfgRaw, w, boards); } catch (e) {
       if (e instanceof ConfigError) p.push(...e.problems); else throw e;
@@ -218,6 +246,7 @@ export function validateScenario(raw: unknown, where = "scenario", boards: Recor
     const from = byName.get(String(a.from));
     const allNodes = [...nodeNames].join(", ");
     if (typeof a.from !== "string" || !nodeNames.has(a.from)) f.bad(`${w}.from`, `one of the nodes ${allNodes}`, a.from);
+    else if (!from && dhcpServers.some((d) => d.name === a.from)) f.bad(`${w}.from`, "a firmware node with the role \"host\" (not a dhcp-server)", a.from);
     else if (!from) { /* that node's own problems are already listed */ }
     else if (!from.config.roles.includes("host")) f.bad(`${w}.from`, "a node with the role \"host\" (a local stack)", a.from);
     else if (!from.config.interfaces.some((x) => x.ip !== 0)) f.bad(`${w}.from`, "a node with an IPv4 address", a.from);
@@ -227,6 +256,8 @@ export function validateScenario(raw: unknown, where = "scenario", boards: Recor
       to = a.to;
       dst = t.config.interfaces.find((x) => x.ip !== 0)?.ip ?? 0;
       if (!dst) f.bad(`${w}.to`, "a node with an IPv4 address", a.to);
+    } else if (typeof a.to === "string" && dhcpServers.some((d) => d.name === a.to)) {
+      f.bad(`${w}.to`, "a firmware node (not a dhcp-server)", a.to);
     } else if (typeof a.to === "string" && nodeNames.has(a.to)) {
       to = a.to; // invalid node: its problems are listed already
     } else if (parseIp(a.to) !== null) {
@@ -255,11 +286,94 @@ export function validateScenario(raw: unknown, where = "scenario", boards: Recor
     } else f.bad(`${w}.type`, "\"cbr\" or \"ping\"", a.type);
   });
 
+  const actions: ScAction[] = [];
+  const cellNames = new Set([...segNames, ...accessPoints.map((a) => a.name)]);
+  const boardNames = nodes.map((n) => n.config.name);
+  f.list(raw, where, "actions", false).forEach((a, i) => {
+    const w = `${where}.actions[${i}]`;
+    if (!isObject(a)) return f.bad(w, "an object", a);
+    const atUs = Math.round(f.num(a, w, "atMs", 0, 864e5 * 365) * 1000);
+    const segment = (): string => {
+      if (typeof a.segment !== "string" || !cellNames.has(a.segment)) f.bad(`${w}.segment`, `one of the segments or access points ${[...cellNames].join(", ") || "(none defined)"}`, a.segment);
+      return String(a.segment);
+    };
+    switch (a.type) {
+      case "stop": case "start": case "restart": {
+        f.known(a, w, ["type", "atMs", "node", "comment"]);
+        if (typeof a.node !== "string" || !boardNames.includes(a.node)) f.bad(`${w}.node`, `one of the firmware nodes ${boardNames.join(", ")}`, a.node);
+        actions.push({ type: a.type, atUs, node: String(a.node) });
+        break;
+      }
+      case "inject": {
+        f.known(a, w, ["type", "atMs", "segment", "frameHex", "count", "intervalMs", "comment"]);
+        const seg = segment();
+        const hex = typeof a.frameHex === "string" ? a.frameHex.replace(/[\s:]/g, "") : "";
+        let frame = new Uint8Array(0);
+        if (!/^([0-9a-fA-F]{2})+$/.test(hex) || hex.length < 28 || hex.length > 2 * 9018) f.bad(`${w}.frameHex`, "an Ethernet frame as hex (14..9018 bytes; spaces and ':' ignored)", a.frameHex);
+        else frame = Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
+        const count = f.num(a, w, "count", 1, 1e6, 1, true);
+        const intervalUs = Math.round(f.num(a, w, "intervalMs", 0, 864e5, 1000) * 1000);
+        actions.push({ type: "inject", atUs, segment: seg, frame, count, intervalUs });
+        break;
+      }
+      case "replayLastRegistration": {
+        f.known(a, w, ["type", "atMs", "segment", "comment"]);
+        actions.push({ type: "replayLastRegistration", atUs, segment: segment() });
+        break;
+      }
+      default:
+        f.bad(`${w}.type`, "one of \"stop\", \"start\", \"restart\", \"inject\", \"replayLastRegistration\"", a.type);
+    }
+  });
+  actions.sort((x, y) => x.atUs - y.atUs);
+
   if (p.length) throw new ScenarioError(p);
   return {
     name, description, seed, durationMs, mobilityStepMs, wifi: { hysteresisDb },
-    segments, accessPoints, nodes, apps,
+    segments, accessPoints, nodes, apps, dhcpServers, actions,
   };
+}
+
+function parseDhcpServer(f: Fields, n: Record<string, unknown>, w: string, segNames: Set<string>): ScDhcpServer | null {
+  f.known(n, w, DHCP_KEYS);
+  const ok0 = f.p.length;
+  const name = typeof n.name === "string" ? n.name : "";
+  const mac = parseMac(n.mac);
+  if (!mac || mac[0] & 1 || mac.every((b) => b === 0)) f.bad(`${w}.mac`, "a unicast MAC address like 02:00:00:00:04:02", n.mac);
+  const cidr = parseCidr(n.ipv4);
+  if (!cidr || cidr[1] === 0 || cidr[1] > 30) f.bad(`${w}.ipv4`, "the server's address with prefix length like 10.4.0.2/24 (prefix 1..30)", n.ipv4);
+  if (typeof n.attach !== "string" || !segNames.has(n.attach)) f.bad(`${w}.attach`, `one of the segments ${[...segNames].join(", ") || "(none defined)"}`, n.attach);
+  const [ip, len] = cidr ?? [0, 24];
+  const mask = len === 0 ? 0 : (~0 << (32 - len)) >>> 0;
+  const onNet = (a: number) => ((a ^ ip) & mask) >>> 0 === 0 && (a & ~mask) >>> 0 !== 0 && (a | mask) >>> 0 !== 0xffffffff;
+  let poolStart = 0, poolEnd = 0;
+  if (!isObject(n.pool)) f.bad(`${w}.pool`, "an object {start, end} of addresses on the server's subnet", n.pool);
+  else {
+    f.known(n.pool, `${w}.pool`, ["start", "end"]);
+    const a = parseIp(n.pool.start), b = parseIp(n.pool.end);
+    if (a === null || (cidr && !onNet(a))) f.bad(`${w}.pool.start`, "a host address on the server's subnet", n.pool.start);
+    if (b === null || (cidr && !onNet(b))) f.bad(`${w}.pool.end`, "a host address on the server's subnet", n.pool.end);
+    if (a !== null && b !== null && b < a) f.bad(`${w}.pool.end`, `an address not below start (${formatIp(a)})`, n.pool.end);
+    else if (a !== null && b !== null && b - a >= 65536) f.bad(`${w}.pool`, "at most 65536 addresses", `${b - a + 1} addresses`);
+    else if (a !== null && b !== null && cidr && ip >= a && ip <= b) f.bad(`${w}.pool`, `a range that leaves out the server's own address ${formatIp(ip)}`, n.pool);
+    poolStart = a ?? 0; poolEnd = b ?? 0;
+  }
+  let router = 0;
+  if (n.router !== undefined) {
+    const r = parseIp(n.router);
+    if (r === null || (cidr && !onNet(r))) f.bad(`${w}.router`, "a router address on the server's subnet", n.router);
+    else router = r;
+  }
+  const dns: number[] = [];
+  if (n.dns !== undefined) {
+    if (!Array.isArray(n.dns) || n.dns.length > 4) f.bad(`${w}.dns`, "a list of up to 4 addresses", n.dns);
+    else n.dns.forEach((d, j) => { const a = parseIp(d); if (a === null) f.bad(`${w}.dns[${j}]`, "an address like 10.0.0.53", d); else dns.push(a); });
+  }
+  const leaseSec = f.num(n, w, "leaseSec", 10, 0x7fffffff, 3600, true);
+  const replyDelayUs = Math.round(f.num(n, w, "replyDelayMs", 0, 60000, 1) * 1000);
+  const offerHoldUs = Math.round(f.num(n, w, "offerHoldMs", 100, 864e5, 10000) * 1000);
+  if (f.p.length > ok0 || !mac || !cidr) return null;
+  return { name, mac, ip, prefixLen: len, segment: String(n.attach), poolStart, poolEnd, router, dns, leaseSec, replyDelayUs, offerHoldUs };
 }
 
 function parseMobility(f: Fields, m: unknown, w: string): Mobility | null {

@@ -56,6 +56,8 @@ export class Segment {
   private readonly deliverOneFn: (frame: Uint8Array, to: Port) => void;
   /** Capture of every frame sent on this segment, or null. */
   pcap: PcapBuffer | null = null;
+  /** Observer of every frame accepted for transmission (at the time it starts on the medium), or null. */
+  tap: ((seg: Segment, frame: Uint8Array, tUs: number) => void) | null = null;
 
   constructor(readonly name: string, readonly engine: Engine, readonly rng: Rng, readonly params: SegmentParams = DEFAULT_SEGMENT) {
     this.ring = new Float64Array(Math.max(1, params.queueFrames));
@@ -100,7 +102,11 @@ export class Segment {
       this.ring[(this.head + this.count) % this.ring.length] = finish;
       this.count++;
       if (this.pcap) this.pcap.write(start, frame);
-    } else if (this.pcap) this.pcap.write(now, frame);
+      if (this.tap) this.tap(this, frame, start);
+    } else {
+      if (this.pcap) this.pcap.write(now, frame);
+      if (this.tap) this.tap(this, frame, now);
+    }
     this.stats.frames++;
     this.stats.bytes += frame.length;
     const arrive = finish + p.delayUs;

@@ -12,9 +12,11 @@ import { Engine, SimEvent } from "./engine.js";
 import { Rng } from "./rng.js";
 import { Segment, type Port } from "./segment.js";
 import { AccessPoint, WaypointMover, RandomWalkMover, StaticMover, signalDbm, macKey, type Mover } from "./wifi.js";
-import { CbrSource, Sink, Ping, type AppHost } from "./apps.js";
+import { CbrSource, Sink, Ping, Samples, type AppHost } from "./apps.js";
 import { EventLog, decodeFirmwareEvent, type Fields } from "./events.js";
-import type { Scenario, ScNode } from "./scenario.js";
+import type { Scenario, ScNode, ScAction } from "./scenario.js";
+import { DhcpServer } from "./dhcp.js";
+import { formatIp } from "../config.js";
 import { buildSummary, type Summary } from "./summary.js";
 
 export interface SimOptions {
@@ -29,13 +31,28 @@ export interface SimOptions {
   /** Keep events in memory (`sim.events.kept`), for tests. */
   keepEvents?: boolean;
   onEvent?: (e: Fields) => void;
+  /** Every frame accepted for transmission on a segment or access point cell (segment name, bytes, µs). */
+  onFrame?: (segment: string, frame: Uint8Array, tUs: number) => void;
+  /** Record what a timeline needs (arrival times of every flow, the events of TIMELINE_KINDS in `events.kept`). */
+  timeline?: boolean;
 }
 
-/** One handoff of a station: association lost at `atUs`, regained (maybe elsewhere) at `upUs`. */
+/** Event kinds a timeline is drawn from (kept in memory when SimOptions.timeline is set). */
+export const TIMELINE_KINDS: ReadonlySet<string> = new Set([
+  "wifi_assoc", "wifi_disassoc", "handoff", "reg_request", "reg_reply", "move", "home", "binding", "visitor",
+  "auth_failed", "reg_denied", "dhcp", "action", "dhcp_bound", "dhcp_nak",
+]);
+
+/**
+ * One handoff of a station: association lost at `atUs`, regained (maybe elsewhere) at `upUs`. For a
+ * mobile node it also runs until a registration is accepted (docs/results.md "Handoffs"), and may
+ * start at a movement the node detected without losing its link (`upUs` = `atUs` then).
+ */
 export interface HandoffRecord {
   node: SimNode;
   iface: number;
   atUs: number;
+  /** Access points before and after (null: never re-associated). */
   from: string;
   to: string | null;
   upUs: number;
@@ -43,7 +60,28 @@ export interface HandoffRecord {
   lastRxBeforeUs: number;
   /** First CBR packet received after the link came back (µs), -1 if none yet. */
   firstRxAfterUs: number;
-  flows: { sink: Sink; lastSeq: number; firstSeq: number }[];
+  /** Flows to the node: last sequence before, first after; `stopSeq` ends the count when a later handoff superseded this one. */
+  flows: { sink: Sink; lastSeq: number; firstSeq: number; stopSeq: number }[];
+  /** Mobile node: its agent before and after ("home", a foreign agent's node name, "colocated"), null when unknown. */
+  mobile: boolean;
+  fromAgent: string | null;
+  toAgent: string | null;
+  /** Mobile node: when the registration that ended the handoff was accepted (µs), -1 if none. */
+  registeredUs: number;
+  /** No longer waiting for anything (first datagrams seen, or superseded). */
+  closed: boolean;
+}
+
+/** What the simulator follows of a mobile node's registrations (from its events). */
+export interface MobileTrack {
+  /** Current agent: "home", a foreign agent's node name, "colocated", or null before the first. */
+  agent: string | null;
+  /** A registration request was sent and no accepted reply has come since. */
+  pending: boolean;
+  /** At least one registration was accepted. */
+  registered: boolean;
+  /** The node's latest handoff record. */
+  last: HandoffRecord | null;
 }
 
 /** Host-side stack statistics of a node. */
@@ -90,6 +128,10 @@ export class SimNode implements AppHost {
   lastFlowRxUs = -1;
   /** Handoffs whose first packets after the gap are still awaited. */
   readonly open: HandoffRecord[] = [];
+  /** Powered off by a scenario action: no rx, no ticks, no output, no Wi-Fi. */
+  stopped = false;
+  /** Registration tracking when the node has the role mobile-node, else null. */
+  readonly mip: MobileTrack | null;
   private ipId = 0;
   private readonly ip = new Ipv4Info();
 
@@ -113,6 +155,7 @@ export class SimNode implements AppHost {
     });
     this.ifaces = cfg.interfaces.map((x, i) => new NodeIface(this, i, x.name, spec.attach[i], x.mac));
     this.tickEv = new SimEvent(sim.tickFn, this);
+    this.mip = cfg.roles.includes("mobile-node") ? { agent: null, pending: false, registered: false, last: null } : null;
     const m = spec.mobility;
     if (m?.type === "waypoints") this.mover = new WaypointMover(m.points);
     else if (m?.type === "randomWalk") this.mover = new RandomWalkMover(spec.position!.x, spec.position!.y, m, sim.rng.derive(`mobility:${this.name}`));
@@ -126,6 +169,7 @@ export class SimNode implements AppHost {
   /** After every call into the board: keep exactly one tick event, at its next deadline. */
   afterCall(): void {
     const engine = this.sim.engine;
+    if (this.stopped) { engine.cancel(this.tickEv); return; }
     const now = engine.nowUs;
     const d = this.board.tick(now / 1000);
     if (d === Infinity) { engine.cancel(this.tickEv); return; }
@@ -135,17 +179,20 @@ export class SimNode implements AppHost {
   }
 
   rx(iface: number, frame: Uint8Array): void {
+    if (this.stopped) return;
     this.board.rx(iface, frame);
     this.afterCall();
   }
 
   /** AppHost: one IP packet from the local stack. */
   send(packet: Uint8Array): void {
+    if (this.stopped) return;
     if (this.board.output(packet) !== 0) this.stats.outputRefused++;
     this.afterCall();
   }
 
   link(iface: number, up: boolean, bssid?: Uint8Array): void {
+    if (this.stopped) return;
     this.board.link(iface, up, bssid);
     this.afterCall();
   }
@@ -175,14 +222,28 @@ export class SimNode implements AppHost {
   private flowAfterGap(sink: Sink, seq: number, now: number): void {
     for (let i = this.open.length - 1; i >= 0; i--) {
       const h = this.open[i];
-      if (h.firstRxAfterUs < 0) h.firstRxAfterUs = now;
+      // A mobile node's handoff ends with the first datagram after its registration was accepted.
+      if (h.mobile && this.mip!.pending) continue;
+      if (h.firstRxAfterUs < 0) {
+        h.firstRxAfterUs = now;
+        if (h.mobile && h.toAgent === null) h.toAgent = this.mip!.agent;
+      }
       let done = true;
       for (const f of h.flows) {
         if (f.sink === sink && f.firstSeq < 0) f.firstSeq = seq;
         if (f.firstSeq < 0) done = false;
       }
-      if (done) this.open.splice(i, 1);
+      if (done) { h.closed = true; this.open.splice(i, 1); }
     }
+  }
+
+  /** Stop a pending handoff record here: a new one starts (its losses are counted there). */
+  supersede(h: HandoffRecord): void {
+    if (h.closed) return;
+    h.closed = true;
+    for (const f of h.flows) if (f.firstSeq < 0) f.stopSeq = f.sink.maxSeq + 1;
+    const i = this.open.indexOf(h);
+    if (i >= 0) this.open.splice(i, 1);
   }
 }
 
@@ -198,7 +259,12 @@ export class Simulation {
   readonly flows: { source: CbrSource; sink: Sink; from: string; to: string }[] = [];
   readonly pings: { ping: Ping; from: string; to: string }[] = [];
   readonly handoffs: HandoffRecord[] = [];
-  readonly registrations = { requested: 0, accepted: 0, denied: new Map<number, number>() };
+  readonly registrations = { requested: 0, accepted: 0, denied: new Map<number, number>(), agentDenied: new Map<number, number>() };
+  readonly dhcpServers: DhcpServer[] = [];
+  /** Registration Requests last seen per segment (for the replayLastRegistration action). */
+  readonly lastRegistration = new Map<string, Uint8Array>();
+  /** Node name by interface address (agents' care-of addresses). */
+  private readonly owner = new Map<number, string>();
   readonly events: EventLog;
   readonly pcaps: PcapBuffer[] = [];
   readonly tickFn = (n: SimNode) => n.afterCall();
@@ -212,7 +278,7 @@ export class Simulation {
     this.seed = opts.seed ?? scenario.seed;
     this.durationMs = opts.durationMs ?? scenario.durationMs;
     this.rng = new Rng(this.seed);
-    this.events = new EventLog(opts.eventsPath, opts.keepEvents ?? false, opts.onEvent);
+    this.events = new EventLog(opts.eventsPath, opts.keepEvents ? true : opts.timeline ? TIMELINE_KINDS : false, opts.onEvent);
     this.stepUs = scenario.mobilityStepMs * 1000;
     if (opts.pcapDir) mkdirSync(opts.pcapDir, { recursive: true });
     const capture = (seg: Segment) => {
@@ -235,6 +301,23 @@ export class Simulation {
       const node = new SimNode(this, spec, module);
       this.nodes.push(node);
       this.nodeByName.set(node.name, node);
+      for (const x of spec.config.interfaces) if (x.ip !== 0 && !this.owner.has(x.ip)) this.owner.set(x.ip, node.name);
+    }
+    for (const d of scenario.dhcpServers) {
+      const srv = new DhcpServer(d, this.engine, (kind, fields) => this.events.emit(this.engine.nowUs, d.name, kind, fields));
+      this.segments.get(d.segment)!.attach(srv);
+      this.dhcpServers.push(srv);
+    }
+    // Frame observers: the caller's, and the capture of Registration Requests for replay actions.
+    const replaySegs = new Set(scenario.actions.filter((a) => a.type === "replayLastRegistration").map((a) => (a as { segment: string }).segment));
+    if (opts.onFrame || replaySegs.size) {
+      const onFrame = opts.onFrame;
+      const tap = (seg: Segment, frame: Uint8Array, tUs: number) => {
+        if (onFrame) onFrame(seg.name, frame, tUs);
+        if (replaySegs.has(seg.name) && isRegistrationRequest(frame)) this.lastRegistration.set(seg.name, frame);
+      };
+      for (const seg of this.segments.values()) seg.tap = tap;
+      for (const ap of this.accessPoints) ap.cell.tap = tap;
     }
     // Start every board at t = 0, then plug wires; Wi-Fi and unplugged interfaces start down.
     for (const node of this.nodes) {
@@ -263,7 +346,81 @@ export class Simulation {
         if (ping.startUs < ping.stopUs) this.engine.schedule(ping.startUs, this.firePing, ping);
       }
     });
+    if (opts.timeline) for (const f of this.flows) f.sink.rxTimes = new Samples();
+    for (const a of scenario.actions) this.engine.schedule(a.atUs, this.runAction, a);
     if (this.stations.length) this.engine.schedule(0, this.mobilityStep);
+  }
+
+  /** Name of the node owning `ip` (host order), or null. */
+  nodeOwning(ip: number): string | null { return this.owner.get(ip) ?? null; }
+
+  /** A scenario action (docs/scenarios.md "Actions"). */
+  private runAction = (a: ScAction, rep = 0) => {
+    const now = this.engine.nowUs;
+    switch (a.type) {
+      case "stop": {
+        const n = this.nodeByName.get(a.node)!;
+        this.events.emit(now, n.name, "action", { action: "stop", wasStopped: n.stopped });
+        this.stopNode(n);
+        break;
+      }
+      case "start":
+      case "restart": {
+        const n = this.nodeByName.get(a.node)!;
+        this.events.emit(now, n.name, "action", { action: a.type, wasStopped: n.stopped });
+        this.startNode(n);
+        break;
+      }
+      case "inject": {
+        this.events.emit(now, null, "action", { action: "inject", segment: a.segment, bytes: a.frame.length, n: rep + 1 });
+        this.cellOrSegment(a.segment).send(INJECTOR, a.frame);
+        if (rep + 1 < a.count) this.engine.schedule(now + a.intervalUs, this.runAction, a, rep + 1);
+        break;
+      }
+      case "replayLastRegistration": {
+        const f = this.lastRegistration.get(a.segment);
+        this.events.emit(now, null, "action", { action: "replayLastRegistration", segment: a.segment, bytes: f ? f.length : 0 });
+        if (f) this.cellOrSegment(a.segment).send(INJECTOR, f);
+        break;
+      }
+    }
+  };
+
+  private cellOrSegment(name: string): Segment {
+    return this.segments.get(name) ?? this.accessPoints.find((x) => x.name === name)!.cell;
+  }
+
+  /** Power a node off: its board no longer runs, its Wi-Fi interfaces leave their cells (no handoff record). */
+  private stopNode(n: SimNode): void {
+    if (n.stopped) return;
+    n.stopped = true;
+    this.engine.cancel(n.tickEv);
+    for (const s of n.ifaces) {
+      if (!s.wifi) continue;
+      if (s.target) { this.engine.cancel(s.assocEv); s.target = null; }
+      if (s.ap) {
+        this.events.emit(this.engine.nowUs, n.name, "wifi_disassoc", { iface: s.index, ap: s.ap.name, reason: "stopped" });
+        s.ap.stations.delete(s.macKey);
+        s.ap.cell.detach(s);
+        s.ap = null;
+      }
+      s.gap = null;
+    }
+    if (n.mip) { n.mip.pending = false; if (n.mip.last) n.supersede(n.mip.last); }
+  }
+
+  /** (Re)start a node's board from its configuration: all firmware state is lost; links are reported as they are. */
+  private startNode(n: SimNode): void {
+    n.stopped = false;
+    n.board.init();
+    for (const s of n.ifaces) {
+      if (s.wifi) {
+        if (s.ap) n.board.link(s.index, true, s.ap.bssid);
+        else n.board.link(s.index, false);
+      } else if (s.attach === null) n.board.link(s.index, false);
+    }
+    if (n.mip) { n.mip.pending = false; n.mip.agent = null; }
+    n.afterCall();
   }
 
   private fireCbr = (s: CbrSource) => {
@@ -295,7 +452,7 @@ export class Simulation {
   }
 
   private evaluate(s: NodeIface): void {
-    if (s.target) return; // association under way
+    if (s.target || s.node.stopped) return; // association under way, or powered off
     const m = s.node.mover!;
     const best = this.bestAp(m.x, m.y);
     const cur = s.ap;
@@ -317,12 +474,24 @@ export class Simulation {
     s.ap = null;
     this.events.emit(now, node.name, "wifi_disassoc", { iface: s.index, ap: ap.name, reason });
     node.link(s.index, false);
-    const rec: HandoffRecord = {
-      node, iface: s.index, atUs: now, from: ap.name, to: null, upUs: -1, lastRxBeforeUs: node.lastFlowRxUs, firstRxAfterUs: -1,
-      flows: [...node.sinks.values()].map((sink) => ({ sink, lastSeq: sink.maxSeq, firstSeq: -1 })),
-    };
+    const rec = this.newHandoff(node, s.index, ap.name, -1);
     s.gap = rec;
+  }
+
+  private newHandoff(node: SimNode, iface: number, ap: string, upUs: number): HandoffRecord {
+    const now = this.engine.nowUs;
+    const mip = node.mip;
+    const rec: HandoffRecord = {
+      node, iface, atUs: now, from: ap, to: upUs >= 0 ? ap : null, upUs, lastRxBeforeUs: node.lastFlowRxUs, firstRxAfterUs: -1,
+      flows: [...node.sinks.values()].map((sink) => ({ sink, lastSeq: sink.maxSeq, firstSeq: -1, stopSeq: -1 })),
+      mobile: mip !== null, fromAgent: mip?.agent ?? null, toAgent: null, registeredUs: -1, closed: false,
+    };
+    if (mip) {
+      if (mip.last) node.supersede(mip.last);
+      mip.last = rec;
+    }
     this.handoffs.push(rec);
+    return rec;
   }
 
   private associate(s: NodeIface, ap: AccessPoint): void {
@@ -357,21 +526,73 @@ export class Simulation {
     }
   }
 
-  /** A firmware event: decode, count what the summary needs, log it. */
+  /** A firmware event: decode, count what the summary needs, follow mobile nodes, log it. */
   firmwareEvent(node: SimNode, kind: number, data: Uint8Array): void {
     const { kind: name, ...fields } = decodeFirmwareEvent(kind, data) as { kind: string } & Fields;
-    if (name.startsWith("reg_")) this.countRegistration(name, fields);
+    if (kind >= 5 && kind <= 13) this.mobilityEvent(node, name, fields);
     this.events.emit(this.engine.nowUs, node.name, name, fields);
   }
 
-  /** Registration events (Mobile IP, when the core emits them): reg_request, reg_accepted, reg_denied {code}. */
-  private countRegistration(name: string, f: Fields): void {
+  /**
+   * The agent a registration reply puts a mobile node behind: "home" when the care-of address is the
+   * home address (or the lifetime is 0), the node owning the care-of address (a foreign agent), else
+   * "colocated" (an address the node acquired itself).
+   */
+  agentLabel(node: SimNode, coa: string, lifetimeSec: number): string {
+    const home = formatIp(node.board.config.mobility.homeAddress);
+    if (coa === home || lifetimeSec === 0) return "home";
+    const [a, b, c, d] = coa.split(".").map(Number);
+    const owner = this.owner.get((((a << 24) | (b << 16) | (c << 8) | d) >>> 0));
+    return owner && owner !== node.name ? owner : "colocated";
+  }
+
+  /**
+   * Mobile IP events (kinds 5-13): registrations counted for the summary (requested = reg_request,
+   * accepted = reg_reply with code 0/1, denied = other reply codes, agentDenied = reg_denied), and the
+   * mobile node's handoff records advanced.
+   */
+  private mobilityEvent(node: SimNode, name: string, f: Fields): void {
     const r = this.registrations;
-    if (name === "reg_request" || name === "reg_requested") r.requested++;
-    else if (name === "reg_accepted") r.accepted++;
-    else if (name === "reg_denied") {
-      const code = Number(f.code ?? -1);
-      r.denied.set(code, (r.denied.get(code) ?? 0) + 1);
+    const mip = node.mip;
+    const now = this.engine.nowUs;
+    switch (name) {
+      case "reg_request":
+        r.requested++;
+        if (mip) mip.pending = true;
+        break;
+      case "reg_reply": {
+        const code = Number(f.code);
+        if (code > 1) { r.denied.set(code, (r.denied.get(code) ?? 0) + 1); break; }
+        r.accepted++;
+        if (!mip) break;
+        mip.pending = false;
+        mip.registered = true;
+        mip.agent = this.agentLabel(node, String(f.coa), Number(f.lifetimeSec));
+        const h = mip.last;
+        if (h && !h.closed && h.upUs >= 0 && h.registeredUs < 0) {
+          h.registeredUs = now;
+          h.toAgent = mip.agent;
+          if (h.flows.length === 0) h.closed = true;
+        }
+        break;
+      }
+      case "reg_denied": {
+        const code = Number(f.code);
+        r.agentDenied.set(code, (r.agentDenied.get(code) ?? 0) + 1);
+        break;
+      }
+      case "home":
+        if (mip && f.atHome && mip.agent === null) mip.agent = "home";
+        break;
+      case "move": {
+        // Movement detected without a loss of link (e.g. a new agent on the same link): a handoff starts here.
+        if (!mip || !mip.registered || (mip.last && !mip.last.closed)) break;
+        const s = node.ifaces[Number(f.iface)];
+        if (!s || !s.ap) break;
+        const h = this.newHandoff(node, s.index, s.ap.name, now);
+        if (h.flows.length) node.open.push(h);
+        break;
+      }
     }
   }
 
@@ -393,3 +614,15 @@ export class Simulation {
 }
 
 function fmtMac(m: Uint8Array): string { return Array.from(m, (b) => b.toString(16).padStart(2, "0")).join(":"); }
+
+/** Sender of injected and replayed frames (not attached anywhere, so every port of the segment hears it). */
+const INJECTOR: Port = { name: "injector", segment: null, receive() {} };
+
+/** An Ethernet frame carrying an IPv4/UDP datagram to port 434 whose first payload byte is 1 (RFC 2002 §3.3). */
+export function isRegistrationRequest(f: Uint8Array): boolean {
+  if (f.length < 14 + 20 + 8 + 24 || f[12] !== 0x08 || f[13] !== 0 || (f[14] >> 4) !== 4 || f[23] !== 17) return false;
+  const ihl = (f[14] & 15) * 4;
+  const u = 14 + ihl;
+  if (f.length < u + 8 + 24 || ((f[20] & 0x1f) | f[21]) !== 0) return false; // not a (non-first) fragment
+  return ((f[u + 2] << 8) | f[u + 3]) === 434 && f[u + 8] === 1;
+}

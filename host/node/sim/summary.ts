@@ -3,6 +3,7 @@
 
 import { percentile, ms } from "./apps.js";
 import type { Simulation, HostStats } from "./sim.js";
+import type { DhcpStats } from "./dhcp.js";
 
 export interface FlowSummary {
   name: string; from: string; to: string; sent: number; received: number; lost: number; duplicates: number; reordered: number;
@@ -14,6 +15,8 @@ export interface PingSummary {
 }
 export interface HandoffSummary {
   node: string; atMs: number; from: string; to: string | null; interruptionMs: number | null; lost: number;
+  /** Mobile node: from the start of the handoff to the accepted registration; null otherwise or when none was accepted. */
+  registeredMs: number | null;
 }
 export interface BoardSummary {
   board: string; memoryPages: number; heapUsed: number; counters: Record<string, number>; host: HostStats;
@@ -26,10 +29,13 @@ export interface Summary {
   flows: FlowSummary[];
   pings: PingSummary[];
   handoffs: HandoffSummary[];
-  registrations: { requested: number; accepted: number; denied: Record<string, number> };
+  registrations: { requested: number; accepted: number; denied: Record<string, number>; agentDenied: Record<string, number> };
   segments: Record<string, SegmentSummary>;
   boards: Record<string, BoardSummary>;
+  /** Per DHCP server (scenario nodes of kind "dhcp-server"): message counts and leases bound at the end. */
+  dhcp: Record<string, DhcpSummary>;
 }
+export interface DhcpSummary extends DhcpStats { bound: number }
 
 export function buildSummary(sim: Simulation): Summary {
   const flows = sim.flows.map(({ source, sink, from, to }): FlowSummary => {
@@ -51,12 +57,22 @@ export function buildSummary(sim: Simulation): Summary {
   });
   const handoffs = sim.handoffs.map((h): HandoffSummary => {
     let lost = 0;
-    for (const f of h.flows) lost += f.sink.seen.missing(f.lastSeq + 1, f.firstSeq >= 0 ? f.firstSeq : f.sink.sent);
+    for (const f of h.flows) lost += f.sink.seen.missing(f.lastSeq + 1, f.firstSeq >= 0 ? f.firstSeq : f.stopSeq >= 0 ? f.stopSeq : f.sink.sent);
     const interruption = h.flows.length && h.lastRxBeforeUs >= 0 && h.firstRxAfterUs >= 0 ? ms(h.firstRxAfterUs - h.lastRxBeforeUs) : null;
-    return { node: h.node.name, atMs: ms(h.atUs)!, from: h.from, to: h.to, interruptionMs: interruption, lost: h.flows.length ? lost : 0 };
+    // A mobile node's end points are "agent@access point" (docs/results.md); a plain station's are access points.
+    const from = h.mobile ? `${h.fromAgent ?? "none"}@${h.from}` : h.from;
+    const to = h.to === null ? null : h.mobile ? `${h.toAgent ?? "none"}@${h.to}` : h.to;
+    return {
+      node: h.node.name, atMs: ms(h.atUs)!, from, to, interruptionMs: interruption, lost: h.flows.length ? lost : 0,
+      registeredMs: h.registeredUs >= 0 ? ms(h.registeredUs - h.atUs) : null,
+    };
   });
-  const denied: Record<string, number> = {};
-  for (const [code, n] of [...sim.registrations.denied].sort((a, b) => a[0] - b[0])) denied[String(code)] = n;
+  const byCode = (m: Map<number, number>) => {
+    const out: Record<string, number> = {};
+    for (const [code, n] of [...m].sort((a, b) => a[0] - b[0])) out[String(code)] = n;
+    return out;
+  };
+  const denied = byCode(sim.registrations.denied);
   const segments: Record<string, SegmentSummary> = {};
   const segs = [...sim.segments.values(), ...sim.accessPoints.map((a) => a.cell)];
   for (const s of segs) segments[s.name] = { frames: s.stats.frames, bytes: s.stats.bytes, lost: s.stats.lost, queueDrops: s.stats.queueDrops };
@@ -67,10 +83,12 @@ export function buildSummary(sim: Simulation): Summary {
       counters: n.board.counters(), host: { ...n.stats },
     };
   }
+  const dhcp: Record<string, DhcpSummary> = {};
+  for (const d of sim.dhcpServers) dhcp[d.name] = { ...d.stats, bound: d.bindings().length };
   return {
     scenario: sim.scenario.name, seed: sim.seed, simMs: ms(sim.engine.nowUs)!, flows, pings, handoffs,
-    registrations: { requested: sim.registrations.requested, accepted: sim.registrations.accepted, denied },
-    segments, boards,
+    registrations: { requested: sim.registrations.requested, accepted: sim.registrations.accepted, denied, agentDenied: byCode(sim.registrations.agentDenied) },
+    segments, boards, dhcp,
   };
 }
 
