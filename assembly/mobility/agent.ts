@@ -1,12 +1,215 @@
-// Agent Advertisement and Solicitation, agent side (RFC 2002 §2): foreign and home agents advertise
-// periodically on interfaces flagged IF_ADVERTISE and answer Agent Solicitations.
-// STUB: to be implemented.
+// Agent Advertisement and Solicitation, agent side (RFC 2002 §2, RFC 1256 §3-§5): foreign and home
+// agents advertise periodically on every interface flagged IF_ADVERTISE and answer Agent
+// Solicitations there. Shared by both agent roles (hooks.ts calls it when either is configured).
+//
+// Agent Advertisement sent (interop contract in notes/mip.md; layouts in wire/icmp.ts):
+//   Ethernet dst 01:00:5e:00:00:01 (periodic) or the soliciter's MAC (solicited)
+//   IPv4 src = the interface address, dst 224.0.0.1 (periodic) or the solicitation's source
+//        (255.255.255.255 if that was 0), TTL 1 (RFC 2002 §2.3: agents advertise on their link only)
+//   ICMP type 9, code 0 (16 when this node does not route common traffic, RFC 2002 §2.1)
+//        Num Addrs 1, Entry Size 2, Lifetime = advertLifetimeSec, router address = interface address,
+//        preference 0
+//   Mobility Agent Advertisement ext (16): Sequence, Registration Lifetime = lifetimeSec, flags
+//        R B H F M G (V T S never), care-of address = the interface address when F
+//   Prefix-Lengths ext (19): the interface's prefix length
+//
+// Sequence numbers (RFC 2002 §2.3, rollover): one counter per interface, 0 in the first
+// advertisement after init, +1 per advertisement sent (periodic or solicited), and after 0xffff it
+// continues at 256, so a mobile node can tell a rebooted agent (sequence < 256) from a wrap.
+//
+// Timing: the first advertisement goes out at start, then one every advertIntervalMs plus a random
+// 0..10 % (host random) so agents on one link do not synchronise (RFC 1256 §4.1 randomises for the
+// same reason). Solicitations are answered at once, without RFC 1256's 0..MAX_RESPONSE_DELAY wait:
+// Mobile IP handoff latency matters more here, and the answer is unicast to the soliciter anyway.
+// One timer per advertising interface on the stack heap: kind TK_AGENT_ADVERT, tag = interface index.
+
+import * as cfg from "../config";
+import { random } from "../host";
+import { nowMs } from "../clock";
+import { C, count } from "../counters";
+import { MAX_IFACES, netifCount, netifValid, netifUp, netifIp, netifMac, netifPrefixLen, netifFlags } from "../stack/netif";
+import { stackTimerStart, stackTimerCancel } from "../stack/stack";
+import { linkSendIp, txFrame } from "../stack/arp";
+import { ipNextIdent } from "../stack/ip";
+import { ETH_HEADER_LEN, ETHERTYPE_IPV4, ethEmit } from "../wire/ethernet";
+import { IPV4_MIN_HEADER, IPPROTO_ICMP, IP_BROADCAST, ipv4Emit, ipv4HeaderLen, ipv4Src } from "../wire/ipv4";
+import {
+  IcmpErr, icmpType, rsCheck, agentAdvertEmit, agentAdvertLen, ICMP_ROUTER_SOLICIT, RA_CODE_ROUTER, RA_CODE_MOBILITY_ONLY,
+  MA_FLAG_R, MA_FLAG_B, MA_FLAG_H, MA_FLAG_F, MA_FLAG_M, MA_FLAG_G
+} from "../wire/icmp";
+import { faFull } from "./fa";
 
 /** Timer kinds of this module on the stack timer heap (stack range 0x0001-0x00ff). */
 export const TK_AGENT_FIRST: u16 = 0x0010;
 export const TK_AGENT_LAST: u16 = 0x001f;
+/** The periodic advertisement of one interface (tag = interface index). */
+export const TK_AGENT_ADVERT: u16 = 0x0010;
 
-export function agentInit(): bool { return true; }
-export function agentStart(): void {}
-export function agentIcmp(iface: i32, p: usize, len: i32): i32 { return -1; }
-export function agentTimer(kind: u16, tag: u32, now: i64): void {}
+/** All-systems multicast group, the destination of periodic advertisements (RFC 1256 §3.2, RFC 2002 §2.3). */
+export const ALL_SYSTEMS: u32 = 0xe0000001;
+/** Sequence number that follows 0xffff (RFC 2002 §2.3: 0-255 only after a reboot). */
+export const SEQ_WRAP_TO: u16 = 256;
+
+// Per interface: next sequence number (u16) and the advertisement timer handle (i32, -1 if none).
+const seqs: usize = memory.data(2 * MAX_IFACES, 2);
+const timers: usize = memory.data(4 * MAX_IFACES, 4);
+
+// One advertisement: Ethernet + IPv4 + the largest message built here (1 router, 1 care-of, prefix).
+const ADV_MAX: i32 = 40;
+const FRAME_CAP: i32 = ETH_HEADER_LEN + IPV4_MIN_HEADER + ADV_MAX;
+const frame: usize = memory.data(FRAME_CAP, 8);
+const routerEntry: usize = memory.data(8, 4);  // address u32 (host order), preference i32
+const careOf: usize = memory.data(4, 4);
+const prefixLen: usize = memory.data(1);
+const rnd: usize = memory.data(2, 2);
+
+// @ts-ignore: decorator
+@inline function seqAt(i: i32): usize { return seqs + (<usize>i << 1); }
+// @ts-ignore: decorator
+@inline function timerAt(i: i32): usize { return timers + (<usize>i << 2); }
+
+/** Reset the sequence numbers and timer handles (tables come from static memory). */
+export function agentInit(): bool {
+  memory.fill(seqs, 0, 2 * <usize>MAX_IFACES);
+  for (let i = 0; i < MAX_IFACES; i++) store<i32>(timerAt(i), -1);
+  return true;
+}
+
+/** True when interface `i` advertises (configured with IF_ADVERTISE). */
+export function agentAdvertises(i: i32): bool {
+  return netifValid(i) && (netifFlags(i) & cfg.IF_ADVERTISE) != 0;
+}
+
+/** Sequence number the next advertisement on `iface` will carry. */
+export function agentSeq(iface: i32): u16 {
+  return iface >= 0 && iface < MAX_IFACES ? load<u16>(seqAt(iface)) : 0;
+}
+
+/** Mobility Agent Advertisement flags this node advertises on `iface` (RFC 2002 §2.1.1). */
+export function agentFlags(iface: i32): u16 {
+  let f: u16 = 0;
+  // Why: RFC 2002 §2.1.1: H only where this node serves as home agent, i.e. on its home network.
+  if ((cfg.roles & cfg.ROLE_HOME_AGENT) != 0 && (netifFlags(iface) & cfg.IF_HOME) != 0) f |= MA_FLAG_H;
+  if ((cfg.roles & cfg.ROLE_FOREIGN_AGENT) != 0) {
+    // Why: RFC 2002 §2.1.1, §3.1: a foreign agent requires registration through it (R) — it offers no
+    // co-located service on its link — and is busy (B) when it takes no additional mobile nodes.
+    f |= MA_FLAG_F | MA_FLAG_R;
+    if (cfg.busy || faFull()) f |= MA_FLAG_B;
+  }
+  // IP-in-IP is always supported (RFC 2002 §4.1); M and G announce the optional methods.
+  if ((cfg.encapsulations & cfg.ENCAP_MINIMAL) != 0) f |= MA_FLAG_M;
+  if ((cfg.encapsulations & cfg.ENCAP_GRE) != 0) f |= MA_FLAG_G;
+  return f;
+}
+
+/**
+ * Build and send one advertisement on `iface` to `dst` (IPv4, host order); `dstMac` = 0 sends by IP
+ * (multicast), else to that MAC. Consumes one sequence number. False when nothing was sent.
+ */
+function sendAdvert(iface: i32, dst: u32, dstMac: usize): bool {
+  const addr = netifIp(iface);
+  // Why: an interface without an address (or down) has no router address to advertise.
+  if (addr == 0 || !netifUp(iface)) return false;
+  const seq = load<u16>(seqAt(iface));
+  const flags = agentFlags(iface);
+  const withCoa = (flags & MA_FLAG_F) != 0;
+  store<u32>(routerEntry, addr);
+  store<i32>(routerEntry, 0, 4);
+  store<u32>(careOf, addr);
+  store<u8>(prefixLen, netifPrefixLen(iface));
+  const ip = frame + <usize>ETH_HEADER_LEN;
+  const icmp = ip + <usize>IPV4_MIN_HEADER;
+  // Why: RFC 2002 §2.1: code 16 tells hosts that this agent does not route common traffic.
+  const code = (cfg.roles & cfg.ROLE_ROUTER) != 0 ? RA_CODE_ROUTER : RA_CODE_MOBILITY_ONLY;
+  const n = agentAdvertEmit(icmp, ADV_MAX, code, <u16>cfg.advertLifetimeSec, routerEntry, 1,
+    seq, <u16>cfg.lifetimeSec, flags, careOf, withCoa ? 1 : 0, prefixLen);
+  if (n < 0) return false;
+  // Why: RFC 2002 §2.3: advertisements are link-local; TTL 1 keeps them from being forwarded.
+  ipv4Emit(ip, 0, <u16>(IPV4_MIN_HEADER + n), ipNextIdent(), 0, 1, IPPROTO_ICMP, addr, dst);
+  // Why: RFC 2002 §2.3: +1 per advertisement, after 0xffff back to 256 (0-255 mean "rebooted").
+  store<u16>(seqAt(iface), seq == 0xffff ? SEQ_WRAP_TO : seq + 1);
+  count(C.AGENT_ADVERT_TX);
+  if (dstMac == 0) {
+    linkSendIp(iface, dst, ip, IPV4_MIN_HEADER + n);
+  } else {
+    ethEmit(frame, dstMac, netifMac(iface), ETHERTYPE_IPV4);
+    txFrame(iface, frame, ETH_HEADER_LEN + IPV4_MIN_HEADER + n);
+  }
+  return true;
+}
+
+/** Deadline of the next periodic advertisement: interval plus a random 0..10 % of it. */
+function nextDeadline(now: i64): i64 {
+  const interval = <i64>cfg.advertIntervalMs;
+  random(rnd, 2);
+  const jitter = <i64>load<u16>(rnd) % (interval / 10 + 1);
+  return now + interval + jitter;
+}
+
+/** (Re)arm the periodic timer of `iface` for `deadline`; counts a full timer heap. */
+function arm(iface: i32, deadline: i64): void {
+  const h = timerAt(iface);
+  const old = load<i32>(h);
+  if (old >= 0) stackTimerCancel(old);
+  const t = stackTimerStart(TK_AGENT_ADVERT, <u32>iface, deadline);
+  if (t < 0) count(C.DROP_MIP_NO_TIMER);
+  store<i32>(h, t);
+}
+
+/** Start advertising: one advertisement now on every advertising interface, then periodically. */
+export function agentStart(): void {
+  const now = nowMs();
+  for (let i = 0; i < netifCount(); i++) {
+    if (!agentAdvertises(i)) continue;
+    sendAdvert(i, ALL_SYSTEMS, 0);
+    arm(i, nextDeadline(now));
+  }
+}
+
+/** Send an unsolicited advertisement on `iface` now and restart its period (e.g. after link up). */
+export function agentAdvertNow(iface: i32): bool {
+  if (!agentAdvertises(iface)) return false;
+  const sent = sendAdvert(iface, ALL_SYSTEMS, 0);
+  arm(iface, nextDeadline(nowMs()));
+  return sent;
+}
+
+/**
+ * An ICMP Router Advertisement or Solicitation for us arrived on `iface` (IPv4 datagram at `p`,
+ * checksum checked). Answers Agent Solicitations on advertising interfaces; -1 for anything else.
+ */
+export function agentIcmp(iface: i32, p: usize, len: i32): i32 {
+  const hl = ipv4HeaderLen(p);
+  const m = p + <usize>hl;
+  const ml = len - hl;
+  if (ml < 1 || icmpType(m) != ICMP_ROUTER_SOLICIT) return -1;
+  // Not an advertising link: the solicitation is left to the local stack (plain RFC 1256 router).
+  if (!agentAdvertises(iface)) return -1;
+  // Why: RFC 1256 §5.5: a solicitation with a code other than 0 or shorter than 8 bytes is
+  // silently discarded. The RFC 1256 check that the source is 0 or a neighbour is not applied: a
+  // mobile node away from home solicits from its home address (RFC 2002 §2.2, §3.6.1.1).
+  if (rsCheck(m, ml) != IcmpErr.OK) { count(C.DROP_ICMP_MALFORMED); return 1; }
+  count(C.AGENT_SOLICIT_RX);
+  const src = ipv4Src(p);
+  // Why: RFC 2002 §2.3: every agent answers solicitations; at once (contract), unicast to the
+  // soliciter's source address (the limited broadcast if it had none yet) and to its MAC, so no ARP
+  // is needed for a visitor's home address.
+  sendAdvert(iface, src != 0 ? src : IP_BROADCAST, p - 8);
+  return 0;
+}
+
+/** A timer of this module fired: the periodic advertisement of interface `tag`. */
+export function agentTimer(kind: u16, tag: u32, now: i64): void {
+  if (kind != TK_AGENT_ADVERT || tag >= <u32>MAX_IFACES) return;
+  const i = <i32>tag;
+  store<i32>(timerAt(i), -1); // popped: the handle is stale
+  if (!agentAdvertises(i)) return;
+  // A down link sends nothing but keeps its period (sendAdvert checks), so it resumes on its own.
+  sendAdvert(i, ALL_SYSTEMS, 0);
+  arm(i, nextDeadline(now));
+}
+
+/** Length of an advertisement built here on `iface` (ICMP message only), for tests and budgets. */
+export function agentAdvertSize(iface: i32): i32 {
+  return agentAdvertLen(1, (agentFlags(iface) & MA_FLAG_F) != 0 ? 1 : 0, true);
+}
