@@ -80,7 +80,8 @@ const EV_ROLE_HA: u8 = 3;
 
 const bindings: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
 let bindingN: u32 = 0;
-let homeIface: i32 = -1;
+let homeIface: i32 = -1;      // the interface flagged IF_HOME (interfaces exist only after init's
+let homeIfaceKnown = false;   // second configuration pass, so it is looked up at first use)
 let scratch: usize = 0;        // copy of a datagram for the 2nd+ care-of address (64 headroom + frame)
 const SCRATCH_HEADROOM: usize = 64;
 
@@ -104,9 +105,7 @@ const planNh: usize = memory.data(MAX_SLOTS * 4, 4);
 /** Carve the binding table, the copy buffer and the tunnels' soft state. False when memory ran out. */
 export function haInit(): bool {
   homeIface = -1;
-  for (let i = 0; i < netifCount(); i++) {
-    if (netifValid(i) && (netifFlags(i) & cfg.IF_HOME) != 0) { homeIface = i; break; }
-  }
+  homeIfaceKnown = false;
   bindingN = <u32>cfg.bindingEntries;
   const valueSize = <u32>(V_SLOTS + <usize>cfg.maxBindingsPerNode * S_STRIDE);
   const base = bindingN > 0 ? arenaAlloc(htBytes(bindingN, valueSize)) : 0;
@@ -151,8 +150,20 @@ function emitDenied(code: u8, home: u32): void {
 
 // ---- binding table --------------------------------------------------------------------------------
 
+/** The home interface (IF_HOME), or -1 when none is configured. */
+function homeIf(): i32 {
+  if (!homeIfaceKnown) {
+    homeIfaceKnown = true;
+    homeIface = -1;
+    for (let i = 0; i < netifCount(); i++) {
+      if (netifValid(i) && (netifFlags(i) & cfg.IF_HOME) != 0) { homeIface = i; break; }
+    }
+  }
+  return homeIface;
+}
+
 /** True for the directed broadcast address of the home network (dynamic home agent discovery). */
-function isHomeBroadcast(a: u32): bool { return homeIface >= 0 && netifIsBroadcast(homeIface, a); }
+function isHomeBroadcast(a: u32): bool { return homeIf() >= 0 && netifIsBroadcast(homeIface, a); }
 
 /** Index of `coa` among the live slots of binding `v`, or -1. */
 function slotFind(v: usize, coa: u32): i32 {
@@ -235,7 +246,7 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
   } else {
     // Why: RFC 2002 §3.4 code 130: a full table (or no timer / proxy entry for the binding) is a
     // shortage of resources; the request is denied and nothing is kept.
-    if (bindingN == 0 || homeIface < 0) return CODE_HA_NO_RESOURCES;
+    if (bindingN == 0 || homeIf() < 0) return CODE_HA_NO_RESOURCES;
     v = htInsert(bindings, home);
     if (v == 0) return CODE_HA_NO_RESOURCES;
     idx = htFindIndex(bindings, home);
@@ -392,7 +403,7 @@ function haRegistration(src: u32, dst: u32, sport: u16, msg: usize, mlen: i32): 
   // with nonces, the high 32 bits are our time / the nonce to use next (replay.ts).
   let rid = id;
   if (sa != 0 && (nonces || code == CODE_HA_ID_MISMATCH)) rid = haReplyIdentification(sa, id, nonces);
-  const from = homeIface >= 0 ? netifIp(homeIface) : 0;
+  const from = homeIf() >= 0 ? netifIp(homeIface) : 0;
   const ha = ipIsOurs(haField) && !isHomeBroadcast(haField) ? haField : from;
   // The reply leaves from the address the request was sent to, or our home address after a broadcast.
   const replyFrom = ipIsOurs(dst) ? dst : ha;
@@ -413,7 +424,7 @@ export function haUdp(iface: i32, p: usize, len: i32): i32 {
   const port = udpDstPort(u);
   // Why: RFC 2002 §4.3: broadcasts on the home network reach mobile nodes that asked for them (B);
   // the original continues to local processing.
-  if (iface == homeIface && port != MIP_PORT && (dst == IP_BROADCAST || isHomeBroadcast(dst)) &&
+  if (iface == homeIf() && port != MIP_PORT && (dst == IP_BROADCAST || isHomeBroadcast(dst)) &&
       bindingN > 0 && htUsed(bindings) > 0) {
     forwardBroadcast(p, len);
   }
@@ -484,7 +495,7 @@ function tunnelToBinding(v: usize, p: usize, len: i32): i32 {
 
 /** A datagram about to be forwarded: tunnel it when its destination is a bound home address. */
 export function haIntercept(iface: i32, p: usize, len: i32): i32 {
-  if (bindingN == 0 || homeIface < 0 || htUsed(bindings) == 0) return -1;
+  if (bindingN == 0 || htUsed(bindings) == 0 || homeIf() < 0) return -1;
   const v = htFind(bindings, ipv4Dst(p));
   if (v == 0) return -1;
   return tunnelToBinding(v, p, len);

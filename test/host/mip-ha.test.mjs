@@ -1,0 +1,477 @@
+// Home agent (assembly/mobility/ha.ts): RFC 2002 §3.8 registration processing, mobility bindings,
+// proxy and gratuitous ARP (§4.6), interception and tunnelling to every care-of address (§4.1-4.3),
+// expiry. One firmware board plays the home agent; the test plays the foreign agent, the mobile
+// node's messages, a correspondent and the routers, with a fake clock.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { startBoard, host } from "./helpers.mjs";
+
+const ip = (s) => host.parseIp(s);
+const HA_MAC0 = host.mac("02:00:00:00:0a:01"), HA_MAC1 = host.mac("02:00:00:00:0b:01");
+const R_MAC = host.mac("02:00:00:00:0b:fe"), CN_MAC = host.mac("02:00:00:00:0a:20"), MN_MAC = host.mac("02:00:00:00:0a:50");
+const HA_IP = ip("10.0.1.1"), HA_CORE = ip("10.0.2.1"), ROUTER = ip("10.0.2.254");
+const HOME_BCAST = ip("10.0.1.255");
+const MN = ip("10.0.1.50"), MN2 = ip("10.0.1.51"), CN = ip("10.0.1.20"), FAR = ip("10.0.9.9");
+const FA = ip("10.0.3.1"), FA2 = ip("10.0.4.1"), FA3 = ip("10.0.5.1");
+const ZERO_MAC = new Uint8Array(6);
+const KEY_HMAC = { spi: 1000, algorithm: "hmac-md5", key: new TextEncoder().encode("mn-secret") };
+const KEY_KEYED = { spi: 1001, algorithm: "keyed-md5", key: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]) };
+const EV_BINDING = 8, EV_AUTH_FAILED = 10, EV_REG_DENIED = 11;
+const T0 = 1_000_000;
+
+function haJson(mobility = {}, extra = {}) {
+  return {
+    name: "ha", board: "emulated", roles: ["home-agent"],
+    interfaces: [
+      { name: "eth0", mac: "02:00:00:00:0a:01", ipv4: "10.0.1.1/24", home: true, advertise: true },
+      { name: "eth1", mac: "02:00:00:00:0b:01", ipv4: "10.0.2.1/24" },
+    ],
+    routes: [{ dest: "default", via: "10.0.2.254" }],
+    mobility: { lifetimeSec: 600, maxBindingsPerNode: 2, encapsulations: ["ipip", "minimal", "gre"], ...mobility },
+    securityAssociations: [
+      { peer: "10.0.1.50", spi: 1000, algorithm: "hmac-md5", key: "text:mn-secret" },
+      { peer: "10.0.1.51", spi: 1001, algorithm: "keyed-md5", key: "0102030405060708090a0b0c0d0e0f10" },
+    ],
+    ...extra,
+  };
+}
+
+/** A started home agent that already knows the core router's and the correspondent's MACs. */
+function start(mobility, extra) {
+  const clock = { t: T0 };
+  const s = startBoard(haJson(mobility, extra), { now: () => clock.t });
+  s.board.rx(1, host.arpFrame(1, R_MAC, ROUTER, ZERO_MAC, HA_CORE));
+  s.board.rx(0, host.arpFrame(1, CN_MAC, CN, ZERO_MAC, HA_IP));
+  s.cap.tx.length = 0;
+  s.cap.events.length = 0;
+  return { ...s, clock };
+}
+
+const ntp = (clock, low) => host.ntpTimestamp(clock.t, 0, low);
+
+/** A Registration Request authenticated with `key` (mobile-home extension appended last). */
+function regRequest({ flags = 0, lifetime = 300, home = MN, ha = HA_IP, coa = FA, id, key = KEY_HMAC, ext } = {}) {
+  let m = host.buildRegRequest({ flags, lifetimeSec: lifetime, home, homeAgent: ha, careOf: coa, id, extensions: ext });
+  return key ? host.appendAuth(m, host.EXT_MH_AUTH, key) : m;
+}
+
+/** The request as relayed by a foreign agent: IP FA -> HA, UDP sport -> 434, from the core router. */
+function fromFa(msg, { src = FA, dst = HA_IP, sport = 5434 } = {}) {
+  return host.ethFrame(HA_MAC1, R_MAC, 0x0800, host.buildUdp(src, dst, sport, 434, msg, 7, 60));
+}
+
+function parseIp(frame) {
+  const b = frame.subarray(14);
+  const info = new host.Ipv4Info();
+  const e = host.parseIpv4(b, info);
+  return e === host.ParseError.OK ? { b, info } : null;
+}
+
+/** Registration Replies sent: {iface, src, dst, sport, dport, msg, reply}. */
+function replies(cap) {
+  const out = [];
+  for (const { iface, frame } of cap.tx) {
+    if (host.etherType(frame) !== 0x0800) continue;
+    const p = parseIp(frame);
+    if (!p || p.info.proto !== 17 || !host.udpValid(p.b, p.info)) continue;
+    const o = p.info.off;
+    const dport = (p.b[o + 2] << 8) | p.b[o + 3];
+    const sport = (p.b[o] << 8) | p.b[o + 1];
+    const ulen = (p.b[o + 4] << 8) | p.b[o + 5];
+    const msg = p.b.slice(o + 8, o + ulen);
+    const reply = host.parseRegReply(msg);
+    if (reply) out.push({ iface, src: p.info.src, dst: p.info.dst, sport, dport, msg, reply, mac: frame.subarray(0, 6) });
+  }
+  return out;
+}
+
+/** IPv4 frames with protocol `proto`: {iface, info, b, frame}. */
+function ipFrames(cap, proto) {
+  const out = [];
+  for (const { iface, frame } of cap.tx) {
+    if (host.etherType(frame) !== 0x0800) continue;
+    const p = parseIp(frame);
+    // Agent advertisements (224.0.0.1, agent.ts) are not what these tests look at.
+    if (!p || (p.info.dst >>> 28) === 0xe) continue;
+    if (proto === undefined || p.info.proto === proto) out.push({ iface, frame, ...p });
+  }
+  return out;
+}
+
+const arps = (cap) => cap.tx.map((t) => ({ iface: t.iface, a: host.parseArpFrame(t.frame), frame: t.frame })).filter((x) => x.a);
+function bindingEvents(cap) {
+  return cap.events.filter((e) => e.kind === EV_BINDING).map(({ data }) => {
+    const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    return { op: data[0], lifetime: dv.getUint16(2, true), home: dv.getUint32(4, true), coa: dv.getUint32(8, true) };
+  });
+}
+
+/** Register MN (or `home`) at `coa` through a foreign agent; returns the reply. */
+function register(s, opts = {}) {
+  const before = replies(s.cap).length;
+  s.board.rx(1, fromFa(regRequest({ id: ntp(s.clock, opts.low ?? 0x1234), ...opts }), opts.via));
+  const r = replies(s.cap).slice(before);
+  assert.equal(r.length, 1, "one reply");
+  return r[0];
+}
+
+/** A UDP datagram from a far correspondent (via the core router) to `dst`. */
+const fromFar = (dst, { len = 64, df = false, src = FAR, id = 99, ttl = 30 } = {}) => {
+  const pkt = host.buildUdp(src, dst, 7000, 7001, new Uint8Array(len).fill(0x5a), id, ttl);
+  if (df) { pkt[6] |= 0x40; pkt[10] = pkt[11] = 0; const c = host.checksum(pkt, 0, 20); pkt[10] = c >> 8; pkt[11] = c & 255; }
+  return host.ethFrame(HA_MAC1, R_MAC, 0x0800, pkt);
+};
+
+/** An ARP request from the correspondent on the home link for `target`. */
+const whoHas = (target) => host.arpFrame(1, CN_MAC, CN, ZERO_MAC, target);
+
+test("valid request via a foreign agent: reply 0 to the FA's address and port, authenticated; binding, gratuitous and proxy ARP", () => {
+  const s = start();
+  const r = register(s, { lifetime: 300, via: { sport: 5434 } });
+  assert.equal(r.reply.code, 0);
+  assert.equal(r.iface, 1);
+  assert.equal(r.dst, FA);
+  assert.equal(r.src, HA_IP);
+  assert.equal(r.sport, 434);
+  assert.equal(r.dport, 5434, "reply to the request's UDP source port");
+  assert.deepEqual(r.mac, R_MAC, "through the core router");
+  assert.ok(r.reply.lifetimeSec <= 300 && r.reply.lifetimeSec > 0);
+  assert.equal(r.reply.home, MN);
+  assert.equal(r.reply.homeAgent, HA_IP);
+  assert.equal(r.reply.id, ntp(s.clock, 0x1234), "valid timestamp echoed whole");
+  assert.ok(host.verifyAuth(r.msg, 20, host.EXT_MH_AUTH, KEY_HMAC), "mobile-home authenticator");
+  assert.deepEqual(bindingEvents(s.cap), [{ op: 1, lifetime: 300, home: MN, coa: FA }]);
+  // Gratuitous ARP on the home interface: the home address at the home agent's MAC, three times.
+  const g = () => arps(s.cap).filter((x) => x.iface === 0 && x.a.senderIp === MN && x.a.targetIp === MN);
+  assert.equal(g().length, 1);
+  assert.deepEqual(g()[0].a.senderMac, HA_MAC0);
+  assert.deepEqual(g()[0].frame.subarray(0, 6), host.BROADCAST_MAC);
+  s.clock.t += 1000; s.board.tick(s.clock.t);
+  s.clock.t += 1000; s.board.tick(s.clock.t);
+  s.clock.t += 5000; s.board.tick(s.clock.t);
+  assert.equal(g().length, 3, "announced three times");
+  // Proxy ARP: a host on the home link asking for the home address gets the home agent's MAC.
+  s.cap.tx.length = 0;
+  s.board.rx(0, whoHas(MN));
+  const [rep] = arps(s.cap);
+  assert.equal(rep.a.op, 2);
+  assert.equal(rep.a.senderIp, MN);
+  assert.deepEqual(rep.a.senderMac, HA_MAC0);
+  assert.deepEqual(rep.a.targetMac, CN_MAC);
+  const c = s.board.counters();
+  assert.equal(c.ha_reg_rx, 1);
+  assert.equal(c.ha_reg_accepted, 1);
+});
+
+test("keyed-MD5 security association (SPI not covered) works the same", () => {
+  const s = start();
+  const r = register(s, { home: MN2, key: KEY_KEYED, coa: FA });
+  assert.equal(r.reply.code, 0);
+  assert.ok(host.verifyAuth(r.msg, 20, host.EXT_MH_AUTH, KEY_KEYED));
+  assert.ok(!host.verifyAuth(r.msg, 20, host.EXT_MH_AUTH, { ...KEY_KEYED, coverSpi: true }));
+  assert.deepEqual(bindingEvents(s.cap).map((e) => e.home), [MN2]);
+});
+
+test("wrong key -> 131, AUTH_FAILED and REG_DENIED, no binding and no proxy ARP", () => {
+  const s = start();
+  const bad = { ...KEY_HMAC, key: new TextEncoder().encode("wrong") };
+  const r = register(s, { key: bad });
+  assert.equal(r.reply.code, 131);
+  assert.equal(r.reply.lifetimeSec, 0);
+  assert.ok(host.verifyAuth(r.msg, 20, host.EXT_MH_AUTH, KEY_HMAC), "the reply is still authenticated with the real key");
+  const af = s.cap.events.filter((e) => e.kind === EV_AUTH_FAILED);
+  assert.equal(af.length, 1);
+  const dv = new DataView(af[0].data.buffer, af[0].data.byteOffset);
+  assert.deepEqual([af[0].data[0], af[0].data[1], af[0].data[2], dv.getUint32(4, true), dv.getUint32(8, true)], [3, 32, 131, MN, 1000]);
+  const rd = s.cap.events.filter((e) => e.kind === EV_REG_DENIED);
+  assert.deepEqual([rd[0].data[0], rd[0].data[1]], [3, 131]);
+  assert.equal(bindingEvents(s.cap).length, 0);
+  s.cap.tx.length = 0;
+  s.board.rx(0, whoHas(MN));
+  assert.equal(arps(s.cap).length, 0, "no proxy ARP");
+  // Missing authenticator, and a home address without a security association: 131 too.
+  assert.equal(register(s, { key: null, low: 2 }).reply.code, 131);
+  const noSa = register(s, { home: ip("10.0.1.77"), low: 3 });
+  assert.equal(noSa.reply.code, 131);
+  assert.equal(host.extensions(noSa.msg, 20).length, 0, "no SA: nothing to authenticate the reply with");
+  assert.equal(s.board.counters().ha_reg_denied, 3);
+});
+
+test("replayed request -> 133 carrying the home agent's time; a fresh timestamp is then accepted", () => {
+  const s = start();
+  const id = ntp(s.clock, 0x42);
+  const msg = regRequest({ id });
+  s.board.rx(1, fromFa(msg));
+  assert.equal(replies(s.cap)[0].reply.code, 0);
+  s.clock.t += 2000;
+  s.board.rx(1, fromFa(msg));
+  const r = replies(s.cap)[1];
+  assert.equal(r.reply.code, 133);
+  assert.equal(r.reply.id & 0xffffffffn, 0x42n, "low 32 bits from the request");
+  assert.equal(r.reply.id >> 32n, ntp(s.clock, 0) >> 32n, "high 32 bits: the home agent's time");
+  assert.ok(host.verifyAuth(r.msg, 20, host.EXT_MH_AUTH, KEY_HMAC));
+  // A timestamp far from the home agent's clock is refused the same way.
+  assert.equal(register(s, { id: host.ntpTimestamp(s.clock.t, -60, 9) }).reply.code, 133);
+  s.clock.t += 1000;
+  assert.equal(register(s, { low: 0x43 }).reply.code, 0);
+  assert.deepEqual(bindingEvents(s.cap).map((e) => e.op), [1, 2], "add, then refresh");
+});
+
+test("requested lifetime longer than allowed -> the configured maximum is granted", () => {
+  const s = start({ lifetimeSec: 120 });
+  const r = register(s, { lifetime: 60000 });
+  assert.equal(r.reply.code, 0);
+  assert.equal(r.reply.lifetimeSec, 120);
+  assert.equal(bindingEvents(s.cap)[0].lifetime, 120);
+  s.clock.t += 1000;
+  assert.equal(register(s, { lifetime: 30, low: 5 }).reply.lifetimeSec, 30, "shorter requests keep their lifetime");
+});
+
+test("home agent field = home subnet broadcast -> 136 with our unicast address; unknown agent -> 136", () => {
+  const s = start();
+  const r = register(s, { ha: HOME_BCAST, via: { dst: HOME_BCAST } });
+  assert.equal(r.reply.code, 136);
+  assert.equal(r.reply.homeAgent, HA_IP);
+  assert.equal(r.src, HA_IP);
+  assert.ok(host.verifyAuth(r.msg, 20, host.EXT_MH_AUTH, KEY_HMAC));
+  assert.equal(register(s, { ha: ip("10.0.1.2"), low: 7 }).reply.code, 136);
+  assert.equal(bindingEvents(s.cap).length, 0);
+});
+
+test("poorly formed fixed part -> 134 (care-of = home address with a lifetime)", () => {
+  const s = start();
+  assert.equal(register(s, { coa: MN }).reply.code, 134);
+  assert.equal(bindingEvents(s.cap).length, 0);
+});
+
+test("S with two care-of addresses: two tunnelled copies; a third -> 135; without S the others are replaced", () => {
+  const s = start();
+  assert.equal(register(s, { flags: host.REQ_S, coa: FA, low: 1 }).reply.code, 0);
+  s.clock.t += 10;
+  assert.equal(register(s, { flags: host.REQ_S, coa: FA2, low: 2 }).reply.code, 0);
+  s.clock.t += 10;
+  const r3 = register(s, { flags: host.REQ_S, coa: FA3, low: 3 });
+  assert.equal(r3.reply.code, 135);
+  s.cap.tx.length = 0;
+  s.board.rx(1, fromFar(MN, { ttl: 30 }));
+  const t = ipFrames(s.cap, 4);
+  assert.deepEqual(t.map((x) => x.info.dst).sort(), [FA, FA2].sort());
+  for (const x of t) {
+    assert.equal(x.info.src, HA_IP, "outer source: the home agent's home address");
+    assert.equal(x.info.ttl, 64, "outer TTL: default TTL");
+    const inner = x.b.subarray(20);
+    const ii = new host.Ipv4Info();
+    assert.equal(host.parseIpv4(inner, ii), host.ParseError.OK);
+    assert.equal(ii.dst, MN);
+    assert.equal(ii.src, FAR);
+    assert.equal(ii.ttl, 29, "inner TTL decremented (RFC 2003 §3.1)");
+    assert.deepEqual(x.frame.subarray(0, 6), R_MAC);
+  }
+  assert.equal(s.board.counters().tunnel_tx, 2);
+  // A registration without S replaces both.
+  s.clock.t += 10;
+  assert.equal(register(s, { coa: FA3, low: 4 }).reply.code, 0);
+  const ev = bindingEvents(s.cap);
+  assert.deepEqual(ev.slice(-3).map((e) => [e.op, e.coa]).sort(), [[1, FA3], [3, FA], [3, FA2]].sort());
+  s.cap.tx.length = 0;
+  s.board.rx(1, fromFar(MN));
+  assert.deepEqual(ipFrames(s.cap, 4).map((x) => x.info.dst), [FA3]);
+});
+
+test("a datagram from the care-of address itself is not tunnelled back (loop prevention)", () => {
+  const s = start();
+  register(s, { coa: FA });
+  s.cap.tx.length = 0;
+  s.board.rx(1, fromFar(MN, { src: FA }));
+  assert.equal(ipFrames(s.cap, 4).length, 0);
+  assert.equal(s.board.counters().drop_tunnel_loop, 1);
+});
+
+test("deregistration removes the binding and the proxy ARP entry; lifetime 0 with CoA = home removes all", () => {
+  const s = start();
+  register(s, { flags: host.REQ_S, coa: FA, low: 1 });
+  s.clock.t += 10;
+  register(s, { flags: host.REQ_S, coa: FA2, low: 2 });
+  s.clock.t += 10;
+  const d = register(s, { coa: FA, lifetime: 0, low: 3 });
+  assert.equal(d.reply.code, 0);
+  assert.equal(d.reply.lifetimeSec, 0);
+  assert.deepEqual(bindingEvents(s.cap).at(-1), { op: 3, lifetime: 0, home: MN, coa: FA });
+  s.cap.tx.length = 0;
+  s.board.rx(1, fromFar(MN));
+  assert.deepEqual(ipFrames(s.cap, 4).map((x) => x.info.dst), [FA2], "the other binding stays");
+  s.clock.t += 10;
+  // Returning home: the mobile node deregisters all directly, from its home address on the home link;
+  // the home agent (no longer proxying) resolves it before the reply leaves.
+  s.cap.tx.length = 0;
+  const dereg = regRequest({ coa: MN, lifetime: 0, id: ntp(s.clock, 4) });
+  s.board.rx(0, host.ethFrame(HA_MAC0, MN_MAC, 0x0800, host.buildUdp(MN, HA_IP, 434, 434, dereg, 8, 64)));
+  const ask = arps(s.cap).filter((x) => x.a.op === 1 && x.a.targetIp === MN);
+  assert.equal(ask.length, 1);
+  assert.equal(ask[0].iface, 0);
+  s.board.rx(0, host.arpFrame(2, MN_MAC, MN, HA_MAC0, HA_IP));
+  const [h] = replies(s.cap);
+  assert.equal(h.reply.code, 0);
+  assert.equal(h.dst, MN);
+  assert.equal(h.dport, 434);
+  assert.deepEqual(h.mac, MN_MAC);
+  assert.deepEqual(bindingEvents(s.cap).at(-1), { op: 3, lifetime: 0, home: MN, coa: FA2 });
+  s.cap.tx.length = 0;
+  s.board.rx(0, whoHas(MN));
+  assert.equal(arps(s.cap).length, 0, "proxy ARP stopped");
+  s.board.rx(1, fromFar(MN));
+  assert.equal(ipFrames(s.cap, 4).length, 0);
+  const fwd = ipFrames(s.cap, 17);
+  assert.equal(fwd.length, 1, "plain forwarding on the home link");
+  assert.equal(fwd[0].iface, 0);
+  assert.deepEqual(fwd[0].frame.subarray(0, 6), MN_MAC);
+});
+
+test("expiry after the granted lifetime removes the binding; datagrams then go to the home link", () => {
+  const s = start({ lifetimeSec: 5 });
+  register(s, { lifetime: 100 });
+  s.cap.events.length = 0;
+  s.clock.t += 4999;
+  s.board.tick(s.clock.t);
+  assert.equal(bindingEvents(s.cap).length, 0);
+  s.clock.t += 1;
+  const next = s.board.tick(s.clock.t);
+  assert.deepEqual(bindingEvents(s.cap), [{ op: 4, lifetime: 0, home: MN, coa: FA }]);
+  assert.ok(next > s.clock.t);
+  s.cap.tx.length = 0;
+  s.board.rx(0, whoHas(MN));
+  assert.equal(arps(s.cap).length, 0, "no proxy ARP after expiry");
+  s.board.rx(1, fromFar(MN));
+  assert.equal(ipFrames(s.cap, 4).length, 0);
+  assert.equal(arps(s.cap).filter((x) => x.iface === 0 && x.a.op === 1 && x.a.targetIp === MN).length, 1);
+  // A new registration after expiry starts over (new binding, announced again).
+  s.cap.tx.length = 0;
+  register(s, { low: 77 });
+  assert.equal(bindingEvents(s.cap).at(-1).op, 1);
+  assert.equal(arps(s.cap).filter((x) => x.a.senderIp === MN && x.a.targetIp === MN).length, 1);
+});
+
+test("encapsulation from the request's M/G bits when configured, IP in IP otherwise", () => {
+  const cases = [
+    { enc: ["ipip", "minimal", "gre"], flags: host.REQ_M, proto: 55 },
+    { enc: ["ipip", "minimal", "gre"], flags: host.REQ_G, proto: 47 },
+    { enc: ["ipip", "minimal", "gre"], flags: 0, proto: 4 },
+    { enc: ["ipip"], flags: host.REQ_M, proto: 4 },
+    { enc: ["ipip"], flags: host.REQ_G, proto: 4 },
+  ];
+  for (const c of cases) {
+    const s = start({ encapsulations: c.enc });
+    assert.equal(register(s, { flags: c.flags }).reply.code, 0);
+    s.cap.tx.length = 0;
+    s.board.rx(1, fromFar(MN));
+    const all = ipFrames(s.cap);
+    assert.equal(all.length, 1, JSON.stringify(c));
+    const x = all[0];
+    assert.equal(x.info.proto, c.proto, JSON.stringify(c));
+    assert.equal(x.info.dst, FA);
+    assert.equal(x.info.src, HA_IP);
+    if (c.proto === 55) {
+      // Minimal header: protocol 17, S (original source FAR), checksum, original dst MN, src FAR.
+      const m = x.b.subarray(20, 32);
+      assert.equal(m[0], 17);
+      assert.equal(m[1], 0x80);
+      assert.equal(host.checksum(m, 0, 12), 0);
+      assert.equal(host.get32(m, 4), MN);
+      assert.equal(host.get32(m, 8), FAR);
+      assert.equal(x.info.ttl, 29, "the original header is the outer one: forwarding TTL");
+    } else if (c.proto === 47) {
+      assert.deepEqual([...x.b.subarray(20, 24)], [0, 0, 8, 0], "4-byte GRE header, IPv4");
+      assert.equal(host.get32(x.b, 24 + 16), MN);
+    }
+  }
+});
+
+test("DF and too big for the tunnel -> ICMP fragmentation needed with MTU - overhead; without DF dropped and counted", () => {
+  const s = start();
+  register(s, {});
+  s.cap.tx.length = 0;
+  // 1490-byte datagram + 20 > 1500.
+  s.board.rx(1, fromFar(MN, { len: 1490 - 28, df: true }));
+  assert.equal(ipFrames(s.cap, 4).length, 0);
+  const icmp = ipFrames(s.cap, 1);
+  assert.equal(icmp.length, 1);
+  const m = icmp[0].b.subarray(20);
+  assert.equal(icmp[0].info.dst, FAR);
+  assert.equal(icmp[0].info.src, HA_CORE, "from the interface the error leaves by");
+  assert.deepEqual([m[0], m[1]], [3, 4]);
+  assert.equal((m[6] << 8) | m[7], 1480);
+  assert.equal(host.get32(m, 8 + 16), MN, "quotes the original datagram");
+  s.board.rx(1, fromFar(MN, { len: 1490 - 28, df: false }));
+  assert.equal(ipFrames(s.cap, 1).length, 1, "no ICMP without DF");
+  assert.equal(s.board.counters().drop_tunnel_mtu, 2);
+  // With GRE the overhead is 24.
+  const g = start();
+  register(g, { flags: host.REQ_G });
+  g.cap.tx.length = 0;
+  g.board.rx(1, fromFar(MN, { len: 1480 - 28, df: true }));
+  const gi = ipFrames(g.cap, 1);
+  assert.equal(gi.length, 1);
+  assert.equal((gi[0].b[26] << 8) | gi[0].b[27], 1476);
+  // Just fitting: 1480 + 20 = 1500 goes through IP in IP.
+  s.cap.tx.length = 0;
+  s.board.rx(1, fromFar(MN, { len: 1480 - 28, df: true }));
+  assert.equal(ipFrames(s.cap, 4).length, 1);
+});
+
+test("broadcasts on the home link go to mobile nodes that set B (wrapped to the home address for a foreign agent)", () => {
+  const s = start();
+  register(s, { flags: host.REQ_B, coa: FA });
+  register(s, { home: MN2, key: KEY_KEYED, coa: FA2, low: 9 });
+  s.cap.tx.length = 0;
+  const bc = host.buildUdp(CN, HOME_BCAST, 520, 520, new Uint8Array(24), 5, 1);
+  s.board.rx(0, host.ethFrame(host.BROADCAST_MAC, CN_MAC, 0x0800, bc));
+  const t = ipFrames(s.cap, 4);
+  assert.equal(t.length, 1, "only the binding with B");
+  assert.equal(t[0].info.dst, FA);
+  const mid = new host.Ipv4Info();
+  assert.equal(host.parseIpv4(t[0].b.subarray(20), mid), host.ParseError.OK);
+  assert.equal(mid.proto, 4);
+  assert.equal(mid.dst, MN, "wrapped in a datagram to the home address (RFC 2002 §4.3)");
+  assert.equal(mid.src, HA_IP);
+  const inner = t[0].b.subarray(40);
+  assert.deepEqual(inner, bc, "the broadcast itself, TTL kept");
+});
+
+test("malformed registrations are silently discarded and counted, never a trap", () => {
+  const s = start();
+  const good = regRequest({ id: ntp(s.clock, 1) });
+  const bad = [
+    good.slice(0, 20),                                             // truncated fixed part
+    (() => { const m = good.slice(); m[25] = 200; return m; })(),   // extension Length past the end
+    good.slice(0, good.length - 1),                                 // authenticator cut short
+    host.appendAuth(host.buildRegRequest({ flags: 0, lifetimeSec: 300, home: MN, homeAgent: HA_IP, careOf: FA, id: ntp(s.clock, 2),
+      extensions: Uint8Array.of(5, 2, 0, 0) }), host.EXT_MH_AUTH, KEY_HMAC), // unknown type 5 (0-127)
+    (() => { const m = good.slice(); m.set([32, 2], 24); return m.slice(0, 28); })(), // auth ext Length < 4
+    new Uint8Array(0),
+  ];
+  for (const m of bad) s.board.rx(1, fromFa(m));
+  assert.equal(replies(s.cap).length, 0);
+  const c = s.board.counters();
+  assert.equal(c.drop_ha_reg_malformed, bad.length - 1, "the empty payload is not a request");
+  // Unknown skippable extensions (128-255) before the authenticator are fine.
+  const skip = host.appendAuth(host.buildRegRequest({ flags: 0, lifetimeSec: 300, home: MN, homeAgent: HA_IP, careOf: FA,
+    id: ntp(s.clock, 3), extensions: Uint8Array.of(200, 3, 1, 2, 3) }), host.EXT_MH_AUTH, KEY_HMAC);
+  s.board.rx(1, fromFa(skip));
+  assert.equal(replies(s.cap)[0].reply.code, 0);
+  // A bad UDP checksum is dropped too.
+  const f = fromFa(regRequest({ id: ntp(s.clock, 4) }));
+  f[14 + 26] ^= 0xff;
+  s.board.rx(1, f);
+  assert.equal(replies(s.cap).length, 1);
+  assert.equal(s.board.counters().drop_udp_checksum, 1);
+  // Random garbage to port 434 never traps.
+  let seed = 7;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) & 255;
+  for (let i = 0; i < 300; i++) {
+    const n = rnd() % 90;
+    const m = Uint8Array.from({ length: n }, rnd);
+    if (n > 0) m[0] = 1;
+    s.board.rx(1, fromFa(m));
+  }
+  assert.equal(register(s, { low: 99 }).reply.code, 0, "still working");
+});
