@@ -71,13 +71,31 @@ export const enum C {
   DROP_FA_AUTH,       // mobile-foreign or foreign-home authentication failed
   DROP_FA_REPLY_UNMATCHED, // reply with no pending request (home address, Identification)
   DROP_MIP_NO_TIMER,  // agent/foreign agent work refused: the stack timer heap was full
+  // Mobile node and its DHCP client (mobility/mn.ts, stack/dhcp.ts)
+  MN_ADVERT_RX,       // agent advertisements the mobile node processed
+  MN_ADVERT_MALFORMED,// advertisements dropped: bad format, unknown extension 0-127, bad source
+  MN_SOLICIT_TX,      // agent solicitations sent
+  MN_REG_REQUEST_TX,  // registration requests sent (first transmissions and retransmissions)
+  MN_REG_REPLY_RX,    // valid registration replies (any code)
+  MN_REPLY_MALFORMED, // registration replies too short or with bad extensions
+  MN_REPLY_IGNORED,   // replies (or other 434 traffic) not answering the outstanding request
+  MN_REPLY_AUTH_FAILED, // replies with a missing or invalid mobile-home authenticator
+  MN_NO_SA,           // no security association with the home agent: request not sent
+  MN_OUTPUT_VIA_FA,   // datagrams sent away from home to the foreign agent's MAC
+  MN_DECAPSULATED,    // datagrams from the co-located tunnel exit delivered as received
+  MN_DECAP_DROPPED,   // decapsulated datagrams refused (a tunnel inside the tunnel)
+  DHCP_TX,            // DHCP client messages sent
+  DHCP_RX,            // DHCP offers, acks and naks accepted
+  DHCP_NAK,           // ... of which naks
+  DHCP_MALFORMED,     // DHCP replies with a bad fixed part or options
+  DHCP_IGNORED,       // DHCP replies for another transaction or not expected in this state
   COUNT
 }
 
 const counters: usize = memory.data(<i32>C.COUNT * 8, 8);
 
 // One name per line, in id order.
-const NAMES = "rx_frames\nrx_bytes\ntx_frames\ntx_bytes\ndelivered\noutput_packets\nforwarded\narp_rx\narp_tx_request\narp_tx_reply\nicmp_rx\nicmp_tx_echo_reply\nicmp_tx_error\ndrop_bad_iface\ndrop_too_short\ndrop_too_long\ndrop_ethertype\ndrop_not_for_us\ndrop_arp_malformed\ndrop_ip_version\ndrop_ip_header_len\ndrop_ip_total_len\ndrop_ip_checksum\ndrop_ip_fragment\ndrop_ip_ttl\ndrop_ip_bad_src\ndrop_no_route\ndrop_not_router\ndrop_arp_unresolved\ndrop_icmp_malformed\ndrop_icmp_checksum\ndrop_udp_malformed\ndrop_udp_checksum\ndrop_proto\ndrop_output_malformed\ndrop_mtu\ndrop_rate_limited\nha_reg_rx\nha_reg_accepted\nha_reg_denied\ndrop_ha_reg_malformed\ntunnel_tx\ntunnel_decapsulated\ndrop_tunnel_malformed\ndrop_tunnel_no_exit\ndrop_tunnel_mtu\ndrop_tunnel_loop\ndrop_tunnel_encap\ntunnel_icmp_rx\ntunnel_icmp_relayed\nagent_advert_tx\nagent_solicit_rx\nfa_request_rx\nfa_request_relayed\nfa_request_denied\nfa_reply_rx\nfa_reply_relayed\nfa_pending_timeout\nfa_visitor_expired\nfa_delivered\nfa_icmp_error\ndrop_fa_malformed\ndrop_fa_unknown_ext\ndrop_fa_auth\ndrop_fa_reply_unmatched\ndrop_mip_no_timer";
+const NAMES = "rx_frames\nrx_bytes\ntx_frames\ntx_bytes\ndelivered\noutput_packets\nforwarded\narp_rx\narp_tx_request\narp_tx_reply\nicmp_rx\nicmp_tx_echo_reply\nicmp_tx_error\ndrop_bad_iface\ndrop_too_short\ndrop_too_long\ndrop_ethertype\ndrop_not_for_us\ndrop_arp_malformed\ndrop_ip_version\ndrop_ip_header_len\ndrop_ip_total_len\ndrop_ip_checksum\ndrop_ip_fragment\ndrop_ip_ttl\ndrop_ip_bad_src\ndrop_no_route\ndrop_not_router\ndrop_arp_unresolved\ndrop_icmp_malformed\ndrop_icmp_checksum\ndrop_udp_malformed\ndrop_udp_checksum\ndrop_proto\ndrop_output_malformed\ndrop_mtu\ndrop_rate_limited\nha_reg_rx\nha_reg_accepted\nha_reg_denied\ndrop_ha_reg_malformed\ntunnel_tx\ntunnel_decapsulated\ndrop_tunnel_malformed\ndrop_tunnel_no_exit\ndrop_tunnel_mtu\ndrop_tunnel_loop\ndrop_tunnel_encap\ntunnel_icmp_rx\ntunnel_icmp_relayed\nagent_advert_tx\nagent_solicit_rx\nfa_request_rx\nfa_request_relayed\nfa_request_denied\nfa_reply_rx\nfa_reply_relayed\nfa_pending_timeout\nfa_visitor_expired\nfa_delivered\nfa_icmp_error\ndrop_fa_malformed\ndrop_fa_unknown_ext\ndrop_fa_auth\ndrop_fa_reply_unmatched\ndrop_mip_no_timer\nmn_advert_rx\nmn_advert_malformed\nmn_solicit_tx\nmn_reg_request_tx\nmn_reg_reply_rx\nmn_reply_malformed\nmn_reply_ignored\nmn_reply_auth_failed\nmn_no_sa\nmn_output_via_fa\nmn_decapsulated\nmn_decap_dropped\ndhcp_tx\ndhcp_rx\ndhcp_nak\ndhcp_malformed\ndhcp_ignored";
 
 // @ts-ignore: decorator
 @inline export function count(id: C): void {
