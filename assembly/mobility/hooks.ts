@@ -9,7 +9,7 @@ import { agentInit, agentStart, agentIcmp, agentTimer, TK_AGENT_FIRST, TK_AGENT_
 import { faInit, faUdp, faIntercept, faTimer, faLink } from "./fa";
 import { haInit, haUdp, haIntercept, haTimer } from "./ha";
 import { mnInit, mnStart, mnUdp, mnIcmp, mnOutput, mnTimer, mnLink } from "./mn";
-import { tunnelInput } from "./tunnel";
+import { tunnelInput, tunnelIcmpInput } from "./tunnel";
 import { dhcpInit, dhcpUdp, dhcpTimer, TK_DHCP_FIRST, TK_DHCP_LAST } from "../stack/dhcp";
 import { TK_HA_FIRST, TK_HA_LAST, TK_FA_FIRST, TK_FA_LAST, TK_MN_FIRST, TK_MN_LAST } from "../stack/stack";
 
@@ -46,6 +46,7 @@ export function mobilityUdp(iface: i32, p: usize, len: i32): i32 {
 
 /** An ICMP Router Advertisement (9) or Solicitation (10) for us arrived on `iface` (checksum checked). */
 export function mobilityIcmp(iface: i32, p: usize, len: i32): i32 {
+  if (has(cfg.ROLE_HOME_AGENT)) { const r = tunnelIcmpInput(iface, p, len); if (r >= 0) return r; } // ICMP errors about our tunnels (RFC 2003 §4-5)
   if (has(cfg.ROLE_MOBILE_NODE)) { const r = mnIcmp(iface, p, len); if (r >= 0) return r; }
   if (has(cfg.ROLE_FOREIGN_AGENT | cfg.ROLE_HOME_AGENT)) { const r = agentIcmp(iface, p, len); if (r >= 0) return r; }
   return -1;
