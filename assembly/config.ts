@@ -8,6 +8,8 @@ import { routeAdd } from "./stack/route";
 import { saAdd } from "./security/sa";
 
 export const CONFIG_CAPACITY: i32 = 4096;
+/** Largest memory budget a board profile may give (1 GiB). */
+export const MAX_MEMORY_PAGES: i32 = 16384;
 export const configBuffer: usize = memory.data(CONFIG_CAPACITY, 16);
 
 export const MAGIC: u32 = 0x4650494d; // "MIPF" read little-endian
@@ -156,7 +158,7 @@ function range(field: string, v: u32, lo: u32, hi: u32): bool {
 
 function boardKey(key: u32, v: u32): bool {
   switch (key) {
-    case K_MEMORY_PAGES: if (!range("board.memoryPages", v, 1, 256)) return false; memoryPages = v; return true;
+    case K_MEMORY_PAGES: if (!range("board.memoryPages", v, 1, MAX_MEMORY_PAGES)) return false; memoryPages = v; return true;
     case K_ARP_ENTRIES: if (!range("board.arpEntries", v, 1, 4096)) return false; arpEntries = v; return true;
     case K_ROUTES: if (!range("board.routes", v, 1, 4096)) return false; routeEntries = v; return true;
     case K_TIMERS: if (!range("board.timers", v, 8, 262144)) return false; timerEntries = v; return true;
@@ -223,7 +225,7 @@ function keyValues(p: usize, len: u32, kind: u8): bool {
  * Walk the records. Pass 1 reads BOARD and NODE values so tables can be sized; pass 2 (after the
  * tables exist) applies IFACE and ROUTE records. Returns false (after logging) on any error.
  */
-export function configWalk(len: i32, pass2: bool): bool {
+export function configWalk(len: i32, pass2: bool, adding: bool = false): bool {
   if (len < 8 || len > CONFIG_CAPACITY) return refuse("config length", 8, CONFIG_CAPACITY, len);
   const p = configBuffer;
   if (load<u32>(p) != MAGIC) return refuseText("config magic", "\"MIPF\"", load<u32>(p));
@@ -235,7 +237,11 @@ export function configWalk(len: i32, pass2: bool): bool {
     const rlen = be16(p + o + 2);
     const v = p + o + 4;
     if (o + 4 + rlen > <u32>len) return refuseText("record length", "within the configuration", rlen);
-    if (!pass2) {
+    if (adding && !pass2) {
+      // Why: after init only per-peer records may be added (docs/abi.md config_add); sizes,
+      // roles and interfaces need a restart.
+      if (type != REC_ROUTE && type != REC_SA && type < 128) return refuseText("record type after init", "4 (ROUTE), 6 (SA) or >= 128", type);
+    } else if (!pass2) {
       if (type == REC_BOARD || type == REC_NODE || type == REC_MOBILITY) { if (!keyValues(v, rlen, type)) return false; }
       else if (type != REC_IFACE && type != REC_ROUTE && type != REC_SA && type < 128) return refuseText("record type", "1..6 or >= 128", type);
     } else {

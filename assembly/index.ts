@@ -47,7 +47,7 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   if (!cfg.configWalk(cfgLen, false)) return 1;
   arenaReset(cfg.memoryPages);
   if (<usize>memory.size() > <usize>cfg.memoryPages) {
-    cfg.refuse("board.memoryPages", memory.size(), 256, cfg.memoryPages);
+    cfg.refuse("board.memoryPages", memory.size(), cfg.MAX_MEMORY_PAGES, cfg.memoryPages);
     return 2;
   }
   rxBuf = arenaAlloc(<usize>(HEADROOM + cfg.frameBytes));
@@ -58,7 +58,7 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   stackInit();
   mobilityInit();
   if (arenaFailed()) {
-    cfg.refuse("board.memoryPages", arenaPagesWanted(), 256, cfg.memoryPages);
+    cfg.refuse("board.memoryPages", arenaPagesWanted(), cfg.MAX_MEMORY_PAGES, cfg.memoryPages);
     return 2;
   }
   if (!cfg.configWalk(cfgLen, true)) return 1;
@@ -66,6 +66,18 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   ready = true;
   mobilityStart();
   return 0;
+}
+
+/**
+ * Add ROUTE and SA records (same header as for `init`, at `config_buffer()`) to a running board, for
+ * configurations larger than the config buffer or provisioning without a restart. Returns 0 ok,
+ * 1 refused (reason logged; records before the refused one stay applied), 3 bad pointer or not started.
+ */
+export function config_add(cfgPtr: usize, cfgLen: i32): i32 {
+  if (!ready || cfgPtr != cfg.configBuffer) return 3;
+  setNow(now_ms());
+  if (!cfg.configWalk(cfgLen, false, true)) return 1;
+  return cfg.configWalk(cfgLen, true, true) ? 0 : 1;
 }
 
 /** Where the host writes one received frame before calling `rx`. */

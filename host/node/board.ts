@@ -2,7 +2,7 @@
 // This is the Node implementation of host ABI v1 (docs/abi.md); the emulated network, the CLI and
 // the tests all drive firmware through this class.
 
-import { encodeConfig, type ValidConfig } from "./config.js";
+import { encodeConfigChunks, type ValidConfig } from "./config.js";
 
 export interface BoardHooks {
   /** Current time in ms (virtual in the simulator). May be fractional; the core sees floor(). */
@@ -30,6 +30,7 @@ export interface FirmwareExports {
   config_buffer(): number;
   config_capacity(): number;
   init(ptr: number, len: number): number;
+  config_add(ptr: number, len: number): number;
   rx_buffer(): number;
   rx_capacity(): number;
   rx(iface: number, len: number): number;
@@ -102,13 +103,18 @@ export class Board {
 
   /** Load the configuration and start. Throws BoardError with the core's reason if refused. */
   init(): void {
-    const bin = encodeConfig(this.config);
     const cap = this.x.config_capacity();
-    if (bin.length > cap) throw new BoardError(`${this.name}: configuration is ${bin.length} bytes, the firmware takes at most ${cap}`);
+    const [first, ...more] = encodeConfigChunks(this.config, cap);
+    if (first.length > cap) throw new BoardError(`${this.name}: configuration is ${first.length} bytes, the firmware takes at most ${cap}`);
     const ptr = this.x.config_buffer();
-    this.view().set(bin, ptr);
-    const rc = this.x.init(ptr, bin.length);
+    this.view().set(first, ptr);
+    const rc = this.x.init(ptr, first.length);
     if (rc !== 0) throw new BoardError(`${this.name}: firmware refused the configuration (code ${rc}): ${this.lastLog || "no reason given"}`);
+    for (const chunk of more) {
+      this.view().set(chunk, ptr);
+      const r = this.x.config_add(ptr, chunk.length);
+      if (r !== 0) throw new BoardError(`${this.name}: firmware refused the configuration (code ${r}): ${this.lastLog || "no reason given"}`);
+    }
     const pages = this.x.memory_pages();
     if (pages > this.config.board.memoryPages) {
       throw new BoardError(`${this.name}: firmware uses ${pages} pages, board ${this.config.board.name} allows ${this.config.board.memoryPages}`);

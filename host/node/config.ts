@@ -363,8 +363,38 @@ const NODE_KEYS: [keyof NodeOptions | "roles", number][] = [
   ["roles", 1], ["defaultTtl", 2], ["arpTimeoutSec", 3], ["arpRetries", 4], ["icmpErrorsPerSec", 5], ["logLevel", 6],
 ];
 
-/** Encode a validated configuration into the core's binary form. */
+/** Encode a validated configuration into the core's binary form (one buffer, any size). */
 export function encodeConfig(c: ValidConfig): Uint8Array {
+  return pack(configRecords(c));
+}
+
+/**
+ * Encode into buffers of at most `capacity` bytes: the first for `init` (every record but as many
+ * ROUTE/SA records as fit), the rest for `config_add` (ROUTE and SA records only). docs/abi.md.
+ */
+export function encodeConfigChunks(c: ValidConfig, capacity: number): Uint8Array[] {
+  const recs = configRecords(c);
+  const perPeer = (r: Uint8Array) => r[0] === REC_ROUTE || r[0] === REC_SA;
+  const chunks: Uint8Array[][] = [recs.filter((r) => !perPeer(r))];
+  let size = 8 + chunks[0].reduce((n, r) => n + r.length, 0);
+  for (const r of recs.filter(perPeer)) {
+    if (size + r.length > capacity) { chunks.push([]); size = 8; }
+    chunks[chunks.length - 1].push(r);
+    size += r.length;
+  }
+  return chunks.map(pack);
+}
+
+function pack(recs: Uint8Array[]): Uint8Array {
+  const total = 8 + recs.reduce((n, r) => n + r.length, 0);
+  const out = new Uint8Array(total);
+  out.set([0x4d, 0x49, 0x50, 0x46, 0, 1, 0, 0]);
+  let o = 8;
+  for (const r of recs) { out.set(r, o); o += r.length; }
+  return out;
+}
+
+function configRecords(c: ValidConfig): Uint8Array[] {
   const recs: Uint8Array[] = [];
   const rec = (type: number, body: Uint8Array) => {
     const r = new Uint8Array(4 + body.length);
@@ -409,10 +439,5 @@ export function encodeConfig(c: ValidConfig): Uint8Array {
     b[9] = sa.replay === "nonces" ? 1 : 0; b[10] = sa.coverSpi ? 1 : 0; b[11] = sa.key.length; b.set(sa.key, 12);
     rec(REC_SA, b);
   }
-  const total = 8 + recs.reduce((n, r) => n + r.length, 0);
-  const out = new Uint8Array(total);
-  out.set([0x4d, 0x49, 0x50, 0x46, 0, 1, 0, 0]);
-  let o = 8;
-  for (const r of recs) { out.set(r, o); o += r.length; }
-  return out;
+  return recs;
 }

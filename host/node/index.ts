@@ -6,7 +6,7 @@ import { validateScenario, type Scenario } from "./sim/scenario.js";
 
 export { Board, BoardError, compileFirmware, ABI_VERSION, type BoardHooks, type FirmwareExports } from "./board.js";
 export {
-  validateConfig, encodeConfig, ConfigError, BOARDS, DEFAULT_BOARD, SIZE_RANGES,
+  validateConfig, encodeConfig, encodeConfigChunks, ConfigError, BOARDS, DEFAULT_BOARD, SIZE_RANGES,
   parseIp, formatIp, parseCidr, parseMac, formatMac,
   type ValidConfig, type BoardProfile, type Sizes, type IfaceConfig, type RouteConfig, type NodeOptions, type Role,
 } from "./config.js";

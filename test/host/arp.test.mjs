@@ -297,7 +297,7 @@ test("rpi4 profile: 4000 neighbours and 60,000 proxy addresses resolve; tick ret
     ],
   };
   const { board, cap } = startBoard(json, { now: () => t, module: testModule });
-  assert.ok(board.memoryPages() <= 256);
+  assert.ok(board.memoryPages() <= host.BOARDS.rpi4.memoryPages);
   const nb = (k) => ip("10.2.16.0") + k;
   for (let k = 0; k < 4000; k++) { t = 1000 + k; board.rx(1, whoHas(nbMac(k + 1), nb(k), ip("10.2.0.1"))); }
   assert.equal(arpTable(board).length, 4000);

@@ -94,7 +94,7 @@ test("tables that do not fit the board's memory budget are refused with the page
   j.board = "esp32-c3"; j.sizes = { arpEntries: 4096, pendingFrames: 200 };
   let msg = "";
   try { startBoard(j); } catch (e) { msg = e.message; }
-  const m = /refused the configuration \(code 2\): config: board\.memoryPages: expected (\d+)\.\.256, got 2/.exec(msg);
+  const m = /refused the configuration \(code 2\): config: board\.memoryPages: expected (\d+)\.\.16384, got 2/.exec(msg);
   assert.ok(m, msg);
   // 4096 ARP entries and 200 pending frames of 1582 bytes need about 5 pages on top of the static data
   assert.ok(Number(m[1]) >= 6, msg);
