@@ -475,3 +475,58 @@ test("malformed registrations are silently discarded and counted, never a trap",
   }
   assert.equal(register(s, { low: 99 }).reply.code, 0, "still working");
 });
+
+test("binding table full -> 130 (insufficient resources), nothing kept", () => {
+  const s = start({}, { sizes: { bindings: 1 } });
+  assert.equal(register(s, { home: MN }).reply.code, 0);
+  const r = register(s, { home: MN2, key: KEY_KEYED, low: 2 });
+  assert.equal(r.reply.code, 130);
+  assert.ok(host.verifyAuth(r.msg, 20, host.EXT_MH_AUTH, KEY_KEYED));
+  assert.deepEqual(bindingEvents(s.cap).map((e) => e.home), [MN]);
+  // Deregistering the first frees the entry for the second.
+  s.clock.t += 1000;
+  assert.equal(register(s, { coa: MN, lifetime: 0, low: 3 }).reply.code, 0);
+  assert.equal(register(s, { home: MN2, key: KEY_KEYED, low: 4 }).reply.code, 0);
+});
+
+test("nonce replay protection: the reply names the next nonce; a wrong nonce -> 133 with the expected one", () => {
+  const s = start({}, {
+    securityAssociations: [{ peer: "10.0.1.50", spi: 1000, algorithm: "hmac-md5", key: "text:mn-secret", replay: "nonces" }],
+  });
+  const r1 = register(s, { id: 0x00000000_11111111n });
+  assert.equal(r1.reply.code, 0, "the first request starts the exchange");
+  const next = r1.reply.id >> 32n;
+  assert.equal(r1.reply.id & 0xffffffffn, 0x11111111n);
+  assert.notEqual(next, 0n);
+  const r2 = register(s, { id: (next << 32n) | 0x22222222n });
+  assert.equal(r2.reply.code, 0);
+  // (startBoard's random hook repeats itself, so the next nonce equals this one: use another.)
+  const r3 = register(s, { id: (((r2.reply.id >> 32n) ^ 1n) << 32n) | 0x33333333n });
+  assert.equal(r3.reply.code, 133, "a nonce other than the one we gave is refused");
+  assert.equal(r3.reply.id >> 32n, r2.reply.id >> 32n, "the nonce to use next");
+  assert.equal(r3.reply.id & 0xffffffffn, 0x33333333n);
+});
+
+test("foreign-home authentication: checked when we share an SA with the relaying agent -> 132; replies carry it too", () => {
+  const FA_KEY = { spi: 2000, algorithm: "hmac-md5", key: new TextEncoder().encode("fa-ha") };
+  const s = start({}, {
+    securityAssociations: [
+      { peer: "10.0.1.50", spi: 1000, algorithm: "hmac-md5", key: "text:mn-secret" },
+      { peer: "10.0.3.1", spi: 2000, algorithm: "hmac-md5", key: "text:fa-ha" },
+    ],
+  });
+  const withFh = (key, low) => host.appendAuth(regRequest({ id: ntp(s.clock, low) }), host.EXT_FH_AUTH, key);
+  s.board.rx(1, fromFa(withFh({ ...FA_KEY, key: new TextEncoder().encode("nope") }, 1)));
+  const [bad] = replies(s.cap);
+  assert.equal(bad.reply.code, 132);
+  const af = s.cap.events.filter((e) => e.kind === EV_AUTH_FAILED);
+  assert.deepEqual([af[0].data[1], af[0].data[2]], [34, 132]);
+  s.board.rx(1, fromFa(withFh(FA_KEY, 2)));
+  const ok = replies(s.cap)[1];
+  assert.equal(ok.reply.code, 0);
+  assert.ok(host.verifyAuth(ok.msg, 20, host.EXT_MH_AUTH, KEY_HMAC));
+  assert.ok(host.verifyAuth(ok.msg, 20, host.EXT_FH_AUTH, FA_KEY), "foreign-home authenticator after the mobile-home one");
+  // Without the extension (the FA chose not to add it) the request is still accepted.
+  s.clock.t += 1000;
+  assert.equal(register(s, { low: 3 }).reply.code, 0);
+});
