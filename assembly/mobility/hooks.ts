@@ -6,7 +6,7 @@
 
 import * as cfg from "../config";
 import { agentInit, agentStart, agentIcmp, agentTimer, TK_AGENT_FIRST, TK_AGENT_LAST } from "./agent";
-import { faInit, faUdp, faIntercept, faTimer, faLink } from "./fa";
+import { faInit, faUdp, faIntercept, faTimer, faLink, faIcmpError } from "./fa";
 import { haInit, haUdp, haIntercept, haTimer } from "./ha";
 import { mnInit, mnStart, mnUdp, mnIcmp, mnOutput, mnTimer, mnLink } from "./mn";
 import { tunnelInput, tunnelIcmpInput } from "./tunnel";
@@ -47,6 +47,7 @@ export function mobilityUdp(iface: i32, p: usize, len: i32): i32 {
 /** An ICMP Router Advertisement (9) or Solicitation (10) for us arrived on `iface` (checksum checked). */
 export function mobilityIcmp(iface: i32, p: usize, len: i32): i32 {
   if (has(cfg.ROLE_HOME_AGENT)) { const r = tunnelIcmpInput(iface, p, len); if (r >= 0) return r; } // ICMP errors about our tunnels (RFC 2003 §4-5)
+  if (has(cfg.ROLE_FOREIGN_AGENT)) { const r = faIcmpError(iface, p, len); if (r >= 0) return r; } // ICMP errors about relayed registrations (RFC 2002 §3.4 codes 80-88)
   if (has(cfg.ROLE_MOBILE_NODE)) { const r = mnIcmp(iface, p, len); if (r >= 0) return r; }
   if (has(cfg.ROLE_FOREIGN_AGENT | cfg.ROLE_HOME_AGENT)) { const r = agentIcmp(iface, p, len); if (r >= 0) return r; }
   return -1;
