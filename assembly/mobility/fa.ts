@@ -669,13 +669,13 @@ export function faVisitorDump(index: i32, out: usize): i32 {
   const f = load<u8>(v, V_FLAGS);
   const acc = (f & VF_ACCEPTED) != 0;
   store<u32>(out, htKeyAt(table, i), 0);
-  store<u32>(out, load<u32>(v, acc ? V_ACC_HA : V_HA), 4);
+  store<u32>(out, load<u32>(v + (acc ? V_ACC_HA : V_HA)), 4);
   memory.copy(out + 8, v + (acc ? V_ACC_MAC : V_MAC), 6);
-  store<u8>(out, load<u8>(v, acc ? V_ACC_IFACE : V_IFACE), 14);
+  store<u8>(out, load<u8>(v + (acc ? V_ACC_IFACE : V_IFACE)), 14);
   store<u8>(out, f, 15);
-  store<u16>(out, load<u16>(v, acc ? V_GRANTED : V_REQ_LIFETIME), 16);
+  store<u16>(out, load<u16>(v + (acc ? V_GRANTED : V_REQ_LIFETIME)), 16);
   store<u16>(out, load<u16>(v, V_MN_PORT), 18);
   store<u64>(out, load<u64>(v, V_ID), 20);
-  store<i64>(out, load<i64>(v, acc ? V_EXPIRES : V_PENDING_UNTIL), 28);
+  store<i64>(out, load<i64>(v + (acc ? V_EXPIRES : V_PENDING_UNTIL)), 28);
   return VISITOR_DUMP_SIZE;
 }
