@@ -105,7 +105,7 @@ export const SEGMENT_DEFAULTS: SegmentParams = { delayUs: 100, jitterUs: 0, loss
 export const CELL_DEFAULTS: SegmentParams = { delayUs: 1000, jitterUs: 0, loss: 0, bandwidthBps: 54e6, queueFrames: 64 };
 const SEGMENT_KEYS = ["name", "delayMs", "jitterMs", "loss", "bandwidthMbps", "queueFrames", "comment"];
 const AP_KEYS = ["name", "segment", "bssid", "x", "y", "rangeM", "assocDelayMs", "delayMs", "jitterMs", "loss", "bandwidthMbps", "queueFrames", "comment"];
-const NODE_EXTRA = ["attach", "position", "mobility"];
+const NODE_EXTRA = ["attach", "position", "movement"];
 const TOP_KEYS = ["name", "description", "seed", "durationMs", "mobilityStepMs", "wifi", "segments", "accessPoints", "nodes", "apps", "actions", "comment"];
 const DHCP_KEYS = ["kind", "name", "mac", "ipv4", "attach", "pool", "router", "dns", "leaseSec", "replyDelayMs", "offerHoldMs", "comment"];
 const COORD = 1e6;
@@ -172,6 +172,7 @@ export function validateScenario(raw: unknown, where = "scenario", boards: Recor
   const nodeNames = new Set<string>();
   const macs = new Map<string, string>();
   const dhcpServers: ScDhcpServer[] = [];
+  const dhcpNames = new Set<string>();
   f.list(raw, where, "nodes", true).forEach((n, i) => {
     const w = `${where}.nodes[${i}]`;
     if (!isObject(n)) return f.bad(w, "an object", n);
@@ -179,6 +180,7 @@ export function validateScenario(raw: unknown, where = "scenario", boards: Recor
       if (n.kind !== "dhcp-server") return f.bad(`${w}.kind`, "\"board\" (a firmware node, the default) or \"dhcp-server\"", n.kind);
       const d = parseDhcpServer(f, n, w, segNames);
       const nm = f.name(n, w);
+      dhcpNames.add(nm);
       if (nm && nodeNames.has(nm)) f.bad(`${w}.name`, "a node name not used by another node", nm);
       nodeNames.add(nm);
       if (d) {
@@ -190,7 +192,13 @@ export function validateScenario(raw: unknown, where = "scenario", boards: Recor
       return;
     }
     const cfgRaw: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(n)) if (!NODE_EXTRA.includes(k) && k !== "kind") cfgRaw[k] = v;
+    // `movement` is how the node moves; `mobility` is the node's Mobile IP configuration, except that an
+    // object with a `type` field is movement too (files written before Mobile IP used that name).
+    const legacyMove = isObject(n.mobility) && "type" in n.mobility;
+    for (const [k, v] of Object.entries(n)) if (!NODE_EXTRA.includes(k) && k !== "kind" && !(k === "mobility" && legacyMove)) cfgRaw[k] = v;
+    const moveRaw = n.movement ?? (legacyMove ? n.mobility : undefined);
+    const moveWhere = n.movement !== undefined ? `${w}.movement` : `${w}.mobility`;
+    if (n.movement !== undefined && legacyMove) f.bad(`${w}.mobility`, "Mobile IP settings (movement is given in \"movement\")", n.mobility);
     let config: ValidConfig | null = null;
     try { config = validateConfig(cfgRaw, w, boards); } catch (e) {
       if (e instanceof ConfigError) p.push(...e.problems); else throw e;
@@ -225,10 +233,10 @@ export function validateScenario(raw: unknown, where = "scenario", boards: Recor
       else { f.known(n.position, `${w}.position`, ["x", "y"]); position = { x: f.num(n.position, `${w}.position`, "x", -COORD, COORD), y: f.num(n.position, `${w}.position`, "y", -COORD, COORD) }; }
     }
     let mobility: Mobility | null = null;
-    if (n.mobility !== undefined) mobility = parseMobility(f, n.mobility, `${w}.mobility`);
+    if (moveRaw !== undefined) mobility = parseMobility(f, moveRaw, moveWhere);
     if (mobility?.type === "waypoints" && !position) position = { x: mobility.points[0]?.x ?? 0, y: mobility.points[0]?.y ?? 0 };
     if (mobility?.type === "randomWalk" && !position) position = { x: (mobility.area.x0 + mobility.area.x1) / 2, y: (mobility.area.y0 + mobility.area.y1) / 2 };
-    if (wifi && !position) f.bad(`${w}.position`, "a position {x, y} (or a mobility) for a node with a \"wifi\" interface", undefined);
+    if (wifi && !position) f.bad(`${w}.position`, "a position {x, y} (or a movement) for a node with a \"wifi\" interface", undefined);
     if (wifi && accessPoints.length === 0) f.bad(`${w}.attach`, "access points in the scenario for a \"wifi\" interface", "no accessPoints");
     nodes.push({ config, attach, position, mobility });
   });
@@ -246,7 +254,7 @@ export function validateScenario(raw: unknown, where = "scenario", boards: Recor
     const from = byName.get(String(a.from));
     const allNodes = [...nodeNames].join(", ");
     if (typeof a.from !== "string" || !nodeNames.has(a.from)) f.bad(`${w}.from`, `one of the nodes ${allNodes}`, a.from);
-    else if (!from && dhcpServers.some((d) => d.name === a.from)) f.bad(`${w}.from`, "a firmware node with the role \"host\" (not a dhcp-server)", a.from);
+    else if (!from && dhcpNames.has(a.from)) f.bad(`${w}.from`, "a firmware node with the role \"host\" (not a dhcp-server)", a.from);
     else if (!from) { /* that node's own problems are already listed */ }
     else if (!from.config.roles.includes("host")) f.bad(`${w}.from`, "a node with the role \"host\" (a local stack)", a.from);
     else if (!from.config.interfaces.some((x) => x.ip !== 0)) f.bad(`${w}.from`, "a node with an IPv4 address", a.from);
@@ -256,7 +264,7 @@ export function validateScenario(raw: unknown, where = "scenario", boards: Recor
       to = a.to;
       dst = t.config.interfaces.find((x) => x.ip !== 0)?.ip ?? 0;
       if (!dst) f.bad(`${w}.to`, "a node with an IPv4 address", a.to);
-    } else if (typeof a.to === "string" && dhcpServers.some((d) => d.name === a.to)) {
+    } else if (typeof a.to === "string" && dhcpNames.has(a.to)) {
       f.bad(`${w}.to`, "a firmware node (not a dhcp-server)", a.to);
     } else if (typeof a.to === "string" && nodeNames.has(a.to)) {
       to = a.to; // invalid node: its problems are listed already
