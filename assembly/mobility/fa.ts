@@ -16,7 +16,7 @@
 // the pending deadline and the accepted expiry; every removal cancels it, so a timer that fires
 // always belongs to the live record of its index.
 //
-// Decisions (docs): see the "Why" comments and the summary in docs/decisions.md "Foreign agent".
+// Decisions (for docs/decisions.md; the "Why" comments give the details):
 //  - Mobile-foreign authentication that fails or is missing although an SA with the home address
 //    exists: the request is silently discarded and logged as AUTH_FAILED (RFC 2002 §3.7.2.1), not
 //    answered with 67 — nothing unauthenticated makes the agent transmit.
