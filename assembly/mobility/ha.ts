@@ -37,7 +37,7 @@ import { arpGratuitous, arpProxyAdd, arpProxyRemove } from "../stack/arp";
 import { ipSend, ipIsOurs, ipNextIdent } from "../stack/ip";
 import { timerActive } from "../table/timer";
 import {
-  HT_HEADER_SIZE, htBytes, htInit, htFind, htFindIndex, htInsert, htInsertedNew, htRemove, htValueAt,
+  HT_HEADER_SIZE, htBytes, htInit, htFind, htFindIndex, htInsert, htRemove, htValueAt,
   htKeyAt, htNext, htUsed,
 } from "../table/hash";
 import { ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4Emit, ipIsUnicastSource, IP_BROADCAST, IPPROTO_UDP, IPV4_MIN_HEADER } from "../wire/ipv4";
@@ -46,7 +46,7 @@ import {
   RegErr, regReqParse, regHomeAddr, regHomeAgent, regLifetimeSec, regReqFlags, regReqCareOfAddr,
   regReqIdentification, regRepEmit, MIP_PORT, REG_TYPE_REQUEST, REG_REQ_LEN, REQ_FLAG_S, REQ_FLAG_B, REQ_FLAG_D,
   REQ_FLAG_M, REQ_FLAG_G, CODE_ACCEPTED, CODE_HA_NO_RESOURCES, CODE_HA_MN_AUTH_FAILED, CODE_HA_FA_AUTH_FAILED,
-  CODE_HA_ID_MISMATCH, CODE_HA_BAD_REQUEST, CODE_HA_TOO_MANY_BINDINGS, CODE_HA_UNKNOWN_HA, REG_REP_LEN,
+  CODE_HA_ID_MISMATCH, CODE_HA_BAD_REQUEST, CODE_HA_TOO_MANY_BINDINGS, CODE_HA_UNKNOWN_HA,
 } from "../wire/registration";
 import { EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_FH_AUTH, extIndexFind, authSpi } from "../wire/mipext";
 import { AuthResult, authAppend, authVerify } from "../security/auth";
