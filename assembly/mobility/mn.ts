@@ -39,7 +39,7 @@ import { stackTimers, stackTimerStart, stackTimerCancel, stackTimerRestart, TK_M
 import { linkSendIp, txFrame, arpGratuitous } from "../stack/arp";
 import { ipNextIdent, ipInput } from "../stack/ip";
 import { timerActive } from "../table/timer";
-import { saFind, SA_REPLAY, SA_SPI } from "../security/sa";
+import { saFind, SA_REPLAY } from "../security/sa";
 import { authAppend, authVerify, AuthResult } from "../security/auth";
 import { mnIdentification, mnReplyCheck, random32 } from "../security/replay";
 import { dhcpStart, dhcpStop } from "../stack/dhcp";
@@ -548,7 +548,8 @@ function attach(retry: bool): void {
   if (dhcpOk && (flags & MA_FLAG_R) == 0 && (cfg.colocated == 2 || !faOk)) {
     useColocated(iface, retry);
   } else if (faOk) {
-    if (mode == MODE_COLOC) dropColocated();
+    // A co-located address (kept from colocated=2's early DHCP, or in use) is not needed here.
+    if (colocIface >= 0) dropColocated();
     mode = MODE_FA;
     beginRegistration(KIND_FA, cur, retry);
   } else {
@@ -976,7 +977,7 @@ export function mnLink(iface: i32, up: bool): void {
     }
   }
   if (lost || cur < 0) pendingReason = <u8>MoveReason.LINK;
-  if (iface == colocIface && mode == MODE_COLOC) {
+  if (iface == colocIface) {
     // The co-located address belongs to the link we left; a new one is acquired if still needed.
     dropColocated();
     if (regState == REG_PENDING && regKind == KIND_COLOC) { regState = REG_IDLE; hReg = disarm(hReg); }
