@@ -662,6 +662,8 @@ export function mnStart(): void {
 
 /** Agent Advertisement (ICMP 9 with the mobility extension) received on `iface`; -1 for anything else. */
 export function mnIcmp(iface: i32, p: usize, len: i32): i32 {
+  // Only advertisements received on an interface (not looped from the local stack) describe a link.
+  if (iface < 0) return -1;
   const hl = ipv4HeaderLen(p);
   const m = p + <usize>hl;
   const ml = len - hl;
@@ -826,7 +828,9 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
     return 0;
   }
   if (code == CODE_HA_ID_MISMATCH && !fastRetry) {
-    // Why: RFC 2002 §3.6.2.2 / §5.6: resynchronised above; send a new request at once.
+    // Why: RFC 2002 §3.6.2.2 / §5.6: resynchronised above; send a new request at once. The home
+    // agent's clock is the reference now, even if it is behind the Identifications sent so far.
+    lastId = 0;
     retryNow();
     return 0;
   }

@@ -174,6 +174,18 @@ test("mn: 133 -> identification resynchronised from the home agent's time, retri
   assert.equal(requests(c).length, 3, "after the back-off");
 });
 
+test("mn: 133 from a home agent whose clock is behind -> the retry follows it (not forced above earlier ids)", () => {
+  const { c, r } = awayViaFa1({}, { raLife: 60 });
+  runTo(c, 1000); // one retransmission: the last id sent is newer still
+  const last = requests(c).at(-1);
+  const haTime = (NTP_BASE - 500n) << 32n;
+  accept(c, last, { code: 133, lifetime: 0, id: haTime | (last.req.id & 0xffffffffn) });
+  const rs = requests(c);
+  assert.equal(rs.length, 3);
+  assert.equal(rs[2].req.id >> 32n, NTP_BASE - 500n, "the home agent's time from the reply (500 s behind ours)");
+  assert.ok(r.req.id > rs[2].req.id);
+});
+
 test("mn: 133 with nonces -> the next request uses the home agent's nonce", () => {
   const { c, r } = awayViaFa1({ sa: { replay: "nonces" }, mobility: { replay: "nonces" } });
   const nonce = 0xdeadbeefn;
