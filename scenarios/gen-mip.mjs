@@ -79,7 +79,7 @@ const files = {};
 
 // The roaming demo: home → ap1 (fa1) → ap2 (fa2) → home, 60 s.
 files["mip-roam"] = scenario("mip-roam",
-  "Mobile IPv4 roaming: mn (ESP32 Wi-Fi station, home address 10.1.0.20) moves from its home network (home agent ha) to net1 (foreign agent fa1), to net2 (fa2), and back home, while the correspondent cn streams 200 packets/s of UDP and pings its home address. Handoffs at about 9.8 s, 24.8 s and 41 s.",
+  "Mobile IPv4 roaming: mn (ESP32 Wi-Fi station, home address 10.1.0.20) moves from its home network (home agent ha) to net1 (foreign agent fa1), to net2 (fa2), and back home, while the correspondent cn streams 200 packets/s of UDP and pings its home address. Handoffs at about 9.8 s, 24.8 s and 40.4 s.",
   60000, {
     segments: baseSegments(), accessPoints: baseAps(),
     nodes: [homeAgent(), fa(1), fa(2), rc(), cn(), mobileNode([[0, 0, 5], [5000, 0, 5], [13000, 100, 0], [20000, 100, 0], [28000, 100, 100], [35000, 100, 100], [45000, 0, 0]])],

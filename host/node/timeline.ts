@@ -29,6 +29,17 @@ export interface FlowTrack {
   /** Intervals within the flow's active time with no arrival for longer than 2.5 packet periods (at least 20 ms). */
   gaps: Interval[];
 }
+/** A zoomed view of one handoff: link down/up, the node's registration exchange, every packet arrival. */
+export interface HandoffDetail {
+  node: string; atMs: number; fromMs: number; toMs: number; title: string;
+  linkUpMs: number | null;
+  /** False when the handoff started with a movement detected on a link that stayed up. */
+  linkLost: boolean;
+  markers: Marker[];
+  /** Arrival times (ms) of the flows to the node within the window. */
+  arrivals: number[];
+  gaps: Interval[];
+}
 export interface TimelineData {
   scenario: string; description: string; seed: number; simMs: number;
   lanes: Lane[];
@@ -36,6 +47,7 @@ export interface TimelineData {
   agents: { node: string; markers: Marker[] }[];
   flows: FlowTrack[];
   handoffs: HandoffSummary[];
+  details: HandoffDetail[];
   registrations: Summary["registrations"];
 }
 
@@ -77,10 +89,32 @@ export function timelineData(sim: Simulation, summary: Summary): TimelineData {
     if (stopMs - prev > thr) gaps.push({ startMs: prev, endMs: stopMs, label: `${fmt(stopMs - prev)} ms without ${source.name}` });
     return { name: source.name, from, to, ratePps: source.ratePps, startMs, stopMs, buckets, gaps };
   });
+  const details: HandoffDetail[] = summary.handoffs.map((h) => {
+    const lane = lanes.find((l) => l.node === h.node);
+    const span = Math.max(150, (h.interruptionMs ?? h.registeredMs ?? 100) + 80);
+    const fromMs = Math.max(0, h.atMs - 40), toMs = Math.min(simMs, h.atMs + span);
+    const inWin = (t: number) => t >= fromMs && t <= toMs;
+    const up = lane?.aps.find((a) => a.startMs > h.atMs - 1e-9);
+    const arrivals: number[] = [];
+    const gaps: Interval[] = [];
+    sim.flows.forEach(({ sink, to }, i) => {
+      if (to !== h.node) return;
+      const times = sink.rxTimes ? sink.rxTimes.data.subarray(0, sink.rxTimes.n) : new Float64Array(0);
+      for (const t of times) if (inWin(t / 1000)) arrivals.push(t / 1000);
+      for (const g of flows[i].gaps) if (g.endMs >= fromMs && g.startMs <= toMs) gaps.push(g);
+    });
+    arrivals.sort((a, b) => a - b);
+    const markers = lane ? [...lane.registrations, ...lane.other].filter((m) => inWin(m.tMs)).sort((a, b) => a.tMs - b.tMs) : [];
+    return {
+      node: h.node, atMs: h.atMs, fromMs, toMs, title: `${h.node}: ${h.from} → ${h.to ?? "none"}`,
+      linkUpMs: up && inWin(up.startMs) ? up.startMs : null, linkLost: !!lane?.aps.some((a) => Math.abs(a.endMs - h.atMs) < 1e-6),
+      markers, arrivals, gaps,
+    };
+  });
   return {
     scenario: summary.scenario, description: sim.scenario.description, seed: summary.seed, simMs, lanes,
     agents: [...agentRows].map(([node, markers]) => ({ node, markers })),
-    flows, handoffs: summary.handoffs, registrations: summary.registrations,
+    flows, handoffs: summary.handoffs, details, registrations: summary.registrations,
   };
 }
 
@@ -137,8 +171,8 @@ function laneOf(sim: Simulation, n: SimNode, evs: (Fields & { t: number; kind: s
 
 function agentMarker(e: Fields & { t: number; kind: string }): Marker | null {
   switch (e.kind) {
-    case "binding": return { tMs: e.t, label: `B:${e.op}`, cls: e.op === "add" || e.op === "refresh" ? "ok" : "deny", detail: `binding ${e.op}: ${e.home} → ${e.coa}, lifetime ${e.lifetimeSec} s` };
-    case "visitor": return { tMs: e.t, label: `V:${e.op}`, cls: e.op === "accepted" || e.op === "pending" ? "ok" : "deny", detail: `visitor ${e.op}: ${e.home} (home agent ${e.ha}), code ${e.code}, lifetime ${e.lifetimeSec} s` };
+    case "binding": return { tMs: e.t, label: `B:${e.op}`, cls: e.op === "add" || e.op === "refresh" ? "ok" : e.op === "deregister" ? "info" : "deny", detail: `binding ${e.op}: ${e.home} → ${e.coa}, lifetime ${e.lifetimeSec} s` };
+    case "visitor": return { tMs: e.t, label: `V:${e.op}`, cls: e.op === "accepted" || e.op === "pending" ? "ok" : e.op === "removed" ? "info" : "deny", detail: `visitor ${e.op}: ${e.home} (home agent ${e.ha}), code ${e.code}, lifetime ${e.lifetimeSec} s` };
     case "reg_denied": return { tMs: e.t, label: String(e.code), cls: "deny", detail: `${e.role} denied a registration of ${e.home} with code ${e.code}` };
     case "auth_failed": return { tMs: e.t, label: "!", cls: "deny", detail: `${e.role}: authentication failed (ext ${e.extType}, code ${e.code}, peer ${e.peer}, SPI ${e.spi})` };
     case "action": return { tMs: e.t, label: String(e.action), cls: "act", detail: `scenario action: ${e.action}${e.segment ? ` on ${e.segment}` : ""}` };
@@ -166,8 +200,9 @@ const WIDTH = LEFT + PLOT + RIGHT;
 
 class Svg {
   parts: string[] = [];
-  constructor(readonly height: number, readonly simMs: number) {}
-  x(tMs: number): number { return LEFT + (Math.max(0, Math.min(tMs, this.simMs)) / this.simMs) * PLOT; }
+  /** A chart of [t0Ms, simMs] (whole run: t0Ms 0). */
+  constructor(readonly height: number, readonly simMs: number, readonly t0Ms = 0) {}
+  x(tMs: number): number { return LEFT + ((Math.max(this.t0Ms, Math.min(tMs, this.simMs)) - this.t0Ms) / (this.simMs - this.t0Ms)) * PLOT; }
   rect(t0: number, t1: number, y: number, h: number, cls: string, fill: string | null, title: string, text?: string): void {
     const x0 = this.x(t0), w = Math.max(cls === "gap" ? 2 : 0.8, this.x(t1) - x0);
     this.parts.push(`<g><title>${esc(title)}</title><rect class="${cls}" x="${x0.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${h}"${fill ? ` fill="${fill}"` : ""}/>` +
@@ -180,9 +215,9 @@ class Svg {
       `<text x="${x}" y="${y - 2}" text-anchor="middle">${esc(m.label)}</text></g>`);
   }
   axis(y: number): void {
-    const step = niceStep(this.simMs / 10);
+    const step = niceStep((this.simMs - this.t0Ms) / 10);
     let s = `<line class="axis" x1="${LEFT}" x2="${LEFT + PLOT}" y1="${y}" y2="${y}"/>`;
-    for (let t = 0; t <= this.simMs + 1e-9; t += step) {
+    for (let t = Math.ceil(this.t0Ms / step - 1e-9) * step; t <= this.simMs + 1e-9; t += step) {
       const x = this.x(t).toFixed(1);
       s += `<line class="tick" x1="${x}" x2="${x}" y1="${y}" y2="${y + 4}"/><text class="tick" x="${x}" y="${y + 15}" text-anchor="middle">${esc(fmtTime(t))}</text>`;
     }
@@ -281,6 +316,31 @@ export function renderTimeline(d: TimelineData): string {
     sections.push(`<h2>Agents and network</h2>\n<p class="note">Bindings (B:), visitors (V:), denials (reply code), authentication failures (!) and scenario actions.</p>\n${svg.render("agents", "agent events")}`);
   }
 
+  if (d.details.length) {
+    const parts: string[] = [];
+    for (const h of d.details) {
+      const svg = new Svg(156, h.toMs, h.fromMs);
+      for (const g of h.gaps) svg.rect(Math.max(g.startMs, h.fromMs), Math.min(g.endMs, h.toMs), 4, 128, "gap", null, `${fmt(g.startMs)}-${fmt(g.endMs)} ms: ${g.label}`);
+      svg.label(24, "link");
+      if (!h.linkLost) svg.rect(h.fromMs, h.toMs, 14, 16, "band", "hsl(210 10% 75%)", "associated (the link stayed up; movement detected by the node)");
+      else svg.rect(h.fromMs, h.atMs, 14, 16, "band", "hsl(210 10% 75%)", "associated (before)");
+      if (h.linkLost && h.linkUpMs !== null) svg.rect(h.linkUpMs, h.toMs, 14, 16, "band", "hsl(210 10% 75%)", `associated again at ${fmt(h.linkUpMs)} ms`);
+      const regs = h.markers.filter((m) => m.cls === "req" || m.cls === "ok" || m.cls === "deny");
+      const other = h.markers.filter((m) => !regs.includes(m));
+      svg.label(58, "registration");
+      let rows = stagger(regs, svg, 2, 24);
+      regs.forEach((m, i) => svg.marker(m, 46 + rows[i] * 14, 22 - rows[i] * 14));
+      svg.label(88, "events");
+      rows = stagger(other, svg, 2, 14);
+      other.forEach((m, i) => svg.marker(m, 76 + rows[i] * 12, 20 - rows[i] * 12));
+      svg.label(122, "packets");
+      for (const t of h.arrivals) svg.parts.push(`<line class="pkt" x1="${svg.x(t).toFixed(1)}" x2="${svg.x(t).toFixed(1)}" y1="112" y2="128"/>`);
+      svg.axis(134);
+      parts.push(`<h3>${esc(h.title)} at ${esc(fmt(h.atMs))} ms</h3>\n${svg.render("detail", `handoff of ${h.node} at ${fmt(h.atMs)} ms`)}`);
+    }
+    sections.push(`<h2>Handoffs in detail</h2>\n<p class="note">Each handoff zoomed: link down and up, the registration exchange (request, reply code), every packet of the flows to the node (ticks), the gap shaded.</p>\n${parts.join("\n")}`);
+  }
+
   const rows = d.handoffs.map((h) => `<tr><td>${esc(h.node)}</td><td class="n">${fmt(h.atMs)}</td><td>${esc(h.from)}</td><td>${esc(h.to ?? "—")}</td>` +
     `<td class="n">${h.registeredMs ?? "—"}</td><td class="n">${h.interruptionMs ?? "—"}</td><td class="n">${h.lost}</td></tr>`).join("\n");
   const codes = (m: Record<string, number>) => Object.entries(m).map(([c, n]) => `${esc(c)}: ${n}`).join(", ") || "none";
@@ -289,7 +349,8 @@ export function renderTimeline(d: TimelineData): string {
 <html lang="en"><head><meta charset="utf-8"><title>mipfw timeline: ${esc(d.scenario)}</title>
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:16px 24px;color:#222;background:#fff}
-h1{font-size:20px;margin:0 0 4px}h2{font-size:15px;margin:18px 0 2px}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:15px;margin:18px 0 2px}h3{font-size:13px;margin:10px 0 2px;font-weight:600}
+line.pkt{stroke:#2660a4;stroke-width:1}
 .note{color:#555;margin:0 0 4px;font-size:12px}
 svg{display:block;background:#fafafa;border:1px solid #ddd}
 svg text{font:11px system-ui,sans-serif;fill:#222}

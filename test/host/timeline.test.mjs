@@ -1,0 +1,105 @@
+// The HTML timeline (`mipfw sim ... --timeline FILE.html`): what it is built from (attachment bands,
+// registration markers, stream rate per 100 ms, gaps, handoffs) and the page itself: self-contained
+// (no external URL, no script), with an SVG per lane and flow, the node names and the handoff table.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync, mkdtempSync, rmSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { host, firmware } from "./helpers.mjs";
+
+const { Simulation, validateScenario, timelineData, renderTimeline } = host;
+const load = (n) => JSON.parse(readFileSync(new URL(`../../scenarios/${n}`, import.meta.url), "utf8"));
+const cli = new URL("../../build/mipfw.cjs", import.meta.url).pathname;
+const root = new URL("../../", import.meta.url).pathname;
+
+function runTimeline(name, durationMs) {
+  const sim = new Simulation(validateScenario(load(name)), firmware, { timeline: true, durationMs });
+  sim.run();
+  const s = sim.summary();
+  return { sim, s, d: timelineData(sim, s) };
+}
+
+/** No resource is fetched: no URL scheme at all, no src/href attributes, no script. */
+function assertSelfContained(html) {
+  assert.ok(!/https?:\/\//i.test(html), "no http(s):// anywhere");
+  assert.ok(!/\s(src|href)\s*=/i.test(html), "no src or href attributes");
+  assert.ok(!/<script|<link|<img|<iframe|@import|url\(/i.test(html), "no script, link, image, frame, import or url()");
+}
+
+test("timeline data: attachment bands, agents, registration markers, stream rate buckets and gaps (mip-roam)", () => {
+  const { s, d } = runTimeline("mip-roam.json");
+  assert.equal(d.scenario, "mip-roam");
+  assert.equal(d.simMs, 60000);
+  const mn = d.lanes.find((l) => l.node === "mn");
+  assert.ok(mn.mobile);
+  assert.deepEqual(mn.aps.map((a) => a.label), ["ap-home", "ap1", "ap2", "ap-home"]);
+  assert.deepEqual(mn.agents.map((a) => a.label), ["home", "fa1", "fa2", "home"]);
+  assert.equal(mn.agents.at(-1).endMs, 60000);
+  const reqs = mn.registrations.filter((m) => m.cls === "req"), ok = mn.registrations.filter((m) => m.cls === "ok");
+  assert.equal(reqs.length, s.registrations.requested);
+  assert.equal(ok.length, s.registrations.accepted);
+  assert.ok(ok.every((m) => m.label === "0"), "reply markers carry the code");
+  const f = d.flows.find((x) => x.name === "cbr-cn-mn");
+  assert.equal(f.buckets.length, 600);
+  assert.equal(f.buckets.reduce((a, b) => a + b, 0), s.flows[0].received + s.flows[0].duplicates);
+  assert.equal(f.buckets[100], 20, "200 packets/s = 20 per 100 ms");
+  assert.equal(f.gaps.length, s.handoffs.length, "one gap per handoff");
+  f.gaps.forEach((g, i) => {
+    const h = s.handoffs[i];
+    assert.ok(g.startMs <= h.atMs && g.endMs > h.atMs, `gap ${g.startMs}-${g.endMs} covers the handoff at ${h.atMs}`);
+    assert.ok(Math.abs(g.endMs - g.startMs - h.interruptionMs) < 0.01, "gap length = interruption");
+  });
+  const ha = d.agents.find((a) => a.node === "ha");
+  assert.ok(ha.markers.some((m) => m.label === "B:add"));
+  assert.ok(d.agents.some((a) => a.node === "fa1" && a.markers.some((m) => m.label === "V:accepted")));
+});
+
+test("timeline page: self-contained HTML with SVG, node names, handoffs and codes", () => {
+  const { s, d } = runTimeline("mip-roam.json");
+  const html = renderTimeline(d);
+  assert.match(html, /^<!DOCTYPE html>/);
+  assertSelfContained(html);
+  assert.ok((html.match(/<svg /g) ?? []).length >= 3, "lane, flow and agent charts");
+  for (const name of ["mn", "ha", "fa1", "fa2", "ap-home", "ap1", "ap2", "cbr-cn-mn"]) assert.ok(html.includes(name), name);
+  for (const h of s.handoffs) {
+    assert.ok(html.includes(`<td>${h.from}</td><td>${h.to}</td>`), `handoff row ${h.from} → ${h.to}`);
+    assert.ok(html.includes(`<td class="n">${h.interruptionMs}</td><td class="n">${h.lost}</td>`));
+  }
+  assert.match(html, /Registration Reply code 0 \(accepted\)/);
+  assert.match(html, /class="gap"/);
+});
+
+test("timeline page: denial codes and scenario actions appear (mip-wrong-key, mip-ha-reboot)", () => {
+  const w = renderTimeline(runTimeline("mip-wrong-key.json").d);
+  assertSelfContained(w);
+  assert.match(w, /home-agent denied a registration of 10\.1\.0\.20 with code 131/);
+  const r = renderTimeline(runTimeline("mip-ha-reboot.json", 30000).d);
+  assert.match(r, /scenario action: restart/);
+});
+
+test("timeline: a plain Wi-Fi station gets an access point lane; a run without timeline recording is refused", () => {
+  const { d } = runTimeline("default.json", 20000);
+  assert.deepEqual(d.lanes.map((l) => [l.node, l.mobile]), [["m1", false]]);
+  assert.deepEqual(d.lanes[0].aps.map((a) => a.label), ["ap1", "ap2"]);
+  assertSelfContained(renderTimeline(d));
+  const sim = new Simulation(validateScenario(load("demo-router.json")), firmware, { durationMs: 100 });
+  sim.run();
+  assert.throws(() => timelineData(sim, sim.summary()), /timeline: true/);
+});
+
+test("cli: sim --timeline writes the page", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mipfw-timeline-"));
+  try {
+    const file = join(dir, "roam.html");
+    const r = spawnSync(process.execPath, [cli, "sim", "scenarios/mip-roam.json", "--quiet", "--duration", "30000", "--timeline", file], { encoding: "utf8", cwd: root });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(existsSync(file));
+    const html = readFileSync(file, "utf8");
+    assertSelfContained(html);
+    assert.match(html, /<svg /);
+    assert.match(html, /home@ap-home/);
+    assert.match(html, /Scenario mip-roam, seed 1: 30 s simulated/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
