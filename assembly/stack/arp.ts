@@ -361,7 +361,21 @@ function resolve(i: i32, mac: usize): void {
 
 function queue(iface: i32, nextHop: u32, p: usize, len: i32): bool {
   if (len + ETH_HEADER_LEN > cfg.frameBytes) return false;
+  // Why: one next hop that never answers (a home address whose node left, a dead router) must not
+  // take every slot and starve resolutions that would succeed: it may hold at most half of the pool
+  // (at least one); beyond that its oldest frame makes room (RFC 1122 §2.3.2.2 recommends queueing
+  // at least one datagram per unresolved address, so the newest one is kept).
+  const cap = pendingN > 1 ? pendingN >> 1 : 1;
+  let mine = 0, oldest = -1, free = -1;
   for (let i = 0; i < pendingN; i++) {
+    const s = slot(i);
+    if (load<u8>(s, P_USED) == 0) { if (free < 0) free = i; continue; }
+    if (load<u32>(s, P_NEXTHOP) != nextHop || <i32>load<u8>(s, P_IFACE) != iface) continue;
+    mine++;
+    if (oldest < 0 || <i32>(load<u32>(s, P_SEQ) - load<u32>(slot(oldest), P_SEQ)) < 0) oldest = i;
+  }
+  if (mine >= cap && oldest >= 0) { store<u8>(slot(oldest), 0, P_USED); count(C.DROP_ARP_UNRESOLVED); free = oldest; }
+  for (let i = free; i >= 0 && i < pendingN; i++) {
     const s = slot(i);
     if (load<u8>(s, P_USED) != 0) continue;
     store<u8>(s, 1, P_USED);

@@ -78,6 +78,10 @@ export function ipDeliver(p: usize, len: i32): i32 {
 export function ipSend(p: usize, len: i32): i32 {
   const dst = ipv4Dst(p);
   if (ipIsOurs(dst)) return ipDeliver(p, len);
+  // A mobile node away from home sends what the core originates (echo replies, ICMP errors) the
+  // same way as its local stack's datagrams (RFC 2002 §4.2.2).
+  const mr = mobilityOutput(p, len);
+  if (mr >= 0) return mr;
   if (!routeLookup(dst)) { count(C.DROP_NO_ROUTE); return 1; }
   if (len > netifMtu(outIface)) { count(C.DROP_MTU); return 1; }
   return linkSendIp(outIface, nextHop, p, len);
@@ -166,9 +170,10 @@ function icmpLocal(iface: i32, p: usize, len: i32, unicast: bool): i32 {
     // may be ignored, so those go to the local stack (if any) rather than being answered here.
     if (unicast) return echoReply(p, len);
   }
-  // Router discovery is Mobile IP agent discovery (RFC 2002 §2): agents and mobile nodes consume it.
+  // Router discovery is Mobile IP agent discovery (RFC 2002 §2): agents and mobile nodes consume it;
+  // ICMP errors about tunnelled datagrams feed the home agent's soft tunnel state (RFC 2003 §5).
   const t = icmpType(m);
-  if (t == ICMP_ROUTER_ADVERT || t == ICMP_ROUTER_SOLICIT) {
+  if (t == ICMP_ROUTER_ADVERT || t == ICMP_ROUTER_SOLICIT || icmpIsError(t)) {
     const r = mobilityIcmp(iface, p, len);
     if (r >= 0) return r;
   }
