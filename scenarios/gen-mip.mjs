@@ -1,5 +1,5 @@
-// Generates the Mobile IP scenarios scenarios/mip-*.json from one shared topology, so the cases
-// differ only where they mean to. Usage: node scenarios/gen-mip.mjs (writes every file; the JSON files
+// Generates the Mobile IP scenarios scenarios/mip-*.json (and default.json, a copy of mip-roam.json)
+// from one shared topology, so the cases differ only where they mean to. Usage: node scenarios/gen-mip.mjs (writes every file; the JSON files
 // are committed, this is how they were made). docs/scenarios.md describes each case.
 //
 //   home 10.1.0.0/24 ── ha (home agent, the home router; advertises on home) ──┐
@@ -193,5 +193,8 @@ files["mip-ha-reboot"] = scenario("mip-ha-reboot",
     apps: apps("mn", { pps: 100, stopMs: 44000 }),
     actions: [{ type: "restart", atMs: 15000, node: "ha" }],
   });
+
+// The default scenario (npm start) is the roaming demo.
+files["default"] = { ...files["mip-roam"], name: "default" };
 
 for (const [name, sc] of Object.entries(files)) writeFileSync(`${dir}${name}.json`, JSON.stringify(sc, null, 2) + "\n");

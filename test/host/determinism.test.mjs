@@ -27,8 +27,8 @@ function assertSameFiles(a, b) {
   for (const f of Object.keys(a.files)) assert.ok(a.files[f].equals(b.files[f]), `${f} differs between runs`);
 }
 
-test("default scenario twice with the same seed: byte-identical summary, pcaps and events", () => {
-  const a = runTo(load("default.json")), b = runTo(load("default.json"));
+test("l2-roam scenario twice with the same seed: byte-identical summary, pcaps and events", () => {
+  const a = runTo(load("l2-roam.json")), b = runTo(load("l2-roam.json"));
   assert.equal(a.json, b.json);
   assert.deepEqual(Object.keys(a.files), ["ap1.pcap", "ap2.pcap", "events.jsonl", "lan1.pcap", "lan2.pcap"]);
   assertSameFiles(a, b);
@@ -36,7 +36,7 @@ test("default scenario twice with the same seed: byte-identical summary, pcaps a
 });
 
 function randomScenario() {
-  const raw = load("default.json");
+  const raw = load("l2-roam.json");
   raw.durationMs = 30000;
   raw.segments[1].jitterMs = 0.5;
   raw.segments[1].loss = 0.01;

@@ -152,12 +152,12 @@ test("actions: validation names the field, the expectation and the value", () =>
 });
 
 test("scenario: movement under \"movement\"; \"mobility\" with a type is still movement; both at once is refused", () => {
-  const raw = load("default.json");
+  const raw = load("l2-roam.json");
   const m1 = raw.nodes[2];
   m1.movement = m1.mobility;
   delete m1.mobility;
   const a = validateScenario(raw);
-  const b = validateScenario(load("default.json"));
+  const b = validateScenario(load("l2-roam.json"));
   assert.deepEqual(a.nodes[2].mobility, b.nodes[2].mobility);
   m1.mobility = { type: "waypoints", points: [{ atMs: 0, x: 0, y: 0 }] };
   assert.throws(() => validateScenario(raw), (e) => e.problems.some((x) => x.startsWith('scenario.nodes[2].mobility: expected Mobile IP settings (movement is given in "movement")')));

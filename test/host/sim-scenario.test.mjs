@@ -1,4 +1,4 @@
-// Scenarios: the demo router topology reports zero loss and ping replies, the default roaming
+// Scenarios: the demo router topology reports zero loss and ping replies, the layer-2 roaming
 // scenario reports a handful of handoffs whose losses explain the flow's, the summary has the
 // documented shape, and invalid scenario files are refused naming field, expectation and value.
 import { test } from "node:test";
@@ -31,7 +31,7 @@ test("demo-router: routed ping both ways and a CBR stream with zero loss", () =>
 });
 
 test("summary: documented keys in a stable order", () => {
-  const sim = new Simulation(validateScenario(load("default.json")), firmware, { durationMs: 12000 });
+  const sim = new Simulation(validateScenario(load("l2-roam.json")), firmware, { durationMs: 12000 });
   sim.run();
   const s = sim.summary();
   assert.deepEqual(Object.keys(s), ["scenario", "seed", "simMs", "flows", "pings", "handoffs", "registrations", "segments", "boards", "dhcp"]);
@@ -51,8 +51,8 @@ test("summary: documented keys in a stable order", () => {
   assert.equal(JSON.stringify(sim.summary()), JSON.stringify(s), "summary() is pure");
 });
 
-test("default: a handful of handoffs in 60 s; the flow's losses all fall in handoff gaps", () => {
-  const sim = new Simulation(validateScenario(load("default.json")), firmware);
+test("l2-roam: a handful of handoffs in 60 s; the flow's losses all fall in handoff gaps", () => {
+  const sim = new Simulation(validateScenario(load("l2-roam.json")), firmware);
   sim.run();
   const s = sim.summary();
   assert.equal(s.simMs, 60000);
@@ -78,7 +78,7 @@ function problems(raw) {
 }
 
 test("scenario validation: every problem named with field, expected and actual value", () => {
-  const bad = load("default.json");
+  const bad = load("l2-roam.json");
   bad.segments[0].loss = 2;
   bad.segments[1].bogus = 1;
   bad.accessPoints[1].segment = "lan9";
@@ -105,7 +105,13 @@ test("scenario validation: every problem named with field, expected and actual v
   for (const w of want) assert.ok(p.includes(w), `missing: ${w}\nhave:\n${p.join("\n")}`);
   assert.ok(problems({}).some((x) => x.startsWith("scenario.nodes: expected a non-empty list")));
   assert.deepEqual(problems([]), ["scenario: expected a JSON object, got []"]);
-  const noPos = load("default.json");
+  const noPos = load("l2-roam.json");
   delete noPos.nodes[2].mobility;
   assert.ok(problems(noPos).some((x) => x.startsWith("scenario.nodes[2].position: expected a position")));
+});
+
+test("default.json is the Mobile IP roaming demo (mip-roam.json under the name default)", () => {
+  const d = load("default.json"), m = load("mip-roam.json");
+  assert.equal(d.name, "default");
+  assert.deepEqual({ ...d, name: m.name }, m);
 });

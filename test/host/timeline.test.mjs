@@ -80,7 +80,7 @@ test("timeline page: denial codes and scenario actions appear (mip-wrong-key, mi
 });
 
 test("timeline: a plain Wi-Fi station gets an access point lane; a run without timeline recording is refused", () => {
-  const { d } = runTimeline("default.json", 20000);
+  const { d } = runTimeline("l2-roam.json", 20000);
   assert.deepEqual(d.lanes.map((l) => [l.node, l.mobile]), [["m1", false]]);
   assert.deepEqual(d.lanes[0].aps.map((a) => a.label), ["ap1", "ap2"]);
   assertSelfContained(renderTimeline(d));

@@ -1,5 +1,5 @@
 // The pcaps open in Wireshark's dissector: when tshark is on PATH, dissect every capture of the demo
-// and default scenarios and require ARP, IPv4, ICMP and UDP to be decoded with no malformed packets
+// and layer-2 roaming scenarios and require ARP, IPv4, ICMP and UDP to be decoded with no malformed packets
 // and no error-level expert info; then the Mobile IP captures: agent advertisements with the mobility
 // and prefix-lengths extensions, registration requests and replies with their authentication
 // extensions, IP-in-IP, GRE and minimal encapsulation, DHCP. Skipped when tshark is not installed.
@@ -14,12 +14,12 @@ import { host, firmware } from "./helpers.mjs";
 const hasTshark = spawnSync("tshark", ["-v"], { encoding: "utf8" }).status === 0;
 const load = (n) => JSON.parse(readFileSync(new URL(`../../scenarios/${n}`, import.meta.url), "utf8"));
 
-for (const name of ["demo-router.json", "default.json"]) {
+for (const name of ["demo-router.json", "l2-roam.json"]) {
   test(`tshark dissects the ${name} captures cleanly`, (t) => {
     if (!hasTshark) { t.skip("tshark not on PATH"); return; }
     const dir = mkdtempSync(join(tmpdir(), "mipfw-tshark-"));
     try {
-      const sim = new host.Simulation(host.validateScenario(load(name)), firmware, { pcapDir: dir, durationMs: name === "default.json" ? 15000 : undefined });
+      const sim = new host.Simulation(host.validateScenario(load(name)), firmware, { pcapDir: dir, durationMs: name === "l2-roam.json" ? 15000 : undefined });
       sim.run();
       sim.close();
       let all = "";
