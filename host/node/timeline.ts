@@ -151,7 +151,9 @@ function laneOf(sim: Simulation, n: SimNode, evs: (Fields & { t: number; kind: s
         break;
       }
       case "home":
+        // At home without a registration, the home network serves the node; leaving it ends that.
         if (e.atHome && !agent) agent = { t: e.t, label: "home" };
+        else if (!e.atHome && agent && (agent as { label: string }).label === "home") closeAgent(e.t);
         other.push({ tMs: e.t, label: e.atHome ? "H" : "A", cls: "info", detail: e.atHome ? `at home (agent ${e.agent})` : `away from home (agent ${e.agent})` });
         break;
       case "move": other.push({ tMs: e.t, label: "M", cls: "info", detail: `movement detected: ${e.reason}, agent ${e.agent}, CoA ${e.coa}` }); break;

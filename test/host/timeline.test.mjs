@@ -72,7 +72,12 @@ test("timeline page: self-contained HTML with SVG, node names, handoffs and code
 });
 
 test("timeline page: denial codes and scenario actions appear (mip-wrong-key, mip-ha-reboot)", () => {
-  const w = renderTimeline(runTimeline("mip-wrong-key.json").d);
+  const wk = runTimeline("mip-wrong-key.json").d;
+  const lane = wk.lanes.find((l) => l.node === "mn");
+  assert.deepEqual(lane.agents.map((a) => a.label), ["home"], "no agent after leaving home: never registered");
+  assert.ok(lane.agents[0].endMs > 9800 && lane.agents[0].endMs < 9900);
+  assert.ok(lane.registrations.every((m) => m.cls === "req"), "no reply the node could authenticate");
+  const w = renderTimeline(wk);
   assertSelfContained(w);
   assert.match(w, /home-agent denied a registration of 10\.1\.0\.20 with code 131/);
   const r = renderTimeline(runTimeline("mip-ha-reboot.json", 30000).d);
