@@ -7,7 +7,10 @@ import { encodeConfigChunks, type ValidConfig } from "./config.js";
 export interface BoardHooks {
   /** Current time in ms (virtual in the simulator). May be fractional; the core sees floor(). */
   now(): number;
-  /** Frame transmitted on interface `iface`; `frame` is a copy the hook may keep. */
+  /**
+   * Frame transmitted on interface `iface`. `frame` is a view into the firmware's memory, valid only
+   * until the hook returns (a driver writes it out at once); keep it with copyFrame(frame).
+   */
   tx(iface: number, frame: Uint8Array): void;
   /** IP packet handed to the local stack; a copy the hook may keep. */
   deliver(packet: Uint8Array): void;
@@ -74,7 +77,7 @@ export class Board {
     const self = this;
     const imports = {
       host: {
-        tx(iface: number, ptr: number, len: number) { hooks.tx(iface, self.bytes(ptr, len)); },
+        tx(iface: number, ptr: number, len: number) { hooks.tx(iface, self.view().subarray(ptr, ptr + len)); },
         deliver(ptr: number, len: number) { hooks.deliver(self.bytes(ptr, len)); },
         now_ms(): bigint {
           const ms = Math.floor(hooks.now());
@@ -134,19 +137,8 @@ export class Board {
     return this.mem;
   }
 
-  /**
-   * A copy of `len` bytes at `ptr` that the hook may keep. Copies are carved from 256 KiB slabs
-   * (a slab is freed by the GC once no copy in it is referenced): far cheaper than one
-   * ArrayBuffer per frame. Copies never overlap, but share `.buffer`: use byteOffset.
-   */
-  private bytes(ptr: number, len: number): Uint8Array {
-    if (len > SLAB >> 4) return this.view().slice(ptr, ptr + len);
-    if (slabUsed + len > SLAB) { slab = new Uint8Array(SLAB); slabUsed = 0; }
-    const out = slab.subarray(slabUsed, slabUsed + len);
-    slabUsed = (slabUsed + len + 7) & ~7;
-    out.set(this.view().subarray(ptr, ptr + len));
-    return out;
-  }
+  /** A copy of `len` bytes at `ptr` that a hook may keep (see copyFrame). */
+  private bytes(ptr: number, len: number): Uint8Array { return copyFrame(this.view().subarray(ptr, ptr + len)); }
 
   /** Hand one received frame to the core. Returns 0 if used, 1 if dropped. */
   rx(iface: number, frame: Uint8Array): number {
@@ -202,6 +194,21 @@ export class Board {
     }
     return out;
   }
+}
+
+/**
+ * A copy of `v` that may be kept. Copies are carved from 256 KiB slabs (a slab is freed by the GC
+ * once no copy in it is referenced): far cheaper than one ArrayBuffer per frame. Copies never
+ * overlap, but share `.buffer`: use byteOffset.
+ */
+export function copyFrame(v: Uint8Array): Uint8Array {
+  const len = v.length;
+  if (len > SLAB >> 4) return v.slice();
+  if (slabUsed + len > SLAB) { slab = new Uint8Array(SLAB); slabUsed = 0; }
+  const out = slab.subarray(slabUsed, slabUsed + len);
+  slabUsed = (slabUsed + len + 7) & ~7;
+  out.set(v);
+  return out;
 }
 
 /** Compile the firmware once; instantiate a Board per node from it. */

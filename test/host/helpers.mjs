@@ -13,7 +13,7 @@ export function startBoard(json, { now = () => 0, module = firmware } = {}) {
   const cap = { tx: [], delivered: [], events: [], logs: [] };
   const board = new host.Board(module, cfg, {
     now,
-    tx: (iface, frame) => cap.tx.push({ iface, frame }),
+    tx: (iface, frame) => cap.tx.push({ iface, frame: host.copyFrame(frame) }),
     deliver: (p) => cap.delivered.push(p),
     event: (kind, data) => cap.events.push({ kind, data }),
     log: (level, text) => cap.logs.push({ level, text }),

@@ -5,7 +5,7 @@
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { Board } from "../board.js";
+import { Board, copyFrame } from "../board.js";
 import { PcapFile, type PcapBuffer } from "../pcap.js";
 import { parseIpv4, Ipv4Info, ParseError, udpValid, icmpValid, get16, IPPROTO_UDP, IPPROTO_ICMP, ICMP_ECHO_REPLY } from "../packet.js";
 import { Engine, SimEvent } from "./engine.js";
@@ -145,7 +145,7 @@ export class SimNode implements AppHost {
       now: () => engine.nowUs / 1000,
       tx: (iface, frame) => {
         const p = this.ifaces[iface];
-        if (p && p.segment) p.segment.send(p, frame);
+        if (p && p.segment) p.segment.send(p, copyFrame(frame));
         else this.stats.txNoLink++;
       },
       deliver: (pkt) => this.deliver(pkt),
