@@ -41,3 +41,43 @@ for (const seed of [1, 2]) {
     assert.ok(reply, "no echo reply after fuzzing");
   });
 }
+
+test("fuzz the Mobile IP roles: mutated real traffic (advertisements, registrations, tunnels, DHCP) into home agent, foreign agent and mobile node", async () => {
+  const { mipCorpus } = await import("../lib/mipcorpus.mjs");
+  const corpus = mipCorpus();
+  const roles = new Set();
+  let fed = 0;
+  for (const [name, cfg] of corpus.configs) {
+    if (!cfg.roles.some((r) => r === "home-agent" || r === "foreign-agent" || r === "mobile-node")) continue;
+    cfg.roles.forEach((r) => roles.add(r));
+    let t = 1000;
+    const board = new host.Board((await import("./helpers.mjs")).firmware, cfg, {
+      now: () => t, tx() {}, deliver() {}, random: (b) => b.fill(7),
+    });
+    board.init();
+    const heap0 = board.heapUsed(), bytes0 = board.memoryBytes();
+    const r = rng(name.length * 7919 + 1);
+    const nIf = cfg.interfaces.length;
+    const frames = corpus.frames.map((f, i) => [i % nIf, f]);
+    const N = Math.ceil(FRAMES / 4);
+    for (let i = 0; i < N; i++) {
+      const [iface, f] = i % 5 === 0 ? [r.int(nIf), frames[r.int(frames.length)][1]] : mutate(r, frames);
+      try {
+        board.rx(iface, f);
+        if (i % 7 === 0) board.output(f.subarray(Math.min(14, f.length)));
+        if (i % 211 === 0) board.link(r.int(nIf), r.int(3) !== 0, r.bytes(6));
+      } catch (e) {
+        assert.fail(`${name}: trap on frame ${i} (iface ${iface}, ${Buffer.from(f).toString("hex")}): ${e}`);
+      }
+      t += r.int(400);
+      if (i % 8 === 0) board.tick(t);
+    }
+    fed += N;
+    assert.equal(board.heapUsed(), heap0, name);
+    assert.equal(board.memoryBytes(), bytes0, name);
+    assert.equal(board.counters().rx_frames, N, name);
+  }
+  for (const r of ["home-agent", "foreign-agent", "mobile-node"]) assert.ok(roles.has(r), `no ${r} in the corpus`);
+  for (const k of ["icmp9", "icmp10", "udp434:1", "udp434:3", "ip4", "ip47", "ip55", "udp67:1", "udp68:2"]) assert.ok(corpus.kinds.includes(k), `no ${k} frames`);
+  assert.ok(fed >= FRAMES, `${fed} frames`);
+});
