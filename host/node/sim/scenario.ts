@@ -45,7 +45,8 @@ export type ScAction =
   | { type: "replayLastRegistration"; atUs: number; segment: string };
 export interface Scenario {
   name: string; description: string; seed: number; durationMs: number; mobilityStepMs: number;
-  wifi: { hysteresisDb: number };
+  /** linkHints: the Wi-Fi driver reports every (dis)association to the board (link() events). */
+  wifi: { hysteresisDb: number; linkHints: boolean };
   segments: ScSegment[]; accessPoints: ScAccessPoint[]; nodes: ScNode[]; apps: ScApp[];
   dhcpServers: ScDhcpServer[]; actions: ScAction[];
 }
@@ -126,9 +127,17 @@ export function validateScenario(raw: unknown, where = "scenario", boards: Recor
   const durationMs = f.num(raw, where, "durationMs", 1, 864e5 * 365, undefined, true);
   const mobilityStepMs = f.num(raw, where, "mobilityStepMs", 1, 60000, 100, true);
   let hysteresisDb = 5;
+  let linkHints = true;
   if (raw.wifi !== undefined) {
     if (!isObject(raw.wifi)) f.bad(`${where}.wifi`, "an object", raw.wifi);
-    else { f.known(raw.wifi, `${where}.wifi`, ["hysteresisDb"]); hysteresisDb = f.num(raw.wifi, `${where}.wifi`, "hysteresisDb", 0, 100, 5); }
+    else {
+      f.known(raw.wifi, `${where}.wifi`, ["hysteresisDb", "linkHints"]);
+      hysteresisDb = f.num(raw.wifi, `${where}.wifi`, "hysteresisDb", 0, 100, 5);
+      if (raw.wifi.linkHints !== undefined) {
+        if (typeof raw.wifi.linkHints !== "boolean") f.bad(`${where}.wifi.linkHints`, "true or false", raw.wifi.linkHints);
+        else linkHints = raw.wifi.linkHints;
+      }
+    }
   }
 
   const names = new Map<string, string>(); // segment/AP names share one namespace (pcap file names)
@@ -337,7 +346,7 @@ export function validateScenario(raw: unknown, where = "scenario", boards: Recor
 
   if (p.length) throw new ScenarioError(p);
   return {
-    name, description, seed, durationMs, mobilityStepMs, wifi: { hysteresisDb },
+    name, description, seed, durationMs, mobilityStepMs, wifi: { hysteresisDb, linkHints },
     segments, accessPoints, nodes, apps, dhcpServers, actions,
   };
 }

@@ -105,6 +105,8 @@ export class NodeIface implements Port {
   ap: AccessPoint | null = null;
   target: AccessPoint | null = null;
   gap: HandoffRecord | null = null;
+  /** Associated at least once (with link hints off, only the first association is reported). */
+  everUp = false;
   readonly assocEv: SimEvent;
   readonly macKey: number;
   constructor(readonly node: SimNode, readonly index: number, readonly name: string, readonly attach: string | null, mac: Uint8Array) {
@@ -473,7 +475,9 @@ export class Simulation {
     ap.cell.detach(s);
     s.ap = null;
     this.events.emit(now, node.name, "wifi_disassoc", { iface: s.index, ap: ap.name, reason });
-    node.link(s.index, false);
+    // Without link hints the driver keeps the interface up across roams: the board learns of the
+    // move only from the network (agent advertisements), as with a driver that reports nothing.
+    if (this.scenario.wifi.linkHints) node.link(s.index, false);
     const rec = this.newHandoff(node, s.index, ap.name, -1);
     s.gap = rec;
   }
@@ -515,7 +519,8 @@ export class Simulation {
     ap.stations.add(s.macKey);
     ap.cell.attach(s);
     this.events.emit(now, node.name, "wifi_assoc", { iface: s.index, ap: ap.name, bssid: fmtMac(ap.bssid) });
-    node.link(s.index, true, ap.bssid);
+    if (this.scenario.wifi.linkHints || !s.everUp) node.link(s.index, true, ap.bssid);
+    s.everUp = true;
     const h = s.gap;
     if (h) {
       s.gap = null;
