@@ -96,3 +96,42 @@ for (const n of [10, 1000, 65536]) {
   const r = measure((m) => { for (let i = 0; i < m; i++) ha.board.rx(1, pkts[i & 1023]); }, { n: 50000 });
   figure(`${n} bindings`, r.median, "ns/packet", `pages ${ha.board.memoryPages()}${bindings !== null ? `, accepted ${bindings}` : ""}`);
 }
+
+heading("foreign agent decapsulation and delivery to a visitor, 1400-byte inner packet (ns/packet)");
+{
+  const FA_WLAN = ip("10.0.32.1"), FA_CORE = ip("10.1.0.2"), RTR = ip("10.1.0.1"), HAX = ip("10.8.0.1"), HOME = ip("10.8.0.5");
+  const WLAN_MAC = host.mac("02:00:00:00:0a:01"), CORE_MAC = host.mac("02:00:00:00:0b:01");
+  const MN_MAC = host.mac("02:00:00:00:0a:99"), RTR_MAC = host.mac("02:00:00:00:0b:fe");
+  const cfg = host.validateConfig({
+    name: "fa", board: "emulated", roles: ["foreign-agent"],
+    interfaces: [
+      { name: "wlan0", mac: "02:00:00:00:0a:01", ipv4: "10.0.32.1/19", advertise: true },
+      { name: "eth0", mac: "02:00:00:00:0b:01", ipv4: "10.1.0.2/24" },
+    ],
+    routes: [{ dest: "default", via: "10.1.0.1" }],
+    mobility: { lifetimeSec: 600, encapsulations: ["ipip", "minimal", "gre"] },
+  }, "fa");
+  let n = 0, last = null;
+  const t = T0;
+  const fa = new host.Board(module, cfg, { now: () => t, tx: (i, f) => { n++; last = f; }, deliver() {} });
+  fa.init();
+  fa.rx(1, host.arpFrame(2, RTR_MAC, RTR, CORE_MAC, FA_CORE, CORE_MAC));
+  const key = { spi: 0x1001, key: new TextEncoder().encode("mn-ha"), algorithm: "hmac-md5" };
+  const id = host.ntpTimestamp(t, 0, 77);
+  const req = host.appendAuth(host.buildRegRequest({ flags: 0, lifetimeSec: 300, home: HOME, homeAgent: HAX, careOf: FA_WLAN, id }), host.EXT_MH_AUTH, key);
+  fa.rx(0, host.ethFrame(WLAN_MAC, MN_MAC, 0x0800, host.buildUdp(HOME, FA_WLAN, 434, 434, req, 1, 64)));
+  const rep = host.appendAuth(host.buildRegReply({ code: 0, lifetimeSec: 300, home: HOME, homeAgent: HAX, id }), host.EXT_MH_AUTH, key);
+  fa.rx(1, host.ethFrame(CORE_MAC, RTR_MAC, 0x0800, host.buildUdp(HAX, FA_CORE, 434, 434, rep, 1, 60)));
+  const accepted = fa.counters().fa_reply_relayed;
+  const inner = host.buildUdp(CN, HOME, 5000, 6000, new Uint8Array(1372), 1, 60);
+  const outer = new Uint8Array(20 + inner.length);
+  outer.set([0x45, 0, (outer.length >> 8) & 255, outer.length & 255, 0, 1, 0, 0, 60, 4, 0, 0]);
+  new DataView(outer.buffer).setUint32(12, HAX); new DataView(outer.buffer).setUint32(16, FA_WLAN);
+  const c = host.checksum(outer, 0, 20); outer[10] = c >> 8; outer[11] = c & 255;
+  outer.set(inner, 20);
+  const frame = host.ethFrame(CORE_MAC, RTR_MAC, 0x0800, outer);
+  const n0 = n;
+  const r = measure((k) => { for (let i = 0; i < k; i++) fa.rx(1, frame); }, { n: 50000 });
+  figure("IP-in-IP decapsulation + delivery by MAC", r.median, "ns/packet",
+    `${n - n0} delivered, visitor accepted: ${accepted === 1}, out ${last ? last.length : 0} bytes to ${last ? host.formatMac(last.subarray(0, 6)) : "-"}`);
+}
