@@ -5,4 +5,5 @@ pub mod bench;
 pub mod board;
 pub mod config;
 pub mod linux;
+pub mod selftest;
 pub mod simpeer;
