@@ -25,6 +25,10 @@ Usage:
                         flow rates and gaps, handoffs; docs/results.md)
       --quiet           no progress and no summary table (errors still go to stderr)
       --firmware FILE   firmware module to load (default: firmware.wasm beside this program)
+      --runtime R       run the boards in this process ("node", the default) or each in a
+                        wasm3 process ("wasm3": mipfw-board sim-peer, same trace)
+      --board-bin FILE  the mipfw-board program for --runtime wasm3 (default: $MIPFW_BOARD,
+                        else host/wasm3/target/release/mipfw-board of this checkout)
   mipfw check-config <node.json> [--firmware FILE]
                         validate a node configuration, start it on its board profile and
                         report memory use; lists every problem otherwise
@@ -81,7 +85,7 @@ function readJson(path: string): unknown {
 }
 
 function cmdSim(args: string[]): number {
-  const p = parseArgs(args, ["--seed", "--pcap", "--json", "--events", "--timeline", "--duration", "--firmware"], ["--quiet"]);
+  const p = parseArgs(args, ["--seed", "--pcap", "--json", "--events", "--timeline", "--duration", "--firmware", "--runtime", "--board-bin"], ["--quiet"]);
   if (p.positional.length !== 1) throw new UsageError(p.positional.length ? `sim takes one scenario file, got ${p.positional.length} arguments` : "sim needs a scenario file");
   const seed = intFlag(p, "--seed", 0, 4294967295);
   const durationMs = intFlag(p, "--duration", 1, 864e5 * 365);
@@ -94,8 +98,14 @@ function cmdSim(args: string[]): number {
   }
   const module = loadModule(firmwarePath(p));
   const str = (k: string) => { const v = p.flags.get(k); return typeof v === "string" ? v : null; };
+  const runtime = str("--runtime") ?? "node";
+  if (runtime !== "node" && runtime !== "wasm3") throw new UsageError(`--runtime: expected "node" or "wasm3", got ${JSON.stringify(runtime)}`);
+  const wasm3 = runtime === "wasm3" ? {
+    binary: str("--board-bin") ?? process.env.MIPFW_BOARD ?? join(__dirname, "..", "host", "wasm3", "target", "release", "mipfw-board"),
+    firmware: firmwarePath(p),
+  } : null;
   const timeline = str("--timeline");
-  const sim = new Simulation(scenario, module, { seed, durationMs, pcapDir: str("--pcap"), eventsPath: str("--events"), timeline: timeline !== null });
+  const sim = new Simulation(scenario, module, { seed, durationMs, pcapDir: str("--pcap"), eventsPath: str("--events"), timeline: timeline !== null, wasm3 });
   const t0 = performance.now();
   let lastPrint = t0;
   let printed = false;

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { validateScenario, type Scenario } from "./sim/scenario.js";
 
 export { Board, BoardError, compileFirmware, copyFrame, ABI_VERSION, type BoardHooks, type FirmwareExports } from "./board.js";
+export { RemoteBoard, type SimBoard, type RemoteOptions } from "./remote.js";
 export {
   validateConfig, encodeConfig, encodeConfigChunks, ConfigError, BOARDS, DEFAULT_BOARD, SIZE_RANGES,
   parseIp, formatIp, parseCidr, parseMac, formatMac,

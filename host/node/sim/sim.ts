@@ -5,7 +5,8 @@
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { Board, copyFrame } from "../board.js";
+import { Board, copyFrame, type BoardHooks } from "../board.js";
+import { RemoteBoard, type SimBoard, type RemoteOptions } from "../remote.js";
 import { PcapFile, type PcapBuffer } from "../pcap.js";
 import { parseIpv4, Ipv4Info, ParseError, udpValid, icmpValid, get16, IPPROTO_UDP, IPPROTO_ICMP, ICMP_ECHO_REPLY } from "../packet.js";
 import { Engine, SimEvent } from "./engine.js";
@@ -35,6 +36,8 @@ export interface SimOptions {
   onFrame?: (segment: string, frame: Uint8Array, tUs: number) => void;
   /** Record what a timeline needs (arrival times of every flow, the events of TIMELINE_KINDS in `events.kept`). */
   timeline?: boolean;
+  /** Run every board under the wasm3 runtime (a `mipfw-board sim-peer` process each) instead of in this process. */
+  wasm3?: RemoteOptions | null;
 }
 
 /** Event kinds a timeline is drawn from (kept in memory when SimOptions.timeline is set). */
@@ -119,7 +122,7 @@ export class NodeIface implements Port {
 
 export class SimNode implements AppHost {
   readonly name: string;
-  readonly board: Board;
+  readonly board: SimBoard;
   readonly ifaces: NodeIface[];
   readonly addr: number;
   readonly mover: Mover | null;
@@ -143,7 +146,7 @@ export class SimNode implements AppHost {
     this.addr = cfg.interfaces.find((x) => x.ip !== 0)?.ip ?? 0;
     const rng = sim.rng.derive(`board:${this.name}`);
     const engine = sim.engine;
-    this.board = new Board(module, cfg, {
+    const hooks: BoardHooks = {
       now: () => engine.nowUs / 1000,
       tx: (iface, frame) => {
         const p = this.ifaces[iface];
@@ -154,7 +157,8 @@ export class SimNode implements AppHost {
       event: (kind, data) => sim.firmwareEvent(this, kind, data),
       log: (level, text) => { if (sim.events.active) sim.events.emit(engine.nowUs, this.name, "log", { level, text }); },
       random: (buf) => rng.fill(buf),
-    });
+    };
+    this.board = sim.wasm3 ? new RemoteBoard(cfg, hooks, sim.wasm3) : new Board(module, cfg, hooks);
     this.ifaces = cfg.interfaces.map((x, i) => new NodeIface(this, i, x.name, spec.attach[i], x.mac));
     this.tickEv = new SimEvent(sim.tickFn, this);
     this.mip = cfg.roles.includes("mobile-node") ? { agent: null, pending: false, registered: false, last: null } : null;
@@ -275,8 +279,11 @@ export class Simulation {
   private readonly movers: SimNode[] = [];
   private readonly stepUs: number;
   private closed = false;
+  /** Boards run under wasm3 (SimOptions.wasm3), else null. */
+  readonly wasm3: RemoteOptions | null;
 
   constructor(readonly scenario: Scenario, module: WebAssembly.Module, opts: SimOptions = {}) {
+    this.wasm3 = opts.wasm3 ?? null;
     this.seed = opts.seed ?? scenario.seed;
     this.durationMs = opts.durationMs ?? scenario.durationMs;
     this.rng = new Rng(this.seed);
@@ -300,7 +307,8 @@ export class Simulation {
       this.accessPoints.push(ap);
     }
     for (const spec of scenario.nodes) {
-      const node = new SimNode(this, spec, module);
+      let node: SimNode;
+      try { node = new SimNode(this, spec, module); } catch (e) { this.closeBoards(); throw e; }
       this.nodes.push(node);
       this.nodeByName.set(node.name, node);
       for (const x of spec.config.interfaces) if (x.ip !== 0 && !this.owner.has(x.ip)) this.owner.set(x.ip, node.name);
@@ -323,7 +331,7 @@ export class Simulation {
     }
     // Start every board at t = 0, then plug wires; Wi-Fi and unplugged interfaces start down.
     for (const node of this.nodes) {
-      node.board.init();
+      try { node.board.init(); } catch (e) { this.closeBoards(); throw e; }
       node.ifaces.forEach((ifc) => {
         if (ifc.attach === null || ifc.wifi) node.board.link(ifc.index, false);
         else this.segments.get(ifc.attach)!.attach(ifc);
@@ -615,6 +623,12 @@ export class Simulation {
     this.closed = true;
     for (const p of this.pcaps) p.close();
     this.events.close();
+    this.closeBoards();
+  }
+
+  /** Stop boards that run in other processes (SimOptions.wasm3); in-process boards need nothing. */
+  private closeBoards(): void {
+    for (const n of this.nodes) n.board.close?.();
   }
 }
 

@@ -1,0 +1,154 @@
+// Boards and frames shared by the benchmarks (packet.mjs, mip.mjs, wasm3.mjs): each setup is data —
+// a validated node configuration, the operations that prepare the board (ARP replies, a registration)
+// and the frames to time — so the same case runs under Node (Board) and under wasm3
+// (`mipfw-board bench`, host/wasm3/src/bench.rs).
+import * as host from "../build/host.mjs";
+import { readFileSync } from "node:fs";
+import { routerJson, A_MAC, B_MAC, R_MAC0, R_MAC1, A_IP, B_IP, R_IP0, R_IP1 } from "../test/lib/traffic.mjs";
+
+export const FIRMWARE = "build/firmware.wasm";
+export const module = new WebAssembly.Module(readFileSync(FIRMWARE));
+export const T0 = 5_000_000;
+const ip = (s) => host.parseIp(s);
+
+/** Board operations: `{ kind: "rx" | "output" | "link-up" | "link-down" | "tick", iface, data }`. */
+export const rx = (iface, data) => ({ kind: "rx", iface, data });
+export const output = (data) => ({ kind: "output", iface: 0, data });
+
+/** Apply one operation to a board (Board or anything with the same methods). */
+export function apply(board, op, now) {
+  switch (op.kind) {
+    case "rx": return board.rx(op.iface, op.data);
+    case "output": return board.output(op.data);
+    case "link-up": board.link(op.iface, true, op.data.length ? op.data : undefined); return 0;
+    case "link-down": board.link(op.iface, false); return 0;
+    case "tick": board.tick(now); return 0;
+  }
+  throw new Error(`unknown op ${op.kind}`);
+}
+
+/** Start a board under Node at time `now` and apply `setup`; counts transmitted and delivered packets. */
+export function startBoard(cfg, setup = [], now = T0) {
+  const clock = { t: now };
+  let txCount = 0, lastTx = null, delivered = 0;
+  const board = new host.Board(module, cfg, {
+    now: () => clock.t, tx: (i, f) => { txCount++; lastTx = f; }, deliver() { delivered++; },
+  });
+  board.init();
+  for (const op of setup) apply(board, op, clock.t);
+  return { board, clock, tx: () => txCount, last: () => lastTx, delivered: () => delivered };
+}
+
+// --- the router of bench/packet.mjs: 10.0.1.0/24 (eth0) <-> 10.0.2.0/24 (eth1), both neighbours resolved
+export const router = {
+  config: () => host.validateConfig(routerJson, "r1"),
+  setup: () => [
+    rx(0, host.arpFrame(2, A_MAC, A_IP, R_MAC0, R_IP0, R_MAC0)),
+    rx(1, host.arpFrame(2, B_MAC, B_IP, R_MAC1, R_IP1, R_MAC1)),
+  ],
+  /** A -> B UDP datagram forwarded by the router; `payload` bytes of UDP data (1372 -> 1400-byte packet). */
+  forward: (payload) => host.ethFrame(R_MAC0, A_MAC, 0x0800, host.buildUdp(A_IP, B_IP, 40000, 9000, new Uint8Array(payload), 1, 64)),
+  /** ICMP echo request to the router (84-byte packet). */
+  echo: () => host.ethFrame(R_MAC0, A_MAC, 0x0800, host.buildEchoRequest(A_IP, R_IP0, 1, 1, new Uint8Array(56))),
+  /** Local output of a 1400-byte packet to B. */
+  localOut: () => host.buildUdp(R_IP1, B_IP, 40000, 9000, new Uint8Array(1372), 1, 64),
+};
+
+// --- the home agent of bench/mip.mjs (linux profile, a /16 home network, FA and router on eth1)
+export const HA_MAC1 = host.mac("02:00:00:00:0b:01"), R_MAC = host.mac("02:00:00:00:0b:fe");
+export const HA_HOME = ip("10.1.0.1"), HA_CORE = ip("10.2.0.1"), FA = ip("10.2.0.7"), CN = ip("10.9.0.9");
+export const FA_MAC = host.mac("02:00:00:00:0b:07");
+export const homeOf = (i) => (ip("10.1.0.0") + 2 + i) >>> 0; // 10.1.0.2 ... (a /16 home network)
+export const keyOf = (i) => Uint8Array.from({ length: 16 }, (_, j) => (i * 31 + j * 7) & 255);
+const hexKey = (k) => Buffer.from(k).toString("hex");
+
+/** Configuration of a home agent with `n` mobile nodes' security associations. */
+export function homeAgentConfig(n, algorithm, encapsulations = ["ipip", "minimal", "gre"]) {
+  const sas = [];
+  for (let i = 0; i < n; i++) sas.push({ peer: host.formatIp(homeOf(i)), spi: 1000 + i, algorithm, key: hexKey(keyOf(i)) });
+  return host.validateConfig({
+    name: "ha", board: "linux", roles: ["home-agent"],
+    interfaces: [
+      { name: "eth0", mac: "02:00:00:00:0a:01", ipv4: "10.1.0.1/16", home: true },
+      { name: "eth1", mac: "02:00:00:00:0b:01", ipv4: "10.2.0.1/16" },
+    ],
+    routes: [{ dest: "default", via: "10.2.0.254" }],
+    sizes: { securityAssocs: Math.max(n, 1), bindings: 65536 },
+    mobility: { lifetimeSec: 65534, maxBindingsPerNode: 1, encapsulations, replayWindowSec: 3600 },
+    securityAssociations: sas,
+  }, "ha");
+}
+
+/** The home agent's setup: the foreign agent and the router resolved. */
+export const homeAgentSetup = () => [
+  rx(1, host.arpFrame(2, FA_MAC, FA, HA_MAC1, HA_CORE, HA_MAC1)),
+  rx(1, host.arpFrame(2, R_MAC, ip("10.2.0.254"), HA_MAC1, HA_CORE, HA_MAC1)),
+];
+
+/** A home agent under Node (bench/mip.mjs). */
+export function homeAgent(n, algorithm, encapsulations) {
+  return startBoard(homeAgentConfig(n, algorithm, encapsulations), homeAgentSetup());
+}
+
+/** Registration Request frame (relayed by the FA) for mobile node `i` with identification `id`. */
+export function requestFrame(i, algorithm, id, flags = 0) {
+  let m = host.buildRegRequest({ flags, lifetimeSec: 3600, home: homeOf(i), homeAgent: HA_HOME, careOf: FA, id });
+  m = host.appendAuth(m, host.EXT_MH_AUTH, { spi: 1000 + i, algorithm, key: keyOf(i) });
+  return host.ethFrame(HA_MAC1, FA_MAC, 0x0800, host.buildUdp(FA, HA_CORE, 434, 434, m, 1, 64));
+}
+
+/** `count` distinct requests cycling over `nodes` mobile nodes, identifications increasing. */
+export function requestFrames(count, nodes, algorithm) {
+  const ntp0 = host.ntpTimestamp(T0, 0, 0);
+  const frames = [];
+  for (let k = 0; k < count; k++) frames.push(requestFrame(k % nodes, algorithm, ntp0 + BigInt(k + 1)));
+  return frames;
+}
+
+/** A 1400-byte packet from the correspondent to mobile node `i`'s home address (to be tunnelled). */
+export const toHome = (i = 0, payload = 1372) =>
+  host.ethFrame(HA_MAC1, R_MAC, 0x0800, host.buildUdp(CN, homeOf(i), 5000, 6000, new Uint8Array(payload), 1, 60));
+
+// --- the foreign agent of bench/mip.mjs: one visitor registered through it, tunnelled traffic from its HA
+const FA_WLAN = ip("10.0.32.1"), FA_CORE = ip("10.1.0.2"), RTR = ip("10.1.0.1"), HAX = ip("10.8.0.1"), HOME = ip("10.8.0.5");
+const WLAN_MAC = host.mac("02:00:00:00:0a:01"), CORE_MAC = host.mac("02:00:00:00:0b:01");
+const MN_MAC = host.mac("02:00:00:00:0a:99"), RTR_MAC = host.mac("02:00:00:00:0b:fe");
+
+export const foreignAgent = {
+  config: () => host.validateConfig({
+    name: "fa", board: "emulated", roles: ["foreign-agent"],
+    interfaces: [
+      { name: "wlan0", mac: "02:00:00:00:0a:01", ipv4: "10.0.32.1/19", advertise: true },
+      { name: "eth0", mac: "02:00:00:00:0b:01", ipv4: "10.1.0.2/24" },
+    ],
+    routes: [{ dest: "default", via: "10.1.0.1" }],
+    mobility: { lifetimeSec: 600, encapsulations: ["ipip", "minimal", "gre"] },
+  }, "fa"),
+  /** Router resolved, the visitor's request relayed and its accepted reply relayed back. */
+  setup: () => {
+    const key = { spi: 0x1001, key: new TextEncoder().encode("mn-ha"), algorithm: "hmac-md5" };
+    const id = host.ntpTimestamp(T0, 0, 77);
+    const req = host.appendAuth(host.buildRegRequest({ flags: 0, lifetimeSec: 300, home: HOME, homeAgent: HAX, careOf: FA_WLAN, id }), host.EXT_MH_AUTH, key);
+    const rep = host.appendAuth(host.buildRegReply({ code: 0, lifetimeSec: 300, home: HOME, homeAgent: HAX, id }), host.EXT_MH_AUTH, key);
+    return [
+      rx(1, host.arpFrame(2, RTR_MAC, RTR, CORE_MAC, FA_CORE, CORE_MAC)),
+      rx(0, host.ethFrame(WLAN_MAC, MN_MAC, 0x0800, host.buildUdp(HOME, FA_WLAN, 434, 434, req, 1, 64))),
+      rx(1, host.ethFrame(CORE_MAC, RTR_MAC, 0x0800, host.buildUdp(HAX, FA_CORE, 434, 434, rep, 1, 60))),
+    ];
+  },
+  /** IP-in-IP from the home agent to the FA carrying a 1400-byte packet for the visitor. */
+  tunnelled: () => {
+    const inner = host.buildUdp(CN, HOME, 5000, 6000, new Uint8Array(1372), 1, 60);
+    const outer = new Uint8Array(20 + inner.length);
+    outer.set([0x45, 0, (outer.length >> 8) & 255, outer.length & 255, 0, 1, 0, 0, 60, 4, 0, 0]);
+    new DataView(outer.buffer).setUint32(12, HAX); new DataView(outer.buffer).setUint32(16, FA_WLAN);
+    const c = host.checksum(outer, 0, 20); outer[10] = c >> 8; outer[11] = c & 255;
+    outer.set(inner, 20);
+    return host.ethFrame(CORE_MAC, RTR_MAC, 0x0800, outer);
+  },
+};
+
+/** The default scenario's mobile node (esp32 profile): its configuration. */
+export function mobileNodeConfig() {
+  return host.loadScenario("scenarios/default.json").nodes.find((n) => n.config.roles.includes("mobile-node")).config;
+}
