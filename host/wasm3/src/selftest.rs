@@ -1,6 +1,6 @@
 //! `mipfw-board selftest`: start a board from a node configuration, bring its links up, feed it an
-//! ARP request for the first interface's address and an ICMP echo request, and print everything the
-//! firmware did (frames, deliveries, events, non-zero counters) as hex lines. The Node test
+//! ARP request for the first interface's address and an ICMP echo request, and print the input frames
+//! and everything the firmware did (frames, deliveries, events, non-zero counters) as hex lines. The Node test
 //! test/host/wasm3-board.test.mjs feeds the same input to the Node Board and expects the same lines.
 
 use std::time::Instant;
@@ -99,9 +99,12 @@ pub fn run(cfg: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8]) -> Result<(), Stri
     }
     let ifc = &cfg.interfaces[0];
     let peer = peer_of(ifc.ip, ifc.prefix_len);
-    let r1 = board.rx(0, &arp_request(peer, ifc.ip));
-    let r2 = board.rx(0, &echo_request(peer, ifc.ip, ifc.mac));
-    lines.borrow_mut().push(format!("rx {r1} {r2}"));
+    let mut results = Vec::new();
+    for frame in [arp_request(peer, ifc.ip), echo_request(peer, ifc.ip, ifc.mac)] {
+        lines.borrow_mut().push(format!("input 0 {}", hex(&frame)));
+        results.push(board.rx(0, &frame).to_string());
+    }
+    lines.borrow_mut().push(format!("rx {}", results.join(" ")));
     for (name, v) in board.counters() {
         if v != 0 {
             lines.borrow_mut().push(format!("counter {name} {v}"));
