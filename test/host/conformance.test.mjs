@@ -54,7 +54,11 @@ test("default scenario (Mobile IP roaming, 60 s simulated): Node and wasm3 give 
 
 // A home agent restarted by a scenario action (init called again on a running board), and a mobile
 // node acquiring a co-located care-of address by DHCP (random transaction ids and jitter).
-for (const name of ["mip-ha-reboot.json", "mip-colocated.json"]) {
+// MIPFW_CONFORMANCE_ALL=1 compares every scenario in scenarios/ (bench-100 takes ~20 s).
+const more = process.env.MIPFW_CONFORMANCE_ALL
+  ? readdirSync(join(root, "scenarios")).filter((f) => f.endsWith(".json") && f !== "default.json" && f !== "demo-router.json").sort()
+  : ["mip-ha-reboot.json", "mip-colocated.json"];
+for (const name of more) {
   test(`${name}: Node and wasm3 give the same trace`, { skip: missing }, () => { compare(load(name)); });
 }
 
