@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# End-to-end Mobile IP test on real Linux interfaces (docs/e2e.md): network namespaces, veth pairs and
+# bridges rebuild the default scenario's topology; the home agent, both foreign agents and the mobile
+# node are `mipfw-board` processes (the firmware under wasm3); the correspondent and the routers are
+# plain Linux. The mobile node's link moves home -> fa1 -> fa2 -> net4 (DHCP, co-located care-of
+# address, no foreign agent) -> home while the correspondent pings and streams UDP to its home
+# address. Asserts delivery after each move, records interruption and loss, checks the bridge
+# captures with tshark. Everything is torn down on exit.
+#
+# usage: test/e2e/netns.sh [--board target/release/mipfw-board] [--firmware build/firmware.wasm]
+#                          [--out DIR] [--keep] [--no-colocated]
+# exit: 0 passed, 1 failed, 77 skipped (missing prerequisite; reason on stdout as "SKIP: ...")
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BOARD=$ROOT/host/wasm3/target/release/mipfw-board
+FIRMWARE=$ROOT/build/firmware.wasm
+OUT=""
+KEEP=0
+COLOCATED=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --board) BOARD=$2; shift 2 ;;
+    --firmware) FIRMWARE=$2; shift 2 ;;
+    --out) OUT=$2; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    --no-colocated) COLOCATED=0; shift ;;
+    *) echo "unknown argument $1"; exit 2 ;;
+  esac
+done
+
+skip() { echo "SKIP: $*"; exit 77; }
+[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, AF_PACKET, TUN)"
+command -v ip >/dev/null || skip "iproute2 (ip) not installed"
+command -v python3 >/dev/null || skip "python3 not installed"
+command -v ping >/dev/null || skip "ping (iputils-ping) not installed"
+[ -x "$BOARD" ] || skip "$BOARD not built (cargo build --release in host/wasm3)"
+[ -f "$FIRMWARE" ] || skip "$FIRMWARE not built (npm run build)"
+[ -c /dev/net/tun ] || skip "/dev/net/tun missing"
+ip netns add "mipe2e-probe-$$" 2>/dev/null || skip "cannot create network namespaces here"
+ip netns del "mipe2e-probe-$$"
+HAVE_TSHARK=0; command -v tshark >/dev/null && command -v dumpcap >/dev/null && HAVE_TSHARK=1
+HAVE_DNSMASQ=0; command -v dnsmasq >/dev/null && HAVE_DNSMASQ=1
+[ $HAVE_DNSMASQ -eq 1 ] || COLOCATED=0
+
+[ -n "$OUT" ] || OUT=$(mktemp -d /tmp/mipfw-e2e.XXXXXX)
+mkdir -p "$OUT"
+P="me$$"                      # namespace prefix, unique per run
+NSS=(sw ha fa1 fa2 rc r4 cn mn)
+PIDS=()
+CAPS=()
+FAILS=0
+T0=$(date +%s.%N)
+
+log() { echo "[$(awk -v a="$(date +%s.%N)" -v b="$T0" 'BEGIN { printf "%6.2fs", a - b }')] $*"; }
+fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
+ns() { local n=$1; shift; ip netns exec "$P-$n" "$@"; }
+bg() { local n=$1 out=$2; shift 2; ip netns exec "$P-$n" "$@" >"$out" 2>&1 & PIDS+=($!); }
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -INT "$pid" 2>/dev/null; done
+  sleep 0.3
+  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  for n in "${NSS[@]}"; do ip netns del "$P-$n" 2>/dev/null; done
+  [ $KEEP -eq 1 ] || [ $FAILS -gt 0 ] || rm -rf "$OUT"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# ---------------------------------------------------------------- topology
+for n in "${NSS[@]}"; do
+  ip netns add "$P-$n" || { fail "ip netns add $P-$n"; exit 1; }
+  ns "$n" ip link set lo up
+done
+for br in br-home br-core br-net1 br-net2 br-net4 br-cnet; do
+  ns sw ip link add "$br" type bridge stp_state 0 mcast_snooping 0
+  ns sw ip link set "$br" up
+done
+# link NODE IFNAME SWPORT BRIDGE: veth IFNAME in node's namespace, its peer SWPORT on BRIDGE.
+link() {
+  ip link add "$2" netns "$P-$1" type veth peer name "$3" netns "$P-sw"
+  ns sw ip link set "$3" master "$4" up
+}
+link ha eth0 ha0 br-home;  link ha eth1 ha1 br-core
+link fa1 eth0 fa1a br-net1; link fa1 eth1 fa1b br-core
+link fa2 eth0 fa2a br-net2; link fa2 eth1 fa2b br-core
+link rc eth0 rc0 br-cnet;  link rc eth1 rc1 br-core
+link r4 eth0 r40 br-net4;  link r4 eth1 r41 br-core
+link cn eth0 cn0 br-cnet
+link mn wlan0 mn0 br-home
+for n in "${NSS[@]}"; do
+  ns "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+done
+
+# Linux routers and the correspondent.
+ns rc ip addr add 10.9.0.1/24 dev eth0; ns rc ip addr add 10.0.0.9/24 dev eth1
+ns r4 ip addr add 10.4.0.1/24 dev eth0; ns r4 ip addr add 10.0.0.4/24 dev eth1
+for r in rc r4; do
+  ns $r ip link set eth0 up; ns $r ip link set eth1 up
+  ns $r sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
+    net.ipv4.conf.eth0.rp_filter=0 net.ipv4.conf.eth1.rp_filter=0
+done
+for d in 10.1.0.0/24:10.0.0.1 10.2.0.0/24:10.0.0.2 10.3.0.0/24:10.0.0.3 10.4.0.0/24:10.0.0.4 10.9.0.0/24:10.0.0.9; do
+  for r in rc r4; do
+    ns $r ip route add "${d%%:*}" via "${d##*:}" 2>/dev/null || true   # the connected one already exists
+  done
+done
+ns cn ip addr add 10.9.0.10/24 dev eth0; ns cn ip link set eth0 up; ns cn ip route add default via 10.9.0.1
+
+# ---------------------------------------------------------------- firmware nodes
+ROUTES='[{"dest":"10.1.0.0/24","via":"10.0.0.1"},{"dest":"10.2.0.0/24","via":"10.0.0.2"},{"dest":"10.3.0.0/24","via":"10.0.0.3"},{"dest":"10.4.0.0/24","via":"10.0.0.4"},{"dest":"10.9.0.0/24","via":"10.0.0.9"}]'
+strip_own() { python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print(json.dumps([x for x in r if x["via"]!=sys.argv[2]]))' "$ROUTES" "$1"; }
+agent() { # name role net-octet
+  cat >"$OUT/$1.json" <<EOF
+{ "name": "$1", "board": "emulated", "roles": ["$2"],
+  "interfaces": [
+    { "name": "eth0", "mac": "02:00:00:0$3:00:01", "ipv4": "10.$3.0.1/24", "advertise": true $( [ "$2" = home-agent ] && echo ', "home": true') },
+    { "name": "eth1", "mac": "02:00:00:00:00:0$3", "ipv4": "10.0.0.$3/24" } ],
+  "routes": $(strip_own 10.0.0.$3),
+  "mobility": { "lifetimeSec": 300, "advertIntervalMs": 1000, "advertLifetimeSec": 3 }
+  $( [ "$2" = home-agent ] && echo ', "securityAssociations": [ { "peer": "10.1.0.20", "spi": 4096, "algorithm": "hmac-md5", "key": "text:mipfw-demo-mn-ha-key" } ]') }
+EOF
+}
+agent ha home-agent 1; agent fa1 foreign-agent 2; agent fa2 foreign-agent 3
+cat >"$OUT/mn.json" <<EOF
+{ "name": "mn", "board": "esp32", "roles": ["mobile-node"],
+  "interfaces": [ { "name": "wlan0", "mac": "02:00:00:01:00:20", "ipv4": "10.1.0.20/24", "dhcp": true } ],
+  "routes": [ { "dest": "default", "via": "10.1.0.1" } ],
+  "mobility": { "homeAgent": "10.1.0.1", "lifetimeSec": 60, "colocated": "$( [ $COLOCATED -eq 1 ] && echo auto || echo never)" },
+  "securityAssociations": [ { "peer": "10.1.0.1", "spi": 4096, "algorithm": "hmac-md5", "key": "text:mipfw-demo-mn-ha-key" } ] }
+EOF
+
+# Captures on every bridge (a promiscuous bridge passes every forwarded frame to the capture).
+if [ $HAVE_TSHARK -eq 1 ]; then
+  for br in br-home br-core br-net1 br-net2 br-net4; do
+    bg sw "$OUT/$br.dumpcap.log" dumpcap -q -P -i "$br" -w "$OUT/$br.pcap"
+    CAPS+=($!)
+  done
+  for i in $(seq 50); do [ "$(ls "$OUT"/*.pcap 2>/dev/null | wc -l)" -ge 5 ] && break; sleep 0.1; done
+fi
+if [ $COLOCATED -eq 1 ]; then
+  bg r4 "$OUT/dnsmasq.log" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --port=0 \
+    --user=root --interface=eth0 --bind-interfaces --dhcp-range=10.4.0.100,10.4.0.150,255.255.255.0,2m \
+    --dhcp-option=3,10.4.0.1 --dhcp-leasefile="$OUT/dnsmasq.leases" --pid-file= --log-dhcp --no-ping
+fi
+
+for n in ha fa1 fa2 mn; do
+  ip netns exec "$P-$n" env MIPFW_EVENTS="$OUT/$n.events.jsonl" "$BOARD" --config "$OUT/$n.json" \
+    --firmware "$FIRMWARE" --boards "$ROOT/boards" >"$OUT/$n.stdout" 2>"$OUT/$n.log" &
+  PIDS+=($!)
+done
+sleep 0.5
+for n in ha fa1 fa2 mn; do
+  if ! grep -q "started" "$OUT/$n.log"; then
+    sleep 1
+    grep -q "started" "$OUT/$n.log" || { fail "$n did not start:"; sed 's/^/    /' "$OUT/$n.log"; exit 1; }
+  fi
+done
+for i in $(seq 50); do ns mn ip link show mip0 >/dev/null 2>&1 && break; sleep 0.1; done
+log "boards started (logs in $OUT)"
+
+# ---------------------------------------------------------------- traffic
+bg mn "$OUT/udp-recv.err" python3 "$ROOT/test/e2e/udp.py" recv 5000 "$OUT/udp-recv.log"
+sleep 0.3
+bg cn "$OUT/udp-send.err" python3 "$ROOT/test/e2e/udp.py" send 10.1.0.20 5000 100 "$OUT/udp-sent.log"
+bg cn "$OUT/ping-cn-mn.log" ping -D -n -i 0.1 10.1.0.20
+: >"$OUT/moves.log"
+RESULTS=()
+
+# wait_delivery LABEL T: UDP sent after T reaches the mobile node, the correspondent's ping is
+# answered, and the mobile node reaches the correspondent (ping from its home address).
+wait_delivery() {
+  local label=$1 t=$2
+  if python3 "$ROOT/test/e2e/udp.py" wait "$OUT/udp-recv.log" "$t" 30; then
+    log "$label: UDP delivery resumed"
+  else
+    fail "$label: no UDP datagram reached the mobile node within 30 s"
+    return
+  fi
+  local ok=0
+  for i in $(seq 100); do
+    if awk -v t="$t" '/bytes from/ { gsub(/[\[\]]/, "", $1); if ($1 + 0 > t + 0) { found = 1 } } END { exit !found }' "$OUT/ping-cn-mn.log"; then ok=1; break; fi
+    sleep 0.1
+  done
+  [ $ok -eq 1 ] || fail "$label: the correspondent's ping to 10.1.0.20 got no reply after the move"
+  ns mn ping -n -c 3 -i 0.2 -W 1 10.9.0.10 >"$OUT/ping-mn-cn.$label.log" 2>&1 \
+    || fail "$label: ping from the mobile node's home address to the correspondent failed"
+}
+
+# move LABEL BRIDGE: carrier down, re-plug the mobile node's link on BRIDGE, carrier up.
+move() {
+  local label=$1 br=$2 t
+  t=$(date +%s.%N)
+  echo "$label $t" >>"$OUT/moves.log"
+  ns sw ip link set mn0 down
+  ns sw ip link set mn0 nomaster
+  ns sw ip link set mn0 master "$br"
+  sleep 0.05                                  # layer-2 association time
+  ns sw ip link set mn0 up
+  log "$label: mobile node moved to $br"
+  wait_delivery "$label" "$t"
+  sleep 3                                     # dwell: steady traffic on the new network
+}
+
+echo "start $(date +%s.%N)" >>"$OUT/moves.log"
+wait_delivery start "$(date +%s.%N)"
+sleep 2
+move fa1 br-net1
+move fa2 br-net2
+[ $COLOCATED -eq 1 ] && move colocated br-net4
+move home br-home
+sleep 0.5
+
+# ---------------------------------------------------------------- results
+python3 "$ROOT/test/e2e/udp.py" report "$OUT/udp-sent.log" "$OUT/udp-recv.log" "$OUT/moves.log" "$OUT/result.json" \
+  "$OUT/ping-cn-mn.log" \
+  || fail "report"
+ev() { grep -c "\"name\":\"$2\"" "$OUT/$1.events.jsonl" 2>/dev/null || echo 0; }
+[ "$(ev mn reg_reply)" -ge 3 ] || fail "mobile node: expected registration replies for fa1, fa2 and home, got $(ev mn reg_reply)"
+grep -q '"name":"reg_reply".*"coa":"10.2.0.1"' "$OUT/mn.events.jsonl" || fail "no registration via fa1 (care-of 10.2.0.1)"
+grep -q '"name":"reg_reply".*"coa":"10.3.0.1"' "$OUT/mn.events.jsonl" || fail "no registration via fa2 (care-of 10.3.0.1)"
+if [ $COLOCATED -eq 1 ]; then
+  grep -q '"name":"dhcp".*"op":1' "$OUT/mn.events.jsonl" || fail "no DHCP lease on net4"
+  grep -q '"name":"reg_reply".*"coa":"10.4.0.1[0-5][0-9]"' "$OUT/mn.events.jsonl" || fail "no registration with a co-located care-of address on net4"
+fi
+grep -q '"name":"binding"' "$OUT/ha.events.jsonl" || fail "home agent: no binding event"
+grep -q '"name":"visitor"' "$OUT/fa1.events.jsonl" || fail "fa1: no visitor event"
+
+if [ $HAVE_TSHARK -eq 1 ]; then
+  for pid in "${CAPS[@]}"; do kill -INT "$pid" 2>/dev/null; done
+  for pid in "${CAPS[@]}"; do wait "$pid" 2>/dev/null; done
+  count() { tshark -r "$1" -Y "$2" 2>/dev/null | wc -l; }
+  for f in "$OUT"/*.pcap; do
+    tshark -r "$f" -V >"$f.txt" 2>&1 || { fail "tshark cannot read $f"; continue; }
+    grep -q "Malformed" "$f.txt" && fail "$(basename "$f"): malformed packet ($(grep -m1 -B30 Malformed "$f.txt" | grep '^Frame' | tail -1))"
+  done
+  c=$OUT/br-core.pcap
+  n1=$(count "$OUT/br-net1.pcap" "mip.type == 1"); n3=$(count "$OUT/br-net1.pcap" "mip.type == 3")
+  [ "$n1" -ge 1 ] && [ "$n3" -ge 1 ] || fail "br-net1: registration request/reply not dissected ($n1/$n3)"
+  r1=$(count "$c" "mip.type == 1"); r3=$(count "$c" "mip.type == 3")
+  [ "$r1" -ge 2 ] && [ "$r3" -ge 2 ] || fail "br-core: relayed registration requests/replies not dissected ($r1/$r3)"
+  tun=$(count "$c" "ip.proto == 4 && ip.dst == 10.2.0.1 && ip.dst == 10.1.0.20")
+  [ "$tun" -ge 10 ] || fail "br-core: IP-in-IP to fa1 carrying the home address not dissected ($tun)"
+  adv=$(count "$OUT/br-net1.pcap" "icmp.type == 9 && mip.ext")
+  [ "$adv" -ge 1 ] || [ "$(count "$OUT/br-net1.pcap" "icmp.type == 9")" -ge 1 ] || fail "br-net1: no agent advertisement"
+  if [ $COLOCATED -eq 1 ]; then
+    [ "$(count "$OUT/br-net4.pcap" dhcp)" -ge 2 ] || fail "br-net4: no DHCP exchange"
+    [ "$(count "$OUT/br-net4.pcap" "ip.proto == 4 && ip.dst == 10.1.0.20")" -ge 10 ] || fail "br-net4: no IP-in-IP to the co-located care-of address"
+  fi
+  echo "tshark: $(ls "$OUT"/*.pcap | wc -l) captures dissected, no malformed packets; br-core: $r1 requests, $r3 replies, $tun IP-in-IP to fa1"
+fi
+
+echo "result: $(tr -d '\n ' <"$OUT/result.json")"
+if [ $FAILS -gt 0 ]; then
+  echo "e2e: $FAILS failure(s); files kept in $OUT"
+  for n in ha fa1 fa2 mn; do echo "--- $n.log (tail)"; tail -5 "$OUT/$n.log"; done
+  exit 1
+fi
+echo "e2e: passed"
+exit 0
