@@ -197,6 +197,70 @@ unsafe extern "C" fn host_event(rt: ffi::IM3Runtime, ctx: ffi::IM3ImportContext,
     })
 }
 
+/// The imports of a module: (module, name, kind 0 function / 1 table / 2 memory / 3 global).
+fn imports(wasm: &[u8]) -> Result<Vec<(String, String, u8)>, String> {
+    let bad = || "firmware: not a valid WebAssembly module (malformed section)".to_string();
+    fn leb(b: &[u8], i: &mut usize) -> Option<u32> {
+        let mut v: u64 = 0;
+        for shift in (0..35).step_by(7) {
+            let x = *b.get(*i)?;
+            *i += 1;
+            v |= u64::from(x & 0x7f) << shift;
+            if x & 0x80 == 0 {
+                return u32::try_from(v).ok();
+            }
+        }
+        None
+    }
+    fn name(b: &[u8], i: &mut usize) -> Option<String> {
+        let n = leb(b, i)? as usize;
+        let s = b.get(*i..i.checked_add(n)?)?;
+        *i += n;
+        Some(String::from_utf8_lossy(s).into_owned())
+    }
+    fn limits(b: &[u8], i: &mut usize) -> Option<()> {
+        let flags = *b.get(*i)?;
+        *i += 1;
+        leb(b, i)?;
+        if flags & 1 != 0 {
+            leb(b, i)?;
+        }
+        Some(())
+    }
+    if wasm.len() < 8 || &wasm[..4] != b"\0asm" {
+        return Err("firmware: not a WebAssembly module".into());
+    }
+    let mut out = Vec::new();
+    let mut i = 8;
+    while i < wasm.len() {
+        let id = wasm[i];
+        i += 1;
+        let size = leb(wasm, &mut i).ok_or_else(bad)? as usize;
+        let end = i.checked_add(size).filter(|&e| e <= wasm.len()).ok_or_else(bad)?;
+        if id == 2 {
+            let sec = &wasm[..end];
+            let count = leb(sec, &mut i).ok_or_else(bad)?;
+            for _ in 0..count {
+                let m = name(sec, &mut i).ok_or_else(bad)?;
+                let f = name(sec, &mut i).ok_or_else(bad)?;
+                let kind = *sec.get(i).ok_or_else(bad)?;
+                i += 1;
+                let ok = match kind {
+                    0 => leb(sec, &mut i).map(|_| ()),
+                    1 => sec.get(i).map(|_| i += 1).and_then(|_| limits(sec, &mut i)),
+                    2 => limits(sec, &mut i),
+                    3 => sec.get(i..i + 2).map(|_| i += 2),
+                    _ => None,
+                };
+                ok.ok_or_else(bad)?;
+                out.push((m, f, kind));
+            }
+        }
+        i = end;
+    }
+    Ok(out)
+}
+
 type RawFn = unsafe extern "C" fn(ffi::IM3Runtime, ffi::IM3ImportContext, *mut u64, *mut c_void) -> *const c_void;
 
 /// The `host` imports of docs/abi.md with their wasm3 signatures.
@@ -251,6 +315,14 @@ impl Board {
                 trap: None,
                 _wasm: wasm,
             };
+            // Only the `host` functions of docs/abi.md may be imported: refuse anything else by name
+            // before wasm3 would fail on it at the first call.
+            for (m, f, kind) in imports(&b._wasm)? {
+                if m != "host" || kind != 0 || !IMPORTS.iter().any(|(n, _, _)| *n == f) {
+                    let what = ["function", "table", "memory", "global"].get(kind as usize).unwrap_or(&"import");
+                    return Err(format!("firmware imports {what} {m}.{f}; a board provides only the functions host.{{tx, deliver, now_ms, random, log, event}}"));
+                }
+            }
             let mut module: ffi::IM3Module = ptr::null_mut();
             if let Some(e) = m3_err(ffi::m3_ParseModule(env, &mut module, b._wasm.as_ptr(), b._wasm.len() as u32)) {
                 return Err(format!("firmware: not a valid WebAssembly module for wasm3: {e}"));

@@ -1,0 +1,144 @@
+//! Board checks against small stand-in modules (tests/wasm/abi-stub.wat, compiled by gen.mjs) and,
+//! when it has been built, the real firmware.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use mipfw_board::board::{Board, Hooks};
+
+#[derive(Default)]
+struct Seen {
+    tx: Vec<(u32, Vec<u8>)>,
+    logs: Vec<(i32, String)>,
+}
+
+struct Rec(Rc<RefCell<Seen>>);
+
+impl Hooks for Rec {
+    fn now_ms(&mut self) -> i64 { 1234 }
+    fn tx(&mut self, iface: u32, frame: &[u8]) { self.0.borrow_mut().tx.push((iface, frame.to_vec())); }
+    fn deliver(&mut self, _packet: &[u8]) {}
+    fn random(&mut self, buf: &mut [u8]) { buf.fill(1); }
+    fn log(&mut self, level: i32, text: &str) { self.0.borrow_mut().logs.push((level, text.to_string())); }
+    fn event(&mut self, _kind: i32, _data: &[u8]) {}
+}
+
+fn stub(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/tests/wasm/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn start(name: &str, chunks: &[Vec<u8>], pages: u32) -> (Result<Board, String>, Rc<RefCell<Seen>>) {
+    let seen = Rc::new(RefCell::new(Seen::default()));
+    (Board::new(&stub(name), chunks, pages, Box::new(Rec(seen.clone()))), seen)
+}
+
+fn ok_chunks() -> Vec<Vec<u8>> {
+    vec![b"MIPF\0\x01\0\0".to_vec(), b"MIPF\0\x01\0\0".to_vec()]
+}
+
+#[test]
+fn starts_and_reads_counters_and_calls() {
+    let (b, seen) = start("stub.wasm", &ok_chunks(), 2);
+    let mut b = b.unwrap();
+    // init stored now_ms (1234) in counter "a".
+    assert_eq!(b.counters(), vec![("a".to_string(), 1234), ("b".to_string(), 0)]);
+    assert_eq!(b.rx(3, &[1, 2, 3, 4]), 0);
+    assert_eq!(seen.borrow().tx, vec![(3, vec![1, 2, 3, 4])]);
+    assert_eq!(b.counter("b"), 1);
+    assert_eq!(b.tick(1000), 1100);
+    assert_eq!(b.heap_used(), 4242);
+    assert_eq!(b.static_bytes(), 100);
+    assert_eq!(b.memory_pages(), 1);
+    b.link(0, true, Some([1, 2, 3, 4, 5, 6]));
+    assert!(b.dump_raw(0).is_empty());
+    assert!(b.trapped().is_none());
+    // A frame longer than rx_capacity is not copied: the core is told capacity + 1 (counted too long).
+    assert_eq!(b.rx(0, &vec![7u8; 4000]), 0);
+    assert_eq!(seen.borrow().tx.last().unwrap().1.len(), 1519);
+}
+
+#[test]
+fn a_trap_is_an_error_naming_the_call_not_a_panic() {
+    let (b, seen) = start("stub.wasm", &ok_chunks(), 2);
+    let mut b = b.unwrap();
+    assert_eq!(b.rx(0, &[0xff, 0]), -1);
+    let t = b.trapped().unwrap().to_string();
+    assert!(t.starts_with("rx: ") && t.contains("unreachable"), "{t}");
+    assert!(seen.borrow().logs.iter().any(|(l, s)| *l == 0 && s.contains("trap in rx")));
+    // The board still answers later calls.
+    assert_eq!(b.rx(0, &[1]), 0);
+}
+
+#[test]
+fn an_out_of_bounds_pointer_from_the_module_traps() {
+    let (b, seen) = start("stub.wasm", &ok_chunks(), 2);
+    let mut b = b.unwrap();
+    assert_eq!(b.output(&[0x45; 20]), -1);
+    let t = b.trapped().unwrap();
+    assert!(t.starts_with("output: ") && t.contains("out of bounds"), "{t}");
+    assert!(seen.borrow().tx.is_empty());
+}
+
+#[test]
+fn refusals_carry_the_cores_reason() {
+    let mut bad = ok_chunks();
+    bad[0][0] = b'X';
+    let (b, _) = start("stub.wasm", &bad, 2);
+    assert_eq!(b.err().unwrap(), "firmware refused the configuration (code 1): config: refused on purpose");
+    let (b, _) = start("stub.wasm", &[vec![0u8; 4097]], 2);
+    assert!(b.err().unwrap().contains("4097 bytes, the firmware takes at most 4096"));
+    let (b, _) = start("stub.wasm", &[], 2);
+    assert!(b.is_err());
+}
+
+#[test]
+fn memory_beyond_the_board_budget_is_refused() {
+    let (b, _) = start("stub-grows.wasm", &ok_chunks(), 2);
+    assert_eq!(b.err().unwrap(), "firmware uses 4 pages, the board allows 2");
+    let (b, _) = start("stub-grows.wasm", &ok_chunks(), 4);
+    assert_eq!(b.unwrap().memory_pages(), 4);
+    let (b, _) = start("stub.wasm", &ok_chunks(), 0);
+    assert!(b.err().unwrap().contains("declares 1 pages"));
+}
+
+#[test]
+fn wrong_abi_imports_and_signatures_are_refused() {
+    let (b, _) = start("stub-abi2.wasm", &ok_chunks(), 2);
+    assert_eq!(b.err().unwrap(), "firmware ABI 2, host ABI 1");
+    let (b, _) = start("stub-badsig.wasm", &ok_chunks(), 2);
+    let e = b.err().unwrap();
+    assert!(e.contains("host.deliver") && e.contains("signature"), "{e}");
+    let (b, _) = start("stub-env.wasm", &ok_chunks(), 2);
+    let e = b.err().unwrap();
+    assert!(e.starts_with("firmware imports function env.abort;"), "{e}");
+    let seen = Rc::new(RefCell::new(Seen::default()));
+    let e = Board::new(b"\0asm\x01\0\0\0garbage", &ok_chunks(), 2, Box::new(Rec(seen))).err().unwrap();
+    assert!(e.starts_with("firmware: not a valid WebAssembly module"), "{e}");
+}
+
+#[test]
+fn the_real_firmware_answers_arp() {
+    let path = format!("{}/../../build/firmware.wasm", env!("CARGO_MANIFEST_DIR"));
+    let Ok(wasm) = std::fs::read(&path) else {
+        eprintln!("skipped: {path} not built (npm run build)");
+        return;
+    };
+    let json = r#"{ "name": "r1", "roles": ["router"], "interfaces": [
+        { "name": "eth0", "mac": "02:00:00:00:01:01", "ipv4": "10.0.1.1/24" },
+        { "name": "eth1", "mac": "02:00:00:00:02:01", "ipv4": "10.0.2.1/24" }] }"#;
+    let raw: serde_json::Value = serde_json::from_str(json).unwrap();
+    let cfg = mipfw_board::config::validate_config(&raw, "config", &mipfw_board::config::Boards::embedded()).unwrap();
+    let chunks = mipfw_board::config::encode_config_chunks(&cfg, 4096);
+    let seen = Rc::new(RefCell::new(Seen::default()));
+    let mut b = Board::new(&wasm, &chunks, cfg.board.memory_pages, Box::new(Rec(seen.clone()))).unwrap();
+    b.link(0, true, None);
+    let peer = mipfw_board::selftest::peer_of(0x0a000101, 24);
+    assert_eq!(b.rx(0, &mipfw_board::selftest::arp_request(peer, 0x0a000101)), 0);
+    let tx = seen.borrow().tx.clone();
+    assert_eq!(tx.len(), 1);
+    assert_eq!(&tx[0].1[12..14], &[0x08, 0x06]);
+    assert_eq!(&tx[0].1[20..22], &[0, 2], "ARP reply");
+    assert_eq!(b.counter("arp_tx_reply"), 1);
+    assert!(b.memory_pages() <= cfg.board.memory_pages);
+    assert!(b.trapped().is_none());
+}
