@@ -4,6 +4,7 @@
   udp.py send DEST PORT RATE LOG      send "seq send_time" datagrams at RATE/s until killed; log "seq t"
   udp.py recv PORT LOG                 log "seq send_time recv_time" for every datagram received
   udp.py wait LOG AFTER TIMEOUT        exit 0 once LOG holds a datagram sent after AFTER (epoch s), 1 on timeout
+  udp.py handoffs EVENTS              per link-up of the mobile node: time to its accepted registration reply
   udp.py report SENT RECV MOVES OUT [PING]   per move (MOVES: "label time" lines): interruption and loss
                                        as JSON (PING: `ping -D` output: requests lost)
 """
@@ -123,6 +124,25 @@ def report(sent_log, recv_log, moves_log, out, ping_log=None):
         print(f"  {r['move']:<10} UDP interruption {r['interruptionMs']} ms, lost {r['lost']}/{r['sent']}{extra}")
 
 
+def handoffs(events_log):
+    """From the mobile node's events: per link-up, the time until the next accepted registration reply."""
+    ev = []
+    with open(events_log) as f:
+        for line in f:
+            try:
+                ev.append(json.loads(line))
+            except ValueError:
+                pass
+    out = []
+    for i, e in enumerate(ev):
+        if e.get("name") == "link" and e.get("up"):
+            rep = next((x for x in ev[i + 1:] if x.get("name") == "reg_reply" and x.get("code") == 0), None)
+            nxt = next((x for x in ev[i + 1:] if x.get("name") == "link"), None)
+            if rep and (nxt is None or rep["tMs"] <= nxt["tMs"]):
+                out.append(f"coa {rep['coa']}: registered {rep['tMs'] - e['tMs']} ms after link up")
+    print("  " + "\n  ".join(out))
+
+
 if __name__ == "__main__":
     a = sys.argv[1:]
     if a[:1] == ["send"]:
@@ -131,6 +151,8 @@ if __name__ == "__main__":
         recv(int(a[1]), a[2])
     elif a[:1] == ["wait"]:
         sys.exit(wait(a[1], float(a[2]), float(a[3])))
+    elif a[:1] == ["handoffs"]:
+        handoffs(a[1])
     elif a[:1] == ["report"]:
         report(a[1], a[2], a[3], a[4], a[5] if len(a) > 5 else None)
     else:

@@ -88,6 +88,15 @@ fn ifreq_named(name: &str) -> Result<libc::ifreq, String> {
     Ok(ifr)
 }
 
+/// Interface flags (SIOCGIFFLAGS), 0 when unreadable.
+fn get_flags(ctl: i32, name: &str) -> i32 {
+    let Ok(mut ifr) = ifreq_named(name) else { return 0 };
+    if unsafe { libc::ioctl(ctl, libc::SIOCGIFFLAGS, &mut ifr) } < 0 {
+        return 0;
+    }
+    unsafe { ifr.ifr_ifru.ifru_flags as i32 }
+}
+
 /// Set (and clear) interface flags through SIOCGIFFLAGS/SIOCSIFFLAGS.
 fn set_flags(ctl: i32, name: &str, set: i32, clear: i32) -> Result<(), String> {
     let mut ifr = ifreq_named(name)?;
@@ -448,6 +457,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
 
     // Interfaces first: a missing one is the most common mistake.
     let mut packet = Vec::new();
+    let mut had_noarp = Vec::new();
     for ifc in &config.interfaces {
         let cname = CString::new(ifc.name.as_str()).map_err(|_| format!("bad interface name {:?}", ifc.name))?;
         let index = unsafe { libc::if_nametoindex(cname.as_ptr()) };
@@ -457,8 +467,8 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         let fd = open_packet(&ifc.name, index, &ifc.mac)?;
         // The firmware owns the interface: up, and NOARP so the Linux stack does not answer ARP for
         // addresses (the TUN's home address) that the firmware answers for.
-        set_flags(ctl.0, &ifc.name, libc::IFF_UP, 0)?;
-        set_flags(ctl.0, &ifc.name, libc::IFF_NOARP, 0)?;
+        had_noarp.push(get_flags(ctl.0, &ifc.name) & libc::IFF_NOARP != 0);
+        set_flags(ctl.0, &ifc.name, libc::IFF_UP | libc::IFF_NOARP, 0)?;
         packet.push(fd);
     }
 
@@ -578,6 +588,12 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
             }
         }
         deadline = board.tick(clock.now());
+    }
+    // Give ARP back to the Linux stack where it had it.
+    for (ifc, had) in config.interfaces.iter().zip(&had_noarp) {
+        if !had {
+            let _ = set_flags(ctl.0, &ifc.name, 0, libc::IFF_NOARP);
+        }
     }
     let counters = board.counters();
     let text: Vec<String> = counters.iter().filter(|(_, v)| *v != 0).map(|(k, v)| format!("{k}={v}")).collect();
