@@ -1063,3 +1063,152 @@ pub fn load_config(path: &Path, boards_dir: &Path) -> Result<(NodeConfig, Vec<Ve
     let boards = if boards_dir.is_dir() { Boards::from_dir(boards_dir)? } else { Boards::embedded() };
     load_config_with(path, &boards)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn check(v: Value) -> Result<NodeConfig, Vec<String>> {
+        validate_config(&v, "config", &Boards::embedded())
+    }
+
+    fn host() -> Value {
+        json!({ "name": "h1", "interfaces": [{ "name": "eth0", "mac": "02:00:00:00:01:10", "ipv4": "10.0.1.10/24" }],
+                "routes": [{ "dest": "default", "via": "10.0.1.1" }] })
+    }
+
+    #[test]
+    fn defaults_follow_the_board_and_node_defaults() {
+        let c = check(host()).unwrap();
+        assert_eq!(c.board.name, "emulated");
+        assert_eq!(c.roles, vec![Role::Host]);
+        assert_eq!(c.interfaces[0].mtu, 1500);
+        assert_eq!(c.interfaces[0].ip, 0x0a00010a);
+        assert_eq!(c.routes, vec![RouteConfig { dest: 0, prefix_len: 0, via: 0x0a000101, iface: 0 }]);
+        assert_eq!(c.node, NodeOptions { default_ttl: 64, arp_timeout_sec: 60, arp_retries: 3, icmp_errors_per_sec: 10, log_level: 2 });
+        assert_eq!(c.mobility.home_address, 0x0a00010a);
+        assert_eq!(c.mobility.home_prefix_len, 24);
+        assert_eq!(c.sizes, Boards::embedded().get("emulated").unwrap().sizes);
+    }
+
+    #[test]
+    fn every_problem_names_field_expected_and_got() {
+        let e = check(json!({ "name": "", "board": "vax", "roles": [], "interfaces": "eth0", "extra": 1 })).unwrap_err();
+        assert_eq!(e, vec![
+            "config.extra: expected one of the fields name, board, roles, interfaces, routes, sizes, node, mobility, securityAssociations, comment, got \"extra\"",
+            "config.name: expected 1-32 letters, digits, '_', '.', '-', got \"\"",
+            "config.board: expected one of esp32, esp32-c3, rpi-zero-2w, rpi4, linux, emulated, got \"vax\"",
+            "config.roles: expected a non-empty list of host, router, mobile-node, foreign-agent, home-agent, got []",
+            "config.interfaces: expected a list of 1..8 interfaces (board ?), got \"eth0\"",
+        ]);
+        assert_eq!(check(json!(42)).unwrap_err(), vec!["config: expected a JSON object, got 42"]);
+    }
+
+    #[test]
+    fn interface_and_route_messages() {
+        let mut v = host();
+        v["interfaces"][0]["mac"] = json!("01:00:5e:00:00:01");
+        v["interfaces"][0]["mtu"] = json!(1505);
+        v["routes"] = json!([{ "dest": "10.2.0.0/16" }, { "dest": "default", "via": "192.168.1.1" }]);
+        assert_eq!(check(v).unwrap_err(), vec![
+            "config.interfaces[0].mac: expected a unicast MAC address (first octet even), got \"01:00:5e:00:00:01\"",
+            "config.interfaces[0].mtu: expected an integer 576..1504 (frameBytes 1518 - 14), got 1505",
+            "config.routes[0]: expected a gateway (via) or an interface (iface), got {\"dest\":\"10.2.0.0/16\"}",
+            "config.routes[1].via: expected a gateway on the subnet of one of the interfaces (or give iface), got \"192.168.1.1\"",
+        ]);
+    }
+
+    #[test]
+    fn mobile_node_rules() {
+        let v = json!({ "name": "mn", "roles": ["mobile-node"],
+            "interfaces": [{ "name": "wlan0", "mac": "02:00:00:00:00:55", "ipv4": "10.0.0.5/24" }] });
+        assert_eq!(check(v.clone()).unwrap_err(), vec!["config.mobility: expected an object with at least homeAgent for a mobile node, got nothing"]);
+        let mut v2 = v.clone();
+        v2["mobility"] = json!({ "homeAgent": "10.0.0.1" });
+        assert_eq!(check(v2.clone()).unwrap_err(), vec![
+            "config.securityAssociations: expected an association with the home agent 10.0.0.1 (mobile-home authentication is mandatory), got []",
+        ]);
+        v2["securityAssociations"] = json!([{ "peer": "10.0.0.1", "spi": 256, "key": "text:k" }]);
+        let c = check(v2).unwrap();
+        assert_eq!(c.roles, vec![Role::MobileNode, Role::Host]);
+        assert_eq!(c.security_associations[0], SecurityAssociation {
+            peer: 0x0a000001, spi: 256, algorithm: Algorithm::HmacMd5, key: b"k".to_vec(), replay: Replay::Timestamps, cover_spi: true,
+        });
+    }
+
+    #[test]
+    fn values_are_shown_as_javascript_would() {
+        assert_eq!(js_number(1e21), "1e+21");
+        assert_eq!(js_number(1.5e-7), "1.5e-7");
+        assert_eq!(js_number(0.5), "0.5");
+        assert_eq!(js_number(1518.0), "1518");
+        assert_eq!(js_number(-0.0), "0");
+        assert_eq!(js_number(18446744073709551615.0), "18446744073709552000");
+        assert_eq!(js_number(123456.789), "123456.789");
+        assert_eq!(show(None), "nothing");
+        assert_eq!(show(Some(&json!({ "b": 1, "a": [true, null] }))), "{\"b\":1,\"a\":[true,null]}");
+        assert_eq!(show(Some(&json!("x".repeat(70)))), format!("\"{}...", "x".repeat(56)));
+        let o: Value = serde_json::from_str(r#"{"z":1,"2":2,"1":3}"#).unwrap();
+        assert_eq!(stringify(&o), r#"{"1":3,"2":2,"z":1}"#);
+    }
+
+    #[test]
+    fn encoding_matches_the_abi_layout() {
+        let c = check(host()).unwrap();
+        let chunks = encode_config_chunks(&c, CONFIG_CAPACITY);
+        assert_eq!(chunks.len(), 1);
+        let b = &chunks[0];
+        assert_eq!(&b[..8], b"MIPF\0\x01\0\0");
+        // BOARD: type 1, flags 0, length 60, first pair memoryPages = 2.
+        assert_eq!(&b[8..18], &[1, 0, 0, 60, 0, 1, 0, 0, 0, 2]);
+        // NODE: roles = host (2).
+        assert_eq!(&b[72..82], &[2, 0, 0, 36, 0, 1, 0, 0, 0, 2]);
+        // IFACE: index 0, flags 0, MAC, 10.0.1.10, /24, pad, MTU 1500.
+        assert_eq!(&b[112..132], &[3, 0, 0, 16, 0, 0, 2, 0, 0, 0, 1, 0x10, 10, 0, 1, 10, 24, 0, 0x05, 0xdc]);
+        // MOBILITY (17 pairs) comes before the route in the first chunk, ROUTE last.
+        assert_eq!(&b[132..136], &[5, 0, 0, 102]);
+        assert_eq!(&b[238..], &[4, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 1, 1]);
+        // The single-buffer form keeps the record order of configRecords (ROUTE before MOBILITY).
+        let one = encode_config(&c);
+        assert!(one.len() == b.len() && one[132..148] == b[238..]);
+    }
+
+    #[test]
+    fn chunks_split_routes_and_associations_at_the_capacity() {
+        let mut v = host();
+        let sas: Vec<Value> = (0..100).map(|i| json!({ "peer": format!("10.0.{}.9", i + 1), "spi": 256 + i, "key": "00".repeat(64) })).collect();
+        v["securityAssociations"] = Value::Array(sas);
+        v["sizes"] = json!({ "securityAssocs": 100 });
+        let c = check(v).unwrap();
+        let chunks = encode_config_chunks(&c, 4096);
+        assert!(chunks.len() >= 3);
+        for (i, ch) in chunks.iter().enumerate() {
+            assert!(ch.len() <= 4096);
+            assert_eq!(&ch[..8], b"MIPF\0\x01\0\0");
+            if i > 0 {
+                assert_eq!(ch[8], REC_SA, "config_add chunks hold only ROUTE/SA records");
+            }
+        }
+        // Every record appears once: the same bytes as the single buffer, SAs in order.
+        let body: usize = chunks.iter().map(|c| c.len() - 8).sum();
+        assert_eq!(body + 8, encode_config(&c).len());
+        let sa_len = 4 + 12 + 64;
+        let spis: Vec<u32> = chunks[1..].iter().flat_map(|c| c[8..].chunks(sa_len).map(|r| u32::from_be_bytes(r[8..12].try_into().unwrap())).collect::<Vec<_>>()).collect();
+        assert!(spis.windows(2).all(|w| w[1] == w[0] + 1) && *spis.last().unwrap() == 256 + 99);
+    }
+
+    #[test]
+    fn board_profiles_from_a_directory_and_their_problems() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../boards");
+        let b = Boards::from_dir(&dir).unwrap();
+        let names: Vec<&str> = b.0.iter().map(|x| x.name.as_str()).collect();
+        assert_eq!(names, vec!["esp32", "esp32-c3", "rpi-zero-2w", "rpi4", "linux", "emulated"]);
+        assert_eq!(b.0, Boards::embedded().0);
+        let e = parse_board("x.json", r#"{ "name": "x", "memoryPages": 0, "maxInterfaces": 1, "mtu": 1500, "sizes": {} }"#).unwrap_err();
+        assert_eq!(e[0], "x.json.description: expected a string, got nothing");
+        assert_eq!(e[1], "x.json.memoryPages: expected an integer 1..16384, got 0");
+        assert_eq!(e[2], "x.json.sizes.arpEntries: expected an integer 1..4096, got nothing");
+        assert!(Boards::from_dir(Path::new("/nonexistent")).is_err());
+    }
+}
