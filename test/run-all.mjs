@@ -1,6 +1,7 @@
 // Runs every suite — the core's as-pect specs and the host's node:test files — and ends with one
 // plain line "N passed, N failed[, N skipped]" for all of them together. Exit status 1 on any failure.
-// Usage: node test/run-all.mjs [--only aspect|node] [node test files...]
+// The wasm3 board runtime's Rust tests (`cargo test --release --locked` in host/wasm3) run too when cargo
+// is installed. Usage: node test/run-all.mjs [--only aspect|node|cargo] [node test files...]
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, mkdtempSync } from "node:fs";
 import { join } from "node:path";
@@ -44,6 +45,24 @@ if (!only || only === "node") {
   if (!text) { failed += 1; console.log("node:test produced no report"); }
   else if (r.status !== 0 && f === 0) { failed += 1; console.log(`node --test exited ${r.status}`); }
   console.log(`node:test: ${p} passed, ${f} failed, ${s} skipped`);
+}
+
+if (!only || only === "cargo") {
+  const hasCargo = !spawnSync("cargo", ["--version"], { encoding: "utf8" }).error;
+  if (!hasCargo) console.log("cargo: not installed, the host/wasm3 Rust tests were not run");
+  else {
+    const r = spawnSync("cargo", ["test", "--release", "--locked"], { cwd: "host/wasm3", encoding: "utf8", maxBuffer: 64 << 20 });
+    const out = strip((r.stdout ?? "") + (r.stderr ?? ""));
+    let p = 0, f = 0, s = 0, suites = 0;
+    for (const m of out.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored/g)) {
+      suites++; p += Number(m[1]); f += Number(m[2]); s += Number(m[3]);
+    }
+    const failedLines = out.split("\n").filter((l) => /^test .* FAILED$|panicked at/.test(l));
+    if (failedLines.length) process.stdout.write(failedLines.join("\n") + "\n");
+    passed += p; failed += f; skipped += s;
+    if (r.status !== 0 && f === 0) { failed += 1; console.log(`cargo test exited ${r.status}:\n` + out.slice(-4000)); }
+    console.log(`cargo test (host/wasm3): ${p} passed, ${f} failed, ${s} ignored in ${suites} suites`);
+  }
 }
 
 console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
