@@ -36,10 +36,10 @@ import { C, count } from "../counters";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { netifCount, netifValid, netifIp, netifMtu, netifIsBroadcast } from "../stack/netif";
-import { routeLookup, outIface, nextHop } from "../stack/route";
+import { routeLookup, routeGeneration, outIface, nextHop } from "../stack/route";
 import { linkSendIp } from "../stack/arp";
 import { ipIsOurs, ipNextIdent } from "../stack/ip";
-import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemove, htRemoveAt, htNext, htValueAt } from "../table/hash";
+import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemove, htRemoveAt, htNext, htValueAt, htUsed } from "../table/hash";
 import {
   ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4Dst, ipv4Proto, ipv4Ttl, ipv4DontFrag, ipv4IsFragment,
   ipv4FragOffset, ipv4DecrementTtl, ipv4Emit, ipv4SetSrc, ipv4SetDst, ipv4SetTotalLen, ipv4FillChecksum,
@@ -51,9 +51,9 @@ import {
   IcmpErr, ICMP_HEADER_LEN, ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, UNREACH_NET, UNREACH_HOST, UNREACH_PROTO,
   UNREACH_FRAG_NEEDED,
 } from "../wire/icmp";
-import { IpipErr, ipipEncap, ipipCheck, ipipInner, ipipInnerLen, tunnelInnerCheck, IPIP_HDR_LEN } from "../wire/ipip";
-import { minEncEncap, minEncDecap, minEncHdrLen, minEncProto, minEncOrigDst, minEncOrigSrc, minEncHasSrc, MINENC_LEN, MINENC_LEN_S } from "../wire/minenc";
-import { GreErr, greEncap, greCheck, greHdrLen, greProtocolType, greFlags, GRE_PROTO_IPV4, GRE_HDR_LEN } from "../wire/gre";
+import { IpipErr, ipipEncapValidated, ipipCheck, ipipInner, ipipInnerLen, tunnelInnerCheck, IPIP_HDR_LEN } from "../wire/ipip";
+import { minEncEncapValidated, minEncDecap, minEncHdrLen, minEncProto, minEncOrigDst, minEncOrigSrc, minEncHasSrc, MINENC_LEN, MINENC_LEN_S } from "../wire/minenc";
+import { GreErr, greEncapValidated, greCheck, greHdrLen, greProtocolType, greFlags, GRE_PROTO_IPV4, GRE_HDR_LEN } from "../wire/gre";
 import { faDeliverToVisitor } from "./fa";
 import { mnDeliverDecapsulated } from "./mn";
 
@@ -82,12 +82,40 @@ let lastRefillMs: i64 = 0;
 /** Next hop chosen by the last successful tunnelCheck. */
 export let tunnelNextHop: u32 = 0;
 
+// Route cache (why: speed — one route lookup per care-of address, not per tunnelled datagram):
+// direct-mapped by care-of address (64 entries of 16 bytes): coa u32 (0 = empty) | generation u32 |
+// outIface i32 | nextHop u32. An entry is used only while routeGeneration() is unchanged.
+const RC_ENTRIES: u32 = 64;
+const RC_COA: usize = 0;
+const RC_GEN: usize = 4;
+const RC_IFACE: usize = 8;
+const RC_NEXT_HOP: usize = 12;
+const routeCache: usize = memory.data(<i32>RC_ENTRIES * 16, 16);
+
+/** Outgoing interface to `coa` (next hop in tunnelNextHop), or -1 when there is no route. */
+function tunnelRoute(coa: u32): i32 {
+  const e = routeCache + (<usize>((coa * 0x9e3779b1) >>> 26) << 4);
+  const g = routeGeneration();
+  if (load<u32>(e, RC_COA) == coa && load<u32>(e, RC_GEN) == g) {
+    tunnelNextHop = load<u32>(e, RC_NEXT_HOP);
+    return load<i32>(e, RC_IFACE);
+  }
+  if (!routeLookup(coa)) return -1;
+  store<u32>(e, coa, RC_COA);
+  store<u32>(e, g, RC_GEN);
+  store<i32>(e, outIface, RC_IFACE);
+  store<u32>(e, nextHop, RC_NEXT_HOP);
+  tunnelNextHop = nextHop;
+  return outIface;
+}
+
 /** Carve the soft-state table for `entries` care-of addresses (0: none). False when memory ran out. */
 export function tunnelInit(entries: i32): bool {
   softN = entries > 0 ? <u32>entries : 0;
   tokensMilli = <i64>cfg.icmpErrorsPerSec * 1000;
   lastRefillMs = nowMs();
   tunnelNextHop = 0;
+  memory.fill(routeCache, 0, <usize>RC_ENTRIES * 16);
   if (softN == 0) return true;
   const base = arenaAlloc(htBytes(softN, SS_SIZE));
   if (base == 0) return false;
@@ -192,7 +220,8 @@ export function tunnelSendIcmpError(p: usize, avail: i32, type: u8, code: u8, re
 // ---- encapsulation ----------------------------------------------------------------------------
 
 /** The method actually used for the datagram at `p`: minimal falls back to IP in IP for fragments (RFC 2004 §3). */
-export function tunnelMethodFor(p: usize, method: u32): u32 {
+// @ts-ignore: decorator
+@inline export function tunnelMethodFor(p: usize, method: u32): u32 {
   if (method == cfg.ENCAP_MINIMAL && ipv4IsFragment(p)) return cfg.ENCAP_IPIP;
   if (method == cfg.ENCAP_MINIMAL || method == cfg.ENCAP_GRE) return method;
   return cfg.ENCAP_IPIP;
@@ -220,14 +249,16 @@ export function tunnelEncap(p: usize, len: i32, method: u32, src: u32, dst: u32,
   if (m == cfg.ENCAP_MINIMAL) {
     // Why: RFC 2004 §3: the original header becomes the outer one, so its TTL is the forwarding TTL.
     if (forwarding && ipv4Ttl(p) <= 1) return -1;
-    const n = minEncEncap(p, len, headroom, src, dst);
+    // Why (speed): the datagram was checked on the way in (ipInput); no second header check.
+    const n = minEncEncapValidated(p, headroom, src, dst);
     if (n < 0) return -1;
     if (forwarding) ipv4DecrementTtl(p - <usize>n);
     return n;
   }
+  // Why (speed): the datagram was checked on the way in (ipInput); no second header check.
   let n: i32;
-  if (m == cfg.ENCAP_GRE) n = greEncap(p, len, headroom, src, dst, ttl, ipNextIdent(), forwarding);
-  else n = ipipEncap(p, len, headroom, src, dst, ttl, ipNextIdent(), forwarding);
+  if (m == cfg.ENCAP_GRE) n = greEncapValidated(p, headroom, src, dst, ttl, ipNextIdent(), forwarding);
+  else n = ipipEncapValidated(p, headroom, src, dst, ttl, ipNextIdent(), forwarding);
   return n < 0 ? -1 : n;
 }
 
@@ -238,12 +269,15 @@ export function tunnelEncap(p: usize, len: i32, method: u32, src: u32, dst: u32,
  * datagram cannot go. May send an ICMP error about the datagram (writes its headroom).
  */
 export function tunnelCheck(p: usize, len: i32, method: u32, src: u32, coa: u32): i32 {
-  if (!routeLookup(coa)) { count(C.DROP_NO_ROUTE); return -1; }
-  const oif = outIface;
-  tunnelNextHop = nextHop;
+  const oif = tunnelRoute(coa);
+  if (oif < 0) { count(C.DROP_NO_ROUTE); return -1; }
   const over = tunnelOverhead(p, method, src);
   let mtu = netifMtu(oif);
-  const smtu = tunnelSoftMtu(coa);
+  // Why (speed): soft state exists only after ICMP errors about a tunnel; an empty table needs no
+  // lookup, else one lookup serves both the MTU and the reachability below.
+  const sv = softN != 0 && htUsed(soft) != 0 ? softFind(coa) : 0;
+  const now = nowMs();
+  const smtu = sv != 0 && load<i64>(sv, SS_MTU_UNTIL) > now ? <i32>load<u32>(sv, SS_MTU) : 0;
   if (smtu != 0 && smtu < mtu) mtu = smtu;
   if (len + over > mtu) {
     count(C.DROP_TUNNEL_MTU);
@@ -256,7 +290,7 @@ export function tunnelCheck(p: usize, len: i32, method: u32, src: u32, coa: u32)
   }
   // Why: RFC 2003 §5: while soft state says the tunnel's far end is unreachable, the sender is told
   // (destination unreachable) and the datagram is still encapsulated and sent.
-  const uc = tunnelSoftUnreachable(coa);
+  const uc = sv != 0 && load<i64>(sv, SS_UNREACH_UNTIL) > now ? <i32>load<u8>(sv, SS_UNREACH_CODE) : -1;
   if (uc >= 0 && tunnelSendIcmpError(p, len, ICMP_DEST_UNREACH, <u8>uc, 0)) count(C.TUNNEL_ICMP_RELAYED);
   return oif;
 }

@@ -21,7 +21,7 @@ import { deliver, random } from "../host";
 import { C, count } from "../counters";
 import { nowMs } from "../clock";
 import * as cfg from "../config";
-import { netifCount, MAX_IFACES, netifValid, netifUp, netifIp, netifMtu, netifByAddr, netifIsBroadcast } from "./netif";
+import { netifCount, MAX_IFACES, netifValid, netifUp, netifIp, netifMtu, netifByAddr, netifIsBroadcast, netifAlias } from "./netif";
 import { routeLookup, nextHop, outIface } from "./route";
 import { linkSendIp } from "./arp";
 import {
@@ -52,10 +52,12 @@ export function ipInit(): void {
 }
 
 /** Next Identification for a datagram this node originates. */
-export function ipNextIdent(): u16 { return ident++; }
+// @ts-ignore: decorator
+@inline export function ipNextIdent(): u16 { return ident++; }
 
 /** True when `a` is one of this node's interface addresses. */
-export function ipIsOurs(a: u32): bool { return a != 0 && netifByAddr(a) >= 0; }
+// @ts-ignore: decorator
+@inline export function ipIsOurs(a: u32): bool { return a != 0 && netifByAddr(a) >= 0; }
 
 function anyBroadcast(a: u32): bool {
   for (let i = 0; i < netifCount(); i++) if (netifValid(i) && netifIsBroadcast(i, a)) return true;
@@ -249,15 +251,23 @@ export function ipInput(iface: i32, p: usize, len: i32, linkGroup: bool): i32 {
   len = <i32>ipv4TotalLen(p);
   const src = ipv4Src(p);
   const dst = ipv4Dst(p);
-  const ours = ipIsOurs(dst);
+  // Why (speed): one pass over the interfaces finds our addresses and directed broadcasts
+  // (what ipIsOurs(dst), anyBroadcast(dst) and anyBroadcast(src) would find in three).
+  let ours = false, dstB = false, srcB = false;
+  for (let i = 0; i < netifCount(); i++) {
+    if (!netifValid(i)) continue;
+    if (dst != 0 && (netifIp(i) == dst || netifAlias(i) == dst)) ours = true;
+    if (netifIsBroadcast(i, dst)) dstB = true;
+    if (netifIsBroadcast(i, src)) srcB = true;
+  }
   // Directed broadcasts of any of our subnets are for us and never forwarded (RFC 2644).
-  const bcast = dst == IP_BROADCAST || anyBroadcast(dst);
+  const bcast = dst == IP_BROADCAST || dstB;
   const mcast = ipIsMulticast(dst);
   // Why: RFC 1122 §3.2.1.3 / RFC 1812 §5.3.7: a source that is broadcast, multicast, loopback or
   // class E is discarded; 0.0.0.0 only while a node has no address yet, i.e. to a broadcast.
   if (src == 0) {
     if (!bcast) { count(C.DROP_IP_BAD_SRC); return 1; }
-  } else if (!ipIsUnicastSource(src) || anyBroadcast(src)) {
+  } else if (!ipIsUnicastSource(src) || srcB) {
     count(C.DROP_IP_BAD_SRC);
     return 1;
   }

@@ -27,8 +27,14 @@ const table: usize = memory.data(<i32>STRIDE * MAX_IFACES, 16);
 
 // One past the highest configured index: per-packet loops stop here instead of at MAX_IFACES.
 let count: i32 = 0;
+// Bumped by every change of an address, prefix, MTU or up state (route caches compare it).
+let gen: u32 = 0;
 
-export function netifReset(): void { memory.fill(table, 0, STRIDE * <usize>MAX_IFACES); count = 0; }
+/** Changes so far to the interfaces' addresses, prefixes, MTUs and up states (for caches). */
+// @ts-ignore: decorator
+@inline export function netifGeneration(): u32 { return gen; }
+
+export function netifReset(): void { memory.fill(table, 0, STRIDE * <usize>MAX_IFACES); count = 0; gen++; }
 
 /** One past the highest configured interface index; loop `for (i = 0; i < netifCount(); i++)`. */
 // @ts-ignore: decorator
@@ -40,6 +46,7 @@ function derive(i: i32): void {
   const m = prefixMask(len);
   store<u32>(r, m, 24);
   store<u32>(r, len >= 31 || load<u32>(r, 8) == 0 ? 0 : (load<u32>(r, 8) & m) | ~m, 28);
+  gen++;
 }
 
 export function netifSet(i: i32, mac: usize, ip: u32, prefixLen: u8, mtu: u16, flags: u8): void {
@@ -56,30 +63,40 @@ export function netifSet(i: i32, mac: usize, ip: u32, prefixLen: u8, mtu: u16, f
 }
 
 /** True when `i` names a configured interface. */
-export function netifValid(i: i32): bool { return i >= 0 && i < MAX_IFACES && load<u8>(rec(i), 7) != 0; }
-export function netifUp(i: i32): bool { return load<u8>(rec(i), 6) != 0; }
-export function netifSetUp(i: i32, up: bool): void { store<u8>(rec(i), up ? 1 : 0, 6); }
+// @ts-ignore: decorator
+@inline export function netifValid(i: i32): bool { return i >= 0 && i < MAX_IFACES && load<u8>(rec(i), 7) != 0; }
+// @ts-ignore: decorator
+@inline export function netifUp(i: i32): bool { return load<u8>(rec(i), 6) != 0; }
+export function netifSetUp(i: i32, up: bool): void { store<u8>(rec(i), up ? 1 : 0, 6); gen++; }
 /** Pointer to the 6-byte MAC address of interface `i`. */
-export function netifMac(i: i32): usize { return rec(i); }
-export function netifIp(i: i32): u32 { return load<u32>(rec(i), 8); }
+// @ts-ignore: decorator
+@inline export function netifMac(i: i32): usize { return rec(i); }
+// @ts-ignore: decorator
+@inline export function netifIp(i: i32): u32 { return load<u32>(rec(i), 8); }
 export function netifSetIp(i: i32, ip: u32, prefixLen: u8): void { store<u32>(rec(i), ip, 8); store<u8>(rec(i), prefixLen, 12); derive(i); }
-export function netifPrefixLen(i: i32): u8 { return load<u8>(rec(i), 12); }
-export function netifMtu(i: i32): i32 { return <i32>load<u16>(rec(i), 14); }
-export function netifFlags(i: i32): u8 { return load<u8>(rec(i), 13); }
+// @ts-ignore: decorator
+@inline export function netifPrefixLen(i: i32): u8 { return load<u8>(rec(i), 12); }
+// @ts-ignore: decorator
+@inline export function netifMtu(i: i32): i32 { return <i32>load<u16>(rec(i), 14); }
+// @ts-ignore: decorator
+@inline export function netifFlags(i: i32): u8 { return load<u8>(rec(i), 13); }
 /** Pointer to the 6-byte BSSID of the access point the interface is associated with (zeros if none). */
 export function netifBssid(i: i32): usize { return rec(i) + 16; }
 
 /** Netmask for a prefix length, host order. */
-export function prefixMask(len: i32): u32 { return len <= 0 ? 0 : len >= 32 ? 0xffffffff : ~(<u32>0xffffffff >>> <u32>len); }
+// @ts-ignore: decorator
+@inline export function prefixMask(len: i32): u32 { return len <= 0 ? 0 : len >= 32 ? 0xffffffff : ~(<u32>0xffffffff >>> <u32>len); }
 
 /** True when `addr` is on the directly attached subnet of interface `i`. */
-export function netifOnLink(i: i32, addr: u32): bool {
+// @ts-ignore: decorator
+@inline export function netifOnLink(i: i32, addr: u32): bool {
   const m = load<u32>(rec(i), 24);
   return netifIp(i) != 0 && (addr & m) == (netifIp(i) & m);
 }
 
 /** Interface whose own address (main address or alias) is `addr`, or -1. */
-export function netifByAddr(addr: u32): i32 {
+// @ts-ignore: decorator
+@inline export function netifByAddr(addr: u32): i32 {
   if (addr == 0) return -1;
   for (let i = 0; i < count; i++) {
     const r = rec(i);
@@ -89,7 +106,8 @@ export function netifByAddr(addr: u32): i32 {
 }
 
 /** True when `addr` is the directed broadcast address of interface `i`'s subnet (or of its alias's). */
-export function netifIsBroadcast(i: i32, addr: u32): bool {
+// @ts-ignore: decorator
+@inline export function netifIsBroadcast(i: i32, addr: u32): bool {
   const r = rec(i);
   const b = load<u32>(r, 28);
   const a = load<u32>(r, O_ALIAS_BCAST);
@@ -107,9 +125,11 @@ export function netifSetAlias(i: i32, addr: u32, prefixLen: u8): void {
   store<u8>(r, prefixLen, O_ALIAS_LEN);
   store<u32>(r, m, O_ALIAS_MASK);
   store<u32>(r, addr == 0 || prefixLen >= 31 ? 0 : (addr & m) | ~m, O_ALIAS_BCAST);
+  gen++;
 }
 /** Second address of interface `i` (0 when none). */
-export function netifAlias(i: i32): u32 { return load<u32>(rec(i), O_ALIAS); }
+// @ts-ignore: decorator
+@inline export function netifAlias(i: i32): u32 { return load<u32>(rec(i), O_ALIAS); }
 /** Prefix length of the second address. */
 export function netifAliasPrefixLen(i: i32): u8 { return load<u8>(rec(i), O_ALIAS_LEN); }
 /** True when `addr` is on the subnet of interface `i`'s second address. */

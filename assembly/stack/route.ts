@@ -3,20 +3,29 @@
 // both the smallest and, at this size, the fastest structure.
 
 import { arenaAlloc } from "../mem";
-import { prefixMask, netifOnLink, netifValid, netifCount, MAX_IFACES, netifUp, netifPrefixLen } from "./netif";
+import { prefixMask, netifOnLink, netifValid, netifCount, MAX_IFACES, netifUp, netifPrefixLen, netifGeneration } from "./netif";
 
 // Entry (stride 12): dest u32 @0, gateway u32 @4, prefixLen u8 @8, iface u8 @9, pad.
 const STRIDE: usize = 12;
 let table: usize = 0;
 let capacity: i32 = 0;
 let used: i32 = 0;
+let gen: u32 = 0;   // bumped by every change of the table
 
 export function routeInit(entries: i32): bool {
   table = arenaAlloc(<usize>entries * STRIDE);
   capacity = entries;
   used = 0;
+  gen++;
   return table != 0;
 }
+
+/**
+ * Changes so far to anything routeLookup depends on (routes, interface addresses, prefixes, MTUs,
+ * up states): a cached lookup result stays valid while this value is unchanged.
+ */
+// @ts-ignore: decorator
+@inline export function routeGeneration(): u32 { return gen + netifGeneration(); }
 
 /** Add a route; gateway 0 means on-link. Keeps longest prefixes first. False when the table is full. */
 export function routeAdd(dest: u32, prefixLen: u8, gateway: u32, iface: i32): bool {
@@ -32,6 +41,7 @@ export function routeAdd(dest: u32, prefixLen: u8, gateway: u32, iface: i32): bo
   store<u8>(e, prefixLen, 8);
   store<u8>(e, <u8>iface, 9);
   used++;
+  gen++;
   return true;
 }
 

@@ -27,7 +27,7 @@
 
 import { checksum } from "./checksum";
 import { IPPROTO_GRE } from "./ipv4";
-import { tunnelEncapOuter } from "./ipip";
+import { tunnelEncapOuter, tunnelEncapOuterValidated } from "./ipip";
 
 /** GRE Protocol Type of IPv4 (RFC 1701 protocol types are Ethernet types; RFC 1702). */
 export const GRE_PROTO_IPV4: u16 = 0x0800;
@@ -171,6 +171,16 @@ export function greEncap(
   inner: usize, innerLen: i32, headroom: i32, src: u32, dst: u32, ttl: u8, ident: u16, forwarding: bool,
 ): i32 {
   const n = tunnelEncapOuter(inner, innerLen, headroom, GRE_HDR_LEN, IPPROTO_GRE, src, dst, ttl, ident, forwarding);
+  if (n > 0) greEmit(inner - <usize>GRE_HDR_LEN, GRE_HDR_LEN, GRE_PROTO_IPV4);
+  return n;
+}
+
+/**
+ * greEncap for an inner datagram that already passed ipv4Check (its Total Length is used): the same
+ * result without checking its header a second time. Returns 24 or -IpipErr.
+ */
+export function greEncapValidated(inner: usize, headroom: i32, src: u32, dst: u32, ttl: u8, ident: u16, forwarding: bool): i32 {
+  const n = tunnelEncapOuterValidated(inner, headroom, GRE_HDR_LEN, IPPROTO_GRE, src, dst, ttl, ident, forwarding);
   if (n > 0) greEmit(inner - <usize>GRE_HDR_LEN, GRE_HDR_LEN, GRE_PROTO_IPV4);
   return n;
 }

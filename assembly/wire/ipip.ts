@@ -86,6 +86,18 @@ export function tunnelEncapOuter(
 ): i32 {
   const e = tunnelInnerCheck(inner, innerLen, false);
   if (e != IpipErr.OK) return -<i32>e;
+  return tunnelEncapOuterValidated(inner, headroom, extra, proto, src, dst, ttl, ident, forwarding);
+}
+
+/**
+ * tunnelEncapOuter for an inner datagram that already passed ipv4Check (e.g. in ipInput): the same
+ * result without checking its header a second time. Returns 20 + extra, or -IpipErr (NO_HEADROOM,
+ * TOO_BIG, TTL_EXPIRED) with nothing changed.
+ */
+export function tunnelEncapOuterValidated(
+  inner: usize, headroom: i32, extra: i32, proto: u8,
+  src: u32, dst: u32, ttl: u8, ident: u16, forwarding: bool,
+): i32 {
   const n = IPIP_HDR_LEN + extra;
   const tl = <i32>ipv4TotalLen(inner);
   if (headroom < n) return -<i32>IpipErr.NO_HEADROOM;
@@ -117,6 +129,14 @@ export function ipipEncap(
   inner: usize, innerLen: i32, headroom: i32, src: u32, dst: u32, ttl: u8, ident: u16, forwarding: bool,
 ): i32 {
   return tunnelEncapOuter(inner, innerLen, headroom, 0, IPPROTO_IPIP, src, dst, ttl, ident, forwarding);
+}
+
+/**
+ * ipipEncap for an inner datagram that already passed ipv4Check (its Total Length is used): the
+ * same result without checking its header a second time. Returns 20 or -IpipErr.
+ */
+export function ipipEncapValidated(inner: usize, headroom: i32, src: u32, dst: u32, ttl: u8, ident: u16, forwarding: bool): i32 {
+  return tunnelEncapOuterValidated(inner, headroom, 0, IPPROTO_IPIP, src, dst, ttl, ident, forwarding);
 }
 
 /**

@@ -99,13 +99,16 @@ export function ipv4Check(p: usize, len: i32): i32 {
 @inline export function ipv4FlagsFrag(p: usize): u16 { return bswap<u16>(load<u16>(p, IP_FLAGS_FRAG)); }
 /** True when Don't Fragment is set. */
 // @ts-ignore: decorator
-@inline export function ipv4DontFrag(p: usize): bool { return (ipv4FlagsFrag(p) & IP_FLAG_DF) != 0; }
+@inline export function ipv4DontFrag(p: usize): bool { return (load<u8>(p, IP_FLAGS_FRAG) & <u8>(IP_FLAG_DF >> 8)) != 0; }
 /** Fragment offset in bytes. */
 // @ts-ignore: decorator
 @inline export function ipv4FragOffset(p: usize): i32 { return <i32>(ipv4FlagsFrag(p) & IP_FRAG_OFFSET_MASK) << 3; }
 /** True when the packet is a fragment: More Fragments set or a non-zero offset (RFC 791 §3.2). */
 // @ts-ignore: decorator
-@inline export function ipv4IsFragment(p: usize): bool { return (ipv4FlagsFrag(p) & (IP_FLAG_MF | IP_FRAG_OFFSET_MASK)) != 0; }
+@inline export function ipv4IsFragment(p: usize): bool {
+  // Why (speed): the mask MF | offset (0x3fff) is applied byte-swapped to the word as stored: no bswap.
+  return (load<u16>(p, IP_FLAGS_FRAG) & <u16>0xff3f) != 0;
+}
 /** Time to live. */
 // @ts-ignore: decorator
 @inline export function ipv4Ttl(p: usize): u8 { return load<u8>(p, IP_TTL); }
@@ -145,16 +148,16 @@ export function ipv4FillChecksum(p: usize): void {
  * Decrement TTL by one and update the checksum incrementally (RFC 1624 eqn. 3:
  * HC' = ~(~HC + ~m + m'), where m is the TTL/Protocol word). The caller has checked TTL > 1.
  */
-export function ipv4DecrementTtl(p: usize): void {
-  const ttl = load<u8>(p, IP_TTL);
-  const proto = <u32>load<u8>(p, IP_PROTO);
-  const m = (<u32>ttl << 8) | proto;
-  const m2 = (<u32>(ttl - 1) << 8) | proto;
-  store<u8>(p, ttl - 1, IP_TTL);
-  let s = (~<u32>ipv4Checksum(p) & 0xffff) + (~m & 0xffff) + m2;
+// @ts-ignore: decorator
+@inline export function ipv4DecrementTtl(p: usize): void {
+  // Why (speed): eqn. 3 evaluated on the words as stored (byte-swapped lanes): one's-complement
+  // arithmetic commutes with swapping the bytes of every operand (RFC 1071 §2(B)), so no bswap.
+  const m = <u32>load<u16>(p, IP_TTL);   // TTL in the low byte, Protocol in the high byte
+  store<u8>(p, load<u8>(p, IP_TTL) - 1, IP_TTL);
+  let s = (~<u32>load<u16>(p, IP_CHECKSUM) & 0xffff) + (~m & 0xffff) + (m - 1);
   s = (s & 0xffff) + (s >>> 16);
   s = (s & 0xffff) + (s >>> 16);
-  store<u16>(p, bswap<u16>(<u16>~s), IP_CHECKSUM);
+  store<u16>(p, <u16>~s, IP_CHECKSUM);
 }
 
 /**
@@ -162,16 +165,18 @@ export function ipv4DecrementTtl(p: usize): void {
  * (usually 0 or IP_FLAG_DF); addresses in host order.
  */
 export function ipv4Emit(p: usize, tos: u8, totalLen: u16, ident: u16, flagsFrag: u16, ttl: u8, proto: u8, src: u32, dst: u32): void {
-  store<u8>(p, 0x45, IP_VER_IHL);
-  store<u8>(p, tos, IP_TOS);
-  store<u16>(p, bswap<u16>(totalLen), IP_TOTAL_LEN);
-  store<u16>(p, bswap<u16>(ident), IP_IDENT);
-  store<u16>(p, bswap<u16>(flagsFrag), IP_FLAGS_FRAG);
-  store<u8>(p, ttl, IP_TTL);
-  store<u8>(p, proto, IP_PROTO);
+  // Why (speed): five 32-bit words, and the checksum summed from the field values in hand instead
+  // of re-reading the 20 bytes (RFC 1071 §2: the one's-complement sum is independent of grouping).
+  const w0 = (<u32>0x4500 << 16) | (<u32>tos << 16) | <u32>totalLen;      // version/IHL, TOS, Total Length
+  const w1 = (<u32>ident << 16) | <u32>flagsFrag;                          // Identification, flags/offset
+  const tp = (<u32>ttl << 8) | <u32>proto;                                 // TTL, Protocol
+  const sum = (w0 >>> 16) + (w0 & 0xffff) + <u32>ident + <u32>flagsFrag + tp +
+    (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff);
+  store<u32>(p, bswap<u32>(w0), IP_VER_IHL);
+  store<u32>(p, bswap<u32>(w1), IP_IDENT);
+  store<u32>(p, bswap<u32>((tp << 16) | <u32>csumFinish(sum)), IP_TTL);
   store<u32>(p, bswap<u32>(src), IP_SRC);
   store<u32>(p, bswap<u32>(dst), IP_DST);
-  ipv4FillChecksum(p);
 }
 
 /** True for 224.0.0.0/4 (class D, RFC 1112). */
@@ -189,6 +194,7 @@ export function ipv4Emit(p: usize, tos: u8, totalLen: u16, ident: u16, flagsFrag
  * (allowed only while a node learns its address, never forwarded), not loopback, multicast,
  * class E or broadcast (RFC 1122 §3.2.1.3, RFC 1812 §5.3.7).
  */
-export function ipIsUnicastSource(a: u32): bool {
+// @ts-ignore: decorator
+@inline export function ipIsUnicastSource(a: u32): bool {
   return a != 0 && !ipIsLoopback(a) && !ipIsMulticast(a) && !ipIsClassE(a) && (a >>> 24) != 0;
 }

@@ -23,7 +23,15 @@ import { checksum } from "./checksum";
 import {
   Ipv4Err, ipv4Check, ipv4HeaderLen, ipv4TotalLen, ipv4IsFragment, ipv4Proto, ipv4Src, ipv4Dst,
   ipv4SetSrc, ipv4SetDst, ipv4SetTotalLen, ipv4FillChecksum, IPPROTO_MINENC, IP_PROTO,
+  IP_SRC, IP_DST, IP_TOTAL_LEN, IP_TTL, IP_CHECKSUM,
 } from "./ipv4";
+
+/** End-around-carry fold of a 32-bit one's-complement sum to 16 bits. */
+// @ts-ignore: decorator
+@inline function fold16(s: u32): u16 {
+  s = (s & 0xffff) + (s >>> 16);
+  return <u16>((s & 0xffff) + (s >>> 16));
+}
 
 /** Minimal forwarding header length without the original source. */
 export const MINENC_LEN: i32 = 8;
@@ -135,27 +143,55 @@ export function minEncCheck(p: usize, len: i32): MinEncErr {
 export function minEncEncap(p: usize, len: i32, headroom: i32, encapsulator: u32, tunnelDst: u32): i32 {
   const e = ipv4Check(p, len);
   if (e != Ipv4Err.OK) return -e;
+  return minEncEncapValidated(p, headroom, encapsulator, tunnelDst);
+}
+
+/**
+ * minEncEncap for a datagram that already passed ipv4Check (its Total Length is used): the same
+ * result without checking its header a second time. Returns 8 or 12, or -MinEncErr (FRAGMENT,
+ * NO_HEADROOM, TOO_BIG) with nothing changed.
+ */
+export function minEncEncapValidated(p: usize, headroom: i32, encapsulator: u32, tunnelDst: u32): i32 {
   // Why: RFC 2004 §3 — minimal encapsulation MUST NOT be used for a datagram that is already
   // fragmented: the minimal header has no room for the fragmentation fields.
   if (ipv4IsFragment(p)) return -<i32>MinEncErr.FRAGMENT;
-  const origSrc = ipv4Src(p);
+  // Why (speed): addresses are moved as stored (network order) and both checksums are updated from
+  // 16-bit words as stored (one's-complement sums commute with byte swapping, RFC 1071 §2(B)).
+  const srcN = load<u32>(p, IP_SRC);
+  const encN = bswap<u32>(encapsulator);
+  const dstN = load<u32>(p, IP_DST);
+  const tunN = bswap<u32>(tunnelDst);
   // RFC 2004 §3: the Original Source is carried only when the encapsulator is not the original source.
-  const hasSrc = origSrc != encapsulator;
+  const hasSrc = srcN != encN;
   const n = hasSrc ? MINENC_LEN_S : MINENC_LEN;
   if (headroom < n) return -<i32>MinEncErr.NO_HEADROOM;
   const tl = <i32>ipv4TotalLen(p);
   if (tl + n > 0xffff) return -<i32>MinEncErr.TOO_BIG;
   const hl = ipv4HeaderLen(p);
-  const proto = ipv4Proto(p);
-  const origDst = ipv4Dst(p);
+  const tlN = <u32>load<u16>(p, IP_TOTAL_LEN);
+  const tpN = <u32>load<u16>(p, IP_TTL);          // TTL | Protocol << 8 as stored
+  const hc = <u32>load<u16>(p, IP_CHECKSUM);
   const q = p - <usize>n;
   memory.copy(q, p, <usize>hl);                    // IP header back by n; the payload stays
-  minEncHeaderEmit(q + <usize>hl, proto, hasSrc, origDst, origSrc);
-  store<u8>(q, IPPROTO_MINENC, IP_PROTO);
-  ipv4SetSrc(q, encapsulator);
-  ipv4SetDst(q, tunnelDst);
-  ipv4SetTotalLen(q, <u16>(tl + n));
-  ipv4FillChecksum(q);
+  // Minimal forwarding header (RFC 2004 §3): protocol, S, checksum, original destination [, source].
+  const mh = q + <usize>hl;
+  const pf = (tpN >> 8) | (hasSrc ? <u32>MINENC_FLAG_S << 8 : 0);   // protocol | flags << 8 as stored
+  store<u16>(mh, <u16>pf, MINENC_OFF_PROTO);
+  store<u32>(mh, dstN, MINENC_OFF_ORIG_DST);
+  let ms = pf + (dstN & 0xffff) + (dstN >>> 16);
+  if (hasSrc) { store<u32>(mh, srcN, MINENC_OFF_ORIG_SRC); ms += (srcN & 0xffff) + (srcN >>> 16); }
+  store<u16>(mh, ~fold16(ms), MINENC_OFF_CHECKSUM);
+  // IP header: protocol 55, source the encapsulator, destination the tunnel exit, Total Length + n;
+  // checksum by RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), m / m' the old / new sums of those words.
+  const tlN2 = <u32>bswap<u16>(<u16>(tl + n));
+  const tpN2 = (tpN & 0xff) | (<u32>IPPROTO_MINENC << 8);
+  store<u16>(q, <u16>tlN2, IP_TOTAL_LEN);
+  store<u16>(q, <u16>tpN2, IP_TTL);
+  store<u32>(q, encN, IP_SRC);
+  store<u32>(q, tunN, IP_DST);
+  const m = fold16(tlN + tpN + (srcN & 0xffff) + (srcN >>> 16) + (dstN & 0xffff) + (dstN >>> 16));
+  const m2 = fold16(tlN2 + tpN2 + (encN & 0xffff) + (encN >>> 16) + (tunN & 0xffff) + (tunN >>> 16));
+  store<u16>(q, ~fold16((~hc & 0xffff) + (~m & 0xffff) + m2), IP_CHECKSUM);
   return n;
 }
 
