@@ -62,6 +62,9 @@ export function netifSet(i: i32, mac: usize, ip: u32, prefixLen: u8, mtu: u16, f
   if (i >= count) count = i + 1;
 }
 
+// Per-packet accessors are @inline (why: speed — V8 does not inline wasm calls, and each of these
+// runs several times per forwarded or tunnelled datagram).
+
 /** True when `i` names a configured interface. */
 // @ts-ignore: decorator
 @inline export function netifValid(i: i32): bool { return i >= 0 && i < MAX_IFACES && load<u8>(rec(i), 7) != 0; }
