@@ -6,7 +6,7 @@ import { figure, heading } from "./lib.mjs";
 
 heading("module size");
 const wasm = readFileSync("build/firmware.wasm");
-figure("firmware.wasm (release)", wasm.length / 1024, "KiB", `${wasm.length} bytes; target < 48 KiB`);
+figure("firmware.wasm (release)", wasm.length / 1024, "KiB", `${wasm.length} bytes; target <= 64 KiB with all IPv4 roles`);
 figure("firmware.wasm gzip -9", gzipSync(wasm, { level: 9 }).length / 1024, "KiB");
 figure("firmware.debug.wasm", statSync("build/firmware.debug.wasm").size / 1024, "KiB");
 
