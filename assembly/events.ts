@@ -29,3 +29,27 @@ const buf: usize = memory.data(64, 8);
 /** Scratch for building an event record; at most 64 bytes. */
 export function evBuf(): usize { return buf; }
 export function evEmit(kind: Ev, len: i32): void { event(<i32>kind, buf, len); }
+
+export const ROLE_MN: u8 = 1;
+export const ROLE_FA: u8 = 2;
+export const ROLE_HA: u8 = 3;
+
+/** AUTH_FAILED: `role` could not authenticate extension `extType` from `peer` (SPI `spi`); `code` is the reply code sent (0 none). */
+export function evAuthFailed(role: u8, extType: u8, code: u8, peer: u32, spi: u32): void {
+  store<u8>(buf, role, 0);
+  store<u8>(buf, extType, 1);
+  store<u8>(buf, code, 2);
+  store<u8>(buf, 0, 3);
+  store<u32>(buf, peer, 4);
+  store<u32>(buf, spi, 8);
+  evEmit(Ev.AUTH_FAILED, 12);
+}
+
+/** REG_DENIED: agent `role` denied the request of `home` with `code`. */
+export function evRegDenied(role: u8, code: u8, home: u32): void {
+  store<u8>(buf, role, 0);
+  store<u8>(buf, code, 1);
+  store<u16>(buf, 0, 2);
+  store<u32>(buf, home, 4);
+  evEmit(Ev.REG_DENIED, 8);
+}

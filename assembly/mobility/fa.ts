@@ -36,7 +36,7 @@ import * as cfg from "../config";
 import { arenaAlloc } from "../mem";
 import { nowMs } from "../clock";
 import { C, count } from "../counters";
-import { Ev, VisitorOp, evBuf, evEmit } from "../events";
+import { Ev, VisitorOp, evBuf, evEmit, evAuthFailed, evRegDenied, ROLE_FA } from "../events";
 import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemoveAt, htUsed, htIndexOf, htValueAt, htKeyAt, htNext } from "../table/hash";
 import { TIMER_NEVER } from "../table/timer";
 import { stackTimerStart, stackTimerRestart, stackTimerCancel } from "../stack/stack";
@@ -150,25 +150,7 @@ function visitorEvent(op: VisitorOp, code: u8, lifetimeSec: u16, home: u32, ha: 
   evEmit(Ev.VISITOR, 12);
 }
 
-function deniedEvent(code: u8, home: u32): void {
-  const b = evBuf();
-  store<u8>(b, 2, 0); // role: foreign agent
-  store<u8>(b, code, 1);
-  store<u16>(b, 0, 2);
-  store<u32>(b, home, 4);
-  evEmit(Ev.REG_DENIED, 8);
-}
 
-function authFailedEvent(extType: u8, code: u8, peer: u32, spi: u32): void {
-  const b = evBuf();
-  store<u8>(b, 2, 0); // role: foreign agent
-  store<u8>(b, extType, 1);
-  store<u8>(b, code, 2);
-  store<u8>(b, 0, 3);
-  store<u32>(b, peer, 4);
-  store<u32>(b, spi, 8);
-  evEmit(Ev.AUTH_FAILED, 12);
-}
 
 // ---- sending -----------------------------------------------------------------------------------
 
@@ -199,7 +181,7 @@ function deny(iface: i32, mac: usize, src: u32, home: u32, ha: u32, id: u64, lif
     if (k > 0) n = k;
   }
   count(C.FA_REQUEST_DENIED);
-  deniedEvent(code, home);
+  evRegDenied(ROLE_FA, code, home);
   sendToMn(iface, mac, src, home, dport, p, n);
 }
 
@@ -285,7 +267,7 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
     if (mnSa != 0) {
       if (err == ExtErr.DUPLICATE && extIndexErrorType(extIndex) == EXT_MF_AUTH) {
         count(C.DROP_FA_AUTH);
-        authFailedEvent(EXT_MF_AUTH, 0, home, 0);
+        evAuthFailed(ROLE_FA, EXT_MF_AUTH, 0, home, 0);
       } else {
         count(C.DROP_FA_MALFORMED);
       }
@@ -302,7 +284,7 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
     // a security exception (AUTH_FAILED, code 0: nothing was sent).
     if (r != AuthResult.OK) {
       count(C.DROP_FA_AUTH);
-      authFailedEvent(EXT_MF_AUTH, 0, home, off != 0 ? authSpi(m + <usize>off) : 0);
+      evAuthFailed(ROLE_FA, EXT_MF_AUTH, 0, home, off != 0 ? authSpi(m + <usize>off) : 0);
       return 1;
     }
   }
@@ -416,7 +398,7 @@ function reply(iface: i32, p: usize, m: usize, ml: i32): i32 {
     // Why: RFC 2002 §3.7.3.1: more than one Foreign-Home Authentication extension fails
     // authentication (68); any other malformed extension list is a poorly formed reply (71).
     fail = err == ExtErr.DUPLICATE && extIndexErrorType(extIndex) == EXT_FH_AUTH ? CODE_FA_HA_AUTH_FAILED : CODE_FA_BAD_REPLY;
-    if (fail == CODE_FA_HA_AUTH_FAILED) { count(C.DROP_FA_AUTH); authFailedEvent(EXT_FH_AUTH, CODE_FA_HA_AUTH_FAILED, ha, 0); }
+    if (fail == CODE_FA_HA_AUTH_FAILED) { count(C.DROP_FA_AUTH); evAuthFailed(ROLE_FA, EXT_FH_AUTH, CODE_FA_HA_AUTH_FAILED, ha, 0); }
     else count(C.DROP_FA_MALFORMED);
   }
   if (fail < 0 && saFind(ha) != 0) {
@@ -427,7 +409,7 @@ function reply(iface: i32, p: usize, m: usize, ml: i32): i32 {
     if (r != AuthResult.OK) {
       fail = CODE_FA_HA_AUTH_FAILED;
       count(C.DROP_FA_AUTH);
-      authFailedEvent(EXT_FH_AUTH, CODE_FA_HA_AUTH_FAILED, ha, off != 0 ? authSpi(m + <usize>off) : 0);
+      evAuthFailed(ROLE_FA, EXT_FH_AUTH, CODE_FA_HA_AUTH_FAILED, ha, off != 0 ? authSpi(m + <usize>off) : 0);
     }
   }
   const mhOff = fail < 0 ? extIndexFind(extIndex, EXT_MH_AUTH) : 0;

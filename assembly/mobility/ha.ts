@@ -28,7 +28,7 @@
 
 import * as cfg from "../config";
 import { C, count } from "../counters";
-import { Ev, BindingOp, evBuf, evEmit } from "../events";
+import { Ev, BindingOp, evBuf, evEmit, evAuthFailed, evRegDenied, ROLE_HA } from "../events";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { netifCount, netifValid, netifFlags, netifIp, netifIsBroadcast } from "../stack/netif";
@@ -75,8 +75,6 @@ const S_LIFETIME: usize = 6;
 const S_EXPIRES: usize = 8;
 const S_STRIDE: usize = 16;
 
-/** AUTH_FAILED / REG_DENIED role value of a home agent (docs/abi.md "Events"). */
-const EV_ROLE_HA: u8 = 3;
 
 const bindings: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
 let bindingN: u32 = 0;
@@ -128,25 +126,7 @@ function emitBinding(op: BindingOp, lifetimeSec: u16, home: u32, coa: u32): void
   evEmit(Ev.BINDING, 12);
 }
 
-function emitAuthFailed(extType: u8, code: u8, peer: u32, spi: u32): void {
-  const b = evBuf();
-  store<u8>(b, EV_ROLE_HA, 0);
-  store<u8>(b, extType, 1);
-  store<u8>(b, code, 2);
-  store<u8>(b, 0, 3);
-  store<u32>(b, peer, 4);
-  store<u32>(b, spi, 8);
-  evEmit(Ev.AUTH_FAILED, 12);
-}
 
-function emitDenied(code: u8, home: u32): void {
-  const b = evBuf();
-  store<u8>(b, EV_ROLE_HA, 0);
-  store<u8>(b, code, 1);
-  store<u16>(b, 0, 2);
-  store<u32>(b, home, 4);
-  evEmit(Ev.REG_DENIED, 8);
-}
 
 // ---- binding table --------------------------------------------------------------------------------
 
@@ -375,7 +355,7 @@ function haRegistration(src: u32, dst: u32, sport: u16, msg: usize, mlen: i32): 
     const off = extIndexFind(extIndex, EXT_MH_AUTH);
     if (sa == 0 || off == 0 || authVerify(msg, off, home) != AuthResult.OK) {
       code = CODE_HA_MN_AUTH_FAILED;
-      emitAuthFailed(EXT_MH_AUTH, code, home, off != 0 ? authSpi(msg + <usize>off) : 0);
+      evAuthFailed(ROLE_HA, EXT_MH_AUTH, code, home, off != 0 ? authSpi(msg + <usize>off) : 0);
     }
   }
   if (code == CODE_ACCEPTED) {
@@ -384,7 +364,7 @@ function haRegistration(src: u32, dst: u32, sport: u16, msg: usize, mlen: i32): 
     const off = extIndexFind(extIndex, EXT_FH_AUTH);
     if (off != 0 && saFind(src) != 0 && authVerify(msg, off, src) != AuthResult.OK) {
       code = CODE_HA_FA_AUTH_FAILED;
-      emitAuthFailed(EXT_FH_AUTH, code, src, authSpi(msg + <usize>off));
+      evAuthFailed(ROLE_HA, EXT_FH_AUTH, code, src, authSpi(msg + <usize>off));
     }
   }
   // Why: RFC 2002 §5.6 (133): replay protection by timestamp or nonce (security/replay.ts).
@@ -408,7 +388,7 @@ function haRegistration(src: u32, dst: u32, sport: u16, msg: usize, mlen: i32): 
   // The reply leaves from the address the request was sent to, or our home address after a broadcast.
   const replyFrom = ipIsOurs(dst) ? dst : ha;
   if (code == CODE_ACCEPTED) count(C.HA_REG_ACCEPTED);
-  else { count(C.HA_REG_DENIED); emitDenied(code, home); }
+  else { count(C.HA_REG_DENIED); evRegDenied(ROLE_HA, code, home); }
   sendReply(replyFrom, src, sport, code, code == CODE_ACCEPTED ? granted : 0, home, ha, rid, src);
   return 0;
 }

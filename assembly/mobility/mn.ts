@@ -29,7 +29,7 @@
 
 import * as cfg from "../config";
 import { C, count } from "../counters";
-import { Ev, MoveReason, evBuf, evEmit } from "../events";
+import { Ev, MoveReason, evBuf, evEmit, evAuthFailed, ROLE_MN } from "../events";
 import { nowMs } from "../clock";
 import {
   netifCount, netifValid, netifUp, netifMac, netifIp, netifMtu, netifFlags, netifSetAway, netifAliasOnLink,
@@ -229,15 +229,6 @@ function emitMove(iface: i32, reason: u8, seq: u16, agent: u32, coa: u32): void 
   evEmit(Ev.MOVE, 12);
 }
 
-function emitAuthFailed(peer: u32, spi: u32): void {
-  const b = evBuf();
-  store<u32>(b, 0);
-  store<u8>(b, 1);            // role: mobile node
-  store<u8>(b, EXT_MH_AUTH, 1);
-  store<u32>(b, peer, 4);
-  store<u32>(b, spi, 8);
-  evEmit(Ev.AUTH_FAILED, 12);
-}
 
 function setHomeState(s: u8, agent: u32): void {
   if (s == homeState) return;
@@ -773,7 +764,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
     // back off or try another agent.
     if (!(regCodeDeniedByFa(code) && regKind == KIND_FA && src == regAgentAddr)) {
       count(C.MN_REPLY_AUTH_FAILED);
-      emitAuthFailed(src, 0);
+      evAuthFailed(ROLE_MN, EXT_MH_AUTH, 0, src, 0);
       return 1;
     }
     if ((rid & 0xffffffff) != (regId & 0xffffffff)) { count(C.MN_REPLY_IGNORED); return 1; }
@@ -784,7 +775,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
     if (sa == 0 || r != AuthResult.OK) {
       // Why: RFC 2002 §3.6.2.1: an invalid authenticator: silently discard, log as a security exception.
       count(C.MN_REPLY_AUTH_FAILED);
-      emitAuthFailed(peer, authSpi(msg + <usize>mh));
+      evAuthFailed(ROLE_MN, EXT_MH_AUTH, 0, peer, authSpi(msg + <usize>mh));
       return 1;
     }
     // Why: RFC 2002 §3.6.2.1 / §5.6: the low 32 bits must match the request; a 133 carries the home
