@@ -89,13 +89,16 @@ export const enum C {
   DHCP_NAK,           // ... of which naks
   DHCP_MALFORMED,     // DHCP replies with a bad fixed part or options
   DHCP_IGNORED,       // DHCP replies for another transaction or not expected in this state
+  MN_SOLICIT_DEFERRED, // solicitations held back to keep one per second (RFC 2002 §2.4.1)
+  MN_REG_DEFERRED,    // registration requests held back to keep one per second (RFC 2002 §3.6.3)
+  AGENT_ADVERT_SUPPRESSED, // broadcast/multicast advertisements not sent or deferred (RFC 2002 §2.3.2)
   COUNT
 }
 
 const counters: usize = memory.data(<i32>C.COUNT * 8, 8);
 
 // One name per line, in id order.
-const NAMES = "rx_frames\nrx_bytes\ntx_frames\ntx_bytes\ndelivered\noutput_packets\nforwarded\narp_rx\narp_tx_request\narp_tx_reply\nicmp_rx\nicmp_tx_echo_reply\nicmp_tx_error\ndrop_bad_iface\ndrop_too_short\ndrop_too_long\ndrop_ethertype\ndrop_not_for_us\ndrop_arp_malformed\ndrop_ip_version\ndrop_ip_header_len\ndrop_ip_total_len\ndrop_ip_checksum\ndrop_ip_fragment\ndrop_ip_ttl\ndrop_ip_bad_src\ndrop_no_route\ndrop_not_router\ndrop_arp_unresolved\ndrop_icmp_malformed\ndrop_icmp_checksum\ndrop_udp_malformed\ndrop_udp_checksum\ndrop_proto\ndrop_output_malformed\ndrop_mtu\ndrop_rate_limited\nha_reg_rx\nha_reg_accepted\nha_reg_denied\ndrop_ha_reg_malformed\ntunnel_tx\ntunnel_decapsulated\ndrop_tunnel_malformed\ndrop_tunnel_no_exit\ndrop_tunnel_mtu\ndrop_tunnel_loop\ndrop_tunnel_encap\ntunnel_icmp_rx\ntunnel_icmp_relayed\nagent_advert_tx\nagent_solicit_rx\nfa_request_rx\nfa_request_relayed\nfa_request_denied\nfa_reply_rx\nfa_reply_relayed\nfa_pending_timeout\nfa_visitor_expired\nfa_delivered\nfa_icmp_error\ndrop_fa_malformed\ndrop_fa_unknown_ext\ndrop_fa_auth\ndrop_fa_reply_unmatched\ndrop_mip_no_timer\nmn_advert_rx\nmn_advert_malformed\nmn_solicit_tx\nmn_reg_request_tx\nmn_reg_reply_rx\nmn_reply_malformed\nmn_reply_ignored\nmn_reply_auth_failed\nmn_no_sa\nmn_output_via_fa\nmn_decapsulated\nmn_decap_dropped\ndhcp_tx\ndhcp_rx\ndhcp_nak\ndhcp_malformed\ndhcp_ignored";
+const NAMES = "rx_frames\nrx_bytes\ntx_frames\ntx_bytes\ndelivered\noutput_packets\nforwarded\narp_rx\narp_tx_request\narp_tx_reply\nicmp_rx\nicmp_tx_echo_reply\nicmp_tx_error\ndrop_bad_iface\ndrop_too_short\ndrop_too_long\ndrop_ethertype\ndrop_not_for_us\ndrop_arp_malformed\ndrop_ip_version\ndrop_ip_header_len\ndrop_ip_total_len\ndrop_ip_checksum\ndrop_ip_fragment\ndrop_ip_ttl\ndrop_ip_bad_src\ndrop_no_route\ndrop_not_router\ndrop_arp_unresolved\ndrop_icmp_malformed\ndrop_icmp_checksum\ndrop_udp_malformed\ndrop_udp_checksum\ndrop_proto\ndrop_output_malformed\ndrop_mtu\ndrop_rate_limited\nha_reg_rx\nha_reg_accepted\nha_reg_denied\ndrop_ha_reg_malformed\ntunnel_tx\ntunnel_decapsulated\ndrop_tunnel_malformed\ndrop_tunnel_no_exit\ndrop_tunnel_mtu\ndrop_tunnel_loop\ndrop_tunnel_encap\ntunnel_icmp_rx\ntunnel_icmp_relayed\nagent_advert_tx\nagent_solicit_rx\nfa_request_rx\nfa_request_relayed\nfa_request_denied\nfa_reply_rx\nfa_reply_relayed\nfa_pending_timeout\nfa_visitor_expired\nfa_delivered\nfa_icmp_error\ndrop_fa_malformed\ndrop_fa_unknown_ext\ndrop_fa_auth\ndrop_fa_reply_unmatched\ndrop_mip_no_timer\nmn_advert_rx\nmn_advert_malformed\nmn_solicit_tx\nmn_reg_request_tx\nmn_reg_reply_rx\nmn_reply_malformed\nmn_reply_ignored\nmn_reply_auth_failed\nmn_no_sa\nmn_output_via_fa\nmn_decapsulated\nmn_decap_dropped\ndhcp_tx\ndhcp_rx\ndhcp_nak\ndhcp_malformed\ndhcp_ignored\nmn_solicit_deferred\nmn_reg_deferred\nagent_advert_suppressed";
 
 // @ts-ignore: decorator
 @inline export function count(id: C): void {
