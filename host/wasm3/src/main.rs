@@ -8,7 +8,11 @@ use mipfw_board::{bench, linux, selftest, simpeer};
 
 const USAGE: &str = "usage:
   mipfw-board --config node.json [--firmware build/firmware.wasm] [--boards DIR]
-      run a board: every configured interface bound to the Linux interface of the same name
+              [--tun NAME] [--events FILE] [--verbose]
+      run a board: every configured interface bound to the Linux interface of the same name;
+      --tun: TUN device of the local stack (default $MIPFW_TUN, else mip0), --events: events as
+      JSON lines to FILE (default $MIPFW_EVENTS, else stdout), --verbose: the driver's debug lines
+      (default: on when MIPFW_VERBOSE=1)
   mipfw-board encode-config node.json [--boards DIR]
       print the binary configuration chunks as hex lines (first for init, the rest for config_add)
   mipfw-board selftest --config node.json [--firmware F] [--boards DIR]
@@ -25,8 +29,8 @@ fn main() {
         Some("sim-peer") => report(simpeer::run(&args[1..])),
         Some("bench") => report(bench::run(&args[1..])),
         Some("encode-config") => encode_config(&args[1..]),
-        Some("selftest") => with_board_args(&args[1..], selftest::run),
-        _ => with_board_args(&args, linux::run),
+        Some("selftest") => with_board_args(&args[1..], Mode::Selftest),
+        _ => with_board_args(&args, Mode::Run),
     };
     exit(code);
 }
@@ -101,33 +105,72 @@ fn encode_config(args: &[String]) -> i32 {
     }
 }
 
-/// Parse --config/--firmware/--boards, load both, and hand them to `run`.
-fn with_board_args(args: &[String], run: fn(&NodeConfig, &[Vec<u8>], &[u8]) -> Result<(), String>) -> i32 {
-    let mut cfg: Option<PathBuf> = None;
-    let mut firmware = PathBuf::from("build/firmware.wasm");
-    let mut dir: Option<PathBuf> = None;
+/// What `with_board_args` starts: the Linux driver, or the self-test.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Mode {
+    Run,
+    Selftest,
+}
+
+/// The command line of a board run (`--tun`/`--events`/`--verbose` only for `Mode::Run`).
+#[derive(Default, Debug, PartialEq)]
+struct BoardArgs {
+    cfg: Option<PathBuf>,
+    firmware: Option<PathBuf>,
+    dir: Option<PathBuf>,
+    tun: Option<String>,
+    events: Option<String>,
+    verbose: bool,
+    help: bool,
+}
+
+/// Parse the board options; Err is the usage error's message.
+fn parse_board_args(args: &[String], mode: Mode) -> Result<BoardArgs, String> {
+    let mut b = BoardArgs::default();
     let mut i = 0;
     while i < args.len() {
-        match args[i].as_str() {
+        let a = args[i].as_str();
+        let driver = mode == Mode::Run;
+        match a {
             "--help" | "-h" => {
-                println!("{USAGE}");
-                return 0;
+                b.help = true;
+                return Ok(b);
             }
-            "--config" | "--firmware" | "--boards" if i + 1 < args.len() => {
-                let v = PathBuf::from(&args[i + 1]);
-                match args[i].as_str() {
-                    "--config" => cfg = Some(v),
-                    "--firmware" => firmware = v,
-                    _ => dir = Some(v),
+            "--verbose" if driver => {
+                b.verbose = true;
+                i += 1;
+            }
+            "--config" | "--firmware" | "--boards" | "--tun" | "--events" if driver || !matches!(a, "--tun" | "--events") => {
+                let Some(v) = args.get(i + 1) else { return Err(format!("{a} needs a value")) };
+                match a {
+                    "--config" => b.cfg = Some(PathBuf::from(v)),
+                    "--firmware" => b.firmware = Some(PathBuf::from(v)),
+                    "--boards" => b.dir = Some(PathBuf::from(v)),
+                    "--tun" if v.is_empty() => return Err("--tun needs a device name".into()),
+                    "--tun" => b.tun = Some(v.clone()),
+                    _ => b.events = Some(v.clone()),
                 }
                 i += 2;
             }
-            a @ ("--config" | "--firmware" | "--boards") => return usage_error(&format!("{a} needs a value")),
-            a => return usage_error(&format!("unexpected argument {a:?}")),
+            a => return Err(format!("unexpected argument {a:?}")),
         }
     }
-    let Some(cfg) = cfg else { return usage_error("--config node.json is required") };
-    let (node, chunks) = match load(&cfg, &dir) {
+    Ok(b)
+}
+
+/// Parse the board options, load the configuration and the firmware, and start `mode`.
+fn with_board_args(args: &[String], mode: Mode) -> i32 {
+    let b = match parse_board_args(args, mode) {
+        Ok(b) => b,
+        Err(e) => return usage_error(&e),
+    };
+    if b.help {
+        println!("{USAGE}");
+        return 0;
+    }
+    let Some(cfg) = b.cfg else { return usage_error("--config node.json is required") };
+    let firmware = b.firmware.unwrap_or_else(|| PathBuf::from("build/firmware.wasm"));
+    let (node, chunks) = match load(&cfg, &b.dir) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -138,5 +181,62 @@ fn with_board_args(args: &[String], run: fn(&NodeConfig, &[Vec<u8>], &[u8]) -> R
             return 1;
         }
     };
-    report(run(&node, &chunks, &wasm))
+    match mode {
+        Mode::Selftest => report(selftest::run(&node, &chunks, &wasm)),
+        Mode::Run => {
+            // The command line wins; the environment stays the fallback (linux::Options::from_env).
+            let mut opts = linux::Options::from_env();
+            if let Some(t) = b.tun {
+                opts.tun_name = t;
+            }
+            if let Some(e) = b.events {
+                opts.events = Some(e);
+            }
+            if b.verbose {
+                opts.verbose = true;
+            }
+            report(linux::run_with(&node, &chunks, &wasm, &opts))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn driver_flags_parse() {
+        let b = parse_board_args(&args("--config n.json --tun tun7 --events ev.jsonl --verbose"), Mode::Run).unwrap();
+        assert_eq!(b.cfg, Some(PathBuf::from("n.json")));
+        assert_eq!(b.tun.as_deref(), Some("tun7"));
+        assert_eq!(b.events.as_deref(), Some("ev.jsonl"));
+        assert!(b.verbose);
+        let b = parse_board_args(&args("--config n.json"), Mode::Run).unwrap();
+        assert_eq!((b.tun, b.events, b.verbose), (None, None, false), "environment stays the fallback");
+    }
+
+    #[test]
+    fn driver_flags_errors() {
+        assert_eq!(parse_board_args(&args("--config n.json --tun"), Mode::Run).unwrap_err(), "--tun needs a value");
+        assert_eq!(parse_board_args(&args("--events"), Mode::Run).unwrap_err(), "--events needs a value");
+        assert_eq!(
+            parse_board_args(&args("--config n.json --tun x"), Mode::Selftest).unwrap_err(),
+            "unexpected argument \"--tun\"",
+            "the self-test has no driver"
+        );
+        assert_eq!(parse_board_args(&args("--verbose"), Mode::Selftest).unwrap_err(), "unexpected argument \"--verbose\"");
+        assert!(parse_board_args(&args("--frobnicate"), Mode::Run).is_err());
+        assert!(parse_board_args(&args("--tun x --help"), Mode::Run).unwrap().help);
+    }
+
+    #[test]
+    fn usage_lists_driver_flags() {
+        for f in ["--tun NAME", "--events FILE", "--verbose"] {
+            assert!(USAGE.contains(f), "{f} in --help");
+        }
+    }
 }
