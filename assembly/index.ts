@@ -155,7 +155,7 @@ export function counter_names_len(): i32 { return counterNamesLen(); }
 
 /** Where `dump` writes a table record. */
 export function dump_buffer(): usize { return dumpBuf; }
-/** Write record `index` of `table` (0 interfaces, 1 routes, 2 ARP cache) into `dump_buffer()`; returns its length or -1 past the end. */
+/** Write record `index` of `table` (0 interfaces, 1 routes, 2 ARP cache, 3 bindings, 4 visitors, 5 aliases) into `dump_buffer()`; returns its length or -1 past the end. */
 export function dump(table: i32, index: i32): i32 {
   if (!ready) return -1;
   return stackDump(table, index, dumpBuf);

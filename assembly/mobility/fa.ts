@@ -75,7 +75,7 @@ export const TK_FA_VISITOR: u16 = TK_FA_FIRST;
 /** How long a relayed request waits for the home agent's reply (RFC 3344 §3.7.1's 7 s; RFC 2002 is silent). */
 export const PENDING_MS: i64 = 7000;
 
-/** Visitor flags (record byte 0 and dump byte 15). */
+/** Visitor flags (record byte 0; dump byte 19 = the first two, byte 40 = the co-located ones). */
 export const VF_PENDING: u8 = 1;   // a request is being relayed
 export const VF_ACCEPTED: u8 = 2;  // a registration is in force
 export const VF_PEND_COLOC: u8 = 4; // the pending request had D (co-located care-of address)
@@ -101,7 +101,7 @@ const V_TIMER: usize = 64;
 const V_SIZE: u32 = 72;
 
 /** Bytes of one visitor dump record (faVisitorDump). */
-export const VISITOR_DUMP_SIZE: i32 = 36;
+export const VISITOR_DUMP_SIZE: i32 = 44;
 
 const table: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
 let capacity: u32 = 0;
@@ -629,11 +629,15 @@ export function faDeliverToVisitor(p: usize, len: i32): i32 {
 
 /**
  * Write visitor record `index` (0-based over records in use) to `out` (VISITOR_DUMP_SIZE bytes,
- * little-endian); its length, or -1 past the end:
- *   0 home u32 | 4 homeAgent u32 | 8 mac[6] | 14 iface u8 | 15 flags u8 (VF_*) | 16 lifetimeSec u16 |
- *   18 mnPort u16 | 20 identification u64 | 28 expiresAtMs i64
- * Accepted records show the registration in force (granted lifetime, expiry); pending-only ones the
- * request (requested lifetime, reply deadline).
+ * little-endian); its length, or -1 past the end (ABI dump table 4):
+ *   0 home u32 | 4 homeAgent u32 | 8 careOf u32 | 12 mac[6] | 18 iface u8 | 19 state u8 (1 pending,
+ *   2 accepted, 3 both: re-registering) | 20 lifetimeSec u16 | 22 udpSourcePort u16 |
+ *   24 expiresAtMs i64 | 32 identification u64 | 40 colocated u8 (bit 0 the pending request has D,
+ *   bit 1 the accepted registration has D) | 41 requestFlags u8 | 42 pad[2]
+ * Records with an accepted registration show it (home agent, MAC, interface, granted lifetime,
+ * expiry); pending-only ones the request (requested lifetime, reply deadline). careOf, identification,
+ * port and requestFlags are the latest request's (careOf: the address the request was relayed from,
+ * the care-of address unless co-located). Reading indices 0, 1, 2, ... in a row is O(capacity) in all.
  */
 export function faVisitorDump(index: i32, out: usize): i32 {
   if (capacity == 0 || index < 0) return -1;
@@ -652,12 +656,16 @@ export function faVisitorDump(index: i32, out: usize): i32 {
   const acc = (f & VF_ACCEPTED) != 0;
   store<u32>(out, htKeyAt(table, i), 0);
   store<u32>(out, load<u32>(v + (acc ? V_ACC_HA : V_HA)), 4);
-  memory.copy(out + 8, v + (acc ? V_ACC_MAC : V_MAC), 6);
-  store<u8>(out, load<u8>(v + (acc ? V_ACC_IFACE : V_IFACE)), 14);
-  store<u8>(out, f, 15);
-  store<u16>(out, load<u16>(v + (acc ? V_GRANTED : V_REQ_LIFETIME)), 16);
-  store<u16>(out, load<u16>(v, V_MN_PORT), 18);
-  store<u64>(out, load<u64>(v, V_ID), 20);
-  store<i64>(out, load<i64>(v + (acc ? V_EXPIRES : V_PENDING_UNTIL)), 28);
+  store<u32>(out, load<u32>(v, V_RELAY_SRC), 8);
+  memory.copy(out + 12, v + (acc ? V_ACC_MAC : V_MAC), 6);
+  store<u8>(out, load<u8>(v + (acc ? V_ACC_IFACE : V_IFACE)), 18);
+  store<u8>(out, f & (VF_PENDING | VF_ACCEPTED), 19);
+  store<u16>(out, load<u16>(v + (acc ? V_GRANTED : V_REQ_LIFETIME)), 20);
+  store<u16>(out, load<u16>(v, V_MN_PORT), 22);
+  store<i64>(out, load<i64>(v + (acc ? V_EXPIRES : V_PENDING_UNTIL)), 24);
+  store<u64>(out, load<u64>(v, V_ID), 32);
+  store<u8>(out, ((f & VF_PEND_COLOC) != 0 ? 1 : 0) | ((f & VF_ACC_COLOC) != 0 ? 2 : 0), 40);
+  store<u8>(out, load<u8>(v, V_REQ_FLAGS), 41);
+  store<u16>(out, 0, 42);
   return VISITOR_DUMP_SIZE;
 }

@@ -17,6 +17,7 @@
 //   haIntercept(iface, p, len)  a datagram to forward: destination a bound home address ->
 //     one encapsulated copy per live care-of address (tunnel.ts), never back to its own source
 //   haTimer  TK_HA_EXPIRE: earliest care-of expiry of a binding; TK_HA_GARP: repeat the announcement
+//   haBindingDump(i, out)  ABI dump table 3: one record per care-of address (cursor: O(1) per record in order)
 //
 // Binding record (hash table keyed by home address, config `bindings` entries, carved in haInit):
 //   0 count u8 (live care-of addresses) | 1 garpLeft u8 | pad[2] | 4 expiryTimer i32 | 8 garpTimer i32 |
@@ -50,7 +51,7 @@ import {
 } from "../wire/registration";
 import { EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_FH_AUTH, extIndexFind, authSpi } from "../wire/mipext";
 import { AuthResult, authAppend, authVerify } from "../security/auth";
-import { saFind, SA_REPLAY } from "../security/sa";
+import { saFind, SA_REPLAY, SA_LAST_ID } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification } from "../security/replay";
 import { TUNNEL_HEADROOM, tunnelInit, tunnelCheck, tunnelSend, tunnelEncap, tunnelNextHop } from "./tunnel";
 
@@ -77,6 +78,13 @@ const S_STRIDE: usize = 16;
 
 
 const bindings: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
+// Dump cursor (haBindingDump): the next record index and the (binding record, care-of slot) it
+// continues after, valid while `dumpGen` (bumped whenever a care-of slot comes or goes) is unchanged.
+let dumpGen: u32 = 0;
+let cursorGen: u32 = 0;
+let dumpNext: i32 = -1;
+let dumpRec: i32 = -1;
+let dumpSlot: i32 = -1;
 let bindingN: u32 = 0;
 let homeIface: i32 = -1;      // the interface flagged IF_HOME (interfaces exist only after init's
 let homeIfaceKnown = false;   // second configuration pass, so it is looked up at first use)
@@ -105,6 +113,8 @@ export function haInit(): bool {
   homeIface = -1;
   homeIfaceKnown = false;
   bindingN = <u32>cfg.bindingEntries;
+  dumpGen++;
+  dumpNext = -1;
   const valueSize = <u32>(V_SLOTS + <usize>cfg.maxBindingsPerNode * S_STRIDE);
   const base = bindingN > 0 ? arenaAlloc(htBytes(bindingN, valueSize)) : 0;
   scratch = arenaAlloc(SCRATCH_HEADROOM + <usize>cfg.frameBytes);
@@ -159,6 +169,7 @@ function slotRemove(v: usize, i: i32, home: u32, op: BindingOp): void {
   emitBinding(op, 0, home, load<u32>(s, S_COA));
   if (i != n - 1) memory.copy(s, slot(v, n - 1), S_STRIDE);
   store<u8>(v, <u8>(n - 1), V_COUNT);
+  dumpGen++;
 }
 
 /** Encapsulation for a request's flags: M or G when requested and configured, else IP in IP (RFC 2002 §3.8.2). */
@@ -250,6 +261,7 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
     i = slotCount(v);
     store<u8>(v, <u8>(i + 1), V_COUNT);
     op = BindingOp.ADD;
+    dumpGen++;
   }
   const s = slot(v, i);
   store<u32>(s, coa, S_COA);
@@ -519,4 +531,58 @@ function forwardBroadcast(p: usize, len: i32): void {
       tunnelSend(q, l, method, from, coa, oif, tunnelNextHop, room, false);
     }
   }
+}
+
+// ---- dumps ----------------------------------------------------------------------------------------
+
+/** Bytes of one binding dump record (haBindingDump). */
+export const BINDING_DUMP_SIZE: i32 = 28;
+
+/**
+ * Write binding record `index` (one per care-of address of each binding, 0-based) to `out`
+ * (BINDING_DUMP_SIZE bytes, little-endian); its length, or -1 past the end:
+ *   0 home u32 | 4 careOf u32 | 8 expiresAtMs i64 | 16 identification u64 (last accepted from the
+ *   node, kept in its security association) | 24 lifetimeSec u16 (granted) | 26 flags u8 (request
+ *   S B D M G V) | 27 encapsulation u8 (1 IP in IP, 2 minimal, 4 GRE)
+ * Reading indices 0, 1, 2, ... in a row costs O(capacity + records) in all (a cursor resumes).
+ */
+export function haBindingDump(index: i32, out: usize): i32 {
+  if (bindingN == 0 || index < 0) return -1;
+  let r: i32;
+  let i: i32;
+  if (index == dumpNext && cursorGen == dumpGen && dumpRec >= 0) {
+    r = dumpRec;
+    i = dumpSlot + 1;
+  } else {
+    // Skip whole bindings by their care-of counts until the one holding record `index`.
+    let k = index;
+    r = htNext(bindings, 0);
+    while (r >= 0) {
+      const n = slotCount(htValueAt(bindings, r));
+      if (k < n) break;
+      k -= n;
+      r = htNext(bindings, r + 1);
+    }
+    i = k;
+  }
+  while (r >= 0 && i >= slotCount(htValueAt(bindings, r))) {
+    r = htNext(bindings, r + 1);
+    i = 0;
+  }
+  if (r < 0) { dumpNext = -1; return -1; }
+  dumpNext = index + 1;
+  dumpRec = r;
+  dumpSlot = i;
+  cursorGen = dumpGen;
+  const home = htKeyAt(bindings, r);
+  const s = slot(htValueAt(bindings, r), i);
+  const sa = saFind(home);
+  store<u32>(out, home, 0);
+  store<u32>(out, load<u32>(s, S_COA), 4);
+  store<i64>(out, load<i64>(s, S_EXPIRES), 8);
+  store<u64>(out, sa != 0 ? load<u64>(sa, SA_LAST_ID) : 0, 16);
+  store<u16>(out, load<u16>(s, S_LIFETIME), 24);
+  store<u8>(out, load<u8>(s, S_FLAGS), 26);
+  store<u8>(out, load<u8>(s, S_ENCAP), 27);
+  return BINDING_DUMP_SIZE;
 }

@@ -12,6 +12,16 @@
 //     0 dest u32 | 4 prefixLen u8 | 5 iface u8 | 6 pad[2] | 8 gateway u32 (0 = on-link)
 //   table 2 ARP cache (20 bytes; entries in use)
 //     0 ip u32 | 4 mac[6] | 10 state u8 (1 incomplete, 2 reachable) | 11 iface u8 | 12 expiresAtMs i64
+//   table 3 home agent bindings (28 bytes; one per care-of address of each binding; ha.ts haBindingDump)
+//     0 home u32 | 4 careOf u32 | 8 expiresAtMs i64 | 16 identification u64 | 24 lifetimeSec u16 |
+//     26 flags u8 (S B D M G V) | 27 encapsulation u8 (1 IP in IP, 2 minimal, 4 GRE)
+//   table 4 foreign agent visitors (44 bytes; fa.ts faVisitorDump)
+//     0 home u32 | 4 homeAgent u32 | 8 careOf u32 | 12 mac[6] | 18 iface u8 | 19 state u8 (1 pending,
+//     2 accepted, 3 both) | 20 lifetimeSec u16 | 22 udpSourcePort u16 | 24 expiresAtMs i64 |
+//     32 identification u64 | 40 colocated u8 | 41 requestFlags u8 | 42 pad[2]
+//   table 5 interface aliases (8 bytes; interfaces with a second address, e.g. a co-located care-of)
+//     0 iface u8 | 1 prefixLen u8 | 2 pad[2] | 4 address u32
+// Tables 3 and 4 are empty on nodes without the home agent / foreign agent role.
 //
 // Frame flow (RFC 894): rx -> ethInput -> arpInput (arp.ts) | ipInput (ip.ts) -> local / forward ->
 // linkSendIp (arp.ts) -> host.tx. Packets are never copied except into the pending pool while ARP
@@ -37,7 +47,7 @@
 // share `config.timerEntries - 1` timers; a full heap makes timerStart return -1 (refuse the work).
 
 import { C, count } from "../counters";
-import { netifCount, MAX_IFACES, netifValid, netifUp, netifMac, netifIp, netifPrefixLen, netifMtu } from "./netif";
+import { netifCount, MAX_IFACES, netifValid, netifUp, netifMac, netifIp, netifPrefixLen, netifMtu, netifAlias, netifAliasPrefixLen } from "./netif";
 import { routeCount, routeEntry } from "./route";
 import { arpInit, arpInput, arpTick, arpFlushIface, arpDump, TK_ARP } from "./arp";
 import { ipInit, ipInput } from "./ip";
@@ -152,5 +162,24 @@ export function stackDump(table: i32, index: i32, out: usize): i32 {
     return 12;
   }
   if (table == 2) return arpDump(index, out);
+  if (table == 3) return haBindingDump(index, out);
+  if (table == 4) return faVisitorDump(index, out);
+  if (table == 5) {
+    // At most MAX_IFACES interfaces: a scan per record is as cheap as a cursor.
+    let k = 0;
+    for (let i = 0; i < netifCount(); i++) {
+      if (!netifValid(i) || netifAlias(i) == 0 || k++ != index) continue;
+      store<u8>(out, <u8>i, 0);
+      store<u8>(out, netifAliasPrefixLen(i), 1);
+      store<u16>(out, 0, 2);
+      store<u32>(out, netifAlias(i), 4);
+      return 8;
+    }
+    return -1;
+  }
   return -1;
 }
+
+// Imported last: ha.ts and fa.ts use this file's timer kind constants at their top level.
+import { haBindingDump } from "../mobility/ha";
+import { faVisitorDump } from "../mobility/fa";

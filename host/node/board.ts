@@ -183,7 +183,18 @@ export class Board {
   memoryPages(): number { return this.x.memory_pages(); }
   memoryBytes(): number { return this.x.memory.buffer.byteLength; }
 
-  /** Raw records of one table (0 interfaces, 1 routes, 2 ARP cache), copies. */
+  /**
+   * Decoded records of one table (docs/abi.md "Dump records"): "interfaces", "routes", "arp",
+   * "bindings" (home agent), "visitors" (foreign agent), "aliases" (second interface addresses).
+   * Addresses are host-order numbers, MACs "aa:bb:cc:dd:ee:ff", times ms on the board's clock.
+   */
+  dump<K extends DumpName>(name: K): DumpRecords[K][] {
+    const table = DUMP_TABLES[name];
+    if (table === undefined) throw new RangeError(`unknown table ${JSON.stringify(name)} (expected ${Object.keys(DUMP_TABLES).join(", ")})`);
+    return this.dumpRaw(table).map((r) => decodeDump(name, r));
+  }
+
+  /** Raw records of one table (0 interfaces, 1 routes, 2 ARP cache, 3 bindings, 4 visitors, 5 aliases), copies. */
   dumpRaw(table: number): Uint8Array[] {
     const out: Uint8Array[] = [];
     const ptr = this.x.dump_buffer();
@@ -194,6 +205,58 @@ export class Board {
     }
     return out;
   }
+}
+
+export interface InterfaceRecord { index: number; up: boolean; mac: string; ip: number; prefixLen: number; mtu: number }
+export interface RouteRecord { dest: number; prefixLen: number; iface: number; gateway: number }
+/** state: 1 incomplete, 2 reachable. */
+export interface ArpRecord { ip: number; mac: string; state: number; iface: number; expiresAtMs: number }
+/** One care-of address of a home agent binding. flags: the request's S B D M G V bits; encapsulation 1 IP in IP, 2 minimal, 4 GRE. */
+export interface BindingRecord {
+  home: number; careOf: number; expiresAtMs: number; identification: bigint; lifetimeSec: number; flags: number; encapsulation: number;
+}
+/** A foreign agent visitor. state: 1 pending, 2 accepted, 3 both (re-registering); colocated: bit 0 pending, bit 1 accepted. */
+export interface VisitorRecord {
+  home: number; homeAgent: number; careOf: number; mac: string; iface: number; state: number; lifetimeSec: number;
+  udpSourcePort: number; expiresAtMs: number; identification: bigint; colocated: number; requestFlags: number;
+}
+export interface AliasRecord { iface: number; address: number; prefixLen: number }
+export interface DumpRecords {
+  interfaces: InterfaceRecord; routes: RouteRecord; arp: ArpRecord; bindings: BindingRecord; visitors: VisitorRecord; aliases: AliasRecord;
+}
+export type DumpName = keyof DumpRecords;
+/** ABI table number of each dump (docs/abi.md). */
+export const DUMP_TABLES: Record<DumpName, number> = { interfaces: 0, routes: 1, arp: 2, bindings: 3, visitors: 4, aliases: 5 };
+
+function macText(r: Uint8Array, o: number): string {
+  let s = "";
+  for (let i = 0; i < 6; i++) s += (i ? ":" : "") + r[o + i].toString(16).padStart(2, "0");
+  return s;
+}
+
+/** Decode one raw record of table `name` (little-endian, docs/abi.md "Dump records"). */
+export function decodeDump<K extends DumpName>(name: K, r: Uint8Array): DumpRecords[K] {
+  const d = new DataView(r.buffer, r.byteOffset, r.byteLength);
+  const u32 = (o: number) => d.getUint32(o, true);
+  const ms = (o: number) => Number(d.getBigInt64(o, true));
+  let x: DumpRecords[DumpName];
+  switch (name) {
+    case "interfaces": x = { index: r[0], up: r[1] !== 0, mac: macText(r, 2), ip: u32(8), prefixLen: r[12], mtu: d.getUint16(14, true) }; break;
+    case "routes": x = { dest: u32(0), prefixLen: r[4], iface: r[5], gateway: u32(8) }; break;
+    case "arp": x = { ip: u32(0), mac: macText(r, 4), state: r[10], iface: r[11], expiresAtMs: ms(12) }; break;
+    case "bindings": x = {
+      home: u32(0), careOf: u32(4), expiresAtMs: ms(8), identification: d.getBigUint64(16, true),
+      lifetimeSec: d.getUint16(24, true), flags: r[26], encapsulation: r[27],
+    }; break;
+    case "visitors": x = {
+      home: u32(0), homeAgent: u32(4), careOf: u32(8), mac: macText(r, 12), iface: r[18], state: r[19],
+      lifetimeSec: d.getUint16(20, true), udpSourcePort: d.getUint16(22, true), expiresAtMs: ms(24),
+      identification: d.getBigUint64(32, true), colocated: r[40], requestFlags: r[41],
+    }; break;
+    case "aliases": x = { iface: r[0], prefixLen: r[1], address: u32(4) }; break;
+    default: throw new RangeError(`unknown table ${JSON.stringify(name)}`);
+  }
+  return x as DumpRecords[K];
 }
 
 /**

@@ -5,11 +5,11 @@ import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Board, BoardError, compileFirmware } from "./board.js";
-import { validateConfig, ConfigError } from "./config.js";
+import { validateConfig, ConfigError, formatIp } from "./config.js";
 import { validateScenario } from "./sim/scenario.js";
 import { Simulation } from "./sim/sim.js";
 import { summaryJson } from "./sim/summary.js";
-import { renderSummary } from "./sim/report.js";
+import { renderSummary, table } from "./sim/report.js";
 import { renderTimeline, timelineData } from "./timeline.js";
 
 const HELP = `mipfw - Mobile IP firmware tools
@@ -24,6 +24,9 @@ Usage:
       --timeline FILE   write a self-contained HTML timeline (attachment, registrations,
                         flow rates and gaps, handoffs; docs/results.md)
       --quiet           no progress and no summary table (errors still go to stderr)
+      --dump            after the summary, print each board's non-empty tables at the end
+                        of the run: home agent bindings, visitors, ARP cache, aliases
+                        (--runtime node only)
       --firmware FILE   firmware module to load (default: firmware.wasm beside this program)
       --runtime R       run the boards in this process ("node", the default) or each in a
                         wasm3 process ("wasm3": mipfw-board sim-peer, same trace)
@@ -85,7 +88,7 @@ function readJson(path: string): unknown {
 }
 
 function cmdSim(args: string[]): number {
-  const p = parseArgs(args, ["--seed", "--pcap", "--json", "--events", "--timeline", "--duration", "--firmware", "--runtime", "--board-bin"], ["--quiet"]);
+  const p = parseArgs(args, ["--seed", "--pcap", "--json", "--events", "--timeline", "--duration", "--firmware", "--runtime", "--board-bin"], ["--quiet", "--dump"]);
   if (p.positional.length !== 1) throw new UsageError(p.positional.length ? `sim takes one scenario file, got ${p.positional.length} arguments` : "sim needs a scenario file");
   const seed = intFlag(p, "--seed", 0, 4294967295);
   const durationMs = intFlag(p, "--duration", 1, 864e5 * 365);
@@ -104,6 +107,9 @@ function cmdSim(args: string[]): number {
     binary: str("--board-bin") ?? process.env.MIPFW_BOARD ?? join(__dirname, "..", "host", "wasm3", "target", "release", "mipfw-board"),
     firmware: firmwarePath(p),
   } : null;
+  const dump = p.flags.has("--dump");
+  // The wasm3 sim-peer protocol has no dump request: the tables live in the other process.
+  if (dump && runtime !== "node") throw new UsageError("--dump needs --runtime node");
   const timeline = str("--timeline");
   const sim = new Simulation(scenario, module, { seed, durationMs, pcapDir: str("--pcap"), eventsPath: str("--events"), timeline: timeline !== null, wasm3 });
   const t0 = performance.now();
@@ -118,7 +124,11 @@ function cmdSim(args: string[]): number {
     const speed = simMs / (now - t0);
     process.stderr.write(`[sim] ${(simMs / 1000).toFixed(1)} s / ${(total / 1000).toFixed(1)} s simulated, ${speed.toFixed(1)}x real time\n`);
   };
-  try { sim.run(total, progress); } finally { sim.close(); }
+  let tables = "";
+  try {
+    sim.run(total, progress);
+    if (dump) tables = renderDumps(sim);
+  } finally { sim.close(); }
   const wall = performance.now() - t0;
   if (printed) process.stderr.write(`[sim] done: ${(total / 1000).toFixed(1)} s simulated in ${(wall / 1000).toFixed(1)} s\n`);
   const summary = sim.summary();
@@ -126,7 +136,63 @@ function cmdSim(args: string[]): number {
   if (json) writeFileSync(json, summaryJson(summary));
   if (timeline) writeFileSync(timeline, renderTimeline(timelineData(sim, summary)));
   if (!quiet) process.stdout.write(renderSummary(summary, wall));
+  if (dump) process.stdout.write(tables);
   return 0;
+}
+
+const REQ_FLAG_LETTERS = "SBDMGV"; // Registration Request flag bits 7..2 (RFC 2002 §3.3)
+const ENCAP_NAMES: Record<number, string> = { 1: "ipip", 2: "minimal", 4: "gre" };
+const ARP_STATES: Record<number, string> = { 1: "incomplete", 2: "reachable" };
+const VISITOR_STATES: Record<number, string> = { 1: "pending", 2: "accepted", 3: "re-registering" };
+
+function reqFlags(f: number): string {
+  let t = "";
+  for (let i = 0; i < 6; i++) if (f & (0x80 >> i)) t += REQ_FLAG_LETTERS[i];
+  return t || "-";
+}
+
+/**
+ * Every in-process board's non-empty tables (bindings, visitors, ARP cache, aliases) at the
+ * simulator's current time, in columns; expiries as simulated seconds and seconds left.
+ */
+export function renderDumps(sim: Simulation): string {
+  const nowMs = sim.engine.nowUs / 1000;
+  const never = (ms: number) => ms >= 2 ** 62;
+  const sec = (ms: number) => (never(ms) ? "never" : (ms / 1000).toFixed(1));
+  const left = (ms: number) => (never(ms) ? "-" : (Math.max(0, ms - nowMs) / 1000).toFixed(1));
+  const out: string[] = [`Tables at ${sec(nowMs)} s`];
+  for (const n of sim.nodes) {
+    const b = n.board;
+    if (!(b instanceof Board)) continue;
+    const parts: string[] = [];
+    const bindings = b.dump("bindings");
+    if (bindings.length) {
+      parts.push(`  Bindings (${bindings.length})`);
+      parts.push(table(["home", "care-of", "lifetime s", "expires s", "left s", "flags", "encap", "identification"],
+        bindings.map((x) => [formatIp(x.home), formatIp(x.careOf), x.lifetimeSec, sec(x.expiresAtMs), left(x.expiresAtMs), reqFlags(x.flags),
+          ENCAP_NAMES[x.encapsulation] ?? String(x.encapsulation), "0x" + x.identification.toString(16).padStart(16, "0")]), "    "));
+    }
+    const visitors = b.dump("visitors");
+    if (visitors.length) {
+      parts.push(`  Visitors (${visitors.length})`);
+      parts.push(table(["home", "home agent", "care-of", "mac", "iface", "state", "lifetime s", "expires s", "left s", "port", "flags"],
+        visitors.map((x) => [formatIp(x.home), formatIp(x.homeAgent), formatIp(x.careOf), x.mac, x.iface, VISITOR_STATES[x.state] ?? String(x.state),
+          x.lifetimeSec, sec(x.expiresAtMs), left(x.expiresAtMs), x.udpSourcePort, reqFlags(x.requestFlags)]), "    "));
+    }
+    const arp = b.dump("arp");
+    if (arp.length) {
+      parts.push(`  ARP cache (${arp.length})`);
+      parts.push(table(["ip", "mac", "iface", "state", "expires s", "left s"],
+        arp.map((x) => [formatIp(x.ip), x.mac, x.iface, ARP_STATES[x.state] ?? String(x.state), sec(x.expiresAtMs), left(x.expiresAtMs)]), "    "));
+    }
+    const aliases = b.dump("aliases");
+    if (aliases.length) {
+      parts.push(`  Aliases (${aliases.length})`);
+      parts.push(table(["iface", "address"], aliases.map((x) => [x.iface, `${formatIp(x.address)}/${x.prefixLen}`]), "    "));
+    }
+    if (parts.length) out.push("", `${n.name}`, ...parts);
+  }
+  return "\n" + out.join("\n") + "\n";
 }
 
 function cmdCheckConfig(args: string[]): number {

@@ -3,8 +3,9 @@
 // hand-made mobile node and home agent messages: relaying requests and replies, every denial code
 // the agent sends, the visitor list (pending, accepted, timeouts, expiry), delivery to visitors by
 // MAC (intercepted and decapsulated), ICMP errors about relays, malformed input.
-// ICMP errors and visitor dumps have no ABI export yet: those tests use a test build with two
-// extra exports, compiled here from a virtual entry (as arp.test.mjs does).
+// The visitor list is read through the ABI dump (table 4, board.dump("visitors")). ICMP errors
+// about relays have no ABI entry: those tests use a test build with one extra export, compiled
+// here from a virtual entry (as arp.test.mjs does).
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -160,14 +161,13 @@ function register(board, cap, { lifetimeSec = 300, fh = null, mnPort = 434 } = {
 /** A datagram from CN to `dst` (UDP, TTL `ttl`). */
 const datagram = (dst = HOME, ttl = 30, src = CN) => host.buildUdp(src, dst, 7000, 7001, te.encode("payload"), 99, ttl);
 
-// ---- test build: the firmware plus faIcmpError and the visitor dump ----
+// ---- test build: the firmware plus faIcmpError ----
 const ENTRY_SRC = `export * from "./index";
-import { rx_buffer, dump_buffer } from "./index";
-import { faIcmpError, faVisitorDump } from "./mobility/fa";
+import { rx_buffer } from "./index";
+import { faIcmpError } from "./mobility/fa";
 import { setNow } from "./clock";
 import { now_ms } from "./host";
 export function test_fa_icmp_error(iface: i32, len: i32): i32 { setNow(now_ms()); return faIcmpError(iface, rx_buffer() + 14, len - 14); }
-export function test_visitor(i: i32): i32 { return faVisitorDump(i, dump_buffer()); }
 `;
 let testModule;
 before(async () => {
@@ -186,34 +186,25 @@ before(async () => {
   testModule = new WebAssembly.Module(bin);
 });
 
-/** Visitor records from the test build (fa.ts faVisitorDump layout). */
+/** Visitor records (ABI dump table 4), with this file's short names. */
 function visitors(board) {
-  const out = [];
-  const mem = () => new Uint8Array(board.x.memory.buffer);
-  for (let i = 0; ; i++) {
-    const n = board.x.test_visitor(i);
-    if (n < 0) break;
-    const r = mem().slice(board.x.dump_buffer(), board.x.dump_buffer() + n);
-    const d = new DataView(r.buffer);
-    out.push({
-      home: d.getUint32(0, true), ha: d.getUint32(4, true), mac: host.formatMac(r.subarray(8, 14)), iface: r[14], flags: r[15],
-      lifetimeSec: d.getUint16(16, true), mnPort: d.getUint16(18, true), id: d.getBigUint64(20, true), expiresAtMs: Number(d.getBigInt64(28, true)),
-    });
-  }
-  return out;
+  return board.dump("visitors").map((v) => ({
+    home: v.home, ha: v.homeAgent, careOf: v.careOf, mac: v.mac, iface: v.iface, state: v.state, lifetimeSec: v.lifetimeSec,
+    mnPort: v.udpSourcePort, id: v.identification, expiresAtMs: v.expiresAtMs,
+  }));
 }
 
 // ---- relaying ----------------------------------------------------------------------------------
 
 test("a valid request is relayed unchanged from our care-of address; the visitor is pending", () => {
   let t = 1000;
-  const { board, cap } = start({}, () => t, testModule);
+  const { board, cap } = start({}, () => t);
   const req = request({ lifetimeSec: 300 });
   assert.equal(fromMn(board, req, { sport: 5555 }), 0);
   const x = relayed(cap);
   assert.deepEqual(x.payload, req, "no SA with the home agent: the message as the mobile node sent it");
   assert.deepEqual(events(cap, EV_VISITOR), [{ op: OP.PENDING, code: 0, lifetimeSec: 300, home: HOME, ha: HA }]);
-  assert.deepEqual(visitors(board), [{ home: HOME, ha: HA, mac: host.formatMac(MN_MAC), iface: 0, flags: 1, lifetimeSec: 300, mnPort: 5555, id: ID, expiresAtMs: 8000 }]);
+  assert.deepEqual(visitors(board), [{ home: HOME, ha: HA, mac: host.formatMac(MN_MAC), careOf: FA_IP, iface: 0, state: 1, lifetimeSec: 300, mnPort: 5555, id: ID, expiresAtMs: 8000 }]);
   const c = board.counters();
   assert.equal(c.fa_request_rx, 1);
   assert.equal(c.fa_request_relayed, 1);
@@ -233,7 +224,7 @@ test("with an SA with the home agent the Foreign-Home Authentication extension i
 
 test("the reply is relayed to the visitor's MAC and port; accepted: the visitor is accepted with the granted lifetime", () => {
   let t = 2000;
-  const { board, cap } = start({ sas: [saFh] }, () => t, testModule);
+  const { board, cap } = start({ sas: [saFh] }, () => t);
   fromMn(board, request({ lifetimeSec: 300 }), { sport: 5555 });
   cap.events.length = 0;
   t = 2100;
@@ -245,7 +236,7 @@ test("the reply is relayed to the visitor's MAC and port; accepted: the visitor 
   assert.deepEqual(r.raw, rep.subarray(0, rep.length - 22), "the foreign-home authenticator is the agent's: removed");
   assert.ok(host.verifyAuth(r.raw, 20, host.EXT_MH_AUTH, MH), "the mobile-home authenticator still verifies");
   assert.deepEqual(events(cap, EV_VISITOR), [{ op: OP.ACCEPTED, code: 0, lifetimeSec: 250, home: HOME, ha: HA }]);
-  assert.deepEqual(visitors(board), [{ home: HOME, ha: HA, mac: host.formatMac(MN_MAC), iface: 0, flags: 2, lifetimeSec: 250, mnPort: 5555, id: ID, expiresAtMs: 2100 + 250000 }]);
+  assert.deepEqual(visitors(board), [{ home: HOME, ha: HA, mac: host.formatMac(MN_MAC), careOf: FA_IP, iface: 0, state: 2, lifetimeSec: 250, mnPort: 5555, id: ID, expiresAtMs: 2100 + 250000 }]);
   assert.equal(board.counters().fa_reply_relayed, 1);
 });
 
@@ -477,7 +468,7 @@ test("unknown extension 0-127 in a request: silently discarded; 128-255 skipped 
 
 test("a pending request with no reply times out after 7 s; nothing is sent", () => {
   let t = 10000;
-  const { board, cap } = start({}, () => t, testModule);
+  const { board, cap } = start({}, () => t);
   fromMn(board, request());
   cap.tx.length = 0; cap.events.length = 0;
   assert.equal(visitors(board)[0].expiresAtMs, 17000, "reply deadline");
@@ -494,15 +485,15 @@ test("a pending request with no reply times out after 7 s; nothing is sent", () 
 
 test("an accepted visitor expires after its lifetime; a re-registration keeps it meanwhile", () => {
   let t = 0;
-  const { board, cap } = start({}, () => t, testModule);
+  const { board, cap } = start({}, () => t);
   register(board, cap, { lifetimeSec: 60 });
   cap.events.length = 0;
   // Re-registration at 50 s, never answered: delivery goes on; the pending part times out alone.
   t = 50000;
   fromMn(board, request({ lifetimeSec: 60, id: ID + 5n }));
-  assert.equal(visitors(board)[0].flags, 3);
+  assert.equal(visitors(board)[0].state, 3);
   t = 57000; board.tick(t);
-  assert.equal(visitors(board)[0].flags, 2);
+  assert.equal(visitors(board)[0].state, 2);
   assert.deepEqual(events(cap, EV_VISITOR).map((e) => e.op), [OP.PENDING], "no event: the registration in force is unchanged");
   cap.tx.length = 0;
   board.rx(1, host.ethFrame(CORE_MAC, RTR_MAC, 0x0800, datagram()));
@@ -521,12 +512,12 @@ test("an accepted visitor expires after its lifetime; a re-registration keeps it
 
 test("a re-registration accepted with a new lifetime extends the visitor; an accepted deregistration removes it", () => {
   let t = 0;
-  const { board, cap } = start({}, () => t, testModule);
+  const { board, cap } = start({}, () => t);
   register(board, cap, { lifetimeSec: 60 });
   t = 30000;
   fromMn(board, request({ lifetimeSec: 100, id: ID + 9n }));
   fromHa(board, reply({ lifetimeSec: 100, id: ID + 9n }));
-  assert.deepEqual(visitors(board).map((v) => [v.flags, v.lifetimeSec, v.expiresAtMs]), [[2, 100, 130000]]);
+  assert.deepEqual(visitors(board).map((v) => [v.state, v.lifetimeSec, v.expiresAtMs]), [[2, 100, 130000]]);
   cap.events.length = 0;
   fromMn(board, request({ lifetimeSec: 0, id: ID + 10n }));
   fromHa(board, reply({ lifetimeSec: 0, id: ID + 10n }));
@@ -536,13 +527,50 @@ test("a re-registration accepted with a new lifetime extends the visitor; an acc
 
 test("link down: visitors stay until their lifetime ends", () => {
   let t = 0;
-  const { board, cap } = start({}, () => t, testModule);
+  const { board, cap } = start({}, () => t);
   register(board, cap);
   board.link(0, false);
   board.link(0, true);
   assert.equal(visitors(board).length, 1);
   board.rx(1, host.ethFrame(CORE_MAC, RTR_MAC, 0x0800, datagram()));
   assert.equal(board.counters().fa_delivered, 1);
+});
+
+test("visitor dump (ABI table 4): pending -> accepted -> re-registering -> expired, every field", () => {
+  let t = 5000;
+  const { board, cap } = start({}, () => t);
+  assert.deepEqual(board.dump("visitors"), [], "empty before any request");
+  fromMn(board, request({ lifetimeSec: 120 }), { sport: 4321 });
+  const base = { home: HOME, homeAgent: HA, careOf: FA_IP, mac: host.formatMac(MN_MAC), iface: 0, udpSourcePort: 4321, identification: ID, colocated: 0, requestFlags: 0 };
+  assert.deepEqual(board.dump("visitors"), [{ ...base, state: 1, lifetimeSec: 120, expiresAtMs: 5000 + 7000 }], "pending: requested lifetime, reply deadline");
+  t = 5200;
+  fromHa(board, reply({ lifetimeSec: 100 }));
+  replyToMn(cap, { dport: 4321 });
+  assert.deepEqual(board.dump("visitors"), [{ ...base, state: 2, lifetimeSec: 100, expiresAtMs: 5200 + 100_000 }], "accepted: granted lifetime");
+  t = 60000;
+  fromMn(board, request({ lifetimeSec: 120, id: ID + 1n }), { sport: 4321 });
+  assert.deepEqual(board.dump("visitors").map((v) => [v.state, v.lifetimeSec, v.expiresAtMs, v.identification]),
+    [[3, 100, 105200, ID + 1n]], "re-registering: the registration in force is shown, the latest request's identification");
+  t = 67000; board.tick(t);
+  assert.equal(board.dump("visitors")[0].state, 2, "the unanswered re-registration timed out");
+  t = 105199; board.tick(t);
+  assert.equal(board.dump("visitors").length, 1);
+  t = 105200; board.tick(t);
+  assert.deepEqual(board.dump("visitors"), [], "expired");
+});
+
+test("visitor dump: several visitors, read in order and out of order", () => {
+  const { board } = start({ sizes: { visitors: 4 } });
+  fromMn(board, request(), { sport: 1111 });
+  fromMn(board, request({ home: HOME2 }), { src: HOME2, mac: MN2_MAC, sport: 2222 });
+  const all = board.dump("visitors");
+  assert.deepEqual(all.map((v) => [v.home, v.udpSourcePort, v.mac]).sort((a, b) => a[0] - b[0]),
+    [[HOME, 1111, host.formatMac(MN_MAC)], [HOME2, 2222, host.formatMac(MN2_MAC)]].sort((a, b) => a[0] - b[0]));
+  const ptr = board.x.dump_buffer();
+  const at = (i) => { const n = board.x.dump(4, i); return n < 0 ? null : Buffer.from(new Uint8Array(board.x.memory.buffer, ptr, n)).toString("hex"); };
+  const raw = board.dumpRaw(4).map((r) => Buffer.from(r).toString("hex"));
+  assert.deepEqual([at(1), at(0), at(0), at(1), at(2), at(-1)], [raw[1], raw[0], raw[0], raw[1], null, null]);
+  assert.ok(raw.every((r) => r.length === 88), "44-byte records");
 });
 
 // ---- delivery -------------------------------------------------------------------------------------

@@ -530,3 +530,56 @@ test("foreign-home authentication: checked when we share an SA with the relaying
   s.clock.t += 1000;
   assert.equal(register(s, { low: 3 }).reply.code, 0);
 });
+
+// ---- binding table dump (ABI dump table 3, board.dump("bindings")) -----------------------------
+
+const bindingRows = (s) => s.board.dump("bindings").map((b) => ({ ...b, identification: b.identification }));
+
+test("binding dump: one record per care-of address with lifetime, expiry, flags, encapsulation and identification", () => {
+  const s = start();
+  assert.deepEqual(s.board.dump("bindings"), [], "empty before any registration");
+  const id1 = ntp(s.clock, 1);
+  assert.equal(register(s, { flags: host.REQ_S | host.REQ_G, coa: FA, lifetime: 300, id: id1 }).reply.code, 0);
+  assert.deepEqual(bindingRows(s), [
+    { home: MN, careOf: FA, expiresAtMs: T0 + 300_000, identification: id1, lifetimeSec: 300, flags: host.REQ_S | host.REQ_G, encapsulation: 4 },
+  ]);
+  s.clock.t += 1000;
+  const id2 = ntp(s.clock, 2);
+  assert.equal(register(s, { flags: host.REQ_S | host.REQ_M, coa: FA2, lifetime: 900, id: id2 }).reply.code, 0);
+  const two = bindingRows(s);
+  assert.deepEqual(two.map((b) => [b.careOf, b.lifetimeSec, b.encapsulation, b.expiresAtMs]).sort((a, b) => a[0] - b[0]),
+    [[FA, 300, 4, T0 + 300_000], [FA2, 600, 2, T0 + 1000 + 600_000]].sort((a, b) => a[0] - b[0]), "granted lifetime capped at 600");
+  assert.ok(two.every((b) => b.identification === id2), "the last accepted Identification of the node");
+  // A second node: three records; reading out of order gives the same records as in order.
+  s.clock.t += 1000;
+  assert.equal(register(s, { home: MN2, key: KEY_KEYED, coa: FA3, low: 3 }).reply.code, 0);
+  const all = s.board.dumpRaw(3).map((r) => Buffer.from(r).toString("hex"));
+  assert.equal(all.length, 3);
+  const ptr = s.board.x.dump_buffer();
+  const at = (i) => { const n = s.board.x.dump(3, i); return n < 0 ? null : Buffer.from(new Uint8Array(s.board.x.memory.buffer, ptr, n)).toString("hex"); };
+  assert.deepEqual([at(2), at(0), at(1), at(1), at(2), at(3), at(-1)], [all[2], all[0], all[1], all[1], all[2], null, null]);
+  // Deregistering one care-of address leaves the other; CoA = home address removes all of the node.
+  s.clock.t += 1000;
+  assert.equal(register(s, { coa: FA, lifetime: 0, low: 4 }).reply.code, 0);
+  assert.deepEqual(bindingRows(s).map((b) => [b.home, b.careOf]).sort((a, b) => a[1] - b[1]), [[MN, FA2], [MN2, FA3]]);
+  s.clock.t += 1000;
+  assert.equal(register(s, { coa: MN, lifetime: 0, low: 5 }).reply.code, 0);
+  assert.deepEqual(bindingRows(s).map((b) => [b.home, b.careOf]), [[MN2, FA3]]);
+});
+
+test("binding dump: a registration without S replaces the record; expiry empties the table", () => {
+  const s = start({ lifetimeSec: 5 });
+  register(s, { flags: host.REQ_S, coa: FA, low: 1 });
+  register(s, { flags: host.REQ_S, coa: FA2, low: 2 });
+  assert.equal(s.board.dump("bindings").length, 2);
+  s.clock.t += 2000;
+  register(s, { coa: FA3, low: 3, lifetime: 100 });
+  assert.deepEqual(s.board.dump("bindings").map((b) => [b.careOf, b.lifetimeSec, b.flags, b.encapsulation, b.expiresAtMs]),
+    [[FA3, 5, 0, 1, T0 + 2000 + 5000]]);
+  s.clock.t += 4999;
+  s.board.tick(s.clock.t);
+  assert.equal(s.board.dump("bindings").length, 1, "not yet");
+  s.clock.t += 1;
+  s.board.tick(s.clock.t);
+  assert.deepEqual(s.board.dump("bindings"), [], "expired");
+});

@@ -1,0 +1,68 @@
+// Table dumps in the emulated network (docs/abi.md "Dump records", tables 3-5 through
+// Board.dump(name)): the home agent's bindings and the foreign agents' visitors while the mobile
+// node of scenarios/mip-roam.json is away and after it came home; `mipfw sim --dump`.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { host, firmware } from "./helpers.mjs";
+
+const { Simulation, validateScenario, parseIp } = host;
+const root = new URL("../../", import.meta.url).pathname;
+const roam = () => validateScenario(JSON.parse(readFileSync(`${root}scenarios/mip-roam.json`, "utf8")));
+const HOME = parseIp("10.1.0.20"), FA1 = parseIp("10.2.0.1"), FA2 = parseIp("10.3.0.1"), HA = parseIp("10.1.0.1");
+
+test("mip-roam: one binding to fa1's care-of address mid-run; none once the node came home", () => {
+  const sim = new Simulation(roam(), firmware);
+  try {
+    const board = (n) => sim.nodeByName.get(n).board;
+    sim.run(20000);
+    const b = board("ha").dump("bindings");
+    assert.equal(b.length, 1, JSON.stringify(b, (k, v) => (typeof v === "bigint" ? v.toString() : v)));
+    assert.equal(b[0].home, HOME);
+    assert.equal(b[0].careOf, FA1);
+    assert.equal(b[0].encapsulation, 1, "IP in IP");
+    assert.ok(b[0].lifetimeSec > 0);
+    assert.ok(b[0].expiresAtMs > 20000 && b[0].expiresAtMs <= 20000 + b[0].lifetimeSec * 1000);
+    assert.ok(b[0].identification > 0n);
+    const v = board("fa1").dump("visitors");
+    assert.deepEqual(v.map((x) => [x.home, x.homeAgent, x.careOf, x.state]), [[HOME, HA, FA1, 2]], "fa1: the node is an accepted visitor");
+    assert.deepEqual(board("fa2").dump("visitors"), [], "fa2: not yet visited");
+    assert.deepEqual(board("ha").dump("visitors"), [], "no foreign agent role, no visitors");
+    assert.deepEqual(board("fa1").dump("bindings"), [], "no home agent role, no bindings");
+    sim.run(32000);
+    assert.deepEqual(board("ha").dump("bindings").map((x) => x.careOf), [FA2], "at fa2: the binding moved");
+    sim.run();
+    assert.deepEqual(board("ha").dump("bindings"), [], "home again: deregistered");
+    assert.deepEqual(board("ha").dump("aliases"), []);
+  } finally { sim.close(); }
+});
+
+test("Board.dump decodes every table; unknown names are refused", () => {
+  const sim = new Simulation(roam(), firmware);
+  try {
+    sim.run(20000);
+    const ha = sim.nodeByName.get("ha").board;
+    const ifs = ha.dump("interfaces");
+    assert.ok(ifs.length >= 1 && ifs.every((i) => typeof i.mac === "string" && typeof i.up === "boolean"));
+    assert.ok(ha.dump("routes").length >= 1);
+    assert.ok(ha.dump("arp").every((a) => a.state === 1 || a.state === 2));
+    assert.throws(() => ha.dump("nope"), /unknown table "nope"/);
+  } finally { sim.close(); }
+});
+
+test("mipfw sim --dump prints each board's non-empty tables after the summary", () => {
+  const cli = `${root}build/mipfw.cjs`;
+  const r = spawnSync(process.execPath, [cli, "sim", "scenarios/mip-roam.json", "--duration", "20000", "--dump"], { encoding: "utf8", cwd: root });
+  assert.equal(r.status, 0, r.stderr);
+  const at = r.stdout.indexOf("Tables at 20.0 s");
+  assert.ok(at > r.stdout.indexOf("Registrations:"), "after the summary");
+  const tables = r.stdout.slice(at);
+  assert.match(tables, /\nha\n  Bindings \(1\)\n +home +care-of .*\n +10\.1\.0\.20 +10\.2\.0\.1 .* ipip /);
+  assert.match(tables, /\nfa1\n  Visitors \(1\)\n.*\n +10\.1\.0\.20 +10\.1\.0\.1 +10\.2\.0\.1 +02:00:00:01:00:20 .* accepted /);
+  assert.match(tables, /ARP cache \(\d+\)/);
+  assert.doesNotMatch(tables, /\nfa2\n  Visitors/, "empty tables are left out");
+  const q = spawnSync(process.execPath, [cli, "sim", "scenarios/mip-roam.json", "--runtime", "wasm3", "--dump"], { encoding: "utf8", cwd: root });
+  assert.equal(q.status, 2);
+  assert.match(q.stderr, /--dump needs --runtime node/);
+});
