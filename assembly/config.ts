@@ -192,7 +192,7 @@ function mobilityKey(key: u32, v: u32): bool {
     case K_HOME_AGENT: homeAgent = v; return true;
     case K_HOME_PREFIX_LEN: if (!range("mobility.homePrefixLen", v, 1, 32)) return false; homePrefixLen = v; return true;
     case K_LIFETIME_SEC: if (!range("mobility.lifetimeSec", v, 1, 65534)) return false; lifetimeSec = v; return true;
-    case K_ADVERT_INTERVAL_MS: if (!range("mobility.advertIntervalMs", v, 10, 600000)) return false; advertIntervalMs = v; return true;
+    case K_ADVERT_INTERVAL_MS: if (!range("mobility.advertIntervalMs", v, 1000, 600000)) return false; advertIntervalMs = v; return true;
     case K_ADVERT_LIFETIME_SEC: if (!range("mobility.advertLifetimeSec", v, 1, 9000)) return false; advertLifetimeSec = v; return true;
     case K_ENCAPSULATIONS: if (!range("mobility.encapsulations", v, 1, 7)) return false; encapsulations = v; return true;
     case K_MAX_BINDINGS_PER_NODE: if (!range("mobility.maxBindingsPerNode", v, 1, 16)) return false; maxBindingsPerNode = v; return true;
@@ -202,9 +202,9 @@ function mobilityKey(key: u32, v: u32): bool {
     case K_REPLAY_WINDOW_SEC: if (!range("mobility.replayWindowSec", v, 1, 3600)) return false; replayWindowSec = v; return true;
     case K_CLOCK_OFFSET_SEC: clockOffsetSec = <i32>v; return true;
     case K_BUSY: if (!range("mobility.busy", v, 0, 1)) return false; busy = v != 0; return true;
-    case K_RETRANSMIT_MS: if (!range("mobility.retransmitMs", v, 10, 60000)) return false; retransmitMs = v; return true;
-    case K_RETRANSMIT_MAX_MS: if (!range("mobility.retransmitMaxMs", v, 10, 600000)) return false; retransmitMaxMs = v; return true;
-    case K_SOLICIT_INTERVAL_MS: if (!range("mobility.solicitIntervalMs", v, 10, 600000)) return false; solicitIntervalMs = v; return true;
+    case K_RETRANSMIT_MS: if (!range("mobility.retransmitMs", v, 1000, 60000)) return false; retransmitMs = v; return true;
+    case K_RETRANSMIT_MAX_MS: if (!range("mobility.retransmitMaxMs", v, 1000, 600000)) return false; retransmitMaxMs = v; return true;
+    case K_SOLICIT_INTERVAL_MS: if (!range("mobility.solicitIntervalMs", v, 1000, 600000)) return false; solicitIntervalMs = v; return true;
   }
   if (key >= 0x8000) return true;
   return refuseText("mobility key", "a known key", key);

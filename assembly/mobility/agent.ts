@@ -21,6 +21,7 @@
 // 0..10 % (host random) so agents on one link do not synchronise (RFC 1256 §4.1 randomises for the
 // same reason). Solicitations are answered at once, without RFC 1256's 0..MAX_RESPONSE_DELAY wait:
 // Mobile IP handoff latency matters more here, and the answer is unicast to the soliciter anyway.
+// Multicast advertisements: at most one per second per interface (RFC 2002 §2.3.2).
 // One timer per advertising interface on the stack heap: kind TK_AGENT_ADVERT, tag = interface index.
 
 import * as cfg from "../config";
@@ -53,6 +54,14 @@ export const SEQ_WRAP_TO: u16 = 256;
 // Per interface: next sequence number (u16) and the advertisement timer handle (i32, -1 if none).
 const seqs: usize = memory.data(2 * MAX_IFACES, 2);
 const timers: usize = memory.data(4 * MAX_IFACES, 4);
+// Per interface: when the last multicast/broadcast advertisement went out (i64 ms, NEVER if none).
+const groupSent: usize = memory.data(8 * MAX_IFACES, 8);
+const NEVER: i64 = -0x7fffffffffff;
+/**
+ * Least spacing of two multicast or broadcast advertisements on one interface: RFC 2002 §2.3.2 says
+ * an agent MUST limit their rate and recommends at most one per second.
+ */
+export const GROUP_ADVERT_MIN_GAP_MS: i64 = 1000;
 
 // One advertisement: Ethernet + IPv4 + the largest message built here (1 router, 1 care-of, prefix).
 const ADV_MAX: i32 = 40;
@@ -67,11 +76,18 @@ const rnd: usize = memory.data(2, 2);
 @inline function seqAt(i: i32): usize { return seqs + (<usize>i << 1); }
 // @ts-ignore: decorator
 @inline function timerAt(i: i32): usize { return timers + (<usize>i << 2); }
+// @ts-ignore: decorator
+@inline function groupSentAt(i: i32): usize { return groupSent + (<usize>i << 3); }
+
+/** True when a multicast/broadcast advertisement may go out on `iface` now (RFC 2002 §2.3.2). */
+function groupAllowed(iface: i32, now: i64): bool {
+  return now - load<i64>(groupSentAt(iface)) >= GROUP_ADVERT_MIN_GAP_MS;
+}
 
 /** Reset the sequence numbers and timer handles (tables come from static memory). */
 export function agentInit(): bool {
   memory.fill(seqs, 0, 2 * <usize>MAX_IFACES);
-  for (let i = 0; i < MAX_IFACES; i++) store<i32>(timerAt(i), -1);
+  for (let i = 0; i < MAX_IFACES; i++) { store<i32>(timerAt(i), -1); store<i64>(groupSentAt(i), NEVER); }
   return true;
 }
 
@@ -129,6 +145,7 @@ function sendAdvert(iface: i32, dst: u32, dstMac: usize): bool {
   // Why: RFC 2002 §2.3: +1 per advertisement, after 0xffff back to 256 (0-255 mean "rebooted").
   store<u16>(seqAt(iface), seq == 0xffff ? SEQ_WRAP_TO : seq + 1);
   count(C.AGENT_ADVERT_TX);
+  if (dstMac == 0) store<i64>(groupSentAt(iface), nowMs()); // a multicast frame (RFC 2002 §2.3.2 limit)
   if (dstMac == 0) {
     linkSendIp(iface, dst, ip, IPV4_MIN_HEADER + n);
   } else {
@@ -169,8 +186,17 @@ export function agentStart(): void {
 /** Send an unsolicited advertisement on `iface` now and restart its period (e.g. after link up). */
 export function agentAdvertNow(iface: i32): bool {
   if (!agentAdvertises(iface)) return false;
+  const now = nowMs();
+  if (!groupAllowed(iface, now)) {
+    // Why: RFC 2002 §2.3.2: the rate of multicast advertisements MUST be limited (at most one per
+    // second), also when link-up events (a flapping link) ask for more: the period's timer sends
+    // one as soon as the second is over.
+    count(C.AGENT_ADVERT_SUPPRESSED);
+    arm(iface, load<i64>(groupSentAt(iface)) + GROUP_ADVERT_MIN_GAP_MS);
+    return false;
+  }
   const sent = sendAdvert(iface, ALL_SYSTEMS, 0);
-  arm(iface, nextDeadline(nowMs()));
+  arm(iface, nextDeadline(now));
   return sent;
 }
 
@@ -191,6 +217,9 @@ export function agentIcmp(iface: i32, p: usize, len: i32): i32 {
   if (rsCheck(m, ml) != IcmpErr.OK) { count(C.DROP_ICMP_MALFORMED); return 1; }
   count(C.AGENT_SOLICIT_RX);
   const src = ipv4Src(p);
+  // Why: RFC 2002 §2.3.2 limits only broadcast/multicast advertisements; this answer is a link-layer
+  // unicast to the soliciter alone (even with the limited broadcast as IP destination), one per
+  // solicitation received, so no rate limit applies to it (nor does RFC 1256 §4.3 set one).
   // Why: RFC 2002 §2.3: every agent answers solicitations; at once (contract), unicast to the
   // soliciter's source address (the limited broadcast if it had none yet) and to its MAC, so no ARP
   // is needed for a visitor's home address.
@@ -204,6 +233,9 @@ export function agentTimer(kind: u16, tag: u32, now: i64): void {
   const i = <i32>tag;
   store<i32>(timerAt(i), -1); // popped: the handle is stale
   if (!agentAdvertises(i)) return;
+  // Why: RFC 2002 §2.3.2: at most one multicast advertisement per second (a link-up advertisement
+  // may have gone out just before this period ended): wait for the rest of the second.
+  if (!groupAllowed(i, now)) { count(C.AGENT_ADVERT_SUPPRESSED); arm(i, load<i64>(groupSentAt(i)) + GROUP_ADVERT_MIN_GAP_MS); return; }
   // A down link sends nothing but keeps its period (sendAdvert checks), so it resumes on its own.
   sendAdvert(i, ALL_SYSTEMS, 0);
   arm(i, nextDeadline(now));

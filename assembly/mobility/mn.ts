@@ -19,6 +19,9 @@
 //        the default router) without ARP; co-located: next hop = the DHCP router (or the destination
 //        on the care-of subnet); at home plain routing.
 //
+// Rate limits: at most one solicitation per second whatever asks for it (link-ups too; §2.4.1), and
+// at least 1 s between two transmissions of one unanswered request (§3.6.3); see docs/decisions.md.
+//
 // Timers on the stack heap (kinds TK_MN_*): solicitation, registration retransmission/back-off,
 // re-registration, one per agent slot for its advertisement lifetime, the "no foreign agent" wait
 // before a co-located address is used, and the gratuitous ARP repeats.
@@ -124,6 +127,15 @@ const KIND_DEREG: u8 = 3;
 const INITIAL_SOLICITS: i32 = 3;
 /** Largest solicitation interval: at least one minute (RFC 2002 §2.4.1). */
 const SOLICIT_MAX_MS: i32 = 60000;
+/** Least spacing of two solicitations, whatever asks for them (RFC 2002 §2.4.1: one per second). */
+const SOLICIT_MIN_GAP_MS: i64 = 1000;
+/**
+ * Least spacing of two transmissions of one unanswered registration (same destination and care-of
+ * address: retransmissions, and a paused request sent again after a link flap) — RFC 2002 §3.6.3:
+ * not less than 1 second. A new registration (movement, the retry after a 133/136/69 reply) is not
+ * a retransmission and goes out at once (handoff latency).
+ */
+const REG_MIN_GAP_MS: i64 = 1000;
 /** Deregistration attempts before giving up (the binding then lapses at the home agent). */
 const DEREG_TRIES: i32 = 4;
 /** Gratuitous ARPs sent on returning home (SPEC-DECISIONS: 3) and their spacing. */
@@ -165,6 +177,15 @@ let colocAddr: u32 = 0;
 let colocRouter: u32 = 0;
 
 let solicitCount: i32 = 0;
+let solicitSent = false;     // a solicitation was sent (lastSolicitAt valid)
+let lastSolicitAt: i64 = 0;
+let reqSent = false;         // a registration request was sent (lastReq* valid)
+let lastReqAt: i64 = 0;
+let lastReqDst: u32 = 0;
+let lastReqCoa: u32 = 0;
+let lastReqAnswered = false; // a valid reply arrived for the last request sent
+let regDeferred = false;     // the outstanding request waits for REG_MIN_GAP_MS (TK_MN_REG sends it)
+let regDeferredRetrans = false;
 let hSolicit: i32 = -1;
 let hReg: i32 = -1;
 let hRenew: i32 = -1;
@@ -352,9 +373,20 @@ function solicitInterval(n: i32): i64 {
 }
 
 function solicitNow(): void {
+  const now = nowMs();
+  if (solicitSent && now - lastSolicitAt < SOLICIT_MIN_GAP_MS) {
+    // Why: RFC 2002 §2.4.1: the rate of solicitations MUST be limited by the mobile node, at most
+    // one per second even when link-up events (a flapping link) ask for more: the held-back one goes
+    // out when the second is over.
+    count(C.MN_SOLICIT_DEFERRED);
+    hSolicit = arm(hSolicit, TK_MN_SOLICIT, 0, lastSolicitAt + SOLICIT_MIN_GAP_MS);
+    return;
+  }
   for (let i = 0; i < netifCount(); i++) if (netifValid(i) && netifUp(i)) sendSolicitation(i);
+  solicitSent = true;
+  lastSolicitAt = now;
   solicitCount++;
-  hSolicit = arm(hSolicit, TK_MN_SOLICIT, 0, nowMs() + solicitInterval(solicitCount));
+  hSolicit = arm(hSolicit, TK_MN_SOLICIT, 0, now + solicitInterval(solicitCount));
 }
 
 /** Begin (again) searching: solicit at once, then per RFC 2002 §2.4.1. */
@@ -405,6 +437,17 @@ function transmit(retransmission: bool): bool {
   // association there is nothing we may send.
   if (sa == 0) { count(C.MN_NO_SA); return false; }
   regSaPeer = peer;
+  if (reqSent && !lastReqAnswered && regDst == lastReqDst && regCoa == lastReqCoa && nowMs() - lastReqAt < REG_MIN_GAP_MS) {
+    // Why: RFC 2002 §3.6.3: the minimum time between Registration Requests MUST NOT be less than
+    // 1 second: the same unanswered registration sent again (a flapping link re-sends a paused
+    // request) waits until the second is over.
+    count(C.MN_REG_DEFERRED);
+    regDeferred = true;
+    regDeferredRetrans = retransmission;
+    hReg = arm(hReg, TK_MN_REG, 0, lastReqAt + REG_MIN_GAP_MS);
+    return true;
+  }
+  regDeferred = false;
   const nonces = useNonces(sa);
   let id = regId;
   if (!(nonces && retransmission)) {
@@ -427,6 +470,11 @@ function transmit(retransmission: bool): bool {
   regId = id;
   lastId = id;
   regSentAt = nowMs();
+  reqSent = true;
+  lastReqAt = regSentAt;
+  lastReqDst = regDst;
+  lastReqCoa = regCoa;
+  lastReqAnswered = false;
   if (regKind == KIND_FA || (regKind == KIND_DEREG && !macIsZero(regMac))) {
     // Why: RFC 2002 §3.6.1.1, §4.6 (contract): to the agent's MAC from its advertisement, no ARP.
     const f = ip - <usize>ETH_HEADER_LEN;
@@ -496,6 +544,7 @@ function beginRegistration(kind: u8, a: i32, retry: bool): void {
   }
   regRto = cfg.retransmitMs;
   regTries = 0;
+  regDeferred = false;
   regState = REG_PENDING;
   hRenew = disarm(hRenew);
   if (kind != KIND_DEREG) bindingAway = true;
@@ -634,7 +683,9 @@ export function mnInit(): bool {
   memory.fill(regMac, 0, 8);
   regRto = 0; regTries = 0; regUntil = 0; lifetimeCap = 0; denials = 0; fastRetry = false; bindingAway = false;
   colocIface = -1; colocAddr = 0; colocRouter = 0;
-  solicitCount = 0; hSolicit = -1; hReg = -1; hRenew = -1; hFaWait = -1; hGarp = -1;
+  solicitCount = 0; solicitSent = false; lastSolicitAt = 0; reqSent = false; lastReqAt = 0; lastReqDst = 0; lastReqCoa = 0; lastReqAnswered = false;
+  regDeferred = false; regDeferredRetrans = false;
+  hSolicit = -1; hReg = -1; hRenew = -1; hFaWait = -1; hGarp = -1;
   return true;
 }
 
@@ -793,6 +844,8 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
   store<u8>(b, 0, 15);
   evEmit(Ev.REG_REPLY, 16);
   hReg = disarm(hReg);
+  regDeferred = false;
+  lastReqAnswered = true;
   if (regCodeAccepted(code)) {
     denials = 0;
     fastRetry = false;
@@ -907,7 +960,10 @@ export function mnTimer(kind: u16, tag: u32, now: i64): void {
     armFaWait();
   } else if (kind == TK_MN_REG) {
     hReg = -1;
-    if (regState == REG_PENDING) {
+    if (regState == REG_PENDING && regDeferred) {
+      // The request held back by the one-per-second limit (RFC 2002 §3.6.3): send it now.
+      if (!transmit(regDeferredRetrans)) regState = REG_IDLE;
+    } else if (regState == REG_PENDING) {
       regTries++;
       if (regKind == KIND_DEREG && regTries >= DEREG_TRIES) {
         // The home agent's binding lapses by itself; stop asking.
@@ -922,6 +978,8 @@ export function mnTimer(kind: u16, tag: u32, now: i64): void {
       if (regLifetime != 0 && <i64>regLifetime * 1000 < <i64>maxRto) maxRto = <i32>regLifetime * 1000;
       if (rto > maxRto) rto = maxRto;
       if (rto < regRto) rto = regRto;
+      // Why: RFC 2002 §3.6.3: never less than 1 s between requests (config enforces it as well).
+      if (<i64>rto < REG_MIN_GAP_MS) rto = <i32>REG_MIN_GAP_MS;
       regRto = rto;
       if (!transmit(true)) { regState = REG_IDLE; }
     } else if (regState == REG_BACKOFF) {

@@ -75,9 +75,9 @@ const NODE_DEFAULTS: NodeOptions = { defaultTtl: 64, arpTimeoutSec: 60, arpRetri
 const ROLES: Role[] = ["host", "router", "mobile-node", "foreign-agent", "home-agent"];
 const ENCAPS: Encapsulation[] = ["ipip", "minimal", "gre"];
 const MOBILITY_RANGES: Record<string, [number, number]> = {
-  homePrefixLen: [1, 32], lifetimeSec: [1, 65534], advertIntervalMs: [10, 600000], advertLifetimeSec: [1, 9000],
+  homePrefixLen: [1, 32], lifetimeSec: [1, 65534], advertIntervalMs: [1000, 600000], advertLifetimeSec: [1, 9000],
   maxBindingsPerNode: [1, 16], replayWindowSec: [1, 3600], clockOffsetSec: [-2147483648, 2147483647],
-  retransmitMs: [10, 60000], retransmitMaxMs: [10, 600000], solicitIntervalMs: [10, 600000],
+  retransmitMs: [1000, 60000], retransmitMaxMs: [1000, 600000], solicitIntervalMs: [1000, 600000],
 };
 const MOBILITY_DEFAULTS = {
   lifetimeSec: 300, advertIntervalMs: 1000, advertLifetimeSec: 3, maxBindingsPerNode: 4, replayWindowSec: 7,

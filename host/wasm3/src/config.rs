@@ -263,10 +263,10 @@ const NODE_DEFAULTS: [u32; 5] = [64, 60, 3, 10, 2];
 const ROLES: [&str; 5] = ["host", "router", "mobile-node", "foreign-agent", "home-agent"];
 const ENCAPS: [&str; 3] = ["ipip", "minimal", "gre"];
 const MOBILITY_RANGES: [(&str, (i64, i64)); 10] = [
-    ("homePrefixLen", (1, 32)), ("lifetimeSec", (1, 65534)), ("advertIntervalMs", (10, 600000)),
+    ("homePrefixLen", (1, 32)), ("lifetimeSec", (1, 65534)), ("advertIntervalMs", (1000, 600000)),
     ("advertLifetimeSec", (1, 9000)), ("maxBindingsPerNode", (1, 16)), ("replayWindowSec", (1, 3600)),
-    ("clockOffsetSec", (-2147483648, 2147483647)), ("retransmitMs", (10, 60000)), ("retransmitMaxMs", (10, 600000)),
-    ("solicitIntervalMs", (10, 600000)),
+    ("clockOffsetSec", (-2147483648, 2147483647)), ("retransmitMs", (1000, 60000)), ("retransmitMaxMs", (1000, 600000)),
+    ("solicitIntervalMs", (1000, 600000)),
 ];
 const TOP_FIELDS: [&str; 10] = ["name", "board", "roles", "interfaces", "routes", "sizes", "node", "mobility", "securityAssociations", "comment"];
 
