@@ -222,6 +222,18 @@ function keyValues(p: usize, len: u32, kind: u8): bool {
 }
 
 /**
+ * Rules between fields, checked after the first pass. RFC 1256 §4.1: an advertisement's lifetime must
+ * cover at least the advertisement interval (its default is three intervals), or listeners would see
+ * every agent expire between two advertisements and keep re-soliciting.
+ */
+export function configCrossCheck(): bool {
+  if ((roles & (ROLE_FOREIGN_AGENT | ROLE_HOME_AGENT)) != 0 && <i64>advertLifetimeSec * 1000 < <i64>advertIntervalMs) {
+    return refuse("mobility.advertLifetimeSec", (advertIntervalMs + 999) / 1000, 9000, advertLifetimeSec);
+  }
+  return true;
+}
+
+/**
  * Walk the records. Pass 1 reads BOARD and NODE values so tables can be sized; pass 2 (after the
  * tables exist) applies IFACE and ROUTE records. Returns false (after logging) on any error.
  */

@@ -44,7 +44,7 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   cfg.configDefaults();
   countersReset();
   netifReset();
-  if (!cfg.configWalk(cfgLen, false)) return 1;
+  if (!cfg.configWalk(cfgLen, false) || !cfg.configCrossCheck()) return 1;
   arenaReset(cfg.memoryPages);
   if (<usize>memory.size() > <usize>cfg.memoryPages) {
     cfg.refuse("board.memoryPages", memory.size(), cfg.MAX_MEMORY_PAGES, cfg.memoryPages);

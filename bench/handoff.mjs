@@ -13,11 +13,11 @@ const assoc = Math.max(...base.accessPoints.map((a) => a.assocDelayMs));
 heading("handoff interruption (median of the 3 handoffs; ms) and packets lost per handoff");
 console.log("link hints | advert interval | core one-way | registered | interruption | target | lost/handoff | total lost");
 const rttByCore = new Map();
-for (const hints of [true, false]) for (const advert of [100, 1000, 3000]) {
+for (const hints of [true, false]) for (const advert of [1000, 3000, 10000]) {
   for (const core of [0.05, 5, 25]) {
     const sc = JSON.parse(JSON.stringify(base));
     sc.wifi = { ...(sc.wifi ?? {}), linkHints: hints };
-    for (const n of sc.nodes) if (n.roles?.some((r) => r.endsWith("agent"))) n.mobility.advertIntervalMs = advert;
+    for (const n of sc.nodes) if (n.roles?.some((r) => r.endsWith("agent"))) { n.mobility.advertIntervalMs = advert; n.mobility.advertLifetimeSec = Math.ceil((3 * advert) / 1000); }
     sc.segments.find((s) => s.name === "core").delayMs = core;
     const sim = new host.Simulation(host.validateScenario(sc, "scenario"), module, {});
     sim.run();

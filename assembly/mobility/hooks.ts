@@ -6,8 +6,8 @@
 
 import * as cfg from "../config";
 import { agentInit, agentStart, agentIcmp, agentTimer, TK_AGENT_FIRST, TK_AGENT_LAST } from "./agent";
-import { faInit, faUdp, faIntercept, faTimer, faLink, faIcmpError } from "./fa";
-import { haInit, haUdp, haIntercept, haTimer } from "./ha";
+import { faInit, faUdp, faIntercept, faTimer, faLink, faIcmpError, faVisitorDump } from "./fa";
+import { haInit, haUdp, haIntercept, haTimer, haBindingDump } from "./ha";
 import { mnInit, mnStart, mnUdp, mnIcmp, mnOutput, mnTimer, mnLink } from "./mn";
 import { tunnelInput, tunnelIcmpInput } from "./tunnel";
 import { dhcpInit, dhcpUdp, dhcpTimer, TK_DHCP_FIRST, TK_DHCP_LAST } from "../stack/dhcp";
@@ -85,4 +85,11 @@ export function mobilityTimer(kind: u16, tag: u32, now: i64): void {
 export function mobilityLink(iface: i32, up: bool): void {
   if (has(cfg.ROLE_MOBILE_NODE)) mnLink(iface, up);
   if (has(cfg.ROLE_FOREIGN_AGENT)) faLink(iface, up);
+}
+
+/** Dump tables of the roles (docs/abi.md): 3 home agent bindings, 4 foreign agent visitors. */
+export function mobilityDump(table: i32, index: i32, out: usize): i32 {
+  if (table == 3) return has(cfg.ROLE_HOME_AGENT) ? haBindingDump(index, out) : -1;
+  if (table == 4) return has(cfg.ROLE_FOREIGN_AGENT) ? faVisitorDump(index, out) : -1;
+  return -1;
 }

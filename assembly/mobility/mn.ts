@@ -382,7 +382,14 @@ function solicitNow(): void {
     hSolicit = arm(hSolicit, TK_MN_SOLICIT, 0, lastSolicitAt + SOLICIT_MIN_GAP_MS);
     return;
   }
-  for (let i = 0; i < netifCount(); i++) if (netifValid(i) && netifUp(i)) sendSolicitation(i);
+  let sent = 0;
+  for (let i = 0; i < netifCount(); i++) if (netifValid(i) && netifUp(i)) { sendSolicitation(i); sent++; }
+  if (sent == 0) {
+    // Every link is down (mid-handoff): nothing left, so nothing counts against the rate limit —
+    // the link-up that ends the handoff must be able to solicit at once.
+    hSolicit = disarm(hSolicit);
+    return;
+  }
   solicitSent = true;
   lastSolicitAt = now;
   solicitCount++;

@@ -12,10 +12,10 @@
 //     0 dest u32 | 4 prefixLen u8 | 5 iface u8 | 6 pad[2] | 8 gateway u32 (0 = on-link)
 //   table 2 ARP cache (20 bytes; entries in use)
 //     0 ip u32 | 4 mac[6] | 10 state u8 (1 incomplete, 2 reachable) | 11 iface u8 | 12 expiresAtMs i64
-//   table 3 home agent bindings (28 bytes; one per care-of address of each binding; ha.ts haBindingDump)
+//   table 3 home agent bindings (28 bytes; one per care-of address of each binding; ha.ts haBindingDump via hooks.ts)
 //     0 home u32 | 4 careOf u32 | 8 expiresAtMs i64 | 16 identification u64 | 24 lifetimeSec u16 |
 //     26 flags u8 (S B D M G V) | 27 encapsulation u8 (1 IP in IP, 2 minimal, 4 GRE)
-//   table 4 foreign agent visitors (44 bytes; fa.ts faVisitorDump)
+//   table 4 foreign agent visitors (44 bytes; fa.ts faVisitorDump via hooks.ts)
 //     0 home u32 | 4 homeAgent u32 | 8 careOf u32 | 12 mac[6] | 18 iface u8 | 19 state u8 (1 pending,
 //     2 accepted, 3 both) | 20 lifetimeSec u16 | 22 udpSourcePort u16 | 24 expiresAtMs i64 |
 //     32 identification u64 | 40 colocated u8 | 41 requestFlags u8 | 42 pad[2]
@@ -51,7 +51,7 @@ import { netifCount, MAX_IFACES, netifValid, netifUp, netifMac, netifIp, netifPr
 import { routeCount, routeEntry } from "./route";
 import { arpInit, arpInput, arpTick, arpFlushIface, arpDump, TK_ARP } from "./arp";
 import { ipInit, ipInput } from "./ip";
-import { mobilityTimer, mobilityLink } from "../mobility/hooks";
+import { mobilityTimer, mobilityLink, mobilityDump } from "../mobility/hooks";
 import { arenaAlloc } from "../mem";
 import * as cfg from "../config";
 import { TIMER_NEVER, timerBytes, timerInit, timerStart, timerCancel, timerRestart, timerPop, timerKind, timerTag, timerCount, timerNextDeadline } from "../table/timer";
@@ -162,8 +162,7 @@ export function stackDump(table: i32, index: i32, out: usize): i32 {
     return 12;
   }
   if (table == 2) return arpDump(index, out);
-  if (table == 3) return haBindingDump(index, out);
-  if (table == 4) return faVisitorDump(index, out);
+  if (table == 3 || table == 4) return mobilityDump(table, index, out);
   if (table == 5) {
     // At most MAX_IFACES interfaces: a scan per record is as cheap as a cursor.
     let k = 0;
@@ -179,7 +178,3 @@ export function stackDump(table: i32, index: i32, out: usize): i32 {
   }
   return -1;
 }
-
-// Imported last: ha.ts and fa.ts use this file's timer kind constants at their top level.
-import { haBindingDump } from "../mobility/ha";
-import { faVisitorDump } from "../mobility/fa";

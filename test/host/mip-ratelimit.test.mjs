@@ -193,3 +193,27 @@ test("ratelimit: the firmware itself refuses intervals below one second", () => 
     assert.throws(() => board.init(), new RegExp(`refused the configuration.*${field}|refused the configuration`), field);
   }
 });
+
+test("ratelimit: a solicitation due while every link is down is not sent and does not delay the link-up's", () => {
+  const c = start(mnJson());
+  runTo(c, 10_000);
+  const before = solicitations(c).length;
+  c.board.link(0, false);
+  runTo(c, 10_600);                       // any solicitation due now finds no link: nothing leaves
+  assert.equal(solicitations(c).length, before, "nothing sent while the link is down");
+  c.board.link(0, true, mac(1));          // within a second of the attempt: still solicits at once
+  const after = solicitations(c).slice(before);
+  assert.equal(after.length, 1);
+  assert.equal(after[0].t, 10_600);
+});
+
+test("configuration: an agent's advertisement lifetime shorter than its interval is refused by the firmware (RFC 1256 §4.1)", () => {
+  const json = {
+    name: "fa", roles: ["foreign-agent"],
+    interfaces: [{ name: "wlan0", mac: "02:00:00:00:0a:01", ipv4: "10.0.32.1/19", advertise: true }],
+    mobility: { advertIntervalMs: 5000, advertLifetimeSec: 3 },
+  };
+  assert.throws(() => startBoard(json), /config: mobility\.advertLifetimeSec: expected 5\.\.9000, got 3/);
+  json.mobility.advertLifetimeSec = 15;
+  assert.doesNotThrow(() => startBoard(json));
+});
