@@ -16,6 +16,10 @@
 //     reply to the request's IP source and UDP source port, mobile-home authenticator appended
 //   haIntercept(iface, p, len)  a datagram to forward: destination a bound home address ->
 //     one encapsulated copy per live care-of address (tunnel.ts), never back to its own source
+//   haOriginated(p, len, room)  a datagram this node originates (echo reply, ICMP error, reply,
+//     local stack) to a bound home address -> tunnelled the same way (RFC 2002 §4.2.3), inner TTL
+//     kept; encapsulated in place when `room` holds Ethernet + the largest tunnel header, else
+//     every copy goes from the scratch buffer
 //   haTimer  TK_HA_EXPIRE: earliest care-of expiry of a binding; TK_HA_GARP: repeat the announcement
 //   haBindingDump(i, out)  ABI dump table 3: one record per care-of address (cursor: O(1) per record in order)
 //
@@ -53,7 +57,8 @@ import { EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_FH_AUTH, extIndexFind, authSpi } from 
 import { AuthResult, authAppend, authVerify } from "../security/auth";
 import { saFind, SA_REPLAY, SA_LAST_ID } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification } from "../security/replay";
-import { TUNNEL_HEADROOM, tunnelInit, tunnelCheck, tunnelSend, tunnelEncap, tunnelNextHop } from "./tunnel";
+import { TUNNEL_HEADROOM, TUNNEL_MAX_OVERHEAD, tunnelInit, tunnelCheck, tunnelSend, tunnelEncap, tunnelNextHop } from "./tunnel";
+import { ETH_HEADER_LEN } from "../wire/ethernet";
 
 /** Timer kind: a binding's earliest care-of expiry (tag = binding record index). */
 export const TK_HA_EXPIRE: u16 = 0x0100;
@@ -92,16 +97,22 @@ let scratch: usize = 0;        // copy of a datagram for the 2nd+ care-of addres
 const SCRATCH_HEADROOM: usize = 64;
 
 const extIndex: usize = memory.data(EXT_INDEX_SIZE, 4);
-// Reply: Ethernet header at +2, IP header at +16, UDP, reply, up to two authentication extensions.
-const REPLY_BUF: i32 = 160;
+// Reply: IP header at +64 (in front: room for a tunnel header and the Ethernet header, should the
+// reply go to a bound home address, RFC 2002 §4.2.3), UDP, reply, up to two authentication extensions.
+const REPLY_IP: usize = <usize>(TUNNEL_HEADROOM + ETH_HEADER_LEN);
+const REPLY_BUF: i32 = <i32>REPLY_IP + 144;
 const replyBuf: usize = memory.data(REPLY_BUF, 16);
-const REPLY_IP: usize = 16;
 
-// Per-datagram plan of the copies to send (at most 16 care-of addresses per binding, config.ts).
+// Per-datagram plan of the copies to send (at most 16 care-of addresses per binding, config.ts), one
+// plan per nesting level: while a forwarded datagram is planned, tunnelCheck may send an ICMP error
+// to a bound home address, which is planned one level down. That error has our source, so no error
+// is ever sent about it: two levels are all there can be.
 const MAX_SLOTS: i32 = 16;
-const planSlot: usize = memory.data(MAX_SLOTS * 4, 4);
-const planOif: usize = memory.data(MAX_SLOTS * 4, 4);
-const planNh: usize = memory.data(MAX_SLOTS * 4, 4);
+const MAX_DEPTH: i32 = 2;
+const planSlot: usize = memory.data(MAX_SLOTS * MAX_DEPTH * 4, 4);
+const planOif: usize = memory.data(MAX_SLOTS * MAX_DEPTH * 4, 4);
+const planNh: usize = memory.data(MAX_SLOTS * MAX_DEPTH * 4, 4);
+let depth: i32 = 0;
 
 // @ts-ignore: decorator
 @inline function slot(v: usize, i: i32): usize { return v + V_SLOTS + <usize>i * S_STRIDE; }
@@ -331,7 +342,7 @@ function sendReply(from: u32, to: u32, port: u16, code: u8, lifetimeSec: u16, ho
   const ul = udpEmit(u, MIP_PORT, port, n);
   ipv4Emit(ip, 0, <u16>(IPV4_MIN_HEADER + ul), ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_UDP, from, to);
   udpFillChecksum(u, from, to);
-  return ipSend(ip, IPV4_MIN_HEADER + ul) == 0;
+  return ipSend(ip, IPV4_MIN_HEADER + ul, <i32>REPLY_IP) == 0;
 }
 
 /** Process the Registration Request of `mlen` bytes at `msg` (RFC 2002 §3.8.2). Returns 0 used, 1 dropped. */
@@ -442,16 +453,28 @@ export function haUdp(iface: i32, p: usize, len: i32): i32 {
 // ---- interception and tunnelling (RFC 2002 §4.1-4.3) ---------------------------------------------
 
 /**
- * Tunnel the datagram at `p` (`len` bytes) to the live care-of addresses of binding `v`; the last
- * copy is encapsulated in place, the others from the scratch copy. Returns -1 when no care-of
- * address is live, 0 when at least one copy went, 1 when all were dropped (counted).
+ * Tunnel the datagram at `p` (`len` bytes) to the live care-of addresses of binding `v`. Forwarded
+ * (`originated` false, TUNNEL_HEADROOM + Ethernet in front): the last copy is encapsulated in place,
+ * the others from the scratch copy. Originated by this node (`room` writable bytes in front): the
+ * same when `room` holds the Ethernet header and the largest tunnel header, else every copy from
+ * scratch. Returns -1 when no care-of address is live, 0 when at least one copy went, 1 when all
+ * were dropped (counted).
  */
-function tunnelToBinding(v: usize, p: usize, len: i32): i32 {
+function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool, room: i32): i32 {
   const now = nowMs();
   const src = ipv4Src(p);
   const from = netifIp(homeIface);
   const n = slotCount(v);
-  const srcOurs = ipIsOurs(src); // why (speed): once per datagram, not once per care-of address
+  // Why: a forwarded datagram with one of our addresses as its source came back to us (RFC 2003
+  // §3.2 loop); one we originate has our source by definition (RFC 2002 §4.2.3 tunnels it too).
+  // Why (speed): once per datagram, not once per care-of address.
+  const srcOurs = !originated && ipIsOurs(src);
+  if (depth >= MAX_DEPTH) { count(C.DROP_TUNNEL_LOOP); return 1; }
+  const base = <usize>(depth * MAX_SLOTS) << 2;
+  const pSlot = planSlot + base;
+  const pOif = planOif + base;
+  const pNh = planNh + base;
+  depth++; // tunnelCheck may send an ICMP error that is tunnelled in turn (one level down)
   let live = 0;
   let k = 0;
   for (let i = 0; i < n; i++) {
@@ -460,28 +483,39 @@ function tunnelToBinding(v: usize, p: usize, len: i32): i32 {
     live++;
     const coa = load<u32>(s, S_COA);
     // Why: RFC 2003 §3.2 / RFC 2002 §4.2.3: a datagram whose source is the tunnel's destination (or
-    // this node) is never tunnelled to it: that is a routing loop.
+    // this node, when forwarding) is never tunnelled to it: that is a routing loop.
     if (src == coa || srcOurs) { count(C.DROP_TUNNEL_LOOP); continue; }
     const oif = tunnelCheck(p, len, <u32>load<u8>(s, S_ENCAP), from, coa);
     if (oif < 0) continue;
-    store<i32>(planSlot + (<usize>k << 2), i);
-    store<i32>(planOif + (<usize>k << 2), oif);
-    store<u32>(planNh + (<usize>k << 2), tunnelNextHop);
+    store<i32>(pSlot + (<usize>k << 2), i);
+    store<i32>(pOif + (<usize>k << 2), oif);
+    store<u32>(pNh + (<usize>k << 2), tunnelNextHop);
     k++;
   }
+  depth--;
   if (live == 0) return -1;
+  // Originated datagrams keep their TTL (RFC 2003 §3.1 decrements only when forwarding).
+  const forwarding = !originated;
+  let last = k - 1;       // the copy encapsulated in place
+  let headroom = TUNNEL_HEADROOM;
+  if (originated) {
+    if (room >= ETH_HEADER_LEN + TUNNEL_MAX_OVERHEAD) headroom = room - ETH_HEADER_LEN;
+    else last = -1;     // not enough room in front of p: every copy from scratch
+  }
   let sent = 0;
   for (let j = 0; j < k; j++) {
-    const s = slot(v, load<i32>(planSlot + (<usize>j << 2)));
-    const oif = load<i32>(planOif + (<usize>j << 2));
-    const nh = load<u32>(planNh + (<usize>j << 2));
+    const s = slot(v, load<i32>(pSlot + (<usize>j << 2)));
+    const oif = load<i32>(pOif + (<usize>j << 2));
+    const nh = load<u32>(pNh + (<usize>j << 2));
     let q = p;
-    if (j < k - 1) {
+    let h = headroom;
+    if (j != last) {
       // RFC 2002 §3.6.1.2: one copy per simultaneous binding; all but the last from a copy.
       q = scratch + SCRATCH_HEADROOM;
+      h = TUNNEL_HEADROOM;
       memory.copy(q, p, <usize>len);
     }
-    if (tunnelSend(q, len, <u32>load<u8>(s, S_ENCAP), from, load<u32>(s, S_COA), oif, nh) == 0) sent++;
+    if (tunnelSend(q, len, <u32>load<u8>(s, S_ENCAP), from, load<u32>(s, S_COA), oif, nh, h, forwarding) == 0) sent++;
   }
   return sent > 0 ? 0 : 1;
 }
@@ -491,7 +525,21 @@ export function haIntercept(iface: i32, p: usize, len: i32): i32 {
   if (bindingN == 0 || htUsed(bindings) == 0 || homeIf() < 0) return -1;
   const v = htFind(bindings, ipv4Dst(p));
   if (v == 0) return -1;
-  return tunnelToBinding(v, p, len);
+  return tunnelToBinding(v, p, len, false, TUNNEL_HEADROOM + ETH_HEADER_LEN);
+}
+
+/**
+ * A datagram this node originates (checked header, checksum filled, `room` writable bytes in front
+ * of `p`): tunnel it when its destination is a bound home address. Returns -1 not for a binding,
+ * 0 sent, 1 dropped (counted).
+ */
+export function haOriginated(p: usize, len: i32, room: i32): i32 {
+  if (bindingN == 0 || htUsed(bindings) == 0 || homeIf() < 0) return -1;
+  const v = htFind(bindings, ipv4Dst(p));
+  if (v == 0) return -1;
+  // Why: RFC 2002 §4.2.3: the home agent tunnels every datagram for a mobile node away from home,
+  // the ones it originates included (on the home link nobody would receive them).
+  return tunnelToBinding(v, p, len, true, room);
 }
 
 /**

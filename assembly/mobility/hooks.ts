@@ -7,7 +7,7 @@
 import * as cfg from "../config";
 import { agentInit, agentStart, agentIcmp, agentTimer, TK_AGENT_FIRST, TK_AGENT_LAST } from "./agent";
 import { faInit, faUdp, faIntercept, faTimer, faLink, faIcmpError, faVisitorDump } from "./fa";
-import { haInit, haUdp, haIntercept, haTimer, haBindingDump } from "./ha";
+import { haInit, haUdp, haIntercept, haOriginated, haTimer, haBindingDump } from "./ha";
 import { mnInit, mnStart, mnUdp, mnIcmp, mnOutput, mnTimer, mnLink } from "./mn";
 import { tunnelInput, tunnelIcmpInput } from "./tunnel";
 import { dhcpInit, dhcpUdp, dhcpTimer, TK_DHCP_FIRST, TK_DHCP_LAST } from "../stack/dhcp";
@@ -69,6 +69,16 @@ export function mobilityIntercept(iface: i32, p: usize, len: i32): i32 {
 /** A datagram from the local stack (validated, checksum filled). */
 export function mobilityOutput(p: usize, len: i32): i32 {
   if (has(cfg.ROLE_MOBILE_NODE)) return mnOutput(p, len);
+  return -1;
+}
+
+/**
+ * A datagram this node originates (echo reply, ICMP error, registration reply, local stack output),
+ * header checked and checksum filled, `room` writable bytes in front of `p` (any amount: with less
+ * than Ethernet + the largest tunnel header the home agent encapsulates a copy).
+ */
+export function mobilityOriginated(p: usize, len: i32, room: i32): i32 {
+  if (has(cfg.ROLE_HOME_AGENT)) return haOriginated(p, len, room);
   return -1;
 }
 

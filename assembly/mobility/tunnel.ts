@@ -38,7 +38,7 @@ import { arenaAlloc } from "../mem";
 import { netifCount, netifValid, netifIp, netifMtu, netifIsBroadcast } from "../stack/netif";
 import { routeLookup, routeGeneration, outIface, nextHop } from "../stack/route";
 import { linkSendIp } from "../stack/arp";
-import { ipIsOurs, ipNextIdent } from "../stack/ip";
+import { ipIsOurs, ipNextIdent, ipSend } from "../stack/ip";
 import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemove, htRemoveAt, htNext, htValueAt, htUsed } from "../table/hash";
 import {
   ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4Dst, ipv4Proto, ipv4Ttl, ipv4DontFrag, ipv4IsFragment,
@@ -59,6 +59,8 @@ import { mnDeliverDecapsulated } from "./mn";
 
 /** Writable bytes for tunnel headers in front of a datagram to encapsulate (64 minus Ethernet). */
 export const TUNNEL_HEADROOM: i32 = 50;
+/** The most any method prepends: outer IPv4 + GRE (minimal adds at most 12, IP in IP 20). */
+export const TUNNEL_MAX_OVERHEAD: i32 = IPIP_HDR_LEN + GRE_HDR_LEN;
 
 /** How long an ICMP unreachable / time exceeded about a tunnel marks it unreachable (soft state). */
 const UNREACH_HOLD_MS: i64 = 10000;
@@ -78,6 +80,11 @@ let softN: u32 = 0;
 
 let tokensMilli: i64 = 0;   // ICMP error token bucket (ours: ip.ts keeps its bucket private)
 let lastRefillMs: i64 = 0;
+
+/** Writable bytes in front of a datagram given to tunnelCheck (headroom contract above). */
+const CHECK_ROOM: i32 = TUNNEL_HEADROOM + 14;
+/** Writable bytes in front of an ICMP message given to tunnelIcmpInput (rx or out buffer headroom). */
+const ERR_ROOM: i32 = 64;
 
 /** Next hop chosen by the last successful tunnelCheck. */
 export let tunnelNextHop: u32 = 0;
@@ -187,9 +194,9 @@ function icmpToken(): bool {
 
 /**
  * Send ICMP `type`/`code` (`rest`: the word after the checksum, e.g. the MTU) about the datagram whose
- * header is at `p` (`avail` bytes of it present, ≥ 42 bytes of headroom in front). True if sent.
+ * header is at `p` (`avail` bytes of it present, `room` ≥ 42 writable bytes in front). True if sent.
  */
-export function tunnelSendIcmpError(p: usize, avail: i32, type: u8, code: u8, rest: u32): bool {
+export function tunnelSendIcmpError(p: usize, avail: i32, type: u8, code: u8, rest: u32, room: i32): bool {
   const src = ipv4Src(p);
   const dst = ipv4Dst(p);
   const hl = ipv4HeaderLen(p);
@@ -202,7 +209,6 @@ export function tunnelSendIcmpError(p: usize, avail: i32, type: u8, code: u8, re
   if (ipv4Proto(p) == IPPROTO_ICMP && (avail < hl + 1 || icmpIsError(load<u8>(p + <usize>hl)))) return false;
   if (!routeLookup(src)) return false;
   const oif = outIface;
-  const nh = nextHop;
   if (!icmpToken()) { count(C.DROP_RATE_LIMITED); return false; }
   const q = p - <usize>ICMP_HEADER_LEN;
   const n = icmpEmitError(q, type, code, rest, p, avail);
@@ -213,7 +219,9 @@ export function tunnelSendIcmpError(p: usize, avail: i32, type: u8, code: u8, re
   if (from == 0) return false;
   ipv4Emit(h, 0, <u16>(IPV4_MIN_HEADER + n), ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_ICMP, from, src);
   count(C.ICMP_TX_ERROR);
-  linkSendIp(oif, nh, h, IPV4_MIN_HEADER + n);
+  // Why: RFC 2002 §4.2.3: an error to a mobile node away from home (the sender was a bound home
+  // address) is tunnelled to its care-of address like any datagram we originate.
+  ipSend(h, IPV4_MIN_HEADER + n, room - IPV4_MIN_HEADER - ICMP_HEADER_LEN);
   return true;
 }
 
@@ -284,14 +292,14 @@ export function tunnelCheck(p: usize, len: i32, method: u32, src: u32, coa: u32)
     // Why: RFC 2003 §5.1: the sender of a DF datagram learns the tunnel MTU minus the encapsulation
     // overhead. Without DF the datagram is dropped too: the core does not fragment (file comment).
     if (ipv4DontFrag(p) && mtu - over >= MIN_IPV4_MTU) {
-      if (tunnelSendIcmpError(p, len, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, <u32>(mtu - over) & 0xffff)) count(C.TUNNEL_ICMP_RELAYED);
+      if (tunnelSendIcmpError(p, len, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, <u32>(mtu - over) & 0xffff, CHECK_ROOM)) count(C.TUNNEL_ICMP_RELAYED);
     }
     return -1;
   }
   // Why: RFC 2003 §5: while soft state says the tunnel's far end is unreachable, the sender is told
   // (destination unreachable) and the datagram is still encapsulated and sent.
   const uc = sv != 0 && load<i64>(sv, SS_UNREACH_UNTIL) > now ? <i32>load<u8>(sv, SS_UNREACH_CODE) : -1;
-  if (uc >= 0 && tunnelSendIcmpError(p, len, ICMP_DEST_UNREACH, <u8>uc, 0)) count(C.TUNNEL_ICMP_RELAYED);
+  if (uc >= 0 && tunnelSendIcmpError(p, len, ICMP_DEST_UNREACH, <u8>uc, 0, CHECK_ROOM)) count(C.TUNNEL_ICMP_RELAYED);
   return oif;
 }
 
@@ -472,6 +480,7 @@ export function tunnelIcmpInput(iface: i32, p: usize, len: i32): i32 {
     if (!ipv4DontFrag(inner) || mtu < MIN_IPV4_MTU + over) return 0;
     rest = <u32>(mtu - over) & 0xffff;
   }
-  if (tunnelSendIcmpError(inner, avail, ICMP_DEST_UNREACH, <u8>rcode, rest)) count(C.TUNNEL_ICMP_RELAYED);
+  // The quote lies inside the error we received, which has the stack's 64 bytes in front (hooks.ts).
+  if (tunnelSendIcmpError(inner, avail, ICMP_DEST_UNREACH, <u8>rcode, rest, <i32>(inner - p) + ERR_ROOM)) count(C.TUNNEL_ICMP_RELAYED);
   return 0;
 }

@@ -35,8 +35,13 @@ import {
   ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, ICMP_DEST_UNREACH, UNREACH_NET, UNREACH_FRAG_NEEDED,
   TIME_EXCEEDED_TTL, ICMP_HEADER_LEN, ICMP_ROUTER_ADVERT, ICMP_ROUTER_SOLICIT
 } from "../wire/icmp";
-import { mobilityUdp, mobilityIcmp, mobilityTunnel, mobilityIntercept, mobilityOutput } from "../mobility/hooks";
+import { mobilityUdp, mobilityIcmp, mobilityTunnel, mobilityIntercept, mobilityOutput, mobilityOriginated } from "../mobility/hooks";
 import { csumAdd, csumFinish } from "../wire/checksum";
+
+/** Writable bytes in front of a datagram in the rx buffer: 64 headroom + Ethernet (index.ts, docs/abi.md). */
+const RX_ROOM: i32 = 78;
+/** Writable bytes in front of a datagram in the out buffer (local stack output, docs/abi.md). */
+const OUT_ROOM: i32 = 64;
 
 let ident: u16 = 0;
 let tokensMilli: i64 = 0;   // ICMP error token bucket, in thousandths of a token
@@ -74,16 +79,21 @@ export function ipDeliver(p: usize, len: i32): i32 {
 }
 
 /**
- * Route and send a datagram this node originates (echo reply, ICMP error). To one of our own
- * addresses it is delivered to the local stack. Returns 0 sent or queued, 1 dropped.
+ * Route and send a datagram this node originates (echo reply, ICMP error, registration reply) with
+ * `room` writable bytes in front of `p`. To one of our own addresses it is delivered to the local
+ * stack. Returns 0 sent or queued, 1 dropped.
  */
-export function ipSend(p: usize, len: i32): i32 {
+export function ipSend(p: usize, len: i32, room: i32): i32 {
   const dst = ipv4Dst(p);
   if (ipIsOurs(dst)) return ipDeliver(p, len);
   // A mobile node away from home sends what the core originates (echo replies, ICMP errors) the
   // same way as its local stack's datagrams (RFC 2002 §4.2.2).
   const mr = mobilityOutput(p, len);
   if (mr >= 0) return mr;
+  // Why: RFC 2002 §4.2.3: a home agent tunnels the datagrams it originates for a mobile node away
+  // from home too; on the home link nobody would receive them.
+  const hr = mobilityOriginated(p, len, room);
+  if (hr >= 0) return hr;
   if (!routeLookup(dst)) { count(C.DROP_NO_ROUTE); return 1; }
   if (len > netifMtu(outIface)) { count(C.DROP_MTU); return 1; }
   return linkSendIp(outIface, nextHop, p, len);
@@ -110,8 +120,8 @@ function icmpErrorToken(): bool {
 }
 
 /**
- * Send ICMP error `type`/`code` about the checked packet of `len` bytes at `p` (received, with at least
- * 42 bytes of headroom). `rest` is the 32-bit word after the checksum (Next-Hop MTU for frag needed).
+ * Send ICMP error `type`/`code` about the checked packet of `len` bytes at `p` (received: RX_ROOM
+ * bytes in front). `rest` is the 32-bit word after the checksum (Next-Hop MTU for frag needed).
  */
 function icmpError(p: usize, len: i32, type: u8, code: u8, rest: u32): void {
   const src = ipv4Src(p);
@@ -140,11 +150,17 @@ function icmpError(p: usize, len: i32, type: u8, code: u8, rest: u32): void {
   if (from == 0) return;
   ipv4Emit(h, 0, <u16>(IPV4_MIN_HEADER + n), ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_ICMP, from, src);
   count(C.ICMP_TX_ERROR);
+  // Why: RFC 2002 §4.2.3: an error to a mobile node away from home (its datagram came through a
+  // foreign agent) goes through the home agent's tunnel like everything else we originate.
+  if (mobilityOriginated(h, IPV4_MIN_HEADER + n, RX_ROOM - IPV4_MIN_HEADER - ICMP_HEADER_LEN) >= 0) return;
   linkSendIp(oif, nh, h, IPV4_MIN_HEADER + n);
 }
 
-/** Answer the checked echo request datagram at `p` in place (options dropped, RFC 1122 §3.2.2.6 allows). */
-function echoReply(p: usize, len: i32): i32 {
+/**
+ * Answer the checked echo request datagram at `p` (`room` writable bytes in front) in place
+ * (options dropped, RFC 1122 §3.2.2.6 allows).
+ */
+function echoReply(p: usize, len: i32, room: i32): i32 {
   const hl = ipv4HeaderLen(p);
   const src = ipv4Src(p);
   const dst = ipv4Dst(p);
@@ -154,7 +170,7 @@ function echoReply(p: usize, len: i32): i32 {
   const n = IPV4_MIN_HEADER + len - hl;
   ipv4Emit(h, tos, <u16>n, ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_ICMP, dst, src);
   count(C.ICMP_TX_ECHO_REPLY);
-  return ipSend(h, n);
+  return ipSend(h, n, room + hl - IPV4_MIN_HEADER);
 }
 
 /** ICMP addressed to this node. `unicast`: to one of our addresses (not broadcast/multicast). */
@@ -170,7 +186,7 @@ function icmpLocal(iface: i32, p: usize, len: i32, unicast: bool): i32 {
     if (icmpCheckEcho(m, ml) != IcmpErr.OK) { count(C.DROP_ICMP_MALFORMED); return 1; }
     // Why: RFC 1122 §3.2.2.6: every host answers echo; requests to a broadcast or multicast address
     // may be ignored, so those go to the local stack (if any) rather than being answered here.
-    if (unicast) return echoReply(p, len);
+    if (unicast) return echoReply(p, len, iface >= 0 ? RX_ROOM : OUT_ROOM);
   }
   // Router discovery is Mobile IP agent discovery (RFC 2002 §2): agents and mobile nodes consume it;
   // ICMP errors about tunnelled datagrams feed the home agent's soft tunnel state (RFC 2003 §5).
@@ -310,6 +326,9 @@ export function ipOutput(p: usize, len: i32): i32 {
   // A mobile node away from home chooses its own way out (RFC 2002 §4.2.1-4.2.2).
   const mr = mobilityOutput(p, len);
   if (mr >= 0) return mr;
+  // Why: RFC 2002 §4.2.3: so does the home agent's local stack to a mobile node away from home.
+  const hr = mobilityOriginated(p, len, OUT_ROOM);
+  if (hr >= 0) return hr;
   if (ipIsLoopback(dst)) return ipDeliver(p, len);
   let oif: i32 = -1;
   let nh: u32 = dst;

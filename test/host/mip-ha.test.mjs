@@ -583,3 +583,151 @@ test("binding dump: a registration without S replaces the record; expiry empties
   s.board.tick(s.clock.t);
   assert.deepEqual(s.board.dump("bindings"), [], "expired");
 });
+
+// ---- datagrams the home agent originates (RFC 2002 §4.2.3) ---------------------------------------
+
+/** The encapsulated datagram inside an IP-in-IP or GRE frame `x` (ipFrames record; we send 4-byte GRE headers). */
+const innerOf = (x) => x.b.subarray(x.info.headerLen + (x.info.proto === 47 ? 4 : 0), x.info.totalLen);
+
+/** A datagram from the mobile node as its foreign agent routes it: plain, via the core router. */
+const fromMn = (pkt) => host.ethFrame(HA_MAC1, R_MAC, 0x0800, pkt);
+
+test("echo request from a mobile node away from home to the home agent: the reply is tunnelled to the care-of address", () => {
+  for (const [flags, proto, over] of [[0, 4, 20], [host.REQ_G, 47, 24], [host.REQ_M, 55, 8]]) {
+    const s = start();
+    assert.equal(register(s, { coa: FA, flags }).reply.code, 0);
+    s.cap.tx.length = 0;
+    const data = new Uint8Array(56).fill(0x33);
+    s.board.rx(1, fromMn(host.buildEchoRequest(MN, HA_IP, 0x4242, 7, data, 5, 61)));
+    const all = ipFrames(s.cap);
+    assert.equal(all.length, 1, `one datagram out (proto ${proto})`);
+    const x = all[0];
+    assert.equal(x.iface, 1, "towards the care-of address, not onto the home link");
+    assert.deepEqual(x.frame.subarray(0, 6), R_MAC);
+    assert.equal(x.info.proto, proto);
+    assert.equal(x.info.dst, FA, "outer destination: the care-of address");
+    assert.equal(x.info.src, HA_IP, "outer source: the home agent's home address");
+    assert.equal(x.info.totalLen, 20 + 8 + 56 + over);
+    if (proto === 55) {
+      const m = x.b.subarray(20);
+      assert.equal(m[0], 1, "minimal header: protocol ICMP");
+      assert.equal(host.get32(m, 4), MN, "original destination: the home address");
+      assert.equal(m[1] & 0x80, 0, "source = encapsulator: no source field");
+      const icmp = x.b.subarray(20 + 8);
+      assert.deepEqual([icmp[0], icmp[1]], [0, 0], "echo reply");
+      assert.equal((icmp[4] << 8) | icmp[5], 0x4242);
+      assert.equal(host.checksum(icmp, 0, icmp.length), 0);
+    } else {
+      const inner = innerOf(x);
+      const ii = new host.Ipv4Info();
+      assert.equal(host.parseIpv4(inner, ii), host.ParseError.OK);
+      assert.equal(ii.src, HA_IP);
+      assert.equal(ii.dst, MN);
+      assert.equal(ii.proto, 1);
+      assert.equal(ii.ttl, 64, "inner TTL: ours, not decremented (originated, RFC 2003 §3.1)");
+      const icmp = inner.subarray(20, ii.totalLen);
+      assert.deepEqual([icmp[0], icmp[1]], [0, 0], "echo reply");
+      assert.equal((icmp[4] << 8) | icmp[5], 0x4242);
+      assert.equal((icmp[6] << 8) | icmp[7], 7);
+      assert.deepEqual(icmp.subarray(8), data);
+      assert.equal(host.checksum(icmp, 0, icmp.length), 0);
+    }
+    const c = s.board.counters();
+    assert.equal(c.tunnel_tx, 1);
+    assert.equal(c.icmp_tx_echo_reply, 1);
+    assert.equal(arps(s.cap).filter((a) => a.iface === 0).length, 0, "nobody is asked for the home address on the home link");
+  }
+});
+
+test("echo reply to a mobile node with two care-of addresses: one tunnelled copy each", () => {
+  const s = start();
+  assert.equal(register(s, { flags: host.REQ_S, coa: FA, low: 1 }).reply.code, 0);
+  s.clock.t += 10;
+  assert.equal(register(s, { flags: host.REQ_S | host.REQ_G, coa: FA2, low: 2 }).reply.code, 0);
+  s.cap.tx.length = 0;
+  s.board.rx(1, fromMn(host.buildEchoRequest(MN, HA_CORE, 1, 2, new Uint8Array(32).fill(9))));
+  const t = ipFrames(s.cap);
+  assert.deepEqual(t.map((x) => [x.info.dst, x.info.proto]).sort(), [[FA, 4], [FA2, 47]].sort());
+  for (const x of t) {
+    const inner = innerOf(x);
+    const ii = new host.Ipv4Info();
+    assert.equal(host.parseIpv4(inner, ii), host.ParseError.OK);
+    assert.equal(ii.src, HA_CORE, "the address the request was sent to");
+    assert.equal(ii.dst, MN);
+    assert.equal(inner[20], 0, "echo reply");
+  }
+});
+
+test("ICMP errors the home agent sends to a mobile node away from home are tunnelled to its care-of address", () => {
+  const s = start();
+  assert.equal(register(s, { coa: FA, flags: host.REQ_G }).reply.code, 0);
+  s.cap.tx.length = 0;
+  // TTL 1 through the home agent (a router): time exceeded, about the mobile node's datagram.
+  s.board.rx(1, fromMn(host.buildUdp(MN, FAR, 7000, 7001, new Uint8Array(20), 3, 1)));
+  let t = ipFrames(s.cap);
+  assert.equal(t.length, 1);
+  assert.equal(t[0].iface, 1);
+  assert.equal(t[0].info.proto, 47, "GRE, as registered (largest tunnel header, built in front of the error)");
+  assert.equal(t[0].info.dst, FA);
+  let inner = innerOf(t[0]);
+  let ii = new host.Ipv4Info();
+  assert.equal(host.parseIpv4(inner, ii), host.ParseError.OK);
+  assert.equal(ii.dst, MN);
+  assert.equal(ii.proto, 1);
+  assert.deepEqual([inner[20], inner[21]], [11, 0], "time exceeded in transit");
+  assert.equal(host.get32(inner, 28 + 12), MN, "quotes the mobile node's datagram");
+  assert.equal(host.get32(inner, 28 + 16), FAR);
+  assert.equal(s.board.counters().icmp_tx_error, 1);
+
+  // An error about the tunnel to another mobile node (frag needed, RFC 2003 §5.1) goes back to the
+  // sending mobile node through its own tunnel.
+  assert.equal(register(s, { home: MN2, coa: FA2, key: KEY_KEYED, low: 5 }).reply.code, 0);
+  s.cap.tx.length = 0;
+  const big = host.buildUdp(MN, MN2, 7000, 7001, new Uint8Array(1490 - 28), 4, 30);
+  big[6] |= 0x40; big[10] = big[11] = 0;
+  const c = host.checksum(big, 0, 20); big[10] = c >> 8; big[11] = c & 255;
+  s.board.rx(1, fromMn(big));
+  t = ipFrames(s.cap);
+  assert.equal(t.length, 1, "only the error: the datagram does not fit the tunnel");
+  assert.equal(t[0].info.dst, FA);
+  assert.equal(t[0].info.proto, 47);
+  inner = innerOf(t[0]);
+  ii = new host.Ipv4Info();
+  assert.equal(host.parseIpv4(inner, ii), host.ParseError.OK);
+  assert.equal(ii.dst, MN);
+  assert.deepEqual([inner[20], inner[21]], [3, 4], "fragmentation needed");
+  assert.equal((inner[26] << 8) | inner[27], 1480, "tunnel MTU minus IP in IP overhead");
+  assert.equal(host.get32(inner, 28 + 16), MN2);
+  assert.equal(s.board.counters().drop_tunnel_mtu, 1);
+});
+
+test("without a binding the home agent's replies go out normally on the home link", () => {
+  const s = start();
+  // The mobile node at home: its MAC is learnt from its ARP request.
+  s.board.rx(0, host.arpFrame(1, MN_MAC, MN, ZERO_MAC, HA_IP));
+  s.cap.tx.length = 0;
+  s.board.rx(0, host.ethFrame(HA_MAC0, MN_MAC, 0x0800, host.buildEchoRequest(MN, HA_IP, 1, 1, new Uint8Array(8))));
+  let t = ipFrames(s.cap);
+  assert.equal(t.length, 1);
+  assert.equal(t[0].iface, 0);
+  assert.equal(t[0].info.proto, 1, "not tunnelled");
+  assert.equal(t[0].info.dst, MN);
+  assert.deepEqual(t[0].frame.subarray(0, 6), MN_MAC);
+  // Another node's binding changes nothing for it, nor for the correspondent.
+  assert.equal(register(s, { home: MN2, coa: FA2, key: KEY_KEYED }).reply.code, 0);
+  s.cap.tx.length = 0;
+  s.board.rx(0, host.ethFrame(HA_MAC0, CN_MAC, 0x0800, host.buildEchoRequest(CN, HA_IP, 1, 2, new Uint8Array(8))));
+  t = ipFrames(s.cap);
+  assert.equal(t.length, 1);
+  assert.equal(t[0].info.proto, 1);
+  assert.deepEqual(t[0].frame.subarray(0, 6), CN_MAC);
+  assert.equal(s.board.counters().tunnel_tx, 0);
+  // A datagram the mobile node sends from its care-of address to the home agent is answered there, plainly.
+  assert.equal(register(s, { coa: FA, low: 9 }).reply.code, 0);
+  s.cap.tx.length = 0;
+  s.board.rx(1, fromMn(host.buildEchoRequest(FA, HA_IP, 1, 3, new Uint8Array(8))));
+  t = ipFrames(s.cap);
+  assert.equal(t.length, 1);
+  assert.equal(t[0].info.proto, 1);
+  assert.equal(t[0].info.dst, FA);
+});
