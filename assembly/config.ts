@@ -32,7 +32,7 @@ export const K_FRAME_BYTES: u16 = 6;
 export const K_BINDINGS: u16 = 7;
 export const K_VISITORS: u16 = 8;
 export const K_SECURITY_ASSOCS: u16 = 9;
-export const K_BINDING_CACHE: u16 = 10;
+// Key 10 is reserved (it was bindingCache, never used): refused like any other unknown key below 0x8000.
 // NODE keys
 export const K_ROLES: u16 = 1;
 export const K_DEFAULT_TTL: u16 = 2;
@@ -78,8 +78,7 @@ export const ENCAP_GRE: u32 = 4;
 
 export const SA_ALG_KEYED_MD5: u8 = 1; // MD5(key | data | key), RFC 2002 §3.5.1
 export const SA_ALG_HMAC_MD5: u8 = 2;  // RFC 2104
-export const SA_REPLAY_TIMESTAMPS: u8 = 0;
-export const SA_REPLAY_NONCES: u8 = 1;
+export const SA_REPLAY_NONCES: u8 = 1; // 0: timestamps (the default)
 export const SA_FLAG_COVER_SPI: u8 = 1;
 export const SA_MAX_KEY: i32 = 64;
 
@@ -93,7 +92,6 @@ export let frameBytes: i32 = 1518;
 export let bindingEntries: i32 = 0;
 export let visitorEntries: i32 = 0;
 export let securityAssocEntries: i32 = 0;
-export let bindingCacheEntries: i32 = 0;
 export let roles: u32 = ROLE_LOCAL_STACK;
 export let defaultTtl: i32 = 64;
 export let arpTimeoutSec: i32 = 60;
@@ -121,7 +119,7 @@ export let solicitIntervalMs: i32 = 1000;
 export function configDefaults(): void {
   memoryPages = 2; arpEntries = 32; routeEntries = 16; timerEntries = 64; pendingFrames = 4;
   frameBytes = 1518; bindingEntries = 0; visitorEntries = 0; securityAssocEntries = 0;
-  bindingCacheEntries = 0; roles = ROLE_LOCAL_STACK; defaultTtl = 64; arpTimeoutSec = 60;
+  roles = ROLE_LOCAL_STACK; defaultTtl = 64; arpTimeoutSec = 60;
   arpRetries = 3; icmpErrorsPerSec = 10; logLevel = 2;
   homeAddress = 0; homeAgent = 0; homePrefixLen = 24; lifetimeSec = 300; advertIntervalMs = 1000;
   advertLifetimeSec = 3; encapsulations = ENCAP_IPIP; maxBindingsPerNode = 4; requestFlags = 0;
@@ -167,7 +165,6 @@ function boardKey(key: u32, v: u32): bool {
     case K_BINDINGS: if (!range("board.bindings", v, 0, 65536)) return false; bindingEntries = v; return true;
     case K_VISITORS: if (!range("board.visitors", v, 0, 65536)) return false; visitorEntries = v; return true;
     case K_SECURITY_ASSOCS: if (!range("board.securityAssocs", v, 0, 65536)) return false; securityAssocEntries = v; return true;
-    case K_BINDING_CACHE: if (!range("board.bindingCache", v, 0, 65536)) return false; bindingCacheEntries = v; return true;
   }
   if (key >= 0x8000) return true; // skippable key from a newer host
   return refuseText("board key", "a known key", key);

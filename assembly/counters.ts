@@ -112,7 +112,6 @@ const NAMES = "rx_frames\nrx_bytes\ntx_frames\ntx_bytes\ndelivered\noutput_packe
   store<u64>(p, load<u64>(p) + n);
 }
 
-export function counterGet(id: i32): u64 { return load<u64>(counters + (<usize>id << 3)); }
 export function countersReset(): void { memory.fill(counters, 0, <usize>C.COUNT * 8); }
 export function countersPtr(): usize { return counters; }
 export function counterNamesPtr(): usize { return changetype<usize>(NAMES); }

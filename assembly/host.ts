@@ -26,7 +26,6 @@ export declare function log(level: i32, ptr: usize, len: i32): void;
 export declare function event(kind: i32, ptr: usize, len: i32): void;
 
 export const LOG_ERROR = 0;
-export const LOG_WARN = 1;
 export const LOG_INFO = 2;
 export const LOG_DEBUG = 3;
 
@@ -53,12 +52,6 @@ export function logNum(v: i64): void {
   let n = 0;
   do { store<u8>(digits + <usize>(n++), <u8>(48 + <i32>(v % 10))); v /= 10; } while (v != 0 && n < 24);
   while (n > 0 && logLen < LOG_CAP) store<u8>(logBuf + <usize>(logLen++), load<u8>(digits + <usize>(--n)));
-}
-
-/** Append a dotted-quad IPv4 address held in host order (a.b.c.d = a<<24 | b<<16 | c<<8 | d). */
-export function logIp(a: u32): void {
-  logNum(a >> 24); logStr("."); logNum((a >> 16) & 0xff); logStr(".");
-  logNum((a >> 8) & 0xff); logStr("."); logNum(a & 0xff);
 }
 
 /** Send the current log line at `level`. */

@@ -15,10 +15,6 @@ export const MD5_COUNT: usize = 16;
 export const MD5_BUF: usize = 24;
 /** Bytes a caller reserves for one MD5 context. */
 export const MD5_CTX_SIZE: usize = 88;
-/** MD5 block size in bytes. */
-export const MD5_BLOCK: i32 = 64;
-/** MD5 digest size in bytes. */
-export const MD5_DIGEST: i32 = 16;
 
 // Auxiliary functions F, G, H, I (RFC 1321 §3.4), written in their cheaper equivalent forms:
 // F = (b&c)|(~b&d) = d^(b&(c^d)); G = (b&d)|(c&~d) = c^(d&(b^c)).

@@ -76,7 +76,6 @@ export function netifSetUp(i: i32, up: bool): void { store<u8>(rec(i), up ? 1 : 
 @inline export function netifMac(i: i32): usize { return rec(i); }
 // @ts-ignore: decorator
 @inline export function netifIp(i: i32): u32 { return load<u32>(rec(i), 8); }
-export function netifSetIp(i: i32, ip: u32, prefixLen: u8): void { store<u32>(rec(i), ip, 8); store<u8>(rec(i), prefixLen, 12); derive(i); }
 // @ts-ignore: decorator
 @inline export function netifPrefixLen(i: i32): u8 { return load<u8>(rec(i), 12); }
 // @ts-ignore: decorator

@@ -43,7 +43,6 @@ export const GRE_FLAG_S: u16 = 0x1000;
 export const GRE_FLAG_SSR: u16 = 0x0800;
 export const GRE_RECUR_MASK: u16 = 0x0700;
 export const GRE_RECUR_SHIFT: u16 = 8;
-export const GRE_FLAGS_MASK: u16 = 0x00f8;
 export const GRE_VER_MASK: u16 = 0x0007;
 
 export const GRE_OFF_FLAGS: usize = 0;

@@ -53,11 +53,9 @@ export const ICMP_PARAM_PROBLEM: u8 = 12;
 export const UNREACH_NET: u8 = 0;
 export const UNREACH_HOST: u8 = 1;
 export const UNREACH_PROTO: u8 = 2;
-export const UNREACH_PORT: u8 = 3;
 export const UNREACH_FRAG_NEEDED: u8 = 4;
 /** Time exceeded codes. */
 export const TIME_EXCEEDED_TTL: u8 = 0;
-export const TIME_EXCEEDED_REASSEMBLY: u8 = 1;
 
 /** Router advertisement codes: 0 normal router; 16 mobility agent that does not route common traffic (RFC 2002 §2.1). */
 export const RA_CODE_ROUTER: u8 = 0;

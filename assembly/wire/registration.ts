@@ -79,8 +79,6 @@ export const REQ_FLAG_P: u8 = 0x02;
 /** R: distributed registration through a binding registrar (002 §3.2). */
 export const REQ_FLAG_R: u8 = 0x01;
 
-/** Lifetime 0 in a request asks for deregistration (RFC 2002 §3.3). */
-export const LIFETIME_DEREGISTER: u16 = 0;
 /** Lifetime 0xffff means infinity (RFC 2002 §3.3). */
 export const LIFETIME_INFINITE: u16 = 0xffff;
 
@@ -96,8 +94,6 @@ export const CODE_FA_UNSPECIFIED: u8 = 64;
 export const CODE_FA_PROHIBITED: u8 = 65;
 /** FA: insufficient resources. */
 export const CODE_FA_NO_RESOURCES: u8 = 66;
-/** FA: mobile node failed authentication. */
-export const CODE_FA_MN_AUTH_FAILED: u8 = 67;
 /** FA: home agent failed authentication. */
 export const CODE_FA_HA_AUTH_FAILED: u8 = 68;
 /** FA: requested lifetime too long. */
@@ -121,8 +117,6 @@ export const CODE_FA_HA_UNREACHABLE: u8 = 88;
 // Denied by the home agent.
 /** HA: reason unspecified. */
 export const CODE_HA_UNSPECIFIED: u8 = 128;
-/** HA: administratively prohibited. */
-export const CODE_HA_PROHIBITED: u8 = 129;
 /** HA: insufficient resources. */
 export const CODE_HA_NO_RESOURCES: u8 = 130;
 /** HA: mobile node failed authentication. */

@@ -2,7 +2,7 @@
 // This is the Node implementation of host ABI v1 (docs/abi.md); the emulated network, the CLI and
 // the tests all drive firmware through this class.
 
-import { encodeConfigChunks, type ValidConfig } from "./config.js";
+import { encodeConfigChunks, formatMac, type ValidConfig } from "./config.js";
 
 export interface BoardHooks {
   /** Current time in ms (virtual in the simulator). May be fractional; the core sees floor(). */
@@ -228,12 +228,6 @@ export type DumpName = keyof DumpRecords;
 /** ABI table number of each dump (docs/abi.md). */
 export const DUMP_TABLES: Record<DumpName, number> = { interfaces: 0, routes: 1, arp: 2, bindings: 3, visitors: 4, aliases: 5 };
 
-function macText(r: Uint8Array, o: number): string {
-  let s = "";
-  for (let i = 0; i < 6; i++) s += (i ? ":" : "") + r[o + i].toString(16).padStart(2, "0");
-  return s;
-}
-
 /** Decode one raw record of table `name` (little-endian, docs/abi.md "Dump records"). */
 export function decodeDump<K extends DumpName>(name: K, r: Uint8Array): DumpRecords[K] {
   const d = new DataView(r.buffer, r.byteOffset, r.byteLength);
@@ -241,15 +235,15 @@ export function decodeDump<K extends DumpName>(name: K, r: Uint8Array): DumpReco
   const ms = (o: number) => Number(d.getBigInt64(o, true));
   let x: DumpRecords[DumpName];
   switch (name) {
-    case "interfaces": x = { index: r[0], up: r[1] !== 0, mac: macText(r, 2), ip: u32(8), prefixLen: r[12], mtu: d.getUint16(14, true) }; break;
+    case "interfaces": x = { index: r[0], up: r[1] !== 0, mac: formatMac(r.subarray(2, 8)), ip: u32(8), prefixLen: r[12], mtu: d.getUint16(14, true) }; break;
     case "routes": x = { dest: u32(0), prefixLen: r[4], iface: r[5], gateway: u32(8) }; break;
-    case "arp": x = { ip: u32(0), mac: macText(r, 4), state: r[10], iface: r[11], expiresAtMs: ms(12) }; break;
+    case "arp": x = { ip: u32(0), mac: formatMac(r.subarray(4, 10)), state: r[10], iface: r[11], expiresAtMs: ms(12) }; break;
     case "bindings": x = {
       home: u32(0), careOf: u32(4), expiresAtMs: ms(8), identification: d.getBigUint64(16, true),
       lifetimeSec: d.getUint16(24, true), flags: r[26], encapsulation: r[27],
     }; break;
     case "visitors": x = {
-      home: u32(0), homeAgent: u32(4), careOf: u32(8), mac: macText(r, 12), iface: r[18], state: r[19],
+      home: u32(0), homeAgent: u32(4), careOf: u32(8), mac: formatMac(r.subarray(12, 18)), iface: r[18], state: r[19],
       lifetimeSec: d.getUint16(20, true), udpSourcePort: d.getUint16(22, true), expiresAtMs: ms(24),
       identification: d.getBigUint64(32, true), colocated: r[40], requestFlags: r[41],
     }; break;

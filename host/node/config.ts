@@ -11,7 +11,7 @@ import emulated from "../../boards/emulated.json";
 
 export interface Sizes {
   arpEntries: number; routes: number; timers: number; pendingFrames: number; frameBytes: number;
-  bindings: number; visitors: number; securityAssocs: number; bindingCache: number;
+  bindings: number; visitors: number; securityAssocs: number;
 }
 export interface BoardProfile {
   name: string; description: string; memoryPages: number; maxInterfaces: number; mtu: number; sizes: Sizes;
@@ -66,7 +66,6 @@ export class ConfigError extends Error {
 export const SIZE_RANGES: Record<keyof Sizes, [number, number]> = {
   arpEntries: [1, 4096], routes: [1, 4096], timers: [8, 262144], pendingFrames: [0, 256],
   frameBytes: [590, 9018], bindings: [0, 65536], visitors: [0, 65536], securityAssocs: [0, 65536],
-  bindingCache: [0, 65536],
 };
 const NODE_RANGES: Record<keyof NodeOptions, [number, number]> = {
   defaultTtl: [1, 255], arpTimeoutSec: [1, 86400], arpRetries: [1, 10], icmpErrorsPerSec: [0, 100000], logLevel: [0, 3],
@@ -357,7 +356,7 @@ const ROLE_BITS: Record<Role, number> = { router: 1, host: 2, "mobile-node": 4, 
 const ENCAP_BITS: Record<Encapsulation, number> = { ipip: 1, minimal: 2, gre: 4 };
 const BOARD_KEYS: [keyof Sizes | "memoryPages", number][] = [
   ["memoryPages", 1], ["arpEntries", 2], ["routes", 3], ["timers", 4], ["pendingFrames", 5], ["frameBytes", 6],
-  ["bindings", 7], ["visitors", 8], ["securityAssocs", 9], ["bindingCache", 10],
+  ["bindings", 7], ["visitors", 8], ["securityAssocs", 9], // 10 is reserved (docs/abi.md)
 ];
 const NODE_KEYS: [keyof NodeOptions | "roles", number][] = [
   ["roles", 1], ["defaultTtl", 2], ["arpTimeoutSec", 3], ["arpRetries", 4], ["icmpErrorsPerSec", 5], ["logLevel", 6],

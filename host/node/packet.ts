@@ -2,6 +2,8 @@
 // stack" above a board's core). Addresses are host-order u32 (a.b.c.d = a<<24|b<<16|c<<8|d), as in
 // the core. Builders write into caller buffers so traffic generators can reuse one buffer per flow.
 
+import { formatIp } from "./config.js";
+
 export const IPPROTO_ICMP = 1;
 export const IPPROTO_UDP = 17;
 export const IPV4_HEADER = 20;
@@ -28,7 +30,7 @@ export function finish16(sum: number): number {
 export function checksum(b: Uint8Array, off: number, len: number): number { return finish16(sum16(b, off, len)); }
 
 function put16(b: Uint8Array, o: number, v: number): void { b[o] = v >>> 8; b[o + 1] = v; }
-function put32(b: Uint8Array, o: number, v: number): void { b[o] = v >>> 24; b[o + 1] = v >>> 16; b[o + 2] = v >>> 8; b[o + 3] = v; }
+export function put32(b: Uint8Array, o: number, v: number): void { b[o] = v >>> 24; b[o + 1] = v >>> 16; b[o + 2] = v >>> 8; b[o + 3] = v; }
 export function get16(b: Uint8Array, o: number): number { return (b[o] << 8) | b[o + 1]; }
 export function get32(b: Uint8Array, o: number): number { return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0; }
 
@@ -152,8 +154,7 @@ export function describeIpv4(b: Uint8Array): string {
   const ip = new Ipv4Info();
   const e = parseIpv4(b, ip);
   if (e !== ParseError.OK) return `malformed IPv4 (${e})`;
-  const a = (x: number) => `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`;
-  const base = `${a(ip.src)} > ${a(ip.dst)}`;
+  const base = `${formatIp(ip.src)} > ${formatIp(ip.dst)}`;
   if (ip.proto === IPPROTO_UDP && ip.len >= 8) return `${base} UDP ${get16(b, ip.off)} > ${get16(b, ip.off + 2)} len ${get16(b, ip.off + 4) - 8}`;
   if (ip.proto === IPPROTO_ICMP && ip.len >= 8) return `${base} ICMP type ${b[ip.off]} code ${b[ip.off + 1]} id ${get16(b, ip.off + 4)} seq ${get16(b, ip.off + 6)}`;
   return `${base} proto ${ip.proto} len ${ip.len}`;

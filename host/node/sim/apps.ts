@@ -3,7 +3,7 @@
 // Packets go down with Board.output() and come up through the board's deliver hook. Sources reuse
 // one packet buffer each; sinks keep a received bitmap and latency samples in typed arrays.
 
-import { finishUdp, finishIcmpEcho, ICMP_ECHO_REQUEST, IPV4_HEADER, UDP_HEADER, get32, get16 } from "../packet.js";
+import { finishUdp, finishIcmpEcho, ICMP_ECHO_REQUEST, IPV4_HEADER, UDP_HEADER, get32, get16, put32 } from "../packet.js";
 
 /** What an app needs from the node it runs on. */
 export interface AppHost {
@@ -87,8 +87,6 @@ export class CbrSource {
     return next < this.stopUs ? next : Infinity;
   }
 }
-
-function put32(b: Uint8Array, o: number, v: number): void { b[o] = v >>> 24; b[o + 1] = v >>> 16; b[o + 2] = v >>> 8; b[o + 3] = v; }
 
 export class Sink {
   received = 0;

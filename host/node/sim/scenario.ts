@@ -2,7 +2,7 @@
 // and where each interface attaches, mobility, applications, duration and seed. Validated field by
 // field like node configurations: every refusal names the field, what was expected and what was found.
 
-import { validateConfig, ConfigError, parseIp, parseMac, parseCidr, formatIp, BOARDS, type ValidConfig, type BoardProfile } from "../config.js";
+import { validateConfig, ConfigError, parseIp, parseMac, parseCidr, formatIp, formatMac, BOARDS, type ValidConfig, type BoardProfile } from "../config.js";
 import type { SegmentParams } from "./segment.js";
 
 export interface ScSegment extends SegmentParams { name: string }
@@ -232,7 +232,7 @@ export function validateScenario(raw: unknown, where = "scenario", boards: Recor
       config.interfaces.forEach((x, idx) => {
         if (!(x.name in (n.attach as object))) f.bad(`${w}.attach.${x.name}`, "a segment name, \"wifi\" or null for every interface", undefined);
         const m = Array.from(x.mac).join(":");
-        if (macs.has(m)) f.bad(`${w}.interfaces[${idx}].mac`, `a MAC address not used by ${macs.get(m)}`, Array.from(x.mac, (b) => b.toString(16).padStart(2, "0")).join(":"));
+        if (macs.has(m)) f.bad(`${w}.interfaces[${idx}].mac`, `a MAC address not used by ${macs.get(m)}`, formatMac(x.mac));
         macs.set(m, `${config!.name}.${x.name}`);
       });
     }

@@ -17,7 +17,7 @@ import { CbrSource, Sink, Ping, Samples, type AppHost } from "./apps.js";
 import { EventLog, decodeFirmwareEvent, type Fields } from "./events.js";
 import type { Scenario, ScNode, ScAction } from "./scenario.js";
 import { DhcpServer } from "./dhcp.js";
-import { formatIp } from "../config.js";
+import { formatIp, formatMac } from "../config.js";
 import { buildSummary, type Summary } from "./summary.js";
 
 export interface SimOptions {
@@ -526,7 +526,7 @@ export class Simulation {
     s.ap = ap;
     ap.stations.add(s.macKey);
     ap.cell.attach(s);
-    this.events.emit(now, node.name, "wifi_assoc", { iface: s.index, ap: ap.name, bssid: fmtMac(ap.bssid) });
+    this.events.emit(now, node.name, "wifi_assoc", { iface: s.index, ap: ap.name, bssid: formatMac(ap.bssid) });
     if (this.scenario.wifi.linkHints || !s.everUp) node.link(s.index, true, ap.bssid);
     s.everUp = true;
     const h = s.gap;
@@ -632,7 +632,6 @@ export class Simulation {
   }
 }
 
-function fmtMac(m: Uint8Array): string { return Array.from(m, (b) => b.toString(16).padStart(2, "0")).join(":"); }
 
 /** Sender of injected and replayed frames (not attached anywhere, so every port of the segment hears it). */
 const INJECTOR: Port = { name: "injector", segment: null, receive() {} };

@@ -17,7 +17,6 @@ pub struct Sizes {
     pub bindings: u32,
     pub visitors: u32,
     pub security_assocs: u32,
-    pub binding_cache: u32,
 }
 
 /// One boards/<name>.json profile.
@@ -222,7 +221,7 @@ fn parse_board(file: &str, text: &str) -> Result<BoardProfile, Vec<String>> {
     let memory_pages = int(o, "memoryPages", "", 1.0, 16384.0, &mut p);
     let max_interfaces = int(o, "maxInterfaces", "", 1.0, 8.0, &mut p);
     let mtu = int(o, "mtu", "", 576.0, 9004.0, &mut p);
-    let mut sz = [0u32; 9];
+    let mut sz = [0u32; 8];
     match o.get("sizes").and_then(Value::as_object) {
         Some(so) => {
             for (i, (k, (lo, hi))) in SIZE_RANGES.iter().enumerate() {
@@ -237,23 +236,22 @@ fn parse_board(file: &str, text: &str) -> Result<BoardProfile, Vec<String>> {
     Ok(BoardProfile { name, description, memory_pages, max_interfaces, mtu, sizes: sizes_from(sz) })
 }
 
-fn sizes_from(a: [u32; 9]) -> Sizes {
+fn sizes_from(a: [u32; 8]) -> Sizes {
     Sizes {
         arp_entries: a[0], routes: a[1], timers: a[2], pending_frames: a[3], frame_bytes: a[4],
-        bindings: a[5], visitors: a[6], security_assocs: a[7], binding_cache: a[8],
+        bindings: a[5], visitors: a[6], security_assocs: a[7],
     }
 }
 
-fn sizes_to(s: &Sizes) -> [u32; 9] {
-    [s.arp_entries, s.routes, s.timers, s.pending_frames, s.frame_bytes, s.bindings, s.visitors, s.security_assocs, s.binding_cache]
+fn sizes_to(s: &Sizes) -> [u32; 8] {
+    [s.arp_entries, s.routes, s.timers, s.pending_frames, s.frame_bytes, s.bindings, s.visitors, s.security_assocs]
 }
 
 // ---- ranges and defaults (host/node/config.ts; the core enforces the same, assembly/config.ts) ----
 
-const SIZE_RANGES: [(&str, (i64, i64)); 9] = [
+const SIZE_RANGES: [(&str, (i64, i64)); 8] = [
     ("arpEntries", (1, 4096)), ("routes", (1, 4096)), ("timers", (8, 262144)), ("pendingFrames", (0, 256)),
     ("frameBytes", (590, 9018)), ("bindings", (0, 65536)), ("visitors", (0, 65536)), ("securityAssocs", (0, 65536)),
-    ("bindingCache", (0, 65536)),
 ];
 const NODE_RANGES: [(&str, (i64, i64)); 5] = [
     ("defaultTtl", (1, 255)), ("arpTimeoutSec", (1, 86400)), ("arpRetries", (1, 10)), ("icmpErrorsPerSec", (0, 100000)),
@@ -956,7 +954,7 @@ fn config_records(c: &NodeConfig) -> Vec<Vec<u8>> {
     let s = &c.sizes;
     recs.push(record(REC_BOARD, &kv(&[
         (1, c.board.memory_pages), (2, s.arp_entries), (3, s.routes), (4, s.timers), (5, s.pending_frames),
-        (6, s.frame_bytes), (7, s.bindings), (8, s.visitors), (9, s.security_assocs), (10, s.binding_cache),
+        (6, s.frame_bytes), (7, s.bindings), (8, s.visitors), (9, s.security_assocs), // 10 is reserved (docs/abi.md)
     ])));
     let roles = c.roles.iter().fold(0u32, |b, r| b | match r {
         Role::Router => 1,
@@ -1160,18 +1158,18 @@ mod tests {
         assert_eq!(chunks.len(), 1);
         let b = &chunks[0];
         assert_eq!(&b[..8], b"MIPF\0\x01\0\0");
-        // BOARD: type 1, flags 0, length 60, first pair memoryPages = 2.
-        assert_eq!(&b[8..18], &[1, 0, 0, 60, 0, 1, 0, 0, 0, 2]);
+        // BOARD: type 1, flags 0, length 54 (nine pairs; key 10 is reserved), first pair memoryPages = 2.
+        assert_eq!(&b[8..18], &[1, 0, 0, 54, 0, 1, 0, 0, 0, 2]);
         // NODE: roles = host (2).
-        assert_eq!(&b[72..82], &[2, 0, 0, 36, 0, 1, 0, 0, 0, 2]);
+        assert_eq!(&b[66..76], &[2, 0, 0, 36, 0, 1, 0, 0, 0, 2]);
         // IFACE: index 0, flags 0, MAC, 10.0.1.10, /24, pad, MTU 1500.
-        assert_eq!(&b[112..132], &[3, 0, 0, 16, 0, 0, 2, 0, 0, 0, 1, 0x10, 10, 0, 1, 10, 24, 0, 0x05, 0xdc]);
+        assert_eq!(&b[106..126], &[3, 0, 0, 16, 0, 0, 2, 0, 0, 0, 1, 0x10, 10, 0, 1, 10, 24, 0, 0x05, 0xdc]);
         // MOBILITY (17 pairs) comes before the route in the first chunk, ROUTE last.
-        assert_eq!(&b[132..136], &[5, 0, 0, 102]);
-        assert_eq!(&b[238..], &[4, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 1, 1]);
+        assert_eq!(&b[126..130], &[5, 0, 0, 102]);
+        assert_eq!(&b[232..], &[4, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 1, 1]);
         // The single-buffer form keeps the record order of configRecords (ROUTE before MOBILITY).
         let one = encode_config(&c);
-        assert!(one.len() == b.len() && one[132..148] == b[238..]);
+        assert!(one.len() == b.len() && one[126..142] == b[232..]);
     }
 
     #[test]

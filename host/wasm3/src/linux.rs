@@ -357,6 +357,21 @@ pub fn event_json(t: i64, kind: i32, d: &[u8]) -> String {
     s
 }
 
+/// Internet checksum (RFC 1071) over the concatenation of `parts`: the one's complement of the
+/// one's complement sum of 16-bit big-endian words; each part of odd length is padded with a zero byte.
+pub fn internet_checksum(parts: &[&[u8]]) -> u16 {
+    let mut sum: u32 = 0;
+    for b in parts {
+        for c in b.chunks(2) {
+            sum += u32::from(c[0]) << 8 | u32::from(*c.get(1).unwrap_or(&0));
+        }
+    }
+    while sum >> 16 != 0 {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
 /// Complete the TCP/UDP checksum of an IPv4 frame the sending Linux stack left to checksum offload
 /// (TP_STATUS_CSUMNOTREADY: the field holds only the pseudo-header sum). Frames from other local
 /// namespaces over veth arrive like that; a real NIC never hands them.
@@ -382,25 +397,12 @@ fn complete_checksum(frame: &mut [u8]) {
     }
     frame[l4 + off] = 0;
     frame[l4 + off + 1] = 0;
-    let mut sum: u32 = 0;
-    let mut add = |b: &[u8]| {
-        let mut i = 0;
-        while i + 1 < b.len() {
-            sum += u16::from_be_bytes([b[i], b[i + 1]]) as u32;
-            i += 2;
-        }
-        if i < b.len() {
-            sum += (b[i] as u32) << 8;
-        }
-    };
-    add(&frame[26..34]); // source and destination addresses
-    add(&[0, proto]);
-    add(&(len as u16).to_be_bytes());
-    add(&frame[l4..l4 + len]);
-    while sum >> 16 != 0 {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    let mut c = !(sum as u16);
+    let mut c = internet_checksum(&[
+        &frame[26..34], // source and destination addresses
+        &[0, proto],
+        &(len as u16).to_be_bytes(),
+        &frame[l4..l4 + len],
+    ]);
     if c == 0 && proto == 17 {
         c = 0xffff;
     }

@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use crate::board::{Board, Hooks};
 use crate::config::NodeConfig;
+use crate::linux::internet_checksum;
 
 /// Records what the firmware does; time stands at 0 and "random" bytes are (i * 37 + 11) & 255,
 /// as in test/host/helpers.mjs.
@@ -29,18 +30,6 @@ impl Hooks for Recorder {
     }
     fn log(&mut self, _level: i32, _text: &str) {}
     fn event(&mut self, kind: i32, data: &[u8]) { self.lines.borrow_mut().push(format!("event {kind} {}", hex(data))); }
-}
-
-/// Internet checksum (RFC 1071) of `b`.
-fn checksum(b: &[u8]) -> u16 {
-    let mut sum: u32 = 0;
-    for c in b.chunks(2) {
-        sum += u32::from(c[0]) << 8 | u32::from(*c.get(1).unwrap_or(&0));
-    }
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
 }
 
 /// A neighbour on the first interface's subnet: host number 100 (101 if that is the board).
@@ -69,7 +58,7 @@ pub fn echo_request(peer: u32, dst: u32, dst_mac: [u8; 6]) -> Vec<u8> {
     let payload = b"mipfw wasm3 selftest";
     let mut icmp = vec![8, 0, 0, 0, 0x42, 0x42, 0, 1];
     icmp.extend_from_slice(payload);
-    let c = checksum(&icmp);
+    let c = internet_checksum(&[&icmp]);
     icmp[2..4].copy_from_slice(&c.to_be_bytes());
     let total = (20 + icmp.len()) as u16;
     let mut ip = vec![0x45, 0];
@@ -77,7 +66,7 @@ pub fn echo_request(peer: u32, dst: u32, dst_mac: [u8; 6]) -> Vec<u8> {
     ip.extend_from_slice(&[0x12, 0x34, 0, 0, 64, 1, 0, 0]);
     ip.extend_from_slice(&peer.to_be_bytes());
     ip.extend_from_slice(&dst.to_be_bytes());
-    let c = checksum(&ip);
+    let c = internet_checksum(&[&ip]);
     ip[10..12].copy_from_slice(&c.to_be_bytes());
     let mut f = dst_mac.to_vec();
     f.extend_from_slice(&PEER_MAC);
