@@ -35,7 +35,7 @@ import { ipNextIdent } from "../stack/ip";
 import { ETH_HEADER_LEN, ETHERTYPE_IPV4, ethEmit } from "../wire/ethernet";
 import { IPV4_MIN_HEADER, IPPROTO_ICMP, IP_BROADCAST, ipv4Emit, ipv4HeaderLen, ipv4Src } from "../wire/ipv4";
 import {
-  IcmpErr, icmpType, rsCheck, agentAdvertEmit, agentAdvertLen, ICMP_ROUTER_SOLICIT, RA_CODE_ROUTER, RA_CODE_MOBILITY_ONLY,
+  IcmpErr, icmpType, rsCheck, agentAdvertEmit, ICMP_ROUTER_SOLICIT, RA_CODE_ROUTER, RA_CODE_MOBILITY_ONLY,
   MA_FLAG_R, MA_FLAG_B, MA_FLAG_H, MA_FLAG_F, MA_FLAG_M, MA_FLAG_G
 } from "../wire/icmp";
 import { faFull } from "./fa";
@@ -94,11 +94,6 @@ export function agentInit(): bool {
 /** True when interface `i` advertises (configured with IF_ADVERTISE). */
 export function agentAdvertises(i: i32): bool {
   return netifValid(i) && (netifFlags(i) & cfg.IF_ADVERTISE) != 0;
-}
-
-/** Sequence number the next advertisement on `iface` will carry. */
-export function agentSeq(iface: i32): u16 {
-  return iface >= 0 && iface < MAX_IFACES ? load<u16>(seqAt(iface)) : 0;
 }
 
 /** Mobility Agent Advertisement flags this node advertises on `iface` (RFC 2002 §2.1.1). */
@@ -183,23 +178,6 @@ export function agentStart(): void {
   }
 }
 
-/** Send an unsolicited advertisement on `iface` now and restart its period (e.g. after link up). */
-export function agentAdvertNow(iface: i32): bool {
-  if (!agentAdvertises(iface)) return false;
-  const now = nowMs();
-  if (!groupAllowed(iface, now)) {
-    // Why: RFC 2002 §2.3.2: the rate of multicast advertisements MUST be limited (at most one per
-    // second), also when link-up events (a flapping link) ask for more: the period's timer sends
-    // one as soon as the second is over.
-    count(C.AGENT_ADVERT_SUPPRESSED);
-    arm(iface, load<i64>(groupSentAt(iface)) + GROUP_ADVERT_MIN_GAP_MS);
-    return false;
-  }
-  const sent = sendAdvert(iface, ALL_SYSTEMS, 0);
-  arm(iface, nextDeadline(now));
-  return sent;
-}
-
 /**
  * An ICMP Router Advertisement or Solicitation for us arrived on `iface` (IPv4 datagram at `p`,
  * checksum checked). Answers Agent Solicitations on advertising interfaces; -1 for anything else.
@@ -233,15 +211,11 @@ export function agentTimer(kind: u16, tag: u32, now: i64): void {
   const i = <i32>tag;
   store<i32>(timerAt(i), -1); // popped: the handle is stale
   if (!agentAdvertises(i)) return;
-  // Why: RFC 2002 §2.3.2: at most one multicast advertisement per second (a link-up advertisement
-  // may have gone out just before this period ended): wait for the rest of the second.
+  // Why: RFC 2002 §2.3.2: at most one multicast advertisement per second; should one have gone out
+  // less than a second ago, wait for the rest of the second.
   if (!groupAllowed(i, now)) { count(C.AGENT_ADVERT_SUPPRESSED); arm(i, load<i64>(groupSentAt(i)) + GROUP_ADVERT_MIN_GAP_MS); return; }
   // A down link sends nothing but keeps its period (sendAdvert checks), so it resumes on its own.
   sendAdvert(i, ALL_SYSTEMS, 0);
   arm(i, nextDeadline(now));
 }
 
-/** Length of an advertisement built here on `iface` (ICMP message only), for tests and budgets. */
-export function agentAdvertSize(iface: i32): i32 {
-  return agentAdvertLen(1, (agentFlags(iface) & MA_FLAG_F) != 0 ? 1 : 0, true);
-}

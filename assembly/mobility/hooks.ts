@@ -44,7 +44,7 @@ export function mobilityUdp(iface: i32, p: usize, len: i32): i32 {
   return -1;
 }
 
-/** An ICMP Router Advertisement (9) or Solicitation (10) for us arrived on `iface` (checksum checked). */
+/** An ICMP Router Advertisement (9), Solicitation (10) or error message for us arrived on `iface` (checksum checked). */
 export function mobilityIcmp(iface: i32, p: usize, len: i32): i32 {
   if (has(cfg.ROLE_HOME_AGENT)) { const r = tunnelIcmpInput(iface, p, len); if (r >= 0) return r; } // ICMP errors about our tunnels (RFC 2003 §4-5)
   if (has(cfg.ROLE_FOREIGN_AGENT)) { const r = faIcmpError(iface, p, len); if (r >= 0) return r; } // ICMP errors about relayed registrations (RFC 2002 §3.4 codes 80-88)

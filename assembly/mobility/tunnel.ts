@@ -20,8 +20,9 @@
 //
 // Headroom contract: the datagram to encapsulate has TUNNEL_HEADROOM (50) writable bytes in front
 // of it for tunnel headers, plus 14 more for the Ethernet header (the rx buffer has 64 + 14). ICMP
-// errors about a datagram are built in front of it too (IP header at p-28, Ethernet at p-42), so a
-// caller that also encapsulates the datagram in place does that last.
+// errors about a datagram are built in front of it too (IP header at p-28, Ethernet at p-42; by
+// ip.ts ipSendIcmpError, the core's one ICMP error sender and rate limit), so a caller that also
+// encapsulates the datagram in place does that last.
 //
 // No fragmentation: the core does not fragment (counters.ts), so a datagram that does not fit the
 // tunnel is dropped; with DF set the sender learns the tunnel MTU (RFC 2003 §5.1), without DF it is
@@ -35,19 +36,19 @@ import * as cfg from "../config";
 import { C, count } from "../counters";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
-import { netifCount, netifValid, netifIp, netifMtu, netifIsBroadcast } from "../stack/netif";
+import { netifMtu } from "../stack/netif";
 import { routeLookup, routeGeneration, outIface, nextHop } from "../stack/route";
 import { linkSendIp } from "../stack/arp";
-import { ipIsOurs, ipNextIdent, ipSend } from "../stack/ip";
+import { ipIsOurs, ipNextIdent, ipSendIcmpError } from "../stack/ip";
 import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemove, htRemoveAt, htNext, htValueAt, htUsed } from "../table/hash";
 import {
   ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4Dst, ipv4Proto, ipv4Ttl, ipv4DontFrag, ipv4IsFragment,
-  ipv4FragOffset, ipv4DecrementTtl, ipv4Emit, ipv4SetSrc, ipv4SetDst, ipv4SetTotalLen, ipv4FillChecksum,
-  ipIsMulticast, ipIsUnicastSource, IP_BROADCAST, IPPROTO_ICMP, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE,
+  ipv4DecrementTtl, ipv4SetSrc, ipv4SetDst, ipv4SetTotalLen, ipv4FillChecksum,
+  IPPROTO_ICMP, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE,
   IPV4_MIN_HEADER, IP_PROTO,
 } from "../wire/ipv4";
 import {
-  icmpType, icmpCode, icmpIsError, icmpCheckError, icmpErrorInner, icmpNextHopMtu, icmpEmitError,
+  icmpType, icmpCode, icmpIsError, icmpCheckError, icmpErrorInner, icmpNextHopMtu,
   IcmpErr, ICMP_HEADER_LEN, ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, UNREACH_NET, UNREACH_HOST, UNREACH_PROTO,
   UNREACH_FRAG_NEEDED,
 } from "../wire/icmp";
@@ -77,9 +78,6 @@ const SS_SIZE: u32 = 24;
 
 const soft: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
 let softN: u32 = 0;
-
-let tokensMilli: i64 = 0;   // ICMP error token bucket (ours: ip.ts keeps its bucket private)
-let lastRefillMs: i64 = 0;
 
 /** Writable bytes in front of a datagram given to tunnelCheck (headroom contract above). */
 const CHECK_ROOM: i32 = TUNNEL_HEADROOM + 14;
@@ -119,8 +117,6 @@ function tunnelRoute(coa: u32): i32 {
 /** Carve the soft-state table for `entries` care-of addresses (0: none). False when memory ran out. */
 export function tunnelInit(entries: i32): bool {
   softN = entries > 0 ? <u32>entries : 0;
-  tokensMilli = <i64>cfg.icmpErrorsPerSec * 1000;
-  lastRefillMs = nowMs();
   tunnelNextHop = 0;
   memory.fill(routeCache, 0, <usize>RC_ENTRIES * 16);
   if (softN == 0) return true;
@@ -153,76 +149,6 @@ function softGet(coa: u32): usize {
     if (load<i64>(e, SS_MTU_UNTIL) <= now && load<i64>(e, SS_UNREACH_UNTIL) <= now) htRemoveAt(soft, i);
   }
   return htInsert(soft, coa);
-}
-
-/** Tunnel MTU learnt for `coa` (0 when unknown or aged out). */
-export function tunnelSoftMtu(coa: u32): i32 {
-  const v = softFind(coa);
-  if (v == 0 || load<i64>(v, SS_MTU_UNTIL) <= nowMs()) return 0;
-  return <i32>load<u32>(v, SS_MTU);
-}
-
-/** ICMP unreachable code to report for `coa` while the tunnel is believed unreachable, else -1. */
-export function tunnelSoftUnreachable(coa: u32): i32 {
-  const v = softFind(coa);
-  if (v == 0 || load<i64>(v, SS_UNREACH_UNTIL) <= nowMs()) return -1;
-  return <i32>load<u8>(v, SS_UNREACH_CODE);
-}
-
-// ---- ICMP errors we originate -------------------------------------------------------------------
-
-function anyBroadcast(a: u32): bool {
-  for (let i = 0; i < netifCount(); i++) if (netifValid(i) && netifIsBroadcast(i, a)) return true;
-  return false;
-}
-
-/** One token of the ICMP error budget (`icmpErrorsPerSec`, burst of one second), RFC 1812 §4.3.2.8. */
-function icmpToken(): bool {
-  const rate = <i64>cfg.icmpErrorsPerSec;
-  if (rate == 0) return false;
-  const now = nowMs();
-  const dt = now - lastRefillMs;
-  if (dt > 0) {
-    tokensMilli += (dt > 1000 ? 1000 : dt) * rate;
-    if (tokensMilli > rate * 1000) tokensMilli = rate * 1000;
-    lastRefillMs = now;
-  } else if (dt < 0) lastRefillMs = now;
-  if (tokensMilli < 1000) return false;
-  tokensMilli -= 1000;
-  return true;
-}
-
-/**
- * Send ICMP `type`/`code` (`rest`: the word after the checksum, e.g. the MTU) about the datagram whose
- * header is at `p` (`avail` bytes of it present, `room` ≥ 42 writable bytes in front). True if sent.
- */
-export function tunnelSendIcmpError(p: usize, avail: i32, type: u8, code: u8, rest: u32, room: i32): bool {
-  const src = ipv4Src(p);
-  const dst = ipv4Dst(p);
-  const hl = ipv4HeaderLen(p);
-  // Why: RFC 1122 §3.2.2 / RFC 1812 §4.3.2.7: never about a non-first fragment, a broadcast or
-  // multicast datagram, a source that is not a unicast host, or an ICMP error; and never to
-  // ourselves (a datagram we built, e.g. a broadcast wrapped for a mobile node).
-  if (ipv4FragOffset(p) != 0) return false;
-  if (dst == IP_BROADCAST || ipIsMulticast(dst) || anyBroadcast(dst)) return false;
-  if (!ipIsUnicastSource(src) || anyBroadcast(src) || ipIsOurs(src)) return false;
-  if (ipv4Proto(p) == IPPROTO_ICMP && (avail < hl + 1 || icmpIsError(load<u8>(p + <usize>hl)))) return false;
-  if (!routeLookup(src)) return false;
-  const oif = outIface;
-  if (!icmpToken()) { count(C.DROP_RATE_LIMITED); return false; }
-  const q = p - <usize>ICMP_HEADER_LEN;
-  const n = icmpEmitError(q, type, code, rest, p, avail);
-  const h = q - <usize>IPV4_MIN_HEADER;
-  // Why: RFC 1812 §4.3.2.4: the source is the address of the interface the error leaves by.
-  let from = netifIp(oif);
-  for (let i = 0; from == 0 && i < netifCount(); i++) if (netifValid(i)) from = netifIp(i);
-  if (from == 0) return false;
-  ipv4Emit(h, 0, <u16>(IPV4_MIN_HEADER + n), ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_ICMP, from, src);
-  count(C.ICMP_TX_ERROR);
-  // Why: RFC 2002 §4.2.3: an error to a mobile node away from home (the sender was a bound home
-  // address) is tunnelled to its care-of address like any datagram we originate.
-  ipSend(h, IPV4_MIN_HEADER + n, room - IPV4_MIN_HEADER - ICMP_HEADER_LEN);
-  return true;
 }
 
 // ---- encapsulation ----------------------------------------------------------------------------
@@ -279,6 +205,9 @@ export function tunnelEncap(p: usize, len: i32, method: u32, src: u32, dst: u32,
 export function tunnelCheck(p: usize, len: i32, method: u32, src: u32, coa: u32): i32 {
   const oif = tunnelRoute(coa);
   if (oif < 0) { count(C.DROP_NO_ROUTE); return -1; }
+  // The ICMP error below may be tunnelled in turn (ipSend -> haOriginated -> a nested tunnelCheck
+  // to another care-of address), which overwrites tunnelNextHop: ours is put back before returning.
+  const nh = tunnelNextHop;
   const over = tunnelOverhead(p, method, src);
   let mtu = netifMtu(oif);
   // Why (speed): soft state exists only after ICMP errors about a tunnel; an empty table needs no
@@ -292,14 +221,15 @@ export function tunnelCheck(p: usize, len: i32, method: u32, src: u32, coa: u32)
     // Why: RFC 2003 §5.1: the sender of a DF datagram learns the tunnel MTU minus the encapsulation
     // overhead. Without DF the datagram is dropped too: the core does not fragment (file comment).
     if (ipv4DontFrag(p) && mtu - over >= MIN_IPV4_MTU) {
-      if (tunnelSendIcmpError(p, len, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, <u32>(mtu - over) & 0xffff, CHECK_ROOM)) count(C.TUNNEL_ICMP_RELAYED);
+      if (ipSendIcmpError(p, len, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, <u32>(mtu - over) & 0xffff, CHECK_ROOM)) count(C.TUNNEL_ICMP_RELAYED);
     }
     return -1;
   }
   // Why: RFC 2003 §5: while soft state says the tunnel's far end is unreachable, the sender is told
   // (destination unreachable) and the datagram is still encapsulated and sent.
   const uc = sv != 0 && load<i64>(sv, SS_UNREACH_UNTIL) > now ? <i32>load<u8>(sv, SS_UNREACH_CODE) : -1;
-  if (uc >= 0 && tunnelSendIcmpError(p, len, ICMP_DEST_UNREACH, <u8>uc, 0, CHECK_ROOM)) count(C.TUNNEL_ICMP_RELAYED);
+  if (uc >= 0 && ipSendIcmpError(p, len, ICMP_DEST_UNREACH, <u8>uc, 0, CHECK_ROOM)) count(C.TUNNEL_ICMP_RELAYED);
+  tunnelNextHop = nh;
   return oif;
 }
 
@@ -481,6 +411,6 @@ export function tunnelIcmpInput(iface: i32, p: usize, len: i32): i32 {
     rest = <u32>(mtu - over) & 0xffff;
   }
   // The quote lies inside the error we received, which has the stack's 64 bytes in front (hooks.ts).
-  if (tunnelSendIcmpError(inner, avail, ICMP_DEST_UNREACH, <u8>rcode, rest, <i32>(inner - p) + ERR_ROOM)) count(C.TUNNEL_ICMP_RELAYED);
+  if (ipSendIcmpError(inner, avail, ICMP_DEST_UNREACH, <u8>rcode, rest, <i32>(inner - p) + ERR_ROOM)) count(C.TUNNEL_ICMP_RELAYED);
   return 0;
 }

@@ -36,7 +36,6 @@ import {
   TIME_EXCEEDED_TTL, ICMP_HEADER_LEN, ICMP_ROUTER_ADVERT, ICMP_ROUTER_SOLICIT
 } from "../wire/icmp";
 import { mobilityUdp, mobilityIcmp, mobilityTunnel, mobilityIntercept, mobilityOutput, mobilityOriginated } from "../mobility/hooks";
-import { csumAdd, csumFinish } from "../wire/checksum";
 
 /** Writable bytes in front of a datagram in the rx buffer: 64 headroom + Ethernet (index.ts, docs/abi.md). */
 const RX_ROOM: i32 = 78;
@@ -120,40 +119,40 @@ function icmpErrorToken(): bool {
 }
 
 /**
- * Send ICMP error `type`/`code` about the checked packet of `len` bytes at `p` (received: RX_ROOM
- * bytes in front). `rest` is the 32-bit word after the checksum (Next-Hop MTU for frag needed).
+ * Send ICMP error `type`/`code` (`rest`: the 32-bit word after the checksum, e.g. the Next-Hop MTU
+ * for frag needed) about the checked datagram whose header is at `p` (`avail` bytes of it present,
+ * `room` >= 42 writable bytes in front: the error is built there, quoting it in place). The one ICMP
+ * error sender of the core (forwarding and tunnels), so one token bucket limits them all. True if sent.
  */
-function icmpError(p: usize, len: i32, type: u8, code: u8, rest: u32): void {
+export function ipSendIcmpError(p: usize, avail: i32, type: u8, code: u8, rest: u32, room: i32): bool {
   const src = ipv4Src(p);
   const dst = ipv4Dst(p);
   // Why: RFC 1122 §3.2.2 / RFC 1812 §4.3.2.7: never about a non-first fragment, a datagram to a
-  // broadcast or multicast address, a datagram whose source is not a unicast host, or an ICMP error.
-  if (ipv4FragOffset(p) != 0) return;
-  if (dst == IP_BROADCAST || ipIsMulticast(dst) || anyBroadcast(dst)) return;
-  if (!ipIsUnicastSource(src) || anyBroadcast(src)) return;
+  // broadcast or multicast address, a datagram whose source is not a unicast host, or an ICMP error;
+  // and never to ourselves (a datagram we built, e.g. a broadcast wrapped for a mobile node).
+  if (ipv4FragOffset(p) != 0) return false;
+  if (dst == IP_BROADCAST || ipIsMulticast(dst) || anyBroadcast(dst)) return false;
+  if (!ipIsUnicastSource(src) || anyBroadcast(src) || ipIsOurs(src)) return false;
   const hl = ipv4HeaderLen(p);
-  if (ipv4Proto(p) == IPPROTO_ICMP) {
-    if (len < hl + 1 || icmpIsError(load<u8>(p + <usize>hl))) return;
-  }
-  if (!routeLookup(src)) return;
+  if (ipv4Proto(p) == IPPROTO_ICMP && (avail < hl + 1 || icmpIsError(load<u8>(p + <usize>hl)))) return false;
+  if (!routeLookup(src)) return false;
   const oif = outIface;
-  const nh = nextHop;
   // Why: RFC 1812 §4.3.2.8: ICMP errors are rate limited; suppressed ones are counted.
-  if (!icmpErrorToken()) { count(C.DROP_RATE_LIMITED); return; }
+  if (!icmpErrorToken()) { count(C.DROP_RATE_LIMITED); return false; }
   const q = p - <usize>ICMP_HEADER_LEN;
-  const n = icmpEmitError(q, type, code, rest, p, len);
+  const n = icmpEmitError(q, type, code, rest, p, avail);
   const h = q - <usize>IPV4_MIN_HEADER;
   // Why: RFC 1812 §4.3.2.4: the source is an address of the interface the error leaves by (any of
   // ours if that one has none yet; with no address at all there is nothing honest to send from).
   let from = netifIp(oif);
   for (let i = 0; from == 0 && i < netifCount(); i++) if (netifValid(i)) from = netifIp(i);
-  if (from == 0) return;
+  if (from == 0) return false;
   ipv4Emit(h, 0, <u16>(IPV4_MIN_HEADER + n), ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_ICMP, from, src);
   count(C.ICMP_TX_ERROR);
-  // Why: RFC 2002 §4.2.3: an error to a mobile node away from home (its datagram came through a
-  // foreign agent) goes through the home agent's tunnel like everything else we originate.
-  if (mobilityOriginated(h, IPV4_MIN_HEADER + n, RX_ROOM - IPV4_MIN_HEADER - ICMP_HEADER_LEN) >= 0) return;
-  linkSendIp(oif, nh, h, IPV4_MIN_HEADER + n);
+  // Why: RFC 2002 §4.2.3: an error to a mobile node away from home goes through the home agent's
+  // tunnel like everything else we originate (ipSend).
+  ipSend(h, IPV4_MIN_HEADER + n, room - IPV4_MIN_HEADER - ICMP_HEADER_LEN);
+  return true;
 }
 
 /**
@@ -221,7 +220,7 @@ function ipForward(iface: i32, p: usize, len: i32): i32 {
   // Why: RFC 1812 §5.3.1: a datagram whose TTL would reach 0 is discarded with time exceeded.
   if (ipv4Ttl(p) <= 1) {
     count(C.DROP_IP_TTL);
-    icmpError(p, len, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_TTL, 0);
+    ipSendIcmpError(p, len, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_TTL, 0, RX_ROOM);
     return 1;
   }
   // Mobile IP: the home agent tunnels datagrams for its mobile nodes away from home, the foreign
@@ -230,7 +229,7 @@ function ipForward(iface: i32, p: usize, len: i32): i32 {
   if (mr >= 0) return mr;
   if (!routeLookup(dst)) {
     count(C.DROP_NO_ROUTE);
-    icmpError(p, len, ICMP_DEST_UNREACH, UNREACH_NET, 0);
+    ipSendIcmpError(p, len, ICMP_DEST_UNREACH, UNREACH_NET, 0, RX_ROOM);
     return 1;
   }
   const oif = outIface;
@@ -240,7 +239,7 @@ function ipForward(iface: i32, p: usize, len: i32): i32 {
     // Why: RFC 1191 §4, RFC 1812 §5.2.6: DF set -> fragmentation needed carrying the next-hop MTU.
     // This core does not fragment, so without DF the datagram is dropped too (counted).
     count(C.DROP_MTU);
-    if (ipv4DontFrag(p)) icmpError(p, len, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, <u32>mtu & 0xffff);
+    if (ipv4DontFrag(p)) ipSendIcmpError(p, len, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, <u32>mtu & 0xffff, RX_ROOM);
     return 1;
   }
   ipv4DecrementTtl(p);
@@ -304,44 +303,27 @@ function firstUpIface(): i32 {
 
 /**
  * Send the datagram of `len` bytes at `p` from the local stack (64 bytes of headroom in front).
- * Validated like a received header; a zero checksum is filled in. Returns 0 sent or queued, 1 dropped.
+ * Validated like a received header; a zero checksum is filled in; unicast goes on by ipSend.
+ * Returns 0 sent or queued, 1 dropped.
  */
 export function ipOutput(p: usize, len: i32): i32 {
-  if (len < IPV4_MIN_HEADER) { count(C.DROP_OUTPUT_MALFORMED); return 1; }
-  const vi = load<u8>(p);
-  const hl = <i32>(vi & 0x0f) << 2;
-  const total = <i32>ipv4TotalLen(p);
-  // Why: the local stack is trusted no more than the network (docs/abi.md "output"): version 4,
-  // IHL >= 5 inside the buffer, Total Length between IHL*4 and the bytes given.
-  if ((vi >> 4) != 4 || hl < IPV4_MIN_HEADER || hl > len || total < hl || total > len) {
-    count(C.DROP_OUTPUT_MALFORMED);
-    return 1;
-  }
-  if (load<u16>(p, IP_CHECKSUM) == 0) ipv4FillChecksum(p);
-  else if (csumFinish(csumAdd(0, p, hl)) != 0) { count(C.DROP_OUTPUT_MALFORMED); return 1; }
-  len = total;
+  // Why: the local stack is trusted no more than the network (docs/abi.md "output"): the checks of a
+  // received header (ipv4Check), except that a zero checksum is filled in rather than refused.
+  const e = ipv4Check(p, len);
+  if (e == Ipv4Err.BAD_CHECKSUM && load<u16>(p, IP_CHECKSUM) == 0) ipv4FillChecksum(p);
+  else if (e != Ipv4Err.OK) { count(C.DROP_OUTPUT_MALFORMED); return 1; }
+  len = <i32>ipv4TotalLen(p);
   const dst = ipv4Dst(p);
   // To ourselves: processed as if received, so echo is answered by the core as for anyone else.
   if (ipIsOurs(dst)) return ipLocal(-1, p, len, true);
-  // A mobile node away from home chooses its own way out (RFC 2002 §4.2.1-4.2.2).
-  const mr = mobilityOutput(p, len);
-  if (mr >= 0) return mr;
-  // Why: RFC 2002 §4.2.3: so does the home agent's local stack to a mobile node away from home.
-  const hr = mobilityOriginated(p, len, OUT_ROOM);
-  if (hr >= 0) return hr;
   if (ipIsLoopback(dst)) return ipDeliver(p, len);
-  let oif: i32 = -1;
-  let nh: u32 = dst;
-  if (dst == IP_BROADCAST) {
-    oif = firstUpIface();
-  } else if (ipIsMulticast(dst)) {
-    oif = routeLookup(dst) ? outIface : firstUpIface();
-  } else if (routeLookup(dst)) {
-    oif = outIface;
-    nh = nextHop;
-  }
+  // Unicast: like what the core originates, incl. the mobile node's own way out (RFC 2002
+  // §4.2.1-4.2.2) and the home agent's tunnel to a mobile node away from home (§4.2.3).
+  if (dst != IP_BROADCAST && !ipIsMulticast(dst)) return ipSend(p, len, OUT_ROOM);
+  // Broadcast and multicast stay plain IP on a link (mn.ts mnOutput; no binding is a group address).
+  const oif = dst != IP_BROADCAST && routeLookup(dst) ? outIface : firstUpIface();
   if (oif < 0) { count(C.DROP_NO_ROUTE); return 1; }
   // No fragmentation in the core: the local stack is told the MTU by the host.
   if (len > netifMtu(oif)) { count(C.DROP_MTU); return 1; }
-  return linkSendIp(oif, nh, p, len);
+  return linkSendIp(oif, dst, p, len);
 }

@@ -731,3 +731,67 @@ test("without a binding the home agent's replies go out normally on the home lin
   assert.equal(t[0].info.proto, 1);
   assert.equal(t[0].info.dst, FA);
 });
+
+test("ICMP errors from forwarding and from tunnels share one icmpErrorsPerSec budget (RFC 1812 §4.3.2.8)", () => {
+  const s = start({}, { node: { icmpErrorsPerSec: 4 } });
+  assert.equal(register(s, {}).reply.code, 0);
+  s.cap.tx.length = 0;
+  const burst = () => {
+    for (let i = 0; i < 3; i++) {
+      // Forwarding path (ip.ts): TTL 1 -> time exceeded. Tunnel path (tunnel.ts): DF, too big -> frag needed.
+      s.board.rx(1, fromFar(CN, { ttl: 1, id: 200 + i }));
+      s.board.rx(1, fromFar(MN, { len: 1490 - 28, df: true, id: 300 + i }));
+    }
+  };
+  burst();
+  const errs = ipFrames(s.cap, 1);
+  assert.equal(errs.length, 4, "4 per second in total, not 4 per sender");
+  assert.deepEqual(errs.map((e) => e.b[20]), [11, 3, 11, 3]);
+  let k = s.board.counters();
+  assert.equal(k.icmp_tx_error, 4);
+  assert.equal(k.drop_rate_limited, 2);
+  // A second later the one bucket is full again.
+  s.clock.t += 1000;
+  s.cap.tx.length = 0;
+  burst();
+  assert.equal(ipFrames(s.cap, 1).length, 4);
+  k = s.board.counters();
+  assert.equal(k.icmp_tx_error, 8);
+  assert.equal(k.drop_rate_limited, 4);
+});
+
+test("an ICMP error tunnelled while checking a tunnel does not change that tunnel's next hop", () => {
+  const s = start();
+  const COA2 = ip("10.0.2.77"), COA2_MAC = host.mac("02:00:00:00:0b:77");
+  s.board.rx(1, host.arpFrame(1, COA2_MAC, COA2, ZERO_MAC, HA_CORE));
+  // MN at FA (behind the core router); MN2 co-located at 10.0.2.77 (on the core link, its own next hop).
+  assert.equal(register(s, {}).reply.code, 0);
+  assert.equal(register(s, { home: MN2, coa: COA2, key: KEY_KEYED, low: 5, via: { src: COA2 } }).reply.code, 0);
+  s.cap.tx.length = 0;
+  s.board.rx(1, fromFar(MN));
+  const [t] = ipFrames(s.cap, 4);
+  assert.deepEqual(t.frame.subarray(0, 6), R_MAC);
+  // A router inside the tunnel to FA says host unreachable (RFC 792 quote: no relay, soft state only).
+  const m = new Uint8Array(8 + 28);
+  m[0] = 3; m[1] = 1;
+  m.set(t.b.subarray(0, 28), 8);
+  const c = host.checksum(m, 0, m.length); m[2] = c >> 8; m[3] = c & 255;
+  const e = new Uint8Array(20 + m.length);
+  e.set(m, 20);
+  host.writeIpv4Header(e, e.length, 1, ip("10.0.7.1"), HA_IP, 12, 60);
+  s.board.rx(1, host.ethFrame(HA_MAC1, R_MAC, 0x0800, e));
+  assert.equal(s.board.counters().tunnel_icmp_rx, 1);
+  s.cap.tx.length = 0;
+  // MN2 sends to MN: the tunnel to FA reports unreachable to MN2 (RFC 2003 §5), which is tunnelled to
+  // COA2 (a nested tunnelCheck), and the datagram still goes to FA, through the core router.
+  s.board.rx(1, fromMn(host.buildUdp(MN2, MN, 7000, 7001, new Uint8Array(20), 6, 30)));
+  const out = ipFrames(s.cap, 4);
+  assert.equal(out.length, 2);
+  const toCoa2 = out.find((x) => x.info.dst === COA2);
+  const toFa = out.find((x) => x.info.dst === FA);
+  assert.ok(toCoa2 && toFa);
+  assert.deepEqual(toCoa2.frame.subarray(0, 6), COA2_MAC);
+  assert.deepEqual(innerOf(toCoa2).subarray(20, 22), Uint8Array.of(3, 1), "host unreachable to MN2");
+  assert.deepEqual(toFa.frame.subarray(0, 6), R_MAC, "the datagram to FA still goes by the core router");
+  assert.equal(host.get32(innerOf(toFa), 12), MN2);
+});
