@@ -28,11 +28,11 @@ import * as cfg from "../config";
 import { random } from "../host";
 import { nowMs } from "../clock";
 import { C, count } from "../counters";
-import { MAX_IFACES, netifCount, netifValid, netifUp, netifIp, netifMac, netifPrefixLen, netifFlags } from "../stack/netif";
-import { stackTimerStart, stackTimerCancel } from "../stack/stack";
-import { linkSendIp, txFrame } from "../stack/arp";
+import { MAX_IFACES, netifCount, netifValid, netifUp, netifIp, netifPrefixLen, netifFlags } from "../stack/netif";
+import { stackTimerArm } from "../stack/stack";
+import { linkSendIp, linkSendIpTo } from "../stack/arp";
 import { ipNextIdent } from "../stack/ip";
-import { ETH_HEADER_LEN, ETHERTYPE_IPV4, ethEmit } from "../wire/ethernet";
+import { ETH_HEADER_LEN } from "../wire/ethernet";
 import { IPV4_MIN_HEADER, IPPROTO_ICMP, IP_BROADCAST, ipv4Emit, ipv4HeaderLen, ipv4Src } from "../wire/ipv4";
 import {
   IcmpErr, icmpType, rsCheck, agentAdvertEmit, ICMP_ROUTER_SOLICIT, RA_CODE_ROUTER, RA_CODE_MOBILITY_ONLY,
@@ -144,8 +144,7 @@ function sendAdvert(iface: i32, dst: u32, dstMac: usize): bool {
   if (dstMac == 0) {
     linkSendIp(iface, dst, ip, IPV4_MIN_HEADER + n);
   } else {
-    ethEmit(frame, dstMac, netifMac(iface), ETHERTYPE_IPV4);
-    txFrame(iface, frame, ETH_HEADER_LEN + IPV4_MIN_HEADER + n);
+    linkSendIpTo(iface, dstMac, ip, IPV4_MIN_HEADER + n);
   }
   return true;
 }
@@ -161,9 +160,7 @@ function nextDeadline(now: i64): i64 {
 /** (Re)arm the periodic timer of `iface` for `deadline`; counts a full timer heap. */
 function arm(iface: i32, deadline: i64): void {
   const h = timerAt(iface);
-  const old = load<i32>(h);
-  if (old >= 0) stackTimerCancel(old);
-  const t = stackTimerStart(TK_AGENT_ADVERT, <u32>iface, deadline);
+  const t = stackTimerArm(load<i32>(h), TK_AGENT_ADVERT, <u32>iface, deadline);
   if (t < 0) count(C.DROP_MIP_NO_TIMER);
   store<i32>(h, t);
 }

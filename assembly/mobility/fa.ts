@@ -39,17 +39,17 @@ import { C, count } from "../counters";
 import { Ev, VisitorOp, evBuf, evEmit, evAuthFailed, evRegDenied, ROLE_FA } from "../events";
 import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemoveAt, htUsed, htIndexOf, htValueAt, htKeyAt, htNext } from "../table/hash";
 import { TIMER_NEVER } from "../table/timer";
-import { stackTimerStart, stackTimerRestart, stackTimerCancel } from "../stack/stack";
-import { netifValid, netifIp, netifMac, netifMtu, netifFlags } from "../stack/netif";
+import { stackTimerArm, stackTimerDisarm } from "../stack/stack";
+import { netifValid, netifIp, netifMtu, netifFlags } from "../stack/netif";
 import { routeLookup, outIface, nextHop } from "../stack/route";
-import { linkSendIp, txFrame } from "../stack/arp";
+import { linkSendIp, linkSendIpTo } from "../stack/arp";
 import { ipIsOurs, ipNextIdent } from "../stack/ip";
-import { ETH_HEADER_LEN, ETHERTYPE_IPV4, ethEmit } from "../wire/ethernet";
+import { ETH_HEADER_LEN } from "../wire/ethernet";
 import {
-  Ipv4Err, ipv4Check, ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4Dst, ipv4Ttl, ipv4Proto, ipv4Emit, ipv4DecrementTtl,
-  ipIsUnicastSource, IPV4_MIN_HEADER, IPPROTO_UDP
+  ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4Dst, ipv4Ttl, ipv4Proto, ipv4DecrementTtl, ipIsUnicastSource, IPV4_MIN_HEADER,
+  IPPROTO_UDP
 } from "../wire/ipv4";
-import { UdpErr, udpCheck, udpSrcPort, udpDstPort, udpLength, udpEmit, udpFillChecksum, UDP_HEADER_LEN } from "../wire/udp";
+import { UdpErr, udpCheck, udpSrcPort, udpDstPort, udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
 import {
   IcmpErr, icmpType, icmpCode, icmpCheckError, icmpErrorInner, ICMP_HEADER_LEN, ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED,
   ICMP_PARAM_PROBLEM
@@ -135,8 +135,6 @@ export function faInit(): bool {
 /** True when no further mobile node can be taken (advertised as B, answered with 66). */
 export function faFull(): bool { return capacity == 0 || htUsed(table) >= capacity; }
 
-/** Visitor records in use (pending or accepted). */
-export function faVisitorCount(): i32 { return capacity == 0 ? 0 : <i32>htUsed(table); }
 
 // ---- events ------------------------------------------------------------------------------------
 
@@ -160,11 +158,8 @@ function visitorEvent(op: VisitorOp, code: u8, lifetimeSec: u16, home: u32, ha: 
  * address). `mac` may point at `p - 8` (the received frame's source): it is copied first.
  */
 function sendToMn(iface: i32, mac: usize, src: u32, dst: u32, dport: u16, p: usize, n: i32): void {
-  udpEmit(p + <usize>IPV4_MIN_HEADER, MIP_PORT, dport, n);
-  ipv4Emit(p, 0, <u16>(UDP_IP_LEN + n), ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_UDP, src, dst);
-  udpFillChecksum(p + <usize>IPV4_MIN_HEADER, src, dst);
-  ethEmit(p - <usize>ETH_HEADER_LEN, mac, netifMac(iface), ETHERTYPE_IPV4);
-  txFrame(iface, p - <usize>ETH_HEADER_LEN, ETH_HEADER_LEN + UDP_IP_LEN + n);
+  const total = udpIpEmit(p, ipNextIdent(), <u8>cfg.defaultTtl, src, dst, MIP_PORT, dport, n);
+  linkSendIpTo(iface, mac, p, total);
 }
 
 /**
@@ -195,20 +190,17 @@ function rearm(v: usize, idx: i32): bool {
   if ((f & VF_ACCEPTED) != 0) d = min(d, load<i64>(v, V_EXPIRES));
   const h = load<i32>(v, V_TIMER);
   if (d == TIMER_NEVER) {
-    if (h >= 0) stackTimerCancel(h);
-    store<i32>(v, -1, V_TIMER);
+    store<i32>(v, stackTimerDisarm(h), V_TIMER);
     return true;
   }
-  if (h >= 0 && stackTimerRestart(h, d)) return true;
-  const t = stackTimerStart(TK_FA_VISITOR, <u32>idx, d);
+  const t = stackTimerArm(h, TK_FA_VISITOR, <u32>idx, d);
   store<i32>(v, t, V_TIMER);
   return t >= 0;
 }
 
 /** Remove the record at `idx` (its timer first). */
 function removeVisitor(v: usize, idx: i32): void {
-  const h = load<i32>(v, V_TIMER);
-  if (h >= 0) stackTimerCancel(h);
+  stackTimerDisarm(load<i32>(v, V_TIMER));
   htRemoveAt(table, idx);
   gen++;
 }
@@ -364,14 +356,12 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   if (m != q) memory.copy(q, m, <usize>cut);
   let n = cut;
   if (haSa != 0) n = authAppend(q, n, netifMtu(oif) - UDP_IP_LEN, EXT_FH_AUTH, ha);
-  udpEmit(p + <usize>IPV4_MIN_HEADER, MIP_PORT, MIP_PORT, n);
   // Why: RFC 2002 §3.7.2.2 and the contract: source = our care-of address (the home agent answers
   // to it), destination = the Home Agent field, UDP 434 -> 434.
-  ipv4Emit(p, 0, <u16>(UDP_IP_LEN + n), ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_UDP, from, ha);
-  udpFillChecksum(p + <usize>IPV4_MIN_HEADER, from, ha);
+  const total = udpIpEmit(p, ipNextIdent(), <u8>cfg.defaultTtl, from, ha, MIP_PORT, MIP_PORT, n);
   count(C.FA_REQUEST_RELAYED);
   visitorEvent(VisitorOp.PENDING, 0, lifetime, home, ha);
-  linkSendIp(oif, nh, p, UDP_IP_LEN + n);
+  linkSendIp(oif, nh, p, total);
   return 0;
 }
 
@@ -591,9 +581,8 @@ function deliver(v: usize, p: usize, len: i32): i32 {
   ipv4DecrementTtl(p);
   // Why: RFC 2002 §4.2.2: the agent uses the link-layer address from the visitor list and never
   // ARPs (or broadcasts ARP) for a visitor's home address.
-  ethEmit(p - <usize>ETH_HEADER_LEN, v + V_ACC_MAC, netifMac(oif), ETHERTYPE_IPV4);
   count(C.FA_DELIVERED);
-  txFrame(oif, p - <usize>ETH_HEADER_LEN, len + ETH_HEADER_LEN);
+  linkSendIpTo(oif, v + V_ACC_MAC, p, len);
   return 0;
 }
 
@@ -609,10 +598,11 @@ export function faIntercept(iface: i32, p: usize, len: i32): i32 {
 
 /**
  * Deliver a decapsulated datagram to a visitor; -1 when the destination is not a visitor. The inner
- * datagram at `p` has Ethernet headroom in front (the outer header was there).
+ * datagram at `p` has Ethernet headroom in front (the outer header was there). Precondition: its
+ * header is valid and its Total Length within `len` (tunnelInput checked it: tunnelInnerCheck for IP
+ * in IP and GRE, minEncDecap's rebuilt header for minimal encapsulation).
  */
 export function faDeliverToVisitor(p: usize, len: i32): i32 {
-  if (ipv4Check(p, len) != Ipv4Err.OK) return -1;
   // Why: RFC 2002 §4.2.2: only destinations in the visitor list are delivered; the caller discards
   // the rest silently (no ICMP unreachable for tunnelled datagrams).
   const v = servedVisitor(ipv4Dst(p));

@@ -37,16 +37,15 @@ import { Ev, BindingOp, evBuf, evEmit, evAuthFailed, evRegDenied, ROLE_HA } from
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { netifCount, netifValid, netifFlags, netifIp, netifIsBroadcast } from "../stack/netif";
-import { stackTimers, stackTimerStart, stackTimerCancel, stackTimerRestart } from "../stack/stack";
+import { stackTimerStart, stackTimerArm, stackTimerDisarm } from "../stack/stack";
 import { arpGratuitous, arpProxyAdd, arpProxyRemove } from "../stack/arp";
 import { ipSend, ipIsOurs, ipNextIdent } from "../stack/ip";
-import { timerActive } from "../table/timer";
 import {
   HT_HEADER_SIZE, htBytes, htInit, htFind, htFindIndex, htInsert, htRemove, htValueAt,
   htKeyAt, htNext, htUsed,
 } from "../table/hash";
-import { ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4Emit, ipIsUnicastSource, IP_BROADCAST, IPPROTO_UDP, IPV4_MIN_HEADER } from "../wire/ipv4";
-import { UdpErr, udpCheck, udpSrcPort, udpDstPort, udpLength, udpEmit, udpFillChecksum, UDP_HEADER_LEN } from "../wire/udp";
+import { ipv4HeaderLen, ipv4Src, ipv4Dst, ipIsUnicastSource, IP_BROADCAST, IPV4_MIN_HEADER } from "../wire/ipv4";
+import { UdpErr, udpCheck, udpSrcPort, udpDstPort, udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
 import {
   RegErr, regReqParse, regHomeAddr, regHomeAgent, regLifetimeSec, regReqFlags, regReqCareOfAddr,
   regReqIdentification, regRepEmit, MIP_PORT, REG_TYPE_REQUEST, REG_REQ_LEN, REQ_FLAG_S, REQ_FLAG_B, REQ_FLAG_D,
@@ -192,11 +191,7 @@ function chooseEncap(flags: u8): u8 {
 }
 
 /** Cancel the timer whose handle is stored at `v + off`. */
-function cancelAt(v: usize, off: usize): void {
-  const h = load<i32>(v + off);
-  if (h >= 0) stackTimerCancel(h);
-  store<i32>(v + off, -1);
-}
+function cancelAt(v: usize, off: usize): void { store<i32>(v + off, stackTimerDisarm(load<i32>(v + off))); }
 
 /** After a change to binding `v` (record `idx`) of `home`: drop it when empty, else re-arm its expiry. */
 function bindingSettle(v: usize, idx: i32, home: u32): void {
@@ -211,9 +206,7 @@ function bindingSettle(v: usize, idx: i32, home: u32): void {
   }
   let d = load<i64>(slot(v, 0), S_EXPIRES);
   for (let i = 1; i < n; i++) d = min(d, load<i64>(slot(v, i), S_EXPIRES));
-  const h = load<i32>(v, V_EXP_TIMER);
-  if (h >= 0 && timerActive(stackTimers, h)) stackTimerRestart(h, d);
-  else store<i32>(v, stackTimerStart(TK_HA_EXPIRE, <u32>idx, d), V_EXP_TIMER);
+  store<i32>(v, stackTimerArm(load<i32>(v, V_EXP_TIMER), TK_HA_EXPIRE, <u32>idx, d), V_EXP_TIMER);
 }
 
 /**
@@ -257,7 +250,7 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
     const t = stackTimerStart(TK_HA_EXPIRE, <u32>idx, now + <i64>lifetimeSec * 1000);
     if (t < 0) { htRemove(bindings, home); return CODE_HA_NO_RESOURCES; }
     store<i32>(v, t, V_EXP_TIMER);
-    if (!arpProxyAdd(homeIface, home)) { stackTimerCancel(t); htRemove(bindings, home); return CODE_HA_NO_RESOURCES; }
+    if (!arpProxyAdd(homeIface, home)) { stackTimerDisarm(t); htRemove(bindings, home); return CODE_HA_NO_RESOURCES; }
     isNew = true;
   }
   // Why: RFC 2002 §3.8.2.2: without S every other binding of the node is replaced by this one.
@@ -339,10 +332,8 @@ function sendReply(from: u32, to: u32, port: u16, code: u8, lifetimeSec: u16, ho
     const f = authAppend(msg, n, cap, EXT_FH_AUTH, fa);
     if (f > 0) n = f;
   }
-  const ul = udpEmit(u, MIP_PORT, port, n);
-  ipv4Emit(ip, 0, <u16>(IPV4_MIN_HEADER + ul), ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_UDP, from, to);
-  udpFillChecksum(u, from, to);
-  return ipSend(ip, IPV4_MIN_HEADER + ul, <i32>REPLY_IP) == 0;
+  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, from, to, MIP_PORT, port, n);
+  return ipSend(ip, total, <i32>REPLY_IP) == 0;
 }
 
 /** Process the Registration Request of `mlen` bytes at `msg` (RFC 2002 §3.8.2). Returns 0 used, 1 dropped. */

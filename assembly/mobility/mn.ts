@@ -35,11 +35,11 @@ import { C, count } from "../counters";
 import { Ev, MoveReason, evBuf, evEmit, evAuthFailed, ROLE_MN } from "../events";
 import { nowMs } from "../clock";
 import {
-  netifCount, netifValid, netifUp, netifMac, netifIp, netifMtu, netifFlags, netifSetAway, netifAliasOnLink,
+  netifCount, netifValid, netifUp, netifIp, netifMtu, netifFlags, netifSetAway, netifAliasOnLink,
   netifIsBroadcast, prefixMask,
 } from "../stack/netif";
-import { stackTimers, stackTimerStart, stackTimerCancel, stackTimerRestart, TK_MN_FIRST } from "../stack/stack";
-import { linkSendIp, txFrame, arpGratuitous } from "../stack/arp";
+import { stackTimers, stackTimerArm, stackTimerDisarm, TK_MN_FIRST } from "../stack/stack";
+import { linkSendIp, linkSendIpTo, arpGratuitous } from "../stack/arp";
 import { ipNextIdent, ipInput } from "../stack/ip";
 import { timerActive } from "../table/timer";
 import { saFind, SA_REPLAY } from "../security/sa";
@@ -48,10 +48,10 @@ import { mnIdentification, mnReplyCheck, random32 } from "../security/replay";
 import { dhcpStart, dhcpStop } from "../stack/dhcp";
 import {
   ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4Emit, ipv4Proto, ipIsMulticast, ipIsUnicastSource, IP_BROADCAST,
-  IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE, IPV4_MIN_HEADER,
+  IPPROTO_ICMP, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE, IPV4_MIN_HEADER,
 } from "../wire/ipv4";
-import { ETH_HEADER_LEN, ETHERTYPE_IPV4, ethEmit, macIsZero } from "../wire/ethernet";
-import { udpCheck, udpEmit, udpFillChecksum, udpDstPort, udpSrcPort, udpLength, UdpErr, UDP_HEADER_LEN } from "../wire/udp";
+import { macIsZero } from "../wire/ethernet";
+import { udpCheck, udpIpEmit, udpDstPort, udpSrcPort, udpLength, UdpErr, UDP_HEADER_LEN } from "../wire/udp";
 import {
   IcmpErr, icmpType, raCheck, raFindExt, raUnknownExt, raLifetimeSec, raNumAddrs, raRouterAddr, maSeq,
   maRegLifetimeSec, maFlags, maNumCareOf, maCareOf, prefixLengthAt, rsEmit, ICMP_ROUTER_ADVERT,
@@ -200,16 +200,6 @@ const extIdx: usize = memory.data(EXT_INDEX_SIZE, 4);
 
 // ---- small helpers ----------------------------------------------------------------------------
 
-function arm(h: i32, kind: u16, tag: u32, at: i64): i32 {
-  if (h >= 0 && timerActive(stackTimers, h)) { stackTimerRestart(h, at); return h; }
-  return stackTimerStart(kind, tag, at);
-}
-
-function disarm(h: i32): i32 {
-  if (h >= 0) stackTimerCancel(h);
-  return -1;
-}
-
 /** Home network's directed broadcast (the Home Agent field for dynamic discovery, RFC 2002 §3.6.1.2). */
 function homeBroadcast(): u32 {
   const m = prefixMask(cfg.homePrefixLen);
@@ -271,7 +261,7 @@ function agentFind(iface: i32, addr: u32): i32 {
 
 function agentFree(i: i32): void {
   const a = slot(i);
-  disarm(load<i32>(a, A_TIMER));
+  stackTimerDisarm(load<i32>(a, A_TIMER));
   store<i32>(a, -1, A_TIMER);
   store<u8>(a, 0, A_USED);
   if (i == cur) cur = -1;
@@ -379,7 +369,7 @@ function solicitNow(): void {
     // one per second even when link-up events (a flapping link) ask for more: the held-back one goes
     // out when the second is over.
     count(C.MN_SOLICIT_DEFERRED);
-    hSolicit = arm(hSolicit, TK_MN_SOLICIT, 0, lastSolicitAt + SOLICIT_MIN_GAP_MS);
+    hSolicit = stackTimerArm(hSolicit, TK_MN_SOLICIT, 0, lastSolicitAt + SOLICIT_MIN_GAP_MS);
     return;
   }
   let sent = 0;
@@ -387,13 +377,13 @@ function solicitNow(): void {
   if (sent == 0) {
     // Every link is down (mid-handoff): nothing left, so nothing counts against the rate limit —
     // the link-up that ends the handoff must be able to solicit at once.
-    hSolicit = disarm(hSolicit);
+    hSolicit = stackTimerDisarm(hSolicit);
     return;
   }
   solicitSent = true;
   lastSolicitAt = now;
   solicitCount++;
-  hSolicit = arm(hSolicit, TK_MN_SOLICIT, 0, now + solicitInterval(solicitCount));
+  hSolicit = stackTimerArm(hSolicit, TK_MN_SOLICIT, 0, now + solicitInterval(solicitCount));
 }
 
 /** Begin (again) searching: solicit at once, then per RFC 2002 §2.4.1. */
@@ -402,12 +392,12 @@ function startSoliciting(): void {
   solicitNow();
 }
 
-function stopSoliciting(): void { hSolicit = disarm(hSolicit); }
+function stopSoliciting(): void { hSolicit = stackTimerDisarm(hSolicit); }
 
 /** Arm the wait after which, with no foreign agent heard, a co-located care-of address is used. */
 function armFaWait(): void {
   if (cfg.colocated == 0) return;
-  hFaWait = arm(hFaWait, TK_MN_FAWAIT, 0, nowMs() + <i64>cfg.solicitIntervalMs * INITIAL_SOLICITS);
+  hFaWait = stackTimerArm(hFaWait, TK_MN_FAWAIT, 0, nowMs() + <i64>cfg.solicitIntervalMs * INITIAL_SOLICITS);
 }
 
 /** First up interface that may use DHCP (the home interface first), or -1. */
@@ -451,7 +441,7 @@ function transmit(retransmission: bool): bool {
     count(C.MN_REG_DEFERRED);
     regDeferred = true;
     regDeferredRetrans = retransmission;
-    hReg = arm(hReg, TK_MN_REG, 0, lastReqAt + REG_MIN_GAP_MS);
+    hReg = stackTimerArm(hReg, TK_MN_REG, 0, lastReqAt + REG_MIN_GAP_MS);
     return true;
   }
   regDeferred = false;
@@ -470,10 +460,7 @@ function transmit(retransmission: bool): bool {
   regReqEmit(msg, cap, regFlags, regLifetime, cfg.homeAddress, regHaField, regCoa, id);
   const n = authAppend(msg, REG_REQ_LEN, cap, EXT_MH_AUTH, peer);
   if (n < 0) { count(C.MN_NO_SA); return false; }
-  const ulen = udpEmit(udp, MIP_PORT, MIP_PORT, n);
-  const total = IPV4_MIN_HEADER + ulen;
-  ipv4Emit(ip, 0, <u16>total, ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_UDP, regSrc, regDst);
-  udpFillChecksum(udp, regSrc, regDst);
+  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, regSrc, regDst, MIP_PORT, MIP_PORT, n);
   regId = id;
   lastId = id;
   regSentAt = nowMs();
@@ -484,9 +471,7 @@ function transmit(retransmission: bool): bool {
   lastReqAnswered = false;
   if (regKind == KIND_FA || (regKind == KIND_DEREG && !macIsZero(regMac))) {
     // Why: RFC 2002 §3.6.1.1, §4.6 (contract): to the agent's MAC from its advertisement, no ARP.
-    const f = ip - <usize>ETH_HEADER_LEN;
-    ethEmit(f, regMac, netifMac(regIface), ETHERTYPE_IPV4);
-    txFrame(regIface, f, total + ETH_HEADER_LEN);
+    linkSendIpTo(regIface, regMac, ip, total);
   } else if (regKind == KIND_COLOC) {
     linkSendIp(regIface, colocNextHop(regDst), ip, total);
   } else {
@@ -501,7 +486,7 @@ function transmit(retransmission: bool): bool {
   store<u8>(b, regFlags, 14);
   store<u8>(b, regKind == KIND_FA ? 1 : 0, 15);
   evEmit(Ev.REG_REQUEST, 16);
-  hReg = arm(hReg, TK_MN_REG, 0, regSentAt + <i64>regRto);
+  hReg = stackTimerArm(hReg, TK_MN_REG, 0, regSentAt + <i64>regRto);
   return true;
 }
 
@@ -553,9 +538,9 @@ function beginRegistration(kind: u8, a: i32, retry: bool): void {
   regTries = 0;
   regDeferred = false;
   regState = REG_PENDING;
-  hRenew = disarm(hRenew);
+  hRenew = stackTimerDisarm(hRenew);
   if (kind != KIND_DEREG) bindingAway = true;
-  if (!transmit(false)) { regState = REG_IDLE; hReg = disarm(hReg); }
+  if (!transmit(false)) { regState = REG_IDLE; hReg = stackTimerDisarm(hReg); }
 }
 
 function colocNextHop(dst: u32): u32 {
@@ -565,7 +550,7 @@ function colocNextHop(dst: u32): u32 {
 
 /** The foreign agent of an outstanding request is gone: stop retransmitting to it (resumed by adopt). */
 function pauseFaRegistration(): void {
-  if (regKind == KIND_FA && (regState == REG_PENDING || regState == REG_BACKOFF)) { regState = REG_PENDING; hReg = disarm(hReg); }
+  if (regKind == KIND_FA && (regState == REG_PENDING || regState == REG_BACKOFF)) { regState = REG_PENDING; hReg = stackTimerDisarm(hReg); }
 }
 
 /** Retry later after a denial (doubling from retransmitMs to retransmitMaxMs). */
@@ -574,7 +559,7 @@ function backOff(): void {
   let d = <i64>cfg.retransmitMs << <i64>min(denials, 16);
   if (d > <i64>cfg.retransmitMaxMs) d = <i64>cfg.retransmitMaxMs;
   denials++;
-  hReg = arm(hReg, TK_MN_REG, 0, nowMs() + d);
+  hReg = stackTimerArm(hReg, TK_MN_REG, 0, nowMs() + d);
 }
 
 /** Register (away) according to the current agent and the co-located policy. */
@@ -628,7 +613,7 @@ function adopt(i: i32, reason: u8): void {
   cur = i;
   for (let k = 0; k < AGENTS; k++) store<u8>(slot(k), 0, A_FRESH);
   stopSoliciting();
-  hFaWait = disarm(hFaWait);
+  hFaWait = stackTimerDisarm(hFaWait);
   if (agentIsHome(i)) { goHome(i, prev); return; }
   const wasHome = homeState != ST_AWAY;
   setHomeState(ST_AWAY, addr);
@@ -660,14 +645,14 @@ function goHome(i: i32, prev: i32): void {
   pendingReason = 0;
   mode = MODE_NONE;
   dropColocated();
-  hRenew = disarm(hRenew);
+  hRenew = stackTimerDisarm(hRenew);
   if (wasAway) {
     emitMove(<i32>load<u8>(s, A_IFACE), <u8>MoveReason.HOME, load<u16>(s, A_SEQ), addr, cfg.homeAddress);
     // Why: RFC 2002 §4.6: on return, announce the home address at our own MAC so that caches which
     // the home agent's gratuitous/proxy ARP pointed at it are corrected (sent GARP_COUNT times).
     if (mnIface >= 0) {
       arpGratuitous(mnIface, cfg.homeAddress);
-      hGarp = arm(hGarp, TK_MN_GARP, GARP_COUNT - 1, nowMs() + GARP_INTERVAL_MS);
+      hGarp = stackTimerArm(hGarp, TK_MN_GARP, GARP_COUNT - 1, nowMs() + GARP_INTERVAL_MS);
     }
   }
   if (bindingAway) {
@@ -675,7 +660,7 @@ function goHome(i: i32, prev: i32): void {
     beginRegistration(KIND_DEREG, -1, false);
   } else if (regState != REG_IDLE) {
     regState = REG_IDLE;
-    hReg = disarm(hReg);
+    hReg = stackTimerDisarm(hReg);
   }
 }
 
@@ -766,7 +751,7 @@ export function mnIcmp(iface: i32, p: usize, len: i32): i32 {
   // Why: RFC 2002 §2.4.2 algorithm 1: the advertisement is valid for the ICMP Lifetime.
   const exp = now + <i64>raLifetimeSec(m) * 1000;
   store<i64>(a, exp, A_EXPIRES);
-  store<i32>(a, arm(load<i32>(a, A_TIMER), TK_MN_AGENT, <u32>i, exp), A_TIMER);
+  store<i32>(a, stackTimerArm(load<i32>(a, A_TIMER), TK_MN_AGENT, <u32>i, exp), A_TIMER);
 
   if (cur < 0) {
     adopt(i, 0);
@@ -850,7 +835,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
   store<u8>(b, code, 14);
   store<u8>(b, 0, 15);
   evEmit(Ev.REG_REPLY, 16);
-  hReg = disarm(hReg);
+  hReg = stackTimerDisarm(hReg);
   regDeferred = false;
   lastReqAnswered = true;
   if (regCodeAccepted(code)) {
@@ -874,7 +859,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
       if (alt > margin) margin = alt;
       let at = regUntil - margin;
       if (at < nowMs()) at = nowMs();
-      hRenew = arm(hRenew, TK_MN_RENEW, 0, at);
+      hRenew = stackTimerArm(hRenew, TK_MN_RENEW, 0, at);
     }
     return 0;
   }
@@ -927,10 +912,8 @@ export function mnOutput(p: usize, len: i32): i32 {
     const s = slot(cur);
     const iface = <i32>load<u8>(s, A_IFACE);
     if (len > netifMtu(iface)) { count(C.DROP_MTU); return 1; }
-    const f = p - <usize>ETH_HEADER_LEN;
-    ethEmit(f, s + A_MAC, netifMac(iface), ETHERTYPE_IPV4);
     count(C.MN_OUTPUT_VIA_FA);
-    txFrame(iface, f, len + ETH_HEADER_LEN);
+    linkSendIpTo(iface, s + A_MAC, p, len);
     return 0;
   }
   if (mode == MODE_COLOC && colocAddr != 0 && colocIface >= 0) {
@@ -1016,7 +999,7 @@ export function mnTimer(kind: u16, tag: u32, now: i64): void {
     hGarp = -1;
     if (homeState == ST_HOME && mnIface >= 0) {
       arpGratuitous(mnIface, cfg.homeAddress);
-      if (tag > 1) hGarp = arm(hGarp, TK_MN_GARP, tag - 1, now + GARP_INTERVAL_MS);
+      if (tag > 1) hGarp = stackTimerArm(hGarp, TK_MN_GARP, tag - 1, now + GARP_INTERVAL_MS);
     }
   }
 }
@@ -1040,7 +1023,7 @@ export function mnLink(iface: i32, up: bool): void {
   if (iface == colocIface) {
     // The co-located address belongs to the link we left; a new one is acquired if still needed.
     dropColocated();
-    if (regState == REG_PENDING && regKind == KIND_COLOC) { regState = REG_IDLE; hReg = disarm(hReg); }
+    if (regState == REG_PENDING && regKind == KIND_COLOC) { regState = REG_IDLE; hReg = stackTimerDisarm(hReg); }
   }
   if (mode == MODE_FA && cur < 0) { mode = MODE_NONE; pauseFaRegistration(); }
   if (up) {
@@ -1049,7 +1032,7 @@ export function mnLink(iface: i32, up: bool): void {
     if (cfg.colocated == 2 && (netifFlags(iface) & cfg.IF_DHCP) != 0 && colocIface < 0) { colocIface = iface; dhcpStart(iface); }
   } else if (cur < 0) {
     stopSoliciting();
-    hFaWait = disarm(hFaWait);
+    hFaWait = stackTimerDisarm(hFaWait);
   }
 }
 
@@ -1087,12 +1070,5 @@ export function mnDhcpLost(iface: i32): void {
   if (iface != colocIface) return;
   colocAddr = 0;
   colocRouter = 0;
-  if (regKind == KIND_COLOC && regState != REG_IDLE) { regState = REG_IDLE; hReg = disarm(hReg); hRenew = disarm(hRenew); }
+  if (regKind == KIND_COLOC && regState != REG_IDLE) { regState = REG_IDLE; hReg = stackTimerDisarm(hReg); hRenew = stackTimerDisarm(hRenew); }
 }
-
-/** For diagnostics and tests: 0 unknown, 1 home, 2 away. */
-export function mnHomeState(): i32 { return <i32>homeState; }
-/** For diagnostics and tests: registration state (0 idle, 1 pending, 2 back-off, 3 registered). */
-export function mnRegState(): i32 { return <i32>regState; }
-/** The home agent in use (configured, or discovered; 0 if none yet). */
-export function mnHomeAgent(): u32 { return ha; }

@@ -5,6 +5,7 @@
 //     broadcast / multicast next hop -> ff:ff.. / 01:00:5e..   written at p-14 (headroom), tx from there
 //     REACHABLE entry                 -> tx now
 //     otherwise -> copy into a pending slot, entry INCOMPLETE, ARP request (retried by arpTick)
+//   linkSendIpTo(iface, mac, p, len)          the same to a MAC the caller already knows (no ARP)
 //
 // Every per-packet step is O(1) in the table sizes: the cache and the proxy table are hash tables
 // (table/hash.ts), eviction and deadlines come from two ordered lists (table/lru.ts), and the cache
@@ -37,9 +38,14 @@
 // lists stay sorted (entries then live at most that step longer).
 //
 // Pending slot (stride 16 + frameBytes, rounded to 16; `pendingFrames` of them, ≤ 256, linear):
-//   used u8 @0 | iface u8 @1 | pad[2] | nextHop u32 @4 | len i32 @8 (IP bytes) | seq u32 @12 | frame @16
+//   used u8 @0 | iface u8 @1 | next u16 @2 | nextHop u32 @4 | len i32 @8 (IP bytes) | seq u32 @12 |
+//   frame @16
 // The frame's IP packet sits at +16+14; the Ethernet header is written when the address resolves.
-// Frames to one next hop leave in the order they were queued (seq).
+// Frames to one next hop leave in the order they were queued (seq): they form a FIFO chained through
+// `next` (the slot queued after this one for the same (iface, nextHop), NONE at the newest), so a
+// resolution finds the oldest with one scan of the pool and then walks the chain. Frames of a next
+// hop only ever leave as a whole chain (sent, failed, link down) or from its old end (queue's
+// eviction), so a chain never points into a slot that left it.
 //
 // Proxy table: a hash table (`bindings` entries) keyed by IPv4 address; value iface u8 (0xff any).
 
@@ -78,6 +84,7 @@ const NONE: i32 = 0xffff;
 
 const P_USED: usize = 0;
 const P_IFACE: usize = 1;
+const P_NEXT: usize = 2;
 const P_NEXTHOP: usize = 4;
 const P_LEN: usize = 8;
 const P_SEQ: usize = 12;
@@ -116,6 +123,8 @@ let proxyN: i32 = 0;
 
 // Scratch frame for requests we originate (never the rx buffer, which may hold the packet in flight).
 const reqFrame: usize = memory.data(ETH_MIN_FRAME, 16);
+// Destination MAC of a broadcast / multicast frame, written before linkSendIpTo copies it.
+const groupMac: usize = memory.data(8, 8);
 
 // @ts-ignore: decorator
 @inline function entry(i: i32): usize { return cache + <usize>i * E_STRIDE; }
@@ -163,8 +172,8 @@ export function arpInit(): bool {
   return stackTimers != 0 && timer >= 0;
 }
 
-/** Transmit a frame on `iface`, counting it. */
-export function txFrame(iface: i32, f: usize, len: i32): void {
+/** Transmit a frame on `iface`, counting it (every frame leaves through here). */
+function txFrame(iface: i32, f: usize, len: i32): void {
   count(C.TX_FRAMES);
   countBy(C.TX_BYTES, <u64>len);
   tx(iface, f, len);
@@ -226,9 +235,8 @@ function sendRequest(iface: i32, spa: u32, tpa: u32): void {
   // co-located care-of address to speak for (netifArpIp 0) it sends no request at all.
   if (spa == 0 && netifAway(iface)) return;
   const f = reqFrame;
-  macSetBroadcast(f);
-  memory.copy(f + 6, netifMac(iface), 6);
-  store<u16>(f, bswap<u16>(ETHERTYPE_ARP), 12);
+  macSetBroadcast(groupMac);
+  ethEmit(f, groupMac, netifMac(iface), ETHERTYPE_ARP);
   arpEmit(f + <usize>ETH_HEADER_LEN, ARP_OP_REQUEST, netifMac(iface), spa, 0, tpa);
   memory.fill(f + <usize>(ETH_HEADER_LEN + ARP_LEN), 0, <usize>(ETH_MIN_FRAME - ETH_HEADER_LEN - ARP_LEN));
   count(C.ARP_TX_REQUEST);
@@ -270,21 +278,31 @@ function dropPending(iface: i32, ip: u32, all: bool): void {
   }
 }
 
-/** Send the pending frames for (`iface`, `ip`) to `mac`, oldest first. */
+/** True when slot `s` holds a frame for (`iface`, `ip`). */
+function pendingFor(s: usize, iface: i32, ip: u32): bool {
+  return load<u8>(s, P_USED) != 0 && <i32>load<u8>(s, P_IFACE) == iface && load<u32>(s, P_NEXTHOP) == ip;
+}
+
+/** Send the pending frames for (`iface`, `ip`) to `mac`, oldest first: one scan, then the chain. */
 function flushPending(iface: i32, ip: u32, mac: usize): void {
-  for (;;) {
-    let best: usize = 0;
-    for (let i = 0; i < pendingN; i++) {
-      const s = slot(i);
-      if (load<u8>(s, P_USED) == 0 || <i32>load<u8>(s, P_IFACE) != iface || load<u32>(s, P_NEXTHOP) != ip) continue;
-      // Sequence numbers compared as a signed difference, so wrap-around keeps the order.
-      if (best == 0 || <i32>(load<u32>(s, P_SEQ) - load<u32>(best, P_SEQ)) < 0) best = s;
-    }
-    if (best == 0) return;
-    const f = best + P_FRAME;
-    ethEmit(f, mac, netifMac(iface), ETHERTYPE_IPV4);
-    store<u8>(best, 0, P_USED);
-    txFrame(iface, f, load<i32>(best, P_LEN) + ETH_HEADER_LEN);
+  let head = -1;
+  for (let i = 0; i < pendingN; i++) {
+    const s = slot(i);
+    if (!pendingFor(s, iface, ip)) continue;
+    // Sequence numbers compared as a signed difference, so wrap-around keeps the order.
+    if (head < 0 || <i32>(load<u32>(s, P_SEQ) - load<u32>(slot(head), P_SEQ)) < 0) head = i;
+  }
+  // At most pendingN links; each one is checked (used, same next hop, later seq) before it is followed.
+  for (let k = 0; head >= 0 && k < pendingN; k++) {
+    const s = slot(head);
+    const seq = load<u32>(s, P_SEQ);
+    const n = <i32>load<u16>(s, P_NEXT);
+    store<u8>(s, 0, P_USED);
+    linkSendIpTo(iface, mac, s + P_FRAME + <usize>ETH_HEADER_LEN, load<i32>(s, P_LEN));
+    if (n == NONE || n >= pendingN) break;
+    const t = slot(n);
+    if (!pendingFor(t, iface, ip) || <i32>(load<u32>(t, P_SEQ) - seq) <= 0) break;
+    head = n;
   }
 }
 
@@ -380,24 +398,34 @@ function queue(iface: i32, nextHop: u32, p: usize, len: i32): bool {
   // (at least one); beyond that its oldest frame makes room (RFC 1122 §2.3.2.2 recommends queueing
   // at least one datagram per unresolved address, so the newest one is kept).
   const cap = pendingN > 1 ? pendingN >> 1 : 1;
-  let mine = 0, oldest = -1, free = -1;
+  let mine = 0, oldest = -1, newest = -1, free = -1;
   for (let i = 0; i < pendingN; i++) {
     const s = slot(i);
     if (load<u8>(s, P_USED) == 0) { if (free < 0) free = i; continue; }
     if (load<u32>(s, P_NEXTHOP) != nextHop || <i32>load<u8>(s, P_IFACE) != iface) continue;
     mine++;
-    if (oldest < 0 || <i32>(load<u32>(s, P_SEQ) - load<u32>(slot(oldest), P_SEQ)) < 0) oldest = i;
+    const q = load<u32>(s, P_SEQ);
+    if (oldest < 0 || <i32>(q - load<u32>(slot(oldest), P_SEQ)) < 0) oldest = i;
+    if (newest < 0 || <i32>(q - load<u32>(slot(newest), P_SEQ)) > 0) newest = i;
   }
-  if (mine >= cap && oldest >= 0) { store<u8>(slot(oldest), 0, P_USED); count(C.DROP_ARP_UNRESOLVED); free = oldest; }
+  if (mine >= cap && oldest >= 0) {
+    store<u8>(slot(oldest), 0, P_USED);
+    count(C.DROP_ARP_UNRESOLVED);
+    free = oldest;
+    if (newest == oldest) newest = -1; // it was the whole chain
+  }
   for (let i = free; i >= 0 && i < pendingN; i++) {
     const s = slot(i);
     if (load<u8>(s, P_USED) != 0) continue;
     store<u8>(s, 1, P_USED);
     store<u8>(s, <u8>iface, P_IFACE);
+    store<u16>(s, <u16>NONE, P_NEXT);
     store<u32>(s, nextHop, P_NEXTHOP);
     store<i32>(s, len, P_LEN);
     store<u32>(s, pendingSeq++, P_SEQ);
     memory.copy(s + P_FRAME + <usize>ETH_HEADER_LEN, p, <usize>len);
+    // The new frame is the chain's newest (see "Pending slot").
+    if (newest >= 0) store<u16>(slot(newest), <u16>i, P_NEXT);
     return true;
   }
   return false;
@@ -409,11 +437,12 @@ function queue(iface: i32, nextHop: u32, p: usize, len: i32): bool {
  * (counted DROP_ARP_UNRESOLVED: pool full).
  */
 export function linkSendIp(iface: i32, nextHop: u32, p: usize, len: i32): i32 {
-  const f = p - <usize>ETH_HEADER_LEN;
   if (nextHop == IP_BROADCAST || netifIsBroadcast(iface, nextHop)) {
-    macSetBroadcast(f);
+    macSetBroadcast(groupMac);
+    linkSendIpTo(iface, groupMac, p, len);
   } else if (ipIsMulticast(nextHop)) {
-    macSetIpv4Multicast(f, nextHop);
+    macSetIpv4Multicast(groupMac, nextHop);
+    linkSendIpTo(iface, groupMac, p, len);
   } else {
     let i = find(iface, nextHop);
     if (i >= 0 && load<u8>(entry(i), E_STATE) == ARP_REACHABLE && load<i64>(entry(i), E_EXPIRES) <= nowMs()) {
@@ -437,12 +466,21 @@ export function linkSendIp(iface: i32, nextHop: u32, p: usize, len: i32): i32 {
       count(C.DROP_ARP_UNRESOLVED);
       return 1;
     }
-    memory.copy(f, entry(i) + E_MAC, 6);
+    linkSendIpTo(iface, entry(i) + E_MAC, p, len);
   }
-  memory.copy(f + 6, netifMac(iface), 6);
-  store<u16>(f, bswap<u16>(ETHERTYPE_IPV4), 12);
-  txFrame(iface, f, len + ETH_HEADER_LEN);
   return 0;
+}
+
+/**
+ * Send the IPv4 packet of `len` bytes at `p` on `iface` to the MAC at `mac`, without ARP: the
+ * Ethernet header goes at `p - 14` (headroom). `mac` may lie in the 6 bytes at `p - 8` (a received
+ * frame's source): it is copied before our own address is written there.
+ */
+// @ts-ignore: decorator
+@inline export function linkSendIpTo(iface: i32, mac: usize, p: usize, len: i32): void {
+  const f = p - <usize>ETH_HEADER_LEN;
+  ethEmit(f, mac, netifMac(iface), ETHERTYPE_IPV4);
+  txFrame(iface, f, len + ETH_HEADER_LEN);
 }
 
 /** True when this node answers ARP for `ip` on `iface` on another node's behalf (proxy ARP). */

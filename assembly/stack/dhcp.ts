@@ -27,15 +27,14 @@ import { C, count } from "../counters";
 import { Ev, evBuf, evEmit } from "../events";
 import { nowMs } from "../clock";
 import { MAX_IFACES, netifValid, netifUp, netifMac, netifSetAlias, prefixMask } from "./netif";
-import { stackTimers, stackTimerStart, stackTimerCancel, stackTimerRestart } from "./stack";
-import { linkSendIp, txFrame } from "./arp";
+import { stackTimerArm, stackTimerDisarm } from "./stack";
+import { linkSendIp, linkSendIpTo } from "./arp";
 import { ipNextIdent } from "./ip";
-import { timerActive } from "../table/timer";
 import { random32 } from "../security/replay";
 import { mnDhcpBound, mnDhcpLost } from "../mobility/mn";
-import { ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4Emit, ipIsUnicastSource, IP_BROADCAST, IPPROTO_UDP, IPV4_MIN_HEADER } from "../wire/ipv4";
-import { ETH_HEADER_LEN, ETHERTYPE_IPV4, ethEmit, macEqual, macIsZero } from "../wire/ethernet";
-import { udpCheck, udpEmit, udpFillChecksum, udpDstPort, udpSrcPort, udpLength, UdpErr, UDP_HEADER_LEN } from "../wire/udp";
+import { ipv4HeaderLen, ipv4Src, ipv4Dst, ipIsUnicastSource, IP_BROADCAST, IPV4_MIN_HEADER } from "../wire/ipv4";
+import { macEqual, macIsZero } from "../wire/ethernet";
+import { udpCheck, udpIpEmit, udpDstPort, udpSrcPort, udpLength, UdpErr, UDP_HEADER_LEN } from "../wire/udp";
 
 export const TK_DHCP_FIRST: u16 = 0x0020;
 export const TK_DHCP_LAST: u16 = 0x002f;
@@ -138,8 +137,6 @@ let oT2: u32 = 0;
 // @ts-ignore: decorator
 @inline function rec(i: i32): usize { return table + <usize>i * STRIDE; }
 
-function be32at(p: usize): u32 { return bswap<u32>(load<u32>(p)); }
-
 /** Reset every client (tables are static). */
 export function dhcpInit(): bool {
   memory.fill(table, 0, STRIDE * <usize>MAX_IFACES);
@@ -147,24 +144,11 @@ export function dhcpInit(): bool {
   return true;
 }
 
-/** Client state of `iface` (DHCP_* constants). */
-export function dhcpState(iface: i32): u8 { return iface >= 0 && iface < MAX_IFACES ? load<u8>(rec(iface), R_STATE) : DHCP_IDLE; }
-/** Bound address of `iface`, 0 if none. */
-export function dhcpAddress(iface: i32): u32 { return iface >= 0 && iface < MAX_IFACES ? load<u32>(rec(iface), R_ADDR) : 0; }
-/** Router learnt with the lease of `iface` (option 3), 0 if none. */
-export function dhcpRouter(iface: i32): u32 { return iface >= 0 && iface < MAX_IFACES ? load<u32>(rec(iface), R_ROUTER) : 0; }
-
 function arm(r: usize, iface: i32, at: i64): void {
-  const h = load<i32>(r, R_TIMER);
-  if (h >= 0 && timerActive(stackTimers, h)) { stackTimerRestart(h, at); return; }
-  store<i32>(r, stackTimerStart(TK_DHCP, <u32>iface, at), R_TIMER);
+  store<i32>(r, stackTimerArm(load<i32>(r, R_TIMER), TK_DHCP, <u32>iface, at), R_TIMER);
 }
 
-function disarm(r: usize): void {
-  const h = load<i32>(r, R_TIMER);
-  if (h >= 0) stackTimerCancel(h);
-  store<i32>(r, -1, R_TIMER);
-}
+function disarm(r: usize): void { store<i32>(r, stackTimerDisarm(load<i32>(r, R_TIMER)), R_TIMER); }
 
 /** Next retransmission delay: the current timeout ±1 s (RFC 2131 §4.1), then the timeout doubles. */
 function nextRetransmit(r: usize): i64 {
@@ -236,17 +220,12 @@ function send(iface: i32, type: u8): void {
   // everything before an address is bound broadcast.
   const unicast = state == DHCP_RENEWING || type == RELEASE;
   const dst = unicast ? load<u32>(r, R_SERVER) : IP_BROADCAST;
-  const ulen = udpEmit(udp, DHCP_CLIENT_PORT, DHCP_SERVER_PORT, blen);
-  const total = IPV4_MIN_HEADER + ulen;
-  ipv4Emit(ip, 0, <u16>total, ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_UDP, ciaddr, dst);
-  udpFillChecksum(udp, ciaddr, dst);
+  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, ciaddr, dst, DHCP_CLIENT_PORT, DHCP_SERVER_PORT, blen);
   if (type == REQUEST) store<i64>(r, nowMs(), R_REQ_AT);
   count(C.DHCP_TX);
   if (unicast && !macIsZero(r + R_SERVER_MAC)) {
     // To the MAC the server's (or its relay's) replies came from: no ARP needed on a foreign link.
-    const f = ip - <usize>ETH_HEADER_LEN;
-    ethEmit(f, r + R_SERVER_MAC, netifMac(iface), ETHERTYPE_IPV4);
-    txFrame(iface, f, total + ETH_HEADER_LEN);
+    linkSendIpTo(iface, r + R_SERVER_MAC, ip, total);
   } else {
     linkSendIp(iface, unicast ? dst : IP_BROADCAST, ip, total);
   }
@@ -327,12 +306,12 @@ function parseOptions(b: usize, blen: i32): bool {
     if (o + 2 + l > blen) return false;
     const v = b + <usize>(o + 2);
     if (code == OPT_MSG_TYPE) { if (l != 1) return false; oType = load<u8>(v); }
-    else if (code == OPT_SERVER_ID) { if (l != 4) return false; oServer = be32at(v); }
-    else if (code == OPT_LEASE) { if (l != 4) return false; oLease = be32at(v); oHasLease = true; }
-    else if (code == OPT_MASK) { if (l != 4) return false; oMask = be32at(v); oHasMask = true; }
-    else if (code == OPT_ROUTER) { if (l < 4 || (l & 3) != 0) return false; oRouter = be32at(v); }
-    else if (code == OPT_T1) { if (l != 4) return false; oT1 = be32at(v); }
-    else if (code == OPT_T2) { if (l != 4) return false; oT2 = be32at(v); }
+    else if (code == OPT_SERVER_ID) { if (l != 4) return false; oServer = cfg.be32(v); }
+    else if (code == OPT_LEASE) { if (l != 4) return false; oLease = cfg.be32(v); oHasLease = true; }
+    else if (code == OPT_MASK) { if (l != 4) return false; oMask = cfg.be32(v); oHasMask = true; }
+    else if (code == OPT_ROUTER) { if (l < 4 || (l & 3) != 0) return false; oRouter = cfg.be32(v); }
+    else if (code == OPT_T1) { if (l != 4) return false; oT1 = cfg.be32(v); }
+    else if (code == OPT_T2) { if (l != 4) return false; oT2 = cfg.be32(v); }
     o += 2 + l;
   }
   // Why: RFC 2131 §4.1 / RFC 2132 §3.2: the options end with the End option; a message cut short
@@ -396,12 +375,12 @@ export function dhcpUdp(iface: i32, p: usize, len: i32): i32 {
   if (blen < B_OPTIONS) { count(C.DHCP_MALFORMED); return 1; }
   // Why: RFC 2131 §4.1: a client only takes BOOTREPLYs for its own transaction (xid, chaddr).
   if (load<u8>(b, B_OP) != 2 || load<u8>(b, B_HTYPE) != 1 || load<u8>(b, B_HLEN) != 6 ||
-      be32at(b + B_XID) != load<u32>(r, R_XID) || !macEqual(b + B_CHADDR, netifMac(iface))) {
+      cfg.be32(b + B_XID) != load<u32>(r, R_XID) || !macEqual(b + B_CHADDR, netifMac(iface))) {
     count(C.DHCP_IGNORED);
     return 1;
   }
-  if (be32at(b + B_COOKIE) != MAGIC_COOKIE || !parseOptions(b, blen) || oType == 0) { count(C.DHCP_MALFORMED); return 1; }
-  const yiaddr = be32at(b + B_YIADDR);
+  if (cfg.be32(b + B_COOKIE) != MAGIC_COOKIE || !parseOptions(b, blen) || oType == 0) { count(C.DHCP_MALFORMED); return 1; }
+  const yiaddr = cfg.be32(b + B_YIADDR);
   if (st == DHCP_SELECTING) {
     // Why: RFC 2131 §4.4.1: an OFFER names the address (a usable unicast one) and its server (54).
     if (oType != OFFER) { count(C.DHCP_IGNORED); return 1; }

@@ -28,9 +28,9 @@
 // resolves; headers are rewritten in place and the Ethernet header goes into the headroom.
 //
 // Timers: the stack has ONE timer heap (table/timer.ts), `stackTimers`, carved here with
-// `config.timerEntries` capacity; every module that needs deadlines arms timers on it (stackTimerStart
-// or the timer.ts functions on `stackTimers`) with a `kind` from its own range and a `tag` of its
-// choosing (usually its record index). stackTick pops each due timer (O(log timers), nothing is
+// `config.timerEntries` capacity; every module that needs deadlines arms timers on it (stackTimerArm /
+// stackTimerDisarm for a handle it keeps, stackTimerStart, or the timer.ts functions on `stackTimers`)
+// with a `kind` from its own range and a `tag` of its choosing (usually its record index). stackTick pops each due timer (O(log timers), nothing is
 // scanned) and hands it to its owner: TK_ARP to arp.ts, every other kind to mobilityTimer
 // (mobility/hooks.ts), which dispatches by range. Kinds (u16):
 //   0x0000              never used (timerKind's answer for a stale handle)
@@ -60,9 +60,8 @@ import { ETH_HEADER_LEN, ETHERTYPE_ARP, ETHERTYPE_IPV4, ethCheck, ethDst, ethTyp
 export { ipOutput } from "./ip";
 export { arpGratuitous, arpProxyAdd, arpProxyRemove, arpProxyCheck } from "./arp";
 
-/** Kind ranges on stackTimers (see "Timers" above): first and last kind of each owner. */
-export const TK_STACK_FIRST: u16 = 0x0001;
-export const TK_STACK_LAST: u16 = 0x00ff;
+/** Kind ranges on stackTimers (see "Timers" above): first and last kind of each role (the stack's own
+ *  range 0x0001-0x00ff is split between arp.ts, agent.ts and dhcp.ts by their TK_* constants). */
 export const TK_HA_FIRST: u16 = 0x0100;
 export const TK_HA_LAST: u16 = 0x01ff;
 export const TK_FA_FIRST: u16 = 0x0200;
@@ -94,6 +93,22 @@ export function stackTimerCancel(h: i32): bool { return timerCancel(stackTimers,
 
 /** Move armed timer `h` of stackTimers to `deadlineMs`; false if it is not armed. */
 export function stackTimerRestart(h: i32, deadlineMs: i64): bool { return timerRestart(stackTimers, h, deadlineMs); }
+
+/**
+ * Make a timer due at `deadlineMs`: armed `h` (≥ 0) is moved there, keeping its handle, kind and tag;
+ * otherwise (-1, fired or cancelled) a new one of `kind` for `tag` is started. Returns the handle to
+ * keep, -1 when the heap is full.
+ */
+export function stackTimerArm(h: i32, kind: u16, tag: u32, deadlineMs: i64): i32 {
+  if (h >= 0 && timerRestart(stackTimers, h, deadlineMs)) return h;
+  return timerStart(stackTimers, tag, kind, deadlineMs);
+}
+
+/** Cancel timer `h` if it is still armed (-1 or a stale handle: nothing happens); returns -1 to store in its place. */
+export function stackTimerDisarm(h: i32): i32 {
+  if (h >= 0) timerCancel(stackTimers, h);
+  return -1;
+}
 
 /** Process one received Ethernet frame of `len` bytes at `p` on `iface`. Returns 0 used, 1 dropped. */
 export function ethInput(iface: i32, p: usize, len: i32): i32 {

@@ -15,7 +15,7 @@
 // field may be shorter (trailing bytes are ignored) but never longer.
 
 import { csumAdd, csumFinish, pseudoHeaderSum } from "./checksum";
-import { IPPROTO_UDP } from "./ipv4";
+import { IPPROTO_UDP, IPV4_MIN_HEADER, ipv4Emit } from "./ipv4";
 
 export const UDP_SRC_PORT: usize = 0;
 export const UDP_DST_PORT: usize = 2;
@@ -86,4 +86,17 @@ export function udpFillChecksum(p: usize, src: u32, dst: u32): void {
   // Why: RFC 768: a computed zero is transmitted as all ones, since zero means "no checksum".
   if (c == 0) c = 0xffff;
   store<u16>(p, bswap<u16>(c), UDP_CHECKSUM);
+}
+
+/**
+ * Write a 20-byte IPv4 header at `ip` (no options, TOS 0, no flags, Identification `ident`, `ttl`,
+ * protocol 17, `src` -> `dst` in host order) and a UDP header behind it for the `dataLen` bytes at
+ * `ip + 28`, with both checksums filled. Returns the IP datagram's length (28 + dataLen).
+ */
+export function udpIpEmit(ip: usize, ident: u16, ttl: u8, src: u32, dst: u32, srcPort: u16, dstPort: u16, dataLen: i32): i32 {
+  const u = ip + <usize>IPV4_MIN_HEADER;
+  const total = IPV4_MIN_HEADER + udpEmit(u, srcPort, dstPort, dataLen);
+  ipv4Emit(ip, 0, <u16>total, ident, 0, ttl, IPPROTO_UDP, src, dst);
+  udpFillChecksum(u, src, dst);
+  return total;
 }

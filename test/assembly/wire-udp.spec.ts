@@ -1,9 +1,11 @@
 // UDP (RFC 768, RFC 1122 §4.1.3.4): a known datagram with its pseudo-header checksum, zero checksum =
-// none, every truncated length, every inconsistent Length field, emit into 0xa5, 0 sent as ffff.
+// none, every truncated length, every inconsistent Length field, emit into 0xa5, 0 sent as ffff;
+// udpIpEmit: IPv4 + UDP headers in front of a message, both checksums filled.
 import {
-  UdpErr, udpCheck, udpSrcPort, udpDstPort, udpLength, udpChecksum, udpPayload, udpEmit, udpFillChecksum,
+  UdpErr, udpCheck, udpSrcPort, udpDstPort, udpLength, udpChecksum, udpPayload, udpEmit, udpFillChecksum, udpIpEmit,
   UDP_PORT_MIP
 } from "../../assembly/wire/udp";
+import { Ipv4Err, ipv4Check } from "../../assembly/wire/ipv4";
 
 import { hex, filled, hexOf } from "./helpers";
 
@@ -98,5 +100,35 @@ describe("udp: emit", () => {
     udpFillChecksum(b, SRC, DST);
     expect<u16>(udpChecksum(b)).toBe(0xffff);
     expect<i32>(udpCheck(b, 10, SRC, DST)).toBe(UdpErr.OK);
+  });
+});
+
+// The datagram above behind a 20-byte IPv4 header, Identification 0x1234, TTL 64.
+const IP_HDR =
+  "4500" +       // version 4, IHL 5, TOS 0
+  "0021" +       // total length 33 = 20 + 8 + 5
+  "1234" +       // identification
+  "0000" +       // no flags, offset 0
+  "4011" +       // TTL 64, protocol 17 (UDP)
+  "e67f" +       // header checksum
+  "c0a80001" +   // source 192.168.0.1
+  "c0a800c7";    // destination 192.168.0.199
+
+describe("udp: udpIpEmit", () => {
+  it("writes both headers and checksums in front of the data into a 0xa5 buffer", () => {
+    const b = filled(20 + LEN + 3);
+    memory.copy(b + 28, hex("68656c6c6f"), 5);
+    expect<i32>(udpIpEmit(b, 0x1234, 64, SRC, DST, 1234, 434, 5)).toBe(20 + LEN);
+    expect<string>(hexOf(b, 20 + LEN + 3)).toStrictEqual(IP_HDR + DGRAM + "a5a5a5");
+    expect<i32>(ipv4Check(b, 20 + LEN)).toBe(Ipv4Err.OK);
+    expect<i32>(udpCheck(b + 20, LEN, SRC, DST)).toBe(UdpErr.OK);
+  });
+  it("an empty message: 28 bytes, nothing written past them", () => {
+    const b = filled(32);
+    expect<i32>(udpIpEmit(b, 7, 1, 0, 0xffffffff, 68, 67, 0)).toBe(28);
+    expect<i32>(ipv4Check(b, 28)).toBe(Ipv4Err.OK);
+    expect<i32>(udpCheck(b + 20, 8, 0, 0xffffffff)).toBe(UdpErr.OK);
+    expect<u16>(udpLength(b + 20)).toBe(8);
+    expect<string>(hexOf(b + 28, 4)).toStrictEqual("a5a5a5a5");
   });
 });
