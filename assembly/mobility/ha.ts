@@ -38,7 +38,7 @@ import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { netifCount, netifValid, netifFlags, netifIp, netifIsBroadcast } from "../stack/netif";
 import { stackTimerStart, stackTimerArm, stackTimerDisarm } from "../stack/stack";
-import { arpGratuitous, arpProxyAdd, arpProxyRemove } from "../stack/arp";
+import { arpGratuitous, arpProxyAdd, arpProxyRemove, GARP_COUNT, GARP_INTERVAL_MS } from "../stack/arp";
 import { ipSend, ipIsOurs, ipNextIdent } from "../stack/ip";
 import {
   HT_HEADER_SIZE, htBytes, htInit, htFind, htFindIndex, htInsert, htRemove, htValueAt,
@@ -64,9 +64,6 @@ export const TK_HA_EXPIRE: u16 = 0x0100;
 /** Timer kind: next gratuitous ARP announcement of a new binding (tag = binding record index). */
 export const TK_HA_GARP: u16 = 0x0101;
 
-/** Gratuitous ARPs per new binding (SPEC-DECISIONS) and their spacing. */
-const GARP_COUNT: i32 = 3;
-const GARP_INTERVAL_MS: i64 = 1000;
 
 const V_COUNT: usize = 0;
 const V_GARP_LEFT: usize = 1;

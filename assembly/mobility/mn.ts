@@ -39,7 +39,7 @@ import {
   netifIsBroadcast, prefixMask,
 } from "../stack/netif";
 import { stackTimers, stackTimerArm, stackTimerDisarm, TK_MN_FIRST } from "../stack/stack";
-import { linkSendIp, linkSendIpTo, arpGratuitous } from "../stack/arp";
+import { linkSendIp, linkSendIpTo, arpGratuitous, GARP_COUNT, GARP_INTERVAL_MS } from "../stack/arp";
 import { ipNextIdent, ipInput } from "../stack/ip";
 import { timerActive } from "../table/timer";
 import { saFind, SA_REPLAY } from "../security/sa";
@@ -138,9 +138,6 @@ const SOLICIT_MIN_GAP_MS: i64 = 1000;
 const REG_MIN_GAP_MS: i64 = 1000;
 /** Deregistration attempts before giving up (the binding then lapses at the home agent). */
 const DEREG_TRIES: i32 = 4;
-/** Gratuitous ARPs sent on returning home (SPEC-DECISIONS: 3) and their spacing. */
-const GARP_COUNT: u32 = 3;
-const GARP_INTERVAL_MS: i64 = 1000;
 
 let cur: i32 = -1;
 let homeState: u8 = ST_UNKNOWN;
@@ -652,7 +649,7 @@ function goHome(i: i32, prev: i32): void {
     // the home agent's gratuitous/proxy ARP pointed at it are corrected (sent GARP_COUNT times).
     if (mnIface >= 0) {
       arpGratuitous(mnIface, cfg.homeAddress);
-      hGarp = stackTimerArm(hGarp, TK_MN_GARP, GARP_COUNT - 1, nowMs() + GARP_INTERVAL_MS);
+      hGarp = stackTimerArm(hGarp, TK_MN_GARP, <u32>(GARP_COUNT - 1), nowMs() + GARP_INTERVAL_MS);
     }
   }
   if (bindingAway) {

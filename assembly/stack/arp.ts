@@ -243,6 +243,10 @@ function sendRequest(iface: i32, spa: u32, tpa: u32): void {
   txFrame(iface, f, ETH_MIN_FRAME);
 }
 
+/** Gratuitous ARPs announcing one change (SPEC-DECISIONS: 3) and their spacing; roles repeat arpGratuitous. */
+export const GARP_COUNT: i32 = 3;
+export const GARP_INTERVAL_MS: i64 = 1000;
+
 /**
  * Send one gratuitous ARP on `iface` announcing `ip` at this interface's MAC: the request form with
  * sender and target protocol address both `ip` (SPEC-DECISIONS.md; RFC 2002 §4.6). Callers repeat it.
