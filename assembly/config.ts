@@ -32,6 +32,8 @@ export const K_FRAME_BYTES: u16 = 6;
 export const K_BINDINGS: u16 = 7;
 export const K_VISITORS: u16 = 8;
 export const K_SECURITY_ASSOCS: u16 = 9;
+export const K_REASSEMBLY_SLOTS: u16 = 11; // datagrams to this node reassembled at once (0: fragments dropped)
+export const K_REASSEMBLY_BYTES: u16 = 12; // largest datagram reassembled (each slot's buffer)
 // Key 10 is reserved (it was bindingCache, never used): refused like any other unknown key below 0x8000.
 // NODE keys
 export const K_ROLES: u16 = 1;
@@ -71,6 +73,11 @@ export const K_BUSY: u16 = 14;             // FA: advertise busy (B) and refuse 
 export const K_RETRANSMIT_MS: u16 = 15;    // MN: first registration retransmission timeout
 export const K_RETRANSMIT_MAX_MS: u16 = 16;
 export const K_SOLICIT_INTERVAL_MS: u16 = 17;
+export const K_REVERSE_TUNNEL: u16 = 18;   // MN: send through a reverse tunnel to the home agent; FA: offer it (RFC 3024)
+export const K_REG_PROFILE: u16 = 19;      // meaning of request flag bits 0x02/0x01: 0 seeds (P, R), 1 rfc3344 (T, reserved)
+
+export const PROFILE_SEEDS: u32 = 0;
+export const PROFILE_RFC3344: u32 = 1;
 
 export const ENCAP_IPIP: u32 = 1;
 export const ENCAP_MINIMAL: u32 = 2;
@@ -80,6 +87,12 @@ export const SA_ALG_KEYED_MD5: u8 = 1; // MD5(key | data | key), RFC 2002 §3.5.
 export const SA_ALG_HMAC_MD5: u8 = 2;  // RFC 2104
 export const SA_REPLAY_NONCES: u8 = 1; // 0: timestamps (the default)
 export const SA_FLAG_COVER_SPI: u8 = 1;
+/** SA record flags bits 1-2: what the association authenticates (RFC 2002 §3.5.2-3.5.4); only that use verifies with it. */
+export const SA_USE_SHIFT: u8 = 1;
+export const SA_USE_MASK: u8 = 6;
+export const SA_USE_MOBILE_HOME: u8 = 1;
+export const SA_USE_MOBILE_FOREIGN: u8 = 2;
+export const SA_USE_FOREIGN_HOME: u8 = 3;
 export const SA_MAX_KEY: i32 = 64;
 
 // Values in force after init (defaults first).
@@ -92,6 +105,8 @@ export let frameBytes: i32 = 1518;
 export let bindingEntries: i32 = 0;
 export let visitorEntries: i32 = 0;
 export let securityAssocEntries: i32 = 0;
+export let reassemblySlots: i32 = 0;
+export let reassemblyBytes: i32 = 0;
 export let roles: u32 = ROLE_LOCAL_STACK;
 export let defaultTtl: i32 = 64;
 export let arpTimeoutSec: i32 = 60;
@@ -115,16 +130,20 @@ export let busy: bool = false;
 export let retransmitMs: i32 = 1000;
 export let retransmitMaxMs: i32 = 8000;
 export let solicitIntervalMs: i32 = 1000;
+export let reverseTunnel: bool = false;
+export let registrationProfile: u32 = PROFILE_SEEDS;
 
 export function configDefaults(): void {
   memoryPages = 2; arpEntries = 32; routeEntries = 16; timerEntries = 64; pendingFrames = 4;
   frameBytes = 1518; bindingEntries = 0; visitorEntries = 0; securityAssocEntries = 0;
+  reassemblySlots = 0; reassemblyBytes = 0;
   roles = ROLE_LOCAL_STACK; defaultTtl = 64; arpTimeoutSec = 60;
   arpRetries = 3; icmpErrorsPerSec = 10; logLevel = 2;
   homeAddress = 0; homeAgent = 0; homePrefixLen = 24; lifetimeSec = 300; advertIntervalMs = 1000;
   advertLifetimeSec = 3; encapsulations = ENCAP_IPIP; maxBindingsPerNode = 4; requestFlags = 0;
   colocated = 1; replay = 0; replayWindowSec = 7; clockOffsetSec = 0; busy = false;
   retransmitMs = 1000; retransmitMaxMs = 8000; solicitIntervalMs = 1000;
+  reverseTunnel = false; registrationProfile = PROFILE_SEEDS;
 }
 
 /** Log a refusal naming the field, the expected range and the value seen. Always returns false. */
@@ -165,6 +184,9 @@ function boardKey(key: u32, v: u32): bool {
     case K_BINDINGS: if (!range("board.bindings", v, 0, 65536)) return false; bindingEntries = v; return true;
     case K_VISITORS: if (!range("board.visitors", v, 0, 65536)) return false; visitorEntries = v; return true;
     case K_SECURITY_ASSOCS: if (!range("board.securityAssocs", v, 0, 65536)) return false; securityAssocEntries = v; return true;
+    case K_REASSEMBLY_SLOTS: if (!range("board.reassemblySlots", v, 0, 256)) return false; reassemblySlots = v; return true;
+    // Why: RFC 1122 §3.3.2: every host must reassemble datagrams of at least 576 bytes (EMTU_R).
+    case K_REASSEMBLY_BYTES: if (!range("board.reassemblyBytes", v, 576, 65535)) return false; reassemblyBytes = v; return true;
   }
   if (key >= 0x8000) return true; // skippable key from a newer host
   return refuseText("board key", "a known key", key);
@@ -202,6 +224,8 @@ function mobilityKey(key: u32, v: u32): bool {
     case K_RETRANSMIT_MS: if (!range("mobility.retransmitMs", v, 1000, 60000)) return false; retransmitMs = v; return true;
     case K_RETRANSMIT_MAX_MS: if (!range("mobility.retransmitMaxMs", v, 1000, 600000)) return false; retransmitMaxMs = v; return true;
     case K_SOLICIT_INTERVAL_MS: if (!range("mobility.solicitIntervalMs", v, 1000, 600000)) return false; solicitIntervalMs = v; return true;
+    case K_REVERSE_TUNNEL: if (!range("mobility.reverseTunnel", v, 0, 1)) return false; reverseTunnel = v != 0; return true;
+    case K_REG_PROFILE: if (!range("mobility.registrationProfile", v, 0, 1)) return false; registrationProfile = v; return true;
   }
   if (key >= 0x8000) return true;
   return refuseText("mobility key", "a known key", key);
@@ -224,6 +248,7 @@ function keyValues(p: usize, len: u32, kind: u8): bool {
  * every agent expire between two advertisements and keep re-soliciting.
  */
 export function configCrossCheck(): bool {
+  if (reassemblySlots > 0 && reassemblyBytes < 576) return refuse("board.reassemblyBytes", 576, 65535, reassemblyBytes);
   if ((roles & (ROLE_FOREIGN_AGENT | ROLE_HOME_AGENT)) != 0 && <i64>advertLifetimeSec * 1000 < <i64>advertIntervalMs) {
     return refuse("mobility.advertLifetimeSec", (advertIntervalMs + 999) / 1000, 9000, advertLifetimeSec);
   }
@@ -284,6 +309,8 @@ export function configWalk(len: i32, pass2: bool, adding: bool = false): bool {
         if (alg != SA_ALG_KEYED_MD5 && alg != SA_ALG_HMAC_MD5) return refuse("securityAssociations.algorithm", 1, 2, alg);
         const rp = load<u8>(v + 9);
         if (rp > SA_REPLAY_NONCES) return refuse("securityAssociations.replay", 0, 1, rp);
+        const use = (load<u8>(v + 10) & SA_USE_MASK) >> SA_USE_SHIFT;
+        if (use < SA_USE_MOBILE_HOME) return refuse("securityAssociations.use", SA_USE_MOBILE_HOME, SA_USE_FOREIGN_HOME, use);
         const klen = <i32>load<u8>(v + 11);
         if (klen < 1 || klen > SA_MAX_KEY || <u32>(12 + klen) != rlen) return refuse("securityAssociations.key length", 1, SA_MAX_KEY, klen);
         if (!saAdd(be32(v), spi, alg, rp, load<u8>(v + 10), v + 12, klen)) return refuse("board.securityAssocs", securityAssocEntries + 1, 65536, securityAssocEntries);

@@ -13,7 +13,7 @@
 import { arenaAlloc } from "../mem";
 import { htBytes, htInit, htFind, htInsert, htInsertedNew, htUsed, HT_HEADER_SIZE } from "../table/hash";
 import { hmacMd5Prepare } from "../crypto/hmac";
-import { SA_ALG_HMAC_MD5, SA_MAX_KEY } from "../config";
+import { SA_ALG_HMAC_MD5, SA_MAX_KEY, SA_USE_MASK, SA_USE_SHIFT } from "../config";
 
 export const SA_SPI: usize = 0;
 export const SA_ALG: usize = 4;
@@ -61,6 +61,22 @@ export function saAdd(peer: u32, spi: u32, alg: u8, replay: u8, flags: u8, key: 
 export function saFind(peer: u32): usize {
   return capacity == 0 ? 0 : htFind(table, peer);
 }
+
+/**
+ * The association with `peer` if it is configured for `use` (config SA_USE_*: mobile-home,
+ * mobile-foreign, foreign-home), or 0.
+ * Why: RFC 2002 §3.5.2-3.5.4: each authentication extension is computed with the association
+ * between the two parties it names; a key shared with a foreign agent must never authenticate a
+ * mobile-home extension (a foreign agent could then register its own address as a home address).
+ */
+export function saFindFor(peer: u32, use: u8): usize {
+  const v = saFind(peer);
+  if (v == 0) return 0;
+  return ((load<u8>(v, SA_FLAGS) & SA_USE_MASK) >> SA_USE_SHIFT) == use ? v : 0;
+}
+
+/** What the association `sa` is for (config SA_USE_*). */
+export function saUse(sa: usize): u8 { return (load<u8>(sa, SA_FLAGS) & SA_USE_MASK) >> SA_USE_SHIFT; }
 
 /** Associations configured. */
 export function saCount(): u32 { return capacity == 0 ? 0 : htUsed(table); }

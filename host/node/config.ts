@@ -12,6 +12,8 @@ import emulated from "../../boards/emulated.json";
 export interface Sizes {
   arpEntries: number; routes: number; timers: number; pendingFrames: number; frameBytes: number;
   bindings: number; visitors: number; securityAssocs: number;
+  /** IPv4 reassembly (RFC 1122 §3.3.2): datagrams to this node reassembled at once, and the largest one. */
+  reassemblySlots: number; reassemblyBytes: number;
 }
 export interface BoardProfile {
   name: string; description: string; memoryPages: number; maxInterfaces: number; mtu: number; sizes: Sizes;
@@ -29,10 +31,16 @@ export interface MobilityConfig {
   maxBindingsPerNode: number; request: { simultaneous: boolean; broadcast: boolean; encapsulation: Encapsulation };
   colocated: "never" | "auto" | "always"; replay: "timestamps" | "nonces"; replayWindowSec: number;
   clockOffsetSec: number; busy: boolean; retransmitMs: number; retransmitMaxMs: number; solicitIntervalMs: number;
+  /** Mobile node: send through a reverse tunnel to the home agent; foreign agent: offer reverse tunnelling (RFC 3024). */
+  reverseTunnel: boolean;
+  /** Meaning of request flag bits 0x02 / 0x01: "seeds" (P, R) or "rfc3344" (T, reserved) — docs/decisions.md. */
+  registrationProfile: "seeds" | "rfc3344";
 }
+/** What a security association authenticates (RFC 2002 §3.5.2-3.5.4); only that use verifies with it. */
+export type SaUse = "mobile-home" | "mobile-foreign" | "foreign-home";
 export interface SecurityAssociation {
   peer: number; spi: number; algorithm: "keyed-md5" | "hmac-md5"; key: Uint8Array;
-  replay: "timestamps" | "nonces"; coverSpi: boolean;
+  replay: "timestamps" | "nonces"; coverSpi: boolean; use: SaUse;
 }
 export interface RouteConfig { dest: number; prefixLen: number; via: number; iface: number }
 export interface NodeOptions {
@@ -66,6 +74,7 @@ export class ConfigError extends Error {
 export const SIZE_RANGES: Record<keyof Sizes, [number, number]> = {
   arpEntries: [1, 4096], routes: [1, 4096], timers: [8, 262144], pendingFrames: [0, 256],
   frameBytes: [590, 9018], bindings: [0, 65536], visitors: [0, 65536], securityAssocs: [0, 65536],
+  reassemblySlots: [0, 256], reassemblyBytes: [576, 65535],
 };
 const NODE_RANGES: Record<keyof NodeOptions, [number, number]> = {
   defaultTtl: [1, 255], arpTimeoutSec: [1, 86400], arpRetries: [1, 10], icmpErrorsPerSec: [0, 100000], logLevel: [0, 3],
@@ -221,7 +230,7 @@ export function validateConfig(raw: unknown, where = "config", boards: Record<st
     bad("roles", "mobile-node alone, or agent roles without mobile-node", rolesRaw);
   }
   const mobility = validateMobility(raw.mobility, interfaces, roles, bad);
-  const securityAssociations = validateSas(raw.securityAssociations, bad);
+  const securityAssociations = validateSas(raw.securityAssociations, roles, interfaces, bad);
   if (securityAssociations.length > sizes.securityAssocs) {
     bad("securityAssociations", `at most sizes.securityAssocs = ${sizes.securityAssocs} associations`, `${securityAssociations.length} associations`);
   }
@@ -255,14 +264,15 @@ function validateMobility(raw: unknown, interfaces: IfaceConfig[], roles: Role[]
   const m: MobilityConfig = {
     homeAddress: first?.ip ?? 0, homeAgent: 0, homePrefixLen: first?.prefixLen || 24, ...MOBILITY_DEFAULTS,
     encapsulations: ["ipip"], request: { simultaneous: false, broadcast: false, encapsulation: "ipip" },
-    colocated: "auto", replay: "timestamps", busy: false,
+    colocated: "auto", replay: "timestamps", busy: false, reverseTunnel: false, registrationProfile: "seeds",
   };
   if (raw === undefined) {
     if (roles.includes("mobile-node")) bad("mobility", "an object with at least homeAgent for a mobile node", raw);
     return m;
   }
   if (!isObject(raw)) { bad("mobility", "an object", raw); return m; }
-  const fields = ["homeAddress", "homeAgent", "homePrefixLen", "encapsulations", "request", "colocated", "replay", "busy", ...Object.keys(MOBILITY_RANGES)];
+  const fields = ["homeAddress", "homeAgent", "homePrefixLen", "encapsulations", "request", "colocated", "replay", "busy",
+    "reverseTunnel", "registrationProfile", ...Object.keys(MOBILITY_RANGES)];
   for (const [k, v] of Object.entries(raw)) {
     const f = `mobility.${k}`;
     if (!fields.includes(k)) { bad(f, `one of the fields ${fields.join(", ")}`, k); continue; }
@@ -299,6 +309,12 @@ function validateMobility(raw: unknown, interfaces: IfaceConfig[], roles: Role[]
       case "busy":
         if (typeof v !== "boolean") bad(f, "true or false", v); else m.busy = v;
         break;
+      case "reverseTunnel":
+        if (typeof v !== "boolean") bad(f, "true or false", v); else m.reverseTunnel = v;
+        break;
+      case "registrationProfile":
+        if (v !== "seeds" && v !== "rfc3344") bad(f, "one of seeds, rfc3344", v); else m.registrationProfile = v;
+        break;
     }
   }
   if (!("homePrefixLen" in raw) && roles.includes("mobile-node")) {
@@ -320,14 +336,31 @@ function parseKey(v: unknown): Uint8Array | null {
   return Uint8Array.from(v.match(/../g)!.map((h) => parseInt(h, 16)));
 }
 
-function validateSas(raw: unknown, bad: Bad): SecurityAssociation[] {
+const SA_USES: SaUse[] = ["mobile-home", "mobile-foreign", "foreign-home"];
+
+/**
+ * The use of an association that does not say (docs/decisions.md): a mobile node's are with home
+ * agents; a home agent's with its mobile nodes when the peer is on a home link, else with foreign
+ * agents; a foreign agent's could be either, so it must say (null).
+ */
+function defaultSaUse(peer: number, roles: Role[], interfaces: IfaceConfig[]): SaUse | null {
+  if (roles.includes("mobile-node")) return "mobile-home";
+  if (roles.includes("home-agent")) {
+    const onHome = interfaces.some((x) => x.home && x.prefixLen > 0 && ((x.ip ^ peer) >>> (32 - x.prefixLen)) === 0);
+    if (onHome) return "mobile-home";
+    if (!roles.includes("foreign-agent")) return "foreign-home";
+  }
+  return roles.includes("foreign-agent") ? null : "mobile-home";
+}
+
+function validateSas(raw: unknown, roles: Role[], interfaces: IfaceConfig[], bad: Bad): SecurityAssociation[] {
   const out: SecurityAssociation[] = [];
   if (raw === undefined) return out;
   if (!Array.isArray(raw)) { bad("securityAssociations", "a list of security associations", raw); return out; }
   raw.forEach((r: unknown, i: number) => {
     const f = `securityAssociations[${i}]`;
     if (!isObject(r)) { bad(f, "an object", r); return; }
-    const fields = ["peer", "spi", "algorithm", "key", "replay", "coverSpi"];
+    const fields = ["peer", "spi", "algorithm", "key", "replay", "coverSpi", "use"];
     for (const k of Object.keys(r)) if (!fields.includes(k)) bad(`${f}.${k}`, `one of the fields ${fields.join(", ")}`, k);
     const peer = parseIp(r.peer);
     if (peer === null || peer === 0) bad(`${f}.peer`, "the peer's address like 10.0.0.1", r.peer);
@@ -342,9 +375,12 @@ function validateSas(raw: unknown, bad: Bad): SecurityAssociation[] {
     if (replay !== "timestamps" && replay !== "nonces") bad(`${f}.replay`, "one of timestamps, nonces", replay);
     const coverSpi = r.coverSpi ?? (algorithm === "hmac-md5");
     if (typeof coverSpi !== "boolean") bad(`${f}.coverSpi`, "true or false", coverSpi);
+    const use = r.use ?? (peer ? defaultSaUse(peer, roles, interfaces) : "mobile-home");
+    if (use === null) bad(`${f}.use`, `one of ${SA_USES.join(", ")} (a foreign agent's association may be with a mobile node or a home agent)`, r.use);
+    else if (!SA_USES.includes(use as SaUse)) bad(`${f}.use`, `one of ${SA_USES.join(", ")}`, use);
     if (peer && key && key.length <= 64) out.push({
       peer, spi: r.spi as number, algorithm: algorithm as SecurityAssociation["algorithm"], key,
-      replay: replay as SecurityAssociation["replay"], coverSpi: coverSpi as boolean,
+      replay: replay as SecurityAssociation["replay"], coverSpi: coverSpi as boolean, use: (use ?? "mobile-home") as SaUse,
     });
   });
   return out;
@@ -354,9 +390,11 @@ function validateSas(raw: unknown, bad: Bad): SecurityAssociation[] {
 const REC_BOARD = 1, REC_NODE = 2, REC_IFACE = 3, REC_ROUTE = 4, REC_MOBILITY = 5, REC_SA = 6;
 const ROLE_BITS: Record<Role, number> = { router: 1, host: 2, "mobile-node": 4, "foreign-agent": 8, "home-agent": 16 };
 const ENCAP_BITS: Record<Encapsulation, number> = { ipip: 1, minimal: 2, gre: 4 };
+const SA_USE_BITS: Record<SaUse, number> = { "mobile-home": 1, "mobile-foreign": 2, "foreign-home": 3 };
 const BOARD_KEYS: [keyof Sizes | "memoryPages", number][] = [
   ["memoryPages", 1], ["arpEntries", 2], ["routes", 3], ["timers", 4], ["pendingFrames", 5], ["frameBytes", 6],
   ["bindings", 7], ["visitors", 8], ["securityAssocs", 9], // 10 is reserved (docs/abi.md)
+  ["reassemblySlots", 11], ["reassemblyBytes", 12],
 ];
 const NODE_KEYS: [keyof NodeOptions | "roles", number][] = [
   ["roles", 1], ["defaultTtl", 2], ["arpTimeoutSec", 3], ["arpRetries", 4], ["icmpErrorsPerSec", 5], ["logLevel", 6],
@@ -430,12 +468,13 @@ function configRecords(c: ValidConfig): Uint8Array[] {
     [6, m.advertLifetimeSec], [7, m.encapsulations.reduce((b, e) => b | ENCAP_BITS[e], 0)], [8, m.maxBindingsPerNode],
     [9, requestFlags], [10, m.colocated === "never" ? 0 : m.colocated === "auto" ? 1 : 2], [11, m.replay === "nonces" ? 1 : 0],
     [12, m.replayWindowSec], [13, m.clockOffsetSec >>> 0], [14, m.busy ? 1 : 0], [15, m.retransmitMs], [16, m.retransmitMaxMs],
-    [17, m.solicitIntervalMs],
+    [17, m.solicitIntervalMs], [18, m.reverseTunnel ? 1 : 0], [19, m.registrationProfile === "rfc3344" ? 1 : 0],
   ]));
   for (const sa of c.securityAssociations) {
     const b = new Uint8Array(12 + sa.key.length); const dv = new DataView(b.buffer);
     dv.setUint32(0, sa.peer >>> 0); dv.setUint32(4, sa.spi >>> 0); b[8] = sa.algorithm === "keyed-md5" ? 1 : 2;
-    b[9] = sa.replay === "nonces" ? 1 : 0; b[10] = sa.coverSpi ? 1 : 0; b[11] = sa.key.length; b.set(sa.key, 12);
+    b[9] = sa.replay === "nonces" ? 1 : 0;
+    b[10] = (sa.coverSpi ? 1 : 0) | (SA_USE_BITS[sa.use] << 1); b[11] = sa.key.length; b.set(sa.key, 12);
     rec(REC_SA, b);
   }
   return recs;

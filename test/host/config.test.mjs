@@ -99,3 +99,53 @@ test("tables that do not fit the board's memory budget are refused with the page
   // 4096 ARP entries and 200 pending frames of 1582 bytes need about 5 pages on top of the static data
   assert.ok(Number(m[1]) >= 6, msg);
 });
+
+test("issue 7 fields: reverseTunnel, registrationProfile, reassembly sizes and the use of each security association", () => {
+  const fa = {
+    name: "fa", roles: ["foreign-agent"],
+    interfaces: [{ name: "ap0", mac: "02:00:00:00:1a:01", ipv4: "10.1.0.1/24", advertise: true }, { name: "up0", mac: "02:00:00:00:1b:01", ipv4: "10.9.1.1/24" }],
+    mobility: { reverseTunnel: "yes", registrationProfile: "rfc2002" },
+    sizes: { reassemblySlots: 300, reassemblyBytes: 100 },
+    securityAssociations: [{ peer: "10.0.0.1", spi: 4096, key: "text:k" }, { peer: "10.0.0.5", spi: 4097, key: "text:k", use: "home-home" }],
+  };
+  const p = problems(fa).join("\n");
+  assert.match(p, /node\.mobility\.reverseTunnel: expected true or false, got "yes"/);
+  assert.match(p, /node\.mobility\.registrationProfile: expected one of seeds, rfc3344, got "rfc2002"/);
+  assert.match(p, /node\.sizes\.reassemblySlots: expected an integer 0\.\.256, got 300/);
+  assert.match(p, /node\.sizes\.reassemblyBytes: expected an integer 576\.\.65535, got 100/);
+  // A foreign agent's association may be with a mobile node or a home agent: it must say which.
+  assert.match(p, /securityAssociations\[0\]\.use: expected one of mobile-home, mobile-foreign, foreign-home \(a foreign agent's association .*\), got nothing/);
+  assert.match(p, /securityAssociations\[1\]\.use: expected one of mobile-home, mobile-foreign, foreign-home, got "home-home"/);
+  // Defaults: a home agent's association with a peer on its home link is mobile-home, others foreign-home.
+  const ha = host.validateConfig({
+    name: "ha", roles: ["home-agent"],
+    interfaces: [{ name: "home0", mac: "02:00:00:00:0a:01", ipv4: "10.0.0.1/24", home: true }, { name: "up0", mac: "02:00:00:00:0b:01", ipv4: "10.9.0.1/24" }],
+    securityAssociations: [{ peer: "10.0.0.5", spi: 4096, key: "text:k" }, { peer: "10.9.0.2", spi: 4097, key: "text:k" }],
+  }, "ha");
+  assert.deepEqual(ha.securityAssociations.map((s) => s.use), ["mobile-home", "foreign-home"]);
+  assert.equal(ha.mobility.registrationProfile, "seeds");
+  assert.equal(ha.mobility.reverseTunnel, false);
+  // Encoded: SA flags bits 1-2 carry the use; MOBILITY keys 18 and 19; BOARD keys 11 and 12.
+  const bin = host.encodeConfig(ha);
+  const sa = [...bin.keys()].filter((i) => bin[i] === 6 && bin[i + 1] === 0 && bin[i + 2] === 0 && bin[i + 3] === 13 && bin[i + 4] === 10 && bin[i + 8] === 0 && bin[i + 9] === 0 && bin[i + 10] === 0x10);
+  assert.equal(sa.length, 2);
+  assert.deepEqual(sa.map((i) => bin[i + 4 + 10] >> 1), [1, 3]);
+});
+
+test("the core refuses a security association record without a use", () => {
+  const ha = host.validateConfig({
+    name: "ha", roles: ["home-agent"],
+    interfaces: [{ name: "home0", mac: "02:00:00:00:0a:01", ipv4: "10.0.0.1/24", home: true }],
+    securityAssociations: [{ peer: "10.0.0.5", spi: 4096, key: "text:k" }],
+  }, "ha");
+  const bin = host.encodeConfig(ha);
+  const i = bin.length - (12 + 1) - 4; // the SA record is last: header 4 + 12 + 1-byte key
+  assert.equal(bin[i], 6);
+  bin[i + 4 + 10] &= 1; // clear the use bits
+  const logs = [];
+  const board = new host.Board(firmware, ha, { now: () => 0, tx() {}, deliver() {}, log: (l, t) => logs.push(t) });
+  const mem = new Uint8Array(board.x.memory.buffer);
+  mem.set(bin, board.x.config_buffer());
+  assert.equal(board.x.init(board.x.config_buffer(), bin.length), 1);
+  assert.match(logs.join("\n"), /config: securityAssociations\.use: expected 1\.\.3, got 0/);
+});

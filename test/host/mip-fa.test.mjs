@@ -26,8 +26,8 @@ const EV_VISITOR = 9, EV_AUTH_FAILED = 10, EV_REG_DENIED = 11;
 const OP = { PENDING: 1, ACCEPTED: 2, DENIED: 3, REMOVED: 4, EXPIRED: 5 };
 const ID = 0xeb00000012345678n;
 
-const saFh = { peer: "10.8.0.1", spi: FH.spi, algorithm: "hmac-md5", key: "text:fa-ha" };
-const saMf = { peer: "10.8.0.5", spi: MF.spi, algorithm: "keyed-md5", key: "text:mn-fa" };
+const saFh = { peer: "10.8.0.1", spi: FH.spi, algorithm: "hmac-md5", key: "text:fa-ha", use: "foreign-home" };
+const saMf = { peer: "10.8.0.5", spi: MF.spi, algorithm: "keyed-md5", key: "text:mn-fa", use: "mobile-foreign" };
 
 const faJson = ({ mobility = {}, sas = [], sizes, routes } = {}) => ({
   name: "fa", board: "emulated", roles: ["foreign-agent"],

@@ -17,6 +17,8 @@ pub struct Sizes {
     pub bindings: u32,
     pub visitors: u32,
     pub security_assocs: u32,
+    pub reassembly_slots: u32,
+    pub reassembly_bytes: u32,
 }
 
 /// One boards/<name>.json profile.
@@ -85,7 +87,18 @@ pub struct MobilityConfig {
     pub retransmit_ms: u32,
     pub retransmit_max_ms: u32,
     pub solicit_interval_ms: u32,
+    /// Mobile node: send through a reverse tunnel to the home agent; foreign agent: offer it (RFC 3024).
+    pub reverse_tunnel: bool,
+    /// Meaning of request flag bits 0x02 / 0x01 (docs/decisions.md).
+    pub registration_profile: RegistrationProfile,
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegistrationProfile { Seeds, Rfc3344 }
+
+/// What a security association authenticates (RFC 2002 §3.5.2-3.5.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SaUse { MobileHome, MobileForeign, ForeignHome }
 
 /// A mobility security association (docs/abi.md SA record).
 #[derive(Clone, Debug, PartialEq)]
@@ -96,6 +109,7 @@ pub struct SecurityAssociation {
     pub key: Vec<u8>,
     pub replay: Replay,
     pub cover_spi: bool,
+    pub use_: SaUse,
 }
 
 /// A static route; `iface` indexes NodeConfig::interfaces, `via` 0 = on-link.
@@ -221,7 +235,7 @@ fn parse_board(file: &str, text: &str) -> Result<BoardProfile, Vec<String>> {
     let memory_pages = int(o, "memoryPages", "", 1.0, 16384.0, &mut p);
     let max_interfaces = int(o, "maxInterfaces", "", 1.0, 8.0, &mut p);
     let mtu = int(o, "mtu", "", 576.0, 9004.0, &mut p);
-    let mut sz = [0u32; 8];
+    let mut sz = [0u32; 10];
     match o.get("sizes").and_then(Value::as_object) {
         Some(so) => {
             for (i, (k, (lo, hi))) in SIZE_RANGES.iter().enumerate() {
@@ -236,22 +250,24 @@ fn parse_board(file: &str, text: &str) -> Result<BoardProfile, Vec<String>> {
     Ok(BoardProfile { name, description, memory_pages, max_interfaces, mtu, sizes: sizes_from(sz) })
 }
 
-fn sizes_from(a: [u32; 8]) -> Sizes {
+fn sizes_from(a: [u32; 10]) -> Sizes {
     Sizes {
         arp_entries: a[0], routes: a[1], timers: a[2], pending_frames: a[3], frame_bytes: a[4],
-        bindings: a[5], visitors: a[6], security_assocs: a[7],
+        bindings: a[5], visitors: a[6], security_assocs: a[7], reassembly_slots: a[8], reassembly_bytes: a[9],
     }
 }
 
-fn sizes_to(s: &Sizes) -> [u32; 8] {
-    [s.arp_entries, s.routes, s.timers, s.pending_frames, s.frame_bytes, s.bindings, s.visitors, s.security_assocs]
+fn sizes_to(s: &Sizes) -> [u32; 10] {
+    [s.arp_entries, s.routes, s.timers, s.pending_frames, s.frame_bytes, s.bindings, s.visitors, s.security_assocs,
+     s.reassembly_slots, s.reassembly_bytes]
 }
 
 // ---- ranges and defaults (host/node/config.ts; the core enforces the same, assembly/config.ts) ----
 
-const SIZE_RANGES: [(&str, (i64, i64)); 8] = [
+const SIZE_RANGES: [(&str, (i64, i64)); 10] = [
     ("arpEntries", (1, 4096)), ("routes", (1, 4096)), ("timers", (8, 262144)), ("pendingFrames", (0, 256)),
     ("frameBytes", (590, 9018)), ("bindings", (0, 65536)), ("visitors", (0, 65536)), ("securityAssocs", (0, 65536)),
+    ("reassemblySlots", (0, 256)), ("reassemblyBytes", (576, 65535)),
 ];
 const NODE_RANGES: [(&str, (i64, i64)); 5] = [
     ("defaultTtl", (1, 255)), ("arpTimeoutSec", (1, 86400)), ("arpRetries", (1, 10)), ("icmpErrorsPerSec", (0, 100000)),
@@ -652,7 +668,7 @@ pub fn validate_config(raw: &Value, where_: &str, boards: &Boards) -> Result<Nod
         p.bad("roles", "mobile-node alone, or agent roles without mobile-node", Some(roles_raw));
     }
     let mobility = validate_mobility(o.get("mobility"), &interfaces, mn, &mut p);
-    let sas = validate_sas(o.get("securityAssociations"), &mut p);
+    let sas = validate_sas(o.get("securityAssociations"), &roles, &interfaces, &mut p);
     if sas.len() > sizes.security_assocs as usize {
         p.bad(
             "securityAssociations",
@@ -724,6 +740,8 @@ fn validate_mobility(raw: Option<&Value>, interfaces: &[IfaceConfig], mn: bool, 
         retransmit_ms: 1000,
         retransmit_max_ms: 8000,
         solicit_interval_ms: 1000,
+        reverse_tunnel: false,
+        registration_profile: RegistrationProfile::Seeds,
     };
     let Some(raw) = raw else {
         if mn {
@@ -735,7 +753,8 @@ fn validate_mobility(raw: Option<&Value>, interfaces: &[IfaceConfig], mn: bool, 
         p.bad("mobility", "an object", Some(raw));
         return m;
     };
-    let mut fields: Vec<&str> = vec!["homeAddress", "homeAgent", "homePrefixLen", "encapsulations", "request", "colocated", "replay", "busy"];
+    let mut fields: Vec<&str> = vec!["homeAddress", "homeAgent", "homePrefixLen", "encapsulations", "request", "colocated", "replay", "busy",
+        "reverseTunnel", "registrationProfile"];
     fields.extend(MOBILITY_RANGES.iter().map(|r| r.0));
     for k in js_keys(o) {
         let v = &o[k.as_str()];
@@ -822,8 +841,14 @@ fn validate_mobility(raw: Option<&Value>, interfaces: &[IfaceConfig], mn: bool, 
                 Some("nonces") => m.replay = Replay::Nonces,
                 _ => p.bad(&f, "one of timestamps, nonces", Some(v)),
             },
+            "registrationProfile" => match v.as_str() {
+                Some("seeds") => m.registration_profile = RegistrationProfile::Seeds,
+                Some("rfc3344") => m.registration_profile = RegistrationProfile::Rfc3344,
+                _ => p.bad(&f, "one of seeds, rfc3344", Some(v)),
+            },
             _ => match v.as_bool() {
-                // busy
+                // busy, reverseTunnel
+                Some(b) if k == "reverseTunnel" => m.reverse_tunnel = b,
                 Some(b) => m.busy = b,
                 None => p.bad(&f, "true or false", Some(v)),
             },
@@ -850,14 +875,43 @@ fn validate_mobility(raw: Option<&Value>, interfaces: &[IfaceConfig], mn: bool, 
     m
 }
 
-fn validate_sas(raw: Option<&Value>, p: &mut Problems) -> Vec<SecurityAssociation> {
+const SA_USES: [&str; 3] = ["mobile-home", "mobile-foreign", "foreign-home"];
+
+fn sa_use(s: &str) -> Option<SaUse> {
+    match s {
+        "mobile-home" => Some(SaUse::MobileHome),
+        "mobile-foreign" => Some(SaUse::MobileForeign),
+        "foreign-home" => Some(SaUse::ForeignHome),
+        _ => None,
+    }
+}
+
+/// The use of an association that does not say (host/node/config.ts defaultSaUse, docs/decisions.md);
+/// None: a foreign agent's association must say.
+fn default_sa_use(peer: u32, roles: &[&str], interfaces: &[IfaceConfig]) -> Option<&'static str> {
+    if roles.contains(&"mobile-node") {
+        return Some("mobile-home");
+    }
+    if roles.contains(&"home-agent") {
+        let on_home = interfaces.iter().any(|x| x.home && x.prefix_len > 0 && ((x.ip ^ peer) >> (32 - x.prefix_len as u32)) == 0);
+        if on_home {
+            return Some("mobile-home");
+        }
+        if !roles.contains(&"foreign-agent") {
+            return Some("foreign-home");
+        }
+    }
+    if roles.contains(&"foreign-agent") { None } else { Some("mobile-home") }
+}
+
+fn validate_sas(raw: Option<&Value>, roles: &[&str], interfaces: &[IfaceConfig], p: &mut Problems) -> Vec<SecurityAssociation> {
     let mut out: Vec<SecurityAssociation> = Vec::new();
     let Some(raw) = raw else { return out };
     let Some(list) = raw.as_array() else {
         p.bad("securityAssociations", "a list of security associations", Some(raw));
         return out;
     };
-    let fields = ["peer", "spi", "algorithm", "key", "replay", "coverSpi"];
+    let fields = ["peer", "spi", "algorithm", "key", "replay", "coverSpi", "use"];
     for (i, r) in list.iter().enumerate() {
         let f = format!("securityAssociations[{i}]");
         let Some(ro) = r.as_object() else { p.bad(&f, "an object", Some(r)); continue };
@@ -908,6 +962,21 @@ fn validate_sas(raw: Option<&Value>, p: &mut Problems) -> Vec<SecurityAssociatio
         if !cover_v.is_boolean() {
             p.bad(&format!("{f}.coverSpi"), "true or false", Some(cover_v));
         }
+        let default_use = match peer { Some(a) => default_sa_use(a, roles, interfaces), None => Some("mobile-home") };
+        let use_v = if nullish(ro.get("use")) { default_use.map(str_val) } else { Some(ro["use"].clone()) };
+        let use_ = match &use_v {
+            None => {
+                p.bad(&format!("{f}.use"), &format!("one of {} (a foreign agent's association may be with a mobile node or a home agent)", SA_USES.join(", ")), ro.get("use"));
+                None
+            }
+            Some(v) => {
+                let u = v.as_str().and_then(sa_use);
+                if u.is_none() {
+                    p.bad(&format!("{f}.use"), &format!("one of {}", SA_USES.join(", ")), Some(v));
+                }
+                u
+            }
+        };
         if let (Some(peer), Some(key)) = (peer, key) {
             out.push(SecurityAssociation {
                 peer,
@@ -916,6 +985,7 @@ fn validate_sas(raw: Option<&Value>, p: &mut Problems) -> Vec<SecurityAssociatio
                 key,
                 replay: replay.unwrap_or(Replay::Timestamps),
                 cover_spi: cover_v.as_bool().unwrap_or(false),
+                use_: use_.unwrap_or(SaUse::MobileHome),
             });
         }
     }
@@ -955,6 +1025,7 @@ fn config_records(c: &NodeConfig) -> Vec<Vec<u8>> {
     recs.push(record(REC_BOARD, &kv(&[
         (1, c.board.memory_pages), (2, s.arp_entries), (3, s.routes), (4, s.timers), (5, s.pending_frames),
         (6, s.frame_bytes), (7, s.bindings), (8, s.visitors), (9, s.security_assocs), // 10 is reserved (docs/abi.md)
+        (11, s.reassembly_slots), (12, s.reassembly_bytes),
     ])));
     let roles = c.roles.iter().fold(0u32, |b, r| b | match r {
         Role::Router => 1,
@@ -997,6 +1068,7 @@ fn config_records(c: &NodeConfig) -> Vec<Vec<u8>> {
         (10, match m.colocated { Colocated::Never => 0, Colocated::Auto => 1, Colocated::Always => 2 }),
         (11, (m.replay == Replay::Nonces) as u32), (12, m.replay_window_sec), (13, m.clock_offset_sec as u32),
         (14, m.busy as u32), (15, m.retransmit_ms), (16, m.retransmit_max_ms), (17, m.solicit_interval_ms),
+        (18, m.reverse_tunnel as u32), (19, (m.registration_profile == RegistrationProfile::Rfc3344) as u32),
     ])));
     for sa in &c.security_associations {
         let mut b = Vec::with_capacity(12 + sa.key.len());
@@ -1004,7 +1076,8 @@ fn config_records(c: &NodeConfig) -> Vec<Vec<u8>> {
         b.extend_from_slice(&sa.spi.to_be_bytes());
         b.push(if sa.algorithm == Algorithm::KeyedMd5 { 1 } else { 2 });
         b.push((sa.replay == Replay::Nonces) as u8);
-        b.push(sa.cover_spi as u8);
+        let use_bits = match sa.use_ { SaUse::MobileHome => 1u8, SaUse::MobileForeign => 2, SaUse::ForeignHome => 3 };
+        b.push(sa.cover_spi as u8 | use_bits << 1);
         b.push(sa.key.len() as u8);
         b.extend_from_slice(&sa.key);
         recs.push(record(REC_SA, &b));
@@ -1131,7 +1204,7 @@ mod tests {
         let c = check(v2).unwrap();
         assert_eq!(c.roles, vec![Role::MobileNode, Role::Host]);
         assert_eq!(c.security_associations[0], SecurityAssociation {
-            peer: 0x0a000001, spi: 256, algorithm: Algorithm::HmacMd5, key: b"k".to_vec(), replay: Replay::Timestamps, cover_spi: true,
+            peer: 0x0a000001, spi: 256, algorithm: Algorithm::HmacMd5, key: b"k".to_vec(), replay: Replay::Timestamps, cover_spi: true, use_: SaUse::MobileHome,
         });
     }
 
@@ -1158,18 +1231,18 @@ mod tests {
         assert_eq!(chunks.len(), 1);
         let b = &chunks[0];
         assert_eq!(&b[..8], b"MIPF\0\x01\0\0");
-        // BOARD: type 1, flags 0, length 54 (nine pairs; key 10 is reserved), first pair memoryPages = 2.
-        assert_eq!(&b[8..18], &[1, 0, 0, 54, 0, 1, 0, 0, 0, 2]);
+        // BOARD: type 1, flags 0, length 66 (eleven pairs; key 10 is reserved), first pair memoryPages = 2.
+        assert_eq!(&b[8..18], &[1, 0, 0, 66, 0, 1, 0, 0, 0, 2]);
         // NODE: roles = host (2).
-        assert_eq!(&b[66..76], &[2, 0, 0, 36, 0, 1, 0, 0, 0, 2]);
+        assert_eq!(&b[78..88], &[2, 0, 0, 36, 0, 1, 0, 0, 0, 2]);
         // IFACE: index 0, flags 0, MAC, 10.0.1.10, /24, pad, MTU 1500.
-        assert_eq!(&b[106..126], &[3, 0, 0, 16, 0, 0, 2, 0, 0, 0, 1, 0x10, 10, 0, 1, 10, 24, 0, 0x05, 0xdc]);
-        // MOBILITY (17 pairs) comes before the route in the first chunk, ROUTE last.
-        assert_eq!(&b[126..130], &[5, 0, 0, 102]);
-        assert_eq!(&b[232..], &[4, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 1, 1]);
+        assert_eq!(&b[118..138], &[3, 0, 0, 16, 0, 0, 2, 0, 0, 0, 1, 0x10, 10, 0, 1, 10, 24, 0, 0x05, 0xdc]);
+        // MOBILITY (19 pairs) comes before the route in the first chunk, ROUTE last.
+        assert_eq!(&b[138..142], &[5, 0, 0, 114]);
+        assert_eq!(&b[256..], &[4, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 1, 1]);
         // The single-buffer form keeps the record order of configRecords (ROUTE before MOBILITY).
         let one = encode_config(&c);
-        assert!(one.len() == b.len() && one[126..142] == b[232..]);
+        assert!(one.len() == b.len() && one[138..154] == b[256..]);
     }
 
     #[test]
