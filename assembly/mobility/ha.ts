@@ -7,15 +7,20 @@
 //     port 434, type 1, for us -> haRegistration (RFC 2002 §3.8.2, in this order):
 //       fixed part / extensions unusable  -> silently discarded (DROP_HA_REG_MALFORMED, §1.9)
 //       fixed part inconsistent            -> 134 poorly formed
-//       mobile-home authentication         -> 131 (missing, failed, or no security association)
-//       foreign-home authentication        -> 132 (present and an SA with the sender exists)
+//       mobile-home authentication         -> 131 (missing, failed, or no mobile-home association)
+//       foreign-home authentication        -> 132 (present and a foreign-home SA with the sender exists)
+//       home address off the home prefix   -> 129 (docs/decisions.md)
 //       identification (security/replay)   -> 133, reply carries our time / next nonce
 //       lifetime                           -> granted = min(requested, mobility.lifetimeSec)
 //       home agent field                   -> 136 unless one of our addresses (broadcast: discovery)
 //       bindings (S, maxBindingsPerNode)   -> 135 too many, 130 no room (table, timer, proxy ARP)
-//     reply to the request's IP source and UDP source port, mobile-home authenticator appended
+//     reply to the request's IP source and UDP source port, mobile-home authenticator appended; on
+//     the home link (never tunnelled) when the request came from the home address on it (§3.8.3)
 //   haIntercept(iface, p, len)  a datagram to forward: destination a bound home address ->
-//     one encapsulated copy per live care-of address (tunnel.ts), never back to its own source
+//     one encapsulated copy per live care-of address (tunnel.ts), never back to its own source;
+//     a home-prefix source from off the home link that is not a bound home address -> dropped
+//   haReverseTunnel(iface, outerSrc, inner, ilen)  tunnel.ts tunnelInput's exit: inner source a
+//     bound home address, outer source its live care-of address -> received again (RFC 3024)
 //   haOriginated(p, len, room)  a datagram this node originates (echo reply, ICMP error, reply,
 //     local stack) to a bound home address -> tunnelled the same way (RFC 2002 §4.2.3), inner TTL
 //     kept; encapsulated in place when `room` holds Ethernet + the largest tunnel header, else
@@ -36,25 +41,28 @@ import { C, count } from "../counters";
 import { Ev, BindingOp, evBuf, evEmit, evAuthFailed, evRegDenied, ROLE_HA } from "../events";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
-import { netifCount, netifValid, netifFlags, netifIp, netifIsBroadcast } from "../stack/netif";
+import { netifCount, netifValid, netifFlags, netifIp, netifIsBroadcast, netifOnLink, netifMtu } from "../stack/netif";
 import { stackTimerStart, stackTimerArm, stackTimerDisarm } from "../stack/stack";
-import { arpGratuitous, arpProxyAdd, arpProxyRemove, GARP_COUNT, GARP_INTERVAL_MS } from "../stack/arp";
-import { ipSend, ipIsOurs, ipNextIdent } from "../stack/ip";
+import { arpGratuitous, arpProxyAdd, arpProxyRemove, linkSendIp, GARP_COUNT, GARP_INTERVAL_MS } from "../stack/arp";
+import { ipSend, ipIsOurs, ipNextIdent, ipInput } from "../stack/ip";
 import {
   HT_HEADER_SIZE, htBytes, htInit, htFind, htFindIndex, htInsert, htRemove, htValueAt,
   htKeyAt, htNext, htUsed,
 } from "../table/hash";
-import { ipv4HeaderLen, ipv4Src, ipv4Dst, ipIsUnicastSource, IP_BROADCAST, IPV4_MIN_HEADER } from "../wire/ipv4";
+import {
+  ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4Proto, ipIsUnicastSource, IP_BROADCAST, IPV4_MIN_HEADER, IPPROTO_IPIP,
+  IPPROTO_MINENC, IPPROTO_GRE,
+} from "../wire/ipv4";
 import { UdpErr, udpCheck, udpSrcPort, udpDstPort, udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
 import {
   RegErr, regReqParse, regHomeAddr, regHomeAgent, regLifetimeSec, regReqFlags, regReqCareOfAddr,
   regReqIdentification, regRepEmit, MIP_PORT, REG_TYPE_REQUEST, REG_REQ_LEN, REQ_FLAG_S, REQ_FLAG_B, REQ_FLAG_D,
-  REQ_FLAG_M, REQ_FLAG_G, CODE_ACCEPTED, CODE_HA_NO_RESOURCES, CODE_HA_MN_AUTH_FAILED, CODE_HA_FA_AUTH_FAILED,
-  CODE_HA_ID_MISMATCH, CODE_HA_BAD_REQUEST, CODE_HA_TOO_MANY_BINDINGS, CODE_HA_UNKNOWN_HA,
+  REQ_FLAG_M, REQ_FLAG_G, REQ_FLAG_R, CODE_ACCEPTED, CODE_HA_NO_RESOURCES, CODE_HA_PROHIBITED,
+  CODE_HA_MN_AUTH_FAILED, CODE_HA_FA_AUTH_FAILED, CODE_HA_ID_MISMATCH, CODE_HA_BAD_REQUEST, CODE_HA_TOO_MANY_BINDINGS, CODE_HA_UNKNOWN_HA,
 } from "../wire/registration";
 import { EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_FH_AUTH, extIndexFind, authSpi } from "../wire/mipext";
-import { AuthResult, authAppend, authVerify } from "../security/auth";
-import { saFind, SA_REPLAY, SA_LAST_ID } from "../security/sa";
+import { AuthResult, authAppendSa, authVerifySa } from "../security/auth";
+import { saFindFor, SA_REPLAY, SA_LAST_ID } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification } from "../security/replay";
 import { TUNNEL_HEADROOM, TUNNEL_MAX_OVERHEAD, tunnelInit, tunnelCheck, tunnelSend, tunnelEncap, tunnelNextHop } from "./tunnel";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
@@ -187,6 +195,18 @@ function chooseEncap(flags: u8): u8 {
   return <u8>cfg.ENCAP_IPIP;
 }
 
+/**
+ * The request flags a binding keeps (dump flags). Profile "seeds": all of them, 0x02 P and 0x01 R
+ * included (neither changes what the home agent does). Profile "rfc3344": 0x02 is T, kept (reverse
+ * tunnelling is supported, whatever the flag: see haReverseTunnel); 0x01 is reserved and dropped.
+ */
+function bindingFlags(flags: u8): u8 {
+  // Why: RFC 3344 §3.3: the reserved bit is sent as zero and ignored on reception; RFC 3024 §3.2:
+  // T asks for a reverse tunnel, which this home agent always provides (docs/decisions.md).
+  if (cfg.registrationProfile == cfg.PROFILE_RFC3344) return flags & ~REQ_FLAG_R;
+  return flags;
+}
+
 /** Cancel the timer whose handle is stored at `v + off`. */
 function cancelAt(v: usize, off: usize): void { store<i32>(v + off, stackTimerDisarm(load<i32>(v + off))); }
 
@@ -266,7 +286,7 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
   }
   const s = slot(v, i);
   store<u32>(s, coa, S_COA);
-  store<u8>(s, flags, S_FLAGS);
+  store<u8>(s, bindingFlags(flags), S_FLAGS);
   store<u8>(s, chooseEncap(flags), S_ENCAP);
   store<u16>(s, lifetimeSec, S_LIFETIME);
   store<i64>(s, now + <i64>lifetimeSec * 1000, S_EXPIRES);
@@ -311,10 +331,13 @@ export function haTimer(kind: u16, tag: u32, now: i64): void {
 
 /**
  * Send a Registration Reply (RFC 2002 §3.8.3): from `from`, to `to` port `port`, code, lifetime,
- * home address, home agent, identification; mobile-home authenticator of the home address's SA
- * (and foreign-home for `fa` when we share one). False when it could not be built or sent.
+ * home address, home agent, identification; mobile-home authenticator with `sa` (the home
+ * address's mobile-home association, 0: none) and foreign-home for `fa` when we share one.
+ * `onHomeLink`: the request came from the home address on the home link, and so does the reply,
+ * never through a tunnel. False when it could not be built or sent.
  */
-function sendReply(from: u32, to: u32, port: u16, code: u8, lifetimeSec: u16, home: u32, ha: u32, id: u64, fa: u32): bool {
+function sendReply(sa: usize, from: u32, to: u32, port: u16, code: u8, lifetimeSec: u16, home: u32, ha: u32, id: u64,
+  fa: u32, onHomeLink: bool): bool {
   const ip = replyBuf + REPLY_IP;
   const u = ip + <usize>IPV4_MIN_HEADER;
   const msg = u + <usize>UDP_HEADER_LEN;
@@ -322,19 +345,29 @@ function sendReply(from: u32, to: u32, port: u16, code: u8, lifetimeSec: u16, ho
   let n = regRepEmit(msg, cap, code, lifetimeSec, home, ha, id);
   // Why: RFC 2002 §3.8.3.1: every reply carries the mobile-home authenticator; without a security
   // association (a 131 for an unknown node) there is none to compute.
-  const a = authAppend(msg, n, cap, EXT_MH_AUTH, home);
+  const a = authAppendSa(sa, msg, n, cap, EXT_MH_AUTH);
   if (a > 0) n = a;
-  if (fa != 0 && fa != home && saFind(fa) != 0) {
+  if (fa != 0 && fa != home) {
     // RFC 2002 §3.5.4: with a foreign agent we share an SA with, the reply is authenticated to it too.
-    const f = authAppend(msg, n, cap, EXT_FH_AUTH, fa);
+    const f = authAppendSa(saFindFor(fa, cfg.SA_USE_FOREIGN_HOME), msg, n, cap, EXT_FH_AUTH);
     if (f > 0) n = f;
   }
   const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, from, to, MIP_PORT, port, n);
+  if (onHomeLink) {
+    // Why: RFC 2002 §3.8.3: a mobile node deregistering at home is answered on the home link —
+    // also with a denial, while its binding still exists (a tunnel to its old care-of address would
+    // never reach it, and a 133 must reach it to resynchronise; issue 7.11).
+    if (total > netifMtu(homeIface)) return false;
+    return linkSendIp(homeIface, to, ip, total) == 0;
+  }
   return ipSend(ip, total, <i32>REPLY_IP) == 0;
 }
 
-/** Process the Registration Request of `mlen` bytes at `msg` (RFC 2002 §3.8.2). Returns 0 used, 1 dropped. */
-function haRegistration(src: u32, dst: u32, sport: u16, msg: usize, mlen: i32): i32 {
+/**
+ * Process the Registration Request of `mlen` bytes at `msg`, received on `iface` (RFC 2002 §3.8.2).
+ * Returns 0 used, 1 dropped.
+ */
+function haRegistration(iface: i32, src: u32, dst: u32, sport: u16, msg: usize, mlen: i32): i32 {
   count(C.HA_REG_RX);
   // Why: RFC 2002 §1.9 / §3.8.2.1: a request whose extensions cannot be walked (truncated, Length past
   // the end, bad known layout, duplicate) or that carries an unknown extension 0-127 is silently
@@ -349,7 +382,9 @@ function haRegistration(src: u32, dst: u32, sport: u16, msg: usize, mlen: i32): 
   const flags = regReqFlags(msg);
   const lifetime = regLifetimeSec(msg);
   const id = regReqIdentification(msg);
-  const sa = saFind(home);
+  // Why: RFC 2002 §3.5.2: the mobile-home extension verifies only with the association kept for
+  // that use; a foreign-home key (a foreign agent's address as home address) is no such association.
+  const sa = saFindFor(home, cfg.SA_USE_MOBILE_HOME);
   const nonces = sa != 0 && load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
   let code: u8 = CODE_ACCEPTED;
 
@@ -364,7 +399,7 @@ function haRegistration(src: u32, dst: u32, sport: u16, msg: usize, mlen: i32): 
     // Why: RFC 2002 §3.8.2.1: mobile-home authentication is mandatory; missing, wrong, or no
     // security association with the node -> 131.
     const off = extIndexFind(extIndex, EXT_MH_AUTH);
-    if (sa == 0 || off == 0 || authVerify(msg, off, home) != AuthResult.OK) {
+    if (sa == 0 || off == 0 || authVerifySa(sa, msg, off) != AuthResult.OK) {
       code = CODE_HA_MN_AUTH_FAILED;
       evAuthFailed(ROLE_HA, EXT_MH_AUTH, code, home, off != 0 ? authSpi(msg + <usize>off) : 0);
     }
@@ -373,10 +408,17 @@ function haRegistration(src: u32, dst: u32, sport: u16, msg: usize, mlen: i32): 
     // Why: RFC 2002 §3.8.2.1: a foreign-home authenticator is checked when we share an SA with the
     // foreign agent that relayed the request (its address is the IP source) -> 132 if wrong.
     const off = extIndexFind(extIndex, EXT_FH_AUTH);
-    if (off != 0 && saFind(src) != 0 && authVerify(msg, off, src) != AuthResult.OK) {
+    const fsa = off != 0 ? saFindFor(src, cfg.SA_USE_FOREIGN_HOME) : 0;
+    if (fsa != 0 && authVerifySa(fsa, msg, off) != AuthResult.OK) {
       code = CODE_HA_FA_AUTH_FAILED;
       evAuthFailed(ROLE_HA, EXT_FH_AUTH, code, src, authSpi(msg + <usize>off));
     }
+  }
+  if (code == CODE_ACCEPTED && (homeIf() < 0 || !netifOnLink(homeIface, home))) {
+    // Why: RFC 2002 §3.8 / §4.6: a home agent serves home addresses on its home link (it proxies
+    // ARP for them there); any other address is administratively prohibited (129) rather than 136,
+    // which would name us as the home agent to try again (docs/decisions.md, issue 7.9).
+    code = CODE_HA_PROHIBITED;
   }
   // Why: RFC 2002 §5.6 (133): replay protection by timestamp or nonce (security/replay.ts).
   if (code == CODE_ACCEPTED && haCheckIdentification(sa, id, nonces) != ReplayResult.OK) code = CODE_HA_ID_MISMATCH;
@@ -400,7 +442,8 @@ function haRegistration(src: u32, dst: u32, sport: u16, msg: usize, mlen: i32): 
   const replyFrom = ipIsOurs(dst) ? dst : ha;
   if (code == CODE_ACCEPTED) count(C.HA_REG_ACCEPTED);
   else { count(C.HA_REG_DENIED); evRegDenied(ROLE_HA, code, home); }
-  sendReply(replyFrom, src, sport, code, code == CODE_ACCEPTED ? granted : 0, home, ha, rid, src);
+  const onHomeLink = iface == homeIf() && src == home;
+  sendReply(sa, replyFrom, src, sport, code, code == CODE_ACCEPTED ? granted : 0, home, ha, rid, src, onHomeLink);
   return 0;
 }
 
@@ -435,7 +478,7 @@ export function haUdp(iface: i32, p: usize, len: i32): i32 {
     const haField = regHomeAgent(msg);
     if (!ipIsOurs(haField) && !isHomeBroadcast(haField)) return -1;
   }
-  return haRegistration(src, dst, udpSrcPort(u), msg, mlen);
+  return haRegistration(iface, src, dst, udpSrcPort(u), msg, mlen);
 }
 
 // ---- interception and tunnelling (RFC 2002 §4.1-4.3) ---------------------------------------------
@@ -508,12 +551,54 @@ function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool, room: i
   return sent > 0 ? 0 : 1;
 }
 
-/** A datagram about to be forwarded: tunnel it when its destination is a bound home address. */
+/**
+ * A datagram about to be forwarded, received on `iface`: tunnel it when its destination is a bound
+ * home address.
+ */
 export function haIntercept(iface: i32, p: usize, len: i32): i32 {
   if (bindingN == 0 || htUsed(bindings) == 0 || homeIf() < 0) return -1;
   const v = htFind(bindings, ipv4Dst(p));
   if (v == 0) return -1;
+  // Why: RFC 2827 ingress filtering (issue 7.1): a source on the home prefix lives on the home
+  // link, so one arriving from elsewhere is forged — e.g. an agent advertisement that would send the
+  // mobile node "home". A bound home address is the exception: a mobile node away from home sends
+  // with it (RFC 2002 §4.2.2), also to another mobile node of ours. (Speed: one compare of the
+  // interface and one masked compare; the lookup only for home-prefix sources from off the link.)
+  const src = ipv4Src(p);
+  if (iface != homeIface && netifOnLink(homeIface, src) && htFind(bindings, src) == 0) {
+    count(C.DROP_HA_SPOOFED_HOME_SRC);
+    return 1;
+  }
   return tunnelToBinding(v, p, len, false, TUNNEL_HEADROOM + ETH_HEADER_LEN);
+}
+
+/**
+ * The end of a tunnel to us (tunnel.ts tunnelInput, after decapsulation): the inner datagram at
+ * `inner` (`ilen` bytes, checked) arrived on `iface` from outer source `outerSrc`. A reverse tunnel
+ * (RFC 3024 §4.3) when the inner source is a bound home address and the outer source one of its
+ * live care-of addresses: the inner datagram is then received again as if from the network
+ * (forwarded, delivered to us, or tunnelled to another binding). Returns 0 used, 1 dropped
+ * (counted), -1 not from a binding (the caller drops it).
+ */
+export function haReverseTunnel(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32 {
+  if (bindingN == 0 || htUsed(bindings) == 0) return -1;
+  const v = htFind(bindings, ipv4Src(inner));
+  if (v == 0) return -1;
+  const i = slotFind(v, outerSrc);
+  // Why: RFC 3024 §4.3, §6.1: the outer source must be a care-of address of the inner source's
+  // binding; anything else is a forged reverse tunnel (e.g. another node's home address from a
+  // care-of address that is not its own).
+  if (i < 0 || load<i64>(slot(v, i), S_EXPIRES) <= nowMs()) { count(C.DROP_HA_REVERSE_SPOOFED); return 1; }
+  const proto = ipv4Proto(inner);
+  // Why: RFC 2003 §3.2: a tunnel inside the tunnel is not ours to unwrap again (recursion, loops).
+  if (proto == IPPROTO_IPIP || proto == IPPROTO_MINENC || proto == IPPROTO_GRE) {
+    count(C.DROP_TUNNEL_NO_EXIT);
+    return 1;
+  }
+  count(C.HA_REVERSE_TUNNELLED);
+  // Why: RFC 3024 §4.3: the decapsulated datagram is routed as any other: TTL, routes and ICMP
+  // errors (to the home address: tunnelled to the node), interception for a bound destination.
+  return ipInput(iface, inner, ilen, false);
 }
 
 /**
@@ -612,7 +697,7 @@ export function haBindingDump(index: i32, out: usize): i32 {
   cursorGen = dumpGen;
   const home = htKeyAt(bindings, r);
   const s = slot(htValueAt(bindings, r), i);
-  const sa = saFind(home);
+  const sa = saFindFor(home, cfg.SA_USE_MOBILE_HOME);
   store<u32>(out, home, 0);
   store<u32>(out, load<u32>(s, S_COA), 4);
   store<i64>(out, load<i64>(s, S_EXPIRES), 8);

@@ -8,8 +8,9 @@
 //     interface and soft state; too big -> DROP_TUNNEL_ ─bad─> DROP_TUNNEL_MALFORMED
 //     MTU (+ frag needed to the sender if DF);          FA role -> faDeliverToVisitor(inner)
 //     tunnel known unreachable -> ICMP to the sender,   MN role -> mnDeliverDecapsulated(iface, inner)
-//     the datagram still goes (RFC 2003 §5)             otherwise (home agent) -> DROP_TUNNEL_NO_EXIT
-//   tunnelSend(...) = tunnelEncap + linkSendIp
+//     the datagram still goes (RFC 2003 §5)             HA role -> haReverseTunnel (RFC 3024 reverse
+//   tunnelSend(...) = tunnelEncap + linkSendIp           tunnel from a binding's care-of address)
+//                                                      otherwise -> DROP_TUNNEL_NO_EXIT
 //
 //   ICMP errors to us quoting one of our tunnel headers (tunnelIcmpInput, RFC 2003 §4-5):
 //     soft state per care-of address: tunnel MTU (frag needed) and reachability (unreachable,
@@ -57,6 +58,7 @@ import { minEncEncapValidated, minEncDecap, minEncHdrLen, minEncProto, minEncOri
 import { GreErr, greEncapValidated, greCheck, greHdrLen, greProtocolType, greFlags, GRE_PROTO_IPV4, GRE_HDR_LEN } from "../wire/gre";
 import { faDeliverToVisitor } from "./fa";
 import { mnDeliverDecapsulated } from "./mn";
+import { haReverseTunnel } from "./ha";
 
 /** Writable bytes for tunnel headers in front of a datagram to encapsulate (64 minus Ethernet). */
 export const TUNNEL_HEADROOM: i32 = 50;
@@ -253,6 +255,7 @@ export function tunnelSend(p: usize, len: i32, method: u32, src: u32, coa: u32, 
  */
 export function tunnelInput(iface: i32, p: usize, len: i32): i32 {
   const proto = ipv4Proto(p);
+  const outerSrc = ipv4Src(p); // before minimal decapsulation rebuilds the header over it
   let inner: usize = 0;
   let ilen: i32 = 0;
   if (proto == IPPROTO_IPIP) {
@@ -286,8 +289,11 @@ export function tunnelInput(iface: i32, p: usize, len: i32): i32 {
   // co-located care-of address takes it itself.
   if ((cfg.roles & cfg.ROLE_FOREIGN_AGENT) != 0) { const r = faDeliverToVisitor(inner, ilen); if (r >= 0) return r; }
   if ((cfg.roles & cfg.ROLE_MOBILE_NODE) != 0) { const r = mnDeliverDecapsulated(iface, inner, ilen); if (r >= 0) return r; }
-  // Why: a home agent is never a tunnel exit (it has no reverse tunnel); re-injecting the inner
-  // datagram could send it straight back into a tunnel (RFC 2003 §3.2 loops), so it is dropped.
+  // RFC 3024 §5.2: a home agent is the exit of its mobile nodes' reverse tunnels (ha.ts checks the
+  // outer source against the inner source's binding).
+  if ((cfg.roles & cfg.ROLE_HOME_AGENT) != 0) { const r = haReverseTunnel(iface, outerSrc, inner, ilen); if (r >= 0) return r; }
+  // Why: any other tunnel to us has no exit here; re-injecting its inner datagram could send it
+  // straight back into a tunnel (RFC 2003 §3.2 loops), so it is dropped.
   count(C.DROP_TUNNEL_NO_EXIT);
   return 1;
 }

@@ -1,16 +1,20 @@
 // Registration authentication (RFC 2002 §3.5): append and verify the mobile-home (32),
 // mobile-foreign (33) and foreign-home (34) authentication extensions with the security association
-// of the peer. Authenticator = keyed-MD5 prefix+suffix or HMAC-MD5 (16 bytes) over the UDP payload
-// from its first byte through this extension's Type and Length — and its SPI when the association
-// says so (SPEC-DECISIONS: RFC 2002 leaves the SPI out, RFC 3344 puts it in). Comparison is
-// constant-time.
+// of the peer; an extension verifies (and authAppendSa appends it) only with an association
+// configured for its use (sa.ts saFindFor, SA_USE_*). Authenticator = keyed-MD5 prefix+suffix or
+// HMAC-MD5 (16 bytes) over the UDP payload from its first byte through this extension's Type and
+// Length — and its SPI when the association says so (SPEC-DECISIONS: RFC 2002 leaves the SPI out,
+// RFC 3344 puts it in). Comparison is constant-time.
 
 import { keyedMd5 } from "../crypto/keyed";
 import { hmacMd5WithPrepared } from "../crypto/hmac";
 import { ctEqual } from "../crypto/ct";
-import { SA_ALG_KEYED_MD5, SA_FLAG_COVER_SPI } from "../config";
-import { saFind, SA_SPI, SA_ALG, SA_FLAGS, SA_KEYLEN, SA_KEY, SA_HMAC } from "./sa";
-import { authExtAppend, authCoveredLen, authSpi, authAuthenticator, authAuthenticatorLen, extType, extIsAuth } from "../wire/mipext";
+import {
+  SA_ALG_KEYED_MD5, SA_FLAG_COVER_SPI, SA_USE_MOBILE_HOME, SA_USE_MOBILE_FOREIGN, SA_USE_FOREIGN_HOME,
+} from "../config";
+import { saFind, saUse, SA_SPI, SA_ALG, SA_FLAGS, SA_KEYLEN, SA_KEY, SA_HMAC } from "./sa";
+import { authExtAppend, authCoveredLen, authSpi, authAuthenticator, authAuthenticatorLen, extType, extIsAuth,
+  EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH } from "../wire/mipext";
 
 export const AUTH_LEN: i32 = 16;
 
@@ -32,13 +36,18 @@ export function authCompute(sa: usize, p: usize, len: i32, out: usize): void {
 }
 
 /**
- * Append an authentication extension of `type` to the message of `len` bytes at `msg` (room for
- * `cap`), authenticated with the association of `peer`. Returns the new length, -1 when there is no
- * association, -2 when it does not fit.
+ * The association use (config SA_USE_*) an authentication extension of `type` is computed with:
+ * 32 mobile-home, 33 mobile-foreign, 34 foreign-home; 0 for anything else.
  */
-export function authAppend(msg: usize, len: i32, cap: i32, type: u8, peer: u32): i32 {
-  const sa = saFind(peer);
-  if (sa == 0) return -1;
+export function authUseOf(type: u8): u8 {
+  if (type == EXT_MH_AUTH) return SA_USE_MOBILE_HOME;
+  if (type == EXT_MF_AUTH) return SA_USE_MOBILE_FOREIGN;
+  if (type == EXT_FH_AUTH) return SA_USE_FOREIGN_HOME;
+  return 0;
+}
+
+/** Append the extension of `type` authenticated with `sa` (non-zero): the new length, or -2 when it does not fit. */
+function appendWith(sa: usize, msg: usize, len: i32, cap: i32, type: u8): i32 {
   const n = authExtAppend(msg, len, cap, type, load<u32>(sa, SA_SPI), AUTH_LEN);
   if (n < 0) return -2;
   const ext = msg + <usize>len;
@@ -47,16 +56,48 @@ export function authAppend(msg: usize, len: i32, cap: i32, type: u8, peer: u32):
   return n;
 }
 
-/** Verify the authentication extension at offset `extOff` of `msg` with the association of `peer`. */
-export function authVerify(msg: usize, extOff: i32, peer: u32): AuthResult {
+/**
+ * Append an authentication extension of `type` to the message of `len` bytes at `msg` (room for
+ * `cap`), authenticated with the association `sa` (from saFindFor). Returns the new length, -1 when
+ * there is no association or it is not one for `type`'s use, -2 when it does not fit.
+ */
+export function authAppendSa(sa: usize, msg: usize, len: i32, cap: i32, type: u8): i32 {
+  // Why: RFC 2002 §3.5.2-3.5.4: each extension is computed with the association between the two
+  // parties it names; a key for another use never produces it (issue 7.9).
+  if (sa == 0 || saUse(sa) != authUseOf(type)) return -1;
+  return appendWith(sa, msg, len, cap, type);
+}
+
+/**
+ * Append an authentication extension of `type` with the association of `peer`, whatever its use
+ * (for callers that checked the association with saFind; new code uses authAppendSa). Same returns.
+ */
+export function authAppend(msg: usize, len: i32, cap: i32, type: u8, peer: u32): i32 {
   const sa = saFind(peer);
+  return sa == 0 ? -1 : appendWith(sa, msg, len, cap, type);
+}
+
+/**
+ * Verify the authentication extension at offset `extOff` of `msg` with the association `sa`:
+ * NO_SA when there is none or it is configured for another use than the extension's type.
+ */
+export function authVerifySa(sa: usize, msg: usize, extOff: i32): AuthResult {
   if (sa == 0) return AuthResult.NO_SA;
   const ext = msg + <usize>extOff;
-  if (!extIsAuth(extType(ext))) return AuthResult.NOT_AUTH_EXT;
+  const type = extType(ext);
+  if (!extIsAuth(type)) return AuthResult.NOT_AUTH_EXT;
+  // Why: RFC 2002 §3.5.2-3.5.4: only the association for the extension's use verifies it — a key
+  // shared with a foreign agent never authenticates a mobile-home extension (issue 7.9).
+  if (saUse(sa) != authUseOf(type)) return AuthResult.NO_SA;
   if (authAuthenticatorLen(ext) != AUTH_LEN) return AuthResult.BAD_LENGTH;
   if (authSpi(ext) != load<u32>(sa, SA_SPI)) return AuthResult.BAD_SPI;
   const covered = authCoveredLen(extOff, (load<u8>(sa, SA_FLAGS) & SA_FLAG_COVER_SPI) != 0);
   authCompute(sa, msg, covered, digest);
   // Why: constant-time comparison, so timing does not reveal how many bytes matched.
   return ctEqual(digest, authAuthenticator(ext), AUTH_LEN) ? AuthResult.OK : AuthResult.BAD_AUTHENTICATOR;
+}
+
+/** Verify the authentication extension at `extOff` of `msg` with the association of `peer` (authVerifySa). */
+export function authVerify(msg: usize, extOff: i32, peer: u32): AuthResult {
+  return authVerifySa(saFind(peer), msg, extOff);
 }

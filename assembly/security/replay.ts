@@ -45,31 +45,46 @@ export const enum ReplayResult { OK = 0, MISMATCH = 1 }
 
 /**
  * Home agent: check the request's Identification `id` from the peer of `sa`. Timestamps: within
- * `replayWindowSec` of this node's time and greater than the last accepted one. Nonces: the high
- * 32 bits equal the nonce this node gave last (the first registration of a peer is accepted and
- * starts the exchange — the draft leaves bootstrapping to the timestamp of first contact; documented).
+ * `replayWindowSec` of this node's time and later than the last accepted one, both by serial-number
+ * arithmetic so the NTP era rollover (2036) changes nothing. Nonces: the high 32 bits equal the
+ * nonce this node issued; before any was issued (first contact, after a restart) nothing matches
+ * and a fresh one is issued for the 133 reply to carry.
  */
 export function haCheckIdentification(sa: usize, id: u64, useNonces: bool): ReplayResult {
   if (useNonces) {
     const expected = load<u32>(sa, SA_NONCE);
-    return expected == 0 || <u32>(id >> 32) == expected ? ReplayResult.OK : ReplayResult.MISMATCH;
+    // Why: RFC 2002 §5.6.2 / issue 7.3: a nonce is valid only when we gave it. Accepting whatever
+    // comes first would let a captured request re-bind after every restart; the mobile node learns
+    // our nonce from the 133 reply and registers with it.
+    if (expected == 0) { haIssueNonce(sa); return ReplayResult.MISMATCH; }
+    return <u32>(id >> 32) == expected ? ReplayResult.OK : ReplayResult.MISMATCH;
   }
-  const mine = <i64>(ntpNow(0) >> 32);
-  const theirs = <i64>(id >> 32);
-  const diff = theirs > mine ? theirs - mine : mine - theirs;
+  // Why: RFC 1982 serial-number arithmetic over the 32-bit NTP seconds: at the 2036 rollover they
+  // restart at 0 (era 1) and a plain comparison would put every fresh timestamp 136 years away.
+  const d = <i32>(<u32>(id >> 32) - <u32>(ntpNow(0) >> 32));
+  const diff: i64 = d < 0 ? -<i64>d : <i64>d;
   if (diff > <i64>cfg.replayWindowSec) return ReplayResult.MISMATCH;
-  if (id <= load<u64>(sa, SA_LAST_ID)) return ReplayResult.MISMATCH;
+  // Why: 0 marks "nothing accepted yet" in SA_LAST_ID, so it is never accepted itself.
+  if (id == 0) return ReplayResult.MISMATCH;
+  // Why: RFC 2002 §5.6.1: later than the last accepted Identification — RFC 1982 order over the
+  // 64-bit value (the window above keeps both within 2^31 s of each other).
+  const last = load<u64>(sa, SA_LAST_ID);
+  if (last != 0 && <i64>(id - last) <= 0) return ReplayResult.MISMATCH;
   return ReplayResult.OK;
+}
+
+/** Home agent: a fresh nonce for the peer of `sa` (from the host's random source, never 0). */
+function haIssueNonce(sa: usize): void {
+  let n = random32();
+  // Why: 0 marks "no nonce issued" in SA_NONCE.
+  if (n == 0) n = 1;
+  store<u32>(sa, n, SA_NONCE);
 }
 
 /** Home agent: remember an accepted Identification and pick the next nonce. */
 export function haAccepted(sa: usize, id: u64, useNonces: bool): void {
   store<u64>(sa, id, SA_LAST_ID);
-  if (useNonces) {
-    let n = random32();
-    if (n == 0) n = 1;
-    store<u32>(sa, n, SA_NONCE);
-  }
+  if (useNonces) haIssueNonce(sa);
 }
 
 /**
@@ -91,8 +106,9 @@ export function mnReplyCheck(sa: usize, sent: u64, reply: u64, code: u8, useNonc
   if ((sent & 0xffffffff) != (reply & 0xffffffff)) return false;
   if (useNonces) store<u32>(sa, <u32>(reply >> 32), SA_NONCE);
   else if (code == 133) {
-    const mine = <i64>(ntpNow(0) >> 32);
-    store<i32>(sa, <i32>(<i64>(reply >> 32) - mine), SA_OFFSET);
+    // Why: RFC 1982: the offset is the difference modulo 2^32 seconds, right across the 2036 NTP
+    // rollover (the home agent's era may differ from ours).
+    store<i32>(sa, <i32>(<u32>(reply >> 32) - <u32>(ntpNow(0) >> 32)), SA_OFFSET);
   }
   return true;
 }

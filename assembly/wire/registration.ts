@@ -117,6 +117,8 @@ export const CODE_FA_HA_UNREACHABLE: u8 = 88;
 // Denied by the home agent.
 /** HA: reason unspecified. */
 export const CODE_HA_UNSPECIFIED: u8 = 128;
+/** HA: administratively prohibited. */
+export const CODE_HA_PROHIBITED: u8 = 129;
 /** HA: insufficient resources. */
 export const CODE_HA_NO_RESOURCES: u8 = 130;
 /** HA: mobile node failed authentication. */

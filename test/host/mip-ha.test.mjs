@@ -493,10 +493,15 @@ test("nonce replay protection: the reply names the next nonce; a wrong nonce -> 
   const s = start({}, {
     securityAssociations: [{ peer: "10.0.1.50", spi: 1000, algorithm: "hmac-md5", key: "text:mn-secret", replay: "nonces" }],
   });
-  const r1 = register(s, { id: 0x00000000_11111111n });
-  assert.equal(r1.reply.code, 0, "the first request starts the exchange");
+  // No nonce issued yet: the first request is answered 133 with one (issue 7.3), then accepted with it.
+  const r0 = register(s, { id: 0x00000000_11111111n });
+  assert.equal(r0.reply.code, 133, "nothing issued yet: 133 carrying a nonce");
+  const first = r0.reply.id >> 32n;
+  assert.notEqual(first, 0n);
+  const r1 = register(s, { id: (first << 32n) | 0x11111112n });
+  assert.equal(r1.reply.code, 0, "the nonce we issued is accepted");
   const next = r1.reply.id >> 32n;
-  assert.equal(r1.reply.id & 0xffffffffn, 0x11111111n);
+  assert.equal(r1.reply.id & 0xffffffffn, 0x11111112n);
   assert.notEqual(next, 0n);
   const r2 = register(s, { id: (next << 32n) | 0x22222222n });
   assert.equal(r2.reply.code, 0);
