@@ -1,7 +1,9 @@
 // Mobile node (RFC 2002 §2.4 agent discovery, §3.6 registration, §4.2.1-4.2.2 routing, §4.6 ARP).
 //
 //   advertisements (mnIcmp) ──> agent table (AGENTS slots: address, MAC, care-of address, flags,
-//        sequence number, advertisement deadline, prefix length)
+//        sequence number, advertisement deadline, prefix length); only those heard on the link:
+//        not out of a tunnel, TTL 1, source on the announced prefix, unicast only as the answer to
+//        our solicitation
 //        └─> current agent `cur`; movement (RFC 2002 §2.4.2): current agent's advertisement lifetime
 //            expired (another valid agent, else solicit), a newly heard agent on another prefix
 //            (Prefix-Lengths ext in both), a link change from the host; agent reboot (§2.4.4: sequence
@@ -12,15 +14,17 @@
 //        co-located care-of address (netif alias), D bit, request sent directly to the home agent.
 //   registration (§3.6): one request outstanding; retransmission from retransmitMs doubling to
 //        retransmitMaxMs (§3.6.3; nonces: unchanged, timestamps: new Identification); reply checks
-//        (§3.6.2.1); code 0/1 -> registered, re-registration at sentAt + granted - margin; 133 ->
-//        resynchronised (replay.ts) and sent again at once; 136 -> home agent address from the reply;
+//        (§3.6.2.1, with the association the request was signed with); code 0/1 -> registered,
+//        re-registration at sentAt + granted - margin; 133 -> resynchronised (replay.ts) and sent
+//        again (once the second is over); 136 -> home agent address from the reply;
 //        foreign agent denial -> another agent on the link, else back off; other denials -> back off.
 //   output (mnOutput, §4.2.2): away via a foreign agent every datagram goes to the agent's MAC (it is
 //        the default router) without ARP; co-located: next hop = the DHCP router (or the destination
-//        on the care-of subnet); at home plain routing.
+//        on the care-of subnet), or with reverseTunnel encapsulated to the home agent (RFC 3024);
+//        at home plain routing.
 //
 // Rate limits: at most one solicitation per second whatever asks for it (link-ups too; §2.4.1), and
-// at least 1 s between two transmissions of one unanswered request (§3.6.3); see docs/decisions.md.
+// at most one registration request per second whatever triggers it (§3.6.3); see docs/decisions.md.
 //
 // Timers on the stack heap (kinds TK_MN_*): solicitation, registration retransmission/back-off,
 // re-registration, one per agent slot for its advertisement lifetime, the "no foreign agent" wait
@@ -42,12 +46,12 @@ import { stackTimers, stackTimerArm, stackTimerDisarm, TK_MN_FIRST } from "../st
 import { linkSendIp, linkSendIpTo, arpGratuitous, GARP_COUNT, GARP_INTERVAL_MS } from "../stack/arp";
 import { ipNextIdent, ipInput } from "../stack/ip";
 import { timerActive } from "../table/timer";
-import { saFind, SA_REPLAY } from "../security/sa";
+import { saFindFor, SA_REPLAY } from "../security/sa";
 import { authAppend, authVerify, AuthResult } from "../security/auth";
 import { mnIdentification, mnReplyCheck, random32 } from "../security/replay";
 import { dhcpStart, dhcpStop } from "../stack/dhcp";
 import {
-  ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4Emit, ipv4Proto, ipIsMulticast, ipIsUnicastSource, IP_BROADCAST,
+  ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4Emit, ipv4Proto, ipv4Ttl, ipIsMulticast, ipIsUnicastSource, IP_BROADCAST,
   IPPROTO_ICMP, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE, IPV4_MIN_HEADER,
 } from "../wire/ipv4";
 import { macIsZero } from "../wire/ethernet";
@@ -65,6 +69,8 @@ import {
   LIFETIME_INFINITE,
 } from "../wire/registration";
 import { EXT_MH_AUTH, EXT_INDEX_SIZE, extIndexFind, authSpi } from "../wire/mipext";
+import { ALL_SYSTEMS } from "./agent";
+import { tunnelSend, tunnelOverhead } from "./tunnel";
 
 /** Agent solicitation timer (tag 0). */
 export const TK_MN_SOLICIT: u16 = TK_MN_FIRST;
@@ -130,12 +136,19 @@ const SOLICIT_MAX_MS: i32 = 60000;
 /** Least spacing of two solicitations, whatever asks for them (RFC 2002 §2.4.1: one per second). */
 const SOLICIT_MIN_GAP_MS: i64 = 1000;
 /**
- * Least spacing of two transmissions of one unanswered registration (same destination and care-of
- * address: retransmissions, and a paused request sent again after a link flap) — RFC 2002 §3.6.3:
- * not less than 1 second. A new registration (movement, the retry after a 133/136/69 reply) is not
- * a retransmission and goes out at once (handoff latency).
+ * Least spacing of two Registration Requests, whatever triggers them: retransmissions, movement
+ * (rogue agents on new prefixes every 50 ms are movement too), an agent's reboot, a denial followed
+ * by another agent, the retry after a 133/136/69 reply, a paused request sent again after a link
+ * flap — RFC 2002 §3.6.3: not less than 1 second. One gate in transmit() holds them all back.
  */
 const REG_MIN_GAP_MS: i64 = 1000;
+/**
+ * How long after our solicitation a unicast advertisement is taken as its answer: RFC 1256's
+ * MAX_RESPONSE_DELAY (2 s) plus a second of margin.
+ */
+const SOLICIT_ANSWER_MS: i64 = 3000;
+/** Request flag 0x02 in the "rfc3344" profile: T, reverse tunnelling requested (RFC 3024 §3.2). */
+const REQ_FLAG_T: u8 = 0x02;
 /** Deregistration attempts before giving up (the binding then lapses at the home agent). */
 const DEREG_TRIES: i32 = 4;
 
@@ -178,11 +191,10 @@ let solicitSent = false;     // a solicitation was sent (lastSolicitAt valid)
 let lastSolicitAt: i64 = 0;
 let reqSent = false;         // a registration request was sent (lastReq* valid)
 let lastReqAt: i64 = 0;
-let lastReqDst: u32 = 0;
-let lastReqCoa: u32 = 0;
-let lastReqAnswered = false; // a valid reply arrived for the last request sent
+let regSent = false;         // the outstanding registration went out at least once (replies may answer it)
 let regDeferred = false;     // the outstanding request waits for REG_MIN_GAP_MS (TK_MN_REG sends it)
 let regDeferredRetrans = false;
+let inTunnel = false;        // ipInput is processing a datagram mnDeliverDecapsulated took from a tunnel
 let hSolicit: i32 = -1;
 let hReg: i32 = -1;
 let hRenew: i32 = -1;
@@ -193,6 +205,11 @@ let hGarp: i32 = -1;
 const TX_CAP: i32 = 320;
 const txBuf: usize = memory.data(TX_CAP, 16);
 const TX_IP: usize = 64;
+/**
+ * Tunnel header room in front of a datagram mnOutput gets: the hooks guarantee 64 bytes minus the
+ * Ethernet header in front of it (hooks.ts), the Ethernet header needs 14 of them.
+ */
+const OUTPUT_TUNNEL_ROOM: i32 = 64 - 14 - 14;
 const extIdx: usize = memory.data(EXT_INDEX_SIZE, 4);
 
 // ---- small helpers ----------------------------------------------------------------------------
@@ -212,13 +229,20 @@ function useNonces(sa: usize): bool { return cfg.replay == cfg.SA_REPLAY_NONCES 
 
 /** Peer whose security association authenticates messages with home agent field `haField`. */
 function saPeerFor(haField: u32): u32 {
-  if (haField != 0 && saFind(haField) != 0) return haField;
+  if (haField != 0 && mhSa(haField) != 0) return haField;
   // Dynamic discovery: the association configured for the home network's directed broadcast stands
   // for every home agent there (documented decision).
   const b = homeBroadcast();
-  if (saFind(b) != 0) return b;
+  if (mhSa(b) != 0) return b;
   return haField;
 }
+
+/**
+ * The mobile-home association with `peer`, or 0.
+ * Why: RFC 2002 §3.5.2: the Mobile-Home Authentication extension is computed with the association
+ * between the mobile node and its home agent; a key configured for another use never serves.
+ */
+function mhSa(peer: u32): usize { return saFindFor(peer, cfg.SA_USE_MOBILE_HOME); }
 
 function emitHome(atHome: bool, agent: u32): void {
   const b = evBuf();
@@ -297,6 +321,25 @@ function agentIsHome(i: i32): bool {
   const addr = load<u32>(a, A_ADDR);
   if ((load<u16>(a, A_FLAGS) & MA_FLAG_H) != 0 && ha != 0 && addr == ha) return true;
   return onHomePrefix(addr) || onHomePrefix(load<u32>(a, A_ROUTER));
+}
+
+/**
+ * The source of the advertisement `m` (`ml` bytes) lies on the link it describes: on the prefix of
+ * one of its router addresses when it carries the Prefix-Lengths extension; without it (the
+ * extension is optional, RFC 2002 §2.1.2) nothing tells the link's prefix and any source is taken.
+ * Why: RFC 1256 §3.2 / RFC 2002 §2.1.2: the source is an address of the sending interface and
+ * the router addresses with their prefix lengths are the link's networks; an advertisement whose
+ * source is on none of the networks it announces did not come from an agent on that link.
+ */
+function advertSourceOnLink(m: usize, ml: i32, src: u32): bool {
+  const po = raFindExt(m, ml, EXT_PREFIX_LENGTHS);
+  const n = raNumAddrs(m);
+  if (po < 0 || n == 0) return true;
+  for (let k = 0; k < n; k++) {
+    const mask = prefixMask(<i32>prefixLengthAt(m, po, k));
+    if ((raRouterAddr(m, k) & mask) == (src & mask)) return true;
+  }
+  return false;
 }
 
 /** Network of agent `i` per its Prefix-Lengths extension differs from ours (RFC 2002 §2.4.2, algorithm 2). */
@@ -406,10 +449,18 @@ function dhcpIface(): i32 {
 
 // ---- registration (RFC 2002 §3.6) ---------------------------------------------------------------
 
-/** Request flags for the outstanding kind: configured S B M G V, D when co-located; P/R never. */
+/**
+ * Request flags for the outstanding kind: configured S B M G V, D when co-located; T (0x02) for a
+ * reverse tunnel in the "rfc3344" profile; 0x02 as the seeds' P and 0x01 (the seeds' R, reserved
+ * in rfc3344) never.
+ */
 function requestFlags(kind: u8, agentFlags: u16): u8 {
   if (kind == KIND_DEREG) return 0;
   let f = <u8>(cfg.requestFlags & (REQ_FLAG_S | REQ_FLAG_B | REQ_FLAG_M | REQ_FLAG_G | REQ_FLAG_V));
+  // Why: RFC 3024 §3.2: T asks the foreign agent (and tells the home agent) for a reverse tunnel.
+  // In the "seeds" profile 0x02 is P (SPEC-DECISIONS: private address, 001 §4.6), a different
+  // request: no bit says T there (docs/decisions.md).
+  if (cfg.reverseTunnel && cfg.registrationProfile == cfg.PROFILE_RFC3344) f |= REQ_FLAG_T;
   if (kind == KIND_COLOC) {
     // Why: RFC 2002 §3.3: D when the mobile node decapsulates itself; VJ compression is a foreign
     // agent service.
@@ -426,15 +477,17 @@ function requestFlags(kind: u8, agentFlags: u16): u8 {
 /** Build and send the outstanding request; a new Identification unless nonces and a retransmission. */
 function transmit(retransmission: bool): bool {
   const peer = saPeerFor(regHaField);
-  const sa = saFind(peer);
+  const sa = mhSa(peer);
   // Why: RFC 2002 §3.5.2: every request carries the mobile-home authentication; without an
   // association there is nothing we may send.
   if (sa == 0) { count(C.MN_NO_SA); return false; }
   regSaPeer = peer;
-  if (reqSent && !lastReqAnswered && regDst == lastReqDst && regCoa == lastReqCoa && nowMs() - lastReqAt < REG_MIN_GAP_MS) {
+  if (reqSent && nowMs() - lastReqAt < REG_MIN_GAP_MS) {
     // Why: RFC 2002 §3.6.3: the minimum time between Registration Requests MUST NOT be less than
-    // 1 second: the same unanswered registration sent again (a flapping link re-sends a paused
-    // request) waits until the second is over.
+    // 1 second — any two, not only retransmissions: advertisements (new prefixes, sequence
+    // "reboots"), denials and 133 replies would otherwise drive a request storm. The newest
+    // registration waits until the second is over; a reply to the request sent before it is not
+    // an answer to it (regSent).
     count(C.MN_REG_DEFERRED);
     regDeferred = true;
     regDeferredRetrans = retransmission;
@@ -447,8 +500,7 @@ function transmit(retransmission: bool): bool {
   if (!(nonces && retransmission)) {
     // Why: RFC 2002 §3.6.3: with timestamps every retransmission is a new registration with a new
     // Identification; kept increasing so a home agent never sees one older than the last.
-    id = mnIdentification(sa, nonces);
-    if (!nonces && id <= lastId) id = lastId + 1;
+    id = mnIdentification(sa, nonces, lastId);
   }
   const ip = txBuf + TX_IP;
   const udp = ip + <usize>IPV4_MIN_HEADER;
@@ -457,15 +509,16 @@ function transmit(retransmission: bool): bool {
   regReqEmit(msg, cap, regFlags, regLifetime, cfg.homeAddress, regHaField, regCoa, id);
   const n = authAppend(msg, REG_REQ_LEN, cap, EXT_MH_AUTH, peer);
   if (n < 0) { count(C.MN_NO_SA); return false; }
-  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, regSrc, regDst, MIP_PORT, MIP_PORT, n);
+  // Why: RFC 3024 (reply code 76, "mobile node too distant"): a foreign agent takes a request asking
+  // for a reverse tunnel only with IP TTL 255, proof that it was sent on its link.
+  const ttl = regKind == KIND_FA && (regFlags & REQ_FLAG_T) != 0 && cfg.registrationProfile == cfg.PROFILE_RFC3344 ? 255 : <u8>cfg.defaultTtl;
+  const total = udpIpEmit(ip, ipNextIdent(), <u8>ttl, regSrc, regDst, MIP_PORT, MIP_PORT, n);
   regId = id;
   lastId = id;
   regSentAt = nowMs();
   reqSent = true;
+  regSent = true;
   lastReqAt = regSentAt;
-  lastReqDst = regDst;
-  lastReqCoa = regCoa;
-  lastReqAnswered = false;
   if (regKind == KIND_FA || (regKind == KIND_DEREG && !macIsZero(regMac))) {
     // Why: RFC 2002 §3.6.1.1, §4.6 (contract): to the agent's MAC from its advertisement, no ARP.
     linkSendIpTo(regIface, regMac, ip, total);
@@ -534,6 +587,7 @@ function beginRegistration(kind: u8, a: i32, retry: bool): void {
   regRto = cfg.retransmitMs;
   regTries = 0;
   regDeferred = false;
+  regSent = false;
   regState = REG_PENDING;
   hRenew = stackTimerDisarm(hRenew);
   if (kind != KIND_DEREG) bindingAway = true;
@@ -672,8 +726,8 @@ export function mnInit(): bool {
   memory.fill(regMac, 0, 8);
   regRto = 0; regTries = 0; regUntil = 0; lifetimeCap = 0; denials = 0; fastRetry = false; bindingAway = false;
   colocIface = -1; colocAddr = 0; colocRouter = 0;
-  solicitCount = 0; solicitSent = false; lastSolicitAt = 0; reqSent = false; lastReqAt = 0; lastReqDst = 0; lastReqCoa = 0; lastReqAnswered = false;
-  regDeferred = false; regDeferredRetrans = false;
+  solicitCount = 0; solicitSent = false; lastSolicitAt = 0; reqSent = false; lastReqAt = 0; regSent = false;
+  regDeferred = false; regDeferredRetrans = false; inTunnel = false;
   hSolicit = -1; hReg = -1; hRenew = -1; hFaWait = -1; hGarp = -1;
   return true;
 }
@@ -706,11 +760,28 @@ export function mnIcmp(iface: i32, p: usize, len: i32): i32 {
   // Why: RFC 2002 §1.9: an unknown extension 0-127 makes the whole advertisement discarded.
   const unk = raUnknownExt(m, ml);
   if (unk >= 0 && unk < 128) { count(C.MN_ADVERT_MALFORMED); return 1; }
+  // Why: RFC 2002 §2.1 / §2.4: agent discovery describes the link the node is attached to. An
+  // advertisement taken out of a tunnel was sent to our home address from anywhere (the home agent
+  // tunnels whatever is addressed to it): one such datagram would send an away node "home".
+  if (inTunnel) { count(C.DROP_MN_ADVERT_TUNNELLED); return 1; }
+  // Why: RFC 2002 §2.1: the TTL of every Agent Advertisement MUST be 1; anything else was not sent
+  // by an agent on this link as an advertisement (e.g. a datagram a foreign agent delivered).
+  if (ipv4Ttl(p) != 1) { count(C.DROP_MN_ADVERT_TTL); return 1; }
   const src = ipv4Src(p);
   // Why: RFC 1256 §5.4 / RFC 2002 §2.3.1: the advertisement comes from the agent's own address.
   if (!ipIsUnicastSource(src)) { count(C.MN_ADVERT_MALFORMED); return 1; }
-  count(C.MN_ADVERT_RX);
+  if (!advertSourceOnLink(m, ml, src)) { count(C.DROP_MN_ADVERT_OFF_LINK); return 1; }
   const now = nowMs();
+  const dst = ipv4Dst(p);
+  // Why: RFC 2002 §2.1: advertisements go to 224.0.0.1 or 255.255.255.255; only the answer to a
+  // solicitation may go to the soliciter's address (RFC 1256 §3.2; agent.ts does so). A unicast one
+  // long after our last solicitation answers nothing: it is what a router (or a foreign agent)
+  // forwards to our address from off the link, e.g. a forged "home" advertisement.
+  if (dst != ALL_SYSTEMS && dst != IP_BROADCAST && !(solicitSent && now - lastSolicitAt <= SOLICIT_ANSWER_MS)) {
+    count(C.DROP_MN_ADVERT_UNSOLICITED);
+    return 1;
+  }
+  count(C.MN_ADVERT_RX);
   const seq = maSeq(m, mo);
   const flags = maFlags(m, mo);
   let coa: u32 = 0;
@@ -793,7 +864,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
   const ml = <i32>udpLength(u) - UDP_HEADER_LEN;
   if (regRepParse(msg, ml, extIdx) != RegErr.OK) { count(C.MN_REPLY_MALFORMED); return 1; }
   // Why: RFC 2002 §3.6.2.1: only a reply to our outstanding request, for our home address.
-  if (regState != REG_PENDING || regHomeAddr(msg) != cfg.homeAddress) { count(C.MN_REPLY_IGNORED); return 1; }
+  if (regState != REG_PENDING || !regSent || regHomeAddr(msg) != cfg.homeAddress) { count(C.MN_REPLY_IGNORED); return 1; }
   const code = regRepCode(msg);
   const rid = regRepIdentification(msg);
   const rha = regHomeAgent(msg);
@@ -809,9 +880,12 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
     }
     if ((rid & 0xffffffff) != (regId & 0xffffffff)) { count(C.MN_REPLY_IGNORED); return 1; }
   } else {
-    const peer = rha != 0 && saFind(rha) != 0 ? rha : regSaPeer;
-    const sa = saFind(peer);
-    const r = authVerify(msg, mh, peer);
+    // Why: RFC 2002 §3.6.2.1: the reply is authenticated by the home agent our request went to, so
+    // it is verified with that association (the one the request was signed with) — never with one
+    // chosen by the reply's own Home Agent field, which anybody can write.
+    const peer = regSaPeer;
+    const sa = mhSa(peer);
+    const r = sa != 0 ? authVerify(msg, mh, peer) : AuthResult.NO_SA;
     if (sa == 0 || r != AuthResult.OK) {
       // Why: RFC 2002 §3.6.2.1: an invalid authenticator: silently discard, log as a security exception.
       count(C.MN_REPLY_AUTH_FAILED);
@@ -834,7 +908,6 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
   evEmit(Ev.REG_REPLY, 16);
   hReg = stackTimerDisarm(hReg);
   regDeferred = false;
-  lastReqAnswered = true;
   if (regCodeAccepted(code)) {
     denials = 0;
     fastRetry = false;
@@ -887,7 +960,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
   return 0;
 }
 
-/** Send the outstanding registration's kind again at once (after 133/136/69). */
+/** Send the outstanding registration's kind again (after 133/136/69; transmit holds it to 1 s after the last request). */
 function retryNow(): void {
   if (regKind == KIND_DEREG) { beginRegistration(KIND_DEREG, -1, true); return; }
   if (homeState != ST_AWAY) { regState = REG_IDLE; return; }
@@ -914,12 +987,31 @@ export function mnOutput(p: usize, len: i32): i32 {
     return 0;
   }
   if (mode == MODE_COLOC && colocAddr != 0 && colocIface >= 0) {
+    // Why: RFC 3024 §1.1: a reverse tunnel starts at the care-of address and ends at the home
+    // agent; with a co-located care-of address the mobile node is its entry itself. Datagrams from
+    // the home address leave encapsulated from the care-of address, which the foreign network's
+    // ingress filters (seed 004) let through.
+    if (cfg.reverseTunnel && ha != 0 && ipv4Src(p) == cfg.homeAddress) return reverseTunnel(p, len);
     if (len > netifMtu(colocIface)) { count(C.DROP_MTU); return 1; }
     return linkSendIp(colocIface, colocNextHop(dst), p, len);
   }
   // Away between agents: no router we may use yet (the home routes do not exist on this link).
   count(C.DROP_NO_ROUTE);
   return 1;
+}
+
+/**
+ * Encapsulate the datagram at `p` from the co-located care-of address to the home agent and send
+ * it, by the encapsulation registered for the forward tunnel (M: minimal, G: GRE, else IP in IP;
+ * docs/decisions.md): the home agent accepted that one for this binding.
+ */
+function reverseTunnel(p: usize, len: i32): i32 {
+  const method = (regFlags & REQ_FLAG_G) != 0 ? cfg.ENCAP_GRE : (regFlags & REQ_FLAG_M) != 0 ? cfg.ENCAP_MINIMAL : cfg.ENCAP_IPIP;
+  // No fragmentation here: what does not fit the link with the tunnel header is dropped (counted).
+  if (len + tunnelOverhead(p, method, colocAddr) > netifMtu(colocIface)) { count(C.DROP_MTU); return 1; }
+  count(C.MN_REVERSE_TUNNELLED);
+  // Why: RFC 2003 §3.1: the node originates the datagram, it does not forward it: inner TTL kept.
+  return tunnelSend(p, len, method, colocAddr, ha, colocIface, colocNextHop(ha), OUTPUT_TUNNEL_ROOM, false);
 }
 
 /** A timer of the mobile node's range fired. */
@@ -1048,7 +1140,12 @@ export function mnDeliverDecapsulated(iface: i32, p: usize, len: i32): i32 {
   // Why: a tunnel inside the tunnel is not something a home agent sends (RFC 2003 §4.1 recursion).
   if (proto == IPPROTO_IPIP || proto == IPPROTO_MINENC || proto == IPPROTO_GRE) { count(C.MN_DECAP_DROPPED); return 1; }
   count(C.MN_DECAPSULATED);
-  return ipInput(iface, p, len, group);
+  // The inner datagram is processed as received, but marked: agent discovery (mnIcmp) refuses what
+  // came out of a tunnel. No nesting: a tunnel inside the tunnel was dropped above.
+  inTunnel = true;
+  const r = ipInput(iface, p, len, group);
+  inTunnel = false;
+  return r;
 }
 
 /** DHCP bound a co-located care-of address on `iface` (dhcp.ts). */

@@ -33,12 +33,28 @@ export function random32(): u32 {
   return load<u32>(rnd);
 }
 
-/** Mobile node: a fresh Identification for a request under `sa` (timestamps or nonces). */
-export function mnIdentification(sa: usize, useNonces: bool): u64 {
+/**
+ * Random bits added below the clock's resolution: one millisecond is 2^32 / 1000 ≈ 4 294 967 units
+ * of the NTP fraction, so a value below 2^22 (4 194 304) never reaches the next millisecond's.
+ */
+const ID_RANDOM_MASK: u64 = 0x3fffff;
+
+/**
+ * Mobile node: a fresh Identification for a request under `sa` (timestamps or nonces), greater
+ * than `after` with timestamps (the previous request's, 0 for none).
+ */
+export function mnIdentification(sa: usize, useNonces: bool, after: u64): u64 {
   if (useNonces) return (<u64>load<u32>(sa, SA_NONCE) << 32) | <u64>random32();
-  // Low 32 bits: the NTP fraction is predictable at ms resolution; mix in randomness so the reply
-  // check (low bits equal) is meaningful (RFC 2002 §5.6.1 allows any low-order bits).
-  return (ntpNow(sa) & 0xffffffff00000000) | <u64>random32();
+  // Why: RFC 2002 §5.6.1: the low-order 32 bits are the NTP fraction of a second; only the bits a
+  // time source cannot give are random. Randomising all 32 (done before) let two requests within one
+  // second go backwards, and a home agent that accepts only Identifications greater than the last
+  // (haCheckIdentification) answered 133. The millisecond clock's fraction is kept and the random
+  // part stays below its resolution (ID_RANDOM_MASK), so the value follows the clock.
+  let id = ntpNow(sa) + (<u64>random32() & ID_RANDOM_MASK);
+  // Same millisecond, or a clock that stepped back: still strictly after the previous request, by
+  // serial-number order (RFC 1982) so the NTP era rollover (2036) does not pin it to the old era.
+  if (after != 0 && <i64>(id - after) <= 0) id = after + 1;
+  return id;
 }
 
 export const enum ReplayResult { OK = 0, MISMATCH = 1 }

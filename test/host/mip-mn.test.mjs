@@ -82,7 +82,8 @@ for (const algorithm of ["hmac-md5", "keyed-md5"]) {
     // S and B as configured; M cleared: the agent does not advertise minimal encapsulation.
     assert.equal(q.flags, host.REQ_S | host.REQ_B);
     assert.equal(q.id >> 32n, NTP_BASE + 5n, "timestamp: NTP seconds of the node's clock");
-    assert.equal(Number(q.id & 0xffffffffn), RND32);
+    // Issue 7.17: the fraction of the ms clock (0 at 5.000 s), random bits only below 1 ms.
+    assert.equal(Number(q.id & 0xffffffffn), RND32 & 0x3fffff);
     assert.ok(host.verifyAuth(r.udp, 24, host.EXT_MH_AUTH, keyOf(algorithm)), "mobile-home authenticator");
     assert.ok(!host.verifyAuth(r.udp, 24, host.EXT_MH_AUTH, keyOf(algorithm, new TextEncoder().encode("wrong"))));
     const [mv] = events(c, EV.MOVE);
@@ -157,20 +158,24 @@ test("mn: granted lifetime shorter than requested shortens the renewal", () => {
   assert.equal(rs[1].t, 5000);
 });
 
-test("mn: 133 -> identification resynchronised from the home agent's time, retried at once", () => {
+test("mn: 133 -> identification resynchronised from the home agent's time, retried 1 s after the previous request", () => {
   const { c, r } = awayViaFa1();
   const haTime = (NTP_BASE + 1000n) << 32n; // the home agent's clock runs 1000 s ahead
   c.t = 200;
   accept(c, r, { code: 133, lifetime: 0, id: haTime | (r.req.id & 0xffffffffn) });
+  assert.equal(requests(c).length, 1, "issue 7.6: not at once (RFC 2002 §3.6.3, 1 s between requests)");
+  runTo(c, 1000);
   const rs = requests(c);
-  assert.equal(rs.length, 2, "retried at once");
-  assert.equal(rs[1].t, 200);
-  assert.equal(rs[1].req.id >> 32n, NTP_BASE + 1000n, "high 32 bits follow the home agent's time");
+  assert.equal(rs.length, 2, "retried when the second is over");
+  assert.equal(rs[1].t, 1000);
+  assert.equal(rs[1].req.id >> 32n, NTP_BASE + 1001n, "high 32 bits follow the home agent's time");
   assert.deepEqual(events(c, EV.REG_REPLY).map((e) => e.code), [133]);
-  // A second 133 does not loop at once: back off.
-  accept(c, rs[1].req ? rs[1] : rs[1], { code: 133, lifetime: 0, id: haTime | (rs[1].req.id & 0xffffffffn) });
+  // A second 133 does not loop: back off.
+  accept(c, rs[1], { code: 133, lifetime: 0, id: haTime | (rs[1].req.id & 0xffffffffn) });
   assert.equal(requests(c).length, 2);
-  runTo(c, 1200);
+  runTo(c, 1999);
+  assert.equal(requests(c).length, 2);
+  runTo(c, 2000);
   assert.equal(requests(c).length, 3, "after the back-off");
 });
 
@@ -180,9 +185,11 @@ test("mn: 133 from a home agent whose clock is behind -> the retry follows it (n
   const last = requests(c).at(-1);
   const haTime = (NTP_BASE - 500n) << 32n;
   accept(c, last, { code: 133, lifetime: 0, id: haTime | (last.req.id & 0xffffffffn) });
+  runTo(c, 2000); // issue 7.6: 1 s after the previous request
   const rs = requests(c);
   assert.equal(rs.length, 3);
-  assert.equal(rs[2].req.id >> 32n, NTP_BASE - 500n, "the home agent's time from the reply (500 s behind ours)");
+  // The home agent's time from the reply (500 s behind ours at 1 s), one second later.
+  assert.equal(rs[2].req.id >> 32n, NTP_BASE + 2n - 501n);
   assert.ok(r.req.id > rs[2].req.id);
 });
 
@@ -190,6 +197,7 @@ test("mn: 133 with nonces -> the next request uses the home agent's nonce", () =
   const { c, r } = awayViaFa1({ sa: { replay: "nonces" }, mobility: { replay: "nonces" } });
   const nonce = 0xdeadbeefn;
   accept(c, r, { code: 133, lifetime: 0, id: (nonce << 32n) | (r.req.id & 0xffffffffn) });
+  runTo(c, 1000); // issue 7.6: 1 s after the previous request
   const rs = requests(c);
   assert.equal(rs.length, 2);
   assert.equal(rs[1].req.id >> 32n, nonce);
@@ -203,10 +211,12 @@ test("mn: dynamic home agent discovery: HA field = home directed broadcast; 136 
   assert.ok(host.verifyAuth(r.udp, 24, host.EXT_MH_AUTH, keyOf("hmac-md5")));
   c.t = 100;
   accept(c, r, { code: 136, lifetime: 0, homeAgent: HA });
+  assert.equal(requests(c).length, 1, "issue 7.6: not within 1 s of the previous request");
+  runTo(c, 1000);
   const rs = requests(c);
-  assert.equal(rs.length, 2, "retried at once");
+  assert.equal(rs.length, 2, "retried when the second is over");
   assert.equal(rs[1].req.homeAgent, HA);
-  assert.equal(rs[1].t, 100);
+  assert.equal(rs[1].t, 1000);
   accept(c, rs[1], { code: 0 });
   assert.deepEqual(events(c, EV.REG_REPLY).map((e) => [e.code, fmt(e.ha)]), [[136, "10.1.0.1"], [0, "10.1.0.1"]]);
 });
@@ -219,11 +229,14 @@ test("mn: a foreign agent denial -> another foreign agent on the link, else back
   assert.equal(r.dst, FA1);
   // Code 66 from the foreign agent itself: no mobile-home authentication (it has no key).
   c.board.rx(0, udpFrame(FA1, FA1_MAC, HOME, 434, 434, reply(r.req, { code: 66, auth: false })));
+  assert.equal(requests(c).length, 1, "issue 7.6: the other agent 1 s after the previous request");
+  runTo(c, 1000);
   const rs = requests(c);
   assert.equal(rs.length, 2);
   assert.equal(rs[1].dst, FA1B);
   assert.deepEqual(rs[1].dstMac, FA1B_MAC);
   c.board.rx(0, udpFrame(FA1B, FA1B_MAC, HOME, 434, 434, reply(rs[1].req, { code: 65, auth: false })));
+  runTo(c, 2000);
   // FA1 is still there and usable: tried again.
   assert.equal(requests(c).length, 3);
   // An unauthenticated denial from somebody else is discarded.
@@ -235,6 +248,7 @@ test("mn: a foreign agent denial -> another foreign agent on the link, else back
 test("mn: code 69 -> the request is repeated with the foreign agent's lifetime", () => {
   const { c, r } = awayViaFa1();
   accept(c, r, { code: 69, lifetime: 10, auth: false });
+  runTo(c, 1000); // issue 7.6: 1 s after the previous request
   const rs = requests(c);
   assert.equal(rs.length, 2);
   assert.equal(rs[1].req.lifetimeSec, 10);
@@ -290,6 +304,7 @@ test("mn: a new agent on another prefix -> movement (Prefix-Lengths in both); wi
   c.board.rx(0, advert({ src: FA2, mac: FA2_MAC, plen: null }));
   assert.equal(requests(c).length, 1, "no Prefix-Lengths: RFC 2002 §2.4.2 does not apply");
   const c2 = awayViaFa1().c;
+  c2.t = 1500; // over a second after the first request (issue 7.6)
   c2.board.rx(0, advert({ src: FA2, mac: FA2_MAC }));
   const rs = requests(c2);
   assert.equal(rs.length, 2);
@@ -305,6 +320,7 @@ test("mn: sequence number falling below 256 -> agent rebooted -> re-registration
   c.board.rx(0, advert({ src: FA1, mac: FA1_MAC, seq: 0xffff }));
   c.board.rx(0, advert({ src: FA1, mac: FA1_MAC, seq: 256 }));
   assert.equal(requests(c).length, 1, "RFC 2002 §2.3.1 wrap to 256");
+  c.t = 1000; // a second after the first request (issue 7.6)
   c.board.rx(0, advert({ src: FA1, mac: FA1_MAC, seq: 0 }));
   const rs = requests(c);
   assert.equal(rs.length, 2);
@@ -318,6 +334,7 @@ test("mn: link down/up to the same agent keeps the registration; to another agen
   c.board.link(0, true, host.mac("aa:bb:cc:00:00:01"));
   c.board.rx(0, advert({ src: FA1, mac: FA1_MAC, seq: 2 }));
   assert.equal(requests(c).length, 1, "same agent, registration valid");
+  c.t = 1000; // a second after the first request (issue 7.6)
   c.board.link(0, false);
   c.board.link(0, true, host.mac("aa:bb:cc:00:00:02"));
   const t0 = c.t;
@@ -349,7 +366,7 @@ test("mn: returning home -> deregistration (lifetime 0, CoA = home address, dire
   const { c, r } = awayViaFa1();
   accept(c, r);
   c.board.link(0, false);
-  c.t = 500;
+  c.t = 1000; // a second after the request (issue 7.6)
   c.board.link(0, true, host.mac("aa:bb:cc:00:00:09"));
   const n = c.tx.length;
   c.board.rx(0, advert({ src: HA, mac: HA_MAC, flags: host.MA_H, seq: 12 }));
@@ -598,6 +615,7 @@ test("dhcp/mn: colocated=always starts DHCP at once but registers only once away
   assert.equal(r.req.careOf, COA);
   assert.equal(r.req.flags & host.REQ_D, host.REQ_D);
   // With R set the foreign agent must be used (RFC 2002 §3.1).
+  c.t = 1000; // a second after the request (issue 7.6)
   c.board.link(0, false);
   c.board.link(0, true);
   c.board.rx(0, advert({ src: FA1, mac: FA1_MAC, flags: host.MA_F | host.MA_R }));

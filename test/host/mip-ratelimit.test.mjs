@@ -110,18 +110,30 @@ test("ratelimit: a flapping link re-sending a pending request keeps 1 s between 
   assert.ok(counters(c).mn_reg_deferred >= 1, "held-back requests are counted");
 });
 
-test("ratelimit: a new agent is still registered with at once (handoff target)", () => {
+test("ratelimit: a new agent is registered with at once (handoff target) unless a request left less than 1 s ago", () => {
   const { c, r } = awayViaFa1();
   accept(c, r);
-  c.t = 200; // well under a second after the first request
+  c.t = 1000; // a second after the first request
   c.board.link(0, false);
   c.board.link(0, true, mac(2));
   c.board.rx(0, advert({ src: FA2, mac: FA2_MAC }));
   const rs = requests(c);
   assert.equal(rs.length, 2);
-  assert.equal(rs[1].t, 200, "registered as soon as the new agent advertises");
+  assert.equal(rs[1].t, 1000, "registered as soon as the new agent advertises");
   assert.equal(events(c, EV.MOVE).at(-1).reason, MOVE.LINK);
   assert.equal(counters(c).mn_reg_deferred, 0);
+  // Issue 7.6 (RFC 2002 §3.6.3): another move 200 ms later waits for the second to be over.
+  c.t = 1200;
+  c.board.link(0, false);
+  c.board.link(0, true, mac(3));
+  c.board.rx(0, advert({ src: FA1, mac: FA1_MAC, seq: 5 }));
+  assert.equal(requests(c).length, 2);
+  assert.equal(counters(c).mn_reg_deferred, 1);
+  runTo(c, 2000);
+  const later = requests(c);
+  assert.equal(later.length, 3);
+  assert.equal(later[2].t, 2000);
+  assert.equal(later[2].dst, FA1);
 });
 
 // ---- agents (RFC 2002 §2.3.2) --------------------------------------------------------------------
