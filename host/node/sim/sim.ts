@@ -243,11 +243,16 @@ export class SimNode implements AppHost {
     }
   }
 
-  /** Stop a pending handoff record here: a new one starts (its losses are counted there). */
+  /**
+   * Stop a pending handoff record here: a new one starts, or the node is powered off. Its losses are
+   * counted by send time (docs/results.md "Handoffs"): the datagrams sent until now belong to it, the
+   * ones sent from now on to the next record. Stopping at the highest sequence *received* instead
+   * would hand a whole outage to the last handoff of a run of unfinished ones.
+   */
   supersede(h: HandoffRecord): void {
     if (h.closed) return;
     h.closed = true;
-    for (const f of h.flows) if (f.firstSeq < 0) f.stopSeq = f.sink.maxSeq + 1;
+    for (const f of h.flows) if (f.firstSeq < 0) f.stopSeq = f.sink.sent;
     const i = this.open.indexOf(h);
     if (i >= 0) this.open.splice(i, 1);
   }
@@ -493,15 +498,21 @@ export class Simulation {
   private newHandoff(node: SimNode, iface: number, ap: string, upUs: number): HandoffRecord {
     const now = this.engine.nowUs;
     const mip = node.mip;
+    // An unfinished earlier handoff of the node ends here; its flows' counts stop at what was sent so
+    // far (also when the node's power-off stopped it), and this record's start where they stop, so
+    // no datagram is counted twice.
+    const prev = mip?.last ?? null;
+    if (prev) node.supersede(prev);
+    const startSeq = (sink: Sink): number => {
+      const p = prev?.flows.find((f) => f.sink === sink);
+      return p && p.stopSeq >= 0 ? Math.max(sink.maxSeq, p.stopSeq - 1) : sink.maxSeq;
+    };
     const rec: HandoffRecord = {
       node, iface, atUs: now, from: ap, to: upUs >= 0 ? ap : null, upUs, lastRxBeforeUs: node.lastFlowRxUs, firstRxAfterUs: -1,
-      flows: [...node.sinks.values()].map((sink) => ({ sink, lastSeq: sink.maxSeq, firstSeq: -1, stopSeq: -1 })),
+      flows: [...node.sinks.values()].map((sink) => ({ sink, lastSeq: startSeq(sink), firstSeq: -1, stopSeq: -1 })),
       mobile: mip !== null, fromAgent: mip?.agent ?? null, toAgent: null, registeredUs: -1, closed: false,
     };
-    if (mip) {
-      if (mip.last) node.supersede(mip.last);
-      mip.last = rec;
-    }
+    if (mip) mip.last = rec;
     this.handoffs.push(rec);
     return rec;
   }

@@ -6,13 +6,20 @@
 //! - a node with the `host` role (every mobile node) gets a TUN device (IFF_TUN|IFF_NO_PI, default
 //!   `mip0`) carrying its home address, so ordinary Linux programs use the firmware's IP stack:
 //!   packets read from the TUN go to `Board::output`, `deliver` writes to the TUN;
-//! - link up/down come from the carrier (`/sys/class/net/IF/carrier`, re-read on every RTNETLINK
-//!   link message and once a second);
+//! - link up/down is whether the interface takes frames (`link_ready`: up, carrier and IFF_RUNNING,
+//!   the RFC 2863 operstate the kernel sets when it activates the transmit queues), re-read on every
+//!   RTNETLINK link message and once a second; the firmware starts only once every interface takes
+//!   frames (at most 2 s of waiting, then with a warning), so its first frames are not lost;
+//! - frames that carried an 802.1Q/802.1ad tag (stripped by the kernel, reported in PACKET_AUXDATA)
+//!   are dropped and counted (`drop_vlan`): the interface is untagged; a VLAN runs on a VLAN
+//!   sub-interface such as eth0.100, where its frames arrive untagged;
 //! - one thread, one `poll()` over every descriptor with a timeout up to the board's next deadline.
 
+use std::cell::{Cell, RefCell};
 use std::ffi::CString;
 use std::fs::File;
 use std::io::Write;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::board::{Board, Hooks};
@@ -160,7 +167,8 @@ fn open_packet(name: &str, index: u32, mac: &[u8; 6]) -> Result<Fd, String> {
     mr.mr_address[..6].copy_from_slice(mac);
     unsafe {
         libc::setsockopt(fd.0, libc::SOL_PACKET, libc::PACKET_ADD_MEMBERSHIP, &mr as *const _ as *const libc::c_void, std::mem::size_of::<libc::packet_mreq>() as u32);
-        // Auxiliary data tells frames whose checksum the sending Linux stack left to offload.
+        // Auxiliary data tells frames whose checksum the sending Linux stack left to offload, and the
+        // VLAN tag the kernel stripped from a tagged frame.
         let one: i32 = 1;
         libc::setsockopt(fd.0, libc::SOL_PACKET, libc::PACKET_AUXDATA, &one as *const _ as *const libc::c_void, 4);
         let buf: i32 = 1 << 20;
@@ -218,9 +226,64 @@ fn add_tun_route(ctl: i32, dev: &str, dest: u32, prefix: u32) -> Result<(), Stri
     Ok(())
 }
 
+/// The interface takes frames: IFF_UP, the carrier, and IFF_RUNNING (the kernel reports it when the
+/// RFC 2863 operstate is up, or unknown for drivers that do not track it). The carrier alone is not
+/// enough: when it comes on, the kernel activates the transmit queues only in its link watch (a few
+/// ms, up to a second when it batches link events), and until then drops frames without an error; a
+/// Wi-Fi interface associated but not yet authenticated is dormant, not running. `fresh` is set when
+/// the driver itself brought the interface up and the carrier was already on: the open activated
+/// the queues, so it takes frames before the link watch reports it running; it is cleared once it
+/// is running or loses its carrier.
+fn link_ready(ctl: i32, name: &str, fresh: &mut bool) -> bool {
+    let f = get_flags(ctl, name);
+    let admin = f & libc::IFF_UP != 0;
+    let c = admin && carrier(name);
+    let running = c && f & libc::IFF_RUNNING != 0;
+    if running || !c {
+        *fresh = false;
+    }
+    running || (*fresh && c)
+}
+
 fn carrier(name: &str) -> bool {
     // Reading carrier of an administratively down interface fails (EINVAL): that is down too.
     std::fs::read_to_string(format!("/sys/class/net/{name}/carrier")).map(|s| s.trim() == "1").unwrap_or(false)
+}
+
+/// Read and clear a packet socket's pending error (SO_ERROR). The kernel leaves ENETDOWN there when
+/// the interface goes down (or was down at bind); left pending it makes poll() report POLLERR without
+/// end and the next send() after the interface is back fail, losing the firmware's first frame on
+/// the new link. Returns the error, 0 when none.
+fn take_socket_error(fd: i32) -> i32 {
+    let mut e: i32 = 0;
+    let mut len = std::mem::size_of::<i32>() as libc::socklen_t;
+    let r = unsafe { libc::getsockopt(fd, libc::SOL_SOCKET, libc::SO_ERROR, &mut e as *mut i32 as *mut libc::c_void, &mut len) };
+    if r < 0 { 0 } else { e }
+}
+
+/// How long the driver waits at start-up for the interfaces to be operationally up.
+const START_WAIT_MS: i64 = 2000;
+
+/// Wait until every interface of `names` takes frames (`link_ready`), at most `max_ms` (woken by
+/// RTNETLINK link messages on `netlink`, checked every 10 ms otherwise). Returns the state of each.
+fn wait_link_ready(ctl: i32, names: &[&str], fresh: &mut [bool], netlink: Option<&Fd>, max_ms: i64) -> Vec<bool> {
+    let end = monotonic_ms() + max_ms;
+    let mut buf = [0u8; 8192];
+    loop {
+        let up: Vec<bool> = names.iter().zip(fresh.iter_mut()).map(|(n, f)| link_ready(ctl, n, f)).collect();
+        let left = end - monotonic_ms();
+        if up.iter().all(|u| *u) || left <= 0 {
+            return up;
+        }
+        match netlink {
+            Some(nl) => {
+                let mut p = libc::pollfd { fd: nl.0, events: libc::POLLIN, revents: 0 };
+                unsafe { libc::poll(&mut p, 1, left.min(10) as i32) };
+                while unsafe { libc::recv(nl.0, buf.as_mut_ptr() as *mut libc::c_void, buf.len(), libc::MSG_DONTWAIT) } > 0 {}
+            }
+            None => std::thread::sleep(std::time::Duration::from_millis(left.min(10) as u64)),
+        }
+    }
 }
 
 fn open_netlink() -> Option<Fd> {
@@ -269,9 +332,29 @@ struct LinuxHooks {
     name: String,
     clock: Clock,
     packet_fds: Vec<i32>,
+    /// Linux names of the interfaces (for messages).
+    if_names: Vec<String>,
     tun_fd: i32,
-    events: Box<dyn Write>,
+    events: Rc<RefCell<Box<dyn Write>>>,
     verbose: bool,
+    stats: Rc<HostStats>,
+}
+
+/// What the driver itself counts, next to the firmware's counters: printed in the final `stopped`
+/// line and written as the last event line (`"name":"stats"`).
+#[derive(Default)]
+pub struct HostStats {
+    /// Frames received with an 802.1Q/802.1ad tag for a VLAN (id ≠ 0) on an untagged interface:
+    /// dropped before the firmware.
+    pub drop_vlan: Cell<u64>,
+    /// Frames the kernel refused to send (the first one is logged as a warning).
+    pub tx_errors: Cell<u64>,
+}
+
+impl HostStats {
+    fn pairs(&self) -> [(&'static str, u64); 2] {
+        [("drop_vlan", self.drop_vlan.get()), ("tx_errors", self.tx_errors.get())]
+    }
 }
 
 impl Hooks for LinuxHooks {
@@ -281,8 +364,16 @@ impl Hooks for LinuxHooks {
     fn tx(&mut self, iface: u32, frame: &[u8]) {
         let Some(&fd) = self.packet_fds.get(iface as usize) else { return };
         let r = unsafe { libc::send(fd, frame.as_ptr() as *const libc::c_void, frame.len(), libc::MSG_DONTWAIT) };
-        if r < 0 && self.verbose {
-            eprintln!("[{}] debug: tx on interface {iface}: {}", self.name, std::io::Error::last_os_error());
+        if r < 0 {
+            let e = std::io::Error::last_os_error();
+            let n = self.stats.tx_errors.get();
+            self.stats.tx_errors.set(n + 1);
+            let ifname = self.if_names.get(iface as usize).map(String::as_str).unwrap_or("?");
+            if n == 0 {
+                eprintln!("[{}] warning: tx on {ifname}: {e} (further send errors are counted in tx_errors)", self.name);
+            } else if self.verbose {
+                eprintln!("[{}] debug: tx on {ifname}: {e}", self.name);
+            }
         }
     }
     fn deliver(&mut self, packet: &[u8]) {
@@ -312,8 +403,9 @@ impl Hooks for LinuxHooks {
     }
     fn event(&mut self, kind: i32, data: &[u8]) {
         let line = event_json(self.clock.now(), kind, data);
-        let _ = writeln!(self.events, "{line}");
-        let _ = self.events.flush();
+        let mut w = self.events.borrow_mut();
+        let _ = writeln!(w, "{line}");
+        let _ = w.flush();
     }
 }
 
@@ -355,6 +447,15 @@ pub fn event_json(t: i64, kind: i32, d: &[u8]) -> String {
     }
     s.push_str(&format!(",\"hex\":\"{hex}\"}}"));
     s
+}
+
+/// The last line of the events when the board stops: every firmware counter and the driver's own
+/// (`HostStats`), `{"tMs":..,"kind":0,"name":"stats","counters":{..},"host":{"drop_vlan":..,..}}`.
+/// Kind 0 is no firmware event (those start at 1).
+pub fn stats_json(t: i64, counters: &[(String, u64)], host: &HostStats) -> String {
+    let obj = |kv: Vec<(String, u64)>| kv.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect::<Vec<_>>().join(",");
+    let host = host.pairs().iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    format!("{{\"tMs\":{t},\"kind\":0,\"name\":\"stats\",\"counters\":{{{}}},\"host\":{{{}}}}}", obj(counters.to_vec()), obj(host))
 }
 
 /// Internet checksum (RFC 1071) over the concatenation of `parts`: the one's complement of the
@@ -409,9 +510,36 @@ fn complete_checksum(frame: &mut [u8]) {
     frame[l4 + off..l4 + off + 2].copy_from_slice(&c.to_be_bytes());
 }
 
-/// Receive one frame from packet socket `fd` into `buf`; Some(len) for a frame the interface
-/// received, None when nothing is left. Frames the host itself sent (PACKET_OUTGOING) are skipped.
-fn recv_frame(fd: i32, buf: &mut [u8]) -> Option<Option<usize>> {
+/// A frame that carried a VLAN tag is not for an untagged interface: true when the PACKET_AUXDATA of
+/// a received frame (`tp_status`, `tp_vlan_tci`, `tp_vlan_tpid`) reports a tag the kernel stripped
+/// whose VLAN id is not 0, or an 802.1ad (service) tag. A priority-tagged frame (802.1Q tag, VLAN id
+/// 0: only a priority) is untagged for VLAN classification (IEEE 802.1Q), as Linux's own stack treats
+/// it, and is kept. Kernels before 3.0 set TP_STATUS_VLAN_VALID only for a non-zero TCI and report no
+/// TPID; the id test covers them.
+pub fn vlan_tagged(tp_status: u32, tci: u16, tpid: u16) -> bool {
+    let tagged = tp_status & libc::TP_STATUS_VLAN_VALID != 0 || tci != 0;
+    if !tagged {
+        return false;
+    }
+    let service = tp_status & libc::TP_STATUS_VLAN_TPID_VALID != 0 && tpid != 0x8100;
+    tci & 0x0fff != 0 || service
+}
+
+/// What `recv_frame` got.
+#[derive(Debug, PartialEq)]
+enum Rx {
+    /// Nothing left to read.
+    Empty,
+    /// A frame the host itself sent (PACKET_OUTGOING): not received.
+    Outgoing,
+    /// A frame that carried a VLAN tag (see `vlan_tagged`): dropped.
+    Vlan,
+    /// A received frame of this length (may exceed the buffer: truncated).
+    Frame(usize),
+}
+
+/// Receive one frame from packet socket `fd` into `buf`.
+fn recv_frame(fd: i32, buf: &mut [u8]) -> Rx {
     let mut sll: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
     let mut iov = libc::iovec { iov_base: buf.as_mut_ptr() as *mut libc::c_void, iov_len: buf.len() };
     let mut cbuf = [0u64; 16];
@@ -424,27 +552,32 @@ fn recv_frame(fd: i32, buf: &mut [u8]) -> Option<Option<usize>> {
     msg.msg_controllen = std::mem::size_of_val(&cbuf);
     let n = unsafe { libc::recvmsg(fd, &mut msg, libc::MSG_DONTWAIT | libc::MSG_TRUNC) };
     if n < 0 {
-        return None;
+        return Rx::Empty;
     }
     if sll.sll_pkttype == libc::PACKET_OUTGOING as u8 {
-        return Some(None);
+        return Rx::Outgoing;
     }
     let mut csum_not_ready = false;
+    let mut vlan = false;
     unsafe {
         let mut c = libc::CMSG_FIRSTHDR(&msg);
         while !c.is_null() {
             if (*c).cmsg_level == libc::SOL_PACKET && (*c).cmsg_type == libc::PACKET_AUXDATA {
                 let aux = std::ptr::read_unaligned(libc::CMSG_DATA(c) as *const libc::tpacket_auxdata);
                 csum_not_ready = aux.tp_status & libc::TP_STATUS_CSUMNOTREADY != 0;
+                vlan = vlan_tagged(aux.tp_status, aux.tp_vlan_tci, aux.tp_vlan_tpid);
             }
             c = libc::CMSG_NXTHDR(&msg, c);
         }
+    }
+    if vlan {
+        return Rx::Vlan;
     }
     let n = n as usize;
     if csum_not_ready && n <= buf.len() {
         complete_checksum(&mut buf[..n]);
     }
-    Some(Some(n))
+    Rx::Frame(n)
 }
 
 /// Run the board on real interfaces with `opts` until SIGINT/SIGTERM.
@@ -457,20 +590,28 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
     }
     let ctl = Fd(ctl);
 
+    // Link messages from before the interfaces are brought up, so the start-up wait sees them all.
+    let netlink = open_netlink();
+
     // Interfaces first: a missing one is the most common mistake.
     let mut packet = Vec::new();
     let mut had_noarp = Vec::new();
+    let mut fresh = Vec::new();
     for ifc in &config.interfaces {
         let cname = CString::new(ifc.name.as_str()).map_err(|_| format!("bad interface name {:?}", ifc.name))?;
         let index = unsafe { libc::if_nametoindex(cname.as_ptr()) };
         if index == 0 {
             return Err(format!("interface {} of the configuration does not exist", ifc.name));
         }
-        let fd = open_packet(&ifc.name, index, &ifc.mac)?;
         // The firmware owns the interface: up, and NOARP so the Linux stack does not answer ARP for
-        // addresses (the TUN's home address) that the firmware answers for.
-        had_noarp.push(get_flags(ctl.0, &ifc.name) & libc::IFF_NOARP != 0);
+        // addresses (the TUN's home address) that the firmware answers for. Up before the packet
+        // socket is bound: a socket bound to a down interface keeps a pending ENETDOWN that its first
+        // send would return (the firmware's first advertisement or solicitation lost).
+        let flags = get_flags(ctl.0, &ifc.name);
+        had_noarp.push(flags & libc::IFF_NOARP != 0);
         set_flags(ctl.0, &ifc.name, libc::IFF_UP | libc::IFF_NOARP, 0)?;
+        fresh.push(flags & libc::IFF_UP == 0 && carrier(&ifc.name));
+        let fd = open_packet(&ifc.name, index, &ifc.mac)?;
         packet.push(fd);
     }
 
@@ -494,17 +635,38 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         }
     }
 
+    // The firmware sends at once (advertisements, solicitations, ARP): start it when its interfaces
+    // take frames, bounded; one still down (no carrier) is reported down to the firmware.
+    let names: Vec<&str> = config.interfaces.iter().map(|i| i.name.as_str()).collect();
+    let t_wait = monotonic_ms();
+    let mut up = wait_link_ready(ctl.0, &names, &mut fresh, netlink.as_ref(), START_WAIT_MS);
+    for (n, u) in names.iter().zip(&up) {
+        if !u {
+            eprintln!("[{name}] warning: {n} is not up and running after {START_WAIT_MS} ms (no carrier?); starting with it down");
+        }
+    }
+    if opts.verbose {
+        eprintln!("[{name}] debug: interfaces up after {} ms", monotonic_ms() - t_wait);
+    }
+    for f in &packet {
+        take_socket_error(f.0);
+    }
+
+    let stats = Rc::new(HostStats::default());
     let events: Box<dyn Write> = match &opts.events {
         Some(path) => Box::new(File::create(path).map_err(|e| format!("cannot write events to {path}: {e}"))?),
         None => Box::new(std::io::stdout()),
     };
+    let events = Rc::new(RefCell::new(events));
     let hooks = LinuxHooks {
         name: name.clone(),
         clock: Clock::new(),
         packet_fds: packet.iter().map(|f| f.0).collect(),
+        if_names: names.iter().map(|n| n.to_string()).collect(),
         tun_fd: tun.as_ref().map(|f| f.0).unwrap_or(-1),
-        events,
+        events: events.clone(),
         verbose: opts.verbose,
+        stats: stats.clone(),
     };
     let clock = Clock { base: hooks.clock.base, mono0: hooks.clock.mono0 };
     let mut board = Board::new(wasm, chunks, config.board.memory_pages, Box::new(hooks))?;
@@ -516,10 +678,10 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         board.heap_used()
     ));
 
-    let netlink = open_netlink();
-    let mut up: Vec<bool> = config.interfaces.iter().map(|i| carrier(&i.name)).collect();
-    for (i, u) in up.iter().enumerate() {
-        if !u {
+    // An interface may have gone down during init: look again.
+    for (i, u) in up.iter_mut().enumerate() {
+        *u = *u && link_ready(ctl.0, names[i], &mut fresh[i]);
+        if !*u {
             board.link(i as u32, false, None);
         }
     }
@@ -550,13 +712,20 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
             return Err(os_err("poll"));
         }
         for i in 0..packet.len() {
+            if fds[i].revents & libc::POLLERR != 0 {
+                let e = take_socket_error(packet[i].0);
+                if opts.verbose && e != 0 {
+                    eprintln!("[{name}] debug: {}: {}", names[i], std::io::Error::from_raw_os_error(e));
+                }
+            }
             if fds[i].revents & libc::POLLIN == 0 { continue; }
             // Bounded batch so one busy interface cannot starve the timers.
             for _ in 0..64 {
                 match recv_frame(packet[i].0, &mut buf) {
-                    None => break,
-                    Some(None) => {}
-                    Some(Some(n)) => { board.rx(i as u32, &buf[..n.min(buf.len())]); }
+                    Rx::Empty => break,
+                    Rx::Outgoing => {}
+                    Rx::Vlan => stats.drop_vlan.set(stats.drop_vlan.get() + 1),
+                    Rx::Frame(n) => { board.rx(i as u32, &buf[..n.min(buf.len())]); }
                 }
             }
         }
@@ -579,11 +748,14 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         if recheck {
             last_carrier = monotonic_ms();
             for (i, ifc) in config.interfaces.iter().enumerate() {
-                let c = carrier(&ifc.name);
+                let c = link_ready(ctl.0, &ifc.name, &mut fresh[i]);
                 if c != up[i] {
                     up[i] = c;
+                    if c {
+                        take_socket_error(packet[i].0); // the ENETDOWN of the down interface
+                    }
                     if opts.verbose {
-                        eprintln!("[{name}] debug: {} carrier {}", ifc.name, if c { "up" } else { "down" });
+                        eprintln!("[{name}] debug: {} {}", ifc.name, if c { "up" } else { "down" });
                     }
                     board.link(i as u32, c, None);
                 }
@@ -599,7 +771,12 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
     }
     let counters = board.counters();
     let text: Vec<String> = counters.iter().filter(|(_, v)| *v != 0).map(|(k, v)| format!("{k}={v}")).collect();
-    info(&format!("stopped; counters: {}", text.join(" ")));
+    let host: Vec<String> = stats.pairs().iter().filter(|(_, v)| *v != 0).map(|(k, v)| format!("{k}={v}")).collect();
+    let host = if host.is_empty() { String::new() } else { format!("; host: {}", host.join(" ")) };
+    info(&format!("stopped; counters: {}{host}", text.join(" ")));
+    let mut w = events.borrow_mut();
+    let _ = writeln!(w, "{}", stats_json(clock.now(), &counters, &stats));
+    let _ = w.flush();
     Ok(())
 }
 
@@ -622,6 +799,31 @@ mod tests {
         for c in f[34..44].chunks(2) { sum += u16::from_be_bytes([c[0], c[1]]) as u32; }
         while sum >> 16 != 0 { sum = (sum & 0xffff) + (sum >> 16); }
         assert_eq!(sum, 0xffff);
+    }
+
+    #[test]
+    fn vlan_tags_on_an_untagged_interface() {
+        let valid = libc::TP_STATUS_VLAN_VALID;
+        let tpid = libc::TP_STATUS_VLAN_TPID_VALID;
+        assert!(!vlan_tagged(0, 0, 0), "untagged");
+        assert!(!vlan_tagged(libc::TP_STATUS_CSUMNOTREADY, 0, 0), "untagged, checksum offload");
+        assert!(vlan_tagged(valid | tpid, 100, 0x8100), "802.1Q VLAN 100");
+        assert!(vlan_tagged(valid | tpid, 0x2064, 0x8100), "802.1Q VLAN 100, priority 1");
+        assert!(vlan_tagged(valid | tpid, 100, 0x88a8), "802.1ad VLAN 100");
+        assert!(vlan_tagged(valid | tpid, 0, 0x88a8), "802.1ad service tag, id 0");
+        assert!(vlan_tagged(0, 100, 0), "old kernels: a TCI without the status bit");
+        assert!(vlan_tagged(valid, 100, 0), "no TPID reported");
+        assert!(!vlan_tagged(valid | tpid, 0x6000, 0x8100), "priority-tagged (VLAN id 0) is untagged");
+        assert!(!vlan_tagged(valid | tpid, 0, 0x8100), "VLAN id 0, priority 0");
+        assert!(!vlan_tagged(valid, 0xe000, 0), "priority-tagged, no TPID reported");
+    }
+
+    #[test]
+    fn stats_line_is_json() {
+        let h = HostStats::default();
+        h.drop_vlan.set(3);
+        let s = stats_json(7, &[("rx_frames".into(), 5), ("tx_frames".into(), 0)], &h);
+        assert_eq!(s, "{\"tMs\":7,\"kind\":0,\"name\":\"stats\",\"counters\":{\"rx_frames\":5,\"tx_frames\":0},\"host\":{\"drop_vlan\":3,\"tx_errors\":0}}");
     }
 
     #[test]
