@@ -10,7 +10,7 @@
 //        Num Addrs 1, Entry Size 2, Lifetime = advertLifetimeSec, router address = interface address,
 //        preference 0
 //   Mobility Agent Advertisement ext (16): Sequence, Registration Lifetime = lifetimeSec, flags
-//        R B H F M G (V T S never), care-of address = the interface address when F
+//        R B H F M G T (V S never; T only in the "rfc3344" profile), care-of address = the interface address when F
 //   Prefix-Lengths ext (19): the interface's prefix length
 //
 // Sequence numbers (RFC 2002 §2.3, rollover): one counter per interface, 0 in the first
@@ -36,9 +36,9 @@ import { ETH_HEADER_LEN } from "../wire/ethernet";
 import { IPV4_MIN_HEADER, IPPROTO_ICMP, IP_BROADCAST, ipv4Emit, ipv4HeaderLen, ipv4Src } from "../wire/ipv4";
 import {
   IcmpErr, icmpType, rsCheck, agentAdvertEmit, ICMP_ROUTER_SOLICIT, RA_CODE_ROUTER, RA_CODE_MOBILITY_ONLY,
-  MA_FLAG_R, MA_FLAG_B, MA_FLAG_H, MA_FLAG_F, MA_FLAG_M, MA_FLAG_G
+  MA_FLAG_R, MA_FLAG_B, MA_FLAG_H, MA_FLAG_F, MA_FLAG_M, MA_FLAG_G, MA_FLAG_T
 } from "../wire/icmp";
-import { faFull } from "./fa";
+import { faFull, faAdvertisesReverseTunnel } from "./fa";
 
 /** Timer kinds of this module on the stack timer heap (stack range 0x0001-0x00ff). */
 export const TK_AGENT_FIRST: u16 = 0x0010;
@@ -106,6 +106,8 @@ export function agentFlags(iface: i32): u16 {
     // co-located service on its link — and is busy (B) when it takes no additional mobile nodes.
     f |= MA_FLAG_F | MA_FLAG_R;
     if (cfg.busy || faFull()) f |= MA_FLAG_B;
+    // Why: RFC 3024 §3.1: T when the agent offers reverse tunnelling ("rfc3344" profile only).
+    if (faAdvertisesReverseTunnel()) f |= MA_FLAG_T;
   }
   // IP-in-IP is always supported (RFC 2002 §4.1); M and G announce the optional methods.
   if ((cfg.encapsulations & cfg.ENCAP_MINIMAL) != 0) f |= MA_FLAG_M;

@@ -4,16 +4,22 @@
 // forwarding). Interop contract: notes/mip.md "Registration via a foreign agent".
 //
 // Visitor list (RFC 2002 §3.7.1): a hash table keyed by home address (table/hash.ts), capacity
-// config.visitorEntries, carved in faInit. One record per home address holds a pending part (the
-// request being relayed) and an accepted part (the registration in force), because a visitor
-// re-registers while its current registration still holds:
-//   0 flags u8 (VF_*) | 1 iface u8 (pending) | 2 accIface u8 | 3 reqFlags u8 | 4 mac[6] (pending)
-//   10 accMac[6] | 16 mnPort u16 | 18 reqLifetimeSec u16 | 20 homeAgent u32 (pending) | 24 id u64
-//   32 agent u32 (our address the visitor spoke to: source of replies to it) | 36 relaySrc u32 (source
-//   of the relayed request: our care-of address) | 40 pendingUntilMs i64 | 48 expiresAtMs i64
-//   56 accHomeAgent u32 | 60 grantedSec u16 | 62 pad | 64 timer i32 | 68 pad
-// One timer per record on the stack heap (kind TK_FA_VISITOR, tag = record index) at the earlier of
-// the pending deadline and the accepted expiry; every removal cancels it, so a timer that fires
+// config.visitorEntries, carved in faInit. One record per home address holds an accepted part (the
+// registration in force) and up to two pending requests (being relayed), because a visitor
+// re-registers while its current registration still holds, and because a second node on the link
+// may send a request for the same home address: it never overwrites the accepted part nor another
+// node's pending request; only the home agent's reply decides (issue 7.2).
+//   0 flags u8 (VF_*) | 1 accIface u8 | 2 accMac[6] | 8 accHomeAgent u32 | 12 accRelaySrc u32 (our
+//   care-of address: outer source of the reverse tunnel) | 16 expiresAtMs i64 | 24 accId u64
+//   32 grantedSec u16 | 34 accPort u16 | 36 timer i32 | 40 latest u8 (slot of the latest pending
+//   request, NO_SLOT if none) | 41 accReqFlags u8 | 42 pad[6] | 48 slot 0 | 96 slot 1
+// Pending slot (PS_SIZE bytes): 0 state u8 (PS_*) | 1 iface u8 (the visitor's) | 2 mac[6] | 8 reqFlags u8
+//   9 relayIface u8 (where the request was relayed out) | 10 mnPort u16 | 12 reqLifetimeSec u16
+//   14 relayIdent u16 (IP Identification of the relayed datagram) | 16 homeAgent u32 | 20 agent u32
+//   (our address the visitor spoke to: source of replies to it) | 24 relaySrc u32 (source of the
+//   relayed request: our care-of address) | 28 pad | 32 id u64 | 40 pendingUntilMs i64
+// One timer per record on the stack heap (kind TK_FA_VISITOR, tag = record index) at the earliest of
+// the pending deadlines and the accepted expiry; every removal cancels it, so a timer that fires
 // always belongs to the live record of its index.
 //
 // Decisions (for docs/decisions.md; the "Why" comments give the details):
@@ -31,6 +37,13 @@
 //    timeout" code (RFC 3344's 78 came later), and the mobile node retransmits on its own.
 //  - Link down: visitors on that interface stay until their lifetime ends (RFC 2002 §3.7: the agent
 //    never originates deregistration; a mobile node often reassociates at once).
+//  - A reply is taken only from where the request went (issue 7.2): IP source = the request's Home
+//    Agent field, UDP source port 434, IP destination = the relayed request's source, arriving on the
+//    interface it was relayed out of, low 32 bits of the Identification equal (the high 32 bits are
+//    the home agent's time or next nonce, RFC 2002 §5.6.1-5.6.2, so they cannot be compared).
+//  - Reverse tunnelling (RFC 3024, issue 7.16): config reverseTunnel offers it. Profile "rfc3344":
+//    T (request flag 0x02) asks for it, advertised as T; without the offer a T request gets 74.
+//    Profile "seeds" (0x02 = P): every accepted visitor is reverse-tunnelled when it is offered.
 
 import * as cfg from "../config";
 import { arenaAlloc } from "../mem";
@@ -46,8 +59,8 @@ import { linkSendIp, linkSendIpTo } from "../stack/arp";
 import { ipIsOurs, ipNextIdent } from "../stack/ip";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
 import {
-  ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4Dst, ipv4Ttl, ipv4Proto, ipv4DecrementTtl, ipIsUnicastSource, IPV4_MIN_HEADER,
-  IPPROTO_UDP
+  ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4Dst, ipv4Ttl, ipv4Proto, ipv4Ident, ipv4DecrementTtl, ipIsUnicastSource,
+  IPV4_MIN_HEADER, IPPROTO_UDP
 } from "../wire/ipv4";
 import { UdpErr, udpCheck, udpSrcPort, udpDstPort, udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
 import {
@@ -57,7 +70,7 @@ import {
 import {
   RegErr, MIP_PORT, REG_TYPE_REQUEST, REG_TYPE_REPLY, REG_REQ_LEN, REG_REP_LEN, REQ_FLAG_D, REQ_FLAG_M, REQ_FLAG_G,
   REQ_FLAG_V, regReqParse, regRepParse, regLifetimeSec, regHomeAddr, regHomeAgent, regReqFlags, regReqCareOfAddr,
-  regReqIdentification, regRepCode, regRepIdentification, regRepEmit, regCodeAccepted,
+  regReqIdentification, regRepCode, regRepIdentification, regRepEmit, regCodeAccepted, CODE_HA_UNKNOWN_HA,
   CODE_FA_UNSPECIFIED, CODE_FA_PROHIBITED, CODE_FA_NO_RESOURCES, CODE_FA_HA_AUTH_FAILED, CODE_FA_LIFETIME_TOO_LONG,
   CODE_FA_BAD_REQUEST, CODE_FA_BAD_REPLY, CODE_FA_ENCAP_UNAVAILABLE, CODE_FA_VJ_UNAVAILABLE,
   CODE_FA_HOME_NET_UNREACHABLE, CODE_FA_HA_HOST_UNREACHABLE, CODE_FA_HA_PORT_UNREACHABLE, CODE_FA_HA_UNREACHABLE
@@ -67,38 +80,61 @@ import {
   authSpi, EXT_HDR_LEN, AUTH_SPI_LEN
 } from "../wire/mipext";
 import { AuthResult, AUTH_LEN, authAppend, authVerify } from "../security/auth";
-import { saFind } from "../security/sa";
+import { saFindFor } from "../security/sa";
 import { TK_FA_FIRST } from "../stack/stack";
+import { tunnelCheck, tunnelSend, tunnelNextHop } from "./tunnel";
 
 /** Timer kind of a visitor record (tag = record index), in the foreign agent's range. */
 export const TK_FA_VISITOR: u16 = TK_FA_FIRST;
 /** How long a relayed request waits for the home agent's reply (RFC 3344 §3.7.1's 7 s; RFC 2002 is silent). */
 export const PENDING_MS: i64 = 7000;
+/** Request flag 0x02 in the "rfc3344" profile: T, reverse tunnel requested (RFC 3024 §3.1; the seeds' P). */
+export const REQ_FLAG_T: u8 = 0x02;
+/** Denial: requested reverse tunnel unavailable (RFC 3024 §4.2.1). */
+export const CODE_FA_REVERSE_TUNNEL_UNAVAILABLE: u8 = 74;
 
-/** Visitor flags (record byte 0; dump byte 19 = the first two, byte 40 = the co-located ones). */
-export const VF_PENDING: u8 = 1;   // a request is being relayed
+/** Visitor flags (record byte 0). */
 export const VF_ACCEPTED: u8 = 2;  // a registration is in force
-export const VF_PEND_COLOC: u8 = 4; // the pending request had D (co-located care-of address)
-export const VF_ACC_COLOC: u8 = 8;  // the accepted registration is co-located: no delivery by the agent
+export const VF_ACC_COLOC: u8 = 8; // the accepted registration is co-located: no delivery by the agent
+export const VF_ACC_RTUN: u8 = 16; // the accepted visitor's datagrams are reverse-tunnelled (RFC 3024)
+
+/** Pending slot states (slot byte 0). */
+const PS_USED: u8 = 1;  // a request is being relayed
+const PS_COLOC: u8 = 2; // it had D (co-located care-of address)
+const PS_RTUN: u8 = 4;  // once accepted, the visitor is reverse-tunnelled
 
 const V_FLAGS: usize = 0;
-const V_IFACE: usize = 1;
-const V_ACC_IFACE: usize = 2;
-const V_REQ_FLAGS: usize = 3;
-const V_MAC: usize = 4;
-const V_ACC_MAC: usize = 10;
-const V_MN_PORT: usize = 16;
-const V_REQ_LIFETIME: usize = 18;
-const V_HA: usize = 20;
-const V_ID: usize = 24;
-const V_AGENT: usize = 32;
-const V_RELAY_SRC: usize = 36;
-const V_PENDING_UNTIL: usize = 40;
-const V_EXPIRES: usize = 48;
-const V_ACC_HA: usize = 56;
-const V_GRANTED: usize = 60;
-const V_TIMER: usize = 64;
-const V_SIZE: u32 = 72;
+const V_ACC_IFACE: usize = 1;
+const V_ACC_MAC: usize = 2;
+const V_ACC_HA: usize = 8;
+const V_ACC_RELAY_SRC: usize = 12;
+const V_EXPIRES: usize = 16;
+const V_ACC_ID: usize = 24;
+const V_GRANTED: usize = 32;
+const V_ACC_PORT: usize = 34;
+const V_TIMER: usize = 36;
+const V_LATEST: usize = 40;
+const V_ACC_REQ_FLAGS: usize = 41;
+const V_SLOTS: usize = 48;
+/** Pending requests kept per home address (RFC 2002 §3.7: both kept until a reply decides). */
+const SLOTS: i32 = 2;
+const NO_SLOT: u8 = 0xff;
+
+const PS_STATE: usize = 0;
+const PS_IFACE: usize = 1;
+const PS_MAC: usize = 2;
+const PS_REQ_FLAGS: usize = 8;
+const PS_RELAY_IFACE: usize = 9;
+const PS_MN_PORT: usize = 10;
+const PS_REQ_LIFETIME: usize = 12;
+const PS_RELAY_IDENT: usize = 14;
+const PS_HA: usize = 16;
+const PS_AGENT: usize = 20;
+const PS_RELAY_SRC: usize = 24;
+const PS_ID: usize = 32;
+const PS_PENDING_UNTIL: usize = 40;
+const PS_SIZE: usize = 48;
+const V_SIZE: u32 = <u32>(V_SLOTS + <usize>SLOTS * PS_SIZE);
 
 /** Bytes of one visitor dump record (faVisitorDump). */
 export const VISITOR_DUMP_SIZE: i32 = 44;
@@ -135,6 +171,12 @@ export function faInit(): bool {
 /** True when no further mobile node can be taken (advertised as B, answered with 66). */
 export function faFull(): bool { return capacity == 0 || htUsed(table) >= capacity; }
 
+/** True when this agent offers reverse tunnelling and says so with T (RFC 3024 §3.1; "rfc3344" profile only). */
+export function faAdvertisesReverseTunnel(): bool {
+  // Why: SPEC-DECISIONS: the seeds do not specify T, so it is sent as 0 in the "seeds" profile.
+  return cfg.reverseTunnel && cfg.registrationProfile == cfg.PROFILE_RFC3344;
+}
+
 
 // ---- events ------------------------------------------------------------------------------------
 
@@ -148,8 +190,6 @@ function visitorEvent(op: VisitorOp, code: u8, lifetimeSec: u16, home: u32, ha: 
   evEmit(Ev.VISITOR, 12);
 }
 
-
-
 // ---- sending -----------------------------------------------------------------------------------
 
 /**
@@ -162,6 +202,13 @@ function sendToMn(iface: i32, mac: usize, src: u32, dst: u32, dport: u16, p: usi
   linkSendIpTo(iface, mac, p, total);
 }
 
+/** The association with mobile node `home` for mobile-foreign authentication, or 0 (RFC 2002 §3.5.3). */
+// @ts-ignore: decorator
+@inline function mnSaOf(home: u32): usize { return saFindFor(home, cfg.SA_USE_MOBILE_FOREIGN); }
+/** The association with home agent `ha` for foreign-home authentication, or 0 (RFC 2002 §3.5.4). */
+// @ts-ignore: decorator
+@inline function haSaOf(ha: u32): usize { return saFindFor(ha, cfg.SA_USE_FOREIGN_HOME); }
+
 /**
  * Deny a request (RFC 2002 §3.7.2.3): a Reply with `code`, Home Address, Home Agent and
  * Identification copied from the request, `lifetimeSec` (the request's, or our maximum for 69),
@@ -171,7 +218,7 @@ function deny(iface: i32, mac: usize, src: u32, home: u32, ha: u32, id: u64, lif
   const p = denyFrame + <usize>ETH_HEADER_LEN;
   const m = p + <usize>UDP_IP_LEN;
   let n = regRepEmit(m, DENY_MSG_CAP, code, lifetimeSec, home, ha, id);
-  if (saFind(home) != 0) {
+  if (mnSaOf(home) != 0) {
     const k = authAppend(m, n, DENY_MSG_CAP, EXT_MF_AUTH, home);
     if (k > 0) n = k;
   }
@@ -182,12 +229,31 @@ function deny(iface: i32, mac: usize, src: u32, home: u32, ha: u32, id: u64, lif
 
 // ---- visitor records ---------------------------------------------------------------------------
 
+// @ts-ignore: decorator
+@inline function slotAt(v: usize, k: i32): usize { return v + V_SLOTS + <usize>k * PS_SIZE; }
+// @ts-ignore: decorator
+@inline function slotUsed(s: usize): bool { return (load<u8>(s, PS_STATE) & PS_USED) != 0; }
+// @ts-ignore: decorator
+@inline function slotIndex(v: usize, s: usize): i32 { return <i32>((s - v - V_SLOTS) / PS_SIZE); }
+// @ts-ignore: decorator
+@inline function macEqual(a: usize, b: usize): bool { return load<u32>(a) == load<u32>(b) && load<u16>(a, 4) == load<u16>(b, 4); }
+// @ts-ignore: decorator
+@inline function accepted(v: usize): bool { return (load<u8>(v, V_FLAGS) & VF_ACCEPTED) != 0; }
+
+/** True when any request of the record is pending. */
+function anyPending(v: usize): bool {
+  for (let k = 0; k < SLOTS; k++) if (slotUsed(slotAt(v, k))) return true;
+  return false;
+}
+
 /** Arm the record's one timer at its earliest deadline (or cancel it); false if the heap is full. */
 function rearm(v: usize, idx: i32): bool {
-  const f = load<u8>(v, V_FLAGS);
   let d = TIMER_NEVER;
-  if ((f & VF_PENDING) != 0) d = min(d, load<i64>(v, V_PENDING_UNTIL));
-  if ((f & VF_ACCEPTED) != 0) d = min(d, load<i64>(v, V_EXPIRES));
+  for (let k = 0; k < SLOTS; k++) {
+    const s = slotAt(v, k);
+    if (slotUsed(s)) d = min(d, load<i64>(s, PS_PENDING_UNTIL));
+  }
+  if (accepted(v)) d = min(d, load<i64>(v, V_EXPIRES));
   const h = load<i32>(v, V_TIMER);
   if (d == TIMER_NEVER) {
     store<i32>(v, stackTimerDisarm(h), V_TIMER);
@@ -205,29 +271,71 @@ function removeVisitor(v: usize, idx: i32): void {
   gen++;
 }
 
-/** The pending part is over: drop the record if nothing is accepted, else keep the accepted part. */
-function endPending(v: usize, idx: i32): void {
-  const f = load<u8>(v, V_FLAGS) & ~(VF_PENDING | VF_PEND_COLOC);
-  store<u8>(v, f, V_FLAGS);
-  if ((f & VF_ACCEPTED) == 0) { removeVisitor(v, idx); return; }
+/** Free pending slot `s`; the latest-request mark moves to the other slot if it is in use. */
+function clearSlot(v: usize, s: usize): void {
+  store<u8>(s, 0, PS_STATE);
+  if (<i32>load<u8>(v, V_LATEST) != slotIndex(v, s)) return;
+  let latest = NO_SLOT;
+  for (let k = 0; k < SLOTS; k++) if (slotUsed(slotAt(v, k))) latest = <u8>k;
+  store<u8>(v, latest, V_LATEST);
+}
+
+/** After a change: drop the record when nothing is pending or accepted, else re-arm its timer. */
+function settle(v: usize, idx: i32): void {
+  if (!accepted(v) && !anyPending(v)) { removeVisitor(v, idx); return; }
   if (!rearm(v, idx)) { count(C.DROP_MIP_NO_TIMER); removeVisitor(v, idx); }
 }
 
-/** Deny the pending request of a record with `code` (68, 71, 80-88, 66) and end it. */
-function denyPending(v: usize, idx: i32, code: u8): void {
+/** Pending request `s` is over: free it; the accepted part and the other request stay. */
+function endPending(v: usize, idx: i32, s: usize): void {
+  clearSlot(v, s);
+  settle(v, idx);
+}
+
+/** Deny pending request `s` of a record with `code` (68, 71, 80-88, 66) and end it. */
+function denyPending(v: usize, idx: i32, s: usize, code: u8): void {
   const home = htKeyAt(table, idx);
-  const ha = load<u32>(v, V_HA);
-  const life = load<u16>(v, V_REQ_LIFETIME);
-  deny(<i32>load<u8>(v, V_IFACE), v + V_MAC, load<u32>(v, V_AGENT), home, ha, load<u64>(v, V_ID), life,
-    load<u16>(v, V_MN_PORT), code);
+  const ha = load<u32>(s, PS_HA);
+  const life = load<u16>(s, PS_REQ_LIFETIME);
+  deny(<i32>load<u8>(s, PS_IFACE), s + PS_MAC, load<u32>(s, PS_AGENT), home, ha, load<u64>(s, PS_ID), life,
+    load<u16>(s, PS_MN_PORT), code);
   visitorEvent(VisitorOp.DENIED, code, life, home, ha);
-  endPending(v, idx);
+  endPending(v, idx, s);
 }
 
 // ---- Registration Request (RFC 2002 §3.7.2) ----------------------------------------------------
 
 /** True when `iface` offers foreign agent service (it advertises, RFC 2002 §2.3, §3.7). */
 function servesIface(iface: i32): bool { return netifValid(iface) && (netifFlags(iface) & cfg.IF_ADVERTISE) != 0; }
+
+/**
+ * The pending slot a request from `mac` with Identification `id` takes in record `v`, or -1 when it
+ * must be discarded (counted). Decides who may displace whom (issue 7.2).
+ */
+function pickSlot(v: usize, mac: usize, id: u64): i32 {
+  let same = -1, free = -1;
+  for (let k = 0; k < SLOTS; k++) {
+    const s = slotAt(v, k);
+    if (!slotUsed(s)) { if (free < 0) free = k; continue; }
+    if (macEqual(s + PS_MAC, mac)) { same = k; continue; }
+    // Why: RFC 2002 §3.7.3.1: a reply is matched to its request by the low 32 bits of the
+    // Identification; a second request from another link-layer address with the same low bits would
+    // make the home agent's reply to the first one ambiguous (and hand its acceptance to whoever
+    // copied the Identification), so it is discarded and the first one kept.
+    if (<u32>load<u64>(s, PS_ID) == <u32>id) { count(C.DROP_FA_PENDING_CONFLICT); return -1; }
+  }
+  // The same node's new request replaces its earlier one (RFC 2002 §3.6.3: a retransmission carries
+  // a new Identification, and only the newest gets an answer that counts).
+  if (same >= 0) return same;
+  if (free >= 0) return free;
+  // Both slots hold other nodes' requests. Why: RFC 2002 §3.7: the registration in force must be
+  // able to renew itself, so a request from the accepted visitor's link-layer address is never the
+  // one displaced; otherwise the older request gives way (the node retransmits, §3.6.3).
+  const latest = <i32>load<u8>(v, V_LATEST);
+  let victim = latest == 0 ? 1 : 0;
+  if (accepted(v) && macEqual(slotAt(v, victim) + PS_MAC, v + V_ACC_MAC)) victim = 1 - victim;
+  return victim;
+}
 
 function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   count(C.FA_REQUEST_RX);
@@ -246,7 +354,8 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   // when that was a broadcast or multicast.
   const agent = ipIsOurs(dst) ? dst : netifIp(iface);
   const mnPort = udpSrcPort(u);
-  const mnSa = saFind(home);
+  const mnSa = mnSaOf(home);
+  const rfc3344 = cfg.registrationProfile == cfg.PROFILE_RFC3344;
   let code: i32 = -1;
   let replyLifetime = lifetime;
 
@@ -281,6 +390,10 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
     }
   }
   const coloc = (flags & REQ_FLAG_D) != 0;
+  // Why: RFC 3024 §3.1-3.2: in the "rfc3344" profile 0x02 is T; with D the mobile node is its own
+  // tunnel entry, so T concerns the agent only for a foreign agent care-of address. In the "seeds"
+  // profile 0x02 is P (route optimization privacy, SPEC-DECISIONS) and never means a reverse tunnel.
+  const wantsT = rfc3344 && !coloc && (flags & REQ_FLAG_T) != 0;
   const mhOff = code < 0 ? extIndexFind(extIndex, EXT_MH_AUTH) : 0;
   // Why: RFC 2002 §2.3, §3.7: this agent offers its service only on links where it advertises.
   if (code < 0 && !servesIface(iface)) code = CODE_FA_PROHIBITED;
@@ -293,13 +406,17 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   if (code < 0 && !coloc && !ipIsOurs(coa)) code = CODE_FA_UNSPECIFIED;
   // Why: the home agent field names this node, which is not a home agent (else ha.ts took it).
   if (code < 0 && ipIsOurs(ha)) code = CODE_FA_UNSPECIFIED;
-  // Why: RFC 2002 §3.7.2.3 / §3.4: no Van Jacobson compression here (73).
-  if (code < 0 && (flags & REQ_FLAG_V) != 0) code = CODE_FA_VJ_UNAVAILABLE;
+  // Why: RFC 2002 §3.7.2.3 / §3.4: no Van Jacobson compression here (73). In the "rfc3344" profile
+  // 0x04 is the reserved r bit, ignored on reception (RFC 3344 §3.3), so it is not read as V.
+  if (code < 0 && !rfc3344 && (flags & REQ_FLAG_V) != 0) code = CODE_FA_VJ_UNAVAILABLE;
   // Why: RFC 2002 §3.4 code 72: the agent decapsulates, so M/G must name a method it supports
   // (config.encapsulations); with D the mobile node decapsulates and the agent is not involved.
   if (code < 0 && !coloc &&
     (((flags & REQ_FLAG_M) != 0 && (cfg.encapsulations & cfg.ENCAP_MINIMAL) == 0) ||
      ((flags & REQ_FLAG_G) != 0 && (cfg.encapsulations & cfg.ENCAP_GRE) == 0))) code = CODE_FA_ENCAP_UNAVAILABLE;
+  // Why: RFC 3024 §4.2.1, §5.1: a reverse tunnel requested from an agent that does not offer one
+  // is denied with 74 ("requested reverse tunnel unavailable").
+  if (code < 0 && wantsT && !cfg.reverseTunnel) code = CODE_FA_REVERSE_TUNNEL_UNAVAILABLE;
   // Why: RFC 2002 §3.7.2.3: too long a lifetime is denied with 69 and our maximum in the reply's
   // Lifetime (0xffff, infinity, is always too long: config caps lifetimeSec at 65534).
   if (code < 0 && <i32>lifetime > cfg.lifetimeSec) { code = CODE_FA_LIFETIME_TOO_LONG; replyLifetime = <u16>cfg.lifetimeSec; }
@@ -313,7 +430,7 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   const oif = outIface;
   const nh = nextHop;
   const cut = code < 0 ? extEnd(m, mhOff) : 0;
-  const haSa = code < 0 ? saFind(ha) : 0;
+  const haSa = code < 0 ? haSaOf(ha) : 0;
   const relayLen = cut + (haSa != 0 ? AUTH_EXT_LEN : 0);
   // Why: no fragmentation in the core: a relay larger than the outgoing MTU cannot be sent (66).
   if (code < 0 && UDP_IP_LEN + relayLen > netifMtu(oif)) code = CODE_FA_NO_RESOURCES;
@@ -322,28 +439,45 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
     return 0;
   }
 
-  // Accepted for relaying: record the pending registration (RFC 2002 §3.7.1) with its deadline.
+  // Accepted for relaying: record the pending registration (RFC 2002 §3.7.1) with its deadline, in
+  // its own slot: never over the accepted part nor over another node's pending request (issue 7.2).
   const fresh = v == 0;
-  if (fresh) { v = htInsert(table, home); store<i32>(v, -1, V_TIMER); gen++; }
+  const k = fresh ? 0 : pickSlot(v, mac, id);
+  if (k < 0) return 1;
+  if (fresh) {
+    v = htInsert(table, home);
+    store<u8>(v, 0, V_FLAGS);
+    store<i32>(v, -1, V_TIMER);
+    store<u8>(v, NO_SLOT, V_LATEST);
+    for (let j = 0; j < SLOTS; j++) store<u8>(slotAt(v, j), 0, PS_STATE);
+    gen++;
+  }
   const idx = htIndexOf(table, v);
-  const prevFlags = load<u8>(v, V_FLAGS);
+  const s = slotAt(v, k);
   const from = coloc ? netifIp(oif) : coa;
-  store<u8>(v, (prevFlags & (VF_ACCEPTED | VF_ACC_COLOC)) | VF_PENDING | (coloc ? VF_PEND_COLOC : 0), V_FLAGS);
-  store<u8>(v, <u8>iface, V_IFACE);
-  store<u8>(v, flags, V_REQ_FLAGS);
-  memory.copy(v + V_MAC, mac, 6);
-  store<u16>(v, mnPort, V_MN_PORT);
-  store<u16>(v, lifetime, V_REQ_LIFETIME);
-  store<u32>(v, ha, V_HA);
-  store<u64>(v, id, V_ID);
-  store<u32>(v, agent, V_AGENT);
-  store<u32>(v, from, V_RELAY_SRC);
-  store<i64>(v, nowMs() + PENDING_MS, V_PENDING_UNTIL);
+  const ident = ipNextIdent();
+  // Why: RFC 3024 §5.2: in the "seeds" profile there is no T bit, so an agent configured to
+  // reverse-tunnel does it for every visitor it serves; in "rfc3344" only for those that asked.
+  const rtun = !coloc && cfg.reverseTunnel && (rfc3344 ? wantsT : true);
+  store<u8>(s, PS_USED | (coloc ? PS_COLOC : 0) | (rtun ? PS_RTUN : 0), PS_STATE);
+  store<u8>(s, <u8>iface, PS_IFACE);
+  memory.copy(s + PS_MAC, mac, 6);
+  store<u8>(s, flags, PS_REQ_FLAGS);
+  store<u8>(s, <u8>oif, PS_RELAY_IFACE);
+  store<u16>(s, mnPort, PS_MN_PORT);
+  store<u16>(s, lifetime, PS_REQ_LIFETIME);
+  store<u16>(s, ident, PS_RELAY_IDENT);
+  store<u32>(s, ha, PS_HA);
+  store<u32>(s, agent, PS_AGENT);
+  store<u32>(s, from, PS_RELAY_SRC);
+  store<u64>(s, id, PS_ID);
+  store<i64>(s, nowMs() + PENDING_MS, PS_PENDING_UNTIL);
+  store<u8>(v, <u8>k, V_LATEST);
   if (!rearm(v, idx)) {
     count(C.DROP_MIP_NO_TIMER);
-    if (fresh) removeVisitor(v, idx);
-    else store<u8>(v, prevFlags & ~(VF_PENDING | VF_PEND_COLOC), V_FLAGS);
     deny(iface, mac, agent, home, ha, id, lifetime, mnPort, CODE_FA_NO_RESOURCES);
+    clearSlot(v, s);
+    if (!accepted(v) && !anyPending(v)) removeVisitor(v, idx);
     return 0;
   }
 
@@ -358,7 +492,7 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   if (haSa != 0) n = authAppend(q, n, netifMtu(oif) - UDP_IP_LEN, EXT_FH_AUTH, ha);
   // Why: RFC 2002 §3.7.2.2 and the contract: source = our care-of address (the home agent answers
   // to it), destination = the Home Agent field, UDP 434 -> 434.
-  const total = udpIpEmit(p, ipNextIdent(), <u8>cfg.defaultTtl, from, ha, MIP_PORT, MIP_PORT, n);
+  const total = udpIpEmit(p, ident, <u8>cfg.defaultTtl, from, ha, MIP_PORT, MIP_PORT, n);
   count(C.FA_REQUEST_RELAYED);
   visitorEvent(VisitorOp.PENDING, 0, lifetime, home, ha);
   linkSendIp(oif, nh, p, total);
@@ -367,18 +501,39 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
 
 // ---- Registration Reply (RFC 2002 §3.7.3) ------------------------------------------------------
 
-function reply(iface: i32, p: usize, m: usize, ml: i32): i32 {
+function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   count(C.FA_REPLY_RX);
   if (ml < REG_REP_LEN) { count(C.DROP_FA_MALFORMED); return 1; }
   const home = regHomeAddr(m);
   const v: usize = capacity == 0 ? 0 : htFind(table, home);
   // Why: RFC 2002 §3.7.3.1: a reply without a pending request for its home address, or whose
   // Identification differs from the request's in the low-order 32 bits, is silently discarded.
-  if (v == 0 || (load<u8>(v, V_FLAGS) & VF_PENDING) == 0 ||
-    <u32>regRepIdentification(m) != <u32>load<u64>(v, V_ID)) { count(C.DROP_FA_REPLY_UNMATCHED); return 1; }
-  const idx = htIndexOf(table, v);
-  const ha = load<u32>(v, V_HA);
+  // Only the low 32 bits can be compared: the home agent puts its own time (timestamps, on 133) or
+  // the mobile node's next nonce (nonces, always) in the high 32 bits (RFC 2002 §5.6.1-5.6.2).
+  let s: usize = 0;
+  if (v != 0) {
+    const rid = <u32>regRepIdentification(m);
+    for (let k = 0; k < SLOTS; k++) {
+      const c = slotAt(v, k);
+      if (slotUsed(c) && <u32>load<u64>(c, PS_ID) == rid) { s = c; break; }
+    }
+  }
+  if (s == 0) { count(C.DROP_FA_REPLY_UNMATCHED); return 1; }
   const code = regRepCode(m);
+  const src = ipv4Src(p);
+  // Why: RFC 2002 §3.8.3: the home agent answers the relayed request from the address it was sent
+  // to (its Home Agent field), UDP source port 434, to the request's source. A reply from anywhere
+  // else, or arriving on another interface than the request left by, is not the home agent's
+  // answer — an unauthenticated reply from the visitor's own link would otherwise move delivery to
+  // the sender's link-layer address (issue 7.2) — and is silently discarded. One exception, RFC 2002
+  // §3.6.1.2 / §3.8.2: a request to a directed broadcast (dynamic home agent discovery) is answered
+  // from the home agent's own address with 136 and that address in the Home Agent field; a denial
+  // only ends the pending request, it never changes a visitor's link-layer address.
+  const fromHa = src == load<u32>(s, PS_HA) || (code == CODE_HA_UNKNOWN_HA && regHomeAgent(m) == src);
+  if (!fromHa || udpSrcPort(u) != MIP_PORT || ipv4Dst(p) != load<u32>(s, PS_RELAY_SRC) ||
+    iface != <i32>load<u8>(s, PS_RELAY_IFACE)) { count(C.DROP_FA_REPLY_SOURCE); return 1; }
+  const idx = htIndexOf(table, v);
+  const ha = load<u32>(s, PS_HA);
   const granted = regLifetimeSec(m);
   let fail: i32 = -1;
   if (regRepParse(m, ml, extIndex) != RegErr.OK) {
@@ -391,7 +546,7 @@ function reply(iface: i32, p: usize, m: usize, ml: i32): i32 {
     if (fail == CODE_FA_HA_AUTH_FAILED) { count(C.DROP_FA_AUTH); evAuthFailed(ROLE_FA, EXT_FH_AUTH, CODE_FA_HA_AUTH_FAILED, ha, 0); }
     else count(C.DROP_FA_MALFORMED);
   }
-  if (fail < 0 && saFind(ha) != 0) {
+  if (fail < 0 && haSaOf(ha) != 0) {
     const off = extIndexFind(extIndex, EXT_FH_AUTH);
     const r = off == 0 ? AuthResult.NOT_AUTH_EXT : authVerify(m, off, ha);
     // Why: RFC 2002 §3.7.3.1: with an SA with the home agent, a missing or invalid Foreign-Home
@@ -407,12 +562,12 @@ function reply(iface: i32, p: usize, m: usize, ml: i32): i32 {
   // Everything up to the end of the Mobile-Home Authentication extension is the home agent's
   // message to the mobile node; what follows is for the agent (RFC 2002 §3.7.3.2).
   const cut = mhOff != 0 ? extEnd(m, mhOff) : fhOff != 0 ? fhOff : ml;
-  const fi = <i32>load<u8>(v, V_IFACE);
-  const mnSa = saFind(home);
+  const fi = <i32>load<u8>(s, PS_IFACE);
+  const mnSa = mnSaOf(home);
   const relayLen = cut + (mnSa != 0 ? AUTH_EXT_LEN : 0);
   // Why: no fragmentation in the core; a reply too large for the visitor's link cannot be relayed.
   if (fail < 0 && UDP_IP_LEN + relayLen > netifMtu(fi)) fail = CODE_FA_NO_RESOURCES;
-  if (fail >= 0) { denyPending(v, idx, <u8>fail); return 0; }
+  if (fail >= 0) { denyPending(v, idx, s, <u8>fail); return 0; }
 
   // Relay in place to the visitor's link-layer address (RFC 2002 §3.7.3.2): IP source = the address
   // the visitor sent its request to, destination = the home address, UDP 434 -> its source port.
@@ -421,34 +576,45 @@ function reply(iface: i32, p: usize, m: usize, ml: i32): i32 {
   let n = cut;
   if (mnSa != 0) n = authAppend(q, n, netifMtu(fi) - UDP_IP_LEN, EXT_MF_AUTH, home);
   count(C.FA_REPLY_RELAYED);
-  sendToMn(fi, v + V_MAC, load<u32>(v, V_AGENT), home, load<u16>(v, V_MN_PORT), p, n);
+  sendToMn(fi, s + PS_MAC, load<u32>(s, PS_AGENT), home, load<u16>(s, PS_MN_PORT), p, n);
 
   if (!regCodeAccepted(code)) {
     // Why: RFC 2002 §3.7.3.2: a denied registration ends the pending entry; a registration already
     // in force stays until its own lifetime ends.
     visitorEvent(VisitorOp.DENIED, code, granted, home, ha);
-    endPending(v, idx);
+    endPending(v, idx, s);
     return 0;
   }
-  if (granted == 0) {
-    // Why: RFC 2002 §3.7.3.2: an accepted deregistration removes the visitor.
+  const req = load<u16>(s, PS_REQ_LIFETIME);
+  if (req == 0 || granted == 0) {
+    // Why: RFC 2002 §3.7.3.2: an accepted deregistration removes the visitor. The request's
+    // Lifetime 0 decides, whatever Lifetime the reply carries: the home agent may not grant more
+    // than was requested (§3.8.3.1), so a non-zero one is a faulty reply that must not leave a
+    // visitor accepted for 0 s (issue 7.10). Another node's pending request stays.
     visitorEvent(VisitorOp.REMOVED, code, 0, home, ha);
-    removeVisitor(v, idx);
+    store<u8>(v, 0, V_FLAGS);
+    clearSlot(v, s);
+    if (!anyPending(v)) { removeVisitor(v, idx); return 0; }
+    settle(v, idx);
     return 0;
   }
-  // Why: RFC 2002 §3.7.3.2: accepted: the visitor entry holds the granted lifetime (never more than
-  // this agent let the mobile node request).
-  const req = load<u16>(v, V_REQ_LIFETIME);
+  // Why: RFC 2002 §3.7.3.2, §3.8.3.1: accepted: the visitor entry holds the granted lifetime, never
+  // more than the mobile node requested (the reply may not grant more; min(requested, reply)).
   const life = granted < req ? granted : req;
-  const f = load<u8>(v, V_FLAGS);
-  store<u8>(v, (f & VF_PEND_COLOC) != 0 ? VF_ACCEPTED | VF_ACC_COLOC : VF_ACCEPTED, V_FLAGS);
-  store<u8>(v, load<u8>(v, V_IFACE), V_ACC_IFACE);
-  memory.copy(v + V_ACC_MAC, v + V_MAC, 6);
+  const st = load<u8>(s, PS_STATE);
+  store<u8>(v, VF_ACCEPTED | ((st & PS_COLOC) != 0 ? VF_ACC_COLOC : 0) | ((st & PS_RTUN) != 0 ? VF_ACC_RTUN : 0), V_FLAGS);
+  store<u8>(v, load<u8>(s, PS_IFACE), V_ACC_IFACE);
+  memory.copy(v + V_ACC_MAC, s + PS_MAC, 6);
   store<u32>(v, ha, V_ACC_HA);
+  store<u32>(v, load<u32>(s, PS_RELAY_SRC), V_ACC_RELAY_SRC);
+  store<u64>(v, load<u64>(s, PS_ID), V_ACC_ID);
+  store<u16>(v, load<u16>(s, PS_MN_PORT), V_ACC_PORT);
+  store<u8>(v, load<u8>(s, PS_REQ_FLAGS), V_ACC_REQ_FLAGS);
   store<u16>(v, life, V_GRANTED);
   store<i64>(v, nowMs() + <i64>life * 1000, V_EXPIRES);
   visitorEvent(VisitorOp.ACCEPTED, code, life, home, ha);
-  if (!rearm(v, idx)) { count(C.DROP_MIP_NO_TIMER); removeVisitor(v, idx); }
+  clearSlot(v, s);
+  settle(v, idx);
   return 0;
 }
 
@@ -470,16 +636,33 @@ export function faUdp(iface: i32, p: usize, len: i32): i32 {
   if (ml < 1) { count(C.DROP_FA_MALFORMED); return 1; }
   const t = load<u8>(m);
   if (t == REG_TYPE_REQUEST) return request(iface, p, u, m, ml);
-  if (t == REG_TYPE_REPLY) return reply(iface, p, m, ml);
+  if (t == REG_TYPE_REPLY) return reply(iface, p, u, m, ml);
   return -1; // other messages on 434 (route optimization, ...) belong to other modules
 }
 
 // ---- ICMP errors about relayed requests (RFC 2002 §3.4 codes 80-88) ----------------------------
 
 /**
+ * The pending slot of record `v` whose relayed datagram the error quotes (source, destination, IP
+ * Identification, the interface it left by; Identification when quoted), or 0.
+ */
+function quotedSlot(v: usize, iface: i32, from: u32, ha: u32, ident: u16, id: u64, haveId: bool): usize {
+  for (let k = 0; k < SLOTS; k++) {
+    const s = slotAt(v, k);
+    if (!slotUsed(s) || load<u32>(s, PS_RELAY_SRC) != from || load<u32>(s, PS_HA) != ha) continue;
+    if (load<u16>(s, PS_RELAY_IDENT) != ident || <i32>load<u8>(s, PS_RELAY_IFACE) != iface) continue;
+    if (haveId && load<u64>(s, PS_ID) != id) continue;
+    return s;
+  }
+  return 0;
+}
+
+/**
  * An ICMP error to us (IPv4 datagram at `p`, ICMP checksum checked). When it quotes a request this
- * agent relayed (UDP 434 -> 434 from one of our addresses), the pending visitors it concerns are
- * denied with 80 (net), 81 (host), 82 (port) or 88 (other). -1 when it is not about a relay.
+ * agent relayed (UDP 434 -> 434 from one of our addresses to a pending request's home agent, with
+ * that relayed datagram's IP Identification, received on the interface it left by), that pending
+ * request is denied with 80 (net), 81 (host), 82 (port) or 88 (other). -1 when it is not about a
+ * relay still pending.
  */
 export function faIcmpError(iface: i32, p: usize, len: i32): i32 {
   if (capacity == 0) return -1;
@@ -497,13 +680,33 @@ export function faIcmpError(iface: i32, p: usize, len: i32): i32 {
   if (udpSrcPort(qu) != MIP_PORT || udpDstPort(qu) != MIP_PORT) return -1;
   const from = ipv4Src(q);
   const ha = ipv4Dst(q);
+  const ident = ipv4Ident(q);
   if (!ipIsOurs(from)) return -1;
   // The quote may go on into the request itself (RFC 1812 §4.3.2.3 quotes as much as fits): its
-  // Home Address then names the one visitor; else every pending relay to that home agent is meant.
-  let home: u32 = 0;
+  // Home Address names the visitor and its Identification the request.
   const avail = ml - ICMP_HEADER_LEN - qhl - UDP_HEADER_LEN;
   const qm = qu + <usize>UDP_HEADER_LEN;
-  if (avail >= 8 && load<u8>(qm) == REG_TYPE_REQUEST) home = regHomeAddr(qm);
+  const haveHome = avail >= 8 && load<u8>(qm) == REG_TYPE_REQUEST;
+  const haveId = haveHome && avail >= REG_REQ_LEN;
+  const id = haveId ? regReqIdentification(qm) : 0;
+  // Why: issue 7.7: an error that quotes nothing this agent relayed must not end anything; the
+  // relayed datagram is recognised by its addresses, ports and IP Identification (RFC 792: the
+  // quote holds the whole IP header and the UDP header), and only that request is ended.
+  let v: usize = 0;
+  let s: usize = 0;
+  let idx: i32 = -1;
+  if (haveHome) {
+    v = htFind(table, regHomeAddr(qm));
+    if (v != 0) s = quotedSlot(v, iface, from, ha, ident, id, haveId);
+    if (s != 0) idx = htIndexOf(table, v);
+  } else {
+    for (let i = htNext(table, 0); i >= 0; i = htNext(table, i + 1)) {
+      const w = htValueAt(table, i);
+      const c = quotedSlot(w, iface, from, ha, ident, 0, false);
+      if (c != 0) { v = w; s = c; idx = i; break; }
+    }
+  }
+  if (s == 0) return -1;
   const c = icmpCode(m);
   let code = CODE_FA_HA_UNREACHABLE;
   // Why: RFC 2002 §3.4: 80 home network unreachable, 81 home agent host unreachable, 82 home agent
@@ -513,22 +716,14 @@ export function faIcmpError(iface: i32, p: usize, len: i32): i32 {
     else if (c == 1 || c == 7 || c == 10 || c == 12) code = CODE_FA_HA_HOST_UNREACHABLE;
     else if (c == 3) code = CODE_FA_HA_PORT_UNREACHABLE;
   }
-  let hit = 0;
-  for (let i = htNext(table, 0); i >= 0; i = htNext(table, i + 1)) {
-    const v = htValueAt(table, i);
-    if ((load<u8>(v, V_FLAGS) & VF_PENDING) == 0 || load<u32>(v, V_HA) != ha || load<u32>(v, V_RELAY_SRC) != from) continue;
-    if (home != 0 && htKeyAt(table, i) != home) continue;
-    denyPending(v, i, code);
-    hit++;
-  }
-  if (hit == 0) return -1;
+  denyPending(v, idx, s, code);
   count(C.FA_ICMP_ERROR);
   return 0;
 }
 
 // ---- timers ------------------------------------------------------------------------------------
 
-/** A visitor timer fired: end a pending request past its deadline and/or an expired registration. */
+/** A visitor timer fired: end pending requests past their deadline and/or an expired registration. */
 export function faTimer(kind: u16, tag: u32, now: i64): void {
   if (kind != TK_FA_VISITOR || capacity == 0) return;
   const idx = <i32>tag;
@@ -536,24 +731,24 @@ export function faTimer(kind: u16, tag: u32, now: i64): void {
   if (v == 0) return;
   store<i32>(v, -1, V_TIMER); // popped
   const home = htKeyAt(table, idx);
-  let f = load<u8>(v, V_FLAGS);
-  if ((f & VF_PENDING) != 0 && load<i64>(v, V_PENDING_UNTIL) <= now) {
+  const acc = accepted(v);
+  for (let k = 0; k < SLOTS; k++) {
+    const s = slotAt(v, k);
+    if (!slotUsed(s) || load<i64>(s, PS_PENDING_UNTIL) > now) continue;
     // Why: RFC 2002 §3.7.1 keeps pending entries only while a reply can still come (7 s, RFC 3344
     // §3.7.1); no reply is sent (RFC 2002 has no timeout code), the mobile node retransmits.
-    f &= ~(VF_PENDING | VF_PEND_COLOC);
     count(C.FA_PENDING_TIMEOUT);
-    if ((f & VF_ACCEPTED) == 0) visitorEvent(VisitorOp.REMOVED, 0, load<u16>(v, V_REQ_LIFETIME), home, load<u32>(v, V_HA));
+    if (!acc) visitorEvent(VisitorOp.REMOVED, 0, load<u16>(s, PS_REQ_LIFETIME), home, load<u32>(s, PS_HA));
+    clearSlot(v, s);
   }
-  if ((f & VF_ACCEPTED) != 0 && load<i64>(v, V_EXPIRES) <= now) {
+  if (acc && load<i64>(v, V_EXPIRES) <= now) {
     // Why: RFC 2002 §3.7.1: the visitor entry lives for the granted lifetime; the agent sends
     // nothing when it ends (§3.7: never a reply or deregistration of its own).
-    f &= ~(VF_ACCEPTED | VF_ACC_COLOC);
+    store<u8>(v, 0, V_FLAGS);
     count(C.FA_VISITOR_EXPIRED);
     visitorEvent(VisitorOp.EXPIRED, 0, load<u16>(v, V_GRANTED), home, load<u32>(v, V_ACC_HA));
   }
-  store<u8>(v, f, V_FLAGS);
-  if ((f & (VF_PENDING | VF_ACCEPTED)) == 0) { removeVisitor(v, idx); return; }
-  if (!rearm(v, idx)) { count(C.DROP_MIP_NO_TIMER); removeVisitor(v, idx); }
+  settle(v, idx);
 }
 
 /** Link state change: nothing is dropped — visitors on a link that went down stay until expiry. */
@@ -565,12 +760,19 @@ export function faLink(iface: i32, up: bool): void {
 
 // ---- delivery to visitors (RFC 2002 §4.2.2) ----------------------------------------------------
 
-/** The accepted, agent-served visitor record for destination `dst`, or 0. */
+/** servedVisitor's answer for a visitor whose lifetime ended before its timer was served. */
+const EXPIRED: usize = 1;
+
+/** The accepted, agent-served visitor record for destination `dst`; 0 if none; EXPIRED (counted). */
 function servedVisitor(dst: u32): usize {
   if (capacity == 0) return 0;
   const v = htFind(table, dst);
   if (v == 0) return 0;
-  return (load<u8>(v, V_FLAGS) & (VF_ACCEPTED | VF_ACC_COLOC)) == VF_ACCEPTED ? v : 0;
+  if ((load<u8>(v, V_FLAGS) & (VF_ACCEPTED | VF_ACC_COLOC)) != VF_ACCEPTED) return 0;
+  // Why: RFC 2002 §3.7.1: a visitor entry lives for its lifetime and no longer; the timer that
+  // removes it may be served later (the next tick), and delivery must not outlive it (issue 7.10).
+  if (load<i64>(v, V_EXPIRES) <= nowMs()) { count(C.DROP_FA_VISITOR_EXPIRED); return EXPIRED; }
+  return v;
 }
 
 /** Send the checked datagram at `p` (TTL > 1) to visitor `v`'s MAC on its link, TTL - 1. */
@@ -587,12 +789,43 @@ function deliver(v: usize, p: usize, len: i32): i32 {
 }
 
 /**
- * A datagram about to be forwarded (TTL checked > 1): one to an accepted visitor's home address
- * (e.g. from another host on the visitor's link) goes straight to the visitor. -1 otherwise.
+ * A datagram from a visitor to be reverse-tunnelled (RFC 3024 §5.2): accepted with a reverse tunnel,
+ * from the home address, on the visitor's interface and from its link-layer address, within its
+ * lifetime. It goes IP in IP from the care-of address to the home agent; -1 when it is not one.
+ */
+function reverseTunnel(iface: i32, p: usize, len: i32): i32 {
+  const v = htFind(table, ipv4Src(p));
+  if (v == 0) return -1;
+  if ((load<u8>(v, V_FLAGS) & (VF_ACCEPTED | VF_ACC_COLOC | VF_ACC_RTUN)) != (VF_ACCEPTED | VF_ACC_RTUN)) return -1;
+  // Why: RFC 3024 §5.2: the agent tunnels only what its registered visitor sent — the home address
+  // alone is no proof, so the frame must come from the visitor's link-layer address on its link
+  // (p - 8 is the Ethernet source of the received frame); anything else is routed as before.
+  if (iface != <i32>load<u8>(v, V_ACC_IFACE) || !macEqual(p - 8, v + V_ACC_MAC)) return -1;
+  if (load<i64>(v, V_EXPIRES) <= nowMs()) return -1;
+  const coa = load<u32>(v, V_ACC_RELAY_SRC);
+  const ha = load<u32>(v, V_ACC_HA);
+  // Why: RFC 3024 §5.2 (and RFC 2002 §4.1: every agent decapsulates IP in IP): IP in IP from the
+  // care-of address (the topologically correct source) to the home agent; the inner TTL is
+  // decremented as by any forwarding tunnel entry (RFC 2003 §3.1).
+  const oif = tunnelCheck(p, len, cfg.ENCAP_IPIP, coa, ha);
+  if (oif < 0) return 1;
+  count(C.FA_REVERSE_TUNNELLED);
+  return tunnelSend(p, len, cfg.ENCAP_IPIP, coa, ha, oif, tunnelNextHop);
+}
+
+/**
+ * A datagram about to be forwarded (TTL checked > 1), received on `iface` (Ethernet header in front):
+ * one from a reverse-tunnelled visitor goes into the tunnel to its home agent; one to an accepted
+ * visitor's home address (e.g. from another host on the visitor's link) goes straight to the
+ * visitor. -1 otherwise.
  */
 export function faIntercept(iface: i32, p: usize, len: i32): i32 {
+  if (capacity == 0) return -1;
+  // Why (speed): one flag test when no reverse tunnel is offered.
+  if (cfg.reverseTunnel) { const r = reverseTunnel(iface, p, len); if (r >= 0) return r; }
   const v = servedVisitor(ipv4Dst(p));
   if (v == 0) return -1;
+  if (v == EXPIRED) return 1;
   return deliver(v, p, len);
 }
 
@@ -607,6 +840,7 @@ export function faDeliverToVisitor(p: usize, len: i32): i32 {
   // the rest silently (no ICMP unreachable for tunnelled datagrams).
   const v = servedVisitor(ipv4Dst(p));
   if (v == 0) return -1;
+  if (v == EXPIRED) return 1;
   len = <i32>ipv4TotalLen(p);
   // Why: RFC 2003 §3.1 / RFC 1812 §5.3.1: the tunnel counted as one hop at its entry; leaving the
   // tunnel the agent forwards the inner datagram onto the visitor's link like any router, so a
@@ -625,9 +859,10 @@ export function faDeliverToVisitor(p: usize, len: i32): i32 {
  *   24 expiresAtMs i64 | 32 identification u64 | 40 colocated u8 (bit 0 the pending request has D,
  *   bit 1 the accepted registration has D) | 41 requestFlags u8 | 42 pad[2]
  * Records with an accepted registration show it (home agent, MAC, interface, granted lifetime,
- * expiry); pending-only ones the request (requested lifetime, reply deadline). careOf, identification,
- * port and requestFlags are the latest request's (careOf: the address the request was relayed from,
- * the care-of address unless co-located). Reading indices 0, 1, 2, ... in a row is O(capacity) in all.
+ * expiry); pending-only ones the latest request (requested lifetime, reply deadline). careOf,
+ * identification, port and requestFlags are the latest pending request's, else the accepted one's
+ * (careOf: the address the request was relayed from, the care-of address unless co-located).
+ * Reading indices 0, 1, 2, ... in a row is O(capacity) in all.
  */
 export function faVisitorDump(index: i32, out: usize): i32 {
   if (capacity == 0 || index < 0) return -1;
@@ -644,18 +879,20 @@ export function faVisitorDump(index: i32, out: usize): i32 {
   const v = htValueAt(table, i);
   const f = load<u8>(v, V_FLAGS);
   const acc = (f & VF_ACCEPTED) != 0;
+  const latest = <i32>load<u8>(v, V_LATEST);
+  const s: usize = latest < SLOTS && slotUsed(slotAt(v, latest)) ? slotAt(v, latest) : 0;
   store<u32>(out, htKeyAt(table, i), 0);
-  store<u32>(out, load<u32>(v + (acc ? V_ACC_HA : V_HA)), 4);
-  store<u32>(out, load<u32>(v, V_RELAY_SRC), 8);
-  memory.copy(out + 12, v + (acc ? V_ACC_MAC : V_MAC), 6);
-  store<u8>(out, load<u8>(v + (acc ? V_ACC_IFACE : V_IFACE)), 18);
-  store<u8>(out, f & (VF_PENDING | VF_ACCEPTED), 19);
-  store<u16>(out, load<u16>(v + (acc ? V_GRANTED : V_REQ_LIFETIME)), 20);
-  store<u16>(out, load<u16>(v, V_MN_PORT), 22);
-  store<i64>(out, load<i64>(v + (acc ? V_EXPIRES : V_PENDING_UNTIL)), 24);
-  store<u64>(out, load<u64>(v, V_ID), 32);
-  store<u8>(out, ((f & VF_PEND_COLOC) != 0 ? 1 : 0) | ((f & VF_ACC_COLOC) != 0 ? 2 : 0), 40);
-  store<u8>(out, load<u8>(v, V_REQ_FLAGS), 41);
+  store<u32>(out, acc ? load<u32>(v, V_ACC_HA) : load<u32>(s, PS_HA), 4);
+  store<u32>(out, s != 0 ? load<u32>(s, PS_RELAY_SRC) : load<u32>(v, V_ACC_RELAY_SRC), 8);
+  memory.copy(out + 12, acc ? v + V_ACC_MAC : s + PS_MAC, 6);
+  store<u8>(out, acc ? load<u8>(v, V_ACC_IFACE) : load<u8>(s, PS_IFACE), 18);
+  store<u8>(out, (s != 0 ? 1 : 0) | (acc ? 2 : 0), 19);
+  store<u16>(out, acc ? load<u16>(v, V_GRANTED) : load<u16>(s, PS_REQ_LIFETIME), 20);
+  store<u16>(out, s != 0 ? load<u16>(s, PS_MN_PORT) : load<u16>(v, V_ACC_PORT), 22);
+  store<i64>(out, acc ? load<i64>(v, V_EXPIRES) : load<i64>(s, PS_PENDING_UNTIL), 24);
+  store<u64>(out, s != 0 ? load<u64>(s, PS_ID) : load<u64>(v, V_ACC_ID), 32);
+  store<u8>(out, (s != 0 && (load<u8>(s, PS_STATE) & PS_COLOC) != 0 ? 1 : 0) | ((f & VF_ACC_COLOC) != 0 ? 2 : 0), 40);
+  store<u8>(out, s != 0 ? load<u8>(s, PS_REQ_FLAGS) : load<u8>(v, V_ACC_REQ_FLAGS), 41);
   store<u16>(out, 0, 42);
   return VISITOR_DUMP_SIZE;
 }

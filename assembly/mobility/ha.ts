@@ -64,8 +64,9 @@ import { EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_FH_AUTH, extIndexFind, authSpi } from 
 import { AuthResult, authAppendSa, authVerifySa } from "../security/auth";
 import { saFindFor, SA_REPLAY, SA_LAST_ID } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification } from "../security/replay";
-import { TUNNEL_HEADROOM, TUNNEL_MAX_OVERHEAD, tunnelInit, tunnelCheck, tunnelSend, tunnelEncap, tunnelNextHop } from "./tunnel";
+import { TUNNEL_MAX_OVERHEAD, tunnelInit, tunnelCheck, tunnelSend, tunnelEncap, tunnelNextHop } from "./tunnel";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
+import { TUNNEL_HEADROOM } from "../wire/ipip";
 
 /** Timer kind: a binding's earliest care-of expiry (tag = binding record index). */
 export const TK_HA_EXPIRE: u16 = 0x0100;

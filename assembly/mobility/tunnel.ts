@@ -53,15 +53,13 @@ import {
   IcmpErr, ICMP_HEADER_LEN, ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, UNREACH_NET, UNREACH_HOST, UNREACH_PROTO,
   UNREACH_FRAG_NEEDED,
 } from "../wire/icmp";
-import { IpipErr, ipipEncapValidated, ipipCheck, ipipInner, ipipInnerLen, tunnelInnerCheck, IPIP_HDR_LEN } from "../wire/ipip";
+import { TUNNEL_HEADROOM, IpipErr, ipipEncapValidated, ipipCheck, ipipInner, ipipInnerLen, tunnelInnerCheck, IPIP_HDR_LEN } from "../wire/ipip";
 import { minEncEncapValidated, minEncDecap, minEncHdrLen, minEncProto, minEncOrigDst, minEncOrigSrc, minEncHasSrc, MINENC_LEN, MINENC_LEN_S } from "../wire/minenc";
 import { GreErr, greEncapValidated, greCheck, greHdrLen, greProtocolType, greFlags, GRE_PROTO_IPV4, GRE_HDR_LEN } from "../wire/gre";
 import { faDeliverToVisitor } from "./fa";
 import { mnDeliverDecapsulated } from "./mn";
 import { haReverseTunnel } from "./ha";
 
-/** Writable bytes for tunnel headers in front of a datagram to encapsulate (64 minus Ethernet). */
-export const TUNNEL_HEADROOM: i32 = 50;
 /** The most any method prepends: outer IPv4 + GRE (minimal adds at most 12, IP in IP 20). */
 export const TUNNEL_MAX_OVERHEAD: i32 = IPIP_HDR_LEN + GRE_HDR_LEN;
 

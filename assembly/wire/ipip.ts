@@ -24,6 +24,12 @@ import {
 
 /** Length of the outer header written by this file (no options). */
 export const IPIP_HDR_LEN: i32 = IPV4_MIN_HEADER;
+/**
+ * Writable bytes for tunnel headers in front of a datagram to encapsulate: the 64 bytes of headroom
+ * of the rx and out buffers (docs/abi.md) minus the Ethernet header. Here, in the wire layer, so every
+ * role can size buffers with it without importing mobility/tunnel.ts (which imports the roles).
+ */
+export const TUNNEL_HEADROOM: i32 = 50;
 
 /**
  * Why an IP-in-IP packet, or a datagram to tunnel, was refused. 1-5 are the Ipv4Err codes of the
