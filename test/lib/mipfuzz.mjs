@@ -41,7 +41,7 @@ export const INVARIANTS = {
   "mn-rate": { roles: ["mn"], what: "two Registration Requests from the mobile node are at least 1000 ms apart", points: [6] },
   "mn-home": { roles: ["mn"], what: "the mobile node declares itself home only on an advertisement received directly (not decapsulated), TTL 1, from its home prefix", points: [1] },
   "mn-reply-auth": { roles: ["mn"], what: "the mobile node accepts a reply only if it verifies with the association of the home agent its request went to (or is a foreign agent's unauthenticated denial)", points: [8] },
-  "mn-id-order": { roles: ["mn"], what: "timestamp Identifications of successive requests increase (unless a 133 resynchronised)", points: [17] },
+  "mn-id-order": { roles: ["mn"], what: "timestamp Identifications of successive requests increase on the wire (unless a 133 resynchronised)", points: [17, 6] },
 };
 
 // ---- seeded generator ---------------------------------------------------------------------------
@@ -367,6 +367,7 @@ class HaWorld extends World {
     this.model = new Map();           // home -> Map(coa -> record), the bindings a correct home agent has
     this.reported = new Set();
     this.sent = [];                   // recent requests (payloads) for replays and mutations
+    this.forgedAbout = new Map();     // care-of address -> the last forged ICMP error quoting it (for the report)
     for (const h of this.homes) { h.lastU = null; h.nonce = null; h.acceptedIds.clear(); }
     this.liveDump = [];
   }
@@ -563,6 +564,7 @@ class HaWorld extends World {
     else if (k < 9) code = r.pick([0, 1, 2, 3, 10, 13]);
     else { type = 11; code = 0; }
     this.cur.kind = "icmp";
+    this.forgedAbout.set(coa, `step ${this.step}: type ${type} code ${code}${type === 3 && code === 4 ? ` MTU ${rest}` : ""} quoting protocol ${proto} from ${fmtIp(outerSrc >>> 0)}`);
     this.rx(1, P.eth(HA.MAC1, HA.ROUTER_MAC, 0x0800, P.icmp(HA.ICMP_ROUTER, r.chance(0.8) ? HA.UP_IP : HA.HOME_IP, type, code, rest, quoted, { id: this.nextIpId() })));
   }
 
@@ -785,7 +787,10 @@ class HaWorld extends World {
       if (q && q.src === HA.FAR && q.dst === c.home && q.id === c.id) got.add(p.dst);
     }
     for (const coa of want) {
-      if (!got.has(coa)) this.violate("ha-tunnel-mtu", `datagram of ${c.len} bytes to ${fmtIp(c.home)} not tunnelled to live care-of address ${fmtIp(coa)}`);
+      if (!got.has(coa)) {
+        const why = this.forgedAbout.get(coa);
+        this.violate("ha-tunnel-mtu", `datagram of ${c.len} bytes to ${fmtIp(c.home)} not tunnelled to live care-of address ${fmtIp(coa)}${why ? ` (last forged ICMP error about it: ${why})` : ""}`);
+      }
     }
   }
 }
@@ -881,6 +886,16 @@ class FaWorld extends World {
 
   neighbour(iface, a) { return iface === 1 && a === FA.ROUTER ? FA.ROUTER_MAC : null; }
 
+  /** Record that a request with `key` (home:id) was sent from `mac` (in order: the first sender first). */
+  sentBy(key, mac) {
+    let set = this.injected.get(key);
+    if (!set) {
+      if (this.injected.size >= 8192) { let n = 4096; for (const k of this.injected.keys()) { this.injected.delete(k); if (--n === 0) break; } }
+      this.injected.set(key, (set = new Set()));
+    }
+    if (mac) set.add(mac);
+  }
+
   before() {}
 
   act() {
@@ -921,9 +936,7 @@ class FaWorld extends World {
       if (!attacker) { if (h.sent.length < 8) h.sent.push(m); else h.sent[r.int(8)] = m; }
     }
     const q = O.parseRequest(m);
-    const key = `${q.home}:${q.id}`;
-    if (!this.injected.has(key)) this.injected.set(key, new Set());
-    this.injected.get(key).add(fmtMac(srcMac));
+    this.sentBy(`${q.home}:${q.id}`, fmtMac(srcMac));
     this.cur.kind = attacker ? "attacker-request" : "request";
     this.stats.requests++;
     const dst = r.chance(0.8) ? FA.AP : r.chance(0.5) ? FA.MIP_AGENTS : 0xffffffff;
@@ -1031,11 +1044,7 @@ class FaWorld extends World {
     const c = this.cur;
     const u = c.frame && c.iface === 0 ? P.udpOf(P.parseEthIp(c.frame)) : null;
     const q = u && u.dport === 434 ? O.parseRequest(u.data) : null;
-    if (q) {
-      const key = `${q.home}:${q.id}`;
-      if (!this.injected.has(key)) this.injected.set(key, new Set());
-      this.injected.get(key).add(fmtMac(c.frame.subarray(6, 12)));
-    }
+    if (q) this.sentBy(`${q.home}:${q.id}`, fmtMac(c.frame.subarray(6, 12)));
     for (const e of this.log) {
       if (!e.tx || e.iface !== 1) continue;
       const p = P.parseEthIp(e.frame);
@@ -1048,7 +1057,7 @@ class FaWorld extends World {
       const h = this.byAddr.get(q.home);
       let rel = this.relays.get(key);
       if (!rel) {
-        if (!this.injected.has(key)) this.injected.set(key, new Set());
+        this.sentBy(key, null);
         rel = { key, home: q.home, id: q.id, ha: p.dst, relaySrc: p.src, sport: u.sport, lifetime: q.lifetime, macs: this.injected.get(key), valid: !!h && O.authVerifies(u.data, 24, 32, h.mh), datagram: e.frame.slice(14, 14 + p.tl) };
         this.relays.set(key, rel);
         this.relayList.push(rel);
@@ -1343,10 +1352,12 @@ class MnWorld extends World {
         const sa = this.saOf(rq.ha);
         if (this.replay === "timestamps" && sa) {
           const prev = this.prevId.get(rq.ha);
-          if (prev !== undefined && O.compareTimestamps(rq.id, prev, O.ntpSeconds(e.t)) <= 0) {
-            this.violate("mn-id-order", `request Identification ${hexId(rq.id)} not above the previous one ${hexId(prev)}`);
+          if (prev !== undefined && O.compareTimestamps(rq.id, prev.id, O.ntpSeconds(e.t)) <= 0) {
+            // The IP identifications tell the order the requests were built in (one was held back, e.g. for ARP).
+            const order = ((p.id - prev.ipId) & 0xffff) >= 0x8000 ? `, built before it (IP id ${p.id} < ${prev.ipId}) and sent after` : "";
+            this.violate("mn-id-order", `request Identification ${hexId(rq.id)} not above the previous one ${hexId(prev.id)} (${this.cur.kind}${order})`);
           }
-          this.prevId.set(rq.ha, rq.id);
+          this.prevId.set(rq.ha, { id: rq.id, ipId: p.id });
         }
         this.lastReq = { ...rq, dst: p.dst, sport: u.sport, t: e.t };
       } else if (e.kind === EV.REG_REPLY) {
@@ -1403,7 +1414,11 @@ export function describeViolations(report) {
   const out = [];
   for (const [inv, v] of Object.entries(report.violations)) {
     out.push(`${inv}: ${v.count} (${report.role} seed ${report.seed})`);
-    for (const e of v.examples) out.push(`  step ${e.step} t=${e.t}: ${e.detail}\n    iface ${e.iface} frame ${e.frame}`);
+    for (const e of v.examples) {
+      out.push(`  step ${e.step} t=${e.t}: ${e.detail}`);
+      out.push(`    replay: node bench/fuzz.mjs --roles ${e.role} --seed ${e.seed} --trace ${e.step} [--context K]`);
+      out.push(`    iface ${e.iface} frame ${e.frame}`);
+    }
   }
   return out.join("\n");
 }
