@@ -163,7 +163,7 @@ test("issue 7.20: the foreign agent and mobile node checkers fire on a hijacked 
       return d;
     };
     // for fa-expiry, a "valid reply" for it, so only the lifetime is wrong
-    if (inv === "fa-expiry") w.validReply = () => ({ ok: true, rep: { home: 0x0a000909, code: 0, lifetime: 0 }, rel: { id: 1n, lifetime: 0, macs: new Set([INJECTED_MAC]) } });
+    if (inv === "fa-expiry") w.validReply = () => ({ ok: true, rep: { home: 0x0a000909, code: 0, lifetime: 0 }, rel: { id: 1n, lifetime: 0, macs: new Map([[INJECTED_MAC, 0]]) } });
     caught(w, inv, /visitor 10\.0\.9\.9 accepted at 02:00:00:00:77:77/);
   }
   // fa-delivery: datagrams tunnelled to visitors are handed to another MAC.
