@@ -116,8 +116,8 @@ class World {
     this.episodes++;
   }
 
-  /** Restart the same board (the firmware's `init` again): all state is gone. */
-  reboot() { this.board.init(); this.onReboot(); }
+  /** Restart the same board (the firmware's `init` again): all state is gone, and so is what it did before in this step. */
+  reboot() { this.board.init(); this.log.length = 0; this.onReboot(); }
 
   counter(name) {
     const i = this.counterIndex.get(name);
