@@ -922,7 +922,7 @@ class FaWorld extends World {
   mnRequest(attacker) {
     const r = this.r;
     const accepted = [...this.model.keys()];
-    const h = attacker && accepted.length && r.chance(0.7) ? this.byAddr.get(r.pick(accepted)) : r.pick(this.homes);
+    const h = (attacker && accepted.length && r.chance(0.7) && this.byAddr.get(r.pick(accepted))) || r.pick(this.homes);
     const srcMac = attacker ? r.pick(FA.ATTACKERS) : h.mnMac;
     let m;
     if (attacker && h.sent.length && r.chance(0.4)) {
@@ -983,7 +983,8 @@ class FaWorld extends World {
   forgedReply() {
     const r = this.r;
     const rel = this.pickRelay();
-    const h = rel ? this.byAddr.get(rel.home) : r.pick(this.homes);
+    // (a relayed request may be a mutation's, for a home address this world does not know)
+    const h = (rel && this.byAddr.get(rel.home)) ?? r.pick(this.homes);
     const home = rel ? rel.home : h.addr;
     const ha = rel ? rel.ha : h.ha;
     let id = rel ? rel.id : r.u64();
