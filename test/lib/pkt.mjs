@@ -146,6 +146,25 @@ export function decap(p) {
   return null;
 }
 
+/**
+ * Source, destination and IP identification of the datagram inside a tunnel datagram, read from its first
+ * bytes even when the outer datagram is only the first fragment (the inner Total Length then exceeds what
+ * is there), or null.
+ */
+export function innerHeader(p) {
+  if (!p || (p.frag & 0x1fff) !== 0) return null;
+  if (p.proto === 55) { const q = decap(p); return q && { src: q.src, dst: q.dst, id: q.id }; }
+  let o = 0;
+  if (p.proto === 47) {
+    if (p.pay.length < 4 || be16(p.pay, 2) !== 0x0800) return null;
+    const flags = be16(p.pay, 0);
+    o = 4 + (flags & 0x8000 ? 4 : 0) + (flags & 0x2000 ? 4 : 0) + (flags & 0x1000 ? 4 : 0);
+  } else if (p.proto !== 4) return null;
+  const b = p.pay;
+  if (b.length < o + 20 || b[o] >> 4 !== 4) return null;
+  return { src: be32(b, o + 12), dst: be32(b, o + 16), id: be16(b, o + 4) };
+}
+
 /** ICMP Router Advertisement (RFC 1256) with the Mobility Agent (16) and Prefix-Lengths (19) extensions. */
 export function agentAdvert({ routers, lifetime = 3, seq = 1, regLife = 60, flags = 0x1000, coas = [], plen = 24 }) {
   const mobLen = 6 + 4 * coas.length;
