@@ -117,7 +117,7 @@ class World {
   }
 
   /** Restart the same board (the firmware's `init` again): all state is gone, and so is what it did before in this step. */
-  reboot() { this.board.init(); this.log.length = 0; this.onReboot(); }
+  reboot() { this.board.init(); this.log.length = 0; this.down.clear(); this.onReboot(); }
 
   counter(name) {
     const i = this.counterIndex.get(name);
