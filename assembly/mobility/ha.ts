@@ -562,16 +562,21 @@ export function haIntercept(iface: i32, p: usize, len: i32): i32 {
   if (v == 0) return -1;
   // Why: RFC 2827 ingress filtering (issue 7.1): a source on the home prefix lives on the home
   // link, so one arriving from elsewhere is forged — e.g. an agent advertisement that would send the
-  // mobile node "home". A bound home address is the exception: a mobile node away from home sends
-  // with it (RFC 2002 §4.2.2), also to another mobile node of ours. (Speed: one compare of the
-  // interface and one masked compare; the lookup only for home-prefix sources from off the link.)
+  // mobile node "home". The one exception is a datagram we just took out of a verified reverse
+  // tunnel (haReverseTunnel: outer source = the care-of address of the inner source's binding,
+  // RFC 3024); a mobile node away from home that sends to another of our mobile nodes without a
+  // reverse tunnel is dropped here, as every ingress-filtering network on its way would drop it
+  // (docs/decisions.md). (Speed: one compare of the interface and one masked compare.)
   const src = ipv4Src(p);
-  if (iface != homeIface && netifOnLink(homeIface, src) && htFind(bindings, src) == 0) {
+  if (iface != homeIface && !inReverseTunnel && netifOnLink(homeIface, src)) {
     count(C.DROP_HA_SPOOFED_HOME_SRC);
     return 1;
   }
   return tunnelToBinding(v, p, len, false, TUNNEL_HEADROOM + ETH_HEADER_LEN);
 }
+
+/** True while a datagram taken out of a verified reverse tunnel is processed (haIntercept's ingress check). */
+let inReverseTunnel = false;
 
 /**
  * The end of a tunnel to us (tunnel.ts tunnelInput, after decapsulation): the inner datagram at
@@ -598,8 +603,12 @@ export function haReverseTunnel(iface: i32, outerSrc: u32, inner: usize, ilen: i
   }
   count(C.HA_REVERSE_TUNNELLED);
   // Why: RFC 3024 §4.3: the decapsulated datagram is routed as any other: TTL, routes and ICMP
-  // errors (to the home address: tunnelled to the node), interception for a bound destination.
-  return ipInput(iface, inner, ilen, false);
+  // errors (to the home address: tunnelled to the node), interception for a bound destination
+  // (where the ingress check knows it came out of a verified reverse tunnel).
+  inReverseTunnel = true;
+  const r = ipInput(iface, inner, ilen, false);
+  inReverseTunnel = false;
+  return r;
 }
 
 /**

@@ -135,9 +135,23 @@ test("issue 7.1: a datagram for a bound home address with a home-prefix source f
   let k = s.board.counters();
   assert.equal(k.drop_ha_spoofed_home_src, 1);
   assert.equal(k.tunnel_tx, 0);
+  // A bound home address is no exception: sent plainly from off the home link it is dropped too (a
+  // forger may use it as well as anyone; a mobile node of ours talks to another through its reverse
+  // tunnel, below).
+  s.cap.tx.length = 0;
+  s.board.rx(1, issueFrameFrom(MN5));
+  assert.equal(tunnelled(s.cap).length, 0, "plain from the bound 10.0.0.5 on up0: dropped");
+  assert.equal(s.board.counters().drop_ha_spoofed_home_src, 2);
   // The same datagram is tunnelled when its source may be where it came from: a far correspondent,
-  // a host on the home link, and a mobile node of ours away from home (RFC 2002 §4.2.2).
-  for (const [iface, f] of [[1, issueFrameFrom(FAR)], [0, issueFrameFrom(ip("10.0.0.77"), HA_MAC0)], [1, issueFrameFrom(MN5)]]) {
+  // a host on the home link, and the bound mobile node through its verified reverse tunnel (RFC 3024).
+  const viaReverse = (f) => {
+    const inner = f.subarray(14, 14 + ((f[16] << 8) | f[17]));
+    const b = new Uint8Array(20 + inner.length);
+    b.set(inner, 20);
+    host.writeIpv4Header(b, b.length, 4, COA2, HA, 11, 60);
+    return host.ethFrame(HA_MAC1, R_MAC, 0x0800, b);
+  };
+  for (const [iface, f] of [[1, issueFrameFrom(FAR)], [0, issueFrameFrom(ip("10.0.0.77"), HA_MAC0)], [1, viaReverse(issueFrameFrom(MN5))]]) {
     s.cap.tx.length = 0;
     s.board.rx(iface, f);
     const t = tunnelled(s.cap);
@@ -145,7 +159,8 @@ test("issue 7.1: a datagram for a bound home address with a home-prefix source f
     assert.equal(t[0].info.dst, COA);
   }
   k = s.board.counters();
-  assert.equal(k.drop_ha_spoofed_home_src, 1);
+  assert.equal(k.drop_ha_spoofed_home_src, 2);
+  assert.equal(k.ha_reverse_tunnelled, 1);
   assert.equal(k.tunnel_tx, 3);
 });
 

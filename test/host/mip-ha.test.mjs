@@ -596,6 +596,16 @@ const innerOf = (x) => x.b.subarray(x.info.headerLen + (x.info.proto === 47 ? 4 
 
 /** A datagram from the mobile node as its foreign agent routes it: plain, via the core router. */
 const fromMn = (pkt) => host.ethFrame(HA_MAC1, R_MAC, 0x0800, pkt);
+/**
+ * A mobile node's datagram reverse-tunnelled (IP in IP, RFC 3024) from its care-of address `coa` to the
+ * home agent: the only way a home-prefix source may arrive from off the home link (ingress check, issue 7.1).
+ */
+const reverseFromMn = (pkt, coa) => {
+  const b = new Uint8Array(20 + pkt.length);
+  b.set(pkt, 20);
+  host.writeIpv4Header(b, b.length, 4, coa, HA_IP, 9, 60);
+  return fromMn(b);
+};
 
 test("echo request from a mobile node away from home to the home agent: the reply is tunnelled to the care-of address", () => {
   for (const [flags, proto, over] of [[0, 4, 20], [host.REQ_G, 47, 24], [host.REQ_M, 55, 8]]) {
@@ -688,10 +698,11 @@ test("ICMP errors the home agent sends to a mobile node away from home are tunne
   // sending mobile node through its own tunnel.
   assert.equal(register(s, { home: MN2, coa: FA2, key: KEY_KEYED, low: 5 }).reply.code, 0);
   s.cap.tx.length = 0;
-  const big = host.buildUdp(MN, MN2, 7000, 7001, new Uint8Array(1490 - 28), 4, 30);
+  // 1484 bytes: the most that fits a frame once reverse-tunnelled, 4 more than the IP-in-IP tunnel takes.
+  const big = host.buildUdp(MN, MN2, 7000, 7001, new Uint8Array(1484 - 28), 4, 30);
   big[6] |= 0x40; big[10] = big[11] = 0;
   const c = host.checksum(big, 0, 20); big[10] = c >> 8; big[11] = c & 255;
-  s.board.rx(1, fromMn(big));
+  s.board.rx(1, reverseFromMn(big, FA));
   t = ipFrames(s.cap);
   assert.equal(t.length, 1, "only the error: the datagram does not fit the tunnel");
   assert.equal(t[0].info.dst, FA);
@@ -789,7 +800,7 @@ test("an ICMP error tunnelled while checking a tunnel does not change that tunne
   s.cap.tx.length = 0;
   // MN2 sends to MN: the tunnel to FA reports unreachable to MN2 (RFC 2003 §5), which is tunnelled to
   // COA2 (a nested tunnelCheck), and the datagram still goes to FA, through the core router.
-  s.board.rx(1, fromMn(host.buildUdp(MN2, MN, 7000, 7001, new Uint8Array(20), 6, 30)));
+  s.board.rx(1, reverseFromMn(host.buildUdp(MN2, MN, 7000, 7001, new Uint8Array(20), 6, 30), COA2));
   const out = ipFrames(s.cap, 4);
   assert.equal(out.length, 2);
   const toCoa2 = out.find((x) => x.info.dst === COA2);
