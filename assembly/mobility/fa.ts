@@ -18,6 +18,9 @@
 //   14 relayIdent u16 (IP Identification of the relayed datagram) | 16 homeAgent u32 | 20 agent u32
 //   (our address the visitor spoke to: source of replies to it) | 24 relaySrc u32 (source of the
 //   relayed request: our care-of address) | 28 pad | 32 id u64 | 40 pendingUntilMs i64
+// Requests seen lately (any home address, relayed or not) are remembered in a ring of RECENT_N entries
+// outside the table (histAdd/histSeen), so a record removed meanwhile does not forget them:
+//   home u32 | low 32 bits of the Identification u32 | untilMs i64 | mac[6] | pad[2].
 // One timer per record on the stack heap (kind TK_FA_VISITOR, tag = record index) at the earliest of
 // the pending deadlines and the accepted expiry; every removal cancels it, so a timer that fires
 // always belongs to the live record of its index.
@@ -136,6 +139,32 @@ const PS_PENDING_UNTIL: usize = 40;
 const PS_SIZE: usize = 48;
 const V_SIZE: u32 = <u32>(V_SLOTS + <usize>SLOTS * PS_SIZE);
 
+/** Requests remembered after relaying (histSeen), and for how long: two pending timeouts. */
+const RECENT_N: i32 = 64;
+const RECENT_MS: i64 = 2 * PENDING_MS;
+const recent: usize = memory.data(RECENT_N * 24, 8);
+let recentNext: i32 = 0;
+
+/** Remember that a request for `home` with Identification low bits `low` came from `mac` now. */
+function histAdd(home: u32, low: u32, mac: usize): void {
+  const e = recent + <usize>recentNext * 24;
+  store<u32>(e, home);
+  store<u32>(e, low, 4);
+  store<i64>(e, nowMs() + RECENT_MS, 8);
+  memory.copy(e + 16, mac, 6);
+  recentNext = (recentNext + 1) % RECENT_N;
+}
+
+/** True when a request for `home` with Identification low bits `low` came lately from another MAC than `mac`. */
+function histSeen(home: u32, low: u32, mac: usize): bool {
+  const now = nowMs();
+  for (let i = 0; i < RECENT_N; i++) {
+    const e = recent + <usize>i * 24;
+    if (load<u32>(e) == home && load<u32>(e, 4) == low && load<i64>(e, 8) > now && !macEqual(e + 16, mac)) return true;
+  }
+  return false;
+}
+
 /** Bytes of one visitor dump record (faVisitorDump). */
 export const VISITOR_DUMP_SIZE: i32 = 44;
 
@@ -162,6 +191,8 @@ export function faInit(): bool {
   capacity = <u32>cfg.visitorEntries;
   dumpNext = -1;
   gen = 0;
+  memory.fill(recent, 0, <usize>RECENT_N * 24);
+  recentNext = 0;
   if (capacity == 0) return true;
   const base = arenaAlloc(htBytes(capacity, V_SIZE));
   if (base == 0) return false;
@@ -349,6 +380,14 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   const lifetime = regLifetimeSec(m);
   const id = regReqIdentification(m);
   const mac = p - 8; // Ethernet source of the received frame (RFC 2002 §3.7.1: link-layer source)
+  // Why: RFC 2002 §3.7.3.1: replies are matched by Identification only, and the home agent may still
+  // accept a request after its slot was replaced or ended (a 133 first, a newer request accepted,
+  // a reply delayed): a verbatim copy of a recent request — seen on the visitor link and resent from
+  // another link-layer address — would be there to take that acceptance (issue 7.2). A mobile node
+  // never sends one Identification twice (§3.6.3: a retransmission carries a new one), so a
+  // request seen lately (relayed or not) from another link-layer address is discarded.
+  if (histSeen(home, <u32>id, mac)) { count(C.DROP_FA_PENDING_CONFLICT); return 1; }
+  histAdd(home, <u32>id, mac);
   const dst = ipv4Dst(p);
   // Replies go out from the address the mobile node spoke to (RFC 2002 §3.7.2.3), ours on this link
   // when that was a broadcast or multicast.
@@ -532,6 +571,16 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   const fromHa = src == load<u32>(s, PS_HA) || (code == CODE_HA_UNKNOWN_HA && regHomeAgent(m) == src);
   if (!fromHa || udpSrcPort(u) != MIP_PORT || ipv4Dst(p) != load<u32>(s, PS_RELAY_SRC) ||
     iface != <i32>load<u8>(s, PS_RELAY_IFACE)) { count(C.DROP_FA_REPLY_SOURCE); return 1; }
+  // Why: RFC 2002 §5.6.1: with timestamps a home agent that accepts a request echoes its whole
+  // Identification (only a 133 carries the home agent's time in the high 32 bits); §5.6.2: with
+  // nonces the high 32 bits are always the next nonce. So where the mobile nodes served use
+  // timestamps (mobility.replay, the default) an acceptance must match in all 64 bits — a forger who
+  // saw the request on the visitor link cannot also guess a valid reply's high half from it (it can
+  // copy it, which is why the source checks above come first); with nonces only the low 32 bits can.
+  if (cfg.replay == 0 && regCodeAccepted(code) && load<u64>(s, PS_ID) != regRepIdentification(m)) {
+    count(C.DROP_FA_REPLY_UNMATCHED);
+    return 1;
+  }
   const idx = htIndexOf(table, v);
   const ha = load<u32>(s, PS_HA);
   const granted = regLifetimeSec(m);

@@ -449,9 +449,20 @@ test("replies that match no pending request are discarded: unknown home, other I
   fromHa(board, reply({ home: HOME2 }));
   assert.equal(cap.tx.length, 0);
   assert.equal(board.counters().drop_fa_reply_unmatched, 3);
-  // Only the low-order 32 bits must match (RFC 2002 §3.7.3.1: the home agent may change the high ones).
+  // With timestamps (the default) an acceptance echoes the whole Identification (RFC 2002 §5.6.1):
+  // other high-order bits are not the home agent's acceptance of this request.
   fromHa(board, reply({ id: (ID & 0xffffffffn) | (0x77n << 32n) }));
-  assert.equal(replyToMn(cap).code, 0);
+  assert.equal(cap.tx.length, 0);
+  assert.equal(board.counters().drop_fa_reply_unmatched, 4);
+  // A 133 carries the home agent's time in the high 32 bits: the low 32 bits match it to the request.
+  fromHa(board, reply({ code: 133, id: (ID & 0xffffffffn) | (0x77n << 32n) }));
+  assert.equal(replyToMn(cap).code, 133);
+  // With nonces (mobility.replay) the high 32 bits are always the next nonce (§5.6.2): low 32 bits only.
+  const n = start({ mobility: { replay: "nonces" } });
+  fromMn(n.board, request());
+  n.cap.tx.length = 0;
+  fromHa(n.board, reply({ id: (ID & 0xffffffffn) | (0x77n << 32n) }));
+  assert.equal(replyToMn(n.cap).code, 0);
 });
 
 test("unknown extension 0-127 in a request: silently discarded; 128-255 skipped and relayed", () => {
