@@ -6,7 +6,7 @@
 // default route to 10.1.0.1), as in mip-fa.test.mjs; the home agent's messages are hand-made.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startBoard, host } from "./helpers.mjs";
+import { startBoard, host, icmpErrorPacket } from "./helpers.mjs";
 
 const ip = (s) => host.parseIp(s);
 const te = new TextEncoder();
@@ -225,14 +225,7 @@ test("issue 7.2: a request to a directed-broadcast home agent: only a 136 naming
 
 /** An ICMP error (`type`, `code`) from `src` quoting `quoted`, received on `iface`. */
 function icmpError(type, code, quoted, { iface = 1, src = RTR, mac = RTR_MAC } = {}) {
-  const icmp = new Uint8Array(8 + quoted.length);
-  icmp[0] = type; icmp[1] = code; icmp.set(quoted, 8);
-  const c = host.checksum(icmp, 0, icmp.length);
-  icmp[2] = c >> 8; icmp[3] = c & 255;
-  const b = new Uint8Array(20 + icmp.length);
-  b.set(icmp, 20);
-  host.writeIpv4Header(b, b.length, 1, src, FA_IP, 77, 64);
-  return [iface, host.ethFrame(iface === 0 ? WLAN_MAC : CORE_MAC, mac, 0x0800, b)];
+  return [iface, host.ethFrame(iface === 0 ? WLAN_MAC : CORE_MAC, mac, 0x0800, icmpErrorPacket(type, code, quoted, src, FA_IP))];
 }
 
 test("issue 7.7: a forged ICMP error quoting an invented datagram leaves pending registrations alone; the real relayed request's error ends it", () => {

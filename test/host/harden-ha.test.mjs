@@ -7,7 +7,7 @@
 // addresses such as 10.9.5.5 (a foreign agent beyond the core router).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startBoard, host } from "./helpers.mjs";
+import { startBoard, host, parseIpFrame, ipFrames } from "./helpers.mjs";
 import { awayViaFa1, accept, requests, runTo, NTP_BASE } from "./mn-helpers.mjs";
 
 const ip = (s) => host.parseIp(s);
@@ -62,11 +62,7 @@ function regMsg({ home = MN6, coa = COA, lifetime = 300, flags = 0, id, key }) {
 /** The request as a foreign agent at `src` relays it: through the core router to up0. */
 const viaFa = (msg, src = COA) => host.ethFrame(HA_MAC1, R_MAC, 0x0800, host.buildUdp(src, HA, 434, 434, msg, 7, 60));
 
-function parseIp(frame) {
-  const b = frame.subarray(14);
-  const info = new host.Ipv4Info();
-  return host.parseIpv4(b, info) === host.ParseError.OK ? { b, info } : null;
-}
+const parseIp = parseIpFrame;
 /** Registration Replies sent: {iface, src, dst, msg, reply, mac}. */
 function replies(cap) {
   const out = [];
@@ -79,17 +75,6 @@ function replies(cap) {
     const msg = p.b.slice(o + 8, o + ulen);
     const reply = host.parseRegReply(msg);
     if (reply) out.push({ iface, src: p.info.src, dst: p.info.dst, msg, reply, mac: frame.subarray(0, 6) });
-  }
-  return out;
-}
-/** IPv4 frames sent (agent advertisements to 224.0.0.1 left out), optionally of protocol `proto`. */
-function ipFrames(cap, proto) {
-  const out = [];
-  for (const { iface, frame } of cap.tx) {
-    if (host.etherType(frame) !== 0x0800) continue;
-    const p = parseIp(frame);
-    if (!p || (p.info.dst >>> 28) === 0xe) continue;
-    if (proto === undefined || p.info.proto === proto) out.push({ iface, frame, ...p });
   }
   return out;
 }

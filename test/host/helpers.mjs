@@ -38,3 +38,37 @@ export const hostJson = {
   interfaces: [{ name: "eth0", mac: "02:00:00:00:01:10", ipv4: "10.0.1.10/24" }],
   routes: [{ dest: "default", via: "10.0.1.1" }],
 };
+
+/** The IPv4 datagram of an Ethernet frame: { b (bytes from the IP header), info (host.Ipv4Info) }, or null. */
+export function parseIpFrame(frame) {
+  const b = frame.subarray(14);
+  const info = new host.Ipv4Info();
+  return host.parseIpv4(b, info) === host.ParseError.OK ? { b, info } : null;
+}
+
+/**
+ * IPv4 frames a board sent ({ iface, frame, b, info }), optionally of protocol `proto`; agent
+ * advertisements and other multicast (224/4) are left out: not what the role tests look at.
+ */
+export function ipFrames(cap, proto) {
+  const out = [];
+  for (const { iface, frame } of cap.tx) {
+    if (host.etherType(frame) !== 0x0800) continue;
+    const p = parseIpFrame(frame);
+    if (!p || (p.info.dst >>> 28) === 0xe) continue;
+    if (proto === undefined || p.info.proto === proto) out.push({ iface, frame, ...p });
+  }
+  return out;
+}
+
+/** An IPv4 ICMP error message (`type`, `code`) from `src` to `dst` quoting the bytes `quoted`. */
+export function icmpErrorPacket(type, code, quoted, src, dst) {
+  const icmp = new Uint8Array(8 + quoted.length);
+  icmp[0] = type; icmp[1] = code; icmp.set(quoted, 8);
+  const c = host.checksum(icmp, 0, icmp.length);
+  icmp[2] = c >> 8; icmp[3] = c & 255;
+  const b = new Uint8Array(20 + icmp.length);
+  b.set(icmp, 20);
+  host.writeIpv4Header(b, b.length, 1, src, dst, 77, 64);
+  return b;
+}

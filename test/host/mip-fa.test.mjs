@@ -10,7 +10,7 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import asc from "assemblyscript/asc";
-import { startBoard, host } from "./helpers.mjs";
+import { startBoard, host, icmpErrorPacket } from "./helpers.mjs";
 
 const ip = (s) => host.parseIp(s);
 const te = new TextEncoder();
@@ -654,14 +654,7 @@ test("a co-located registration (D) relayed and accepted: the agent does not del
 
 /** An ICMP error from the core router about `quoted` (bytes of the relayed IPv4 datagram). */
 function icmpError(type, code, quoted) {
-  const icmp = new Uint8Array(8 + quoted.length);
-  icmp[0] = type; icmp[1] = code; icmp.set(quoted, 8);
-  const c = host.checksum(icmp, 0, icmp.length);
-  icmp[2] = c >> 8; icmp[3] = c & 255;
-  const b = new Uint8Array(20 + icmp.length);
-  b.set(icmp, 20);
-  host.writeIpv4Header(b, b.length, 1, RTR, FA_IP, 77, 64);
-  return host.ethFrame(CORE_MAC, RTR_MAC, 0x0800, b);
+  return host.ethFrame(CORE_MAC, RTR_MAC, 0x0800, icmpErrorPacket(type, code, quoted, RTR, FA_IP));
 }
 
 test("80/81/82/88: an ICMP error about a relayed request denies the pending request it quotes", () => {

@@ -4,7 +4,7 @@
 // node's messages, a correspondent and the routers, with a fake clock.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startBoard, host } from "./helpers.mjs";
+import { startBoard, host, parseIpFrame, ipFrames } from "./helpers.mjs";
 
 const ip = (s) => host.parseIp(s);
 const HA_MAC0 = host.mac("02:00:00:00:0a:01"), HA_MAC1 = host.mac("02:00:00:00:0b:01");
@@ -60,12 +60,7 @@ function fromFa(msg, { src = FA, dst = HA_IP, sport = 5434 } = {}) {
   return host.ethFrame(HA_MAC1, R_MAC, 0x0800, host.buildUdp(src, dst, sport, 434, msg, 7, 60));
 }
 
-function parseIp(frame) {
-  const b = frame.subarray(14);
-  const info = new host.Ipv4Info();
-  const e = host.parseIpv4(b, info);
-  return e === host.ParseError.OK ? { b, info } : null;
-}
+const parseIp = parseIpFrame;
 
 /** Registration Replies sent: {iface, src, dst, sport, dport, msg, reply}. */
 function replies(cap) {
@@ -85,18 +80,6 @@ function replies(cap) {
   return out;
 }
 
-/** IPv4 frames with protocol `proto`: {iface, info, b, frame}. */
-function ipFrames(cap, proto) {
-  const out = [];
-  for (const { iface, frame } of cap.tx) {
-    if (host.etherType(frame) !== 0x0800) continue;
-    const p = parseIp(frame);
-    // Agent advertisements (224.0.0.1, agent.ts) are not what these tests look at.
-    if (!p || (p.info.dst >>> 28) === 0xe) continue;
-    if (proto === undefined || p.info.proto === proto) out.push({ iface, frame, ...p });
-  }
-  return out;
-}
 
 const arps = (cap) => cap.tx.map((t) => ({ iface: t.iface, a: host.parseArpFrame(t.frame), frame: t.frame })).filter((x) => x.a);
 function bindingEvents(cap) {
