@@ -26,7 +26,7 @@ export const enum C {
   DROP_IP_HEADER_LEN,
   DROP_IP_TOTAL_LEN,
   DROP_IP_CHECKSUM,
-  DROP_IP_FRAGMENT,   // fragments are counted and dropped (no reassembly in the core)
+  DROP_IP_FRAGMENT,   // fragments for this node dropped because board.reassemblySlots is 0
   DROP_IP_TTL,        // TTL expired while forwarding (ICMP time exceeded sent)
   DROP_IP_BAD_SRC,    // source is broadcast, multicast or loopback
   DROP_NO_ROUTE,      // no route (ICMP unreachable sent where allowed)
@@ -38,7 +38,7 @@ export const enum C {
   DROP_UDP_CHECKSUM,
   DROP_PROTO,         // local IP protocol with no handler and no local stack
   DROP_OUTPUT_MALFORMED, // output() given something that is not a valid IPv4 packet
-  DROP_MTU,           // larger than the outgoing MTU with DF set (ICMP frag needed sent)
+  DROP_MTU,           // larger than the outgoing MTU with DF set (ICMP frag needed sent), or too small an MTU to fragment
   DROP_RATE_LIMITED,  // ICMP error suppressed by the rate limit
   // Home agent and tunnels (mobility/ha.ts, mobility/tunnel.ts)
   HA_REG_RX,          // registration requests the home agent processed
@@ -49,7 +49,7 @@ export const enum C {
   TUNNEL_DECAPSULATED,// valid tunnelled datagrams stripped at this tunnel exit
   DROP_TUNNEL_MALFORMED, // received tunnel packet with a bad outer/tunnel/inner header
   DROP_TUNNEL_NO_EXIT,// decapsulated, but no role here delivers the inner datagram
-  DROP_TUNNEL_MTU,    // too big for the tunnel (ICMP frag needed sent when DF)
+  DROP_TUNNEL_MTU,    // too big for the tunnel with DF set (ICMP frag needed sent), or larger than a frame
   DROP_TUNNEL_LOOP,   // not tunnelled: source is the tunnel's destination or this node (RFC 2003)
   DROP_TUNNEL_ENCAP,  // encapsulation refused (no headroom, size, no route to the care-of address)
   TUNNEL_ICMP_RX,     // ICMP errors received about our tunnelled datagrams (RFC 2003 §4-5)
@@ -104,13 +104,26 @@ export const enum C {
   DROP_FA_PENDING_CONFLICT, // request from another MAC with a pending request's Identification (low 32 bits)
   DROP_FA_VISITOR_EXPIRED, // datagram for a visitor whose lifetime ended before its timer was served
   FA_REVERSE_TUNNELLED, // visitor datagrams reverse-tunnelled to the home agent by the foreign agent (RFC 3024)
+  // IPv4 options, reassembly and fragmentation, tunnel soft state (issue 7: stack/ip.ts, stack/reasm.ts, mobility/tunnel.ts)
+  DROP_IP_OPTIONS,    // malformed IPv4 options (RFC 1122 §3.2.1.8): discarded, Parameter Problem sent
+  IP_REASSEMBLED,     // datagrams for this node reassembled from their fragments (RFC 1122 §3.3.2)
+  DROP_REASM_TIMEOUT, // incomplete datagrams discarded after 30 s (time exceeded sent when fragment 0 came)
+  DROP_REASM_OVERLAP, // fragments overlapping another one (the whole datagram discarded) or of such a datagram
+  DROP_REASM_DUPLICATE, // exact copies of a fragment already held
+  DROP_REASM_TOO_BIG, // datagrams larger than board.reassemblyBytes (or 65,535 bytes): discarded
+  DROP_REASM_MALFORMED, // fragments inconsistent with each other (length not a multiple of 8, past the end)
+  DROP_REASM_EVICTED, // incomplete datagrams discarded to make room for a new one (the pool was full)
+  DROP_REASM_NO_SLOT, // fragments refused: every slot busy, or no timer for a new datagram
+  IP_FRAGMENTED,      // datagrams sent in fragments (forwarding, tunnel entry, originated; RFC 791 §3.2)
+  IP_FRAGMENTS_TX,    // ... the fragments sent
+  TUNNEL_ICMP_IGNORED,// ICMP errors quoting a tunnel header that matches no live binding or no datagram we send
   COUNT
 }
 
 const counters: usize = memory.data(<i32>C.COUNT * 8, 8);
 
 // One name per line, in id order.
-const NAMES = "rx_frames\nrx_bytes\ntx_frames\ntx_bytes\ndelivered\noutput_packets\nforwarded\narp_rx\narp_tx_request\narp_tx_reply\nicmp_rx\nicmp_tx_echo_reply\nicmp_tx_error\ndrop_bad_iface\ndrop_too_short\ndrop_too_long\ndrop_ethertype\ndrop_not_for_us\ndrop_arp_malformed\ndrop_ip_version\ndrop_ip_header_len\ndrop_ip_total_len\ndrop_ip_checksum\ndrop_ip_fragment\ndrop_ip_ttl\ndrop_ip_bad_src\ndrop_no_route\ndrop_not_router\ndrop_arp_unresolved\ndrop_icmp_malformed\ndrop_icmp_checksum\ndrop_udp_malformed\ndrop_udp_checksum\ndrop_proto\ndrop_output_malformed\ndrop_mtu\ndrop_rate_limited\nha_reg_rx\nha_reg_accepted\nha_reg_denied\ndrop_ha_reg_malformed\ntunnel_tx\ntunnel_decapsulated\ndrop_tunnel_malformed\ndrop_tunnel_no_exit\ndrop_tunnel_mtu\ndrop_tunnel_loop\ndrop_tunnel_encap\ntunnel_icmp_rx\ntunnel_icmp_relayed\nagent_advert_tx\nagent_solicit_rx\nfa_request_rx\nfa_request_relayed\nfa_request_denied\nfa_reply_rx\nfa_reply_relayed\nfa_pending_timeout\nfa_visitor_expired\nfa_delivered\nfa_icmp_error\ndrop_fa_malformed\ndrop_fa_unknown_ext\ndrop_fa_auth\ndrop_fa_reply_unmatched\ndrop_mip_no_timer\nmn_advert_rx\nmn_advert_malformed\nmn_solicit_tx\nmn_reg_request_tx\nmn_reg_reply_rx\nmn_reply_malformed\nmn_reply_ignored\nmn_reply_auth_failed\nmn_no_sa\nmn_output_via_fa\nmn_decapsulated\nmn_decap_dropped\ndhcp_tx\ndhcp_rx\ndhcp_nak\ndhcp_malformed\ndhcp_ignored\nmn_solicit_deferred\nmn_reg_deferred\nagent_advert_suppressed\ndrop_ha_spoofed_home_src\nha_reverse_tunnelled\ndrop_ha_reverse_spoofed\ndrop_mn_advert_tunnelled\ndrop_mn_advert_ttl\ndrop_mn_advert_off_link\ndrop_mn_advert_unsolicited\nmn_reverse_tunnelled\ndrop_fa_reply_source\ndrop_fa_pending_conflict\ndrop_fa_visitor_expired\nfa_reverse_tunnelled";
+const NAMES = "rx_frames\nrx_bytes\ntx_frames\ntx_bytes\ndelivered\noutput_packets\nforwarded\narp_rx\narp_tx_request\narp_tx_reply\nicmp_rx\nicmp_tx_echo_reply\nicmp_tx_error\ndrop_bad_iface\ndrop_too_short\ndrop_too_long\ndrop_ethertype\ndrop_not_for_us\ndrop_arp_malformed\ndrop_ip_version\ndrop_ip_header_len\ndrop_ip_total_len\ndrop_ip_checksum\ndrop_ip_fragment\ndrop_ip_ttl\ndrop_ip_bad_src\ndrop_no_route\ndrop_not_router\ndrop_arp_unresolved\ndrop_icmp_malformed\ndrop_icmp_checksum\ndrop_udp_malformed\ndrop_udp_checksum\ndrop_proto\ndrop_output_malformed\ndrop_mtu\ndrop_rate_limited\nha_reg_rx\nha_reg_accepted\nha_reg_denied\ndrop_ha_reg_malformed\ntunnel_tx\ntunnel_decapsulated\ndrop_tunnel_malformed\ndrop_tunnel_no_exit\ndrop_tunnel_mtu\ndrop_tunnel_loop\ndrop_tunnel_encap\ntunnel_icmp_rx\ntunnel_icmp_relayed\nagent_advert_tx\nagent_solicit_rx\nfa_request_rx\nfa_request_relayed\nfa_request_denied\nfa_reply_rx\nfa_reply_relayed\nfa_pending_timeout\nfa_visitor_expired\nfa_delivered\nfa_icmp_error\ndrop_fa_malformed\ndrop_fa_unknown_ext\ndrop_fa_auth\ndrop_fa_reply_unmatched\ndrop_mip_no_timer\nmn_advert_rx\nmn_advert_malformed\nmn_solicit_tx\nmn_reg_request_tx\nmn_reg_reply_rx\nmn_reply_malformed\nmn_reply_ignored\nmn_reply_auth_failed\nmn_no_sa\nmn_output_via_fa\nmn_decapsulated\nmn_decap_dropped\ndhcp_tx\ndhcp_rx\ndhcp_nak\ndhcp_malformed\ndhcp_ignored\nmn_solicit_deferred\nmn_reg_deferred\nagent_advert_suppressed\ndrop_ha_spoofed_home_src\nha_reverse_tunnelled\ndrop_ha_reverse_spoofed\ndrop_mn_advert_tunnelled\ndrop_mn_advert_ttl\ndrop_mn_advert_off_link\ndrop_mn_advert_unsolicited\nmn_reverse_tunnelled\ndrop_fa_reply_source\ndrop_fa_pending_conflict\ndrop_fa_visitor_expired\nfa_reverse_tunnelled\ndrop_ip_options\nip_reassembled\ndrop_reasm_timeout\ndrop_reasm_overlap\ndrop_reasm_duplicate\ndrop_reasm_too_big\ndrop_reasm_malformed\ndrop_reasm_evicted\ndrop_reasm_no_slot\nip_fragmented\nip_fragments_tx\ntunnel_icmp_ignored";
 
 // @ts-ignore: decorator
 @inline export function count(id: C): void {

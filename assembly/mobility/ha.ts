@@ -717,3 +717,21 @@ export function haBindingDump(index: i32, out: usize): i32 {
   store<u8>(out, load<u8>(s, S_ENCAP), 27);
   return BINDING_DUMP_SIZE;
 }
+
+// ---- query for the tunnels' soft state (tunnel.ts tunnelIcmpInput; issue 7.4) ---------------------
+
+/**
+ * The encapsulation (cfg.ENCAP_*) of the live binding of home address `home` at care-of address
+ * `coa`, or 0 when there is none (no binding, that care-of address not bound, or expired). Lets
+ * tunnel.ts accept an ICMP error about a tunnel only when it quotes a datagram we really tunnel.
+ */
+export function haCareOfEncap(coa: u32, home: u32): u32 {
+  if (bindingN == 0 || htUsed(bindings) == 0) return 0;
+  const v = htFind(bindings, home);
+  if (v == 0) return 0;
+  const i = slotFind(v, coa);
+  if (i < 0) return 0;
+  const s = slot(v, i);
+  if (load<i64>(s, S_EXPIRES) <= nowMs()) return 0;
+  return <u32>load<u8>(s, S_ENCAP);
+}

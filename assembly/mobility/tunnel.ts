@@ -5,19 +5,28 @@
 //   home agent (ha.ts)                                 tunnel exit (this file, tunnelInput)
 //   tunnelCheck(p, len, method, src, coa)              proto 4 / 55 / 47 to one of our addresses
 //     route to the care-of address, MTU from the       ipipCheck | minEncDecap | greCheck + inner check
-//     interface and soft state; too big -> DROP_TUNNEL_ ─bad─> DROP_TUNNEL_MALFORMED
-//     MTU (+ frag needed to the sender if DF);          FA role -> faDeliverToVisitor(inner)
+//     interface and soft state; too big with DF ->     ─bad─> DROP_TUNNEL_MALFORMED
+//     DROP_TUNNEL_MTU + frag needed to the sender;      FA role -> faDeliverToVisitor(inner)
 //     tunnel known unreachable -> ICMP to the sender,   MN role -> mnDeliverDecapsulated(iface, inner)
 //     the datagram still goes (RFC 2003 §5)             HA role -> haReverseTunnel (RFC 3024 reverse
-//   tunnelSend(...) = tunnelEncap + linkSendIp           tunnel from a binding's care-of address)
-//                                                      otherwise -> DROP_TUNNEL_NO_EXIT
+//   tunnelSend(...) = tunnelEncap + linkSendIp, or     tunnel from a binding's care-of address)
+//     ip.ts ipSendFragments when the encapsulated      otherwise -> DROP_TUNNEL_NO_EXIT
+//     datagram is larger than the tunnel MTU (RFC 2003 §5.1; only without DF)
 //
 //   ICMP errors to us quoting one of our tunnel headers (tunnelIcmpInput, RFC 2003 §4-5):
+//     taken only when the quote shows a datagram we tunnel: outer source ours, outer destination a
+//     care-of address of a live binding (ha.ts haCareOfEncap), the binding's home address as the
+//     quoted inner destination (minimal: the original destination of the minimal header), and the
+//     outer protocol of that binding's encapsulation; anything else -> TUNNEL_ICMP_IGNORED, no soft
+//     state, nothing relayed. Frag needed also needs RFC 1191 plausibility: the quoted outer header
+//     has DF and is longer than the reported Next-Hop MTU, which is at least 68; a value below
+//     TUNNEL_MIN_MTU (576) is raised to it, so soft state never shrinks a tunnel below 576.
 //     soft state per care-of address: tunnel MTU (frag needed) and reachability (unreachable,
 //     time exceeded), each with a deadline; relayed to the original sender when the quote holds the
 //     inner header: net/host unreachable -> same code, protocol unreachable / time exceeded -> host
-//     unreachable, frag needed -> frag needed with MTU - encapsulation overhead; port unreachable,
-//     source route failed, source quench, redirect, parameter problem -> not relayed.
+//     unreachable, frag needed -> frag needed with MTU - encapsulation overhead (only when the
+//     sender's datagram is larger than that); port unreachable, source route failed, source
+//     quench, redirect, parameter problem -> not relayed.
 //
 // Headroom contract: the datagram to encapsulate has TUNNEL_HEADROOM (50) writable bytes in front
 // of it for tunnel headers, plus 14 more for the Ethernet header (the rx buffer has 64 + 14). ICMP
@@ -25,10 +34,13 @@
 // ip.ts ipSendIcmpError, the core's one ICMP error sender and rate limit), so a caller that also
 // encapsulates the datagram in place does that last.
 //
-// No fragmentation: the core does not fragment (counters.ts), so a datagram that does not fit the
-// tunnel is dropped; with DF set the sender learns the tunnel MTU (RFC 2003 §5.1), without DF it is
-// only counted (a fragmenting encapsulator would need a reassembly-free copy path and buffers the
-// memory budget does not have; senders doing path MTU discovery set DF anyway).
+// Fragmentation (RFC 2003 §5.1): a datagram with DF that does not fit the tunnel is dropped and its
+// sender learns the tunnel MTU minus the overhead; one without DF is encapsulated (outer DF clear, as
+// the inner) and the outer datagram is sent in fragments (ip.ts ipSendFragments, in place: no copy,
+// no buffer), which the tunnel exit reassembles (RFC 1122 §3.3.2, stack/reasm.ts). Only the "too big"
+// branch pays for it: the fast path compares the length with the tunnel MTU it already had to know.
+// A datagram longer than a frame (only a reassembled one can be) is not tunnelled: copies for other
+// care-of addresses go through ha.ts's frame-sized scratch buffer.
 //
 // Soft state table (hash by care-of address, `bindings` entries, carved by tunnelInit):
 //   mtu u32 @0 (0 = unknown) | unreachCode u8 @4 | pad[3] | mtuUntilMs i64 @8 | unreachUntilMs i64 @16
@@ -40,11 +52,11 @@ import { arenaAlloc } from "../mem";
 import { netifMtu } from "../stack/netif";
 import { routeLookup, routeGeneration, outIface, nextHop } from "../stack/route";
 import { linkSendIp } from "../stack/arp";
-import { ipIsOurs, ipNextIdent, ipSendIcmpError } from "../stack/ip";
+import { ipIsOurs, ipNextIdent, ipSendIcmpError, ipSendFragments } from "../stack/ip";
 import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemove, htRemoveAt, htNext, htValueAt, htUsed } from "../table/hash";
 import {
   ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4Dst, ipv4Proto, ipv4Ttl, ipv4DontFrag, ipv4IsFragment,
-  ipv4DecrementTtl, ipv4SetSrc, ipv4SetDst, ipv4SetTotalLen, ipv4FillChecksum,
+  ipv4DecrementTtl, ipv4SetSrc, ipv4SetDst, ipv4SetTotalLen, ipv4FillChecksum, ipv4Version,
   IPPROTO_ICMP, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE,
   IPV4_MIN_HEADER, IP_PROTO,
 } from "../wire/ipv4";
@@ -57,8 +69,9 @@ import { TUNNEL_HEADROOM, IpipErr, ipipEncapValidated, ipipCheck, ipipInner, ipi
 import { minEncEncapValidated, minEncDecap, minEncHdrLen, minEncProto, minEncOrigDst, minEncOrigSrc, minEncHasSrc, MINENC_LEN, MINENC_LEN_S } from "../wire/minenc";
 import { GreErr, greEncapValidated, greCheck, greHdrLen, greProtocolType, greFlags, GRE_PROTO_IPV4, GRE_HDR_LEN } from "../wire/gre";
 import { faDeliverToVisitor } from "./fa";
+import { ETH_HEADER_LEN } from "../wire/ethernet";
 import { mnDeliverDecapsulated } from "./mn";
-import { haReverseTunnel } from "./ha";
+import { haReverseTunnel, haCareOfEncap } from "./ha";
 
 /** The most any method prepends: outer IPv4 + GRE (minimal adds at most 12, IP in IP 20). */
 export const TUNNEL_MAX_OVERHEAD: i32 = IPIP_HDR_LEN + GRE_HDR_LEN;
@@ -69,6 +82,12 @@ const UNREACH_HOLD_MS: i64 = 10000;
 const MTU_HOLD_MS: i64 = 600000;
 /** Smallest MTU an IPv4 link may have (RFC 791): smaller "next-hop MTU" values are ignored. */
 const MIN_IPV4_MTU: i32 = 68;
+/**
+ * Smallest tunnel MTU soft state may set (issue 7.4): every IPv4 host accepts 576-byte datagrams
+ * (RFC 791 §3.1, RFC 1122 §3.3.2 EMTU_R), so a reported Next-Hop MTU between 68 and 575 is raised to
+ * 576; one forged "MTU 88" cannot make the tunnel useless.
+ */
+export const TUNNEL_MIN_MTU: i32 = 576;
 
 const SS_MTU: usize = 0;
 const SS_UNREACH_CODE: usize = 4;
@@ -135,6 +154,21 @@ function softFind(coa: u32): usize {
   const now = nowMs();
   if (load<i64>(v, SS_MTU_UNTIL) <= now && load<i64>(v, SS_UNREACH_UNTIL) <= now) { htRemove(soft, coa); return 0; }
   return v;
+}
+
+/**
+ * MTU of the tunnel to `coa` leaving by `oif`: the interface's, or the smaller one soft state learnt
+ * (never below TUNNEL_MIN_MTU). Why (speed): an empty soft-state table costs no lookup.
+ */
+function tunnelMtu(oif: i32, coa: u32): i32 {
+  let mtu = netifMtu(oif);
+  if (softN == 0 || htUsed(soft) == 0) return mtu;
+  const sv = softFind(coa);
+  if (sv != 0 && load<i64>(sv, SS_MTU_UNTIL) > nowMs()) {
+    const smtu = <i32>load<u32>(sv, SS_MTU);
+    if (smtu >= TUNNEL_MIN_MTU && smtu < mtu) mtu = smtu;
+  }
+  return mtu;
 }
 
 /** Soft state of `coa` for writing: existing or new; a full table first drops stale entries. 0 if still full. */
@@ -215,15 +249,22 @@ export function tunnelCheck(p: usize, len: i32, method: u32, src: u32, coa: u32)
   const sv = softN != 0 && htUsed(soft) != 0 ? softFind(coa) : 0;
   const now = nowMs();
   const smtu = sv != 0 && load<i64>(sv, SS_MTU_UNTIL) > now ? <i32>load<u32>(sv, SS_MTU) : 0;
-  if (smtu != 0 && smtu < mtu) mtu = smtu;
+  // Why: issue 7.4: soft state never takes the tunnel below TUNNEL_MIN_MTU.
+  if (smtu >= TUNNEL_MIN_MTU && smtu < mtu) mtu = smtu;
   if (len + over > mtu) {
-    count(C.DROP_TUNNEL_MTU);
-    // Why: RFC 2003 §5.1: the sender of a DF datagram learns the tunnel MTU minus the encapsulation
-    // overhead. Without DF the datagram is dropped too: the core does not fragment (file comment).
-    if (ipv4DontFrag(p) && mtu - over >= MIN_IPV4_MTU) {
-      if (ipSendIcmpError(p, len, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, <u32>(mtu - over) & 0xffff, CHECK_ROOM)) count(C.TUNNEL_ICMP_RELAYED);
+    if (ipv4DontFrag(p)) {
+      // Why: RFC 2003 §5.1: the sender of a DF datagram learns the tunnel MTU minus the
+      // encapsulation overhead.
+      count(C.DROP_TUNNEL_MTU);
+      if (mtu - over >= MIN_IPV4_MTU) {
+        if (ipSendIcmpError(p, len, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, <u32>(mtu - over) & 0xffff, CHECK_ROOM)) count(C.TUNNEL_ICMP_RELAYED);
+      }
+      return -1;
     }
-    return -1;
+    // Why: RFC 2003 §5.1: without DF the outer datagram is fragmented (tunnelSend). Only a
+    // reassembled datagram can be longer than a frame; ha.ts copies datagrams into a frame-sized
+    // buffer for its other care-of addresses, so those are not tunnelled (file comment).
+    if (len > cfg.frameBytes - ETH_HEADER_LEN) { count(C.DROP_TUNNEL_MTU); return -1; }
   }
   // Why: RFC 2003 §5: while soft state says the tunnel's far end is unreachable, the sender is told
   // (destination unreachable) and the datagram is still encapsulated and sent.
@@ -242,7 +283,16 @@ export function tunnelSend(p: usize, len: i32, method: u32, src: u32, coa: u32, 
   const n = tunnelEncap(p, len, method, src, coa, headroom, forwarding);
   if (n < 0) { count(C.DROP_TUNNEL_ENCAP); return 1; }
   count(C.TUNNEL_TX);
-  return linkSendIp(oif, nh, p - <usize>n, len + n);
+  const q = p - <usize>n;
+  const total = len + n;
+  const mtu = tunnelMtu(oif, coa);
+  if (total > mtu) {
+    // Why: RFC 2003 §5.1: the encapsulated datagram is fragmented like any other (tunnelCheck let
+    // only datagrams without DF through this far; the outer header copied DF from the inner).
+    if (ipv4DontFrag(q)) { count(C.DROP_TUNNEL_MTU); return 1; }
+    return ipSendFragments(oif, nh, q, total, mtu);
+  }
+  return linkSendIp(oif, nh, q, total);
 }
 
 // ---- decapsulation (tunnel exit) ----------------------------------------------------------------
@@ -325,9 +375,10 @@ function minEncUnquote(q: usize, avail: i32): usize {
 
 /**
  * An ICMP message for us (`len` bytes, IP header at `p`, ICMP checksum checked). When it is an error
- * quoting a tunnel header we sent (protocol 4/55/47 from one of our addresses), update the soft
- * state of that tunnel and relay what RFC 2003 §4 says to the original sender. Returns 0 used,
- * -1 not about one of our tunnels.
+ * quoting a tunnel header we sent (protocol 4/55/47 from one of our addresses, to the care-of address
+ * of a live binding, carrying its home address: file comment), update the soft state of that tunnel
+ * and relay what RFC 2003 §4 says to the original sender. Returns 0 used, -1 not about one of our
+ * live tunnels (counted TUNNEL_ICMP_IGNORED when it only looked like one).
  */
 export function tunnelIcmpInput(iface: i32, p: usize, len: i32): i32 {
   if (ipv4Proto(p) != IPPROTO_ICMP) return -1;
@@ -361,32 +412,56 @@ export function tunnelIcmpInput(iface: i32, p: usize, len: i32): i32 {
   }
   // Source quench, redirect, parameter problem: about the tunnel itself, not relayed (§4.2, 4.3, 4.5).
 
-  // Locate the quoted inner header and the overhead of this tunnel.
+  // Locate the quoted inner header, the home address the tunnel carried, and the overhead.
   let inner: usize = 0;
+  let home: u32 = 0;
   let over: i32 = IPIP_HDR_LEN;
   if (qproto == IPPROTO_IPIP) {
     inner = q + <usize>qhl;
+    if (qlen >= qhl + IPV4_MIN_HEADER) home = ipv4Dst(inner);
   } else if (qproto == IPPROTO_GRE) {
     // We only send the 4-byte GRE header (gre.ts), so anything else is not ours to interpret.
-    if (qlen >= qhl + GRE_HDR_LEN && greFlags(q + <usize>qhl) == 0) inner = q + <usize>(qhl + GRE_HDR_LEN);
+    const g = q + <usize>qhl;
+    if (qlen >= qhl + GRE_HDR_LEN && greFlags(g) == 0 && greProtocolType(g) == GRE_PROTO_IPV4) {
+      inner = g + <usize>GRE_HDR_LEN;
+      if (qlen >= qhl + GRE_HDR_LEN + IPV4_MIN_HEADER) home = ipv4Dst(inner);
+    }
     over = IPIP_HDR_LEN + GRE_HDR_LEN;
   } else {
-    if (qlen >= qhl + MINENC_LEN) over = minEncHdrLen(q + <usize>qhl);
-    else over = MINENC_LEN_S;
+    if (qlen >= qhl + MINENC_LEN) {
+      const mh = q + <usize>qhl;
+      over = minEncHdrLen(mh);
+      home = minEncOrigDst(mh);
+    } else over = MINENC_LEN_S;
   }
+
+  // Why: issue 7.4, RFC 2003 §5: soft state is kept for a live tunnel endpoint only, and only from an
+  // error about a datagram we tunnel there: the quoted inner destination is a home address bound to
+  // the care-of address, carried by that binding's encapsulation (minimal falls back to IP in IP for
+  // fragments, RFC 2004 §3). A quote too short to show the home address (RFC 792's 8 bytes past an IP
+  // in IP or GRE header) cannot be matched and is ignored (docs/decisions.md).
+  const encap = home != 0 ? haCareOfEncap(coa, home) : 0;
+  let shape = false;
+  if (encap == cfg.ENCAP_IPIP) shape = qproto == IPPROTO_IPIP;
+  else if (encap == cfg.ENCAP_GRE) shape = qproto == IPPROTO_GRE;
+  else if (encap == cfg.ENCAP_MINIMAL) shape = qproto == IPPROTO_MINENC || (qproto == IPPROTO_IPIP && ipv4IsFragment(inner));
+  if (!shape || (inner != 0 && ipv4Version(inner) != 4)) { count(C.TUNNEL_ICMP_IGNORED); return -1; }
 
   // Soft state (RFC 2003 §5): the tunnel MTU from frag needed, reachability from the rest.
   const now = nowMs();
+  let tmtu: i32 = 0;
   if (rcode == UNREACH_FRAG_NEEDED) {
-    const mtu = <i32>icmpNextHopMtu(m);
-    // Why: RFC 1191 §4: a zero (old router) or impossible Next-Hop MTU teaches nothing.
-    if (mtu >= MIN_IPV4_MTU + over) {
-      const v = softGet(coa);
-      if (v != 0) {
-        const old = load<i64>(v, SS_MTU_UNTIL) > now ? <i32>load<u32>(v, SS_MTU) : 0;
-        if (old == 0 || mtu < old) store<u32>(v, <u32>mtu, SS_MTU);
-        store<i64>(v, now + MTU_HOLD_MS, SS_MTU_UNTIL);
-      }
+    tmtu = <i32>icmpNextHopMtu(m);
+    // Why: RFC 1191 §4: a router sends frag needed only about a datagram with DF that is larger than
+    // its next hop; a zero (old router) or impossible (< 68) Next-Hop MTU, or one about a datagram
+    // without DF or not larger than it, is not plausible and teaches nothing.
+    if (!ipv4DontFrag(q) || tmtu < MIN_IPV4_MTU || tmtu >= <i32>ipv4TotalLen(q)) { count(C.TUNNEL_ICMP_IGNORED); return 0; }
+    if (tmtu < TUNNEL_MIN_MTU) tmtu = TUNNEL_MIN_MTU;
+    const v = softGet(coa);
+    if (v != 0) {
+      const old = load<i64>(v, SS_MTU_UNTIL) > now ? <i32>load<u32>(v, SS_MTU) : 0;
+      if (old == 0 || tmtu < old) store<u32>(v, <u32>tmtu, SS_MTU);
+      store<i64>(v, now + MTU_HOLD_MS, SS_MTU_UNTIL);
     }
   } else if (rcode >= 0) {
     const v = softGet(coa);
@@ -408,11 +483,11 @@ export function tunnelIcmpInput(iface: i32, p: usize, len: i32): i32 {
   if ((vi >> 4) != 4 || ihl < IPV4_MIN_HEADER || avail < ihl + 8) return 0;
   let rest: u32 = 0;
   if (rcode == UNREACH_FRAG_NEEDED) {
-    const mtu = <i32>icmpNextHopMtu(m);
     // Why: RFC 2003 §5.1: only a DF datagram gets frag needed; the MTU it may use is the tunnel's
-    // minus our encapsulation overhead.
-    if (!ipv4DontFrag(inner) || mtu < MIN_IPV4_MTU + over) return 0;
-    rest = <u32>(mtu - over) & 0xffff;
+    // (as clamped above) minus our encapsulation overhead, and telling it is news only when its
+    // datagram is larger than that.
+    if (!ipv4DontFrag(inner) || tmtu < MIN_IPV4_MTU + over || <i32>ipv4TotalLen(inner) <= tmtu - over) return 0;
+    rest = <u32>(tmtu - over) & 0xffff;
   }
   // The quote lies inside the error we received, which has the stack's 64 bytes in front (hooks.ts).
   if (ipSendIcmpError(inner, avail, ICMP_DEST_UNREACH, <u8>rcode, rest, <i32>(inner - p) + ERR_ROOM)) count(C.TUNNEL_ICMP_RELAYED);

@@ -4,18 +4,30 @@
 //  ipInput(iface, p, len, linkGroup)
 //    ipv4Check ─bad─> DROP_TOO_SHORT / DROP_IP_VERSION / _HEADER_LEN / _TOTAL_LEN / _CHECKSUM
 //    bad source ────> DROP_IP_BAD_SRC
-//    dst ours | broadcast | multicast ──> ipLocal: fragment -> DROP_IP_FRAGMENT (no reassembly);
+//    IHL > 5 and an option malformed (wire/ipv4.ts ipv4OptionsCheck) ──> DROP_IP_OPTIONS + parameter problem
+//    dst ours | broadcast | multicast ──> ipLocal: fragment -> reasm.ts (held, or the whole datagram
+//                                         comes back through ipLocal; DROP_IP_FRAGMENT without a pool);
 //                                         ICMP echo request (unicast) -> echo reply from the core;
 //                                         anything else -> host.deliver (local stack) or DROP_PROTO
 //    unicast, not ours, arrived as link-layer broadcast/multicast ──> DROP_NOT_FOR_US
 //    not a router ──> DROP_NOT_ROUTER
-//    ipForward: TTL <= 1 -> time exceeded; no route -> net unreachable; > MTU -> DROP_MTU (+ frag
-//               needed if DF); else TTL-1 (incremental checksum) and out in place from the rx buffer.
+//    ipForward: TTL <= 1 -> time exceeded; no route -> net unreachable; > MTU -> DF: DROP_MTU + frag
+//               needed, else TTL-1 and ipSendFragments; else TTL-1 (incremental checksum) and out in
+//               place from the rx buffer.
+//
+//  Fragmentation (ipSendFragments, RFC 791 §3.2, RFC 1812 §5.2.6): only in the branches that already
+//  handled "too big" (forwarding, ipSend, the tunnel entry in tunnel.ts), never for DF. The fragments
+//  are sent one after another from where the datagram lies: fragment 0 is the datagram's own header
+//  with a shorter Total Length; fragment k's header (the first 20 bytes + the options with the copied
+//  flag, kept in a static template) and its Ethernet header are written in front of its data slice,
+//  over the end of fragment k-1, which has been sent (or copied into the ARP queue) by then. No copy of
+//  the data, no buffer beyond the 60-byte template.
 //
 //  ICMP errors are built in the headroom in front of the offending packet (which stays where it is,
 //  quoted in place): IP header at p-28, ICMP header at p-8, Ethernet at p-42. Only packets that came
-//  in through `rx` (64 + 14 bytes in front) are ever quoted. Forwarded fragments are forwarded as they
-//  are (a router does not reassemble, RFC 1812 §5.2.2); only fragments for this node are dropped.
+//  in through `rx` (64 + 14 bytes in front) or a reassembly slot (the same room, reasm.ts) are ever
+//  quoted. Forwarded fragments are forwarded as they are (a router does not reassemble, RFC 1812
+//  §5.2.2); fragments for this node are reassembled (RFC 1122 §3.3.2, reasm.ts).
 
 import { deliver, random } from "../host";
 import { C, count } from "../counters";
@@ -24,16 +36,18 @@ import * as cfg from "../config";
 import { netifCount, MAX_IFACES, netifValid, netifUp, netifIp, netifMtu, netifByAddr, netifIsBroadcast, netifAlias } from "./netif";
 import { routeLookup, nextHop, outIface } from "./route";
 import { linkSendIp } from "./arp";
+import { reasmEnabled, reasmInput, reasmRelease, reasmExpire, reasmRoom, reasmDone, reasmDoneSlot } from "./reasm";
 import {
   Ipv4Err, ipv4Check, ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4Dst, ipv4Ttl, ipv4Proto, ipv4Tos,
   ipv4IsFragment, ipv4FragOffset, ipv4DontFrag, ipv4DecrementTtl, ipv4Emit, ipv4FillChecksum,
-  ipIsMulticast, ipIsLoopback, ipIsUnicastSource, IP_BROADCAST, IPPROTO_ICMP, IPV4_MIN_HEADER, IP_CHECKSUM,
-  IPPROTO_UDP, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE
+  ipv4FlagsFrag, ipv4OptionsCheck, ipv4CopiedOptions, ipv4EmitFragment,
+  ipIsMulticast, ipIsLoopback, ipIsUnicastSource, IP_BROADCAST, IPPROTO_ICMP, IPV4_MIN_HEADER, IPV4_MAX_HEADER,
+  IP_CHECKSUM, IP_VER_IHL, IP_FLAG_MF, IP_FRAG_OFFSET_MASK, IPPROTO_UDP, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE
 } from "../wire/ipv4";
 import {
   IcmpErr, icmpCheck, icmpCheckEcho, icmpType, icmpIsError, icmpEchoToReply, icmpEmitError,
-  ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, ICMP_DEST_UNREACH, UNREACH_NET, UNREACH_FRAG_NEEDED,
-  TIME_EXCEEDED_TTL, ICMP_HEADER_LEN, ICMP_ROUTER_ADVERT, ICMP_ROUTER_SOLICIT
+  ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, ICMP_DEST_UNREACH, ICMP_PARAM_PROBLEM, UNREACH_NET, UNREACH_FRAG_NEEDED,
+  TIME_EXCEEDED_TTL, TIME_EXCEEDED_REASM, PARAM_POINTER, ICMP_HEADER_LEN, ICMP_ROUTER_ADVERT, ICMP_ROUTER_SOLICIT
 } from "../wire/icmp";
 import { mobilityUdp, mobilityIcmp, mobilityTunnel, mobilityIntercept, mobilityOutput, mobilityOriginated } from "../mobility/hooks";
 
@@ -43,6 +57,8 @@ const RX_ROOM: i32 = 78;
 const OUT_ROOM: i32 = 64;
 
 let ident: u16 = 0;
+/** Header of the fragments after the first (ipSendFragments): 20 bytes + the copied options. */
+const fragTmpl: usize = memory.data(IPV4_MAX_HEADER, 4);
 let tokensMilli: i64 = 0;   // ICMP error token bucket, in thousandths of a token
 let lastRefillMs: i64 = 0;
 
@@ -94,8 +110,66 @@ export function ipSend(p: usize, len: i32, room: i32): i32 {
   const hr = mobilityOriginated(p, len, room);
   if (hr >= 0) return hr;
   if (!routeLookup(dst)) { count(C.DROP_NO_ROUTE); return 1; }
-  if (len > netifMtu(outIface)) { count(C.DROP_MTU); return 1; }
+  const mtu = netifMtu(outIface);
+  if (len > mtu) {
+    // Why: RFC 1122 §3.3.3 / RFC 791 §3.2: a datagram without DF that does not fit is fragmented
+    // (a reassembled echo request's reply, the local stack's large datagrams); DF forbids it.
+    if (ipv4DontFrag(p)) { count(C.DROP_MTU); return 1; }
+    return ipSendFragments(outIface, nextHop, p, len, mtu);
+  }
   return linkSendIp(outIface, nextHop, p, len);
+}
+
+/**
+ * Send the checked datagram of `len` bytes at `p` (14 writable bytes in front, DF clear) on `oif`
+ * towards `nh` as fragments of at most `mtu` bytes (RFC 791 §3.2; file comment). Its bytes are
+ * overwritten. Returns 0 when every fragment was sent or queued, 1 when any was dropped (counted).
+ */
+export function ipSendFragments(oif: i32, nh: u32, p: usize, len: i32, mtu: i32): i32 {
+  const hl = ipv4HeaderLen(p);
+  const ff = ipv4FlagsFrag(p);
+  // Why: RFC 791 §3.2: a fragment may be fragmented again: its offset is the base of the pieces and
+  // the last piece keeps its More Fragments flag.
+  const base = ff & IP_FRAG_OFFSET_MASK;
+  const lastFlags = ff & IP_FLAG_MF;
+  // Why: RFC 791 §3.2: fragment 0 keeps every option; the others only those with the copied flag.
+  memory.copy(fragTmpl, p, IPV4_MIN_HEADER);
+  const hl2 = IPV4_MIN_HEADER + (hl > IPV4_MIN_HEADER ? ipv4CopiedOptions(p, fragTmpl + <usize>IPV4_MIN_HEADER) : 0);
+  store<u8>(fragTmpl, <u8>(0x40 | (hl2 >> 2)), IP_VER_IHL);
+  // Why: RFC 791 §3.2: the data of every fragment but the last is a multiple of 8 bytes.
+  const first = (mtu - hl) & ~7;
+  const next = (mtu - hl2) & ~7;
+  const data = len - hl;
+  if (first < 8 || next < 8) { count(C.DROP_MTU); return 1; }
+  count(C.IP_FRAGMENTED);
+  ipv4EmitFragment(p, p, hl, hl + first, IP_FLAG_MF | base);
+  let r = linkSendIp(oif, nh, p, hl + first);
+  count(C.IP_FRAGMENTS_TX);
+  let off = first;
+  while (off < data) {
+    const n = min(next, data - off);
+    const more = off + n < data;
+    const h = p + <usize>(hl + off - hl2);
+    ipv4EmitFragment(h, fragTmpl, hl2, hl2 + n, (more ? IP_FLAG_MF : lastFlags) | <u16>(<i32>base + (off >> 3)));
+    if (linkSendIp(oif, nh, h, hl2 + n) != 0) r = 1;
+    count(C.IP_FRAGMENTS_TX);
+    off += n;
+  }
+  return r;
+}
+
+/** The reassembly timer of slot `tag` ran out (TK_REASM, stack.ts stackTick). */
+export function ipReasmTimer(tag: u32): void {
+  const i = <i32>tag;
+  const r = reasmExpire(i);
+  if (r < 0) return;
+  if (r > 0) {
+    const h = reasmDone;
+    // Why: RFC 1122 §3.3.2 / RFC 792: time exceeded, code 1, and only when fragment 0 (with the
+    // header and first 8 data bytes the sender matches on) was received.
+    ipSendIcmpError(h, ipv4HeaderLen(h) + 8, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_REASM, 0, reasmRoom(h, i));
+  }
+  reasmRelease(i);
 }
 
 /** Take one token from the ICMP error bucket (`icmpErrorsPerSec`, burst of one second's worth). */
@@ -199,8 +273,18 @@ function icmpLocal(iface: i32, p: usize, len: i32, unicast: bool): i32 {
 
 /** A checked datagram for this node, received on `iface` (-1: from the local stack). */
 function ipLocal(iface: i32, p: usize, len: i32, unicast: bool): i32 {
-  // Why: the core does not reassemble (counters.ts); fragments for this node are counted and dropped.
-  if (ipv4IsFragment(p)) { count(C.DROP_IP_FRAGMENT); return 1; }
+  if (ipv4IsFragment(p)) {
+    // Why: RFC 1122 §3.3.2: a host reassembles; board.reassemblySlots 0 means no pool (counted drop).
+    if (!reasmEnabled()) { count(C.DROP_IP_FRAGMENT); return 1; }
+    const r = reasmInput(iface, p, len, unicast);
+    if (r != 2) return r;
+    // The whole datagram, in its slot with the rx buffer's headroom, goes the way of a received one.
+    const slot = reasmDoneSlot;
+    const h = reasmDone;
+    const res = ipLocal(iface, h, <i32>ipv4TotalLen(h), unicast);
+    reasmRelease(slot);
+    return res;
+  }
   const proto = ipv4Proto(p);
   if (proto == IPPROTO_ICMP) return icmpLocal(iface, p, len, unicast);
   if (iface >= 0) {
@@ -237,10 +321,17 @@ function ipForward(iface: i32, p: usize, len: i32): i32 {
   const mtu = netifMtu(oif);
   if (len > mtu) {
     // Why: RFC 1191 §4, RFC 1812 §5.2.6: DF set -> fragmentation needed carrying the next-hop MTU.
-    // This core does not fragment, so without DF the datagram is dropped too (counted).
-    count(C.DROP_MTU);
-    if (ipv4DontFrag(p)) ipSendIcmpError(p, len, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, <u32>mtu & 0xffff, RX_ROOM);
-    return 1;
+    if (ipv4DontFrag(p)) {
+      count(C.DROP_MTU);
+      ipSendIcmpError(p, len, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, <u32>mtu & 0xffff, RX_ROOM);
+      return 1;
+    }
+    // Why: RFC 791 §3.2, RFC 1812 §5.2.6: without DF the router fragments (TTL first, then every
+    // fragment carries it); only this already slow branch pays for it.
+    ipv4DecrementTtl(p);
+    const fr = ipSendFragments(oif, nh, p, len, mtu);
+    if (fr == 0) count(C.FORWARDED);
+    return fr;
   }
   ipv4DecrementTtl(p);
   const r = linkSendIp(oif, nh, p, len);
@@ -264,6 +355,18 @@ export function ipInput(iface: i32, p: usize, len: i32, linkGroup: bool): i32 {
   }
   // Ethernet may pad short frames: the datagram ends at Total Length.
   len = <i32>ipv4TotalLen(p);
+  // Why: RFC 1122 §3.2.1.8 / RFC 791 §3.1: malformed options are not interpreted; the datagram is
+  // discarded and the sender told where (parameter problem, RFC 792; RFC 1122 §3.2.2.5 SHOULD, RFC
+  // 1812 §4.3.3.5; rate limited and only to a unicast source by ipSendIcmpError). Why (speed): one
+  // byte compare when IHL is 5.
+  if (load<u8>(p, IP_VER_IHL) != 0x45) {
+    const bad = ipv4OptionsCheck(p);
+    if (bad >= 0) {
+      count(C.DROP_IP_OPTIONS);
+      ipSendIcmpError(p, len, ICMP_PARAM_PROBLEM, PARAM_POINTER, <u32>bad << 24, RX_ROOM);
+      return 1;
+    }
+  }
   const src = ipv4Src(p);
   const dst = ipv4Dst(p);
   // Why (speed): one pass over the interfaces finds our addresses and directed broadcasts
@@ -312,6 +415,9 @@ export function ipOutput(p: usize, len: i32): i32 {
   const e = ipv4Check(p, len);
   if (e == Ipv4Err.BAD_CHECKSUM && load<u16>(p, IP_CHECKSUM) == 0) ipv4FillChecksum(p);
   else if (e != Ipv4Err.OK) { count(C.DROP_OUTPUT_MALFORMED); return 1; }
+  // Why: RFC 1122 §3.2.1.8: malformed options would be interpreted by every router on the way (and
+  // copied into fragments by ipSendFragments); refused as from the network (ipInput).
+  if (load<u8>(p, IP_VER_IHL) != 0x45 && ipv4OptionsCheck(p) >= 0) { count(C.DROP_OUTPUT_MALFORMED); return 1; }
   len = <i32>ipv4TotalLen(p);
   const dst = ipv4Dst(p);
   // To ourselves: processed as if received, so echo is answered by the core as for anyone else.
@@ -323,7 +429,11 @@ export function ipOutput(p: usize, len: i32): i32 {
   // Broadcast and multicast stay plain IP on a link (mn.ts mnOutput; no binding is a group address).
   const oif = dst != IP_BROADCAST && routeLookup(dst) ? outIface : firstUpIface();
   if (oif < 0) { count(C.DROP_NO_ROUTE); return 1; }
-  // No fragmentation in the core: the local stack is told the MTU by the host.
-  if (len > netifMtu(oif)) { count(C.DROP_MTU); return 1; }
+  const mtu = netifMtu(oif);
+  if (len > mtu) {
+    // Why: RFC 1122 §3.3.3: without DF a datagram larger than the MTU is fragmented, as in ipSend.
+    if (ipv4DontFrag(p)) { count(C.DROP_MTU); return 1; }
+    return ipSendFragments(oif, dst, p, len, mtu);
+  }
   return linkSendIp(oif, dst, p, len);
 }

@@ -1,5 +1,6 @@
 // The IPv4 stack's entry points, called by index.ts (the ABI adapter):
-//   stackInit()             carve the timer heap, the ARP cache, pending pool and proxy table; reset IP state
+//   stackInit()             carve the timer heap, the ARP cache, pending pool and proxy table, the
+//                           reassembly pool (reasm.ts); reset IP state
 //   ethInput(iface, p, len) one received Ethernet frame at p (64 bytes of headroom in front)
 //   ipOutput(p, len)        one IPv4 datagram from the local stack (see ip.ts)
 //   stackTick(now)          run the due timers of the heap; returns the next deadline (i64 max if none)
@@ -31,13 +32,14 @@
 // `config.timerEntries` capacity; every module that needs deadlines arms timers on it (stackTimerArm /
 // stackTimerDisarm for a handle it keeps, stackTimerStart, or the timer.ts functions on `stackTimers`)
 // with a `kind` from its own range and a `tag` of its choosing (usually its record index). stackTick pops each due timer (O(log timers), nothing is
-// scanned) and hands it to its owner: TK_ARP to arp.ts, every other kind to mobilityTimer
+// scanned) and hands it to its owner: TK_ARP to arp.ts, TK_REASM to ip.ts, every other kind to mobilityTimer
 // (mobility/hooks.ts), which dispatches by range. Kinds (u16):
 //   0x0000              never used (timerKind's answer for a stale handle)
 //   0x0001-0x00ff       IPv4 stack and shared services:
 //     0x0001            TK_ARP, the ARP cache's one timer (arp.ts)
 //     0x0010-0x001f     agent advertisements (mobility/agent.ts)
 //     0x0020-0x002f     DHCP client (stack/dhcp.ts)
+//     0x0030            TK_REASM, one per reassembly slot with an incomplete datagram (reasm.ts)
 //     others            free
 //   0x0100-0x01ff       home agent (TK_HA_*)
 //   0x0200-0x02ff       foreign agent (TK_FA_*)
@@ -50,7 +52,8 @@ import { C, count } from "../counters";
 import { netifCount, MAX_IFACES, netifValid, netifUp, netifMac, netifIp, netifPrefixLen, netifMtu, netifAlias, netifAliasPrefixLen } from "./netif";
 import { routeCount, routeEntry } from "./route";
 import { arpInit, arpInput, arpTick, arpFlushIface, arpDump, TK_ARP } from "./arp";
-import { ipInit, ipInput } from "./ip";
+import { ipInit, ipInput, ipReasmTimer } from "./ip";
+import { reasmInit, TK_REASM } from "./reasm";
 import { mobilityTimer, mobilityLink, mobilityDump } from "../mobility/hooks";
 import { arenaAlloc } from "../mem";
 import * as cfg from "../config";
@@ -80,7 +83,8 @@ export function stackInit(): bool {
   if (stackTimers != 0) timerInit(stackTimers, n);
   // ARP is carved even after a failure, so the refusal can say how many pages are needed.
   const arpOk = arpInit();
-  return stackTimers != 0 && arpOk;
+  const reasmOk = reasmInit();
+  return stackTimers != 0 && arpOk && reasmOk;
 }
 
 /** Arm a timer of `kind` (the caller's own range) for `tag` at `deadlineMs`; its handle, or -1 if all are armed. */
@@ -137,6 +141,7 @@ export function stackTick(now: i64): i64 {
     if (h < 0) break;
     const kind = timerKind(w, h);
     if (kind == TK_ARP) arpTick(now);
+    else if (kind == TK_REASM) ipReasmTimer(timerTag(w, h));
     else mobilityTimer(kind, timerTag(w, h), now);
   }
   return timerNextDeadline(w);

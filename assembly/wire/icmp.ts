@@ -56,6 +56,10 @@ export const UNREACH_PROTO: u8 = 2;
 export const UNREACH_FRAG_NEEDED: u8 = 4;
 /** Time exceeded codes. */
 export const TIME_EXCEEDED_TTL: u8 = 0;
+/** Fragment reassembly time exceeded (RFC 792). */
+export const TIME_EXCEEDED_REASM: u8 = 1;
+/** Parameter problem code 0: the pointer (first octet of the rest word) names the offending octet (RFC 792). */
+export const PARAM_POINTER: u8 = 0;
 
 /** Router advertisement codes: 0 normal router; 16 mobility agent that does not route common traffic (RFC 2002 §2.1). */
 export const RA_CODE_ROUTER: u8 = 0;

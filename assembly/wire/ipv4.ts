@@ -18,9 +18,12 @@
 //   +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //
 // `ipv4Check` validates version, IHL, total length against the buffer, and the header checksum.
-// Options are not interpreted: the payload starts at IHL*4. Fragments pass the check; callers test
-// `ipv4IsFragment` and count/drop them (the core does not reassemble). Bytes after Total Length
-// (Ethernet padding) are not part of the packet: use `ipv4TotalLen`, never the buffer length.
+// Options are not interpreted there: the payload starts at IHL*4; `ipv4OptionsCheck` validates the
+// option area (RFC 791 §3.1, RFC 1122 §3.2.1.8) and is called only for IHL > 5. Fragments pass the
+// check; callers test `ipv4IsFragment` (stack/reasm.ts reassembles the ones for this node).
+// `ipv4CopiedOptions` and `ipv4EmitFragment` build the headers of the fragments of a datagram
+// (RFC 791 §3.2, stack/ip.ts ipSendFragments). Bytes after Total Length (Ethernet padding) are not
+// part of the packet: use `ipv4TotalLen`, never the buffer length.
 
 import { csumAdd, csumFinish } from "./checksum";
 
@@ -197,4 +200,104 @@ export function ipv4Emit(p: usize, tos: u8, totalLen: u16, ident: u16, flagsFrag
 // @ts-ignore: decorator
 @inline export function ipIsUnicastSource(a: u32): bool {
   return a != 0 && !ipIsLoopback(a) && !ipIsMulticast(a) && !ipIsClassE(a) && (a >>> 24) != 0;
+}
+
+// ---- options (RFC 791 §3.1) ---------------------------------------------------------------------
+//
+//   type octet: copied flag (1 bit) | class (2 bits) | number (5 bits); every option but End of
+//   Option List (0) and No Operation (1) has a length octet counting the type and length octets.
+//   Record Route / Loose / Strict Source Route: type, length = 3 + 4n, pointer in 4, 8, ..., 4 + 4n
+//   (4 + 4n: the route data is full). Timestamp: type, length = 4 + 4n (flag 0: timestamps only) or
+//   4 + 8n (flags 1, 3: address and timestamp pairs), pointer 5, 5 + step, ..., length + 1,
+//   overflow (4 bits) | flag (4 bits).
+
+export const IPOPT_EOL: u8 = 0;
+export const IPOPT_NOP: u8 = 1;
+export const IPOPT_RR: u8 = 7;
+export const IPOPT_TS: u8 = 68;
+export const IPOPT_LSRR: u8 = 131;
+export const IPOPT_SID: u8 = 136;
+export const IPOPT_SSRR: u8 = 137;
+/** The copied flag of an option type: the option goes into every fragment (RFC 791 §3.1). */
+export const IPOPT_COPIED: u8 = 0x80;
+
+/**
+ * Validate the option area of the header at `p` (which passed ipv4Check). Returns -1 when every option
+ * is well formed, else the offset from the start of the header of the octet where the problem was found
+ * (the pointer of an ICMP Parameter Problem, RFC 792). Unknown options with a valid length are accepted
+ * (RFC 1122 §3.2.1.8: ignored); nothing after End of Option List is looked at (padding).
+ */
+export function ipv4OptionsCheck(p: usize): i32 {
+  const end = ipv4HeaderLen(p);
+  let o = IPV4_MIN_HEADER;
+  while (o < end) {
+    const t = load<u8>(p + <usize>o);
+    if (t == IPOPT_EOL) return -1;
+    if (t == IPOPT_NOP) { o++; continue; }
+    // Why: RFC 791 §3.1: every other option has a length octet counting type and length, and it must
+    // end inside the option area (RFC 1122 §3.2.1.8: malformed options are not interpreted).
+    if (o + 1 >= end) return o;
+    const l = <i32>load<u8>(p + <usize>(o + 1));
+    if (l < 2 || o + l > end) return o + 1;
+    if (t == IPOPT_RR || t == IPOPT_LSRR || t == IPOPT_SSRR) {
+      // Why: RFC 791 §3.1: route data is a series of 4-byte addresses; the pointer (smallest legal
+      // value 4) names the next one, or is length + 1 when the route is full.
+      if (l < 3 || ((l - 3) & 3) != 0) return o + 1;
+      const ptr = <i32>load<u8>(p + <usize>(o + 2));
+      if (ptr < 4 || (ptr & 3) != 0 || ptr > l + 1) return o + 2;
+    } else if (t == IPOPT_TS) {
+      // Why: RFC 791 §3.1: flag 0 timestamps only (4 bytes each), 1 and 3 address + timestamp
+      // (8 bytes each); other flags are undefined. The pointer (smallest legal value 5) names the
+      // next free entry, or is length + 1 when the option is full.
+      if (l < 4) return o + 1;
+      const fl = <i32>load<u8>(p + <usize>(o + 3)) & 0x0f;
+      if (fl != 0 && fl != 1 && fl != 3) return o + 3;
+      const step = fl == 0 ? 4 : 8;
+      if ((l - 4) % step != 0) return o + 1;
+      const ptr = <i32>load<u8>(p + <usize>(o + 2));
+      if (ptr < 5 || (ptr - 5) % step != 0 || ptr > l + 1) return o + 2;
+    } else if (t == IPOPT_SID) {
+      // Why: RFC 791 §3.1: the Stream Identifier option is 4 bytes long.
+      if (l != 4) return o + 1;
+    }
+    o += l;
+  }
+  return -1;
+}
+
+/**
+ * Copy the options of the header at `p` that carry the copied flag (RFC 791 §3.2: the options every
+ * fragment after the first gets) to `out`, padded with End of Option List to a multiple of 4 bytes.
+ * Returns the bytes written (0..40). A malformed option ends the walk (ipv4OptionsCheck refuses those
+ * on the way in, so only a header we built could have one).
+ */
+export function ipv4CopiedOptions(p: usize, out: usize): i32 {
+  const end = ipv4HeaderLen(p);
+  let o = IPV4_MIN_HEADER;
+  let n = 0;
+  while (o < end) {
+    const t = load<u8>(p + <usize>o);
+    if (t == IPOPT_EOL) break;
+    if (t == IPOPT_NOP) { o++; continue; }
+    if (o + 1 >= end) break;
+    const l = <i32>load<u8>(p + <usize>(o + 1));
+    if (l < 2 || o + l > end) break;
+    if ((t & IPOPT_COPIED) != 0) { memory.copy(out + <usize>n, p + <usize>o, <usize>l); n += l; }
+    o += l;
+  }
+  const padded = (n + 3) & ~3;
+  if (padded > n) memory.fill(out + <usize>n, IPOPT_EOL, <usize>(padded - n));
+  return padded;
+}
+
+/**
+ * Write at `h` the header of one fragment (RFC 791 §3.2): the `hl` bytes of the header at `tmpl` (its
+ * IHL must say `hl`; `h` may be `tmpl`) with Total Length `total` and the flags/offset word `flagsFrag`
+ * (IP_FLAG_MF | offset / 8, plus IP_FLAG_DF if the original had it), checksum filled in.
+ */
+export function ipv4EmitFragment(h: usize, tmpl: usize, hl: i32, total: i32, flagsFrag: u16): void {
+  if (h != tmpl) memory.copy(h, tmpl, <usize>hl);
+  store<u16>(h, bswap<u16>(<u16>total), IP_TOTAL_LEN);
+  store<u16>(h, bswap<u16>(flagsFrag), IP_FLAGS_FRAG);
+  ipv4FillChecksum(h);
 }

@@ -369,7 +369,7 @@ test("encapsulation from the request's M/G bits when configured, IP in IP otherw
   }
 });
 
-test("DF and too big for the tunnel -> ICMP fragmentation needed with MTU - overhead; without DF dropped and counted", () => {
+test("DF and too big for the tunnel -> ICMP fragmentation needed with MTU - overhead; without DF fragmented (RFC 2003 §5.1)", () => {
   const s = start();
   register(s, {});
   s.cap.tx.length = 0;
@@ -386,7 +386,8 @@ test("DF and too big for the tunnel -> ICMP fragmentation needed with MTU - over
   assert.equal(host.get32(m, 8 + 16), MN, "quotes the original datagram");
   s.board.rx(1, fromFar(MN, { len: 1490 - 28, df: false }));
   assert.equal(ipFrames(s.cap, 1).length, 1, "no ICMP without DF");
-  assert.equal(s.board.counters().drop_tunnel_mtu, 2);
+  assert.equal(s.board.counters().drop_tunnel_mtu, 1);
+  assert.equal(s.board.counters().ip_fragments_tx, 2, "the outer datagram left in two fragments (issue 7.15)");
   // With GRE the overhead is 24.
   const g = start();
   register(g, { flags: host.REQ_G });
@@ -770,10 +771,11 @@ test("an ICMP error tunnelled while checking a tunnel does not change that tunne
   s.board.rx(1, fromFar(MN));
   const [t] = ipFrames(s.cap, 4);
   assert.deepEqual(t.frame.subarray(0, 6), R_MAC);
-  // A router inside the tunnel to FA says host unreachable (RFC 792 quote: no relay, soft state only).
-  const m = new Uint8Array(8 + 28);
+  // A router inside the tunnel to FA says host unreachable (quoting the outer and inner headers, as
+  // RFC 1812 routers do: issue 7.4 needs the inner destination to match the binding).
+  const m = new Uint8Array(8 + 48);
   m[0] = 3; m[1] = 1;
-  m.set(t.b.subarray(0, 28), 8);
+  m.set(t.b.subarray(0, 48), 8);
   const c = host.checksum(m, 0, m.length); m[2] = c >> 8; m[3] = c & 255;
   const e = new Uint8Array(20 + m.length);
   e.set(m, 20);

@@ -264,10 +264,18 @@ test("unreachable / time exceeded inside the tunnel: relayed when quoted, else r
   s.board.rx(1, fromFar());
   const [t] = ipFrames(s.cap, 4);
   s.cap.tx.length = 0;
-  // RFC 792 minimal quote (outer header + 8 bytes): the original sender cannot be named now.
-  assert.equal(icmpIn(s, icmpFromTunnel(3, 0, 0, t.b.slice(0, 28))), 0);
+  // RFC 792 minimal quote (outer header + 8 bytes): it does not show the home address the tunnel
+  // carried, so it cannot be matched to a binding (issue 7.4): ignored, no soft state.
+  assert.equal(icmpIn(s, icmpFromTunnel(3, 0, 0, t.b.slice(0, 28))), -1);
   assert.equal(ipFrames(s.cap, 1).length, 0);
-  // ... but the next datagram's sender hears of it, and the datagram is still tunnelled.
+  s.board.rx(1, fromFar());
+  assert.equal(ipFrames(s.cap, 1).length, 0, "no soft state from an unmatched quote");
+  s.cap.tx.length = 0;
+  // Outer header + inner header + 8 bytes (RFC 1812 §4.3.2.3 routers quote more): relayed at once...
+  assert.equal(icmpIn(s, icmpFromTunnel(3, 0, 0, t.b.slice(0, 48))), 0);
+  assert.equal(ipFrames(s.cap, 1).length, 1);
+  s.cap.tx.length = 0;
+  // ... and the next datagram's sender hears of it too, while the datagram is still tunnelled.
   s.board.rx(1, fromFar());
   const icmp = ipFrames(s.cap, 1);
   assert.equal(icmp.length, 1);
@@ -296,25 +304,26 @@ test("unreachable / time exceeded inside the tunnel: relayed when quoted, else r
   assert.equal(icmpIn(s, icmpFromTunnel(3, 1, 0, udpQuote)), -1);
   const foreign = t.b.slice(); foreign.set([10, 0, 2, 99], 12); fixIpSum(foreign);
   assert.equal(icmpIn(s, icmpFromTunnel(3, 1, 0, foreign)), -1, "outer source not ours");
-  assert.equal(s.board.counters().tunnel_icmp_rx, 4);
+  assert.equal(s.board.counters().tunnel_icmp_rx, 5);
+  assert.equal(s.board.counters().tunnel_icmp_ignored, 1);
 });
 
 test("minimal encapsulation: the original header is rebuilt from the quote before relaying", () => {
   const s = start({}, testModule);
   register(s, host.REQ_M);
-  s.board.rx(1, fromFar({ len: 200, df: true }));
+  s.board.rx(1, fromFar({ len: 1000, df: true }));
   const [t] = ipFrames(s.cap, 55);
   s.cap.tx.length = 0;
-  assert.equal(icmpIn(s, icmpFromTunnel(3, 4, 220, t.b.slice())), 0);
+  assert.equal(icmpIn(s, icmpFromTunnel(3, 4, 700, t.b.slice(0, 548))), 0);
   const [r] = ipFrames(s.cap, 1);
   const m = r.b.subarray(20);
   assert.deepEqual([m[0], m[1]], [3, 4]);
-  assert.equal((m[6] << 8) | m[7], 208, "220 - 12 (minimal header with S)");
+  assert.equal((m[6] << 8) | m[7], 688, "700 - 12 (minimal header with S)");
   const q = m.subarray(8);
   assert.equal(q[9], 17, "protocol restored");
   assert.equal(host.get32(q, 12), FAR);
   assert.equal(host.get32(q, 16), MN);
-  assert.equal((q[2] << 8) | q[3], 228, "total length without the minimal header");
+  assert.equal((q[2] << 8) | q[3], 1028, "total length without the minimal header");
   assert.equal(host.checksum(q, 0, 20), 0);
   assert.equal(r.info.dst, FAR);
 });

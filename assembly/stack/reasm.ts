@@ -1,0 +1,323 @@
+// IPv4 reassembly of the datagrams addressed to this node (RFC 791 §3.2, RFC 1122 §3.3.2: a host MUST
+// reassemble; RFC 815's idea of tracking what is still missing, kept here as a bitmap of 8-byte units).
+//
+//   ip.ts ipLocal ── fragment ──> reasmInput(iface, p, len, unicast)
+//        held (0) | dropped (1, counted) | complete (2): the whole datagram at reasmDone, processed by
+//        ipLocal like a received one, then reasmRelease(reasmDoneSlot)
+//   stack.ts stackTick ── TK_REASM ──> ip.ts ipReasmTimer ──> reasmExpire(slot): fragment 0's header
+//        (for ICMP time exceeded, code 1) or 0; then reasmRelease
+//
+// Pool: `board.reassemblySlots` slots carved from the arena by reasmInit (none when 0: fragments for
+// this node are then dropped and counted as before, DROP_IP_FRAGMENT). Each slot:
+//   meta (48 bytes) | bitmap: one bit per 8 data bytes | buffer:
+//     [78 bytes headroom = 64 + Ethernet, as the rx buffer][40 bytes: room for options][data ...]
+//   Data of offset o is stored at data + o (data = buffer + 118); fragment 0's header (20-60 bytes)
+//   goes right in front of the data, so the reassembled datagram starts at data - IHL*4 with at least
+//   the rx buffer's 78 bytes of headroom in front. The buffer holds max(reassemblyBytes, frameBytes)
+//   bytes from there, so code that may write up to a frame from p - 14 (as into the rx buffer) stays
+//   inside it.
+//   meta: 0 state u8 | 1 haveFirst u8 | 2 first IHL*4 u8 | 3 protocol u8 | 4 src u32 | 8 dst u32 |
+//         12 identification u16 | 14 first flags u16 | 16 total data length i32 (-1: last fragment
+//         not seen) | 20 data bytes held i32 | 24 timer i32 | 28 age u32 | 32 largest datagram i32 |
+//         36 highest end seen i32 | 40 pad
+//
+// Decisions (docs/decisions.md "Hardening (issue 7)"): key (src, dst, protocol, identification),
+// RFC 791 §3.2; 30 s from the first fragment (RFC 1122 §3.3.2 suggests 60-120 s; RFC 791's TTL-based
+// bound is 15 s; Linux uses 30 s); an overlapping fragment discards the whole datagram and every later
+// fragment of it until its timer runs out (RFC 5722's stance, there for IPv6), while an exact copy of
+// a fragment already held is only dropped itself (RFC 8200 §4.5 allows it; networks duplicate
+// packets); a full pool evicts its oldest incomplete datagram (a flood can then only delay
+// reassembly, never hold every slot for 30 s); a datagram larger than the slot is discarded. Nothing
+// outside the pool and ≤ reassemblySlots timers is ever used, so a flood of fragments cannot exhaust
+// ARP, binding or visitor tables.
+
+import * as cfg from "../config";
+import { C, count } from "../counters";
+import { nowMs } from "../clock";
+import { arenaAlloc } from "../mem";
+import { stackTimerStart, stackTimerDisarm } from "./stack";
+import {
+  ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4Proto, ipv4Ident, ipv4FlagsFrag, ipv4FragOffset,
+  ipv4FillChecksum, IP_FLAG_MF, IP_FLAG_DF, IP_TOTAL_LEN, IP_FLAGS_FRAG, IPV4_MIN_HEADER, IPV4_MAX_HEADER,
+} from "../wire/ipv4";
+import { ETH_HEADER_LEN } from "../wire/ethernet";
+
+/** Timer kind of a slot's reassembly deadline (tag = slot index); the stack's range (stack.ts). */
+export const TK_REASM: u16 = 0x0030;
+/** How long an incomplete datagram is kept (RFC 1122 §3.3.2: a timeout, 60-120 s recommended; 30 s here). */
+export const REASM_TIMEOUT_MS: i64 = 30000;
+
+const ST_FREE: u8 = 0;
+const ST_COLLECT: u8 = 1;
+const ST_DEAD: u8 = 2;   // overlap seen: later fragments are dropped until the timer runs out
+const ST_BUSY: u8 = 3;   // complete (or timed out) and being processed
+
+const M_STATE: usize = 0;
+const M_FIRST: usize = 1;
+const M_HL: usize = 2;
+const M_PROTO: usize = 3;
+const M_SRC: usize = 4;
+const M_DST: usize = 8;
+const M_ID: usize = 12;
+const M_FLAGS: usize = 14;
+const M_TOTAL: usize = 16;
+const M_HELD: usize = 20;
+const M_TIMER: usize = 24;
+const M_AGE: usize = 28;
+const M_LIMIT: usize = 32;
+const M_MAXEND: usize = 36;
+const META: usize = 48;
+
+/** Headroom in front of the reassembled datagram: 64 + Ethernet, as the rx buffer (index.ts). */
+const ROOM: usize = 78;
+/** Offset of the data in the buffer: the headroom and the largest header (IPV4_MAX_HEADER - 20 of options). */
+const DATA: usize = ROOM + <usize>(IPV4_MAX_HEADER - IPV4_MIN_HEADER);
+
+let slots: i32 = 0;
+let pool: usize = 0;
+let stride: usize = 0;
+let bitmapOff: usize = 0;
+let bufOff: usize = 0;
+let ageNext: u32 = 0;
+
+/** After reasmInput returned 2: the reassembled datagram's header, and its slot (for reasmRelease). */
+export let reasmDone: usize = 0;
+export let reasmDoneSlot: i32 = -1;
+
+// @ts-ignore: decorator
+@inline function slotAt(i: i32): usize { return pool + <usize>i * stride; }
+// @ts-ignore: decorator
+@inline function dataOf(s: usize): usize { return s + bufOff + DATA; }
+
+/** Carve the pool (config board.reassemblySlots × reassemblyBytes). False when memory ran out. */
+export function reasmInit(): bool {
+  slots = cfg.reassemblySlots > 0 ? cfg.reassemblySlots : 0;
+  pool = 0;
+  ageNext = 0;
+  reasmDone = 0;
+  reasmDoneSlot = -1;
+  if (slots == 0) return true;
+  const dataCap = <usize>(cfg.reassemblyBytes - IPV4_MIN_HEADER);
+  const words = ((dataCap + 7) >>> 3) + 31 >>> 5;
+  bitmapOff = META;
+  bufOff = (META + (words << 2) + 15) & ~<usize>15;
+  const buf = DATA + <usize>max(cfg.reassemblyBytes, cfg.frameBytes);
+  stride = (bufOff + buf + 15) & ~<usize>15;
+  pool = arenaAlloc(stride * <usize>slots);
+  if (pool == 0) return false;
+  for (let i = 0; i < slots; i++) store<i32>(slotAt(i), -1, M_TIMER);
+  return true;
+}
+
+/** True when fragments for this node are reassembled (board.reassemblySlots > 0). */
+// @ts-ignore: decorator
+@inline export function reasmEnabled(): bool { return slots > 0; }
+
+// ---- bitmap of 8-byte units [a, b) ---------------------------------------------------------------
+
+/** Mask of the bits of word `w` that lie in [a, b) (b > a). */
+function wordMask(w: i32, a: i32, b: i32): u32 {
+  let m: u32 = 0xffffffff;
+  if (w == (a >>> 5)) m &= <u32>0xffffffff << <u32>(a & 31);
+  if (w == ((b - 1) >>> 5)) m &= <u32>0xffffffff >>> <u32>(31 - ((b - 1) & 31));
+  return m;
+}
+
+/** 0: no unit of [a, b) is held; 1: some; 2: all of them (an empty range counts as none). */
+function bitsState(bm: usize, a: i32, b: i32): i32 {
+  if (b <= a) return 0;
+  let any = false, all = true;
+  for (let w = a >>> 5; w <= (b - 1) >>> 5; w++) {
+    const m = wordMask(w, a, b);
+    const v = load<u32>(bm + (<usize>w << 2)) & m;
+    if (v != 0) any = true;
+    if (v != m) all = false;
+  }
+  return !any ? 0 : all ? 2 : 1;
+}
+
+function bitsSet(bm: usize, a: i32, b: i32): void {
+  if (b <= a) return;
+  for (let w = a >>> 5; w <= (b - 1) >>> 5; w++) {
+    const q = bm + (<usize>w << 2);
+    store<u32>(q, load<u32>(q) | wordMask(w, a, b));
+  }
+}
+
+// ---- slots -----------------------------------------------------------------------------------
+
+/** Free slot `i`: its timer is cancelled, its data forgotten. */
+function slotFree(i: i32): void {
+  const s = slotAt(i);
+  store<i32>(s, stackTimerDisarm(load<i32>(s, M_TIMER)), M_TIMER);
+  store<u8>(s, ST_FREE, M_STATE);
+}
+
+/** The slot collecting (or refusing) the datagram with this key, or -1. */
+function slotFind(src: u32, dst: u32, id: u16, proto: u8): i32 {
+  for (let i = 0; i < slots; i++) {
+    const s = slotAt(i);
+    const st = load<u8>(s, M_STATE);
+    if ((st == ST_COLLECT || st == ST_DEAD) && load<u32>(s, M_SRC) == src && load<u32>(s, M_DST) == dst &&
+        load<u16>(s, M_ID) == id && load<u8>(s, M_PROTO) == proto) return i;
+  }
+  return -1;
+}
+
+/** A slot for a new datagram: a free one, else the oldest incomplete one (evicted, counted); -1 if every slot is busy. */
+function slotNew(): i32 {
+  let oldest = -1;
+  for (let i = 0; i < slots; i++) {
+    const s = slotAt(i);
+    const st = load<u8>(s, M_STATE);
+    if (st == ST_FREE) return i;
+    if (st == ST_BUSY) continue;
+    if (oldest < 0 || <i32>(load<u32>(s, M_AGE) - load<u32>(slotAt(oldest), M_AGE)) < 0) oldest = i;
+  }
+  // Why: a flood of fragments that never complete must not keep every slot for the whole timeout:
+  // the oldest incomplete datagram makes room (decisions.md), without an ICMP error (RFC 1122
+  // §3.3.2 sends time exceeded only when the timer runs out).
+  if (oldest >= 0) { count(C.DROP_REASM_EVICTED); slotFree(oldest); }
+  return oldest;
+}
+
+/** Discard slot `i`'s datagram counted as `c`; `dead`: keep refusing its later fragments until the timer. */
+function discard(i: i32, c: C, dead: bool): i32 {
+  count(c);
+  if (dead) store<u8>(slotAt(i), ST_DEAD, M_STATE);
+  else slotFree(i);
+  return 1;
+}
+
+/**
+ * A checked fragment of `len` bytes (its Total Length) at `p` for this node, received on `iface`
+ * (Ethernet header at p - 14); `unicast`: to one of our addresses. Returns 0 held, 1 dropped
+ * (counted), 2 complete: the whole datagram is at reasmDone (header valid, no longer a fragment,
+ * the completing fragment's Ethernet header in front of it) in slot reasmDoneSlot, to be processed
+ * and then given back with reasmRelease.
+ */
+export function reasmInput(iface: i32, p: usize, len: i32, unicast: bool): i32 {
+  const hl = ipv4HeaderLen(p);
+  const n = len - hl;
+  const off = ipv4FragOffset(p);
+  const ff = ipv4FlagsFrag(p);
+  const more = (ff & IP_FLAG_MF) != 0;
+  const end = off + n;
+  // Why: RFC 791 §3.2: every fragment but the last carries a multiple of 8 data bytes (and some).
+  if (more && (n == 0 || (n & 7) != 0)) { count(C.DROP_REASM_MALFORMED); return 1; }
+  const src = ipv4Src(p);
+  const dst = ipv4Dst(p);
+  const id = ipv4Ident(p);
+  const proto = ipv4Proto(p);
+  let i = slotFind(src, dst, id, proto);
+  let s: usize = 0;
+  if (i >= 0) {
+    s = slotAt(i);
+    // Why: RFC 5722's stance (decisions.md): after an overlap no fragment of the datagram is used.
+    if (load<u8>(s, M_STATE) == ST_DEAD) { count(C.DROP_REASM_OVERLAP); return 1; }
+  } else {
+    // Why: a datagram to a broadcast or multicast address may be copied whole into frame-sized
+    // buffers (the home agent's copies for B bindings, RFC 2002 §4.3): at most what the rx buffer holds.
+    const limit = unicast ? cfg.reassemblyBytes : min(cfg.reassemblyBytes, cfg.frameBytes - ETH_HEADER_LEN);
+    if (end + (off == 0 ? hl : IPV4_MIN_HEADER) > limit) { count(C.DROP_REASM_TOO_BIG); return 1; }
+    i = slotNew();
+    if (i < 0) { count(C.DROP_REASM_NO_SLOT); return 1; }
+    s = slotAt(i);
+    // Why: RFC 1122 §3.3.2: an incomplete datagram is discarded when its timer runs out.
+    const t = stackTimerStart(TK_REASM, <u32>i, nowMs() + REASM_TIMEOUT_MS);
+    if (t < 0) { count(C.DROP_REASM_NO_SLOT); return 1; }
+    store<i32>(s, t, M_TIMER);
+    store<u8>(s, ST_COLLECT, M_STATE);
+    store<u8>(s, 0, M_FIRST);
+    store<u8>(s, 0, M_HL);
+    store<u8>(s, proto, M_PROTO);
+    store<u32>(s, src, M_SRC);
+    store<u32>(s, dst, M_DST);
+    store<u16>(s, id, M_ID);
+    store<i32>(s, -1, M_TOTAL);
+    store<i32>(s, 0, M_HELD);
+    store<u32>(s, ageNext++, M_AGE);
+    store<i32>(s, limit, M_LIMIT);
+    store<i32>(s, 0, M_MAXEND);
+    memory.fill(s + bitmapOff, 0, bufOff - bitmapOff);
+  }
+  // Why: RFC 791 §3.1: a datagram is at most 65,535 bytes; ours at most the slot (decisions.md).
+  const first = load<u8>(s, M_FIRST) != 0;
+  const hl0 = first ? <i32>load<u8>(s, M_HL) : off == 0 ? hl : IPV4_MIN_HEADER;
+  if (hl0 + end > load<i32>(s, M_LIMIT)) return discard(i, C.DROP_REASM_TOO_BIG, false);
+  // Why: RFC 791 §3.2: the last fragment (MF clear) fixes the length; a fragment past it, or a second
+  // last fragment with another end, contradicts it: the datagram cannot be trusted (discarded).
+  let total = load<i32>(s, M_TOTAL);
+  if (total >= 0 && (end > total || (!more && end != total))) return discard(i, C.DROP_REASM_MALFORMED, false);
+  if (!more && total < 0 && load<i32>(s, M_MAXEND) > end) return discard(i, C.DROP_REASM_MALFORMED, false);
+  const bm = s + bitmapOff;
+  const a = off >>> 3;
+  const b = (end + 7) >>> 3;
+  const data = dataOf(s);
+  const held = bitsState(bm, a, b);
+  if (held != 0) {
+    // Why: RFC 8200 §4.5 (the same holds for IPv4): networks duplicate packets; an exact copy of a
+    // fragment already held is dropped alone. Any other overlap discards the datagram (RFC 5722).
+    if (held == 2 && (more || total == end) && memory.compare(data + <usize>off, p + <usize>hl, <usize>n) == 0) {
+      count(C.DROP_REASM_DUPLICATE);
+      return 1;
+    }
+    return discard(i, C.DROP_REASM_OVERLAP, true);
+  }
+  memory.copy(data + <usize>off, p + <usize>hl, <usize>n);
+  bitsSet(bm, a, b);
+  const have = load<i32>(s, M_HELD) + n;
+  store<i32>(s, have, M_HELD);
+  if (end > load<i32>(s, M_MAXEND)) store<i32>(s, end, M_MAXEND);
+  if (!more) { total = end; store<i32>(s, total, M_TOTAL); }
+  if (off == 0) {
+    // Fragment 0's header (options included) becomes the datagram's (RFC 791 §3.2).
+    memory.copy(data - <usize>hl, p, <usize>hl);
+    store<u8>(s, 1, M_FIRST);
+    store<u8>(s, <u8>hl, M_HL);
+    store<u16>(s, ff, M_FLAGS);
+  }
+  // No overlaps are kept, so all [0, total) is here exactly when the byte count reaches total.
+  if (total < 0 || have != total) return 0;
+  const h0 = <i32>load<u8>(s, M_HL);
+  const h = data - <usize>h0;
+  store<u16>(h, bswap<u16>(<u16>(h0 + total)), IP_TOTAL_LEN);
+  store<u16>(h, bswap<u16>(load<u16>(s, M_FLAGS) & IP_FLAG_DF), IP_FLAGS_FRAG);
+  ipv4FillChecksum(h);
+  // The link-layer header of the fragment that completed it, where receivers look for it (p - 14).
+  memory.copy(h - <usize>ETH_HEADER_LEN, p - <usize>ETH_HEADER_LEN, <usize>ETH_HEADER_LEN);
+  store<i32>(s, stackTimerDisarm(load<i32>(s, M_TIMER)), M_TIMER);
+  store<u8>(s, ST_BUSY, M_STATE);
+  count(C.IP_REASSEMBLED);
+  reasmDone = h;
+  reasmDoneSlot = i;
+  return 2;
+}
+
+/** Give slot `i` back after its datagram was processed (reasmInput 2, reasmExpire). */
+export function reasmRelease(i: i32): void {
+  if (i >= 0 && i < slots) slotFree(i);
+}
+
+/**
+ * The timer of slot `i` ran out (TK_REASM). Returns -1 when the slot holds nothing to expire; else its
+ * datagram is discarded (counted), the slot stays busy until reasmRelease(i), and the result is 1 when
+ * fragment 0 was received (its header at reasmDone: the caller sends ICMP time exceeded, code 1,
+ * quoting it, RFC 1122 §3.3.2 / RFC 792), else 0.
+ */
+export function reasmExpire(i: i32): i32 {
+  if (i < 0 || i >= slots) return -1;
+  const s = slotAt(i);
+  const st = load<u8>(s, M_STATE);
+  if (st != ST_COLLECT && st != ST_DEAD) return -1;
+  store<i32>(s, -1, M_TIMER);
+  store<u8>(s, ST_BUSY, M_STATE);
+  if (st == ST_DEAD) return 0;   // already counted as an overlap
+  count(C.DROP_REASM_TIMEOUT);
+  if (load<u8>(s, M_FIRST) == 0) return 0;
+  reasmDone = dataOf(s) - <usize>load<u8>(s, M_HL);
+  return 1;
+}
+
+/** Bytes writable in front of a datagram returned by reasmInput / reasmExpire (as the rx buffer). */
+export function reasmRoom(h: usize, i: i32): i32 { return <i32>(h - (slotAt(i) + bufOff)); }
