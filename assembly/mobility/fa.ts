@@ -471,7 +471,9 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   const cut = code < 0 ? extEnd(m, mhOff) : 0;
   const haSa = code < 0 ? haSaOf(ha) : 0;
   const relayLen = cut + (haSa != 0 ? AUTH_EXT_LEN : 0);
-  // Why: no fragmentation in the core: a relay larger than the outgoing MTU cannot be sent (66).
+  // Why: RFC 2002 §3.7.2.3 (66, insufficient resources): a relay larger than the outgoing MTU is
+  // refused rather than sent in fragments — the request is rebuilt in place and a home agent need
+  // not reassemble (ours does, RFC 1122 §3.3.2); docs/decisions.md.
   if (code < 0 && UDP_IP_LEN + relayLen > netifMtu(oif)) code = CODE_FA_NO_RESOURCES;
   if (code >= 0) {
     deny(iface, mac, agent, home, ha, id, replyLifetime, mnPort, <u8>code);
@@ -614,7 +616,8 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   const fi = <i32>load<u8>(s, PS_IFACE);
   const mnSa = mnSaOf(home);
   const relayLen = cut + (mnSa != 0 ? AUTH_EXT_LEN : 0);
-  // Why: no fragmentation in the core; a reply too large for the visitor's link cannot be relayed.
+  // Why: replies go to the visitor's link-layer address without ARP (RFC 2002 §4.2.2), which the
+  // fragment sender (ip.ts ipSendFragments, next hops by ARP) does not do: too large is refused (66).
   if (fail < 0 && UDP_IP_LEN + relayLen > netifMtu(fi)) fail = CODE_FA_NO_RESOURCES;
   if (fail >= 0) { denyPending(v, idx, s, <u8>fail); return 0; }
 
@@ -827,7 +830,9 @@ function servedVisitor(dst: u32): usize {
 /** Send the checked datagram at `p` (TTL > 1) to visitor `v`'s MAC on its link, TTL - 1. */
 function deliver(v: usize, p: usize, len: i32): i32 {
   const oif = <i32>load<u8>(v, V_ACC_IFACE);
-  // Why: no fragmentation in the core (as ipForward): too big for the visitor's link is dropped.
+  // Why: datagrams to a visitor go by its link-layer address without ARP (RFC 2002 §4.2.2), which the
+  // fragment sender (ip.ts ipSendFragments) does not do: too big for the visitor's link is dropped
+  // (counted). The home agent fragments at the tunnel entry (RFC 2003 §5.1), to the tunnel's MTU.
   if (len > netifMtu(oif)) { count(C.DROP_MTU); return 1; }
   ipv4DecrementTtl(p);
   // Why: RFC 2002 §4.2.2: the agent uses the link-layer address from the visitor list and never
