@@ -194,6 +194,19 @@ files["mip-ha-reboot"] = scenario("mip-ha-reboot",
     actions: [{ type: "restart", atMs: 15000, node: "ha" }],
   });
 
+// Reverse tunnelling (RFC 3024) in the rfc3344 registration profile: the roaming demo with T.
+{
+  const rt = { registrationProfile: "rfc3344", reverseTunnel: true };
+  files["mip-reverse"] = scenario("mip-reverse",
+    "Reverse tunnelling (RFC 3024) in the \"rfc3344\" registration profile (request bit 0x02 = T): the roaming demo, with fa1 and fa2 offering reverse tunnelling (T in their advertisements) and mn asking for it. While away, mn's datagrams from its home address (its pings to cn, its echo replies) go to its foreign agent, which tunnels them IP-in-IP to ha; ha takes them out of the tunnel (outer source = mn's care-of address) and forwards them, so they would pass a foreign network's ingress filter (RFC 2827).",
+    60000, {
+      segments: baseSegments(), accessPoints: baseAps(),
+      nodes: [homeAgent(undefined, { registrationProfile: "rfc3344" }), fa(1, rt), fa(2, rt), rc(), cn(),
+        mobileNode([[0, 0, 5], [5000, 0, 5], [13000, 100, 0], [20000, 100, 0], [28000, 100, 100], [35000, 100, 100], [45000, 0, 0]], rt)],
+      apps: apps("mn", { stopMs: 59000 }),
+    });
+}
+
 // The default scenario (npm start) is the roaming demo.
 files["default"] = { ...files["mip-roam"], name: "default" };
 

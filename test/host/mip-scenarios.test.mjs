@@ -286,3 +286,20 @@ test("mip scenarios: same seed, same summary (determinism with Mobile IP)", () =
   const again = run("mip-roam.json");
   assert.equal(JSON.stringify(again.s), JSON.stringify(roam.s));
 });
+
+test("mip-reverse (issue 7.16): rfc3344 T bit end to end — the foreign agents reverse-tunnel mn's datagrams, the home agent forwards them, nothing is lost", () => {
+  const r = run("mip-reverse.json", { keepFrames: (x) => x.proto === 4 });
+  const b = r.s.boards;
+  const req = r.of("mn", "reg_request").filter((e) => e.viaFa);
+  assert.ok(req.length >= 2 && req.every((e) => (e.flags & 0x03) === 0x02), `requests via a foreign agent carry T and never 0x01: ${req.map((e) => e.flags)}`);
+  assert.ok(b.fa1.counters.fa_reverse_tunnelled > 0 && b.fa2.counters.fa_reverse_tunnelled > 0, "both foreign agents tunnelled");
+  assert.equal(b.ha.counters.ha_reverse_tunnelled, b.fa1.counters.fa_reverse_tunnelled + b.fa2.counters.fa_reverse_tunnelled, "every one taken out and forwarded");
+  assert.equal(b.ha.counters.drop_ha_reverse_spoofed ?? 0, 0);
+  assert.equal(b.fa1.counters.forwarded ?? 0, 0, "nothing from the visitor routed plainly");
+  // On the core, IP-in-IP from a care-of address to the home agent, inner source the home address.
+  const up = r.frames.filter((x) => x.seg === "core" && x.dst === "10.1.0.1" && (x.src === "10.2.0.1" || x.src === "10.3.0.1"));
+  assert.ok(up.length > 0 && up.every((x) => x.innerSrc === "10.1.0.20"), "reverse-tunnelled frames on the core, inner source the home address");
+  const ping = r.s.pings.find((x) => x.name === "ping-mn-cn");
+  assert.ok(ping.sent > 50 && ping.received === ping.sent, `mn's pings answered: ${ping.received}/${ping.sent}`);
+  for (const h of r.s.handoffs) assertTarget(r, h, 50);
+});
