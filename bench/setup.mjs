@@ -133,7 +133,8 @@ export const foreignAgent = {
     return [
       rx(1, host.arpFrame(2, RTR_MAC, RTR, CORE_MAC, FA_CORE, CORE_MAC)),
       rx(0, host.ethFrame(WLAN_MAC, MN_MAC, 0x0800, host.buildUdp(HOME, FA_WLAN, 434, 434, req, 1, 64))),
-      rx(1, host.ethFrame(CORE_MAC, RTR_MAC, 0x0800, host.buildUdp(HAX, FA_CORE, 434, 434, rep, 1, 60))),
+      // The reply goes to the address the request was relayed from, the care-of address (issue 7.2).
+      rx(1, host.ethFrame(CORE_MAC, RTR_MAC, 0x0800, host.buildUdp(HAX, FA_WLAN, 434, 434, rep, 1, 60))),
     ];
   },
   /** IP-in-IP from the home agent to the FA carrying a 1400-byte packet for the visitor. */
