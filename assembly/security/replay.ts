@@ -83,9 +83,14 @@ export function haCheckIdentification(sa: usize, id: u64, useNonces: bool): Repl
   // Why: 0 marks "nothing accepted yet" in SA_LAST_ID, so it is never accepted itself.
   if (id == 0) return ReplayResult.MISMATCH;
   // Why: RFC 2002 §5.6.1: later than the last accepted Identification — RFC 1982 order over the
-  // 64-bit value (the window above keeps both within 2^31 s of each other).
+  // 64-bit value. That order is defined only within 2^63 (2^31 s, 68 years): a last accepted
+  // Identification that is itself outside the window can be older than any request the window lets
+  // in (a replay of it is refused by the window), so it is not compared — else a node silent for 68
+  // years (or a clock stepped that far) would be refused for ever.
   const last = load<u64>(sa, SA_LAST_ID);
-  if (last != 0 && <i64>(id - last) <= 0) return ReplayResult.MISMATCH;
+  const dl = <i32>(<u32>(last >> 32) - <u32>(ntpNow(0) >> 32));
+  const lastInWindow = last != 0 && (dl < 0 ? -<i64>dl : <i64>dl) <= <i64>cfg.replayWindowSec;
+  if (lastInWindow && <i64>(id - last) <= 0) return ReplayResult.MISMATCH;
   return ReplayResult.OK;
 }
 

@@ -533,12 +533,15 @@ class HaWorld extends World {
     const r = this.r;
     const h = this.pickHome(true);
     let id = this.freshId(h);
+    const fresh = id !== null;
     const k = r.int(10);
     let sa = h.sa;
     if (k < 3 || id === null) {
       id = h.sa.replay === "nonces" ? (BigInt(r.next()) << 32n) | BigInt(r.next()) : (O.wireSec(this.nowSec() - BigInt(this.window + 5)) << 32n) | BigInt(r.next());
     } else if (k < 5) sa = { ...h.sa, key: r.bytes(8) };
-    const clean = k >= 5 && this.freshIdOk(h, id);
+    // Clean only with an Identification freshId made: the stale one above is outside the window,
+    // which freshIdOk (order only) does not look at.
+    const clean = k >= 5 && fresh && this.freshIdOk(h, id);
     const m = O.sign(O.request({ flags: 0, lifetime: 0, home: h.addr, ha: HA.HOME_IP, coa: h.addr, id }), 32, sa);
     this.sendRequest("at-home", m, { iface: 0, src: h.addr, dst: HA.HOME_IP, sport: 434, ethSrc: h.mnMac, clean });
   }
