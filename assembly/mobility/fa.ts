@@ -140,7 +140,7 @@ const PS_SIZE: usize = 48;
 const V_SIZE: u32 = <u32>(V_SLOTS + <usize>SLOTS * PS_SIZE);
 
 /** Requests remembered after relaying (histSeen), and for how long: two pending timeouts. */
-const RECENT_N: i32 = 64;
+const RECENT_N: i32 = 128;
 const RECENT_MS: i64 = 2 * PENDING_MS;
 const recent: usize = memory.data(RECENT_N * 24, 8);
 let recentNext: i32 = 0;
@@ -386,8 +386,10 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   // another link-layer address — would be there to take that acceptance (issue 7.2). A mobile node
   // never sends one Identification twice (§3.6.3: a retransmission carries a new one), so a
   // request seen lately (relayed or not) from another link-layer address is discarded.
-  if (histSeen(home, <u32>id, mac)) { count(C.DROP_FA_PENDING_CONFLICT); return 1; }
+  // A discarded copy is remembered too, so a later copy from yet another address is also one.
+  const copied = histSeen(home, <u32>id, mac);
   histAdd(home, <u32>id, mac);
+  if (copied) { count(C.DROP_FA_PENDING_CONFLICT); return 1; }
   const dst = ipv4Dst(p);
   // Replies go out from the address the mobile node spoke to (RFC 2002 §3.7.2.3), ours on this link
   // when that was a broadcast or multicast.
