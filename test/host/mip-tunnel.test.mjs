@@ -1,9 +1,10 @@
 // Tunnels (assembly/mobility/tunnel.ts): the tunnel exit refuses malformed IP-in-IP / minimal / GRE
 // packets (counted), the home agent's encapsulation (TTL, TOS, DF), and the soft tunnel state fed by
 // ICMP errors about tunnelled datagrams (RFC 2003 §4-5): relay to the original sender, tunnel MTU,
-// reachability. ICMP errors reach mobility through hooks.ts mobilityIcmp; ip.ts hands it only router
-// discovery today, so those tests use a test build that feeds a received frame to mobilityIcmp the
-// way ip.ts would (IPv4 and ICMP checks first).
+// reachability, and what makes an error about a tunnel believable (issue 7.4: a quote of a datagram
+// we tunnel to a live binding; RFC 1191 plausibility). ICMP errors reach mobility through hooks.ts
+// mobilityIcmp; some tests also use a test build that feeds a received frame to mobilityIcmp the way
+// ip.ts does (IPv4 and ICMP checks first).
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
