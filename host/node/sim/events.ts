@@ -10,16 +10,16 @@ export type Fields = Record<string, unknown>;
 function hex(b: Uint8Array): string { return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join(""); }
 
 /** Firmware event kinds by id: name and decoder (fields in record order). Unknown ids give hex. */
-export const FIRMWARE_EVENTS: Record<number, { name: string; minLen: number; decode(b: Uint8Array, dv: DataView): Fields }> = {
+export const FIRMWARE_EVENTS: Record<number, { name: string; minLen: number; decode(b: Uint8Array, dv: DataView, profile: "seeds" | "rfc3344"): Fields }> = {
   1: { name: "link", minLen: 8, decode: (b) => ({ iface: b[0], up: b[1] !== 0, bssid: formatMac(b.subarray(2, 8)) }) },
   2: { name: "arp_resolved", minLen: 14, decode: (b, dv) => ({ iface: b[0], ip: formatIp(dv.getUint32(4, true)), mac: formatMac(b.subarray(8, 14)) }) },
   3: { name: "arp_failed", minLen: 8, decode: (b, dv) => ({ iface: b[0], ip: formatIp(dv.getUint32(4, true)) }) },
   4: { name: "config_refused", minLen: 0, decode: () => ({}) },
   // Mobile IP (assembly/events.ts, docs/abi.md "Events"): addresses are host-order u32, little-endian.
   5: {
-    name: "reg_request", minLen: 16, decode: (b, dv) => ({
+    name: "reg_request", minLen: 16, decode: (b, dv, profile) => ({
       home: ip(dv, 0), ha: ip(dv, 4), coa: ip(dv, 8), lifetimeSec: dv.getUint16(12, true), flags: b[14],
-      flagNames: requestFlags(b[14]), viaFa: b[15] !== 0,
+      flagNames: requestFlags(b[14], profile), viaFa: b[15] !== 0,
     }),
   },
   6: {
@@ -65,20 +65,23 @@ export const VISITOR_OPS: Record<number, string> = { 1: "pending", 2: "accepted"
 export const ROLES: Record<number, string> = { 1: "mobile-node", 2: "foreign-agent", 3: "home-agent" };
 export const DHCP_OPS: Record<number, string> = { 1: "bound", 2: "renewed", 3: "lost" };
 
-/** Registration Request flag letters, high bit first (RFC 2002 §3.3; P 0x02 and R 0x01 per SPEC-DECISIONS). */
-export function requestFlags(f: number): string {
-  const names = ["S", "B", "D", "M", "G", "V", "P", "R"];
+/**
+ * Registration Request flag letters, high bit first (RFC 2002 §3.3; P 0x02 and R 0x01 per SPEC-DECISIONS).
+ * In the "rfc3344" registration profile 0x02 is T (RFC 3024) and 0x01 reserved ("x"), as docs/interop.md says.
+ */
+export function requestFlags(f: number, profile: "seeds" | "rfc3344" = "seeds"): string {
+  const names = profile === "rfc3344" ? ["S", "B", "D", "M", "G", "V", "T", "x"] : ["S", "B", "D", "M", "G", "V", "P", "R"];
   let s = "";
   for (let i = 0; i < 8; i++) if (f & (0x80 >> i)) s += names[i];
   return s;
 }
 
-/** Decode one firmware event into {kind, ...fields}. */
-export function decodeFirmwareEvent(kind: number, data: Uint8Array): Fields {
+/** Decode one firmware event into {kind, ...fields}; `profile`: the node's registration profile. */
+export function decodeFirmwareEvent(kind: number, data: Uint8Array, profile: "seeds" | "rfc3344" = "seeds"): Fields {
   const d = FIRMWARE_EVENTS[kind];
   if (!d || data.length < d.minLen) return { kind: d ? d.name : `event_${kind}`, id: kind, hex: hex(data) };
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  return { kind: d.name, ...d.decode(data, dv) };
+  return { kind: d.name, ...d.decode(data, dv, profile) };
 }
 
 /** Where events go: a JSON-lines file, memory (tests), and/or a callback. */

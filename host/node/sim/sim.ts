@@ -552,7 +552,7 @@ export class Simulation {
 
   /** A firmware event: decode, count what the summary needs, follow mobile nodes, log it. */
   firmwareEvent(node: SimNode, kind: number, data: Uint8Array): void {
-    const { kind: name, ...fields } = decodeFirmwareEvent(kind, data) as { kind: string } & Fields;
+    const { kind: name, ...fields } = decodeFirmwareEvent(kind, data, node.spec.config.mobility.registrationProfile) as { kind: string } & Fields;
     if (kind >= 5 && kind <= 13) this.mobilityEvent(node, name, fields);
     this.events.emit(this.engine.nowUs, node.name, name, fields);
   }
