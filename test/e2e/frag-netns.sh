@@ -48,20 +48,7 @@ mkdir -p "$OUT"
 NSS=(ha cn coa)
 PIDS=()
 FAILS=0
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
-ns() { local n=$1; shift; ip netns exec "$P-$n" "$@"; }
-set_sys() { local n=$1 kv; shift; for kv in "$@"; do ns "$n" sh -c "echo ${kv#*=} > /proc/sys/${kv%%=*}" 2>/dev/null; done; }
-
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill -INT "$pid" 2>/dev/null; done
-  sleep 0.3
-  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-  for n in "${NSS[@]}"; do ip netns del "$P-$n" 2>/dev/null; done
-  [ $KEEP -eq 1 ] || [ $FAILS -gt 0 ] || rm -rf "$OUT"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+. "$(dirname "$0")/nslib.sh"
 
 # ---------------------------------------------------------------- topology
 for n in "${NSS[@]}"; do

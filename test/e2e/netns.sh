@@ -53,22 +53,7 @@ FAILS=0
 T0=$(date +%s.%N)
 
 log() { echo "[$(awk -v a="$(date +%s.%N)" -v b="$T0" 'BEGIN { printf "%6.2fs", a - b }')] $*"; }
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
-ns() { local n=$1; shift; ip netns exec "$P-$n" "$@"; }
-# set NODE KEY=VALUE...: sysctl through /proc (per namespace; no procps needed); a missing key is skipped.
-set_sys() { local n=$1 kv; shift; for kv in "$@"; do ns "$n" sh -c "echo ${kv#*=} > /proc/sys/${kv%%=*}" 2>/dev/null; done; }
-bg() { local n=$1 out=$2; shift 2; ip netns exec "$P-$n" "$@" >"$out" 2>&1 & PIDS+=($!); }
-
-cleanup() {
-  local pid
-  for pid in "${PIDS[@]}"; do kill -INT "$pid" 2>/dev/null; done
-  sleep 0.3
-  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
-  for n in "${NSS[@]}"; do ip netns del "$P-$n" 2>/dev/null; done
-  [ $KEEP -eq 1 ] || [ $FAILS -gt 0 ] || rm -rf "$OUT"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+. "$(dirname "$0")/nslib.sh"
 
 # ---------------------------------------------------------------- topology
 for n in "${NSS[@]}"; do
