@@ -7,7 +7,7 @@
 // addresses such as 10.9.5.5 (a foreign agent beyond the core router).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startBoard, host, parseIpFrame, ipFrames } from "./helpers.mjs";
+import { startBoard, host, parseIpFrame, ipFrames, regReplies } from "./helpers.mjs";
 import { awayViaFa1, accept, requests, runTo, NTP_BASE } from "./mn-helpers.mjs";
 
 const ip = (s) => host.parseIp(s);
@@ -63,21 +63,7 @@ function regMsg({ home = MN6, coa = COA, lifetime = 300, flags = 0, id, key }) {
 const viaFa = (msg, src = COA) => host.ethFrame(HA_MAC1, R_MAC, 0x0800, host.buildUdp(src, HA, 434, 434, msg, 7, 60));
 
 const parseIp = parseIpFrame;
-/** Registration Replies sent: {iface, src, dst, msg, reply, mac}. */
-function replies(cap) {
-  const out = [];
-  for (const { iface, frame } of cap.tx) {
-    if (host.etherType(frame) !== 0x0800) continue;
-    const p = parseIp(frame);
-    if (!p || p.info.proto !== 17 || !host.udpValid(p.b, p.info)) continue;
-    const o = p.info.off;
-    const ulen = (p.b[o + 4] << 8) | p.b[o + 5];
-    const msg = p.b.slice(o + 8, o + ulen);
-    const reply = host.parseRegReply(msg);
-    if (reply) out.push({ iface, src: p.info.src, dst: p.info.dst, msg, reply, mac: frame.subarray(0, 6) });
-  }
-  return out;
-}
+const replies = regReplies;
 const tunnelled = (cap) => ipFrames(cap).filter((x) => [4, 47, 55].includes(x.info.proto));
 
 /** Register `home` at `coa` through the foreign agent; returns the reply. */

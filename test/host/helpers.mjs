@@ -72,3 +72,21 @@ export function icmpErrorPacket(type, code, quoted, src, dst) {
   host.writeIpv4Header(b, b.length, 1, src, dst, 77, 64);
   return b;
 }
+
+/** Registration Replies a board sent: { iface, src, dst, sport, dport, msg, reply, mac }. */
+export function regReplies(cap) {
+  const out = [];
+  for (const { iface, frame } of cap.tx) {
+    if (host.etherType(frame) !== 0x0800) continue;
+    const p = parseIpFrame(frame);
+    if (!p || p.info.proto !== 17 || !host.udpValid(p.b, p.info)) continue;
+    const o = p.info.off;
+    const sport = (p.b[o] << 8) | p.b[o + 1];
+    const dport = (p.b[o + 2] << 8) | p.b[o + 3];
+    const ulen = (p.b[o + 4] << 8) | p.b[o + 5];
+    const msg = p.b.slice(o + 8, o + ulen);
+    const reply = host.parseRegReply(msg);
+    if (reply) out.push({ iface, src: p.info.src, dst: p.info.dst, sport, dport, msg, reply, mac: frame.subarray(0, 6) });
+  }
+  return out;
+}

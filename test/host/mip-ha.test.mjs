@@ -4,7 +4,7 @@
 // node's messages, a correspondent and the routers, with a fake clock.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startBoard, host, parseIpFrame, ipFrames } from "./helpers.mjs";
+import { startBoard, host, parseIpFrame, ipFrames, regReplies } from "./helpers.mjs";
 
 const ip = (s) => host.parseIp(s);
 const HA_MAC0 = host.mac("02:00:00:00:0a:01"), HA_MAC1 = host.mac("02:00:00:00:0b:01");
@@ -62,23 +62,7 @@ function fromFa(msg, { src = FA, dst = HA_IP, sport = 5434 } = {}) {
 
 const parseIp = parseIpFrame;
 
-/** Registration Replies sent: {iface, src, dst, sport, dport, msg, reply}. */
-function replies(cap) {
-  const out = [];
-  for (const { iface, frame } of cap.tx) {
-    if (host.etherType(frame) !== 0x0800) continue;
-    const p = parseIp(frame);
-    if (!p || p.info.proto !== 17 || !host.udpValid(p.b, p.info)) continue;
-    const o = p.info.off;
-    const dport = (p.b[o + 2] << 8) | p.b[o + 3];
-    const sport = (p.b[o] << 8) | p.b[o + 1];
-    const ulen = (p.b[o + 4] << 8) | p.b[o + 5];
-    const msg = p.b.slice(o + 8, o + ulen);
-    const reply = host.parseRegReply(msg);
-    if (reply) out.push({ iface, src: p.info.src, dst: p.info.dst, sport, dport, msg, reply, mac: frame.subarray(0, 6) });
-  }
-  return out;
-}
+const replies = regReplies;
 
 
 const arps = (cap) => cap.tx.map((t) => ({ iface: t.iface, a: host.parseArpFrame(t.frame), frame: t.frame })).filter((x) => x.a);
