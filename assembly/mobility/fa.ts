@@ -249,10 +249,8 @@ function deny(iface: i32, mac: usize, src: u32, home: u32, ha: u32, id: u64, lif
   const p = denyFrame + <usize>ETH_HEADER_LEN;
   const m = p + <usize>UDP_IP_LEN;
   let n = regRepEmit(m, DENY_MSG_CAP, code, lifetimeSec, home, ha, id);
-  if (mnSaOf(home) != 0) {
-    const k = authAppend(m, n, DENY_MSG_CAP, EXT_MF_AUTH, home);
-    if (k > 0) n = k;
-  }
+  const k = authAppend(mnSaOf(home), m, n, DENY_MSG_CAP, EXT_MF_AUTH);
+  if (k > 0) n = k;
   count(C.FA_REQUEST_DENIED);
   evRegDenied(ROLE_FA, code, home);
   sendToMn(iface, mac, src, home, dport, p, n);
@@ -420,7 +418,7 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   }
   if (code < 0 && mnSa != 0) {
     const off = extIndexFind(extIndex, EXT_MF_AUTH);
-    const r = off == 0 ? AuthResult.NOT_AUTH_EXT : authVerify(m, off, home);
+    const r = off == 0 ? AuthResult.NOT_AUTH_EXT : authVerify(mnSa, m, off);
     // Why: RFC 2002 §3.7.2.1: with an SA between agent and mobile node, a missing or invalid
     // Mobile-Foreign Authentication extension makes the agent silently discard the request and log
     // a security exception (AUTH_FAILED, code 0: nothing was sent).
@@ -532,7 +530,7 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   const q = p + <usize>UDP_IP_LEN;
   if (m != q) memory.copy(q, m, <usize>cut);
   let n = cut;
-  if (haSa != 0) n = authAppend(q, n, netifMtu(oif) - UDP_IP_LEN, EXT_FH_AUTH, ha);
+  if (haSa != 0) n = authAppend(haSa, q, n, netifMtu(oif) - UDP_IP_LEN, EXT_FH_AUTH);
   // Why: RFC 2002 §3.7.2.2 and the contract: source = our care-of address (the home agent answers
   // to it), destination = the Home Agent field, UDP 434 -> 434.
   const total = udpIpEmit(p, ident, <u8>cfg.defaultTtl, from, ha, MIP_PORT, MIP_PORT, n);
@@ -599,9 +597,10 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
     if (fail == CODE_FA_HA_AUTH_FAILED) { count(C.DROP_FA_AUTH); evAuthFailed(ROLE_FA, EXT_FH_AUTH, CODE_FA_HA_AUTH_FAILED, ha, 0); }
     else count(C.DROP_FA_MALFORMED);
   }
-  if (fail < 0 && haSaOf(ha) != 0) {
+  const haSa = fail < 0 ? haSaOf(ha) : 0;
+  if (haSa != 0) {
     const off = extIndexFind(extIndex, EXT_FH_AUTH);
-    const r = off == 0 ? AuthResult.NOT_AUTH_EXT : authVerify(m, off, ha);
+    const r = off == 0 ? AuthResult.NOT_AUTH_EXT : authVerify(haSa, m, off);
     // Why: RFC 2002 §3.7.3.1: with an SA with the home agent, a missing or invalid Foreign-Home
     // Authentication extension: the reply is discarded, logged, and the mobile node gets 68.
     if (r != AuthResult.OK) {
@@ -628,7 +627,7 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   const q = p + <usize>UDP_IP_LEN;
   if (m != q) memory.copy(q, m, <usize>cut);
   let n = cut;
-  if (mnSa != 0) n = authAppend(q, n, netifMtu(fi) - UDP_IP_LEN, EXT_MF_AUTH, home);
+  if (mnSa != 0) n = authAppend(mnSa, q, n, netifMtu(fi) - UDP_IP_LEN, EXT_MF_AUTH);
   count(C.FA_REPLY_RELAYED);
   sendToMn(fi, s + PS_MAC, load<u32>(s, PS_AGENT), home, load<u16>(s, PS_MN_PORT), p, n);
 

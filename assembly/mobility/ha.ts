@@ -61,7 +61,7 @@ import {
   CODE_HA_MN_AUTH_FAILED, CODE_HA_FA_AUTH_FAILED, CODE_HA_ID_MISMATCH, CODE_HA_BAD_REQUEST, CODE_HA_TOO_MANY_BINDINGS, CODE_HA_UNKNOWN_HA,
 } from "../wire/registration";
 import { EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_FH_AUTH, extIndexFind, authSpi } from "../wire/mipext";
-import { AuthResult, authAppendSa, authVerifySa } from "../security/auth";
+import { AuthResult, authAppend, authVerify } from "../security/auth";
 import { saFindFor, SA_REPLAY, SA_LAST_ID } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification } from "../security/replay";
 import { TUNNEL_MAX_OVERHEAD, tunnelInit, tunnelCheck, tunnelSend, tunnelEncap, tunnelNextHop } from "./tunnel";
@@ -346,11 +346,11 @@ function sendReply(sa: usize, from: u32, to: u32, port: u16, code: u8, lifetimeS
   let n = regRepEmit(msg, cap, code, lifetimeSec, home, ha, id);
   // Why: RFC 2002 §3.8.3.1: every reply carries the mobile-home authenticator; without a security
   // association (a 131 for an unknown node) there is none to compute.
-  const a = authAppendSa(sa, msg, n, cap, EXT_MH_AUTH);
+  const a = authAppend(sa, msg, n, cap, EXT_MH_AUTH);
   if (a > 0) n = a;
   if (fa != 0 && fa != home) {
     // RFC 2002 §3.5.4: with a foreign agent we share an SA with, the reply is authenticated to it too.
-    const f = authAppendSa(saFindFor(fa, cfg.SA_USE_FOREIGN_HOME), msg, n, cap, EXT_FH_AUTH);
+    const f = authAppend(saFindFor(fa, cfg.SA_USE_FOREIGN_HOME), msg, n, cap, EXT_FH_AUTH);
     if (f > 0) n = f;
   }
   const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, from, to, MIP_PORT, port, n);
@@ -400,7 +400,7 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: u16, msg: usize, 
     // Why: RFC 2002 §3.8.2.1: mobile-home authentication is mandatory; missing, wrong, or no
     // security association with the node -> 131.
     const off = extIndexFind(extIndex, EXT_MH_AUTH);
-    if (sa == 0 || off == 0 || authVerifySa(sa, msg, off) != AuthResult.OK) {
+    if (sa == 0 || off == 0 || authVerify(sa, msg, off) != AuthResult.OK) {
       code = CODE_HA_MN_AUTH_FAILED;
       evAuthFailed(ROLE_HA, EXT_MH_AUTH, code, home, off != 0 ? authSpi(msg + <usize>off) : 0);
     }
@@ -410,7 +410,7 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: u16, msg: usize, 
     // foreign agent that relayed the request (its address is the IP source) -> 132 if wrong.
     const off = extIndexFind(extIndex, EXT_FH_AUTH);
     const fsa = off != 0 ? saFindFor(src, cfg.SA_USE_FOREIGN_HOME) : 0;
-    if (fsa != 0 && authVerifySa(fsa, msg, off) != AuthResult.OK) {
+    if (fsa != 0 && authVerify(fsa, msg, off) != AuthResult.OK) {
       code = CODE_HA_FA_AUTH_FAILED;
       evAuthFailed(ROLE_HA, EXT_FH_AUTH, code, src, authSpi(msg + <usize>off));
     }

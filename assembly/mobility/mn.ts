@@ -507,7 +507,7 @@ function transmit(retransmission: bool): bool {
   const msg = udp + <usize>UDP_HEADER_LEN;
   const cap = TX_CAP - <i32>TX_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
   regReqEmit(msg, cap, regFlags, regLifetime, cfg.homeAddress, regHaField, regCoa, id);
-  const n = authAppend(msg, REG_REQ_LEN, cap, EXT_MH_AUTH, peer);
+  const n = authAppend(sa, msg, REG_REQ_LEN, cap, EXT_MH_AUTH);
   if (n < 0) { count(C.MN_NO_SA); return false; }
   // Why: RFC 3024 (reply code 76, "mobile node too distant"): a foreign agent takes a request asking
   // for a reverse tunnel only with IP TTL 255, proof that it was sent on its link.
@@ -885,7 +885,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
     // chosen by the reply's own Home Agent field, which anybody can write.
     const peer = regSaPeer;
     const sa = mhSa(peer);
-    const r = sa != 0 ? authVerify(msg, mh, peer) : AuthResult.NO_SA;
+    const r = authVerify(sa, msg, mh);
     if (sa == 0 || r != AuthResult.OK) {
       // Why: RFC 2002 §3.6.2.1: an invalid authenticator: silently discard, log as a security exception.
       count(C.MN_REPLY_AUTH_FAILED);

@@ -1,7 +1,7 @@
 // Registration authentication (RFC 2002 §3.5): append and verify the mobile-home (32),
 // mobile-foreign (33) and foreign-home (34) authentication extensions with the security association
-// of the peer; an extension verifies (and authAppendSa appends it) only with an association
-// configured for its use (sa.ts saFindFor, SA_USE_*). Authenticator = keyed-MD5 prefix+suffix or
+// of the peer; an extension verifies (and authAppend appends it) only with an association
+// configured for its use (sa.ts saFindFor, SA_USE_*); callers pass the association itself. Authenticator = keyed-MD5 prefix+suffix or
 // HMAC-MD5 (16 bytes) over the UDP payload from its first byte through this extension's Type and
 // Length — and its SPI when the association says so (SPEC-DECISIONS: RFC 2002 leaves the SPI out,
 // RFC 3344 puts it in). Comparison is constant-time.
@@ -12,7 +12,7 @@ import { ctEqual } from "../crypto/ct";
 import {
   SA_ALG_KEYED_MD5, SA_FLAG_COVER_SPI, SA_USE_MOBILE_HOME, SA_USE_MOBILE_FOREIGN, SA_USE_FOREIGN_HOME,
 } from "../config";
-import { saFind, saUse, SA_SPI, SA_ALG, SA_FLAGS, SA_KEYLEN, SA_KEY, SA_HMAC } from "./sa";
+import { saUse, SA_SPI, SA_ALG, SA_FLAGS, SA_KEYLEN, SA_KEY, SA_HMAC } from "./sa";
 import { authExtAppend, authCoveredLen, authSpi, authAuthenticator, authAuthenticatorLen, extType, extIsAuth,
   EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH } from "../wire/mipext";
 
@@ -46,8 +46,15 @@ export function authUseOf(type: u8): u8 {
   return 0;
 }
 
-/** Append the extension of `type` authenticated with `sa` (non-zero): the new length, or -2 when it does not fit. */
-function appendWith(sa: usize, msg: usize, len: i32, cap: i32, type: u8): i32 {
+/**
+ * Append an authentication extension of `type` to the message of `len` bytes at `msg` (room for
+ * `cap`), authenticated with the association `sa` (from saFindFor). Returns the new length, -1 when
+ * there is no association or it is not one for `type`'s use, -2 when it does not fit.
+ */
+export function authAppend(sa: usize, msg: usize, len: i32, cap: i32, type: u8): i32 {
+  // Why: RFC 2002 §3.5.2-3.5.4: each extension is computed with the association between the two
+  // parties it names; a key for another use never produces it (issue 7.9).
+  if (sa == 0 || saUse(sa) != authUseOf(type)) return -1;
   const n = authExtAppend(msg, len, cap, type, load<u32>(sa, SA_SPI), AUTH_LEN);
   if (n < 0) return -2;
   const ext = msg + <usize>len;
@@ -57,31 +64,10 @@ function appendWith(sa: usize, msg: usize, len: i32, cap: i32, type: u8): i32 {
 }
 
 /**
- * Append an authentication extension of `type` to the message of `len` bytes at `msg` (room for
- * `cap`), authenticated with the association `sa` (from saFindFor). Returns the new length, -1 when
- * there is no association or it is not one for `type`'s use, -2 when it does not fit.
- */
-export function authAppendSa(sa: usize, msg: usize, len: i32, cap: i32, type: u8): i32 {
-  // Why: RFC 2002 §3.5.2-3.5.4: each extension is computed with the association between the two
-  // parties it names; a key for another use never produces it (issue 7.9).
-  if (sa == 0 || saUse(sa) != authUseOf(type)) return -1;
-  return appendWith(sa, msg, len, cap, type);
-}
-
-/**
- * Append an authentication extension of `type` with the association of `peer`, whatever its use
- * (for callers that checked the association with saFind; new code uses authAppendSa). Same returns.
- */
-export function authAppend(msg: usize, len: i32, cap: i32, type: u8, peer: u32): i32 {
-  const sa = saFind(peer);
-  return sa == 0 ? -1 : appendWith(sa, msg, len, cap, type);
-}
-
-/**
  * Verify the authentication extension at offset `extOff` of `msg` with the association `sa`:
  * NO_SA when there is none or it is configured for another use than the extension's type.
  */
-export function authVerifySa(sa: usize, msg: usize, extOff: i32): AuthResult {
+export function authVerify(sa: usize, msg: usize, extOff: i32): AuthResult {
   if (sa == 0) return AuthResult.NO_SA;
   const ext = msg + <usize>extOff;
   const type = extType(ext);
@@ -97,7 +83,3 @@ export function authVerifySa(sa: usize, msg: usize, extOff: i32): AuthResult {
   return ctEqual(digest, authAuthenticator(ext), AUTH_LEN) ? AuthResult.OK : AuthResult.BAD_AUTHENTICATOR;
 }
 
-/** Verify the authentication extension at `extOff` of `msg` with the association of `peer` (authVerifySa). */
-export function authVerify(msg: usize, extOff: i32, peer: u32): AuthResult {
-  return authVerifySa(saFind(peer), msg, extOff);
-}

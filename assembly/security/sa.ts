@@ -71,8 +71,7 @@ export function saFind(peer: u32): usize {
  */
 export function saFindFor(peer: u32, use: u8): usize {
   const v = saFind(peer);
-  if (v == 0) return 0;
-  return ((load<u8>(v, SA_FLAGS) & SA_USE_MASK) >> SA_USE_SHIFT) == use ? v : 0;
+  return v != 0 && saUse(v) == use ? v : 0;
 }
 
 /** What the association `sa` is for (config SA_USE_*). */
