@@ -42,8 +42,8 @@
 //    never originates deregistration; a mobile node often reassociates at once).
 //  - A reply is taken only from where the request went (issue 7.2): IP source = the request's Home
 //    Agent field, UDP source port 434, IP destination = the relayed request's source, arriving on the
-//    interface it was relayed out of, low 32 bits of the Identification equal (the high 32 bits are
-//    the home agent's time or next nonce, RFC 2002 §5.6.1-5.6.2, so they cannot be compared).
+//    interface it was relayed out of; Identification equal in all 64 bits for an acceptance where the
+//    nodes served use timestamps (RFC 2002 §5.6.1), else in the low 32 (§5.6.2: nonces; 133 replies).
 //  - Reverse tunnelling (RFC 3024, issue 7.16): config reverseTunnel offers it. Profile "rfc3344":
 //    T (request flag 0x02) asks for it, advertised as T; without the offer a T request gets 74.
 //    Profile "seeds" (0x02 = P): every accepted visitor is reverse-tunnelled when it is offered.
@@ -73,7 +73,8 @@ import {
 import {
   RegErr, MIP_PORT, REG_TYPE_REQUEST, REG_TYPE_REPLY, REG_REQ_LEN, REG_REP_LEN, REQ_FLAG_D, REQ_FLAG_M, REQ_FLAG_G,
   REQ_FLAG_V, regReqParse, regRepParse, regLifetimeSec, regHomeAddr, regHomeAgent, regReqFlags, regReqCareOfAddr,
-  regReqIdentification, regRepCode, regRepIdentification, regRepEmit, regCodeAccepted, CODE_HA_UNKNOWN_HA,
+  regReqIdentification, regRepCode, regRepIdentification, regRepEmit, regCodeAccepted, CODE_HA_UNKNOWN_HA, REQ_FLAG_T,
+  CODE_FA_REVERSE_TUNNEL_UNAVAILABLE,
   CODE_FA_UNSPECIFIED, CODE_FA_PROHIBITED, CODE_FA_NO_RESOURCES, CODE_FA_HA_AUTH_FAILED, CODE_FA_LIFETIME_TOO_LONG,
   CODE_FA_BAD_REQUEST, CODE_FA_BAD_REPLY, CODE_FA_ENCAP_UNAVAILABLE, CODE_FA_VJ_UNAVAILABLE,
   CODE_FA_HOME_NET_UNREACHABLE, CODE_FA_HA_HOST_UNREACHABLE, CODE_FA_HA_PORT_UNREACHABLE, CODE_FA_HA_UNREACHABLE
@@ -91,10 +92,6 @@ import { tunnelCheck, tunnelSend, tunnelNextHop } from "./tunnel";
 export const TK_FA_VISITOR: u16 = TK_FA_FIRST;
 /** How long a relayed request waits for the home agent's reply (RFC 3344 §3.7.1's 7 s; RFC 2002 is silent). */
 export const PENDING_MS: i64 = 7000;
-/** Request flag 0x02 in the "rfc3344" profile: T, reverse tunnel requested (RFC 3024 §3.1; the seeds' P). */
-export const REQ_FLAG_T: u8 = 0x02;
-/** Denial: requested reverse tunnel unavailable (RFC 3024 §4.2.1). */
-export const CODE_FA_REVERSE_TUNNEL_UNAVAILABLE: u8 = 74;
 
 /** Visitor flags (record byte 0). */
 export const VF_ACCEPTED: u8 = 2;  // a registration is in force
@@ -139,7 +136,7 @@ const PS_PENDING_UNTIL: usize = 40;
 const PS_SIZE: usize = 48;
 const V_SIZE: u32 = <u32>(V_SLOTS + <usize>SLOTS * PS_SIZE);
 
-/** Requests remembered after relaying (histSeen), and for how long: two pending timeouts. */
+/** Requests seen lately (histSeen), and for how long: two pending timeouts. */
 const RECENT_N: i32 = 128;
 const RECENT_MS: i64 = 2 * PENDING_MS;
 const recent: usize = memory.data(RECENT_N * 24, 8);
@@ -548,9 +545,8 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   const home = regHomeAddr(m);
   const v: usize = capacity == 0 ? 0 : htFind(table, home);
   // Why: RFC 2002 §3.7.3.1: a reply without a pending request for its home address, or whose
-  // Identification differs from the request's in the low-order 32 bits, is silently discarded.
-  // Only the low 32 bits can be compared: the home agent puts its own time (timestamps, on 133) or
-  // the mobile node's next nonce (nonces, always) in the high 32 bits (RFC 2002 §5.6.1-5.6.2).
+  // Identification differs from the request's in the low-order 32 bits, is silently discarded (the
+  // high 32 bits are checked below where they must be echoed).
   let s: usize = 0;
   if (v != 0) {
     const rid = <u32>regRepIdentification(m);
@@ -646,9 +642,7 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
     // visitor accepted for 0 s (issue 7.10). Another node's pending request stays.
     visitorEvent(VisitorOp.REMOVED, code, 0, home, ha);
     store<u8>(v, 0, V_FLAGS);
-    clearSlot(v, s);
-    if (!anyPending(v)) { removeVisitor(v, idx); return 0; }
-    settle(v, idx);
+    endPending(v, idx, s);
     return 0;
   }
   // Why: RFC 2002 §3.7.3.2, §3.8.3.1: accepted: the visitor entry holds the granted lifetime, never

@@ -18,7 +18,7 @@
 //     the home link (never tunnelled) when the request came from the home address on it (§3.8.3)
 //   haIntercept(iface, p, len)  a datagram to forward: destination a bound home address ->
 //     one encapsulated copy per live care-of address (tunnel.ts), never back to its own source;
-//     a home-prefix source from off the home link that is not a bound home address -> dropped
+//     a home-prefix source from off the home link -> dropped, unless out of a verified reverse tunnel
 //   haReverseTunnel(iface, outerSrc, inner, ilen)  tunnel.ts tunnelInput's exit: inner source a
 //     bound home address, outer source its live care-of address -> received again (RFC 3024)
 //   haOriginated(p, len, room)  a datagram this node originates (echo reply, ICMP error, reply,

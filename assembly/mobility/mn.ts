@@ -65,7 +65,7 @@ import {
 import {
   MIP_PORT, REG_REQ_LEN, regReqEmit, regRepParse, RegErr, regRepCode, regRepIdentification, regHomeAddr,
   regHomeAgent, regLifetimeSec, regCodeAccepted, regCodeDeniedByFa, REQ_FLAG_S, REQ_FLAG_B, REQ_FLAG_D,
-  REQ_FLAG_M, REQ_FLAG_G, REQ_FLAG_V, CODE_HA_ID_MISMATCH, CODE_HA_UNKNOWN_HA, CODE_FA_LIFETIME_TOO_LONG,
+  REQ_FLAG_M, REQ_FLAG_G, REQ_FLAG_V, REQ_FLAG_T, CODE_HA_ID_MISMATCH, CODE_HA_UNKNOWN_HA, CODE_FA_LIFETIME_TOO_LONG,
   LIFETIME_INFINITE,
 } from "../wire/registration";
 import { EXT_MH_AUTH, EXT_INDEX_SIZE, extIndexFind, authSpi } from "../wire/mipext";
@@ -147,8 +147,6 @@ const REG_MIN_GAP_MS: i64 = 1000;
  * MAX_RESPONSE_DELAY (2 s) plus a second of margin.
  */
 const SOLICIT_ANSWER_MS: i64 = 3000;
-/** Request flag 0x02 in the "rfc3344" profile: T, reverse tunnelling requested (RFC 3024 §3.2). */
-const REQ_FLAG_T: u8 = 0x02;
 /** Deregistration attempts before giving up (the binding then lapses at the home agent). */
 const DEREG_TRIES: i32 = 4;
 
@@ -511,7 +509,7 @@ function transmit(retransmission: bool): bool {
   if (n < 0) { count(C.MN_NO_SA); return false; }
   // Why: RFC 3024 (reply code 76, "mobile node too distant"): a foreign agent takes a request asking
   // for a reverse tunnel only with IP TTL 255, proof that it was sent on its link.
-  const ttl = regKind == KIND_FA && (regFlags & REQ_FLAG_T) != 0 && cfg.registrationProfile == cfg.PROFILE_RFC3344 ? 255 : <u8>cfg.defaultTtl;
+  const ttl = regKind == KIND_FA && (regFlags & REQ_FLAG_T) != 0 ? 255 : <u8>cfg.defaultTtl; // T only in rfc3344 (requestFlags)
   const total = udpIpEmit(ip, ipNextIdent(), <u8>ttl, regSrc, regDst, MIP_PORT, MIP_PORT, n);
   regId = id;
   lastId = id;

@@ -78,6 +78,8 @@ export const REQ_FLAG_V: u8 = 0x04;
 export const REQ_FLAG_P: u8 = 0x02;
 /** R: distributed registration through a binding registrar (002 §3.2). */
 export const REQ_FLAG_R: u8 = 0x01;
+/** T: reverse tunnel requested (RFC 3024 §3.2) — the same bit as P, in the "rfc3344" registration profile. */
+export const REQ_FLAG_T: u8 = 0x02;
 
 /** Lifetime 0xffff means infinity (RFC 2002 §3.3). */
 export const LIFETIME_INFINITE: u16 = 0xffff;
@@ -106,6 +108,8 @@ export const CODE_FA_BAD_REPLY: u8 = 71;
 export const CODE_FA_ENCAP_UNAVAILABLE: u8 = 72;
 /** FA: requested Van Jacobson compression unavailable. */
 export const CODE_FA_VJ_UNAVAILABLE: u8 = 73;
+/** FA: requested reverse tunnel unavailable (RFC 3024 §4.2.1). */
+export const CODE_FA_REVERSE_TUNNEL_UNAVAILABLE: u8 = 74;
 /** FA: home network unreachable (ICMP error received). */
 export const CODE_FA_HOME_NET_UNREACHABLE: u8 = 80;
 /** FA: home agent host unreachable (ICMP error received). */
