@@ -70,7 +70,7 @@ import {
 } from "../wire/registration";
 import { EXT_MH_AUTH, EXT_INDEX_SIZE, extIndexFind, authSpi } from "../wire/mipext";
 import { ALL_SYSTEMS } from "./agent";
-import { tunnelSend, tunnelOverhead } from "./tunnel";
+import { tunnelSend } from "./tunnel";
 
 /** Agent solicitation timer (tag 0). */
 export const TK_MN_SOLICIT: u16 = TK_MN_FIRST;
@@ -1005,8 +1005,8 @@ export function mnOutput(p: usize, len: i32): i32 {
  */
 function reverseTunnel(p: usize, len: i32): i32 {
   const method = (regFlags & REQ_FLAG_G) != 0 ? cfg.ENCAP_GRE : (regFlags & REQ_FLAG_M) != 0 ? cfg.ENCAP_MINIMAL : cfg.ENCAP_IPIP;
-  // No fragmentation here: what does not fit the link with the tunnel header is dropped (counted).
-  if (len + tunnelOverhead(p, method, colocAddr) > netifMtu(colocIface)) { count(C.DROP_MTU); return 1; }
+  // Too big for the link with the tunnel header: tunnelSend fragments the outer datagram unless DF
+  // forbids it (RFC 2003 §5.1, counted drop_tunnel_mtu), as for the home agent's tunnels.
   count(C.MN_REVERSE_TUNNELLED);
   // Why: RFC 2003 §3.1: the node originates the datagram, it does not forward it: inner TTL kept.
   return tunnelSend(p, len, method, colocAddr, ha, colocIface, colocNextHop(ha), OUTPUT_TUNNEL_ROOM, false);

@@ -161,14 +161,17 @@ function softFind(coa: u32): usize {
  * (never below TUNNEL_MIN_MTU). Why (speed): an empty soft-state table costs no lookup.
  */
 function tunnelMtu(oif: i32, coa: u32): i32 {
-  let mtu = netifMtu(oif);
+  const mtu = netifMtu(oif);
   if (softN == 0 || htUsed(soft) == 0) return mtu;
-  const sv = softFind(coa);
-  if (sv != 0 && load<i64>(sv, SS_MTU_UNTIL) > nowMs()) {
-    const smtu = <i32>load<u32>(sv, SS_MTU);
-    if (smtu >= TUNNEL_MIN_MTU && smtu < mtu) mtu = smtu;
-  }
-  return mtu;
+  return softMtu(softFind(coa), mtu, nowMs());
+}
+
+/** `mtu` lowered to the tunnel MTU soft state `sv` (0: none) holds at `now`, never below TUNNEL_MIN_MTU. */
+function softMtu(sv: usize, mtu: i32, now: i64): i32 {
+  if (sv == 0 || load<i64>(sv, SS_MTU_UNTIL) <= now) return mtu;
+  const smtu = <i32>load<u32>(sv, SS_MTU);
+  // Why: issue 7.4: soft state never takes the tunnel below TUNNEL_MIN_MTU.
+  return smtu >= TUNNEL_MIN_MTU && smtu < mtu ? smtu : mtu;
 }
 
 /** Soft state of `coa` for writing: existing or new; a full table first drops stale entries. 0 if still full. */
@@ -243,14 +246,11 @@ export function tunnelCheck(p: usize, len: i32, method: u32, src: u32, coa: u32)
   // to another care-of address), which overwrites tunnelNextHop: ours is put back before returning.
   const nh = tunnelNextHop;
   const over = tunnelOverhead(p, method, src);
-  let mtu = netifMtu(oif);
   // Why (speed): soft state exists only after ICMP errors about a tunnel; an empty table needs no
   // lookup, else one lookup serves both the MTU and the reachability below.
   const sv = softN != 0 && htUsed(soft) != 0 ? softFind(coa) : 0;
   const now = nowMs();
-  const smtu = sv != 0 && load<i64>(sv, SS_MTU_UNTIL) > now ? <i32>load<u32>(sv, SS_MTU) : 0;
-  // Why: issue 7.4: soft state never takes the tunnel below TUNNEL_MIN_MTU.
-  if (smtu >= TUNNEL_MIN_MTU && smtu < mtu) mtu = smtu;
+  const mtu = softMtu(sv, netifMtu(oif), now);
   if (len + over > mtu) {
     if (ipv4DontFrag(p)) {
       // Why: RFC 2003 §5.1: the sender of a DF datagram learns the tunnel MTU minus the

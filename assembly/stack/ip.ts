@@ -110,14 +110,20 @@ export function ipSend(p: usize, len: i32, room: i32): i32 {
   const hr = mobilityOriginated(p, len, room);
   if (hr >= 0) return hr;
   if (!routeLookup(dst)) { count(C.DROP_NO_ROUTE); return 1; }
-  const mtu = netifMtu(outIface);
-  if (len > mtu) {
-    // Why: RFC 1122 §3.3.3 / RFC 791 §3.2: a datagram without DF that does not fit is fragmented
-    // (a reassembled echo request's reply, the local stack's large datagrams); DF forbids it.
-    if (ipv4DontFrag(p)) { count(C.DROP_MTU); return 1; }
-    return ipSendFragments(outIface, nextHop, p, len, mtu);
-  }
-  return linkSendIp(outIface, nextHop, p, len);
+  return ipSendOn(outIface, nextHop, p, len);
+}
+
+/**
+ * Send the datagram this node originates at `p` (`len` bytes, 14 writable bytes in front) on `oif`
+ * towards `nh`, in fragments when it does not fit. Returns 0 sent or queued, 1 dropped (counted).
+ */
+function ipSendOn(oif: i32, nh: u32, p: usize, len: i32): i32 {
+  const mtu = netifMtu(oif);
+  if (len <= mtu) return linkSendIp(oif, nh, p, len);
+  // Why: RFC 1122 §3.3.3 / RFC 791 §3.2: a datagram without DF that does not fit is fragmented
+  // (a reassembled echo request's reply, the local stack's large datagrams); DF forbids it.
+  if (ipv4DontFrag(p)) { count(C.DROP_MTU); return 1; }
+  return ipSendFragments(oif, nh, p, len, mtu);
 }
 
 /**
@@ -429,11 +435,5 @@ export function ipOutput(p: usize, len: i32): i32 {
   // Broadcast and multicast stay plain IP on a link (mn.ts mnOutput; no binding is a group address).
   const oif = dst != IP_BROADCAST && routeLookup(dst) ? outIface : firstUpIface();
   if (oif < 0) { count(C.DROP_NO_ROUTE); return 1; }
-  const mtu = netifMtu(oif);
-  if (len > mtu) {
-    // Why: RFC 1122 §3.3.3: without DF a datagram larger than the MTU is fragmented, as in ipSend.
-    if (ipv4DontFrag(p)) { count(C.DROP_MTU); return 1; }
-    return ipSendFragments(oif, dst, p, len, mtu);
-  }
-  return linkSendIp(oif, dst, p, len);
+  return ipSendOn(oif, dst, p, len);
 }

@@ -359,3 +359,32 @@ test("issue 7.17: a node restarted within the same second sends a greater Identi
   assert.equal(ra.req.id >> 32n, rb.req.id >> 32n, "same second");
   assert.ok(rb.req.id > ra.req.id, `after the restart ${rb.req.id.toString(16)} > ${ra.req.id.toString(16)} (a strict home agent would answer 133)`);
 });
+
+test("issue 7.16/7.15: a co-located reverse-tunnelled datagram too big for the link leaves in fragments (no DF), is dropped with DF", () => {
+  const { c } = colocatedRegistered({ mobility: { reverseTunnel: true } });
+  // 1490 bytes + 20 of IP in IP > 1500: the outer datagram is fragmented (RFC 2003 §5.1).
+  const n = c.tx.length;
+  const big = host.buildUdp(HOME, ip("192.0.2.9"), 5000, 6000, new Uint8Array(1490 - 28).fill(7), 31, 64);
+  assert.equal(c.board.output(big), 0);
+  const out = frames(c, n).filter((f) => f.src === COA && f.dst === HA);
+  assert.equal(out.length, 2, "two fragments of the tunnel datagram");
+  const whole = new Uint8Array(1510);
+  let got = 0;
+  for (const f of out) {
+    const ipb = f.raw.subarray(14);
+    const hl = (ipb[0] & 15) * 4, tl = get16(ipb, 2), off = (get16(ipb, 6) & 0x1fff) * 8;
+    if (off === 0) whole.set(ipb.subarray(0, hl), 0);
+    whole.set(ipb.subarray(hl, tl), 20 + off);
+    got += tl - hl;
+  }
+  assert.equal(got, 1490, "every byte of the inner datagram once");
+  assert.deepEqual(whole.subarray(20), big, "the inner datagram reassembles unchanged");
+  // With DF it cannot go (RFC 2003 §5.1: not fragmented), counted.
+  const df = big.slice();
+  df[6] |= 0x40; df[10] = df[11] = 0;
+  const cs = host.checksum(df, 0, 20); df[10] = cs >> 8; df[11] = cs & 255;
+  const m = c.tx.length;
+  c.board.output(df);
+  assert.equal(frames(c, m).filter((f) => f.src === COA && f.dst === HA).length, 0);
+  assert.ok(counters(c).drop_tunnel_mtu >= 1);
+});
