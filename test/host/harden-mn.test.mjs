@@ -388,3 +388,16 @@ test("issue 7.16/7.15: a co-located reverse-tunnelled datagram too big for the l
   assert.equal(frames(c, m).filter((f) => f.src === COA && f.dst === HA).length, 0);
   assert.ok(counters(c).drop_tunnel_mtu >= 1);
 });
+
+test("issue 7.8: a forged 133 (not signed by our home agent) changes neither the clock offset nor the registration", () => {
+  const { c, r } = awayViaFa1();
+  const forged = (NTP_BASE + 50000n) << 32n; // an attacker's "home agent time", far ahead
+  c.t = 200;
+  accept(c, r, { code: 133, lifetime: 0, id: forged | (r.req.id & 0xffffffffn), key: new TextEncoder().encode("attacker") });
+  assert.equal(counters(c).mn_reply_auth_failed, 1);
+  assert.equal(events(c, EV.REG_REPLY).length, 0);
+  runTo(c, 1000);
+  const rs = requests(c);
+  assert.equal(rs.length, 2, "the request is simply retransmitted");
+  assert.equal(rs[1].req.id >> 32n, NTP_BASE + 1n, "with our own clock: the forged time was not learnt");
+});
