@@ -3,9 +3,9 @@
 // "config: <field>: expected <range>, got <value>" so the message names the field.
 
 import { logBegin, logStr, logNum, logEnd, LOG_ERROR } from "./host";
-import { MAX_IFACES, netifSet, netifValid } from "./stack/netif";
-import { routeAdd } from "./stack/route";
-import { saAdd } from "./security/sa";
+
+/** Apply one IFACE, ROUTE or SA record (`rlen` bytes at `v`); false after logging a refusal. */
+export type RecordApply = (type: u8, v: usize, rlen: u32) => bool;
 
 export const CONFIG_CAPACITY: i32 = 4096;
 /** Largest memory budget a board profile may give (1 GiB). */
@@ -256,10 +256,11 @@ export function configCrossCheck(): bool {
 }
 
 /**
- * Walk the records. Pass 1 reads BOARD and NODE values so tables can be sized; pass 2 (after the
- * tables exist) applies IFACE and ROUTE records. Returns false (after logging) on any error.
+ * Walk the records. Pass 1 reads BOARD, NODE and MOBILITY values so tables can be sized; pass 2
+ * (after the tables exist) hands IFACE, ROUTE and SA records to `apply` (configure.ts, which owns the
+ * tables they fill). Returns false (after logging) on any error.
  */
-export function configWalk(len: i32, pass2: bool, adding: bool = false): bool {
+export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApply): bool {
   if (len < 8 || len > CONFIG_CAPACITY) return refuse("config length", 8, CONFIG_CAPACITY, len);
   const p = configBuffer;
   if (load<u32>(p) != MAGIC) return refuseText("config magic", "\"MIPF\"", load<u32>(p));
@@ -278,43 +279,8 @@ export function configWalk(len: i32, pass2: bool, adding: bool = false): bool {
     } else if (!pass2) {
       if (type == REC_BOARD || type == REC_NODE || type == REC_MOBILITY) { if (!keyValues(v, rlen, type)) return false; }
       else if (type != REC_IFACE && type != REC_ROUTE && type != REC_SA && type < 128) return refuseText("record type", "1..6 or >= 128", type);
-    } else {
-      if (type == REC_IFACE) {
-        if (rlen != 16) return refuse("iface record length", 16, 16, rlen);
-        const idx = <i32>load<u8>(v);
-        if (idx >= MAX_IFACES) return refuse("iface.index", 0, MAX_IFACES - 1, idx);
-        const plen = load<u8>(v + 12);
-        if (plen > 32) return refuse("iface.prefixLen", 0, 32, plen);
-        const mtu = be16(v + 14);
-        if (mtu < 576 || mtu + 14 > <u32>frameBytes) return refuse("iface.mtu", 576, frameBytes - 14, mtu);
-        const mac0 = load<u8>(v + 2);
-        if (mac0 & 1) return refuseText("iface.mac", "a unicast MAC address", mac0);
-        if (netifValid(idx)) return refuseText("iface.index", "each interface once", idx);
-        netifSet(idx, v + 2, be32(v + 8), plen, <u16>mtu, load<u8>(v + 1));
-      } else if (type == REC_ROUTE) {
-        if (rlen != 12) return refuse("route record length", 12, 12, rlen);
-        const plen = load<u8>(v + 4);
-        if (plen > 32) return refuse("route.prefixLen", 0, 32, plen);
-        const ifc = <i32>load<u8>(v + 5);
-        if (ifc >= MAX_IFACES) return refuse("route.iface", 0, MAX_IFACES - 1, ifc);
-        if (!netifValid(ifc)) return refuseText("route.iface", "a configured interface", ifc);
-        if (!routeAdd(be32(v), plen, be32(v + 8), ifc)) return refuse("routes", 0, routeEntries, routeEntries + 1);
-      } else if (type == REC_SA) {
-        // peer u32, spi u32, algorithm u8, replay u8, flags u8, keyLen u8, key[keyLen]
-        if (rlen < 13) return refuse("sa record length", 13, 12 + SA_MAX_KEY, rlen);
-        const spi = be32(v + 4);
-        // Why: SPI values 0-255 are reserved (RFC 2002 §3.5.1, SPEC-DECISIONS).
-        if (spi < 256) return refuse("securityAssociations.spi", 256, 0xffffffff, spi);
-        const alg = load<u8>(v + 8);
-        if (alg != SA_ALG_KEYED_MD5 && alg != SA_ALG_HMAC_MD5) return refuse("securityAssociations.algorithm", 1, 2, alg);
-        const rp = load<u8>(v + 9);
-        if (rp > SA_REPLAY_NONCES) return refuse("securityAssociations.replay", 0, 1, rp);
-        const use = (load<u8>(v + 10) & SA_USE_MASK) >> SA_USE_SHIFT;
-        if (use < SA_USE_MOBILE_HOME) return refuse("securityAssociations.use", SA_USE_MOBILE_HOME, SA_USE_FOREIGN_HOME, use);
-        const klen = <i32>load<u8>(v + 11);
-        if (klen < 1 || klen > SA_MAX_KEY || <u32>(12 + klen) != rlen) return refuse("securityAssociations.key length", 1, SA_MAX_KEY, klen);
-        if (!saAdd(be32(v), spi, alg, rp, load<u8>(v + 10), v + 12, klen)) return refuse("board.securityAssocs", securityAssocEntries + 1, 65536, securityAssocEntries);
-      }
+    } else if (type == REC_IFACE || type == REC_ROUTE || type == REC_SA) {
+      if (!apply(type, v, rlen)) return false;
     }
     o += 4 + rlen;
   }

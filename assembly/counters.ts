@@ -71,7 +71,7 @@ export const enum C {
   DROP_FA_AUTH,       // mobile-foreign or foreign-home authentication failed
   DROP_FA_REPLY_UNMATCHED, // reply with no pending request (home address, Identification)
   DROP_MIP_NO_TIMER,  // agent/foreign agent work refused: the stack timer heap was full
-  // Mobile node and its DHCP client (mobility/mn.ts, stack/dhcp.ts)
+  // Mobile node and its DHCP client (mobility/mn.ts, app/dhcp.ts)
   MN_ADVERT_RX,       // agent advertisements the mobile node processed
   MN_ADVERT_MALFORMED,// advertisements dropped: bad format, unknown extension 0-127, bad source
   MN_SOLICIT_TX,      // agent solicitations sent

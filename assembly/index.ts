@@ -1,14 +1,22 @@
-// Host ABI v1: the exports (docs/abi.md). This file only adapts the ABI to the core's modules.
+// Host ABI v1: the exports (docs/abi.md). This file only adapts the ABI to the core's modules and
+// brings the layers up in order.
 
 import { now_ms } from "./host";
 import { arenaReset, arenaAlloc, arenaSeal, arenaUsed, staticBytes, arenaFailed, arenaPagesWanted } from "./mem";
 import { C, count, countBy, countersPtr, countersReset, counterNamesPtr, counterNamesLen } from "./counters";
 import * as cfg from "./config";
-import { netifReset, netifValid, netifSetUp, netifBssid } from "./stack/netif";
+import { timersInit, timersRun } from "./sys/timers";
+import { netifReset, netifValid, netifSetUp, netifBssid, netifListenersReset, netifLinkChanged } from "./link/netif";
+import { ethReset, ethInput } from "./link/ethernet";
 import { routeInit } from "./stack/route";
+import { ipInit, ipOutput } from "./stack/ip";
+import { arpInit } from "./stack/arp";
+import { reasmInit } from "./stack/reasm";
+import { udpInit } from "./transport/udp";
 import { saInit } from "./security/sa";
-import { mobilityInit, mobilityStart } from "./mobility/hooks";
-import { stackInit, ethInput, ipOutput, stackTick, stackLink, stackDump } from "./stack/stack";
+import { mobilityInit, mobilityStart } from "./mobility/roles";
+import { configApply } from "./configure";
+import { dumpRecord } from "./dump";
 import { Ev, evBuf, evEmit } from "./events";
 import { setNow } from "./clock";
 
@@ -44,7 +52,7 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   cfg.configDefaults();
   countersReset();
   netifReset();
-  if (!cfg.configWalk(cfgLen, false) || !cfg.configCrossCheck()) return 1;
+  if (!cfg.configWalk(cfgLen, false, false, configApply) || !cfg.configCrossCheck()) return 1;
   arenaReset(cfg.memoryPages);
   if (<usize>memory.size() > <usize>cfg.memoryPages) {
     cfg.refuse("board.memoryPages", memory.size(), cfg.MAX_MEMORY_PAGES, cfg.memoryPages);
@@ -55,13 +63,21 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   // Carve every table even after one failed, so the refusal can say how many pages are needed.
   routeInit(cfg.routeEntries);
   saInit(cfg.securityAssocEntries);
-  stackInit();
+  // The layers bottom up; each registers its handlers with the one below (docs/decisions.md "Core v2").
+  ethReset();
+  netifListenersReset();
+  // Every table is carved even after one failed, so the refusal can say how many pages are needed.
+  timersInit();
+  ipInit();
+  udpInit();
+  arpInit();
+  reasmInit();
   mobilityInit();
   if (arenaFailed()) {
     cfg.refuse("board.memoryPages", arenaPagesWanted(), cfg.MAX_MEMORY_PAGES, cfg.memoryPages);
     return 2;
   }
-  if (!cfg.configWalk(cfgLen, true)) return 1;
+  if (!cfg.configWalk(cfgLen, true, false, configApply)) return 1;
   arenaSeal();
   ready = true;
   mobilityStart();
@@ -76,8 +92,8 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
 export function config_add(cfgPtr: usize, cfgLen: i32): i32 {
   if (!ready || cfgPtr != cfg.configBuffer) return 3;
   setNow(now_ms());
-  if (!cfg.configWalk(cfgLen, false, true)) return 1;
-  return cfg.configWalk(cfgLen, true, true) ? 0 : 1;
+  if (!cfg.configWalk(cfgLen, false, true, configApply)) return 1;
+  return cfg.configWalk(cfgLen, true, true, configApply) ? 0 : 1;
 }
 
 /** Where the host writes one received frame before calling `rx`. */
@@ -113,7 +129,7 @@ export function output(len: i32): i32 {
 export function tick(nowMs: i64): i64 {
   if (!ready) return i64.MAX_VALUE;
   setNow(nowMs);
-  return stackTick(nowMs);
+  return timersRun(nowMs);
 }
 
 /** Where the host writes link information before calling `link`. */
@@ -136,7 +152,7 @@ export function link(iface: i32, state: i32, infoPtr: usize, infoLen: i32): void
   store<u8>(e, state != 0 ? 1 : 0, 1);
   memory.copy(e + 2, b, 6);
   evEmit(Ev.LINK, 8);
-  stackLink(iface, state != 0);
+  netifLinkChanged(iface, state != 0);
 }
 
 /** Bytes of the arena in use (all tables and buffers); constant after `init`. */
@@ -158,5 +174,5 @@ export function dump_buffer(): usize { return dumpBuf; }
 /** Write record `index` of `table` (0 interfaces, 1 routes, 2 ARP cache, 3 bindings, 4 visitors, 5 aliases) into `dump_buffer()`; returns its length or -1 past the end. */
 export function dump(table: i32, index: i32): i32 {
   if (!ready) return -1;
-  return stackDump(table, index, dumpBuf);
+  return dumpRecord(table, index, dumpBuf);
 }

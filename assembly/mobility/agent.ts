@@ -1,6 +1,6 @@
 // Agent Advertisement and Solicitation, agent side (RFC 2002 §2, RFC 1256 §3-§5): foreign and home
 // agents advertise periodically on every interface flagged IF_ADVERTISE and answer Agent
-// Solicitations there. Shared by both agent roles (hooks.ts calls it when either is configured).
+// Solicitations there. Shared by both agent roles (roles.ts registers it when either is configured).
 //
 // Agent Advertisement sent (interop contract in notes/mip.md; layouts in wire/icmp.ts):
 //   Ethernet dst 01:00:5e:00:00:01 (periodic) or the soliciter's MAC (solicited)
@@ -28,8 +28,8 @@ import * as cfg from "../config";
 import { random } from "../host";
 import { nowMs } from "../clock";
 import { C, count } from "../counters";
-import { MAX_IFACES, netifCount, netifValid, netifUp, netifIp, netifPrefixLen, netifFlags } from "../stack/netif";
-import { stackTimerArm } from "../stack/stack";
+import { MAX_IFACES, netifCount, netifValid, netifUp, netifIp, netifPrefixLen, netifFlags } from "../link/netif";
+import { stackTimerArm, OWNER_AGENT } from "../sys/timers";
 import { linkSendIp, linkSendIpTo } from "../stack/arp";
 import { ipNextIdent } from "../stack/ip";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
@@ -41,10 +41,8 @@ import {
 import { faFull, faAdvertisesReverseTunnel } from "./fa";
 
 /** Timer kinds of this module on the stack timer heap (stack range 0x0001-0x00ff). */
-export const TK_AGENT_FIRST: u16 = 0x0010;
-export const TK_AGENT_LAST: u16 = 0x001f;
 /** The periodic advertisement of one interface (tag = interface index). */
-export const TK_AGENT_ADVERT: u16 = 0x0010;
+export const TK_AGENT_ADVERT: u16 = (OWNER_AGENT << 8);
 
 /** All-systems multicast group, the destination of periodic advertisements (RFC 1256 §3.2, RFC 2002 §2.3). */
 export const ALL_SYSTEMS: u32 = 0xe0000001;

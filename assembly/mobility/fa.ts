@@ -55,8 +55,8 @@ import { C, count } from "../counters";
 import { Ev, VisitorOp, evBuf, evEmit, evAuthFailed, evRegDenied, ROLE_FA } from "../events";
 import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemoveAt, htUsed, htIndexOf, htValueAt, htKeyAt, htNext } from "../table/hash";
 import { TIMER_NEVER } from "../table/timer";
-import { stackTimerArm, stackTimerDisarm } from "../stack/stack";
-import { netifValid, netifIp, netifMtu, netifFlags } from "../stack/netif";
+import { stackTimerArm, stackTimerDisarm, OWNER_FA } from "../sys/timers";
+import { netifValid, netifIp, netifMtu, netifFlags } from "../link/netif";
 import { routeLookup, outIface, nextHop } from "../stack/route";
 import { linkSendIp, linkSendIpTo } from "../stack/arp";
 import { ipIsOurs, ipNextIdent } from "../stack/ip";
@@ -85,11 +85,10 @@ import {
 } from "../wire/mipext";
 import { AuthResult, AUTH_LEN, authAppend, authVerify } from "../security/auth";
 import { saFindFor } from "../security/sa";
-import { TK_FA_FIRST } from "../stack/stack";
 import { tunnelCheck, tunnelSend, tunnelNextHop } from "./tunnel";
 
 /** Timer kind of a visitor record (tag = record index), in the foreign agent's range. */
-export const TK_FA_VISITOR: u16 = TK_FA_FIRST;
+export const TK_FA_VISITOR: u16 = (OWNER_FA << 8);
 /** How long a relayed request waits for the home agent's reply (RFC 3344 §3.7.1's 7 s; RFC 2002 is silent). */
 export const PENDING_MS: i64 = 7000;
 
@@ -673,11 +672,8 @@ export function faUdp(iface: i32, p: usize, len: i32): i32 {
   const hl = ipv4HeaderLen(p);
   const u = p + <usize>hl;
   const ul = len - hl;
+  // The checksum was checked by transport/udp.ts (RFC 2002 §3.7.2.1, §3.7.3.1: silently discarded).
   if (ul < UDP_HEADER_LEN || udpDstPort(u) != MIP_PORT) return -1;
-  const ue = udpCheck(u, ul, ipv4Src(p), ipv4Dst(p));
-  // Why: RFC 2002 §3.7.2.1, §3.7.3.1: an invalid non-zero UDP checksum is silently discarded.
-  if (ue == UdpErr.BAD_CHECKSUM) { count(C.DROP_UDP_CHECKSUM); return 1; }
-  if (ue != UdpErr.OK) { count(C.DROP_UDP_MALFORMED); return 1; }
   const m = u + <usize>UDP_HEADER_LEN;
   const ml = <i32>udpLength(u) - UDP_HEADER_LEN;
   if (ml < 1) { count(C.DROP_FA_MALFORMED); return 1; }

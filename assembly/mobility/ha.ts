@@ -41,8 +41,8 @@ import { C, count } from "../counters";
 import { Ev, BindingOp, evBuf, evEmit, evAuthFailed, evRegDenied, ROLE_HA } from "../events";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
-import { netifCount, netifValid, netifFlags, netifIp, netifIsBroadcast, netifOnLink, netifMtu } from "../stack/netif";
-import { stackTimerStart, stackTimerArm, stackTimerDisarm } from "../stack/stack";
+import { netifCount, netifValid, netifFlags, netifIp, netifIsBroadcast, netifOnLink, netifMtu } from "../link/netif";
+import { stackTimerStart, stackTimerArm, stackTimerDisarm, OWNER_HA } from "../sys/timers";
 import { arpGratuitous, arpProxyAdd, arpProxyRemove, linkSendIp, GARP_COUNT, GARP_INTERVAL_MS } from "../stack/arp";
 import { ipSend, ipIsOurs, ipNextIdent, ipInput } from "../stack/ip";
 import {
@@ -69,9 +69,9 @@ import { ETH_HEADER_LEN } from "../wire/ethernet";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
 
 /** Timer kind: a binding's earliest care-of expiry (tag = binding record index). */
-export const TK_HA_EXPIRE: u16 = 0x0100;
+export const TK_HA_EXPIRE: u16 = (OWNER_HA << 8);
 /** Timer kind: next gratuitous ARP announcement of a new binding (tag = binding record index). */
-export const TK_HA_GARP: u16 = 0x0101;
+export const TK_HA_GARP: u16 = (OWNER_HA << 8) + 1;
 
 
 const V_COUNT: usize = 0;
@@ -448,6 +448,22 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: u16, msg: usize, 
   return 0;
 }
 
+/**
+ * Every UDP datagram for this node (transport/udp.ts tap, before the port's handlers and whatever the
+ * checksum): a broadcast on the home link other than a registration is forwarded to the mobile nodes
+ * away from home that asked for broadcasts. Returns -1 (the datagram goes on).
+ */
+export function haBroadcastTap(iface: i32, p: usize, len: i32): i32 {
+  const dst = ipv4Dst(p);
+  // Why: RFC 2002 §4.3: broadcasts on the home network reach mobile nodes that asked for them (B);
+  // the original continues to local processing.
+  if (iface == homeIf() && udpDstPort(p + <usize>ipv4HeaderLen(p)) != MIP_PORT && (dst == IP_BROADCAST || isHomeBroadcast(dst)) &&
+      bindingN > 0 && htUsed(bindings) > 0) {
+    forwardBroadcast(p, len);
+  }
+  return -1;
+}
+
 /** A UDP datagram to us (or a broadcast) on `iface`: registration requests for this home agent. */
 export function haUdp(iface: i32, p: usize, len: i32): i32 {
   const hl = ipv4HeaderLen(p);
@@ -455,21 +471,6 @@ export function haUdp(iface: i32, p: usize, len: i32): i32 {
   const ul = len - hl;
   const src = ipv4Src(p);
   const dst = ipv4Dst(p);
-  if (ul < UDP_HEADER_LEN) return -1;
-  const port = udpDstPort(u);
-  // Why: RFC 2002 §4.3: broadcasts on the home network reach mobile nodes that asked for them (B);
-  // the original continues to local processing.
-  if (iface == homeIf() && port != MIP_PORT && (dst == IP_BROADCAST || isHomeBroadcast(dst)) &&
-      bindingN > 0 && htUsed(bindings) > 0) {
-    forwardBroadcast(p, len);
-  }
-  if (port != MIP_PORT) return -1;
-  const e = udpCheck(u, ul, src, dst);
-  // Why: RFC 2002 §3.8.2.1: an invalid UDP checksum (or length) silently discards the request.
-  if (e != UdpErr.OK) {
-    count(e == UdpErr.BAD_CHECKSUM ? C.DROP_UDP_CHECKSUM : C.DROP_UDP_MALFORMED);
-    return 1;
-  }
   const msg = u + <usize>UDP_HEADER_LEN;
   const mlen = <i32>udpLength(u) - UDP_HEADER_LEN;
   // Replies and other messages on 434 belong to the other roles.

@@ -10,7 +10,7 @@
 //            number fell below 256) -> re-register; home (§2.4.3): our home agent, or an agent address
 //            on the home prefix -> deregister + gratuitous ARP.
 //   attach (away): via the foreign agent (its care-of address), unless R is clear and colocated=2, or
-//        no usable foreign agent and colocated>=1 on an IF_DHCP interface -> DHCP (dhcp.ts) ->
+//        no usable foreign agent and colocated>=1 on an IF_DHCP interface -> DHCP (app/dhcp.ts) ->
 //        co-located care-of address (netif alias), D bit, request sent directly to the home agent.
 //   registration (§3.6): one request outstanding; retransmission from retransmitMs doubling to
 //        retransmitMaxMs (§3.6.3; nonces: unchanged, timestamps: new Identification); reply checks
@@ -41,15 +41,16 @@ import { nowMs } from "../clock";
 import {
   netifCount, netifValid, netifUp, netifIp, netifMtu, netifFlags, netifSetAway, netifAliasOnLink,
   netifIsBroadcast, prefixMask,
-} from "../stack/netif";
-import { stackTimers, stackTimerArm, stackTimerDisarm, TK_MN_FIRST } from "../stack/stack";
+} from "../link/netif";
+import { stackTimers, stackTimerArm, stackTimerDisarm, OWNER_MN } from "../sys/timers";
+const TK_MN_FIRST: u16 = (OWNER_MN << 8);
 import { linkSendIp, linkSendIpTo, arpGratuitous, GARP_COUNT, GARP_INTERVAL_MS } from "../stack/arp";
 import { ipNextIdent, ipInput } from "../stack/ip";
 import { timerActive } from "../table/timer";
 import { saFindFor, SA_REPLAY } from "../security/sa";
 import { authAppend, authVerify, AuthResult } from "../security/auth";
 import { mnIdentification, mnReplyCheck, random32 } from "../security/replay";
-import { dhcpStart, dhcpStop } from "../stack/dhcp";
+import { dhcpStart, dhcpStop } from "../app/dhcp";
 import {
   ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4Emit, ipv4Proto, ipv4Ttl, ipIsMulticast, ipIsUnicastSource, IP_BROADCAST,
   IPPROTO_ICMP, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE, IPV4_MIN_HEADER,
@@ -205,7 +206,7 @@ const txBuf: usize = memory.data(TX_CAP, 16);
 const TX_IP: usize = 64;
 /**
  * Tunnel header room in front of a datagram mnOutput gets: the hooks guarantee 64 bytes minus the
- * Ethernet header in front of it (hooks.ts), the Ethernet header needs 14 of them.
+ * Ethernet header in front of it (stack/ip.ts), the Ethernet header needs 14 of them.
  */
 const OUTPUT_TUNNEL_ROOM: i32 = 64 - 14 - 14;
 const extIdx: usize = memory.data(EXT_INDEX_SIZE, 4);
@@ -849,9 +850,6 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
   if (ul < UDP_HEADER_LEN || udpDstPort(u) != MIP_PORT) return -1;
   const src = ipv4Src(p);
   const dst = ipv4Dst(p);
-  const ue = udpCheck(u, ul, src, dst);
-  if (ue == UdpErr.BAD_CHECKSUM) { count(C.DROP_UDP_CHECKSUM); return 1; }
-  if (ue != UdpErr.OK) { count(C.DROP_UDP_MALFORMED); return 1; }
   // Why: RFC 2002 §3.6.2: replies come from port 434 to the home address (via a foreign agent or at
   // home) or to the co-located care-of address; anything else on 434 is not for a mobile node.
   if (udpSrcPort(u) != MIP_PORT || (dst != cfg.homeAddress && (colocAddr == 0 || dst != colocAddr))) {
@@ -1146,8 +1144,14 @@ export function mnDeliverDecapsulated(iface: i32, p: usize, len: i32): i32 {
   return r;
 }
 
-/** DHCP bound a co-located care-of address on `iface` (dhcp.ts). */
-export function mnDhcpBound(iface: i32, addr: u32, router: u32): void {
+/** The DHCP client's report (app/dhcp.ts dhcpListen): `addr` bound on `iface`, or 0: lost. */
+export function mnDhcpEvent(iface: i32, addr: u32, router: u32): void {
+  if (addr != 0) mnDhcpBound(iface, addr, router);
+  else mnDhcpLost(iface);
+}
+
+/** DHCP bound a co-located care-of address on `iface`. */
+function mnDhcpBound(iface: i32, addr: u32, router: u32): void {
   colocIface = iface;
   colocAddr = addr;
   colocRouter = router;
@@ -1157,8 +1161,8 @@ export function mnDhcpBound(iface: i32, addr: u32, router: u32): void {
   beginRegistration(KIND_COLOC, -1, false);
 }
 
-/** DHCP lost the co-located address on `iface` (lease expired or NAK); dhcp.ts starts over by itself. */
-export function mnDhcpLost(iface: i32): void {
+/** DHCP lost the co-located address on `iface` (lease expired or NAK); app/dhcp.ts starts over by itself. */
+function mnDhcpLost(iface: i32): void {
   if (iface != colocIface) return;
   colocAddr = 0;
   colocRouter = 0;

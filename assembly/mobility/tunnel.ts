@@ -49,7 +49,8 @@ import * as cfg from "../config";
 import { C, count } from "../counters";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
-import { netifMtu } from "../stack/netif";
+import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";
+import { netifMtu } from "../link/netif";
 import { routeLookup, routeGeneration, outIface, nextHop } from "../stack/route";
 import { linkSendIp } from "../stack/arp";
 import { ipIsOurs, ipNextIdent, ipSendIcmpError, ipSendFragments } from "../stack/ip";
@@ -68,10 +69,7 @@ import {
 import { TUNNEL_HEADROOM, IpipErr, ipipEncapValidated, ipipCheck, ipipInner, ipipInnerLen, tunnelInnerCheck, IPIP_HDR_LEN } from "../wire/ipip";
 import { minEncEncapValidated, minEncDecap, minEncHdrLen, minEncProto, minEncOrigDst, minEncOrigSrc, minEncHasSrc, MINENC_LEN, MINENC_LEN_S } from "../wire/minenc";
 import { GreErr, greEncapValidated, greCheck, greHdrLen, greProtocolType, greFlags, GRE_PROTO_IPV4, GRE_HDR_LEN } from "../wire/gre";
-import { faDeliverToVisitor } from "./fa";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
-import { mnDeliverDecapsulated } from "./mn";
-import { haReverseTunnel, haCareOfEncap } from "./ha";
 
 /** The most any method prepends: outer IPv4 + GRE (minimal adds at most 12, IP in IP 20). */
 export const TUNNEL_MAX_OVERHEAD: i32 = IPIP_HDR_LEN + GRE_HDR_LEN;
@@ -132,6 +130,27 @@ function tunnelRoute(coa: u32): i32 {
   tunnelNextHop = nextHop;
   return outIface;
 }
+
+// Tunnel exits and the binding lookup, registered at init by the roles above (mobility/roles.ts), so
+// this file knows none of them (Why: one-way layering, docs/decisions.md "Core v2").
+
+/** The inner datagram (`ilen` bytes at `inner`) of a tunnel from `outerSrc` that ended here on
+ *  `iface`. Returns -1 when it is not this exit's, else 0 used / 1 dropped. */
+export type TunnelExit = (iface: i32, outerSrc: u32, inner: usize, ilen: i32) => i32;
+/** Encapsulation (cfg.ENCAP_*) of the live binding of `home` at care-of address `coa`, 0 if none. */
+export type TunnelBindingLookup = (coa: u32, home: u32) => u32;
+const MAX_EXITS: i32 = 4;
+const exits: usize = memory.data(8 + 8 * MAX_EXITS, 4);
+let bindingLookup: usize = 0;
+
+/** Forget the exits and the binding lookup (init, every role). */
+export function tunnelReset(): void { handlersReset(exits, MAX_EXITS); bindingLookup = 0; }
+
+/** Decapsulated datagrams are offered to `fn` (exits in registration order until one takes it). */
+export function tunnelExit(fn: TunnelExit): void { handlersAdd(exits, 0, changetype<usize>(fn)); }
+
+/** ICMP errors quoting our tunnel headers are matched against bindings with `fn` (the home agent's). */
+export function tunnelBindings(fn: TunnelBindingLookup): void { bindingLookup = changetype<usize>(fn); }
 
 /** Carve the soft-state table for `entries` care-of addresses (0: none). False when memory ran out. */
 export function tunnelInit(entries: i32): bool {
@@ -301,7 +320,10 @@ export function tunnelSend(p: usize, len: i32, method: u32, src: u32, coa: u32, 
  * A checked IP-in-IP (4), minimal (55) or GRE (47) datagram of `len` bytes at `p`, addressed to one
  * of our addresses, received on `iface`. Returns 0 used, 1 dropped, -1 not a tunnel protocol.
  */
-export function tunnelInput(iface: i32, p: usize, len: i32): i32 {
+export function tunnelInput(iface: i32, p: usize, len: i32, unicast: bool): i32 {
+  // Why: RFC 2003 §3: a tunnel ends at the address it was sent to; broadcast or multicast tunnels are
+  // not ours to open.
+  if (!unicast) return -1;
   const proto = ipv4Proto(p);
   const outerSrc = ipv4Src(p); // before minimal decapsulation rebuilds the header over it
   let inner: usize = 0;
@@ -333,13 +355,14 @@ export function tunnelInput(iface: i32, p: usize, len: i32): i32 {
     return -1;
   }
   count(C.TUNNEL_DECAPSULATED);
-  // RFC 2002 §4.1-4.2: a foreign agent delivers the inner datagram to its visitor; a mobile node with a
-  // co-located care-of address takes it itself.
-  if ((cfg.roles & cfg.ROLE_FOREIGN_AGENT) != 0) { const r = faDeliverToVisitor(inner, ilen); if (r >= 0) return r; }
-  if ((cfg.roles & cfg.ROLE_MOBILE_NODE) != 0) { const r = mnDeliverDecapsulated(iface, inner, ilen); if (r >= 0) return r; }
-  // RFC 3024 §5.2: a home agent is the exit of its mobile nodes' reverse tunnels (ha.ts checks the
-  // outer source against the inner source's binding).
-  if ((cfg.roles & cfg.ROLE_HOME_AGENT) != 0) { const r = haReverseTunnel(iface, outerSrc, inner, ilen); if (r >= 0) return r; }
+  // The exits (mobility/roles.ts): RFC 2002 §4.1-4.2: a foreign agent delivers the inner datagram to
+  // its visitor; a mobile node with a co-located care-of address takes it itself; RFC 3024 §5.2: a
+  // home agent is the exit of its mobile nodes' reverse tunnels (ha.ts checks the outer source
+  // against the inner source's binding).
+  for (let i = 0, n = handlersCount(exits); i < n; i++) {
+    const r = changetype<TunnelExit>(handlerFn(exits, i))(iface, outerSrc, inner, ilen);
+    if (r >= 0) return r;
+  }
   // Why: any other tunnel to us has no exit here; re-injecting its inner datagram could send it
   // straight back into a tunnel (RFC 2003 §3.2 loops), so it is dropped.
   count(C.DROP_TUNNEL_NO_EXIT);
@@ -440,7 +463,7 @@ export function tunnelIcmpInput(iface: i32, p: usize, len: i32): i32 {
   // the care-of address, carried by that binding's encapsulation (minimal falls back to IP in IP for
   // fragments, RFC 2004 §3). A quote too short to show the home address (RFC 792's 8 bytes past an IP
   // in IP or GRE header) cannot be matched and is ignored (docs/decisions.md).
-  const encap = home != 0 ? haCareOfEncap(coa, home) : 0;
+  const encap = home != 0 && bindingLookup != 0 ? changetype<TunnelBindingLookup>(bindingLookup)(coa, home) : 0;
   let shape = false;
   if (encap == cfg.ENCAP_IPIP) shape = qproto == IPPROTO_IPIP;
   else if (encap == cfg.ENCAP_GRE) shape = qproto == IPPROTO_GRE;
@@ -489,7 +512,7 @@ export function tunnelIcmpInput(iface: i32, p: usize, len: i32): i32 {
     if (!ipv4DontFrag(inner) || tmtu < MIN_IPV4_MTU + over || <i32>ipv4TotalLen(inner) <= tmtu - over) return 0;
     rest = <u32>(tmtu - over) & 0xffff;
   }
-  // The quote lies inside the error we received, which has the stack's 64 bytes in front (hooks.ts).
+  // The quote lies inside the error we received, which has the stack's 64 bytes in front (stack/ip.ts).
   if (ipSendIcmpError(inner, avail, ICMP_DEST_UNREACH, <u8>rcode, rest, <i32>(inner - p) + ERR_ROOM)) count(C.TUNNEL_ICMP_RELAYED);
   return 0;
 }

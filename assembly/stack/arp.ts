@@ -9,7 +9,7 @@
 //
 // Every per-packet step is O(1) in the table sizes: the cache and the proxy table are hash tables
 // (table/hash.ts), eviction and deadlines come from two ordered lists (table/lru.ts), and the cache
-// has one timer on the stack's heap (table/timer.ts, stack.ts) instead of a scan in tick.
+// has one timer on the node's heap (table/timer.ts, sys/timers.ts) instead of a scan in tick.
 //
 // Cache entry (stride 24, `arpEntries` of them, carved at init; the index is the entry's handle):
 //   ip u32 @0 | mac[6] @4 | state u8 @10 | iface u8 @11 | requests u8 @12 | pad u8 | next u16 @14 |
@@ -55,8 +55,9 @@ import { C, count, countBy } from "../counters";
 import { Ev, evBuf, evEmit } from "../events";
 import { nowMs } from "../clock";
 import * as cfg from "../config";
-import { netifMac, netifIp, netifIsBroadcast, netifValid, netifArpIp, netifArpAnswers, netifAway } from "./netif";
-import { stackTimers } from "./stack";
+import { netifMac, netifIp, netifIsBroadcast, netifValid, netifArpIp, netifArpAnswers, netifAway, netifListen } from "../link/netif";
+import { stackTimers, timerOwn, OWNER_NEIGHBOR } from "../sys/timers";
+import { ethRegister } from "../link/ethernet";
 import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htInsertedNew, htRemove } from "../table/hash";
 import { lruBytes, lruInit, lruTouch, lruRemove, lruOldest, lruNewest } from "../table/lru";
 import { TIMER_NEVER, timerStart, timerRestart, timerActive } from "../table/timer";
@@ -68,8 +69,8 @@ export const ARP_FREE: u8 = 0;
 export const ARP_INCOMPLETE: u8 = 1;
 export const ARP_REACHABLE: u8 = 2;
 
-/** Kind of the ARP cache's timer on the stack's heap (inside the stack's range, see stack.ts). */
-export const TK_ARP: u16 = 0x0001;
+/** Kind of the ARP cache's timer on the stack's heap (owner OWNER_NEIGHBOR, sys/timers.ts). */
+export const TK_ARP: u16 = (OWNER_NEIGHBOR << 8);
 
 const E_IP: usize = 0;
 const E_MAC: usize = 4;
@@ -139,6 +140,9 @@ function later(a: i64, b: i64): i64 { return a > i64.MAX_VALUE - b ? i64.MAX_VAL
  * arena, and reserve the cache's timer on the stack's heap. False when memory ran out.
  */
 export function arpInit(): bool {
+  ethRegister(ETHERTYPE_ARP, arpInput);
+  timerOwn(OWNER_NEIGHBOR, arpTimer);
+  netifListen(arpLink);
   cacheN = cfg.arpEntries;
   const n = <u32>cacheN;
   cache = arenaAlloc(<usize>cacheN * E_STRIDE);
@@ -515,7 +519,7 @@ export function arpProxyRemove(ip: u32): void {
  * Process the ARP packet of `len` bytes at `p` received on `iface` (Ethernet header at `p - 14`,
  * reused in place for the reply). Returns 0 used, 1 dropped.
  */
-export function arpInput(iface: i32, p: usize, len: i32): i32 {
+export function arpInput(iface: i32, p: usize, len: i32, group: bool): i32 {
   count(C.ARP_RX);
   if (arpCheck(p, len) != ArpErr.OK) { count(C.DROP_ARP_MALFORMED); return 1; }
   const sha = arpSha(p);
@@ -588,6 +592,12 @@ export function arpTick(now: i64): i64 {
   rearm();
   return nextDeadline();
 }
+
+/** The cache's timer (TK_ARP) is due. */
+function arpTimer(kind: u16, tag: u32, now: i64): void { arpTick(now); }
+
+/** Link of `iface` went up or down; down flushes it (arpFlushIface). */
+function arpLink(iface: i32, up: bool): void { if (!up) arpFlushIface(iface); }
 
 /** Forget every entry and pending frame of `iface` (its link went down: the next network may differ). */
 export function arpFlushIface(iface: i32): void {

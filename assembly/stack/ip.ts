@@ -33,7 +33,7 @@ import { deliver, random } from "../host";
 import { C, count } from "../counters";
 import { nowMs } from "../clock";
 import * as cfg from "../config";
-import { netifCount, MAX_IFACES, netifValid, netifUp, netifIp, netifMtu, netifByAddr, netifIsBroadcast, netifAlias } from "./netif";
+import { netifCount, MAX_IFACES, netifValid, netifUp, netifIp, netifMtu, netifByAddr, netifIsBroadcast, netifAlias } from "../link/netif";
 import { routeLookup, nextHop, outIface } from "./route";
 import { linkSendIp } from "./arp";
 import { reasmEnabled, reasmInput, reasmRelease, reasmExpire, reasmRoom, reasmDone, reasmDoneSlot } from "./reasm";
@@ -49,7 +49,10 @@ import {
   ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, ICMP_DEST_UNREACH, ICMP_PARAM_PROBLEM, UNREACH_NET, UNREACH_FRAG_NEEDED,
   TIME_EXCEEDED_TTL, TIME_EXCEEDED_REASM, PARAM_POINTER, ICMP_HEADER_LEN, ICMP_ROUTER_ADVERT, ICMP_ROUTER_SOLICIT
 } from "../wire/icmp";
-import { mobilityUdp, mobilityIcmp, mobilityTunnel, mobilityIntercept, mobilityOutput, mobilityOriginated } from "../mobility/hooks";
+import { timerOwn, OWNER_REASM } from "../sys/timers";
+import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";
+import { ethRegister } from "../link/ethernet";
+import { ETHERTYPE_IPV4 } from "../wire/ethernet";
 
 /** Writable bytes in front of a datagram in the rx buffer: 64 headroom + Ethernet (index.ts, docs/abi.md). */
 const RX_ROOM: i32 = 78;
@@ -62,8 +65,54 @@ const fragTmpl: usize = memory.data(IPV4_MAX_HEADER, 4);
 let tokensMilli: i64 = 0;   // ICMP error token bucket, in thousandths of a token
 let lastRefillMs: i64 = 0;
 
-/** Reset IP state: random initial Identification, full ICMP error bucket. */
+// Registration tables, filled at init by the layers above (Why: one-way layering — the network layer
+// calls up only through these, docs/decisions.md "Core v2"). A handler returns -1 for "not mine"
+// (the datagram goes on as plain IPv4: the next handler, else the local stack), 0 used, 1 dropped.
+
+/** Input of an IP protocol for a datagram to this node (header at `p`, `len` bytes, received on
+ *  `iface` ≥ 0); `unicast`: to one of our addresses (not broadcast/multicast). */
+export type ProtoHandler = (iface: i32, p: usize, len: i32, unicast: bool) => i32;
+/** An ICMP message of the registered type for this node, checksum checked (`iface` -1: looped from
+ *  the local stack). */
+export type IcmpHandler = (iface: i32, p: usize, len: i32) => i32;
+/** A datagram about to be forwarded (TTL checked, not yet decremented). */
+export type ForwardHook = (iface: i32, p: usize, len: i32) => i32;
+/** A unicast datagram this node originates or its local stack sends, not to us, header checked and
+ *  checksum filled, `room` writable bytes in front of `p`. */
+export type OutputHook = (p: usize, len: i32, room: i32) => i32;
+
+const protos: usize = memory.data(256 * 4, 4);        // handler by protocol number
+const MAX_ICMP: i32 = 16;
+const icmpHandlers: usize = memory.data(8 + 8 * MAX_ICMP, 4);  // key: ICMP type
+const MAX_HOOKS: i32 = 4;
+const fwdHooks: usize = memory.data(8 + 8 * MAX_HOOKS, 4);
+const outHooks: usize = memory.data(8 + 8 * MAX_HOOKS, 4);
+
+/** Datagrams of IP protocol `proto` for this node go to `fn` first (at init). */
+export function ipRegisterProto(proto: u8, fn: ProtoHandler): void {
+  store<usize>(protos + (<usize>proto << 2), changetype<usize>(fn));
+}
+
+/** ICMP messages of `type` for this node go to `fn` (handlers of one type in registration order). */
+export function ipRegisterIcmp(type: u8, fn: IcmpHandler): void { handlersAdd(icmpHandlers, type, changetype<usize>(fn)); }
+
+/** Datagrams about to be forwarded go to `fn` first (in registration order; at most 4). */
+export function ipRegisterForward(fn: ForwardHook): void { handlersAdd(fwdHooks, 0, changetype<usize>(fn)); }
+
+/** Unicast datagrams this node sends go to `fn` before the routing table (in registration order). */
+export function ipRegisterOutput(fn: OutputHook): void { handlersAdd(outHooks, 0, changetype<usize>(fn)); }
+
+function reasmTimer(kind: u16, tag: u32, now: i64): void { ipReasmTimer(tag); }
+
+/** Reset IP state: random initial Identification, full ICMP error bucket, no handlers but its own
+ *  (IPv4 input on Ethernet, the reassembly timers). */
 export function ipInit(): void {
+  memory.fill(protos, 0, 256 * 4);
+  handlersReset(icmpHandlers, MAX_ICMP);
+  handlersReset(fwdHooks, MAX_HOOKS);
+  handlersReset(outHooks, MAX_HOOKS);
+  ethRegister(ETHERTYPE_IPV4, ipInput);
+  timerOwn(OWNER_REASM, reasmTimer);
   const b = memory.data(2);
   random(b, 2);
   ident = load<u16>(b);
@@ -101,14 +150,13 @@ export function ipDeliver(p: usize, len: i32): i32 {
 export function ipSend(p: usize, len: i32, room: i32): i32 {
   const dst = ipv4Dst(p);
   if (ipIsOurs(dst)) return ipDeliver(p, len);
-  // A mobile node away from home sends what the core originates (echo replies, ICMP errors) the
-  // same way as its local stack's datagrams (RFC 2002 §4.2.2).
-  const mr = mobilityOutput(p, len);
-  if (mr >= 0) return mr;
-  // Why: RFC 2002 §4.2.3: a home agent tunnels the datagrams it originates for a mobile node away
-  // from home too; on the home link nobody would receive them.
-  const hr = mobilityOriginated(p, len, room);
-  if (hr >= 0) return hr;
+  // The output hooks: a mobile node away from home sends what the core originates (echo replies,
+  // ICMP errors) the same way as its local stack's datagrams (RFC 2002 §4.2.2); a home agent tunnels
+  // the datagrams it originates for a mobile node away from home (§4.2.3; mobility/roles.ts).
+  for (let i = 0, n = handlersCount(outHooks); i < n; i++) {
+    const r = changetype<OutputHook>(handlerFn(outHooks, i))(p, len, room);
+    if (r >= 0) return r;
+  }
   if (!routeLookup(dst)) { count(C.DROP_NO_ROUTE); return 1; }
   return ipSendOn(outIface, nextHop, p, len);
 }
@@ -164,7 +212,7 @@ export function ipSendFragments(oif: i32, nh: u32, p: usize, len: i32, mtu: i32)
   return r;
 }
 
-/** The reassembly timer of slot `tag` ran out (TK_REASM, stack.ts stackTick). */
+/** The reassembly timer of slot `tag` ran out (TK_REASM, sys/timers.ts timersRun). */
 export function ipReasmTimer(tag: u32): void {
   const i = <i32>tag;
   const r = reasmExpire(i);
@@ -252,6 +300,20 @@ function echoReply(p: usize, len: i32, room: i32): i32 {
   return ipSend(h, n, room + hl - IPV4_MIN_HEADER);
 }
 
+/**
+ * Offer the checked ICMP message for this node (IP header at `p`) to the handlers registered for its
+ * type, in order; -1 when none took it (it then goes to the local stack).
+ */
+export function ipIcmpHandle(iface: i32, p: usize, len: i32): i32 {
+  const t = <u32>icmpType(p + <usize>ipv4HeaderLen(p));
+  for (let i = 0, n = handlersCount(icmpHandlers); i < n; i++) {
+    if (handlerKey(icmpHandlers, i) != t) continue;
+    const r = changetype<IcmpHandler>(handlerFn(icmpHandlers, i))(iface, p, len);
+    if (r >= 0) return r;
+  }
+  return -1;
+}
+
 /** ICMP addressed to this node. `unicast`: to one of our addresses (not broadcast/multicast). */
 function icmpLocal(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   const hl = ipv4HeaderLen(p);
@@ -269,11 +331,8 @@ function icmpLocal(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   }
   // Router discovery is Mobile IP agent discovery (RFC 2002 §2): agents and mobile nodes consume it;
   // ICMP errors about tunnelled datagrams feed the home agent's soft tunnel state (RFC 2003 §5).
-  const t = icmpType(m);
-  if (t == ICMP_ROUTER_ADVERT || t == ICMP_ROUTER_SOLICIT || icmpIsError(t)) {
-    const r = mobilityIcmp(iface, p, len);
-    if (r >= 0) return r;
-  }
+  const r = ipIcmpHandle(iface, p, len);
+  if (r >= 0) return r;
   return ipDeliver(p, len);
 }
 
@@ -294,11 +353,12 @@ function ipLocal(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   const proto = ipv4Proto(p);
   if (proto == IPPROTO_ICMP) return icmpLocal(iface, p, len, unicast);
   if (iface >= 0) {
-    // Mobile IP: registrations and DHCP over UDP, and tunnels ending here (RFC 2002 §3, §4).
-    let r: i32 = -1;
-    if (proto == IPPROTO_UDP) r = mobilityUdp(iface, p, len);
-    else if (unicast && (proto == IPPROTO_IPIP || proto == IPPROTO_MINENC || proto == IPPROTO_GRE)) r = mobilityTunnel(iface, p, len);
-    if (r >= 0) return r;
+    // The protocol's handler: UDP (registrations, DHCP) and tunnels ending here (RFC 2002 §3, §4).
+    const fn = load<usize>(protos + (<usize>proto << 2));
+    if (fn != 0) {
+      const r = changetype<ProtoHandler>(fn)(iface, p, len, unicast);
+      if (r >= 0) return r;
+    }
   }
   return ipDeliver(p, len);
 }
@@ -313,10 +373,12 @@ function ipForward(iface: i32, p: usize, len: i32): i32 {
     ipSendIcmpError(p, len, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_TTL, 0, RX_ROOM);
     return 1;
   }
-  // Mobile IP: the home agent tunnels datagrams for its mobile nodes away from home, the foreign
-  // agent delivers to its visitors (RFC 2002 §4.2).
-  const mr = mobilityIntercept(iface, p, len);
-  if (mr >= 0) return mr;
+  // The forwarding hooks: the home agent tunnels datagrams for its mobile nodes away from home, the
+  // foreign agent delivers to its visitors (RFC 2002 §4.2).
+  for (let i = 0, n = handlersCount(fwdHooks); i < n; i++) {
+    const r = changetype<ForwardHook>(handlerFn(fwdHooks, i))(iface, p, len);
+    if (r >= 0) return r;
+  }
   if (!routeLookup(dst)) {
     count(C.DROP_NO_ROUTE);
     ipSendIcmpError(p, len, ICMP_DEST_UNREACH, UNREACH_NET, 0, RX_ROOM);

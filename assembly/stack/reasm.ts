@@ -4,7 +4,7 @@
 //   ip.ts ipLocal ── fragment ──> reasmInput(iface, p, len, unicast)
 //        held (0) | dropped (1, counted) | complete (2): the whole datagram at reasmDone, processed by
 //        ipLocal like a received one, then reasmRelease(reasmDoneSlot)
-//   stack.ts stackTick ── TK_REASM ──> ip.ts ipReasmTimer ──> reasmExpire(slot): fragment 0's header
+//   sys/timers.ts timersRun ── TK_REASM ──> ip.ts ipReasmTimer ──> reasmExpire(slot): fragment 0's header
 //        (for ICMP time exceeded, code 1) or 0; then reasmRelease
 //
 // Pool: `board.reassemblySlots` slots carved from the arena by reasmInit (none when 0: fragments for
@@ -35,15 +35,15 @@ import * as cfg from "../config";
 import { C, count } from "../counters";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
-import { stackTimerStart, stackTimerDisarm } from "./stack";
+import { stackTimerStart, stackTimerDisarm, OWNER_REASM } from "../sys/timers";
 import {
   ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4Proto, ipv4Ident, ipv4FlagsFrag, ipv4FragOffset,
   ipv4FillChecksum, IP_FLAG_MF, IP_FLAG_DF, IP_TOTAL_LEN, IP_FLAGS_FRAG, IPV4_MIN_HEADER, IPV4_MAX_HEADER,
 } from "../wire/ipv4";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
 
-/** Timer kind of a slot's reassembly deadline (tag = slot index); the stack's range (stack.ts). */
-export const TK_REASM: u16 = 0x0030;
+/** Timer kind of a slot's reassembly deadline (tag = slot index); owner OWNER_REASM (sys/timers.ts). */
+export const TK_REASM: u16 = (OWNER_REASM << 8);
 /** How long an incomplete datagram is kept (RFC 1122 §3.3.2: a timeout, 60-120 s recommended; 30 s here). */
 export const REASM_TIMEOUT_MS: i64 = 30000;
 

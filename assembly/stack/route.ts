@@ -3,7 +3,7 @@
 // both the smallest and, at this size, the fastest structure.
 
 import { arenaAlloc } from "../mem";
-import { prefixMask, netifOnLink, netifValid, netifCount, MAX_IFACES, netifUp, netifPrefixLen, netifGeneration } from "./netif";
+import { prefixMask, netifOnLink, netifValid, netifCount, MAX_IFACES, netifUp, netifPrefixLen, netifGeneration } from "../link/netif";
 
 // Entry (stride 12): dest u32 @0, gateway u32 @4, prefixLen u8 @8, iface u8 @9, pad.
 const STRIDE: usize = 12;

@@ -1,4 +1,4 @@
-import { prefixMask } from "../../assembly/stack/netif";
+import { prefixMask } from "../../assembly/link/netif";
 
 describe("netif", () => {
   it("builds netmasks in host order", () => {

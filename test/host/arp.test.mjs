@@ -46,7 +46,7 @@ const whoHas = (mac, sip, target) => host.arpFrame(1, mac, sip, ZERO_MAC, target
 // ---- test build: the firmware plus exports for proxy and gratuitous ARP ----
 const ENTRY = "assembly/__arp_test_entry.ts";
 const ENTRY_SRC = `export * from "./index";
-import { arpProxyAdd, arpProxyRemove, arpGratuitous } from "./stack/stack";
+import { arpProxyAdd, arpProxyRemove, arpGratuitous } from "./stack/arp";
 export function test_proxy_add(iface: i32, ip: u32): i32 { return arpProxyAdd(iface, ip) ? 1 : 0; }
 export function test_proxy_remove(ip: u32): void { arpProxyRemove(ip); }
 export function test_gratuitous(iface: i32, ip: u32): void { arpGratuitous(iface, ip); }

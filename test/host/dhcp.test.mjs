@@ -1,4 +1,4 @@
-// DHCP client (assembly/stack/dhcp.ts, RFC 2131) on a mobile node board: the test plays the DHCP server.
+// DHCP client (assembly/app/dhcp.ts, RFC 2131) on a mobile node board: the test plays the DHCP server.
 // Selection, renewal (T1, unicast), rebinding (T2, broadcast), lease end, NAK, retransmission timing, and
 // malformed or foreign replies.
 import { test } from "node:test";

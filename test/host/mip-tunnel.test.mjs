@@ -2,9 +2,9 @@
 // packets (counted), the home agent's encapsulation (TTL, TOS, DF), and the soft tunnel state fed by
 // ICMP errors about tunnelled datagrams (RFC 2003 §4-5): relay to the original sender, tunnel MTU,
 // reachability, and what makes an error about a tunnel believable (issue 7.4: a quote of a datagram
-// we tunnel to a live binding; RFC 1191 plausibility). ICMP errors reach mobility through hooks.ts
-// mobilityIcmp; some tests also use a test build that feeds a received frame to mobilityIcmp the way
-// ip.ts does (IPv4 and ICMP checks first).
+// we tunnel to a live binding; RFC 1191 plausibility). ICMP errors reach mobility through
+// the ICMP handlers mobility/roles.ts registers with stack/ip.ts; some tests also use a test build that feeds a
+// received frame to those handlers (ip.ts ipIcmpHandle) the way ip.ts does (IPv4 and ICMP checks first).
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -31,9 +31,9 @@ const haJson = (mobility = {}) => ({
   securityAssociations: [{ peer: "10.0.1.50", spi: 1000, algorithm: "hmac-md5", key: "text:mn-secret" }],
 });
 
-// ---- test build: the firmware plus one export that feeds the rx buffer to mobilityIcmp ----
+// ---- test build: the firmware plus one export that feeds the rx buffer to ipIcmpHandle ----
 const ENTRY_SRC = `export * from "./index";
-import { mobilityIcmp } from "./mobility/hooks";
+import { ipIcmpHandle } from "./stack/ip";
 import { rx_buffer } from "./index";
 import { setNow } from "./clock";
 import { now_ms } from "./host";
@@ -46,7 +46,7 @@ export function test_icmp_rx(iface: i32, frameLen: i32): i32 {
   const len = <i32>ipv4TotalLen(p);
   const hl = ipv4HeaderLen(p);
   if (icmpCheck(p + <usize>hl, len - hl) != 0) return -3;
-  return mobilityIcmp(iface, p, len);
+  return ipIcmpHandle(iface, p, len);
 }
 `;
 let testModule;
@@ -136,7 +136,7 @@ function icmpFromTunnel(type, code, rest, quote, { src = MID } = {}) {
   return toHa(outer(1, m, { src, dst: HA_IP }));
 }
 
-/** Feed a frame to the test build's mobilityIcmp path. */
+/** Feed a frame to the test build's ipIcmpHandle path. */
 function icmpIn(s, frame) {
   new Uint8Array(s.board.x.memory.buffer).set(frame, s.board.x.rx_buffer());
   return s.board.x.test_icmp_rx(1, frame.length);

@@ -1,6 +1,6 @@
 // Shared helpers of the core's stack (review items 5, 11, 12, 14): the pending pool's per-next-hop
 // FIFO (arp.ts), linkSendIpTo (arp.ts) with udpIpEmit (wire/udp.ts), and stackTimerArm /
-// stackTimerDisarm (stack.ts). The last three have no host ABI export (roles call them inside the
+// stackTimerDisarm (sys/timers.ts). The last three have no host ABI export (roles call them inside the
 // core), so those tests use a test build: the firmware plus small exports, compiled from a virtual entry.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
@@ -76,13 +76,13 @@ test("a one-slot share: each new frame replaces the waiting one, the newest leav
 // ---- test build: the firmware plus exports for the timer helpers and linkSendIpTo ----
 const ENTRY = "assembly/__stack_helpers_test_entry.ts";
 const ENTRY_SRC = `export * from "./index";
-import { stackTimers, stackTimerArm, stackTimerDisarm } from "./stack/stack";
+import { stackTimers, stackTimerArm, stackTimerDisarm } from "./sys/timers";
 import { linkSendIpTo } from "./stack/arp";
 import { udpIpEmit } from "./wire/udp";
 import { timerDeadline, timerTag, timerActive } from "./table/timer";
 const buf = memory.data(128, 16);
-/** Kind 0x0400 is unassigned: nobody handles it when it fires. */
-export function test_arm(h: i32, tag: u32, at: i64): i32 { return stackTimerArm(h, 0x0400, tag, at); }
+/** Kind 0x0f00 (owner 15) is unassigned: nobody handles it when it fires. */
+export function test_arm(h: i32, tag: u32, at: i64): i32 { return stackTimerArm(h, 0x0f00, tag, at); }
 export function test_disarm(h: i32): i32 { return stackTimerDisarm(h); }
 export function test_deadline(h: i32): i64 { return timerDeadline(stackTimers, h); }
 export function test_tag(h: i32): u32 { return timerTag(stackTimers, h); }

@@ -1,6 +1,8 @@
 // Network interfaces: at most MAX_IFACES, described by IFACE config records.
 // Addresses are held in host order (a.b.c.d = a<<24 | b<<16 | c<<8 | d) everywhere in the core.
 
+import { handlersReset, handlersAdd, handlersCount, handlerFn } from "../table/handlers";
+
 export const MAX_IFACES: i32 = 8;
 
 // Record layout (stride 48): mac[6] @0, up u8 @6, configured u8 @7, ip u32 @8, prefixLen u8 @12,
@@ -170,4 +172,22 @@ export function netifArpAnswers(i: i32, target: u32, unicast: bool): bool {
   const r = rec(i);
   if (target == load<u32>(r, O_ALIAS)) return true;
   return target == load<u32>(r, 8) && (load<u8>(r, O_AWAY) == 0 || unicast);
+}
+
+// Link-state listeners (the neighbour cache, the mobile node, the foreign agent): registered at init
+// by the layers above, called in registration order by netifLinkChanged (Why: one-way layering: the
+// link layer announces, it does not know who listens).
+export type LinkListener = (iface: i32, up: bool) => void;
+const MAX_LISTENERS: i32 = 8;
+const listeners: usize = memory.data(8 + 8 * MAX_LISTENERS, 4);
+
+/** Forget every link listener (init). */
+export function netifListenersReset(): void { handlersReset(listeners, MAX_LISTENERS); }
+
+/** Call `fn` on every link state change (at init; at most 8 listeners). */
+export function netifListen(fn: LinkListener): void { handlersAdd(listeners, 0, changetype<usize>(fn)); }
+
+/** Link of `iface` went up or down: tell every listener. */
+export function netifLinkChanged(iface: i32, up: bool): void {
+  for (let i = 0, n = handlersCount(listeners); i < n; i++) changetype<LinkListener>(handlerFn(listeners, i))(iface, up);
 }

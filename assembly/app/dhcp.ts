@@ -26,20 +26,18 @@ import * as cfg from "../config";
 import { C, count } from "../counters";
 import { Ev, evBuf, evEmit } from "../events";
 import { nowMs } from "../clock";
-import { MAX_IFACES, netifValid, netifUp, netifMac, netifSetAlias, prefixMask } from "./netif";
-import { stackTimerArm, stackTimerDisarm } from "./stack";
-import { linkSendIp, linkSendIpTo } from "./arp";
-import { ipNextIdent } from "./ip";
+import { MAX_IFACES, netifValid, netifUp, netifMac, netifSetAlias, prefixMask } from "../link/netif";
+import { stackTimerArm, stackTimerDisarm, timerOwn, OWNER_DHCP } from "../sys/timers";
+import { linkSendIp, linkSendIpTo } from "../stack/arp";
+import { ipNextIdent } from "../stack/ip";
 import { random32 } from "../security/replay";
-import { mnDhcpBound, mnDhcpLost } from "../mobility/mn";
+import { udpListen } from "../transport/udp";
 import { ipv4HeaderLen, ipv4Src, ipv4Dst, ipIsUnicastSource, IP_BROADCAST, IPV4_MIN_HEADER } from "../wire/ipv4";
 import { macEqual, macIsZero } from "../wire/ethernet";
 import { udpCheck, udpIpEmit, udpDstPort, udpSrcPort, udpLength, UdpErr, UDP_HEADER_LEN } from "../wire/udp";
 
-export const TK_DHCP_FIRST: u16 = 0x0020;
-export const TK_DHCP_LAST: u16 = 0x002f;
 /** The client's one timer kind (tag = interface). */
-const TK_DHCP: u16 = TK_DHCP_FIRST;
+const TK_DHCP: u16 = (OWNER_DHCP << 8);
 
 /** UDP ports (RFC 2131 §4.1). */
 export const DHCP_SERVER_PORT: u16 = 67;
@@ -138,7 +136,23 @@ let oT2: u32 = 0;
 @inline function rec(i: i32): usize { return table + <usize>i * STRIDE; }
 
 /** Reset every client (tables are static). */
+/** What the client reports (the mobile node listens): `addr` bound on `iface` with its `router`, or
+ *  `addr` 0: the address of `iface` was lost (lease expired or NAK; the client starts over itself). */
+export type DhcpListener = (iface: i32, addr: u32, router: u32) => void;
+let listener: usize = 0;
+
+/** Report bindings and losses to `fn` (at init; one listener). */
+export function dhcpListen(fn: DhcpListener): void { listener = changetype<usize>(fn); }
+
+function report(iface: i32, addr: u32, router: u32): void {
+  if (listener != 0) changetype<DhcpListener>(listener)(iface, addr, router);
+}
+
+/** Reset every interface's client, take port 68 and the DHCP timers (init). */
 export function dhcpInit(): bool {
+  listener = 0;
+  udpListen(DHCP_CLIENT_PORT, dhcpUdp);
+  timerOwn(OWNER_DHCP, dhcpTimer);
   memory.fill(table, 0, STRIDE * <usize>MAX_IFACES);
   for (let i = 0; i < MAX_IFACES; i++) store<i32>(rec(i), -1, R_TIMER);
   return true;
@@ -249,7 +263,7 @@ export function dhcpStart(iface: i32): void {
   const r = rec(iface);
   const st = load<u8>(r, R_STATE);
   if (st == DHCP_BOUND || st == DHCP_RENEWING || st == DHCP_REBINDING) {
-    mnDhcpBound(iface, load<u32>(r, R_ADDR), load<u32>(r, R_ROUTER));
+    report(iface, load<u32>(r, R_ADDR), load<u32>(r, R_ROUTER));
     return;
   }
   if (st != DHCP_IDLE) return;
@@ -278,7 +292,7 @@ function lost(iface: i32): void {
   netifSetAlias(iface, 0, 0);
   store<u32>(r, 0, R_ADDR);
   store<u32>(r, 0, R_ROUTER);
-  mnDhcpLost(iface);
+  report(iface, 0, 0);
   // mn.ts may have stopped the client; otherwise look for a new lease.
   if (load<u8>(r, R_STATE) != DHCP_IDLE) discover(iface);
 }
@@ -349,10 +363,10 @@ function bind(iface: i32, yiaddr: u32, macSrc: usize): void {
     store<i64>(r, start + ms, R_EXPIRES);
     arm(r, iface, start + t1);
   }
-  if (prevAddr != 0 && prevAddr != yiaddr) mnDhcpLost(iface);
+  if (prevAddr != 0 && prevAddr != yiaddr) report(iface, 0, 0);
   netifSetAlias(iface, yiaddr, <u8>plen);
   emitEvent(renewed ? 2 : 1, yiaddr, oRouter, lease);
-  if (!renewed) mnDhcpBound(iface, yiaddr, oRouter);
+  if (!renewed) report(iface, yiaddr, oRouter);
 }
 
 /** UDP to port 68 on `iface` while its client runs; -1 when not the client's. */
@@ -366,9 +380,7 @@ export function dhcpUdp(iface: i32, p: usize, len: i32): i32 {
   if (ul < UDP_HEADER_LEN || udpDstPort(u) != DHCP_CLIENT_PORT || udpSrcPort(u) != DHCP_SERVER_PORT) return -1;
   // Not running here: the local stack may have a DHCP client of its own.
   if (st == DHCP_IDLE) return -1;
-  const ue = udpCheck(u, ul, ipv4Src(p), ipv4Dst(p));
-  if (ue == UdpErr.BAD_CHECKSUM) { count(C.DROP_UDP_CHECKSUM); return 1; }
-  if (ue != UdpErr.OK) { count(C.DROP_UDP_MALFORMED); return 1; }
+  // The checksum was checked by transport/udp.ts.
   const b = u + <usize>UDP_HEADER_LEN;
   const blen = <i32>udpLength(u) - UDP_HEADER_LEN;
   // Why: RFC 2131 §2: the fixed part and the magic cookie (236 + 4 bytes) are mandatory.

@@ -1,0 +1,44 @@
+// Ethernet II input (RFC 894): the frame's destination filter and the dispatch by EtherType to the
+// protocol that registered for it at init (IPv4 and ARP today, IPv6 next). Nothing here knows the
+// protocols above (Why: one-way layering, docs/decisions.md "Core v2").
+//
+//   ethInput(iface, p, len)  frame at p (the rx buffer's headroom in front)
+//     ethCheck ─bad─> DROP_TOO_SHORT; unicast not to our MAC ─> DROP_NOT_FOR_US
+//     EtherType registered ─> its handler(iface, payload, len - 14, group destination)
+//     otherwise ─> DROP_ETHERTYPE
+
+import { C, count } from "../counters";
+import { netifMac } from "./netif";
+import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";
+import { ETH_HEADER_LEN, ethCheck, ethDst, ethType, macEqual, macIsGroup, EthErr } from "../wire/ethernet";
+
+/** A protocol's input: the payload of `len` bytes at `p` (Ethernet header at p-14) received on
+ *  `iface`; `group`: the frame went to a group MAC address. Returns 0 used, 1 dropped. */
+export type EtherHandler = (iface: i32, p: usize, len: i32, group: bool) => i32;
+
+const MAX_TYPES: i32 = 4;
+const types: usize = memory.data(8 + 8 * MAX_TYPES, 4);  // key: EtherType
+
+/** Forget every registered EtherType (init). */
+export function ethReset(): void { handlersReset(types, MAX_TYPES); }
+
+/** Hand frames of `ethertype` to `fn` (at init; at most 4 EtherTypes). */
+export function ethRegister(ethertype: u16, fn: EtherHandler): void { handlersAdd(types, ethertype, changetype<usize>(fn)); }
+
+/** Process one received Ethernet frame of `len` bytes at `p` on `iface`. Returns 0 used, 1 dropped. */
+export function ethInput(iface: i32, p: usize, len: i32): i32 {
+  if (ethCheck(p, len) != EthErr.OK) { count(C.DROP_TOO_SHORT); return 1; }
+  const dst = ethDst(p);
+  const group = macIsGroup(dst);
+  // Why: IEEE 802.3 / RFC 894: a station accepts its own unicast address and group addresses; the
+  // IP layer filters multicast groups it does not want.
+  if (!group && !macEqual(dst, netifMac(iface))) { count(C.DROP_NOT_FOR_US); return 1; }
+  const t = <u32>ethType(p);
+  for (let i = 0, n = handlersCount(types); i < n; i++) {
+    if (handlerKey(types, i) == t) {
+      return changetype<EtherHandler>(handlerFn(types, i))(iface, p + <usize>ETH_HEADER_LEN, len - ETH_HEADER_LEN, group);
+    }
+  }
+  count(C.DROP_ETHERTYPE);
+  return 1;
+}

@@ -1,0 +1,48 @@
+// Mobile IP messages on UDP port 434 (RFC 2002 §3.1): one handler chain per message type, filled at
+// init by the roles (Registration Request 1: home agent, then foreign agent; Registration Reply 3:
+// foreign agent, then mobile node; route optimization and distributed registration add theirs), in
+// the style of UMIP's mh_handler_reg. The UDP checksum was checked by transport/udp.ts.
+
+import { udpListen, UdpHandler } from "../transport/udp";
+import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";
+import { ipv4HeaderLen } from "../wire/ipv4";
+import { udpLength, UDP_HEADER_LEN } from "../wire/udp";
+import { MIP_PORT } from "../wire/registration";
+
+const MAX_HANDLERS: i32 = 8;
+const handlers: usize = memory.data(8 + 8 * MAX_HANDLERS, 4);  // key: message type
+
+/** Forget every handler and listen on port 434 (init). */
+export function mipInit(): void {
+  handlersReset(handlers, MAX_HANDLERS);
+  udpListen(MIP_PORT, mipInput);
+}
+
+/** Messages of `type` (or MIP_ANY) go to `fn` (several per type run in registration order until one returns ≥ 0). */
+export function mipHandle(type: u32, fn: UdpHandler): void { handlersAdd(handlers, type, changetype<usize>(fn)); }
+
+/** Key of the catch-all handlers: messages of a type nobody registered for, and empty ones. */
+export const MIP_ANY: u32 = 0xffffffff;
+
+/** A checked UDP datagram to port 434 (transport/udp.ts handler). */
+function mipInput(iface: i32, p: usize, len: i32): i32 {
+  const u = p + <usize>ipv4HeaderLen(p);
+  // Why: an empty message or one of a type no role here registered for still belongs to the roles,
+  // which count it as malformed or ignored (RFC 2002 §3.7.2.1, §3.6.2.1); the catch-all handlers see it.
+  const t = <i32>udpLength(u) > UDP_HEADER_LEN ? <u32>load<u8>(u + <usize>UDP_HEADER_LEN) : MIP_ANY;
+  const n = handlersCount(handlers);
+  let known = false;
+  for (let i = 0; i < n; i++) {
+    if (handlerKey(handlers, i) != t) continue;
+    known = true;
+    const r = changetype<UdpHandler>(handlerFn(handlers, i))(iface, p, len);
+    if (r >= 0) return r;
+  }
+  if (known) return -1;
+  for (let i = 0; i < n; i++) {
+    if (handlerKey(handlers, i) != MIP_ANY) continue;
+    const r = changetype<UdpHandler>(handlerFn(handlers, i))(iface, p, len);
+    if (r >= 0) return r;
+  }
+  return -1;
+}

@@ -1,0 +1,124 @@
+// The roles of the node (config.roles) plug into the stack here, at init, through the stack's
+// registration tables — the one place that knows both sides. Nothing below mobility/ imports a role
+// (Why: one-way layering, docs/decisions.md "Core v2"; `node test/layering.mjs` checks it):
+//
+//   what                          table (file)                         who, in order
+//   IP protocols 4, 55, 47        ipRegisterProto (stack/ip.ts)        tunnel exit (tunnel.ts) — FA, MN or HA
+//   ICMP 3, 4, 5, 11, 12          ipRegisterIcmp                       tunnel soft state (HA), relayed-request errors (FA)
+//   ICMP 9 / 10                   ipRegisterIcmp                       agent advertisements (MN) / solicitations (agents)
+//   forwarding                    ipRegisterForward                    HA interception, FA delivery to visitors
+//   origination / local output    ipRegisterOutput                     MN's way out, HA tunnelling what it originates
+//   UDP 434 by message type       mipHandle (mip.ts)                   request: HA, FA; reply: FA, MN; others: FA, MN
+//   UDP 68                        udpListen (transport/udp.ts)         DHCP client (app/dhcp.ts), MN only
+//   UDP broadcasts (tap)          udpTap                               HA forwarding home broadcasts (RFC 2002 §4.3)
+//   tunnel exits                  tunnelExit (tunnel.ts)               FA visitor, MN co-located, HA reverse tunnel
+//   timers                        timerOwn (sys/timers.ts)             agent, HA, FA, MN, DHCP
+//   link changes                  netifListen (link/netif.ts)          MN, FA (after the neighbour cache)
+//   DHCP leases                   dhcpListen (app/dhcp.ts)             MN
+// The order within a row is the order handlers are tried; each returns -1 for "not mine".
+
+import * as cfg from "../config";
+import { timerOwn, OWNER_AGENT, OWNER_HA, OWNER_FA, OWNER_MN } from "../sys/timers";
+import { netifListen } from "../link/netif";
+import { ipRegisterProto, ipRegisterIcmp, ipRegisterForward, ipRegisterOutput } from "../stack/ip";
+import { udpTap } from "../transport/udp";
+import { dhcpInit, dhcpListen } from "../app/dhcp";
+import { IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE } from "../wire/ipv4";
+import {
+  ICMP_DEST_UNREACH, ICMP_SOURCE_QUENCH, ICMP_REDIRECT, ICMP_TIME_EXCEEDED, ICMP_PARAM_PROBLEM,
+  ICMP_ROUTER_ADVERT, ICMP_ROUTER_SOLICIT
+} from "../wire/icmp";
+import { REG_TYPE_REQUEST, REG_TYPE_REPLY } from "../wire/registration";
+import { mipInit, mipHandle, MIP_ANY } from "./mip";
+import { tunnelReset, tunnelExit, tunnelBindings, tunnelInput, tunnelIcmpInput } from "./tunnel";
+import { agentInit, agentStart, agentIcmp, agentTimer } from "./agent";
+import { faInit, faUdp, faIntercept, faTimer, faLink, faIcmpError, faVisitorDump, faDeliverToVisitor } from "./fa";
+import { haInit, haUdp, haBroadcastTap, haIntercept, haOriginated, haTimer, haBindingDump, haReverseTunnel, haCareOfEncap } from "./ha";
+import { mnInit, mnStart, mnUdp, mnIcmp, mnOutput, mnTimer, mnLink, mnDeliverDecapsulated, mnDhcpEvent } from "./mn";
+
+// @ts-ignore: decorator
+@inline function has(role: u32): bool { return (cfg.roles & role) != 0; }
+
+// Adapters from the roles' functions to the tables' signatures.
+function faExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32 { return faDeliverToVisitor(inner, ilen); }
+function mnExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32 { return mnDeliverDecapsulated(iface, inner, ilen); }
+function mnOut(p: usize, len: i32, room: i32): i32 { return mnOutput(p, len); }
+
+function icmpErrors(fn: (iface: i32, p: usize, len: i32) => i32, all: bool): void {
+  ipRegisterIcmp(ICMP_DEST_UNREACH, fn);
+  if (all) { ipRegisterIcmp(ICMP_SOURCE_QUENCH, fn); ipRegisterIcmp(ICMP_REDIRECT, fn); }
+  ipRegisterIcmp(ICMP_TIME_EXCEEDED, fn);
+  ipRegisterIcmp(ICMP_PARAM_PROBLEM, fn);
+}
+
+/**
+ * Carve every role's tables (after the stack's) and register the roles with the stack (the table
+ * above, in its order). False when memory ran out.
+ */
+export function mobilityInit(): bool {
+  const ha = has(cfg.ROLE_HOME_AGENT), fa = has(cfg.ROLE_FOREIGN_AGENT), mn = has(cfg.ROLE_MOBILE_NODE);
+  tunnelReset();
+  let ok = true;
+  if (fa || ha) ok = agentInit() && ok;
+  if (fa) ok = faInit() && ok;
+  if (ha) ok = haInit() && ok;
+  if (mn) { ok = mnInit() && ok; ok = dhcpInit() && ok; }
+  if (ha || fa || mn) mipInit();
+  if (fa || ha) timerOwn(OWNER_AGENT, agentTimer);
+  if (ha) {
+    timerOwn(OWNER_HA, haTimer);
+    udpTap(haBroadcastTap);
+    mipHandle(REG_TYPE_REQUEST, haUdp);
+    // ICMP errors about our tunnels (RFC 2003 §4-5).
+    icmpErrors(tunnelIcmpInput, true);
+    tunnelBindings(haCareOfEncap);
+    ipRegisterForward(haIntercept);
+  }
+  if (fa) {
+    timerOwn(OWNER_FA, faTimer);
+    mipHandle(REG_TYPE_REQUEST, faUdp);
+    mipHandle(REG_TYPE_REPLY, faUdp);
+    mipHandle(MIP_ANY, faUdp);
+    // ICMP errors about relayed registrations (RFC 2002 §3.4 codes 80-88).
+    icmpErrors(faIcmpError, false);
+    tunnelExit(faExit);
+    ipRegisterForward(faIntercept);
+  }
+  if (mn) {
+    timerOwn(OWNER_MN, mnTimer);
+    mipHandle(REG_TYPE_REPLY, mnUdp);
+    mipHandle(MIP_ANY, mnUdp);
+    ipRegisterIcmp(ICMP_ROUTER_ADVERT, mnIcmp);
+    tunnelExit(mnExit);
+    ipRegisterOutput(mnOut);
+    netifListen(mnLink);
+    dhcpListen(mnDhcpEvent);
+  }
+  if (fa) netifListen(faLink);
+  if (fa || ha) ipRegisterIcmp(ICMP_ROUTER_SOLICIT, agentIcmp);
+  if (ha) {
+    tunnelExit(haReverseTunnel);
+    // Why: RFC 2002 §4.2.3: a home agent tunnels the datagrams it originates for a mobile node away
+    // from home too; on the home link nobody would receive them. After the mobile node's own way out.
+    ipRegisterOutput(haOriginated);
+  }
+  if (fa || mn || ha) {
+    ipRegisterProto(IPPROTO_IPIP, tunnelInput);
+    ipRegisterProto(IPPROTO_MINENC, tunnelInput);
+    ipRegisterProto(IPPROTO_GRE, tunnelInput);
+  }
+  return ok;
+}
+
+/** After a successful init: start advertising, soliciting, registering. */
+export function mobilityStart(): void {
+  if (has(cfg.ROLE_FOREIGN_AGENT | cfg.ROLE_HOME_AGENT)) agentStart();
+  if (has(cfg.ROLE_MOBILE_NODE)) mnStart();
+}
+
+/** Dump tables of the roles (docs/abi.md): 3 home agent bindings, 4 foreign agent visitors. */
+export function mobilityDump(table: i32, index: i32, out: usize): i32 {
+  if (table == 3) return has(cfg.ROLE_HOME_AGENT) ? haBindingDump(index, out) : -1;
+  if (table == 4) return has(cfg.ROLE_FOREIGN_AGENT) ? faVisitorDump(index, out) : -1;
+  return -1;
+}
