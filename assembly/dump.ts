@@ -4,7 +4,7 @@
 //     0 index u8 | 1 up u8 | 2 mac[6] | 8 ip u32 | 12 prefixLen u8 | 13 pad u8 | 14 mtu u16
 //   table 1 routes (12 bytes; longest prefix first)
 //     0 dest u32 | 4 prefixLen u8 | 5 iface u8 | 6 pad[2] | 8 gateway u32 (0 = on-link)
-//   table 2 ARP cache (20 bytes; entries in use)
+//   table 2 ARP (neighbour) cache (20 bytes; entries in use; link/neighbor.ts)
 //     0 ip u32 | 4 mac[6] | 10 state u8 (1 incomplete, 2 reachable) | 11 iface u8 | 12 expiresAtMs i64
 //   table 3 home agent bindings (28 bytes; one per care-of address of each binding; ha.ts haBindingDump)
 //     0 home u32 | 4 careOf u32 | 8 expiresAtMs i64 | 16 identification u64 | 24 lifetimeSec u16 |
@@ -20,7 +20,7 @@
 
 import { netifCount, netifValid, netifUp, netifMac, netifIp, netifPrefixLen, netifMtu, netifAlias, netifAliasPrefixLen } from "./link/netif";
 import { routeCount, routeEntry } from "./stack/route";
-import { arpDump } from "./stack/arp";
+import { neighborDump } from "./link/neighbor";
 import { mobilityDump } from "./mobility/roles";
 
 /** Write record `index` of `table` to `out` (layouts above); returns its length or -1 past the end. */
@@ -51,7 +51,7 @@ export function dumpRecord(table: i32, index: i32, out: usize): i32 {
     store<u32>(out, load<u32>(e, 4), 8);   // gateway
     return 12;
   }
-  if (table == 2) return arpDump(index, out);
+  if (table == 2) return neighborDump(index, out);
   if (table == 3 || table == 4) return mobilityDump(table, index, out);
   if (table == 5) {
     // At most MAX_IFACES interfaces: a scan per record is as cheap as a cursor.

@@ -6,11 +6,15 @@
 //     ethCheck ─bad─> DROP_TOO_SHORT; unicast not to our MAC ─> DROP_NOT_FOR_US
 //     EtherType registered ─> its handler(iface, payload, len - 14, group destination)
 //     otherwise ─> DROP_ETHERTYPE
+//
+// Output: every frame leaves through ethTransmit (counted, then host.tx); ethSendTo writes the header
+// into the headroom in front of a packet and transmits it.
 
-import { C, count } from "../counters";
+import { tx } from "../host";
+import { C, count, countBy } from "../counters";
 import { netifMac } from "./netif";
 import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";
-import { ETH_HEADER_LEN, ethCheck, ethDst, ethType, macEqual, macIsGroup, EthErr } from "../wire/ethernet";
+import { ETH_HEADER_LEN, ethCheck, ethDst, ethType, ethEmit, macEqual, macIsGroup, EthErr } from "../wire/ethernet";
 
 /** A protocol's input: the payload of `len` bytes at `p` (Ethernet header at p-14) received on
  *  `iface`; `group`: the frame went to a group MAC address. Returns 0 used, 1 dropped. */
@@ -41,4 +45,23 @@ export function ethInput(iface: i32, p: usize, len: i32): i32 {
   }
   count(C.DROP_ETHERTYPE);
   return 1;
+}
+
+/** Transmit the frame of `len` bytes at `f` on `iface`, counting it (every frame leaves through here). */
+export function ethTransmit(iface: i32, f: usize, len: i32): void {
+  count(C.TX_FRAMES);
+  countBy(C.TX_BYTES, <u64>len);
+  tx(iface, f, len);
+}
+
+/**
+ * Send the packet of `len` bytes at `p` on `iface` to the MAC at `mac` as EtherType `type`: the
+ * Ethernet header goes at `p - 14` (headroom). `mac` may lie in the 6 bytes at `p - 8` (a received
+ * frame's source): it is copied before our own address is written there.
+ */
+// @ts-ignore: decorator
+@inline export function ethSendTo(iface: i32, mac: usize, type: u16, p: usize, len: i32): void {
+  const f = p - <usize>ETH_HEADER_LEN;
+  ethEmit(f, mac, netifMac(iface), type);
+  ethTransmit(iface, f, len + ETH_HEADER_LEN);
 }

@@ -1,0 +1,525 @@
+// The neighbour cache and its pending-frame pool (RFC 1122 §2.3.2; RFC 826's cache, to be shared with
+// IPv6 Neighbor Discovery, RFC 2461 §7.3): which link-layer address a next hop on an interface has,
+// and the frames waiting for it. The resolution protocol (ARP, stack/arp.ts, for IPv4) registers its
+// solicitation sender and feeds what it learns back in (neighborLearn); this file knows no protocol.
+//
+//   neighborOutput(iface, nextHop, ethertype, p, len)   unicast next hop
+//     REACHABLE entry  -> Ethernet header at p-14 (headroom), tx from there (link/ethernet.ts)
+//     otherwise        -> copy into a pending slot, entry INCOMPLETE, solicitation (retried by the timer)
+//
+// Every per-packet step is O(1) in the table sizes: the cache is a hash table (table/hash.ts),
+// eviction and deadlines come from two ordered lists (table/lru.ts), and the cache has one timer on
+// the node's heap (table/timer.ts, sys/timers.ts) instead of a scan in tick.
+//
+// Cache entry (stride 24, `arpEntries` of them, carved at init; the index is the entry's handle):
+//   ip u32 @0 | mac[6] @4 | state u8 @10 | iface u8 @11 | requests u8 @12 | pad u8 | next u16 @14 |
+//   expiresAtMs i64 @16
+// States: FREE 0, INCOMPLETE 1 (solicitations sent, expiresAtMs = next retry), REACHABLE 2 (expiresAtMs =
+// end of validity, `arpTimeoutSec` after the last confirmation). An INCOMPLETE entry sends `arpRetries`
+// solicitations in all, one per second (RFC 1122 §2.3.2.1: at most one per second per destination); one
+// second after the last unanswered one it fails: ARP_FAILED, its pending frames are dropped.
+//
+// Keys: an entry is identified by (iface, address). The same address can be a neighbour on two links
+// at once (a mobile node's home address is a visitor's own address on a foreign agent's foreign link
+// while, on the home link, the home agent answers for it by proxy), so the hash table is keyed by the
+// address alone and its u32 value is the first entry of that address; further entries of the address
+// on other interfaces hang off it through `next` (at most MAX_IFACES, almost always one). `next` also
+// links the free entries.
+//
+// Order without scanning: a REACHABLE entry's deadline is always "confirmation time + arpTimeoutSec",
+// so the list of REACHABLE entries in confirmation order (an LRU touched at each confirmation) is also
+// in deadline order; likewise INCOMPLETE entries in the order of their last solicitation (deadline
+// "solicitation time + 1 s"). The oldest of each list is its earliest deadline. Hence:
+// - a full cache evicts the oldest REACHABLE entry (the one expiring first), else the oldest
+//   INCOMPLETE one (the one whose solicitation has gone unanswered longest, i.e. retried first);
+// - the cache needs one timer (kind TK_NEIGHBOR), armed at the earlier of the two oldest deadlines;
+//   neighborTick pops due entries off the old ends of the lists, O(1) each.
+// Should the host's clock step back, a new deadline is raised to the newest one of its list so the
+// lists stay sorted (entries then live at most that step longer).
+//
+// Pending slot (stride 16 + frameBytes, rounded to 16; `pendingFrames` of them, ≤ 256, linear):
+//   used u8 @0 | iface u8 @1 | next u16 @2 | nextHop u32 @4 | len u16 @8 (packet bytes) |
+//   ethertype u16 @10 | seq u32 @12 | frame @16
+// The frame's packet sits at +16+14; the Ethernet header is written when the address resolves.
+// Frames to one next hop leave in the order they were queued (seq): they form a FIFO chained through
+// `next` (the slot queued after this one for the same (iface, nextHop), NONE at the newest), so a
+// resolution finds the oldest with one scan of the pool and then walks the chain. Frames of a next
+// hop only ever leave as a whole chain (sent, failed, link down) or from its old end (queue's
+// eviction), so a chain never points into a slot that left it.
+
+import { arenaAlloc } from "../mem";
+import { C, count } from "../counters";
+import { Ev, evBuf, evEmit } from "../events";
+import { nowMs } from "../clock";
+import * as cfg from "../config";
+import { netifListen } from "./netif";
+import { ethSendTo } from "./ethernet";
+import { stackTimers, timerOwn, OWNER_NEIGHBOR } from "../sys/timers";
+import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htInsertedNew, htRemove } from "../table/hash";
+import { lruBytes, lruInit, lruTouch, lruRemove, lruOldest, lruNewest } from "../table/lru";
+import { TIMER_NEVER, timerStart, timerRestart, timerActive } from "../table/timer";
+import { ETH_HEADER_LEN, macEqual } from "../wire/ethernet";
+
+export const NEIGH_FREE: u8 = 0;
+export const NEIGH_INCOMPLETE: u8 = 1;
+export const NEIGH_REACHABLE: u8 = 2;
+
+/** Kind of the cache's timer on the node's heap (owner OWNER_NEIGHBOR, sys/timers.ts). */
+export const TK_NEIGHBOR: u16 = (OWNER_NEIGHBOR << 8);
+
+/** Send a solicitation for `target` on `iface` (the resolution protocol's: ARP request, NS). */
+export type Solicit = (iface: i32, target: u32) => void;
+
+const E_IP: usize = 0;
+const E_MAC: usize = 4;
+const E_STATE: usize = 10;
+const E_IFACE: usize = 11;
+const E_REQS: usize = 12;
+const E_NEXT: usize = 14;
+const E_EXPIRES: usize = 16;
+const E_STRIDE: usize = 24;
+/** End of a `next` chain (arpEntries ≤ 4096, config.ts). */
+const NONE: i32 = 0xffff;
+
+const P_USED: usize = 0;
+const P_IFACE: usize = 1;
+const P_NEXT: usize = 2;
+const P_NEXTHOP: usize = 4;
+const P_LEN: usize = 8;
+const P_TYPE: usize = 10;
+const P_SEQ: usize = 12;
+const P_FRAME: usize = 16;
+
+/** Retry interval of an unanswered solicitation (RFC 1122 §2.3.2.1). */
+const RETRY_MS: i64 = 1000;
+
+let cache: usize = 0;
+let cacheN: i32 = 0;
+let freeHead: i32 = NONE;
+const cacheIndex: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
+let reachList: usize = 0;   // REACHABLE entries, oldest = expires first
+let incList: usize = 0;     // INCOMPLETE entries, oldest = next solicitation due first
+let timer: i32 = -1;        // TK_NEIGHBOR handle on stackTimers
+let timerAt: i64 = TIMER_NEVER;
+let cacheGen: u32 = 0;      // bumped whenever an entry comes or goes (invalidates the dump cursor)
+let dumpGen: u32 = 0;
+let dumpIndex: i32 = -1;    // neighborDump cursor: next record index and the entry to resume from
+let dumpPos: i32 = 0;
+// Why (speed): frames in a row mostly go to one next hop; its entry index is reused while no entry
+// came or went (cacheGen unchanged). The entry's own state, MAC and deadline are read as always.
+let memoIp: u32 = 0;
+let memoIface: i32 = -1;
+let memoIndex: i32 = -1;
+let memoGen: u32 = 0;
+let pending: usize = 0;
+let pendingN: i32 = 0;
+let pendingStride: usize = 0;
+let pendingSeq: u32 = 0;
+let solicit: usize = 0;
+
+// @ts-ignore: decorator
+@inline function entry(i: i32): usize { return cache + <usize>i * E_STRIDE; }
+// @ts-ignore: decorator
+@inline function slot(i: i32): usize { return pending + <usize>i * pendingStride; }
+
+/** `a + b` for b ≥ 0, saturating at i64 max (a host may pass any time). */
+function later(a: i64, b: i64): i64 { return a > i64.MAX_VALUE - b ? i64.MAX_VALUE : a + b; }
+
+/**
+ * Carve the cache (entries, address index, two lists) and the pending pool from the arena, reserve
+ * the cache's timer on the node's heap, and take link-down events. False when memory ran out.
+ */
+export function neighborInit(): bool {
+  timerOwn(OWNER_NEIGHBOR, neighborTimer);
+  netifListen(neighborLink);
+  solicit = 0;
+  cacheN = cfg.arpEntries;
+  const n = <u32>cacheN;
+  cache = arenaAlloc(<usize>cacheN * E_STRIDE);
+  const ib = arenaAlloc(htBytes(n, 4));
+  reachList = arenaAlloc(lruBytes(n));
+  incList = arenaAlloc(lruBytes(n));
+  pendingN = cfg.pendingFrames;
+  pendingStride = (P_FRAME + <usize>cfg.frameBytes + 15) & ~<usize>15;
+  pending = pendingN > 0 ? arenaAlloc(<usize>pendingN * pendingStride) : 0;
+  pendingSeq = 0;
+  cacheGen = 0;
+  memoIndex = -1;
+  dumpIndex = -1;
+  timer = -1;
+  timerAt = TIMER_NEVER;
+  freeHead = NONE;
+  const ok = cache != 0 && ib != 0 && reachList != 0 && incList != 0 && (pendingN == 0 || pending != 0);
+  if (!ok) return false;
+  // Free list in index order, so a fresh cache hands out entries 0, 1, 2, ...
+  for (let i = cacheN - 1; i >= 0; i--) { store<u16>(entry(i), <u16>freeHead, E_NEXT); freeHead = i; }
+  htInit(cacheIndex, ib, n, 4);
+  lruInit(reachList, n);
+  lruInit(incList, n);
+  // The timer stays armed (at TIMER_NEVER when the cache has no deadline), so roles filling the heap
+  // can never starve the cache of its one timer.
+  rearm();
+  return stackTimers != 0 && timer >= 0;
+}
+
+/** Solicitations for unresolved next hops are sent by `fn` (the resolution protocol, at init). */
+export function neighborSolicitWith(fn: Solicit): void { solicit = changetype<usize>(fn); }
+
+function sendSolicit(iface: i32, target: u32): void {
+  if (solicit != 0) changetype<Solicit>(solicit)(iface, target);
+}
+
+/** Entry index of (`iface`, `ip`), or -1. */
+function find(iface: i32, ip: u32): i32 {
+  if (memoIndex >= 0 && memoGen == cacheGen && memoIp == ip && memoIface == iface) return memoIndex;
+  const v = htFind(cacheIndex, ip);
+  if (v == 0) return -1;
+  let i = <i32>load<u32>(v);
+  while (i != NONE) {
+    const e = entry(i);
+    if (<i32>load<u8>(e, E_IFACE) == iface) {
+      memoIp = ip;
+      memoIface = iface;
+      memoIndex = i;
+      memoGen = cacheGen;
+      return i;
+    }
+    i = <i32>load<u16>(e, E_NEXT);
+  }
+  return -1;
+}
+
+/** Earliest deadline in the cache (the older end of either list), TIMER_NEVER if none. */
+function nextDeadline(): i64 {
+  let d = TIMER_NEVER;
+  let i = lruOldest(reachList);
+  if (i >= 0) d = load<i64>(entry(i), E_EXPIRES);
+  i = lruOldest(incList);
+  if (i >= 0) d = min(d, load<i64>(entry(i), E_EXPIRES));
+  return d;
+}
+
+/** Move the cache's timer to its earliest deadline (O(1) unless it changed; then O(log timers)). */
+function rearm(): void {
+  if (stackTimers == 0) return;
+  const d = nextDeadline();
+  if (timerActive(stackTimers, timer)) {
+    if (d != timerAt) timerRestart(stackTimers, timer, d);
+  } else {
+    timer = timerStart(stackTimers, 0, TK_NEIGHBOR, d);
+  }
+  timerAt = d;
+}
+
+/** Give entry `i` deadline `d` and make it the newest of `list` (see "Order without scanning"). */
+function setDeadline(i: i32, list: usize, d: i64): void {
+  lruRemove(list, i);
+  const h = lruNewest(list);
+  if (h >= 0) d = max(d, load<i64>(entry(h), E_EXPIRES));
+  store<i64>(entry(i), d, E_EXPIRES);
+  lruTouch(list, i);
+}
+
+function emitResolved(e: usize): void {
+  const b = evBuf();
+  store<u32>(b, <u32>load<u8>(e, E_IFACE));
+  store<u32>(b, load<u32>(e, E_IP), 4);
+  memory.copy(b + 8, e + E_MAC, 6);
+  evEmit(Ev.ARP_RESOLVED, 14);
+}
+
+function emitFailed(iface: i32, ip: u32): void {
+  const b = evBuf();
+  store<u32>(b, <u32>iface);
+  store<u32>(b, ip, 4);
+  evEmit(Ev.ARP_FAILED, 8);
+}
+
+/** Drop every pending frame for (`iface`, `ip`), or for the whole interface when `all`. */
+function dropPending(iface: i32, ip: u32, all: bool): void {
+  for (let i = 0; i < pendingN; i++) {
+    const s = slot(i);
+    if (load<u8>(s, P_USED) != 0 && <i32>load<u8>(s, P_IFACE) == iface && (all || load<u32>(s, P_NEXTHOP) == ip)) {
+      store<u8>(s, 0, P_USED);
+      count(C.DROP_ARP_UNRESOLVED);
+    }
+  }
+}
+
+/** True when slot `s` holds a frame for (`iface`, `ip`). */
+function pendingFor(s: usize, iface: i32, ip: u32): bool {
+  return load<u8>(s, P_USED) != 0 && <i32>load<u8>(s, P_IFACE) == iface && load<u32>(s, P_NEXTHOP) == ip;
+}
+
+/** Send the pending frames for (`iface`, `ip`) to `mac`, oldest first: one scan, then the chain. */
+function flushPending(iface: i32, ip: u32, mac: usize): void {
+  let head = -1;
+  for (let i = 0; i < pendingN; i++) {
+    const s = slot(i);
+    if (!pendingFor(s, iface, ip)) continue;
+    // Sequence numbers compared as a signed difference, so wrap-around keeps the order.
+    if (head < 0 || <i32>(load<u32>(s, P_SEQ) - load<u32>(slot(head), P_SEQ)) < 0) head = i;
+  }
+  // At most pendingN links; each one is checked (used, same next hop, later seq) before it is followed.
+  for (let k = 0; head >= 0 && k < pendingN; k++) {
+    const s = slot(head);
+    const seq = load<u32>(s, P_SEQ);
+    const n = <i32>load<u16>(s, P_NEXT);
+    store<u8>(s, 0, P_USED);
+    ethSendTo(iface, mac, load<u16>(s, P_TYPE), s + P_FRAME + <usize>ETH_HEADER_LEN, <i32>load<u16>(s, P_LEN));
+    if (n == NONE || n >= pendingN) break;
+    const t = slot(n);
+    if (!pendingFor(t, iface, ip) || <i32>(load<u32>(t, P_SEQ) - seq) <= 0) break;
+    head = n;
+  }
+}
+
+/** Take entry `i` out of the index, its list and its address chain; it goes back to the free list. */
+function removeEntry(i: i32): void {
+  const e = entry(i);
+  const ip = load<u32>(e, E_IP);
+  const next = <i32>load<u16>(e, E_NEXT);
+  const v = htFind(cacheIndex, ip);
+  if (v != 0) {
+    let j = <i32>load<u32>(v);
+    if (j == i) {
+      if (next == NONE) htRemove(cacheIndex, ip);
+      else store<u32>(v, <u32>next);
+    } else {
+      while (j != NONE) {
+        const ej = entry(j);
+        const n = <i32>load<u16>(ej, E_NEXT);
+        if (n == i) { store<u16>(ej, <u16>next, E_NEXT); break; }
+        j = n;
+      }
+    }
+  }
+  lruRemove(reachList, i);
+  lruRemove(incList, i);
+  store<u8>(e, NEIGH_FREE, E_STATE);
+  store<u16>(e, <u16>freeHead, E_NEXT);
+  freeHead = i;
+  cacheGen++;
+}
+
+/** A free entry, evicting the REACHABLE one expiring first, else the INCOMPLETE one retried first. */
+function allocEntry(): i32 {
+  if (freeHead == NONE) {
+    // Every entry in use is on exactly one of the lists, so one of them has an oldest entry.
+    let victim = lruOldest(reachList);
+    if (victim < 0) {
+      // Only unresolved entries left: the one that has waited longest gives way; its frames go too.
+      victim = lruOldest(incList);
+      if (victim < 0) return -1;
+      const e = entry(victim);
+      const ifc = <i32>load<u8>(e, E_IFACE);
+      const ip = load<u32>(e, E_IP);
+      emitFailed(ifc, ip);
+      dropPending(ifc, ip, false);
+    }
+    removeEntry(victim);
+  }
+  const i = freeHead;
+  freeHead = <i32>load<u16>(entry(i), E_NEXT);
+  return i;
+}
+
+/** A new entry for (`iface`, `ip`) in state FREE and on no list (the caller sets both), or -1. */
+function insert(iface: i32, ip: u32): i32 {
+  const i = allocEntry();
+  if (i < 0) return -1;
+  // Distinct addresses ≤ entries in use ≤ capacity of the index, so this finds room.
+  const v = htInsert(cacheIndex, ip);
+  if (v == 0) { store<u16>(entry(i), <u16>freeHead, E_NEXT); freeHead = i; return -1; }
+  const e = entry(i);
+  store<u32>(e, ip, E_IP);
+  memory.fill(e + E_MAC, 0, 6);
+  store<u8>(e, NEIGH_FREE, E_STATE);
+  store<u8>(e, <u8>iface, E_IFACE);
+  store<u8>(e, 0, E_REQS);
+  store<u16>(e, htInsertedNew(cacheIndex) ? <u16>NONE : <u16>load<u32>(v), E_NEXT);
+  store<i64>(e, 0, E_EXPIRES);
+  store<u32>(v, <u32>i);
+  cacheGen++;
+  return i;
+}
+
+/** Mark entry `i` reachable at `mac` (pointer), restart its lifetime, send what was waiting for it. */
+function resolve(i: i32, mac: usize): void {
+  const e = entry(i);
+  const was = load<u8>(e, E_STATE);
+  const changed = was != NEIGH_REACHABLE || !macEqual(e + E_MAC, mac);
+  memory.copy(e + E_MAC, mac, 6);
+  store<u8>(e, NEIGH_REACHABLE, E_STATE);
+  store<u8>(e, 0, E_REQS);
+  lruRemove(incList, i);
+  setDeadline(i, reachList, later(nowMs(), <i64>cfg.arpTimeoutSec * 1000));
+  rearm();
+  if (changed) emitResolved(e);
+  if (was == NEIGH_INCOMPLETE) flushPending(<i32>load<u8>(e, E_IFACE), load<u32>(e, E_IP), e + E_MAC);
+}
+
+function queue(iface: i32, nextHop: u32, type: u16, p: usize, len: i32): bool {
+  if (len + ETH_HEADER_LEN > cfg.frameBytes) return false;
+  // Why: one next hop that never answers (a home address whose node left, a dead router) must not
+  // take every slot and starve resolutions that would succeed: it may hold at most half of the pool
+  // (at least one); beyond that its oldest frame makes room (RFC 1122 §2.3.2.2 recommends queueing
+  // at least one datagram per unresolved address, so the newest one is kept).
+  const cap = pendingN > 1 ? pendingN >> 1 : 1;
+  let mine = 0, oldest = -1, newest = -1, free = -1;
+  for (let i = 0; i < pendingN; i++) {
+    const s = slot(i);
+    if (load<u8>(s, P_USED) == 0) { if (free < 0) free = i; continue; }
+    if (load<u32>(s, P_NEXTHOP) != nextHop || <i32>load<u8>(s, P_IFACE) != iface) continue;
+    mine++;
+    const q = load<u32>(s, P_SEQ);
+    if (oldest < 0 || <i32>(q - load<u32>(slot(oldest), P_SEQ)) < 0) oldest = i;
+    if (newest < 0 || <i32>(q - load<u32>(slot(newest), P_SEQ)) > 0) newest = i;
+  }
+  if (mine >= cap && oldest >= 0) {
+    store<u8>(slot(oldest), 0, P_USED);
+    count(C.DROP_ARP_UNRESOLVED);
+    free = oldest;
+    if (newest == oldest) newest = -1; // it was the whole chain
+  }
+  for (let i = free; i >= 0 && i < pendingN; i++) {
+    const s = slot(i);
+    if (load<u8>(s, P_USED) != 0) continue;
+    store<u8>(s, 1, P_USED);
+    store<u8>(s, <u8>iface, P_IFACE);
+    store<u16>(s, <u16>NONE, P_NEXT);
+    store<u32>(s, nextHop, P_NEXTHOP);
+    store<u16>(s, <u16>len, P_LEN);
+    store<u16>(s, type, P_TYPE);
+    store<u32>(s, pendingSeq++, P_SEQ);
+    memory.copy(s + P_FRAME + <usize>ETH_HEADER_LEN, p, <usize>len);
+    // The new frame is the chain's newest (see "Pending slot").
+    if (newest >= 0) store<u16>(slot(newest), <u16>i, P_NEXT);
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Send the packet of `len` bytes at `p` (EtherType `type`) on `iface` to the unicast next hop
+ * `nextHop`. The Ethernet header is written at `p - 14`, which must be headroom. Returns 0 sent or
+ * queued for resolution, 1 dropped (counted DROP_ARP_UNRESOLVED: pool full).
+ */
+export function neighborOutput(iface: i32, nextHop: u32, type: u16, p: usize, len: i32): i32 {
+  let i = find(iface, nextHop);
+  if (i >= 0 && load<u8>(entry(i), E_STATE) == NEIGH_REACHABLE && load<i64>(entry(i), E_EXPIRES) <= nowMs()) {
+    removeEntry(i); // stale (its timer has not run yet): resolve again
+    i = -1;
+  }
+  if (i < 0 || load<u8>(entry(i), E_STATE) != NEIGH_REACHABLE) {
+    if (i < 0) {
+      i = insert(iface, nextHop);
+      if (i < 0) { count(C.DROP_ARP_UNRESOLVED); return 1; }
+      const e = entry(i);
+      store<u8>(e, NEIGH_INCOMPLETE, E_STATE);
+      store<u8>(e, 1, E_REQS);
+      setDeadline(i, incList, later(nowMs(), RETRY_MS));
+      rearm();
+      sendSolicit(iface, nextHop);
+    }
+    // Why: RFC 1122 §2.3.2.2: keep (at least) the latest packet for an unresolved address; the pool
+    // is shared and fixed, so a full pool drops the new packet.
+    if (queue(iface, nextHop, type, p, len)) return 0;
+    count(C.DROP_ARP_UNRESOLVED);
+    return 1;
+  }
+  ethSendTo(iface, entry(i) + E_MAC, type, p, len);
+  return 0;
+}
+
+/**
+ * The resolution protocol heard `addr` at `mac` on `iface`: an existing entry is updated (RFC 826
+ * "Packet Reception": whoever the target was — also how gratuitous ARP moves an address, RFC 2002
+ * §4.6) and its waiting frames leave; a new one is made only when `create` (we were the target).
+ */
+export function neighborLearn(iface: i32, addr: u32, mac: usize, create: bool): void {
+  const i = find(iface, addr);
+  if (i >= 0) resolve(i, mac);
+  else if (create) {
+    const j = insert(iface, addr);
+    if (j >= 0) resolve(j, mac);
+  }
+}
+
+/**
+ * Retry or fail unresolved entries and expire old ones due at `now` (O(1) per due entry, oldest
+ * first); re-arms the cache's timer and returns the cache's next deadline (i64 max if none).
+ */
+export function neighborTick(now: i64): i64 {
+  for (;;) {
+    const i = lruOldest(reachList);
+    if (i < 0 || load<i64>(entry(i), E_EXPIRES) > now) break;
+    removeEntry(i);
+  }
+  // Each entry is looked at once at most: a retried one moves to the new end with a later deadline.
+  for (let k = 0; k < cacheN; k++) {
+    const i = lruOldest(incList);
+    if (i < 0) break;
+    const e = entry(i);
+    if (load<i64>(e, E_EXPIRES) > now) break;
+    const ifc = <i32>load<u8>(e, E_IFACE);
+    const ip = load<u32>(e, E_IP);
+    const reqs = <i32>load<u8>(e, E_REQS);
+    if (reqs < cfg.arpRetries) {
+      store<u8>(e, <u8>(reqs + 1), E_REQS);
+      setDeadline(i, incList, later(now, RETRY_MS));
+      sendSolicit(ifc, ip);
+    } else {
+      // Why: RFC 1122 §2.3.2.1: give up after a bounded number of requests; the waiting packets go.
+      removeEntry(i);
+      emitFailed(ifc, ip);
+      dropPending(ifc, ip, false);
+    }
+  }
+  rearm();
+  return nextDeadline();
+}
+
+/** The cache's timer (TK_NEIGHBOR) is due. */
+function neighborTimer(kind: u16, tag: u32, now: i64): void { neighborTick(now); }
+
+/** Link of `iface` went up or down; down flushes it (neighborFlush). */
+function neighborLink(iface: i32, up: bool): void { if (!up) neighborFlush(iface); }
+
+/** Forget every entry and pending frame of `iface` (its link went down: the next network may differ). */
+export function neighborFlush(iface: i32): void {
+  // A scan: link changes are rare, and the cache is at most 4096 entries.
+  for (let i = 0; i < cacheN; i++) {
+    const e = entry(i);
+    if (load<u8>(e, E_STATE) != NEIGH_FREE && <i32>load<u8>(e, E_IFACE) == iface) removeEntry(i);
+  }
+  dropPending(iface, 0, true);
+  rearm();
+}
+
+/**
+ * Write the `index`-th entry in use to `out` as `ip u32, mac[6], state u8, iface u8, expiresAtMs i64`
+ * (little-endian, 20 bytes); returns 20, or -1 past the last. Reading indices 0, 1, 2, ... in a row
+ * costs O(capacity) in all (a cursor resumes where the previous record was found).
+ */
+export function neighborDump(index: i32, out: usize): i32 {
+  if (index < 0) return -1;
+  let k = 0;
+  let i = 0;
+  if (index == dumpIndex && dumpGen == cacheGen) { k = index; i = dumpPos; }
+  for (; i < cacheN; i++) {
+    const e = entry(i);
+    if (load<u8>(e, E_STATE) == NEIGH_FREE) continue;
+    if (k++ != index) continue;
+    store<u32>(out, load<u32>(e, E_IP));
+    memory.copy(out + 4, e + E_MAC, 6);
+    store<u8>(out, load<u8>(e, E_STATE), 10);
+    store<u8>(out, load<u8>(e, E_IFACE), 11);
+    store<i64>(out, load<i64>(e, E_EXPIRES), 12);
+    dumpIndex = index + 1;
+    dumpPos = i + 1;
+    dumpGen = cacheGen;
+    return 20;
+  }
+  return -1;
+}
