@@ -1,0 +1,75 @@
+// Family-neutral addresses (issue 8.2): 16 bytes in network byte order, IPv6 as is and IPv4 as an
+// IPv4-mapped IPv6 address (::ffff:a.b.c.d, RFC 4291 §2.5.5.2), so one comparison, one hash and one
+// prefix match serve both families. A prefix of an IPv4 address is its length + 96 in this space.
+// Pure functions over caller memory, like the rest of wire/.
+
+/** Bytes of an address. */
+export const ADDR_LEN: i32 = 16;
+/** Offset of the IPv4 address inside a mapped one. */
+const V4_AT: usize = 12;
+
+/** Write the IPv4 address `v4` (host order, a.b.c.d = a<<24|b<<16|c<<8|d) at `a` as ::ffff:a.b.c.d. */
+export function addrSetV4(a: usize, v4: u32): void {
+  store<u64>(a, 0);
+  store<u32>(a, 0xffff0000, 8); // bytes 8..11 = 00 00 ff ff
+  store<u32>(a, bswap<u32>(v4), V4_AT);
+}
+
+/** True when `a` is an IPv4-mapped address. */
+export function addrIsV4(a: usize): bool {
+  return load<u64>(a) == 0 && load<u32>(a, 8) == 0xffff0000;
+}
+
+/** The IPv4 address (host order) inside the mapped address at `a` (0 when `a` is not IPv4-mapped). */
+export function addrV4(a: usize): u32 {
+  return addrIsV4(a) ? bswap<u32>(load<u32>(a, V4_AT)) : 0;
+}
+
+/** Copy the address at `src` to `dst`. */
+export function addrCopy(dst: usize, src: usize): void {
+  store<u64>(dst, load<u64>(src));
+  store<u64>(dst, load<u64>(src, 8), 8);
+}
+
+/** True when the addresses at `a` and `b` are equal (two 64-bit compares). */
+export function addrEqual(a: usize, b: usize): bool {
+  return load<u64>(a) == load<u64>(b) && load<u64>(a, 8) == load<u64>(b, 8);
+}
+
+/** True for the unspecified address of either family (:: or ::ffff:0.0.0.0). */
+export function addrIsUnspecified(a: usize): bool {
+  return (load<u64>(a) | load<u32>(a, V4_AT)) == 0 && (load<u32>(a, 8) == 0 || load<u32>(a, 8) == 0xffff0000);
+}
+
+/**
+ * A well-mixed 32-bit hash of the address at `a`: each 32-bit word is folded in with a multiply and
+ * the result avalanched, so addresses differing in any bit spread over a power-of-two table.
+ */
+export function addrHash(a: usize): u32 {
+  let h: u32 = 0x9e3779b9;
+  for (let i: usize = 0; i < 16; i += 4) {
+    h ^= load<u32>(a + i);
+    h = (h ^ (h >>> 16)) * 0x7feb352d;
+  }
+  h = (h ^ (h >>> 15)) * 0x846ca68b;
+  return h ^ (h >>> 16);
+}
+
+/**
+ * True when the first `bits` bits (0..128) of the addresses at `a` and `b` agree. For IPv4, pass
+ * the IPv4 prefix length + 96 (addrV4Bits). Out-of-range lengths are clamped.
+ */
+export function addrPrefixMatch(a: usize, b: usize, bits: i32): bool {
+  if (bits <= 0) return true;
+  if (bits > 128) bits = 128;
+  let i: usize = 0;
+  // Whole 32-bit words first (compared byte-swapped so the high bits come first).
+  for (; bits >= 32; bits -= 32, i += 4) if (load<u32>(a + i) != load<u32>(b + i)) return false;
+  if (bits == 0) return true;
+  const mask = ~(<u32>0xffffffff >>> bits);
+  return ((bswap<u32>(load<u32>(a + i)) ^ bswap<u32>(load<u32>(b + i))) & mask) == 0;
+}
+
+/** Prefix length in the 128-bit space of an IPv4 prefix of `v4Len` bits (0..32). */
+// @ts-ignore: decorator
+@inline export function addrV4Bits(v4Len: i32): i32 { return v4Len + 96; }
