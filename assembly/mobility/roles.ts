@@ -34,7 +34,10 @@ import { tunnelReset, tunnelExit, tunnelBindings, tunnelInput, tunnelIcmpInput }
 import { agentInit, agentStart, agentIcmp, agentTimer } from "./agent";
 import { faInit, faUdp, faIntercept, faTimer, faLink, faIcmpError, faVisitorDump, faDeliverToVisitor } from "./fa";
 import { haInit, haUdp, haBroadcastTap, haIntercept, haOriginated, haTimer, haBindingDump, haReverseTunnel, haCareOfEncap } from "./ha";
-import { mnInit, mnStart, mnUdp, mnIcmp, mnOutput, mnTimer, mnLink, mnDeliverDecapsulated, mnDhcpEvent } from "./mn";
+import { mnInit, mnStart, mnTimer, mnDhcpEvent } from "./mn/node";
+import { mnIcmp, mnLink } from "./mn/movement";
+import { mnUdp } from "./mn/reply";
+import { mnOutput, mnDeliverDecapsulated } from "./mn/routing";
 
 // @ts-ignore: decorator
 @inline function has(role: u32): bool { return (cfg.roles & role) != 0; }

@@ -1,0 +1,196 @@
+// Mobile node: registration requests (RFC 2002 §3.6): flags, building, signing and sending one
+// request, retransmission and back-off. mobility/mn/node.ts has the overview.
+
+import * as cfg from "../../config";
+import { C, count } from "../../counters";
+import { Ev, evBuf, evEmit } from "../../events";
+import { nowMs } from "../../clock";
+import { stackTimerArm, stackTimerDisarm } from "../../sys/timers";
+import { linkSendIp, linkSendIpTo } from "../../stack/arp";
+import { ipNextIdent } from "../../stack/ip";
+import { authAppend } from "../../security/auth";
+import { mnIdentification } from "../../security/replay";
+import { IPV4_MIN_HEADER } from "../../wire/ipv4";
+import { macIsZero } from "../../wire/ethernet";
+import { udpIpEmit, UDP_HEADER_LEN } from "../../wire/udp";
+import { MA_FLAG_M, MA_FLAG_G, MA_FLAG_V } from "../../wire/icmp";
+import {
+  MIP_PORT, REG_REQ_LEN, regReqEmit, REQ_FLAG_S, REQ_FLAG_B, REQ_FLAG_D, REQ_FLAG_M, REQ_FLAG_G, REQ_FLAG_V,
+  REQ_FLAG_T,
+} from "../../wire/registration";
+import { EXT_MH_AUTH } from "../../wire/mipext";
+import * as S from "./state";
+import {
+  A_ADDR, A_COA, A_FLAGS, A_IFACE, A_MAC, A_REGLIFE, KIND_COLOC, KIND_DEREG, KIND_FA, REG_BACKOFF, REG_IDLE,
+  REG_MIN_GAP_MS, REG_PENDING, ST_AWAY, TK_MN_REG, TX_CAP, TX_IP, regMac, txBuf, homeBroadcast, useNonces,
+  saPeerFor, mhSa, colocNextHop, slot,
+} from "./state";
+import { agentFind, agentValid } from "./agents";
+
+/**
+ * Request flags for the outstanding kind: configured S B M G V, D when co-located; T (0x02) for a
+ * reverse tunnel in the "rfc3344" profile; 0x02 as the seeds' P and 0x01 (the seeds' R, reserved
+ * in rfc3344) never.
+ */
+function requestFlags(kind: u8, agentFlags: u16): u8 {
+  if (kind == KIND_DEREG) return 0;
+  let f = <u8>(cfg.requestFlags & (REQ_FLAG_S | REQ_FLAG_B | REQ_FLAG_M | REQ_FLAG_G | REQ_FLAG_V));
+  // Why: RFC 3024 §3.2: T asks the foreign agent (and tells the home agent) for a reverse tunnel.
+  // In the "seeds" profile 0x02 is P (SPEC-DECISIONS: private address, 001 §4.6), a different
+  // request: no bit says T there (docs/decisions.md).
+  if (cfg.reverseTunnel && cfg.registrationProfile == cfg.PROFILE_RFC3344) f |= REQ_FLAG_T;
+  if (kind == KIND_COLOC) {
+    // Why: RFC 2002 §3.3: D when the mobile node decapsulates itself; VJ compression is a foreign
+    // agent service.
+    return (f & ~REQ_FLAG_V) | REQ_FLAG_D;
+  }
+  // Why: RFC 2002 §3.6.1.1 / §3.7.2: a foreign agent refuses (code 72/73) encapsulations and
+  // compression it does not advertise; IP-in-IP is always supported, so fall back to it.
+  if ((agentFlags & MA_FLAG_M) == 0) f &= ~REQ_FLAG_M;
+  if ((agentFlags & MA_FLAG_G) == 0) f &= ~REQ_FLAG_G;
+  if ((agentFlags & MA_FLAG_V) == 0) f &= ~REQ_FLAG_V;
+  return f;
+}
+
+/** Build and send the outstanding request; a new Identification unless nonces and a retransmission. */
+export function transmit(retransmission: bool): bool {
+  const peer = saPeerFor(S.regHaField);
+  const sa = mhSa(peer);
+  // Why: RFC 2002 §3.5.2: every request carries the mobile-home authentication; without an
+  // association there is nothing we may send.
+  if (sa == 0) { count(C.MN_NO_SA); return false; }
+  S.regSaPeer = peer;
+  if (S.reqSent && nowMs() - S.lastReqAt < REG_MIN_GAP_MS) {
+    // Why: RFC 2002 §3.6.3: the minimum time between Registration Requests MUST NOT be less than
+    // 1 second — any two, not only retransmissions: advertisements (new prefixes, sequence
+    // "reboots"), S.denials and 133 replies would otherwise drive a request storm. The newest
+    // registration waits until the second is over; a reply to the request sent before it is not
+    // an answer to it (S.regSent).
+    count(C.MN_REG_DEFERRED);
+    S.regDeferred = true;
+    S.regDeferredRetrans = retransmission;
+    S.hReg = stackTimerArm(S.hReg, TK_MN_REG, 0, S.lastReqAt + REG_MIN_GAP_MS);
+    return true;
+  }
+  S.regDeferred = false;
+  const nonces = useNonces(sa);
+  let id = S.regId;
+  if (!(nonces && retransmission)) {
+    // Why: RFC 2002 §3.6.3: with timestamps every retransmission is a new registration with a new
+    // Identification; kept increasing so a home agent never sees one older than the last.
+    id = mnIdentification(sa, nonces, S.lastId);
+  }
+  const ip = txBuf + TX_IP;
+  const udp = ip + <usize>IPV4_MIN_HEADER;
+  const msg = udp + <usize>UDP_HEADER_LEN;
+  const cap = TX_CAP - <i32>TX_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
+  regReqEmit(msg, cap, S.regFlags, S.regLifetime, cfg.homeAddress, S.regHaField, S.regCoa, id);
+  const n = authAppend(sa, msg, REG_REQ_LEN, cap, EXT_MH_AUTH);
+  if (n < 0) { count(C.MN_NO_SA); return false; }
+  // Why: RFC 3024 (reply code 76, "mobile node too distant"): a foreign agent takes a request asking
+  // for a reverse tunnel only with IP TTL 255, proof that it was sent on its link.
+  const ttl = S.regKind == KIND_FA && (S.regFlags & REQ_FLAG_T) != 0 ? 255 : <u8>cfg.defaultTtl; // T only in rfc3344 (requestFlags)
+  const total = udpIpEmit(ip, ipNextIdent(), <u8>ttl, S.regSrc, S.regDst, MIP_PORT, MIP_PORT, n);
+  S.regId = id;
+  S.lastId = id;
+  S.regSentAt = nowMs();
+  S.reqSent = true;
+  S.regSent = true;
+  S.lastReqAt = S.regSentAt;
+  if (S.regKind == KIND_FA || (S.regKind == KIND_DEREG && !macIsZero(regMac))) {
+    // Why: RFC 2002 §3.6.1.1, §4.6 (contract): to the agent's MAC from its advertisement, no ARP.
+    linkSendIpTo(S.regIface, regMac, ip, total);
+  } else if (S.regKind == KIND_COLOC) {
+    linkSendIp(S.regIface, colocNextHop(S.regDst), ip, total);
+  } else {
+    linkSendIp(S.regIface, S.regDst, ip, total);
+  }
+  count(C.MN_REG_REQUEST_TX);
+  const b = evBuf();
+  store<u32>(b, cfg.homeAddress);
+  store<u32>(b, S.regHaField, 4);
+  store<u32>(b, S.regCoa, 8);
+  store<u16>(b, S.regLifetime, 12);
+  store<u8>(b, S.regFlags, 14);
+  store<u8>(b, S.regKind == KIND_FA ? 1 : 0, 15);
+  evEmit(Ev.REG_REQUEST, 16);
+  S.hReg = stackTimerArm(S.hReg, TK_MN_REG, 0, S.regSentAt + <i64>S.regRto);
+  return true;
+}
+
+/** Start a registration of `kind` (agent `a` for KIND_FA) and send its first request. */
+export function beginRegistration(kind: u8, a: i32, retry: bool): void {
+  S.fastRetry = retry;
+  S.regKind = kind;
+  S.regHaField = S.ha != 0 ? S.ha : homeBroadcast();
+  memory.fill(regMac, 0, 6);
+  if (kind == KIND_FA) {
+    const s = slot(a);
+    S.regIface = <i32>load<u8>(s, A_IFACE);
+    S.regAgentAddr = load<u32>(s, A_ADDR);
+    memory.copy(regMac, s + A_MAC, 6);
+    S.regCoa = load<u32>(s, A_COA);
+    S.regSrc = cfg.homeAddress;
+    S.regDst = S.regAgentAddr;
+    S.regFlags = requestFlags(kind, load<u16>(s, A_FLAGS));
+    let life = <u16>cfg.lifetimeSec;
+    const adv = load<u16>(s, A_REGLIFE);
+    // Why: RFC 2002 §3.6.1.1: no longer than the foreign agent's advertised registration lifetime.
+    if (adv != 0 && adv < life) life = adv;
+    if (S.lifetimeCap != 0 && S.lifetimeCap < life) life = S.lifetimeCap;
+    S.regLifetime = life;
+  } else if (kind == KIND_COLOC) {
+    S.regIface = S.colocIface;
+    S.regAgentAddr = 0;
+    S.regCoa = S.colocAddr;
+    S.regSrc = S.colocAddr;
+    S.regDst = S.regHaField;
+    S.regFlags = requestFlags(kind, 0);
+    S.regLifetime = <u16>cfg.lifetimeSec;
+  } else {
+    // Why: RFC 2002 §3.6.1.1: at home, deregister directly with the home agent: lifetime 0,
+    // care-of address = home address.
+    S.regIface = S.mnIface >= 0 ? S.mnIface : 0;
+    S.regAgentAddr = 0;
+    S.regCoa = cfg.homeAddress;
+    S.regSrc = cfg.homeAddress;
+    S.regDst = S.regHaField;
+    S.regFlags = 0;
+    S.regLifetime = 0;
+    if (S.ha != 0) {
+      const h = agentFind(S.regIface, S.ha);
+      if (h >= 0) memory.copy(regMac, slot(h) + A_MAC, 6);
+    }
+  }
+  S.regRto = cfg.retransmitMs;
+  S.regTries = 0;
+  S.regDeferred = false;
+  S.regSent = false;
+  S.regState = REG_PENDING;
+  S.hRenew = stackTimerDisarm(S.hRenew);
+  if (kind != KIND_DEREG) S.bindingAway = true;
+  if (!transmit(false)) { S.regState = REG_IDLE; S.hReg = stackTimerDisarm(S.hReg); }
+}
+
+/** The foreign agent of an outstanding request is gone: stop retransmitting to it (resumed by adopt). */
+export function pauseFaRegistration(): void {
+  if (S.regKind == KIND_FA && (S.regState == REG_PENDING || S.regState == REG_BACKOFF)) { S.regState = REG_PENDING; S.hReg = stackTimerDisarm(S.hReg); }
+}
+
+/** Retry later after a denial (doubling from retransmitMs to retransmitMaxMs). */
+export function backOff(): void {
+  S.regState = REG_BACKOFF;
+  let d = <i64>cfg.retransmitMs << <i64>min(S.denials, 16);
+  if (d > <i64>cfg.retransmitMaxMs) d = <i64>cfg.retransmitMaxMs;
+  S.denials++;
+  S.hReg = stackTimerArm(S.hReg, TK_MN_REG, 0, nowMs() + d);
+}
+
+/** Send the outstanding registration's kind again (after 133/136/69; transmit holds it to 1 s after the last request). */
+export function retryNow(): void {
+  if (S.regKind == KIND_DEREG) { beginRegistration(KIND_DEREG, -1, true); return; }
+  if (S.homeState != ST_AWAY) { S.regState = REG_IDLE; return; }
+  if (S.regKind == KIND_FA && S.cur >= 0 && agentValid(S.cur)) beginRegistration(KIND_FA, S.cur, true);
+  else if (S.regKind == KIND_COLOC && S.colocAddr != 0) beginRegistration(KIND_COLOC, -1, true);
+  else backOff();
+}

@@ -1,0 +1,139 @@
+// Mobile node: registration replies (RFC 2002 §3.6.2): checks, authentication, and what each code
+// does. mobility/mn/node.ts has the overview.
+
+import * as cfg from "../../config";
+import { C, count } from "../../counters";
+import { Ev, MoveReason, evBuf, evEmit, evAuthFailed, ROLE_MN } from "../../events";
+import { nowMs } from "../../clock";
+import { stackTimerArm, stackTimerDisarm } from "../../sys/timers";
+import { authVerify, AuthResult } from "../../security/auth";
+import { mnReplyCheck } from "../../security/replay";
+import { ipv4HeaderLen, ipv4Src, ipv4Dst, ipIsUnicastSource } from "../../wire/ipv4";
+import { udpDstPort, udpSrcPort, udpLength, UDP_HEADER_LEN } from "../../wire/udp";
+import {
+  MIP_PORT, regRepParse, RegErr, regRepCode, regRepIdentification, regHomeAddr, regHomeAgent, regLifetimeSec,
+  regCodeAccepted, regCodeDeniedByFa, CODE_HA_ID_MISMATCH, CODE_HA_UNKNOWN_HA, CODE_FA_LIFETIME_TOO_LONG,
+  LIFETIME_INFINITE,
+} from "../../wire/registration";
+import { EXT_MH_AUTH, extIndexFind, authSpi } from "../../wire/mipext";
+import * as S from "./state";
+import {
+  KIND_DEREG, KIND_FA, REG_IDLE, REG_PENDING, REG_REGISTERED, ST_AWAY, TK_MN_RENEW, extIdx, useNonces, mhSa,
+} from "./state";
+import { alternativeFa } from "./agents";
+import { backOff, retryNow } from "./registration";
+import { adopt } from "./movement";
+
+/** Registration Reply for this mobile node (UDP to port 434); -1 when not ours. */
+export function mnUdp(iface: i32, p: usize, len: i32): i32 {
+  const hl = ipv4HeaderLen(p);
+  const u = p + <usize>hl;
+  const ul = len - hl;
+  if (ul < UDP_HEADER_LEN || udpDstPort(u) != MIP_PORT) return -1;
+  const src = ipv4Src(p);
+  const dst = ipv4Dst(p);
+  // Why: RFC 2002 §3.6.2: replies come from port 434 to the home address (via a foreign agent or at
+  // home) or to the co-located care-of address; anything else on 434 is not for a mobile node.
+  if (udpSrcPort(u) != MIP_PORT || (dst != cfg.homeAddress && (S.colocAddr == 0 || dst != S.colocAddr))) {
+    count(C.MN_REPLY_IGNORED);
+    return 1;
+  }
+  const msg = u + <usize>UDP_HEADER_LEN;
+  const ml = <i32>udpLength(u) - UDP_HEADER_LEN;
+  if (regRepParse(msg, ml, extIdx) != RegErr.OK) { count(C.MN_REPLY_MALFORMED); return 1; }
+  // Why: RFC 2002 §3.6.2.1: only a reply to our outstanding request, for our home address.
+  if (S.regState != REG_PENDING || !S.regSent || regHomeAddr(msg) != cfg.homeAddress) { count(C.MN_REPLY_IGNORED); return 1; }
+  const code = regRepCode(msg);
+  const rid = regRepIdentification(msg);
+  const rha = regHomeAgent(msg);
+  const mh = extIndexFind(extIdx, EXT_MH_AUTH);
+  if (mh == 0) {
+    // Why: RFC 2002 §3.6.2.1: a reply without mobile-home authentication is discarded, except a
+    // denial by the foreign agent we sent to (it holds no key of ours); acting on one only makes us
+    // back off or try another agent.
+    if (!(regCodeDeniedByFa(code) && S.regKind == KIND_FA && src == S.regAgentAddr)) {
+      count(C.MN_REPLY_AUTH_FAILED);
+      evAuthFailed(ROLE_MN, EXT_MH_AUTH, 0, src, 0);
+      return 1;
+    }
+    if ((rid & 0xffffffff) != (S.regId & 0xffffffff)) { count(C.MN_REPLY_IGNORED); return 1; }
+  } else {
+    // Why: RFC 2002 §3.6.2.1: the reply is authenticated by the home agent our request went to, so
+    // it is verified with that association (the one the request was signed with) — never with one
+    // chosen by the reply's own Home Agent field, which anybody can write.
+    const peer = S.regSaPeer;
+    const sa = mhSa(peer);
+    const r = authVerify(sa, msg, mh);
+    if (sa == 0 || r != AuthResult.OK) {
+      // Why: RFC 2002 §3.6.2.1: an invalid authenticator: silently discard, log as a security exception.
+      count(C.MN_REPLY_AUTH_FAILED);
+      evAuthFailed(ROLE_MN, EXT_MH_AUTH, 0, peer, authSpi(msg + <usize>mh));
+      return 1;
+    }
+    // Why: RFC 2002 §3.6.2.1 / §5.6: the low 32 bits must match the request; a 133 carries the home
+    // agent's time (or next nonce) to resynchronise with.
+    if (!mnReplyCheck(sa, S.regId, rid, code, useNonces(sa))) { count(C.MN_REPLY_IGNORED); return 1; }
+  }
+  count(C.MN_REG_REPLY_RX);
+  const life = regLifetimeSec(msg);
+  const b = evBuf();
+  store<u32>(b, cfg.homeAddress);
+  store<u32>(b, rha, 4);
+  store<u32>(b, S.regCoa, 8);
+  store<u16>(b, life, 12);
+  store<u8>(b, code, 14);
+  store<u8>(b, 0, 15);
+  evEmit(Ev.REG_REPLY, 16);
+  S.hReg = stackTimerDisarm(S.hReg);
+  S.regDeferred = false;
+  if (regCodeAccepted(code)) {
+    S.denials = 0;
+    S.fastRetry = false;
+    if (S.ha == 0 && rha != 0 && rha != S.regHaField) S.ha = rha;
+    const granted = life < S.regLifetime ? life : S.regLifetime;
+    if (S.regLifetime == 0 || granted == 0) {
+      // Deregistered (or a zero grant: no binding).
+      S.regState = REG_IDLE;
+      if (S.regKind == KIND_DEREG || S.homeState != ST_AWAY) S.bindingAway = false;
+      return 0;
+    }
+    S.regState = REG_REGISTERED;
+    // Why: RFC 2002 §3.6.2.2: the granted lifetime counts from when the request was sent.
+    S.regUntil = S.regSentAt + <i64>granted * 1000;
+    if (granted != LIFETIME_INFINITE) {
+      const g = <i64>granted * 1000;
+      let margin = g / 8;
+      const alt = min(g / 2, <i64>cfg.retransmitMs * 3);
+      if (alt > margin) margin = alt;
+      let at = S.regUntil - margin;
+      if (at < nowMs()) at = nowMs();
+      S.hRenew = stackTimerArm(S.hRenew, TK_MN_RENEW, 0, at);
+    }
+    return 0;
+  }
+  if (code == CODE_HA_ID_MISMATCH && !S.fastRetry) {
+    // Why: RFC 2002 §3.6.2.2 / §5.6: resynchronised above; send a new request at once. The home
+    // agent's clock is the reference now, even if it is behind the Identifications sent so far.
+    S.lastId = 0;
+    retryNow();
+    return 0;
+  }
+  if (code == CODE_HA_UNKNOWN_HA && !S.fastRetry && rha != 0 && ipIsUnicastSource(rha) && rha != S.regHaField) {
+    // Why: RFC 2002 §3.6.1.2: the denying home agent put its own address in the reply: use it.
+    S.ha = rha;
+    retryNow();
+    return 0;
+  }
+  if (code == CODE_FA_LIFETIME_TOO_LONG && S.regKind == KIND_FA && life != 0 && life < S.regLifetime && !S.fastRetry) {
+    // Why: RFC 2002 §3.7.2: the foreign agent's Lifetime in a code-69 reply is the most it grants.
+    S.lifetimeCap = life;
+    retryNow();
+    return 0;
+  }
+  if (regCodeDeniedByFa(code) && S.regKind == KIND_FA && S.homeState == ST_AWAY) {
+    const alt = alternativeFa(S.cur);
+    if (alt >= 0) { adopt(alt, <u8>MoveReason.NEW_AGENT); return 0; }
+  }
+  backOff();
+  return 0;
+}

@@ -1,0 +1,214 @@
+// Mobile node: the state every part shares — the agent table's layout, the home/away and
+// registration state, the co-located address, timer handles, scratch buffers — and small helpers.
+// mobility/mn/node.ts has the overview. Other parts read and write these as `S.name`.
+
+import * as cfg from "../../config";
+import { Ev, MoveReason, evBuf, evEmit } from "../../events";
+import { netifCount, netifValid, netifSetAway, netifAliasOnLink, prefixMask } from "../../link/netif";
+import { OWNER_MN } from "../../sys/timers";
+import { ipInput } from "../../stack/ip";
+import { saFindFor, SA_REPLAY } from "../../security/sa";
+import { regLifetimeSec } from "../../wire/registration";
+import { EXT_INDEX_SIZE } from "../../wire/mipext";
+
+export const TK_MN_FIRST: u16 = (OWNER_MN << 8);
+
+/** Agent solicitation timer (tag 0). */
+export const TK_MN_SOLICIT: u16 = TK_MN_FIRST;
+/** Registration retransmission, or the retry after a denial (tag 0). */
+export const TK_MN_REG: u16 = TK_MN_FIRST + 1;
+/** Re-registration before the granted lifetime runs out (tag 0). */
+export const TK_MN_RENEW: u16 = TK_MN_FIRST + 2;
+/** An agent's advertisement lifetime (tag = agent slot). */
+export const TK_MN_AGENT: u16 = TK_MN_FIRST + 3;
+/** No foreign agent heard after the initial solicitations: co-located fallback (tag 0). */
+export const TK_MN_FAWAIT: u16 = TK_MN_FIRST + 4;
+/** Gratuitous ARP repeats after returning home (tag = repeats left). */
+export const TK_MN_GARP: u16 = TK_MN_FIRST + 5;
+
+// ---- agent table ------------------------------------------------------------------------------
+// Slot (stride 48): addr u32 @0 (IP source of the advertisement) | coa u32 @4 (first care-of address,
+// 0 if none) | expiresAtMs i64 @8 | mac[6] @16 | iface u8 @22 | used u8 @23 | flags u16 @24 |
+// seq u16 @26 | regLifetimeSec u16 @28 | prefixLen u8 @30 (0xff unknown) | fresh u8 @31 (heard first
+// after the current agent was chosen) | router u32 @32 (first router address) | timer i32 @36.
+export const AGENTS: i32 = 8;
+export const A_STRIDE: usize = 48;
+export const A_ADDR: usize = 0;
+export const A_COA: usize = 4;
+export const A_EXPIRES: usize = 8;
+export const A_MAC: usize = 16;
+export const A_IFACE: usize = 22;
+export const A_USED: usize = 23;
+export const A_FLAGS: usize = 24;
+export const A_SEQ: usize = 26;
+export const A_REGLIFE: usize = 28;
+export const A_PLEN: usize = 30;
+export const A_FRESH: usize = 31;
+export const A_ROUTER: usize = 32;
+export const A_TIMER: usize = 36;
+export const PLEN_UNKNOWN: u8 = 0xff;
+export const agents: usize = memory.data(<i32>A_STRIDE * AGENTS, 8);
+
+// @ts-ignore: decorator
+@inline export function slot(i: i32): usize { return agents + <usize>i * A_STRIDE; }
+
+// Home state (HOME event on every change between HOME and AWAY).
+export const ST_UNKNOWN: u8 = 0;
+export const ST_HOME: u8 = 1;
+export const ST_AWAY: u8 = 2;
+// How the mobile node is attached while away.
+export const MODE_NONE: u8 = 0;
+export const MODE_FA: u8 = 1;
+export const MODE_COLOC: u8 = 2;
+// Registration state.
+export const REG_IDLE: u8 = 0;
+export const REG_PENDING: u8 = 1;    // request sent, awaiting its reply (retransmission timer armed)
+export const REG_BACKOFF: u8 = 2;    // denied; TK_MN_REG retries later
+export const REG_REGISTERED: u8 = 3; // accepted; TK_MN_RENEW re-registers
+// Kind of the outstanding request.
+export const KIND_FA: u8 = 1;
+export const KIND_COLOC: u8 = 2;
+export const KIND_DEREG: u8 = 3;
+
+/** Initial solicitations at the configured interval before the back-off (RFC 2002 §2.4.1). */
+export const INITIAL_SOLICITS: i32 = 3;
+/** Largest solicitation interval: at least one minute (RFC 2002 §2.4.1). */
+export const SOLICIT_MAX_MS: i32 = 60000;
+/** Least spacing of two solicitations, whatever asks for them (RFC 2002 §2.4.1: one per second). */
+export const SOLICIT_MIN_GAP_MS: i64 = 1000;
+/**
+ * Least spacing of two Registration Requests, whatever triggers them: retransmissions, movement
+ * (rogue agents on new prefixes every 50 ms are movement too), an agent's reboot, a denial followed
+ * by another agent, the retry after a 133/136/69 reply, a paused request sent again after a link
+ * flap — RFC 2002 §3.6.3: not less than 1 second. One gate in transmit() holds them all back.
+ */
+export const REG_MIN_GAP_MS: i64 = 1000;
+/**
+ * How long after our solicitation a unicast advertisement is taken as its answer: RFC 1256's
+ * MAX_RESPONSE_DELAY (2 s) plus a second of margin.
+ */
+export const SOLICIT_ANSWER_MS: i64 = 3000;
+/** Deregistration attempts before giving up (the binding then lapses at the home agent). */
+export const DEREG_TRIES: i32 = 4;
+
+export let cur: i32 = -1;
+export let homeState: u8 = ST_UNKNOWN;
+export let mode: u8 = MODE_NONE;
+export let pendingReason: u8 = 0;  // MoveReason to report when the next agent is adopted (0 none)
+export let ha: u32 = 0;            // home agent in use (configured, discovered, or 0)
+export let mnIface: i32 = -1;      // the interface holding the home address
+
+export let regState: u8 = REG_IDLE;
+export let regKind: u8 = 0;
+export let regId: u64 = 0;
+export let lastId: u64 = 0;
+export let regSentAt: i64 = 0;
+export let regLifetime: u16 = 0;
+export let regFlags: u8 = 0;
+export let regCoa: u32 = 0;
+export let regSrc: u32 = 0;
+export let regDst: u32 = 0;
+export let regHaField: u32 = 0;
+export let regSaPeer: u32 = 0;
+export let regIface: i32 = -1;
+export let regAgentAddr: u32 = 0;
+export const regMac: usize = memory.data(8, 8);
+export let regRto: i32 = 0;
+export let regTries: i32 = 0;
+export let regUntil: i64 = 0;       // accepted binding's end
+export let lifetimeCap: u16 = 0;    // from a code-69 reply: the foreign agent's largest lifetime (0 none)
+export let denials: i32 = 0;
+export let fastRetry = false;       // the outstanding request is the immediate retry after 133/136
+export let bindingAway = false;     // a registration away from home was sent: deregister on return
+
+export let colocIface: i32 = -1;    // DHCP-bound co-located care-of address
+export let colocAddr: u32 = 0;
+export let colocRouter: u32 = 0;
+
+export let solicitCount: i32 = 0;
+export let solicitSent = false;     // a solicitation was sent (lastSolicitAt valid)
+export let lastSolicitAt: i64 = 0;
+export let reqSent = false;         // a registration request was sent (lastReq* valid)
+export let lastReqAt: i64 = 0;
+export let regSent = false;         // the outstanding registration went out at least once (replies may answer it)
+export let regDeferred = false;     // the outstanding request waits for REG_MIN_GAP_MS (TK_MN_REG sends it)
+export let regDeferredRetrans = false;
+export let inTunnel = false;        // ipInput is processing a datagram mnDeliverDecapsulated took from a tunnel
+export let hSolicit: i32 = -1;
+export let hReg: i32 = -1;
+export let hRenew: i32 = -1;
+export let hFaWait: i32 = -1;
+export let hGarp: i32 = -1;
+
+// Scratch for messages this module originates: IP header at +64 (room for the Ethernet header).
+export const TX_CAP: i32 = 320;
+export const txBuf: usize = memory.data(TX_CAP, 16);
+export const TX_IP: usize = 64;
+/**
+ * Tunnel header room in front of a datagram mnOutput gets: the hooks guarantee 64 bytes minus the
+ * Ethernet header in front of it (stack/ip.ts), the Ethernet header needs 14 of them.
+ */
+export const OUTPUT_TUNNEL_ROOM: i32 = 64 - 14 - 14;
+export const extIdx: usize = memory.data(EXT_INDEX_SIZE, 4);
+
+// ---- small helpers ----------------------------------------------------------------------------
+
+/** Home network's directed broadcast (the Home Agent field for dynamic discovery, RFC 2002 §3.6.1.2). */
+export function homeBroadcast(): u32 {
+  const m = prefixMask(cfg.homePrefixLen);
+  return (cfg.homeAddress & m) | ~m;
+}
+
+export function onHomePrefix(a: u32): bool {
+  const m = prefixMask(cfg.homePrefixLen);
+  return (a & m) == (cfg.homeAddress & m);
+}
+
+export function useNonces(sa: usize): bool { return cfg.replay == cfg.SA_REPLAY_NONCES || load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES; }
+
+/** Peer whose security association authenticates messages with home agent field `haField`. */
+export function saPeerFor(haField: u32): u32 {
+  if (haField != 0 && mhSa(haField) != 0) return haField;
+  // Dynamic discovery: the association configured for the home network's directed broadcast stands
+  // for every home agent there (documented decision).
+  const b = homeBroadcast();
+  if (mhSa(b) != 0) return b;
+  return haField;
+}
+
+/**
+ * The mobile-home association with `peer`, or 0.
+ * Why: RFC 2002 §3.5.2: the Mobile-Home Authentication extension is computed with the association
+ * between the mobile node and its home agent; a key configured for another use never serves.
+ */
+export function mhSa(peer: u32): usize { return saFindFor(peer, cfg.SA_USE_MOBILE_HOME); }
+
+export function emitHome(atHome: bool, agent: u32): void {
+  const b = evBuf();
+  store<u32>(b, atHome ? 1 : 0);
+  store<u32>(b, agent, 4);
+  evEmit(Ev.HOME, 8);
+}
+
+export function emitMove(iface: i32, reason: u8, seq: u16, agent: u32, coa: u32): void {
+  const b = evBuf();
+  store<u8>(b, <u8>iface);
+  store<u8>(b, reason, 1);
+  store<u16>(b, seq, 2);
+  store<u32>(b, agent, 4);
+  store<u32>(b, coa, 8);
+  evEmit(Ev.MOVE, 12);
+}
+
+export function setHomeState(s: u8, agent: u32): void {
+  if (s == homeState) return;
+  homeState = s;
+  emitHome(s == ST_HOME, agent);
+  // RFC 2002 §4.6: away from home the home address is not announced by ARP (netif.ts, arp.ts).
+  for (let i = 0; i < netifCount(); i++) if (netifValid(i)) netifSetAway(i, s == ST_AWAY && i == mnIface);
+}
+
+export function colocNextHop(dst: u32): u32 {
+  if (colocIface >= 0 && netifAliasOnLink(colocIface, dst)) return dst;
+  return colocRouter != 0 ? colocRouter : dst;
+}
