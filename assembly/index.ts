@@ -27,6 +27,11 @@ const HEADROOM: i32 = 64;
 
 let rxBuf: usize = 0;
 let outBuf: usize = 0;
+/** Batch receive ring (docs/abi.md "Batch receive"): slots of `ringStride` bytes from `rxBuf`; slot 0 is the rx buffer. */
+const RING_MAX: i64 = 32;
+const RING_MIN_PAGES: i32 = 8;
+let ringSlots: i32 = 1;
+let ringStride: usize = 0;
 let ready = false;
 const INFO_CAPACITY: i32 = 64;
 const infoBuf: usize = memory.data(INFO_CAPACITY, 8);
@@ -58,7 +63,6 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
     cfg.refuse("board.memoryPages", memory.size(), cfg.MAX_MEMORY_PAGES, cfg.memoryPages);
     return 2;
   }
-  rxBuf = arenaAlloc(<usize>(HEADROOM + cfg.frameBytes));
   outBuf = arenaAlloc(<usize>(HEADROOM + cfg.frameBytes));
   // Carve every table even after one failed, so the refusal can say how many pages are needed.
   routeInit(cfg.routeEntries);
@@ -73,6 +77,13 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   arpInit();
   reasmInit();
   mobilityInit();
+  // Why: one wasm call per recvmmsg() batch instead of per frame (issue 8.8). Boards below RING_MIN_PAGES
+  // (microcontrollers, whose drivers hand frames one at a time) keep slot 0 only; the others get up to
+  // RING_MAX slots from what the budget leaves after every table: the ring never refuses a configuration.
+  ringStride = <usize>(HEADROOM + cfg.frameBytes + 15) & ~(<usize>15);
+  const spare = (<i64>cfg.memoryPages << 16) - <i64>(staticBytes() + arenaUsed());
+  ringSlots = cfg.memoryPages < RING_MIN_PAGES ? 1 : <i32>max<i64>(1, min<i64>(RING_MAX, spare / <i64>ringStride));
+  rxBuf = arenaAlloc(<usize>ringSlots * ringStride);
   if (arenaFailed()) {
     cfg.refuse("board.memoryPages", arenaPagesWanted(), cfg.MAX_MEMORY_PAGES, cfg.memoryPages);
     return 2;
@@ -105,11 +116,36 @@ export function rx_capacity(): i32 { return cfg.frameBytes; }
 export function rx(iface: i32, len: i32): i32 {
   if (!ready) return 1;
   setNow(now_ms());
+  return rxFrame(iface, rxBuf + HEADROOM, len);
+}
+
+function rxFrame(iface: i32, frame: usize, len: i32): i32 {
   count(C.RX_FRAMES);
   if (len < 0 || len > cfg.frameBytes) { count(C.DROP_TOO_LONG); return 1; }
   countBy(C.RX_BYTES, <u64>len);
   if (!netifValid(iface)) { count(C.DROP_BAD_IFACE); return 1; }
-  return ethInput(iface, rxBuf + HEADROOM, len);
+  return ethInput(iface, frame, len);
+}
+
+/** Slots of the batch receive ring (1 on boards below 8 pages). */
+export function rx_ring_slots(): i32 { return ringSlots; }
+/** Bytes from one slot's frame to the next's (slot 0's frame is `rx_buffer()`). */
+export function rx_ring_stride(): i32 { return <i32>ringStride; }
+
+/**
+ * Process ring slots 0..n-1 in order as `rx` would one by one, with the clock read once. Each slot's
+ * last 4 headroom bytes are its descriptor: iface u16, len u16 (little-endian); iface 0xffff is an
+ * empty slot, skipped uncounted. Returns the frames used, -1 (nothing done) if n is not in 0..slots.
+ */
+export function rx_batch(n: i32): i32 {
+  if (!ready || <u32>n > <u32>ringSlots) return -1;
+  setNow(now_ms());
+  let used = 0;
+  for (let f = rxBuf + HEADROOM, end = f + <usize>n * ringStride; f < end; f += ringStride) {
+    const iface = <i32>load<u16>(f - 4);
+    if (iface != 0xffff && rxFrame(iface, f, <i32>load<u16>(f - 2)) == 0) used++;
+  }
+  return used;
 }
 
 /** Where the host's local stack writes one outgoing IP packet before calling `output`. */

@@ -52,6 +52,8 @@ struct Exports {
     init: Func,
     config_add: Func,
     rx: Func,
+    /// `rx_batch` (docs/abi.md "Batch receive"); null for a firmware without it (then one slot, `rx` only).
+    rx_batch: Func,
     output: Func,
     tick: Func,
     link: Func,
@@ -66,6 +68,9 @@ struct Exports {
 struct Addrs {
     rx: u32,
     rx_cap: u32,
+    /// Batch receive ring: slots (1 when the firmware has no ring) and stride.
+    ring_slots: u32,
+    ring_stride: u32,
     out: u32,
     out_cap: u32,
     info: u32,
@@ -308,7 +313,7 @@ impl Board {
                 env,
                 rt,
                 state,
-                x: Exports { init: null, config_add: null, rx: null, output: null, tick: null, link: null,
+                x: Exports { init: null, config_add: null, rx: null, rx_batch: null, output: null, tick: null, link: null,
                     heap_used: null, static_bytes: null, memory_pages: null, dump: null },
                 a: Addrs::default(),
                 counter_names: Vec::new(),
@@ -357,6 +362,7 @@ impl Board {
                 init: b.find("init", &[I32, I32], Some(I32))?,
                 config_add: b.find("config_add", &[I32, I32], Some(I32))?,
                 rx: b.find("rx", &[I32, I32], Some(I32))?,
+                rx_batch: if b.has("rx_batch") { b.find("rx_batch", &[I32], Some(I32))? } else { null },
                 output: b.find("output", &[I32], Some(I32))?,
                 tick: b.find("tick", &[I64], Some(I64))?,
                 link: b.find("link", &[I32, I32, I32, I32], None)?,
@@ -367,6 +373,13 @@ impl Board {
             };
             Ok(b)
         }
+    }
+
+    /// Whether the module exports function `name`.
+    fn has(&self, name: &str) -> bool {
+        let cname = CString::new(name).unwrap();
+        let mut f: Func = ptr::null_mut();
+        unsafe { ffi::m3_FindFunction(&mut f, self.rt, cname.as_ptr()).is_null() }
     }
 
     /// Look up export `name` and check its signature.
@@ -484,6 +497,8 @@ impl Board {
         self.a = Addrs {
             rx: self.call_i32("rx_buffer", &[])? as u32,
             rx_cap: self.call_i32("rx_capacity", &[])? as u32,
+            ring_slots: 1,
+            ring_stride: 0,
             out: self.call_i32("out_buffer", &[])? as u32,
             out_cap: self.call_i32("out_capacity", &[])? as u32,
             info: self.call_i32("info_buffer", &[])? as u32,
@@ -494,6 +509,18 @@ impl Board {
         let mem = self.memory_bytes() as usize;
         let chk = |what: &str, p: u32, n: u32| range(mem, p, n).map(|_| ()).ok_or_else(|| format!("firmware: {what} ({n} bytes at {p:#x}) lies outside memory"));
         chk("rx buffer", self.a.rx, self.a.rx_cap)?;
+        if !self.x.rx_batch.is_null() {
+            let slots = self.call_i32("rx_ring_slots", &[])?;
+            let stride = self.call_i32("rx_ring_stride", &[])?;
+            if slots < 1 || stride < 0 || (slots > 1 && (stride as u32) < self.a.rx_cap + 4) {
+                return Err(format!("firmware: batch receive ring of {slots} slots of {stride} bytes is not usable"));
+            }
+            self.a.ring_slots = slots as u32;
+            self.a.ring_stride = stride as u32;
+            // Every slot's descriptor (4 bytes in front of the frame) and frame lie inside memory.
+            let last = self.a.rx + (slots as u32 - 1) * stride as u32;
+            chk("batch receive ring", self.a.rx - 4, last - self.a.rx + 4 + self.a.rx_cap)?;
+        }
         chk("out buffer", self.a.out, self.a.out_cap)?;
         chk("info buffer", self.a.info, 64)?;
         chk("dump buffer", self.a.dump, 256)?;
@@ -520,6 +547,76 @@ impl Board {
         let (i, l) = (iface as i32, len as i32);
         let f = self.x.rx;
         unsafe { self.call_raw::<i32>("rx", f, &[&i as *const i32 as _, &l as *const i32 as _], true) }.unwrap_or(-1)
+    }
+
+    /// Slots of the batch receive ring (docs/abi.md "Batch receive"); 1 when the firmware has no
+    /// `rx_batch` (then `rx_batch` must not be called).
+    pub fn ring_slots(&self) -> u32 {
+        if self.x.rx_batch.is_null() { 1 } else { self.a.ring_slots }
+    }
+
+    /// Whether the firmware exports `rx_batch`.
+    pub fn has_rx_batch(&self) -> bool {
+        !self.x.rx_batch.is_null()
+    }
+
+    /// Largest frame the core accepts.
+    pub fn rx_capacity(&self) -> u32 {
+        self.a.rx_cap
+    }
+
+    /// Ring slot `i`'s frame area (`rx_capacity()` bytes) in linear memory, to receive a frame into;
+    /// valid until the next call into the module. Empty for `i` past the ring.
+    pub fn ring_frame_mut(&mut self, i: u32) -> &mut [u8] {
+        if i >= self.ring_slots() {
+            return &mut [];
+        }
+        let at = self.a.rx + i * self.a.ring_stride;
+        let mem = unsafe { mem_of(self.rt) };
+        match range(mem.len(), at, self.a.rx_cap) {
+            Some(r) => &mut mem[r],
+            None => &mut [],
+        }
+    }
+
+    /// Write slot `i`'s descriptor: the frame of `len` bytes received on `iface` (0xffff: empty slot).
+    /// `len` above `rx_capacity()` is counted too long by the core.
+    pub fn ring_set(&mut self, i: u32, iface: u16, len: u16) {
+        if i >= self.ring_slots() {
+            return;
+        }
+        let at = self.a.rx + i * self.a.ring_stride - 4;
+        let mut d = [0u8; 4];
+        d[..2].copy_from_slice(&iface.to_le_bytes());
+        d[2..].copy_from_slice(&len.to_le_bytes());
+        let _ = self.write(at, &d);
+    }
+
+    /// Copy `frame` into slot `i` and set its descriptor (a frame longer than the capacity is not
+    /// copied and is counted too long).
+    pub fn ring_put(&mut self, i: u32, iface: u16, frame: &[u8]) {
+        let cap = self.a.rx_cap as usize;
+        let len = if frame.len() > cap {
+            cap + 1
+        } else {
+            let dst = self.ring_frame_mut(i);
+            if dst.len() < frame.len() {
+                return;
+            }
+            dst[..frame.len()].copy_from_slice(frame);
+            frame.len()
+        };
+        self.ring_set(i, iface, len.min(u16::MAX as usize) as u16);
+    }
+
+    /// Process ring slots 0..n-1 (`rx_batch`): the frames used, -1 for a bad n, negative on a trap.
+    pub fn rx_batch(&mut self, n: u32) -> i32 {
+        if self.x.rx_batch.is_null() {
+            return -1;
+        }
+        let n = n as i32;
+        let f = self.x.rx_batch;
+        unsafe { self.call_raw::<i32>("rx_batch", f, &[&n as *const i32 as _], true) }.unwrap_or(-2)
     }
 
     /// Send one IPv4 packet from the local stack: 0 sent/queued, 1 dropped, negative on a trap.

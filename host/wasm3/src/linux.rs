@@ -13,7 +13,13 @@
 //! - frames that carried an 802.1Q/802.1ad tag (stripped by the kernel, reported in PACKET_AUXDATA)
 //!   are dropped and counted (`drop_vlan`): the interface is untagged; a VLAN runs on a VLAN
 //!   sub-interface such as eth0.100, where its frames arrive untagged;
-//! - one thread, one `poll()` over every descriptor with a timeout up to the board's next deadline.
+//! - one thread, one `poll()` over every descriptor with a timeout up to the board's next deadline;
+//! - batched (the default; `--no-batch` or MIPFW_BATCH=0 for one system call and one firmware call
+//!   per frame): `recvmmsg()` receives up to the firmware's ring size straight into its batch receive
+//!   ring (docs/abi.md "Batch receive"), one `rx_batch` call processes them, and the frames the
+//!   firmware transmits meanwhile are copied at `tx` and leave together by `sendmmsg()` once the call
+//!   returns; the packet sockets ignore the host's own outgoing frames (PACKET_IGNORE_OUTGOING)
+//!   instead of receiving and discarding each of them.
 
 use std::cell::{Cell, RefCell};
 use std::ffi::CString;
@@ -35,6 +41,8 @@ pub struct Options {
     pub events: Option<String>,
     /// Print the driver's debug lines.
     pub verbose: bool,
+    /// Batch system calls and firmware calls (recvmmsg/rx_batch/sendmmsg); false: one of each per frame.
+    pub batch: bool,
 }
 
 impl Options {
@@ -44,6 +52,7 @@ impl Options {
             tun_name: std::env::var("MIPFW_TUN").unwrap_or_else(|_| "mip0".into()),
             events: std::env::var("MIPFW_EVENTS").ok().filter(|s| !s.is_empty()),
             verbose: std::env::var("MIPFW_VERBOSE").map(|v| v == "1").unwrap_or(false),
+            batch: std::env::var("MIPFW_BATCH").map(|v| v != "0").unwrap_or(true),
         }
     }
 }
@@ -142,8 +151,13 @@ fn mac_text(m: &[u8]) -> String {
     m.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":")
 }
 
-/// Open an AF_PACKET socket on interface `name` (ifindex `index`), with `mac` in its unicast filter.
-fn open_packet(name: &str, index: u32, mac: &[u8; 6]) -> Result<Fd, String> {
+/// PACKET_IGNORE_OUTGOING (linux/if_packet.h, Linux 4.20): the socket does not see frames sent on
+/// its interface (libc 0.2 does not name it).
+const PACKET_IGNORE_OUTGOING: i32 = 23;
+
+/// Open an AF_PACKET socket on interface `name` (ifindex `index`), with `mac` in its unicast filter;
+/// `ignore_outgoing`: ask the kernel not to loop the interface's outgoing frames back to it.
+fn open_packet(name: &str, index: u32, mac: &[u8; 6], ignore_outgoing: bool) -> Result<Fd, String> {
     let proto = (libc::ETH_P_ALL as u16).to_be();
     let fd = unsafe { libc::socket(libc::AF_PACKET, libc::SOCK_RAW | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, proto as i32) };
     if fd < 0 {
@@ -173,6 +187,10 @@ fn open_packet(name: &str, index: u32, mac: &[u8; 6]) -> Result<Fd, String> {
         libc::setsockopt(fd.0, libc::SOL_PACKET, libc::PACKET_AUXDATA, &one as *const _ as *const libc::c_void, 4);
         let buf: i32 = 1 << 20;
         libc::setsockopt(fd.0, libc::SOL_SOCKET, libc::SO_RCVBUF, &buf as *const _ as *const libc::c_void, 4);
+        // An older kernel refuses the option: the receive path still discards PACKET_OUTGOING frames.
+        if ignore_outgoing {
+            libc::setsockopt(fd.0, libc::SOL_PACKET, PACKET_IGNORE_OUTGOING, &one as *const _ as *const libc::c_void, 4);
+        }
     }
     Ok(fd)
 }
@@ -338,6 +356,112 @@ struct LinuxHooks {
     events: Rc<RefCell<Box<dyn Write>>>,
     verbose: bool,
     stats: Rc<HostStats>,
+    /// Batched mode: frames to send after the current firmware call (None: sent at once).
+    txq: Option<Rc<RefCell<TxQueue>>>,
+}
+
+/// Report a frame the kernel refused to send: counted in `tx_errors`, the first one logged.
+fn tx_error(name: &str, stats: &HostStats, ifname: &str, verbose: bool, e: std::io::Error) {
+    let n = stats.tx_errors.get();
+    stats.tx_errors.set(n + 1);
+    if n == 0 {
+        eprintln!("[{name}] warning: tx on {ifname}: {e} (further send errors are counted in tx_errors)");
+    } else if verbose {
+        eprintln!("[{name}] debug: tx on {ifname}: {e}");
+    }
+}
+
+/// Frames the firmware transmitted during one call, copied at `tx` (docs/abi.md: the host copies before
+/// returning) and sent together with `sendmmsg()` per run of frames on the same interface.
+pub struct TxQueue {
+    name: String,
+    packet_fds: Vec<i32>,
+    if_names: Vec<String>,
+    verbose: bool,
+    stats: Rc<HostStats>,
+    bytes: Vec<u8>,
+    /// (iface, start in `bytes`, length)
+    frames: Vec<(u32, usize, usize)>,
+    iov: Vec<libc::iovec>,
+    msgs: Vec<libc::mmsghdr>,
+}
+
+/// Frames queued before the queue is sent from inside the call (a call that transmits more, e.g. a
+/// home agent copying a broadcast to many bindings, sends in runs of this many).
+const TX_QUEUE_FRAMES: usize = 64;
+
+impl TxQueue {
+    fn new(name: String, packet_fds: Vec<i32>, if_names: Vec<String>, verbose: bool, stats: Rc<HostStats>) -> TxQueue {
+        TxQueue {
+            name, packet_fds, if_names, verbose, stats,
+            bytes: Vec::with_capacity(TX_QUEUE_FRAMES * 2048),
+            frames: Vec::with_capacity(TX_QUEUE_FRAMES),
+            iov: Vec::with_capacity(TX_QUEUE_FRAMES),
+            msgs: Vec::with_capacity(TX_QUEUE_FRAMES),
+        }
+    }
+
+    fn push(&mut self, iface: u32, frame: &[u8]) {
+        if iface as usize >= self.packet_fds.len() {
+            return;
+        }
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(frame);
+        self.frames.push((iface, start, frame.len()));
+        if self.frames.len() >= TX_QUEUE_FRAMES {
+            self.flush();
+        }
+    }
+
+    /// Send every queued frame, in order on each interface; a frame the kernel refuses is counted
+    /// (`tx_errors`) and the rest are still sent.
+    pub fn flush(&mut self) {
+        let mut i = 0;
+        while i < self.frames.len() {
+            let iface = self.frames[i].0;
+            let mut j = i;
+            while j < self.frames.len() && self.frames[j].0 == iface {
+                j += 1;
+            }
+            self.send_run(iface, i, j);
+            i = j;
+        }
+        self.frames.clear();
+        self.bytes.clear();
+    }
+
+    fn send_run(&mut self, iface: u32, from: usize, to: usize) {
+        let fd = self.packet_fds[iface as usize];
+        self.iov.clear();
+        self.msgs.clear();
+        let base = self.bytes.as_mut_ptr();
+        for &(_, start, len) in &self.frames[from..to] {
+            self.iov.push(libc::iovec { iov_base: unsafe { base.add(start) } as *mut libc::c_void, iov_len: len });
+        }
+        for k in 0..self.iov.len() {
+            let mut m: libc::mmsghdr = unsafe { std::mem::zeroed() };
+            m.msg_hdr.msg_iov = &mut self.iov[k];
+            m.msg_hdr.msg_iovlen = 1;
+            self.msgs.push(m);
+        }
+        let mut off = 0;
+        while off < self.msgs.len() {
+            let left = (self.msgs.len() - off) as u32;
+            let r = unsafe { libc::sendmmsg(fd, self.msgs.as_mut_ptr().add(off), left, libc::MSG_DONTWAIT) };
+            if r < 0 {
+                let e = std::io::Error::last_os_error();
+                if e.raw_os_error() == Some(libc::EINTR) {
+                    continue;
+                }
+                // The first remaining frame was refused (e.g. ENOBUFS, ENETDOWN): count it, go on.
+                let ifname = self.if_names.get(iface as usize).map(String::as_str).unwrap_or("?");
+                tx_error(&self.name, &self.stats, ifname, self.verbose, e);
+                off += 1;
+            } else {
+                off += r.max(1) as usize;
+            }
+        }
+    }
 }
 
 /// What the driver itself counts, next to the firmware's counters: printed in the final `stopped`
@@ -362,18 +486,15 @@ impl Hooks for LinuxHooks {
         self.clock.now()
     }
     fn tx(&mut self, iface: u32, frame: &[u8]) {
+        if let Some(q) = &self.txq {
+            q.borrow_mut().push(iface, frame);
+            return;
+        }
         let Some(&fd) = self.packet_fds.get(iface as usize) else { return };
         let r = unsafe { libc::send(fd, frame.as_ptr() as *const libc::c_void, frame.len(), libc::MSG_DONTWAIT) };
         if r < 0 {
-            let e = std::io::Error::last_os_error();
-            let n = self.stats.tx_errors.get();
-            self.stats.tx_errors.set(n + 1);
             let ifname = self.if_names.get(iface as usize).map(String::as_str).unwrap_or("?");
-            if n == 0 {
-                eprintln!("[{}] warning: tx on {ifname}: {e} (further send errors are counted in tx_errors)", self.name);
-            } else if self.verbose {
-                eprintln!("[{}] debug: tx on {ifname}: {e}", self.name);
-            }
+            tx_error(&self.name, &self.stats, ifname, self.verbose, std::io::Error::last_os_error());
         }
     }
     fn deliver(&mut self, packet: &[u8]) {
@@ -538,6 +659,91 @@ enum Rx {
     Frame(usize),
 }
 
+/// From a received message's PACKET_AUXDATA: (the checksum was left to offload, the frame was VLAN-tagged).
+fn aux_of(msg: &libc::msghdr) -> (bool, bool) {
+    let mut csum_not_ready = false;
+    let mut vlan = false;
+    unsafe {
+        let mut c = libc::CMSG_FIRSTHDR(msg);
+        while !c.is_null() {
+            if (*c).cmsg_level == libc::SOL_PACKET && (*c).cmsg_type == libc::PACKET_AUXDATA {
+                let aux = std::ptr::read_unaligned(libc::CMSG_DATA(c) as *const libc::tpacket_auxdata);
+                csum_not_ready = aux.tp_status & libc::TP_STATUS_CSUMNOTREADY != 0;
+                vlan = vlan_tagged(aux.tp_status, aux.tp_vlan_tci, aux.tp_vlan_tpid);
+            }
+            c = libc::CMSG_NXTHDR(msg, c);
+        }
+    }
+    (csum_not_ready, vlan)
+}
+
+/// The per-slot message headers of `recvmmsg()` into the firmware's batch receive ring.
+struct RxMsgs {
+    sll: Vec<libc::sockaddr_ll>,
+    iov: Vec<libc::iovec>,
+    cbuf: Vec<[u64; 16]>,
+    msgs: Vec<libc::mmsghdr>,
+}
+
+impl RxMsgs {
+    fn new(slots: usize) -> RxMsgs {
+        RxMsgs {
+            sll: vec![unsafe { std::mem::zeroed() }; slots],
+            iov: vec![libc::iovec { iov_base: std::ptr::null_mut(), iov_len: 0 }; slots],
+            cbuf: vec![[0u64; 16]; slots],
+            msgs: vec![unsafe { std::mem::zeroed() }; slots],
+        }
+    }
+}
+
+/// Receive up to `want` frames from packet socket `fd` straight into ring slots `first..`, one
+/// `recvmmsg()`, and write each slot's descriptor (interface `iface`; 0xffff for a frame the driver
+/// drops itself: its own outgoing frame, a VLAN-tagged one). Returns the slots filled.
+fn recv_batch(fd: i32, board: &mut Board, r: &mut RxMsgs, first: usize, want: usize, iface: u16, stats: &HostStats) -> usize {
+    let cap = board.rx_capacity() as usize;
+    for k in 0..want {
+        let frame = board.ring_frame_mut((first + k) as u32);
+        r.iov[k] = libc::iovec { iov_base: frame.as_mut_ptr() as *mut libc::c_void, iov_len: frame.len() };
+        let m = &mut r.msgs[k];
+        m.msg_len = 0;
+        m.msg_hdr.msg_name = &mut r.sll[k] as *mut _ as *mut libc::c_void;
+        m.msg_hdr.msg_namelen = std::mem::size_of::<libc::sockaddr_ll>() as u32;
+        m.msg_hdr.msg_iov = &mut r.iov[k];
+        m.msg_hdr.msg_iovlen = 1;
+        m.msg_hdr.msg_control = r.cbuf[k].as_mut_ptr() as *mut libc::c_void;
+        m.msg_hdr.msg_controllen = std::mem::size_of::<[u64; 16]>();
+        m.msg_hdr.msg_flags = 0;
+    }
+    let n = unsafe { libc::recvmmsg(fd, r.msgs.as_mut_ptr(), want as u32, libc::MSG_DONTWAIT | libc::MSG_TRUNC, std::ptr::null_mut()) };
+    if n <= 0 {
+        return 0;
+    }
+    let n = n as usize;
+    for k in 0..n {
+        let slot = (first + k) as u32;
+        let len = r.msgs[k].msg_len as usize;
+        if r.sll[k].sll_pkttype == libc::PACKET_OUTGOING as u8 {
+            board.ring_set(slot, 0xffff, 0);
+            continue;
+        }
+        let (csum_not_ready, vlan) = aux_of(&r.msgs[k].msg_hdr);
+        if vlan {
+            stats.drop_vlan.set(stats.drop_vlan.get() + 1);
+            board.ring_set(slot, 0xffff, 0);
+            continue;
+        }
+        if len > cap {
+            board.ring_set(slot, iface, (cap + 1) as u16); // counted too long by the core
+            continue;
+        }
+        if csum_not_ready {
+            complete_checksum(&mut board.ring_frame_mut(slot)[..len]);
+        }
+        board.ring_set(slot, iface, len as u16);
+    }
+    n
+}
+
 /// Receive one frame from packet socket `fd` into `buf`.
 fn recv_frame(fd: i32, buf: &mut [u8]) -> Rx {
     let mut sll: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
@@ -557,19 +763,7 @@ fn recv_frame(fd: i32, buf: &mut [u8]) -> Rx {
     if sll.sll_pkttype == libc::PACKET_OUTGOING as u8 {
         return Rx::Outgoing;
     }
-    let mut csum_not_ready = false;
-    let mut vlan = false;
-    unsafe {
-        let mut c = libc::CMSG_FIRSTHDR(&msg);
-        while !c.is_null() {
-            if (*c).cmsg_level == libc::SOL_PACKET && (*c).cmsg_type == libc::PACKET_AUXDATA {
-                let aux = std::ptr::read_unaligned(libc::CMSG_DATA(c) as *const libc::tpacket_auxdata);
-                csum_not_ready = aux.tp_status & libc::TP_STATUS_CSUMNOTREADY != 0;
-                vlan = vlan_tagged(aux.tp_status, aux.tp_vlan_tci, aux.tp_vlan_tpid);
-            }
-            c = libc::CMSG_NXTHDR(&msg, c);
-        }
-    }
+    let (csum_not_ready, vlan) = aux_of(&msg);
     if vlan {
         return Rx::Vlan;
     }
@@ -611,7 +805,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         had_noarp.push(flags & libc::IFF_NOARP != 0);
         set_flags(ctl.0, &ifc.name, libc::IFF_UP | libc::IFF_NOARP, 0)?;
         fresh.push(flags & libc::IFF_UP == 0 && carrier(&ifc.name));
-        let fd = open_packet(&ifc.name, index, &ifc.mac)?;
+        let fd = open_packet(&ifc.name, index, &ifc.mac, opts.batch)?;
         packet.push(fd);
     }
 
@@ -658,7 +852,16 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         None => Box::new(std::io::stdout()),
     };
     let events = Rc::new(RefCell::new(events));
+    let txq = opts.batch.then(|| {
+        Rc::new(RefCell::new(TxQueue::new(name.clone(), packet.iter().map(|f| f.0).collect(), names.iter().map(|n| n.to_string()).collect(), opts.verbose, stats.clone())))
+    });
+    let flush = |q: &Option<Rc<RefCell<TxQueue>>>| {
+        if let Some(q) = q {
+            q.borrow_mut().flush();
+        }
+    };
     let hooks = LinuxHooks {
+        txq: txq.clone(),
         name: name.clone(),
         clock: Clock::new(),
         packet_fds: packet.iter().map(|f| f.0).collect(),
@@ -670,6 +873,10 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
     };
     let clock = Clock { base: hooks.clock.base, mono0: hooks.clock.mono0 };
     let mut board = Board::new(wasm, chunks, config.board.memory_pages, Box::new(hooks))?;
+    flush(&txq);
+    let batch = opts.batch && board.has_rx_batch();
+    let slots = board.ring_slots() as usize;
+    let mut rxm = RxMsgs::new(if batch { slots } else { 0 });
     info(&format!(
         "started: {} interface(s) {}, {} pages, {} bytes of tables",
         config.interfaces.len(),
@@ -684,6 +891,10 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         if !*u {
             board.link(i as u32, false, None);
         }
+    }
+    flush(&txq);
+    if opts.verbose {
+        eprintln!("[{name}] debug: {}", if batch { format!("batched: recvmmsg/rx_batch/sendmmsg, {slots} ring slots") } else { "one recvmsg/rx/send per frame".to_string() });
     }
 
     unsafe {
@@ -711,6 +922,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
             if errno() == libc::EINTR { continue; }
             return Err(os_err("poll"));
         }
+        let mut filled = 0usize;
         for i in 0..packet.len() {
             if fds[i].revents & libc::POLLERR != 0 {
                 let e = take_socket_error(packet[i].0);
@@ -719,6 +931,25 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
                 }
             }
             if fds[i].revents & libc::POLLIN == 0 { continue; }
+            if batch {
+                // Bounded so one busy interface cannot starve the timers: 64 frames a round, as unbatched.
+                let mut budget = 64usize;
+                while budget > 0 {
+                    if filled == slots {
+                        board.rx_batch(filled as u32);
+                        flush(&txq);
+                        filled = 0;
+                    }
+                    let want = (slots - filled).min(budget);
+                    let got = recv_batch(packet[i].0, &mut board, &mut rxm, filled, want, i as u16, &stats);
+                    filled += got;
+                    budget -= got;
+                    if got < want {
+                        break;
+                    }
+                }
+                continue;
+            }
             // Bounded batch so one busy interface cannot starve the timers.
             for _ in 0..64 {
                 match recv_frame(packet[i].0, &mut buf) {
@@ -728,6 +959,11 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
                     Rx::Frame(n) => { board.rx(i as u32, &buf[..n.min(buf.len())]); }
                 }
             }
+            flush(&txq);
+        }
+        if filled > 0 {
+            board.rx_batch(filled as u32);
+            flush(&txq);
         }
         if let (Some(slot), Some(t)) = (tun_slot, tun.as_ref()) {
             if fds[slot].revents & libc::POLLIN != 0 {
@@ -736,6 +972,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
                     if n <= 0 { break; }
                     board.output(&buf[..n as usize]);
                 }
+                flush(&txq);
             }
         }
         let mut recheck = monotonic_ms() - last_carrier >= 1000;
@@ -758,10 +995,12 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
                         eprintln!("[{name}] debug: {} {}", ifc.name, if c { "up" } else { "down" });
                     }
                     board.link(i as u32, c, None);
+                    flush(&txq);
                 }
             }
         }
         deadline = board.tick(clock.now());
+        flush(&txq);
     }
     // Give ARP back to the Linux stack where it had it.
     for (ifc, had) in config.interfaces.iter().zip(&had_noarp) {

@@ -8,11 +8,13 @@ use mipfw_board::{bench, linux, selftest, simpeer};
 
 const USAGE: &str = "usage:
   mipfw-board --config node.json [--firmware build/firmware.wasm] [--boards DIR]
-              [--tun NAME] [--events FILE] [--verbose]
+              [--tun NAME] [--events FILE] [--verbose] [--no-batch]
       run a board: every configured interface bound to the Linux interface of the same name;
       --tun: TUN device of the local stack (default $MIPFW_TUN, else mip0), --events: events as
       JSON lines to FILE (default $MIPFW_EVENTS, else stdout), --verbose: the driver's debug lines
-      (default: on when MIPFW_VERBOSE=1)
+      (default: on when MIPFW_VERBOSE=1), --no-batch: one recvmsg/rx/send per frame instead of
+      recvmmsg into the firmware's ring, one rx_batch call and sendmmsg (default: batched unless
+      MIPFW_BATCH=0)
   mipfw-board encode-config node.json [--boards DIR]
       print the binary configuration chunks as hex lines (first for init, the rest for config_add)
   mipfw-board selftest --config node.json [--firmware F] [--boards DIR]
@@ -121,6 +123,7 @@ struct BoardArgs {
     tun: Option<String>,
     events: Option<String>,
     verbose: bool,
+    no_batch: bool,
     help: bool,
 }
 
@@ -138,6 +141,10 @@ fn parse_board_args(args: &[String], mode: Mode) -> Result<BoardArgs, String> {
             }
             "--verbose" if driver => {
                 b.verbose = true;
+                i += 1;
+            }
+            "--no-batch" if driver => {
+                b.no_batch = true;
                 i += 1;
             }
             "--config" | "--firmware" | "--boards" | "--tun" | "--events" if driver || !matches!(a, "--tun" | "--events") => {
@@ -195,6 +202,9 @@ fn with_board_args(args: &[String], mode: Mode) -> i32 {
             if b.verbose {
                 opts.verbose = true;
             }
+            if b.no_batch {
+                opts.batch = false;
+            }
             report(linux::run_with(&node, &chunks, &wasm, &opts))
         }
     }
@@ -216,7 +226,9 @@ mod tests {
         assert_eq!(b.events.as_deref(), Some("ev.jsonl"));
         assert!(b.verbose);
         let b = parse_board_args(&args("--config n.json"), Mode::Run).unwrap();
-        assert_eq!((b.tun, b.events, b.verbose), (None, None, false), "environment stays the fallback");
+        assert_eq!((b.tun, b.events, b.verbose, b.no_batch), (None, None, false, false), "environment stays the fallback");
+        assert!(parse_board_args(&args("--config n.json --no-batch"), Mode::Run).unwrap().no_batch);
+        assert!(parse_board_args(&args("--config n.json --no-batch"), Mode::Selftest).is_err(), "the self-test has no driver");
     }
 
     #[test]
@@ -235,7 +247,7 @@ mod tests {
 
     #[test]
     fn usage_lists_driver_flags() {
-        for f in ["--tun NAME", "--events FILE", "--verbose"] {
+        for f in ["--tun NAME", "--events FILE", "--verbose", "--no-batch"] {
             assert!(USAGE.contains(f), "{f} in --help");
         }
     }

@@ -142,3 +142,50 @@ fn the_real_firmware_answers_arp() {
     assert!(b.memory_pages() <= cfg.board.memory_pages);
     assert!(b.trapped().is_none());
 }
+
+#[test]
+fn the_real_firmware_takes_a_batch_like_frames_one_by_one() {
+    let path = format!("{}/../../build/firmware.wasm", env!("CARGO_MANIFEST_DIR"));
+    let Ok(wasm) = std::fs::read(&path) else {
+        eprintln!("skipped: {path} not built (npm run build)");
+        return;
+    };
+    let json = r#"{ "name": "r1", "board": "rpi-zero-2w", "roles": ["router"], "interfaces": [
+        { "name": "eth0", "mac": "02:00:00:00:01:01", "ipv4": "10.0.1.1/24" },
+        { "name": "eth1", "mac": "02:00:00:00:02:01", "ipv4": "10.0.2.1/24" }] }"#;
+    let raw: serde_json::Value = serde_json::from_str(json).unwrap();
+    let cfg = mipfw_board::config::validate_config(&raw, "config", &mipfw_board::config::Boards::embedded()).unwrap();
+    let chunks = mipfw_board::config::encode_config_chunks(&cfg, 4096);
+    let board = || {
+        let seen = Rc::new(RefCell::new(Seen::default()));
+        (Board::new(&wasm, &chunks, cfg.board.memory_pages, Box::new(Rec(seen.clone()))).unwrap(), seen)
+    };
+    let (mut one, seen_one) = board();
+    let (mut many, seen_many) = board();
+    assert!(many.has_rx_batch());
+    assert_eq!(many.ring_slots(), 32);
+    // ARP requests from 20 peers on both links, a frame for no interface, one too long.
+    let mut frames: Vec<(u16, Vec<u8>)> = Vec::new();
+    for i in 0..20u32 {
+        let (iface, net) = if i % 2 == 0 { (0u16, 0x0a000100u32) } else { (1, 0x0a000200) };
+        frames.push((iface, mipfw_board::selftest::arp_request(net + 10 + i, net + 1)));
+    }
+    frames.push((7, frames[0].1.clone()));
+    frames.push((0, vec![0u8; 4000]));
+    for (iface, f) in &frames {
+        one.rx(*iface as u32, f);
+    }
+    for (i, (iface, f)) in frames.iter().enumerate() {
+        many.ring_put(i as u32, *iface, f);
+    }
+    many.ring_set(frames.len() as u32, 0xffff, 60); // empty slot: skipped, not counted
+    assert_eq!(many.rx_batch(frames.len() as u32 + 1), 20, "20 frames used");
+    assert_eq!(seen_many.borrow().tx, seen_one.borrow().tx);
+    assert_eq!(seen_many.borrow().tx.len(), 20, "20 ARP replies");
+    assert_eq!(many.counters(), one.counters());
+    assert_eq!(many.counter("rx_frames"), 22);
+    assert_eq!(many.counter("drop_bad_iface"), 1);
+    assert_eq!(many.counter("drop_too_long"), 1);
+    assert_eq!(many.rx_batch(33), -1, "more slots than the ring has");
+    assert!(many.trapped().is_none());
+}
