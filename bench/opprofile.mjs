@@ -25,8 +25,10 @@
 // per measured operation (packet or registration request), after the setup operations.
 //
 // Callgrind (native instructions per packet under wasm3): `mipfw-board bench` (bench.rs) is run under
-// `valgrind --tool=callgrind` twice on the same case, with P and 2P measured operations; the
-// difference of the total instruction counts divided by P removes start-up and setup. Needs valgrind
+// `valgrind --tool=callgrind` twice on the same bench file (2P measured operations, P per round), for
+// one round and for two; the difference of the total instruction counts divided by P removes
+// start-up, setup and reading the file. What remains is what a board does per frame: bench.rs's
+// loop, the copy into the rx buffer, the wasm call, the core, the tx hook. Needs valgrind
 // and host/wasm3/target/release/mipfw-board (cd host/wasm3 && cargo build --release --locked).
 import binaryen from "binaryen";
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from "node:fs";
@@ -243,16 +245,18 @@ function callgrind(path) {
   const P = path.regs ? 200 : 1000;
   const dir = mkdtempSync(join(tmpdir(), "mipfw-opprofile-"));
   try {
-    const ir = (count) => {
-      const file = join(dir, `case-${count}.bin`);
-      const frames = path.frames(count);
-      writeFileSync(file, encodeBenchFile([{ name: path.name, config: path.config(), now: path.now ?? T0, startups: 0, setup: path.setup(), measured: frames, perRound: count, warmup: 0, rounds: 1 }]));
+    // The same file both times (2P measured operations, P per round), 1 round then 2: only the
+    // replayed operations differ, not the parsing of the file or the start-up.
+    const frames = path.frames(2 * P);
+    const ir = (rounds) => {
+      const file = join(dir, `case-${rounds}.bin`);
+      writeFileSync(file, encodeBenchFile([{ name: path.name, config: path.config(), now: path.now ?? T0, startups: 0, setup: path.setup(), measured: frames, perRound: P, warmup: 0, rounds }]));
       const r = spawnSync("valgrind", ["--tool=callgrind", `--callgrind-out-file=${join(dir, "cg.out")}`, BINARY, "bench", file, "--firmware", firmware], { encoding: "utf8", maxBuffer: 1 << 24 });
       const m = /Collected : (\d+)/.exec(r.stderr);
       if (r.status !== 0 || !m) throw new Error(`callgrind on mipfw-board bench failed: ${r.stderr.slice(-2000)}`);
       return Number(m[1]);
     };
-    return { irPerOp: (ir(2 * P) - ir(P)) / P };
+    return { irPerOp: (ir(2) - ir(1)) / P };
   } finally { rmSync(dir, { recursive: true, force: true }); }
 }
 
