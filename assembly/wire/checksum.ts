@@ -1,6 +1,8 @@
 // The Internet checksum (RFC 1071): 16-bit one's-complement sum of 16-bit words, used by IPv4,
 // ICMP, UDP, minimal encapsulation and GRE.
 
+import { swap16 } from "./bytes";
+
 /**
  * Add `len` bytes at `p` to a running sum `sum` (host-order, unfolded). Words are summed as loaded
  * (little-endian lanes) and swapped once at the end: the one's-complement sum is byte-order
@@ -9,11 +11,15 @@
 export function csumAdd(sum: u32, p: usize, len: i32): u32 {
   let s: u64 = 0;
   let i: i32 = 0;
-  for (; i + 8 <= len; i += 8) {
-    const w = load<u64>(p + <usize>i);
-    s += (w & 0xffffffff) + (w >> 32);
+  // Why (speed): 32 bytes per iteration, eight 32-bit words zero-extended into a 64-bit sum: one load
+  // and one add per word, the loop test once per 32 bytes. No carry to handle: fewer than 2^29 words
+  // of less than 2^32 each cannot overflow 64 bits (RFC 1071 §2 (C): carries are folded at the end).
+  for (; i + 32 <= len; i += 32) {
+    const q = p + <usize>i;
+    s += (<u64>load<u32>(q) + <u64>load<u32>(q, 4)) + (<u64>load<u32>(q, 8) + <u64>load<u32>(q, 12)) +
+      (<u64>load<u32>(q, 16) + <u64>load<u32>(q, 20)) + (<u64>load<u32>(q, 24) + <u64>load<u32>(q, 28));
   }
-  if (i + 4 <= len) { s += <u64>load<u32>(p + <usize>i); i += 4; }
+  for (; i + 4 <= len; i += 4) s += <u64>load<u32>(p + <usize>i);
   if (i + 2 <= len) { s += <u64>load<u16>(p + <usize>i); i += 2; }
   if (i < len) s += <u64>load<u8>(p + <usize>i);
   s = (s & 0xffffffff) + (s >> 32);
@@ -21,7 +27,7 @@ export function csumAdd(sum: u32, p: usize, len: i32): u32 {
   let f = <u32>s;
   f = (f & 0xffff) + (f >>> 16);
   f = (f & 0xffff) + (f >>> 16);
-  return sum + <u32>bswap<u16>(<u16>f);
+  return sum + <u32>swap16(<u16>f);
 }
 
 /** Fold a 32-bit sum and complement it: the value to store in a checksum field (host order). */

@@ -17,6 +17,8 @@
 // 0x0600 is an 802.3 length field (LLC frame), which this core does not handle: the caller drops it as
 // an unknown EtherType.
 
+import { swap16 } from "./bytes";
+
 export const ETH_DST: usize = 0;
 export const ETH_SRC: usize = 6;
 export const ETH_TYPE: usize = 12;
@@ -48,19 +50,26 @@ export function ethCheck(p: usize, len: i32): i32 {
 @inline export function ethSrc(p: usize): usize { return p + ETH_SRC; }
 /** EtherType, host order. */
 // @ts-ignore: decorator
-@inline export function ethType(p: usize): u16 { return bswap<u16>(load<u16>(p, ETH_TYPE)); }
+@inline export function ethType(p: usize): u16 { return <u16>((<u32>load<u8>(p, ETH_TYPE) << 8) | <u32>load<u8>(p, ETH_TYPE + 1)); }
 /** Pointer to the payload. */
 // @ts-ignore: decorator
 @inline export function ethPayload(p: usize): usize { return p + <usize>ETH_HEADER_LEN; }
 /** Set the EtherType. */
 // @ts-ignore: decorator
-@inline export function ethSetType(p: usize, t: u16): void { store<u16>(p, bswap<u16>(t), ETH_TYPE); }
+@inline export function ethSetType(p: usize, t: u16): void { store<u16>(p, swap16(t), ETH_TYPE); }
 
 /** Write the 14-byte header at `p`: destination and source MAC copied from `dst`/`src`. */
 export function ethEmit(p: usize, dst: usize, src: usize, etherType: u16): void {
-  memory.copy(p + ETH_DST, dst, 6);
-  memory.copy(p + ETH_SRC, src, 6);
-  store<u16>(p, bswap<u16>(etherType), ETH_TYPE);
+  // Why (speed): two 6-byte addresses as 4 + 2 bytes each, not memory.copy (a libc call under wasm3).
+  // Read both before writing: `dst` or `src` may lie inside the header being written (a reply built in
+  // place from the received frame's addresses).
+  const d0 = load<u32>(dst), d1 = load<u16>(dst, 4);
+  const s0 = load<u32>(src), s1 = load<u16>(src, 4);
+  store<u32>(p, d0, ETH_DST);
+  store<u16>(p, d1, ETH_DST + 4);
+  store<u32>(p, s0, ETH_SRC);
+  store<u16>(p, s1, ETH_SRC + 4);
+  store<u16>(p, swap16(etherType), ETH_TYPE);
 }
 
 /** True when the MAC address at `m` is the broadcast address ff:ff:ff:ff:ff:ff. */

@@ -28,6 +28,7 @@
 import { checksum } from "./checksum";
 import { IPPROTO_GRE } from "./ipv4";
 import { tunnelEncapOuter, tunnelEncapOuterValidated } from "./ipip";
+import { swap16, swap32 } from "./bytes";
 
 /** GRE Protocol Type of IPv4 (RFC 1701 protocol types are Ethernet types; RFC 1702). */
 export const GRE_PROTO_IPV4: u16 = 0x0800;
@@ -68,9 +69,9 @@ export const enum GreErr {
 }
 
 /** First 16-bit word: C R K S s Recur Flags Ver. */
-export function greFlags(p: usize): u16 { return bswap<u16>(load<u16>(p, GRE_OFF_FLAGS)); }
+export function greFlags(p: usize): u16 { return <u16>((<u32>load<u8>(p, GRE_OFF_FLAGS) << 8) | <u32>load<u8>(p, GRE_OFF_FLAGS + 1)); }
 /** Protocol Type (GRE_PROTO_IPV4 for IPv4). */
-export function greProtocolType(p: usize): u16 { return bswap<u16>(load<u16>(p, GRE_OFF_PROTO)); }
+export function greProtocolType(p: usize): u16 { return <u16>((<u32>load<u8>(p, GRE_OFF_PROTO) << 8) | <u32>load<u8>(p, GRE_OFF_PROTO + 1)); }
 /** Version (3 bits). */
 export function greVersion(p: usize): u16 { return greFlags(p) & GRE_VER_MASK; }
 /** Recursion control (3 bits). */
@@ -94,13 +95,13 @@ export function greSeqOff(p: usize): i32 { return greKeyOff(p) + (greHasKey(p) ?
 export function greRoutingOff(p: usize): i32 { return greSeqOff(p) + (greHasSeq(p) ? 4 : 0); }
 
 /** Checksum field (host order; present if C or R, meaningful if C). */
-export function greChecksum(p: usize): u16 { return bswap<u16>(load<u16>(p, GRE_OFF_CHECKSUM)); }
+export function greChecksum(p: usize): u16 { return <u16>((<u32>load<u8>(p, GRE_OFF_CHECKSUM) << 8) | <u32>load<u8>(p, GRE_OFF_CHECKSUM + 1)); }
 /** Offset field: from the start of Routing to the active SRE (present if C or R, meaningful if R). */
-export function greOffset(p: usize): u16 { return bswap<u16>(load<u16>(p, GRE_OFF_CHECKSUM + 2)); }
+export function greOffset(p: usize): u16 { return swap16(load<u16>(p, GRE_OFF_CHECKSUM + 2)); }
 /** Key (present if K). */
-export function greKey(p: usize): u32 { return bswap<u32>(load<u32>(p + <usize>greKeyOff(p))); }
+export function greKey(p: usize): u32 { return swap32(load<u32>(p + <usize>greKeyOff(p))); }
 /** Sequence Number (present if S). */
-export function greSeq(p: usize): u32 { return bswap<u32>(load<u32>(p + <usize>greSeqOff(p))); }
+export function greSeq(p: usize): u32 { return swap32(load<u32>(p + <usize>greSeqOff(p))); }
 
 /**
  * Length of the Routing field (all SREs and the NULL SRE) starting at `r` with `avail` bytes, or
@@ -110,7 +111,7 @@ export function greRoutingLen(r: usize, avail: i32): i32 {
   let off: i32 = 0;
   for (;;) {
     if (avail - off < GRE_SRE_HDR_LEN) return -1;
-    const family = bswap<u16>(load<u16>(r + <usize>off));
+    const family = swap16(load<u16>(r + <usize>off));
     const l = <i32>load<u8>(r + <usize>off, 3);
     off += GRE_SRE_HDR_LEN;
     if (family == 0 && l == 0) return off;            // NULL SRE ends the list (RFC 1701)
@@ -154,7 +155,7 @@ export function greCheck(p: usize, len: i32): GreErr {
 export function greEmit(p: usize, cap: i32, protocolType: u16): i32 {
   if (cap < GRE_HDR_LEN) return 0;
   store<u16>(p, 0, GRE_OFF_FLAGS);
-  store<u16>(p, bswap<u16>(protocolType), GRE_OFF_PROTO);
+  store<u16>(p, swap16(protocolType), GRE_OFF_PROTO);
   return GRE_HDR_LEN;
 }
 

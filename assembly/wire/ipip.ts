@@ -153,6 +153,15 @@ export function ipipEncapValidated(inner: usize, headroom: i32, src: u32, dst: u
 export function ipipCheck(p: usize, len: i32): IpipErr {
   const e = ipv4Check(p, len);
   if (e != Ipv4Err.OK) return <IpipErr>e;
+  return ipipCheckValidated(p);
+}
+
+/**
+ * ipipCheck for a packet whose outer header already passed ipv4Check (e.g. in ipInput, with its
+ * Total Length within the bytes received): protocol 4, not a fragment, the inner header valid and its
+ * Total Length equal to the outer payload length. The same result without a second outer check.
+ */
+export function ipipCheckValidated(p: usize): IpipErr {
   if (ipv4Proto(p) != IPPROTO_IPIP) return IpipErr.NOT_IPIP;
   // Why: a fragment carries only part of the inner datagram (its header only in the first one);
   // the IP layer must reassemble (RFC 791) before the tunnel exit decapsulates.

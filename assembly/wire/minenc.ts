@@ -25,6 +25,7 @@ import {
   ipv4SetSrc, ipv4SetDst, ipv4SetTotalLen, ipv4FillChecksum, IPPROTO_MINENC, IP_PROTO,
   IP_SRC, IP_DST, IP_TOTAL_LEN, IP_TTL, IP_CHECKSUM,
 } from "./ipv4";
+import { swap16, swap32 } from "./bytes";
 
 /** End-around-carry fold of a 32-bit one's-complement sum to 16 bits. */
 // @ts-ignore: decorator
@@ -84,11 +85,11 @@ export function minEncProto(mh: usize): u8 { return load<u8>(mh, MINENC_OFF_PROT
 /** True if the Original Source Address is present. */
 export function minEncHasSrc(mh: usize): bool { return (load<u8>(mh, MINENC_OFF_FLAGS) & MINENC_FLAG_S) != 0; }
 /** Header Checksum as stored (host order). */
-export function minEncChecksum(mh: usize): u16 { return bswap<u16>(load<u16>(mh, MINENC_OFF_CHECKSUM)); }
+export function minEncChecksum(mh: usize): u16 { return <u16>((<u32>load<u8>(mh, MINENC_OFF_CHECKSUM) << 8) | <u32>load<u8>(mh, MINENC_OFF_CHECKSUM + 1)); }
 /** Original Destination Address (host order). */
-export function minEncOrigDst(mh: usize): u32 { return bswap<u32>(load<u32>(mh, MINENC_OFF_ORIG_DST)); }
+export function minEncOrigDst(mh: usize): u32 { return swap32(load<u32>(mh, MINENC_OFF_ORIG_DST)); }
 /** Original Source Address (host order); only meaningful when minEncHasSrc. */
-export function minEncOrigSrc(mh: usize): u32 { return bswap<u32>(load<u32>(mh, MINENC_OFF_ORIG_SRC)); }
+export function minEncOrigSrc(mh: usize): u32 { return swap32(load<u32>(mh, MINENC_OFF_ORIG_SRC)); }
 /** Start of the minimal header of a checked packet whose IP header is at `p`. */
 export function minEncHeader(p: usize): usize { return p + <usize>ipv4HeaderLen(p); }
 
@@ -100,10 +101,10 @@ export function minEncHeaderEmit(mh: usize, proto: u8, hasSrc: bool, origDst: u3
   store<u8>(mh, proto, MINENC_OFF_PROTO);
   store<u8>(mh, hasSrc ? MINENC_FLAG_S : 0, MINENC_OFF_FLAGS);
   store<u16>(mh, 0, MINENC_OFF_CHECKSUM);
-  store<u32>(mh, bswap<u32>(origDst), MINENC_OFF_ORIG_DST);
+  store<u32>(mh, swap32(origDst), MINENC_OFF_ORIG_DST);
   const n = hasSrc ? MINENC_LEN_S : MINENC_LEN;
-  if (hasSrc) store<u32>(mh, bswap<u32>(origSrc), MINENC_OFF_ORIG_SRC);
-  store<u16>(mh, bswap<u16>(checksum(mh, n)), MINENC_OFF_CHECKSUM);
+  if (hasSrc) store<u32>(mh, swap32(origSrc), MINENC_OFF_ORIG_SRC);
+  store<u16>(mh, swap16(checksum(mh, n)), MINENC_OFF_CHECKSUM);
   return n;
 }
 
@@ -158,9 +159,9 @@ export function minEncEncapValidated(p: usize, headroom: i32, encapsulator: u32,
   // Why (speed): addresses are moved as stored (network order) and both checksums are updated from
   // 16-bit words as stored (one's-complement sums commute with byte swapping, RFC 1071 §2(B)).
   const srcN = load<u32>(p, IP_SRC);
-  const encN = bswap<u32>(encapsulator);
+  const encN = swap32(encapsulator);
   const dstN = load<u32>(p, IP_DST);
-  const tunN = bswap<u32>(tunnelDst);
+  const tunN = swap32(tunnelDst);
   // RFC 2004 §3: the Original Source is carried only when the encapsulator is not the original source.
   const hasSrc = srcN != encN;
   const n = hasSrc ? MINENC_LEN_S : MINENC_LEN;
@@ -183,7 +184,7 @@ export function minEncEncapValidated(p: usize, headroom: i32, encapsulator: u32,
   store<u16>(mh, ~fold16(ms), MINENC_OFF_CHECKSUM);
   // IP header: protocol 55, source the encapsulator, destination the tunnel exit, Total Length + n;
   // checksum by RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), m / m' the old / new sums of those words.
-  const tlN2 = <u32>bswap<u16>(<u16>(tl + n));
+  const tlN2 = <u32>swap16(<u16>(tl + n));
   const tpN2 = (tpN & 0xff) | (<u32>IPPROTO_MINENC << 8);
   store<u16>(q, <u16>tlN2, IP_TOTAL_LEN);
   store<u16>(q, <u16>tpN2, IP_TTL);

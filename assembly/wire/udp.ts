@@ -16,6 +16,7 @@
 
 import { csumAdd, csumFinish, pseudoHeaderSum } from "./checksum";
 import { IPPROTO_UDP, IPV4_MIN_HEADER, ipv4Emit } from "./ipv4";
+import { swap16 } from "./bytes";
 
 export const UDP_SRC_PORT: usize = 0;
 export const UDP_DST_PORT: usize = 2;
@@ -51,16 +52,16 @@ export function udpCheck(p: usize, len: i32, src: u32, dst: u32): i32 {
 
 /** Source port. */
 // @ts-ignore: decorator
-@inline export function udpSrcPort(p: usize): u16 { return bswap<u16>(load<u16>(p, UDP_SRC_PORT)); }
+@inline export function udpSrcPort(p: usize): u16 { return <u16>((<u32>load<u8>(p, UDP_SRC_PORT) << 8) | <u32>load<u8>(p, UDP_SRC_PORT + 1)); }
 /** Destination port. */
 // @ts-ignore: decorator
-@inline export function udpDstPort(p: usize): u16 { return bswap<u16>(load<u16>(p, UDP_DST_PORT)); }
+@inline export function udpDstPort(p: usize): u16 { return <u16>((<u32>load<u8>(p, UDP_DST_PORT) << 8) | <u32>load<u8>(p, UDP_DST_PORT + 1)); }
 /** Length field: header plus data, in bytes. */
 // @ts-ignore: decorator
-@inline export function udpLength(p: usize): u16 { return bswap<u16>(load<u16>(p, UDP_LENGTH)); }
+@inline export function udpLength(p: usize): u16 { return <u16>((<u32>load<u8>(p, UDP_LENGTH) << 8) | <u32>load<u8>(p, UDP_LENGTH + 1)); }
 /** Checksum field as stored (0 = none). */
 // @ts-ignore: decorator
-@inline export function udpChecksum(p: usize): u16 { return bswap<u16>(load<u16>(p, UDP_CHECKSUM)); }
+@inline export function udpChecksum(p: usize): u16 { return <u16>((<u32>load<u8>(p, UDP_CHECKSUM) << 8) | <u32>load<u8>(p, UDP_CHECKSUM + 1)); }
 /** Pointer to the data. */
 // @ts-ignore: decorator
 @inline export function udpPayload(p: usize): usize { return p + <usize>UDP_HEADER_LEN; }
@@ -71,9 +72,9 @@ export function udpCheck(p: usize, len: i32, src: u32, dst: u32): i32 {
  */
 export function udpEmit(p: usize, srcPort: u16, dstPort: u16, dataLen: i32): i32 {
   const l = UDP_HEADER_LEN + dataLen;
-  store<u16>(p, bswap<u16>(srcPort), UDP_SRC_PORT);
-  store<u16>(p, bswap<u16>(dstPort), UDP_DST_PORT);
-  store<u16>(p, bswap<u16>(<u16>l), UDP_LENGTH);
+  store<u16>(p, swap16(srcPort), UDP_SRC_PORT);
+  store<u16>(p, swap16(dstPort), UDP_DST_PORT);
+  store<u16>(p, swap16(<u16>l), UDP_LENGTH);
   store<u16>(p, 0, UDP_CHECKSUM);
   return l;
 }
@@ -85,7 +86,7 @@ export function udpFillChecksum(p: usize, src: u32, dst: u32): void {
   let c = csumFinish(csumAdd(pseudoHeaderSum(src, dst, IPPROTO_UDP, l), p, l));
   // Why: RFC 768: a computed zero is transmitted as all ones, since zero means "no checksum".
   if (c == 0) c = 0xffff;
-  store<u16>(p, bswap<u16>(c), UDP_CHECKSUM);
+  store<u16>(p, swap16(c), UDP_CHECKSUM);
 }
 
 /**

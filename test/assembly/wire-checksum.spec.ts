@@ -48,6 +48,14 @@ describe("checksum: RFC 1071", () => {
       }
     }
   });
+  it("agrees with the reference at every length 0..1500 (the 32-byte loop many times, every tail)", () => {
+    const buf = heap.alloc(1508);
+    let seed: u32 = 0x9e3779b9;
+    for (let i = 0; i < 1508; i++) { seed = seed * 1103515245 + 12345; store<u8>(buf + <usize>i, <u8>(seed >>> 24)); }
+    for (let n = 0; n <= 1500; n++) expect<u16>(checksum(buf + <usize>(n & 7), n)).toBe(refChecksum(buf + <usize>(n & 7), n));
+    memory.fill(buf, 0xff, 1508);
+    for (let n = 1400; n <= 1500; n++) expect<u16>(checksum(buf, n)).toBe(refChecksum(buf, n));
+  });
   it("agrees with the reference on all-ones data (carries in every word)", () => {
     const buf = heap.alloc(70);
     memory.fill(buf, 0xff, 70);

@@ -45,6 +45,14 @@ describe("ethernet: emit", () => {
     expect<i32>(ethCheck(b, 14)).toBe(EthErr.OK);
     expect<u16>(ethType(b)).toBe(ETHERTYPE_ARP);
   });
+  it("answers in place: swaps the addresses of the frame it writes over (both read before either is written)", () => {
+    const b = hex("001b213a4f5c 02000000000a 0800");
+    ethEmit(b, b + 6, b, ETHERTYPE_IPV4); // to the sender, from the old destination
+    expect<string>(hexOf(b, 14)).toStrictEqual("02000000000a001b213a4f5c0800");
+    const c = hex("001b213a4f5c 02000000000a 0806 a5a5a5a5");
+    ethEmit(c, c + 2, c + 8, ETHERTYPE_ARP); // overlapping windows: the bytes as they were on entry
+    expect<string>(hexOf(c, 18)).toStrictEqual("213a4f5c0200" + "0000000a0806" + "0806a5a5a5a5");
+  });
   it("sets the EtherType alone", () => {
     const b = filled(16);
     ethSetType(b, ETHERTYPE_IPV4);

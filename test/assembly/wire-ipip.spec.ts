@@ -1,6 +1,6 @@
 // IP in IP (RFC 2003): encapsulation into headroom (TOS and DF copied, protocol 4, forwarding TTL
 // rule), the decapsulation check with every truncated and inconsistent length.
-import { IpipErr, IPIP_HDR_LEN, ipipEncap, ipipCheck, ipipInner, ipipInnerLen, tunnelInnerCheck } from "../../assembly/wire/ipip";
+import { IpipErr, IPIP_HDR_LEN, ipipEncap, ipipCheck, ipipCheckValidated, ipipInner, ipipInnerLen, tunnelInnerCheck } from "../../assembly/wire/ipip";
 import { ipv4Check, ipv4FillChecksum, ipv4Ttl, IP_TOTAL_LEN, IP_FLAGS_FRAG, IP_PROTO } from "../../assembly/wire/ipv4";
 import { withHeadroom, expectBytes } from "./helpers";
 
@@ -156,6 +156,28 @@ describe("ip-in-ip decapsulation check", () => {
     store<u16>(p, bswap<u16>(0x0001), IP_FLAGS_FRAG); // offset 8
     ipv4FillChecksum(p);
     expect<i32>(ipipCheck(p, 48)).toBe(IpipErr.FRAGMENT);
+  });
+
+  it("ipipCheckValidated (outer header already checked) gives ipipCheck's answer for every valid outer header", () => {
+    let p = encapsulated();
+    expect<i32>(ipipCheckValidated(p)).toBe(IpipErr.OK);
+    store<u8>(p, 17, IP_PROTO);
+    ipv4FillChecksum(p);
+    expect<i32>(ipipCheckValidated(p)).toBe(IpipErr.NOT_IPIP);
+    p = encapsulated();
+    store<u16>(p, bswap<u16>(0x2000), IP_FLAGS_FRAG); // MF
+    ipv4FillChecksum(p);
+    expect<i32>(ipipCheckValidated(p)).toBe(IpipErr.FRAGMENT);
+    for (let tl = 20; tl <= 48; tl++) {
+      const q = encapsulated();
+      store<u16>(q, bswap<u16>(<u16>tl), IP_TOTAL_LEN);
+      ipv4FillChecksum(q);
+      expect<i32>(ipv4Check(q, 48)).toBe(0);
+      expect<i32>(ipipCheckValidated(q)).toBe(ipipCheck(q, 48), "outer total " + tl.toString());
+    }
+    const q = encapsulated();
+    store<u8>(q + 20, 0x00, 10); // inner checksum wrong
+    expect<i32>(ipipCheckValidated(q)).toBe(IpipErr.INNER_BAD_CHECKSUM);
   });
 
   it("refuses every inconsistency between outer and inner lengths", () => {

@@ -26,6 +26,20 @@ const HEADER =
   "c0a800c7";  // destination 192.168.0.199
 const TOTAL: i32 = 115;
 
+/** Checksum by big-endian 16-bit words one at a time (RFC 1071 §4.1), independent of wire/checksum.ts. */
+function refSum(p: usize, len: i32): u16 {
+  let s: u32 = 0;
+  for (let i = 0; i < len; i += 2) {
+    s += (<u32>load<u8>(p + <usize>i) << 8) | <u32>load<u8>(p + <usize>i + 1);
+    s = (s & 0xffff) + (s >>> 16);
+  }
+  return <u16>~s;
+}
+
+let lcg: u32 = 1;
+/** Next value of a linear congruential sequence (test data only). */
+function next(): u32 { lcg = lcg * 1103515245 + 12345; return lcg; }
+
 /** The real header followed by 95 payload bytes. */
 function packet(): usize {
   const p = heap.alloc(TOTAL + 64);
@@ -109,6 +123,27 @@ describe("ipv4: parse", () => {
       expect<i32>(ipv4Check(p, TOTAL)).toBe(Ipv4Err.BAD_CHECKSUM);
     }
   });
+  it("checks the 20-byte header like the general sum: all-ones fields (carries in every word), a random sweep", () => {
+    // 45 ff 0014 ffff ffff ff ff 0000 fffffffe ffffffff, checksum filled by the byte-wise reference
+    const p = hex("45ff 0014 ffff ffff ffff 0000 ffff fffe ffff ffff");
+    store<u16>(p, bswap<u16>(refSum(p, 20)), 10);
+    expect<u16>(checksum(p, 20)).toBe(0);
+    expect<i32>(ipv4Check(p, 20)).toBe(Ipv4Err.OK);
+    store<u8>(p, 0xfe, 19);
+    expect<i32>(ipv4Check(p, 20)).toBe(Ipv4Err.BAD_CHECKSUM);
+    let seed: u32 = 77;
+    const q = heap.alloc(20);
+    for (let k = 0; k < 2000; k++) {
+      for (let i = 0; i < 20; i++) { seed = seed * 1103515245 + 12345; store<u8>(q + <usize>i, <u8>(seed >>> 24)); }
+      store<u8>(q, 0x45); store<u16>(q, bswap<u16>(20), 2);
+      const good = (k & 1) == 0;
+      store<u16>(q, 0, 10);
+      const c = refSum(q, 20);
+      store<u16>(q, bswap<u16>(good ? c : <u16>(c ^ (1 + (seed & 0x7ffe)))), 10);
+      expect<i32>(ipv4Check(q, 20)).toBe(checksum(q, 20) == 0 ? Ipv4Err.OK : Ipv4Err.BAD_CHECKSUM);
+      expect<i32>(ipv4Check(q, 20)).toBe(good ? Ipv4Err.OK : Ipv4Err.BAD_CHECKSUM);
+    }
+  });
   it("skips options by IHL (4 NOPs), checksum over the whole header", () => {
     const p = hex("4600 001c 0001 0000 4001 0000 0a000001 0a000002 01010101 0800f7ff00000000");
     ipv4FillChecksum(p);
@@ -155,6 +190,34 @@ describe("ipv4: emit", () => {
     expect<u8>(ipv4Ttl(b)).toBe(1);
     expect<u32>(ipv4Src(b)).toBe(0x0a000001);
     expect<u32>(ipv4Dst(b)).toBe(0xe0000001);
+  });
+  it("writes the checksum the byte-wise reference computes, for extreme and random field values", () => {
+    const b = filled(20);
+    ipv4Emit(b, 0xff, 0xffff, 0xffff, 0xffff, 0xff, 0xff, 0xffffffff, 0xfffffffe);
+    // words 45ff ffff ffff ffff ffff 0000 ffff ffff ffff fffe sum to 45fe (ffff is -0): checksum ba01
+    expect<string>(hexOf(b, 20)).toStrictEqual("45ffffffffffffffffffba01fffffffffffffffe");
+    store<u16>(b, 0, 10);
+    const want = refSum(b, 20);
+    ipv4Emit(b, 0xff, 0xffff, 0xffff, 0xffff, 0xff, 0xff, 0xffffffff, 0xfffffffe);
+    expect<u16>(ipv4Checksum(b)).toBe(want);
+    lcg = 5;
+    for (let k = 0; k < 2000; k++) {
+      const tos = <u8>(next() >>> 24), tl = <u16>(next() >>> 16), id = <u16>(next() >>> 16), ff = <u16>(next() >>> 16);
+      const ttl = <u8>(next() >>> 24), proto = <u8>(next() >>> 24), src = next() ^ (next() << 7), dst = next() ^ (next() >>> 3);
+      ipv4Emit(b, tos, tl, id, ff, ttl, proto, src, dst);
+      expect<u16>(checksum(b, 20)).toBe(0);
+      const got = ipv4Checksum(b);
+      store<u16>(b, 0, 10);
+      expect<u16>(got).toBe(refSum(b, 20));
+      expect<u8>(ipv4Tos(b)).toBe(tos);
+      expect<u16>(ipv4TotalLen(b)).toBe(tl);
+      expect<u16>(ipv4Ident(b)).toBe(id);
+      expect<u16>(ipv4FlagsFrag(b)).toBe(ff);
+      expect<u8>(ipv4Ttl(b)).toBe(ttl);
+      expect<u8>(ipv4Proto(b)).toBe(proto);
+      expect<u32>(ipv4Src(b)).toBe(src);
+      expect<u32>(ipv4Dst(b)).toBe(dst);
+    }
   });
   it("sets addresses and refills the checksum", () => {
     const p = packet();
