@@ -1,6 +1,10 @@
 // Counters: one u64 each, in a static array the host reads through `counters_ptr()`.
-// Names come from the module itself (`counter_names()`), so no tool keeps a copy of this list.
+// Names come from the module itself (`counter_names_ptr()`), so no tool keeps a copy of this list: a
+// counter's name is its member of `C` in lower case, written as UTF-8 bytes into counter-names.ts by
+// host/gen-counter-names.mjs at build time.
 // Add new counters at the end only: ids are part of ABI v1 (docs/abi.md).
+
+import { COUNTER_NAMES, COUNTER_NAMES_LEN } from "./counter-names";
 
 export const enum C {
   RX_FRAMES = 0,      // frames handed to rx()
@@ -122,8 +126,6 @@ export const enum C {
 
 const counters: usize = memory.data(<i32>C.COUNT * 8, 8);
 
-// One name per line, in id order.
-const NAMES = "rx_frames\nrx_bytes\ntx_frames\ntx_bytes\ndelivered\noutput_packets\nforwarded\narp_rx\narp_tx_request\narp_tx_reply\nicmp_rx\nicmp_tx_echo_reply\nicmp_tx_error\ndrop_bad_iface\ndrop_too_short\ndrop_too_long\ndrop_ethertype\ndrop_not_for_us\ndrop_arp_malformed\ndrop_ip_version\ndrop_ip_header_len\ndrop_ip_total_len\ndrop_ip_checksum\ndrop_ip_fragment\ndrop_ip_ttl\ndrop_ip_bad_src\ndrop_no_route\ndrop_not_router\ndrop_arp_unresolved\ndrop_icmp_malformed\ndrop_icmp_checksum\ndrop_udp_malformed\ndrop_udp_checksum\ndrop_proto\ndrop_output_malformed\ndrop_mtu\ndrop_rate_limited\nha_reg_rx\nha_reg_accepted\nha_reg_denied\ndrop_ha_reg_malformed\ntunnel_tx\ntunnel_decapsulated\ndrop_tunnel_malformed\ndrop_tunnel_no_exit\ndrop_tunnel_mtu\ndrop_tunnel_loop\ndrop_tunnel_encap\ntunnel_icmp_rx\ntunnel_icmp_relayed\nagent_advert_tx\nagent_solicit_rx\nfa_request_rx\nfa_request_relayed\nfa_request_denied\nfa_reply_rx\nfa_reply_relayed\nfa_pending_timeout\nfa_visitor_expired\nfa_delivered\nfa_icmp_error\ndrop_fa_malformed\ndrop_fa_unknown_ext\ndrop_fa_auth\ndrop_fa_reply_unmatched\ndrop_mip_no_timer\nmn_advert_rx\nmn_advert_malformed\nmn_solicit_tx\nmn_reg_request_tx\nmn_reg_reply_rx\nmn_reply_malformed\nmn_reply_ignored\nmn_reply_auth_failed\nmn_no_sa\nmn_output_via_fa\nmn_decapsulated\nmn_decap_dropped\ndhcp_tx\ndhcp_rx\ndhcp_nak\ndhcp_malformed\ndhcp_ignored\nmn_solicit_deferred\nmn_reg_deferred\nagent_advert_suppressed\ndrop_ha_spoofed_home_src\nha_reverse_tunnelled\ndrop_ha_reverse_spoofed\ndrop_mn_advert_tunnelled\ndrop_mn_advert_ttl\ndrop_mn_advert_off_link\ndrop_mn_advert_unsolicited\nmn_reverse_tunnelled\ndrop_fa_reply_source\ndrop_fa_pending_conflict\ndrop_fa_visitor_expired\nfa_reverse_tunnelled\ndrop_ip_options\nip_reassembled\ndrop_reasm_timeout\ndrop_reasm_overlap\ndrop_reasm_duplicate\ndrop_reasm_too_big\ndrop_reasm_malformed\ndrop_reasm_evicted\ndrop_reasm_no_slot\nip_fragmented\nip_fragments_tx\ntunnel_icmp_ignored";
 
 // @ts-ignore: decorator
 @inline export function count(id: C): void {
@@ -139,6 +141,6 @@ const NAMES = "rx_frames\nrx_bytes\ntx_frames\ntx_bytes\ndelivered\noutput_packe
 
 export function countersReset(): void { memory.fill(counters, 0, <usize>C.COUNT * 8); }
 export function countersPtr(): usize { return counters; }
-export function counterNamesPtr(): usize { return changetype<usize>(NAMES); }
+export function counterNamesPtr(): usize { return COUNTER_NAMES; }
 /** Length of the names text in UTF-16 code units (ASCII, so also characters). */
-export function counterNamesLen(): i32 { return NAMES.length; }
+export function counterNamesLen(): i32 { return COUNTER_NAMES_LEN; }

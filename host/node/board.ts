@@ -127,8 +127,9 @@ export class Board {
     this.outPtr = this.x.out_buffer();
     this.rxCap = this.x.rx_capacity();
     this.outCap = this.x.out_capacity();
-    const names = new Uint16Array(this.x.memory.buffer, this.x.counter_names_ptr(), this.x.counter_names_len());
-    this.counterNames = String.fromCharCode(...names).split("\n");
+    // UTF-8, names separated by "\n" (docs/abi.md counter_names_ptr).
+    const names = new Uint8Array(this.x.memory.buffer, this.x.counter_names_ptr(), this.x.counter_names_len());
+    this.counterNames = new TextDecoder().decode(names).split("\n");
   }
 
   private view(): Uint8Array {

@@ -527,9 +527,9 @@ impl Board {
         chk("counters", self.a.counters, self.a.counters_count.saturating_mul(8))?;
         let names_ptr = self.call_i32("counter_names_ptr", &[])? as u32;
         let names_len = self.call_i32("counter_names_len", &[])? as u32;
-        let raw = self.read(names_ptr, names_len.saturating_mul(2)).ok_or("firmware: counter names lie outside memory")?;
-        let units: Vec<u16> = raw.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
-        self.counter_names = String::from_utf16_lossy(&units).split('\n').map(str::to_owned).collect();
+        // UTF-8, names separated by '\n' (docs/abi.md counter_names_ptr).
+        let raw = self.read(names_ptr, names_len).ok_or("firmware: counter names lie outside memory")?;
+        self.counter_names = String::from_utf8_lossy(&raw).split('\n').map(str::to_owned).collect();
         Ok(())
     }
 
