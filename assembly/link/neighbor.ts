@@ -433,6 +433,19 @@ export function neighborOutput(iface: i32, nextHop: u32, type: u16, p: usize, le
 }
 
 /**
+ * The link-layer address of `nextHop` on `iface` when its entry is REACHABLE and unexpired (a pointer
+ * to 6 bytes inside the cache, valid until the cache next changes), else 0: the caller then sends by
+ * neighborOutput, which resolves. For fast paths that build the whole frame themselves.
+ */
+export function neighborMac(iface: i32, nextHop: u32): usize {
+  const i = find(iface, nextHop);
+  if (i < 0) return 0;
+  const e = entry(i);
+  if (load<u8>(e, E_STATE) != NEIGH_REACHABLE || load<i64>(e, E_EXPIRES) <= nowMs()) return 0;
+  return e + E_MAC;
+}
+
+/**
  * The resolution protocol heard `addr` at `mac` on `iface`: an existing entry is updated (RFC 826
  * "Packet Reception": whoever the target was — also how gratuitous ARP moves an address, RFC 2002
  * §4.6) and its waiting frames leave; a new one is made only when `create` (we were the target).

@@ -118,6 +118,31 @@ export function netifBssid(i: i32): usize { return rec(i) + 16; }
   return (b != 0 && addr == b) || (a != 0 && addr == a);
 }
 
+/** netifAddrClass bits: one of our addresses (main or alias), a directed broadcast of our subnets. */
+export const ADDR_OURS: u32 = 1;
+export const ADDR_BROADCAST: u32 = 2;
+// Why (speed): every received datagram asks this for its source and destination; a scan costs ~40
+// wasm operations per interface. 16 direct-mapped entries (address u32 | generation u32 | class u32),
+// an entry valid while `gen` is unchanged (gen ≥ 1 after netifReset, so an empty entry never matches).
+const CLASS_ENTRIES: u32 = 16;
+const classCache: usize = memory.data(<i32>CLASS_ENTRIES * 12, 4);
+
+/** ADDR_OURS | ADDR_BROADCAST for `addr` over the configured interfaces (0 is never ours). */
+export function netifAddrClass(addr: u32): u32 {
+  const e = classCache + <usize>((addr * 0x9e3779b1) >>> 28) * 12;
+  if (load<u32>(e) == addr && load<u32>(e, 4) == gen) return load<u32>(e, 8);
+  let c: u32 = 0;
+  for (let i = 0; i < count; i++) {
+    if (!netifValid(i)) continue;
+    if (addr != 0 && (netifIp(i) == addr || netifAlias(i) == addr)) c |= ADDR_OURS;
+    if (netifIsBroadcast(i, addr)) c |= ADDR_BROADCAST;
+  }
+  store<u32>(e, addr);
+  store<u32>(e, gen, 4);
+  store<u32>(e, c, 8);
+  return c;
+}
+
 // ---- second address (co-located care-of address) and the away flag (mobile node) ----------------
 
 /** Give interface `i` a second address `addr`/`prefixLen` (0 removes it). */

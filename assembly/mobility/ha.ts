@@ -64,7 +64,7 @@ import { EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_FH_AUTH, extIndexFind, authSpi } from 
 import { AuthResult, authAppend, authVerify } from "../security/auth";
 import { saFindFor, SA_REPLAY, SA_LAST_ID } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification } from "../security/replay";
-import { TUNNEL_MAX_OVERHEAD, tunnelInit, tunnelCheck, tunnelSend, tunnelEncap, tunnelNextHop } from "./tunnel";
+import { TUNNEL_MAX_OVERHEAD, tunnelInit, tunnelCheck, tunnelSend, tunnelSendFast, tunnelEncap, tunnelNextHop } from "./tunnel";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
 
@@ -502,6 +502,16 @@ function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool, room: i
   // §3.2 loop); one we originate has our source by definition (RFC 2002 §4.2.3 tunnels it too).
   // Why (speed): once per datagram, not once per care-of address.
   const srcOurs = !originated && ipIsOurs(src);
+  // Why (speed, issue 8): the common case — one live binding, a forwarded datagram that is no loop —
+  // goes by tunnelSendFast without the plan below; anything it cannot do falls through unchanged.
+  if (n == 1 && !originated && depth == 0 && !srcOurs) {
+    const s = slot(v, 0);
+    const coa = load<u32>(s, S_COA);
+    if (load<i64>(s, S_EXPIRES) > now && src != coa) {
+      const r = tunnelSendFast(p, len, <u32>load<u8>(s, S_ENCAP), from, coa, true);
+      if (r >= 0) return r;
+    }
+  }
   if (depth >= MAX_DEPTH) { count(C.DROP_TUNNEL_LOOP); return 1; }
   const base = <usize>(depth * MAX_SLOTS) << 2;
   const pSlot = planSlot + base;

@@ -33,13 +33,13 @@ import { deliver, random } from "../host";
 import { C, count } from "../counters";
 import { nowMs } from "../clock";
 import * as cfg from "../config";
-import { netifCount, MAX_IFACES, netifValid, netifUp, netifIp, netifMtu, netifByAddr, netifIsBroadcast, netifAlias } from "../link/netif";
+import { netifCount, MAX_IFACES, netifValid, netifUp, netifIp, netifMtu, netifByAddr, netifIsBroadcast, netifAlias, netifAddrClass, ADDR_OURS, ADDR_BROADCAST } from "../link/netif";
 import { routeLookup, nextHop, outIface } from "./route";
 import { linkSendIp } from "./arp";
 import { reasmEnabled, reasmInput, reasmRelease, reasmExpire, reasmRoom, reasmDone, reasmDoneSlot } from "./reasm";
 import {
   Ipv4Err, ipv4Check, ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4Dst, ipv4Ttl, ipv4Proto, ipv4Tos,
-  ipv4IsFragment, ipv4FragOffset, ipv4DontFrag, ipv4DecrementTtl, ipv4Emit, ipv4FillChecksum,
+  ipv4SrcInline, ipv4DstInline, ipv4IsFragment, ipv4FragOffset, ipv4DontFrag, ipv4DecrementTtl, ipv4Emit, ipv4FillChecksum,
   ipv4FlagsFrag, ipv4OptionsCheck, ipv4CopiedOptions, ipv4EmitFragment,
   ipIsMulticast, ipIsLoopback, ipIsUnicastSource, IP_BROADCAST, IPPROTO_ICMP, IPV4_MIN_HEADER, IPV4_MAX_HEADER,
   IP_CHECKSUM, IP_VER_IHL, IP_FLAG_MF, IP_FRAG_OFFSET_MASK, IPPROTO_UDP, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE
@@ -364,7 +364,7 @@ function ipLocal(iface: i32, p: usize, len: i32, unicast: bool): i32 {
 }
 
 function ipForward(iface: i32, p: usize, len: i32): i32 {
-  const dst = ipv4Dst(p);
+  const dst = ipv4DstInline(p);
   // Why: RFC 1812 §5.3.7: never forward to 0/8, 127/8 or class E; no ICMP for these martians.
   if ((dst >>> 24) == 0 || ipIsLoopback(dst) || (dst >>> 28) == 0xf) { count(C.DROP_NO_ROUTE); return 1; }
   // Why: RFC 1812 §5.3.1: a datagram whose TTL would reach 0 is discarded with time exceeded.
@@ -435,17 +435,14 @@ export function ipInput(iface: i32, p: usize, len: i32, linkGroup: bool): i32 {
       return 1;
     }
   }
-  const src = ipv4Src(p);
-  const dst = ipv4Dst(p);
-  // Why (speed): one pass over the interfaces finds our addresses and directed broadcasts
-  // (what ipIsOurs(dst), anyBroadcast(dst) and anyBroadcast(src) would find in three).
-  let ours = false, dstB = false, srcB = false;
-  for (let i = 0; i < netifCount(); i++) {
-    if (!netifValid(i)) continue;
-    if (dst != 0 && (netifIp(i) == dst || netifAlias(i) == dst)) ours = true;
-    if (netifIsBroadcast(i, dst)) dstB = true;
-    if (netifIsBroadcast(i, src)) srcB = true;
-  }
+  const src = ipv4SrcInline(p);
+  const dst = ipv4DstInline(p);
+  // Why (speed): what ipIsOurs(dst), anyBroadcast(dst) and anyBroadcast(src) would find by scanning
+  // the interfaces, from netif.ts's cache of address classes (valid while no interface changed).
+  const dc = netifAddrClass(dst);
+  const ours = (dc & ADDR_OURS) != 0;
+  const dstB = (dc & ADDR_BROADCAST) != 0;
+  const srcB = (netifAddrClass(src) & ADDR_BROADCAST) != 0;
   // Directed broadcasts of any of our subnets are for us and never forwarded (RFC 2644).
   const bcast = dst == IP_BROADCAST || dstB;
   const mcast = ipIsMulticast(dst);

@@ -58,6 +58,28 @@ export let outIface: i32 = -1;
  * or shorter length (an interface's own subnet is an implicit route). Returns false if unreachable.
  */
 export function routeLookup(dst: u32): bool {
+  // Why (speed): datagrams in a row mostly go to one destination; the answer is kept while neither
+  // the routes nor any interface changed (routeGeneration; gen ≥ 1 after routeInit).
+  const g = routeGeneration();
+  if (dst == memoDst && g == memoGen) {
+    outIface = memoIface;
+    nextHop = memoNextHop;
+    return memoIface >= 0;
+  }
+  const ok = lookup(dst);
+  memoDst = dst;
+  memoGen = g;
+  memoIface = outIface;
+  memoNextHop = nextHop;
+  return ok;
+}
+
+let memoDst: u32 = 0;
+let memoGen: u32 = 0;
+let memoIface: i32 = -1;
+let memoNextHop: u32 = 0;
+
+function lookup(dst: u32): bool {
   let bestLen: i32 = -1;
   outIface = -1;
   nextHop = 0;

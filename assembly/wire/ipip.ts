@@ -21,6 +21,7 @@ import {
   Ipv4Err, ipv4Check, ipv4HeaderLen, ipv4TotalLen, ipv4IsFragment, ipv4DontFrag, ipv4Tos, ipv4Ttl,
   ipv4Proto, ipv4DecrementTtl, ipv4Emit, IPPROTO_IPIP, IPV4_MIN_HEADER, IP_FLAG_DF,
 } from "./ipv4";
+import { swap16, swap32 } from "./bytes";
 
 /** Length of the outer header written by this file (no options). */
 export const IPIP_HDR_LEN: i32 = IPV4_MIN_HEADER;
@@ -119,6 +120,39 @@ export function tunnelEncapOuterValidated(
   const flags: u16 = ipv4DontFrag(inner) ? IP_FLAG_DF : 0;
   ipv4Emit(inner - <usize>n, ipv4Tos(inner), <u16>(tl + n), ident, flags, ttl, proto, src, dst);
   return n;
+}
+
+/**
+ * ipipEncapValidated for the per-packet fast path (mobility/tunnel.ts tunnelSendFast): the same outer
+ * header, the same checks and the same result, built without calls. The checksum is the one's-complement
+ * sum of the ten 16-bit words (RFC 791 §3.1, RFC 1071) folded once; the inner datagram at `inner` passed
+ * ipv4Check, `headroom` ≥ 20. Returns 20 or -IpipErr (nothing changed).
+ */
+export function ipipEncapFast(inner: usize, src: u32, dst: u32, ttl: u8, ident: u16, forwarding: bool): i32 {
+  const tl = <u32>ipv4TotalLen(inner) + <u32>IPIP_HDR_LEN;
+  if (tl > 0xffff) return -<i32>IpipErr.TOO_BIG;
+  // Why: RFC 2003 §3: forwarding decrements the inner TTL; one that would reach 0 is not tunnelled.
+  if (forwarding) {
+    if (ipv4Ttl(inner) <= 1) return -<i32>IpipErr.TTL_EXPIRED;
+    ipv4DecrementTtl(inner);
+  }
+  // RFC 2003 §3.1: TOS copied, DF copied, no options, offset 0, protocol 4.
+  const tos = <u32>load<u8>(inner, 1);
+  const flags: u32 = ipv4DontFrag(inner) ? <u32>IP_FLAG_DF : 0;
+  let sum: u32 = (0x4500 | tos) + tl + <u32>ident + flags + ((<u32>ttl << 8) | <u32>IPPROTO_IPIP) +
+    (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff);
+  sum = (sum & 0xffff) + (sum >>> 16);
+  sum = (sum & 0xffff) + (sum >>> 16);
+  const h = inner - <usize>IPIP_HDR_LEN;
+  store<u16>(h, <u16>(0x45 | (tos << 8)));
+  store<u16>(h, swap16(<u16>tl), 2);
+  store<u16>(h, swap16(ident), 4);
+  store<u16>(h, swap16(<u16>flags), 6);
+  store<u16>(h, <u16>(<u32>ttl | (<u32>IPPROTO_IPIP << 8)), 8);
+  store<u16>(h, swap16(<u16>(~sum & 0xffff)), 10);
+  store<u32>(h, swap32(src), 12);
+  store<u32>(h, swap32(dst), 16);
+  return IPIP_HDR_LEN;
 }
 
 // ---- IP in IP ---------------------------------------------------------------------------------

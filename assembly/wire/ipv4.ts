@@ -145,6 +145,13 @@ export function ipv4Check(p: usize, len: i32): i32 {
 /** Destination address, host order. */
 // @ts-ignore: decorator
 @inline export function ipv4Dst(p: usize): u32 { return bswap<u32>(load<u32>(p, IP_DST)); }
+/** ipv4Src without a call, for the per-packet paths (ipInput, forwarding, the home agent's
+ *  interception; wire/bytes.ts says why); elsewhere ipv4Src keeps the module small. */
+// @ts-ignore: decorator
+@inline export function ipv4SrcInline(p: usize): u32 { return swap32(load<u32>(p, IP_SRC)); }
+/** ipv4Dst without a call (see ipv4SrcInline). */
+// @ts-ignore: decorator
+@inline export function ipv4DstInline(p: usize): u32 { return swap32(load<u32>(p, IP_DST)); }
 /** Pointer to the payload (after the options). */
 // @ts-ignore: decorator
 @inline export function ipv4Payload(p: usize): usize { return p + <usize>ipv4HeaderLen(p); }
