@@ -41,7 +41,7 @@ import { C, count } from "../counters";
 import { Ev, BindingOp, evBuf, evEmit, evAuthFailed, evRegDenied, ROLE_HA } from "../events";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
-import { netifCount, netifValid, netifFlags, netifIp, netifIsBroadcast, netifOnLink, netifMtu } from "../link/netif";
+import { netifCount, netifValid, netifFlags, netifIp, netifIsBroadcast, netifOnLink, netifMtu, netifAddrClass, ADDR_OURS } from "../link/netif";
 import { stackTimerStart, stackTimerArm, stackTimerDisarm, OWNER_HA } from "../sys/timers";
 import { arpGratuitous, arpProxyAdd, arpProxyRemove, linkSendIp, GARP_COUNT, GARP_INTERVAL_MS } from "../stack/arp";
 import { ipSend, ipIsOurs, ipNextIdent, ipInput } from "../stack/ip";
@@ -50,7 +50,8 @@ import {
   htKeyAt, htNext, htUsed,
 } from "../table/hash";
 import {
-  ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4Proto, ipIsUnicastSource, IP_BROADCAST, IPV4_MIN_HEADER, IPPROTO_IPIP,
+  ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4SrcInline, ipv4DstInline, ipv4Proto, ipIsUnicastSource, IP_BROADCAST,
+  IPV4_MIN_HEADER, IPPROTO_IPIP,
   IPPROTO_MINENC, IPPROTO_GRE,
 } from "../wire/ipv4";
 import { UdpErr, udpCheck, udpSrcPort, udpDstPort, udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
@@ -495,13 +496,13 @@ export function haUdp(iface: i32, p: usize, len: i32): i32 {
  */
 function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool, room: i32): i32 {
   const now = nowMs();
-  const src = ipv4Src(p);
+  const src = ipv4SrcInline(p);
   const from = netifIp(homeIface);
   const n = slotCount(v);
   // Why: a forwarded datagram with one of our addresses as its source came back to us (RFC 2003
   // §3.2 loop); one we originate has our source by definition (RFC 2002 §4.2.3 tunnels it too).
   // Why (speed): once per datagram, not once per care-of address.
-  const srcOurs = !originated && ipIsOurs(src);
+  const srcOurs = !originated && src != 0 && (netifAddrClass(src) & ADDR_OURS) != 0;
   // Why (speed, issue 8): the common case — one live binding, a forwarded datagram that is no loop —
   // goes by tunnelSendFast without the plan below; anything it cannot do falls through unchanged.
   if (n == 1 && !originated && depth == 0 && !srcOurs) {
@@ -568,8 +569,8 @@ function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool, room: i
  * home address.
  */
 export function haIntercept(iface: i32, p: usize, len: i32): i32 {
-  if (bindingN == 0 || htUsed(bindings) == 0 || homeIf() < 0) return -1;
-  const v = htFind(bindings, ipv4Dst(p));
+  if (bindingN == 0 || htUsed(bindings) == 0 || (homeIfaceKnown ? homeIface : homeIf()) < 0) return -1;
+  const v = htFind(bindings, ipv4DstInline(p));
   if (v == 0) return -1;
   // Why: RFC 2827 ingress filtering (issue 7.1): a source on the home prefix lives on the home
   // link, so one arriving from elsewhere is forged — e.g. an agent advertisement that would send the
@@ -578,7 +579,7 @@ export function haIntercept(iface: i32, p: usize, len: i32): i32 {
   // RFC 3024); a mobile node away from home that sends to another of our mobile nodes without a
   // reverse tunnel is dropped here, as every ingress-filtering network on its way would drop it
   // (docs/decisions.md). (Speed: one compare of the interface and one masked compare.)
-  const src = ipv4Src(p);
+  const src = ipv4SrcInline(p);
   if (iface != homeIface && !inReverseTunnel && netifOnLink(homeIface, src)) {
     count(C.DROP_HA_SPOOFED_HOME_SRC);
     return 1;

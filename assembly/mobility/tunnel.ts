@@ -50,9 +50,9 @@ import { C, count } from "../counters";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";
-import { netifMtu } from "../link/netif";
+import { netifMtu, netifMac } from "../link/netif";
 import { neighborMac } from "../link/neighbor";
-import { ethSendTo } from "../link/ethernet";
+import { ethTransmit } from "../link/ethernet";
 import { routeLookup, routeGeneration, outIface, nextHop } from "../stack/route";
 import { linkSendIp } from "../stack/arp";
 import { ipIsOurs, ipNextIdent, ipSendIcmpError, ipSendFragments } from "../stack/ip";
@@ -71,7 +71,7 @@ import {
 import { TUNNEL_HEADROOM, IpipErr, ipipEncapValidated, ipipEncapFast, ipipCheckValidated, ipipInner, ipipInnerLen, tunnelInnerCheck, IPIP_HDR_LEN } from "../wire/ipip";
 import { minEncEncapValidated, minEncDecap, minEncHdrLen, minEncProto, minEncOrigDst, minEncOrigSrc, minEncHasSrc, MINENC_LEN, MINENC_LEN_S } from "../wire/minenc";
 import { GreErr, greEncapValidated, greCheck, greHdrLen, greProtocolType, greFlags, GRE_PROTO_IPV4, GRE_HDR_LEN } from "../wire/gre";
-import { ETH_HEADER_LEN, ETHERTYPE_IPV4 } from "../wire/ethernet";
+import { ETH_HEADER_LEN } from "../wire/ethernet";
 
 /** The most any method prepends: outer IPv4 + GRE (minimal adds at most 12, IP in IP 20). */
 export const TUNNEL_MAX_OVERHEAD: i32 = IPIP_HDR_LEN + GRE_HDR_LEN;
@@ -315,7 +315,15 @@ export function tunnelSendFast(p: usize, len: i32, method: u32, src: u32, coa: u
   const n = ipipEncapFast(p, src, coa, <u8>cfg.defaultTtl, ipNextIdent(), forwarding);
   if (n < 0) { count(C.DROP_TUNNEL_ENCAP); return 1; }
   count(C.TUNNEL_TX);
-  ethSendTo(oif, mac, ETHERTYPE_IPV4, p - <usize>n, len + n);
+  // The Ethernet header without a call (ethEmit's layout): the neighbour's MAC, ours, IPv4.
+  const f = p - <usize>(n + ETH_HEADER_LEN);
+  const me = netifMac(oif);
+  store<u32>(f, load<u32>(mac));
+  store<u16>(f, load<u16>(mac, 4), 4);
+  store<u32>(f, load<u32>(me), 6);
+  store<u16>(f, load<u16>(me, 4), 10);
+  store<u16>(f, 0x0008, 12); // 0x0800 as stored
+  ethTransmit(oif, f, len + n + ETH_HEADER_LEN);
   return 0;
 }
 

@@ -136,22 +136,25 @@ export function ipipEncapFast(inner: usize, src: u32, dst: u32, ttl: u8, ident: 
     if (ipv4Ttl(inner) <= 1) return -<i32>IpipErr.TTL_EXPIRED;
     ipv4DecrementTtl(inner);
   }
-  // RFC 2003 §3.1: TOS copied, DF copied, no options, offset 0, protocol 4.
-  const tos = <u32>load<u8>(inner, 1);
-  const flags: u32 = ipv4DontFrag(inner) ? <u32>IP_FLAG_DF : 0;
-  let sum: u32 = (0x4500 | tos) + tl + <u32>ident + flags + ((<u32>ttl << 8) | <u32>IPPROTO_IPIP) +
-    (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff);
-  sum = (sum & 0xffff) + (sum >>> 16);
-  sum = (sum & 0xffff) + (sum >>> 16);
+  // RFC 2003 §3.1: TOS copied, DF copied (the flags byte masked to DF), no options, offset 0,
+  // protocol 4. The five words are built as stored (network byte order in memory) and the checksum
+  // summed over the stored 16-bit lanes: one's-complement sums commute with swapping the bytes of
+  // every operand (RFC 1071 §2(B)), so it is stored as computed.
+  const w0 = 0x45 | (<u32>load<u8>(inner, 1) << 8) | (<u32>swap16(<u16>tl) << 16);
+  const w1 = <u32>swap16(ident) | ((<u32>load<u8>(inner, 6) & 0x40) << 16);
+  const w2 = <u32>ttl | (<u32>IPPROTO_IPIP << 8);
+  const w3 = swap32(src);
+  const w4 = swap32(dst);
+  let s32 = (w0 & 0xffff) + (w0 >>> 16) + (w1 & 0xffff) + (w1 >>> 16) + w2 +
+    (w3 & 0xffff) + (w3 >>> 16) + (w4 & 0xffff) + (w4 >>> 16);
+  s32 = (s32 & 0xffff) + (s32 >>> 16);
+  s32 = (s32 & 0xffff) + (s32 >>> 16);
   const h = inner - <usize>IPIP_HDR_LEN;
-  store<u16>(h, <u16>(0x45 | (tos << 8)));
-  store<u16>(h, swap16(<u16>tl), 2);
-  store<u16>(h, swap16(ident), 4);
-  store<u16>(h, swap16(<u16>flags), 6);
-  store<u16>(h, <u16>(<u32>ttl | (<u32>IPPROTO_IPIP << 8)), 8);
-  store<u16>(h, swap16(<u16>(~sum & 0xffff)), 10);
-  store<u32>(h, swap32(src), 12);
-  store<u32>(h, swap32(dst), 16);
+  store<u32>(h, w0);
+  store<u32>(h, w1, 4);
+  store<u32>(h, w2 | ((~s32 & 0xffff) << 16), 8);
+  store<u32>(h, w3, 12);
+  store<u32>(h, w4, 16);
   return IPIP_HDR_LEN;
 }
 

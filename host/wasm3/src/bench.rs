@@ -190,7 +190,7 @@ pub fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-fn run_case(wasm: &[u8], c: &Case) -> Result<String, String> {
+fn run_case(wasm: &[u8], c: &Case, batch: bool) -> Result<String, String> {
     let seen = Rc::new(Seen::default());
     let hooks = |seed: u32| Box::new(BenchHooks { now: c.now_ms, seen: seen.clone(), rnd: 0x9e37_79b9 ^ seed });
     // Start-up: new Board (parse, instantiate, init) until init returned, median of the repeats.
@@ -218,9 +218,29 @@ fn run_case(wasm: &[u8], c: &Case) -> Result<String, String> {
         let mut k = 0usize;
         for r in 0..(c.warmup + c.rounds) {
             let t0 = Instant::now();
-            for _ in 0..c.per_round {
+            // As a board does (linux.rs): received frames go in batches through the ring and one
+            // rx_batch call when the firmware has a ring; everything else one call each.
+            let slots = if batch && board.has_rx_batch() { board.ring_slots() } else { 1 };
+            let mut done = 0;
+            while done < c.per_round {
                 let op = &c.measured[k];
+                if slots > 1 && op.kind == 0 {
+                    let mut n = 0u32;
+                    while n < slots && done < c.per_round && c.measured[k].kind == 0 {
+                        let o = &c.measured[k];
+                        board.ring_put(n, o.iface as u16, &o.data);
+                        n += 1;
+                        done += 1;
+                        k += 1;
+                        if k == m {
+                            k = 0;
+                        }
+                    }
+                    board.rx_batch(n);
+                    continue;
+                }
                 apply(&mut board, op, c.now_ms);
+                done += 1;
                 k += 1;
                 if k == m {
                     k = 0;
@@ -257,6 +277,7 @@ fn run_case(wasm: &[u8], c: &Case) -> Result<String, String> {
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut file = None;
     let mut firmware = String::from("build/firmware.wasm");
+    let mut batch = true;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -264,11 +285,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 firmware = args[i + 1].clone();
                 i += 2;
             }
+            "--no-batch" => {
+                batch = false;
+                i += 1;
+            }
             a if !a.starts_with("--") && file.is_none() => {
                 file = Some(a.to_string());
                 i += 1;
             }
-            a => return Err(format!("bench: unexpected argument {a:?} (usage: bench FILE [--firmware FILE])")),
+            a => return Err(format!("bench: unexpected argument {a:?} (usage: bench FILE [--firmware FILE] [--no-batch])")),
         }
     }
     let file = file.ok_or("bench: needs a FILE written by bench/wasm3.mjs")?;
@@ -277,7 +302,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     drop(data);
     let wasm = std::fs::read(&firmware).map_err(|e| format!("bench: cannot read firmware {firmware}: {e}"))?;
     for c in &cases {
-        println!("{}", run_case(&wasm, c)?);
+        println!("{}", run_case(&wasm, c, batch)?);
     }
     println!("{{\"rssPeakKiB\":{}}}", peak_rss_kib());
     Ok(())
