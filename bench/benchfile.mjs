@@ -1,6 +1,6 @@
 // The input file of `mipfw-board bench` (host/wasm3/src/bench.rs, format version 1): cases with their
-// configuration chunks, setup operations and measured operations. Used by bench/opprofile.mjs
-// (bench/wasm3.mjs writes the same format).
+// configuration chunks, setup operations and measured operations. Used by bench/wasm3.mjs and
+// bench/opprofile.mjs.
 import * as host from "../build/host.mjs";
 
 const KIND = { rx: 0, output: 1, "link-up": 2, "link-down": 3, tick: 4 };

@@ -5,6 +5,7 @@
 // frames, replayed the same number of times by both runtimes.
 // Usage: node bench/wasm3.mjs [--quick]   (needs host/wasm3/target/release/mipfw-board)
 import * as host from "../build/host.mjs";
+import { encodeBenchFile } from "./benchfile.mjs";
 import { spawnSync } from "node:child_process";
 import { writeFileSync, readFileSync, mkdtempSync, rmSync, existsSync } from "node:fs";
 import { join } from "node:path";
@@ -44,32 +45,13 @@ const cases = [
 ];
 for (const c of cases) { c.now ??= T0; c.unit ??= "ns"; c.startups ??= 0; }
 
-// --- bench file (host/wasm3/src/bench.rs)
-const KIND = { rx: 0, output: 1, "link-up": 2, "link-down": 3, tick: 4 };
-function encode(list) {
-  const parts = [];
-  const u32 = (v) => { const b = Buffer.alloc(4); b.writeUInt32LE(v); parts.push(b); };
-  const bytes = (b) => { u32(b.length); parts.push(Buffer.from(b.buffer, b.byteOffset, b.length)); };
-  const ops = (l) => { u32(l.length); for (const o of l) { parts.push(Buffer.from([KIND[o.kind]])); u32(o.iface); bytes(o.data); } };
-  parts.push(Buffer.from("MIPB")); u32(1); u32(list.length);
-  for (const c of list) {
-    bytes(Buffer.from(c.name));
-    u32(c.config.board.memoryPages);
-    const t = Buffer.alloc(8); t.writeBigInt64LE(BigInt(c.now)); parts.push(t);
-    u32(c.startups);
-    const chunks = host.encodeConfigChunks(c.config, 4096);
-    u32(chunks.length); for (const ch of chunks) bytes(ch);
-    ops(c.setup); ops(c.measured);
-    u32(c.perRound); u32(c.warmup); u32(c.rounds);
-  }
-  return Buffer.concat(parts);
-}
+// --- bench file (host/wasm3/src/bench.rs): bench/benchfile.mjs encodes it
 
 function runWasm3(list) {
   const dir = mkdtempSync(join(tmpdir(), "mipfw-bench-"));
   try {
     const file = join(dir, "cases.bin");
-    writeFileSync(file, encode(list));
+    writeFileSync(file, encodeBenchFile(list));
     const r = spawnSync(BINARY, ["bench", file, "--firmware", FIRMWARE], { encoding: "utf8", maxBuffer: 1 << 24 });
     if (r.status !== 0) throw new Error(`mipfw-board bench exited ${r.status}: ${r.stderr}`);
     return r.stdout.trim().split("\n").map((l) => JSON.parse(l));
