@@ -119,7 +119,8 @@ export function rx(iface: i32, len: i32): i32 {
   return rxFrame(iface, rxBuf + HEADROOM, len);
 }
 
-function rxFrame(iface: i32, frame: usize, len: i32): i32 {
+// @ts-ignore: decorator
+@inline function rxFrame(iface: i32, frame: usize, len: i32): i32 {
   count(C.RX_FRAMES);
   if (len < 0 || len > cfg.frameBytes) { count(C.DROP_TOO_LONG); return 1; }
   countBy(C.RX_BYTES, <u64>len);

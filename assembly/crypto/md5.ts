@@ -34,67 +34,82 @@ export const MD5_CTX_SIZE: usize = 88;
 @inline function ii(a: u32, b: u32, c: u32, d: u32, x: u32, s: i32, t: u32): u32 {
   return rotl<u32>(a + (c ^ (b | ~d)) + x + t, s) + b;
 }
-/** Message word `i` mod 16 of the block at `p` (little-endian, RFC 1321 §3.4). */
-// @ts-ignore: decorator
-@inline function x(p: usize, i: i32): u32 { return load<u32>(p + (<usize>(i & 15) << 2)); }
 
-// The 64 additive constants T[i] = floor(2^32 × |sin(i + 1)|) of RFC 1321 §3.4, in step order.
-const T: usize = memory.data<u32>([
-  0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee,
-  0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
-  0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be,
-  0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821,
-  0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa,
-  0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
-  0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed,
-  0xa9e3e905, 0xfcefa3f8, 0x676f02d9, 0x8d2a4c8a,
-  0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c,
-  0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
-  0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05,
-  0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
-  0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039,
-  0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
-  0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1,
-  0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
-]);
-
-/**
- * Compress one 64-byte block at `p` into the four-word state at `st` (RFC 1321 §3.4): four rounds of
- * 16 steps, each round a loop over four groups of four steps (the round's four shift amounts); step
- * k of round r uses message word g(k) = k, 5k+1, 3k+5 or 7k (mod 16). Why (size, issue 8): 16 step
- * bodies instead of 64 keep firmware.wasm within 64 KiB at a small cost per block (registrations
- * hash a few blocks, packets none).
- */
+/** Compress one 64-byte block at `p` into the four-word state at `st` (RFC 1321 §3.4). */
 export function md5Compress(st: usize, p: usize): void {
+  const x0 = load<u32>(p, 0), x1 = load<u32>(p, 4), x2 = load<u32>(p, 8), x3 = load<u32>(p, 12);
+  const x4 = load<u32>(p, 16), x5 = load<u32>(p, 20), x6 = load<u32>(p, 24), x7 = load<u32>(p, 28);
+  const x8 = load<u32>(p, 32), x9 = load<u32>(p, 36), x10 = load<u32>(p, 40), x11 = load<u32>(p, 44);
+  const x12 = load<u32>(p, 48), x13 = load<u32>(p, 52), x14 = load<u32>(p, 56), x15 = load<u32>(p, 60);
   let a = load<u32>(st, 0), b = load<u32>(st, 4), c = load<u32>(st, 8), d = load<u32>(st, 12);
-  for (let k = 0; k < 16; k += 4) {
-    const t = T + (<usize>k << 2);
-    a = ff(a, b, c, d, x(p, k), 7, load<u32>(t, 0));
-    d = ff(d, a, b, c, x(p, k + 1), 12, load<u32>(t, 4));
-    c = ff(c, d, a, b, x(p, k + 2), 17, load<u32>(t, 8));
-    b = ff(b, c, d, a, x(p, k + 3), 22, load<u32>(t, 12));
-  }
-  for (let k = 16; k < 32; k += 4) {
-    const t = T + (<usize>k << 2);
-    a = gg(a, b, c, d, x(p, 5 * k + 1), 5, load<u32>(t, 0));
-    d = gg(d, a, b, c, x(p, 5 * k + 6), 9, load<u32>(t, 4));
-    c = gg(c, d, a, b, x(p, 5 * k + 11), 14, load<u32>(t, 8));
-    b = gg(b, c, d, a, x(p, 5 * k + 16), 20, load<u32>(t, 12));
-  }
-  for (let k = 32; k < 48; k += 4) {
-    const t = T + (<usize>k << 2);
-    a = hh(a, b, c, d, x(p, 3 * k + 5), 4, load<u32>(t, 0));
-    d = hh(d, a, b, c, x(p, 3 * k + 8), 11, load<u32>(t, 4));
-    c = hh(c, d, a, b, x(p, 3 * k + 11), 16, load<u32>(t, 8));
-    b = hh(b, c, d, a, x(p, 3 * k + 14), 23, load<u32>(t, 12));
-  }
-  for (let k = 48; k < 64; k += 4) {
-    const t = T + (<usize>k << 2);
-    a = ii(a, b, c, d, x(p, 7 * k), 6, load<u32>(t, 0));
-    d = ii(d, a, b, c, x(p, 7 * k + 7), 10, load<u32>(t, 4));
-    c = ii(c, d, a, b, x(p, 7 * k + 14), 15, load<u32>(t, 8));
-    b = ii(b, c, d, a, x(p, 7 * k + 21), 21, load<u32>(t, 12));
-  }
+  // Round 1 (RFC 1321 §3.4)
+  a = ff(a, b, c, d, x0, 7, 0xd76aa478);
+  d = ff(d, a, b, c, x1, 12, 0xe8c7b756);
+  c = ff(c, d, a, b, x2, 17, 0x242070db);
+  b = ff(b, c, d, a, x3, 22, 0xc1bdceee);
+  a = ff(a, b, c, d, x4, 7, 0xf57c0faf);
+  d = ff(d, a, b, c, x5, 12, 0x4787c62a);
+  c = ff(c, d, a, b, x6, 17, 0xa8304613);
+  b = ff(b, c, d, a, x7, 22, 0xfd469501);
+  a = ff(a, b, c, d, x8, 7, 0x698098d8);
+  d = ff(d, a, b, c, x9, 12, 0x8b44f7af);
+  c = ff(c, d, a, b, x10, 17, 0xffff5bb1);
+  b = ff(b, c, d, a, x11, 22, 0x895cd7be);
+  a = ff(a, b, c, d, x12, 7, 0x6b901122);
+  d = ff(d, a, b, c, x13, 12, 0xfd987193);
+  c = ff(c, d, a, b, x14, 17, 0xa679438e);
+  b = ff(b, c, d, a, x15, 22, 0x49b40821);
+  // Round 2 (RFC 1321 §3.4)
+  a = gg(a, b, c, d, x1, 5, 0xf61e2562);
+  d = gg(d, a, b, c, x6, 9, 0xc040b340);
+  c = gg(c, d, a, b, x11, 14, 0x265e5a51);
+  b = gg(b, c, d, a, x0, 20, 0xe9b6c7aa);
+  a = gg(a, b, c, d, x5, 5, 0xd62f105d);
+  d = gg(d, a, b, c, x10, 9, 0x02441453);
+  c = gg(c, d, a, b, x15, 14, 0xd8a1e681);
+  b = gg(b, c, d, a, x4, 20, 0xe7d3fbc8);
+  a = gg(a, b, c, d, x9, 5, 0x21e1cde6);
+  d = gg(d, a, b, c, x14, 9, 0xc33707d6);
+  c = gg(c, d, a, b, x3, 14, 0xf4d50d87);
+  b = gg(b, c, d, a, x8, 20, 0x455a14ed);
+  a = gg(a, b, c, d, x13, 5, 0xa9e3e905);
+  d = gg(d, a, b, c, x2, 9, 0xfcefa3f8);
+  c = gg(c, d, a, b, x7, 14, 0x676f02d9);
+  b = gg(b, c, d, a, x12, 20, 0x8d2a4c8a);
+  // Round 3 (RFC 1321 §3.4)
+  a = hh(a, b, c, d, x5, 4, 0xfffa3942);
+  d = hh(d, a, b, c, x8, 11, 0x8771f681);
+  c = hh(c, d, a, b, x11, 16, 0x6d9d6122);
+  b = hh(b, c, d, a, x14, 23, 0xfde5380c);
+  a = hh(a, b, c, d, x1, 4, 0xa4beea44);
+  d = hh(d, a, b, c, x4, 11, 0x4bdecfa9);
+  c = hh(c, d, a, b, x7, 16, 0xf6bb4b60);
+  b = hh(b, c, d, a, x10, 23, 0xbebfbc70);
+  a = hh(a, b, c, d, x13, 4, 0x289b7ec6);
+  d = hh(d, a, b, c, x0, 11, 0xeaa127fa);
+  c = hh(c, d, a, b, x3, 16, 0xd4ef3085);
+  b = hh(b, c, d, a, x6, 23, 0x04881d05);
+  a = hh(a, b, c, d, x9, 4, 0xd9d4d039);
+  d = hh(d, a, b, c, x12, 11, 0xe6db99e5);
+  c = hh(c, d, a, b, x15, 16, 0x1fa27cf8);
+  b = hh(b, c, d, a, x2, 23, 0xc4ac5665);
+  // Round 4 (RFC 1321 §3.4)
+  a = ii(a, b, c, d, x0, 6, 0xf4292244);
+  d = ii(d, a, b, c, x7, 10, 0x432aff97);
+  c = ii(c, d, a, b, x14, 15, 0xab9423a7);
+  b = ii(b, c, d, a, x5, 21, 0xfc93a039);
+  a = ii(a, b, c, d, x12, 6, 0x655b59c3);
+  d = ii(d, a, b, c, x3, 10, 0x8f0ccc92);
+  c = ii(c, d, a, b, x10, 15, 0xffeff47d);
+  b = ii(b, c, d, a, x1, 21, 0x85845dd1);
+  a = ii(a, b, c, d, x8, 6, 0x6fa87e4f);
+  d = ii(d, a, b, c, x15, 10, 0xfe2ce6e0);
+  c = ii(c, d, a, b, x6, 15, 0xa3014314);
+  b = ii(b, c, d, a, x13, 21, 0x4e0811a1);
+  a = ii(a, b, c, d, x4, 6, 0xf7537e82);
+  d = ii(d, a, b, c, x11, 10, 0xbd3af235);
+  c = ii(c, d, a, b, x2, 15, 0x2ad7d2bb);
+  b = ii(b, c, d, a, x9, 21, 0xeb86d391);
   store<u32>(st, load<u32>(st, 0) + a, 0);
   store<u32>(st, load<u32>(st, 4) + b, 4);
   store<u32>(st, load<u32>(st, 8) + c, 8);

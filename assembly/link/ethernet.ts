@@ -36,7 +36,9 @@ export function ethInput(iface: i32, p: usize, len: i32): i32 {
   const group = macIsGroup(dst);
   // Why: IEEE 802.3 / RFC 894: a station accepts its own unicast address and group addresses; the
   // IP layer filters multicast groups it does not want.
-  if (!group && !macEqual(dst, netifMac(iface))) { count(C.DROP_NOT_FOR_US); return 1; }
+  const me = netifMac(iface);
+  // (Speed: the 6-byte compare inline, as 4 + 2 bytes.)
+  if (!group && (load<u32>(dst) != load<u32>(me) || load<u16>(dst, 4) != load<u16>(me, 4))) { count(C.DROP_NOT_FOR_US); return 1; }
   const t = <u32>ethType(p);
   for (let i = 0, n = handlersCount(types); i < n; i++) {
     if (handlerKey(types, i) == t) {

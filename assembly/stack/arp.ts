@@ -102,8 +102,7 @@ export function linkSendIp(iface: i32, nextHop: u32, p: usize, len: i32): i32 {
  * Ethernet header goes at `p - 14` (headroom). `mac` may lie in the 6 bytes at `p - 8` (a received
  * frame's source): it is copied before our own address is written there.
  */
-// @ts-ignore: decorator
-@inline export function linkSendIpTo(iface: i32, mac: usize, p: usize, len: i32): void {
+export function linkSendIpTo(iface: i32, mac: usize, p: usize, len: i32): void {
   ethSendTo(iface, mac, ETHERTYPE_IPV4, p, len);
 }
 

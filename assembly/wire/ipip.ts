@@ -128,7 +128,8 @@ export function tunnelEncapOuterValidated(
  * sum of the ten 16-bit words (RFC 791 §3.1, RFC 1071) folded once; the inner datagram at `inner` passed
  * ipv4Check, `headroom` ≥ 20. Returns 20 or -IpipErr (nothing changed).
  */
-export function ipipEncapFast(inner: usize, src: u32, dst: u32, ttl: u8, ident: u16, forwarding: bool): i32 {
+// @ts-ignore: decorator
+@inline export function ipipEncapFast(inner: usize, src: u32, dst: u32, ttl: u8, ident: u16, forwarding: bool): i32 {
   const tl = <u32>ipv4TotalLen(inner) + <u32>IPIP_HDR_LEN;
   if (tl > 0xffff) return -<i32>IpipErr.TOO_BIG;
   // Why: RFC 2003 §3: forwarding decrements the inner TTL; one that would reach 0 is not tunnelled.
