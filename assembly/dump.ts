@@ -6,7 +6,7 @@
 //     0 dest u32 | 4 prefixLen u8 | 5 iface u8 | 6 pad[2] | 8 gateway u32 (0 = on-link)
 //   table 2 ARP (neighbour) cache (20 bytes; entries in use; link/neighbor.ts)
 //     0 ip u32 | 4 mac[6] | 10 state u8 (1 incomplete, 2 reachable) | 11 iface u8 | 12 expiresAtMs i64
-//   table 3 home agent bindings (28 bytes; one per care-of address of each binding; ha.ts haBindingDump)
+//   table 3 home agent bindings (28 bytes; one per care-of address of each binding; mobility/bindings.ts bindingDump)
 //     0 home u32 | 4 careOf u32 | 8 expiresAtMs i64 | 16 identification u64 | 24 lifetimeSec u16 |
 //     26 flags u8 (S B D M G V) | 27 encapsulation u8 (1 IP in IP, 2 minimal, 4 GRE)
 //   table 4 foreign agent visitors (44 bytes; fa.ts faVisitorDump)

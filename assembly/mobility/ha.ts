@@ -26,15 +26,9 @@
 //     kept; encapsulated in place when `room` holds Ethernet + the largest tunnel header, else
 //     every copy goes from the scratch buffer
 //   haTimer  TK_HA_EXPIRE: earliest care-of expiry of a binding; TK_HA_GARP: repeat the announcement
-//   haBindingDump(i, out)  ABI dump table 3: one record per care-of address (cursor: O(1) per record in order)
+//   the binding table, its dump (ABI table 3) and lookups: mobility/bindings.ts
 //
-// Binding record (hash table keyed by home address, config `bindings` entries, carved in haInit):
-//   0 count u8 (live care-of addresses) | 1 garpLeft u8 | pad[2] | 4 expiryTimer i32 | 8 garpTimer i32 |
-//   pad[4] | 16 care-of slots × mobility.maxBindingsPerNode, 16 bytes each:
-//     0 coa u32 | 4 flags u8 (request S B D M G V) | 5 encap u8 (ENCAP_*) | 6 lifetimeSec u16 | 8 expiresAtMs i64
-// Slots [0, count) are in use (removal moves the last one down). The last accepted Identification is
-// kept in the mobile node's security association (security/replay.ts). One expiry timer per binding,
-// armed at its earliest slot deadline, so a table of N bindings needs N timers (+ announcements).
+// The binding table itself (records, care-of slots, dump, lookups) is mobility/bindings.ts.
 
 import * as cfg from "../config";
 import { C, count } from "../counters";
@@ -46,7 +40,7 @@ import { stackTimerStart, stackTimerArm, stackTimerDisarm, OWNER_HA } from "../s
 import { arpGratuitous, arpProxyAdd, arpProxyRemove, linkSendIp, GARP_COUNT, GARP_INTERVAL_MS } from "../stack/arp";
 import { ipSend, ipIsOurs, ipNextIdent, ipInput } from "../stack/ip";
 import {
-  HT_HEADER_SIZE, htBytes, htInit, htFind, htFindIndex, htInsert, htRemove, htValueAt,
+  htFind, htFindIndex, htInsert, htRemove, htValueAt,
   htKeyAt, htNext, htUsed,
 } from "../table/hash";
 import {
@@ -63,8 +57,12 @@ import {
 } from "../wire/registration";
 import { EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_FH_AUTH, extIndexFind, authSpi } from "../wire/mipext";
 import { AuthResult, authAppend, authVerify } from "../security/auth";
-import { saFindFor, SA_REPLAY, SA_LAST_ID } from "../security/sa";
+import { saFindFor, SA_REPLAY } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification } from "../security/replay";
+import {
+  bindings, bindingN, bindingsInit, bindingSlot, bindingSlots, bindingSlotFind, bindingSlotRemove, bindingSlotAppend,
+  emitBinding, V_COUNT, V_GARP_LEFT, V_EXP_TIMER, V_GARP_TIMER, S_COA, S_FLAGS, S_ENCAP, S_LIFETIME, S_EXPIRES,
+} from "./bindings";
 import { TUNNEL_MAX_OVERHEAD, tunnelInit, tunnelCheck, tunnelSend, tunnelSendFast, tunnelEncap, tunnelNextHop } from "./tunnel";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
@@ -75,28 +73,6 @@ export const TK_HA_EXPIRE: u16 = (OWNER_HA << 8);
 export const TK_HA_GARP: u16 = (OWNER_HA << 8) + 1;
 
 
-const V_COUNT: usize = 0;
-const V_GARP_LEFT: usize = 1;
-const V_EXP_TIMER: usize = 4;
-const V_GARP_TIMER: usize = 8;
-const V_SLOTS: usize = 16;
-const S_COA: usize = 0;
-const S_FLAGS: usize = 4;
-const S_ENCAP: usize = 5;
-const S_LIFETIME: usize = 6;
-const S_EXPIRES: usize = 8;
-const S_STRIDE: usize = 16;
-
-
-const bindings: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
-// Dump cursor (haBindingDump): the next record index and the (binding record, care-of slot) it
-// continues after, valid while `dumpGen` (bumped whenever a care-of slot comes or goes) is unchanged.
-let dumpGen: u32 = 0;
-let cursorGen: u32 = 0;
-let dumpNext: i32 = -1;
-let dumpRec: i32 = -1;
-let dumpSlot: i32 = -1;
-let bindingN: u32 = 0;
 let homeIface: i32 = -1;      // the interface flagged IF_HOME (interfaces exist only after init's
 let homeIfaceKnown = false;   // second configuration pass, so it is looked up at first use)
 let scratch: usize = 0;        // copy of a datagram for the 2nd+ care-of address (64 headroom + frame)
@@ -120,40 +96,15 @@ const planOif: usize = memory.data(MAX_SLOTS * MAX_DEPTH * 4, 4);
 const planNh: usize = memory.data(MAX_SLOTS * MAX_DEPTH * 4, 4);
 let depth: i32 = 0;
 
-// @ts-ignore: decorator
-@inline function slot(v: usize, i: i32): usize { return v + V_SLOTS + <usize>i * S_STRIDE; }
-// @ts-ignore: decorator
-@inline function slotCount(v: usize): i32 { return <i32>load<u8>(v, V_COUNT); }
-
 /** Carve the binding table, the copy buffer and the tunnels' soft state. False when memory ran out. */
 export function haInit(): bool {
   homeIface = -1;
   homeIfaceKnown = false;
-  bindingN = <u32>cfg.bindingEntries;
-  dumpGen++;
-  dumpNext = -1;
-  const valueSize = <u32>(V_SLOTS + <usize>cfg.maxBindingsPerNode * S_STRIDE);
-  const base = bindingN > 0 ? arenaAlloc(htBytes(bindingN, valueSize)) : 0;
+  const tableOk = bindingsInit();
   scratch = arenaAlloc(SCRATCH_HEADROOM + <usize>cfg.frameBytes);
   const softOk = tunnelInit(cfg.bindingEntries);
-  if (scratch == 0 || !softOk || (bindingN > 0 && base == 0)) return false;
-  if (bindingN > 0) htInit(bindings, base, bindingN, valueSize);
-  return true;
+  return tableOk && scratch != 0 && softOk;
 }
-
-// ---- events ---------------------------------------------------------------------------------------
-
-function emitBinding(op: BindingOp, lifetimeSec: u16, home: u32, coa: u32): void {
-  const b = evBuf();
-  store<u8>(b, <u8>op, 0);
-  store<u8>(b, 0, 1);
-  store<u16>(b, lifetimeSec, 2);
-  store<u32>(b, home, 4);
-  store<u32>(b, coa, 8);
-  evEmit(Ev.BINDING, 12);
-}
-
-
 
 // ---- binding table --------------------------------------------------------------------------------
 
@@ -171,23 +122,6 @@ function homeIf(): i32 {
 
 /** True for the directed broadcast address of the home network (dynamic home agent discovery). */
 function isHomeBroadcast(a: u32): bool { return homeIf() >= 0 && netifIsBroadcast(homeIface, a); }
-
-/** Index of `coa` among the live slots of binding `v`, or -1. */
-function slotFind(v: usize, coa: u32): i32 {
-  const n = slotCount(v);
-  for (let i = 0; i < n; i++) if (load<u32>(slot(v, i), S_COA) == coa) return i;
-  return -1;
-}
-
-/** Remove slot `i` of binding `v` of `home`, emitting BINDING `op`. */
-function slotRemove(v: usize, i: i32, home: u32, op: BindingOp): void {
-  const n = slotCount(v);
-  const s = slot(v, i);
-  emitBinding(op, 0, home, load<u32>(s, S_COA));
-  if (i != n - 1) memory.copy(s, slot(v, n - 1), S_STRIDE);
-  store<u8>(v, <u8>(n - 1), V_COUNT);
-  dumpGen++;
-}
 
 /** Encapsulation for a request's flags: M or G when requested and configured, else IP in IP (RFC 2002 §3.8.2). */
 function chooseEncap(flags: u8): u8 {
@@ -214,7 +148,7 @@ function cancelAt(v: usize, off: usize): void { store<i32>(v + off, stackTimerDi
 
 /** After a change to binding `v` (record `idx`) of `home`: drop it when empty, else re-arm its expiry. */
 function bindingSettle(v: usize, idx: i32, home: u32): void {
-  const n = slotCount(v);
+  const n = bindingSlots(v);
   if (n == 0) {
     cancelAt(v, V_EXP_TIMER);
     cancelAt(v, V_GARP_TIMER);
@@ -223,8 +157,8 @@ function bindingSettle(v: usize, idx: i32, home: u32): void {
     htRemove(bindings, home);
     return;
   }
-  let d = load<i64>(slot(v, 0), S_EXPIRES);
-  for (let i = 1; i < n; i++) d = min(d, load<i64>(slot(v, i), S_EXPIRES));
+  let d = load<i64>(bindingSlot(v, 0), S_EXPIRES);
+  for (let i = 1; i < n; i++) d = min(d, load<i64>(bindingSlot(v, i), S_EXPIRES));
   store<i32>(v, stackTimerArm(load<i32>(v, V_EXP_TIMER), TK_HA_EXPIRE, <u32>idx, d), V_EXP_TIMER);
 }
 
@@ -241,10 +175,10 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
     // it is the home address; deregistering what is not bound is still accepted.
     if (v == 0) return CODE_ACCEPTED;
     if (coa == home) {
-      while (slotCount(v) > 0) slotRemove(v, slotCount(v) - 1, home, BindingOp.DEREGISTER);
+      while (bindingSlots(v) > 0) bindingSlotRemove(v, bindingSlots(v) - 1, home, BindingOp.DEREGISTER);
     } else {
-      const i = slotFind(v, coa);
-      if (i >= 0) slotRemove(v, i, home, BindingOp.DEREGISTER);
+      const i = bindingSlotFind(v, coa);
+      if (i >= 0) bindingSlotRemove(v, i, home, BindingOp.DEREGISTER);
     }
     bindingSettle(v, htFindIndex(bindings, home), home);
     return CODE_ACCEPTED;
@@ -256,7 +190,7 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
     idx = htFindIndex(bindings, home);
     // Why: RFC 2002 §3.6.1.2 / §3.8.2: with S the care-of address is added to the others; beyond
     // what we keep per node the request is denied with 135.
-    if (simultaneous && slotFind(v, coa) < 0 && slotCount(v) >= cfg.maxBindingsPerNode) return CODE_HA_TOO_MANY_BINDINGS;
+    if (simultaneous && bindingSlotFind(v, coa) < 0 && bindingSlots(v) >= cfg.maxBindingsPerNode) return CODE_HA_TOO_MANY_BINDINGS;
   } else {
     // Why: RFC 2002 §3.4 code 130: a full table (or no timer / proxy entry for the binding) is a
     // shortage of resources; the request is denied and nothing is kept.
@@ -274,19 +208,17 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
   }
   // Why: RFC 2002 §3.8.2.2: without S every other binding of the node is replaced by this one.
   if (!simultaneous) {
-    for (let i = slotCount(v) - 1; i >= 0; i--) {
-      if (load<u32>(slot(v, i), S_COA) != coa) slotRemove(v, i, home, BindingOp.DEREGISTER);
+    for (let i = bindingSlots(v) - 1; i >= 0; i--) {
+      if (load<u32>(bindingSlot(v, i), S_COA) != coa) bindingSlotRemove(v, i, home, BindingOp.DEREGISTER);
     }
   }
-  let i = slotFind(v, coa);
+  let i = bindingSlotFind(v, coa);
   let op = BindingOp.REFRESH;
   if (i < 0) {
-    i = slotCount(v);
-    store<u8>(v, <u8>(i + 1), V_COUNT);
+    i = bindingSlotAppend(v);
     op = BindingOp.ADD;
-    dumpGen++;
   }
-  const s = slot(v, i);
+  const s = bindingSlot(v, i);
   store<u32>(s, coa, S_COA);
   store<u8>(s, bindingFlags(flags), S_FLAGS);
   store<u8>(s, chooseEncap(flags), S_ENCAP);
@@ -323,8 +255,8 @@ export function haTimer(kind: u16, tag: u32, now: i64): void {
   store<i32>(v, -1, V_EXP_TIMER);
   // Why: RFC 2002 §3.8.2.2 / §4.6: a binding whose lifetime ran out is removed with its proxy ARP
   // entry; datagrams for the home address then go to the home link as for any host.
-  for (let i = slotCount(v) - 1; i >= 0; i--) {
-    if (load<i64>(slot(v, i), S_EXPIRES) <= now) slotRemove(v, i, home, BindingOp.EXPIRE);
+  for (let i = bindingSlots(v) - 1; i >= 0; i--) {
+    if (load<i64>(bindingSlot(v, i), S_EXPIRES) <= now) bindingSlotRemove(v, i, home, BindingOp.EXPIRE);
   }
   bindingSettle(v, idx, home);
 }
@@ -498,7 +430,7 @@ function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool, room: i
   const now = nowMs();
   const src = ipv4SrcInline(p);
   const from = netifIp(homeIface);
-  const n = slotCount(v);
+  const n = bindingSlots(v);
   // Why: a forwarded datagram with one of our addresses as its source came back to us (RFC 2003
   // §3.2 loop); one we originate has our source by definition (RFC 2002 §4.2.3 tunnels it too).
   // Why (speed): once per datagram, not once per care-of address.
@@ -506,7 +438,7 @@ function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool, room: i
   // Why (speed, issue 8): the common case — one live binding, a forwarded datagram that is no loop —
   // goes by tunnelSendFast without the plan below; anything it cannot do falls through unchanged.
   if (n == 1 && !originated && depth == 0 && !srcOurs) {
-    const s = slot(v, 0);
+    const s = bindingSlot(v, 0);
     const coa = load<u32>(s, S_COA);
     if (load<i64>(s, S_EXPIRES) > now && src != coa) {
       const r = tunnelSendFast(p, len, <u32>load<u8>(s, S_ENCAP), from, coa, true);
@@ -522,7 +454,7 @@ function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool, room: i
   let live = 0;
   let k = 0;
   for (let i = 0; i < n; i++) {
-    const s = slot(v, i);
+    const s = bindingSlot(v, i);
     if (load<i64>(s, S_EXPIRES) <= now) continue; // expired; its timer has not run yet
     live++;
     const coa = load<u32>(s, S_COA);
@@ -548,7 +480,7 @@ function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool, room: i
   }
   let sent = 0;
   for (let j = 0; j < k; j++) {
-    const s = slot(v, load<i32>(pSlot + (<usize>j << 2)));
+    const s = bindingSlot(v, load<i32>(pSlot + (<usize>j << 2)));
     const oif = load<i32>(pOif + (<usize>j << 2));
     const nh = load<u32>(pNh + (<usize>j << 2));
     let q = p;
@@ -602,11 +534,11 @@ export function haReverseTunnel(iface: i32, outerSrc: u32, inner: usize, ilen: i
   if (bindingN == 0 || htUsed(bindings) == 0) return -1;
   const v = htFind(bindings, ipv4Src(inner));
   if (v == 0) return -1;
-  const i = slotFind(v, outerSrc);
+  const i = bindingSlotFind(v, outerSrc);
   // Why: RFC 3024 §4.3, §6.1: the outer source must be a care-of address of the inner source's
   // binding; anything else is a forged reverse tunnel (e.g. another node's home address from a
   // care-of address that is not its own).
-  if (i < 0 || load<i64>(slot(v, i), S_EXPIRES) <= nowMs()) { count(C.DROP_HA_REVERSE_SPOOFED); return 1; }
+  if (i < 0 || load<i64>(bindingSlot(v, i), S_EXPIRES) <= nowMs()) { count(C.DROP_HA_REVERSE_SPOOFED); return 1; }
   const proto = ipv4Proto(inner);
   // Why: RFC 2003 §3.2: a tunnel inside the tunnel is not ours to unwrap again (recursion, loops).
   if (proto == IPPROTO_IPIP || proto == IPPROTO_MINENC || proto == IPPROTO_GRE) {
@@ -650,9 +582,9 @@ function forwardBroadcast(p: usize, len: i32): void {
   for (let r = htNext(bindings, 0); r >= 0; r = htNext(bindings, r + 1)) {
     const v = htValueAt(bindings, r);
     const home = htKeyAt(bindings, r);
-    const n = slotCount(v);
+    const n = bindingSlots(v);
     for (let i = 0; i < n; i++) {
-      const s = slot(v, i);
+      const s = bindingSlot(v, i);
       const flags = load<u8>(s, S_FLAGS);
       if ((flags & REQ_FLAG_B) == 0 || load<i64>(s, S_EXPIRES) <= now) continue;
       const coa = load<u32>(s, S_COA);
@@ -674,76 +606,4 @@ function forwardBroadcast(p: usize, len: i32): void {
       tunnelSend(q, l, method, from, coa, oif, tunnelNextHop, room, false);
     }
   }
-}
-
-// ---- dumps ----------------------------------------------------------------------------------------
-
-/** Bytes of one binding dump record (haBindingDump). */
-export const BINDING_DUMP_SIZE: i32 = 28;
-
-/**
- * Write binding record `index` (one per care-of address of each binding, 0-based) to `out`
- * (BINDING_DUMP_SIZE bytes, little-endian); its length, or -1 past the end:
- *   0 home u32 | 4 careOf u32 | 8 expiresAtMs i64 | 16 identification u64 (last accepted from the
- *   node, kept in its security association) | 24 lifetimeSec u16 (granted) | 26 flags u8 (request
- *   S B D M G V) | 27 encapsulation u8 (1 IP in IP, 2 minimal, 4 GRE)
- * Reading indices 0, 1, 2, ... in a row costs O(capacity + records) in all (a cursor resumes).
- */
-export function haBindingDump(index: i32, out: usize): i32 {
-  if (bindingN == 0 || index < 0) return -1;
-  let r: i32;
-  let i: i32;
-  if (index == dumpNext && cursorGen == dumpGen && dumpRec >= 0) {
-    r = dumpRec;
-    i = dumpSlot + 1;
-  } else {
-    // Skip whole bindings by their care-of counts until the one holding record `index`.
-    let k = index;
-    r = htNext(bindings, 0);
-    while (r >= 0) {
-      const n = slotCount(htValueAt(bindings, r));
-      if (k < n) break;
-      k -= n;
-      r = htNext(bindings, r + 1);
-    }
-    i = k;
-  }
-  while (r >= 0 && i >= slotCount(htValueAt(bindings, r))) {
-    r = htNext(bindings, r + 1);
-    i = 0;
-  }
-  if (r < 0) { dumpNext = -1; return -1; }
-  dumpNext = index + 1;
-  dumpRec = r;
-  dumpSlot = i;
-  cursorGen = dumpGen;
-  const home = htKeyAt(bindings, r);
-  const s = slot(htValueAt(bindings, r), i);
-  const sa = saFindFor(home, cfg.SA_USE_MOBILE_HOME);
-  store<u32>(out, home, 0);
-  store<u32>(out, load<u32>(s, S_COA), 4);
-  store<i64>(out, load<i64>(s, S_EXPIRES), 8);
-  store<u64>(out, sa != 0 ? load<u64>(sa, SA_LAST_ID) : 0, 16);
-  store<u16>(out, load<u16>(s, S_LIFETIME), 24);
-  store<u8>(out, load<u8>(s, S_FLAGS), 26);
-  store<u8>(out, load<u8>(s, S_ENCAP), 27);
-  return BINDING_DUMP_SIZE;
-}
-
-// ---- query for the tunnels' soft state (tunnel.ts tunnelIcmpInput; issue 7.4) ---------------------
-
-/**
- * The encapsulation (cfg.ENCAP_*) of the live binding of home address `home` at care-of address
- * `coa`, or 0 when there is none (no binding, that care-of address not bound, or expired). Lets
- * tunnel.ts accept an ICMP error about a tunnel only when it quotes a datagram we really tunnel.
- */
-export function haCareOfEncap(coa: u32, home: u32): u32 {
-  if (bindingN == 0 || htUsed(bindings) == 0) return 0;
-  const v = htFind(bindings, home);
-  if (v == 0) return 0;
-  const i = slotFind(v, coa);
-  if (i < 0) return 0;
-  const s = slot(v, i);
-  if (load<i64>(s, S_EXPIRES) <= nowMs()) return 0;
-  return <u32>load<u8>(s, S_ENCAP);
 }

@@ -33,7 +33,8 @@ import { mipInit, mipHandle, MIP_ANY } from "./mip";
 import { tunnelReset, tunnelExit, tunnelBindings, tunnelInput, tunnelIcmpInput } from "./tunnel";
 import { agentInit, agentStart, agentIcmp, agentTimer } from "./agent";
 import { faInit, faUdp, faIntercept, faTimer, faLink, faIcmpError, faVisitorDump, faDeliverToVisitor } from "./fa";
-import { haInit, haUdp, haBroadcastTap, haIntercept, haOriginated, haTimer, haBindingDump, haReverseTunnel, haCareOfEncap } from "./ha";
+import { haInit, haUdp, haBroadcastTap, haIntercept, haOriginated, haTimer, haReverseTunnel } from "./ha";
+import { bindingDump, bindingCareOfEncap } from "./bindings";
 import { mnInit, mnStart, mnTimer, mnDhcpEvent } from "./mn/node";
 import { mnIcmp, mnLink } from "./mn/movement";
 import { mnUdp } from "./mn/reply";
@@ -74,7 +75,7 @@ export function mobilityInit(): bool {
     mipHandle(REG_TYPE_REQUEST, haUdp);
     // ICMP errors about our tunnels (RFC 2003 §4-5).
     icmpErrors(tunnelIcmpInput, true);
-    tunnelBindings(haCareOfEncap);
+    tunnelBindings(bindingCareOfEncap);
     ipRegisterForward(haIntercept);
   }
   if (fa) {
@@ -121,7 +122,7 @@ export function mobilityStart(): void {
 
 /** Dump tables of the roles (docs/abi.md): 3 home agent bindings, 4 foreign agent visitors. */
 export function mobilityDump(table: i32, index: i32, out: usize): i32 {
-  if (table == 3) return has(cfg.ROLE_HOME_AGENT) ? haBindingDump(index, out) : -1;
+  if (table == 3) return has(cfg.ROLE_HOME_AGENT) ? bindingDump(index, out) : -1;
   if (table == 4) return has(cfg.ROLE_FOREIGN_AGENT) ? faVisitorDump(index, out) : -1;
   return -1;
 }

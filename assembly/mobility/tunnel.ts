@@ -15,7 +15,7 @@
 //
 //   ICMP errors to us quoting one of our tunnel headers (tunnelIcmpInput, RFC 2003 §4-5):
 //     taken only when the quote shows a datagram we tunnel: outer source ours, outer destination a
-//     care-of address of a live binding (ha.ts haCareOfEncap), the binding's home address as the
+//     care-of address of a live binding (bindings.ts bindingCareOfEncap), the binding's home address as the
 //     quoted inner destination (minimal: the original destination of the minimal header), and the
 //     outer protocol of that binding's encapsulation; anything else -> TUNNEL_ICMP_IGNORED, no soft
 //     state, nothing relayed. Frag needed also needs RFC 1191 plausibility: the quoted outer header
