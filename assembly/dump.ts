@@ -9,7 +9,7 @@
 //   table 3 home agent bindings (28 bytes; one per care-of address of each binding; mobility/bindings.ts bindingDump)
 //     0 home u32 | 4 careOf u32 | 8 expiresAtMs i64 | 16 identification u64 | 24 lifetimeSec u16 |
 //     26 flags u8 (S B D M G V) | 27 encapsulation u8 (1 IP in IP, 2 minimal, 4 GRE)
-//   table 4 foreign agent visitors (44 bytes; fa.ts faVisitorDump)
+//   table 4 foreign agent visitors (44 bytes; mobility/visitors.ts visitorDump)
 //     0 home u32 | 4 homeAgent u32 | 8 careOf u32 | 12 mac[6] | 18 iface u8 | 19 state u8 (1 pending,
 //     2 accepted, 3 both) | 20 lifetimeSec u16 | 22 udpSourcePort u16 | 24 expiresAtMs i64 |
 //     32 identification u64 | 40 colocated u8 | 41 requestFlags u8 | 42 pad[2]

@@ -3,23 +3,9 @@
 // to visitors by their link-layer address (decapsulated by tunnel.ts, or intercepted while
 // forwarding). Interop contract: notes/mip.md "Registration via a foreign agent".
 //
-// Visitor list (RFC 2002 §3.7.1): a hash table keyed by home address (table/hash.ts), capacity
-// config.visitorEntries, carved in faInit. One record per home address holds an accepted part (the
-// registration in force) and up to two pending requests (being relayed), because a visitor
-// re-registers while its current registration still holds, and because a second node on the link
-// may send a request for the same home address: it never overwrites the accepted part nor another
-// node's pending request; only the home agent's reply decides (issue 7.2).
-//   0 flags u8 (VF_*) | 1 accIface u8 | 2 accMac[6] | 8 accHomeAgent u32 | 12 accRelaySrc u32 (our
-//   care-of address: outer source of the reverse tunnel) | 16 expiresAtMs i64 | 24 accId u64
-//   32 grantedSec u16 | 34 accPort u16 | 36 timer i32 | 40 latest u8 (slot of the latest pending
-//   request, NO_SLOT if none) | 41 accReqFlags u8 | 42 pad[6] | 48 slot 0 | 96 slot 1
-// Pending slot (PS_SIZE bytes): 0 state u8 (PS_*) | 1 iface u8 (the visitor's) | 2 mac[6] | 8 reqFlags u8
-//   9 relayIface u8 (where the request was relayed out) | 10 mnPort u16 | 12 reqLifetimeSec u16
-//   14 relayIdent u16 (IP Identification of the relayed datagram) | 16 homeAgent u32 | 20 agent u32
-//   (our address the visitor spoke to: source of replies to it) | 24 relaySrc u32 (source of the
-//   relayed request: our care-of address) | 28 pad | 32 id u64 | 40 pendingUntilMs i64
+// The visitor list itself (records, pending slots, timers, dump) is mobility/visitors.ts.
 // Requests seen lately (any home address, relayed or not) are remembered in a ring of RECENT_N entries
-// outside the table (histAdd/histSeen), so a record removed meanwhile does not forget them:
+// outside the visitor list (histAdd/histSeen), so a record removed meanwhile does not forget them:
 //   home u32 | low 32 bits of the Identification u32 | untilMs i64 | mac[6] | pad[2].
 // One timer per record on the stack heap (kind TK_FA_VISITOR, tag = record index) at the earliest of
 // the pending deadlines and the accepted expiry; every removal cancels it, so a timer that fires
@@ -86,54 +72,18 @@ import {
 import { AuthResult, AUTH_LEN, authAppend, authVerify } from "../security/auth";
 import { saFindFor } from "../security/sa";
 import { tunnelCheck, tunnelSend, tunnelNextHop } from "./tunnel";
+import {
+  TK_FA_VISITOR, VF_ACCEPTED, VF_ACC_COLOC, VF_ACC_RTUN, PS_USED, PS_COLOC, PS_RTUN, V_FLAGS, V_ACC_IFACE,
+  V_ACC_MAC, V_ACC_HA, V_ACC_RELAY_SRC, V_EXPIRES, V_ACC_ID, V_GRANTED, V_ACC_PORT, V_TIMER, V_LATEST,
+  V_ACC_REQ_FLAGS, SLOTS, PS_STATE, PS_IFACE, PS_MAC, PS_REQ_FLAGS, PS_RELAY_IFACE, PS_MN_PORT,
+  PS_REQ_LIFETIME, PS_RELAY_IDENT, PS_HA, PS_AGENT, PS_RELAY_SRC, PS_ID, PS_PENDING_UNTIL, visitors,
+  visitorCapacity, visitorsInit, visitorInsert, visitorEvent, visitorAnyPending, visitorRearm, removeVisitor,
+  visitorClearSlot, visitorSettle, visitorEndPending, slotAt, slotUsed, accepted,
+} from "./visitors";
 
-/** Timer kind of a visitor record (tag = record index), in the foreign agent's range. */
-export const TK_FA_VISITOR: u16 = (OWNER_FA << 8);
+
 /** How long a relayed request waits for the home agent's reply (RFC 3344 §3.7.1's 7 s; RFC 2002 is silent). */
 export const PENDING_MS: i64 = 7000;
-
-/** Visitor flags (record byte 0). */
-export const VF_ACCEPTED: u8 = 2;  // a registration is in force
-export const VF_ACC_COLOC: u8 = 8; // the accepted registration is co-located: no delivery by the agent
-export const VF_ACC_RTUN: u8 = 16; // the accepted visitor's datagrams are reverse-tunnelled (RFC 3024)
-
-/** Pending slot states (slot byte 0). */
-const PS_USED: u8 = 1;  // a request is being relayed
-const PS_COLOC: u8 = 2; // it had D (co-located care-of address)
-const PS_RTUN: u8 = 4;  // once accepted, the visitor is reverse-tunnelled
-
-const V_FLAGS: usize = 0;
-const V_ACC_IFACE: usize = 1;
-const V_ACC_MAC: usize = 2;
-const V_ACC_HA: usize = 8;
-const V_ACC_RELAY_SRC: usize = 12;
-const V_EXPIRES: usize = 16;
-const V_ACC_ID: usize = 24;
-const V_GRANTED: usize = 32;
-const V_ACC_PORT: usize = 34;
-const V_TIMER: usize = 36;
-const V_LATEST: usize = 40;
-const V_ACC_REQ_FLAGS: usize = 41;
-const V_SLOTS: usize = 48;
-/** Pending requests kept per home address (RFC 2002 §3.7: both kept until a reply decides). */
-const SLOTS: i32 = 2;
-const NO_SLOT: u8 = 0xff;
-
-const PS_STATE: usize = 0;
-const PS_IFACE: usize = 1;
-const PS_MAC: usize = 2;
-const PS_REQ_FLAGS: usize = 8;
-const PS_RELAY_IFACE: usize = 9;
-const PS_MN_PORT: usize = 10;
-const PS_REQ_LIFETIME: usize = 12;
-const PS_RELAY_IDENT: usize = 14;
-const PS_HA: usize = 16;
-const PS_AGENT: usize = 20;
-const PS_RELAY_SRC: usize = 24;
-const PS_ID: usize = 32;
-const PS_PENDING_UNTIL: usize = 40;
-const PS_SIZE: usize = 48;
-const V_SIZE: u32 = <u32>(V_SLOTS + <usize>SLOTS * PS_SIZE);
 
 /** Requests seen lately (histSeen), and for how long: two pending timeouts. */
 const RECENT_N: i32 = 128;
@@ -161,11 +111,6 @@ function histSeen(home: u32, low: u32, mac: usize): bool {
   return false;
 }
 
-/** Bytes of one visitor dump record (faVisitorDump). */
-export const VISITOR_DUMP_SIZE: i32 = 44;
-
-const table: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
-let capacity: u32 = 0;
 const extIndex: usize = memory.data(EXT_INDEX_SIZE, 4);
 
 // FA-originated denials are built here (never in the rx buffer, which may be the ICMP error that
@@ -175,28 +120,18 @@ const denyFrame: usize = memory.data(ETH_HEADER_LEN + IPV4_MIN_HEADER + UDP_HEAD
 const UDP_IP_LEN: i32 = IPV4_MIN_HEADER + UDP_HEADER_LEN;
 const AUTH_EXT_LEN: i32 = EXT_HDR_LEN + AUTH_SPI_LEN + AUTH_LEN;
 
-// Dump cursor: the next dump index and the record it continues after, valid while `gen` (bumped
-// whenever a record comes or goes) is unchanged, so sequential dumps cost O(1) per record.
-let gen: u32 = 0;
-let dumpGen: u32 = 0;
-let dumpNext: i32 = -1;
-let dumpRec: i32 = -1;
+// @ts-ignore: decorator
+@inline function macEqual(a: usize, b: usize): bool { return load<u32>(a) == load<u32>(b) && load<u16>(a, 4) == load<u16>(b, 4); }
 
 /** Carve the visitor list (config.visitorEntries records; 0 = no visitors, every request gets 66). */
 export function faInit(): bool {
-  capacity = <u32>cfg.visitorEntries;
-  dumpNext = -1;
-  gen = 0;
   memory.fill(recent, 0, <usize>RECENT_N * 24);
   recentNext = 0;
-  if (capacity == 0) return true;
-  const base = arenaAlloc(htBytes(capacity, V_SIZE));
-  if (base == 0) return false;
-  return htInit(table, base, capacity, V_SIZE);
+  return visitorsInit();
 }
 
 /** True when no further mobile node can be taken (advertised as B, answered with 66). */
-export function faFull(): bool { return capacity == 0 || htUsed(table) >= capacity; }
+export function faFull(): bool { return visitorCapacity == 0 || htUsed(visitors) >= visitorCapacity; }
 
 /** True when this agent offers reverse tunnelling and says so with T (RFC 3024 §3.1; "rfc3344" profile only). */
 export function faAdvertisesReverseTunnel(): bool {
@@ -204,18 +139,6 @@ export function faAdvertisesReverseTunnel(): bool {
   return cfg.reverseTunnel && cfg.registrationProfile == cfg.PROFILE_RFC3344;
 }
 
-
-// ---- events ------------------------------------------------------------------------------------
-
-function visitorEvent(op: VisitorOp, code: u8, lifetimeSec: u16, home: u32, ha: u32): void {
-  const b = evBuf();
-  store<u8>(b, <u8>op, 0);
-  store<u8>(b, code, 1);
-  store<u16>(b, lifetimeSec, 2);
-  store<u32>(b, home, 4);
-  store<u32>(b, ha, 8);
-  evEmit(Ev.VISITOR, 12);
-}
 
 // ---- sending -----------------------------------------------------------------------------------
 
@@ -252,80 +175,15 @@ function deny(iface: i32, mac: usize, src: u32, home: u32, ha: u32, id: u64, lif
   sendToMn(iface, mac, src, home, dport, p, n);
 }
 
-// ---- visitor records ---------------------------------------------------------------------------
-
-// @ts-ignore: decorator
-@inline function slotAt(v: usize, k: i32): usize { return v + V_SLOTS + <usize>k * PS_SIZE; }
-// @ts-ignore: decorator
-@inline function slotUsed(s: usize): bool { return (load<u8>(s, PS_STATE) & PS_USED) != 0; }
-// @ts-ignore: decorator
-@inline function slotIndex(v: usize, s: usize): i32 { return <i32>((s - v - V_SLOTS) / PS_SIZE); }
-// @ts-ignore: decorator
-@inline function macEqual(a: usize, b: usize): bool { return load<u32>(a) == load<u32>(b) && load<u16>(a, 4) == load<u16>(b, 4); }
-// @ts-ignore: decorator
-@inline function accepted(v: usize): bool { return (load<u8>(v, V_FLAGS) & VF_ACCEPTED) != 0; }
-
-/** True when any request of the record is pending. */
-function anyPending(v: usize): bool {
-  for (let k = 0; k < SLOTS; k++) if (slotUsed(slotAt(v, k))) return true;
-  return false;
-}
-
-/** Arm the record's one timer at its earliest deadline (or cancel it); false if the heap is full. */
-function rearm(v: usize, idx: i32): bool {
-  let d = TIMER_NEVER;
-  for (let k = 0; k < SLOTS; k++) {
-    const s = slotAt(v, k);
-    if (slotUsed(s)) d = min(d, load<i64>(s, PS_PENDING_UNTIL));
-  }
-  if (accepted(v)) d = min(d, load<i64>(v, V_EXPIRES));
-  const h = load<i32>(v, V_TIMER);
-  if (d == TIMER_NEVER) {
-    store<i32>(v, stackTimerDisarm(h), V_TIMER);
-    return true;
-  }
-  const t = stackTimerArm(h, TK_FA_VISITOR, <u32>idx, d);
-  store<i32>(v, t, V_TIMER);
-  return t >= 0;
-}
-
-/** Remove the record at `idx` (its timer first). */
-function removeVisitor(v: usize, idx: i32): void {
-  stackTimerDisarm(load<i32>(v, V_TIMER));
-  htRemoveAt(table, idx);
-  gen++;
-}
-
-/** Free pending slot `s`; the latest-request mark moves to the other slot if it is in use. */
-function clearSlot(v: usize, s: usize): void {
-  store<u8>(s, 0, PS_STATE);
-  if (<i32>load<u8>(v, V_LATEST) != slotIndex(v, s)) return;
-  let latest = NO_SLOT;
-  for (let k = 0; k < SLOTS; k++) if (slotUsed(slotAt(v, k))) latest = <u8>k;
-  store<u8>(v, latest, V_LATEST);
-}
-
-/** After a change: drop the record when nothing is pending or accepted, else re-arm its timer. */
-function settle(v: usize, idx: i32): void {
-  if (!accepted(v) && !anyPending(v)) { removeVisitor(v, idx); return; }
-  if (!rearm(v, idx)) { count(C.DROP_MIP_NO_TIMER); removeVisitor(v, idx); }
-}
-
-/** Pending request `s` is over: free it; the accepted part and the other request stay. */
-function endPending(v: usize, idx: i32, s: usize): void {
-  clearSlot(v, s);
-  settle(v, idx);
-}
-
 /** Deny pending request `s` of a record with `code` (68, 71, 80-88, 66) and end it. */
 function denyPending(v: usize, idx: i32, s: usize, code: u8): void {
-  const home = htKeyAt(table, idx);
+  const home = htKeyAt(visitors, idx);
   const ha = load<u32>(s, PS_HA);
   const life = load<u16>(s, PS_REQ_LIFETIME);
   deny(<i32>load<u8>(s, PS_IFACE), s + PS_MAC, load<u32>(s, PS_AGENT), home, ha, load<u64>(s, PS_ID), life,
     load<u16>(s, PS_MN_PORT), code);
   visitorEvent(VisitorOp.DENIED, code, life, home, ha);
-  endPending(v, idx, s);
+  visitorEndPending(v, idx, s);
 }
 
 // ---- Registration Request (RFC 2002 §3.7.2) ----------------------------------------------------
@@ -455,7 +313,7 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   // Why: RFC 2002 §3.7.2.3: too long a lifetime is denied with 69 and our maximum in the reply's
   // Lifetime (0xffff, infinity, is always too long: config caps lifetimeSec at 65534).
   if (code < 0 && <i32>lifetime > cfg.lifetimeSec) { code = CODE_FA_LIFETIME_TOO_LONG; replyLifetime = <u16>cfg.lifetimeSec; }
-  let v: usize = capacity == 0 ? 0 : htFind(table, home);
+  let v: usize = visitorCapacity == 0 ? 0 : htFind(visitors, home);
   // Why: RFC 2002 §2.1.1, §3.7.1: busy (config) or a full visitor list takes no additional mobile
   // nodes (66); a current visitor may still re-register or deregister.
   if (code < 0 && v == 0 && (cfg.busy || faFull())) code = CODE_FA_NO_RESOURCES;
@@ -482,14 +340,9 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   const k = fresh ? 0 : pickSlot(v, mac, id);
   if (k < 0) return 1;
   if (fresh) {
-    v = htInsert(table, home);
-    store<u8>(v, 0, V_FLAGS);
-    store<i32>(v, -1, V_TIMER);
-    store<u8>(v, NO_SLOT, V_LATEST);
-    for (let j = 0; j < SLOTS; j++) store<u8>(slotAt(v, j), 0, PS_STATE);
-    gen++;
+    v = visitorInsert(home);
   }
-  const idx = htIndexOf(table, v);
+  const idx = htIndexOf(visitors, v);
   const s = slotAt(v, k);
   const from = coloc ? netifIp(oif) : coa;
   const ident = ipNextIdent();
@@ -510,11 +363,11 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   store<u64>(s, id, PS_ID);
   store<i64>(s, nowMs() + PENDING_MS, PS_PENDING_UNTIL);
   store<u8>(v, <u8>k, V_LATEST);
-  if (!rearm(v, idx)) {
+  if (!visitorRearm(v, idx)) {
     count(C.DROP_MIP_NO_TIMER);
     deny(iface, mac, agent, home, ha, id, lifetime, mnPort, CODE_FA_NO_RESOURCES);
-    clearSlot(v, s);
-    if (!accepted(v) && !anyPending(v)) removeVisitor(v, idx);
+    visitorClearSlot(v, s);
+    if (!accepted(v) && !visitorAnyPending(v)) removeVisitor(v, idx);
     return 0;
   }
 
@@ -542,7 +395,7 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   count(C.FA_REPLY_RX);
   if (ml < REG_REP_LEN) { count(C.DROP_FA_MALFORMED); return 1; }
   const home = regHomeAddr(m);
-  const v: usize = capacity == 0 ? 0 : htFind(table, home);
+  const v: usize = visitorCapacity == 0 ? 0 : htFind(visitors, home);
   // Why: RFC 2002 §3.7.3.1: a reply without a pending request for its home address, or whose
   // Identification differs from the request's in the low-order 32 bits, is silently discarded (the
   // high 32 bits are checked below where they must be echoed).
@@ -578,7 +431,7 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
     count(C.DROP_FA_REPLY_UNMATCHED);
     return 1;
   }
-  const idx = htIndexOf(table, v);
+  const idx = htIndexOf(visitors, v);
   const ha = load<u32>(s, PS_HA);
   const granted = regLifetimeSec(m);
   let fail: i32 = -1;
@@ -630,7 +483,7 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
     // Why: RFC 2002 §3.7.3.2: a denied registration ends the pending entry; a registration already
     // in force stays until its own lifetime ends.
     visitorEvent(VisitorOp.DENIED, code, granted, home, ha);
-    endPending(v, idx, s);
+    visitorEndPending(v, idx, s);
     return 0;
   }
   const req = load<u16>(s, PS_REQ_LIFETIME);
@@ -641,7 +494,7 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
     // visitor accepted for 0 s (issue 7.10). Another node's pending request stays.
     visitorEvent(VisitorOp.REMOVED, code, 0, home, ha);
     store<u8>(v, 0, V_FLAGS);
-    endPending(v, idx, s);
+    visitorEndPending(v, idx, s);
     return 0;
   }
   // Why: RFC 2002 §3.7.3.2, §3.8.3.1: accepted: the visitor entry holds the granted lifetime, never
@@ -659,8 +512,8 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   store<u16>(v, life, V_GRANTED);
   store<i64>(v, nowMs() + <i64>life * 1000, V_EXPIRES);
   visitorEvent(VisitorOp.ACCEPTED, code, life, home, ha);
-  clearSlot(v, s);
-  settle(v, idx);
+  visitorClearSlot(v, s);
+  visitorSettle(v, idx);
   return 0;
 }
 
@@ -708,7 +561,7 @@ function quotedSlot(v: usize, iface: i32, from: u32, ha: u32, ident: u16, id: u6
  * relay still pending.
  */
 export function faIcmpError(iface: i32, p: usize, len: i32): i32 {
-  if (capacity == 0) return -1;
+  if (visitorCapacity == 0) return -1;
   const hl = ipv4HeaderLen(p);
   const m = p + <usize>hl;
   const ml = len - hl;
@@ -739,12 +592,12 @@ export function faIcmpError(iface: i32, p: usize, len: i32): i32 {
   let s: usize = 0;
   let idx: i32 = -1;
   if (haveHome) {
-    v = htFind(table, regHomeAddr(qm));
+    v = htFind(visitors, regHomeAddr(qm));
     if (v != 0) s = quotedSlot(v, iface, from, ha, ident, id, haveId);
-    if (s != 0) idx = htIndexOf(table, v);
+    if (s != 0) idx = htIndexOf(visitors, v);
   } else {
-    for (let i = htNext(table, 0); i >= 0; i = htNext(table, i + 1)) {
-      const w = htValueAt(table, i);
+    for (let i = htNext(visitors, 0); i >= 0; i = htNext(visitors, i + 1)) {
+      const w = htValueAt(visitors, i);
       const c = quotedSlot(w, iface, from, ha, ident, 0, false);
       if (c != 0) { v = w; s = c; idx = i; break; }
     }
@@ -768,12 +621,12 @@ export function faIcmpError(iface: i32, p: usize, len: i32): i32 {
 
 /** A visitor timer fired: end pending requests past their deadline and/or an expired registration. */
 export function faTimer(kind: u16, tag: u32, now: i64): void {
-  if (kind != TK_FA_VISITOR || capacity == 0) return;
+  if (kind != TK_FA_VISITOR || visitorCapacity == 0) return;
   const idx = <i32>tag;
-  const v = htValueAt(table, idx);
+  const v = htValueAt(visitors, idx);
   if (v == 0) return;
   store<i32>(v, -1, V_TIMER); // popped
-  const home = htKeyAt(table, idx);
+  const home = htKeyAt(visitors, idx);
   const acc = accepted(v);
   for (let k = 0; k < SLOTS; k++) {
     const s = slotAt(v, k);
@@ -782,7 +635,7 @@ export function faTimer(kind: u16, tag: u32, now: i64): void {
     // §3.7.1); no reply is sent (RFC 2002 has no timeout code), the mobile node retransmits.
     count(C.FA_PENDING_TIMEOUT);
     if (!acc) visitorEvent(VisitorOp.REMOVED, 0, load<u16>(s, PS_REQ_LIFETIME), home, load<u32>(s, PS_HA));
-    clearSlot(v, s);
+    visitorClearSlot(v, s);
   }
   if (acc && load<i64>(v, V_EXPIRES) <= now) {
     // Why: RFC 2002 §3.7.1: the visitor entry lives for the granted lifetime; the agent sends
@@ -791,7 +644,7 @@ export function faTimer(kind: u16, tag: u32, now: i64): void {
     count(C.FA_VISITOR_EXPIRED);
     visitorEvent(VisitorOp.EXPIRED, 0, load<u16>(v, V_GRANTED), home, load<u32>(v, V_ACC_HA));
   }
-  settle(v, idx);
+  visitorSettle(v, idx);
 }
 
 /** Link state change: nothing is dropped — visitors on a link that went down stay until expiry. */
@@ -808,8 +661,8 @@ const EXPIRED: usize = 1;
 
 /** The accepted, agent-served visitor record for destination `dst`; 0 if none; EXPIRED (counted). */
 function servedVisitor(dst: u32): usize {
-  if (capacity == 0) return 0;
-  const v = htFind(table, dst);
+  if (visitorCapacity == 0) return 0;
+  const v = htFind(visitors, dst);
   if (v == 0) return 0;
   if ((load<u8>(v, V_FLAGS) & (VF_ACCEPTED | VF_ACC_COLOC)) != VF_ACCEPTED) return 0;
   // Why: RFC 2002 §3.7.1: a visitor entry lives for its lifetime and no longer; the timer that
@@ -839,7 +692,7 @@ function deliver(v: usize, p: usize, len: i32): i32 {
  * lifetime. It goes IP in IP from the care-of address to the home agent; -1 when it is not one.
  */
 function reverseTunnel(iface: i32, p: usize, len: i32): i32 {
-  const v = htFind(table, ipv4Src(p));
+  const v = htFind(visitors, ipv4Src(p));
   if (v == 0) return -1;
   if ((load<u8>(v, V_FLAGS) & (VF_ACCEPTED | VF_ACC_COLOC | VF_ACC_RTUN)) != (VF_ACCEPTED | VF_ACC_RTUN)) return -1;
   // Why: RFC 3024 §5.2: the agent tunnels only what its registered visitor sent — the home address
@@ -865,7 +718,7 @@ function reverseTunnel(iface: i32, p: usize, len: i32): i32 {
  * visitor. -1 otherwise.
  */
 export function faIntercept(iface: i32, p: usize, len: i32): i32 {
-  if (capacity == 0) return -1;
+  if (visitorCapacity == 0) return -1;
   // Why (speed): one flag test when no reverse tunnel is offered.
   if (cfg.reverseTunnel) { const r = reverseTunnel(iface, p, len); if (r >= 0) return r; }
   const v = servedVisitor(ipv4Dst(p));
@@ -892,52 +745,4 @@ export function faDeliverToVisitor(p: usize, len: i32): i32 {
   // datagram that would leave with TTL 0 is discarded (silently, as RFC 2002 §4.2.2 has it).
   if (ipv4Ttl(p) <= 1) { count(C.DROP_IP_TTL); return 1; }
   return deliver(v, p, len);
-}
-
-// ---- dumps -------------------------------------------------------------------------------------
-
-/**
- * Write visitor record `index` (0-based over records in use) to `out` (VISITOR_DUMP_SIZE bytes,
- * little-endian); its length, or -1 past the end (ABI dump table 4):
- *   0 home u32 | 4 homeAgent u32 | 8 careOf u32 | 12 mac[6] | 18 iface u8 | 19 state u8 (1 pending,
- *   2 accepted, 3 both: re-registering) | 20 lifetimeSec u16 | 22 udpSourcePort u16 |
- *   24 expiresAtMs i64 | 32 identification u64 | 40 colocated u8 (bit 0 the pending request has D,
- *   bit 1 the accepted registration has D) | 41 requestFlags u8 | 42 pad[2]
- * Records with an accepted registration show it (home agent, MAC, interface, granted lifetime,
- * expiry); pending-only ones the latest request (requested lifetime, reply deadline). careOf,
- * identification, port and requestFlags are the latest pending request's, else the accepted one's
- * (careOf: the address the request was relayed from, the care-of address unless co-located).
- * Reading indices 0, 1, 2, ... in a row is O(capacity) in all.
- */
-export function faVisitorDump(index: i32, out: usize): i32 {
-  if (capacity == 0 || index < 0) return -1;
-  let i: i32;
-  if (index == dumpNext && dumpGen == gen && dumpRec >= 0) i = htNext(table, dumpRec + 1);
-  else {
-    i = htNext(table, 0);
-    for (let k = 0; k < index && i >= 0; k++) i = htNext(table, i + 1);
-  }
-  if (i < 0) { dumpNext = -1; return -1; }
-  dumpNext = index + 1;
-  dumpRec = i;
-  dumpGen = gen;
-  const v = htValueAt(table, i);
-  const f = load<u8>(v, V_FLAGS);
-  const acc = (f & VF_ACCEPTED) != 0;
-  const latest = <i32>load<u8>(v, V_LATEST);
-  const s: usize = latest < SLOTS && slotUsed(slotAt(v, latest)) ? slotAt(v, latest) : 0;
-  store<u32>(out, htKeyAt(table, i), 0);
-  store<u32>(out, acc ? load<u32>(v, V_ACC_HA) : load<u32>(s, PS_HA), 4);
-  store<u32>(out, s != 0 ? load<u32>(s, PS_RELAY_SRC) : load<u32>(v, V_ACC_RELAY_SRC), 8);
-  memory.copy(out + 12, acc ? v + V_ACC_MAC : s + PS_MAC, 6);
-  store<u8>(out, acc ? load<u8>(v, V_ACC_IFACE) : load<u8>(s, PS_IFACE), 18);
-  store<u8>(out, (s != 0 ? 1 : 0) | (acc ? 2 : 0), 19);
-  store<u16>(out, acc ? load<u16>(v, V_GRANTED) : load<u16>(s, PS_REQ_LIFETIME), 20);
-  store<u16>(out, s != 0 ? load<u16>(s, PS_MN_PORT) : load<u16>(v, V_ACC_PORT), 22);
-  store<i64>(out, acc ? load<i64>(v, V_EXPIRES) : load<i64>(s, PS_PENDING_UNTIL), 24);
-  store<u64>(out, s != 0 ? load<u64>(s, PS_ID) : load<u64>(v, V_ACC_ID), 32);
-  store<u8>(out, (s != 0 && (load<u8>(s, PS_STATE) & PS_COLOC) != 0 ? 1 : 0) | ((f & VF_ACC_COLOC) != 0 ? 2 : 0), 40);
-  store<u8>(out, s != 0 ? load<u8>(s, PS_REQ_FLAGS) : load<u8>(v, V_ACC_REQ_FLAGS), 41);
-  store<u16>(out, 0, 42);
-  return VISITOR_DUMP_SIZE;
 }

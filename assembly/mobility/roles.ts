@@ -32,7 +32,8 @@ import { REG_TYPE_REQUEST, REG_TYPE_REPLY } from "../wire/registration";
 import { mipInit, mipHandle, MIP_ANY } from "./mip";
 import { tunnelReset, tunnelExit, tunnelBindings, tunnelInput, tunnelIcmpInput } from "./tunnel";
 import { agentInit, agentStart, agentIcmp, agentTimer } from "./agent";
-import { faInit, faUdp, faIntercept, faTimer, faLink, faIcmpError, faVisitorDump, faDeliverToVisitor } from "./fa";
+import { faInit, faUdp, faIntercept, faTimer, faLink, faIcmpError, faDeliverToVisitor } from "./fa";
+import { visitorDump } from "./visitors";
 import { haInit, haUdp, haBroadcastTap, haIntercept, haOriginated, haTimer, haReverseTunnel } from "./ha";
 import { bindingDump, bindingCareOfEncap } from "./bindings";
 import { mnInit, mnStart, mnTimer, mnDhcpEvent } from "./mn/node";
@@ -123,6 +124,6 @@ export function mobilityStart(): void {
 /** Dump tables of the roles (docs/abi.md): 3 home agent bindings, 4 foreign agent visitors. */
 export function mobilityDump(table: i32, index: i32, out: usize): i32 {
   if (table == 3) return has(cfg.ROLE_HOME_AGENT) ? bindingDump(index, out) : -1;
-  if (table == 4) return has(cfg.ROLE_FOREIGN_AGENT) ? faVisitorDump(index, out) : -1;
+  if (table == 4) return has(cfg.ROLE_FOREIGN_AGENT) ? visitorDump(index, out) : -1;
   return -1;
 }

@@ -1,0 +1,229 @@
+// The foreign agent's visitor list (RFC 2002 §3.7.1): records keyed by home address, each with the
+// registration in force and the requests being relayed, one timer per record, and the ABI dump
+// (table 4). The foreign agent (mobility/fa.ts) decides what goes in; this file keeps the records.
+//
+// Visitor list (RFC 2002 §3.7.1): a hash table keyed by home address (table/hash.ts), capacity
+// config.visitorEntries, carved in faInit. One record per home address holds an accepted part (the
+// registration in force) and up to two pending requests (being relayed), because a visitor
+// re-registers while its current registration still holds, and because a second node on the link
+// may send a request for the same home address: it never overwrites the accepted part nor another
+// node's pending request; only the home agent's reply decides (issue 7.2).
+//   0 flags u8 (VF_*) | 1 accIface u8 | 2 accMac[6] | 8 accHomeAgent u32 | 12 accRelaySrc u32 (our
+//   care-of address: outer source of the reverse tunnel) | 16 expiresAtMs i64 | 24 accId u64
+//   32 grantedSec u16 | 34 accPort u16 | 36 timer i32 | 40 latest u8 (slot of the latest pending
+//   request, NO_SLOT if none) | 41 accReqFlags u8 | 42 pad[6] | 48 slot 0 | 96 slot 1
+// Pending slot (PS_SIZE bytes): 0 state u8 (PS_*) | 1 iface u8 (the visitor's) | 2 mac[6] | 8 reqFlags u8
+//   9 relayIface u8 (where the request was relayed out) | 10 mnPort u16 | 12 reqLifetimeSec u16
+//   14 relayIdent u16 (IP Identification of the relayed datagram) | 16 homeAgent u32 | 20 agent u32
+//   (our address the visitor spoke to: source of replies to it) | 24 relaySrc u32 (source of the
+//   relayed request: our care-of address) | 28 pad | 32 id u64 | 40 pendingUntilMs i64
+
+import * as cfg from "../config";
+import { arenaAlloc } from "../mem";
+import { C, count } from "../counters";
+import { Ev, VisitorOp, evBuf, evEmit } from "../events";
+import { HT_HEADER_SIZE, htBytes, htInit, htInsert, htRemoveAt, htValueAt, htKeyAt, htNext } from "../table/hash";
+import { TIMER_NEVER } from "../table/timer";
+import { stackTimerArm, stackTimerDisarm, OWNER_FA } from "../sys/timers";
+
+/** Timer kind of a visitor record (tag = record index), in the foreign agent's range. */
+export const TK_FA_VISITOR: u16 = (OWNER_FA << 8);
+
+/** Visitor flags (record byte 0). */
+export const VF_ACCEPTED: u8 = 2;  // a registration is in force
+export const VF_ACC_COLOC: u8 = 8; // the accepted registration is co-located: no delivery by the agent
+export const VF_ACC_RTUN: u8 = 16; // the accepted visitor's datagrams are reverse-tunnelled (RFC 3024)
+
+/** Pending slot states (slot byte 0). */
+export const PS_USED: u8 = 1;  // a request is being relayed
+export const PS_COLOC: u8 = 2; // it had D (co-located care-of address)
+export const PS_RTUN: u8 = 4;  // once accepted, the visitor is reverse-tunnelled
+
+export const V_FLAGS: usize = 0;
+export const V_ACC_IFACE: usize = 1;
+export const V_ACC_MAC: usize = 2;
+export const V_ACC_HA: usize = 8;
+export const V_ACC_RELAY_SRC: usize = 12;
+export const V_EXPIRES: usize = 16;
+export const V_ACC_ID: usize = 24;
+export const V_GRANTED: usize = 32;
+export const V_ACC_PORT: usize = 34;
+export const V_TIMER: usize = 36;
+export const V_LATEST: usize = 40;
+export const V_ACC_REQ_FLAGS: usize = 41;
+export const V_SLOTS: usize = 48;
+/** Pending requests kept per home address (RFC 2002 §3.7: both kept until a reply decides). */
+export const SLOTS: i32 = 2;
+export const NO_SLOT: u8 = 0xff;
+
+export const PS_STATE: usize = 0;
+export const PS_IFACE: usize = 1;
+export const PS_MAC: usize = 2;
+export const PS_REQ_FLAGS: usize = 8;
+export const PS_RELAY_IFACE: usize = 9;
+export const PS_MN_PORT: usize = 10;
+export const PS_REQ_LIFETIME: usize = 12;
+export const PS_RELAY_IDENT: usize = 14;
+export const PS_HA: usize = 16;
+export const PS_AGENT: usize = 20;
+export const PS_RELAY_SRC: usize = 24;
+export const PS_ID: usize = 32;
+export const PS_PENDING_UNTIL: usize = 40;
+export const PS_SIZE: usize = 48;
+export const V_SIZE: u32 = <u32>(V_SLOTS + <usize>SLOTS * PS_SIZE);
+
+/** Bytes of one visitor dump record (visitorDump). */
+export const VISITOR_DUMP_SIZE: i32 = 44;
+
+
+export const visitors: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
+export let visitorCapacity: u32 = 0;
+// Dump cursor: the next dump index and the record it continues after, valid while `gen` (bumped
+// whenever a record comes or goes) is unchanged, so sequential dumps cost O(1) per record.
+let gen: u32 = 0;
+let dumpGen: u32 = 0;
+let dumpNext: i32 = -1;
+let dumpRec: i32 = -1;
+
+/** Carve the list (config.visitorEntries records; 0 = no visitors). False when memory ran out. */
+export function visitorsInit(): bool {
+  visitorCapacity = <u32>cfg.visitorEntries;
+  dumpNext = -1;
+  gen = 0;
+  if (visitorCapacity == 0) return true;
+  const base = arenaAlloc(htBytes(visitorCapacity, V_SIZE));
+  if (base == 0) return false;
+  return htInit(visitors, base, visitorCapacity, V_SIZE);
+}
+
+/** A new, empty record for `home` (no registration, no request, no timer), or 0 when the list is full. */
+export function visitorInsert(home: u32): usize {
+  const v = htInsert(visitors, home);
+  if (v == 0) return 0;
+  store<u8>(v, 0, V_FLAGS);
+  store<i32>(v, -1, V_TIMER);
+  store<u8>(v, NO_SLOT, V_LATEST);
+  for (let j = 0; j < SLOTS; j++) store<u8>(slotAt(v, j), 0, PS_STATE);
+  gen++;
+  return v;
+}
+
+export function visitorEvent(op: VisitorOp, code: u8, lifetimeSec: u16, home: u32, ha: u32): void {
+  const b = evBuf();
+  store<u8>(b, <u8>op, 0);
+  store<u8>(b, code, 1);
+  store<u16>(b, lifetimeSec, 2);
+  store<u32>(b, home, 4);
+  store<u32>(b, ha, 8);
+  evEmit(Ev.VISITOR, 12);
+}
+
+// @ts-ignore: decorator
+@inline export function slotAt(v: usize, k: i32): usize { return v + V_SLOTS + <usize>k * PS_SIZE; }
+// @ts-ignore: decorator
+@inline export function slotUsed(s: usize): bool { return (load<u8>(s, PS_STATE) & PS_USED) != 0; }
+// @ts-ignore: decorator
+@inline export function slotIndex(v: usize, s: usize): i32 { return <i32>((s - v - V_SLOTS) / PS_SIZE); }
+// @ts-ignore: decorator
+@inline export function accepted(v: usize): bool { return (load<u8>(v, V_FLAGS) & VF_ACCEPTED) != 0; }
+
+/** True when any request of the record is pending. */
+export function visitorAnyPending(v: usize): bool {
+  for (let k = 0; k < SLOTS; k++) if (slotUsed(slotAt(v, k))) return true;
+  return false;
+}
+
+/** Arm the record's one timer at its earliest deadline (or cancel it); false if the heap is full. */
+export function visitorRearm(v: usize, idx: i32): bool {
+  let d = TIMER_NEVER;
+  for (let k = 0; k < SLOTS; k++) {
+    const s = slotAt(v, k);
+    if (slotUsed(s)) d = min(d, load<i64>(s, PS_PENDING_UNTIL));
+  }
+  if (accepted(v)) d = min(d, load<i64>(v, V_EXPIRES));
+  const h = load<i32>(v, V_TIMER);
+  if (d == TIMER_NEVER) {
+    store<i32>(v, stackTimerDisarm(h), V_TIMER);
+    return true;
+  }
+  const t = stackTimerArm(h, TK_FA_VISITOR, <u32>idx, d);
+  store<i32>(v, t, V_TIMER);
+  return t >= 0;
+}
+
+/** Remove the record at `idx` (its timer first). */
+export function removeVisitor(v: usize, idx: i32): void {
+  stackTimerDisarm(load<i32>(v, V_TIMER));
+  htRemoveAt(visitors, idx);
+  gen++;
+}
+
+/** Free pending slot `s`; the latest-request mark moves to the other slot if it is in use. */
+export function visitorClearSlot(v: usize, s: usize): void {
+  store<u8>(s, 0, PS_STATE);
+  if (<i32>load<u8>(v, V_LATEST) != slotIndex(v, s)) return;
+  let latest = NO_SLOT;
+  for (let k = 0; k < SLOTS; k++) if (slotUsed(slotAt(v, k))) latest = <u8>k;
+  store<u8>(v, latest, V_LATEST);
+}
+
+/** After a change: drop the record when nothing is pending or accepted, else re-arm its timer. */
+export function visitorSettle(v: usize, idx: i32): void {
+  if (!accepted(v) && !visitorAnyPending(v)) { removeVisitor(v, idx); return; }
+  if (!visitorRearm(v, idx)) { count(C.DROP_MIP_NO_TIMER); removeVisitor(v, idx); }
+}
+
+/** Pending request `s` is over: free it; the accepted part and the other request stay. */
+export function visitorEndPending(v: usize, idx: i32, s: usize): void {
+  visitorClearSlot(v, s);
+  visitorSettle(v, idx);
+}
+
+
+// ---- dumps -------------------------------------------------------------------------------------
+
+/**
+ * Write visitor record `index` (0-based over records in use) to `out` (VISITOR_DUMP_SIZE bytes,
+ * little-endian); its length, or -1 past the end (ABI dump visitors 4):
+ *   0 home u32 | 4 homeAgent u32 | 8 careOf u32 | 12 mac[6] | 18 iface u8 | 19 state u8 (1 pending,
+ *   2 accepted, 3 both: re-registering) | 20 lifetimeSec u16 | 22 udpSourcePort u16 |
+ *   24 expiresAtMs i64 | 32 identification u64 | 40 colocated u8 (bit 0 the pending request has D,
+ *   bit 1 the accepted registration has D) | 41 requestFlags u8 | 42 pad[2]
+ * Records with an accepted registration show it (home agent, MAC, interface, granted lifetime,
+ * expiry); pending-only ones the latest request (requested lifetime, reply deadline). careOf,
+ * identification, port and requestFlags are the latest pending request's, else the accepted one's
+ * (careOf: the address the request was relayed from, the care-of address unless co-located).
+ * Reading indices 0, 1, 2, ... in a row is O(visitorCapacity) in all.
+ */
+export function visitorDump(index: i32, out: usize): i32 {
+  if (visitorCapacity == 0 || index < 0) return -1;
+  let i: i32;
+  if (index == dumpNext && dumpGen == gen && dumpRec >= 0) i = htNext(visitors, dumpRec + 1);
+  else {
+    i = htNext(visitors, 0);
+    for (let k = 0; k < index && i >= 0; k++) i = htNext(visitors, i + 1);
+  }
+  if (i < 0) { dumpNext = -1; return -1; }
+  dumpNext = index + 1;
+  dumpRec = i;
+  dumpGen = gen;
+  const v = htValueAt(visitors, i);
+  const f = load<u8>(v, V_FLAGS);
+  const acc = (f & VF_ACCEPTED) != 0;
+  const latest = <i32>load<u8>(v, V_LATEST);
+  const s: usize = latest < SLOTS && slotUsed(slotAt(v, latest)) ? slotAt(v, latest) : 0;
+  store<u32>(out, htKeyAt(visitors, i), 0);
+  store<u32>(out, acc ? load<u32>(v, V_ACC_HA) : load<u32>(s, PS_HA), 4);
+  store<u32>(out, s != 0 ? load<u32>(s, PS_RELAY_SRC) : load<u32>(v, V_ACC_RELAY_SRC), 8);
+  memory.copy(out + 12, acc ? v + V_ACC_MAC : s + PS_MAC, 6);
+  store<u8>(out, acc ? load<u8>(v, V_ACC_IFACE) : load<u8>(s, PS_IFACE), 18);
+  store<u8>(out, (s != 0 ? 1 : 0) | (acc ? 2 : 0), 19);
+  store<u16>(out, acc ? load<u16>(v, V_GRANTED) : load<u16>(s, PS_REQ_LIFETIME), 20);
+  store<u16>(out, s != 0 ? load<u16>(s, PS_MN_PORT) : load<u16>(v, V_ACC_PORT), 22);
+  store<i64>(out, acc ? load<i64>(v, V_EXPIRES) : load<i64>(s, PS_PENDING_UNTIL), 24);
+  store<u64>(out, s != 0 ? load<u64>(s, PS_ID) : load<u64>(v, V_ACC_ID), 32);
+  store<u8>(out, (s != 0 && (load<u8>(s, PS_STATE) & PS_COLOC) != 0 ? 1 : 0) | ((f & VF_ACC_COLOC) != 0 ? 2 : 0), 40);
+  store<u8>(out, s != 0 ? load<u8>(s, PS_REQ_FLAGS) : load<u8>(v, V_ACC_REQ_FLAGS), 41);
+  store<u16>(out, 0, 42);
+  return VISITOR_DUMP_SIZE;
+}
