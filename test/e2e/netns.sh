@@ -209,7 +209,7 @@ ev() { grep -c "\"name\":\"$2\"" "$OUT/$1.events.jsonl" 2>/dev/null || echo 0; }
 grep -q '"name":"reg_reply".*"coa":"10.2.0.1"' "$OUT/mn.events.jsonl" || fail "no registration via fa1 (care-of 10.2.0.1)"
 grep -q '"name":"reg_reply".*"coa":"10.3.0.1"' "$OUT/mn.events.jsonl" || fail "no registration via fa2 (care-of 10.3.0.1)"
 if [ $COLOCATED -eq 1 ]; then
-  grep -q '"name":"dhcp".*"op":1' "$OUT/mn.events.jsonl" || fail "no DHCP lease on net4"
+  grep -q '"name":"dhcp".*"op":"bound"' "$OUT/mn.events.jsonl" || fail "no DHCP lease on net4"
   grep -q '"name":"reg_reply".*"coa":"10.4.0.1[0-5][0-9]"' "$OUT/mn.events.jsonl" || fail "no registration with a co-located care-of address on net4"
 fi
 grep -q '"name":"binding"' "$OUT/ha.events.jsonl" || fail "home agent: no binding event"

@@ -1,69 +1,69 @@
 // Event records: firmware events (assembly/events.ts, docs/abi.md "Events", little-endian) decoded
-// into named fields, plus the simulator's own events (Wi-Fi association, handoffs). Written as JSON
+// into named fields by the one layout table both hosts read (schema/events.json), plus the simulator's own events (Wi-Fi association, handoffs). Written as JSON
 // lines {t, node, kind, ...fields} with t in virtual milliseconds.
 
 import { openSync, writeSync, closeSync } from "node:fs";
 import { formatIp, formatMac } from "../config.js";
+import eventTable from "../../../schema/events.json";
 
 export type Fields = Record<string, unknown>;
 
 function hex(b: Uint8Array): string { return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join(""); }
 
-/** Firmware event kinds by id: name and decoder (fields in record order). Unknown ids give hex. */
-export const FIRMWARE_EVENTS: Record<number, { name: string; minLen: number; decode(b: Uint8Array, dv: DataView, profile: "seeds" | "rfc3344"): Fields }> = {
-  1: { name: "link", minLen: 8, decode: (b) => ({ iface: b[0], up: b[1] !== 0, bssid: formatMac(b.subarray(2, 8)) }) },
-  2: { name: "arp_resolved", minLen: 14, decode: (b, dv) => ({ iface: b[0], ip: formatIp(dv.getUint32(4, true)), mac: formatMac(b.subarray(8, 14)) }) },
-  3: { name: "arp_failed", minLen: 8, decode: (b, dv) => ({ iface: b[0], ip: formatIp(dv.getUint32(4, true)) }) },
-  4: { name: "config_refused", minLen: 0, decode: () => ({}) },
-  // Mobile IP (assembly/events.ts, docs/abi.md "Events"): addresses are host-order u32, little-endian.
-  5: {
-    name: "reg_request", minLen: 16, decode: (b, dv, profile) => ({
-      home: ip(dv, 0), ha: ip(dv, 4), coa: ip(dv, 8), lifetimeSec: dv.getUint16(12, true), flags: b[14],
-      flagNames: requestFlags(b[14], profile), viaFa: b[15] !== 0,
-    }),
-  },
-  6: {
-    name: "reg_reply", minLen: 15, decode: (b, dv) => ({
-      home: ip(dv, 0), ha: ip(dv, 4), coa: ip(dv, 8), lifetimeSec: dv.getUint16(12, true), code: b[14], accepted: b[14] <= 1,
-    }),
-  },
-  7: {
-    name: "move", minLen: 12, decode: (b, dv) => ({
-      iface: b[0], reason: MOVE_REASONS[b[1]] ?? `reason_${b[1]}`, seq: dv.getUint16(2, true), agent: ip(dv, 4), coa: ip(dv, 8),
-    }),
-  },
-  8: {
-    name: "binding", minLen: 12, decode: (b, dv) => ({
-      op: BINDING_OPS[b[0]] ?? `op_${b[0]}`, lifetimeSec: dv.getUint16(2, true), home: ip(dv, 4), coa: ip(dv, 8),
-    }),
-  },
-  9: {
-    name: "visitor", minLen: 12, decode: (b, dv) => ({
-      op: VISITOR_OPS[b[0]] ?? `op_${b[0]}`, code: b[1], lifetimeSec: dv.getUint16(2, true), home: ip(dv, 4), ha: ip(dv, 8),
-    }),
-  },
-  10: {
-    name: "auth_failed", minLen: 12, decode: (b, dv) => ({
-      role: ROLES[b[0]] ?? `role_${b[0]}`, extType: b[1], code: b[2], peer: ip(dv, 4), spi: dv.getUint32(8, true),
-    }),
-  },
-  11: { name: "reg_denied", minLen: 8, decode: (b, dv) => ({ role: ROLES[b[0]] ?? `role_${b[0]}`, code: b[1], home: ip(dv, 4) }) },
-  12: {
-    name: "dhcp", minLen: 16, decode: (b, dv) => ({
-      op: DHCP_OPS[b[0]] ?? `op_${b[0]}`, addr: ip(dv, 4), router: ip(dv, 8), leaseSec: dv.getUint32(12, true),
-    }),
-  },
-  13: { name: "home", minLen: 8, decode: (b, dv) => ({ atHome: b[0] !== 0, agent: ip(dv, 4) }) },
-};
+/** One field of an event record (schema/events.json). */
+export interface EventField { name: string; at: number; type: string; enum?: string }
+/** The event layout table both hosts decode (schema/events.json). */
+export interface EventTable {
+  enums: Record<string, { prefix: string; names: Record<string, string> }>;
+  events: { kind: number; name: string; fields: EventField[] }[];
+}
+export const EVENT_TABLE: EventTable = eventTable as EventTable;
 
-function ip(dv: DataView, off: number): string { return formatIp(dv.getUint32(off, true)); }
+const FIELD_SIZE: Record<string, number> = { u8: 1, bool: 1, enum: 1, regflags: 1, accepted: 1, u16: 2, u32: 4, ipv4: 4, mac: 6 };
 
-/** Enumerations of the Mobile IP event records (assembly/events.ts). */
-export const MOVE_REASONS: Record<number, string> = { 1: "new_agent", 2: "lifetime_expired", 3: "prefix_change", 4: "agent_reboot", 5: "link", 6: "home" };
-export const BINDING_OPS: Record<number, string> = { 1: "add", 2: "refresh", 3: "deregister", 4: "expire" };
-export const VISITOR_OPS: Record<number, string> = { 1: "pending", 2: "accepted", 3: "denied", 4: "removed", 5: "expired" };
-export const ROLES: Record<number, string> = { 1: "mobile-node", 2: "foreign-agent", 3: "home-agent" };
-export const DHCP_OPS: Record<number, string> = { 1: "bound", 2: "renewed", 3: "lost" };
+/** Firmware event kinds by id: name, the record's least length and decoder (fields in table order). */
+export const FIRMWARE_EVENTS: Record<number, { name: string; minLen: number; decode(b: Uint8Array, dv: DataView, profile: "seeds" | "rfc3344"): Fields }> = {};
+for (const e of EVENT_TABLE.events) {
+  let minLen = 0;
+  for (const f of e.fields) {
+    const size = FIELD_SIZE[f.type];
+    if (size === undefined) throw new Error(`schema/events.json: ${e.name}.${f.name}: unknown type ${f.type}`);
+    minLen = Math.max(minLen, f.at + size);
+  }
+  FIRMWARE_EVENTS[e.kind] = { name: e.name, minLen, decode: (b, dv, profile) => decodeFields(e.fields, b, dv, profile) };
+}
+
+/** The named fields of one record (types in schema/events.json's "about"). */
+function decodeFields(fields: EventField[], b: Uint8Array, dv: DataView, profile: "seeds" | "rfc3344"): Fields {
+  const out: Fields = {};
+  for (const f of fields) {
+    const v = b[f.at];
+    switch (f.type) {
+      case "u8": out[f.name] = v; break;
+      case "bool": out[f.name] = v !== 0; break;
+      case "u16": out[f.name] = dv.getUint16(f.at, true); break;
+      case "u32": out[f.name] = dv.getUint32(f.at, true); break;
+      case "ipv4": out[f.name] = formatIp(dv.getUint32(f.at, true)); break;
+      case "mac": out[f.name] = formatMac(b.subarray(f.at, f.at + 6)); break;
+      case "regflags": out[f.name] = requestFlags(v, profile); break;
+      case "accepted": out[f.name] = v <= 1; break;
+      case "enum": {
+        const en = EVENT_TABLE.enums[f.enum ?? ""];
+        out[f.name] = en?.names[String(v)] ?? `${en?.prefix ?? "value"}_${v}`;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Enumerations of the Mobile IP event records (schema/events.json). */
+const enumNames = (n: string): Record<number, string> => EVENT_TABLE.enums[n].names as unknown as Record<number, string>;
+export const MOVE_REASONS = enumNames("moveReason");
+export const BINDING_OPS = enumNames("bindingOp");
+export const VISITOR_OPS = enumNames("visitorOp");
+export const ROLES = enumNames("role");
+export const DHCP_OPS = enumNames("dhcpOp");
 
 /**
  * Registration Request flag letters, high bit first (RFC 2002 §3.3; P 0x02 and R 0x01 per SPEC-DECISIONS).

@@ -147,10 +147,6 @@ fn ip_text(a: u32) -> String {
     format!("{}.{}.{}.{}", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255)
 }
 
-fn mac_text(m: &[u8]) -> String {
-    m.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":")
-}
-
 /// PACKET_IGNORE_OUTGOING (linux/if_packet.h, Linux 4.20): the socket does not see frames sent on
 /// its interface (libc 0.2 does not name it).
 const PACKET_IGNORE_OUTGOING: i32 = 23;
@@ -358,6 +354,8 @@ struct LinuxHooks {
     stats: Rc<HostStats>,
     /// Batched mode: frames to send after the current firmware call (None: sent at once).
     txq: Option<Rc<RefCell<TxQueue>>>,
+    /// The node's registration profile is "rfc3344" (event request-flag names).
+    rfc3344: bool,
 }
 
 /// Report a frame the kernel refused to send: counted in `tx_errors`, the first one logged.
@@ -523,45 +521,19 @@ impl Hooks for LinuxHooks {
         eprintln!("[{}] {l}: {text}", self.name);
     }
     fn event(&mut self, kind: i32, data: &[u8]) {
-        let line = event_json(self.clock.now(), kind, data);
+        let line = event_json(self.clock.now(), kind, data, self.rfc3344);
         let mut w = self.events.borrow_mut();
         let _ = writeln!(w, "{line}");
         let _ = w.flush();
     }
 }
 
-fn u16le(d: &[u8], o: usize) -> u32 {
-    d.get(o..o + 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as u32).unwrap_or(0)
-}
-fn u32le(d: &[u8], o: usize) -> u32 {
-    d.get(o..o + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).unwrap_or(0)
-}
-fn u8at(d: &[u8], o: usize) -> u32 {
-    d.get(o).map(|b| *b as u32).unwrap_or(0)
-}
-fn ip_at(d: &[u8], o: usize) -> String {
-    format!("\"{}\"", ip_text(u32le(d, o)))
-}
-
-/// One event as a JSON line: `{"tMs":..,"kind":N,"name":"..",<decoded fields>,"hex":".."}`.
-pub fn event_json(t: i64, kind: i32, d: &[u8]) -> String {
+/// One event as a JSON line: `{"tMs":..,"kind":N,"name":"..",<fields of schema/events.json>,"hex":".."}`;
+/// `rfc3344`: the node's registration profile (names of the request flags). A kind the table does not
+/// know, or a short record, is `"name":"unknown"` with its hex only.
+pub fn event_json(t: i64, kind: i32, d: &[u8], rfc3344: bool) -> String {
     let hex: String = d.iter().map(|b| format!("{b:02x}")).collect();
-    let (name, fields): (&str, Vec<(&str, String)>) = match kind {
-        1 => ("link", vec![("iface", u8at(d, 0).to_string()), ("up", (u8at(d, 1) == 1).to_string()), ("bssid", format!("\"{}\"", mac_text(d.get(2..8).unwrap_or(&[]))))]),
-        2 => ("arp_resolved", vec![("iface", u8at(d, 0).to_string()), ("ip", ip_at(d, 4)), ("mac", format!("\"{}\"", mac_text(d.get(8..14).unwrap_or(&[]))))]),
-        3 => ("arp_failed", vec![("iface", u8at(d, 0).to_string()), ("ip", ip_at(d, 4))]),
-        4 => ("config_refused", vec![]),
-        5 => ("reg_request", vec![("home", ip_at(d, 0)), ("ha", ip_at(d, 4)), ("coa", ip_at(d, 8)), ("lifetimeSec", u16le(d, 12).to_string()), ("flags", u8at(d, 14).to_string()), ("viaFa", (u8at(d, 15) == 1).to_string())]),
-        6 => ("reg_reply", vec![("home", ip_at(d, 0)), ("ha", ip_at(d, 4)), ("coa", ip_at(d, 8)), ("lifetimeSec", u16le(d, 12).to_string()), ("code", u8at(d, 14).to_string())]),
-        7 => ("move", vec![("iface", u8at(d, 0).to_string()), ("reason", u8at(d, 1).to_string()), ("seq", u16le(d, 2).to_string()), ("agent", ip_at(d, 4)), ("coa", ip_at(d, 8))]),
-        8 => ("binding", vec![("op", u8at(d, 0).to_string()), ("lifetimeSec", u16le(d, 2).to_string()), ("home", ip_at(d, 4)), ("coa", ip_at(d, 8))]),
-        9 => ("visitor", vec![("op", u8at(d, 0).to_string()), ("code", u8at(d, 1).to_string()), ("lifetimeSec", u16le(d, 2).to_string()), ("home", ip_at(d, 4)), ("ha", ip_at(d, 8))]),
-        10 => ("auth_failed", vec![("role", u8at(d, 0).to_string()), ("extType", u8at(d, 1).to_string()), ("code", u8at(d, 2).to_string()), ("peer", ip_at(d, 4)), ("spi", u32le(d, 8).to_string())]),
-        11 => ("reg_denied", vec![("role", u8at(d, 0).to_string()), ("code", u8at(d, 1).to_string()), ("home", ip_at(d, 4))]),
-        12 => ("dhcp", vec![("op", u8at(d, 0).to_string()), ("addr", ip_at(d, 4)), ("router", ip_at(d, 8)), ("leaseSec", u32le(d, 12).to_string())]),
-        13 => ("home", vec![("atHome", (u8at(d, 0) == 1).to_string()), ("agent", ip_at(d, 4))]),
-        _ => ("unknown", vec![]),
-    };
+    let (name, fields) = crate::events::decode(kind, d, rfc3344).unwrap_or_else(|| ("unknown".to_string(), Vec::new()));
     let mut s = format!("{{\"tMs\":{t},\"kind\":{kind},\"name\":\"{name}\"");
     for (k, v) in fields {
         s.push_str(&format!(",\"{k}\":{v}"));
@@ -870,6 +842,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         events: events.clone(),
         verbose: opts.verbose,
         stats: stats.clone(),
+        rfc3344: config.mobility.registration_profile == crate::config::RegistrationProfile::Rfc3344,
     };
     let clock = Clock { base: hooks.clock.base, mono0: hooks.clock.mono0 };
     let mut board = Board::new(wasm, chunks, config.board.memory_pages, Box::new(hooks))?;
@@ -1070,7 +1043,7 @@ mod tests {
         let mut d = vec![0u8; 16];
         d[0..4].copy_from_slice(&0x0a01_0014u32.to_le_bytes());
         d[14] = 0;
-        let s = event_json(5, 6, &d);
+        let s = event_json(5, 6, &d, false);
         assert!(s.starts_with("{\"tMs\":5,\"kind\":6,\"name\":\"reg_reply\",\"home\":\"10.1.0.20\""), "{s}");
     }
 }
