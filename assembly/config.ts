@@ -8,6 +8,15 @@ import { logBegin, logStr, logNum, logEnd, LOG_ERROR } from "./host";
 export type RecordApply = (type: u8, v: usize, rlen: u32) => bool;
 
 export const CONFIG_CAPACITY: i32 = 4096;
+
+/**
+ * The one headroom budget (issue 8): bytes every packet buffer keeps free in front of the frame or
+ * packet it holds — the rx buffer and the batch ring slots, the out buffer, reassembly slots, the home
+ * agent's copies — so headers are prepended in place, never by copying: Ethernet 14 + IPv6 40 + the
+ * extension headers Mobile IPv6 adds (home address option 24, type 2 routing header 24) + the largest
+ * tunnel header (IPv6 in IPv6, 40) = 142, rounded up to 144. IPv4 needs 64 of it today.
+ */
+export const HEADROOM: i32 = 144;
 /** Largest memory budget a board profile may give (1 GiB). */
 export const MAX_MEMORY_PAGES: i32 = 16384;
 export const configBuffer: usize = memory.data(CONFIG_CAPACITY, 16);

@@ -22,8 +22,8 @@ import { setNow } from "./clock";
 
 const ABI_VERSION: i32 = 1;
 
-/** Bytes reserved in front of every packet buffer so headers can be prepended without copying. */
-const HEADROOM: i32 = 64;
+/** Bytes reserved in front of every packet buffer so headers can be prepended without copying (config.ts). */
+const HEADROOM: i32 = cfg.HEADROOM;
 
 let rxBuf: usize = 0;
 let outBuf: usize = 0;

@@ -75,8 +75,8 @@ export const TK_HA_GARP: u16 = (OWNER_HA << 8) + 1;
 
 let homeIface: i32 = -1;      // the interface flagged IF_HOME (interfaces exist only after init's
 let homeIfaceKnown = false;   // second configuration pass, so it is looked up at first use)
-let scratch: usize = 0;        // copy of a datagram for the 2nd+ care-of address (64 headroom + frame)
-const SCRATCH_HEADROOM: usize = 64;
+let scratch: usize = 0;        // copy of a datagram for the 2nd+ care-of address (headroom + frame)
+const SCRATCH_HEADROOM: usize = <usize>cfg.HEADROOM;
 
 const extIndex: usize = memory.data(EXT_INDEX_SIZE, 4);
 // Reply: IP header at +64 (in front: room for a tunnel header and the Ethernet header, should the

@@ -54,10 +54,10 @@ import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from
 import { ethRegister } from "../link/ethernet";
 import { ETHERTYPE_IPV4 } from "../wire/ethernet";
 
-/** Writable bytes in front of a datagram in the rx buffer: 64 headroom + Ethernet (index.ts, docs/abi.md). */
-const RX_ROOM: i32 = 78;
+/** Writable bytes in front of a datagram in the rx buffer: the headroom + Ethernet (config.ts HEADROOM, docs/abi.md). */
+const RX_ROOM: i32 = cfg.HEADROOM + 14;
 /** Writable bytes in front of a datagram in the out buffer (local stack output, docs/abi.md). */
-const OUT_ROOM: i32 = 64;
+const OUT_ROOM: i32 = cfg.HEADROOM;
 
 let ident: u16 = 0;
 /** Header of the fragments after the first (ipSendFragments): 20 bytes + the copied options. */

@@ -68,8 +68,8 @@ const M_LIMIT: usize = 32;
 const M_MAXEND: usize = 36;
 const META: usize = 48;
 
-/** Headroom in front of the reassembled datagram: 64 + Ethernet, as the rx buffer (index.ts). */
-const ROOM: usize = 78;
+/** Headroom in front of the reassembled datagram: the headroom + Ethernet, as the rx buffer (config.ts HEADROOM). */
+const ROOM: usize = <usize>(cfg.HEADROOM + ETH_HEADER_LEN);
 /** Offset of the data in the buffer: the headroom and the largest header (IPV4_MAX_HEADER - 20 of options). */
 const DATA: usize = ROOM + <usize>(IPV4_MAX_HEADER - IPV4_MIN_HEADER);
 
