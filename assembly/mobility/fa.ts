@@ -43,7 +43,7 @@ import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemoveAt, htUsed, 
 import { TIMER_NEVER } from "../table/timer";
 import { stackTimerArm, stackTimerDisarm, OWNER_FA } from "../sys/timers";
 import { netifValid, netifIp, netifMtu, netifFlags } from "../link/netif";
-import { routeLookup, outIface, nextHop } from "../stack/route";
+import { route, routeIface, routeNextHop, NO_ROUTE } from "../stack/route";
 import { linkSendIp, linkSendIpTo } from "../stack/arp";
 import { ipIsOurs, ipNextIdent } from "../stack/ip";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
@@ -71,7 +71,7 @@ import {
 } from "../wire/mipext";
 import { AuthResult, AUTH_LEN, authAppend, authVerify } from "../security/auth";
 import { saFindFor } from "../security/sa";
-import { tunnelCheck, tunnelSend, tunnelNextHop } from "./tunnel";
+import { tunnelCheck, tunnelSend } from "./tunnel";
 import {
   TK_FA_VISITOR, VF_ACCEPTED, VF_ACC_COLOC, VF_ACC_RTUN, PS_USED, PS_COLOC, PS_RTUN, V_FLAGS, V_ACC_IFACE,
   V_ACC_MAC, V_ACC_HA, V_ACC_RELAY_SRC, V_EXPIRES, V_ACC_ID, V_GRANTED, V_ACC_PORT, V_TIMER, V_LATEST,
@@ -319,9 +319,10 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   if (code < 0 && v == 0 && (cfg.busy || faFull())) code = CODE_FA_NO_RESOURCES;
   // Why: no route towards the home agent: the home network is unreachable from here (80, the code
   // an ICMP net unreachable would have given).
-  if (code < 0 && !routeLookup(ha)) code = CODE_FA_HOME_NET_UNREACHABLE;
-  const oif = outIface;
-  const nh = nextHop;
+  const r = code < 0 ? route(ha) : NO_ROUTE;
+  if (code < 0 && r == NO_ROUTE) code = CODE_FA_HOME_NET_UNREACHABLE;
+  const oif = routeIface(r);
+  const nh = routeNextHop(r);
   const cut = code < 0 ? extEnd(m, mhOff) : 0;
   const haSa = code < 0 ? haSaOf(ha) : 0;
   const relayLen = cut + (haSa != 0 ? AUTH_EXT_LEN : 0);
@@ -705,10 +706,10 @@ function reverseTunnel(iface: i32, p: usize, len: i32): i32 {
   // Why: RFC 3024 §5.2 (and RFC 2002 §4.1: every agent decapsulates IP in IP): IP in IP from the
   // care-of address (the topologically correct source) to the home agent; the inner TTL is
   // decremented as by any forwarding tunnel entry (RFC 2003 §3.1).
-  const oif = tunnelCheck(p, len, cfg.ENCAP_IPIP, coa, ha);
-  if (oif < 0) return 1;
+  const r = tunnelCheck(p, len, cfg.ENCAP_IPIP, coa, ha);
+  if (r == NO_ROUTE) return 1;
   count(C.FA_REVERSE_TUNNELLED);
-  return tunnelSend(p, len, cfg.ENCAP_IPIP, coa, ha, oif, tunnelNextHop);
+  return tunnelSend(p, len, cfg.ENCAP_IPIP, coa, ha, routeIface(r), routeNextHop(r));
 }
 
 /**

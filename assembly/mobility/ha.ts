@@ -63,7 +63,8 @@ import {
   bindings, bindingN, bindingsInit, bindingSlot, bindingSlots, bindingSlotFind, bindingSlotRemove, bindingSlotAppend,
   emitBinding, V_COUNT, V_GARP_LEFT, V_EXP_TIMER, V_GARP_TIMER, S_COA, S_FLAGS, S_ENCAP, S_LIFETIME, S_EXPIRES,
 } from "./bindings";
-import { TUNNEL_MAX_OVERHEAD, tunnelInit, tunnelCheck, tunnelSend, tunnelSendFast, tunnelEncap, tunnelNextHop } from "./tunnel";
+import { TUNNEL_MAX_OVERHEAD, tunnelInit, tunnelCheck, tunnelSend, tunnelSendFast, tunnelEncap } from "./tunnel";
+import { routeIface, routeNextHop, NO_ROUTE } from "../stack/route";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
 
@@ -461,11 +462,12 @@ function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool, room: i
     // Why: RFC 2003 §3.2 / RFC 2002 §4.2.3: a datagram whose source is the tunnel's destination (or
     // this node, when forwarding) is never tunnelled to it: that is a routing loop.
     if (src == coa || srcOurs) { count(C.DROP_TUNNEL_LOOP); continue; }
-    const oif = tunnelCheck(p, len, <u32>load<u8>(s, S_ENCAP), from, coa);
-    if (oif < 0) continue;
+    const r = tunnelCheck(p, len, <u32>load<u8>(s, S_ENCAP), from, coa);
+    if (r == NO_ROUTE) continue;
+    const oif = routeIface(r);
     store<i32>(pSlot + (<usize>k << 2), i);
     store<i32>(pOif + (<usize>k << 2), oif);
-    store<u32>(pNh + (<usize>k << 2), tunnelNextHop);
+    store<u32>(pNh + (<usize>k << 2), routeNextHop(r));
     k++;
   }
   depth--;
@@ -601,9 +603,9 @@ function forwardBroadcast(p: usize, len: i32): void {
         room -= w;
       }
       const method = <u32>load<u8>(s, S_ENCAP);
-      const oif = tunnelCheck(q, l, method, from, coa);
-      if (oif < 0) continue;
-      tunnelSend(q, l, method, from, coa, oif, tunnelNextHop, room, false);
+      const r = tunnelCheck(q, l, method, from, coa);
+      if (r == NO_ROUTE) continue;
+      tunnelSend(q, l, method, from, coa, routeIface(r), routeNextHop(r), room, false);
     }
   }
 }

@@ -53,7 +53,7 @@ import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from
 import { netifMtu, netifMac } from "../link/netif";
 import { neighborMac } from "../link/neighbor";
 import { ethTransmit } from "../link/ethernet";
-import { routeLookup, routeGeneration, outIface, nextHop } from "../stack/route";
+import { route, routeIface, routeNextHop, routeGeneration, NO_ROUTE } from "../stack/route";
 import { linkSendIp } from "../stack/arp";
 import { ipIsOurs, ipNextIdent, ipSendIcmpError, ipSendFragments } from "../stack/ip";
 import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemove, htRemoveAt, htNext, htValueAt, htUsed } from "../table/hash";
@@ -103,9 +103,6 @@ const CHECK_ROOM: i32 = TUNNEL_HEADROOM + 14;
 /** Writable bytes in front of an ICMP message given to tunnelIcmpInput (rx or out buffer headroom). */
 const ERR_ROOM: i32 = 64;
 
-/** Next hop chosen by the last successful tunnelCheck. */
-export let tunnelNextHop: u32 = 0;
-
 // Route cache (why: speed — one route lookup per care-of address, not per tunnelled datagram):
 // direct-mapped by care-of address (64 entries of 16 bytes): coa u32 (0 = empty) | generation u32 |
 // outIface i32 | nextHop u32. An entry is used only while routeGeneration() is unchanged.
@@ -116,21 +113,20 @@ const RC_IFACE: usize = 8;
 const RC_NEXT_HOP: usize = 12;
 const routeCache: usize = memory.data(<i32>RC_ENTRIES * 16, 16);
 
-/** Outgoing interface to `coa` (next hop in tunnelNextHop), or -1 when there is no route. */
-function tunnelRoute(coa: u32): i32 {
+/** The route to `coa` (stack/route.ts route's answer), from the cache while the routes are unchanged. */
+function tunnelRoute(coa: u32): i64 {
   const e = routeCache + (<usize>((coa * 0x9e3779b1) >>> 26) << 4);
   const g = routeGeneration();
   if (load<u32>(e, RC_COA) == coa && load<u32>(e, RC_GEN) == g) {
-    tunnelNextHop = load<u32>(e, RC_NEXT_HOP);
-    return load<i32>(e, RC_IFACE);
+    return (<i64>load<i32>(e, RC_IFACE) << 32) | <i64>load<u32>(e, RC_NEXT_HOP);
   }
-  if (!routeLookup(coa)) return -1;
+  const r = route(coa);
+  if (r == NO_ROUTE) return NO_ROUTE;
   store<u32>(e, coa, RC_COA);
   store<u32>(e, g, RC_GEN);
-  store<i32>(e, outIface, RC_IFACE);
-  store<u32>(e, nextHop, RC_NEXT_HOP);
-  tunnelNextHop = nextHop;
-  return outIface;
+  store<i32>(e, routeIface(r), RC_IFACE);
+  store<u32>(e, routeNextHop(r), RC_NEXT_HOP);
+  return r;
 }
 
 // Tunnel exits and the binding lookup, registered at init by the roles above (mobility/roles.ts), so
@@ -157,7 +153,6 @@ export function tunnelBindings(fn: TunnelBindingLookup): void { bindingLookup = 
 /** Carve the soft-state table for `entries` care-of addresses (0: none). False when memory ran out. */
 export function tunnelInit(entries: i32): bool {
   softN = entries > 0 ? <u32>entries : 0;
-  tunnelNextHop = 0;
   memory.fill(routeCache, 0, <usize>RC_ENTRIES * 16);
   if (softN == 0) return true;
   const base = arenaAlloc(htBytes(softN, SS_SIZE));
@@ -257,15 +252,13 @@ export function tunnelEncap(p: usize, len: i32, method: u32, src: u32, dst: u32,
 /**
  * Before encapsulating the datagram at `p` (`len` bytes) by `method` from `src` to the care-of
  * address `coa`: route to `coa`, check the size against the outgoing MTU and the tunnel's soft
- * state. Returns the outgoing interface (next hop in tunnelNextHop), or -1 (counted) when the
+ * state. Returns the route (stack/route.ts: interface and next hop), or NO_ROUTE (counted) when the
  * datagram cannot go. May send an ICMP error about the datagram (writes its headroom).
  */
-export function tunnelCheck(p: usize, len: i32, method: u32, src: u32, coa: u32): i32 {
-  const oif = tunnelRoute(coa);
-  if (oif < 0) { count(C.DROP_NO_ROUTE); return -1; }
-  // The ICMP error below may be tunnelled in turn (ipSend -> haOriginated -> a nested tunnelCheck
-  // to another care-of address), which overwrites tunnelNextHop: ours is put back before returning.
-  const nh = tunnelNextHop;
+export function tunnelCheck(p: usize, len: i32, method: u32, src: u32, coa: u32): i64 {
+  const r = tunnelRoute(coa);
+  if (r == NO_ROUTE) { count(C.DROP_NO_ROUTE); return NO_ROUTE; }
+  const oif = routeIface(r);
   const over = tunnelOverhead(p, method, src);
   // Why (speed): soft state exists only after ICMP errors about a tunnel; an empty table needs no
   // lookup, else one lookup serves both the MTU and the reachability below.
@@ -280,19 +273,18 @@ export function tunnelCheck(p: usize, len: i32, method: u32, src: u32, coa: u32)
       if (mtu - over >= MIN_IPV4_MTU) {
         if (ipSendIcmpError(p, len, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, <u32>(mtu - over) & 0xffff, CHECK_ROOM)) count(C.TUNNEL_ICMP_RELAYED);
       }
-      return -1;
+      return NO_ROUTE;
     }
     // Why: RFC 2003 §5.1: without DF the outer datagram is fragmented (tunnelSend). Only a
     // reassembled datagram can be longer than a frame; ha.ts copies datagrams into a frame-sized
     // buffer for its other care-of addresses, so those are not tunnelled (file comment).
-    if (len > cfg.frameBytes - ETH_HEADER_LEN) { count(C.DROP_TUNNEL_MTU); return -1; }
+    if (len > cfg.frameBytes - ETH_HEADER_LEN) { count(C.DROP_TUNNEL_MTU); return NO_ROUTE; }
   }
   // Why: RFC 2003 §5: while soft state says the tunnel's far end is unreachable, the sender is told
   // (destination unreachable) and the datagram is still encapsulated and sent.
   const uc = sv != 0 && load<i64>(sv, SS_UNREACH_UNTIL) > now ? <i32>load<u8>(sv, SS_UNREACH_CODE) : -1;
   if (uc >= 0 && ipSendIcmpError(p, len, ICMP_DEST_UNREACH, <u8>uc, 0, CHECK_ROOM)) count(C.TUNNEL_ICMP_RELAYED);
-  tunnelNextHop = nh;
-  return oif;
+  return r;
 }
 
 /**

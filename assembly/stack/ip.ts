@@ -34,7 +34,7 @@ import { C, count } from "../counters";
 import { nowMs } from "../clock";
 import * as cfg from "../config";
 import { netifCount, MAX_IFACES, netifValid, netifUp, netifIp, netifMtu, netifByAddr, netifIsBroadcast, netifAlias, netifAddrClass, ADDR_OURS, ADDR_BROADCAST } from "../link/netif";
-import { routeLookup, nextHop, outIface } from "./route";
+import { route, routeIface, routeNextHop, NO_ROUTE } from "./route";
 import { linkSendIp } from "./arp";
 import { reasmEnabled, reasmInput, reasmRelease, reasmExpire, reasmRoom, reasmDone, reasmDoneSlot } from "./reasm";
 import {
@@ -157,8 +157,9 @@ export function ipSend(p: usize, len: i32, room: i32): i32 {
     const r = changetype<OutputHook>(handlerFn(outHooks, i))(p, len, room);
     if (r >= 0) return r;
   }
-  if (!routeLookup(dst)) { count(C.DROP_NO_ROUTE); return 1; }
-  return ipSendOn(outIface, nextHop, p, len);
+  const r = route(dst);
+  if (r == NO_ROUTE) { count(C.DROP_NO_ROUTE); return 1; }
+  return ipSendOn(routeIface(r), routeNextHop(r), p, len);
 }
 
 /**
@@ -263,8 +264,9 @@ export function ipSendIcmpError(p: usize, avail: i32, type: u8, code: u8, rest: 
   if (!ipIsUnicastSource(src) || anyBroadcast(src) || ipIsOurs(src)) return false;
   const hl = ipv4HeaderLen(p);
   if (ipv4Proto(p) == IPPROTO_ICMP && (avail < hl + 1 || icmpIsError(load<u8>(p + <usize>hl)))) return false;
-  if (!routeLookup(src)) return false;
-  const oif = outIface;
+  const r = route(src);
+  if (r == NO_ROUTE) return false;
+  const oif = routeIface(r);
   // Why: RFC 1812 §4.3.2.8: ICMP errors are rate limited; suppressed ones are counted.
   if (!icmpErrorToken()) { count(C.DROP_RATE_LIMITED); return false; }
   const q = p - <usize>ICMP_HEADER_LEN;
@@ -379,13 +381,14 @@ function ipForward(iface: i32, p: usize, len: i32): i32 {
     const r = changetype<ForwardHook>(handlerFn(fwdHooks, i))(iface, p, len);
     if (r >= 0) return r;
   }
-  if (!routeLookup(dst)) {
+  const rt = route(dst);
+  if (rt == NO_ROUTE) {
     count(C.DROP_NO_ROUTE);
     ipSendIcmpError(p, len, ICMP_DEST_UNREACH, UNREACH_NET, 0, RX_ROOM);
     return 1;
   }
-  const oif = outIface;
-  const nh = nextHop;
+  const oif = routeIface(rt);
+  const nh = routeNextHop(rt);
   const mtu = netifMtu(oif);
   if (len > mtu) {
     // Why: RFC 1191 §4, RFC 1812 §5.2.6: DF set -> fragmentation needed carrying the next-hop MTU.
@@ -492,7 +495,8 @@ export function ipOutput(p: usize, len: i32): i32 {
   // §4.2.1-4.2.2) and the home agent's tunnel to a mobile node away from home (§4.2.3).
   if (dst != IP_BROADCAST && !ipIsMulticast(dst)) return ipSend(p, len, OUT_ROOM);
   // Broadcast and multicast stay plain IP on a link (mn.ts mnOutput; no binding is a group address).
-  const oif = dst != IP_BROADCAST && routeLookup(dst) ? outIface : firstUpIface();
+  const r = dst != IP_BROADCAST ? route(dst) : NO_ROUTE;
+  const oif = r != NO_ROUTE ? routeIface(r) : firstUpIface();
   if (oif < 0) { count(C.DROP_NO_ROUTE); return 1; }
   return ipSendOn(oif, dst, p, len);
 }

@@ -49,40 +49,42 @@ export function routeCount(): i32 { return used; }
 /** Pointer to entry `i` (for table dumps). */
 export function routeEntry(i: i32): usize { return table + <usize>i * STRIDE; }
 
-// Result of the last lookup.
-export let nextHop: u32 = 0;
-export let outIface: i32 = -1;
+/** No route (route's answer). */
+export const NO_ROUTE: i64 = -1;
+
+/** The outgoing interface of a route (route's answer ≥ 0). */
+// @ts-ignore: decorator
+@inline export function routeIface(r: i64): i32 { return <i32>(r >> 32); }
+/** The next hop of a route (the destination itself when on-link). */
+// @ts-ignore: decorator
+@inline export function routeNextHop(r: i64): u32 { return <u32>r; }
 
 /**
- * Find the interface and next hop for `dst`. Directly attached subnets win over routes of the same
- * or shorter length (an interface's own subnet is an implicit route). Returns false if unreachable.
+ * The route to `dst`: outgoing interface and next hop packed as (iface << 32 | nextHop), or NO_ROUTE.
+ * Directly attached subnets win over routes of the same or shorter length (an interface's own subnet
+ * is an implicit route). Why a returned value: the answer of a lookup is the caller's, not a pair of
+ * module globals that the next lookup (say, for an ICMP error sent meanwhile) overwrites.
  */
-export function routeLookup(dst: u32): bool {
+export function route(dst: u32): i64 {
   // Why (speed): datagrams in a row mostly go to one destination; the answer is kept while neither
   // the routes nor any interface changed (routeGeneration; gen ≥ 1 after routeInit).
   const g = routeGeneration();
-  if (dst == memoDst && g == memoGen) {
-    outIface = memoIface;
-    nextHop = memoNextHop;
-    return memoIface >= 0;
-  }
-  const ok = lookup(dst);
+  if (dst == memoDst && g == memoGen) return memoRoute;
+  const r = lookup(dst);
   memoDst = dst;
   memoGen = g;
-  memoIface = outIface;
-  memoNextHop = nextHop;
-  return ok;
+  memoRoute = r;
+  return r;
 }
 
 let memoDst: u32 = 0;
 let memoGen: u32 = 0;
-let memoIface: i32 = -1;
-let memoNextHop: u32 = 0;
+let memoRoute: i64 = NO_ROUTE;
 
-function lookup(dst: u32): bool {
+function lookup(dst: u32): i64 {
   let bestLen: i32 = -1;
-  outIface = -1;
-  nextHop = 0;
+  let outIface: i32 = -1;
+  let nextHop: u32 = 0;
   for (let i = 0; i < netifCount(); i++) {
     if (netifValid(i) && netifUp(i) && netifOnLink(i, dst)) {
       const l = <i32>netifPrefixLen(i);
@@ -97,9 +99,7 @@ function lookup(dst: u32): bool {
     const ifc = <i32>load<u8>(e, 9);
     if (!netifUp(ifc)) continue;
     const gw = load<u32>(e, 4);
-    outIface = ifc;
-    nextHop = gw != 0 ? gw : dst;
-    return true;
+    return (<i64>ifc << 32) | <i64>(gw != 0 ? gw : dst);
   }
-  return outIface >= 0;
+  return outIface >= 0 ? (<i64>outIface << 32) | <i64>nextHop : NO_ROUTE;
 }
