@@ -2,10 +2,89 @@
 // into this form; the core validates it again and refuses anything out of range, logging
 // "config: <field>: expected <range>, got <value>" so the message names the field.
 
-import { logBegin, logStr, logNum, logEnd, LOG_ERROR } from "./host";
+import { logBegin, logStr, logBytes, logNum, logEnd, LOG_ERROR } from "./host";
+import { CONFIG_TEXT, CONFIG_TEXT_AT } from "./config-text";
 
 /** Apply one IFACE, ROUTE or SA record (`rlen` bytes at `v`); false after logging a refusal. */
 export type RecordApply = (type: u8, v: usize, rlen: u32) => bool;
+
+/**
+ * Texts of configuration refusals ("config: <field>: expected <what>, got <value>"): each member's
+ * comment is its text. host/gen-counter-names.mjs writes them as UTF-8 into config-text.ts at build
+ * time (Why: 70 string literals cost 4 KB of UTF-16 in firmware.wasm; as UTF-8 1.5 KB, issue 8).
+ */
+export const enum T {
+  A_CONFIGURED_INTERFACE, // a configured interface
+  A_KNOWN_KEY, // a known key
+  A_MULTIPLE_OF_6, // a multiple of 6
+  A_UNICAST_MAC_ADDRESS, // a unicast MAC address
+  BOARD_ARP_ENTRIES, // board.arpEntries
+  BOARD_BINDINGS, // board.bindings
+  BOARD_FRAME_BYTES, // board.frameBytes
+  BOARD_KEY, // board key
+  BOARD_MEMORY_PAGES, // board.memoryPages
+  BOARD_PENDING_FRAMES, // board.pendingFrames
+  BOARD_REASSEMBLY_BYTES, // board.reassemblyBytes
+  BOARD_REASSEMBLY_SLOTS, // board.reassemblySlots
+  BOARD_ROUTES, // board.routes
+  BOARD_SECURITY_ASSOCS, // board.securityAssocs
+  BOARD_TIMERS, // board.timers
+  BOARD_VISITORS, // board.visitors
+  CONFIG_LENGTH, // config length
+  CONFIG_MAGIC, // config magic
+  CONFIG_VERSION, // config version
+  EACH_INTERFACE_ONCE, // each interface once
+  FOUR_BYTES, // 4 bytes
+  IFACE_INDEX, // iface.index
+  IFACE_MAC, // iface.mac
+  IFACE_MTU, // iface.mtu
+  IFACE_PREFIX_LEN, // iface.prefixLen
+  IFACE_RECORD_LENGTH, // iface record length
+  KEY_VALUE_RECORD_LENGTH, // key/value record length
+  MIPF, // "MIPF"
+  MOBILITY_ADVERT_INTERVAL_MS, // mobility.advertIntervalMs
+  MOBILITY_ADVERT_LIFETIME_SEC, // mobility.advertLifetimeSec
+  MOBILITY_BUSY, // mobility.busy
+  MOBILITY_COLOCATED, // mobility.colocated
+  MOBILITY_ENCAPSULATIONS, // mobility.encapsulations
+  MOBILITY_HOME_PREFIX_LEN, // mobility.homePrefixLen
+  MOBILITY_KEY, // mobility key
+  MOBILITY_LIFETIME_SEC, // mobility.lifetimeSec
+  MOBILITY_MAX_BINDINGS_PER_NODE, // mobility.maxBindingsPerNode
+  MOBILITY_REGISTRATION_PROFILE, // mobility.registrationProfile
+  MOBILITY_REPLAY, // mobility.replay
+  MOBILITY_REPLAY_WINDOW_SEC, // mobility.replayWindowSec
+  MOBILITY_REQUEST_FLAGS, // mobility.requestFlags
+  MOBILITY_RETRANSMIT_MAX_MS, // mobility.retransmitMaxMs
+  MOBILITY_RETRANSMIT_MS, // mobility.retransmitMs
+  MOBILITY_REVERSE_TUNNEL, // mobility.reverseTunnel
+  MOBILITY_SOLICIT_INTERVAL_MS, // mobility.solicitIntervalMs
+  NODE_ARP_RETRIES, // node.arpRetries
+  NODE_ARP_TIMEOUT_SEC, // node.arpTimeoutSec
+  NODE_DEFAULT_TTL, // node.defaultTtl
+  NODE_ICMP_ERRORS_PER_SEC, // node.icmpErrorsPerSec
+  NODE_KEY, // node key
+  NODE_LOG_LEVEL, // node.logLevel
+  NODE_ROLES, // node.roles
+  RECORD_HEADER, // record header
+  RECORD_LENGTH, // record length
+  RECORD_TYPE, // record type
+  RECORD_TYPES, // 1..6 or >= 128
+  RECORD_TYPES_AFTER_INIT, // 4 (ROUTE), 6 (SA) or >= 128
+  RECORD_TYPE_AFTER_INIT, // record type after init
+  ROUTES, // routes
+  ROUTE_IFACE, // route.iface
+  ROUTE_PREFIX_LEN, // route.prefixLen
+  ROUTE_RECORD_LENGTH, // route record length
+  SA_RECORD_LENGTH, // sa record length
+  SECURITY_ASSOCIATIONS_ALGORITHM, // securityAssociations.algorithm
+  SECURITY_ASSOCIATIONS_KEY_LENGTH, // securityAssociations.key length
+  SECURITY_ASSOCIATIONS_REPLAY, // securityAssociations.replay
+  SECURITY_ASSOCIATIONS_SPI, // securityAssociations.spi
+  SECURITY_ASSOCIATIONS_USE, // securityAssociations.use
+  WITHIN_THE_CONFIGURATION, // within the configuration
+  COUNT
+}
 
 export const CONFIG_CAPACITY: i32 = 4096;
 
@@ -155,19 +234,26 @@ export function configDefaults(): void {
   reverseTunnel = false; registrationProfile = PROFILE_SEEDS;
 }
 
+/** Append refusal text `t` (config-text.ts, UTF-8) to the current log line. */
+function logText(t: T): void {
+  const a = <usize>load<u16>(CONFIG_TEXT_AT + (<usize>t << 1));
+  const b = <usize>load<u16>(CONFIG_TEXT_AT + (<usize>(t + 1) << 1));
+  logBytes(CONFIG_TEXT + a, <i32>(b - a));
+}
+
 /** Log a refusal naming the field, the expected range and the value seen. Always returns false. */
-export function refuse(field: string, lo: i64, hi: i64, got: i64): bool {
+export function refuse(field: T, lo: i64, hi: i64, got: i64): bool {
   logBegin();
-  logStr("config: "); logStr(field); logStr(": expected "); logNum(lo); logStr(".."); logNum(hi);
+  logStr("config: "); logText(field); logStr(": expected "); logNum(lo); logStr(".."); logNum(hi);
   logStr(", got "); logNum(got);
   logEnd(LOG_ERROR);
   return false;
 }
 
 /** Log a refusal with a free-text expectation. Always returns false. */
-export function refuseText(field: string, expected: string, got: i64): bool {
+export function refuseText(field: T, expected: T, got: i64): bool {
   logBegin();
-  logStr("config: "); logStr(field); logStr(": expected "); logStr(expected); logStr(", got "); logNum(got);
+  logStr("config: "); logText(field); logStr(": expected "); logText(expected); logStr(", got "); logNum(got);
   logEnd(LOG_ERROR);
   return false;
 }
@@ -177,71 +263,71 @@ export function refuseText(field: string, expected: string, got: i64): bool {
 // @ts-ignore: decorator
 @inline export function be32(p: usize): u32 { return bswap<u32>(load<u32>(p)); }
 
-function range(field: string, v: u32, lo: u32, hi: u32): bool {
+function range(field: T, v: u32, lo: u32, hi: u32): bool {
   if (v < lo || v > hi) return refuse(field, lo, hi, v);
   return true;
 }
 
 function boardKey(key: u32, v: u32): bool {
   switch (key) {
-    case K_MEMORY_PAGES: if (!range("board.memoryPages", v, 1, MAX_MEMORY_PAGES)) return false; memoryPages = v; return true;
-    case K_ARP_ENTRIES: if (!range("board.arpEntries", v, 1, 4096)) return false; arpEntries = v; return true;
-    case K_ROUTES: if (!range("board.routes", v, 1, 4096)) return false; routeEntries = v; return true;
-    case K_TIMERS: if (!range("board.timers", v, 8, 262144)) return false; timerEntries = v; return true;
-    case K_PENDING_FRAMES: if (!range("board.pendingFrames", v, 0, 256)) return false; pendingFrames = v; return true;
-    case K_FRAME_BYTES: if (!range("board.frameBytes", v, 590, 9018)) return false; frameBytes = v; return true;
-    case K_BINDINGS: if (!range("board.bindings", v, 0, 65536)) return false; bindingEntries = v; return true;
-    case K_VISITORS: if (!range("board.visitors", v, 0, 65536)) return false; visitorEntries = v; return true;
-    case K_SECURITY_ASSOCS: if (!range("board.securityAssocs", v, 0, 65536)) return false; securityAssocEntries = v; return true;
-    case K_REASSEMBLY_SLOTS: if (!range("board.reassemblySlots", v, 0, 256)) return false; reassemblySlots = v; return true;
+    case K_MEMORY_PAGES: if (!range(T.BOARD_MEMORY_PAGES, v, 1, MAX_MEMORY_PAGES)) return false; memoryPages = v; return true;
+    case K_ARP_ENTRIES: if (!range(T.BOARD_ARP_ENTRIES, v, 1, 4096)) return false; arpEntries = v; return true;
+    case K_ROUTES: if (!range(T.BOARD_ROUTES, v, 1, 4096)) return false; routeEntries = v; return true;
+    case K_TIMERS: if (!range(T.BOARD_TIMERS, v, 8, 262144)) return false; timerEntries = v; return true;
+    case K_PENDING_FRAMES: if (!range(T.BOARD_PENDING_FRAMES, v, 0, 256)) return false; pendingFrames = v; return true;
+    case K_FRAME_BYTES: if (!range(T.BOARD_FRAME_BYTES, v, 590, 9018)) return false; frameBytes = v; return true;
+    case K_BINDINGS: if (!range(T.BOARD_BINDINGS, v, 0, 65536)) return false; bindingEntries = v; return true;
+    case K_VISITORS: if (!range(T.BOARD_VISITORS, v, 0, 65536)) return false; visitorEntries = v; return true;
+    case K_SECURITY_ASSOCS: if (!range(T.BOARD_SECURITY_ASSOCS, v, 0, 65536)) return false; securityAssocEntries = v; return true;
+    case K_REASSEMBLY_SLOTS: if (!range(T.BOARD_REASSEMBLY_SLOTS, v, 0, 256)) return false; reassemblySlots = v; return true;
     // Why: RFC 1122 §3.3.2: every host must reassemble datagrams of at least 576 bytes (EMTU_R).
-    case K_REASSEMBLY_BYTES: if (!range("board.reassemblyBytes", v, 576, 65535)) return false; reassemblyBytes = v; return true;
+    case K_REASSEMBLY_BYTES: if (!range(T.BOARD_REASSEMBLY_BYTES, v, 576, 65535)) return false; reassemblyBytes = v; return true;
   }
   if (key >= 0x8000) return true; // skippable key from a newer host
-  return refuseText("board key", "a known key", key);
+  return refuseText(T.BOARD_KEY, T.A_KNOWN_KEY, key);
 }
 
 function nodeKey(key: u32, v: u32): bool {
   switch (key) {
-    case K_ROLES: if (!range("node.roles", v, 0, ROLES_ALL)) return false; roles = v; return true;
-    case K_DEFAULT_TTL: if (!range("node.defaultTtl", v, 1, 255)) return false; defaultTtl = v; return true;
-    case K_ARP_TIMEOUT_SEC: if (!range("node.arpTimeoutSec", v, 1, 86400)) return false; arpTimeoutSec = v; return true;
-    case K_ARP_RETRIES: if (!range("node.arpRetries", v, 1, 10)) return false; arpRetries = v; return true;
-    case K_ICMP_ERRORS_PER_SEC: if (!range("node.icmpErrorsPerSec", v, 0, 100000)) return false; icmpErrorsPerSec = v; return true;
-    case K_LOG_LEVEL: if (!range("node.logLevel", v, 0, 3)) return false; logLevel = v; return true;
+    case K_ROLES: if (!range(T.NODE_ROLES, v, 0, ROLES_ALL)) return false; roles = v; return true;
+    case K_DEFAULT_TTL: if (!range(T.NODE_DEFAULT_TTL, v, 1, 255)) return false; defaultTtl = v; return true;
+    case K_ARP_TIMEOUT_SEC: if (!range(T.NODE_ARP_TIMEOUT_SEC, v, 1, 86400)) return false; arpTimeoutSec = v; return true;
+    case K_ARP_RETRIES: if (!range(T.NODE_ARP_RETRIES, v, 1, 10)) return false; arpRetries = v; return true;
+    case K_ICMP_ERRORS_PER_SEC: if (!range(T.NODE_ICMP_ERRORS_PER_SEC, v, 0, 100000)) return false; icmpErrorsPerSec = v; return true;
+    case K_LOG_LEVEL: if (!range(T.NODE_LOG_LEVEL, v, 0, 3)) return false; logLevel = v; return true;
   }
   if (key >= 0x8000) return true;
-  return refuseText("node key", "a known key", key);
+  return refuseText(T.NODE_KEY, T.A_KNOWN_KEY, key);
 }
 
 function mobilityKey(key: u32, v: u32): bool {
   switch (key) {
     case K_HOME_ADDRESS: homeAddress = v; return true;
     case K_HOME_AGENT: homeAgent = v; return true;
-    case K_HOME_PREFIX_LEN: if (!range("mobility.homePrefixLen", v, 1, 32)) return false; homePrefixLen = v; return true;
-    case K_LIFETIME_SEC: if (!range("mobility.lifetimeSec", v, 1, 65534)) return false; lifetimeSec = v; return true;
-    case K_ADVERT_INTERVAL_MS: if (!range("mobility.advertIntervalMs", v, 1000, 600000)) return false; advertIntervalMs = v; return true;
-    case K_ADVERT_LIFETIME_SEC: if (!range("mobility.advertLifetimeSec", v, 1, 9000)) return false; advertLifetimeSec = v; return true;
-    case K_ENCAPSULATIONS: if (!range("mobility.encapsulations", v, 1, 7)) return false; encapsulations = v; return true;
-    case K_MAX_BINDINGS_PER_NODE: if (!range("mobility.maxBindingsPerNode", v, 1, 16)) return false; maxBindingsPerNode = v; return true;
-    case K_REQUEST_FLAGS: if (!range("mobility.requestFlags", v, 0, 0xff)) return false; requestFlags = v; return true;
-    case K_COLOCATED: if (!range("mobility.colocated", v, 0, 2)) return false; colocated = v; return true;
-    case K_REPLAY: if (!range("mobility.replay", v, 0, 1)) return false; replay = v; return true;
-    case K_REPLAY_WINDOW_SEC: if (!range("mobility.replayWindowSec", v, 1, 3600)) return false; replayWindowSec = v; return true;
+    case K_HOME_PREFIX_LEN: if (!range(T.MOBILITY_HOME_PREFIX_LEN, v, 1, 32)) return false; homePrefixLen = v; return true;
+    case K_LIFETIME_SEC: if (!range(T.MOBILITY_LIFETIME_SEC, v, 1, 65534)) return false; lifetimeSec = v; return true;
+    case K_ADVERT_INTERVAL_MS: if (!range(T.MOBILITY_ADVERT_INTERVAL_MS, v, 1000, 600000)) return false; advertIntervalMs = v; return true;
+    case K_ADVERT_LIFETIME_SEC: if (!range(T.MOBILITY_ADVERT_LIFETIME_SEC, v, 1, 9000)) return false; advertLifetimeSec = v; return true;
+    case K_ENCAPSULATIONS: if (!range(T.MOBILITY_ENCAPSULATIONS, v, 1, 7)) return false; encapsulations = v; return true;
+    case K_MAX_BINDINGS_PER_NODE: if (!range(T.MOBILITY_MAX_BINDINGS_PER_NODE, v, 1, 16)) return false; maxBindingsPerNode = v; return true;
+    case K_REQUEST_FLAGS: if (!range(T.MOBILITY_REQUEST_FLAGS, v, 0, 0xff)) return false; requestFlags = v; return true;
+    case K_COLOCATED: if (!range(T.MOBILITY_COLOCATED, v, 0, 2)) return false; colocated = v; return true;
+    case K_REPLAY: if (!range(T.MOBILITY_REPLAY, v, 0, 1)) return false; replay = v; return true;
+    case K_REPLAY_WINDOW_SEC: if (!range(T.MOBILITY_REPLAY_WINDOW_SEC, v, 1, 3600)) return false; replayWindowSec = v; return true;
     case K_CLOCK_OFFSET_SEC: clockOffsetSec = <i32>v; return true;
-    case K_BUSY: if (!range("mobility.busy", v, 0, 1)) return false; busy = v != 0; return true;
-    case K_RETRANSMIT_MS: if (!range("mobility.retransmitMs", v, 1000, 60000)) return false; retransmitMs = v; return true;
-    case K_RETRANSMIT_MAX_MS: if (!range("mobility.retransmitMaxMs", v, 1000, 600000)) return false; retransmitMaxMs = v; return true;
-    case K_SOLICIT_INTERVAL_MS: if (!range("mobility.solicitIntervalMs", v, 1000, 600000)) return false; solicitIntervalMs = v; return true;
-    case K_REVERSE_TUNNEL: if (!range("mobility.reverseTunnel", v, 0, 1)) return false; reverseTunnel = v != 0; return true;
-    case K_REG_PROFILE: if (!range("mobility.registrationProfile", v, 0, 1)) return false; registrationProfile = v; return true;
+    case K_BUSY: if (!range(T.MOBILITY_BUSY, v, 0, 1)) return false; busy = v != 0; return true;
+    case K_RETRANSMIT_MS: if (!range(T.MOBILITY_RETRANSMIT_MS, v, 1000, 60000)) return false; retransmitMs = v; return true;
+    case K_RETRANSMIT_MAX_MS: if (!range(T.MOBILITY_RETRANSMIT_MAX_MS, v, 1000, 600000)) return false; retransmitMaxMs = v; return true;
+    case K_SOLICIT_INTERVAL_MS: if (!range(T.MOBILITY_SOLICIT_INTERVAL_MS, v, 1000, 600000)) return false; solicitIntervalMs = v; return true;
+    case K_REVERSE_TUNNEL: if (!range(T.MOBILITY_REVERSE_TUNNEL, v, 0, 1)) return false; reverseTunnel = v != 0; return true;
+    case K_REG_PROFILE: if (!range(T.MOBILITY_REGISTRATION_PROFILE, v, 0, 1)) return false; registrationProfile = v; return true;
   }
   if (key >= 0x8000) return true;
-  return refuseText("mobility key", "a known key", key);
+  return refuseText(T.MOBILITY_KEY, T.A_KNOWN_KEY, key);
 }
 
 function keyValues(p: usize, len: u32, kind: u8): bool {
-  if (len % 6 != 0) return refuseText("key/value record length", "a multiple of 6", len);
+  if (len % 6 != 0) return refuseText(T.KEY_VALUE_RECORD_LENGTH, T.A_MULTIPLE_OF_6, len);
   for (let o: u32 = 0; o < len; o += 6) {
     const key = be16(p + o);
     const v = be32(p + o + 2);
@@ -257,9 +343,9 @@ function keyValues(p: usize, len: u32, kind: u8): bool {
  * every agent expire between two advertisements and keep re-soliciting.
  */
 export function configCrossCheck(): bool {
-  if (reassemblySlots > 0 && reassemblyBytes < 576) return refuse("board.reassemblyBytes", 576, 65535, reassemblyBytes);
+  if (reassemblySlots > 0 && reassemblyBytes < 576) return refuse(T.BOARD_REASSEMBLY_BYTES, 576, 65535, reassemblyBytes);
   if ((roles & (ROLE_FOREIGN_AGENT | ROLE_HOME_AGENT)) != 0 && <i64>advertLifetimeSec * 1000 < <i64>advertIntervalMs) {
-    return refuse("mobility.advertLifetimeSec", (advertIntervalMs + 999) / 1000, 9000, advertLifetimeSec);
+    return refuse(T.MOBILITY_ADVERT_LIFETIME_SEC, (advertIntervalMs + 999) / 1000, 9000, advertLifetimeSec);
   }
   return true;
 }
@@ -270,24 +356,24 @@ export function configCrossCheck(): bool {
  * tables they fill). Returns false (after logging) on any error.
  */
 export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApply): bool {
-  if (len < 8 || len > CONFIG_CAPACITY) return refuse("config length", 8, CONFIG_CAPACITY, len);
+  if (len < 8 || len > CONFIG_CAPACITY) return refuse(T.CONFIG_LENGTH, 8, CONFIG_CAPACITY, len);
   const p = configBuffer;
-  if (load<u32>(p) != MAGIC) return refuseText("config magic", "\"MIPF\"", load<u32>(p));
-  if (be16(p + 4) != VERSION) return refuse("config version", VERSION, VERSION, be16(p + 4));
+  if (load<u32>(p) != MAGIC) return refuseText(T.CONFIG_MAGIC, T.MIPF, load<u32>(p));
+  if (be16(p + 4) != VERSION) return refuse(T.CONFIG_VERSION, VERSION, VERSION, be16(p + 4));
   let o: u32 = 8;
   while (o < <u32>len) {
-    if (o + 4 > <u32>len) return refuseText("record header", "4 bytes", len - o);
+    if (o + 4 > <u32>len) return refuseText(T.RECORD_HEADER, T.FOUR_BYTES, len - o);
     const type = load<u8>(p + o);
     const rlen = be16(p + o + 2);
     const v = p + o + 4;
-    if (o + 4 + rlen > <u32>len) return refuseText("record length", "within the configuration", rlen);
+    if (o + 4 + rlen > <u32>len) return refuseText(T.RECORD_LENGTH, T.WITHIN_THE_CONFIGURATION, rlen);
     if (adding && !pass2) {
       // Why: after init only per-peer records may be added (docs/abi.md config_add); sizes,
       // roles and interfaces need a restart.
-      if (type != REC_ROUTE && type != REC_SA && type < 128) return refuseText("record type after init", "4 (ROUTE), 6 (SA) or >= 128", type);
+      if (type != REC_ROUTE && type != REC_SA && type < 128) return refuseText(T.RECORD_TYPE_AFTER_INIT, T.RECORD_TYPES_AFTER_INIT, type);
     } else if (!pass2) {
       if (type == REC_BOARD || type == REC_NODE || type == REC_MOBILITY) { if (!keyValues(v, rlen, type)) return false; }
-      else if (type != REC_IFACE && type != REC_ROUTE && type != REC_SA && type < 128) return refuseText("record type", "1..6 or >= 128", type);
+      else if (type != REC_IFACE && type != REC_ROUTE && type != REC_SA && type < 128) return refuseText(T.RECORD_TYPE, T.RECORD_TYPES, type);
     } else if (type == REC_IFACE || type == REC_ROUTE || type == REC_SA) {
       if (!apply(type, v, rlen)) return false;
     }

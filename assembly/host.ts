@@ -45,6 +45,11 @@ export function logStr(s: string): void {
   }
 }
 
+/** Append `n` bytes of UTF-8 at `p` to the current log line. */
+export function logBytes(p: usize, n: i32): void {
+  for (let i = 0; i < n && logLen < LOG_CAP; i++) store<u8>(logBuf + <usize>(logLen++), load<u8>(p + <usize>i));
+}
+
 /** Append a signed decimal number to the current log line. */
 export function logNum(v: i64): void {
   if (v < 0) { logStr("-"); v = -v; }

@@ -60,7 +60,7 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   if (!cfg.configWalk(cfgLen, false, false, configApply) || !cfg.configCrossCheck()) return 1;
   arenaReset(cfg.memoryPages);
   if (<usize>memory.size() > <usize>cfg.memoryPages) {
-    cfg.refuse("board.memoryPages", memory.size(), cfg.MAX_MEMORY_PAGES, cfg.memoryPages);
+    cfg.refuse(cfg.T.BOARD_MEMORY_PAGES, memory.size(), cfg.MAX_MEMORY_PAGES, cfg.memoryPages);
     return 2;
   }
   outBuf = arenaAlloc(<usize>(HEADROOM + cfg.frameBytes));
@@ -85,7 +85,7 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   ringSlots = cfg.memoryPages < RING_MIN_PAGES ? 1 : <i32>max<i64>(1, min<i64>(RING_MAX, spare / <i64>ringStride));
   rxBuf = arenaAlloc(<usize>ringSlots * ringStride);
   if (arenaFailed()) {
-    cfg.refuse("board.memoryPages", arenaPagesWanted(), cfg.MAX_MEMORY_PAGES, cfg.memoryPages);
+    cfg.refuse(cfg.T.BOARD_MEMORY_PAGES, arenaPagesWanted(), cfg.MAX_MEMORY_PAGES, cfg.memoryPages);
     return 2;
   }
   if (!cfg.configWalk(cfgLen, true, false, configApply)) return 1;

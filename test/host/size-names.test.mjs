@@ -41,3 +41,32 @@ test("issue 8: the module's counter names decode as UTF-8 into the enum's names,
   assert.equal(names.length, x.counters_count());
   assert.deepEqual(names, counterNames());
 });
+
+test("issue 8: configuration refusal texts come from config.ts's T enum as UTF-8 and read back exactly", async () => {
+  const { configTexts, renderTexts } = await import("../../host/gen-counter-names.mjs");
+  const texts = configTexts();
+  assert.ok(texts.length > 60);
+  assert.ok(texts.includes("board.memoryPages") && texts.includes('"MIPF"') && texts.includes("each interface once"));
+  assert.equal(readFileSync(`${root}assembly/config-text.ts`, "utf8"), renderTexts(texts));
+  // The firmware's own refusals: a wrong magic, and one interface configured twice.
+  const wasm = readFileSync(`${root}build/firmware.wasm`);
+  const logs = [];
+  let mem;
+  const noop = () => {};
+  const { instance } = await WebAssembly.instantiate(wasm, {
+    host: { tx: noop, deliver: noop, now_ms: () => 0n, random: noop, event: noop,
+      log: (level, p, n) => logs.push(new TextDecoder().decode(new Uint8Array(mem.buffer, p, n))) },
+  });
+  const x = instance.exports;
+  mem = x.memory;
+  const buf = new Uint8Array(mem.buffer, x.config_buffer(), 64);
+  buf.set([0x58, 0x58, 0x58, 0x58, 0, 1, 0, 0]);
+  assert.equal(x.init(x.config_buffer(), 8), 1);
+  assert.equal(logs.at(-1), `config: config magic: expected "MIPF", got ${0x58585858}`);
+  // MIPF v1, then the same IFACE record twice (index 0, flags 0, MAC 02:..:01, 10.0.0.1/24, MTU 1500).
+  const iface = [3, 0, 0, 16, 0, 0, 2, 0, 0, 0, 0, 1, 10, 0, 0, 1, 24, 0, 0x05, 0xdc];
+  const cfg = [0x4d, 0x49, 0x50, 0x46, 0, 1, 0, 0, ...iface, ...iface];
+  new Uint8Array(mem.buffer, x.config_buffer(), cfg.length).set(cfg);
+  assert.equal(x.init(x.config_buffer(), cfg.length), 1);
+  assert.equal(logs.at(-1), "config: iface.index: expected each interface once, got 0");
+});
