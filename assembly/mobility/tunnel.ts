@@ -70,7 +70,7 @@ import {
 } from "../wire/icmp";
 import { TUNNEL_HEADROOM, IpipErr, ipipEncapValidated, ipipEncapFast, ipipCheckValidated, ipipInner, ipipInnerLen, tunnelInnerCheck, IPIP_HDR_LEN } from "../wire/ipip";
 import { minEncEncapValidated, minEncDecap, minEncHdrLen, minEncProto, minEncOrigDst, minEncOrigSrc, minEncHasSrc, MINENC_LEN, MINENC_LEN_S } from "../wire/minenc";
-import { GreErr, greEncapValidated, greCheck, greHdrLen, greProtocolType, greFlags, GRE_PROTO_IPV4, GRE_HDR_LEN } from "../wire/gre";
+import { GreErr, greEncapValidated, greEncapFast, greCheck, greHdrLen, greProtocolType, greFlags, GRE_PROTO_IPV4, GRE_HDR_LEN } from "../wire/gre";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
 
 /** The most any method prepends: outer IPv4 + GRE (minimal adds at most 12, IP in IP 20). */
@@ -289,22 +289,26 @@ export function tunnelCheck(p: usize, len: i32, method: u32, src: u32, coa: u32)
 
 /**
  * tunnelCheck + tunnelSend in one step for the common case, or -1 (nothing changed) when anything
- * of the full path could apply: IP in IP only; no tunnel soft state at all (so no MTU lowered and no
+ * of the full path could apply: IP in IP or GRE (not minimal); no tunnel soft state at all (so no MTU lowered and no
  * far end known unreachable); the route to `coa` in the route cache for the current routes; the
  * encapsulated datagram within the interface MTU; the next hop's MAC address known (neighborMac).
- * Then the outer header is written without calls (ipipEncapFast) and the frame goes out at once.
+ * Then the outer header is written without calls (ipipEncapFast, greEncapFast) and the frame goes out at once.
  * Why (speed, issue 8): the full path makes ten calls and ~620 wasm operations per datagram; under
  * wasm3 a call costs about 100 native instructions (bench/opprofile.mjs). Returns 0 sent, 1 dropped.
  */
 export function tunnelSendFast(p: usize, len: i32, method: u32, src: u32, coa: u32, forwarding: bool): i32 {
-  if (tunnelMethodFor(p, method) != cfg.ENCAP_IPIP || (softN != 0 && htUsed(soft) != 0)) return -1;
+  const m = tunnelMethodFor(p, method);
+  if (m == cfg.ENCAP_MINIMAL || (softN != 0 && htUsed(soft) != 0)) return -1;
+  const over = m == cfg.ENCAP_GRE ? IPIP_HDR_LEN + GRE_HDR_LEN : IPIP_HDR_LEN;
   const e = routeCache + (<usize>((coa * 0x9e3779b1) >>> 26) << 4);
   if (load<u32>(e, RC_COA) != coa || load<u32>(e, RC_GEN) != routeGeneration()) return -1;
   const oif = load<i32>(e, RC_IFACE);
-  if (len + IPIP_HDR_LEN > netifMtu(oif)) return -1;
+  if (len + over > netifMtu(oif)) return -1;
   const mac = neighborMac(oif, load<u32>(e, RC_NEXT_HOP));
   if (mac == 0) return -1;
-  const n = ipipEncapFast(p, src, coa, <u8>cfg.defaultTtl, ipNextIdent(), forwarding);
+  const n = m == cfg.ENCAP_GRE
+    ? greEncapFast(p, src, coa, <u8>cfg.defaultTtl, ipNextIdent(), forwarding)
+    : ipipEncapFast(p, src, coa, <u8>cfg.defaultTtl, ipNextIdent(), forwarding);
   if (n < 0) { count(C.DROP_TUNNEL_ENCAP); return 1; }
   count(C.TUNNEL_TX);
   // The Ethernet header without a call (ethEmit's layout): the neighbour's MAC, ours, IPv4.
