@@ -58,7 +58,7 @@ import { linkSendIp } from "../stack/arp";
 import { ipIsOurs, ipNextIdent, ipSendIcmpError, ipSendFragments } from "../stack/ip";
 import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemove, htRemoveAt, htNext, htValueAt, htUsed } from "../table/hash";
 import {
-  ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4Dst, ipv4Proto, ipv4Ttl, ipv4DontFrag, ipv4IsFragment,
+  ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4SrcInline, ipv4Dst, ipv4Proto, ipv4Ttl, ipv4DontFrag, ipv4IsFragment,
   ipv4DecrementTtl, ipv4SetSrc, ipv4SetDst, ipv4SetTotalLen, ipv4FillChecksum, ipv4Version,
   IPPROTO_ICMP, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE,
   IPV4_MIN_HEADER, IP_PROTO,
@@ -289,26 +289,36 @@ export function tunnelCheck(p: usize, len: i32, method: u32, src: u32, coa: u32)
 
 /**
  * tunnelCheck + tunnelSend in one step for the common case, or -1 (nothing changed) when anything
- * of the full path could apply: IP in IP or GRE (not minimal); no tunnel soft state at all (so no MTU lowered and no
+ * of the full path could apply: no tunnel soft state at all (so no MTU lowered and no
  * far end known unreachable); the route to `coa` in the route cache for the current routes; the
  * encapsulated datagram within the interface MTU; the next hop's MAC address known (neighborMac).
- * Then the outer header is written without calls (ipipEncapFast, greEncapFast) and the frame goes out at once.
+ * Then the outer header is written without calls (ipipEncapFast, greEncapFast; minimal encapsulation
+ * by minEncEncapValidated, one call) and the frame goes out at once.
  * Why (speed, issue 8): the full path makes ten calls and ~620 wasm operations per datagram; under
  * wasm3 a call costs about 100 native instructions (bench/opprofile.mjs). Returns 0 sent, 1 dropped.
  */
 export function tunnelSendFast(p: usize, len: i32, method: u32, src: u32, coa: u32, forwarding: bool): i32 {
   const m = tunnelMethodFor(p, method);
-  if (m == cfg.ENCAP_MINIMAL || (softN != 0 && htUsed(soft) != 0)) return -1;
-  const over = m == cfg.ENCAP_GRE ? IPIP_HDR_LEN + GRE_HDR_LEN : IPIP_HDR_LEN;
+  if (softN != 0 && htUsed(soft) != 0) return -1;
+  const over = m == cfg.ENCAP_GRE ? IPIP_HDR_LEN + GRE_HDR_LEN
+    : m == cfg.ENCAP_MINIMAL ? (ipv4SrcInline(p) == src ? MINENC_LEN : MINENC_LEN_S) : IPIP_HDR_LEN;
   const e = routeCache + (<usize>((coa * 0x9e3779b1) >>> 26) << 4);
   if (load<u32>(e, RC_COA) != coa || load<u32>(e, RC_GEN) != routeGeneration()) return -1;
   const oif = load<i32>(e, RC_IFACE);
   if (len + over > netifMtu(oif)) return -1;
   const mac = neighborMac(oif, load<u32>(e, RC_NEXT_HOP));
   if (mac == 0) return -1;
-  const n = m == cfg.ENCAP_GRE
-    ? greEncapFast(p, src, coa, <u8>cfg.defaultTtl, ipNextIdent(), forwarding)
-    : ipipEncapFast(p, src, coa, <u8>cfg.defaultTtl, ipNextIdent(), forwarding);
+  let n: i32;
+  if (m == cfg.ENCAP_MINIMAL) {
+    // Why: RFC 2004 §3: the original header becomes the outer one, so it carries the forwarding TTL
+    // (tunnelEncap's order: encapsulate, then decrement; ipForward let only TTL > 1 through).
+    if (forwarding && ipv4Ttl(p) <= 1) n = -1;
+    else {
+      n = minEncEncapValidated(p, TUNNEL_HEADROOM, src, coa);
+      if (n >= 0 && forwarding) ipv4DecrementTtl(p - <usize>n);
+    }
+  } else if (m == cfg.ENCAP_GRE) n = greEncapFast(p, src, coa, <u8>cfg.defaultTtl, ipNextIdent(), forwarding);
+  else n = ipipEncapFast(p, src, coa, <u8>cfg.defaultTtl, ipNextIdent(), forwarding);
   if (n < 0) { count(C.DROP_TUNNEL_ENCAP); return 1; }
   count(C.TUNNEL_TX);
   // The Ethernet header without a call (ethEmit's layout): the neighbour's MAC, ours, IPv4.

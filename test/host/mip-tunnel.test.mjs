@@ -328,3 +328,30 @@ test("minimal encapsulation: the original header is rebuilt from the quote befor
   assert.equal(host.checksum(q, 0, 20), 0);
   assert.equal(r.info.dst, FAR);
 });
+
+test("issue 8.8: the home agent's fast path sends the same frame as the full path (IP in IP, minimal, GRE)", () => {
+  // Two identical home agents; in `b` an unrelated route added after the first datagram makes the
+  // tunnels' route cache stale, so its next datagram takes the full path (tunnelCheck + tunnelSend)
+  // while `a` takes tunnelSendFast. Same history, so the same Identification: the frames must match.
+  const addRoute = (s) => {
+    const rec = [4, 0, 0, 12, 192, 168, 77, 0, 24, 1, 0, 0, 10, 0, 2, 254];
+    const cfg = [0x4d, 0x49, 0x50, 0x46, 0, 1, 0, 0, ...rec];
+    const x = s.board.x;
+    new Uint8Array(x.memory.buffer, x.config_buffer(), cfg.length).set(cfg);
+    assert.equal(x.config_add(x.config_buffer(), cfg.length), 0);
+  };
+  for (const flags of [0, host.REQ_M, host.REQ_G]) {
+    const a = start(), b = start();
+    for (const s of [a, b]) { register(s, flags); s.board.rx(1, fromFar({ len: 100 })); s.cap.tx.length = 0; }
+    addRoute(b);
+    for (const s of [a, b]) {
+      s.board.rx(1, fromFar({ len: 100, tos: 0x10, df: true }));
+      s.board.rx(1, fromFar({ len: 700 }));
+    }
+    const fa = ipFrames(a.cap), fb = ipFrames(b.cap);
+    assert.equal(fa.length, 2, `flags ${flags}`);
+    assert.equal(fa[0].info.proto, flags === host.REQ_M ? 55 : flags === host.REQ_G ? 47 : 4);
+    assert.deepEqual(fa.map((f) => [...f.frame]), fb.map((f) => [...f.frame]), `flags ${flags}`);
+    assert.deepEqual(a.board.counters(), b.board.counters());
+  }
+});
