@@ -66,7 +66,6 @@ export interface ValidConfig {
 export const BOARDS: Record<string, BoardProfile> = Object.fromEntries(
   [esp32, esp32c3, rpiZero2w, rpi4, linux, emulated].map((b) => [b.name, b as BoardProfile]),
 );
-export const DEFAULT_BOARD = SCHEMA.defaultBoard;
 
 /** Thrown with every problem found, one per line, each naming its field. */
 export class ConfigError extends Error {
@@ -91,6 +90,7 @@ const ROOT = SCHEMA.root as unknown as Field;
 const TYPES = SCHEMA.types as unknown as Record<string, Record<string, string>>;
 const RECORDS = SCHEMA.records as RecordDef[];
 const fieldAt = (path: string): Field => path.split(".").reduce((f, k) => f.fields![k], ROOT);
+export const DEFAULT_BOARD = fieldAt("board").default as string;
 
 /** Ranges the core also enforces (assembly/config.ts), from the schema. */
 export const SIZE_RANGES = Object.fromEntries(Object.entries(fieldAt("sizes").fields!).map(([k, f]) => [k, [f.min, f.max]])) as Record<keyof Sizes, [number, number]>;

@@ -89,8 +89,10 @@ fn fields_of(f: &'static Value) -> impl Iterator<Item = (&'static String, &'stat
     f["fields"].as_object().into_iter().flatten()
 }
 
-/// The board used when a configuration names none.
-pub const DEFAULT_BOARD: &str = "emulated";
+/// The board used when a configuration names none (the schema's default of `board`).
+fn default_board() -> &'static str {
+    field_at("board")["default"].as_str().unwrap_or("emulated")
+}
 
 // ---- board profiles -----------------------------------------------------------------------------
 
@@ -402,8 +404,8 @@ impl Walk<'_> {
             return b.json.clone();
         }
         let u = &schema()["unknownBoard"];
-        let sizes = self.boards.get(u["sizesOf"].as_str().unwrap_or(DEFAULT_BOARD)).map(|b| b.json["sizes"].clone())
-            .unwrap_or_else(|| Boards::embedded().get(DEFAULT_BOARD).unwrap().json["sizes"].clone());
+        let sizes = self.boards.get(u["sizesOf"].as_str().unwrap_or(default_board())).map(|b| b.json["sizes"].clone())
+            .unwrap_or_else(|| Boards::embedded().get(default_board()).unwrap().json["sizes"].clone());
         serde_json::json!({ "name": u["name"], "maxInterfaces": u["maxInterfaces"], "mtu": u["mtu"], "sizes": sizes })
     }
 

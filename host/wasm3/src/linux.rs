@@ -409,41 +409,36 @@ impl Hooks for LinuxHooks {
     }
 }
 
-fn u16le(d: &[u8], o: usize) -> u32 {
-    d.get(o..o + 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as u32).unwrap_or(0)
-}
-fn u32le(d: &[u8], o: usize) -> u32 {
-    d.get(o..o + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).unwrap_or(0)
-}
-fn u8at(d: &[u8], o: usize) -> u32 {
-    d.get(o).map(|b| *b as u32).unwrap_or(0)
-}
-fn ip_at(d: &[u8], o: usize) -> String {
-    format!("\"{}\"", ip_text(u32le(d, o)))
+/// The event layout table (schema/events.json, shared with host/node/sim/events.ts), built in.
+fn event_layouts() -> &'static serde_json::Value {
+    static L: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    L.get_or_init(|| serde_json::from_str(include_str!("../../../schema/events.json")).expect("schema/events.json"))
 }
 
-/// One event as a JSON line: `{"tMs":..,"kind":N,"name":"..",<decoded fields>,"hex":".."}`.
+/// One event as a JSON line: `{"tMs":..,"kind":N,"name":"..",<decoded fields>,"hex":".."}`; fields as
+/// schema/events.json lays them out, enumerations as their numbers; a record too short for its
+/// fields (or of an unknown kind) gives only the hex.
 pub fn event_json(t: i64, kind: i32, d: &[u8]) -> String {
     let hex: String = d.iter().map(|b| format!("{b:02x}")).collect();
-    let (name, fields): (&str, Vec<(&str, String)>) = match kind {
-        1 => ("link", vec![("iface", u8at(d, 0).to_string()), ("up", (u8at(d, 1) == 1).to_string()), ("bssid", format!("\"{}\"", mac_text(d.get(2..8).unwrap_or(&[]))))]),
-        2 => ("arp_resolved", vec![("iface", u8at(d, 0).to_string()), ("ip", ip_at(d, 4)), ("mac", format!("\"{}\"", mac_text(d.get(8..14).unwrap_or(&[]))))]),
-        3 => ("arp_failed", vec![("iface", u8at(d, 0).to_string()), ("ip", ip_at(d, 4))]),
-        4 => ("config_refused", vec![]),
-        5 => ("reg_request", vec![("home", ip_at(d, 0)), ("ha", ip_at(d, 4)), ("coa", ip_at(d, 8)), ("lifetimeSec", u16le(d, 12).to_string()), ("flags", u8at(d, 14).to_string()), ("viaFa", (u8at(d, 15) == 1).to_string())]),
-        6 => ("reg_reply", vec![("home", ip_at(d, 0)), ("ha", ip_at(d, 4)), ("coa", ip_at(d, 8)), ("lifetimeSec", u16le(d, 12).to_string()), ("code", u8at(d, 14).to_string())]),
-        7 => ("move", vec![("iface", u8at(d, 0).to_string()), ("reason", u8at(d, 1).to_string()), ("seq", u16le(d, 2).to_string()), ("agent", ip_at(d, 4)), ("coa", ip_at(d, 8))]),
-        8 => ("binding", vec![("op", u8at(d, 0).to_string()), ("lifetimeSec", u16le(d, 2).to_string()), ("home", ip_at(d, 4)), ("coa", ip_at(d, 8))]),
-        9 => ("visitor", vec![("op", u8at(d, 0).to_string()), ("code", u8at(d, 1).to_string()), ("lifetimeSec", u16le(d, 2).to_string()), ("home", ip_at(d, 4)), ("ha", ip_at(d, 8))]),
-        10 => ("auth_failed", vec![("role", u8at(d, 0).to_string()), ("extType", u8at(d, 1).to_string()), ("code", u8at(d, 2).to_string()), ("peer", ip_at(d, 4)), ("spi", u32le(d, 8).to_string())]),
-        11 => ("reg_denied", vec![("role", u8at(d, 0).to_string()), ("code", u8at(d, 1).to_string()), ("home", ip_at(d, 4))]),
-        12 => ("dhcp", vec![("op", u8at(d, 0).to_string()), ("addr", ip_at(d, 4)), ("router", ip_at(d, 8)), ("leaseSec", u32le(d, 12).to_string())]),
-        13 => ("home", vec![("atHome", (u8at(d, 0) == 1).to_string()), ("agent", ip_at(d, 4))]),
-        _ => ("unknown", vec![]),
-    };
+    let l = event_layouts();
+    let e = l["events"].as_array().unwrap().iter().find(|e| e["kind"] == kind);
+    let name = e.and_then(|e| e["name"].as_str()).unwrap_or("unknown");
     let mut s = format!("{{\"tMs\":{t},\"kind\":{kind},\"name\":\"{name}\"");
-    for (k, v) in fields {
-        s.push_str(&format!(",\"{k}\":{v}"));
+    let fields: Vec<&serde_json::Value> = e.map(|e| e["fields"].as_array().unwrap().iter().filter(|f| f["type"].is_string()).collect()).unwrap_or_default();
+    let size = |f: &serde_json::Value| l["types"][f["type"].as_str().unwrap()]["size"].as_u64().unwrap() as usize;
+    let at = |f: &serde_json::Value| f["at"].as_u64().unwrap() as usize;
+    if fields.iter().all(|f| at(f) + size(f) <= d.len()) {
+        for f in fields {
+            let b = &d[at(f)..at(f) + size(f)];
+            let le = b.iter().rev().fold(0u32, |v, &x| v << 8 | x as u32);
+            let v = match f["type"].as_str().unwrap() {
+                "mac" => format!("\"{}\"", mac_text(b)),
+                "ipv4" => format!("\"{}\"", ip_text(le)),
+                "bool" => (le != 0).to_string(),
+                _ => le.to_string(),
+            };
+            s.push_str(&format!(",\"{}\":{v}", f["name"].as_str().unwrap()));
+        }
     }
     s.push_str(&format!(",\"hex\":\"{hex}\"}}"));
     s
@@ -833,5 +828,13 @@ mod tests {
         d[14] = 0;
         let s = event_json(5, 6, &d);
         assert!(s.starts_with("{\"tMs\":5,\"kind\":6,\"name\":\"reg_reply\",\"home\":\"10.1.0.20\""), "{s}");
+        assert!(s.ends_with(",\"lifetimeSec\":0,\"code\":0,\"hex\":\"1400010a000000000000000000000000\"}"), "{s}");
+        d[0] = 1;
+        d[1] = 2;
+        d[2] = 0x34;
+        d[3] = 0x12;
+        assert_eq!(event_json(1, 7, &d[..12]), "{\"tMs\":1,\"kind\":7,\"name\":\"move\",\"iface\":1,\"reason\":2,\"seq\":4660,\"agent\":\"0.0.0.0\",\"coa\":\"0.0.0.0\",\"hex\":\"010234120000000000000000\"}");
+        assert_eq!(event_json(1, 7, &d[..11]), "{\"tMs\":1,\"kind\":7,\"name\":\"move\",\"hex\":\"0102341200000000000000\"}", "too short: only the hex");
+        assert_eq!(event_json(1, 99, &[255]), "{\"tMs\":1,\"kind\":99,\"name\":\"unknown\",\"hex\":\"ff\"}");
     }
 }
