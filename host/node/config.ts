@@ -264,7 +264,7 @@ class Walk {
     if (!absent) for (const k of Object.keys(raw)) if (!names.includes(k)) this.bad(`${prefix}${k}`, `${f.unknown} ${names.join(", ")}`, k);
     for (const [k, sub] of Object.entries(f.fields!)) {
       const v = this.value(sub, Object.hasOwn(raw, k) ? raw[k] : MISSING, `${prefix}${k}`, into, earlier, k);
-      if (v !== undefined) into[k] = v;
+      if (v !== undefined || sub.type === "list") into[k] = v ?? []; // a missing or wrong list is empty to the rules
     }
     return into;
   }

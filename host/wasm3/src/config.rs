@@ -610,7 +610,9 @@ impl Walk<'_> {
         }
         let mut into = Map::new();
         for (k, sub) in fields_of(f) {
-            if let Some(v) = self.value(sub, raw.get(k), &format!("{prefix}{k}"), &into, earlier, k) {
+            let v = self.value(sub, raw.get(k), &format!("{prefix}{k}"), &into, earlier, k);
+            // A missing or wrong list is empty to the rules.
+            if let Some(v) = v.or_else(|| (sub["type"] == "list").then(|| Value::Array(Vec::new()))) {
                 if root {
                     self.tree.insert(k.clone(), v.clone());
                 }
