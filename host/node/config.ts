@@ -377,7 +377,7 @@ export function validateConfig(raw: unknown, where = "config", boards: Record<st
   return typed(w);
 }
 
-/** The typed view the rest of the Node host reads; the walked tree stays attached for encoding. */
+/** The typed view the rest of the Node host reads (and the encoder, through treeOf). */
 function typed(w: Walk): ValidConfig {
   const t = w.tree;
   const names = t.interfaces.map((x: Tree) => x.name);
@@ -388,8 +388,16 @@ function typed(w: Walk): ValidConfig {
     mobility: { ...t.mobility, encapsulations: [...t.mobility.encapsulations], request: { ...t.mobility.request } },
     securityAssociations: t.securityAssociations.map((s: Tree) => ({ ...s })),
   };
-  Object.defineProperty(c, "tree", { value: t, enumerable: false });
   return c;
+}
+
+/** A configuration in the schema's shape again (the fields that differ from the typed view). */
+function treeOf(c: ValidConfig): Tree {
+  return {
+    ...c, board: c.board.name,
+    interfaces: c.interfaces.map((x) => ({ ...x, ipv4: [x.ip, x.prefixLen] })),
+    routes: c.routes.map((r) => ({ dest: [r.dest, r.prefixLen], via: r.via, iface: c.interfaces[r.iface]?.name })),
+  };
 }
 
 // ---- binary encoding (docs/abi.md "Configuration"), driven by each field's record/key/at ----------
@@ -434,7 +442,7 @@ function code(f: Field, v: any, names: string[]): number {
 }
 
 function configRecords(c: ValidConfig): Uint8Array[] {
-  const t = (c as unknown as { tree: Tree }).tree;
+  const t = treeOf(c);
   const names: string[] = t.interfaces.map((x: Tree) => x.name);
   const kv = new Map<string, Map<number, number>>();
   const board = c.board as unknown as Tree;
