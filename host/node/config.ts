@@ -197,7 +197,7 @@ class Walk {
       if (isObject(d) && "sibling" in d) return this.value(f, siblings[d.sibling as string] === d.is, field, siblings, earlier, key);
       return this.value(f, d, field, siblings, earlier, key);
     }
-    let v = this.check(f, raw, field, earlier);
+    let v = this.check(f, raw, field);
     if (v !== undefined && f.unique && earlier && earlier.some((e) => e && same(e[key], v))) { this.bad(field, f.unique, raw); v = undefined; }
     if (v === undefined && f.default !== undefined && f.type !== "list") {
       // A wrong value is reported once; the checks of other fields go on with the default.
@@ -208,13 +208,13 @@ class Walk {
     return v;
   }
 
-  check(f: Field, raw: unknown, field: string, earlier: Tree[] | null): any {
+  check(f: Field, raw: unknown, field: string): any {
     const t = TYPES[f.type] ?? {};
     const lit = f.literals && typeof raw === "string" && Object.hasOwn(f.literals, raw) ? f.literals[raw] : undefined;
     switch (f.type) {
       case "any": return raw;
       case "object":
-        if (!isObject(raw)) { this.bad(field, this.expected(f), raw); return earlier ? undefined : this.object(f, {}, field, null, true); }
+        if (!isObject(raw)) { this.bad(field, this.expected(f), raw); return this.object(f, {}, field, null, true); }
         return this.object(f, raw, field, null, false);
       case "list": return this.list(f, raw, field);
       case "integer": {
@@ -280,7 +280,7 @@ class Walk {
       const item = f.items!;
       const v = item.type === "object"
         ? (isObject(r) ? this.object(item, r, `${field}[${i}]`, out, false) : (this.bad(`${field}[${i}]`, this.expected(item), r), undefined))
-        : this.check(item, r, `${field}[${i}]`, out);
+        : this.check(item, r, `${field}[${i}]`);
       if (v === undefined) { if (item.type === "object") out.push(undefined); return; }
       if (item.type !== "object" && out.some((e) => same(e, v))) { if (f.unique !== "merge") this.bad(`${field}[${i}]`, f.unique!, r); return; }
       out.push(v);
