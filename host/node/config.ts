@@ -1,6 +1,8 @@
 // Node configuration: JSON as users write it, validated field by field, then encoded into the
-// binary form the core reads (docs/abi.md "Configuration"). Every refusal names the field, what
-// was expected and what was found; an invalid configuration never starts a board.
+// binary form the core reads (docs/abi.md "Configuration"). The fields, ranges, defaults and record
+// keys are data (schema/config.fields.json, shared with host/wasm3/src/config.rs); this file walks
+// them generically, plus the few cross-field rules the schema names. Every refusal names the field,
+// what was expected and what was found; an invalid configuration never starts a board.
 
 import esp32 from "../../boards/esp32.json";
 import esp32c3 from "../../boards/esp32-c3.json";
@@ -8,6 +10,7 @@ import rpiZero2w from "../../boards/rpi-zero-2w.json";
 import rpi4 from "../../boards/rpi4.json";
 import linux from "../../boards/linux.json";
 import emulated from "../../boards/emulated.json";
+import SCHEMA from "../../schema/config.fields.json";
 
 export interface Sizes {
   arpEntries: number; routes: number; timers: number; pendingFrames: number; frameBytes: number;
@@ -63,34 +66,34 @@ export interface ValidConfig {
 export const BOARDS: Record<string, BoardProfile> = Object.fromEntries(
   [esp32, esp32c3, rpiZero2w, rpi4, linux, emulated].map((b) => [b.name, b as BoardProfile]),
 );
-export const DEFAULT_BOARD = "emulated";
 
 /** Thrown with every problem found, one per line, each naming its field. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) { super(problems.join("\n")); }
 }
 
-// Ranges the core also enforces (assembly/config.ts); the host checks first to give better messages.
-export const SIZE_RANGES: Record<keyof Sizes, [number, number]> = {
-  arpEntries: [1, 4096], routes: [1, 4096], timers: [8, 262144], pendingFrames: [0, 256],
-  frameBytes: [590, 9018], bindings: [0, 65536], visitors: [0, 65536], securityAssocs: [0, 65536],
-  reassemblySlots: [0, 256], reassemblyBytes: [576, 65535],
-};
-const NODE_RANGES: Record<keyof NodeOptions, [number, number]> = {
-  defaultTtl: [1, 255], arpTimeoutSec: [1, 86400], arpRetries: [1, 10], icmpErrorsPerSec: [0, 100000], logLevel: [0, 3],
-};
-const NODE_DEFAULTS: NodeOptions = { defaultTtl: 64, arpTimeoutSec: 60, arpRetries: 3, icmpErrorsPerSec: 10, logLevel: 2 };
-const ROLES: Role[] = ["host", "router", "mobile-node", "foreign-agent", "home-agent"];
-const ENCAPS: Encapsulation[] = ["ipip", "minimal", "gre"];
-const MOBILITY_RANGES: Record<string, [number, number]> = {
-  homePrefixLen: [1, 32], lifetimeSec: [1, 65534], advertIntervalMs: [1000, 600000], advertLifetimeSec: [1, 9000],
-  maxBindingsPerNode: [1, 16], replayWindowSec: [1, 3600], clockOffsetSec: [-2147483648, 2147483647],
-  retransmitMs: [1000, 60000], retransmitMaxMs: [1000, 600000], solicitIntervalMs: [1000, 600000],
-};
-const MOBILITY_DEFAULTS = {
-  lifetimeSec: 300, advertIntervalMs: 1000, advertLifetimeSec: 3, maxBindingsPerNode: 4, replayWindowSec: 7,
-  clockOffsetSec: 0, retransmitMs: 1000, retransmitMaxMs: 8000, solicitIntervalMs: 1000,
-};
+// ---- the schema (schema/config.fields.json) --------------------------------------------------------
+
+type Ref = { ref: string; minus?: number };
+/** One field of the schema; see docs/abi.md "Configuration schema". */
+interface Field {
+  type: "object" | "list" | "integer" | "boolean" | "enum" | "string" | "ipv4" | "cidr4" | "mac" | "key" | "any";
+  required?: boolean; default?: unknown; expected?: string; unique?: string;
+  fields?: Record<string, Field>; unknown?: string;
+  items?: Field; min?: number | Ref; max?: number | Ref; maxExpected?: string; countNoun?: string; implies?: Record<string, string[]>;
+  values?: Record<string, number> | "boards" | "interfaces"; literals?: Record<string, string>;
+  chars?: string; minLength?: number; maxLength?: number; unicast?: boolean; nonzero?: boolean;
+  record?: string; key?: number; at?: number; as?: "u8" | "u16" | "u32"; bits?: number; shift?: number; prefixAt?: number; lenAt?: number; combine?: "or";
+}
+interface RecordDef { name: string; type: number; form: "kv" | "struct"; list?: string; size?: number; indexAt?: number; later?: boolean; fixed?: { key: number; from: string }[] }
+const ROOT = SCHEMA.root as unknown as Field;
+const TYPES = SCHEMA.types as unknown as Record<string, Record<string, string>>;
+const RECORDS = SCHEMA.records as RecordDef[];
+const fieldAt = (path: string): Field => path.split(".").reduce((f, k) => f.fields![k], ROOT);
+export const DEFAULT_BOARD = fieldAt("board").default as string;
+
+/** Ranges the core also enforces (assembly/config.ts), from the schema. */
+export const SIZE_RANGES = Object.fromEntries(Object.entries(fieldAt("sizes").fields!).map(([k, f]) => [k, [f.min, f.max]])) as Record<keyof Sizes, [number, number]>;
 
 function show(v: unknown): string {
   if (v === undefined) return "nothing";
@@ -134,201 +137,6 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/**
- * Validate a node configuration (parsed JSON) against its board profile.
- * `where` prefixes field names (e.g. the file or node name). Throws ConfigError listing every problem.
- */
-export function validateConfig(raw: unknown, where = "config", boards: Record<string, BoardProfile> = BOARDS): ValidConfig {
-  const p: string[] = [];
-  const bad = (field: string, expected: string, got: unknown) => p.push(`${where}.${field}: expected ${expected}, got ${show(got)}`);
-  if (!isObject(raw)) throw new ConfigError([`${where}: expected a JSON object, got ${show(raw)}`]);
-  const known = new Set(["name", "board", "roles", "interfaces", "routes", "sizes", "node", "mobility", "securityAssociations", "comment"]);
-  for (const k of Object.keys(raw)) if (!known.has(k)) bad(k, `one of the fields ${[...known].join(", ")}`, k);
-
-  const name = raw.name;
-  if (typeof name !== "string" || !/^[A-Za-z0-9_.-]{1,32}$/.test(name)) bad("name", "1-32 letters, digits, '_', '.', '-'", name);
-
-  const boardName = raw.board ?? DEFAULT_BOARD;
-  const board = typeof boardName === "string" ? boards[boardName] : undefined;
-  if (!board) bad("board", `one of ${Object.keys(boards).join(", ")}`, boardName);
-
-  const rolesRaw = raw.roles ?? ["host"];
-  const roles: Role[] = [];
-  if (!Array.isArray(rolesRaw) || rolesRaw.length === 0) bad("roles", `a non-empty list of ${ROLES.join(", ")}`, rolesRaw);
-  else rolesRaw.forEach((r, i) => {
-    if (!ROLES.includes(r as Role)) bad(`roles[${i}]`, `one of ${ROLES.join(", ")}`, r);
-    else if (roles.includes(r as Role)) bad(`roles[${i}]`, "each role once", r);
-    else roles.push(r as Role);
-  });
-
-  const sizes: Sizes = { ...(board?.sizes ?? emulated.sizes) };
-  integerFields(raw.sizes, "sizes", SIZE_RANGES, sizes as unknown as Record<string, number>, bad);
-  const node: NodeOptions = { ...NODE_DEFAULTS };
-  integerFields(raw.node, "node", NODE_RANGES, node as unknown as Record<string, number>, bad);
-
-  const interfaces: IfaceConfig[] = [];
-  const maxIf = board?.maxInterfaces ?? 8;
-  if (!Array.isArray(raw.interfaces) || raw.interfaces.length === 0 || raw.interfaces.length > maxIf) {
-    bad("interfaces", `a list of 1..${maxIf} interfaces (board ${board?.name ?? "?"})`, Array.isArray(raw.interfaces) ? `${raw.interfaces.length} interfaces` : raw.interfaces);
-  } else raw.interfaces.forEach((ifc: unknown, i: number) => {
-    const f = `interfaces[${i}]`;
-    if (!isObject(ifc)) { bad(f, "an object", ifc); return; }
-    const ifFields = ["name", "mac", "ipv4", "mtu", "advertise", "home", "dhcp"];
-    for (const k of Object.keys(ifc)) if (!ifFields.includes(k)) bad(`${f}.${k}`, `one of the fields ${ifFields.join(", ")}`, k);
-    for (const k of ["advertise", "home", "dhcp"]) if (ifc[k] !== undefined && typeof ifc[k] !== "boolean") bad(`${f}.${k}`, "true or false", ifc[k]);
-    const ifName = ifc.name;
-    if (typeof ifName !== "string" || !/^[A-Za-z0-9_.-]{1,15}$/.test(ifName)) bad(`${f}.name`, "an interface name of 1-15 letters, digits, '_', '.', '-'", ifName);
-    else if (interfaces.some((x) => x.name === ifName)) bad(`${f}.name`, "a name not used by another interface", ifName);
-    const mac = parseMac(ifc.mac);
-    if (!mac) bad(`${f}.mac`, "a MAC address like 02:00:00:00:00:01", ifc.mac);
-    else if (mac[0] & 1) bad(`${f}.mac`, "a unicast MAC address (first octet even)", ifc.mac);
-    else if (mac.every((b) => b === 0)) bad(`${f}.mac`, "a non-zero MAC address", ifc.mac);
-    let cidr: [number, number] | null = [0, 0];
-    if (ifc.ipv4 !== undefined) {
-      cidr = parseCidr(ifc.ipv4);
-      if (!cidr) bad(`${f}.ipv4`, "an address with prefix length like 10.0.1.1/24", ifc.ipv4);
-      else if (cidr[1] === 0 || (cidr[0] >>> 28) >= 14 || cidr[0] >>> 24 === 127 || cidr[0] >>> 24 === 0) bad(`${f}.ipv4`, "a unicast address with a prefix length 1..32", ifc.ipv4);
-    }
-    const mtu = ifc.mtu ?? board?.mtu ?? 1500;
-    const maxMtu = sizes.frameBytes - 14;
-    if (!Number.isInteger(mtu) || (mtu as number) < 576 || (mtu as number) > maxMtu) bad(`${f}.mtu`, `an integer 576..${maxMtu} (frameBytes ${sizes.frameBytes} - 14)`, mtu);
-    // Keep the interface even when one of its fields is wrong, so routes are checked against it and
-    // one mistake is reported once (the problem list already makes the configuration invalid).
-    interfaces.push({
-      name: typeof ifName === "string" ? ifName : `#${i}`, mac: mac ?? new Uint8Array(6), ip: cidr?.[0] ?? 0,
-      prefixLen: cidr?.[1] ?? 0, mtu: mtu as number,
-      advertise: ifc.advertise === true, home: ifc.home === true, dhcp: ifc.dhcp === true,
-    });
-  });
-
-  const routes: RouteConfig[] = [];
-  if (raw.routes !== undefined && !Array.isArray(raw.routes)) bad("routes", "a list of routes", raw.routes);
-  else (raw.routes as unknown[] ?? []).forEach((r: unknown, i: number) => {
-    const f = `routes[${i}]`;
-    if (!isObject(r)) { bad(f, "an object", r); return; }
-    for (const k of Object.keys(r)) if (!["dest", "via", "iface"].includes(k)) bad(`${f}.${k}`, "one of the fields dest, via, iface", k);
-    const dest = r.dest === "default" ? [0, 0] as [number, number] : parseCidr(r.dest);
-    if (!dest) bad(`${f}.dest`, "a prefix like 10.0.2.0/24 or \"default\"", r.dest);
-    const via = r.via === undefined ? 0 : parseIp(r.via);
-    if (via === null) bad(`${f}.via`, "a gateway address like 10.0.1.1", r.via);
-    let iface = -1;
-    if (r.iface !== undefined) {
-      iface = interfaces.findIndex((x) => x.name === r.iface);
-      if (iface < 0) bad(`${f}.iface`, `one of the interfaces ${interfaces.map((x) => x.name).join(", ")}`, r.iface);
-    } else if (via !== null && via !== 0) {
-      iface = interfaces.findIndex((x) => x.prefixLen > 0 && ((x.ip ^ via) >>> (32 - x.prefixLen)) === 0);
-      if (iface < 0) bad(`${f}.via`, "a gateway on the subnet of one of the interfaces (or give iface)", r.via);
-    } else bad(`${f}`, "a gateway (via) or an interface (iface)", r);
-    if (dest && via !== null && iface >= 0) routes.push({ dest: dest[0], prefixLen: dest[1], via, iface });
-  });
-  if (routes.length > sizes.routes) bad("routes", `at most sizes.routes = ${sizes.routes} routes`, `${routes.length} routes`);
-
-  // Mobile IP roles: a mobile node has a local stack; agents forward (RFC 2002 §1.5).
-  if (roles.includes("mobile-node") && !roles.includes("host")) roles.push("host");
-  if ((roles.includes("foreign-agent") || roles.includes("home-agent")) && !roles.includes("router")) roles.push("router");
-  if (roles.includes("mobile-node") && (roles.includes("foreign-agent") || roles.includes("home-agent"))) {
-    bad("roles", "mobile-node alone, or agent roles without mobile-node", rolesRaw);
-  }
-  const mobility = validateMobility(raw.mobility, interfaces, roles, bad);
-  const securityAssociations = validateSas(raw.securityAssociations, roles, interfaces, bad);
-  if (securityAssociations.length > sizes.securityAssocs) {
-    bad("securityAssociations", `at most sizes.securityAssocs = ${sizes.securityAssocs} associations`, `${securityAssociations.length} associations`);
-  }
-  if (roles.includes("home-agent") && !interfaces.some((x) => x.home)) {
-    bad("interfaces", "one interface with \"home\": true on a home agent", interfaces.map((x) => x.name));
-  }
-  if (roles.includes("mobile-node") && mobility.homeAgent !== 0 && !securityAssociations.some((sa) => sa.peer === mobility.homeAgent)) {
-    bad("securityAssociations", `an association with the home agent ${formatIp(mobility.homeAgent)} (mobile-home authentication is mandatory)`, securityAssociations.map((sa) => formatIp(sa.peer)));
-  }
-
-  if (p.length) throw new ConfigError(p);
-  return { name: name as string, board: board!, roles, interfaces, routes, sizes, node, mobility, securityAssociations };
-}
-
-type Bad = (field: string, expected: string, got: unknown) => void;
-
-/** Copy the integer fields of object `raw` (if given) into `into`, each checked against its range. */
-function integerFields(raw: unknown, name: string, ranges: Record<string, [number, number]>, into: Record<string, number>, bad: Bad): void {
-  if (raw === undefined) return;
-  if (!isObject(raw)) { bad(name, "an object", raw); return; }
-  for (const [k, v] of Object.entries(raw)) {
-    const range = ranges[k];
-    if (!range) { bad(`${name}.${k}`, `one of ${Object.keys(ranges).join(", ")}`, k); continue; }
-    if (!Number.isInteger(v) || (v as number) < range[0] || (v as number) > range[1]) bad(`${name}.${k}`, `an integer ${range[0]}..${range[1]}`, v);
-    else into[k] = v as number;
-  }
-}
-
-function validateMobility(raw: unknown, interfaces: IfaceConfig[], roles: Role[], bad: Bad): MobilityConfig {
-  const first = interfaces[0];
-  const m: MobilityConfig = {
-    homeAddress: first?.ip ?? 0, homeAgent: 0, homePrefixLen: first?.prefixLen || 24, ...MOBILITY_DEFAULTS,
-    encapsulations: ["ipip"], request: { simultaneous: false, broadcast: false, encapsulation: "ipip" },
-    colocated: "auto", replay: "timestamps", busy: false, reverseTunnel: false, registrationProfile: "seeds",
-  };
-  if (raw === undefined) {
-    if (roles.includes("mobile-node")) bad("mobility", "an object with at least homeAgent for a mobile node", raw);
-    return m;
-  }
-  if (!isObject(raw)) { bad("mobility", "an object", raw); return m; }
-  const fields = ["homeAddress", "homeAgent", "homePrefixLen", "encapsulations", "request", "colocated", "replay", "busy",
-    "reverseTunnel", "registrationProfile", ...Object.keys(MOBILITY_RANGES)];
-  for (const [k, v] of Object.entries(raw)) {
-    const f = `mobility.${k}`;
-    if (!fields.includes(k)) { bad(f, `one of the fields ${fields.join(", ")}`, k); continue; }
-    const range = MOBILITY_RANGES[k];
-    if (range) {
-      if (!Number.isInteger(v) || (v as number) < range[0] || (v as number) > range[1]) bad(f, `an integer ${range[0]}..${range[1]}`, v);
-      else (m as unknown as Record<string, number>)[k] = v as number;
-      continue;
-    }
-    switch (k) {
-      case "homeAddress": { const a = parseIp(v); if (a === null || a === 0) bad(f, "an address like 10.0.0.5", v); else m.homeAddress = a; break; }
-      case "homeAgent": {
-        if (v === "discover") { m.homeAgent = 0; break; }
-        const a = parseIp(v); if (a === null || a === 0) bad(f, "an address like 10.0.0.1, or \"discover\"", v); else m.homeAgent = a; break;
-      }
-      case "encapsulations":
-        if (!Array.isArray(v) || v.length === 0 || !v.every((e) => ENCAPS.includes(e))) bad(f, `a non-empty list of ${ENCAPS.join(", ")}`, v);
-        else m.encapsulations = [...new Set(v as Encapsulation[])];
-        break;
-      case "request":
-        if (!isObject(v)) { bad(f, "an object", v); break; }
-        for (const [rk, rv] of Object.entries(v)) {
-          if (rk === "simultaneous" || rk === "broadcast") { if (typeof rv !== "boolean") bad(`${f}.${rk}`, "true or false", rv); else m.request[rk] = rv; }
-          else if (rk === "encapsulation") { if (!ENCAPS.includes(rv as Encapsulation)) bad(`${f}.${rk}`, `one of ${ENCAPS.join(", ")}`, rv); else m.request.encapsulation = rv as Encapsulation; }
-          else bad(`${f}.${rk}`, "one of the fields simultaneous, broadcast, encapsulation", rk);
-        }
-        break;
-      case "colocated":
-        if (v !== "never" && v !== "auto" && v !== "always") bad(f, "one of never, auto, always", v); else m.colocated = v;
-        break;
-      case "replay":
-        if (v !== "timestamps" && v !== "nonces") bad(f, "one of timestamps, nonces", v); else m.replay = v;
-        break;
-      case "busy":
-        if (typeof v !== "boolean") bad(f, "true or false", v); else m.busy = v;
-        break;
-      case "reverseTunnel":
-        if (typeof v !== "boolean") bad(f, "true or false", v); else m.reverseTunnel = v;
-        break;
-      case "registrationProfile":
-        if (v !== "seeds" && v !== "rfc3344") bad(f, "one of seeds, rfc3344", v); else m.registrationProfile = v;
-        break;
-    }
-  }
-  if (!("homePrefixLen" in raw) && roles.includes("mobile-node")) {
-    const home = interfaces.find((x) => x.ip === m.homeAddress);
-    if (home) m.homePrefixLen = home.prefixLen;
-  }
-  if (roles.includes("mobile-node") && m.homeAgent !== 0 && m.homePrefixLen < 32) {
-    const mask = m.homePrefixLen === 0 ? 0 : (~0 << (32 - m.homePrefixLen)) >>> 0;
-    if (((m.homeAgent ^ m.homeAddress) & mask) >>> 0 !== 0) bad("mobility.homeAgent", `an address on the home network ${formatIp((m.homeAddress & mask) >>> 0)}/${m.homePrefixLen}`, formatIp(m.homeAgent));
-  }
-  if (m.retransmitMaxMs < m.retransmitMs) bad("mobility.retransmitMaxMs", `at least retransmitMs = ${m.retransmitMs}`, m.retransmitMaxMs);
-  return m;
-}
-
 function parseKey(v: unknown): Uint8Array | null {
   if (typeof v !== "string") return null;
   if (v.startsWith("text:")) { const b = new TextEncoder().encode(v.slice(5)); return b.length ? b : null; }
@@ -336,69 +144,263 @@ function parseKey(v: unknown): Uint8Array | null {
   return Uint8Array.from(v.match(/../g)!.map((h) => parseInt(h, 16)));
 }
 
-const SA_USES: SaUse[] = ["mobile-home", "mobile-foreign", "foreign-home"];
+/** A validated value: JSON scalars, numbers for ipv4, [addr, len] for cidr4, bytes for mac/key. */
+type Tree = Record<string, any>;
+const MISSING = Symbol("missing");
+
+/** One validation: where problems go, the board profiles, and the configuration built so far. */
+class Walk {
+  readonly p: string[] = [];
+  readonly tree: Tree = {};
+  constructor(readonly where: string, readonly boards: Record<string, BoardProfile>) {}
+
+  bad(field: string, expected: string, got: unknown): void { this.p.push(`${this.where}.${field}: expected ${expected}, got ${show(got)}`); }
+
+  /** The board profile named by the configuration, else the schema's stand-in for an unknown one. */
+  board(): BoardProfile {
+    const b = this.boards[this.tree.board];
+    if (b) return b;
+    const u = SCHEMA.unknownBoard;
+    return { name: u.name, maxInterfaces: u.maxInterfaces, mtu: u.mtu, sizes: (this.boards[u.sizesOf] ?? emulated).sizes } as BoardProfile;
+  }
+
+  /** "board.x.y" from the board profile, anything else from the configuration built so far. */
+  ref(path: string): any {
+    const [head, ...rest] = path.split(".");
+    return rest.reduce((o, k) => o?.[k], head === "board" ? this.board() as any : this.tree[head]);
+  }
+  num(v: number | Ref | undefined, dflt: number): number {
+    if (v === undefined) return dflt;
+    return typeof v === "number" ? v : this.ref(v.ref) - (v.minus ?? 0);
+  }
+  values(f: Field): string[] {
+    if (f.values === "boards") return Object.keys(this.boards);
+    if (f.values === "interfaces") return (this.tree.interfaces ?? []).filter(Boolean).map((x: Tree) => x.name).filter((n: unknown) => n !== undefined);
+    return Object.keys(f.values!);
+  }
+  /** The expected text of `f`, its placeholders filled. */
+  expected(f: Field): string {
+    const t = f.expected ?? TYPES[f.type].expected;
+    return t.replace(/\{([A-Za-z.]+)\}/g, (_, k: string) =>
+      k === "min" ? String(this.num(f.min, 0)) : k === "max" ? String(this.num(f.max, Infinity))
+        : k === "values" ? this.values(f.items ?? f).join(", ") : String(this.ref(k)));
+  }
+
+  /** Validate `raw` (MISSING when absent) against `f`; the value, or undefined when wrong or absent. */
+  value(f: Field, raw: unknown, field: string, siblings: Tree, earlier: Tree[] | null, key: string): any {
+    if (raw === MISSING) {
+      if (f.required) { this.bad(field, this.expected(f), undefined); return undefined; }
+      const d = f.default as any;
+      if (f.type === "object") return this.object(f, {}, field, null, true);
+      if (d === undefined || (isObject(d) && "rule" in d)) return undefined;
+      if (isObject(d) && "ref" in d) return this.value(f, this.ref(d.ref as string), field, siblings, earlier, key);
+      if (isObject(d) && "sibling" in d) return this.value(f, siblings[d.sibling as string] === d.is, field, siblings, earlier, key);
+      return this.value(f, d, field, siblings, earlier, key);
+    }
+    let v = this.check(f, raw, field);
+    if (v !== undefined && f.unique && earlier && earlier.some((e) => e && same(e[key], v))) { this.bad(field, f.unique, raw); v = undefined; }
+    if (v === undefined && f.default !== undefined && f.type !== "list") {
+      // A wrong value is reported once; the checks of other fields go on with the default.
+      const n = this.p.length;
+      v = this.value(f, MISSING, field, siblings, earlier, key);
+      this.p.length = n;
+    }
+    return v;
+  }
+
+  check(f: Field, raw: unknown, field: string): any {
+    const t = TYPES[f.type] ?? {};
+    const lit = f.literals && typeof raw === "string" && Object.hasOwn(f.literals, raw) ? f.literals[raw] : undefined;
+    switch (f.type) {
+      case "any": return raw;
+      case "object":
+        if (!isObject(raw)) { this.bad(field, this.expected(f), raw); return this.object(f, {}, field, null, true); }
+        return this.object(f, raw, field, null, false);
+      case "list": return this.list(f, raw, field);
+      case "integer": {
+        const lo = this.num(f.min, -Infinity), hi = this.num(f.max, Infinity);
+        if (Number.isInteger(raw) && (raw as number) >= lo && (raw as number) <= hi) return raw;
+        break;
+      }
+      case "boolean": if (typeof raw === "boolean") return raw; break;
+      case "enum": if (typeof raw === "string" && this.values(f).includes(raw)) return raw; break;
+      case "string": {
+        const ok = typeof raw === "string" && raw.length >= f.minLength! && raw.length <= f.maxLength! && new RegExp(`^[${f.chars}]*$`).test(raw);
+        if (ok) return raw;
+        break;
+      }
+      case "ipv4": {
+        const a = parseIp(lit ?? raw);
+        if (a !== null && (lit !== undefined || !f.nonzero || a !== 0)) return a;
+        break;
+      }
+      case "cidr4": {
+        const c = parseCidr(lit ?? raw);
+        if (!c) break;
+        if (lit === undefined && f.unicast && (c[1] === 0 || (c[0] >>> 28) >= 14 || c[0] >>> 24 === 127 || c[0] >>> 24 === 0)) { this.bad(field, t.unicast, raw); return undefined; }
+        return c;
+      }
+      case "mac": {
+        const m = parseMac(raw);
+        if (!m) break;
+        if (f.unicast && m[0] & 1) { this.bad(field, t.unicast, raw); return undefined; }
+        if (f.nonzero && m.every((b) => b === 0)) { this.bad(field, t.nonzero, raw); return undefined; }
+        return m;
+      }
+      case "key": {
+        const k = parseKey(raw);
+        if (k && k.length >= Number(t.minBytes) && k.length <= Number(t.maxBytes)) return k;
+        this.bad(field, this.expected(f), t.shown);
+        return undefined;
+      }
+    }
+    this.bad(field, this.expected(f), raw);
+    return undefined;
+  }
+
+  object(f: Field, raw: Record<string, unknown>, field: string, earlier: Tree[] | null, absent: boolean, into: Tree = {}): Tree {
+    const prefix = field ? `${field}.` : "";
+    const names = Object.keys(f.fields!);
+    if (!absent) for (const k of Object.keys(raw)) if (!names.includes(k)) this.bad(`${prefix}${k}`, `${f.unknown} ${names.join(", ")}`, k);
+    for (const [k, sub] of Object.entries(f.fields!)) {
+      const v = this.value(sub, Object.hasOwn(raw, k) ? raw[k] : MISSING, `${prefix}${k}`, into, earlier, k);
+      if (v !== undefined || sub.type === "list") into[k] = v ?? []; // a missing or wrong list is empty to the rules
+    }
+    return into;
+  }
+
+  list(f: Field, raw: unknown, field: string): any[] {
+    const lo = this.num(f.min, 0), hi = this.num(f.max, Infinity);
+    if (!Array.isArray(raw) || raw.length < lo || (raw.length > hi && !f.maxExpected)) {
+      this.bad(field, this.expected(f), Array.isArray(raw) && f.countNoun ? `${raw.length} ${f.countNoun}` : raw);
+      return [];
+    }
+    const out: any[] = [];
+    raw.forEach((r, i) => {
+      const item = f.items!;
+      const v = item.type === "object"
+        ? (isObject(r) ? this.object(item, r, `${field}[${i}]`, out, false) : (this.bad(`${field}[${i}]`, this.expected(item), r), undefined))
+        : this.check(item, r, `${field}[${i}]`);
+      if (v === undefined) { if (item.type === "object") out.push(undefined); return; }
+      if (item.type !== "object" && out.some((e) => same(e, v))) { if (f.unique !== "merge") this.bad(`${field}[${i}]`, f.unique!, r); return; }
+      out.push(v);
+    });
+    const n = out.filter((x) => x !== undefined).length;
+    if (f.maxExpected && n > hi) this.bad(field, this.expected({ ...f, expected: f.maxExpected }), `${n} ${f.countNoun}`);
+    for (const v of [...out]) for (const w of f.implies?.[v] ?? []) if (!out.includes(w)) out.push(w);
+    return out;
+  }
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return a instanceof Uint8Array || Array.isArray(a) ? JSON.stringify(Array.from(a as ArrayLike<number>)) === JSON.stringify(Array.from(b as ArrayLike<number>)) : a === b;
+}
+
+// ---- cross-field rules (schema/config.fields.json "rules"; the same in host/wasm3/src/config.rs) ----
+
+const ip = (ifc: Tree | undefined): number => ifc?.ipv4?.[0] ?? 0;
+const len = (ifc: Tree | undefined): number => ifc?.ipv4?.[1] ?? 0;
+const onSubnet = (ifc: Tree, a: number): boolean => len(ifc) > 0 && ((ip(ifc) ^ a) >>> (32 - len(ifc))) === 0;
+
+const RULES: Record<string, (w: Walk, raw: Record<string, unknown>) => void> = {
+  roleConflict(w, raw) {
+    const r: string[] = w.tree.roles;
+    if (r.includes("mobile-node") && (r.includes("foreign-agent") || r.includes("home-agent"))) w.bad("roles", "mobile-node alone, or agent roles without mobile-node", raw.roles);
+  },
+  routeInterface(w, raw) {
+    const ifs: Tree[] = w.tree.interfaces;
+    w.tree.routes.forEach((r: Tree | undefined, i: number) => {
+      if (!r || (raw.routes as Tree[])[i].iface !== undefined) return;
+      if (!r.via) { w.bad(`routes[${i}]`, "a gateway (via) or an interface (iface)", (raw.routes as unknown[])[i]); return; }
+      const x = ifs.find((x) => x && onSubnet(x, r.via));
+      if (x) r.iface = x.name; else w.bad(`routes[${i}].via`, "a gateway on the subnet of one of the interfaces (or give iface)", (raw.routes as Tree[])[i].via);
+    });
+  },
+  homeDefaults(w) {
+    const m = w.tree.mobility, ifs: Tree[] = w.tree.interfaces;
+    m.homeAddress ??= ip(ifs[0]);
+    if (m.homePrefixLen === undefined) {
+      m.homePrefixLen = len(ifs[0]) || 24;
+      const home = w.tree.roles.includes("mobile-node") && ifs.find((x) => x && ip(x) === m.homeAddress);
+      if (home) m.homePrefixLen = len(home);
+    }
+  },
+  retransmitOrder(w) {
+    const m = w.tree.mobility;
+    if (m.retransmitMs !== undefined && m.retransmitMaxMs < m.retransmitMs) w.bad("mobility.retransmitMaxMs", `at least retransmitMs = ${m.retransmitMs}`, m.retransmitMaxMs);
+  },
+  saUse(w, raw) {
+    const r: string[] = w.tree.roles;
+    w.tree.securityAssociations.forEach((sa: Tree | undefined, i: number) => {
+      if (!sa || (raw.securityAssociations as Tree[])[i].use !== undefined) return;
+      // A mobile node's associations are with home agents; a home agent's with its mobile nodes when the
+      // peer is on a home link, else with foreign agents; a foreign agent's must say (docs/decisions.md).
+      let use: string | null = "mobile-home";
+      if (sa.peer !== undefined && !r.includes("mobile-node")) {
+        if (r.includes("home-agent") && w.tree.interfaces.some((x: Tree) => x?.home && onSubnet(x, sa.peer))) use = "mobile-home";
+        else if (r.includes("home-agent") && !r.includes("foreign-agent")) use = "foreign-home";
+        else if (r.includes("foreign-agent")) use = null;
+      }
+      if (use === null) w.bad(`securityAssociations[${i}].use`, `${w.expected(fieldAt("securityAssociations").items!.fields!.use)} (a foreign agent's association may be with a mobile node or a home agent)`, undefined);
+      else sa.use = use;
+    });
+  },
+  homeAgentHome(w) {
+    const ifs: Tree[] = w.tree.interfaces.filter(Boolean);
+    if (w.tree.roles.includes("home-agent") && !ifs.some((x) => x.home)) w.bad("interfaces", "one interface with \"home\": true on a home agent", ifs.map((x) => x.name).filter((n) => n !== undefined));
+  },
+  mobileNode(w, raw) {
+    if (!w.tree.roles.includes("mobile-node")) return;
+    const m = w.tree.mobility;
+    if (raw.mobility === undefined) w.bad("mobility", "an object with at least homeAgent for a mobile node", undefined);
+    if (m.homeAgent && m.homePrefixLen < 32) {
+      const mask = m.homePrefixLen === 0 ? 0 : (~0 << (32 - m.homePrefixLen)) >>> 0;
+      if (((m.homeAgent ^ m.homeAddress) & mask) >>> 0 !== 0) w.bad("mobility.homeAgent", `an address on the home network ${formatIp((m.homeAddress & mask) >>> 0)}/${m.homePrefixLen}`, formatIp(m.homeAgent));
+    }
+    const sas: Tree[] = w.tree.securityAssociations.filter(Boolean);
+    if (m.homeAgent && !sas.some((sa) => sa.peer === m.homeAgent)) {
+      w.bad("securityAssociations", `an association with the home agent ${formatIp(m.homeAgent)} (mobile-home authentication is mandatory)`, sas.filter((sa) => sa.peer !== undefined).map((sa) => formatIp(sa.peer)));
+    }
+  },
+};
 
 /**
- * The use of an association that does not say (docs/decisions.md): a mobile node's are with home
- * agents; a home agent's with its mobile nodes when the peer is on a home link, else with foreign
- * agents; a foreign agent's could be either, so it must say (null).
+ * Validate a node configuration (parsed JSON) against its board profile.
+ * `where` prefixes field names (e.g. the file or node name). Throws ConfigError listing every problem.
  */
-function defaultSaUse(peer: number, roles: Role[], interfaces: IfaceConfig[]): SaUse | null {
-  if (roles.includes("mobile-node")) return "mobile-home";
-  if (roles.includes("home-agent")) {
-    const onHome = interfaces.some((x) => x.home && x.prefixLen > 0 && ((x.ip ^ peer) >>> (32 - x.prefixLen)) === 0);
-    if (onHome) return "mobile-home";
-    if (!roles.includes("foreign-agent")) return "foreign-home";
-  }
-  return roles.includes("foreign-agent") ? null : "mobile-home";
+export function validateConfig(raw: unknown, where = "config", boards: Record<string, BoardProfile> = BOARDS): ValidConfig {
+  if (!isObject(raw)) throw new ConfigError([`${where}: expected a JSON object, got ${show(raw)}`]);
+  const w = new Walk(where, boards);
+  w.object(ROOT, raw, "", null, false, w.tree);
+  for (const name of Object.keys(SCHEMA.rules)) RULES[name]?.(w, raw);
+  if (w.p.length) throw new ConfigError(w.p);
+  return typed(w);
 }
 
-function validateSas(raw: unknown, roles: Role[], interfaces: IfaceConfig[], bad: Bad): SecurityAssociation[] {
-  const out: SecurityAssociation[] = [];
-  if (raw === undefined) return out;
-  if (!Array.isArray(raw)) { bad("securityAssociations", "a list of security associations", raw); return out; }
-  raw.forEach((r: unknown, i: number) => {
-    const f = `securityAssociations[${i}]`;
-    if (!isObject(r)) { bad(f, "an object", r); return; }
-    const fields = ["peer", "spi", "algorithm", "key", "replay", "coverSpi", "use"];
-    for (const k of Object.keys(r)) if (!fields.includes(k)) bad(`${f}.${k}`, `one of the fields ${fields.join(", ")}`, k);
-    const peer = parseIp(r.peer);
-    if (peer === null || peer === 0) bad(`${f}.peer`, "the peer's address like 10.0.0.1", r.peer);
-    else if (out.some((x) => x.peer === peer)) bad(`${f}.peer`, "one association per peer", r.peer);
-    // SPI 0-255 are reserved (RFC 2002 §3.5.1).
-    if (!Number.isInteger(r.spi) || (r.spi as number) < 256 || (r.spi as number) > 0xffffffff) bad(`${f}.spi`, "an integer 256..4294967295 (0-255 are reserved)", r.spi);
-    const algorithm = r.algorithm ?? "hmac-md5";
-    if (algorithm !== "keyed-md5" && algorithm !== "hmac-md5") bad(`${f}.algorithm`, "one of keyed-md5, hmac-md5", algorithm);
-    const key = parseKey(r.key);
-    if (!key || key.length > 64) bad(`${f}.key`, "1-64 bytes as hex (\"00112233...\") or \"text:...\"", r.key === undefined ? undefined : "(hidden)");
-    const replay = r.replay ?? "timestamps";
-    if (replay !== "timestamps" && replay !== "nonces") bad(`${f}.replay`, "one of timestamps, nonces", replay);
-    const coverSpi = r.coverSpi ?? (algorithm === "hmac-md5");
-    if (typeof coverSpi !== "boolean") bad(`${f}.coverSpi`, "true or false", coverSpi);
-    const use = r.use ?? (peer ? defaultSaUse(peer, roles, interfaces) : "mobile-home");
-    if (use === null) bad(`${f}.use`, `one of ${SA_USES.join(", ")} (a foreign agent's association may be with a mobile node or a home agent)`, r.use);
-    else if (!SA_USES.includes(use as SaUse)) bad(`${f}.use`, `one of ${SA_USES.join(", ")}`, use);
-    if (peer && key && key.length <= 64) out.push({
-      peer, spi: r.spi as number, algorithm: algorithm as SecurityAssociation["algorithm"], key,
-      replay: replay as SecurityAssociation["replay"], coverSpi: coverSpi as boolean, use: (use ?? "mobile-home") as SaUse,
-    });
-  });
-  return out;
+/** The typed view the rest of the Node host reads (and the encoder, through treeOf). */
+function typed(w: Walk): ValidConfig {
+  const t = w.tree;
+  const names = t.interfaces.map((x: Tree) => x.name);
+  const c: ValidConfig = {
+    name: t.name, board: w.board(), roles: t.roles, sizes: t.sizes, node: t.node,
+    interfaces: t.interfaces.map((x: Tree) => ({ name: x.name, mac: x.mac, ip: ip(x), prefixLen: len(x), mtu: x.mtu, advertise: x.advertise, home: x.home, dhcp: x.dhcp })),
+    routes: t.routes.map((r: Tree) => ({ dest: r.dest[0], prefixLen: r.dest[1], via: r.via ?? 0, iface: names.indexOf(r.iface) })),
+    mobility: { ...t.mobility, encapsulations: [...t.mobility.encapsulations], request: { ...t.mobility.request } },
+    securityAssociations: t.securityAssociations.map((s: Tree) => ({ ...s })),
+  };
+  return c;
 }
 
-// Binary format constants, mirrored from assembly/config.ts.
-const REC_BOARD = 1, REC_NODE = 2, REC_IFACE = 3, REC_ROUTE = 4, REC_MOBILITY = 5, REC_SA = 6;
-const ROLE_BITS: Record<Role, number> = { router: 1, host: 2, "mobile-node": 4, "foreign-agent": 8, "home-agent": 16 };
-const ENCAP_BITS: Record<Encapsulation, number> = { ipip: 1, minimal: 2, gre: 4 };
-const SA_USE_BITS: Record<SaUse, number> = { "mobile-home": 1, "mobile-foreign": 2, "foreign-home": 3 };
-const BOARD_KEYS: [keyof Sizes | "memoryPages", number][] = [
-  ["memoryPages", 1], ["arpEntries", 2], ["routes", 3], ["timers", 4], ["pendingFrames", 5], ["frameBytes", 6],
-  ["bindings", 7], ["visitors", 8], ["securityAssocs", 9], // 10 is reserved (docs/abi.md)
-  ["reassemblySlots", 11], ["reassemblyBytes", 12],
-];
-const NODE_KEYS: [keyof NodeOptions | "roles", number][] = [
-  ["roles", 1], ["defaultTtl", 2], ["arpTimeoutSec", 3], ["arpRetries", 4], ["icmpErrorsPerSec", 5], ["logLevel", 6],
-];
+/** A configuration in the schema's shape again (the fields that differ from the typed view). */
+function treeOf(c: ValidConfig): Tree {
+  return {
+    ...c, board: c.board.name,
+    interfaces: c.interfaces.map((x) => ({ ...x, ipv4: [x.ip, x.prefixLen] })),
+    routes: c.routes.map((r) => ({ dest: [r.dest, r.prefixLen], via: r.via, iface: c.interfaces[r.iface]?.name })),
+  };
+}
+
+// ---- binary encoding (docs/abi.md "Configuration"), driven by each field's record/key/at ----------
 
 /** Encode a validated configuration into the core's binary form (one buffer, any size). */
 export function encodeConfig(c: ValidConfig): Uint8Array {
@@ -410,11 +412,11 @@ export function encodeConfig(c: ValidConfig): Uint8Array {
  * ROUTE/SA records as fit), the rest for `config_add` (ROUTE and SA records only). docs/abi.md.
  */
 export function encodeConfigChunks(c: ValidConfig, capacity: number): Uint8Array[] {
+  const later = new Set(RECORDS.filter((r) => r.later).map((r) => r.type));
   const recs = configRecords(c);
-  const perPeer = (r: Uint8Array) => r[0] === REC_ROUTE || r[0] === REC_SA;
-  const chunks: Uint8Array[][] = [recs.filter((r) => !perPeer(r))];
+  const chunks: Uint8Array[][] = [recs.filter((r) => !later.has(r[0]))];
   let size = 8 + chunks[0].reduce((n, r) => n + r.length, 0);
-  for (const r of recs.filter(perPeer)) {
+  for (const r of recs.filter((r) => later.has(r[0]))) {
     if (size + r.length > capacity) { chunks.push([]); size = 8; }
     chunks[chunks.length - 1].push(r);
     size += r.length;
@@ -425,57 +427,64 @@ export function encodeConfigChunks(c: ValidConfig, capacity: number): Uint8Array
 function pack(recs: Uint8Array[]): Uint8Array {
   const total = 8 + recs.reduce((n, r) => n + r.length, 0);
   const out = new Uint8Array(total);
-  out.set([0x4d, 0x49, 0x50, 0x46, 0, 1, 0, 0]);
+  out.set([...new TextEncoder().encode(SCHEMA.header.magic), 0, SCHEMA.header.version, 0, 0]);
   let o = 8;
   for (const r of recs) { out.set(r, o); o += r.length; }
   return out;
 }
 
+/** The number a scalar value encodes to (enum codes, boolean bits, OR of a list's codes). */
+function code(f: Field, v: any, names: string[]): number {
+  if (f.type === "list") return (v as string[]).reduce((b, x) => b | code(f.items!, x, names), 0);
+  if (f.type === "boolean") return v ? f.bits ?? 1 : 0;
+  if (f.type === "enum") return (f.values === "interfaces" ? names.indexOf(v) : (f.values as Record<string, number>)[v]) << (f.shift ?? 0);
+  return v as number;
+}
+
 function configRecords(c: ValidConfig): Uint8Array[] {
-  const recs: Uint8Array[] = [];
+  const t = treeOf(c);
+  const names: string[] = t.interfaces.map((x: Tree) => x.name);
+  const kv = new Map<string, Map<number, number>>();
+  const board = c.board as unknown as Tree;
+  for (const r of RECORDS) if (r.form === "kv") kv.set(r.name, new Map((r.fixed ?? []).map((x): [number, number] => [x.key, x.from.split(".").slice(1).reduce<any>((o, k) => o[k], board)])));
+  const structs = new Map<string, Uint8Array[]>();
+  // One struct record per item of a list that has a record; every other field ORs into its key/value record.
+  const walk = (f: Field, v: any, buf: Uint8Array | null, name: string) => {
+    if (v === undefined) return;
+    if (f.type === "object") { for (const [k, sub] of Object.entries(f.fields!)) walk(sub, v[k], buf, k); return; }
+    const rec = f.type === "list" ? RECORDS.find((r) => r.list === name) : undefined;
+    if (rec) {
+      structs.set(rec.name, (v as Tree[]).map((item, i) => {
+        const b = new Uint8Array(rec.size! + (item.key?.length ?? 0));
+        if (rec.indexAt !== undefined) b[rec.indexAt] = i;
+        walk(f.items!, item, b, name);
+        return b;
+      }));
+      return;
+    }
+    if (!f.record) return;
+    if (buf === null) { const m = kv.get(f.record)!; m.set(f.key!, ((m.get(f.key!) ?? 0) | code(f, v, names)) >>> 0); return; }
+    const dv = new DataView(buf.buffer);
+    if (f.type === "cidr4") { dv.setUint32(f.at!, v[0]); buf[f.prefixAt!] = v[1]; }
+    else if (f.type === "mac") buf.set(v, f.at!);
+    else if (f.type === "key") { buf[f.lenAt!] = v.length; buf.set(v, f.at!); }
+    else if (f.type === "ipv4" || f.as === "u32") dv.setUint32(f.at!, code(f, v, names) >>> 0);
+    else if (f.as === "u16") dv.setUint16(f.at!, code(f, v, names));
+    else buf[f.at!] |= code(f, v, names);
+  };
+  walk(ROOT, t, null, "");
+  const out: Uint8Array[] = [];
   const rec = (type: number, body: Uint8Array) => {
     const r = new Uint8Array(4 + body.length);
     r[0] = type; new DataView(r.buffer).setUint16(2, body.length); r.set(body, 4);
-    recs.push(r);
+    out.push(r);
   };
-  const kv = (pairs: [number, number][]) => {
+  for (const r of RECORDS) {
+    if (r.form === "struct") { for (const b of structs.get(r.name) ?? []) rec(r.type, b); continue; }
+    const pairs = [...kv.get(r.name)!].sort((a, b) => a[0] - b[0]);
     const b = new Uint8Array(pairs.length * 6); const dv = new DataView(b.buffer);
     pairs.forEach(([k, v], i) => { dv.setUint16(i * 6, k); dv.setUint32(i * 6 + 2, v >>> 0); });
-    return b;
-  };
-  const sizes = { ...c.sizes, memoryPages: c.board.memoryPages };
-  rec(REC_BOARD, kv(BOARD_KEYS.map(([k, id]) => [id, sizes[k]])));
-  const roles = c.roles.reduce((bits, r) => bits | ROLE_BITS[r], 0);
-  const node = { ...c.node, roles };
-  rec(REC_NODE, kv(NODE_KEYS.map(([k, id]) => [id, node[k]])));
-  c.interfaces.forEach((ifc, i) => {
-    const b = new Uint8Array(16); const dv = new DataView(b.buffer);
-    b[0] = i; b[1] = (ifc.advertise ? 1 : 0) | (ifc.home ? 2 : 0) | (ifc.dhcp ? 4 : 0); b.set(ifc.mac, 2); dv.setUint32(8, ifc.ip >>> 0); b[12] = ifc.prefixLen; dv.setUint16(14, ifc.mtu);
-    rec(REC_IFACE, b);
-  });
-  for (const r of c.routes) {
-    const b = new Uint8Array(12); const dv = new DataView(b.buffer);
-    dv.setUint32(0, r.dest >>> 0); b[4] = r.prefixLen; b[5] = r.iface; dv.setUint32(8, r.via >>> 0);
-    rec(REC_ROUTE, b);
+    rec(r.type, b);
   }
-  const m = c.mobility;
-  const req = m.request;
-  // Registration Request flag bits (RFC 2002 §3.3): S 0x80, B 0x40, D 0x20, M 0x10, G 0x08.
-  const requestFlags = (req.simultaneous ? 0x80 : 0) | (req.broadcast ? 0x40 : 0) |
-    (req.encapsulation === "minimal" ? 0x10 : req.encapsulation === "gre" ? 0x08 : 0);
-  rec(REC_MOBILITY, kv([
-    [1, m.homeAddress], [2, m.homeAgent], [3, m.homePrefixLen], [4, m.lifetimeSec], [5, m.advertIntervalMs],
-    [6, m.advertLifetimeSec], [7, m.encapsulations.reduce((b, e) => b | ENCAP_BITS[e], 0)], [8, m.maxBindingsPerNode],
-    [9, requestFlags], [10, m.colocated === "never" ? 0 : m.colocated === "auto" ? 1 : 2], [11, m.replay === "nonces" ? 1 : 0],
-    [12, m.replayWindowSec], [13, m.clockOffsetSec >>> 0], [14, m.busy ? 1 : 0], [15, m.retransmitMs], [16, m.retransmitMaxMs],
-    [17, m.solicitIntervalMs], [18, m.reverseTunnel ? 1 : 0], [19, m.registrationProfile === "rfc3344" ? 1 : 0],
-  ]));
-  for (const sa of c.securityAssociations) {
-    const b = new Uint8Array(12 + sa.key.length); const dv = new DataView(b.buffer);
-    dv.setUint32(0, sa.peer >>> 0); dv.setUint32(4, sa.spi >>> 0); b[8] = sa.algorithm === "keyed-md5" ? 1 : 2;
-    b[9] = sa.replay === "nonces" ? 1 : 0;
-    b[10] = (sa.coverSpi ? 1 : 0) | (SA_USE_BITS[sa.use] << 1); b[11] = sa.key.length; b.set(sa.key, 12);
-    rec(REC_SA, b);
-  }
-  return recs;
+  return out;
 }

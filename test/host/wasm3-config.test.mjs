@@ -5,8 +5,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { readdirSync, readFileSync, existsSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { tmpdir } from "node:os";
 import { host } from "./helpers.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -16,8 +17,10 @@ const fixtures = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
 const hex = (b) => Buffer.from(b.buffer, b.byteOffset, b.length).toString("hex");
 
 /** Node's answer: { chunks } or { problems }. */
-function nodeEncode(file) {
-  const json = JSON.parse(readFileSync(join(dir, file), "utf8"));
+function nodeEncode(file, abs = false) {
+  return nodeEncodeJson(JSON.parse(readFileSync(abs ? file : join(dir, file), "utf8")));
+}
+function nodeEncodeJson(json) {
   try {
     const cfg = host.validateConfig(json, "config");
     return { chunks: host.encodeConfigChunks(cfg, 4096).map(hex) };
@@ -28,8 +31,8 @@ function nodeEncode(file) {
 }
 
 /** The wasm3 runtime's answer, from its command line. */
-function rustEncode(file) {
-  const r = spawnSync(bin, ["encode-config", join(dir, file), "--boards", join(root, "boards")], { encoding: "utf8" });
+function rustEncode(file, abs = false) {
+  const r = spawnSync(bin, ["encode-config", abs ? file : join(dir, file), "--boards", join(root, "boards")], { encoding: "utf8" });
   if (r.status === 0) return { chunks: r.stdout.trim().split("\n") };
   assert.equal(r.status, 1, `exit status for ${file}: ${r.stderr}`);
   return { problems: r.stderr.trim().split("\n").filter((l) => l.startsWith("config")) };
@@ -74,4 +77,97 @@ test("wasm3 config: missing file exits 1, bad arguments exit 2", (t) => {
   r = spawnSync(bin, ["--help"], { encoding: "utf8" });
   assert.equal(r.status, 0);
   assert.match(r.stdout, /mipfw-board --config node\.json/);
+});
+
+// ---- every field of schema/config.fields.json: a valid and an invalid value, both hosts agree -------
+
+const FIELDS = JSON.parse(readFileSync(join(root, "schema/config.fields.json"), "utf8"));
+/** A home agent using every section, accepted as it is; each case changes one field of it. */
+const BASE = {
+  name: "ha-all", board: "linux", roles: ["home-agent"],
+  sizes: { routes: 8, securityAssocs: 4 }, node: { defaultTtl: 32 },
+  interfaces: [
+    { name: "home0", mac: "02:00:00:00:0a:01", ipv4: "10.0.0.1/24", mtu: 1400, advertise: true, home: true, dhcp: false },
+    { name: "up0", mac: "02:00:00:00:0b:01", ipv4: "10.9.0.1/24" },
+  ],
+  routes: [{ dest: "172.16.0.0/16", via: "10.9.0.2", iface: "up0" }],
+  mobility: { homeAgent: "10.0.0.1", lifetimeSec: 600, encapsulations: ["ipip", "gre"], request: { simultaneous: false, broadcast: true, encapsulation: "gre" }, retransmitMaxMs: 9000 },
+  securityAssociations: [{ peer: "10.0.0.5", spi: 4096, algorithm: "keyed-md5", key: "00112233", replay: "nonces", coverSpi: false, use: "mobile-home" }],
+  comment: "every section",
+};
+
+/** Candidate values of field `f` at `path`: [valid candidates, invalid ones]. */
+function samples(f, current) {
+  const lit = Object.keys(f.literals ?? {});
+  switch (f.type) {
+    case "integer": {
+      const ok = [typeof f.max === "number" ? f.max : undefined, typeof f.min === "number" ? f.min : undefined, typeof f.default === "number" ? f.default : undefined, current];
+      return [ok, [typeof f.min === "number" ? f.min - 1 : -1, 1.5, "7"]];
+    }
+    case "boolean": return [[!current, true, current], ["yes", 1]];
+    case "enum": {
+      const values = f.values === "boards" ? ["esp32", "rpi4"] : f.values === "interfaces" ? ["home0", "up0"] : Object.keys(f.values);
+      return [[...values.filter((v) => v !== current), current], ["bogus", 3]];
+    }
+    case "string": return [["n-1.x_Y", current], ["", "bad name!", "x".repeat(40), 5]];
+    case "ipv4": return [[...lit, "10.0.0.200", "10.9.0.3", current], ["10.0.0.256", "10.0.0", 42, ...(f.nonzero ? ["0.0.0.0"] : [])]];
+    case "cidr4": return [[...lit, "10.0.0.1/25", "10.5.0.0/16", current], ["10.0.0.1/33", "x", ...(f.unicast ? ["127.0.0.1/8", "224.0.0.1/4", "10.0.0.1/0"] : [])]];
+    case "mac": return [["02:00:00:00:00:99", current], ["02:00:00:00:00", "zz:00:00:00:00:01", ...(f.unicast ? ["01:00:5e:00:00:01"] : []), ...(f.nonzero ? ["00:00:00:00:00:00"] : [])]];
+    case "key": return [["text:k", "00".repeat(64), current], ["text:", "0", "00".repeat(65), 7]];
+    case "list": return [[current, f.default], [f.min ? [] : "x", "x", [5]]];
+    case "object": return [[current ?? {}], [5, [], { bogus: 1 }]];
+    default: return [[current], []];
+  }
+}
+
+/** Every field path of the schema with its field, list items at index 0. */
+function* fieldPaths(f, path) {
+  if (path.length) yield [path, f];
+  if (f.type === "object") for (const [k, sub] of Object.entries(f.fields)) yield* fieldPaths(sub, [...path, k]);
+  if (f.type === "list" && f.items.type === "object") yield* fieldPaths(f.items, [...path, 0]);
+}
+
+function withField(path, value) {
+  const j = JSON.parse(JSON.stringify(BASE));
+  let o = j;
+  for (const k of path.slice(0, -1)) o = o[k] ??= {};
+  if (value === undefined) delete o[path.at(-1)]; else o[path.at(-1)] = value;
+  return j;
+}
+
+const get = (j, path) => path.reduce((o, k) => o?.[k], j);
+const paths = [...fieldPaths(FIELDS.root, [])].filter(([, f]) => f.type !== "any");
+
+test("wasm3 config: the base configuration of the per-field cases is valid", () => {
+  assert.doesNotThrow(() => host.validateConfig(BASE, "config"));
+  assert.ok(paths.length >= 60, `${paths.length} fields`);
+});
+
+test("wasm3 config: every schema field, one valid and one invalid value: both hosts encode or refuse alike", (t) => {
+  if (!existsSync(bin)) { t.skip("mipfw-board not built"); return; }
+  const tmp = mkdtempSync(join(tmpdir(), "mipfw-fields-"));
+  let n = 0;
+  const both = (j, label) => {
+    const file = join(tmp, `${n++}.json`);
+    writeFileSync(file, JSON.stringify(j));
+    const want = nodeEncode(file, true), got = rustEncode(file, true);
+    assert.deepEqual(got, want, label);
+    return want;
+  };
+  try {
+    for (const [path, f] of paths) {
+      const name = path.join(".").replace(/\.(\d+)/g, "[$1]");
+      const [ok, wrong] = samples(f, get(BASE, path));
+      const valid = ok.filter((v) => v !== undefined).find((v) => "chunks" in nodeEncodeJson(withField(path, v)));
+      assert.ok(valid !== undefined, `${name}: no valid sample among ${JSON.stringify(ok)}`);
+      assert.ok("chunks" in both(withField(path, valid), `${name} = ${JSON.stringify(valid)}`));
+      if (typeof path.at(-1) === "string") both(withField(path, undefined), `${name} absent`); // its default (or, if required, a refusal)
+      for (const bad of wrong) {
+        const r = both(withField(path, bad), `${name} = ${JSON.stringify(bad)}`);
+        assert.ok(r.problems, `${name} = ${JSON.stringify(bad)} is refused`);
+        assert.ok(r.problems.some((p) => p.startsWith(`config.${name}`) && / expected .+, got /.test(p)), `${name} = ${JSON.stringify(bad)}: ${r.problems.join("; ")}`);
+      }
+    }
+    assert.ok(n >= 4 * paths.length, `${n} configurations for ${paths.length} fields`);
+  } finally { rmSync(tmp, { recursive: true, force: true }); }
 });

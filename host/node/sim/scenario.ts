@@ -107,7 +107,7 @@ export const CELL_DEFAULTS: SegmentParams = { delayUs: 1000, jitterUs: 0, loss: 
 const SEGMENT_KEYS = ["name", "delayMs", "jitterMs", "loss", "bandwidthMbps", "queueFrames", "comment"];
 const AP_KEYS = ["name", "segment", "bssid", "x", "y", "rangeM", "assocDelayMs", "delayMs", "jitterMs", "loss", "bandwidthMbps", "queueFrames", "comment"];
 const NODE_EXTRA = ["attach", "position", "movement"];
-const TOP_KEYS = ["name", "description", "seed", "durationMs", "mobilityStepMs", "wifi", "segments", "accessPoints", "nodes", "apps", "actions", "comment"];
+const TOP_KEYS = ["name", "description", "seed", "durationMs", "mobilityStepMs", "wifi", "segments", "accessPoints", "nodes", "apps", "actions", "comment", "$schema"];
 const DHCP_KEYS = ["kind", "name", "mac", "ipv4", "attach", "pool", "router", "dns", "leaseSec", "replyDelayMs", "offerHoldMs", "comment"];
 const COORD = 1e6;
 

@@ -842,7 +842,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         events: events.clone(),
         verbose: opts.verbose,
         stats: stats.clone(),
-        rfc3344: config.mobility.registration_profile == crate::config::RegistrationProfile::Rfc3344,
+        rfc3344: config.tree.get("mobility").and_then(|m| m.get("registrationProfile")).and_then(|v| v.as_str()) == Some("rfc3344"),
     };
     let clock = Clock { base: hooks.clock.base, mono0: hooks.clock.mono0 };
     let mut board = Board::new(wasm, chunks, config.board.memory_pages, Box::new(hooks))?;
