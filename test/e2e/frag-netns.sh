@@ -14,30 +14,15 @@
 # Namespaces are named mfrag-<pid>-* (never the e2e test's) and always deleted on exit.
 set -uo pipefail
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BOARD=$ROOT/host/wasm3/target/release/mipfw-board
-FIRMWARE=$ROOT/build/firmware.wasm
-OUT=""
-KEEP=0
+. "$(dirname "$0")/nsargs.sh"   # ROOT BOARD FIRMWARE OUT KEEP, skip, ns_arg, ns_require
 while [ $# -gt 0 ]; do
   case "$1" in
-    --board) BOARD=$2; shift 2 ;;
-    --firmware) FIRMWARE=$2; shift 2 ;;
-    --out) OUT=$2; shift 2 ;;
-    --keep) KEEP=1; shift ;;
-    *) echo "unknown argument $1"; exit 2 ;;
+    *) ns_arg "$@" || { echo "unknown argument $1"; exit 2; }; shift "$NS_SHIFT" ;;
   esac
 done
 
-skip() { echo "SKIP: $*"; exit 77; }
-[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, AF_PACKET, raw sockets)"
-command -v ip >/dev/null || skip "iproute2 (ip) not installed"
-command -v python3 >/dev/null || skip "python3 not installed"
-[ -x "$BOARD" ] || skip "$BOARD not built (cargo build --release in host/wasm3)"
-[ -f "$FIRMWARE" ] || skip "$FIRMWARE not built (npm run build)"
+ns_require "network namespaces, AF_PACKET, raw sockets" "mfrag-$$-probe"
 P="mfrag-$$"
-ip netns add "$P-probe" 2>/dev/null || skip "cannot create network namespaces here"
-ip netns del "$P-probe"
 CAPTURE=""
 if command -v dumpcap >/dev/null; then CAPTURE=dumpcap
 elif command -v tcpdump >/dev/null; then CAPTURE=tcpdump

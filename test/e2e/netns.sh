@@ -12,33 +12,18 @@
 # exit: 0 passed, 1 failed, 77 skipped (missing prerequisite; reason on stdout as "SKIP: ...")
 set -uo pipefail
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BOARD=$ROOT/host/wasm3/target/release/mipfw-board
-FIRMWARE=$ROOT/build/firmware.wasm
-OUT=""
-KEEP=0
+. "$(dirname "$0")/nsargs.sh"   # ROOT BOARD FIRMWARE OUT KEEP, skip, ns_arg, ns_require
 COLOCATED=1
 while [ $# -gt 0 ]; do
   case "$1" in
-    --board) BOARD=$2; shift 2 ;;
-    --firmware) FIRMWARE=$2; shift 2 ;;
-    --out) OUT=$2; shift 2 ;;
-    --keep) KEEP=1; shift ;;
     --no-colocated) COLOCATED=0; shift ;;
-    *) echo "unknown argument $1"; exit 2 ;;
+    *) ns_arg "$@" || { echo "unknown argument $1"; exit 2; }; shift "$NS_SHIFT" ;;
   esac
 done
 
-skip() { echo "SKIP: $*"; exit 77; }
-[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, AF_PACKET, TUN)"
-command -v ip >/dev/null || skip "iproute2 (ip) not installed"
-command -v python3 >/dev/null || skip "python3 not installed"
+ns_require "network namespaces, AF_PACKET, TUN" "mipe2e-probe-$$"
 command -v ping >/dev/null || skip "ping (iputils-ping) not installed"
-[ -x "$BOARD" ] || skip "$BOARD not built (cargo build --release in host/wasm3)"
-[ -f "$FIRMWARE" ] || skip "$FIRMWARE not built (npm run build)"
 [ -c /dev/net/tun ] || skip "/dev/net/tun missing"
-ip netns add "mipe2e-probe-$$" 2>/dev/null || skip "cannot create network namespaces here"
-ip netns del "mipe2e-probe-$$"
 HAVE_TSHARK=0; command -v tshark >/dev/null && command -v dumpcap >/dev/null && HAVE_TSHARK=1
 HAVE_DNSMASQ=0; command -v dnsmasq >/dev/null && HAVE_DNSMASQ=1
 [ $HAVE_DNSMASQ -eq 1 ] || COLOCATED=0
