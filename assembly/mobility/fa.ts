@@ -43,7 +43,7 @@ import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemoveAt, htUsed, 
 import { TIMER_NEVER } from "../table/timer";
 import { stackTimerArm, stackTimerDisarm, OWNER_FA } from "../sys/timers";
 import { netifValid, netifIp, netifMtu, netifFlags } from "../link/netif";
-import { route, routeIface, routeNextHop, NO_ROUTE } from "../stack/route";
+import { route, routeIface, routeNextHop, NO_ROUTE, routeVirtual, VIF_FA_VISITOR } from "../stack/route";
 import { linkSendIp, linkSendIpTo } from "../stack/arp";
 import { ipIsOurs, ipNextIdent } from "../stack/ip";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
@@ -713,15 +713,25 @@ function reverseTunnel(iface: i32, p: usize, len: i32): i32 {
 }
 
 /**
- * A datagram about to be forwarded (TTL checked > 1), received on `iface` (Ethernet header in front):
- * one from a reverse-tunnelled visitor goes into the tunnel to its home agent; one to an accepted
- * visitor's home address (e.g. from another host on the visitor's link) goes straight to the
- * visitor. -1 otherwise.
+ * The foreign agent's route source (stack/route.ts routeDecide), for forwarded datagrams: one whose
+ * source (with reverse tunnelling offered) or destination is in the visitor list goes to the
+ * visitors' virtual interface (faVif), which decides on the record's state.
  */
-export function faIntercept(iface: i32, p: usize, len: i32): i32 {
-  if (visitorCapacity == 0) return -1;
+export function faRoute(inIface: i32, src: u32, dst: u32): i64 {
+  if (inIface < 0 || visitorCapacity == 0 || htUsed(visitors) == 0) return NO_ROUTE;
   // Why (speed): one flag test when no reverse tunnel is offered.
-  if (cfg.reverseTunnel) { const r = reverseTunnel(iface, p, len); if (r >= 0) return r; }
+  if ((cfg.reverseTunnel && htFind(visitors, src) != 0) || htFind(visitors, dst) != 0) return routeVirtual(VIF_FA_VISITOR, 0);
+  return NO_ROUTE;
+}
+
+/**
+ * The visitors' virtual interface (a datagram about to be forwarded, TTL checked > 1, received on
+ * `inIface`, Ethernet header in front): one from a reverse-tunnelled visitor goes into the tunnel to
+ * its home agent; one to an accepted visitor's home address (e.g. from another host on the visitor's
+ * link) goes straight to the visitor. -1 otherwise (the table's route).
+ */
+export function faVif(r: i64, inIface: i32, p: usize, len: i32, room: i32): i32 {
+  if (cfg.reverseTunnel) { const t = reverseTunnel(inIface, p, len); if (t >= 0) return t; }
   const v = servedVisitor(ipv4Dst(p));
   if (v == 0) return -1;
   if (v == EXPIRED) return 1;

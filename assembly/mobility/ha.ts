@@ -16,15 +16,17 @@
 //       bindings (S, maxBindingsPerNode)   -> 135 too many, 130 no room (table, timer, proxy ARP)
 //     reply to the request's IP source and UDP source port, mobile-home authenticator appended; on
 //     the home link (never tunnelled) when the request came from the home address on it (§3.8.3)
-//   haIntercept(iface, p, len)  a datagram to forward: destination a bound home address ->
-//     one encapsulated copy per live care-of address (tunnel.ts), never back to its own source;
-//     a home-prefix source from off the home link -> dropped, unless out of a verified reverse tunnel
+//   haRoute(inIface, src, dst)  the route source (stack/route.ts routeDecide): destination a bound
+//     home address -> the binding's virtual interface, for forwarded and originated datagrams alike
+//   haVif(r, inIface, p, len, room)  that interface's output:
+//     forwarded: a home-prefix source from off the home link -> dropped, unless out of a verified
+//     reverse tunnel; then one encapsulated copy per live care-of address (tunnel.ts), never back to
+//     its own source
+//     originated here (echo reply, ICMP error, reply, local stack): tunnelled the same way (RFC 2002
+//     §4.2.3), inner TTL kept; encapsulated in place when `room` holds Ethernet + the largest tunnel
+//     header, else every copy goes from the scratch buffer
 //   haReverseTunnel(iface, outerSrc, inner, ilen)  tunnel.ts tunnelInput's exit: inner source a
 //     bound home address, outer source its live care-of address -> received again (RFC 3024)
-//   haOriginated(p, len, room)  a datagram this node originates (echo reply, ICMP error, reply,
-//     local stack) to a bound home address -> tunnelled the same way (RFC 2002 §4.2.3), inner TTL
-//     kept; encapsulated in place when `room` holds Ethernet + the largest tunnel header, else
-//     every copy goes from the scratch buffer
 //   haTimer  TK_HA_EXPIRE: earliest care-of expiry of a binding; TK_HA_GARP: repeat the announcement
 //   the binding table, its dump (ABI table 3) and lookups: mobility/bindings.ts
 //
@@ -64,7 +66,7 @@ import {
   emitBinding, V_COUNT, V_GARP_LEFT, V_EXP_TIMER, V_GARP_TIMER, S_COA, S_FLAGS, S_ENCAP, S_LIFETIME, S_EXPIRES,
 } from "./bindings";
 import { TUNNEL_MAX_OVERHEAD, tunnelInit, tunnelCheck, tunnelSend, tunnelSendFast, tunnelEncap } from "./tunnel";
-import { routeIface, routeNextHop, NO_ROUTE } from "../stack/route";
+import { routeIface, routeNextHop, NO_ROUTE, routeVirtual, routeVifHandle, routeChanged, VIF_HA_TUNNEL } from "../stack/route";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
 
@@ -156,6 +158,7 @@ function bindingSettle(v: usize, idx: i32, home: u32): void {
     // Why: RFC 2002 §4.6: without a binding the home agent stops answering ARP for the mobile node.
     arpProxyRemove(home);
     htRemove(bindings, home);
+    routeChanged();
     return;
   }
   let d = load<i64>(bindingSlot(v, 0), S_EXPIRES);
@@ -205,6 +208,8 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
     if (t < 0) { htRemove(bindings, home); return CODE_HA_NO_RESOURCES; }
     store<i32>(v, t, V_EXP_TIMER);
     if (!arpProxyAdd(homeIface, home)) { stackTimerDisarm(t); htRemove(bindings, home); return CODE_HA_NO_RESOURCES; }
+    // Why: routeDecide keeps its answers while no route source's table changed (stack/route.ts).
+    routeChanged();
     isNew = true;
   }
   // Why: RFC 2002 §3.8.2.2: without S every other binding of the node is replaced by this one.
@@ -499,13 +504,24 @@ function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool, room: i
 }
 
 /**
- * A datagram about to be forwarded, received on `iface`: tunnel it when its destination is a bound
- * home address.
+ * The home agent's route source (stack/route.ts routeDecide): a datagram to a bound home address,
+ * forwarded or originated here, goes to the virtual interface of its binding (haVif). Why: RFC 2002
+ * §4.2.3: the home agent intercepts every datagram for a mobile node away from home and tunnels it,
+ * the ones it originates included (on the home link nobody would receive them).
  */
-export function haIntercept(iface: i32, p: usize, len: i32): i32 {
-  if (bindingN == 0 || htUsed(bindings) == 0 || (homeIfaceKnown ? homeIface : homeIf()) < 0) return -1;
-  const v = htFind(bindings, ipv4DstInline(p));
-  if (v == 0) return -1;
+export function haRoute(inIface: i32, src: u32, dst: u32): i64 {
+  if (bindingN == 0 || htUsed(bindings) == 0 || (homeIfaceKnown ? homeIface : homeIf()) < 0) return NO_ROUTE;
+  const v = htFind(bindings, dst);
+  return v == 0 ? NO_ROUTE : routeVirtual(VIF_HA_TUNNEL, <u32>v);
+}
+
+/**
+ * The output of a binding's virtual interface (route `r` from haRoute): tunnel the datagram at `p`
+ * to the binding's care-of addresses; -1 when none is live (it then takes the table's route).
+ */
+export function haVif(r: i64, inIface: i32, p: usize, len: i32, room: i32): i32 {
+  const v = <usize>routeVifHandle(r);
+  if (inIface < 0) return tunnelToBinding(v, p, len, true, room);
   // Why: RFC 2827 ingress filtering (issue 7.1): a source on the home prefix lives on the home
   // link, so one arriving from elsewhere is forged — e.g. an agent advertisement that would send the
   // mobile node "home". The one exception is a datagram we just took out of a verified reverse
@@ -513,15 +529,14 @@ export function haIntercept(iface: i32, p: usize, len: i32): i32 {
   // RFC 3024); a mobile node away from home that sends to another of our mobile nodes without a
   // reverse tunnel is dropped here, as every ingress-filtering network on its way would drop it
   // (docs/decisions.md). (Speed: one compare of the interface and one masked compare.)
-  const src = ipv4SrcInline(p);
-  if (iface != homeIface && !inReverseTunnel && netifOnLink(homeIface, src)) {
+  if (inIface != homeIface && !inReverseTunnel && netifOnLink(homeIface, ipv4SrcInline(p))) {
     count(C.DROP_HA_SPOOFED_HOME_SRC);
     return 1;
   }
   return tunnelToBinding(v, p, len, false, TUNNEL_HEADROOM + ETH_HEADER_LEN);
 }
 
-/** True while a datagram taken out of a verified reverse tunnel is processed (haIntercept's ingress check). */
+/** True while a datagram taken out of a verified reverse tunnel is processed (haVif's ingress check). */
 let inReverseTunnel = false;
 
 /**
@@ -555,20 +570,6 @@ export function haReverseTunnel(iface: i32, outerSrc: u32, inner: usize, ilen: i
   const r = ipInput(iface, inner, ilen, false);
   inReverseTunnel = false;
   return r;
-}
-
-/**
- * A datagram this node originates (checked header, checksum filled, `room` writable bytes in front
- * of `p`): tunnel it when its destination is a bound home address. Returns -1 not for a binding,
- * 0 sent, 1 dropped (counted).
- */
-export function haOriginated(p: usize, len: i32, room: i32): i32 {
-  if (bindingN == 0 || htUsed(bindings) == 0 || homeIf() < 0) return -1;
-  const v = htFind(bindings, ipv4Dst(p));
-  if (v == 0) return -1;
-  // Why: RFC 2002 §4.2.3: the home agent tunnels every datagram for a mobile node away from home,
-  // the ones it originates included (on the home link nobody would receive them).
-  return tunnelToBinding(v, p, len, true, room);
 }
 
 /**

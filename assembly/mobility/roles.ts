@@ -6,8 +6,9 @@
 //   IP protocols 4, 55, 47        ipRegisterProto (stack/ip.ts)        tunnel exit (tunnel.ts) — FA, MN or HA
 //   ICMP 3, 4, 5, 11, 12          ipRegisterIcmp                       tunnel soft state (HA), relayed-request errors (FA)
 //   ICMP 9 / 10                   ipRegisterIcmp                       agent advertisements (MN) / solicitations (agents)
-//   forwarding                    ipRegisterForward                    HA interception, FA delivery to visitors
-//   origination / local output    ipRegisterOutput                     MN's way out, HA tunnelling what it originates
+//   the route decision            routeSource (stack/route.ts)         HA bindings (forwarded + originated), FA
+//                                                                        visitors (forwarded), MN away (originated)
+//   virtual interfaces            vifRegister                          HA tunnel, FA visitor link, MN way out
 //   UDP 434 by message type       mipHandle (mip.ts)                   request: HA, FA; reply: FA, MN; others: FA, MN
 //   UDP 68                        udpListen (transport/udp.ts)         DHCP client (app/dhcp.ts), MN only
 //   UDP broadcasts (tap)          udpTap                               HA forwarding home broadcasts (RFC 2002 §4.3)
@@ -20,7 +21,8 @@
 import * as cfg from "../config";
 import { timerOwn, OWNER_AGENT, OWNER_HA, OWNER_FA, OWNER_MN } from "../sys/timers";
 import { netifListen } from "../link/netif";
-import { ipRegisterProto, ipRegisterIcmp, ipRegisterForward, ipRegisterOutput } from "../stack/ip";
+import { ipRegisterProto, ipRegisterIcmp } from "../stack/ip";
+import { routeSource, vifRegister, VIF_HA_TUNNEL, VIF_FA_VISITOR, VIF_MN_AWAY } from "../stack/route";
 import { udpTap } from "../transport/udp";
 import { dhcpInit, dhcpListen } from "../app/dhcp";
 import { IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE } from "../wire/ipv4";
@@ -32,14 +34,14 @@ import { REG_TYPE_REQUEST, REG_TYPE_REPLY } from "../wire/registration";
 import { mipInit, mipHandle, MIP_ANY } from "./mip";
 import { tunnelReset, tunnelExit, tunnelBindings, tunnelInput, tunnelIcmpInput } from "./tunnel";
 import { agentInit, agentStart, agentIcmp, agentTimer } from "./agent";
-import { faInit, faUdp, faIntercept, faTimer, faLink, faIcmpError, faDeliverToVisitor } from "./fa";
+import { faInit, faUdp, faRoute, faVif, faTimer, faLink, faIcmpError, faDeliverToVisitor } from "./fa";
 import { visitorDump } from "./visitors";
-import { haInit, haUdp, haBroadcastTap, haIntercept, haOriginated, haTimer, haReverseTunnel } from "./ha";
+import { haInit, haUdp, haBroadcastTap, haRoute, haVif, haTimer, haReverseTunnel } from "./ha";
 import { bindingDump, bindingCareOfEncap } from "./bindings";
 import { mnInit, mnStart, mnTimer, mnDhcpEvent } from "./mn/node";
 import { mnIcmp, mnLink } from "./mn/movement";
 import { mnUdp } from "./mn/reply";
-import { mnOutput, mnDeliverDecapsulated } from "./mn/routing";
+import { mnRoute, mnVif, mnDeliverDecapsulated } from "./mn/routing";
 
 // @ts-ignore: decorator
 @inline function has(role: u32): bool { return (cfg.roles & role) != 0; }
@@ -47,7 +49,6 @@ import { mnOutput, mnDeliverDecapsulated } from "./mn/routing";
 // Adapters from the roles' functions to the tables' signatures.
 function faExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32 { return faDeliverToVisitor(inner, ilen); }
 function mnExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32 { return mnDeliverDecapsulated(iface, inner, ilen); }
-function mnOut(p: usize, len: i32, room: i32): i32 { return mnOutput(p, len); }
 
 function icmpErrors(fn: (iface: i32, p: usize, len: i32) => i32, all: bool): void {
   ipRegisterIcmp(ICMP_DEST_UNREACH, fn);
@@ -77,7 +78,10 @@ export function mobilityInit(): bool {
     // ICMP errors about our tunnels (RFC 2003 §4-5).
     icmpErrors(tunnelIcmpInput, true);
     tunnelBindings(bindingCareOfEncap);
-    ipRegisterForward(haIntercept);
+    // Why: RFC 2002 §4.2.3: datagrams to a bound home address, forwarded or originated here, go
+    // through the binding's tunnel: the first route source.
+    routeSource(haRoute);
+    vifRegister(VIF_HA_TUNNEL, haVif);
   }
   if (fa) {
     timerOwn(OWNER_FA, faTimer);
@@ -87,7 +91,8 @@ export function mobilityInit(): bool {
     // ICMP errors about relayed registrations (RFC 2002 §3.4 codes 80-88).
     icmpErrors(faIcmpError, false);
     tunnelExit(faExit);
-    ipRegisterForward(faIntercept);
+    routeSource(faRoute);
+    vifRegister(VIF_FA_VISITOR, faVif);
   }
   if (mn) {
     timerOwn(OWNER_MN, mnTimer);
@@ -95,18 +100,14 @@ export function mobilityInit(): bool {
     mipHandle(MIP_ANY, mnUdp);
     ipRegisterIcmp(ICMP_ROUTER_ADVERT, mnIcmp);
     tunnelExit(mnExit);
-    ipRegisterOutput(mnOut);
+    routeSource(mnRoute);
+    vifRegister(VIF_MN_AWAY, mnVif);
     netifListen(mnLink);
     dhcpListen(mnDhcpEvent);
   }
   if (fa) netifListen(faLink);
   if (fa || ha) ipRegisterIcmp(ICMP_ROUTER_SOLICIT, agentIcmp);
-  if (ha) {
-    tunnelExit(haReverseTunnel);
-    // Why: RFC 2002 §4.2.3: a home agent tunnels the datagrams it originates for a mobile node away
-    // from home too; on the home link nobody would receive them. After the mobile node's own way out.
-    ipRegisterOutput(haOriginated);
-  }
+  if (ha) tunnelExit(haReverseTunnel);
   if (fa || mn || ha) {
     ipRegisterProto(IPPROTO_IPIP, tunnelInput);
     ipRegisterProto(IPPROTO_MINENC, tunnelInput);

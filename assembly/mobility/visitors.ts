@@ -18,6 +18,7 @@
 //   (our address the visitor spoke to: source of replies to it) | 24 relaySrc u32 (source of the
 //   relayed request: our care-of address) | 28 pad | 32 id u64 | 40 pendingUntilMs i64
 
+import { routeChanged } from "../stack/route";
 import * as cfg from "../config";
 import { arenaAlloc } from "../mem";
 import { C, count } from "../counters";
@@ -105,6 +106,8 @@ export function visitorInsert(home: u32): usize {
   store<u8>(v, NO_SLOT, V_LATEST);
   for (let j = 0; j < SLOTS; j++) store<u8>(slotAt(v, j), 0, PS_STATE);
   gen++;
+  // Why: the foreign agent's route source answers by the keys of this table (stack/route.ts routeDecide).
+  routeChanged();
   return v;
 }
 
@@ -156,6 +159,7 @@ export function removeVisitor(v: usize, idx: i32): void {
   stackTimerDisarm(load<i32>(v, V_TIMER));
   htRemoveAt(visitors, idx);
   gen++;
+  routeChanged();
 }
 
 /** Free pending slot `s`; the latest-request mark moves to the other slot if it is in use. */

@@ -34,7 +34,7 @@ import { C, count } from "../counters";
 import { nowMs } from "../clock";
 import * as cfg from "../config";
 import { netifCount, MAX_IFACES, netifValid, netifUp, netifIp, netifMtu, netifByAddr, netifIsBroadcast, netifAlias, netifAddrClass, ADDR_OURS, ADDR_BROADCAST } from "../link/netif";
-import { route, routeIface, routeNextHop, NO_ROUTE } from "./route";
+import { route, routeIface, routeNextHop, NO_ROUTE, routeDecide, routeIsVirtual, routeSourcesReset, vifOutput } from "./route";
 import { linkSendIp } from "./arp";
 import { reasmEnabled, reasmInput, reasmRelease, reasmExpire, reasmRoom, reasmDone, reasmDoneSlot } from "./reasm";
 import {
@@ -75,18 +75,10 @@ export type ProtoHandler = (iface: i32, p: usize, len: i32, unicast: bool) => i3
 /** An ICMP message of the registered type for this node, checksum checked (`iface` -1: looped from
  *  the local stack). */
 export type IcmpHandler = (iface: i32, p: usize, len: i32) => i32;
-/** A datagram about to be forwarded (TTL checked, not yet decremented). */
-export type ForwardHook = (iface: i32, p: usize, len: i32) => i32;
-/** A unicast datagram this node originates or its local stack sends, not to us, header checked and
- *  checksum filled, `room` writable bytes in front of `p`. */
-export type OutputHook = (p: usize, len: i32, room: i32) => i32;
 
 const protos: usize = memory.data(256 * 4, 4);        // handler by protocol number
 const MAX_ICMP: i32 = 16;
 const icmpHandlers: usize = memory.data(8 + 8 * MAX_ICMP, 4);  // key: ICMP type
-const MAX_HOOKS: i32 = 4;
-const fwdHooks: usize = memory.data(8 + 8 * MAX_HOOKS, 4);
-const outHooks: usize = memory.data(8 + 8 * MAX_HOOKS, 4);
 
 /** Datagrams of IP protocol `proto` for this node go to `fn` first (at init). */
 export function ipRegisterProto(proto: u8, fn: ProtoHandler): void {
@@ -96,11 +88,6 @@ export function ipRegisterProto(proto: u8, fn: ProtoHandler): void {
 /** ICMP messages of `type` for this node go to `fn` (handlers of one type in registration order). */
 export function ipRegisterIcmp(type: u8, fn: IcmpHandler): void { handlersAdd(icmpHandlers, type, changetype<usize>(fn)); }
 
-/** Datagrams about to be forwarded go to `fn` first (in registration order; at most 4). */
-export function ipRegisterForward(fn: ForwardHook): void { handlersAdd(fwdHooks, 0, changetype<usize>(fn)); }
-
-/** Unicast datagrams this node sends go to `fn` before the routing table (in registration order). */
-export function ipRegisterOutput(fn: OutputHook): void { handlersAdd(outHooks, 0, changetype<usize>(fn)); }
 
 function reasmTimer(kind: u16, tag: u32, now: i64): void { ipReasmTimer(tag); }
 
@@ -109,8 +96,7 @@ function reasmTimer(kind: u16, tag: u32, now: i64): void { ipReasmTimer(tag); }
 export function ipInit(): void {
   memory.fill(protos, 0, 256 * 4);
   handlersReset(icmpHandlers, MAX_ICMP);
-  handlersReset(fwdHooks, MAX_HOOKS);
-  handlersReset(outHooks, MAX_HOOKS);
+  routeSourcesReset();
   ethRegister(ETHERTYPE_IPV4, ipInput);
   timerOwn(OWNER_REASM, reasmTimer);
   const b = memory.data(2);
@@ -150,14 +136,16 @@ export function ipDeliver(p: usize, len: i32): i32 {
 export function ipSend(p: usize, len: i32, room: i32): i32 {
   const dst = ipv4Dst(p);
   if (ipIsOurs(dst)) return ipDeliver(p, len);
-  // The output hooks: a mobile node away from home sends what the core originates (echo replies,
-  // ICMP errors) the same way as its local stack's datagrams (RFC 2002 §4.2.2); a home agent tunnels
-  // the datagrams it originates for a mobile node away from home (§4.2.3; mobility/roles.ts).
-  for (let i = 0, n = handlersCount(outHooks); i < n; i++) {
-    const r = changetype<OutputHook>(handlerFn(outHooks, i))(p, len, room);
-    if (r >= 0) return r;
+  // The one route decision: a mobile node away from home sends what the core originates (echo
+  // replies, ICMP errors) the same way as its local stack's datagrams (RFC 2002 §4.2.2); a home agent
+  // tunnels the datagrams it originates for a mobile node away from home (§4.2.3): both are virtual
+  // interfaces that their roles' route sources answer (mobility/roles.ts).
+  let r = routeDecide(-1, ipv4Src(p), dst);
+  if (routeIsVirtual(r)) {
+    const v = vifOutput(r, -1, p, len, room);
+    if (v >= 0) return v;
+    r = route(dst);
   }
-  const r = route(dst);
   if (r == NO_ROUTE) { count(C.DROP_NO_ROUTE); return 1; }
   return ipSendOn(routeIface(r), routeNextHop(r), p, len);
 }
@@ -375,13 +363,15 @@ function ipForward(iface: i32, p: usize, len: i32): i32 {
     ipSendIcmpError(p, len, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_TTL, 0, RX_ROOM);
     return 1;
   }
-  // The forwarding hooks: the home agent tunnels datagrams for its mobile nodes away from home, the
-  // foreign agent delivers to its visitors (RFC 2002 §4.2).
-  for (let i = 0, n = handlersCount(fwdHooks); i < n; i++) {
-    const r = changetype<ForwardHook>(handlerFn(fwdHooks, i))(iface, p, len);
+  // The one route decision: the home agent's tunnel to a mobile node away from home, the foreign
+  // agent's link to a visitor or its reverse tunnel (RFC 2002 §4.2, RFC 3024) are virtual interfaces
+  // that the roles' route sources answer before the table (mobility/roles.ts).
+  let rt = routeDecide(iface, ipv4SrcInline(p), dst);
+  if (routeIsVirtual(rt)) {
+    const r = vifOutput(rt, iface, p, len, RX_ROOM);
     if (r >= 0) return r;
+    rt = route(dst);
   }
-  const rt = route(dst);
   if (rt == NO_ROUTE) {
     count(C.DROP_NO_ROUTE);
     ipSendIcmpError(p, len, ICMP_DEST_UNREACH, UNREACH_NET, 0, RX_ROOM);

@@ -3,6 +3,7 @@
 // both the smallest and, at this size, the fastest structure.
 
 import { arenaAlloc } from "../mem";
+import { handlersReset, handlersAdd, handlersCount, handlerFn } from "../table/handlers";
 import { prefixMask, netifOnLink, netifValid, netifCount, MAX_IFACES, netifUp, netifPrefixLen, netifGeneration } from "../link/netif";
 
 // Entry (stride 12): dest u32 @0, gateway u32 @4, prefixLen u8 @8, iface u8 @9, pad.
@@ -17,6 +18,11 @@ export function routeInit(entries: i32): bool {
   capacity = entries;
   used = 0;
   gen++;
+  // Why: the generations restart with the interfaces at init, so a memo of the previous
+  // configuration could meet an equal generation: both memos are forgotten.
+  memoDst = 0xffffffff;
+  memoRoute = NO_ROUTE;
+  decMemoIf = -2;
   return table != 0;
 }
 
@@ -69,7 +75,7 @@ export function route(dst: u32): i64 {
   // Why (speed): datagrams in a row mostly go to one destination; the answer is kept while neither
   // the routes nor any interface changed (routeGeneration; gen ≥ 1 after routeInit).
   const g = routeGeneration();
-  if (dst == memoDst && g == memoGen) return memoRoute;
+  if (dst == memoDst && g == memoGen && dst != 0xffffffff) return memoRoute;
   const r = lookup(dst);
   memoDst = dst;
   memoGen = g;
@@ -77,7 +83,7 @@ export function route(dst: u32): i64 {
   return r;
 }
 
-let memoDst: u32 = 0;
+let memoDst: u32 = 0xffffffff; // never a destination that is routed (ipForward drops class E)
 let memoGen: u32 = 0;
 let memoRoute: i64 = NO_ROUTE;
 
@@ -102,4 +108,112 @@ function lookup(dst: u32): i64 {
     return (<i64>ifc << 32) | <i64>(gw != 0 ? gw : dst);
   }
   return outIface >= 0 ? (<i64>outIface << 32) | <i64>nextHop : NO_ROUTE;
+}
+
+// ---- the one route decision (issue 8.3) -----------------------------------------------------------
+//
+// routeDecide(inIface, src, dst) is the one question the network layer asks before a datagram leaves,
+// forwarded (`inIface` ≥ 0) or originated (-1). Its answer is a route of one of two kinds:
+//  - physical: an interface and a next hop (the longest-prefix table above, `route`);
+//  - virtual: a *virtual interface* owned by a layer above — a home agent's tunnel to the care-of
+//    addresses of a binding, a foreign agent's visitor link, a mobile node's way out away from home
+//    (later: route optimization's binding cache, Mobile IPv6's home address option / routing header).
+// The layers above register *route sources* at init (consulted in registration order before the
+// table) and the output function of each kind of virtual interface; the network layer hands the
+// datagram to that function without knowing the role (Why: one-way layering; docs/architecture.md).
+// A virtual route packs VIF_FLAG | kind << 24 in the high word and the owner's handle (a record
+// pointer) in the low word.
+
+/** A route source: the route it decides for a datagram from `src` to `dst` received on `inIface`
+ *  (-1: originated here), or NO_ROUTE when it has nothing to say. Its answer may depend only on
+ *  (inIface, src, dst) and on tables whose changes call routeChanged() (the answer is memoized). */
+export type RouteSource = (inIface: i32, src: u32, dst: u32) => i64;
+/** The output of a kind of virtual interface: send the checked datagram at `p` (`len` bytes, `room`
+ *  writable bytes in front) received on `inIface` (-1: originated) by virtual route `r`. Returns 0
+ *  sent or queued, 1 dropped (counted), -1 "not after all" (it then takes the table's route). */
+export type VifOutput = (r: i64, inIface: i32, p: usize, len: i32, room: i32) => i32;
+
+/** The high word's flag of a virtual route. */
+const VIF_FLAG: i64 = 0x40000000;
+/** Kinds of virtual interface (the owner's output registered with vifRegister). */
+export const VIF_HA_TUNNEL: i32 = 1;   // home agent: tunnel to a binding's care-of addresses (handle: binding record)
+export const VIF_FA_VISITOR: i32 = 2;  // foreign agent: a visitor's link or its reverse tunnel
+export const VIF_MN_AWAY: i32 = 3;     // mobile node away from home: its foreign agent, co-located router or reverse tunnel
+const VIF_KINDS: i32 = 8;
+const MAX_SOURCES: i32 = 4;
+const sources: usize = memory.data(8 + 8 * MAX_SOURCES, 4);
+const vifOutputs: usize = memory.data(VIF_KINDS * 4, 4);
+let sourceGen: u32 = 0;
+
+/** A virtual route of `kind` with `handle` (the owner's, e.g. a record pointer). */
+// @ts-ignore: decorator
+@inline export function routeVirtual(kind: i32, handle: u32): i64 { return ((VIF_FLAG | <i64>kind << 24) << 32) | <i64>handle; }
+/** True for a virtual route. */
+// @ts-ignore: decorator
+@inline export function routeIsVirtual(r: i64): bool { return r != NO_ROUTE && (r & (VIF_FLAG << 32)) != 0; }
+/** The kind of a virtual route. */
+// @ts-ignore: decorator
+@inline export function routeVifKind(r: i64): i32 { return <i32>(r >> 56) & 0x3f; }
+/** The handle of a virtual route. */
+// @ts-ignore: decorator
+@inline export function routeVifHandle(r: i64): u32 { return <u32>r; }
+
+/** Forget the sources and virtual interfaces (init, before the roles register). */
+export function routeSourcesReset(): void {
+  handlersReset(sources, MAX_SOURCES);
+  memory.fill(vifOutputs, 0, <usize>VIF_KINDS * 4);
+  sourceGen++;
+}
+
+/** Consult `fn` before the table (after the sources registered before it). */
+export function routeSource(fn: RouteSource): void { handlersAdd(sources, 0, changetype<usize>(fn)); sourceGen++; }
+
+/** Virtual routes of `kind` are sent by `fn`. */
+export function vifRegister(kind: i32, fn: VifOutput): void {
+  if (kind > 0 && kind < VIF_KINDS) store<usize>(vifOutputs + (<usize>kind << 2), changetype<usize>(fn));
+}
+
+/** A table a route source reads changed (an entry added or removed): decisions are taken again. */
+export function routeChanged(): void { sourceGen++; }
+
+/** Changes so far to anything routeDecide depends on. */
+// @ts-ignore: decorator
+@inline export function routeDecideGeneration(): u32 { return routeGeneration() + sourceGen; }
+
+let decMemoDst: u32 = 0;
+let decMemoSrc: u32 = 0;
+let decMemoIf: i32 = -2;
+let decMemoGen: u32 = 0;
+let decMemo: i64 = NO_ROUTE;
+
+/**
+ * The route for a datagram from `src` to `dst` received on `inIface` (-1: originated here): the first
+ * source's answer, else the table's (route). Why (speed): datagrams in a row mostly belong to one
+ * flow; the answer is kept while nothing it depends on changed (routeDecideGeneration).
+ */
+// @ts-ignore: decorator
+@inline export function routeDecide(inIface: i32, src: u32, dst: u32): i64 {
+  return dst == decMemoDst && src == decMemoSrc && inIface == decMemoIf && routeDecideGeneration() == decMemoGen
+    ? decMemo : decide(inIface, src, dst);
+}
+
+function decide(inIface: i32, src: u32, dst: u32): i64 {
+  let r = NO_ROUTE;
+  for (let i = 0, n = handlersCount(sources); i < n && r == NO_ROUTE; i++) {
+    r = changetype<RouteSource>(handlerFn(sources, i))(inIface, src, dst);
+  }
+  if (r == NO_ROUTE) r = route(dst);
+  decMemoDst = dst;
+  decMemoSrc = src;
+  decMemoIf = inIface;
+  decMemoGen = routeDecideGeneration();
+  decMemo = r;
+  return r;
+}
+
+/** Hand the datagram at `p` to the virtual interface of route `r` (see VifOutput); -1 when its kind has no output. */
+export function vifOutput(r: i64, inIface: i32, p: usize, len: i32, room: i32): i32 {
+  const fn = load<usize>(vifOutputs + (<usize>routeVifKind(r) << 2));
+  if (fn == 0) return -1;
+  return changetype<VifOutput>(fn)(r, inIface, p, len, room);
 }

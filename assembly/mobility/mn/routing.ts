@@ -7,6 +7,7 @@ import { C, count } from "../../counters";
 import { netifMtu, netifIsBroadcast } from "../../link/netif";
 import { linkSendIp, linkSendIpTo } from "../../stack/arp";
 import { ipInput } from "../../stack/ip";
+import { routeVirtual, NO_ROUTE, VIF_MN_AWAY } from "../../stack/route";
 import {
   ipv4Src, ipv4Dst, ipv4Proto, ipIsMulticast, IP_BROADCAST, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE,
   IPV4_MIN_HEADER,
@@ -17,6 +18,18 @@ import * as S from "./state";
 import {
   A_IFACE, A_MAC, MODE_COLOC, MODE_FA, OUTPUT_TUNNEL_ROOM, ST_AWAY, agents, colocNextHop, slot,
 } from "./state";
+
+/**
+ * The mobile node's route source (stack/route.ts routeDecide): what it originates goes to its
+ * virtual interface (mnVif), which sends by the node's state: away from home as below, at home -1
+ * (the table's route). Forwarded datagrams are not its concern.
+ */
+export function mnRoute(inIface: i32, src: u32, dst: u32): i64 {
+  return inIface < 0 ? routeVirtual(VIF_MN_AWAY, 0) : NO_ROUTE;
+}
+
+/** The output of the mobile node's virtual interface (mnRoute): mnOutput. */
+export function mnVif(r: i64, inIface: i32, p: usize, len: i32, room: i32): i32 { return mnOutput(p, len); }
 
 /**
  * Datagram from the local stack: away via a foreign agent it goes to the agent's MAC (RFC 2002
