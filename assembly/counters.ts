@@ -121,6 +121,7 @@ export const enum C {
   IP_FRAGMENTED,      // datagrams sent in fragments (forwarding, tunnel entry, originated; RFC 791 §3.2)
   IP_FRAGMENTS_TX,    // ... the fragments sent
   TUNNEL_ICMP_IGNORED,// ICMP errors quoting a tunnel header that matches no live binding or no datagram we send
+  FLOW_HITS,          // datagrams forwarded or tunnelled by a cached flow decision (stack/flow.ts), also counted forwarded / tunnel_tx
   COUNT
 }
 

@@ -102,6 +102,7 @@ let incList: usize = 0;     // INCOMPLETE entries, oldest = next solicitation du
 let timer: i32 = -1;        // TK_NEIGHBOR handle on stackTimers
 let timerAt: i64 = TIMER_NEVER;
 let cacheGen: u32 = 0;      // bumped whenever an entry comes or goes (invalidates the dump cursor)
+let macChanges: u32 = 0;    // bumped whenever an entry's link-layer address or state changes
 let dumpGen: u32 = 0;
 let dumpIndex: i32 = -1;    // neighborDump cursor: next record index and the entry to resume from
 let dumpPos: i32 = 0;
@@ -355,7 +356,7 @@ function resolve(i: i32, mac: usize): void {
   lruRemove(incList, i);
   setDeadline(i, reachList, later(nowMs(), <i64>cfg.arpTimeoutSec * 1000));
   rearm();
-  if (changed) emitResolved(e);
+  if (changed) { macChanges++; emitResolved(e); }
   if (was == NEIGH_INCOMPLETE) flushPending(<i32>load<u8>(e, E_IFACE), load<u32>(e, E_IP), e + E_MAC);
 }
 
@@ -444,6 +445,13 @@ export function neighborMac(iface: i32, nextHop: u32): usize {
   if (load<u8>(e, E_STATE) != NEIGH_REACHABLE || load<i64>(e, E_EXPIRES) <= nowMs()) return 0;
   return e + E_MAC;
 }
+
+/** Changes so far to the cache's entries (came, went, resolved to another address): a frame header
+ *  built from neighborMac's answer stays right while this value is unchanged (and the entry unexpired). */
+export function neighborGeneration(): u32 { return cacheGen + macChanges; }
+
+/** When the entry whose address neighborMac returned as `mac` expires (ms). */
+export function neighborMacExpires(mac: usize): i64 { return load<i64>(mac - E_MAC + E_EXPIRES); }
 
 /**
  * The resolution protocol heard `addr` at `mac` on `iface`: an existing entry is updated (RFC 826

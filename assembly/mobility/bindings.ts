@@ -12,6 +12,7 @@
 // kept in the mobile node's security association (security/replay.ts). One expiry timer per binding,
 // armed at its earliest slot deadline, so a table of N bindings needs N timers (+ announcements).
 
+import { routeChanged } from "../stack/route";
 import * as cfg from "../config";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
@@ -84,6 +85,7 @@ export function bindingSlotRemove(v: usize, i: i32, home: u32, op: BindingOp): v
   if (i != n - 1) memory.copy(s, bindingSlot(v, n - 1), S_STRIDE);
   store<u8>(v, <u8>(n - 1), V_COUNT);
   dumpGen++;
+  routeChanged();
 }
 
 
@@ -92,6 +94,8 @@ export function bindingSlotAppend(v: usize): i32 {
   const i = bindingSlots(v);
   store<u8>(v, <u8>(i + 1), V_COUNT);
   dumpGen++;
+  // Why: routes and flows through the binding's tunnel depend on its care-of addresses (stack/route.ts).
+  routeChanged();
   return i;
 }
 

@@ -65,7 +65,8 @@ import {
   bindings, bindingN, bindingsInit, bindingSlot, bindingSlots, bindingSlotFind, bindingSlotRemove, bindingSlotAppend,
   emitBinding, V_COUNT, V_GARP_LEFT, V_EXP_TIMER, V_GARP_TIMER, S_COA, S_FLAGS, S_ENCAP, S_LIFETIME, S_EXPIRES,
 } from "./bindings";
-import { TUNNEL_MAX_OVERHEAD, tunnelInit, tunnelCheck, tunnelSend, tunnelSendFast, tunnelEncap } from "./tunnel";
+import { TUNNEL_MAX_OVERHEAD, tunnelInit, tunnelCheck, tunnelSend, tunnelSendFast, tunnelFlowLearn, tunnelEncap } from "./tunnel";
+import { flowLearning } from "../stack/flow";
 import { routeIface, routeNextHop, NO_ROUTE, routeVirtual, routeVifHandle, routeChanged, VIF_HA_TUNNEL } from "../stack/route";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
@@ -231,6 +232,8 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
   store<u16>(s, lifetimeSec, S_LIFETIME);
   store<i64>(s, now + <i64>lifetimeSec * 1000, S_EXPIRES);
   emitBinding(op, lifetimeSec, home, coa);
+  // Why: a refresh may change the encapsulation or the lifetime that flows through the tunnel keep.
+  routeChanged();
   bindingSettle(v, idx, home);
   if (isNew) {
     // Why: RFC 2002 §4.6: hosts on the home network learn that the home address is now at the home
@@ -498,7 +501,14 @@ function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool, room: i
       h = TUNNEL_HEADROOM;
       memory.copy(q, p, <usize>len);
     }
-    if (tunnelSend(q, len, <u32>load<u8>(s, S_ENCAP), from, load<u32>(s, S_COA), oif, nh, h, forwarding) == 0) sent++;
+    if (tunnelSend(q, len, <u32>load<u8>(s, S_ENCAP), from, load<u32>(s, S_COA), oif, nh, h, forwarding) == 0) {
+      sent++;
+      // Why (speed, issue 8.8): the one copy of a received datagram: its flow's next datagrams go by
+      // stack/flow.ts while nothing changes (a second live care-of address would need a copy each).
+      if (live == 1 && q == p && forwarding && flowLearning(p)) {
+        tunnelFlowLearn(p, <u32>load<u8>(s, S_ENCAP), from, load<u32>(s, S_COA), oif, nh, load<i64>(s, S_EXPIRES));
+      }
+    }
   }
   return sent > 0 ? 0 : 1;
 }

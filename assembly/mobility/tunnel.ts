@@ -53,7 +53,8 @@ import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from
 import { netifMtu, netifMac } from "../link/netif";
 import { neighborMac } from "../link/neighbor";
 import { ethTransmit } from "../link/ethernet";
-import { route, routeIface, routeNextHop, routeGeneration, NO_ROUTE } from "../stack/route";
+import { route, routeIface, routeNextHop, routeGeneration, routeChanged, NO_ROUTE } from "../stack/route";
+import { flowLearnTunnel } from "../stack/flow";
 import { linkSendIp } from "../stack/arp";
 import { ipIsOurs, ipNextIdent, ipSendIcmpError, ipSendFragments } from "../stack/ip";
 import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemove, htRemoveAt, htNext, htValueAt, htUsed } from "../table/hash";
@@ -68,9 +69,9 @@ import {
   IcmpErr, ICMP_HEADER_LEN, ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, UNREACH_NET, UNREACH_HOST, UNREACH_PROTO,
   UNREACH_FRAG_NEEDED,
 } from "../wire/icmp";
-import { TUNNEL_HEADROOM, IpipErr, ipipEncapValidated, ipipEncapFast, ipipCheckValidated, ipipInner, ipipInnerLen, tunnelInnerCheck, IPIP_HDR_LEN } from "../wire/ipip";
+import { TUNNEL_HEADROOM, IpipErr, ipipEncapValidated, ipipCheckValidated, ipipInner, ipipInnerLen, tunnelInnerCheck, IPIP_HDR_LEN } from "../wire/ipip";
 import { minEncEncapValidated, minEncDecap, minEncHdrLen, minEncProto, minEncOrigDst, minEncOrigSrc, minEncHasSrc, MINENC_LEN, MINENC_LEN_S } from "../wire/minenc";
-import { GreErr, greEncapValidated, greEncapFast, greCheck, greHdrLen, greProtocolType, greFlags, GRE_PROTO_IPV4, GRE_HDR_LEN } from "../wire/gre";
+import { GreErr, greEncapValidated, greCheck, greHdrLen, greProtocolType, greFlags, GRE_PROTO_IPV4, GRE_HDR_LEN } from "../wire/gre";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
 
 /** The most any method prepends: outer IPv4 + GRE (minimal adds at most 12, IP in IP 20). */
@@ -193,6 +194,9 @@ function softMtu(sv: usize, mtu: i32, now: i64): i32 {
 /** Soft state of `coa` for writing: existing or new; a full table first drops stale entries. 0 if still full. */
 function softGet(coa: u32): usize {
   if (softN == 0) return 0;
+  // Why: flows (stack/flow.ts) are kept only while no tunnel has soft state: it may lower the MTU or
+  // make the entry answer with ICMP errors.
+  routeChanged();
   let v = htInsert(soft, coa);
   if (v != 0) return v;
   // A scan, only when the table is full: ICMP errors about tunnels are rare.
@@ -288,37 +292,32 @@ export function tunnelCheck(p: usize, len: i32, method: u32, src: u32, coa: u32)
 }
 
 /**
- * tunnelCheck + tunnelSend in one step for the common case, or -1 (nothing changed) when anything
- * of the full path could apply: no tunnel soft state at all (so no MTU lowered and no
+ * tunnelCheck + tunnelSend in one step for minimal encapsulation (RFC 2004), or -1 (nothing changed)
+ * when anything of the full path could apply: no tunnel soft state at all (so no MTU lowered and no
  * far end known unreachable); the route to `coa` in the route cache for the current routes; the
  * encapsulated datagram within the interface MTU; the next hop's MAC address known (neighborMac).
- * Then the outer header is written without calls (ipipEncapFast, greEncapFast; minimal encapsulation
- * by minEncEncapValidated, one call) and the frame goes out at once.
+ * Then minEncEncapValidated (one call) and the frame goes out at once. IP in IP and GRE need no such
+ * path: after the first datagram their flows go by stack/flow.ts (tunnelFlowLearn); minimal
+ * encapsulation rewrites the inner header, which a flow's header template cannot.
  * Why (speed, issue 8): the full path makes ten calls and ~620 wasm operations per datagram; under
  * wasm3 a call costs about 100 native instructions (bench/opprofile.mjs). Returns 0 sent, 1 dropped.
  */
 export function tunnelSendFast(p: usize, len: i32, method: u32, src: u32, coa: u32, forwarding: bool): i32 {
-  const m = tunnelMethodFor(p, method);
-  if (softN != 0 && htUsed(soft) != 0) return -1;
-  const over = m == cfg.ENCAP_GRE ? IPIP_HDR_LEN + GRE_HDR_LEN
-    : m == cfg.ENCAP_MINIMAL ? (ipv4SrcInline(p) == src ? MINENC_LEN : MINENC_LEN_S) : IPIP_HDR_LEN;
+  if (tunnelMethodFor(p, method) != cfg.ENCAP_MINIMAL || (softN != 0 && htUsed(soft) != 0)) return -1;
+  const over = ipv4SrcInline(p) == src ? MINENC_LEN : MINENC_LEN_S;
   const e = routeCache + (<usize>((coa * 0x9e3779b1) >>> 26) << 4);
   if (load<u32>(e, RC_COA) != coa || load<u32>(e, RC_GEN) != routeGeneration()) return -1;
   const oif = load<i32>(e, RC_IFACE);
   if (len + over > netifMtu(oif)) return -1;
   const mac = neighborMac(oif, load<u32>(e, RC_NEXT_HOP));
   if (mac == 0) return -1;
-  let n: i32;
-  if (m == cfg.ENCAP_MINIMAL) {
-    // Why: RFC 2004 §3: the original header becomes the outer one, so it carries the forwarding TTL
-    // (tunnelEncap's order: encapsulate, then decrement; ipForward let only TTL > 1 through).
-    if (forwarding && ipv4Ttl(p) <= 1) n = -1;
-    else {
-      n = minEncEncapValidated(p, TUNNEL_HEADROOM, src, coa);
-      if (n >= 0 && forwarding) ipv4DecrementTtl(p - <usize>n);
-    }
-  } else if (m == cfg.ENCAP_GRE) n = greEncapFast(p, src, coa, <u8>cfg.defaultTtl, ipNextIdent(), forwarding);
-  else n = ipipEncapFast(p, src, coa, <u8>cfg.defaultTtl, ipNextIdent(), forwarding);
+  let n = -1;
+  // Why: RFC 2004 §3: the original header becomes the outer one, so it carries the forwarding TTL
+  // (tunnelEncap's order: encapsulate, then decrement; ipForward let only TTL > 1 through).
+  if (!forwarding || ipv4Ttl(p) > 1) {
+    n = minEncEncapValidated(p, TUNNEL_HEADROOM, src, coa);
+    if (n >= 0 && forwarding) ipv4DecrementTtl(p - <usize>n);
+  }
   if (n < 0) { count(C.DROP_TUNNEL_ENCAP); return 1; }
   count(C.TUNNEL_TX);
   // The Ethernet header without a call (ethEmit's layout): the neighbour's MAC, ours, IPv4.
@@ -331,6 +330,21 @@ export function tunnelSendFast(p: usize, len: i32, method: u32, src: u32, coa: u
   store<u16>(f, 0x0008, 12); // 0x0800 as stored
   ethTransmit(oif, f, len + n + ETH_HEADER_LEN);
   return 0;
+}
+
+/**
+ * The datagram at `p` (flowLearning(p): the received one) was just forwarded into the tunnel from
+ * `src` to `coa` by `method`, alone (one live care-of address, live until `until`), on `oif` towards
+ * `nh`: keep the decision as a flow (stack/flow.ts) when a header template can repeat it — IP in IP
+ * or GRE, no tunnel soft state, the next hop resolved.
+ */
+export function tunnelFlowLearn(p: usize, method: u32, src: u32, coa: u32, oif: i32, nh: u32, until: i64): void {
+  const m = tunnelMethodFor(p, method);
+  if (m == cfg.ENCAP_MINIMAL || (softN != 0 && htUsed(soft) != 0)) return;
+  const mac = neighborMac(oif, nh);
+  if (mac == 0) return;
+  const gre = m == cfg.ENCAP_GRE;
+  flowLearnTunnel(p, oif, mac, netifMtu(oif), gre ? IPPROTO_GRE : IPPROTO_IPIP, gre ? GRE_HDR_LEN : 0, src, coa, until);
 }
 
 /**

@@ -34,6 +34,8 @@ import { C, count } from "../counters";
 import { nowMs } from "../clock";
 import * as cfg from "../config";
 import { netifCount, MAX_IFACES, netifValid, netifUp, netifIp, netifMtu, netifByAddr, netifIsBroadcast, netifAlias, netifAddrClass, ADDR_OURS, ADDR_BROADCAST } from "../link/netif";
+import { identSeed, ipNextIdent, flowReset, flowLearning, flowLearnForward } from "./flow";
+import { neighborMac } from "../link/neighbor";
 import { route, routeIface, routeNextHop, NO_ROUTE, routeDecide, routeIsVirtual, routeSourcesReset, vifOutput } from "./route";
 import { linkSendIp } from "./arp";
 import { reasmEnabled, reasmInput, reasmRelease, reasmExpire, reasmRoom, reasmDone, reasmDoneSlot } from "./reasm";
@@ -59,7 +61,6 @@ const RX_ROOM: i32 = cfg.HEADROOM + 14;
 /** Writable bytes in front of a datagram in the out buffer (local stack output, docs/abi.md). */
 const OUT_ROOM: i32 = cfg.HEADROOM;
 
-let ident: u16 = 0;
 /** Header of the fragments after the first (ipSendFragments): 20 bytes + the copied options. */
 const fragTmpl: usize = memory.data(IPV4_MAX_HEADER, 4);
 let tokensMilli: i64 = 0;   // ICMP error token bucket, in thousandths of a token
@@ -97,18 +98,17 @@ export function ipInit(): void {
   memory.fill(protos, 0, 256 * 4);
   handlersReset(icmpHandlers, MAX_ICMP);
   routeSourcesReset();
+  flowReset();
   ethRegister(ETHERTYPE_IPV4, ipInput);
   timerOwn(OWNER_REASM, reasmTimer);
   const b = memory.data(2);
   random(b, 2);
-  ident = load<u16>(b);
+  identSeed(load<u16>(b));
   tokensMilli = <i64>cfg.icmpErrorsPerSec * 1000;
   lastRefillMs = nowMs();
 }
 
-/** Next Identification for a datagram this node originates. */
-// @ts-ignore: decorator
-@inline export function ipNextIdent(): u16 { return ident++; }
+export { ipNextIdent } from "./flow";
 
 /** True when `a` is one of this node's interface addresses. */
 // @ts-ignore: decorator
@@ -367,10 +367,12 @@ function ipForward(iface: i32, p: usize, len: i32): i32 {
   // agent's link to a visitor or its reverse tunnel (RFC 2002 §4.2, RFC 3024) are virtual interfaces
   // that the roles' route sources answer before the table (mobility/roles.ts).
   let rt = routeDecide(iface, ipv4SrcInline(p), dst);
+  let direct = true;
   if (routeIsVirtual(rt)) {
     const r = vifOutput(rt, iface, p, len, RX_ROOM);
     if (r >= 0) return r;
     rt = route(dst);
+    direct = false; // a virtual interface declined for now: not a decision to keep (flow.ts)
   }
   if (rt == NO_ROUTE) {
     count(C.DROP_NO_ROUTE);
@@ -396,7 +398,14 @@ function ipForward(iface: i32, p: usize, len: i32): i32 {
   }
   ipv4DecrementTtl(p);
   const r = linkSendIp(oif, nh, p, len);
-  if (r == 0) count(C.FORWARDED);
+  if (r == 0) {
+    count(C.FORWARDED);
+    // Why (speed, issue 8.8): the next datagrams of this flow go by flow.ts while nothing changes.
+    if (direct && flowLearning(p)) {
+      const mac = neighborMac(oif, nh);
+      if (mac != 0) flowLearnForward(p, oif, mac, mtu);
+    }
+  }
   return r;
 }
 

@@ -212,7 +212,8 @@ function decide(inIface: i32, src: u32, dst: u32): i64 {
 }
 
 /** Hand the datagram at `p` to the virtual interface of route `r` (see VifOutput); -1 when its kind has no output. */
-export function vifOutput(r: i64, inIface: i32, p: usize, len: i32, room: i32): i32 {
+// @ts-ignore: decorator
+@inline export function vifOutput(r: i64, inIface: i32, p: usize, len: i32, room: i32): i32 {
   const fn = load<usize>(vifOutputs + (<usize>routeVifKind(r) << 2));
   if (fn == 0) return -1;
   return changetype<VifOutput>(fn)(r, inIface, p, len, room);

@@ -4,9 +4,7 @@
 // tests use a test build: the firmware plus three small exports, compiled here from a virtual entry.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import asc from "assemblyscript/asc";
-import { startBoard, host } from "./helpers.mjs";
+import { startBoard, host, compileTestModule } from "./helpers.mjs";
 
 const ip = (s) => host.parseIp(s);
 const R_MAC0 = host.mac("02:00:00:00:01:01"), R_MAC1 = host.mac("02:00:00:00:02:01");
@@ -44,7 +42,6 @@ const udpTo = (dst, id, src = A_IP) => host.ethFrame(R_MAC0, A_MAC, 0x0800, host
 const whoHas = (mac, sip, target) => host.arpFrame(1, mac, sip, ZERO_MAC, target);
 
 // ---- test build: the firmware plus exports for proxy and gratuitous ARP ----
-const ENTRY = "assembly/__arp_test_entry.ts";
 const ENTRY_SRC = `export * from "./index";
 import { arpProxyAdd, arpProxyRemove, arpGratuitous } from "./stack/arp";
 export function test_proxy_add(iface: i32, ip: u32): i32 { return arpProxyAdd(iface, ip) ? 1 : 0; }
@@ -52,21 +49,7 @@ export function test_proxy_remove(ip: u32): void { arpProxyRemove(ip); }
 export function test_gratuitous(iface: i32, ip: u32): void { arpGratuitous(iface, ip); }
 `;
 let testModule;
-before(async () => {
-  let bin = null;
-  const root = new URL("../../", import.meta.url).pathname;
-  const { error, stderr } = await asc.main([ENTRY, "--runtime", "stub", "--use", "abort=assembly/host/hostAbort", "-O2", "--noAssert",
-    "--config", "none.asconfig.json", "--baseDir", root, "--outFile", "arp-test.wasm"], {
-    readFile(name, base) {
-      if (name.endsWith("__arp_test_entry.ts")) return ENTRY_SRC;
-      try { return readFileSync(`${base}/${name}`, "utf8"); } catch { return null; }
-    },
-    writeFile(name, contents) { if (name.endsWith(".wasm")) bin = contents; },
-    listFiles() { return []; },
-  });
-  assert.equal(error, null, String(stderr));
-  testModule = new WebAssembly.Module(bin);
-});
+before(async () => { testModule = await compileTestModule("arp", ENTRY_SRC); });
 
 test("requests for our address are answered; the asker is learned", () => {
   let t = 5000;

@@ -90,3 +90,26 @@ export function regReplies(cap) {
   }
   return out;
 }
+
+/**
+ * Compile the firmware plus `entrySrc` (AssemblyScript that starts with `export * from "./index"` and
+ * adds test exports) as the test build `name`: a WebAssembly.Module for startBoard's `module`.
+ */
+export async function compileTestModule(name, entrySrc) {
+  const { default: asc } = await import("assemblyscript/asc");
+  const { readFileSync } = await import("node:fs");
+  const entry = `assembly/__${name}_test_entry.ts`;
+  let bin = null;
+  const root = new URL("../../", import.meta.url).pathname;
+  const { error, stderr } = await asc.main([entry, "--runtime", "stub", "--use", "abort=assembly/host/hostAbort", "-O2", "--noAssert",
+    "--config", "none.asconfig.json", "--baseDir", root, "--outFile", `${name}-test.wasm`], {
+    readFile(file, base) {
+      if (file.endsWith(`__${name}_test_entry.ts`)) return entrySrc;
+      try { return readFileSync(`${base}/${file}`, "utf8"); } catch { return null; }
+    },
+    writeFile(file, contents) { if (file.endsWith(".wasm")) bin = contents; },
+    listFiles() { return []; },
+  });
+  if (error) throw new Error(`compileTestModule ${name}: ${error}\n${stderr}`);
+  return new WebAssembly.Module(bin);
+}

@@ -8,9 +8,7 @@
 // here from a virtual entry (as arp.test.mjs does).
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import asc from "assemblyscript/asc";
-import { startBoard, host, icmpErrorPacket } from "./helpers.mjs";
+import { startBoard, host, icmpErrorPacket, compileTestModule } from "./helpers.mjs";
 
 const ip = (s) => host.parseIp(s);
 const te = new TextEncoder();
@@ -170,21 +168,7 @@ import { now_ms } from "./host";
 export function test_fa_icmp_error(iface: i32, len: i32): i32 { setNow(now_ms()); return faIcmpError(iface, rx_buffer() + 14, len - 14); }
 `;
 let testModule;
-before(async () => {
-  let bin = null;
-  const root = new URL("../../", import.meta.url).pathname;
-  const { error, stderr } = await asc.main(["assembly/__fa_test_entry.ts", "--runtime", "stub", "--use", "abort=assembly/host/hostAbort", "-O2", "--noAssert",
-    "--config", "none.asconfig.json", "--baseDir", root, "--outFile", "fa-test.wasm"], {
-    readFile(name, base) {
-      if (name.endsWith("__fa_test_entry.ts")) return ENTRY_SRC;
-      try { return readFileSync(`${base}/${name}`, "utf8"); } catch { return null; }
-    },
-    writeFile(name, contents) { if (name.endsWith(".wasm")) bin = contents; },
-    listFiles() { return []; },
-  });
-  assert.equal(error, null, String(stderr));
-  testModule = new WebAssembly.Module(bin);
-});
+before(async () => { testModule = await compileTestModule("fa", ENTRY_SRC); });
 
 /** Visitor records (ABI dump table 4), with this file's short names. */
 function visitors(board) {

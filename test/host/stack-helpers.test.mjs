@@ -4,9 +4,7 @@
 // core), so those tests use a test build: the firmware plus small exports, compiled from a virtual entry.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import asc from "assemblyscript/asc";
-import { startBoard, host } from "./helpers.mjs";
+import { startBoard, host, compileTestModule } from "./helpers.mjs";
 
 const ip = (s) => host.parseIp(s);
 const R_MAC0 = host.mac("02:00:00:00:01:01"), R_MAC1 = host.mac("02:00:00:00:02:01");
@@ -74,7 +72,6 @@ test("a one-slot share: each new frame replaces the waiting one, the newest leav
 });
 
 // ---- test build: the firmware plus exports for the timer helpers and linkSendIpTo ----
-const ENTRY = "assembly/__stack_helpers_test_entry.ts";
 const ENTRY_SRC = `export * from "./index";
 import { stackTimers, stackTimerArm, stackTimerDisarm } from "./sys/timers";
 import { linkSendIpTo } from "./stack/arp";
@@ -97,21 +94,7 @@ export function test_send_to(): void {
 }
 `;
 let testModule;
-before(async () => {
-  let bin = null;
-  const root = new URL("../../", import.meta.url).pathname;
-  const { error, stderr } = await asc.main([ENTRY, "--runtime", "stub", "--use", "abort=assembly/host/hostAbort", "-O2", "--noAssert",
-    "--config", "none.asconfig.json", "--baseDir", root, "--outFile", "stack-helpers-test.wasm"], {
-    readFile(name, base) {
-      if (name.endsWith("__stack_helpers_test_entry.ts")) return ENTRY_SRC;
-      try { return readFileSync(`${base}/${name}`, "utf8"); } catch { return null; }
-    },
-    writeFile(name, contents) { if (name.endsWith(".wasm")) bin = contents; },
-    listFiles() { return []; },
-  });
-  assert.equal(error, null, String(stderr));
-  testModule = new WebAssembly.Module(bin);
-});
+before(async () => { testModule = await compileTestModule("stack_helpers", ENTRY_SRC); });
 
 test("stackTimerArm starts, moves (same handle, kind and tag) and restarts after firing; stackTimerDisarm cancels", () => {
   let t = 1000;

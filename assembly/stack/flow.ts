@@ -1,0 +1,224 @@
+// Flow cache (issue 8.8, a lean data path): the decision the full path took for the last datagram of
+// a flow — (input interface, source, destination) — kept together with the frame header it produced,
+// so the next datagrams of the flow go out after the per-datagram checks and one header copy, without
+// the Ethernet, IP, route decision and tunnel calls (under wasm3 each call costs ~100 native
+// instructions; bench/opprofile.mjs). The same idea as a router's route cache or a switch's flow
+// table; here it is exact: a flow is used only while nothing its decision depended on has changed.
+//
+// What an entry holds and why it stays right (docs/decisions.md "Core v2"):
+//  - it is learnt only from a datagram that the full path just forwarded, received as a frame at the
+//    top (flowInput saw it: `flowRx`), with a physical route straight from routeDecide (forward) or
+//    by the home agent's one-care-of-address tunnel fast path (IP in IP or GRE);
+//  - everything the decision read from tables is covered by flowGeneration(): routes, interfaces and
+//    their addresses (routeGeneration), the route sources' tables — bindings, visitors, tunnel soft
+//    state (routeChanged) — and the neighbour cache (neighborGeneration);
+//  - what expires by the clock (the binding's care-of lifetime, the neighbour entry) bounds `until`;
+//  - what depends on the datagram itself is checked again for every datagram, in the full path's
+//    order of outcome: the frame to our unicast MAC, IPv4 without options, Total Length within the
+//    frame and within the route's MTU, the header checksum, TTL > 1. Anything else takes the full
+//    path, which drops, counts and answers exactly as before.
+// The counters are the full path's: rx (by the caller), forwarded or tunnel_tx, tx.
+//
+// Entry (FLOW_STRIDE bytes, direct-mapped by a hash of the key; a collision replaces):
+//   0 src u32 | 4 dst u32 (as stored, network order) | 8 input iface i32 (-1 empty) | 12 generation u32 |
+//   16 until i64 | 24 output iface i32 | 28 largest Total Length u16 | 30 header bytes u8 (14 forward,
+//   34 IP in IP, 38 GRE) | 31 kind u8 | 32 outer header's partial checksum u32 | 36 pad |
+//   40 the frame header: Ethernet, then the outer IPv4 header (and the GRE header)
+
+import * as cfg from "../config";
+import { C, count } from "../counters";
+import { nowMs } from "../clock";
+import { netifMac } from "../link/netif";
+import { neighborGeneration, neighborMacExpires } from "../link/neighbor";
+import { ethTransmit } from "../link/ethernet";
+import { ipv4DecrementTtl } from "../wire/ipv4";
+import { swap16 } from "../wire/bytes";
+import { routeDecideGeneration } from "./route";
+
+// ---- Identification (RFC 791 §3.2): one counter for every datagram this node originates ----------
+let ident: u16 = 0;
+/** Start the Identification counter at `v` (init: a random value). */
+export function identSeed(v: u16): void { ident = v; }
+/** Next Identification for a datagram this node originates. */
+// @ts-ignore: decorator
+@inline export function ipNextIdent(): u16 { return ident++; }
+
+const FLOW_ENTRIES: u32 = 16;
+const FLOW_STRIDE: usize = 80;
+const F_SRC: usize = 0;
+const F_DST: usize = 4;
+const F_IFACE: usize = 8;
+const F_GEN: usize = 12;
+const F_UNTIL: usize = 16;
+const F_OIF: usize = 24;
+const F_MAXLEN: usize = 28;
+const F_HDR: usize = 30;
+const F_KIND: usize = 31;
+const F_SUM: usize = 32;
+const F_TMPL: usize = 40;
+const KIND_FORWARD: u8 = 1;
+const KIND_TUNNEL: u8 = 2;
+const flows: usize = memory.data(<i32>(FLOW_ENTRIES * <u32>FLOW_STRIDE), 8);
+
+/** The IPv4 header of the received frame the full path is processing (0: none), and its interface. */
+let flowRx: usize = 0;
+/** True once any flow was learnt since init (Why (speed): a node that forwards nothing pays one test). */
+let flowsAny = false;
+let flowIface: i32 = -1;
+
+/** Forget every flow (init). */
+export function flowReset(): void {
+  for (let i: u32 = 0; i < FLOW_ENTRIES; i++) store<i32>(flows + <usize>i * FLOW_STRIDE, -1, F_IFACE);
+  flowRx = 0;
+  flowsAny = false;
+}
+
+/** Changes so far to anything a flow's decision depended on (file comment). */
+// @ts-ignore: decorator
+@inline function flowGeneration(): u32 { return routeDecideGeneration() + neighborGeneration(); }
+
+// @ts-ignore: decorator
+@inline function entryFor(iface: i32, src: u32, dst: u32): usize {
+  return flows + <usize>(((src ^ (dst * 0x9e3779b1) ^ <u32>iface) * 0x85ebca6b) >>> 28) * FLOW_STRIDE;
+}
+
+/**
+ * The frame of `len` bytes at `f` (the IPv4 header at f + 14, headroom in front) received on `iface`,
+ * counted as received: when it belongs to a cached flow and passes every per-datagram check, it is
+ * sent as the full path would (returns 0); else -1 and nothing changed (the caller takes the full
+ * path, which may learn the flow).
+ */
+// @ts-ignore: decorator
+@inline export function flowInput(iface: i32, f: usize, len: i32): i32 {
+  // Only IPv4 without options (nearly every datagram) is cached and learnt from.
+  const plain = len >= 34 && load<u16>(f, 12) == 0x0008 && load<u8>(f, 14) == 0x45;
+  flowRx = plain ? f + 14 : 0;
+  flowIface = iface;
+  return plain && flowsAny ? flowTry(iface, f, len) : -1;
+}
+
+/** The full path is done with the frame flowInput saw: nothing more is learnt from it. */
+// @ts-ignore: decorator
+@inline export function flowDone(): void { flowRx = 0; }
+
+function flowTry(iface: i32, f: usize, len: i32): i32 {
+  const p = f + 14;
+  const src = load<u32>(p, 12);
+  const dst = load<u32>(p, 16);
+  const e = entryFor(iface, src, dst);
+  if (load<u32>(e, F_SRC) != src || load<u32>(e, F_DST) != dst || load<i32>(e, F_IFACE) != iface ||
+    load<u32>(e, F_GEN) != flowGeneration() || load<i64>(e, F_UNTIL) <= nowMs()) return -1;
+  // The per-datagram checks of ethInput and ipInput (RFC 894, RFC 1812 §5.2.2), then ipForward's.
+  const me = netifMac(iface);
+  if (load<u32>(f) != load<u32>(me) || load<u16>(f, 4) != load<u16>(me, 4)) return -1;
+  const total = <i32>swap16(load<u16>(p, 2));
+  if (total < 20 || total > len - 14 || total > <i32>load<u16>(e, F_MAXLEN)) return -1;
+  let s = <u64>load<u32>(p) + <u64>load<u32>(p, 4) + <u64>load<u32>(p, 8) + <u64>src + <u64>dst;
+  s = (s & 0xffffffff) + (s >> 32);
+  let s32 = <u32>s + <u32>(s >> 32);
+  s32 = (s32 & 0xffff) + (s32 >>> 16);
+  if (((s32 & 0xffff) + (s32 >>> 16)) != 0xffff) return -1;
+  if (load<u8>(p, 8) <= 1) return -1;
+  // The decision: TTL - 1 (RFC 1812 §5.3.1; RFC 2003 §3.1 at a tunnel entry), then the frame header.
+  ipv4DecrementTtl(p);
+  const hl = <usize>load<u8>(e, F_HDR);
+  const h = p - hl;
+  memory.copy(h, e + F_TMPL, hl);
+  if (load<u8>(e, F_KIND) == KIND_TUNNEL) {
+    // The outer header's variable fields (RFC 2003 §3.1: TOS and DF copied from the inner header;
+    // a fresh Identification) and its checksum: the template's partial sum plus these lanes, as
+    // tunnelEncapOuterFast sums them (wire/ipip.ts).
+    const o = h + 14;
+    const w0 = (<u32>load<u8>(p, 1) << 8) | (<u32>swap16(<u16>(total + <i32>hl - 14)) << 16);
+    const w1 = <u32>swap16(ipNextIdent()) | ((<u32>load<u8>(p, 6) & 0x40) << 16);
+    store<u32>(o, 0x45 | w0);
+    store<u32>(o, w1, 4);
+    let c = load<u32>(e, F_SUM) + (w0 & 0xffff) + (w0 >>> 16) + (w1 & 0xffff) + (w1 >>> 16);
+    c = (c & 0xffff) + (c >>> 16);
+    c = (c & 0xffff) + (c >>> 16);
+    store<u16>(o, <u16>~c, 10);
+    count(C.TUNNEL_TX);
+  } else {
+    count(C.FORWARDED);
+  }
+  count(C.FLOW_HITS);
+  ethTransmit(load<i32>(e, F_OIF), h, total + <i32>hl);
+  return 0;
+}
+
+/** True when the datagram at `p` is the received one flowInput saw (a flow may be learnt from it). */
+// @ts-ignore: decorator
+@inline export function flowLearning(p: usize): bool { return p == flowRx; }
+
+/** The entry for the datagram at `p` (flowLearning), made ready for a new decision; 0 when it holds this flow already. */
+function claim(p: usize): usize {
+  const src = load<u32>(p, 12);
+  const dst = load<u32>(p, 16);
+  const e = entryFor(flowIface, src, dst);
+  const g = flowGeneration();
+  if (load<u32>(e, F_SRC) == src && load<u32>(e, F_DST) == dst && load<i32>(e, F_IFACE) == flowIface && load<u32>(e, F_GEN) == g) return 0;
+  store<u32>(e, src, F_SRC);
+  store<u32>(e, dst, F_DST);
+  store<i32>(e, flowIface, F_IFACE);
+  store<u32>(e, g, F_GEN);
+  flowsAny = true;
+  return e;
+}
+
+/** Ethernet header of a flow's template: to `mac`, from `oif`'s address, EtherType IPv4. */
+function ethTemplate(e: usize, oif: i32, mac: usize): void {
+  const t = e + F_TMPL;
+  const me = netifMac(oif);
+  store<u32>(t, load<u32>(mac));
+  store<u16>(t, load<u16>(mac, 4), 4);
+  store<u32>(t, load<u32>(me), 6);
+  store<u16>(t, load<u16>(me, 4), 10);
+  store<u16>(t, 0x0008, 12);
+  store<i32>(e, oif, F_OIF);
+}
+
+/**
+ * The full path forwarded the received datagram at `p` (flowLearning(p)) on `oif` to the neighbour
+ * whose resolved address is at `mac` (link/neighbor.ts neighborMac), by a physical route straight from
+ * routeDecide, through an interface of MTU `mtu`: keep the decision.
+ */
+export function flowLearnForward(p: usize, oif: i32, mac: usize, mtu: i32): void {
+  const e = claim(p);
+  if (e == 0) return;
+  ethTemplate(e, oif, mac);
+  store<i64>(e, neighborMacExpires(mac), F_UNTIL);
+  store<u16>(e, <u16>min(mtu, 0xffff), F_MAXLEN);
+  store<u8>(e, 14, F_HDR);
+  store<u8>(e, KIND_FORWARD, F_KIND);
+}
+
+/**
+ * The home agent's tunnel fast path sent the received datagram at `p` (flowLearning(p)) encapsulated
+ * by protocol `proto` (4 IP in IP, 47 GRE: `extra` 0 or 4 bytes after the outer header) from `src` to
+ * the care-of address `coa` (host order) on `oif` to the neighbour at `mac`, within `mtu`, for a
+ * binding live until `until`: keep the decision.
+ */
+export function flowLearnTunnel(p: usize, oif: i32, mac: usize, mtu: i32, proto: u8, extra: i32, src: u32, coa: u32, until: i64): void {
+  const e = claim(p);
+  if (e == 0) return;
+  ethTemplate(e, oif, mac);
+  const over = 20 + extra;
+  store<i64>(e, min(until, neighborMacExpires(mac)), F_UNTIL);
+  store<u16>(e, <u16>max(0, min(mtu - over, 0xffff - over)), F_MAXLEN);
+  store<u8>(e, <u8>(14 + over), F_HDR);
+  store<u8>(e, KIND_TUNNEL, F_KIND);
+  // The outer header with its variable fields zero (TOS, Total Length, Identification, flags) and
+  // no checksum; its constant lanes summed once (RFC 1071 §2: the sum commutes with the grouping).
+  const o = e + F_TMPL + 14;
+  const w2 = <u32>(<u8>cfg.defaultTtl) | (<u32>proto << 8);
+  const w3 = bswap<u32>(src);
+  const w4 = bswap<u32>(coa);
+  store<u32>(o, 0x45);
+  store<u32>(o, 0, 4);
+  store<u32>(o, w2, 8);
+  store<u32>(o, w3, 12);
+  store<u32>(o, w4, 16);
+  // Bytes 00 00 08 00: GRE flags and version 0, protocol type 0x0800 (RFC 1701 §2.1, wire/gre.ts).
+  if (extra == 4) store<u32>(o, 0x00080000, 20);
+  store<u32>(e, 0x45 + w2 + (w3 & 0xffff) + (w3 >>> 16) + (w4 & 0xffff) + (w4 >>> 16), F_SUM);
+}

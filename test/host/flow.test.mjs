@@ -1,0 +1,220 @@
+// The flow cache (assembly/stack/flow.ts, issue 8.8): a datagram of a cached flow must leave exactly as
+// the full path would send it, and anything the full path would do differently must take the full
+// path. Checked differentially: two identical boards get the same frames, clock and events; board
+// `full` is a test build that forgets every flow before each frame (so it always takes the full path),
+// board `fast` keeps them. After every step both sent the same frames and hold the same counters
+// (but flow_hits) and tables.
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { startBoard, host, routerJson, compileTestModule } from "./helpers.mjs";
+
+const ip = (s) => host.parseIp(s);
+const ZERO_MAC = new Uint8Array(6);
+const T0 = 1_000_000;
+
+const ENTRY_SRC = `export * from "./index";
+import { flowReset } from "./stack/flow";
+export function test_flow_reset(): void { flowReset(); }
+`;
+let fullModule;
+before(async () => { fullModule = await compileTestModule("flow", ENTRY_SRC); });
+
+/** Two boards from `json` on one clock: `fast` (flows kept) and `full` (flows forgotten before every frame). */
+function pair(json) {
+  const clock = { t: T0 };
+  const fast = startBoard(json, { now: () => clock.t, module: fullModule });
+  const full = startBoard(json, { now: () => clock.t, module: fullModule });
+  const both = {
+    clock, fast, full,
+    rx(iface, frame) {
+      full.board.x.test_flow_reset();
+      const a = fast.board.rx(iface, frame), b = full.board.rx(iface, frame);
+      assert.equal(a, b, "rx result");
+      return a;
+    },
+    tick() { fast.board.tick(clock.t); full.board.tick(clock.t); },
+    /** Both sent the same frames since the last check; returns them. */
+    same(what) {
+      const fa = fast.cap.tx.map((f) => [f.iface, ...f.frame]), fb = full.cap.tx.map((f) => [f.iface, ...f.frame]);
+      assert.deepEqual(fa, fb, `frames: ${what}`);
+      const ca = fast.board.counters(), cb = full.board.counters();
+      const hits = ca.flow_hits;
+      delete ca.flow_hits; delete cb.flow_hits;
+      assert.deepEqual(ca, cb, `counters: ${what}`);
+      for (const t of [0, 1, 2, 3]) assert.deepEqual(fast.board.dumpRaw(t), full.board.dumpRaw(t), `dump ${t}: ${what}`);
+      const sent = fast.cap.tx.map((f) => f.frame);
+      fast.cap.tx.length = 0; full.cap.tx.length = 0;
+      return { sent, hits };
+    },
+  };
+  return both;
+}
+
+// ---- a plain router: 10.0.1.0/24 (eth0) <-> 10.0.2.0/24 (eth1)
+const R0 = host.mac("02:00:00:00:01:01"), R1 = host.mac("02:00:00:00:02:01");
+const H1 = host.mac("02:00:00:00:01:10"), H2 = host.mac("02:00:00:00:02:20"), H2B = host.mac("02:00:00:00:02:2b");
+const A1 = ip("10.0.1.10"), A2 = ip("10.0.2.20");
+
+function udp(src, dst, { len = 64, ttl = 30, df = false, tos = 0, id = 7 } = {}) {
+  const p = host.buildUdp(src, dst, 5000, 6000, new Uint8Array(len).fill(0x5a), id, ttl);
+  p[1] = tos;
+  if (df) p[6] |= 0x40;
+  p[10] = p[11] = 0;
+  const c = host.checksum(p, 0, 20);
+  p[10] = c >> 8; p[11] = c & 255;
+  return p;
+}
+
+test("router: a flow's datagrams leave as the full path sends them; every per-datagram check still applies", () => {
+  const s = pair(routerJson);
+  // The router resolves 10.0.2.20 first (the datagram waits for the reply).
+  s.rx(0, host.ethFrame(R0, H1, 0x0800, udp(A1, A2)));
+  s.rx(1, host.arpFrame(2, H2, A2, R1, ip("10.0.2.1")));
+  s.same("resolution");
+  for (let i = 0; i < 5; i++) s.rx(0, host.ethFrame(R0, H1, 0x0800, udp(A1, A2, { len: 40 + i * 300, tos: i })));
+  let r = s.same("five datagrams");
+  assert.equal(r.sent.length, 5);
+  assert.ok(r.hits >= 4, `flow hits ${r.hits}`);
+  // Per datagram: TTL 1 (time exceeded), a wrong checksum, another MAC, a truncated frame, DF over the
+  // MTU (fragmentation needed), too big without DF (fragments), IP options (full path).
+  const bad = udp(A1, A2); bad[11] ^= 0xff;
+  const opts = host.buildUdp(A1, A2, 5000, 6000, new Uint8Array(8), 9, 30);
+  s.rx(0, host.ethFrame(R0, H1, 0x0800, udp(A1, A2, { ttl: 1 })));
+  s.rx(0, host.ethFrame(R0, H1, 0x0800, bad));
+  s.rx(0, host.ethFrame(host.mac("02:00:00:00:01:99"), H1, 0x0800, udp(A1, A2)));
+  s.rx(0, host.ethFrame(R0, H1, 0x0800, udp(A1, A2, { len: 100 })).subarray(0, 60));
+  s.rx(0, host.ethFrame(R0, H1, 0x0800, udp(A1, A2, { len: 1475, df: true })));
+  s.rx(0, host.ethFrame(R0, H1, 0x0800, udp(A1, A2, { len: 1475 })));
+  s.rx(0, host.ethFrame(R0, H1, 0x0800, opts));
+  r = s.same("per-datagram checks");
+  const k = s.fast.board.counters();
+  assert.equal(k.drop_ip_ttl, 1);
+  assert.equal(k.drop_ip_checksum, 1);
+  assert.equal(k.drop_not_for_us, 1);
+  assert.equal(k.drop_mtu, 1);
+  assert.ok(k.ip_fragmented >= 1);
+  // The next hop moves to another MAC (an ARP reply): the flow follows at once.
+  s.rx(1, host.arpFrame(2, H2B, A2, R1, ip("10.0.2.1")));
+  s.rx(0, host.ethFrame(R0, H1, 0x0800, udp(A1, A2)));
+  r = s.same("new MAC");
+  assert.deepEqual([...r.sent.at(-1).subarray(0, 6)], [...H2B]);
+  // The neighbour entry expires by the clock (no tick yet): resolved again, as the full path does.
+  s.clock.t += 3_600_000;
+  s.rx(0, host.ethFrame(R0, H1, 0x0800, udp(A1, A2)));
+  r = s.same("neighbour expired");
+  assert.equal(host.etherType(r.sent[0]), 0x0806, "an ARP request, not the cached MAC");
+  s.rx(1, host.arpFrame(2, H2, A2, R1, ip("10.0.2.1")));
+  // The output interface goes down: no route.
+  s.fast.board.link(1, false); s.full.board.link(1, false);
+  s.rx(0, host.ethFrame(R0, H1, 0x0800, udp(A1, A2)));
+  r = s.same("link down");
+  assert.equal(s.fast.board.counters().drop_no_route, 1);
+});
+
+// ---- a home agent with a mobile node away (IP in IP / GRE / minimal)
+const HA_MAC0 = host.mac("02:00:00:00:0a:01"), HA_MAC1 = host.mac("02:00:00:00:0b:01");
+const R_MAC = host.mac("02:00:00:00:0b:fe"), R_MAC2 = host.mac("02:00:00:00:0b:fd");
+const HA_IP = ip("10.0.1.1"), HA_CORE = ip("10.0.2.1"), ROUTER = ip("10.0.2.254");
+const MN = ip("10.0.1.50"), FAR = ip("10.0.9.9"), FA = ip("10.0.3.1"), FA2 = ip("10.0.4.1"), MID = ip("10.0.7.1");
+const KEY = { spi: 1000, algorithm: "hmac-md5", key: new TextEncoder().encode("mn-secret") };
+const haJson = {
+  name: "ha", board: "emulated", roles: ["home-agent"],
+  interfaces: [
+    { name: "eth0", mac: "02:00:00:00:0a:01", ipv4: "10.0.1.1/24", home: true },
+    { name: "eth1", mac: "02:00:00:00:0b:01", ipv4: "10.0.2.1/24" },
+  ],
+  routes: [{ dest: "default", via: "10.0.2.254" }],
+  mobility: { lifetimeSec: 600, encapsulations: ["ipip", "minimal", "gre"] },
+  securityAssociations: [{ peer: "10.0.1.50", spi: 1000, algorithm: "hmac-md5", key: "text:mn-secret" }],
+};
+let low = 1;
+function register(s, { flags = 0, coa = FA, lifetimeSec = 300 } = {}) {
+  let m = host.buildRegRequest({ flags, lifetimeSec, home: MN, homeAgent: HA_IP, careOf: coa, id: host.ntpTimestamp(s.clock.t, 0, low++) });
+  m = host.appendAuth(m, host.EXT_MH_AUTH, KEY);
+  s.rx(1, host.ethFrame(HA_MAC1, R_MAC, 0x0800, host.buildUdp(coa, HA_IP, 434, 434, m, 3, 60)));
+}
+const toHa = (pkt) => host.ethFrame(HA_MAC1, R_MAC, 0x0800, pkt);
+
+test("home agent: tunnelled flows leave as the full path sends them, through re-registration, GRE, expiry, soft state and spoofing", () => {
+  const s = pair(haJson);
+  s.rx(1, host.arpFrame(1, R_MAC, ROUTER, ZERO_MAC, HA_CORE));
+  register(s);
+  s.same("registration");
+  for (let i = 0; i < 6; i++) s.rx(1, toHa(udp(FAR, MN, { len: 30 + i * 200, tos: i * 4, df: i % 2 === 1 })));
+  let r = s.same("IP in IP");
+  assert.equal(r.sent.length, 6);
+  assert.ok(r.hits >= 5, `flow hits ${r.hits}`);
+  assert.ok(r.sent.every((f) => f[23] === 4 && host.get32(f, 30) === FA), "IP in IP to the care-of address");
+  // Another care-of address: the next datagram goes there.
+  register(s, { coa: FA2 });
+  s.rx(1, toHa(udp(FAR, MN)));
+  r = s.same("new care-of address");
+  assert.equal(host.get32(r.sent.at(-1), 30), FA2);
+  // GRE, then minimal encapsulation (never a flow), then IP in IP again.
+  for (const flags of [host.REQ_G, host.REQ_M, 0]) {
+    register(s, { flags, coa: FA2 });
+    for (let i = 0; i < 3; i++) s.rx(1, toHa(udp(FAR, MN, { len: 100 + i })));
+    r = s.same(`flags ${flags}`);
+    assert.equal(r.sent.at(-1)[23], flags === host.REQ_G ? 47 : flags === host.REQ_M ? 55 : 4);
+  }
+  // The router towards the care-of address moves to another MAC.
+  s.rx(1, host.arpFrame(2, R_MAC2, ROUTER, HA_MAC1, HA_CORE));
+  s.rx(1, toHa(udp(FAR, MN)));
+  r = s.same("router MAC");
+  assert.deepEqual([...r.sent.at(-1).subarray(0, 6)], [...R_MAC2]);
+  // A home-prefix source arriving from off the home link is spoofed (issue 7.1): never tunnelled.
+  s.rx(1, toHa(udp(ip("10.0.1.77"), MN)));
+  s.same("spoofed home source");
+  assert.equal(s.fast.board.counters().drop_ha_spoofed_home_src, 1);
+  // A datagram from the care-of address itself to the home address would loop (RFC 2003 §3.2).
+  s.rx(1, toHa(udp(FA2, MN)));
+  s.same("loop");
+  // A router inside the tunnel reports a smaller MTU (soft state, RFC 2003 §5.1): big DF datagrams
+  // are refused with the tunnel MTU from now on.
+  s.rx(1, toHa(udp(FAR, MN, { len: 1000, df: true })));
+  const [t] = s.same("before soft state").sent;
+  const quote = t.subarray(14, 14 + 48);
+  const m = new Uint8Array(8 + quote.length);
+  m[0] = 3; m[1] = 4; m[6] = (700 >> 8) & 255; m[7] = 700 & 255;
+  m.set(quote, 8);
+  const c = host.checksum(m, 0, m.length); m[2] = c >> 8; m[3] = c & 255;
+  const icmp = new Uint8Array(20 + m.length); icmp.set(m, 20);
+  host.writeIpv4Header(icmp, icmp.length, 1, MID, HA_CORE, 11, 60);
+  s.rx(1, toHa(icmp));
+  s.rx(1, toHa(udp(FAR, MN, { len: 1000, df: true })));
+  s.same("soft state");
+  // The binding's lifetime ends before its timer runs: not tunnelled any more.
+  s.clock.t += 301_000;
+  s.rx(1, toHa(udp(FAR, MN)));
+  r = s.same("binding expired");
+  assert.ok(!r.sent.some((f) => f[23] === 4 || f[23] === 47), "nothing tunnelled");
+  s.tick();
+  s.same("tick");
+});
+
+test("random traffic, re-registrations, ARP changes and clock steps: the flow cache never changes what is sent", () => {
+  const s = pair(haJson);
+  s.rx(1, host.arpFrame(1, R_MAC, ROUTER, ZERO_MAC, HA_CORE));
+  let seed = 11;
+  const rnd = (n) => { // mulberry32
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) % n;
+  };
+  const srcs = [FAR, ip("10.0.9.10"), ip("10.0.1.77"), FA, ip("10.0.8.8")];
+  let hits = 0;
+  for (let step = 0; step < 2000; step++) {
+    const k = rnd(100);
+    if (k < 70) {
+      const p = udp(srcs[rnd(srcs.length)], rnd(10) ? MN : ip("10.0.1.51"), { len: rnd(1500), ttl: rnd(8), df: rnd(2) === 1, tos: rnd(4) });
+      if (rnd(20) === 0) p[10] ^= 1;
+      s.rx(rnd(8) ? 1 : 0, rnd(30) ? toHa(p) : host.ethFrame(HA_MAC0, R_MAC, 0x0800, p));
+    } else if (k < 80) register(s, { flags: [0, 0, host.REQ_G, host.REQ_M][rnd(4)], coa: [FA, FA2][rnd(2)], lifetimeSec: rnd(5) ? 300 : 0 });
+    else if (k < 85) s.rx(1, host.arpFrame(2, [R_MAC, R_MAC2][rnd(2)], ROUTER, HA_MAC1, HA_CORE));
+    else if (k < 95) { s.clock.t += rnd(60_000); if (rnd(2)) s.tick(); }
+    else s.tick();
+    hits = s.same(`step ${step}`).hits;
+  }
+  assert.ok(hits > 60, `the flow cache was used (${hits} hits)`);
+});
