@@ -3,7 +3,6 @@
 // "config: <field>: expected <range>, got <value>" so the message names the field.
 
 import { logBegin, logStr, logBytes, logNum, logEnd, LOG_ERROR } from "./host";
-import { addrIsV4, addrV4 } from "./wire/addr";
 import { CONFIG_TEXT, CONFIG_TEXT_AT } from "./config-text";
 
 /** Apply one IFACE, ROUTE or SA record (`rlen` bytes at `v`); false after logging a refusal. */
@@ -301,8 +300,12 @@ function refuseAddr(field: T, p: usize): i64 {
  * these values are IPv4 until IPv6 arrives (issue 12).
  */
 export function addrField(field: T, p: usize): i64 {
-  if (addrIsV4(p)) return addrV4(p);
-  if ((load<u64>(p) | load<u64>(p, 8)) == 0) return 0;
+  // (Not wire/addr.ts addrV4: config.ts is below wire/.) ::ffff:a.b.c.d has bytes 8..11 00 00 ff ff.
+  if (load<u64>(p) == 0) {
+    const w = load<u32>(p, 8);
+    if (w == 0xffff0000) return bswap<u32>(load<u32>(p, 12));
+    if ((w | load<u32>(p, 12)) == 0) return 0;
+  }
   return refuseAddr(field, p);
 }
 

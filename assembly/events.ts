@@ -3,7 +3,6 @@
 // order (IPv4 as ::ffff:a.b.c.d, ABI v2). Add kinds at the end only.
 
 import { event } from "./host";
-import { addrSetV4 } from "./wire/addr";
 
 // Layouts (byte offsets; `addr` = 16 bytes, network order). Every address sits at a multiple of 4.
 export const enum Ev {
@@ -35,9 +34,15 @@ export function evEmit(kind: Ev, len: i32): void { event(<i32>kind, buf, len); }
 /**
  * Write the IPv4 address `v4` (host order) at byte `at` of the record as a 16-byte address.
  * Why: RFC 4291 §2.5.5.2: IPv4 travels the ABI as ::ffff:a.b.c.d so one field type serves IPv6 next
- * (docs/abi.md "Changes from v1"); 0 becomes ::ffff:0.0.0.0, shown 0.0.0.0 as before.
+ * (docs/abi.md "Changes from v1"); 0 becomes ::ffff:0.0.0.0, shown 0.0.0.0 as before. Written here
+ * rather than with wire/addr.ts addrSetV4 because events.ts is below wire/ (docs/decisions.md layering).
  */
-export function evAddr(at: usize, v4: u32): void { addrSetV4(buf + at, v4); }
+export function evAddr(at: usize, v4: u32): void {
+  const p = buf + at;
+  store<u64>(p, 0);
+  store<u32>(p, 0xffff0000, 8); // bytes 8..11 = 00 00 ff ff
+  store<u32>(p, bswap<u32>(v4), 12);
+}
 
 export const ROLE_MN: u8 = 1;
 export const ROLE_FA: u8 = 2;

@@ -472,6 +472,11 @@ function configRecords(c: ValidConfig): Uint8Array[] {
       structs.set(rec.name, (v as Tree[]).map((item, i) => {
         const b = new Uint8Array(rec.size! + (item.key?.length ?? 0));
         if (rec.indexAt !== undefined) b[rec.indexAt] = i;
+        // Address fields left out are ::ffff:0.0.0.0 (/96): every address in a record is IPv4-mapped.
+        for (const a of Object.values(f.items!.fields!)) {
+          if (a.record && (a.type === "ipv4" || a.type === "cidr4")) b.set(mappedAddress(0), a.at!);
+          if (a.record && a.type === "cidr4") b[a.prefixAt!] = V4_PREFIX_BASE;
+        }
         walk(f.items!, item, b, name);
         return b;
       }));

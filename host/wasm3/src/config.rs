@@ -896,6 +896,16 @@ impl Encoder {
                 if let Some(at) = rec["indexAt"].as_u64() {
                     b[at as usize] = i as u8;
                 }
+                // Address fields left out are ::ffff:0.0.0.0 (/96): every address in a record is IPv4-mapped.
+                for a in f["items"]["fields"].as_object().into_iter().flatten().map(|(_, a)| a) {
+                    let (ty, at) = (a["type"].as_str().unwrap_or(""), a["at"].as_u64().unwrap_or(0) as usize);
+                    if a.get("record").is_some() && (ty == "ipv4" || ty == "cidr4") {
+                        b[at..at + 16].copy_from_slice(&mapped_address(0));
+                    }
+                    if a.get("record").is_some() && ty == "cidr4" {
+                        b[a["prefixAt"].as_u64().unwrap_or(0) as usize] = V4_PREFIX_BASE as u8;
+                    }
+                }
                 self.walk(&f["items"], Some(item), &mut Some(&mut b), name);
                 items.push(b);
             }
