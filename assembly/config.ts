@@ -89,7 +89,7 @@ export const enum T {
   SECURITY_ASSOCIATIONS_REPLAY, // securityAssociations.replay
   SECURITY_ASSOCIATIONS_SPI, // securityAssociations.spi
   SECURITY_ASSOCIATIONS_USE, // securityAssociations.use
-  WHOLE_ENTRIES, // whole key/length/value entries
+  WHOLE_ENTRIES, // whole entries
   WITHIN_THE_CONFIGURATION, // within the configuration
   COUNT
 }
@@ -270,42 +270,35 @@ export function refuseText(field: T, expected: T, got: i64): bool {
 const hexBuf: usize = memory.data(40);
 
 /**
- * Refuse the 16-byte address at `p` where only IPv4 works today, showing it as eight hexadecimal
- * groups (RFC 4291 §2.2 form 1). Always returns -1.
+ * Refuse the 16-byte address at `p` where only IPv4 works today, showing it as eight groups of four
+ * hexadecimal digits (RFC 4291 §2.2 form 1, leading zeros kept: the shortest code). Always returns -1.
  */
 function refuseAddr(field: T, p: usize): i64 {
-  let n: usize = 0;
-  for (let g: usize = 0; g < 16; g += 2) {
-    if (g != 0) store<u8>(hexBuf + n++, 58); // ':'
-    const w = <u32>bswap<u16>(load<u16>(p + g));
-    let started = false;
-    for (let s = 12; s >= 0; s -= 4) {
-      const d = (w >> <u32>s) & 15;
-      if (d == 0 && !started && s != 0) continue;
-      started = true;
-      store<u8>(hexBuf + n++, <u8>(d < 10 ? 48 + d : 87 + d));
-    }
+  let q = hexBuf;
+  for (let i: usize = 0; i < 16; i++) {
+    const b = <u32>load<u8>(p + i);
+    const hi = b >> 4, lo = b & 15;
+    store<u8>(q, <u8>(hi < 10 ? 48 + hi : 87 + hi));
+    store<u8>(q, <u8>(lo < 10 ? 48 + lo : 87 + lo), 1);
+    store<u8>(q, 58, 2); // ':' (the last one is not logged)
+    q += (i & 1) != 0 ? 3 : 2;
   }
   logBegin();
   logStr("config: "); logText(field); logStr(": expected "); logText(T.AN_IPV4_ADDRESS); logStr(", got ");
-  logBytes(hexBuf, <i32>n);
+  logBytes(hexBuf, 39);
   logEnd(LOG_ERROR);
   return -1;
 }
 
 /**
- * The IPv4 address (host order) in the 16-byte record field at `p`: ::ffff:a.b.c.d, or :: (a field
- * the host left out: none, 0). Anything else is refused (logged) and gives -1.
+ * The IPv4 address (host order) in the 16-byte record field at `p`, which must be ::ffff:a.b.c.d
+ * (0.0.0.0, "none", included); anything else is refused (logged) and gives -1.
  * Why: RFC 4291 §2.5.5.2: ABI v2 carries IPv4 as IPv4-mapped IPv6 addresses; the tables that take
  * these values are IPv4 until IPv6 arrives (issue 12).
  */
 export function addrField(field: T, p: usize): i64 {
   // (Not wire/addr.ts addrV4: config.ts is below wire/.) ::ffff:a.b.c.d has bytes 8..11 00 00 ff ff.
-  if (load<u64>(p) == 0) {
-    const w = load<u32>(p, 8);
-    if (w == 0xffff0000) return bswap<u32>(load<u32>(p, 12));
-    if ((w | load<u32>(p, 12)) == 0) return 0;
-  }
+  if (load<u64>(p) == 0 && load<u32>(p, 8) == 0xffff0000) return bswap<u32>(load<u32>(p, 12));
   return refuseAddr(field, p);
 }
 
@@ -344,7 +337,6 @@ function boardKey(key: u32, v: u32): bool {
     // Why: RFC 1122 §3.3.2: every host must reassemble datagrams of at least 576 bytes (EMTU_R).
     case K_REASSEMBLY_BYTES: if (!range(T.BOARD_REASSEMBLY_BYTES, v, 576, 65535)) return false; reassemblyBytes = v; return true;
   }
-  if (key >= 0x8000) return true; // skippable key from a newer host
   return refuseText(T.BOARD_KEY, T.A_KNOWN_KEY, key);
 }
 
@@ -357,7 +349,6 @@ function nodeKey(key: u32, v: u32): bool {
     case K_ICMP_ERRORS_PER_SEC: if (!range(T.NODE_ICMP_ERRORS_PER_SEC, v, 0, 100000)) return false; icmpErrorsPerSec = v; return true;
     case K_LOG_LEVEL: if (!range(T.NODE_LOG_LEVEL, v, 0, 3)) return false; logLevel = v; return true;
   }
-  if (key >= 0x8000) return true;
   return refuseText(T.NODE_KEY, T.A_KNOWN_KEY, key);
 }
 
@@ -389,7 +380,6 @@ function mobilityKey(key: u32, p: usize): bool {
     case K_REVERSE_TUNNEL: if (!range(T.MOBILITY_REVERSE_TUNNEL, v, 0, 1)) return false; reverseTunnel = v != 0; return true;
     case K_REG_PROFILE: if (!range(T.MOBILITY_REGISTRATION_PROFILE, v, 0, 1)) return false; registrationProfile = v; return true;
   }
-  if (key >= 0x8000) return true;
   return refuseText(T.MOBILITY_KEY, T.A_KNOWN_KEY, key);
 }
 
@@ -406,7 +396,7 @@ function keyValues(p: usize, len: u32, kind: u8): bool {
     const v = p + o + 4;
     o += 4 + vlen;
     if (o > len) return refuseText(T.KEY_VALUE_RECORD_LENGTH, T.WHOLE_ENTRIES, len);
-    if (key >= 0x8000) continue;
+    if (key >= 0x8000) continue; // skippable key from a newer host, any length
     const want: u32 = kind == REC_MOBILITY && (key == K_HOME_ADDRESS || key == K_HOME_AGENT) ? 16 : 4;
     if (vlen != want) return refuse(T.KEY_VALUE_LENGTH, want, want, vlen);
     const ok = kind == REC_BOARD ? boardKey(key, be32(v)) : kind == REC_NODE ? nodeKey(key, be32(v)) : mobilityKey(key, v);

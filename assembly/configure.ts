@@ -15,7 +15,7 @@ import { saAdd } from "./security/sa";
  * Apply one IFACE, ROUTE or SA record (config.ts RecordApply). Layouts (ABI v2, docs/abi.md
  * "Configuration"; addresses 16 bytes, prefix lengths in the 128-bit space):
  *   IFACE 32: 0 index u8 | 1 flags u8 | 2 mac[6] | 8 mtu u16 | 10 prefixLen u8 | 11 pad[5] | 16 address[16]
- *   ROUTE 36: 0 prefixLen u8 | 1 iface u8 | 2 pad[2] | 4 dest[16] | 20 gateway[16] (:: or 0.0.0.0: on-link)
+ *   ROUTE 36: 0 prefixLen u8 | 1 iface u8 | 2 pad[2] | 4 dest[16] | 20 gateway[16] (0.0.0.0: on-link)
  *   SA 24+k:  0 spi u32 | 4 algorithm u8 | 5 replay u8 | 6 flags u8 | 7 keyLen u8 | 8 peer[16] | 24 key[keyLen]
  */
 export function configApply(type: u8, v: usize, rlen: u32): bool {
@@ -23,11 +23,11 @@ export function configApply(type: u8, v: usize, rlen: u32): bool {
     if (rlen != 32) return refuse(T.IFACE_RECORD_LENGTH, 32, 32, rlen);
     const idx = <i32>load<u8>(v);
     if (idx >= MAX_IFACES) return refuse(T.IFACE_INDEX, 0, MAX_IFACES - 1, idx);
+    // An unnumbered interface: ::ffff:0.0.0.0/96.
     const ip = addrField(T.IFACE_IPV4, v + 16);
     if (ip < 0) return false;
-    // An unnumbered interface (no address) has prefix length 0.
-    let plen = <i32>load<u8>(v + 10);
-    if (ip != 0 || plen != 0) { plen = v4PrefixField(T.IFACE_PREFIX_LEN, plen); if (plen < 0) return false; }
+    const plen = v4PrefixField(T.IFACE_PREFIX_LEN, load<u8>(v + 10));
+    if (plen < 0) return false;
     const mtu = be16(v + 8);
     if (mtu < 576 || mtu + 14 > <u32>frameBytes) return refuse(T.IFACE_MTU, 576, frameBytes - 14, mtu);
     const mac0 = load<u8>(v + 2);
