@@ -16,7 +16,7 @@ export type RecordApply = (type: u8, v: usize, rlen: u32) => bool;
 export const enum T {
   A_CONFIGURED_INTERFACE, // a configured interface
   A_KNOWN_KEY, // a known key
-  A_MULTIPLE_OF_6, // a multiple of 6
+  AN_IPV4_ADDRESS, // an IPv4 address (IPv6 arrives with issue 12)
   A_UNICAST_MAC_ADDRESS, // a unicast MAC address
   BOARD_ARP_ENTRIES, // board.arpEntries
   BOARD_BINDINGS, // board.bindings
@@ -36,10 +36,12 @@ export const enum T {
   EACH_INTERFACE_ONCE, // each interface once
   FOUR_BYTES, // 4 bytes
   IFACE_INDEX, // iface.index
+  IFACE_IPV4, // iface.ipv4
   IFACE_MAC, // iface.mac
   IFACE_MTU, // iface.mtu
   IFACE_PREFIX_LEN, // iface.prefixLen
   IFACE_RECORD_LENGTH, // iface record length
+  KEY_VALUE_LENGTH, // key/value value length
   KEY_VALUE_RECORD_LENGTH, // key/value record length
   MIPF, // "MIPF"
   MOBILITY_ADVERT_INTERVAL_MS, // mobility.advertIntervalMs
@@ -47,6 +49,8 @@ export const enum T {
   MOBILITY_BUSY, // mobility.busy
   MOBILITY_COLOCATED, // mobility.colocated
   MOBILITY_ENCAPSULATIONS, // mobility.encapsulations
+  MOBILITY_HOME_ADDRESS, // mobility.homeAddress
+  MOBILITY_HOME_AGENT, // mobility.homeAgent
   MOBILITY_HOME_PREFIX_LEN, // mobility.homePrefixLen
   MOBILITY_KEY, // mobility key
   MOBILITY_LIFETIME_SEC, // mobility.lifetimeSec
@@ -73,15 +77,19 @@ export const enum T {
   RECORD_TYPES_AFTER_INIT, // 4 (ROUTE), 6 (SA) or >= 128
   RECORD_TYPE_AFTER_INIT, // record type after init
   ROUTES, // routes
+  ROUTE_DEST, // route.dest
   ROUTE_IFACE, // route.iface
   ROUTE_PREFIX_LEN, // route.prefixLen
   ROUTE_RECORD_LENGTH, // route record length
+  ROUTE_VIA, // route.via
   SA_RECORD_LENGTH, // sa record length
   SECURITY_ASSOCIATIONS_ALGORITHM, // securityAssociations.algorithm
   SECURITY_ASSOCIATIONS_KEY_LENGTH, // securityAssociations.key length
+  SECURITY_ASSOCIATIONS_PEER, // securityAssociations.peer
   SECURITY_ASSOCIATIONS_REPLAY, // securityAssociations.replay
   SECURITY_ASSOCIATIONS_SPI, // securityAssociations.spi
   SECURITY_ASSOCIATIONS_USE, // securityAssociations.use
+  WHOLE_ENTRIES, // whole entries
   WITHIN_THE_CONFIGURATION, // within the configuration
   COUNT
 }
@@ -101,7 +109,8 @@ export const MAX_MEMORY_PAGES: i32 = 16384;
 export const configBuffer: usize = memory.data(CONFIG_CAPACITY, 16);
 
 export const MAGIC: u32 = 0x4650494d; // "MIPF" read little-endian
-export const VERSION: u16 = 1;
+/** Binary configuration version: 2 since ABI v2 (16-byte addresses, key/length/value entries). */
+export const VERSION: u16 = 2;
 
 export const REC_BOARD: u8 = 1;
 export const REC_NODE: u8 = 2;
@@ -258,6 +267,51 @@ export function refuseText(field: T, expected: T, got: i64): bool {
   return false;
 }
 
+const hexBuf: usize = memory.data(40);
+
+/**
+ * Refuse the 16-byte address at `p` where only IPv4 works today, showing it as eight groups of four
+ * hexadecimal digits (RFC 4291 §2.2 form 1, leading zeros kept: the shortest code). Always returns -1.
+ */
+function refuseAddr(field: T, p: usize): i64 {
+  let q = hexBuf;
+  for (let i: usize = 0; i < 16; i++) {
+    const b = <u32>load<u8>(p + i);
+    const hi = b >> 4, lo = b & 15;
+    store<u8>(q, <u8>(hi < 10 ? 48 + hi : 87 + hi));
+    store<u8>(q, <u8>(lo < 10 ? 48 + lo : 87 + lo), 1);
+    store<u8>(q, 58, 2); // ':' (the last one is not logged)
+    q += (i & 1) != 0 ? 3 : 2;
+  }
+  logBegin();
+  logStr("config: "); logText(field); logStr(": expected "); logText(T.AN_IPV4_ADDRESS); logStr(", got ");
+  logBytes(hexBuf, 39);
+  logEnd(LOG_ERROR);
+  return -1;
+}
+
+/**
+ * The IPv4 address (host order) in the 16-byte record field at `p`, which must be ::ffff:a.b.c.d
+ * (0.0.0.0, "none", included); anything else is refused (logged) and gives -1.
+ * Why: RFC 4291 §2.5.5.2: ABI v2 carries IPv4 as IPv4-mapped IPv6 addresses; the tables that take
+ * these values are IPv4 until IPv6 arrives (issue 12).
+ */
+export function addrField(field: T, p: usize): i64 {
+  // (Not wire/addr.ts addrV4: config.ts is below wire/.) ::ffff:a.b.c.d has bytes 8..11 00 00 ff ff.
+  if (load<u64>(p) == 0 && load<u32>(p, 8) == 0xffff0000) return bswap<u32>(load<u32>(p, 12));
+  return refuseAddr(field, p);
+}
+
+/**
+ * The IPv4 prefix length of record prefix length `plen`, which counts bits of the 16-byte address
+ * (docs/decisions.md); -1 after logging a refusal.
+ * Why: RFC 4291 §2.5.5.2: the IPv4 prefix /n of an IPv4-mapped address is /(96 + n).
+ */
+export function v4PrefixField(field: T, plen: u32): i32 {
+  if (plen < 96 || plen > 128) { refuse(field, 96, 128, plen); return -1; }
+  return <i32>plen - 96;
+}
+
 // @ts-ignore: decorator
 @inline export function be16(p: usize): u32 { return <u32>bswap<u16>(load<u16>(p)); }
 // @ts-ignore: decorator
@@ -283,7 +337,6 @@ function boardKey(key: u32, v: u32): bool {
     // Why: RFC 1122 §3.3.2: every host must reassemble datagrams of at least 576 bytes (EMTU_R).
     case K_REASSEMBLY_BYTES: if (!range(T.BOARD_REASSEMBLY_BYTES, v, 576, 65535)) return false; reassemblyBytes = v; return true;
   }
-  if (key >= 0x8000) return true; // skippable key from a newer host
   return refuseText(T.BOARD_KEY, T.A_KNOWN_KEY, key);
 }
 
@@ -296,14 +349,19 @@ function nodeKey(key: u32, v: u32): bool {
     case K_ICMP_ERRORS_PER_SEC: if (!range(T.NODE_ICMP_ERRORS_PER_SEC, v, 0, 100000)) return false; icmpErrorsPerSec = v; return true;
     case K_LOG_LEVEL: if (!range(T.NODE_LOG_LEVEL, v, 0, 3)) return false; logLevel = v; return true;
   }
-  if (key >= 0x8000) return true;
   return refuseText(T.NODE_KEY, T.A_KNOWN_KEY, key);
 }
 
-function mobilityKey(key: u32, v: u32): bool {
+/** One MOBILITY entry; `p` points at its value (16 bytes for the address keys, else a u32). */
+function mobilityKey(key: u32, p: usize): bool {
+  if (key == K_HOME_ADDRESS || key == K_HOME_AGENT) {
+    const a = addrField(key == K_HOME_ADDRESS ? T.MOBILITY_HOME_ADDRESS : T.MOBILITY_HOME_AGENT, p);
+    if (a < 0) return false;
+    if (key == K_HOME_ADDRESS) homeAddress = <u32>a; else homeAgent = <u32>a;
+    return true;
+  }
+  const v = be32(p);
   switch (key) {
-    case K_HOME_ADDRESS: homeAddress = v; return true;
-    case K_HOME_AGENT: homeAgent = v; return true;
     case K_HOME_PREFIX_LEN: if (!range(T.MOBILITY_HOME_PREFIX_LEN, v, 1, 32)) return false; homePrefixLen = v; return true;
     case K_LIFETIME_SEC: if (!range(T.MOBILITY_LIFETIME_SEC, v, 1, 65534)) return false; lifetimeSec = v; return true;
     case K_ADVERT_INTERVAL_MS: if (!range(T.MOBILITY_ADVERT_INTERVAL_MS, v, 1000, 600000)) return false; advertIntervalMs = v; return true;
@@ -322,16 +380,26 @@ function mobilityKey(key: u32, v: u32): bool {
     case K_REVERSE_TUNNEL: if (!range(T.MOBILITY_REVERSE_TUNNEL, v, 0, 1)) return false; reverseTunnel = v != 0; return true;
     case K_REG_PROFILE: if (!range(T.MOBILITY_REGISTRATION_PROFILE, v, 0, 1)) return false; registrationProfile = v; return true;
   }
-  if (key >= 0x8000) return true;
   return refuseText(T.MOBILITY_KEY, T.A_KNOWN_KEY, key);
 }
 
+/**
+ * A BOARD, NODE or MOBILITY record: entries `key u16, length u16, value[length]` (ABI v2): a u32,
+ * or a 16-byte address for MOBILITY homeAddress and homeAgent. Keys ≥ 0x8000 are skipped whatever
+ * their length (room for newer hosts).
+ */
 function keyValues(p: usize, len: u32, kind: u8): bool {
-  if (len % 6 != 0) return refuseText(T.KEY_VALUE_RECORD_LENGTH, T.A_MULTIPLE_OF_6, len);
-  for (let o: u32 = 0; o < len; o += 6) {
+  for (let o: u32 = 0; o < len;) {
+    if (o + 4 > len) return refuseText(T.KEY_VALUE_RECORD_LENGTH, T.WHOLE_ENTRIES, len);
     const key = be16(p + o);
-    const v = be32(p + o + 2);
-    const ok = kind == REC_BOARD ? boardKey(key, v) : kind == REC_NODE ? nodeKey(key, v) : mobilityKey(key, v);
+    const vlen = be16(p + o + 2);
+    const v = p + o + 4;
+    o += 4 + vlen;
+    if (o > len) return refuseText(T.KEY_VALUE_RECORD_LENGTH, T.WHOLE_ENTRIES, len);
+    if (key >= 0x8000) continue; // skippable key from a newer host, any length
+    const want: u32 = kind == REC_MOBILITY && (key == K_HOME_ADDRESS || key == K_HOME_AGENT) ? 16 : 4;
+    if (vlen != want) return refuse(T.KEY_VALUE_LENGTH, want, want, vlen);
+    const ok = kind == REC_BOARD ? boardKey(key, be32(v)) : kind == REC_NODE ? nodeKey(key, be32(v)) : mobilityKey(key, v);
     if (!ok) return false;
   }
   return true;

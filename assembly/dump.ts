@@ -1,20 +1,22 @@
 // Table dumps for tools (docs/abi.md "Dump records"): one record, little-endian, per `dump` call.
 //
-//   table 0 interfaces (16 bytes; record i = i-th configured interface)
-//     0 index u8 | 1 up u8 | 2 mac[6] | 8 ip u32 | 12 prefixLen u8 | 13 pad u8 | 14 mtu u16
-//   table 1 routes (12 bytes; longest prefix first)
-//     0 dest u32 | 4 prefixLen u8 | 5 iface u8 | 6 pad[2] | 8 gateway u32 (0 = on-link)
-//   table 2 ARP (neighbour) cache (20 bytes; entries in use; link/neighbor.ts)
-//     0 ip u32 | 4 mac[6] | 10 state u8 (1 incomplete, 2 reachable) | 11 iface u8 | 12 expiresAtMs i64
-//   table 3 home agent bindings (28 bytes; one per care-of address of each binding; mobility/bindings.ts bindingDump)
-//     0 home u32 | 4 careOf u32 | 8 expiresAtMs i64 | 16 identification u64 | 24 lifetimeSec u16 |
-//     26 flags u8 (S B D M G V) | 27 encapsulation u8 (1 IP in IP, 2 minimal, 4 GRE)
-//   table 4 foreign agent visitors (44 bytes; mobility/visitors.ts visitorDump)
-//     0 home u32 | 4 homeAgent u32 | 8 careOf u32 | 12 mac[6] | 18 iface u8 | 19 state u8 (1 pending,
-//     2 accepted, 3 both) | 20 lifetimeSec u16 | 22 udpSourcePort u16 | 24 expiresAtMs i64 |
-//     32 identification u64 | 40 colocated u8 | 41 requestFlags u8 | 42 pad[2]
-//   table 5 interface aliases (8 bytes; interfaces with a second address, e.g. a co-located care-of)
-//     0 iface u8 | 1 prefixLen u8 | 2 pad[2] | 4 address u32
+//   Addresses are 16 bytes in network order, IPv4 as ::ffff:a.b.c.d (RFC 4291 §2.5.5.2, ABI v2);
+//   prefix lengths count bits of the 16-byte address (an IPv4 /n is 96 + n; docs/decisions.md).
+//   table 0 interfaces (32 bytes; record i = i-th configured interface)
+//     0 index u8 | 1 up u8 | 2 mac[6] | 8 mtu u16 | 10 prefixLen u8 | 11 pad[5] | 16 ip[16]
+//   table 1 routes (36 bytes; longest prefix first)
+//     0 prefixLen u8 | 1 iface u8 | 2 pad[2] | 4 dest[16] | 20 gateway[16] (0.0.0.0 = on-link)
+//   table 2 ARP (neighbour) cache (32 bytes; entries in use; link/neighbor.ts)
+//     0 mac[6] | 6 state u8 (1 incomplete, 2 reachable) | 7 iface u8 | 8 expiresAtMs i64 | 16 ip[16]
+//   table 3 home agent bindings (52 bytes; one per care-of address of each binding; mobility/bindings.ts bindingDump)
+//     0 expiresAtMs i64 | 8 identification u64 | 16 lifetimeSec u16 | 18 flags u8 (S B D M G V) |
+//     19 encapsulation u8 (1 IP in IP, 2 minimal, 4 GRE) | 20 home[16] | 36 careOf[16]
+//   table 4 foreign agent visitors (80 bytes; mobility/visitors.ts visitorDump)
+//     0 mac[6] | 6 iface u8 | 7 state u8 (1 pending, 2 accepted, 3 both) | 8 lifetimeSec u16 |
+//     10 udpSourcePort u16 | 12 colocated u8 | 13 requestFlags u8 | 14 pad[2] | 16 expiresAtMs i64 |
+//     24 identification u64 | 32 home[16] | 48 homeAgent[16] | 64 careOf[16]
+//   table 5 interface aliases (20 bytes; interfaces with a second address, e.g. a co-located care-of)
+//     0 iface u8 | 1 prefixLen u8 | 2 pad[2] | 4 address[16]
 // Tables 3 and 4 are empty on nodes without the home agent / foreign agent role.
 //
 
@@ -22,6 +24,7 @@ import { netifCount, netifValid, netifUp, netifMac, netifIp, netifPrefixLen, net
 import { routeCount, routeEntry } from "./stack/route";
 import { neighborDump } from "./link/neighbor";
 import { mobilityDump } from "./mobility/roles";
+import { addrSetV4, addrV4Bits } from "./wire/addr";
 
 /** Write record `index` of `table` to `out` (layouts above); returns its length or -1 past the end. */
 export function dumpRecord(table: i32, index: i32, out: usize): i32 {
@@ -33,23 +36,20 @@ export function dumpRecord(table: i32, index: i32, out: usize): i32 {
       store<u8>(out, <u8>i, 0);
       store<u8>(out, netifUp(i) ? 1 : 0, 1);
       memory.copy(out + 2, netifMac(i), 6);
-      store<u32>(out, netifIp(i), 8);
-      store<u8>(out, netifPrefixLen(i), 12);
-      store<u8>(out, 0, 13);
-      store<u16>(out, <u16>netifMtu(i), 14);
-      return 16;
+      store<u16>(out, <u16>netifMtu(i), 8);
+      store<u64>(out, <u64>addrV4Bits(netifPrefixLen(i)), 10); // prefixLen u8 at 10 and pad up to 16
+      addrSetV4(out + 16, netifIp(i));
+      return 32;
     }
     return -1;
   }
   if (table == 1) {
     if (index >= routeCount()) return -1;
     const e = routeEntry(index);
-    store<u32>(out, load<u32>(e, 0), 0);   // dest
-    store<u8>(out, load<u8>(e, 8), 4);     // prefixLen
-    store<u8>(out, load<u8>(e, 9), 5);     // iface
-    store<u16>(out, 0, 6);
-    store<u32>(out, load<u32>(e, 4), 8);   // gateway
-    return 12;
+    store<u32>(out, <u32>addrV4Bits(load<u8>(e, 8)) | (<u32>load<u8>(e, 9) << 8)); // prefixLen, iface, pad[2]
+    addrSetV4(out + 4, load<u32>(e, 0));   // dest
+    addrSetV4(out + 20, load<u32>(e, 4));  // gateway
+    return 36;
   }
   if (table == 2) return neighborDump(index, out);
   if (table == 3 || table == 4) return mobilityDump(table, index, out);
@@ -58,11 +58,9 @@ export function dumpRecord(table: i32, index: i32, out: usize): i32 {
     let k = 0;
     for (let i = 0; i < netifCount(); i++) {
       if (!netifValid(i) || netifAlias(i) == 0 || k++ != index) continue;
-      store<u8>(out, <u8>i, 0);
-      store<u8>(out, netifAliasPrefixLen(i), 1);
-      store<u16>(out, 0, 2);
-      store<u32>(out, netifAlias(i), 4);
-      return 8;
+      store<u32>(out, <u32>i | (<u32>addrV4Bits(netifAliasPrefixLen(i)) << 8)); // iface, prefixLen, pad[2]
+      addrSetV4(out + 4, netifAlias(i));
+      return 20;
     }
     return -1;
   }

@@ -1,23 +1,24 @@
-// Structured events for tools (metrics, timelines). Each record is little-endian binary, laid out per
-// kind in docs/abi.md "Events". Add kinds at the end only.
+// Structured events for tools (metrics, timelines). Each record is binary, laid out per kind in
+// docs/abi.md "Events" (schema/events.json): integers little-endian, addresses 16 bytes in network
+// order (IPv4 as ::ffff:a.b.c.d, ABI v2). Add kinds at the end only.
 
 import { event } from "./host";
 
+// Layouts (byte offsets; `addr` = 16 bytes, network order). Every address sits at a multiple of 4.
 export const enum Ev {
-  LINK = 1,          // iface u8, up u8, bssid[6]
-  ARP_RESOLVED = 2,  // iface u8, pad[3], ip u32, mac[6]
-  ARP_FAILED = 3,    // iface u8, pad[3], ip u32
+  LINK = 1,          // 0 iface u8 | 1 up u8 | 2 bssid[6]                                         (8)
+  ARP_RESOLVED = 2,  // 0 iface u8 | 1 pad | 2 mac[6] | 8 ip addr                                 (24)
+  ARP_FAILED = 3,    // 0 iface u8 | 1 pad[3] | 4 ip addr                                         (20)
   CONFIG_REFUSED = 4, // (no payload; the reason went to log)
-  // Mobile IP (docs/abi.md "Events" gives every layout; addresses host-order u32, little-endian)
-  REG_REQUEST = 5,   // mobile node sent a request: home u32, ha u32, coa u32, lifetimeSec u16, flags u8, viaFa u8
-  REG_REPLY = 6,     // mobile node got a valid reply: home u32, ha u32, coa u32, lifetimeSec u16, code u8, pad
-  MOVE = 7,          // mobile node: iface u8, reason u8 (MoveReason), seq u16, agent u32, coa u32
-  BINDING = 8,       // home agent: op u8 (BindingOp), pad u8, lifetimeSec u16, home u32, coa u32
-  VISITOR = 9,       // foreign agent: op u8 (VisitorOp), code u8, lifetimeSec u16, home u32, ha u32
-  AUTH_FAILED = 10,  // role u8 (1 MN, 2 FA, 3 HA), extType u8, code u8 (reply code sent, 0 none), pad, peer u32, spi u32
-  REG_DENIED = 11,   // an agent denied a request: role u8 (2 FA, 3 HA), code u8, pad[2], home u32
-  DHCP = 12,         // mobile node DHCP client: op u8 (1 bound, 2 renewed, 3 lost), pad[3], addr u32, router u32, leaseSec u32
-  HOME = 13          // mobile node: atHome u8, pad[3], agent u32 (the advertising agent, 0 if none)
+  REG_REQUEST = 5,   // mobile node sent a request: 0 lifetimeSec u16 | 2 flags u8 | 3 viaFa u8 | 4 home | 20 ha | 36 coa (52)
+  REG_REPLY = 6,     // mobile node got a valid reply: 0 lifetimeSec u16 | 2 code u8 | 3 pad | 4 home | 20 ha | 36 coa (52)
+  MOVE = 7,          // mobile node: 0 iface u8 | 1 reason u8 (MoveReason) | 2 seq u16 | 4 agent | 20 coa (36)
+  BINDING = 8,       // home agent: 0 op u8 (BindingOp) | 1 pad | 2 lifetimeSec u16 | 4 home | 20 coa (36)
+  VISITOR = 9,       // foreign agent: 0 op u8 (VisitorOp) | 1 code u8 | 2 lifetimeSec u16 | 4 home | 20 ha (36)
+  AUTH_FAILED = 10,  // 0 role u8 (1 MN, 2 FA, 3 HA) | 1 extType u8 | 2 code u8 (reply sent, 0 none) | 3 pad | 4 spi u32 | 8 peer (24)
+  REG_DENIED = 11,   // an agent denied a request: 0 role u8 (2 FA, 3 HA) | 1 code u8 | 2 pad[2] | 4 home (20)
+  DHCP = 12,         // mobile node DHCP client: 0 op u8 (1 bound, 2 renewed, 3 lost) | 1 pad[3] | 4 leaseSec u32 | 8 addr | 24 router (40)
+  HOME = 13          // mobile node: 0 atHome u8 | 1 pad[3] | 4 agent (the advertising agent, unspecified if none) (20)
 }
 
 export const enum MoveReason { NEW_AGENT = 1, LIFETIME_EXPIRED = 2, PREFIX_CHANGE = 3, AGENT_REBOOT = 4, LINK = 5, HOME = 6 }
@@ -30,6 +31,19 @@ const buf: usize = memory.data(64, 8);
 export function evBuf(): usize { return buf; }
 export function evEmit(kind: Ev, len: i32): void { event(<i32>kind, buf, len); }
 
+/**
+ * Write the IPv4 address `v4` (host order) at byte `at` of the record as a 16-byte address.
+ * Why: RFC 4291 §2.5.5.2: IPv4 travels the ABI as ::ffff:a.b.c.d so one field type serves IPv6 next
+ * (docs/abi.md "Changes from v1"); 0 becomes ::ffff:0.0.0.0, shown 0.0.0.0 as before. Written here
+ * rather than with wire/addr.ts addrSetV4 because events.ts is below wire/ (docs/decisions.md layering).
+ */
+export function evAddr(at: usize, v4: u32): void {
+  const p = buf + at;
+  store<u64>(p, 0);
+  store<u32>(p, 0xffff0000, 8); // bytes 8..11 = 00 00 ff ff
+  store<u32>(p, bswap<u32>(v4), 12);
+}
+
 export const ROLE_MN: u8 = 1;
 export const ROLE_FA: u8 = 2;
 export const ROLE_HA: u8 = 3;
@@ -40,9 +54,9 @@ export function evAuthFailed(role: u8, extType: u8, code: u8, peer: u32, spi: u3
   store<u8>(buf, extType, 1);
   store<u8>(buf, code, 2);
   store<u8>(buf, 0, 3);
-  store<u32>(buf, peer, 4);
-  store<u32>(buf, spi, 8);
-  evEmit(Ev.AUTH_FAILED, 12);
+  store<u32>(buf, spi, 4);
+  evAddr(8, peer);
+  evEmit(Ev.AUTH_FAILED, 24);
 }
 
 /** REG_DENIED: agent `role` denied the request of `home` with `code`. */
@@ -50,6 +64,6 @@ export function evRegDenied(role: u8, code: u8, home: u32): void {
   store<u8>(buf, role, 0);
   store<u8>(buf, code, 1);
   store<u16>(buf, 0, 2);
-  store<u32>(buf, home, 4);
-  evEmit(Ev.REG_DENIED, 8);
+  evAddr(4, home);
+  evEmit(Ev.REG_DENIED, 20);
 }

@@ -21,7 +21,8 @@ import { dumpRecord } from "./dump";
 import { Ev, evBuf, evEmit } from "./events";
 import { setNow } from "./clock";
 
-const ABI_VERSION: i32 = 1;
+// Why: docs/abi.md "Changes from v1": v2 carries 16-byte addresses (RFC 4291 §2.5.5.2) in events, dumps and config.
+const ABI_VERSION: i32 = 2;
 
 /** Bytes reserved in front of every packet buffer so headers can be prepended without copying (config.ts). */
 const HEADROOM: i32 = cfg.HEADROOM;

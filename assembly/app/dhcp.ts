@@ -24,7 +24,7 @@
 
 import * as cfg from "../config";
 import { C, count } from "../counters";
-import { Ev, evBuf, evEmit } from "../events";
+import { Ev, evBuf, evEmit, evAddr } from "../events";
 import { nowMs } from "../clock";
 import { MAX_IFACES, netifValid, netifUp, netifMac, netifSetAlias, prefixMask } from "../link/netif";
 import { stackTimerArm, stackTimerDisarm, timerOwn, OWNER_DHCP } from "../sys/timers";
@@ -176,10 +176,10 @@ function nextRetransmit(r: usize): i64 {
 function emitEvent(op: u8, addr: u32, router: u32, leaseSec: u32): void {
   const b = evBuf();
   store<u32>(b, <u32>op);
-  store<u32>(b, addr, 4);
-  store<u32>(b, router, 8);
-  store<u32>(b, leaseSec, 12);
-  evEmit(Ev.DHCP, 16);
+  store<u32>(b, leaseSec, 4);
+  evAddr(8, addr);
+  evAddr(24, router);
+  evEmit(Ev.DHCP, 40);
 }
 
 function putOpt4(o: usize, code: u8, v: u32): usize {

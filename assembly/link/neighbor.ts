@@ -49,7 +49,7 @@
 
 import { arenaAlloc } from "../mem";
 import { C, count } from "../counters";
-import { Ev, evBuf, evEmit } from "../events";
+import { Ev, evBuf, evEmit, evAddr } from "../events";
 import { nowMs } from "../clock";
 import * as cfg from "../config";
 import { netifListen } from "./netif";
@@ -59,6 +59,7 @@ import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htInsertedNew, htRem
 import { lruBytes, lruInit, lruTouch, lruRemove, lruOldest, lruNewest } from "../table/lru";
 import { TIMER_NEVER, timerStart, timerRestart, timerActive } from "../table/timer";
 import { ETH_HEADER_LEN, macEqual } from "../wire/ethernet";
+import { addrSetV4 } from "../wire/addr";
 
 export const NEIGH_FREE: u8 = 0;
 export const NEIGH_INCOMPLETE: u8 = 1;
@@ -223,17 +224,17 @@ function setDeadline(i: i32, list: usize, d: i64): void {
 
 function emitResolved(e: usize): void {
   const b = evBuf();
-  store<u32>(b, <u32>load<u8>(e, E_IFACE));
-  store<u32>(b, load<u32>(e, E_IP), 4);
-  memory.copy(b + 8, e + E_MAC, 6);
-  evEmit(Ev.ARP_RESOLVED, 14);
+  store<u16>(b, <u16>load<u8>(e, E_IFACE));
+  memory.copy(b + 2, e + E_MAC, 6);
+  evAddr(8, load<u32>(e, E_IP));
+  evEmit(Ev.ARP_RESOLVED, 24);
 }
 
 function emitFailed(iface: i32, ip: u32): void {
   const b = evBuf();
   store<u32>(b, <u32>iface);
-  store<u32>(b, ip, 4);
-  evEmit(Ev.ARP_FAILED, 8);
+  evAddr(4, ip);
+  evEmit(Ev.ARP_FAILED, 20);
 }
 
 /** Drop every pending frame for (`iface`, `ip`), or for the whole interface when `all`. */
@@ -519,8 +520,8 @@ export function neighborFlush(iface: i32): void {
 }
 
 /**
- * Write the `index`-th entry in use to `out` as `ip u32, mac[6], state u8, iface u8, expiresAtMs i64`
- * (little-endian, 20 bytes); returns 20, or -1 past the last. Reading indices 0, 1, 2, ... in a row
+ * Write the `index`-th entry in use to `out` as `mac[6], state u8, iface u8, expiresAtMs i64, ip[16]`
+ * (little-endian, the address 16 bytes ::ffff:a.b.c.d: ABI v2, 32 bytes); returns 32, or -1 past the last. Reading indices 0, 1, 2, ... in a row
  * costs O(capacity) in all (a cursor resumes where the previous record was found).
  */
 export function neighborDump(index: i32, out: usize): i32 {
@@ -532,15 +533,15 @@ export function neighborDump(index: i32, out: usize): i32 {
     const e = entry(i);
     if (load<u8>(e, E_STATE) == NEIGH_FREE) continue;
     if (k++ != index) continue;
-    store<u32>(out, load<u32>(e, E_IP));
-    memory.copy(out + 4, e + E_MAC, 6);
-    store<u8>(out, load<u8>(e, E_STATE), 10);
-    store<u8>(out, load<u8>(e, E_IFACE), 11);
-    store<i64>(out, load<i64>(e, E_EXPIRES), 12);
+    memory.copy(out, e + E_MAC, 6);
+    store<u8>(out, load<u8>(e, E_STATE), 6);
+    store<u8>(out, load<u8>(e, E_IFACE), 7);
+    store<i64>(out, load<i64>(e, E_EXPIRES), 8);
+    addrSetV4(out + 16, load<u32>(e, E_IP));
     dumpIndex = index + 1;
     dumpPos = i + 1;
     dumpGen = cacheGen;
-    return 20;
+    return 32;
   }
   return -1;
 }

@@ -16,7 +16,8 @@ import { routeChanged } from "../stack/route";
 import * as cfg from "../config";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
-import { Ev, BindingOp, evBuf, evEmit } from "../events";
+import { addrSetV4 } from "../wire/addr";
+import { Ev, BindingOp, evBuf, evEmit, evAddr } from "../events";
 import { HT_HEADER_SIZE, htBytes, htInit, htFind, htValueAt, htKeyAt, htNext, htUsed } from "../table/hash";
 import { saFindFor, SA_LAST_ID } from "../security/sa";
 
@@ -65,9 +66,9 @@ export function emitBinding(op: BindingOp, lifetimeSec: u16, home: u32, coa: u32
   store<u8>(b, <u8>op, 0);
   store<u8>(b, 0, 1);
   store<u16>(b, lifetimeSec, 2);
-  store<u32>(b, home, 4);
-  store<u32>(b, coa, 8);
-  evEmit(Ev.BINDING, 12);
+  evAddr(4, home);
+  evAddr(20, coa);
+  evEmit(Ev.BINDING, 36);
 }
 
 /** Index of `coa` among the live slots of binding `v`, or -1. */
@@ -102,14 +103,14 @@ export function bindingSlotAppend(v: usize): i32 {
 // ---- dumps ----------------------------------------------------------------------------------------
 
 /** Bytes of one binding dump record (bindingDump). */
-export const BINDING_DUMP_SIZE: i32 = 28;
+export const BINDING_DUMP_SIZE: i32 = 52;
 
 /**
  * Write binding record `index` (one per care-of address of each binding, 0-based) to `out`
- * (BINDING_DUMP_SIZE bytes, little-endian); its length, or -1 past the end:
- *   0 home u32 | 4 careOf u32 | 8 expiresAtMs i64 | 16 identification u64 (last accepted from the
- *   node, kept in its security association) | 24 lifetimeSec u16 (granted) | 26 flags u8 (request
- *   S B D M G V) | 27 encapsulation u8 (1 IP in IP, 2 minimal, 4 GRE)
+ * (BINDING_DUMP_SIZE bytes, little-endian, addresses 16 bytes ::ffff:a.b.c.d); its length, or -1 past the end:
+ *   0 expiresAtMs i64 | 8 identification u64 (last accepted from the node, kept in its security
+ *   association) | 16 lifetimeSec u16 (granted) | 18 flags u8 (request S B D M G V) |
+ *   19 encapsulation u8 (1 IP in IP, 2 minimal, 4 GRE) | 20 home[16] | 36 careOf[16]
  * Reading indices 0, 1, 2, ... in a row costs O(capacity + records) in all (a cursor resumes).
  */
 export function bindingDump(index: i32, out: usize): i32 {
@@ -143,13 +144,13 @@ export function bindingDump(index: i32, out: usize): i32 {
   const home = htKeyAt(bindings, r);
   const s = bindingSlot(htValueAt(bindings, r), i);
   const sa = saFindFor(home, cfg.SA_USE_MOBILE_HOME);
-  store<u32>(out, home, 0);
-  store<u32>(out, load<u32>(s, S_COA), 4);
-  store<i64>(out, load<i64>(s, S_EXPIRES), 8);
-  store<u64>(out, sa != 0 ? load<u64>(sa, SA_LAST_ID) : 0, 16);
-  store<u16>(out, load<u16>(s, S_LIFETIME), 24);
-  store<u8>(out, load<u8>(s, S_FLAGS), 26);
-  store<u8>(out, load<u8>(s, S_ENCAP), 27);
+  store<i64>(out, load<i64>(s, S_EXPIRES), 0);
+  store<u64>(out, sa != 0 ? load<u64>(sa, SA_LAST_ID) : 0, 8);
+  store<u16>(out, load<u16>(s, S_LIFETIME), 16);
+  store<u8>(out, load<u8>(s, S_FLAGS), 18);
+  store<u8>(out, load<u8>(s, S_ENCAP), 19);
+  addrSetV4(out + 20, home);
+  addrSetV4(out + 36, load<u32>(s, S_COA));
   return BINDING_DUMP_SIZE;
 }
 

@@ -21,8 +21,9 @@
 import { routeChanged } from "../stack/route";
 import * as cfg from "../config";
 import { arenaAlloc } from "../mem";
+import { addrSetV4 } from "../wire/addr";
 import { C, count } from "../counters";
-import { Ev, VisitorOp, evBuf, evEmit } from "../events";
+import { Ev, VisitorOp, evBuf, evEmit, evAddr } from "../events";
 import { HT_HEADER_SIZE, htBytes, htInit, htInsert, htRemoveAt, htValueAt, htKeyAt, htNext } from "../table/hash";
 import { TIMER_NEVER } from "../table/timer";
 import { stackTimerArm, stackTimerDisarm, OWNER_FA } from "../sys/timers";
@@ -74,7 +75,7 @@ export const PS_SIZE: usize = 48;
 export const V_SIZE: u32 = <u32>(V_SLOTS + <usize>SLOTS * PS_SIZE);
 
 /** Bytes of one visitor dump record (visitorDump). */
-export const VISITOR_DUMP_SIZE: i32 = 44;
+export const VISITOR_DUMP_SIZE: i32 = 80;
 
 
 export const visitors: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
@@ -116,9 +117,9 @@ export function visitorEvent(op: VisitorOp, code: u8, lifetimeSec: u16, home: u3
   store<u8>(b, <u8>op, 0);
   store<u8>(b, code, 1);
   store<u16>(b, lifetimeSec, 2);
-  store<u32>(b, home, 4);
-  store<u32>(b, ha, 8);
-  evEmit(Ev.VISITOR, 12);
+  evAddr(4, home);
+  evAddr(20, ha);
+  evEmit(Ev.VISITOR, 36);
 }
 
 // @ts-ignore: decorator
@@ -188,11 +189,11 @@ export function visitorEndPending(v: usize, idx: i32, s: usize): void {
 
 /**
  * Write visitor record `index` (0-based over records in use) to `out` (VISITOR_DUMP_SIZE bytes,
- * little-endian); its length, or -1 past the end (ABI dump visitors 4):
- *   0 home u32 | 4 homeAgent u32 | 8 careOf u32 | 12 mac[6] | 18 iface u8 | 19 state u8 (1 pending,
- *   2 accepted, 3 both: re-registering) | 20 lifetimeSec u16 | 22 udpSourcePort u16 |
- *   24 expiresAtMs i64 | 32 identification u64 | 40 colocated u8 (bit 0 the pending request has D,
- *   bit 1 the accepted registration has D) | 41 requestFlags u8 | 42 pad[2]
+ * little-endian, addresses 16 bytes ::ffff:a.b.c.d); its length, or -1 past the end (ABI dump visitors 4):
+ *   0 mac[6] | 6 iface u8 | 7 state u8 (1 pending, 2 accepted, 3 both: re-registering) |
+ *   8 lifetimeSec u16 | 10 udpSourcePort u16 | 12 colocated u8 (bit 0 the pending request has D,
+ *   bit 1 the accepted registration has D) | 13 requestFlags u8 | 14 pad[2] | 16 expiresAtMs i64 |
+ *   24 identification u64 | 32 home[16] | 48 homeAgent[16] | 64 careOf[16]
  * Records with an accepted registration show it (home agent, MAC, interface, granted lifetime,
  * expiry); pending-only ones the latest request (requested lifetime, reply deadline). careOf,
  * identification, port and requestFlags are the latest pending request's, else the accepted one's
@@ -216,18 +217,18 @@ export function visitorDump(index: i32, out: usize): i32 {
   const acc = (f & VF_ACCEPTED) != 0;
   const latest = <i32>load<u8>(v, V_LATEST);
   const s: usize = latest < SLOTS && slotUsed(slotAt(v, latest)) ? slotAt(v, latest) : 0;
-  store<u32>(out, htKeyAt(visitors, i), 0);
-  store<u32>(out, acc ? load<u32>(v, V_ACC_HA) : load<u32>(s, PS_HA), 4);
-  store<u32>(out, s != 0 ? load<u32>(s, PS_RELAY_SRC) : load<u32>(v, V_ACC_RELAY_SRC), 8);
-  memory.copy(out + 12, acc ? v + V_ACC_MAC : s + PS_MAC, 6);
-  store<u8>(out, acc ? load<u8>(v, V_ACC_IFACE) : load<u8>(s, PS_IFACE), 18);
-  store<u8>(out, (s != 0 ? 1 : 0) | (acc ? 2 : 0), 19);
-  store<u16>(out, acc ? load<u16>(v, V_GRANTED) : load<u16>(s, PS_REQ_LIFETIME), 20);
-  store<u16>(out, s != 0 ? load<u16>(s, PS_MN_PORT) : load<u16>(v, V_ACC_PORT), 22);
-  store<i64>(out, acc ? load<i64>(v, V_EXPIRES) : load<i64>(s, PS_PENDING_UNTIL), 24);
-  store<u64>(out, s != 0 ? load<u64>(s, PS_ID) : load<u64>(v, V_ACC_ID), 32);
-  store<u8>(out, (s != 0 && (load<u8>(s, PS_STATE) & PS_COLOC) != 0 ? 1 : 0) | ((f & VF_ACC_COLOC) != 0 ? 2 : 0), 40);
-  store<u8>(out, s != 0 ? load<u8>(s, PS_REQ_FLAGS) : load<u8>(v, V_ACC_REQ_FLAGS), 41);
-  store<u16>(out, 0, 42);
+  memory.copy(out, acc ? v + V_ACC_MAC : s + PS_MAC, 6);
+  store<u8>(out, acc ? load<u8>(v, V_ACC_IFACE) : load<u8>(s, PS_IFACE), 6);
+  store<u8>(out, (s != 0 ? 1 : 0) | (acc ? 2 : 0), 7);
+  store<u16>(out, acc ? load<u16>(v, V_GRANTED) : load<u16>(s, PS_REQ_LIFETIME), 8);
+  store<u16>(out, s != 0 ? load<u16>(s, PS_MN_PORT) : load<u16>(v, V_ACC_PORT), 10);
+  store<u8>(out, (s != 0 && (load<u8>(s, PS_STATE) & PS_COLOC) != 0 ? 1 : 0) | ((f & VF_ACC_COLOC) != 0 ? 2 : 0), 12);
+  store<u8>(out, s != 0 ? load<u8>(s, PS_REQ_FLAGS) : load<u8>(v, V_ACC_REQ_FLAGS), 13);
+  store<u16>(out, 0, 14);
+  store<i64>(out, acc ? load<i64>(v, V_EXPIRES) : load<i64>(s, PS_PENDING_UNTIL), 16);
+  store<u64>(out, s != 0 ? load<u64>(s, PS_ID) : load<u64>(v, V_ACC_ID), 24);
+  addrSetV4(out + 32, htKeyAt(visitors, i));
+  addrSetV4(out + 48, acc ? load<u32>(v, V_ACC_HA) : load<u32>(s, PS_HA));
+  addrSetV4(out + 64, s != 0 ? load<u32>(s, PS_RELAY_SRC) : load<u32>(v, V_ACC_RELAY_SRC));
   return VISITOR_DUMP_SIZE;
 }

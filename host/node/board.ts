@@ -21,7 +21,7 @@ export interface BoardHooks {
   random?(buf: Uint8Array): void;
 }
 
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 const SLAB = 256 * 1024;
 let slab = new Uint8Array(SLAB);
 let slabUsed = 0;
@@ -229,26 +229,38 @@ export type DumpName = keyof DumpRecords;
 /** ABI table number of each dump (docs/abi.md). */
 export const DUMP_TABLES: Record<DumpName, number> = { interfaces: 0, routes: 1, arp: 2, bindings: 3, visitors: 4, aliases: 5 };
 
-/** Decode one raw record of table `name` (little-endian, docs/abi.md "Dump records"). */
+/**
+ * The IPv4 address (host-order number) in the 16-byte address at `o` of a record: ::ffff:a.b.c.d
+ * (ABI v2); NaN for any other address (the core's tables are IPv4 until issue 12).
+ */
+export function mappedV4(r: Uint8Array, o: number): number {
+  for (let i = 0; i < 10; i++) if (r[o + i] !== 0) return NaN;
+  if (r[o + 10] !== 0xff || r[o + 11] !== 0xff) return NaN;
+  return new DataView(r.buffer, r.byteOffset + o + 12, 4).getUint32(0);
+}
+
+/** Decode one raw record of table `name` (docs/abi.md "Dump records"): IPv4 numbers and prefix lengths as in v1. */
 export function decodeDump<K extends DumpName>(name: K, r: Uint8Array): DumpRecords[K] {
   const d = new DataView(r.buffer, r.byteOffset, r.byteLength);
-  const u32 = (o: number) => d.getUint32(o, true);
+  const ip = (o: number) => mappedV4(r, o);
+  // Record prefix lengths count bits of the 16-byte address: an IPv4 /n is 96 + n.
+  const plen = (o: number) => r[o] - 96;
   const ms = (o: number) => Number(d.getBigInt64(o, true));
   let x: DumpRecords[DumpName];
   switch (name) {
-    case "interfaces": x = { index: r[0], up: r[1] !== 0, mac: formatMac(r.subarray(2, 8)), ip: u32(8), prefixLen: r[12], mtu: d.getUint16(14, true) }; break;
-    case "routes": x = { dest: u32(0), prefixLen: r[4], iface: r[5], gateway: u32(8) }; break;
-    case "arp": x = { ip: u32(0), mac: formatMac(r.subarray(4, 10)), state: r[10], iface: r[11], expiresAtMs: ms(12) }; break;
+    case "interfaces": x = { index: r[0], up: r[1] !== 0, mac: formatMac(r.subarray(2, 8)), ip: ip(16), prefixLen: plen(10), mtu: d.getUint16(8, true) }; break;
+    case "routes": x = { dest: ip(4), prefixLen: plen(0), iface: r[1], gateway: ip(20) }; break;
+    case "arp": x = { ip: ip(16), mac: formatMac(r.subarray(0, 6)), state: r[6], iface: r[7], expiresAtMs: ms(8) }; break;
     case "bindings": x = {
-      home: u32(0), careOf: u32(4), expiresAtMs: ms(8), identification: d.getBigUint64(16, true),
-      lifetimeSec: d.getUint16(24, true), flags: r[26], encapsulation: r[27],
+      home: ip(20), careOf: ip(36), expiresAtMs: ms(0), identification: d.getBigUint64(8, true),
+      lifetimeSec: d.getUint16(16, true), flags: r[18], encapsulation: r[19],
     }; break;
     case "visitors": x = {
-      home: u32(0), homeAgent: u32(4), careOf: u32(8), mac: formatMac(r.subarray(12, 18)), iface: r[18], state: r[19],
-      lifetimeSec: d.getUint16(20, true), udpSourcePort: d.getUint16(22, true), expiresAtMs: ms(24),
-      identification: d.getBigUint64(32, true), colocated: r[40], requestFlags: r[41],
+      home: ip(32), homeAgent: ip(48), careOf: ip(64), mac: formatMac(r.subarray(0, 6)), iface: r[6], state: r[7],
+      lifetimeSec: d.getUint16(8, true), udpSourcePort: d.getUint16(10, true), expiresAtMs: ms(16),
+      identification: d.getBigUint64(24, true), colocated: r[12], requestFlags: r[13],
     }; break;
-    case "aliases": x = { iface: r[0], prefixLen: r[1], address: u32(4) }; break;
+    case "aliases": x = { iface: r[0], prefixLen: plen(1), address: ip(4) }; break;
     default: throw new RangeError(`unknown table ${JSON.stringify(name)}`);
   }
   return x as DumpRecords[K];

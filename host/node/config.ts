@@ -441,12 +441,27 @@ function code(f: Field, v: any, names: string[]): number {
   return v as number;
 }
 
+/**
+ * The 16-byte form of IPv4 address `v4` (host-order number) in configuration records (ABI v2):
+ * ::ffff:a.b.c.d, network order (RFC 4291 §2.5.5.2).
+ */
+export function mappedAddress(v4: number): Uint8Array {
+  const a = new Uint8Array(16);
+  a[10] = 0xff; a[11] = 0xff;
+  new DataView(a.buffer).setUint32(12, v4 >>> 0);
+  return a;
+}
+
+/** Prefix lengths in records count bits of the 16-byte address: an IPv4 /n is 96 + n (docs/decisions.md). */
+export const V4_PREFIX_BASE = 96;
+
 function configRecords(c: ValidConfig): Uint8Array[] {
   const t = treeOf(c);
   const names: string[] = t.interfaces.map((x: Tree) => x.name);
-  const kv = new Map<string, Map<number, number>>();
+  // Key/value entries: a number (u32) or, for ipv4 fields, the 16-byte address.
+  const kv = new Map<string, Map<number, number | Uint8Array>>();
   const board = c.board as unknown as Tree;
-  for (const r of RECORDS) if (r.form === "kv") kv.set(r.name, new Map((r.fixed ?? []).map((x): [number, number] => [x.key, x.from.split(".").slice(1).reduce<any>((o, k) => o[k], board)])));
+  for (const r of RECORDS) if (r.form === "kv") kv.set(r.name, new Map((r.fixed ?? []).map((x): [number, number | Uint8Array] => [x.key, x.from.split(".").slice(1).reduce<any>((o, k) => o[k], board)])));
   const structs = new Map<string, Uint8Array[]>();
   // One struct record per item of a list that has a record; every other field ORs into its key/value record.
   const walk = (f: Field, v: any, buf: Uint8Array | null, name: string) => {
@@ -457,18 +472,28 @@ function configRecords(c: ValidConfig): Uint8Array[] {
       structs.set(rec.name, (v as Tree[]).map((item, i) => {
         const b = new Uint8Array(rec.size! + (item.key?.length ?? 0));
         if (rec.indexAt !== undefined) b[rec.indexAt] = i;
+        // Address fields left out are ::ffff:0.0.0.0 (/96): every address in a record is IPv4-mapped.
+        for (const a of Object.values(f.items!.fields!)) {
+          if (a.record && (a.type === "ipv4" || a.type === "cidr4")) b.set(mappedAddress(0), a.at!);
+          if (a.record && a.type === "cidr4") b[a.prefixAt!] = V4_PREFIX_BASE;
+        }
         walk(f.items!, item, b, name);
         return b;
       }));
       return;
     }
     if (!f.record) return;
-    if (buf === null) { const m = kv.get(f.record)!; m.set(f.key!, ((m.get(f.key!) ?? 0) | code(f, v, names)) >>> 0); return; }
+    if (buf === null) {
+      const m = kv.get(f.record)!;
+      m.set(f.key!, f.type === "ipv4" ? mappedAddress(v) : (((m.get(f.key!) as number | undefined) ?? 0) | code(f, v, names)) >>> 0);
+      return;
+    }
     const dv = new DataView(buf.buffer);
-    if (f.type === "cidr4") { dv.setUint32(f.at!, v[0]); buf[f.prefixAt!] = v[1]; }
+    if (f.type === "cidr4") { buf.set(mappedAddress(v[0]), f.at!); buf[f.prefixAt!] = V4_PREFIX_BASE + v[1]; }
+    else if (f.type === "ipv4") buf.set(mappedAddress(v), f.at!);
     else if (f.type === "mac") buf.set(v, f.at!);
     else if (f.type === "key") { buf[f.lenAt!] = v.length; buf.set(v, f.at!); }
-    else if (f.type === "ipv4" || f.as === "u32") dv.setUint32(f.at!, code(f, v, names) >>> 0);
+    else if (f.as === "u32") dv.setUint32(f.at!, code(f, v, names) >>> 0);
     else if (f.as === "u16") dv.setUint16(f.at!, code(f, v, names));
     else buf[f.at!] |= code(f, v, names);
   };
@@ -481,9 +506,16 @@ function configRecords(c: ValidConfig): Uint8Array[] {
   };
   for (const r of RECORDS) {
     if (r.form === "struct") { for (const b of structs.get(r.name) ?? []) rec(r.type, b); continue; }
+    // Entries: key u16, length u16, value[length] (a u32, or a 16-byte address).
     const pairs = [...kv.get(r.name)!].sort((a, b) => a[0] - b[0]);
-    const b = new Uint8Array(pairs.length * 6); const dv = new DataView(b.buffer);
-    pairs.forEach(([k, v], i) => { dv.setUint16(i * 6, k); dv.setUint32(i * 6 + 2, v >>> 0); });
+    const b = new Uint8Array(pairs.reduce((n, [, v]) => n + 4 + (typeof v === "number" ? 4 : v.length), 0));
+    const dv = new DataView(b.buffer);
+    let o = 0;
+    for (const [k, v] of pairs) {
+      dv.setUint16(o, k);
+      if (typeof v === "number") { dv.setUint16(o + 2, 4); dv.setUint32(o + 4, v >>> 0); o += 8; }
+      else { dv.setUint16(o + 2, v.length); b.set(v, o + 4); o += 4 + v.length; }
+    }
     rec(r.type, b);
   }
   return out;

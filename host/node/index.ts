@@ -4,10 +4,10 @@
 import { readFileSync } from "node:fs";
 import { validateScenario, type Scenario } from "./sim/scenario.js";
 
-export { Board, BoardError, compileFirmware, copyFrame, ABI_VERSION, type BoardHooks, type FirmwareExports } from "./board.js";
+export { Board, BoardError, compileFirmware, copyFrame, ABI_VERSION, decodeDump, mappedV4, type BoardHooks, type FirmwareExports } from "./board.js";
 export { RemoteBoard, type SimBoard, type RemoteOptions } from "./remote.js";
 export {
-  validateConfig, encodeConfig, encodeConfigChunks, ConfigError, BOARDS, DEFAULT_BOARD, SIZE_RANGES,
+  validateConfig, encodeConfig, encodeConfigChunks, mappedAddress, ConfigError, BOARDS, DEFAULT_BOARD, SIZE_RANGES,
   parseIp, formatIp, parseCidr, parseMac, formatMac,
   type ValidConfig, type BoardProfile, type Sizes, type IfaceConfig, type RouteConfig, type NodeOptions, type Role,
 } from "./config.js";
@@ -20,7 +20,7 @@ export { Rng, hashName } from "./sim/rng.js";
 export { Segment, DEFAULT_SEGMENT, type Port, type SegmentParams, type SegmentStats } from "./sim/segment.js";
 export { AccessPoint, WaypointMover, RandomWalkMover, StaticMover, signalDbm, macKey, type Mover } from "./sim/wifi.js";
 export { CbrSource, Sink, Ping, Samples, SeqSet, percentile, CBR_HEADER, type AppHost } from "./sim/apps.js";
-export { EventLog, decodeFirmwareEvent, FIRMWARE_EVENTS, requestFlags } from "./sim/events.js";
+export { EventLog, decodeFirmwareEvent, formatAddr, FIRMWARE_EVENTS, requestFlags } from "./sim/events.js";
 export {
   DhcpServer, parseDhcp, buildDhcp, u32Opt, DHCP_SERVER_PORT, DHCP_CLIENT_PORT, DHCP_MAGIC, FLAG_BROADCAST,
   DHCPDISCOVER, DHCPOFFER, DHCPREQUEST, DHCPDECLINE, DHCPACK, DHCPNAK, DHCPRELEASE, DHCPINFORM,

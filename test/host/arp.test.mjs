@@ -26,11 +26,11 @@ const router = (extra = {}) => ({
 const nbMac = (n) => Uint8Array.of(2, 0x42, 0, (n >> 16) & 255, (n >> 8) & 255, n & 255);
 const macStr = (m) => [...m].map((b) => b.toString(16).padStart(2, "0")).join(":");
 
-/** Decoded ARP dump records (docs/abi.md table 2). */
+/** Decoded ARP dump records (docs/abi.md table 2, ABI v2: the address ::ffff:a.b.c.d at 16). */
 function arpTable(board) {
   return board.dumpRaw(2).map((r) => {
     const dv = new DataView(r.buffer, r.byteOffset, r.byteLength);
-    return { ip: dv.getUint32(0, true), mac: macStr(r.subarray(4, 10)), state: r[10], iface: r[11], expires: Number(dv.getBigInt64(12, true)) };
+    return { ip: host.mappedV4(r, 16), mac: macStr(r.subarray(0, 6)), state: r[6], iface: r[7], expires: Number(dv.getBigInt64(8, true)) };
   });
 }
 const arpFrames = (cap) => cap.tx.map((t) => ({ iface: t.iface, a: host.parseArpFrame(t.frame), frame: t.frame })).filter((x) => x.a);
@@ -133,9 +133,8 @@ test("unanswered requests are retried every second, then ARP_FAILED and the fram
   assert.equal(reqTimes(), 3);
   const failed = cap.events.filter((e) => e.kind === EV_ARP_FAILED);
   assert.equal(failed.length, 1);
-  const dv = new DataView(failed[0].data.buffer, failed[0].data.byteOffset);
   assert.equal(failed[0].data[0], 1);
-  assert.equal(dv.getUint32(4, true), B_IP);
+  assert.equal(host.mappedV4(failed[0].data, 4), B_IP);
   assert.equal(board.counters().drop_arp_unresolved, 2);
   assert.equal(arpTable(board).length, 0);
   assert.equal(ipFrames(cap).length, 0);
@@ -194,7 +193,7 @@ test("a full cache evicts the REACHABLE entry expiring first, else the oldest IN
   assert.deepEqual(arpTable(r.board).map((e) => e.ip - n(0)).sort(), [1, 2, 3, 4]);
   const failed = r.cap.events.filter((e) => e.kind === EV_ARP_FAILED);
   assert.equal(failed.length, 1);
-  assert.equal(new DataView(failed[0].data.buffer, failed[0].data.byteOffset).getUint32(4, true), n(0));
+  assert.equal(host.mappedV4(failed[0].data, 4), n(0));
   assert.equal(r.board.counters().drop_arp_unresolved, 1);
   assert.equal(r.board.tick(t), 1101);
   // The survivors still resolve and deliver their frames.

@@ -63,8 +63,8 @@ test("the core refuses a binary configuration that the host did not validate, na
   const bin = host.encodeConfig(cfg);
   const mem = () => new Uint8Array(board.x.memory.buffer);
   const tryInit = (bytes) => { mem().set(bytes, board.x.config_buffer()); return board.x.init(board.x.config_buffer(), bytes.length); };
-  // ARP entries 0 (BOARD key 2 is the second key/value pair of the first record)
-  const bad = bin.slice(); new DataView(bad.buffer).setUint32(8 + 4 + 6 + 2, 0);
+  // ARP entries 0 (BOARD key 2 is the second key/length/value entry of the first record: 8 bytes each)
+  const bad = bin.slice(); new DataView(bad.buffer).setUint32(8 + 4 + 8 + 4, 0);
   assert.equal(tryInit(bad), 1);
   assert.match(logs.at(-1), /config: board\.arpEntries: expected 1\.\.4096, got 0/);
   // wrong magic
@@ -127,9 +127,10 @@ test("issue 7 fields: reverseTunnel, registrationProfile, reassembly sizes and t
   assert.equal(ha.mobility.reverseTunnel, false);
   // Encoded: SA flags bits 1-2 carry the use; MOBILITY keys 18 and 19; BOARD keys 11 and 12.
   const bin = host.encodeConfig(ha);
-  const sa = [...bin.keys()].filter((i) => bin[i] === 6 && bin[i + 1] === 0 && bin[i + 2] === 0 && bin[i + 3] === 13 && bin[i + 4] === 10 && bin[i + 8] === 0 && bin[i + 9] === 0 && bin[i + 10] === 0x10);
+  // SA record (ABI v2): spi u32 at 0, flags at 6, peer ::ffff:a.b.c.d at 8, key at 24.
+  const sa = [...bin.keys()].filter((i) => bin[i] === 6 && bin[i + 1] === 0 && bin[i + 2] === 0 && bin[i + 3] === 25 && bin[i + 4] === 0 && bin[i + 5] === 0 && bin[i + 6] === 0x10 && bin[i + 4 + 8 + 10] === 0xff && bin[i + 4 + 8 + 12] === 10);
   assert.equal(sa.length, 2);
-  assert.deepEqual(sa.map((i) => bin[i + 4 + 10] >> 1), [1, 3]);
+  assert.deepEqual(sa.map((i) => bin[i + 4 + 6] >> 1), [1, 3]);
 });
 
 test("the core refuses a security association record without a use", () => {
@@ -139,13 +140,75 @@ test("the core refuses a security association record without a use", () => {
     securityAssociations: [{ peer: "10.0.0.5", spi: 4096, key: "text:k" }],
   }, "ha");
   const bin = host.encodeConfig(ha);
-  const i = bin.length - (12 + 1) - 4; // the SA record is last: header 4 + 12 + 1-byte key
+  const i = bin.length - (24 + 1) - 4; // the SA record is last: header 4 + 24 + 1-byte key
   assert.equal(bin[i], 6);
-  bin[i + 4 + 10] &= 1; // clear the use bits
+  bin[i + 4 + 6] &= 1; // clear the use bits (flags at 6)
   const logs = [];
   const board = new host.Board(firmware, ha, { now: () => 0, tx() {}, deliver() {}, log: (l, t) => logs.push(t) });
   const mem = new Uint8Array(board.x.memory.buffer);
   mem.set(bin, board.x.config_buffer());
   assert.equal(board.x.init(board.x.config_buffer(), bin.length), 1);
   assert.match(logs.join("\n"), /config: securityAssociations\.use: expected 1\.\.3, got 0/);
+});
+
+test("ABI v2 records: addresses are 16 bytes (IPv4-mapped), prefix lengths 96 + n; the core refuses IPv6 and other lengths by field", () => {
+  const ha = host.validateConfig({
+    name: "ha", roles: ["home-agent"],
+    interfaces: [{ name: "home0", mac: "02:00:00:00:0a:01", ipv4: "10.0.0.1/24", home: true }],
+    routes: [{ dest: "10.7.0.0/16", via: "10.0.0.254" }],
+    mobility: { homeAgent: "10.0.0.1" },
+    securityAssociations: [{ peer: "10.0.0.5", spi: 4096, key: "text:k" }],
+  }, "ha");
+  const bin = host.encodeConfig(ha);
+  assert.deepEqual([...bin.subarray(0, 8)], [0x4d, 0x49, 0x50, 0x46, 0, 2, 0, 0], "MIPF, version 2");
+  /** Offset of the value of each record, by type (the first of each). */
+  const at = {};
+  for (let o = 8; o < bin.length; o += 4 + ((bin[o + 2] << 8) | bin[o + 3])) at[bin[o]] ??= o + 4;
+  const v4 = (a) => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...a];
+  // IFACE: MTU 1500 at 8, prefix 96 + 24 at 10, the address at 16.
+  assert.deepEqual([...bin.subarray(at[3] + 8, at[3] + 11)], [0x05, 0xdc, 120]);
+  assert.deepEqual([...bin.subarray(at[3] + 16, at[3] + 32)], v4([10, 0, 0, 1]));
+  // ROUTE: prefix 96 + 16, dest at 4, gateway at 20.
+  assert.equal(bin[at[4]], 112);
+  assert.deepEqual([...bin.subarray(at[4] + 4, at[4] + 36)], [...v4([10, 7, 0, 0]), ...v4([10, 0, 0, 254])]);
+  // SA: peer at 8.
+  assert.deepEqual([...bin.subarray(at[6] + 8, at[6] + 24)], v4([10, 0, 0, 5]));
+  // MOBILITY: key 1 (homeAddress) then key 2 (homeAgent), each `key u16, length 16, address`.
+  assert.deepEqual([...bin.subarray(at[5], at[5] + 40)], [0, 1, 0, 16, ...v4([10, 0, 0, 1]), 0, 2, 0, 16, ...v4([10, 0, 0, 1])]);
+
+  const logs = [];
+  const board = new host.Board(firmware, ha, { now: () => 0, tx() {}, deliver() {}, log: (l, t) => logs.push(t) });
+  const tryInit = (patch) => {
+    const b = bin.slice(); patch(b);
+    new Uint8Array(board.x.memory.buffer).set(b, board.x.config_buffer());
+    const r = board.x.init(board.x.config_buffer(), b.length);
+    return r === 0 ? "started" : logs.at(-1);
+  };
+  assert.equal(tryInit(() => {}), "started");
+  const v6 = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+  const ipv6 = "expected an IPv4 address (IPv6 arrives with issue 12), got 2001:0db8:0000:0000:0000:0000:0000:0001";
+  assert.equal(tryInit((b) => b.set(v6, at[3] + 16)), `config: iface.ipv4: ${ipv6}`);
+  assert.equal(tryInit((b) => b.set(v6, at[4] + 4)), `config: route.dest: ${ipv6}`);
+  assert.equal(tryInit((b) => b.set(v6, at[4] + 20)), `config: route.via: ${ipv6}`);
+  assert.equal(tryInit((b) => b.set(v6, at[6] + 8)), `config: securityAssociations.peer: ${ipv6}`);
+  assert.equal(tryInit((b) => b.set(v6, at[5] + 4)), `config: mobility.homeAddress: ${ipv6}`);
+  assert.equal(tryInit((b) => b.set(v6, at[5] + 24)), `config: mobility.homeAgent: ${ipv6}`);
+  assert.equal(tryInit((b) => { b[at[5] + 24 + 10] = 0xfe; }), "config: mobility.homeAgent: expected an IPv4 address (IPv6 arrives with issue 12), got 0000:0000:0000:0000:0000:feff:0a00:0001");
+  assert.equal(tryInit((b) => b.fill(0, at[3] + 16, at[3] + 32)), "config: iface.ipv4: expected an IPv4 address (IPv6 arrives with issue 12), got 0000:0000:0000:0000:0000:0000:0000:0000");
+  // Prefix lengths count bits of the 16-byte address: an IPv4 /16 is 112; 16 alone is refused.
+  assert.equal(tryInit((b) => { b[at[4]] = 16; }), "config: route.prefixLen: expected 96..128, got 16");
+  assert.equal(tryInit((b) => { b[at[3] + 10] = 129; }), "config: iface.prefixLen: expected 96..128, got 129");
+  // An address where a u32 belongs (and the reverse) is refused by its length.
+  assert.equal(tryInit((b) => { b[at[5] + 3] = 4; }), "config: key/value value length: expected 16..16, got 4");
+  assert.equal(tryInit((b) => { b[at[1] + 3] = 16; }), "config: key/value value length: expected 4..4, got 16");
+  assert.equal(tryInit((b) => { b[at[1] + 3] = 0; }), "config: key/value value length: expected 4..4, got 0");
+  // An entry running past its record.
+  assert.equal(tryInit((b) => { b[at[5] + 3] = 200; }), "config: key/value record length: expected whole entries, got 176");
+  // A key from a newer host (≥ 0x8000) is skipped whatever its length: here 16 bytes in MOBILITY.
+  const mob = at[5] - 4, mobLen = (bin[mob + 2] << 8) | bin[mob + 3], end = at[5] + mobLen;
+  const more = Uint8Array.from([...bin.subarray(0, end), 0x80, 0x01, 0, 16, ...v6, ...bin.subarray(end)]);
+  more[mob + 3] = (mobLen + 20) & 255; more[mob + 2] = (mobLen + 20) >> 8;
+  new Uint8Array(board.x.memory.buffer).set(more, board.x.config_buffer());
+  assert.equal(board.x.init(board.x.config_buffer(), more.length), 0, logs.at(-1));
+  assert.equal(tryInit(() => {}), "started", "the board starts again from the good configuration");
 });

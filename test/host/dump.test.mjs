@@ -66,3 +66,34 @@ test("mipfw sim --dump prints each board's non-empty tables after the summary", 
   assert.equal(q.status, 2);
   assert.match(q.stderr, /--dump needs --runtime node/);
 });
+
+test("ABI v2 dump records: 16-byte IPv4-mapped addresses and prefix lengths 96 + n, decoded as before", () => {
+  const sim = new Simulation(roam(), firmware);
+  try {
+    sim.run(20000);
+    const ha = sim.nodeByName.get("ha").board;
+    const v4 = (a) => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255];
+    // Interfaces: 32 bytes, prefix length at 10, the address at 16.
+    const [i0] = ha.dumpRaw(0);
+    const d0 = ha.dump("interfaces")[0];
+    assert.equal(i0.length, 32);
+    assert.equal(i0[10], 96 + d0.prefixLen);
+    assert.deepEqual([...i0.subarray(16)], v4(d0.ip));
+    assert.equal(d0.ip, HA);
+    // Routes: 36 bytes (prefix length, iface, dest at 4, gateway at 20); ARP: 32 (address at 16).
+    const routes = ha.dumpRaw(1);
+    assert.ok(routes.length >= 1 && routes.every((r) => r.length === 36 && r[0] >= 96 && r[0] <= 128));
+    assert.deepEqual(routes.map((r) => [...r.subarray(4, 36)]), ha.dump("routes").map((r) => [...v4(r.dest), ...v4(r.gateway)]));
+    assert.ok(ha.dumpRaw(2).every((r) => r.length === 32));
+    // Bindings: 52 bytes, home at 20 and care-of address at 36.
+    const [b] = ha.dumpRaw(3);
+    assert.equal(b.length, 52);
+    assert.deepEqual([...b.subarray(20, 52)], [...v4(HOME), ...v4(FA1)]);
+    // Visitors: 80 bytes, home at 32, home agent at 48, care-of address at 64.
+    const [v] = sim.nodeByName.get("fa1").board.dumpRaw(4);
+    assert.equal(v.length, 80);
+    assert.deepEqual([...v.subarray(32, 80)], [...v4(HOME), ...v4(HA), ...v4(FA1)]);
+    // Any other address is not an IPv4 number.
+    assert.ok(Number.isNaN(host.mappedV4(Uint8Array.of(0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 1, 2, 3, 4), 0)));
+  } finally { sim.close(); }
+});

@@ -199,8 +199,8 @@ test("issue 7.20: the foreign agent and mobile node checkers fire on a hijacked 
   w.traffic = function () {
     this.cur.kind = "INJECTED";
     this.rx(0, new Uint8Array(60));
-    this.board.hooks.event(13, Uint8Array.from([1, 0, 0, 0, 9, 9, 1, 10]));
-    this.board.hooks.event(6, new Uint8Array(16));
+    this.board.hooks.event(13, Uint8Array.from([1, 0, 0, 0, ...host.mappedAddress(0x0a010909)]));
+    this.board.hooks.event(6, new Uint8Array(52));
   };
   caught(w, "mn-home", /declared home on agent 10\.1\.9\.9 \(INJECTED\)/);
   caught(w, "mn-reply-auth", /accepted a reply .* on INJECTED/);

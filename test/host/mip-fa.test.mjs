@@ -99,9 +99,11 @@ function udpSent(cap) {
 
 const events = (cap, kind) => cap.events.filter((e) => e.kind === kind).map((e) => {
   const d = new DataView(e.data.buffer, e.data.byteOffset, e.data.byteLength);
-  if (kind === EV_VISITOR) return { op: e.data[0], code: e.data[1], lifetimeSec: d.getUint16(2, true), home: d.getUint32(4, true), ha: d.getUint32(8, true) };
-  if (kind === EV_REG_DENIED) return { role: e.data[0], code: e.data[1], home: d.getUint32(4, true) };
-  return { role: e.data[0], extType: e.data[1], code: e.data[2], peer: d.getUint32(4, true), spi: d.getUint32(8, true) };
+  // ABI v2: addresses 16 bytes, ::ffff:a.b.c.d.
+  const ip = (o) => host.mappedV4(e.data, o);
+  if (kind === EV_VISITOR) return { op: e.data[0], code: e.data[1], lifetimeSec: d.getUint16(2, true), home: ip(4), ha: ip(20) };
+  if (kind === EV_REG_DENIED) return { role: e.data[0], code: e.data[1], home: ip(4) };
+  return { role: e.data[0], extType: e.data[1], code: e.data[2], peer: ip(8), spi: d.getUint32(4, true) };
 });
 
 /** The one reply the agent sent to the mobile node (asserting the addressing), parsed. */
@@ -565,7 +567,7 @@ test("visitor dump: several visitors, read in order and out of order", () => {
   const at = (i) => { const n = board.x.dump(4, i); return n < 0 ? null : Buffer.from(new Uint8Array(board.x.memory.buffer, ptr, n)).toString("hex"); };
   const raw = board.dumpRaw(4).map((r) => Buffer.from(r).toString("hex"));
   assert.deepEqual([at(1), at(0), at(0), at(1), at(2), at(-1)], [raw[1], raw[0], raw[0], raw[1], null, null]);
-  assert.ok(raw.every((r) => r.length === 88), "44-byte records");
+  assert.ok(raw.every((r) => r.length === 160), "80-byte records (ABI v2)");
 });
 
 // ---- delivery -------------------------------------------------------------------------------------

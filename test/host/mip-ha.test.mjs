@@ -69,7 +69,7 @@ const arps = (cap) => cap.tx.map((t) => ({ iface: t.iface, a: host.parseArpFrame
 function bindingEvents(cap) {
   return cap.events.filter((e) => e.kind === EV_BINDING).map(({ data }) => {
     const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    return { op: data[0], lifetime: dv.getUint16(2, true), home: dv.getUint32(4, true), coa: dv.getUint32(8, true) };
+    return { op: data[0], lifetime: dv.getUint16(2, true), home: host.mappedV4(data, 4), coa: host.mappedV4(data, 20) };
   });
 }
 
@@ -149,7 +149,7 @@ test("wrong key -> 131, AUTH_FAILED and REG_DENIED, no binding and no proxy ARP"
   const af = s.cap.events.filter((e) => e.kind === EV_AUTH_FAILED);
   assert.equal(af.length, 1);
   const dv = new DataView(af[0].data.buffer, af[0].data.byteOffset);
-  assert.deepEqual([af[0].data[0], af[0].data[1], af[0].data[2], dv.getUint32(4, true), dv.getUint32(8, true)], [3, 32, 131, MN, 1000]);
+  assert.deepEqual([af[0].data[0], af[0].data[1], af[0].data[2], host.mappedV4(af[0].data, 8), dv.getUint32(4, true)], [3, 32, 131, MN, 1000]);
   const rd = s.cap.events.filter((e) => e.kind === EV_REG_DENIED);
   assert.deepEqual([rd[0].data[0], rd[0].data[1]], [3, 131]);
   assert.equal(bindingEvents(s.cap).length, 0);

@@ -318,8 +318,9 @@ test("issue 8.8: the home agent's fast path sends the same frame as the full pat
   // tunnels' route cache stale, so its next datagram takes the full path (tunnelCheck + tunnelSend)
   // while `a` takes tunnelSendFast. Same history, so the same Identification: the frames must match.
   const addRoute = (s) => {
-    const rec = [4, 0, 0, 12, 192, 168, 77, 0, 24, 1, 0, 0, 10, 0, 2, 254];
-    const cfg = [0x4d, 0x49, 0x50, 0x46, 0, 1, 0, 0, ...rec];
+    // ROUTE (ABI v2): prefix 96 + 24, iface 1, pad, ::ffff:192.168.77.0 via ::ffff:10.0.2.254.
+    const rec = [4, 0, 0, 36, 120, 1, 0, 0, ...host.mappedAddress(0xc0a84d00), ...host.mappedAddress(0x0a0002fe)];
+    const cfg = [0x4d, 0x49, 0x50, 0x46, 0, 2, 0, 0, ...rec];
     const x = s.board.x;
     new Uint8Array(x.memory.buffer, x.config_buffer(), cfg.length).set(cfg);
     assert.equal(x.config_add(x.config_buffer(), cfg.length), 0);

@@ -86,15 +86,17 @@ export const dhcpOut = (c, from = 0) => frames(c, from).filter((f) => f.proto ==
 export const arps = (c, from = 0) => frames(c, from).filter((f) => f.arp);
 export const events = (c, kind) => c.events.filter((e) => e.kind === kind).map((e) => ({ ...decodeEvent(e.kind, e.data), t: e.t }));
 
+/** Event records of ABI v2 (docs/abi.md "Events"): addresses 16 bytes, ::ffff:a.b.c.d (NaN otherwise). */
 export function decodeEvent(kind, d) {
   const dv = new DataView(d.buffer, d.byteOffset, d.byteLength);
+  const ip = (o) => host.mappedV4(d, o);
   switch (kind) {
-    case EV.REG_REQUEST: return { home: dv.getUint32(0, true), ha: dv.getUint32(4, true), coa: dv.getUint32(8, true), lifetime: dv.getUint16(12, true), flags: d[14], viaFa: d[15] };
-    case EV.REG_REPLY: return { home: dv.getUint32(0, true), ha: dv.getUint32(4, true), coa: dv.getUint32(8, true), lifetime: dv.getUint16(12, true), code: d[14] };
-    case EV.MOVE: return { iface: d[0], reason: d[1], seq: dv.getUint16(2, true), agent: dv.getUint32(4, true), coa: dv.getUint32(8, true) };
-    case EV.AUTH_FAILED: return { role: d[0], ext: d[1], code: d[2], peer: dv.getUint32(4, true), spi: dv.getUint32(8, true) };
-    case EV.DHCP: return { op: d[0], addr: dv.getUint32(4, true), router: dv.getUint32(8, true), leaseSec: dv.getUint32(12, true) };
-    case EV.HOME: return { atHome: d[0], agent: dv.getUint32(4, true) };
+    case EV.REG_REQUEST: return { home: ip(4), ha: ip(20), coa: ip(36), lifetime: dv.getUint16(0, true), flags: d[2], viaFa: d[3] };
+    case EV.REG_REPLY: return { home: ip(4), ha: ip(20), coa: ip(36), lifetime: dv.getUint16(0, true), code: d[2] };
+    case EV.MOVE: return { iface: d[0], reason: d[1], seq: dv.getUint16(2, true), agent: ip(4), coa: ip(20) };
+    case EV.AUTH_FAILED: return { role: d[0], ext: d[1], code: d[2], peer: ip(8), spi: dv.getUint32(4, true) };
+    case EV.DHCP: return { op: d[0], addr: ip(8), router: ip(24), leaseSec: dv.getUint32(4, true) };
+    case EV.HOME: return { atHome: d[0], agent: ip(4) };
   }
   return {};
 }

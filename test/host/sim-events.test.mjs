@@ -9,16 +9,17 @@ import { host, firmware } from "./helpers.mjs";
 const { decodeFirmwareEvent, requestFlags, Simulation, validateScenario, ScenarioError, parseIp, buildEchoRequest, ethFrame, mac, isRegistrationRequest, buildUdp, buildRegRequest } = host;
 const load = (n) => JSON.parse(readFileSync(new URL(`../../scenarios/${n}`, import.meta.url), "utf8"));
 
-/** A little-endian record: [type, value] pairs with type "u8" | "u16" | "u32" | "ip". */
+/** A record: [type, value] pairs with type "u8" | "u16" | "u32" (little-endian) | "ip" (ABI v2: ::ffff:a.b.c.d, 16 bytes). */
 function rec(...fields) {
-  const size = { u8: 1, u16: 2, u32: 4, ip: 4 };
+  const size = { u8: 1, u16: 2, u32: 4, ip: 16 };
   const b = new Uint8Array(fields.reduce((n, [t]) => n + size[t], 0));
   const dv = new DataView(b.buffer);
   let o = 0;
   for (const [t, v] of fields) {
     if (t === "u8") dv.setUint8(o, v);
     else if (t === "u16") dv.setUint16(o, v, true);
-    else dv.setUint32(o, t === "ip" ? parseIp(v) : v, true);
+    else if (t === "ip") b.set(host.mappedAddress(parseIp(v)), o);
+    else dv.setUint32(o, v, true);
     o += size[t];
   }
   return b;
@@ -26,22 +27,22 @@ function rec(...fields) {
 
 test("events: kinds 5-13 decode field by field", () => {
   const H = ["ip", "10.1.0.20"], HA = ["ip", "10.1.0.1"], COA = ["ip", "10.2.0.1"];
-  assert.deepEqual(decodeFirmwareEvent(5, rec(H, HA, COA, ["u16", 300], ["u8", 0xa0], ["u8", 1])),
+  assert.deepEqual(decodeFirmwareEvent(5, rec(["u16", 300], ["u8", 0xa0], ["u8", 1], H, HA, COA)),
     { kind: "reg_request", home: "10.1.0.20", ha: "10.1.0.1", coa: "10.2.0.1", lifetimeSec: 300, flags: 0xa0, flagNames: "SD", viaFa: true });
-  assert.deepEqual(decodeFirmwareEvent(6, rec(H, HA, COA, ["u16", 60], ["u8", 133], ["u8", 0])),
+  assert.deepEqual(decodeFirmwareEvent(6, rec(["u16", 60], ["u8", 133], ["u8", 0], H, HA, COA)),
     { kind: "reg_reply", home: "10.1.0.20", ha: "10.1.0.1", coa: "10.2.0.1", lifetimeSec: 60, code: 133, accepted: false });
-  assert.equal(decodeFirmwareEvent(6, rec(H, HA, COA, ["u16", 60], ["u8", 1], ["u8", 0])).accepted, true);
+  assert.equal(decodeFirmwareEvent(6, rec(["u16", 60], ["u8", 1], ["u8", 0], H, HA, COA)).accepted, true);
   assert.deepEqual(decodeFirmwareEvent(7, rec(["u8", 0], ["u8", 4], ["u16", 3], ["ip", "10.2.0.1"], COA)),
     { kind: "move", iface: 0, reason: "agent_reboot", seq: 3, agent: "10.2.0.1", coa: "10.2.0.1" });
   assert.deepEqual(decodeFirmwareEvent(8, rec(["u8", 4], ["u8", 0], ["u16", 0], H, COA)),
     { kind: "binding", op: "expire", lifetimeSec: 0, home: "10.1.0.20", coa: "10.2.0.1" });
   assert.deepEqual(decodeFirmwareEvent(9, rec(["u8", 3], ["u8", 70], ["u16", 0], H, HA)),
     { kind: "visitor", op: "denied", code: 70, lifetimeSec: 0, home: "10.1.0.20", ha: "10.1.0.1" });
-  assert.deepEqual(decodeFirmwareEvent(10, rec(["u8", 3], ["u8", 32], ["u8", 131], ["u8", 0], H, ["u32", 4096])),
+  assert.deepEqual(decodeFirmwareEvent(10, rec(["u8", 3], ["u8", 32], ["u8", 131], ["u8", 0], ["u32", 4096], H)),
     { kind: "auth_failed", role: "home-agent", extType: 32, code: 131, peer: "10.1.0.20", spi: 4096 });
   assert.deepEqual(decodeFirmwareEvent(11, rec(["u8", 2], ["u8", 65], ["u16", 0], H)),
     { kind: "reg_denied", role: "foreign-agent", code: 65, home: "10.1.0.20" });
-  assert.deepEqual(decodeFirmwareEvent(12, rec(["u8", 1], ["u8", 0], ["u16", 0], ["ip", "10.4.0.100"], ["ip", "10.4.0.1"], ["u32", 600])),
+  assert.deepEqual(decodeFirmwareEvent(12, rec(["u8", 1], ["u8", 0], ["u16", 0], ["u32", 600], ["ip", "10.4.0.100"], ["ip", "10.4.0.1"])),
     { kind: "dhcp", op: "bound", addr: "10.4.0.100", router: "10.4.0.1", leaseSec: 600 });
   assert.deepEqual(decodeFirmwareEvent(13, rec(["u8", 1], ["u8", 0], ["u16", 0], HA)), { kind: "home", atHome: true, agent: "10.1.0.1" });
   // Too short, or an unknown kind: the raw bytes.
@@ -54,8 +55,8 @@ test("events: the summary counts requests, accepted replies (0/1), denied replie
   const sim = new Simulation(validateScenario(load("demo-router.json")), firmware, { keepEvents: true, durationMs: 10 });
   const n = sim.nodeByName.get("h1");
   const H = ["ip", "10.1.0.20"], HA = ["ip", "10.1.0.1"], COA = ["ip", "10.2.0.1"];
-  for (let i = 0; i < 4; i++) sim.firmwareEvent(n, 5, rec(H, HA, COA, ["u16", 60], ["u8", 0], ["u8", 1]));
-  for (const code of [0, 1, 133, 131, 133]) sim.firmwareEvent(n, 6, rec(H, HA, COA, ["u16", 60], ["u8", code], ["u8", 0]));
+  for (let i = 0; i < 4; i++) sim.firmwareEvent(n, 5, rec(["u16", 60], ["u8", 0], ["u8", 1], H, HA, COA));
+  for (const code of [0, 1, 133, 131, 133]) sim.firmwareEvent(n, 6, rec(["u16", 60], ["u8", code], ["u8", 0], H, HA, COA));
   for (const code of [136, 65]) sim.firmwareEvent(n, 11, rec(["u8", 3], ["u8", code], ["u16", 0], H));
   assert.deepEqual(sim.summary().registrations, { requested: 4, accepted: 2, denied: { 131: 1, 133: 2 }, agentDenied: { 65: 1, 136: 1 } });
   assert.equal(sim.events.kept.filter((e) => e.kind === "reg_reply").length, 5);

@@ -60,13 +60,18 @@ test("issue 8: configuration refusal texts come from config.ts's T enum as UTF-8
   const x = instance.exports;
   mem = x.memory;
   const buf = new Uint8Array(mem.buffer, x.config_buffer(), 64);
-  buf.set([0x58, 0x58, 0x58, 0x58, 0, 1, 0, 0]);
+  buf.set([0x58, 0x58, 0x58, 0x58, 0, 2, 0, 0]);
   assert.equal(x.init(x.config_buffer(), 8), 1);
   assert.equal(logs.at(-1), `config: config magic: expected "MIPF", got ${0x58585858}`);
-  // MIPF v1, then the same IFACE record twice (index 0, flags 0, MAC 02:..:01, 10.0.0.1/24, MTU 1500).
-  const iface = [3, 0, 0, 16, 0, 0, 2, 0, 0, 0, 0, 1, 10, 0, 0, 1, 24, 0, 0x05, 0xdc];
-  const cfg = [0x4d, 0x49, 0x50, 0x46, 0, 1, 0, 0, ...iface, ...iface];
+  // MIPF v2, then the same IFACE record twice (index 0, flags 0, MAC 02:..:01, MTU 1500, /(96 + 24),
+  // pad, ::ffff:10.0.0.1).
+  const iface = [3, 0, 0, 32, 0, 0, 2, 0, 0, 0, 0, 1, 0x05, 0xdc, 120, 0, 0, 0, 0, 0, ...Array(10).fill(0), 0xff, 0xff, 10, 0, 0, 1];
+  const cfg = [0x4d, 0x49, 0x50, 0x46, 0, 2, 0, 0, ...iface, ...iface];
   new Uint8Array(mem.buffer, x.config_buffer(), cfg.length).set(cfg);
   assert.equal(x.init(x.config_buffer(), cfg.length), 1);
   assert.equal(logs.at(-1), "config: iface.index: expected each interface once, got 0");
+  // A version 1 configuration (4-byte addresses, ABI v1) is refused by its header.
+  new Uint8Array(mem.buffer, x.config_buffer() + 5, 1)[0] = 1;
+  assert.equal(x.init(x.config_buffer(), cfg.length), 1);
+  assert.equal(logs.at(-1), "config: config version: expected 2..2, got 1");
 });

@@ -1387,7 +1387,7 @@ class MnWorld extends World {
         this.lastReq = { ...rq, dst: p.dst, sport: u.sport, t: e.t };
       } else if (e.kind === EV.REG_REPLY) {
         this.stats.accepted++;
-        const code = e.data[14];
+        const code = e.data[2]; // ABI v2 REG_REPLY: lifetimeSec u16, code u8 at 2
         // The outstanding request is the last one sent before this event (log order).
         const L = this.lastReq;
         if (!this.replyJustified(L)) this.violate("mn-reply-auth", `accepted a reply (code ${code}) on ${this.cur.kind} that the oracle does not authenticate for the request to ${L ? fmtIp(L.ha) : "nobody"}`);
@@ -1395,7 +1395,8 @@ class MnWorld extends World {
       } else if (e.kind === EV.HOME) {
         if (e.data[0] !== 1) continue;
         this.stats.homeEvents++;
-        const agent = (e.data[4] | (e.data[5] << 8) | (e.data[6] << 16) | (e.data[7] << 24)) >>> 0;
+        // ABI v2 HOME: agent ::ffff:a.b.c.d at 4 (network order; a.b.c.d in bytes 16..19).
+        const agent = ((e.data[16] << 24) | (e.data[17] << 16) | (e.data[18] << 8) | e.data[19]) >>> 0;
         const until = this.qual.get(agent);
         if (until === undefined || until <= this.t) {
           this.violate("mn-home", `declared home on agent ${fmtIp(agent)} (${this.cur.kind}) without a direct TTL-1 advertisement from the home prefix`);

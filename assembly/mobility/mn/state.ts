@@ -3,7 +3,7 @@
 // mobility/mn/node.ts has the overview. Other parts read and write these as `S.name`.
 
 import * as cfg from "../../config";
-import { Ev, MoveReason, evBuf, evEmit } from "../../events";
+import { Ev, MoveReason, evBuf, evEmit, evAddr } from "../../events";
 import { netifCount, netifValid, netifSetAway, netifAliasOnLink, prefixMask } from "../../link/netif";
 import { OWNER_MN } from "../../sys/timers";
 import { ipInput } from "../../stack/ip";
@@ -187,8 +187,8 @@ export function mhSa(peer: u32): usize { return saFindFor(peer, cfg.SA_USE_MOBIL
 export function emitHome(atHome: bool, agent: u32): void {
   const b = evBuf();
   store<u32>(b, atHome ? 1 : 0);
-  store<u32>(b, agent, 4);
-  evEmit(Ev.HOME, 8);
+  evAddr(4, agent);
+  evEmit(Ev.HOME, 20);
 }
 
 export function emitMove(iface: i32, reason: u8, seq: u16, agent: u32, coa: u32): void {
@@ -196,9 +196,9 @@ export function emitMove(iface: i32, reason: u8, seq: u16, agent: u32, coa: u32)
   store<u8>(b, <u8>iface);
   store<u8>(b, reason, 1);
   store<u16>(b, seq, 2);
-  store<u32>(b, agent, 4);
-  store<u32>(b, coa, 8);
-  evEmit(Ev.MOVE, 12);
+  evAddr(4, agent);
+  evAddr(20, coa);
+  evEmit(Ev.MOVE, 36);
 }
 
 export function setHomeState(s: u8, agent: u32): void {

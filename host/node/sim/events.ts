@@ -3,7 +3,7 @@
 // lines {t, node, kind, ...fields} with t in virtual milliseconds.
 
 import { openSync, writeSync, closeSync } from "node:fs";
-import { formatIp, formatMac } from "../config.js";
+import { formatMac } from "../config.js";
 import eventTable from "../../../schema/events.json";
 
 export type Fields = Record<string, unknown>;
@@ -19,7 +19,27 @@ export interface EventTable {
 }
 export const EVENT_TABLE: EventTable = eventTable as EventTable;
 
-const FIELD_SIZE: Record<string, number> = { u8: 1, bool: 1, enum: 1, regflags: 1, accepted: 1, u16: 2, u32: 4, ipv4: 4, mac: 6 };
+const FIELD_SIZE: Record<string, number> = { u8: 1, bool: 1, enum: 1, regflags: 1, accepted: 1, u16: 2, u32: 4, addr: 16, mac: 6 };
+
+/**
+ * Text of a 16-byte address (network order): an IPv4-mapped address ::ffff:a.b.c.d as the dotted
+ * quad a.b.c.d (as events showed IPv4 before ABI v2), any other in RFC 5952 form (lower-case hex,
+ * no leading zeros, the longest run of two or more zero groups — the first of equal runs — as "::").
+ */
+export function formatAddr(b: Uint8Array): string {
+  if (b.subarray(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff) return `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  const g = Array.from({ length: 8 }, (_, i) => (b[2 * i] << 8) | b[2 * i + 1]);
+  let best = -1, bestLen = 1;
+  for (let i = 0; i < 8;) {
+    if (g[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    i = j;
+  }
+  const hexs = (a: number[]) => a.map((x) => x.toString(16)).join(":");
+  return best < 0 ? hexs(g) : `${hexs(g.slice(0, best))}::${hexs(g.slice(best + bestLen))}`;
+}
 
 /** Firmware event kinds by id: name, the record's least length and decoder (fields in table order). */
 export const FIRMWARE_EVENTS: Record<number, { name: string; minLen: number; decode(b: Uint8Array, dv: DataView, profile: "seeds" | "rfc3344"): Fields }> = {};
@@ -43,7 +63,7 @@ function decodeFields(fields: EventField[], b: Uint8Array, dv: DataView, profile
       case "bool": out[f.name] = v !== 0; break;
       case "u16": out[f.name] = dv.getUint16(f.at, true); break;
       case "u32": out[f.name] = dv.getUint32(f.at, true); break;
-      case "ipv4": out[f.name] = formatIp(dv.getUint32(f.at, true)); break;
+      case "addr": out[f.name] = formatAddr(b.subarray(f.at, f.at + 16)); break;
       case "mac": out[f.name] = formatMac(b.subarray(f.at, f.at + 6)); break;
       case "regflags": out[f.name] = requestFlags(v, profile); break;
       case "accepted": out[f.name] = v <= 1; break;

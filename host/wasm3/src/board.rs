@@ -16,7 +16,7 @@ use std::ptr;
 use wasm3x_sys as ffi;
 
 /// The ABI version this host implements (docs/abi.md).
-pub const ABI_VERSION: i32 = 1;
+pub const ABI_VERSION: i32 = 2;
 /// wasm3 value stack for one runtime, in bytes (the core's call depth is small; 8192 64-bit slots).
 pub const STACK_BYTES: u32 = 64 * 1024;
 /// Size of a WebAssembly page.

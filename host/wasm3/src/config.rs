@@ -858,9 +858,23 @@ fn code(f: &Value, v: &Value, names: &[String]) -> u32 {
     }
 }
 
+/// The 16-byte form of IPv4 address `v4` in configuration records (ABI v2): ::ffff:a.b.c.d,
+/// network order (RFC 4291 §2.5.5.2); host/node/config.ts mappedAddress.
+pub fn mapped_address(v4: u32) -> [u8; 16] {
+    let mut a = [0u8; 16];
+    a[10] = 0xff;
+    a[11] = 0xff;
+    a[12..].copy_from_slice(&v4.to_be_bytes());
+    a
+}
+
+/// Prefix lengths in records count bits of the 16-byte address: an IPv4 /n is 96 + n (docs/decisions.md).
+pub const V4_PREFIX_BASE: u32 = 96;
+
 struct Encoder {
     names: Vec<String>,
-    kv: Vec<(String, Vec<(u16, u32)>)>,
+    /// Key/value entries per record: the value's bytes (a u32 big-endian, or a 16-byte address).
+    kv: Vec<(String, Vec<(u16, Vec<u8>)>)>,
     structs: Vec<(String, Vec<Vec<u8>>)>,
 }
 
@@ -882,6 +896,16 @@ impl Encoder {
                 if let Some(at) = rec["indexAt"].as_u64() {
                     b[at as usize] = i as u8;
                 }
+                // Address fields left out are ::ffff:0.0.0.0 (/96): every address in a record is IPv4-mapped.
+                for a in f["items"]["fields"].as_object().into_iter().flatten().map(|(_, a)| a) {
+                    let (ty, at) = (a["type"].as_str().unwrap_or(""), a["at"].as_u64().unwrap_or(0) as usize);
+                    if a.get("record").is_some() && (ty == "ipv4" || ty == "cidr4") {
+                        b[at..at + 16].copy_from_slice(&mapped_address(0));
+                    }
+                    if a.get("record").is_some() && ty == "cidr4" {
+                        b[a["prefixAt"].as_u64().unwrap_or(0) as usize] = V4_PREFIX_BASE as u8;
+                    }
+                }
                 self.walk(&f["items"], Some(item), &mut Some(&mut b), name);
                 items.push(b);
             }
@@ -891,10 +915,11 @@ impl Encoder {
         let Some(record) = f["record"].as_str() else { return };
         let Some(b) = buf else {
             let key = f["key"].as_u64().unwrap_or(0) as u16;
-            let c = code(f, v, &self.names);
+            let c = if ty == "ipv4" { mapped_address(u32_of(Some(v))).to_vec() } else { code(f, v, &self.names).to_be_bytes().to_vec() };
             let pairs = &mut self.kv.iter_mut().find(|(n, _)| n == record).expect("kv record").1;
             match pairs.iter_mut().find(|(k, _)| *k == key) {
-                Some(p) => p.1 |= c,
+                // Fields sharing a key are flag bits: OR them (bytewise, as the value is big-endian).
+                Some(p) => p.1.iter_mut().zip(c).for_each(|(a, b)| *a |= b),
                 None => pairs.push((key, c)),
             }
             return;
@@ -902,16 +927,17 @@ impl Encoder {
         let at = f["at"].as_u64().unwrap_or(0) as usize;
         match (ty, f["as"].as_str()) {
             ("cidr4", _) => {
-                b[at..at + 4].copy_from_slice(&u32_of(v.get(0)).to_be_bytes());
-                b[f["prefixAt"].as_u64().unwrap_or(0) as usize] = u32_of(v.get(1)) as u8;
+                b[at..at + 16].copy_from_slice(&mapped_address(u32_of(v.get(0))));
+                b[f["prefixAt"].as_u64().unwrap_or(0) as usize] = (V4_PREFIX_BASE + u32_of(v.get(1))) as u8;
             }
+            ("ipv4", _) => b[at..at + 16].copy_from_slice(&mapped_address(u32_of(Some(v)))),
             ("mac", _) => b[at..at + 6].copy_from_slice(&bytes_of(v)),
             ("key", _) => {
                 let k = bytes_of(v);
                 b[f["lenAt"].as_u64().unwrap_or(0) as usize] = k.len() as u8;
                 b[at..at + k.len()].copy_from_slice(&k);
             }
-            ("ipv4", _) | (_, Some("u32")) => b[at..at + 4].copy_from_slice(&code(f, v, &self.names).to_be_bytes()),
+            (_, Some("u32")) => b[at..at + 4].copy_from_slice(&code(f, v, &self.names).to_be_bytes()),
             (_, Some("u16")) => b[at..at + 2].copy_from_slice(&(code(f, v, &self.names) as u16).to_be_bytes()),
             _ => b[at] |= code(f, v, &self.names) as u8,
         }
@@ -925,7 +951,7 @@ fn config_records(c: &NodeConfig) -> Vec<Vec<u8>> {
     for r in records.iter().filter(|r| r["form"] == "kv") {
         let fixed = r["fixed"].as_array().into_iter().flatten().map(|x| {
             let from = x["from"].as_str().unwrap_or("").split('.').skip(1).fold(&c.board.json, |o, k| &o[k]);
-            (x["key"].as_u64().unwrap_or(0) as u16, u32_of(Some(from)))
+            (x["key"].as_u64().unwrap_or(0) as u16, u32_of(Some(from)).to_be_bytes().to_vec())
         });
         e.kv.push((r["name"].as_str().unwrap_or("").to_string(), fixed.collect()));
     }
@@ -942,10 +968,12 @@ fn config_records(c: &NodeConfig) -> Vec<Vec<u8>> {
         }
         let mut pairs = e.kv.iter().find(|(n, _)| n == name).map(|x| x.1.clone()).unwrap_or_default();
         pairs.sort_by_key(|p| p.0);
-        let mut b = Vec::with_capacity(pairs.len() * 6);
+        // Entries: key u16, length u16, value[length] (a u32, or a 16-byte address).
+        let mut b = Vec::with_capacity(pairs.len() * 8);
         for (k, v) in pairs {
             b.extend_from_slice(&k.to_be_bytes());
-            b.extend_from_slice(&v.to_be_bytes());
+            b.extend_from_slice(&(v.len() as u16).to_be_bytes());
+            b.extend_from_slice(&v);
         }
         out.push(record(t, &b));
     }
@@ -1110,19 +1138,28 @@ mod tests {
         let chunks = encode_config_chunks(&c, CONFIG_CAPACITY);
         assert_eq!(chunks.len(), 1);
         let b = &chunks[0];
-        assert_eq!(&b[..8], b"MIPF\0\x01\0\0");
-        // BOARD: type 1, flags 0, length 66 (eleven pairs; key 10 is reserved), first pair memoryPages = 2.
-        assert_eq!(&b[8..18], &[1, 0, 0, 66, 0, 1, 0, 0, 0, 2]);
+        assert_eq!(&b[..8], b"MIPF\0\x02\0\0");
+        // BOARD: type 1, flags 0, length 88 (eleven key/length/value entries of 8 bytes; key 10 is
+        // reserved), the first memoryPages = 2.
+        assert_eq!(&b[8..20], &[1, 0, 0, 88, 0, 1, 0, 4, 0, 0, 0, 2]);
         // NODE: roles = host (2).
-        assert_eq!(&b[78..88], &[2, 0, 0, 36, 0, 1, 0, 0, 0, 2]);
-        // IFACE: index 0, flags 0, MAC, 10.0.1.10, /24, pad, MTU 1500.
-        assert_eq!(&b[118..138], &[3, 0, 0, 16, 0, 0, 2, 0, 0, 0, 1, 0x10, 10, 0, 1, 10, 24, 0, 0x05, 0xdc]);
-        // MOBILITY (19 pairs) comes before the route in the first chunk, ROUTE last.
-        assert_eq!(&b[138..142], &[5, 0, 0, 114]);
-        assert_eq!(&b[256..], &[4, 0, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 1, 1]);
+        assert_eq!(&b[100..112], &[2, 0, 0, 48, 0, 1, 0, 4, 0, 0, 0, 2]);
+        // IFACE (ABI v2): index 0, flags 0, MAC, MTU 1500, prefix 96 + 24, pad, ::ffff:10.0.1.10.
+        let mut iface = vec![3, 0, 0, 32, 0, 0, 2, 0, 0, 0, 1, 0x10, 0x05, 0xdc, 120, 0, 0, 0, 0, 0];
+        iface.extend_from_slice(&mapped_address(0x0a00_010a));
+        assert_eq!(&b[152..188], &iface[..]);
+        // MOBILITY (19 entries: homeAddress and homeAgent 16-byte addresses, 17 u32) comes before
+        // the route in the first chunk, ROUTE last: prefix 96 + 0, iface 0, ::ffff:0.0.0.0 via ::ffff:10.0.1.1.
+        assert_eq!(&b[188..192], &[5, 0, 0, 176]);
+        assert_eq!(&b[192..196], &[0, 1, 0, 16]);
+        assert_eq!(&b[196..212], &mapped_address(0x0a00_010a));
+        let mut route = vec![4, 0, 0, 36, 96, 0, 0, 0];
+        route.extend_from_slice(&mapped_address(0));
+        route.extend_from_slice(&mapped_address(0x0a00_0101));
+        assert_eq!(&b[368..], &route[..]);
         // The single-buffer form keeps the record order of configRecords (ROUTE before MOBILITY).
         let one = encode_config(&c);
-        assert!(one.len() == b.len() && one[138..154] == b[256..]);
+        assert!(one.len() == b.len() && one[188..228] == b[368..]);
     }
 
     #[test]
@@ -1136,7 +1173,7 @@ mod tests {
         assert!(chunks.len() >= 3);
         for (i, ch) in chunks.iter().enumerate() {
             assert!(ch.len() <= 4096);
-            assert_eq!(&ch[..8], b"MIPF\0\x01\0\0");
+            assert_eq!(&ch[..8], b"MIPF\0\x02\0\0");
             if i > 0 {
                 assert_eq!(ch[8], 6, "config_add chunks hold only ROUTE/SA records");
             }
@@ -1144,8 +1181,8 @@ mod tests {
         // Every record appears once: the same bytes as the single buffer, SAs in order.
         let body: usize = chunks.iter().map(|c| c.len() - 8).sum();
         assert_eq!(body + 8, encode_config(&c).len());
-        let sa_len = 4 + 12 + 64;
-        let spis: Vec<u32> = chunks[1..].iter().flat_map(|c| c[8..].chunks(sa_len).map(|r| u32::from_be_bytes(r[8..12].try_into().unwrap())).collect::<Vec<_>>()).collect();
+        let sa_len = 4 + 24 + 64;
+        let spis: Vec<u32> = chunks[1..].iter().flat_map(|c| c[8..].chunks(sa_len).map(|r| u32::from_be_bytes(r[4..8].try_into().unwrap())).collect::<Vec<_>>()).collect();
         assert!(spis.windows(2).all(|w| w[1] == w[0] + 1) && *spis.last().unwrap() == 256 + 99);
     }
 

@@ -15,8 +15,9 @@ fn size_of(t: &str) -> Option<usize> {
     Some(match t {
         "u8" | "bool" | "enum" | "regflags" | "accepted" => 1,
         "u16" => 2,
-        "u32" | "ipv4" => 4,
+        "u32" => 4,
         "mac" => 6,
+        "addr" => 16,
         _ => return None,
     })
 }
@@ -26,6 +27,39 @@ fn u16le(d: &[u8], o: usize) -> u32 {
 }
 fn u32le(d: &[u8], o: usize) -> u32 {
     u32::from_le_bytes([d[o], d[o + 1], d[o + 2], d[o + 3]])
+}
+
+/// Text of a 16-byte address (network order), as host/node/sim/events.ts formatAddr: an
+/// IPv4-mapped address ::ffff:a.b.c.d as a.b.c.d, any other in RFC 5952 form (lower-case hex, no
+/// leading zeros, the longest run of two or more zero groups, the first of equal runs, as "::").
+pub fn format_addr(a: &[u8]) -> String {
+    if a[..10].iter().all(|&x| x == 0) && a[10] == 0xff && a[11] == 0xff {
+        return format!("{}.{}.{}.{}", a[12], a[13], a[14], a[15]);
+    }
+    let g: Vec<u16> = (0..8).map(|i| u16::from_be_bytes([a[2 * i], a[2 * i + 1]])).collect();
+    let (mut best, mut best_len) = (usize::MAX, 1);
+    let mut i = 0;
+    while i < 8 {
+        if g[i] != 0 {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < 8 && g[j] == 0 {
+            j += 1;
+        }
+        if j - i > best_len {
+            best = i;
+            best_len = j - i;
+        }
+        i = j;
+    }
+    let hexs = |s: &[u16]| s.iter().map(|x| format!("{x:x}")).collect::<Vec<_>>().join(":");
+    if best == usize::MAX {
+        hexs(&g)
+    } else {
+        format!("{}::{}", hexs(&g[..best]), hexs(&g[best + best_len..]))
+    }
 }
 
 /// Registration Request flag letters, high bit first (RFC 2002 §3.3; "seeds": P 0x02, R 0x01;
@@ -55,10 +89,7 @@ pub fn decode(kind: i32, d: &[u8], rfc3344: bool) -> Option<(String, Vec<(String
             "bool" => (v != 0).to_string(),
             "u16" => u16le(d, at).to_string(),
             "u32" => u32le(d, at).to_string(),
-            "ipv4" => {
-                let a = u32le(d, at);
-                format!("\"{}.{}.{}.{}\"", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255)
-            }
+            "addr" => format!("\"{}\"", format_addr(&d[at..at + 16])),
             "mac" => format!("\"{}\"", d[at..at + 6].iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":")),
             "regflags" => format!("\"{}\"", request_flags(v, rfc3344)),
             "accepted" => (v <= 1).to_string(),
@@ -81,6 +112,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn addresses_in_rfc5952_text() {
+        let a = |g: [u16; 8]| format_addr(&g.iter().flat_map(|x| x.to_be_bytes()).collect::<Vec<u8>>());
+        assert_eq!(a([0, 0, 0, 0, 0, 0xffff, 0xc000, 0x0201]), "192.0.2.1");
+        assert_eq!(a([0x2001, 0xdb8, 0, 0, 1, 0, 0, 1]), "2001:db8::1:0:0:1");
+        assert_eq!(a([0x2001, 0xdb8, 0, 1, 1, 1, 1, 1]), "2001:db8:0:1:1:1:1:1");
+        assert_eq!(a([0; 8]), "::");
+        assert_eq!(a([0, 0, 0, 0, 0, 0, 0, 1]), "::1");
+        assert_eq!(a([0xfe80, 0, 0, 0, 0, 0, 0, 0]), "fe80::");
+        assert_eq!(a([0, 0, 0, 0, 0, 0xfffe, 0xc000, 0x0201]), "::fffe:c000:201");
+    }
+
+    #[test]
     fn every_kind_of_the_table_decodes_and_short_records_do_not() {
         for ev in table()["events"].as_array().unwrap() {
             let kind = ev["kind"].as_i64().unwrap() as i32;
@@ -97,17 +140,19 @@ mod tests {
 
     #[test]
     fn enums_flags_and_addresses() {
-        let mut d = vec![0u8; 16];
+        let mut d = vec![0u8; 40];
         d[0] = 3; // dhcp op lost
-        d[4..8].copy_from_slice(&0x0a01_0014u32.to_le_bytes());
+        d[8..24].copy_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 1, 0, 20]);
+        d[24..40].copy_from_slice(&[0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
         let (name, f) = decode(12, &d, false).unwrap();
         assert_eq!(name, "dhcp");
         assert_eq!(f[0], ("op".to_string(), "\"lost\"".to_string()));
         assert_eq!(f[1], ("addr".to_string(), "\"10.1.0.20\"".to_string()));
+        assert_eq!(f[2], ("router".to_string(), "\"2001:db8::1\"".to_string()));
         d[0] = 9;
         assert_eq!(decode(12, &d, false).unwrap().1[0].1, "\"op_9\"");
-        let mut r = vec![0u8; 16];
-        r[14] = 0x82; // S + P (seeds) / S + T (rfc3344)
+        let mut r = vec![0u8; 52];
+        r[2] = 0x82; // S + P (seeds) / S + T (rfc3344)
         assert_eq!(decode(5, &r, false).unwrap().1[5].1, "\"SP\"");
         assert_eq!(decode(5, &r, true).unwrap().1[5].1, "\"ST\"");
     }

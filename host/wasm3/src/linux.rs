@@ -1040,9 +1040,8 @@ mod tests {
 
     #[test]
     fn event_lines_are_json() {
-        let mut d = vec![0u8; 16];
-        d[0..4].copy_from_slice(&0x0a01_0014u32.to_le_bytes());
-        d[14] = 0;
+        let mut d = vec![0u8; 52];
+        d[4..20].copy_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 1, 0, 20]);
         let s = event_json(5, 6, &d, false);
         assert!(s.starts_with("{\"tMs\":5,\"kind\":6,\"name\":\"reg_reply\",\"home\":\"10.1.0.20\""), "{s}");
     }

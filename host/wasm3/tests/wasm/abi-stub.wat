@@ -1,4 +1,4 @@
-;; A stand-in firmware exporting ABI v1 with tiny bodies, to test the Board's checks without the real
+;; A stand-in firmware exporting the host ABI (v2; stub-abi1.wasm: v1) with tiny bodies, to test the Board's checks without the real
 ;; core. Variants are made by gen.mjs (textual substitutions) and compiled with binaryen.
 (module
   (import "host" "tx" (func $tx (param i32 i32 i32)))
