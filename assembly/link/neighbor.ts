@@ -111,9 +111,9 @@ let dumpGen: u32 = 0;
 let dumpIndex: i32 = -1;    // neighborDump cursor: next record index and the entry to resume from
 let dumpPos: i32 = 0;
 // Why (speed): frames in a row mostly go to one next hop; its entry index is reused while no entry
-// came or went (cacheGen unchanged). The entry's own state, MAC and deadline are read as always. An
-// IPv4 next hop is compared as a u32 (memoV4), so the IPv4 hit costs what it did before issue 8.2.
-const memoAddr: usize = memory.data(ADDR_LEN, 8);
+// came or went (cacheGen unchanged). The entry's own state, MAC and deadline are read as always. The
+// memo serves IPv4 next hops, compared as a u32 (so the IPv4 hit costs what it did before issue 8.2);
+// an IPv6 lookup goes to the table each time (no IPv6 fast path yet).
 let memoV4: u32 = 0;
 let memoIsV4: bool = false;
 let memoIface: i32 = -1;
@@ -190,14 +190,12 @@ function sendSolicit(iface: i32, target: usize): void {
 
 /** Entry index of (`iface`, the 16-byte address at `a`), or -1. */
 function findAddr(iface: i32, a: usize): i32 {
-  if (memoIndex >= 0 && memoGen == cacheGen && memoIface == iface && addrEqual(memoAddr, a)) return memoIndex;
   const v = htFindAddr(cacheIndex, a);
   if (v == 0) return -1;
   let i = <i32>load<u32>(v);
   while (i != NONE) {
     const e = entry(i);
     if (<i32>load<u8>(e, E_IFACE) == iface) {
-      addrCopy(memoAddr, a);
       memoIsV4 = addrIsV4(a);
       memoV4 = addrV4(a);
       memoIface = iface;

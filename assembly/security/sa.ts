@@ -47,9 +47,11 @@ export function saInit(entries: i32): bool {
 
 /** Add the association with the IPv4 peer `peer` (host order); see saAddAddr. */
 export function saAdd(peer: u32, spi: u32, alg: u8, replay: u8, flags: u8, key: usize, keyLen: i32): bool {
-  addrSetV4(peer4, peer);
-  return saAddAddr(peer4, spi, alg, replay, flags, key, keyLen);
+  return saAddAddr(mapped(peer), spi, alg, replay, flags, key, keyLen);
 }
+
+/** `peer` (IPv4, host order) as a 16-byte address in peer4. */
+function mapped(peer: u32): usize { addrSetV4(peer4, peer); return peer4; }
 
 /** Add the association with the peer whose 16-byte address is at `peer`; false when the table is full or the peer already has one. */
 export function saAddAddr(peer: usize, spi: u32, alg: u8, replay: u8, flags: u8, key: usize, keyLen: i32): bool {
@@ -70,11 +72,7 @@ export function saAddAddr(peer: usize, spi: u32, alg: u8, replay: u8, flags: u8,
 }
 
 /** The association with the IPv4 peer `peer` (host order), or 0. */
-export function saFind(peer: u32): usize {
-  if (capacity == 0) return 0;
-  addrSetV4(peer4, peer);
-  return htFindAddr(table, peer4);
-}
+export function saFind(peer: u32): usize { return saFindAddr(mapped(peer)); }
 
 /** The association with the peer whose 16-byte address is at `peer`, or 0. */
 export function saFindAddr(peer: usize): usize {
@@ -88,10 +86,7 @@ export function saFindAddr(peer: usize): usize {
  * between the two parties it names; a key shared with a foreign agent must never authenticate a
  * mobile-home extension (a foreign agent could then register its own address as a home address).
  */
-export function saFindFor(peer: u32, use: u8): usize {
-  const v = saFind(peer);
-  return v != 0 && saUse(v) == use ? v : 0;
-}
+export function saFindFor(peer: u32, use: u8): usize { return saFindForAddr(mapped(peer), use); }
 
 /** saFindFor for the peer whose 16-byte address is at `peer`. */
 export function saFindForAddr(peer: usize, use: u8): usize {
