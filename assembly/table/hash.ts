@@ -29,7 +29,7 @@
 //   16-byte keys: 0 hash u32 (live) or next free record index (free) | 4 slot index u32 or HT_FREE |
 //                 8 key[16] | 24 value
 
-import { addrCopy, addrEqual, addrHash } from "../wire/addr";
+import { ADDR_V4_FOLD, addrMix, addrCopy, addrEqual, addrHash } from "../wire/addr";
 
 /** Bytes of the table header at `t`. */
 export const HT_HEADER_SIZE: usize = 48;
@@ -144,17 +144,9 @@ export function htClear(t: usize): void {
   store<u32>(t, 0, H_LAST_NEW);
 }
 
-/** 32-bit mixer: every key bit affects every hash bit (xorshift-multiply; constants from C. Wellons' "lowbias32"). */
+/** 32-bit mixer: every key bit affects every hash bit (xorshift-multiply; constants from C. Wellons' "lowbias32"; wire/addr.ts addrMix). */
 // @ts-ignore: decorator
-@inline export function htHash(key: u32): u32 {
-  let x = key;
-  x ^= x >>> 16;
-  x *= 0x7feb352d;
-  x ^= x >>> 15;
-  x *= 0x846ca68b;
-  x ^= x >>> 16;
-  return x;
-}
+@inline export function htHash(key: u32): u32 { return addrMix(key); }
 /** Hash of the 16-byte key at `key`: its words folded to 32 bits, then htHash's mixer (wire/addr.ts addrHash). */
 // @ts-ignore: decorator
 @inline export function htHashAddr(key: usize): u32 { return addrHash(key); }
@@ -222,6 +214,29 @@ export function htFindAddr(t: usize, key: usize): usize {
   // Why (size): one probe loop for the 16-byte keys; no IPv4 fast path looks up by 16-byte key yet.
   const i = probeAddr(t, key, addrHash(key));
   return i < 0 ? 0 : recAt(t, load<u32>(slotAt(t, <u32>i), S_REF) - 1) + HT_VALUE_ADDR;
+}
+
+/**
+ * Value pointer of the IPv4-mapped key of `v4` (host order) in a 16-byte-key table, or 0 if absent.
+ * Why (speed): an IPv4 caller looks up without building the 16-byte key (hash from the one word that
+ * differs, wire/addr.ts ADDR_V4_FOLD; the record's key compared as three words).
+ */
+export function htFindV4(t: usize, v4: u32): usize {
+  const w = bswap<u32>(v4);
+  const h = htHash(ADDR_V4_FOLD + w);
+  const slots = load<usize>(t, H_SLOTS);
+  const mask = load<u32>(t, H_MASK);
+  let i = h >>> load<u32>(t, H_SHIFT);
+  while (true) {
+    const s = slots + <usize>i * SLOT_SIZE;
+    const ref = load<u32>(s, S_REF);
+    if (ref == 0) return 0;
+    if (load<u32>(s, S_KEY) == h) {
+      const r = recAt(t, ref - 1);
+      if (load<u32>(r, R_ADDR + 12) == w && load<u64>(r, R_ADDR) == 0 && load<u32>(r, R_ADDR + 8) == 0xffff0000) return r + HT_VALUE_ADDR;
+    }
+    i = (i + 1) & mask;
+  }
 }
 
 /** Record index of `key` (stable while the key is present), or -1 if absent. */

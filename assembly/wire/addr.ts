@@ -49,8 +49,19 @@ export function addrIsUnspecified(a: usize): bool {
  * nothing). Why (speed): one multiply per word and one mixer instead of a mixer round per word.
  */
 export function addrHash(a: usize): u32 {
-  const M: u32 = 0x9e3779b1;
-  let x = ((load<u32>(a) * M + load<u32>(a, 4)) * M + load<u32>(a, 8)) * M + load<u32>(a, V4_AT);
+  return addrMix(((load<u32>(a) * HASH_M + load<u32>(a, 4)) * HASH_M + load<u32>(a, 8)) * HASH_M + load<u32>(a, V4_AT));
+}
+
+const HASH_M: u32 = 0x9e3779b1;
+/**
+ * The fold of an IPv4-mapped address without its last word: addrHash(::ffff:a.b.c.d) is
+ * addrMix(ADDR_V4_FOLD + w), w the address's last word as loaded (bswap of the host-order value).
+ */
+export const ADDR_V4_FOLD: u32 = <u32>0xffff0000 * HASH_M;
+
+/** The full-avalanche mixer (table/hash.ts htHash). */
+// @ts-ignore: decorator
+@inline export function addrMix(x: u32): u32 {
   x ^= x >>> 16;
   x *= 0x7feb352d;
   x ^= x >>> 15;

@@ -2,7 +2,7 @@
 import {
   HT_HEADER_SIZE, HT_KEY_U32, HT_KEY_ADDR, htBytes, htBytesKeyed, htInit, htInitKeyed, htKeySize, htHash, htHashAddr,
   htFindAddr, htFindIndexAddr, htInsertAddr, htInsertedNew, htRemoveAddr, htRemoveAt, htKeyAddrAt, htValueAt,
-  htIndexOf, htNext, htUsed, htProbeCountAddr, htInsert, htRemove, htFind, htKeyAt,
+  htIndexOf, htNext, htUsed, htProbeCountAddr, htInsert, htRemove, htFind, htKeyAt, htFindV4,
 } from "../../assembly/table/hash";
 import { addrSetV4, addrEqual, addrCopy } from "../../assembly/wire/addr";
 
@@ -231,6 +231,29 @@ describe("hash table with 16-byte keys against a reference model", () => {
       expect<bool>(<f64>sum / <f64>htUsed(t) <= 2.0).toBe(true);
       expect<i32>(worst).toBeLessThanOrEqual(40);
     }
+  });
+});
+
+describe("hash table with 16-byte keys: IPv4 lookups without a key (htFindV4)", () => {
+  it("finds exactly the IPv4-mapped key of an address, never an IPv6 or IPv4-compatible key with the same low word", () => {
+    const t = newTable(600, 4);
+    for (let i: u32 = 0; i < 200; i++) {
+      store<u32>(htInsertAddr(t, v4(0x0a000001 + (i << 8))), i + 1);
+      store<u32>(htInsertAddr(t, v6(0, 0xc0a80001 + i)), 1000 + i);  // 2001:db8::c0a8:1+i
+      const c = v4(0xac100001 + i); store<u16>(c, 0, 10);            // ::172.16.0.1+i (compatible)
+      store<u32>(htInsertAddr(t, c), 2000 + i);
+    }
+    for (let i: u32 = 0; i < 200; i++) {
+      const v = htFindV4(t, 0x0a000001 + (i << 8));
+      expect<usize>(v).toBe(htFindAddr(t, v4(0x0a000001 + (i << 8))));
+      expect<u32>(load<u32>(v)).toBe(i + 1);
+      expect<usize>(htFindV4(t, 0xc0a80001 + i)).toBe(0);
+      expect<usize>(htFindV4(t, 0xac100001 + i)).toBe(0);
+    }
+    expect<usize>(htFindV4(t, 0x0a000000)).toBe(0);
+    htRemoveAddr(t, v4(0x0a000001));
+    expect<usize>(htFindV4(t, 0x0a000001)).toBe(0);
+    expect<u32>(load<u32>(htFindV4(t, 0x0a000101))).toBe(2);
   });
 });
 
