@@ -139,8 +139,14 @@ export function netifBssid(i: i32): usize { return rec(i) + 16; }
   if (addr == 0) return -1;
   for (let i = 0; i < count; i++) {
     const r = rec(i);
-    if (load<u8>(r, 7) != 0 && (load<u32>(r, 8) == addr || load<u32>(r, O_ALIAS) == addr || (extraN != 0 && extraMatch(i, addr, 1)))) return i;
+    if (load<u8>(r, 7) != 0 && (load<u32>(r, 8) == addr || load<u32>(r, O_ALIAS) == addr)) return i;
   }
+  return extraN != 0 ? extraOwner(addr) : -1;
+}
+
+/** Interface with the extra IPv4 address `addr`, or -1. */
+function extraOwner(addr: u32): i32 {
+  for (let i = 0; i < count; i++) if (netifValid(i) && extraMatch(i, addr, 1)) return i;
   return -1;
 }
 
