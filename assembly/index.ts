@@ -3,7 +3,7 @@
 
 import { now_ms } from "./host";
 import { arenaReset, arenaAlloc, arenaSeal, arenaUsed, staticBytes, arenaFailed, arenaPagesWanted } from "./mem";
-import { C, count, countBy, countersPtr, countersReset, counterNamesPtr, counterNamesLen } from "./counters";
+import { C, count, countBy, countersPtr, countersReset, counterNamesPtr, counterNamesLen, countHot } from "./counters";
 import * as cfg from "./config";
 import { timersInit, timersRun } from "./sys/timers";
 import { netifReset, netifValid, netifSetUp, netifBssid, netifListenersReset, netifLinkChanged } from "./link/netif";
@@ -123,7 +123,7 @@ export function rx(iface: i32, len: i32): i32 {
 
 // @ts-ignore: decorator
 @inline function rxFrame(iface: i32, frame: usize, len: i32): i32 {
-  count(C.RX_FRAMES);
+  countHot(C.RX_FRAMES);
   if (len < 0 || len > cfg.frameBytes) { count(C.DROP_TOO_LONG); return 1; }
   countBy(C.RX_BYTES, <u64>len);
   if (!netifValid(iface)) { count(C.DROP_BAD_IFACE); return 1; }

@@ -11,7 +11,7 @@
 // into the headroom in front of a packet and transmits it.
 
 import { tx } from "../host";
-import { C, count, countBy } from "../counters";
+import { C, count, countBy, countHot } from "../counters";
 import { netifMac } from "./netif";
 import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";
 import { ETH_HEADER_LEN, ethCheck, ethDst, ethType, ethEmit, macEqual, macIsGroup, EthErr } from "../wire/ethernet";
@@ -51,7 +51,7 @@ export function ethInput(iface: i32, p: usize, len: i32): i32 {
 
 /** Transmit the frame of `len` bytes at `f` on `iface`, counting it (every frame leaves through here). */
 export function ethTransmit(iface: i32, f: usize, len: i32): void {
-  count(C.TX_FRAMES);
+  countHot(C.TX_FRAMES);
   countBy(C.TX_BYTES, <u64>len);
   tx(iface, f, len);
 }

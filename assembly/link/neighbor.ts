@@ -11,9 +11,13 @@
 // eviction and deadlines come from two ordered lists (table/lru.ts), and the cache has one timer on
 // the node's heap (table/timer.ts, sys/timers.ts) instead of a scan in tick.
 //
-// Cache entry (stride 24, `arpEntries` of them, carved at init; the index is the entry's handle):
-//   ip u32 @0 | mac[6] @4 | state u8 @10 | iface u8 @11 | requests u8 @12 | pad u8 | next u16 @14 |
-//   expiresAtMs i64 @16
+// Addresses are 16-byte family-neutral ones (wire/addr.ts; IPv4 mapped as ::ffff:a.b.c.d, issue 8.2),
+// so IPv6 Neighbor Discovery can share the cache and the pool. The IPv4 functions (neighborOutput,
+// neighborMac, neighborLearn) take a u32 next hop and map it; their *Addr forms take a pointer.
+//
+// Cache entry (stride 40, `arpEntries` of them, carved at init; the index is the entry's handle):
+//   addr[16] @0 | mac[6] @16 | state u8 @22 | iface u8 @23 | requests u8 @24 | pad u8 | next u16 @26 |
+//   pad[4] | expiresAtMs i64 @32
 // States: FREE 0, INCOMPLETE 1 (solicitations sent, expiresAtMs = next retry), REACHABLE 2 (expiresAtMs =
 // end of validity, `arpTimeoutSec` after the last confirmation). An INCOMPLETE entry sends `arpRetries`
 // solicitations in all, one per second (RFC 1122 §2.3.2.1: at most one per second per destination); one
@@ -21,8 +25,8 @@
 //
 // Keys: an entry is identified by (iface, address). The same address can be a neighbour on two links
 // at once (a mobile node's home address is a visitor's own address on a foreign agent's foreign link
-// while, on the home link, the home agent answers for it by proxy), so the hash table is keyed by the
-// address alone and its u32 value is the first entry of that address; further entries of the address
+// while, on the home link, the home agent answers for it by proxy), so the hash table (16-byte keys) is
+// keyed by the address alone and its u32 value is the first entry of that address; further entries of the address
 // on other interfaces hang off it through `next` (at most MAX_IFACES, almost always one). `next` also
 // links the free entries.
 //
@@ -37,10 +41,10 @@
 // Should the host's clock step back, a new deadline is raised to the newest one of its list so the
 // lists stay sorted (entries then live at most that step longer).
 //
-// Pending slot (stride 16 + frameBytes, rounded to 16; `pendingFrames` of them, ≤ 256, linear):
-//   used u8 @0 | iface u8 @1 | next u16 @2 | nextHop u32 @4 | len u16 @8 (packet bytes) |
-//   ethertype u16 @10 | seq u32 @12 | frame @16
-// The frame's packet sits at +16+14; the Ethernet header is written when the address resolves.
+// Pending slot (stride 32 + frameBytes, rounded to 16; `pendingFrames` of them, ≤ 256, linear):
+//   used u8 @0 | iface u8 @1 | next u16 @2 | seq u32 @4 | len u16 @8 (packet bytes) |
+//   ethertype u16 @10 | pad[4] | nextHop[16] @16 | frame @32
+// The frame's packet sits at +32+14; the Ethernet header is written when the address resolves.
 // Frames to one next hop leave in the order they were queued (seq): they form a FIFO chained through
 // `next` (the slot queued after this one for the same (iface, nextHop), NONE at the newest), so a
 // resolution finds the oldest with one scan of the pool and then walks the chain. Frames of a next
@@ -49,17 +53,17 @@
 
 import { arenaAlloc } from "../mem";
 import { C, count } from "../counters";
-import { Ev, evBuf, evEmit, evAddr } from "../events";
+import { Ev, evBuf, evEmit } from "../events";
 import { nowMs } from "../clock";
 import * as cfg from "../config";
 import { netifListen } from "./netif";
 import { ethSendTo } from "./ethernet";
 import { stackTimers, timerOwn, OWNER_NEIGHBOR } from "../sys/timers";
-import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htInsertedNew, htRemove } from "../table/hash";
+import { HT_HEADER_SIZE, HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindAddr, htInsertAddr, htInsertedNew, htRemoveAddr } from "../table/hash";
 import { lruBytes, lruInit, lruTouch, lruRemove, lruOldest, lruNewest } from "../table/lru";
 import { TIMER_NEVER, timerStart, timerRestart, timerActive } from "../table/timer";
 import { ETH_HEADER_LEN, macEqual } from "../wire/ethernet";
-import { addrSetV4 } from "../wire/addr";
+import { ADDR_LEN, addrCopy, addrEqual, addrIsV4, addrSetV4, addrV4 } from "../wire/addr";
 
 export const NEIGH_FREE: u8 = 0;
 export const NEIGH_INCOMPLETE: u8 = 1;
@@ -68,28 +72,28 @@ export const NEIGH_REACHABLE: u8 = 2;
 /** Kind of the cache's timer on the node's heap (owner OWNER_NEIGHBOR, sys/timers.ts). */
 export const TK_NEIGHBOR: u16 = (OWNER_NEIGHBOR << 8);
 
-/** Send a solicitation for `target` on `iface` (the resolution protocol's: ARP request, NS). */
-export type Solicit = (iface: i32, target: u32) => void;
+/** Send a solicitation for the 16-byte address at `target` on `iface` (the resolution protocol's: ARP request, NS). */
+export type Solicit = (iface: i32, target: usize) => void;
 
-const E_IP: usize = 0;
-const E_MAC: usize = 4;
-const E_STATE: usize = 10;
-const E_IFACE: usize = 11;
-const E_REQS: usize = 12;
-const E_NEXT: usize = 14;
-const E_EXPIRES: usize = 16;
-const E_STRIDE: usize = 24;
+const E_ADDR: usize = 0;
+const E_MAC: usize = 16;
+const E_STATE: usize = 22;
+const E_IFACE: usize = 23;
+const E_REQS: usize = 24;
+const E_NEXT: usize = 26;
+const E_EXPIRES: usize = 32;
+const E_STRIDE: usize = 40;
 /** End of a `next` chain (arpEntries ≤ 4096, config.ts). */
 const NONE: i32 = 0xffff;
 
 const P_USED: usize = 0;
 const P_IFACE: usize = 1;
 const P_NEXT: usize = 2;
-const P_NEXTHOP: usize = 4;
+const P_SEQ: usize = 4;
 const P_LEN: usize = 8;
 const P_TYPE: usize = 10;
-const P_SEQ: usize = 12;
-const P_FRAME: usize = 16;
+const P_NEXTHOP: usize = 16;
+const P_FRAME: usize = 32;
 
 /** Retry interval of an unanswered solicitation (RFC 1122 §2.3.2.1). */
 const RETRY_MS: i64 = 1000;
@@ -108,8 +112,11 @@ let dumpGen: u32 = 0;
 let dumpIndex: i32 = -1;    // neighborDump cursor: next record index and the entry to resume from
 let dumpPos: i32 = 0;
 // Why (speed): frames in a row mostly go to one next hop; its entry index is reused while no entry
-// came or went (cacheGen unchanged). The entry's own state, MAC and deadline are read as always.
-let memoIp: u32 = 0;
+// came or went (cacheGen unchanged). The entry's own state, MAC and deadline are read as always. The
+// memo serves IPv4 next hops, compared as a u32 (so the IPv4 hit costs what it did before issue 8.2);
+// an IPv6 lookup goes to the table each time (no IPv6 fast path yet).
+let memoV4: u32 = 0;
+let memoIsV4: bool = false;
 let memoIface: i32 = -1;
 let memoIndex: i32 = -1;
 let memoGen: u32 = 0;
@@ -118,6 +125,9 @@ let pendingN: i32 = 0;
 let pendingStride: usize = 0;
 let pendingSeq: u32 = 0;
 let solicit: usize = 0;
+// The mapped form of an IPv4 next hop given to the u32 functions, and a copy of a removed entry's address.
+const key4: usize = memory.data(ADDR_LEN, 8);
+const gone: usize = memory.data(ADDR_LEN, 8);
 
 // @ts-ignore: decorator
 @inline function entry(i: i32): usize { return cache + <usize>i * E_STRIDE; }
@@ -138,7 +148,7 @@ export function neighborInit(): bool {
   cacheN = cfg.arpEntries;
   const n = <u32>cacheN;
   cache = arenaAlloc(<usize>cacheN * E_STRIDE);
-  const ib = arenaAlloc(htBytes(n, 4));
+  const ib = arenaAlloc(htBytesKeyed(n, 4, HT_KEY_ADDR));
   reachList = arenaAlloc(lruBytes(n));
   incList = arenaAlloc(lruBytes(n));
   pendingN = cfg.pendingFrames;
@@ -155,7 +165,7 @@ export function neighborInit(): bool {
   if (!ok) return false;
   // Free list in index order, so a fresh cache hands out entries 0, 1, 2, ...
   for (let i = cacheN - 1; i >= 0; i--) { store<u16>(entry(i), <u16>freeHead, E_NEXT); freeHead = i; }
-  htInit(cacheIndex, ib, n, 4);
+  htInitKeyed(cacheIndex, ib, n, 4, HT_KEY_ADDR);
   lruInit(reachList, n);
   lruInit(incList, n);
   // The timer stays armed (at TIMER_NEVER when the cache has no deadline), so roles filling the heap
@@ -167,20 +177,28 @@ export function neighborInit(): bool {
 /** Solicitations for unresolved next hops are sent by `fn` (the resolution protocol, at init). */
 export function neighborSolicitWith(fn: Solicit): void { solicit = changetype<usize>(fn); }
 
-function sendSolicit(iface: i32, target: u32): void {
+function sendSolicit(iface: i32, target: usize): void {
   if (solicit != 0) changetype<Solicit>(solicit)(iface, target);
 }
 
-/** Entry index of (`iface`, `ip`), or -1. */
-function find(iface: i32, ip: u32): i32 {
-  if (memoIndex >= 0 && memoGen == cacheGen && memoIp == ip && memoIface == iface) return memoIndex;
-  const v = htFind(cacheIndex, ip);
+/** Entry index of (`iface`, the IPv4 address `ip`), or -1 (the memo compared as a u32, else findAddr). */
+// @ts-ignore: decorator
+@inline function find4(iface: i32, ip: u32): i32 {
+  if (memoIndex >= 0 && memoGen == cacheGen && memoIsV4 && memoV4 == ip && memoIface == iface) return memoIndex;
+  addrSetV4(key4, ip);
+  return findAddr(iface, key4);
+}
+
+/** Entry index of (`iface`, the 16-byte address at `a`), or -1. */
+function findAddr(iface: i32, a: usize): i32 {
+  const v = htFindAddr(cacheIndex, a);
   if (v == 0) return -1;
   let i = <i32>load<u32>(v);
   while (i != NONE) {
     const e = entry(i);
     if (<i32>load<u8>(e, E_IFACE) == iface) {
-      memoIp = ip;
+      memoIsV4 = addrIsV4(a);
+      memoV4 = addrV4(a);
       memoIface = iface;
       memoIndex = i;
       memoGen = cacheGen;
@@ -226,39 +244,39 @@ function emitResolved(e: usize): void {
   const b = evBuf();
   store<u16>(b, <u16>load<u8>(e, E_IFACE));
   memory.copy(b + 2, e + E_MAC, 6);
-  evAddr(8, load<u32>(e, E_IP));
+  memory.copy(b + 8, e + E_ADDR, 16);
   evEmit(Ev.ARP_RESOLVED, 24);
 }
 
-function emitFailed(iface: i32, ip: u32): void {
+function emitFailed(iface: i32, a: usize): void {
   const b = evBuf();
   store<u32>(b, <u32>iface);
-  evAddr(4, ip);
+  memory.copy(b + 4, a, 16);
   evEmit(Ev.ARP_FAILED, 20);
 }
 
-/** Drop every pending frame for (`iface`, `ip`), or for the whole interface when `all`. */
-function dropPending(iface: i32, ip: u32, all: bool): void {
+/** Drop every pending frame for (`iface`, the address at `a`), or for the whole interface when `all`. */
+function dropPending(iface: i32, a: usize, all: bool): void {
   for (let i = 0; i < pendingN; i++) {
     const s = slot(i);
-    if (load<u8>(s, P_USED) != 0 && <i32>load<u8>(s, P_IFACE) == iface && (all || load<u32>(s, P_NEXTHOP) == ip)) {
+    if (load<u8>(s, P_USED) != 0 && <i32>load<u8>(s, P_IFACE) == iface && (all || addrEqual(s + P_NEXTHOP, a))) {
       store<u8>(s, 0, P_USED);
       count(C.DROP_ARP_UNRESOLVED);
     }
   }
 }
 
-/** True when slot `s` holds a frame for (`iface`, `ip`). */
-function pendingFor(s: usize, iface: i32, ip: u32): bool {
-  return load<u8>(s, P_USED) != 0 && <i32>load<u8>(s, P_IFACE) == iface && load<u32>(s, P_NEXTHOP) == ip;
+/** True when slot `s` holds a frame for (`iface`, the address at `a`). */
+function pendingFor(s: usize, iface: i32, a: usize): bool {
+  return load<u8>(s, P_USED) != 0 && <i32>load<u8>(s, P_IFACE) == iface && addrEqual(s + P_NEXTHOP, a);
 }
 
-/** Send the pending frames for (`iface`, `ip`) to `mac`, oldest first: one scan, then the chain. */
-function flushPending(iface: i32, ip: u32, mac: usize): void {
+/** Send the pending frames for (`iface`, the address at `a`) to `mac`, oldest first: one scan, then the chain. */
+function flushPending(iface: i32, a: usize, mac: usize): void {
   let head = -1;
   for (let i = 0; i < pendingN; i++) {
     const s = slot(i);
-    if (!pendingFor(s, iface, ip)) continue;
+    if (!pendingFor(s, iface, a)) continue;
     // Sequence numbers compared as a signed difference, so wrap-around keeps the order.
     if (head < 0 || <i32>(load<u32>(s, P_SEQ) - load<u32>(slot(head), P_SEQ)) < 0) head = i;
   }
@@ -271,7 +289,7 @@ function flushPending(iface: i32, ip: u32, mac: usize): void {
     ethSendTo(iface, mac, load<u16>(s, P_TYPE), s + P_FRAME + <usize>ETH_HEADER_LEN, <i32>load<u16>(s, P_LEN));
     if (n == NONE || n >= pendingN) break;
     const t = slot(n);
-    if (!pendingFor(t, iface, ip) || <i32>(load<u32>(t, P_SEQ) - seq) <= 0) break;
+    if (!pendingFor(t, iface, a) || <i32>(load<u32>(t, P_SEQ) - seq) <= 0) break;
     head = n;
   }
 }
@@ -279,13 +297,12 @@ function flushPending(iface: i32, ip: u32, mac: usize): void {
 /** Take entry `i` out of the index, its list and its address chain; it goes back to the free list. */
 function removeEntry(i: i32): void {
   const e = entry(i);
-  const ip = load<u32>(e, E_IP);
   const next = <i32>load<u16>(e, E_NEXT);
-  const v = htFind(cacheIndex, ip);
+  const v = htFindAddr(cacheIndex, e + E_ADDR);
   if (v != 0) {
     let j = <i32>load<u32>(v);
     if (j == i) {
-      if (next == NONE) htRemove(cacheIndex, ip);
+      if (next == NONE) htRemoveAddr(cacheIndex, e + E_ADDR);
       else store<u32>(v, <u32>next);
     } else {
       while (j != NONE) {
@@ -315,9 +332,8 @@ function allocEntry(): i32 {
       if (victim < 0) return -1;
       const e = entry(victim);
       const ifc = <i32>load<u8>(e, E_IFACE);
-      const ip = load<u32>(e, E_IP);
-      emitFailed(ifc, ip);
-      dropPending(ifc, ip, false);
+      emitFailed(ifc, e + E_ADDR);
+      dropPending(ifc, e + E_ADDR, false);
     }
     removeEntry(victim);
   }
@@ -326,15 +342,15 @@ function allocEntry(): i32 {
   return i;
 }
 
-/** A new entry for (`iface`, `ip`) in state FREE and on no list (the caller sets both), or -1. */
-function insert(iface: i32, ip: u32): i32 {
+/** A new entry for (`iface`, the address at `a`) in state FREE and on no list (the caller sets both), or -1. */
+function insert(iface: i32, a: usize): i32 {
   const i = allocEntry();
   if (i < 0) return -1;
   // Distinct addresses ≤ entries in use ≤ capacity of the index, so this finds room.
-  const v = htInsert(cacheIndex, ip);
+  const v = htInsertAddr(cacheIndex, a);
   if (v == 0) { store<u16>(entry(i), <u16>freeHead, E_NEXT); freeHead = i; return -1; }
   const e = entry(i);
-  store<u32>(e, ip, E_IP);
+  addrCopy(e + E_ADDR, a);
   memory.fill(e + E_MAC, 0, 6);
   store<u8>(e, NEIGH_FREE, E_STATE);
   store<u8>(e, <u8>iface, E_IFACE);
@@ -358,10 +374,10 @@ function resolve(i: i32, mac: usize): void {
   setDeadline(i, reachList, later(nowMs(), <i64>cfg.arpTimeoutSec * 1000));
   rearm();
   if (changed) { macChanges++; emitResolved(e); }
-  if (was == NEIGH_INCOMPLETE) flushPending(<i32>load<u8>(e, E_IFACE), load<u32>(e, E_IP), e + E_MAC);
+  if (was == NEIGH_INCOMPLETE) flushPending(<i32>load<u8>(e, E_IFACE), e + E_ADDR, e + E_MAC);
 }
 
-function queue(iface: i32, nextHop: u32, type: u16, p: usize, len: i32): bool {
+function queue(iface: i32, nextHop: usize, type: u16, p: usize, len: i32): bool {
   if (len + ETH_HEADER_LEN > cfg.frameBytes) return false;
   // Why: one next hop that never answers (a home address whose node left, a dead router) must not
   // take every slot and starve resolutions that would succeed: it may hold at most half of the pool
@@ -372,7 +388,7 @@ function queue(iface: i32, nextHop: u32, type: u16, p: usize, len: i32): bool {
   for (let i = 0; i < pendingN; i++) {
     const s = slot(i);
     if (load<u8>(s, P_USED) == 0) { if (free < 0) free = i; continue; }
-    if (load<u32>(s, P_NEXTHOP) != nextHop || <i32>load<u8>(s, P_IFACE) != iface) continue;
+    if (<i32>load<u8>(s, P_IFACE) != iface || !addrEqual(s + P_NEXTHOP, nextHop)) continue;
     mine++;
     const q = load<u32>(s, P_SEQ);
     if (oldest < 0 || <i32>(q - load<u32>(slot(oldest), P_SEQ)) < 0) oldest = i;
@@ -390,7 +406,7 @@ function queue(iface: i32, nextHop: u32, type: u16, p: usize, len: i32): bool {
     store<u8>(s, 1, P_USED);
     store<u8>(s, <u8>iface, P_IFACE);
     store<u16>(s, <u16>NONE, P_NEXT);
-    store<u32>(s, nextHop, P_NEXTHOP);
+    addrCopy(s + P_NEXTHOP, nextHop);
     store<u16>(s, <u16>len, P_LEN);
     store<u16>(s, type, P_TYPE);
     store<u32>(s, pendingSeq++, P_SEQ);
@@ -403,30 +419,50 @@ function queue(iface: i32, nextHop: u32, type: u16, p: usize, len: i32): bool {
 }
 
 /**
- * Send the packet of `len` bytes at `p` (EtherType `type`) on `iface` to the unicast next hop
- * `nextHop`. The Ethernet header is written at `p - 14`, which must be headroom. Returns 0 sent or
- * queued for resolution, 1 dropped (counted DROP_ARP_UNRESOLVED: pool full).
+ * Send the packet of `len` bytes at `p` (EtherType `type`) on `iface` to the unicast IPv4 next hop
+ * `nextHop` (host order). The Ethernet header is written at `p - 14`, which must be headroom. Returns
+ * 0 sent or queued for resolution, 1 dropped (counted DROP_ARP_UNRESOLVED: pool full).
  */
 export function neighborOutput(iface: i32, nextHop: u32, type: u16, p: usize, len: i32): i32 {
-  let i = find(iface, nextHop);
+  // Why (speed): the hit (memo compared as a u32, entry REACHABLE and fresh) sends at once; only the
+  // other cases build the mapped address (find4 already did on a memo miss).
+  const i = find4(iface, nextHop);
+  if (i >= 0) {
+    const e = entry(i);
+    if (load<u8>(e, E_STATE) == NEIGH_REACHABLE && load<i64>(e, E_EXPIRES) > nowMs()) {
+      ethSendTo(iface, e + E_MAC, type, p, len);
+      return 0;
+    }
+  }
+  addrSetV4(key4, nextHop);
+  return output(iface, key4, i, type, p, len);
+}
+
+/** neighborOutput to the unicast next hop whose 16-byte address is at `nextHop`. */
+export function neighborOutputAddr(iface: i32, nextHop: usize, type: u16, p: usize, len: i32): i32 {
+  return output(iface, nextHop, findAddr(iface, nextHop), type, p, len);
+}
+
+/** neighborOutput's work once entry `i` of (`iface`, the address at `a`) is found (-1: none). */
+function output(iface: i32, a: usize, i: i32, type: u16, p: usize, len: i32): i32 {
   if (i >= 0 && load<u8>(entry(i), E_STATE) == NEIGH_REACHABLE && load<i64>(entry(i), E_EXPIRES) <= nowMs()) {
     removeEntry(i); // stale (its timer has not run yet): resolve again
     i = -1;
   }
   if (i < 0 || load<u8>(entry(i), E_STATE) != NEIGH_REACHABLE) {
     if (i < 0) {
-      i = insert(iface, nextHop);
+      i = insert(iface, a);
       if (i < 0) { count(C.DROP_ARP_UNRESOLVED); return 1; }
       const e = entry(i);
       store<u8>(e, NEIGH_INCOMPLETE, E_STATE);
       store<u8>(e, 1, E_REQS);
       setDeadline(i, incList, later(nowMs(), RETRY_MS));
       rearm();
-      sendSolicit(iface, nextHop);
+      sendSolicit(iface, e + E_ADDR);
     }
     // Why: RFC 1122 §2.3.2.2: keep (at least) the latest packet for an unresolved address; the pool
     // is shared and fixed, so a full pool drops the new packet.
-    if (queue(iface, nextHop, type, p, len)) return 0;
+    if (queue(iface, a, type, p, len)) return 0;
     count(C.DROP_ARP_UNRESOLVED);
     return 1;
   }
@@ -434,13 +470,9 @@ export function neighborOutput(iface: i32, nextHop: u32, type: u16, p: usize, le
   return 0;
 }
 
-/**
- * The link-layer address of `nextHop` on `iface` when its entry is REACHABLE and unexpired (a pointer
- * to 6 bytes inside the cache, valid until the cache next changes), else 0: the caller then sends by
- * neighborOutput, which resolves. For fast paths that build the whole frame themselves.
- */
-export function neighborMac(iface: i32, nextHop: u32): usize {
-  const i = find(iface, nextHop);
+/** The MAC pointer of entry `i` when it is REACHABLE and unexpired, else 0. */
+// @ts-ignore: decorator
+@inline function macOf(i: i32): usize {
   if (i < 0) return 0;
   const e = entry(i);
   if (load<u8>(e, E_STATE) != NEIGH_REACHABLE || load<i64>(e, E_EXPIRES) <= nowMs()) return 0;
@@ -455,12 +487,29 @@ export function neighborGeneration(): u32 { return cacheGen + macChanges; }
 export function neighborMacExpires(mac: usize): i64 { return load<i64>(mac - E_MAC + E_EXPIRES); }
 
 /**
- * The resolution protocol heard `addr` at `mac` on `iface`: an existing entry is updated (RFC 826
- * "Packet Reception": whoever the target was — also how gratuitous ARP moves an address, RFC 2002
- * §4.6) and its waiting frames leave; a new one is made only when `create` (we were the target).
+ * The link-layer address of the IPv4 next hop `nextHop` on `iface` when its entry is REACHABLE and
+ * unexpired (a pointer to 6 bytes inside the cache, valid until the cache next changes), else 0: the
+ * caller then sends by neighborOutput, which resolves. For fast paths that build the whole frame themselves.
+ */
+export function neighborMac(iface: i32, nextHop: u32): usize { return macOf(find4(iface, nextHop)); }
+
+/** neighborMac for the next hop whose 16-byte address is at `nextHop`. */
+export function neighborMacAddr(iface: i32, nextHop: usize): usize { return macOf(findAddr(iface, nextHop)); }
+
+/**
+ * The resolution protocol heard the IPv4 address `addr` at `mac` on `iface`: an existing entry is
+ * updated (RFC 826 "Packet Reception": whoever the target was — also how gratuitous ARP moves an
+ * address, RFC 2002 §4.6) and its waiting frames leave; a new one is made only when `create` (we were
+ * the target).
  */
 export function neighborLearn(iface: i32, addr: u32, mac: usize, create: bool): void {
-  const i = find(iface, addr);
+  addrSetV4(key4, addr);
+  neighborLearnAddr(iface, key4, mac, create);
+}
+
+/** neighborLearn for the 16-byte address at `addr`. */
+export function neighborLearnAddr(iface: i32, addr: usize, mac: usize, create: bool): void {
+  const i = findAddr(iface, addr);
   if (i >= 0) resolve(i, mac);
   else if (create) {
     const j = insert(iface, addr);
@@ -485,17 +534,17 @@ export function neighborTick(now: i64): i64 {
     const e = entry(i);
     if (load<i64>(e, E_EXPIRES) > now) break;
     const ifc = <i32>load<u8>(e, E_IFACE);
-    const ip = load<u32>(e, E_IP);
     const reqs = <i32>load<u8>(e, E_REQS);
     if (reqs < cfg.arpRetries) {
       store<u8>(e, <u8>(reqs + 1), E_REQS);
       setDeadline(i, incList, later(now, RETRY_MS));
-      sendSolicit(ifc, ip);
+      sendSolicit(ifc, e + E_ADDR);
     } else {
       // Why: RFC 1122 §2.3.2.1: give up after a bounded number of requests; the waiting packets go.
+      addrCopy(gone, e + E_ADDR); // the entry is free after removeEntry
       removeEntry(i);
-      emitFailed(ifc, ip);
-      dropPending(ifc, ip, false);
+      emitFailed(ifc, gone);
+      dropPending(ifc, gone, false);
     }
   }
   rearm();
@@ -515,7 +564,7 @@ export function neighborFlush(iface: i32): void {
     const e = entry(i);
     if (load<u8>(e, E_STATE) != NEIGH_FREE && <i32>load<u8>(e, E_IFACE) == iface) removeEntry(i);
   }
-  dropPending(iface, 0, true);
+  dropPending(iface, key4, true);
   rearm();
 }
 
@@ -537,7 +586,7 @@ export function neighborDump(index: i32, out: usize): i32 {
     store<u8>(out, load<u8>(e, E_STATE), 6);
     store<u8>(out, load<u8>(e, E_IFACE), 7);
     store<i64>(out, load<i64>(e, E_EXPIRES), 8);
-    addrSetV4(out + 16, load<u32>(e, E_IP));
+    memory.copy(out + 16, e + E_ADDR, 16);
     dumpIndex = index + 1;
     dumpPos = i + 1;
     dumpGen = cacheGen;

@@ -1,7 +1,9 @@
 // Network interfaces: at most MAX_IFACES, described by IFACE config records.
-// Addresses are held in host order (a.b.c.d = a<<24 | b<<16 | c<<8 | d) everywhere in the core.
+// IPv4 addresses are held in host order (a.b.c.d = a<<24 | b<<16 | c<<8 | d) here; the address lists
+// below take 16-byte family-neutral addresses (wire/addr.ts) at their interface.
 
 import { handlersReset, handlersAdd, handlersCount, handlerFn } from "../table/handlers";
+import { addrIsV4, addrV4, addrSetV4, addrEqual, addrCopy, addrIsUnspecified } from "../wire/addr";
 
 export const MAX_IFACES: i32 = 8;
 
@@ -16,27 +18,60 @@ export const MAX_IFACES: i32 = 8;
 // that netifByAddr / ipIsOurs / netifIsBroadcast accept as well. `away` marks an interface whose main
 // (home) address must not be announced by ARP on the link it is attached to (RFC 2002 §4.6): see
 // netifArpIp / netifArpAnswers, which arp.ts consults.
+//
+// Address lists (issue 8.2: several addresses per interface and family). IPv4, in order: the main
+// address (the primary: netifIp and every single-address accessor), the alias, then up to
+// NETIF_V4_EXTRA further addresses; IPv6: up to NETIF_V6_ADDRS addresses. netifAddAddr adds one;
+// netifByAddr, netifOnLink, netifIsBroadcast and netifAddrClass see them all. Their counts sit in the
+// record's spare bytes (extra IPv4 u8 @22, IPv6 u8 @23); the entries in two arrays beside the records:
+//   extra IPv4 (stride 16): addr u32 @0 | mask u32 @4 | directed broadcast u32 @8 | prefixLen u8 @12
+//   IPv6 (stride 20):       addr[16] @0 | prefixLen u8 @16 (0..128)
+// Why (speed, size): the per-packet accessors read the extra lists only when some interface has an
+// extra IPv4 address (one global compared, `extraN`), so a node without any costs what it did.
 const STRIDE: usize = 48;
 const O_ALIAS: usize = 32;
 const O_ALIAS_LEN: usize = 36;
 const O_AWAY: usize = 37;
 const O_ALIAS_MASK: usize = 40;
 const O_ALIAS_BCAST: usize = 44;
+const O_N4X: usize = 22;
+const O_N6: usize = 23;
 const table: usize = memory.data(<i32>STRIDE * MAX_IFACES, 16);
+/** Extra IPv4 addresses per interface (beyond the main address and the alias). */
+export const NETIF_V4_EXTRA: i32 = 4;
+/** IPv6 addresses per interface. */
+export const NETIF_V6_ADDRS: i32 = 4;
+const X4_STRIDE: usize = 16;
+const A6_STRIDE: usize = 20;
+const extra4: usize = memory.data(<i32>X4_STRIDE * NETIF_V4_EXTRA * MAX_IFACES, 4);
+const addrs6: usize = memory.data(<i32>A6_STRIDE * NETIF_V6_ADDRS * MAX_IFACES, 4);
 
 // @ts-ignore: decorator
 @inline function rec(i: i32): usize { return table + <usize>i * STRIDE; }
+// @ts-ignore: decorator
+@inline function x4(i: i32, k: i32): usize { return extra4 + (<usize>i * <usize>NETIF_V4_EXTRA + <usize>k) * X4_STRIDE; }
+// @ts-ignore: decorator
+@inline function a6(i: i32, k: i32): usize { return addrs6 + (<usize>i * <usize>NETIF_V6_ADDRS + <usize>k) * A6_STRIDE; }
 
 // One past the highest configured index: per-packet loops stop here instead of at MAX_IFACES.
 let count: i32 = 0;
 // Bumped by every change of an address, prefix, MTU or up state (route caches compare it).
 let gen: u32 = 0;
+// Extra IPv4 addresses over all interfaces.
+let extraN: i32 = 0;
 
 /** Changes so far to the interfaces' addresses, prefixes, MTUs and up states (for caches). */
 // @ts-ignore: decorator
 @inline export function netifGeneration(): u32 { return gen; }
 
-export function netifReset(): void { memory.fill(table, 0, STRIDE * <usize>MAX_IFACES); count = 0; gen++; }
+export function netifReset(): void {
+  memory.fill(table, 0, STRIDE * <usize>MAX_IFACES);
+  memory.fill(extra4, 0, X4_STRIDE * <usize>(NETIF_V4_EXTRA * MAX_IFACES));
+  memory.fill(addrs6, 0, A6_STRIDE * <usize>(NETIF_V6_ADDRS * MAX_IFACES));
+  count = 0;
+  extraN = 0;
+  gen++;
+}
 
 /** One past the highest configured interface index; loop `for (i = 0; i < netifCount(); i++)`. */
 // @ts-ignore: decorator
@@ -91,14 +126,14 @@ export function netifBssid(i: i32): usize { return rec(i) + 16; }
 // @ts-ignore: decorator
 @inline export function prefixMask(len: i32): u32 { return len <= 0 ? 0 : len >= 32 ? 0xffffffff : ~(<u32>0xffffffff >>> <u32>len); }
 
-/** True when `addr` is on the directly attached subnet of interface `i`. */
+/** True when `addr` is on the directly attached subnet of interface `i` (its main or an extra address's). */
 // @ts-ignore: decorator
 @inline export function netifOnLink(i: i32, addr: u32): bool {
   const m = load<u32>(rec(i), 24);
-  return netifIp(i) != 0 && (addr & m) == (netifIp(i) & m);
+  return (netifIp(i) != 0 && (addr & m) == (netifIp(i) & m)) || (extraN != 0 && extraMatch(i, addr, 0));
 }
 
-/** Interface whose own address (main address or alias) is `addr`, or -1. */
+/** Interface whose own address (main address, alias or an extra one) is `addr`, or -1. */
 // @ts-ignore: decorator
 @inline export function netifByAddr(addr: u32): i32 {
   if (addr == 0) return -1;
@@ -106,16 +141,32 @@ export function netifBssid(i: i32): usize { return rec(i) + 16; }
     const r = rec(i);
     if (load<u8>(r, 7) != 0 && (load<u32>(r, 8) == addr || load<u32>(r, O_ALIAS) == addr)) return i;
   }
+  return extraN != 0 ? extraOwner(addr) : -1;
+}
+
+/** Interface with the extra IPv4 address `addr`, or -1. */
+function extraOwner(addr: u32): i32 {
+  for (let i = 0; i < count; i++) if (netifValid(i) && extraMatch(i, addr, 1)) return i;
   return -1;
 }
 
-/** True when `addr` is the directed broadcast address of interface `i`'s subnet (or of its alias's). */
+/** True when `addr` is the directed broadcast address of interface `i`'s subnet (or of its alias's, or an extra address's). */
 // @ts-ignore: decorator
 @inline export function netifIsBroadcast(i: i32, addr: u32): bool {
   const r = rec(i);
   const b = load<u32>(r, 28);
   const a = load<u32>(r, O_ALIAS_BCAST);
-  return (b != 0 && addr == b) || (a != 0 && addr == a);
+  return (b != 0 && addr == b) || (a != 0 && addr == a) || (extraN != 0 && extraMatch(i, addr, 2));
+}
+
+/** True when an extra IPv4 address of interface `i` has `addr` on its subnet (how 0), is `addr` (1), or has it as directed broadcast (2). */
+function extraMatch(i: i32, addr: u32, how: i32): bool {
+  for (let k = 0, n = <i32>load<u8>(rec(i), O_N4X); k < n; k++) {
+    const x = x4(i, k);
+    const a = load<u32>(x);
+    if (how == 0 ? (addr & load<u32>(x, 4)) == (a & load<u32>(x, 4)) : how == 1 ? addr == a : load<u32>(x, 8) != 0 && addr == load<u32>(x, 8)) return true;
+  }
+  return false;
 }
 
 /** netifAddrClass bits: one of our addresses (main or alias), a directed broadcast of our subnets. */
@@ -139,13 +190,83 @@ function addrClassScan(addr: u32, e: usize): u32 {
   let c: u32 = 0;
   for (let i = 0; i < count; i++) {
     if (!netifValid(i)) continue;
-    if (addr != 0 && (netifIp(i) == addr || netifAlias(i) == addr)) c |= ADDR_OURS;
+    if (addr != 0 && (netifIp(i) == addr || netifAlias(i) == addr || (extraN != 0 && extraMatch(i, addr, 1)))) c |= ADDR_OURS;
     if (netifIsBroadcast(i, addr)) c |= ADDR_BROADCAST;
   }
   store<u32>(e, addr);
   store<u32>(e, gen, 4);
   store<u32>(e, c, 8);
   return c;
+}
+
+// ---- address lists (issue 8.2) --------------------------------------------------------------------
+
+/** Index of the 16-byte IPv6 address at `a` in interface `i`'s IPv6 list, or -1. */
+function find6(i: i32, a: usize): i32 {
+  for (let k = 0, n = <i32>load<u8>(rec(i), O_N6); k < n; k++) if (addrEqual(a6(i, k), a)) return k;
+  return -1;
+}
+
+/** True when the 16-byte address at `a` is one of interface `i`'s (either family; never the unspecified one). */
+export function netifHasAddr(i: i32, a: usize): bool {
+  if (!netifValid(i) || addrIsUnspecified(a)) return false;
+  if (!addrIsV4(a)) return find6(i, a) >= 0;
+  const v = addrV4(a);
+  return netifIp(i) == v || netifAlias(i) == v || extraMatch(i, v, 1);
+}
+
+/**
+ * Add the 16-byte address at `a` with prefix length `prefixLen` in the 128-bit space (wire/addr.ts:
+ * an IPv4 /24 is 120) to interface `i`: an IPv4 address to the interface's extra IPv4 addresses (the
+ * main one is netifSet's), an IPv6 one to its IPv6 list. Returns 0 added, 1 already one of the
+ * interface's (unchanged), -1 refused: no such interface, the unspecified address, a length out of
+ * range (IPv4: 96..128; IPv6: 0..128), or the family's list full.
+ */
+export function netifAddAddr(i: i32, a: usize, prefixLen: i32): i32 {
+  if (netifHasAddr(i, a)) return 1;
+  const v4 = addrIsV4(a);
+  if (!netifValid(i) || addrIsUnspecified(a) || prefixLen > 128 || (v4 ? 96 : 0) > prefixLen) return -1;
+  const c = rec(i) + (v4 ? O_N4X : O_N6);
+  const n = <i32>load<u8>(c);
+  if (n >= (v4 ? NETIF_V4_EXTRA : NETIF_V6_ADDRS)) return -1;
+  store<u8>(c, <u8>(n + 1));
+  gen++;
+  if (!v4) {
+    addrCopy(a6(i, n), a);
+    store<u8>(a6(i, n), <u8>prefixLen, 16);
+    return 0;
+  }
+  const v = addrV4(a);
+  const len = prefixLen - 96;
+  const x = x4(i, n);
+  const m = prefixMask(len);
+  store<u32>(x, v);
+  store<u32>(x, m, 4);
+  store<u32>(x, len >= 31 ? 0 : (v & m) | ~m, 8);
+  store<u8>(x, <u8>len, 12);
+  extraN++;
+  return 0;
+}
+
+/** Addresses of interface `i` in its IPv4 list (main, alias, extras; unset ones skipped) or, when `v6`, its IPv6 list. */
+export function netifAddrCount(i: i32, v6: bool): i32 {
+  if (!netifValid(i)) return 0;
+  const r = rec(i);
+  if (v6) return <i32>load<u8>(r, O_N6);
+  return (netifIp(i) != 0 ? 1 : 0) + (netifAlias(i) != 0 ? 1 : 0) + <i32>load<u8>(r, O_N4X);
+}
+
+/**
+ * Write the `k`-th address of interface `i`'s IPv4 (or, when `v6`, IPv6) list as 16 bytes at `out`;
+ * returns its prefix length in the 128-bit space, or -1 past the end.
+ */
+export function netifAddrAt(i: i32, v6: bool, k: i32, out: usize): i32 {
+  if (k < 0 || k >= netifAddrCount(i, v6)) return -1;
+  if (v6) { addrCopy(out, a6(i, k)); return <i32>load<u8>(a6(i, k), 16); }
+  if (netifIp(i) != 0) { if (k == 0) { addrSetV4(out, netifIp(i)); return 96 + <i32>netifPrefixLen(i); } k--; }
+  if (netifAlias(i) != 0) { if (k == 0) { addrSetV4(out, netifAlias(i)); return 96 + <i32>netifAliasPrefixLen(i); } k--; }
+  addrSetV4(out, load<u32>(x4(i, k)));
+  return 96 + <i32>load<u8>(x4(i, k), 12);
 }
 
 // ---- second address (co-located care-of address) and the away flag (mobile node) ----------------

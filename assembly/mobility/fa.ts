@@ -37,7 +37,7 @@
 import * as cfg from "../config";
 import { arenaAlloc } from "../mem";
 import { nowMs } from "../clock";
-import { C, count } from "../counters";
+import { C, count, countHot } from "../counters";
 import { Ev, VisitorOp, evBuf, evEmit, evAuthFailed, evRegDenied, ROLE_FA } from "../events";
 import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemoveAt, htUsed, htIndexOf, htValueAt, htKeyAt, htNext } from "../table/hash";
 import { TIMER_NEVER } from "../table/timer";
@@ -682,7 +682,7 @@ function deliver(v: usize, p: usize, len: i32): i32 {
   ipv4DecrementTtl(p);
   // Why: RFC 2002 §4.2.2: the agent uses the link-layer address from the visitor list and never
   // ARPs (or broadcasts ARP) for a visitor's home address.
-  count(C.FA_DELIVERED);
+  countHot(C.FA_DELIVERED);
   linkSendIpTo(oif, v + V_ACC_MAC, p, len);
   return 0;
 }

@@ -46,7 +46,7 @@
 //   mtu u32 @0 (0 = unknown) | unreachCode u8 @4 | pad[3] | mtuUntilMs i64 @8 | unreachUntilMs i64 @16
 
 import * as cfg from "../config";
-import { C, count } from "../counters";
+import { C, count, countHot } from "../counters";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";
@@ -319,7 +319,7 @@ export function tunnelSendFast(p: usize, len: i32, method: u32, src: u32, coa: u
     if (n >= 0 && forwarding) ipv4DecrementTtl(p - <usize>n);
   }
   if (n < 0) { count(C.DROP_TUNNEL_ENCAP); return 1; }
-  count(C.TUNNEL_TX);
+  countHot(C.TUNNEL_TX);
   // The Ethernet header without a call (ethEmit's layout): the neighbour's MAC, ours, IPv4.
   const f = p - <usize>(n + ETH_HEADER_LEN);
   const me = netifMac(oif);
@@ -355,7 +355,7 @@ export function tunnelSend(p: usize, len: i32, method: u32, src: u32, coa: u32, 
   headroom: i32 = TUNNEL_HEADROOM, forwarding: bool = true): i32 {
   const n = tunnelEncap(p, len, method, src, coa, headroom, forwarding);
   if (n < 0) { count(C.DROP_TUNNEL_ENCAP); return 1; }
-  count(C.TUNNEL_TX);
+  countHot(C.TUNNEL_TX);
   const q = p - <usize>n;
   const total = len + n;
   const mtu = tunnelMtu(oif, coa);
@@ -410,7 +410,7 @@ export function tunnelInput(iface: i32, p: usize, len: i32, unicast: bool): i32 
   } else {
     return -1;
   }
-  count(C.TUNNEL_DECAPSULATED);
+  countHot(C.TUNNEL_DECAPSULATED);
   // The exits (mobility/roles.ts): RFC 2002 §4.1-4.2: a foreign agent delivers the inner datagram to
   // its visitor; a mobile node with a co-located care-of address takes it itself; RFC 3024 §5.2: a
   // home agent is the exit of its mobile nodes' reverse tunnels (ha.ts checks the outer source

@@ -1,7 +1,10 @@
 // Mobility security associations (RFC 2002 §1.6, §3.5): one per peer address, from configuration.
 // A mobile node holds one with its home agent (peer = home agent address), a home agent one per
 // mobile node (peer = home address), a foreign agent optionally one per mobile node (mobile-foreign)
-// and per home agent (foreign-home). The table is a fixed hash table keyed by the peer address.
+// and per home agent (foreign-home). The table is a fixed hash table keyed by the peer address, a
+// 16-byte family-neutral address (wire/addr.ts: IPv4 mapped as ::ffff:a.b.c.d), so Mobile IPv6 peers
+// share it (issue 8.2). The u32 functions (saAdd, saFind, saFindFor) take an IPv4 peer in host order
+// and map it; the *Addr ones take a pointer to the 16-byte address.
 //
 // Value (stride SA_SIZE):
 //   0 spi u32 | 4 algorithm u8 | 5 replay u8 | 6 flags u8 | 7 keyLen u8 | 8 key[64]
@@ -11,7 +14,8 @@
 //   116 offsetSec i32 — mobile node: correction learnt from a code-133 reply (timestamps)
 
 import { arenaAlloc } from "../mem";
-import { htBytes, htInit, htFind, htInsert, htInsertedNew, htUsed, HT_HEADER_SIZE } from "../table/hash";
+import { htBytesKeyed, htInitKeyed, htFindAddr, htFindV4, htInsertAddr, htInsertedNew, htUsed, HT_HEADER_SIZE, HT_KEY_ADDR } from "../table/hash";
+import { ADDR_LEN, addrSetV4 } from "../wire/addr";
 import { hmacMd5Prepare } from "../crypto/hmac";
 import { SA_ALG_HMAC_MD5, SA_MAX_KEY, SA_USE_MASK, SA_USE_SHIFT } from "../config";
 
@@ -29,20 +33,30 @@ export const SA_SIZE: u32 = 120;
 
 const table: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
 let capacity: u32 = 0;
+// The mapped form of an IPv4 peer for the u32 functions.
+const peer4: usize = memory.data(ADDR_LEN, 8);
 
 /** Carve the table for `entries` associations (0 allowed: no security associations). */
 export function saInit(entries: i32): bool {
   capacity = <u32>entries;
   if (entries == 0) return true;
-  const base = arenaAlloc(htBytes(capacity, SA_SIZE));
+  const base = arenaAlloc(htBytesKeyed(capacity, SA_SIZE, HT_KEY_ADDR));
   if (base == 0) return false;
-  return htInit(table, base, capacity, SA_SIZE);
+  return htInitKeyed(table, base, capacity, SA_SIZE, HT_KEY_ADDR);
 }
 
-/** Add the association with `peer`; false when the table is full or the peer already has one. */
+/** Add the association with the IPv4 peer `peer` (host order); see saAddAddr. */
 export function saAdd(peer: u32, spi: u32, alg: u8, replay: u8, flags: u8, key: usize, keyLen: i32): bool {
-  if (capacity == 0 || keyLen > SA_MAX_KEY) return false;
-  const v = htInsert(table, peer);
+  return saAddAddr(mapped(peer), spi, alg, replay, flags, key, keyLen);
+}
+
+/** `peer` (IPv4, host order) as a 16-byte address in peer4. */
+function mapped(peer: u32): usize { addrSetV4(peer4, peer); return peer4; }
+
+/** Add the association with the peer whose 16-byte address is at `peer`; false when the table is full or the peer already has one. */
+export function saAddAddr(peer: usize, spi: u32, alg: u8, replay: u8, flags: u8, key: usize, keyLen: i32): bool {
+  if (capacity == 0 || keyLen < 0 || keyLen > SA_MAX_KEY) return false;
+  const v = htInsertAddr(table, peer);
   if (v == 0 || !htInsertedNew(table)) return false;
   store<u32>(v, spi, SA_SPI);
   store<u8>(v, alg, SA_ALG);
@@ -57,9 +71,15 @@ export function saAdd(peer: u32, spi: u32, alg: u8, replay: u8, flags: u8, key: 
   return true;
 }
 
-/** The association with `peer`, or 0. */
+/** The association with the IPv4 peer `peer` (host order), or 0. */
 export function saFind(peer: u32): usize {
-  return capacity == 0 ? 0 : htFind(table, peer);
+  // Why (speed): found without building the 16-byte key (table/hash.ts htFindV4).
+  return capacity == 0 ? 0 : htFindV4(table, peer);
+}
+
+/** The association with the peer whose 16-byte address is at `peer`, or 0. */
+export function saFindAddr(peer: usize): usize {
+  return capacity == 0 ? 0 : htFindAddr(table, peer);
 }
 
 /**
@@ -71,6 +91,12 @@ export function saFind(peer: u32): usize {
  */
 export function saFindFor(peer: u32, use: u8): usize {
   const v = saFind(peer);
+  return v != 0 && saUse(v) == use ? v : 0;
+}
+
+/** saFindFor for the peer whose 16-byte address is at `peer`. */
+export function saFindForAddr(peer: usize, use: u8): usize {
+  const v = saFindAddr(peer);
   return v != 0 && saUse(v) == use ? v : 0;
 }
 

@@ -9,7 +9,10 @@
 //     unicast -> link/neighbor.ts neighborOutput (tx now, or queued while ARP resolves)
 //   linkSendIpTo(iface, mac, p, len)          the same to a MAC the caller already knows (no ARP)
 //
-// Proxy table: a hash table (`bindings` entries) keyed by IPv4 address; value iface u8 (0xff any).
+// Proxy table: a hash table (`bindings` entries) keyed by IPv4 address (u32: proxy ARP answers IPv4
+// only; IPv6 proxies in Neighbor Discovery, RFC 3775 §10.4.1, with its own table); value iface u8 (0xff any).
+// The neighbour cache is keyed by 16-byte addresses (link/neighbor.ts); this file hands it IPv4
+// addresses through its u32 functions (neighborOutput, neighborLearn), which map them.
 
 import { arenaAlloc } from "../mem";
 import { C, count } from "../counters";
@@ -21,6 +24,7 @@ import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemove } from "../
 import { ETH_HEADER_LEN, ETH_MIN_FRAME, ETHERTYPE_ARP, ETHERTYPE_IPV4, ethEmit, macEqual, macIsGroup, macSetBroadcast, macSetIpv4Multicast } from "../wire/ethernet";
 import { ARP_LEN, ARP_OP_REPLY, ARP_OP_REQUEST, ArpErr, arpCheck, arpEmit, arpOper, arpSha, arpSpa, arpTpa, arpTha } from "../wire/arp";
 import { IP_BROADCAST, ipIsMulticast } from "../wire/ipv4";
+import { addrIsV4, addrV4 } from "../wire/addr";
 
 /** Proxy entry iface value meaning "any interface". */
 export const PROXY_ANY_IFACE: i32 = 0xff;
@@ -61,8 +65,14 @@ function sendRequest(iface: i32, spa: u32, tpa: u32): void {
   ethTransmit(iface, f, ETH_MIN_FRAME);
 }
 
-/** The neighbour cache's solicitation for `target` on `iface`: an ARP request from our address there. */
-function arpSolicit(iface: i32, target: u32): void { sendRequest(iface, netifArpIp(iface), target); }
+/**
+ * The neighbour cache's solicitation for the 16-byte address at `target` on `iface`: an ARP request
+ * from our address there. Why: ARP resolves IPv4 only (RFC 826 with protocol type 0x0800); an IPv6
+ * neighbour is Neighbor Discovery's (RFC 2461 §7.2), so a target that is not IPv4-mapped gets nothing.
+ */
+function arpSolicit(iface: i32, target: usize): void {
+  if (addrIsV4(target)) sendRequest(iface, netifArpIp(iface), addrV4(target));
+}
 
 /** Gratuitous ARPs announcing one change (SPEC-DECISIONS: 3) and their spacing; roles repeat arpGratuitous. */
 export const GARP_COUNT: i32 = 3;

@@ -26,7 +26,7 @@
 //   40 the frame header: Ethernet, then the outer IPv4 header (and the GRE header)
 
 import * as cfg from "../config";
-import { C, count } from "../counters";
+import { C, count, countHot } from "../counters";
 import { nowMs } from "../clock";
 import { netifMac } from "../link/netif";
 import { neighborGeneration, neighborMacExpires } from "../link/neighbor";
@@ -137,11 +137,11 @@ function flowTry(iface: i32, f: usize, len: i32): i32 {
     c = (c & 0xffff) + (c >>> 16);
     c = (c & 0xffff) + (c >>> 16);
     store<u16>(o, <u16>~c, 10);
-    count(C.TUNNEL_TX);
+    countHot(C.TUNNEL_TX);
   } else {
-    count(C.FORWARDED);
+    countHot(C.FORWARDED);
   }
-  count(C.FLOW_HITS);
+  countHot(C.FLOW_HITS);
   ethTransmit(load<i32>(e, F_OIF), h, total + <i32>hl);
   return 0;
 }

@@ -30,7 +30,7 @@
 //  §5.2.2); fragments for this node are reassembled (RFC 1122 §3.3.2, reasm.ts).
 
 import { deliver, random } from "../host";
-import { C, count } from "../counters";
+import { C, count, countHot } from "../counters";
 import { nowMs } from "../clock";
 import * as cfg from "../config";
 import { netifCount, MAX_IFACES, netifValid, netifUp, netifIp, netifMtu, netifByAddr, netifIsBroadcast, netifAlias, netifAddrClass, ADDR_OURS, ADDR_BROADCAST } from "../link/netif";
@@ -123,7 +123,7 @@ function anyBroadcast(a: u32): bool {
 export function ipDeliver(p: usize, len: i32): i32 {
   // Why: config "roles" bit 1: only a node with a local stack has anybody to deliver to.
   if ((cfg.roles & cfg.ROLE_LOCAL_STACK) == 0) { count(C.DROP_PROTO); return 1; }
-  count(C.DELIVERED);
+  countHot(C.DELIVERED);
   deliver(p, len);
   return 0;
 }
@@ -399,7 +399,7 @@ function ipForward(iface: i32, p: usize, len: i32): i32 {
   ipv4DecrementTtl(p);
   const r = linkSendIp(oif, nh, p, len);
   if (r == 0) {
-    count(C.FORWARDED);
+    countHot(C.FORWARDED);
     // Why (speed, issue 8.8): the next datagrams of this flow go by flow.ts while nothing changes.
     if (direct && flowLearning(p)) {
       const mac = neighborMac(oif, nh);

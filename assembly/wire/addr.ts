@@ -42,17 +42,32 @@ export function addrIsUnspecified(a: usize): bool {
 }
 
 /**
- * A well-mixed 32-bit hash of the address at `a`: each 32-bit word is folded in with a multiply and
- * the result avalanched, so addresses differing in any bit spread over a power-of-two table.
+ * A well-mixed 32-bit hash of the address at `a`, the one table/hash.ts uses for 16-byte keys: the
+ * four 32-bit words folded by multiply-add (h = h * M + w, so a word's position matters and a
+ * mapped IPv4 address folds to a constant + its own word, a bijection of it), then the full-avalanche
+ * mixer of table/hash.ts htHash (xorshift-multiply "lowbias32"; repeated here because wire/ imports
+ * nothing). Why (speed): one multiply per word and one mixer instead of a mixer round per word.
  */
 export function addrHash(a: usize): u32 {
-  let h: u32 = 0x9e3779b9;
-  for (let i: usize = 0; i < 16; i += 4) {
-    h ^= load<u32>(a + i);
-    h = (h ^ (h >>> 16)) * 0x7feb352d;
-  }
-  h = (h ^ (h >>> 15)) * 0x846ca68b;
-  return h ^ (h >>> 16);
+  return addrMix(((load<u32>(a) * HASH_M + load<u32>(a, 4)) * HASH_M + load<u32>(a, 8)) * HASH_M + load<u32>(a, V4_AT));
+}
+
+const HASH_M: u32 = 0x9e3779b1;
+/**
+ * The fold of an IPv4-mapped address without its last word: addrHash(::ffff:a.b.c.d) is
+ * addrMix(ADDR_V4_FOLD + w), w the address's last word as loaded (bswap of the host-order value).
+ */
+export const ADDR_V4_FOLD: u32 = <u32>0xffff0000 * HASH_M;
+
+/** The full-avalanche mixer (table/hash.ts htHash). */
+// @ts-ignore: decorator
+@inline export function addrMix(x: u32): u32 {
+  x ^= x >>> 16;
+  x *= 0x7feb352d;
+  x ^= x >>> 15;
+  x *= 0x846ca68b;
+  x ^= x >>> 16;
+  return x;
 }
 
 /**

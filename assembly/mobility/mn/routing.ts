@@ -3,7 +3,7 @@
 // mobility/mn/node.ts has the overview.
 
 import * as cfg from "../../config";
-import { C, count } from "../../counters";
+import { C, count, countHot } from "../../counters";
 import { netifMtu, netifIsBroadcast } from "../../link/netif";
 import { linkSendIp, linkSendIpTo } from "../../stack/arp";
 import { ipInput } from "../../stack/ip";
@@ -90,7 +90,7 @@ export function mnDeliverDecapsulated(iface: i32, p: usize, len: i32): i32 {
   const proto = ipv4Proto(p);
   // Why: a tunnel inside the tunnel is not something a home agent sends (RFC 2003 §4.1 recursion).
   if (proto == IPPROTO_IPIP || proto == IPPROTO_MINENC || proto == IPPROTO_GRE) { count(C.MN_DECAP_DROPPED); return 1; }
-  count(C.MN_DECAPSULATED);
+  countHot(C.MN_DECAPSULATED);
   // The inner datagram is processed as received, but marked: agent discovery (mnIcmp) refuses what
   // came out of a tunnel. No nesting: a tunnel inside the tunnel was dropped above.
   S.inTunnel = true;
