@@ -46,7 +46,7 @@ import {
   htKeyAt, htNext, htUsed,
 } from "../table/hash";
 import {
-  ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4SrcInline, ipv4DstInline, ipv4Proto, ipIsUnicastSource, IP_BROADCAST,
+  ipv4HeaderLen, ipv4IsFragment, ipv4Src, ipv4Dst, ipv4SrcInline, ipv4DstInline, ipv4Proto, ipIsUnicastSource, IP_BROADCAST,
   IPV4_MIN_HEADER, IPPROTO_IPIP,
   IPPROTO_MINENC, IPPROTO_GRE,
 } from "../wire/ipv4";
@@ -65,7 +65,7 @@ import {
   bindings, bindingN, bindingsInit, bindingSlot, bindingSlots, bindingSlotFind, bindingSlotRemove, bindingSlotAppend,
   emitBinding, V_COUNT, V_GARP_LEFT, V_EXP_TIMER, V_GARP_TIMER, S_COA, S_FLAGS, S_ENCAP, S_LIFETIME, S_EXPIRES,
 } from "./bindings";
-import { TUNNEL_MAX_OVERHEAD, tunnelInit, tunnelCheck, tunnelSend, tunnelSendFast, tunnelFlowLearn, tunnelEncap } from "./tunnel";
+import { TUNNEL_MAX_OVERHEAD, tunnelInit, tunnelCheck, tunnelSend, tunnelFlowLearn, tunnelEncap } from "./tunnel";
 import { flowLearning } from "../stack/flow";
 import { routeIface, routeNextHop, NO_ROUTE, routeVirtual, routeVifHandle, routeChanged, VIF_HA_TUNNEL } from "../stack/route";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
@@ -444,16 +444,6 @@ function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool, room: i
   // §3.2 loop); one we originate has our source by definition (RFC 2002 §4.2.3 tunnels it too).
   // Why (speed): once per datagram, not once per care-of address.
   const srcOurs = !originated && src != 0 && (netifAddrClass(src) & ADDR_OURS) != 0;
-  // Why (speed, issue 8): the common case — one live binding, a forwarded datagram that is no loop —
-  // goes by tunnelSendFast without the plan below; anything it cannot do falls through unchanged.
-  if (n == 1 && !originated && depth == 0 && !srcOurs) {
-    const s = bindingSlot(v, 0);
-    const coa = load<u32>(s, S_COA);
-    if (load<i64>(s, S_EXPIRES) > now && src != coa) {
-      const r = tunnelSendFast(p, len, <u32>load<u8>(s, S_ENCAP), from, coa, true);
-      if (r >= 0) return r;
-    }
-  }
   if (depth >= MAX_DEPTH) { count(C.DROP_TUNNEL_LOOP); return 1; }
   const base = <usize>(depth * MAX_SLOTS) << 2;
   const pSlot = planSlot + base;
@@ -488,6 +478,12 @@ function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool, room: i
     if (room >= ETH_HEADER_LEN + TUNNEL_MAX_OVERHEAD) headroom = room - ETH_HEADER_LEN;
     else last = -1;     // not enough room in front of p: every copy from scratch
   }
+  // A flow (stack/flow.ts) may be learnt from a received datagram; its key is read before the
+  // encapsulation (minimal encapsulation rewrites the header in place).
+  const learn = forwarding && flowLearning(p);
+  const keySrc = learn ? load<u32>(p, 12) : 0;
+  const keyDst = learn ? load<u32>(p, 16) : 0;
+  const frag = learn && ipv4IsFragment(p);
   let sent = 0;
   for (let j = 0; j < k; j++) {
     const s = bindingSlot(v, load<i32>(pSlot + (<usize>j << 2)));
@@ -505,8 +501,8 @@ function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool, room: i
       sent++;
       // Why (speed, issue 8.8): the one copy of a received datagram: its flow's next datagrams go by
       // stack/flow.ts while nothing changes (a second live care-of address would need a copy each).
-      if (live == 1 && q == p && forwarding && flowLearning(p)) {
-        tunnelFlowLearn(p, <u32>load<u8>(s, S_ENCAP), from, load<u32>(s, S_COA), oif, nh, load<i64>(s, S_EXPIRES));
+      if (learn && live == 1 && q == p) {
+        tunnelFlowLearn(keySrc, keyDst, frag, <u32>load<u8>(s, S_ENCAP), from, load<u32>(s, S_COA), oif, nh, load<i64>(s, S_EXPIRES));
       }
     }
   }

@@ -54,7 +54,7 @@ import { netifMtu, netifMac } from "../link/netif";
 import { neighborMac } from "../link/neighbor";
 import { ethTransmit } from "../link/ethernet";
 import { route, routeIface, routeNextHop, routeGeneration, routeChanged, NO_ROUTE } from "../stack/route";
-import { flowLearnTunnel } from "../stack/flow";
+import { flowLearnTunnel, flowLearnMinimal } from "../stack/flow";
 import { linkSendIp } from "../stack/arp";
 import { ipIsOurs, ipNextIdent, ipSendIcmpError, ipSendFragments } from "../stack/ip";
 import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemove, htRemoveAt, htNext, htValueAt, htUsed } from "../table/hash";
@@ -292,59 +292,24 @@ export function tunnelCheck(p: usize, len: i32, method: u32, src: u32, coa: u32)
 }
 
 /**
- * tunnelCheck + tunnelSend in one step for minimal encapsulation (RFC 2004), or -1 (nothing changed)
- * when anything of the full path could apply: no tunnel soft state at all (so no MTU lowered and no
- * far end known unreachable); the route to `coa` in the route cache for the current routes; the
- * encapsulated datagram within the interface MTU; the next hop's MAC address known (neighborMac).
- * Then minEncEncapValidated (one call) and the frame goes out at once. IP in IP and GRE need no such
- * path: after the first datagram their flows go by stack/flow.ts (tunnelFlowLearn); minimal
- * encapsulation rewrites the inner header, which a flow's header template cannot.
- * Why (speed, issue 8): the full path makes ten calls and ~620 wasm operations per datagram; under
- * wasm3 a call costs about 100 native instructions (bench/opprofile.mjs). Returns 0 sent, 1 dropped.
+ * The received datagram (flowLearning) from `keySrc` to `keyDst` (as stored; `frag`: a fragment) was
+ * just forwarded into the tunnel from `src` to `coa` by `method`, alone (one live care-of address,
+ * live until `until`), on `oif` towards `nh`: keep the decision as a flow (stack/flow.ts) — no tunnel
+ * soft state, the next hop resolved. (The caller read the key before encapsulating: minimal
+ * encapsulation rewrites the datagram's header in place.)
  */
-export function tunnelSendFast(p: usize, len: i32, method: u32, src: u32, coa: u32, forwarding: bool): i32 {
-  if (tunnelMethodFor(p, method) != cfg.ENCAP_MINIMAL || (softN != 0 && htUsed(soft) != 0)) return -1;
-  const over = ipv4SrcInline(p) == src ? MINENC_LEN : MINENC_LEN_S;
-  const e = routeCache + (<usize>((coa * 0x9e3779b1) >>> 26) << 4);
-  if (load<u32>(e, RC_COA) != coa || load<u32>(e, RC_GEN) != routeGeneration()) return -1;
-  const oif = load<i32>(e, RC_IFACE);
-  if (len + over > netifMtu(oif)) return -1;
-  const mac = neighborMac(oif, load<u32>(e, RC_NEXT_HOP));
-  if (mac == 0) return -1;
-  let n = -1;
-  // Why: RFC 2004 §3: the original header becomes the outer one, so it carries the forwarding TTL
-  // (tunnelEncap's order: encapsulate, then decrement; ipForward let only TTL > 1 through).
-  if (!forwarding || ipv4Ttl(p) > 1) {
-    n = minEncEncapValidated(p, TUNNEL_HEADROOM, src, coa);
-    if (n >= 0 && forwarding) ipv4DecrementTtl(p - <usize>n);
-  }
-  if (n < 0) { count(C.DROP_TUNNEL_ENCAP); return 1; }
-  countHot(C.TUNNEL_TX);
-  // The Ethernet header without a call (ethEmit's layout): the neighbour's MAC, ours, IPv4.
-  const f = p - <usize>(n + ETH_HEADER_LEN);
-  const me = netifMac(oif);
-  store<u32>(f, load<u32>(mac));
-  store<u16>(f, load<u16>(mac, 4), 4);
-  store<u32>(f, load<u32>(me), 6);
-  store<u16>(f, load<u16>(me, 4), 10);
-  store<u16>(f, 0x0008, 12); // 0x0800 as stored
-  ethTransmit(oif, f, len + n + ETH_HEADER_LEN);
-  return 0;
-}
-
-/**
- * The datagram at `p` (flowLearning(p): the received one) was just forwarded into the tunnel from
- * `src` to `coa` by `method`, alone (one live care-of address, live until `until`), on `oif` towards
- * `nh`: keep the decision as a flow (stack/flow.ts) when a header template can repeat it — IP in IP
- * or GRE, no tunnel soft state, the next hop resolved.
- */
-export function tunnelFlowLearn(p: usize, method: u32, src: u32, coa: u32, oif: i32, nh: u32, until: i64): void {
-  const m = tunnelMethodFor(p, method);
-  if (m == cfg.ENCAP_MINIMAL || (softN != 0 && htUsed(soft) != 0)) return;
+export function tunnelFlowLearn(keySrc: u32, keyDst: u32, frag: bool, method: u32, src: u32, coa: u32, oif: i32, nh: u32, until: i64): void {
+  if (softN != 0 && htUsed(soft) != 0) return;
   const mac = neighborMac(oif, nh);
   if (mac == 0) return;
-  const gre = m == cfg.ENCAP_GRE;
-  flowLearnTunnel(p, oif, mac, netifMtu(oif), gre ? IPPROTO_GRE : IPPROTO_IPIP, gre ? GRE_HDR_LEN : 0, src, coa, until);
+  const mtu = netifMtu(oif);
+  if (method == cfg.ENCAP_MINIMAL) {
+    // Why: a fragment went IP in IP (RFC 2004 §3); the flow's next datagrams need not be fragments.
+    if (!frag) flowLearnMinimal(keySrc, keyDst, oif, mac, mtu, src, coa, until);
+    return;
+  }
+  const gre = method == cfg.ENCAP_GRE;
+  flowLearnTunnel(keySrc, keyDst, oif, mac, mtu, gre ? IPPROTO_GRE : IPPROTO_IPIP, gre ? GRE_HDR_LEN : 0, src, coa, until);
 }
 
 /**

@@ -22,8 +22,10 @@
 // Entry (FLOW_STRIDE bytes, direct-mapped by a hash of the key; a collision replaces):
 //   0 src u32 | 4 dst u32 (as stored, network order) | 8 input iface i32 (-1 empty) | 12 generation u32 |
 //   16 until i64 | 24 output iface i32 | 28 largest Total Length u16 | 30 header bytes u8 (14 forward,
-//   34 IP in IP, 38 GRE) | 31 kind u8 | 32 outer header's partial checksum u32 | 36 pad |
-//   40 the frame header: Ethernet, then the outer IPv4 header (and the GRE header)
+//   34 IP in IP, 38 GRE) | 31 kind u8 | 32 outer header's partial checksum u32 (minimal: the
+//   encapsulator) | 36 minimal: the care-of address | 40 the frame header: Ethernet, then the outer
+//   IPv4 header (and the GRE header); minimal encapsulation (RFC 2004) keeps only the Ethernet header
+//   and rewrites the datagram's own header (wire/minenc.ts) for every datagram
 
 import * as cfg from "../config";
 import { C, count, countHot } from "../counters";
@@ -32,6 +34,8 @@ import { netifMac } from "../link/netif";
 import { neighborGeneration, neighborMacExpires } from "../link/neighbor";
 import { ethTransmit } from "../link/ethernet";
 import { ipv4DecrementTtl } from "../wire/ipv4";
+import { TUNNEL_HEADROOM } from "../wire/ipip";
+import { minEncEncapValidated, MINENC_LEN, MINENC_LEN_S } from "../wire/minenc";
 import { swap16 } from "../wire/bytes";
 import { routeDecideGeneration } from "./route";
 
@@ -54,10 +58,12 @@ const F_OIF: usize = 24;
 const F_MAXLEN: usize = 28;
 const F_HDR: usize = 30;
 const F_KIND: usize = 31;
-const F_SUM: usize = 32;
+const F_SUM: usize = 32;   // KIND_MINIMAL: the encapsulator's address (host order)
+const F_COA: usize = 36;   // KIND_MINIMAL: the care-of address (host order)
 const F_TMPL: usize = 40;
 const KIND_FORWARD: u8 = 1;
 const KIND_TUNNEL: u8 = 2;
+const KIND_MINIMAL: u8 = 3;
 const flows: usize = memory.data(<i32>(FLOW_ENTRIES * <u32>FLOW_STRIDE), 8);
 
 /** The IPv4 header of the received frame the full path is processing (0: none), and its interface. */
@@ -119,30 +125,45 @@ function flowTry(iface: i32, f: usize, len: i32): i32 {
   s32 = (s32 & 0xffff) + (s32 >>> 16);
   if (((s32 & 0xffff) + (s32 >>> 16)) != 0xffff) return -1;
   if (load<u8>(p, 8) <= 1) return -1;
-  // The decision: TTL - 1 (RFC 1812 §5.3.1; RFC 2003 §3.1 at a tunnel entry), then the frame header.
-  ipv4DecrementTtl(p);
-  const hl = <usize>load<u8>(e, F_HDR);
-  const h = p - hl;
-  memory.copy(h, e + F_TMPL, hl);
-  if (load<u8>(e, F_KIND) == KIND_TUNNEL) {
-    // The outer header's variable fields (RFC 2003 §3.1: TOS and DF copied from the inner header;
-    // a fresh Identification) and its checksum: the template's partial sum plus these lanes, as
-    // tunnelEncapOuterFast sums them (wire/ipip.ts).
-    const o = h + 14;
-    const w0 = (<u32>load<u8>(p, 1) << 8) | (<u32>swap16(<u16>(total + <i32>hl - 14)) << 16);
-    const w1 = <u32>swap16(ipNextIdent()) | ((<u32>load<u8>(p, 6) & 0x40) << 16);
-    store<u32>(o, 0x45 | w0);
-    store<u32>(o, w1, 4);
-    let c = load<u32>(e, F_SUM) + (w0 & 0xffff) + (w0 >>> 16) + (w1 & 0xffff) + (w1 >>> 16);
-    c = (c & 0xffff) + (c >>> 16);
-    c = (c & 0xffff) + (c >>> 16);
-    store<u16>(o, <u16>~c, 10);
+  const kind = load<u8>(e, F_KIND);
+  let hl = <i32>load<u8>(e, F_HDR);
+  let h: usize;
+  if (kind == KIND_MINIMAL) {
+    // Why: RFC 2004 §3: the original header becomes the outer one: encapsulate, then the forwarding
+    // TTL - 1 on it (tunnelEncap's order). A fragment cannot be sent so (the codec refuses it and the
+    // full path falls back to IP in IP, RFC 2004 §3).
+    const m = minEncEncapValidated(p, TUNNEL_HEADROOM, load<u32>(e, F_SUM), load<u32>(e, F_COA));
+    if (m < 0) return -1;
+    ipv4DecrementTtl(p - <usize>m);
+    hl = m + 14;
+    h = p - <usize>hl;
+    memory.copy(h, e + F_TMPL, 14);
     countHot(C.TUNNEL_TX);
   } else {
-    countHot(C.FORWARDED);
+    // TTL - 1 (RFC 1812 §5.3.1; RFC 2003 §3.1 at a tunnel entry), then the frame header.
+    ipv4DecrementTtl(p);
+    h = p - <usize>hl;
+    memory.copy(h, e + F_TMPL, <usize>hl);
+    if (kind == KIND_TUNNEL) {
+      // The outer header's variable fields (RFC 2003 §3.1: TOS and DF copied from the inner header;
+      // a fresh Identification) and its checksum: the template's partial sum plus these lanes, as
+      // ipv4Emit sums them (wire/ipv4.ts).
+      const o = h + 14;
+      const w0 = (<u32>load<u8>(p, 1) << 8) | (<u32>swap16(<u16>(total + hl - 14)) << 16);
+      const w1 = <u32>swap16(ipNextIdent()) | ((<u32>load<u8>(p, 6) & 0x40) << 16);
+      store<u32>(o, 0x45 | w0);
+      store<u32>(o, w1, 4);
+      let c = load<u32>(e, F_SUM) + (w0 & 0xffff) + (w0 >>> 16) + (w1 & 0xffff) + (w1 >>> 16);
+      c = (c & 0xffff) + (c >>> 16);
+      c = (c & 0xffff) + (c >>> 16);
+      store<u16>(o, <u16>~c, 10);
+      countHot(C.TUNNEL_TX);
+    } else {
+      countHot(C.FORWARDED);
+    }
   }
   countHot(C.FLOW_HITS);
-  ethTransmit(load<i32>(e, F_OIF), h, total + <i32>hl);
+  ethTransmit(load<i32>(e, F_OIF), h, total + hl);
   return 0;
 }
 
@@ -150,10 +171,9 @@ function flowTry(iface: i32, f: usize, len: i32): i32 {
 // @ts-ignore: decorator
 @inline export function flowLearning(p: usize): bool { return p == flowRx; }
 
-/** The entry for the datagram at `p` (flowLearning), made ready for a new decision; 0 when it holds this flow already. */
-function claim(p: usize): usize {
-  const src = load<u32>(p, 12);
-  const dst = load<u32>(p, 16);
+/** The entry for the received datagram from `src` to `dst` (as stored), made ready for a new
+ *  decision; 0 when it holds this flow already. */
+function claim(src: u32, dst: u32): usize {
   const e = entryFor(flowIface, src, dst);
   const g = flowGeneration();
   if (load<u32>(e, F_SRC) == src && load<u32>(e, F_DST) == dst && load<i32>(e, F_IFACE) == flowIface && load<u32>(e, F_GEN) == g) return 0;
@@ -183,7 +203,7 @@ function ethTemplate(e: usize, oif: i32, mac: usize): void {
  * routeDecide, through an interface of MTU `mtu`: keep the decision.
  */
 export function flowLearnForward(p: usize, oif: i32, mac: usize, mtu: i32): void {
-  const e = claim(p);
+  const e = claim(load<u32>(p, 12), load<u32>(p, 16));
   if (e == 0) return;
   ethTemplate(e, oif, mac);
   store<i64>(e, neighborMacExpires(mac), F_UNTIL);
@@ -193,13 +213,13 @@ export function flowLearnForward(p: usize, oif: i32, mac: usize, mtu: i32): void
 }
 
 /**
- * The home agent's tunnel fast path sent the received datagram at `p` (flowLearning(p)) encapsulated
+ * The home agent sent the received datagram from `keySrc` to `keyDst` (as stored; flowLearning) encapsulated
  * by protocol `proto` (4 IP in IP, 47 GRE: `extra` 0 or 4 bytes after the outer header) from `src` to
  * the care-of address `coa` (host order) on `oif` to the neighbour at `mac`, within `mtu`, for a
  * binding live until `until`: keep the decision.
  */
-export function flowLearnTunnel(p: usize, oif: i32, mac: usize, mtu: i32, proto: u8, extra: i32, src: u32, coa: u32, until: i64): void {
-  const e = claim(p);
+export function flowLearnTunnel(keySrc: u32, keyDst: u32, oif: i32, mac: usize, mtu: i32, proto: u8, extra: i32, src: u32, coa: u32, until: i64): void {
+  const e = claim(keySrc, keyDst);
   if (e == 0) return;
   ethTemplate(e, oif, mac);
   const over = 20 + extra;
@@ -221,4 +241,23 @@ export function flowLearnTunnel(p: usize, oif: i32, mac: usize, mtu: i32, proto:
   // Bytes 00 00 08 00: GRE flags and version 0, protocol type 0x0800 (RFC 1701 §2.1, wire/gre.ts).
   if (extra == 4) store<u32>(o, 0x00080000, 20);
   store<u32>(e, 0x45 + w2 + (w3 & 0xffff) + (w3 >>> 16) + (w4 & 0xffff) + (w4 >>> 16), F_SUM);
+}
+
+/**
+ * As flowLearnTunnel for minimal encapsulation (RFC 2004) from `src` to `coa` (host order): the
+ * datagram was no fragment. Its flow keeps the Ethernet header, the two addresses and the
+ * largest datagram that fits `mtu` with the minimal header (8 bytes, 12 when `src` is not the
+ * datagram's source).
+ */
+export function flowLearnMinimal(keySrc: u32, keyDst: u32, oif: i32, mac: usize, mtu: i32, src: u32, coa: u32, until: i64): void {
+  const e = claim(keySrc, keyDst);
+  if (e == 0) return;
+  ethTemplate(e, oif, mac);
+  const over = keySrc == bswap<u32>(src) ? MINENC_LEN : MINENC_LEN_S;
+  store<i64>(e, min(until, neighborMacExpires(mac)), F_UNTIL);
+  store<u16>(e, <u16>max(0, min(mtu - over, 0xffff - over)), F_MAXLEN);
+  store<u8>(e, 14, F_HDR);
+  store<u8>(e, KIND_MINIMAL, F_KIND);
+  store<u32>(e, src, F_SUM);
+  store<u32>(e, coa, F_COA);
 }

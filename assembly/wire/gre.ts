@@ -27,7 +27,7 @@
 
 import { checksum } from "./checksum";
 import { IPPROTO_GRE } from "./ipv4";
-import { tunnelEncapOuter, tunnelEncapOuterValidated, tunnelEncapOuterFast } from "./ipip";
+import { tunnelEncapOuter, tunnelEncapOuterValidated } from "./ipip";
 import { swap16, swap32 } from "./bytes";
 
 /** GRE Protocol Type of IPv4 (RFC 1701 protocol types are Ethernet types; RFC 1702). */
@@ -182,18 +182,5 @@ export function greEncap(
 export function greEncapValidated(inner: usize, headroom: i32, src: u32, dst: u32, ttl: u8, ident: u16, forwarding: bool): i32 {
   const n = tunnelEncapOuterValidated(inner, headroom, GRE_HDR_LEN, IPPROTO_GRE, src, dst, ttl, ident, forwarding);
   if (n > 0) greEmit(inner - <usize>GRE_HDR_LEN, GRE_HDR_LEN, GRE_PROTO_IPV4);
-  return n;
-}
-
-/**
- * greEncapValidated for the per-packet fast path (mobility/tunnel.ts tunnelSendFast): the outer
- * header by tunnelEncapOuterFast (protocol 47) and the 4-byte GRE header (no checksum, key or
- * sequence; protocol 0x0800) written as one stored word. The same bytes and result. Returns 24 or -IpipErr.
- */
-// @ts-ignore: decorator
-@inline export function greEncapFast(inner: usize, src: u32, dst: u32, ttl: u8, ident: u16, forwarding: bool): i32 {
-  const n = tunnelEncapOuterFast(inner, GRE_HDR_LEN, IPPROTO_GRE, src, dst, ttl, ident, forwarding);
-  // Bytes 00 00 08 00: flags and version 0, protocol type 0x0800 (RFC 1701 §2.1, RFC 1702).
-  if (n > 0) store<u32>(inner - <usize>GRE_HDR_LEN, 0x00080000);
   return n;
 }

@@ -122,51 +122,6 @@ export function tunnelEncapOuterValidated(
   return n;
 }
 
-/**
- * The outer header of tunnelEncapOuterValidated for the per-packet fast path (mobility/tunnel.ts
- * tunnelSendFast): the same header at `inner - 20 - extra`, the same checks and result, built without
- * calls. The checksum is summed over the header's stored 16-bit lanes (below). The inner datagram at
- * `inner` passed ipv4Check; the caller has 20 + extra bytes of headroom. Returns 20 + extra or -IpipErr
- * (nothing changed).
- */
-// @ts-ignore: decorator
-@inline export function tunnelEncapOuterFast(inner: usize, extra: i32, proto: u8, src: u32, dst: u32, ttl: u8, ident: u16, forwarding: bool): i32 {
-  const n = IPIP_HDR_LEN + extra;
-  const tl = <u32>ipv4TotalLen(inner) + <u32>n;
-  if (tl > 0xffff) return -<i32>IpipErr.TOO_BIG;
-  // Why: RFC 2003 §3: forwarding decrements the inner TTL; one that would reach 0 is not tunnelled.
-  if (forwarding) {
-    if (ipv4Ttl(inner) <= 1) return -<i32>IpipErr.TTL_EXPIRED;
-    ipv4DecrementTtl(inner);
-  }
-  // RFC 2003 §3.1: TOS copied, DF copied (the flags byte masked to DF), no options, offset 0. The
-  // five words are built as stored (network byte order in memory) and the checksum summed over the
-  // stored 16-bit lanes: one's-complement sums commute with swapping the bytes of every operand
-  // (RFC 1071 §2(B)), so it is stored as computed.
-  const w0 = 0x45 | (<u32>load<u8>(inner, 1) << 8) | (<u32>swap16(<u16>tl) << 16);
-  const w1 = <u32>swap16(ident) | ((<u32>load<u8>(inner, 6) & 0x40) << 16);
-  const w2 = <u32>ttl | (<u32>proto << 8);
-  const w3 = swap32(src);
-  const w4 = swap32(dst);
-  let s32 = (w0 & 0xffff) + (w0 >>> 16) + (w1 & 0xffff) + (w1 >>> 16) + w2 +
-    (w3 & 0xffff) + (w3 >>> 16) + (w4 & 0xffff) + (w4 >>> 16);
-  s32 = (s32 & 0xffff) + (s32 >>> 16);
-  s32 = (s32 & 0xffff) + (s32 >>> 16);
-  const h = inner - <usize>n;
-  store<u32>(h, w0);
-  store<u32>(h, w1, 4);
-  store<u32>(h, w2 | ((~s32 & 0xffff) << 16), 8);
-  store<u32>(h, w3, 12);
-  store<u32>(h, w4, 16);
-  return n;
-}
-
-/** ipipEncapValidated for the per-packet fast path (tunnelEncapOuterFast with protocol 4). */
-// @ts-ignore: decorator
-@inline export function ipipEncapFast(inner: usize, src: u32, dst: u32, ttl: u8, ident: u16, forwarding: bool): i32 {
-  return tunnelEncapOuterFast(inner, 0, IPPROTO_IPIP, src, dst, ttl, ident, forwarding);
-}
-
 // ---- IP in IP ---------------------------------------------------------------------------------
 
 /**

@@ -1,6 +1,5 @@
 // Shared helpers for the core's as-pect specs (they may allocate: as-pect's runtime, not the firmware's).
 
-import { ipv4Check, ipv4FillChecksum, IP_TOTAL_LEN, IP_FLAGS_FRAG } from "../../assembly/wire/ipv4";
 
 function hexVal(c: i32): i32 { return c <= 57 ? c - 48 : (c | 32) - 87; }
 
@@ -53,37 +52,4 @@ export function bytes(s: string): usize {
   const p = heap.alloc(<usize>max(n, 1));
   String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, p);
   return p;
-}
-
-/** An encapsulation of the checked inner datagram at `inner` (full or fast form), as wire/ipip.ts and wire/gre.ts. */
-export type Encap = (inner: usize, src: u32, dst: u32, ttl: u8, ident: u16, forwarding: bool) => i32;
-
-/**
- * Run `n` random valid inner headers (random TOS, length, ident, DF or not, TTL 0..255, protocol and
- * addresses; forwarding every other one) through `full` and `fast`, each on its own copy with 64 bytes
- * of headroom: the same result, the same bytes, and a valid outer header when it encapsulated.
- */
-export function expectSameEncapsulation(n: i32, seed: u32, full: Encap, fast: Encap): void {
-  const a = memory.data(2048, 8);
-  const b = memory.data(2048, 8);
-  for (let k = 0; k < n; k++) {
-    const q = a + 64;
-    for (let i = 0; i < 20; i++) { seed = seed * 1103515245 + 12345; store<u8>(q + <usize>i, <u8>(seed >>> 16)); }
-    store<u8>(q, 0x45);
-    seed = seed * 1103515245 + 12345;
-    const tl = 20 + <i32>((seed >>> 8) % 1400);
-    store<u16>(q, bswap<u16>(<u16>tl), IP_TOTAL_LEN);
-    store<u16>(q, (seed & 1) != 0 ? 0x0040 : 0, IP_FLAGS_FRAG);
-    ipv4FillChecksum(q);
-    memory.copy(b, a, 2048);
-    seed = seed * 1103515245 + 12345;
-    const src = seed; seed = seed * 1103515245 + 12345;
-    const dst = seed;
-    const fwd = (k & 1) == 0;
-    const r1 = full(q, src, dst, <u8>(seed >>> 24), <u16>(seed >>> 5), fwd);
-    const r2 = fast(b + 64, src, dst, <u8>(seed >>> 24), <u16>(seed >>> 5), fwd);
-    expect<i32>(r2).toBe(r1);
-    expect<i32>(memory.compare(a, b, 64 + <usize>tl)).toBe(0);
-    if (r1 > 0) expect<i32>(ipv4Check(q - <usize>r1, tl + r1)).toBe(0);
-  }
 }

@@ -150,13 +150,25 @@ test("home agent: tunnelled flows leave as the full path sends them, through re-
   s.rx(1, toHa(udp(FAR, MN)));
   r = s.same("new care-of address");
   assert.equal(host.get32(r.sent.at(-1), 30), FA2);
-  // GRE, then minimal encapsulation (never a flow), then IP in IP again.
+  // GRE, then minimal encapsulation, then IP in IP again.
   for (const flags of [host.REQ_G, host.REQ_M, 0]) {
     register(s, { flags, coa: FA2 });
     for (let i = 0; i < 3; i++) s.rx(1, toHa(udp(FAR, MN, { len: 100 + i })));
     r = s.same(`flags ${flags}`);
     assert.equal(r.sent.at(-1)[23], flags === host.REQ_G ? 47 : flags === host.REQ_M ? 55 : 4);
   }
+  // Minimal encapsulation cannot carry a fragment (RFC 2004 §3): it goes IP in IP, then the flow's
+  // next whole datagram goes minimal again.
+  register(s, { flags: host.REQ_M, coa: FA2 });
+  s.same("minimal registration");
+  s.rx(1, toHa(udp(FAR, MN)));
+  const frag = udp(FAR, MN); frag[6] |= 0x20; frag[10] = frag[11] = 0;
+  const fc = host.checksum(frag, 0, 20); frag[10] = fc >> 8; frag[11] = fc & 255;
+  s.rx(1, toHa(frag));
+  s.rx(1, toHa(udp(FAR, MN)));
+  r = s.same("minimal and a fragment");
+  assert.deepEqual(r.sent.map((f) => f[23]), [55, 4, 55]);
+  register(s, { coa: FA2 });
   // The router towards the care-of address moves to another MAC.
   s.rx(1, host.arpFrame(2, R_MAC2, ROUTER, HA_MAC1, HA_CORE));
   s.rx(1, toHa(udp(FAR, MN)));
