@@ -18,7 +18,7 @@ import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { addrSetV4 } from "../wire/addr";
 import { Ev, BindingOp, evBuf, evEmit, evAddr } from "../events";
-import { HT_HEADER_SIZE, htBytes, htInit, htFind, htValueAt, htKeyAt, htNext, htUsed } from "../table/hash";
+import { HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, htFindIndexV4, htKeyV4At, HT_HEADER_SIZE, htBytes, htInit, htFind, htValueAt, htKeyAt, htNext, htUsed } from "../table/hash";
 import { saFindFor, SA_LAST_ID } from "../security/sa";
 
 export const V_COUNT: usize = 0;
@@ -56,9 +56,9 @@ export function bindingsInit(): bool {
   dumpNext = -1;
   if (bindingN == 0) return true;
   const valueSize = <u32>(V_SLOTS + <usize>cfg.maxBindingsPerNode * S_STRIDE);
-  const base = arenaAlloc(htBytes(bindingN, valueSize));
+  const base = arenaAlloc(htBytesKeyed(bindingN, valueSize, HT_KEY_ADDR));
   if (base == 0) return false;
-  return htInit(bindings, base, bindingN, valueSize);
+  return htInitKeyed(bindings, base, bindingN, valueSize, HT_KEY_ADDR);
 }
 
 export function emitBinding(op: BindingOp, lifetimeSec: u16, home: u32, coa: u32): void {
@@ -141,7 +141,7 @@ export function bindingDump(index: i32, out: usize): i32 {
   dumpRec = r;
   dumpSlot = i;
   cursorGen = dumpGen;
-  const home = htKeyAt(bindings, r);
+  const home = htKeyV4At(bindings, r);
   const s = bindingSlot(htValueAt(bindings, r), i);
   const sa = saFindFor(home, cfg.SA_USE_MOBILE_HOME);
   store<i64>(out, load<i64>(s, S_EXPIRES), 0);
@@ -163,7 +163,7 @@ export function bindingDump(index: i32, out: usize): i32 {
  */
 export function bindingCareOfEncap(coa: u32, home: u32): u32 {
   if (bindingN == 0 || htUsed(bindings) == 0) return 0;
-  const v = htFind(bindings, home);
+  const v = htFindV4(bindings, home);
   if (v == 0) return 0;
   const i = bindingSlotFind(v, coa);
   if (i < 0) return 0;

@@ -39,7 +39,7 @@ import { arenaAlloc } from "../mem";
 import { nowMs } from "../clock";
 import { C, count, countHot } from "../counters";
 import { Ev, VisitorOp, evBuf, evEmit, evAuthFailed, evRegDenied, ROLE_FA } from "../events";
-import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemoveAt, htUsed, htIndexOf, htValueAt, htKeyAt, htNext } from "../table/hash";
+import { HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, htFindIndexV4, htKeyV4At, HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemoveAt, htUsed, htIndexOf, htValueAt, htKeyAt, htNext } from "../table/hash";
 import { TIMER_NEVER } from "../table/timer";
 import { stackTimerArm, stackTimerDisarm, OWNER_FA } from "../sys/timers";
 import { netifValid, netifIp, netifMtu, netifFlags } from "../link/netif";
@@ -177,7 +177,7 @@ function deny(iface: i32, mac: usize, src: u32, home: u32, ha: u32, id: u64, lif
 
 /** Deny pending request `s` of a record with `code` (68, 71, 80-88, 66) and end it. */
 function denyPending(v: usize, idx: i32, s: usize, code: u8): void {
-  const home = htKeyAt(visitors, idx);
+  const home = htKeyV4At(visitors, idx);
   const ha = load<u32>(s, PS_HA);
   const life = load<u16>(s, PS_REQ_LIFETIME);
   deny(<i32>load<u8>(s, PS_IFACE), s + PS_MAC, load<u32>(s, PS_AGENT), home, ha, load<u64>(s, PS_ID), life,
@@ -313,7 +313,7 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   // Why: RFC 2002 §3.7.2.3: too long a lifetime is denied with 69 and our maximum in the reply's
   // Lifetime (0xffff, infinity, is always too long: config caps lifetimeSec at 65534).
   if (code < 0 && <i32>lifetime > cfg.lifetimeSec) { code = CODE_FA_LIFETIME_TOO_LONG; replyLifetime = <u16>cfg.lifetimeSec; }
-  let v: usize = visitorCapacity == 0 ? 0 : htFind(visitors, home);
+  let v: usize = visitorCapacity == 0 ? 0 : htFindV4(visitors, home);
   // Why: RFC 2002 §2.1.1, §3.7.1: busy (config) or a full visitor list takes no additional mobile
   // nodes (66); a current visitor may still re-register or deregister.
   if (code < 0 && v == 0 && (cfg.busy || faFull())) code = CODE_FA_NO_RESOURCES;
@@ -396,7 +396,7 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   count(C.FA_REPLY_RX);
   if (ml < REG_REP_LEN) { count(C.DROP_FA_MALFORMED); return 1; }
   const home = regHomeAddr(m);
-  const v: usize = visitorCapacity == 0 ? 0 : htFind(visitors, home);
+  const v: usize = visitorCapacity == 0 ? 0 : htFindV4(visitors, home);
   // Why: RFC 2002 §3.7.3.1: a reply without a pending request for its home address, or whose
   // Identification differs from the request's in the low-order 32 bits, is silently discarded (the
   // high 32 bits are checked below where they must be echoed).
@@ -593,7 +593,7 @@ export function faIcmpError(iface: i32, p: usize, len: i32): i32 {
   let s: usize = 0;
   let idx: i32 = -1;
   if (haveHome) {
-    v = htFind(visitors, regHomeAddr(qm));
+    v = htFindV4(visitors, regHomeAddr(qm));
     if (v != 0) s = quotedSlot(v, iface, from, ha, ident, id, haveId);
     if (s != 0) idx = htIndexOf(visitors, v);
   } else {
@@ -627,7 +627,7 @@ export function faTimer(kind: u16, tag: u32, now: i64): void {
   const v = htValueAt(visitors, idx);
   if (v == 0) return;
   store<i32>(v, -1, V_TIMER); // popped
-  const home = htKeyAt(visitors, idx);
+  const home = htKeyV4At(visitors, idx);
   const acc = accepted(v);
   for (let k = 0; k < SLOTS; k++) {
     const s = slotAt(v, k);
@@ -663,7 +663,7 @@ const EXPIRED: usize = 1;
 /** The accepted, agent-served visitor record for destination `dst`; 0 if none; EXPIRED (counted). */
 function servedVisitor(dst: u32): usize {
   if (visitorCapacity == 0) return 0;
-  const v = htFind(visitors, dst);
+  const v = htFindV4(visitors, dst);
   if (v == 0) return 0;
   if ((load<u8>(v, V_FLAGS) & (VF_ACCEPTED | VF_ACC_COLOC)) != VF_ACCEPTED) return 0;
   // Why: RFC 2002 §3.7.1: a visitor entry lives for its lifetime and no longer; the timer that
@@ -693,7 +693,7 @@ function deliver(v: usize, p: usize, len: i32): i32 {
  * lifetime. It goes IP in IP from the care-of address to the home agent; -1 when it is not one.
  */
 function reverseTunnel(iface: i32, p: usize, len: i32): i32 {
-  const v = htFind(visitors, ipv4Src(p));
+  const v = htFindV4(visitors, ipv4Src(p));
   if (v == 0) return -1;
   if ((load<u8>(v, V_FLAGS) & (VF_ACCEPTED | VF_ACC_COLOC | VF_ACC_RTUN)) != (VF_ACCEPTED | VF_ACC_RTUN)) return -1;
   // Why: RFC 3024 §5.2: the agent tunnels only what its registered visitor sent — the home address
@@ -720,7 +720,7 @@ function reverseTunnel(iface: i32, p: usize, len: i32): i32 {
 export function faRoute(inIface: i32, src: u32, dst: u32): i64 {
   if (inIface < 0 || visitorCapacity == 0 || htUsed(visitors) == 0) return NO_ROUTE;
   // Why (speed): one flag test when no reverse tunnel is offered.
-  if ((cfg.reverseTunnel && htFind(visitors, src) != 0) || htFind(visitors, dst) != 0) return routeVirtual(VIF_FA_VISITOR, 0);
+  if ((cfg.reverseTunnel && htFindV4(visitors, src) != 0) || htFindV4(visitors, dst) != 0) return routeVirtual(VIF_FA_VISITOR, 0);
   return NO_ROUTE;
 }
 

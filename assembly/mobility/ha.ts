@@ -41,7 +41,7 @@ import { netifCount, netifValid, netifFlags, netifIp, netifIsBroadcast, netifOnL
 import { stackTimerStart, stackTimerArm, stackTimerDisarm, OWNER_HA } from "../sys/timers";
 import { arpGratuitous, arpProxyAdd, arpProxyRemove, linkSendIp, GARP_COUNT, GARP_INTERVAL_MS } from "../stack/arp";
 import { ipSend, ipIsOurs, ipNextIdent, ipInput } from "../stack/ip";
-import {
+import { HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, htFindIndexV4, htKeyV4At,
   htFind, htFindIndex, htInsert, htRemove, htValueAt,
   htKeyAt, htNext, htUsed,
 } from "../table/hash";
@@ -158,7 +158,7 @@ function bindingSettle(v: usize, idx: i32, home: u32): void {
     cancelAt(v, V_GARP_TIMER);
     // Why: RFC 2002 §4.6: without a binding the home agent stops answering ARP for the mobile node.
     arpProxyRemove(home);
-    htRemove(bindings, home);
+    htRemoveV4(bindings, home);
     routeChanged();
     return;
   }
@@ -174,7 +174,7 @@ function bindingSettle(v: usize, idx: i32, home: u32): void {
  */
 function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
   const now = nowMs();
-  let v = bindingN > 0 ? htFind(bindings, home) : 0;
+  let v = bindingN > 0 ? htFindV4(bindings, home) : 0;
   if (lifetimeSec == 0) {
     // Why: RFC 2002 §3.6.1.2: lifetime 0 deregisters the care-of address, or every one of them when
     // it is the home address; deregistering what is not bound is still accepted.
@@ -185,14 +185,14 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
       const i = bindingSlotFind(v, coa);
       if (i >= 0) bindingSlotRemove(v, i, home, BindingOp.DEREGISTER);
     }
-    bindingSettle(v, htFindIndex(bindings, home), home);
+    bindingSettle(v, htFindIndexV4(bindings, home), home);
     return CODE_ACCEPTED;
   }
   const simultaneous = (flags & REQ_FLAG_S) != 0;
   let isNew = false;
   let idx: i32;
   if (v != 0) {
-    idx = htFindIndex(bindings, home);
+    idx = htFindIndexV4(bindings, home);
     // Why: RFC 2002 §3.6.1.2 / §3.8.2: with S the care-of address is added to the others; beyond
     // what we keep per node the request is denied with 135.
     if (simultaneous && bindingSlotFind(v, coa) < 0 && bindingSlots(v) >= cfg.maxBindingsPerNode) return CODE_HA_TOO_MANY_BINDINGS;
@@ -200,15 +200,15 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
     // Why: RFC 2002 §3.4 code 130: a full table (or no timer / proxy entry for the binding) is a
     // shortage of resources; the request is denied and nothing is kept.
     if (bindingN == 0 || homeIf() < 0) return CODE_HA_NO_RESOURCES;
-    v = htInsert(bindings, home);
+    v = htInsertV4(bindings, home);
     if (v == 0) return CODE_HA_NO_RESOURCES;
-    idx = htFindIndex(bindings, home);
+    idx = htFindIndexV4(bindings, home);
     store<i32>(v, -1, V_EXP_TIMER);
     store<i32>(v, -1, V_GARP_TIMER);
     const t = stackTimerStart(TK_HA_EXPIRE, <u32>idx, now + <i64>lifetimeSec * 1000);
-    if (t < 0) { htRemove(bindings, home); return CODE_HA_NO_RESOURCES; }
+    if (t < 0) { htRemoveV4(bindings, home); return CODE_HA_NO_RESOURCES; }
     store<i32>(v, t, V_EXP_TIMER);
-    if (!arpProxyAdd(homeIface, home)) { stackTimerDisarm(t); htRemove(bindings, home); return CODE_HA_NO_RESOURCES; }
+    if (!arpProxyAdd(homeIface, home)) { stackTimerDisarm(t); htRemoveV4(bindings, home); return CODE_HA_NO_RESOURCES; }
     // Why: routeDecide keeps its answers while no route source's table changed (stack/route.ts).
     routeChanged();
     isNew = true;
@@ -251,7 +251,7 @@ export function haTimer(kind: u16, tag: u32, now: i64): void {
   const idx = <i32>tag;
   const v = htValueAt(bindings, idx);
   if (v == 0) return;
-  const home = htKeyAt(bindings, idx);
+  const home = htKeyV4At(bindings, idx);
   if (kind == TK_HA_GARP) {
     store<i32>(v, -1, V_GARP_TIMER);
     arpGratuitous(homeIface, home);
@@ -517,7 +517,7 @@ function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool, room: i
  */
 export function haRoute(inIface: i32, src: u32, dst: u32): i64 {
   if (bindingN == 0 || htUsed(bindings) == 0 || (homeIfaceKnown ? homeIface : homeIf()) < 0) return NO_ROUTE;
-  const v = htFind(bindings, dst);
+  const v = htFindV4(bindings, dst);
   return v == 0 ? NO_ROUTE : routeVirtual(VIF_HA_TUNNEL, <u32>v);
 }
 
@@ -555,7 +555,7 @@ let inReverseTunnel = false;
  */
 export function haReverseTunnel(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32 {
   if (bindingN == 0 || htUsed(bindings) == 0) return -1;
-  const v = htFind(bindings, ipv4Src(inner));
+  const v = htFindV4(bindings, ipv4Src(inner));
   if (v == 0) return -1;
   const i = bindingSlotFind(v, outerSrc);
   // Why: RFC 3024 §4.3, §6.1: the outer source must be a care-of address of the inner source's
@@ -590,7 +590,7 @@ function forwardBroadcast(p: usize, len: i32): void {
   const now = nowMs();
   for (let r = htNext(bindings, 0); r >= 0; r = htNext(bindings, r + 1)) {
     const v = htValueAt(bindings, r);
-    const home = htKeyAt(bindings, r);
+    const home = htKeyV4At(bindings, r);
     const n = bindingSlots(v);
     for (let i = 0; i < n; i++) {
       const s = bindingSlot(v, i);

@@ -57,7 +57,7 @@ import { route, routeIface, routeNextHop, routeGeneration, routeChanged, NO_ROUT
 import { flowLearnTunnel, flowLearnMinimal } from "../stack/flow";
 import { linkSendIp } from "../stack/arp";
 import { ipIsOurs, ipNextIdent, ipSendIcmpError, ipSendFragments } from "../stack/ip";
-import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemove, htRemoveAt, htNext, htValueAt, htUsed } from "../table/hash";
+import { HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, htFindIndexV4, htKeyV4At, HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemove, htRemoveAt, htNext, htValueAt, htUsed } from "../table/hash";
 import {
   ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4SrcInline, ipv4Dst, ipv4Proto, ipv4Ttl, ipv4DontFrag, ipv4IsFragment,
   ipv4DecrementTtl, ipv4SetSrc, ipv4SetDst, ipv4SetTotalLen, ipv4FillChecksum, ipv4Version,
@@ -156,9 +156,9 @@ export function tunnelInit(entries: i32): bool {
   softN = entries > 0 ? <u32>entries : 0;
   memory.fill(routeCache, 0, <usize>RC_ENTRIES * 16);
   if (softN == 0) return true;
-  const base = arenaAlloc(htBytes(softN, SS_SIZE));
+  const base = arenaAlloc(htBytesKeyed(softN, SS_SIZE, HT_KEY_ADDR));
   if (base == 0) return false;
-  return htInit(soft, base, softN, SS_SIZE);
+  return htInitKeyed(soft, base, softN, SS_SIZE, HT_KEY_ADDR);
 }
 
 // ---- soft tunnel state (RFC 2003 §5) ------------------------------------------------------------
@@ -166,10 +166,10 @@ export function tunnelInit(entries: i32): bool {
 /** Soft state of the tunnel to `coa` if any of it is still valid, else 0 (stale entries go). */
 function softFind(coa: u32): usize {
   if (softN == 0) return 0;
-  const v = htFind(soft, coa);
+  const v = htFindV4(soft, coa);
   if (v == 0) return 0;
   const now = nowMs();
-  if (load<i64>(v, SS_MTU_UNTIL) <= now && load<i64>(v, SS_UNREACH_UNTIL) <= now) { htRemove(soft, coa); return 0; }
+  if (load<i64>(v, SS_MTU_UNTIL) <= now && load<i64>(v, SS_UNREACH_UNTIL) <= now) { htRemoveV4(soft, coa); return 0; }
   return v;
 }
 
@@ -197,7 +197,7 @@ function softGet(coa: u32): usize {
   // Why: flows (stack/flow.ts) are kept only while no tunnel has soft state: it may lower the MTU or
   // make the entry answer with ICMP errors.
   routeChanged();
-  let v = htInsert(soft, coa);
+  let v = htInsertV4(soft, coa);
   if (v != 0) return v;
   // A scan, only when the table is full: ICMP errors about tunnels are rare.
   const now = nowMs();
@@ -205,7 +205,7 @@ function softGet(coa: u32): usize {
     const e = htValueAt(soft, i);
     if (load<i64>(e, SS_MTU_UNTIL) <= now && load<i64>(e, SS_UNREACH_UNTIL) <= now) htRemoveAt(soft, i);
   }
-  return htInsert(soft, coa);
+  return htInsertV4(soft, coa);
 }
 
 // ---- encapsulation ----------------------------------------------------------------------------

@@ -21,10 +21,10 @@
 import { routeChanged } from "../stack/route";
 import * as cfg from "../config";
 import { arenaAlloc } from "../mem";
-import { addrSetV4 } from "../wire/addr";
+import { addrSetV4, addrCopy } from "../wire/addr";
 import { C, count } from "../counters";
 import { Ev, VisitorOp, evBuf, evEmit, evAddr } from "../events";
-import { HT_HEADER_SIZE, htBytes, htInit, htInsert, htRemoveAt, htValueAt, htKeyAt, htNext } from "../table/hash";
+import { HT_KEY_ADDR, htKeyAddrAt, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, htFindIndexV4, htKeyV4At, HT_HEADER_SIZE, htBytes, htInit, htInsert, htRemoveAt, htValueAt, htKeyAt, htNext } from "../table/hash";
 import { TIMER_NEVER } from "../table/timer";
 import { stackTimerArm, stackTimerDisarm, OWNER_FA } from "../sys/timers";
 
@@ -93,14 +93,14 @@ export function visitorsInit(): bool {
   dumpNext = -1;
   gen = 0;
   if (visitorCapacity == 0) return true;
-  const base = arenaAlloc(htBytes(visitorCapacity, V_SIZE));
+  const base = arenaAlloc(htBytesKeyed(visitorCapacity, V_SIZE, HT_KEY_ADDR));
   if (base == 0) return false;
-  return htInit(visitors, base, visitorCapacity, V_SIZE);
+  return htInitKeyed(visitors, base, visitorCapacity, V_SIZE, HT_KEY_ADDR);
 }
 
 /** A new, empty record for `home` (no registration, no request, no timer), or 0 when the list is full. */
 export function visitorInsert(home: u32): usize {
-  const v = htInsert(visitors, home);
+  const v = htInsertV4(visitors, home);
   if (v == 0) return 0;
   store<u8>(v, 0, V_FLAGS);
   store<i32>(v, -1, V_TIMER);
@@ -227,7 +227,7 @@ export function visitorDump(index: i32, out: usize): i32 {
   store<u16>(out, 0, 14);
   store<i64>(out, acc ? load<i64>(v, V_EXPIRES) : load<i64>(s, PS_PENDING_UNTIL), 16);
   store<u64>(out, s != 0 ? load<u64>(s, PS_ID) : load<u64>(v, V_ACC_ID), 24);
-  addrSetV4(out + 32, htKeyAt(visitors, i));
+  addrCopy(out + 32, htKeyAddrAt(visitors, i));
   addrSetV4(out + 48, acc ? load<u32>(v, V_ACC_HA) : load<u32>(s, PS_HA));
   addrSetV4(out + 64, s != 0 ? load<u32>(s, PS_RELAY_SRC) : load<u32>(v, V_ACC_RELAY_SRC));
   return VISITOR_DUMP_SIZE;

@@ -20,7 +20,7 @@ import { netifMac, netifIp, netifIsBroadcast, netifValid, netifArpIp, netifArpAn
 import { ethRegister, ethTransmit, ethSendTo } from "../link/ethernet";
 import { neighborInit, neighborSolicitWith, neighborOutput, neighborLearn } from "../link/neighbor";
 import * as cfg from "../config";
-import { HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemove } from "../table/hash";
+import { HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemove } from "../table/hash";
 import { ETH_HEADER_LEN, ETH_MIN_FRAME, ETHERTYPE_ARP, ETHERTYPE_IPV4, ethEmit, macEqual, macIsGroup, macSetBroadcast, macSetIpv4Multicast } from "../wire/ethernet";
 import { ARP_LEN, ARP_OP_REPLY, ARP_OP_REQUEST, ArpErr, arpCheck, arpEmit, arpOper, arpSha, arpSpa, arpTpa, arpTha } from "../wire/arp";
 import { IP_BROADCAST, ipIsMulticast } from "../wire/ipv4";
@@ -46,9 +46,9 @@ export function arpInit(): bool {
   const ok = neighborInit();
   neighborSolicitWith(arpSolicit);
   proxyN = cfg.bindingEntries;
-  const pb = proxyN > 0 ? arenaAlloc(htBytes(<u32>proxyN, 1)) : 0;
+  const pb = proxyN > 0 ? arenaAlloc(htBytesKeyed(<u32>proxyN, 1, HT_KEY_ADDR)) : 0;
   if (!ok || (proxyN > 0 && pb == 0)) return false;
-  if (proxyN > 0) htInit(proxyIndex, pb, <u32>proxyN, 1);
+  if (proxyN > 0) htInitKeyed(proxyIndex, pb, <u32>proxyN, 1, HT_KEY_ADDR);
   return true;
 }
 
@@ -119,7 +119,7 @@ export function linkSendIpTo(iface: i32, mac: usize, p: usize, len: i32): void {
 /** True when this node answers ARP for `ip` on `iface` on another node's behalf (proxy ARP). */
 export function arpProxyCheck(iface: i32, ip: u32): bool {
   if (proxyN == 0) return false;
-  const v = htFind(proxyIndex, ip);
+  const v = htFindV4(proxyIndex, ip);
   if (v == 0) return false;
   const xi = <i32>load<u8>(v);
   return xi == PROXY_ANY_IFACE || xi == iface;
@@ -129,7 +129,7 @@ export function arpProxyCheck(iface: i32, ip: u32): bool {
 export function arpProxyAdd(iface: i32, ip: u32): bool {
   if (proxyN == 0) return false;
   // An address already present only changes its interface.
-  const v = htInsert(proxyIndex, ip);
+  const v = htInsertV4(proxyIndex, ip);
   if (v == 0) return false;
   store<u8>(v, <u8>iface);
   return true;
@@ -137,7 +137,7 @@ export function arpProxyAdd(iface: i32, ip: u32): bool {
 
 /** Stop answering ARP for `ip`. */
 export function arpProxyRemove(ip: u32): void {
-  if (proxyN > 0) htRemove(proxyIndex, ip);
+  if (proxyN > 0) htRemoveV4(proxyIndex, ip);
 }
 
 /**

@@ -29,7 +29,7 @@
 //   16-byte keys: 0 hash u32 (live) or next free record index (free) | 4 slot index u32 or HT_FREE |
 //                 8 key[16] | 24 value
 
-import { ADDR_V4_FOLD, addrMix, addrCopy, addrEqual, addrHash } from "../wire/addr";
+import { ADDR_V4_FOLD, addrMix, addrCopy, addrEqual, addrHash, addrSetV4, addrV4 } from "../wire/addr";
 
 /** Bytes of the table header at `t`. */
 export const HT_HEADER_SIZE: usize = 48;
@@ -442,3 +442,20 @@ export function htProbeCountAddr(t: usize, key: usize): i32 {
     n++;
   }
 }
+
+// ---- IPv4 forms for 16-byte-key tables ---------------------------------------------------------
+// Tables keyed by the family-neutral address (bindings, visitors, tunnel soft state, security
+// associations) whose callers hold IPv4 addresses as u32 today: the key is built in one scratch
+// address (htFindV4 finds without building it).
+const v4key: usize = memory.data(16, 8);
+
+/** htInsertAddr for the IPv4-mapped key of `v4` (host order). */
+export function htInsertV4(t: usize, v4: u32): usize { addrSetV4(v4key, v4); return htInsertAddr(t, v4key); }
+/** htRemoveAddr for the IPv4-mapped key of `v4` (host order). */
+export function htRemoveV4(t: usize, v4: u32): bool { addrSetV4(v4key, v4); return htRemoveAddr(t, v4key); }
+/** htFindIndexAddr for the IPv4-mapped key of `v4` (host order). */
+export function htFindIndexV4(t: usize, v4: u32): i32 { addrSetV4(v4key, v4); return htFindIndexAddr(t, v4key); }
+/** The IPv4 address (host order) of the live entry at record index `idx` of a 16-byte-key table; 0 if
+ *  not live or not IPv4-mapped. */
+export function htKeyV4At(t: usize, idx: i32): u32 { const k = htKeyAddrAt(t, idx); return k == 0 ? 0 : addrV4(k); }
+
