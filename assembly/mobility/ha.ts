@@ -41,7 +41,7 @@ import { netifCount, netifValid, netifFlags, netifIp, netifIsBroadcast, netifOnL
 import { stackTimerStart, stackTimerArm, stackTimerDisarm, OWNER_HA } from "../sys/timers";
 import { arpGratuitous, arpProxyAdd, arpProxyRemove, linkSendIp, GARP_COUNT, GARP_INTERVAL_MS } from "../stack/arp";
 import { ipSend, ipIsOurs, ipNextIdent, ipInput } from "../stack/ip";
-import { HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, htFindIndexV4, htKeyV4At,
+import { HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, htFindIndexV4, htKeyV4At, htIndexOf,
   htFind, htFindIndex, htInsert, htRemove, htValueAt,
   htKeyAt, htNext, htUsed,
 } from "../table/hash";
@@ -185,14 +185,14 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
       const i = bindingSlotFind(v, coa);
       if (i >= 0) bindingSlotRemove(v, i, home, BindingOp.DEREGISTER);
     }
-    bindingSettle(v, htFindIndexV4(bindings, home), home);
+    bindingSettle(v, htIndexOf(bindings, v), home);
     return CODE_ACCEPTED;
   }
   const simultaneous = (flags & REQ_FLAG_S) != 0;
   let isNew = false;
   let idx: i32;
   if (v != 0) {
-    idx = htFindIndexV4(bindings, home);
+    idx = htIndexOf(bindings, v);
     // Why: RFC 2002 §3.6.1.2 / §3.8.2: with S the care-of address is added to the others; beyond
     // what we keep per node the request is denied with 135.
     if (simultaneous && bindingSlotFind(v, coa) < 0 && bindingSlots(v) >= cfg.maxBindingsPerNode) return CODE_HA_TOO_MANY_BINDINGS;
@@ -202,7 +202,7 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
     if (bindingN == 0 || homeIf() < 0) return CODE_HA_NO_RESOURCES;
     v = htInsertV4(bindings, home);
     if (v == 0) return CODE_HA_NO_RESOURCES;
-    idx = htFindIndexV4(bindings, home);
+    idx = htIndexOf(bindings, v);
     store<i32>(v, -1, V_EXP_TIMER);
     store<i32>(v, -1, V_GARP_TIMER);
     const t = stackTimerStart(TK_HA_EXPIRE, <u32>idx, now + <i64>lifetimeSec * 1000);

@@ -29,6 +29,7 @@
 //   16-byte keys: 0 hash u32 (live) or next free record index (free) | 4 slot index u32 or HT_FREE |
 //                 8 key[16] | 24 value
 
+import { swap32 } from "../wire/bytes";
 import { ADDR_V4_FOLD, addrMix, addrCopy, addrEqual, addrHash, addrSetV4, addrV4 } from "../wire/addr";
 
 /** Bytes of the table header at `t`. */
@@ -222,7 +223,7 @@ export function htFindAddr(t: usize, key: usize): usize {
  * differs, wire/addr.ts ADDR_V4_FOLD; the record's key compared as three words).
  */
 export function htFindV4(t: usize, v4: u32): usize {
-  const w = bswap<u32>(v4);
+  const w = swap32(v4);
   const h = htHash(ADDR_V4_FOLD + w);
   const slots = load<usize>(t, H_SLOTS);
   const mask = load<u32>(t, H_MASK);
