@@ -10,6 +10,7 @@ import { netifReset, netifValid, netifSetUp, netifBssid, netifListenersReset, ne
 import { ethReset, ethInput } from "./link/ethernet";
 import { routeInit } from "./stack/route";
 import { flowInput, flowDone } from "./stack/flow";
+import { pktReset, pktBuffers } from "./stack/packet";
 import { ipInit, ipOutput } from "./stack/ip";
 import { arpInit } from "./stack/arp";
 import { reasmInit } from "./stack/reasm";
@@ -61,11 +62,13 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   netifReset();
   if (!cfg.configWalk(cfgLen, false, false, configApply) || !cfg.configCrossCheck()) return 1;
   arenaReset(cfg.memoryPages);
+  pktReset();
   if (<usize>memory.size() > <usize>cfg.memoryPages) {
     cfg.refuse(cfg.T.BOARD_MEMORY_PAGES, memory.size(), cfg.MAX_MEMORY_PAGES, cfg.memoryPages);
     return 2;
   }
   outBuf = arenaAlloc(<usize>(HEADROOM + cfg.frameBytes));
+  pktBuffers(outBuf, 1, <usize>(HEADROOM + cfg.frameBytes));
   // Carve every table even after one failed, so the refusal can say how many pages are needed.
   routeInit(cfg.routeEntries);
   saInit(cfg.securityAssocEntries);
@@ -86,6 +89,7 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   const spare = (<i64>cfg.memoryPages << 16) - <i64>(staticBytes() + arenaUsed());
   ringSlots = cfg.memoryPages < RING_MIN_PAGES ? 1 : <i32>max<i64>(1, min<i64>(RING_MAX, spare / <i64>ringStride));
   rxBuf = arenaAlloc(<usize>ringSlots * ringStride);
+  pktBuffers(rxBuf, ringSlots, ringStride);
   if (arenaFailed()) {
     cfg.refuse(cfg.T.BOARD_MEMORY_PAGES, arenaPagesWanted(), cfg.MAX_MEMORY_PAGES, cfg.memoryPages);
     return 2;

@@ -730,7 +730,7 @@ export function faRoute(inIface: i32, src: u32, dst: u32): i64 {
  * its home agent; one to an accepted visitor's home address (e.g. from another host on the visitor's
  * link) goes straight to the visitor. -1 otherwise (the table's route).
  */
-export function faVif(r: i64, inIface: i32, p: usize, len: i32, room: i32): i32 {
+export function faVif(r: i64, inIface: i32, p: usize, len: i32): i32 {
   if (cfg.reverseTunnel) { const t = reverseTunnel(inIface, p, len); if (t >= 0) return t; }
   const v = servedVisitor(ipv4Dst(p));
   if (v == 0) return -1;

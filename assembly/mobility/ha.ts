@@ -67,6 +67,7 @@ import {
 } from "./bindings";
 import { TUNNEL_MAX_OVERHEAD, tunnelInit, tunnelCheck, tunnelSend, tunnelFlowLearn, tunnelEncap } from "./tunnel";
 import { flowLearning } from "../stack/flow";
+import { pktRoom, pktBuffers } from "../stack/packet";
 import { routeIface, routeNextHop, NO_ROUTE, routeVirtual, routeVifHandle, routeChanged, VIF_HA_TUNNEL } from "../stack/route";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
@@ -106,6 +107,9 @@ export function haInit(): bool {
   homeIfaceKnown = false;
   const tableOk = bindingsInit();
   scratch = arenaAlloc(SCRATCH_HEADROOM + <usize>cfg.frameBytes);
+  // Datagrams are tunnelled and replies sent from these buffers (stack/packet.ts: their headroom).
+  pktBuffers(scratch, 1, SCRATCH_HEADROOM + <usize>cfg.frameBytes);
+  pktBuffers(replyBuf, 1, <usize>REPLY_BUF);
   const softOk = tunnelInit(cfg.bindingEntries);
   return tableOk && scratch != 0 && softOk;
 }
@@ -303,7 +307,7 @@ function sendReply(sa: usize, from: u32, to: u32, port: u16, code: u8, lifetimeS
     if (total > netifMtu(homeIface)) return false;
     return linkSendIp(homeIface, to, ip, total) == 0;
   }
-  return ipSend(ip, total, <i32>REPLY_IP) == 0;
+  return ipSend(ip, total) == 0;
 }
 
 /**
@@ -428,14 +432,13 @@ export function haUdp(iface: i32, p: usize, len: i32): i32 {
 // ---- interception and tunnelling (RFC 2002 §4.1-4.3) ---------------------------------------------
 
 /**
- * Tunnel the datagram at `p` (`len` bytes) to the live care-of addresses of binding `v`. Forwarded
- * (`originated` false, TUNNEL_HEADROOM + Ethernet in front): the last copy is encapsulated in place,
- * the others from the scratch copy. Originated by this node (`room` writable bytes in front): the
- * same when `room` holds the Ethernet header and the largest tunnel header, else every copy from
- * scratch. Returns -1 when no care-of address is live, 0 when at least one copy went, 1 when all
- * were dropped (counted).
+ * Tunnel the datagram at `p` (`len` bytes, in a packet buffer) to the live care-of addresses of
+ * binding `v`, forwarded or `originated` by this node: the last copy is encapsulated in place when
+ * its buffer holds the Ethernet header and the largest tunnel header in front of it (stack/packet.ts;
+ * the headroom budget always does), the others from the scratch copy. Returns -1 when no care-of
+ * address is live, 0 when at least one copy went, 1 when all were dropped (counted).
  */
-function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool, room: i32): i32 {
+function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool): i32 {
   const now = nowMs();
   const src = ipv4SrcInline(p);
   const from = netifIp(homeIface);
@@ -472,12 +475,8 @@ function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool, room: i
   if (live == 0) return -1;
   // Originated datagrams keep their TTL (RFC 2003 §3.1 decrements only when forwarding).
   const forwarding = !originated;
-  let last = k - 1;       // the copy encapsulated in place
-  let headroom = TUNNEL_HEADROOM;
-  if (originated) {
-    if (room >= ETH_HEADER_LEN + TUNNEL_MAX_OVERHEAD) headroom = room - ETH_HEADER_LEN;
-    else last = -1;     // not enough room in front of p: every copy from scratch
-  }
+  // The copy encapsulated in place; none when p's buffer lacks the room (every copy from scratch).
+  const last = pktRoom(p) >= ETH_HEADER_LEN + TUNNEL_MAX_OVERHEAD ? k - 1 : -1;
   // A flow (stack/flow.ts) may be learnt from a received datagram; its key is read before the
   // encapsulation (minimal encapsulation rewrites the header in place).
   const learn = forwarding && flowLearning(p);
@@ -490,14 +489,12 @@ function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool, room: i
     const oif = load<i32>(pOif + (<usize>j << 2));
     const nh = load<u32>(pNh + (<usize>j << 2));
     let q = p;
-    let h = headroom;
     if (j != last) {
       // RFC 2002 §3.6.1.2: one copy per simultaneous binding; all but the last from a copy.
       q = scratch + SCRATCH_HEADROOM;
-      h = TUNNEL_HEADROOM;
       memory.copy(q, p, <usize>len);
     }
-    if (tunnelSend(q, len, <u32>load<u8>(s, S_ENCAP), from, load<u32>(s, S_COA), oif, nh, h, forwarding) == 0) {
+    if (tunnelSend(q, len, <u32>load<u8>(s, S_ENCAP), from, load<u32>(s, S_COA), oif, nh, forwarding) == 0) {
       sent++;
       // Why (speed, issue 8.8): the one copy of a received datagram: its flow's next datagrams go by
       // stack/flow.ts while nothing changes (a second live care-of address would need a copy each).
@@ -525,9 +522,9 @@ export function haRoute(inIface: i32, src: u32, dst: u32): i64 {
  * The output of a binding's virtual interface (route `r` from haRoute): tunnel the datagram at `p`
  * to the binding's care-of addresses; -1 when none is live (it then takes the table's route).
  */
-export function haVif(r: i64, inIface: i32, p: usize, len: i32, room: i32): i32 {
+export function haVif(r: i64, inIface: i32, p: usize, len: i32): i32 {
   const v = <usize>routeVifHandle(r);
-  if (inIface < 0) return tunnelToBinding(v, p, len, true, room);
+  if (inIface < 0) return tunnelToBinding(v, p, len, true);
   // Why: RFC 2827 ingress filtering (issue 7.1): a source on the home prefix lives on the home
   // link, so one arriving from elsewhere is forged — e.g. an agent advertisement that would send the
   // mobile node "home". The one exception is a datagram we just took out of a verified reverse
@@ -539,7 +536,7 @@ export function haVif(r: i64, inIface: i32, p: usize, len: i32, room: i32): i32 
     count(C.DROP_HA_SPOOFED_HOME_SRC);
     return 1;
   }
-  return tunnelToBinding(v, p, len, false, TUNNEL_HEADROOM + ETH_HEADER_LEN);
+  return tunnelToBinding(v, p, len, false);
 }
 
 /** True while a datagram taken out of a verified reverse tunnel is processed (haVif's ingress check). */
@@ -601,18 +598,16 @@ function forwardBroadcast(p: usize, len: i32): void {
       let q = scratch + SCRATCH_HEADROOM;
       memory.copy(q, p, <usize>len);
       let l = len;
-      let room = TUNNEL_HEADROOM;
       if ((flags & REQ_FLAG_D) == 0) {
-        const w = tunnelEncap(q, l, cfg.ENCAP_IPIP, from, home, room, false);
+        const w = tunnelEncap(q, l, cfg.ENCAP_IPIP, from, home, false);
         if (w < 0) { count(C.DROP_TUNNEL_ENCAP); continue; }
         q -= <usize>w;
         l += w;
-        room -= w;
       }
       const method = <u32>load<u8>(s, S_ENCAP);
       const r = tunnelCheck(q, l, method, from, coa);
       if (r == NO_ROUTE) continue;
-      tunnelSend(q, l, method, from, coa, routeIface(r), routeNextHop(r), room, false);
+      tunnelSend(q, l, method, from, coa, routeIface(r), routeNextHop(r), false);
     }
   }
 }

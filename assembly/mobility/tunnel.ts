@@ -55,6 +55,7 @@ import { neighborMac } from "../link/neighbor";
 import { ethTransmit } from "../link/ethernet";
 import { route, routeIface, routeNextHop, routeGeneration, routeChanged, NO_ROUTE } from "../stack/route";
 import { flowLearnTunnel, flowLearnMinimal } from "../stack/flow";
+import { pktRoom } from "../stack/packet";
 import { linkSendIp } from "../stack/arp";
 import { ipIsOurs, ipNextIdent, ipSendIcmpError, ipSendFragments } from "../stack/ip";
 import { HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, htFindIndexV4, htKeyV4At, HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemove, htRemoveAt, htNext, htValueAt, htUsed } from "../table/hash";
@@ -99,10 +100,6 @@ const SS_SIZE: u32 = 24;
 const soft: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
 let softN: u32 = 0;
 
-/** Writable bytes in front of a datagram given to tunnelCheck (headroom contract above). */
-const CHECK_ROOM: i32 = TUNNEL_HEADROOM + 14;
-/** Writable bytes in front of an ICMP message given to tunnelIcmpInput (rx or out buffer headroom). */
-const ERR_ROOM: i32 = 64;
 
 // Route cache (why: speed — one route lookup per care-of address, not per tunnelled datagram):
 // direct-mapped by care-of address (64 entries of 16 bytes): coa u32 (0 = empty) | generation u32 |
@@ -228,13 +225,13 @@ export function tunnelOverhead(p: usize, method: u32, src: u32): i32 {
 
 /**
  * Encapsulate the checked datagram at `p` (`len` bytes, its Total Length) by `method` (config
- * ENCAP_*; IP in IP for anything else) from `src` to `dst`, using up to `headroom` bytes in front of
- * it. With `forwarding` the inner TTL is decremented (RFC 2003 §3.1; the caller checked it is > 1);
+ * ENCAP_*; IP in IP for anything else) from `src` to `dst`, in front of it in its packet buffer
+ * (stack/packet.ts; the Ethernet header's 14 bytes kept free). With `forwarding` the inner TTL is decremented (RFC 2003 §3.1; the caller checked it is > 1);
  * the outer TTL is the node's default TTL. Returns the bytes prepended (the packet now starts at
  * p - n and is len + n long), or -1 when the codec refused (nothing changed).
  */
-export function tunnelEncap(p: usize, len: i32, method: u32, src: u32, dst: u32,
-  headroom: i32 = TUNNEL_HEADROOM, forwarding: bool = true): i32 {
+export function tunnelEncap(p: usize, len: i32, method: u32, src: u32, dst: u32, forwarding: bool = true): i32 {
+  const headroom = pktRoom(p) - ETH_HEADER_LEN;
   const m = tunnelMethodFor(p, method);
   const ttl = <u8>cfg.defaultTtl;
   if (m == cfg.ENCAP_MINIMAL) {
@@ -275,7 +272,7 @@ export function tunnelCheck(p: usize, len: i32, method: u32, src: u32, coa: u32)
       // encapsulation overhead.
       count(C.DROP_TUNNEL_MTU);
       if (mtu - over >= MIN_IPV4_MTU) {
-        if (ipSendIcmpError(p, len, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, <u32>(mtu - over) & 0xffff, CHECK_ROOM)) count(C.TUNNEL_ICMP_RELAYED);
+        if (ipSendIcmpError(p, len, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, <u32>(mtu - over) & 0xffff)) count(C.TUNNEL_ICMP_RELAYED);
       }
       return NO_ROUTE;
     }
@@ -287,7 +284,7 @@ export function tunnelCheck(p: usize, len: i32, method: u32, src: u32, coa: u32)
   // Why: RFC 2003 §5: while soft state says the tunnel's far end is unreachable, the sender is told
   // (destination unreachable) and the datagram is still encapsulated and sent.
   const uc = sv != 0 && load<i64>(sv, SS_UNREACH_UNTIL) > now ? <i32>load<u8>(sv, SS_UNREACH_CODE) : -1;
-  if (uc >= 0 && ipSendIcmpError(p, len, ICMP_DEST_UNREACH, <u8>uc, 0, CHECK_ROOM)) count(C.TUNNEL_ICMP_RELAYED);
+  if (uc >= 0 && ipSendIcmpError(p, len, ICMP_DEST_UNREACH, <u8>uc, 0)) count(C.TUNNEL_ICMP_RELAYED);
   return r;
 }
 
@@ -317,8 +314,8 @@ export function tunnelFlowLearn(keySrc: u32, keyDst: u32, frag: bool, method: u3
  * tunnelCheck). Returns 0 sent or queued, 1 dropped (counted).
  */
 export function tunnelSend(p: usize, len: i32, method: u32, src: u32, coa: u32, oif: i32, nh: u32,
-  headroom: i32 = TUNNEL_HEADROOM, forwarding: bool = true): i32 {
-  const n = tunnelEncap(p, len, method, src, coa, headroom, forwarding);
+  forwarding: bool = true): i32 {
+  const n = tunnelEncap(p, len, method, src, coa, forwarding);
   if (n < 0) { count(C.DROP_TUNNEL_ENCAP); return 1; }
   countHot(C.TUNNEL_TX);
   const q = p - <usize>n;
@@ -534,6 +531,6 @@ export function tunnelIcmpInput(iface: i32, p: usize, len: i32): i32 {
     rest = <u32>(tmtu - over) & 0xffff;
   }
   // The quote lies inside the error we received, which has the stack's 64 bytes in front (stack/ip.ts).
-  if (ipSendIcmpError(inner, avail, ICMP_DEST_UNREACH, <u8>rcode, rest, <i32>(inner - p) + ERR_ROOM)) count(C.TUNNEL_ICMP_RELAYED);
+  if (ipSendIcmpError(inner, avail, ICMP_DEST_UNREACH, <u8>rcode, rest)) count(C.TUNNEL_ICMP_RELAYED);
   return 0;
 }

@@ -24,9 +24,9 @@
 //  the data, no buffer beyond the 60-byte template.
 //
 //  ICMP errors are built in the headroom in front of the offending packet (which stays where it is,
-//  quoted in place): IP header at p-28, ICMP header at p-8, Ethernet at p-42. Only packets that came
-//  in through `rx` (64 + 14 bytes in front) or a reassembly slot (the same room, reasm.ts) are ever
-//  quoted. Forwarded fragments are forwarded as they are (a router does not reassemble, RFC 1812
+//  quoted in place): IP header at p-28, ICMP header at p-8, Ethernet at p-42. The datagram lies in a
+//  packet buffer (the rx ring, the out buffer, a reassembly slot: stack/packet.ts), which says how
+//  much may be written in front of it (at least 144 bytes, config.ts HEADROOM). Forwarded fragments are forwarded as they are (a router does not reassemble, RFC 1812
 //  §5.2.2); fragments for this node are reassembled (RFC 1122 §3.3.2, reasm.ts).
 
 import { deliver, random } from "../host";
@@ -34,11 +34,12 @@ import { C, count, countHot } from "../counters";
 import { nowMs } from "../clock";
 import * as cfg from "../config";
 import { netifCount, MAX_IFACES, netifValid, netifUp, netifIp, netifMtu, netifByAddr, netifIsBroadcast, netifAlias, netifAddrClass, ADDR_OURS, ADDR_BROADCAST } from "../link/netif";
+import { pktRoom } from "./packet";
 import { identSeed, ipNextIdent, flowReset, flowLearning, flowLearnForward } from "./flow";
 import { neighborMac } from "../link/neighbor";
 import { route, routeIface, routeNextHop, NO_ROUTE, routeDecide, routeIsVirtual, routeSourcesReset, vifOutput } from "./route";
 import { linkSendIp } from "./arp";
-import { reasmEnabled, reasmInput, reasmRelease, reasmExpire, reasmRoom, reasmDone, reasmDoneSlot } from "./reasm";
+import { reasmEnabled, reasmInput, reasmRelease, reasmExpire, reasmDone, reasmDoneSlot } from "./reasm";
 import {
   Ipv4Err, ipv4Check, ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4Dst, ipv4Ttl, ipv4Proto, ipv4Tos,
   ipv4SrcInline, ipv4DstInline, ipv4IsFragment, ipv4FragOffset, ipv4DontFrag, ipv4DecrementTtl, ipv4Emit, ipv4FillChecksum,
@@ -56,10 +57,6 @@ import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from
 import { ethRegister } from "../link/ethernet";
 import { ETHERTYPE_IPV4 } from "../wire/ethernet";
 
-/** Writable bytes in front of a datagram in the rx buffer: the headroom + Ethernet (config.ts HEADROOM, docs/abi.md). */
-const RX_ROOM: i32 = cfg.HEADROOM + 14;
-/** Writable bytes in front of a datagram in the out buffer (local stack output, docs/abi.md). */
-const OUT_ROOM: i32 = cfg.HEADROOM;
 
 /** Header of the fragments after the first (ipSendFragments): 20 bytes + the copied options. */
 const fragTmpl: usize = memory.data(IPV4_MAX_HEADER, 4);
@@ -129,11 +126,11 @@ export function ipDeliver(p: usize, len: i32): i32 {
 }
 
 /**
- * Route and send a datagram this node originates (echo reply, ICMP error, registration reply) with
- * `room` writable bytes in front of `p`. To one of our own addresses it is delivered to the local
- * stack. Returns 0 sent or queued, 1 dropped.
+ * Route and send a datagram this node originates (echo reply, ICMP error, registration reply), in a
+ * packet buffer (stack/packet.ts). To one of our own addresses it is delivered to the local stack.
+ * Returns 0 sent or queued, 1 dropped.
  */
-export function ipSend(p: usize, len: i32, room: i32): i32 {
+export function ipSend(p: usize, len: i32): i32 {
   const dst = ipv4Dst(p);
   if (ipIsOurs(dst)) return ipDeliver(p, len);
   // The one route decision: a mobile node away from home sends what the core originates (echo
@@ -142,7 +139,7 @@ export function ipSend(p: usize, len: i32, room: i32): i32 {
   // interfaces that their roles' route sources answer (mobility/roles.ts).
   let r = routeDecide(-1, ipv4Src(p), dst);
   if (routeIsVirtual(r)) {
-    const v = vifOutput(r, -1, p, len, room);
+    const v = vifOutput(r, -1, p, len);
     if (v >= 0) return v;
     r = route(dst);
   }
@@ -210,7 +207,7 @@ export function ipReasmTimer(tag: u32): void {
     const h = reasmDone;
     // Why: RFC 1122 §3.3.2 / RFC 792: time exceeded, code 1, and only when fragment 0 (with the
     // header and first 8 data bytes the sender matches on) was received.
-    ipSendIcmpError(h, ipv4HeaderLen(h) + 8, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_REASM, 0, reasmRoom(h, i));
+    ipSendIcmpError(h, ipv4HeaderLen(h) + 8, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_REASM, 0);
   }
   reasmRelease(i);
 }
@@ -237,11 +234,11 @@ function icmpErrorToken(): bool {
 
 /**
  * Send ICMP error `type`/`code` (`rest`: the 32-bit word after the checksum, e.g. the Next-Hop MTU
- * for frag needed) about the checked datagram whose header is at `p` (`avail` bytes of it present,
- * `room` >= 42 writable bytes in front: the error is built there, quoting it in place). The one ICMP
- * error sender of the core (forwarding and tunnels), so one token bucket limits them all. True if sent.
+ * for frag needed) about the checked datagram whose header is at `p` (`avail` bytes of it present, in
+ * a packet buffer: the error is built in front of it, quoting it in place). The one ICMP error sender
+ * of the core (forwarding and tunnels), so one token bucket limits them all. True if sent.
  */
-export function ipSendIcmpError(p: usize, avail: i32, type: u8, code: u8, rest: u32, room: i32): bool {
+export function ipSendIcmpError(p: usize, avail: i32, type: u8, code: u8, rest: u32): bool {
   const src = ipv4Src(p);
   const dst = ipv4Dst(p);
   // Why: RFC 1122 §3.2.2 / RFC 1812 §4.3.2.7: never about a non-first fragment, a datagram to a
@@ -252,6 +249,8 @@ export function ipSendIcmpError(p: usize, avail: i32, type: u8, code: u8, rest: 
   if (!ipIsUnicastSource(src) || anyBroadcast(src) || ipIsOurs(src)) return false;
   const hl = ipv4HeaderLen(p);
   if (ipv4Proto(p) == IPPROTO_ICMP && (avail < hl + 1 || icmpIsError(load<u8>(p + <usize>hl)))) return false;
+  // The error goes in front of the datagram with its IP header and the Ethernet header (stack/packet.ts).
+  if (pktRoom(p) < ICMP_HEADER_LEN + IPV4_MIN_HEADER + 14) return false;
   const r = route(src);
   if (r == NO_ROUTE) return false;
   const oif = routeIface(r);
@@ -269,15 +268,14 @@ export function ipSendIcmpError(p: usize, avail: i32, type: u8, code: u8, rest: 
   count(C.ICMP_TX_ERROR);
   // Why: RFC 2002 §4.2.3: an error to a mobile node away from home goes through the home agent's
   // tunnel like everything else we originate (ipSend).
-  ipSend(h, IPV4_MIN_HEADER + n, room - IPV4_MIN_HEADER - ICMP_HEADER_LEN);
+  ipSend(h, IPV4_MIN_HEADER + n);
   return true;
 }
 
 /**
- * Answer the checked echo request datagram at `p` (`room` writable bytes in front) in place
- * (options dropped, RFC 1122 §3.2.2.6 allows).
+ * Answer the checked echo request datagram at `p` in place (options dropped, RFC 1122 §3.2.2.6 allows).
  */
-function echoReply(p: usize, len: i32, room: i32): i32 {
+function echoReply(p: usize, len: i32): i32 {
   const hl = ipv4HeaderLen(p);
   const src = ipv4Src(p);
   const dst = ipv4Dst(p);
@@ -287,7 +285,7 @@ function echoReply(p: usize, len: i32, room: i32): i32 {
   const n = IPV4_MIN_HEADER + len - hl;
   ipv4Emit(h, tos, <u16>n, ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_ICMP, dst, src);
   count(C.ICMP_TX_ECHO_REPLY);
-  return ipSend(h, n, room + hl - IPV4_MIN_HEADER);
+  return ipSend(h, n);
 }
 
 /**
@@ -317,7 +315,7 @@ function icmpLocal(iface: i32, p: usize, len: i32, unicast: bool): i32 {
     if (icmpCheckEcho(m, ml) != IcmpErr.OK) { count(C.DROP_ICMP_MALFORMED); return 1; }
     // Why: RFC 1122 §3.2.2.6: every host answers echo; requests to a broadcast or multicast address
     // may be ignored, so those go to the local stack (if any) rather than being answered here.
-    if (unicast) return echoReply(p, len, iface >= 0 ? RX_ROOM : OUT_ROOM);
+    if (unicast) return echoReply(p, len);
   }
   // Router discovery is Mobile IP agent discovery (RFC 2002 §2): agents and mobile nodes consume it;
   // ICMP errors about tunnelled datagrams feed the home agent's soft tunnel state (RFC 2003 §5).
@@ -360,7 +358,7 @@ function ipForward(iface: i32, p: usize, len: i32): i32 {
   // Why: RFC 1812 §5.3.1: a datagram whose TTL would reach 0 is discarded with time exceeded.
   if (ipv4Ttl(p) <= 1) {
     count(C.DROP_IP_TTL);
-    ipSendIcmpError(p, len, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_TTL, 0, RX_ROOM);
+    ipSendIcmpError(p, len, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_TTL, 0);
     return 1;
   }
   // The one route decision: the home agent's tunnel to a mobile node away from home, the foreign
@@ -369,14 +367,14 @@ function ipForward(iface: i32, p: usize, len: i32): i32 {
   let rt = routeDecide(iface, ipv4SrcInline(p), dst);
   let direct = true;
   if (routeIsVirtual(rt)) {
-    const r = vifOutput(rt, iface, p, len, RX_ROOM);
+    const r = vifOutput(rt, iface, p, len);
     if (r >= 0) return r;
     rt = route(dst);
     direct = false; // a virtual interface declined for now: not a decision to keep (flow.ts)
   }
   if (rt == NO_ROUTE) {
     count(C.DROP_NO_ROUTE);
-    ipSendIcmpError(p, len, ICMP_DEST_UNREACH, UNREACH_NET, 0, RX_ROOM);
+    ipSendIcmpError(p, len, ICMP_DEST_UNREACH, UNREACH_NET, 0);
     return 1;
   }
   const oif = routeIface(rt);
@@ -386,7 +384,7 @@ function ipForward(iface: i32, p: usize, len: i32): i32 {
     // Why: RFC 1191 §4, RFC 1812 §5.2.6: DF set -> fragmentation needed carrying the next-hop MTU.
     if (ipv4DontFrag(p)) {
       count(C.DROP_MTU);
-      ipSendIcmpError(p, len, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, <u32>mtu & 0xffff, RX_ROOM);
+      ipSendIcmpError(p, len, ICMP_DEST_UNREACH, UNREACH_FRAG_NEEDED, <u32>mtu & 0xffff);
       return 1;
     }
     // Why: RFC 791 §3.2, RFC 1812 §5.2.6: without DF the router fragments (TTL first, then every
@@ -433,7 +431,7 @@ export function ipInput(iface: i32, p: usize, len: i32, linkGroup: bool): i32 {
     const bad = ipv4OptionsCheck(p);
     if (bad >= 0) {
       count(C.DROP_IP_OPTIONS);
-      ipSendIcmpError(p, len, ICMP_PARAM_PROBLEM, PARAM_POINTER, <u32>bad << 24, RX_ROOM);
+      ipSendIcmpError(p, len, ICMP_PARAM_PROBLEM, PARAM_POINTER, <u32>bad << 24);
       return 1;
     }
   }
@@ -472,7 +470,7 @@ function firstUpIface(): i32 {
 }
 
 /**
- * Send the datagram of `len` bytes at `p` from the local stack (64 bytes of headroom in front).
+ * Send the datagram of `len` bytes at `p` from the local stack (in the out buffer).
  * Validated like a received header; a zero checksum is filled in; unicast goes on by ipSend.
  * Returns 0 sent or queued, 1 dropped.
  */
@@ -492,7 +490,7 @@ export function ipOutput(p: usize, len: i32): i32 {
   if (ipIsLoopback(dst)) return ipDeliver(p, len);
   // Unicast: like what the core originates, incl. the mobile node's own way out (RFC 2002
   // §4.2.1-4.2.2) and the home agent's tunnel to a mobile node away from home (§4.2.3).
-  if (dst != IP_BROADCAST && !ipIsMulticast(dst)) return ipSend(p, len, OUT_ROOM);
+  if (dst != IP_BROADCAST && !ipIsMulticast(dst)) return ipSend(p, len);
   // Broadcast and multicast stay plain IP on a link (mn.ts mnOutput; no binding is a group address).
   const r = dst != IP_BROADCAST ? route(dst) : NO_ROUTE;
   const oif = r != NO_ROUTE ? routeIface(r) : firstUpIface();

@@ -31,6 +31,7 @@
 // outside the pool and ≤ reassemblySlots timers is ever used, so a flood of fragments cannot exhaust
 // ARP, binding or visitor tables.
 
+import { pktBuffers } from "./packet";
 import * as cfg from "../config";
 import { C, count } from "../counters";
 import { nowMs } from "../clock";
@@ -105,6 +106,9 @@ export function reasmInit(): bool {
   stride = (bufOff + buf + 15) & ~<usize>15;
   pool = arenaAlloc(stride * <usize>slots);
   if (pool == 0) return false;
+  // A reassembled datagram is sent from its slot (an echo reply, an ICMP error quoting it): the
+  // headroom in front of it is the slot's buffer (stack/packet.ts).
+  pktBuffers(pool + bufOff, slots, stride);
   for (let i = 0; i < slots; i++) store<i32>(slotAt(i), -1, M_TIMER);
   return true;
 }
@@ -319,5 +323,3 @@ export function reasmExpire(i: i32): i32 {
   return 1;
 }
 
-/** Bytes writable in front of a datagram returned by reasmInput / reasmExpire (as the rx buffer). */
-export function reasmRoom(h: usize, i: i32): i32 { return <i32>(h - (slotAt(i) + bufOff)); }

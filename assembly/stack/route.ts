@@ -128,10 +128,10 @@ function lookup(dst: u32): i64 {
  *  (-1: originated here), or NO_ROUTE when it has nothing to say. Its answer may depend only on
  *  (inIface, src, dst) and on tables whose changes call routeChanged() (the answer is memoized). */
 export type RouteSource = (inIface: i32, src: u32, dst: u32) => i64;
-/** The output of a kind of virtual interface: send the checked datagram at `p` (`len` bytes, `room`
- *  writable bytes in front) received on `inIface` (-1: originated) by virtual route `r`. Returns 0
- *  sent or queued, 1 dropped (counted), -1 "not after all" (it then takes the table's route). */
-export type VifOutput = (r: i64, inIface: i32, p: usize, len: i32, room: i32) => i32;
+/** The output of a kind of virtual interface: send the checked datagram at `p` (`len` bytes, in a
+ *  packet buffer: stack/packet.ts) received on `inIface` (-1: originated) by virtual route `r`.
+ *  Returns 0 sent or queued, 1 dropped (counted), -1 "not after all" (it then takes the table's route). */
+export type VifOutput = (r: i64, inIface: i32, p: usize, len: i32) => i32;
 
 /** The high word's flag of a virtual route. */
 const VIF_FLAG: i64 = 0x40000000;
@@ -213,8 +213,8 @@ function decide(inIface: i32, src: u32, dst: u32): i64 {
 
 /** Hand the datagram at `p` to the virtual interface of route `r` (see VifOutput); -1 when its kind has no output. */
 // @ts-ignore: decorator
-@inline export function vifOutput(r: i64, inIface: i32, p: usize, len: i32, room: i32): i32 {
+@inline export function vifOutput(r: i64, inIface: i32, p: usize, len: i32): i32 {
   const fn = load<usize>(vifOutputs + (<usize>routeVifKind(r) << 2));
   if (fn == 0) return -1;
-  return changetype<VifOutput>(fn)(r, inIface, p, len, room);
+  return changetype<VifOutput>(fn)(r, inIface, p, len);
 }

@@ -16,7 +16,7 @@ import { REQ_FLAG_B, REQ_FLAG_M, REQ_FLAG_G } from "../../wire/registration";
 import { tunnelSend } from "../tunnel";
 import * as S from "./state";
 import {
-  A_IFACE, A_MAC, MODE_COLOC, MODE_FA, OUTPUT_TUNNEL_ROOM, ST_AWAY, agents, colocNextHop, slot,
+  A_IFACE, A_MAC, MODE_COLOC, MODE_FA, ST_AWAY, agents, colocNextHop, slot,
 } from "./state";
 
 /**
@@ -29,7 +29,7 @@ export function mnRoute(inIface: i32, src: u32, dst: u32): i64 {
 }
 
 /** The output of the mobile node's virtual interface (mnRoute): mnOutput. */
-export function mnVif(r: i64, inIface: i32, p: usize, len: i32, room: i32): i32 { return mnOutput(p, len); }
+export function mnVif(r: i64, inIface: i32, p: usize, len: i32): i32 { return mnOutput(p, len); }
 
 /**
  * Datagram from the local stack: away via a foreign agent it goes to the agent's MAC (RFC 2002
@@ -73,7 +73,7 @@ function reverseTunnel(p: usize, len: i32): i32 {
   // forbids it (RFC 2003 §5.1, counted drop_tunnel_mtu), as for the home agent's tunnels.
   count(C.MN_REVERSE_TUNNELLED);
   // Why: RFC 2003 §3.1: the node originates the datagram, it does not forward it: inner TTL kept.
-  return tunnelSend(p, len, method, S.colocAddr, S.ha, S.colocIface, colocNextHop(S.ha), OUTPUT_TUNNEL_ROOM, false);
+  return tunnelSend(p, len, method, S.colocAddr, S.ha, S.colocIface, colocNextHop(S.ha), false);
 }
 
 /**

@@ -144,12 +144,6 @@ export let hGarp: i32 = -1;
 export const TX_CAP: i32 = 320;
 export const txBuf: usize = memory.data(TX_CAP, 16);
 export const TX_IP: usize = 64;
-/**
- * Tunnel header room in front of a datagram mnOutput gets: the output hooks guarantee the headroom
- * (config.ts HEADROOM) minus the Ethernet header in front of it (stack/ip.ts), and the Ethernet header
- * needs 14 of them.
- */
-export const OUTPUT_TUNNEL_ROOM: i32 = cfg.HEADROOM - 14 - 14;
 export const extIdx: usize = memory.data(EXT_INDEX_SIZE, 4);
 
 // ---- small helpers ----------------------------------------------------------------------------

@@ -1,0 +1,43 @@
+// The packet context (issue 8.4): what the send path needs to know about a datagram beside its
+// address and length. The route (interface and next hop, or a virtual interface: stack/route.ts) is a
+// returned value, the input interface a parameter, and the headroom — the bytes that may be written in
+// front of the datagram (Ethernet, tunnel headers, an ICMP error quoting it) — is a property of the
+// buffer it lies in: every packet buffer of the node registers here at init, and pktRoom(p) answers
+// from where `p` lies. Why not a `room` integer passed beside the datagram: a caller can pass a wrong
+// one (several constants used to say 64, 78 or "enough"); a buffer cannot lie about where it starts.
+// Every buffer has the one headroom budget in front of its frame (config.ts HEADROOM, sized for
+// Ethernet + IPv6 + Mobile IPv6's extension headers + the largest tunnel header).
+//
+// Registry: up to MAX_BUFFERS ranges [start, end) of `stride`-byte buffers whose writable space
+// begins at their first byte (the rx ring's slots, the out buffer, the reassembly slots' data areas,
+// the home agent's copy and reply buffers). Fixed at init, like the buffers.
+
+const MAX_BUFFERS: i32 = 8;
+const buffers: usize = memory.data(MAX_BUFFERS * 12, 4); // start u32 | end u32 | stride u32
+let count: i32 = 0;
+
+/** Forget every buffer (init, before any is carved). */
+export function pktReset(): void { count = 0; }
+
+/**
+ * `n` buffers of `stride` bytes from `start` on: the writable space of each begins at its first byte.
+ * At init; a full registry keeps what it has (its buffers then have no headroom: pktRoom 0).
+ */
+export function pktBuffers(start: usize, n: i32, stride: usize): void {
+  if (count >= MAX_BUFFERS || start == 0 || n <= 0) return;
+  const e = buffers + <usize>count * 12;
+  store<u32>(e, <u32>start);
+  store<u32>(e, <u32>(start + <usize>n * stride), 4);
+  store<u32>(e, <u32>stride, 8);
+  count++;
+}
+
+/** Bytes that may be written in front of `p` in its buffer; 0 when `p` lies in no packet buffer. */
+export function pktRoom(p: usize): i32 {
+  for (let i = 0; i < count; i++) {
+    const e = buffers + <usize>i * 12;
+    const start = <usize>load<u32>(e);
+    if (p >= start && p < <usize>load<u32>(e, 4)) return <i32>((p - start) % <usize>load<u32>(e, 8));
+  }
+  return 0;
+}
