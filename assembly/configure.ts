@@ -36,16 +36,13 @@ export function configApply(type: u8, v: usize, rlen: u32): bool {
     netifSet(idx, v + 2, <u32>ip, <u8>plen, <u16>mtu, load<u8>(v + 1));
   } else if (type == REC_ROUTE) {
     if (rlen != 36) return refuse(T.ROUTE_RECORD_LENGTH, 36, 36, rlen);
-    const plen = v4PrefixField(T.ROUTE_PREFIX_LEN, load<u8>(v));
-    if (plen < 0) return false;
-    const dest = addrField(T.ROUTE_DEST, v + 4);
-    if (dest < 0) return false;
-    const gw = addrField(T.ROUTE_VIA, v + 20);
-    if (gw < 0) return false;
+    // IPv4 routes only until issue 12 (the table itself is family-neutral, stack/route.ts).
+    if (v4PrefixField(T.ROUTE_PREFIX_LEN, load<u8>(v)) < 0) return false;
+    if (addrField(T.ROUTE_DEST, v + 4) < 0 || addrField(T.ROUTE_VIA, v + 20) < 0) return false;
     const ifc = <i32>load<u8>(v + 1);
     if (ifc >= MAX_IFACES) return refuse(T.ROUTE_IFACE, 0, MAX_IFACES - 1, ifc);
     if (!netifValid(ifc)) return refuseText(T.ROUTE_IFACE, T.A_CONFIGURED_INTERFACE, ifc);
-    if (!routeAdd(<u32>dest, <u8>plen, <u32>gw, ifc)) return refuse(T.ROUTES, 0, routeEntries, routeEntries + 1);
+    if (!routeAdd(v + 4, load<u8>(v), v + 20, ifc)) return refuse(T.ROUTES, 0, routeEntries, routeEntries + 1);
   } else if (type == REC_SA) {
     if (rlen < 25) return refuse(T.SA_RECORD_LENGTH, 25, 24 + SA_MAX_KEY, rlen);
     const spi = be32(v);

@@ -46,9 +46,8 @@ export function dumpRecord(table: i32, index: i32, out: usize): i32 {
   if (table == 1) {
     if (index >= routeCount()) return -1;
     const e = routeEntry(index);
-    store<u32>(out, <u32>addrV4Bits(load<u8>(e, 8)) | (<u32>load<u8>(e, 9) << 8)); // prefixLen, iface, pad[2]
-    addrSetV4(out + 4, load<u32>(e, 0));   // dest
-    addrSetV4(out + 20, load<u32>(e, 4));  // gateway
+    store<u32>(out, <u32>load<u16>(e, 32)); // prefixLen, iface, pad[2]
+    memory.copy(out + 4, e, 32);            // dest, gateway
     return 36;
   }
   if (table == 2) return neighborDump(index, out);

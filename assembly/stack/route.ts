@@ -1,13 +1,26 @@
-// Static IPv4 routes: longest-prefix match over a small table carved at init.
-// Boards hold tens of routes, so a linear scan kept sorted by prefix length (longest first) is
-// both the smallest and, at this size, the fastest structure.
+// Static routes: longest-prefix match over a small table carved at init, keyed by the family-neutral
+// address (wire/addr.ts: 16 bytes, IPv4 mapped; prefix lengths in the 128-bit space, an IPv4 /n is
+// /(96 + n)). Boards hold tens of routes, so a linear scan kept sorted by prefix length (longest
+// first) is both the smallest and, at this size, the fastest structure. IPv4 lookups (`route`) read
+// the IPv4 words each IPv4-mapped entry keeps beside its 16-byte fields (Why (speed): one masked
+// compare per entry, no byte swaps; issue 8.2 lets IPv4 fast paths keep u32 behind the type).
 
 import { arenaAlloc } from "../mem";
+import { addrIsV4, addrV4 } from "../wire/addr";
 import { handlersReset, handlersAdd, handlersCount, handlerFn } from "../table/handlers";
 import { prefixMask, netifOnLink, netifValid, netifCount, MAX_IFACES, netifUp, netifPrefixLen, netifGeneration } from "../link/netif";
 
-// Entry (stride 12): dest u32 @0, gateway u32 @4, prefixLen u8 @8, iface u8 @9, pad.
-const STRIDE: usize = 12;
+// Entry (stride 48): dest[16] @0 (masked to its prefix) | gateway[16] @16 (::ffff:0.0.0.0: on-link) |
+// prefixLen u8 @32 (0..128) | iface u8 @33 | IPv4 u8 @34 (1: dest and gateway IPv4-mapped) | pad |
+// IPv4 only: dest u32 @36 (host order, masked) | mask u32 @40 | gateway u32 @44 (0: on-link).
+const STRIDE: usize = 48;
+const E_GW: usize = 16;
+const E_LEN: usize = 32;
+const E_IFACE: usize = 33;
+const E_V4: usize = 34;
+const E_DEST4: usize = 36;
+const E_MASK4: usize = 40;
+const E_GW4: usize = 44;
 let table: usize = 0;
 let capacity: i32 = 0;
 let used: i32 = 0;
@@ -33,19 +46,32 @@ export function routeInit(entries: i32): bool {
 // @ts-ignore: decorator
 @inline export function routeGeneration(): u32 { return gen + netifGeneration(); }
 
-/** Add a route; gateway 0 means on-link. Keeps longest prefixes first. False when the table is full. */
-export function routeAdd(dest: u32, prefixLen: u8, gateway: u32, iface: i32): bool {
-  if (used >= capacity) return false;
+/**
+ * Add a route to the 16-byte address at `dest` / `prefixLen` (0..128) via the gateway at `gateway`
+ * (::ffff:0.0.0.0 or :: means on-link) out of `iface`. Keeps longest prefixes first. False when the
+ * table is full.
+ */
+export function routeAdd(dest: usize, prefixLen: u8, gateway: usize, iface: i32): bool {
+  if (used >= capacity || prefixLen > 128) return false;
   let at = used;
-  while (at > 0 && load<u8>(table + <usize>(at - 1) * STRIDE, 8) < prefixLen) {
+  while (at > 0 && load<u8>(table + <usize>(at - 1) * STRIDE, E_LEN) < prefixLen) {
     memory.copy(table + <usize>at * STRIDE, table + <usize>(at - 1) * STRIDE, STRIDE);
     at--;
   }
   const e = table + <usize>at * STRIDE;
-  store<u32>(e, dest & prefixMask(prefixLen), 0);
-  store<u32>(e, gateway, 4);
-  store<u8>(e, prefixLen, 8);
-  store<u8>(e, <u8>iface, 9);
+  // The destination masked to its prefix, byte by byte (the bits past the prefix cleared).
+  for (let i: i32 = 0; i < 16; i++) {
+    const keep = min(max(<i32>prefixLen - i * 8, 0), 8);
+    store<u8>(e + <usize>i, load<u8>(dest + <usize>i) & <u8>(0xff00 >> keep));
+  }
+  memory.copy(e + E_GW, gateway, 16);
+  store<u8>(e, prefixLen, E_LEN);
+  store<u8>(e, <u8>iface, E_IFACE);
+  const v4 = addrIsV4(e) && prefixLen >= 96 && (addrIsV4(e + E_GW) || (load<u64>(e + E_GW) | load<u64>(e + E_GW, 8)) == 0);
+  store<u8>(e, v4 ? 1 : 0, E_V4);
+  store<u32>(e, addrV4(e), E_DEST4);
+  store<u32>(e, v4 ? prefixMask(<i32>prefixLen - 96) : 0, E_MASK4);
+  store<u32>(e, addrV4(e + E_GW), E_GW4);
   used++;
   gen++;
   return true;
@@ -99,12 +125,11 @@ function lookup(dst: u32): i64 {
   }
   for (let i = 0; i < used; i++) {
     const e = table + <usize>i * STRIDE;
-    const l = <i32>load<u8>(e, 8);
-    if (l <= bestLen) break; // sorted longest first: nothing better follows
-    if ((dst & prefixMask(l)) != load<u32>(e, 0)) continue;
-    const ifc = <i32>load<u8>(e, 9);
+    if (<i32>load<u8>(e, E_LEN) - 96 <= bestLen) break; // sorted longest first: nothing better follows
+    if (load<u8>(e, E_V4) == 0 || (dst & load<u32>(e, E_MASK4)) != load<u32>(e, E_DEST4)) continue;
+    const ifc = <i32>load<u8>(e, E_IFACE);
     if (!netifUp(ifc)) continue;
-    const gw = load<u32>(e, 4);
+    const gw = load<u32>(e, E_GW4);
     return (<i64>ifc << 32) | <i64>(gw != 0 ? gw : dst);
   }
   return outIface >= 0 ? (<i64>outIface << 32) | <i64>nextHop : NO_ROUTE;

@@ -97,3 +97,28 @@ test("ABI v2 dump records: 16-byte IPv4-mapped addresses and prefix lengths 96 +
     assert.ok(Number.isNaN(host.mappedV4(Uint8Array.of(0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 1, 2, 3, 4), 0)));
   } finally { sim.close(); }
 });
+
+test("issue 8.2: routes are kept as 16-byte prefixes, masked to their length, and forward by longest match", async () => {
+  const { startBoard, routerJson } = await import("./helpers.mjs");
+  const json = { ...routerJson, routes: [
+    { dest: "10.7.200.9/16", via: "10.0.2.254" },
+    { dest: "10.7.5.0/24", via: "10.0.2.253" },
+    { dest: "0.0.0.0/0", via: "10.0.1.254" },
+  ] };
+  const s = startBoard(json);
+  const raw = s.board.dumpRaw(1);
+  // Longest first; the /16's host bits cleared in the stored prefix (::ffff:10.7.0.0/112).
+  assert.deepEqual(raw.map((r) => [r[0], r[1]]), [[120, 1], [112, 1], [96, 0]]);
+  assert.deepEqual([...raw[1].subarray(4, 20)], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 10, 7, 0, 0]);
+  assert.deepEqual([...raw[1].subarray(20, 36)], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 10, 0, 2, 254]);
+  // 10.7.5.9 takes the /24 (ARP for .253), 10.7.9.9 the /16 (.254), 10.9.9.9 the default (eth0).
+  const R0 = host.mac("02:00:00:00:01:01"), H1 = host.mac("02:00:00:00:01:10");
+  const arpTargets = [];
+  for (const dst of ["10.7.5.9", "10.7.9.9", "10.9.9.9"]) {
+    s.cap.tx.length = 0;
+    s.board.rx(0, host.ethFrame(R0, H1, 0x0800, host.buildUdp(parseIp("10.0.1.10"), parseIp(dst), 1, 2, new Uint8Array(8), 1, 30)));
+    const [f] = s.cap.tx;
+    arpTargets.push([f.iface, host.etherType(f.frame), [...f.frame.subarray(14 + 24, 14 + 28)].join(".")]);
+  }
+  assert.deepEqual(arpTargets, [[1, 0x0806, "10.0.2.253"], [1, 0x0806, "10.0.2.254"], [0, 0x0806, "10.0.1.254"]]);
+});
