@@ -18,7 +18,9 @@ import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { addrSetV4 } from "../wire/addr";
 import { Ev, BindingOp, evBuf, evEmit, evAddr } from "../events";
-import { HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, htFindIndexV4, htKeyV4At, HT_HEADER_SIZE, htBytes, htInit, htFind, htValueAt, htKeyAt, htNext, htUsed } from "../table/hash";
+import {
+  HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htKeyV4At, HT_HEADER_SIZE, htValueAt, htNext, htUsed,
+} from "../table/hash";
 import { saFindFor, SA_LAST_ID } from "../security/sa";
 
 export const V_COUNT: usize = 0;

@@ -35,13 +35,10 @@
 //    Profile "seeds" (0x02 = P): every accepted visitor is reverse-tunnelled when it is offered.
 
 import * as cfg from "../config";
-import { arenaAlloc } from "../mem";
 import { nowMs } from "../clock";
 import { C, count, countHot } from "../counters";
-import { Ev, VisitorOp, evBuf, evEmit, evAuthFailed, evRegDenied, ROLE_FA } from "../events";
-import { HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, htFindIndexV4, htKeyV4At, HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemoveAt, htUsed, htIndexOf, htValueAt, htKeyAt, htNext } from "../table/hash";
-import { TIMER_NEVER } from "../table/timer";
-import { stackTimerArm, stackTimerDisarm, OWNER_FA } from "../sys/timers";
+import { VisitorOp, evAuthFailed, evRegDenied, ROLE_FA } from "../events";
+import { htFindV4, htKeyV4At, htUsed, htIndexOf, htValueAt, htNext } from "../table/hash";
 import { netifValid, netifIp, netifMtu, netifFlags } from "../link/netif";
 import { route, routeIface, routeNextHop, NO_ROUTE, routeVirtual, VIF_FA_VISITOR } from "../stack/route";
 import { linkSendIp, linkSendIpTo } from "../stack/arp";
@@ -51,7 +48,7 @@ import {
   ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4Dst, ipv4Ttl, ipv4Proto, ipv4Ident, ipv4DecrementTtl, ipIsUnicastSource,
   IPV4_MIN_HEADER, IPPROTO_UDP
 } from "../wire/ipv4";
-import { UdpErr, udpCheck, udpSrcPort, udpDstPort, udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
+import { udpSrcPort, udpDstPort, udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
 import {
   IcmpErr, icmpType, icmpCode, icmpCheckError, icmpErrorInner, ICMP_HEADER_LEN, ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED,
   ICMP_PARAM_PROBLEM

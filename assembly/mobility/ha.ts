@@ -34,23 +34,21 @@
 
 import * as cfg from "../config";
 import { C, count } from "../counters";
-import { Ev, BindingOp, evBuf, evEmit, evAuthFailed, evRegDenied, ROLE_HA } from "../events";
+import { BindingOp, evAuthFailed, evRegDenied, ROLE_HA } from "../events";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { netifCount, netifValid, netifFlags, netifIp, netifIsBroadcast, netifOnLink, netifMtu, netifAddrClass, ADDR_OURS } from "../link/netif";
 import { stackTimerStart, stackTimerArm, stackTimerDisarm, OWNER_HA } from "../sys/timers";
 import { arpGratuitous, arpProxyAdd, arpProxyRemove, linkSendIp, GARP_COUNT, GARP_INTERVAL_MS } from "../stack/arp";
 import { ipSend, ipIsOurs, ipNextIdent, ipInput } from "../stack/ip";
-import { HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, htFindIndexV4, htKeyV4At, htIndexOf,
-  htFind, htFindIndex, htInsert, htRemove, htValueAt,
-  htKeyAt, htNext, htUsed,
+import {
+  htFindV4, htInsertV4, htRemoveV4, htKeyV4At, htIndexOf, htValueAt, htNext, htUsed,
 } from "../table/hash";
 import {
-  ipv4HeaderLen, ipv4IsFragment, ipv4Src, ipv4Dst, ipv4SrcInline, ipv4DstInline, ipv4Proto, ipIsUnicastSource, IP_BROADCAST,
-  IPV4_MIN_HEADER, IPPROTO_IPIP,
-  IPPROTO_MINENC, IPPROTO_GRE,
+  ipv4HeaderLen, ipv4IsFragment, ipv4Src, ipv4Dst, ipv4SrcInline, ipv4Proto, ipIsUnicastSource,
+  IP_BROADCAST, IPV4_MIN_HEADER, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE,
 } from "../wire/ipv4";
-import { UdpErr, udpCheck, udpSrcPort, udpDstPort, udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
+import { udpSrcPort, udpDstPort, udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
 import {
   RegErr, regReqParse, regHomeAddr, regHomeAgent, regLifetimeSec, regReqFlags, regReqCareOfAddr,
   regReqIdentification, regRepEmit, MIP_PORT, REG_TYPE_REQUEST, REG_REQ_LEN, REQ_FLAG_S, REQ_FLAG_B, REQ_FLAG_D,
@@ -62,8 +60,9 @@ import { AuthResult, authAppend, authVerify } from "../security/auth";
 import { saFindFor, SA_REPLAY } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification } from "../security/replay";
 import {
-  bindings, bindingN, bindingsInit, bindingSlot, bindingSlots, bindingSlotFind, bindingSlotRemove, bindingSlotAppend,
-  emitBinding, V_COUNT, V_GARP_LEFT, V_EXP_TIMER, V_GARP_TIMER, S_COA, S_FLAGS, S_ENCAP, S_LIFETIME, S_EXPIRES,
+  bindings, bindingN, bindingsInit, bindingSlot, bindingSlots, bindingSlotFind, bindingSlotRemove,
+  bindingSlotAppend, emitBinding, V_GARP_LEFT, V_EXP_TIMER, V_GARP_TIMER, S_COA, S_FLAGS, S_ENCAP,
+  S_LIFETIME, S_EXPIRES,
 } from "./bindings";
 import { TUNNEL_MAX_OVERHEAD, tunnelInit, tunnelCheck, tunnelSend, tunnelFlowLearn, tunnelEncap } from "./tunnel";
 import { flowLearning } from "../stack/flow";

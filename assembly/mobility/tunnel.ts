@@ -49,21 +49,22 @@ import * as cfg from "../config";
 import { C, count, countHot } from "../counters";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
-import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";
-import { netifMtu, netifMac } from "../link/netif";
+import { handlersReset, handlersAdd, handlersCount, handlerFn } from "../table/handlers";
+import { netifMtu } from "../link/netif";
 import { neighborMac } from "../link/neighbor";
-import { ethTransmit } from "../link/ethernet";
 import { route, routeIface, routeNextHop, routeGeneration, routeChanged, NO_ROUTE } from "../stack/route";
 import { flowLearnTunnel, flowLearnMinimal } from "../stack/flow";
 import { pktRoom } from "../stack/packet";
 import { linkSendIp } from "../stack/arp";
 import { ipIsOurs, ipNextIdent, ipSendIcmpError, ipSendFragments } from "../stack/ip";
-import { HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, htFindIndexV4, htKeyV4At, HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemove, htRemoveAt, htNext, htValueAt, htUsed } from "../table/hash";
 import {
-  ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4SrcInline, ipv4Dst, ipv4Proto, ipv4Ttl, ipv4DontFrag, ipv4IsFragment,
-  ipv4DecrementTtl, ipv4SetSrc, ipv4SetDst, ipv4SetTotalLen, ipv4FillChecksum, ipv4Version,
-  IPPROTO_ICMP, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE,
-  IPV4_MIN_HEADER, IP_PROTO,
+  HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, HT_HEADER_SIZE, htRemoveAt,
+  htNext, htValueAt, htUsed,
+} from "../table/hash";
+import {
+  ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4Dst, ipv4Proto, ipv4Ttl, ipv4DontFrag, ipv4IsFragment,
+  ipv4DecrementTtl, ipv4SetSrc, ipv4SetDst, ipv4SetTotalLen, ipv4FillChecksum, ipv4Version, IPPROTO_ICMP,
+  IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE, IPV4_MIN_HEADER, IP_PROTO,
 } from "../wire/ipv4";
 import {
   icmpType, icmpCode, icmpIsError, icmpCheckError, icmpErrorInner, icmpNextHopMtu,

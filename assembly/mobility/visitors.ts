@@ -24,7 +24,10 @@ import { arenaAlloc } from "../mem";
 import { addrSetV4, addrCopy } from "../wire/addr";
 import { C, count } from "../counters";
 import { Ev, VisitorOp, evBuf, evEmit, evAddr } from "../events";
-import { HT_KEY_ADDR, htKeyAddrAt, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, htFindIndexV4, htKeyV4At, HT_HEADER_SIZE, htBytes, htInit, htInsert, htRemoveAt, htValueAt, htKeyAt, htNext } from "../table/hash";
+import {
+  HT_KEY_ADDR, htKeyAddrAt, htBytesKeyed, htInitKeyed, htInsertV4, HT_HEADER_SIZE, htRemoveAt, htValueAt,
+  htNext,
+} from "../table/hash";
 import { TIMER_NEVER } from "../table/timer";
 import { stackTimerArm, stackTimerDisarm, OWNER_FA } from "../sys/timers";
 

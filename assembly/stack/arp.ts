@@ -20,7 +20,9 @@ import { netifMac, netifIp, netifIsBroadcast, netifValid, netifArpIp, netifArpAn
 import { ethRegister, ethTransmit, ethSendTo } from "../link/ethernet";
 import { neighborInit, neighborSolicitWith, neighborOutput, neighborLearn } from "../link/neighbor";
 import * as cfg from "../config";
-import { HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, HT_HEADER_SIZE, htBytes, htInit, htFind, htInsert, htRemove } from "../table/hash";
+import {
+  HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, HT_HEADER_SIZE,
+} from "../table/hash";
 import { ETH_HEADER_LEN, ETH_MIN_FRAME, ETHERTYPE_ARP, ETHERTYPE_IPV4, ethEmit, macEqual, macIsGroup, macSetBroadcast, macSetIpv4Multicast } from "../wire/ethernet";
 import { ARP_LEN, ARP_OP_REPLY, ARP_OP_REQUEST, ArpErr, arpCheck, arpEmit, arpOper, arpSha, arpSpa, arpTpa, arpTha } from "../wire/arp";
 import { IP_BROADCAST, ipIsMulticast } from "../wire/ipv4";

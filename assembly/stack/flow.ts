@@ -28,7 +28,7 @@
 //   and rewrites the datagram's own header (wire/minenc.ts) for every datagram
 
 import * as cfg from "../config";
-import { C, count, countHot } from "../counters";
+import { C, countHot } from "../counters";
 import { nowMs } from "../clock";
 import { netifMac } from "../link/netif";
 import { neighborGeneration, neighborMacExpires } from "../link/neighbor";

@@ -33,7 +33,10 @@ import { deliver, random } from "../host";
 import { C, count, countHot } from "../counters";
 import { nowMs } from "../clock";
 import * as cfg from "../config";
-import { netifCount, MAX_IFACES, netifValid, netifUp, netifIp, netifMtu, netifByAddr, netifIsBroadcast, netifAlias, netifAddrClass, ADDR_OURS, ADDR_BROADCAST } from "../link/netif";
+import {
+  netifCount, netifValid, netifUp, netifIp, netifMtu, netifByAddr, netifIsBroadcast, netifAddrClass,
+  ADDR_OURS, ADDR_BROADCAST,
+} from "../link/netif";
 import { pktRoom } from "./packet";
 import { identSeed, ipNextIdent, flowReset, flowLearning, flowLearnForward } from "./flow";
 import { neighborMac } from "../link/neighbor";
@@ -42,15 +45,15 @@ import { linkSendIp } from "./arp";
 import { reasmEnabled, reasmInput, reasmRelease, reasmExpire, reasmDone, reasmDoneSlot } from "./reasm";
 import {
   Ipv4Err, ipv4Check, ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4Dst, ipv4Ttl, ipv4Proto, ipv4Tos,
-  ipv4SrcInline, ipv4DstInline, ipv4IsFragment, ipv4FragOffset, ipv4DontFrag, ipv4DecrementTtl, ipv4Emit, ipv4FillChecksum,
-  ipv4FlagsFrag, ipv4OptionsCheck, ipv4CopiedOptions, ipv4EmitFragment,
-  ipIsMulticast, ipIsLoopback, ipIsUnicastSource, IP_BROADCAST, IPPROTO_ICMP, IPV4_MIN_HEADER, IPV4_MAX_HEADER,
-  IP_CHECKSUM, IP_VER_IHL, IP_FLAG_MF, IP_FRAG_OFFSET_MASK, IPPROTO_UDP, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE
+  ipv4SrcInline, ipv4DstInline, ipv4IsFragment, ipv4FragOffset, ipv4DontFrag, ipv4DecrementTtl, ipv4Emit,
+  ipv4FillChecksum, ipv4FlagsFrag, ipv4OptionsCheck, ipv4CopiedOptions, ipv4EmitFragment, ipIsMulticast,
+  ipIsLoopback, ipIsUnicastSource, IP_BROADCAST, IPPROTO_ICMP, IPV4_MIN_HEADER, IPV4_MAX_HEADER,
+  IP_CHECKSUM, IP_VER_IHL, IP_FLAG_MF, IP_FRAG_OFFSET_MASK,
 } from "../wire/ipv4";
 import {
   IcmpErr, icmpCheck, icmpCheckEcho, icmpType, icmpIsError, icmpEchoToReply, icmpEmitError,
-  ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, ICMP_DEST_UNREACH, ICMP_PARAM_PROBLEM, UNREACH_NET, UNREACH_FRAG_NEEDED,
-  TIME_EXCEEDED_TTL, TIME_EXCEEDED_REASM, PARAM_POINTER, ICMP_HEADER_LEN, ICMP_ROUTER_ADVERT, ICMP_ROUTER_SOLICIT
+  ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, ICMP_DEST_UNREACH, ICMP_PARAM_PROBLEM, UNREACH_NET,
+  UNREACH_FRAG_NEEDED, TIME_EXCEEDED_TTL, TIME_EXCEEDED_REASM, PARAM_POINTER, ICMP_HEADER_LEN,
 } from "../wire/icmp";
 import { timerOwn, OWNER_REASM } from "../sys/timers";
 import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";

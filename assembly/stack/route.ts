@@ -8,7 +8,9 @@
 import { arenaAlloc } from "../mem";
 import { addrIsV4, addrV4 } from "../wire/addr";
 import { handlersReset, handlersAdd, handlersCount, handlerFn } from "../table/handlers";
-import { prefixMask, netifOnLink, netifValid, netifCount, MAX_IFACES, netifUp, netifPrefixLen, netifGeneration } from "../link/netif";
+import {
+  prefixMask, netifOnLink, netifValid, netifCount, netifUp, netifPrefixLen, netifGeneration,
+} from "../link/netif";
 
 // Entry (stride 48): dest[16] @0 (masked to its prefix) | gateway[16] @16 (::ffff:0.0.0.0: on-link) |
 // prefixLen u8 @32 (0..128) | iface u8 @33 | IPv4 u8 @34 (1: dest and gateway IPv4-mapped) | pad |
