@@ -132,8 +132,8 @@ export function rx(iface: i32, len: i32): i32 {
   countBy(C.RX_BYTES, <u64>len);
   if (!netifValid(iface)) { count(C.DROP_BAD_IFACE); return 1; }
   // Why (speed, issue 8.8): a datagram of a flow whose decision is cached goes out at once (stack/flow.ts).
-  if (flowInput(iface, frame, len) == 0) return 0;
-  const r = ethInput(iface, frame, len);
+  const fr = flowInput(iface, frame, len);
+  const r = fr >= 0 ? fr : ethInput(iface, frame, len);
   flowDone();
   return r;
 }
