@@ -53,7 +53,7 @@ import { handlersReset, handlersAdd, handlersCount, handlerFn } from "../table/h
 import { netifMtu } from "../link/netif";
 import { neighborMac } from "../link/neighbor";
 import { route, routeIface, routeNextHop, routeGeneration, routeChanged, NO_ROUTE } from "../stack/route";
-import { flowLearnTunnel, flowLearnMinimal } from "../stack/flow";
+import { flowLearnTunnel, flowLearnMinimal, flowWanted } from "../stack/flow";
 import { pktRoom } from "../stack/packet";
 import { linkSendIp } from "../stack/arp";
 import { ipIsOurs, ipNextIdent, ipSendIcmpError, ipSendFragments } from "../stack/ip";
@@ -297,7 +297,7 @@ export function tunnelCheck(p: usize, len: i32, method: u32, src: u32, coa: u32)
  * encapsulation rewrites the datagram's header in place.)
  */
 export function tunnelFlowLearn(keySrc: u32, keyDst: u32, frag: bool, method: u32, src: u32, coa: u32, oif: i32, nh: u32, until: i64): void {
-  if (softN != 0 && htUsed(soft) != 0) return;
+  if ((softN != 0 && htUsed(soft) != 0) || !flowWanted(keySrc, keyDst)) return;
   const mac = neighborMac(oif, nh);
   if (mac == 0) return;
   const mtu = netifMtu(oif);

@@ -65,6 +65,8 @@ const KIND_FORWARD: u8 = 1;
 const KIND_TUNNEL: u8 = 2;
 const KIND_MINIMAL: u8 = 3;
 const flows: usize = memory.data(<i32>(FLOW_ENTRIES * <u32>FLOW_STRIDE), 8);
+/** Per entry, the key hash of the last flow that missed it (flowWanted). */
+const seen: usize = memory.data(<i32>FLOW_ENTRIES * 4, 4);
 
 /** The IPv4 header of the received frame the full path is processing (0: none), and its interface. */
 let flowRx: usize = 0;
@@ -76,6 +78,7 @@ let flowIface: i32 = -1;
 /** Forget every flow (init). */
 export function flowReset(): void {
   for (let i: u32 = 0; i < FLOW_ENTRIES; i++) store<i32>(flows + <usize>i * FLOW_STRIDE, -1, F_IFACE);
+  memory.fill(seen, 0, <usize>FLOW_ENTRIES * 4);
   flowRx = 0;
   flowsAny = false;
 }
@@ -174,12 +177,30 @@ function flowTry(iface: i32, f: usize, len: i32): i32 {
 // @ts-ignore: decorator
 @inline export function flowLearning(p: usize): bool { return p == flowRx; }
 
-/** The entry for the received datagram from `src` to `dst` (as stored), made ready for a new
- *  decision; 0 when it holds this flow already. */
+/**
+ * True when the decision just taken for the received datagram from `src` to `dst` (as stored) is
+ * worth keeping: its entry does not hold it already and the same flow missed that entry last time
+ * too. Why: a flow is kept from its second datagram on, so traffic that spreads over more flows than
+ * entries (a home agent tunnelling to thousands of mobile nodes in turn) does not pay for building
+ * and evicting a flow per datagram — it pays the full path as before, plus one hash. Callers ask
+ * before gathering what a flow needs (the next hop's address, the MTU).
+ */
+export function flowWanted(src: u32, dst: u32): bool {
+  const h = flowHash(flowIface, src, dst);
+  const e = flows + <usize>(h >>> 28) * FLOW_STRIDE;
+  if (load<u32>(e, F_SRC) == src && load<u32>(e, F_DST) == dst && load<i32>(e, F_IFACE) == flowIface &&
+    load<u32>(e, F_GEN) == flowGeneration()) return false;
+  const m = seen + <usize>(h >>> 28) * 4;
+  if (load<u32>(m) == h) return true;
+  store<u32>(m, h);
+  return false;
+}
+
+/** The entry for the received datagram from `src` to `dst` (as stored; flowWanted said yes), made
+ *  ready for a new decision. */
 function claim(src: u32, dst: u32): usize {
   const e = flows + <usize>(flowHash(flowIface, src, dst) >>> 28) * FLOW_STRIDE;
   const g = flowGeneration();
-  if (load<u32>(e, F_SRC) == src && load<u32>(e, F_DST) == dst && load<i32>(e, F_IFACE) == flowIface && load<u32>(e, F_GEN) == g) return 0;
   store<u32>(e, src, F_SRC);
   store<u32>(e, dst, F_DST);
   store<i32>(e, flowIface, F_IFACE);
@@ -207,7 +228,6 @@ function ethTemplate(e: usize, oif: i32, mac: usize): void {
  */
 export function flowLearnForward(p: usize, oif: i32, mac: usize, mtu: i32): void {
   const e = claim(load<u32>(p, 12), load<u32>(p, 16));
-  if (e == 0) return;
   ethTemplate(e, oif, mac);
   store<i64>(e, neighborMacExpires(mac), F_UNTIL);
   store<u16>(e, <u16>min(mtu, 0xffff), F_MAXLEN);
@@ -223,7 +243,6 @@ export function flowLearnForward(p: usize, oif: i32, mac: usize, mtu: i32): void
  */
 export function flowLearnTunnel(keySrc: u32, keyDst: u32, oif: i32, mac: usize, mtu: i32, proto: u8, extra: i32, src: u32, coa: u32, until: i64): void {
   const e = claim(keySrc, keyDst);
-  if (e == 0) return;
   ethTemplate(e, oif, mac);
   const over = 20 + extra;
   store<i64>(e, min(until, neighborMacExpires(mac)), F_UNTIL);
@@ -254,7 +273,6 @@ export function flowLearnTunnel(keySrc: u32, keyDst: u32, oif: i32, mac: usize, 
  */
 export function flowLearnMinimal(keySrc: u32, keyDst: u32, oif: i32, mac: usize, mtu: i32, src: u32, coa: u32, until: i64): void {
   const e = claim(keySrc, keyDst);
-  if (e == 0) return;
   ethTemplate(e, oif, mac);
   const over = keySrc == bswap<u32>(src) ? MINENC_LEN : MINENC_LEN_S;
   store<i64>(e, min(until, neighborMacExpires(mac)), F_UNTIL);

@@ -38,7 +38,7 @@ import {
   ADDR_OURS, ADDR_BROADCAST,
 } from "../link/netif";
 import { pktRoom } from "./packet";
-import { identSeed, ipNextIdent, flowReset, flowLearning, flowLearnForward } from "./flow";
+import { identSeed, ipNextIdent, flowReset, flowLearning, flowLearnForward, flowWanted } from "./flow";
 import { neighborMac } from "../link/neighbor";
 import { route, routeIface, routeNextHop, NO_ROUTE, routeDecide, routeIsVirtual, routeSourcesReset, vifOutput } from "./route";
 import { linkSendIp } from "./arp";
@@ -402,7 +402,7 @@ function ipForward(iface: i32, p: usize, len: i32): i32 {
   if (r == 0) {
     countHot(C.FORWARDED);
     // Why (speed, issue 8.8): the next datagrams of this flow go by flow.ts while nothing changes.
-    if (direct && flowLearning(p)) {
+    if (direct && flowLearning(p) && flowWanted(load<u32>(p, 12), load<u32>(p, 16))) {
       const mac = neighborMac(oif, nh);
       if (mac != 0) flowLearnForward(p, oif, mac, mtu);
     }

@@ -327,7 +327,8 @@ test("issue 8.8: the home agent's flows send the same frame as the full path (IP
   };
   for (const flags of [0, host.REQ_M, host.REQ_G]) {
     const a = start(), b = start();
-    for (const s of [a, b]) { register(s, flags); s.board.rx(1, fromFar({ len: 100 })); s.cap.tx.length = 0; }
+    // Two datagrams each: a flow is kept from its second one (stack/flow.ts flowWanted).
+    for (const s of [a, b]) { register(s, flags); s.board.rx(1, fromFar({ len: 100 })); s.board.rx(1, fromFar({ len: 100 })); s.cap.tx.length = 0; }
     addRoute(b);
     for (const s of [a, b]) {
       s.board.rx(1, fromFar({ len: 100, tos: 0x10, df: true }));
