@@ -8,7 +8,8 @@
 // --callers adds, under each function listed, its callers with their calls per packet.
 //
 // Paths (default: forward-64, ha-ipip, reg-hmac; --path all for every one): forward-64,
-// forward-1400, ha-ipip, ha-minimal, ha-gre, fa-decap, reg-hmac, reg-keyed. Each is a case of
+// forward-1400, ha-ipip, ha-minimal, ha-gre, ha-many (1,000 bindings in turn: no flow repeats),
+// fa-decap, reg-hmac, reg-keyed. Each is a case of
 // bench/wasm3.mjs: the same configuration, setup frames and measured frames (bench/setup.mjs).
 //
 // How the ops are counted: the module is rewritten with binaryen (node_modules/binaryen):
@@ -63,6 +64,9 @@ const PATHS = {
   "ha-ipip": { name: "HA encapsulation IP-in-IP, 1400 B", config: () => homeAgentConfig(1, "hmac-md5"), setup: () => haBound(0), frames: (n) => Array(n).fill(rx(1, toHome(0))) },
   "ha-minimal": { name: "HA encapsulation minimal, 1400 B", config: () => homeAgentConfig(1, "hmac-md5"), setup: () => haBound(host.REQ_M), frames: (n) => Array(n).fill(rx(1, toHome(0))) },
   "ha-gre": { name: "HA encapsulation GRE, 1400 B", config: () => homeAgentConfig(1, "hmac-md5"), setup: () => haBound(host.REQ_G), frames: (n) => Array(n).fill(rx(1, toHome(0))) },
+  "ha-many": { name: "HA encapsulation IP-in-IP to 1,000 bindings in turn, 64 B", config: () => homeAgentConfig(1000, "hmac-md5"),
+    setup: () => [...homeAgentSetup(), ...Array.from({ length: 1000 }, (_, i) => rx(1, requestFrame(i, "hmac-md5", host.ntpTimestamp(T0, 0, 1))))],
+    frames: (n) => Array.from({ length: n }, (_, k) => rx(1, toHome((k * 7919) % 1000, 36))) },
   "fa-decap": { name: "FA decapsulation + delivery, 1400 B", config: foreignAgent.config, setup: foreignAgent.setup, frames: (n) => Array(n).fill(rx(1, foreignAgent.tunnelled())) },
   "reg-hmac": { name: "HA registrations, HMAC-MD5", config: () => homeAgentConfig(64, "hmac-md5"), setup: homeAgentSetup, frames: (n) => requestFrames(n, 64, "hmac-md5").map((f) => rx(1, f)), regs: true },
   "reg-keyed": { name: "HA registrations, keyed-MD5", config: () => homeAgentConfig(64, "keyed-md5"), setup: homeAgentSetup, frames: (n) => requestFrames(n, 64, "keyed-md5").map((f) => rx(1, f)), regs: true },

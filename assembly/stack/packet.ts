@@ -34,7 +34,8 @@ export function pktBuffers(start: usize, n: i32, stride: usize): void {
 
 /** Bytes that may be written in front of `p` in its buffer; 0 when `p` lies in no packet buffer. */
 export function pktRoom(p: usize): i32 {
-  for (let i = 0; i < count; i++) {
+  // Newest first: the rx ring is carved last at init and holds most datagrams.
+  for (let i = count - 1; i >= 0; i--) {
     const e = buffers + <usize>i * 12;
     const start = <usize>load<u32>(e);
     if (p >= start && p < <usize>load<u32>(e, 4)) return <i32>((p - start) % <usize>load<u32>(e, 8));
