@@ -64,7 +64,7 @@ import {
   bindingSlotAppend, emitBinding, V_GARP_LEFT, V_EXP_TIMER, V_GARP_TIMER, S_COA, S_FLAGS, S_ENCAP,
   S_LIFETIME, S_EXPIRES,
 } from "./bindings";
-import { TUNNEL_MAX_OVERHEAD, tunnelInit, tunnelCheck, tunnelSend, tunnelFlowLearn, tunnelEncap } from "./tunnel";
+import { TUNNEL_MAX_OVERHEAD, tunnelInit, tunnelCheck, tunnelSend, tunnelFlowLearn, tunnelSendTemplate, tunnelEncap } from "./tunnel";
 import { flowLearning } from "../stack/flow";
 import { pktRoom, pktBuffers } from "../stack/packet";
 import { routeIface, routeNextHop, NO_ROUTE, routeVirtual, routeVifHandle, routeChanged, VIF_HA_TUNNEL } from "../stack/route";
@@ -446,6 +446,14 @@ function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool): i32 {
   // §3.2 loop); one we originate has our source by definition (RFC 2002 §4.2.3 tunnels it too).
   // Why (speed): once per datagram, not once per care-of address.
   const srcOurs = !originated && src != 0 && (netifAddrClass(src) & ADDR_OURS) != 0;
+  // Why (speed, issue 8.3): the common case — one live binding, a forwarded datagram that is no loop —
+  // goes by the tunnel's template (its virtual interface's prebuilt header) when it has a valid one.
+  if (n == 1 && !originated && depth == 0 && !srcOurs) {
+    const s = bindingSlot(v, 0);
+    const coa = load<u32>(s, S_COA);
+    const until = load<i64>(s, S_EXPIRES);
+    if (until > now && src != coa && tunnelSendTemplate(p, len, <u32>load<u8>(s, S_ENCAP), from, coa, until) == 0) return 0;
+  }
   if (depth >= MAX_DEPTH) { count(C.DROP_TUNNEL_LOOP); return 1; }
   const base = <usize>(depth * MAX_SLOTS) << 2;
   const pSlot = planSlot + base;

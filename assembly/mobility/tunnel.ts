@@ -53,7 +53,7 @@ import { handlersReset, handlersAdd, handlersCount, handlerFn } from "../table/h
 import { netifMtu } from "../link/netif";
 import { neighborMac } from "../link/neighbor";
 import { route, routeIface, routeNextHop, routeGeneration, routeChanged, NO_ROUTE } from "../stack/route";
-import { flowLearnTunnel, flowLearnMinimal, flowWanted } from "../stack/flow";
+import { flowWanted, flowTunnel, flowTunnelLearn, flowAdopt, flowSend, flowMaxLen, flowLearning } from "../stack/flow";
 import { pktRoom } from "../stack/packet";
 import { linkSendIp } from "../stack/arp";
 import { ipIsOurs, ipNextIdent, ipSendIcmpError, ipSendFragments } from "../stack/ip";
@@ -292,22 +292,40 @@ export function tunnelCheck(p: usize, len: i32, method: u32, src: u32, coa: u32)
 /**
  * The received datagram (flowLearning) from `keySrc` to `keyDst` (as stored; `frag`: a fragment) was
  * just forwarded into the tunnel from `src` to `coa` by `method`, alone (one live care-of address,
- * live until `until`), on `oif` towards `nh`: keep the decision as a flow (stack/flow.ts) — no tunnel
- * soft state, the next hop resolved. (The caller read the key before encapsulating: minimal
- * encapsulation rewrites the datagram's header in place.)
+ * live until `until`), on `oif` towards `nh`: keep the tunnel's template and, from the flow's second
+ * datagram on, the flow (stack/flow.ts) — no tunnel soft state, the next hop resolved. (The caller
+ * read the key before encapsulating: minimal encapsulation rewrites the datagram's header in place.)
  */
 export function tunnelFlowLearn(keySrc: u32, keyDst: u32, frag: bool, method: u32, src: u32, coa: u32, oif: i32, nh: u32, until: i64): void {
-  if ((softN != 0 && htUsed(soft) != 0) || !flowWanted(keySrc, keyDst)) return;
-  const mac = neighborMac(oif, nh);
-  if (mac == 0) return;
-  const mtu = netifMtu(oif);
-  if (method == cfg.ENCAP_MINIMAL) {
-    // Why: a fragment went IP in IP (RFC 2004 §3); the flow's next datagrams need not be fragments.
-    if (!frag) flowLearnMinimal(keySrc, keyDst, oif, mac, mtu, src, coa, until);
-    return;
+  // Why: a fragment under minimal encapsulation went IP in IP (RFC 2004 §3): not the tunnel's rule.
+  if ((softN != 0 && htUsed(soft) != 0) || (frag && method == cfg.ENCAP_MINIMAL)) return;
+  let t = flowTunnel(coa, method, src);
+  if (t == 0) {
+    const mac = neighborMac(oif, nh);
+    if (mac == 0) return;
+    t = flowTunnelLearn(method, oif, mac, netifMtu(oif), src, coa);
   }
-  const gre = method == cfg.ENCAP_GRE;
-  flowLearnTunnel(keySrc, keyDst, oif, mac, mtu, gre ? IPPROTO_GRE : IPPROTO_IPIP, gre ? GRE_HDR_LEN : 0, src, coa, until);
+  if (flowWanted(keySrc, keyDst)) flowAdopt(keySrc, keyDst, t, until);
+}
+
+/**
+ * The checked datagram at `p` (`len` bytes, received, TTL > 1) into the tunnel from `src` to `coa` by
+ * `method` for a binding live until `until`, by the tunnel's template (stack/flow.ts) when there is a
+ * valid one and nothing of the full path could apply (no tunnel soft state, within the template's
+ * MTU): 0 sent (and the flow kept from its second datagram on); else -1, nothing changed.
+ * Why (speed): the tunnel is a virtual interface with its outer header prebuilt (issue 8.3); a
+ * datagram of a flow not cached yet still skips the route, MTU, neighbour and encapsulation calls.
+ */
+export function tunnelSendTemplate(p: usize, len: i32, method: u32, src: u32, coa: u32, until: i64): i32 {
+  if (softN != 0 && htUsed(soft) != 0) return -1;
+  const t = flowTunnel(coa, method, src);
+  if (t == 0 || len > flowMaxLen(t)) return -1;
+  const learn = flowLearning(p);
+  const keySrc = load<u32>(p, 12);
+  const keyDst = load<u32>(p, 16);
+  if (flowSend(t, p, len) != 0) return -1;
+  if (learn && flowWanted(keySrc, keyDst)) flowAdopt(keySrc, keyDst, t, until);
+  return 0;
 }
 
 /**

@@ -35,7 +35,9 @@ import { neighborGeneration, neighborMacExpires } from "../link/neighbor";
 import { ethTransmit } from "../link/ethernet";
 import { ipv4DecrementTtl } from "../wire/ipv4";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
-import { minEncEncapValidated, MINENC_LEN, MINENC_LEN_S } from "../wire/minenc";
+import { minEncEncapValidated, MINENC_LEN_S } from "../wire/minenc";
+import { GRE_HDR_LEN } from "../wire/gre";
+import { IPPROTO_IPIP, IPPROTO_GRE } from "../wire/ipv4";
 import { swap16 } from "../wire/bytes";
 import { routeDecideGeneration } from "./route";
 
@@ -77,7 +79,10 @@ let flowIface: i32 = -1;
 
 /** Forget every flow (init). */
 export function flowReset(): void {
-  for (let i: u32 = 0; i < FLOW_ENTRIES; i++) store<i32>(flows + <usize>i * FLOW_STRIDE, -1, F_IFACE);
+  for (let i: u32 = 0; i < FLOW_ENTRIES; i++) {
+    store<i32>(flows + <usize>i * FLOW_STRIDE, -1, F_IFACE);
+    store<i32>(tunnels + <usize>i * FLOW_STRIDE, -1, F_IFACE);
+  }
   memory.fill(seen, 0, <usize>FLOW_ENTRIES * 4);
   flowRx = 0;
   flowsAny = false;
@@ -131,6 +136,17 @@ function flowTry(iface: i32, f: usize, len: i32): i32 {
   // above, the frame is ours): dropped and counted the same, without a second walk (RFC 1812 §5.2.2).
   if (((s32 & 0xffff) + (s32 >>> 16)) != 0xffff) { count(C.DROP_IP_CHECKSUM); return 1; }
   if (load<u8>(p, 8) <= 1) return -1;
+  const r = flowSend(e, p, total);
+  if (r == 0) countHot(C.FLOW_HITS);
+  return r;
+}
+
+/**
+ * Send the checked datagram at `p` (`total` bytes, TTL > 1, within the entry's largest length) by the
+ * decision in flow or tunnel entry `e`: TTL - 1, the frame header from the template, the fields that
+ * change. Returns 0 sent, -1 nothing changed (minimal encapsulation refuses a fragment).
+ */
+export function flowSend(e: usize, p: usize, total: i32): i32 {
   const kind = load<u8>(e, F_KIND);
   let hl = <i32>load<u8>(e, F_HDR);
   let h: usize;
@@ -168,7 +184,6 @@ function flowTry(iface: i32, f: usize, len: i32): i32 {
       countHot(C.FORWARDED);
     }
   }
-  countHot(C.FLOW_HITS);
   ethTransmit(load<i32>(e, F_OIF), h, total + hl);
   return 0;
 }
@@ -235,24 +250,61 @@ export function flowLearnForward(p: usize, oif: i32, mac: usize, mtu: i32): void
   store<u8>(e, KIND_FORWARD, F_KIND);
 }
 
+// ---- tunnel templates: the decision for a tunnel to a care-of address ----------------------------
+// A home agent's tunnel is a virtual interface: its care-of address, encapsulation and outer source
+// give one frame header whatever the datagram (issue 8.3). Kept per (care-of address, encapsulation,
+// outer source) in TUNNEL_ENTRIES entries of the flow layout (key: F_SRC outer source, F_DST care-of
+// address, F_IFACE encapsulation; host order), valid like flows (flowGeneration, the neighbour
+// entry's lifetime). Why: many mobile nodes behind one foreign agent share one care-of address, so a
+// datagram of a flow not (yet) cached still skips the tunnel's route, MTU, neighbour and header work.
+const TUNNEL_ENTRIES: u32 = 16;
+const tunnels: usize = memory.data(<i32>(TUNNEL_ENTRIES * <u32>FLOW_STRIDE), 8);
+
+// @ts-ignore: decorator
+@inline function tunnelEntry(coa: u32): usize { return tunnels + <usize>((coa * 0x9e3779b1) >>> 28) * FLOW_STRIDE; }
+
+/** The valid template of the tunnel to `coa` by `method` (config ENCAP_*) from `src`, or 0. */
+export function flowTunnel(coa: u32, method: u32, src: u32): usize {
+  const e = tunnelEntry(coa);
+  return load<u32>(e, F_DST) == coa && load<u32>(e, F_SRC) == src && load<u32>(e, F_IFACE) == method &&
+    load<u32>(e, F_GEN) == flowGeneration() && load<i64>(e, F_UNTIL) > nowMs() ? e : 0;
+}
+
+/** Largest datagram (Total Length) the flow or tunnel entry `e` sends. */
+export function flowMaxLen(e: usize): i32 { return <i32>load<u16>(e, F_MAXLEN); }
+
 /**
- * The home agent sent the received datagram from `keySrc` to `keyDst` (as stored; flowLearning) encapsulated
- * by protocol `proto` (4 IP in IP, 47 GRE: `extra` 0 or 4 bytes after the outer header) from `src` to
- * the care-of address `coa` (host order) on `oif` to the neighbour at `mac`, within `mtu`, for a
- * binding live until `until`: keep the decision.
+ * Keep the template of the tunnel to the care-of address `coa` (host order) by `method` (config
+ * ENCAP_*: IP in IP, GRE or minimal) from `src`, leaving by `oif` (MTU `mtu`) to the neighbour whose
+ * resolved address is at `mac`. Returns the entry.
  */
-export function flowLearnTunnel(keySrc: u32, keyDst: u32, oif: i32, mac: usize, mtu: i32, proto: u8, extra: i32, src: u32, coa: u32, until: i64): void {
-  const e = claim(keySrc, keyDst);
+export function flowTunnelLearn(method: u32, oif: i32, mac: usize, mtu: i32, src: u32, coa: u32): usize {
+  const e = tunnelEntry(coa);
+  store<u32>(e, src, F_SRC);
+  store<u32>(e, coa, F_DST);
+  store<u32>(e, method, F_IFACE);
+  store<u32>(e, flowGeneration(), F_GEN);
   ethTemplate(e, oif, mac);
+  store<i64>(e, neighborMacExpires(mac), F_UNTIL);
+  if (method == cfg.ENCAP_MINIMAL) {
+    // The minimal header is 8 or 12 bytes by the datagram's source (RFC 2004 §3): the larger bounds
+    // what the template sends; the datagram's own header is rewritten for each one (flowSend).
+    store<u16>(e, <u16>max(0, mtu - MINENC_LEN_S), F_MAXLEN);
+    store<u8>(e, 14, F_HDR);
+    store<u8>(e, KIND_MINIMAL, F_KIND);
+    store<u32>(e, src, F_SUM);
+    store<u32>(e, coa, F_COA);
+    return e;
+  }
+  const extra = method == cfg.ENCAP_GRE ? GRE_HDR_LEN : 0;
   const over = 20 + extra;
-  store<i64>(e, min(until, neighborMacExpires(mac)), F_UNTIL);
   store<u16>(e, <u16>max(0, min(mtu - over, 0xffff - over)), F_MAXLEN);
   store<u8>(e, <u8>(14 + over), F_HDR);
   store<u8>(e, KIND_TUNNEL, F_KIND);
   // The outer header with its variable fields zero (TOS, Total Length, Identification, flags) and
   // no checksum; its constant lanes summed once (RFC 1071 §2: the sum commutes with the grouping).
   const o = e + F_TMPL + 14;
-  const w2 = <u32>(<u8>cfg.defaultTtl) | (<u32>proto << 8);
+  const w2 = <u32>(<u8>cfg.defaultTtl) | (<u32>(extra != 0 ? IPPROTO_GRE : IPPROTO_IPIP) << 8);
   const w3 = bswap<u32>(src);
   const w4 = bswap<u32>(coa);
   store<u32>(o, 0x45);
@@ -261,24 +313,17 @@ export function flowLearnTunnel(keySrc: u32, keyDst: u32, oif: i32, mac: usize, 
   store<u32>(o, w3, 12);
   store<u32>(o, w4, 16);
   // Bytes 00 00 08 00: GRE flags and version 0, protocol type 0x0800 (RFC 1701 §2.1, wire/gre.ts).
-  if (extra == 4) store<u32>(o, 0x00080000, 20);
+  if (extra != 0) store<u32>(o, 0x00080000, 20);
   store<u32>(e, 0x45 + w2 + (w3 & 0xffff) + (w3 >>> 16) + (w4 & 0xffff) + (w4 >>> 16), F_SUM);
+  return e;
 }
 
 /**
- * As flowLearnTunnel for minimal encapsulation (RFC 2004) from `src` to `coa` (host order): the
- * datagram was no fragment. Its flow keeps the Ethernet header, the two addresses and the
- * largest datagram that fits `mtu` with the minimal header (8 bytes, 12 when `src` is not the
- * datagram's source).
+ * The received datagram from `keySrc` to `keyDst` (as stored; flowWanted said yes) went into the
+ * tunnel of template `t`, for a binding live until `until`: keep the decision as its flow.
  */
-export function flowLearnMinimal(keySrc: u32, keyDst: u32, oif: i32, mac: usize, mtu: i32, src: u32, coa: u32, until: i64): void {
+export function flowAdopt(keySrc: u32, keyDst: u32, t: usize, until: i64): void {
   const e = claim(keySrc, keyDst);
-  ethTemplate(e, oif, mac);
-  const over = keySrc == bswap<u32>(src) ? MINENC_LEN : MINENC_LEN_S;
-  store<i64>(e, min(until, neighborMacExpires(mac)), F_UNTIL);
-  store<u16>(e, <u16>max(0, min(mtu - over, 0xffff - over)), F_MAXLEN);
-  store<u8>(e, 14, F_HDR);
-  store<u8>(e, KIND_MINIMAL, F_KIND);
-  store<u32>(e, src, F_SUM);
-  store<u32>(e, coa, F_COA);
+  memory.copy(e + F_UNTIL, t + F_UNTIL, FLOW_STRIDE - F_UNTIL);
+  store<i64>(e, min(until, load<i64>(t, F_UNTIL)), F_UNTIL);
 }

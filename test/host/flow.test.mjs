@@ -147,6 +147,13 @@ test("home agent: tunnelled flows leave as the full path sends them, through re-
   // The first datagram is remembered, the second learnt (flowWanted), the rest go by the flow.
   assert.equal(r.hits, 4, `flow hits ${r.hits}`);
   assert.ok(r.sent.every((f) => f[23] === 4 && host.get32(f, 30) === FA), "IP in IP to the care-of address");
+  // 48 correspondents in turn: more flows than entries, so most datagrams go by the tunnel's
+  // template (one per care-of address, stack/flow.ts flowTunnel) rather than a flow of their own.
+  const before = r.hits;
+  for (let round = 0; round < 3; round++) for (let i = 0; i < 48; i++) s.rx(1, toHa(udp(ip(`10.0.${20 + i}.9`), MN, { len: 80 + i })));
+  r = s.same("48 correspondents in turn");
+  assert.equal(r.sent.length, 144);
+  assert.ok(r.hits - before <= 24, `mostly not by flows (${r.hits - before} flow hits of 144)`);
   // Another care-of address: the next datagram goes there.
   register(s, { coa: FA2 });
   s.rx(1, toHa(udp(FAR, MN)));
