@@ -226,7 +226,7 @@ export class Walk {
       if (isObject(d) && "sibling" in d) return this.value(f, siblings[d.sibling as string] === d.is, field, siblings, earlier, key);
       return this.value(f, d, field, siblings, earlier, key);
     }
-    let v = this.check(f, raw, field, earlier);
+    let v = this.check(f, raw, field);
     if (v !== undefined && f.unique && earlier && earlier.some((e) => e && same(e[key], v))) { this.bad(field, f.unique, raw); v = undefined; }
     if (v === undefined && f.default !== undefined && f.type !== "list") {
       // A wrong value is reported once; the checks of other fields go on with the default.
@@ -237,6 +237,7 @@ export class Walk {
     return v;
   }
 
+  /** `earlier`: for an item of a list, the items before it (their `unique` fields are compared). */
   check(f: Field, raw: unknown, field: string, earlier: Tree[] | null = null): any {
     const t = this.types[f.type] ?? {};
     const lit = f.literals && typeof raw === "string" && Object.hasOwn(f.literals, raw) ? f.literals[raw] : undefined;
@@ -383,7 +384,7 @@ function variantOf(f: Field, tag: string): Field | undefined {
 function commonOf(f: Field): Field {
   const all = Object.keys(f.variants!).map((t) => variantOf(f, t)!);
   const fields = Object.fromEntries(Object.entries(all[0].fields!).filter(([k, x]) => k !== f.tag && all.every((v) => JSON.stringify(v.fields![k]) === JSON.stringify(x))));
-  return { ...all[0], fields };
+  return { type: "object", fields };
 }
 
 /** Problems of a description itself: unknown types and keys, rules it names but does not list. */

@@ -84,8 +84,8 @@ const list = (w: Walk, k: string): (Tree | undefined)[] => w.tree[k];
 const names = (items: (Tree | undefined)[]): string[] => items.flatMap((x) => x?.name === undefined ? [] : [x.name]);
 const segmentsExpected = (w: Walk): string => `one of the segments ${names(list(w, "segments")).join(", ") || "(none defined)"}`;
 const boardsOf = (w: Walk): [Tree, number][] => list(w, "nodes").flatMap((n, i): [Tree, number][] => n?.kind === "board" && n.config ? [[n, i]] : []);
-/** Where a board node's movement was given: "movement", or "mobility" (the older spelling). */
-const movementAt = (raw: Record<string, unknown>, i: number): string => `nodes[${i}].${(raw.nodes as Tree[])[i].movement === undefined ? "mobility" : "movement"}`;
+/** The field a board node's movement was given in: "movement", or "mobility" (the older spelling). */
+const movementKey = (raw: Record<string, unknown>, i: number): string => (raw.nodes as Tree[])[i].movement === undefined ? "mobility" : "movement";
 function onSubnet(ip: number, len: number, a: number): boolean {
   const mask = len === 0 ? 0 : (~0 << (32 - len)) >>> 0;
   return ((a ^ ip) & mask) >>> 0 === 0 && (a & ~mask) >>> 0 !== 0 && (a | mask) >>> 0 !== 0xffffffff;
@@ -170,7 +170,7 @@ export const RULES: Record<string, Rule> = {
       let last: number | undefined;
       if (n.movement?.type === "waypoints") (n.movement.points as (Tree | undefined)[]).forEach((p, j) => {
         if (p?.atMs === undefined) return;
-        if (last !== undefined && p.atMs < last) w.bad(`${movementAt(raw, i)}.points[${j}].atMs`, `a time not before the previous point (${last})`, p.atMs);
+        if (last !== undefined && p.atMs < last) w.bad(`nodes[${i}].${movementKey(raw, i)}.points[${j}].atMs`, `a time not before the previous point (${last})`, p.atMs);
         last = p.atMs;
       });
     }
@@ -178,7 +178,8 @@ export const RULES: Record<string, Rule> = {
   walkArea(w, raw) {
     for (const [n, i] of boardsOf(w)) {
       const a = n.movement?.type === "randomWalk" ? n.movement.area : undefined;
-      if (a && (a.x1 < a.x0 || a.y1 < a.y0)) w.bad(`${movementAt(raw, i)}.area`, "x0 <= x1 and y0 <= y1", (raw.nodes as Tree[])[i][movementAt(raw, i).split(".")[1]].area);
+      const k = movementKey(raw, i);
+      if (a && (a.x1 < a.x0 || a.y1 < a.y0)) w.bad(`nodes[${i}].${k}.area`, "x0 <= x1 and y0 <= y1", (raw.nodes as Tree[])[i][k].area);
     }
   },
   startPosition(w) {
@@ -188,7 +189,7 @@ export const RULES: Record<string, Rule> = {
       if (!n.position && m?.type === "randomWalk" && m.area) n.position = { x: (m.area.x0 + m.area.x1) / 2, y: (m.area.y0 + m.area.y1) / 2 };
       const wifi = n.attached.includes("wifi");
       if (wifi && !n.position) w.bad(`nodes[${i}].position`, "a position {x, y} (or a movement) for a node with a \"wifi\" interface", undefined);
-      if (wifi && list(w, "accessPoints").length === 0) w.bad(`nodes[${i}].attach`, "access points in the scenario for a \"wifi\" interface", "no accessPoints");
+      if (wifi && !list(w, "accessPoints").some(Boolean)) w.bad(`nodes[${i}].attach`, "access points in the scenario for a \"wifi\" interface", "no accessPoints");
     }
   },
   appEnds(w, _raw, c) {
