@@ -1,6 +1,7 @@
 // Generates the JSON Schemas (draft 2020-12) editors use to check and complete configurations:
 //   schema/node-config.schema.json  from schema/config.fields.json (the one description both hosts walk)
-//   schema/scenario.schema.json     scenario files (docs/scenarios.md); their nodes are node configurations
+//   schema/scenario.schema.json     from schema/scenario.fields.json (scenario files, docs/scenarios.md);
+//                                   their board nodes are node configurations
 // Usage: node schema/gen.mjs [--check]. The output is committed; test/host/schema.test.mjs fails when it
 // is stale (--check prints the stale files and exits 1). The JSON Schema is for editors: it cannot say
 // what depends on the board profile or on other fields (MTU ≤ frameBytes - 14, role rules); the hosts do.
@@ -9,6 +10,7 @@ import { readFileSync, writeFileSync, readdirSync } from "node:fs";
 const dir = new URL("./", import.meta.url).pathname;
 const root = new URL("../", import.meta.url).pathname;
 const FIELDS = JSON.parse(readFileSync(dir + "config.fields.json", "utf8"));
+const SCENARIO = JSON.parse(readFileSync(dir + "scenario.fields.json", "utf8"));
 const BASE = "https://mipfw.invalid/schema/";
 // Board names in the order of host/node/config.ts BOARDS (the built-in profiles).
 const BOARD_ORDER = ["esp32", "esp32-c3", "rpi-zero-2w", "rpi4", "linux", "emulated"];
@@ -25,37 +27,72 @@ const PATTERNS = {
 };
 
 /** A default or bound that is not a plain number/JSON value, said in words. */
-function words(d) {
+function words(d, src) {
   if (d.ref) return `${d.ref}${d.minus ? ` - ${d.minus}` : ""}`;
-  if (d.rule) return `rule ${d.rule} (config.fields.json "rules")`;
+  if (d.rule) return `rule ${d.rule} (${src} "rules")`;
   if (d.sibling) return `true when ${d.sibling} is ${JSON.stringify(d.is)}`;
   return JSON.stringify(d);
 }
 
-/** One field of config.fields.json as JSON Schema. */
-function convert(f) {
+/** The object of variant `tag` ("same": another variant's). */
+const variantOf = (f, tag) => f.variants[tag].same ? variantOf(f, f.variants[tag].same) : f.variants[tag];
+
+/**
+ * One field of config.fields.json or scenario.fields.json as JSON Schema. `config`: the description's
+ * file name (src) and, for an object whose other fields are a node configuration ("rest"), that
+ * configuration's properties and required fields.
+ */
+function convert(f, config) {
   const notes = [];
   let s;
   switch (f.type) {
     case "object": {
-      const props = {};
-      for (const [k, sub] of Object.entries(f.fields)) props[k] = convert(sub);
-      const required = Object.entries(f.fields).filter(([, sub]) => sub.required).map(([k]) => k);
+      const props = f.rest ? { ...config.properties } : {};
+      for (const [k, sub] of Object.entries(f.fields)) {
+        props[k] = convert(sub, config);
+        // The older spelling (legacy) is accepted under its name too.
+        if (sub.legacy) props[sub.legacy.field] = props[sub.legacy.field] ? { anyOf: [props[sub.legacy.field], props[k]], description: `${props[sub.legacy.field].description ?? ""} An object with "${sub.legacy.has}" is the older spelling of "${k}".`.trim() } : props[k];
+      }
+      const required = [...(f.rest ? config.required : []), ...Object.entries(f.fields).filter(([, sub]) => sub.required).map(([k]) => k)];
       s = { type: "object", properties: props, additionalProperties: false };
       if (required.length) s.required = required;
       break;
     }
+    case "variant":
+      // One choice per tag value; the tag is required except where it has a default.
+      s = {
+        anyOf: Object.keys(f.variants).map((tag) => {
+          const o = convert(variantOf(f, tag), config);
+          o.properties = { ...o.properties, [f.tag]: { const: tag } };
+          if (tag !== f.tagDefault) o.required = [f.tag, ...(o.required ?? [])];
+          return o;
+        }),
+      };
+      break;
+    case "map": s = { type: "object", additionalProperties: convert(f.items, config) }; break;
+    case "ref": s = f.nullable ? { anyOf: [{ type: "string" }, { type: "null" }] } : { type: "string" }; if (f.rules) notes.push(`checked by rule ${f.rules.join(", ")} (${config.src} "rules")`); break;
+    case "number":
+      s = { type: "number" };
+      if (typeof f.min === "number") s.minimum = f.min;
+      if (typeof f.max === "number") s.maximum = f.max;
+      break;
+    case "span": {
+      const one = { type: "number", exclusiveMinimum: f.min, maximum: f.max };
+      s = { anyOf: [one, { type: "array", minItems: 2, maxItems: 2, items: one }] };
+      break;
+    }
+    case "hex": s = { type: "string", pattern: `^[0-9a-fA-F${f.ignore ?? ""}]*$` }; break;
     case "list":
-      s = { type: "array", items: convert(f.items) };
+      s = { type: "array", items: convert(f.items, config) };
       if (typeof f.min === "number" && f.min > 0) s.minItems = f.min;
       if (typeof f.max === "number") s.maxItems = f.max;
-      else if (f.max) notes.push(`at most ${words(f.max)} items`);
+      else if (f.max) notes.push(`at most ${words(f.max, config.src)} items`);
       if (f.unique && f.unique !== "merge" && f.items.type !== "object") s.uniqueItems = true;
       break;
     case "integer":
       s = { type: "integer" };
       if (typeof f.min === "number") s.minimum = f.min;
-      if (typeof f.max === "number") s.maximum = f.max; else if (f.max) notes.push(`at most ${words(f.max)}`);
+      if (typeof f.max === "number") s.maximum = f.max; else if (f.max) notes.push(`at most ${words(f.max, config.src)}`);
       break;
     case "boolean": s = { type: "boolean" }; break;
     case "enum":
@@ -63,23 +100,23 @@ function convert(f) {
       else if (f.values === "interfaces") { s = { type: "string" }; notes.push("the name of one of the interfaces"); }
       else s = { enum: Object.keys(f.values) };
       break;
-    case "string": s = { type: "string", pattern: `^[${f.chars}]{${f.minLength},${f.maxLength}}$` }; break;
+    case "string": s = f.chars === undefined ? { type: "string" } : { type: "string", pattern: `^[${f.chars}]{${f.minLength},${f.maxLength}}$` }; break;
     case "ipv4": case "cidr4": case "mac": case "key": s = { type: "string", pattern: PATTERNS[f.type] }; break;
     case "any": s = {}; break;
     default: throw new Error(`unknown field type ${f.type}`);
   }
   if (f.literals) s = { anyOf: [s, { enum: Object.keys(f.literals) }] };
   if (f.default !== undefined) {
-    if (typeof f.default !== "object" || Array.isArray(f.default)) s.default = f.default; else notes.push(`default: ${words(f.default)}`);
+    if (typeof f.default !== "object" || Array.isArray(f.default)) s.default = f.default; else notes.push(`default: ${words(f.default, config.src)}`);
   }
   const fill = (k) => k === "values" ? (typeof (f.items ?? f).values === "object" ? Object.keys((f.items ?? f).values).join(", ") : k)
-    : k === "min" || k === "max" ? (typeof f[k] === "object" ? words(f[k]) : String(f[k])) : k;
+    : k === "min" || k === "max" ? (typeof f[k] === "object" ? words(f[k], config.src) : String(f[k])) : k;
   const text = [f.description, f.expected && `Expected ${f.expected.replace(/\{([^}]*)\}/g, (_, k) => fill(k))}.`, ...notes.map((n) => n[0].toUpperCase() + n.slice(1) + ".")].filter(Boolean).join(" ");
   if (text) s.description = text;
   return s;
 }
 
-const node = convert(FIELDS.root);
+const node = convert(FIELDS.root, { src: "config.fields.json" });
 const nodeSchema = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
   $id: BASE + "node-config.schema.json",
@@ -88,70 +125,17 @@ const nodeSchema = {
   ...node,
 };
 
-// ---- scenarios (host/node/sim/scenario.ts, docs/scenarios.md) ------------------------------------------
-const num = (minimum, maximum, description) => ({ type: "number", minimum, maximum, ...(description ? { description } : {}) });
-const int = (minimum, maximum, description) => ({ type: "integer", minimum, maximum, ...(description ? { description } : {}) });
-const obj = (properties, required = []) => ({ type: "object", properties: { ...properties }, additionalProperties: false, ...(required.length ? { required } : {}) });
-const NAME = { type: "string", pattern: "^[A-Za-z0-9_.-]{1,32}$" };
-const YEAR = 864e5 * 365;
-const linkParams = { delayMs: num(0, 60000), jitterMs: num(0, 60000), loss: num(0, 1), bandwidthMbps: num(0, 100000), queueFrames: int(1, 100000) };
-const xy = { x: num(-1e6, 1e6), y: num(-1e6, 1e6) };
-const movement = {
-  anyOf: [
-    obj({ type: { const: "waypoints" }, points: { type: "array", minItems: 1, items: obj({ atMs: num(0, YEAR), ...xy }) }, comment: {} }, ["type", "points"]),
-    obj({
-      type: { const: "randomWalk" }, speedMps: { anyOf: [{ type: "number", exclusiveMinimum: 0, maximum: 1000 }, { type: "array", minItems: 2, maxItems: 2, items: { type: "number", exclusiveMinimum: 0, maximum: 1000 } }] },
-      area: obj({ x0: num(-1e6, 1e6), y0: num(-1e6, 1e6), x1: num(-1e6, 1e6), y1: num(-1e6, 1e6) }), pauseMs: num(0, 864e5), comment: {},
-    }, ["type", "speedMps", "area"]),
-  ],
-};
-const { $schema: _, ...nodeProps } = node.properties; // a scenario's nodes need no "$schema"
-const boardNode = {
-  type: "object", additionalProperties: false, required: [...node.required, "attach"],
-  properties: {
-    kind: { const: "board" }, ...nodeProps,
-    mobility: { anyOf: [nodeProps.mobility, movement], description: "Mobile IP settings (an object with \"type\" is the node's movement, the older spelling of \"movement\")." },
-    attach: { type: "object", additionalProperties: { anyOf: [{ type: "string" }, { type: "null" }] }, description: "Each interface name: a segment, \"wifi\" or null." },
-    position: obj(xy), movement,
-  },
-};
-const dhcpNode = obj({
-  kind: { const: "dhcp-server" }, name: NAME, mac: { type: "string", pattern: PATTERNS.mac }, ipv4: { type: "string", pattern: PATTERNS.cidr4 }, attach: { type: "string" },
-  pool: obj({ start: { type: "string", pattern: PATTERNS.ipv4 }, end: { type: "string", pattern: PATTERNS.ipv4 } }, ["start", "end"]),
-  router: { type: "string", pattern: PATTERNS.ipv4 }, dns: { type: "array", maxItems: 4, items: { type: "string", pattern: PATTERNS.ipv4 } },
-  leaseSec: int(10, 2147483647), replyDelayMs: num(0, 60000), offerHoldMs: num(100, 864e5), comment: {},
-}, ["kind", "name", "mac", "ipv4", "attach", "pool"]);
-const when = { startMs: num(0, YEAR), stopMs: num(0, YEAR) };
+// ---- scenarios (schema/scenario.fields.json, walked by host/node/sim/scenario.ts; docs/scenarios.md) ----
+// A board node's other fields are a node configuration: its JSON Schema is the node configuration's
+// properties (no "$schema") plus the board node's own.
+const { $schema: _, ...nodeProps } = node.properties;
+const scenario = convert(SCENARIO.root, { src: "scenario.fields.json", properties: nodeProps, required: node.required });
 const scenarioSchema = {
   $schema: "https://json-schema.org/draft/2020-12/schema",
   $id: BASE + "scenario.schema.json",
   title: "mipfw scenario",
-  description: "Generated by schema/gen.mjs; do not edit. docs/scenarios.md. Each board node is a node configuration (node-config.schema.json) plus attach, position and movement.",
-  ...obj({
-    $schema: { type: "string" }, name: NAME, description: { type: "string" }, seed: int(0, 4294967295), durationMs: int(1, YEAR), mobilityStepMs: int(1, 60000),
-    wifi: obj({ hysteresisDb: num(0, 100), linkHints: { type: "boolean" } }),
-    segments: { type: "array", items: obj({ name: NAME, ...linkParams, comment: {} }, ["name"]) },
-    accessPoints: { type: "array", items: obj({ name: NAME, segment: { type: "string" }, bssid: { type: "string", pattern: PATTERNS.mac }, ...xy, rangeM: num(0.1, 1e6), assocDelayMs: num(0, 60000), ...linkParams, comment: {} }, ["name", "segment", "bssid", "x", "y"]) },
-    nodes: { type: "array", minItems: 1, items: { anyOf: [boardNode, dhcpNode] } },
-    apps: {
-      type: "array", items: {
-        anyOf: [
-          obj({ type: { const: "cbr" }, name: NAME, from: { type: "string" }, to: { type: "string" }, port: int(1, 65535), sourcePort: int(1, 65535), ratePps: num(0.001, 1e6), sizeBytes: int(16, 1472), ...when, comment: {} }, ["type", "name", "from", "to"]),
-          obj({ type: { const: "ping" }, name: NAME, from: { type: "string" }, to: { type: "string" }, intervalMs: num(1, 864e5), count: int(0, 1e9), sizeBytes: int(8, 1472), ...when, comment: {} }, ["type", "name", "from", "to"]),
-        ],
-      },
-    },
-    actions: {
-      type: "array", items: {
-        anyOf: [
-          obj({ type: { enum: ["stop", "start", "restart"] }, atMs: num(0, YEAR), node: { type: "string" }, comment: {} }, ["type", "atMs", "node"]),
-          obj({ type: { const: "inject" }, atMs: num(0, YEAR), segment: { type: "string" }, frameHex: { type: "string" }, count: int(1, 1e6), intervalMs: num(0, 864e5), comment: {} }, ["type", "atMs", "segment", "frameHex"]),
-          obj({ type: { const: "replayLastRegistration" }, atMs: num(0, YEAR), segment: { type: "string" }, comment: {} }, ["type", "atMs", "segment"]),
-        ],
-      },
-    },
-    comment: {},
-  }, ["name", "durationMs", "nodes"]),
+  description: "Generated by schema/gen.mjs from schema/scenario.fields.json; do not edit. docs/scenarios.md. Each board node is a node configuration (node-config.schema.json) plus attach, position and movement.",
+  ...scenario,
 };
 
 const out = { "node-config.schema.json": nodeSchema, "scenario.schema.json": scenarioSchema };

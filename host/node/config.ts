@@ -2,7 +2,8 @@
 // binary form the core reads (docs/abi.md "Configuration"). The fields, ranges, defaults and record
 // keys are data (schema/config.fields.json, shared with host/wasm3/src/config.rs); this file walks
 // them generically, plus the few cross-field rules the schema names. Every refusal names the field,
-// what was expected and what was found; an invalid configuration never starts a board.
+// what was expected and what was found; an invalid configuration never starts a board. The same walker
+// validates scenario files from schema/scenario.fields.json (host/node/sim/scenario.ts).
 
 import esp32 from "../../boards/esp32.json";
 import esp32c3 from "../../boards/esp32-c3.json";
@@ -75,19 +76,39 @@ export class ConfigError extends Error {
 // ---- the schema (schema/config.fields.json) --------------------------------------------------------
 
 type Ref = { ref: string; minus?: number };
-/** One field of the schema; see docs/abi.md "Configuration schema". */
-interface Field {
-  type: "object" | "list" | "integer" | "boolean" | "enum" | "string" | "ipv4" | "cidr4" | "mac" | "key" | "any";
-  required?: boolean; default?: unknown; expected?: string; unique?: string;
+/** The field types the walker knows (schema/config.fields.json, schema/scenario.fields.json). */
+export const FIELD_TYPES = ["object", "list", "integer", "number", "boolean", "enum", "string", "ipv4", "cidr4", "mac", "key", "any", "ref", "map", "variant", "hex", "span"] as const;
+/** One field of a description; see docs/abi.md "Configuration schema" and docs/scenarios.md. */
+export interface Field {
+  type: typeof FIELD_TYPES[number];
+  required?: boolean; default?: unknown; expected?: string; unique?: string; rules?: string[]; description?: string;
   fields?: Record<string, Field>; unknown?: string;
   items?: Field; min?: number | Ref; max?: number | Ref; maxExpected?: string; countNoun?: string; implies?: Record<string, string[]>;
   values?: Record<string, number> | "boards" | "interfaces"; literals?: Record<string, string>;
   chars?: string; minLength?: number; maxLength?: number; unicast?: boolean; nonzero?: boolean;
   record?: string; key?: number; at?: number; as?: "u8" | "u16" | "u32"; bits?: number; shift?: number; prefixAt?: number; lenAt?: number; combine?: "or";
+  /** cidr4: the prefix lengths accepted. */
+  minPrefix?: number; maxPrefix?: number;
+  /** ref: a name of something elsewhere, any value to the walker: the rules the field names check it, absent or not. nullable: null is a value too (for the JSON Schema). */
+  nullable?: boolean;
+  /** hex: the byte count accepted and the characters left out before decoding (a regular expression class, like chars). */
+  minBytes?: number; maxBytes?: number; ignore?: string;
+  /** variant: an object whose fields depend on its `tag` field (absent: tagDefault). */
+  tag?: string; tagDefault?: string; tagExpected?: string; variants?: Record<string, Field | { same: string }>;
+  /** object: the fields not listed form a node configuration (validated by the walk's `rest` hook), kept as this name. */
+  rest?: string;
+  /** The value may be given under an older field name, as an object with field `has`; both at once is refused. */
+  legacy?: { field: string; has: string; conflict: string };
 }
+/** Keys a field may carry (the Field interface above), for checking descriptions. */
+export const FIELD_KEYS = ["type", "required", "default", "expected", "unique", "rules", "description", "fields", "unknown", "items", "min", "max", "maxExpected", "countNoun", "implies",
+  "values", "literals", "chars", "minLength", "maxLength", "unicast", "nonzero", "record", "key", "at", "as", "bits", "shift", "prefixAt", "lenAt", "combine",
+  "minPrefix", "maxPrefix", "nullable", "minBytes", "maxBytes", "ignore", "tag", "tagDefault", "tagExpected", "variants", "rest", "legacy"];
+/** A description the walker walks: expected texts per type, named rules, the root object. */
+export interface Description { types: Record<string, Record<string, string>>; rules: Record<string, string>; root: Field }
 interface RecordDef { name: string; type: number; form: "kv" | "struct"; list?: string; size?: number; indexAt?: number; later?: boolean; fixed?: { key: number; from: string }[] }
 const ROOT = SCHEMA.root as unknown as Field;
-const TYPES = SCHEMA.types as unknown as Record<string, Record<string, string>>;
+export const CONFIG_DESCRIPTION = SCHEMA as unknown as Description;
 const RECORDS = SCHEMA.records as RecordDef[];
 const fieldAt = (path: string): Field => path.split(".").reduce((f, k) => f.fields![k], ROOT);
 export const DEFAULT_BOARD = fieldAt("board").default as string;
@@ -144,15 +165,23 @@ function parseKey(v: unknown): Uint8Array | null {
   return Uint8Array.from(v.match(/../g)!.map((h) => parseInt(h, 16)));
 }
 
-/** A validated value: JSON scalars, numbers for ipv4, [addr, len] for cidr4, bytes for mac/key. */
-type Tree = Record<string, any>;
+/** A validated value: JSON scalars, numbers for ipv4, [addr, len] for cidr4, bytes for mac/key/hex. */
+export type Tree = Record<string, any>;
 const MISSING = Symbol("missing");
+/** The rest of an object with `rest` (a scenario's board node: its node configuration). */
+export type RestHook = (w: Walk, raw: Record<string, unknown>, field: string) => unknown;
+
+/** An object field whose value cannot be made of defaults alone (a field of it is required). */
+const needsInput = (f: Field): boolean => Object.values(f.fields ?? {}).some((x) => x.required);
 
 /** One validation: where problems go, the board profiles, and the configuration built so far. */
-class Walk {
+export class Walk {
   readonly p: string[] = [];
   readonly tree: Tree = {};
-  constructor(readonly where: string, readonly boards: Record<string, BoardProfile>) {}
+  readonly types: Record<string, Record<string, string>>;
+  constructor(readonly where: string, readonly boards: Record<string, BoardProfile>, d: Description = CONFIG_DESCRIPTION, readonly rest?: RestHook) {
+    this.types = d.types;
+  }
 
   bad(field: string, expected: string, got: unknown): void { this.p.push(`${this.where}.${field}: expected ${expected}, got ${show(got)}`); }
 
@@ -180,7 +209,7 @@ class Walk {
   }
   /** The expected text of `f`, its placeholders filled. */
   expected(f: Field): string {
-    const t = f.expected ?? TYPES[f.type].expected;
+    const t = f.expected ?? this.types[f.type].expected;
     return t.replace(/\{([A-Za-z.]+)\}/g, (_, k: string) =>
       k === "min" ? String(this.num(f.min, 0)) : k === "max" ? String(this.num(f.max, Infinity))
         : k === "values" ? this.values(f.items ?? f).join(", ") : String(this.ref(k)));
@@ -189,9 +218,9 @@ class Walk {
   /** Validate `raw` (MISSING when absent) against `f`; the value, or undefined when wrong or absent. */
   value(f: Field, raw: unknown, field: string, siblings: Tree, earlier: Tree[] | null, key: string): any {
     if (raw === MISSING) {
-      if (f.required) { this.bad(field, this.expected(f), undefined); return undefined; }
+      if (f.required && f.type !== "ref") { this.bad(field, this.expected(f), undefined); return undefined; }
       const d = f.default as any;
-      if (f.type === "object") return this.object(f, {}, field, null, true);
+      if (f.type === "object") return needsInput(f) ? undefined : this.object(f, {}, field, null, true);
       if (d === undefined || (isObject(d) && "rule" in d)) return undefined;
       if (isObject(d) && "ref" in d) return this.value(f, this.ref(d.ref as string), field, siblings, earlier, key);
       if (isObject(d) && "sibling" in d) return this.value(f, siblings[d.sibling as string] === d.is, field, siblings, earlier, key);
@@ -208,24 +237,62 @@ class Walk {
     return v;
   }
 
-  check(f: Field, raw: unknown, field: string): any {
-    const t = TYPES[f.type] ?? {};
+  /** `earlier`: for an item of a list, the items before it (their `unique` fields are compared). */
+  check(f: Field, raw: unknown, field: string, earlier: Tree[] | null = null): any {
+    const t = this.types[f.type] ?? {};
     const lit = f.literals && typeof raw === "string" && Object.hasOwn(f.literals, raw) ? f.literals[raw] : undefined;
     switch (f.type) {
       case "any": return raw;
+      case "ref": return raw; // checked by the rules the field names
       case "object":
-        if (!isObject(raw)) { this.bad(field, this.expected(f), raw); return this.object(f, {}, field, null, true); }
-        return this.object(f, raw, field, null, false);
+        if (!isObject(raw)) { this.bad(field, this.expected(f), raw); return needsInput(f) ? undefined : this.object(f, {}, field, null, true); }
+        return this.object(f, raw, field, earlier, false);
+      case "map": {
+        if (!isObject(raw)) break;
+        const out: Tree = {};
+        for (const [k, x] of Object.entries(raw)) { const v = this.check(f.items!, x, `${field}.${k}`); if (v !== undefined) out[k] = v; }
+        return out;
+      }
+      case "variant": {
+        if (!isObject(raw)) break;
+        const tag = raw[f.tag!] === undefined ? f.tagDefault : raw[f.tag!];
+        const vf = typeof tag === "string" ? variantOf(f, tag) : undefined;
+        if (!vf) {
+          this.bad(`${field}.${f.tag}`, f.tagExpected!, raw[f.tag!]);
+          return this.object(commonOf(f), raw, field, null, true); // the fields every variant has are still checked (and seen by the rules)
+        }
+        const o = this.object(vf, raw, field, earlier, false);
+        o[f.tag!] = tag;
+        return o;
+      }
       case "list": return this.list(f, raw, field);
       case "integer": {
         const lo = this.num(f.min, -Infinity), hi = this.num(f.max, Infinity);
         if (Number.isInteger(raw) && (raw as number) >= lo && (raw as number) <= hi) return raw;
         break;
       }
+      case "number": {
+        const lo = this.num(f.min, -Infinity), hi = this.num(f.max, Infinity);
+        if (typeof raw === "number" && Number.isFinite(raw) && raw >= lo && raw <= hi) return raw;
+        break;
+      }
+      case "span": {
+        // A number in (min, max], or a range [lo, hi] of two such numbers, lo <= hi; the value is [lo, hi].
+        const lo = this.num(f.min, 0), hi = this.num(f.max, Infinity);
+        const ok = (x: unknown): x is number => typeof x === "number" && x > lo && x <= hi;
+        if (ok(raw)) return [raw, raw];
+        if (Array.isArray(raw) && raw.length === 2 && ok(raw[0]) && ok(raw[1]) && raw[0] <= raw[1]) return [raw[0], raw[1]];
+        break;
+      }
+      case "hex": {
+        const h = typeof raw === "string" ? raw.replace(new RegExp(`[${f.ignore ?? ""}]`, "g"), "") : "";
+        if (/^([0-9a-fA-F]{2})+$/.test(h) && h.length >= 2 * f.minBytes! && h.length <= 2 * f.maxBytes!) return Uint8Array.from(h.match(/../g)!.map((x) => parseInt(x, 16)));
+        break;
+      }
       case "boolean": if (typeof raw === "boolean") return raw; break;
       case "enum": if (typeof raw === "string" && this.values(f).includes(raw)) return raw; break;
       case "string": {
-        const ok = typeof raw === "string" && raw.length >= f.minLength! && raw.length <= f.maxLength! && new RegExp(`^[${f.chars}]*$`).test(raw);
+        const ok = typeof raw === "string" && raw.length >= (f.minLength ?? 0) && raw.length <= (f.maxLength ?? Infinity) && (f.chars === undefined || new RegExp(`^[${f.chars}]*$`).test(raw));
         if (ok) return raw;
         break;
       }
@@ -236,15 +303,16 @@ class Walk {
       }
       case "cidr4": {
         const c = parseCidr(lit ?? raw);
-        if (!c) break;
+        if (!c || c[1] < (f.minPrefix ?? 0) || c[1] > (f.maxPrefix ?? 32)) break;
         if (lit === undefined && f.unicast && (c[1] === 0 || (c[0] >>> 28) >= 14 || c[0] >>> 24 === 127 || c[0] >>> 24 === 0)) { this.bad(field, t.unicast, raw); return undefined; }
         return c;
       }
       case "mac": {
         const m = parseMac(raw);
         if (!m) break;
-        if (f.unicast && m[0] & 1) { this.bad(field, t.unicast, raw); return undefined; }
-        if (f.nonzero && m.every((b) => b === 0)) { this.bad(field, t.nonzero, raw); return undefined; }
+        // A field with its own expected text says it for every refusal; else each check has its own.
+        if (f.unicast && m[0] & 1) { this.bad(field, f.expected ?? t.unicast, raw); return undefined; }
+        if (f.nonzero && m.every((b) => b === 0)) { this.bad(field, f.expected ?? t.nonzero, raw); return undefined; }
         return m;
       }
       case "key": {
@@ -261,10 +329,25 @@ class Walk {
   object(f: Field, raw: Record<string, unknown>, field: string, earlier: Tree[] | null, absent: boolean, into: Tree = {}): Tree {
     const prefix = field ? `${field}.` : "";
     const names = Object.keys(f.fields!);
-    if (!absent) for (const k of Object.keys(raw)) if (!names.includes(k)) this.bad(`${prefix}${k}`, `${f.unknown} ${names.join(", ")}`, k);
+    // A field given under its older name (legacy) takes that name out of the object's other fields.
+    const legacy = new Map<string, string>();
     for (const [k, sub] of Object.entries(f.fields!)) {
-      const v = this.value(sub, Object.hasOwn(raw, k) ? raw[k] : MISSING, `${prefix}${k}`, into, earlier, k);
-      if (v !== undefined || sub.type === "list") into[k] = v ?? []; // a missing or wrong list is empty to the rules
+      const l = sub.legacy, old = l && raw[l.field];
+      if (!l || !isObject(old) || !(l.has in old)) continue;
+      legacy.set(l.field, k);
+      if (Object.hasOwn(raw, k)) this.bad(`${prefix}${l.field}`, l.conflict, old);
+    }
+    if (!absent && f.rest === undefined) for (const k of Object.keys(raw)) if (!names.includes(k)) this.bad(`${prefix}${k}`, `${f.unknown} ${names.join(", ")}`, k);
+    if (!absent && f.rest !== undefined) {
+      const rest = Object.fromEntries(Object.entries(raw).filter(([k]) => !names.includes(k) && !legacy.has(k)));
+      into[f.rest] = this.rest!(this, rest, field);
+    }
+    for (const [k, sub] of Object.entries(f.fields!)) {
+      const old = [...legacy].find(([, to]) => to === k)?.[0];
+      const [from, at] = old !== undefined && !Object.hasOwn(raw, k) ? [old, `${prefix}${old}`] : [k, `${prefix}${k}`];
+      const v = this.value(sub, Object.hasOwn(raw, from) ? raw[from] : MISSING, at, into, earlier, k);
+      if (sub.type === "list") into[k] = v ?? []; // a missing or wrong list is empty to the rules
+      else if (v !== undefined) into[k] = v;
     }
     return into;
   }
@@ -276,13 +359,13 @@ class Walk {
       return [];
     }
     const out: any[] = [];
+    const item = f.items!;
+    const objects = item.type === "object" || item.type === "variant";
     raw.forEach((r, i) => {
-      const item = f.items!;
-      const v = item.type === "object"
-        ? (isObject(r) ? this.object(item, r, `${field}[${i}]`, out, false) : (this.bad(`${field}[${i}]`, this.expected(item), r), undefined))
-        : this.check(item, r, `${field}[${i}]`);
-      if (v === undefined) { if (item.type === "object") out.push(undefined); return; }
-      if (item.type !== "object" && out.some((e) => same(e, v))) { if (f.unique !== "merge") this.bad(`${field}[${i}]`, f.unique!, r); return; }
+      const v = objects && !isObject(r) ? (this.bad(`${field}[${i}]`, this.expected(item), r), undefined) : this.check(item, r, `${field}[${i}]`, out);
+      // Objects keep their index (rules read raw[i] beside tree[i]), undefined when refused.
+      if (v === undefined) { if (objects) out.push(undefined); return; }
+      if (!objects && f.unique && out.some((e) => same(e, v))) { if (f.unique !== "merge") this.bad(`${field}[${i}]`, f.unique, r); return; }
       out.push(v);
     });
     const n = out.filter((x) => x !== undefined).length;
@@ -290,6 +373,47 @@ class Walk {
     for (const v of [...out]) for (const w of f.implies?.[v] ?? []) if (!out.includes(w)) out.push(w);
     return out;
   }
+}
+
+/** The object of variant `tag` of `f` ("same": another variant's), or undefined when there is none. */
+function variantOf(f: Field, tag: string): Field | undefined {
+  const v = Object.hasOwn(f.variants!, tag) ? f.variants![tag] : undefined;
+  return v && "same" in v ? variantOf(f, v.same) : v as Field | undefined;
+}
+/** The fields every variant of `f` has alike (checked when the tag names no variant). */
+function commonOf(f: Field): Field {
+  const all = Object.keys(f.variants!).map((t) => variantOf(f, t)!);
+  const fields = Object.fromEntries(Object.entries(all[0].fields!).filter(([k, x]) => k !== f.tag && all.every((v) => JSON.stringify(v.fields![k]) === JSON.stringify(x))));
+  return { type: "object", fields };
+}
+
+/** Problems of a description itself: unknown types and keys, rules it names but does not list. */
+export function describeProblems(d: Description): string[] {
+  const out: string[] = [];
+  const walk = (f: Field | { same: string }, at: string): void => {
+    if ("same" in f) return;
+    if (!(FIELD_TYPES as readonly string[]).includes(f.type)) out.push(`${at}: type ${f.type}`);
+    if (!d.types[f.type] && f.expected === undefined && f.type !== "any" && f.type !== "ref") out.push(`${at}: no expected text for ${f.type}`);
+    for (const k of Object.keys(f)) if (!FIELD_KEYS.includes(k)) out.push(`${at}: key ${k}`);
+    for (const r of [...(f.rules ?? []), ...(isObject(f.default) && "rule" in f.default ? [String(f.default.rule)] : [])]) if (!(r in d.rules)) out.push(`${at}: rule ${r}`);
+    for (const [k, sub] of Object.entries(f.fields ?? {})) walk(sub, `${at}.${k}`);
+    for (const [k, sub] of Object.entries(f.variants ?? {})) walk(sub, `${at}<${k}>`);
+    if (f.items) walk(f.items, `${at}[]`);
+  };
+  walk(d.root, "root");
+  return out;
+}
+
+/**
+ * Walk `raw` against description `d`, then run `rules` in the order of d.rules. The Walk holds the
+ * problems and the tree; a value that is not an object is refused with the one problem.
+ */
+export function walkDescription(d: Description, raw: unknown, where: string, boards: Record<string, BoardProfile>, rules: Record<string, (w: Walk, raw: Record<string, unknown>) => void>, rest?: RestHook): Walk {
+  const w = new Walk(where, boards, d, rest);
+  if (!isObject(raw)) { w.p.push(`${where}: expected a JSON object, got ${show(raw)}`); return w; }
+  w.object(d.root, raw, "", null, false, w.tree);
+  for (const name of Object.keys(d.rules)) rules[name]?.(w, raw);
+  return w;
 }
 
 function same(a: unknown, b: unknown): boolean {
@@ -369,10 +493,7 @@ const RULES: Record<string, (w: Walk, raw: Record<string, unknown>) => void> = {
  * `where` prefixes field names (e.g. the file or node name). Throws ConfigError listing every problem.
  */
 export function validateConfig(raw: unknown, where = "config", boards: Record<string, BoardProfile> = BOARDS): ValidConfig {
-  if (!isObject(raw)) throw new ConfigError([`${where}: expected a JSON object, got ${show(raw)}`]);
-  const w = new Walk(where, boards);
-  w.object(ROOT, raw, "", null, false, w.tree);
-  for (const name of Object.keys(SCHEMA.rules)) RULES[name]?.(w, raw);
+  const w = walkDescription(CONFIG_DESCRIPTION, raw, where, boards, RULES);
   if (w.p.length) throw new ConfigError(w.p);
   return typed(w);
 }

@@ -7,7 +7,7 @@ import { validateScenario, type Scenario } from "./sim/scenario.js";
 export { Board, BoardError, compileFirmware, copyFrame, ABI_VERSION, decodeDump, mappedV4, type BoardHooks, type FirmwareExports } from "./board.js";
 export { RemoteBoard, type SimBoard, type RemoteOptions } from "./remote.js";
 export {
-  validateConfig, encodeConfig, encodeConfigChunks, mappedAddress, ConfigError, BOARDS, DEFAULT_BOARD, SIZE_RANGES,
+  validateConfig, describeProblems, CONFIG_DESCRIPTION, FIELD_TYPES, encodeConfig, encodeConfigChunks, mappedAddress, ConfigError, BOARDS, DEFAULT_BOARD, SIZE_RANGES,
   parseIp, formatIp, parseCidr, parseMac, formatMac,
   type ValidConfig, type BoardProfile, type Sizes, type IfaceConfig, type RouteConfig, type NodeOptions, type Role,
 } from "./config.js";
@@ -28,7 +28,7 @@ export {
   OPT_MESSAGE, OPT_RENEWAL_T1, OPT_REBINDING_T2, OPT_CLIENT_ID, type DhcpMessage, type DhcpServerConfig, type DhcpStats,
 } from "./sim/dhcp.js";
 export { renderTimeline, timelineData, type TimelineData } from "./timeline.js";
-export { validateScenario, ScenarioError, SEGMENT_DEFAULTS, CELL_DEFAULTS } from "./sim/scenario.js";
+export { validateScenario, ScenarioError, SEGMENT_DEFAULTS, CELL_DEFAULTS, SCENARIO_DESCRIPTION, RULES as SCENARIO_RULES } from "./sim/scenario.js";
 export type { Scenario, ScNode, ScApp, ScCbr, ScPing, ScSegment, ScAccessPoint, ScDhcpServer, ScAction, Mobility, Waypoint } from "./sim/scenario.js";
 export { Simulation, SimNode, NodeIface, TIMELINE_KINDS, isRegistrationRequest, type SimOptions, type HandoffRecord, type HostStats, type MobileTrack } from "./sim/sim.js";
 export { buildSummary, summaryJson, type Summary } from "./sim/summary.js";

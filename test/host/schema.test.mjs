@@ -1,5 +1,5 @@
 // The published JSON Schemas (schema/*.schema.json, for editors) are generated from
-// schema/config.fields.json and up to date; every scenario, configuration fixture and documented
+// schema/config.fields.json and schema/scenario.fields.json and up to date; every scenario, configuration fixture and documented
 // example in the repository validates against them; and they refuse what they should.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -65,10 +65,12 @@ test("schema: the committed JSON Schemas are what schema/gen.mjs makes of schema
 });
 
 test("schema: every scenario validates against scenario.schema.json, and its nodes are node configurations", () => {
-  const files = readdirSync(join(root, "scenarios")).filter((f) => f.endsWith(".json"));
-  assert.ok(files.length >= 10);
+  const files = ["scenarios", "test/fixtures/scenarios"].flatMap((d) => readdirSync(join(root, d)).filter((f) => f.endsWith(".json")).map((f) => `${d}/${f}`));
+  assert.ok(files.length >= 11);
+  // The scenario JSON Schema is made of schema/scenario.fields.json: the same top-level fields.
+  assert.deepEqual(Object.keys(scenarioSchema.properties), Object.keys(read("schema/scenario.fields.json").root.fields));
   for (const f of files) {
-    const s = read(`scenarios/${f}`);
+    const s = read(f);
     assert.deepEqual(validate(scenarioSchema, s), [], f);
     assert.doesNotThrow(() => host.validateScenario(s, f), f);
   }
@@ -128,4 +130,27 @@ test("schema: the JSON Schema refuses what the hosts refuse field by field", () 
   const withHint = { $schema: "../schema/node-config.schema.json", ...ok };
   assert.deepEqual(validate(nodeSchema, withHint), []);
   assert.doesNotThrow(() => host.validateConfig(withHint, "x"));
+});
+
+test("schema: the scenario JSON Schema refuses what the simulator refuses field by field", () => {
+  const ok = read("test/fixtures/scenarios/every-field.json");
+  const cases = [
+    [(j) => { j.segments[0].loss = 2; }, "$.segments[0].loss"],
+    [(j) => { j.wifi.linkHints = "yes"; }, "$.wifi.linkHints"],
+    [(j) => { j.extra = 1; }, "$: unknown field extra"],
+    [(j) => { delete j.durationMs; }, "$: no durationMs"],
+    [(j) => { j.accessPoints[0].bssid = "zz"; }, "$.accessPoints[0].bssid"],
+    [(j) => { j.nodes[3].movement.speedMps = [1, 2, 3]; }, "$.nodes[3]"],
+    [(j) => { j.nodes[4].kind = "printer"; }, "$.nodes[4]"],
+    [(j) => { j.apps[1].type = "tcp"; }, "$.apps[1]"],
+    [(j) => { j.actions[3].frameHex = "xyz"; }, "$.actions[3]"],
+    [(j) => { j.nodes[1].attach.eth0 = 5; }, "$.nodes[1]"],
+  ];
+  assert.deepEqual(validate(scenarioSchema, ok), []);
+  for (const [mutate, where] of cases) {
+    const j = structuredClone(ok); mutate(j);
+    const p = validate(scenarioSchema, j);
+    assert.ok(p.some((x) => x.startsWith(where)), `${where}: ${p.join("; ")}`);
+    assert.throws(() => host.validateScenario(j), host.ScenarioError, where);
+  }
 });

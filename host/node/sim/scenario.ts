@@ -1,8 +1,11 @@
 // Scenario files (docs/scenarios.md): segments, access points, nodes with inline node configurations
-// and where each interface attaches, mobility, applications, duration and seed. Validated field by
-// field like node configurations: every refusal names the field, what was expected and what was found.
+// and where each interface attaches, mobility, applications, duration and seed. The fields, ranges and
+// defaults are data (schema/scenario.fields.json), walked by the walker of node configurations
+// (host/node/config.ts); the cross-field rules the description names are the functions of RULES below.
+// Every refusal names the field, what was expected and what was found.
 
-import { validateConfig, ConfigError, parseIp, parseMac, parseCidr, formatIp, formatMac, BOARDS, type ValidConfig, type BoardProfile } from "../config.js";
+import { validateConfig, ConfigError, parseIp, formatIp, formatMac, BOARDS, walkDescription, type ValidConfig, type BoardProfile, type Description, type Walk, type Tree } from "../config.js";
+import FIELDS from "../../../schema/scenario.fields.json";
 import type { SegmentParams } from "./segment.js";
 
 export interface ScSegment extends SegmentParams { name: string }
@@ -53,376 +56,248 @@ export interface Scenario {
 
 export class ScenarioError extends ConfigError {}
 
-function show(v: unknown): string {
-  if (v === undefined) return "nothing";
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 60 ? s.slice(0, 57) + "..." : s;
-}
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-const NAME_RE = /^[A-Za-z0-9_.-]{1,32}$/;
+/** The description of a scenario file (schema/scenario.fields.json). */
+export const SCENARIO_DESCRIPTION = FIELDS as unknown as Description;
+const ROOT = SCENARIO_DESCRIPTION.root;
 
-/** Field reader collecting problems; `where` prefixes every field name. */
-class Fields {
-  constructor(readonly p: string[]) {}
-  bad(field: string, expected: string, got: unknown): void { this.p.push(`${field}: expected ${expected}, got ${show(got)}`); }
-  known(obj: Record<string, unknown>, where: string, keys: string[]): void {
-    for (const k of Object.keys(obj)) if (!keys.includes(k)) this.bad(`${where}.${k}`, `one of the fields ${keys.join(", ")}`, k);
-  }
-  num(obj: Record<string, unknown>, where: string, key: string, lo: number, hi: number, def?: number, integer = false): number {
-    const v = obj[key];
-    if (v === undefined && def !== undefined) return def;
-    if (typeof v !== "number" || !Number.isFinite(v) || v < lo || v > hi || (integer && !Number.isInteger(v))) {
-      this.bad(`${where}.${key}`, `${integer ? "an integer" : "a number"} ${lo}..${hi}`, v);
-      return def ?? lo;
-    }
-    return v;
-  }
-  name(obj: Record<string, unknown>, where: string, key = "name"): string {
-    const v = obj[key];
-    if (typeof v !== "string" || !NAME_RE.test(v)) { this.bad(`${where}.${key}`, "1-32 letters, digits, '_', '.', '-'", v); return ""; }
-    return v;
-  }
-  list(obj: Record<string, unknown>, where: string, key: string, required: boolean): unknown[] {
-    const v = obj[key];
-    if (v === undefined && !required) return [];
-    if (!Array.isArray(v) || (required && v.length === 0)) { this.bad(`${where}.${key}`, required ? "a non-empty list" : "a list", v); return []; }
-    return v;
-  }
-}
-
-function segmentParams(f: Fields, o: Record<string, unknown>, w: string, d: SegmentParams): SegmentParams {
+/** Link parameters as the simulator takes them, from a segment's or access point's fields (ms, Mbps). */
+function linkParams(t: Tree): SegmentParams {
   return {
-    delayUs: Math.round(f.num(o, w, "delayMs", 0, 60000, d.delayUs / 1000) * 1000),
-    jitterUs: Math.round(f.num(o, w, "jitterMs", 0, 60000, d.jitterUs / 1000) * 1000),
-    loss: f.num(o, w, "loss", 0, 1, d.loss),
-    bandwidthBps: f.num(o, w, "bandwidthMbps", 0, 100000, d.bandwidthBps / 1e6) * 1e6,
-    queueFrames: f.num(o, w, "queueFrames", 1, 100000, d.queueFrames, true),
+    delayUs: Math.round(t.delayMs * 1000), jitterUs: Math.round(t.jitterMs * 1000), loss: t.loss,
+    bandwidthBps: t.bandwidthMbps * 1e6, queueFrames: t.queueFrames,
   };
 }
+const defaultsOf = (f: { fields?: Record<string, { default?: unknown }> }): Tree => Object.fromEntries(Object.entries(f.fields!).map(([k, x]) => [k, x.default]));
+export const SEGMENT_DEFAULTS: SegmentParams = linkParams(defaultsOf(ROOT.fields!.segments.items!));
+export const CELL_DEFAULTS: SegmentParams = linkParams(defaultsOf(ROOT.fields!.accessPoints.items!));
 
-export const SEGMENT_DEFAULTS: SegmentParams = { delayUs: 100, jitterUs: 0, loss: 0, bandwidthBps: 100e6, queueFrames: 256 };
-export const CELL_DEFAULTS: SegmentParams = { delayUs: 1000, jitterUs: 0, loss: 0, bandwidthBps: 54e6, queueFrames: 64 };
-const SEGMENT_KEYS = ["name", "delayMs", "jitterMs", "loss", "bandwidthMbps", "queueFrames", "comment"];
-const AP_KEYS = ["name", "segment", "bssid", "x", "y", "rangeM", "assocDelayMs", "delayMs", "jitterMs", "loss", "bandwidthMbps", "queueFrames", "comment"];
-const NODE_EXTRA = ["attach", "position", "movement"];
-const TOP_KEYS = ["name", "description", "seed", "durationMs", "mobilityStepMs", "wifi", "segments", "accessPoints", "nodes", "apps", "actions", "comment", "$schema"];
-const DHCP_KEYS = ["kind", "name", "mac", "ipv4", "attach", "pool", "router", "dns", "leaseSec", "replyDelayMs", "offerHoldMs", "comment"];
-const COORD = 1e6;
+/** What the rules learn and pass on (names, resolved attachments), for one validation. */
+interface Ctx {
+  /** Every node name given (board or dhcp-server), in order. */
+  nodeNames: string[]; dhcpNames: Set<string>;
+  /** Board nodes whose configuration is valid, by name. */
+  boards: Map<string, ValidConfig>;
+}
+type Rule = (w: Walk, raw: Record<string, unknown>, c: Ctx) => void;
+
+const list = (w: Walk, k: string): (Tree | undefined)[] => w.tree[k];
+const names = (items: (Tree | undefined)[]): string[] => items.flatMap((x) => x?.name === undefined ? [] : [x.name]);
+const segmentsExpected = (w: Walk): string => `one of the segments ${names(list(w, "segments")).join(", ") || "(none defined)"}`;
+const boardsOf = (w: Walk): [Tree, number][] => list(w, "nodes").flatMap((n, i): [Tree, number][] => n?.kind === "board" && n.config ? [[n, i]] : []);
+/** The field a board node's movement was given in: "movement", or "mobility" (the older spelling). */
+const movementKey = (raw: Record<string, unknown>, i: number): string => (raw.nodes as Tree[])[i].movement === undefined ? "mobility" : "movement";
+function onSubnet(ip: number, len: number, a: number): boolean {
+  const mask = len === 0 ? 0 : (~0 << (32 - len)) >>> 0;
+  return ((a ^ ip) & mask) >>> 0 === 0 && (a & ~mask) >>> 0 !== 0 && (a | mask) >>> 0 !== 0xffffffff;
+}
+
+/** The rules of schema/scenario.fields.json "rules", by name (run in the description's order). */
+export const RULES: Record<string, Rule> = {
+  cellNames(w) {
+    const seen = new Map<string, string>(); // segment/AP names share one namespace (pcap file names)
+    for (const k of ["segments", "accessPoints"]) list(w, k).forEach((s, i) => {
+      if (s?.name === undefined) return;
+      if (seen.has(s.name)) w.bad(`${k}[${i}].name`, `a name not used by ${seen.get(s.name)}`, s.name);
+      if (k === "segments" && s.name === "wifi") w.bad(`${k}[${i}].name`, "a name other than \"wifi\"", s.name);
+      seen.set(s.name, `${w.where}.${k}[${i}]`);
+    });
+  },
+  segmentRef(w) {
+    const segs = names(list(w, "segments"));
+    const check = (v: unknown, at: string) => { if (typeof v !== "string" || !segs.includes(v)) w.bad(at, segmentsExpected(w), v); };
+    list(w, "accessPoints").forEach((a, i) => a && check(a.segment, `accessPoints[${i}].segment`));
+    list(w, "nodes").forEach((n, i) => n?.kind === "dhcp-server" && check(n.attach, `nodes[${i}].attach`));
+  },
+  nodeNames(w, raw, c) {
+    list(w, "nodes").forEach((n, i) => {
+      const name = n?.kind === "board" ? (raw.nodes as Tree[])[i].name : n?.name;
+      if (typeof name !== "string") return;
+      if (c.nodeNames.includes(name)) w.bad(`nodes[${i}].name`, "a node name not used by another node", name);
+      c.nodeNames.push(name);
+      if (n!.kind === "dhcp-server") c.dhcpNames.add(name);
+    });
+    for (const [n] of boardsOf(w)) c.boards.set(n.config.name, n.config);
+  },
+  uniqueMacs(w, raw) {
+    const macs = new Map<string, string>();
+    list(w, "nodes").forEach((n, i) => {
+      if (n?.kind === "board" && n.config) (n.config as ValidConfig).interfaces.forEach((x, j) => {
+        const m = formatMac(x.mac);
+        if (macs.has(m)) w.bad(`nodes[${i}].interfaces[${j}].mac`, `a MAC address not used by ${macs.get(m)}`, m);
+        macs.set(m, `${n.config.name}.${x.name}`);
+      });
+      if (n?.kind === "dhcp-server" && n.mac) {
+        const m = formatMac(n.mac);
+        if (macs.has(m)) w.bad(`nodes[${i}].mac`, `a MAC address not used by ${macs.get(m)}`, (raw.nodes as Tree[])[i].mac);
+        macs.set(m, n.name);
+      }
+    });
+  },
+  dhcpSubnet(w, raw) {
+    list(w, "nodes").forEach((n, i) => {
+      if (n?.kind !== "dhcp-server") return;
+      const r = (raw.nodes as Tree[])[i], at = `nodes[${i}]`;
+      const on = (a: number) => !n.ipv4 || onSubnet(n.ipv4[0], n.ipv4[1], a);
+      const a: number | undefined = n.pool?.start, b: number | undefined = n.pool?.end;
+      if (a !== undefined && !on(a)) w.bad(`${at}.pool.start`, "a host address on the server's subnet", r.pool.start);
+      if (b !== undefined && !on(b)) w.bad(`${at}.pool.end`, "a host address on the server's subnet", r.pool.end);
+      if (a !== undefined && b !== undefined) {
+        if (b < a) w.bad(`${at}.pool.end`, `an address not below start (${formatIp(a)})`, r.pool.end);
+        else if (b - a >= 65536) w.bad(`${at}.pool`, "at most 65536 addresses", `${b - a + 1} addresses`);
+        else if (n.ipv4 && n.ipv4[0] >= a && n.ipv4[0] <= b) w.bad(`${at}.pool`, `a range that leaves out the server's own address ${formatIp(n.ipv4[0])}`, r.pool);
+      }
+      if (n.router !== undefined && !on(n.router)) w.bad(`${at}.router`, "a router address on the server's subnet", r.router);
+    });
+  },
+  attach(w) {
+    const segs = names(list(w, "segments"));
+    for (const [n, i] of boardsOf(w)) {
+      const ifs = (n.config as ValidConfig).interfaces;
+      n.attached = ifs.map(() => null);
+      if (!n.attach) continue; // refused by the walker
+      for (const [ifName, target] of Object.entries(n.attach as Tree)) {
+        const idx = ifs.findIndex((x) => x.name === ifName);
+        if (idx < 0) { w.bad(`nodes[${i}].attach.${ifName}`, `one of the interfaces ${ifs.map((x) => x.name).join(", ")}`, ifName); continue; }
+        if (target === null) continue;
+        if (target === "wifi" || (typeof target === "string" && segs.includes(target))) n.attached[idx] = target;
+        else w.bad(`nodes[${i}].attach.${ifName}`, `"wifi", null or one of the segments ${segs.join(", ") || "(none defined)"}`, target);
+      }
+      for (const x of ifs) if (!Object.hasOwn(n.attach, x.name)) w.bad(`nodes[${i}].attach.${x.name}`, "a segment name, \"wifi\" or null for every interface", undefined);
+    }
+  },
+  waypointOrder(w, raw) {
+    for (const [n, i] of boardsOf(w)) {
+      let last: number | undefined;
+      if (n.movement?.type === "waypoints") (n.movement.points as (Tree | undefined)[]).forEach((p, j) => {
+        if (p?.atMs === undefined) return;
+        if (last !== undefined && p.atMs < last) w.bad(`nodes[${i}].${movementKey(raw, i)}.points[${j}].atMs`, `a time not before the previous point (${last})`, p.atMs);
+        last = p.atMs;
+      });
+    }
+  },
+  walkArea(w, raw) {
+    for (const [n, i] of boardsOf(w)) {
+      const a = n.movement?.type === "randomWalk" ? n.movement.area : undefined;
+      const k = movementKey(raw, i);
+      if (a && (a.x1 < a.x0 || a.y1 < a.y0)) w.bad(`nodes[${i}].${k}.area`, "x0 <= x1 and y0 <= y1", (raw.nodes as Tree[])[i][k].area);
+    }
+  },
+  startPosition(w) {
+    for (const [n, i] of boardsOf(w)) {
+      const m = n.movement;
+      if (!n.position && m?.type === "waypoints") n.position = { x: m.points[0]?.x ?? 0, y: m.points[0]?.y ?? 0 };
+      if (!n.position && m?.type === "randomWalk" && m.area) n.position = { x: (m.area.x0 + m.area.x1) / 2, y: (m.area.y0 + m.area.y1) / 2 };
+      const wifi = n.attached.includes("wifi");
+      if (wifi && !n.position) w.bad(`nodes[${i}].position`, "a position {x, y} (or a movement) for a node with a \"wifi\" interface", undefined);
+      if (wifi && !list(w, "accessPoints").some(Boolean)) w.bad(`nodes[${i}].attach`, "access points in the scenario for a \"wifi\" interface", "no accessPoints");
+    }
+  },
+  appEnds(w, _raw, c) {
+    const all = c.nodeNames.join(", ");
+    const v4 = (cfg: ValidConfig): number => cfg.interfaces.find((x) => x.ip !== 0)?.ip ?? 0;
+    list(w, "apps").forEach((a, i) => {
+      if (!a) return;
+      const from = typeof a.from === "string" ? c.boards.get(a.from) : undefined;
+      if (typeof a.from !== "string" || !c.nodeNames.includes(a.from)) w.bad(`apps[${i}].from`, `one of the nodes ${all}`, a.from);
+      else if (!from && c.dhcpNames.has(a.from)) w.bad(`apps[${i}].from`, "a firmware node with the role \"host\" (not a dhcp-server)", a.from);
+      else if (!from) { /* that node's own problems are already listed */ }
+      else if (!from.roles.includes("host")) w.bad(`apps[${i}].from`, "a node with the role \"host\" (a local stack)", a.from);
+      else if (!v4(from)) w.bad(`apps[${i}].from`, "a node with an IPv4 address", a.from);
+      const to = a.to;
+      a.to = ""; a.dst = 0;
+      if (typeof to === "string" && c.boards.has(to)) {
+        a.to = to; a.dst = v4(c.boards.get(to)!);
+        if (!a.dst) w.bad(`apps[${i}].to`, "a node with an IPv4 address", to);
+      } else if (typeof to === "string" && c.dhcpNames.has(to)) w.bad(`apps[${i}].to`, "a firmware node (not a dhcp-server)", to);
+      else if (typeof to === "string" && c.nodeNames.includes(to)) a.to = to; // invalid node: its problems are listed already
+      else if (parseIp(to) !== null) {
+        a.dst = parseIp(to)!;
+        a.to = [...c.boards.values()].find((x) => x.interfaces.some((y) => y.ip === a.dst))?.name ?? formatIp(a.dst);
+      } else w.bad(`apps[${i}].to`, `one of the nodes ${all} or an IPv4 address`, to);
+    });
+  },
+  appTimes(w) {
+    list(w, "apps").forEach((a, i) => {
+      if (a && a.stopMs !== undefined && a.stopMs < a.startMs) w.bad(`apps[${i}].stopMs`, `a time after startMs (${a.startMs})`, a.stopMs);
+      if (a) a.stopMs ??= Infinity;
+    });
+  },
+  appPorts(w) {
+    const used = new Set<string>();
+    list(w, "apps").forEach((a, i) => {
+      if (a?.type !== "cbr") return;
+      a.port ??= 5000 + i;
+      a.sourcePort ??= 40000 + i;
+      const key = `${a.to}:${a.port}`;
+      if (used.has(key)) w.bad(`apps[${i}].port`, `a port not used by another flow to ${a.to}`, a.port);
+      used.add(key);
+    });
+  },
+  actionRefs(w, _raw, c) {
+    const cells = [...names(list(w, "segments")), ...names(list(w, "accessPoints"))];
+    const boards = [...c.boards.keys()];
+    list(w, "actions").forEach((a, i) => {
+      if (a?.type === undefined) return; // no such action: its type is refused
+      const onCell = a.type === "inject" || a.type === "replayLastRegistration";
+      if (!onCell && (typeof a.node !== "string" || !boards.includes(a.node))) w.bad(`actions[${i}].node`, `one of the firmware nodes ${boards.join(", ")}`, a.node);
+      if (onCell && (typeof a.segment !== "string" || !cells.includes(a.segment))) w.bad(`actions[${i}].segment`, `one of the segments or access points ${cells.join(", ") || "(none defined)"}`, a.segment);
+    });
+  },
+};
 
 /**
  * Validate a scenario (parsed JSON). `where` prefixes field names (e.g. the file name). Throws
  * ScenarioError listing every problem.
  */
 export function validateScenario(raw: unknown, where = "scenario", boards: Record<string, BoardProfile> = BOARDS): Scenario {
-  const p: string[] = [];
-  const f = new Fields(p);
-  if (!isObject(raw)) throw new ScenarioError([`${where}: expected a JSON object, got ${show(raw)}`]);
-  f.known(raw, where, TOP_KEYS);
-  const name = f.name(raw, where);
-  const description = typeof raw.description === "string" ? raw.description : "";
-  if (raw.description !== undefined && typeof raw.description !== "string") f.bad(`${where}.description`, "a string", raw.description);
-  const seed = f.num(raw, where, "seed", 0, 4294967295, 1, true);
-  const durationMs = f.num(raw, where, "durationMs", 1, 864e5 * 365, undefined, true);
-  const mobilityStepMs = f.num(raw, where, "mobilityStepMs", 1, 60000, 100, true);
-  let hysteresisDb = 5;
-  let linkHints = true;
-  if (raw.wifi !== undefined) {
-    if (!isObject(raw.wifi)) f.bad(`${where}.wifi`, "an object", raw.wifi);
-    else {
-      f.known(raw.wifi, `${where}.wifi`, ["hysteresisDb", "linkHints"]);
-      hysteresisDb = f.num(raw.wifi, `${where}.wifi`, "hysteresisDb", 0, 100, 5);
-      if (raw.wifi.linkHints !== undefined) {
-        if (typeof raw.wifi.linkHints !== "boolean") f.bad(`${where}.wifi.linkHints`, "true or false", raw.wifi.linkHints);
-        else linkHints = raw.wifi.linkHints;
-      }
+  const c: Ctx = { nodeNames: [], dhcpNames: new Set(), boards: new Map() };
+  const rules = Object.fromEntries(Object.entries(RULES).map(([k, r]) => [k, (w: Walk, x: Record<string, unknown>) => r(w, x, c)]));
+  // A board node's other fields are its node configuration, validated as such (its problems join ours).
+  const config = (w: Walk, rest: Record<string, unknown>, field: string): ValidConfig | undefined => {
+    try { return validateConfig(rest, `${w.where}.${field}`, boards); } catch (e) {
+      if (e instanceof ConfigError) { w.p.push(...e.problems); return undefined; }
+      throw e;
     }
+  };
+  const w = walkDescription(SCENARIO_DESCRIPTION, raw, where, boards, rules, config);
+  if (w.p.length) throw new ScenarioError(w.p);
+  return typed(w.tree);
+}
+
+/** The typed view the simulator reads, from a tree that passed validation. */
+function typed(t: Tree): Scenario {
+  const nodes: ScNode[] = [], dhcpServers: ScDhcpServer[] = [];
+  for (const n of t.nodes as Tree[]) {
+    if (n.kind === "dhcp-server") {
+      dhcpServers.push({
+        name: n.name, mac: n.mac, ip: n.ipv4[0], prefixLen: n.ipv4[1], segment: n.attach, poolStart: n.pool.start, poolEnd: n.pool.end,
+        router: n.router ?? 0, dns: n.dns, leaseSec: n.leaseSec, replyDelayUs: Math.round(n.replyDelayMs * 1000), offerHoldUs: Math.round(n.offerHoldMs * 1000),
+      });
+      continue;
+    }
+    const m = n.movement;
+    const mobility: Mobility | null = m === undefined ? null : m.type === "waypoints"
+      ? { type: "waypoints", points: m.points.map((p: Tree) => ({ atMs: p.atMs, x: p.x, y: p.y })) }
+      : { type: "randomWalk", speedMps: m.speedMps, area: { x0: m.area.x0, y0: m.area.y0, x1: m.area.x1, y1: m.area.y1 }, pauseMs: m.pauseMs };
+    nodes.push({ config: n.config, attach: n.attached, position: n.position ? { x: n.position.x, y: n.position.y } : null, mobility });
   }
-
-  const names = new Map<string, string>(); // segment/AP names share one namespace (pcap file names)
-  const segments: ScSegment[] = [];
-  f.list(raw, where, "segments", false).forEach((s, i) => {
-    const w = `${where}.segments[${i}]`;
-    if (!isObject(s)) return f.bad(w, "an object", s);
-    f.known(s, w, SEGMENT_KEYS);
-    const n = f.name(s, w);
-    if (n && names.has(n)) f.bad(`${w}.name`, `a name not used by ${names.get(n)}`, n);
-    if (n === "wifi") f.bad(`${w}.name`, "a name other than \"wifi\"", n);
-    names.set(n, `${w}`);
-    segments.push({ name: n, ...segmentParams(f, s, w, SEGMENT_DEFAULTS) });
-  });
-  const segNames = new Set(segments.map((s) => s.name));
-
-  const accessPoints: ScAccessPoint[] = [];
-  const bssids = new Set<string>();
-  f.list(raw, where, "accessPoints", false).forEach((a, i) => {
-    const w = `${where}.accessPoints[${i}]`;
-    if (!isObject(a)) return f.bad(w, "an object", a);
-    f.known(a, w, AP_KEYS);
-    const n = f.name(a, w);
-    if (n && names.has(n)) f.bad(`${w}.name`, `a name not used by ${names.get(n)}`, n);
-    names.set(n, w);
-    if (typeof a.segment !== "string" || !segNames.has(a.segment)) f.bad(`${w}.segment`, `one of the segments ${[...segNames].join(", ") || "(none defined)"}`, a.segment);
-    const bssid = parseMac(a.bssid);
-    if (!bssid || bssid[0] & 1) f.bad(`${w}.bssid`, "a unicast MAC address like 02:aa:00:00:00:01", a.bssid);
-    else if (bssids.has(String(a.bssid).toLowerCase())) f.bad(`${w}.bssid`, "a BSSID not used by another access point", a.bssid);
-    else bssids.add(String(a.bssid).toLowerCase());
-    accessPoints.push({
-      name: n, segment: String(a.segment), bssid: bssid ?? new Uint8Array(6),
-      x: f.num(a, w, "x", -COORD, COORD), y: f.num(a, w, "y", -COORD, COORD),
-      rangeM: f.num(a, w, "rangeM", 0.1, COORD, 50),
-      assocDelayUs: Math.round(f.num(a, w, "assocDelayMs", 0, 60000, 100) * 1000),
-      cell: segmentParams(f, a, w, CELL_DEFAULTS),
-    });
-  });
-
-  const nodes: ScNode[] = [];
-  const nodeNames = new Set<string>();
-  const macs = new Map<string, string>();
-  const dhcpServers: ScDhcpServer[] = [];
-  const dhcpNames = new Set<string>();
-  f.list(raw, where, "nodes", true).forEach((n, i) => {
-    const w = `${where}.nodes[${i}]`;
-    if (!isObject(n)) return f.bad(w, "an object", n);
-    if (n.kind !== undefined && n.kind !== "board") {
-      if (n.kind !== "dhcp-server") return f.bad(`${w}.kind`, "\"board\" (a firmware node, the default) or \"dhcp-server\"", n.kind);
-      const d = parseDhcpServer(f, n, w, segNames);
-      const nm = f.name(n, w);
-      dhcpNames.add(nm);
-      if (nm && nodeNames.has(nm)) f.bad(`${w}.name`, "a node name not used by another node", nm);
-      nodeNames.add(nm);
-      if (d) {
-        const m = Array.from(d.mac).join(":");
-        if (macs.has(m)) f.bad(`${w}.mac`, `a MAC address not used by ${macs.get(m)}`, n.mac);
-        macs.set(m, d.name);
-        dhcpServers.push(d);
-      }
-      return;
-    }
-    const cfgRaw: Record<string, unknown> = {};
-    // `movement` is how the node moves; `mobility` is the node's Mobile IP configuration, except that an
-    // object with a `type` field is movement too (files written before Mobile IP used that name).
-    const legacyMove = isObject(n.mobility) && "type" in n.mobility;
-    for (const [k, v] of Object.entries(n)) if (!NODE_EXTRA.includes(k) && k !== "kind" && !(k === "mobility" && legacyMove)) cfgRaw[k] = v;
-    const moveRaw = n.movement ?? (legacyMove ? n.mobility : undefined);
-    const moveWhere = n.movement !== undefined ? `${w}.movement` : `${w}.mobility`;
-    if (n.movement !== undefined && legacyMove) f.bad(`${w}.mobility`, "Mobile IP settings (movement is given in \"movement\")", n.mobility);
-    let config: ValidConfig | null = null;
-    try { config = validateConfig(cfgRaw, w, boards); } catch (e) {
-      if (e instanceof ConfigError) p.push(...e.problems); else throw e;
-    }
-    if (typeof n.name === "string") {
-      if (nodeNames.has(n.name)) f.bad(`${w}.name`, "a node name not used by another node", n.name);
-      nodeNames.add(n.name);
-    }
-    if (!config) return;
-    const attach: Attachment[] = config.interfaces.map(() => null);
-    let wifi = false;
-    if (!isObject(n.attach)) f.bad(`${w}.attach`, "an object mapping each interface name to a segment, \"wifi\" or null", n.attach);
-    else {
-      for (const [ifName, target] of Object.entries(n.attach)) {
-        const idx = config.interfaces.findIndex((x) => x.name === ifName);
-        if (idx < 0) { f.bad(`${w}.attach.${ifName}`, `one of the interfaces ${config.interfaces.map((x) => x.name).join(", ")}`, ifName); continue; }
-        if (target === null) continue;
-        if (target === "wifi") { attach[idx] = "wifi"; wifi = true; continue; }
-        if (typeof target !== "string" || !segNames.has(target)) { f.bad(`${w}.attach.${ifName}`, `"wifi", null or one of the segments ${[...segNames].join(", ") || "(none defined)"}`, target); continue; }
-        attach[idx] = target;
-      }
-      config.interfaces.forEach((x, idx) => {
-        if (!(x.name in (n.attach as object))) f.bad(`${w}.attach.${x.name}`, "a segment name, \"wifi\" or null for every interface", undefined);
-        const m = Array.from(x.mac).join(":");
-        if (macs.has(m)) f.bad(`${w}.interfaces[${idx}].mac`, `a MAC address not used by ${macs.get(m)}`, formatMac(x.mac));
-        macs.set(m, `${config!.name}.${x.name}`);
-      });
-    }
-    let position: { x: number; y: number } | null = null;
-    if (n.position !== undefined) {
-      if (!isObject(n.position)) f.bad(`${w}.position`, "an object {x, y} in metres", n.position);
-      else { f.known(n.position, `${w}.position`, ["x", "y"]); position = { x: f.num(n.position, `${w}.position`, "x", -COORD, COORD), y: f.num(n.position, `${w}.position`, "y", -COORD, COORD) }; }
-    }
-    let mobility: Mobility | null = null;
-    if (moveRaw !== undefined) mobility = parseMobility(f, moveRaw, moveWhere);
-    if (mobility?.type === "waypoints" && !position) position = { x: mobility.points[0]?.x ?? 0, y: mobility.points[0]?.y ?? 0 };
-    if (mobility?.type === "randomWalk" && !position) position = { x: (mobility.area.x0 + mobility.area.x1) / 2, y: (mobility.area.y0 + mobility.area.y1) / 2 };
-    if (wifi && !position) f.bad(`${w}.position`, "a position {x, y} (or a movement) for a node with a \"wifi\" interface", undefined);
-    if (wifi && accessPoints.length === 0) f.bad(`${w}.attach`, "access points in the scenario for a \"wifi\" interface", "no accessPoints");
-    nodes.push({ config, attach, position, mobility });
-  });
-
-  const apps: ScApp[] = [];
-  const appNames = new Set<string>();
-  const sinkPorts = new Set<string>();
-  const byName = new Map(nodes.map((n) => [n.config.name, n]));
-  f.list(raw, where, "apps", false).forEach((a, i) => {
-    const w = `${where}.apps[${i}]`;
-    if (!isObject(a)) return f.bad(w, "an object", a);
-    const n = f.name(a, w);
-    if (n && appNames.has(n)) f.bad(`${w}.name`, "an app name not used by another app", n);
-    appNames.add(n);
-    const from = byName.get(String(a.from));
-    const allNodes = [...nodeNames].join(", ");
-    if (typeof a.from !== "string" || !nodeNames.has(a.from)) f.bad(`${w}.from`, `one of the nodes ${allNodes}`, a.from);
-    else if (!from && dhcpNames.has(a.from)) f.bad(`${w}.from`, "a firmware node with the role \"host\" (not a dhcp-server)", a.from);
-    else if (!from) { /* that node's own problems are already listed */ }
-    else if (!from.config.roles.includes("host")) f.bad(`${w}.from`, "a node with the role \"host\" (a local stack)", a.from);
-    else if (!from.config.interfaces.some((x) => x.ip !== 0)) f.bad(`${w}.from`, "a node with an IPv4 address", a.from);
-    let dst = 0, to = "";
-    if (typeof a.to === "string" && byName.has(a.to)) {
-      const t = byName.get(a.to)!;
-      to = a.to;
-      dst = t.config.interfaces.find((x) => x.ip !== 0)?.ip ?? 0;
-      if (!dst) f.bad(`${w}.to`, "a node with an IPv4 address", a.to);
-    } else if (typeof a.to === "string" && dhcpNames.has(a.to)) {
-      f.bad(`${w}.to`, "a firmware node (not a dhcp-server)", a.to);
-    } else if (typeof a.to === "string" && nodeNames.has(a.to)) {
-      to = a.to; // invalid node: its problems are listed already
-    } else if (parseIp(a.to) !== null) {
-      dst = parseIp(a.to)!;
-      to = nodes.find((x) => x.config.interfaces.some((y) => y.ip === dst))?.config.name ?? formatIp(dst);
-    } else f.bad(`${w}.to`, `one of the nodes ${allNodes} or an IPv4 address`, a.to);
-    const startMs = f.num(a, w, "startMs", 0, 864e5 * 365, 0);
-    const stopMs = f.num(a, w, "stopMs", 0, 864e5 * 365, Infinity);
-    if (a.stopMs !== undefined && stopMs < startMs) f.bad(`${w}.stopMs`, `a time after startMs (${startMs})`, a.stopMs);
-    if (a.type === "cbr") {
-      f.known(a, w, ["type", "name", "from", "to", "port", "sourcePort", "ratePps", "sizeBytes", "startMs", "stopMs", "comment"]);
-      const port = f.num(a, w, "port", 1, 65535, 5000 + i, true);
-      const key = `${to}:${port}`;
-      if (sinkPorts.has(key)) f.bad(`${w}.port`, `a port not used by another flow to ${to}`, port);
-      sinkPorts.add(key);
-      apps.push({
-        type: "cbr", name: n, from: String(a.from), to, dst, port, sourcePort: f.num(a, w, "sourcePort", 1, 65535, 40000 + i, true),
-        ratePps: f.num(a, w, "ratePps", 0.001, 1e6, 10), sizeBytes: f.num(a, w, "sizeBytes", 16, 1472, 100, true), startMs, stopMs,
-      });
-    } else if (a.type === "ping") {
-      f.known(a, w, ["type", "name", "from", "to", "intervalMs", "count", "sizeBytes", "startMs", "stopMs", "comment"]);
-      apps.push({
-        type: "ping", name: n, from: String(a.from), to, dst, intervalMs: f.num(a, w, "intervalMs", 1, 864e5, 1000),
-        count: f.num(a, w, "count", 0, 1e9, 0, true), sizeBytes: f.num(a, w, "sizeBytes", 8, 1472, 56, true), startMs, stopMs,
-      });
-    } else f.bad(`${w}.type`, "\"cbr\" or \"ping\"", a.type);
-  });
-
-  const actions: ScAction[] = [];
-  const cellNames = new Set([...segNames, ...accessPoints.map((a) => a.name)]);
-  const boardNames = nodes.map((n) => n.config.name);
-  f.list(raw, where, "actions", false).forEach((a, i) => {
-    const w = `${where}.actions[${i}]`;
-    if (!isObject(a)) return f.bad(w, "an object", a);
-    const atUs = Math.round(f.num(a, w, "atMs", 0, 864e5 * 365) * 1000);
-    const segment = (): string => {
-      if (typeof a.segment !== "string" || !cellNames.has(a.segment)) f.bad(`${w}.segment`, `one of the segments or access points ${[...cellNames].join(", ") || "(none defined)"}`, a.segment);
-      return String(a.segment);
-    };
-    switch (a.type) {
-      case "stop": case "start": case "restart": {
-        f.known(a, w, ["type", "atMs", "node", "comment"]);
-        if (typeof a.node !== "string" || !boardNames.includes(a.node)) f.bad(`${w}.node`, `one of the firmware nodes ${boardNames.join(", ")}`, a.node);
-        actions.push({ type: a.type, atUs, node: String(a.node) });
-        break;
-      }
-      case "inject": {
-        f.known(a, w, ["type", "atMs", "segment", "frameHex", "count", "intervalMs", "comment"]);
-        const seg = segment();
-        const hex = typeof a.frameHex === "string" ? a.frameHex.replace(/[\s:]/g, "") : "";
-        let frame = new Uint8Array(0);
-        if (!/^([0-9a-fA-F]{2})+$/.test(hex) || hex.length < 28 || hex.length > 2 * 9018) f.bad(`${w}.frameHex`, "an Ethernet frame as hex (14..9018 bytes; spaces and ':' ignored)", a.frameHex);
-        else frame = Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16)));
-        const count = f.num(a, w, "count", 1, 1e6, 1, true);
-        const intervalUs = Math.round(f.num(a, w, "intervalMs", 0, 864e5, 1000) * 1000);
-        actions.push({ type: "inject", atUs, segment: seg, frame, count, intervalUs });
-        break;
-      }
-      case "replayLastRegistration": {
-        f.known(a, w, ["type", "atMs", "segment", "comment"]);
-        actions.push({ type: "replayLastRegistration", atUs, segment: segment() });
-        break;
-      }
-      default:
-        f.bad(`${w}.type`, "one of \"stop\", \"start\", \"restart\", \"inject\", \"replayLastRegistration\"", a.type);
-    }
+  const apps: ScApp[] = (t.apps as Tree[]).map((a): ScApp => a.type === "cbr"
+    ? { type: "cbr", name: a.name, from: a.from, to: a.to, dst: a.dst, port: a.port, sourcePort: a.sourcePort, ratePps: a.ratePps, sizeBytes: a.sizeBytes, startMs: a.startMs, stopMs: a.stopMs }
+    : { type: "ping", name: a.name, from: a.from, to: a.to, dst: a.dst, intervalMs: a.intervalMs, count: a.count, sizeBytes: a.sizeBytes, startMs: a.startMs, stopMs: a.stopMs });
+  const actions: ScAction[] = (t.actions as Tree[]).map((a): ScAction => {
+    const atUs = Math.round(a.atMs * 1000);
+    if (a.type === "inject") return { type: "inject", atUs, segment: a.segment, frame: a.frameHex, count: a.count, intervalUs: Math.round(a.intervalMs * 1000) };
+    if (a.type === "replayLastRegistration") return { type: "replayLastRegistration", atUs, segment: a.segment };
+    return { type: a.type, atUs, node: a.node };
   });
   actions.sort((x, y) => x.atUs - y.atUs);
-
-  if (p.length) throw new ScenarioError(p);
   return {
-    name, description, seed, durationMs, mobilityStepMs, wifi: { hysteresisDb, linkHints },
-    segments, accessPoints, nodes, apps, dhcpServers, actions,
+    name: t.name, description: t.description, seed: t.seed, durationMs: t.durationMs, mobilityStepMs: t.mobilityStepMs,
+    wifi: { hysteresisDb: t.wifi.hysteresisDb, linkHints: t.wifi.linkHints },
+    segments: (t.segments as Tree[]).map((s) => ({ name: s.name, ...linkParams(s) })),
+    accessPoints: (t.accessPoints as Tree[]).map((a) => ({
+      name: a.name, segment: a.segment, bssid: a.bssid, x: a.x, y: a.y, rangeM: a.rangeM, assocDelayUs: Math.round(a.assocDelayMs * 1000), cell: linkParams(a),
+    })),
+    nodes, apps, dhcpServers, actions,
   };
-}
-
-function parseDhcpServer(f: Fields, n: Record<string, unknown>, w: string, segNames: Set<string>): ScDhcpServer | null {
-  f.known(n, w, DHCP_KEYS);
-  const ok0 = f.p.length;
-  const name = typeof n.name === "string" ? n.name : "";
-  const mac = parseMac(n.mac);
-  if (!mac || mac[0] & 1 || mac.every((b) => b === 0)) f.bad(`${w}.mac`, "a unicast MAC address like 02:00:00:00:04:02", n.mac);
-  const cidr = parseCidr(n.ipv4);
-  if (!cidr || cidr[1] === 0 || cidr[1] > 30) f.bad(`${w}.ipv4`, "the server's address with prefix length like 10.4.0.2/24 (prefix 1..30)", n.ipv4);
-  if (typeof n.attach !== "string" || !segNames.has(n.attach)) f.bad(`${w}.attach`, `one of the segments ${[...segNames].join(", ") || "(none defined)"}`, n.attach);
-  const [ip, len] = cidr ?? [0, 24];
-  const mask = len === 0 ? 0 : (~0 << (32 - len)) >>> 0;
-  const onNet = (a: number) => ((a ^ ip) & mask) >>> 0 === 0 && (a & ~mask) >>> 0 !== 0 && (a | mask) >>> 0 !== 0xffffffff;
-  let poolStart = 0, poolEnd = 0;
-  if (!isObject(n.pool)) f.bad(`${w}.pool`, "an object {start, end} of addresses on the server's subnet", n.pool);
-  else {
-    f.known(n.pool, `${w}.pool`, ["start", "end"]);
-    const a = parseIp(n.pool.start), b = parseIp(n.pool.end);
-    if (a === null || (cidr && !onNet(a))) f.bad(`${w}.pool.start`, "a host address on the server's subnet", n.pool.start);
-    if (b === null || (cidr && !onNet(b))) f.bad(`${w}.pool.end`, "a host address on the server's subnet", n.pool.end);
-    if (a !== null && b !== null && b < a) f.bad(`${w}.pool.end`, `an address not below start (${formatIp(a)})`, n.pool.end);
-    else if (a !== null && b !== null && b - a >= 65536) f.bad(`${w}.pool`, "at most 65536 addresses", `${b - a + 1} addresses`);
-    else if (a !== null && b !== null && cidr && ip >= a && ip <= b) f.bad(`${w}.pool`, `a range that leaves out the server's own address ${formatIp(ip)}`, n.pool);
-    poolStart = a ?? 0; poolEnd = b ?? 0;
-  }
-  let router = 0;
-  if (n.router !== undefined) {
-    const r = parseIp(n.router);
-    if (r === null || (cidr && !onNet(r))) f.bad(`${w}.router`, "a router address on the server's subnet", n.router);
-    else router = r;
-  }
-  const dns: number[] = [];
-  if (n.dns !== undefined) {
-    if (!Array.isArray(n.dns) || n.dns.length > 4) f.bad(`${w}.dns`, "a list of up to 4 addresses", n.dns);
-    else n.dns.forEach((d, j) => { const a = parseIp(d); if (a === null) f.bad(`${w}.dns[${j}]`, "an address like 10.0.0.53", d); else dns.push(a); });
-  }
-  const leaseSec = f.num(n, w, "leaseSec", 10, 0x7fffffff, 3600, true);
-  const replyDelayUs = Math.round(f.num(n, w, "replyDelayMs", 0, 60000, 1) * 1000);
-  const offerHoldUs = Math.round(f.num(n, w, "offerHoldMs", 100, 864e5, 10000) * 1000);
-  if (f.p.length > ok0 || !mac || !cidr) return null;
-  return { name, mac, ip, prefixLen: len, segment: String(n.attach), poolStart, poolEnd, router, dns, leaseSec, replyDelayUs, offerHoldUs };
-}
-
-function parseMobility(f: Fields, m: unknown, w: string): Mobility | null {
-  if (!isObject(m)) { f.bad(w, "an object with type \"waypoints\" or \"randomWalk\"", m); return null; }
-  if (m.type === "waypoints") {
-    f.known(m, w, ["type", "points", "comment"]);
-    const points: Waypoint[] = [];
-    f.list(m, w, "points", true).forEach((pt, i) => {
-      const pw = `${w}.points[${i}]`;
-      if (!isObject(pt)) return f.bad(pw, "an object {atMs, x, y}", pt);
-      f.known(pt, pw, ["atMs", "x", "y"]);
-      const atMs = f.num(pt, pw, "atMs", 0, 864e5 * 365);
-      if (points.length && atMs < points[points.length - 1].atMs) f.bad(`${pw}.atMs`, `a time not before the previous point (${points[points.length - 1].atMs})`, atMs);
-      points.push({ atMs, x: f.num(pt, pw, "x", -COORD, COORD), y: f.num(pt, pw, "y", -COORD, COORD) });
-    });
-    return { type: "waypoints", points };
-  }
-  if (m.type === "randomWalk") {
-    f.known(m, w, ["type", "speedMps", "area", "pauseMs", "comment"]);
-    let speed: [number, number] = [1, 1];
-    if (typeof m.speedMps === "number" && m.speedMps > 0 && m.speedMps <= 1000) speed = [m.speedMps, m.speedMps];
-    else if (Array.isArray(m.speedMps) && m.speedMps.length === 2 && m.speedMps.every((x) => typeof x === "number" && x > 0 && x <= 1000) && m.speedMps[0] <= m.speedMps[1]) speed = [m.speedMps[0], m.speedMps[1]];
-    else f.bad(`${w}.speedMps`, "a speed in m/s (0..1000] or a range [min, max]", m.speedMps);
-    let area = { x0: 0, y0: 0, x1: 100, y1: 100 };
-    if (!isObject(m.area)) f.bad(`${w}.area`, "an object {x0, y0, x1, y1} in metres", m.area);
-    else {
-      f.known(m.area, `${w}.area`, ["x0", "y0", "x1", "y1"]);
-      area = { x0: f.num(m.area, `${w}.area`, "x0", -COORD, COORD), y0: f.num(m.area, `${w}.area`, "y0", -COORD, COORD), x1: f.num(m.area, `${w}.area`, "x1", -COORD, COORD), y1: f.num(m.area, `${w}.area`, "y1", -COORD, COORD) };
-      if (area.x1 < area.x0 || area.y1 < area.y0) f.bad(`${w}.area`, "x0 <= x1 and y0 <= y1", m.area);
-    }
-    return { type: "randomWalk", speedMps: speed, area, pauseMs: f.num(m, w, "pauseMs", 0, 864e5, 0) };
-  }
-  f.bad(`${w}.type`, "\"waypoints\" or \"randomWalk\"", m.type);
-  return null;
 }
