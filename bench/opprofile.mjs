@@ -3,7 +3,10 @@
 // and the native cost of one op is known per path.
 //
 //   node bench/opprofile.mjs [--path NAME]... [--top N] [--packets N] [--callers] [--no-callgrind]
-//                            [--firmware build/firmware.wasm]
+//                            [--native-only] [--firmware build/firmware.wasm]
+//
+// --native-only skips the instrumented run (callgrind figures only): for modules the instrumentation
+// cannot name or rewrite, e.g. one passed through `wasm-opt -Oz`.
 //
 // --callers adds, under each function listed, its callers with their calls per packet.
 //
@@ -50,6 +53,7 @@ const firmware = opt("--firmware", "build/firmware.wasm");
 const top = Number(opt("--top", "25"));
 const packets = Number(opt("--packets", "2000"));
 const noCallgrind = flag("--no-callgrind");
+const nativeOnly = flag("--native-only");
 const showCallers = flag("--callers");
 let wanted = optAll("--path");
 if (args.length) { console.error(`opprofile: unexpected arguments ${args.join(" ")}`); process.exit(2); }
@@ -265,6 +269,12 @@ function callgrind(path) {
 }
 
 // ---- main
+if (nativeOnly) {
+  console.log(`${"path".padEnd(14)} ${"native (wasm3)".padStart(15)}   (${firmware})`);
+  for (const w of wanted) { const cg = callgrind(PATHS[w]); console.log(`${w.padEnd(14)} ${(cg?.irPerOp ? fmtN(cg.irPerOp) : cg?.note ?? "-").padStart(15)}`); }
+  process.exit(0);
+}
+function fmtN(v) { return v.toFixed(0); }
 const bytes = readFileSync(firmware);
 const names = functionNames(firmware);
 const { bytes: instrumented, label } = instrument(bytes, names);
