@@ -154,5 +154,5 @@ export function count(id: C): void {
 export function countersReset(): void { memory.fill(counters, 0, <usize>C.COUNT * 8); }
 export function countersPtr(): usize { return counters; }
 export function counterNamesPtr(): usize { return COUNTER_NAMES; }
-/** Length of the names text in UTF-16 code units (ASCII, so also characters). */
+/** Length of the names text in bytes (UTF-8; ASCII in practice). */
 export function counterNamesLen(): i32 { return COUNTER_NAMES_LEN; }

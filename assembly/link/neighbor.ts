@@ -493,9 +493,6 @@ export function neighborMacExpires(mac: usize): i64 { return load<i64>(mac - E_M
  */
 export function neighborMac(iface: i32, nextHop: u32): usize { return macOf(find4(iface, nextHop)); }
 
-/** neighborMac for the next hop whose 16-byte address is at `nextHop`. */
-export function neighborMacAddr(iface: i32, nextHop: usize): usize { return macOf(findAddr(iface, nextHop)); }
-
 /**
  * The resolution protocol heard the IPv4 address `addr` at `mac` on `iface`: an existing entry is
  * updated (RFC 826 "Packet Reception": whoever the target was — also how gratuitous ARP moves an

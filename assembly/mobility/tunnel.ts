@@ -320,9 +320,10 @@ export function tunnelSendTemplate(p: usize, len: i32, method: u32, src: u32, co
   if (softN != 0 && htUsed(soft) != 0) return -1;
   const t = flowTunnel(coa, method, src);
   if (t == 0 || len > flowMaxLen(t)) return -1;
+  // The flow's key, read before sending (minimal encapsulation rewrites the header), when one may be kept.
   const learn = flowLearning(p);
-  const keySrc = load<u32>(p, 12);
-  const keyDst = load<u32>(p, 16);
+  const keySrc = learn ? load<u32>(p, 12) : 0;
+  const keyDst = learn ? load<u32>(p, 16) : 0;
   if (flowSend(t, p, len) != 0) return -1;
   if (learn && flowWanted(keySrc, keyDst)) flowAdopt(keySrc, keyDst, t, until);
   return 0;

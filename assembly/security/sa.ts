@@ -94,12 +94,6 @@ export function saFindFor(peer: u32, use: u8): usize {
   return v != 0 && saUse(v) == use ? v : 0;
 }
 
-/** saFindFor for the peer whose 16-byte address is at `peer`. */
-export function saFindForAddr(peer: usize, use: u8): usize {
-  const v = saFindAddr(peer);
-  return v != 0 && saUse(v) == use ? v : 0;
-}
-
 /** What the association `sa` is for (config SA_USE_*). */
 export function saUse(sa: usize): u8 { return (load<u8>(sa, SA_FLAGS) & SA_USE_MASK) >> SA_USE_SHIFT; }
 

@@ -454,8 +454,6 @@ const v4key: usize = memory.data(16, 8);
 export function htInsertV4(t: usize, v4: u32): usize { addrSetV4(v4key, v4); return htInsertAddr(t, v4key); }
 /** htRemoveAddr for the IPv4-mapped key of `v4` (host order). */
 export function htRemoveV4(t: usize, v4: u32): bool { addrSetV4(v4key, v4); return htRemoveAddr(t, v4key); }
-/** htFindIndexAddr for the IPv4-mapped key of `v4` (host order). */
-export function htFindIndexV4(t: usize, v4: u32): i32 { addrSetV4(v4key, v4); return htFindIndexAddr(t, v4key); }
 /** The IPv4 address (host order) of the live entry at record index `idx` of a 16-byte-key table; 0 if
  *  not live or not IPv4-mapped. */
 export function htKeyV4At(t: usize, idx: i32): u32 { const k = htKeyAddrAt(t, idx); return k == 0 ? 0 : addrV4(k); }

@@ -187,6 +187,21 @@ test("home agent: tunnelled flows leave as the full path sends them, through re-
   s.rx(1, toHa(udp(ip("10.0.1.77"), MN)));
   s.same("spoofed home source");
   assert.equal(s.fast.board.counters().drop_ha_spoofed_home_src, 1);
+  // Who may use a flow: one learnt from a home-link host (10.0.1.77 on eth0, tunnelled to the node)
+  // is keyed by its input link, so the same addresses arriving from off the home link (eth1) are
+  // still refused as spoofed, never sent by that flow.
+  const homeHost = host.mac("02:00:00:00:0a:77");
+  const spoofedBefore = s.fast.board.counters().drop_ha_spoofed_home_src;
+  for (let i = 0; i < 3; i++) s.rx(0, host.ethFrame(HA_MAC0, homeHost, 0x0800, udp(ip("10.0.1.77"), MN)));
+  r = s.same("home-link host to the mobile node");
+  assert.equal(r.sent.filter((f) => f[23] === 4).length, 3, "tunnelled");
+  assert.ok(r.hits >= 1, "by its flow after the second");
+  const hitsBefore = r.hits;
+  s.rx(1, toHa(udp(ip("10.0.1.77"), MN)));
+  r = s.same("the same addresses from off the home link");
+  assert.equal(r.sent.length, 0, "not tunnelled");
+  assert.equal(r.hits, hitsBefore, "not by the home-link flow");
+  assert.equal(s.fast.board.counters().drop_ha_spoofed_home_src, spoofedBefore + 1);
   // A datagram from the care-of address itself to the home address would loop (RFC 2003 §3.2).
   s.rx(1, toHa(udp(FA2, MN)));
   s.same("loop");
