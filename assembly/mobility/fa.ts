@@ -40,9 +40,10 @@ import { C, count, countHot } from "../counters";
 import { VisitorOp, evAuthFailed, evRegDenied, ROLE_FA } from "../events";
 import { htFindV4, htKeyV4At, htUsed, htIndexOf, htValueAt, htNext } from "../table/hash";
 import { netifValid, netifIp, netifMtu, netifFlags } from "../link/netif";
-import { route, routeIface, routeNextHop, NO_ROUTE, routeVirtual, VIF_FA_VISITOR } from "../stack/route";
+import { route, routeIface, routeNextHop, NO_ROUTE, routeVirtual, routeChanged, VIF_FA_VISITOR } from "../stack/route";
 import { linkSendIp, linkSendIpTo } from "../stack/arp";
 import { ipIsOurs, ipNextIdent } from "../stack/ip";
+import { flowLearning, flowLearnDecap } from "../stack/flow";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
 import {
   ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4Dst, ipv4Ttl, ipv4Proto, ipv4Ident, ipv4DecrementTtl, ipIsUnicastSource,
@@ -492,6 +493,7 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
     // visitor accepted for 0 s (issue 7.10). Another node's pending request stays.
     visitorEvent(VisitorOp.REMOVED, code, 0, home, ha);
     store<u8>(v, 0, V_FLAGS);
+    routeChanged();
     visitorEndPending(v, idx, s);
     return 0;
   }
@@ -500,6 +502,8 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   const life = granted < req ? granted : req;
   const st = load<u8>(s, PS_STATE);
   store<u8>(v, VF_ACCEPTED | ((st & PS_COLOC) != 0 ? VF_ACC_COLOC : 0) | ((st & PS_RTUN) != 0 ? VF_ACC_RTUN : 0), V_FLAGS);
+  // Why: flows to visitors (stack/flow.ts) hold the accepted interface, MAC and lifetime.
+  routeChanged();
   store<u8>(v, load<u8>(s, PS_IFACE), V_ACC_IFACE);
   memory.copy(v + V_ACC_MAC, s + PS_MAC, 6);
   store<u32>(v, ha, V_ACC_HA);
@@ -639,6 +643,7 @@ export function faTimer(kind: u16, tag: u32, now: i64): void {
     // Why: RFC 2002 §3.7.1: the visitor entry lives for the granted lifetime; the agent sends
     // nothing when it ends (§3.7: never a reply or deregistration of its own).
     store<u8>(v, 0, V_FLAGS);
+    routeChanged();
     count(C.FA_VISITOR_EXPIRED);
     visitorEvent(VisitorOp.EXPIRED, 0, load<u16>(v, V_GRANTED), home, load<u32>(v, V_ACC_HA));
   }
@@ -752,5 +757,17 @@ export function faDeliverToVisitor(p: usize, len: i32): i32 {
   // tunnel the agent forwards the inner datagram onto the visitor's link like any router, so a
   // datagram that would leave with TTL 0 is discarded (silently, as RFC 2002 §4.2.2 has it).
   if (ipv4Ttl(p) <= 1) { count(C.DROP_IP_TTL); return 1; }
-  return deliver(v, p, len);
+  // Why (speed, issue 8.8): the outer header of a received IP-in-IP datagram is 20 bytes before the
+  // inner one; its addresses are the flow's key, read before the Ethernet header is written over them.
+  const o = p - 20;
+  const learn = flowLearning(o);
+  const os = learn ? load<u32>(o, 12) : 0;
+  const od = learn ? load<u32>(o, 16) : 0;
+  const r = deliver(v, p, len);
+  // The next datagrams of this tunnel to this visitor go by stack/flow.ts while nothing changes.
+  if (r == 0 && learn) {
+    const oif = <i32>load<u8>(v, V_ACC_IFACE);
+    flowLearnDecap(os, od, load<u32>(p, 16), oif, v + V_ACC_MAC, netifMtu(oif), load<i64>(v, V_EXPIRES));
+  }
+  return r;
 }

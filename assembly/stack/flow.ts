@@ -66,6 +66,7 @@ const F_TMPL: usize = 40;
 const KIND_FORWARD: u8 = 1;
 const KIND_TUNNEL: u8 = 2;
 const KIND_MINIMAL: u8 = 3;
+const KIND_DECAP: u8 = 4;   // key: outer source, outer ^ inner destination; F_SUM the outer destination, F_COA the inner one (as stored); F_MAXLEN bounds the outer Total Length
 const flows: usize = memory.data(<i32>(FLOW_ENTRIES * <u32>FLOW_STRIDE), 8);
 /** Per entry, the key hash of the last flow that missed it (flowWanted). */
 const seen: usize = memory.data(<i32>FLOW_ENTRIES * 4, 4);
@@ -96,6 +97,23 @@ export function flowReset(): void {
 // @ts-ignore: decorator
 @inline function flowHash(iface: i32, src: u32, dst: u32): u32 { return (src ^ (dst * 0x9e3779b1) ^ <u32>iface) * 0x85ebca6b; }
 
+/** True when entry `e` holds the live flow (`iface`, `src`, `key`). */
+// @ts-ignore: decorator
+@inline function flowMatch(e: usize, iface: i32, src: u32, key: u32): bool {
+  return load<u32>(e, F_SRC) == src && load<u32>(e, F_DST) == key && load<i32>(e, F_IFACE) == iface &&
+    load<u32>(e, F_GEN) == flowGeneration() && load<i64>(e, F_UNTIL) > nowMs();
+}
+
+/** True when the IPv4 header at `p` (20 bytes, no options) sums to 0xffff (RFC 1071). */
+// @ts-ignore: decorator
+@inline function sumOk(p: usize): bool {
+  let s = <u64>load<u32>(p) + <u64>load<u32>(p, 4) + <u64>load<u32>(p, 8) + <u64>load<u32>(p, 12) + <u64>load<u32>(p, 16);
+  s = (s & 0xffffffff) + (s >> 32);
+  let s32 = <u32>s + <u32>(s >> 32);
+  s32 = (s32 & 0xffff) + (s32 >>> 16);
+  return ((s32 & 0xffff) + (s32 >>> 16)) == 0xffff;
+}
+
 /**
  * The frame of `len` bytes at `f` (the IPv4 header at f + 14, headroom in front) received on `iface`,
  * counted as received: when it belongs to a cached flow and passes every per-datagram check, it is
@@ -119,26 +137,72 @@ export function flowReset(): void {
 function flowTry(iface: i32, f: usize, len: i32): i32 {
   const p = f + 14;
   const src = load<u32>(p, 12);
-  const dst = load<u32>(p, 16);
-  const e = flows + <usize>(flowHash(iface, src, dst) >>> 28) * FLOW_STRIDE;
-  if (load<u32>(e, F_SRC) != src || load<u32>(e, F_DST) != dst || load<i32>(e, F_IFACE) != iface ||
-    load<u32>(e, F_GEN) != flowGeneration() || load<i64>(e, F_UNTIL) <= nowMs()) return -1;
+  let key = load<u32>(p, 16);
+  let e = flows + <usize>(flowHash(iface, src, key) >>> 28) * FLOW_STRIDE;
+  if (!flowMatch(e, iface, src, key)) {
+    // A foreign agent's decapsulation flows are keyed by the outer destination mixed with the inner
+    // one, so the visitors behind one tunnel (same outer addresses) have entries of their own. Only
+    // IP in IP looks again: the other datagrams pay nothing for it. (For a frame too short to hold an
+    // inner header, the mix reads stale bytes; flowDecap's length checks refuse such a frame.)
+    if (load<u8>(p, 9) != IPPROTO_IPIP) return -1;
+    key ^= load<u32>(p, 36);
+    e = flows + <usize>(flowHash(iface, src, key) >>> 28) * FLOW_STRIDE;
+    if (!flowMatch(e, iface, src, key) || load<u8>(e, F_KIND) != KIND_DECAP) return -1;
+  }
   // The per-datagram checks of ethInput and ipInput (RFC 894, RFC 1812 §5.2.2), then ipForward's.
   const me = netifMac(iface);
   if (load<u32>(f) != load<u32>(me) || load<u16>(f, 4) != load<u16>(me, 4)) return -1;
   const total = <i32>swap16(load<u16>(p, 2));
   if (total < 20 || total > len - 14 || total > <i32>load<u16>(e, F_MAXLEN)) return -1;
-  let s = <u64>load<u32>(p) + <u64>load<u32>(p, 4) + <u64>load<u32>(p, 8) + <u64>src + <u64>dst;
-  s = (s & 0xffffffff) + (s >> 32);
-  let s32 = <u32>s + <u32>(s >> 32);
-  s32 = (s32 & 0xffff) + (s32 >>> 16);
   // A wrong checksum is all the full path would find (its header checks before the checksum passed
   // above, the frame is ours): dropped and counted the same, without a second walk (RFC 1812 §5.2.2).
-  if (((s32 & 0xffff) + (s32 >>> 16)) != 0xffff) { count(C.DROP_IP_CHECKSUM); return 1; }
+  if (!sumOk(p)) { count(C.DROP_IP_CHECKSUM); return 1; }
+  // (A decapsulation flow's outer TTL is not ours to check, RFC 2003 §3; one of 1 takes the full path.)
   if (load<u8>(p, 8) <= 1) return -1;
   const r = flowSend(e, p, total);
   if (r == 0) countHot(C.FLOW_HITS);
   return r;
+}
+
+/**
+ * The checked IP-in-IP datagram at `p` (`total` bytes, to us) of decapsulation flow `e`: when the full
+ * path would deliver its inner datagram to the flow's visitor, do so (0); else -1, nothing changed.
+ */
+function flowDecap(e: usize, p: usize, total: i32): i32 {
+  const q = p + 20;
+  // The checks of the full path (mobility/tunnel.ts tunnelInput, wire/ipip.ts ipipCheckValidated,
+  // mobility/fa.ts faDeliverToVisitor): RFC 2003 §3: IP in IP, not a fragment, the inner header valid
+  // (here: without options) with its Total Length the outer payload; RFC 2002 §4.2.2: to the visitor
+  // the flow was learnt for; RFC 1812 §5.3.1: inner TTL > 1.
+  if (load<u32>(p, 16) != load<u32>(e, F_SUM) || load<u8>(p, 9) != IPPROTO_IPIP || (load<u16>(p, 6) & 0xff3f) != 0 ||
+    total < 40 || load<u8>(q) != 0x45 ||
+    <i32>swap16(load<u16>(q, 2)) != total - 20 || load<u32>(q, 16) != load<u32>(e, F_COA) ||
+    load<u8>(q, 8) <= 1 || !sumOk(q)) return -1;
+  ipv4DecrementTtl(q);
+  const h = q - 14;
+  memory.copy(h, e + F_TMPL, 14);
+  countHot(C.TUNNEL_DECAPSULATED);
+  countHot(C.FA_DELIVERED);
+  ethTransmit(load<i32>(e, F_OIF), h, total - 6);
+  return 0;
+}
+
+/**
+ * The full path delivered the inner datagram of the received IP-in-IP datagram from `src` to `dst`
+ * (as stored) to the visitor at `innerDst` (as stored), live until `until`, on `oif` (MTU `mtu`) to
+ * `mac`: keep the decision (RFC 2002 §4.2.2: by the visitor's link-layer address) when it is worth it
+ * (flowWanted, asked here with the decapsulation key).
+ */
+export function flowLearnDecap(src: u32, dst: u32, innerDst: u32, oif: i32, mac: usize, mtu: i32, until: i64): void {
+  if (!flowWanted(src, dst ^ innerDst)) return;
+  const e = claim(src, dst ^ innerDst);
+  ethTemplate(e, oif, mac);
+  store<i64>(e, until, F_UNTIL);
+  store<u16>(e, <u16>min(mtu + 20, 0xffff), F_MAXLEN);
+  store<u8>(e, 14, F_HDR);
+  store<u8>(e, KIND_DECAP, F_KIND);
+  store<u32>(e, dst, F_SUM);
+  store<u32>(e, innerDst, F_COA);
 }
 
 /**
@@ -150,6 +214,7 @@ export function flowSend(e: usize, p: usize, total: i32): i32 {
   const kind = load<u8>(e, F_KIND);
   let hl = <i32>load<u8>(e, F_HDR);
   let h: usize;
+  if (kind == KIND_DECAP) return flowDecap(e, p, total);
   if (kind == KIND_MINIMAL) {
     // Why: RFC 2004 §3: the original header becomes the outer one: encapsulate, then the forwarding
     // TTL - 1 on it (tunnelEncap's order). A fragment cannot be sent so (the codec refuses it and the

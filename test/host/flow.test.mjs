@@ -271,3 +271,101 @@ test("random traffic, re-registrations, ARP changes and clock steps: the flow ca
   }
   assert.ok(hits > 60, `the flow cache was used (${hits} hits)`);
 });
+
+// ---- a foreign agent with visitors behind one home agent's tunnel (decapsulation flows)
+const FA_WLAN = ip("10.0.32.1"), FA_CORE = ip("10.1.0.2"), RTR = ip("10.1.0.1"), HAX = ip("10.8.0.1");
+const WLAN_MAC = host.mac("02:00:00:00:0a:01"), CORE_MAC = host.mac("02:00:00:00:0b:01"), RTR_MAC = host.mac("02:00:00:00:0b:fe");
+const VISITORS = [
+  { home: ip("10.8.0.5"), mac: host.mac("02:00:00:00:0a:95") },
+  { home: ip("10.8.0.6"), mac: host.mac("02:00:00:00:0a:96") },
+];
+const faJson = {
+  name: "fa", board: "emulated", roles: ["foreign-agent"],
+  interfaces: [
+    { name: "wlan0", mac: "02:00:00:00:0a:01", ipv4: "10.0.32.1/19", advertise: true },
+    { name: "eth0", mac: "02:00:00:00:0b:01", ipv4: "10.1.0.2/24" },
+  ],
+  routes: [{ dest: "default", via: "10.1.0.1" }],
+  mobility: { lifetimeSec: 600, encapsulations: ["ipip", "minimal", "gre"] },
+};
+const VKEY = { spi: 0x1001, key: new TextEncoder().encode("mn-ha"), algorithm: "hmac-md5" };
+/** Visitor `v` registers through the foreign agent (from `mac`) and the home agent accepts for `lifetimeSec`. */
+function visit(s, v, { mac = v.mac, lifetimeSec = 300 } = {}) {
+  const id = host.ntpTimestamp(s.clock.t, 0, low++);
+  const req = host.appendAuth(host.buildRegRequest({ flags: 0, lifetimeSec, home: v.home, homeAgent: HAX, careOf: FA_WLAN, id }), host.EXT_MH_AUTH, VKEY);
+  const rep = host.appendAuth(host.buildRegReply({ code: 0, lifetimeSec, home: v.home, homeAgent: HAX, id }), host.EXT_MH_AUTH, VKEY);
+  s.rx(0, host.ethFrame(WLAN_MAC, mac, 0x0800, host.buildUdp(v.home, FA_WLAN, 434, 434, req, 1, 64)));
+  s.rx(1, host.ethFrame(CORE_MAC, RTR_MAC, 0x0800, host.buildUdp(HAX, FA_WLAN, 434, 434, rep, 1, 60)));
+}
+/** An IP-in-IP frame from the home agent to the care-of address carrying `inner` (outer fields adjustable). */
+function tunnelled(inner, { src = HAX, dst = FA_WLAN, ttl = 60, frag = 0, proto = 4, totalDelta = 0 } = {}) {
+  const o = new Uint8Array(20 + inner.length);
+  const tl = o.length + totalDelta;
+  o.set([0x45, 0, (tl >> 8) & 255, tl & 255, 0, 1, frag >> 8, frag & 255, ttl, proto, 0, 0]);
+  new DataView(o.buffer).setUint32(12, src); new DataView(o.buffer).setUint32(16, dst);
+  const c = host.checksum(o, 0, 20); o[10] = c >> 8; o[11] = c & 255;
+  o.set(inner, 20);
+  return host.ethFrame(CORE_MAC, RTR_MAC, 0x0800, o);
+}
+const toVisitor = (v, opts) => udp(FAR, v.home, opts);
+
+test("foreign agent: decapsulated flows reach each visitor as the full path delivers them; every check still applies", () => {
+  const s = pair(faJson);
+  s.rx(1, host.arpFrame(2, RTR_MAC, RTR, CORE_MAC, FA_CORE));
+  for (const v of VISITORS) visit(s, v);
+  s.same("registrations");
+  // Two visitors behind the same tunnel (same outer addresses), alternately: each has a flow of its own.
+  for (let i = 0; i < 8; i++) s.rx(1, tunnelled(toVisitor(VISITORS[i % 2], { len: 40 + i * 150, tos: i })));
+  let r = s.same("two visitors");
+  assert.equal(r.sent.length, 8);
+  assert.ok(r.sent.every((f, i) => host.get32(f, 30) === VISITORS[i % 2].home && f.subarray(0, 6).every((b, k) => b === VISITORS[i % 2].mac[k])), "inner datagram to the visitor's MAC");
+  assert.equal(r.hits, 4, `flow hits ${r.hits}`);
+  const k0 = s.fast.board.counters();
+  // Per datagram: inner TTL 1, a wrong inner checksum, an outer fragment, an outer length beyond the
+  // inner one, inner options, another destination that is not a visitor, another encapsulation (GRE),
+  // outer TTL 1 (still ours), and a wrong outer checksum.
+  const v = VISITORS[0];
+  const badInner = toVisitor(v); badInner[11] ^= 0xff;
+  const opts = host.buildUdp(FAR, v.home, 5000, 6000, new Uint8Array(8), 9, 30);
+  const plain = toVisitor(v);
+  const gre = new Uint8Array(4 + plain.length); gre.set([0, 0, 8, 0]); gre.set(plain, 4);
+  s.rx(1, tunnelled(toVisitor(v, { ttl: 1 })));
+  s.rx(1, tunnelled(badInner));
+  s.rx(1, tunnelled(toVisitor(v), { frag: 0x2000 }));
+  s.rx(1, tunnelled(toVisitor(v), { totalDelta: -4 }));
+  s.rx(1, tunnelled(opts));
+  s.rx(1, tunnelled(udp(FAR, ip("10.8.0.7"))));
+  s.rx(1, tunnelled(gre.subarray(4), { proto: 4 }));
+  s.rx(1, tunnelled(gre, { proto: 47 }));
+  s.rx(1, tunnelled(toVisitor(v), { ttl: 1 }));
+  const badOuter = tunnelled(toVisitor(v)); badOuter[25] ^= 0xff;
+  s.rx(1, badOuter);
+  // The same inner destination in a tunnel to another address of ours, and from another source.
+  s.rx(1, tunnelled(toVisitor(v), { dst: FA_CORE }));
+  s.rx(1, tunnelled(toVisitor(v), { src: ip("10.9.9.9") }));
+  r = s.same("per-datagram checks");
+  const k = s.fast.board.counters();
+  assert.equal(k.drop_ip_ttl - k0.drop_ip_ttl, 1);
+  assert.ok(k.drop_tunnel_malformed - k0.drop_tunnel_malformed >= 2);
+  assert.equal(k.drop_ip_checksum - k0.drop_ip_checksum, 1);
+  // The visitor re-registers from another MAC: the flow follows at once.
+  const NEW_MAC = host.mac("02:00:00:00:0a:77");
+  visit(s, v, { mac: NEW_MAC });
+  for (let i = 0; i < 3; i++) s.rx(1, tunnelled(toVisitor(v)));
+  r = s.same("new MAC");
+  assert.deepEqual([...r.sent.at(-1).subarray(0, 6)], [...NEW_MAC]);
+  // The other visitor deregisters: its datagrams are no longer delivered.
+  visit(s, VISITORS[1], { lifetimeSec: 0 });
+  for (let i = 0; i < 3; i++) s.rx(1, tunnelled(toVisitor(VISITORS[1])));
+  r = s.same("deregistered");
+  assert.equal(r.sent.filter((f) => host.get32(f, 26) === FAR).length, 0, "no datagram delivered");
+  assert.ok(r.sent.length >= 1, "the deregistration reply was relayed");
+  // The visitor's lifetime ends before its timer runs: not delivered, counted.
+  s.clock.t += 301_000;
+  s.rx(1, tunnelled(toVisitor(v)));
+  r = s.same("visitor expired");
+  assert.equal(r.sent.length, 0);
+  assert.equal(s.fast.board.counters().drop_fa_visitor_expired, 1);
+  s.tick();
+  s.same("tick");
+});

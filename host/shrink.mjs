@@ -1,0 +1,15 @@
+// Release build, second step: Binaryen's size optimizer over what asc emitted (decision "-Oz after
+// asc", docs/decisions.md). asc writes build/firmware.asc.wasm with a name section; wasm-opt -Oz keeps
+// the names (-g) for build/firmware.wat (bench/opprofile.mjs names functions from it) and then strips
+// them from build/firmware.wasm, the module that ships. Same passes either way, so the .wat and the
+// shipped module have the same functions in the same order.
+import { execFileSync } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
+
+const features = ["--enable-bulk-memory", "--enable-sign-ext", "--enable-mutable-globals"];
+const wasmOpt = (...args) => execFileSync("npx", ["--no-install", "wasm-opt", ...features, ...args], { stdio: "inherit" });
+wasmOpt("build/firmware.asc.wasm", "-Oz", "--converge", "-g", "-o", "build/firmware.named.wasm");
+writeFileSync("build/firmware.wat", execFileSync("npx", ["--no-install", "wasm-opt", ...features, "build/firmware.named.wasm", "--print"], { maxBuffer: 1 << 28 }));
+wasmOpt("build/firmware.named.wasm", "--strip-debug", "--strip-producers", "-o", "build/firmware.wasm");
+rmSync("build/firmware.asc.wasm");
+rmSync("build/firmware.named.wasm");
