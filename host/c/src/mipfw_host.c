@@ -13,6 +13,7 @@
  *   - M3Runtime.memoryLimit: caps the bytes of linear memory Wasm3 allocates (options.memory_limit);
  *   - M3Runtime.memory.maxPages / .numPages: the page ceiling, lowered to the cap so `memory.grow`
  *     past it fails cleanly instead of handing out pages that do not exist;
+ *   - M3Runtime.memory.mallocated: checked non-NULL after load (a module without memory);
  *   - M3Runtime.originStack / .numStackSlots: the value stack, painted at start to measure its peak;
  *   - M3Module.numFunctions / .functions[i].compiled: how many functions are compiled (lazy
  *     compilation, warm-up figures).
@@ -622,6 +623,11 @@ int mipfw_board_open(mipfw_board **out, const uint8_t *wasm, uint32_t wasm_len, 
             set_err(err, errlen, "firmware: wasm3 could not load the module: %s", e);
         m3_FreeModule(b->mod);
         b->mod = NULL;
+        goto fail;
+    }
+    /* Internal: M3Runtime.memory.mallocated (m3_GetMemory dereferences it unchecked). */
+    if (!b->rt->memory.mallocated) {
+        set_err(err, errlen, "firmware: the module has no linear memory");
         goto fail;
     }
     if (limit) {
