@@ -44,6 +44,8 @@ _start:
 
     .balign 4
 trap_entry:
+    mv      a3, ra
+    mv      a4, sp
     la      sp, trap_stack_top
     csrr    a0, mcause
     csrr    a1, mepc

@@ -50,10 +50,13 @@ static void print_figures(void)
                     (unsigned long)(fig.tick_i / fig.tick_n));
 }
 
+static uint64_t first_rx; /* instructions of the first frame handed over */
+
 static int rx_measured(uint32_t iface, const uint8_t *f, uint32_t n)
 {
     uint64_t t = instret();
     int r = mipfw_board_rx(board, iface, f, n);
+    if (!fig.rx_n) first_rx = instret() - t;
     fig.rx_i += instret() - t;
     fig.rx_n++;
     return r;
@@ -91,9 +94,13 @@ static void line_hex(const char *head, const uint8_t *d, uint32_t n)
     uart_putc('\n');
 }
 
+/* Selftest: after the compared lines, frames are replayed with the output off (steady-state figures). */
+static int quiet;
+
 static void st_tx(void *ctx, uint32_t iface, const uint8_t *f, uint32_t n)
 {
     (void)ctx;
+    if (quiet) return;
     uart_puts("tx ");
     uart_dec(iface);
     line_hex(" ", f, n);
@@ -102,12 +109,14 @@ static void st_tx(void *ctx, uint32_t iface, const uint8_t *f, uint32_t n)
 static void st_deliver(void *ctx, const uint8_t *p, uint32_t n)
 {
     (void)ctx;
+    if (quiet) return;
     line_hex("deliver ", p, n);
 }
 
 static void st_event(void *ctx, int kind, const uint8_t *d, uint32_t n)
 {
     (void)ctx;
+    if (quiet) return;
     uart_puts("event ");
     uart_dec((uint32_t)kind);
     line_hex(" ", d, n);
@@ -340,12 +349,28 @@ static void selftest(void)
     }
     uart_printf("heap_used %lu memory_pages %lu\n", (unsigned long)mipfw_board_heap_used(board),
                 (unsigned long)mipfw_board_memory_pages(board));
-    tick_measured(0);
     if (mipfw_board_trapped(board)) {
         uart_printf("mcu: trap: %s\n", mipfw_board_trapped(board));
         board_exit(1);
     }
+    uart_printf("# mcu first frames (lazy compilation included): ARP request %lu, echo request %lu instructions\n",
+                (unsigned long)first_rx, (unsigned long)(fig.rx_i - first_rx));
     uart_printf("# mcu link up of %lu interfaces %lu instructions\n", (unsigned long)n_if, (unsigned long)t);
+    /* Steady state: the same ARP and echo requests again (compiled by now), and ticks. */
+    quiet = 1;
+    fig.rx_n = fig.rx_i = 0;
+    len = arp_request(frame, peer, ip);
+    for (k = 0; k < 8; k++) rx_measured(0, frame, len);
+    uart_printf("# mcu steady ARP request -> reply %lu instructions per frame\n", (unsigned long)(fig.rx_i / fig.rx_n));
+    fig.rx_n = fig.rx_i = 0;
+    len = echo_request(frame, peer, ip, mac);
+    for (k = 0; k < 8; k++) rx_measured(0, frame, len);
+    uart_printf("# mcu steady echo request -> reply %lu instructions per frame\n", (unsigned long)(fig.rx_i / fig.rx_n));
+    for (k = 0; k < 8; k++) tick_measured((int64_t)k * 1000);
+    if (mipfw_board_trapped(board)) {
+        uart_printf("mcu: trap: %s\n", mipfw_board_trapped(board));
+        board_exit(1);
+    }
     print_figures();
     board_exit(0);
 }

@@ -131,10 +131,10 @@ uint32_t ram_static(void)
 
 /* ---- traps ------------------------------------------------------------------------------------- */
 
-void board_trap(uint32_t cause, uint32_t epc, uint32_t tval) __attribute__((noreturn));
-void board_trap(uint32_t cause, uint32_t epc, uint32_t tval)
+void board_trap(uint32_t cause, uint32_t epc, uint32_t tval, uint32_t ra, uint32_t sp) __attribute__((noreturn));
+void board_trap(uint32_t cause, uint32_t epc, uint32_t tval, uint32_t ra, uint32_t sp)
 {
-    uart_printf("\nfatal: trap mcause=%lu mepc=0x%08lx mtval=0x%08lx\n", (unsigned long)cause, (unsigned long)epc,
-                (unsigned long)tval);
+    uart_printf("\nfatal: trap mcause=%lu mepc=0x%08lx mtval=0x%08lx ra=0x%08lx sp=0x%08lx\n", (unsigned long)cause,
+                (unsigned long)epc, (unsigned long)tval, (unsigned long)ra, (unsigned long)sp);
     board_exit(3);
 }
