@@ -283,7 +283,8 @@ static int selftest(args_t *a)
     char err[512];
     mipfw_board *b = NULL;
     mipfw_platform plat = {NULL, st_now, st_tx, st_deliver, st_random, st_log, st_event};
-    size_t base;
+    size_t base, start_heap;
+    uint32_t start_compiled;
     double t0, t1;
     if (!a->firmware || !a->image) {
         fprintf(stderr, "mipfw-c: selftest needs --firmware F and --config-image IMG\n%s", USAGE);
@@ -307,6 +308,8 @@ static int selftest(args_t *a)
         return 1;
     }
     t1 = now_us();
+    start_compiled = mipfw_board_compiled_functions(b, NULL);
+    start_heap = alloc_live() - base;
     while (mipfw_board_dump(b, 0, (int)n_if, rec, sizeof rec) >= 32) n_if++;
     if (n_if == 0 || mipfw_board_dump(b, 0, 0, rec, sizeof rec) < 32) {
         fprintf(stderr, "mipfw-c: the firmware lists no interface (dump table 0)\n");
@@ -346,11 +349,11 @@ static int selftest(args_t *a)
     {
         uint32_t total = 0, compiled = mipfw_board_compiled_functions(b, &total);
         fprintf(stderr,
-                "# start-up %.0f us, heap high-water %lu bytes (live %lu), value stack peak %u bytes of %u, "
-                "compiled %u of %u functions, linear memory %u bytes, peak RSS %ld KiB\n",
-                t1 - t0, (unsigned long)(alloc_peak() - base), (unsigned long)(alloc_live() - base),
+                "# start-up %.0f us, heap high-water %lu bytes (live %lu, at start-up %lu), value stack peak %u bytes of %u, "
+                "compiled %u of %u functions (at start-up %u), linear memory %u bytes, peak RSS %ld KiB\n",
+                t1 - t0, (unsigned long)(alloc_peak() - base), (unsigned long)(alloc_live() - base), (unsigned long)start_heap,
                 mipfw_board_stack_peak(b), a->opt.stack_bytes ? a->opt.stack_bytes : 4096u, compiled, total,
-                mipfw_board_memory_bytes(b), peak_rss_kib());
+                start_compiled, mipfw_board_memory_bytes(b), peak_rss_kib());
     }
     mipfw_board_close(b);
     free(img);

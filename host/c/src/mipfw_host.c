@@ -13,8 +13,7 @@
  *   - M3Runtime.memoryLimit: caps the bytes of linear memory Wasm3 allocates (options.memory_limit);
  *   - M3Runtime.memory.maxPages / .numPages: the page ceiling, lowered to the cap so `memory.grow`
  *     past it fails cleanly instead of handing out pages that do not exist;
- *   - ResizeMemory(): once, to re-allocate the capped memory uncapped when init ran out of it, to
- *     measure what the configuration needs (the figure of the refusal);
+ *   - M3Runtime.memory.mallocated: checked non-NULL after load (a module without memory);
  *   - M3Runtime.originStack / .numStackSlots: the value stack, painted at start to measure its peak;
  *   - M3Module.numFunctions / .functions[i].compiled: how many functions are compiled (lazy
  *     compilation, warm-up figures).
@@ -449,18 +448,26 @@ static int apply_config(mipfw_board *b, const uint8_t *cfg, uint32_t cfg_len, ch
     return 0;
 }
 
-/* init ran out of capped memory (a trap): re-allocate the memory uncapped and run the configuration
- * again to learn what it needs. 0 and the figures, or -1 (out of memory, or it fails again). */
-static int measure_need(mipfw_board *b, const uint8_t *cfg, uint32_t cfg_len, uint32_t *need)
+/* init ran out of capped memory (a trap): open the module again in a fresh runtime without the cap
+ * (the capped one freed first, so the peak stays one runtime) to learn what the configuration needs.
+ * 0 and the figure, or -1 (out of memory, or it fails again). No callback reaches the platform. */
+static int measure_need(const uint8_t *wasm, uint32_t wasm_len, const uint8_t *cfg, uint32_t cfg_len,
+                        const mipfw_options *opt, const mipfw_platform *plat, uint32_t *need)
 {
     char e2[MSG];
-    uint32_t pages = b->rt->memory.numPages;
-    b->rt->memoryLimit = 0;
-    if (ResizeMemory(b->rt, pages)) return -1;
-    b->trap[0] = 0;
-    if (apply_config(b, cfg, cfg_len, e2, sizeof e2)) return -1;
-    *need = getter(b, "static_bytes", b->static_bytes) + getter(b, "heap_used", b->heap_used);
-    return b->trap[0] ? -1 : 0;
+    mipfw_board *m = NULL;
+    mipfw_options o = *opt;
+    mipfw_platform quiet;
+    memset(&quiet, 0, sizeof quiet);
+    quiet.ctx = plat->ctx;
+    quiet.now_ms = plat->now_ms;
+    o.memory_limit = 0;
+    o.warm_up = 0;
+    o.eager = 0;
+    if (mipfw_board_open(&m, wasm, wasm_len, cfg, cfg_len, &o, &quiet, e2, sizeof e2)) return -1;
+    *need = getter(m, "static_bytes", m->static_bytes) + getter(m, "heap_used", m->heap_used);
+    mipfw_board_close(m);
+    return 0;
 }
 
 static int read_addrs(mipfw_board *b, char *err, size_t errlen)
@@ -609,13 +616,18 @@ int mipfw_board_open(mipfw_board **out, const uint8_t *wasm, uint32_t wasm_len, 
     }
     e = m3_LoadModule(b->rt, b->mod);
     if (e) {
-        if (limit && e == m3Err_trapOutOfBoundsMemoryAccess)
-            set_err(err, errlen, "memory_limit %u bytes is smaller than the firmware's static data (%s)",
+        if (limit && limit < PAGE_BYTES && strstr(e, "out of bounds"))
+            set_err(err, errlen, "memory budget: memory_limit %u bytes is smaller than the firmware's static data (%s)",
                     (unsigned)limit, e);
         else
             set_err(err, errlen, "firmware: wasm3 could not load the module: %s", e);
         m3_FreeModule(b->mod);
         b->mod = NULL;
+        goto fail;
+    }
+    /* Internal: M3Runtime.memory.mallocated (m3_GetMemory dereferences it unchecked). */
+    if (!b->rt->memory.mallocated) {
+        set_err(err, errlen, "firmware: the module has no linear memory");
         goto fail;
     }
     if (limit) {
@@ -664,8 +676,11 @@ int mipfw_board_open(mipfw_board **out, const uint8_t *wasm, uint32_t wasm_len, 
          * fit in the capped memory: say what they need. */
         char why[MSG];
         uint32_t need = 0;
+        mipfw_options o = b->opt;
         snprintf(why, sizeof why, "%s", b->trap);
-        if (limit && strstr(why, "out of bounds") && measure_need(b, cfg, cfg_len, &need) == 0)
+        mipfw_board_close(b);
+        b = NULL;
+        if (limit && strstr(why, "out of bounds") && measure_need(wasm, wasm_len, cfg, cfg_len, &o, plat, &need) == 0)
             set_err(err, errlen, "memory budget: the configuration needs %u bytes of linear memory, memory_limit is %u",
                     (unsigned)need, (unsigned)limit);
         else if (limit && strstr(why, "out of bounds"))
@@ -673,6 +688,18 @@ int mipfw_board_open(mipfw_board **out, const uint8_t *wasm, uint32_t wasm_len, 
                     (unsigned)limit, why);
         else
             set_err(err, errlen, "firmware trapped in %s", why);
+        goto fail;
+    }
+    if (rc && limit && strstr(err ? err : "", "(code 2)")) {
+        /* The core's budget refusal (code 2) under a cap: memory.grow failed at the cap. Say what the
+         * configuration needs (when it fits uncapped; otherwise the core's reason stands). */
+        uint32_t need = 0;
+        mipfw_options o = b->opt;
+        mipfw_board_close(b);
+        b = NULL;
+        if (measure_need(wasm, wasm_len, cfg, cfg_len, &o, plat, &need) == 0)
+            set_err(err, errlen, "memory budget: the configuration needs %u bytes of linear memory, memory_limit is %u",
+                    (unsigned)need, (unsigned)limit);
         goto fail;
     }
     if (rc) goto fail;
