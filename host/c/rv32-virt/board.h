@@ -47,6 +47,7 @@ enum {
 #define MODE_SIMPEER 3
 #define FLAG_EAGER 1u
 #define FLAG_NO_WARM_UP 2u
+#define FLAG_ICOUNT 4u /* qemu -icount: minstret counts instructions (else host ticks: no figures) */
 
 #define STACK_PAINT 0xa5a5a5a5u
 

@@ -15,7 +15,7 @@
 #include "board.h"
 #include "mipfw_host.h"
 
-#define RAM_BYTES (320u * 1024u)
+#define RAM_BYTES (RAM_KIB * 1024u)
 
 static const volatile uint32_t *const params = (const volatile uint32_t *)(uintptr_t)PARAMS_ADDR;
 static mipfw_board *board;
@@ -32,7 +32,8 @@ static struct {
 static void print_figures(void)
 {
     uint32_t total = 0, compiled = mipfw_board_compiled_functions(board, &total);
-    uart_printf("# mcu start-up %lu instructions (open: parse, link, init, warm-up)\n",
+    int counted = (params[P_FLAGS] & FLAG_ICOUNT) != 0;
+    if (counted) uart_printf("# mcu start-up %lu instructions (open: parse, link, init, warm-up)\n",
                 (unsigned long)(fig.open - fig.boot));
     uart_printf("# mcu heap peak %lu bytes (now %lu), C stack peak %lu of %lu, RAM before the heap %lu, "
                 "RAM high-water %lu of %lu\n",
@@ -42,10 +43,10 @@ static void print_figures(void)
     uart_printf("# mcu wasm3 value stack peak %lu bytes, compiled %lu of %lu functions, linear memory %lu bytes\n",
                 (unsigned long)mipfw_board_stack_peak(board), (unsigned long)compiled, (unsigned long)total,
                 (unsigned long)mipfw_board_memory_bytes(board));
-    if (fig.rx_n)
+    if (fig.rx_n && counted)
         uart_printf("# mcu rx %lu frames, %lu instructions per frame\n", (unsigned long)fig.rx_n,
                     (unsigned long)(fig.rx_i / fig.rx_n));
-    if (fig.tick_n)
+    if (fig.tick_n && counted)
         uart_printf("# mcu tick %lu calls, %lu instructions per tick\n", (unsigned long)fig.tick_n,
                     (unsigned long)(fig.tick_i / fig.tick_n));
 }
@@ -140,11 +141,9 @@ static void uart_log(void *ctx, int level, const char *t, uint32_t n)
     uart_putc('\n');
 }
 
-/* Run mode: the interface -> NIC map (by MAC) and a one-packet queue for the local responder. */
+/* Run mode: the interface -> NIC map (by MAC). */
 static nic *iface_nic[NIC_MAX];
 static uint32_t n_ifaces;
-static uint8_t reply[1500];
-static uint32_t reply_len;
 
 static int64_t run_now(void *ctx)
 {
@@ -167,33 +166,11 @@ static uint16_t csum(const uint8_t *d, uint32_t n, uint32_t s)
     return (uint16_t)~s;
 }
 
-/* The device's own IP stack: answers ICMP echo requests to its addresses (the home address of a
- * mobile node), so ping reaches it wherever it roams; anything else is shown on the UART. */
+/* Packets for the device's own IP stack (there is none yet: the core itself answers ping to its
+ * addresses): shown on the UART, first 64 bytes. */
 static void run_deliver(void *ctx, const uint8_t *p, uint32_t n)
 {
-    uint32_t hl;
-    uint16_t c;
     (void)ctx;
-    hl = n >= 20 ? (uint32_t)(p[0] & 15u) * 4u : 0;
-    if (hl >= 20 && n >= hl + 8 && (p[0] >> 4) == 4 && p[9] == 1 && p[hl] == 8 && reply_len == 0 &&
-        n <= sizeof reply) {
-        memcpy(reply, p, n);
-        memcpy(reply + 12, p + 16, 4); /* swap the addresses */
-        memcpy(reply + 16, p + 12, 4);
-        reply[8] = 64;
-        reply[10] = reply[11] = 0;
-        c = csum(reply, hl, 0);
-        reply[10] = (uint8_t)(c >> 8);
-        reply[11] = (uint8_t)c;
-        reply[hl] = 0; /* echo reply */
-        reply[hl + 2] = reply[hl + 3] = 0;
-        c = csum(reply + hl, n - hl, 0);
-        reply[hl + 2] = (uint8_t)(c >> 8);
-        reply[hl + 3] = (uint8_t)c;
-        reply_len = n;
-        uart_puts("local echo reply\n");
-        return;
-    }
     uart_puts("deliver ");
     uart_hex(p, n < 64 ? n : 64);
     uart_putc('\n');
@@ -360,13 +337,22 @@ static void selftest(void)
     quiet = 1;
     fig.rx_n = fig.rx_i = 0;
     len = arp_request(frame, peer, ip);
+    for (k = 0; k < 4; k++) mipfw_board_rx(board, 0, frame, len); /* the paths of a repeated frame */
     for (k = 0; k < 8; k++) rx_measured(0, frame, len);
     uart_printf("# mcu steady ARP request -> reply %lu instructions per frame\n", (unsigned long)(fig.rx_i / fig.rx_n));
     fig.rx_n = fig.rx_i = 0;
     len = echo_request(frame, peer, ip, mac);
+    for (k = 0; k < 4; k++) mipfw_board_rx(board, 0, frame, len);
     for (k = 0; k < 8; k++) rx_measured(0, frame, len);
     uart_printf("# mcu steady echo request -> reply %lu instructions per frame\n", (unsigned long)(fig.rx_i / fig.rx_n));
-    for (k = 0; k < 8; k++) tick_measured((int64_t)k * 1000);
+    for (k = 1; k <= 8; k++) mipfw_board_tick(board, (int64_t)k * 1000); /* compiles the timer paths */
+    fig.tick_n = fig.tick_i = 0;
+    for (k = 9; k <= 16; k++) tick_measured((int64_t)k * 1000);
+    uart_printf("# mcu steady tick (1 s apart, timers due) %lu instructions per tick\n",
+                (unsigned long)(fig.tick_i / fig.tick_n));
+    fig.tick_n = fig.tick_i = 0;
+    for (k = 0; k < 8; k++) tick_measured(16000);
+    uart_printf("# mcu tick with nothing due %lu instructions\n", (unsigned long)(fig.tick_i / fig.tick_n));
     if (mipfw_board_trapped(board)) {
         uart_printf("mcu: trap: %s\n", mipfw_board_trapped(board));
         board_exit(1);
@@ -457,20 +443,12 @@ static void run(void)
                 if (link[k]) rx_measured(k, f, n);
                 nic_rx_done(iface_nic[k]);
                 busy = 1;
-                if (reply_len) {
-                    mipfw_board_output(board, reply, reply_len);
-                    reply_len = 0;
-                }
             }
         }
         now = run_now(NULL);
         if (now >= next) {
             next = tick_measured(now);
             busy = 1;
-        }
-        if (reply_len) {
-            mipfw_board_output(board, reply, reply_len);
-            reply_len = 0;
         }
         while ((c = uart_getc()) >= 0)
             if (c == 'c') print_counters();

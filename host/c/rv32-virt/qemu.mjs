@@ -24,7 +24,7 @@ export const FW_ADDR = 0x80200000, CFG_ADDR = 0x80300000, PARAMS_ADDR = 0x803ff0
 export const FW_MAX = 0x100000, CFG_MAX = 0xff000;
 export const PARAMS_MAGIC = 0x4250494d;
 export const MODES = { selftest: 1, run: 2, "sim-peer": 3 };
-export const FLAG_EAGER = 1, FLAG_NO_WARM_UP = 2;
+export const FLAG_EAGER = 1, FLAG_NO_WARM_UP = 2, FLAG_ICOUNT = 4;
 
 /** Write the configuration image of `config` (JSON file) with `mipfw-board encode-config -o`; returns its path. */
 export function configImage(config, { dir, boards, bin = join(root, "host/wasm3/target/release/mipfw-board") } = {}) {
@@ -44,12 +44,12 @@ export function memoryLimitOf(config, boards = join(root, "boards")) {
 }
 
 /** The boot parameter words (board.h P_*). */
-export function paramsFor({ mode, wasmLen, cfgLen, stackBytes = 0, memoryLimit = 0, eager = false, warmUp = true, seed = 0 }) {
+export function paramsFor({ mode, wasmLen, cfgLen, stackBytes = 0, memoryLimit = 0, eager = false, warmUp = true, icount = false, seed = 0 }) {
   if (!(mode in MODES)) throw new Error(`mode: expected one of ${Object.keys(MODES).join(", ")}, got ${mode}`);
   if (wasmLen <= 0 || wasmLen > FW_MAX) throw new Error(`firmware: expected 1..${FW_MAX} bytes, got ${wasmLen}`);
   if (cfgLen > CFG_MAX) throw new Error(`configuration image: expected at most ${CFG_MAX} bytes, got ${cfgLen}`);
   return [PARAMS_MAGIC, MODES[mode], wasmLen, cfgLen, stackBytes, memoryLimit,
-    (eager ? FLAG_EAGER : 0) | (warmUp ? 0 : FLAG_NO_WARM_UP), seed >>> 0];
+    (eager ? FLAG_EAGER : 0) | (warmUp ? 0 : FLAG_NO_WARM_UP) | (icount ? FLAG_ICOUNT : 0), seed >>> 0];
 }
 
 const hex = (n) => "0x" + (n >>> 0).toString(16);
@@ -112,13 +112,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     const image = configImage(o.config, { dir, boards: o.boards });
     const firmware = o.firmware ?? join(root, "build/firmware.wasm");
-    const params = paramsFor({ mode: o.mode, wasmLen: statSync(firmware).size, cfgLen: statSync(image).size,
+    const icount = o.icount || o.mode === "selftest";
+    const params = paramsFor({ mode: o.mode, icount, wasmLen: statSync(firmware).size, cfgLen: statSync(image).size,
       stackBytes: o.stackBytes ?? 0, memoryLimit: o.memoryLimit ?? memoryLimitOf(o.config, o.boards), eager: o.eager,
       warmUp: o.warmUp, seed: (Math.random() * 2 ** 32) >>> 0 });
     const macs = macsOf(o.config);
     const nics = (o.nic ?? []).map((tap, i) => ({ tap, mac: macs[i] }));
     const args = qemuArgs({ elf: o.elf, firmware, image, params, nics, rng: o.rng ?? o.mode === "run",
-      icount: o.icount || o.mode === "selftest", monitor: o.monitor });
+      icount, monitor: o.monitor });
     if (o.print) { console.log([QEMU, ...args].join(" ")); process.exit(0); }
     const child = spawn(QEMU, args, { stdio: "inherit" });
     child.on("exit", (code) => { rmSync(dir, { recursive: true, force: true }); process.exit(code ?? 1); });
