@@ -13,7 +13,7 @@ const FIELDS = JSON.parse(readFileSync(dir + "config.fields.json", "utf8"));
 const SCENARIO = JSON.parse(readFileSync(dir + "scenario.fields.json", "utf8"));
 const BASE = "https://mipfw.invalid/schema/";
 // Board names in the order of host/node/config.ts BOARDS (the built-in profiles).
-const BOARD_ORDER = ["esp32", "esp32-c3", "rpi-zero-2w", "rpi4", "linux", "emulated"];
+const BOARD_ORDER = ["esp32", "esp32-c3", "rpi-zero-2w", "rpi4", "linux", "emulated", "mcu-rv32-virt"];
 const boards = readdirSync(root + "boards").filter((f) => f.endsWith(".json")).map((f) => JSON.parse(readFileSync(root + "boards/" + f, "utf8")).name)
   .sort((a, b) => ((BOARD_ORDER.indexOf(a) + 1 || 99) - (BOARD_ORDER.indexOf(b) + 1 || 99)) || a.localeCompare(b));
 

@@ -11,6 +11,7 @@ import rpiZero2w from "../../boards/rpi-zero-2w.json";
 import rpi4 from "../../boards/rpi4.json";
 import linux from "../../boards/linux.json";
 import emulated from "../../boards/emulated.json";
+import mcuRv32Virt from "../../boards/mcu-rv32-virt.json";
 import SCHEMA from "../../schema/config.fields.json";
 
 export interface Sizes {
@@ -65,7 +66,7 @@ export interface ValidConfig {
 }
 
 export const BOARDS: Record<string, BoardProfile> = Object.fromEntries(
-  [esp32, esp32c3, rpiZero2w, rpi4, linux, emulated].map((b) => [b.name, b as BoardProfile]),
+  [esp32, esp32c3, rpiZero2w, rpi4, linux, emulated, mcuRv32Virt].map((b) => [b.name, b as BoardProfile]),
 );
 
 /** Thrown with every problem found, one per line, each naming its field. */

@@ -98,13 +98,14 @@ fn default_board() -> &'static str {
 
 /// The profiles of boards/*.json built into the binary, in the order host/node/config.ts lists them
 /// (a board then needs no boards/ directory; `--boards DIR` reads another set).
-const EMBEDDED_BOARDS: [(&str, &str); 6] = [
+const EMBEDDED_BOARDS: [(&str, &str); 7] = [
     ("esp32.json", include_str!("../../../boards/esp32.json")),
     ("esp32-c3.json", include_str!("../../../boards/esp32-c3.json")),
     ("rpi-zero-2w.json", include_str!("../../../boards/rpi-zero-2w.json")),
     ("rpi4.json", include_str!("../../../boards/rpi4.json")),
     ("linux.json", include_str!("../../../boards/linux.json")),
     ("emulated.json", include_str!("../../../boards/emulated.json")),
+    ("mcu-rv32-virt.json", include_str!("../../../boards/mcu-rv32-virt.json")),
 ];
 
 /// A set of board profiles, in listing order.
@@ -1191,7 +1192,7 @@ mod tests {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../boards");
         let b = Boards::from_dir(&dir).unwrap();
         let names: Vec<&str> = b.0.iter().map(|x| x.name.as_str()).collect();
-        assert_eq!(names, vec!["esp32", "esp32-c3", "rpi-zero-2w", "rpi4", "linux", "emulated"]);
+        assert_eq!(names, vec!["esp32", "esp32-c3", "rpi-zero-2w", "rpi4", "linux", "emulated", "mcu-rv32-virt"]);
         assert_eq!(b.0, Boards::embedded().0);
         let e = parse_board("x.json", r#"{ "name": "x", "memoryPages": 0, "maxInterfaces": 1, "mtu": 1500, "sizes": {} }"#).unwrap_err();
         assert_eq!(e[0], "x.json.description: expected a string, got nothing");

@@ -1,0 +1,483 @@
+/*
+ * The emulated rv32 microcontroller board (issue 9.2): one image for every node. At boot it reads
+ * the boot parameters, firmware.wasm and the configuration image that qemu's loader put in the
+ * read-only regions (board.h, link.ld), starts the portable C host (../src/mipfw_host.c) and runs:
+ *   selftest  the input and output lines of `mipfw-board selftest` (host/wasm3/src/selftest.rs) on the
+ *             UART, then figures ("# " lines), then powers off with status 0 (1 on failure);
+ *   run       the network loop: virtio-net frames -> rx, deadlines -> tick, link status -> link;
+ *             UART lines: "event K HEX", "log L TEXT", "link I up|down", "deliver HEX"; reading
+ *             'c' from the UART prints the counters and figures;
+ *   sim-peer  the remote-board protocol of host/wasm3/src/simpeer.rs over the UART (simpeer.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "board.h"
+#include "mipfw_host.h"
+
+#define RAM_BYTES (RAM_KIB * 1024u)
+
+static const volatile uint32_t *const params = (const volatile uint32_t *)(uintptr_t)PARAMS_ADDR;
+static mipfw_board *board;
+static int64_t clock_base; /* ms since 2026-01-01 UTC at boot (run mode; docs/abi.md "Time") */
+static uint64_t rng_state;
+
+/* ---- figures ----------------------------------------------------------------------------------- */
+
+static struct {
+    uint64_t boot, open; /* instructions at board_main and after mipfw_board_open */
+    uint64_t rx_n, rx_i, tick_n, tick_i;
+} fig;
+
+static void print_figures(void)
+{
+    uint32_t total = 0, compiled = mipfw_board_compiled_functions(board, &total);
+    int counted = (params[P_FLAGS] & FLAG_ICOUNT) != 0;
+    if (counted) uart_printf("# mcu start-up %lu instructions (open: parse, link, init, warm-up)\n",
+                (unsigned long)(fig.open - fig.boot));
+    uart_printf("# mcu heap peak %lu bytes (now %lu), C stack peak %lu of %lu, RAM before the heap %lu, "
+                "RAM high-water %lu of %lu\n",
+                (unsigned long)heap_peak(), (unsigned long)heap_now(), (unsigned long)stack_peak(),
+                (unsigned long)STACK_BYTES, (unsigned long)ram_static(),
+                (unsigned long)(ram_static() + heap_peak()), (unsigned long)RAM_BYTES);
+    uart_printf("# mcu wasm3 value stack peak %lu bytes, compiled %lu of %lu functions, linear memory %lu bytes\n",
+                (unsigned long)mipfw_board_stack_peak(board), (unsigned long)compiled, (unsigned long)total,
+                (unsigned long)mipfw_board_memory_bytes(board));
+    if (fig.rx_n && counted)
+        uart_printf("# mcu rx %lu frames, %lu instructions per frame\n", (unsigned long)fig.rx_n,
+                    (unsigned long)(fig.rx_i / fig.rx_n));
+    if (fig.tick_n && counted)
+        uart_printf("# mcu tick %lu calls, %lu instructions per tick\n", (unsigned long)fig.tick_n,
+                    (unsigned long)(fig.tick_i / fig.tick_n));
+}
+
+static uint64_t first_rx; /* instructions of the first frame handed over */
+
+static int rx_measured(uint32_t iface, const uint8_t *f, uint32_t n)
+{
+    uint64_t t = instret();
+    int r = mipfw_board_rx(board, iface, f, n);
+    if (!fig.rx_n) first_rx = instret() - t;
+    fig.rx_i += instret() - t;
+    fig.rx_n++;
+    return r;
+}
+
+static int64_t tick_measured(int64_t now)
+{
+    uint64_t t = instret();
+    int64_t r = mipfw_board_tick(board, now);
+    fig.tick_i += instret() - t;
+    fig.tick_n++;
+    return r;
+}
+
+/* ---- platforms ---------------------------------------------------------------------------------- */
+
+static int64_t st_now(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
+/* As selftest.rs and test/host/helpers.mjs: byte i is (i * 37 + 11) & 255. */
+static void st_random(void *ctx, uint8_t *buf, uint32_t n)
+{
+    uint32_t i;
+    (void)ctx;
+    for (i = 0; i < n; i++) buf[i] = (uint8_t)((i * 37u + 11u) & 255u);
+}
+
+static void line_hex(const char *head, const uint8_t *d, uint32_t n)
+{
+    uart_puts(head);
+    uart_hex(d, n);
+    uart_putc('\n');
+}
+
+/* Selftest: after the compared lines, frames are replayed with the output off (steady-state figures). */
+static int quiet;
+
+static void st_tx(void *ctx, uint32_t iface, const uint8_t *f, uint32_t n)
+{
+    (void)ctx;
+    if (quiet) return;
+    uart_puts("tx ");
+    uart_dec(iface);
+    line_hex(" ", f, n);
+}
+
+static void st_deliver(void *ctx, const uint8_t *p, uint32_t n)
+{
+    (void)ctx;
+    if (quiet) return;
+    line_hex("deliver ", p, n);
+}
+
+static void st_event(void *ctx, int kind, const uint8_t *d, uint32_t n)
+{
+    (void)ctx;
+    if (quiet) return;
+    uart_puts("event ");
+    uart_dec((uint32_t)kind);
+    line_hex(" ", d, n);
+}
+
+static void quiet_log(void *ctx, int level, const char *t, uint32_t n)
+{
+    (void)ctx;
+    (void)level;
+    (void)t;
+    (void)n;
+}
+
+static void uart_log(void *ctx, int level, const char *t, uint32_t n)
+{
+    (void)ctx;
+    uart_puts("log ");
+    uart_dec((uint32_t)level);
+    uart_putc(' ');
+    uart_write(t, n);
+    uart_putc('\n');
+}
+
+/* Run mode: the interface -> NIC map (by MAC). */
+static nic *iface_nic[NIC_MAX];
+static uint32_t n_ifaces;
+
+static int64_t run_now(void *ctx)
+{
+    (void)ctx;
+    return clock_base + now_ms();
+}
+
+static void run_tx(void *ctx, uint32_t iface, const uint8_t *f, uint32_t n)
+{
+    (void)ctx;
+    if (iface < NIC_MAX && iface_nic[iface]) nic_tx(iface_nic[iface], f, n);
+}
+
+static uint16_t csum(const uint8_t *d, uint32_t n, uint32_t s)
+{
+    uint32_t i;
+    for (i = 0; i + 1 < n; i += 2) s += (uint32_t)d[i] << 8 | d[i + 1];
+    if (n & 1) s += (uint32_t)d[n - 1] << 8;
+    while (s >> 16) s = (s & 0xffff) + (s >> 16);
+    return (uint16_t)~s;
+}
+
+/* Packets for the device's own IP stack (there is none yet: the core itself answers ping to its
+ * addresses): shown on the UART, first 64 bytes. */
+static void run_deliver(void *ctx, const uint8_t *p, uint32_t n)
+{
+    (void)ctx;
+    uart_puts("deliver ");
+    uart_hex(p, n < 64 ? n : 64);
+    uart_putc('\n');
+}
+
+/* virtio-rng when present; otherwise xorshift64* seeded at boot (docs/mcu.md: not unpredictable). */
+static void run_random(void *ctx, uint8_t *buf, uint32_t n)
+{
+    (void)ctx;
+    if (rng_present()) {
+        rng_read(buf, n);
+        return;
+    }
+    while (n--) {
+        rng_state ^= rng_state >> 12;
+        rng_state ^= rng_state << 25;
+        rng_state ^= rng_state >> 27;
+        *buf++ = (uint8_t)((rng_state * 0x2545f4914f6cdd1dull) >> 56);
+    }
+}
+
+/* ---- boot ------------------------------------------------------------------------------------------ */
+
+static void fail(const char *what)
+{
+    uart_printf("mcu: %s\n", what);
+    board_exit(1);
+}
+
+/* Open the board from the loaded regions; exits with a message on failure. */
+static void open_board(const mipfw_platform *plat)
+{
+    mipfw_options o;
+    char err[320];
+    uint32_t wl = params[P_WASM_LEN], cl = params[P_CFG_LEN], flags = params[P_FLAGS];
+    if (wl == 0 || wl > FW_MAX) {
+        uart_printf("mcu: boot parameter wasm_len: expected 1..%lu bytes, got %lu\n", (unsigned long)FW_MAX,
+                    (unsigned long)wl);
+        board_exit(1);
+    }
+    if (cl > CFG_MAX) {
+        uart_printf("mcu: boot parameter cfg_len: expected 0..%lu bytes, got %lu\n", (unsigned long)CFG_MAX,
+                    (unsigned long)cl);
+        board_exit(1);
+    }
+    mipfw_options_default(&o);
+    if (params[P_STACK_BYTES]) o.stack_bytes = params[P_STACK_BYTES];
+    o.memory_limit = params[P_MEMORY_LIMIT];
+    o.eager = (flags & FLAG_EAGER) != 0;
+    o.warm_up = (flags & FLAG_NO_WARM_UP) == 0;
+    if (mipfw_board_open(&board, (const uint8_t *)(uintptr_t)FW_ADDR, wl, (const uint8_t *)(uintptr_t)CFG_ADDR, cl,
+                         &o, plat, err, sizeof err)) {
+        uart_printf("mcu: %s\n", err);
+        board_exit(1);
+    }
+    fig.open = instret();
+}
+
+/* Interface i of the configuration (dump table 0): MAC, IPv4 address and prefix length. */
+static int iface_info(uint32_t i, uint8_t mac[6], uint32_t *ip, int *prefix)
+{
+    uint8_t rec[256];
+    if (mipfw_board_dump(board, 0, (int)i, rec, sizeof rec) < 32) return -1;
+    memcpy(mac, rec + 2, 6);
+    *prefix = rec[10] >= 96 ? rec[10] - 96 : 0;
+    *ip = (uint32_t)rec[28] << 24 | (uint32_t)rec[29] << 16 | (uint32_t)rec[30] << 8 | rec[31];
+    return 0;
+}
+
+/* ---- selftest ---------------------------------------------------------------------------------- */
+
+static const uint8_t PEER_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x99, 0x01};
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static uint32_t arp_request(uint8_t *f, uint32_t peer, uint32_t target)
+{
+    static const uint8_t H[10] = {0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1};
+    memset(f, 0xff, 6);
+    memcpy(f + 6, PEER_MAC, 6);
+    memcpy(f + 12, H, 10);
+    memcpy(f + 22, PEER_MAC, 6);
+    put32(f + 28, peer);
+    memset(f + 32, 0, 6);
+    put32(f + 38, target);
+    return 42;
+}
+
+static uint32_t echo_request(uint8_t *f, uint32_t peer, uint32_t dst, const uint8_t *dst_mac)
+{
+    static const char PAYLOAD[] = "mipfw wasm3 selftest";
+    uint8_t *ip = f + 14, *icmp = f + 34;
+    uint32_t plen = sizeof PAYLOAD - 1, ilen = 8 + plen, total = 20 + ilen;
+    uint16_t c;
+    memcpy(f, dst_mac, 6);
+    memcpy(f + 6, PEER_MAC, 6);
+    f[12] = 0x08;
+    f[13] = 0x00;
+    memcpy(icmp, "\x08\x00\x00\x00\x42\x42\x00\x01", 8);
+    memcpy(icmp + 8, PAYLOAD, plen);
+    c = csum(icmp, ilen, 0);
+    icmp[2] = (uint8_t)(c >> 8);
+    icmp[3] = (uint8_t)c;
+    memcpy(ip, "\x45\x00\x00\x00\x12\x34\x00\x00\x40\x01\x00\x00", 12);
+    ip[2] = (uint8_t)(total >> 8);
+    ip[3] = (uint8_t)total;
+    put32(ip + 12, peer);
+    put32(ip + 16, dst);
+    c = csum(ip, 20, 0);
+    ip[10] = (uint8_t)(c >> 8);
+    ip[11] = (uint8_t)c;
+    return 14 + total;
+}
+
+static void selftest(void)
+{
+    static const mipfw_platform plat = {NULL, st_now, st_tx, st_deliver, st_random, quiet_log, st_event};
+    uint8_t mac[6], frame[128];
+    uint32_t ip, peer, mask, len, i, n_if = 0;
+    int prefix, r[2], k;
+    uint64_t t;
+    open_board(&plat);
+    if (iface_info(0, mac, &ip, &prefix)) fail("the firmware lists no interface (dump table 0)");
+    while (iface_info(n_if, frame, &len, &k) == 0) n_if++;
+    t = instret();
+    for (i = 0; i < n_if; i++) mipfw_board_link(board, i, 1, NULL);
+    t = instret() - t;
+    mask = prefix == 0 ? 0 : 0xffffffffu << (32 - prefix);
+    peer = (ip & mask) | 100;
+    if (peer == ip) peer++;
+    for (k = 0; k < 2; k++) {
+        len = k == 0 ? arp_request(frame, peer, ip) : echo_request(frame, peer, ip, mac);
+        line_hex("input 0 ", frame, len);
+        r[k] = rx_measured(0, frame, len);
+    }
+    uart_printf("rx %d %d\n", r[0], r[1]);
+    for (i = 0; i < mipfw_board_counter_count(board); i++) {
+        const char *name;
+        uint32_t nl;
+        uint64_t v = mipfw_board_counter(board, i, &name, &nl);
+        if (!v) continue;
+        uart_puts("counter ");
+        uart_write(name, nl);
+        uart_putc(' ');
+        uart_dec(v);
+        uart_putc('\n');
+    }
+    uart_printf("heap_used %lu memory_pages %lu\n", (unsigned long)mipfw_board_heap_used(board),
+                (unsigned long)mipfw_board_memory_pages(board));
+    if (mipfw_board_trapped(board)) {
+        uart_printf("mcu: trap: %s\n", mipfw_board_trapped(board));
+        board_exit(1);
+    }
+    uart_printf("# mcu first frames (lazy compilation included): ARP request %lu, echo request %lu instructions\n",
+                (unsigned long)first_rx, (unsigned long)(fig.rx_i - first_rx));
+    uart_printf("# mcu link up of %lu interfaces %lu instructions\n", (unsigned long)n_if, (unsigned long)t);
+    /* Steady state: the same ARP and echo requests again (compiled by now), and ticks. */
+    quiet = 1;
+    fig.rx_n = fig.rx_i = 0;
+    len = arp_request(frame, peer, ip);
+    for (k = 0; k < 4; k++) mipfw_board_rx(board, 0, frame, len); /* the paths of a repeated frame */
+    for (k = 0; k < 8; k++) rx_measured(0, frame, len);
+    uart_printf("# mcu steady ARP request -> reply %lu instructions per frame\n", (unsigned long)(fig.rx_i / fig.rx_n));
+    fig.rx_n = fig.rx_i = 0;
+    len = echo_request(frame, peer, ip, mac);
+    for (k = 0; k < 4; k++) mipfw_board_rx(board, 0, frame, len);
+    for (k = 0; k < 8; k++) rx_measured(0, frame, len);
+    uart_printf("# mcu steady echo request -> reply %lu instructions per frame\n", (unsigned long)(fig.rx_i / fig.rx_n));
+    for (k = 1; k <= 8; k++) mipfw_board_tick(board, (int64_t)k * 1000); /* compiles the timer paths */
+    fig.tick_n = fig.tick_i = 0;
+    for (k = 9; k <= 16; k++) tick_measured((int64_t)k * 1000);
+    uart_printf("# mcu steady tick (1 s apart, timers due) %lu instructions per tick\n",
+                (unsigned long)(fig.tick_i / fig.tick_n));
+    fig.tick_n = fig.tick_i = 0;
+    for (k = 0; k < 8; k++) tick_measured(16000);
+    uart_printf("# mcu tick with nothing due %lu instructions\n", (unsigned long)(fig.tick_i / fig.tick_n));
+    if (mipfw_board_trapped(board)) {
+        uart_printf("mcu: trap: %s\n", mipfw_board_trapped(board));
+        board_exit(1);
+    }
+    print_figures();
+    board_exit(0);
+}
+
+/* ---- run --------------------------------------------------------------------------------------- */
+
+static void print_counters(void)
+{
+    uint32_t i;
+    for (i = 0; i < mipfw_board_counter_count(board); i++) {
+        const char *name;
+        uint32_t nl;
+        uint64_t v = mipfw_board_counter(board, i, &name, &nl);
+        if (!v) continue;
+        uart_puts("counter ");
+        uart_write(name, nl);
+        uart_putc(' ');
+        uart_dec(v);
+        uart_putc('\n');
+    }
+    print_figures();
+    uart_puts("counters end\n");
+}
+
+/* Goldfish RTC of qemu virt (0x101000): the host's real time, ns since 1970. */
+static int64_t rtc_ms_since_2026(void)
+{
+    volatile uint32_t *rtc = (volatile uint32_t *)(uintptr_t)0x00101000u;
+    uint32_t lo = rtc[0], hi = rtc[1]; /* reading TIME_LOW latches TIME_HIGH */
+    int64_t ms = (int64_t)(((uint64_t)hi << 32 | lo) / 1000000u) - 1767225600000LL;
+    return ms > 0 ? ms : 0;
+}
+
+static void run(void)
+{
+    static const mipfw_platform plat = {NULL, run_now, run_tx, run_deliver, run_random, uart_log, st_event};
+    int link[NIC_MAX], n_nics, i;
+    uint32_t k;
+    int64_t next;
+    clock_base = rtc_ms_since_2026() - now_ms();
+    n_nics = virtio_probe();
+    rng_state = ((uint64_t)params[P_SEED] << 32 | (uint32_t)mtime()) ^ 0x9e3779b97f4a7c15ull;
+    if (!rng_present())
+        uart_puts("log 1 no virtio-rng device: random bytes from a seeded generator (predictable)\n");
+    open_board(&plat);
+    for (k = 0; k < NIC_MAX; k++) {
+        uint8_t mac[6];
+        uint32_t ip;
+        int prefix;
+        if (iface_info(k, mac, &ip, &prefix)) break;
+        n_ifaces = k + 1;
+        for (i = 0; i < n_nics; i++)
+            if (memcmp(nic_mac(nic_get(i)), mac, 6) == 0) iface_nic[k] = nic_get(i);
+        if (iface_nic[k])
+            uart_printf("mcu: interface %lu: virtio-net slot %d\n", (unsigned long)k, nic_slot(iface_nic[k]));
+        else
+            uart_printf("log 1 interface %lu (%02x:%02x:%02x:%02x:%02x:%02x) has no virtio-net device with its "
+                        "MAC: down\n", (unsigned long)k, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+    }
+    for (k = 0; k < n_ifaces; k++) {
+        link[k] = iface_nic[k] ? nic_link_up(iface_nic[k]) : 0;
+        mipfw_board_link(board, k, link[k], NULL);
+        uart_printf("link %lu %s\n", (unsigned long)k, link[k] ? "up" : "down");
+    }
+    next = tick_measured(run_now(NULL));
+    uart_printf("mcu: running, %d NICs, %lu interfaces\n", n_nics, (unsigned long)n_ifaces);
+    for (;;) {
+        int busy = 0, c;
+        int64_t now;
+        for (k = 0; k < n_ifaces; k++) {
+            int up;
+            if (!iface_nic[k]) continue;
+            up = nic_link_up(iface_nic[k]);
+            if (up != link[k]) {
+                link[k] = up;
+                uart_printf("link %lu %s\n", (unsigned long)k, up ? "up" : "down");
+                mipfw_board_link(board, k, up, NULL);
+                busy = 1;
+            }
+            for (;;) {
+                const uint8_t *f;
+                uint32_t n = nic_rx(iface_nic[k], &f);
+                if (!n) break;
+                if (link[k]) rx_measured(k, f, n);
+                nic_rx_done(iface_nic[k]);
+                busy = 1;
+            }
+        }
+        now = run_now(NULL);
+        if (now >= next) {
+            next = tick_measured(now);
+            busy = 1;
+        }
+        while ((c = uart_getc()) >= 0)
+            if (c == 'c') print_counters();
+        if (mipfw_board_trapped(board)) {
+            uart_printf("mcu: trap: %s\n", mipfw_board_trapped(board));
+            board_exit(1);
+        }
+        if (!busy) wait_ms(1);
+    }
+}
+
+
+void board_main(void)
+{
+    fig.boot = instret();
+    uart_init();
+    pmp_setup();
+    if (params[P_MAGIC] != PARAMS_MAGIC) {
+        uart_printf("mcu: no boot parameters at 0x%08lx (magic 0x%08lx, expected 0x%08lx): start it with "
+                    "host/c/rv32-virt/qemu.mjs\n", (unsigned long)PARAMS_ADDR, (unsigned long)params[P_MAGIC],
+                    (unsigned long)PARAMS_MAGIC);
+        board_exit(2);
+    }
+    switch (params[P_MODE]) {
+    case MODE_SELFTEST: selftest(); break;
+    case MODE_RUN: run(); break;
+    default:
+        uart_printf("mcu: boot parameter mode: expected 1 (selftest) or 2 (run), got %lu\n",
+                    (unsigned long)params[P_MODE]);
+        board_exit(2);
+    }
+}
