@@ -35,6 +35,9 @@ export interface RemoteOptions {
   binary: string;
   /** The firmware module it loads (build/firmware.wasm). */
   firmware: string;
+  /** Only the boards of these node names run remotely, the others in this process (default: all).
+   *  Lets a test serve one node by another runtime, e.g. the C host's `mipfw-c sim-peer` (issue 9). */
+  nodes?: readonly string[];
 }
 
 // Requests (Node -> peer): u32 length of what follows, u8 op, i64 now_ms, body.

@@ -73,6 +73,12 @@ uint32_t mipfw_board_memory_bytes(mipfw_board *b);
 /** The trap that stopped the board (NULL while running); every later call is refused. */
 const char *mipfw_board_trapped(mipfw_board *b);
 
+/** Added by the C host (issue 9.1), for the RAM figures: the peak of the Wasm3 value stack in bytes
+ *  since open (the stack is painted at open); the functions compiled so far, and in `*total` all
+ *  functions of the module (imports included). */
+uint32_t mipfw_board_stack_peak(mipfw_board *b);
+uint32_t mipfw_board_compiled_functions(mipfw_board *b, uint32_t *total);
+
 void mipfw_board_close(mipfw_board *b);
 
 #ifdef __cplusplus

@@ -158,7 +158,8 @@ export class SimNode implements AppHost {
       log: (level, text) => { if (sim.events.active) sim.events.emit(engine.nowUs, this.name, "log", { level, text }); },
       random: (buf) => rng.fill(buf),
     };
-    this.board = sim.wasm3 ? new RemoteBoard(cfg, hooks, sim.wasm3) : new Board(module, cfg, hooks);
+    const remote = sim.wasm3 && (!sim.wasm3.nodes || sim.wasm3.nodes.includes(cfg.name));
+    this.board = remote ? new RemoteBoard(cfg, hooks, sim.wasm3!) : new Board(module, cfg, hooks);
     this.ifaces = cfg.interfaces.map((x, i) => new NodeIface(this, i, x.name, spec.attach[i], x.mac));
     this.tickEv = new SimEvent(sim.tickFn, this);
     this.mip = cfg.roles.includes("mobile-node") ? { agent: null, pending: false, registered: false, last: null } : null;

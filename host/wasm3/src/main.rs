@@ -15,8 +15,10 @@ const USAGE: &str = "usage:
       (default: on when MIPFW_VERBOSE=1), --no-batch: one recvmsg/rx/send per frame instead of
       recvmmsg into the firmware's ring, one rx_batch call and sendmmsg (default: batched unless
       MIPFW_BATCH=0)
-  mipfw-board encode-config node.json [--boards DIR]
-      print the binary configuration chunks as hex lines (first for init, the rest for config_add)
+  mipfw-board encode-config [--config] node.json [--boards DIR] [-o IMG]
+      print the binary configuration chunks as hex lines (first for init, the rest for config_add);
+      -o IMG: write them as a configuration image instead (per chunk a little-endian u32 length and
+      the bytes: what the C host, host/c, reads)
   mipfw-board selftest --config node.json [--firmware F] [--boards DIR]
       start the board, answer one ARP request and one ping, print what the firmware sent
   mipfw-board sim-peer ...     (a board driven by the emulated network; see docs/wasm3.md)
@@ -77,6 +79,7 @@ fn load(cfg: &PathBuf, dir: &Option<PathBuf>) -> Result<(NodeConfig, Vec<Vec<u8>
 fn encode_config(args: &[String]) -> i32 {
     let mut file: Option<PathBuf> = None;
     let mut dir: Option<PathBuf> = None;
+    let mut out: Option<PathBuf> = None;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -86,6 +89,14 @@ fn encode_config(args: &[String]) -> i32 {
             }
             "--boards" if i + 1 < args.len() => {
                 dir = Some(PathBuf::from(&args[i + 1]));
+                i += 2;
+            }
+            "--config" if i + 1 < args.len() && file.is_none() => {
+                file = Some(PathBuf::from(&args[i + 1]));
+                i += 2;
+            }
+            "-o" | "--output" if i + 1 < args.len() => {
+                out = Some(PathBuf::from(&args[i + 1]));
                 i += 2;
             }
             a if !a.starts_with('-') && file.is_none() => {
@@ -98,6 +109,16 @@ fn encode_config(args: &[String]) -> i32 {
     let Some(file) = file else { return usage_error("encode-config needs a node configuration file") };
     match load(&file, &dir) {
         Ok((_, chunks)) => {
+            if let Some(out) = out {
+                let image = config_image(&chunks);
+                return match std::fs::write(&out, image) {
+                    Ok(()) => 0,
+                    Err(e) => {
+                        eprintln!("mipfw-board: cannot write {}: {e}", out.display());
+                        1
+                    }
+                };
+            }
             for c in chunks {
                 println!("{}", c.iter().map(|b| format!("{b:02x}")).collect::<String>());
             }
@@ -105,6 +126,17 @@ fn encode_config(args: &[String]) -> i32 {
         }
         Err(code) => code,
     }
+}
+
+/// The configuration image of host/c/include/mipfw_host.h: per chunk a little-endian u32 length and
+/// the bytes (the first chunk for `init`, the others for `config_add`).
+fn config_image(chunks: &[Vec<u8>]) -> Vec<u8> {
+    let mut image = Vec::with_capacity(chunks.iter().map(|c| 4 + c.len()).sum());
+    for c in chunks {
+        image.extend_from_slice(&(c.len() as u32).to_le_bytes());
+        image.extend_from_slice(c);
+    }
+    image
 }
 
 /// What `with_board_args` starts: the Linux driver, or the self-test.
@@ -243,6 +275,15 @@ mod tests {
         assert_eq!(parse_board_args(&args("--verbose"), Mode::Selftest).unwrap_err(), "unexpected argument \"--verbose\"");
         assert!(parse_board_args(&args("--frobnicate"), Mode::Run).is_err());
         assert!(parse_board_args(&args("--tun x --help"), Mode::Run).unwrap().help);
+    }
+
+    #[test]
+    fn config_image_is_length_prefixed_chunks() {
+        let img = config_image(&[vec![1, 2, 3], vec![], vec![9; 300]]);
+        assert_eq!(&img[..7], &[3, 0, 0, 0, 1, 2, 3]);
+        assert_eq!(&img[7..11], &[0, 0, 0, 0]);
+        assert_eq!(&img[11..15], &[44, 1, 0, 0]);
+        assert_eq!(img.len(), 15 + 300);
     }
 
     #[test]

@@ -1,0 +1,669 @@
+/*
+ * mipfw-c: the portable C host (host/c/src/mipfw_host.c) on Linux (issue 9.1).
+ *
+ *   mipfw-c selftest --firmware F --config-image IMG [options]
+ *       the same input and the same output lines as `mipfw-board selftest` (host/wasm3/src/selftest.rs):
+ *       links up, an ARP request for interface 0's address and an ICMP echo request from a neighbour;
+ *       the interface's address, prefix and MAC come from the firmware's dump table 0 after init.
+ *   mipfw-c sim-peer --requests FIFO --records FIFO [--firmware F] [--name N] [options]
+ *       a board driven by the emulated network over two FIFOs, the protocol of
+ *       host/wasm3/src/simpeer.rs and host/node/remote.ts.
+ *   options: --eager (compile every function at load), --no-warm-up, --stack-bytes N (Wasm3 value
+ *       stack, default 4096), --memory-limit N (bytes of linear memory; sim-peer: default the board's
+ *       memoryPages).
+ * Figures go to stderr: start-up time, Wasm3 + host heap high-water (malloc wrapped:
+ * alloc_count.c), value stack peak, functions compiled, peak RSS.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "alloc_count.h"
+#include "mipfw_host.h"
+
+static const char USAGE[] =
+    "usage:\n"
+    "  mipfw-c selftest --firmware F --config-image IMG [options]\n"
+    "  mipfw-c sim-peer --requests FIFO --records FIFO [--firmware F] [--name NAME] [options]\n"
+    "options: --eager  --no-warm-up  --stack-bytes N  --memory-limit N\n"
+    "(IMG: `mipfw-board encode-config --config node.json -o IMG`)\n";
+
+/* ---- small helpers ----------------------------------------------------------------------------- */
+
+static double now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static long peak_rss_kib(void)
+{
+    char line[256];
+    long v = 0;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f) return 0;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "VmHWM:", 6) == 0) v = strtol(line + 6, NULL, 10);
+    fclose(f);
+    return v;
+}
+
+/* Whole file into a malloc'd buffer; NULL with errno set. */
+static uint8_t *read_file(const char *path, uint32_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    size_t cap = 0, n = 0;
+    if (!f) return NULL;
+    for (;;) {
+        size_t got;
+        if (n == cap) {
+            uint8_t *nb;
+            cap = cap ? cap * 2 : 65536;
+            nb = (uint8_t *)realloc(buf, cap);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                errno = ENOMEM;
+                return NULL;
+            }
+            buf = nb;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) break;
+    }
+    fclose(f);
+    *len = (uint32_t)n;
+    return buf;
+}
+
+typedef struct {
+    mipfw_options opt;
+    int memory_limit_set;
+    const char *firmware, *image, *requests, *records, *name;
+} args_t;
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+    char *end;
+    unsigned long v;
+    errno = 0;
+    v = strtoul(s, &end, 0);
+    if (errno || *end || end == s || v > 0xffffffffUL) return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, args_t *a)
+{
+    int i;
+    mipfw_options_default(&a->opt);
+    for (i = 0; i < argc; i++) {
+        const char *o = argv[i];
+        if (!strcmp(o, "--eager")) {
+            a->opt.eager = 1;
+            continue;
+        }
+        if (!strcmp(o, "--no-warm-up")) {
+            a->opt.warm_up = 0;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "mipfw-c: %s needs a value\n%s", o, USAGE);
+            return -1;
+        }
+        if (!strcmp(o, "--firmware")) a->firmware = argv[++i];
+        else if (!strcmp(o, "--config-image")) a->image = argv[++i];
+        else if (!strcmp(o, "--requests")) a->requests = argv[++i];
+        else if (!strcmp(o, "--records")) a->records = argv[++i];
+        else if (!strcmp(o, "--name")) a->name = argv[++i];
+        else if (!strcmp(o, "--stack-bytes") || !strcmp(o, "--memory-limit")) {
+            uint32_t v;
+            if (parse_u32(argv[++i], &v)) {
+                fprintf(stderr, "mipfw-c: %s: expected a number of bytes, got %s\n", o, argv[i]);
+                return -1;
+            }
+            if (o[2] == 's') a->opt.stack_bytes = v;
+            else {
+                a->opt.memory_limit = v;
+                a->memory_limit_set = 1;
+            }
+        } else {
+            fprintf(stderr, "mipfw-c: unexpected argument \"%s\"\n%s", o, USAGE);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- selftest ---------------------------------------------------------------------------------- */
+
+static char out_text[1 << 20];
+static size_t out_len;
+
+static void out_printf(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+static void out_printf(const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    if (out_len >= sizeof out_text) return;
+    va_start(ap, fmt);
+    n = vsnprintf(out_text + out_len, sizeof out_text - out_len, fmt, ap);
+    va_end(ap);
+    if (n > 0) out_len += (size_t)n < sizeof out_text - out_len ? (size_t)n : sizeof out_text - out_len;
+}
+
+static void out_hex(const uint8_t *d, uint32_t n)
+{
+    static const char H[] = "0123456789abcdef";
+    uint32_t i;
+    for (i = 0; i < n && out_len + 2 < sizeof out_text; i++) {
+        out_text[out_len++] = H[d[i] >> 4];
+        out_text[out_len++] = H[d[i] & 15];
+    }
+}
+
+static int64_t st_now(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+static void st_tx(void *ctx, uint32_t iface, const uint8_t *f, uint32_t n)
+{
+    (void)ctx;
+    out_printf("tx %u ", (unsigned)iface);
+    out_hex(f, n);
+    out_printf("\n");
+}
+static void st_deliver(void *ctx, const uint8_t *p, uint32_t n)
+{
+    (void)ctx;
+    out_printf("deliver ");
+    out_hex(p, n);
+    out_printf("\n");
+}
+/* As test/host/helpers.mjs and selftest.rs: byte i is (i * 37 + 11) & 255. */
+static void st_random(void *ctx, uint8_t *buf, uint32_t n)
+{
+    uint32_t i;
+    (void)ctx;
+    for (i = 0; i < n; i++) buf[i] = (uint8_t)((i * 37u + 11u) & 255u);
+}
+static void st_log(void *ctx, int level, const char *t, uint32_t n)
+{
+    (void)ctx;
+    (void)level;
+    (void)t;
+    (void)n;
+}
+static void st_event(void *ctx, int kind, const uint8_t *d, uint32_t n)
+{
+    (void)ctx;
+    out_printf("event %d ", kind);
+    out_hex(d, n);
+    out_printf("\n");
+}
+
+static uint16_t checksum(const uint8_t *d, size_t n)
+{
+    uint32_t s = 0;
+    size_t i;
+    for (i = 0; i + 1 < n; i += 2) s += (uint32_t)d[i] << 8 | d[i + 1];
+    if (n & 1) s += (uint32_t)d[n - 1] << 8;
+    while (s >> 16) s = (s & 0xffff) + (s >> 16);
+    return (uint16_t)~s;
+}
+
+static const uint8_t PEER_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x99, 0x01};
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* Ethernet II + ARP request from the peer asking for `target` (selftest.rs arp_request). */
+static uint32_t arp_request(uint8_t *f, uint32_t peer, uint32_t target)
+{
+    static const uint8_t H[10] = {0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1};
+    memset(f, 0xff, 6);
+    memcpy(f + 6, PEER_MAC, 6);
+    memcpy(f + 12, H, 10);
+    memcpy(f + 22, PEER_MAC, 6);
+    put32(f + 28, peer);
+    memset(f + 32, 0, 6);
+    put32(f + 38, target);
+    return 42;
+}
+
+/* Ethernet II + IPv4 + ICMP echo request from the peer to `dst` (selftest.rs echo_request). */
+static uint32_t echo_request(uint8_t *f, uint32_t peer, uint32_t dst, const uint8_t *dst_mac)
+{
+    static const char PAYLOAD[] = "mipfw wasm3 selftest";
+    uint8_t *ip = f + 14, *icmp = f + 34;
+    uint32_t plen = (uint32_t)sizeof PAYLOAD - 1, ilen = 8 + plen, total = 20 + ilen;
+    uint16_t c;
+    memcpy(f, dst_mac, 6);
+    memcpy(f + 6, PEER_MAC, 6);
+    f[12] = 0x08;
+    f[13] = 0x00;
+    memcpy(icmp, "\x08\x00\x00\x00\x42\x42\x00\x01", 8);
+    memcpy(icmp + 8, PAYLOAD, plen);
+    c = checksum(icmp, ilen);
+    icmp[2] = (uint8_t)(c >> 8);
+    icmp[3] = (uint8_t)c;
+    memcpy(ip, "\x45\x00\x00\x00\x12\x34\x00\x00\x40\x01\x00\x00", 12);
+    ip[2] = (uint8_t)(total >> 8);
+    ip[3] = (uint8_t)total;
+    put32(ip + 12, peer);
+    put32(ip + 16, dst);
+    c = checksum(ip, 20);
+    ip[10] = (uint8_t)(c >> 8);
+    ip[11] = (uint8_t)c;
+    return 14 + total;
+}
+
+static int selftest(args_t *a)
+{
+    uint32_t wlen = 0, clen = 0, n_if = 0, ip, peer, mask, len;
+    uint8_t *wasm, *img, rec[256], mac[6], frame[128];
+    int prefix, r[2], k;
+    char err[512];
+    mipfw_board *b = NULL;
+    mipfw_platform plat = {NULL, st_now, st_tx, st_deliver, st_random, st_log, st_event};
+    size_t base, start_heap;
+    uint32_t start_compiled;
+    double t0, t1;
+    if (!a->firmware || !a->image) {
+        fprintf(stderr, "mipfw-c: selftest needs --firmware F and --config-image IMG\n%s", USAGE);
+        return 2;
+    }
+    wasm = read_file(a->firmware, &wlen);
+    if (!wasm) {
+        fprintf(stderr, "mipfw-c: cannot read the firmware %s: %s\n", a->firmware, strerror(errno));
+        return 1;
+    }
+    img = read_file(a->image, &clen);
+    if (!img) {
+        fprintf(stderr, "mipfw-c: cannot read the configuration image %s: %s\n", a->image, strerror(errno));
+        return 1;
+    }
+    alloc_reset_peak();
+    base = alloc_live();
+    t0 = now_us();
+    if (mipfw_board_open(&b, wasm, wlen, img, clen, &a->opt, &plat, err, sizeof err)) {
+        fprintf(stderr, "mipfw-c: %s\n", err);
+        return 1;
+    }
+    t1 = now_us();
+    start_compiled = mipfw_board_compiled_functions(b, NULL);
+    start_heap = alloc_live() - base;
+    while (mipfw_board_dump(b, 0, (int)n_if, rec, sizeof rec) >= 32) n_if++;
+    if (n_if == 0 || mipfw_board_dump(b, 0, 0, rec, sizeof rec) < 32) {
+        fprintf(stderr, "mipfw-c: the firmware lists no interface (dump table 0)\n");
+        mipfw_board_close(b);
+        return 1;
+    }
+    /* Dump record 0: 2 mac[6], 10 prefixLen (96 + n), 16 ip[16] (IPv4-mapped: bytes 28..31). */
+    memcpy(mac, rec + 2, 6);
+    prefix = rec[10] >= 96 ? rec[10] - 96 : 0;
+    ip = (uint32_t)rec[28] << 24 | (uint32_t)rec[29] << 16 | (uint32_t)rec[30] << 8 | rec[31];
+    for (k = 0; k < (int)n_if; k++) mipfw_board_link(b, (uint32_t)k, 1, NULL);
+    mask = prefix == 0 ? 0 : 0xffffffffu << (32 - prefix);
+    peer = (ip & mask) | 100;
+    if (peer == ip) peer++;
+    for (k = 0; k < 2; k++) {
+        len = k == 0 ? arp_request(frame, peer, ip) : echo_request(frame, peer, ip, mac);
+        out_printf("input 0 ");
+        out_hex(frame, len);
+        out_printf("\n");
+        r[k] = mipfw_board_rx(b, 0, frame, len);
+    }
+    out_printf("rx %d %d\n", r[0], r[1]);
+    for (k = 0; k < (int)mipfw_board_counter_count(b); k++) {
+        const char *name;
+        uint32_t nl;
+        uint64_t v = mipfw_board_counter(b, (uint32_t)k, &name, &nl);
+        if (v) out_printf("counter %.*s %llu\n", (int)nl, name, (unsigned long long)v);
+    }
+    out_printf("heap_used %u memory_pages %u\n", mipfw_board_heap_used(b), mipfw_board_memory_pages(b));
+    if (mipfw_board_trapped(b)) {
+        fprintf(stderr, "mipfw-c: trap: %s\n", mipfw_board_trapped(b));
+        mipfw_board_close(b);
+        return 1;
+    }
+    fwrite(out_text, 1, out_len, stdout);
+    fflush(stdout);
+    {
+        uint32_t total = 0, compiled = mipfw_board_compiled_functions(b, &total);
+        fprintf(stderr,
+                "# start-up %.0f us, heap high-water %lu bytes (live %lu, at start-up %lu), value stack peak %u bytes of %u, "
+                "compiled %u of %u functions (at start-up %u), linear memory %u bytes, peak RSS %ld KiB\n",
+                t1 - t0, (unsigned long)(alloc_peak() - base), (unsigned long)(alloc_live() - base), (unsigned long)start_heap,
+                mipfw_board_stack_peak(b), a->opt.stack_bytes ? a->opt.stack_bytes : 4096u, compiled, total,
+                start_compiled, mipfw_board_memory_bytes(b), peak_rss_kib());
+    }
+    mipfw_board_close(b);
+    free(img);
+    free(wasm);
+    return 0;
+}
+
+/* ---- sim-peer ---------------------------------------------------------------------------------- */
+
+enum { OP_INIT = 1, OP_RX, OP_OUTPUT, OP_TICK, OP_LINK, OP_COUNTERS, OP_INFO, OP_RANDOM, OP_QUIT };
+enum { R_TX = 1, R_DELIVER, R_EVENT, R_LOG, R_RANDOM, R_DONE, R_ERROR };
+
+typedef struct {
+    FILE *r, *w;
+    int64_t now;
+    uint8_t *body;
+    size_t cap;
+    uint32_t len;
+} io_t;
+
+static void gone(const char *what)
+{
+    int e = errno;
+    if (e && e != EPIPE) fprintf(stderr, "mipfw-c sim-peer: %s: %s\n", what, strerror(e));
+    exit(e && e != EPIPE ? 1 : 0);
+}
+
+static void put_le(uint8_t *p, uint64_t v, int n)
+{
+    int i;
+    for (i = 0; i < n; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, int n)
+{
+    uint64_t v = 0;
+    int i;
+    for (i = n - 1; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+/* One record: u32 length, u8 type, then the parts. */
+static void record(io_t *io, int type, const void *a, uint32_t an, const void *b, uint32_t bn)
+{
+    uint8_t h[5];
+    put_le(h, 1u + an + bn, 4);
+    h[4] = (uint8_t)type;
+    errno = 0;
+    if (fwrite(h, 1, 5, io->w) != 5 || (an && fwrite(a, 1, an, io->w) != an) || (bn && fwrite(b, 1, bn, io->w) != bn))
+        gone("writing a record");
+}
+
+static void flush(io_t *io)
+{
+    errno = 0;
+    if (fflush(io->w)) gone("writing records");
+}
+
+/* Read one request into io->body; the op, or -1 at end of input. */
+static int request(io_t *io, int64_t *now)
+{
+    uint8_t h[13];
+    uint32_t len;
+    size_t got;
+    errno = 0;
+    got = fread(h, 1, 4, io->r);
+    if (got == 0 && feof(io->r)) return -1;
+    if (got != 4) gone("reading a request");
+    len = (uint32_t)get_le(h, 4);
+    if (len < 9) {
+        fprintf(stderr, "mipfw-c sim-peer: reading a request: request of %u bytes\n", (unsigned)len);
+        exit(1);
+    }
+    if (fread(h + 4, 1, 9, io->r) != 9) gone("reading a request");
+    if (len - 9 > io->cap) {
+        uint8_t *nb = (uint8_t *)realloc(io->body, len - 9);
+        if (!nb) {
+            fprintf(stderr, "mipfw-c sim-peer: out of memory for a request of %u bytes\n", (unsigned)len);
+            exit(1);
+        }
+        io->body = nb;
+        io->cap = len - 9;
+    }
+    io->len = len - 9;
+    if (io->len && fread(io->body, 1, io->len, io->r) != io->len) gone("reading a request");
+    *now = (int64_t)get_le(h + 5, 8);
+    return h[4];
+}
+
+static void done(io_t *io, int64_t value, const void *extra, uint32_t n)
+{
+    uint8_t v[8];
+    put_le(v, (uint64_t)value, 8);
+    record(io, R_DONE, v, 8, extra, n);
+    flush(io);
+}
+
+static void error_rec(io_t *io, const char *msg)
+{
+    record(io, R_ERROR, msg, (uint32_t)strlen(msg), NULL, 0);
+    flush(io);
+}
+
+static int64_t sp_now(void *ctx)
+{
+    return ((io_t *)ctx)->now;
+}
+static void sp_tx(void *ctx, uint32_t iface, const uint8_t *f, uint32_t n)
+{
+    uint8_t i[4];
+    put_le(i, iface, 4);
+    record((io_t *)ctx, R_TX, i, 4, f, n);
+}
+static void sp_deliver(void *ctx, const uint8_t *p, uint32_t n)
+{
+    record((io_t *)ctx, R_DELIVER, p, n, NULL, 0);
+}
+static void sp_random(void *ctx, uint8_t *buf, uint32_t n)
+{
+    io_t *io = (io_t *)ctx;
+    uint8_t k[4];
+    int64_t t;
+    int op;
+    put_le(k, n, 4);
+    record(io, R_RANDOM, k, 4, NULL, 0);
+    flush(io);
+    op = request(io, &t);
+    if (op < 0) exit(0);
+    if (op != OP_RANDOM || io->len != n) {
+        fprintf(stderr, "mipfw-c sim-peer: expected %u random bytes, got op %d with %u bytes\n", (unsigned)n, op,
+                (unsigned)io->len);
+        exit(1);
+    }
+    memcpy(buf, io->body, n);
+}
+static void sp_log(void *ctx, int level, const char *t, uint32_t n)
+{
+    uint8_t l[4];
+    put_le(l, (uint32_t)level, 4);
+    record((io_t *)ctx, R_LOG, l, 4, t, n);
+}
+static void sp_event(void *ctx, int kind, const uint8_t *d, uint32_t n)
+{
+    uint8_t k[4];
+    put_le(k, (uint32_t)kind, 4);
+    record((io_t *)ctx, R_EVENT, k, 4, d, n);
+}
+
+static void finish(io_t *io, int rc, const char *call, const char *name)
+{
+    if (rc < 0) {
+        char m[256];
+        snprintf(m, sizeof m, "%s: the firmware trapped in %s (%d)", name, call, rc);
+        error_rec(io, m);
+    } else {
+        done(io, rc, NULL, 0);
+    }
+}
+
+static int sim_peer(args_t *a)
+{
+    io_t io;
+    mipfw_board *b = NULL;
+    mipfw_platform plat = {NULL, sp_now, sp_tx, sp_deliver, sp_random, sp_log, sp_event};
+    uint8_t *wasm;
+    uint32_t wlen = 0;
+    int werr = 0;
+    const char *name = a->name ? a->name : "board";
+    double start_us = 0;
+    size_t base = 0;
+    char err[600], msg[700];
+    if (!a->requests || !a->records) {
+        fprintf(stderr, "mipfw-c: sim-peer: --requests FIFO and --records FIFO are required\n%s", USAGE);
+        return 2;
+    }
+    memset(&io, 0, sizeof io);
+    /* Open order matters: the simulator opens "requests" for writing first, then "records" for reading. */
+    io.r = fopen(a->requests, "rb");
+    if (!io.r) {
+        fprintf(stderr, "mipfw-c: sim-peer: %s: %s\n", a->requests, strerror(errno));
+        return 1;
+    }
+    io.w = fopen(a->records, "wb");
+    if (!io.w) {
+        fprintf(stderr, "mipfw-c: sim-peer: %s: %s\n", a->records, strerror(errno));
+        return 1;
+    }
+    setvbuf(io.w, NULL, _IOFBF, 65536);
+    plat.ctx = &io;
+    wasm = read_file(a->firmware ? a->firmware : "build/firmware.wasm", &wlen);
+    if (!wasm) werr = errno;
+    for (;;) {
+        int64_t now;
+        int op = request(&io, &now);
+        const uint8_t *p = io.body;
+        uint32_t n = io.len;
+        if (op < 0 || op == OP_QUIT) break;
+        io.now = now;
+        switch (op) {
+        case OP_INIT: {
+            uint32_t pages, count, k, off = 8;
+            int ok = n >= 8;
+            mipfw_board_close(b); /* a restart discards all state (docs/abi.md init) */
+            b = NULL;
+            if (ok) {
+                pages = (uint32_t)get_le(p, 4);
+                count = (uint32_t)get_le(p + 4, 4);
+                for (k = 0; k < count && ok; k++) {
+                    uint32_t l;
+                    if (n - off < 4) { ok = 0; break; }
+                    l = (uint32_t)get_le(p + off, 4);
+                    if (l > n - off - 4) { ok = 0; break; }
+                    off += 4 + l;
+                }
+            }
+            if (!wasm) {
+                snprintf(msg, sizeof msg, "firmware refused the configuration: cannot read firmware %s: %s",
+                         a->firmware ? a->firmware : "build/firmware.wasm", strerror(werr));
+                error_rec(&io, msg);
+            } else if (!ok) {
+                error_rec(&io, "firmware refused the configuration: malformed init request");
+            } else {
+                mipfw_options o = a->opt;
+                if (!a->memory_limit_set) o.memory_limit = pages > 0xffff ? 0 : pages * 65536u;
+                alloc_reset_peak();
+                base = alloc_live();
+                start_us = now_us();
+                /* The chunks after (pages, count) are a configuration image as mipfw_host.h reads it. */
+                if (mipfw_board_open(&b, wasm, wlen, p + 8, off - 8, &o, &plat, err, sizeof err)) {
+                    b = NULL;
+                    snprintf(msg, sizeof msg, "firmware refused the configuration: %s", err);
+                    error_rec(&io, msg);
+                } else {
+                    start_us = now_us() - start_us;
+                    done(&io, 0, NULL, 0);
+                }
+            }
+            break;
+        }
+        case OP_RX:
+            if (n < 4) { error_rec(&io, "malformed rx request"); break; }
+            finish(&io, b ? mipfw_board_rx(b, (uint32_t)get_le(p, 4), p + 4, n - 4) : 1, "rx", name);
+            break;
+        case OP_OUTPUT:
+            finish(&io, b ? mipfw_board_output(b, p, n) : 1, "output", name);
+            break;
+        case OP_TICK:
+            if (n < 8) { error_rec(&io, "malformed tick request"); break; }
+            done(&io, b ? mipfw_board_tick(b, (int64_t)get_le(p, 8)) : INT64_MAX, NULL, 0);
+            break;
+        case OP_LINK:
+            if (n < 12) { error_rec(&io, "malformed link request"); break; }
+            if (b) mipfw_board_link(b, (uint32_t)get_le(p, 4), p[4] != 0, p[5] ? p + 6 : NULL);
+            done(&io, 0, NULL, 0);
+            break;
+        case OP_COUNTERS: {
+            uint32_t c = b ? mipfw_board_counter_count(b) : 0, k, o = 4;
+            uint8_t *x = (uint8_t *)malloc(4 + (size_t)c * (2 + 64 + 8));
+            if (!x) { error_rec(&io, "out of memory"); break; }
+            put_le(x, c, 4);
+            for (k = 0; k < c; k++) {
+                const char *nm;
+                uint32_t nl;
+                uint64_t v = mipfw_board_counter(b, k, &nm, &nl);
+                if (nl > 64) nl = 64;
+                put_le(x + o, nl, 2);
+                memcpy(x + o + 2, nm, nl);
+                put_le(x + o + 2 + nl, v, 8);
+                o += 2 + nl + 8;
+            }
+            done(&io, 0, x, o);
+            free(x);
+            break;
+        }
+        case OP_INFO: {
+            uint8_t pg[4];
+            put_le(pg, b ? mipfw_board_memory_pages(b) : 0, 4);
+            done(&io, b ? (int64_t)mipfw_board_heap_used(b) : 0, pg, 4);
+            break;
+        }
+        default:
+            snprintf(msg, sizeof msg, "unknown request op %d", op);
+            error_rec(&io, msg);
+        }
+    }
+    if (b) {
+        uint32_t total = 0, compiled = mipfw_board_compiled_functions(b, &total);
+        fprintf(stderr,
+                "# mipfw-c sim-peer %s: start-up %.0f us, heap high-water %lu bytes (live %lu), value stack peak %u "
+                "bytes, compiled %u of %u functions, linear memory %u bytes, peak RSS %ld KiB\n",
+                name, start_us, (unsigned long)(alloc_peak() - base), (unsigned long)(alloc_live() - base),
+                mipfw_board_stack_peak(b), compiled, total, mipfw_board_memory_bytes(b), peak_rss_kib());
+    }
+    mipfw_board_close(b);
+    free(io.body);
+    free(wasm);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    args_t a;
+    memset(&a, 0, sizeof a);
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(USAGE, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (parse_args(argc - 2, argv + 2, &a)) return 2;
+    if (!strcmp(argv[1], "selftest")) return selftest(&a);
+    if (!strcmp(argv[1], "sim-peer")) return sim_peer(&a);
+    fprintf(stderr, "mipfw-c: unknown command \"%s\"\n%s", argv[1], USAGE);
+    return 2;
+}

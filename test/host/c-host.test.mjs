@@ -1,0 +1,240 @@
+// The portable C host (host/c, issue 9.1) against the Rust host: `mipfw-c selftest` prints exactly
+// what `mipfw-board selftest` prints for several node configurations (lazy, eager, with and without
+// warm-up); modules of another ABI, truncated modules, refused configurations, a memory_limit below
+// what the tables need and traps are refused or reported, never crashes; and the default scenario run
+// with the mobile node served by `mipfw-c sim-peer` gives the same trace as with `mipfw-board
+// sim-peer`. Builds host/c with `make` (skipped, with the reason, when no C compiler, make, Wasm3
+// sources or mipfw-board are available).
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync, readdirSync, mkdtempSync, rmSync, existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
+import { host, firmware } from "./helpers.mjs";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const RUST = process.env.MIPFW_BOARD ?? join(root, "host/wasm3/target/release/mipfw-board");
+const C = join(root, "host/c/build/mipfw-c");
+const FIRMWARE = join(root, "build/firmware.wasm");
+const STUBS = join(root, "host/wasm3/tests/wasm");
+const configs = join(root, "test/fixtures/configs");
+const tmp = mkdtempSync(join(tmpdir(), "mipfw-chost-"));
+process.on("exit", () => rmSync(tmp, { recursive: true, force: true }));
+
+function why() {
+  if (spawnSync("make", ["--version"]).status !== 0) return "make not installed";
+  if (spawnSync(process.env.CC ?? "cc", ["--version"]).status !== 0) return "no C compiler (cc)";
+  const src = spawnSync(join(root, "host/c/wasm3-src.sh"), { encoding: "utf8" });
+  if (src.status !== 0) return `Wasm3 sources not found: ${src.stderr.trim()}`;
+  if (!existsSync(RUST)) return `mipfw-board not built (${RUST}; cargo build --release in host/wasm3)`;
+  return false;
+}
+let skip = why();
+
+before(() => {
+  if (skip) return;
+  const r = spawnSync("make", ["-C", join(root, "host/c"), "-j2"], { encoding: "utf8" });
+  assert.equal(r.status, 0, `make -C host/c failed:\n${r.stdout}\n${r.stderr}`);
+  assert.doesNotMatch(r.stderr, /warning:/, "host/c builds without warnings");
+});
+
+const run = (bin, args) => spawnSync(bin, args, { encoding: "utf8", cwd: root });
+
+/** The configuration image of a node configuration (mipfw-board encode-config -o). */
+function image(cfgPath) {
+  const out = join(tmp, `${cfgPath.replace(/\W/g, "_")}.img`);
+  if (!existsSync(out)) {
+    const r = run(RUST, ["encode-config", "--config", cfgPath, "-o", out]);
+    assert.equal(r.status, 0, r.stderr);
+  }
+  return out;
+}
+
+const cSelftest = (cfgPath, ...opts) => run(C, ["selftest", "--firmware", FIRMWARE, "--config-image", image(cfgPath), ...opts]);
+
+/** "compiled A of T functions (at start-up S)" from the figures line. */
+function figures(stderr) {
+  const m = /compiled (\d+) of (\d+) functions \(at start-up (\d+)\)/.exec(stderr);
+  const s = /value stack peak (\d+) bytes/.exec(stderr);
+  assert.ok(m && s, stderr);
+  return { compiled: +m[1], total: +m[2], atStart: +m[3], stackPeak: +s[1] };
+}
+
+for (const file of ["host.json", "router.json", "ha.json", "fa.json", "mn.json", "ha-big.json", "mn-colocated.json"]) {
+  test(`C host: selftest of ${file} prints exactly what mipfw-board prints`, { skip }, () => {
+    const cfg = join(configs, file);
+    const rust = run(RUST, ["selftest", "--config", cfg, "--firmware", FIRMWARE]);
+    assert.equal(rust.status, 0, rust.stderr);
+    const c = cSelftest(cfg);
+    assert.equal(c.status, 0, c.stderr);
+    assert.equal(c.stdout, rust.stdout);
+    // (mn-colocated has no address until DHCP: it ignores the ping, as under mipfw-board.)
+    if (file !== "mn-colocated.json") assert.match(c.stdout, /^counter icmp_tx_echo_reply 1$/m, "the board answered the ping");
+    assert.match(c.stderr, /start-up \d+ us, heap high-water \d+ bytes/);
+  });
+}
+
+test("C host: eager compilation and warm-up change no output; warm-up compiles more at start-up, eager all", { skip }, () => {
+  const cfg = join(configs, "mn.json");
+  const lazy = cSelftest(cfg, "--no-warm-up"), warm = cSelftest(cfg), eager = cSelftest(cfg, "--eager", "--no-warm-up");
+  for (const r of [lazy, warm, eager]) assert.equal(r.status, 0, r.stderr);
+  assert.equal(warm.stdout, lazy.stdout, "the warm-up changes no state (counters restored, no frame sent)");
+  assert.equal(eager.stdout, lazy.stdout);
+  const [l, w, e] = [lazy, warm, eager].map((r) => figures(r.stderr));
+  assert.ok(w.atStart > l.atStart, `warm-up compiled ${w.atStart} functions at start-up, lazy ${l.atStart}`);
+  assert.equal(e.atStart, e.total, "eager compiles every function at load");
+  assert.ok(l.atStart < l.total / 2, `lazy start-up compiled ${l.atStart} of ${l.total}`);
+  assert.ok(l.stackPeak > 0 && l.stackPeak <= 4096, `value stack peak ${l.stackPeak}`);
+});
+
+test("C host: a module of another ABI version, a stand-in without the exports, a foreign import, a truncated module are refused", { skip }, () => {
+  const img = image(join(configs, "host.json"));
+  const sel = (fw) => run(C, ["selftest", "--firmware", fw, "--config-image", img]);
+  let r = sel(join(STUBS, "stub-abi1.wasm"));
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /firmware ABI 1, host ABI 2/);
+  r = sel(join(STUBS, "stub-env.wasm"));
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /firmware imports function env\.abort; a board provides only the functions host\./);
+  r = sel(join(STUBS, "stub-badsig.wasm"));
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /import host\.deliver: .*signature.*\(expected v\(ii\)\)/);
+  // A version-2 module that lacks the rest of the ABI.
+  const bare = Buffer.from("0061736d01000000" + "010501600001" + "7f" + "03020100" + "070f010b6162695f76657273696f6e0000" + "0a0601040041020b", "hex");
+  writeFileSync(join(tmp, "bare.wasm"), bare);
+  r = sel(join(tmp, "bare.wasm"));
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /firmware: export init: function lookup failed/);
+  writeFileSync(join(tmp, "cut.wasm"), readFileSync(FIRMWARE).subarray(0, 8)); // an empty module
+  r = sel(join(tmp, "cut.wasm"));
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /firmware: export abi_version: function lookup failed/);
+  for (const cut of [7, 100, 30000, readFileSync(FIRMWARE).length - 1]) {
+    writeFileSync(join(tmp, "cut.wasm"), readFileSync(FIRMWARE).subarray(0, cut));
+    r = sel(join(tmp, "cut.wasm"));
+    assert.equal(r.status, 1, `truncated at ${cut}: ${r.stderr}`);
+    assert.equal(r.signal, null);
+    assert.match(r.stderr, /not a (valid )?WebAssembly module/, `truncated at ${cut}`);
+  }
+});
+
+test("C host: a configuration the core refuses is refused with its reason naming the field; a bad image is named", { skip }, () => {
+  const big = join(tmp, "big.json");
+  writeFileSync(big, JSON.stringify({ name: "r", board: "emulated", roles: ["router"], sizes: { arpEntries: 4096, routes: 4096 },
+    interfaces: [{ name: "eth0", mac: "02:00:00:00:01:01", ipv4: "10.0.1.1/24" }] }));
+  const r = cSelftest(big);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /firmware refused the configuration \(code 2\): config: board\.memoryPages: expected 11\.\.16384, got 2/);
+  const rust = run(RUST, ["selftest", "--config", big, "--firmware", FIRMWARE]);
+  assert.ok(rust.stderr.includes(r.stderr.slice(r.stderr.indexOf("firmware refused")).trim()), rust.stderr);
+  // An image whose chunk length runs past its end, and one with no chunk at all.
+  const img = readFileSync(image(join(configs, "host.json")));
+  writeFileSync(join(tmp, "short.img"), img.subarray(0, img.length - 1));
+  let s = run(C, ["selftest", "--firmware", FIRMWARE, "--config-image", join(tmp, "short.img")]);
+  assert.equal(s.status, 1);
+  assert.match(s.stderr, /configuration image: chunk 0: length \d+, expected at most the \d+ bytes left/);
+  writeFileSync(join(tmp, "empty.img"), Buffer.alloc(0));
+  s = run(C, ["selftest", "--firmware", FIRMWARE, "--config-image", join(tmp, "empty.img")]);
+  assert.equal(s.status, 1);
+  assert.match(s.stderr, /configuration image: 0 bytes, expected at least one chunk/);
+});
+
+test("C host: memory_limit below what the tables need is refused with both figures; at the need it runs", { skip }, () => {
+  const cfg = join(configs, "host.json");
+  // What the tables need: static data + heap, as the Rust host reports them after the same init.
+  const rust = run(RUST, ["selftest", "--config", cfg, "--firmware", FIRMWARE]);
+  const heap = +/heap_used (\d+)/.exec(rust.stdout)[1];
+  const r = cSelftest(cfg, "--memory-limit", "30000");
+  assert.equal(r.status, 1);
+  const m = /memory budget: the configuration needs (\d+) bytes of linear memory, memory_limit is 30000/.exec(r.stderr);
+  assert.ok(m, r.stderr);
+  const need = +m[1];
+  assert.ok(need > heap && need < heap + 65536, `need ${need}, heap_used ${heap}`);
+  const ok = cSelftest(cfg, "--memory-limit", String(need));
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(ok.stdout, rust.stdout);
+  assert.match(ok.stderr, new RegExp(`linear memory ${need} bytes`));
+  const under = cSelftest(cfg, "--memory-limit", String(need - 1));
+  assert.equal(under.status, 1);
+  assert.match(under.stderr, new RegExp(`needs ${need} bytes of linear memory, memory_limit is ${need - 1}`));
+  // Several pages wanted (mn.json grows to 7 pages): memory.grow fails at the cap, same figure style.
+  const mn = cSelftest(join(configs, "mn.json"), "--memory-limit", "40000");
+  assert.equal(mn.status, 1);
+  assert.match(mn.stderr, /memory budget: the configuration needs \d+ bytes of linear memory, memory_limit is 40000/);
+  const tiny = cSelftest(cfg, "--memory-limit", "5000");
+  assert.equal(tiny.status, 1);
+  assert.match(tiny.stderr, /memory_limit 5000 bytes is smaller than the firmware's static data/);
+});
+
+test("C host: a trap is reported naming the call, not a crash; the board then refuses further calls", { skip }, () => {
+  // The real firmware with a value stack too small for init.
+  const r = cSelftest(join(configs, "host.json"), "--stack-bytes", "1024");
+  assert.equal(r.status, 1);
+  assert.equal(r.signal, null);
+  assert.match(r.stderr, /firmware trapped in init: \[trap\] stack overflow/);
+  // The stand-in module traps in rx on a frame starting with 0xff, and output hands the host an
+  // out-of-bounds pointer; both through `mipfw-c sim-peer` (the RemoteBoard of host/node).
+  const cfg = host.validateConfig({ name: "s", board: "emulated", roles: ["host"],
+    interfaces: [{ name: "eth0", mac: "02:00:00:00:01:01", ipv4: "10.0.1.1/24" }] }, "s");
+  const logs = [], tx = [];
+  const hooks = { now: () => 5, tx: (i, f) => tx.push([i, Buffer.from(f).toString("hex")]), deliver() {}, log: (l, t) => logs.push([l, t]) };
+  // The stub's output traps on any packet, so its warm-up (output of 0 bytes) would refuse it at
+  // init: that refusal first, then the stub without warm-up (a wrapper adds --no-warm-up).
+  const warm = new host.RemoteBoard(cfg, hooks, { binary: C, firmware: join(STUBS, "stub.wasm") });
+  try {
+    assert.throws(() => warm.init(), /s: firmware refused the configuration: firmware trapped in output: \[trap\] out of bounds memory access/);
+  } finally { warm.close(); }
+  const wrapper = join(tmp, "mipfw-c-cold");
+  writeFileSync(wrapper, `#!/bin/sh\nexec "${C}" "$@" --no-warm-up\n`, { mode: 0o755 });
+  const b = new host.RemoteBoard(cfg, hooks, { binary: wrapper, firmware: join(STUBS, "stub.wasm") });
+  logs.length = 0;
+  tx.length = 0; // the stub echoed the warm-up's empty frame
+  try {
+    b.init();
+    assert.equal(b.rx(0, Uint8Array.of(1, 2, 3)), 0);
+    assert.deepEqual(tx, [[0, "010203"]], "the stub echoes the frame");
+    assert.throws(() => b.rx(0, Uint8Array.of(0xff, 0)), /s: the firmware trapped in rx \(-1\)/);
+    assert.ok(logs.some(([l, t]) => l === 0 && /^wasm3 trap in rx: \[trap\] unreachable/.test(t)), JSON.stringify(logs));
+    assert.throws(() => b.rx(0, Uint8Array.of(1)), /trapped in rx/, "refused after the trap");
+    assert.equal(tx.length, 1);
+    b.init(); // a restart is a new board
+    assert.throws(() => b.output(new Uint8Array(20).fill(0x45)), /trapped in output/);
+    assert.ok(logs.some(([l, t]) => l === 0 && /trap in output: .*out of bounds/.test(t)), JSON.stringify(logs));
+  } finally { b.close(); }
+});
+
+/** Run the default scenario with the mobile node remote under `binary`; summary JSON and output files. */
+function runDefault(binary) {
+  const dir = mkdtempSync(join(tmp, "sim-"));
+  const raw = JSON.parse(readFileSync(join(root, "scenarios/default.json"), "utf8"));
+  const sim = new host.Simulation(host.validateScenario(raw), firmware,
+    { seed: 7, pcapDir: dir, eventsPath: join(dir, "events.jsonl"), wasm3: { binary, firmware: FIRMWARE, nodes: ["mn"] } });
+  try { sim.run(); } finally { sim.close(); }
+  const files = {};
+  for (const f of readdirSync(dir).sort()) files[f] = readFileSync(join(dir, f));
+  return { json: host.summaryJson(sim.summary()), files };
+}
+
+test("conformance: the default scenario with the mobile node under mipfw-c sim-peer gives the same trace as under mipfw-board sim-peer", { skip }, () => {
+  const rust = runDefault(RUST), c = runDefault(C);
+  assert.deepEqual(Object.keys(c.files), Object.keys(rust.files));
+  const lines = (b) => b.toString("utf8").split("\n");
+  const a = lines(rust.files["events.jsonl"]), b = lines(c.files["events.jsonl"]);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) assert.equal(b[i], a[i], `event line ${i + 1} differs`);
+  assert.equal(c.json, rust.json, "summary JSON differs");
+  for (const f of Object.keys(rust.files)) assert.ok(rust.files[f].equals(c.files[f]), `${f} differs`);
+  const s = JSON.parse(c.json);
+  assert.equal(s.registrations.accepted, 3, "the mobile node went away and came back home");
+});
+
+test("sim-peer: a configuration the firmware refuses gives the same reason as mipfw-board", { skip }, () => {
+  const cfg = host.validateConfig({ name: "r", board: "emulated", roles: ["router"], sizes: { arpEntries: 4096, routes: 4096 },
+    interfaces: [{ name: "eth0", mac: "02:00:00:00:01:01", ipv4: "10.0.1.1/24" }] }, "r");
+  const hooks = { now: () => 0, tx() {}, deliver() {} };
+  const reason = (binary) => { const b = new host.RemoteBoard(cfg, hooks, { binary, firmware: FIRMWARE }); try { b.init(); return null; } catch (e) { return e.message; } finally { b.close(); } };
+  const a = reason(RUST), b = reason(C);
+  assert.match(a, /config: board\.memoryPages: expected/);
+  assert.equal(b, a);
+});
