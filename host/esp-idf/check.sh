@@ -131,7 +131,7 @@ while IFS= read -r f; do
 done < <(echo "$main_nvs" | field SRC)
 while IFS= read -r f; do
   [[ -n "$f" && $list_only -eq 0 ]] || continue
-  compile port "$f" "${INC[@]}" "${MAIN_INC[@]}" "${PORT_STRICT[@]}" -DMIPFW_CHECK_AGENT
+  compile port-agent "$f" "${INC[@]}" "${MAIN_INC[@]}" "${PORT_STRICT[@]}" -DMIPFW_CHECK_AGENT
 done < <(echo "$main_emb" | field SRC)
 [[ $list_only -eq 1 ]] && exit 0
 end=$(date +%s%N)
@@ -149,5 +149,5 @@ printf 'esp-idf check: %d compilations of %d files (%d Wasm3, %d C host core, %d
   "$n" "${#files[@]}" "$(echo "$mipfw_lines" | field SRC | grep -c "^$wasm3_dir/" || true)" "$core_files" \
   "$(( ${#files[@]} - $(echo "$mipfw_lines" | field SRC | grep -c "^$wasm3_dir/" || true) - core_files ))" \
   "$("$CC" -dumpversion | sed 's/^/gcc /')" "$(( (end - start) / 1000000000 ))" "$(( (end - start) / 100000000 % 10 ))" "$failed" "$warnings"
-echo "esp-idf check: object text+rodata (-Os port, -O2 Wasm3): Wasm3 $(text wasm3) B, core $(text core) B, port $(text port) B (port counted in both variants)"
+echo "esp-idf check: object text+rodata (-Os port, -O2 Wasm3): Wasm3 $(text wasm3) B, core $(text core) B, port $(text port) B (helpers + mobile-node example; the agent variant of the example $(text port-agent) B)"
 [[ $failed -eq 0 ]]

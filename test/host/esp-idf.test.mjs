@@ -214,3 +214,55 @@ test("compile check: a wrong or mis-called ESP-IDF function fails to compile", {
     assert.ok(bad.stderr.includes(expect), `${f}: expected "${expect}" in:\n${bad.stderr}`);
   }
 });
+
+// ---- the component's Wasm3 configuration, run on Linux --------------------------------------------------
+
+test("the component's Wasm3 configuration and Kconfig defaults run the firmware: same selftest as the default build, within the value stack and memory_limit defaults", { skip: native.skip, timeout: 300000 }, (t) => {
+  const firmware = join(root, "build/firmware.wasm");
+  if (!existsSync(firmware)) return t.skip("build/firmware.wasm not built (npm run build)");
+  if (spawnSync("make", ["--version"]).status !== 0) return t.skip("make not found");
+  if (spawnSync("sh", [join(root, "host/c/wasm3-src.sh")]).status !== 0) return t.skip("Wasm3 sources not found (cd host/wasm3 && cargo fetch --locked)");
+  if (spawnSync("cmake", ["--version"]).status !== 0) return t.skip("cmake not found");
+  const lines = spawnSync("cmake", [`-DCOMPONENT_DIR=${join(port, "components/mipfw")}`, "-P", join(port, "tools/component-sources.cmake")], { encoding: "utf8" });
+  assert.equal(lines.status, 0, lines.stderr);
+  const defs = (lines.stdout + lines.stderr).split("\n").filter((l) => l.startsWith("-- DEF ")).map((l) => "-D" + l.slice(7));
+  assert.ok(defs.includes("-Dd_m3MaxFunctionStackHeight=384"), `${defs}`);
+  const build = (dir, w3flags) => {
+    const r = spawnSync("make", ["-s", "-C", join(root, "host/c"), `BUILD=${dir}`, `W3FLAGS=${w3flags}`], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    return join(dir, "mipfw-c");
+  };
+  const esp = build(join(work, "c-esp"), defs.join(" "));
+  const dflt = build(join(work, "c-default"), "");
+  // the Kconfig defaults (components/mipfw/Kconfig)
+  const kconfig = readFileSync(join(port, "components/mipfw/Kconfig"), "utf8");
+  const stack = Number(/config MIPFW_VALUE_STACK_BYTES[\s\S]*?default (\d+)/.exec(kconfig)[1]);
+  const limitC3 = Number(/config MIPFW_MEMORY_LIMIT[\s\S]*?default (\d+) if IDF_TARGET_ESP32C3/.exec(kconfig)[1]);
+  const limitEsp32 = Number(/config MIPFW_MEMORY_LIMIT[\s\S]*?default (\d+)\n/.exec(kconfig)[1]);
+  const nodes = [
+    // the mobile node of mn.json on the esp32-c3 profile, the foreign agent of fa.json on the esp32 one
+    ["mn.json", (j) => ({ ...j, board: "esp32-c3" }), limitC3],
+    ["fa.json", (j) => j, limitEsp32],
+  ];
+  for (const [name, adapt, limit] of nodes) {
+    const cfg = host.validateConfig(adapt(JSON.parse(readFileSync(join(fixtures, name), "utf8"))), name);
+    const img = join(work, `rt-${name}.img`);
+    writeFileSync(img, image(host.encodeConfigChunks(cfg, 4096)));
+    const a = spawnSync(esp, ["selftest", "--firmware", firmware, "--config-image", img, "--stack-bytes", String(stack), "--memory-limit", String(limit)], { encoding: "utf8" });
+    assert.equal(a.status, 0, `${name} (ESP-IDF Wasm3 configuration, stack ${stack}, memory_limit ${limit}): ${a.stderr}`);
+    const b = spawnSync(dflt, ["selftest", "--firmware", firmware, "--config-image", img], { encoding: "utf8" });
+    assert.equal(b.status, 0, b.stderr);
+    assert.equal(a.stdout, b.stdout, `${name}: selftest output`);
+    assert.ok(a.stdout.split("\n").length > 5, a.stdout);
+    const peak = Number(/value stack peak (\d+) bytes/.exec(a.stderr)?.[1]);
+    assert.ok(peak > 0 && peak <= stack / 2, `${name}: value stack peak ${peak} of ${stack}`);
+    console.log(`${name}: ${a.stderr.trim().replace(/^# /, "")}`);
+  }
+  // the cap refuses a configuration that needs more, naming both figures
+  const cfg = host.validateConfig({ ...JSON.parse(readFileSync(join(fixtures, "mn.json"), "utf8")), board: "esp32-c3" }, "mn");
+  const img = join(work, "rt-cap.img");
+  writeFileSync(img, image(host.encodeConfigChunks(cfg, 4096)));
+  const r = spawnSync(esp, ["selftest", "--firmware", firmware, "--config-image", img, "--memory-limit", "30000"], { encoding: "utf8" });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /memory budget: the configuration needs \d+ bytes of linear memory, memory_limit is 30000/);
+});
