@@ -63,13 +63,17 @@ done
 # What a component builds, from its CMakeLists.txt: lines "KIND value".
 component() { # dir [cmake -D...]
   local dir=$1; shift
-  cmake -DCOMPONENT_DIR="$dir" "$@" -P "$here/tools/component-sources.cmake" 2>&1 | sed -n 's/^-- //p'
+  cmake -DCOMPONENT_DIR="$dir" "$@" -P "$here/tools/component-sources.cmake" 2>&1
 }
-mipfw_lines=$(component "$here/components/mipfw") || { echo "$mipfw_lines" >&2; exit 1; }
+if ! mipfw_lines=$(component "$here/components/mipfw"); then
+  grep -q "Wasm3 sources not found" <<<"$mipfw_lines" && missing "Wasm3 sources not found (cd host/wasm3 && cargo fetch --locked, or set MIPFW_WASM3_DIR)"
+  echo "$mipfw_lines" >&2
+  exit 1
+fi
 main_dir="$here/examples/mobile-node/main"
 main_nvs=$(component "$main_dir")
 main_emb=$(component "$main_dir" -DCONFIG_MIPFW_CONFIG_EMBEDDED=y)
-field() { sed -n "s/^$1 //p"; }
+field() { sed -n "s/^-- $1 //p"; }
 
 MIPFW_INC=(); MIPFW_PUB=(); DEFS=(); WOPT=()
 while IFS= read -r d; do [[ -n "$d" ]] && MIPFW_INC+=(-I"$d"); done < <(echo "$mipfw_lines" | field INC)

@@ -130,8 +130,6 @@ esp_err_t port_netif_start(void) {
     base.if_desc = "mipfw";
     base.route_prio = 100;
     memcpy(base.mac, STACK_MAC, 6);
-    base.get_ip_event = 0;
-    base.lost_ip_event = 0;
     esp_netif_config_t cfg = {.base = &base, .driver = NULL, .stack = ESP_NETIF_NETSTACK_DEFAULT_ETH};
     netif = esp_netif_new(&cfg);
     if (!netif) return ESP_ERR_NO_MEM;

@@ -138,8 +138,22 @@ static esp_err_t set_mac(wifi_interface_t ifx, uint8_t iface) {
     return ESP_OK;
 }
 
+/* WPA2-PSK passphrases are 8..63 characters; an empty one means an open network. */
+static esp_err_t check_password(const char *what, const char *pw) {
+    size_t n = strlen(pw);
+    if (n != 0 && (n < 8 || n > 63)) {
+        ESP_LOGE(TAG, "%s: expected an empty (open) or 8..63-character password, got %u characters", what, (unsigned)n);
+        return ESP_ERR_INVALID_ARG;
+    }
+    return ESP_OK;
+}
+
 esp_err_t port_wifi_start(void) {
     sta_iface = CONFIG_MIPFW_STA_IFACE;
+    if (check_password("MIPFW_WIFI_PASSWORD", CONFIG_MIPFW_WIFI_PASSWORD) != ESP_OK) return ESP_ERR_INVALID_ARG;
+#if CONFIG_MIPFW_SOFTAP
+    if (check_password("MIPFW_AP_PASSWORD", CONFIG_MIPFW_AP_PASSWORD) != ESP_OK) return ESP_ERR_INVALID_ARG;
+#endif
     wifi_mode_t mode = WIFI_MODE_STA;
 #if CONFIG_MIPFW_SOFTAP
     if (CONFIG_MIPFW_AP_IFACE == CONFIG_MIPFW_STA_IFACE) {
