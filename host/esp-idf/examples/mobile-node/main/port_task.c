@@ -204,7 +204,9 @@ static void board_task(void *arg) {
         int64_t wait_ms = until <= now ? 0 : until - now;
         if (wait_ms > 1000) wait_ms = 1000;
         port_msg_t m;
-        if (xQueueReceive(port_queue, &m, pdMS_TO_TICKS((uint32_t)wait_ms)) == pdTRUE) {
+        /* rounded up to whole ticks: waking early would spin until the deadline */
+        TickType_t ticks = (TickType_t)((wait_ms + portTICK_PERIOD_MS - 1) / portTICK_PERIOD_MS);
+        if (xQueueReceive(port_queue, &m, ticks) == pdTRUE) {
             handle(b, &m);
             /* the rest of the batch without blocking */
             while (xQueueReceive(port_queue, &m, 0) == pdTRUE) handle(b, &m);
