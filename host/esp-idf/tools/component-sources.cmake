@@ -1,0 +1,46 @@
+# cmake -DCOMPONENT_DIR=<dir> [-DCONFIG_x=y ...] -P component-sources.cmake
+#
+# Evaluates an ESP-IDF component's CMakeLists.txt in script mode, the way ESP-IDF's early expansion
+# does (CMAKE_BUILD_EARLY_EXPANSION set), with a stand-in idf_component_register that prints what the
+# component would build: `SRC <file>`, `INC <dir>`, `EMBED <file>`, `REQ <component>` and, for the mipfw
+# component, `DEF <definition>`, `WASM3 <dir>` and `WOPT <option for Wasm3's files>`. host/esp-idf/check.sh compiles exactly these files.
+if(NOT COMPONENT_DIR)
+    message(FATAL_ERROR "component-sources.cmake: COMPONENT_DIR not given")
+endif()
+set(CMAKE_BUILD_EARLY_EXPANSION 1)
+set(COMPONENT_LIB "__idf_stand_in")
+
+function(idf_component_register)
+    cmake_parse_arguments(A "" "" "SRCS;INCLUDE_DIRS;PRIV_INCLUDE_DIRS;REQUIRES;PRIV_REQUIRES;EMBED_FILES;EMBED_TXTFILES" ${ARGN})
+    foreach(f ${A_SRCS})
+        get_filename_component(p "${f}" ABSOLUTE BASE_DIR "${COMPONENT_DIR}")
+        if(NOT EXISTS "${p}")
+            message(FATAL_ERROR "component ${COMPONENT_DIR}: source ${p} does not exist")
+        endif()
+        message(STATUS "SRC ${p}")
+    endforeach()
+    foreach(d ${A_INCLUDE_DIRS} ${A_PRIV_INCLUDE_DIRS})
+        get_filename_component(p "${d}" ABSOLUTE BASE_DIR "${COMPONENT_DIR}")
+        if(NOT IS_DIRECTORY "${p}")
+            message(FATAL_ERROR "component ${COMPONENT_DIR}: include directory ${p} does not exist")
+        endif()
+        message(STATUS "INC ${p}")
+    endforeach()
+    foreach(f ${A_EMBED_FILES})
+        message(STATUS "EMBED ${f}")
+    endforeach()
+    foreach(r ${A_REQUIRES} ${A_PRIV_REQUIRES})
+        message(STATUS "REQ ${r}")
+    endforeach()
+endfunction()
+
+include("${COMPONENT_DIR}/CMakeLists.txt")
+foreach(d ${MIPFW_WASM3_DEFINITIONS})
+    message(STATUS "DEF ${d}")
+endforeach()
+if(MIPFW_WASM3_DIR)
+    message(STATUS "WASM3 ${MIPFW_WASM3_DIR}")
+endif()
+foreach(o ${MIPFW_WASM3_COMPILE_OPTIONS})
+    message(STATUS "WOPT ${o}")
+endforeach()
