@@ -1078,7 +1078,7 @@ mod tests {
         assert_eq!(e, vec![
             "config.extra: expected one of the fields name, board, roles, sizes, node, interfaces, routes, mobility, securityAssociations, comment, $schema, got \"extra\"",
             "config.name: expected 1-32 letters, digits, '_', '.', '-', got \"\"",
-            "config.board: expected one of esp32, esp32-c3, rpi-zero-2w, rpi4, linux, emulated, got \"vax\"",
+            "config.board: expected one of esp32, esp32-c3, rpi-zero-2w, rpi4, linux, emulated, mcu-rv32-virt, got \"vax\"",
             "config.roles: expected a non-empty list of host, router, mobile-node, foreign-agent, home-agent, got []",
             "config.interfaces: expected a list of 1..4 interfaces (board emulated), got \"eth0\"",
         ]);
