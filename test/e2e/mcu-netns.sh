@@ -41,7 +41,13 @@ ECHO_PORT=7
 log() { echo "[$(awk -v a="$(date +%s.%N)" -v b="$T0" 'BEGIN { printf "%6.2fs", a - b }')] $*"; }
 . "$(dirname "$0")/nslib.sh"
 . "$(dirname "$0")/roamtopo.sh"
-mon() { python3 "$ROOT/test/e2e/mcu.py" monitor "$OUT/mon.sock" "$1" || fail "monitor: $1 refused"; }
+# mon CMD: one command to the qemu monitor over the connection kept open by the MON coprocess.
+mon() {
+  local r
+  echo "$1" >&"${MON[1]}"
+  read -r -t 5 r <&"${MON[0]}" || r="error: no answer"
+  [ "$r" = ok ] || fail "monitor: $1: $r"
+}
 
 # ---------------------------------------------------------------- topology
 topo_namespaces
@@ -80,6 +86,8 @@ for n in ha fa1 fa2; do
 done
 grep -q "mcu: running" "$OUT/mn.uart.log" 2>/dev/null \
   || { fail "the MCU did not start:"; cat "$OUT/mn.uart.log" "$OUT/mn.qemu.err" 2>/dev/null | sed 's/^/    /'; exit 1; }
+coproc MON { python3 "$ROOT/test/e2e/mcu.py" monitor "$OUT/mon.sock" - 2>&1; }
+PIDS+=($MON_PID)
 log "agents and MCU started (files in $OUT)"
 
 # ---------------------------------------------------------------- traffic

@@ -8,6 +8,8 @@ standard library only.
                                {"tMs": host epoch ms, "kind", "name", fields..., "hex"} (the same
                                fields as mipfw-board's MIPFW_EVENTS, docs/e2e.md)
   mcu.py monitor SOCK CMD      one command to qemu's human monitor on the unix socket SOCK
+  mcu.py monitor SOCK -        commands from stdin, one a line, over one connection (no start-up cost per
+                               command); per command a line "ok" or "error: <monitor output>"
   mcu.py figures LOG OUT       the counters and "# mcu" figures of the last 'c' report in LOG, merged
                                into the JSON file OUT under "mcu"; printed
 """
@@ -87,6 +89,7 @@ def monitor(path, cmd):
     s.settimeout(5)
     s.connect(path)
     buf = b""
+    cmds = (l.strip() for l in sys.stdin) if cmd == "-" else [cmd]
 
     def until_prompt():
         nonlocal buf
@@ -97,17 +100,20 @@ def monitor(path, cmd):
             buf += d
 
     until_prompt()  # banner
-    buf = b""
-    s.sendall(cmd.encode() + b"\n")
-    until_prompt()
+    bad = 0
+    for c in cmds:
+        if not c:
+            continue
+        buf = b""
+        s.sendall(c.encode() + b"\n")
+        until_prompt()
+        # the echo of the command, then its output (terminal escapes stripped)
+        out = re.sub(rb"\x1b\[[0-9;]*[A-Za-z]", b"", buf).decode("utf-8", "replace")
+        out = " ".join(l.strip() for l in out.splitlines() if l.strip() and c not in l and not l.startswith("(qemu)"))
+        bad += 1 if out else 0  # set_link prints nothing when it worked
+        print(f"error: {out}" if out else "ok", flush=True)
     s.close()
-    # the echo of the command, then its output (terminal escapes stripped)
-    out = re.sub(rb"\x1b\[[0-9;]*[A-Za-z]", b"", buf).decode("utf-8", "replace")
-    out = "\n".join(l for l in out.splitlines() if l.strip() and cmd not in l and not l.startswith("(qemu)"))
-    if out:
-        print(out)
-        return 1  # set_link prints nothing when it worked
-    return 0
+    return 1 if bad else 0
 
 
 def figures(log, out):
