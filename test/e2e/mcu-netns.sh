@@ -9,15 +9,18 @@
 # board's UDP echo responder sends every datagram back: both directions after each move.
 #
 # usage: test/e2e/mcu-netns.sh [--board target/release/mipfw-board] [--firmware build/firmware.wasm]
-#                              [--elf build/mcu-rv32.elf] [--out DIR] [--keep]
+#                              [--elf build/mcu-rv32.elf] [--memory-limit BYTES] [--out DIR] [--keep]
+#   --memory-limit: the MCU's linear memory cap (default: its board profile's, 64 KiB)
 # exit: 0 passed, 1 failed, 77 skipped (missing prerequisite; reason on stdout as "SKIP: ...")
 set -uo pipefail
 
 . "$(dirname "$0")/nsargs.sh"   # ROOT BOARD FIRMWARE OUT KEEP, skip, ns_arg, ns_require
 ELF=$ROOT/build/mcu-rv32.elf
+MEMLIMIT=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --elf) ELF=$2; shift 2 ;;
+    --memory-limit) MEMLIMIT=(--memory-limit "$2"); shift 2 ;;
     *) ns_arg "$@" || { echo "unknown argument $1"; exit 2; }; shift "$NS_SHIFT" ;;
   esac
 done
@@ -77,7 +80,7 @@ exec 3<>"$OUT/uart.in"
 python3 "$ROOT/test/e2e/mcu.py" uart "$OUT/uart.out" "$OUT/mn.uart.log" "$OUT/mn.events.jsonl" &
 PIDS+=($!)
 ip netns exec "$P-sw" node "$ROOT/host/c/rv32-virt/qemu.mjs" run --config "$OUT/mn.json" --elf "$ELF" \
-  --firmware "$FIRMWARE" --boards "$ROOT/boards" --nic mn0 --monitor "$OUT/mon.sock" --udp-echo $ECHO_PORT \
+  --firmware "$FIRMWARE" --boards "$ROOT/boards" --nic mn0 --monitor "$OUT/mon.sock" --udp-echo $ECHO_PORT "${MEMLIMIT[@]}" \
   <"$OUT/uart.in" >"$OUT/uart.out" 2>"$OUT/mn.qemu.err" &
 PIDS+=($!)
 for i in $(seq 100); do grep -q "mcu: running" "$OUT/mn.uart.log" 2>/dev/null && [ -S "$OUT/mon.sock" ] && break; sleep 0.1; done
