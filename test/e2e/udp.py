@@ -2,6 +2,8 @@
 """UDP stream for the end-to-end test (docs/e2e.md), standard library only.
 
   udp.py send DEST PORT RATE LOG      send "seq send_time" datagrams at RATE/s until killed; log "seq t"
+  udp.py echo DEST PORT RATE SENT RECV   as send (SENT as its LOG), from one socket that also takes the
+                                       echoed datagrams and logs them to RECV like recv
   udp.py recv PORT LOG                 log "seq send_time recv_time" for every datagram received
   udp.py wait LOG AFTER TIMEOUT        exit 0 once LOG holds a datagram sent after AFTER (epoch s), 1 on timeout
   udp.py handoffs EVENTS              per link-up of the mobile node: time to its accepted registration reply
@@ -12,11 +14,12 @@ import json
 import os
 import socket
 import sys
+import threading
 import time
 
 
-def send(dest, port, rate, log):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+def send(dest, port, rate, log, s=None):
+    s = s or socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     gap = 1.0 / rate
     seq = 0
     nxt = time.time()
@@ -34,9 +37,20 @@ def send(dest, port, rate, log):
             time.sleep(max(0.0, nxt - time.time()))
 
 
+def echo(dest, port, rate, sent_log, recv_log):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", 0))
+    threading.Thread(target=recv_loop, args=(s, recv_log), daemon=True).start()
+    send(dest, port, rate, sent_log, s)
+
+
 def recv(port, log):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.bind(("0.0.0.0", port))
+    recv_loop(s, log)
+
+
+def recv_loop(s, log):
     with open(log, "w", buffering=1) as f:
         while True:
             data = s.recv(2048)
@@ -147,6 +161,8 @@ if __name__ == "__main__":
     a = sys.argv[1:]
     if a[:1] == ["send"]:
         send(a[1], int(a[2]), float(a[3]), a[4])
+    elif a[:1] == ["echo"]:
+        echo(a[1], int(a[2]), float(a[3]), a[4], a[5])
     elif a[:1] == ["recv"]:
         recv(int(a[1]), a[2])
     elif a[:1] == ["wait"]:

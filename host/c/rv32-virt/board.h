@@ -39,6 +39,7 @@ enum {
     P_MEMORY_LIMIT, /* bytes of linear memory (0: no cap) */
     P_FLAGS,        /* FLAG_* */
     P_SEED,         /* run mode without virtio-rng: seed of the fallback generator (docs/mcu.md) */
+    P_UDP_ECHO,     /* run mode: UDP port of the echo responder of the device's host (0: none; docs/mcu.md) */
     P_COUNT
 };
 #define PARAMS_MAGIC 0x4250494du /* "MIPB" */

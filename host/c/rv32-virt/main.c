@@ -166,11 +166,63 @@ static uint16_t csum(const uint8_t *d, uint32_t n, uint32_t s)
     return (uint16_t)~s;
 }
 
+/* UDP echo responder of the device's own host (boot parameter udp_echo; docs/mcu.md "Roaming on real
+ * interfaces"): an unfragmented IPv4 datagram the core delivers to UDP port udp_echo is sent back
+ * through the core's output() with addresses and ports swapped (the UDP checksum stays valid: the
+ * swapped fields add up the same), TTL 64. deliver runs inside a firmware call, so the reply waits in
+ * echo_buf until the call returns (echo_flush); a second one before that is dropped and counted. */
+static uint8_t echo_buf[1500];
+static uint32_t echo_len, echo_port, echo_sent, echo_dropped;
+
+static int echo_take(const uint8_t *p, uint32_t n)
+{
+    uint32_t ihl, tot, k;
+    uint16_t c;
+    if (!echo_port || n < 28 || (p[0] >> 4) != 4 || p[9] != 17) return 0;
+    ihl = (p[0] & 15u) * 4u;
+    tot = (uint32_t)p[2] << 8 | p[3];
+    if (ihl < 20 || tot > n || tot < ihl + 8 || ((p[6] & 0x3fu) | p[7])) return 0; /* short, or a fragment */
+    if (((uint32_t)p[ihl + 2] << 8 | p[ihl + 3]) != echo_port || ((uint32_t)p[ihl] << 8 | p[ihl + 1]) == echo_port ||
+        p[16] >= 224)
+        return 0; /* another port; from an echo port (no ping-pong); multicast or broadcast */
+    if (echo_len || tot > sizeof echo_buf) {
+        echo_dropped++;
+        return 1;
+    }
+    memcpy(echo_buf, p, tot);
+    for (k = 0; k < 4; k++) {
+        echo_buf[12 + k] = p[16 + k];
+        echo_buf[16 + k] = p[12 + k];
+    }
+    for (k = 0; k < 2; k++) {
+        echo_buf[ihl + k] = p[ihl + 2 + k];
+        echo_buf[ihl + 2 + k] = p[ihl + k];
+    }
+    echo_buf[8] = 64;
+    echo_buf[10] = echo_buf[11] = 0;
+    c = csum(echo_buf, ihl, 0);
+    echo_buf[10] = (uint8_t)(c >> 8);
+    echo_buf[11] = (uint8_t)c;
+    echo_len = tot;
+    return 1;
+}
+
+static void echo_flush(void)
+{
+    if (!echo_len) return;
+    if (mipfw_board_output(board, echo_buf, echo_len) == 0)
+        echo_sent++;
+    else
+        echo_dropped++;
+    echo_len = 0;
+}
+
 /* Packets for the device's own IP stack (there is none yet: the core itself answers ping to its
  * addresses): shown on the UART, first 64 bytes. */
 static void run_deliver(void *ctx, const uint8_t *p, uint32_t n)
 {
     (void)ctx;
+    if (echo_take(p, n)) return;
     uart_puts("deliver ");
     uart_hex(p, n < 64 ? n : 64);
     uart_putc('\n');
@@ -377,6 +429,9 @@ static void print_counters(void)
         uart_dec(v);
         uart_putc('\n');
     }
+    if (echo_port)
+        uart_printf("udp_echo port %lu sent %lu dropped %lu\n", (unsigned long)echo_port, (unsigned long)echo_sent,
+                    (unsigned long)echo_dropped);
     print_figures();
     uart_puts("counters end\n");
 }
@@ -401,6 +456,7 @@ static void run(void)
     rng_state = ((uint64_t)params[P_SEED] << 32 | (uint32_t)mtime()) ^ 0x9e3779b97f4a7c15ull;
     if (!rng_present())
         uart_puts("log 1 no virtio-rng device: random bytes from a seeded generator (predictable)\n");
+    echo_port = params[P_UDP_ECHO] & 0xffffu;
     open_board(&plat);
     for (k = 0; k < NIC_MAX; k++) {
         uint8_t mac[6];
@@ -442,12 +498,14 @@ static void run(void)
                 if (!n) break;
                 if (link[k]) rx_measured(k, f, n);
                 nic_rx_done(iface_nic[k]);
+                echo_flush();
                 busy = 1;
             }
         }
         now = run_now(NULL);
         if (now >= next) {
             next = tick_measured(now);
+            echo_flush();
             busy = 1;
         }
         while ((c = uart_getc()) >= 0)

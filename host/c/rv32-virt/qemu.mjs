@@ -10,6 +10,7 @@
 //   options: --elf F (build/mcu-rv32.elf) --firmware F (build/firmware.wasm) --boards DIR
 //            --memory-limit N (bytes of linear memory; default: the board profile's memoryPages)
 //            --stack-bytes N (Wasm3 value stack, default 4096) --eager --no-warm-up --icount
+//            --udp-echo PORT (run mode: UDP echo responder of the device's host on PORT)
 //            --print (print the qemu command line instead of running it)
 // As a module: qemuArgs(), configImage(), paramsFor().
 import { spawnSync, spawn } from "node:child_process";
@@ -44,12 +45,13 @@ export function memoryLimitOf(config, boards = join(root, "boards")) {
 }
 
 /** The boot parameter words (board.h P_*). */
-export function paramsFor({ mode, wasmLen, cfgLen, stackBytes = 0, memoryLimit = 0, eager = false, warmUp = true, icount = false, seed = 0 }) {
+export function paramsFor({ mode, wasmLen, cfgLen, stackBytes = 0, memoryLimit = 0, eager = false, warmUp = true, icount = false, seed = 0, udpEcho = 0 }) {
   if (!(mode in MODES)) throw new Error(`mode: expected one of ${Object.keys(MODES).join(", ")}, got ${mode}`);
   if (wasmLen <= 0 || wasmLen > FW_MAX) throw new Error(`firmware: expected 1..${FW_MAX} bytes, got ${wasmLen}`);
+  if (!Number.isInteger(udpEcho) || udpEcho < 0 || udpEcho > 65535) throw new Error(`udp echo port: expected 0..65535, got ${udpEcho}`);
   if (cfgLen > CFG_MAX) throw new Error(`configuration image: expected at most ${CFG_MAX} bytes, got ${cfgLen}`);
   return [PARAMS_MAGIC, MODES[mode], wasmLen, cfgLen, stackBytes, memoryLimit,
-    (eager ? FLAG_EAGER : 0) | (warmUp ? 0 : FLAG_NO_WARM_UP) | (icount ? FLAG_ICOUNT : 0), seed >>> 0];
+    (eager ? FLAG_EAGER : 0) | (warmUp ? 0 : FLAG_NO_WARM_UP) | (icount ? FLAG_ICOUNT : 0), seed >>> 0, udpEcho];
 }
 
 const hex = (n) => "0x" + (n >>> 0).toString(16);
@@ -98,6 +100,7 @@ function parseCli(argv) {
     else if (a === "--no-warm-up") o.warmUp = false;
     else if (a === "--icount") o.icount = true;
     else if (a === "--rng") o.rng = true;
+    else if (a === "--udp-echo") o.udpEcho = Number(val());
     else if (a === "--print") o.print = true;
     else throw new Error(`unexpected argument ${a}`);
   }
@@ -115,13 +118,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const icount = o.icount || o.mode === "selftest";
     const params = paramsFor({ mode: o.mode, icount, wasmLen: statSync(firmware).size, cfgLen: statSync(image).size,
       stackBytes: o.stackBytes ?? 0, memoryLimit: o.memoryLimit ?? memoryLimitOf(o.config, o.boards), eager: o.eager,
-      warmUp: o.warmUp, seed: (Math.random() * 2 ** 32) >>> 0 });
+      warmUp: o.warmUp, seed: (Math.random() * 2 ** 32) >>> 0, udpEcho: o.udpEcho ?? 0 });
     const macs = macsOf(o.config);
     const nics = (o.nic ?? []).map((tap, i) => ({ tap, mac: macs[i] }));
     const args = qemuArgs({ elf: o.elf, firmware, image, params, nics, rng: o.rng ?? o.mode === "run",
       icount, monitor: o.monitor });
     if (o.print) { console.log([QEMU, ...args].join(" ")); process.exit(0); }
     const child = spawn(QEMU, args, { stdio: "inherit" });
+    // Stopping this process stops qemu (a script that started it knows only this pid).
+    for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => child.kill(sig));
     child.on("exit", (code) => { rmSync(dir, { recursive: true, force: true }); process.exit(code ?? 1); });
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
