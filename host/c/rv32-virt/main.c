@@ -9,11 +9,13 @@
  *             'c' from the UART prints the counters and figures;
  *   sim-peer  the remote-board protocol of host/wasm3/src/simpeer.rs over the UART (simpeer.c).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "board.h"
 #include "mipfw_host.h"
+#include "mipfw_simpeer.h"
 
 #define RAM_BYTES (RAM_KIB * 1024u)
 
@@ -460,11 +462,80 @@ static void run(void)
     }
 }
 
+/* ---- sim-peer ---------------------------------------------------------------------------------- */
+
+/* The remote-board protocol (../src/simpeer.c) over the UART, which carries nothing else in this
+ * mode: the firmware's logs go as log records. Time is each request's now_ms, random bytes come
+ * from the simulator: the trace is the one mipfw-board gives (test/host/mcu-conformance.test.mjs).
+ * qemu: -chardev pipe,id=c0,path=P -serial chardev:c0 (P.in requests, P.out records). */
+
+#define PEER_IDLE_MS 60000u /* no request for this long: the simulator is gone, power off (status 4) */
+static int peer_idle;
+
+static int peer_read(void *ctx, uint8_t *buf, uint32_t n)
+{
+    uint32_t got = 0;
+    uint64_t last = mtime();
+    (void)ctx;
+    while (got < n) {
+        int c = uart_getc();
+        if (c >= 0) {
+            buf[got++] = (uint8_t)c;
+            continue;
+        }
+        if (mtime() - last > (uint64_t)PEER_IDLE_MS * (MTIME_HZ / 1000u)) {
+            peer_idle = 1;
+            return got ? -1 : 1;
+        }
+    }
+    return 0;
+}
+
+static int peer_write(void *ctx, const uint8_t *buf, uint32_t n)
+{
+    (void)ctx;
+    uart_write((const char *)buf, n);
+    return 0;
+}
+
+static int peer_flush(void *ctx)
+{
+    (void)ctx;
+    return 0; /* the UART is not buffered */
+}
+
+static void sim_peer(void)
+{
+    static const mipfw_stream io = {NULL, peer_read, peer_write, peer_flush};
+    mipfw_simpeer_config c;
+    char err[160], why[96];
+    uint32_t wl = params[P_WASM_LEN], flags = params[P_FLAGS];
+    int rc;
+    memset(&c, 0, sizeof c);
+    c.name = "mcu";
+    if (wl == 0 || wl > FW_MAX) {
+        snprintf(why, sizeof why, "boot parameter wasm_len: expected 1..%lu bytes, got %lu", (unsigned long)FW_MAX,
+                 (unsigned long)wl);
+        c.wasm_error = why;
+    } else {
+        c.wasm = (const uint8_t *)(uintptr_t)FW_ADDR;
+        c.wasm_len = wl;
+    }
+    mipfw_options_default(&c.opt);
+    if (params[P_STACK_BYTES]) c.opt.stack_bytes = params[P_STACK_BYTES];
+    c.opt.memory_limit = params[P_MEMORY_LIMIT]; /* 0: the init request's memory pages */
+    c.opt.eager = (flags & FLAG_EAGER) != 0;
+    c.opt.warm_up = (flags & FLAG_NO_WARM_UP) == 0;
+    rc = mipfw_simpeer_serve(&io, &c, err, sizeof err);
+    board_exit(rc == MIPFW_SIMPEER_END ? (peer_idle ? 4 : 0) : 5);
+}
 
 void board_main(void)
 {
     fig.boot = instret();
-    uart_init();
+    /* sim-peer: the UART as reset (FIFO off). Turning the FIFO on clears it, and the simulator's first
+     * request may be arriving already. */
+    if (params[P_MODE] != MODE_SIMPEER) uart_init();
     pmp_setup();
     if (params[P_MAGIC] != PARAMS_MAGIC) {
         uart_printf("mcu: no boot parameters at 0x%08lx (magic 0x%08lx, expected 0x%08lx): start it with "
@@ -475,8 +546,9 @@ void board_main(void)
     switch (params[P_MODE]) {
     case MODE_SELFTEST: selftest(); break;
     case MODE_RUN: run(); break;
+    case MODE_SIMPEER: sim_peer(); break;
     default:
-        uart_printf("mcu: boot parameter mode: expected 1 (selftest) or 2 (run), got %lu\n",
+        uart_printf("mcu: boot parameter mode: expected 1 (selftest), 2 (run) or 3 (sim-peer), got %lu\n",
                     (unsigned long)params[P_MODE]);
         board_exit(2);
     }

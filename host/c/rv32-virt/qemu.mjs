@@ -62,8 +62,8 @@ export function qemuArgs({ elf = join(root, "build/mcu-rv32.elf"), firmware = jo
   image, params, nics = [], rng = false, icount = false, serial = "stdio", monitor }) {
   const a = ["-M", "virt", "-bios", "none", "-m", "8M", "-smp", "1", "-display", "none", "-nodefaults",
     "-serial", serial, "-kernel", elf,
-    "-device", `loader,file=${firmware},addr=${hex(FW_ADDR)},force-raw=on`,
-    "-device", `loader,file=${image},addr=${hex(CFG_ADDR)},force-raw=on`];
+    "-device", `loader,file=${firmware},addr=${hex(FW_ADDR)},force-raw=on`];
+  if (image) a.push("-device", `loader,file=${image},addr=${hex(CFG_ADDR)},force-raw=on`);
   params.forEach((v, i) => a.push("-device", `loader,addr=${hex(PARAMS_ADDR + 4 * i)},data=${hex(v)},data-len=4`));
   nics.forEach((n, i) => {
     const id = n.id ?? `n${i}`;
@@ -74,6 +74,20 @@ export function qemuArgs({ elf = join(root, "build/mcu-rv32.elf"), firmware = jo
   if (icount) a.push("-icount", "shift=0");
   a.push("-monitor", monitor ? `unix:${monitor},server,nowait` : "none");
   return a;
+}
+
+/**
+ * The qemu arguments of a board in sim-peer mode: the remote-board protocol over the UART, connected
+ * to the FIFOs `pipe`.in (requests) and `pipe`.out (records). The node's configuration comes in the
+ * protocol's init request, so no image is loaded. For RemoteOptions.args (host/node/remote.ts):
+ *   { binary: QEMU, firmware, args: ({ pipe }) => simPeerArgs({ pipe, firmware }) }
+ * memoryLimit 0: the init request's memory pages (the node's board profile) × 64 KiB.
+ */
+export function simPeerArgs({ pipe, elf, firmware = join(root, "build/firmware.wasm"), memoryLimit = 0, stackBytes = 0,
+  eager = false, warmUp = true, icount = false }) {
+  const params = paramsFor({ mode: "sim-peer", wasmLen: statSync(firmware).size, cfgLen: 0, stackBytes, memoryLimit,
+    eager, warmUp, icount });
+  return [...qemuArgs({ elf, firmware, params, icount, serial: "chardev:peer" }), "-chardev", `pipe,id=peer,path=${pipe}`];
 }
 
 /** MACs of a node configuration's interfaces, in order. */
