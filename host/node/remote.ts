@@ -41,7 +41,8 @@ export interface RemoteOptions {
   /** The peer's arguments instead of `sim-peer --firmware F --requests R --records W --name N`, so
    *  `binary` can be another program speaking the protocol, e.g. qemu running the emulated
    *  microcontroller (host/c/rv32-virt/qemu.mjs simPeerArgs). The FIFOs are `pipe`.in (requests) and
-   *  `pipe`.out (records), as qemu's `-chardev pipe,path=PIPE` wants them; such a peer is killed at close. */
+   *  `pipe`.out (records), as qemu's `-chardev pipe,path=PIPE` wants them; such a peer still running
+   *  5 s after close is killed. */
   args?: (io: { requests: string; records: string; pipe: string; name: string }) => string[];
 }
 
@@ -288,7 +289,8 @@ export class RemoteBoard implements SimBoard {
       this.send(13);
     } catch { /* the peer is gone already */ }
     this.closed = true;
-    if (this.opts.args) this.child.kill();
+    // The board stops at "quit"; a peer that did not is stopped after 5 s.
+    if (this.opts.args) setTimeout(() => { if (this.child.exitCode === null) this.child.kill(); }, 5000).unref();
     this.cleanup();
   }
 

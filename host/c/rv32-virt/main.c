@@ -464,13 +464,14 @@ static void run(void)
 
 /* ---- sim-peer ---------------------------------------------------------------------------------- */
 
-/* The remote-board protocol (../src/simpeer.c) over the UART, which carries nothing else in this
- * mode: the firmware's logs go as log records. Time is each request's now_ms, random bytes come
- * from the simulator: the trace is the one mipfw-board gives (test/host/mcu-conformance.test.mjs).
- * qemu: -chardev pipe,id=c0,path=P -serial chardev:c0 (P.in requests, P.out records). */
+/* The remote-board protocol (../src/simpeer.c) over a virtio-console when qemu gives one (qemu.mjs
+ * simPeerArgs: -device virtio-serial-device -device virtconsole,chardev=peer), else over the UART
+ * (-serial chardev:peer; ~70 times slower: qemu moves its bytes one by one). The stream carries
+ * nothing else: the firmware's logs go as log records. Time is each request's now_ms, random bytes
+ * come from the simulator: the trace is the one mipfw-board gives (test/host/mcu-conformance.test.mjs). */
 
 #define PEER_IDLE_MS 60000u /* no request for this long: the simulator is gone, power off (status 4) */
-static int peer_idle;
+static int peer_idle, peer_con;
 
 static int peer_read(void *ctx, uint8_t *buf, uint32_t n)
 {
@@ -478,8 +479,12 @@ static int peer_read(void *ctx, uint8_t *buf, uint32_t n)
     uint64_t last = mtime();
     (void)ctx;
     while (got < n) {
-        int c = uart_getc();
-        if (c >= 0) {
+        int c;
+        if (peer_con) {
+            uint32_t k = con_read(buf + got, n - got);
+            got += k;
+            if (k) continue;
+        } else if ((c = uart_getc()) >= 0) {
             buf[got++] = (uint8_t)c;
             continue;
         }
@@ -494,14 +499,27 @@ static int peer_read(void *ctx, uint8_t *buf, uint32_t n)
 static int peer_write(void *ctx, const uint8_t *buf, uint32_t n)
 {
     (void)ctx;
-    uart_write((const char *)buf, n);
+    if (peer_con) con_write(buf, n);
+    else uart_write((const char *)buf, n);
     return 0;
 }
 
 static int peer_flush(void *ctx)
 {
     (void)ctx;
-    return 0; /* the UART is not buffered */
+    if (peer_con) con_flush(); /* the UART is not buffered */
+    return 0;
+}
+
+/* Console mode, at the end: the figures on the UART (qemu.mjs simPeerArgs uartLog). */
+static void peer_observe(void *ctx, int phase, mipfw_board *b)
+{
+    (void)ctx;
+    if (phase == 2 && b && peer_con) {
+        board = b;
+        print_figures();
+        board = NULL;
+    }
 }
 
 static void sim_peer(void)
@@ -511,6 +529,8 @@ static void sim_peer(void)
     char err[160], why[96];
     uint32_t wl = params[P_WASM_LEN], flags = params[P_FLAGS];
     int rc;
+    virtio_probe();
+    peer_con = con_present();
     memset(&c, 0, sizeof c);
     c.name = "mcu";
     if (wl == 0 || wl > FW_MAX) {
@@ -526,6 +546,7 @@ static void sim_peer(void)
     c.opt.memory_limit = params[P_MEMORY_LIMIT]; /* 0: the init request's memory pages */
     c.opt.eager = (flags & FLAG_EAGER) != 0;
     c.opt.warm_up = (flags & FLAG_NO_WARM_UP) == 0;
+    c.observe = peer_observe;
     rc = mipfw_simpeer_serve(&io, &c, err, sizeof err);
     board_exit(rc == MIPFW_SIMPEER_END ? (peer_idle ? 4 : 0) : 5);
 }

@@ -77,17 +77,25 @@ export function qemuArgs({ elf = join(root, "build/mcu-rv32.elf"), firmware = jo
 }
 
 /**
- * The qemu arguments of a board in sim-peer mode: the remote-board protocol over the UART, connected
+ * The qemu arguments of a board in sim-peer mode: the remote-board protocol over a character device connected
  * to the FIFOs `pipe`.in (requests) and `pipe`.out (records). The node's configuration comes in the
- * protocol's init request, so no image is loaded. For RemoteOptions.args (host/node/remote.ts):
+ * protocol's init request, so no image is loaded. The stream is a virtio-console (uart: true: the
+ * ns16550 UART, ~70 times slower). Console mode: the UART (boot refusals, CPU traps, and
+ * at the end the "# mcu" figure lines) goes to `uartLog`. For RemoteOptions.args (host/node/remote.ts):
  *   { binary: QEMU, firmware, args: ({ pipe }) => simPeerArgs({ pipe, firmware }) }
  * memoryLimit 0: the init request's memory pages (the node's board profile) × 64 KiB.
  */
 export function simPeerArgs({ pipe, elf, firmware = join(root, "build/firmware.wasm"), memoryLimit = 0, stackBytes = 0,
-  eager = false, warmUp = true, icount = false }) {
+  eager = false, warmUp = true, icount = false, uart = false, uartLog = "/dev/stderr" }) {
   const params = paramsFor({ mode: "sim-peer", wasmLen: statSync(firmware).size, cfgLen: 0, stackBytes, memoryLimit,
     eager, warmUp, icount });
-  return [...qemuArgs({ elf, firmware, params, icount, serial: "chardev:peer" }), "-chardev", `pipe,id=peer,path=${pipe}`];
+  // Console mode: what the board says on the UART (a boot refusal, a CPU trap) goes to qemu's stderr,
+  // which RemoteBoard shows when the peer exits.
+  const a = qemuArgs({ elf, firmware, params, icount, serial: uart ? "chardev:peer" : "chardev:uart" });
+  a.push("-chardev", `pipe,id=peer,path=${pipe}`);
+  if (!uart) a.push("-chardev", `file,id=uart,path=${uartLog},append=on`);
+  if (!uart) a.push("-device", "virtio-serial-device", "-device", "virtconsole,chardev=peer");
+  return a;
 }
 
 /** MACs of a node configuration's interfaces, in order. */
