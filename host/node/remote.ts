@@ -38,6 +38,12 @@ export interface RemoteOptions {
   /** Only the boards of these node names run remotely, the others in this process (default: all).
    *  Lets a test serve one node by another runtime, e.g. the C host's `mipfw-c sim-peer` (issue 9). */
   nodes?: readonly string[];
+  /** The peer's arguments instead of `sim-peer --firmware F --requests R --records W --name N`, so
+   *  `binary` can be another program speaking the protocol, e.g. qemu running the emulated
+   *  microcontroller (host/c/rv32-virt/qemu.mjs simPeerArgs). The FIFOs are `pipe`.in (requests) and
+   *  `pipe`.out (records), as qemu's `-chardev pipe,path=PIPE` wants them; such a peer still running
+   *  5 s after close is killed. */
+  args?: (io: { requests: string; records: string; pipe: string; name: string }) => string[];
 }
 
 // Requests (Node -> peer): u32 length of what follows, u8 op, i64 now_ms, body.
@@ -83,16 +89,17 @@ export class RemoteBoard implements SimBoard {
 
   constructor(readonly config: ValidConfig, readonly hooks: BoardHooks, readonly opts: RemoteOptions) {
     this.name = config.name;
-    if (!existsSync(opts.binary)) throw new BoardError(`${this.name}: wasm3 runtime not found: ${opts.binary} (cargo build --release in host/wasm3)`);
+    if (!opts.args && !existsSync(opts.binary)) throw new BoardError(`${this.name}: wasm3 runtime not found: ${opts.binary} (cargo build --release in host/wasm3)`);
     if (!existsSync(opts.firmware)) throw new BoardError(`${this.name}: firmware not found: ${opts.firmware}`);
     this.dir = mkdtempSync(join(tmpdir(), "mipfw-peer-"));
-    const req = join(this.dir, "req"), resp = join(this.dir, "resp");
+    const pipe = join(this.dir, "peer"), req = `${pipe}.in`, resp = `${pipe}.out`;
     const mk = spawnSync("mkfifo", [req, resp]);
     if (mk.status !== 0) { rmSync(this.dir, { recursive: true, force: true }); throw new BoardError(`${this.name}: mkfifo failed: ${mk.stderr}`); }
     // The peer's stderr goes to a file (read back synchronously if it dies: a panic message).
     const errFd = openSync(join(this.dir, "stderr"), "w");
-    this.child = spawn(opts.binary, ["sim-peer", "--firmware", opts.firmware, "--requests", req, "--records", resp, "--name", this.name],
-      { stdio: ["ignore", "inherit", errFd] });
+    const args = opts.args ? opts.args({ requests: req, records: resp, pipe, name: this.name })
+      : ["sim-peer", "--firmware", opts.firmware, "--requests", req, "--records", resp, "--name", this.name];
+    this.child = spawn(opts.binary, args, { stdio: ["ignore", "inherit", errFd] });
     closeSync(errFd);
     this.child.unref();
     if (this.child.pid === undefined) { this.cleanup(); throw new BoardError(`${this.name}: cannot start ${opts.binary}`); }
@@ -282,6 +289,8 @@ export class RemoteBoard implements SimBoard {
       this.send(13);
     } catch { /* the peer is gone already */ }
     this.closed = true;
+    // The board stops at "quit"; a peer that did not is stopped after 5 s.
+    if (this.opts.args) setTimeout(() => { if (this.child.exitCode === null) this.child.kill(); }, 5000).unref();
     this.cleanup();
   }
 

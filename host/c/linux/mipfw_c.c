@@ -24,6 +24,7 @@
 
 #include "alloc_count.h"
 #include "mipfw_host.h"
+#include "mipfw_simpeer.h"
 
 static const char USAGE[] =
     "usage:\n"
@@ -361,296 +362,110 @@ static int selftest(args_t *a)
     return 0;
 }
 
-/* ---- sim-peer ---------------------------------------------------------------------------------- */
-
-enum { OP_INIT = 1, OP_RX, OP_OUTPUT, OP_TICK, OP_LINK, OP_COUNTERS, OP_INFO, OP_RANDOM, OP_QUIT };
-enum { R_TX = 1, R_DELIVER, R_EVENT, R_LOG, R_RANDOM, R_DONE, R_ERROR };
+/* ---- sim-peer: the protocol of ../src/simpeer.c over two FIFOs ---------------------------------- */
 
 typedef struct {
     FILE *r, *w;
-    int64_t now;
-    uint8_t *body;
-    size_t cap;
-    uint32_t len;
-} io_t;
+    int err; /* errno of the first stream failure */
+    const char *name;
+    double start_us;
+    size_t base;
+} fifo_t;
 
-static void gone(const char *what)
+static int fifo_read(void *ctx, uint8_t *buf, uint32_t n)
 {
-    int e = errno;
-    if (e && e != EPIPE) fprintf(stderr, "mipfw-c sim-peer: %s: %s\n", what, strerror(e));
-    exit(e && e != EPIPE ? 1 : 0);
-}
-
-static void put_le(uint8_t *p, uint64_t v, int n)
-{
-    int i;
-    for (i = 0; i < n; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *p, int n)
-{
-    uint64_t v = 0;
-    int i;
-    for (i = n - 1; i >= 0; i--) v = v << 8 | p[i];
-    return v;
-}
-
-/* One record: u32 length, u8 type, then the parts. */
-static void record(io_t *io, int type, const void *a, uint32_t an, const void *b, uint32_t bn)
-{
-    uint8_t h[5];
-    put_le(h, 1u + an + bn, 4);
-    h[4] = (uint8_t)type;
-    errno = 0;
-    if (fwrite(h, 1, 5, io->w) != 5 || (an && fwrite(a, 1, an, io->w) != an) || (bn && fwrite(b, 1, bn, io->w) != bn))
-        gone("writing a record");
-}
-
-static void flush(io_t *io)
-{
-    errno = 0;
-    if (fflush(io->w)) gone("writing records");
-}
-
-/* Read one request into io->body; the op, or -1 at end of input. */
-static int request(io_t *io, int64_t *now)
-{
-    uint8_t h[13];
-    uint32_t len;
+    fifo_t *f = (fifo_t *)ctx;
     size_t got;
     errno = 0;
-    got = fread(h, 1, 4, io->r);
-    if (got == 0 && feof(io->r)) return -1;
-    if (got != 4) gone("reading a request");
-    len = (uint32_t)get_le(h, 4);
-    if (len < 9) {
-        fprintf(stderr, "mipfw-c sim-peer: reading a request: request of %u bytes\n", (unsigned)len);
-        exit(1);
-    }
-    if (fread(h + 4, 1, 9, io->r) != 9) gone("reading a request");
-    if (len - 9 > io->cap) {
-        uint8_t *nb = (uint8_t *)realloc(io->body, len - 9);
-        if (!nb) {
-            fprintf(stderr, "mipfw-c sim-peer: out of memory for a request of %u bytes\n", (unsigned)len);
-            exit(1);
-        }
-        io->body = nb;
-        io->cap = len - 9;
-    }
-    io->len = len - 9;
-    if (io->len && fread(io->body, 1, io->len, io->r) != io->len) gone("reading a request");
-    *now = (int64_t)get_le(h + 5, 8);
-    return h[4];
+    got = fread(buf, 1, n, f->r);
+    if (got == n) return 0;
+    f->err = errno;
+    return got == 0 && feof(f->r) ? 1 : -1;
 }
 
-static void done(io_t *io, int64_t value, const void *extra, uint32_t n)
+static int fifo_write(void *ctx, const uint8_t *buf, uint32_t n)
 {
-    uint8_t v[8];
-    put_le(v, (uint64_t)value, 8);
-    record(io, R_DONE, v, 8, extra, n);
-    flush(io);
+    fifo_t *f = (fifo_t *)ctx;
+    errno = 0;
+    if (fwrite(buf, 1, n, f->w) == n) return 0;
+    f->err = errno;
+    return -1;
 }
 
-static void error_rec(io_t *io, const char *msg)
+static int fifo_flush(void *ctx)
 {
-    record(io, R_ERROR, msg, (uint32_t)strlen(msg), NULL, 0);
-    flush(io);
+    fifo_t *f = (fifo_t *)ctx;
+    errno = 0;
+    if (!fflush(f->w)) return 0;
+    f->err = errno;
+    return -1;
 }
 
-static int64_t sp_now(void *ctx)
+/* Figures: start-up time and heap high-water of the last board opened (stderr at the end). */
+static void sp_observe(void *ctx, int phase, mipfw_board *b)
 {
-    return ((io_t *)ctx)->now;
-}
-static void sp_tx(void *ctx, uint32_t iface, const uint8_t *f, uint32_t n)
-{
-    uint8_t i[4];
-    put_le(i, iface, 4);
-    record((io_t *)ctx, R_TX, i, 4, f, n);
-}
-static void sp_deliver(void *ctx, const uint8_t *p, uint32_t n)
-{
-    record((io_t *)ctx, R_DELIVER, p, n, NULL, 0);
-}
-static void sp_random(void *ctx, uint8_t *buf, uint32_t n)
-{
-    io_t *io = (io_t *)ctx;
-    uint8_t k[4];
-    int64_t t;
-    int op;
-    put_le(k, n, 4);
-    record(io, R_RANDOM, k, 4, NULL, 0);
-    flush(io);
-    op = request(io, &t);
-    if (op < 0) exit(0);
-    if (op != OP_RANDOM || io->len != n) {
-        fprintf(stderr, "mipfw-c sim-peer: expected %u random bytes, got op %d with %u bytes\n", (unsigned)n, op,
-                (unsigned)io->len);
-        exit(1);
-    }
-    memcpy(buf, io->body, n);
-}
-static void sp_log(void *ctx, int level, const char *t, uint32_t n)
-{
-    uint8_t l[4];
-    put_le(l, (uint32_t)level, 4);
-    record((io_t *)ctx, R_LOG, l, 4, t, n);
-}
-static void sp_event(void *ctx, int kind, const uint8_t *d, uint32_t n)
-{
-    uint8_t k[4];
-    put_le(k, (uint32_t)kind, 4);
-    record((io_t *)ctx, R_EVENT, k, 4, d, n);
-}
-
-static void finish(io_t *io, int rc, const char *call, const char *name)
-{
-    if (rc < 0) {
-        char m[256];
-        snprintf(m, sizeof m, "%s: the firmware trapped in %s (%d)", name, call, rc);
-        error_rec(io, m);
-    } else {
-        done(io, rc, NULL, 0);
+    fifo_t *f = (fifo_t *)ctx;
+    if (phase == 0) {
+        alloc_reset_peak();
+        f->base = alloc_live();
+        f->start_us = now_us();
+    } else if (phase == 1) {
+        f->start_us = now_us() - f->start_us;
+    } else if (b) {
+        uint32_t total = 0, compiled = mipfw_board_compiled_functions(b, &total);
+        fprintf(stderr,
+                "# mipfw-c sim-peer %s: start-up %.0f us, heap high-water %lu bytes (live %lu), value stack peak %u "
+                "bytes, compiled %u of %u functions, linear memory %u bytes, peak RSS %ld KiB\n",
+                f->name, f->start_us, (unsigned long)(alloc_peak() - f->base), (unsigned long)(alloc_live() - f->base),
+                mipfw_board_stack_peak(b), compiled, total, mipfw_board_memory_bytes(b), peak_rss_kib());
     }
 }
 
 static int sim_peer(args_t *a)
 {
-    io_t io;
-    mipfw_board *b = NULL;
-    mipfw_platform plat = {NULL, sp_now, sp_tx, sp_deliver, sp_random, sp_log, sp_event};
+    fifo_t f;
+    mipfw_stream io = {NULL, fifo_read, fifo_write, fifo_flush};
+    mipfw_simpeer_config c;
+    const char *fw = a->firmware ? a->firmware : "build/firmware.wasm";
+    char why[600], err[200];
     uint8_t *wasm;
     uint32_t wlen = 0;
-    int werr = 0;
-    const char *name = a->name ? a->name : "board";
-    double start_us = 0;
-    size_t base = 0;
-    char err[600], msg[700];
+    int rc;
     if (!a->requests || !a->records) {
         fprintf(stderr, "mipfw-c: sim-peer: --requests FIFO and --records FIFO are required\n%s", USAGE);
         return 2;
     }
-    memset(&io, 0, sizeof io);
+    memset(&f, 0, sizeof f);
+    memset(&c, 0, sizeof c);
     /* Open order matters: the simulator opens "requests" for writing first, then "records" for reading. */
-    io.r = fopen(a->requests, "rb");
-    if (!io.r) {
+    f.r = fopen(a->requests, "rb");
+    if (!f.r) {
         fprintf(stderr, "mipfw-c: sim-peer: %s: %s\n", a->requests, strerror(errno));
         return 1;
     }
-    io.w = fopen(a->records, "wb");
-    if (!io.w) {
+    f.w = fopen(a->records, "wb");
+    if (!f.w) {
         fprintf(stderr, "mipfw-c: sim-peer: %s: %s\n", a->records, strerror(errno));
         return 1;
     }
-    setvbuf(io.w, NULL, _IOFBF, 65536);
-    plat.ctx = &io;
-    wasm = read_file(a->firmware ? a->firmware : "build/firmware.wasm", &wlen);
-    if (!wasm) werr = errno;
-    for (;;) {
-        int64_t now;
-        int op = request(&io, &now);
-        const uint8_t *p = io.body;
-        uint32_t n = io.len;
-        if (op < 0 || op == OP_QUIT) break;
-        io.now = now;
-        switch (op) {
-        case OP_INIT: {
-            uint32_t pages, count, k, off = 8;
-            int ok = n >= 8;
-            mipfw_board_close(b); /* a restart discards all state (docs/abi.md init) */
-            b = NULL;
-            if (ok) {
-                pages = (uint32_t)get_le(p, 4);
-                count = (uint32_t)get_le(p + 4, 4);
-                for (k = 0; k < count && ok; k++) {
-                    uint32_t l;
-                    if (n - off < 4) { ok = 0; break; }
-                    l = (uint32_t)get_le(p + off, 4);
-                    if (l > n - off - 4) { ok = 0; break; }
-                    off += 4 + l;
-                }
-            }
-            if (!wasm) {
-                snprintf(msg, sizeof msg, "firmware refused the configuration: cannot read firmware %s: %s",
-                         a->firmware ? a->firmware : "build/firmware.wasm", strerror(werr));
-                error_rec(&io, msg);
-            } else if (!ok) {
-                error_rec(&io, "firmware refused the configuration: malformed init request");
-            } else {
-                mipfw_options o = a->opt;
-                if (!a->memory_limit_set) o.memory_limit = pages > 0xffff ? 0 : pages * 65536u;
-                alloc_reset_peak();
-                base = alloc_live();
-                start_us = now_us();
-                /* The chunks after (pages, count) are a configuration image as mipfw_host.h reads it. */
-                if (mipfw_board_open(&b, wasm, wlen, p + 8, off - 8, &o, &plat, err, sizeof err)) {
-                    b = NULL;
-                    snprintf(msg, sizeof msg, "firmware refused the configuration: %s", err);
-                    error_rec(&io, msg);
-                } else {
-                    start_us = now_us() - start_us;
-                    done(&io, 0, NULL, 0);
-                }
-            }
-            break;
-        }
-        case OP_RX:
-            if (n < 4) { error_rec(&io, "malformed rx request"); break; }
-            finish(&io, b ? mipfw_board_rx(b, (uint32_t)get_le(p, 4), p + 4, n - 4) : 1, "rx", name);
-            break;
-        case OP_OUTPUT:
-            finish(&io, b ? mipfw_board_output(b, p, n) : 1, "output", name);
-            break;
-        case OP_TICK:
-            if (n < 8) { error_rec(&io, "malformed tick request"); break; }
-            done(&io, b ? mipfw_board_tick(b, (int64_t)get_le(p, 8)) : INT64_MAX, NULL, 0);
-            break;
-        case OP_LINK:
-            if (n < 12) { error_rec(&io, "malformed link request"); break; }
-            if (b) mipfw_board_link(b, (uint32_t)get_le(p, 4), p[4] != 0, p[5] ? p + 6 : NULL);
-            done(&io, 0, NULL, 0);
-            break;
-        case OP_COUNTERS: {
-            uint32_t c = b ? mipfw_board_counter_count(b) : 0, k, o = 4;
-            uint8_t *x = (uint8_t *)malloc(4 + (size_t)c * (2 + 64 + 8));
-            if (!x) { error_rec(&io, "out of memory"); break; }
-            put_le(x, c, 4);
-            for (k = 0; k < c; k++) {
-                const char *nm;
-                uint32_t nl;
-                uint64_t v = mipfw_board_counter(b, k, &nm, &nl);
-                if (nl > 64) nl = 64;
-                put_le(x + o, nl, 2);
-                memcpy(x + o + 2, nm, nl);
-                put_le(x + o + 2 + nl, v, 8);
-                o += 2 + nl + 8;
-            }
-            done(&io, 0, x, o);
-            free(x);
-            break;
-        }
-        case OP_INFO: {
-            uint8_t pg[4];
-            put_le(pg, b ? mipfw_board_memory_pages(b) : 0, 4);
-            done(&io, b ? (int64_t)mipfw_board_heap_used(b) : 0, pg, 4);
-            break;
-        }
-        default:
-            snprintf(msg, sizeof msg, "unknown request op %d", op);
-            error_rec(&io, msg);
-        }
-    }
-    if (b) {
-        uint32_t total = 0, compiled = mipfw_board_compiled_functions(b, &total);
-        fprintf(stderr,
-                "# mipfw-c sim-peer %s: start-up %.0f us, heap high-water %lu bytes (live %lu), value stack peak %u "
-                "bytes, compiled %u of %u functions, linear memory %u bytes, peak RSS %ld KiB\n",
-                name, start_us, (unsigned long)(alloc_peak() - base), (unsigned long)(alloc_live() - base),
-                mipfw_board_stack_peak(b), compiled, total, mipfw_board_memory_bytes(b), peak_rss_kib());
-    }
-    mipfw_board_close(b);
-    free(io.body);
+    setvbuf(f.w, NULL, _IOFBF, 65536);
+    f.name = c.name = a->name ? a->name : "board";
+    wasm = read_file(fw, &wlen);
+    if (!wasm) snprintf(why, sizeof why, "cannot read firmware %s: %s", fw, strerror(errno));
+    c.wasm = wasm;
+    c.wasm_len = wlen;
+    c.wasm_error = why;
+    c.opt = a->opt;
+    c.observe = sp_observe;
+    c.observe_ctx = &f;
+    io.ctx = &f;
+    rc = mipfw_simpeer_serve(&io, &c, err, sizeof err);
     free(wasm);
-    return 0;
+    if (rc == MIPFW_SIMPEER_PROTOCOL) fprintf(stderr, "mipfw-c sim-peer: %s\n", err);
+    if (rc == MIPFW_SIMPEER_STREAM && f.err && f.err != EPIPE)
+        fprintf(stderr, "mipfw-c sim-peer: %s: %s\n", err, strerror(f.err));
+    /* The simulator going away (end of input, broken pipe) is a normal end. */
+    return rc == MIPFW_SIMPEER_PROTOCOL || (rc == MIPFW_SIMPEER_STREAM && f.err && f.err != EPIPE) ? 1 : 0;
 }
 
 int main(int argc, char **argv)

@@ -74,7 +74,7 @@ void uart_dec(uint64_t v);
 int uart_getc(void); /* -1: nothing waiting */
 void uart_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* virtio.c: up to 2 network devices and a random-number device */
+/* virtio.c: up to 2 network devices, a random-number device and a console */
 #define NIC_MAX 2
 typedef struct nic nic;
 int virtio_probe(void);          /* number of NICs found */
@@ -88,5 +88,11 @@ void nic_rx_done(nic *n);
 int nic_tx(nic *n, const uint8_t *frame, uint32_t len); /* 0 sent, -1 too long */
 int rng_present(void);
 void rng_read(uint8_t *buf, uint32_t len);
+/* virtio-console port 0 (sim-peer mode): bytes waiting (up to n, 0 none); buffered write; flush waits
+ * until the device took the bytes. */
+int con_present(void);
+uint32_t con_read(uint8_t *buf, uint32_t n);
+void con_write(const uint8_t *buf, uint32_t n);
+void con_flush(void);
 
 #endif

@@ -9,11 +9,13 @@
  *             'c' from the UART prints the counters and figures;
  *   sim-peer  the remote-board protocol of host/wasm3/src/simpeer.rs over the UART (simpeer.c).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "board.h"
 #include "mipfw_host.h"
+#include "mipfw_simpeer.h"
 
 #define RAM_BYTES (RAM_KIB * 1024u)
 
@@ -518,11 +520,101 @@ static void run(void)
     }
 }
 
+/* ---- sim-peer ---------------------------------------------------------------------------------- */
+
+/* The remote-board protocol (../src/simpeer.c) over a virtio-console when qemu gives one (qemu.mjs
+ * simPeerArgs: -device virtio-serial-device -device virtconsole,chardev=peer), else over the UART
+ * (-serial chardev:peer; ~70 times slower: qemu moves its bytes one by one). The stream carries
+ * nothing else: the firmware's logs go as log records. Time is each request's now_ms, random bytes
+ * come from the simulator: the trace is the one mipfw-board gives (test/host/mcu-conformance.test.mjs). */
+
+#define PEER_IDLE_MS 60000u /* no request for this long: the simulator is gone, power off (status 4) */
+static int peer_idle, peer_con;
+
+static int peer_read(void *ctx, uint8_t *buf, uint32_t n)
+{
+    uint32_t got = 0;
+    uint64_t last = mtime();
+    (void)ctx;
+    while (got < n) {
+        int c;
+        if (peer_con) {
+            uint32_t k = con_read(buf + got, n - got);
+            got += k;
+            if (k) continue;
+        } else if ((c = uart_getc()) >= 0) {
+            buf[got++] = (uint8_t)c;
+            continue;
+        }
+        if (mtime() - last > (uint64_t)PEER_IDLE_MS * (MTIME_HZ / 1000u)) {
+            peer_idle = 1;
+            return got ? -1 : 1;
+        }
+    }
+    return 0;
+}
+
+static int peer_write(void *ctx, const uint8_t *buf, uint32_t n)
+{
+    (void)ctx;
+    if (peer_con) con_write(buf, n);
+    else uart_write((const char *)buf, n);
+    return 0;
+}
+
+static int peer_flush(void *ctx)
+{
+    (void)ctx;
+    if (peer_con) con_flush(); /* the UART is not buffered */
+    return 0;
+}
+
+/* Console mode, at the end: the figures on the UART (qemu.mjs simPeerArgs uartLog). */
+static void peer_observe(void *ctx, int phase, mipfw_board *b)
+{
+    (void)ctx;
+    if (phase == 2 && b && peer_con) {
+        board = b;
+        print_figures();
+        board = NULL;
+    }
+}
+
+static void sim_peer(void)
+{
+    static const mipfw_stream io = {NULL, peer_read, peer_write, peer_flush};
+    mipfw_simpeer_config c;
+    char err[160], why[96];
+    uint32_t wl = params[P_WASM_LEN], flags = params[P_FLAGS];
+    int rc;
+    virtio_probe();
+    peer_con = con_present();
+    memset(&c, 0, sizeof c);
+    c.name = "mcu";
+    if (wl == 0 || wl > FW_MAX) {
+        snprintf(why, sizeof why, "boot parameter wasm_len: expected 1..%lu bytes, got %lu", (unsigned long)FW_MAX,
+                 (unsigned long)wl);
+        c.wasm_error = why;
+    } else {
+        c.wasm = (const uint8_t *)(uintptr_t)FW_ADDR;
+        c.wasm_len = wl;
+    }
+    mipfw_options_default(&c.opt);
+    if (params[P_STACK_BYTES]) c.opt.stack_bytes = params[P_STACK_BYTES];
+    c.opt.memory_limit = params[P_MEMORY_LIMIT]; /* 0: the init request's memory pages */
+    c.opt.eager = (flags & FLAG_EAGER) != 0;
+    c.opt.warm_up = (flags & FLAG_NO_WARM_UP) == 0;
+    c.observe = peer_observe;
+    rc = mipfw_simpeer_serve(&io, &c, err, sizeof err);
+    board_exit(rc == MIPFW_SIMPEER_END ? (peer_idle ? 4 : 0) : 5);
+}
 
 void board_main(void)
 {
     fig.boot = instret();
-    uart_init();
+    /* sim-peer: the UART as reset (FIFO off). Turning the FIFO on clears it, and the simulator's first
+     * request may be arriving already. */
+    if (params[P_MODE] != MODE_SIMPEER) uart_init();
     pmp_setup();
     if (params[P_MAGIC] != PARAMS_MAGIC) {
         uart_printf("mcu: no boot parameters at 0x%08lx (magic 0x%08lx, expected 0x%08lx): start it with "
@@ -533,8 +625,9 @@ void board_main(void)
     switch (params[P_MODE]) {
     case MODE_SELFTEST: selftest(); break;
     case MODE_RUN: run(); break;
+    case MODE_SIMPEER: sim_peer(); break;
     default:
-        uart_printf("mcu: boot parameter mode: expected 1 (selftest) or 2 (run), got %lu\n",
+        uart_printf("mcu: boot parameter mode: expected 1 (selftest), 2 (run) or 3 (sim-peer), got %lu\n",
                     (unsigned long)params[P_MODE]);
         board_exit(2);
     }

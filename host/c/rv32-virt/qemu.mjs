@@ -64,8 +64,8 @@ export function qemuArgs({ elf = join(root, "build/mcu-rv32.elf"), firmware = jo
   image, params, nics = [], rng = false, icount = false, serial = "stdio", monitor }) {
   const a = ["-M", "virt", "-bios", "none", "-m", "8M", "-smp", "1", "-display", "none", "-nodefaults",
     "-serial", serial, "-kernel", elf,
-    "-device", `loader,file=${firmware},addr=${hex(FW_ADDR)},force-raw=on`,
-    "-device", `loader,file=${image},addr=${hex(CFG_ADDR)},force-raw=on`];
+    "-device", `loader,file=${firmware},addr=${hex(FW_ADDR)},force-raw=on`];
+  if (image) a.push("-device", `loader,file=${image},addr=${hex(CFG_ADDR)},force-raw=on`);
   params.forEach((v, i) => a.push("-device", `loader,addr=${hex(PARAMS_ADDR + 4 * i)},data=${hex(v)},data-len=4`));
   nics.forEach((n, i) => {
     const id = n.id ?? `n${i}`;
@@ -75,6 +75,28 @@ export function qemuArgs({ elf = join(root, "build/mcu-rv32.elf"), firmware = jo
   if (rng) a.push("-object", "rng-random,id=rng0,filename=/dev/urandom", "-device", "virtio-rng-device,rng=rng0");
   if (icount) a.push("-icount", "shift=0");
   a.push("-monitor", monitor ? `unix:${monitor},server,nowait` : "none");
+  return a;
+}
+
+/**
+ * The qemu arguments of a board in sim-peer mode: the remote-board protocol over a character device connected
+ * to the FIFOs `pipe`.in (requests) and `pipe`.out (records). The node's configuration comes in the
+ * protocol's init request, so no image is loaded. The stream is a virtio-console (uart: true: the
+ * ns16550 UART, ~70 times slower). Console mode: the UART (boot refusals, CPU traps, and
+ * at the end the "# mcu" figure lines) goes to `uartLog`. For RemoteOptions.args (host/node/remote.ts):
+ *   { binary: QEMU, firmware, args: ({ pipe }) => simPeerArgs({ pipe, firmware }) }
+ * memoryLimit 0: the init request's memory pages (the node's board profile) × 64 KiB.
+ */
+export function simPeerArgs({ pipe, elf, firmware = join(root, "build/firmware.wasm"), memoryLimit = 0, stackBytes = 0,
+  eager = false, warmUp = true, icount = false, uart = false, uartLog = "/dev/stderr" }) {
+  const params = paramsFor({ mode: "sim-peer", wasmLen: statSync(firmware).size, cfgLen: 0, stackBytes, memoryLimit,
+    eager, warmUp, icount });
+  // Console mode: what the board says on the UART (a boot refusal, a CPU trap) goes to qemu's stderr,
+  // which RemoteBoard shows when the peer exits.
+  const a = qemuArgs({ elf, firmware, params, icount, serial: uart ? "chardev:peer" : "chardev:uart" });
+  a.push("-chardev", `pipe,id=peer,path=${pipe}`);
+  if (!uart) a.push("-chardev", `file,id=uart,path=${uartLog},append=on`);
+  if (!uart) a.push("-device", "virtio-serial-device", "-device", "virtconsole,chardev=peer");
   return a;
 }
 

@@ -1,7 +1,7 @@
 /*
  * Polled legacy virtio-mmio drivers (virtio 0.9.5 "version 1" register layout, what qemu's
- * virtio-mmio offers by default: force-legacy=on) for virtio-net (device 1) and virtio-rng
- * (device 4). No interrupts: the main loop polls the used rings and the link status.
+ * virtio-mmio offers by default: force-legacy=on) for virtio-net (device 1), virtio-rng
+ * (device 4) and virtio-console (device 3: the sim-peer byte stream). No interrupts: the main loop polls the used rings and the link status.
  *
  * Rings: split virtqueues with a 16-byte page size and used-ring alignment (legacy QueuePFN is in
  * units of GuestPageSize; both are ours to choose), so a 4-entry queue takes 128 bytes, not 8 KiB.
@@ -193,6 +193,101 @@ static int rng_init(uintptr_t base)
     return 0;
 }
 
+/* virtio-console (device 3), port 0 only (no MULTIPORT: qemu then counts the port as open):
+ * receiveq 0 with CON_RX device-writable buffers, transmitq 1 with one buffer filled by con_write. */
+#define CON_RX 2
+#define CON_BYTES 2048u
+static struct {
+    uintptr_t base;
+    vq rx, tx;
+    uint8_t *rx_buf, *tx_buf;
+    int held;             /* a received buffer being read */
+    uint16_t held_id;
+    uint32_t held_len, held_off, tx_len;
+} con;
+
+static int con_init(uintptr_t base)
+{
+    uint32_t f, i;
+    dev_begin(base, 0, &f);
+    con.rx_buf = (uint8_t *)malloc(CON_RX * CON_BYTES);
+    con.tx_buf = (uint8_t *)malloc(CON_BYTES);
+    if (!con.rx_buf || !con.tx_buf || vq_setup(base, 0, CON_RX, &con.rx) || vq_setup(base, 1, 1, &con.tx)) {
+        MMIO(base, R_STATUS) = S_FAILED;
+        return -1;
+    }
+    MMIO(base, R_STATUS) = S_ACKNOWLEDGE | S_DRIVER | S_DRIVER_OK;
+    con.base = base;
+    for (i = 0; i < CON_RX; i++) {
+        con.rx.desc[i].addr = (uint32_t)(uintptr_t)(con.rx_buf + i * CON_BYTES);
+        con.rx.desc[i].len = CON_BYTES;
+        con.rx.desc[i].flags = DESC_F_WRITE;
+        vq_push(base, 0, &con.rx, (uint16_t)i);
+    }
+    con.tx.desc[0].addr = (uint32_t)(uintptr_t)con.tx_buf;
+    return 0;
+}
+
+int con_present(void)
+{
+    return con.base != 0;
+}
+
+uint32_t con_read(uint8_t *buf, uint32_t n)
+{
+    uint32_t k;
+    if (!con.held) {
+        uint16_t id;
+        uint32_t len;
+        if (!vq_pop(&con.rx, &id, &len)) return 0;
+        MMIO(con.base, R_INTERRUPT_ACK) = MMIO(con.base, R_INTERRUPT_STATUS);
+        if (id >= CON_RX) return 0;
+        con.held = 1;
+        con.held_id = id;
+        con.held_len = len < CON_BYTES ? len : CON_BYTES;
+        con.held_off = 0;
+    }
+    k = con.held_len - con.held_off;
+    if (k > n) k = n;
+    memcpy(buf, con.rx_buf + (uint32_t)con.held_id * CON_BYTES + con.held_off, k);
+    con.held_off += k;
+    if (con.held_off == con.held_len) { /* all read: give the buffer back */
+        con.held = 0;
+        vq_push(con.base, 0, &con.rx, con.held_id);
+    }
+    return k;
+}
+
+void con_flush(void)
+{
+    uint16_t id;
+    uint32_t l;
+    if (!con.tx_len) return;
+    con.tx.desc[0].len = con.tx_len;
+    con.tx.desc[0].flags = 0;
+    vq_push(con.base, 1, &con.tx, 0);
+    while (!vq_pop(&con.tx, &id, &l)) {
+    }
+    MMIO(con.base, R_INTERRUPT_ACK) = MMIO(con.base, R_INTERRUPT_STATUS);
+    con.tx_len = 0;
+}
+
+void con_write(const uint8_t *buf, uint32_t n)
+{
+    while (n) {
+        uint32_t k = CON_BYTES - con.tx_len;
+        if (k == 0) {
+            con_flush();
+            continue;
+        }
+        if (k > n) k = n;
+        memcpy(con.tx_buf + con.tx_len, buf, k);
+        con.tx_len += k;
+        buf += k;
+        n -= k;
+    }
+}
+
 int virtio_probe(void)
 {
     int s;
@@ -217,6 +312,8 @@ int virtio_probe(void)
             else uart_printf("virtio slot %d: virtio-net set-up failed (out of memory or queue too small)\n", s);
         } else if (id == 4 && !rng.base) {
             if (rng_init(base)) uart_printf("virtio slot %d: virtio-rng set-up failed\n", s);
+        } else if (id == 3 && !con.base) {
+            if (con_init(base)) uart_printf("virtio slot %d: virtio-console set-up failed\n", s);
         }
     }
     return n_nics;
