@@ -8,8 +8,8 @@
 //   node host/c/rv32-virt/qemu.mjs run --config node.json --nic TAP[,TAP2] [--monitor SOCKET] [options]
 //       the network loop on TAP devices (virtio-net, MAC = the interface's configured MAC)
 //   options: --elf F (build/mcu-rv32.elf) --firmware F (build/firmware.wasm) --boards DIR
-//            --memory-limit N (bytes of linear memory; default: the board profile's memoryPages)
-//            --stack-bytes N (Wasm3 value stack, default 4096) --eager --no-warm-up --icount
+//            --memory-limit N (bytes of linear memory; default: the board profile's microcontroller.memoryLimitBytes, else memoryPages)
+//            --stack-bytes N (Wasm3 value stack; default: the profile's microcontroller.valueStackBytes, else the host's) --eager --no-warm-up --icount
 //            --udp-echo PORT (run mode: UDP echo responder of the device's host on PORT)
 //            --print (print the qemu command line instead of running it)
 // As a module: qemuArgs(), configImage(), paramsFor().
@@ -38,10 +38,22 @@ export function configImage(config, { dir, boards, bin = join(root, "host/wasm3/
   return out;
 }
 
-/** Linear memory cap of a node configuration: its board profile's memoryPages × 64 KiB. */
-export function memoryLimitOf(config, boards = join(root, "boards")) {
+/** The board profile a node configuration names. */
+function profileOf(config, boards) {
   const name = JSON.parse(readFileSync(config, "utf8")).board ?? "emulated";
-  return JSON.parse(readFileSync(join(boards, `${name}.json`), "utf8")).memoryPages * 65536;
+  return JSON.parse(readFileSync(join(boards, `${name}.json`), "utf8"));
+}
+
+/** Linear memory cap of a node configuration: its board profile's measured `microcontroller.memoryLimitBytes`,
+ *  else memoryPages × 64 KiB. */
+export function memoryLimitOf(config, boards = join(root, "boards")) {
+  const p = profileOf(config, boards);
+  return p.microcontroller?.memoryLimitBytes ?? p.memoryPages * 65536;
+}
+
+/** Wasm3 value stack of a node configuration: its board profile's `microcontroller.valueStackBytes`, else 0 (the host's default). */
+export function stackBytesOf(config, boards = join(root, "boards")) {
+  return profileOf(config, boards).microcontroller?.valueStackBytes ?? 0;
 }
 
 /** The boot parameter words (board.h P_*). */
@@ -139,7 +151,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const firmware = o.firmware ?? join(root, "build/firmware.wasm");
     const icount = o.icount || o.mode === "selftest";
     const params = paramsFor({ mode: o.mode, icount, wasmLen: statSync(firmware).size, cfgLen: statSync(image).size,
-      stackBytes: o.stackBytes ?? 0, memoryLimit: o.memoryLimit ?? memoryLimitOf(o.config, o.boards), eager: o.eager,
+      stackBytes: o.stackBytes ?? stackBytesOf(o.config, o.boards), memoryLimit: o.memoryLimit ?? memoryLimitOf(o.config, o.boards), eager: o.eager,
       warmUp: o.warmUp, seed: (Math.random() * 2 ** 32) >>> 0, udpEcho: o.udpEcho ?? 0 });
     const macs = macsOf(o.config);
     const nics = (o.nic ?? []).map((tap, i) => ({ tap, mac: macs[i] }));
