@@ -24,6 +24,7 @@
 
 #include "alloc_count.h"
 #include "mipfw_host.h"
+#include "mipfw_selftest.h"
 #include "mipfw_simpeer.h"
 
 static const char USAGE[] =
@@ -215,70 +216,9 @@ static void st_event(void *ctx, int kind, const uint8_t *d, uint32_t n)
     out_printf("\n");
 }
 
-static uint16_t checksum(const uint8_t *d, size_t n)
-{
-    uint32_t s = 0;
-    size_t i;
-    for (i = 0; i + 1 < n; i += 2) s += (uint32_t)d[i] << 8 | d[i + 1];
-    if (n & 1) s += (uint32_t)d[n - 1] << 8;
-    while (s >> 16) s = (s & 0xffff) + (s >> 16);
-    return (uint16_t)~s;
-}
-
-static const uint8_t PEER_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x99, 0x01};
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-/* Ethernet II + ARP request from the peer asking for `target` (selftest.rs arp_request). */
-static uint32_t arp_request(uint8_t *f, uint32_t peer, uint32_t target)
-{
-    static const uint8_t H[10] = {0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1};
-    memset(f, 0xff, 6);
-    memcpy(f + 6, PEER_MAC, 6);
-    memcpy(f + 12, H, 10);
-    memcpy(f + 22, PEER_MAC, 6);
-    put32(f + 28, peer);
-    memset(f + 32, 0, 6);
-    put32(f + 38, target);
-    return 42;
-}
-
-/* Ethernet II + IPv4 + ICMP echo request from the peer to `dst` (selftest.rs echo_request). */
-static uint32_t echo_request(uint8_t *f, uint32_t peer, uint32_t dst, const uint8_t *dst_mac)
-{
-    static const char PAYLOAD[] = "mipfw wasm3 selftest";
-    uint8_t *ip = f + 14, *icmp = f + 34;
-    uint32_t plen = (uint32_t)sizeof PAYLOAD - 1, ilen = 8 + plen, total = 20 + ilen;
-    uint16_t c;
-    memcpy(f, dst_mac, 6);
-    memcpy(f + 6, PEER_MAC, 6);
-    f[12] = 0x08;
-    f[13] = 0x00;
-    memcpy(icmp, "\x08\x00\x00\x00\x42\x42\x00\x01", 8);
-    memcpy(icmp + 8, PAYLOAD, plen);
-    c = checksum(icmp, ilen);
-    icmp[2] = (uint8_t)(c >> 8);
-    icmp[3] = (uint8_t)c;
-    memcpy(ip, "\x45\x00\x00\x00\x12\x34\x00\x00\x40\x01\x00\x00", 12);
-    ip[2] = (uint8_t)(total >> 8);
-    ip[3] = (uint8_t)total;
-    put32(ip + 12, peer);
-    put32(ip + 16, dst);
-    c = checksum(ip, 20);
-    ip[10] = (uint8_t)(c >> 8);
-    ip[11] = (uint8_t)c;
-    return 14 + total;
-}
-
 static int selftest(args_t *a)
 {
-    uint32_t wlen = 0, clen = 0, n_if = 0, ip, peer, mask, len;
+    uint32_t wlen = 0, clen = 0, n_if = 0, ip, peer, len;
     uint8_t *wasm, *img, rec[256], mac[6], frame[128];
     int prefix, r[2], k;
     char err[512];
@@ -311,22 +251,16 @@ static int selftest(args_t *a)
     t1 = now_us();
     start_compiled = mipfw_board_compiled_functions(b, NULL);
     start_heap = alloc_live() - base;
-    while (mipfw_board_dump(b, 0, (int)n_if, rec, sizeof rec) >= 32) n_if++;
-    if (n_if == 0 || mipfw_board_dump(b, 0, 0, rec, sizeof rec) < 32) {
+    while (mipfw_selftest_iface(b, n_if, rec, &ip, &prefix) == 0) n_if++;
+    if (n_if == 0 || mipfw_selftest_iface(b, 0, mac, &ip, &prefix)) {
         fprintf(stderr, "mipfw-c: the firmware lists no interface (dump table 0)\n");
         mipfw_board_close(b);
         return 1;
     }
-    /* Dump record 0: 2 mac[6], 10 prefixLen (96 + n), 16 ip[16] (IPv4-mapped: bytes 28..31). */
-    memcpy(mac, rec + 2, 6);
-    prefix = rec[10] >= 96 ? rec[10] - 96 : 0;
-    ip = (uint32_t)rec[28] << 24 | (uint32_t)rec[29] << 16 | (uint32_t)rec[30] << 8 | rec[31];
     for (k = 0; k < (int)n_if; k++) mipfw_board_link(b, (uint32_t)k, 1, NULL);
-    mask = prefix == 0 ? 0 : 0xffffffffu << (32 - prefix);
-    peer = (ip & mask) | 100;
-    if (peer == ip) peer++;
+    peer = mipfw_selftest_peer(ip, prefix);
     for (k = 0; k < 2; k++) {
-        len = k == 0 ? arp_request(frame, peer, ip) : echo_request(frame, peer, ip, mac);
+        len = k == 0 ? mipfw_selftest_arp_request(frame, peer, ip) : mipfw_selftest_echo_request(frame, peer, ip, mac);
         out_printf("input 0 ");
         out_hex(frame, len);
         out_printf("\n");

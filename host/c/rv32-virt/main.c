@@ -15,6 +15,7 @@
 
 #include "board.h"
 #include "mipfw_host.h"
+#include "mipfw_selftest.h"
 #include "mipfw_simpeer.h"
 
 #define RAM_BYTES (RAM_KIB * 1024u)
@@ -159,15 +160,6 @@ static void run_tx(void *ctx, uint32_t iface, const uint8_t *f, uint32_t n)
     if (iface < NIC_MAX && iface_nic[iface]) nic_tx(iface_nic[iface], f, n);
 }
 
-static uint16_t csum(const uint8_t *d, uint32_t n, uint32_t s)
-{
-    uint32_t i;
-    for (i = 0; i + 1 < n; i += 2) s += (uint32_t)d[i] << 8 | d[i + 1];
-    if (n & 1) s += (uint32_t)d[n - 1] << 8;
-    while (s >> 16) s = (s & 0xffff) + (s >> 16);
-    return (uint16_t)~s;
-}
-
 /* UDP echo responder of the device's own host (boot parameter udp_echo; docs/mcu.md "Roaming on real
  * interfaces"): an unfragmented IPv4 datagram the core delivers to UDP port udp_echo is sent back
  * through the core's output() with addresses and ports swapped (the UDP checksum stays valid: the
@@ -202,7 +194,7 @@ static int echo_take(const uint8_t *p, uint32_t n)
     }
     echo_buf[8] = 64;
     echo_buf[10] = echo_buf[11] = 0;
-    c = csum(echo_buf, ihl, 0);
+    c = mipfw_inet_checksum(echo_buf, ihl, 0);
     echo_buf[10] = (uint8_t)(c >> 8);
     echo_buf[11] = (uint8_t)c;
     echo_len = tot;
@@ -283,86 +275,24 @@ static void open_board(const mipfw_platform *plat)
     fig.open = instret();
 }
 
-/* Interface i of the configuration (dump table 0): MAC, IPv4 address and prefix length. */
-static int iface_info(uint32_t i, uint8_t mac[6], uint32_t *ip, int *prefix)
-{
-    uint8_t rec[256];
-    if (mipfw_board_dump(board, 0, (int)i, rec, sizeof rec) < 32) return -1;
-    memcpy(mac, rec + 2, 6);
-    *prefix = rec[10] >= 96 ? rec[10] - 96 : 0;
-    *ip = (uint32_t)rec[28] << 24 | (uint32_t)rec[29] << 16 | (uint32_t)rec[30] << 8 | rec[31];
-    return 0;
-}
-
 /* ---- selftest ---------------------------------------------------------------------------------- */
-
-static const uint8_t PEER_MAC[6] = {0x02, 0x00, 0x00, 0x00, 0x99, 0x01};
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static uint32_t arp_request(uint8_t *f, uint32_t peer, uint32_t target)
-{
-    static const uint8_t H[10] = {0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1};
-    memset(f, 0xff, 6);
-    memcpy(f + 6, PEER_MAC, 6);
-    memcpy(f + 12, H, 10);
-    memcpy(f + 22, PEER_MAC, 6);
-    put32(f + 28, peer);
-    memset(f + 32, 0, 6);
-    put32(f + 38, target);
-    return 42;
-}
-
-static uint32_t echo_request(uint8_t *f, uint32_t peer, uint32_t dst, const uint8_t *dst_mac)
-{
-    static const char PAYLOAD[] = "mipfw wasm3 selftest";
-    uint8_t *ip = f + 14, *icmp = f + 34;
-    uint32_t plen = sizeof PAYLOAD - 1, ilen = 8 + plen, total = 20 + ilen;
-    uint16_t c;
-    memcpy(f, dst_mac, 6);
-    memcpy(f + 6, PEER_MAC, 6);
-    f[12] = 0x08;
-    f[13] = 0x00;
-    memcpy(icmp, "\x08\x00\x00\x00\x42\x42\x00\x01", 8);
-    memcpy(icmp + 8, PAYLOAD, plen);
-    c = csum(icmp, ilen, 0);
-    icmp[2] = (uint8_t)(c >> 8);
-    icmp[3] = (uint8_t)c;
-    memcpy(ip, "\x45\x00\x00\x00\x12\x34\x00\x00\x40\x01\x00\x00", 12);
-    ip[2] = (uint8_t)(total >> 8);
-    ip[3] = (uint8_t)total;
-    put32(ip + 12, peer);
-    put32(ip + 16, dst);
-    c = csum(ip, 20, 0);
-    ip[10] = (uint8_t)(c >> 8);
-    ip[11] = (uint8_t)c;
-    return 14 + total;
-}
 
 static void selftest(void)
 {
     static const mipfw_platform plat = {NULL, st_now, st_tx, st_deliver, st_random, quiet_log, st_event};
     uint8_t mac[6], frame[128];
-    uint32_t ip, peer, mask, len, i, n_if = 0;
+    uint32_t ip, peer, len, i, n_if = 0;
     int prefix, r[2], k;
     uint64_t t;
     open_board(&plat);
-    if (iface_info(0, mac, &ip, &prefix)) fail("the firmware lists no interface (dump table 0)");
-    while (iface_info(n_if, frame, &len, &k) == 0) n_if++;
+    if (mipfw_selftest_iface(board, 0, mac, &ip, &prefix)) fail("the firmware lists no interface (dump table 0)");
+    while (mipfw_selftest_iface(board, n_if, frame, &len, &k) == 0) n_if++;
     t = instret();
     for (i = 0; i < n_if; i++) mipfw_board_link(board, i, 1, NULL);
     t = instret() - t;
-    mask = prefix == 0 ? 0 : 0xffffffffu << (32 - prefix);
-    peer = (ip & mask) | 100;
-    if (peer == ip) peer++;
+    peer = mipfw_selftest_peer(ip, prefix);
     for (k = 0; k < 2; k++) {
-        len = k == 0 ? arp_request(frame, peer, ip) : echo_request(frame, peer, ip, mac);
+        len = k == 0 ? mipfw_selftest_arp_request(frame, peer, ip) : mipfw_selftest_echo_request(frame, peer, ip, mac);
         line_hex("input 0 ", frame, len);
         r[k] = rx_measured(0, frame, len);
     }
@@ -390,12 +320,12 @@ static void selftest(void)
     /* Steady state: the same ARP and echo requests again (compiled by now), and ticks. */
     quiet = 1;
     fig.rx_n = fig.rx_i = 0;
-    len = arp_request(frame, peer, ip);
+    len = mipfw_selftest_arp_request(frame, peer, ip);
     for (k = 0; k < 4; k++) mipfw_board_rx(board, 0, frame, len); /* the paths of a repeated frame */
     for (k = 0; k < 8; k++) rx_measured(0, frame, len);
     uart_printf("# mcu steady ARP request -> reply %lu instructions per frame\n", (unsigned long)(fig.rx_i / fig.rx_n));
     fig.rx_n = fig.rx_i = 0;
-    len = echo_request(frame, peer, ip, mac);
+    len = mipfw_selftest_echo_request(frame, peer, ip, mac);
     for (k = 0; k < 4; k++) mipfw_board_rx(board, 0, frame, len);
     for (k = 0; k < 8; k++) rx_measured(0, frame, len);
     uart_printf("# mcu steady echo request -> reply %lu instructions per frame\n", (unsigned long)(fig.rx_i / fig.rx_n));
@@ -464,7 +394,7 @@ static void run(void)
         uint8_t mac[6];
         uint32_t ip;
         int prefix;
-        if (iface_info(k, mac, &ip, &prefix)) break;
+        if (mipfw_selftest_iface(board, k, mac, &ip, &prefix)) break;
         n_ifaces = k + 1;
         for (i = 0; i < n_nics; i++)
             if (memcmp(nic_mac(nic_get(i)), mac, 6) == 0) iface_nic[k] = nic_get(i);
