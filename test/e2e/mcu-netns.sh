@@ -108,12 +108,7 @@ wait_delivery() {
     fail "$label: no UDP datagram came back from the MCU's home address within 15 s"
     return
   fi
-  local ok=0
-  for i in $(seq 100); do
-    if awk -v t="$t" '/bytes from/ { gsub(/[\[\]]/, "", $1); if ($1 + 0 > t + 0) { found = 1 } } END { exit !found }' "$OUT/ping-cn-mn.log"; then ok=1; break; fi
-    sleep 0.1
-  done
-  [ $ok -eq 1 ] || fail "$label: the correspondent's ping to 10.1.0.20 got no reply after the move"
+  wait_ping_reply "$label" "$t"
 }
 
 # move LABEL BRIDGE: the guest's link down (monitor), re-plug the TAP on BRIDGE, the guest's link up.

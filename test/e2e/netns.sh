@@ -104,12 +104,7 @@ wait_delivery() {
     fail "$label: no UDP datagram reached the mobile node within 30 s"
     return
   fi
-  local ok=0
-  for i in $(seq 100); do
-    if awk -v t="$t" '/bytes from/ { gsub(/[\[\]]/, "", $1); if ($1 + 0 > t + 0) { found = 1 } } END { exit !found }' "$OUT/ping-cn-mn.log"; then ok=1; break; fi
-    sleep 0.1
-  done
-  [ $ok -eq 1 ] || fail "$label: the correspondent's ping to 10.1.0.20 got no reply after the move"
+  wait_ping_reply "$label" "$t"
   ns mn ping -n -c 3 -i 0.2 -W 1 10.9.0.10 >"$OUT/ping-mn-cn.$label.log" 2>&1 \
     || fail "$label: ping from the mobile node's home address to the correspondent failed"
 }

@@ -68,3 +68,14 @@ agent() { # name role net-octet
 EOT
 }
 topo_agent_configs() { agent ha home-agent 1; agent fa1 foreign-agent 2; agent fa2 foreign-agent 3; }
+
+# wait_ping_reply LABEL T: the correspondent's ping (ping -D into $OUT/ping-cn-mn.log) to the mobile
+# node's home address is answered after time T, within 10 s.
+wait_ping_reply() {
+  local label=$1 t=$2 i
+  for i in $(seq 100); do
+    awk -v t="$t" '/bytes from/ { gsub(/[\[\]]/, "", $1); if ($1 + 0 > t + 0) { found = 1 } } END { exit !found }' "$OUT/ping-cn-mn.log" && return 0
+    sleep 0.1
+  done
+  fail "$label: the correspondent's ping to 10.1.0.20 got no reply after the move"
+}
