@@ -180,19 +180,12 @@ test("C host: a trap is reported naming the call, not a crash; the board then re
     interfaces: [{ name: "eth0", mac: "02:00:00:00:01:01", ipv4: "10.0.1.1/24" }] }, "s");
   const logs = [], tx = [];
   const hooks = { now: () => 5, tx: (i, f) => tx.push([i, Buffer.from(f).toString("hex")]), deliver() {}, log: (l, t) => logs.push([l, t]) };
-  // The stub's output traps on any packet, so its warm-up (output of 0 bytes) would refuse it at
-  // init: that refusal first, then the stub without warm-up (a wrapper adds --no-warm-up).
-  const warm = new host.RemoteBoard(cfg, hooks, { binary: C, firmware: join(STUBS, "stub.wasm") });
-  try {
-    assert.throws(() => warm.init(), /s: firmware refused the configuration: firmware trapped in output: \[trap\] out of bounds memory access/);
-  } finally { warm.close(); }
-  const wrapper = join(tmp, "mipfw-c-cold");
-  writeFileSync(wrapper, `#!/bin/sh\nexec "${C}" "$@" --no-warm-up\n`, { mode: 0o755 });
-  const b = new host.RemoteBoard(cfg, hooks, { binary: wrapper, firmware: join(STUBS, "stub.wasm") });
-  logs.length = 0;
-  tx.length = 0; // the stub echoed the warm-up's empty frame
+  // The stub's output traps on any packet: its warm-up (muted, src/warmup.c) traps, which is forgotten
+  // (the real start reports what it finds), and nothing the stub did while warming reached the host.
+  const b = new host.RemoteBoard(cfg, hooks, { binary: C, firmware: join(STUBS, "stub.wasm") });
   try {
     b.init();
+    assert.deepEqual(tx, [], "the stub's echoes of the warm-up's frames were muted");
     assert.equal(b.rx(0, Uint8Array.of(1, 2, 3)), 0);
     assert.deepEqual(tx, [[0, "010203"]], "the stub echoes the frame");
     assert.throws(() => b.rx(0, Uint8Array.of(0xff, 0)), /s: the firmware trapped in rx \(-1\)/);

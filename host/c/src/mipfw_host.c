@@ -28,6 +28,8 @@
 #include "wasm3.h"
 #include "m3_env.h"
 
+#include "warmup.h"
+
 #define PAGE_BYTES 65536u
 #define DEFAULT_STACK 4096u
 /* Byte the value stack is painted with; the highest slot that no longer holds it is the peak. */
@@ -54,9 +56,11 @@ struct mipfw_board {
     char trap[MSG];
     /* The last level-0 log line: the core's reason when it refuses a configuration. */
     char last_error[MSG];
-    /* Host calls the module made while warming up (expected: none). */
+    /* While warming up (warm_up): every platform callback is muted, time is warm_now and random bytes
+     * come from warm_rng; warm_host_calls counts the module's host calls meanwhile. */
     int warming;
-    uint32_t warm_host_calls;
+    uint32_t warm_host_calls, warm_rng;
+    int64_t warm_now;
 };
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -128,7 +132,7 @@ static const void *host_tx(IM3Runtime rt, IM3ImportContext ctx, uint64_t *sp, vo
     (void)mem;
     if (!b) return m3Err_trapAbort;
     if (!d) return m3Err_trapOutOfBoundsMemoryAccess;
-    if (b->plat.tx) b->plat.tx(b->plat.ctx, iface, d, len);
+    if (b->plat.tx && !b->warming) b->plat.tx(b->plat.ctx, iface, d, len);
     return m3Err_none;
 }
 
@@ -141,7 +145,7 @@ static const void *host_deliver(IM3Runtime rt, IM3ImportContext ctx, uint64_t *s
     (void)mem;
     if (!b) return m3Err_trapAbort;
     if (!d) return m3Err_trapOutOfBoundsMemoryAccess;
-    if (b->plat.deliver) b->plat.deliver(b->plat.ctx, d, len);
+    if (b->plat.deliver && !b->warming) b->plat.deliver(b->plat.ctx, d, len);
     return m3Err_none;
 }
 
@@ -152,7 +156,7 @@ static const void *host_now_ms(IM3Runtime rt, IM3ImportContext ctx, uint64_t *sp
     (void)ctx;
     (void)mem;
     if (!b) return m3Err_trapAbort;
-    now = b->plat.now_ms ? b->plat.now_ms(b->plat.ctx) : 0;
+    now = b->warming ? b->warm_now : b->plat.now_ms ? b->plat.now_ms(b->plat.ctx) : 0;
     memcpy(sp, &now, sizeof now);
     return m3Err_none;
 }
@@ -166,7 +170,16 @@ static const void *host_random(IM3Runtime rt, IM3ImportContext ctx, uint64_t *sp
     (void)mem;
     if (!b) return m3Err_trapAbort;
     if (!d) return m3Err_trapOutOfBoundsMemoryAccess;
-    if (b->plat.random) b->plat.random(b->plat.ctx, d, len);
+    if (b->warming) {
+        /* Not the platform's: the warm-up must not draw from its stream (a simulator's seeded one). */
+        uint32_t i;
+        for (i = 0; i < len; i++) {
+            b->warm_rng ^= b->warm_rng << 13;
+            b->warm_rng ^= b->warm_rng >> 17;
+            b->warm_rng ^= b->warm_rng << 5;
+            d[i] = (uint8_t)b->warm_rng;
+        }
+    } else if (b->plat.random) b->plat.random(b->plat.ctx, d, len);
     return m3Err_none;
 }
 
@@ -185,7 +198,7 @@ static const void *host_log(IM3Runtime rt, IM3ImportContext ctx, uint64_t *sp, v
         memcpy(b->last_error, d, n);
         b->last_error[n] = 0;
     }
-    if (b->plat.log) b->plat.log(b->plat.ctx, (int)level, (const char *)d, len);
+    if (b->plat.log && !b->warming) b->plat.log(b->plat.ctx, (int)level, (const char *)d, len);
     return m3Err_none;
 }
 
@@ -199,7 +212,7 @@ static const void *host_event(IM3Runtime rt, IM3ImportContext ctx, uint64_t *sp,
     (void)mem;
     if (!b) return m3Err_trapAbort;
     if (!d) return m3Err_trapOutOfBoundsMemoryAccess;
-    if (b->plat.event) b->plat.event(b->plat.ctx, (int)kind, d, len);
+    if (b->plat.event && !b->warming) b->plat.event(b->plat.ctx, (int)kind, d, len);
     return m3Err_none;
 }
 
@@ -504,6 +517,11 @@ static int read_addrs(mipfw_board *b, char *err, size_t errlen)
     CHK("counter names", (uint32_t)nptr, (uint32_t)nlen)
 #undef CHK
     names = span(b->rt, (uint32_t)nptr, (uint32_t)nlen);
+    /* A second call (the real start after the warm-up) replaces the first one's copy. */
+    free(b->names);
+    free(b->name_off);
+    free(b->name_len);
+    b->n_names = 0;
     b->names = (char *)malloc((size_t)nlen + 1);
     b->name_off = (uint32_t *)malloc(sizeof(uint32_t) * ((size_t)nlen + 1));
     b->name_len = (uint32_t *)malloc(sizeof(uint32_t) * ((size_t)nlen + 1));
@@ -526,46 +544,26 @@ static int read_addrs(mipfw_board *b, char *err, size_t errlen)
 }
 
 /*
- * Warm-up: call the entry points once with inputs that change no state, so that Wasm3 compiles them
- * (and what they reach first) now, while memory is free, rather than on the first real frame:
- *  - tick(INT64_MIN): tick and timersRun (no timer is due before every deadline);
- *  - rx(0, 0): rx, the flow cache lookup and ethInput up to its length check (counted as a short
- *    frame: the counters are restored afterwards);
- *  - output(0): output and ipOutput up to its header check (counted, restored);
- *  - dump(t, 0) for tables 0..5: the dump code (read-only).
- * The counters block is saved before and written back after; the module makes no host call
- * (b->warm_host_calls counts them: 0, checked by test/host/c-host.test.mjs through the selftest
- * output being the same with and without warm-up).
+ * Warm-up (options.warm_up): before the real start, start the board once with every platform callback
+ * muted (no frame, packet, log line or event reaches the platform; time stands still unless the
+ * warm-up moves it; random bytes from a local generator, so a simulator's seeded stream is not
+ * touched) and run it through the exchanges of src/warmup.c — ARP, echo, agent advertisement,
+ * registration request and reply, IP in IP, forwarding, local output, timers — so that Wasm3 compiles
+ * those paths now, while memory is free, instead of on the first real frame of each kind. Then the
+ * caller starts it for real with the same configuration (docs/abi.md: init discards all state), so the
+ * board behaves exactly as without warm-up. A refusal or a trap during the warm-up is forgotten: the
+ * real start reports it.
  */
-static void warm_up(mipfw_board *b)
+static void warm_up(mipfw_board *b, const uint8_t *cfg, uint32_t cfg_len)
 {
-    uint32_t n = b->a_count * 8u;
-    uint8_t *saved = (uint8_t *)malloc(n ? n : 1);
-    const uint8_t *c = span(b->rt, b->a_counters, n);
-    int32_t i0 = 0, l0 = 0, r = 0, t;
-    int64_t lo = INT64_MIN, next = 0;
-    const void *argv[2];
-    if (!saved || !c) {
-        free(saved);
-        return;
-    }
-    memcpy(saved, c, n);
     b->warming = 1;
-    argv[0] = &lo;
-    call(b, "tick", b->tick, 1, argv, &next);
-    argv[0] = &i0;
-    argv[1] = &l0;
-    call(b, "rx", b->rx, 2, argv, &r);
-    argv[0] = &l0;
-    call(b, "output", b->output, 1, argv, &r);
-    for (t = 0; t < 6; t++) {
-        argv[0] = &t;
-        argv[1] = &i0;
-        call(b, "dump", b->dump, 2, argv, &r);
-    }
+    b->warm_rng = 0x9e3779b9u;
+    b->warm_now = b->plat.now_ms ? b->plat.now_ms(b->plat.ctx) : 0;
+    if (apply_config(b, cfg, cfg_len, NULL, 0) == 0 && !b->trap[0] && read_addrs(b, NULL, 0) == 0)
+        mipfw_warm_traffic(b, &b->warm_now);
+    b->trap[0] = 0;
+    b->last_error[0] = 0;
     b->warming = 0;
-    mem_write(b, b->a_counters, saved, n);
-    free(saved);
 }
 
 int mipfw_board_open(mipfw_board **out, const uint8_t *wasm, uint32_t wasm_len, const uint8_t *cfg, uint32_t cfg_len,
@@ -670,6 +668,7 @@ int mipfw_board_open(mipfw_board **out, const uint8_t *wasm, uint32_t wasm_len, 
         !(b->memory_pages = find(b, "memory_pages", "", 'i', err, errlen)) ||
         !(b->dump = find(b, "dump", "ii", 'i', err, errlen)))
         goto fail;
+    if (b->opt.warm_up) warm_up(b, cfg, cfg_len);
     rc = apply_config(b, cfg, cfg_len, err, errlen);
     if (rc == -2) {
         /* A trap in init/config_add. With a memory cap, an out-of-bounds trap means the tables did not
@@ -712,11 +711,6 @@ int mipfw_board_open(mipfw_board **out, const uint8_t *wasm, uint32_t wasm_len, 
         }
     }
     if (read_addrs(b, err, errlen)) goto fail;
-    if (b->opt.warm_up) warm_up(b);
-    if (b->trap[0]) {
-        set_err(err, errlen, "firmware trapped in %s", b->trap);
-        goto fail;
-    }
     *out = b;
     return 0;
 fail:
