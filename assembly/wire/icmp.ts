@@ -361,6 +361,9 @@ export function raCheck(p: usize, len: i32): i32 {
 /** Flags (MA_FLAG_*) of the mobility extension at `o`. */
 // @ts-ignore: decorator
 @inline export function maFlags(p: usize, o: i32): u16 { return bswap<u16>(load<u16>(p + <usize>o, MA_FLAGS)); }
+/** True when the mobility extension at `o` has the S flag: the foreign agent supports smooth handoff (001 §5.2). */
+// @ts-ignore: decorator
+@inline export function maSmoothHandoff(p: usize, o: i32): bool { return (maFlags(p, o) & MA_FLAG_S) != 0; }
 /** Number of care-of addresses in the mobility extension at `o`. */
 // @ts-ignore: decorator
 @inline export function maNumCareOf(p: usize, o: i32): i32 { return (raExtLength(p, o) - MA_MIN_LENGTH) >> 2; }

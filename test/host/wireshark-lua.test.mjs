@@ -1,0 +1,251 @@
+// The Wireshark Lua dissector tools/wireshark/mipfw.lua (issue 10 point 7): a pcap written here
+// (Ethernet / IPv4 / UDP 434, the IP and UDP layers from host/node/packet.ts) carries every
+// route-optimization message (Binding Warning 16, Request 17, Update 18 with and without
+// Identification, Acknowledge 19) and a Registration Request with the Previous Foreign Agent
+// Notification (96) and Binding Warning (160) extensions and the P bit; tshark with the script must
+// give back every encoded field under mipfw.*, mark no frame Malformed and raise no Lua error; base
+// Registration Requests and Replies still dissect as the built-in `mip`; truncated or inconsistent
+// route-optimization messages get the expert info mipfw.malformed instead of a Lua error.
+// Skipped when tshark is absent or built without Lua.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
+import { host } from "./helpers.mjs";
+
+const script = fileURLToPath(new URL("../../tools/wireshark/mipfw.lua", import.meta.url));
+const version = spawnSync("tshark", ["-v"], { encoding: "utf8" });
+const hasTshark = !version.error && version.status === 0;
+const hasLua = hasTshark && /\bwith Lua\b/i.test(version.stdout) && !/without Lua/i.test(version.stdout);
+const skipReason = !hasTshark ? "tshark not on PATH (apt-get install --no-install-recommends tshark)"
+  : !hasLua ? "tshark is built without Lua support" : null;
+
+// ---- encoding (by hand from SPEC-DECISIONS "Route Optimization") ------------------------------
+
+const ip = (s) => s.split(".").reduce((a, x) => a * 256 + Number(x), 0) >>> 0;
+class W {
+  b = [];
+  u8(v) { this.b.push(v & 255); return this; }
+  u16(v) { return this.u8(v >>> 8).u8(v); }
+  u32(v) { return this.u16(v >>> 16).u16(v & 0xffff); }
+  u64(v) { return this.u32(Number(v >> 32n)).u32(Number(v & 0xffffffffn)); }
+  addr(s) { return this.u32(ip(s)); }
+  raw(a) { for (const x of a) this.u8(x); return this; }
+  bytes() { return Uint8Array.from(this.b); }
+}
+const hexOf = (a) => Buffer.from(a).toString("hex");
+const seq = (n, from) => Array.from({ length: n }, (_, i) => (from + i * 7) & 255);
+
+const HOME = "10.0.0.5", HA = "10.0.0.1", CN1 = "172.16.0.7", CN2 = "172.16.0.9";
+const PFA = "192.168.1.1", NCOA = "192.168.2.1", COA3 = "192.168.3.1";
+const AUTH16 = seq(16, 0x0d), AUTH4 = [1, 2, 3, 4], PFAN_AUTH = seq(16, 0xb9);
+
+const bw = () => new W().u8(16).u8(0).u16(0).addr(HOME).addr(CN1).addr(CN2).bytes();
+const br = () => new W().u8(17).u8(0).u16(0).addr(HOME).u64(0xe5a1b2c340000000n).bytes();
+const buId = () => new W().u8(18).u8(0xd0).u16(300).addr(HOME).addr(COA3).u64(0x0000000100000002n)
+  .u8(35).u8(20).u32(0x1000).raw(AUTH16).bytes();
+const buNoId = () => new W().u8(18).u8(0x20).u16(0xffff).addr(HOME).addr(COA3)
+  .u8(35).u8(8).u32(0x100).raw(AUTH4).bytes();
+const ba = () => new W().u8(19).u16(0).u8(133).addr(HOME).u64(0x0000000100000002n).bytes();
+const regPfan = () => new W().u8(1).u8(0x12).u16(1800).addr(HOME).addr(HA).addr(NCOA).u64(0xe5a1b2c300000007n)
+  .u8(96).u8(30).u16(10).addr(PFA).addr(NCOA).u32(0x2000).raw(PFAN_AUTH)
+  .u8(160).u8(14).u16(0).addr(HOME).addr(CN1).addr(CN2)
+  .u8(32).u8(20).u32(0x1000).raw(AUTH16).bytes();
+const regBase = () => new W().u8(1).u8(0x10).u16(1800).addr(HOME).addr(HA).addr(NCOA).u64(0xe5a1b2c300000008n)
+  .u8(32).u8(20).u32(0x1000).raw(AUTH16).bytes();
+const repBase = () => new W().u8(3).u8(0).u16(1800).addr(HOME).addr(HA).u64(0xe5a1b2c300000008n)
+  .u8(32).u8(20).u32(0x1000).raw(AUTH16).bytes();
+
+/** Ethernet II + IPv4/UDP (host/node/packet.ts) from `src` port `sport` to `dst`:434. */
+function frame(src, dst, payload, sport = 434) {
+  const ipPkt = host.buildUdp(ip(src), ip(dst), sport, 434, payload, 1);
+  const f = new Uint8Array(14 + ipPkt.length);
+  f.set([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00]);
+  f.set(ipPkt, 14);
+  return f;
+}
+
+function writePcap(dir, name, payloads) {
+  const pcap = new host.PcapBuffer();
+  payloads.forEach(([src, dst, p], i) => pcap.write(i * 1000, frame(src, dst, p)));
+  const file = join(dir, name);
+  writeFileSync(file, pcap.bytes());
+  return file;
+}
+
+function tshark(args) {
+  const r = spawnSync("tshark", ["-X", `lua_script:${script}`, ...args], { encoding: "utf8", maxBuffer: 64 << 20 });
+  assert.equal(r.status, 0, `tshark ${args.join(" ")}: ${r.stderr}`);
+  assert.ok(!/Lua: Error|LuaError|Lua Error/i.test(r.stdout + r.stderr), `Lua error:\n${r.stderr}\n${r.stdout.slice(0, 4000)}`);
+  return r.stdout;
+}
+
+/** One object per frame: field name → value string ("" when absent; occurrences joined by ","). */
+function fields(file, names) {
+  const out = tshark(["-r", file, "-T", "fields", "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=,",
+    ...names.flatMap((n) => ["-e", n])]);
+  return out.split("\n").filter((l) => l.length).map((l) => {
+    const v = l.split("\t");
+    return Object.fromEntries(names.map((n, i) => [n, v[i] ?? ""]));
+  });
+}
+
+test("the Lua dissector decodes every route-optimization message and extension as encoded", (t) => {
+  if (skipReason) { t.skip(skipReason); return; }
+  const dir = mkdtempSync(join(tmpdir(), "mipfw-lua-"));
+  try {
+    const file = writePcap(dir, "ro.pcap", [
+      [PFA, HA, bw()], [CN1, HA, br()], [HA, CN1, buId()], [HA, CN1, buNoId()], [CN1, HA, ba()], [HOME, NCOA, regPfan()],
+    ]);
+    const names = [
+      "frame.protocols", "mipfw.type", "mipfw.reserved", "mipfw.reserved16", "mipfw.homeaddr", "mipfw.target", "mipfw.ident",
+      "mipfw.flags", "mipfw.flags.a", "mipfw.flags.i", "mipfw.flags.m", "mipfw.flags.g", "mipfw.flags.rsvd",
+      "mipfw.lifetime", "mipfw.coa", "mipfw.status", "mipfw.ext.type", "mipfw.ext.len", "mipfw.auth.spi",
+      "mipfw.auth.authenticator", "mipfw.pfan.lifetime", "mipfw.pfan.prevfa", "mipfw.pfan.coa", "mipfw.pfan.spi",
+      "mipfw.pfan.authenticator", "mipfw.bwext.reserved", "mipfw.bwext.homeaddr", "mipfw.bwext.target",
+      "mipfw.reg.flags", "mipfw.reg.flags.p", "mipfw.reg.flags.r", "mip.type", "mip.homeaddr", "_ws.malformed", "_ws.expert",
+    ];
+    const rows = fields(file, names);
+    assert.equal(rows.length, 6);
+    const [w, rq, u1, u2, a, reg] = rows;
+    for (const r of rows) {
+      assert.equal(r["_ws.malformed"], "", `malformed frame: ${JSON.stringify(r)}`);
+      assert.equal(r["_ws.expert"], "", `expert info on a well-formed frame: ${JSON.stringify(r)}`);
+    }
+    // Binding Warning (16)
+    assert.match(w["frame.protocols"], /udp:mipfw$/);
+    assert.equal(w["mipfw.type"], "16");
+    assert.equal(w["mipfw.reserved"], "0x000000");
+    assert.equal(w["mipfw.homeaddr"], HOME);
+    assert.equal(w["mipfw.target"], `${CN1},${CN2}`);
+    assert.equal(w["mip.type"], "", "types 16-19 are not handed to the built-in dissector");
+    // Binding Request (17)
+    assert.equal(rq["mipfw.type"], "17");
+    assert.equal(rq["mipfw.homeaddr"], HOME);
+    assert.equal(rq["mipfw.ident"], "0xe5a1b2c340000000");
+    // Binding Update (18) with I
+    assert.equal(u1["mipfw.type"], "18");
+    assert.equal(u1["mipfw.flags"], "0xd0");
+    assert.deepEqual([u1["mipfw.flags.a"], u1["mipfw.flags.i"], u1["mipfw.flags.m"], u1["mipfw.flags.g"]].map(Number), [1, 1, 0, 1]);
+    assert.equal(u1["mipfw.flags.rsvd"], "0x00");
+    assert.equal(u1["mipfw.lifetime"], "300");
+    assert.equal(u1["mipfw.homeaddr"], HOME);
+    assert.equal(u1["mipfw.coa"], COA3);
+    assert.equal(u1["mipfw.ident"], "0x0000000100000002");
+    assert.equal(u1["mipfw.ext.type"], "35");
+    assert.equal(u1["mipfw.ext.len"], "20");
+    assert.equal(u1["mipfw.auth.spi"], "0x00001000");
+    assert.equal(u1["mipfw.auth.authenticator"], hexOf(AUTH16));
+    // Binding Update (18) without I: no Identification, lifetime infinite
+    assert.equal(u2["mipfw.flags"], "0x20");
+    assert.deepEqual([u2["mipfw.flags.a"], u2["mipfw.flags.i"], u2["mipfw.flags.m"], u2["mipfw.flags.g"]].map(Number), [0, 0, 1, 0]);
+    assert.equal(u2["mipfw.ident"], "");
+    assert.equal(u2["mipfw.lifetime"], "65535");
+    assert.equal(u2["mipfw.auth.spi"], "0x00000100");
+    assert.equal(u2["mipfw.auth.authenticator"], hexOf(AUTH4));
+    // Binding Acknowledge (19)
+    assert.equal(a["mipfw.type"], "19");
+    assert.equal(a["mipfw.reserved16"], "0x0000");
+    assert.equal(a["mipfw.status"], "133");
+    assert.equal(a["mipfw.homeaddr"], HOME);
+    assert.equal(a["mipfw.ident"], "0x0000000100000002");
+    // Registration Request: built-in mip for the base fields, mipfw for P, PFAN (96), Binding Warning (160)
+    assert.match(reg["frame.protocols"], /udp:mipfw:mip$/, "port 434 reaches mipfw, which hands type 1 to mip");
+    assert.equal(reg["mip.type"], "1");
+    assert.equal(reg["mip.homeaddr"], HOME);
+    assert.equal(reg["mipfw.reg.flags"], "0x12");
+    assert.equal(Number(reg["mipfw.reg.flags.p"]), 1);
+    assert.equal(Number(reg["mipfw.reg.flags.r"]), 0);
+    assert.equal(reg["mipfw.ext.type"], "96,160", "only the route-optimization extensions in the mipfw subtree");
+    assert.equal(reg["mipfw.pfan.lifetime"], "10");
+    assert.equal(reg["mipfw.pfan.prevfa"], PFA);
+    assert.equal(reg["mipfw.pfan.coa"], NCOA);
+    assert.equal(reg["mipfw.pfan.spi"], "0x00002000");
+    assert.equal(reg["mipfw.pfan.authenticator"], hexOf(PFAN_AUTH));
+    assert.equal(reg["mipfw.bwext.reserved"], "0x0000");
+    assert.equal(reg["mipfw.bwext.homeaddr"], HOME);
+    assert.equal(reg["mipfw.bwext.target"], `${CN1},${CN2}`);
+    // -V: the names of the tree, no Malformed anywhere
+    const v = tshark(["-r", file, "-V"]);
+    assert.ok(!/Malformed/.test(v), "malformed packet in -V output");
+    assert.match(v, /Mobile IP Route Optimization, Binding Warning/);
+    assert.match(v, /Message Type: Binding Update \(18\)/);
+    assert.match(v, /Status: Identification mismatch \(133\)/);
+    assert.match(v, /Previous Foreign Agent Notification Extension/);
+    assert.match(v, /Lifetime \(s\): 65535 \(infinite\)/);
+    assert.match(v, /Lifetime \(s\): 300\n/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test("base Registration Requests and Replies still dissect as the built-in mip", (t) => {
+  if (skipReason) { t.skip(skipReason); return; }
+  const dir = mkdtempSync(join(tmpdir(), "mipfw-lua-"));
+  try {
+    const file = writePcap(dir, "base.pcap", [[HOME, NCOA, regBase()], [HA, NCOA, repBase()]]);
+    const names = ["frame.protocols", "mip.type", "mip.homeaddr", "mip.haaddr", "mip.coa", "mip.code", "mip.auth.spi",
+      "mipfw.reg.flags.p", "mipfw.ext.type", "_ws.malformed", "_ws.expert.severity"];
+    const [req, rep] = fields(file, names);
+    // the same fields the built-in dissector gives without the script
+    const plain = spawnSync("tshark", ["-r", file, "-T", "fields", "-E", "separator=/t",
+      ...["mip.type", "mip.homeaddr", "mip.haaddr", "mip.coa", "mip.code", "mip.auth.spi"].flatMap((n) => ["-e", n])], { encoding: "utf8" });
+    assert.equal(plain.status, 0, plain.stderr);
+    const plainRows = plain.stdout.trim().split("\n").map((l) => l.split("\t"));
+    for (const [i, r] of [req, rep].entries()) {
+      assert.equal(r["_ws.malformed"], "");
+      assert.equal(r["_ws.expert.severity"].includes("error") || /\b8388608\b/.test(r["_ws.expert.severity"]), false);
+      assert.deepEqual(["mip.type", "mip.homeaddr", "mip.haaddr", "mip.coa", "mip.code", "mip.auth.spi"].map((n) => r[n]),
+        plainRows[i], "the built-in dissector's fields are unchanged by the script");
+    }
+    assert.match(req["frame.protocols"], /udp:mipfw:mip$/);
+    assert.equal(req["mip.type"], "1");
+    assert.equal(req["mip.homeaddr"], HOME);
+    assert.equal(req["mip.coa"], NCOA);
+    assert.equal(Number(req["mipfw.reg.flags.p"]), 0);
+    assert.equal(req["mipfw.ext.type"], "");
+    assert.match(rep["frame.protocols"], /udp:mipfw:mip$/);
+    assert.equal(rep["mipfw.ext.type"], "");
+    const v = tshark(["-r", file, "-V"]);
+    assert.equal(v.match(/Mobile IP Route Optimization additions/g)?.length, 1, "only the request gets the mipfw subtree (its P and R flags)");
+    assert.ok(!/Malformed/.test(v));
+    assert.equal(rep["mip.type"], "3");
+    assert.equal(rep["mip.code"], "0");
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test("truncated or inconsistent route-optimization messages get mipfw.malformed, never a Lua error", (t) => {
+  if (skipReason) { t.skip(skipReason); return; }
+  const dir = mkdtempSync(join(tmpdir(), "mipfw-lua-"));
+  try {
+    const cases = [
+      ["Binding Warning without a target", bw().slice(0, 8)],
+      ["Binding Warning with half a target", bw().slice(0, 14)],
+      ["Binding Warning header only", bw().slice(0, 5)],
+      ["Binding Request cut", br().slice(0, 15)],
+      ["Binding Update cut inside Identification", buId().slice(0, 19)],
+      ["Binding Update cut inside its authenticator", buId().slice(0, 30)],
+      ["Binding Update without authentication", buId().slice(0, 20)],
+      ["Binding Update with an extension after the authentication", Uint8Array.from([...buNoId(), 200, 0])],
+      ["Binding Update with a short authentication extension", Uint8Array.from([...buNoId().slice(0, 12), 35, 2, 0, 0])],
+      ["Binding Acknowledge cut", ba().slice(0, 9)],
+      ["type only", Uint8Array.from([18])],
+    ];
+    // every prefix of every message too
+    const all = [bw(), br(), buId(), buNoId(), ba()];
+    for (const m of all) for (let n = 1; n < m.length; n++) cases.push([`type ${m[0]} cut to ${n}`, m.slice(0, n)]);
+    const file = writePcap(dir, "bad.pcap", cases.map(([, p]) => [HA, CN1, p]));
+    const rows = fields(file, ["mipfw.type", "_ws.expert.message"]);
+    assert.equal(rows.length, cases.length);
+    const goodPrefix = (name) => /^type 16 cut to (12)$/.test(name); // one whole target: a valid Binding Warning
+    rows.forEach((r, i) => {
+      const name = cases[i][0];
+      assert.equal(r["mipfw.type"], String(cases[i][1][0]), name);
+      if (goodPrefix(name)) { assert.equal(r["_ws.expert.message"], "", name); return; }
+      assert.match(r["_ws.expert.message"], /expected|after the Route Optimization|runs past|missing/, `${name}: ${r["_ws.expert.message"]}`);
+    });
+    const v = tshark(["-r", file, "-V"]);
+    assert.match(v, /Malformed route-optimization message|expected at least 20 bytes, got 19/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});

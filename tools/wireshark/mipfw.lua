@@ -1,0 +1,245 @@
+-- mipfw.lua: Wireshark / tshark dissector for the Mobile IPv4 Route Optimization messages and
+-- smooth-handoff extensions of draft-ietf-mobileip-optim-08 as the mipfw firmware sends them
+-- (layouts: SPEC-DECISIONS "Route Optimization", assembly/wire/ro.ts; fields: docs/wireshark.md).
+--
+--   tshark -X lua_script:tools/wireshark/mipfw.lua -r capture.pcap -V
+--   wireshark -X lua_script:tools/wireshark/mipfw.lua capture.pcap
+-- or copy the file into Wireshark's personal Lua plugins folder.
+--
+-- Why a replacement on UDP 434 and not a heuristic: IANA later gave message types 16-19 to other
+-- protocols, so the built-in "mip" dissector mislabels them; the port is Mobile IP's own, so this
+-- dissector takes it, decodes types 16-19 itself and hands every other type (Registration Request 1,
+-- Reply 3, ...) to the built-in dissector unchanged. For Registration Requests and Replies it adds a
+-- "mipfw" subtree with what the built-in one does not know: the P and R flags (the built-in one calls
+-- 0x02 "Reverse Tunneling", RFC 3024's later meaning) and the extensions 35, 96 and 160.
+--
+-- Bad input never raises a Lua error: every read is bounded by the captured length first, and a
+-- short or inconsistent message gets the expert info mipfw.malformed (error) naming the field,
+-- the expected and the actual length.
+
+local MIP_PORT = 434
+
+local mipfw = Proto("mipfw", "Mobile IP Route Optimization (draft-ietf-mobileip-optim-08, mipfw)")
+
+local msg_types = {
+  [16] = "Binding Warning", [17] = "Binding Request", [18] = "Binding Update", [19] = "Binding Acknowledge",
+}
+local ba_status = {
+  [0] = "Accepted", [128] = "Reason unspecified", [129] = "Administratively prohibited",
+  [130] = "Insufficient resources", [131] = "Sending node failed authentication",
+  [133] = "Identification mismatch", [134] = "Poorly formed Binding Update",
+}
+local ext_types = {
+  [32] = "Mobile-Home Authentication", [33] = "Mobile-Foreign Authentication",
+  [34] = "Foreign-Home Authentication", [35] = "Route Optimization Authentication",
+  [96] = "Previous Foreign Agent Notification", [160] = "Binding Warning",
+}
+
+local f = {
+  type = ProtoField.uint8("mipfw.type", "Message Type", base.DEC, msg_types),
+  reserved = ProtoField.uint24("mipfw.reserved", "Reserved", base.HEX),
+  reserved16 = ProtoField.uint16("mipfw.reserved16", "Reserved", base.HEX),
+  homeaddr = ProtoField.ipv4("mipfw.homeaddr", "Mobile Node Home Address"),
+  target = ProtoField.ipv4("mipfw.target", "Target Node Address"),
+  ident = ProtoField.uint64("mipfw.ident", "Identification", base.HEX),
+  flags = ProtoField.uint8("mipfw.flags", "Flags", base.HEX),
+  flag_a = ProtoField.bool("mipfw.flags.a", "Acknowledge requested (A)", 8, nil, 0x80),
+  flag_i = ProtoField.bool("mipfw.flags.i", "Identification present (I)", 8, nil, 0x40),
+  flag_m = ProtoField.bool("mipfw.flags.m", "Minimal encapsulation (M)", 8, nil, 0x20),
+  flag_g = ProtoField.bool("mipfw.flags.g", "GRE encapsulation (G)", 8, nil, 0x10),
+  flag_rsv = ProtoField.uint8("mipfw.flags.rsvd", "Reserved", base.HEX, nil, 0x0f),
+  lifetime = ProtoField.uint16("mipfw.lifetime", "Lifetime (s)", base.DEC),
+  coa = ProtoField.ipv4("mipfw.coa", "Care-of Address"),
+  status = ProtoField.uint8("mipfw.status", "Status", base.DEC, ba_status),
+  ext = ProtoField.none("mipfw.ext", "Extension"),
+  ext_type = ProtoField.uint8("mipfw.ext.type", "Extension Type", base.DEC, ext_types),
+  ext_len = ProtoField.uint8("mipfw.ext.len", "Extension Length", base.DEC),
+  ext_data = ProtoField.bytes("mipfw.ext.data", "Extension Data"),
+  auth_spi = ProtoField.uint32("mipfw.auth.spi", "SPI", base.HEX),
+  auth_value = ProtoField.bytes("mipfw.auth.authenticator", "Authenticator"),
+  pfan_lifetime = ProtoField.uint16("mipfw.pfan.lifetime", "Cache Lifetime (s)", base.DEC),
+  pfan_prevfa = ProtoField.ipv4("mipfw.pfan.prevfa", "Previous Foreign Agent Address"),
+  pfan_coa = ProtoField.ipv4("mipfw.pfan.coa", "New Care-of Address"),
+  pfan_spi = ProtoField.uint32("mipfw.pfan.spi", "SPI", base.HEX),
+  pfan_auth = ProtoField.bytes("mipfw.pfan.authenticator", "Authenticator"),
+  bwx_reserved = ProtoField.uint16("mipfw.bwext.reserved", "Reserved", base.HEX),
+  bwx_homeaddr = ProtoField.ipv4("mipfw.bwext.homeaddr", "Mobile Node Home Address"),
+  bwx_target = ProtoField.ipv4("mipfw.bwext.target", "Target Node Address"),
+  reg_flags = ProtoField.uint8("mipfw.reg.flags", "Registration Request Flags", base.HEX),
+  reg_p = ProtoField.bool("mipfw.reg.flags.p", "Private binding (P, optim-08 §4.6)", 8, nil, 0x02),
+  reg_r = ProtoField.bool("mipfw.reg.flags.r", "Distributed registration (R)", 8, nil, 0x01),
+}
+local field_list = {}
+for _, v in pairs(f) do field_list[#field_list + 1] = v end
+mipfw.fields = field_list
+
+local ex_malformed = ProtoExpert.new("mipfw.malformed", "Malformed route-optimization message",
+  expert.group.MALFORMED, expert.severity.ERROR)
+local ex_discard = ProtoExpert.new("mipfw.unknown_ext", "Unknown non-skippable extension (0-127): the message is discarded",
+  expert.group.PROTOCOL, expert.severity.WARN)
+mipfw.experts = { ex_malformed, ex_discard }
+
+local mip = Dissector.get("mip")
+
+local function bad(tree, tvb, text)
+  tree:add_proto_expert_info(ex_malformed, text)
+end
+
+-- Walk the extensions from `off` to `len`. With `only_ro` (registration messages) only 35, 96 and
+-- 160 get a subtree (the built-in dissector shows the rest). Returns the offset of the last
+-- Route Optimization Authentication extension found, or nil.
+local function dissect_extensions(tvb, tree, off, len, only_ro)
+  local auth_at = nil
+  while off < len do
+    local t = tvb(off, 1):uint()
+    if len - off < 2 then
+      bad(tree, tvb, string.format("extension %d at offset %d: Length octet missing (expected 2 bytes, got 1)", t, off))
+      return auth_at, false
+    end
+    local l = tvb(off + 1, 1):uint()
+    if len - off - 2 < l then
+      bad(tree, tvb, string.format("extension %d at offset %d: Length %d runs past the end (%d bytes left)", t, off, l, len - off - 2))
+      return auth_at, false
+    end
+    local shown = (not only_ro) or t == 35 or t == 96 or t == 160
+    if shown then
+      local name = ext_types[t] or string.format("Unknown extension %d", t)
+      local st = tree:add(f.ext, tvb(off, 2 + l)):set_text(name .. " Extension")
+      st:add(f.ext_type, tvb(off, 1))
+      st:add(f.ext_len, tvb(off + 1, 1))
+      local d = off + 2
+      if t >= 32 and t <= 35 then
+        if l < 4 then
+          bad(st, tvb, string.format("authentication extension %d: Length expected >= 4, got %d", t, l))
+        else
+          st:add(f.auth_spi, tvb(d, 4))
+          if l > 4 then st:add(f.auth_value, tvb(d + 4, l - 4)) end
+          if t == 35 then auth_at = off end
+        end
+      elseif t == 96 then
+        if l < 14 then
+          bad(st, tvb, string.format("Previous Foreign Agent Notification: Length expected >= 14, got %d", l))
+        else
+          st:add(f.pfan_lifetime, tvb(d, 2))
+          st:add(f.pfan_prevfa, tvb(d + 2, 4))
+          st:add(f.pfan_coa, tvb(d + 6, 4))
+          st:add(f.pfan_spi, tvb(d + 10, 4))
+          if l > 14 then st:add(f.pfan_auth, tvb(d + 14, l - 14)) end
+        end
+      elseif t == 160 then
+        if l < 6 or (l - 6) % 4 ~= 0 then
+          bad(st, tvb, string.format("Binding Warning extension: Length expected 6 + 4N, got %d", l))
+        else
+          st:add(f.bwx_reserved, tvb(d, 2))
+          st:add(f.bwx_homeaddr, tvb(d + 2, 4))
+          for i = 0, (l - 6) / 4 - 1 do st:add(f.bwx_target, tvb(d + 6 + 4 * i, 4)) end
+        end
+      else
+        if l > 0 then st:add(f.ext_data, tvb(d, l)) end
+        if t < 128 then st:add_proto_expert_info(ex_discard) end
+      end
+    end
+    off = off + 2 + l
+  end
+  return auth_at, true
+end
+
+local function short(tree, tvb, what, need, len)
+  bad(tree, tvb, string.format("%s: expected at least %d bytes, got %d", what, need, len))
+end
+
+local function dissect_ro(tvb, pinfo, tree, t, len)
+  pinfo.cols.protocol = "MIPfw"
+  local name = msg_types[t]
+  local st = tree:add(mipfw, tvb(0, len), "Mobile IP Route Optimization, " .. name)
+  st:add(f.type, tvb(0, 1))
+  pinfo.cols.info = name .. " [malformed]" -- replaced below once the fixed part is there
+  local info = name
+  if t == 16 then
+    if len < 8 then short(st, tvb, "Binding Warning", 12, len) return end
+    st:add(f.reserved, tvb(1, 3))
+    st:add(f.homeaddr, tvb(4, 4))
+    local n = math.floor((len - 8) / 4)
+    for i = 0, n - 1 do st:add(f.target, tvb(8 + 4 * i, 4)) end
+    if n < 1 or (len - 8) % 4 ~= 0 then
+      bad(st, tvb, string.format("Binding Warning: expected 8 + 4N bytes with N >= 1, got %d", len))
+    end
+    info = string.format("%s for %s, %d target(s)", name, tostring(tvb(4, 4):ipv4()), n)
+  elseif t == 17 then
+    if len < 16 then short(st, tvb, "Binding Request", 16, len) return end
+    st:add(f.reserved, tvb(1, 3))
+    st:add(f.homeaddr, tvb(4, 4))
+    st:add(f.ident, tvb(8, 8))
+    dissect_extensions(tvb, st, 16, len, false)
+    info = string.format("%s for %s", name, tostring(tvb(4, 4):ipv4()))
+  elseif t == 18 then
+    if len < 12 then short(st, tvb, "Binding Update", 12, len) return end
+    local fl = tvb(1, 1):uint()
+    local ft = st:add(f.flags, tvb(1, 1))
+    ft:add(f.flag_a, tvb(1, 1)); ft:add(f.flag_i, tvb(1, 1)); ft:add(f.flag_m, tvb(1, 1))
+    ft:add(f.flag_g, tvb(1, 1)); ft:add(f.flag_rsv, tvb(1, 1))
+    local li = st:add(f.lifetime, tvb(2, 2))
+    local lv = tvb(2, 2):uint()
+    if lv == 0 then li:append_text(" (delete)") elseif lv == 65535 then li:append_text(" (infinite)") end
+    st:add(f.homeaddr, tvb(4, 4))
+    st:add(f.coa, tvb(8, 4))
+    local fixed = 12
+    if bit.band(fl, 0x40) ~= 0 then
+      if len < 20 then short(st, tvb, "Binding Update with I set", 20, len) return end
+      st:add(f.ident, tvb(12, 8))
+      fixed = 20
+    end
+    local auth_at, ok = dissect_extensions(tvb, st, fixed, len, false)
+    if ok and auth_at == nil then
+      bad(st, tvb, "Binding Update: Route Optimization Authentication extension (35) expected, absent")
+    elseif ok and auth_at + 2 + tvb(auth_at + 1, 1):uint() ~= len then
+      bad(st, tvb, "Binding Update: extensions after the Route Optimization Authentication extension")
+    end
+    info = string.format("%s %s -> %s, lifetime %d", name, tostring(tvb(4, 4):ipv4()), tostring(tvb(8, 4):ipv4()), tvb(2, 2):uint())
+  elseif t == 19 then
+    if len < 16 then short(st, tvb, "Binding Acknowledge", 16, len) return end
+    st:add(f.reserved16, tvb(1, 2))
+    st:add(f.status, tvb(3, 1))
+    st:add(f.homeaddr, tvb(4, 4))
+    st:add(f.ident, tvb(8, 8))
+    dissect_extensions(tvb, st, 16, len, false)
+    info = string.format("%s for %s, status %d", name, tostring(tvb(4, 4):ipv4()), tvb(3, 1):uint())
+  end
+  pinfo.cols.info = info
+end
+
+-- What the built-in dissector does not show in a Registration Request (1) or Reply (3).
+local function dissect_reg_extras(tvb, tree, t, len)
+  local fixed = (t == 1) and 24 or 20
+  if len < fixed then return end
+  local has_ro = false
+  local off = fixed
+  while off + 2 <= len do
+    local et = tvb(off, 1):uint()
+    if et == 35 or et == 96 or et == 160 then has_ro = true end
+    off = off + 2 + tvb(off + 1, 1):uint()
+  end
+  if t ~= 1 and not has_ro then return end
+  local st = tree:add(mipfw, tvb(0, len), "Mobile IP Route Optimization additions (mipfw)")
+  if t == 1 then
+    local ft = st:add(f.reg_flags, tvb(1, 1))
+    ft:add(f.reg_p, tvb(1, 1))
+    ft:add(f.reg_r, tvb(1, 1))
+  end
+  dissect_extensions(tvb, st, fixed, len, true)
+end
+
+function mipfw.dissector(tvb, pinfo, tree)
+  local len = tvb:len()
+  if len < 1 then return 0 end
+  local t = tvb(0, 1):uint()
+  if msg_types[t] then
+    dissect_ro(tvb, pinfo, tree, t, len)
+    return len
+  end
+  local r = mip and mip:call(tvb, pinfo, tree) or 0
+  if t == 1 or t == 3 then dissect_reg_extras(tvb, tree, t, len) end
+  return r
+end
+
+DissectorTable.get("udp.port"):add(MIP_PORT, mipfw)
