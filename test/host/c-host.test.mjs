@@ -231,3 +231,42 @@ test("sim-peer: a configuration the firmware refuses gives the same reason as mi
   assert.match(a, /config: board\.memoryPages: expected/);
   assert.equal(b, a);
 });
+
+test("C host: out of memory during lazy compilation never crashes; with warm-up it is found at start-up", { skip }, () => {
+  const cfg = join(configs, "mn.json");
+  const img = image(cfg);
+  const heap = (stderr) => {
+    const m = /heap high-water (\d+) bytes \(live \d+, at start-up (\d+)\)/.exec(stderr);
+    assert.ok(m, stderr);
+    return { high: +m[1], start: +m[2] };
+  };
+  const withLimit = (limit, ...opts) => spawnSync(C, ["selftest", "--firmware", FIRMWARE, "--config-image", img, ...opts],
+    { encoding: "utf8", cwd: root, env: { ...process.env, MIPFW_HEAP_LIMIT: String(limit) } });
+  const cold = heap(cSelftest(cfg, "--no-warm-up").stderr), warm = heap(cSelftest(cfg).stderr);
+  assert.ok(cold.high > cold.start, "the cold board compiles more after start-up");
+  assert.equal(warm.high, warm.start, "the warm board compiles nothing after start-up");
+  // Limits from below the cold start-up need to above the warm high-water.
+  const limits = [cold.start - 1000, cold.start + 1, Math.floor((cold.start + cold.high) / 2), cold.high - 1, warm.high - 1, warm.high];
+  let coldTraps = 0, warmRefusals = 0;
+  for (const limit of limits) {
+    const c = withLimit(limit, "--no-warm-up");
+    assert.equal(c.signal, null, `cold, ${limit}: ${c.stderr}`);
+    if (limit >= cold.high) assert.equal(c.status, 0, `cold, ${limit}: ${c.stderr}`);
+    else if (c.status !== 0) {
+      // Start-up or a later call: reported with the call and Wasm3's reason, the board stops.
+      assert.match(c.stderr, /memory allocation failed|out of memory|refused/, `cold, ${limit}`);
+      if (/trap: rx: memory allocation failed/.test(c.stderr)) coldTraps++;
+    }
+    const w = withLimit(limit);
+    assert.equal(w.signal, null, `warm, ${limit}: ${w.stderr}`);
+    if (w.status === 0) assert.ok(limit >= warm.high, `warm board ran within ${limit} < ${warm.high}`);
+    else {
+      // Never in the middle of the run: at start-up, while warming up (or loading).
+      assert.doesNotMatch(w.stderr, /trap: rx|trap: tick|trap: link/, `warm, ${limit}`);
+      assert.match(w.stderr, /while warming up|could not load|refused|out of memory/, `warm, ${limit}: ${w.stderr}`);
+      warmRefusals++;
+    }
+  }
+  assert.ok(coldTraps >= 1, "a cold board ran out of memory in a call at least once");
+  assert.ok(warmRefusals >= 3, "the warm board refused at start-up below its high-water");
+});

@@ -20,7 +20,7 @@ void __wrap_free(void *p);
 
 #define HDR 16u
 
-static size_t live, peak, blocks;
+static size_t live, peak, blocks, limit;
 
 static void *account(unsigned char *h, size_t n)
 {
@@ -35,6 +35,7 @@ void *__wrap_malloc(size_t n)
 {
     unsigned char *h;
     if (n > SIZE_MAX - HDR) return NULL;
+    if (limit && n > limit - (live < limit ? live : limit)) return NULL; /* a microcontroller's heap runs out */
     h = (unsigned char *)__real_malloc(n + HDR);
     return h ? account(h, n) : NULL;
 }
@@ -68,6 +69,7 @@ void *__wrap_realloc(void *p, size_t n)
     if (n > SIZE_MAX - HDR) return NULL;
     h = (unsigned char *)p - HDR;
     memcpy(&old, h, sizeof old);
+    if (limit && n > old && n - old > limit - (live < limit ? live : limit)) return NULL;
     h = (unsigned char *)__real_realloc(h, n + HDR);
     if (!h) return NULL;
     live -= old;
@@ -79,3 +81,4 @@ size_t alloc_live(void) { return live; }
 size_t alloc_peak(void) { return peak; }
 size_t alloc_blocks(void) { return blocks; }
 void alloc_reset_peak(void) { peak = live; }
+void alloc_set_limit(size_t bytes) { limit = bytes; }

@@ -7,4 +7,6 @@ size_t alloc_peak(void);
 size_t alloc_blocks(void);
 /** Start a new high-water measurement from what is live now. */
 void alloc_reset_peak(void);
+/** Refuse (NULL) any allocation that would take the live bytes over `bytes` (0: no limit). */
+void alloc_set_limit(size_t bytes);
 #endif

@@ -243,6 +243,9 @@ static int selftest(args_t *a)
     }
     alloc_reset_peak();
     base = alloc_live();
+    /* MIPFW_HEAP_LIMIT=N: the board (Wasm3 and the host) may hold at most N bytes, as a
+     * microcontroller's heap would (docs/c-host.md "Out of memory"). */
+    if (getenv("MIPFW_HEAP_LIMIT")) alloc_set_limit(base + (size_t)strtoul(getenv("MIPFW_HEAP_LIMIT"), NULL, 10));
     t0 = now_us();
     if (mipfw_board_open(&b, wasm, wlen, img, clen, &a->opt, &plat, err, sizeof err)) {
         fprintf(stderr, "mipfw-c: %s\n", err);

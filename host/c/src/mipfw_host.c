@@ -554,16 +554,24 @@ static int read_addrs(mipfw_board *b, char *err, size_t errlen)
  * board behaves exactly as without warm-up. A refusal or a trap during the warm-up is forgotten: the
  * real start reports it.
  */
-static void warm_up(mipfw_board *b, const uint8_t *cfg, uint32_t cfg_len)
+static int warm_up(mipfw_board *b, const uint8_t *cfg, uint32_t cfg_len, char *err, size_t errlen)
 {
     b->warming = 1;
     b->warm_rng = 0x9e3779b9u;
     b->warm_now = b->plat.now_ms ? b->plat.now_ms(b->plat.ctx) : 0;
     if (apply_config(b, cfg, cfg_len, NULL, 0) == 0 && !b->trap[0] && read_addrs(b, NULL, 0) == 0)
         mipfw_warm_traffic(b, &b->warm_now);
-    b->trap[0] = 0;
-    b->last_error[0] = 0;
     b->warming = 0;
+    b->last_error[0] = 0;
+    /* A trap of the module ("[trap] ...") leaves Wasm3 consistent: forgotten, the real start reports
+     * what it finds. Anything else is Wasm3 failing to compile a function on its way (out of memory for
+     * a code page, ...): that function is left half-made, so this runtime must not run again. */
+    if (b->trap[0] && !strstr(b->trap, "[trap]")) {
+        set_err(err, errlen, "out of memory (or a compile error) while warming up: %s", b->trap);
+        return -1;
+    }
+    b->trap[0] = 0;
+    return 0;
 }
 
 int mipfw_board_open(mipfw_board **out, const uint8_t *wasm, uint32_t wasm_len, const uint8_t *cfg, uint32_t cfg_len,
@@ -668,7 +676,7 @@ int mipfw_board_open(mipfw_board **out, const uint8_t *wasm, uint32_t wasm_len, 
         !(b->memory_pages = find(b, "memory_pages", "", 'i', err, errlen)) ||
         !(b->dump = find(b, "dump", "ii", 'i', err, errlen)))
         goto fail;
-    if (b->opt.warm_up) warm_up(b, cfg, cfg_len);
+    if (b->opt.warm_up && warm_up(b, cfg, cfg_len, err, errlen)) goto fail;
     rc = apply_config(b, cfg, cfg_len, err, errlen);
     if (rc == -2) {
         /* A trap in init/config_add. With a memory cap, an out-of-bounds trap means the tables did not
