@@ -35,7 +35,7 @@ enum {
     P_MODE,         /* MODE_* */
     P_WASM_LEN,     /* bytes of firmware.wasm at FW_ADDR */
     P_CFG_LEN,      /* bytes of the configuration image at CFG_ADDR */
-    P_STACK_BYTES,  /* Wasm3 value stack (0: 4096) */
+    P_STACK_BYTES,  /* Wasm3 value stack (0: the C host's default, 6144) */
     P_MEMORY_LIMIT, /* bytes of linear memory (0: no cap) */
     P_FLAGS,        /* FLAG_* */
     P_SEED,         /* run mode without virtio-rng: seed of the fallback generator (docs/mcu.md) */
