@@ -12,7 +12,8 @@
 # the few that ESP-IDF's component files add under other names, plus sdkconfig/ (a minimal sdkconfig.h).
 #
 # Environment: MIPFW_ESP_IDF (the vendored ESP-IDF; default ../shared/vendor/esp-idf from the repository
-# root, then ../../shared/vendor/esp-idf for a git worktree one level deeper), MIPFW_RISCV_CC
+# root, then ../../shared/vendor/esp-idf for a git worktree one level deeper, then this machine type's
+# /work/shared/vendor/esp-idf for a clone elsewhere, e.g. CI's), MIPFW_RISCV_CC
 # (riscv64-unknown-elf-gcc), MIPFW_WASM3_DIR (Wasm3's sources, see components/mipfw/CMakeLists.txt).
 #
 # Exit status: 0 all compiled, 1 a compilation failed, 3 a prerequisite is missing (message on stderr).
@@ -29,7 +30,7 @@ if [[ -n "${MIPFW_ESP_IDF:-}" ]]; then
   [[ -f "$idf/components/esp_wifi/include/esp_wifi.h" ]] || missing "MIPFW_ESP_IDF=$idf holds no components/esp_wifi/include/esp_wifi.h"
 else
   idf=""
-  for c in "$repo/../shared/vendor/esp-idf" "$repo/../../shared/vendor/esp-idf"; do
+  for c in "$repo/../shared/vendor/esp-idf" "$repo/../../shared/vendor/esp-idf" /work/shared/vendor/esp-idf; do
     if [[ -f "$c/components/esp_wifi/include/esp_wifi.h" ]]; then idf=$(cd "$c" && pwd); break; fi
   done
   [[ -n "$idf" ]] || missing "vendored ESP-IDF headers not found at $repo/../shared/vendor/esp-idf (set MIPFW_ESP_IDF)"
