@@ -44,6 +44,7 @@ function lruOrder(): string {
 describe("binding cache: sizing and init", () => {
   it("needs the 16-byte-key hash table plus the LRU list; refuses out-of-range capacities", () => {
     expect<usize>(bcacheBytes(10)).toBe(((htBytesKeyed(10, 48, HT_KEY_ADDR) + 7) & ~7) + lruBytes(10));
+    expect<usize>(bcacheBytes(64)).toBe(6160); // docs/decisions.md: 96 bytes per entry at 64
     expect<usize>(bcacheBytes(1 << 25)).toBe(0);
     expect<bool>(bcacheInitAt(heap.alloc(64), 1 << 25)).toBe(false);
     expect<u32>(bcacheCapacity()).toBe(0);
