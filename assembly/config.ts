@@ -20,13 +20,16 @@ export const enum T {
   A_UNICAST_MAC_ADDRESS, // a unicast MAC address
   BOARD_ARP_ENTRIES, // board.arpEntries
   BOARD_BINDINGS, // board.bindings
+  BOARD_BINDING_CACHE, // board.bindingCache
   BOARD_FRAME_BYTES, // board.frameBytes
+  BOARD_HANDOFF_BUFFER_FRAMES, // board.handoffBufferFrames
   BOARD_KEY, // board key
   BOARD_MEMORY_PAGES, // board.memoryPages
   BOARD_PENDING_FRAMES, // board.pendingFrames
   BOARD_REASSEMBLY_BYTES, // board.reassemblyBytes
   BOARD_REASSEMBLY_SLOTS, // board.reassemblySlots
   BOARD_ROUTES, // board.routes
+  BOARD_RO_PEERS, // board.roPeers
   BOARD_SECURITY_ASSOCS, // board.securityAssocs
   BOARD_TIMERS, // board.timers
   BOARD_VISITORS, // board.visitors
@@ -63,6 +66,12 @@ export const enum T {
   MOBILITY_RETRANSMIT_MS, // mobility.retransmitMs
   MOBILITY_REVERSE_TUNNEL, // mobility.reverseTunnel
   MOBILITY_SOLICIT_INTERVAL_MS, // mobility.solicitIntervalMs
+  RO_CACHE_LIFETIME_SEC, // mobility.routeOptimization.cacheLifetimeSec
+  RO_ENABLED, // mobility.routeOptimization.enabled
+  RO_HOLD_MS, // mobility.routeOptimization.holdMs
+  RO_PRIVATE, // mobility.routeOptimization.private
+  RO_SMOOTH_HANDOFF, // mobility.routeOptimization.smoothHandoff
+  RO_UPDATE_INTERVAL_MS, // mobility.routeOptimization.updateIntervalMs
   NODE_ARP_RETRIES, // node.arpRetries
   NODE_ARP_TIMEOUT_SEC, // node.arpTimeoutSec
   NODE_DEFAULT_TTL, // node.defaultTtl
@@ -131,6 +140,9 @@ export const K_VISITORS: u16 = 8;
 export const K_SECURITY_ASSOCS: u16 = 9;
 export const K_REASSEMBLY_SLOTS: u16 = 11; // datagrams to this node reassembled at once (0: fragments dropped)
 export const K_REASSEMBLY_BYTES: u16 = 12; // largest datagram reassembled (each slot's buffer)
+export const K_BINDING_CACHE: u16 = 13;    // route optimization: binding cache entries (001 §3.1)
+export const K_RO_PEERS: u16 = 14;         // route optimization: (target, binding) rate-limit / correspondent-list entries
+export const K_HANDOFF_BUFFER_FRAMES: u16 = 15; // smooth handoff: frames a previous foreign agent holds
 // Key 10 is reserved (it was bindingCache, never used): refused like any other unknown key below 0x8000.
 // NODE keys
 export const K_ROLES: u16 = 1;
@@ -172,6 +184,12 @@ export const K_RETRANSMIT_MAX_MS: u16 = 16;
 export const K_SOLICIT_INTERVAL_MS: u16 = 17;
 export const K_REVERSE_TUNNEL: u16 = 18;   // MN: send through a reverse tunnel to the home agent; FA: offer it (RFC 3024)
 export const K_REG_PROFILE: u16 = 19;      // meaning of request flag bits 0x02/0x01: 0 seeds (P, R), 1 rfc3344 (T, reserved)
+export const K_RO_ENABLED: u16 = 20;       // route optimization on (001): caches, Binding Updates, warnings, special tunnels
+export const K_RO_UPDATE_INTERVAL_MS: u16 = 21; // least interval between Binding Updates / Warnings to one node about one binding (001 §7.1, §8.3)
+export const K_RO_SMOOTH_HANDOFF: u16 = 22; // FA: advertise S and notify previous foreign agents; MN: send the PFAN extension
+export const K_RO_CACHE_LIFETIME_SEC: u16 = 23; // MN: Cache Lifetime asked of the previous foreign agent (001 §8.2: small)
+export const K_RO_PRIVATE: u16 = 24;       // MN: set P (seeds profile): the home agent keeps the binding private
+export const K_RO_HOLD_MS: u16 = 25;       // FA: how long datagrams for a visitor whose link went down are held
 
 export const PROFILE_SEEDS: u32 = 0;
 export const PROFILE_RFC3344: u32 = 1;
@@ -186,10 +204,12 @@ export const SA_REPLAY_NONCES: u8 = 1; // 0: timestamps (the default)
 export const SA_FLAG_COVER_SPI: u8 = 1;
 /** SA record flags bits 1-2: what the association authenticates (RFC 2002 §3.5.2-3.5.4); only that use verifies with it. */
 export const SA_USE_SHIFT: u8 = 1;
-export const SA_USE_MASK: u8 = 6;
+export const SA_USE_MASK: u8 = 14;
 export const SA_USE_MOBILE_HOME: u8 = 1;
 export const SA_USE_MOBILE_FOREIGN: u8 = 2;
 export const SA_USE_FOREIGN_HOME: u8 = 3;
+export const SA_USE_CORRESPONDENT: u8 = 4; // a correspondent node and a home agent (001 §7.2): Binding Updates
+export const SA_USE_MASTER: u8 = 5;        // home agent: the master key of 001 appendix A (peer = its own address)
 export const SA_MAX_KEY: i32 = 64;
 
 // Values in force after init (defaults first).
@@ -204,6 +224,9 @@ export let visitorEntries: i32 = 0;
 export let securityAssocEntries: i32 = 0;
 export let reassemblySlots: i32 = 0;
 export let reassemblyBytes: i32 = 0;
+export let bindingCacheEntries: i32 = 0;
+export let roPeerEntries: i32 = 0;
+export let handoffBufferFrames: i32 = 0;
 export let roles: u32 = ROLE_LOCAL_STACK;
 export let defaultTtl: i32 = 64;
 export let arpTimeoutSec: i32 = 60;
@@ -229,11 +252,17 @@ export let retransmitMaxMs: i32 = 8000;
 export let solicitIntervalMs: i32 = 1000;
 export let reverseTunnel: bool = false;
 export let registrationProfile: u32 = PROFILE_SEEDS;
+export let roEnabled: bool = false;
+export let roUpdateIntervalMs: i32 = 1000;
+export let roSmoothHandoff: bool = false;
+export let roCacheLifetimeSec: i32 = 10;
+export let roPrivate: bool = false;
+export let roHoldMs: i32 = 500;
 
 export function configDefaults(): void {
   memoryPages = 2; arpEntries = 32; routeEntries = 16; timerEntries = 64; pendingFrames = 4;
   frameBytes = 1518; bindingEntries = 0; visitorEntries = 0; securityAssocEntries = 0;
-  reassemblySlots = 0; reassemblyBytes = 0;
+  reassemblySlots = 0; reassemblyBytes = 0; bindingCacheEntries = 0; roPeerEntries = 0; handoffBufferFrames = 0;
   roles = ROLE_LOCAL_STACK; defaultTtl = 64; arpTimeoutSec = 60;
   arpRetries = 3; icmpErrorsPerSec = 10; logLevel = 2;
   homeAddress = 0; homeAgent = 0; homePrefixLen = 24; lifetimeSec = 300; advertIntervalMs = 1000;
@@ -241,6 +270,7 @@ export function configDefaults(): void {
   colocated = 1; replay = 0; replayWindowSec = 7; clockOffsetSec = 0; busy = false;
   retransmitMs = 1000; retransmitMaxMs = 8000; solicitIntervalMs = 1000;
   reverseTunnel = false; registrationProfile = PROFILE_SEEDS;
+  roEnabled = false; roUpdateIntervalMs = 1000; roSmoothHandoff = false; roCacheLifetimeSec = 10; roPrivate = false; roHoldMs = 500;
 }
 
 /** Append refusal text `t` (config-text.ts, UTF-8) to the current log line. */
@@ -336,6 +366,9 @@ function boardKey(key: u32, v: u32): bool {
     case K_REASSEMBLY_SLOTS: if (!range(T.BOARD_REASSEMBLY_SLOTS, v, 0, 256)) return false; reassemblySlots = v; return true;
     // Why: RFC 1122 §3.3.2: every host must reassemble datagrams of at least 576 bytes (EMTU_R).
     case K_REASSEMBLY_BYTES: if (!range(T.BOARD_REASSEMBLY_BYTES, v, 576, 65535)) return false; reassemblyBytes = v; return true;
+    case K_BINDING_CACHE: if (!range(T.BOARD_BINDING_CACHE, v, 0, 65536)) return false; bindingCacheEntries = v; return true;
+    case K_RO_PEERS: if (!range(T.BOARD_RO_PEERS, v, 0, 65536)) return false; roPeerEntries = v; return true;
+    case K_HANDOFF_BUFFER_FRAMES: if (!range(T.BOARD_HANDOFF_BUFFER_FRAMES, v, 0, 1024)) return false; handoffBufferFrames = v; return true;
   }
   return refuseText(T.BOARD_KEY, T.A_KNOWN_KEY, key);
 }
@@ -379,6 +412,12 @@ function mobilityKey(key: u32, p: usize): bool {
     case K_SOLICIT_INTERVAL_MS: if (!range(T.MOBILITY_SOLICIT_INTERVAL_MS, v, 1000, 600000)) return false; solicitIntervalMs = v; return true;
     case K_REVERSE_TUNNEL: if (!range(T.MOBILITY_REVERSE_TUNNEL, v, 0, 1)) return false; reverseTunnel = v != 0; return true;
     case K_REG_PROFILE: if (!range(T.MOBILITY_REGISTRATION_PROFILE, v, 0, 1)) return false; registrationProfile = v; return true;
+    case K_RO_ENABLED: if (!range(T.RO_ENABLED, v, 0, 1)) return false; roEnabled = v != 0; return true;
+    case K_RO_UPDATE_INTERVAL_MS: if (!range(T.RO_UPDATE_INTERVAL_MS, v, 10, 600000)) return false; roUpdateIntervalMs = v; return true;
+    case K_RO_SMOOTH_HANDOFF: if (!range(T.RO_SMOOTH_HANDOFF, v, 0, 1)) return false; roSmoothHandoff = v != 0; return true;
+    case K_RO_CACHE_LIFETIME_SEC: if (!range(T.RO_CACHE_LIFETIME_SEC, v, 1, 65534)) return false; roCacheLifetimeSec = v; return true;
+    case K_RO_PRIVATE: if (!range(T.RO_PRIVATE, v, 0, 1)) return false; roPrivate = v != 0; return true;
+    case K_RO_HOLD_MS: if (!range(T.RO_HOLD_MS, v, 0, 10000)) return false; roHoldMs = v; return true;
   }
   return refuseText(T.MOBILITY_KEY, T.A_KNOWN_KEY, key);
 }

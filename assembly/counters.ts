@@ -122,6 +122,14 @@ export const enum C {
   IP_FRAGMENTS_TX,    // ... the fragments sent
   TUNNEL_ICMP_IGNORED,// ICMP errors quoting a tunnel header that matches no live binding or no datagram we send
   FLOW_HITS,          // datagrams forwarded or tunnelled by a cached flow decision (stack/flow.ts), also counted forwarded / tunnel_tx
+  DROP_RO_MALFORMED,  // route-optimization messages (UDP 434 types 16-19) that do not decode, or arrive broadcast
+  DROP_RO_BU_AUTH,    // Binding Updates refused: no association for their SPI, or a wrong authenticator (001 §4.3, status 131)
+  DROP_RO_BU_ID,      // Binding Updates refused: Identification missing, replayed or stale (status 133)
+  DROP_RO_BU_NO_ROOM, // Binding Updates refused: no binding cache on this node (status 130)
+  RO_BU_ACCEPTED,     // Binding Updates accepted into the binding cache (created, refreshed or deleted an entry)
+  RO_BA_TX,           // Binding Acknowledges sent
+  RO_BR_TX,           // Binding Requests sent to reconfirm a cache entry in use (001 §4.3)
+  RO_CACHE_TUNNELLED, // datagrams tunnelled straight to a care-of address by the binding cache (001 §3.1)
   COUNT
 }
 

@@ -18,7 +18,8 @@ export const enum Ev {
   AUTH_FAILED = 10,  // 0 role u8 (1 MN, 2 FA, 3 HA) | 1 extType u8 | 2 code u8 (reply sent, 0 none) | 3 pad | 4 spi u32 | 8 peer (24)
   REG_DENIED = 11,   // an agent denied a request: 0 role u8 (2 FA, 3 HA) | 1 code u8 | 2 pad[2] | 4 home (20)
   DHCP = 12,         // mobile node DHCP client: 0 op u8 (1 bound, 2 renewed, 3 lost) | 1 pad[3] | 4 leaseSec u32 | 8 addr | 24 router (40)
-  HOME = 13          // mobile node: 0 atHome u8 | 1 pad[3] | 4 agent (the advertising agent, unspecified if none) (20)
+  HOME = 13,         // mobile node: 0 atHome u8 | 1 pad[3] | 4 agent (the advertising agent, unspecified if none) (20)
+  RO_BINDING = 14    // binding cache: 0 op u8 (RoOp) | 1 status u8 (refused: the Binding Acknowledge status) | 2 lifetimeSec u16 | 4 home | 20 coa | 36 homeAgent (52)
 }
 
 export const enum MoveReason { NEW_AGENT = 1, LIFETIME_EXPIRED = 2, PREFIX_CHANGE = 3, AGENT_REBOOT = 4, LINK = 5, HOME = 6 }

@@ -7,22 +7,24 @@
 //   ICMP 3, 4, 5, 11, 12          ipRegisterIcmp                       tunnel soft state (HA), relayed-request errors (FA)
 //   ICMP 9 / 10                   ipRegisterIcmp                       agent advertisements (MN) / solicitations (agents)
 //   the route decision            routeSource (stack/route.ts)         HA bindings (forwarded + originated), FA
-//                                                                        visitors (forwarded), MN away (originated)
+//                                                                        visitors (forwarded), binding cache (RO,
+//                                                                        both), MN away (originated)
 //   virtual interfaces            vifRegister                          HA tunnel, FA visitor link, MN way out
 //   UDP 434 by message type       mipHandle (mip.ts)                   request: HA, FA; reply: FA, MN; others: FA, MN
 //   UDP 68                        udpListen (transport/udp.ts)         DHCP client (app/dhcp.ts), MN only
 //   UDP broadcasts (tap)          udpTap                               HA forwarding home broadcasts (RFC 2002 §4.3)
 //   tunnel exits                  tunnelExit (tunnel.ts)               FA visitor, MN co-located, HA reverse tunnel
-//   timers                        timerOwn (sys/timers.ts)             agent, HA, FA, MN, DHCP
+//   timers                        timerOwn (sys/timers.ts)             agent, HA, FA, MN, DHCP, binding cache (RO)
+//   UDP 434 type 18               mipHandle                            binding cache (ro.ts), any node with one
 //   link changes                  netifListen (link/netif.ts)          MN, FA (after the neighbour cache)
 //   DHCP leases                   dhcpListen (app/dhcp.ts)             MN
 // The order within a row is the order handlers are tried; each returns -1 for "not mine".
 
 import * as cfg from "../config";
-import { timerOwn, OWNER_AGENT, OWNER_HA, OWNER_FA, OWNER_MN } from "../sys/timers";
+import { timerOwn, OWNER_AGENT, OWNER_HA, OWNER_FA, OWNER_MN, OWNER_RO } from "../sys/timers";
 import { netifListen } from "../link/netif";
 import { ipRegisterProto, ipRegisterIcmp } from "../stack/ip";
-import { routeSource, vifRegister, VIF_HA_TUNNEL, VIF_FA_VISITOR, VIF_MN_AWAY } from "../stack/route";
+import { routeSource, vifRegister, VIF_HA_TUNNEL, VIF_FA_VISITOR, VIF_MN_AWAY, VIF_RO_CACHE } from "../stack/route";
 import { udpTap } from "../transport/udp";
 import { dhcpInit, dhcpListen } from "../app/dhcp";
 import { IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE } from "../wire/ipv4";
@@ -42,6 +44,8 @@ import { mnInit, mnStart, mnTimer, mnDhcpEvent } from "./mn/node";
 import { mnIcmp, mnLink } from "./mn/movement";
 import { mnUdp } from "./mn/reply";
 import { mnRoute, mnVif, mnDeliverDecapsulated } from "./mn/routing";
+import { roInit, roUpdate, roRoute, roVif, roTimer, roDump, roCaching } from "./ro";
+import { RO_TYPE_BINDING_UPDATE } from "../wire/ro";
 
 // @ts-ignore: decorator
 @inline function has(role: u32): bool { return (cfg.roles & role) != 0; }
@@ -69,7 +73,9 @@ export function mobilityInit(): bool {
   if (fa) ok = faInit() && ok;
   if (ha) ok = haInit() && ok;
   if (mn) { ok = mnInit() && ok; ok = dhcpInit() && ok; }
-  if (ha || fa || mn) mipInit();
+  ok = roInit() && ok;
+  const ro = cfg.roEnabled;
+  if (ha || fa || mn || ro) mipInit();
   if (fa || ha) timerOwn(OWNER_AGENT, agentTimer);
   if (ha) {
     timerOwn(OWNER_HA, haTimer);
@@ -94,6 +100,9 @@ export function mobilityInit(): bool {
     routeSource(faRoute);
     vifRegister(VIF_FA_VISITOR, faVif);
   }
+  // Why: 001 §3.1: a cached binding is used only when this node is neither the mobile node's home
+  // agent nor its foreign agent (their sources come first) — and before a mobile node's way out.
+  if (roCaching()) routeSource(roRoute);
   if (mn) {
     timerOwn(OWNER_MN, mnTimer);
     mipHandle(REG_TYPE_REPLY, mnUdp);
@@ -104,6 +113,14 @@ export function mobilityInit(): bool {
     vifRegister(VIF_MN_AWAY, mnVif);
     netifListen(mnLink);
     dhcpListen(mnDhcpEvent);
+  }
+  if (roCaching()) {
+    // Route optimization (001 §3.1): any node with a binding cache takes Binding Updates and tunnels
+    // its datagrams for cached mobile nodes straight to their care-of addresses — after the home
+    // agent's bindings and the foreign agent's visitors, before a mobile node's own way out.
+    timerOwn(OWNER_RO, roTimer);
+    mipHandle(RO_TYPE_BINDING_UPDATE, roUpdate);
+    vifRegister(VIF_RO_CACHE, roVif);
   }
   if (fa) netifListen(faLink);
   if (fa || ha) ipRegisterIcmp(ICMP_ROUTER_SOLICIT, agentIcmp);
@@ -122,9 +139,10 @@ export function mobilityStart(): void {
   if (has(cfg.ROLE_MOBILE_NODE)) mnStart();
 }
 
-/** Dump tables of the roles (docs/abi.md): 3 home agent bindings, 4 foreign agent visitors. */
+/** Dump tables of the roles (docs/abi.md): 3 home agent bindings, 4 foreign agent visitors, 6 binding cache. */
 export function mobilityDump(table: i32, index: i32, out: usize): i32 {
   if (table == 3) return has(cfg.ROLE_HOME_AGENT) ? bindingDump(index, out) : -1;
   if (table == 4) return has(cfg.ROLE_FOREIGN_AGENT) ? visitorDump(index, out) : -1;
+  if (table == 6) return roDump(index, out);
   return -1;
 }

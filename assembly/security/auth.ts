@@ -11,10 +11,11 @@ import { hmacMd5WithPrepared } from "../crypto/hmac";
 import { ctEqual } from "../crypto/ct";
 import {
   SA_ALG_KEYED_MD5, SA_FLAG_COVER_SPI, SA_USE_MOBILE_HOME, SA_USE_MOBILE_FOREIGN, SA_USE_FOREIGN_HOME,
+  SA_USE_CORRESPONDENT,
 } from "../config";
 import { saUse, SA_SPI, SA_ALG, SA_FLAGS, SA_KEYLEN, SA_KEY, SA_HMAC } from "./sa";
 import { authExtAppend, authCoveredLen, authSpi, authAuthenticator, authAuthenticatorLen, extType, extIsAuth,
-  EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH } from "../wire/mipext";
+  EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_RO_AUTH } from "../wire/mipext";
 
 export const AUTH_LEN: i32 = 16;
 
@@ -47,6 +48,18 @@ export function authUseOf(type: u8): u8 {
 }
 
 /**
+ * True when an association of `use` may compute or verify an extension of `type`: its own use
+ * (authUseOf); the Route Optimization Authentication extension (35) with a correspondent / home
+ * agent association, a foreign agent / home agent one (001 §7.2: a home agent and the foreign agents
+ * its mobile nodes use) or a mobile node / foreign agent one (001 §5.1: the mobile node's
+ * authenticator for its previous foreign agent).
+ */
+export function authUseOk(type: u8, use: u8): bool {
+  if (type == EXT_RO_AUTH) return use == SA_USE_CORRESPONDENT || use == SA_USE_FOREIGN_HOME || use == SA_USE_MOBILE_FOREIGN;
+  return use != 0 && use == authUseOf(type);
+}
+
+/**
  * Append an authentication extension of `type` to the message of `len` bytes at `msg` (room for
  * `cap`), authenticated with the association `sa` (from saFindFor). Returns the new length, -1 when
  * there is no association or it is not one for `type`'s use, -2 when it does not fit.
@@ -54,7 +67,7 @@ export function authUseOf(type: u8): u8 {
 export function authAppend(sa: usize, msg: usize, len: i32, cap: i32, type: u8): i32 {
   // Why: RFC 2002 §3.5.2-3.5.4: each extension is computed with the association between the two
   // parties it names; a key for another use never produces it (issue 7.9).
-  if (sa == 0 || saUse(sa) != authUseOf(type)) return -1;
+  if (sa == 0 || !authUseOk(type, saUse(sa))) return -1;
   const n = authExtAppend(msg, len, cap, type, load<u32>(sa, SA_SPI), AUTH_LEN);
   if (n < 0) return -2;
   const ext = msg + <usize>len;
@@ -74,7 +87,7 @@ export function authVerify(sa: usize, msg: usize, extOff: i32): AuthResult {
   if (!extIsAuth(type)) return AuthResult.NOT_AUTH_EXT;
   // Why: RFC 2002 §3.5.2-3.5.4: only the association for the extension's use verifies it — a key
   // shared with a foreign agent never authenticates a mobile-home extension (issue 7.9).
-  if (saUse(sa) != authUseOf(type)) return AuthResult.NO_SA;
+  if (!authUseOk(type, saUse(sa))) return AuthResult.NO_SA;
   if (authAuthenticatorLen(ext) != AUTH_LEN) return AuthResult.BAD_LENGTH;
   if (authSpi(ext) != load<u32>(sa, SA_SPI)) return AuthResult.BAD_SPI;
   const covered = authCoveredLen(extOff, (load<u8>(sa, SA_FLAGS) & SA_FLAG_COVER_SPI) != 0);

@@ -166,6 +166,7 @@ const VIF_FLAG: i64 = 0x40000000;
 export const VIF_HA_TUNNEL: i32 = 1;   // home agent: tunnel to a binding's care-of addresses (handle: binding record)
 export const VIF_FA_VISITOR: i32 = 2;  // foreign agent: a visitor's link or its reverse tunnel
 export const VIF_MN_AWAY: i32 = 3;     // mobile node away from home: its foreign agent, co-located router or reverse tunnel
+export const VIF_RO_CACHE: i32 = 4;    // route optimization: tunnel to a binding cache entry's care-of address (handle: entry)
 const VIF_KINDS: i32 = 8;
 const MAX_SOURCES: i32 = 4;
 const sources: usize = memory.data(8 + 8 * MAX_SOURCES, 4);

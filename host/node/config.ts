@@ -19,6 +19,8 @@ export interface Sizes {
   bindings: number; visitors: number; securityAssocs: number;
   /** IPv4 reassembly (RFC 1122 §3.3.2): datagrams to this node reassembled at once, and the largest one. */
   reassemblySlots: number; reassemblyBytes: number;
+  /** Route optimization (seed 001): binding cache entries, (node, binding) pairs, frames held at a previous foreign agent. */
+  bindingCache: number; roPeers: number; handoffBufferFrames: number;
 }
 export interface BoardProfile {
   name: string; description: string; memoryPages: number; maxInterfaces: number; mtu: number; sizes: Sizes;
@@ -42,7 +44,7 @@ export interface MobilityConfig {
   registrationProfile: "seeds" | "rfc3344";
 }
 /** What a security association authenticates (RFC 2002 §3.5.2-3.5.4); only that use verifies with it. */
-export type SaUse = "mobile-home" | "mobile-foreign" | "foreign-home";
+export type SaUse = "mobile-home" | "mobile-foreign" | "foreign-home" | "correspondent" | "master";
 export interface SecurityAssociation {
   peer: number; spi: number; algorithm: "keyed-md5" | "hmac-md5"; key: Uint8Array;
   replay: "timestamps" | "nonces"; coverSpi: boolean; use: SaUse;

@@ -114,7 +114,7 @@ test("issue 7 fields: reverseTunnel, registrationProfile, reassembly sizes and t
   assert.match(p, /node\.sizes\.reassemblySlots: expected an integer 0\.\.256, got 300/);
   assert.match(p, /node\.sizes\.reassemblyBytes: expected an integer 576\.\.65535, got 100/);
   // A foreign agent's association may be with a mobile node or a home agent: it must say which.
-  assert.match(p, /securityAssociations\[0\]\.use: expected one of mobile-home, mobile-foreign, foreign-home \(a foreign agent's association .*\), got nothing/);
+  assert.match(p, /securityAssociations\[0\]\.use: expected one of mobile-home, mobile-foreign, foreign-home, correspondent, master \(a foreign agent's association .*\), got nothing/);
   assert.match(p, /securityAssociations\[1\]\.use: expected one of mobile-home, mobile-foreign, foreign-home, got "home-home"/);
   // Defaults: a home agent's association with a peer on its home link is mobile-home, others foreign-home.
   const ha = host.validateConfig({
@@ -203,7 +203,7 @@ test("ABI v2 records: addresses are 16 bytes (IPv4-mapped), prefix lengths 96 + 
   assert.equal(tryInit((b) => { b[at[1] + 3] = 16; }), "config: key/value value length: expected 4..4, got 16");
   assert.equal(tryInit((b) => { b[at[1] + 3] = 0; }), "config: key/value value length: expected 4..4, got 0");
   // An entry running past its record.
-  assert.equal(tryInit((b) => { b[at[5] + 3] = 200; }), "config: key/value record length: expected whole entries, got 176");
+  assert.equal(tryInit((b) => { b[at[5] + 3] = 240; }), "config: key/value record length: expected whole entries, got 224");
   // A key from a newer host (≥ 0x8000) is skipped whatever its length: here 16 bytes in MOBILITY.
   const mob = at[5] - 4, mobLen = (bin[mob + 2] << 8) | bin[mob + 3], end = at[5] + mobLen;
   const more = Uint8Array.from([...bin.subarray(0, end), 0x80, 0x01, 0, 16, ...v6, ...bin.subarray(end)]);

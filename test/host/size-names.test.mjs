@@ -1,4 +1,5 @@
-// Issue 8 targets: firmware.wasm stays within 64 KiB; the counter names the module reports are the
+// Size budget (docs/decisions.md "Module size budget", issue 10): firmware.wasm, every role in one
+// module, stays within 128 KiB (it was 64 KiB through issue 9); the counter names the module reports are the
 // C enum of counters.ts, generated once (host/gen-counter-names.mjs), UTF-8.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -8,9 +9,9 @@ import { counterNames, render } from "../../host/gen-counter-names.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 
-test("issue 8: build/firmware.wasm is at most 64 KiB", () => {
+test("issue 10: build/firmware.wasm is at most 128 KiB", () => {
   const n = readFileSync(`${root}build/firmware.wasm`).length;
-  assert.ok(n <= 65536, `firmware.wasm is ${n} bytes, over 65536`);
+  assert.ok(n <= 131072, `firmware.wasm is ${n} bytes, over 131072`);
 });
 
 test("issue 8: assembly/counter-names.ts is generated from the C enum and up to date", () => {
