@@ -115,7 +115,7 @@ test("issue 7 fields: reverseTunnel, registrationProfile, reassembly sizes and t
   assert.match(p, /node\.sizes\.reassemblyBytes: expected an integer 576\.\.65535, got 100/);
   // A foreign agent's association may be with a mobile node or a home agent: it must say which.
   assert.match(p, /securityAssociations\[0\]\.use: expected one of mobile-home, mobile-foreign, foreign-home, correspondent, master \(a foreign agent's association .*\), got nothing/);
-  assert.match(p, /securityAssociations\[1\]\.use: expected one of mobile-home, mobile-foreign, foreign-home, got "home-home"/);
+  assert.match(p, /securityAssociations\[1\]\.use: expected one of mobile-home, mobile-foreign, foreign-home, correspondent, master, got "home-home"/);
   // Defaults: a home agent's association with a peer on its home link is mobile-home, others foreign-home.
   const ha = host.validateConfig({
     name: "ha", roles: ["home-agent"],
