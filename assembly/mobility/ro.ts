@@ -52,6 +52,7 @@ import {
   BC_COA, BC_HA, BC_EXPIRES, BC_FLAGS, BC_REQ_ID, BC_REQUESTED, BC_ENCAP_M, BC_ENCAP_G, BC_LIFETIME,
 } from "./bcache";
 import { tunnelCheck, tunnelSend } from "./tunnel";
+import { roPeersInit } from "./ropeers";
 import { TIMER_NEVER } from "../table/timer";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
@@ -88,9 +89,10 @@ export function roInit(): bool {
   enabled = cfg.roEnabled;
   timer = -1;
   timerAt = TIMER_NEVER;
-  if (!enabled) return bcacheInit(0);
+  if (!enabled) { roPeersInit(0); return bcacheInit(0); }
   pktBuffers(outBuf, 1, <usize>OUT_BUF);
-  return bcacheInit(<u32>cfg.bindingCacheEntries);
+  const peersOk = roPeersInit(<u32>cfg.roPeerEntries);
+  return bcacheInit(<u32>cfg.bindingCacheEntries) && peersOk;
 }
 
 /** True when this node keeps a binding cache. */

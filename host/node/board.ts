@@ -195,7 +195,7 @@ export class Board {
     return this.dumpRaw(table).map((r) => decodeDump(name, r));
   }
 
-  /** Raw records of one table (0 interfaces, 1 routes, 2 ARP cache, 3 bindings, 4 visitors, 5 aliases), copies. */
+  /** Raw records of one table (0 interfaces, 1 routes, 2 ARP cache, 3 bindings, 4 visitors, 5 aliases, 6 binding cache), copies. */
   dumpRaw(table: number): Uint8Array[] {
     const out: Uint8Array[] = [];
     const ptr = this.x.dump_buffer();
@@ -222,12 +222,17 @@ export interface VisitorRecord {
   udpSourcePort: number; expiresAtMs: number; identification: bigint; colocated: number; requestFlags: number;
 }
 export interface AliasRecord { iface: number; address: number; prefixLen: number }
+/** A route-optimization binding cache entry (seed 001). flags: 0x01 used, 0x02 Binding Request outstanding, 0x20 M, 0x10 G. */
+export interface BindingCacheRecord {
+  home: number; careOf: number; homeAgent: number; expiresAtMs: number; identification: bigint; lifetimeSec: number; flags: number;
+}
 export interface DumpRecords {
   interfaces: InterfaceRecord; routes: RouteRecord; arp: ArpRecord; bindings: BindingRecord; visitors: VisitorRecord; aliases: AliasRecord;
+  bindingCache: BindingCacheRecord;
 }
 export type DumpName = keyof DumpRecords;
 /** ABI table number of each dump (docs/abi.md). */
-export const DUMP_TABLES: Record<DumpName, number> = { interfaces: 0, routes: 1, arp: 2, bindings: 3, visitors: 4, aliases: 5 };
+export const DUMP_TABLES: Record<DumpName, number> = { interfaces: 0, routes: 1, arp: 2, bindings: 3, visitors: 4, aliases: 5, bindingCache: 6 };
 
 /**
  * The IPv4 address (host-order number) in the 16-byte address at `o` of a record: ::ffff:a.b.c.d
@@ -261,6 +266,10 @@ export function decodeDump<K extends DumpName>(name: K, r: Uint8Array): DumpReco
       identification: d.getBigUint64(24, true), colocated: r[12], requestFlags: r[13],
     }; break;
     case "aliases": x = { iface: r[0], prefixLen: plen(1), address: ip(4) }; break;
+    case "bindingCache": x = {
+      home: ip(20), careOf: ip(36), homeAgent: ip(52), expiresAtMs: ms(0), identification: d.getBigUint64(8, true),
+      lifetimeSec: d.getUint16(16, true), flags: r[18],
+    }; break;
     default: throw new RangeError(`unknown table ${JSON.stringify(name)}`);
   }
   return x as DumpRecords[K];

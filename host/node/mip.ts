@@ -65,7 +65,7 @@ export function authenticator(k: AuthKey, data: Uint8Array): Uint8Array {
   return new Uint8Array(createHmac("md5", k.key).update(data).digest());
 }
 
-/** Append an authentication extension of `type` (32/33/34) to `msg`, computed with `k`. */
+/** Append an authentication extension of `type` (32/33/34, or 35 for route optimization) to `msg`, computed with `k`. */
 export function appendAuth(msg: Uint8Array, type: number, k: AuthKey): Uint8Array {
   const ext = new Uint8Array(2 + 4 + 16);
   ext[0] = type; ext[1] = 4 + 16;
@@ -104,6 +104,85 @@ export function verifyAuth(msg: Uint8Array, fixedLen: number, type: number, k: A
 export function ntpTimestamp(nowMs: number, clockOffsetSec = 0, low = 0): bigint {
   const sec = 3976214400n + BigInt(Math.floor(nowMs / 1000)) + BigInt(clockOffsetSec);
   return (sec << 32n) | BigInt(low >>> 0);
+}
+
+// ---- route optimization (seed 001, SPEC-DECISIONS layouts) ----------------------------------------
+
+export const RO_WARNING = 16, RO_REQUEST = 17, RO_UPDATE = 18, RO_ACK = 19;
+export const EXT_RO_AUTH = 35, EXT_PFAN = 96, EXT_BW = 160;
+export const BU_A = 0x80, BU_I = 0x40, BU_M = 0x20, BU_G = 0x10;
+
+export interface BindingUpdate { flags: number; lifetimeSec: number; home: number; careOf: number; id: bigint; extensions?: Uint8Array }
+export interface BindingAck { status: number; home: number; id: bigint }
+export type RoMessage =
+  | { type: 16; home: number; targets: number[] }
+  | { type: 17; home: number; id: bigint }
+  | ({ type: 18 } & BindingUpdate & { extensions: Uint8Array })
+  | ({ type: 19 } & BindingAck);
+
+/** Binding Update (18): fixed part (Identification only with I), then `extensions`; authenticate with appendAuth(.., EXT_RO_AUTH, key). */
+export function buildBindingUpdate(u: BindingUpdate): Uint8Array {
+  const withId = (u.flags & BU_I) !== 0;
+  const b = new Uint8Array(withId ? 20 : 12);
+  const dv = new DataView(b.buffer);
+  b[0] = RO_UPDATE; b[1] = u.flags & 0xf0; dv.setUint16(2, u.lifetimeSec);
+  dv.setUint32(4, u.home >>> 0); dv.setUint32(8, u.careOf >>> 0);
+  if (withId) dv.setBigUint64(12, u.id);
+  return u.extensions ? concat(b, u.extensions) : b;
+}
+
+/** Binding Request (17). */
+export function buildBindingRequest(home: number, id: bigint): Uint8Array {
+  const b = new Uint8Array(16);
+  const dv = new DataView(b.buffer);
+  b[0] = RO_REQUEST; dv.setUint32(4, home >>> 0); dv.setBigUint64(8, id);
+  return b;
+}
+
+/** Binding Warning (16): home address and one or more targets. */
+export function buildBindingWarning(home: number, targets: number[]): Uint8Array {
+  const b = new Uint8Array(8 + 4 * targets.length);
+  const dv = new DataView(b.buffer);
+  b[0] = RO_WARNING; dv.setUint32(4, home >>> 0);
+  targets.forEach((t, i) => dv.setUint32(8 + 4 * i, t >>> 0));
+  return b;
+}
+
+/** Binding Acknowledge (19). */
+export function buildBindingAck(a: BindingAck): Uint8Array {
+  const b = new Uint8Array(16);
+  const dv = new DataView(b.buffer);
+  b[0] = RO_ACK; b[3] = a.status; dv.setUint32(4, a.home >>> 0); dv.setBigUint64(8, a.id);
+  return b;
+}
+
+/** Decode a route-optimization message (types 16-19), or null when it is not one or is too short. */
+export function parseRoMessage(b: Uint8Array): RoMessage | null {
+  if (b.length < 8) return null;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const home = dv.getUint32(4);
+  switch (b[0]) {
+    case RO_WARNING: {
+      const targets = [];
+      for (let o = 8; o + 4 <= b.length; o += 4) targets.push(dv.getUint32(o));
+      return { type: 16, home, targets };
+    }
+    case RO_REQUEST: return b.length < 16 ? null : { type: 17, home, id: dv.getBigUint64(8) };
+    case RO_UPDATE: {
+      const withId = (b[1] & BU_I) !== 0, fixed = withId ? 20 : 12;
+      if (b.length < fixed) return null;
+      return { type: 18, flags: b[1], lifetimeSec: dv.getUint16(2), home, careOf: dv.getUint32(8), id: withId ? dv.getBigUint64(12) : 0n, extensions: b.slice(fixed) };
+    }
+    case RO_ACK: return b.length < 16 ? null : { type: 19, status: b[3], home, id: dv.getBigUint64(8) };
+  }
+  return null;
+}
+
+/** Appendix A of seed 001: the node-specific key a home agent derives from its master key, MD5(node | master | node). */
+export function masterDerivedKey(master: Uint8Array, node: number): Uint8Array {
+  const a = new Uint8Array(4);
+  new DataView(a.buffer).setUint32(0, node >>> 0);
+  return new Uint8Array(createHash("md5").update(a).update(master).update(a).digest());
 }
 
 export interface AgentAdvert {
