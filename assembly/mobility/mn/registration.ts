@@ -16,7 +16,7 @@ import { udpIpEmit, UDP_HEADER_LEN } from "../../wire/udp";
 import { MA_FLAG_M, MA_FLAG_G, MA_FLAG_V } from "../../wire/icmp";
 import {
   MIP_PORT, REG_REQ_LEN, regReqEmit, REQ_FLAG_S, REQ_FLAG_B, REQ_FLAG_D, REQ_FLAG_M, REQ_FLAG_G, REQ_FLAG_V,
-  REQ_FLAG_T,
+  REQ_FLAG_T, REQ_FLAG_P,
 } from "../../wire/registration";
 import { EXT_MH_AUTH } from "../../wire/mipext";
 import * as S from "./state";
@@ -29,8 +29,8 @@ import { agentFind, agentValid } from "./agents";
 
 /**
  * Request flags for the outstanding kind: configured S B M G V, D when co-located; T (0x02) for a
- * reverse tunnel in the "rfc3344" profile; 0x02 as the seeds' P and 0x01 (the seeds' R, reserved
- * in rfc3344) never.
+ * reverse tunnel in the "rfc3344" profile; 0x02 as the seeds' P when route optimization's `private`
+ * is set; 0x01 (the seeds' R, reserved in rfc3344) never.
  */
 function requestFlags(kind: u8, agentFlags: u16): u8 {
   if (kind == KIND_DEREG) return 0;
@@ -39,6 +39,9 @@ function requestFlags(kind: u8, agentFlags: u16): u8 {
   // In the "seeds" profile 0x02 is P (SPEC-DECISIONS: private address, 001 §4.6), a different
   // request: no bit says T there (docs/decisions.md).
   if (cfg.reverseTunnel && cfg.registrationProfile == cfg.PROFILE_RFC3344) f |= REQ_FLAG_T;
+  // Why: 001 §4.6: P asks the home agent never to disclose the binding in a Binding Update (only in
+  // the seeds' registration profile, where 0x02 is P).
+  if (cfg.roPrivate && cfg.registrationProfile == cfg.PROFILE_SEEDS) f |= REQ_FLAG_P;
   if (kind == KIND_COLOC) {
     // Why: RFC 2002 §3.3: D when the mobile node decapsulates itself; VJ compression is a foreign
     // agent service.
