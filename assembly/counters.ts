@@ -130,6 +130,9 @@ export const enum C {
   RO_BA_TX,           // Binding Acknowledges sent
   RO_BR_TX,           // Binding Requests sent to reconfirm a cache entry in use (001 §4.3)
   RO_CACHE_TUNNELLED, // datagrams tunnelled straight to a care-of address by the binding cache (001 §3.1)
+  RO_BW_TX,           // Binding Warnings sent to a home agent about a stale tunnelling node (001 §4.1, rate limited §8.3)
+  RO_FORWARDED,       // tunnelled datagrams for a mobile node that moved, re-tunnelled by the binding cache (001 §3.2)
+  RO_SPECIAL_TUNNEL_TX, // datagrams for a lost visitor sent by special tunnel to the home address (001 §8.2)
   COUNT
 }
 

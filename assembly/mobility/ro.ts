@@ -17,6 +17,15 @@
 //     visitors): a destination with a live entry goes to the cache's virtual interface, which
 //     tunnels it to the care-of address (001 §3.1 "tunnel its own datagrams directly"); the entry is
 //     marked used (reconfirmation, LRU)
+//   roExit    the last tunnel exit (after the foreign agent's visitors, a co-located mobile node and
+//     the home agent's reverse tunnels): a tunnelled datagram for a mobile node this node is not the
+//     foreign agent of —
+//       with a cache entry: re-tunnelled by the entry (it is a forwarding pointer, 001 §3.2) and a
+//         Binding Warning naming the tunnel's source goes to the entry's home agent (001 §3.1, §4.1),
+//         rate limited per (source, mobile node) (001 §8.3)
+//       without one, at a foreign agent: a special tunnel — IP in IP to the home address itself, from
+//         this node, so the home agent can tell it from a correspondent's datagram and never tunnel it
+//         back here (draft-ietf-mobileip-spectun, 001 §8.2)
 //   roTimer   one timer for the cache: entries that expired are removed; entries in use near their
 //     end are reconfirmed by a Binding Request to the home agent that vouched for them (001 §4.3)
 //
@@ -30,16 +39,19 @@ import { Ev, evBuf, evEmit, evAddr } from "../events";
 import { nowMs } from "../clock";
 import { netifIp, netifCount, netifValid } from "../link/netif";
 import { stackTimerStart, stackTimerArm, OWNER_RO } from "../sys/timers";
-import { ipSend, ipIsOurs, ipNextIdent } from "../stack/ip";
+import { ipSend, ipIsOurs, ipNextIdent, ipInput } from "../stack/ip";
 import { route, routeIface, routeNextHop, NO_ROUTE, routeVirtual, routeVifHandle, routeChanged, VIF_RO_CACHE } from "../stack/route";
 import { pktBuffers } from "../stack/packet";
-import { ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4SrcInline, ipv4DstInline, IPV4_MIN_HEADER } from "../wire/ipv4";
+import {
+  ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4SrcInline, ipv4DstInline, ipv4Proto, IPV4_MIN_HEADER, IPPROTO_IPIP, IPPROTO_MINENC,
+  IPPROTO_GRE,
+} from "../wire/ipv4";
 import { udpSrcPort, udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
 import { MIP_PORT } from "../wire/registration";
 import { EXT_INDEX_SIZE, extIndexFind, authSpi } from "../wire/mipext";
 import {
   RoErr, buParse, buCheck, buFlags, buHasFlag, buLifetimeSec, buCareOfAddr, buIdentification, buIsDelete, roHomeAddr,
-  baEmitFor, brEmit, roAuthAppend, BU_FLAG_A, BU_FLAG_I, BU_FLAG_M, BU_FLAG_G, BU_LEN, BR_LEN, BA_LEN,
+  baEmitFor, brEmit, bwEmit, roAuthAppend, BU_FLAG_A, BU_FLAG_I, BU_FLAG_M, BU_FLAG_G, BU_LEN, BR_LEN, BA_LEN,
   BA_ACCEPTED, BA_NO_RESOURCES, BA_AUTH_FAILED, BA_ID_MISMATCH, BA_BAD_UPDATE, RO_TYPE_BINDING_UPDATE,
 } from "../wire/ro";
 import { EXT_RO_AUTH } from "../wire/mipext";
@@ -52,7 +64,7 @@ import {
   BC_COA, BC_HA, BC_EXPIRES, BC_FLAGS, BC_REQ_ID, BC_REQUESTED, BC_ENCAP_M, BC_ENCAP_G, BC_LIFETIME,
 } from "./bcache";
 import { tunnelCheck, tunnelSend } from "./tunnel";
-import { roPeersInit } from "./ropeers";
+import { roPeersInit, roPeerAllow, RP_WARNING } from "./ropeers";
 import { TIMER_NEVER } from "../table/timer";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
@@ -341,5 +353,56 @@ export function roVif(r: i64, inIface: i32, p: usize, len: i32): i32 {
   return 0;
 }
 
-/** Binding cache dump (ABI table 5; bcache.ts bcacheDump). */
+const bwTarget: usize = memory.data(4, 4);
+
+/** Send a Binding Warning about `home` naming `target` to the home agent `ha`, rate limited (001 §8.3). */
+function sendWarning(home: u32, target: u32, ha: u32, now: i64): void {
+  // Why: 001 §8.3: "MUST provide some mechanism to limit the rate at which it sends Binding Warning
+  // messages to the same node about any given mobility binding".
+  if (ha == 0 || !roPeerAllow(target, home, RP_WARNING, now, <i64>cfg.roUpdateIntervalMs)) return;
+  store<u32>(bwTarget, target);
+  const n = bwEmit(outMsg(), OUT_CAP, home, bwTarget, 1);
+  if (n > 0 && sendMsg(roSourceFor(ha), ha, MIP_PORT, n)) count(C.RO_BW_TX);
+}
+
+/**
+ * The last tunnel exit (tunnel.ts tunnelInput; see the file comment): the inner datagram at `inner`
+ * (`ilen` bytes, checked) of a tunnel from `outerSrc` that ended here on `iface`, for which no
+ * foreign agent visitor, co-located mobile node or reverse tunnel took it. Returns 0 used, 1 dropped
+ * (counted), -1 not ours (the caller drops it).
+ */
+export function roExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32 {
+  if (!enabled) return -1;
+  const home = ipv4Dst(inner);
+  if (ipIsOurs(home)) return -1;
+  const proto = ipv4Proto(inner);
+  // Why: RFC 2003 §3.2: a tunnel inside the tunnel is not re-tunnelled (recursion, loops).
+  if (proto == IPPROTO_IPIP || proto == IPPROTO_MINENC || proto == IPPROTO_GRE) return -1;
+  const now = nowMs();
+  const e = bcacheLookup(home, now);
+  if (e != 0) {
+    // Why: 001 §3.1: the node that tunnelled this datagram has an out-of-date entry (it sent it to
+    // us, not to the care-of address we know): its home agent is asked to update it (§4.1).
+    if (outerSrc != load<u32>(e, BC_COA)) sendWarning(home, outerSrc, load<u32>(e, BC_HA), now);
+    count(C.RO_FORWARDED);
+    // Received again, so TTL, routes and ICMP errors apply as to any forwarded datagram; the route
+    // decision finds the entry (roRoute) and re-tunnels it to the new care-of address (001 §3.2).
+    return ipInput(iface, inner, ilen, false);
+  }
+  if ((cfg.roles & cfg.ROLE_FOREIGN_AGENT) == 0) return -1;
+  // Why: 001 §8.2: a foreign agent without the visitor and without a binding for it "would resort to
+  // using a special tunnel": the datagram goes, IP in IP from us, to the home address, where the home
+  // agent intercepts it, sees the tunnel came from a care-of address of the binding and does not send
+  // it back there (no loop), and otherwise delivers it to the current care-of address.
+  const rt = route(home);
+  if (rt == NO_ROUTE) { count(C.DROP_NO_ROUTE); return 1; }
+  const from = netifIp(routeIface(rt));
+  const t = tunnelCheck(inner, ilen, cfg.ENCAP_IPIP, from, home);
+  if (t == NO_ROUTE) return 1;
+  if (tunnelSend(inner, ilen, cfg.ENCAP_IPIP, from, home, routeIface(t), routeNextHop(t), true) != 0) return 1;
+  count(C.RO_SPECIAL_TUNNEL_TX);
+  return 0;
+}
+
+/** Binding cache dump (ABI table 6; bcache.ts bcacheDump). */
 export function roDump(index: i32, out: usize): i32 { return enabled ? bcacheDump(index, out) : -1; }

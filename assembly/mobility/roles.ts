@@ -13,7 +13,8 @@
 //   UDP 434 by message type       mipHandle (mip.ts)                   request: HA, FA; reply: FA, MN; others: FA, MN
 //   UDP 68                        udpListen (transport/udp.ts)         DHCP client (app/dhcp.ts), MN only
 //   UDP broadcasts (tap)          udpTap                               HA forwarding home broadcasts (RFC 2002 §4.3)
-//   tunnel exits                  tunnelExit (tunnel.ts)               FA visitor, MN co-located, HA reverse tunnel
+//   tunnel exits                  tunnelExit (tunnel.ts)               FA visitor, MN co-located, HA reverse tunnel,
+//                                                                        binding cache / special tunnel (RO)
 //   timers                        timerOwn (sys/timers.ts)             agent, HA, FA, MN, DHCP, binding cache (RO)
 //   UDP 434 type 18               mipHandle                            binding cache (ro.ts), any node with one
 //   link changes                  netifListen (link/netif.ts)          MN, FA (after the neighbour cache)
@@ -44,7 +45,7 @@ import { mnInit, mnStart, mnTimer, mnDhcpEvent } from "./mn/node";
 import { mnIcmp, mnLink } from "./mn/movement";
 import { mnUdp } from "./mn/reply";
 import { mnRoute, mnVif, mnDeliverDecapsulated } from "./mn/routing";
-import { roInit, roUpdate, roRoute, roVif, roTimer, roDump, roCaching } from "./ro";
+import { roInit, roUpdate, roRoute, roVif, roTimer, roDump, roCaching, roExit } from "./ro";
 import { RO_TYPE_BINDING_UPDATE } from "../wire/ro";
 
 // @ts-ignore: decorator
@@ -125,7 +126,10 @@ export function mobilityInit(): bool {
   if (fa) netifListen(faLink);
   if (fa || ha) ipRegisterIcmp(ICMP_ROUTER_SOLICIT, agentIcmp);
   if (ha) tunnelExit(haReverseTunnel);
-  if (fa || mn || ha) {
+  // Why: 001 §3.1, §8.2: tunnelled datagrams nobody above took: re-tunnelled by the binding cache
+  // (with a Binding Warning) or, at a foreign agent, sent by special tunnel to the home address.
+  if (ro) tunnelExit(roExit);
+  if (fa || mn || ha || ro) {
     ipRegisterProto(IPPROTO_IPIP, tunnelInput);
     ipRegisterProto(IPPROTO_MINENC, tunnelInput);
     ipRegisterProto(IPPROTO_GRE, tunnelInput);
