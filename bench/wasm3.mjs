@@ -5,7 +5,7 @@
 // frames, replayed the same number of times by both runtimes.
 // Usage: node bench/wasm3.mjs [--quick]   (needs host/wasm3/target/release/mipfw-board)
 import * as host from "../build/host.mjs";
-import { encodeBenchFile } from "./benchfile.mjs";
+import { runWasm3Cases, runNodeCase } from "./benchfile.mjs";
 import { spawnSync } from "node:child_process";
 import { writeFileSync, readFileSync, mkdtempSync, rmSync, existsSync } from "node:fs";
 import { join } from "node:path";
@@ -45,47 +45,8 @@ const cases = [
 ];
 for (const c of cases) { c.now ??= T0; c.unit ??= "ns"; c.startups ??= 0; }
 
-// --- bench file (host/wasm3/src/bench.rs): bench/benchfile.mjs encodes it
-
-function runWasm3(list) {
-  const dir = mkdtempSync(join(tmpdir(), "mipfw-bench-"));
-  try {
-    const file = join(dir, "cases.bin");
-    writeFileSync(file, encodeBenchFile(list));
-    const r = spawnSync(BINARY, ["bench", file, "--firmware", FIRMWARE], { encoding: "utf8", maxBuffer: 1 << 24 });
-    if (r.status !== 0) throw new Error(`mipfw-board bench exited ${r.status}: ${r.stderr}`);
-    return r.stdout.trim().split("\n").map((l) => JSON.parse(l));
-  } finally { rmSync(dir, { recursive: true, force: true }); }
-}
-
-// --- the same under Node (host/node/board.ts), same loop shape as bench.rs
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-function runNode(c) {
-  let tx = 0, lastTxLen = 0;
-  const hooks = { now: () => c.now, tx: (i, f) => { tx++; lastTxLen = f.length; }, deliver() {} };
-  const starts = [];
-  let board;
-  for (let i = 0; i <= c.startups; i++) {
-    const t0 = performance.now();
-    board = new host.Board(module, c.config, hooks);
-    board.init();
-    starts.push((performance.now() - t0) * 1000);
-  }
-  for (const op of c.setup) apply(board, op, c.now);
-  const tx0 = tx;
-  const per = [];
-  const m = c.measured.length;
-  let k = 0;
-  const allRx = c.measured.every((o) => o.kind === "rx");
-  for (let r = 0; m && r < c.warmup + c.rounds; r++) {
-    const t0 = performance.now();
-    if (allRx) for (let j = 0; j < c.perRound; j++) { const o = c.measured[k]; board.rx(o.iface, o.data); if (++k === m) k = 0; }
-    else for (let j = 0; j < c.perRound; j++) { apply(board, c.measured[k], c.now); if (++k === m) k = 0; }
-    const ns = ((performance.now() - t0) * 1e6) / c.perRound;
-    if (r >= c.warmup) per.push(ns);
-  }
-  return { nsPerOp: per.length ? median(per) : 0, startupUs: median(starts), tx: tx - tx0, lastTxLen };
-}
+const runWasm3 = (list) => runWasm3Cases(BINARY, list);
+const runNode = runNodeCase;
 
 const w3 = runWasm3(cases);
 const rssAll = w3.pop().rssPeakKiB;
