@@ -58,6 +58,25 @@ export function saAddAddr(peer: usize, spi: u32, alg: u8, replay: u8, flags: u8,
   if (capacity == 0 || keyLen < 0 || keyLen > SA_MAX_KEY) return false;
   const v = htInsertAddr(table, peer);
   if (v == 0 || !htInsertedNew(table)) return false;
+  saFill(v, spi, alg, replay, flags, key, keyLen);
+  return true;
+}
+
+/**
+ * Set the association with the IPv4 peer `peer` (host order), replacing any it had (a registration
+ * key learnt at run time, security/regkey.ts): its replay state starts afresh. False when the table
+ * is full (or has no room at all).
+ */
+export function saSet(peer: u32, spi: u32, alg: u8, replay: u8, flags: u8, key: usize, keyLen: i32): bool {
+  if (capacity == 0 || keyLen < 0 || keyLen > SA_MAX_KEY) return false;
+  const v = htInsertAddr(table, mapped(peer));
+  if (v == 0) return false;
+  saFill(v, spi, alg, replay, flags, key, keyLen);
+  return true;
+}
+
+/** Fill association record `v` (fresh replay state). */
+function saFill(v: usize, spi: u32, alg: u8, replay: u8, flags: u8, key: usize, keyLen: i32): void {
   store<u32>(v, spi, SA_SPI);
   store<u8>(v, alg, SA_ALG);
   store<u8>(v, replay, SA_REPLAY);
@@ -68,7 +87,6 @@ export function saAddAddr(peer: usize, spi: u32, alg: u8, replay: u8, flags: u8,
   store<u64>(v, 0, SA_LAST_ID);
   store<u32>(v, 0, SA_NONCE);
   store<i32>(v, 0, SA_OFFSET);
-  return true;
 }
 
 /** The association with the IPv4 peer `peer` (host order), or 0. */

@@ -55,11 +55,15 @@ export const EXT_SS_AUTH: u8 = 85;
 export const EXT_PFAN: u8 = 96;
 /** Binding Warning extension in a Registration Request (001; project-chosen skippable type). */
 export const EXT_BINDING_WARNING: u8 = 160;
+/** Registration Key Request extension (project-defined, skippable; docs/decisions.md "Registration keys"). */
+export const EXT_REG_KEY_REQUEST: u8 = 161;
+/** Mobile-Foreign Key from the home agent, for the foreign agent (project-defined, skippable). */
+export const EXT_FA_KEY_REPLY: u8 = 162;
 
 /** Index slots: one per known extension type. */
 export const enum ExtSlot {
   MH_AUTH = 0, MF_AUTH, FH_AUTH, RO_AUTH, AS_AUTH, MS_AUTH, SS_AUTH,
-  REG_SERVER, COA, PFAN, BINDING_WARNING,
+  REG_SERVER, COA, PFAN, BINDING_WARNING, REG_KEY_REQUEST, FA_KEY_REPLY,
   COUNT,
 }
 
@@ -82,21 +86,21 @@ export const enum ExtErr {
 
 // Index layout (EXT_INDEX_SIZE bytes, 2-aligned):
 //   @0   u16 × ExtSlot.COUNT  offset of the extension's Type octet from the message start, 0 = absent
-//   @22  u16 number of extensions walked (known + skipped)
-//   @24  u16 number of unknown skippable (128-255) extensions skipped
-//   @26  u16 end offset: message length consumed (== message length when OK)
-//   @28  u16 offset of the offending extension (on error)
-//   @30  u8  ExtErr
-//   @31  u8  type of the offending extension (on error)
+//   @26  u16 number of extensions walked (known + skipped)
+//   @28  u16 number of unknown skippable (128-255) extensions skipped
+//   @30  u16 end offset: message length consumed (== message length when OK)
+//   @32  u16 offset of the offending extension (on error)
+//   @34  u8  ExtErr
+//   @35  u8  type of the offending extension (on error)
 export const EXT_IDX_OFF_SLOTS: usize = 0;
-export const EXT_IDX_OFF_COUNT: usize = 22;
-export const EXT_IDX_OFF_SKIPPED: usize = 24;
-export const EXT_IDX_OFF_END: usize = 26;
-export const EXT_IDX_OFF_ERR_AT: usize = 28;
-export const EXT_IDX_OFF_ERR: usize = 30;
-export const EXT_IDX_OFF_ERR_TYPE: usize = 31;
+export const EXT_IDX_OFF_COUNT: usize = 26;
+export const EXT_IDX_OFF_SKIPPED: usize = 28;
+export const EXT_IDX_OFF_END: usize = 30;
+export const EXT_IDX_OFF_ERR_AT: usize = 32;
+export const EXT_IDX_OFF_ERR: usize = 34;
+export const EXT_IDX_OFF_ERR_TYPE: usize = 35;
 /** Bytes of an extension index. */
-export const EXT_INDEX_SIZE: i32 = 32;
+export const EXT_INDEX_SIZE: i32 = 36;
 /** Static index for callers without scratch of their own (overwritten by every walk using it). */
 export const extIndexScratch: usize = memory.data(EXT_INDEX_SIZE, 4);
 
@@ -125,6 +129,8 @@ export function extSlotOf(type: u8): i32 {
     case EXT_COA: return ExtSlot.COA;
     case EXT_PFAN: return ExtSlot.PFAN;
     case EXT_BINDING_WARNING: return ExtSlot.BINDING_WARNING;
+    case EXT_REG_KEY_REQUEST: return ExtSlot.REG_KEY_REQUEST;
+    case EXT_FA_KEY_REPLY: return ExtSlot.FA_KEY_REPLY;
   }
   return -1;
 }
@@ -144,6 +150,8 @@ function lengthFits(type: u8, l: i32): bool {
     case EXT_COA: return l == 6;                                    // Reserved(16) + address
     case EXT_PFAN: return l >= 14;                                  // lifetime, 2 addresses, SPI
     case EXT_BINDING_WARNING: return l >= 6 && (l - 6) % 4 == 0;    // Reserved, home, targets
+    case EXT_REG_KEY_REQUEST: return l == 4;                        // SPI of the association asked for
+    case EXT_FA_KEY_REPLY: return l == 20;                          // SPI, wrapped 16-byte key
   }
   return true;
 }

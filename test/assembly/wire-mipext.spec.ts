@@ -7,7 +7,7 @@ import {
   extIsAuth, extType, extLength, extData, extEnd, extAppend, extAppendCopy, authExtAppend,
   authSpi, authSetSpi, authAuthenticator, authAuthenticatorLen, authCoveredLen, extIndexScratch,
   EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_RO_AUTH, EXT_REG_SERVER, EXT_COA, EXT_AS_AUTH,
-  EXT_MS_AUTH, EXT_SS_AUTH, EXT_PFAN, EXT_BINDING_WARNING,
+  EXT_MS_AUTH, EXT_SS_AUTH, EXT_PFAN, EXT_BINDING_WARNING, EXT_REG_KEY_REQUEST, EXT_FA_KEY_REPLY,
 } from "../../assembly/wire/mipext";
 import { filled } from "./helpers";
 
@@ -170,6 +170,10 @@ describe("extension walker", () => {
     expect<i32>(extIndexOffset(extIndexScratch, ExtSlot.BINDING_WARNING)).toBe(24);
     expect<i32>(walk([EXT_BINDING_WARNING, 8, 0, 0, 10, 0, 0, 5, 10, 0])).toBe(ExtErr.BAD_LENGTH);
     expect<i32>(walk([EXT_BINDING_WARNING, 4, 0, 0, 10, 0])).toBe(ExtErr.BAD_LENGTH);
+    // Registration Key Request (161): exactly an SPI; Mobile-Foreign Key (162): SPI + 16 bytes.
+    expect<i32>(walk([EXT_REG_KEY_REQUEST, 4, 0, 0, 1, 0])).toBe(ExtErr.OK);
+    expect<i32>(walk([EXT_REG_KEY_REQUEST, 5, 0, 0, 1, 0, 0])).toBe(ExtErr.BAD_LENGTH);
+    expect<i32>(walk([EXT_FA_KEY_REPLY, 4, 0, 0, 1, 0])).toBe(ExtErr.BAD_LENGTH);
   });
 
   it("refuses a repeated known extension", () => {
@@ -193,13 +197,15 @@ describe("extension walker", () => {
       EXT_COA, 6, 0, 0, 1, 2, 3, 4,
       EXT_PFAN, 14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
       EXT_BINDING_WARNING, 6, 0, 0, 0, 0, 0, 0,
+      EXT_REG_KEY_REQUEST, 4, 0, 0, 1, 0,
+      EXT_FA_KEY_REPLY, 20, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     ];
     expect<i32>(walk(ext)).toBe(ExtErr.OK);
-    const want: i32[] = [24, 30, 36, 42, 48, 54, 60, 66, 70, 78, 94];
+    const want: i32[] = [24, 30, 36, 42, 48, 54, 60, 66, 70, 78, 94, 102, 108];
     for (let s = 0; s < ExtSlot.COUNT; s++) {
       expect<i32>(extIndexOffset(extIndexScratch, s)).toBe(want[s], "slot " + s.toString());
     }
-    expect<i32>(extIndexCount(extIndexScratch)).toBe(11);
+    expect<i32>(extIndexCount(extIndexScratch)).toBe(13);
     expect<u32>(authSpi(msg(ext) + 42)).toBe(0x103);
   });
 

@@ -1,0 +1,76 @@
+// Registration keys for smooth handoff (seed 001 §3.2, §5.2: "the mobile node and the foreign agent have
+// to have a security association"; the issue: "from the home agent via a foreign-home association").
+// The regkey draft the seed cites is gone; this is the project's scheme (docs/decisions.md
+// "Registration keys"), built only from what the two associations already give:
+//
+// - The mobile node asks for a key for the foreign agent it registers through with a Registration Key
+//   Request extension (161: SPI) before its mobile-home authenticator, so the home agent knows the
+//   request is genuine.
+// - Both ends derive the same mobile-foreign key from the mobile-home key, the foreign agent's address,
+//   the home address and the request's Identification (fresh for every registration):
+//     K_MF = HMAC-MD5(K_MH, "mipfw-mn-fa-key" | FA(4) | home(4) | Identification(8))
+//   so the key itself never travels to the mobile node.
+// - The home agent sends it to the foreign agent, wrapped with the foreign-home key, in a Mobile-Foreign
+//   Key extension (162: SPI | K_MF XOR MD5(K_FH | reply Identification(8) | home(4) | K_FH)) after the
+//   mobile-home authenticator and before the foreign-home authenticator that covers it.
+// - Both install a mobile-foreign association (HMAC-MD5, SPI covered, the requested SPI): the foreign
+//   agent with the home address as peer, the mobile node with the foreign agent's address. It then
+//   authenticates the Binding Update that notifies this foreign agent when the mobile node has moved on.
+
+import { hmacMd5 } from "../crypto/hmac";
+import { md5Init, md5Update, md5Final, MD5_CTX_SIZE } from "../crypto/md5";
+import { SA_KEY, SA_KEYLEN, saSet } from "./sa";
+import { SA_ALG_HMAC_MD5, SA_FLAG_COVER_SPI, SA_USE_MOBILE_FOREIGN, SA_USE_SHIFT } from "../config";
+
+/** Bytes of a registration key. */
+export const REGKEY_LEN: i32 = 16;
+
+const LABEL: usize = memory.data<u8>([
+  0x6d, 0x69, 0x70, 0x66, 0x77, 0x2d, 0x6d, 0x6e, 0x2d, 0x66, 0x61, 0x2d, 0x6b, 0x65, 0x79, // "mipfw-mn-fa-key"
+]);
+const LABEL_LEN: i32 = 15;
+const input: usize = memory.data(32, 8);
+const md5ctx: usize = memory.data(<i32>MD5_CTX_SIZE, 8);
+const pad: usize = memory.data(16, 8);
+
+/** Network-order u32 `v` at `p`. */
+// @ts-ignore: decorator
+@inline function put32(p: usize, v: u32): void { store<u32>(p, bswap<u32>(v)); }
+
+/**
+ * The mobile-foreign key for the mobile node `home` registering through foreign agent `fa` with
+ * Identification `id`, derived from the mobile-home association `mh` (its raw key), into 16 bytes at `out`.
+ */
+export function regkeyDerive(mh: usize, fa: u32, home: u32, id: u64, out: usize): void {
+  memory.copy(input, LABEL, <usize>LABEL_LEN);
+  put32(input + <usize>LABEL_LEN, fa);
+  put32(input + <usize>LABEL_LEN + 4, home);
+  store<u64>(input + <usize>LABEL_LEN + 8, bswap<u64>(id));
+  hmacMd5(mh + SA_KEY, <i32>load<u8>(mh, SA_KEYLEN), input, LABEL_LEN + 16, 0, 0, out);
+}
+
+/**
+ * XOR the 16 bytes at `key` in place with MD5(K_FH | id | home | K_FH) of the foreign-home association
+ * `fh`: wraps on the home agent, unwraps on the foreign agent (the same operation).
+ */
+export function regkeyWrap(fh: usize, id: u64, home: u32, key: usize): void {
+  const k = fh + SA_KEY;
+  const kl = <i32>load<u8>(fh, SA_KEYLEN);
+  store<u64>(input, bswap<u64>(id));
+  put32(input + 8, home);
+  md5Init(md5ctx);
+  md5Update(md5ctx, k, kl);
+  md5Update(md5ctx, input, 12);
+  md5Update(md5ctx, k, kl);
+  md5Final(md5ctx, pad);
+  store<u64>(key, load<u64>(key) ^ load<u64>(pad));
+  store<u64>(key, load<u64>(key, 8) ^ load<u64>(pad, 8), 8);
+}
+
+/**
+ * Install (or replace) the mobile-foreign association with `peer` (IPv4, host order): HMAC-MD5 over
+ * the SPI too, `spi`, the 16-byte key at `key`. False when the table has no room.
+ */
+export function regkeyInstall(peer: u32, spi: u32, key: usize): bool {
+  return saSet(peer, spi, SA_ALG_HMAC_MD5, 0, SA_FLAG_COVER_SPI | (SA_USE_MOBILE_FOREIGN << SA_USE_SHIFT), key, REGKEY_LEN);
+}
