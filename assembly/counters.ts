@@ -133,6 +133,7 @@ export const enum C {
   RO_BW_TX,           // Binding Warnings sent to a home agent about a stale tunnelling node (001 §4.1, rate limited §8.3)
   RO_FORWARDED,       // tunnelled datagrams for a mobile node that moved, re-tunnelled by the binding cache (001 §3.2)
   RO_SPECIAL_TUNNEL_TX, // datagrams for a lost visitor sent by special tunnel to the home address (001 §8.2)
+  HA_REGKEY_SENT,     // mobile-foreign keys given to foreign agents in registration replies (docs/decisions.md "Registration keys")
   COUNT
 }
 

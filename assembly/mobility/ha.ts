@@ -55,7 +55,8 @@ import {
   REQ_FLAG_M, REQ_FLAG_G, REQ_FLAG_R, CODE_ACCEPTED, CODE_HA_NO_RESOURCES, CODE_HA_PROHIBITED,
   CODE_HA_MN_AUTH_FAILED, CODE_HA_FA_AUTH_FAILED, CODE_HA_ID_MISMATCH, CODE_HA_BAD_REQUEST, CODE_HA_TOO_MANY_BINDINGS, CODE_HA_UNKNOWN_HA,
 } from "../wire/registration";
-import { EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_FH_AUTH, extIndexFind, authSpi } from "../wire/mipext";
+import { EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_FH_AUTH, EXT_REG_KEY_REQUEST, extIndexFind, authSpi } from "../wire/mipext";
+import { regkeyAppendForFa, regkeyRequestSpi } from "../security/regkey";
 import { AuthResult, authAppend, authVerify } from "../security/auth";
 import { saFindFor, SA_REPLAY } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification } from "../security/replay";
@@ -294,8 +295,16 @@ function sendReply(sa: usize, from: u32, to: u32, port: u16, code: u8, lifetimeS
   const a = authAppend(sa, msg, n, cap, EXT_MH_AUTH);
   if (a > 0) n = a;
   if (fa != 0 && fa != home) {
+    const fsa = saFindFor(fa, cfg.SA_USE_FOREIGN_HOME);
+    // Registration key (docs/decisions.md "Registration keys"): the mobile-foreign key for the
+    // foreign agent, after the mobile-home authenticator (not the mobile node's business) and before
+    // the foreign-home one that authenticates it; only with a foreign-home association to wrap it.
+    if (fsa != 0 && keySpi != 0 && code == CODE_ACCEPTED && a > 0) {
+      n = regkeyAppendForFa(msg, n, cap, sa, fsa, keyCoa, home, keyReqId, id, keySpi);
+      count(C.HA_REGKEY_SENT);
+    }
     // RFC 2002 §3.5.4: with a foreign agent we share an SA with, the reply is authenticated to it too.
-    const f = authAppend(saFindFor(fa, cfg.SA_USE_FOREIGN_HOME), msg, n, cap, EXT_FH_AUTH);
+    const f = authAppend(fsa, msg, n, cap, EXT_FH_AUTH);
     if (f > 0) n = f;
   }
   const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, from, to, MIP_PORT, port, n);
@@ -313,8 +322,14 @@ function sendReply(sa: usize, from: u32, to: u32, port: u16, code: u8, lifetimeS
  * Process the Registration Request of `mlen` bytes at `msg`, received on `iface` (RFC 2002 §3.8.2).
  * Returns 0 used, 1 dropped.
  */
+// The Registration Key Request of the request being answered (0: none), for sendReply.
+let keySpi: u32 = 0;
+let keyCoa: u32 = 0;
+let keyReqId: u64 = 0;
+
 function haRegistration(iface: i32, src: u32, dst: u32, sport: u16, msg: usize, mlen: i32): i32 {
   count(C.HA_REG_RX);
+  keySpi = 0;
   // Why: RFC 2002 §1.9 / §3.8.2.1: a request whose extensions cannot be walked (truncated, Length past
   // the end, bad known layout, duplicate) or that carries an unknown extension 0-127 is silently
   // discarded: no trustworthy authenticator can be located in it (docs/decisions.md).
@@ -377,6 +392,16 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: u16, msg: usize, 
   }
   if (code == CODE_ACCEPTED) code = bindingUpdate(home, coa, flags, granted);
   if (code == CODE_ACCEPTED) haAccepted(sa, id, nonces);
+  // A key is given for a registration through a foreign agent when the request asked for it before
+  // its mobile-home authenticator (so the mobile node asked, not someone on the way).
+  const kOff = extIndexFind(extIndex, EXT_REG_KEY_REQUEST);
+  if (code == CODE_ACCEPTED && lifetime != 0 && kOff != 0 && kOff < extIndexFind(extIndex, EXT_MH_AUTH) && src != home) {
+    // Why: 001 §2: SPIs 0-255 are reserved and never name an association.
+    const spi = regkeyRequestSpi(msg + <usize>kOff);
+    keySpi = spi >= 256 ? spi : 0;
+    keyCoa = coa;
+    keyReqId = id;
+  }
 
   // Identification (RFC 2002 §5.6.1-5.6.2): a valid timestamp is echoed whole; on 133, and always
   // with nonces, the high 32 bits are our time / the nonce to use next (replay.ts).

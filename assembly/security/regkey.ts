@@ -21,6 +21,7 @@ import { hmacMd5 } from "../crypto/hmac";
 import { md5Init, md5Update, md5Final, MD5_CTX_SIZE } from "../crypto/md5";
 import { SA_KEY, SA_KEYLEN, saSet } from "./sa";
 import { SA_ALG_HMAC_MD5, SA_FLAG_COVER_SPI, SA_USE_MOBILE_FOREIGN, SA_USE_SHIFT } from "../config";
+import { EXT_FA_KEY_REPLY } from "../wire/mipext";
 
 /** Bytes of a registration key. */
 export const REGKEY_LEN: i32 = 16;
@@ -74,3 +75,27 @@ export function regkeyWrap(fh: usize, id: u64, home: u32, key: usize): void {
 export function regkeyInstall(peer: u32, spi: u32, key: usize): bool {
   return saSet(peer, spi, SA_ALG_HMAC_MD5, 0, SA_FLAG_COVER_SPI | (SA_USE_MOBILE_FOREIGN << SA_USE_SHIFT), key, REGKEY_LEN);
 }
+
+/**
+ * Home agent: append the Mobile-Foreign Key extension (162) for the foreign agent to the reply of
+ * `len` bytes at `msg` (room for `cap`): the key for `home` registering through care-of address `coa`
+ * with request Identification `reqId`, derived with the mobile-home association `mh`, wrapped with the
+ * foreign-home association `fh` and the reply Identification `replyId`, under SPI `spi`. Returns the
+ * new length, or `len` unchanged when it does not fit.
+ */
+export function regkeyAppendForFa(msg: usize, len: i32, cap: i32, mh: usize, fh: usize, coa: u32, home: u32,
+  reqId: u64, replyId: u64, spi: u32): i32 {
+  if (len + 22 > cap) return len;
+  const e = msg + <usize>len;
+  store<u8>(e, EXT_FA_KEY_REPLY, 0);
+  store<u8>(e, 20, 1);
+  put32(e + 2, spi);
+  regkeyDerive(mh, coa, home, reqId, e + 6);
+  regkeyWrap(fh, replyId, home, e + 6);
+  return len + 22;
+}
+
+/** The SPI asked for by the Registration Key Request extension at `ext`. */
+export function regkeyRequestSpi(ext: usize): u32 { return bswap<u32>(load<u32>(ext, 2)); }
+/** The SPI of the Mobile-Foreign Key extension at `ext`; its wrapped key is at ext + 6. */
+export function regkeyReplySpi(ext: usize): u32 { return bswap<u32>(load<u32>(ext, 2)); }
