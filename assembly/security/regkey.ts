@@ -21,7 +21,7 @@ import { hmacMd5 } from "../crypto/hmac";
 import { md5Init, md5Update, md5Final, MD5_CTX_SIZE } from "../crypto/md5";
 import { SA_KEY, SA_KEYLEN, saSet } from "./sa";
 import { SA_ALG_HMAC_MD5, SA_FLAG_COVER_SPI, SA_USE_MOBILE_FOREIGN, SA_USE_SHIFT } from "../config";
-import { EXT_FA_KEY_REPLY } from "../wire/mipext";
+import { EXT_FA_KEY_REPLY, EXT_REG_KEY_REQUEST } from "../wire/mipext";
 
 /** Bytes of a registration key. */
 export const REGKEY_LEN: i32 = 16;
@@ -99,3 +99,35 @@ export function regkeyAppendForFa(msg: usize, len: i32, cap: i32, mh: usize, fh:
 export function regkeyRequestSpi(ext: usize): u32 { return bswap<u32>(load<u32>(ext, 2)); }
 /** The SPI of the Mobile-Foreign Key extension at `ext`; its wrapped key is at ext + 6. */
 export function regkeyReplySpi(ext: usize): u32 { return bswap<u32>(load<u32>(ext, 2)); }
+
+const keyBuf: usize = memory.data(16, 8);
+
+/**
+ * Foreign agent: the Mobile-Foreign Key extension at `ext` of an accepted reply for `home` with
+ * Identification `replyId`, whose foreign-home authenticator verified with `fh`: unwrap the key and
+ * install the mobile-foreign association with `home`. False when the table has no room.
+ */
+export function regkeyFaInstall(ext: usize, fh: usize, replyId: u64, home: u32): bool {
+  memory.copy(keyBuf, ext + 6, 16);
+  regkeyWrap(fh, replyId, home, keyBuf);
+  return regkeyInstall(home, regkeyReplySpi(ext), keyBuf);
+}
+
+/**
+ * Mobile node: after an accepted registration through care-of address `coa` whose request (with
+ * Identification `reqId`) asked for a key under `spi`: derive it from the mobile-home association
+ * `mh` and install the mobile-foreign association with `coa`.
+ */
+export function regkeyMnInstall(mh: usize, coa: u32, home: u32, reqId: u64, spi: u32): bool {
+  regkeyDerive(mh, coa, home, reqId, keyBuf);
+  return regkeyInstall(coa, spi, keyBuf);
+}
+
+/** Append a Registration Key Request extension (161) asking for SPI `spi` to the `len`-byte message at `msg`; new length, or `len` when it does not fit. */
+export function regkeyRequestAppend(msg: usize, len: i32, cap: i32, spi: u32): i32 {
+  if (len + 6 > cap) return len;
+  store<u8>(msg + <usize>len, EXT_REG_KEY_REQUEST, 0);
+  store<u8>(msg + <usize>len, 4, 1);
+  put32(msg + <usize>len + 2, spi);
+  return len + 6;
+}
