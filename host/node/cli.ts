@@ -5,7 +5,8 @@ import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Board, BoardError, compileFirmware } from "./board.js";
-import { validateConfig, ConfigError, formatIp } from "./config.js";
+import { validateConfig, ConfigError, formatIp, parseKey, parseIp } from "./config.js";
+import { masterDerivedKey } from "./mip.js";
 import { validateScenario } from "./sim/scenario.js";
 import { Simulation } from "./sim/sim.js";
 import { summaryJson } from "./sim/summary.js";
@@ -35,6 +36,10 @@ Usage:
   mipfw check-config <node.json> [--firmware FILE]
                         validate a node configuration, start it on its board profile and
                         report memory use; lists every problem otherwise
+  mipfw derive-key --master KEY --node ADDR [--spi N]
+                        the key a home agent with a master key (association "use": "master")
+                        derives for node ADDR: MD5(ADDR | master | ADDR) (seed 001 appendix A);
+                        prints it and the association the other node configures
   mipfw --help          this text
 
 Exit status: 0 success, 1 invalid scenario/configuration or failed run, 2 bad arguments.
@@ -221,6 +226,21 @@ function cmdCheckConfig(args: string[]): number {
   return 0;
 }
 
+function cmdDeriveKey(args: string[]): number {
+  const p = parseArgs(args, ["--master", "--node", "--spi"], []);
+  if (p.positional.length) throw new UsageError(`derive-key takes no file, got ${p.positional.join(" ")}`);
+  const master = parseKey(p.flags.get("--master"));
+  if (!master || master.length > 64) throw new UsageError(`--master: expected 1-64 bytes as hex or "text:...", got ${JSON.stringify(p.flags.get("--master") ?? null)}`);
+  const node = parseIp(p.flags.get("--node"));
+  if (node === null || node === 0) throw new UsageError(`--node: expected an address like 10.9.0.10, got ${JSON.stringify(p.flags.get("--node") ?? null)}`);
+  const spi = intFlag(p, "--spi", 256, 4294967295) ?? null;
+  const hex = Buffer.from(masterDerivedKey(master, node)).toString("hex");
+  process.stdout.write(`${hex}\n`);
+  process.stdout.write(`  the node ${formatIp(node)} configures, with the home agent's address as peer:\n`);
+  process.stdout.write(`  { "peer": "<home agent>", "spi": ${spi ?? "<the master association's spi>"}, "key": "${hex}", "use": "correspondent" }\n`);
+  return 0;
+}
+
 function main(argv: string[]): number {
   const [cmd, ...rest] = argv;
   try {
@@ -229,6 +249,7 @@ function main(argv: string[]): number {
     if (rest.includes("--help") || rest.includes("-h")) { process.stdout.write(HELP); return 0; }
     if (cmd === "sim") return cmdSim(rest);
     if (cmd === "check-config") return cmdCheckConfig(rest);
+    if (cmd === "derive-key") return cmdDeriveKey(rest);
     throw new UsageError(`unknown command ${JSON.stringify(cmd)}`);
   } catch (e) {
     if (e instanceof UsageError) { process.stderr.write(`mipfw: ${e.message}\nRun "mipfw --help" for usage.\n`); return 2; }

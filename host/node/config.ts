@@ -161,7 +161,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function parseKey(v: unknown): Uint8Array | null {
+/** A key as configurations write it: hex, or "text:..." (UTF-8); null when neither or empty. */
+export function parseKey(v: unknown): Uint8Array | null {
   if (typeof v !== "string") return null;
   if (v.startsWith("text:")) { const b = new TextEncoder().encode(v.slice(5)); return b.length ? b : null; }
   if (!/^([0-9a-fA-F]{2})+$/.test(v)) return null;

@@ -97,3 +97,20 @@ test("cli: sim prints a readable table; an invalid scenario exits 1 naming the f
   assert.equal(b.status, 1);
   assert.match(b.stderr, /scenario\.segments\[0\]\.delayMs: expected a number 0\.\.60000, got "slow"/);
 });
+
+test("cli: derive-key prints the node-specific key of seed 001 appendix A, MD5(node | master | node); bad input exits 2", async () => {
+  const { createHash } = await import("node:crypto");
+  const a = Buffer.from([10, 9, 0, 10]);
+  const want = createHash("md5").update(a).update("hunter2").update(a).digest("hex");
+  const r = run("derive-key", "--master", "text:hunter2", "--node", "10.9.0.10", "--spi", "5000");
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.split("\n")[0], want);
+  assert.match(r.stdout, new RegExp(`"spi": 5000, "key": "${want}", "use": "correspondent"`));
+  // The same key from the hex form of the master key.
+  assert.equal(run("derive-key", "--master", Buffer.from("hunter2").toString("hex"), "--node", "10.9.0.10").stdout.split("\n")[0], want);
+  for (const [args, msg] of [[["--master", "zz", "--node", "1.2.3.4"], /--master: expected 1-64 bytes/], [["--master", "00", "--node", "x"], /--node: expected an address/], [["--master", "00", "--node", "1.2.3.4", "--spi", "12"], /--spi: expected an integer 256\.\./]]) {
+    const b = run("derive-key", ...args);
+    assert.equal(b.status, 2);
+    assert.match(b.stderr, msg);
+  }
+});
