@@ -12,7 +12,7 @@
 //
 // Paths (default: forward-64, ha-ipip, reg-hmac; --path all for every one): forward-64,
 // forward-1400, ha-ipip, ha-minimal, ha-gre, ha-many (1,000 bindings in turn: no flow repeats),
-// fa-decap, reg-hmac, reg-keyed. Each is a case of
+// fa-decap, reg-hmac, reg-keyed, cn-update, cn-send (route optimization at a correspondent). Each is a case of
 // bench/wasm3.mjs: the same configuration, setup frames and measured frames (bench/setup.mjs).
 //
 // How the ops are counted: the module is rewritten with binaryen (node_modules/binaryen):
@@ -41,7 +41,7 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import * as host from "../build/host.mjs";
 import {
-  T0, apply, rx, router, homeAgentConfig, homeAgentSetup, requestFrame, requestFrames, toHome, foreignAgent,
+  T0, apply, rx, router, homeAgentConfig, homeAgentSetup, requestFrame, requestFrames, toHome, foreignAgent, correspondent,
 } from "./setup.mjs";
 import { encodeBenchFile } from "./benchfile.mjs";
 
@@ -73,6 +73,11 @@ const PATHS = {
     frames: (n) => Array.from({ length: n }, (_, k) => rx(1, toHome((k * 7919) % 1000, 36))) },
   "fa-decap": { name: "FA decapsulation + delivery, 1400 B", config: foreignAgent.config, setup: foreignAgent.setup, frames: (n) => Array(n).fill(rx(1, foreignAgent.tunnelled())) },
   "reg-hmac": { name: "HA registrations, HMAC-MD5", config: () => homeAgentConfig(64, "hmac-md5"), setup: homeAgentSetup, frames: (n) => requestFrames(n, 64, "hmac-md5").map((f) => rx(1, f)), regs: true },
+  "cn-update": { name: "correspondent: Binding Updates, HMAC-MD5, 64 nodes", config: () => correspondent.config(64), setup: correspondent.setup,
+    frames: (n) => correspondent.updates(64, n), regs: true },
+  "cn-send": { name: "correspondent: 64 B to a cached node, cache of 256", config: () => correspondent.config(256),
+    setup: () => [...correspondent.setup(), ...correspondent.updates(256, 256)],
+    frames: (n) => Array.from({ length: n }, (_, k) => correspondent.toHome(correspondent.homeOf((k * 37) % 256))) },
   "reg-keyed": { name: "HA registrations, keyed-MD5", config: () => homeAgentConfig(64, "keyed-md5"), setup: homeAgentSetup, frames: (n) => requestFrames(n, 64, "keyed-md5").map((f) => rx(1, f)), regs: true },
 };
 if (!wanted.length) wanted = ["forward-64", "ha-ipip", "reg-hmac"];

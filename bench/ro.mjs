@@ -4,55 +4,27 @@
 // profile's capacity): it must stay flat; and updates under LRU pressure (a full cache of 64 entries
 // taking updates for 1,000 mobile nodes in turn: every update replaces the least recently used entry).
 // Usage: node bench/ro.mjs [--quick]   (wasm3 column: host/wasm3/target/release/mipfw-board)
-import * as host from "../build/host.mjs";
 import { existsSync, readFileSync } from "node:fs";
 import { heading } from "./lib.mjs";
-import { T0, rx, output } from "./setup.mjs";
+import { T0, correspondent } from "./setup.mjs";
 import { runWasm3Cases, runNodeCase } from "./benchfile.mjs";
 
 const BINARY = process.env.MIPFW_BOARD ?? "host/wasm3/target/release/mipfw-board";
 const quick = process.argv.includes("--quick");
-const ip = (s) => host.parseIp(s);
-const CN_MAC = host.mac("02:00:00:00:09:20"), R_MAC = host.mac("02:00:00:00:09:01");
-const CN = ip("10.9.0.20"), ROUTER = ip("10.9.0.1"), HA = ip("10.0.0.1");
-const KEY = { spi: 5000, algorithm: "hmac-md5", key: new TextEncoder().encode("cn-ha-secret") };
 const LARGEST = Math.max(...["linux", "rpi4", "rpi-zero-2w", "emulated", "esp32"].map((b) => JSON.parse(readFileSync(`boards/${b}.json`, "utf8")).sizes.bindingCache));
-const homeOf = (i) => (ip("10.64.0.0") + i) >>> 0;   // 10.64.0.0/10: room for the largest cache
-const coaOf = (i) => (ip("10.32.0.1") + (i % 200) * 256) >>> 0;
-
-function cnConfig(cache) {
-  return host.validateConfig({
-    name: "cn", board: cache > 1024 ? "linux" : "emulated", roles: ["host"],
-    interfaces: [{ name: "eth0", mac: "02:00:00:00:09:20", ipv4: "10.9.0.20/24" }],
-    routes: [{ dest: "default", via: "10.9.0.1" }],
-    sizes: { bindingCache: cache, roPeers: 16, timers: 64 },
-    mobility: { routeOptimization: { enabled: true } },
-    securityAssociations: [{ peer: "10.0.0.1", spi: 5000, algorithm: "hmac-md5", key: "text:cn-ha-secret", use: "correspondent" }],
-  }, "cn");
-}
-
-/** Binding Update number `seq` (fresh: the Identification grows with it) for mobile node `home`. */
-function update(home, seq, coa) {
-  const id = host.ntpTimestamp(T0, 0, 0) + BigInt(seq + 1);
-  const m = host.appendAuth(host.buildBindingUpdate({ flags: host.BU_I, lifetimeSec: 600, home, careOf: coa, id }), host.EXT_RO_AUTH, KEY);
-  return host.ethFrame(CN_MAC, R_MAC, 0x0800, host.buildUdp(HA, CN, 434, 434, m, 1, 60));
-}
-const arp = () => rx(0, host.arpFrame(2, R_MAC, ROUTER, CN_MAC, CN));
-const toHome = (home) => host.buildUdp(CN, home, 7000, 7001, new Uint8Array(64).fill(1), 1, 64);
+const C = correspondent;
 
 const BU = quick ? { perRound: 1000, warmup: 1, rounds: 3 } : { perRound: 5000, warmup: 1, rounds: 5 };
 const PKT = quick ? { perRound: 2000, warmup: 1, rounds: 3 } : { perRound: 20000, warmup: 2, rounds: 7 };
-const buFrames = (homes, total) => Array.from({ length: total }, (_, s) => rx(0, update(homeOf(s % homes), s, coaOf(s))));
 
 const cases = [
-  { name: "Binding Updates, 64 mobile nodes (refresh)", unit: "BU/s", config: cnConfig(64), setup: [arp()], measured: buFrames(64, BU.perRound * (BU.warmup + BU.rounds)), ...BU },
-  { name: "Binding Updates, 1,000 nodes into 64 (LRU)", unit: "BU/s", config: cnConfig(64), setup: [arp()], measured: buFrames(1000, BU.perRound * (BU.warmup + BU.rounds)), ...BU },
+  { name: "Binding Updates, 64 mobile nodes (refresh)", unit: "BU/s", config: C.config(64), setup: C.setup(), measured: C.updates(64, BU.perRound * (BU.warmup + BU.rounds)), ...BU },
+  { name: "Binding Updates, 1,000 nodes into 64 (LRU)", unit: "BU/s", config: C.config(64), setup: C.setup(), measured: C.updates(1000, BU.perRound * (BU.warmup + BU.rounds)), ...BU },
 ];
 for (const n of [10, 256, LARGEST]) {
-  const fill = Array.from({ length: n }, (_, i) => rx(0, update(homeOf(i), i, coaOf(i))));
   // 64 different cached destinations in turn (the route decision's one-entry memo never hits).
-  const dsts = Array.from({ length: 64 }, (_, j) => output(toHome(homeOf(Math.floor((j * n) / 64)))));
-  cases.push({ name: `send to a cached node, cache of ${n}`, unit: "ns", config: cnConfig(n), setup: [arp(), ...fill], measured: dsts, ...PKT });
+  const dsts = Array.from({ length: 64 }, (_, j) => C.toHome(C.homeOf(Math.floor((j * n) / 64))));
+  cases.push({ name: `send to a cached node, cache of ${n}`, unit: "ns", config: C.config(n), setup: [...C.setup(), ...C.updates(n, n)], measured: dsts, ...PKT });
 }
 for (const c of cases) { c.now = T0; c.startups = 0; }
 

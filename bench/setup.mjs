@@ -149,6 +149,38 @@ export const foreignAgent = {
   },
 };
 
+// --- a correspondent node with a route-optimization binding cache (bench/ro.mjs, opprofile cn-*):
+// 10.9.0.20 behind the router 10.9.0.1, a correspondent association with the home agent 10.0.0.1.
+const CN_MAC = host.mac("02:00:00:00:09:20"), CN_R_MAC = host.mac("02:00:00:00:09:01");
+const CN_IP = ip("10.9.0.20"), CN_RTR = ip("10.9.0.1"), CN_HA = ip("10.0.0.1");
+const CN_KEY = { spi: 5000, algorithm: "hmac-md5", key: new TextEncoder().encode("cn-ha-secret") };
+export const correspondent = {
+  /** A cache of `cache` entries (board linux above 1,024, else emulated). */
+  config: (cache) => host.validateConfig({
+    name: "cn", board: cache > 1024 ? "linux" : "emulated", roles: ["host"],
+    interfaces: [{ name: "eth0", mac: "02:00:00:00:09:20", ipv4: "10.9.0.20/24" }],
+    routes: [{ dest: "default", via: "10.9.0.1" }],
+    sizes: { bindingCache: cache, roPeers: 16, timers: 64 },
+    mobility: { routeOptimization: { enabled: true } },
+    securityAssociations: [{ peer: "10.0.0.1", spi: 5000, algorithm: "hmac-md5", key: "text:cn-ha-secret", use: "correspondent" }],
+  }, "cn"),
+  /** The router's MAC learnt. */
+  setup: () => [rx(0, host.arpFrame(2, CN_R_MAC, CN_RTR, CN_MAC, CN_IP))],
+  /** Mobile node `i`'s home address (10.64.0.0/10: room for the largest cache) and a care-of address. */
+  homeOf: (i) => (ip("10.64.0.0") + i) >>> 0,
+  coaOf: (i) => (ip("10.32.0.1") + (i % 200) * 256) >>> 0,
+  /** Binding Update number `seq` (fresh: the Identification grows with it) for `home` at `coa`, from the home agent. */
+  update: (home, seq, coa) => {
+    const id = host.ntpTimestamp(T0, 0, 0) + BigInt(seq + 1);
+    const m = host.appendAuth(host.buildBindingUpdate({ flags: host.BU_I, lifetimeSec: 600, home, careOf: coa, id }), host.EXT_RO_AUTH, CN_KEY);
+    return rx(0, host.ethFrame(CN_MAC, CN_R_MAC, 0x0800, host.buildUdp(CN_HA, CN_IP, 434, 434, m, 1, 60)));
+  },
+  /** Updates for `homes` mobile nodes in turn, `total` in all. */
+  updates: (homes, total) => Array.from({ length: total }, (_, k) => correspondent.update(correspondent.homeOf(k % homes), k, correspondent.coaOf(k))),
+  /** A 64-byte datagram of the local stack to `home`. */
+  toHome: (home) => output(host.buildUdp(CN_IP, home, 7000, 7001, new Uint8Array(64).fill(1), 1, 64)),
+};
+
 /** The default scenario's mobile node (esp32 profile): its configuration. */
 export function mobileNodeConfig() {
   return host.loadScenario("scenarios/default.json").nodes.find((n) => n.config.roles.includes("mobile-node")).config;

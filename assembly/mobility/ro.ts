@@ -63,7 +63,7 @@ import {
   bcacheNeedsRequest, bcacheRequestSent, bcacheNext, bcacheEntryAt, bcacheHomeAt, bcacheCapacity, bcacheDump,
   BC_COA, BC_HA, BC_EXPIRES, BC_FLAGS, BC_REQ_ID, BC_REQUESTED, BC_ENCAP_M, BC_ENCAP_G, BC_LIFETIME,
 } from "./bcache";
-import { tunnelCheck, tunnelSend } from "./tunnel";
+import { tunnelCheck, tunnelSend, tunnelRoute } from "./tunnel";
 import { roPeersInit, roPeerAllow, RP_WARNING } from "./ropeers";
 import { TIMER_NEVER } from "../table/timer";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
@@ -342,7 +342,8 @@ export function roVif(r: i64, inIface: i32, p: usize, len: i32): i32 {
   const coa = load<u32>(e, BC_COA);
   // Why: RFC 2003 §3.2: never tunnel a datagram back to where it came from.
   if (ipv4SrcInline(p) == coa) return -1;
-  const rt = route(coa);
+  // Why (speed): the tunnels' per-care-of-address route cache, not a table lookup per datagram.
+  const rt = tunnelRoute(coa);
   if (rt == NO_ROUTE) { count(C.DROP_NO_ROUTE); return 1; }
   const from = netifIp(routeIface(rt));
   const method = cacheEncap(e);

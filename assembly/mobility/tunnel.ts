@@ -113,7 +113,7 @@ const RC_NEXT_HOP: usize = 12;
 const routeCache: usize = memory.data(<i32>RC_ENTRIES * 16, 16);
 
 /** The route to `coa` (stack/route.ts route's answer), from the cache while the routes are unchanged. */
-function tunnelRoute(coa: u32): i64 {
+export function tunnelRoute(coa: u32): i64 {
   const e = routeCache + (<usize>((coa * 0x9e3779b1) >>> 26) << 4);
   const g = routeGeneration();
   if (load<u32>(e, RC_COA) == coa && load<u32>(e, RC_GEN) == g) {
