@@ -130,6 +130,13 @@ export const enum C {
   RO_BA_TX,           // Binding Acknowledges sent
   RO_BR_TX,           // Binding Requests sent to reconfirm a cache entry in use (001 §4.3)
   RO_CACHE_TUNNELLED, // datagrams tunnelled straight to a care-of address by the binding cache (001 §3.1)
+  HO_HELD,            // datagrams held at a foreign agent for a visitor whose station left its access point (issue 10.10)
+  HO_RELEASED,        // held datagrams sent on: re-tunnelled after the Binding Update, or delivered when the station came back
+  DROP_HO_TIMEOUT,    // held datagrams dropped: the hold time (routeOptimization.holdMs) passed first
+  DROP_HO_FULL,       // datagrams for a held visitor dropped: the handoff buffer pool was full
+  RO_PFAN_BU_TX,      // Binding Updates to a previous foreign agent: a new FA's for a PFAN, a mobile node's own (001 §8.1)
+  FA_PFAN_DELIVERED,  // datagrams from a previous foreign agent delivered to a visitor still pending (001 §8.1)
+  MN_BA_RX,           // Binding Acknowledges taken by the mobile node for its previous foreign agent's binding
   COUNT
 }
 
