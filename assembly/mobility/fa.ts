@@ -30,6 +30,10 @@
 //    Agent field, UDP source port 434, IP destination = the relayed request's source, arriving on the
 //    interface it was relayed out of; Identification equal in all 64 bits for an acceptance where the
 //    nodes served use timestamps (RFC 2002 §5.6.1), else in the low 32 (§5.6.2: nonces; 133 replies).
+//  - Smooth handoff (001 §3.2, §8.1; issue 10.5, 10.10; end of this file, mobility/handoff.ts): a
+//    request's PFAN makes the agent send the Binding Update to the previous agent once; a pending
+//    visitor gets what that agent tunnels; as the previous agent, a visitor whose station left is
+//    held, and an update on its behalf deletes it (roOnMoved) — docs/decisions.md "Smooth handoff".
 //  - Reverse tunnelling (RFC 3024, issue 7.16): config reverseTunnel offers it. Profile "rfc3344":
 //    T (request flag 0x02) asks for it, advertised as T; without the offer a T request gets 74.
 //    Profile "seeds" (0x02 = P): every accepted visitor is reverse-tunnelled when it is offered.

@@ -195,6 +195,21 @@ test("001 §3.2/§8.1: with the previous agent down the mobile node retransmits 
   assert.equal(r.counters.mn.mn_ba_rx, 1);
 });
 
+test("001 §3.2: a new agent without a mobile-foreign association ignores the PFAN; the mobile node's own Binding Update still reaches the previous agent", () => {
+  // fa1 holds for 2 s here: the mobile node's own update comes retransmitMs (1 s) after its request.
+  const r = run({ edit: (sc) => {
+    sc.nodes.find((n) => n.name === "fa2").securityAssociations = [];
+    sc.nodes.find((n) => n.name === "fa1").mobility.routeOptimization.holdMs = 2000;
+  } });
+  assert.equal(r.counters.fa2.ro_pfan_bu_tx, 0, "no update from the new agent");
+  assert.equal(r.counters.fa2.fa_pfan_delivered, 0, "no delivery to the unauthenticated pending visitor");
+  assert.ok(r.counters.mn.ro_pfan_bu_tx >= 1, "the mobile node sent its own");
+  assert.equal(r.counters.mn.mn_ba_rx, 1);
+  assert.ok(r.counters.fa1.ho_held > 100, `held ${r.counters.fa1.ho_held}`);
+  assert.equal(r.counters.fa1.ho_released, r.counters.fa1.ho_held, "all re-tunnelled after the mobile node's update");
+  assert.equal(r.s.handoffs[0].lost, 0);
+});
+
 test("001 §3.2: the mobile node gives up once the binding's lifetime (Cache Lifetime) has passed", () => {
   // fa1 never comes back; the run goes on for 30 s after the move.
   const r = run({ edit: (sc) => { sc.durationMs = 40000; sc.apps[0].stopMs = 39000; sc.actions = [{ type: "stop", atMs: 10700, node: "fa1" }]; } });
@@ -312,6 +327,21 @@ test("issue 10.10 / 001 §8.1: held datagrams are re-tunnelled to the new care-o
   const ack = cap.tx.map((f) => parseEthIp(f.frame)).filter((p) => p && p.proto === 4 && p.dst === NEW_COA).map(decap).map((p) => ({ p, u: udpOf(p) })).find((x) => x.u && x.u.data[0] === 19);
   assert.ok(ack, "Binding Acknowledge tunnelled");
   assert.equal(ack.p.dst, HOME);
+});
+
+test("issue 10.10: a large held backlog is re-tunnelled at most 16 datagrams a millisecond, in order", () => {
+  const { board, cap, clock } = poolFa({ frames: 64 });
+  station(board, false);
+  for (let s = 1; s <= 40; s++) tunnelled(board, s);
+  buFromNewFa(board, clock);
+  const sent = [];
+  for (let k = 1; k <= 3; k++) {
+    clock.t += 1;
+    board.tick(clock.t);
+    sent.push(streamOut(cap).length);
+  }
+  assert.deepEqual(sent, [16, 32, 40]);
+  assert.deepEqual(streamOut(cap).map((x) => x.seq), Array.from({ length: 40 }, (_, i) => i + 1));
 });
 
 test("issue 10.10: datagrams held longer than holdMs are dropped and counted", () => {
