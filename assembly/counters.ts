@@ -134,6 +134,13 @@ export const enum C {
   RO_FORWARDED,       // tunnelled datagrams for a mobile node that moved, re-tunnelled by the binding cache (001 §3.2)
   RO_SPECIAL_TUNNEL_TX, // datagrams for a lost visitor sent by special tunnel to the home address (001 §8.2)
   HA_REGKEY_SENT,     // mobile-foreign keys given to foreign agents in registration replies (docs/decisions.md "Registration keys")
+  HO_HELD,            // datagrams held at a foreign agent for a visitor whose station left its access point (issue 10.10)
+  HO_RELEASED,        // held datagrams sent on: re-tunnelled after the Binding Update, or delivered when the station came back
+  DROP_HO_TIMEOUT,    // held datagrams dropped: the hold time (routeOptimization.holdMs) passed first
+  DROP_HO_FULL,       // datagrams for a held visitor dropped: the handoff buffer pool was full
+  RO_PFAN_BU_TX,      // Binding Updates to a previous foreign agent: a new FA's for a PFAN, a mobile node's own (001 §8.1)
+  FA_PFAN_DELIVERED,  // datagrams from a previous foreign agent delivered to a visitor still pending (001 §8.1)
+  MN_BA_RX,           // Binding Acknowledges taken by the mobile node for its previous foreign agent's binding
   COUNT
 }
 

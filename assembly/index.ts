@@ -16,7 +16,7 @@ import { arpInit } from "./stack/arp";
 import { reasmInit } from "./stack/reasm";
 import { udpInit } from "./transport/udp";
 import { saInit } from "./security/sa";
-import { mobilityInit, mobilityStart } from "./mobility/roles";
+import { mobilityInit, mobilityStart, mobilityStation } from "./mobility/roles";
 import { configApply } from "./configure";
 import { dumpRecord } from "./dump";
 import { Ev, evBuf, evEmit } from "./events";
@@ -200,6 +200,20 @@ export function link(iface: i32, state: i32, infoPtr: usize, infoLen: i32): void
   memory.copy(e + 2, b, 6);
   evEmit(Ev.LINK, 8);
   netifLinkChanged(iface, state != 0);
+}
+
+/**
+ * A station left (`state` 0) or joined (1) the access point behind `iface` — the driver's or access
+ * point's notice (hostapd AP-STA-DISCONNECTED / AP-STA-CONNECTED). Info at `infoPtr` (must be
+ * `info_buffer()`): bytes 0-5 the station's MAC. A foreign agent holds a departed visitor's
+ * datagrams for the smooth handoff (issue 10.10); other roles ignore it.
+ */
+export function station(iface: i32, state: i32, infoPtr: usize, infoLen: i32): void {
+  if (!ready) return;
+  setNow(now_ms());
+  if (!netifValid(iface)) { count(C.DROP_BAD_IFACE); return; }
+  if (infoPtr != infoBuf || infoLen < 6 || infoLen > INFO_CAPACITY) return;
+  mobilityStation(iface, infoBuf, state != 0);
 }
 
 /** Bytes of the arena in use (all tables and buffers); constant after `init`. */

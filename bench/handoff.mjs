@@ -34,3 +34,29 @@ for (const hints of [true, false]) for (const advert of [1000, 3000, 10000]) {
     console.log(`${(hints ? "yes" : "no").padStart(10)} | ${String(advert).padStart(12)} ms | ${String(core).padStart(9)} ms | ${reg.toFixed(1).padStart(7)} ms | ${intr.toFixed(1).padStart(9)} ms | ${target.padStart(6)} | ${String(lost).padStart(12)} | ${s.flows[0].lost}`);
   }
 }
+
+// Smooth handoff (issue 10.8, seed 001 §3.2, §8.1): packets lost per handoff in
+// scenarios/smooth-handoff.json (CBR 1,000 packets/s, one roam fa1 -> fa2) with and without smooth
+// handoff, against the home agent's one-way distance (the wan segment's delay; RTT = twice it).
+// Target: 0 with smooth handoff at every distance; without it the loss grows with the distance
+// (datagrams the home agent tunnels to the old care-of address until the new registration).
+{
+  const sh = JSON.parse(readFileSync("scenarios/smooth-handoff.json", "utf8"));
+  heading("smooth handoff: packets lost per handoff at 1,000 packets/s vs the home agent's one-way distance");
+  console.log("HA one-way | RTT    | lost, smooth | lost, without | held at fa1 | re-tunnelled by fa1 | registered after move (without)");
+  for (const oneWay of [5, 25, 50, 100, 150]) {
+    const row = {};
+    for (const smooth of [true, false]) {
+      const sc = JSON.parse(JSON.stringify(sh));
+      sc.segments.find((s) => s.name === "wan").delayMs = oneWay;
+      for (const n of sc.nodes) if (n.mobility?.routeOptimization) n.mobility.routeOptimization.smoothHandoff = smooth;
+      const sim = new host.Simulation(host.validateScenario(sc, "scenario"), module, {});
+      sim.run();
+      const s = sim.summary();
+      const fa1 = sim.nodes.find((n) => n.name === "fa1").board.counters();
+      sim.close();
+      row[smooth] = { lost: s.handoffs.reduce((n, h) => n + h.lost, 0) / Math.max(1, s.handoffs.length), held: fa1.ho_held, fwd: fa1.ro_cache_tunnelled, reg: s.handoffs[0]?.registeredMs };
+    }
+    console.log(`${String(oneWay).padStart(7)} ms | ${String(2 * oneWay).padStart(3)} ms | ${String(row[true].lost).padStart(12)} | ${String(row[false].lost).padStart(14)} | ${String(row[true].held).padStart(11)} | ${String(row[true].fwd).padStart(19)} | ${(row[false].reg ?? NaN).toFixed(1).padStart(8)} ms`);
+  }
+}

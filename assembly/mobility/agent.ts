@@ -36,7 +36,7 @@ import { ETH_HEADER_LEN } from "../wire/ethernet";
 import { IPV4_MIN_HEADER, IPPROTO_ICMP, IP_BROADCAST, ipv4Emit, ipv4HeaderLen, ipv4Src } from "../wire/ipv4";
 import {
   IcmpErr, icmpType, rsCheck, agentAdvertEmit, ICMP_ROUTER_SOLICIT, RA_CODE_ROUTER, RA_CODE_MOBILITY_ONLY,
-  MA_FLAG_R, MA_FLAG_B, MA_FLAG_H, MA_FLAG_F, MA_FLAG_M, MA_FLAG_G, MA_FLAG_T
+  MA_FLAG_R, MA_FLAG_B, MA_FLAG_H, MA_FLAG_F, MA_FLAG_M, MA_FLAG_G, MA_FLAG_T, MA_FLAG_S
 } from "../wire/icmp";
 import { faFull, faAdvertisesReverseTunnel } from "./fa";
 
@@ -106,6 +106,10 @@ export function agentFlags(iface: i32): u16 {
     if (cfg.busy || faFull()) f |= MA_FLAG_B;
     // Why: RFC 3024 §3.1: T when the agent offers reverse tunnelling ("rfc3344" profile only).
     if (faAdvertisesReverseTunnel()) f |= MA_FLAG_T;
+    // Why: 001 §5.2: S when this foreign agent takes part in smooth handoffs — it sends the Binding
+    // Update of a Previous Foreign Agent Notification (001 §8.1) and keeps a forwarding binding
+    // cache (route optimization on, smooth handoff on).
+    if (cfg.roEnabled && cfg.roSmoothHandoff) f |= MA_FLAG_S;
   }
   // IP-in-IP is always supported (RFC 2002 §4.1); M and G announce the optional methods.
   if ((cfg.encapsulations & cfg.ENCAP_MINIMAL) != 0) f |= MA_FLAG_M;

@@ -30,6 +30,10 @@
 //    Agent field, UDP source port 434, IP destination = the relayed request's source, arriving on the
 //    interface it was relayed out of; Identification equal in all 64 bits for an acceptance where the
 //    nodes served use timestamps (RFC 2002 §5.6.1), else in the low 32 (§5.6.2: nonces; 133 replies).
+//  - Smooth handoff (001 §3.2, §8.1; issue 10.5, 10.10; end of this file, mobility/handoff.ts): a
+//    request's PFAN makes the agent send the Binding Update to the previous agent once; a pending
+//    visitor gets what that agent tunnels; as the previous agent, a visitor whose station left is
+//    held, and an update on its behalf deletes it (roOnMoved) — docs/decisions.md "Smooth handoff".
 //  - Reverse tunnelling (RFC 3024, issue 7.16): config reverseTunnel offers it. Profile "rfc3344":
 //    T (request flag 0x02) asks for it, advertised as T; without the offer a T request gets 74.
 //    Profile "seeds" (0x02 = P): every accepted visitor is reverse-tunnelled when it is offered.
@@ -73,11 +77,13 @@ import { tunnelCheck, tunnelSend } from "./tunnel";
 import {
   TK_FA_VISITOR, VF_ACCEPTED, VF_ACC_COLOC, VF_ACC_RTUN, PS_USED, PS_COLOC, PS_RTUN, V_FLAGS, V_ACC_IFACE,
   V_ACC_MAC, V_ACC_HA, V_ACC_RELAY_SRC, V_EXPIRES, V_ACC_ID, V_GRANTED, V_ACC_PORT, V_TIMER, V_LATEST,
-  V_ACC_REQ_FLAGS, SLOTS, PS_STATE, PS_IFACE, PS_MAC, PS_REQ_FLAGS, PS_RELAY_IFACE, PS_MN_PORT,
+  V_ACC_REQ_FLAGS, VF_HELD, V_HOLD_SINCE, PS_PFAN_PREV, SLOTS, PS_STATE, PS_IFACE, PS_MAC, PS_REQ_FLAGS, PS_RELAY_IFACE, PS_MN_PORT,
   PS_REQ_LIFETIME, PS_RELAY_IDENT, PS_HA, PS_AGENT, PS_RELAY_SRC, PS_ID, PS_PENDING_UNTIL, visitors,
   visitorCapacity, visitorsInit, visitorInsert, visitorEvent, visitorAnyPending, visitorRearm, removeVisitor,
   visitorClearSlot, visitorSettle, visitorEndPending, slotAt, slotUsed, accepted,
 } from "./visitors";
+import { hoCapacity, hoPut, hoRelease, hoDrop, hoKick, hoSendPfanBu, hoTimer, TK_FA_HOLD } from "./handoff";
+import { regReqPfanOffset, pfanPrevFa } from "../wire/ro";
 
 
 /** How long a relayed request waits for the home agent's reply (RFC 3344 §3.7.1's 7 s; RFC 2002 is silent). */
@@ -361,6 +367,7 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   store<u32>(s, from, PS_RELAY_SRC);
   store<u64>(s, id, PS_ID);
   store<i64>(s, nowMs() + PENDING_MS, PS_PENDING_UNTIL);
+  store<u32>(s, 0, PS_PFAN_PREV);
   store<u8>(v, <u8>k, V_LATEST);
   if (!visitorRearm(v, idx)) {
     count(C.DROP_MIP_NO_TIMER);
@@ -368,6 +375,21 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
     visitorClearSlot(v, s);
     if (!accepted(v) && !visitorAnyPending(v)) removeVisitor(v, idx);
     return 0;
+  }
+
+  // Why: 001 §8.1: a request with a Previous Foreign Agent Notification (an extension for this agent:
+  // after the Mobile-Home Authentication extension, RFC 2002 §3.6.1.3) makes the agent send the
+  // Binding Update to the previous foreign agent right away, once (the mobile node retransmits,
+  // not we). 001 §3.2: only from a mobile node that authenticated itself to us (mobile-foreign), so
+  // the pending delivery below (faTunnelExit) is open to nobody else. Built before the relay moves
+  // the message over its own extensions.
+  const pfanOff = cfg.roEnabled && cfg.roSmoothHandoff && mnSa != 0 ? regReqPfanOffset(extIndex) : 0;
+  if (pfanOff > mhOff && !coloc) {
+    const prev = pfanPrevFa(m + <usize>pfanOff);
+    if (prev != 0 && !ipIsOurs(prev)) {
+      store<u32>(s, prev, PS_PFAN_PREV);
+      hoSendPfanBu(m, m + <usize>pfanOff);
+    }
   }
 
   // Relay in place (RFC 2002 §3.7.2.2): the message up to the end of the Mobile-Home Authentication
@@ -623,6 +645,7 @@ export function faIcmpError(iface: i32, p: usize, len: i32): i32 {
 
 /** A visitor timer fired: end pending requests past their deadline and/or an expired registration. */
 export function faTimer(kind: u16, tag: u32, now: i64): void {
+  if (kind == TK_FA_HOLD) { hoTimer(kind, now); return; }
   if (kind != TK_FA_VISITOR || visitorCapacity == 0) return;
   const idx = <i32>tag;
   const v = htValueAt(visitors, idx);
@@ -676,6 +699,14 @@ function servedVisitor(dst: u32): usize {
 
 /** Send the checked datagram at `p` (TTL > 1) to visitor `v`'s MAC on its link, TTL - 1. */
 function deliver(v: usize, p: usize, len: i32): i32 {
+  // Why: issue 10.10: the visitor's station left its access point (faStation): its datagrams are
+  // held — until the Binding Update of its new foreign agent re-tunnels them, it comes back, or the
+  // hold time passes (then delivered as before: lost on the air). One flag test on the fast path.
+  if ((load<u8>(v, V_FLAGS) & VF_HELD) != 0) {
+    if (<i32>(<u32>nowMs() - load<u32>(v, V_HOLD_SINCE)) < cfg.roHoldMs) return hoPut(ipv4Dst(p), p, len, nowMs());
+    store<u8>(v, load<u8>(v, V_FLAGS) & ~VF_HELD, V_FLAGS);
+    routeChanged();
+  }
   const oif = <i32>load<u8>(v, V_ACC_IFACE);
   // Why: datagrams to a visitor go by its link-layer address without ARP (RFC 2002 §4.2.2), which the
   // fragment sender (ip.ts ipSendFragments) does not do: too big for the visitor's link is dropped
@@ -765,9 +796,113 @@ export function faDeliverToVisitor(p: usize, len: i32): i32 {
   const od = learn ? load<u32>(o, 16) : 0;
   const r = deliver(v, p, len);
   // The next datagrams of this tunnel to this visitor go by stack/flow.ts while nothing changes.
-  if (r == 0 && learn) {
+  if (r == 0 && learn && (load<u8>(v, V_FLAGS) & VF_HELD) == 0) {
     const oif = <i32>load<u8>(v, V_ACC_IFACE);
     flowLearnDecap(os, od, load<u32>(p, 16), oif, v + V_ACC_MAC, netifMtu(oif), load<i64>(v, V_EXPIRES));
   }
   return r;
+}
+
+// ---- smooth handoff (001 §3.2, §8.1; issue 10.5, 10.10) -----------------------------------------
+
+/**
+ * Tunnel exit (roles.ts): a decapsulated datagram goes to its visitor (faDeliverToVisitor); else,
+ * for a visitor still pending whose request's PFAN named the tunnel's outer source as its previous
+ * foreign agent, to the link-layer address of that request: the Binding Acknowledge the previous
+ * agent tunnels (001 §8.1 "deliver the acknowledgment to the mobile node anyway, even though the
+ * mobile node is technically unregistered") and the datagrams in flight it forwards. Why the
+ * datagrams too (docs/decisions.md): the home agent's reply may be a long round trip away, and
+ * what the previous agent forwards meanwhile would be lost; only that one agent's tunnel, named by
+ * an authenticated request (mobile-foreign), is let through, so it opens no way in for others.
+ */
+export function faTunnelExit(outerSrc: u32, p: usize, len: i32): i32 {
+  const r = faDeliverToVisitor(p, len);
+  if (r >= 0 || visitorCapacity == 0 || outerSrc == 0) return r;
+  const v = htFindV4(visitors, ipv4Dst(p));
+  if (v == 0) return -1;
+  for (let k = 0; k < SLOTS; k++) {
+    const s = slotAt(v, k);
+    if (!slotUsed(s) || (load<u8>(s, PS_STATE) & PS_COLOC) != 0) continue;
+    const prev = load<u32>(s, PS_PFAN_PREV);
+    if (prev == 0 || !samePeer(prev, outerSrc)) continue;
+    len = <i32>ipv4TotalLen(p);
+    const oif = <i32>load<u8>(s, PS_IFACE);
+    if (ipv4Ttl(p) <= 1) { count(C.DROP_IP_TTL); return 1; }
+    if (len > netifMtu(oif)) { count(C.DROP_MTU); return 1; }
+    ipv4DecrementTtl(p);
+    count(C.FA_PFAN_DELIVERED);
+    linkSendIpTo(oif, s + PS_MAC, p, len);
+    return 0;
+  }
+  return -1;
+}
+
+/**
+ * True when a tunnel from `outerSrc` comes from the previous foreign agent `prev`: that address, or
+ * one reached by the same interface and next hop. Why: the PFAN names the address the mobile node
+ * knew (the agent's advertisement, on its visitor link), while the previous agent tunnels from the
+ * address of its interface towards us (ro.ts roVif); one node, two addresses (docs/decisions.md).
+ */
+function samePeer(prev: u32, outerSrc: u32): bool {
+  if (prev == outerSrc) return true;
+  const a = route(prev);
+  const b = route(outerSrc);
+  return a != NO_ROUTE && b != NO_ROUTE && routeIface(a) == routeIface(b) && routeNextHop(a) == routeNextHop(b);
+}
+
+function deliverHeld(p: usize, len: i32): i32 {
+  const v = servedVisitor(ipv4Dst(p));
+  if (v == 0 || v == EXPIRED) { count(C.DROP_HO_TIMEOUT); return 1; }
+  return deliver(v, p, len);
+}
+
+/**
+ * A station left (`up` false) or joined (`up` true) the access point of our interface `iface`
+ * (index.ts `station`, from the host's access point: hostapd's AP-STA-DISCONNECTED / -CONNECTED).
+ * Left: an accepted visitor with that link-layer address there has its datagrams held (issue
+ * 10.10) — only when the pool exists. Joined: holding ends and what was held is delivered, in order.
+ */
+export function faStation(iface: i32, mac: usize, up: bool): void {
+  if (visitorCapacity == 0 || htUsed(visitors) == 0) return;
+  for (let i = htNext(visitors, 0); i >= 0; i = htNext(visitors, i + 1)) {
+    const v = htValueAt(visitors, i);
+    const f = load<u8>(v, V_FLAGS);
+    if ((f & (VF_ACCEPTED | VF_ACC_COLOC)) != VF_ACCEPTED || <i32>load<u8>(v, V_ACC_IFACE) != iface || !macEqual(v + V_ACC_MAC, mac)) continue;
+    if (!up) {
+      if (hoCapacity() == 0 || cfg.roHoldMs <= 0) continue;
+      store<u8>(v, f | VF_HELD, V_FLAGS);
+      store<u32>(v, <u32>nowMs(), V_HOLD_SINCE);
+      routeChanged(); // flows to the visitor (stack/flow.ts) must take the full path now
+    } else if ((f & VF_HELD) != 0) {
+      store<u8>(v, f & ~VF_HELD, V_FLAGS);
+      routeChanged();
+      hoRelease(htKeyV4At(visitors, i), deliverHeld);
+    }
+  }
+}
+
+/**
+ * roOnMoved hook (ro.ts): an authenticated Binding Update on the mobile node's behalf says visitor
+ * `home` moved to `coa` (0: deleted). 001 §8.1: "the visitor list entry for this mobile node at the
+ * previous foreign agent will be deleted"; its home agent is returned for the new cache entry. What
+ * was held for it goes to the new care-of address once ro.ts made the entry (hoKick: the pool's
+ * timer, at the next tick), or is dropped when there is none.
+ */
+export function faMoved(home: u32, coa: u32): u32 {
+  if (visitorCapacity == 0) return 0;
+  const v = htFindV4(visitors, home);
+  if (v == 0) return 0;
+  const idx = htIndexOf(visitors, v);
+  let ha: u32 = 0;
+  if (accepted(v)) {
+    ha = load<u32>(v, V_ACC_HA);
+    visitorEvent(VisitorOp.REMOVED, 0, 0, home, ha);
+    store<u8>(v, 0, V_FLAGS);
+    routeChanged();
+    visitorSettle(v, idx);
+  } else {
+    for (let k = 0; k < SLOTS; k++) { const s = slotAt(v, k); if (slotUsed(s)) ha = load<u32>(s, PS_HA); }
+  }
+  if (coa != 0) hoKick(); else hoDrop(home);
+  return ha;
 }

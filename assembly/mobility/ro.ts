@@ -382,9 +382,11 @@ export function roExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32 
   const now = nowMs();
   const e = bcacheLookup(home, now);
   if (e != 0) {
+    // Why: RFC 2003 §3.2: never back into the tunnel it came out of (the care-of address itself).
+    if (outerSrc == load<u32>(e, BC_COA)) { count(C.DROP_TUNNEL_LOOP); return 1; }
     // Why: 001 §3.1: the node that tunnelled this datagram has an out-of-date entry (it sent it to
     // us, not to the care-of address we know): its home agent is asked to update it (§4.1).
-    if (outerSrc != load<u32>(e, BC_COA)) sendWarning(home, outerSrc, load<u32>(e, BC_HA), now);
+    sendWarning(home, outerSrc, load<u32>(e, BC_HA), now);
     count(C.RO_FORWARDED);
     // Received again, so TTL, routes and ICMP errors apply as to any forwarded datagram; the route
     // decision finds the entry (roRoute) and re-tunnels it to the new care-of address (001 §3.2).

@@ -18,6 +18,8 @@
 //   timers                        timerOwn (sys/timers.ts)             agent, HA, FA, MN, DHCP, binding cache (RO)
 //   UDP 434 type 18               mipHandle                            binding cache (ro.ts), any node with one
 //   link changes                  netifListen (link/netif.ts)          MN, FA (after the neighbour cache)
+//   station left/joined an AP     mobilityStation (index.ts station)   FA (handoff buffering, issue 10.10)
+//   tunnel exit, RO + smooth      tunnelExit + roOnMoved               previous FA: re-tunnel, visitor deleted
 //   DHCP leases                   dhcpListen (app/dhcp.ts)             MN
 // The order within a row is the order handlers are tried; each returns -1 for "not mine".
 
@@ -37,7 +39,8 @@ import { REG_TYPE_REQUEST, REG_TYPE_REPLY } from "../wire/registration";
 import { mipInit, mipHandle, MIP_ANY } from "./mip";
 import { tunnelReset, tunnelExit, tunnelBindings, tunnelInput, tunnelIcmpInput } from "./tunnel";
 import { agentInit, agentStart, agentIcmp, agentTimer } from "./agent";
-import { faInit, faUdp, faRoute, faVif, faTimer, faLink, faIcmpError, faDeliverToVisitor } from "./fa";
+import { faInit, faUdp, faRoute, faVif, faTimer, faLink, faIcmpError, faTunnelExit, faStation, faMoved } from "./fa";
+import { hoInit, hoExit } from "./handoff";
 import { visitorDump } from "./visitors";
 import { haInit, haUdp, haBroadcastTap, haRoute, haVif, haTimer, haReverseTunnel } from "./ha";
 import { bindingDump, bindingCareOfEncap } from "./bindings";
@@ -45,14 +48,14 @@ import { mnInit, mnStart, mnTimer, mnDhcpEvent } from "./mn/node";
 import { mnIcmp, mnLink } from "./mn/movement";
 import { mnUdp } from "./mn/reply";
 import { mnRoute, mnVif, mnDeliverDecapsulated } from "./mn/routing";
-import { roInit, roUpdate, roRoute, roVif, roTimer, roDump, roCaching, roExit } from "./ro";
+import { roInit, roUpdate, roRoute, roVif, roTimer, roDump, roCaching, roExit, roOnMoved } from "./ro";
 import { RO_TYPE_BINDING_UPDATE } from "../wire/ro";
 
 // @ts-ignore: decorator
 @inline function has(role: u32): bool { return (cfg.roles & role) != 0; }
 
 // Adapters from the roles' functions to the tables' signatures.
-function faExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32 { return faDeliverToVisitor(inner, ilen); }
+function faExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32 { return faTunnelExit(outerSrc, inner, ilen); }
 function mnExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32 { return mnDeliverDecapsulated(iface, inner, ilen); }
 
 function icmpErrors(fn: (iface: i32, p: usize, len: i32) => i32, all: bool): void {
@@ -72,6 +75,7 @@ export function mobilityInit(): bool {
   let ok = true;
   if (fa || ha) ok = agentInit() && ok;
   if (fa) ok = faInit() && ok;
+  if (fa) ok = hoInit() && ok;
   if (ha) ok = haInit() && ok;
   if (mn) { ok = mnInit() && ok; ok = dhcpInit() && ok; }
   ok = roInit() && ok;
@@ -123,6 +127,13 @@ export function mobilityInit(): bool {
     mipHandle(RO_TYPE_BINDING_UPDATE, roUpdate);
     vifRegister(VIF_RO_CACHE, roVif);
   }
+  if (fa && roCaching() && cfg.roSmoothHandoff) {
+    // Smooth handoff (001 §8.1): an update on a mobile node's behalf deletes its visitor entry here
+    // (the previous foreign agent), and what is still tunnelled to us for it goes on to the new
+    // care-of address (after the foreign agent's own exit: a visitor here is delivered).
+    roOnMoved(faMoved);
+    tunnelExit(hoExit);
+  }
   if (fa) netifListen(faLink);
   if (fa || ha) ipRegisterIcmp(ICMP_ROUTER_SOLICIT, agentIcmp);
   if (ha) tunnelExit(haReverseTunnel);
@@ -141,6 +152,15 @@ export function mobilityInit(): bool {
 export function mobilityStart(): void {
   if (has(cfg.ROLE_FOREIGN_AGENT | cfg.ROLE_HOME_AGENT)) agentStart();
   if (has(cfg.ROLE_MOBILE_NODE)) mnStart();
+}
+
+/**
+ * A station (link-layer address at `mac`) left (`up` false) or joined the access point behind our
+ * interface `iface` (index.ts `station`): the foreign agent holds or releases its visitor's
+ * datagrams (issue 10.10).
+ */
+export function mobilityStation(iface: i32, mac: usize, up: bool): void {
+  if (has(cfg.ROLE_FOREIGN_AGENT)) faStation(iface, mac, up);
 }
 
 /** Dump tables of the roles (docs/abi.md): 3 home agent bindings, 4 foreign agent visitors, 6 binding cache. */

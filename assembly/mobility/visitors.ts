@@ -11,12 +11,14 @@
 //   0 flags u8 (VF_*) | 1 accIface u8 | 2 accMac[6] | 8 accHomeAgent u32 | 12 accRelaySrc u32 (our
 //   care-of address: outer source of the reverse tunnel) | 16 expiresAtMs i64 | 24 accId u64
 //   32 grantedSec u16 | 34 accPort u16 | 36 timer i32 | 40 latest u8 (slot of the latest pending
-//   request, NO_SLOT if none) | 41 accReqFlags u8 | 42 pad[6] | 48 slot 0 | 96 slot 1
+//   request, NO_SLOT if none) | 41 accReqFlags u8 | 42 pad[2] | 44 holdSince u32 (low 32 bits of
+//   the ms clock when the visitor's station left, with VF_HELD; mobility/handoff.ts) | 48 slot 0 | 96 slot 1
 // Pending slot (PS_SIZE bytes): 0 state u8 (PS_*) | 1 iface u8 (the visitor's) | 2 mac[6] | 8 reqFlags u8
 //   9 relayIface u8 (where the request was relayed out) | 10 mnPort u16 | 12 reqLifetimeSec u16
 //   14 relayIdent u16 (IP Identification of the relayed datagram) | 16 homeAgent u32 | 20 agent u32
 //   (our address the visitor spoke to: source of replies to it) | 24 relaySrc u32 (source of the
-//   relayed request: our care-of address) | 28 pad | 32 id u64 | 40 pendingUntilMs i64
+//   relayed request: our care-of address) | 28 pfanPrevFa u32 (the previous foreign agent the
+//   request's PFAN extension named, 0 none: 001 §8.1) | 32 id u64 | 40 pendingUntilMs i64
 
 import { routeChanged } from "../stack/route";
 import * as cfg from "../config";
@@ -38,6 +40,7 @@ export const TK_FA_VISITOR: u16 = (OWNER_FA << 8);
 export const VF_ACCEPTED: u8 = 2;  // a registration is in force
 export const VF_ACC_COLOC: u8 = 8; // the accepted registration is co-located: no delivery by the agent
 export const VF_ACC_RTUN: u8 = 16; // the accepted visitor's datagrams are reverse-tunnelled (RFC 3024)
+export const VF_HELD: u8 = 32;     // the visitor's station left its access point: datagrams are held (issue 10.10)
 
 /** Pending slot states (slot byte 0). */
 export const PS_USED: u8 = 1;  // a request is being relayed
@@ -56,6 +59,7 @@ export const V_ACC_PORT: usize = 34;
 export const V_TIMER: usize = 36;
 export const V_LATEST: usize = 40;
 export const V_ACC_REQ_FLAGS: usize = 41;
+export const V_HOLD_SINCE: usize = 44;
 export const V_SLOTS: usize = 48;
 /** Pending requests kept per home address (RFC 2002 §3.7: both kept until a reply decides). */
 export const SLOTS: i32 = 2;
@@ -72,6 +76,7 @@ export const PS_RELAY_IDENT: usize = 14;
 export const PS_HA: usize = 16;
 export const PS_AGENT: usize = 20;
 export const PS_RELAY_SRC: usize = 24;
+export const PS_PFAN_PREV: usize = 28;
 export const PS_ID: usize = 32;
 export const PS_PENDING_UNTIL: usize = 40;
 export const PS_SIZE: usize = 48;

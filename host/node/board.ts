@@ -43,6 +43,8 @@ export interface FirmwareExports {
   tick(now: bigint): bigint;
   info_buffer(): number;
   link(iface: number, state: number, ptr: number, len: number): void;
+  /** Optional (older modules lack it): a station left (0) / joined (1) the access point behind `iface`. */
+  station?(iface: number, state: number, ptr: number, len: number): void;
   heap_used(): number;
   static_bytes(): number;
   memory_pages(): number;
@@ -169,6 +171,17 @@ export class Board {
     const ptr = this.x.info_buffer();
     if (up && bssid) { this.view().set(bssid.subarray(0, 6), ptr); len = 6; }
     this.x.link(iface, up ? 1 : 0, ptr, len);
+  }
+
+  /**
+   * A station (`mac`, 6 bytes) left (`up` false) or joined the access point behind `iface` — what
+   * hostapd reports as AP-STA-DISCONNECTED / AP-STA-CONNECTED. Ignored by a module without the export.
+   */
+  station(iface: number, up: boolean, mac: Uint8Array): void {
+    if (!this.x.station) return;
+    const ptr = this.x.info_buffer();
+    this.view().set(mac.subarray(0, 6), ptr);
+    this.x.station(iface, up ? 1 : 0, ptr, 6);
   }
 
   /** All counters by name. */

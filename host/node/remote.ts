@@ -23,6 +23,8 @@ export interface SimBoard {
   output(packet: Uint8Array): number;
   tick(nowMs: number): number;
   link(iface: number, up: boolean, bssid?: Uint8Array): void;
+  /** A station left / joined the access point behind `iface` (in-process boards only; the wasm3 peer protocol has no such op). */
+  station?(iface: number, up: boolean, mac: Uint8Array): void;
   counters(): Record<string, number>;
   heapUsed(): number;
   memoryPages(): number;

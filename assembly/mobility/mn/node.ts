@@ -54,6 +54,7 @@ import {
   slot,
 } from "./state";
 import { agentFree, alternativeAgent } from "./agents";
+import { smoothInit, smoothTimer } from "./smooth";
 import { transmit, beginRegistration, pauseFaRegistration } from "./registration";
 import {
   solicitNow, startSoliciting, armFaWait, dhcpIface, attach, useColocated, dropColocated, adopt,
@@ -71,6 +72,8 @@ export function mnInit(): bool {
   S.solicitCount = 0; S.solicitSent = false; S.lastSolicitAt = 0; S.reqSent = false; S.lastReqAt = 0; S.regSent = false;
   S.regDeferred = false; S.regDeferredRetrans = false; S.inTunnel = false;
   S.hSolicit = -1; S.hReg = -1; S.hRenew = -1; S.hFaWait = -1; S.hGarp = -1;
+  S.regAgentFlags = 0;
+  smoothInit();
   return true;
 }
 
@@ -157,6 +160,8 @@ export function mnTimer(kind: u16, tag: u32, now: i64): void {
     emitMove(d, r, 0, 0, S.colocIface == d ? S.colocAddr : 0);
     S.denials = 0;
     useColocated(d, false);
+  } else if (kind == S.TK_MN_BU) {
+    smoothTimer(now);
   } else if (kind == TK_MN_GARP) {
     S.hGarp = -1;
     if (S.homeState == ST_HOME && S.mnIface >= 0) {

@@ -18,7 +18,9 @@ import {
   MIP_PORT, REG_REQ_LEN, regReqEmit, REQ_FLAG_S, REQ_FLAG_B, REQ_FLAG_D, REQ_FLAG_M, REQ_FLAG_G, REQ_FLAG_V,
   REQ_FLAG_T, REQ_FLAG_P,
 } from "../../wire/registration";
-import { EXT_MH_AUTH } from "../../wire/mipext";
+import { EXT_MH_AUTH, EXT_MF_AUTH } from "../../wire/mipext";
+import { saFindFor } from "../../security/sa";
+import { smoothAppendPfan } from "./smooth";
 import * as S from "./state";
 import {
   A_ADDR, A_COA, A_FLAGS, A_IFACE, A_MAC, A_REGLIFE, KIND_COLOC, KIND_DEREG, KIND_FA, REG_BACKOFF, REG_IDLE,
@@ -88,8 +90,18 @@ export function transmit(retransmission: bool): bool {
   const msg = udp + <usize>UDP_HEADER_LEN;
   const cap = TX_CAP - <i32>TX_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
   regReqEmit(msg, cap, S.regFlags, S.regLifetime, cfg.homeAddress, S.regHaField, S.regCoa, id);
-  const n = authAppend(sa, msg, REG_REQ_LEN, cap, EXT_MH_AUTH);
+  let n = authAppend(sa, msg, REG_REQ_LEN, cap, EXT_MH_AUTH);
   if (n < 0) { count(C.MN_NO_SA); return false; }
+  if (S.regKind == KIND_FA) {
+    // Why: 001 §5.1, §8.1: the Previous Foreign Agent Notification, for the new foreign agent (after
+    // the Mobile-Home Authentication extension, RFC 2002 §3.6.1.3).
+    n = smoothAppendPfan(msg, n, cap, S.regAgentFlags);
+    // Why: RFC 2002 §3.5.3, §3.7.2.1: with a mobile-foreign association with the agent, the request
+    // carries the Mobile-Foreign Authentication extension last (the agent requires it; 001 §3.2:
+    // the association that makes the smooth handoff secure).
+    const mf = saFindFor(S.regAgentAddr, cfg.SA_USE_MOBILE_FOREIGN);
+    if (mf != 0) { const k = authAppend(mf, msg, n, cap, EXT_MF_AUTH); if (k > 0) n = k; }
+  }
   // Why: RFC 3024 (reply code 76, "mobile node too distant"): a foreign agent takes a request asking
   // for a reverse tunnel only with IP TTL 255, proof that it was sent on its link.
   const ttl = S.regKind == KIND_FA && (S.regFlags & REQ_FLAG_T) != 0 ? 255 : <u8>cfg.defaultTtl; // T only in rfc3344 (requestFlags)
@@ -136,6 +148,7 @@ export function beginRegistration(kind: u8, a: i32, retry: bool): void {
     S.regSrc = cfg.homeAddress;
     S.regDst = S.regAgentAddr;
     S.regFlags = requestFlags(kind, load<u16>(s, A_FLAGS));
+    S.regAgentFlags = load<u16>(s, A_FLAGS);
     let life = <u16>cfg.lifetimeSec;
     const adv = load<u16>(s, A_REGLIFE);
     // Why: RFC 2002 §3.6.1.1: no longer than the foreign agent's advertised registration lifetime.

@@ -23,6 +23,8 @@ import {
 import { alternativeFa } from "./agents";
 import { backOff, retryNow } from "./registration";
 import { adopt } from "./movement";
+import { smoothAck, smoothRegistered } from "./smooth";
+import { RO_TYPE_BINDING_ACK } from "../../wire/ro";
 
 /** Registration Reply for this mobile node (UDP to port 434); -1 when not ours. */
 export function mnUdp(iface: i32, p: usize, len: i32): i32 {
@@ -40,6 +42,8 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
   }
   const msg = u + <usize>UDP_HEADER_LEN;
   const ml = <i32>udpLength(u) - UDP_HEADER_LEN;
+  // Why: 001 §8.1: the previous foreign agent's Binding Acknowledge (tunnelled to the new one).
+  if (ml >= 1 && load<u8>(msg) == RO_TYPE_BINDING_ACK) return smoothAck(msg, ml);
   if (regRepParse(msg, ml, extIdx) != RegErr.OK) { count(C.MN_REPLY_MALFORMED); return 1; }
   // Why: RFC 2002 §3.6.2.1: only a reply to our outstanding request, for our home address.
   if (S.regState != REG_PENDING || !S.regSent || regHomeAddr(msg) != cfg.homeAddress) { count(C.MN_REPLY_IGNORED); return 1; }
@@ -91,6 +95,8 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
     S.fastRetry = false;
     if (S.ha == 0 && rha != 0 && rha != S.regHaField) S.ha = rha;
     const granted = life < S.regLifetime ? life : S.regLifetime;
+    // Why: 001 §3.2: the foreign agent of this registration is the previous one of the next.
+    smoothRegistered(S.regKind == KIND_FA && S.regLifetime != 0 && granted != 0 ? S.regAgentAddr : 0);
     if (S.regLifetime == 0 || granted == 0) {
       // Deregistered (or a zero grant: no binding).
       S.regState = REG_IDLE;

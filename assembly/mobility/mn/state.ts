@@ -25,6 +25,8 @@ export const TK_MN_AGENT: u16 = TK_MN_FIRST + 3;
 export const TK_MN_FAWAIT: u16 = TK_MN_FIRST + 4;
 /** Gratuitous ARP repeats after returning home (tag = repeats left). */
 export const TK_MN_GARP: u16 = TK_MN_FIRST + 5;
+/** Our Binding Update to the previous foreign agent, retransmitted until acknowledged (smooth.ts; tag 0). */
+export const TK_MN_BU: u16 = TK_MN_FIRST + 6;
 
 // ---- agent table ------------------------------------------------------------------------------
 // Slot (stride 48): addr u32 @0 (IP source of the advertisement) | coa u32 @4 (first care-of address,
@@ -112,6 +114,7 @@ export let regHaField: u32 = 0;
 export let regSaPeer: u32 = 0;
 export let regIface: i32 = -1;
 export let regAgentAddr: u32 = 0;
+export let regAgentFlags: u16 = 0;  // the advertisement flags of the agent of an outstanding KIND_FA request
 export const regMac: usize = memory.data(8, 8);
 export let regRto: i32 = 0;
 export let regTries: i32 = 0;
@@ -120,6 +123,7 @@ export let lifetimeCap: u16 = 0;    // from a code-69 reply: the foreign agent's
 export let denials: i32 = 0;
 export let fastRetry = false;       // the outstanding request is the immediate retry after 133/136
 export let bindingAway = false;     // a registration away from home was sent: deregister on return
+export let lastFa: u32 = 0;         // the foreign agent of the last accepted registration (0: none), smooth.ts
 
 export let colocIface: i32 = -1;    // DHCP-bound co-located care-of address
 export let colocAddr: u32 = 0;

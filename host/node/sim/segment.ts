@@ -65,6 +65,12 @@ export class Segment {
     this.deliverOneFn = (frame, to) => this.deliverOne(frame, to);
   }
 
+  /** Time (µs from now) until every frame accepted so far has reached its receivers. */
+  drainUs(): number {
+    const p = this.params;
+    return Math.max(0, this.busyUntil - this.engine.nowUs) + p.delayUs + p.jitterUs;
+  }
+
   attach(port: Port): void {
     if (port.segment === this) return;
     if (port.segment) port.segment.detach(port);

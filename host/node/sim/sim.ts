@@ -112,7 +112,7 @@ export class NodeIface implements Port {
   everUp = false;
   readonly assocEv: SimEvent;
   readonly macKey: number;
-  constructor(readonly node: SimNode, readonly index: number, readonly name: string, readonly attach: string | null, mac: Uint8Array) {
+  constructor(readonly node: SimNode, readonly index: number, readonly name: string, readonly attach: string | null, readonly mac: Uint8Array) {
     this.wifi = attach === "wifi";
     this.macKey = macKey(mac);
     this.assocEv = new SimEvent(node.sim.assocDoneFn, this);
@@ -204,6 +204,13 @@ export class SimNode implements AppHost {
     this.afterCall();
   }
 
+  /** The access point behind `iface` reports that station `mac` left (`up` false) or joined. */
+  station(iface: number, up: boolean, mac: Uint8Array): void {
+    if (this.stopped || !this.board.station) return;
+    this.board.station(iface, up, mac);
+    this.afterCall();
+  }
+
   /** The core handed a packet to the local stack (called from inside the firmware: never re-enter it). */
   private deliver(b: Uint8Array): void {
     this.stats.delivered++;
@@ -281,6 +288,7 @@ export class Simulation {
   readonly pcaps: PcapBuffer[] = [];
   readonly tickFn = (n: SimNode) => n.afterCall();
   readonly assocDoneFn = (i: NodeIface) => this.assocDone(i);
+  private readonly leaveCellFn = (s: NodeIface, cell: Segment) => { if (s.segment === cell && s.ap?.cell !== cell) cell.detach(s); };
   private readonly stations: NodeIface[] = [];
   private readonly movers: SimNode[] = [];
   private readonly stepUs: number;
@@ -418,6 +426,7 @@ export class Simulation {
         this.events.emit(this.engine.nowUs, n.name, "wifi_disassoc", { iface: s.index, ap: s.ap.name, reason: "stopped" });
         s.ap.stations.delete(s.macKey);
         s.ap.cell.detach(s);
+        this.stationNotice(s.ap, s, false);
         s.ap = null;
       }
       s.gap = null;
@@ -486,14 +495,31 @@ export class Simulation {
     const node = s.node;
     const now = this.engine.nowUs;
     ap.stations.delete(s.macKey);
-    ap.cell.detach(s);
+    // A station that leaves for a better access point says so first (802.11 Disassociation, or a
+    // power-save Null frame before it scans): the access point sends it nothing more, and the station
+    // still hears what was already on the air. Out of range, what is in flight is lost.
+    if (reason === "better_ap") this.engine.schedule(now + ap.cell.drainUs(), this.leaveCellFn, s, ap.cell);
+    else ap.cell.detach(s);
     s.ap = null;
     this.events.emit(now, node.name, "wifi_disassoc", { iface: s.index, ap: ap.name, reason });
+    this.stationNotice(ap, s, false);
     // Without link hints the driver keeps the interface up across roams: the board learns of the
     // move only from the network (agent advertisements), as with a driver that reports nothing.
     if (this.scenario.wifi.linkHints) node.link(s.index, false);
     const rec = this.newHandoff(node, s.index, ap.name, -1);
     s.gap = rec;
+  }
+
+  /**
+   * The access point's station notice (hostapd's AP-STA-DISCONNECTED / AP-STA-CONNECTED): told to
+   * the foreign agents wired to the access point's segment, on their interface there (the core's
+   * `station` export; the foreign agent holds a departed visitor's datagrams, issue 10.10).
+   */
+  private stationNotice(ap: AccessPoint, s: NodeIface, up: boolean): void {
+    for (const n of this.nodes) {
+      if (n === s.node || !n.spec.config.roles.includes("foreign-agent")) continue;
+      for (const ifc of n.ifaces) if (ifc.segment === ap.wire) n.station(ifc.index, up, s.mac);
+    }
   }
 
   private newHandoff(node: SimNode, iface: number, ap: string, upUs: number): HandoffRecord {
@@ -538,6 +564,7 @@ export class Simulation {
     s.ap = ap;
     ap.stations.add(s.macKey);
     ap.cell.attach(s);
+    this.stationNotice(ap, s, true);
     this.events.emit(now, node.name, "wifi_assoc", { iface: s.index, ap: ap.name, bssid: formatMac(ap.bssid) });
     if (this.scenario.wifi.linkHints || !s.everUp) node.link(s.index, true, ap.bssid);
     s.everUp = true;
