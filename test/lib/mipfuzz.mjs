@@ -828,10 +828,10 @@ function exts(m, fixed) {
   return out;
 }
 
-/** An extension of a type 128-255 the core does not know (160, Binding Warning, it knows): skipped (RFC 2002 §1.9). */
+/** An extension of a type 128-255 the core does not know (160 Binding Warning, 161 Registration Key Request, 162 Mobile-Foreign Key: it knows them): skipped (RFC 2002 §1.9). */
 function skippableExt(r) {
   const x = r.bytes(r.range(2, 12));
-  do x[0] = 128 + r.int(128); while (x[0] === 160);
+  do x[0] = 128 + r.int(128); while (x[0] >= 160 && x[0] <= 162);
   x[1] = x.length - 2;
   return x;
 }
