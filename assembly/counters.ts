@@ -141,6 +141,8 @@ export const enum C {
   RO_PFAN_BU_TX,      // Binding Updates to a previous foreign agent: a new FA's for a PFAN, a mobile node's own (001 §8.1)
   FA_PFAN_DELIVERED,  // datagrams from a previous foreign agent delivered to a visitor still pending (001 §8.1)
   MN_BA_RX,           // Binding Acknowledges taken by the mobile node for its previous foreign agent's binding
+  FA_REGKEY_INSTALLED, // mobile-foreign associations learnt from home agents' registration replies (docs/decisions.md "Registration keys")
+  MN_REGKEY_INSTALLED, // mobile-foreign associations the mobile node derived for its foreign agent (the same key)
   COUNT
 }
 

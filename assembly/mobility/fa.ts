@@ -68,11 +68,12 @@ import {
   CODE_FA_HOME_NET_UNREACHABLE, CODE_FA_HA_HOST_UNREACHABLE, CODE_FA_HA_PORT_UNREACHABLE, CODE_FA_HA_UNREACHABLE
 } from "../wire/registration";
 import {
-  ExtErr, EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, extIndexFind, extIndexError, extIndexErrorType, extEnd,
+  ExtErr, EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_FA_KEY_REPLY, EXT_REG_KEY_REQUEST, extIndexFind, extIndexError, extIndexErrorType, extEnd,
   authSpi, EXT_HDR_LEN, AUTH_SPI_LEN
 } from "../wire/mipext";
 import { AuthResult, AUTH_LEN, authAppend, authVerify } from "../security/auth";
-import { saFindFor } from "../security/sa";
+import { saFindFor, saLearnt } from "../security/sa";
+import { regkeyFaInstall } from "../security/regkey";
 import { tunnelCheck, tunnelSend } from "./tunnel";
 import {
   TK_FA_VISITOR, VF_ACCEPTED, VF_ACC_COLOC, VF_ACC_RTUN, PS_USED, PS_COLOC, PS_RTUN, V_FLAGS, V_ACC_IFACE,
@@ -262,7 +263,7 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
     if (err == ExtErr.UNKNOWN_DISCARD) { count(C.DROP_FA_UNKNOWN_EXT); return 1; }
     // Why: RFC 2002 §3.7.2.1: with an SA, exactly one valid mobile-foreign authenticator is needed
     // before the agent answers at all; a message whose extensions cannot be walked has none.
-    if (mnSa != 0) {
+    if (mnSa != 0 && !saLearnt(mnSa)) {
       if (err == ExtErr.DUPLICATE && extIndexErrorType(extIndex) == EXT_MF_AUTH) {
         count(C.DROP_FA_AUTH);
         evAuthFailed(ROLE_FA, EXT_MF_AUTH, 0, home, 0);
@@ -274,7 +275,10 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
     // Why: RFC 2002 §3.7.2.3: a poorly formed request is denied with 70.
     code = CODE_FA_BAD_REQUEST;
   }
-  if (code < 0 && mnSa != 0) {
+  // Why: a key learnt from the home agent (docs/decisions.md "Registration keys") is not required:
+  // the mobile node may never have got the reply that gave it (it then registers without), but an
+  // authenticator computed with it must verify.
+  if (code < 0 && mnSa != 0 && !(saLearnt(mnSa) && extIndexFind(extIndex, EXT_MF_AUTH) == 0)) {
     const off = extIndexFind(extIndex, EXT_MF_AUTH);
     const r = off == 0 ? AuthResult.NOT_AUTH_EXT : authVerify(mnSa, m, off);
     // Why: RFC 2002 §3.7.2.1: with an SA between agent and mobile node, a missing or invalid
@@ -380,10 +384,13 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   // Why: 001 §8.1: a request with a Previous Foreign Agent Notification (an extension for this agent:
   // after the Mobile-Home Authentication extension, RFC 2002 §3.6.1.3) makes the agent send the
   // Binding Update to the previous foreign agent right away, once (the mobile node retransmits,
-  // not we). 001 §3.2: only from a mobile node that authenticated itself to us (mobile-foreign), so
-  // the pending delivery below (faTunnelExit) is open to nobody else. Built before the relay moves
-  // the message over its own extensions.
-  const pfanOff = cfg.roEnabled && cfg.roSmoothHandoff && mnSa != 0 ? regReqPfanOffset(extIndex) : 0;
+  // not we). 001 §3.2: only from a mobile node that authenticated itself to us (mobile-foreign), or
+  // that asked its home agent for our key, which we share an association with (docs/decisions.md
+  // "Registration keys": on a first visit nobody has a key yet; the previous agent authenticates the
+  // update itself), so the pending delivery below (faTunnelExit) is open to nobody else. Built before
+  // the relay moves the message over its own extensions.
+  const keyed = mnSa != 0 || (extIndexFind(extIndex, EXT_REG_KEY_REQUEST) != 0 && haSaOf(ha) != 0);
+  const pfanOff = cfg.roEnabled && cfg.roSmoothHandoff && keyed ? regReqPfanOffset(extIndex) : 0;
   if (pfanOff > mhOff && !coloc) {
     const prev = pfanPrevFa(m + <usize>pfanOff);
     if (prev != 0 && !ipIsOurs(prev)) {
@@ -480,6 +487,13 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   }
   const mhOff = fail < 0 ? extIndexFind(extIndex, EXT_MH_AUTH) : 0;
   const fhOff = fail < 0 ? extIndexFind(extIndex, EXT_FH_AUTH) : 0;
+  // Registration key (docs/decisions.md "Registration keys"): the home agent's Mobile-Foreign Key
+  // is taken only between the mobile-home and the verified foreign-home authenticators of an
+  // acceptance; read now, before the relay below writes over what follows the mobile-home one.
+  const kOff = haSa != 0 && fhOff != 0 && regCodeAccepted(code) ? extIndexFind(extIndex, EXT_FA_KEY_REPLY) : 0;
+  const keyOk = kOff > mhOff && kOff < fhOff;
+  const keyReplyId = regRepIdentification(m);
+  if (keyOk) memory.copy(keyExt, m + <usize>kOff, 22);
   // Everything up to the end of the Mobile-Home Authentication extension is the home agent's
   // message to the mobile node; what follows is for the agent (RFC 2002 §3.7.3.2).
   const cut = mhOff != 0 ? extEnd(m, mhOff) : fhOff != 0 ? fhOff : ml;
@@ -538,8 +552,14 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   visitorEvent(VisitorOp.ACCEPTED, code, life, home, ha);
   visitorClearSlot(v, s);
   visitorSettle(v, idx);
+  // The mobile-foreign association with this visitor, from its home agent (authenticates the update
+  // that tells us, later, that it moved on: 001 §3.2, §8.1).
+  const had = mnSaOf(home);
+  if (keyOk && (had == 0 || saLearnt(had)) && regkeyFaInstall(keyExt, haSa, keyReplyId, home)) count(C.FA_REGKEY_INSTALLED);
   return 0;
 }
+
+const keyExt: usize = memory.data(22, 4);
 
 /**
  * A UDP datagram to one of our addresses (or broadcast/multicast) arrived on `iface`. Takes

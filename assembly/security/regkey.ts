@@ -19,7 +19,7 @@
 
 import { hmacMd5 } from "../crypto/hmac";
 import { md5Init, md5Update, md5Final, MD5_CTX_SIZE } from "../crypto/md5";
-import { SA_KEY, SA_KEYLEN, saSet } from "./sa";
+import { SA_KEY, SA_KEYLEN, SA_FLAG_LEARNT, saSet } from "./sa";
 import { SA_ALG_HMAC_MD5, SA_FLAG_COVER_SPI, SA_USE_MOBILE_FOREIGN, SA_USE_SHIFT } from "../config";
 import { EXT_FA_KEY_REPLY, EXT_REG_KEY_REQUEST } from "../wire/mipext";
 
@@ -70,10 +70,12 @@ export function regkeyWrap(fh: usize, id: u64, home: u32, key: usize): void {
 
 /**
  * Install (or replace) the mobile-foreign association with `peer` (IPv4, host order): HMAC-MD5 over
- * the SPI too, `spi`, the 16-byte key at `key`. False when the table has no room.
+ * the SPI too, `spi`, the 16-byte key at `key`, marked learnt (sa.ts SA_FLAG_LEARNT: a foreign agent
+ * does not require it in registrations). False when the table has no room. A configured association
+ * with that peer is never replaced (callers ask only without one).
  */
 export function regkeyInstall(peer: u32, spi: u32, key: usize): bool {
-  return saSet(peer, spi, SA_ALG_HMAC_MD5, 0, SA_FLAG_COVER_SPI | (SA_USE_MOBILE_FOREIGN << SA_USE_SHIFT), key, REGKEY_LEN);
+  return saSet(peer, spi, SA_ALG_HMAC_MD5, 0, SA_FLAG_COVER_SPI | SA_FLAG_LEARNT | (SA_USE_MOBILE_FOREIGN << SA_USE_SHIFT), key, REGKEY_LEN);
 }
 
 /**

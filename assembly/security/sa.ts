@@ -112,6 +112,11 @@ export function saFindFor(peer: u32, use: u8): usize {
   return v != 0 && saUse(v) == use ? v : 0;
 }
 
+/** Flags bit of an association learnt at run time (security/regkey.ts), not configured. */
+export const SA_FLAG_LEARNT: u8 = 0x10;
+/** True for an association learnt at run time (a registration key). */
+export function saLearnt(sa: usize): bool { return (load<u8>(sa, SA_FLAGS) & SA_FLAG_LEARNT) != 0; }
+
 /** What the association `sa` is for (config SA_USE_*). */
 export function saUse(sa: usize): u8 { return (load<u8>(sa, SA_FLAGS) & SA_USE_MASK) >> SA_USE_SHIFT; }
 

@@ -86,3 +86,29 @@ test("registration keys: none without a foreign-home association, for a key requ
     assert.equal(s.board.counters().ha_regkey_sent, 0, what);
   }
 });
+
+test("registration keys end to end (scenario smooth-handoff, no mobile-foreign association configured): the keys come from the home agent through foreign-home associations and the handoff still loses nothing", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { firmware } = await import("./helpers.mjs");
+  const sc = JSON.parse(readFileSync(new URL("../../scenarios/smooth-handoff.json", import.meta.url), "utf8"));
+  const byName = (n) => sc.nodes.find((x) => x.name === n);
+  // No mobile-foreign associations anywhere; foreign-home ones between the home agent and each agent.
+  for (const n of ["fa1", "fa2", "mn"]) byName(n).securityAssociations = byName(n).securityAssociations.filter((a) => a.use !== "mobile-foreign");
+  for (const [fa, coa] of [["fa1", "10.2.0.1"], ["fa2", "10.3.0.1"]]) {
+    byName(fa).securityAssociations.push({ peer: "10.1.0.1", spi: 700, algorithm: "hmac-md5", key: `text:${fa}-ha`, use: "foreign-home" });
+    byName("ha").securityAssociations.push({ peer: coa, spi: 700, algorithm: "hmac-md5", key: `text:${fa}-ha`, use: "foreign-home" });
+  }
+  const sim = new host.Simulation(host.validateScenario(sc, "scenario"), firmware, {});
+  sim.run();
+  const s = sim.summary();
+  const c = Object.fromEntries(sim.nodes.map((n) => [n.name, n.board.counters()]));
+  sim.close();
+  assert.ok(c.ha.ha_regkey_sent >= 2, `keys sent ${c.ha.ha_regkey_sent}`);
+  assert.ok(c.fa1.fa_regkey_installed >= 1 && c.mn.mn_regkey_installed >= 1, JSON.stringify({ fa1: c.fa1.fa_regkey_installed, mn: c.mn.mn_regkey_installed }));
+  // The previous agent took the update on the mobile node's behalf (its learnt association) ...
+  assert.ok(c.fa1.ro_bu_accepted >= 1, `fa1 accepted ${c.fa1.ro_bu_accepted} updates`);
+  assert.equal(c.fa1.drop_ro_bu_auth, 0);
+  // ... so the handoff is as smooth as with configured associations.
+  assert.equal(s.handoffs.length, 1);
+  assert.equal(s.handoffs[0].lost, 0);
+});

@@ -21,6 +21,12 @@ import {
 import { EXT_MH_AUTH, EXT_MF_AUTH } from "../../wire/mipext";
 import { saFindFor } from "../../security/sa";
 import { smoothAppendPfan } from "./smooth";
+import { regkeyRequestAppend } from "../../security/regkey";
+import { random32 } from "../../security/replay";
+import { MA_FLAG_S } from "../../wire/icmp";
+
+/** The SPI the request just sent asked a registration key for (0: none), for the reply (reply.ts). */
+export let keySpi: u32 = 0;
 import * as S from "./state";
 import {
   A_ADDR, A_COA, A_FLAGS, A_IFACE, A_MAC, A_REGLIFE, KIND_COLOC, KIND_DEREG, KIND_FA, REG_BACKOFF, REG_IDLE,
@@ -90,7 +96,18 @@ export function transmit(retransmission: bool): bool {
   const msg = udp + <usize>UDP_HEADER_LEN;
   const cap = TX_CAP - <i32>TX_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
   regReqEmit(msg, cap, S.regFlags, S.regLifetime, cfg.homeAddress, S.regHaField, S.regCoa, id);
-  let n = authAppend(sa, msg, REG_REQ_LEN, cap, EXT_MH_AUTH);
+  // Registration key (docs/decisions.md "Registration keys"): through a foreign agent that advertises
+  // smooth handoff and with which we share no association, ask the home agent for one — before the
+  // mobile-home authenticator, which vouches for the request.
+  let base = REG_REQ_LEN;
+  keySpi = 0;
+  if (S.regKind == KIND_FA && cfg.roEnabled && cfg.roSmoothHandoff && S.regLifetime != 0 &&
+      (S.regAgentFlags & MA_FLAG_S) != 0 && saFindFor(S.regAgentAddr, cfg.SA_USE_MOBILE_FOREIGN) == 0) {
+    // Why: 001 §2: SPIs 0-255 are reserved.
+    keySpi = (random32() & 0x7fffffff) | 0x100;
+    base = regkeyRequestAppend(msg, base, cap, keySpi);
+  }
+  let n = authAppend(sa, msg, base, cap, EXT_MH_AUTH);
   if (n < 0) { count(C.MN_NO_SA); return false; }
   if (S.regKind == KIND_FA) {
     // Why: 001 §5.1, §8.1: the Previous Foreign Agent Notification, for the new foreign agent (after

@@ -21,7 +21,8 @@ import {
   KIND_DEREG, KIND_FA, REG_IDLE, REG_PENDING, REG_REGISTERED, ST_AWAY, TK_MN_RENEW, extIdx, useNonces, mhSa,
 } from "./state";
 import { alternativeFa } from "./agents";
-import { backOff, retryNow } from "./registration";
+import { backOff, retryNow, keySpi } from "./registration";
+import { regkeyMnInstall } from "../../security/regkey";
 import { adopt } from "./movement";
 import { smoothAck, smoothRegistered } from "./smooth";
 import { RO_TYPE_BINDING_ACK } from "../../wire/ro";
@@ -97,6 +98,10 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
     const granted = life < S.regLifetime ? life : S.regLifetime;
     // Why: 001 §3.2: the foreign agent of this registration is the previous one of the next.
     smoothRegistered(S.regKind == KIND_FA && S.regLifetime != 0 && granted != 0 ? S.regAgentAddr : 0);
+    // Registration key (docs/decisions.md "Registration keys"): the request asked the home agent for
+    // one for this foreign agent; we derive the same key ourselves (security/regkey.ts).
+    const msa = keySpi != 0 && S.regKind == KIND_FA && granted != 0 ? mhSa(S.regSaPeer) : 0;
+    if (msa != 0 && regkeyMnInstall(msa, S.regCoa, cfg.homeAddress, S.regId, keySpi)) count(C.MN_REGKEY_INSTALLED);
     if (S.regLifetime == 0 || granted == 0) {
       // Deregistered (or a zero grant: no binding).
       S.regState = REG_IDLE;
