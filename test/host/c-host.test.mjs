@@ -89,6 +89,20 @@ test("C host: eager compilation and warm-up change no output; warm-up compiles m
   assert.ok(l.stackPeak > 0 && l.stackPeak <= 4096, `value stack peak ${l.stackPeak}`);
 });
 
+test("C host: its own heap is the board structure and one copy of the counter names (a few KB, not one index entry per byte of names)", { skip }, () => {
+  const cfg = host.validateConfig(JSON.parse(readFileSync(join(configs, "mn.json"), "utf8")), "mn");
+  const b = new host.Board(firmware, cfg, { now: () => 0, tx() {}, deliver() {}, random: (buf) => buf.fill(1) });
+  b.init();
+  const names = Object.keys(b.counters());
+  const text = names.join("\n").length;
+  const r = cSelftest(join(configs, "mn.json"));
+  assert.equal(r.status, 0, r.stderr);
+  const own = +/C host's own heap (\d+) bytes/.exec(r.stderr)?.[1];
+  // The names' text, one u32 offset per name, and the board structure (under 1 KB).
+  assert.ok(own >= text + 4 * names.length && own <= text + 4 * (names.length + 1) + 1 + 1024,
+    `C host's own heap ${own} bytes for ${names.length} counter names of ${text} bytes`);
+});
+
 test("C host: a module of another ABI version, a stand-in without the exports, a foreign import, a truncated module are refused", { skip }, () => {
   const img = image(join(configs, "host.json"));
   const sel = (fw) => run(C, ["selftest", "--firmware", fw, "--config-image", img]);

@@ -78,6 +78,9 @@ const char *mipfw_board_trapped(mipfw_board *b);
  *  functions of the module (imports included). */
 uint32_t mipfw_board_stack_peak(mipfw_board *b);
 uint32_t mipfw_board_compiled_functions(mipfw_board *b, uint32_t *total);
+/** Bytes of heap the C host itself holds for the board (its structure, the counter names' copy and
+ *  index), beside what Wasm3 allocates. */
+uint32_t mipfw_board_host_bytes(mipfw_board *b);
 
 void mipfw_board_close(mipfw_board *b);
 

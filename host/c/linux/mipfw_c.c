@@ -286,10 +286,11 @@ static int selftest(args_t *a)
         uint32_t total = 0, compiled = mipfw_board_compiled_functions(b, &total);
         fprintf(stderr,
                 "# start-up %.0f us, heap high-water %lu bytes (live %lu, at start-up %lu), value stack peak %u bytes of %u, "
-                "compiled %u of %u functions (at start-up %u), linear memory %u bytes, peak RSS %ld KiB\n",
+                "compiled %u of %u functions (at start-up %u), linear memory %u bytes, peak RSS %ld KiB, "
+                "C host's own heap %u bytes\n",
                 t1 - t0, (unsigned long)(alloc_peak() - base), (unsigned long)(alloc_live() - base), (unsigned long)start_heap,
                 mipfw_board_stack_peak(b), a->opt.stack_bytes ? a->opt.stack_bytes : 6144u, compiled, total, start_compiled, mipfw_board_memory_bytes(b),
-                peak_rss_kib());
+                peak_rss_kib(), mipfw_board_host_bytes(b));
     }
     rc = 0;
 out:

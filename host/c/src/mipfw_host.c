@@ -48,9 +48,12 @@ struct mipfw_board {
     Func init, config_add, rx, output, tick, link, heap_used, static_bytes, memory_pages, dump;
     /* Buffer addresses, read once after a successful init (fixed for the instance). */
     uint32_t a_rx, a_rx_cap, a_out, a_out_cap, a_info, a_counters, a_count, a_dump;
-    /* Counter names: a copy of the module's '\n'-separated text, one offset/length per name. */
+    /* Counter names: a copy of the module's '\n'-separated text; name i is names[name_off[i] ..
+     * name_off[i + 1] - 1) (n_names + 1 offsets). */
     char *names;
-    uint32_t *name_off, *name_len, n_names;
+    uint32_t *name_off, n_names;
+    /* Bytes of heap this structure and the counter names take (mipfw_board_host_bytes). */
+    uint32_t host_bytes;
     char name_tmp[24];
     /* The first trap, "<call>: <Wasm3 message>"; empty while running. */
     char trap[MSG];
@@ -520,26 +523,27 @@ static int read_addrs(mipfw_board *b, char *err, size_t errlen)
     /* A second call (the real start after the warm-up) replaces the first one's copy. */
     free(b->names);
     free(b->name_off);
-    free(b->name_len);
-    b->n_names = 0;
+    b->names = NULL;
+    b->name_off = NULL;
+    b->n_names = 1;
+    /* UTF-8, names separated by '\n' (docs/abi.md counter_names_ptr): one offset per name, counted first
+     * (an offset per byte of text would take ~8 bytes of RAM per byte of names). */
+    for (k = 0; k < (uint32_t)nlen; k++)
+        if (names[k] == '\n') b->n_names++;
     b->names = (char *)malloc((size_t)nlen + 1);
-    b->name_off = (uint32_t *)malloc(sizeof(uint32_t) * ((size_t)nlen + 1));
-    b->name_len = (uint32_t *)malloc(sizeof(uint32_t) * ((size_t)nlen + 1));
-    if (!b->names || !b->name_off || !b->name_len) {
+    b->name_off = (uint32_t *)malloc(sizeof(uint32_t) * ((size_t)b->n_names + 1));
+    if (!b->names || !b->name_off) {
+        b->n_names = 0;
         set_err(err, errlen, "out of memory for %d bytes of counter names", (int)nlen);
         return -1;
     }
     memcpy(b->names, names, (size_t)nlen);
     b->names[nlen] = 0;
-    /* UTF-8, names separated by '\n' (docs/abi.md counter_names_ptr). */
-    for (start = 0, k = 0; k <= (uint32_t)nlen; k++) {
-        if (k == (uint32_t)nlen || b->names[k] == '\n') {
-            b->name_off[b->n_names] = start;
-            b->name_len[b->n_names] = k - start;
-            b->n_names++;
-            start = k + 1;
-        }
-    }
+    b->name_off[0] = 0;
+    for (start = 1, k = 0; k < (uint32_t)nlen; k++)
+        if (b->names[k] == '\n') b->name_off[start++] = k + 1;
+    b->name_off[b->n_names] = (uint32_t)nlen + 1;
+    b->host_bytes = (uint32_t)(sizeof *b + (size_t)nlen + 1 + sizeof(uint32_t) * ((size_t)b->n_names + 1));
     return 0;
 }
 
@@ -794,7 +798,7 @@ uint64_t mipfw_board_counter(mipfw_board *b, uint32_t i, const char **name, uint
     if (name && name_len) {
         if (i < b->n_names) {
             *name = b->names + b->name_off[i];
-            *name_len = b->name_len[i];
+            *name_len = b->name_off[i + 1] - b->name_off[i] - 1;
         } else {
             snprintf(b->name_tmp, sizeof b->name_tmp, "counter_%u", (unsigned)i);
             *name = b->name_tmp;
@@ -849,6 +853,11 @@ uint32_t mipfw_board_stack_peak(mipfw_board *b)
     return n;
 }
 
+uint32_t mipfw_board_host_bytes(mipfw_board *b)
+{
+    return b->host_bytes ? b->host_bytes : (uint32_t)sizeof *b;
+}
+
 uint32_t mipfw_board_compiled_functions(mipfw_board *b, uint32_t *total)
 {
     /* Internal: M3Module.numFunctions and M3Function.compiled (non-NULL once compiled; imports
@@ -868,6 +877,5 @@ void mipfw_board_close(mipfw_board *b)
     if (b->env) m3_FreeEnvironment(b->env);
     free(b->names);
     free(b->name_off);
-    free(b->name_len);
     free(b);
 }
