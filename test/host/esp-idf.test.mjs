@@ -266,3 +266,14 @@ test("the component's Wasm3 configuration and Kconfig defaults run the firmware:
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /memory budget: the configuration needs \d+ bytes of linear memory, memory_limit is 30000/);
 });
+
+test("the port's event log names (port_task.c EVENT_NAMES) are the kinds of schema/events.json, in order", () => {
+  const src = readFileSync(join(port, "examples/mobile-node/main/port_task.c"), "utf8");
+  const table = /EVENT_NAMES\[\] = \{([^}]*)\}/.exec(src)?.[1];
+  assert.ok(table, "EVENT_NAMES not found in port_task.c");
+  const names = [...table.matchAll(/"([^"]*)"/g)].map((m) => m[1]);
+  const schema = JSON.parse(readFileSync(join(root, "schema/events.json"), "utf8")).events;
+  const want = ["?"];
+  for (const e of schema) want[e.kind] = e.name.toUpperCase();
+  assert.deepEqual(names, want);
+});
