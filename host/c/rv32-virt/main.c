@@ -471,9 +471,13 @@ static int peer_read(void *ctx, uint8_t *buf, uint32_t n)
         if (peer_con) {
             uint32_t k = con_read(buf + got, n - got);
             got += k;
-            if (k) continue;
+            if (k) {
+                last = mtime(); /* idle means no byte for PEER_IDLE_MS, not a slow request */
+                continue;
+            }
         } else if ((c = uart_getc()) >= 0) {
             buf[got++] = (uint8_t)c;
+            last = mtime();
             continue;
         }
         if (mtime() - last > (uint64_t)PEER_IDLE_MS * (MTIME_HZ / 1000u)) {
