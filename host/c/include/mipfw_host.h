@@ -51,11 +51,13 @@ int mipfw_board_open(mipfw_board **out, const uint8_t *wasm, uint32_t wasm_len,
                      const uint8_t *cfg, uint32_t cfg_len, const mipfw_options *opt,
                      const mipfw_platform *plat, char *err, size_t errlen);
 
-/** Process one received frame on `iface`. Returns 0 used, 1 dropped, -1 trap or too long. */
+/** Process one received frame on `iface`. Returns 0 used, 1 dropped (a frame longer than the receive
+ *  buffer too: the core counts it, drop_too_long), -1 trap (now or before: mipfw_board_trapped). */
 int mipfw_board_rx(mipfw_board *b, uint32_t iface, const uint8_t *frame, uint32_t len);
-/** Send one IPv4 packet from the local stack. Returns 0 sent or queued, 1 dropped, -1 trap. */
+/** Send one IPv4 packet from the local stack. Returns 0 sent or queued, 1 dropped (too long included), -1 trap. */
 int mipfw_board_output(mipfw_board *b, const uint8_t *packet, uint32_t len);
-/** Run the timers due at `now_ms`; returns the next deadline (INT64_MAX: none). */
+/** Run the timers due at `now_ms`; returns the next deadline (INT64_MAX: none), or -1 after a trap
+ *  (check mipfw_board_trapped before sleeping until the deadline). */
 int64_t mipfw_board_tick(mipfw_board *b, int64_t now_ms);
 /** Link of `iface` up (1) or down (0); `bssid` (6 bytes) or NULL. */
 void mipfw_board_link(mipfw_board *b, uint32_t iface, int up, const uint8_t *bssid);

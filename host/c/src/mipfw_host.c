@@ -331,8 +331,10 @@ static void record_trap(mipfw_board *b, const char *name, M3Result e)
 {
     char line[MSG + 24];
     if (!b->trap[0]) snprintf(b->trap, sizeof b->trap, "%s: %s", name, e);
+    /* Muted while warming up like every other callback: the warm-up's trap is forgotten (warm_up). */
+    if (!b->plat.log || b->warming) return;
     snprintf(line, sizeof line, "wasm3 trap in %s: %s", name, e);
-    if (b->plat.log) b->plat.log(b->plat.ctx, 0, line, (uint32_t)strlen(line));
+    b->plat.log(b->plat.ctx, 0, line, (uint32_t)strlen(line));
 }
 
 /* Call `f` with `argc` arguments (pointers to i32/i64 values); store one result in `ret` (if not NULL).
