@@ -126,28 +126,40 @@ static mipfw_board *board_of(IM3Runtime rt)
     return b;
 }
 
+/* The board and the (pointer, length) of arguments `i` and `i + 1`, checked against the current linear
+ * memory: the bytes, or NULL with the trap to return in *why (no board, or outside memory). */
+static uint8_t *import_span(IM3Runtime rt, const uint64_t *sp, int i, mipfw_board **b, uint32_t *len, const void **why)
+{
+    uint8_t *d;
+    *b = board_of(rt);
+    *len = arg_u32(sp, i + 1);
+    d = span(rt, arg_u32(sp, i), *len);
+    *why = !*b ? m3Err_trapAbort : !d ? m3Err_trapOutOfBoundsMemoryAccess : m3Err_none;
+    return *b ? d : NULL;
+}
+
 static const void *host_tx(IM3Runtime rt, IM3ImportContext ctx, uint64_t *sp, void *mem)
 {
-    mipfw_board *b = board_of(rt);
-    uint32_t iface = arg_u32(sp, 0), p = arg_u32(sp, 1), len = arg_u32(sp, 2);
-    const uint8_t *d = span(rt, p, len);
+    mipfw_board *b;
+    uint32_t len;
+    const void *why;
+    const uint8_t *d = import_span(rt, sp, 1, &b, &len, &why);
     (void)ctx;
     (void)mem;
-    if (!b) return m3Err_trapAbort;
-    if (!d) return m3Err_trapOutOfBoundsMemoryAccess;
-    if (b->plat.tx && !b->warming) b->plat.tx(b->plat.ctx, iface, d, len);
+    if (!d) return why;
+    if (b->plat.tx && !b->warming) b->plat.tx(b->plat.ctx, arg_u32(sp, 0), d, len);
     return m3Err_none;
 }
 
 static const void *host_deliver(IM3Runtime rt, IM3ImportContext ctx, uint64_t *sp, void *mem)
 {
-    mipfw_board *b = board_of(rt);
-    uint32_t p = arg_u32(sp, 0), len = arg_u32(sp, 1);
-    const uint8_t *d = span(rt, p, len);
+    mipfw_board *b;
+    uint32_t len;
+    const void *why;
+    const uint8_t *d = import_span(rt, sp, 0, &b, &len, &why);
     (void)ctx;
     (void)mem;
-    if (!b) return m3Err_trapAbort;
-    if (!d) return m3Err_trapOutOfBoundsMemoryAccess;
+    if (!d) return why;
     if (b->plat.deliver && !b->warming) b->plat.deliver(b->plat.ctx, d, len);
     return m3Err_none;
 }
@@ -166,13 +178,13 @@ static const void *host_now_ms(IM3Runtime rt, IM3ImportContext ctx, uint64_t *sp
 
 static const void *host_random(IM3Runtime rt, IM3ImportContext ctx, uint64_t *sp, void *mem)
 {
-    mipfw_board *b = board_of(rt);
-    uint32_t p = arg_u32(sp, 0), len = arg_u32(sp, 1);
-    uint8_t *d = span(rt, p, len);
+    mipfw_board *b;
+    uint32_t len;
+    const void *why;
+    uint8_t *d = import_span(rt, sp, 0, &b, &len, &why);
     (void)ctx;
     (void)mem;
-    if (!b) return m3Err_trapAbort;
-    if (!d) return m3Err_trapOutOfBoundsMemoryAccess;
+    if (!d) return why;
     if (b->warming) {
         /* Not the platform's: the warm-up must not draw from its stream (a simulator's seeded one). */
         uint32_t i;
@@ -188,14 +200,14 @@ static const void *host_random(IM3Runtime rt, IM3ImportContext ctx, uint64_t *sp
 
 static const void *host_log(IM3Runtime rt, IM3ImportContext ctx, uint64_t *sp, void *mem)
 {
-    mipfw_board *b = board_of(rt);
+    mipfw_board *b;
+    uint32_t len;
+    const void *why;
+    const uint8_t *d = import_span(rt, sp, 1, &b, &len, &why);
     int32_t level = (int32_t)arg_u32(sp, 0);
-    uint32_t p = arg_u32(sp, 1), len = arg_u32(sp, 2);
-    const uint8_t *d = span(rt, p, len);
     (void)ctx;
     (void)mem;
-    if (!b) return m3Err_trapAbort;
-    if (!d) return m3Err_trapOutOfBoundsMemoryAccess;
+    if (!d) return why;
     if (level == 0) {
         uint32_t n = len < MSG - 1 ? len : MSG - 1;
         memcpy(b->last_error, d, n);
@@ -207,15 +219,14 @@ static const void *host_log(IM3Runtime rt, IM3ImportContext ctx, uint64_t *sp, v
 
 static const void *host_event(IM3Runtime rt, IM3ImportContext ctx, uint64_t *sp, void *mem)
 {
-    mipfw_board *b = board_of(rt);
-    int32_t kind = (int32_t)arg_u32(sp, 0);
-    uint32_t p = arg_u32(sp, 1), len = arg_u32(sp, 2);
-    const uint8_t *d = span(rt, p, len);
+    mipfw_board *b;
+    uint32_t len;
+    const void *why;
+    const uint8_t *d = import_span(rt, sp, 1, &b, &len, &why);
     (void)ctx;
     (void)mem;
-    if (!b) return m3Err_trapAbort;
-    if (!d) return m3Err_trapOutOfBoundsMemoryAccess;
-    if (b->plat.event && !b->warming) b->plat.event(b->plat.ctx, (int)kind, d, len);
+    if (!d) return why;
+    if (b->plat.event && !b->warming) b->plat.event(b->plat.ctx, (int)(int32_t)arg_u32(sp, 0), d, len);
     return m3Err_none;
 }
 
