@@ -215,19 +215,19 @@ test("C host: a trap is reported naming the call, not a crash; the board then re
 /** A variant of the stand-in module (host/wasm3/tests/wasm/abi-stub.wat) that lists one interface in
  *  dump table 0 (10.0.1.1/24, 02:00:00:00:01:01), so the warm-up (src/warmup.c) runs its exchanges
  *  through it; rx traps on a frame whose first byte is `trapByte` and echoes any other. */
-async function ifaceStub(trapByte) {
+async function ifaceStub(trapByte, prefixByte = 0x78) {
   const { default: binaryen } = await import("binaryen");
   const wat = readFileSync(join(root, "host/wasm3/tests/wasm/abi-stub.wat"), "utf8")
     .replace("(i32.const ABI)", "(i32.const 2)").replace("(i32.const GROW)", "(i32.const 0)")
     .replace("(i32.load8_u (i32.const 1024)) (i32.const 0xff)", `(i32.load8_u (i32.const 1024)) (i32.const ${trapByte})`)
     .replace('(func (export "dump") (param i32 i32) (result i32) (i32.const -1))',
-      '(data (i32.const 3100) "\\00\\00\\02\\00\\00\\00\\01\\01\\05\\dc\\78\\00\\00\\00\\00\\00' +
+      `(data (i32.const 3100) "\\00\\00\\02\\00\\00\\00\\01\\01\\05\\dc\\${prefixByte.toString(16).padStart(2, "0")}\\00\\00\\00\\00\\00` +
       '\\00\\00\\00\\00\\00\\00\\00\\00\\00\\00\\ff\\ff\\0a\\00\\01\\01")\n' +
       '  (func (export "dump") (param i32 i32) (result i32) (if (result i32) (i32.eqz (i32.or (local.get 0) (local.get 1))) ' +
       '(then (i32.const 32)) (else (i32.const -1))))');
   const m = binaryen.parseText(wat);
   assert.ok(m.validate(), "stub variant");
-  const out = join(tmp, `stub-iface-${trapByte}.wasm`);
+  const out = join(tmp, `stub-iface-${trapByte}-${prefixByte}.wasm`);
   writeFileSync(out, m.emitBinary());
   m.dispose();
   return out;
@@ -411,6 +411,20 @@ test("C host under AddressSanitizer: start-up, refusals, bad modules and images,
   // sim-peer: the default scenario's mobile node, as in the conformance test above.
   const { json } = runDefault(ASAN);
   assert.equal(JSON.parse(json).registrations.accepted, 3);
+});
+
+test("C host under UBSan: an interface record with a prefix length past 128 (a module's word) does not shift out of range in the warm-up", { skip, timeout: 120000 }, async (t) => {
+  buildAsan();
+  if (asanSkip) return t.skip(asanSkip);
+  const cfg = host.validateConfig({ name: "s", board: "emulated", roles: ["host"],
+    interfaces: [{ name: "eth0", mac: "02:00:00:00:01:01", ipv4: "10.0.1.1/24" }] }, "s");
+  const tx = [];
+  const b = new host.RemoteBoard(cfg, { now: () => 5, tx: (i, f) => tx.push(i), deliver() {} }, { binary: ASAN, firmware: await ifaceStub(0xfe, 0xc8) });
+  try {
+    b.init(); // the warm-up derives its peer's address from the record's prefix length (src/selftest.c)
+    assert.equal(b.rx(0, Uint8Array.of(1, 2, 3)), 0);
+    assert.deepEqual(tx, [0]);
+  } finally { b.close(); }
 });
 
 test("sim-peer: a random answer of another length, while init still reads its configuration image, is a protocol error (no use of freed memory)", { skip, timeout: 120000 }, async (t) => {
