@@ -27,7 +27,7 @@ extern "C" {
 typedef struct mipfw_board mipfw_board;
 
 typedef struct mipfw_options {
-    /** Wasm3 value stack in bytes (0: 6144; the firmware peaks at ~4 KB, docs/c-host.md). */
+    /** Wasm3 value stack in bytes (0: 6144; the firmware peaks at ~4 KB, docs/c-host.md); at most 1 MiB. */
     uint32_t stack_bytes;
     /** Cap on the linear memory in bytes (0: no cap beyond the module's own maximum); the host
      *  refuses to start when the board's tables need more (the error names both figures). */

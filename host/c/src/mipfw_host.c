@@ -32,6 +32,9 @@
 
 #define PAGE_BYTES 65536u
 #define DEFAULT_STACK 6144u /* measured peak 3,988 bytes (docs/c-host.md) + half again */
+/* Wasm3 allocates stack_bytes + 4 slots in a u32 (wraps on a 32-bit target) and the host paints
+ * stack_bytes: a larger request is refused before anything is allocated. */
+#define MAX_STACK (1u << 20)
 /* Byte the value stack is painted with; the highest slot that no longer holds it is the peak. */
 #define STACK_PAINT 0xa5u
 #define MSG 192
@@ -606,6 +609,11 @@ int mipfw_board_open(mipfw_board **out, const uint8_t *wasm, uint32_t wasm_len, 
     }
     *out = NULL;
     if (!cfg) cfg_len = 0;
+    if (opt && opt->stack_bytes > MAX_STACK) {
+        set_err(err, errlen, "options: stack_bytes: expected at most %u bytes, got %u", MAX_STACK,
+                (unsigned)opt->stack_bytes);
+        return -1;
+    }
     if (check_imports(wasm, wasm_len, err, errlen)) return -1;
     b = (mipfw_board *)calloc(1, sizeof *b);
     if (!b) {
