@@ -227,6 +227,8 @@ test("the component's Wasm3 configuration and Kconfig defaults run the firmware:
   assert.equal(lines.status, 0, lines.stderr);
   const defs = (lines.stdout + lines.stderr).split("\n").filter((l) => l.startsWith("-- DEF ")).map((l) => "-D" + l.slice(7));
   assert.ok(defs.includes("-Dd_m3MaxFunctionStackHeight=384"), `${defs}`);
+  // The native stack guard from the task stack's Kconfig default (12288 - 4096): the runs below use it.
+  assert.ok(defs.includes("-Dd_m3MaxNativeStack=8192"), `${defs}`);
   const build = (dir, w3flags) => {
     const r = spawnSync("make", ["-s", "-C", join(root, "host/c"), `BUILD=${dir}`, `W3FLAGS=${w3flags}`], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stdout + r.stderr);
