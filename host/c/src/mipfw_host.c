@@ -841,7 +841,7 @@ int mipfw_board_dump(mipfw_board *b, int table, int index, uint8_t *out, uint32_
     if (call(b, "dump", b->dump, 2, argv, &len) || len < 0) return -1;
     d = span(b->rt, b->a_dump, (uint32_t)len);
     if (!d || (uint32_t)len > cap) return -1;
-    memcpy(out, d, (size_t)len);
+    if (len) memcpy(out, d, (size_t)len); /* out may be NULL with cap 0 */
     return len;
 }
 
