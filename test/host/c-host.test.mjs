@@ -89,6 +89,20 @@ test("C host: eager compilation and warm-up change no output; warm-up compiles m
   assert.ok(l.stackPeak > 0 && l.stackPeak <= 4096, `value stack peak ${l.stackPeak}`);
 });
 
+test("C host: its own heap is the board structure and one copy of the counter names (a few KB, not one index entry per byte of names)", { skip }, () => {
+  const cfg = host.validateConfig(JSON.parse(readFileSync(join(configs, "mn.json"), "utf8")), "mn");
+  const b = new host.Board(firmware, cfg, { now: () => 0, tx() {}, deliver() {}, random: (buf) => buf.fill(1) });
+  b.init();
+  const names = Object.keys(b.counters());
+  const text = names.join("\n").length;
+  const r = cSelftest(join(configs, "mn.json"));
+  assert.equal(r.status, 0, r.stderr);
+  const own = +/C host's own heap (\d+) bytes/.exec(r.stderr)?.[1];
+  // The names' text, one u32 offset per name, and the board structure (under 1 KB).
+  assert.ok(own >= text + 4 * names.length && own <= text + 4 * (names.length + 1) + 1 + 1024,
+    `C host's own heap ${own} bytes for ${names.length} counter names of ${text} bytes`);
+});
+
 test("C host: a module of another ABI version, a stand-in without the exports, a foreign import, a truncated module are refused", { skip }, () => {
   const img = image(join(configs, "host.json"));
   const sel = (fw) => run(C, ["selftest", "--firmware", fw, "--config-image", img]);
@@ -180,12 +194,12 @@ test("C host: a trap is reported naming the call, not a crash; the board then re
     interfaces: [{ name: "eth0", mac: "02:00:00:00:01:01", ipv4: "10.0.1.1/24" }] }, "s");
   const logs = [], tx = [];
   const hooks = { now: () => 5, tx: (i, f) => tx.push([i, Buffer.from(f).toString("hex")]), deliver() {}, log: (l, t) => logs.push([l, t]) };
-  // The stub's output traps on any packet: its warm-up (muted, src/warmup.c) traps, which is forgotten
-  // (the real start reports what it finds), and nothing the stub did while warming reached the host.
+  // The stub lists no interface (dump returns -1), so its warm-up sends it nothing (the warm-up with
+  // an interface: the next test).
   const b = new host.RemoteBoard(cfg, hooks, { binary: C, firmware: join(STUBS, "stub.wasm") });
   try {
     b.init();
-    assert.deepEqual(tx, [], "the stub's echoes of the warm-up's frames were muted");
+    assert.deepEqual(tx, []);
     assert.equal(b.rx(0, Uint8Array.of(1, 2, 3)), 0);
     assert.deepEqual(tx, [[0, "010203"]], "the stub echoes the frame");
     assert.throws(() => b.rx(0, Uint8Array.of(0xff, 0)), /s: the firmware trapped in rx \(-1\)/);
@@ -196,6 +210,46 @@ test("C host: a trap is reported naming the call, not a crash; the board then re
     assert.throws(() => b.output(new Uint8Array(20).fill(0x45)), /trapped in output/);
     assert.ok(logs.some(([l, t]) => l === 0 && /trap in output: .*out of bounds/.test(t)), JSON.stringify(logs));
   } finally { b.close(); }
+});
+
+/** A variant of the stand-in module (host/wasm3/tests/wasm/abi-stub.wat) that lists one interface in
+ *  dump table 0 (10.0.1.1/24, 02:00:00:00:01:01), so the warm-up (src/warmup.c) runs its exchanges
+ *  through it; rx traps on a frame whose first byte is `trapByte` and echoes any other. */
+async function ifaceStub(trapByte, prefixByte = 0x78) {
+  const { default: binaryen } = await import("binaryen");
+  const wat = readFileSync(join(root, "host/wasm3/tests/wasm/abi-stub.wat"), "utf8")
+    .replace("(i32.const ABI)", "(i32.const 2)").replace("(i32.const GROW)", "(i32.const 0)")
+    .replace("(i32.load8_u (i32.const 1024)) (i32.const 0xff)", `(i32.load8_u (i32.const 1024)) (i32.const ${trapByte})`)
+    .replace('(func (export "dump") (param i32 i32) (result i32) (i32.const -1))',
+      `(data (i32.const 3100) "\\00\\00\\02\\00\\00\\00\\01\\01\\05\\dc\\${prefixByte.toString(16).padStart(2, "0")}\\00\\00\\00\\00\\00` +
+      '\\00\\00\\00\\00\\00\\00\\00\\00\\00\\00\\ff\\ff\\0a\\00\\01\\01")\n' +
+      '  (func (export "dump") (param i32 i32) (result i32) (if (result i32) (i32.eqz (i32.or (local.get 0) (local.get 1))) ' +
+      '(then (i32.const 32)) (else (i32.const -1))))');
+  const m = binaryen.parseText(wat);
+  assert.ok(m.validate(), "stub variant");
+  const out = join(tmp, `stub-iface-${trapByte}-${prefixByte}.wasm`);
+  writeFileSync(out, m.emitBinary());
+  m.dispose();
+  return out;
+}
+
+test("C host warm-up: the stand-in's echoes of the warm-up's frames and its trap in the warm-up reach neither tx nor the log", { skip }, async () => {
+  const cfg = host.validateConfig({ name: "s", board: "emulated", roles: ["host"],
+    interfaces: [{ name: "eth0", mac: "02:00:00:00:01:01", ipv4: "10.0.1.1/24" }] }, "s");
+  for (const trapByte of [0xfe, 0xff]) { // 0xff: the warm-up's first frame (a broadcast ARP request) traps
+    const logs = [], tx = [];
+    const hooks = { now: () => 5, tx: (i, f) => tx.push([i, Buffer.from(f).toString("hex")]), deliver() {}, log: (l, t) => logs.push([l, t]) };
+    const b = new host.RemoteBoard(cfg, hooks, { binary: C, firmware: await ifaceStub(trapByte) });
+    try {
+      b.init();
+      assert.deepEqual(tx, [], `trap byte ${trapByte}: the echoes of the warm-up's frames were muted`);
+      assert.deepEqual(logs, [], `trap byte ${trapByte}: nothing of the warm-up was logged`);
+      assert.equal(b.rx(0, Uint8Array.of(1, 2, 3)), 0, "the board runs (a warm-up trap is forgotten)");
+      assert.deepEqual(tx, [[0, "010203"]]);
+      assert.throws(() => b.rx(0, Uint8Array.of(trapByte, 0)), /s: the firmware trapped in rx \(-1\)/);
+      assert.ok(logs.some(([l, t]) => l === 0 && /^wasm3 trap in rx: \[trap\] unreachable/.test(t)), JSON.stringify(logs));
+    } finally { b.close(); }
+  }
 });
 
 /** Run the default scenario with the mobile node remote under `binary`; summary JSON and output files. */
@@ -220,6 +274,20 @@ test("conformance: the default scenario with the mobile node under mipfw-c sim-p
   for (const f of Object.keys(rust.files)) assert.ok(rust.files[f].equals(c.files[f]), `${f} differs`);
   const s = JSON.parse(c.json);
   assert.equal(s.registrations.accepted, 3, "the mobile node went away and came back home");
+});
+
+test("C host: a frame or packet longer than the core's buffer is dropped and counted by the core (1, not a trap)", { skip }, () => {
+  const cfg = host.validateConfig({ name: "h", board: "emulated", roles: ["host"],
+    interfaces: [{ name: "eth0", mac: "02:00:00:00:01:01", ipv4: "10.0.1.1/24" }] }, "h");
+  const b = new host.RemoteBoard(cfg, { now: () => 0, tx() {}, deliver() {} }, { binary: C, firmware: FIRMWARE });
+  try {
+    b.init();
+    assert.equal(b.rx(0, new Uint8Array(70000)), 1);
+    assert.equal(b.output(new Uint8Array(70000).fill(0x45)), 1);
+    assert.equal(b.rx(0, new Uint8Array(60)), 1, "the board still runs");
+    const c = b.counters();
+    assert.equal(c.drop_too_long, 2, "the frame and the packet");
+  } finally { b.close(); }
 });
 
 test("sim-peer: a configuration the firmware refuses gives the same reason as mipfw-board", { skip }, () => {
@@ -269,4 +337,118 @@ test("C host: out of memory during lazy compilation never crashes; with warm-up 
   }
   assert.ok(coldTraps >= 1, "a cold board ran out of memory in a call at least once");
   assert.ok(warmRefusals >= 3, "the warm board refused at start-up below its high-water");
+});
+
+// ---- memory safety: the same binary under AddressSanitizer + UBSan (make -C host/c asan) -------------
+
+const ASAN = join(root, "host/c/build-asan/mipfw-c");
+let asanSkip = skip;
+function buildAsan() {
+  if (asanSkip) return;
+  const r = spawnSync("make", ["-C", join(root, "host/c"), "-j2", "asan"], { encoding: "utf8" });
+  if (r.status !== 0 && /sanitize|asan|ubsan/i.test(r.stderr)) asanSkip = "the C compiler has no AddressSanitizer";
+  else assert.equal(r.status, 0, `make -C host/c asan failed:\n${r.stdout}\n${r.stderr}`);
+}
+const ASAN_ENV = { ...process.env, ASAN_OPTIONS: "detect_leaks=1:abort_on_error=0", UBSAN_OPTIONS: "print_stacktrace=1" };
+const noSanitizerReport = (r, what) => assert.doesNotMatch(r.stderr, /Sanitizer|runtime error/, `${what}:\n${r.stderr}`);
+
+/** One request of the sim-peer protocol (host/c/include/mipfw_simpeer.h): u32 len, u8 op, i64 now, body. */
+function request(op, body) {
+  const h = Buffer.alloc(13);
+  h.writeUInt32LE(9 + body.length, 0);
+  h[4] = op;
+  return Buffer.concat([h, body]);
+}
+
+/** Run `mipfw-c sim-peer` (binary `bin`) on raw request bytes; its exit status and stderr, the records' bytes. */
+async function rawSimPeer(bin, requests) {
+  const { createWriteStream, createReadStream } = await import("node:fs");
+  const { spawn } = await import("node:child_process");
+  const d = mkdtempSync(join(tmp, "raw-"));
+  const req = join(d, "req"), rec = join(d, "rec");
+  for (const f of [req, rec]) assert.equal(spawnSync("mkfifo", [f]).status, 0);
+  const child = spawn(bin, ["sim-peer", "--requests", req, "--records", rec, "--firmware", FIRMWARE, "--name", "raw"],
+    { env: ASAN_ENV, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (x) => { stderr += x; });
+  const w = createWriteStream(req), chunks = [];
+  w.on("error", () => {}); // the peer may stop reading (EPIPE) once it refuses
+  createReadStream(rec).on("data", (x) => chunks.push(x));
+  w.end(requests);
+  const status = await new Promise((res) => child.on("exit", (code) => res(code)));
+  return { status, stderr, records: Buffer.concat(chunks) };
+}
+
+test("C host under AddressSanitizer: start-up, refusals, bad modules and images, traps, sim-peer — no invalid access, no leak", { skip, timeout: 300000 }, async (t) => {
+  buildAsan();
+  if (asanSkip) return t.skip(asanSkip);
+  const asan = (args, env = {}) => spawnSync(ASAN, args, { encoding: "utf8", cwd: root, env: { ...ASAN_ENV, ...env } });
+  const sel = (fw, img, ...opts) => asan(["selftest", "--firmware", fw, "--config-image", img, ...opts]);
+  const mn = image(join(configs, "mn.json")), hostImg = image(join(configs, "host.json"));
+  const big = join(tmp, "asan-big.json");
+  writeFileSync(big, JSON.stringify({ name: "r", board: "emulated", roles: ["router"], sizes: { arpEntries: 4096, routes: 4096 },
+    interfaces: [{ name: "eth0", mac: "02:00:00:00:01:01", ipv4: "10.0.1.1/24" }] }));
+  writeFileSync(join(tmp, "asan-cut.wasm"), readFileSync(FIRMWARE).subarray(0, 30000));
+  writeFileSync(join(tmp, "asan-short.img"), readFileSync(hostImg).subarray(0, 100));
+  const cases = [
+    ["mn, lazy", sel(FIRMWARE, mn, "--no-warm-up"), 0],
+    ["mn, warm-up", sel(FIRMWARE, mn), 0],
+    ["ha-big (6 chunks)", sel(FIRMWARE, image(join(configs, "ha-big.json"))), 0],
+    ["refused configuration", sel(FIRMWARE, image(big)), 1],
+    ["image cut short", sel(FIRMWARE, join(tmp, "asan-short.img")), 1],
+    ["truncated module", sel(join(tmp, "asan-cut.wasm"), hostImg), 1],
+    ["module of ABI 1", sel(join(STUBS, "stub-abi1.wasm"), hostImg), 1],
+    ["foreign import", sel(join(STUBS, "stub-env.wasm"), hostImg), 1],
+    ["memory_limit under the need", sel(FIRMWARE, hostImg, "--memory-limit", "30000"), 1],
+    ["memory_limit under the static data", sel(FIRMWARE, hostImg, "--memory-limit", "5000"), 1],
+    ["trap in init", sel(FIRMWARE, hostImg, "--stack-bytes", "1024"), 1],
+    // Wasm3 allocates stack_bytes + 16 in a u32 on a 32-bit target (wraps) and the host paints
+    // stack_bytes: refused before anything is allocated.
+    ["value stack of 4 GiB", sel(FIRMWARE, hostImg, "--stack-bytes", "4294967295"), 1],
+    ["out of heap while warming up", asan(["selftest", "--firmware", FIRMWARE, "--config-image", mn], { MIPFW_HEAP_LIMIT: "400000" }), 1],
+  ];
+  for (const [what, r, status] of cases) {
+    noSanitizerReport(r, what);
+    assert.equal(r.status, status, `${what}: ${r.stderr}`);
+  }
+  assert.match(cases.find(([w]) => w === "value stack of 4 GiB")[1].stderr,
+    /mipfw-c: options: stack_bytes: expected at most 1048576 bytes, got 4294967295/);
+  // sim-peer: the default scenario's mobile node, as in the conformance test above.
+  const { json } = runDefault(ASAN);
+  assert.equal(JSON.parse(json).registrations.accepted, 3);
+});
+
+test("C host under UBSan: an interface record with a prefix length past 128 (a module's word) does not shift out of range in the warm-up", { skip, timeout: 120000 }, async (t) => {
+  buildAsan();
+  if (asanSkip) return t.skip(asanSkip);
+  const cfg = host.validateConfig({ name: "s", board: "emulated", roles: ["host"],
+    interfaces: [{ name: "eth0", mac: "02:00:00:00:01:01", ipv4: "10.0.1.1/24" }] }, "s");
+  const tx = [];
+  const b = new host.RemoteBoard(cfg, { now: () => 5, tx: (i, f) => tx.push(i), deliver() {} }, { binary: ASAN, firmware: await ifaceStub(0xfe, 0xc8) });
+  try {
+    b.init(); // the warm-up derives its peer's address from the record's prefix length (src/selftest.c)
+    assert.equal(b.rx(0, Uint8Array.of(1, 2, 3)), 0);
+    assert.deepEqual(tx, [0]);
+  } finally { b.close(); }
+});
+
+test("sim-peer: a random answer of another length, while init still reads its configuration image, is a protocol error (no use of freed memory)", { skip, timeout: 120000 }, async (t) => {
+  // The init request of a 6-chunk image: the board asks for random bytes inside `init`, before
+  // `config_add` reads chunks 2..6 from the request's body. The simulator answers with 100,000 bytes
+  // instead of 2: reading them into the request buffer would move (realloc) or overwrite the image.
+  buildAsan();
+  if (asanSkip) return t.skip(asanSkip);
+  const img = readFileSync(image(join(configs, "ha-big.json")));
+  let chunks = 0;
+  for (let o = 0; o < img.length; o += 4 + img.readUInt32LE(o)) chunks++;
+  assert.ok(chunks >= 2, `${chunks} chunks`);
+  const head = Buffer.alloc(8);
+  head.writeUInt32LE(0, 0); // memory pages 0: no cap
+  head.writeUInt32LE(chunks, 4);
+  const r = await rawSimPeer(ASAN, Buffer.concat([request(1, Buffer.concat([head, img])), request(8, Buffer.alloc(100000, 7))]));
+  noSanitizerReport(r, "sim-peer");
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /mipfw-c sim-peer: expected 2 random bytes, got another request or another length \(100000 bytes\)/);
+  // What the board wrote before it stopped: the random record (u32 len 5, type 5, u32 2) and no done.
+  assert.ok(r.records.includes(Buffer.from("050000000502000000", "hex")), r.records.toString("hex"));
 });

@@ -16,20 +16,14 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync, statSync, rmSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import dgram from "node:dgram";
-import { qemuArgs, paramsFor, configImage, QEMU, root } from "../../host/c/rv32-virt/qemu.mjs";
+import { qemuArgs, paramsFor, configImage, mcuMissing, QEMU, root } from "../../host/c/rv32-virt/qemu.mjs";
 
 const board = process.env.MIPFW_BOARD ?? join(root, "host/wasm3/target/release/mipfw-board");
 const elf = join(root, "build/mcu-rv32.elf");
 const firmware = join(root, "build/firmware.wasm");
 
 function missing() {
-  if (spawnSync(QEMU, ["--version"]).status !== 0) return `${QEMU} not installed (apt-get install qemu-system-misc)`;
-  if (spawnSync("riscv64-unknown-elf-gcc", ["--version"]).status !== 0) return "riscv64-unknown-elf-gcc not installed (gcc-riscv64-unknown-elf)";
-  if (!existsSync("/usr/lib/picolibc/riscv64-unknown-elf/picolibc.specs")) return "picolibc not installed (picolibc-riscv64-unknown-elf)";
-  if (spawnSync(join(root, "host/c/wasm3-src.sh")).status !== 0) return "Wasm3 sources not found (cd host/wasm3 && cargo fetch --locked)";
-  if (!existsSync(board)) return `${board} not built (cd host/wasm3 && cargo build --release)`;
-  if (!existsSync(firmware)) return "build/firmware.wasm not built (npm run build)";
-  return null;
+  return mcuMissing(board) ?? (existsSync(firmware) ? null : "build/firmware.wasm not built (npm run build)");
 }
 const why = missing();
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;

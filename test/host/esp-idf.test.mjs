@@ -227,6 +227,8 @@ test("the component's Wasm3 configuration and Kconfig defaults run the firmware:
   assert.equal(lines.status, 0, lines.stderr);
   const defs = (lines.stdout + lines.stderr).split("\n").filter((l) => l.startsWith("-- DEF ")).map((l) => "-D" + l.slice(7));
   assert.ok(defs.includes("-Dd_m3MaxFunctionStackHeight=384"), `${defs}`);
+  // The native stack guard from the task stack's Kconfig default (12288 - 4096): the runs below use it.
+  assert.ok(defs.includes("-Dd_m3MaxNativeStack=8192"), `${defs}`);
   const build = (dir, w3flags) => {
     const r = spawnSync("make", ["-s", "-C", join(root, "host/c"), `BUILD=${dir}`, `W3FLAGS=${w3flags}`], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stdout + r.stderr);
@@ -265,4 +267,15 @@ test("the component's Wasm3 configuration and Kconfig defaults run the firmware:
   const r = spawnSync(esp, ["selftest", "--firmware", firmware, "--config-image", img, "--memory-limit", "30000"], { encoding: "utf8" });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /memory budget: the configuration needs \d+ bytes of linear memory, memory_limit is 30000/);
+});
+
+test("the port's event log names (port_task.c EVENT_NAMES) are the kinds of schema/events.json, in order", () => {
+  const src = readFileSync(join(port, "examples/mobile-node/main/port_task.c"), "utf8");
+  const table = /EVENT_NAMES\[\] = \{([^}]*)\}/.exec(src)?.[1];
+  assert.ok(table, "EVENT_NAMES not found in port_task.c");
+  const names = [...table.matchAll(/"([^"]*)"/g)].map((m) => m[1]);
+  const schema = JSON.parse(readFileSync(join(root, "schema/events.json"), "utf8")).events;
+  const want = ["?"];
+  for (const e of schema) want[e.kind] = e.name.toUpperCase();
+  assert.deepEqual(names, want);
 });

@@ -12,24 +12,14 @@ import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { host, firmware } from "./helpers.mjs";
-import { QEMU, simPeerArgs } from "../../host/c/rv32-virt/qemu.mjs";
+import { QEMU, simPeerArgs, mcuMissing } from "../../host/c/rv32-virt/qemu.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const RUST = process.env.MIPFW_BOARD ?? join(root, "host/wasm3/target/release/mipfw-board");
 const FIRMWARE = join(root, "build/firmware.wasm");
 const ELF = join(root, "build/mcu-rv32.elf");
 
-function why() {
-  if (spawnSync(QEMU, ["--version"]).status !== 0) return `${QEMU} not installed (apt-get install qemu-system-misc)`;
-  if (spawnSync("make", ["--version"]).status !== 0) return "make not installed";
-  if (spawnSync("riscv64-unknown-elf-gcc", ["--version"]).status !== 0) return "riscv64-unknown-elf-gcc not installed (gcc-riscv64-unknown-elf)";
-  if (!existsSync("/usr/lib/picolibc/riscv64-unknown-elf/picolibc.specs")) return "picolibc not installed (picolibc-riscv64-unknown-elf)";
-  const src = spawnSync(join(root, "host/c/wasm3-src.sh"), { encoding: "utf8" });
-  if (src.status !== 0) return `Wasm3 sources not found: ${src.stderr.trim()}`;
-  if (!existsSync(RUST)) return `mipfw-board not built (${RUST}; cargo build --release in host/wasm3)`;
-  return false;
-}
-const skip = why();
+const skip = mcuMissing(RUST) ?? false;
 
 before(() => {
   if (skip) return;

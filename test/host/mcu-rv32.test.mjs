@@ -18,22 +18,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import dgram from "node:dgram";
 import net from "node:net";
-import { qemuArgs, paramsFor, configImage, memoryLimitOf, QEMU, root } from "../../host/c/rv32-virt/qemu.mjs";
+import { qemuArgs, paramsFor, configImage, memoryLimitOf, mcuMissing, QEMU, root } from "../../host/c/rv32-virt/qemu.mjs";
 
 const bin = join(root, "host/wasm3/target/release/mipfw-board");
 const elf = join(root, "build/mcu-rv32.elf");
 const firmware = join(root, "build/firmware.wasm");
 const fixtures = join(root, "test/fixtures/configs");
 
-function missing() {
-  if (spawnSync(QEMU, ["--version"]).status !== 0) return `${QEMU} not installed (apt-get install qemu-system-misc)`;
-  if (spawnSync("riscv64-unknown-elf-gcc", ["--version"]).status !== 0) return "riscv64-unknown-elf-gcc not installed (gcc-riscv64-unknown-elf)";
-  if (!existsSync("/usr/lib/picolibc/riscv64-unknown-elf/picolibc.specs")) return "picolibc not installed (picolibc-riscv64-unknown-elf)";
-  if (spawnSync(join(root, "host/c/wasm3-src.sh")).status !== 0) return "Wasm3 sources not found (cd host/wasm3 && cargo fetch --locked)";
-  if (!existsSync(bin)) return "mipfw-board not built (cd host/wasm3 && cargo build --release)";
-  return null;
-}
-const why = missing();
+const why = mcuMissing(bin);
 const dir = mkdtempSync(join(tmpdir(), "mcu-test-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 

@@ -27,7 +27,7 @@ extern "C" {
 typedef struct mipfw_board mipfw_board;
 
 typedef struct mipfw_options {
-    /** Wasm3 value stack in bytes (0: 6144; the firmware peaks at ~4 KB, docs/c-host.md). */
+    /** Wasm3 value stack in bytes (0: 6144; the firmware peaks at ~4 KB, docs/c-host.md); at most 1 MiB. */
     uint32_t stack_bytes;
     /** Cap on the linear memory in bytes (0: no cap beyond the module's own maximum); the host
      *  refuses to start when the board's tables need more (the error names both figures). */
@@ -51,11 +51,13 @@ int mipfw_board_open(mipfw_board **out, const uint8_t *wasm, uint32_t wasm_len,
                      const uint8_t *cfg, uint32_t cfg_len, const mipfw_options *opt,
                      const mipfw_platform *plat, char *err, size_t errlen);
 
-/** Process one received frame on `iface`. Returns 0 used, 1 dropped, -1 trap or too long. */
+/** Process one received frame on `iface`. Returns 0 used, 1 dropped (a frame longer than the receive
+ *  buffer too: the core counts it, drop_too_long), -1 trap (now or before: mipfw_board_trapped). */
 int mipfw_board_rx(mipfw_board *b, uint32_t iface, const uint8_t *frame, uint32_t len);
-/** Send one IPv4 packet from the local stack. Returns 0 sent or queued, 1 dropped, -1 trap. */
+/** Send one IPv4 packet from the local stack. Returns 0 sent or queued, 1 dropped (too long included), -1 trap. */
 int mipfw_board_output(mipfw_board *b, const uint8_t *packet, uint32_t len);
-/** Run the timers due at `now_ms`; returns the next deadline (INT64_MAX: none). */
+/** Run the timers due at `now_ms`; returns the next deadline (INT64_MAX: none), or -1 after a trap
+ *  (check mipfw_board_trapped before sleeping until the deadline). */
 int64_t mipfw_board_tick(mipfw_board *b, int64_t now_ms);
 /** Link of `iface` up (1) or down (0); `bssid` (6 bytes) or NULL. */
 void mipfw_board_link(mipfw_board *b, uint32_t iface, int up, const uint8_t *bssid);
@@ -78,6 +80,9 @@ const char *mipfw_board_trapped(mipfw_board *b);
  *  functions of the module (imports included). */
 uint32_t mipfw_board_stack_peak(mipfw_board *b);
 uint32_t mipfw_board_compiled_functions(mipfw_board *b, uint32_t *total);
+/** Bytes of heap the C host itself holds for the board (its structure, the counter names' copy and
+ *  index), beside what Wasm3 allocates. */
+uint32_t mipfw_board_host_bytes(mipfw_board *b);
 
 void mipfw_board_close(mipfw_board *b);
 

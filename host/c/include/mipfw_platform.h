@@ -7,7 +7,10 @@
  * (mipfw_board_rx), link events (mipfw_board_link), time (mipfw_board_tick).
  *
  * Every pointer handed to a callback is transient (valid for the call only) and already checked
- * against the firmware's linear memory by the host.
+ * against the firmware's linear memory by the host. A callback runs inside a firmware call and must
+ * not call into the board (mipfw_board_*): Wasm3 runs every call from the base of the one value stack,
+ * so a nested call would overwrite the running one's frames. Queue the work for after the call
+ * returns instead (the rv32 board's UDP echo responder does: host/c/rv32-virt/main.c echo_flush).
  */
 #ifndef MIPFW_PLATFORM_H
 #define MIPFW_PLATFORM_H

@@ -9,7 +9,7 @@
  *       a board driven by the emulated network over two FIFOs, the protocol of
  *       host/wasm3/src/simpeer.rs and host/node/remote.ts.
  *   options: --eager (compile every function at load), --no-warm-up, --stack-bytes N (Wasm3 value
- *       stack, default 4096), --memory-limit N (bytes of linear memory; sim-peer: default the board's
+ *       stack, default 6144: mipfw_options_default), --memory-limit N (bytes of linear memory; sim-peer: default the board's
  *       memoryPages).
  * Figures go to stderr: start-up time, Wasm3 + host heap high-water (malloc wrapped:
  * alloc_count.c), value stack peak, functions compiled, peak RSS.
@@ -219,8 +219,8 @@ static void st_event(void *ctx, int kind, const uint8_t *d, uint32_t n)
 static int selftest(args_t *a)
 {
     uint32_t wlen = 0, clen = 0, n_if = 0, ip, peer, len;
-    uint8_t *wasm, *img, rec[256], mac[6], frame[128];
-    int prefix, r[2], k;
+    uint8_t *wasm = NULL, *img = NULL, rec[256], mac[6], frame[128];
+    int prefix, r[2], k, rc = 1;
     char err[512];
     mipfw_board *b = NULL;
     mipfw_platform plat = {NULL, st_now, st_tx, st_deliver, st_random, st_log, st_event};
@@ -234,12 +234,12 @@ static int selftest(args_t *a)
     wasm = read_file(a->firmware, &wlen);
     if (!wasm) {
         fprintf(stderr, "mipfw-c: cannot read the firmware %s: %s\n", a->firmware, strerror(errno));
-        return 1;
+        goto out;
     }
     img = read_file(a->image, &clen);
     if (!img) {
         fprintf(stderr, "mipfw-c: cannot read the configuration image %s: %s\n", a->image, strerror(errno));
-        return 1;
+        goto out;
     }
     alloc_reset_peak();
     base = alloc_live();
@@ -249,7 +249,7 @@ static int selftest(args_t *a)
     t0 = now_us();
     if (mipfw_board_open(&b, wasm, wlen, img, clen, &a->opt, &plat, err, sizeof err)) {
         fprintf(stderr, "mipfw-c: %s\n", err);
-        return 1;
+        goto out;
     }
     t1 = now_us();
     start_compiled = mipfw_board_compiled_functions(b, NULL);
@@ -257,8 +257,7 @@ static int selftest(args_t *a)
     while (mipfw_selftest_iface(b, n_if, rec, &ip, &prefix) == 0) n_if++;
     if (n_if == 0 || mipfw_selftest_iface(b, 0, mac, &ip, &prefix)) {
         fprintf(stderr, "mipfw-c: the firmware lists no interface (dump table 0)\n");
-        mipfw_board_close(b);
-        return 1;
+        goto out;
     }
     for (k = 0; k < (int)n_if; k++) mipfw_board_link(b, (uint32_t)k, 1, NULL);
     peer = mipfw_selftest_peer(ip, prefix);
@@ -279,8 +278,7 @@ static int selftest(args_t *a)
     out_printf("heap_used %u memory_pages %u\n", mipfw_board_heap_used(b), mipfw_board_memory_pages(b));
     if (mipfw_board_trapped(b)) {
         fprintf(stderr, "mipfw-c: trap: %s\n", mipfw_board_trapped(b));
-        mipfw_board_close(b);
-        return 1;
+        goto out;
     }
     fwrite(out_text, 1, out_len, stdout);
     fflush(stdout);
@@ -288,15 +286,18 @@ static int selftest(args_t *a)
         uint32_t total = 0, compiled = mipfw_board_compiled_functions(b, &total);
         fprintf(stderr,
                 "# start-up %.0f us, heap high-water %lu bytes (live %lu, at start-up %lu), value stack peak %u bytes of %u, "
-                "compiled %u of %u functions (at start-up %u), linear memory %u bytes, peak RSS %ld KiB\n",
+                "compiled %u of %u functions (at start-up %u), linear memory %u bytes, peak RSS %ld KiB, "
+                "C host's own heap %u bytes\n",
                 t1 - t0, (unsigned long)(alloc_peak() - base), (unsigned long)(alloc_live() - base), (unsigned long)start_heap,
-                mipfw_board_stack_peak(b), a->opt.stack_bytes ? a->opt.stack_bytes : 4096u, compiled, total,
-                start_compiled, mipfw_board_memory_bytes(b), peak_rss_kib());
+                mipfw_board_stack_peak(b), a->opt.stack_bytes ? a->opt.stack_bytes : 6144u, compiled, total, start_compiled, mipfw_board_memory_bytes(b),
+                peak_rss_kib(), mipfw_board_host_bytes(b));
     }
+    rc = 0;
+out:
     mipfw_board_close(b);
     free(img);
     free(wasm);
-    return 0;
+    return rc;
 }
 
 /* ---- sim-peer: the protocol of ../src/simpeer.c over two FIFOs ---------------------------------- */
@@ -383,6 +384,7 @@ static int sim_peer(args_t *a)
     f.w = fopen(a->records, "wb");
     if (!f.w) {
         fprintf(stderr, "mipfw-c: sim-peer: %s: %s\n", a->records, strerror(errno));
+        fclose(f.r);
         return 1;
     }
     setvbuf(f.w, NULL, _IOFBF, 65536);
@@ -398,6 +400,8 @@ static int sim_peer(args_t *a)
     io.ctx = &f;
     rc = mipfw_simpeer_serve(&io, &c, err, sizeof err);
     free(wasm);
+    fclose(f.r);
+    if (fclose(f.w) && !f.err) f.err = errno;
     if (rc == MIPFW_SIMPEER_PROTOCOL) fprintf(stderr, "mipfw-c sim-peer: %s\n", err);
     if (rc == MIPFW_SIMPEER_STREAM && f.err && f.err != EPIPE)
         fprintf(stderr, "mipfw-c sim-peer: %s: %s\n", err, strerror(f.err));

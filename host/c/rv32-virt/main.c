@@ -238,6 +238,23 @@ static void run_random(void *ctx, uint8_t *buf, uint32_t n)
     }
 }
 
+/* "counter NAME VALUE" for every counter that is not 0 (the selftest's lines, the run mode's report). */
+static void print_nonzero_counters(void)
+{
+    uint32_t i;
+    for (i = 0; i < mipfw_board_counter_count(board); i++) {
+        const char *name;
+        uint32_t nl;
+        uint64_t v = mipfw_board_counter(board, i, &name, &nl);
+        if (!v) continue;
+        uart_puts("counter ");
+        uart_write(name, nl);
+        uart_putc(' ');
+        uart_dec(v);
+        uart_putc('\n');
+    }
+}
+
 /* ---- boot ------------------------------------------------------------------------------------------ */
 
 static void fail(const char *what)
@@ -297,17 +314,7 @@ static void selftest(void)
         r[k] = rx_measured(0, frame, len);
     }
     uart_printf("rx %d %d\n", r[0], r[1]);
-    for (i = 0; i < mipfw_board_counter_count(board); i++) {
-        const char *name;
-        uint32_t nl;
-        uint64_t v = mipfw_board_counter(board, i, &name, &nl);
-        if (!v) continue;
-        uart_puts("counter ");
-        uart_write(name, nl);
-        uart_putc(' ');
-        uart_dec(v);
-        uart_putc('\n');
-    }
+    print_nonzero_counters();
     uart_printf("heap_used %lu memory_pages %lu\n", (unsigned long)mipfw_board_heap_used(board),
                 (unsigned long)mipfw_board_memory_pages(board));
     if (mipfw_board_trapped(board)) {
@@ -349,18 +356,7 @@ static void selftest(void)
 
 static void print_counters(void)
 {
-    uint32_t i;
-    for (i = 0; i < mipfw_board_counter_count(board); i++) {
-        const char *name;
-        uint32_t nl;
-        uint64_t v = mipfw_board_counter(board, i, &name, &nl);
-        if (!v) continue;
-        uart_puts("counter ");
-        uart_write(name, nl);
-        uart_putc(' ');
-        uart_dec(v);
-        uart_putc('\n');
-    }
+    print_nonzero_counters();
     if (echo_port)
         uart_printf("udp_echo port %lu sent %lu dropped %lu\n", (unsigned long)echo_port, (unsigned long)echo_sent,
                     (unsigned long)echo_dropped);
@@ -471,9 +467,13 @@ static int peer_read(void *ctx, uint8_t *buf, uint32_t n)
         if (peer_con) {
             uint32_t k = con_read(buf + got, n - got);
             got += k;
-            if (k) continue;
+            if (k) {
+                last = mtime(); /* idle means no byte for PEER_IDLE_MS, not a slow request */
+                continue;
+            }
         } else if ((c = uart_getc()) >= 0) {
             buf[got++] = (uint8_t)c;
+            last = mtime();
             continue;
         }
         if (mtime() - last > (uint64_t)PEER_IDLE_MS * (MTIME_HZ / 1000u)) {

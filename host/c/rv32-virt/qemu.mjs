@@ -14,7 +14,7 @@
 //            --print (print the qemu command line instead of running it)
 // As a module: qemuArgs(), configImage(), paramsFor().
 import { spawnSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -26,6 +26,19 @@ export const FW_MAX = 0x100000, CFG_MAX = 0xff000;
 export const PARAMS_MAGIC = 0x4250494d;
 export const MODES = { selftest: 1, run: 2, "sim-peer": 3 };
 export const FLAG_EAGER = 1, FLAG_NO_WARM_UP = 2, FLAG_ICOUNT = 4;
+
+/** Why the emulated MCU cannot be built and run here (the tests' skip reason), or null: qemu, make, the
+ *  rv32 cross compiler with picolibc, Wasm3's sources and `board` (mipfw-board, for encode-config). */
+export function mcuMissing(board = join(root, "host/wasm3/target/release/mipfw-board")) {
+  if (spawnSync(QEMU, ["--version"]).status !== 0) return `${QEMU} not installed (apt-get install qemu-system-misc)`;
+  if (spawnSync("make", ["--version"]).status !== 0) return "make not installed";
+  if (spawnSync("riscv64-unknown-elf-gcc", ["--version"]).status !== 0) return "riscv64-unknown-elf-gcc not installed (gcc-riscv64-unknown-elf)";
+  if (!existsSync("/usr/lib/picolibc/riscv64-unknown-elf/picolibc.specs")) return "picolibc not installed (picolibc-riscv64-unknown-elf)";
+  const src = spawnSync(join(root, "host/c/wasm3-src.sh"), { encoding: "utf8" });
+  if (src.status !== 0) return `Wasm3 sources not found: ${src.stderr.trim()} (cd host/wasm3 && cargo fetch --locked)`;
+  if (!existsSync(board)) return `mipfw-board not built (${board}; cd host/wasm3 && cargo build --release)`;
+  return null;
+}
 
 /** Write the configuration image of `config` (JSON file) with `mipfw-board encode-config -o`; returns its path. */
 export function configImage(config, { dir, boards, bin = join(root, "host/wasm3/target/release/mipfw-board") } = {}) {

@@ -133,6 +133,9 @@ static int vq_pop(vq *q, uint16_t *id, uint32_t *len)
 {
     volatile uint32_t *e;
     if (used_idx(q) == q->last_used) return 0;
+    /* The entry (and the buffer it names) only after the index that published it: a read barrier
+     * (virtio 1.x §2.7.13 "read the used ring's idx ... then a read memory barrier"). */
+    fence();
     e = (volatile uint32_t *)(void *)(q->used + 2) + 2u * (q->last_used % q->num);
     *id = (uint16_t)e[0];
     *len = e[1];
@@ -356,6 +359,7 @@ uint32_t nic_rx(nic *n, const uint8_t **frame)
         nic_rx_done(n);
         return 0;
     }
+    if (len > BUF_BYTES) len = BUF_BYTES; /* the device's word: never past the buffer we gave it */
     *frame = n->rx_buf + (uint32_t)id * BUF_BYTES + NET_HDR;
     return len - NET_HDR;
 }

@@ -32,6 +32,9 @@
 
 #define PAGE_BYTES 65536u
 #define DEFAULT_STACK 6144u /* measured peak 3,988 bytes (docs/c-host.md) + half again */
+/* Wasm3 allocates stack_bytes + 4 slots in a u32 (wraps on a 32-bit target) and the host paints
+ * stack_bytes: a larger request is refused before anything is allocated. */
+#define MAX_STACK (1u << 20)
 /* Byte the value stack is painted with; the highest slot that no longer holds it is the peak. */
 #define STACK_PAINT 0xa5u
 #define MSG 192
@@ -48,9 +51,12 @@ struct mipfw_board {
     Func init, config_add, rx, output, tick, link, heap_used, static_bytes, memory_pages, dump;
     /* Buffer addresses, read once after a successful init (fixed for the instance). */
     uint32_t a_rx, a_rx_cap, a_out, a_out_cap, a_info, a_counters, a_count, a_dump;
-    /* Counter names: a copy of the module's '\n'-separated text, one offset/length per name. */
+    /* Counter names: a copy of the module's '\n'-separated text; name i is names[name_off[i] ..
+     * name_off[i + 1] - 1) (n_names + 1 offsets). */
     char *names;
-    uint32_t *name_off, *name_len, n_names;
+    uint32_t *name_off, n_names;
+    /* Bytes of heap this structure and the counter names take (mipfw_board_host_bytes). */
+    uint32_t host_bytes;
     char name_tmp[24];
     /* The first trap, "<call>: <Wasm3 message>"; empty while running. */
     char trap[MSG];
@@ -123,28 +129,40 @@ static mipfw_board *board_of(IM3Runtime rt)
     return b;
 }
 
+/* The board and the (pointer, length) of arguments `i` and `i + 1`, checked against the current linear
+ * memory: the bytes, or NULL with the trap to return in *why (no board, or outside memory). */
+static uint8_t *import_span(IM3Runtime rt, const uint64_t *sp, int i, mipfw_board **b, uint32_t *len, const void **why)
+{
+    uint8_t *d;
+    *b = board_of(rt);
+    *len = arg_u32(sp, i + 1);
+    d = span(rt, arg_u32(sp, i), *len);
+    *why = !*b ? m3Err_trapAbort : !d ? m3Err_trapOutOfBoundsMemoryAccess : m3Err_none;
+    return *b ? d : NULL;
+}
+
 static const void *host_tx(IM3Runtime rt, IM3ImportContext ctx, uint64_t *sp, void *mem)
 {
-    mipfw_board *b = board_of(rt);
-    uint32_t iface = arg_u32(sp, 0), p = arg_u32(sp, 1), len = arg_u32(sp, 2);
-    const uint8_t *d = span(rt, p, len);
+    mipfw_board *b;
+    uint32_t len;
+    const void *why;
+    const uint8_t *d = import_span(rt, sp, 1, &b, &len, &why);
     (void)ctx;
     (void)mem;
-    if (!b) return m3Err_trapAbort;
-    if (!d) return m3Err_trapOutOfBoundsMemoryAccess;
-    if (b->plat.tx && !b->warming) b->plat.tx(b->plat.ctx, iface, d, len);
+    if (!d) return why;
+    if (b->plat.tx && !b->warming) b->plat.tx(b->plat.ctx, arg_u32(sp, 0), d, len);
     return m3Err_none;
 }
 
 static const void *host_deliver(IM3Runtime rt, IM3ImportContext ctx, uint64_t *sp, void *mem)
 {
-    mipfw_board *b = board_of(rt);
-    uint32_t p = arg_u32(sp, 0), len = arg_u32(sp, 1);
-    const uint8_t *d = span(rt, p, len);
+    mipfw_board *b;
+    uint32_t len;
+    const void *why;
+    const uint8_t *d = import_span(rt, sp, 0, &b, &len, &why);
     (void)ctx;
     (void)mem;
-    if (!b) return m3Err_trapAbort;
-    if (!d) return m3Err_trapOutOfBoundsMemoryAccess;
+    if (!d) return why;
     if (b->plat.deliver && !b->warming) b->plat.deliver(b->plat.ctx, d, len);
     return m3Err_none;
 }
@@ -163,13 +181,13 @@ static const void *host_now_ms(IM3Runtime rt, IM3ImportContext ctx, uint64_t *sp
 
 static const void *host_random(IM3Runtime rt, IM3ImportContext ctx, uint64_t *sp, void *mem)
 {
-    mipfw_board *b = board_of(rt);
-    uint32_t p = arg_u32(sp, 0), len = arg_u32(sp, 1);
-    uint8_t *d = span(rt, p, len);
+    mipfw_board *b;
+    uint32_t len;
+    const void *why;
+    uint8_t *d = import_span(rt, sp, 0, &b, &len, &why);
     (void)ctx;
     (void)mem;
-    if (!b) return m3Err_trapAbort;
-    if (!d) return m3Err_trapOutOfBoundsMemoryAccess;
+    if (!d) return why;
     if (b->warming) {
         /* Not the platform's: the warm-up must not draw from its stream (a simulator's seeded one). */
         uint32_t i;
@@ -185,14 +203,14 @@ static const void *host_random(IM3Runtime rt, IM3ImportContext ctx, uint64_t *sp
 
 static const void *host_log(IM3Runtime rt, IM3ImportContext ctx, uint64_t *sp, void *mem)
 {
-    mipfw_board *b = board_of(rt);
+    mipfw_board *b;
+    uint32_t len;
+    const void *why;
+    const uint8_t *d = import_span(rt, sp, 1, &b, &len, &why);
     int32_t level = (int32_t)arg_u32(sp, 0);
-    uint32_t p = arg_u32(sp, 1), len = arg_u32(sp, 2);
-    const uint8_t *d = span(rt, p, len);
     (void)ctx;
     (void)mem;
-    if (!b) return m3Err_trapAbort;
-    if (!d) return m3Err_trapOutOfBoundsMemoryAccess;
+    if (!d) return why;
     if (level == 0) {
         uint32_t n = len < MSG - 1 ? len : MSG - 1;
         memcpy(b->last_error, d, n);
@@ -204,15 +222,14 @@ static const void *host_log(IM3Runtime rt, IM3ImportContext ctx, uint64_t *sp, v
 
 static const void *host_event(IM3Runtime rt, IM3ImportContext ctx, uint64_t *sp, void *mem)
 {
-    mipfw_board *b = board_of(rt);
-    int32_t kind = (int32_t)arg_u32(sp, 0);
-    uint32_t p = arg_u32(sp, 1), len = arg_u32(sp, 2);
-    const uint8_t *d = span(rt, p, len);
+    mipfw_board *b;
+    uint32_t len;
+    const void *why;
+    const uint8_t *d = import_span(rt, sp, 1, &b, &len, &why);
     (void)ctx;
     (void)mem;
-    if (!b) return m3Err_trapAbort;
-    if (!d) return m3Err_trapOutOfBoundsMemoryAccess;
-    if (b->plat.event && !b->warming) b->plat.event(b->plat.ctx, (int)kind, d, len);
+    if (!d) return why;
+    if (b->plat.event && !b->warming) b->plat.event(b->plat.ctx, (int)(int32_t)arg_u32(sp, 0), d, len);
     return m3Err_none;
 }
 
@@ -328,8 +345,10 @@ static void record_trap(mipfw_board *b, const char *name, M3Result e)
 {
     char line[MSG + 24];
     if (!b->trap[0]) snprintf(b->trap, sizeof b->trap, "%s: %s", name, e);
+    /* Muted while warming up like every other callback: the warm-up's trap is forgotten (warm_up). */
+    if (!b->plat.log || b->warming) return;
     snprintf(line, sizeof line, "wasm3 trap in %s: %s", name, e);
-    if (b->plat.log) b->plat.log(b->plat.ctx, 0, line, (uint32_t)strlen(line));
+    b->plat.log(b->plat.ctx, 0, line, (uint32_t)strlen(line));
 }
 
 /* Call `f` with `argc` arguments (pointers to i32/i64 values); store one result in `ret` (if not NULL).
@@ -520,26 +539,27 @@ static int read_addrs(mipfw_board *b, char *err, size_t errlen)
     /* A second call (the real start after the warm-up) replaces the first one's copy. */
     free(b->names);
     free(b->name_off);
-    free(b->name_len);
-    b->n_names = 0;
+    b->names = NULL;
+    b->name_off = NULL;
+    b->n_names = 1;
+    /* UTF-8, names separated by '\n' (docs/abi.md counter_names_ptr): one offset per name, counted first
+     * (an offset per byte of text would take ~8 bytes of RAM per byte of names). */
+    for (k = 0; k < (uint32_t)nlen; k++)
+        if (names[k] == '\n') b->n_names++;
     b->names = (char *)malloc((size_t)nlen + 1);
-    b->name_off = (uint32_t *)malloc(sizeof(uint32_t) * ((size_t)nlen + 1));
-    b->name_len = (uint32_t *)malloc(sizeof(uint32_t) * ((size_t)nlen + 1));
-    if (!b->names || !b->name_off || !b->name_len) {
+    b->name_off = (uint32_t *)malloc(sizeof(uint32_t) * ((size_t)b->n_names + 1));
+    if (!b->names || !b->name_off) {
+        b->n_names = 0;
         set_err(err, errlen, "out of memory for %d bytes of counter names", (int)nlen);
         return -1;
     }
     memcpy(b->names, names, (size_t)nlen);
     b->names[nlen] = 0;
-    /* UTF-8, names separated by '\n' (docs/abi.md counter_names_ptr). */
-    for (start = 0, k = 0; k <= (uint32_t)nlen; k++) {
-        if (k == (uint32_t)nlen || b->names[k] == '\n') {
-            b->name_off[b->n_names] = start;
-            b->name_len[b->n_names] = k - start;
-            b->n_names++;
-            start = k + 1;
-        }
-    }
+    b->name_off[0] = 0;
+    for (start = 1, k = 0; k < (uint32_t)nlen; k++)
+        if (b->names[k] == '\n') b->name_off[start++] = k + 1;
+    b->name_off[b->n_names] = (uint32_t)nlen + 1;
+    b->host_bytes = (uint32_t)(sizeof *b + (size_t)nlen + 1 + sizeof(uint32_t) * ((size_t)b->n_names + 1));
     return 0;
 }
 
@@ -589,6 +609,11 @@ int mipfw_board_open(mipfw_board **out, const uint8_t *wasm, uint32_t wasm_len, 
     }
     *out = NULL;
     if (!cfg) cfg_len = 0;
+    if (opt && opt->stack_bytes > MAX_STACK) {
+        set_err(err, errlen, "options: stack_bytes: expected at most %u bytes, got %u", MAX_STACK,
+                (unsigned)opt->stack_bytes);
+        return -1;
+    }
     if (check_imports(wasm, wasm_len, err, errlen)) return -1;
     b = (mipfw_board *)calloc(1, sizeof *b);
     if (!b) {
@@ -794,7 +819,7 @@ uint64_t mipfw_board_counter(mipfw_board *b, uint32_t i, const char **name, uint
     if (name && name_len) {
         if (i < b->n_names) {
             *name = b->names + b->name_off[i];
-            *name_len = b->name_len[i];
+            *name_len = b->name_off[i + 1] - b->name_off[i] - 1;
         } else {
             snprintf(b->name_tmp, sizeof b->name_tmp, "counter_%u", (unsigned)i);
             *name = b->name_tmp;
@@ -816,7 +841,7 @@ int mipfw_board_dump(mipfw_board *b, int table, int index, uint8_t *out, uint32_
     if (call(b, "dump", b->dump, 2, argv, &len) || len < 0) return -1;
     d = span(b->rt, b->a_dump, (uint32_t)len);
     if (!d || (uint32_t)len > cap) return -1;
-    memcpy(out, d, (size_t)len);
+    if (len) memcpy(out, d, (size_t)len); /* out may be NULL with cap 0 */
     return len;
 }
 
@@ -849,6 +874,11 @@ uint32_t mipfw_board_stack_peak(mipfw_board *b)
     return n;
 }
 
+uint32_t mipfw_board_host_bytes(mipfw_board *b)
+{
+    return b->host_bytes ? b->host_bytes : (uint32_t)sizeof *b;
+}
+
 uint32_t mipfw_board_compiled_functions(mipfw_board *b, uint32_t *total)
 {
     /* Internal: M3Module.numFunctions and M3Function.compiled (non-NULL once compiled; imports
@@ -868,6 +898,5 @@ void mipfw_board_close(mipfw_board *b)
     if (b->env) m3_FreeEnvironment(b->env);
     free(b->names);
     free(b->name_off);
-    free(b->name_len);
     free(b);
 }

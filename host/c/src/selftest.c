@@ -19,14 +19,15 @@ int mipfw_selftest_iface(mipfw_board *b, uint32_t i, uint8_t mac[6], uint32_t *i
     /* Interface record: MAC at 2, prefix length (128-bit space) at 10, IPv4-mapped address at 16..31. */
     if (mipfw_board_dump(b, 0, (int)i, rec, sizeof rec) < 32) return -1;
     memcpy(mac, rec + 2, 6);
-    *prefix = rec[10] >= 96 ? rec[10] - 96 : 0;
+    /* The module's word: a length past 128 (or under 96) must not reach a shift (mipfw_selftest_peer). */
+    *prefix = rec[10] >= 96 && rec[10] <= 128 ? rec[10] - 96 : rec[10] > 128 ? 32 : 0;
     *ip = (uint32_t)rec[28] << 24 | (uint32_t)rec[29] << 16 | (uint32_t)rec[30] << 8 | rec[31];
     return 0;
 }
 
 uint32_t mipfw_selftest_peer(uint32_t ip, int prefix)
 {
-    uint32_t mask = prefix == 0 ? 0 : 0xffffffffu << (32 - prefix);
+    uint32_t mask = prefix <= 0 ? 0 : prefix >= 32 ? 0xffffffffu : 0xffffffffu << (32 - prefix);
     uint32_t peer = (ip & mask) | 100;
     return peer == ip ? peer + 1 : peer;
 }

@@ -62,8 +62,9 @@ static void flush(peer_t *p)
     if (!p->stop && p->io->flush(p->io->ctx)) fail(p, MIPFW_SIMPEER_STREAM, "writing records", 0, 0);
 }
 
-/* Read one request into p->body; its op, or -1 (end of input, or a failure: p->stop says). */
-static int request(peer_t *p, int64_t *now)
+/* Read one request's header: its op, body length and time, or -1 (end of input, or a failure: p->stop
+ * says). The body is the caller's to read. */
+static int request_head(peer_t *p, uint32_t *body_len, int64_t *now)
 {
     uint8_t h[13];
     uint32_t len;
@@ -87,22 +88,32 @@ static int request(peer_t *p, int64_t *now)
         fail(p, MIPFW_SIMPEER_STREAM, "reading a request", 0, 0);
         return -1;
     }
-    if (len - 9 > p->cap) {
-        uint8_t *nb = (uint8_t *)realloc(p->body, len - 9);
+    *body_len = len - 9;
+    *now = (int64_t)get_le(h + 5, 8);
+    return h[4];
+}
+
+/* Read one request into p->body; its op, or -1 (end of input, or a failure: p->stop says). */
+static int request(peer_t *p, int64_t *now)
+{
+    uint32_t n;
+    int op = request_head(p, &n, now);
+    if (op < 0) return -1;
+    if (n > p->cap) {
+        uint8_t *nb = (uint8_t *)realloc(p->body, n);
         if (!nb) {
-            fail(p, MIPFW_SIMPEER_PROTOCOL, "out of memory for a request of %u bytes", len, 0);
+            fail(p, MIPFW_SIMPEER_PROTOCOL, "out of memory for a request of %u bytes", n + 9, 0);
             return -1;
         }
         p->body = nb;
-        p->cap = len - 9;
+        p->cap = n;
     }
-    p->len = len - 9;
-    if (p->len && p->io->read(p->io->ctx, p->body, p->len)) {
+    p->len = n;
+    if (n && p->io->read(p->io->ctx, p->body, n)) {
         fail(p, MIPFW_SIMPEER_STREAM, "reading a request", 0, 0);
         return -1;
     }
-    *now = (int64_t)get_le(h + 5, 8);
-    return h[4];
+    return op;
 }
 
 static void done(peer_t *p, int64_t value, const void *extra, uint32_t n)
@@ -139,25 +150,31 @@ static void sp_deliver(void *ctx, const uint8_t *pk, uint32_t n)
 }
 
 /* Ask the simulator for the bytes (its seeded stream); on failure zeros, and the peer stops after
- * the current call. */
+ * the current call. The answer's body goes straight into `buf`, never into p->body: this runs inside a
+ * firmware call, and the request being served (an init's configuration image) is still read from
+ * p->body, which must be neither overwritten nor moved by a realloc. */
 static void sp_random(void *ctx, uint8_t *buf, uint32_t n)
 {
     peer_t *p = (peer_t *)ctx;
     uint8_t k[4];
+    uint32_t got;
     int64_t t;
     int op;
     memset(buf, 0, n);
     put_le(k, n, 4);
     record(p, R_RANDOM, k, 4, NULL, 0);
     flush(p);
-    op = request(p, &t);
+    op = request_head(p, &got, &t);
     if (op < 0) return;
-    if (op != OP_RANDOM || p->len != n) {
+    if (op != OP_RANDOM || got != n) {
         fail(p, MIPFW_SIMPEER_PROTOCOL, "expected %u random bytes, got another request or another length (%u bytes)",
-             n, p->len);
+             n, got);
         return;
     }
-    memcpy(buf, p->body, n);
+    if (n && p->io->read(p->io->ctx, buf, n)) {
+        memset(buf, 0, n);
+        fail(p, MIPFW_SIMPEER_STREAM, "reading a request", 0, 0);
+    }
 }
 
 static void sp_log(void *ctx, int level, const char *t, uint32_t n)

@@ -23,8 +23,12 @@ static const char *TAG = "mipfw-wifi";
 static uint8_t sta_iface = PORT_NO_IFACE;
 static uint8_t ap_iface = PORT_NO_IFACE;
 
+/* A link event must not be lost to a burst of received frames filling the queue (the core would keep
+ * a link it no longer has, or never see the new access point): wait up to 100 ms for the Wasm3 task to
+ * make room. This runs in the event loop task, never in the Wi-Fi driver's. */
 static void post(const port_msg_t *m) {
-    if (xQueueSend(port_queue, m, 0) != pdTRUE) ESP_LOGW(TAG, "queue full: link event of iface %u lost", m->iface);
+    if (xQueueSend(port_queue, m, pdMS_TO_TICKS(100)) != pdTRUE)
+        ESP_LOGE(TAG, "queue full for 100 ms: link event of iface %u lost", m->iface);
 }
 
 /* Wi-Fi driver task context: queue the frame, keep the driver's buffer until the Wasm3 task is done. */
