@@ -249,3 +249,41 @@ test("truncated or inconsistent route-optimization messages get mipfw.malformed,
     assert.match(v, /Malformed route-optimization message|expected at least 20 bytes, got 19/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test("issue 10.7: on the captures of scenarios/smooth-handoff.json the dissector decodes what the firmware sent: the PFAN, the new agent's Binding Update, the Acknowledge through the tunnel, the Warning", async (t) => {
+  if (skipReason) { t.skip(skipReason); return; }
+  const { readFileSync } = await import("node:fs");
+  const { firmware } = await import("./helpers.mjs");
+  const dir = mkdtempSync(join(tmpdir(), "mipfw-lua-sc-"));
+  try {
+    const sc = JSON.parse(readFileSync(new URL("../../scenarios/smooth-handoff.json", import.meta.url), "utf8"));
+    sc.durationMs = 13000;
+    const sim = new host.Simulation(host.validateScenario(sc, "scenario"), firmware, { pcapDir: dir });
+    sim.run();
+    sim.close();
+    // net2: the mobile node's request to fa2 with the Previous Foreign Agent Notification.
+    const reqs = fields(join(dir, "net2.pcap"), ["mipfw.pfan.prevfa", "mipfw.pfan.coa", "mipfw.pfan.lifetime", "mipfw.pfan.spi"])
+      .filter((r) => r["mipfw.pfan.prevfa"] !== "");
+    assert.ok(reqs.length >= 1, "a request with a PFAN on net2");
+    assert.deepEqual(reqs[0], { "mipfw.pfan.prevfa": "10.2.0.1", "mipfw.pfan.coa": "10.3.0.1", "mipfw.pfan.lifetime": "10", "mipfw.pfan.spi": "0x0000012e" });
+    // core: fa2's Binding Update to fa1 (A and I, the PFAN's values), fa1's Acknowledge tunnelled back,
+    // fa1's Binding Warning to the home agent.
+    const core = fields(join(dir, "core.pcap"), ["ip.src", "ip.dst", "mipfw.type", "mipfw.homeaddr", "mipfw.coa", "mipfw.lifetime",
+      "mipfw.flags.a", "mipfw.flags.i", "mipfw.status", "mipfw.auth.spi", "mipfw.target", "_ws.expert.message"]).filter((r) => r["mipfw.type"] !== "");
+    const bu = core.find((r) => r["mipfw.type"] === "18");
+    assert.ok(bu, "a Binding Update on the core segment");
+    assert.deepEqual([bu["ip.dst"], bu["mipfw.homeaddr"], bu["mipfw.coa"], bu["mipfw.lifetime"], bu["mipfw.auth.spi"]],
+      ["10.2.0.1", "10.1.0.20", "10.3.0.1", "10", "0x0000012e"]);
+    assert.match(bu["mipfw.flags.a"], /^(1|True)$/);
+    assert.match(bu["mipfw.flags.i"], /^(1|True)$/);
+    const ba = core.find((r) => r["mipfw.type"] === "19");
+    assert.ok(ba, "a Binding Acknowledge (inside fa1's tunnel to fa2)");
+    assert.equal(ba["mipfw.status"], "0");
+    assert.equal(ba["mipfw.homeaddr"], "10.1.0.20");
+    assert.match(ba["ip.dst"], /10\.3\.0\.1/, "carried by the tunnel to the new care-of address");
+    const bw = core.find((r) => r["mipfw.type"] === "16");
+    assert.ok(bw, "a Binding Warning from fa1 to the home agent");
+    assert.equal(bw["mipfw.homeaddr"], "10.1.0.20");
+    for (const r of core) assert.equal(r["_ws.expert.message"], "", `expert info on ${JSON.stringify(r)}`);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
