@@ -130,12 +130,13 @@ for pid in "${CAPS[@]}"; do kill -INT "$pid" 2>/dev/null; done
 for pid in "${CAPS[@]}"; do wait "$pid" 2>/dev/null; done
 count() { tshark -r "$1" -Y "$2" 2>/dev/null | wc -l; }
 c=$OUT/br-core.pcap
-direct=$(count "$c" "ip.proto == 4 && ip.src == 10.9.0.10 && ip.dst == 10.2.0.1 && udp.dstport == 5000")
-viaha=$(count "$c" "ip.proto == 4 && ip.src == 10.0.0.1 && ip.dst == 10.2.0.1 && udp.dstport == 5000")
-plain=$(count "$c" "!(ip.proto == 4) && ip.src == 10.9.0.10 && ip.dst == 10.1.0.20 && udp.dstport == 5000")
-fwd=$(count "$c" "ip.proto == 4 && ip.src == 10.0.0.2 && ip.dst == 10.3.0.1 && udp.dstport == 5000")
-direct2=$(count "$c" "ip.proto == 4 && ip.src == 10.9.0.10 && ip.dst == 10.3.0.1 && udp.dstport == 5000")
-bu=$(count "$c" "udp.port == 434 && ip.src == 10.1.0.1 && ip.dst == 10.9.0.10")
+# Outer header = layer 1 (ip.*#1): a tunnelled datagram has the correspondent's address inside too.
+direct=$(count "$c" "ip.proto#1 == 4 && ip.src#1 == 10.9.0.10 && ip.dst#1 == 10.2.0.1 && udp.dstport == 5000")
+viaha=$(count "$c" "ip.proto#1 == 4 && ip.src#1 == 10.1.0.1 && ip.dst#1 == 10.2.0.1 && udp.dstport == 5000")
+plain=$(count "$c" "ip.proto#1 == 17 && ip.src#1 == 10.9.0.10 && ip.dst#1 == 10.1.0.20 && udp.dstport == 5000")
+fwd=$(count "$c" "ip.proto#1 == 4 && ip.src#1 == 10.0.0.2 && ip.dst#1 == 10.3.0.1 && udp.dstport == 5000")
+direct2=$(count "$c" "ip.proto#1 == 4 && ip.src#1 == 10.9.0.10 && ip.dst#1 == 10.3.0.1 && udp.dstport == 5000")
+bu=$(count "$c" "udp.port == 434 && ip.dst#1 == 10.9.0.10 && udp.payload[0] == 18")
 echo "br-core at fa1: $direct straight from the correspondent, $viaha through the home agent; plain to the home address $plain; fa1 -> fa2 forwarded $fwd; straight to fa2 $direct2; Binding Updates to cn $bu"
 [ "$direct" -ge 200 ] || fail "br-core: only $direct datagrams went straight to fa1's care-of address"
 [ "$viaha" -le 20 ] || fail "br-core: $viaha datagrams still went through the home agent to fa1 (triangle)"
