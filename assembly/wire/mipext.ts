@@ -115,25 +115,24 @@ export const EXT_HDR_LEN: i32 = 2;
 /** SPI octets counted in an authentication extension's Length. */
 export const AUTH_SPI_LEN: i32 = 4;
 
-/** Index slot of a known extension type, or -1 if this code does not know the type. */
-export function extSlotOf(type: u8): i32 {
-  switch (type) {
-    case EXT_MH_AUTH: return ExtSlot.MH_AUTH;
-    case EXT_MF_AUTH: return ExtSlot.MF_AUTH;
-    case EXT_FH_AUTH: return ExtSlot.FH_AUTH;
-    case EXT_RO_AUTH: return ExtSlot.RO_AUTH;
-    case EXT_AS_AUTH: return ExtSlot.AS_AUTH;
-    case EXT_MS_AUTH: return ExtSlot.MS_AUTH;
-    case EXT_SS_AUTH: return ExtSlot.SS_AUTH;
-    case EXT_REG_SERVER: return ExtSlot.REG_SERVER;
-    case EXT_COA: return ExtSlot.COA;
-    case EXT_PFAN: return ExtSlot.PFAN;
-    case EXT_BINDING_WARNING: return ExtSlot.BINDING_WARNING;
-    case EXT_REG_KEY_REQUEST: return ExtSlot.REG_KEY_REQUEST;
-    case EXT_FA_KEY_REPLY: return ExtSlot.FA_KEY_REPLY;
-  }
-  return -1;
-}
+// Index slot by extension type (-1: unknown), the table form of extSlotOf's cases (Why (speed): one
+// load instead of a switch per extension walked and per lookup).
+const SLOT_OF: usize = memory.data<i8>([
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  0, 1, 2, 3, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 7, 8, 4, 5, 6, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  9, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  10, 11, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+  -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+]);
+
+/** Index slot of a known extension type (ExtSlot), or -1 if this code does not know the type:
+ *  32-35 MH/MF/FH/RO authentication, 83-85 AS/MS/SS authentication, 81 Registration Server, 82 Care-of
+ *  Address, 96 PFAN, 160 Binding Warning, 161 Registration Key Request, 162 Mobile-Foreign Key. */
+// @ts-ignore: decorator
+@inline export function extSlotOf(type: u8): i32 { return <i32>load<i8>(SLOT_OF + <usize>type); }
 
 /** True for the authentication extension types (same Type | Length | SPI | Authenticator layout). */
 export function extIsAuth(type: u8): bool {
