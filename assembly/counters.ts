@@ -143,6 +143,15 @@ export const enum C {
   MN_BA_RX,           // Binding Acknowledges taken by the mobile node for its previous foreign agent's binding
   FA_REGKEY_INSTALLED, // mobile-foreign associations learnt from home agents' registration replies (docs/decisions.md "Registration keys")
   MN_REGKEY_INSTALLED, // mobile-foreign associations the mobile node derived for its foreign agent (the same key)
+  RO_BU_TX,           // Binding Updates sent by the home agent (interception, requests, warnings, registrations; 001 §3.1, §4)
+  RO_BU_NO_SA,        // Binding Updates not sent: no association with the node and no master key (001 §7.2)
+  RO_BU_RATE_LIMITED, // Binding Updates not sent: one went to that node about that binding less than updateIntervalMs ago (001 §7.1)
+  RO_BR_RX,           // Binding Requests answered (or rate limited) by the home agent (001 §4.2)
+  RO_BW_RX,           // Binding Warnings taken by the home agent (001 §4.1)
+  RO_BA_RX,           // Binding Acknowledges of updates sent with A (the node joins or leaves the correspondent list, 001 §7.3)
+  RO_BA_IGNORED,      // Binding Acknowledges matching no update sent with A
+  RO_SPECIAL_TUNNEL_RX, // special tunnels (IP in IP to a bound home address) unwrapped by the home agent (001 §8.2)
+  DROP_RO_SPECIAL_LOOP, // special tunnels from a care-of address of the binding itself: never sent back there (001 §8.2)
   COUNT
 }
 

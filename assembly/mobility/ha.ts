@@ -45,7 +45,7 @@ import {
   htFindV4, htInsertV4, htRemoveV4, htKeyV4At, htIndexOf, htValueAt, htNext, htUsed,
 } from "../table/hash";
 import {
-  ipv4HeaderLen, ipv4IsFragment, ipv4Src, ipv4Dst, ipv4SrcInline, ipv4Proto, ipIsUnicastSource,
+  ipv4HeaderLen, ipv4IsFragment, ipv4Src, ipv4Dst, ipv4SrcInline, ipv4DstInline, ipv4Proto, ipIsUnicastSource,
   IP_BROADCAST, IPV4_MIN_HEADER, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE,
 } from "../wire/ipv4";
 import { udpSrcPort, udpDstPort, udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
@@ -55,7 +55,9 @@ import {
   REQ_FLAG_M, REQ_FLAG_G, REQ_FLAG_R, CODE_ACCEPTED, CODE_HA_NO_RESOURCES, CODE_HA_PROHIBITED,
   CODE_HA_MN_AUTH_FAILED, CODE_HA_FA_AUTH_FAILED, CODE_HA_ID_MISMATCH, CODE_HA_BAD_REQUEST, CODE_HA_TOO_MANY_BINDINGS, CODE_HA_UNKNOWN_HA,
 } from "../wire/registration";
-import { EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_FH_AUTH, EXT_REG_KEY_REQUEST, extIndexFind, authSpi } from "../wire/mipext";
+import { EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_FH_AUTH, EXT_REG_KEY_REQUEST, EXT_BINDING_WARNING, extIndexFind, authSpi } from "../wire/mipext";
+import { haroInit, haroIntercepted, haroFlowUntil, haroRegistered } from "./ha-ro";
+import { ipipCheckValidated, ipipInner, ipipInnerLen, IpipErr } from "../wire/ipip";
 import { regkeyAppendForFa, regkeyRequestSpi } from "../security/regkey";
 import { AuthResult, authAppend, authVerify } from "../security/auth";
 import { saFindFor, SA_REPLAY } from "../security/sa";
@@ -111,6 +113,7 @@ export function haInit(): bool {
   pktBuffers(scratch, 1, SCRATCH_HEADROOM + <usize>cfg.frameBytes);
   pktBuffers(replyBuf, 1, <usize>REPLY_BUF);
   const softOk = tunnelInit(cfg.bindingEntries);
+  if (cfg.roEnabled) haroInit();
   return tableOk && scratch != 0 && softOk;
 }
 
@@ -415,6 +418,9 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: u16, msg: usize, 
   else { count(C.HA_REG_DENIED); evRegDenied(ROLE_HA, code, home); }
   const onHomeLink = iface == homeIf() && src == home;
   sendReply(sa, replyFrom, src, sport, code, code == CODE_ACCEPTED ? granted : 0, home, ha, rid, src, onHomeLink);
+  // Route optimization (001 §6, §7.3): the Binding Warning extension's targets and the listed
+  // correspondents learn the new binding (or, after a deregistration, that there is none).
+  if (code == CODE_ACCEPTED && cfg.roEnabled) haroRegistered(home, msg, extIndexFind(extIndex, EXT_BINDING_WARNING), extIndexFind(extIndex, EXT_MH_AUTH));
   return 0;
 }
 
@@ -476,7 +482,9 @@ function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool): i32 {
   if (n == 1 && !originated && depth == 0 && !srcOurs) {
     const s = bindingSlot(v, 0);
     const coa = load<u32>(s, S_COA);
-    const until = load<i64>(s, S_EXPIRES);
+    let until = load<i64>(s, S_EXPIRES);
+    // Route optimization: a flow lasts no longer than the next Binding Update to its source may wait.
+    if (cfg.roEnabled) until = min(until, haroFlowUntil(src, ipv4DstInline(p), now));
     if (until > now && src != coa && tunnelSendTemplate(p, len, <u32>load<u8>(s, S_ENCAP), from, coa, until) == 0) return 0;
   }
   if (depth >= MAX_DEPTH) { count(C.DROP_TUNNEL_LOOP); return 1; }
@@ -531,7 +539,8 @@ function tunnelToBinding(v: usize, p: usize, len: i32, originated: bool): i32 {
       // Why (speed, issue 8.8): the one copy of a received datagram: its flow's next datagrams go by
       // stack/flow.ts while nothing changes (a second live care-of address would need a copy each).
       if (learn && live == 1 && q == p) {
-        tunnelFlowLearn(keySrc, keyDst, frag, <u32>load<u8>(s, S_ENCAP), from, load<u32>(s, S_COA), oif, nh, load<i64>(s, S_EXPIRES));
+        const until = cfg.roEnabled ? min(load<i64>(s, S_EXPIRES), haroFlowUntil(src, bswap<u32>(keyDst), now)) : load<i64>(s, S_EXPIRES);
+        tunnelFlowLearn(keySrc, keyDst, frag, <u32>load<u8>(s, S_ENCAP), from, load<u32>(s, S_COA), oif, nh, until);
       }
     }
   }
@@ -568,7 +577,38 @@ export function haVif(r: i64, inIface: i32, p: usize, len: i32): i32 {
     count(C.DROP_HA_SPOOFED_HOME_SRC);
     return 1;
   }
+  if (cfg.roEnabled) return roForwarded(v, p, len);
   return tunnelToBinding(v, p, len, false);
+}
+
+/**
+ * Route optimization at the home agent, for a datagram intercepted for binding `v` (haVif):
+ *  - a special tunnel (001 §8.2; draft-ietf-mobileip-spectun): IP in IP to the home address itself,
+ *    from a foreign agent that lost its visitor. Never tunnelled back to the care-of address it came
+ *    from (dropped and counted: that agent cannot deliver it); otherwise its inner datagram goes to the
+ *    binding's care-of addresses, and its sender — whose cached binding led there — gets an update;
+ *  - any other datagram: tunnelled as always, and its sender is told the binding (001 §3.1).
+ */
+function roForwarded(v: usize, p: usize, len: i32): i32 {
+  const home = ipv4DstInline(p);
+  const src = ipv4SrcInline(p);
+  const hl = ipv4HeaderLen(p);
+  if (ipv4Proto(p) == IPPROTO_IPIP && !ipv4IsFragment(p) && len >= hl + IPV4_MIN_HEADER && ipipCheckValidated(p) == IpipErr.OK) {
+    const inner = ipipInner(p);
+    if (ipv4Dst(inner) == home) {
+      count(C.RO_SPECIAL_TUNNEL_RX);
+      // Why: 001 §8.2 / spectun: the home agent never tunnels back to the care-of address the
+      // datagram came from — that agent has no visitor for it (a loop otherwise).
+      if (bindingSlotFind(v, src) >= 0) { count(C.DROP_RO_SPECIAL_LOOP); return 1; }
+      const innerSrc = ipv4Src(inner);
+      const r = tunnelToBinding(v, inner, ipipInnerLen(p), false);
+      if (r == 0) haroIntercepted(innerSrc, home);
+      return r;
+    }
+  }
+  const r = tunnelToBinding(v, p, len, false);
+  if (r == 0 && !inReverseTunnel) haroIntercepted(src, home);
+  return r;
 }
 
 /** True while a datagram taken out of a verified reverse tunnel is processed (haVif's ingress check). */

@@ -17,6 +17,7 @@
 //                                                                        binding cache / special tunnel (RO)
 //   timers                        timerOwn (sys/timers.ts)             agent, HA, FA, MN, DHCP, binding cache (RO)
 //   UDP 434 type 18               mipHandle                            binding cache (ro.ts), any node with one
+//   UDP 434 types 16, 17, 19      mipHandle                            HA with route optimization (ha-ro.ts)
 //   link changes                  netifListen (link/netif.ts)          MN, FA (after the neighbour cache)
 //   station left/joined an AP     mobilityStation (index.ts station)   FA (handoff buffering, issue 10.10)
 //   tunnel exit, RO + smooth      tunnelExit + roOnMoved               previous FA: re-tunnel, visitor deleted
@@ -49,7 +50,8 @@ import { mnIcmp, mnLink } from "./mn/movement";
 import { mnUdp } from "./mn/reply";
 import { mnRoute, mnVif, mnDeliverDecapsulated } from "./mn/routing";
 import { roInit, roUpdate, roRoute, roVif, roTimer, roDump, roCaching, roExit, roOnMoved } from "./ro";
-import { RO_TYPE_BINDING_UPDATE } from "../wire/ro";
+import { RO_TYPE_BINDING_UPDATE, RO_TYPE_BINDING_WARNING, RO_TYPE_BINDING_REQUEST, RO_TYPE_BINDING_ACK } from "../wire/ro";
+import { haroWarning, haroRequest, haroAck } from "./ha-ro";
 
 // @ts-ignore: decorator
 @inline function has(role: u32): bool { return (cfg.roles & role) != 0; }
@@ -93,6 +95,12 @@ export function mobilityInit(): bool {
     // through the binding's tunnel: the first route source.
     routeSource(haRoute);
     vifRegister(VIF_HA_TUNNEL, haVif);
+    if (cfg.roEnabled) {
+      // Route optimization (001 §4.1, §4.2, §7.3): Binding Warnings, Requests and Acknowledges.
+      mipHandle(RO_TYPE_BINDING_WARNING, haroWarning);
+      mipHandle(RO_TYPE_BINDING_REQUEST, haroRequest);
+      mipHandle(RO_TYPE_BINDING_ACK, haroAck);
+    }
   }
   if (fa) {
     timerOwn(OWNER_FA, faTimer);
