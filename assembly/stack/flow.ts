@@ -268,8 +268,11 @@ export function flowSend(e: usize, p: usize, total: i32): i32 {
 export function flowWanted(src: u32, dst: u32): bool {
   const h = flowHash(flowIface, src, dst);
   const e = flows + <usize>(h >>> 28) * FLOW_STRIDE;
+  // Why: an entry that holds this flow but has run out (its `until`: a binding's lifetime, a neighbour
+  // entry, a home agent's next Binding Update) is no longer used, so it must be learnt again — before,
+  // a flow that expired by the clock stayed on the full path until some table changed.
   if (load<u32>(e, F_SRC) == src && load<u32>(e, F_DST) == dst && load<i32>(e, F_IFACE) == flowIface &&
-    load<u32>(e, F_GEN) == flowGeneration()) return false;
+    load<u32>(e, F_GEN) == flowGeneration() && load<i64>(e, F_UNTIL) > nowMs()) return false;
   const m = seen + <usize>(h >>> 28) * 4;
   if (load<u32>(m) == h) return true;
   store<u32>(m, h);
