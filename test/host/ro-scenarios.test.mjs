@@ -53,3 +53,37 @@ test("001 §8.2 special tunnels: the previous foreign agent crashed, the corresp
   // Never a loop: the home agent sends nothing back to fa1 after its restart that fa1 sent it.
   assert.equal(r.frames.filter((x) => x.seg === "core" && x.proto === 4 && x.src === "10.0.0.1" && x.dst === "10.2.0.1" && x.t > 26000).length, 0);
 });
+
+/** Run ro-triangle with route optimization on or off at the correspondent: latency (p50, ms) of the stream after the first second, and the segments each datagram crossed. */
+function triangle(on) {
+  const sc = load("ro-triangle.json");
+  sc.nodes.find((n) => n.name === "cn").mobility.routeOptimization.enabled = on;
+  const r = run("ro-triangle.json", sc);
+  // Datagrams of the stream (UDP 5000, plain or inside a tunnel) per segment: after the first second
+  // with route optimization (the first datagrams took the triangle), all of them without.
+  const late = r.frames.filter((x) => (!on || x.t > 4000) && x.dport === 5000);
+  const perSeg = {};
+  for (const x of late) perSeg[x.seg] = (perSeg[x.seg] ?? 0) + 1;
+  const flow = r.s.flows.find((f) => f.name === "cbr-cn-mn");
+  return { r, perSeg, flow, n: late.filter((x) => x.seg === "cnet").length };
+}
+
+test("001 §1/§3.1 triangle vs optimized path (ro-triangle): stretch 1.0 and the direct path's latency with a cached binding; the home agent's detour without", () => {
+  const on = triangle(true), off = triangle(false);
+  // The direct path: cnet, core, net1 and the access point — never the wan or the home network.
+  for (const seg of ["wan", "home"]) assert.equal(on.perSeg[seg] ?? 0, 0, `optimized: nothing on ${seg} (${JSON.stringify(on.perSeg)})`);
+  // (±1: a datagram on cnet just before the cut is on the next segments just after it.)
+  for (const seg of ["cnet", "core", "net1"]) assert.ok(Math.abs(on.perSeg[seg] - on.n) <= 1, `optimized: every datagram once on ${seg}: ${on.perSeg[seg]} of ${on.n}`);
+  // Without route optimization every datagram crosses the wan twice (to the home agent and back).
+  assert.equal(off.perSeg.wan, 2 * off.n, JSON.stringify(off.perSeg));
+  const hops = (p) => Object.entries(p).filter(([k]) => !k.startsWith("ap")).reduce((a, [, v]) => a + v, 0);
+  const stretchOn = hops(on.perSeg) / on.n / 3, stretchOff = hops(off.perSeg) / off.n / 3;
+  assert.ok(Math.abs(stretchOn - 1) < 0.01, `path stretch ${stretchOn} (wired segments crossed / those of the direct path)`);
+  assert.ok(stretchOff >= 5 / 3 - 1e-9, `triangle stretch ${stretchOff}`);
+  // Latency: the direct path's one-way delays (cnet 0.1 + core 0.5 + net1 0.1 + ap1 1 ms, plus serialisation).
+  const direct = 0.1 + 0.5 + 0.1 + 1;
+  assert.ok(on.flow.latencyMs.p50 < direct + 1, `optimized p50 ${on.flow.latencyMs.p50} ms vs direct ${direct}`);
+  assert.ok(off.flow.latencyMs.p50 > direct + 200, `triangle p50 ${off.flow.latencyMs.p50} ms`);
+  assert.equal(on.flow.lost, 0);
+  console.log(`# ro-triangle: p50 ${on.flow.latencyMs.p50} ms optimized vs ${off.flow.latencyMs.p50} ms through the home agent; stretch ${stretchOn.toFixed(2)} vs ${stretchOff.toFixed(2)} (segments crossed / direct)`);
+});
