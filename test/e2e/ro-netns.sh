@@ -136,7 +136,8 @@ viaha=$(count "$c" "ip.proto#1 == 4 && ip.src#1 == 10.1.0.1 && ip.dst#1 == 10.2.
 plain=$(count "$c" "ip.proto#1 == 17 && ip.src#1 == 10.9.0.10 && ip.dst#1 == 10.1.0.20 && udp.dstport == 5000")
 fwd=$(count "$c" "ip.proto#1 == 4 && ip.src#1 == 10.0.0.2 && ip.dst#1 == 10.3.0.1 && udp.dstport == 5000")
 direct2=$(count "$c" "ip.proto#1 == 4 && ip.src#1 == 10.9.0.10 && ip.dst#1 == 10.3.0.1 && udp.dstport == 5000")
-bu=$(count "$c" "udp.port == 434 && ip.dst#1 == 10.9.0.10 && udp.payload[0] == 18")
+# Binding Updates (type 18: modern Wireshark names it otherwise; tools/wireshark/mipfw.lua decodes it).
+bu=$(tshark -X lua_script:"$ROOT/tools/wireshark/mipfw.lua" -r "$c" -Y "mipfw.type == 18 && ip.dst#1 == 10.9.0.10" 2>/dev/null | wc -l)
 echo "br-core at fa1: $direct straight from the correspondent, $viaha through the home agent; plain to the home address $plain; fa1 -> fa2 forwarded $fwd; straight to fa2 $direct2; Binding Updates to cn $bu"
 [ "$direct" -ge 200 ] || fail "br-core: only $direct datagrams went straight to fa1's care-of address"
 [ "$viaha" -le 20 ] || fail "br-core: $viaha datagrams still went through the home agent to fa1 (triangle)"
