@@ -87,3 +87,51 @@ test("001 §1/§3.1 triangle vs optimized path (ro-triangle): stretch 1.0 and th
   assert.equal(on.flow.lost, 0);
   console.log(`# ro-triangle: p50 ${on.flow.latencyMs.p50} ms optimized vs ${off.flow.latencyMs.p50} ms through the home agent; stretch ${stretchOn.toFixed(2)} vs ${stretchOff.toFixed(2)} (segments crossed / direct)`);
 });
+
+test("001 §4.3 (ro-triangle, 20 s registrations): the correspondent reconfirms its entry in use by Binding Requests; the home agent's answers keep it", () => {
+  const sc = load("ro-triangle.json");
+  sc.durationMs = 30000;
+  sc.apps[0].stopMs = 29500;
+  sc.nodes.find((n) => n.name === "mn").mobility.lifetimeSec = 20;
+  const r = run("ro-triangle.json", sc);
+  const c = Object.fromEntries(r.sim.nodes.map((n) => [n.name, n.board.counters()]));
+  assert.ok(c.cn.ro_br_tx >= 1, `cn sent ${c.cn.ro_br_tx} Binding Requests`);
+  assert.ok(c.ha.ro_br_rx >= 1);
+  const ev = r.of("cn", "ro_binding");
+  assert.ok(ev.filter((e) => e.op === "refresh").length >= 1, "refreshed by the answers");
+  assert.equal(ev.filter((e) => e.op === "expire").length, 0, "never expired while in use");
+  // Straight to fa1 from the first update to the end: nothing on the wan after 4 s.
+  assert.equal(r.frames.filter((x) => x.seg === "wan" && x.dport === 5000 && x.t > 4000).length, 0);
+});
+
+test("001 §4.6 (ro-triangle, mobile node with P): the binding stays private — the correspondent is told to delete, and everything goes by the home agent", () => {
+  const sc = load("ro-triangle.json");
+  sc.nodes.find((n) => n.name === "mn").mobility.routeOptimization = { ...(sc.nodes.find((n) => n.name === "mn").mobility.routeOptimization ?? {}), enabled: true, private: true };
+  const r = run("ro-triangle.json", sc);
+  const c = Object.fromEntries(r.sim.nodes.map((n) => [n.name, n.board.counters()]));
+  assert.ok(c.ha.ro_bu_tx >= 1, "the home agent still answers the correspondent");
+  assert.equal(c.cn.ro_cache_tunnelled, 0, "but never with the care-of address");
+  assert.equal(r.of("cn", "ro_binding").filter((e) => e.op === "add").length, 0);
+  assert.ok(r.frames.filter((x) => x.seg === "wan" && x.dport === 5000).length > 1000, "all by the home agent");
+});
+
+test("001 §3.1/§4.1 stale cache -> warning -> update (smooth-handoff with a route-optimizing correspondent, no correspondent list): the previous agent forwards and warns, the home agent updates the correspondent", () => {
+  const sc = load("smooth-handoff.json");
+  const byName = (n) => sc.nodes.find((x) => x.name === n);
+  byName("ha").mobility.routeOptimization = { enabled: true };
+  byName("ha").sizes = { ...(byName("ha").sizes ?? {}), roPeers: 0 };
+  byName("ha").securityAssociations.push({ peer: "10.9.0.10", spi: 5000, algorithm: "hmac-md5", key: "text:cn-ha", use: "correspondent" });
+  byName("cn").mobility = { routeOptimization: { enabled: true } };
+  byName("cn").securityAssociations = [{ peer: "10.1.0.1", spi: 5000, algorithm: "hmac-md5", key: "text:cn-ha", use: "correspondent" }];
+  const r = run("smooth-handoff.json", sc);
+  const c = Object.fromEntries(r.sim.nodes.map((n) => [n.name, n.board.counters()]));
+  const cn = r.of("cn", "ro_binding");
+  const moved = r.s.handoffs[0].atMs;
+  assert.ok(cn.some((e) => e.coa === "10.2.0.1" && e.t < moved), "cn cached fa1");
+  assert.ok(c.fa1.ro_forwarded > 0 && c.fa1.ro_bw_tx >= 1, JSON.stringify({ fwd: c.fa1.ro_forwarded, bw: c.fa1.ro_bw_tx }));
+  assert.ok(c.ha.ro_bw_rx >= 1);
+  const upd = cn.find((e) => e.coa === "10.3.0.1" && e.t > moved);
+  assert.ok(upd, "cn's entry moved to fa2 after the warning");
+  assert.equal(r.s.handoffs[0].lost, 0, "and nothing was lost meanwhile");
+  console.log(`# stale cache: fa1 forwarded ${c.fa1.ro_forwarded} datagrams, warned ${c.fa1.ro_bw_tx}x; cn updated ${Math.round(upd.t - moved)} ms after the move`);
+});
