@@ -12,7 +12,8 @@
 //
 // Paths (default: forward-64, ha-ipip, reg-hmac; --path all for every one): forward-64,
 // forward-1400, ha-ipip, ha-minimal, ha-gre, ha-many (1,000 bindings in turn: no flow repeats),
-// fa-decap, reg-hmac, reg-keyed, cn-update, cn-send (route optimization at a correspondent). Each is a case of
+// fa-decap, reg-hmac, reg-keyed, cn-update, cn-send / cn-send-10 / cn-send-4096 (route optimization at a
+// correspondent; cache of 256, 10, 4096). Each is a case of
 // bench/wasm3.mjs: the same configuration, setup frames and measured frames (bench/setup.mjs).
 //
 // How the ops are counted: the module is rewritten with binaryen (node_modules/binaryen):
@@ -61,6 +62,10 @@ const BINARY = process.env.MIPFW_BOARD ?? "host/wasm3/target/release/mipfw-board
 
 // ---- the paths (bench/wasm3.mjs cases)
 const haBound = (flags) => [...homeAgentSetup(), rx(1, requestFrame(0, "hmac-md5", host.ntpTimestamp(T0, 0, 1), flags))];
+/** A correspondent sending 64 B to its cached mobile nodes in turn, cache of `n` entries. */
+const cnSend = (n) => ({ name: `correspondent: 64 B to a cached node, cache of ${n}`, config: () => correspondent.config(n),
+  setup: () => [...correspondent.setup(), ...correspondent.updates(n, n)],
+  frames: (k) => Array.from({ length: k }, (_, j) => correspondent.toHome(correspondent.homeOf((j * 37) % n))) });
 /** `frames(n)`: n measured operations (distinct registration requests where replays would be refused). */
 const PATHS = {
   "forward-64": { name: "IPv4 forwarding, 64-byte packet", config: router.config, now: 1000, setup: router.setup, frames: (n) => Array(n).fill(rx(0, router.forward(36))) },
@@ -75,9 +80,9 @@ const PATHS = {
   "reg-hmac": { name: "HA registrations, HMAC-MD5", config: () => homeAgentConfig(64, "hmac-md5"), setup: homeAgentSetup, frames: (n) => requestFrames(n, 64, "hmac-md5").map((f) => rx(1, f)), regs: true },
   "cn-update": { name: "correspondent: Binding Updates, HMAC-MD5, 64 nodes", config: () => correspondent.config(64), setup: correspondent.setup,
     frames: (n) => correspondent.updates(64, n), regs: true },
-  "cn-send": { name: "correspondent: 64 B to a cached node, cache of 256", config: () => correspondent.config(256),
-    setup: () => [...correspondent.setup(), ...correspondent.updates(256, 256)],
-    frames: (n) => Array.from({ length: n }, (_, k) => correspondent.toHome(correspondent.homeOf((k * 37) % 256))) },
+  "cn-send": cnSend(256),
+  "cn-send-10": cnSend(10),
+  "cn-send-4096": cnSend(4096),
   "reg-keyed": { name: "HA registrations, keyed-MD5", config: () => homeAgentConfig(64, "keyed-md5"), setup: homeAgentSetup, frames: (n) => requestFrames(n, 64, "keyed-md5").map((f) => rx(1, f)), regs: true },
 };
 if (!wanted.length) wanted = ["forward-64", "ha-ipip", "reg-hmac"];
