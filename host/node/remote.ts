@@ -23,7 +23,7 @@ export interface SimBoard {
   output(packet: Uint8Array): number;
   tick(nowMs: number): number;
   link(iface: number, up: boolean, bssid?: Uint8Array): void;
-  /** A station left / joined the access point behind `iface` (in-process boards only; the wasm3 peer protocol has no such op). */
+  /** A station left / joined the access point behind `iface` (ABI `station`; the peer protocol's OP_STATION). */
   station?(iface: number, up: boolean, mac: Uint8Array): void;
   counters(): Record<string, number>;
   heapUsed(): number;
@@ -58,6 +58,7 @@ export const OP_COUNTERS = 6; // -> done extra: u32 n, then per counter u16 name
 export const OP_INFO = 7;     // -> done value heap_used, extra u32 memory_pages
 export const OP_RANDOM = 8;   // answer to a random request: the bytes
 export const OP_QUIT = 9;
+export const OP_STATION = 10; // u32 iface, u8 up, mac[6], pad (issue 10.10)
 // Records (peer -> Node): u32 length of what follows, u8 type, body.
 export const R_TX = 1;        // u32 iface, frame
 export const R_DELIVER = 2;   // packet
@@ -245,6 +246,15 @@ export class RemoteBoard implements SimBoard {
     this.out[18] = up && bssid ? 1 : 0;
     this.out.fill(0, 19, 25);
     if (up && bssid) this.out.set(bssid.subarray(0, 6), 19);
+    this.call(25);
+  }
+
+  station(iface: number, up: boolean, mac: Uint8Array): void {
+    this.begin(OP_STATION, 12);
+    this.outDv.setUint32(13, iface, true);
+    this.out[17] = up ? 1 : 0;
+    this.out.fill(0, 18, 25);
+    this.out.set(mac.subarray(0, 6), 18);
     this.call(25);
   }
 

@@ -135,3 +135,23 @@ test("001 §3.1/§4.1 stale cache -> warning -> update (smooth-handoff with a ro
   assert.equal(r.s.handoffs[0].lost, 0, "and nothing was lost meanwhile");
   console.log(`# stale cache: fa1 forwarded ${c.fa1.ro_forwarded} datagrams, warned ${c.fa1.ro_bw_tx}x; cn updated ${Math.round(upd.t - moved)} ms after the move`);
 });
+
+test("issue 10.10 under wasm3 (mipfw-board sim-peer): the access points' station notices reach the boards, and smooth-handoff gives Node's figures", async (t) => {
+  const { existsSync } = await import("node:fs");
+  const binary = process.env.MIPFW_BOARD ?? new URL("../../host/wasm3/target/release/mipfw-board", import.meta.url).pathname;
+  if (!existsSync(binary)) { t.skip(`${binary} not built`); return; }
+  const sc = load("smooth-handoff.json");
+  sc.durationMs = 12500;
+  const once = (opts) => {
+    const sim = new Simulation(validateScenario(sc), firmware, opts);
+    sim.run();
+    const s = sim.summary();
+    const c = Object.fromEntries(sim.nodes.map((n) => [n.name, n.board.counters()]));
+    sim.close();
+    return { h: s.handoffs, held: c.fa1.ho_held, released: c.fa1.ho_released };
+  };
+  const node = once({});
+  const w3 = once({ wasm3: { binary, firmware: new URL("../../build/firmware.wasm", import.meta.url).pathname } });
+  assert.ok(node.held > 0, "Node: fa1 held datagrams");
+  assert.deepEqual(w3, node);
+});

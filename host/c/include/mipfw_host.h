@@ -61,6 +61,9 @@ int mipfw_board_output(mipfw_board *b, const uint8_t *packet, uint32_t len);
 int64_t mipfw_board_tick(mipfw_board *b, int64_t now_ms);
 /** Link of `iface` up (1) or down (0); `bssid` (6 bytes) or NULL. */
 void mipfw_board_link(mipfw_board *b, uint32_t iface, int up, const uint8_t *bssid);
+/* A station `mac` (6 bytes) left (`up` 0) or joined the access point behind `iface` (ABI `station`,
+ * issue 10.10); nothing when the module lacks the export. */
+void mipfw_board_station(mipfw_board *b, uint32_t iface, int up, const uint8_t mac[6]);
 
 /** Number of counters; name and value of counter `i` (name: not NUL-terminated, `*name_len` bytes). */
 uint32_t mipfw_board_counter_count(mipfw_board *b);

@@ -49,6 +49,7 @@ struct mipfw_board {
     mipfw_options opt;
     /* Exports called on every path, looked up and signature-checked once. */
     Func init, config_add, rx, output, tick, link, heap_used, static_bytes, memory_pages, dump;
+    Func station; /* optional (issue 10.10): NULL when the module lacks it */
     /* Buffer addresses, read once after a successful init (fixed for the instance). */
     uint32_t a_rx, a_rx_cap, a_out, a_out_cap, a_info, a_counters, a_count, a_dump;
     /* Counter names: a copy of the module's '\n'-separated text; name i is names[name_off[i] ..
@@ -701,6 +702,11 @@ int mipfw_board_open(mipfw_board **out, const uint8_t *wasm, uint32_t wasm_len, 
         !(b->memory_pages = find(b, "memory_pages", "", 'i', err, errlen)) ||
         !(b->dump = find(b, "dump", "ii", 'i', err, errlen)))
         goto fail;
+    {
+        Func f = NULL;
+        /* Optional export: modules before issue 10 lack it; a wrong signature is refused like any other. */
+        if (!m3_FindFunction(&f, b->rt, "station") && !(b->station = find(b, "station", "iiii", 0, err, errlen))) goto fail;
+    }
     if (b->opt.warm_up && warm_up(b, cfg, cfg_len, err, errlen)) goto fail;
     rc = apply_config(b, cfg, cfg_len, err, errlen);
     if (rc == -2) {
@@ -806,6 +812,18 @@ void mipfw_board_link(mipfw_board *b, uint32_t iface, int up, const uint8_t *bss
     argv[2] = &p;
     argv[3] = &len;
     call(b, "link", b->link, 4, argv, NULL);
+}
+
+void mipfw_board_station(mipfw_board *b, uint32_t iface, int up, const uint8_t mac[6])
+{
+    int32_t i = (int32_t)iface, s = up ? 1 : 0, p = (int32_t)b->a_info, len = 6;
+    const void *argv[4];
+    if (b->trap[0] || !b->station || !mac || mem_write(b, b->a_info, mac, 6) != 0) return;
+    argv[0] = &i;
+    argv[1] = &s;
+    argv[2] = &p;
+    argv[3] = &len;
+    call(b, "station", b->station, 4, argv, NULL);
 }
 
 uint32_t mipfw_board_counter_count(mipfw_board *b)

@@ -8,7 +8,7 @@
 
 #include "mipfw_simpeer.h"
 
-enum { OP_INIT = 1, OP_RX, OP_OUTPUT, OP_TICK, OP_LINK, OP_COUNTERS, OP_INFO, OP_RANDOM, OP_QUIT };
+enum { OP_INIT = 1, OP_RX, OP_OUTPUT, OP_TICK, OP_LINK, OP_COUNTERS, OP_INFO, OP_RANDOM, OP_QUIT, OP_STATION };
 enum { R_TX = 1, R_DELIVER, R_EVENT, R_LOG, R_RANDOM, R_DONE, R_ERROR };
 
 #define NO_DEADLINE ((int64_t)0x7fffffffffffffffLL)
@@ -315,6 +315,14 @@ int mipfw_simpeer_serve(const mipfw_stream *io, const mipfw_simpeer_config *cfg,
                 break;
             }
             if (b) mipfw_board_link(b, (uint32_t)get_le(q, 4), q[4] != 0, q[5] ? q + 6 : NULL);
+            done(&p, 0, NULL, 0);
+            break;
+        case OP_STATION: /* u32 iface, u8 up, mac[6], pad (issue 10.10) */
+            if (n < 12) {
+                error_rec(&p, "malformed station request");
+                break;
+            }
+            if (b) mipfw_board_station(b, (uint32_t)get_le(q, 4), q[4] != 0, q + 5);
             done(&p, 0, NULL, 0);
             break;
         case OP_COUNTERS:

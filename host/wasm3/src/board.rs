@@ -57,6 +57,8 @@ struct Exports {
     output: Func,
     tick: Func,
     link: Func,
+    /// Optional (issue 10.10; modules before it lack it): null when absent.
+    station: Func,
     heap_used: Func,
     static_bytes: Func,
     memory_pages: Func,
@@ -313,7 +315,7 @@ impl Board {
                 env,
                 rt,
                 state,
-                x: Exports { init: null, config_add: null, rx: null, rx_batch: null, output: null, tick: null, link: null,
+                x: Exports { init: null, config_add: null, rx: null, rx_batch: null, output: null, tick: null, link: null, station: null,
                     heap_used: null, static_bytes: null, memory_pages: null, dump: null },
                 a: Addrs::default(),
                 counter_names: Vec::new(),
@@ -366,6 +368,7 @@ impl Board {
                 output: b.find("output", &[I32], Some(I32))?,
                 tick: b.find("tick", &[I64], Some(I64))?,
                 link: b.find("link", &[I32, I32, I32, I32], None)?,
+                station: if b.has("station") { b.find("station", &[I32, I32, I32, I32], None)? } else { null },
                 heap_used: b.find("heap_used", &[], Some(I32))?,
                 static_bytes: b.find("static_bytes", &[], Some(I32))?,
                 memory_pages: b.find("memory_pages", &[], Some(I32))?,
@@ -654,6 +657,19 @@ impl Board {
         let f = self.x.link;
         let _ = unsafe {
             self.call_raw::<i32>("link", f, &[&i as *const i32 as _, &s as *const i32 as _, &p as *const i32 as _, &len as *const i32 as _], false)
+        };
+    }
+
+    /// A station `mac` left (`up` false) or joined the access point behind `iface` (ABI `station`,
+    /// issue 10.10); nothing for a module without the export.
+    pub fn station(&mut self, iface: u32, up: bool, mac: [u8; 6]) {
+        let f = self.x.station;
+        if f.is_null() || self.write(self.a.info, &mac).is_err() {
+            return;
+        }
+        let (i, s, p, len) = (iface as i32, up as i32, self.a.info as i32, 6i32);
+        let _ = unsafe {
+            self.call_raw::<i32>("station", f, &[&i as *const i32 as _, &s as *const i32 as _, &p as *const i32 as _, &len as *const i32 as _], false)
         };
     }
 

@@ -26,6 +26,7 @@ pub const OP_COUNTERS: u8 = 6; // done extra: u32 n, then per counter u16 name l
 pub const OP_INFO: u8 = 7; // done value heap_used, extra u32 memory_pages
 pub const OP_RANDOM: u8 = 8; // the bytes asked for by a random record
 pub const OP_QUIT: u8 = 9;
+pub const OP_STATION: u8 = 10; // u32 iface, u8 up, mac[6], pad (issue 10.10)
 
 pub const R_TX: u8 = 1; // u32 iface, frame
 pub const R_DELIVER: u8 = 2; // packet
@@ -257,6 +258,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 let bssid = if f[1] != 0 { Some(<[u8; 6]>::try_from(&f[2..8]).unwrap()) } else { None };
                 if let Some(b) = board.as_mut() {
                     b.link(iface, f[0] != 0, bssid);
+                }
+                io.borrow_mut().done(0, &[]);
+            }
+            OP_STATION => {
+                let (Some(iface), Some(f)) = (c.u32(), c.take(8)) else { io.borrow_mut().error("malformed station request"); continue };
+                if let Some(b) = board.as_mut() {
+                    b.station(iface, f[0] != 0, <[u8; 6]>::try_from(&f[1..7]).unwrap());
                 }
                 io.borrow_mut().done(0, &[]);
             }
