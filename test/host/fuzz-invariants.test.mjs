@@ -250,3 +250,12 @@ for (const [name, inv] of Object.entries(INVARIANTS)) {
     assert.equal(n, 0, `${name} violated ${n} times\n${lines.join("\n")}`);
   });
 }
+
+test("issue 10: the same invariants hold with route optimization and smooth handoff on in every role (30,000 frames each)", () => {
+  for (const [k, role] of ["ha", "fa", "mn"].entries()) {
+    const rep = fuzzRole(role, SEED + 10 + k, 30000, { ro: true });
+    assert.equal(rep.traps, 0, `${role}: traps`);
+    assert.equal(rep.heapMoved, 0, `${role}: heap moved`);
+    assert.deepEqual(Object.keys(rep.violations), [], `${role} (route optimization on):\n${describeViolations(rep)}`);
+  }
+});

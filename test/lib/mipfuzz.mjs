@@ -73,8 +73,10 @@ const hexId = (id) => "0x" + BigInt.asUintN(64, id).toString(16).padStart(16, "0
 // ---- the world: one board plus everything around it ---------------------------------------------------
 
 class World {
-  constructor(role, seed, { invariants = null, log = null } = {}) {
+  constructor(role, seed, { invariants = null, log = null, ro = !!process.env.MIPFW_FUZZ_RO } = {}) {
     this.role = role;
+    // Route optimization and smooth handoff on in the board's configuration (MIPFW_FUZZ_RO=1 or { ro: true }).
+    this.ro = ro;
     this.seed = seed >>> 0;
     this.r = new Rng(this.seed ^ 0x5eed0000);
     this.rnd = new Rng(this.seed ^ 0x0a11ce55);        // the board's `random` hook: seeded, not constant
@@ -346,7 +348,7 @@ class HaWorld extends World {
       ],
       routes: [{ dest: "default", via: "10.9.0.254" }],
       sizes: { bindings: r.range(2, 6), arpEntries: r.range(8, 32) },
-      mobility: {
+      mobility: { ...(this.ro ? { routeOptimization: { enabled: true, smoothHandoff: true } } : {}),
         lifetimeSec: this.maxGrant, maxBindingsPerNode: this.maxSlots, encapsulations: ["ipip", "minimal", "gre"],
         replayWindowSec: this.window, clockOffsetSec: this.clockOffsetSec,
       },
@@ -881,7 +883,7 @@ class FaWorld extends World {
       ],
       routes: [{ dest: "default", via: "10.9.1.254" }],
       sizes: { visitors: r.range(2, 6), arpEntries: r.range(8, 32) },
-      mobility: { lifetimeSec: this.maxLife, encapsulations: ["ipip", "minimal", "gre"] },
+      mobility: { ...(this.ro ? { routeOptimization: { enabled: true, smoothHandoff: true } } : {}), lifetimeSec: this.maxLife, encapsulations: ["ipip", "minimal", "gre"] },
       securityAssociations: [
         { peer: fmtIp(FA.HA2), spi: this.fh.spi, algorithm: this.fh.algorithm, key: hex(this.fh.key), use: "foreign-home" },
         { peer: "10.0.0.8", spi: this.mf.spi, algorithm: this.mf.algorithm, key: hex(this.mf.key), use: "mobile-foreign" },
@@ -1218,7 +1220,7 @@ class MnWorld extends World {
       name: "mn", board: "emulated", roles: ["mobile-node"],
       interfaces: [{ name: "wlan0", mac: "02:00:00:00:00:05", ipv4: "10.1.0.5/24" }],
       routes: [{ dest: "default", via: "10.1.0.1" }],
-      mobility: {
+      mobility: { ...(this.ro ? { routeOptimization: { enabled: true, smoothHandoff: true } } : {}),
         homeAgent: "10.1.0.1", lifetimeSec: r.pick([20, 60, 300, 600]), colocated: "never", retransmitMs: 1000,
         retransmitMaxMs: r.pick([1000, 4000, 8000, 16000]), solicitIntervalMs: 1000, replay: this.replay,
       },
