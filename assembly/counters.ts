@@ -152,6 +152,9 @@ export const enum C {
   RO_BA_IGNORED,      // Binding Acknowledges matching no update sent with A
   RO_SPECIAL_TUNNEL_RX, // special tunnels (IP in IP to a bound home address) unwrapped by the home agent (001 §8.2)
   DROP_RO_SPECIAL_LOOP, // special tunnels from a care-of address of the binding itself: never sent back there (001 §8.2)
+  DROP_RO_BU_NOT_HA,  // Binding Updates refused: another home agent than the one that vouched for the cached binding (129)
+  RO_BW_TARGETS_IGNORED, // Binding Warnings with more targets than the home agent serves from one warning (8)
+  RO_BR_NOT_OURS,     // Binding Requests about a home address off our home networks: not answered
   COUNT
 }
 

@@ -24,7 +24,7 @@
 import * as cfg from "../config";
 import { C, count } from "../counters";
 import { nowMs } from "../clock";
-import { netifCount, netifValid, netifIp, netifFlags } from "../link/netif";
+import { netifCount, netifValid, netifIp, netifFlags, netifOnLink } from "../link/netif";
 import { ipSend, ipIsOurs, ipNextIdent } from "../stack/ip";
 import { pktBuffers } from "../stack/packet";
 import { md5Init, md5Update, md5Final, MD5_CTX_SIZE } from "../crypto/md5";
@@ -80,12 +80,13 @@ function ourAddress(): u32 {
  * correspondent, or foreign-home for a foreign agent), else one derived from the master key
  * (appendix A), else 0 (the update cannot be sent).
  */
-function targetSa(node: u32): usize {
+function targetSa(node: u32, allowMaster: bool = true): usize {
   const sa = saFind(node);
   if (sa != 0) {
     const u = saUse(sa);
     return u == cfg.SA_USE_CORRESPONDENT || u == cfg.SA_USE_FOREIGN_HOME ? sa : 0;
   }
+  if (!allowMaster) return 0;
   // Why: 001 appendix A: "the home agent need only be configured to know that this scheme is in use";
   // the master association is the one of use master whose peer is one of our addresses.
   let m: usize = 0;
@@ -165,10 +166,10 @@ function sendUpdate(node: u32, dport: u16, home: u32, id: u64, ack: bool): bool 
  * Send `node` the binding of `home` if the rate limit allows (001 §7.1: one per `updateIntervalMs`
  * per node and binding); `ack`: A set, remembered so the acknowledgement puts the node on the list.
  */
-function updateLimited(node: u32, dport: u16, home: u32, id: u64, ack: bool): void {
+function updateLimited(node: u32, dport: u16, home: u32, id: u64, ack: bool, allowMaster: bool = true): void {
   if (node == 0 || node == home || ipIsOurs(node)) return;
   // Why: an update nobody can authenticate is not sent, and does not use up the node's allowance.
-  if (targetSa(node) == 0) { count(C.RO_BU_NO_SA); return; }
+  if (targetSa(node, allowMaster) == 0) { count(C.RO_BU_NO_SA); return; }
   const now = nowMs();
   if (!roPeerAllow(node, home, RP_UPDATE, now, <i64>cfg.roUpdateIntervalMs)) { count(C.RO_BU_RATE_LIMITED); return; }
   const p = roPeerGet(node, home, RP_UPDATE);
@@ -207,6 +208,9 @@ export function haroRequest(iface: i32, p: usize, len: i32): i32 {
   const mlen = <i32>udpLength(u) - UDP_HEADER_LEN;
   if (!ipIsOurs(ipv4Dst(p)) || brParse(msg, mlen, idx) != RoErr.OK) { count(C.DROP_RO_MALFORMED); return 0; }
   count(C.RO_BR_RX);
+  // Why: only the home agent of `home` may say where it is, or that it has no binding: a request about
+  // another network's node is not ours to answer (our "delete" would erase its home agent's entry).
+  if (!onHomeLink(roHomeAddr(msg))) { count(C.RO_BR_NOT_OURS); return 0; }
   // Why: 001 §4.2: the answer is a Binding Update carrying the request's Identification, to the
   // requester; a private or absent binding is answered with care-of = home address, lifetime 0.
   updateLimited(ipv4Src(p), udpSrcPort(u), roHomeAddr(msg), brIdentification(msg), false);
@@ -224,8 +228,24 @@ export function haroWarning(iface: i32, p: usize, len: i32): i32 {
   // Why: 001 §4.1: "send a Binding Update message to each target node address" — about bindings we
   // hold only (a warning about another home agent's node is not ours to answer).
   if (bindingN == 0 || htFindV4(bindings, home) == 0) return 0;
-  for (let i = 0, n = bwNumTargets(mlen); i < n; i++) updateLimited(bwTarget(msg, i), MIP_PORT, home, 0, false);
+  // Why: a warning is not authenticated (001 §3.1), so one datagram must not make the home agent a
+  // reflector: at most BW_TARGETS targets are served, and only nodes with an association of their own
+  // (a key derived from the master key would let any address be a target).
+  const n = bwNumTargets(mlen);
+  if (n > BW_TARGETS) count(C.RO_BW_TARGETS_IGNORED);
+  for (let i = 0, m = min(n, BW_TARGETS); i < m; i++) updateLimited(bwTarget(msg, i), MIP_PORT, home, 0, false, false);
   return 0;
+}
+
+/** Most targets of one Binding Warning the home agent serves. */
+const BW_TARGETS: i32 = 8;
+
+/** True when `home` is on one of our home networks (a home address we may answer for). */
+function onHomeLink(home: u32): bool {
+  for (let i = 0; i < netifCount(); i++) {
+    if (netifValid(i) && (netifFlags(i) & cfg.IF_HOME) != 0 && netifOnLink(i, home)) return true;
+  }
+  return false;
 }
 
 /**

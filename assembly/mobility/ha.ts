@@ -597,6 +597,9 @@ function roForwarded(v: usize, p: usize, len: i32): i32 {
     const inner = ipipInner(p);
     if (ipv4Dst(inner) == home) {
       count(C.RO_SPECIAL_TUNNEL_RX);
+      // Why: RFC 2827 (as haVif): the inner datagram had a source of its own; one on the home prefix
+      // could only have come from the home link, not out of a foreign agent's tunnel.
+      if (netifOnLink(homeIface, ipv4Src(inner))) { count(C.DROP_HA_SPOOFED_HOME_SRC); return 1; }
       // Why: 001 §8.2 / spectun: the home agent never tunnels back to the care-of address the
       // datagram came from — that agent has no visitor for it (a loop otherwise).
       if (bindingSlotFind(v, src) >= 0) { count(C.DROP_RO_SPECIAL_LOOP); return 1; }

@@ -31,7 +31,7 @@ import { pktBuffers } from "../stack/packet";
 import { ipSend, ipNextIdent } from "../stack/ip";
 import { stackTimerArm, OWNER_FA } from "../sys/timers";
 import { TIMER_NEVER } from "../table/timer";
-import { ipv4Dst, ipv4TotalLen, IPV4_MIN_HEADER } from "../wire/ipv4";
+import { ipv4Dst, IPV4_MIN_HEADER } from "../wire/ipv4";
 import { udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
 import { MIP_PORT } from "../wire/registration";
 import { pfanBuEmit, pfanPrevFa } from "../wire/ro";
@@ -213,7 +213,7 @@ export function hoExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32 
   if (held == 0) return -1;
   const home = ipv4Dst(inner);
   if (hoHeldFor(home) == 0) return -1;
-  return hoPut(home, inner, <i32>ipv4TotalLen(inner), nowMs());
+  return hoPut(home, inner, ilen, nowMs());
 }
 
 /**

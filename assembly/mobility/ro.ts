@@ -52,7 +52,7 @@ import { EXT_INDEX_SIZE, extIndexFind, authSpi } from "../wire/mipext";
 import {
   RoErr, buParse, buCheck, buFlags, buHasFlag, buLifetimeSec, buCareOfAddr, buIdentification, buIsDelete, roHomeAddr,
   baEmitFor, brEmit, bwEmit, roAuthAppend, BU_FLAG_A, BU_FLAG_I, BU_FLAG_M, BU_FLAG_G, BU_LEN, BR_LEN, BA_LEN,
-  BA_ACCEPTED, BA_NO_RESOURCES, BA_AUTH_FAILED, BA_ID_MISMATCH, BA_BAD_UPDATE, RO_TYPE_BINDING_UPDATE,
+  BA_ACCEPTED, BA_NO_RESOURCES, BA_PROHIBITED, BA_AUTH_FAILED, BA_ID_MISMATCH, BA_BAD_UPDATE, RO_TYPE_BINDING_UPDATE,
 } from "../wire/ro";
 import { EXT_RO_AUTH } from "../wire/mipext";
 import { AuthResult, authVerify } from "../security/auth";
@@ -64,7 +64,7 @@ import {
   BC_COA, BC_HA, BC_EXPIRES, BC_FLAGS, BC_REQ_ID, BC_REQUESTED, BC_ENCAP_M, BC_ENCAP_G, BC_LIFETIME,
 } from "./bcache";
 import { tunnelCheck, tunnelSend, tunnelRoute } from "./tunnel";
-import { roPeersInit, roPeerAllow, RP_WARNING } from "./ropeers";
+import { roPeersInit, roPeerAllow, RP_WARNING, RP_REQUEST } from "./ropeers";
 import { TIMER_NEVER } from "../table/timer";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
@@ -236,11 +236,23 @@ export function roUpdate(iface: i32, p: usize, len: i32): i32 {
     emitRo(RoOp.REFUSED, BA_ID_MISMATCH, lifetime, home, coa, src);
     if (wantAck) ack(msg, BA_ID_MISMATCH, dst, ackTo, ackPort);
     // Nonces: a wrong nonce resynchronises by a Binding Request to the home agent (SPEC-DECISIONS).
-    if (!onBehalf && load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES) sendRequest(home, src, bcachePeek(home), nowMs());
+    if (!onBehalf && load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES &&
+        roPeerAllow(src, home, RP_REQUEST, nowMs(), <i64>cfg.roUpdateIntervalMs)) sendRequest(home, src, bcachePeek(home), nowMs());
+    return 0;
+  }
+  const now = nowMs();
+  // Why: 001 §4.3: a cached binding is vouched for by the mobile node's home agent; another home agent
+  // we happen to share a key with may not move or delete it (129). The mobile node itself may (an
+  // update on its behalf), and an entry without a known home agent takes the first that vouches.
+  const prior = bcachePeek(home);
+  if (!onBehalf && prior != 0 && load<u32>(prior, BC_HA) != 0 && load<u32>(prior, BC_HA) != src &&
+      load<i64>(prior, BC_EXPIRES) > now) {
+    count(C.DROP_RO_BU_NOT_HA);
+    emitRo(RoOp.REFUSED, BA_PROHIBITED, lifetime, home, coa, src);
+    if (wantAck) ack(msg, BA_PROHIBITED, dst, src, sport);
     return 0;
   }
   idAccepted(sa, id);
-  const now = nowMs();
   let ha = src;
   if (onBehalf) {
     // Why: 001 §8.1: the previous foreign agent deletes the visitor entry; the home agent it knew

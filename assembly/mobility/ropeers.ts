@@ -21,6 +21,7 @@ import { lruBytes, lruInit, lruTouch, lruEvictOldest } from "../table/lru";
 /** Pair kinds. */
 export const RP_UPDATE: u32 = 1;  // home agent -> node: Binding Updates about a binding
 export const RP_WARNING: u32 = 2; // foreign agent -> home agent: Binding Warnings naming a node
+export const RP_REQUEST: u32 = 3; // correspondent -> home agent: nonce resynchronisation requests
 
 export const RP_LAST_MS: usize = 0;
 export const RP_LAST_ID: usize = 8;

@@ -169,3 +169,24 @@ test("a poorly formed update (authentication not last) is dropped and answered 1
   assert.equal(s.board.counters().drop_ro_malformed, 1);
   assert.deepEqual(roSent(s.cap).filter((x) => x.msg?.type === 19).map((x) => x.msg.status), [134]);
 });
+
+test("001 §4.3: another home agent the node shares a key with may not move or delete an entry its home agent vouched for (129, cache untouched)", () => {
+  const HA2 = ip("10.0.0.2");
+  const KEY2 = { spi: 5002, algorithm: "hmac-md5", key: new TextEncoder().encode("cn-ha2") };
+  const s = start({ sas: [
+    { peer: "10.0.0.1", spi: 5000, algorithm: "hmac-md5", key: "text:cn-ha-secret", use: "correspondent" },
+    { peer: "10.0.0.2", spi: 5002, algorithm: "hmac-md5", key: "text:cn-ha2", use: "correspondent" },
+  ] });
+  s.board.rx(0, bu(s));
+  s.clock.t += 1000;
+  s.cap.tx.length = 0;
+  s.board.rx(0, bu(s, { src: HA2, key: KEY2, coa: FA2 }));      // move
+  s.board.rx(0, bu(s, { src: HA2, key: KEY2, coa: MN }));       // delete
+  assert.deepEqual(cache(s).map((e) => [e.careOf, e.homeAgent]), [[FA, HA]]);
+  assert.deepEqual(roSent(s.cap).filter((m) => m.msg?.type === 19).map((m) => [m.dst, m.msg.status]), [[HA2, 129], [HA2, 129]]);
+  assert.equal(s.board.counters().drop_ro_bu_not_ha, 2);
+  // Its own home agent still moves it.
+  s.clock.t += 1000;
+  s.board.rx(0, bu(s, { coa: FA2 }));
+  assert.equal(cache(s)[0].careOf, FA2);
+});

@@ -209,3 +209,38 @@ test("route optimization off: no Binding Update, and Binding Warnings/Requests a
   assert.equal(updates(s).length, 0);
   assert.equal(s.board.counters().ro_bu_tx, 0);
 });
+
+test("001 §3.1/§4.1: a forged Binding Warning cannot make the home agent a reflector — at most 8 targets, only nodes with an association of their own", () => {
+  const s = start({ sas: [
+    { peer: "10.0.1.50", spi: 1000, algorithm: "hmac-md5", key: "text:mn-secret" },
+    { peer: "10.0.9.9", spi: 5000, algorithm: "hmac-md5", key: "text:cn-ha", use: "correspondent" },
+    { peer: "10.0.1.1", spi: 7000, algorithm: "hmac-md5", key: "text:the-master-key", use: "master" },
+  ] });
+  register(s);
+  s.cap.tx.length = 0;
+  const targets = Array.from({ length: 300 }, (_, i) => ip(`10.7.${i >> 8}.${(i & 255) + 1}`));
+  s.board.rx(1, core(host.buildUdp(ip("10.66.0.1"), HA_IP, 434, 434, host.buildBindingWarning(MN, targets), 9, 60)));
+  assert.equal(updates(s).length, 0, "no master-derived update to the warning's targets");
+  assert.equal(s.board.counters().ro_bw_targets_ignored, 1);
+  // A listed node with its own association is served, even among many.
+  s.board.rx(1, core(host.buildUdp(ip("10.66.0.1"), HA_IP, 434, 434, host.buildBindingWarning(MN, [CN, ...targets.slice(0, 20)]), 9, 60)));
+  assert.deepEqual(updates(s).map((u) => u.dst), [CN]);
+});
+
+test("001 §4.2: a Binding Request about a home address off our home network is not answered (our 'delete' would erase another home agent's entry)", () => {
+  const s = start();
+  s.board.rx(1, core(host.buildUdp(CN, HA_IP, 5555, 434, host.buildBindingRequest(ip("10.8.0.5"), 1n), 9, 60)));
+  assert.equal(updates(s).length, 0);
+  assert.equal(s.board.counters().ro_br_not_ours, 1);
+});
+
+test("RFC 2827 inside a special tunnel: an inner datagram with a home-prefix source is dropped, not tunnelled nor answered", () => {
+  const s = start();
+  register(s);
+  s.cap.tx.length = 0;
+  const inner = udp(ip("10.0.1.77"), MN, 7000, 7001, new Uint8Array(30), { ttl: 50, id: 1 });
+  s.board.rx(1, core(ipip(FA2, MN, inner, { ttl: 60 })));
+  assert.equal(s.cap.tx.map((f) => parseEthIp(f.frame)).filter((p) => p && p.proto === 4).length, 0);
+  assert.equal(updates(s).length, 0);
+  assert.equal(s.board.counters().drop_ha_spoofed_home_src, 1);
+});
