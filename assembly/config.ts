@@ -30,6 +30,16 @@ export const enum T {
   BOARD_REASSEMBLY_SLOTS, // board.reassemblySlots
   BOARD_ROUTES, // board.routes
   BOARD_RO_PEERS, // board.roPeers
+  BOARD_SERVER_ENTRIES, // board.serverEntries
+  BOARD_CARE_OF_ROUTES, // board.careOfRoutes
+  DR_ENABLED, // mobility.dremip.enabled
+  DR_HOME_SERVER, // mobility.dremip.homeServer
+  DR_LOCAL_LIFETIME_SEC, // mobility.dremip.localLifetimeSec
+  DR_MAX_ROUTE_LIFETIME_SEC, // mobility.dremip.maxRouteLifetimeSec
+  DR_SERVERS, // mobility.dremip.servers
+  DR_SERVER_KIND, // mobility.dremip.servers.kind
+  DR_SERVER_ADDRESS, // mobility.dremip.servers.address
+  SERVER_RECORD_LENGTH, // server record length
   BOARD_SECURITY_ASSOCS, // board.securityAssocs
   BOARD_TIMERS, // board.timers
   BOARD_VISITORS, // board.visitors
@@ -82,7 +92,7 @@ export const enum T {
   RECORD_HEADER, // record header
   RECORD_LENGTH, // record length
   RECORD_TYPE, // record type
-  RECORD_TYPES, // 1..6 or >= 128
+  RECORD_TYPES, // 1..7 or >= 128
   RECORD_TYPES_AFTER_INIT, // 4 (ROUTE), 6 (SA) or >= 128
   RECORD_TYPE_AFTER_INIT, // record type after init
   ROUTES, // routes
@@ -127,6 +137,7 @@ export const REC_IFACE: u8 = 3;
 export const REC_ROUTE: u8 = 4;
 export const REC_MOBILITY: u8 = 5;
 export const REC_SA: u8 = 6;
+export const REC_SERVER: u8 = 7;
 
 // BOARD keys (u16 key, u32 value)
 export const K_MEMORY_PAGES: u16 = 1;
@@ -143,6 +154,8 @@ export const K_REASSEMBLY_BYTES: u16 = 12; // largest datagram reassembled (each
 export const K_BINDING_CACHE: u16 = 13;    // route optimization: binding cache entries (001 §3.1)
 export const K_RO_PEERS: u16 = 14;         // route optimization: (target, binding) rate-limit / correspondent-list entries
 export const K_HANDOFF_BUFFER_FRAMES: u16 = 15; // smooth handoff: frames a previous foreign agent holds
+export const K_SERVER_ENTRIES: u16 = 16;   // distributed registration: registration server cache entries (002 §6.1)
+export const K_CARE_OF_ROUTES: u16 = 17;   // distributed registration: care-of agent binding routes (002 §5.2)
 // Key 10 is reserved (it was bindingCache, never used): refused like any other unknown key below 0x8000.
 // NODE keys
 export const K_ROLES: u16 = 1;
@@ -157,7 +170,9 @@ export const ROLE_LOCAL_STACK: u32 = 2; // has a local IP stack behind deliver()
 export const ROLE_MOBILE_NODE: u32 = 4; // RFC 2002 mobile node
 export const ROLE_FOREIGN_AGENT: u32 = 8;
 export const ROLE_HOME_AGENT: u32 = 16;
-export const ROLES_ALL: u32 = 31;
+export const ROLE_REG_SERVER: u32 = 32;   // registration server (002 §6): home, local or transit
+export const ROLE_CARE_OF_AGENT: u32 = 64; // care-of agent (002 §5): relays a mobile node's datagrams parent -> child
+export const ROLES_ALL: u32 = 127;
 
 // IFACE record flags
 export const IF_ADVERTISE: u8 = 1; // agents send Agent Advertisements (and answer solicitations) here
@@ -190,6 +205,10 @@ export const K_RO_SMOOTH_HANDOFF: u16 = 22; // FA: advertise S and notify previo
 export const K_RO_CACHE_LIFETIME_SEC: u16 = 23; // MN: Cache Lifetime asked of the previous foreign agent (001 §8.2: small)
 export const K_RO_PRIVATE: u16 = 24;       // MN: set P (seeds profile): the home agent keeps the binding private
 export const K_RO_HOLD_MS: u16 = 25;       // FA: how long datagrams for a visitor whose link went down are held
+export const K_DR_ENABLED: u16 = 26;       // distributed registration (002): MN registers through servers; FA honours R
+export const K_DR_HOME_SERVER: u16 = 27;   // MN: its home registration server (16-byte address; 0: its home agent registers it)
+export const K_DR_LOCAL_LIFETIME_SEC: u16 = 28; // MN: lifetime asked of a local registration (002 §2.8: local <= home)
+export const K_DR_MAX_ROUTE_LIFETIME_SEC: u16 = 29; // care-of agent / HA: the longest binding route granted (002 §5.1, code 68)
 
 export const PROFILE_SEEDS: u32 = 0;
 export const PROFILE_RFC3344: u32 = 1;
@@ -204,12 +223,16 @@ export const SA_REPLAY_NONCES: u8 = 1; // 0: timestamps (the default)
 export const SA_FLAG_COVER_SPI: u8 = 1;
 /** SA record flags bits 1-2: what the association authenticates (RFC 2002 §3.5.2-3.5.4); only that use verifies with it. */
 export const SA_USE_SHIFT: u8 = 1;
-export const SA_USE_MASK: u8 = 14;
+export const SA_USE_MASK: u8 = 30;
 export const SA_USE_MOBILE_HOME: u8 = 1;
 export const SA_USE_MOBILE_FOREIGN: u8 = 2;
 export const SA_USE_FOREIGN_HOME: u8 = 3;
 export const SA_USE_CORRESPONDENT: u8 = 4; // a correspondent node and a home agent (001 §7.2): Binding Updates
 export const SA_USE_MASTER: u8 = 5;        // home agent: the master key of 001 appendix A (peer = its own address)
+export const SA_USE_AGENT_SERVER: u8 = 6;  // a mobility or care-of agent and a registration server (002 §4.3): extension 83
+export const SA_USE_MOBILE_SERVER: u8 = 7; // a mobile node and a registration server (002 §4.4): extension 84
+export const SA_USE_SERVER_SERVER: u8 = 8; // two registration servers (002 §4.5, appendix C): extension 85
+export const SA_USE_LAST: u8 = 8;
 export const SA_MAX_KEY: i32 = 64;
 
 // Values in force after init (defaults first).
@@ -227,6 +250,8 @@ export let reassemblyBytes: i32 = 0;
 export let bindingCacheEntries: i32 = 0;
 export let roPeerEntries: i32 = 0;
 export let handoffBufferFrames: i32 = 0;
+export let serverEntries: i32 = 0;
+export let careOfRoutes: i32 = 0;
 export let roles: u32 = ROLE_LOCAL_STACK;
 export let defaultTtl: i32 = 64;
 export let arpTimeoutSec: i32 = 60;
@@ -258,11 +283,41 @@ export let roSmoothHandoff: bool = false;
 export let roCacheLifetimeSec: i32 = 10;
 export let roPrivate: bool = false;
 export let roHoldMs: i32 = 500;
+export let drEnabled: bool = false;
+export let drHomeServer: u32 = 0;
+export let drLocalLifetimeSec: i32 = 60;
+export let drMaxRouteLifetimeSec: i32 = 65534;
+
+/** Server list kinds (SERVER records, mobility.dremip.servers). */
+export const SRV_ADVERTISE: u8 = 1;   // agents: named in the Registration Server extension of advertisements (002 §7.1)
+export const SRV_CARE_OF_AGENT: u8 = 2; // registration server: a care-of agent it allocates parent care-of addresses of (002 §6.6)
+export const SRV_TRANSIT: u8 = 3;     // registration server: the transit server it names when it cannot relay (002 D.2)
+export const MAX_SERVERS: i32 = 16;
+/** Server list: MAX_SERVERS entries of 0 kind u8 | 1 pad | 2 priority u16 | 4 lifetimeSec u16 | 6 pad[2] | 8 address u32. */
+export const servers: usize = memory.data(MAX_SERVERS * 12, 4);
+export let serverCount: i32 = 0;
+// @ts-ignore: decorator
+@inline export function serverKind(i: i32): u8 { return load<u8>(servers + <usize>i * 12); }
+// @ts-ignore: decorator
+@inline export function serverPriority(i: i32): u16 { return load<u16>(servers + <usize>i * 12, 2); }
+// @ts-ignore: decorator
+@inline export function serverLifetimeSec(i: i32): u16 { return load<u16>(servers + <usize>i * 12, 4); }
+// @ts-ignore: decorator
+@inline export function serverAddress(i: i32): u32 { return load<u32>(servers + <usize>i * 12, 8); }
+/** Add a server list entry (configure.ts); false when the list is full. */
+export function serverAdd(kind: u8, priority: u16, lifetimeSec: u16, address: u32): bool {
+  if (serverCount >= MAX_SERVERS) return false;
+  const e = servers + <usize>serverCount * 12;
+  store<u8>(e, kind); store<u16>(e, priority, 2); store<u16>(e, lifetimeSec, 4); store<u32>(e, address, 8);
+  serverCount++;
+  return true;
+}
 
 export function configDefaults(): void {
   memoryPages = 2; arpEntries = 32; routeEntries = 16; timerEntries = 64; pendingFrames = 4;
   frameBytes = 1518; bindingEntries = 0; visitorEntries = 0; securityAssocEntries = 0;
   reassemblySlots = 0; reassemblyBytes = 0; bindingCacheEntries = 0; roPeerEntries = 0; handoffBufferFrames = 0;
+  serverEntries = 0; careOfRoutes = 0;
   roles = ROLE_LOCAL_STACK; defaultTtl = 64; arpTimeoutSec = 60;
   arpRetries = 3; icmpErrorsPerSec = 10; logLevel = 2;
   homeAddress = 0; homeAgent = 0; homePrefixLen = 24; lifetimeSec = 300; advertIntervalMs = 1000;
@@ -271,6 +326,7 @@ export function configDefaults(): void {
   retransmitMs = 1000; retransmitMaxMs = 8000; solicitIntervalMs = 1000;
   reverseTunnel = false; registrationProfile = PROFILE_SEEDS;
   roEnabled = false; roUpdateIntervalMs = 1000; roSmoothHandoff = false; roCacheLifetimeSec = 10; roPrivate = false; roHoldMs = 500;
+  drEnabled = false; drHomeServer = 0; drLocalLifetimeSec = 60; drMaxRouteLifetimeSec = 65534; serverCount = 0;
 }
 
 /** Append refusal text `t` (config-text.ts, UTF-8) to the current log line. */
@@ -369,6 +425,8 @@ function boardKey(key: u32, v: u32): bool {
     case K_BINDING_CACHE: if (!range(T.BOARD_BINDING_CACHE, v, 0, 65536)) return false; bindingCacheEntries = v; return true;
     case K_RO_PEERS: if (!range(T.BOARD_RO_PEERS, v, 0, 65536)) return false; roPeerEntries = v; return true;
     case K_HANDOFF_BUFFER_FRAMES: if (!range(T.BOARD_HANDOFF_BUFFER_FRAMES, v, 0, 1024)) return false; handoffBufferFrames = v; return true;
+    case K_SERVER_ENTRIES: if (!range(T.BOARD_SERVER_ENTRIES, v, 0, 65536)) return false; serverEntries = v; return true;
+    case K_CARE_OF_ROUTES: if (!range(T.BOARD_CARE_OF_ROUTES, v, 0, 65536)) return false; careOfRoutes = v; return true;
   }
   return refuseText(T.BOARD_KEY, T.A_KNOWN_KEY, key);
 }
@@ -385,12 +443,15 @@ function nodeKey(key: u32, v: u32): bool {
   return refuseText(T.NODE_KEY, T.A_KNOWN_KEY, key);
 }
 
+/** MOBILITY keys whose value is a 16-byte address. */
+function isAddrKey(key: u32): bool { return key == K_HOME_ADDRESS || key == K_HOME_AGENT || key == K_DR_HOME_SERVER; }
+
 /** One MOBILITY entry; `p` points at its value (16 bytes for the address keys, else a u32). */
 function mobilityKey(key: u32, p: usize): bool {
-  if (key == K_HOME_ADDRESS || key == K_HOME_AGENT) {
-    const a = addrField(key == K_HOME_ADDRESS ? T.MOBILITY_HOME_ADDRESS : T.MOBILITY_HOME_AGENT, p);
+  if (isAddrKey(key)) {
+    const a = addrField(key == K_HOME_ADDRESS ? T.MOBILITY_HOME_ADDRESS : key == K_HOME_AGENT ? T.MOBILITY_HOME_AGENT : T.DR_HOME_SERVER, p);
     if (a < 0) return false;
-    if (key == K_HOME_ADDRESS) homeAddress = <u32>a; else homeAgent = <u32>a;
+    if (key == K_HOME_ADDRESS) homeAddress = <u32>a; else if (key == K_HOME_AGENT) homeAgent = <u32>a; else drHomeServer = <u32>a;
     return true;
   }
   const v = be32(p);
@@ -418,6 +479,9 @@ function mobilityKey(key: u32, p: usize): bool {
     case K_RO_CACHE_LIFETIME_SEC: if (!range(T.RO_CACHE_LIFETIME_SEC, v, 1, 65534)) return false; roCacheLifetimeSec = v; return true;
     case K_RO_PRIVATE: if (!range(T.RO_PRIVATE, v, 0, 1)) return false; roPrivate = v != 0; return true;
     case K_RO_HOLD_MS: if (!range(T.RO_HOLD_MS, v, 0, 10000)) return false; roHoldMs = v; return true;
+    case K_DR_ENABLED: if (!range(T.DR_ENABLED, v, 0, 1)) return false; drEnabled = v != 0; return true;
+    case K_DR_LOCAL_LIFETIME_SEC: if (!range(T.DR_LOCAL_LIFETIME_SEC, v, 1, 65534)) return false; drLocalLifetimeSec = v; return true;
+    case K_DR_MAX_ROUTE_LIFETIME_SEC: if (!range(T.DR_MAX_ROUTE_LIFETIME_SEC, v, 1, 65535)) return false; drMaxRouteLifetimeSec = v; return true;
   }
   return refuseText(T.MOBILITY_KEY, T.A_KNOWN_KEY, key);
 }
@@ -436,7 +500,7 @@ function keyValues(p: usize, len: u32, kind: u8): bool {
     o += 4 + vlen;
     if (o > len) return refuseText(T.KEY_VALUE_RECORD_LENGTH, T.WHOLE_ENTRIES, len);
     if (key >= 0x8000) continue; // skippable key from a newer host, any length
-    const want: u32 = kind == REC_MOBILITY && (key == K_HOME_ADDRESS || key == K_HOME_AGENT) ? 16 : 4;
+    const want: u32 = kind == REC_MOBILITY && isAddrKey(key) ? 16 : 4;
     if (vlen != want) return refuse(T.KEY_VALUE_LENGTH, want, want, vlen);
     const ok = kind == REC_BOARD ? boardKey(key, be32(v)) : kind == REC_NODE ? nodeKey(key, be32(v)) : mobilityKey(key, v);
     if (!ok) return false;
@@ -480,8 +544,8 @@ export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApp
       if (type != REC_ROUTE && type != REC_SA && type < 128) return refuseText(T.RECORD_TYPE_AFTER_INIT, T.RECORD_TYPES_AFTER_INIT, type);
     } else if (!pass2) {
       if (type == REC_BOARD || type == REC_NODE || type == REC_MOBILITY) { if (!keyValues(v, rlen, type)) return false; }
-      else if (type != REC_IFACE && type != REC_ROUTE && type != REC_SA && type < 128) return refuseText(T.RECORD_TYPE, T.RECORD_TYPES, type);
-    } else if (type == REC_IFACE || type == REC_ROUTE || type == REC_SA) {
+      else if (type != REC_IFACE && type != REC_ROUTE && type != REC_SA && type != REC_SERVER && type < 128) return refuseText(T.RECORD_TYPE, T.RECORD_TYPES, type);
+    } else if (type == REC_IFACE || type == REC_ROUTE || type == REC_SA || type == REC_SERVER) {
       if (!apply(type, v, rlen)) return false;
     }
     o += 4 + rlen;

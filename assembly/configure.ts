@@ -3,7 +3,7 @@
 // layering, docs/decisions.md "Core v2").
 
 import {
-  T, refuse, refuseText, addrField, v4PrefixField, be16, be32, frameBytes, routeEntries, securityAssocEntries, REC_IFACE, REC_ROUTE, REC_SA,
+  T, refuse, refuseText, addrField, v4PrefixField, be16, be32, frameBytes, routeEntries, securityAssocEntries, REC_IFACE, REC_ROUTE, REC_SA, REC_SERVER, serverAdd, SRV_ADVERTISE, SRV_TRANSIT, MAX_SERVERS, SA_USE_LAST,
   SA_MAX_KEY, SA_ALG_KEYED_MD5, SA_ALG_HMAC_MD5, SA_REPLAY_NONCES, SA_USE_MASK, SA_USE_SHIFT,
   SA_USE_MOBILE_HOME, SA_USE_FOREIGN_HOME
 } from "./config";
@@ -17,6 +17,7 @@ import { saAdd } from "./security/sa";
  *   IFACE 32: 0 index u8 | 1 flags u8 | 2 mac[6] | 8 mtu u16 | 10 prefixLen u8 | 11 pad[5] | 16 address[16]
  *   ROUTE 36: 0 prefixLen u8 | 1 iface u8 | 2 pad[2] | 4 dest[16] | 20 gateway[16] (0.0.0.0: on-link)
  *   SA 24+k:  0 spi u32 | 4 algorithm u8 | 5 replay u8 | 6 flags u8 | 7 keyLen u8 | 8 peer[16] | 24 key[keyLen]
+ *   SERVER 24: 0 kind u8 | 1 pad | 2 priority u16 | 4 lifetimeSec u16 | 6 pad[2] | 8 address[16]
  */
 export function configApply(type: u8, v: usize, rlen: u32): bool {
   if (type == REC_IFACE) {
@@ -54,12 +55,20 @@ export function configApply(type: u8, v: usize, rlen: u32): bool {
     if (rp > SA_REPLAY_NONCES) return refuse(T.SECURITY_ASSOCIATIONS_REPLAY, 0, 1, rp);
     const flags = load<u8>(v + 6);
     const use = (flags & SA_USE_MASK) >> SA_USE_SHIFT;
-    if (use < SA_USE_MOBILE_HOME) return refuse(T.SECURITY_ASSOCIATIONS_USE, SA_USE_MOBILE_HOME, SA_USE_FOREIGN_HOME, use);
+    if (use < SA_USE_MOBILE_HOME || use > SA_USE_LAST) return refuse(T.SECURITY_ASSOCIATIONS_USE, SA_USE_MOBILE_HOME, SA_USE_LAST, use);
     const klen = <i32>load<u8>(v + 7);
     if (klen < 1 || klen > SA_MAX_KEY || <u32>(24 + klen) != rlen) return refuse(T.SECURITY_ASSOCIATIONS_KEY_LENGTH, 1, SA_MAX_KEY, klen);
     const peer = addrField(T.SECURITY_ASSOCIATIONS_PEER, v + 8);
     if (peer < 0) return false;
     if (!saAdd(<u32>peer, spi, alg, rp, flags, v + 24, klen)) return refuse(T.BOARD_SECURITY_ASSOCS, securityAssocEntries + 1, 65536, securityAssocEntries);
+  } else if (type == REC_SERVER) {
+    if (rlen != 24) return refuse(T.SERVER_RECORD_LENGTH, 24, 24, rlen);
+    const kind = load<u8>(v);
+    if (kind < SRV_ADVERTISE || kind > SRV_TRANSIT) return refuse(T.DR_SERVER_KIND, SRV_ADVERTISE, SRV_TRANSIT, kind);
+    const a = addrField(T.DR_SERVER_ADDRESS, v + 8);
+    if (a < 0) return false;
+    if (a == 0) return refuse(T.DR_SERVER_ADDRESS, 1, 0xffffffff, 0);
+    if (!serverAdd(kind, <u16>be16(v + 2), <u16>be16(v + 4), <u32>a)) return refuse(T.DR_SERVERS, 0, MAX_SERVERS, MAX_SERVERS + 1);
   }
   return true;
 }

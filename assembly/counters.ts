@@ -155,6 +155,24 @@ export const enum C {
   DROP_RO_BU_NOT_HA,  // Binding Updates refused: another home agent than the one that vouched for the cached binding (129)
   RO_BW_TARGETS_IGNORED, // Binding Warnings with more targets than the home agent serves from one warning (8)
   RO_BR_NOT_OURS,     // Binding Requests about a home address off our home networks: not answered
+  DR_RT_REQUEST_RX,   // Route Requests to us (002 §5.1)
+  DR_RT_REPLY_TX,     // Route Replies sent
+  DROP_DR_MALFORMED,  // distributed registration messages too short or with an extension that discards them
+  DROP_DR_AUTH,       // Route Requests/Replies or server registrations without the right valid authenticator (002 §5.1, §6.5)
+  DROP_DR_REPLAY,     // Route Requests whose Identification is not fresh, Route Replies matching no Route Request
+  DROP_DR_NO_ROOM,    // binding routes / server registrations refused: table full
+  DR_COA_TUNNELLED,   // datagrams tunnelled along a binding route to a child care-of address (002 §5.2)
+  DR_RT_REQUEST_TX,   // Route Requests sent by a registration server (002 §6.4), retransmissions included
+  DR_RT_REPLY_RX,     // Route Replies accepted by a registration server (002 §6.5)
+  DR_REG_RX,          // Registration Requests to a registration server
+  DR_REG_REPLY_TX,    // Registration Replies a registration server sent (as registrar or relaying)
+  DR_REG_RELAYED,     // Registration Requests a registration server relayed to a binding registrar (002 §6.3)
+  DR_REG_DENIED,      // registrations a registration server denied
+  DR_FA_RELAYED,      // R-bit Registration Requests a foreign agent relayed to their binding registrar (002 §7.2)
+  DR_RS_TUNNELLED,    // datagrams a registration server sent to a mobile node through its local registration (replies)
+  MN_DR_HOME_TX,      // mobile node: home registrations started through a registration server (002 §8.3)
+  MN_DR_HOME_SKIPPED, // mobile node: local registrations whose parent the home registration in force already binds (§8.4)
+  MN_DR_TRANSIT_TX,   // mobile node: transit registrations started after a 67 naming a transit server (D.2)
   COUNT
 }
 

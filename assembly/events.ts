@@ -19,6 +19,8 @@ export const enum Ev {
   REG_DENIED = 11,   // an agent denied a request: 0 role u8 (2 FA, 3 HA) | 1 code u8 | 2 pad[2] | 4 home (20)
   DHCP = 12,         // mobile node DHCP client: 0 op u8 (1 bound, 2 renewed, 3 lost) | 1 pad[3] | 4 leaseSec u32 | 8 addr | 24 router (40)
   HOME = 13,         // mobile node: 0 atHome u8 | 1 pad[3] | 4 agent (the advertising agent, unspecified if none) (20)
+  DR_ROUTE = 15,     // care-of agent binding route: 0 op u8 (DrRouteOp) | 1 code u8 | 2 lifetimeSec u16 | 4 home | 20 nextHop | 36 server (52)
+  DR_REG = 16,       // registration server: 0 op u8 (DrRegOp) | 1 code u8 | 2 lifetimeSec u16 | 4 home | 20 childCoa | 36 parentCoa or registrar (52)
   RO_BINDING = 14    // binding cache: 0 op u8 (RoOp) | 1 status u8 (refused: the Binding Acknowledge status) | 2 lifetimeSec u16 | 4 home | 20 coa | 36 homeAgent (52)
 }
 
@@ -48,6 +50,8 @@ export function evAddr(at: usize, v4: u32): void {
 export const ROLE_MN: u8 = 1;
 export const ROLE_FA: u8 = 2;
 export const ROLE_HA: u8 = 3;
+export const ROLE_RS: u8 = 4;
+export const ROLE_COA: u8 = 5;
 
 /** AUTH_FAILED: `role` could not authenticate extension `extType` from `peer` (SPI `spi`); `code` is the reply code sent (0 none). */
 export function evAuthFailed(role: u8, extType: u8, code: u8, peer: u32, spi: u32): void {

@@ -36,8 +36,9 @@ import { ETH_HEADER_LEN } from "../wire/ethernet";
 import { IPV4_MIN_HEADER, IPPROTO_ICMP, IP_BROADCAST, ipv4Emit, ipv4HeaderLen, ipv4Src } from "../wire/ipv4";
 import {
   IcmpErr, icmpType, rsCheck, agentAdvertEmit, ICMP_ROUTER_SOLICIT, RA_CODE_ROUTER, RA_CODE_MOBILITY_ONLY,
-  MA_FLAG_R, MA_FLAG_B, MA_FLAG_H, MA_FLAG_F, MA_FLAG_M, MA_FLAG_G, MA_FLAG_T, MA_FLAG_S
+  MA_FLAG_R, MA_FLAG_B, MA_FLAG_H, MA_FLAG_F, MA_FLAG_M, MA_FLAG_G, MA_FLAG_T, MA_FLAG_S, icmpFillChecksum
 } from "../wire/icmp";
+import { rsAppend } from "../wire/dremip";
 import { faFull, faAdvertisesReverseTunnel } from "./fa";
 
 /** Timer kinds of this module on the stack timer heap (stack range 0x0001-0x00ff). */
@@ -62,7 +63,9 @@ const NEVER: i64 = -0x7fffffffffff;
 export const GROUP_ADVERT_MIN_GAP_MS: i64 = 1000;
 
 // One advertisement: Ethernet + IPv4 + the largest message built here (1 router, 1 care-of, prefix).
-const ADV_MAX: i32 = 40;
+// Router advertisement with one address, mobility extension, prefix lengths (40) and a Registration
+// Server extension of up to cfg.MAX_SERVERS servers (002 §3.1: 4 + 8 each).
+const ADV_MAX: i32 = 40 + 4 + 8 * cfg.MAX_SERVERS;
 const FRAME_CAP: i32 = ETH_HEADER_LEN + IPV4_MIN_HEADER + ADV_MAX;
 const frame: usize = memory.data(FRAME_CAP, 8);
 const routerEntry: usize = memory.data(8, 4);  // address u32 (host order), preference i32
@@ -136,9 +139,10 @@ function sendAdvert(iface: i32, dst: u32, dstMac: usize): bool {
   const icmp = ip + <usize>IPV4_MIN_HEADER;
   // Why: RFC 2002 §2.1: code 16 tells hosts that this agent does not route common traffic.
   const code = (cfg.roles & cfg.ROLE_ROUTER) != 0 ? RA_CODE_ROUTER : RA_CODE_MOBILITY_ONLY;
-  const n = agentAdvertEmit(icmp, ADV_MAX, code, <u16>cfg.advertLifetimeSec, routerEntry, 1,
+  let n = agentAdvertEmit(icmp, ADV_MAX, code, <u16>cfg.advertLifetimeSec, routerEntry, 1,
     seq, <u16>cfg.lifetimeSec, flags, careOf, withCoa ? 1 : 0, prefixLen);
   if (n < 0) return false;
+  n = appendServers(icmp, n);
   // Why: RFC 2002 §2.3: advertisements are link-local; TTL 1 keeps them from being forwarded.
   ipv4Emit(ip, 0, <u16>(IPV4_MIN_HEADER + n), ipNextIdent(), 0, 1, IPPROTO_ICMP, addr, dst);
   // Why: RFC 2002 §2.3: +1 per advertisement, after 0xffff back to 256 (0-255 mean "rebooted").
@@ -151,6 +155,34 @@ function sendAdvert(iface: i32, dst: u32, dstMac: usize): bool {
     linkSendIpTo(iface, dstMac, ip, IPV4_MIN_HEADER + n);
   }
   return true;
+}
+
+const serverList: usize = memory.data(cfg.MAX_SERVERS * 8, 4);
+
+/**
+ * Append the Registration Server extension (81) naming the configured servers of kind "advertise"
+ * to the advertisement of `n` bytes at `icmp` and refill its checksum; the new length.
+ * Why: 002 §7.1: "A mobility agent SHOULD include a registration server extension in the Agent
+ * Advertisements", with each server's priority and lifetime (§4.1); the extension's own Lifetime is
+ * the advertisement's registration lifetime's counterpart: the longest of the servers'.
+ */
+function appendServers(icmp: usize, n: i32): i32 {
+  let k = 0;
+  let life: u16 = 0;
+  for (let i = 0; i < cfg.serverCount; i++) {
+    if (cfg.serverKind(i) != cfg.SRV_ADVERTISE) continue;
+    const e = serverList + (<usize>k << 3);
+    store<u32>(e, cfg.serverAddress(i));
+    store<u16>(e, cfg.serverPriority(i), 4);
+    store<u16>(e, cfg.serverLifetimeSec(i), 6);
+    if (cfg.serverLifetimeSec(i) > life) life = cfg.serverLifetimeSec(i);
+    k++;
+  }
+  if (k == 0 || !cfg.drEnabled) return n;
+  const r = rsAppend(icmp, n, ADV_MAX, life, serverList, k);
+  if (r < 0) return n;
+  icmpFillChecksum(icmp, r);
+  return r;
 }
 
 /** Deadline of the next periodic advertisement: interval plus a random 0..10 % of it. */

@@ -60,7 +60,7 @@ import {
 } from "../wire/icmp";
 import {
   RegErr, MIP_PORT, REG_TYPE_REQUEST, REG_TYPE_REPLY, REG_REQ_LEN, REG_REP_LEN, REQ_FLAG_D, REQ_FLAG_M, REQ_FLAG_G,
-  REQ_FLAG_V, regReqParse, regRepParse, regLifetimeSec, regHomeAddr, regHomeAgent, regReqFlags, regReqCareOfAddr,
+  REQ_FLAG_V, REQ_FLAG_R, regReqParse, regRepParse, regLifetimeSec, regHomeAddr, regHomeAgent, regReqFlags, regReqCareOfAddr,
   regReqIdentification, regRepCode, regRepIdentification, regRepEmit, regCodeAccepted, CODE_HA_UNKNOWN_HA, REQ_FLAG_T,
   CODE_FA_REVERSE_TUNNEL_UNAVAILABLE,
   CODE_FA_UNSPECIFIED, CODE_FA_PROHIBITED, CODE_FA_NO_RESOURCES, CODE_FA_HA_AUTH_FAILED, CODE_FA_LIFETIME_TOO_LONG,
@@ -68,7 +68,7 @@ import {
   CODE_FA_HOME_NET_UNREACHABLE, CODE_FA_HA_HOST_UNREACHABLE, CODE_FA_HA_PORT_UNREACHABLE, CODE_FA_HA_UNREACHABLE
 } from "../wire/registration";
 import {
-  ExtErr, EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_FA_KEY_REPLY, EXT_REG_KEY_REQUEST, extIndexFind, extIndexError, extIndexErrorType, extEnd,
+  ExtErr, EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_FA_KEY_REPLY, EXT_REG_KEY_REQUEST, extIndexFind, extIndexError, extIndexErrorType, extEnd,
   authSpi, EXT_HDR_LEN, AUTH_SPI_LEN
 } from "../wire/mipext";
 import { AuthResult, AUTH_LEN, authAppend, authVerify } from "../security/auth";
@@ -163,6 +163,25 @@ function sendToMn(iface: i32, mac: usize, src: u32, dst: u32, dport: u16, p: usi
 /** The association with home agent `ha` for foreign-home authentication, or 0 (RFC 2002 §3.5.4). */
 // @ts-ignore: decorator
 @inline function haSaOf(ha: u32): usize { return saFindFor(ha, cfg.SA_USE_FOREIGN_HOME); }
+
+/**
+ * True for a request flags byte that asks for distributed registration (002 §3.2: R, 0x01 in the
+ * "seeds" profile; SPEC-DECISIONS), on an agent configured for it (mobility.dremip.enabled).
+ */
+function drRequest(flags: u8): bool {
+  return cfg.drEnabled && cfg.registrationProfile != cfg.PROFILE_RFC3344 && (flags & REQ_FLAG_R) != 0;
+}
+/**
+ * The registrar's association and the extension it authenticates with: 002 §4.3, §7.2: with R the
+ * binding registrar is a registration server, and the Agent-Server extension (83) takes the place of
+ * the Foreign-Home one (34); without R the base protocol (002 §2.9).
+ */
+function registrarSaOf(ha: u32, dr: bool): usize { return dr ? saFindFor(ha, cfg.SA_USE_AGENT_SERVER) : haSaOf(ha); }
+/** The mobile node's authenticator for its registrar: Mobile-Server (84) with R when present, else Mobile-Home (32). */
+function registrarAuthOff(dr: bool): i32 {
+  const ms = dr ? extIndexFind(extIndex, EXT_MS_AUTH) : 0;
+  return ms != 0 ? ms : extIndexFind(extIndex, EXT_MH_AUTH);
+}
 
 /**
  * Deny a request (RFC 2002 §3.7.2.3): a Reply with `code`, Home Address, Home Agent and
@@ -295,7 +314,8 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   // tunnel entry, so T concerns the agent only for a foreign agent care-of address. In the "seeds"
   // profile 0x02 is P (route optimization privacy, SPEC-DECISIONS) and never means a reverse tunnel.
   const wantsT = rfc3344 && !coloc && (flags & REQ_FLAG_T) != 0;
-  const mhOff = code < 0 ? extIndexFind(extIndex, EXT_MH_AUTH) : 0;
+  const dr = drRequest(flags);
+  const mhOff = code < 0 ? registrarAuthOff(dr) : 0;
   // Why: RFC 2002 §2.3, §3.7: this agent offers its service only on links where it advertises.
   if (code < 0 && !servesIface(iface)) code = CODE_FA_PROHIBITED;
   // Why: RFC 2002 §3.3: Home Address and Home Agent are unicast addresses (a home agent field may be
@@ -321,6 +341,9 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   // Why: RFC 2002 §3.7.2.3: too long a lifetime is denied with 69 and our maximum in the reply's
   // Lifetime (0xffff, infinity, is always too long: config caps lifetimeSec at 65534).
   if (code < 0 && <i32>lifetime > cfg.lifetimeSec) { code = CODE_FA_LIFETIME_TOO_LONG; replyLifetime = <u16>cfg.lifetimeSec; }
+  // Why: 002 §7.2: "a foreign agent SHOULD verify that there is a security association between itself
+  // and the binding registrar ... Otherwise, the agent SHOULD deny the Registration Request" (65).
+  if (code < 0 && dr && registrarSaOf(ha, true) == 0) code = CODE_FA_PROHIBITED;
   let v: usize = visitorCapacity == 0 ? 0 : htFindV4(visitors, home);
   // Why: RFC 2002 §2.1.1, §3.7.1: busy (config) or a full visitor list takes no additional mobile
   // nodes (66); a current visitor may still re-register or deregister.
@@ -332,7 +355,7 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   const oif = routeIface(r);
   const nh = routeNextHop(r);
   const cut = code < 0 ? extEnd(m, mhOff) : 0;
-  const haSa = code < 0 ? haSaOf(ha) : 0;
+  const haSa = code < 0 ? registrarSaOf(ha, dr) : 0;
   const relayLen = cut + (haSa != 0 ? AUTH_EXT_LEN : 0);
   // Why: RFC 2002 §3.7.2.3 (66, insufficient resources): a relay larger than the outgoing MTU is
   // refused rather than sent in fragments — the request is rebuilt in place and a home agent need
@@ -407,7 +430,8 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   const q = p + <usize>UDP_IP_LEN;
   if (m != q) memory.copy(q, m, <usize>cut);
   let n = cut;
-  if (haSa != 0) n = authAppend(haSa, q, n, netifMtu(oif) - UDP_IP_LEN, EXT_FH_AUTH);
+  if (haSa != 0) n = authAppend(haSa, q, n, netifMtu(oif) - UDP_IP_LEN, dr ? EXT_AS_AUTH : EXT_FH_AUTH);
+  if (dr) count(C.DR_FA_RELAYED);
   // Why: RFC 2002 §3.7.2.2 and the contract: source = our care-of address (the home agent answers
   // to it), destination = the Home Agent field, UDP 434 -> 434.
   const total = udpIpEmit(p, ident, <u8>cfg.defaultTtl, from, ha, MIP_PORT, MIP_PORT, n);
@@ -473,20 +497,22 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
     if (fail == CODE_FA_HA_AUTH_FAILED) { count(C.DROP_FA_AUTH); evAuthFailed(ROLE_FA, EXT_FH_AUTH, CODE_FA_HA_AUTH_FAILED, ha, 0); }
     else count(C.DROP_FA_MALFORMED);
   }
-  const haSa = fail < 0 ? haSaOf(ha) : 0;
+  const dr = drRequest(load<u8>(s, PS_REQ_FLAGS));
+  const fhType = dr ? EXT_AS_AUTH : EXT_FH_AUTH;
+  const haSa = fail < 0 ? registrarSaOf(ha, dr) : 0;
   if (haSa != 0) {
-    const off = extIndexFind(extIndex, EXT_FH_AUTH);
+    const off = extIndexFind(extIndex, fhType);
     const r = off == 0 ? AuthResult.NOT_AUTH_EXT : authVerify(haSa, m, off);
     // Why: RFC 2002 §3.7.3.1: with an SA with the home agent, a missing or invalid Foreign-Home
     // Authentication extension: the reply is discarded, logged, and the mobile node gets 68.
     if (r != AuthResult.OK) {
       fail = CODE_FA_HA_AUTH_FAILED;
       count(C.DROP_FA_AUTH);
-      evAuthFailed(ROLE_FA, EXT_FH_AUTH, CODE_FA_HA_AUTH_FAILED, ha, off != 0 ? authSpi(m + <usize>off) : 0);
+      evAuthFailed(ROLE_FA, fhType, CODE_FA_HA_AUTH_FAILED, ha, off != 0 ? authSpi(m + <usize>off) : 0);
     }
   }
-  const mhOff = fail < 0 ? extIndexFind(extIndex, EXT_MH_AUTH) : 0;
-  const fhOff = fail < 0 ? extIndexFind(extIndex, EXT_FH_AUTH) : 0;
+  const mhOff = fail < 0 ? registrarAuthOff(dr) : 0;
+  const fhOff = fail < 0 ? extIndexFind(extIndex, fhType) : 0;
   // Registration key (docs/decisions.md "Registration keys"): the home agent's Mobile-Foreign Key
   // is taken only between the mobile-home and the verified foreign-home authenticators of an
   // acceptance; read now, before the relay below writes over what follows the mobile-home one.

@@ -33,6 +33,7 @@
 // The binding table itself (records, care-of slots, dump, lookups) is mobility/bindings.ts.
 
 import * as cfg from "../config";
+import { RT_ADDED, RT_PROHIBITED, RT_UNSPECIFIED } from "../wire/dremip";
 import { C, count } from "../counters";
 import { BindingOp, evAuthFailed, evRegDenied, ROLE_HA } from "../events";
 import { nowMs } from "../clock";
@@ -250,6 +251,20 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
     store<i32>(v, stackTimerStart(TK_HA_GARP, <u32>idx, now + GARP_INTERVAL_MS), V_GARP_TIMER);
   }
   return CODE_ACCEPTED;
+}
+
+/**
+ * A Route Request from the home registration server, authenticated (coa.ts coaRequest; 002 §7.5:
+ * "The home agent SHOULD deal with the Route Request in the same way as the care-of agent ... and
+ * additionally send proxy ARP and gratuitous ARP on the home network"): the binding route is a
+ * binding of `home` at the next hop (the child care-of address), with its proxy and gratuitous ARP;
+ * lifetime 0 removes it. A home address off our home link is refused (65); no room: 64.
+ */
+export function haRouteApply(home: u32, nextHop: u32, lifetimeSec: u16, server: u32): u8 {
+  if (homeIf() < 0 || !netifOnLink(homeIface, home)) return RT_PROHIBITED;
+  // Why: 002 §3.4: lifetime 0 disables the route: every binding of the node goes.
+  const code = bindingUpdate(home, lifetimeSec == 0 ? home : nextHop, 0, lifetimeSec);
+  return code == CODE_ACCEPTED ? RT_ADDED : RT_UNSPECIFIED;
 }
 
 /** A home agent timer fired (kinds TK_HA_*, tag = binding record index). */

@@ -22,13 +22,19 @@
 //   station left/joined an AP     mobilityStation (index.ts station)   FA (handoff buffering, issue 10.10)
 //   tunnel exit, RO + smooth      tunnelExit + roOnMoved               previous FA: re-tunnel, visitor deleted
 //   DHCP leases                   dhcpListen (app/dhcp.ts)             MN
+//   UDP 434 types 1, 3 with R     mipHandle (first)                    registration server (rs.ts, 002 §6)
+//   UDP 434 type 33               mipHandle                            registration server: Route Replies
+//   UDP 434 type 32               mipHandle                            care-of agent / home agent (coa.ts, 002 §5, §7.5)
+//   the route decision            routeSource                          care-of agent binding routes (after RO),
+//                                                                        server's own replies to its mobile nodes
+//   tunnel exits                  tunnelExit                           care-of agent: re-routed along the binding route
 // The order within a row is the order handlers are tried; each returns -1 for "not mine".
 
 import * as cfg from "../config";
-import { timerOwn, OWNER_AGENT, OWNER_HA, OWNER_FA, OWNER_MN, OWNER_RO } from "../sys/timers";
+import { timerOwn, OWNER_AGENT, OWNER_HA, OWNER_FA, OWNER_MN, OWNER_RO, OWNER_RS, OWNER_COA } from "../sys/timers";
 import { netifListen } from "../link/netif";
 import { ipRegisterProto, ipRegisterIcmp } from "../stack/ip";
-import { routeSource, vifRegister, VIF_HA_TUNNEL, VIF_FA_VISITOR, VIF_MN_AWAY, VIF_RO_CACHE } from "../stack/route";
+import { routeSource, vifRegister, VIF_HA_TUNNEL, VIF_FA_VISITOR, VIF_MN_AWAY, VIF_RO_CACHE, VIF_COA_ROUTE, VIF_RS_LOCAL } from "../stack/route";
 import { udpTap } from "../transport/udp";
 import { dhcpInit, dhcpListen } from "../app/dhcp";
 import { IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE } from "../wire/ipv4";
@@ -43,7 +49,10 @@ import { agentInit, agentStart, agentIcmp, agentTimer } from "./agent";
 import { faInit, faUdp, faRoute, faVif, faTimer, faLink, faIcmpError, faTunnelExit, faStation, faMoved } from "./fa";
 import { hoInit, hoExit } from "./handoff";
 import { visitorDump } from "./visitors";
-import { haInit, haUdp, haBroadcastTap, haRoute, haVif, haTimer, haReverseTunnel } from "./ha";
+import { haInit, haUdp, haBroadcastTap, haRoute, haVif, haTimer, haReverseTunnel, haRouteApply } from "./ha";
+import { coaInit, coaRequest, coaRoute, coaVif, coaExit, coaTimer, coaOnApply } from "./coa";
+import { rsInit, rsUdp, rsRouteReply, rsRoute, rsVif, rsTimer } from "./rs";
+import { DR_TYPE_ROUTE_REQUEST, DR_TYPE_ROUTE_REPLY } from "../wire/dremip";
 import { bindingDump, bindingCareOfEncap } from "./bindings";
 import { mnInit, mnStart, mnTimer, mnDhcpEvent } from "./mn/node";
 import { mnIcmp, mnLink } from "./mn/movement";
@@ -73,6 +82,7 @@ function icmpErrors(fn: (iface: i32, p: usize, len: i32) => i32, all: bool): voi
  */
 export function mobilityInit(): bool {
   const ha = has(cfg.ROLE_HOME_AGENT), fa = has(cfg.ROLE_FOREIGN_AGENT), mn = has(cfg.ROLE_MOBILE_NODE);
+  const rs = has(cfg.ROLE_REG_SERVER), coa = has(cfg.ROLE_CARE_OF_AGENT);
   tunnelReset();
   let ok = true;
   if (fa || ha) ok = agentInit() && ok;
@@ -81,8 +91,27 @@ export function mobilityInit(): bool {
   if (ha) ok = haInit() && ok;
   if (mn) { ok = mnInit() && ok; ok = dhcpInit() && ok; }
   ok = roInit() && ok;
+  if (coa || ha) ok = coaInit() && ok;
+  if (rs) ok = rsInit() && ok;
   const ro = cfg.roEnabled;
-  if (ha || fa || mn || ro) mipInit();
+  if (ha || fa || mn || ro || rs || coa) mipInit();
+  if (rs) {
+    // Registration server (002 §6): requests with R addressed to it come first (the home agent and
+    // foreign agent handlers never see them), then replies to requests it relayed, Route Replies.
+    timerOwn(OWNER_RS, rsTimer);
+    mipHandle(REG_TYPE_REQUEST, rsUdp);
+    mipHandle(REG_TYPE_REPLY, rsUdp);
+    mipHandle(DR_TYPE_ROUTE_REPLY, rsRouteReply);
+    routeSource(rsRoute);
+    vifRegister(VIF_RS_LOCAL, rsVif);
+  }
+  if (coa || ha) {
+    // Care-of agent (002 §5) and home agent (§7.5): Route Requests from registration servers; the
+    // home agent's binding routes are bindings (haRouteApply).
+    timerOwn(OWNER_COA, coaTimer);
+    mipHandle(DR_TYPE_ROUTE_REQUEST, coaRequest);
+    if (ha) coaOnApply(haRouteApply);
+  }
   if (fa || ha) timerOwn(OWNER_AGENT, agentTimer);
   if (ha) {
     timerOwn(OWNER_HA, haTimer);
@@ -116,6 +145,13 @@ export function mobilityInit(): bool {
   // Why: 001 §3.1: a cached binding is used only when this node is neither the mobile node's home
   // agent nor its foreign agent (their sources come first) — and before a mobile node's way out.
   if (roCaching()) routeSource(roRoute);
+  if (coa && !ha) {
+    // Why: 002 §5.2: a binding route is a forwarding entry whose outgoing circuit is the tunnel to
+    // the child care-of address; datagrams tunnelled to us from the parent take it too (coaExit).
+    routeSource(coaRoute);
+    vifRegister(VIF_COA_ROUTE, coaVif);
+    tunnelExit(coaExit);
+  }
   if (mn) {
     timerOwn(OWNER_MN, mnTimer);
     mipHandle(REG_TYPE_REPLY, mnUdp);
@@ -148,7 +184,7 @@ export function mobilityInit(): bool {
   // Why: 001 §3.1, §8.2: tunnelled datagrams nobody above took: re-tunnelled by the binding cache
   // (with a Binding Warning) or, at a foreign agent, sent by special tunnel to the home address.
   if (ro) tunnelExit(roExit);
-  if (fa || mn || ha || ro) {
+  if (fa || mn || ha || ro || coa) {
     ipRegisterProto(IPPROTO_IPIP, tunnelInput);
     ipRegisterProto(IPPROTO_MINENC, tunnelInput);
     ipRegisterProto(IPPROTO_GRE, tunnelInput);

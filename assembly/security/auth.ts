@@ -11,11 +11,11 @@ import { hmacMd5WithPrepared } from "../crypto/hmac";
 import { ctEqual } from "../crypto/ct";
 import {
   SA_ALG_KEYED_MD5, SA_FLAG_COVER_SPI, SA_USE_MOBILE_HOME, SA_USE_MOBILE_FOREIGN, SA_USE_FOREIGN_HOME,
-  SA_USE_CORRESPONDENT,
+  SA_USE_CORRESPONDENT, SA_USE_AGENT_SERVER, SA_USE_MOBILE_SERVER, SA_USE_SERVER_SERVER,
 } from "../config";
 import { saUse, SA_SPI, SA_ALG, SA_FLAGS, SA_KEYLEN, SA_KEY, SA_HMAC } from "./sa";
 import { authExtAppend, authCoveredLen, authSpi, authAuthenticator, authAuthenticatorLen, extType, extIsAuth,
-  EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_RO_AUTH } from "../wire/mipext";
+  EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_RO_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_SS_AUTH } from "../wire/mipext";
 
 export const AUTH_LEN: i32 = 16;
 
@@ -38,12 +38,18 @@ export function authCompute(sa: usize, p: usize, len: i32, out: usize): void {
 
 /**
  * The association use (config SA_USE_*) an authentication extension of `type` is computed with:
- * 32 mobile-home, 33 mobile-foreign, 34 foreign-home; 0 for anything else.
+ * 32 mobile-home, 33 mobile-foreign, 34 foreign-home, 83 agent-server, 84 mobile-server, 85
+ * server-server; 0 for anything else.
  */
 export function authUseOf(type: u8): u8 {
   if (type == EXT_MH_AUTH) return SA_USE_MOBILE_HOME;
   if (type == EXT_MF_AUTH) return SA_USE_MOBILE_FOREIGN;
   if (type == EXT_FH_AUTH) return SA_USE_FOREIGN_HOME;
+  // Why: 002 §4.3-4.5: agent-server, mobile-server and server-server extensions each with the
+  // association between the two kinds of party they name.
+  if (type == EXT_AS_AUTH) return SA_USE_AGENT_SERVER;
+  if (type == EXT_MS_AUTH) return SA_USE_MOBILE_SERVER;
+  if (type == EXT_SS_AUTH) return SA_USE_SERVER_SERVER;
   return 0;
 }
 
@@ -56,6 +62,9 @@ export function authUseOf(type: u8): u8 {
  */
 export function authUseOk(type: u8, use: u8): bool {
   if (type == EXT_RO_AUTH) return use == SA_USE_CORRESPONDENT || use == SA_USE_FOREIGN_HOME || use == SA_USE_MOBILE_FOREIGN;
+  // Why: 002 D.1.2: the mobile node's "Mobile-Foreign" authenticator for a relaying registration
+  // server is computed with their mobile-server association (docs/decisions.md).
+  if (type == EXT_MF_AUTH && use == SA_USE_MOBILE_SERVER) return true;
   return use != 0 && use == authUseOf(type);
 }
 

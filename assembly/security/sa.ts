@@ -113,7 +113,7 @@ export function saFindFor(peer: u32, use: u8): usize {
 }
 
 /** Flags bit of an association learnt at run time (security/regkey.ts), not configured. */
-export const SA_FLAG_LEARNT: u8 = 0x10;
+export const SA_FLAG_LEARNT: u8 = 0x40;
 /** True for an association learnt at run time (a registration key). */
 export function saLearnt(sa: usize): bool { return (load<u8>(sa, SA_FLAGS) & SA_FLAG_LEARNT) != 0; }
 

@@ -304,13 +304,14 @@ export function raFindExt(p: usize, len: i32, type: u8): i32 {
 }
 
 /**
- * Type of the first extension this codec does not know (not 0, 16 or 19), or -1. The caller applies
+ * Type of the first extension this codec does not know (not 0, 16, 19 or 81), or -1. The caller applies
  * RFC 2002 §1.9: an unknown type 0-127 makes the advertisement discarded, 128-255 are skipped.
  */
 export function raUnknownExt(p: usize, len: i32): i32 {
   for (let o = raExtFirst(p, len); o >= 0; o = raExtNext(p, len, o)) {
     const t = raExtType(p, o);
-    if (t != EXT_PAD && t != EXT_MOBILITY_AGENT && t != EXT_PREFIX_LENGTHS) return <i32>t;
+    // 81: the Registration Server extension of distributed registration (002 §3.1).
+    if (t != EXT_PAD && t != EXT_MOBILITY_AGENT && t != EXT_PREFIX_LENGTHS && t != 81) return <i32>t;
   }
   return -1;
 }

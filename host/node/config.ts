@@ -20,7 +20,7 @@ export interface Sizes {
   /** IPv4 reassembly (RFC 1122 §3.3.2): datagrams to this node reassembled at once, and the largest one. */
   reassemblySlots: number; reassemblyBytes: number;
   /** Route optimization (seed 001): binding cache entries, (node, binding) pairs, frames held at a previous foreign agent. */
-  bindingCache: number; roPeers: number; handoffBufferFrames: number;
+  bindingCache: number; roPeers: number; handoffBufferFrames: number; serverEntries: number; careOfRoutes: number;
 }
 export interface BoardProfile {
   name: string; description: string; memoryPages: number; maxInterfaces: number; mtu: number; sizes: Sizes;
@@ -44,7 +44,7 @@ export interface MobilityConfig {
   registrationProfile: "seeds" | "rfc3344";
 }
 /** What a security association authenticates (RFC 2002 §3.5.2-3.5.4); only that use verifies with it. */
-export type SaUse = "mobile-home" | "mobile-foreign" | "foreign-home" | "correspondent" | "master";
+export type SaUse = "mobile-home" | "mobile-foreign" | "foreign-home" | "correspondent" | "master" | "agent-server" | "mobile-server" | "server-server";
 export interface SecurityAssociation {
   peer: number; spi: number; algorithm: "keyed-md5" | "hmac-md5"; key: Uint8Array;
   replay: "timestamps" | "nonces"; coverSpi: boolean; use: SaUse;
@@ -53,7 +53,7 @@ export interface RouteConfig { dest: number; prefixLen: number; via: number; ifa
 export interface NodeOptions {
   defaultTtl: number; arpTimeoutSec: number; arpRetries: number; icmpErrorsPerSec: number; logLevel: number;
 }
-export type Role = "host" | "router" | "mobile-node" | "foreign-agent" | "home-agent";
+export type Role = "host" | "router" | "mobile-node" | "foreign-agent" | "home-agent" | "registration-server" | "care-of-agent";
 /** A configuration that passed validation: every field present and in range. */
 export interface ValidConfig {
   name: string;
@@ -468,8 +468,10 @@ const RULES: Record<string, (w: Walk, raw: Record<string, unknown>) => void> = {
         if (r.includes("home-agent") && w.tree.interfaces.some((x: Tree) => x?.home && onSubnet(x, sa.peer))) use = "mobile-home";
         else if (r.includes("home-agent") && !r.includes("foreign-agent")) use = "foreign-home";
         else if (r.includes("foreign-agent")) use = null;
+        // Distributed registration (seed 002): a server's or care-of agent's peers are of every kind.
+        if (r.includes("registration-server") || r.includes("care-of-agent")) use = null;
       }
-      if (use === null) w.bad(`securityAssociations[${i}].use`, `${w.expected(fieldAt("securityAssociations").items!.fields!.use)} (a foreign agent's association may be with a mobile node or a home agent)`, undefined);
+      if (use === null) w.bad(`securityAssociations[${i}].use`, `${w.expected(fieldAt("securityAssociations").items!.fields!.use)} (a foreign agent's association may be with a mobile node or a home agent; a registration server's or care-of agent's with any party)`, undefined);
       else sa.use = use;
     });
   },

@@ -16,9 +16,9 @@ import { udpIpEmit, UDP_HEADER_LEN } from "../../wire/udp";
 import { MA_FLAG_M, MA_FLAG_G, MA_FLAG_V } from "../../wire/icmp";
 import {
   MIP_PORT, REG_REQ_LEN, regReqEmit, REQ_FLAG_S, REQ_FLAG_B, REQ_FLAG_D, REQ_FLAG_M, REQ_FLAG_G, REQ_FLAG_V,
-  REQ_FLAG_T, REQ_FLAG_P,
+  REQ_FLAG_T, REQ_FLAG_P, REQ_FLAG_R, LIFETIME_INFINITE,
 } from "../../wire/registration";
-import { EXT_MH_AUTH, EXT_MF_AUTH } from "../../wire/mipext";
+import { EXT_MH_AUTH, EXT_MF_AUTH, EXT_MS_AUTH } from "../../wire/mipext";
 import { saFindFor } from "../../security/sa";
 import { smoothAppendPfan } from "./smooth";
 import { regkeyRequestAppend } from "../../security/regkey";
@@ -29,8 +29,8 @@ import { MA_FLAG_S } from "../../wire/icmp";
 export let keySpi: u32 = 0;
 import * as S from "./state";
 import {
-  A_ADDR, A_COA, A_FLAGS, A_IFACE, A_MAC, A_REGLIFE, KIND_COLOC, KIND_DEREG, KIND_FA, REG_BACKOFF, REG_IDLE,
-  REG_MIN_GAP_MS, REG_PENDING, ST_AWAY, TK_MN_REG, TX_CAP, TX_IP, regMac, txBuf, homeBroadcast, useNonces,
+  A_ADDR, A_COA, A_FLAGS, A_IFACE, A_MAC, A_REGLIFE, A_RS, KIND_COLOC, KIND_DEREG, KIND_FA, KIND_DR_HOME, KIND_DR_TRANSIT,
+  REG_BACKOFF, REG_IDLE, REG_MIN_GAP_MS, REG_PENDING, ST_AWAY, TK_MN_REG, TK_MN_RENEW, TX_CAP, TX_IP, regMac, txBuf, homeBroadcast, useNonces,
   saPeerFor, mhSa, colocNextHop, slot,
 } from "./state";
 import { agentFind, agentValid } from "./agents";
@@ -65,12 +65,18 @@ function requestFlags(kind: u8, agentFlags: u16): u8 {
 
 /** Build and send the outstanding request; a new Identification unless nonces and a retransmission. */
 export function transmit(retransmission: bool): bool {
-  const peer = saPeerFor(S.regHaField);
-  const sa = mhSa(peer);
+  const peer = S.regDr ? S.regHaField : saPeerFor(S.regHaField);
+  // Why: 002 §4.4: with R a registration server is the binding registrar: the Mobile-Server
+  // extension (84) with our mobile-server association; a home agent registrar (a home registration
+  // without a home server, §8.2) keeps the Mobile-Home one.
+  let use = cfg.SA_USE_MOBILE_HOME;
+  if (S.regDr && saFindFor(peer, cfg.SA_USE_MOBILE_SERVER) != 0) use = cfg.SA_USE_MOBILE_SERVER;
+  const sa = saFindFor(peer, use);
   // Why: RFC 2002 §3.5.2: every request carries the mobile-home authentication; without an
   // association there is nothing we may send.
   if (sa == 0) { count(C.MN_NO_SA); return false; }
   S.regSaPeer = peer;
+  S.regSaUse = use;
   if (S.reqSent && nowMs() - S.lastReqAt < REG_MIN_GAP_MS) {
     // Why: RFC 2002 §3.6.3: the minimum time between Registration Requests MUST NOT be less than
     // 1 second — any two, not only retransmissions: advertisements (new prefixes, sequence
@@ -107,8 +113,18 @@ export function transmit(retransmission: bool): bool {
     keySpi = (random32() & 0x7fffffff) | 0x100;
     base = regkeyRequestAppend(msg, base, cap, keySpi);
   }
-  let n = authAppend(sa, msg, base, cap, EXT_MH_AUTH);
+  let n = authAppend(sa, msg, base, cap, use == cfg.SA_USE_MOBILE_SERVER ? EXT_MS_AUTH : EXT_MH_AUTH);
   if (n < 0) { count(C.MN_NO_SA); return false; }
+  if (S.regKind == KIND_DR_HOME || S.regKind == KIND_DR_TRANSIT) {
+    // Why: 002 D.1.2: the relay, a registration server, gets its own authenticator after the
+    // registrar's: the Mobile-Foreign extension, with our mobile-server association with the relay
+    // (docs/decisions.md: a second 84 would make the covered range ambiguous, RFC 2002 §1.9).
+    const rsa = saFindFor(S.regDst, cfg.SA_USE_MOBILE_SERVER);
+    if (rsa == 0) { count(C.MN_NO_SA); return false; }
+    const k = authAppend(rsa, msg, n, cap, EXT_MF_AUTH);
+    if (k < 0) return false;
+    n = k;
+  }
   if (S.regKind == KIND_FA) {
     // Why: 001 §5.1, §8.1: the Previous Foreign Agent Notification, for the new foreign agent (after
     // the Mobile-Home Authentication extension, RFC 2002 §3.6.1.3).
@@ -129,7 +145,7 @@ export function transmit(retransmission: bool): bool {
   S.reqSent = true;
   S.regSent = true;
   S.lastReqAt = S.regSentAt;
-  if (S.regKind == KIND_FA || (S.regKind == KIND_DEREG && !macIsZero(regMac))) {
+  if (S.regKind == KIND_FA || S.regKind == KIND_DR_HOME || S.regKind == KIND_DR_TRANSIT || (S.regKind == KIND_DEREG && !macIsZero(regMac))) {
     // Why: RFC 2002 §3.6.1.1, §4.6 (contract): to the agent's MAC from its advertisement, no ARP.
     linkSendIpTo(S.regIface, regMac, ip, total);
   } else if (S.regKind == KIND_COLOC) {
@@ -155,6 +171,7 @@ export function beginRegistration(kind: u8, a: i32, retry: bool): void {
   S.fastRetry = retry;
   S.regKind = kind;
   S.regHaField = S.ha != 0 ? S.ha : homeBroadcast();
+  S.regDr = false;
   memory.fill(regMac, 0, 6);
   if (kind == KIND_FA) {
     const s = slot(a);
@@ -171,6 +188,16 @@ export function beginRegistration(kind: u8, a: i32, retry: bool): void {
     // Why: RFC 2002 §3.6.1.1: no longer than the foreign agent's advertised registration lifetime.
     if (adv != 0 && adv < life) life = adv;
     if (S.lifetimeCap != 0 && S.lifetimeCap < life) life = S.lifetimeCap;
+    const rs = load<u32>(s, A_RS);
+    if (rs != 0) {
+      // Why: 002 §8.1-8.2: an agent advertising a registration server we share an association with:
+      // a local registration with it (R set, the server as Binding Registrar), for the local
+      // lifetime (§2.8: local <= home).
+      S.regDr = true;
+      S.regHaField = rs;
+      S.regFlags |= REQ_FLAG_R;
+      if (<i32>life > cfg.drLocalLifetimeSec) life = <u16>cfg.drLocalLifetimeSec;
+    }
     S.regLifetime = life;
   } else if (kind == KIND_COLOC) {
     S.regIface = S.colocIface;
@@ -195,14 +222,36 @@ export function beginRegistration(kind: u8, a: i32, retry: bool): void {
       if (h >= 0) memory.copy(regMac, slot(h) + A_MAC, 6);
     }
   }
+  startRequest();
+}
+
+/** Send the first request of the registration just set up in the state (S.regKind ...). */
+export function startRequest(): void {
   S.regRto = cfg.retransmitMs;
   S.regTries = 0;
   S.regDeferred = false;
   S.regSent = false;
   S.regState = REG_PENDING;
   S.hRenew = stackTimerDisarm(S.hRenew);
-  if (kind != KIND_DEREG) S.bindingAway = true;
+  if (S.regKind != KIND_DEREG) S.bindingAway = true;
   if (!transmit(false)) { S.regState = REG_IDLE; S.hReg = stackTimerDisarm(S.hReg); }
+}
+
+/**
+ * Arm the re-registration for a registration granted `granted` seconds from when it was sent
+ * (S.regSentAt): at 7/8 of it, or three retransmission timeouts (at most half of it) before its end.
+ */
+export function armRenew(granted: u16): void {
+  // Why: RFC 2002 §3.6.2.2: the granted lifetime counts from when the request was sent.
+  S.regUntil = S.regSentAt + <i64>granted * 1000;
+  if (granted == LIFETIME_INFINITE) return;
+  const g = <i64>granted * 1000;
+  let margin = g / 8;
+  const alt = min(g / 2, <i64>cfg.retransmitMs * 3);
+  if (alt > margin) margin = alt;
+  let at = S.regUntil - margin;
+  if (at < nowMs()) at = nowMs();
+  S.hRenew = stackTimerArm(S.hRenew, TK_MN_RENEW, 0, at);
 }
 
 /** The foreign agent of an outstanding request is gone: stop retransmitting to it (resumed by adopt). */
@@ -223,7 +272,8 @@ export function backOff(): void {
 export function retryNow(): void {
   if (S.regKind == KIND_DEREG) { beginRegistration(KIND_DEREG, -1, true); return; }
   if (S.homeState != ST_AWAY) { S.regState = REG_IDLE; return; }
-  if (S.regKind == KIND_FA && S.cur >= 0 && agentValid(S.cur)) beginRegistration(KIND_FA, S.cur, true);
+  // A home or transit registration starts again from the local registration (002 §8.3).
+  if ((S.regKind == KIND_FA || S.regKind == KIND_DR_HOME || S.regKind == KIND_DR_TRANSIT) && S.cur >= 0 && agentValid(S.cur)) beginRegistration(KIND_FA, S.cur, true);
   else if (S.regKind == KIND_COLOC && S.colocAddr != 0) beginRegistration(KIND_COLOC, -1, true);
   else backOff();
 }

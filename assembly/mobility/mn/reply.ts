@@ -15,13 +15,15 @@ import {
   regCodeAccepted, regCodeDeniedByFa, CODE_HA_ID_MISMATCH, CODE_HA_UNKNOWN_HA, CODE_FA_LIFETIME_TOO_LONG,
   LIFETIME_INFINITE,
 } from "../../wire/registration";
-import { EXT_MH_AUTH, extIndexFind, authSpi } from "../../wire/mipext";
+import { EXT_MH_AUTH, EXT_MS_AUTH, extIndexFind, authSpi } from "../../wire/mipext";
+import { saFindFor } from "../../security/sa";
+import { drAccepted, drDenied } from "./dremip";
 import * as S from "./state";
 import {
-  KIND_DEREG, KIND_FA, REG_IDLE, REG_PENDING, REG_REGISTERED, ST_AWAY, TK_MN_RENEW, extIdx, useNonces, mhSa,
+  KIND_DEREG, KIND_FA, KIND_DR_HOME, KIND_DR_TRANSIT, REG_IDLE, REG_PENDING, REG_REGISTERED, ST_AWAY, TK_MN_RENEW, extIdx, useNonces, mhSa,
 } from "./state";
 import { alternativeFa } from "./agents";
-import { backOff, retryNow, keySpi } from "./registration";
+import { backOff, retryNow, keySpi, armRenew } from "./registration";
 import { regkeyMnInstall } from "../../security/regkey";
 import { adopt } from "./movement";
 import { smoothAck, smoothRegistered } from "./smooth";
@@ -51,7 +53,8 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
   const code = regRepCode(msg);
   const rid = regRepIdentification(msg);
   const rha = regHomeAgent(msg);
-  const mh = extIndexFind(extIdx, EXT_MH_AUTH);
+  const authType = S.regSaUse == cfg.SA_USE_MOBILE_SERVER ? EXT_MS_AUTH : EXT_MH_AUTH;
+  const mh = extIndexFind(extIdx, authType);
   if (mh == 0) {
     // Why: RFC 2002 §3.6.2.1: a reply without mobile-home authentication is discarded, except a
     // denial by the foreign agent we sent to (it holds no key of ours); acting on one only makes us
@@ -66,13 +69,20 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
     // Why: RFC 2002 §3.6.2.1: the reply is authenticated by the home agent our request went to, so
     // it is verified with that association (the one the request was signed with) — never with one
     // chosen by the reply's own Home Agent field, which anybody can write.
-    const peer = S.regSaPeer;
-    const sa = mhSa(peer);
-    const r = authVerify(sa, msg, mh);
+    let peer = S.regSaPeer;
+    let sa = saFindFor(peer, S.regSaUse);
+    let r = authVerify(sa, msg, mh);
+    if (r != AuthResult.OK && (S.regKind == KIND_DR_HOME || S.regKind == KIND_DR_TRANSIT) && src == S.regDst && authType == EXT_MS_AUTH) {
+      // Why: 002 §6.3: a relay server that denies the request answers itself, with "a mobile-server
+      // authentication extension in the reply" computed with our association with it.
+      peer = src;
+      sa = saFindFor(peer, cfg.SA_USE_MOBILE_SERVER);
+      r = authVerify(sa, msg, mh);
+    }
     if (sa == 0 || r != AuthResult.OK) {
       // Why: RFC 2002 §3.6.2.1: an invalid authenticator: silently discard, log as a security exception.
       count(C.MN_REPLY_AUTH_FAILED);
-      evAuthFailed(ROLE_MN, EXT_MH_AUTH, 0, peer, authSpi(msg + <usize>mh));
+      evAuthFailed(ROLE_MN, authType, 0, peer, authSpi(msg + <usize>mh));
       return 1;
     }
     // Why: RFC 2002 §3.6.2.1 / §5.6: the low 32 bits must match the request; a 133 carries the home
@@ -108,18 +118,10 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
       if (S.regKind == KIND_DEREG || S.homeState != ST_AWAY) S.bindingAway = false;
       return 0;
     }
+    // Distributed registration (002 §8.3): the next registration of the chain, or done.
+    if (drAccepted(msg, granted)) return 0;
     S.regState = REG_REGISTERED;
-    // Why: RFC 2002 §3.6.2.2: the granted lifetime counts from when the request was sent.
-    S.regUntil = S.regSentAt + <i64>granted * 1000;
-    if (granted != LIFETIME_INFINITE) {
-      const g = <i64>granted * 1000;
-      let margin = g / 8;
-      const alt = min(g / 2, <i64>cfg.retransmitMs * 3);
-      if (alt > margin) margin = alt;
-      let at = S.regUntil - margin;
-      if (at < nowMs()) at = nowMs();
-      S.hRenew = stackTimerArm(S.hRenew, TK_MN_RENEW, 0, at);
-    }
+    armRenew(granted);
     return 0;
   }
   if (code == CODE_HA_ID_MISMATCH && !S.fastRetry) {
@@ -141,6 +143,8 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
     retryNow();
     return 0;
   }
+  // Distributed registration (002 §6.3, D.2): a transit registration when the relay names a server.
+  if (drDenied(msg, code)) return 0;
   if (regCodeDeniedByFa(code) && S.regKind == KIND_FA && S.homeState == ST_AWAY) {
     const alt = alternativeFa(S.cur);
     if (alt >= 0) { adopt(alt, <u8>MoveReason.NEW_AGENT); return 0; }

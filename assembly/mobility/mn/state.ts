@@ -48,6 +48,8 @@ export const A_PLEN: usize = 30;
 export const A_FRESH: usize = 31;
 export const A_ROUTER: usize = 32;
 export const A_TIMER: usize = 36;
+/** Agent slot: the advertised registration server we share a mobile-server association with (0 none; 002 §8.1). */
+export const A_RS: usize = 40;
 export const PLEN_UNKNOWN: u8 = 0xff;
 export const agents: usize = memory.data(<i32>A_STRIDE * AGENTS, 8);
 
@@ -71,6 +73,8 @@ export const REG_REGISTERED: u8 = 3; // accepted; TK_MN_RENEW re-registers
 export const KIND_FA: u8 = 1;
 export const KIND_COLOC: u8 = 2;
 export const KIND_DEREG: u8 = 3;
+export const KIND_DR_HOME: u8 = 4;    // home registration relayed by a registration server (002 §2.3, §8.3)
+export const KIND_DR_TRANSIT: u8 = 5; // transit registration relayed by the local server (002 §2.4, D.2)
 
 /** Initial solicitations at the configured interval before the back-off (RFC 2002 §2.4.1). */
 export const INITIAL_SOLICITS: i32 = 3;
@@ -124,6 +128,15 @@ export let denials: i32 = 0;
 export let fastRetry = false;       // the outstanding request is the immediate retry after 133/136
 export let bindingAway = false;     // a registration away from home was sent: deregister on return
 export let lastFa: u32 = 0;         // the foreign agent of the last accepted registration (0: none), smooth.ts
+// Distributed registration (002 §8; mn/dremip.ts).
+export let regDr = false;           // the outstanding request has R
+export let regSaUse: u8 = 1;        // association use the outstanding request's registrar authenticator is computed with
+export let drLocalServer: u32 = 0;  // local registration in force: its server, parent care-of address, end
+export let drLocalParent: u32 = 0;
+export let drLocalUntil: i64 = 0;
+export let drHomeCoa: u32 = 0;      // the care-of address the home registration in force binds (0 none), its end
+export let drHomeUntil: i64 = 0;
+export let drHomeSent: u32 = 0;     // home registrations sent (distant registrations, issue 11 target)
 
 export let colocIface: i32 = -1;    // DHCP-bound co-located care-of address
 export let colocAddr: u32 = 0;

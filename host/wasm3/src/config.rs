@@ -51,7 +51,7 @@ pub struct MobilityConfig {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role { Host, Router, MobileNode, ForeignAgent, HomeAgent }
+pub enum Role { Host, Router, MobileNode, ForeignAgent, HomeAgent, RegistrationServer, CareOfAgent }
 
 /// A configuration that passed validation: the typed fields the driver reads, and `tree`, every
 /// field of schema/config.fields.json with its value or default (what the encoder walks).
@@ -763,12 +763,16 @@ fn rule(name: &str, w: &mut Walk, raw: &Map<String, Value>) {
                     } else if fa {
                         use_ = None;
                     }
+                    // Distributed registration (seed 002): a server's or care-of agent's peers are of every kind.
+                    if has_role(&t, "registration-server") || has_role(&t, "care-of-agent") {
+                        use_ = None;
+                    }
                 }
                 match use_ {
                     Some(u) => w.tree["securityAssociations"][i]["use"] = str_val(u),
                     None => {
                         let e = w.expected(&field_at("securityAssociations")["items"]["fields"]["use"]);
-                        w.bad(&format!("securityAssociations[{i}].use"), &format!("{e} (a foreign agent's association may be with a mobile node or a home agent)"), None);
+                        w.bad(&format!("securityAssociations[{i}].use"), &format!("{e} (a foreign agent's association may be with a mobile node or a home agent; a registration server's or care-of agent's with any party)"), None);
                     }
                 }
             }
@@ -837,6 +841,8 @@ pub fn validate_config(raw: &Value, where_: &str, boards: &Boards) -> Result<Nod
         "router" => Role::Router,
         "mobile-node" => Role::MobileNode,
         "foreign-agent" => Role::ForeignAgent,
+        "registration-server" => Role::RegistrationServer,
+        "care-of-agent" => Role::CareOfAgent,
         _ => Role::HomeAgent,
     }).collect();
     let mobility = MobilityConfig { home_address: u32_of(t["mobility"].get("homeAddress")), home_prefix_len: u32_of(t["mobility"].get("homePrefixLen")) };

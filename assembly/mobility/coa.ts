@@ -1,0 +1,287 @@
+// The care-of agent (seed 002 §5, issue 11 point 3) and the home agent's Route Requests (§7.5): a
+// registration server enables or disables a binding route here with a Route Request (32), answered
+// by a Route Reply (33).
+//
+//   coaRequest(iface, p, len)   UDP 434 type 32, to us:
+//     not from a server we share an agent-server association with, or without a valid Agent-Server
+//       Authentication extension (83) at the end                        -> discarded, counted (§5.1)
+//     Identification not fresh for that association (timestamps)         -> discarded, counted
+//     extensions not walkable, addresses not unicast                     -> 69 (poorly formed)
+//     Lifetime above mobility.dremip.maxRouteLifetimeSec                 -> 68 with our maximum
+//     Lifetime 0                                                         -> the route is disabled, 0
+//     else the route is enabled (the apply hook)                         -> 0 with the lifetime granted;
+//       65 when the hook refuses (a home agent: not one of its home addresses), 64 when full
+//     The reply copies Destination, Next Hop and the Identification, and ends with extension 83.
+//   coaRoute / coaVif   the route source: a datagram to a home address with a binding route is
+//     tunnelled (IP in IP) to the route's next hop, the child care-of address (§5.2 "installs in its
+//     forwarding cache an entry with the tunnel as the outgoing circuit"). A chain HA -> care-of
+//     agent(s) -> foreign agent is one such entry per hop, not a new call in the forwarding path.
+//   coaExit   tunnel exit: a datagram tunnelled to us (from the parent care-of address) for a home
+//     address with a binding route is received again and takes that route.
+//   coaTimer  one timer: routes whose lifetime ended are disabled (§5.1 "SHOULD be disabled upon its
+//     expiry").
+//
+// Who may change the routes: only a Route Request that verified with an agent-server association and
+// carries a fresh Identification; nothing else adds, moves or removes a route before it expires
+// (test/host/dremip-coa.test.mjs, the invariant fuzzing).
+//
+// Route table (hash keyed by home address, capacity board `careOfRoutes`): 0 nextHop u32 |
+// 4 server u32 (who enabled it) | 8 expiresAtMs i64 (TIMER_NEVER: 0xffff) | 16 lifetimeSec u16 | pad
+
+import * as cfg from "../config";
+import { C, count } from "../counters";
+import { Ev, evBuf, evEmit, evAddr, evAuthFailed, ROLE_COA } from "../events";
+import { nowMs } from "../clock";
+import { arenaAlloc } from "../mem";
+import { netifIp } from "../link/netif";
+import { stackTimerArm, OWNER_COA } from "../sys/timers";
+import { ipSend, ipIsOurs, ipNextIdent, ipInput } from "../stack/ip";
+import { routeVirtual, routeVifHandle, routeChanged, routeIface, routeNextHop, NO_ROUTE, VIF_COA_ROUTE } from "../stack/route";
+import {
+  HT_KEY_ADDR, HT_HEADER_SIZE, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveAt, htIndexOf, htValueAt,
+  htKeyV4At, htNext, htUsed,
+} from "../table/hash";
+import { TIMER_NEVER } from "../table/timer";
+import { ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4SrcInline, ipv4DstInline, ipv4Proto, ipIsUnicastSource, IPV4_MIN_HEADER, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE } from "../wire/ipv4";
+import { udpSrcPort, udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
+import { MIP_PORT } from "../wire/registration";
+import { EXT_INDEX_SIZE, EXT_AS_AUTH, extIndexFind, extIndexError, extEnd, authSpi, ExtErr } from "../wire/mipext";
+import {
+  DrErr, rtParse, rtCheck, rtLifetimeSec, rtDest, rtNextHop, rtIdentification, rtEmit, DR_TYPE_ROUTE_REQUEST, DR_TYPE_ROUTE_REPLY,
+  RT_ADDED, RT_UNSPECIFIED, RT_LIFETIME_TOO_LONG, RT_POORLY_FORMED, RT_LEN,
+} from "../wire/dremip";
+import { AuthResult, authVerify, authAppend } from "../security/auth";
+import { saFindFor } from "../security/sa";
+import { ReplayResult, haCheckIdentification, haAccepted } from "../security/replay";
+import { tunnelCheck, tunnelSend, tunnelRoute } from "./tunnel";
+
+/** Timer kind: the route table's one timer. */
+export const TK_COA: u16 = (OWNER_COA << 8);
+
+/** Binding route event ops (Ev.DR_ROUTE). */
+export const enum DrRouteOp { ENABLE = 1, REFRESH = 2, DISABLE = 3, EXPIRE = 4, REFUSED = 5 }
+
+const R_NEXT_HOP: usize = 0;
+const R_SERVER: usize = 4;
+const R_EXPIRES: usize = 8;
+const R_LIFETIME: usize = 16;
+const R_SIZE: u32 = 24;
+
+/**
+ * Apply an authenticated Route Request: enable (lifetime > 0) or disable the binding route of `home`
+ * to `nextHop`. Returns a Route Reply code (0, 64, 65). The care-of agent's is coaApply; a home agent
+ * registers its own (ha.ts haRouteApply: a binding, with proxy and gratuitous ARP, §7.5).
+ */
+export type RouteApply = (home: u32, nextHop: u32, lifetimeSec: u16, server: u32) => u8;
+let applyFn: usize = 0;
+/** The home agent registers haRouteApply here (roles.ts); else the care-of agent's table is used. */
+export function coaOnApply(fn: RouteApply): void { applyFn = changetype<usize>(fn); }
+
+const routes: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
+let capacity: u32 = 0;
+let timer: i32 = -1;
+let timerAt: i64 = TIMER_NEVER;
+const extIndex: usize = memory.data(EXT_INDEX_SIZE, 4);
+const OUT_IP: usize = 16;
+const OUT_BUF: i32 = <i32>OUT_IP + IPV4_MIN_HEADER + UDP_HEADER_LEN + RT_LEN + 32;
+const outBuf: usize = memory.data(OUT_BUF, 16);
+
+/** Carve the route table (board `careOfRoutes`); false when memory ran out. */
+export function coaInit(): bool {
+  applyFn = 0;
+  timer = -1;
+  timerAt = TIMER_NEVER;
+  capacity = <u32>cfg.careOfRoutes;
+  if (capacity == 0) return true;
+  const base = arenaAlloc(htBytesKeyed(capacity, R_SIZE, HT_KEY_ADDR));
+  if (base == 0) { capacity = 0; return false; }
+  return htInitKeyed(routes, base, capacity, R_SIZE, HT_KEY_ADDR);
+}
+
+function routeEvent(op: DrRouteOp, code: u8, lifetimeSec: u16, home: u32, nextHop: u32, server: u32): void {
+  const b = evBuf();
+  store<u8>(b, <u8>op);
+  store<u8>(b, code, 1);
+  store<u16>(b, lifetimeSec, 2);
+  evAddr(4, home);
+  evAddr(20, nextHop);
+  evAddr(36, server);
+  evEmit(Ev.DR_ROUTE, 52);
+}
+
+/** The care-of agent's apply (RouteApply): its own route table. */
+function coaApply(home: u32, nextHop: u32, lifetimeSec: u16, server: u32): u8 {
+  const now = nowMs();
+  let e = capacity == 0 ? <usize>0 : htFindV4(routes, home);
+  if (lifetimeSec == 0) {
+    // Why: 002 §5.2: "to disable ... simply remove the entry from its forwarding cache"; disabling
+    // what is not there is still done.
+    if (e != 0) {
+      routeEvent(DrRouteOp.DISABLE, RT_ADDED, 0, home, load<u32>(e, R_NEXT_HOP), server);
+      htRemoveAt(routes, htIndexOf(routes, e));
+      routeChanged();
+    }
+    return RT_ADDED;
+  }
+  const fresh = e == 0;
+  if (fresh) {
+    // Why: 002 §3.5 has no "insufficient resources" code: a full table refuses with 64.
+    if (capacity == 0 || htUsed(routes) >= capacity) { count(C.DROP_DR_NO_ROOM); return RT_UNSPECIFIED; }
+    e = htInsertV4(routes, home);
+    if (e == 0) { count(C.DROP_DR_NO_ROOM); return RT_UNSPECIFIED; }
+  }
+  const at = lifetimeSec == 0xffff ? TIMER_NEVER : now + <i64>lifetimeSec * 1000;
+  store<u32>(e, nextHop, R_NEXT_HOP);
+  store<u32>(e, server, R_SERVER);
+  store<i64>(e, at, R_EXPIRES);
+  store<u16>(e, lifetimeSec, R_LIFETIME);
+  // Why: routeDecide keeps its answers while no route source's table changed (stack/route.ts).
+  routeChanged();
+  routeEvent(fresh ? DrRouteOp.ENABLE : DrRouteOp.REFRESH, RT_ADDED, lifetimeSec, home, nextHop, server);
+  if (at < timerAt) arm(at);
+  return RT_ADDED;
+}
+
+function arm(at: i64): void {
+  timerAt = at;
+  timer = stackTimerArm(timer, TK_COA, 0, at);
+}
+
+/** The route table's timer: disable every route whose lifetime ended, re-arm for the next. */
+export function coaTimer(kind: u16, tag: u32, now: i64): void {
+  timerAt = TIMER_NEVER;
+  if (capacity == 0) return;
+  let next = TIMER_NEVER;
+  for (let i = htNext(routes, 0); i >= 0; i = htNext(routes, i + 1)) {
+    const e = htValueAt(routes, i);
+    const at = load<i64>(e, R_EXPIRES);
+    if (at <= now) {
+      routeEvent(DrRouteOp.EXPIRE, 0, 0, htKeyV4At(routes, i), load<u32>(e, R_NEXT_HOP), load<u32>(e, R_SERVER));
+      htRemoveAt(routes, i);
+      routeChanged();
+    } else if (at < next) next = at;
+  }
+  if (next != TIMER_NEVER) arm(next);
+}
+
+/** The live route of `home`, or 0. */
+function live(home: u32): usize {
+  if (capacity == 0 || htUsed(routes) == 0) return 0;
+  const e = htFindV4(routes, home);
+  return e != 0 && load<i64>(e, R_EXPIRES) > nowMs() ? e : 0;
+}
+
+/** The route source (stack/route.ts): a destination with a live binding route goes to coaVif. */
+export function coaRoute(inIface: i32, src: u32, dst: u32): i64 {
+  if (capacity == 0 || htUsed(routes) == 0) return NO_ROUTE;
+  const e = htFindV4(routes, dst);
+  return e == 0 ? NO_ROUTE : routeVirtual(VIF_COA_ROUTE, <u32>e);
+}
+
+/**
+ * The binding routes' virtual interface: tunnel the datagram at `p` (IP in IP, RFC 2003) from our
+ * address towards the next hop to the route's next hop, the child care-of address (002 §5.2). -1
+ * when the route ended (the table's route then) or the datagram comes from that next hop (RFC 2003
+ * §3.2: never back into the tunnel it came from).
+ */
+export function coaVif(r: i64, inIface: i32, p: usize, len: i32): i32 {
+  const e = live(ipv4DstInline(p));
+  if (e == 0 || e != <usize>routeVifHandle(r)) { routeChanged(); return -1; }
+  const nh = load<u32>(e, R_NEXT_HOP);
+  if (ipv4SrcInline(p) == nh) return -1;
+  const rt = tunnelRoute(nh);
+  if (rt == NO_ROUTE) { count(C.DROP_NO_ROUTE); return 1; }
+  const from = netifIp(routeIface(rt));
+  const t = tunnelCheck(p, len, cfg.ENCAP_IPIP, from, nh);
+  if (t == NO_ROUTE) return 1;
+  if (tunnelSend(p, len, cfg.ENCAP_IPIP, from, nh, routeIface(t), routeNextHop(t), inIface >= 0) != 0) return 1;
+  count(C.DR_COA_TUNNELLED);
+  return 0;
+}
+
+/**
+ * Tunnel exit (tunnel.ts): the inner datagram of a tunnel that ended here, for a home address with a
+ * binding route, is received again: TTL, routes and ICMP errors apply as to any forwarded datagram,
+ * and the route decision finds the binding route (coaRoute). -1 otherwise.
+ */
+export function coaExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32 {
+  const home = ipv4Dst(inner);
+  const e = live(home);
+  if (e == 0) return -1;
+  const proto = ipv4Proto(inner);
+  // Why: RFC 2003 §3.2: a tunnel inside the tunnel is not re-tunnelled (recursion, loops).
+  if (proto == IPPROTO_IPIP || proto == IPPROTO_MINENC || proto == IPPROTO_GRE) return -1;
+  // Why: RFC 2003 §3.2: never back into the tunnel it came out of.
+  if (outerSrc == load<u32>(e, R_NEXT_HOP)) { count(C.DROP_TUNNEL_LOOP); return 1; }
+  return ipInput(iface, inner, ilen, false);
+}
+
+/** Send the Route Reply to the request at `m` from `src`:`sport`, authenticated with `sa`. */
+function reply(sa: usize, m: usize, code: u8, lifetimeSec: u16, from: u32, to: u32, sport: u16): void {
+  const ip = outBuf + OUT_IP;
+  const q = ip + <usize>IPV4_MIN_HEADER + <usize>UDP_HEADER_LEN;
+  const cap = OUT_BUF - <i32>OUT_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
+  // Why: 002 §5.1: "respond with a Route Reply with the lower 32-bit identification copied from the
+  // original request"; the whole Identification is echoed (the server matches the low 32 bits, §6.5).
+  let n = rtEmit(q, cap, DR_TYPE_ROUTE_REPLY, code, lifetimeSec, rtDest(m), rtNextHop(m), rtIdentification(m));
+  // Why: 002 §4.3: the Route Reply carries the Agent-Server Authentication extension.
+  n = authAppend(sa, q, n, cap, EXT_AS_AUTH);
+  if (n < 0) return;
+  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, from, to, MIP_PORT, sport, n);
+  if (ipSend(ip, total) == 0) count(C.DR_RT_REPLY_TX);
+}
+
+/** UDP 434 type 32 (mip.ts handler): a Route Request (see the file comment). */
+export function coaRequest(iface: i32, p: usize, len: i32): i32 {
+  const u = p + <usize>ipv4HeaderLen(p);
+  const m = u + <usize>UDP_HEADER_LEN;
+  const ml = <i32>udpLength(u) - UDP_HEADER_LEN;
+  const dst = ipv4Dst(p);
+  // Why: the request is for the agent named by its IP destination (002 §3.4 "the IP address of the
+  // care-of agent"); a broadcast or another's is not ours.
+  if (!ipIsOurs(dst)) return -1;
+  count(C.DR_RT_REQUEST_RX);
+  if (rtCheck(m, ml, DR_TYPE_ROUTE_REQUEST) != DrErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
+  const src = ipv4Src(p);
+  const parsed = rtParse(m, ml, DR_TYPE_ROUTE_REQUEST, extIndex) == DrErr.OK;
+  // Why: RFC 2002 §1.9: an unknown extension 0-127 discards the message silently.
+  if (!parsed && extIndexError(extIndex) == ExtErr.UNKNOWN_DISCARD) { count(C.DROP_DR_MALFORMED); return 1; }
+  const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
+  const off = parsed ? extIndexFind(extIndex, EXT_AS_AUTH) : 0;
+  // Why: 002 §5.1: valid only when "the message MUST include an Agent-Server Authentication
+  // extension at the end and the Authenticator is valid"; "an invalid request SHOULD be discarded
+  // and an error SHOULD be logged" — a malformed one with no authenticator we can find too (a reply
+  // 69 to anyone would be a reflector).
+  const r = sa == 0 ? AuthResult.NO_SA : off == 0 || extEnd(m, off) != ml ? AuthResult.NOT_AUTH_EXT : authVerify(sa, m, off);
+  if (r != AuthResult.OK) {
+    count(C.DROP_DR_AUTH);
+    evAuthFailed(ROLE_COA, EXT_AS_AUTH, 0, src, off != 0 ? authSpi(m + <usize>off) : 0);
+    return 1;
+  }
+  const id = rtIdentification(m);
+  // Why: 002 §3.4: the Identification protects "against replay attacks of these messages": the
+  // server's NTP timestamp must be within the window and later than the last one accepted from it
+  // (docs/decisions.md: Route Requests always use timestamps; there is no code to resynchronise).
+  if (haCheckIdentification(sa, id, false) != ReplayResult.OK) { count(C.DROP_DR_REPLAY); return 1; }
+  haAccepted(sa, id, false);
+  const sport = udpSrcPort(u);
+  const home = rtDest(m);
+  const nh = rtNextHop(m);
+  let life = rtLifetimeSec(m);
+  let code: u8 = RT_ADDED;
+  // Why: 002 §3.4: Destination is the mobile node's home address and Next Hop the child care-of
+  // address: both unicast, and the next hop is never this node (a tunnel to ourselves is a loop).
+  if (!ipIsUnicastSource(home) || !ipIsUnicastSource(nh) || ipIsOurs(nh) || ipIsOurs(home)) code = RT_POORLY_FORMED;
+  // Why: 002 §3.5 code 68: a lifetime above what we grant is refused with our maximum.
+  else if (<i32>life > cfg.drMaxRouteLifetimeSec) { code = RT_LIFETIME_TOO_LONG; life = <u16>cfg.drMaxRouteLifetimeSec; }
+  else {
+    code = applyFn != 0 ? changetype<RouteApply>(applyFn)(home, nh, life, src) : coaApply(home, nh, life, src);
+    if (code != RT_ADDED) routeEvent(DrRouteOp.REFUSED, code, life, home, nh, src);
+  }
+  if (code != RT_ADDED && code != RT_LIFETIME_TOO_LONG) life = 0;
+  reply(sa, m, code, life, dst, src, sport);
+  return 0;
+}
+
+/** Binding routes in use (tests, dump). */
+export function coaCount(): u32 { return capacity == 0 ? 0 : htUsed(routes); }

@@ -1,0 +1,149 @@
+// Mobile node: distributed registration (seed 002 §2, §8; issue 11 point 4). mobility/mn/node.ts
+// has the overview of the mobile node; this file adds what R changes:
+//
+//   advertisement with a Registration Server extension (81)   -> the agent slot keeps the server to
+//     register with: our home server when listed (§8.1), else the listed server we share a
+//     mobile-server association with that has the lowest priority value (§4.1: priority as a
+//     congestion indicator; docs/decisions.md), never one whose lifetime is 0
+//   registration through that agent                           -> a local registration (R set, Binding
+//     Registrar = that server, Mobile-Server authenticator 84; registration.ts)
+//   its reply, accepted, with the Care-of Address extension   -> the parent care-of address; then
+//     (§8.3) nothing more when the server is our home server or the parent is our home agent, or when
+//     our home registration in force already binds that parent (handoff inside the domain, §8.4: the
+//     home network hears nothing); else a home registration relayed by the local server: Binding
+//     Registrar = home server (84) or home agent (32), care-of address = the parent, our
+//     Mobile-Foreign extension (33) for the relay
+//   a home registration denied with 67 and a Registration Server extension -> a transit registration
+//     with a listed server we have an association with, relayed by the local server, care-of address
+//     = the local parent; then the home registration relayed by the transit server (§2.4, D.2)
+//   lifetimes: local <= transit <= home (§2.8): the local request asks min(localLifetimeSec,
+//     lifetimeSec), the home and transit ones lifetimeSec. The renewal timer re-registers locally;
+//     the home registration is renewed only when it would lapse before the local one.
+
+import * as cfg from "../../config";
+import { C, count } from "../../counters";
+import { nowMs } from "../../clock";
+import { saFindFor } from "../../security/sa";
+import { raFindExt, raExtSize } from "../../wire/icmp";
+import { extIndexFind, EXT_COA, EXT_REG_SERVER } from "../../wire/mipext";
+import { coaExtAddress, rsCount, rsAddress, rsPriority, rsServerLifetimeSec } from "../../wire/dremip";
+import * as S from "./state";
+import { KIND_FA, KIND_DR_HOME, KIND_DR_TRANSIT, REG_REGISTERED, extIdx, slot, A_MAC, A_IFACE, A_FLAGS } from "./state";
+import { startRequest, armRenew } from "./registration";
+
+/** The server an advertisement at `m` (`ml` bytes) names for us (see the file comment), or 0. */
+export function drServerOf(m: usize, ml: i32): u32 {
+  if (!cfg.drEnabled) return 0;
+  const o = raFindExt(m, ml, EXT_REG_SERVER);
+  if (o < 0) return 0;
+  const ext = m + <usize>o;
+  const l = raExtSize(m, o) - 2;
+  // Why: 002 §4.1: Length = 2 + 8 per server; anything else names no server we can read.
+  if (l < 10 || (l - 2) % 8 != 0) { count(C.MN_ADVERT_MALFORMED); return 0; }
+  return pickServer(ext);
+}
+
+/** The server to use from the Registration Server extension at `ext` (walked): see the file comment. */
+function pickServer(ext: usize): u32 {
+  let best: u32 = 0;
+  let bestPrio: u32 = 0x10000;
+  for (let i = 0; i < rsCount(ext); i++) {
+    const a = rsAddress(ext, i);
+    // Why: 002 §4.1: "A value of zero indicates the registration server doesn't provide service to
+    // more mobile nodes."
+    if (rsServerLifetimeSec(ext, i) == 0 || saFindFor(a, cfg.SA_USE_MOBILE_SERVER) == 0) continue;
+    // Why: 002 §8.1: "if the home registration server appears in the registration server extension,
+    // then the mobile node SHOULD choose its home registration server".
+    if (a == cfg.drHomeServer) return a;
+    const p = <u32>rsPriority(ext, i);
+    if (p < bestPrio) { best = a; bestPrio = p; }
+  }
+  return best;
+}
+
+/** The binding registrar of our home registrations: the home server, else the home agent (§8.2). */
+function homeRegistrar(): u32 { return cfg.drHomeServer != 0 ? cfg.drHomeServer : S.ha; }
+
+/** Start a `kind` (KIND_DR_HOME / KIND_DR_TRANSIT) request to `registrar` through server `relay` for `coa`. */
+function relayed(kind: u8, registrar: u32, relay: u32, coa: u32): void {
+  if (S.cur < 0 || registrar == 0) return;
+  const s = slot(S.cur);
+  S.regKind = kind;
+  S.regIface = <i32>load<u8>(s, A_IFACE);
+  // Why: sent through our foreign agent, our router on this link (RFC 2002 §4.2.2), to the relay.
+  memory.copy(S.regMac, s + A_MAC, 6);
+  S.regAgentFlags = load<u16>(s, A_FLAGS);
+  S.regSrc = cfg.homeAddress;
+  S.regDst = relay;
+  S.regHaField = registrar;
+  S.regCoa = coa;
+  S.regDr = true;
+  // Why: 002 §2.8: local <= transit <= home lifetimes.
+  S.regLifetime = <u16>cfg.lifetimeSec;
+  if (kind == KIND_DR_HOME) { S.drHomeSent++; count(C.MN_DR_HOME_TX); }
+  startRequest();
+}
+
+/**
+ * An accepted registration with R (reply.ts), `granted` seconds from when it was sent, the reply at
+ * `msg` (its extensions in extIdx). Returns true when this file took it over.
+ */
+export function drAccepted(msg: usize, granted: u16): bool {
+  if (!S.regDr) return false;
+  const co = extIndexFind(extIdx, EXT_COA);
+  const parent = co != 0 ? coaExtAddress(msg + <usize>co) : 0;
+  const until = S.regSentAt + <i64>granted * 1000;
+  if (S.regKind == KIND_FA) {
+    S.drLocalServer = S.regHaField;
+    S.drLocalParent = parent;
+    S.drLocalUntil = until;
+    registered(granted);
+    // Why: 002 §8.3: "check to see if the binding registrar or the parent care-of address returned in
+    // the reply is its home agent. If yes, this is a complete registration" — so is a local
+    // registration with our home server (§8.1); without a parent there is nothing to register.
+    if (parent == 0 || parent == S.ha || S.regHaField == cfg.drHomeServer) return true;
+    // Why: 002 §8.3: "check to see if it has previously established a mobility binding with its home
+    // registration server or home agent, using this parent care-of address. If it has, nothing needs
+    // to be done" — while that binding outlives this local registration (§2.8).
+    if (S.drHomeCoa == parent && S.drHomeUntil > until) { count(C.MN_DR_HOME_SKIPPED); return true; }
+    relayed(KIND_DR_HOME, homeRegistrar(), S.drLocalServer, parent);
+    return true;
+  }
+  if (S.regKind == KIND_DR_TRANSIT) {
+    // Why: 002 §2.4 type 2, D.2.2: then the home registration through the transit server, with the
+    // parent care-of address it allocated.
+    if (parent == 0) return true;
+    relayed(KIND_DR_HOME, homeRegistrar(), S.regHaField, parent);
+    return true;
+  }
+  if (S.regKind == KIND_DR_HOME) {
+    S.drHomeCoa = S.regCoa;
+    S.drHomeUntil = until;
+    // The local registration's renewal stays the one armed (it ends first, §2.8).
+    registered(S.drLocalUntil > nowMs() ? <u16>((S.drLocalUntil - S.regSentAt) / 1000) : granted);
+    return true;
+  }
+  return false;
+}
+
+/** Registered: the registration state and the renewal of the local registration. */
+function registered(granted: u16): void {
+  S.regState = REG_REGISTERED;
+  armRenew(granted);
+}
+
+/**
+ * A denied registration with R (reply.ts): a home registration refused by the local server with 67
+ * and a Registration Server extension goes on as a transit registration (002 §6.3, D.2.1). Returns
+ * true when this file took it over.
+ */
+export function drDenied(msg: usize, code: u8): bool {
+  if (!S.regDr || S.regKind != KIND_DR_HOME || code != 67) return false;
+  const o = extIndexFind(extIdx, EXT_REG_SERVER);
+  if (o == 0) return false;
+  const t = pickServer(msg + <usize>o);
+  if (t == 0 || S.drLocalParent == 0) return false;
+  count(C.MN_DR_TRANSIT_TX);
+  relayed(KIND_DR_TRANSIT, t, S.drLocalServer, S.drLocalParent);
+  return true;
+}

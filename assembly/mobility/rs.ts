@@ -1,0 +1,655 @@
+// The registration server (seed 002 §6, issue 11 point 2): home, local or transit, by what it is
+// asked. It is not on the forwarding path (§6 "MAY not be a router"): it registers, allocates parent
+// care-of addresses of its care-of agents and directs them with Route Requests.
+//
+//   rsUdp  UDP 434 type 1 addressed to us, R set (002 §3.2):
+//     Binding Registrar = us (§6.2, local or transit registration, or home registration with a home
+//     server):
+//       the mobile node's Mobile-Server Authentication extension (84, mobile-server association with
+//         the home address)                                   missing / wrong -> 131
+//       relayed by an agent or a server (IP source not the home address): its Agent-Server (83) or
+//         Server-Server (85) extension with its association    missing / wrong -> 132
+//       Identification (timestamps or nonces, the association's) -> 133
+//       lifetime 0: the binding route is disabled and the registration removed (0)
+//       else a parent care-of address: the one the node had (§6.2 "the old care-of address"), or the
+//         least loaded care-of agent's (§6.6);
+//         a Route Request (lifetime = the request's, next hop = its care-of address) goes to that
+//         care-of agent and is retransmitted (retransmitMs, 3 tries, then the next care-of agent,
+//         §6.4); the Registration Reply waits for the Route Reply (§6.2): accepted with the Care-of
+//         Address extension (82) and the lifetime min(requested, route's) (§6.5), or 130 / 129
+//     Binding Registrar = another (§6.3, a home or transit registration relayed by us):
+//       we must be the node's binding registrar already (its local registration) -> else 129
+//       its Mobile-Foreign extension (33) for us, with our mobile-server association -> else discarded
+//       an association with the registrar (server-server, agent-server or foreign-home) -> else 67 and
+//         a Registration Server extension naming our transit servers (appendix D.2)
+//       relayed: the message up to the registrar's authenticator (84 or 32), then ours (85/83/34)
+//   rsReply  UDP 434 type 3 from a registrar we relayed to (§6.3): its authenticator checked, the reply
+//     up to the mobile node's authenticator relayed to the mobile node with our 33
+//   rsRouteReply  UDP 434 type 33 from the care-of agent asked (§6.5): low 32 bits of the Identification
+//     of our latest Route Request, Agent-Server extension at the end (else discarded)
+//   rsRoute / rsVif  the server's own datagrams to a registered mobile node (its replies) are tunnelled
+//     to the child care-of address of its registration here (the foreign agent of a local
+//     registration; §2.5's local tunnel), since the home address routes to the home network.
+//
+// Who may change a registration: only a request authenticated by the mobile node (84), and by its
+// relay when there is one, with a fresh Identification; a Route Reply only completes the pending
+// registration it answers (authenticated by that care-of agent, matching Identification).
+//
+// Registration (hash keyed by home address, capacity board `serverEntries`; §6.1: the entry where we
+// are the binding registrar and the one where we relay, never merged):
+//   0 flags u8 (RF_*) | 1 coaIdx u8 (the care-of agent asked) | 2 grantedSec u16 | 4 childCoa u32 |
+//   8 parentCoa u32 | 12 replyTo u32 (the request's IP source) | 16 expiresAtMs i64 | 24 regId u64 |
+//   32 rtId u64 (our latest Route Request) | 40 tries u8 | 41 pendFlags u8 | 42 replyPort u16 |
+//   44 reqLifetime u16 | 46 pad[2] | 48 timer i32 | 52 relayRegistrar u32 | 56 relayId u64 |
+//   64 relayUntilMs i64 | 72 relayPort u16 | 74 pad[2] | 76 pendChild u32 | 80 pendParent u32 | 84 pad
+
+import * as cfg from "../config";
+import { C, count } from "../counters";
+import { Ev, evBuf, evEmit, evAddr, evAuthFailed, ROLE_RS } from "../events";
+import { nowMs } from "../clock";
+import { arenaAlloc } from "../mem";
+import { netifIp } from "../link/netif";
+import { stackTimerArm, stackTimerDisarm, OWNER_RS } from "../sys/timers";
+import { ipSend, ipIsOurs, ipNextIdent } from "../stack/ip";
+import { routeVirtual, routeChanged, routeIface, routeNextHop, NO_ROUTE, VIF_RS_LOCAL } from "../stack/route";
+import {
+  HT_KEY_ADDR, HT_HEADER_SIZE, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveAt, htIndexOf, htValueAt,
+  htKeyV4At, htUsed,
+} from "../table/hash";
+import { TIMER_NEVER } from "../table/timer";
+import { ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4DstInline, IPV4_MIN_HEADER, ipIsUnicastSource } from "../wire/ipv4";
+import { udpSrcPort, udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
+import {
+  MIP_PORT, REG_REQ_LEN, REG_REP_LEN, REG_TYPE_REQUEST, REG_TYPE_REPLY, RegErr, regReqParse, regRepParse, regHomeAddr,
+  regHomeAgent, regReqCareOfAddr, regReqFlags, regLifetimeSec, regReqIdentification, regRepIdentification, regRepCode,
+  regRepEmit, regCodeAccepted, REQ_FLAG_R, CODE_ACCEPTED, CODE_HA_PROHIBITED, CODE_HA_NO_RESOURCES, CODE_HA_MN_AUTH_FAILED,
+  CODE_HA_FA_AUTH_FAILED, CODE_HA_ID_MISMATCH, CODE_HA_BAD_REQUEST,
+} from "../wire/registration";
+import {
+  EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_SS_AUTH, extIndexFind, extEnd,
+  authSpi,
+} from "../wire/mipext";
+import {
+  DrErr, rtParse, rtLifetimeSec, rtIdentification, rtEmit, rtCode, rtAccepted, rtDest, coaExtAppend, rsAppend,
+  DR_TYPE_ROUTE_REQUEST, DR_TYPE_ROUTE_REPLY, RT_PROHIBITED, RT_LEN,
+} from "../wire/dremip";
+import { AuthResult, authVerify, authAppend } from "../security/auth";
+import { saFindFor, saUse, SA_REPLAY } from "../security/sa";
+import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification, ntpNow } from "../security/replay";
+import { tunnelCheck, tunnelSend, tunnelRoute } from "./tunnel";
+
+/** Timer kind of a registration (tag = record index). */
+export const TK_RS: u16 = (OWNER_RS << 8);
+
+/** Registration event ops (Ev.DR_REG). */
+export const enum DrRegOp { PENDING = 1, ACCEPTED = 2, DENIED = 3, EXPIRED = 4, RELAYED = 5, RELAY_DONE = 6 }
+
+const RF_ACTIVE: u8 = 1;  // we are the binding registrar of a registration in force
+const RF_PENDING: u8 = 2; // a registration waits for its Route Reply
+const RF_RELAY: u8 = 4;   // a request we relayed waits for its registrar's reply
+
+const E_FLAGS: usize = 0;
+const E_COA_IDX: usize = 1;
+const E_GRANTED: usize = 2;
+const E_CHILD: usize = 4;
+const E_PARENT: usize = 8;
+const E_REPLY_TO: usize = 12;
+const E_EXPIRES: usize = 16;
+const E_REG_ID: usize = 24;
+const E_RT_ID: usize = 32;
+const E_TRIES: usize = 40;
+const E_PEND_FLAGS: usize = 41;
+const E_REPLY_PORT: usize = 42;
+const E_REQ_LIFE: usize = 44;
+const E_TIMER: usize = 48;
+const E_RELAY_REG: usize = 52;
+const E_RELAY_ID: usize = 56;
+const E_RELAY_UNTIL: usize = 64;
+const E_RELAY_PORT: usize = 72;
+const E_PEND_CHILD: usize = 76;
+const E_PEND_PARENT: usize = 80;
+const E_SIZE: u32 = 88;
+
+/** Route Request tries per care-of agent before the next one (002 §6.4 "a maximum of retransmissions"). */
+const RT_TRIES: u8 = 3;
+/** How long a relayed request waits for its registrar's reply. */
+const RELAY_MS: i64 = 10000;
+
+const regs: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
+let capacity: u32 = 0;
+/** Registrations allocated to each configured care-of agent (index of config servers): its load (§6.6). */
+const coaLoad: usize = memory.data(cfg.MAX_SERVERS * 4, 4);
+const extIndex: usize = memory.data(EXT_INDEX_SIZE, 4);
+const OUT_IP: usize = 32;
+const OUT_BUF: i32 = 640;
+const outBuf: usize = memory.data(OUT_BUF, 16);
+const OUT_CAP: i32 = OUT_BUF - <i32>OUT_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
+
+/** Carve the registrations (board `serverEntries`); false when memory ran out. */
+export function rsInit(): bool {
+  memory.fill(coaLoad, 0, <usize>cfg.MAX_SERVERS * 4);
+  capacity = <u32>cfg.serverEntries;
+  if (capacity == 0) return true;
+  const base = arenaAlloc(htBytesKeyed(capacity, E_SIZE, HT_KEY_ADDR));
+  if (base == 0) { capacity = 0; return false; }
+  return htInitKeyed(regs, base, capacity, E_SIZE, HT_KEY_ADDR);
+}
+
+/** Registrations kept (tests). */
+export function rsCount(): u32 { return capacity == 0 ? 0 : htUsed(regs); }
+
+/** The load (registrations allocated) of the care-of agent at `address`, -1 when it is not one of ours (tests, bench). */
+export function rsCareOfLoad(address: u32): i32 {
+  for (let i = 0; i < cfg.serverCount; i++) {
+    if (cfg.serverKind(i) == cfg.SRV_CARE_OF_AGENT && cfg.serverAddress(i) == address) return <i32>load<u32>(coaLoad + (<usize>i << 2));
+  }
+  return -1;
+}
+
+function regEvent(op: DrRegOp, code: u8, lifetimeSec: u16, home: u32, child: u32, other: u32): void {
+  const b = evBuf();
+  store<u8>(b, <u8>op);
+  store<u8>(b, code, 1);
+  store<u16>(b, lifetimeSec, 2);
+  evAddr(4, home);
+  evAddr(20, child);
+  evAddr(36, other);
+  evEmit(Ev.DR_REG, 52);
+}
+
+function loadAdd(idx: i32, d: i32): void {
+  if (idx < 0 || idx >= cfg.serverCount) return;
+  const p = coaLoad + (<usize>idx << 2);
+  const v = <i32>load<u32>(p) + d;
+  store<u32>(p, <u32>(v < 0 ? 0 : v));
+}
+
+/** Index (config servers) of the care-of agent with address `a`, or -1. */
+function coaIndexOf(a: u32): i32 {
+  for (let i = 0; i < cfg.serverCount; i++) if (cfg.serverKind(i) == cfg.SRV_CARE_OF_AGENT && cfg.serverAddress(i) == a) return i;
+  return -1;
+}
+
+/**
+ * The least loaded care-of agent not in the bit set `tried` (config server indices), or -1. Why: 002 §6.6: "assigns the least loaded care-of address"; ties go to the first
+ * configured (the priority order the administrator wrote).
+ */
+function pickCareOfAgent(tried: u32): i32 {
+  let best = -1;
+  let bestLoad: u32 = 0xffffffff;
+  for (let i = 0; i < cfg.serverCount; i++) {
+    if (cfg.serverKind(i) != cfg.SRV_CARE_OF_AGENT || (tried & (1 << <u32>i)) != 0) continue;
+    const l = load<u32>(coaLoad + (<usize>i << 2));
+    if (l < bestLoad) { best = i; bestLoad = l; }
+  }
+  return best;
+}
+
+/** Message being built in outBuf. */
+// @ts-ignore: decorator
+@inline function outMsg(): usize { return outBuf + OUT_IP + <usize>IPV4_MIN_HEADER + <usize>UDP_HEADER_LEN; }
+
+function sendOut(src: u32, dst: u32, dport: u16, n: i32): bool {
+  const ip = outBuf + OUT_IP;
+  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, src, dst, MIP_PORT, dport, n);
+  return ipSend(ip, total) == 0;
+}
+
+/** Our address towards `dst` (the source of what we send it). */
+function ourAddrTo(dst: u32): u32 {
+  const r = tunnelRoute(dst);
+  return r == NO_ROUTE ? 0 : netifIp(routeIface(r));
+}
+
+/** The association of a relay (agent or server) at `src` and the extension type it authenticates with, or 0. */
+function relaySa(src: u32): usize {
+  let sa = saFindFor(src, cfg.SA_USE_SERVER_SERVER);
+  if (sa == 0) sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
+  return sa;
+}
+
+/** Extension type for an association use of a peer (server-server 85, agent-server 83, foreign-home 34). */
+function extForUse(use: u8): u8 {
+  if (use == cfg.SA_USE_SERVER_SERVER) return EXT_SS_AUTH;
+  if (use == cfg.SA_USE_AGENT_SERVER) return EXT_AS_AUTH;
+  return EXT_FH_AUTH;
+}
+
+/** The association with registrar `reg` we authenticate a relayed request with (server, agent or home agent), or 0. */
+function registrarSa(reg: u32): usize {
+  let sa = saFindFor(reg, cfg.SA_USE_SERVER_SERVER);
+  if (sa == 0) sa = saFindFor(reg, cfg.SA_USE_AGENT_SERVER);
+  if (sa == 0) sa = saFindFor(reg, cfg.SA_USE_FOREIGN_HOME);
+  return sa;
+}
+
+/**
+ * Send a Registration Reply as binding registrar: `code`, `lifetimeSec`, Identification `rid`, the
+ * Care-of Address extension when `parent` != 0 (002 §3.3), the mobile node's 84 (`mnSa`), then the
+ * relay's 83/85 when the request came through one (`replyTo` != home).
+ */
+function registrarReply(mnSa: usize, from: u32, replyTo: u32, port: u16, code: u8, lifetimeSec: u16, home: u32, rid: u64, parent: u32, transit: bool): void {
+  const q = outMsg();
+  let n = regRepEmit(q, OUT_CAP, code, lifetimeSec, home, from, rid);
+  if (n < 0) return;
+  if (parent != 0) n = coaExtAppend(q, n, OUT_CAP, parent);
+  if (transit) n = appendTransit(q, n);
+  if (n < 0) return;
+  const a = authAppend(mnSa, q, n, OUT_CAP, EXT_MS_AUTH);
+  if (a > 0) n = a;
+  if (replyTo != home) {
+    // Why: 002 §6.2: "an agent-server or server-server authentication extension in the reply if the
+    // binding relay is the foreign agent or another registration server".
+    const rsa = relaySa(replyTo);
+    if (rsa != 0) { const b = authAppend(rsa, q, n, OUT_CAP, extForUse(saUse(rsa))); if (b > 0) n = b; }
+  }
+  if (sendOut(from, replyTo, port, n)) count(C.DR_REG_REPLY_TX);
+}
+
+const transitList: usize = memory.data(cfg.MAX_SERVERS * 8, 4);
+
+/** Append a Registration Server extension naming our transit servers (002 D.2); the length, or n when none. */
+function appendTransit(q: usize, n: i32): i32 {
+  let k = 0;
+  for (let i = 0; i < cfg.serverCount; i++) {
+    if (cfg.serverKind(i) != cfg.SRV_TRANSIT) continue;
+    const e = transitList + (<usize>k << 3);
+    store<u32>(e, cfg.serverAddress(i));
+    store<u16>(e, cfg.serverPriority(i), 4);
+    store<u16>(e, cfg.serverLifetimeSec(i), 6);
+    k++;
+  }
+  if (k == 0 || n < 0) return n;
+  const r = rsAppend(q, n, OUT_CAP, 0xffff, transitList, k);
+  return r < 0 ? n : r;
+}
+
+/** Send (or resend) the Route Request of registration `e` of `home` to care-of agent `coa`. */
+function sendRouteRequest(e: usize, home: u32, coa: u32, lifetimeSec: u16, child: u32): bool {
+  const sa = saFindFor(coa, cfg.SA_USE_AGENT_SERVER);
+  if (sa == 0) return false;
+  // Why: 002 §3.4: an Identification "constructed by the server" protects against replays: our NTP
+  // time, strictly increasing per registration.
+  let id = ntpNow(0);
+  const last = load<u64>(e, E_RT_ID);
+  if (<i64>(id - last) <= 0) id = last + 1;
+  store<u64>(e, id, E_RT_ID);
+  const q = outMsg();
+  let n = rtEmit(q, OUT_CAP, DR_TYPE_ROUTE_REQUEST, 0, lifetimeSec, home, child, id);
+  // Why: 002 §6.4: "The server MUST append an Agent-Server Authentication extension".
+  n = authAppend(sa, q, n, OUT_CAP, EXT_AS_AUTH);
+  if (n < 0) return false;
+  const from = ourAddrTo(coa);
+  if (from == 0) return false;
+  count(C.DR_RT_REQUEST_TX);
+  return sendOut(from, coa, MIP_PORT, n);
+}
+
+/** Remove registration `e` (index `idx`), its timer and its care-of agent's load. */
+function removeReg(e: usize, idx: i32): void {
+  stackTimerDisarm(load<i32>(e, E_TIMER));
+  if ((load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0) loadAdd(coaIndexOf(load<u32>(e, E_PARENT)), -1);
+  htRemoveAt(regs, idx);
+  routeChanged();
+}
+
+/** Arm the record's timer for its next deadline: pending Route Request, relay wait or expiry. */
+function rearm(e: usize, idx: i32): void {
+  let at = TIMER_NEVER;
+  const f = load<u8>(e, E_FLAGS);
+  if ((f & RF_PENDING) != 0) at = nowMs() + <i64>cfg.retransmitMs;
+  if ((f & RF_RELAY) != 0) { const r = load<i64>(e, E_RELAY_UNTIL); if (r < at) at = r; }
+  if ((f & RF_ACTIVE) != 0) { const x = load<i64>(e, E_EXPIRES); if (x < at) at = x; }
+  if (at == TIMER_NEVER) { store<i32>(e, stackTimerDisarm(load<i32>(e, E_TIMER)), E_TIMER); return; }
+  store<i32>(e, stackTimerArm(load<i32>(e, E_TIMER), TK_RS, <u32>idx, at), E_TIMER);
+}
+
+/** A registration's timer: retransmit / next care-of agent / give up; relay wait over; expiry (§6.4). */
+export function rsTimer(kind: u16, tag: u32, now: i64): void {
+  if (capacity == 0) return;
+  const idx = <i32>tag;
+  const e = htValueAt(regs, idx);
+  if (e == 0) return;
+  store<i32>(e, -1, E_TIMER);
+  const home = htKeyV4At(regs, idx);
+  let f = load<u8>(e, E_FLAGS);
+  if ((f & RF_RELAY) != 0 && load<i64>(e, E_RELAY_UNTIL) <= now) { f &= ~RF_RELAY; store<u8>(e, f, E_FLAGS); }
+  if ((f & RF_ACTIVE) != 0 && load<i64>(e, E_EXPIRES) <= now) {
+    regEvent(DrRegOp.EXPIRED, 0, 0, home, load<u32>(e, E_CHILD), load<u32>(e, E_PARENT));
+    loadAdd(coaIndexOf(load<u32>(e, E_PARENT)), -1);
+    f &= ~RF_ACTIVE;
+    store<u8>(e, f, E_FLAGS);
+    routeChanged();
+  }
+  if ((f & RF_PENDING) != 0) {
+    const tries = load<u8>(e, E_TRIES);
+    const ci = <i32>load<u8>(e, E_COA_IDX);
+    if (tries < RT_TRIES && sendRouteRequest(e, home, cfg.serverAddress(ci), load<u16>(e, E_REQ_LIFE), load<u32>(e, E_PEND_CHILD))) {
+      store<u8>(e, tries + 1, E_TRIES);
+    } else {
+      // Why: 002 §6.4: "The server MAY choose another care-of agent and repeat the procedure above
+      // until no care-of agent is available. In this case, the server SHOULD send a negative
+      // Registration Reply" — unless the node already had this parent (we keep what it has).
+      const tried = <u32>load<u8>(e, E_PEND_FLAGS) | (1 << <u32>ci);
+      store<u8>(e, <u8>tried, E_PEND_FLAGS);
+      const next = (f & RF_ACTIVE) != 0 ? -1 : pickCareOfAgent(tried);
+      if (next >= 0 && startRoute(e, home, next)) {
+        // asked the next one
+      } else {
+        f &= ~RF_PENDING;
+        store<u8>(e, f, E_FLAGS);
+        finishPending(e, home, CODE_HA_NO_RESOURCES, 0);
+      }
+    }
+  }
+  if ((load<u8>(e, E_FLAGS) & (RF_ACTIVE | RF_PENDING | RF_RELAY)) == 0) { removeReg(e, idx); return; }
+  rearm(e, idx);
+}
+
+/** Ask care-of agent `ci` for the pending registration of `e`; false when it cannot be asked. */
+function startRoute(e: usize, home: u32, ci: i32): bool {
+  store<u8>(e, <u8>ci, E_COA_IDX);
+  store<u32>(e, cfg.serverAddress(ci), E_PEND_PARENT);
+  store<u8>(e, 1, E_TRIES);
+  return sendRouteRequest(e, home, cfg.serverAddress(ci), load<u16>(e, E_REQ_LIFE), load<u32>(e, E_PEND_CHILD));
+}
+
+/** End the pending registration of `e` with `code` (granted `lifetimeSec` when accepted) and answer it. */
+function finishPending(e: usize, home: u32, code: u8, lifetimeSec: u16): void {
+  const mnSa = saFindFor(home, cfg.SA_USE_MOBILE_SERVER);
+  if (mnSa == 0) return;
+  const nonces = load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
+  const id = load<u64>(e, E_REG_ID);
+  const replyTo = load<u32>(e, E_REPLY_TO);
+  const from = ourAddrTo(replyTo);
+  const parent = load<u32>(e, E_PEND_PARENT);
+  const child = load<u32>(e, E_PEND_CHILD);
+  if (code == CODE_ACCEPTED) {
+    haAccepted(mnSa, id, nonces);
+    const was = (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? load<u32>(e, E_PARENT) : 0;
+    if (was != parent) { loadAdd(coaIndexOf(was), -1); loadAdd(coaIndexOf(parent), 1); }
+    store<u8>(e, load<u8>(e, E_FLAGS) | RF_ACTIVE, E_FLAGS);
+    store<u32>(e, child, E_CHILD);
+    store<u32>(e, parent, E_PARENT);
+    store<u16>(e, lifetimeSec, E_GRANTED);
+    store<i64>(e, lifetimeSec == 0xffff ? TIMER_NEVER : nowMs() + <i64>lifetimeSec * 1000, E_EXPIRES);
+    routeChanged();
+    regEvent(DrRegOp.ACCEPTED, code, lifetimeSec, home, child, parent);
+  } else {
+    count(C.DR_REG_DENIED);
+    regEvent(DrRegOp.DENIED, code, 0, home, child, parent);
+  }
+  const rid = nonces ? haReplyIdentification(mnSa, id, nonces) : id;
+  // Why: 002 §6.2: "if the registration server has a binding with the mobile node previously, the
+  // old care-of address SHOULD be put in that extension" — also in a denial.
+  const known = (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? load<u32>(e, E_PARENT) : 0;
+  registrarReply(mnSa, from != 0 ? from : parent, replyTo, load<u16>(e, E_REPLY_PORT), code,
+    code == CODE_ACCEPTED ? lifetimeSec : 0, home, rid, code == CODE_ACCEPTED ? parent : known, false);
+}
+
+/** A Registration Request to us (see the file comment). */
+function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
+  count(C.DR_REG_RX);
+  if (regReqParse(m, ml, extIndex) != RegErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
+  if (!ipIsUnicastSource(src)) { count(C.DROP_DR_MALFORMED); return 1; }
+  const home = regHomeAddr(m);
+  const registrar = regHomeAgent(m);
+  if (!ipIsOurs(registrar)) return relay(src, dst, sport, m, ml, home, registrar);
+  const child = regReqCareOfAddr(m);
+  const life = regLifetimeSec(m);
+  const id = regReqIdentification(m);
+  const mnSa = saFindFor(home, cfg.SA_USE_MOBILE_SERVER);
+  const nonces = mnSa != 0 && load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
+  let code: u8 = CODE_ACCEPTED;
+  // Why: RFC 2002 §3.8.2.1 (134) as at a home agent: a unicast home address, a unicast child
+  // care-of address that is not ours.
+  if (!ipIsUnicastSource(home) || ipIsOurs(home) || (life != 0 && (!ipIsUnicastSource(child) || ipIsOurs(child) || child == home))) code = CODE_HA_BAD_REQUEST;
+  const msOff = extIndexFind(extIndex, EXT_MS_AUTH);
+  if (code == CODE_ACCEPTED && (mnSa == 0 || msOff == 0 || authVerify(mnSa, m, msOff) != AuthResult.OK)) {
+    // Why: 002 §4.4: the mobile node authenticates to a registration server with the Mobile-Server
+    // extension; missing or wrong: 131, as the home agent of RFC 2002 §3.8.2.1 does.
+    code = CODE_HA_MN_AUTH_FAILED;
+    count(C.DROP_DR_AUTH);
+    evAuthFailed(ROLE_RS, EXT_MS_AUTH, code, home, msOff != 0 ? authSpi(m + <usize>msOff) : 0);
+  }
+  if (code == CODE_ACCEPTED && src != home) {
+    // Why: 002 §4.3, §4.5: a request relayed by a foreign agent carries its Agent-Server extension,
+    // one relayed by a server its Server-Server extension, after the mobile node's; missing or
+    // wrong: 132 (RFC 2002's "foreign agent failed authentication").
+    const rsa = relaySa(src);
+    const t = rsa != 0 ? extForUse(saUse(rsa)) : EXT_AS_AUTH;
+    const off = extIndexFind(extIndex, t);
+    if (rsa == 0 || off == 0 || off < msOff || authVerify(rsa, m, off) != AuthResult.OK) {
+      code = CODE_HA_FA_AUTH_FAILED;
+      count(C.DROP_DR_AUTH);
+      evAuthFailed(ROLE_RS, t, code, src, off != 0 ? authSpi(m + <usize>off) : 0);
+    }
+  }
+  if (code == CODE_ACCEPTED && haCheckIdentification(mnSa, id, nonces) != ReplayResult.OK) code = CODE_HA_ID_MISMATCH;
+  let e = capacity == 0 ? <usize>0 : htFindV4(regs, home);
+  const from = ipIsOurs(dst) ? dst : registrar;
+  if (code == CODE_ACCEPTED && life == 0) {
+    // Why: 002 §6.2: the registration ends, and the care-of agent is asked to disable the route.
+    haAccepted(mnSa, id, nonces);
+    if (e != 0 && (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0) {
+      const parent = load<u32>(e, E_PARENT);
+      sendRouteRequest(e, home, parent, 0, load<u32>(e, E_CHILD));
+      regEvent(DrRegOp.EXPIRED, 0, 0, home, load<u32>(e, E_CHILD), parent);
+      removeReg(e, htIndexOf(regs, e));
+    }
+    registrarReply(mnSa, from, src, sport, CODE_ACCEPTED, 0, home, nonces ? haReplyIdentification(mnSa, id, nonces) : id, 0, false);
+    return 0;
+  }
+  let fresh = false;
+  if (code == CODE_ACCEPTED && e == 0) {
+    if (capacity == 0 || htUsed(regs) >= capacity) { count(C.DROP_DR_NO_ROOM); code = CODE_HA_NO_RESOURCES; }
+    else { e = htInsertV4(regs, home); fresh = e != 0; if (e == 0) code = CODE_HA_NO_RESOURCES; else { memory.fill(e, 0, E_SIZE); store<i32>(e, -1, E_TIMER); } }
+  }
+  // The care-of agent: the one the node has (§6.2), else the least loaded (§6.6).
+  let ci = -1;
+  if (code == CODE_ACCEPTED) {
+    ci = (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? coaIndexOf(load<u32>(e, E_PARENT)) : pickCareOfAgent(0);
+    if (ci < 0) ci = pickCareOfAgent(0);
+    if (ci < 0) code = CODE_HA_NO_RESOURCES;
+  }
+  if (code != CODE_ACCEPTED) {
+    if (code != CODE_HA_MN_AUTH_FAILED || mnSa != 0) {
+      count(C.DR_REG_DENIED);
+      regEvent(DrRegOp.DENIED, code, 0, home, child, 0);
+      const rid = mnSa != 0 && (nonces || code == CODE_HA_ID_MISMATCH) ? haReplyIdentification(mnSa, id, nonces) : id;
+      const known = e != 0 && (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? load<u32>(e, E_PARENT) : 0;
+      registrarReply(mnSa, from, src, sport, code, 0, home, rid, known, false);
+    }
+    if (fresh) htRemoveAt(regs, htIndexOf(regs, e));
+    return 0;
+  }
+  const idx = htIndexOf(regs, e);
+  store<u8>(e, load<u8>(e, E_FLAGS) | RF_PENDING, E_FLAGS);
+  store<u8>(e, 0, E_PEND_FLAGS);
+  store<u32>(e, src, E_REPLY_TO);
+  store<u16>(e, sport, E_REPLY_PORT);
+  store<u64>(e, id, E_REG_ID);
+  store<u16>(e, life, E_REQ_LIFE);
+  store<u32>(e, child, E_PEND_CHILD);
+  regEvent(DrRegOp.PENDING, 0, life, home, child, cfg.serverAddress(ci));
+  // Why: 002 §6.2: "The server SHOULD NOT return Registration Request [Reply] to the mobile node until
+  // it receives a Route Reply from the care-of agent" — the reply is sent from rsRouteReply.
+  if (!startRoute(e, home, ci)) {
+    store<u8>(e, load<u8>(e, E_FLAGS) & ~RF_PENDING, E_FLAGS);
+    finishPending(e, home, CODE_HA_NO_RESOURCES, 0);
+    if ((load<u8>(e, E_FLAGS) & (RF_ACTIVE | RF_RELAY)) == 0) { removeReg(e, idx); return 0; }
+  }
+  rearm(e, idx);
+  return 0;
+}
+
+/** A request to relay to another binding registrar (002 §6.3). */
+function relay(src: u32, dst: u32, sport: u16, m: usize, ml: i32, home: u32, registrar: u32): i32 {
+  const mnSa = saFindFor(home, cfg.SA_USE_MOBILE_SERVER);
+  // Why: 002 D.1.2: the mobile node authenticates to us, the relay, with the Mobile-Foreign extension
+  // computed with our mobile-server association (docs/decisions.md: a second 84 would be ambiguous).
+  const mf = extIndexFind(extIndex, EXT_MF_AUTH);
+  if (mnSa == 0 || mf == 0 || extEnd(m, mf) != ml || authVerify(mnSa, m, mf) != AuthResult.OK) {
+    count(C.DROP_DR_AUTH);
+    evAuthFailed(ROLE_RS, EXT_MF_AUTH, 0, home, mf != 0 ? authSpi(m + <usize>mf) : 0);
+    return 1;
+  }
+  const e = capacity == 0 ? <usize>0 : htFindV4(regs, home);
+  const nonces = load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
+  const id = regReqIdentification(m);
+  let code: u8 = CODE_ACCEPTED;
+  // Why: 002 §6.3: "MUST verify that there is already an entry for this mobile node where it acts as
+  // a binding registrar. If not, the Registration Request MUST deny this request."
+  if (e == 0 || (load<u8>(e, E_FLAGS) & RF_ACTIVE) == 0) code = CODE_HA_PROHIBITED;
+  const rsa = code == CODE_ACCEPTED ? registrarSa(registrar) : 0;
+  // Why: 002 §6.3 / appendix D.2: no association with the registrar: denied with 67 and a
+  // Registration Server extension naming a transit server.
+  if (code == CODE_ACCEPTED && rsa == 0) code = 67;
+  // The registrar's authenticator (84 for a server, 32 for a home agent) ends what we relay.
+  const regOff = extIndexFind(extIndex, EXT_MS_AUTH) != 0 ? extIndexFind(extIndex, EXT_MS_AUTH) : extIndexFind(extIndex, EXT_MH_AUTH);
+  if (code == CODE_ACCEPTED && (regOff == 0 || regOff > mf)) code = CODE_HA_BAD_REQUEST;
+  const from = ipIsOurs(dst) ? dst : ourAddrTo(src);
+  if (code != CODE_ACCEPTED) {
+    count(C.DR_REG_DENIED);
+    regEvent(DrRegOp.DENIED, code, 0, home, regReqCareOfAddr(m), registrar);
+    // Why: 002 §6.3: "a mobile-server authentication extension in the reply if the server denies".
+    const q = outMsg();
+    let n = regRepEmit(q, OUT_CAP, code, 0, home, registrar, id);
+    if (code == 67) n = appendTransit(q, n);
+    const a = authAppend(mnSa, q, n, OUT_CAP, EXT_MS_AUTH);
+    if (a > 0 && sendOut(from, src, sport, a)) count(C.DR_REG_REPLY_TX);
+    return 0;
+  }
+  // Relay in place: the message up to the registrar's authenticator, then ours (§6.3 "a
+  // server-server authentication extension in the request to be relayed").
+  const cut = extEnd(m, regOff);
+  const q = outMsg();
+  memory.copy(q, m, <usize>cut);
+  const n = authAppend(rsa, q, cut, OUT_CAP, extForUse(saUse(rsa)));
+  if (n < 0) return 1;
+  const out = ourAddrTo(registrar);
+  if (out == 0 || !sendOut(out, registrar, MIP_PORT, n)) { count(C.DROP_NO_ROUTE); return 1; }
+  count(C.DR_REG_RELAYED);
+  const idx = htIndexOf(regs, e);
+  store<u8>(e, load<u8>(e, E_FLAGS) | RF_RELAY, E_FLAGS);
+  store<u32>(e, registrar, E_RELAY_REG);
+  store<u64>(e, id, E_RELAY_ID);
+  store<u16>(e, sport, E_RELAY_PORT);
+  store<i64>(e, nowMs() + RELAY_MS, E_RELAY_UNTIL);
+  regEvent(DrRegOp.RELAYED, 0, regLifetimeSec(m), home, regReqCareOfAddr(m), registrar);
+  rearm(e, idx);
+  return 0;
+}
+
+/** A Registration Reply from a registrar we relayed to: checked, relayed to the mobile node (§6.3). */
+function reply(src: u32, m: usize, ml: i32): i32 {
+  if (ml < REG_REP_LEN) { count(C.DROP_DR_MALFORMED); return 1; }
+  const home = regHomeAddr(m);
+  const e = capacity == 0 ? <usize>0 : htFindV4(regs, home);
+  if (e == 0 || (load<u8>(e, E_FLAGS) & RF_RELAY) == 0 || load<u32>(e, E_RELAY_REG) != src ||
+    <u32>load<u64>(e, E_RELAY_ID) != <u32>regRepIdentification(m)) { count(C.DROP_DR_REPLAY); return 1; }
+  if (regRepParse(m, ml, extIndex) != RegErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
+  const rsa = registrarSa(src);
+  const t = rsa != 0 ? extForUse(saUse(rsa)) : EXT_SS_AUTH;
+  const off = extIndexFind(extIndex, t);
+  // Why: 002 §6.3 as RFC 2002 §3.7.3.1 at a foreign agent: the registrar's reply must verify with our
+  // association with it; else it is discarded (the mobile node retransmits).
+  if (rsa == 0 || off == 0 || authVerify(rsa, m, off) != AuthResult.OK) {
+    count(C.DROP_DR_AUTH);
+    evAuthFailed(ROLE_RS, t, 0, src, off != 0 ? authSpi(m + <usize>off) : 0);
+    return 1;
+  }
+  const mnOff = extIndexFind(extIndex, EXT_MS_AUTH) != 0 ? extIndexFind(extIndex, EXT_MS_AUTH) : extIndexFind(extIndex, EXT_MH_AUTH);
+  const cut = mnOff != 0 ? extEnd(m, mnOff) : off;
+  const q = outMsg();
+  memory.copy(q, m, <usize>cut);
+  let n = cut;
+  const mnSa = saFindFor(home, cfg.SA_USE_MOBILE_SERVER);
+  const a = authAppend(mnSa, q, n, OUT_CAP, EXT_MF_AUTH);
+  if (a > 0) n = a;
+  store<u8>(e, load<u8>(e, E_FLAGS) & ~RF_RELAY, E_FLAGS);
+  regEvent(DrRegOp.RELAY_DONE, regRepCode(m), regLifetimeSec(m), home, load<u32>(e, E_CHILD), src);
+  // To the mobile node: through its local registration here (rsRoute).
+  const from = ourAddrTo(load<u32>(e, E_CHILD));
+  if (sendOut(from, home, load<u16>(e, E_RELAY_PORT), n)) count(C.DR_REG_REPLY_TX);
+  rearm(e, htIndexOf(regs, e));
+  return 0;
+}
+
+/** UDP 434 type 33 (mip.ts handler): the Route Reply of a care-of agent we asked (§6.5). */
+export function rsRouteReply(iface: i32, p: usize, len: i32): i32 {
+  const u = p + <usize>ipv4HeaderLen(p);
+  const m = u + <usize>UDP_HEADER_LEN;
+  const ml = <i32>udpLength(u) - UDP_HEADER_LEN;
+  if (!ipIsOurs(ipv4Dst(p))) return -1;
+  if (rtParse(m, ml, DR_TYPE_ROUTE_REPLY, extIndex) != DrErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
+  const src = ipv4Src(p);
+  const home = rtDest(m);
+  const e = capacity == 0 ? <usize>0 : htFindV4(regs, home);
+  // Why: 002 §6.5: valid only when "the low-order 32 bits of the Identification field in the Route
+  // Reply equals to the low-order 32 bits of the Identification field in the most recent Route
+  // Request sent to the care-of agent" — from that care-of agent.
+  if (e == 0 || (load<u8>(e, E_FLAGS) & RF_PENDING) == 0 || load<u32>(e, E_PEND_PARENT) != src ||
+    <u32>load<u64>(e, E_RT_ID) != <u32>rtIdentification(m)) { count(C.DROP_DR_REPLAY); return 1; }
+  const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
+  const off = extIndexFind(extIndex, EXT_AS_AUTH);
+  // Why: 002 §6.5: "the reply MUST include a Agent-Server Authentication extension".
+  if (sa == 0 || off == 0 || extEnd(m, off) != ml || authVerify(sa, m, off) != AuthResult.OK) {
+    count(C.DROP_DR_AUTH);
+    evAuthFailed(ROLE_RS, EXT_AS_AUTH, 0, src, off != 0 ? authSpi(m + <usize>off) : 0);
+    return 1;
+  }
+  count(C.DR_RT_REPLY_RX);
+  const code = rtCode(m);
+  const rlife = rtLifetimeSec(m);
+  const want = load<u16>(e, E_REQ_LIFE);
+  store<u8>(e, load<u8>(e, E_FLAGS) & ~RF_PENDING, E_FLAGS);
+  // Why: 002 §6.5: "If the code field is negative or the lifetime is zero, the server MUST send a
+  // Registration Reply message with a negative code"; otherwise the registration lifetime is never
+  // more than the tunnel's (no previous agent notification here).
+  if (!rtAccepted(code) || rlife == 0) finishPending(e, home, code == RT_PROHIBITED ? CODE_HA_PROHIBITED : CODE_HA_NO_RESOURCES, 0);
+  else finishPending(e, home, CODE_ACCEPTED, rlife < want ? rlife : want);
+  const idx = htIndexOf(regs, e);
+  if ((load<u8>(e, E_FLAGS) & (RF_ACTIVE | RF_RELAY)) == 0) removeReg(e, idx);
+  else rearm(e, idx);
+  return 0;
+}
+
+/** UDP 434 types 1 and 3 (mip.ts handler): requests with R to us, replies to requests we relayed. */
+export function rsUdp(iface: i32, p: usize, len: i32): i32 {
+  const u = p + <usize>ipv4HeaderLen(p);
+  const m = u + <usize>UDP_HEADER_LEN;
+  const ml = <i32>udpLength(u) - UDP_HEADER_LEN;
+  const dst = ipv4Dst(p);
+  if (ml < 1 || !ipIsOurs(dst)) return -1;
+  const t = load<u8>(m);
+  if (t == REG_TYPE_REPLY) return reply(ipv4Src(p), m, ml);
+  // Why: 002 §2.9: a request without R is the base protocol's, for a home or foreign agent.
+  if (t != REG_TYPE_REQUEST || ml < REG_REQ_LEN || (regReqFlags(m) & REQ_FLAG_R) == 0) return -1;
+  return request(ipv4Src(p), dst, udpSrcPort(u), m, ml);
+}
+
+/**
+ * Route source, for datagrams this server originates (its replies): to a home address it is the
+ * active binding registrar of, through the local tunnel to the child care-of address.
+ */
+export function rsRoute(inIface: i32, src: u32, dst: u32): i64 {
+  if (inIface >= 0 || capacity == 0 || htUsed(regs) == 0) return NO_ROUTE;
+  const e = htFindV4(regs, dst);
+  return e != 0 && (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? routeVirtual(VIF_RS_LOCAL, <u32>e) : NO_ROUTE;
+}
+
+/** The local tunnel's virtual interface: IP in IP to the registration's child care-of address. */
+export function rsVif(r: i64, inIface: i32, p: usize, len: i32): i32 {
+  const e = capacity == 0 ? <usize>0 : htFindV4(regs, ipv4DstInline(p));
+  if (e == 0 || (load<u8>(e, E_FLAGS) & RF_ACTIVE) == 0) { routeChanged(); return -1; }
+  const child = load<u32>(e, E_CHILD);
+  const rt = tunnelRoute(child);
+  if (rt == NO_ROUTE) { count(C.DROP_NO_ROUTE); return 1; }
+  const from = netifIp(routeIface(rt));
+  const t = tunnelCheck(p, len, cfg.ENCAP_IPIP, from, child);
+  if (t == NO_ROUTE) return 1;
+  if (tunnelSend(p, len, cfg.ENCAP_IPIP, from, child, routeIface(t), routeNextHop(t), false) != 0) return 1;
+  count(C.DR_RS_TUNNELLED);
+  return 0;
+}
