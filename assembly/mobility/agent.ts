@@ -157,7 +157,7 @@ function sendAdvert(iface: i32, dst: u32, dstMac: usize): bool {
   return true;
 }
 
-const serverList: usize = memory.data(cfg.MAX_SERVERS * 8, 4);
+const serverList: usize = memory.data(cfg.MAX_SERVERS * 12, 4);
 
 /**
  * Append the Registration Server extension (81) naming the configured servers of kind "advertise"
@@ -171,10 +171,10 @@ function appendServers(icmp: usize, n: i32): i32 {
   let life: u16 = 0;
   for (let i = 0; i < cfg.serverCount; i++) {
     if (cfg.serverKind(i) != cfg.SRV_ADVERTISE) continue;
-    const e = serverList + (<usize>k << 3);
+    const e = serverList + <usize>k * 12; // rsAppend records: address, priority, lifetime (u32 each)
     store<u32>(e, cfg.serverAddress(i));
-    store<u16>(e, cfg.serverPriority(i), 4);
-    store<u16>(e, cfg.serverLifetimeSec(i), 6);
+    store<u32>(e, cfg.serverPriority(i), 4);
+    store<u32>(e, cfg.serverLifetimeSec(i), 8);
     if (cfg.serverLifetimeSec(i) > life) life = cfg.serverLifetimeSec(i);
     k++;
   }

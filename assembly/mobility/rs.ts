@@ -77,6 +77,9 @@ import { AuthResult, authVerify, authAppend } from "../security/auth";
 import { saFindFor, saUse, SA_REPLAY } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification, ntpNow } from "../security/replay";
 import { tunnelCheck, tunnelSend, tunnelRoute } from "./tunnel";
+import { TUNNEL_HEADROOM } from "../wire/ipip";
+import { pktBuffers } from "../stack/packet";
+import { ETH_HEADER_LEN } from "../wire/ethernet";
 
 /** Timer kind of a registration (tag = record index). */
 export const TK_RS: u16 = (OWNER_RS << 8);
@@ -120,14 +123,18 @@ let capacity: u32 = 0;
 /** Registrations allocated to each configured care-of agent (index of config servers): its load (§6.6). */
 const coaLoad: usize = memory.data(cfg.MAX_SERVERS * 4, 4);
 const extIndex: usize = memory.data(EXT_INDEX_SIZE, 4);
-const OUT_IP: usize = 32;
-const OUT_BUF: i32 = 640;
+// Messages we send: IP header after room for a tunnel header and the Ethernet header (a reply to a
+// mobile node goes through the local tunnel, rsVif).
+const OUT_IP: usize = <usize>(TUNNEL_HEADROOM + ETH_HEADER_LEN);
+const OUT_BUF: i32 = <i32>OUT_IP + 600;
 const outBuf: usize = memory.data(OUT_BUF, 16);
 const OUT_CAP: i32 = OUT_BUF - <i32>OUT_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
 
 /** Carve the registrations (board `serverEntries`); false when memory ran out. */
 export function rsInit(): bool {
   memory.fill(coaLoad, 0, <usize>cfg.MAX_SERVERS * 4);
+  // Replies to mobile nodes are tunnelled in place from this buffer (stack/packet.ts: its headroom).
+  pktBuffers(outBuf, 1, <usize>OUT_BUF);
   capacity = <u32>cfg.serverEntries;
   if (capacity == 0) return true;
   const base = arenaAlloc(htBytesKeyed(capacity, E_SIZE, HT_KEY_ADDR));
@@ -246,17 +253,17 @@ function registrarReply(mnSa: usize, from: u32, replyTo: u32, port: u16, code: u
   if (sendOut(from, replyTo, port, n)) count(C.DR_REG_REPLY_TX);
 }
 
-const transitList: usize = memory.data(cfg.MAX_SERVERS * 8, 4);
+const transitList: usize = memory.data(cfg.MAX_SERVERS * 12, 4);
 
 /** Append a Registration Server extension naming our transit servers (002 D.2); the length, or n when none. */
 function appendTransit(q: usize, n: i32): i32 {
   let k = 0;
   for (let i = 0; i < cfg.serverCount; i++) {
     if (cfg.serverKind(i) != cfg.SRV_TRANSIT) continue;
-    const e = transitList + (<usize>k << 3);
+    const e = transitList + <usize>k * 12; // rsAppend records: address, priority, lifetime (u32 each)
     store<u32>(e, cfg.serverAddress(i));
-    store<u16>(e, cfg.serverPriority(i), 4);
-    store<u16>(e, cfg.serverLifetimeSec(i), 6);
+    store<u32>(e, cfg.serverPriority(i), 4);
+    store<u32>(e, cfg.serverLifetimeSec(i), 8);
     k++;
   }
   if (k == 0 || n < 0) return n;
@@ -272,7 +279,8 @@ function sendRouteRequest(e: usize, home: u32, coa: u32, lifetimeSec: u16, child
   // time, strictly increasing per registration.
   let id = ntpNow(0);
   const last = load<u64>(e, E_RT_ID);
-  if (<i64>(id - last) <= 0) id = last + 1;
+  // (RFC 1982 order; 0 is "none sent yet": NTP times are above 2^63, negative as i64.)
+  if (last != 0 && <i64>(id - last) <= 0) id = last + 1;
   store<u64>(e, id, E_RT_ID);
   const q = outMsg();
   let n = rtEmit(q, OUT_CAP, DR_TYPE_ROUTE_REQUEST, 0, lifetimeSec, home, child, id);

@@ -77,7 +77,11 @@ export function transmit(retransmission: bool): bool {
   if (sa == 0) { count(C.MN_NO_SA); return false; }
   S.regSaPeer = peer;
   S.regSaUse = use;
-  if (S.reqSent && nowMs() - S.lastReqAt < REG_MIN_GAP_MS) {
+  // Why: 002 §8.3: the home (or transit) registration that follows an accepted local one is the next
+  // step of one registration, not a retransmission or a new attempt: it goes at once (a retransmission
+  // of it is held to the second like any other).
+  const chained = !retransmission && (S.regKind == KIND_DR_HOME || S.regKind == KIND_DR_TRANSIT);
+  if (S.reqSent && !chained && nowMs() - S.lastReqAt < REG_MIN_GAP_MS) {
     // Why: RFC 2002 §3.6.3: the minimum time between Registration Requests MUST NOT be less than
     // 1 second — any two, not only retransmissions: advertisements (new prefixes, sequence
     // "reboots"), S.denials and 133 replies would otherwise drive a request storm. The newest
