@@ -305,7 +305,7 @@ const rtMsg = (type, code, lifetime, id, auth = true) => {
   const w = new W().u8(type).u8(code).u16(lifetime).addr(HOME).addr(CHILD).u64(id);
   return (auth ? w.u8(83).u8(20).u32(0x3001).raw(AS_AUTH) : w).bytes();
 };
-/** Registration Request with R (and D... only R and V bits here: 0x03 = P|R is avoided, 0x01 = R). */
+/** Registration Request with R (0x01) only, the Home Agent field holding the Binding Registrar. */
 const regDr = () => new W().u8(1).u8(0x01).u16(600).addr(HOME).addr(REGISTRAR).addr(CA).u64(0xe5a1b2c300000200n)
   .u8(81).u8(18).u16(3600).addr(RS1).u16(5).u16(1200).addr(RS2).u16(9).u16(0xffff)
   .u8(82).u8(6).u16(0).addr(CA)
@@ -463,5 +463,65 @@ test("issue 11: truncated or inconsistent Route Requests/Replies and extensions 
     assert.match(v, /Route Request: expected at least 20 bytes, got 19/);
     assert.match(v, /Registration Server extension: Length expected 2 \+ 8N, got 9/);
     assert.match(v, /Care-of Address extension: Length expected 6, got 4/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+/** Ethernet + IPv4 + ICMP Router Advertisement (type 9, code 0) with one router address and `ext`. */
+function agentAdv(src, ext) {
+  const icmp = new W().u8(9).u8(0).u16(0).u8(1).u8(2).u16(1800).addr(src).u32(0).raw(ext).bytes();
+  let sum = 0;
+  for (let i = 0; i < icmp.length; i += 2) sum += (icmp[i] << 8) | (icmp[i + 1] ?? 0);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  const c = ~sum & 0xffff;
+  icmp[2] = c >>> 8; icmp[3] = c & 255;
+  const f = new Uint8Array(14 + 20 + icmp.length);
+  f.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x00]);
+  const ipb = new Uint8Array(20 + icmp.length);
+  host.writeIpv4Header(ipb, ipb.length, 1, ip(src), ip("255.255.255.255"), 1, 1);
+  ipb.set(icmp, 20);
+  f.set(ipb, 14);
+  return f;
+}
+
+test("issue 11: the Registration Server extension (81) in an ICMP Agent Advertisement is decoded after the built-in Mobility Agent Advertisement; a bad one gets mipfw.malformed", (t) => {
+  if (skipReason) { t.skip(skipReason); return; }
+  const dir = mkdtempSync(join(tmpdir(), "mipfw-lua-adv-"));
+  try {
+    // Mobility Agent Advertisement (16): Seq, Lifetime, flags R|F (0x90 0x00), one care-of address; a pad; 81
+    const maa = [16, 10, 0, 7, 0x07, 0x08, 0x90, 0x00, ...[192, 168, 7, 1]];
+    const rs = new W().u8(81).u8(18).u16(900).addr(RS1).u16(3).u16(600).addr(RS2).u16(4).u16(0).bytes();
+    const frames = [
+      agentAdv(CA, [...maa, 0, ...rs]),
+      agentAdv(CA, [...maa]),
+      agentAdv(CA, [...maa, 81, 7, ...seq(7, 3)]),
+      agentAdv(CA, [...maa, ...rs.slice(0, 12)]),
+    ];
+    const pcap = new host.PcapBuffer();
+    frames.forEach((f, i) => pcap.write(i * 1000, f));
+    const file = join(dir, "adv.pcap");
+    writeFileSync(file, pcap.bytes());
+    const rows = fields(file, ["icmp.type", "icmp.mip.type", "icmp.mip.coa", "mipfw.ext.type", "mipfw.rs.ext_lifetime",
+      "mipfw.rs.addr", "mipfw.rs.priority", "mipfw.rs.lifetime", "mipfw.malformed", "_ws.expert.message"]);
+    assert.equal(rows.length, 4);
+    const [good, plain, badLen, cut] = rows;
+    for (const r of rows) assert.equal(r["icmp.type"], "9");
+    assert.match(good["icmp.mip.type"], /^16\b/, "the built-in dissector still shows the Mobility Agent Advertisement");
+    assert.equal(good["icmp.mip.coa"], CA);
+    assert.equal(good["mipfw.ext.type"], "81");
+    assert.equal(good["mipfw.rs.ext_lifetime"], "900");
+    assert.equal(good["mipfw.rs.addr"], `${RS1},${RS2}`);
+    assert.equal(good["mipfw.rs.priority"], "3,4");
+    assert.equal(good["mipfw.rs.lifetime"], "600,0");
+    assert.equal(good["mipfw.malformed"], "");
+    assert.doesNotMatch(good["_ws.expert.message"], /mipfw|Length expected|runs past/);
+    assert.equal(plain["mipfw.ext.type"], "", "no mipfw subtree without a distributed-registration extension");
+    assert.equal(badLen["mipfw.ext.type"], "81");
+    assert.notEqual(badLen["mipfw.malformed"], "");
+    assert.match(badLen["_ws.expert.message"], /Registration Server extension: Length expected 2 \+ 8N, got 7/);
+    assert.notEqual(cut["mipfw.malformed"], "");
+    assert.match(cut["_ws.expert.message"], /extension 81 at offset \d+: Length 18 runs past the end \(10 bytes left\)/);
+    const v = tshark(["-r", file, "-V"]);
+    assert.match(v, /Mobile IP Distributed Registration additions to the Agent Advertisement/);
+    assert.match(v, /Registration Server 10\.9\.0\.2, priority 4, lifetime 0/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });

@@ -124,86 +124,89 @@ end
 -- 96 and 160 get a subtree (the built-in dissector shows the rest). Returns the offset of the last
 -- Route Optimization Authentication extension found (or nil), whether the walk reached the end
 -- cleanly, and the type of the last extension (nil when there is none).
-local function dissect_extensions(tvb, tree, off, len, only_ro)
+local function dissect_extensions(tvb, tree, off, len, only_ro, icmp)
   local auth_at = nil
   local last_t = nil
   while off < len do
     local t = tvb(off, 1):uint()
-    if len - off < 2 then
+    if icmp and t == 0 then
+      off = off + 1 -- Why: RFC 2002 §2.1.3: the ICMP One-byte Padding extension has no Length
+    elseif len - off < 2 then
       bad(tree, tvb, string.format("extension %d at offset %d: Length octet missing (expected 2 bytes, got 1)", t, off))
       return auth_at, false, last_t
-    end
-    local l = tvb(off + 1, 1):uint()
-    if len - off - 2 < l then
-      bad(tree, tvb, string.format("extension %d at offset %d: Length %d runs past the end (%d bytes left)", t, off, l, len - off - 2))
-      return auth_at, false, last_t
-    end
-    last_t = t
-    local shown = (not only_ro) or t == 35 or t == 96 or t == 160 or is_dr_ext(t)
-    if shown then
-      local name = ext_types[t] or string.format("Unknown extension %d", t)
-      local st = tree:add(f.ext, tvb(off, 2 + l)):set_text(name .. " Extension")
-      st:add(f.ext_type, tvb(off, 1))
-      st:add(f.ext_len, tvb(off + 1, 1))
-      local d = off + 2
-      if is_auth(t) then
-        if l < 4 then
-          bad(st, tvb, string.format("authentication extension %d: Length expected >= 4, got %d", t, l))
-        else
-          st:add(f.auth_spi, tvb(d, 4))
-          if l > 4 then st:add(f.auth_value, tvb(d + 4, l - 4)) end
-          if t == 35 then auth_at = off end
-        end
-      elseif t == 81 then
-        -- Why: 002 §4.1 / SPEC-DECISIONS: Length = 2 + 8N, the extension's Lifetime then N servers.
-        if l < 2 or (l - 2) % 8 ~= 0 then
-          bad(st, tvb, string.format("Registration Server extension: Length expected 2 + 8N, got %d", l))
-        else
-          local li = st:add(f.rs_ext_lifetime, tvb(d, 2))
-          local lv = tvb(d, 2):uint()
-          if lv == 0 then li:append_text(" (no longer serving)") elseif lv == 65535 then li:append_text(" (infinite)") end
-          local n = (l - 2) / 8
-          for i = 0, n - 1 do
-            local o = d + 2 + 8 * i
-            local sv = st:add(f.rs_server, tvb(o, 8))
-            sv:set_text(string.format("Registration Server %s, priority %d, lifetime %d",
-              tostring(tvb(o, 4):ipv4()), tvb(o + 4, 2):uint(), tvb(o + 6, 2):uint()))
-            sv:add(f.rs_addr, tvb(o, 4))
-            sv:add(f.rs_priority, tvb(o + 4, 2))
-            sv:add(f.rs_lifetime, tvb(o + 6, 2))
-          end
-        end
-      elseif t == 82 then
-        if l ~= 6 then
-          bad(st, tvb, string.format("Care-of Address extension: Length expected 6, got %d", l))
-        else
-          st:add(f.coa_ext_reserved, tvb(d, 2))
-          st:add(f.coa_ext, tvb(d + 2, 4))
-        end
-      elseif t == 96 then
-        if l < 14 then
-          bad(st, tvb, string.format("Previous Foreign Agent Notification: Length expected >= 14, got %d", l))
-        else
-          st:add(f.pfan_lifetime, tvb(d, 2))
-          st:add(f.pfan_prevfa, tvb(d + 2, 4))
-          st:add(f.pfan_coa, tvb(d + 6, 4))
-          st:add(f.pfan_spi, tvb(d + 10, 4))
-          if l > 14 then st:add(f.pfan_auth, tvb(d + 14, l - 14)) end
-        end
-      elseif t == 160 then
-        if l < 6 or (l - 6) % 4 ~= 0 then
-          bad(st, tvb, string.format("Binding Warning extension: Length expected 6 + 4N, got %d", l))
-        else
-          st:add(f.bwx_reserved, tvb(d, 2))
-          st:add(f.bwx_homeaddr, tvb(d + 2, 4))
-          for i = 0, (l - 6) / 4 - 1 do st:add(f.bwx_target, tvb(d + 6 + 4 * i, 4)) end
-        end
-      else
-        if l > 0 then st:add(f.ext_data, tvb(d, l)) end
-        if t < 128 then st:add_proto_expert_info(ex_discard) end
+    else
+      local l = tvb(off + 1, 1):uint()
+      if len - off - 2 < l then
+        bad(tree, tvb, string.format("extension %d at offset %d: Length %d runs past the end (%d bytes left)", t, off, l, len - off - 2))
+        return auth_at, false, last_t
       end
+      last_t = t
+      local shown = (not only_ro) or t == 35 or t == 96 or t == 160 or is_dr_ext(t)
+      if shown then
+        local name = ext_types[t] or string.format("Unknown extension %d", t)
+        local st = tree:add(f.ext, tvb(off, 2 + l)):set_text(name .. " Extension")
+        st:add(f.ext_type, tvb(off, 1))
+        st:add(f.ext_len, tvb(off + 1, 1))
+        local d = off + 2
+        if is_auth(t) then
+          if l < 4 then
+            bad(st, tvb, string.format("authentication extension %d: Length expected >= 4, got %d", t, l))
+          else
+            st:add(f.auth_spi, tvb(d, 4))
+            if l > 4 then st:add(f.auth_value, tvb(d + 4, l - 4)) end
+            if t == 35 then auth_at = off end
+          end
+        elseif t == 81 then
+          -- Why: 002 §4.1 / SPEC-DECISIONS: Length = 2 + 8N, the extension's Lifetime then N servers.
+          if l < 2 or (l - 2) % 8 ~= 0 then
+            bad(st, tvb, string.format("Registration Server extension: Length expected 2 + 8N, got %d", l))
+          else
+            local li = st:add(f.rs_ext_lifetime, tvb(d, 2))
+            local lv = tvb(d, 2):uint()
+            if lv == 0 then li:append_text(" (no longer serving)") elseif lv == 65535 then li:append_text(" (infinite)") end
+            local n = (l - 2) / 8
+            for i = 0, n - 1 do
+              local o = d + 2 + 8 * i
+              local sv = st:add(f.rs_server, tvb(o, 8))
+              sv:set_text(string.format("Registration Server %s, priority %d, lifetime %d",
+                tostring(tvb(o, 4):ipv4()), tvb(o + 4, 2):uint(), tvb(o + 6, 2):uint()))
+              sv:add(f.rs_addr, tvb(o, 4))
+              sv:add(f.rs_priority, tvb(o + 4, 2))
+              sv:add(f.rs_lifetime, tvb(o + 6, 2))
+            end
+          end
+        elseif t == 82 then
+          if l ~= 6 then
+            bad(st, tvb, string.format("Care-of Address extension: Length expected 6, got %d", l))
+          else
+            st:add(f.coa_ext_reserved, tvb(d, 2))
+            st:add(f.coa_ext, tvb(d + 2, 4))
+          end
+        elseif t == 96 then
+          if l < 14 then
+            bad(st, tvb, string.format("Previous Foreign Agent Notification: Length expected >= 14, got %d", l))
+          else
+            st:add(f.pfan_lifetime, tvb(d, 2))
+            st:add(f.pfan_prevfa, tvb(d + 2, 4))
+            st:add(f.pfan_coa, tvb(d + 6, 4))
+            st:add(f.pfan_spi, tvb(d + 10, 4))
+            if l > 14 then st:add(f.pfan_auth, tvb(d + 14, l - 14)) end
+          end
+        elseif t == 160 then
+          if l < 6 or (l - 6) % 4 ~= 0 then
+            bad(st, tvb, string.format("Binding Warning extension: Length expected 6 + 4N, got %d", l))
+          else
+            st:add(f.bwx_reserved, tvb(d, 2))
+            st:add(f.bwx_homeaddr, tvb(d + 2, 4))
+            for i = 0, (l - 6) / 4 - 1 do st:add(f.bwx_target, tvb(d + 6 + 4 * i, 4)) end
+          end
+        else
+          if l > 0 then st:add(f.ext_data, tvb(d, l)) end
+          if t < 128 then st:add_proto_expert_info(ex_discard) end
+        end
+      end
+      off = off + 2 + l
     end
-    off = off + 2 + l
   end
   return auth_at, true, last_t
 end
@@ -336,3 +339,38 @@ function mipfw.dissector(tvb, pinfo, tree)
 end
 
 DissectorTable.get("udp.port"):add(MIP_PORT, mipfw)
+
+-- Registration Server extension (81) in ICMP Agent Advertisements (002 §4.1): the built-in ICMP
+-- dissector shows the Mobility Agent Advertisement (16) but not 81, so a postdissector walks the
+-- extensions after the router addresses of every ICMP Router Advertisement (type 9) and adds a
+-- "mipfw" subtree when one of 81-85 is there (the others stay with the built-in dissector).
+local icmp_field = Field.new("icmp")
+local mipfw_adv = Proto("mipfw_adv", "Mobile IP Distributed Registration in Agent Advertisements (mipfw)")
+
+function mipfw_adv.dissector(_, _, tree)
+  for _, fi in ipairs({ icmp_field() }) do
+    local ok, r = pcall(function() return fi.range end)
+    if ok and r ~= nil and r:len() >= 8 and r(0, 1):uint() == 9 then
+      local tvb = r:tvb()
+      local len = tvb:len()
+      local off = 8 + tvb(4, 1):uint() * tvb(5, 1):uint() * 4
+      local has_dr = false
+      local o = off
+      while o < len do
+        local t = tvb(o, 1):uint()
+        if t == 0 then o = o + 1
+        else
+          if is_dr_ext(t) then has_dr = true end
+          if o + 2 > len then break end
+          o = o + 2 + tvb(o + 1, 1):uint()
+        end
+      end
+      if has_dr and off <= len then
+        local st = tree:add(mipfw, tvb(0, len), "Mobile IP Distributed Registration additions to the Agent Advertisement (mipfw)")
+        dissect_extensions(tvb, st, off, len, true, true)
+      end
+    end
+  end
+end
+
+register_postdissector(mipfw_adv)
