@@ -19,6 +19,9 @@
 -- Agent-Server (83), Mobile-Server (84) and Server-Server (85) Authentication both there and in the
 -- "mipfw" subtree of Registration Requests and Replies, where the Home Agent field is shown as the
 -- Binding Registrar when the request sets R (or the reply carries a distributed-registration extension).
+-- A postdissector adds those extensions found in ICMP Agent Advertisements (after the built-in ICMP
+-- dissector's Mobility Agent Advertisement). A Route Request/Reply not ending with the Agent-Server
+-- Authentication extension gets the expert info mipfw.missing_auth (warning).
 --
 -- Bad input never raises a Lua error: every read is bounded by the captured length first, and a
 -- short or inconsistent message gets the expert info mipfw.malformed (error) naming the field,
