@@ -6,6 +6,11 @@
 // give back every encoded field under mipfw.*, mark no frame Malformed and raise no Lua error; base
 // Registration Requests and Replies still dissect as the built-in `mip`; truncated or inconsistent
 // route-optimization messages get the expert info mipfw.malformed instead of a Lua error.
+// Issue 11: the Distributed Registration messages (Route Request 32, Route Reply 33 with every code)
+// and extensions (Registration Server 81, Care-of Address 82, Agent-Server 83, Mobile-Server 84,
+// Server-Server 85) in those messages and in Registration Requests/Replies (R flag, Binding
+// Registrar), encoded by hand from SPEC-DECISIONS "Distributed Registration"; every truncation of
+// 32/33 gives mipfw.malformed (or, cut at an extension boundary, mipfw.missing_auth), no Lua error.
 // Skipped when tshark is absent or built without Lua.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -285,5 +290,238 @@ test("issue 10.7: on the captures of scenarios/smooth-handoff.json the dissector
     assert.ok(bw, "a Binding Warning from fa1 to the home agent");
     assert.equal(bw["mipfw.homeaddr"], "10.1.0.20");
     for (const r of core) assert.equal(r["_ws.expert.message"], "", `expert info on ${JSON.stringify(r)}`);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+// ---- Distributed Registration (issue 11; SPEC-DECISIONS "Distributed Registration") ------------
+
+const RS1 = "10.9.0.1", RS2 = "10.9.0.2", CA = "192.168.7.1", CHILD = "192.168.8.1", REGISTRAR = "10.9.0.3";
+const AS_AUTH = seq(16, 0x21), MS_AUTH = seq(16, 0x5a), SS_AUTH = seq(12, 0x77);
+const RT_CODES = [[0, "Route added"], [64, "Reason unspecified"], [65, "Administratively prohibited"],
+  [67, "Server failed authentication"], [68, "Requested lifetime too long"], [69, "Poorly formed message"]];
+const rtId = (i) => 0xe5a1b2c300000100n + BigInt(i);
+/** Route Request (32) / Reply (33): fixed part + the Agent-Server Authentication extension (83). */
+const rtMsg = (type, code, lifetime, id, auth = true) => {
+  const w = new W().u8(type).u8(code).u16(lifetime).addr(HOME).addr(CHILD).u64(id);
+  return (auth ? w.u8(83).u8(20).u32(0x3001).raw(AS_AUTH) : w).bytes();
+};
+/** Registration Request with R (0x01) only, the Home Agent field holding the Binding Registrar. */
+const regDr = () => new W().u8(1).u8(0x01).u16(600).addr(HOME).addr(REGISTRAR).addr(CA).u64(0xe5a1b2c300000200n)
+  .u8(81).u8(18).u16(3600).addr(RS1).u16(5).u16(1200).addr(RS2).u16(9).u16(0xffff)
+  .u8(82).u8(6).u16(0).addr(CA)
+  .u8(84).u8(20).u32(0x4001).raw(MS_AUTH)
+  .u8(85).u8(16).u32(0x5001).raw(SS_AUTH).bytes();
+/** Registration Reply carrying a Care-of Address extension (002 §3.3) and Agent-Server authentication. */
+const repDr = () => new W().u8(3).u8(0).u16(600).addr(HOME).addr(REGISTRAR).u64(0xe5a1b2c300000200n)
+  .u8(82).u8(6).u16(0).addr(CHILD)
+  .u8(83).u8(20).u32(0x3002).raw(AS_AUTH).bytes();
+
+test("issue 11: the Lua dissector decodes Route Request/Reply (every code) and the extensions 81-85 as encoded", (t) => {
+  if (skipReason) { t.skip(skipReason); return; }
+  const dir = mkdtempSync(join(tmpdir(), "mipfw-lua-dr-"));
+  try {
+    const msgs = [
+      [RS1, CA, rtMsg(32, 0, 300, rtId(0))],
+      [RS1, CA, rtMsg(32, 0, 0xffff, rtId(1))],
+      ...RT_CODES.map(([c], i) => [CA, RS1, rtMsg(33, c, c === 0 ? 300 : 0, rtId(10 + i))]),
+      [HOME, CA, regDr()],
+      [RS1, CA, repDr()],
+    ];
+    const file = writePcap(dir, "dr.pcap", msgs);
+    const names = [
+      "frame.protocols", "mipfw.type", "mipfw.rt.reserved", "mipfw.rt.code", "mipfw.rt.lifetime", "mipfw.rt.dest",
+      "mipfw.rt.nexthop", "mipfw.rt.id", "mipfw.ext.type", "mipfw.ext.len", "mipfw.auth.spi", "mipfw.auth.authenticator",
+      "mipfw.rs.ext_lifetime", "mipfw.rs.addr", "mipfw.rs.priority", "mipfw.rs.lifetime", "mipfw.coa_ext.reserved",
+      "mipfw.coa_ext", "mipfw.reg.flags", "mipfw.reg.flags.p", "mipfw.reg.flags.r", "mipfw.reg.registrar",
+      "mip.type", "mip.homeaddr", "mip.haaddr", "mip.coa", "_ws.malformed", "_ws.expert",
+    ];
+    const rows = fields(file, names);
+    assert.equal(rows.length, msgs.length);
+    for (const r of rows) {
+      assert.equal(r["_ws.malformed"], "", `malformed frame: ${JSON.stringify(r)}`);
+      assert.equal(r["_ws.expert"], "", `expert info on a well-formed frame: ${JSON.stringify(r)}`);
+    }
+    const rt = rows.slice(0, 2 + RT_CODES.length);
+    rt.forEach((r, i) => {
+      const [type, code, lifetime, id] = i === 0 ? [32, 0, 300, rtId(0)] : i === 1 ? [32, 0, 65535, rtId(1)]
+        : [33, RT_CODES[i - 2][0], RT_CODES[i - 2][0] === 0 ? 300 : 0, rtId(10 + i - 2)];
+      assert.match(r["frame.protocols"], /udp:mipfw$/, "types 32/33 are not handed to the built-in dissector");
+      assert.equal(r["mip.type"], "");
+      assert.equal(r["mipfw.type"], String(type));
+      assert.equal(r["mipfw.rt.reserved"], type === 32 ? "0x00" : "");
+      assert.equal(r["mipfw.rt.code"], type === 33 ? String(code) : "");
+      assert.equal(r["mipfw.rt.lifetime"], String(lifetime));
+      assert.equal(r["mipfw.rt.dest"], HOME);
+      assert.equal(r["mipfw.rt.nexthop"], CHILD);
+      assert.equal(r["mipfw.rt.id"], "0x" + id.toString(16).padStart(16, "0"));
+      assert.equal(r["mipfw.ext.type"], "83");
+      assert.equal(r["mipfw.ext.len"], "20");
+      assert.equal(r["mipfw.auth.spi"], "0x00003001");
+      assert.equal(r["mipfw.auth.authenticator"], hexOf(AS_AUTH));
+    });
+    const [reg, rep] = rows.slice(2 + RT_CODES.length);
+    // Registration Request with R: built-in mip for the base fields, mipfw for R, the registrar, 81/82/84/85
+    assert.match(reg["frame.protocols"], /udp:mipfw:mip$/);
+    assert.equal(reg["mip.type"], "1");
+    assert.equal(reg["mip.homeaddr"], HOME);
+    assert.equal(reg["mip.coa"], CA);
+    assert.equal(reg["mipfw.reg.flags"], "0x01");
+    assert.equal(Number(reg["mipfw.reg.flags.p"]), 0);
+    assert.equal(Number(reg["mipfw.reg.flags.r"]), 1);
+    assert.equal(reg["mipfw.reg.registrar"], REGISTRAR);
+    assert.equal(reg["mipfw.ext.type"], "81,82,84,85");
+    assert.equal(reg["mipfw.ext.len"], "18,6,20,16");
+    assert.equal(reg["mipfw.rs.ext_lifetime"], "3600");
+    assert.equal(reg["mipfw.rs.addr"], `${RS1},${RS2}`);
+    assert.equal(reg["mipfw.rs.priority"], "5,9");
+    assert.equal(reg["mipfw.rs.lifetime"], "1200,65535");
+    assert.equal(reg["mipfw.coa_ext.reserved"], "0x0000");
+    assert.equal(reg["mipfw.coa_ext"], CA);
+    assert.equal(reg["mipfw.auth.spi"], "0x00004001,0x00005001");
+    assert.equal(reg["mipfw.auth.authenticator"], `${hexOf(MS_AUTH)},${hexOf(SS_AUTH)}`);
+    // Registration Reply: no R bit; its distributed-registration extensions name the Binding Registrar
+    assert.match(rep["frame.protocols"], /udp:mipfw:mip$/);
+    assert.equal(rep["mip.type"], "3");
+    assert.equal(rep["mipfw.reg.registrar"], REGISTRAR);
+    assert.equal(rep["mipfw.ext.type"], "82,83");
+    assert.equal(rep["mipfw.coa_ext"], CHILD);
+    assert.equal(rep["mipfw.auth.spi"], "0x00003002");
+    // -V: the names of the tree
+    const v = tshark(["-r", file, "-V"]);
+    assert.ok(!/Malformed/.test(v), "malformed packet in -V output");
+    assert.match(v, /Mobile IP Distributed Registration, Route Request/);
+    assert.match(v, /Message Type: Route Reply \(33\)/);
+    for (const [c, n] of RT_CODES) assert.match(v, new RegExp(`Code: ${n} \\(${c}\\)`));
+    assert.match(v, /Agent-Server Authentication Extension/);
+    assert.match(v, /Mobile-Server Authentication Extension/);
+    assert.match(v, /Server-Server Authentication Extension/);
+    assert.match(v, /Registration Server 10\.9\.0\.2, priority 9, lifetime 65535/);
+    assert.match(v, /Binding Registrar \(Home Agent field\): 10\.9\.0\.3/);
+    assert.match(v, /Distributed registration \(R\)/);
+    assert.match(v, /Lifetime \(s\): 65535 \(infinite\)/);
+    assert.match(v, /Lifetime \(s\): 0 \(disable the route\)/);
+    // a request without R keeps the Home Agent name: no Binding Registrar (the base test's regBase)
+    const base = fields(writePcap(dir, "base.pcap", [[HOME, NCOA, regBase()]]), ["mipfw.reg.flags.r", "mipfw.reg.registrar"]);
+    assert.deepEqual(base.map((r) => [Number(r["mipfw.reg.flags.r"]), r["mipfw.reg.registrar"]]), [[0, ""]]);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test("issue 11: truncated or inconsistent Route Requests/Replies and extensions 81/82 get mipfw.malformed; a missing Agent-Server Authentication gets mipfw.missing_auth; never a Lua error", (t) => {
+  if (skipReason) { t.skip(skipReason); return; }
+  const dir = mkdtempSync(join(tmpdir(), "mipfw-lua-dr-bad-"));
+  try {
+    const MAL = "mal", MISS = "miss";
+    const withExt = (base, ...ext) => Uint8Array.from([...base, ...ext]);
+    const rq = rtMsg(32, 0, 300, rtId(0));
+    // a request with 81 (one server) before 83, so cuts land on several extension boundaries
+    const rq2 = new W().raw(rtMsg(32, 0, 300, rtId(1), false)).u8(81).u8(10).u16(60).addr(RS1).u16(1).u16(60)
+      .u8(83).u8(20).u32(0x3001).raw(AS_AUTH).bytes();
+    const rp = rtMsg(33, 65, 0, rtId(2));
+    const cases = [
+      ["Route Request without authentication", rtMsg(32, 0, 300, rtId(3), false), MISS],
+      ["Route Reply without authentication", rtMsg(33, 0, 300, rtId(4), false), MISS],
+      ["Route Request with an extension after the authentication", withExt(rq, 82, 6, 0, 0, 1, 2, 3, 4), MISS],
+      ["Route Reply with Mobile-Server in place of Agent-Server", withExt(rtMsg(33, 0, 300, rtId(5), false), 84, 4, 0, 0, 0, 1), MISS],
+      ["Registration Server extension of Length 9", withExt(rq.slice(0, 20), 81, 9, ...seq(9, 1)), MAL],
+      ["Registration Server extension of Length 1", withExt(rq.slice(0, 20), 81, 1, 0), MAL],
+      ["Registration Server extension of Length 18 with 10 bytes", withExt(rq.slice(0, 20), 81, 18, ...seq(10, 1)), MAL],
+      ["Care-of Address extension of Length 4", withExt(rq.slice(0, 20), 82, 4, 0, 0, 1, 2), MAL],
+      ["Care-of Address extension of Length 8", withExt(rq.slice(0, 20), 82, 8, ...seq(8, 1)), MAL],
+      ["Agent-Server authentication of Length 3", withExt(rq.slice(0, 20), 83, 3, 0, 0, 1), MAL],
+      ["Route Reply type only", Uint8Array.from([33]), MAL],
+    ];
+    const boundaries = new Map([[rq, [20]], [rq2, [20, 32]], [rp, [20]]]);
+    for (const m of [rq, rq2, rp]) {
+      for (let n = 1; n < m.length; n++) {
+        cases.push([`type ${m[0]} (${m.length} bytes) cut to ${n}`, m.slice(0, n), boundaries.get(m).includes(n) ? MISS : MAL]);
+      }
+    }
+    const file = writePcap(dir, "bad.pcap", cases.map(([, p]) => [RS1, CA, p]));
+    const rows = fields(file, ["mipfw.type", "mipfw.malformed", "mipfw.missing_auth", "_ws.expert.message", "_ws.malformed"]);
+    assert.equal(rows.length, cases.length);
+    let mal = 0, miss = 0;
+    rows.forEach((r, i) => {
+      const [name, bytes, want] = cases[i];
+      const m = r["_ws.expert.message"];
+      assert.equal(r["mipfw.type"], String(bytes[0]), name);
+      assert.doesNotMatch(m, /Lua|Exception/i, `${name}: ${m}`);
+      // the Malformed group of mipfw.malformed also sets the hidden _ws.malformed; nothing else may
+      assert.equal(r["_ws.malformed"] !== "", want === MAL, `${name}: _ws.malformed ${r["_ws.malformed"]}, ${m}`);
+      if (want === MAL) {
+        assert.notEqual(r["mipfw.malformed"], "", `${name}: mipfw.malformed expected, got ${m}`);
+        assert.match(m, /expected|runs past|missing/, `${name}: ${m}`);
+        mal++;
+      } else {
+        assert.equal(r["mipfw.malformed"], "", `${name}: not malformed: ${m}`);
+        assert.notEqual(r["mipfw.missing_auth"], "", `${name}: mipfw.missing_auth expected, got ${m}`);
+        assert.match(m, /Agent-Server Authentication extension \(83\) expected at the end/, name);
+        miss++;
+      }
+    });
+    assert.ok(mal > 100 && miss >= 8, `${mal} malformed, ${miss} missing-auth cases`);
+    const v = tshark(["-r", file, "-V"]);
+    assert.match(v, /Route Request: expected at least 20 bytes, got 19/);
+    assert.match(v, /Registration Server extension: Length expected 2 \+ 8N, got 9/);
+    assert.match(v, /Care-of Address extension: Length expected 6, got 4/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+/** Ethernet + IPv4 + ICMP Router Advertisement (type 9, code 0) with one router address and `ext`. */
+function agentAdv(src, ext) {
+  const icmp = new W().u8(9).u8(0).u16(0).u8(1).u8(2).u16(1800).addr(src).u32(0).raw(ext).bytes();
+  let sum = 0;
+  for (let i = 0; i < icmp.length; i += 2) sum += (icmp[i] << 8) | (icmp[i + 1] ?? 0);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  const c = ~sum & 0xffff;
+  icmp[2] = c >>> 8; icmp[3] = c & 255;
+  const f = new Uint8Array(14 + 20 + icmp.length);
+  f.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 1, 0x08, 0x00]);
+  const ipb = new Uint8Array(20 + icmp.length);
+  host.writeIpv4Header(ipb, ipb.length, 1, ip(src), ip("255.255.255.255"), 1, 1);
+  ipb.set(icmp, 20);
+  f.set(ipb, 14);
+  return f;
+}
+
+test("issue 11: the Registration Server extension (81) in an ICMP Agent Advertisement is decoded after the built-in Mobility Agent Advertisement; a bad one gets mipfw.malformed", (t) => {
+  if (skipReason) { t.skip(skipReason); return; }
+  const dir = mkdtempSync(join(tmpdir(), "mipfw-lua-adv-"));
+  try {
+    // Mobility Agent Advertisement (16): Seq, Lifetime, flags R|F (0x90 0x00), one care-of address; a pad; 81
+    const maa = [16, 10, 0, 7, 0x07, 0x08, 0x90, 0x00, ...[192, 168, 7, 1]];
+    const rs = new W().u8(81).u8(18).u16(900).addr(RS1).u16(3).u16(600).addr(RS2).u16(4).u16(0).bytes();
+    const frames = [
+      agentAdv(CA, [...maa, 0, ...rs]),
+      agentAdv(CA, [...maa]),
+      agentAdv(CA, [...maa, 81, 7, ...seq(7, 3)]),
+      agentAdv(CA, [...maa, ...rs.slice(0, 12)]),
+    ];
+    const pcap = new host.PcapBuffer();
+    frames.forEach((f, i) => pcap.write(i * 1000, f));
+    const file = join(dir, "adv.pcap");
+    writeFileSync(file, pcap.bytes());
+    const rows = fields(file, ["icmp.type", "icmp.mip.type", "icmp.mip.coa", "mipfw.ext.type", "mipfw.rs.ext_lifetime",
+      "mipfw.rs.addr", "mipfw.rs.priority", "mipfw.rs.lifetime", "mipfw.malformed", "_ws.expert.message"]);
+    assert.equal(rows.length, 4);
+    const [good, plain, badLen, cut] = rows;
+    for (const r of rows) assert.equal(r["icmp.type"], "9");
+    assert.match(good["icmp.mip.type"], /^16\b/, "the built-in dissector still shows the Mobility Agent Advertisement");
+    assert.equal(good["icmp.mip.coa"], CA);
+    assert.equal(good["mipfw.ext.type"], "81");
+    assert.equal(good["mipfw.rs.ext_lifetime"], "900");
+    assert.equal(good["mipfw.rs.addr"], `${RS1},${RS2}`);
+    assert.equal(good["mipfw.rs.priority"], "3,4");
+    assert.equal(good["mipfw.rs.lifetime"], "600,0");
+    assert.equal(good["mipfw.malformed"], "");
+    assert.doesNotMatch(good["_ws.expert.message"], /mipfw|Length expected|runs past/);
+    assert.equal(plain["mipfw.ext.type"], "", "no mipfw subtree without a distributed-registration extension");
+    assert.equal(badLen["mipfw.ext.type"], "81");
+    assert.notEqual(badLen["mipfw.malformed"], "");
+    assert.match(badLen["_ws.expert.message"], /Registration Server extension: Length expected 2 \+ 8N, got 7/);
+    assert.notEqual(cut["mipfw.malformed"], "");
+    assert.match(cut["_ws.expert.message"], /extension 81 at offset \d+: Length 18 runs past the end \(10 bytes left\)/);
+    const v = tshark(["-r", file, "-V"]);
+    assert.match(v, /Mobile IP Distributed Registration additions to the Agent Advertisement/);
+    assert.match(v, /Registration Server 10\.9\.0\.2, priority 4, lifetime 0/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
