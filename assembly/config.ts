@@ -304,6 +304,13 @@ export let serverCount: i32 = 0;
 @inline export function serverLifetimeSec(i: i32): u16 { return load<u16>(servers + <usize>i * 12, 4); }
 // @ts-ignore: decorator
 @inline export function serverAddress(i: i32): u32 { return load<u32>(servers + <usize>i * 12, 8); }
+/** Configured servers of `kind`. */
+export function serverCountOf(kind: u8): i32 {
+  let k = 0;
+  for (let i = 0; i < serverCount; i++) if (serverKind(i) == kind) k++;
+  return k;
+}
+
 /** Add a server list entry (configure.ts); false when the list is full. */
 export function serverAdd(kind: u8, priority: u16, lifetimeSec: u16, address: u32): bool {
   if (serverCount >= MAX_SERVERS) return false;

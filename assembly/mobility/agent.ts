@@ -38,7 +38,7 @@ import {
   IcmpErr, icmpType, rsCheck, agentAdvertEmit, ICMP_ROUTER_SOLICIT, RA_CODE_ROUTER, RA_CODE_MOBILITY_ONLY,
   MA_FLAG_R, MA_FLAG_B, MA_FLAG_H, MA_FLAG_F, MA_FLAG_M, MA_FLAG_G, MA_FLAG_T, MA_FLAG_S, icmpFillChecksum
 } from "../wire/icmp";
-import { rsAppend } from "../wire/dremip";
+import { rsAppendEmpty, rsSetServer } from "../wire/dremip";
 import { faFull, faAdvertisesReverseTunnel } from "./fa";
 
 /** Timer kinds of this module on the stack timer heap (stack range 0x0001-0x00ff). */
@@ -64,8 +64,9 @@ export const GROUP_ADVERT_MIN_GAP_MS: i64 = 1000;
 
 // One advertisement: Ethernet + IPv4 + the largest message built here (1 router, 1 care-of, prefix).
 // Router advertisement with one address, mobility extension, prefix lengths (40) and a Registration
-// Server extension of up to cfg.MAX_SERVERS servers (002 §3.1: 4 + 8 each).
-const ADV_MAX: i32 = 40 + 4 + 8 * cfg.MAX_SERVERS;
+// Server extension of up to MAX_ADV_SERVERS servers (002 §3.1: 4 + 8 each).
+const MAX_ADV_SERVERS: i32 = 8;
+const ADV_MAX: i32 = 40 + 4 + 8 * MAX_ADV_SERVERS;
 const FRAME_CAP: i32 = ETH_HEADER_LEN + IPV4_MIN_HEADER + ADV_MAX;
 const frame: usize = memory.data(FRAME_CAP, 8);
 const routerEntry: usize = memory.data(8, 4);  // address u32 (host order), preference i32
@@ -157,30 +158,29 @@ function sendAdvert(iface: i32, dst: u32, dstMac: usize): bool {
   return true;
 }
 
-const serverList: usize = memory.data(cfg.MAX_SERVERS * 12, 4);
-
 /**
  * Append the Registration Server extension (81) naming the configured servers of kind "advertise"
- * to the advertisement of `n` bytes at `icmp` and refill its checksum; the new length.
+ * (the first MAX_ADV_SERVERS) to the advertisement of `n` bytes at `icmp` and refill its checksum;
+ * the new length.
  * Why: 002 §7.1: "A mobility agent SHOULD include a registration server extension in the Agent
  * Advertisements", with each server's priority and lifetime (§4.1); the extension's own Lifetime is
- * the advertisement's registration lifetime's counterpart: the longest of the servers'.
+ * the longest of the servers'.
  */
 function appendServers(icmp: usize, n: i32): i32 {
-  let k = 0;
-  let life: u16 = 0;
-  for (let i = 0; i < cfg.serverCount; i++) {
-    if (cfg.serverKind(i) != cfg.SRV_ADVERTISE) continue;
-    const e = serverList + <usize>k * 12; // rsAppend records: address, priority, lifetime (u32 each)
-    store<u32>(e, cfg.serverAddress(i));
-    store<u32>(e, cfg.serverPriority(i), 4);
-    store<u32>(e, cfg.serverLifetimeSec(i), 8);
-    if (cfg.serverLifetimeSec(i) > life) life = cfg.serverLifetimeSec(i);
-    k++;
-  }
+  let k = cfg.serverCountOf(cfg.SRV_ADVERTISE);
   if (k == 0 || !cfg.drEnabled) return n;
-  const r = rsAppend(icmp, n, ADV_MAX, life, serverList, k);
+  if (k > MAX_ADV_SERVERS) k = MAX_ADV_SERVERS;
+  const r = rsAppendEmpty(icmp, n, ADV_MAX, 0, k);
   if (r < 0) return n;
+  const ext = icmp + <usize>n;
+  let life: u16 = 0;
+  let j = 0;
+  for (let i = 0; i < cfg.serverCount && j < k; i++) {
+    if (cfg.serverKind(i) != cfg.SRV_ADVERTISE) continue;
+    rsSetServer(ext, j++, cfg.serverAddress(i), cfg.serverPriority(i), cfg.serverLifetimeSec(i));
+    if (cfg.serverLifetimeSec(i) > life) life = cfg.serverLifetimeSec(i);
+  }
+  store<u16>(ext, bswap<u16>(life), 2);
   icmpFillChecksum(icmp, r);
   return r;
 }

@@ -45,7 +45,7 @@ import { TIMER_NEVER } from "../table/timer";
 import { ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4SrcInline, ipv4DstInline, ipv4Proto, ipIsUnicastSource, IPV4_MIN_HEADER, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE } from "../wire/ipv4";
 import { udpSrcPort, udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
 import { MIP_PORT } from "../wire/registration";
-import { EXT_INDEX_SIZE, EXT_AS_AUTH, extIndexFind, extIndexError, extEnd, authSpi, ExtErr } from "../wire/mipext";
+import { extIndexScratch, EXT_AS_AUTH, extIndexFind, extIndexError, extEnd, authSpi, ExtErr } from "../wire/mipext";
 import {
   DrErr, rtParse, rtCheck, rtLifetimeSec, rtDest, rtNextHop, rtIdentification, rtEmit, DR_TYPE_ROUTE_REQUEST, DR_TYPE_ROUTE_REPLY,
   RT_ADDED, RT_UNSPECIFIED, RT_LIFETIME_TOO_LONG, RT_POORLY_FORMED, RT_LEN,
@@ -81,10 +81,10 @@ const routes: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
 let capacity: u32 = 0;
 let timer: i32 = -1;
 let timerAt: i64 = TIMER_NEVER;
-const extIndex: usize = memory.data(EXT_INDEX_SIZE, 4);
+const extIndex: usize = extIndexScratch;
 const OUT_IP: usize = 16;
 const OUT_BUF: i32 = <i32>OUT_IP + IPV4_MIN_HEADER + UDP_HEADER_LEN + RT_LEN + 32;
-const outBuf: usize = memory.data(OUT_BUF, 16);
+let outBuf: usize = 0; // carved in coaInit
 
 /** Carve the route table (board `careOfRoutes`); false when memory ran out. */
 export function coaInit(): bool {
@@ -92,6 +92,8 @@ export function coaInit(): bool {
   timer = -1;
   timerAt = TIMER_NEVER;
   capacity = <u32>cfg.careOfRoutes;
+  outBuf = arenaAlloc(<usize>OUT_BUF);
+  if (outBuf == 0) { capacity = 0; return false; }
   if (capacity == 0) return true;
   const base = arenaAlloc(htBytesKeyed(capacity, R_SIZE, HT_KEY_ADDR));
   if (base == 0) { capacity = 0; return false; }

@@ -39,6 +39,7 @@
 //    Profile "seeds" (0x02 = P): every accepted visitor is reverse-tunnelled when it is offered.
 
 import * as cfg from "../config";
+import { arenaAlloc } from "../mem";
 import { nowMs } from "../clock";
 import { C, count, countHot } from "../counters";
 import { VisitorOp, evAuthFailed, evRegDenied, ROLE_FA } from "../events";
@@ -93,7 +94,9 @@ export const PENDING_MS: i64 = 7000;
 /** Requests seen lately (histSeen), and for how long: two pending timeouts. */
 const RECENT_N: i32 = 128;
 const RECENT_MS: i64 = 2 * PENDING_MS;
-const recent: usize = memory.data(RECENT_N * 24, 8);
+// Carved in faInit: only a foreign agent pays for it (Why (memory): 3 KB of static data on every
+// node, the mobile nodes of the microcontroller boards included, issue 11).
+let recent: usize = 0;
 let recentNext: i32 = 0;
 
 /** Remember that a request for `home` with Identification low bits `low` came from `mac` now. */
@@ -130,6 +133,8 @@ const AUTH_EXT_LEN: i32 = EXT_HDR_LEN + AUTH_SPI_LEN + AUTH_LEN;
 
 /** Carve the visitor list (config.visitorEntries records; 0 = no visitors, every request gets 66). */
 export function faInit(): bool {
+  recent = arenaAlloc(<usize>RECENT_N * 24);
+  if (recent == 0) return false;
   memory.fill(recent, 0, <usize>RECENT_N * 24);
   recentNext = 0;
   return visitorsInit();

@@ -66,11 +66,11 @@ import {
   CODE_HA_FA_AUTH_FAILED, CODE_HA_ID_MISMATCH, CODE_HA_BAD_REQUEST,
 } from "../wire/registration";
 import {
-  EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_SS_AUTH, extIndexFind, extEnd,
+  extIndexScratch, EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_SS_AUTH, extIndexFind, extEnd,
   authSpi,
 } from "../wire/mipext";
 import {
-  DrErr, rtParse, rtLifetimeSec, rtIdentification, rtEmit, rtCode, rtAccepted, rtDest, coaExtAppend, rsAppend,
+  DrErr, rtParse, rtLifetimeSec, rtIdentification, rtEmit, rtCode, rtAccepted, rtDest, coaExtAppend, rsAppendEmpty, rsSetServer,
   DR_TYPE_ROUTE_REQUEST, DR_TYPE_ROUTE_REPLY, RT_PROHIBITED, RT_LEN,
 } from "../wire/dremip";
 import { AuthResult, authVerify, authAppend } from "../security/auth";
@@ -121,17 +121,21 @@ const RELAY_MS: i64 = 10000;
 const regs: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
 let capacity: u32 = 0;
 /** Registrations allocated to each configured care-of agent (index of config servers): its load (§6.6). */
-const coaLoad: usize = memory.data(cfg.MAX_SERVERS * 4, 4);
-const extIndex: usize = memory.data(EXT_INDEX_SIZE, 4);
+// Carved in rsInit (only a registration server pays for them).
+let coaLoad: usize = 0;
+const extIndex: usize = extIndexScratch;
 // Messages we send: IP header after room for a tunnel header and the Ethernet header (a reply to a
 // mobile node goes through the local tunnel, rsVif).
 const OUT_IP: usize = <usize>(TUNNEL_HEADROOM + ETH_HEADER_LEN);
 const OUT_BUF: i32 = <i32>OUT_IP + 600;
-const outBuf: usize = memory.data(OUT_BUF, 16);
+let outBuf: usize = 0;
 const OUT_CAP: i32 = OUT_BUF - <i32>OUT_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
 
 /** Carve the registrations (board `serverEntries`); false when memory ran out. */
 export function rsInit(): bool {
+  coaLoad = arenaAlloc(<usize>cfg.MAX_SERVERS * 4);
+  outBuf = arenaAlloc(<usize>OUT_BUF);
+  if (coaLoad == 0 || outBuf == 0) { capacity = 0; return false; }
   memory.fill(coaLoad, 0, <usize>cfg.MAX_SERVERS * 4);
   // Replies to mobile nodes are tunnelled in place from this buffer (stack/packet.ts: its headroom).
   pktBuffers(outBuf, 1, <usize>OUT_BUF);
@@ -253,22 +257,17 @@ function registrarReply(mnSa: usize, from: u32, replyTo: u32, port: u16, code: u
   if (sendOut(from, replyTo, port, n)) count(C.DR_REG_REPLY_TX);
 }
 
-const transitList: usize = memory.data(cfg.MAX_SERVERS * 12, 4);
-
 /** Append a Registration Server extension naming our transit servers (002 D.2); the length, or n when none. */
 function appendTransit(q: usize, n: i32): i32 {
-  let k = 0;
-  for (let i = 0; i < cfg.serverCount; i++) {
-    if (cfg.serverKind(i) != cfg.SRV_TRANSIT) continue;
-    const e = transitList + <usize>k * 12; // rsAppend records: address, priority, lifetime (u32 each)
-    store<u32>(e, cfg.serverAddress(i));
-    store<u32>(e, cfg.serverPriority(i), 4);
-    store<u32>(e, cfg.serverLifetimeSec(i), 8);
-    k++;
-  }
+  const k = cfg.serverCountOf(cfg.SRV_TRANSIT);
   if (k == 0 || n < 0) return n;
-  const r = rsAppend(q, n, OUT_CAP, 0xffff, transitList, k);
-  return r < 0 ? n : r;
+  const r = rsAppendEmpty(q, n, OUT_CAP, 0xffff, k > 31 ? 31 : k);
+  if (r < 0) return n;
+  let j = 0;
+  for (let i = 0; i < cfg.serverCount && j < 31; i++) {
+    if (cfg.serverKind(i) == cfg.SRV_TRANSIT) rsSetServer(q + <usize>n, j++, cfg.serverAddress(i), cfg.serverPriority(i), cfg.serverLifetimeSec(i));
+  }
+  return r;
 }
 
 /** Send (or resend) the Route Request of registration `e` of `home` to care-of agent `coa`. */

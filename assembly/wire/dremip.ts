@@ -129,6 +129,27 @@ export function rsAppend(msg: usize, len: i32, cap: i32, lifetimeSec: u16, serve
   return r;
 }
 
+/**
+ * Append a Registration Server extension with room for `n` servers (1..31) and the extension
+ * Lifetime; the servers are then written with rsSetServer. Returns the new length, DR_EMIT_BAD_ARG
+ * or DR_EMIT_NO_ROOM. (Why (memory): callers write straight from their configuration, no list copy.)
+ */
+export function rsAppendEmpty(msg: usize, len: i32, cap: i32, lifetimeSec: u16, n: i32): i32 {
+  if (n < 1 || n > 31) return DR_EMIT_BAD_ARG;
+  const r = extAppend(msg, len, cap, EXT_REG_SERVER, 2 + (n << 3));
+  if (r < 0) return DR_EMIT_NO_ROOM;
+  store<u16>(msg + <usize>len, bswap<u16>(lifetimeSec), 2);
+  return r;
+}
+
+/** Write server `i` of the Registration Server extension at `ext` (from rsAppendEmpty). */
+export function rsSetServer(ext: usize, i: i32, address: u32, priority: u16, lifetimeSec: u16): void {
+  const o = ext + 4 + (<usize>i << 3);
+  store<u32>(o, bswap<u32>(address));
+  store<u16>(o, bswap<u16>(priority), 4);
+  store<u16>(o, bswap<u16>(lifetimeSec), 6);
+}
+
 // ---- Care-of Address extension (82) --------------------------------------------------------------
 
 /** The care-of address of the extension at `ext` (host order; index-validated Length 6). */

@@ -55,7 +55,7 @@ test("cli: check-config refuses with every problem naming field, expected and ac
     { name: "eth0", mac: "03:00:00:00:00:01", ipv4: "10.0.1.1/33" }], node: { defaultTtl: 300 } }));
   const r = run("check-config", f);
   assert.equal(r.status, 1);
-  assert.match(r.stdout, /config\.roles\[1\]: expected one of host, router, mobile-node, foreign-agent, home-agent, got "gateway"/);
+  assert.match(r.stdout, /config\.roles\[1\]: expected one of host, router, mobile-node, foreign-agent, home-agent, registration-server, care-of-agent, got "gateway"/);
   assert.match(r.stdout, /config\.interfaces\[0\]\.mac: expected a unicast MAC address \(first octet even\), got "03:00:00:00:00:01"/);
   assert.match(r.stdout, /config\.interfaces\[0\]\.ipv4: expected an address with prefix length like 10\.0\.1\.1\/24, got "10\.0\.1\.1\/33"/);
   assert.match(r.stdout, /config\.node\.defaultTtl: expected an integer 1\.\.255, got 300/);

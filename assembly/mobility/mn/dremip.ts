@@ -105,7 +105,10 @@ export function drAccepted(msg: usize, granted: u16): bool {
     // Why: 002 §8.3: "check to see if it has previously established a mobility binding with its home
     // registration server or home agent, using this parent care-of address. If it has, nothing needs
     // to be done" — while that binding outlives this local registration (§2.8).
-    if (S.drHomeCoa == parent && S.drHomeUntil > until) { count(C.MN_DR_HOME_SKIPPED); return true; }
+    // A transit registration (D.2) binding this parent, whose own parent the home registration binds,
+    // is as good.
+    const viaTransit = S.drTransitCoa == parent && S.drTransitUntil > until && S.drHomeCoa == S.drTransitParent;
+    if ((S.drHomeCoa == parent || viaTransit) && S.drHomeUntil > until) { count(C.MN_DR_HOME_SKIPPED); return true; }
     relayed(KIND_DR_HOME, homeRegistrar(), S.drLocalServer, parent);
     return true;
   }
@@ -113,6 +116,9 @@ export function drAccepted(msg: usize, granted: u16): bool {
     // Why: 002 §2.4 type 2, D.2.2: then the home registration through the transit server, with the
     // parent care-of address it allocated.
     if (parent == 0) return true;
+    S.drTransitCoa = S.regCoa;
+    S.drTransitParent = parent;
+    S.drTransitUntil = until;
     relayed(KIND_DR_HOME, homeRegistrar(), S.regHaField, parent);
     return true;
   }

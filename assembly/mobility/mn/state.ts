@@ -136,6 +136,9 @@ export let drLocalParent: u32 = 0;
 export let drLocalUntil: i64 = 0;
 export let drHomeCoa: u32 = 0;      // the care-of address the home registration in force binds (0 none), its end
 export let drHomeUntil: i64 = 0;
+export let drTransitCoa: u32 = 0;   // the care-of address the transit registration in force binds, its parent, its end
+export let drTransitParent: u32 = 0;
+export let drTransitUntil: i64 = 0;
 export let drHomeSent: u32 = 0;     // home registrations sent (distant registrations, issue 11 target)
 
 export let colocIface: i32 = -1;    // DHCP-bound co-located care-of address

@@ -1085,7 +1085,7 @@ mod tests {
             "config.extra: expected one of the fields name, board, roles, sizes, node, interfaces, routes, mobility, securityAssociations, comment, $schema, got \"extra\"",
             "config.name: expected 1-32 letters, digits, '_', '.', '-', got \"\"",
             "config.board: expected one of esp32, esp32-c3, rpi-zero-2w, rpi4, linux, emulated, mcu-rv32-virt, got \"vax\"",
-            "config.roles: expected a non-empty list of host, router, mobile-node, foreign-agent, home-agent, got []",
+            "config.roles: expected a non-empty list of host, router, mobile-node, foreign-agent, home-agent, registration-server, care-of-agent, got []",
             "config.interfaces: expected a list of 1..4 interfaces (board emulated), got \"eth0\"",
         ]);
         assert_eq!(check(json!(42)).unwrap_err(), vec!["config: expected a JSON object, got 42"]);
@@ -1146,27 +1146,28 @@ mod tests {
         assert_eq!(chunks.len(), 1);
         let b = &chunks[0];
         assert_eq!(&b[..8], b"MIPF\0\x02\0\0");
-        // BOARD: type 1, flags 0, length 112 (fourteen key/length/value entries of 8 bytes; key 10 is
+        // BOARD: type 1, flags 0, length 128 (sixteen key/length/value entries of 8 bytes; key 10 is
         // reserved), the first memoryPages = 2.
-        assert_eq!(&b[8..20], &[1, 0, 0, 112, 0, 1, 0, 4, 0, 0, 0, 2]);
+        assert_eq!(&b[8..20], &[1, 0, 0, 128, 0, 1, 0, 4, 0, 0, 0, 2]);
         // NODE: roles = host (2).
-        assert_eq!(&b[124..136], &[2, 0, 0, 48, 0, 1, 0, 4, 0, 0, 0, 2]);
+        assert_eq!(&b[140..152], &[2, 0, 0, 48, 0, 1, 0, 4, 0, 0, 0, 2]);
         // IFACE (ABI v2): index 0, flags 0, MAC, MTU 1500, prefix 96 + 24, pad, ::ffff:10.0.1.10.
         let mut iface = vec![3, 0, 0, 32, 0, 0, 2, 0, 0, 0, 1, 0x10, 0x05, 0xdc, 120, 0, 0, 0, 0, 0];
         iface.extend_from_slice(&mapped_address(0x0a00_010a));
-        assert_eq!(&b[176..212], &iface[..]);
-        // MOBILITY (25 entries: homeAddress and homeAgent 16-byte addresses, 23 u32) comes before
+        assert_eq!(&b[192..228], &iface[..]);
+        // MOBILITY (28 entries: homeAddress and homeAgent 16-byte addresses, 26 u32; dremip.homeServer
+        // has no default and is left out) comes before
         // the route in the first chunk, ROUTE last: prefix 96 + 0, iface 0, ::ffff:0.0.0.0 via ::ffff:10.0.1.1.
-        assert_eq!(&b[212..216], &[5, 0, 0, 224]);
-        assert_eq!(&b[216..220], &[0, 1, 0, 16]);
-        assert_eq!(&b[220..236], &mapped_address(0x0a00_010a));
+        assert_eq!(&b[228..232], &[5, 0, 0, 248]);
+        assert_eq!(&b[232..236], &[0, 1, 0, 16]);
+        assert_eq!(&b[236..252], &mapped_address(0x0a00_010a));
         let mut route = vec![4, 0, 0, 36, 96, 0, 0, 0];
         route.extend_from_slice(&mapped_address(0));
         route.extend_from_slice(&mapped_address(0x0a00_0101));
-        assert_eq!(&b[440..], &route[..]);
+        assert_eq!(&b[480..], &route[..]);
         // The single-buffer form keeps the record order of configRecords (ROUTE before MOBILITY).
         let one = encode_config(&c);
-        assert!(one.len() == b.len() && one[212..252] == b[440..]);
+        assert!(one.len() == b.len() && one[228..268] == b[480..]);
     }
 
     #[test]
