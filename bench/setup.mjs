@@ -185,3 +185,59 @@ export const correspondent = {
 export function mobileNodeConfig() {
   return host.loadScenario("scenarios/default.json").nodes.find((n) => n.config.roles.includes("mobile-node")).config;
 }
+
+// ---- distributed registration (issue 11): a registration server and a care-of agent ---------------
+const DR_RS = ip("10.0.0.5"), DR_COA = ip("10.0.0.6"), DR_RTR = ip("10.0.0.9");
+const DR_RS_MAC = host.mac("02:00:00:00:0d:05"), DR_COA_MAC = host.mac("02:00:00:00:0d:06"), DR_R_MAC = host.mac("02:00:00:00:0d:09");
+const DR_COA_KEY = { spi: 706, algorithm: "hmac-md5", key: new TextEncoder().encode("bench-coa-rs") };
+/** Mobile node `i` of the distributed-registration benches: home address (10.64.0.0/10), child care-of address, key. */
+const drHome = (i) => (ip("10.64.0.0") + i) >>> 0;
+const drChild = (i) => (ip("10.32.0.1") + (i % 200) * 256) >>> 0;
+
+export const drServer = {
+  /** A registration server keeping `n` registrations (board linux above 64), one care-of agent. */
+  config: (n) => host.validateConfig({
+    name: "rs", board: n > 64 ? "linux" : "emulated", roles: ["registration-server"],
+    interfaces: [{ name: "eth0", mac: "02:00:00:00:0d:05", ipv4: "10.0.0.5/24" }],
+    routes: [{ dest: "default", via: "10.0.0.9" }],
+    sizes: { serverEntries: n, securityAssocs: n + 1, timers: n + 64 },
+    mobility: { dremip: { servers: [{ kind: "care-of-agent", address: "10.0.0.6" }] } },
+    securityAssociations: [
+      { peer: "10.0.0.6", spi: 706, algorithm: "hmac-md5", key: "text:bench-coa-rs", use: "agent-server" },
+      ...Array.from({ length: n }, (_, i) => ({ peer: host.formatIp(drHome(i)), spi: 1000 + i, algorithm: "hmac-md5", key: hexKey(keyOf(i)), use: "mobile-server" })),
+    ],
+  }, "rs"),
+  /** Router and care-of agent MACs learnt, then one registration for each of the `n` nodes (each waits for its Route Reply: kept). */
+  setup: (n) => [
+    rx(0, host.arpFrame(2, DR_R_MAC, DR_RTR, DR_RS_MAC, DR_RS)),
+    rx(0, host.arpFrame(2, DR_COA_MAC, DR_COA, DR_RS_MAC, DR_RS)),
+    ...Array.from({ length: n }, (_, i) => drServer.request(i, i)),
+  ],
+  /** Registration Request number `seq` of mobile node `i` (Identification grows with seq), straight from the node (co-located). */
+  request: (i, seq) => {
+    const id = host.ntpTimestamp(T0, 0, 0) + BigInt(seq + 1);
+    const m = host.appendAuth(host.buildRegRequest({ flags: 0x01, lifetimeSec: 600, home: drHome(i), homeAgent: DR_RS, careOf: drChild(i), id }), 84, { spi: 1000 + i, algorithm: "hmac-md5", key: keyOf(i) });
+    return rx(0, host.ethFrame(DR_RS_MAC, DR_R_MAC, 0x0800, host.buildUdp(drHome(i), DR_RS, 434, 434, m, 1, 60)));
+  },
+  /** `total` requests for `homes` of the `n` kept nodes in turn (spread over the table), after the setup's. */
+  requests: (n, homes, total) => Array.from({ length: total }, (_, k) => drServer.request(Math.floor(((k % homes) * n) / homes), n + k)),
+};
+
+export const drCareOf = {
+  /** A care-of agent with `n` binding routes of room, one server association. */
+  config: (n) => host.validateConfig({
+    name: "coa", board: "emulated", roles: ["care-of-agent"],
+    interfaces: [{ name: "eth0", mac: "02:00:00:00:0d:06", ipv4: "10.0.0.6/24" }],
+    routes: [{ dest: "default", via: "10.0.0.9" }],
+    sizes: { careOfRoutes: n },
+    securityAssociations: [{ peer: "10.0.0.5", spi: 706, algorithm: "hmac-md5", key: "text:bench-coa-rs", use: "agent-server" }],
+  }, "coa"),
+  setup: () => [rx(0, host.arpFrame(2, DR_RS_MAC, DR_RS, DR_COA_MAC, DR_COA))],
+  /** `total` Route Requests (fresh Identifications) for `homes` nodes in turn, from the server. */
+  requests: (homes, total) => Array.from({ length: total }, (_, k) => {
+    const m = new Uint8Array(20), dv = new DataView(m.buffer);
+    m[0] = 32; dv.setUint16(2, 600); dv.setUint32(4, drHome(k % homes)); dv.setUint32(8, drChild(k));
+    dv.setBigUint64(12, host.ntpTimestamp(T0, 0, 0) + BigInt(k + 1));
+    return rx(0, host.ethFrame(DR_COA_MAC, DR_RS_MAC, 0x0800, host.buildUdp(DR_RS, DR_COA, 434, 434, host.appendAuth(m, 83, DR_COA_KEY), 1, 64)));
+  }),
+};
