@@ -173,6 +173,7 @@ export const enum C {
   MN_DR_HOME_TX,      // mobile node: home registrations started through a registration server (002 §8.3)
   MN_DR_HOME_SKIPPED, // mobile node: local registrations whose parent the home registration in force already binds (§8.4)
   MN_DR_TRANSIT_TX,   // mobile node: transit registrations started after a 67 naming a transit server (D.2)
+  MN_DR_PREV_TX,      // mobile node: transitional registrations with the previous foreign server (002 §2.7, §8.4)
   COUNT
 }
 

@@ -149,3 +149,32 @@ test("002 §8.4 target: the handoff inside the domain does not wait for the home
   assert.ok(base.registeredMs > 50 + 200, `base: registered after ${base.registeredMs} ms`);
   assert.ok(dr.lost < base.lost, `lost ${dr.lost} vs ${base.lost}`);
 });
+
+test("002 §2.6 local service: local registrations only; a host of the domain reaches the node through the care-of agent; nothing goes home", () => {
+  const r = run("dremip-local-service.json");
+  const req = r.of("mn", "reg_request");
+  assert.ok(req.length >= 2 && req.every((e) => e.ha === "10.0.0.5" && e.flagNames === "R"), JSON.stringify(req));
+  assert.equal(r.of("hs", "dr_reg").length + r.of("ha", "binding").length, 0, "the home network heard nothing");
+  assert.equal(r.frames.filter((x) => x.seg === "wan" && x.proto === 17 && x.dport === 434).length, 0);
+  assert.ok(tunnelled(r, "core", "10.0.0.6", "10.2.0.1", 0, MOVE_MS) > 250, "coa1 -> fa1");
+  assert.ok(tunnelled(r, "core", "10.0.0.6", "10.3.0.1", MOVE_MS) > 400, "coa1 -> fa2");
+  const f = r.s.flows[0];
+  assert.ok(f.lost <= 5 && f.received >= 765 && f.latencyMs.p50 < 10, JSON.stringify(f));
+});
+
+test("002 §2.7, §8.4 foreign server smooth handoff: to a new domain, a transitional registration with the previous server carries what was in flight", () => {
+  const withPrev = run("dremip-domains.json");
+  const req = withPrev.of("mn", "reg_request").filter((e) => e.t > MOVE_MS).map((e) => [e.ha, e.coa]);
+  // Local with rs4 (fa2), transitional with rs2 (coa3, relayed by rs4), home with hs (coa3, relayed by rs4).
+  assert.deepEqual(req.slice(0, 3), [["10.0.0.15", "10.3.0.1"], ["10.0.0.5", "10.0.0.16"], ["10.1.0.2", "10.0.0.16"]]);
+  assert.ok(withPrev.of("coa1", "dr_route").some((e) => e.nextHop === "10.0.0.16" && e.t > MOVE_MS), "coa1 now tunnels to coa3");
+  assert.ok(tunnelled(withPrev, "core", "10.0.0.6", "10.0.0.16", MOVE_MS) > 20, "datagrams in flight to coa1 follow");
+  assert.deepEqual(withPrev.of("ha", "binding").filter((e) => e.op === "add").map((e) => e.coa), ["10.0.0.6", "10.0.0.16"]);
+  // Without the transitional registration (smooth handoff off) those datagrams are lost.
+  const sc = load("dremip-domains.json");
+  sc.nodes.find((n) => n.name === "mn").mobility.routeOptimization.smoothHandoff = false;
+  const without = run("", sc);
+  assert.equal(without.counters.mn.mn_dr_prev_tx ?? 0, 0);
+  const a = withPrev.s.flows[0].lost, b = without.s.flows[0].lost;
+  assert.ok(a + 30 < b, `lost ${a} with the transitional tunnel, ${b} without`);
+});

@@ -28,7 +28,7 @@ import { raFindExt, raExtSize } from "../../wire/icmp";
 import { extIndexFind, EXT_COA, EXT_REG_SERVER } from "../../wire/mipext";
 import { coaExtAddress, rsCount, rsAddress, rsPriority, rsServerLifetimeSec } from "../../wire/dremip";
 import * as S from "./state";
-import { KIND_FA, KIND_DR_HOME, KIND_DR_TRANSIT, REG_REGISTERED, extIdx, slot, A_MAC, A_IFACE, A_FLAGS } from "./state";
+import { KIND_FA, KIND_DR_HOME, KIND_DR_TRANSIT, KIND_DR_PREV, REG_REGISTERED, extIdx, slot, A_MAC, A_IFACE, A_FLAGS } from "./state";
 import { startRequest, armRenew } from "./registration";
 
 /** The server an advertisement at `m` (`ml` bytes) names for us (see the file comment), or 0. */
@@ -78,8 +78,9 @@ function relayed(kind: u8, registrar: u32, relay: u32, coa: u32): void {
   S.regHaField = registrar;
   S.regCoa = coa;
   S.regDr = true;
-  // Why: 002 §2.8: local <= transit <= home lifetimes.
-  S.regLifetime = <u16>cfg.lifetimeSec;
+  // Why: 002 §2.8: local <= transit <= home lifetimes; the transitional registration of §8.4 lasts
+  // as long as a local one.
+  S.regLifetime = <u16>(kind == KIND_DR_PREV ? min(cfg.drLocalLifetimeSec, cfg.lifetimeSec) : cfg.lifetimeSec);
   if (kind == KIND_DR_HOME) { S.drHomeSent++; count(C.MN_DR_HOME_TX); }
   startRequest();
 }
@@ -94,10 +95,14 @@ export function drAccepted(msg: usize, granted: u16): bool {
   const parent = co != 0 ? coaExtAddress(msg + <usize>co) : 0;
   const until = S.regSentAt + <i64>granted * 1000;
   if (S.regKind == KIND_FA) {
+    // The previous domain's local registration, still in force (§2.7, §8.4).
+    const prev = S.drLocalServer != S.regHaField && S.drLocalUntil > S.regSentAt ? S.drLocalServer : 0;
     S.drLocalServer = S.regHaField;
     S.drLocalParent = parent;
     S.drLocalUntil = until;
     registered(granted);
+    // Why: 002 §2.6: with local service only, the local registration is all there is.
+    if (cfg.drLocalService) return true;
     // Why: 002 §8.3: "check to see if the binding registrar or the parent care-of address returned in
     // the reply is its home agent. If yes, this is a complete registration" — so is a local
     // registration with our home server (§8.1); without a parent there is nothing to register.
@@ -109,7 +114,23 @@ export function drAccepted(msg: usize, granted: u16): bool {
     // is as good.
     const viaTransit = S.drTransitCoa == parent && S.drTransitUntil > until && S.drHomeCoa == S.drTransitParent;
     if ((S.drHomeCoa == parent || viaTransit) && S.drHomeUntil > until) { count(C.MN_DR_HOME_SKIPPED); return true; }
+    // Why: 002 §2.7, §8.4: after a move to another domain, "it can first do a transit registration
+    // with its previous foreign registration server such that a tunnel can be built from the previous
+    // foreign server's care-of address to the new local server's care-of address": what was already
+    // sent to the old parent follows us while the home registration goes the long way. With smooth
+    // handoff on (mobility.routeOptimization.smoothHandoff, the same service of 001 §3.2) and an
+    // association with that server; its lifetime is the local one (the tunnel is transitional).
+    if (prev != 0 && cfg.roSmoothHandoff && saFindFor(prev, cfg.SA_USE_MOBILE_SERVER) != 0) {
+      count(C.MN_DR_PREV_TX);
+      relayed(KIND_DR_PREV, prev, S.drLocalServer, parent);
+      return true;
+    }
     relayed(KIND_DR_HOME, homeRegistrar(), S.drLocalServer, parent);
+    return true;
+  }
+  if (S.regKind == KIND_DR_PREV) {
+    // The transitional tunnel is up: now the home registration with the new parent (§8.4).
+    relayed(KIND_DR_HOME, homeRegistrar(), S.drLocalServer, S.drLocalParent);
     return true;
   }
   if (S.regKind == KIND_DR_TRANSIT) {
@@ -144,7 +165,10 @@ function registered(granted: u16): void {
  * true when this file took it over.
  */
 export function drDenied(msg: usize, code: u8): bool {
-  if (!S.regDr || S.regKind != KIND_DR_HOME || code != 67) return false;
+  if (!S.regDr) return false;
+  // A refused transitional registration (§8.4) only costs the datagrams in flight: go home.
+  if (S.regKind == KIND_DR_PREV) { relayed(KIND_DR_HOME, homeRegistrar(), S.drLocalServer, S.drLocalParent); return true; }
+  if (S.regKind != KIND_DR_HOME || code != 67) return false;
   const o = extIndexFind(extIdx, EXT_REG_SERVER);
   if (o == 0) return false;
   const t = pickServer(msg + <usize>o);

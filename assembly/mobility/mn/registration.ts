@@ -80,7 +80,7 @@ export function transmit(retransmission: bool): bool {
   // Why: 002 §8.3: the home (or transit) registration that follows an accepted local one is the next
   // step of one registration, not a retransmission or a new attempt: it goes at once (a retransmission
   // of it is held to the second like any other).
-  const chained = !retransmission && (S.regKind == KIND_DR_HOME || S.regKind == KIND_DR_TRANSIT);
+  const chained = !retransmission && (S.regKind >= KIND_DR_HOME);
   if (S.reqSent && !chained && nowMs() - S.lastReqAt < REG_MIN_GAP_MS) {
     // Why: RFC 2002 §3.6.3: the minimum time between Registration Requests MUST NOT be less than
     // 1 second — any two, not only retransmissions: advertisements (new prefixes, sequence
@@ -119,7 +119,7 @@ export function transmit(retransmission: bool): bool {
   }
   let n = authAppend(sa, msg, base, cap, use == cfg.SA_USE_MOBILE_SERVER ? EXT_MS_AUTH : EXT_MH_AUTH);
   if (n < 0) { count(C.MN_NO_SA); return false; }
-  if (S.regKind == KIND_DR_HOME || S.regKind == KIND_DR_TRANSIT) {
+  if (S.regKind >= KIND_DR_HOME) {
     // Why: 002 D.1.2: the relay, a registration server, gets its own authenticator after the
     // registrar's: the Mobile-Foreign extension, with our mobile-server association with the relay
     // (docs/decisions.md: a second 84 would make the covered range ambiguous, RFC 2002 §1.9).
@@ -149,7 +149,7 @@ export function transmit(retransmission: bool): bool {
   S.reqSent = true;
   S.regSent = true;
   S.lastReqAt = S.regSentAt;
-  if (S.regKind == KIND_FA || S.regKind == KIND_DR_HOME || S.regKind == KIND_DR_TRANSIT || (S.regKind == KIND_DEREG && !macIsZero(regMac))) {
+  if (S.regKind == KIND_FA || S.regKind >= KIND_DR_HOME || (S.regKind == KIND_DEREG && !macIsZero(regMac))) {
     // Why: RFC 2002 §3.6.1.1, §4.6 (contract): to the agent's MAC from its advertisement, no ARP.
     linkSendIpTo(S.regIface, regMac, ip, total);
   } else if (S.regKind == KIND_COLOC) {
@@ -277,7 +277,7 @@ export function retryNow(): void {
   if (S.regKind == KIND_DEREG) { beginRegistration(KIND_DEREG, -1, true); return; }
   if (S.homeState != ST_AWAY) { S.regState = REG_IDLE; return; }
   // A home or transit registration starts again from the local registration (002 §8.3).
-  if ((S.regKind == KIND_FA || S.regKind == KIND_DR_HOME || S.regKind == KIND_DR_TRANSIT) && S.cur >= 0 && agentValid(S.cur)) beginRegistration(KIND_FA, S.cur, true);
+  if ((S.regKind == KIND_FA || S.regKind >= KIND_DR_HOME) && S.cur >= 0 && agentValid(S.cur)) beginRegistration(KIND_FA, S.cur, true);
   else if (S.regKind == KIND_COLOC && S.colocAddr != 0) beginRegistration(KIND_COLOC, -1, true);
   else backOff();
 }

@@ -72,7 +72,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
     let peer = S.regSaPeer;
     let sa = saFindFor(peer, S.regSaUse);
     let r = authVerify(sa, msg, mh);
-    if (r != AuthResult.OK && (S.regKind == KIND_DR_HOME || S.regKind == KIND_DR_TRANSIT) && src == S.regDst && authType == EXT_MS_AUTH) {
+    if (r != AuthResult.OK && S.regKind >= KIND_DR_HOME && src == S.regDst && authType == EXT_MS_AUTH) {
       // Why: 002 §6.3: a relay server that denies the request answers itself, with "a mobile-server
       // authentication extension in the reply" computed with our association with it.
       peer = src;

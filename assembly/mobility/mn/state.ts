@@ -75,6 +75,7 @@ export const KIND_COLOC: u8 = 2;
 export const KIND_DEREG: u8 = 3;
 export const KIND_DR_HOME: u8 = 4;    // home registration relayed by a registration server (002 §2.3, §8.3)
 export const KIND_DR_TRANSIT: u8 = 5; // transit registration relayed by the local server (002 §2.4, D.2)
+export const KIND_DR_PREV: u8 = 6;    // transitional registration with the previous foreign server (002 §2.4 type 1, §2.7, §8.4)
 
 /** Initial solicitations at the configured interval before the back-off (RFC 2002 §2.4.1). */
 export const INITIAL_SOLICITS: i32 = 3;
