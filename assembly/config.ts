@@ -37,6 +37,7 @@ export const enum T {
   DR_LOCAL_LIFETIME_SEC, // mobility.dremip.localLifetimeSec
   DR_MAX_ROUTE_LIFETIME_SEC, // mobility.dremip.maxRouteLifetimeSec
   DR_LOCAL_SERVICE, // mobility.dremip.localService
+  DR_COMBINED, // mobility.dremip.combined
   DR_SERVERS, // mobility.dremip.servers
   DR_SERVER_KIND, // mobility.dremip.servers.kind
   DR_SERVER_ADDRESS, // mobility.dremip.servers.address
@@ -211,6 +212,7 @@ export const K_DR_HOME_SERVER: u16 = 27;   // MN: its home registration server (
 export const K_DR_LOCAL_LIFETIME_SEC: u16 = 28; // MN: lifetime asked of a local registration (002 §2.8: local <= home)
 export const K_DR_MAX_ROUTE_LIFETIME_SEC: u16 = 29; // care-of agent / HA: the longest binding route granted (002 §5.1, code 68)
 export const K_DR_LOCAL_SERVICE: u16 = 30;  // MN: local registrations only, no home registration (002 §2.6)
+export const K_DR_COMBINED: u16 = 31;       // MN: local and home registration in one request when possible (002 §2.8, D.3)
 
 export const PROFILE_SEEDS: u32 = 0;
 export const PROFILE_RFC3344: u32 = 1;
@@ -290,6 +292,7 @@ export let drHomeServer: u32 = 0;
 export let drLocalLifetimeSec: i32 = 60;
 export let drMaxRouteLifetimeSec: i32 = 65534;
 export let drLocalService: bool = false;
+export let drCombined: bool = false;
 
 /** Server list kinds (SERVER records, mobility.dremip.servers). */
 export const SRV_ADVERTISE: u8 = 1;   // agents: named in the Registration Server extension of advertisements (002 §7.1)
@@ -336,7 +339,7 @@ export function configDefaults(): void {
   retransmitMs = 1000; retransmitMaxMs = 8000; solicitIntervalMs = 1000;
   reverseTunnel = false; registrationProfile = PROFILE_SEEDS;
   roEnabled = false; roUpdateIntervalMs = 1000; roSmoothHandoff = false; roCacheLifetimeSec = 10; roPrivate = false; roHoldMs = 500;
-  drEnabled = false; drHomeServer = 0; drLocalLifetimeSec = 60; drMaxRouteLifetimeSec = 65534; drLocalService = false; serverCount = 0;
+  drEnabled = false; drHomeServer = 0; drLocalLifetimeSec = 60; drMaxRouteLifetimeSec = 65534; drLocalService = false; drCombined = false; serverCount = 0;
 }
 
 /** Append refusal text `t` (config-text.ts, UTF-8) to the current log line. */
@@ -493,6 +496,7 @@ function mobilityKey(key: u32, p: usize): bool {
     case K_DR_LOCAL_LIFETIME_SEC: if (!range(T.DR_LOCAL_LIFETIME_SEC, v, 1, 65534)) return false; drLocalLifetimeSec = v; return true;
     case K_DR_MAX_ROUTE_LIFETIME_SEC: if (!range(T.DR_MAX_ROUTE_LIFETIME_SEC, v, 1, 65535)) return false; drMaxRouteLifetimeSec = v; return true;
     case K_DR_LOCAL_SERVICE: if (!range(T.DR_LOCAL_SERVICE, v, 0, 1)) return false; drLocalService = v != 0; return true;
+    case K_DR_COMBINED: if (!range(T.DR_COMBINED, v, 0, 1)) return false; drCombined = v != 0; return true;
   }
   return refuseText(T.MOBILITY_KEY, T.A_KNOWN_KEY, key);
 }

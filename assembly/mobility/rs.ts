@@ -62,15 +62,15 @@ import { udpSrcPort, udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
 import {
   MIP_PORT, REG_REQ_LEN, REG_REP_LEN, REG_TYPE_REQUEST, REG_TYPE_REPLY, RegErr, regReqParse, regRepParse, regHomeAddr,
   regHomeAgent, regReqCareOfAddr, regReqFlags, regLifetimeSec, regReqIdentification, regRepIdentification, regRepCode,
-  regRepEmit, regCodeAccepted, REQ_FLAG_R, CODE_ACCEPTED, CODE_HA_PROHIBITED, CODE_HA_NO_RESOURCES, CODE_HA_MN_AUTH_FAILED,
+  regRepEmit, regReqEmit, regCodeAccepted, REQ_FLAG_R, REG_REQ_OFF_COA, CODE_ACCEPTED, CODE_HA_PROHIBITED, CODE_HA_NO_RESOURCES, CODE_HA_MN_AUTH_FAILED,
   CODE_HA_FA_AUTH_FAILED, CODE_HA_ID_MISMATCH, CODE_HA_BAD_REQUEST,
 } from "../wire/registration";
 import {
-  extIndexScratch, EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_SS_AUTH, extIndexFind, extEnd,
+  extIndexScratch, EXT_REG_SERVER, EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_SS_AUTH, extIndexFind, extEnd,
   authSpi,
 } from "../wire/mipext";
 import {
-  DrErr, rtParse, rtLifetimeSec, rtIdentification, rtEmit, rtCode, rtAccepted, rtDest, coaExtAppend, rsAppendEmpty, rsSetServer,
+  rsCount as rsExtCount, rsAddress, rsLifetimeSec, DrErr, rtParse, rtLifetimeSec, rtIdentification, rtEmit, rtCode, rtAccepted, rtDest, coaExtAppend, rsAppendEmpty, rsSetServer,
   DR_TYPE_ROUTE_REQUEST, DR_TYPE_ROUTE_REPLY, RT_PROHIBITED, RT_LEN,
 } from "../wire/dremip";
 import { AuthResult, authVerify, authAppend } from "../security/auth";
@@ -111,7 +111,15 @@ const E_RELAY_UNTIL: usize = 64;
 const E_RELAY_PORT: usize = 72;
 const E_PEND_CHILD: usize = 76;
 const E_PEND_PARENT: usize = 80;
-const E_SIZE: u32 = 88;
+// Optimized combined registration (002 §2.8, D.3): the home registrar and lifetime of the request's
+// Registration Server extension, the flags, and the home registrar's authenticator (extension 32,
+// 22 bytes: 16-byte HMAC-MD5 / keyed MD5) to relay once the local registration is done.
+const E_COMB_REG: usize = 84;
+const E_COMB_LIFE: usize = 88;
+const E_COMB_FLAGS: usize = 90;
+const E_COMB_EXT: usize = 92;
+const COMB_EXT_LEN: i32 = 22;
+const E_SIZE: u32 = 116;
 
 /** Route Request tries per care-of agent before the next one (002 §6.4 "a maximum of retransmissions"). */
 const RT_TRIES: u8 = 3;
@@ -392,6 +400,47 @@ function finishPending(e: usize, home: u32, code: u8, lifetimeSec: u16): void {
   const known = (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? load<u32>(e, E_PARENT) : 0;
   registrarReply(mnSa, from != 0 ? from : parent, replyTo, load<u16>(e, E_REPLY_PORT), code,
     code == CODE_ACCEPTED ? lifetimeSec : 0, home, rid, code == CODE_ACCEPTED ? parent : known, false);
+  const comb = load<u32>(e, E_COMB_REG);
+  store<u32>(e, 0, E_COMB_REG);
+  if (code == CODE_ACCEPTED && comb != 0) relayCombined(e, home, comb, parent, id);
+}
+
+/**
+ * The home part of an optimized combined registration (002 §2.8, D.3.1): "change the binding
+ * registrar to the Home Server's IP address ... replace the Lifetime with Home Registration Lifetime,
+ * and change the care-of address to a newly allocated parent care-of address. Then, relay this
+ * registration request message (without the registration server extension) to the Home Server" —
+ * with the mobile node's authenticator for the home server (extension 32, computed by the node over
+ * this very message with the care-of address still 0.0.0.0, which it could not know; docs/decisions.md)
+ * and ours. The home server's reply is relayed to the node like any other (rsReply).
+ */
+function relayCombined(e: usize, home: u32, registrar: u32, parent: u32, id: u64): void {
+  const rsa = registrarSa(registrar);
+  if (rsa == 0) return;
+  const q = outMsg();
+  let n = regReqEmit(q, OUT_CAP, load<u8>(e, E_COMB_FLAGS), load<u16>(e, E_COMB_LIFE), home, registrar, parent, id);
+  if (n < 0) return;
+  memory.copy(q + <usize>n, e + E_COMB_EXT, <usize>COMB_EXT_LEN);
+  n = authAppend(rsa, q, n + COMB_EXT_LEN, OUT_CAP, extForUse(saUse(rsa)));
+  const out = ourAddrTo(registrar);
+  if (n < 0 || out == 0 || !sendOut(out, registrar, MIP_PORT, n)) { count(C.DROP_NO_ROUTE); return; }
+  count(C.DR_REG_RELAYED);
+  store<u8>(e, load<u8>(e, E_FLAGS) | RF_RELAY, E_FLAGS);
+  store<u32>(e, registrar, E_RELAY_REG);
+  store<u64>(e, id, E_RELAY_ID);
+  store<u16>(e, load<u16>(e, E_REPLY_PORT), E_RELAY_PORT);
+  store<i64>(e, nowMs() + RELAY_MS, E_RELAY_UNTIL);
+  regEvent(DrRegOp.RELAYED, 0, load<u16>(e, E_COMB_LIFE), home, parent, registrar);
+}
+
+/** Verify the node's authenticator at `off` of request `m`, over the message with its care-of address as 0.0.0.0 when `zeroCoa`. */
+function verifyMn(sa: usize, m: usize, off: i32, zeroCoa: bool): AuthResult {
+  if (!zeroCoa) return authVerify(sa, m, off);
+  const coa = load<u32>(m, REG_REQ_OFF_COA);
+  store<u32>(m, 0, REG_REQ_OFF_COA);
+  const r = authVerify(sa, m, off);
+  store<u32>(m, coa, REG_REQ_OFF_COA);
+  return r;
 }
 
 /** A Registration Request to us (see the file comment). */
@@ -411,8 +460,13 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
   // Why: RFC 2002 §3.8.2.1 (134) as at a home agent: a unicast home address, a unicast child
   // care-of address that is not ours.
   if (!ipIsUnicastSource(home) || ipIsOurs(home) || (life != 0 && (!ipIsUnicastSource(child) || ipIsOurs(child) || child == home))) code = CODE_HA_BAD_REQUEST;
-  const msOff = extIndexFind(extIndex, EXT_MS_AUTH);
-  if (code == CODE_ACCEPTED && (mnSa == 0 || msOff == 0 || authVerify(mnSa, m, msOff) != AuthResult.OK)) {
+  let msOff = extIndexFind(extIndex, EXT_MS_AUTH);
+  // Why: 002 D.3.1: the home part of a combined registration, relayed by the local server, carries
+  // the node's authenticator as extension 32 computed with the care-of address 0.0.0.0 (the parent
+  // the local server filled in is vouched for by that server's own 85, checked below).
+  let zeroCoa = false;
+  if (msOff == 0 && src != home && saFindFor(src, cfg.SA_USE_SERVER_SERVER) != 0) { msOff = extIndexFind(extIndex, EXT_MH_AUTH); zeroCoa = msOff != 0; }
+  if (code == CODE_ACCEPTED && (mnSa == 0 || msOff == 0 || verifyMn(mnSa, m, msOff, zeroCoa) != AuthResult.OK)) {
     // Why: 002 §4.4: the mobile node authenticates to a registration server with the Mobile-Server
     // extension; missing or wrong: 131, as the home agent of RFC 2002 §3.8.2.1 does.
     code = CODE_HA_MN_AUTH_FAILED;
@@ -471,6 +525,19 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
     return 0;
   }
   const idx = htIndexOf(regs, e);
+  // Why: 002 §2.8, D.3.1: a Registration Server extension and the home registrar's authenticator
+  // before ours make this a combined local and home registration: the home part is relayed once the
+  // local one is done (relayCombined), to the first server named, for the extension's Lifetime.
+  const rsOff = extIndexFind(extIndex, EXT_REG_SERVER);
+  const mhOff = extIndexFind(extIndex, EXT_MH_AUTH);
+  store<u32>(e, 0, E_COMB_REG);
+  if (rsOff != 0 && mhOff > rsOff && mhOff < msOff && extEnd(m, mhOff) - mhOff == COMB_EXT_LEN && life != 0 &&
+      rsExtCount(m + <usize>rsOff) >= 1 && registrarSa(rsAddress(m + <usize>rsOff, 0)) != 0) {
+    store<u32>(e, rsAddress(m + <usize>rsOff, 0), E_COMB_REG);
+    store<u16>(e, rsLifetimeSec(m + <usize>rsOff), E_COMB_LIFE);
+    store<u8>(e, regReqFlags(m), E_COMB_FLAGS);
+    memory.copy(e + E_COMB_EXT, m + <usize>mhOff, <usize>COMB_EXT_LEN);
+  }
   store<u8>(e, load<u8>(e, E_FLAGS) | RF_PENDING, E_FLAGS);
   store<u8>(e, 0, E_PEND_FLAGS);
   store<u32>(e, src, E_REPLY_TO);

@@ -65,6 +65,9 @@ export function authUseOk(type: u8, use: u8): bool {
   // Why: 002 D.1.2: the mobile node's "Mobile-Foreign" authenticator for a relaying registration
   // server is computed with their mobile-server association (docs/decisions.md).
   if (type == EXT_MF_AUTH && use == SA_USE_MOBILE_SERVER) return true;
+  // Why: 002 D.3.1: in a combined registration the node's authenticator for its home server is the
+  // "Mobile-Home (RS1) Authentication Extension", computed with their mobile-server association.
+  if (type == EXT_MH_AUTH && use == SA_USE_MOBILE_SERVER) return true;
   return use != 0 && use == authUseOf(type);
 }
 

@@ -178,3 +178,34 @@ test("002 §2.7, §8.4 foreign server smooth handoff: to a new domain, a transit
   const a = withPrev.s.flows[0].lost, b = without.s.flows[0].lost;
   assert.ok(a + 30 < b, `lost ${a} with the transitional tunnel, ${b} without`);
 });
+
+test("002 §2.8, D.3 optimized registration: one request carries the local and the home registration; the local server relays the home part", () => {
+  const r = run("dremip-combined.json");
+  const before = r.of("mn", "reg_request").filter((e) => e.t < MOVE_MS);
+  assert.equal(before.length, 1, "one request for both registrations");
+  assert.deepEqual([before[0].ha, before[0].coa], ["10.0.0.5", "10.2.0.1"]);
+  const rs2 = r.of("rs2", "dr_reg").filter((e) => e.t < MOVE_MS);
+  assert.deepEqual(rs2.map((e) => e.op), ["pending", "accepted", "relayed", "relay_done"]);
+  assert.deepEqual([rs2[2].childCoa, rs2[2].other, rs2[2].lifetimeSec], ["10.0.0.6", "10.1.0.2", 300]);
+  assert.ok(r.of("hs", "dr_reg").some((e) => e.op === "accepted" && e.childCoa === "10.0.0.6"), "hs verified mn's authenticator over the relayed form");
+  const replies = r.of("mn", "reg_reply").filter((e) => e.t < MOVE_MS);
+  assert.deepEqual(replies.map((e) => [e.ha, e.accepted]), [["10.0.0.5", true], ["10.1.0.2", true]]);
+  assert.deepEqual(r.of("ha", "binding").map((e) => [e.op, e.coa]), [["add", "10.0.0.6"]]);
+  // The handoff inside the domain: a local request without the home part (§8.4).
+  assert.equal(r.frames.filter((x) => x.seg === "wan" && x.proto === 17 && x.dport === 434 && x.t > MOVE_MS).length, 0);
+  assert.ok(tunnelled(r, "wan", "10.1.0.1", "10.0.0.6") > 700);
+  const f = r.s.flows[0];
+  assert.ok(f.lost <= 5, JSON.stringify(f));
+});
+
+test("002 D.3: the home server refuses the home part when the node's authenticator does not verify over the relayed form (131), and nothing is bound", () => {
+  const sc = load("dremip-combined.json");
+  // hs holds another key for mn than mn does: mn's "Mobile-Home (RS1)" authenticator cannot verify.
+  const hs = sc.nodes.find((n) => n.name === "hs");
+  hs.securityAssociations.find((x) => x.peer === "10.1.0.20").key = "text:not-the-key";
+  const r = run("", sc);
+  assert.ok(r.of("hs", "dr_reg").every((e) => e.op === "denied" && e.code === 131), JSON.stringify(r.of("hs", "dr_reg").slice(0, 2)));
+  assert.ok(r.of("hs", "dr_reg").length >= 1);
+  assert.equal(r.of("ha", "binding").length, 0);
+  assert.ok(r.ev.some((e) => e.node === "hs" && e.kind === "auth_failed" && e.extType === 84 || e.node === "hs" && e.kind === "auth_failed" && e.extType === 32));
+});

@@ -23,16 +23,21 @@
 import * as cfg from "../../config";
 import { C, count } from "../../counters";
 import { nowMs } from "../../clock";
+import { stackTimerArm } from "../../sys/timers";
 import { saFindFor } from "../../security/sa";
 import { raFindExt, raExtSize } from "../../wire/icmp";
 import { extIndexFind, EXT_COA, EXT_REG_SERVER } from "../../wire/mipext";
 import { coaExtAddress, rsCount, rsAddress, rsPriority, rsServerLifetimeSec } from "../../wire/dremip";
 import * as S from "./state";
-import { KIND_FA, KIND_DR_HOME, KIND_DR_TRANSIT, KIND_DR_PREV, REG_REGISTERED, extIdx, slot, A_MAC, A_IFACE, A_FLAGS } from "./state";
+import { KIND_FA, KIND_DR_HOME, KIND_DR_TRANSIT, KIND_DR_PREV, REG_REGISTERED, REG_PENDING, TK_MN_REG, extIdx, slot, A_MAC, A_IFACE, A_FLAGS } from "./state";
 import { startRequest, armRenew } from "./registration";
+
+/** True when the server drServerOf last picked came with our home server listed too (002 D.3). */
+export let drHomeListed = false;
 
 /** The server an advertisement at `m` (`ml` bytes) names for us (see the file comment), or 0. */
 export function drServerOf(m: usize, ml: i32): u32 {
+  drHomeListed = false;
   if (!cfg.drEnabled) return 0;
   const o = raFindExt(m, ml, EXT_REG_SERVER);
   if (o < 0) return 0;
@@ -47,6 +52,7 @@ export function drServerOf(m: usize, ml: i32): u32 {
 function pickServer(ext: usize): u32 {
   let best: u32 = 0;
   let bestPrio: u32 = 0x10000;
+  let home = false;
   for (let i = 0; i < rsCount(ext); i++) {
     const a = rsAddress(ext, i);
     // Why: 002 §4.1: "A value of zero indicates the registration server doesn't provide service to
@@ -54,10 +60,15 @@ function pickServer(ext: usize): u32 {
     if (rsServerLifetimeSec(ext, i) == 0 || saFindFor(a, cfg.SA_USE_MOBILE_SERVER) == 0) continue;
     // Why: 002 §8.1: "if the home registration server appears in the registration server extension,
     // then the mobile node SHOULD choose its home registration server".
-    if (a == cfg.drHomeServer) return a;
+    // With combined registrations (D.3.1: the advertisement names every server the local server has
+    // an association with) a listed home server means "reachable through the local server", not
+    // "home domain", as long as another server is listed.
+    if (a == cfg.drHomeServer) { if (!cfg.drCombined) return a; home = true; continue; }
     const p = <u32>rsPriority(ext, i);
     if (p < bestPrio) { best = a; bestPrio = p; }
   }
+  if (best == 0 && home) return cfg.drHomeServer;
+  drHomeListed = home && best != 0;
   return best;
 }
 
@@ -103,6 +114,26 @@ export function drAccepted(msg: usize, granted: u16): bool {
     registered(granted);
     // Why: 002 §2.6: with local service only, the local registration is all there is.
     if (cfg.drLocalService) return true;
+    if (S.regCombined && parent != 0) {
+      // Why: 002 D.3.1: the local server relays the home part itself once the local registration is
+      // done; its reply comes relayed by the local server, for the same Identification. We wait for it
+      // as for a home registration of ours; a retransmission is a plain home registration (§8.3).
+      S.regKind = KIND_DR_HOME;
+      S.regCombined = false;
+      S.regHaField = homeRegistrar();
+      S.regDst = S.drLocalServer;
+      S.regCoa = parent;
+      S.regLifetime = <u16>cfg.lifetimeSec;
+      S.regSaPeer = S.regHaField;
+      S.regSaUse = cfg.SA_USE_MOBILE_SERVER;
+      S.regState = REG_PENDING;
+      S.regRto = cfg.retransmitMs;
+      S.regTries = 0;
+      S.drHomeSent++;
+      count(C.MN_DR_HOME_TX);
+      S.hReg = stackTimerArm(S.hReg, TK_MN_REG, 0, nowMs() + <i64>S.regRto);
+      return true;
+    }
     // Why: 002 §8.3: "check to see if the binding registrar or the parent care-of address returned in
     // the reply is its home agent. If yes, this is a complete registration" — so is a local
     // registration with our home server (§8.1); without a parent there is nothing to register.

@@ -25,7 +25,7 @@ import {
 import { ALL_SYSTEMS } from "../agent";
 import * as S from "./state";
 import {
-  AGENTS, A_ADDR, A_COA, A_EXPIRES, A_FLAGS, A_FRESH, A_IFACE, A_MAC, A_PLEN, A_REGLIFE, A_ROUTER, A_RS, A_SEQ,
+  AGENTS, A_ADDR, A_COA, A_EXPIRES, A_FLAGS, A_FRESH, A_IFACE, A_MAC, A_PLEN, A_REGLIFE, A_ROUTER, A_RS, A_RS_HOME, A_SEQ,
   A_TIMER, A_USED, INITIAL_SOLICITS, KIND_COLOC, KIND_DEREG, KIND_FA, MODE_COLOC, MODE_FA, MODE_NONE,
   PLEN_UNKNOWN, REG_IDLE, REG_PENDING, REG_REGISTERED, SOLICIT_ANSWER_MS, SOLICIT_MAX_MS, SOLICIT_MIN_GAP_MS,
   ST_AWAY, ST_HOME, TK_MN_AGENT, TK_MN_FAWAIT, TK_MN_GARP, TK_MN_SOLICIT, TX_IP, agents, txBuf, emitMove,
@@ -34,7 +34,7 @@ import {
 import {
   agentFind, agentFree, agentAlloc, agentUsableFa, agentIsHome, advertSourceOnLink, prefixDiffers,
 } from "./agents";
-import { drServerOf } from "./dremip";
+import { drServerOf, drHomeListed } from "./dremip";
 import { beginRegistration, pauseFaRegistration } from "./registration";
 
 function sendSolicitation(iface: i32): void {
@@ -279,6 +279,7 @@ export function mnIcmp(iface: i32, p: usize, len: i32): i32 {
   store<u32>(a, router, A_ROUTER);
   // Why: 002 §8.1: the registration server to register with, from the Registration Server extension.
   store<u32>(a, drServerOf(m, ml), A_RS);
+  store<u8>(a, drHomeListed ? 1 : 0, A_RS_HOME);
   // Why: RFC 2002 §2.4.2 algorithm 1: the advertisement is valid for the ICMP Lifetime.
   const exp = now + <i64>raLifetimeSec(m) * 1000;
   store<i64>(a, exp, A_EXPIRES);

@@ -20,6 +20,7 @@ import {
 } from "../../wire/registration";
 import { EXT_MH_AUTH, EXT_MF_AUTH, EXT_MS_AUTH } from "../../wire/mipext";
 import { saFindFor } from "../../security/sa";
+import { rsAppendEmpty, rsSetServer } from "../../wire/dremip";
 import { smoothAppendPfan } from "./smooth";
 import { regkeyRequestAppend } from "../../security/regkey";
 import { random32 } from "../../security/replay";
@@ -29,7 +30,7 @@ import { MA_FLAG_S } from "../../wire/icmp";
 export let keySpi: u32 = 0;
 import * as S from "./state";
 import {
-  A_ADDR, A_COA, A_FLAGS, A_IFACE, A_MAC, A_REGLIFE, A_RS, KIND_COLOC, KIND_DEREG, KIND_FA, KIND_DR_HOME, KIND_DR_TRANSIT,
+  A_ADDR, A_COA, A_FLAGS, A_IFACE, A_MAC, A_REGLIFE, A_RS, A_RS_HOME, KIND_COLOC, KIND_DEREG, KIND_FA, KIND_DR_HOME, KIND_DR_TRANSIT,
   REG_BACKOFF, REG_IDLE, REG_MIN_GAP_MS, REG_PENDING, ST_AWAY, TK_MN_REG, TK_MN_RENEW, TX_CAP, TX_IP, regMac, txBuf, homeBroadcast, useNonces,
   saPeerFor, mhSa, colocNextHop, slot,
 } from "./state";
@@ -117,6 +118,7 @@ export function transmit(retransmission: bool): bool {
     keySpi = (random32() & 0x7fffffff) | 0x100;
     base = regkeyRequestAppend(msg, base, cap, keySpi);
   }
+  if (S.regCombined && S.regKind == KIND_FA) base = appendCombined(msg, base, cap, id);
   let n = authAppend(sa, msg, base, cap, use == cfg.SA_USE_MOBILE_SERVER ? EXT_MS_AUTH : EXT_MH_AUTH);
   if (n < 0) { count(C.MN_NO_SA); return false; }
   if (S.regKind >= KIND_DR_HOME) {
@@ -170,12 +172,38 @@ export function transmit(retransmission: bool): bool {
   return true;
 }
 
+const combScratch: usize = memory.data(REG_REQ_LEN + 24, 8);
+
+/**
+ * The home part of a combined registration (002 §2.8, D.3.1), after the fixed part of the local
+ * request at `msg` (`len` bytes so far): the Registration Server extension naming our home server
+ * with the home lifetime, then our authenticator for the home server (extension 32, "Mobile-Home
+ * (RS1)", with our mobile-server association) computed over the request as the local server will
+ * relay it: Binding Registrar = home server, Lifetime = home lifetime, care-of address 0.0.0.0 (the
+ * parent the local server allocates, which we cannot know; it vouches for it with its own
+ * authenticator; docs/decisions.md), the same flags and Identification, no other extension.
+ */
+function appendCombined(msg: usize, len: i32, cap: i32, id: u64): i32 {
+  const hs = cfg.drHomeServer;
+  const hsa = saFindFor(hs, cfg.SA_USE_MOBILE_SERVER);
+  if (hsa == 0) return len;
+  let n = rsAppendEmpty(msg, len, cap, <u16>cfg.lifetimeSec, 1);
+  if (n < 0) return len;
+  rsSetServer(msg + <usize>len, 0, hs, 0, <u16>cfg.lifetimeSec);
+  regReqEmit(combScratch, REG_REQ_LEN + 24, S.regFlags, <u16>cfg.lifetimeSec, cfg.homeAddress, hs, 0, id);
+  const k = authAppend(hsa, combScratch, REG_REQ_LEN, REG_REQ_LEN + 24, EXT_MH_AUTH);
+  if (k < 0 || n + (k - REG_REQ_LEN) > cap) return len;
+  memory.copy(msg + <usize>n, combScratch + <usize>REG_REQ_LEN, <usize>(k - REG_REQ_LEN));
+  return n + (k - REG_REQ_LEN);
+}
+
 /** Start a registration of `kind` (agent `a` for KIND_FA) and send its first request. */
 export function beginRegistration(kind: u8, a: i32, retry: bool): void {
   S.fastRetry = retry;
   S.regKind = kind;
   S.regHaField = S.ha != 0 ? S.ha : homeBroadcast();
   S.regDr = false;
+  S.regCombined = false;
   memory.fill(regMac, 0, 6);
   if (kind == KIND_FA) {
     const s = slot(a);
@@ -201,6 +229,12 @@ export function beginRegistration(kind: u8, a: i32, retry: bool): void {
       S.regHaField = rs;
       S.regFlags |= REQ_FLAG_R;
       if (<i32>life > cfg.drLocalLifetimeSec) life = <u16>cfg.drLocalLifetimeSec;
+      // Why: 002 §2.8, D.3.1: the home server is reachable through this local server: one request.
+      S.regCombined = cfg.drCombined && load<u8>(s, A_RS_HOME) != 0 && cfg.drHomeServer != 0 && rs != cfg.drHomeServer &&
+        saFindFor(cfg.drHomeServer, cfg.SA_USE_MOBILE_SERVER) != 0 &&
+        // Why: 002 §8.3-8.4: not when the home registration in force binds the parent this server gave
+        // us (it gives the same one again, §6.2): a handoff inside the domain stays local.
+        !(S.drLocalServer == rs && S.drHomeCoa == S.drLocalParent && S.drHomeUntil > nowMs() + <i64>life * 1000);
     }
     S.regLifetime = life;
   } else if (kind == KIND_COLOC) {

@@ -50,6 +50,8 @@ export const A_ROUTER: usize = 32;
 export const A_TIMER: usize = 36;
 /** Agent slot: the advertised registration server we share a mobile-server association with (0 none; 002 §8.1). */
 export const A_RS: usize = 40;
+/** Agent slot: the advertisement also names our home server (a combined registration is possible, 002 D.3). */
+export const A_RS_HOME: usize = 44;
 export const PLEN_UNKNOWN: u8 = 0xff;
 export const agents: usize = memory.data(<i32>A_STRIDE * AGENTS, 8);
 
@@ -131,6 +133,7 @@ export let bindingAway = false;     // a registration away from home was sent: d
 export let lastFa: u32 = 0;         // the foreign agent of the last accepted registration (0: none), smooth.ts
 // Distributed registration (002 §8; mn/dremip.ts).
 export let regDr = false;           // the outstanding request has R
+export let regCombined = false;     // the outstanding local request carries the home registration too (002 D.3)
 export let regSaUse: u8 = 1;        // association use the outstanding request's registrar authenticator is computed with
 export let drLocalServer: u32 = 0;  // local registration in force: its server, parent care-of address, end
 export let drLocalParent: u32 = 0;
