@@ -38,6 +38,8 @@ export const enum T {
   DR_MAX_ROUTE_LIFETIME_SEC, // mobility.dremip.maxRouteLifetimeSec
   DR_LOCAL_SERVICE, // mobility.dremip.localService
   DR_COMBINED, // mobility.dremip.combined
+  DR_PROBE_INTERVAL_MS, // mobility.dremip.probeIntervalMs
+  DR_PRIORITY, // mobility.dremip.priority
   DR_SERVERS, // mobility.dremip.servers
   DR_SERVER_KIND, // mobility.dremip.servers.kind
   DR_SERVER_ADDRESS, // mobility.dremip.servers.address
@@ -213,6 +215,8 @@ export const K_DR_LOCAL_LIFETIME_SEC: u16 = 28; // MN: lifetime asked of a local
 export const K_DR_MAX_ROUTE_LIFETIME_SEC: u16 = 29; // care-of agent / HA: the longest binding route granted (002 §5.1, code 68)
 export const K_DR_LOCAL_SERVICE: u16 = 30;  // MN: local registrations only, no home registration (002 §2.6)
 export const K_DR_COMBINED: u16 = 31;       // MN: local and home registration in one request when possible (002 §2.8, D.3)
+export const K_DR_PROBE_INTERVAL_MS: u16 = 32; // discovery (appendices A, B): agents solicit servers, servers probe care-of agents (0: off)
+export const K_DR_PRIORITY: u16 = 33;       // registration server: the priority it advertises (002 §4.1)
 
 export const PROFILE_SEEDS: u32 = 0;
 export const PROFILE_RFC3344: u32 = 1;
@@ -293,6 +297,8 @@ export let drLocalLifetimeSec: i32 = 60;
 export let drMaxRouteLifetimeSec: i32 = 65534;
 export let drLocalService: bool = false;
 export let drCombined: bool = false;
+export let drProbeIntervalMs: i32 = 10000;
+export let drPriority: i32 = 0;
 
 /** Server list kinds (SERVER records, mobility.dremip.servers). */
 export const SRV_ADVERTISE: u8 = 1;   // agents: named in the Registration Server extension of advertisements (002 §7.1)
@@ -339,7 +345,7 @@ export function configDefaults(): void {
   retransmitMs = 1000; retransmitMaxMs = 8000; solicitIntervalMs = 1000;
   reverseTunnel = false; registrationProfile = PROFILE_SEEDS;
   roEnabled = false; roUpdateIntervalMs = 1000; roSmoothHandoff = false; roCacheLifetimeSec = 10; roPrivate = false; roHoldMs = 500;
-  drEnabled = false; drHomeServer = 0; drLocalLifetimeSec = 60; drMaxRouteLifetimeSec = 65534; drLocalService = false; drCombined = false; serverCount = 0;
+  drEnabled = false; drHomeServer = 0; drLocalLifetimeSec = 60; drMaxRouteLifetimeSec = 65534; drLocalService = false; drCombined = false; drProbeIntervalMs = 10000; drPriority = 0; serverCount = 0;
 }
 
 /** Append refusal text `t` (config-text.ts, UTF-8) to the current log line. */
@@ -497,6 +503,8 @@ function mobilityKey(key: u32, p: usize): bool {
     case K_DR_MAX_ROUTE_LIFETIME_SEC: if (!range(T.DR_MAX_ROUTE_LIFETIME_SEC, v, 1, 65535)) return false; drMaxRouteLifetimeSec = v; return true;
     case K_DR_LOCAL_SERVICE: if (!range(T.DR_LOCAL_SERVICE, v, 0, 1)) return false; drLocalService = v != 0; return true;
     case K_DR_COMBINED: if (!range(T.DR_COMBINED, v, 0, 1)) return false; drCombined = v != 0; return true;
+    case K_DR_PROBE_INTERVAL_MS: if (v != 0 && !range(T.DR_PROBE_INTERVAL_MS, v, 1000, 3600000)) return false; drProbeIntervalMs = v; return true;
+    case K_DR_PRIORITY: if (!range(T.DR_PRIORITY, v, 0, 65535)) return false; drPriority = v; return true;
   }
   return refuseText(T.MOBILITY_KEY, T.A_KNOWN_KEY, key);
 }

@@ -174,6 +174,9 @@ export const enum C {
   MN_DR_HOME_SKIPPED, // mobile node: local registrations whose parent the home registration in force already binds (§8.4)
   MN_DR_TRANSIT_TX,   // mobile node: transit registrations started after a 67 naming a transit server (D.2)
   MN_DR_PREV_TX,      // mobile node: transitional registrations with the previous foreign server (002 §2.7, §8.4)
+  DR_DS_SOLICIT_TX,   // discovery: solicitations sent (agents for servers, servers for care-of agents; appendices A, B)
+  DR_DS_ADVERT_TX,    // discovery: advertisements sent in answer (servers, care-of agents)
+  DR_DS_ADVERT_RX,    // discovery: advertisements accepted (authenticated, answering our latest solicitation)
   COUNT
 }
 
@@ -202,6 +205,9 @@ export function count(id: C): void {
   const p = counters + (<usize>id << 3);
   store<u64>(p, load<u64>(p) + n);
 }
+
+/** The value of counter `id`. */
+export function countGet(id: C): u64 { return load<u64>(counters + (<usize>id << 3)); }
 
 export function countersReset(): void { memory.fill(counters, 0, <usize>C.COUNT * 8); }
 export function countersPtr(): usize { return counters; }

@@ -38,7 +38,17 @@ import {
   IcmpErr, icmpType, rsCheck, agentAdvertEmit, ICMP_ROUTER_SOLICIT, RA_CODE_ROUTER, RA_CODE_MOBILITY_ONLY,
   MA_FLAG_R, MA_FLAG_B, MA_FLAG_H, MA_FLAG_F, MA_FLAG_M, MA_FLAG_G, MA_FLAG_T, MA_FLAG_S, icmpFillChecksum
 } from "../wire/icmp";
-import { rsAppendEmpty, rsSetServer } from "../wire/dremip";
+import {
+  rsAppendEmpty, rsSetServer, dsEmit, dsParse, dsValue, dsAddress, dsIdentification, dsLifetimeSec, DrErr,
+  DR_TYPE_RS_SOLICIT, DR_TYPE_RS_ADVERT, ALL_RS_GROUP,
+} from "../wire/dremip";
+import { arenaAlloc } from "../mem";
+import { udpIpEmit, udpLength } from "../wire/udp";
+import { MIP_PORT } from "../wire/registration";
+import { extIndexScratch, extIndexFind, extEnd, EXT_AS_AUTH } from "../wire/mipext";
+import { ntpNow } from "../security/replay";
+import { saFindFor } from "../security/sa";
+import { authVerify, AuthResult } from "../security/auth";
 import { faFull, faAdvertisesReverseTunnel } from "./fa";
 
 /** Timer kinds of this module on the stack timer heap (stack range 0x0001-0x00ff). */
@@ -90,7 +100,84 @@ function groupAllowed(iface: i32, now: i64): bool {
 export function agentInit(): bool {
   memory.fill(seqs, 0, 2 * <usize>MAX_IFACES);
   for (let i = 0; i < MAX_IFACES; i++) { store<i32>(timerAt(i), -1); store<i64>(groupSentAt(i), NEVER); }
+  discTimer = -1;
+  discId = 0;
+  discovered = 0;
+  if (!cfg.drEnabled || cfg.drProbeIntervalMs == 0) return true;
+  discovered = arenaAlloc(<usize>MAX_ADV_SERVERS * 16);
+  if (discovered == 0) return false;
+  memory.fill(discovered, 0, <usize>MAX_ADV_SERVERS * 16);
   return true;
+}
+
+// ---- registration server discovery (002 appendix A; formats: wire/dremip.ts, docs/decisions.md) ----
+// Discovered servers (carved when discovery is on): MAX_ADV_SERVERS entries of 0 address u32 |
+// 4 priority u16 | 6 lifetime u16 | 8 expiresAtMs i64 (0: free).
+let discovered: usize = 0;
+let discTimer: i32 = -1;
+let discId: u64 = 0;
+/** Timer kind of the discovery solicitation (tag 0). */
+export const TK_AGENT_DISCOVER: u16 = TK_AGENT_ADVERT + 1;
+
+/**
+ * Appendix A: "A mobility agent merely needs to send a Neighbor Request message to the multicast
+ * address of the registration servers" — a Registration Server Solicitation to the
+ * all-registration-servers group on each interface that does not face mobile nodes, repeated every
+ * mobility.dremip.probeIntervalMs ("with a period long enough to limit the overhead").
+ */
+function solicitServers(now: i64): void {
+  discId = ntpNow(0);
+  const ip = frame + <usize>ETH_HEADER_LEN;
+  const u = ip + <usize>IPV4_MIN_HEADER;
+  const m = u + 8;
+  // The Address names us as servers know us: our care-of address (the first advertising
+  // interface's), the source of the requests we relay and the peer of our agent-server keys.
+  let me: u32 = 0;
+  for (let i = 0; i < netifCount() && me == 0; i++) if (agentAdvertises(i)) me = netifIp(i);
+  const n = dsEmit(m, ADV_MAX - 8, DR_TYPE_RS_SOLICIT, 0, me, discId, 0);
+  for (let i = 0; i < netifCount(); i++) {
+    if (!netifValid(i) || !netifUp(i) || netifIp(i) == 0 || agentAdvertises(i)) continue;
+    const total = udpIpEmit(ip, ipNextIdent(), 16, netifIp(i), ALL_RS_GROUP, MIP_PORT, MIP_PORT, n);
+    if (linkSendIp(i, ALL_RS_GROUP, ip, total) == 0) count(C.DR_DS_SOLICIT_TX);
+  }
+  discTimer = stackTimerArm(discTimer, TK_AGENT_DISCOVER, 0, now + <i64>cfg.drProbeIntervalMs);
+}
+
+/**
+ * UDP 434 type 35 (mip.ts handler): a Registration Server Advertisement answering our latest
+ * solicitation, authenticated by a server we share an agent-server key with: the server goes into our
+ * advertisements' Registration Server extension with its priority and lifetime for three intervals
+ * (appendix A: "The mobility agent then puts the addresses of all registration servers and their
+ * associated priority levels in the Agent Advertisement messages").
+ */
+export function agentServerAdvert(iface: i32, p: usize, len: i32): i32 {
+  if (discovered == 0) return -1;
+  const u = p + <usize>ipv4HeaderLen(p);
+  const m = u + 8;
+  const ml = <i32>udpLength(u) - 8;
+  if (dsParse(m, ml, DR_TYPE_RS_ADVERT, extIndexScratch) != DrErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
+  const src = ipv4Src(p);
+  const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
+  const off = extIndexFind(extIndexScratch, EXT_AS_AUTH);
+  if (sa == 0 || off == 0 || extEnd(m, off) != ml || authVerify(sa, m, off) != AuthResult.OK) { count(C.DROP_DR_AUTH); return 1; }
+  if (discId == 0 || dsIdentification(m) != discId || dsAddress(m) != src) { count(C.DROP_DR_REPLAY); return 1; }
+  const now = nowMs();
+  let free = -1;
+  let at = -1;
+  for (let i = 0; i < MAX_ADV_SERVERS; i++) {
+    const e = discovered + (<usize>i << 4);
+    if (load<i64>(e, 8) != 0 && load<u32>(e) == src) { at = i; break; }
+    if (free < 0 && load<i64>(e, 8) <= now) free = i;
+  }
+  if (at < 0) at = free;
+  if (at < 0) return 1;
+  const e = discovered + (<usize>at << 4);
+  store<u32>(e, src);
+  store<u16>(e, dsValue(m), 4);
+  store<u16>(e, dsLifetimeSec(m), 6);
+  store<i64>(e, now + 3 * <i64>cfg.drProbeIntervalMs, 8);
+  count(C.DR_DS_ADVERT_RX);
+  return 0;
 }
 
 /** True when interface `i` advertises (configured with IF_ADVERTISE). */
@@ -167,8 +254,12 @@ function sendAdvert(iface: i32, dst: u32, dstMac: usize): bool {
  * the longest of the servers'.
  */
 function appendServers(icmp: usize, n: i32): i32 {
+  if (!cfg.drEnabled) return n;
+  // Configured servers first, then discovered ones (appendix A) not configured.
+  const now = nowMs();
   let k = cfg.serverCountOf(cfg.SRV_ADVERTISE);
-  if (k == 0 || !cfg.drEnabled) return n;
+  if (discovered != 0) for (let i = 0; i < MAX_ADV_SERVERS; i++) if (liveDiscovered(i, now)) k++;
+  if (k == 0) return n;
   if (k > MAX_ADV_SERVERS) k = MAX_ADV_SERVERS;
   const r = rsAppendEmpty(icmp, n, ADV_MAX, 0, k);
   if (r < 0) return n;
@@ -180,9 +271,28 @@ function appendServers(icmp: usize, n: i32): i32 {
     rsSetServer(ext, j++, cfg.serverAddress(i), cfg.serverPriority(i), cfg.serverLifetimeSec(i));
     if (cfg.serverLifetimeSec(i) > life) life = cfg.serverLifetimeSec(i);
   }
+  for (let i = 0; i < MAX_ADV_SERVERS && j < k && discovered != 0; i++) {
+    if (!liveDiscovered(i, now)) continue;
+    const e = discovered + (<usize>i << 4);
+    rsSetServer(ext, j++, load<u32>(e), load<u16>(e, 4), load<u16>(e, 6));
+    if (load<u16>(e, 6) > life) life = load<u16>(e, 6);
+  }
+  // Fewer than counted (a configured server also discovered): the extension shrinks to what was written.
+  if (j < k) { store<u8>(ext, <u8>(2 + (j << 3)), 1); }
+  if (j == 0) return n;
   store<u16>(ext, bswap<u16>(life), 2);
-  icmpFillChecksum(icmp, r);
-  return r;
+  const end = n + 4 + (j << 3);
+  icmpFillChecksum(icmp, end);
+  return end;
+}
+
+/** Discovered server `i` is in force and not one of the configured ones. */
+function liveDiscovered(i: i32, now: i64): bool {
+  const e = discovered + (<usize>i << 4);
+  if (load<i64>(e, 8) <= now) return false;
+  const a = load<u32>(e);
+  for (let k = 0; k < cfg.serverCount; k++) if (cfg.serverKind(k) == cfg.SRV_ADVERTISE && cfg.serverAddress(k) == a) return false;
+  return true;
 }
 
 /** Deadline of the next periodic advertisement: interval plus a random 0..10 % of it. */
@@ -204,6 +314,7 @@ function arm(iface: i32, deadline: i64): void {
 /** Start advertising: one advertisement now on every advertising interface, then periodically. */
 export function agentStart(): void {
   const now = nowMs();
+  if (discovered != 0) discTimer = stackTimerArm(discTimer, TK_AGENT_DISCOVER, 0, now + 50);
   for (let i = 0; i < netifCount(); i++) {
     if (!agentAdvertises(i)) continue;
     sendAdvert(i, ALL_SYSTEMS, 0);
@@ -240,6 +351,7 @@ export function agentIcmp(iface: i32, p: usize, len: i32): i32 {
 
 /** A timer of this module fired: the periodic advertisement of interface `tag`. */
 export function agentTimer(kind: u16, tag: u32, now: i64): void {
+  if (kind == TK_AGENT_DISCOVER) { discTimer = -1; if (discovered != 0) solicitServers(now); return; }
   if (kind != TK_AGENT_ADVERT || tag >= <u32>MAX_IFACES) return;
   const i = <i32>tag;
   store<i32>(timerAt(i), -1); // popped: the handle is stale

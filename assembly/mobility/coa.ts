@@ -29,7 +29,7 @@
 // 4 server u32 (who enabled it) | 8 expiresAtMs i64 (TIMER_NEVER: 0xffff) | 16 lifetimeSec u16 | pad
 
 import * as cfg from "../config";
-import { C, count } from "../counters";
+import { C, count, countGet } from "../counters";
 import { Ev, evBuf, evEmit, evAddr, evAuthFailed, ROLE_COA } from "../events";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
@@ -48,7 +48,8 @@ import { MIP_PORT } from "../wire/registration";
 import { extIndexScratch, EXT_AS_AUTH, extIndexFind, extIndexError, extEnd, authSpi, ExtErr } from "../wire/mipext";
 import {
   DrErr, rtParse, rtCheck, rtLifetimeSec, rtDest, rtNextHop, rtIdentification, rtEmit, DR_TYPE_ROUTE_REQUEST, DR_TYPE_ROUTE_REPLY,
-  RT_ADDED, RT_UNSPECIFIED, RT_LIFETIME_TOO_LONG, RT_POORLY_FORMED, RT_LEN,
+  RT_ADDED, RT_UNSPECIFIED, RT_LIFETIME_TOO_LONG, RT_POORLY_FORMED, RT_LEN, dsParse, dsEmit, dsIdentification,
+  DR_TYPE_COA_SOLICIT, DR_TYPE_COA_ADVERT,
 } from "../wire/dremip";
 import { AuthResult, authVerify, authAppend } from "../security/auth";
 import { saFindFor } from "../security/sa";
@@ -282,6 +283,51 @@ export function coaRequest(iface: i32, p: usize, len: i32): i32 {
   }
   if (code != RT_ADDED && code != RT_LIFETIME_TOO_LONG) life = 0;
   reply(sa, m, code, life, dst, src, sport);
+  return 0;
+}
+
+// Load metric (002 §6.6): datagrams tunnelled along binding routes per second since the last
+// advertisement.
+let lastTunnelled: u64 = 0;
+let lastLoadAt: i64 = 0;
+
+/**
+ * UDP 434 type 36 (mip.ts handler): a Care-of Agent Solicitation (appendix B; format in
+ * wire/dremip.ts, docs/decisions.md). Answered only to a server we share an agent-server association
+ * with and whose solicitation carries that association's Agent-Server extension last (a stranger gets
+ * nothing: no reflection), with a Care-of Agent Advertisement carrying our load metric (§6.6: "a
+ * metric that has a higher value when the traffic load is higher": datagrams per second tunnelled
+ * since the last advertisement), the solicitation's Identification, Lifetime 0 when our table is full
+ * (we take no more mobile nodes) else 0xffff, and extension 83.
+ */
+export function coaSolicit(iface: i32, p: usize, len: i32): i32 {
+  const u = p + <usize>ipv4HeaderLen(p);
+  const m = u + <usize>UDP_HEADER_LEN;
+  const ml = <i32>udpLength(u) - UDP_HEADER_LEN;
+  if (dsParse(m, ml, DR_TYPE_COA_SOLICIT, extIndex) != DrErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
+  const src = ipv4Src(p);
+  const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
+  const off = extIndexFind(extIndex, EXT_AS_AUTH);
+  if (sa == 0 || off == 0 || extEnd(m, off) != ml || authVerify(sa, m, off) != AuthResult.OK) { count(C.DROP_DR_AUTH); return 1; }
+  const now = nowMs();
+  const n = countGet(C.DR_COA_TUNNELLED);
+  const dt = now - lastLoadAt;
+  let rate: u64 = dt > 0 ? (n - lastTunnelled) * 1000 / <u64>dt : 0;
+  if (rate > 0xffff) rate = 0xffff;
+  lastTunnelled = n;
+  lastLoadAt = now;
+  const full = capacity != 0 && htUsed(routes) >= capacity;
+  const ip = outBuf + OUT_IP;
+  const q = ip + <usize>IPV4_MIN_HEADER + <usize>UDP_HEADER_LEN;
+  const cap = OUT_BUF - <i32>OUT_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
+  const rt = tunnelRoute(src);
+  if (rt == NO_ROUTE) { count(C.DROP_NO_ROUTE); return 1; }
+  const from = netifIp(routeIface(rt));
+  let k = dsEmit(q, cap, DR_TYPE_COA_ADVERT, <u16>rate, from, dsIdentification(m), full ? 0 : 0xffff);
+  k = authAppend(sa, q, k, cap, EXT_AS_AUTH);
+  if (k < 0) return 1;
+  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, from, src, MIP_PORT, udpSrcPort(u), k);
+  if (ipSend(ip, total) == 0) count(C.DR_DS_ADVERT_TX);
   return 0;
 }
 

@@ -45,14 +45,14 @@ import {
 import { REG_TYPE_REQUEST, REG_TYPE_REPLY } from "../wire/registration";
 import { mipInit, mipHandle, MIP_ANY } from "./mip";
 import { tunnelReset, tunnelExit, tunnelBindings, tunnelInput, tunnelIcmpInput } from "./tunnel";
-import { agentInit, agentStart, agentIcmp, agentTimer } from "./agent";
+import { agentInit, agentStart, agentIcmp, agentTimer, agentServerAdvert } from "./agent";
 import { faInit, faUdp, faRoute, faVif, faTimer, faLink, faIcmpError, faTunnelExit, faStation, faMoved } from "./fa";
 import { hoInit, hoExit } from "./handoff";
 import { visitorDump } from "./visitors";
 import { haInit, haUdp, haBroadcastTap, haRoute, haVif, haTimer, haReverseTunnel, haRouteApply } from "./ha";
-import { coaInit, coaRequest, coaRoute, coaVif, coaExit, coaTimer, coaOnApply } from "./coa";
-import { rsInit, rsUdp, rsRouteReply, rsRoute, rsVif, rsTimer } from "./rs";
-import { DR_TYPE_ROUTE_REQUEST, DR_TYPE_ROUTE_REPLY } from "../wire/dremip";
+import { coaInit, coaRequest, coaRoute, coaVif, coaExit, coaTimer, coaOnApply, coaSolicit } from "./coa";
+import { rsInit, rsUdp, rsRouteReply, rsRoute, rsVif, rsTimer, rsStart } from "./rs";
+import { DR_TYPE_ROUTE_REQUEST, DR_TYPE_ROUTE_REPLY, DR_TYPE_RS_SOLICIT, DR_TYPE_RS_ADVERT, DR_TYPE_COA_SOLICIT, DR_TYPE_COA_ADVERT } from "../wire/dremip";
 import { bindingDump, bindingCareOfEncap } from "./bindings";
 import { mnInit, mnStart, mnTimer, mnDhcpEvent } from "./mn/node";
 import { mnIcmp, mnLink } from "./mn/movement";
@@ -102,6 +102,9 @@ export function mobilityInit(): bool {
     mipHandle(REG_TYPE_REQUEST, rsUdp);
     mipHandle(REG_TYPE_REPLY, rsUdp);
     mipHandle(DR_TYPE_ROUTE_REPLY, rsRouteReply);
+    // Discovery (appendices A, B): agents' solicitations, care-of agents' advertisements.
+    mipHandle(DR_TYPE_RS_SOLICIT, rsUdp);
+    mipHandle(DR_TYPE_COA_ADVERT, rsUdp);
     routeSource(rsRoute);
     vifRegister(VIF_RS_LOCAL, rsVif);
   }
@@ -110,9 +113,12 @@ export function mobilityInit(): bool {
     // home agent's binding routes are bindings (haRouteApply).
     timerOwn(OWNER_COA, coaTimer);
     mipHandle(DR_TYPE_ROUTE_REQUEST, coaRequest);
+    mipHandle(DR_TYPE_COA_SOLICIT, coaSolicit);
     if (ha) coaOnApply(haRouteApply);
   }
   if (fa || ha) timerOwn(OWNER_AGENT, agentTimer);
+  // Registration server discovery (002 appendix A): the servers' answers to an agent's solicitation.
+  if ((fa || ha) && cfg.drEnabled) mipHandle(DR_TYPE_RS_ADVERT, agentServerAdvert);
   if (ha) {
     timerOwn(OWNER_HA, haTimer);
     udpTap(haBroadcastTap);
@@ -196,6 +202,7 @@ export function mobilityInit(): bool {
 export function mobilityStart(): void {
   if (has(cfg.ROLE_FOREIGN_AGENT | cfg.ROLE_HOME_AGENT)) agentStart();
   if (has(cfg.ROLE_MOBILE_NODE)) mnStart();
+  if (has(cfg.ROLE_REG_SERVER)) rsStart();
 }
 
 /**

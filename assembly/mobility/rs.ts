@@ -48,7 +48,8 @@ import { C, count } from "../counters";
 import { Ev, evBuf, evEmit, evAddr, evAuthFailed, ROLE_RS } from "../events";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
-import { netifIp } from "../link/netif";
+import { netifIp, netifCount, netifValid, netifUp } from "../link/netif";
+import { linkSendIp } from "../stack/arp";
 import { stackTimerArm, stackTimerDisarm, OWNER_RS } from "../sys/timers";
 import { ipSend, ipIsOurs, ipNextIdent } from "../stack/ip";
 import { routeVirtual, routeChanged, routeIface, routeNextHop, NO_ROUTE, VIF_RS_LOCAL } from "../stack/route";
@@ -71,7 +72,9 @@ import {
 } from "../wire/mipext";
 import {
   rsCount as rsExtCount, rsAddress, rsLifetimeSec, DrErr, rtParse, rtLifetimeSec, rtIdentification, rtEmit, rtCode, rtAccepted, rtDest, coaExtAppend, rsAppendEmpty, rsSetServer,
-  DR_TYPE_ROUTE_REQUEST, DR_TYPE_ROUTE_REPLY, RT_PROHIBITED, RT_LEN,
+  DR_TYPE_ROUTE_REQUEST, DR_TYPE_ROUTE_REPLY, RT_PROHIBITED, RT_LEN, dsParse, dsEmit, dsValue, dsAddress,
+  dsIdentification, dsLifetimeSec, DR_TYPE_COA_SOLICIT, DR_TYPE_COA_ADVERT, DR_TYPE_RS_SOLICIT, DR_TYPE_RS_ADVERT,
+  ALL_COA_GROUP, ALL_RS_GROUP,
 } from "../wire/dremip";
 import { AuthResult, authVerify, authAppend } from "../security/auth";
 import { saFindFor, saUse, SA_REPLAY } from "../security/sa";
@@ -142,9 +145,14 @@ const OUT_CAP: i32 = OUT_BUF - <i32>OUT_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
 /** Carve the registrations (board `serverEntries`); false when memory ran out. */
 export function rsInit(): bool {
   coaLoad = arenaAlloc(<usize>cfg.MAX_SERVERS * 4);
+  coaState = arenaAlloc(<usize>cfg.MAX_SERVERS * 16);
   outBuf = arenaAlloc(<usize>OUT_BUF);
-  if (coaLoad == 0 || outBuf == 0) { capacity = 0; return false; }
+  if (coaLoad == 0 || coaState == 0 || outBuf == 0) { capacity = 0; return false; }
   memory.fill(coaLoad, 0, <usize>cfg.MAX_SERVERS * 4);
+  memory.fill(coaState, 0, <usize>cfg.MAX_SERVERS * 16);
+  probeTimer = -1;
+  probeId = 0;
+  probeRounds = 0;
   // Replies to mobile nodes are tunnelled in place from this buffer (stack/packet.ts: its headroom).
   pktBuffers(outBuf, 1, <usize>OUT_BUF);
   capacity = <u32>cfg.serverEntries;
@@ -195,13 +203,124 @@ function coaIndexOf(a: u32): i32 {
  */
 function pickCareOfAgent(tried: u32): i32 {
   let best = -1;
-  let bestLoad: u32 = 0xffffffff;
+  let bestLoad: u64 = 0xffffffffffffffff;
+  const now = nowMs();
   for (let i = 0; i < cfg.serverCount; i++) {
     if (cfg.serverKind(i) != cfg.SRV_CARE_OF_AGENT || (tried & (1 << <u32>i)) != 0) continue;
-    const l = load<u32>(coaLoad + (<usize>i << 2));
+    const st = coaState + (<usize>i << 4);
+    // Why: 002 §6.6, appendix B: with probing on, a care-of agent that stopped answering (three
+    // intervals) or that says it takes no more nodes (Lifetime 0) is not allocated.
+    if (probeRounds > 1 && load<i64>(st, CS_HEARD) + 3 * <i64>cfg.drProbeIntervalMs < now) continue;
+    if (load<u8>(st, CS_FULL) != 0) continue;
+    // Why: 002 §6.6: "order the list of care-of addresses with the least loaded one being at the
+    // top": the load it reported, then the registrations we gave it.
+    const l = (<u64>load<u16>(st, CS_REPORTED) << 32) | <u64>load<u32>(coaLoad + (<usize>i << 2));
     if (l < bestLoad) { best = i; bestLoad = l; }
   }
   return best;
+}
+
+// ---- discovery (appendices A and B) and load probing (§6.6) ----------------------------------------
+// Per configured (or discovered) care-of agent, at coaState + 16 * index: 0 reported load u16 |
+// 2 full u8 | 8 heardAt i64.
+const CS_REPORTED: usize = 0;
+const CS_FULL: usize = 2;
+const CS_HEARD: usize = 8;
+let coaState: usize = 0;
+let probeTimer: i32 = -1;
+let probeId: u64 = 0;
+let probeRounds: i32 = 0;
+/** Timer kind of the probe (tag 0). */
+export const TK_RS_PROBE: u16 = TK_RS + 1;
+
+/** Start probing the care-of agents (mobilityStart). */
+export function rsStart(): void {
+  if (capacity == 0 || cfg.drProbeIntervalMs == 0) return;
+  probeTimer = stackTimerArm(probeTimer, TK_RS_PROBE, 0, nowMs() + 100);
+}
+
+/**
+ * Probe (002 §6.6 "Each registration server occasionally probes their care-of agents on the traffic
+ * load", appendix B): a Care-of Agent Solicitation with our Agent-Server extension to every care-of
+ * agent we know (unicast: "In practice, we may just manually configure care-of agents") and to the
+ * all-care-of-agents group on each interface (the ones we do not know yet).
+ */
+function probe(now: i64): void {
+  probeRounds++;
+  probeId = ntpNow(0);
+  for (let i = 0; i < cfg.serverCount; i++) {
+    if (cfg.serverKind(i) == cfg.SRV_CARE_OF_AGENT) sendSolicit(cfg.serverAddress(i));
+  }
+  sendSolicit(ALL_COA_GROUP);
+  probeTimer = stackTimerArm(probeTimer, TK_RS_PROBE, 0, now + <i64>cfg.drProbeIntervalMs);
+}
+
+/** One Care-of Agent Solicitation to `dst` (a care-of agent, or the group on every interface). */
+function sendSolicit(dst: u32): void {
+  const q = outMsg();
+  let n = dsEmit(q, OUT_CAP, DR_TYPE_COA_SOLICIT, 0, 0, probeId, 0);
+  if (dst != ALL_COA_GROUP) {
+    const sa = saFindFor(dst, cfg.SA_USE_AGENT_SERVER);
+    if (sa == 0) return;
+    n = authAppend(sa, q, n, OUT_CAP, EXT_AS_AUTH);
+    const from = ourAddrTo(dst);
+    if (n > 0 && from != 0 && sendOut(from, dst, MIP_PORT, n)) count(C.DR_DS_SOLICIT_TX);
+    return;
+  }
+  // Why: appendix B: to the group, for care-of agents not configured; a care-of agent answers only a
+  // server it shares a key with, so the group's copy carries no authenticator it could check (a
+  // solicitation asks for nothing but an authenticated answer) — docs/decisions.md.
+  const ip = outBuf + OUT_IP;
+  for (let i = 0; i < netifCount(); i++) {
+    if (!netifValid(i) || !netifUp(i) || netifIp(i) == 0) continue;
+    const total = udpIpEmit(ip, ipNextIdent(), 16, netifIp(i), ALL_COA_GROUP, MIP_PORT, MIP_PORT, n);
+    if (linkSendIp(i, ALL_COA_GROUP, ip, total) == 0) count(C.DR_DS_SOLICIT_TX);
+  }
+}
+
+/** A Care-of Agent Advertisement (37): authenticated, answering our latest probe; the agent's load. */
+function coaAdvert(src: u32, m: usize, ml: i32): i32 {
+  if (dsParse(m, ml, DR_TYPE_COA_ADVERT, extIndex) != DrErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
+  const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
+  const off = extIndexFind(extIndex, EXT_AS_AUTH);
+  if (sa == 0 || off == 0 || extEnd(m, off) != ml || authVerify(sa, m, off) != AuthResult.OK) { count(C.DROP_DR_AUTH); return 1; }
+  // Why: the Identification of our latest solicitation: an old advertisement replayed says nothing.
+  if (probeId == 0 || dsIdentification(m) != probeId || dsAddress(m) != src) { count(C.DROP_DR_REPLAY); return 1; }
+  let i = -1;
+  for (let k = 0; k < cfg.serverCount; k++) if (cfg.serverKind(k) == cfg.SRV_CARE_OF_AGENT && cfg.serverAddress(k) == src) { i = k; break; }
+  // Why: appendix B: "a more dynamic assignment of care-of agents to registration servers": a care-of
+  // agent we share a key with that answered the group joins the list.
+  if (i < 0) {
+    if (!cfg.serverAdd(cfg.SRV_CARE_OF_AGENT, 0, 0xffff, src)) return 1;
+    i = cfg.serverCount - 1;
+  }
+  const st = coaState + (<usize>i << 4);
+  store<u16>(st, dsValue(m), CS_REPORTED);
+  store<u8>(st, dsLifetimeSec(m) == 0 ? 1 : 0, CS_FULL);
+  store<i64>(st, nowMs(), CS_HEARD);
+  count(C.DR_DS_ADVERT_RX);
+  return 0;
+}
+
+/**
+ * A Registration Server Solicitation (34) from a mobility agent (appendix A): answered, to an agent
+ * we share an agent-server key with, by a Registration Server Advertisement with our priority
+ * (mobility.dremip.priority) and Lifetime 0 when we take no more mobile nodes (§4.1), authenticated.
+ */
+function rsSolicit(src: u32, sport: u16, m: usize, ml: i32): i32 {
+  if (dsParse(m, ml, DR_TYPE_RS_SOLICIT, extIndex) != DrErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
+  // The agent as we know it: its care-of address in the Address field (the peer of our key with it);
+  // the answer goes there, so a forged solicitation makes us answer only an agent we have a key with.
+  src = dsAddress(m);
+  const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
+  if (sa == 0) return 1;
+  const from = ourAddrTo(src);
+  if (from == 0) return 1;
+  const q = outMsg();
+  let n = dsEmit(q, OUT_CAP, DR_TYPE_RS_ADVERT, <u16>cfg.drPriority, from, dsIdentification(m), htUsed(regs) >= capacity ? 0 : 0xffff);
+  n = authAppend(sa, q, n, OUT_CAP, EXT_AS_AUTH);
+  if (n > 0 && sendOut(from, src, MIP_PORT, n)) count(C.DR_DS_ADVERT_TX);
+  return 0;
 }
 
 /** Message being built in outBuf. */
@@ -322,6 +441,7 @@ function rearm(e: usize, idx: i32): void {
 /** A registration's timer: retransmit / next care-of agent / give up; relay wait over; expiry (§6.4). */
 export function rsTimer(kind: u16, tag: u32, now: i64): void {
   if (capacity == 0) return;
+  if (kind == TK_RS_PROBE) { probe(now); return; }
   const idx = <i32>tag;
   const e = htValueAt(regs, idx);
   if (e == 0) return;
@@ -695,9 +815,13 @@ export function rsUdp(iface: i32, p: usize, len: i32): i32 {
   const m = u + <usize>UDP_HEADER_LEN;
   const ml = <i32>udpLength(u) - UDP_HEADER_LEN;
   const dst = ipv4Dst(p);
-  if (ml < 1 || !ipIsOurs(dst)) return -1;
+  if (ml < 1) return -1;
   const t = load<u8>(m);
+  // Appendix A: the all-registration-servers group.
+  if (t == DR_TYPE_RS_SOLICIT && (dst == ALL_RS_GROUP || ipIsOurs(dst))) return rsSolicit(ipv4Src(p), udpSrcPort(u), m, ml);
+  if (!ipIsOurs(dst)) return -1;
   if (t == REG_TYPE_REPLY) return reply(ipv4Src(p), m, ml);
+  if (t == DR_TYPE_COA_ADVERT) return coaAdvert(ipv4Src(p), m, ml);
   // Why: 002 §2.9: a request without R is the base protocol's, for a home or foreign agent.
   if (t != REG_TYPE_REQUEST || ml < REG_REQ_LEN || (regReqFlags(m) & REQ_FLAG_R) == 0) return -1;
   return request(ipv4Src(p), dst, udpSrcPort(u), m, ml);

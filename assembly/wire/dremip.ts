@@ -172,3 +172,52 @@ export function coaExtAppend(msg: usize, len: i32, cap: i32, coa: u32): i32 {
 export function regReqHasR(p: usize): bool { return (regReqFlags(p) & REQ_FLAG_R) != 0; }
 /** The Binding Registrar: the Home Agent field of a request or reply (002 §3.2-3.3). */
 export function regBindingRegistrar(p: usize): u32 { return regHomeAgent(p); }
+
+// ---- discovery (appendices A and B; the seed gives no formats: docs/decisions.md) -----------------
+//   Registration Server Solicitation (34) / Advertisement (35), Care-of Agent Solicitation (36) /
+//   Advertisement (37), UDP 434, 20-byte fixed part then extensions (an advertisement ends with the
+//   Agent-Server Authentication extension, 83):
+//     0 Type | 1 Reserved | 2 Value(16): advertisement: the server's priority (35) or the care-of
+//       agent's load metric (37, higher = more loaded, 002 §6.6); solicitation: 0
+//     4 Address: the advertised server's / care-of agent's address; solicitation: the soliciter's
+//     8 Identification(64): the solicitation's, copied into the advertisement that answers it
+//     16 Lifetime(16): how long the advertisement holds (0xffff: infinity) | 18 Reserved(16)
+
+export const DR_TYPE_RS_SOLICIT: u8 = 34;
+export const DR_TYPE_RS_ADVERT: u8 = 35;
+export const DR_TYPE_COA_SOLICIT: u8 = 36;
+export const DR_TYPE_COA_ADVERT: u8 = 37;
+export const DS_LEN: i32 = 20;
+/** All registration servers of a routing domain (RFC 2365 organization-local scope, 239.192.0.0/14). */
+export const ALL_RS_GROUP: u32 = 0xefc00066;  // 239.192.0.102
+/** All care-of agents of a routing domain (RFC 2365 organization-local scope). */
+export const ALL_COA_GROUP: u32 = 0xefc00067; // 239.192.0.103
+
+/** True for a discovery message type (34-37). */
+export function dsIsType(t: u8): bool { return t >= DR_TYPE_RS_SOLICIT && t <= DR_TYPE_COA_ADVERT; }
+
+/** Validate a discovery message of `type` and index its extensions. */
+export function dsParse(p: usize, len: i32, type: u8, index: usize): DrErr {
+  if (len < DS_LEN) { extIndexSetError(index, ExtErr.NOT_WALKED, 0, 0); return DrErr.TRUNCATED; }
+  if (load<u8>(p) != type) { extIndexSetError(index, ExtErr.NOT_WALKED, 0, 0); return DrErr.BAD_TYPE; }
+  return extWalk(p, len, DS_LEN, index) == ExtErr.OK ? DrErr.OK : DrErr.BAD_EXTENSIONS;
+}
+
+export function dsValue(p: usize): u16 { return bswap<u16>(load<u16>(p, 2)); }
+export function dsAddress(p: usize): u32 { return bswap<u32>(load<u32>(p, 4)); }
+export function dsIdentification(p: usize): u64 { return bswap<u64>(load<u64>(p, 8)); }
+export function dsLifetimeSec(p: usize): u16 { return bswap<u16>(load<u16>(p, 16)); }
+
+/** Write the 20-byte fixed part of a discovery message; DS_LEN, DR_EMIT_BAD_ARG or DR_EMIT_NO_ROOM. */
+export function dsEmit(p: usize, cap: i32, type: u8, value: u16, address: u32, id: u64, lifetimeSec: u16): i32 {
+  if (!dsIsType(type)) return DR_EMIT_BAD_ARG;
+  if (cap < DS_LEN) return DR_EMIT_NO_ROOM;
+  store<u8>(p, type);
+  store<u8>(p, 0, 1);
+  store<u16>(p, bswap<u16>(value), 2);
+  store<u32>(p, bswap<u32>(address), 4);
+  store<u64>(p, bswap<u64>(id), 8);
+  store<u16>(p, bswap<u16>(lifetimeSec), 16);
+  store<u16>(p, 0, 18);
+  return DS_LEN;
+}
