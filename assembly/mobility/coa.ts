@@ -49,7 +49,7 @@ import { extIndexScratch, EXT_AS_AUTH, extIndexFind, extIndexError, extEnd, auth
 import {
   DrErr, rtParse, rtCheck, rtLifetimeSec, rtDest, rtNextHop, rtIdentification, rtEmit, DR_TYPE_ROUTE_REQUEST, DR_TYPE_ROUTE_REPLY,
   RT_ADDED, RT_UNSPECIFIED, RT_LIFETIME_TOO_LONG, RT_POORLY_FORMED, RT_LEN, dsParse, dsEmit, dsIdentification,
-  DR_TYPE_COA_SOLICIT, DR_TYPE_COA_ADVERT,
+  DR_TYPE_COA_SOLICIT, DR_TYPE_COA_ADVERT, ALL_COA_GROUP,
 } from "../wire/dremip";
 import { AuthResult, authVerify, authAppend } from "../security/auth";
 import { saFindFor } from "../security/sa";
@@ -290,12 +290,14 @@ export function coaRequest(iface: i32, p: usize, len: i32): i32 {
 // advertisement.
 let lastTunnelled: u64 = 0;
 let lastLoadAt: i64 = 0;
+let lastSolicitId: u64 = 0;
+let lastRate: u16 = 0;
 
 /**
  * UDP 434 type 36 (mip.ts handler): a Care-of Agent Solicitation (appendix B; format in
  * wire/dremip.ts, docs/decisions.md). Answered only to a server we share an agent-server association
- * with and whose solicitation carries that association's Agent-Server extension last (a stranger gets
- * nothing: no reflection), with a Care-of Agent Advertisement carrying our load metric (§6.6: "a
+ * with (a stranger gets nothing: no reflection), whose solicitation carries that association's
+ * Agent-Server extension last — or came to the all-care-of-agents group — with a Care-of Agent Advertisement carrying our load metric (§6.6: "a
  * metric that has a higher value when the traffic load is higher": datagrams per second tunnelled
  * since the last advertisement), the solicitation's Identification, Lifetime 0 when our table is full
  * (we take no more mobile nodes) else 0xffff, and extension 83.
@@ -307,15 +309,27 @@ export function coaSolicit(iface: i32, p: usize, len: i32): i32 {
   if (dsParse(m, ml, DR_TYPE_COA_SOLICIT, extIndex) != DrErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
   const src = ipv4Src(p);
   const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
+  if (sa == 0) return 1;
   const off = extIndexFind(extIndex, EXT_AS_AUTH);
-  if (sa == 0 || off == 0 || extEnd(m, off) != ml || authVerify(sa, m, off) != AuthResult.OK) { count(C.DROP_DR_AUTH); return 1; }
+  // Why: appendix B: the copy a server sends to the all-care-of-agents group cannot carry an
+  // authenticator for each of us; it is answered all the same (to a server we have a key with, by an
+  // authenticated advertisement that server checks against its latest probe), so unconfigured care-of
+  // agents can be found. A unicast solicitation must carry a valid 83.
+  const group = ipv4Dst(p) == ALL_COA_GROUP && off == 0;
+  if (!group && (off == 0 || extEnd(m, off) != ml || authVerify(sa, m, off) != AuthResult.OK)) { count(C.DROP_DR_AUTH); return 1; }
   const now = nowMs();
-  const n = countGet(C.DR_COA_TUNNELLED);
-  const dt = now - lastLoadAt;
-  let rate: u64 = dt > 0 ? (n - lastTunnelled) * 1000 / <u64>dt : 0;
-  if (rate > 0xffff) rate = 0xffff;
-  lastTunnelled = n;
-  lastLoadAt = now;
+  const sid = dsIdentification(m);
+  // One measurement per probe: the unicast and the group copy of one solicitation get the same figure.
+  if (sid != lastSolicitId) {
+    const n = countGet(C.DR_COA_TUNNELLED);
+    const dt = now - lastLoadAt;
+    let rate: u64 = dt > 0 ? (n - lastTunnelled) * 1000 / <u64>dt : 0;
+    lastRate = rate > 0xffff ? 0xffff : <u16>rate;
+    lastTunnelled = n;
+    lastLoadAt = now;
+    lastSolicitId = sid;
+  }
+  const rate = lastRate;
   const full = capacity != 0 && htUsed(routes) >= capacity;
   const ip = outBuf + OUT_IP;
   const q = ip + <usize>IPV4_MIN_HEADER + <usize>UDP_HEADER_LEN;
@@ -323,7 +337,7 @@ export function coaSolicit(iface: i32, p: usize, len: i32): i32 {
   const rt = tunnelRoute(src);
   if (rt == NO_ROUTE) { count(C.DROP_NO_ROUTE); return 1; }
   const from = netifIp(routeIface(rt));
-  let k = dsEmit(q, cap, DR_TYPE_COA_ADVERT, <u16>rate, from, dsIdentification(m), full ? 0 : 0xffff);
+  let k = dsEmit(q, cap, DR_TYPE_COA_ADVERT, rate, from, sid, full ? 0 : 0xffff);
   k = authAppend(sa, q, k, cap, EXT_AS_AUTH);
   if (k < 0) return 1;
   const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, from, src, MIP_PORT, udpSrcPort(u), k);
