@@ -619,7 +619,12 @@ export class Simulation {
         if (!mip) break;
         mip.pending = false;
         mip.registered = true;
-        mip.agent = this.agentLabel(node, String(f.coa), Number(f.lifetimeSec));
+        const label = this.agentLabel(node, String(f.coa), Number(f.lifetimeSec));
+        // Distributed registration (seed 002): a home or transit registration binds a parent care-of
+        // address (a care-of agent, not where the node is attached): the agent stays the local one.
+        const parent = this.nodes.find((x) => x.name === label)?.board.config.roles.includes("care-of-agent") ||
+          this.nodes.find((x) => x.name === label)?.board.config.roles.includes("home-agent") && label !== "home";
+        if (!(parent && mip.agent !== null)) mip.agent = label;
         const h = mip.last;
         if (h && !h.closed && h.upUs >= 0 && h.registeredUs < 0) {
           h.registeredUs = now;
