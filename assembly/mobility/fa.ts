@@ -92,7 +92,9 @@ import { regReqPfanOffset, pfanPrevFa } from "../wire/ro";
 export const PENDING_MS: i64 = 7000;
 
 /** Requests seen lately (histSeen), and for how long: two pending timeouts. */
-const RECENT_N: i32 = 128;
+// Sized by the board (4 per visitor, 16 to 128): Why (memory): a microcontroller foreign agent with 8
+// visitors keeps 32 (768 bytes), a Linux one 128.
+let RECENT_N: i32 = 128;
 const RECENT_MS: i64 = 2 * PENDING_MS;
 // Carved in faInit: only a foreign agent pays for it (Why (memory): 3 KB of static data on every
 // node, the mobile nodes of the microcontroller boards included, issue 11).
@@ -133,6 +135,7 @@ const AUTH_EXT_LEN: i32 = EXT_HDR_LEN + AUTH_SPI_LEN + AUTH_LEN;
 
 /** Carve the visitor list (config.visitorEntries records; 0 = no visitors, every request gets 66). */
 export function faInit(): bool {
+  RECENT_N = min(128, max(16, cfg.visitorEntries * 4));
   recent = arenaAlloc(<usize>RECENT_N * 24);
   if (recent == 0) return false;
   memory.fill(recent, 0, <usize>RECENT_N * 24);

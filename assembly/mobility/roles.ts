@@ -76,25 +76,21 @@ function icmpErrors(fn: (iface: i32, p: usize, len: i32) => i32, all: bool): voi
   ipRegisterIcmp(ICMP_PARAM_PROBLEM, fn);
 }
 
-/**
- * Carve every role's tables (after the stack's) and register the roles with the stack (the table
- * above, in its order). False when memory ran out.
- */
-export function mobilityInit(): bool {
-  const ha = has(cfg.ROLE_HOME_AGENT), fa = has(cfg.ROLE_FOREIGN_AGENT), mn = has(cfg.ROLE_MOBILE_NODE);
-  const rs = has(cfg.ROLE_REG_SERVER), coa = has(cfg.ROLE_CARE_OF_AGENT);
-  tunnelReset();
-  let ok = true;
-  if (fa || ha) ok = agentInit() && ok;
+/** Carve the foreign and home agents' tables. */
+function agentsInit(fa: bool, ha: bool): bool {
+  let ok = agentInit();
   if (fa) ok = faInit() && ok;
   if (fa) ok = hoInit() && ok;
   if (ha) ok = haInit() && ok;
-  if (mn) { ok = mnInit() && ok; ok = dhcpInit() && ok; }
-  ok = roInit() && ok;
+  return ok;
+}
+const agentsInitRef: usize = changetype<usize>(agentsInit);
+
+/** Carve and register the registration server, care-of agent and home agent Route Request handling. */
+function drRolesInit(rs: bool, coa: bool, ha: bool): bool {
+  let ok = true;
   if (coa || ha) ok = coaInit() && ok;
   if (rs) ok = rsInit() && ok;
-  const ro = cfg.roEnabled;
-  if (ha || fa || mn || ro || rs || coa) mipInit();
   if (rs) {
     // Registration server (002 §6): requests with R addressed to it come first (the home agent and
     // foreign agent handlers never see them), then replies to requests it relayed, Route Replies.
@@ -116,6 +112,29 @@ export function mobilityInit(): bool {
     mipHandle(DR_TYPE_COA_SOLICIT, coaSolicit);
     if (ha) coaOnApply(haRouteApply);
   }
+  return ok;
+}
+const drInitRef: usize = changetype<usize>(drRolesInit);
+
+/**
+ * Carve every role's tables (after the stack's) and register the roles with the stack (the table
+ * above, in its order). False when memory ran out.
+ */
+export function mobilityInit(): bool {
+  const ha = has(cfg.ROLE_HOME_AGENT), fa = has(cfg.ROLE_FOREIGN_AGENT), mn = has(cfg.ROLE_MOBILE_NODE);
+  const rs = has(cfg.ROLE_REG_SERVER), coa = has(cfg.ROLE_CARE_OF_AGENT);
+  tunnelReset();
+  let ok = true;
+  // (The agents' tables likewise: a mobile node never compiles them.)
+  if (fa || ha) ok = changetype<(fa: bool, ha: bool) => bool>(agentsInitRef)(fa, ha) && ok;
+  if (mn) { ok = mnInit() && ok; ok = dhcpInit() && ok; }
+  ok = roInit() && ok;
+  const ro = cfg.roEnabled;
+  if (ha || fa || mn || ro || rs || coa) mipInit();
+  // Why (memory): distributed registration's set-up is a function of its own, called through a
+  // reference so the optimizer cannot fold it into init: Wasm3 compiles init whole, and a mobile node on
+  // a 320 KiB microcontroller must not carry compiled code for roles it does not have (docs/mcu.md).
+  if (rs || coa || ha) ok = changetype<(rs: bool, coa: bool, ha: bool) => bool>(drInitRef)(rs, coa, ha) && ok;
   if (fa || ha) timerOwn(OWNER_AGENT, agentTimer);
   // Registration server discovery (002 appendix A): the servers' answers to an agent's solicitation.
   if ((fa || ha) && cfg.drEnabled) mipHandle(DR_TYPE_RS_ADVERT, agentServerAdvert);

@@ -69,15 +69,21 @@ export function rtParse(p: usize, len: i32, type: u8, index: usize): DrErr {
 }
 
 /** Code (Reply; Reserved in a Request). */
-export function rtCode(p: usize): u8 { return load<u8>(p, RT_OFF_CODE); }
+// @ts-ignore: decorator
+@inline export function rtCode(p: usize): u8 { return load<u8>(p, RT_OFF_CODE); }
 /** True only for code 0: every other value, known or not, refuses the route. */
-export function rtAccepted(code: u8): bool { return code == RT_ADDED; }
-export function rtLifetimeSec(p: usize): u16 { return bswap<u16>(load<u16>(p, RT_OFF_LIFETIME)); }
+// @ts-ignore: decorator
+@inline export function rtAccepted(code: u8): bool { return code == RT_ADDED; }
+// @ts-ignore: decorator
+@inline export function rtLifetimeSec(p: usize): u16 { return bswap<u16>(load<u16>(p, RT_OFF_LIFETIME)); }
 /** Destination Address: the mobile node's home address (host order). */
-export function rtDest(p: usize): u32 { return bswap<u32>(load<u32>(p, RT_OFF_DEST)); }
+// @ts-ignore: decorator
+@inline export function rtDest(p: usize): u32 { return bswap<u32>(load<u32>(p, RT_OFF_DEST)); }
 /** Next Hop Address: the child care-of address (host order). */
-export function rtNextHop(p: usize): u32 { return bswap<u32>(load<u32>(p, RT_OFF_NEXT_HOP)); }
-export function rtIdentification(p: usize): u64 { return bswap<u64>(load<u64>(p, RT_OFF_ID)); }
+// @ts-ignore: decorator
+@inline export function rtNextHop(p: usize): u32 { return bswap<u32>(load<u32>(p, RT_OFF_NEXT_HOP)); }
+// @ts-ignore: decorator
+@inline export function rtIdentification(p: usize): u64 { return bswap<u64>(load<u64>(p, RT_OFF_ID)); }
 
 /**
  * Write the 20-byte fixed part of a Route Request (`type` 32, `code` 0: Reserved sent as 0) or Reply
@@ -98,15 +104,20 @@ export function rtEmit(p: usize, cap: i32, type: u8, code: u8, lifetimeSec: u16,
 // ---- Registration Server extension (81) ----------------------------------------------------------
 
 /** Lifetime of the Registration Server extension at `ext` (index-validated: Length = 2 + 8N). */
-export function rsLifetimeSec(ext: usize): u16 { return bswap<u16>(load<u16>(ext, 2)); }
+// @ts-ignore: decorator
+@inline export function rsLifetimeSec(ext: usize): u16 { return bswap<u16>(load<u16>(ext, 2)); }
 /** Number of servers listed. */
-export function rsCount(ext: usize): i32 { return (extLength(ext) - 2) >> 3; }
+// @ts-ignore: decorator
+@inline export function rsCount(ext: usize): i32 { return (extLength(ext) - 2) >> 3; }
 /** Server `i`'s address (host order). */
-export function rsAddress(ext: usize, i: i32): u32 { return bswap<u32>(load<u32>(ext + 4 + (<usize>i << 3))); }
+// @ts-ignore: decorator
+@inline export function rsAddress(ext: usize, i: i32): u32 { return bswap<u32>(load<u32>(ext + 4 + (<usize>i << 3))); }
 /** Server `i`'s priority. */
-export function rsPriority(ext: usize, i: i32): u16 { return bswap<u16>(load<u16>(ext + 8 + (<usize>i << 3))); }
+// @ts-ignore: decorator
+@inline export function rsPriority(ext: usize, i: i32): u16 { return bswap<u16>(load<u16>(ext + 8 + (<usize>i << 3))); }
 /** Server `i`'s lifetime. */
-export function rsServerLifetimeSec(ext: usize, i: i32): u16 { return bswap<u16>(load<u16>(ext + 10 + (<usize>i << 3))); }
+// @ts-ignore: decorator
+@inline export function rsServerLifetimeSec(ext: usize, i: i32): u16 { return bswap<u16>(load<u16>(ext + 10 + (<usize>i << 3))); }
 
 /**
  * Append a Registration Server extension listing `n` servers to the `len`-byte message at `msg`:
@@ -153,7 +164,8 @@ export function rsSetServer(ext: usize, i: i32, address: u32, priority: u16, lif
 // ---- Care-of Address extension (82) --------------------------------------------------------------
 
 /** The care-of address of the extension at `ext` (host order; index-validated Length 6). */
-export function coaExtAddress(ext: usize): u32 { return bswap<u32>(load<u32>(ext, 4)); }
+// @ts-ignore: decorator
+@inline export function coaExtAddress(ext: usize): u32 { return bswap<u32>(load<u32>(ext, 4)); }
 
 /** Append a Care-of Address extension for `coa`; new length or DR_EMIT_NO_ROOM. */
 export function coaExtAppend(msg: usize, len: i32, cap: i32, coa: u32): i32 {
@@ -169,9 +181,11 @@ export function coaExtAppend(msg: usize, len: i32, cap: i32, coa: u32): i32 {
 // ---- Registration Request / Reply under DREMIP -----------------------------------------------------
 
 /** True when the request asks for distributed registration (R, 0x01; profile "seeds" only). */
-export function regReqHasR(p: usize): bool { return (regReqFlags(p) & REQ_FLAG_R) != 0; }
+// @ts-ignore: decorator
+@inline export function regReqHasR(p: usize): bool { return (regReqFlags(p) & REQ_FLAG_R) != 0; }
 /** The Binding Registrar: the Home Agent field of a request or reply (002 §3.2-3.3). */
-export function regBindingRegistrar(p: usize): u32 { return regHomeAgent(p); }
+// @ts-ignore: decorator
+@inline export function regBindingRegistrar(p: usize): u32 { return regHomeAgent(p); }
 
 // ---- discovery (appendices A and B; the seed gives no formats: docs/decisions.md) -----------------
 //   Registration Server Solicitation (34) / Advertisement (35), Care-of Agent Solicitation (36) /
@@ -194,7 +208,8 @@ export const ALL_RS_GROUP: u32 = 0xefc00066;  // 239.192.0.102
 export const ALL_COA_GROUP: u32 = 0xefc00067; // 239.192.0.103
 
 /** True for a discovery message type (34-37). */
-export function dsIsType(t: u8): bool { return t >= DR_TYPE_RS_SOLICIT && t <= DR_TYPE_COA_ADVERT; }
+// @ts-ignore: decorator
+@inline export function dsIsType(t: u8): bool { return t >= DR_TYPE_RS_SOLICIT && t <= DR_TYPE_COA_ADVERT; }
 
 /** Validate a discovery message of `type` and index its extensions. */
 export function dsParse(p: usize, len: i32, type: u8, index: usize): DrErr {
@@ -203,10 +218,14 @@ export function dsParse(p: usize, len: i32, type: u8, index: usize): DrErr {
   return extWalk(p, len, DS_LEN, index) == ExtErr.OK ? DrErr.OK : DrErr.BAD_EXTENSIONS;
 }
 
-export function dsValue(p: usize): u16 { return bswap<u16>(load<u16>(p, 2)); }
-export function dsAddress(p: usize): u32 { return bswap<u32>(load<u32>(p, 4)); }
-export function dsIdentification(p: usize): u64 { return bswap<u64>(load<u64>(p, 8)); }
-export function dsLifetimeSec(p: usize): u16 { return bswap<u16>(load<u16>(p, 16)); }
+// @ts-ignore: decorator
+@inline export function dsValue(p: usize): u16 { return bswap<u16>(load<u16>(p, 2)); }
+// @ts-ignore: decorator
+@inline export function dsAddress(p: usize): u32 { return bswap<u32>(load<u32>(p, 4)); }
+// @ts-ignore: decorator
+@inline export function dsIdentification(p: usize): u64 { return bswap<u64>(load<u64>(p, 8)); }
+// @ts-ignore: decorator
+@inline export function dsLifetimeSec(p: usize): u16 { return bswap<u16>(load<u16>(p, 16)); }
 
 /** Write the 20-byte fixed part of a discovery message; DS_LEN, DR_EMIT_BAD_ARG or DR_EMIT_NO_ROOM. */
 export function dsEmit(p: usize, cap: i32, type: u8, value: u16, address: u32, id: u64, lifetimeSec: u16): i32 {

@@ -74,7 +74,10 @@ test("conformance: the default scenario with its mobile node on the emulated rv3
   const node = runTo(scenario, {});
   const board = runTo(scenario, { wasm3: { binary: RUST, firmware: FIRMWARE, nodes: ["mn"] } });
   const logDir = mkdtempSync(join(tmpdir(), "mipfw-mcuconf-log-"));
-  const remote = mcu(["mn"], { uartLog: join(logDir, "uart.log") });
+  // The linear memory the mobile node's board profile gives it on a microcontroller (selftest and run
+  // modes take the same default, host/c/rv32-virt/qemu.mjs).
+  const mnBoard = JSON.parse(readFileSync(join(root, `boards/${scenario.nodes.find((n) => n.name === "mn").board}.json`), "utf8"));
+  const remote = mcu(["mn"], { uartLog: join(logDir, "uart.log"), memoryLimit: mnBoard.microcontroller?.memoryLimitBytes ?? 0 });
   const onMcu = runTo(scenario, { wasm3: remote });
   const figures = await figuresIn(join(logDir, "uart.log"));
   rmSync(logDir, { recursive: true, force: true });

@@ -91,7 +91,8 @@ const BASE = {
     { name: "up0", mac: "02:00:00:00:0b:01", ipv4: "10.9.0.1/24" },
   ],
   routes: [{ dest: "172.16.0.0/16", via: "10.9.0.2", iface: "up0" }],
-  mobility: { homeAgent: "10.0.0.1", lifetimeSec: 600, encapsulations: ["ipip", "gre"], request: { simultaneous: false, broadcast: true, encapsulation: "gre" }, retransmitMaxMs: 9000 },
+  mobility: { homeAgent: "10.0.0.1", lifetimeSec: 600, encapsulations: ["ipip", "gre"], request: { simultaneous: false, broadcast: true, encapsulation: "gre" }, retransmitMaxMs: 9000,
+    dremip: { servers: [{ kind: "advertise", address: "10.9.0.5", priority: 3, lifetimeSec: 600 }] } },
   securityAssociations: [{ peer: "10.0.0.5", spi: 4096, algorithm: "keyed-md5", key: "00112233", replay: "nonces", coverSpi: false, use: "mobile-home" }],
   comment: "every section",
 };

@@ -35,6 +35,7 @@ import {
   agentFind, agentFree, agentAlloc, agentUsableFa, agentIsHome, advertSourceOnLink, prefixDiffers,
 } from "./agents";
 import { drServerOf, drHomeListed } from "./dremip";
+const drServerOfRef: usize = changetype<usize>(drServerOf);
 import { beginRegistration, pauseFaRegistration } from "./registration";
 
 function sendSolicitation(iface: i32): void {
@@ -278,8 +279,9 @@ export function mnIcmp(iface: i32, p: usize, len: i32): i32 {
   store<u8>(a, plen, A_PLEN);
   store<u32>(a, router, A_ROUTER);
   // Why: 002 §8.1: the registration server to register with, from the Registration Server extension.
-  store<u32>(a, drServerOf(m, ml), A_RS);
-  store<u8>(a, drHomeListed ? 1 : 0, A_RS_HOME);
+  // (Through a reference, not folded into this function: reply.ts says why.)
+  store<u32>(a, cfg.drEnabled ? changetype<(m: usize, l: i32) => u32>(drServerOfRef)(m, ml) : 0, A_RS);
+  store<u8>(a, cfg.drEnabled && drHomeListed ? 1 : 0, A_RS_HOME);
   // Why: RFC 2002 §2.4.2 algorithm 1: the advertisement is valid for the ICMP Lifetime.
   const exp = now + <i64>raLifetimeSec(m) * 1000;
   store<i64>(a, exp, A_EXPIRES);

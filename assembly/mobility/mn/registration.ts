@@ -118,7 +118,7 @@ export function transmit(retransmission: bool): bool {
     keySpi = (random32() & 0x7fffffff) | 0x100;
     base = regkeyRequestAppend(msg, base, cap, keySpi);
   }
-  if (S.regCombined && S.regKind == KIND_FA) base = appendCombined(msg, base, cap, id);
+  if (S.regCombined && S.regKind == KIND_FA) base = changetype<(m: usize, l: i32, c: i32, i: u64) => i32>(appendCombinedRef)(msg, base, cap, id);
   let n = authAppend(sa, msg, base, cap, use == cfg.SA_USE_MOBILE_SERVER ? EXT_MS_AUTH : EXT_MH_AUTH);
   if (n < 0) { count(C.MN_NO_SA); return false; }
   if (S.regKind >= KIND_DR_HOME) {
@@ -197,6 +197,31 @@ function appendCombined(msg: usize, len: i32, cap: i32, id: u64): i32 {
   return n + (k - REG_REQ_LEN);
 }
 
+/**
+ * A local registration through agent slot `s` advertising server `rs` (002 §8.1-8.2): the request
+ * state for it; returns the lifetime to ask.
+ */
+function drLocalSetup(s: usize, rs: u32, life: u16): u16 {
+  // Why: 002 §8.1-8.2: an agent advertising a registration server we share an association with:
+  // a local registration with it (R set, the server as Binding Registrar), for the local
+  // lifetime (§2.8: local <= home).
+  S.regDr = true;
+  S.regHaField = rs;
+  S.regFlags |= REQ_FLAG_R;
+  if (<i32>life > cfg.drLocalLifetimeSec) life = <u16>cfg.drLocalLifetimeSec;
+  // Why: 002 §2.8, D.3.1: the home server is reachable through this local server: one request.
+  S.regCombined = cfg.drCombined && load<u8>(s, A_RS_HOME) != 0 && cfg.drHomeServer != 0 && rs != cfg.drHomeServer &&
+    saFindFor(cfg.drHomeServer, cfg.SA_USE_MOBILE_SERVER) != 0 &&
+    // Why: 002 §8.3-8.4: not when the home registration in force binds the parent this server gave
+    // us (it gives the same one again, §6.2): a handoff inside the domain stays local.
+    !(S.drLocalServer == rs && S.drHomeCoa == S.drLocalParent && S.drHomeUntil > nowMs() + <i64>life * 1000);
+  return life;
+}
+const drLocalSetupRef: usize = changetype<usize>(drLocalSetup);
+
+// Called through a reference: not folded into transmit (reply.ts says why).
+const appendCombinedRef: usize = changetype<usize>(appendCombined);
+
 /** Start a registration of `kind` (agent `a` for KIND_FA) and send its first request. */
 export function beginRegistration(kind: u8, a: i32, retry: bool): void {
   S.fastRetry = retry;
@@ -221,21 +246,7 @@ export function beginRegistration(kind: u8, a: i32, retry: bool): void {
     if (adv != 0 && adv < life) life = adv;
     if (S.lifetimeCap != 0 && S.lifetimeCap < life) life = S.lifetimeCap;
     const rs = load<u32>(s, A_RS);
-    if (rs != 0) {
-      // Why: 002 §8.1-8.2: an agent advertising a registration server we share an association with:
-      // a local registration with it (R set, the server as Binding Registrar), for the local
-      // lifetime (§2.8: local <= home).
-      S.regDr = true;
-      S.regHaField = rs;
-      S.regFlags |= REQ_FLAG_R;
-      if (<i32>life > cfg.drLocalLifetimeSec) life = <u16>cfg.drLocalLifetimeSec;
-      // Why: 002 §2.8, D.3.1: the home server is reachable through this local server: one request.
-      S.regCombined = cfg.drCombined && load<u8>(s, A_RS_HOME) != 0 && cfg.drHomeServer != 0 && rs != cfg.drHomeServer &&
-        saFindFor(cfg.drHomeServer, cfg.SA_USE_MOBILE_SERVER) != 0 &&
-        // Why: 002 §8.3-8.4: not when the home registration in force binds the parent this server gave
-        // us (it gives the same one again, §6.2): a handoff inside the domain stays local.
-        !(S.drLocalServer == rs && S.drHomeCoa == S.drLocalParent && S.drHomeUntil > nowMs() + <i64>life * 1000);
-    }
+    if (rs != 0) life = changetype<(s: usize, rs: u32, life: u16) => u16>(drLocalSetupRef)(s, rs, life);
     S.regLifetime = life;
   } else if (kind == KIND_COLOC) {
     S.regIface = S.colocIface;

@@ -29,6 +29,12 @@ import { adopt } from "./movement";
 import { smoothAck, smoothRegistered } from "./smooth";
 import { RO_TYPE_BINDING_ACK } from "../../wire/ro";
 
+// Why (memory): distributed registration's steps are called through references so the optimizer
+// cannot fold them into mnUdp: Wasm3 compiles a function whole, and a mobile node on a 320 KiB
+// microcontroller without distributed registration must not carry them (docs/mcu.md).
+const drAcceptedRef: usize = changetype<usize>(drAccepted);
+const drDeniedRef: usize = changetype<usize>(drDenied);
+
 /** Registration Reply for this mobile node (UDP to port 434); -1 when not ours. */
 export function mnUdp(iface: i32, p: usize, len: i32): i32 {
   const hl = ipv4HeaderLen(p);
@@ -119,7 +125,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
       return 0;
     }
     // Distributed registration (002 §8.3): the next registration of the chain, or done.
-    if (drAccepted(msg, granted)) return 0;
+    if (S.regDr && changetype<(m: usize, g: u16) => bool>(drAcceptedRef)(msg, granted)) return 0;
     S.regState = REG_REGISTERED;
     armRenew(granted);
     return 0;
@@ -144,7 +150,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
     return 0;
   }
   // Distributed registration (002 §6.3, D.2): a transit registration when the relay names a server.
-  if (drDenied(msg, code)) return 0;
+  if (S.regDr && changetype<(m: usize, c: u8) => bool>(drDeniedRef)(msg, code)) return 0;
   if (regCodeDeniedByFa(code) && S.regKind == KIND_FA && S.homeState == ST_AWAY) {
     const alt = alternativeFa(S.cur);
     if (alt >= 0) { adopt(alt, <u8>MoveReason.NEW_AGENT); return 0; }
