@@ -72,3 +72,17 @@ export function evRegDenied(role: u8, code: u8, home: u32): void {
   evAddr(4, home);
   evEmit(Ev.REG_DENIED, 20);
 }
+
+/**
+ * Emit a `kind` event of the common 52-byte layout `0 op u8 | 1 code u8 | 2 lifetimeSec u16 | 4 a |
+ * 20 b | 36 c` (addresses; RO_BINDING, DR_ROUTE, DR_REG).
+ */
+export function evOpAddrs(kind: Ev, op: u8, code: u8, lifetimeSec: u16, a: u32, b: u32, c: u32): void {
+  store<u8>(buf, op);
+  store<u8>(buf, code, 1);
+  store<u16>(buf, lifetimeSec, 2);
+  evAddr(4, a);
+  evAddr(20, b);
+  evAddr(36, c);
+  evEmit(kind, 52);
+}

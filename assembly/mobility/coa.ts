@@ -30,7 +30,7 @@
 
 import * as cfg from "../config";
 import { C, count, countGet } from "../counters";
-import { Ev, evBuf, evEmit, evAddr, evAuthFailed, ROLE_COA } from "../events";
+import { Ev, evOpAddrs, evAuthFailed, ROLE_COA } from "../events";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { netifIp } from "../link/netif";
@@ -102,14 +102,7 @@ export function coaInit(): bool {
 }
 
 function routeEvent(op: DrRouteOp, code: u8, lifetimeSec: u16, home: u32, nextHop: u32, server: u32): void {
-  const b = evBuf();
-  store<u8>(b, <u8>op);
-  store<u8>(b, code, 1);
-  store<u16>(b, lifetimeSec, 2);
-  evAddr(4, home);
-  evAddr(20, nextHop);
-  evAddr(36, server);
-  evEmit(Ev.DR_ROUTE, 52);
+  evOpAddrs(Ev.DR_ROUTE, <u8>op, code, lifetimeSec, home, nextHop, server);
 }
 
 /** The care-of agent's apply (RouteApply): its own route table. */

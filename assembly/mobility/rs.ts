@@ -45,7 +45,7 @@
 
 import * as cfg from "../config";
 import { C, count } from "../counters";
-import { Ev, evBuf, evEmit, evAddr, evAuthFailed, ROLE_RS } from "../events";
+import { Ev, evOpAddrs, evAuthFailed, ROLE_RS } from "../events";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { netifIp, netifCount, netifValid, netifUp } from "../link/netif";
@@ -93,6 +93,7 @@ export const enum DrRegOp { PENDING = 1, ACCEPTED = 2, DENIED = 3, EXPIRED = 4, 
 const RF_ACTIVE: u8 = 1;  // we are the binding registrar of a registration in force
 const RF_PENDING: u8 = 2; // a registration waits for its Route Reply
 const RF_RELAY: u8 = 4;   // a request we relayed waits for its registrar's reply
+const RF_PEND_COUNTED: u8 = 8; // the pending registration is counted at care-of agent E_COA_IDX
 
 const E_FLAGS: usize = 0;
 const E_COA_IDX: usize = 1;
@@ -174,14 +175,7 @@ export function rsCareOfLoad(address: u32): i32 {
 }
 
 function regEvent(op: DrRegOp, code: u8, lifetimeSec: u16, home: u32, child: u32, other: u32): void {
-  const b = evBuf();
-  store<u8>(b, <u8>op);
-  store<u8>(b, code, 1);
-  store<u16>(b, lifetimeSec, 2);
-  evAddr(4, home);
-  evAddr(20, child);
-  evAddr(36, other);
-  evEmit(Ev.DR_REG, 52);
+  evOpAddrs(Ev.DR_REG, <u8>op, code, lifetimeSec, home, child, other);
 }
 
 function loadAdd(idx: i32, d: i32): void {
@@ -214,7 +208,8 @@ function pickCareOfAgent(tried: u32): i32 {
     if (load<u8>(st, CS_FULL) != 0) continue;
     // Why: 002 §6.6: "order the list of care-of addresses with the least loaded one being at the
     // top": the load it reported, then the registrations we gave it.
-    const l = (<u64>load<u16>(st, CS_REPORTED) << 32) | <u64>load<u32>(coaLoad + (<usize>i << 2));
+    // (Pending ones count too: a burst of arrivals spreads before any Route Reply is back.)
+    const l = (<u64>load<u16>(st, CS_REPORTED) << 32) | (<u64>load<u32>(coaLoad + (<usize>i << 2)) + <u64>load<u16>(st, CS_PENDING));
     if (l < bestLoad) { best = i; bestLoad = l; }
   }
   return best;
@@ -222,9 +217,10 @@ function pickCareOfAgent(tried: u32): i32 {
 
 // ---- discovery (appendices A and B) and load probing (§6.6) ----------------------------------------
 // Per configured (or discovered) care-of agent, at coaState + 16 * index: 0 reported load u16 |
-// 2 full u8 | 8 heardAt i64.
+// 2 full u8 | 4 pending u16 | 8 heardAt i64.
 const CS_REPORTED: usize = 0;
 const CS_FULL: usize = 2;
+const CS_PENDING: usize = 4; // u16: registrations waiting for this care-of agent's Route Reply
 const CS_HEARD: usize = 8;
 let coaState: usize = 0;
 let probeTimer: i32 = -1;
@@ -421,6 +417,7 @@ function sendRouteRequest(e: usize, home: u32, coa: u32, lifetimeSec: u16, child
 
 /** Remove registration `e` (index `idx`), its timer and its care-of agent's load. */
 function removeReg(e: usize, idx: i32): void {
+  pendDone(e);
   stackTimerDisarm(load<i32>(e, E_TIMER));
   if ((load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0) loadAdd(coaIndexOf(load<u32>(e, E_PARENT)), -1);
   htRemoveAt(regs, idx);
@@ -483,14 +480,32 @@ export function rsTimer(kind: u16, tag: u32, now: i64): void {
 
 /** Ask care-of agent `ci` for the pending registration of `e`; false when it cannot be asked. */
 function startRoute(e: usize, home: u32, ci: i32): bool {
+  if ((load<u8>(e, E_FLAGS) & RF_PEND_COUNTED) != 0) pendAdd(<i32>load<u8>(e, E_COA_IDX), -1);
+  store<u8>(e, load<u8>(e, E_FLAGS) | RF_PEND_COUNTED, E_FLAGS);
+  pendAdd(ci, 1);
   store<u8>(e, <u8>ci, E_COA_IDX);
   store<u32>(e, cfg.serverAddress(ci), E_PEND_PARENT);
   store<u8>(e, 1, E_TRIES);
   return sendRouteRequest(e, home, cfg.serverAddress(ci), load<u16>(e, E_REQ_LIFE), load<u32>(e, E_PEND_CHILD));
 }
 
+function pendAdd(ci: i32, d: i32): void {
+  if (ci < 0 || ci >= cfg.serverCount) return;
+  const p = coaState + (<usize>ci << 4) + CS_PENDING;
+  const v = <i32>load<u16>(p) + d;
+  store<u16>(p, <u16>(v < 0 ? 0 : v));
+}
+
+/** The pending registration of `e` is no longer waiting for its care-of agent. */
+function pendDone(e: usize): void {
+  if ((load<u8>(e, E_FLAGS) & RF_PEND_COUNTED) == 0) return;
+  store<u8>(e, load<u8>(e, E_FLAGS) & ~RF_PEND_COUNTED, E_FLAGS);
+  pendAdd(<i32>load<u8>(e, E_COA_IDX), -1);
+}
+
 /** End the pending registration of `e` with `code` (granted `lifetimeSec` when accepted) and answer it. */
 function finishPending(e: usize, home: u32, code: u8, lifetimeSec: u16): void {
+  pendDone(e);
   const mnSa = saFindFor(home, cfg.SA_USE_MOBILE_SERVER);
   if (mnSa == 0) return;
   const nonces = load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
