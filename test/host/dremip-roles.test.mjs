@@ -325,7 +325,7 @@ const SRTR_MAC = host.mac("02:00:00:00:0e:09"), SFA_RTR_MAC = host.mac("02:00:00
 const K1 = key("coa1-rs", 706), K2 = key("coa2-rs", 707), KMN = key("mn-rs", 4098), KMN2 = key("mn2-rs", 4099), KFA = key("fa1-rs", 702);
 const KMN_HS = key("mn-hs", 4097);
 
-function rsJson({ coas = ["10.0.0.6"], transit = false } = {}) {
+function rsJson({ coas = ["10.0.0.6"], transit = false, ss = false } = {}) {
   return {
     name: "rs", board: "emulated", roles: ["registration-server"],
     interfaces: [{ name: "eth0", mac: "02:00:00:00:0e:05", ipv4: "10.0.0.5/24" }],
@@ -342,6 +342,7 @@ function rsJson({ coas = ["10.0.0.6"], transit = false } = {}) {
       { peer: "10.2.0.1", spi: 702, key: "text:fa1-rs", use: "agent-server" },
       { peer: "10.1.0.20", spi: 4098, key: "text:mn-rs", use: "mobile-server" },
       { peer: "10.1.0.21", spi: 4099, key: "text:mn2-rs", use: "mobile-server" },
+      ...(ss ? [{ peer: "10.1.0.2", spi: 900, key: "text:rs-hs", use: "server-server" }] : []),
     ],
   };
 }
@@ -718,4 +719,76 @@ test("002 §6.4: no care-of agent answers: denied (130) after the last one; a de
   assert.ok(lastAuthOk(d[0].msg, 20, 83, K1));
   assert.deepEqual(regReps(s, f2).map((x) => [x.rep.code, x.rep.lifetimeSec]), [[0, 0]]);
   assert.equal(events(s, EV_DR_REG).slice(-1)[0].op, REG.EXPIRED);
+});
+
+
+test("002 §6.3: with a server-server association the home registration is relayed up to the registrar's 84 plus our 85; the registrar's reply goes back with our 33, a forged one is dropped", () => {
+  const s = startRs({ ss: true });
+  const KSS = key("rs-hs", 900);
+  localRegistration(s);
+  s.clock.t += 1000;
+  const from = s.cap.tx.length;
+  const id = host.ntpTimestamp(s.clock.t, 0, 9);
+  let mnPart = null;
+  s.board.rx(0, regReq(s, { registrar: HSRV, child: COA1, k: null, id, lifetime: 300, tail: (m) => { mnPart = host.appendAuth(m, 84, KMN_HS); return host.appendAuth(mnPart, 33, KMN); } }));
+  const rel = sent(s, from).filter((x) => x.type === 1);
+  assert.equal(rel.length, 1);
+  assert.deepEqual([rel[0].src, rel[0].dst, rel[0].tunnel], [SRV, HSRV, null]);
+  assert.deepEqual(Array.from(rel[0].msg.subarray(0, mnPart.length)), Array.from(mnPart), "up to the registrar's 84, unchanged");
+  assert.ok(lastAuthOk(rel[0].msg, 24, 85, KSS));
+  assert.equal(regReps(s, from).length, 0, "no reply of ours yet");
+  assert.equal(cnt(s, "dr_reg_relayed"), 1);
+  // The home server's reply: its 84 for the node, then its 85.
+  const hsReply = (k) => {
+    let m = host.buildRegReply({ code: 0, lifetimeSec: 300, home: MN, homeAgent: HSRV, id });
+    m = host.appendAuth(m, 84, KMN_HS);
+    const part = m;
+    m = host.appendAuth(m, 85, k);
+    return { part, frame: host.ethFrame(SRV_MAC, SRTR_MAC, 0x0800, host.buildUdp(HSRV, SRV, 434, 434, m, 8, 60)) };
+  };
+  const f2 = s.cap.tx.length;
+  s.board.rx(0, hsReply(key("forged", 900)).frame);
+  assert.equal(sent(s, f2).length, 0, "a reply that fails our 85 is dropped");
+  const { part, frame } = hsReply(KSS);
+  s.board.rx(0, frame);
+  const r = regReps(s, f2);
+  assert.equal(r.length, 1);
+  assert.deepEqual([r[0].dst, r[0].rep.code, r[0].rep.homeAgent], [MN, 0, HSRV]);
+  assert.deepEqual(Array.from(r[0].msg.subarray(0, part.length)), Array.from(part));
+  assert.ok(lastAuthOk(r[0].msg, 20, 33, KMN), "our Mobile-Foreign extension for the node");
+  assert.deepEqual(r[0].tunnel && [r[0].tunnel.src, r[0].tunnel.dst], [SRV, SFA], "through the local registration");
+  // Replayed: nothing more relayed.
+  const f3 = s.cap.tx.length;
+  s.board.rx(0, frame);
+  assert.equal(sent(s, f3).length, 0);
+});
+
+test("002 §7.2: the registrar's reply to an R request is taken only with its valid 83 and relayed to the node up to its 84; a forged one -> 68", () => {
+  const s = startFa();
+  const { frame } = mnReq(s, { n: 5 });
+  s.board.rx(0, frame);
+  const id = host.ntpTimestamp(s.clock.t, 0, 5);
+  const rsReply = (k) => {
+    let m = host.buildRegReply({ code: 0, lifetimeSec: 60, home: MN, homeAgent: RS, id });
+    m = concat(m, new Uint8Array([82, 6, 0, 0, 10, 0, 0, 6]));
+    m = host.appendAuth(m, 84, KMN);
+    const part = m;
+    return { part, frame: host.ethFrame(FAC_MAC, FRTR_MAC, 0x0800, host.buildUdp(RS, FA_W, 434, 434, host.appendAuth(m, 83, k), 8, 60)) };
+  };
+  const f = s.cap.tx.length;
+  s.board.rx(1, rsReply(key("forged", 702)).frame);
+  let r = sent(s, f).filter((x) => x.type === 3).map((x) => ({ ...x, rep: host.parseRegReply(x.msg) }));
+  assert.deepEqual(r.map((x) => [x.dst, x.rep.code]), [[MN, 68]]);
+  // A fresh request, then the genuine reply.
+  s.clock.t += 1000;
+  s.board.rx(0, mnReq(s, { n: 6 }).frame);
+  const id2 = host.ntpTimestamp(s.clock.t, 0, 6);
+  let m = host.buildRegReply({ code: 0, lifetimeSec: 60, home: MN, homeAgent: RS, id: id2 });
+  m = host.appendAuth(concat(m, new Uint8Array([82, 6, 0, 0, 10, 0, 0, 6])), 84, KMN);
+  const part = m;
+  const f2 = s.cap.tx.length;
+  s.board.rx(1, host.ethFrame(FAC_MAC, FRTR_MAC, 0x0800, host.buildUdp(RS, FA_W, 434, 434, host.appendAuth(m, 83, KFA_RS), 9, 60)));
+  r = sent(s, f2).filter((x) => x.type === 3).map((x) => ({ ...x, rep: host.parseRegReply(x.msg) }));
+  assert.deepEqual(r.map((x) => [x.dst, x.rep.code]), [[MN, 0]]);
+  assert.deepEqual(Array.from(r[0].msg), Array.from(part), "the reply up to the node's 84, our 83 checked and removed");
 });
