@@ -23,7 +23,7 @@
 //
 // Who may change the routes: only a Route Request that verified with an agent-server association and
 // carries a fresh Identification; nothing else adds, moves or removes a route before it expires
-// (test/host/dremip-coa.test.mjs, the invariant fuzzing).
+// (test/host/dremip-roles.test.mjs, the invariant fuzzing).
 //
 // Route table (hash keyed by home address, capacity board `careOfRoutes`): 0 nextHop u32 |
 // 4 server u32 (who enabled it) | 8 expiresAtMs i64 (TIMER_NEVER: 0xffff) | 16 lifetimeSec u16 | pad
