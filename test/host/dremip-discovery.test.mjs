@@ -152,3 +152,12 @@ test("appendix A: foreign agents learn the registration servers that answer thei
   assert.deepEqual([req[0].ha, req[0].flagNames], ["10.0.0.5", "R"], "the mobile node registered with the discovered server");
   assert.equal(sim.summary().flows[0].lost <= 5, true);
 });
+
+test("002 §6.6: registrations still waiting for their Route Reply count in a care-of agent's load: a burst of arrivals spreads", () => {
+  const s = start();
+  const from = s.cap.tx.length;
+  s.board.rx(0, request(s, MN, KMN, ip("10.2.0.1"), 1));
+  s.board.rx(0, request(s, MN2, KMN2, ip("10.3.0.1"), 2));
+  const rt = sent(s, from).filter((x) => x.type === 32).map((x) => host.formatIp(x.dst));
+  assert.deepEqual(rt.sort(), ["10.0.0.6", "10.0.0.7"]);
+});
