@@ -305,8 +305,15 @@ export const SRV_ADVERTISE: u8 = 1;   // agents: named in the Registration Serve
 export const SRV_CARE_OF_AGENT: u8 = 2; // registration server: a care-of agent it allocates parent care-of addresses of (002 §6.6)
 export const SRV_TRANSIT: u8 = 3;     // registration server: the transit server it names when it cannot relay (002 D.2)
 export const MAX_SERVERS: i32 = 16;
-/** Server list: MAX_SERVERS entries of 0 kind u8 | 1 pad | 2 priority u16 | 4 lifetimeSec u16 | 6 pad[2] | 8 address u32. */
-export const servers: usize = memory.data(MAX_SERVERS * 12, 4);
+/**
+ * Server list: MAX_SERVERS entries of 0 kind u8 | 1 pad | 2 priority u16 | 4 lifetimeSec u16 | 6 pad[2] |
+ * 8 address u32. Carved from the arena by the first SERVER record or a registration server's init
+ * (serverTableSet; 0 until then: Why (memory): nodes without servers do not pay for it).
+ */
+export let servers: usize = 0;
+export const SERVER_TABLE_BYTES: usize = <usize>MAX_SERVERS * 12;
+/** Give the server list its memory (SERVER_TABLE_BYTES at `p`, from the arena). */
+export function serverTableSet(p: usize): void { servers = p; }
 export let serverCount: i32 = 0;
 // @ts-ignore: decorator
 @inline export function serverKind(i: i32): u8 { return load<u8>(servers + <usize>i * 12); }
@@ -325,7 +332,7 @@ export function serverCountOf(kind: u8): i32 {
 
 /** Add a server list entry (configure.ts); false when the list is full. */
 export function serverAdd(kind: u8, priority: u16, lifetimeSec: u16, address: u32): bool {
-  if (serverCount >= MAX_SERVERS) return false;
+  if (servers == 0 || serverCount >= MAX_SERVERS) return false;
   const e = servers + <usize>serverCount * 12;
   store<u8>(e, kind); store<u16>(e, priority, 2); store<u16>(e, lifetimeSec, 4); store<u32>(e, address, 8);
   serverCount++;
@@ -345,7 +352,7 @@ export function configDefaults(): void {
   retransmitMs = 1000; retransmitMaxMs = 8000; solicitIntervalMs = 1000;
   reverseTunnel = false; registrationProfile = PROFILE_SEEDS;
   roEnabled = false; roUpdateIntervalMs = 1000; roSmoothHandoff = false; roCacheLifetimeSec = 10; roPrivate = false; roHoldMs = 500;
-  drEnabled = false; drHomeServer = 0; drLocalLifetimeSec = 60; drMaxRouteLifetimeSec = 65534; drLocalService = false; drCombined = false; drProbeIntervalMs = 10000; drPriority = 0; serverCount = 0;
+  drEnabled = false; drHomeServer = 0; drLocalLifetimeSec = 60; drMaxRouteLifetimeSec = 65534; drLocalService = false; drCombined = false; drProbeIntervalMs = 10000; drPriority = 0; serverCount = 0; servers = 0;
 }
 
 /** Append refusal text `t` (config-text.ts, UTF-8) to the current log line. */

@@ -3,13 +3,14 @@
 // layering, docs/decisions.md "Core v2").
 
 import {
-  T, refuse, refuseText, addrField, v4PrefixField, be16, be32, frameBytes, routeEntries, securityAssocEntries, REC_IFACE, REC_ROUTE, REC_SA, REC_SERVER, serverAdd, SRV_ADVERTISE, SRV_TRANSIT, MAX_SERVERS, SA_USE_LAST,
+  T, refuse, refuseText, addrField, v4PrefixField, be16, be32, frameBytes, routeEntries, securityAssocEntries, REC_IFACE, REC_ROUTE, REC_SA, REC_SERVER, serverAdd, servers, serverTableSet, SERVER_TABLE_BYTES, SRV_ADVERTISE, SRV_TRANSIT, MAX_SERVERS, SA_USE_LAST,
   SA_MAX_KEY, SA_ALG_KEYED_MD5, SA_ALG_HMAC_MD5, SA_REPLAY_NONCES, SA_USE_MASK, SA_USE_SHIFT,
   SA_USE_MOBILE_HOME, SA_USE_FOREIGN_HOME
 } from "./config";
 import { MAX_IFACES, netifSet, netifValid } from "./link/netif";
 import { routeAdd } from "./stack/route";
 import { saAdd } from "./security/sa";
+import { arenaAlloc } from "./mem";
 
 /**
  * Apply one IFACE, ROUTE or SA record (config.ts RecordApply). Layouts (ABI v2, docs/abi.md
@@ -68,6 +69,7 @@ export function configApply(type: u8, v: usize, rlen: u32): bool {
     const a = addrField(T.DR_SERVER_ADDRESS, v + 8);
     if (a < 0) return false;
     if (a == 0) return refuse(T.DR_SERVER_ADDRESS, 1, 0xffffffff, 0);
+    if (servers == 0) serverTableSet(arenaAlloc(SERVER_TABLE_BYTES));
     if (!serverAdd(kind, <u16>be16(v + 2), <u16>be16(v + 4), <u32>a)) return refuse(T.DR_SERVERS, 0, MAX_SERVERS, MAX_SERVERS + 1);
   }
   return true;

@@ -145,6 +145,8 @@ const OUT_CAP: i32 = OUT_BUF - <i32>OUT_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
 
 /** Carve the registrations (board `serverEntries`); false when memory ran out. */
 export function rsInit(): bool {
+  // Care-of agents found by discovery join the server list: it exists even with none configured.
+  if (cfg.servers == 0) cfg.serverTableSet(arenaAlloc(cfg.SERVER_TABLE_BYTES));
   coaLoad = arenaAlloc(<usize>cfg.MAX_SERVERS * 4);
   coaState = arenaAlloc(<usize>cfg.MAX_SERVERS * 16);
   outBuf = arenaAlloc(<usize>OUT_BUF);

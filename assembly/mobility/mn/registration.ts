@@ -172,8 +172,6 @@ export function transmit(retransmission: bool): bool {
   return true;
 }
 
-const combScratch: usize = memory.data(REG_REQ_LEN + 24, 8);
-
 /**
  * The home part of a combined registration (002 §2.8, D.3.1), after the fixed part of the local
  * request at `msg` (`len` bytes so far): the Registration Server extension naming our home server
@@ -184,6 +182,11 @@ const combScratch: usize = memory.data(REG_REQ_LEN + 24, 8);
  * authenticator; docs/decisions.md), the same flags and Identification, no other extension.
  */
 function appendCombined(msg: usize, len: i32, cap: i32, id: u64): i32 {
+  // The relayed form is built at the end of the request's own buffer (Why (memory): no static scratch).
+  const SCR: i32 = REG_REQ_LEN + 24;
+  if (cap < len + SCR + 36) return len;
+  const combScratch = msg + <usize>(cap - SCR);
+  cap -= SCR;
   const hs = cfg.drHomeServer;
   const hsa = saFindFor(hs, cfg.SA_USE_MOBILE_SERVER);
   if (hsa == 0) return len;

@@ -1155,19 +1155,19 @@ mod tests {
         let mut iface = vec![3, 0, 0, 32, 0, 0, 2, 0, 0, 0, 1, 0x10, 0x05, 0xdc, 120, 0, 0, 0, 0, 0];
         iface.extend_from_slice(&mapped_address(0x0a00_010a));
         assert_eq!(&b[192..228], &iface[..]);
-        // MOBILITY (28 entries: homeAddress and homeAgent 16-byte addresses, 26 u32; dremip.homeServer
+        // MOBILITY (32 entries: homeAddress and homeAgent 16-byte addresses, 30 u32; dremip.homeServer
         // has no default and is left out) comes before
         // the route in the first chunk, ROUTE last: prefix 96 + 0, iface 0, ::ffff:0.0.0.0 via ::ffff:10.0.1.1.
-        assert_eq!(&b[228..232], &[5, 0, 0, 248]);
+        assert_eq!(&b[228..232], &[5, 0, 1, 24]);
         assert_eq!(&b[232..236], &[0, 1, 0, 16]);
         assert_eq!(&b[236..252], &mapped_address(0x0a00_010a));
         let mut route = vec![4, 0, 0, 36, 96, 0, 0, 0];
         route.extend_from_slice(&mapped_address(0));
         route.extend_from_slice(&mapped_address(0x0a00_0101));
-        assert_eq!(&b[480..], &route[..]);
+        assert_eq!(&b[512..], &route[..]);
         // The single-buffer form keeps the record order of configRecords (ROUTE before MOBILITY).
         let one = encode_config(&c);
-        assert!(one.len() == b.len() && one[228..268] == b[480..]);
+        assert!(one.len() == b.len() && one[228..268] == b[512..]);
     }
 
     #[test]
