@@ -149,3 +149,73 @@ describe("Registration Request under distributed registration", () => {
     expect<bool>(regReqHasR(p)).toBe(false);
   });
 });
+
+// ---- discovery (appendices A, B; formats: docs/decisions.md) and the in-place Registration Server writer
+
+import {
+  DS_LEN, DR_TYPE_RS_SOLICIT, DR_TYPE_RS_ADVERT, DR_TYPE_COA_SOLICIT, DR_TYPE_COA_ADVERT, ALL_RS_GROUP, ALL_COA_GROUP,
+  dsParse, dsEmit, dsValue, dsAddress, dsIdentification, dsLifetimeSec, dsIsType, rsAppendEmpty, rsSetServer,
+} from "../../assembly/wire/dremip";
+
+// Care-of Agent Advertisement: load 0x0123, address 10.0.0.6, Identification 0x1112131415161718,
+// lifetime 0xffff, reserved 0, then an Agent-Server authenticator (SPI 0x2000, 4 bytes).
+const COA_ADV: u8[] = [
+  37, 0, 0x01, 0x23, 10, 0, 0, 6, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0xff, 0xff, 0, 0,
+  83, 8, 0, 0, 0x20, 0, 1, 2, 3, 4,
+];
+
+describe("discovery messages (34-37)", () => {
+  it("reads a hand-written Care-of Agent Advertisement", () => {
+    const idx = heap.alloc(EXT_INDEX_SIZE);
+    const p = buf(COA_ADV);
+    expect<i32>(dsParse(p, COA_ADV.length, DR_TYPE_COA_ADVERT, idx)).toBe(DrErr.OK);
+    expect<u16>(dsValue(p)).toBe(0x0123);
+    expect<u32>(dsAddress(p)).toBe(0x0a000006);
+    expect<u64>(dsIdentification(p)).toBe(0x1112131415161718);
+    expect<u16>(dsLifetimeSec(p)).toBe(0xffff);
+    expect<i32>(extIndexFind(idx, EXT_AS_AUTH)).toBe(20);
+    expect<u32>(authSpi(p + 20)).toBe(0x2000);
+    // Another type asked for is refused, as a Route Reply would be.
+    expect<i32>(dsParse(p, COA_ADV.length, DR_TYPE_RS_ADVERT, idx)).toBe(DrErr.BAD_TYPE);
+  });
+  it("emits the same bytes and refuses what does not fit or is not a discovery type", () => {
+    const p = heap.alloc(64);
+    expect<i32>(dsEmit(p, 64, DR_TYPE_COA_ADVERT, 0x0123, 0x0a000006, 0x1112131415161718, 0xffff)).toBe(DS_LEN);
+    expectBytes(p, COA_ADV.slice(0, 20));
+    expect<i32>(dsEmit(p, DS_LEN - 1, DR_TYPE_RS_SOLICIT, 0, 0, 1, 0)).toBe(DR_EMIT_NO_ROOM);
+    expect<i32>(dsEmit(p, 64, DR_TYPE_ROUTE_REQUEST, 0, 0, 1, 0)).toBe(DR_EMIT_BAD_ARG);
+    expect<bool>(dsIsType(DR_TYPE_RS_SOLICIT) && dsIsType(DR_TYPE_COA_ADVERT)).toBe(true);
+    expect<bool>(dsIsType(33) || dsIsType(38)).toBe(false);
+  });
+  it("refuses every truncated length of the fixed part and of the extension", () => {
+    const idx = heap.alloc(EXT_INDEX_SIZE);
+    const p = buf(COA_ADV);
+    for (let n = 0; n < COA_ADV.length; n++) {
+      const e = dsParse(p, n, DR_TYPE_COA_ADVERT, idx);
+      if (n < DS_LEN) expect<i32>(e).toBe(DrErr.TRUNCATED);
+      else if (n == DS_LEN) expect<i32>(e).toBe(DrErr.OK); // a solicitation-sized message without extensions
+      else expect<i32>(e).toBe(DrErr.BAD_EXTENSIONS);
+    }
+  });
+  it("the groups are 239.192.0.102 and .103 (RFC 2365 organization-local scope)", () => {
+    expect<u32>(ALL_RS_GROUP).toBe(0xefc00066);
+    expect<u32>(ALL_COA_GROUP).toBe(0xefc00067);
+  });
+});
+
+describe("Registration Server extension written in place (rsAppendEmpty, rsSetServer)", () => {
+  it("writes the same bytes as rsAppend", () => {
+    const a = heap.alloc(64), b = heap.alloc(64);
+    const list = heap.alloc(24);
+    store<u32>(list, 0x0a000005); store<u32>(list, 3, 4); store<u32>(list, 600, 8);
+    store<u32>(list, 0x0a010002, 12); store<u32>(list, 7, 16); store<u32>(list, 0xffff, 20);
+    expect<i32>(rsAppend(a, 0, 64, 0x1234, list, 2)).toBe(20);
+    expect<i32>(rsAppendEmpty(b, 0, 64, 0x1234, 2)).toBe(20);
+    rsSetServer(b, 0, 0x0a000005, 3, 600);
+    rsSetServer(b, 1, 0x0a010002, 7, 0xffff);
+    for (let i = 0; i < 20; i++) expect<u8>(load<u8>(b + <usize>i)).toBe(load<u8>(a + <usize>i));
+    expect<i32>(rsAppendEmpty(b, 0, 19, 1, 2)).toBe(DR_EMIT_NO_ROOM);
+    expect<i32>(rsAppendEmpty(b, 0, 64, 1, 0)).toBe(DR_EMIT_BAD_ARG);
+    expect<i32>(rsAppendEmpty(b, 0, 300, 1, 32)).toBe(DR_EMIT_BAD_ARG);
+  });
+});
