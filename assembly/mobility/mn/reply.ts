@@ -78,7 +78,8 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
     let peer = S.regSaPeer;
     let sa = saFindFor(peer, S.regSaUse);
     let r = authVerify(sa, msg, mh);
-    if (r != AuthResult.OK && S.regKind >= KIND_DR_HOME && src == S.regDst && authType == EXT_MS_AUTH) {
+    // (Only a denial: a relay may refuse to relay, never accept for the registrar.)
+    if (r != AuthResult.OK && S.regKind >= KIND_DR_HOME && src == S.regDst && authType == EXT_MS_AUTH && !regCodeAccepted(code)) {
       // Why: 002 §6.3: a relay server that denies the request answers itself, with "a mobile-server
       // authentication extension in the reply" computed with our association with it.
       peer = src;
