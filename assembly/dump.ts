@@ -51,7 +51,7 @@ export function dumpRecord(table: i32, index: i32, out: usize): i32 {
     return 36;
   }
   if (table == 2) return neighborDump(index, out);
-  if (table == 3 || table == 4 || table == 6) return mobilityDump(table, index, out);
+  if (table == 3 || table == 4 || table >= 6) return mobilityDump(table, index, out);
   if (table == 5) {
     // At most MAX_IFACES interfaces: a scan per record is as cheap as a cursor.
     let k = 0;

@@ -33,6 +33,7 @@ import { C, count, countGet } from "../counters";
 import { Ev, evOpAddrs, evAuthFailed, ROLE_COA } from "../events";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
+import { addrSetV4 } from "../wire/addr";
 import { netifIp } from "../link/netif";
 import { stackTimerArm, OWNER_COA } from "../sys/timers";
 import { ipSend, ipIsOurs, ipNextIdent, ipInput } from "../stack/ip";
@@ -340,3 +341,31 @@ export function coaSolicit(iface: i32, p: usize, len: i32): i32 {
 
 /** Binding routes in use (tests, dump). */
 export function coaCount(): u32 { return capacity == 0 ? 0 : htUsed(routes); }
+
+let dumpNext: i32 = -1;
+let dumpRec: i32 = -1;
+
+/**
+ * Dump table 7 (docs/abi.md): binding route `index` (64 bytes at `out`): 0 expiresAtMs i64 |
+ * 8 lifetimeSec u16 | 10 pad[6] | 16 home[16] | 32 nextHop[16] | 48 server[16]. Its length, or -1 past
+ * the end. Reading indices 0, 1, 2, ... in a row is O(capacity) in all (a cursor resumes).
+ */
+export function coaDump(index: i32, out: usize): i32 {
+  if (capacity == 0 || index < 0) return -1;
+  let i: i32;
+  if (index == dumpNext && dumpRec >= 0) i = htNext(routes, dumpRec + 1);
+  else {
+    i = htNext(routes, 0);
+    for (let k = 0; k < index && i >= 0; k++) i = htNext(routes, i + 1);
+  }
+  if (i < 0) { dumpNext = -1; return -1; }
+  dumpNext = index + 1;
+  dumpRec = i;
+  const e = htValueAt(routes, i);
+  store<i64>(out, load<i64>(e, R_EXPIRES));
+  store<u64>(out, <u64>load<u16>(e, R_LIFETIME), 8);
+  addrSetV4(out + 16, htKeyV4At(routes, i));
+  addrSetV4(out + 32, load<u32>(e, R_NEXT_HOP));
+  addrSetV4(out + 48, load<u32>(e, R_SERVER));
+  return 64;
+}

@@ -50,8 +50,8 @@ import { faInit, faUdp, faRoute, faVif, faTimer, faLink, faIcmpError, faTunnelEx
 import { hoInit, hoExit } from "./handoff";
 import { visitorDump } from "./visitors";
 import { haInit, haUdp, haBroadcastTap, haRoute, haVif, haTimer, haReverseTunnel, haRouteApply } from "./ha";
-import { coaInit, coaRequest, coaRoute, coaVif, coaExit, coaTimer, coaOnApply, coaSolicit } from "./coa";
-import { rsInit, rsUdp, rsRouteReply, rsRoute, rsVif, rsTimer, rsStart } from "./rs";
+import { coaInit, coaRequest, coaRoute, coaVif, coaExit, coaTimer, coaOnApply, coaSolicit, coaDump } from "./coa";
+import { rsInit, rsUdp, rsRouteReply, rsRoute, rsVif, rsTimer, rsStart, rsDump } from "./rs";
 import { DR_TYPE_ROUTE_REQUEST, DR_TYPE_ROUTE_REPLY, DR_TYPE_RS_SOLICIT, DR_TYPE_RS_ADVERT, DR_TYPE_COA_SOLICIT, DR_TYPE_COA_ADVERT } from "../wire/dremip";
 import { bindingDump, bindingCareOfEncap } from "./bindings";
 import { mnInit, mnStart, mnTimer, mnDhcpEvent } from "./mn/node";
@@ -233,10 +233,15 @@ export function mobilityStation(iface: i32, mac: usize, up: bool): void {
   if (has(cfg.ROLE_FOREIGN_AGENT)) faStation(iface, mac, up);
 }
 
-/** Dump tables of the roles (docs/abi.md): 3 home agent bindings, 4 foreign agent visitors, 6 binding cache. */
+/**
+ * Dump tables of the roles (docs/abi.md): 3 home agent bindings, 4 foreign agent visitors, 6 binding
+ * cache, 7 care-of agent binding routes, 8 registration server registrations.
+ */
 export function mobilityDump(table: i32, index: i32, out: usize): i32 {
   if (table == 3) return has(cfg.ROLE_HOME_AGENT) ? bindingDump(index, out) : -1;
   if (table == 4) return has(cfg.ROLE_FOREIGN_AGENT) ? visitorDump(index, out) : -1;
   if (table == 6) return roDump(index, out);
+  if (table == 7) return has(cfg.ROLE_CARE_OF_AGENT) || has(cfg.ROLE_HOME_AGENT) ? coaDump(index, out) : -1;
+  if (table == 8) return has(cfg.ROLE_REG_SERVER) ? rsDump(index, out) : -1;
   return -1;
 }

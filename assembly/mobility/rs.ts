@@ -48,6 +48,7 @@ import { C, count } from "../counters";
 import { Ev, evOpAddrs, evAuthFailed, ROLE_RS } from "../events";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
+import { addrSetV4 } from "../wire/addr";
 import { netifIp, netifCount, netifValid, netifUp } from "../link/netif";
 import { linkSendIp } from "../stack/arp";
 import { stackTimerArm, stackTimerDisarm, OWNER_RS } from "../sys/timers";
@@ -55,7 +56,7 @@ import { ipSend, ipIsOurs, ipNextIdent } from "../stack/ip";
 import { routeVirtual, routeChanged, routeIface, routeNextHop, NO_ROUTE, VIF_RS_LOCAL } from "../stack/route";
 import {
   HT_KEY_ADDR, HT_HEADER_SIZE, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveAt, htIndexOf, htValueAt,
-  htKeyV4At, htUsed,
+  htKeyV4At, htUsed, htNext,
 } from "../table/hash";
 import { TIMER_NEVER } from "../table/timer";
 import { ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4DstInline, IPV4_MIN_HEADER, ipIsUnicastSource } from "../wire/ipv4";
@@ -867,4 +868,35 @@ export function rsVif(r: i64, inIface: i32, p: usize, len: i32): i32 {
   if (tunnelSend(p, len, cfg.ENCAP_IPIP, from, child, routeIface(t), routeNextHop(t), false) != 0) return 1;
   count(C.DR_RS_TUNNELLED);
   return 0;
+}
+
+let dumpNext: i32 = -1;
+let dumpRec: i32 = -1;
+
+/**
+ * Dump table 8 (docs/abi.md): registration `index` (80 bytes at `out`; 002 §6.1): 0 expiresAtMs i64
+ * (of the registration in force) | 8 grantedSec u16 | 10 flags u8 (1 registrar of a registration in
+ * force, 2 waiting for a Route Reply, 4 relaying a request) | 11 pad[5] | 16 home[16] | 32 childCoa[16] |
+ * 48 parentCoa[16] | 64 relayRegistrar[16] (while relaying). Its length, or -1 past the end.
+ */
+export function rsDump(index: i32, out: usize): i32 {
+  if (capacity == 0 || index < 0) return -1;
+  let i: i32;
+  if (index == dumpNext && dumpRec >= 0) i = htNext(regs, dumpRec + 1);
+  else {
+    i = htNext(regs, 0);
+    for (let k = 0; k < index && i >= 0; k++) i = htNext(regs, i + 1);
+  }
+  if (i < 0) { dumpNext = -1; return -1; }
+  dumpNext = index + 1;
+  dumpRec = i;
+  const e = htValueAt(regs, i);
+  const f = load<u8>(e, E_FLAGS);
+  store<i64>(out, load<i64>(e, E_EXPIRES));
+  store<u64>(out, <u64>load<u16>(e, E_GRANTED) | (<u64>(f & (RF_ACTIVE | RF_PENDING | RF_RELAY)) << 16), 8);
+  addrSetV4(out + 16, htKeyV4At(regs, i));
+  addrSetV4(out + 32, (f & RF_ACTIVE) != 0 ? load<u32>(e, E_CHILD) : load<u32>(e, E_PEND_CHILD));
+  addrSetV4(out + 48, (f & RF_ACTIVE) != 0 ? load<u32>(e, E_PARENT) : load<u32>(e, E_PEND_PARENT));
+  addrSetV4(out + 64, (f & RF_RELAY) != 0 ? load<u32>(e, E_RELAY_REG) : 0);
+  return 80;
 }

@@ -239,13 +239,17 @@ export interface AliasRecord { iface: number; address: number; prefixLen: number
 export interface BindingCacheRecord {
   home: number; careOf: number; homeAgent: number; expiresAtMs: number; identification: bigint; lifetimeSec: number; flags: number;
 }
+/** A care-of agent's (or home agent's Route Request) binding route (seed 002 §5.2). */
+export interface CareOfRouteRecord { home: number; nextHop: number; server: number; expiresAtMs: number; lifetimeSec: number }
+/** A registration server's registration (seed 002 §6.1). flags: 1 registrar of a registration in force, 2 waiting for a Route Reply, 4 relaying. */
+export interface RegistrationRecord { home: number; childCoa: number; parentCoa: number; relayRegistrar: number; expiresAtMs: number; grantedSec: number; flags: number }
 export interface DumpRecords {
   interfaces: InterfaceRecord; routes: RouteRecord; arp: ArpRecord; bindings: BindingRecord; visitors: VisitorRecord; aliases: AliasRecord;
-  bindingCache: BindingCacheRecord;
+  bindingCache: BindingCacheRecord; careOfRoutes: CareOfRouteRecord; registrations: RegistrationRecord;
 }
 export type DumpName = keyof DumpRecords;
 /** ABI table number of each dump (docs/abi.md). */
-export const DUMP_TABLES: Record<DumpName, number> = { interfaces: 0, routes: 1, arp: 2, bindings: 3, visitors: 4, aliases: 5, bindingCache: 6 };
+export const DUMP_TABLES: Record<DumpName, number> = { interfaces: 0, routes: 1, arp: 2, bindings: 3, visitors: 4, aliases: 5, bindingCache: 6, careOfRoutes: 7, registrations: 8 };
 
 /**
  * The IPv4 address (host-order number) in the 16-byte address at `o` of a record: ::ffff:a.b.c.d
@@ -282,6 +286,11 @@ export function decodeDump<K extends DumpName>(name: K, r: Uint8Array): DumpReco
     case "bindingCache": x = {
       home: ip(20), careOf: ip(36), homeAgent: ip(52), expiresAtMs: ms(0), identification: d.getBigUint64(8, true),
       lifetimeSec: d.getUint16(16, true), flags: r[18],
+    }; break;
+    case "careOfRoutes": x = { home: ip(16), nextHop: ip(32), server: ip(48), expiresAtMs: ms(0), lifetimeSec: d.getUint16(8, true) }; break;
+    case "registrations": x = {
+      home: ip(16), childCoa: ip(32), parentCoa: ip(48), relayRegistrar: ip(64), expiresAtMs: ms(0),
+      grantedSec: d.getUint16(8, true), flags: r[10],
     }; break;
     default: throw new RangeError(`unknown table ${JSON.stringify(name)}`);
   }

@@ -33,10 +33,11 @@ function run(name, scenario = load(name)) {
   });
   sim.run();
   const counters = Object.fromEntries(sim.nodes.map((n) => [n.name, n.board.counters()]));
+  const dumps = Object.fromEntries(sim.nodes.map((n) => [n.name, { careOfRoutes: n.board.dump("careOfRoutes"), registrations: n.board.dump("registrations") }]));
   sim.close();
   const ev = sim.events.kept.filter((e) => e.kind !== "log");
   const of = (node, kind) => ev.filter((e) => e.node === node && e.kind === kind);
-  return { sim, s: sim.summary(), ev, of, frames, counters };
+  return { sim, s: sim.summary(), ev, of, frames, counters, dumps };
 }
 
 const MOVE_MS = 10380; // mn leaves ap1 for ap2 (the scenarios' waypoints)
@@ -69,6 +70,13 @@ test("002 D.1 local and home registrations: tunnel chain ha -> coa1 -> fa; a han
   assert.ok(r.of("coa1", "dr_route").some((e) => e.op === "refresh" && e.nextHop === "10.3.0.1" && e.t > MOVE_MS));
   assert.equal(r.counters.mn.mn_dr_home_tx, 1);
   assert.equal(r.counters.mn.mn_dr_home_skipped, 1);
+  // The tables at the end (dump tables 7 and 8): coa1 tunnels mn to fa2; rs2 and hs each hold mn's
+  // registration in force (child fa2 / parent coa1, child coa1 / parent ha); nobody else has any.
+  const fi = (x) => host.formatIp(x);
+  assert.deepEqual(r.dumps.coa1.careOfRoutes.map((x) => [fi(x.home), fi(x.nextHop), fi(x.server), x.lifetimeSec]), [["10.1.0.20", "10.3.0.1", "10.0.0.5", 30]]);
+  assert.deepEqual(r.dumps.rs2.registrations.map((x) => [fi(x.home), fi(x.childCoa), fi(x.parentCoa), x.flags & 1]), [["10.1.0.20", "10.3.0.1", "10.0.0.6", 1]]);
+  assert.deepEqual(r.dumps.hs.registrations.map((x) => [fi(x.home), fi(x.childCoa), fi(x.parentCoa), x.grantedSec]), [["10.1.0.20", "10.0.0.6", "10.1.0.1", 300]]);
+  assert.equal(r.dumps.fa1.careOfRoutes.length + r.dumps.mn.registrations.length, 0);
   // Data: all but the datagrams of the association gap arrive.
   const f = r.s.flows[0];
   assert.ok(f.lost <= 5 && f.received >= 765, `${f.received}/${f.sent}, lost ${f.lost}`);
