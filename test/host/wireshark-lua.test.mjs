@@ -525,3 +525,31 @@ test("issue 11: the Registration Server extension (81) in an ICMP Agent Advertis
     assert.match(v, /Registration Server 10\.9\.0\.2, priority 4, lifetime 0/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test("issue 11: the Lua dissector decodes the discovery messages 34-37 (the project's formats) and flags an unauthenticated advertisement", (t) => {
+  if (skipReason) { t.skip(skipReason); return; }
+  const dir = mkdtempSync(join(tmpdir(), "mipfw-lua-ds-"));
+  try {
+    const ds = (type, value, addr, id, life, auth = true) => {
+      const w = new W().u8(type).u8(0).u16(value).addr(addr).u64(id).u16(life).u16(0);
+      return (auth ? w.u8(83).u8(20).u32(0x3001).raw(AS_AUTH) : w).bytes();
+    };
+    const msgs = [
+      [CHILD, "239.192.0.102", ds(34, 0, CHILD, 0xe5a1b2c300000301n, 0, false)],
+      [RS1, CHILD, ds(35, 7, RS1, 0xe5a1b2c300000301n, 0xffff)],
+      [RS1, "239.192.0.103", ds(36, 0, "0.0.0.0", 0xe5a1b2c300000302n, 0, false)],
+      [CA, RS1, ds(37, 1234, CA, 0xe5a1b2c300000302n, 0)],
+      [CA, RS1, ds(37, 5, CA, 0xe5a1b2c300000303n, 0xffff, false)],
+    ];
+    const file = writePcap(dir, "ds.pcap", msgs);
+    const rows = fields(file, ["mipfw.type", "mipfw.ds.value", "mipfw.ds.addr", "mipfw.ds.id", "mipfw.ds.lifetime", "mipfw.ext.type", "_ws.malformed", "_ws.expert.message", "_ws.col.Info"]);
+    assert.deepEqual(rows.map((r) => [r["mipfw.type"], r["mipfw.ds.value"], r["mipfw.ds.addr"], r["mipfw.ds.lifetime"], r["mipfw.ext.type"]]), [
+      ["34", "0", CHILD, "0", ""], ["35", "7", RS1, "65535", "83"], ["36", "0", "0.0.0.0", "0", ""], ["37", "1234", CA, "0", "83"], ["37", "5", CA, "65535", ""],
+    ]);
+    assert.equal(rows[1]["mipfw.ds.id"], "0xe5a1b2c300000301");
+    assert.match(rows[3]["_ws.col.Info"], /Care-of Agent Advertisement .* load 1234/);
+    assert.ok(rows.every((r) => r["_ws.malformed"] === ""));
+    assert.match(rows[4]["_ws.expert.message"], /Agent-Server Authentication extension \(83\) expected/);
+    assert.equal(rows.slice(0, 4).filter((r) => r["_ws.expert.message"] !== "").length, 0, "solicitations need no authenticator; authenticated advertisements are fine");
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});

@@ -34,6 +34,9 @@ local mipfw = Proto("mipfw", "Mobile IP Route Optimization and Distributed Regis
 local msg_types = {
   [16] = "Binding Warning", [17] = "Binding Request", [18] = "Binding Update", [19] = "Binding Acknowledge",
   [32] = "Route Request", [33] = "Route Reply",
+  -- Discovery (002 appendices A, B; the project's formats, docs/decisions.md).
+  [34] = "Registration Server Solicitation", [35] = "Registration Server Advertisement",
+  [36] = "Care-of Agent Solicitation", [37] = "Care-of Agent Advertisement",
 }
 -- Route Reply codes (002 §3.5).
 local rt_codes = {
@@ -96,6 +99,10 @@ local f = {
   rt_dest = ProtoField.ipv4("mipfw.rt.dest", "Destination Address (home address)"),
   rt_nexthop = ProtoField.ipv4("mipfw.rt.nexthop", "Next Hop Address (child care-of address)"),
   rt_id = ProtoField.uint64("mipfw.rt.id", "Identification", base.HEX),
+  ds_value = ProtoField.uint16("mipfw.ds.value", "Value (priority of a server, load of a care-of agent)"),
+  ds_addr = ProtoField.ipv4("mipfw.ds.addr", "Address"),
+  ds_id = ProtoField.uint64("mipfw.ds.id", "Identification", base.HEX),
+  ds_lifetime = ProtoField.uint16("mipfw.ds.lifetime", "Lifetime"),
   rs_ext_lifetime = ProtoField.uint16("mipfw.rs.ext_lifetime", "Lifetime (s)", base.DEC),
   rs_server = ProtoField.none("mipfw.rs.server", "Registration Server"),
   rs_addr = ProtoField.ipv4("mipfw.rs.addr", "Registration Server Address"),
@@ -297,6 +304,22 @@ local function dissect_ro(tvb, pinfo, tree, t, len)
       local c = tvb(1, 1):uint()
       info = info .. string.format(", code %d (%s)", c, rt_codes[c] or "unknown")
     end
+  elseif t >= 34 and t <= 37 then
+    if len < 20 then short(st, tvb, name, 20, len) return end
+    st:add(f.rt_reserved, tvb(1, 1))
+    st:add(f.ds_value, tvb(2, 2))
+    st:add(f.ds_addr, tvb(4, 4))
+    st:add(f.ds_id, tvb(8, 8))
+    local li = st:add(f.ds_lifetime, tvb(16, 2))
+    if tvb(16, 2):uint() == 0 and (t == 35 or t == 37) then li:append_text(" (takes no more mobile nodes)") end
+    st:add(f.reserved16, tvb(18, 2))
+    local _, ok, last_t = dissect_extensions(tvb, st, 20, len, false)
+    if ok and (t == 35 or t == 37) and last_t ~= 83 then
+      st:add_proto_expert_info(ex_missing_auth, name .. ": Agent-Server Authentication extension (83) expected at the end")
+    end
+    info = string.format("%s %s", name, tostring(tvb(4, 4):ipv4()))
+    if t == 35 then info = info .. string.format(", priority %d", tvb(2, 2):uint()) end
+    if t == 37 then info = info .. string.format(", load %d", tvb(2, 2):uint()) end
   end
   pinfo.cols.info = info
 end
