@@ -82,16 +82,7 @@ for br in br-home br-core br-net1 br-net2 br-cnet; do
 done
 for i in $(seq 50); do [ "$(ls "$OUT"/*.pcap 2>/dev/null | wc -l)" -ge 5 ] && break; sleep 0.1; done
 
-for n in ha fa1 fa2 mn cn; do
-  ip netns exec "$P-$n" env MIPFW_EVENTS="$OUT/$n.events.jsonl" "$BOARD" --config "$OUT/$n.json" \
-    --firmware "$FIRMWARE" --boards "$ROOT/boards" >"$OUT/$n.stdout" 2>"$OUT/$n.log" &
-  PIDS+=($!)
-done
-sleep 0.5
-for n in ha fa1 fa2 mn cn; do
-  for i in $(seq 20); do grep -q "started" "$OUT/$n.log" && break; sleep 0.1; done
-  grep -q "started" "$OUT/$n.log" || { fail "$n did not start:"; sed 's/^/    /' "$OUT/$n.log"; exit 1; }
-done
+start_boards ha fa1 fa2 mn cn
 for n in mn cn; do for i in $(seq 50); do ns $n ip link show mip0 >/dev/null 2>&1 && break; sleep 0.1; done; done
 log "boards started (logs in $OUT)"
 
@@ -100,24 +91,12 @@ sleep 0.3
 bg cn "$OUT/udp-send.err" python3 "$ROOT/test/e2e/udp.py" send 10.1.0.20 5000 100 "$OUT/udp-sent.log"
 : >"$OUT/moves.log"
 
-move() {
-  local label=$1 br=$2 t
-  t=$(date +%s.%N)
-  echo "$label $t" >>"$OUT/moves.log"
-  ns sw ip link set mn0 down; ns sw ip link set mn0 nomaster; ns sw ip link set mn0 master "$br"
-  sleep 0.05
-  ns sw ip link set mn0 up
-  log "$label: mobile node moved to $br"
-  python3 "$ROOT/test/e2e/udp.py" wait "$OUT/udp-recv.log" "$t" 30 && log "$label: UDP delivery resumed" \
-    || fail "$label: no UDP datagram reached the mobile node within 30 s"
-  sleep 4
-}
 echo "start $(date +%s.%N)" >>"$OUT/moves.log"
 python3 "$ROOT/test/e2e/udp.py" wait "$OUT/udp-recv.log" "$(date +%s.%N)" 30 || fail "start: no delivery at home"
 sleep 1
-move fa1 br-net1
-move fa2 br-net2
-move home br-home
+roam_move fa1 br-net1
+roam_move fa2 br-net2
+roam_move home br-home
 sleep 0.5
 
 python3 "$ROOT/test/e2e/udp.py" report "$OUT/udp-sent.log" "$OUT/udp-recv.log" "$OUT/moves.log" "$OUT/result.json" || fail "report"

@@ -79,3 +79,35 @@ wait_ping_reply() {
   done
   fail "$label: the correspondent's ping to 10.1.0.20 got no reply after the move"
 }
+
+# start_boards NAME...: one `mipfw-board` per name in its namespace with $OUT/NAME.json (events in
+# $OUT/NAME.events.jsonl, log in $OUT/NAME.log), remembered for cleanup; waits until each says
+# "started" (else fails and exits). Needs BOARD, FIRMWARE, ROOT (nsargs.sh).
+start_boards() {
+  local n i
+  for n in "$@"; do
+    ip netns exec "$P-$n" env MIPFW_EVENTS="$OUT/$n.events.jsonl" "$BOARD" --config "$OUT/$n.json" \
+      --firmware "$FIRMWARE" --boards "$ROOT/boards" >"$OUT/$n.stdout" 2>"$OUT/$n.log" &
+    PIDS+=($!)
+  done
+  sleep 0.5
+  for n in "$@"; do
+    for i in $(seq 20); do grep -q "started" "$OUT/$n.log" && break; sleep 0.1; done
+    grep -q "started" "$OUT/$n.log" || { fail "$n did not start:"; sed 's/^/    /' "$OUT/$n.log"; exit 1; }
+  done
+}
+
+# roam_move LABEL BRIDGE: move the mobile node's switch port mn0 to BRIDGE (noted in $OUT/moves.log),
+# wait until UDP delivery to it resumes ($OUT/udp-recv.log, test/e2e/udp.py), then 4 s.
+roam_move() {
+  local label=$1 br=$2 t
+  t=$(date +%s.%N)
+  echo "$label $t" >>"$OUT/moves.log"
+  ns sw ip link set mn0 down; ns sw ip link set mn0 nomaster; ns sw ip link set mn0 master "$br"
+  sleep 0.05
+  ns sw ip link set mn0 up
+  log "$label: mobile node moved to $br"
+  python3 "$ROOT/test/e2e/udp.py" wait "$OUT/udp-recv.log" "$t" 30 && log "$label: UDP delivery resumed" \
+    || fail "$label: no UDP datagram reached the mobile node within 30 s"
+  sleep 4
+}

@@ -1,0 +1,37 @@
+// Running a network-namespace driver (test/e2e/*-netns.sh) from node:test: why it is skipped here
+// (not root, no `ip netns`, no mipfw-board), and one run with its per-move results checked and shown.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+
+export const root = new URL("../../", import.meta.url).pathname;
+export const board = process.env.MIPFW_BOARD ?? join(root, "host/wasm3/target/release/mipfw-board");
+const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+const hasNetns = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).status === 0;
+/** Why the namespace tests cannot run here, or null. */
+export const netnsSkip = !isRoot ? "needs root" : !hasNetns ? "`ip netns` not available" : !existsSync(board) ? `${board} not built` : null;
+
+/**
+ * Run test/e2e/SCRIPT with the board, in a fresh output directory: skips on exit 77, fails with the
+ * output otherwise; shows the stdout line starting with `figures` and each move's interruption and loss
+ * (result.json), asserting every move got datagrams.
+ */
+export function runNetnsScript(t, script, prefix, figures) {
+  if (netnsSkip) { t.skip(netnsSkip); return; }
+  const out = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    const r = spawnSync("bash", [join(root, "test/e2e", script), "--board", board, "--out", out, "--keep"],
+      { encoding: "utf8", timeout: 300000, killSignal: "SIGTERM" });
+    if (r.status === 77) { t.skip((r.stdout.match(/SKIP: (.*)/) ?? [])[1] ?? "prerequisite missing"); return; }
+    assert.equal(r.status, 0, `${script} failed (status ${r.status}${r.signal ? ", " + r.signal : ""}):\n${r.stdout}\n${r.stderr}`);
+    const line = r.stdout.split("\n").find((l) => l.startsWith(figures));
+    if (line) t.diagnostic(line);
+    const res = JSON.parse(readFileSync(join(out, "result.json"), "utf8"));
+    for (const m of res.moves) {
+      t.diagnostic(`${m.move}: interruption ${m.interruptionMs} ms, lost ${m.lost}/${m.sent}`);
+      assert.ok(m.received > 0, `${m.move}: no datagram after the move`);
+    }
+  } finally { rmSync(out, { recursive: true, force: true }); }
+}
