@@ -313,8 +313,9 @@ export function coaSolicit(iface: i32, p: usize, len: i32): i32 {
   if (!group && (off == 0 || extEnd(m, off) != ml || authVerify(sa, m, off) != AuthResult.OK)) { count(C.DROP_DR_AUTH); return 1; }
   const now = nowMs();
   const sid = dsIdentification(m);
-  // One measurement per probe: the unicast and the group copy of one solicitation get the same figure.
-  if (sid != lastSolicitId) {
+  // One measurement per probe: the unicast and the group copy of one solicitation get the same figure;
+  // and at most one a second, so forged group solicitations cannot shrink the window to nothing.
+  if (sid != lastSolicitId && (lastLoadAt == 0 || now - lastLoadAt >= 1000)) {
     const n = countGet(C.DR_COA_TUNNELLED);
     const dt = now - lastLoadAt;
     let rate: u64 = dt > 0 ? (n - lastTunnelled) * 1000 / <u64>dt : 0;

@@ -161,3 +161,50 @@ test("002 §6.6: registrations still waiting for their Route Reply count in a ca
   const rt = sent(s, from).filter((x) => x.type === 32).map((x) => host.formatIp(x.dst));
   assert.deepEqual(rt.sort(), ["10.0.0.6", "10.0.0.7"]);
 });
+
+test("appendix B / §6.6: the load a care-of agent reports is measured over at least a second: forged group solicitations cannot zero it", () => {
+  const COA_IP = ip("10.0.0.6"), HOME2 = ip("10.1.0.20"), FA = ip("10.2.0.1"), HA = ip("10.5.0.1");
+  const clock = { t: T0 };
+  const s = startBoard({
+    name: "coa", board: "emulated", roles: ["care-of-agent"],
+    interfaces: [{ name: "eth0", mac: "02:00:00:00:0d:06", ipv4: "10.0.0.6/24" }],
+    routes: [{ dest: "default", via: "10.0.0.9" }],
+    securityAssociations: [{ peer: "10.0.0.5", spi: 706, key: "text:coa1-rs", use: "agent-server" }],
+  }, { now: () => clock.t });
+  const R_MAC = host.mac("02:00:00:00:0d:09");
+  s.board.rx(0, host.arpFrame(2, RS_MAC, RS, COA1_MAC, COA_IP));
+  s.board.rx(0, host.arpFrame(2, R_MAC, ip("10.0.0.9"), COA1_MAC, COA_IP));
+  // The server enables a binding route for HOME2 to FA.
+  const rq = new Uint8Array(20), dv = new DataView(rq.buffer);
+  rq[0] = 32; dv.setUint16(2, 600); dv.setUint32(4, HOME2); dv.setUint32(8, FA); dv.setBigUint64(12, host.ntpTimestamp(clock.t, 0, 1));
+  s.board.rx(0, host.ethFrame(COA1_MAC, RS_MAC, 0x0800, host.buildUdp(RS, COA_IP, 434, 434, host.appendAuth(rq, 83, K1), 1, 64)));
+  assert.equal(s.board.counters().dr_rt_reply_tx, 1);
+  // 200 datagrams tunnelled to us by the home agent over two seconds: coa1 relays them to FA.
+  for (let i = 0; i < 200; i++) {
+    clock.t += 10;
+    const inner = host.buildUdp(ip("10.9.0.10"), HOME2, 5000, 5000, new Uint8Array(64), 1, 60);
+    const outer = new Uint8Array(20 + inner.length); outer.set(inner, 20);
+    host.writeIpv4Header(outer, outer.length, 4, HA, COA_IP, 9, 60);
+    s.board.rx(0, host.ethFrame(COA1_MAC, R_MAC, 0x0800, outer));
+  }
+  assert.equal(s.board.counters().dr_coa_tunnelled, 200);
+  const solicit = (id, auth, group) => {
+    const m = new Uint8Array(20), d = new DataView(m.buffer);
+    m[0] = 36; d.setBigUint64(8, id);
+    const dst = group ? ip("239.192.0.103") : COA_IP;
+    return host.ethFrame(group ? host.mac("01:00:5e:40:00:67") : COA1_MAC, RS_MAC, 0x0800, host.buildUdp(RS, dst, 434, 434, auth ? host.appendAuth(m, 83, K1) : m, 1, 16));
+  };
+  const load = (from) => sent(s, from).filter((x) => x.type === 37).map((x) => new DataView(x.msg.buffer, x.msg.byteOffset).getUint16(2));
+  // The first probe answers 0 (no window yet) and starts the measurement; one a second later, ~100/s.
+  let from = s.cap.tx.length;
+  s.board.rx(0, solicit(1n, true, false));
+  clock.t += 1000;
+  for (let i = 0; i < 100; i++) { clock.t += 10; const inner = host.buildUdp(ip("10.9.0.10"), HOME2, 5000, 5000, new Uint8Array(64), 1, 60); const o = new Uint8Array(20 + inner.length); o.set(inner, 20); host.writeIpv4Header(o, o.length, 4, HA, COA_IP, 9, 60); s.board.rx(0, host.ethFrame(COA1_MAC, R_MAC, 0x0800, o)); }
+  s.board.rx(0, solicit(2n, true, false));
+  const measured = load(from).at(-1);
+  assert.ok(measured >= 40 && measured <= 110, `load ${measured}`);
+  // Forged group solicitations right after: answered, but with the same figure (no 10 ms window).
+  from = s.cap.tx.length;
+  for (let i = 0; i < 5; i++) { clock.t += 10; s.board.rx(0, solicit(100n + BigInt(i), false, true)); }
+  assert.deepEqual(load(from), [measured, measured, measured, measured, measured]);
+});
