@@ -72,7 +72,7 @@ import {
   authSpi,
 } from "../wire/mipext";
 import {
-  rsCount as rsExtCount, rsAddress, rsLifetimeSec, DrErr, rtParse, rtLifetimeSec, rtIdentification, rtEmit, rtCode, rtAccepted, rtDest, coaExtAppend, rsAppendEmpty, rsSetServer,
+  rsCount as rsExtCount, rsAddress, rsLifetimeSec, DrErr, rtParse, rtLifetimeSec, rtIdentification, rtNextHop, rtEmit, rtCode, rtAccepted, rtDest, coaExtAppend, rsAppendEmpty, rsSetServer,
   DR_TYPE_ROUTE_REQUEST, DR_TYPE_ROUTE_REPLY, RT_PROHIBITED, RT_LEN, dsParse, dsEmit, dsValue, dsAddress,
   dsIdentification, dsLifetimeSec, DR_TYPE_COA_SOLICIT, DR_TYPE_COA_ADVERT, DR_TYPE_RS_SOLICIT, DR_TYPE_RS_ADVERT,
   ALL_COA_GROUP, ALL_RS_GROUP,
@@ -136,6 +136,8 @@ let capacity: u32 = 0;
 /** Registrations allocated to each configured care-of agent (index of config servers): its load (§6.6). */
 // Carved in rsInit (only a registration server pays for them).
 let coaLoad: usize = 0;
+let lastRtId: u64 = 0;
+let rtCounter: u32 = 0;
 const extIndex: usize = extIndexScratch;
 // Messages we send: IP header after room for a tunnel header and the Ethernet header (a reply to a
 // mobile node goes through the local tunnel, rsVif).
@@ -157,6 +159,8 @@ export function rsInit(): bool {
   probeTimer = -1;
   probeId = 0;
   probeRounds = 0;
+  lastRtId = 0;
+  rtCounter = 0;
   // Replies to mobile nodes are tunnelled in place from this buffer (stack/packet.ts: its headroom).
   pktBuffers(outBuf, 1, <usize>OUT_BUF);
   capacity = <u32>cfg.serverEntries;
@@ -402,10 +406,17 @@ function sendRouteRequest(e: usize, home: u32, coa: u32, lifetimeSec: u16, child
   if (sa == 0) return false;
   // Why: 002 §3.4: an Identification "constructed by the server" protects against replays: our NTP
   // time, strictly increasing per registration.
-  let id = ntpNow(0);
-  const last = load<u64>(e, E_RT_ID);
+  // Why: strictly increasing across all registrations, not per record: a record removed and made again
+  // within the same clock tick must not reuse an Identification whose Route Reply could be replayed.
+  // Why: 002 §6.5 matches a Route Reply on the low 32 bits only, so those bits must never repeat: the
+  // high 32 are our NTP seconds (the care-of agent's freshness window), the low 32 a counter — an NTP
+  // fraction at millisecond resolution takes only 1,000 values, and a Route Reply from a second ago
+  // with the same fraction could be replayed (found by test/host/fuzz-dremip.test.mjs, seed 7).
+  rtCounter++;
+  let id = (ntpNow(0) & 0xffffffff00000000) | <u64>rtCounter;
   // (RFC 1982 order; 0 is "none sent yet": NTP times are above 2^63, negative as i64.)
-  if (last != 0 && <i64>(id - last) <= 0) id = last + 1;
+  if (lastRtId != 0 && <i64>(id - lastRtId) <= 0) id = lastRtId + 1;
+  lastRtId = id;
   store<u64>(e, id, E_RT_ID);
   const q = outMsg();
   let n = rtEmit(q, OUT_CAP, DR_TYPE_ROUTE_REQUEST, 0, lifetimeSec, home, child, id);
@@ -802,7 +813,7 @@ export function rsRouteReply(iface: i32, p: usize, len: i32): i32 {
   // Reply equals to the low-order 32 bits of the Identification field in the most recent Route
   // Request sent to the care-of agent" — from that care-of agent.
   if (e == 0 || (load<u8>(e, E_FLAGS) & RF_PENDING) == 0 || load<u32>(e, E_PEND_PARENT) != src ||
-    <u32>load<u64>(e, E_RT_ID) != <u32>rtIdentification(m)) { count(C.DROP_DR_REPLAY); return 1; }
+    <u32>load<u64>(e, E_RT_ID) != <u32>rtIdentification(m) || rtNextHop(m) != load<u32>(e, E_PEND_CHILD)) { count(C.DROP_DR_REPLAY); return 1; }
   const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
   const off = extIndexFind(extIndex, EXT_AS_AUTH);
   // Why: 002 §6.5: "the reply MUST include a Agent-Server Authentication extension".

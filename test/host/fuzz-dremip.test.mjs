@@ -186,9 +186,10 @@ test("issue 11.8: registration server — accepted only after the node's request
   const toRs = (src, mac, m) => host.ethFrame(RS_MAC, mac, 0x0800, host.buildUdp(src, RS, 434, 434, m, 1, 64));
   for (let step = 0; step < FRAMES; step++) {
     clock.t += r.int(300);
+    // (What the server sends on its timers — Route Request retransmissions — counts too.)
+    const evFrom = s.cap.events.length, txFrom = s.cap.tx.length;
     s.board.tick(clock.t);
     if (step % 4 === 0) { s.board.rx(0, host.arpFrame(2, RTR_MAC, RTR, RS_MAC, RS)); s.board.rx(0, host.arpFrame(2, COA_MAC, COA, RS_MAC, RS)); }
-    const evFrom = s.cap.events.length, txFrom = s.cap.tx.length;
     const n = r.pick(nodes);
     const kind = r.pick(["req", "req", "rr", "rr", "forged", "replay", "mutated"]);
     let f, legitRrFor = null;
@@ -206,7 +207,7 @@ test("issue 11.8: registration server — accepted only after the node's request
       const p = pending.get(n.home) ?? { id: host.ntpTimestamp(clock.t, 0, 1), nextHop: n.child };
       f = r.pick([
         () => toRs(COA, COA_MAC, host.appendAuth(rtMsg(33, 0, 60, n.home, p.nextHop, p.id), 83, KC_WRONG)),
-        () => toRs(COA, COA_MAC, host.appendAuth(rtMsg(33, 0, 60, n.home, p.nextHop, p.id + 1n), 83, KC)),
+        () => toRs(COA, COA_MAC, host.appendAuth(rtMsg(33, 0, 60, n.home, p.nextHop, p.id + 0x10000n), 83, KC)),
         () => toRs(RTR, RTR_MAC, host.appendAuth(rtMsg(33, 0, 60, n.home, p.nextHop, p.id), 83, KC)),
         () => toRs(n.home, RTR_MAC, host.appendAuth(host.buildRegRequest({ flags: 1, lifetimeSec: 60, home: n.home, homeAgent: RS, careOf: n.child, id: host.ntpTimestamp(clock.t, 0, 3) }), 84, key("fz-no", n.k.spi))),
       ])();
