@@ -316,9 +316,10 @@ function rsSolicit(src: u32, sport: u16, m: usize, ml: i32): i32 {
   // the answer goes there, so a forged solicitation makes us answer only an agent we have a key with.
   src = dsAddress(m);
   const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
-  if (sa == 0) return 1;
+  // (Counted: a solicitation naming an agent we have no key with is discarded, not ignored.)
+  if (sa == 0) { count(C.DROP_DR_AUTH); return 1; }
   const from = ourAddrTo(src);
-  if (from == 0) return 1;
+  if (from == 0) { count(C.DROP_NO_ROUTE); return 1; }
   const q = outMsg();
   let n = dsEmit(q, OUT_CAP, DR_TYPE_RS_ADVERT, <u16>cfg.drPriority, from, dsIdentification(m), htUsed(regs) >= capacity ? 0 : 0xffff);
   n = authAppend(sa, q, n, OUT_CAP, EXT_AS_AUTH);
@@ -637,16 +638,33 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
   }
   if (code == CODE_ACCEPTED && haCheckIdentification(mnSa, id, nonces) != ReplayResult.OK) code = CODE_HA_ID_MISMATCH;
   let e = capacity == 0 ? <usize>0 : htFindV4(regs, home);
+  // Why: RFC 2002 §5.6.1 compares with the last *accepted* Identification, but here a request is
+  // accepted only when its Route Reply comes (§6.2): until then a copy of the node's earlier request
+  // (or of the pending one) would still pass and replace the pending registration — an attacker
+  // replaying the node's request from its previous care-of address within the window would bind
+  // that (found by test/host/fuzz-dremip.test.mjs). Not later than the pending request's: 133.
+  if (code == CODE_ACCEPTED && e != 0 && (load<u8>(e, E_FLAGS) & RF_PENDING) != 0) {
+    const pendingId = load<u64>(e, E_REG_ID);
+    if (nonces ? id == pendingId : <i64>(id - pendingId) <= 0) code = CODE_HA_ID_MISMATCH;
+  }
   const from = ipIsOurs(dst) ? dst : registrar;
   if (code == CODE_ACCEPTED && life == 0) {
     // Why: 002 §6.2: the registration ends, and the care-of agent is asked to disable the route.
     haAccepted(mnSa, id, nonces);
-    if (e != 0 && (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0) {
+    const f = e != 0 ? load<u8>(e, E_FLAGS) : <u8>0;
+    if ((f & RF_ACTIVE) != 0) {
       const parent = load<u32>(e, E_PARENT);
       sendRouteRequest(e, home, parent, 0, load<u32>(e, E_CHILD));
       regEvent(DrRegOp.EXPIRED, 0, 0, home, load<u32>(e, E_CHILD), parent);
-      removeReg(e, htIndexOf(regs, e));
     }
+    // Why: a registration still waiting for its Route Reply ends with the deregistration too: its
+    // Route Reply must not bind what the node has just deregistered (nor make an older Identification
+    // the last accepted one). Its care-of agent may have enabled the route already: it is disabled
+    // (found by test/host/fuzz-dremip.test.mjs).
+    if ((f & RF_PENDING) != 0 && ((f & RF_ACTIVE) == 0 || load<u32>(e, E_PEND_PARENT) != load<u32>(e, E_PARENT))) {
+      sendRouteRequest(e, home, load<u32>(e, E_PEND_PARENT), 0, load<u32>(e, E_PEND_CHILD));
+    }
+    if ((f & (RF_ACTIVE | RF_PENDING)) != 0) removeReg(e, htIndexOf(regs, e));
     registrarReply(mnSa, from, src, sport, CODE_ACCEPTED, 0, home, nonces ? haReplyIdentification(mnSa, id, nonces) : id, 0, false);
     return 0;
   }
@@ -663,7 +681,12 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
     if (ci < 0) code = CODE_HA_NO_RESOURCES;
   }
   if (code != CODE_ACCEPTED) {
-    if (code != CODE_HA_MN_AUTH_FAILED || mnSa != 0) {
+    // Why: a denial is authenticated for the node with its Mobile-Server extension (002 §4.4); a home
+    // address we share no association with gets no answer at all, whatever the code (134 included:
+    // nothing unauthenticated makes the server transmit, no reflection; found by
+    // test/host/fuzz-dremip.test.mjs).
+    if (mnSa == 0 && code != CODE_HA_MN_AUTH_FAILED) { count(C.DROP_DR_AUTH); evAuthFailed(ROLE_RS, EXT_MS_AUTH, code, home, 0); }
+    if (mnSa != 0) {
       count(C.DR_REG_DENIED);
       regEvent(DrRegOp.DENIED, code, 0, home, child, 0);
       const rid = mnSa != 0 && (nonces || code == CODE_HA_ID_MISMATCH) ? haReplyIdentification(mnSa, id, nonces) : id;

@@ -792,3 +792,69 @@ test("002 §7.2: the registrar's reply to an R request is taken only with its va
   assert.deepEqual(r.map((x) => [x.dst, x.rep.code]), [[MN, 0]]);
   assert.deepEqual(Array.from(r[0].msg), Array.from(part), "the reply up to the node's 84, our 83 checked and removed");
 });
+
+// Found by the invariant fuzzing (test/host/fuzz-dremip.test.mjs, test/lib/drfuzz.mjs); each fails before its fix.
+test("002 §6.2: a deregistration also ends a registration still waiting for its Route Reply: the care-of agent is told to disable, the late Route Reply accepts nothing", () => {
+  const s = startRs();
+  s.board.rx(0, regReq(s, { n: 1, lifetime: 60 }));
+  const q = rtReqs(s, 0);
+  assert.equal(q.length, 1);
+  const from = s.cap.tx.length;
+  s.board.rx(0, regReq(s, { n: 2, lifetime: 0 }));
+  assert.deepEqual(regReps(s, from).map((x) => x.rep.code), [0]);
+  // The care-of agent may have enabled the route for the pending request already: disabled.
+  assert.deepEqual(rtReqs(s, from).map((x) => [x.dst, x.rt.dest, x.rt.nextHop, x.rt.lifetime]), [[COA1, MN, SFA, 0]]);
+  assert.deepEqual(s.board.dump("registrations"), []);
+  const f2 = s.cap.tx.length;
+  s.board.rx(0, routeReply(s, { id: q[0].rt.id }));
+  assert.equal(regReps(s, f2).length, 0, "the late Route Reply completes nothing");
+  assert.equal(events(s, EV_DR_REG).filter((e) => e.op === REG.ACCEPTED).length, 0);
+  assert.deepEqual(s.board.dump("registrations"), []);
+  // The deregistration stays the last accepted Identification: the first request replayed -> 133.
+  const f3 = s.cap.tx.length;
+  s.board.rx(0, regReq(s, { n: 1, lifetime: 60 }));
+  assert.deepEqual(regReps(s, f3).map((x) => x.rep.code), [133]);
+  assert.equal(rtReqs(s, f3).length, 0);
+});
+
+test("002 §6.2, RFC 2002 §5.6.1: a copy of the node's earlier request while a later one waits for its Route Reply -> 133; the pending registration is kept and completes", () => {
+  const s = startRs();
+  const older = regReq(s, { n: 1, lifetime: 60, child: SFA });
+  s.board.rx(0, older);
+  s.clock.t += 500;
+  const id2 = host.ntpTimestamp(s.clock.t, 0, 2);
+  s.board.rx(0, regReq(s, { id: id2, lifetime: 60, child: SFA2 }));
+  const q = rtReqs(s, 0);
+  assert.deepEqual(q.map((x) => x.rt.nextHop), [SFA, SFA2]);
+  // The attacker re-sends the node's first request (from its previous care-of address) within the window.
+  const from = s.cap.tx.length;
+  s.board.rx(0, older);
+  const r = regReps(s, from);
+  assert.deepEqual(r.map((x) => x.rep.code), [133]);
+  assert.ok(lastAuthOk(r[0].msg, 20, 84, KMN));
+  assert.equal(rtReqs(s, from).length, 0, "no new Route Request");
+  assert.deepEqual(s.board.dump("registrations").map((e) => [e.childCoa, e.flags]), [[SFA2, 2]]);
+  // And the pending one itself once more -> 133 too.
+  s.board.rx(0, regReq(s, { id: id2, lifetime: 60, child: SFA2 }));
+  assert.deepEqual(regReps(s, from).map((x) => x.rep.code), [133, 133]);
+  // The care-of agent's answer to the later request completes it, with the later care-of address.
+  const f2 = s.cap.tx.length;
+  s.board.rx(0, routeReply(s, { id: q[1].rt.id, nextHop: SFA2 }));
+  assert.deepEqual(regReps(s, f2).map((x) => [x.rep.code, x.rep.id]), [[0, id2]]);
+  assert.deepEqual(s.board.dump("registrations").map((e) => [e.childCoa, e.flags]), [[SFA2, 1]]);
+});
+
+test("002 §4.4: a request for a home address the server has no association with gets no answer, whatever is wrong with it (no unauthenticated 134); a solicitation naming an unknown agent is counted", () => {
+  const s = startRs();
+  const drops = cnt(s, "drop_dr_auth");
+  // Home address not unicast (134 if we knew the node), and one we do not know with a fine request.
+  s.board.rx(0, regReq(s, { home: ip("253.1.0.21"), src: MN, k: KMN }));
+  s.board.rx(0, regReq(s, { home: ip("10.1.0.99"), src: ip("10.1.0.99"), k: KMN }));
+  assert.equal(sent(s, 0).length, 0, "nothing sent");
+  assert.equal(cnt(s, "drop_dr_auth"), drops + 2);
+  // A Registration Server Solicitation (34) naming an agent we have no key with: discarded and counted.
+  const m = new Uint8Array(20); m[0] = 34; new DataView(m.buffer).setUint32(4, ip("10.2.0.77"));
+  s.board.rx(0, host.ethFrame(SRV_MAC, SRTR_MAC, 0x0800, host.buildUdp(ip("10.2.0.77"), SRV, 434, 434, m, 1, 60)));
+  assert.equal(sent(s, 0).length, 0);
+  assert.equal(cnt(s, "drop_dr_auth"), drops + 3);
+});
