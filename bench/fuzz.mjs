@@ -1,10 +1,12 @@
 // Fuzzing (issue 7 point 20): 10,000,000 seeded frames by default — 10 % mutated router traffic (no trap, no
 // heap movement), 30 % each through the invariant-checking home agent, foreign agent and mobile node worlds of
 // test/lib/mipfuzz.mjs (invariants: docs/fuzzing.md), and (shares relative: 10 % more) the route-optimization
-// binding cache of test/lib/rofuzz.mjs (role cn, invariant ro-cache-authenticated). Prints per role the seed, frames, frames/s, traps, heap
+// binding cache of test/lib/rofuzz.mjs (role cn, invariant ro-cache-authenticated), and (5 % more each) the
+// distributed registration care-of agent and registration server of test/lib/drfuzz.mjs (roles coa, rs;
+// invariants coa-* / rs-*, docs/fuzzing.md). Prints per role the seed, frames, frames/s, traps, heap
 // moved and violations by invariant with the step and frame of the first examples; same seed, same result.
 //
-//   node bench/fuzz.mjs [--frames N] [--seed S] [--roles router,ha,fa,mn,cn] [--invariants a,b] [--examples K]
+//   node bench/fuzz.mjs [--frames N] [--seed S] [--roles router,ha,fa,mn,cn,coa,rs] [--invariants a,b] [--examples K]
 //   node bench/fuzz.mjs --roles ha --seed S --trace STEP      replay: run to STEP and print that step decoded
 //   node bench/fuzz.mjs N S                                    (the old form: frames, seed)
 //
@@ -16,19 +18,20 @@ import { figure, heading } from "./lib.mjs";
 import { routerJson, validFrames, mutate, rng } from "../test/lib/traffic.mjs";
 import { INVARIANTS, makeWorld } from "../test/lib/mipfuzz.mjs";
 import { fuzzCache } from "../test/lib/rofuzz.mjs";
+import { fuzzCareOfAgent, fuzzServer, DR_INVARIANTS } from "../test/lib/drfuzz.mjs";
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
 const positional = argv.filter((a, i) => !a.startsWith("--") && (i === 0 || !argv[i - 1].startsWith("--")));
 const N = Number(opt("frames", positional[0] ?? 10_000_000));
 const seed = Number(opt("seed", positional[1] ?? 1)) >>> 0;
-const roles = opt("roles", "router,ha,fa,mn,cn").split(",");
+const roles = opt("roles", "router,ha,fa,mn,cn,coa,rs").split(",");
 const invariants = opt("invariants", null)?.split(",") ?? null;
 const traceStep = opt("trace", null);
 const examples = Number(opt("examples", 2));
-const SHARE = { router: 0.1, ha: 0.3, fa: 0.3, mn: 0.3, cn: 0.1 };
-for (const r of roles) if (!(r in SHARE)) { console.error(`unknown role ${r} (router, ha, fa, mn, cn)`); process.exit(2); }
-for (const n of invariants ?? []) if (!INVARIANTS[n]) { console.error(`unknown invariant ${n} (${Object.keys(INVARIANTS).join(", ")})`); process.exit(2); }
+const SHARE = { router: 0.1, ha: 0.3, fa: 0.3, mn: 0.3, cn: 0.1, coa: 0.05, rs: 0.05 };
+for (const r of roles) if (!(r in SHARE)) { console.error(`unknown role ${r} (router, ha, fa, mn, cn, coa, rs)`); process.exit(2); }
+for (const n of invariants ?? []) if (!INVARIANTS[n] && !DR_INVARIANTS[n]) { console.error(`unknown invariant ${n} (${[...Object.keys(INVARIANTS), ...Object.keys(DR_INVARIANTS)].join(", ")})`); process.exit(2); }
 
 if (traceStep !== null) {
   // Replay one step of one role: the same seed reaches the same state, then print what happened
@@ -99,6 +102,29 @@ for (const [k, role] of roles.entries()) {
     for (const e of rep.violations) console.log(`      step ${e.step}: cache ${JSON.stringify(e.got)}, oracle ${JSON.stringify(e.want)}`);
     if (rep.violationCount) { const b = byInvariant.get("ro-cache-authenticated") ?? { count: 0, roles: new Set() }; b.count += rep.violationCount; b.roles.add(role); byInvariant.set("ro-cache-authenticated", b); }
     traps += rep.traps; totalFrames += frames;
+    continue;
+  }
+  if (role === "coa" || role === "rs") {
+    // Distributed registration (test/lib/drfuzz.mjs): forged or replayed Route Requests / Replies and
+    // registrations rejected with the right codes, no state changed.
+    const rep = (role === "coa" ? fuzzCareOfAgent : fuzzServer)({ frames, seed: s, maxExamples: examples });
+    const secs = (performance.now() - t0) / 1000;
+    heading(`fuzz ${role} (${role === "coa" ? "care-of agent" : "registration server"}): seed ${s}`);
+    figure("frames", frames, "frames", Object.entries(rep.counts).map(([k, v]) => `${k} ${v}`).join(", "));
+    figure("throughput (generator, oracle and checks included)", frames / secs, "frames/s");
+    figure("traps", rep.traps, "", "must be 0");
+    figure("heap moved", rep.heapMoved, "bytes", "must be 0");
+    console.log(`  ${Object.entries(rep.stats).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    for (const name of Object.keys(DR_INVARIANTS)) {
+      if (!name.startsWith(`${role}-`) || (invariants && !invariants.includes(name))) continue;
+      const v = rep.violations[name];
+      figure(`  ${name}`, v ? v.count : 0, "violations", v ? "issue 11.8" : "");
+      if (!v) continue;
+      const b = byInvariant.get(name) ?? { count: 0, roles: new Set() };
+      b.count += v.count; b.roles.add(role); byInvariant.set(name, b);
+      for (const e of v.examples.slice(0, examples)) console.log(`      step ${e.step} (t=${e.t} ms): ${e.detail}`);
+    }
+    traps += rep.traps; heapMoved += Math.abs(rep.heapMoved); totalFrames += frames;
     continue;
   }
   const w = makeWorld(role, s, { invariants });
