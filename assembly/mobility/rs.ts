@@ -642,11 +642,11 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
   // accepted only when its Route Reply comes (§6.2): until then a copy of the node's earlier request
   // (or of the pending one) would still pass and replace the pending registration — an attacker
   // replaying the node's request from its previous care-of address within the window would bind
-  // that (found by test/host/fuzz-dremip.test.mjs). Not later than the pending request's: 133.
-  if (code == CODE_ACCEPTED && e != 0 && (load<u8>(e, E_FLAGS) & RF_PENDING) != 0) {
-    const pendingId = load<u64>(e, E_REG_ID);
-    if (nonces ? id == pendingId : <i64>(id - pendingId) <= 0) code = CODE_HA_ID_MISMATCH;
-  }
+  // that (found by test/host/fuzz-dremip.test.mjs). Timestamps not later than the pending request's:
+  // 133. (With nonces a retransmission keeps its Identification, RFC 2002 §3.6.3, and the nonce changes
+  // only on acceptance: nothing to tell a copy from it by.)
+  if (code == CODE_ACCEPTED && !nonces && e != 0 && (load<u8>(e, E_FLAGS) & RF_PENDING) != 0 &&
+    <i64>(id - load<u64>(e, E_REG_ID)) <= 0) code = CODE_HA_ID_MISMATCH;
   const from = ipIsOurs(dst) ? dst : registrar;
   if (code == CODE_ACCEPTED && life == 0) {
     // Why: 002 §6.2: the registration ends, and the care-of agent is asked to disable the route.
