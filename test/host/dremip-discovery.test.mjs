@@ -208,3 +208,41 @@ test("appendix B / §6.6: the load a care-of agent reports is measured over at l
   for (let i = 0; i < 5; i++) { clock.t += 10; s.board.rx(0, solicit(100n + BigInt(i), false, true)); }
   assert.deepEqual(load(from), [measured, measured, measured, measured, measured]);
 });
+
+test("appendix A: a foreign agent advertises a discovered server only from an authenticated advertisement answering its latest solicitation", () => {
+  const FA_CORE = ip("10.0.0.2"), FA_NET = ip("10.2.0.1");
+  const FA_MAC0 = host.mac("02:00:00:02:00:01"), FA_MAC1 = host.mac("02:00:00:00:00:02");
+  const clock = { t: T0 };
+  const s = startBoard({
+    name: "fa", board: "emulated", roles: ["foreign-agent"],
+    interfaces: [{ name: "eth0", mac: "02:00:00:02:00:01", ipv4: "10.2.0.1/24", advertise: true }, { name: "eth1", mac: "02:00:00:00:00:02", ipv4: "10.0.0.2/24" }],
+    mobility: { dremip: { enabled: true, probeIntervalMs: 5000 } },
+    securityAssociations: [{ peer: "10.0.0.5", spi: 702, key: "text:fa-rs", use: "agent-server" }],
+  }, { now: () => clock.t });
+  s.board.rx(1, host.arpFrame(2, RS_MAC, RS, FA_MAC1, FA_CORE));
+  s.board.start?.();
+  clock.t += 100; s.board.tick(clock.t);
+  const sol = s.cap.tx.map((f) => parseEthIp(f.frame)).filter(Boolean).map((p) => ({ p, u: udpOf(p) })).filter((x) => x.u && x.u.data[0] === 34);
+  assert.ok(sol.length >= 1, "a solicitation to the all-servers group");
+  const id = new DataView(sol.at(-1).u.data.buffer, sol.at(-1).u.data.byteOffset).getBigUint64(8);
+  const advertOf = (k, sid, addr = RS) => {
+    const m = new Uint8Array(20), dv = new DataView(m.buffer);
+    m[0] = 35; dv.setUint16(2, 4); dv.setUint32(4, addr); dv.setBigUint64(8, sid); dv.setUint16(16, 0xffff);
+    return host.ethFrame(FA_MAC1, RS_MAC, 0x0800, host.buildUdp(RS, FA_NET, 434, 434, host.appendAuth(m, 83, k), 1, 64));
+  };
+  const servers = () => {
+    const from = s.cap.tx.length;
+    clock.t += 1500; s.board.tick(clock.t);
+    const adv = s.cap.tx.slice(from).map((f) => parseEthIp(f.frame)).find((p) => p && p.proto === 1);
+    const icmp = adv.pay;
+    const b = Uint8Array.from(icmp);
+    for (let o = 8 + b[4] * b[5] * 4; o + 1 < b.length; o += b[o] === 0 ? 1 : 2 + b[o + 1]) if (b[o] === 81) return b[o + 1];
+    return 0;
+  };
+  s.board.rx(1, advertOf(key("not-the-key", 702), id));   // wrong key
+  s.board.rx(1, advertOf(key("fa-rs", 702), id - 1n));     // not our latest solicitation
+  s.board.rx(1, advertOf(key("fa-rs", 702), id, ip("10.0.0.99"))); // another address than the sender's
+  assert.equal(servers(), 0, "nothing advertised from forged or stale answers");
+  s.board.rx(1, advertOf(key("fa-rs", 702), id));
+  assert.equal(servers(), 10, "the server, once it answered properly (Length 2 + 8)");
+});
