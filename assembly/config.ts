@@ -4,6 +4,7 @@
 
 import { logBegin, logStr, logBytes, logNum, logEnd, LOG_ERROR } from "./host";
 import { CONFIG_TEXT, CONFIG_TEXT_AT } from "./config-text";
+import { IPV6 } from "./features";
 
 /** Apply one IFACE, ROUTE or SA record (`rlen` bytes at `v`); false after logging a refusal. */
 export type RecordApply = (type: u8, v: usize, rlen: u32) => bool;
@@ -16,7 +17,7 @@ export type RecordApply = (type: u8, v: usize, rlen: u32) => bool;
 export const enum T {
   A_CONFIGURED_INTERFACE, // a configured interface
   A_KNOWN_KEY, // a known key
-  AN_IPV4_ADDRESS, // an IPv4 address (IPv6 arrives with issue 12)
+  AN_IPV4_ADDRESS, // an IPv4 address
   A_UNICAST_MAC_ADDRESS, // a unicast MAC address
   BOARD_ARP_ENTRIES, // board.arpEntries
   BOARD_BINDINGS, // board.bindings
@@ -92,11 +93,23 @@ export const enum T {
   NODE_ICMP_ERRORS_PER_SEC, // node.icmpErrorsPerSec
   NODE_KEY, // node key
   NODE_LOG_LEVEL, // node.logLevel
+  NODE_IPV6, // node.ipv6
+  NODE_DAD_TRANSMITS, // node.dadTransmits
+  NODE_RETRANS_TIMER_MS, // node.retransTimerMs
+  NODE_REACHABLE_TIME_MS, // node.reachableTimeMs
+  NODE_RA_INTERVAL_MS, // node.raIntervalMs
+  NODE_RA_LIFETIME_SEC, // node.raLifetimeSec
+  IPV6_RECORD_LENGTH, // ipv6 record length
+  IPV6_IFACE, // ipv6.iface
+  IPV6_ADDRESS, // ipv6.address
+  IPV6_PREFIX_LEN, // ipv6.prefixLen
+  AN_IPV6_UNICAST_ADDRESS, // a unicast IPv6 address
+  IPV6_ADDRESSES, // ipv6 addresses per interface
   NODE_ROLES, // node.roles
   RECORD_HEADER, // record header
   RECORD_LENGTH, // record length
   RECORD_TYPE, // record type
-  RECORD_TYPES, // 1..7 or >= 128
+  RECORD_TYPES, // 1..8 or >= 128
   RECORD_TYPES_AFTER_INIT, // 4 (ROUTE), 6 (SA) or >= 128
   RECORD_TYPE_AFTER_INIT, // record type after init
   ROUTES, // routes
@@ -142,6 +155,7 @@ export const REC_ROUTE: u8 = 4;
 export const REC_MOBILITY: u8 = 5;
 export const REC_SA: u8 = 6;
 export const REC_SERVER: u8 = 7;
+export const REC_ADDR6: u8 = 8;
 
 // BOARD keys (u16 key, u32 value)
 export const K_MEMORY_PAGES: u16 = 1;
@@ -168,6 +182,16 @@ export const K_ARP_TIMEOUT_SEC: u16 = 3;
 export const K_ARP_RETRIES: u16 = 4;
 export const K_ICMP_ERRORS_PER_SEC: u16 = 5;
 export const K_LOG_LEVEL: u16 = 6;
+export const K_IPV6: u16 = 7;             // 0 IPv4 only, 1 dual-stack, 2 IPv6 only
+export const K_DAD_TRANSMITS: u16 = 8;    // RFC 2462 §5.1 DupAddrDetectTransmits (0: no DAD)
+export const K_RETRANS_TIMER_MS: u16 = 9; // RFC 2461 §10 RETRANS_TIMER (until a router advertises one)
+export const K_REACHABLE_TIME_MS: u16 = 10; // RFC 2461 §10 REACHABLE_TIME (BaseReachableTime)
+export const K_RA_INTERVAL_MS: u16 = 11;  // router: MaxRtrAdvInterval (RFC 2461 §6.2.1; MinRtrAdvInterval is 1/3 of it)
+export const K_RA_LIFETIME_SEC: u16 = 12; // router: AdvDefaultLifetime (0: not a default router)
+
+export const IPV6_OFF: i32 = 0;
+export const IPV6_DUAL: i32 = 1;
+export const IPV6_ONLY: i32 = 2;
 
 export const ROLE_ROUTER: u32 = 1;      // forwards IPv4 between interfaces
 export const ROLE_LOCAL_STACK: u32 = 2; // has a local IP stack behind deliver()/output()
@@ -266,6 +290,16 @@ export let arpTimeoutSec: i32 = 60;
 export let arpRetries: i32 = 3;
 export let icmpErrorsPerSec: i32 = 10;
 export let logLevel: i32 = 2;
+export let ipv6: i32 = IPV6_OFF;
+export let dadTransmits: i32 = 1;
+export let retransTimerMs: i32 = 1000;
+export let reachableTimeMs: i32 = 30000;
+export let raIntervalMs: i32 = 600000;
+export let raLifetimeSec: i32 = 1800;
+
+/** True when the node runs IPv6 (dual-stack or IPv6 only). */
+// @ts-ignore: decorator
+@inline export function ipv6Enabled(): bool { return IPV6 && ipv6 != IPV6_OFF; }
 export let homeAddress: u32 = 0;
 export let homeAgent: u32 = 0;
 export let homePrefixLen: i32 = 24;
@@ -346,6 +380,7 @@ export function configDefaults(): void {
   serverEntries = 0; careOfRoutes = 0;
   roles = ROLE_LOCAL_STACK; defaultTtl = 64; arpTimeoutSec = 60;
   arpRetries = 3; icmpErrorsPerSec = 10; logLevel = 2;
+  ipv6 = IPV6_OFF; dadTransmits = 1; retransTimerMs = 1000; reachableTimeMs = 30000; raIntervalMs = 600000; raLifetimeSec = 1800;
   homeAddress = 0; homeAgent = 0; homePrefixLen = 24; lifetimeSec = 300; advertIntervalMs = 1000;
   advertLifetimeSec = 3; encapsulations = ENCAP_IPIP; maxBindingsPerNode = 4; requestFlags = 0;
   colocated = 1; replay = 0; replayWindowSec = 7; clockOffsetSec = 0; busy = false;
@@ -458,6 +493,9 @@ function boardKey(key: u32, v: u32): bool {
 }
 
 function nodeKey(key: u32, v: u32): bool {
+  // Why (memory): an image without IPv6 (features.ts) accepts the IPv6 keys the hosts always write,
+  // ignores their values and refuses only node.ipv6 other than off, in a few instructions.
+  if (key >= K_IPV6 && key <= K_RA_LIFETIME_SEC) return IPV6 ? nodeKey6(key, v) : key != K_IPV6 || range(T.NODE_IPV6, v, 0, 0);
   switch (key) {
     case K_ROLES: if (!range(T.NODE_ROLES, v, 0, ROLES_ALL)) return false; roles = v; return true;
     case K_DEFAULT_TTL: if (!range(T.NODE_DEFAULT_TTL, v, 1, 255)) return false; defaultTtl = v; return true;
@@ -465,6 +503,7 @@ function nodeKey(key: u32, v: u32): bool {
     case K_ARP_RETRIES: if (!range(T.NODE_ARP_RETRIES, v, 1, 10)) return false; arpRetries = v; return true;
     case K_ICMP_ERRORS_PER_SEC: if (!range(T.NODE_ICMP_ERRORS_PER_SEC, v, 0, 100000)) return false; icmpErrorsPerSec = v; return true;
     case K_LOG_LEVEL: if (!range(T.NODE_LOG_LEVEL, v, 0, 3)) return false; logLevel = v; return true;
+    // Why: an image built without IPv6 (features.ts) says so by the range it accepts: 0..0.
   }
   return refuseText(T.NODE_KEY, T.A_KNOWN_KEY, key);
 }
@@ -538,6 +577,25 @@ function keyValues(p: usize, len: u32, kind: u8): bool {
   return true;
 }
 
+/** The IPv6 NODE keys (images with IPv6). */
+function nodeKey6(key: u32, v: u32): bool {
+  switch (key) {
+    case K_IPV6: if (!range(T.NODE_IPV6, v, 0, 2)) return false; ipv6 = v; return true;
+    // Why: RFC 2462 §5.1: DupAddrDetectTransmits 0 disables DAD; bounded so DAD ends in seconds.
+    case K_DAD_TRANSMITS: if (!range(T.NODE_DAD_TRANSMITS, v, 0, 10)) return false; dadTransmits = v; return true;
+    case K_RETRANS_TIMER_MS: if (!range(T.NODE_RETRANS_TIMER_MS, v, 10, 3600000)) return false; retransTimerMs = v; return true;
+    // Why: RFC 2461 §6.2.1: AdvReachableTime at most 3,600,000 ms.
+    case K_REACHABLE_TIME_MS: if (!range(T.NODE_REACHABLE_TIME_MS, v, 1000, 3600000)) return false; reachableTimeMs = v; return true;
+    // Why: RFC 2461 §6.2.1 MaxRtrAdvInterval 4..1800 s; the Mobile IPv6 draft (003 §6.6, SPEC-DECISIONS)
+    // lets routers serving mobile nodes advertise far more often, so down to 50 ms.
+    case K_RA_INTERVAL_MS: if (!range(T.NODE_RA_INTERVAL_MS, v, 50, 1800000)) return false; raIntervalMs = v; return true;
+  }
+  // Why: RFC 2461 §6.2.1: AdvDefaultLifetime 0 or MaxRtrAdvInterval..9000 s (the lower bound: configCrossCheck).
+  if (!range(T.NODE_RA_LIFETIME_SEC, v, 0, 9000)) return false;
+  raLifetimeSec = v;
+  return true;
+}
+
 /**
  * Rules between fields, checked after the first pass. RFC 1256 §4.1: an advertisement's lifetime must
  * cover at least the advertisement interval (its default is three intervals), or listeners would see
@@ -545,6 +603,12 @@ function keyValues(p: usize, len: u32, kind: u8): bool {
  */
 export function configCrossCheck(): bool {
   if (reassemblySlots > 0 && reassemblyBytes < 576) return refuse(T.BOARD_REASSEMBLY_BYTES, 576, 65535, reassemblyBytes);
+  // Why: RFC 2460 §5: IPv6 needs links of at least 1280 bytes, and a node reassembles at least 1500.
+  if (IPV6 && ipv6 != IPV6_OFF) {
+    if (frameBytes < 1280 + 14) return refuse(T.BOARD_FRAME_BYTES, 1294, 9018, frameBytes);
+    if (reassemblySlots > 0 && reassemblyBytes < 1500) return refuse(T.BOARD_REASSEMBLY_BYTES, 1500, 65535, reassemblyBytes);
+    if (raLifetimeSec != 0 && <i64>raLifetimeSec * 1000 < <i64>raIntervalMs) return refuse(T.NODE_RA_LIFETIME_SEC, (raIntervalMs + 999) / 1000, 9000, raLifetimeSec);
+  }
   if ((roles & (ROLE_FOREIGN_AGENT | ROLE_HOME_AGENT)) != 0 && <i64>advertLifetimeSec * 1000 < <i64>advertIntervalMs) {
     return refuse(T.MOBILITY_ADVERT_LIFETIME_SEC, (advertIntervalMs + 999) / 1000, 9000, advertLifetimeSec);
   }
@@ -574,8 +638,8 @@ export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApp
       if (type != REC_ROUTE && type != REC_SA && type < 128) return refuseText(T.RECORD_TYPE_AFTER_INIT, T.RECORD_TYPES_AFTER_INIT, type);
     } else if (!pass2) {
       if (type == REC_BOARD || type == REC_NODE || type == REC_MOBILITY) { if (!keyValues(v, rlen, type)) return false; }
-      else if (type != REC_IFACE && type != REC_ROUTE && type != REC_SA && type != REC_SERVER && type < 128) return refuseText(T.RECORD_TYPE, T.RECORD_TYPES, type);
-    } else if (type == REC_IFACE || type == REC_ROUTE || type == REC_SA || type == REC_SERVER) {
+      else if (type != REC_IFACE && type != REC_ROUTE && type != REC_SA && type != REC_SERVER && type != REC_ADDR6 && type < 128) return refuseText(T.RECORD_TYPE, T.RECORD_TYPES, type);
+    } else if (type == REC_IFACE || type == REC_ROUTE || type == REC_SA || type == REC_SERVER || type == REC_ADDR6) {
       if (!apply(type, v, rlen)) return false;
     }
     o += 4 + rlen;

@@ -5,12 +5,17 @@
 import {
   T, refuse, refuseText, addrField, v4PrefixField, be16, be32, frameBytes, routeEntries, securityAssocEntries, REC_IFACE, REC_ROUTE, REC_SA, REC_SERVER, serverAdd, servers, serverTableSet, SERVER_TABLE_BYTES, SRV_ADVERTISE, SRV_TRANSIT, MAX_SERVERS, SA_USE_LAST,
   SA_MAX_KEY, SA_ALG_KEYED_MD5, SA_ALG_HMAC_MD5, SA_REPLAY_NONCES, SA_USE_MASK, SA_USE_SHIFT,
-  SA_USE_MOBILE_HOME, SA_USE_FOREIGN_HOME
+  SA_USE_MOBILE_HOME, SA_USE_FOREIGN_HOME, REC_ADDR6, ipv6Enabled
 } from "./config";
-import { MAX_IFACES, netifSet, netifValid } from "./link/netif";
+import { MAX_IFACES, netifSet, netifValid, NETIF_V6_ADDRS } from "./link/netif";
+import { addr6Configure } from "./stack/addr6";
+import { IPV6 } from "./features";
 import { routeAdd } from "./stack/route";
 import { saAdd } from "./security/sa";
 import { arenaAlloc } from "./mem";
+
+// Why (memory): IPv6 address configuration through a reference, out of configApply (see index.ts init).
+const addr6ConfigureRef: usize = IPV6 ? changetype<usize>(addr6Configure) : 0;
 
 /**
  * Apply one IFACE, ROUTE or SA record (config.ts RecordApply). Layouts (ABI v2, docs/abi.md
@@ -31,16 +36,42 @@ export function configApply(type: u8, v: usize, rlen: u32): bool {
     const plen = v4PrefixField(T.IFACE_PREFIX_LEN, load<u8>(v + 10));
     if (plen < 0) return false;
     const mtu = be16(v + 8);
-    if (mtu < 576 || mtu + 14 > <u32>frameBytes) return refuse(T.IFACE_MTU, 576, frameBytes - 14, mtu);
+    // Why: RFC 791 §3.1 576 for IPv4; RFC 2460 §5: an IPv6 link carries at least 1280.
+    const minMtu: u32 = ipv6Enabled() ? 1280 : 576;
+    if (mtu < minMtu || mtu + 14 > <u32>frameBytes) return refuse(T.IFACE_MTU, minMtu, frameBytes - 14, mtu);
     const mac0 = load<u8>(v + 2);
     if (mac0 & 1) return refuseText(T.IFACE_MAC, T.A_UNICAST_MAC_ADDRESS, mac0);
     if (netifValid(idx)) return refuseText(T.IFACE_INDEX, T.EACH_INTERFACE_ONCE, idx);
     netifSet(idx, v + 2, <u32>ip, <u8>plen, <u16>mtu, load<u8>(v + 1));
+  } else if (IPV6 && type == REC_ADDR6) {
+    // ADDR6 32: 0 iface u8 | 1 prefixLen u8 | 2 flags u8 (bit 1 advertise) | 3 pad | 4 validSec u32 |
+    //           8 preferredSec u32 | 12 pad[4] | 16 address[16]
+    if (rlen != 32) return refuse(T.IPV6_RECORD_LENGTH, 32, 32, rlen);
+    const ifc = <i32>load<u8>(v);
+    if (ifc >= MAX_IFACES || !netifValid(ifc)) return refuseText(T.IPV6_IFACE, T.A_CONFIGURED_INTERFACE, ifc);
+    const plen = <i32>load<u8>(v + 1);
+    if (plen > 128) return refuse(T.IPV6_PREFIX_LEN, 0, 128, plen);
+    // Why: RFC 4291 §2.5.2, §2.5.5, §2.7: an interface address is unicast: not ::, not IPv4-mapped
+    // (that is the IPv4 address's field), not multicast.
+    const a = v + 16;
+    if ((load<u64>(a) == 0 && (load<u32>(a, 8) == 0 || load<u32>(a, 8) == 0xffff0000)) || load<u8>(a) == 0xff) {
+      return refuseText(T.IPV6_ADDRESS, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(a));
+    }
+    const r = changetype<(i: i32, a: usize, l: i32, f: u8, vs: u32, ps: u32) => i32>(addr6ConfigureRef)(ifc, a, plen, load<u8>(v + 2), be32(v + 4), be32(v + 8));
+    if (r != 0) return refuseText(T.IPV6_ADDRESS, T.IPV6_ADDRESSES, NETIF_V6_ADDRS);
   } else if (type == REC_ROUTE) {
     if (rlen != 36) return refuse(T.ROUTE_RECORD_LENGTH, 36, 36, rlen);
-    // IPv4 routes only until issue 12 (the table itself is family-neutral, stack/route.ts).
-    if (v4PrefixField(T.ROUTE_PREFIX_LEN, load<u8>(v)) < 0) return false;
-    if (addrField(T.ROUTE_DEST, v + 4) < 0 || addrField(T.ROUTE_VIA, v + 20) < 0) return false;
+    // An IPv4 route has IPv4-mapped destination and gateway and a prefix length of 96 + n; an IPv6
+    // route neither (the table is family-neutral, stack/route.ts).
+    const v6 = ipv6Enabled() && !(load<u64>(v + 4) == 0 && load<u32>(v + 12) == 0xffff0000);
+    if (!v6) {
+      if (v4PrefixField(T.ROUTE_PREFIX_LEN, load<u8>(v)) < 0) return false;
+      if (addrField(T.ROUTE_DEST, v + 4) < 0 || addrField(T.ROUTE_VIA, v + 20) < 0) return false;
+    } else {
+      if (load<u8>(v) > 128) return refuse(T.ROUTE_PREFIX_LEN, 0, 128, load<u8>(v));
+      // An IPv6 route's gateway is IPv6 (or :: for on-link), never an IPv4-mapped address.
+      if (load<u64>(v + 20) == 0 && load<u32>(v + 28) == 0xffff0000) return refuseText(T.ROUTE_VIA, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(v + 35));
+    }
     const ifc = <i32>load<u8>(v + 1);
     if (ifc >= MAX_IFACES) return refuse(T.ROUTE_IFACE, 0, MAX_IFACES - 1, ifc);
     if (!netifValid(ifc)) return refuseText(T.ROUTE_IFACE, T.A_CONFIGURED_INTERFACE, ifc);

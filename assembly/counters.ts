@@ -177,6 +177,42 @@ export const enum C {
   DR_DS_SOLICIT_TX,   // discovery: solicitations sent (agents for servers, servers for care-of agents; appendices A, B)
   DR_DS_ADVERT_TX,    // discovery: advertisements sent in answer (servers, care-of agents)
   DR_DS_ADVERT_RX,    // discovery: advertisements accepted (authenticated, answering our latest solicitation)
+  IP6_RX,             // IPv6 packets received (issue 12)
+  IP6_FORWARDED,      // IPv6 packets forwarded (router role)
+  DROP_IP6_HEADER,    // not version 6, or Payload Length beyond the frame
+  DROP_IP6_BAD_SRC,   // multicast or loopback source
+  DROP_IP6_BAD_DST,   // unspecified or loopback destination
+  DROP_IP6_NOT_MEMBER, // multicast group the interface has not joined
+  DROP_IP6_EXT,       // extension header chain malformed, too long, or Hop-by-Hop not first
+  DROP_IP6_OPTION,    // unrecognized option whose action bits say discard
+  DROP_IP6_RH0,       // routing header refused (type 0 beyond one segment to our own address; other types)
+  DROP_IP6_FRAGMENT,  // fragments for this node (no IPv6 reassembly pool)
+  DROP_IP6_SCOPE,     // link-local source or destination not forwarded
+  DROP_IP6_HOP_LIMIT, // hop limit exhausted while forwarding
+  ICMP6_RX,
+  ICMP6_TX_ECHO_REPLY,
+  ICMP6_TX_ERROR,
+  DROP_ICMP6_CHECKSUM,
+  DROP_ICMP6_MALFORMED,
+  IP6_FRAGMENTED,     // packets this node sent as fragments (source fragmentation)
+  IP6_FRAGMENTS_TX,
+  ND_RX_NS,
+  ND_RX_NA,
+  ND_RX_RS,
+  ND_RX_RA,
+  ND_RX_REDIRECT,
+  ND_TX_NS,
+  ND_TX_NA,
+  ND_TX_RS,
+  ND_TX_RA,
+  ND_TX_REDIRECT,
+  DROP_ND_INVALID,    // Neighbor Discovery message failing RFC 2461's validity checks (hop limit 255, options, ...)
+  DROP_ND_REDIRECT,   // Redirect not from the current first-hop router for its destination
+  DROP_ND_ROUTERS_FULL, // default router list full: a new router ignored
+  ND_DAD_DUPLICATE,   // Duplicate Address Detection found one of our tentative addresses in use
+  ND_ADDR_CONFLICT,   // another node advertised one of our (non-tentative) addresses
+  SLAAC_ADDRESSES,    // addresses formed by stateless autoconfiguration
+  DROP_RA_PREFIX,     // prefix option ignored (link-local, not 64 bits for autoconfiguration, lifetimes inconsistent, table full)
   COUNT
 }
 

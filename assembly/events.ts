@@ -21,6 +21,8 @@ export const enum Ev {
   HOME = 13,         // mobile node: 0 atHome u8 | 1 pad[3] | 4 agent (the advertising agent, unspecified if none) (20)
   DR_ROUTE = 15,     // care-of agent binding route: 0 op u8 (DrRouteOp) | 1 code u8 | 2 lifetimeSec u16 | 4 home | 20 nextHop | 36 server (52)
   DR_REG = 16,       // registration server: 0 op u8 (DrRegOp) | 1 code u8 | 2 lifetimeSec u16 | 4 home | 20 childCoa | 36 parentCoa or registrar (52)
+  ADDR6 = 17,        // IPv6 address state: 0 iface u8 | 1 state u8 (0 removed, 1 tentative, 2 preferred, 3 deprecated, 4 duplicate) | 2 flags u8 | 3 prefixLen u8 | 4 addr (20)
+  ROUTER6 = 18,      // IPv6 default router: 0 iface u8 | 1 up u8 | 2 lifetimeSec u16 | 4 addr (20)
   RO_BINDING = 14    // binding cache: 0 op u8 (RoOp) | 1 status u8 (refused: the Binding Acknowledge status) | 2 lifetimeSec u16 | 4 home | 20 coa | 36 homeAgent (52)
 }
 

@@ -13,6 +13,9 @@ import { flowInput, flowDone } from "./stack/flow";
 import { pktReset, pktBuffers } from "./stack/packet";
 import { ipInit, ipOutput } from "./stack/ip";
 import { arpInit } from "./stack/arp";
+import { ip6Init, ip6Output } from "./stack/ip6";
+import { IPV6 } from "./features";
+import { ndInit, ndStart } from "./stack/nd";
 import { reasmInit } from "./stack/reasm";
 import { udpInit } from "./transport/udp";
 import { saInit } from "./security/sa";
@@ -80,6 +83,10 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   ipInit();
   udpInit();
   arpInit();
+  // Why (memory): IPv6's set-up is reached through a reference so the optimizer keeps it out of init:
+  // Wasm3 compiles a function whole, and an IPv4-only node on a 320 KiB microcontroller must not carry
+  // it (docs/mcu.md). The same for its start below.
+  if (cfg.ipv6Enabled()) changetype<() => void>(ipv6InitRef)();
   reasmInit();
   mobilityInit();
   // Why: one wasm call per recvmmsg() batch instead of per frame (issue 8.8). Boards below RING_MIN_PAGES
@@ -97,9 +104,14 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   if (!cfg.configWalk(cfgLen, true, false, configApply)) return 1;
   arenaSeal();
   ready = true;
+  if (cfg.ipv6Enabled()) changetype<() => void>(ipv6StartRef)();
   mobilityStart();
   return 0;
 }
+
+function ipv6Init(): void { ip6Init(); ndInit(); }
+const ipv6InitRef: usize = IPV6 ? changetype<usize>(ipv6Init) : 0;
+const ipv6StartRef: usize = IPV6 ? changetype<usize>(ndStart) : 0;
 
 /**
  * Add ROUTE and SA records (same header as for `init`, at `config_buffer()`) to a running board, for
@@ -169,7 +181,10 @@ export function output(len: i32): i32 {
   setNow(now_ms());
   count(C.OUTPUT_PACKETS);
   if (len < 0 || len > cfg.frameBytes - 14) { count(C.DROP_TOO_LONG); return 1; }
-  return ipOutput(outBuf + HEADROOM, len);
+  // The version nibble says which family (docs/abi.md "output").
+  const p = outBuf + HEADROOM;
+  if (IPV6 && len > 0 && (load<u8>(p) >> 4) == 6) return ip6Output(p, len);
+  return ipOutput(p, len);
 }
 
 /** Run timers due at `nowMs`; returns the next deadline in ms (i64 max when there is none). */

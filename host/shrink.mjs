@@ -8,8 +8,11 @@ import { rmSync, writeFileSync } from "node:fs";
 
 const features = ["--enable-bulk-memory", "--enable-sign-ext", "--enable-mutable-globals"];
 const wasmOpt = (...args) => execFileSync("npx", ["--no-install", "wasm-opt", ...features, ...args], { stdio: "inherit" });
-wasmOpt("build/firmware.asc.wasm", "-Oz", "--converge", "-g", "-o", "build/firmware.named.wasm");
-writeFileSync("build/firmware.wat", execFileSync("npx", ["--no-install", "wasm-opt", ...features, "build/firmware.named.wasm", "--print"], { maxBuffer: 1 << 28 }));
-wasmOpt("build/firmware.named.wasm", "--strip-debug", "--strip-producers", "-o", "build/firmware.wasm");
-rmSync("build/firmware.asc.wasm");
-rmSync("build/firmware.named.wasm");
+// `node host/shrink.mjs [name]`: build/<name>.asc.wasm -> build/<name>.wasm (+ .wat); name "firmware" by
+// default, "firmware-mcu" for the IPv4-only image (asconfig.json target "mcu", assembly/features.ts).
+const name = process.argv[2] ?? "firmware";
+wasmOpt(`build/${name}.asc.wasm`, "-Oz", "--converge", "-g", "-o", `build/${name}.named.wasm`);
+writeFileSync(`build/${name}.wat`, execFileSync("npx", ["--no-install", "wasm-opt", ...features, `build/${name}.named.wasm`, "--print"], { maxBuffer: 1 << 28 }));
+wasmOpt(`build/${name}.named.wasm`, "--strip-debug", "--strip-producers", "-o", `build/${name}.wasm`);
+rmSync(`build/${name}.asc.wasm`);
+rmSync(`build/${name}.named.wasm`);

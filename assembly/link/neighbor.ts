@@ -52,6 +52,7 @@
 // eviction), so a chain never points into a slot that left it.
 
 import { arenaAlloc } from "../mem";
+import { IPV6 } from "../features";
 import { C, count } from "../counters";
 import { Ev, evBuf, evEmit } from "../events";
 import { nowMs } from "../clock";
@@ -68,12 +69,24 @@ import { ADDR_LEN, addrCopy, addrEqual, addrIsV4, addrSetV4, addrV4 } from "../w
 export const NEIGH_FREE: u8 = 0;
 export const NEIGH_INCOMPLETE: u8 = 1;
 export const NEIGH_REACHABLE: u8 = 2;
+// Neighbor Unreachability Detection states (RFC 2461 §7.3.2), IPv6 entries only: IPv4 (ARP) entries
+// are INCOMPLETE or REACHABLE and expire after arpTimeoutSec (RFC 1122 §2.3.2.1).
+export const NEIGH_STALE: u8 = 3;
+export const NEIGH_DELAY: u8 = 4;
+export const NEIGH_PROBE: u8 = 5;
+
+/** RFC 2461 §10: DELAY_FIRST_PROBE_TIME, MAX_MULTICAST_SOLICIT, MAX_UNICAST_SOLICIT. */
+export const DELAY_FIRST_PROBE_MS: i64 = 5000;
+export const MAX_MULTICAST_SOLICIT: i32 = 3;
+export const MAX_UNICAST_SOLICIT: i32 = 3;
 
 /** Kind of the cache's timer on the node's heap (owner OWNER_NEIGHBOR, sys/timers.ts). */
 export const TK_NEIGHBOR: u16 = (OWNER_NEIGHBOR << 8);
 
-/** Send a solicitation for the 16-byte address at `target` on `iface` (the resolution protocol's: ARP request, NS). */
-export type Solicit = (iface: i32, target: usize) => void;
+/** Send a solicitation for the 16-byte address at `target` on `iface` (the resolution protocol's: ARP
+ *  request, NS); `mac` 0: resolution (broadcast / solicited-node multicast), else a unicast probe to
+ *  the link-layer address at `mac` (NUD, RFC 2461 §7.3.3). */
+export type Solicit = (iface: i32, target: usize, mac: usize) => void;
 
 const E_ADDR: usize = 0;
 const E_MAC: usize = 16;
@@ -102,8 +115,16 @@ let cache: usize = 0;
 let cacheN: i32 = 0;
 let freeHead: i32 = NONE;
 const cacheIndex: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
-let reachList: usize = 0;   // REACHABLE entries, oldest = expires first
-let incList: usize = 0;     // INCOMPLETE entries, oldest = next solicitation due first
+let reachList: usize = 0;   // IPv4 REACHABLE entries, oldest = expires first
+let incList: usize = 0;     // INCOMPLETE (and IPv6 PROBE) entries, oldest = next solicitation due first
+// IPv6 NUD (RFC 2461 §7.3): REACHABLE for ReachableTime (one value per node: reach6 is in deadline
+// order like reachList), DELAY for DELAY_FIRST_PROBE_TIME (uniform too), STALE without a deadline
+// (in order of last use: the first to go when the cache is full).
+let reach6List: usize = 0;
+let delayList: usize = 0;
+let staleList: usize = 0;
+let reachable6Ms: i64 = 30000;
+let retrans6Ms: i64 = 1000;
 let timer: i32 = -1;        // TK_NEIGHBOR handle on stackTimers
 let timerAt: i64 = TIMER_NEVER;
 let cacheGen: u32 = 0;      // bumped whenever an entry comes or goes (invalidates the dump cursor)
@@ -125,6 +146,7 @@ let pendingN: i32 = 0;
 let pendingStride: usize = 0;
 let pendingSeq: u32 = 0;
 let solicit: usize = 0;
+let solicit6: usize = 0;
 // The mapped form of an IPv4 next hop given to the u32 functions, and a copy of a removed entry's address.
 const key4: usize = memory.data(ADDR_LEN, 8);
 const gone: usize = memory.data(ADDR_LEN, 8);
@@ -151,6 +173,12 @@ export function neighborInit(): bool {
   const ib = arenaAlloc(htBytesKeyed(n, 4, HT_KEY_ADDR));
   reachList = arenaAlloc(lruBytes(n));
   incList = arenaAlloc(lruBytes(n));
+  // Why (memory): the IPv6 lists only on a node that runs IPv6.
+  const v6 = IPV6 && cfg.ipv6Enabled();
+  reach6List = v6 ? arenaAlloc(lruBytes(n)) : 0;
+  delayList = v6 ? arenaAlloc(lruBytes(n)) : 0;
+  staleList = v6 ? arenaAlloc(lruBytes(n)) : 0;
+  solicit6 = 0;
   pendingN = cfg.pendingFrames;
   pendingStride = (P_FRAME + <usize>cfg.frameBytes + 15) & ~<usize>15;
   pending = pendingN > 0 ? arenaAlloc(<usize>pendingN * pendingStride) : 0;
@@ -161,13 +189,15 @@ export function neighborInit(): bool {
   timer = -1;
   timerAt = TIMER_NEVER;
   freeHead = NONE;
-  const ok = cache != 0 && ib != 0 && reachList != 0 && incList != 0 && (pendingN == 0 || pending != 0);
+  const ok = cache != 0 && ib != 0 && reachList != 0 && incList != 0 && (pendingN == 0 || pending != 0) &&
+    (!v6 || (reach6List != 0 && delayList != 0 && staleList != 0));
   if (!ok) return false;
   // Free list in index order, so a fresh cache hands out entries 0, 1, 2, ...
   for (let i = cacheN - 1; i >= 0; i--) { store<u16>(entry(i), <u16>freeHead, E_NEXT); freeHead = i; }
   htInitKeyed(cacheIndex, ib, n, 4, HT_KEY_ADDR);
   lruInit(reachList, n);
   lruInit(incList, n);
+  if (v6) { lruInit(reach6List, n); lruInit(delayList, n); lruInit(staleList, n); }
   // The timer stays armed (at TIMER_NEVER when the cache has no deadline), so roles filling the heap
   // can never starve the cache of its one timer.
   rearm();
@@ -177,9 +207,23 @@ export function neighborInit(): bool {
 /** Solicitations for unresolved next hops are sent by `fn` (the resolution protocol, at init). */
 export function neighborSolicitWith(fn: Solicit): void { solicit = changetype<usize>(fn); }
 
-function sendSolicit(iface: i32, target: usize): void {
-  if (solicit != 0) changetype<Solicit>(solicit)(iface, target);
+/** Solicitations for IPv6 next hops are sent by `fn` (Neighbor Discovery, at init). */
+export function neighborSolicit6With(fn: Solicit): void { solicit6 = changetype<usize>(fn); }
+
+/** IPv6 ReachableTime and RetransTimer (RFC 2461 §6.3.2, §6.3.4: from the configuration, then the
+ *  routers' advertisements). Entries already timed keep their deadlines. */
+export function neighborSetTimes6(reachableMs: i64, retransMs: i64): void {
+  reachable6Ms = reachableMs;
+  retrans6Ms = retransMs;
 }
+
+function sendSolicit(iface: i32, target: usize, mac: usize): void {
+  const fn = !IPV6 || addrIsV4(target) ? solicit : solicit6;
+  if (fn != 0) changetype<Solicit>(fn)(iface, target, mac);
+}
+
+/** The retry interval of an unanswered solicitation for the address at `a`. */
+function retryMs(a: usize): i64 { return !IPV6 || addrIsV4(a) ? RETRY_MS : retrans6Ms; }
 
 /** Entry index of (`iface`, the IPv4 address `ip`), or -1 (the memo compared as a u32, else findAddr). */
 // @ts-ignore: decorator
@@ -209,14 +253,35 @@ function findAddr(iface: i32, a: usize): i32 {
   return -1;
 }
 
-/** Earliest deadline in the cache (the older end of either list), TIMER_NEVER if none. */
+/** The deadline of the oldest entry of `list` (0: no list), TIMER_NEVER if none. */
+function headDeadline(list: usize): i64 {
+  if (list == 0) return TIMER_NEVER;
+  const i = lruOldest(list);
+  return i >= 0 ? load<i64>(entry(i), E_EXPIRES) : TIMER_NEVER;
+}
+
+/** Earliest deadline in the cache (the older end of the timed lists), TIMER_NEVER if none. */
 function nextDeadline(): i64 {
-  let d = TIMER_NEVER;
-  let i = lruOldest(reachList);
-  if (i >= 0) d = load<i64>(entry(i), E_EXPIRES);
-  i = lruOldest(incList);
-  if (i >= 0) d = min(d, load<i64>(entry(i), E_EXPIRES));
-  return d;
+  const d = min(headDeadline(reachList), headDeadline(incList));
+  return IPV6 ? min(d, min(headDeadline(reach6List), headDeadline(delayList))) : d;
+}
+
+/** Take entry `i` off every list. */
+function unlist(i: i32): void {
+  lruRemove(reachList, i);
+  lruRemove(incList, i);
+  if (IPV6 && reach6List != 0) { lruRemove(reach6List, i); lruRemove(delayList, i); lruRemove(staleList, i); }
+}
+
+/** Entry `i` (IPv6) becomes STALE: no deadline, newest of the stale list (RFC 2461 §7.3.3). */
+function toStale(i: i32): void {
+  unlist(i);
+  const e = entry(i);
+  store<u8>(e, NEIGH_STALE, E_STATE);
+  store<i64>(e, TIMER_NEVER, E_EXPIRES);
+  store<u8>(e, 0, E_REQS);
+  lruTouch(staleList, i);
+  macChanges++;
 }
 
 /** Move the cache's timer to its earliest deadline (O(1) unless it changed; then O(log timers)). */
@@ -313,19 +378,22 @@ function removeEntry(i: i32): void {
       }
     }
   }
-  lruRemove(reachList, i);
-  lruRemove(incList, i);
+  unlist(i);
   store<u8>(e, NEIGH_FREE, E_STATE);
   store<u16>(e, <u16>freeHead, E_NEXT);
   freeHead = i;
   cacheGen++;
 }
 
-/** A free entry, evicting the REACHABLE one expiring first, else the INCOMPLETE one retried first. */
+/** A free entry, evicting the least recently used STALE one, else the REACHABLE one expiring first,
+ *  else the INCOMPLETE one retried first. */
 function allocEntry(): i32 {
   if (freeHead == NONE) {
     // Every entry in use is on exactly one of the lists, so one of them has an oldest entry.
-    let victim = lruOldest(reachList);
+    let victim = IPV6 && staleList != 0 ? lruOldest(staleList) : -1;
+    if (victim < 0) victim = lruOldest(reachList);
+    if (IPV6 && victim < 0 && reach6List != 0) victim = lruOldest(reach6List);
+    if (IPV6 && victim < 0 && delayList != 0) victim = lruOldest(delayList);
     if (victim < 0) {
       // Only unresolved entries left: the one that has waited longest gives way; its frames go too.
       victim = lruOldest(incList);
@@ -370,10 +438,24 @@ function resolve(i: i32, mac: usize): void {
   memory.copy(e + E_MAC, mac, 6);
   store<u8>(e, NEIGH_REACHABLE, E_STATE);
   store<u8>(e, 0, E_REQS);
-  lruRemove(incList, i);
-  setDeadline(i, reachList, later(nowMs(), <i64>cfg.arpTimeoutSec * 1000));
+  unlist(i);
+  if (!IPV6 || addrIsV4(e + E_ADDR)) setDeadline(i, reachList, later(nowMs(), <i64>cfg.arpTimeoutSec * 1000));
+  else setDeadline(i, reach6List, later(nowMs(), reachable6Ms));
   rearm();
   if (changed) { macChanges++; emitResolved(e); }
+  if (was == NEIGH_INCOMPLETE) flushPending(<i32>load<u8>(e, E_IFACE), e + E_ADDR, e + E_MAC);
+}
+
+/** Entry `i` learnt the link-layer address at `mac` without a reachability confirmation: STALE, its
+ *  waiting frames leave (RFC 2461 §7.2.3, §7.2.5). */
+function learnStale(i: i32, mac: usize): void {
+  const e = entry(i);
+  const was = load<u8>(e, E_STATE);
+  const changed = was == NEIGH_INCOMPLETE || !macEqual(e + E_MAC, mac);
+  memory.copy(e + E_MAC, mac, 6);
+  toStale(i);
+  rearm();
+  if (changed) emitResolved(e);
   if (was == NEIGH_INCOMPLETE) flushPending(<i32>load<u8>(e, E_IFACE), e + E_ADDR, e + E_MAC);
 }
 
@@ -446,8 +528,13 @@ export function neighborOutputAddr(iface: i32, nextHop: usize, type: u16, p: usi
 /** neighborOutput's work once entry `i` of (`iface`, the address at `a`) is found (-1: none). */
 function output(iface: i32, a: usize, i: i32, type: u16, p: usize, len: i32): i32 {
   if (i >= 0 && load<u8>(entry(i), E_STATE) == NEIGH_REACHABLE && load<i64>(entry(i), E_EXPIRES) <= nowMs()) {
-    removeEntry(i); // stale (its timer has not run yet): resolve again
-    i = -1;
+    // Expired, its timer has not run yet: IPv4 resolves again; IPv6 goes STALE (RFC 2461 §7.3.3).
+    if (!IPV6 || addrIsV4(a)) { removeEntry(i); i = -1; } else toStale(i);
+  }
+  if (IPV6 && i >= 0 && load<u8>(entry(i), E_STATE) >= NEIGH_STALE) {
+    changetype<(i: i32) => void>(useStaleRef)(i);
+    ethSendTo(iface, entry(i) + E_MAC, type, p, len);
+    return 0;
   }
   if (i < 0 || load<u8>(entry(i), E_STATE) != NEIGH_REACHABLE) {
     if (i < 0) {
@@ -456,9 +543,9 @@ function output(iface: i32, a: usize, i: i32, type: u16, p: usize, len: i32): i3
       const e = entry(i);
       store<u8>(e, NEIGH_INCOMPLETE, E_STATE);
       store<u8>(e, 1, E_REQS);
-      setDeadline(i, incList, later(nowMs(), RETRY_MS));
+      setDeadline(i, incList, later(nowMs(), retryMs(a)));
       rearm();
-      sendSolicit(iface, e + E_ADDR);
+      sendSolicit(iface, e + E_ADDR, 0);
     }
     // Why: RFC 1122 §2.3.2.2: keep (at least) the latest packet for an unresolved address; the pool
     // is shared and fixed, so a full pool drops the new packet.
@@ -470,6 +557,20 @@ function output(iface: i32, a: usize, i: i32, type: u16, p: usize, len: i32): i3
   return 0;
 }
 
+/** Entry `i` (IPv6, STALE, DELAY or PROBE) is used to send: RFC 2461 §7.3.3: a STALE entry enters
+ *  DELAY; DELAY and PROBE entries are used as they are while reachability is being confirmed. */
+function useStale(i: i32): void {
+  if (load<u8>(entry(i), E_STATE) != NEIGH_STALE) return;
+  unlist(i);
+  store<u8>(entry(i), NEIGH_DELAY, E_STATE);
+  setDeadline(i, delayList, later(nowMs(), DELAY_FIRST_PROBE_MS));
+  rearm();
+}
+// Why (memory): the IPv6-only steps are called through references so the optimizer keeps them out of
+// the functions an IPv4 node runs (Wasm3 compiles a function whole; docs/mcu.md).
+const useStaleRef: usize = IPV6 ? changetype<usize>(useStale) : 0;
+const tick6Ref: usize = IPV6 ? changetype<usize>(tick6) : 0;
+
 /** The MAC pointer of entry `i` when it is REACHABLE and unexpired, else 0. */
 // @ts-ignore: decorator
 @inline function macOf(i: i32): usize {
@@ -477,6 +578,71 @@ function output(iface: i32, a: usize, i: i32, type: u16, p: usize, len: i32): i3
   const e = entry(i);
   if (load<u8>(e, E_STATE) != NEIGH_REACHABLE || load<i64>(e, E_EXPIRES) <= nowMs()) return 0;
   return e + E_MAC;
+}
+
+/** The state of (`iface`, the 16-byte address at `a`): NEIGH_FREE when there is no entry. */
+export function neighborState(iface: i32, a: usize): u8 {
+  const i = findAddr(iface, a);
+  return i < 0 ? NEIGH_FREE : load<u8>(entry(i), E_STATE);
+}
+
+/** The link-layer address of (`iface`, the IPv6 address at `a`) in any state but INCOMPLETE, else 0
+ *  (a pointer into the cache, valid until it next changes). */
+export function neighborMacAddr(iface: i32, a: usize): usize {
+  const i = findAddr(iface, a);
+  if (i < 0 || load<u8>(entry(i), E_STATE) == NEIGH_INCOMPLETE) return 0;
+  return entry(i) + E_MAC;
+}
+
+/**
+ * A Neighbor Solicitation, Router Solicitation/Advertisement or Redirect named the link-layer
+ * address at `mac` for the IPv6 address at `a` on `iface` (RFC 2461 §7.2.3, §6.3.4, §8.3): a new
+ * entry is made STALE when `create`; an existing one whose address differs is updated and made
+ * STALE; an INCOMPLETE one learns it (STALE) and its frames leave.
+ */
+export function neighborSeen6(iface: i32, a: usize, mac: usize, create: bool): void {
+  let i = findAddr(iface, a);
+  if (i < 0) {
+    if (!create) return;
+    i = insert(iface, a);
+    if (i < 0) return;
+    store<u8>(entry(i), NEIGH_INCOMPLETE, E_STATE);
+    learnStale(i, mac);
+    return;
+  }
+  const e = entry(i);
+  if (load<u8>(e, E_STATE) == NEIGH_INCOMPLETE || !macEqual(e + E_MAC, mac)) learnStale(i, mac);
+}
+
+/**
+ * A Neighbor Advertisement for the IPv6 address at `a` on `iface` (RFC 2461 §7.2.5), `mac` its Target
+ * link-layer address (0: none). Only an existing entry is touched (no entry: silently discarded).
+ * Returns true when the entry changed.
+ *  - INCOMPLETE: without an address nothing happens; with one it is recorded, REACHABLE when
+ *    `solicited` else STALE, and the waiting frames leave.
+ *  - otherwise, Override clear and a different address: a REACHABLE entry goes STALE, the address is
+ *    NOT taken (an unsolicited advertisement never overwrites a cached address without Override).
+ *  - otherwise: the address (if given) is recorded; `solicited` confirms reachability (REACHABLE);
+ *    a changed address without `solicited` makes it STALE.
+ */
+export function neighborAdvert6(iface: i32, a: usize, mac: usize, solicited: bool, overrideFlag: bool): bool {
+  const i = findAddr(iface, a);
+  if (i < 0) return false;
+  const e = entry(i);
+  const st = load<u8>(e, E_STATE);
+  if (st == NEIGH_INCOMPLETE) {
+    if (mac == 0) return false;
+    if (solicited) resolve(i, mac); else learnStale(i, mac);
+    return true;
+  }
+  const differs = mac != 0 && !macEqual(e + E_MAC, mac);
+  if (!overrideFlag && differs) {
+    if (st == NEIGH_REACHABLE) { toStale(i); rearm(); return true; }
+    return false;
+  }
+  if (solicited) { resolve(i, differs ? mac : e + E_MAC); return true; }
+  if (differs) { learnStale(i, mac); return true; }
+  return false;
 }
 
 /** Changes so far to the cache's entries (came, went, resolved to another address): a frame header
@@ -524,6 +690,7 @@ export function neighborTick(now: i64): i64 {
     if (i < 0 || load<i64>(entry(i), E_EXPIRES) > now) break;
     removeEntry(i);
   }
+  if (IPV6 && reach6List != 0) changetype<(now: i64) => void>(tick6Ref)(now);
   // Each entry is looked at once at most: a retried one moves to the new end with a later deadline.
   for (let k = 0; k < cacheN; k++) {
     const i = lruOldest(incList);
@@ -532,10 +699,14 @@ export function neighborTick(now: i64): i64 {
     if (load<i64>(e, E_EXPIRES) > now) break;
     const ifc = <i32>load<u8>(e, E_IFACE);
     const reqs = <i32>load<u8>(e, E_REQS);
-    if (reqs < cfg.arpRetries) {
+    const v4 = !IPV6 || addrIsV4(e + E_ADDR);
+    const probe = IPV6 && load<u8>(e, E_STATE) == NEIGH_PROBE;
+    // Why: RFC 2461 §7.2.2, §7.3.3: MAX_MULTICAST_SOLICIT / MAX_UNICAST_SOLICIT for IPv6.
+    const most = v4 ? cfg.arpRetries : probe ? MAX_UNICAST_SOLICIT : MAX_MULTICAST_SOLICIT;
+    if (reqs < most) {
       store<u8>(e, <u8>(reqs + 1), E_REQS);
-      setDeadline(i, incList, later(now, RETRY_MS));
-      sendSolicit(ifc, e + E_ADDR);
+      setDeadline(i, incList, later(now, v4 ? RETRY_MS : retrans6Ms));
+      sendSolicit(ifc, e + E_ADDR, probe ? e + E_MAC : 0);
     } else {
       // Why: RFC 1122 §2.3.2.1: give up after a bounded number of requests; the waiting packets go.
       addrCopy(gone, e + E_ADDR); // the entry is free after removeEntry
@@ -546,6 +717,27 @@ export function neighborTick(now: i64): i64 {
   }
   rearm();
   return nextDeadline();
+}
+
+/** The IPv6 NUD deadlines due at `now` (neighborTick). */
+function tick6(now: i64): void {
+  // Why: RFC 2461 §7.3.3: ReachableTime without a confirmation: REACHABLE -> STALE (kept, used as is).
+  for (;;) {
+    const i = lruOldest(reach6List);
+    if (i < 0 || load<i64>(entry(i), E_EXPIRES) > now) break;
+    toStale(i);
+  }
+  // DELAY_FIRST_PROBE_TIME without a confirmation: PROBE, a unicast solicitation every RetransTimer.
+  for (;;) {
+    const i = lruOldest(delayList);
+    if (i < 0 || load<i64>(entry(i), E_EXPIRES) > now) break;
+    const e = entry(i);
+    unlist(i);
+    store<u8>(e, NEIGH_PROBE, E_STATE);
+    store<u8>(e, 1, E_REQS);
+    setDeadline(i, incList, later(now, retrans6Ms));
+    sendSolicit(<i32>load<u8>(e, E_IFACE), e + E_ADDR, e + E_MAC);
+  }
 }
 
 /** The cache's timer (TK_NEIGHBOR) is due. */

@@ -3,6 +3,7 @@
 // below take 16-byte family-neutral addresses (wire/addr.ts) at their interface.
 
 import { handlersReset, handlersAdd, handlersCount, handlerFn } from "../table/handlers";
+import { arenaAlloc } from "../mem";
 import { addrIsV4, addrV4, addrSetV4, addrEqual, addrCopy, addrIsUnspecified } from "../wire/addr";
 
 export const MAX_IFACES: i32 = 8;
@@ -25,7 +26,10 @@ export const MAX_IFACES: i32 = 8;
 // netifByAddr, netifOnLink, netifIsBroadcast and netifAddrClass see them all. Their counts sit in the
 // record's spare bytes (extra IPv4 u8 @22, IPv6 u8 @23); the entries in two arrays beside the records:
 //   extra IPv4 (stride 16): addr u32 @0 | mask u32 @4 | directed broadcast u32 @8 | prefixLen u8 @12
-//   IPv6 (stride 20):       addr[16] @0 | prefixLen u8 @16 (0..128)
+//   IPv6 (stride 32):       addr[16] @0 | prefixLen u8 @16 (0..128) | state u8 @17 | flags u8 @18 |
+//                           dadLeft u8 @19 | validUntilSec u32 @20 | preferredUntilSec u32 @24 | dadAt u32 @28
+//   (IPv6 states and flags: A6_*; the lifetimes are in seconds of the node's clock, A6_FOREVER for
+//   none; a static address keeps the lifetimes it advertises there instead. stack/addr6.ts runs them.)
 // Why (speed, size): the per-packet accessors read the extra lists only when some interface has an
 // extra IPv4 address (one global compared, `extraN`), so a node without any costs what it did.
 const STRIDE: usize = 48;
@@ -42,9 +46,37 @@ export const NETIF_V4_EXTRA: i32 = 4;
 /** IPv6 addresses per interface. */
 export const NETIF_V6_ADDRS: i32 = 4;
 const X4_STRIDE: usize = 16;
-const A6_STRIDE: usize = 20;
+const A6_STRIDE: usize = 32;
+/** IPv6 address states (RFC 2462 §5.5.4 tentative / preferred / deprecated; DUPLICATE: DAD failed,
+ *  never used, RFC 2462 §5.4.5). Only PREFERRED and DEPRECATED addresses are "ours". */
+export const A6_TENTATIVE: u8 = 1;
+export const A6_PREFERRED: u8 = 2;
+export const A6_DEPRECATED: u8 = 3;
+export const A6_DUPLICATE: u8 = 4;
+/** IPv6 address flags: configured (never expires), its prefix advertised in Router Advertisements
+ *  (routers), formed by stateless autoconfiguration, the link-local address. */
+export const A6F_STATIC: u8 = 1;
+export const A6F_ADVERTISE: u8 = 2;
+export const A6F_AUTOCONF: u8 = 4;
+export const A6F_LINK_LOCAL: u8 = 8;
+export const A6_FOREVER: u32 = 0xffffffff;
 const extra4: usize = memory.data(<i32>X4_STRIDE * NETIF_V4_EXTRA * MAX_IFACES, 4);
-const addrs6: usize = memory.data(<i32>A6_STRIDE * NETIF_V6_ADDRS * MAX_IFACES, 4);
+// Why (memory): the IPv6 lists take 1 KiB; they come from the arena on a node that runs IPv6
+// (netifA6Alloc at init) and are absent (0, every count 0) on an IPv4-only one.
+let addrs6: usize = 0;
+
+/** Bytes of the IPv6 address lists (netifA6Use). */
+export const NETIF_A6_BYTES: usize = A6_STRIDE * <usize>(NETIF_V6_ADDRS * MAX_IFACES);
+
+/** Carve the IPv6 address lists from the arena (init, IPv6 nodes, before any address is added). */
+export function netifA6Alloc(): bool { return netifA6Use(arenaAlloc(NETIF_A6_BYTES)); }
+
+/** Keep the IPv6 address lists in the NETIF_A6_BYTES at `b` (0: none); false when `b` is 0. */
+export function netifA6Use(b: usize): bool {
+  addrs6 = b;
+  if (b != 0) memory.fill(b, 0, NETIF_A6_BYTES);
+  return b != 0;
+}
 
 // @ts-ignore: decorator
 @inline function rec(i: i32): usize { return table + <usize>i * STRIDE; }
@@ -67,7 +99,7 @@ let extraN: i32 = 0;
 export function netifReset(): void {
   memory.fill(table, 0, STRIDE * <usize>MAX_IFACES);
   memory.fill(extra4, 0, X4_STRIDE * <usize>(NETIF_V4_EXTRA * MAX_IFACES));
-  memory.fill(addrs6, 0, A6_STRIDE * <usize>(NETIF_V6_ADDRS * MAX_IFACES));
+  addrs6 = 0;
   count = 0;
   extraN = 0;
   gen++;
@@ -228,12 +260,17 @@ export function netifAddAddr(i: i32, a: usize, prefixLen: i32): i32 {
   if (!netifValid(i) || addrIsUnspecified(a) || prefixLen > 128 || (v4 ? 96 : 0) > prefixLen) return -1;
   const c = rec(i) + (v4 ? O_N4X : O_N6);
   const n = <i32>load<u8>(c);
-  if (n >= (v4 ? NETIF_V4_EXTRA : NETIF_V6_ADDRS)) return -1;
+  if (n >= (v4 ? NETIF_V4_EXTRA : NETIF_V6_ADDRS) || (!v4 && addrs6 == 0)) return -1;
   store<u8>(c, <u8>(n + 1));
   gen++;
   if (!v4) {
-    addrCopy(a6(i, n), a);
-    store<u8>(a6(i, n), <u8>prefixLen, 16);
+    const e = a6(i, n);
+    memory.fill(e, 0, A6_STRIDE);
+    addrCopy(e, a);
+    store<u8>(e, <u8>prefixLen, 16);
+    store<u8>(e, A6_PREFERRED, 17);
+    store<u32>(e, A6_FOREVER, 20);
+    store<u32>(e, A6_FOREVER, 24);
     return 0;
   }
   const v = addrV4(a);
@@ -268,6 +305,28 @@ export function netifAddrAt(i: i32, v6: bool, k: i32, out: usize): i32 {
   addrSetV4(out, load<u32>(x4(i, k)));
   return 96 + <i32>load<u8>(x4(i, k), 12);
 }
+
+// ---- IPv6 address records (stack/addr6.ts runs their states) ----------------------------------------
+
+/** The `k`-th IPv6 address record of interface `i` (layout above; k < netifAddrCount(i, true)). */
+// @ts-ignore: decorator
+@inline export function netifA6(i: i32, k: i32): usize { return a6(i, k); }
+
+/** Index of the IPv6 address at `a` in interface `i`'s list, or -1. */
+export function netifA6Find(i: i32, a: usize): i32 { return netifValid(i) ? find6(i, a) : -1; }
+
+/** Remove the `k`-th IPv6 address of interface `i` (the later ones move down one place). */
+export function netifA6Remove(i: i32, k: i32): void {
+  const c = rec(i) + O_N6;
+  const n = <i32>load<u8>(c);
+  if (k < 0 || k >= n) return;
+  memory.copy(a6(i, k), a6(i, k + 1), <usize>(n - 1 - k) * A6_STRIDE);
+  store<u8>(c, <u8>(n - 1));
+  gen++;
+}
+
+/** An IPv6 address's state or lifetimes changed (caches that depend on "ours" start over). */
+export function netifA6Changed(): void { gen++; }
 
 // ---- second address (co-located care-of address) and the away flag (mobile node) ----------------
 

@@ -20,8 +20,9 @@ import { netifMac, netifIp, netifIsBroadcast, netifValid, netifArpIp, netifArpAn
 import { ethRegister, ethTransmit, ethSendTo } from "../link/ethernet";
 import { neighborInit, neighborSolicitWith, neighborOutput, neighborLearn } from "../link/neighbor";
 import * as cfg from "../config";
+import { IPV6 } from "../features";
 import {
-  HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, HT_HEADER_SIZE,
+  HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, HT_HEADER_SIZE, htFindAddr, htInsertAddr, htRemoveAddr,
 } from "../table/hash";
 import { ETH_HEADER_LEN, ETH_MIN_FRAME, ETHERTYPE_ARP, ETHERTYPE_IPV4, ethEmit, macEqual, macIsGroup, macSetBroadcast, macSetIpv4Multicast } from "../wire/ethernet";
 import { ARP_LEN, ARP_OP_REPLY, ARP_OP_REQUEST, ArpErr, arpCheck, arpEmit, arpOper, arpSha, arpSpa, arpTpa, arpTha } from "../wire/arp";
@@ -44,7 +45,7 @@ const groupMac: usize = memory.data(8, 8);
  * the cache's solicitations. False when memory ran out.
  */
 export function arpInit(): bool {
-  ethRegister(ETHERTYPE_ARP, arpInput);
+  if (!(IPV6 && cfg.ipv6 == cfg.IPV6_ONLY)) ethRegister(ETHERTYPE_ARP, arpInput);
   const ok = neighborInit();
   neighborSolicitWith(arpSolicit);
   proxyN = cfg.bindingEntries;
@@ -72,7 +73,7 @@ function sendRequest(iface: i32, spa: u32, tpa: u32): void {
  * from our address there. Why: ARP resolves IPv4 only (RFC 826 with protocol type 0x0800); an IPv6
  * neighbour is Neighbor Discovery's (RFC 2461 §7.2), so a target that is not IPv4-mapped gets nothing.
  */
-function arpSolicit(iface: i32, target: usize): void {
+function arpSolicit(iface: i32, target: usize, mac: usize): void {
   if (addrIsV4(target)) sendRequest(iface, netifArpIp(iface), addrV4(target));
 }
 
@@ -135,6 +136,29 @@ export function arpProxyAdd(iface: i32, ip: u32): bool {
   if (v == 0) return false;
   store<u8>(v, <u8>iface);
   return true;
+}
+
+/** arpProxyCheck for the 16-byte address at `a` (IPv6 proxy Neighbor Discovery shares the table, stack/nd.ts). */
+export function proxyCheckAddr(iface: i32, a: usize): bool {
+  if (proxyN == 0) return false;
+  const v = htFindAddr(proxyIndex, a);
+  if (v == 0) return false;
+  const xi = <i32>load<u8>(v);
+  return xi == PROXY_ANY_IFACE || xi == iface;
+}
+
+/** arpProxyAdd for the 16-byte address at `a`. */
+export function proxyAddAddr(iface: i32, a: usize): bool {
+  if (proxyN == 0) return false;
+  const v = htInsertAddr(proxyIndex, a);
+  if (v == 0) return false;
+  store<u8>(v, <u8>iface);
+  return true;
+}
+
+/** arpProxyRemove for the 16-byte address at `a`. */
+export function proxyRemoveAddr(a: usize): void {
+  if (proxyN > 0) htRemoveAddr(proxyIndex, a);
 }
 
 /** Stop answering ARP for `ip`. */

@@ -33,6 +33,7 @@ import { deliver, random } from "../host";
 import { C, count, countHot } from "../counters";
 import { nowMs } from "../clock";
 import * as cfg from "../config";
+import { IPV6 } from "../features";
 import {
   netifCount, netifValid, netifUp, netifIp, netifMtu, netifByAddr, netifIsBroadcast, netifAddrClass,
   ADDR_OURS, ADDR_BROADCAST,
@@ -99,7 +100,8 @@ export function ipInit(): void {
   handlersReset(icmpHandlers, MAX_ICMP);
   routeSourcesReset();
   flowReset();
-  ethRegister(ETHERTYPE_IPV4, ipInput);
+  // Why: node.ipv6 "only": the node takes no IPv4 from the link at all (docs/decisions.md "IPv6").
+  if (!(IPV6 && cfg.ipv6 == cfg.IPV6_ONLY)) ethRegister(ETHERTYPE_IPV4, ipInput);
   timerOwn(OWNER_REASM, reasmTimer);
   const b = memory.data(2);
   random(b, 2);
@@ -215,8 +217,9 @@ export function ipReasmTimer(tag: u32): void {
   reasmRelease(i);
 }
 
-/** Take one token from the ICMP error bucket (`icmpErrorsPerSec`, burst of one second's worth). */
-function icmpErrorToken(): bool {
+/** Take one token from the ICMP error bucket (`icmpErrorsPerSec`, burst of one second's worth); the
+ *  one bucket of both families (stack/ip6.ts uses it for ICMPv6). */
+export function icmpErrorToken(): bool {
   const rate = <i64>cfg.icmpErrorsPerSec;
   if (rate == 0) return false;
   const now = nowMs();

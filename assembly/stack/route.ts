@@ -6,7 +6,7 @@
 // compare per entry, no byte swaps; issue 8.2 lets IPv4 fast paths keep u32 behind the type).
 
 import { arenaAlloc } from "../mem";
-import { addrIsV4, addrV4 } from "../wire/addr";
+import { addrIsV4, addrV4, addrPrefixMatch, addrIsUnspecified, addrCopy } from "../wire/addr";
 import { handlersReset, handlersAdd, handlersCount, handlerFn } from "../table/handlers";
 import {
   prefixMask, netifOnLink, netifValid, netifCount, netifUp, netifPrefixLen, netifGeneration,
@@ -82,6 +82,24 @@ export function routeAdd(dest: usize, prefixLen: u8, gateway: usize, iface: i32)
 export function routeCount(): i32 { return used; }
 /** Pointer to entry `i` (for table dumps). */
 export function routeEntry(i: i32): usize { return table + <usize>i * STRIDE; }
+
+/**
+ * The static route to the IPv6 address at `dst` (routes whose entries are not IPv4-mapped, longest
+ * prefix first): writes the next hop (the gateway, or `dst` itself for an on-link route) to `nh` and
+ * returns the interface, or -1. Interface subnets are IPv6 Neighbor Discovery's (stack/nd.ts), not here.
+ */
+export function routeLookup6(dst: usize, nh: usize): i32 {
+  for (let i = 0; i < used; i++) {
+    const e = table + <usize>i * STRIDE;
+    if (load<u8>(e, E_V4) != 0) continue;
+    const ifc = <i32>load<u8>(e, E_IFACE);
+    if (!netifValid(ifc) || !netifUp(ifc) || !addrPrefixMatch(e, dst, <i32>load<u8>(e, E_LEN))) continue;
+    const gw = e + E_GW;
+    if (addrIsUnspecified(gw)) addrCopy(nh, dst); else addrCopy(nh, gw);
+    return ifc;
+  }
+  return -1;
+}
 
 /** No route (route's answer). */
 export const NO_ROUTE: i64 = -1;

@@ -19,6 +19,7 @@
 //   0x08  OWNER_RO        route optimization: the binding cache's one timer (mobility/ro.ts)
 //   0x09  OWNER_RS        registration server: one per registration (mobility/rs.ts)
 //   0x0a  OWNER_COA       care-of agent: the binding routes' one timer (mobility/coa.ts)
+//   0x0b  OWNER_ND        IPv6: addresses (stack/addr6.ts), router/prefix lists and advertisements (stack/nd.ts)
 //   0x08-0x0f            free
 // The neighbour cache keeps one timer armed permanently (at TIMER_NEVER when idle), so the other owners
 // share `config.timerEntries - 1` timers; a full heap makes timerStart return -1 (refuse the work).
@@ -40,6 +41,7 @@ export const OWNER_MN: u16 = 7;
 export const OWNER_RO: u16 = 8;
 export const OWNER_RS: u16 = 9;
 export const OWNER_COA: u16 = 10;
+export const OWNER_ND: u16 = 11;
 const MAX_OWNERS: u16 = 16;
 
 const owners: usize = memory.data(<i32>MAX_OWNERS * 4, 4);

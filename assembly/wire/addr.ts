@@ -88,3 +88,58 @@ export function addrPrefixMatch(a: usize, b: usize, bits: i32): bool {
 /** Prefix length in the 128-bit space of an IPv4 prefix of `v4Len` bits (0..32). */
 // @ts-ignore: decorator
 @inline export function addrV4Bits(v4Len: i32): i32 { return v4Len + 96; }
+
+// ---- IPv6 (RFC 4291, RFC 2464) ---------------------------------------------------------------------
+
+/** True for an IPv6 multicast address, ff00::/8 (RFC 4291 §2.7). */
+export function addrIsMulticast6(a: usize): bool { return load<u8>(a) == 0xff; }
+
+/** True for an IPv6 link-local unicast address, fe80::/10 (RFC 4291 §2.5.6). */
+export function addrIsLinkLocal6(a: usize): bool { return load<u8>(a) == 0xfe && (load<u8>(a, 1) & 0xc0) == 0x80; }
+
+/** True for a solicited-node multicast address, ff02::1:ff00:0/104 (RFC 4291 §2.7.1). */
+export function addrIsSolicitedNode(a: usize): bool {
+  return load<u16>(a) == 0x02ff && load<u64>(a, 2) == 0 && load<u16>(a, 10) == 0x0100 && load<u8>(a, 12) == 0xff;
+}
+
+/** Write the solicited-node group of the address at `a` to `out`: ff02::1:ff + its low 24 bits. */
+export function addrSetSolicitedNode(out: usize, a: usize): void {
+  const lo = load<u32>(a, 12); // read first: `out` may be `a`
+  store<u64>(out, 0x02ff);
+  store<u32>(out, 0x01000000, 8);
+  store<u32>(out, (lo & 0xffffff00) | 0xff, 12);
+}
+
+/** Write the all-nodes group ff02::1 to `out`. */
+export function addrSetAllNodes(out: usize): void { store<u64>(out, 0x02ff); store<u64>(out, 0x0100000000000000, 8); }
+
+/** Write the all-routers group ff02::2 to `out`. */
+export function addrSetAllRouters(out: usize): void { store<u64>(out, 0x02ff); store<u64>(out, 0x0200000000000000, 8); }
+
+/** Write the Ethernet group address of the IPv6 group at `g` to `mac`: 33:33 + its last four octets (RFC 2464 §7). */
+export function macSetIpv6Multicast(mac: usize, g: usize): void {
+  store<u16>(mac, 0x3333);
+  store<u32>(mac, load<u32>(g, 12), 2);
+}
+
+/**
+ * Write to `out` the first 64 bits of `prefix` followed by the modified EUI-64 interface identifier of
+ * the MAC at `mac` (RFC 2464 §4: ff:fe inserted in the middle, the universal/local bit inverted).
+ */
+export function addrSetIidFromMac(out: usize, prefix: usize, mac: usize): void {
+  store<u64>(out, load<u64>(prefix));
+  store<u8>(out, load<u8>(mac) ^ 0x02, 8);
+  store<u8>(out, load<u8>(mac, 1), 9);
+  store<u8>(out, load<u8>(mac, 2), 10);
+  store<u8>(out, 0xff, 11);
+  store<u8>(out, 0xfe, 12);
+  store<u8>(out, load<u8>(mac, 3), 13);
+  store<u8>(out, load<u8>(mac, 4), 14);
+  store<u8>(out, load<u8>(mac, 5), 15);
+}
+
+/** Write the link-local address fe80::/64 + the interface identifier of the MAC at `mac` (RFC 2462 §5.3). */
+export function addrSetLinkLocal(out: usize, mac: usize): void {
+  store<u64>(out, 0x80fe);
+  addrSetIidFromMac(out, out, mac);
+}

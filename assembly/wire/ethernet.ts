@@ -31,6 +31,8 @@ export const ETH_MIN_FRAME: i32 = 60;
 export const ETHERTYPE_IPV4: u16 = 0x0800;
 /** EtherType of ARP (RFC 826). */
 export const ETHERTYPE_ARP: u16 = 0x0806;
+/** IPv6 (RFC 2464 §3). */
+export const ETHERTYPE_IPV6: u16 = 0x86dd;
 
 /** Result of `ethCheck`. */
 export const enum EthErr { OK = 0, TRUNCATED = 1 }

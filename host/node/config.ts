@@ -52,6 +52,7 @@ export interface SecurityAssociation {
 export interface RouteConfig { dest: number; prefixLen: number; via: number; iface: number }
 export interface NodeOptions {
   defaultTtl: number; arpTimeoutSec: number; arpRetries: number; icmpErrorsPerSec: number; logLevel: number;
+  ipv6: "off" | "dual" | "only"; dadTransmits: number; retransTimerMs: number; reachableTimeMs: number; raIntervalMs: number; raLifetimeSec: number;
 }
 export type Role = "host" | "router" | "mobile-node" | "foreign-agent" | "home-agent" | "registration-server" | "care-of-agent";
 /** A configuration that passed validation: every field present and in range. */
@@ -65,7 +66,12 @@ export interface ValidConfig {
   node: NodeOptions;
   mobility: MobilityConfig;
   securityAssociations: SecurityAssociation[];
+  /** IPv6 addresses configured on the interfaces (node.ipv6 "dual" or "only"). */
+  ipv6: Ipv6Address[];
 }
+
+/** A configured IPv6 address: the interface's name, [16 bytes, prefix length], and what a router advertises. */
+export interface Ipv6Address { iface: string; address: [number[], number]; advertise: boolean; validSec: number; preferredSec: number }
 
 export const BOARDS: Record<string, BoardProfile> = Object.fromEntries(
   [esp32, esp32c3, rpiZero2w, rpi4, linux, emulated, mcuRv32Virt].map((b) => [b.name, b as BoardProfile]),
@@ -80,7 +86,7 @@ export class ConfigError extends Error {
 
 type Ref = { ref: string; minus?: number };
 /** The field types the walker knows (schema/config.fields.json, schema/scenario.fields.json). */
-export const FIELD_TYPES = ["object", "list", "integer", "number", "boolean", "enum", "string", "ipv4", "cidr4", "mac", "key", "any", "ref", "map", "variant", "hex", "span"] as const;
+export const FIELD_TYPES = ["object", "list", "integer", "number", "boolean", "enum", "string", "ipv4", "cidr4", "cidr6", "mac", "key", "any", "ref", "map", "variant", "hex", "span"] as const;
 /** One field of a description; see docs/abi.md "Configuration schema" and docs/scenarios.md. */
 export interface Field {
   type: typeof FIELD_TYPES[number];
@@ -145,6 +151,58 @@ export function parseCidr(s: unknown): [number, number] | null {
   const [a, l, ...rest] = s.split("/");
   const ip = parseIp(a);
   if (ip === null || rest.length || l === undefined || !/^\d{1,2}$/.test(l) || Number(l) > 32) return null;
+  return [ip, Number(l)];
+}
+
+/**
+ * Parse an IPv6 address in the text forms of RFC 4291 §2.2 (hexadecimal groups, one "::", a dotted
+ * IPv4 tail) into 16 bytes, or null.
+ */
+export function parseIp6(s: unknown): number[] | null {
+  if (typeof s !== "string" || s.length > 45 || !/^[0-9a-fA-F:.]+$/.test(s)) return null;
+  let text = s;
+  const tail: number[] = [];
+  const dot = text.lastIndexOf(":");
+  if (text.includes(".")) {
+    const v4 = parseIp(text.slice(dot + 1));
+    if (v4 === null) return null;
+    tail.push(v4 >>> 24, (v4 >>> 16) & 255, (v4 >>> 8) & 255, v4 & 255);
+    text = text.slice(0, dot + 1) + (text[dot - 1] === ":" ? "" : "0");
+    if (text.endsWith(":0")) text = text.slice(0, -2); else if (text.endsWith(":")) text = text.slice(0, -1);
+    if (text === "") text = "::";
+  }
+  const halves = text.split("::");
+  if (halves.length > 2) return null;
+  const groups = (h: string) => (h === "" ? [] : h.split(":"));
+  const head = groups(halves[0]), rest = halves.length === 2 ? groups(halves[1]) : [];
+  if ([...head, ...rest].some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return null;
+  const want = 8 - tail.length / 2;
+  const fill = want - head.length - rest.length;
+  if (halves.length === 2 ? fill < 1 : fill !== 0) return null;
+  const words = [...head, ...Array(halves.length === 2 ? fill : 0).fill("0"), ...rest].map((g) => parseInt(g, 16));
+  return [...words.flatMap((w) => [w >> 8, w & 255]), ...tail];
+}
+
+/** Format 16 bytes as RFC 5952 text (lower case, the longest run of two or more zero groups as "::"). */
+export function formatIp6(b: ArrayLike<number>): string {
+  const w = Array.from({ length: 8 }, (_, i) => (b[2 * i] << 8) | b[2 * i + 1]);
+  let best = -1, bestLen = 1;
+  for (let i = 0; i < 8; i++) {
+    let j = i;
+    while (j < 8 && w[j] === 0) j++;
+    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = (a: number[]) => a.map((x) => x.toString(16)).join(":");
+  return best < 0 ? hex(w) : `${hex(w.slice(0, best))}::${hex(w.slice(best + bestLen))}`;
+}
+
+/** Parse "addr/len" (IPv6) into [16 bytes, len], or null. */
+export function parseCidr6(s: unknown): [number[], number] | null {
+  if (typeof s !== "string") return null;
+  const [a, l, ...rest] = s.split("/");
+  const ip = parseIp6(a);
+  if (ip === null || rest.length || l === undefined || !/^\d{1,3}$/.test(l) || Number(l) > 128) return null;
   return [ip, Number(l)];
 }
 
@@ -309,6 +367,15 @@ export class Walk {
         const c = parseCidr(lit ?? raw);
         if (!c || c[1] < (f.minPrefix ?? 0) || c[1] > (f.maxPrefix ?? 32)) break;
         if (lit === undefined && f.unicast && (c[1] === 0 || (c[0] >>> 28) >= 14 || c[0] >>> 24 === 127 || c[0] >>> 24 === 0)) { this.bad(field, t.unicast, raw); return undefined; }
+        return c;
+      }
+      case "cidr6": {
+        const c = parseCidr6(raw);
+        if (!c) break;
+        // A unicast interface address: not ::, not IPv4-mapped (that is "ipv4"), not multicast (RFC 4291).
+        const a = c[0];
+        const zero8 = a.slice(0, 8).every((x) => x === 0);
+        if (f.unicast && (a[0] === 0xff || (zero8 && ((a[8] | a[9] | a[10] | a[11]) === 0 || (a[10] === 0xff && a[11] === 0xff && (a[8] | a[9]) === 0))))) { this.bad(field, t.unicast, raw); return undefined; }
         return c;
       }
       case "mac": {
@@ -514,6 +581,7 @@ function typed(w: Walk): ValidConfig {
     routes: t.routes.map((r: Tree) => ({ dest: r.dest[0], prefixLen: r.dest[1], via: r.via ?? 0, iface: names.indexOf(r.iface) })),
     mobility: { ...t.mobility, encapsulations: [...t.mobility.encapsulations], request: { ...t.mobility.request } },
     securityAssociations: t.securityAssociations.map((s: Tree) => ({ ...s })),
+    ipv6: (t.ipv6 ?? []).map((a: Tree) => ({ ...a })),
   };
   return c;
 }
@@ -617,6 +685,7 @@ function configRecords(c: ValidConfig): Uint8Array[] {
     }
     const dv = new DataView(buf.buffer);
     if (f.type === "cidr4") { buf.set(mappedAddress(v[0]), f.at!); buf[f.prefixAt!] = V4_PREFIX_BASE + v[1]; }
+    else if (f.type === "cidr6") { buf.set(v[0], f.at!); buf[f.prefixAt!] = v[1]; }
     else if (f.type === "ipv4") buf.set(mappedAddress(v), f.at!);
     else if (f.type === "mac") buf.set(v, f.at!);
     else if (f.type === "key") { buf[f.lenAt!] = v.length; buf.set(v, f.at!); }

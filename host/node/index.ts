@@ -8,7 +8,7 @@ export { Board, BoardError, compileFirmware, copyFrame, ABI_VERSION, decodeDump,
 export { RemoteBoard, type SimBoard, type RemoteOptions } from "./remote.js";
 export {
   validateConfig, describeProblems, CONFIG_DESCRIPTION, FIELD_TYPES, encodeConfig, encodeConfigChunks, mappedAddress, ConfigError, BOARDS, DEFAULT_BOARD, SIZE_RANGES,
-  parseIp, formatIp, parseCidr, parseMac, formatMac,
+  parseIp, formatIp, parseCidr, parseMac, formatMac, parseIp6, formatIp6, parseCidr6,
   type ValidConfig, type BoardProfile, type Sizes, type IfaceConfig, type RouteConfig, type NodeOptions, type Role,
 } from "./config.js";
 export * from "./packet.js";

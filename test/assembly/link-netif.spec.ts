@@ -2,7 +2,7 @@
 import {
   netifReset, netifSet, netifSetAlias, netifAddAddr, netifHasAddr, netifAddrCount, netifAddrAt, netifByAddr,
   netifOnLink, netifIsBroadcast, netifAddrClass, netifIp, netifPrefixLen, netifGeneration, ADDR_OURS, ADDR_BROADCAST,
-  NETIF_V4_EXTRA, NETIF_V6_ADDRS,
+  NETIF_V4_EXTRA, NETIF_V6_ADDRS, netifA6Use, NETIF_A6_BYTES,
 } from "../../assembly/link/netif";
 import { addrSetV4, addrV4, addrEqual, addrIsV4 } from "../../assembly/wire/addr";
 
@@ -19,8 +19,10 @@ function v6(n: u32): usize {
   return a;
 }
 /** Interfaces 0 (10.0.1.1/24) and 1 (10.0.2.1/24), nothing else. */
+const a6buf = memory.data(<i32>NETIF_A6_BYTES, 8);
 function setup(): void {
   netifReset();
+  netifA6Use(a6buf); // the IPv6 lists (an IPv6 node's init carves them from the arena)
   netifSet(0, mac, ip(10, 0, 1, 1), 24, 1500, 0);
   netifSet(1, mac, ip(10, 0, 2, 1), 24, 1500, 0);
 }

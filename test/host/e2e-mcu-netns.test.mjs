@@ -20,10 +20,10 @@ import { qemuArgs, paramsFor, configImage, mcuMissing, QEMU, root } from "../../
 
 const board = process.env.MIPFW_BOARD ?? join(root, "host/wasm3/target/release/mipfw-board");
 const elf = join(root, "build/mcu-rv32.elf");
-const firmware = join(root, "build/firmware.wasm");
+const firmware = join(root, "build/firmware-mcu.wasm");
 
 function missing() {
-  return mcuMissing(board) ?? (existsSync(firmware) ? null : "build/firmware.wasm not built (npm run build)");
+  return mcuMissing(board) ?? (existsSync(firmware) ? null : "build/firmware-mcu.wasm not built (npm run build)");
 }
 const why = missing();
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;

@@ -16,7 +16,7 @@ import { QEMU, simPeerArgs, mcuMissing } from "../../host/c/rv32-virt/qemu.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const RUST = process.env.MIPFW_BOARD ?? join(root, "host/wasm3/target/release/mipfw-board");
-const FIRMWARE = join(root, "build/firmware.wasm");
+const FIRMWARE = join(root, "build/firmware-mcu.wasm");
 const ELF = join(root, "build/mcu-rv32.elf");
 
 const skip = mcuMissing(RUST) ?? false;

@@ -22,7 +22,7 @@ import { qemuArgs, paramsFor, configImage, memoryLimitOf, mcuMissing, QEMU, root
 
 const bin = join(root, "host/wasm3/target/release/mipfw-board");
 const elf = join(root, "build/mcu-rv32.elf");
-const firmware = join(root, "build/firmware.wasm");
+const firmware = join(root, "build/firmware-mcu.wasm");
 const fixtures = join(root, "test/fixtures/configs");
 
 const why = mcuMissing(bin);

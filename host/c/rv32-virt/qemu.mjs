@@ -7,7 +7,7 @@
 //       print exactly what `mipfw-board selftest --config node.json` prints, then "# " figure lines
 //   node host/c/rv32-virt/qemu.mjs run --config node.json --nic TAP[,TAP2] [--monitor SOCKET] [options]
 //       the network loop on TAP devices (virtio-net, MAC = the interface's configured MAC)
-//   options: --elf F (build/mcu-rv32.elf) --firmware F (build/firmware.wasm) --boards DIR
+//   options: --elf F (build/mcu-rv32.elf) --firmware F (build/firmware-mcu.wasm) --boards DIR
 //            --memory-limit N (bytes of linear memory; default: the board profile's microcontroller.memoryLimitBytes, else memoryPages)
 //            --stack-bytes N (Wasm3 value stack; default: the profile's microcontroller.valueStackBytes, else the host's) --eager --no-warm-up --icount
 //            --udp-echo PORT (run mode: UDP echo responder of the device's host on PORT)
@@ -85,7 +85,7 @@ const hex = (n) => "0x" + (n >>> 0).toString(16);
  * The qemu command line (without the program name). `nics`: [{ tap, mac }] or [{ netdev: "user" ... }];
  * `serial`: qemu -serial value (default stdio); `monitor`: a unix socket path for the human monitor.
  */
-export function qemuArgs({ elf = join(root, "build/mcu-rv32.elf"), firmware = join(root, "build/firmware.wasm"),
+export function qemuArgs({ elf = join(root, "build/mcu-rv32.elf"), firmware = join(root, "build/firmware-mcu.wasm"),
   image, params, nics = [], rng = false, icount = false, serial = "stdio", monitor }) {
   const a = ["-M", "virt", "-bios", "none", "-m", "8M", "-smp", "1", "-display", "none", "-nodefaults",
     "-serial", serial, "-kernel", elf,
@@ -112,7 +112,7 @@ export function qemuArgs({ elf = join(root, "build/mcu-rv32.elf"), firmware = jo
  *   { binary: QEMU, firmware, args: ({ pipe }) => simPeerArgs({ pipe, firmware }) }
  * memoryLimit 0: the init request's memory pages (the node's board profile) × 64 KiB.
  */
-export function simPeerArgs({ pipe, elf, firmware = join(root, "build/firmware.wasm"), memoryLimit = 0, stackBytes = 0,
+export function simPeerArgs({ pipe, elf, firmware = join(root, "build/firmware-mcu.wasm"), memoryLimit = 0, stackBytes = 0,
   eager = false, warmUp = true, icount = false, uart = false, uartLog = "/dev/stderr" }) {
   const params = paramsFor({ mode: "sim-peer", wasmLen: statSync(firmware).size, cfgLen: 0, stackBytes, memoryLimit,
     eager, warmUp, icount });
@@ -161,7 +161,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const dir = mkdtempSync(join(tmpdir(), "mcu-"));
   try {
     const image = configImage(o.config, { dir, boards: o.boards });
-    const firmware = o.firmware ?? join(root, "build/firmware.wasm");
+    const firmware = o.firmware ?? join(root, "build/firmware-mcu.wasm");
     const icount = o.icount || o.mode === "selftest";
     const params = paramsFor({ mode: o.mode, icount, wasmLen: statSync(firmware).size, cfgLen: statSync(image).size,
       stackBytes: o.stackBytes ?? stackBytesOf(o.config, o.boards), memoryLimit: o.memoryLimit ?? memoryLimitOf(o.config, o.boards), eager: o.eager,

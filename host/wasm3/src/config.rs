@@ -367,6 +367,19 @@ fn chars_ok(s: &str, class: &str) -> bool {
     })
 }
 
+/// Parse "addr/len": an IPv6 address in RFC 4291 §2.2 text and a prefix length 0..128.
+fn parse_cidr6(v: Option<&Value>) -> Option<([u8; 16], u8)> {
+    let s = v?.as_str()?;
+    let mut it = s.split('/');
+    let a: std::net::Ipv6Addr = it.next()?.parse().ok()?;
+    let l = it.next()?;
+    if it.next().is_some() || l.is_empty() || l.len() > 3 || !l.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u8 = l.parse().ok()?;
+    if n > 128 { None } else { Some((a.octets(), n)) }
+}
+
 // ---- validation: one walk over the schema ------------------------------------------------------------
 
 
@@ -566,6 +579,18 @@ impl Walk<'_> {
                         return None;
                     }
                     return Some(cidr_value(a, l));
+                }
+            }
+            "cidr6" => {
+                if let Some((a, l)) = parse_cidr6(Some(parsed)) {
+                    // A unicast interface address: not ::, not IPv4-mapped (that is "ipv4"), not multicast (RFC 4291).
+                    let zero8 = a[..8].iter().all(|&x| x == 0);
+                    let unspec_or_mapped = zero8 && ((a[8] | a[9] | a[10] | a[11]) == 0 || (a[8] | a[9]) == 0 && a[10] == 0xff && a[11] == 0xff);
+                    if f["unicast"] == Value::Bool(true) && (a[0] == 0xff || unspec_or_mapped) {
+                        self.bad(field, t["unicast"].as_str().unwrap_or(""), Some(raw));
+                        return None;
+                    }
+                    return Some(Value::Array(vec![bytes_value(&a), Value::from(l)]));
                 }
             }
             "mac" => {
@@ -938,6 +963,10 @@ impl Encoder {
                 b[f["prefixAt"].as_u64().unwrap_or(0) as usize] = (V4_PREFIX_BASE + u32_of(v.get(1))) as u8;
             }
             ("ipv4", _) => b[at..at + 16].copy_from_slice(&mapped_address(u32_of(Some(v)))),
+            ("cidr6", _) => {
+                b[at..at + 16].copy_from_slice(&bytes_of(&v[0]));
+                b[f["prefixAt"].as_u64().unwrap_or(0) as usize] = u32_of(v.get(1)) as u8;
+            }
             ("mac", _) => b[at..at + 6].copy_from_slice(&bytes_of(v)),
             ("key", _) => {
                 let k = bytes_of(v);
@@ -1072,7 +1101,8 @@ mod tests {
         assert_eq!(c.interfaces[0].mtu, 1500);
         assert_eq!(c.interfaces[0].ip, 0x0a00010a);
         assert_eq!(c.routes, vec![RouteConfig { dest: 0, prefix_len: 0, via: 0x0a000101, iface: 0 }]);
-        assert_eq!(c.tree["node"], json!({ "defaultTtl": 64, "arpTimeoutSec": 60, "arpRetries": 3, "icmpErrorsPerSec": 10, "logLevel": 2 }));
+        assert_eq!(c.tree["node"], json!({ "defaultTtl": 64, "arpTimeoutSec": 60, "arpRetries": 3, "icmpErrorsPerSec": 10, "logLevel": 2,
+            "ipv6": "off", "dadTransmits": 1, "retransTimerMs": 1000, "reachableTimeMs": 30000, "raIntervalMs": 600000, "raLifetimeSec": 1800 }));
         assert_eq!(c.mobility.home_address, 0x0a00010a);
         assert_eq!(c.mobility.home_prefix_len, 24);
         assert_eq!(c.tree["sizes"], Boards::embedded().get("emulated").unwrap().json["sizes"]);
@@ -1082,7 +1112,7 @@ mod tests {
     fn every_problem_names_field_expected_and_got() {
         let e = check(json!({ "name": "", "board": "vax", "roles": [], "interfaces": "eth0", "extra": 1 })).unwrap_err();
         assert_eq!(e, vec![
-            "config.extra: expected one of the fields name, board, roles, sizes, node, interfaces, routes, mobility, securityAssociations, comment, $schema, got \"extra\"",
+            "config.extra: expected one of the fields name, board, roles, sizes, node, interfaces, ipv6, routes, mobility, securityAssociations, comment, $schema, got \"extra\"",
             "config.name: expected 1-32 letters, digits, '_', '.', '-', got \"\"",
             "config.board: expected one of esp32, esp32-c3, rpi-zero-2w, rpi4, linux, emulated, mcu-rv32-virt, got \"vax\"",
             "config.roles: expected a non-empty list of host, router, mobile-node, foreign-agent, home-agent, registration-server, care-of-agent, got []",
@@ -1149,25 +1179,25 @@ mod tests {
         // BOARD: type 1, flags 0, length 128 (sixteen key/length/value entries of 8 bytes; key 10 is
         // reserved), the first memoryPages = 2.
         assert_eq!(&b[8..20], &[1, 0, 0, 128, 0, 1, 0, 4, 0, 0, 0, 2]);
-        // NODE: roles = host (2).
-        assert_eq!(&b[140..152], &[2, 0, 0, 48, 0, 1, 0, 4, 0, 0, 0, 2]);
+        // NODE (twelve entries): roles = host (2).
+        assert_eq!(&b[140..152], &[2, 0, 0, 96, 0, 1, 0, 4, 0, 0, 0, 2]);
         // IFACE (ABI v2): index 0, flags 0, MAC, MTU 1500, prefix 96 + 24, pad, ::ffff:10.0.1.10.
         let mut iface = vec![3, 0, 0, 32, 0, 0, 2, 0, 0, 0, 1, 0x10, 0x05, 0xdc, 120, 0, 0, 0, 0, 0];
         iface.extend_from_slice(&mapped_address(0x0a00_010a));
-        assert_eq!(&b[192..228], &iface[..]);
+        assert_eq!(&b[240..276], &iface[..]);
         // MOBILITY (32 entries: homeAddress and homeAgent 16-byte addresses, 30 u32; dremip.homeServer
         // has no default and is left out) comes before
         // the route in the first chunk, ROUTE last: prefix 96 + 0, iface 0, ::ffff:0.0.0.0 via ::ffff:10.0.1.1.
-        assert_eq!(&b[228..232], &[5, 0, 1, 24]);
-        assert_eq!(&b[232..236], &[0, 1, 0, 16]);
-        assert_eq!(&b[236..252], &mapped_address(0x0a00_010a));
+        assert_eq!(&b[276..280], &[5, 0, 1, 24]);
+        assert_eq!(&b[280..284], &[0, 1, 0, 16]);
+        assert_eq!(&b[284..300], &mapped_address(0x0a00_010a));
         let mut route = vec![4, 0, 0, 36, 96, 0, 0, 0];
         route.extend_from_slice(&mapped_address(0));
         route.extend_from_slice(&mapped_address(0x0a00_0101));
-        assert_eq!(&b[512..], &route[..]);
+        assert_eq!(&b[560..], &route[..]);
         // The single-buffer form keeps the record order of configRecords (ROUTE before MOBILITY).
         let one = encode_config(&c);
-        assert!(one.len() == b.len() && one[228..268] == b[512..]);
+        assert!(one.len() == b.len() && one[276..316] == b[560..]);
     }
 
     #[test]

@@ -38,6 +38,7 @@ static uint32_t cfg_image_len;
 static const char *const EVENT_NAMES[] = {
     "?", "LINK", "ARP_RESOLVED", "ARP_FAILED", "CONFIG_REFUSED", "REG_REQUEST", "REG_REPLY", "MOVE",
     "BINDING", "VISITOR", "AUTH_FAILED", "REG_DENIED", "DHCP", "HOME", "RO_BINDING", "DR_ROUTE", "DR_REG",
+    "ADDR6", "ROUTER6",
 };
 
 static int64_t plat_now_ms(void *ctx) {

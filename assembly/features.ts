@@ -1,0 +1,12 @@
+// Compile-time features of the firmware image (docs/decisions.md "IPv6: one source, two images").
+//
+// IPV6: the IPv6 node (stack/ip6.ts, nd.ts, addr6.ts, route6.ts and the IPv6 steps of the shared
+// layers). On by default; `asc --use MIPFW_IPV6=0` builds an IPv4-only image (the "mcu" target of
+// asconfig.json, build/firmware-mcu.wasm) in which the optimizer drops every IPv6 function: every
+// use sits behind `if (IPV6)` or `IPV6 ? ref : 0`, compile-time constants. Why two images: Wasm3 keeps
+// a descriptor for every function of the module and compiled code for every function called, and a
+// 320 KiB microcontroller running an IPv4 mobile node has no room for IPv6 it does not use (the way
+// lwIP's LWIP_IPV6 and smoltcp's proto-ipv6 feature keep it out of small builds).
+
+// @ts-ignore: MIPFW_IPV6 is a compile-time constant given with asc --use; absent means on.
+export const IPV6: bool = isDefined(MIPFW_IPV6) ? MIPFW_IPV6 != 0 : true;

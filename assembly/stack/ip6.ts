@@ -1,0 +1,460 @@
+// IPv6 input, local delivery, forwarding, ICMPv6 echo and errors, and output (RFC 2460, RFC 2463,
+// RFC 1981), beside stack/ip.ts for IPv4 and sharing with it the link layer, the neighbour cache,
+// the route table, the packet buffers and the one ICMP error token bucket (docs/decisions.md "IPv6").
+//
+//  ip6Input(iface, p, len, linkGroup)          EtherType 0x86dd (link/ethernet.ts)
+//    ipv6Check ─bad─> DROP_TOO_SHORT / DROP_IP6_HEADER
+//    source multicast or ::1, destination :: or ::1 ──> DROP_IP6_BAD_SRC / DROP_IP6_BAD_DST
+//    multicast: a group of the interface (stack/addr6.ts addr6IsMember) ──> ip6Local, else DROP_IP6_NOT_MEMBER
+//    one of our usable addresses (addr6Ours) ──> ip6Local
+//    else: link-layer group ─> DROP_NOT_FOR_US; not a router ─> DROP_NOT_ROUTER; ip6Forward
+//  ip6Local: the extension header chain (wire/ipv6.ts ipv6WalkChain, option action bits) ─bad─> DROP_IP6_EXT /
+//    DROP_IP6_OPTION + Parameter Problem; a routing header with segments left: type 0 with one segment
+//    to our own address (SPEC-DECISIONS) is processed, anything else DROP_IP6_RH0 / Parameter Problem;
+//    fragments ─> DROP_IP6_FRAGMENT (no IPv6 reassembly pool yet); ICMPv6: checksum, echo request
+//    answered, Neighbor Discovery and other handlers by type (stack/nd.ts), else the local stack;
+//    other protocols: their handler, else the local stack, else DROP_PROTO + Parameter Problem code 1.
+//  ip6Forward: Hop-by-Hop options checked; link-local source or destination never forwarded
+//    (DROP_IP6_SCOPE); hop limit ≤ 1 ─> Time Exceeded; no route ─> Destination Unreachable; larger
+//    than the link MTU ─> Packet Too Big (routers never fragment IPv6, RFC 2460 §5); out with hop limit - 1.
+//  ip6Send / ip6Output: what the core or the local stack originates: next hop (nd.ts), source
+//    fragmentation to the path MTU (RFC 2460 §4.5, §5), the link (multicast MAC or neighbour cache).
+//
+// ICMPv6 errors are built in front of the offending packet like IPv4's (stack/ip.ts): IPv6 header at
+// p-48, ICMPv6 header at p-8, quoting the packet in place, cut so the error fits 1280 bytes.
+
+import { deliver, random } from "../host";
+import { arenaAlloc } from "../mem";
+import { C, count, countHot } from "../counters";
+import * as cfg from "../config";
+import { netifCount, netifValid, netifUp, netifMac } from "../link/netif";
+import { ethRegister, ethSendTo } from "../link/ethernet";
+import { neighborOutputAddr } from "../link/neighbor";
+import { pktRoom } from "./packet";
+import { icmpErrorToken } from "./ip";
+import { addr6Ours, addr6IsMember, addr6Source } from "./addr6";
+import { r6NextHop, r6PathMtu, r6LinkMtu, r6PacketTooBig } from "./route6";
+import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";
+import { ETHERTYPE_IPV6 } from "../wire/ethernet";
+import { addrCopy, addrIsUnspecified, addrIsLinkLocal6, macSetIpv6Multicast } from "../wire/addr";
+import {
+  Ipv6Err, Ext6Err, ipv6Check, ipv6TotalLen, ipv6Src, ipv6Dst, ipv6NextHeader, ipv6HopLimit, ipv6IsMulticast,
+  ipv6DecrementHopLimit, ipv6Emit, ipv6SetPayloadLen, ipv6SetNextHeader, ipv6WalkChain, ipv6OptionsCheck, ip6OptWantsIcmp,
+  ipv6ExtLen, walkProto, walkOffset, walkNhAt, walkPointer, walkRouting, walkFrag, WALK_SIZE, fragEmit,
+  rhType, rhCheckAddrs, rhSegmentsLeft, rhNumAddrs, rhAddr, rhSetSegmentsLeft,
+  IPV6_HEADER_LEN, IPV6_MIN_MTU, IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_FRAGMENT, IPPROTO_ICMPV6, IPPROTO_NONE,
+  IPPROTO_DSTOPTS, RH_TYPE0, RH_TYPE, FRAG_HEADER_LEN,
+} from "../wire/ipv6";
+import {
+  Icmp6Err, icmp6Check, icmp6CheckEcho, icmp6FillChecksum, icmp6EmitError, ICMP6_ECHO_REQUEST, ICMP6_ECHO_REPLY,
+  ICMP6_TIME_EXCEEDED, ICMP6_DEST_UNREACH, ICMP6_PARAM_PROBLEM, ICMP6_PACKET_TOO_BIG, ICMP6_HEADER_LEN, ICMP6_CHECKSUM,
+  TIME6_HOP_LIMIT, UNREACH6_NO_ROUTE, PARAM6_HEADER, PARAM6_NEXT_HEADER, PARAM6_OPTION, icmp6Mtu, icmp6CheckError,
+  icmp6ErrorInner,
+} from "../wire/icmpv6";
+
+/** A protocol's input for a packet to this node: IPv6 header at `p`, `len` bytes, its header at `off`. */
+export type Proto6Handler = (iface: i32, p: usize, len: i32, off: i32, unicast: bool) => i32;
+/** An ICMPv6 message of the registered type for this node (checksum checked), at `p + off`. */
+export type Icmp6Handler = (iface: i32, p: usize, len: i32, off: i32) => i32;
+
+const MAX_PROTO6: i32 = 8;
+const MAX_ICMP6: i32 = 16;
+// Why (memory): the handler tables and scratch below come from the arena on IPv6 nodes only (ip6Init).
+let protos6: usize = 0;
+let icmp6Handlers: usize = 0;
+let walk: usize = 0;
+// Next-hop buffers: one per path, since an error or a redirect sent on the way must not overwrite the
+// next hop of the packet being forwarded or sent.
+let fwdNh: usize = 0;
+let sendNh: usize = 0;
+let errNh: usize = 0;
+let tmp: usize = 0;
+let srcSel: usize = 0;
+let groupMac: usize = 0;
+/** The hop limit for what this node originates (node.defaultTtl; a router's advertisement may set it). */
+export let hopLimit6: u8 = 64;
+let fragIdent: u32 = 0;
+
+/** Neighbor Discovery's Redirect sender (stack/nd.ts, which sits above this layer): a packet about to
+ *  go back out the link it came from, towards `next`. */
+export type RedirectHook = (iface: i32, p: usize, len: i32, next: usize) => void;
+let redirect: usize = 0;
+export function ip6RedirectWith(fn: RedirectHook): void { redirect = changetype<usize>(fn); }
+
+/** A router's advertisement set the hop limit (RFC 2461 §6.3.4 CurHopLimit). */
+export function ip6SetHopLimit(h: u8): void { hopLimit6 = h; }
+
+/** Packets with next header `proto` for this node go to `fn` first (at init). */
+export function ip6RegisterProto(proto: u8, fn: Proto6Handler): void { handlersAdd(protos6, proto, changetype<usize>(fn)); }
+/** ICMPv6 messages of `type` for this node go to `fn` (at init). */
+export function ip6RegisterIcmp(type: u8, fn: Icmp6Handler): void { handlersAdd(icmp6Handlers, type, changetype<usize>(fn)); }
+
+/** On a node with IPv6: carve the tables and take EtherType 0x86dd. False when memory ran out. */
+export function ip6Init(): bool {
+  redirect = 0;
+  hopLimit6 = <u8>cfg.defaultTtl;
+  if (!cfg.ipv6Enabled()) return true;
+  const hp = 8 + 8 * MAX_PROTO6, hi = 8 + 8 * MAX_ICMP6;
+  const b = arenaAlloc(<usize>(hp + hi + WALK_SIZE + 5 * 16 + 8));
+  if (b == 0) return false;
+  protos6 = b;
+  icmp6Handlers = b + <usize>hp;
+  walk = icmp6Handlers + <usize>hi;
+  fwdNh = walk + <usize>WALK_SIZE;
+  sendNh = fwdNh + 16; errNh = sendNh + 16; tmp = errNh + 16; srcSel = tmp + 16; groupMac = srcSel + 16;
+  handlersReset(protos6, MAX_PROTO6);
+  handlersReset(icmp6Handlers, MAX_ICMP6);
+  random(tmp, 4);
+  fragIdent = load<u32>(tmp);
+  ethRegister(ETHERTYPE_IPV6, ip6Input);
+  return true;
+}
+
+/** Hand a packet to the local stack; DROP_PROTO when this node has none. Returns 0 used, 1 dropped. */
+function ip6Deliver(p: usize, len: i32): i32 {
+  if ((cfg.roles & cfg.ROLE_LOCAL_STACK) == 0) { count(C.DROP_PROTO); return 1; }
+  countHot(C.DELIVERED);
+  deliver(p, len);
+  return 0;
+}
+
+/**
+ * Process the IPv6 packet of `len` bytes at `p` received on `iface` (Ethernet header at p-14, the rx
+ * buffer's headroom in front). `linkGroup`: the frame went to a group MAC address.
+ */
+export function ip6Input(iface: i32, p: usize, len: i32, linkGroup: bool): i32 {
+  countHot(C.IP6_RX);
+  const e = ipv6Check(p, len);
+  if (e != Ipv6Err.OK) { count(e == Ipv6Err.TRUNCATED ? C.DROP_TOO_SHORT : C.DROP_IP6_HEADER); return 1; }
+  // Ethernet may pad short frames: the packet ends at 40 + Payload Length.
+  len = ipv6TotalLen(p);
+  const src = ipv6Src(p);
+  const dst = ipv6Dst(p);
+  // Why: RFC 4291 §2.7: a multicast address is never a source; §2.5.3: the loopback address is never
+  // sent on a link, and a packet received with it (either way) is dropped.
+  if (ipv6IsMulticast(src) || isLoopback(src)) { count(C.DROP_IP6_BAD_SRC); return 1; }
+  if (addrIsUnspecified(dst) || isLoopback(dst)) { count(C.DROP_IP6_BAD_DST); return 1; }
+  if (ipv6IsMulticast(dst)) {
+    // Why: RFC 4291 §2.8: a node accepts the groups it has joined; the rest is not for it (a router
+    // forwards no multicast: there is no multicast routing here).
+    if (!addr6IsMember(iface, dst)) { count(C.DROP_IP6_NOT_MEMBER); return 1; }
+    return ip6Local(iface, p, len, false);
+  }
+  if (addr6Ours(dst, iface) >= 0) return ip6Local(iface, p, len, true);
+  // Why: RFC 1122 §3.3.6 / RFC 2460: a unicast packet that came in a link-layer group frame is neither
+  // accepted nor forwarded (as for IPv4).
+  if (linkGroup) { count(C.DROP_NOT_FOR_US); return 1; }
+  if ((cfg.roles & cfg.ROLE_ROUTER) == 0) { count(C.DROP_NOT_ROUTER); return 1; }
+  return ip6Forward(iface, p, len);
+}
+
+function isLoopback(a: usize): bool { return load<u64>(a) == 0 && load<u64>(a, 8) == 0x0100000000000000; }
+
+/** Report the walk error `e` on the packet at `p` (counted; Parameter Problem where RFC 2460 asks). */
+function extError(iface: i32, p: usize, len: i32, e: i32, multicastDst: bool): i32 {
+  if (e == Ext6Err.HBH_NOT_FIRST) {
+    // Why: RFC 2460 §4: a Hop-by-Hop header anywhere but first is an unrecognized Next Header value:
+    // Parameter Problem code 1 pointing at the Next Header octet that names it.
+    count(C.DROP_IP6_EXT);
+    ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_NEXT_HEADER, <u32>walkPointer(walk));
+  } else if (e == Ext6Err.BAD_OPTION_LEN) {
+    // Why: RFC 2460 §4.2: an option running past its header is an erroneous header field (code 0).
+    count(C.DROP_IP6_EXT);
+    ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, <u32>walkPointer(walk));
+  } else if (e == Ext6Err.TRUNCATED || e == Ext6Err.TOO_MANY) {
+    count(C.DROP_IP6_EXT);
+  } else {
+    // Why: RFC 2460 §4.2: an unrecognized option's two high bits: 01 discard, 10 discard + Parameter
+    // Problem code 2 at the option, 11 the same unless the destination is multicast.
+    count(C.DROP_IP6_OPTION);
+    if (ip6OptWantsIcmp(e, multicastDst)) ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_OPTION, <u32>walkPointer(walk));
+  }
+  return 1;
+}
+
+/** A checked packet for this node, received on `iface` (-1: from the local stack). */
+function ip6Local(iface: i32, p: usize, len: i32, unicast: bool): i32 {
+  const e = ipv6WalkChain(p, 0, walk);
+  if (e != Ext6Err.OK) return extError(iface, p, len, e, !unicast);
+  const proto = walkProto(walk);
+  const off = walkOffset(walk);
+  if (proto == IPPROTO_ROUTING) return routingHeader(iface, p, len, unicast);
+  if (proto == IPPROTO_FRAGMENT) {
+    // Why: a fragment is only useful reassembled (RFC 2460 §4.5); this node has no IPv6 reassembly
+    // pool yet, so fragments are dropped and counted rather than half-processed.
+    count(C.DROP_IP6_FRAGMENT);
+    return 1;
+  }
+  if (proto == IPPROTO_ICMPV6) return icmp6Local(iface, p, len, off, unicast);
+  // Why: RFC 2460 §4.7: nothing follows No Next Header; the packet is done.
+  if (proto == IPPROTO_NONE) return 0;
+  if (iface >= 0) {
+    for (let i = 0, n = handlersCount(protos6); i < n; i++) {
+      if (handlerKey(protos6, i) != <u32>proto) continue;
+      const r = changetype<Proto6Handler>(handlerFn(protos6, i))(iface, p, len, off, unicast);
+      if (r >= 0) return r;
+    }
+  }
+  if ((cfg.roles & cfg.ROLE_LOCAL_STACK) != 0) return ip6Deliver(p, len);
+  // Why: RFC 2460 §4: an unrecognized Next Header value: discard and Parameter Problem code 1 pointing
+  // at the octet that holds it.
+  count(C.DROP_PROTO);
+  ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_NEXT_HEADER, <u32>walkNhAt(walk));
+  return 1;
+}
+
+/**
+ * A routing header with Segments Left > 0 in a packet for this node. Why: SPEC-DECISIONS "Mobile IPv6":
+ * type 0 is accepted only with one segment whose address is our own (a correspondent's route to a
+ * mobile node's home address, seed 003 §7.9); any other use of type 0 turns a node into a traffic
+ * reflector (RH0 amplification, RFC 5095) and is dropped and counted. Other types: RFC 2460 §4.4
+ * Parameter Problem code 0 at the Routing Type.
+ */
+function routingHeader(iface: i32, p: usize, len: i32, unicast: bool): i32 {
+  const o = walkRouting(walk);
+  const h = p + <usize>o;
+  if (rhType(h) != RH_TYPE0) {
+    count(C.DROP_IP6_RH0);
+    ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, <u32>(o + <i32>RH_TYPE));
+    return 1;
+  }
+  const bad = rhCheckAddrs(h);
+  if (bad >= 0) {
+    count(C.DROP_IP6_RH0);
+    ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, <u32>(o + bad));
+    return 1;
+  }
+  if (!unicast || rhSegmentsLeft(h) != 1 || rhNumAddrs(h) != 1 || addr6Ours(rhAddr(h, 0), iface) < 0) {
+    count(C.DROP_IP6_RH0);
+    return 1;
+  }
+  // RFC 2460 §4.4: swap the destination and the next address, Segments Left - 1, go on as the next
+  // destination (ourselves again).
+  const a = rhAddr(h, 0);
+  const d = ipv6Dst(p);
+  addrCopy(tmp, d);
+  addrCopy(d, a);
+  addrCopy(a, tmp);
+  rhSetSegmentsLeft(h, 0);
+  return ip6Local(iface, p, len, true);
+}
+
+/** ICMPv6 for this node: checksum, echo, handlers by type, else the local stack. */
+function icmp6Local(iface: i32, p: usize, len: i32, off: i32, unicast: bool): i32 {
+  const m = p + <usize>off;
+  const ml = len - off;
+  count(C.ICMP6_RX);
+  const e = icmp6Check(m, ml, ipv6Src(p), ipv6Dst(p));
+  if (e == Icmp6Err.BAD_CHECKSUM) { count(C.DROP_ICMP6_CHECKSUM); return 1; }
+  if (e != Icmp6Err.OK) { count(C.DROP_ICMP6_MALFORMED); return 1; }
+  const t = load<u8>(m);
+  if (t == ICMP6_ECHO_REQUEST) {
+    if (icmp6CheckEcho(m, ml) != Icmp6Err.OK) { count(C.DROP_ICMP6_MALFORMED); return 1; }
+    // Why: RFC 2463 §4.1: every node answers echo, to a multicast destination too (SHOULD), from a
+    // unicast address of its own.
+    return echoReply(iface, p, len, off, unicast);
+  }
+  if (t == ICMP6_PACKET_TOO_BIG && icmp6CheckError(m, ml) == Icmp6Err.OK) {
+    // Why: RFC 1981 §4: a Packet Too Big lowers the path MTU to the quoted destination (never below 1280).
+    r6PacketTooBig(ipv6Dst(icmp6ErrorInner(m)), icmp6Mtu(m));
+  }
+  for (let i = 0, n = handlersCount(icmp6Handlers); i < n; i++) {
+    if (handlerKey(icmp6Handlers, i) != <u32>t) continue;
+    const r = changetype<Icmp6Handler>(handlerFn(icmp6Handlers, i))(iface, p, len, off);
+    if (r >= 0) return r;
+  }
+  return ip6Deliver(p, len);
+}
+
+/** Answer the checked echo request in the packet at `p` (ICMPv6 at `off`) in place, extension headers dropped. */
+function echoReply(iface: i32, p: usize, len: i32, off: i32, unicast: bool): i32 {
+  const m = p + <usize>off;
+  const ml = len - off;
+  // The reply's source: the address the request went to, or for a multicast one an address of the
+  // interface it came in by (RFC 2463 §2.2).
+  if (unicast) addrCopy(srcSel, ipv6Dst(p));
+  else if (!addr6Source(iface, ipv6Src(p), srcSel)) return 1;
+  const h = m - <usize>IPV6_HEADER_LEN;
+  ipv6Emit(h, IPV6_HEADER_LEN, 0, 0, <u16>ml, IPPROTO_ICMPV6, hopLimit6, srcSel, ipv6Src(p));
+  store<u8>(m, ICMP6_ECHO_REPLY);
+  icmp6FillChecksum(m, ml, ipv6Src(h), ipv6Dst(h));
+  count(C.ICMP6_TX_ECHO_REPLY);
+  return ip6Send(h, IPV6_HEADER_LEN + ml, iface);
+}
+
+/**
+ * Send ICMPv6 error `type`/`code` with `param` (MTU or pointer) about the checked packet at `p` (`avail`
+ * bytes of it present, in a packet buffer: built in front of it, quoting it in place), which came in
+ * by `iface` (-1: originated here). True if sent.
+ */
+export function ip6SendIcmpError(iface: i32, p: usize, avail: i32, type: u8, code: u8, param: u32): bool {
+  const src = ipv6Src(p);
+  const dst = ipv6Dst(p);
+  // Why: RFC 2463 §2.4 (e): never about a packet from a source that is not a unique unicast address,
+  // nor about a packet to a multicast address (except Packet Too Big and Parameter Problem code 2),
+  // nor about an ICMPv6 error message.
+  if (addrIsUnspecified(src) || ipv6IsMulticast(src)) return false;
+  if (ipv6IsMulticast(dst) && type != ICMP6_PACKET_TOO_BIG && !(type == ICMP6_PARAM_PROBLEM && code == PARAM6_OPTION)) return false;
+  if (ipv6NextHeader(p) == IPPROTO_ICMPV6 && (avail < IPV6_HEADER_LEN + 1 || load<u8>(p + <usize>IPV6_HEADER_LEN) < 128)) return false;
+  if (pktRoom(p) < ICMP6_HEADER_LEN + IPV6_HEADER_LEN + 14) return false;
+  // Why: RFC 2463 §2.4 (f): errors are rate limited (one bucket with IPv4's, stack/ip.ts).
+  if (!icmpErrorToken()) { count(C.DROP_RATE_LIMITED); return false; }
+  const oif = r6NextHop(src, iface, errNh);
+  if (oif < 0) return false;
+  // Why: RFC 2463 §2.2: the source is the address the packet was sent to if it is ours, else an
+  // address of the interface the error leaves by.
+  if (addr6Ours(dst, -1) >= 0) addrCopy(srcSel, dst);
+  else if (!addr6Source(oif, src, srcSel)) return false;
+  const q = p - <usize>ICMP6_HEADER_LEN;
+  const n = icmp6EmitError(q, avail + ICMP6_HEADER_LEN, type, code, param, p, avail, srcSel, src);
+  if (n <= 0) return false;
+  const h = q - <usize>IPV6_HEADER_LEN;
+  ipv6Emit(h, IPV6_HEADER_LEN, 0, 0, <u16>n, IPPROTO_ICMPV6, hopLimit6, srcSel, src);
+  count(C.ICMP6_TX_ERROR);
+  ip6Send(h, IPV6_HEADER_LEN + n, oif);
+  return true;
+}
+
+function ip6Forward(iface: i32, p: usize, len: i32): i32 {
+  const src = ipv6Src(p);
+  const dst = ipv6Dst(p);
+  // Why: RFC 2460 §4.3: the Hop-by-Hop options are examined by every node on the path.
+  if (ipv6NextHeader(p) == IPPROTO_HOPOPTS) {
+    if (len < IPV6_HEADER_LEN + 8 || IPV6_HEADER_LEN + ipv6ExtLen(p, IPV6_HEADER_LEN, IPPROTO_HOPOPTS) > len) { count(C.DROP_IP6_EXT); return 1; }
+    const e = ipv6OptionsCheck(p, IPV6_HEADER_LEN, 0, walk);
+    if (e != Ext6Err.OK) return extError(iface, p, len, e, false);
+  }
+  // Why: RFC 4291 §2.5.6: a router never forwards a packet with a link-local source or destination.
+  if (addrIsLinkLocal6(src) || addrIsLinkLocal6(dst)) { count(C.DROP_IP6_SCOPE); return 1; }
+  // Why: RFC 2460 §3, RFC 2463 §3.3: hop limit exhausted: discard and Time Exceeded code 0.
+  if (ipv6HopLimit(p) <= 1) {
+    count(C.DROP_IP6_HOP_LIMIT);
+    ip6SendIcmpError(iface, p, len, ICMP6_TIME_EXCEEDED, TIME6_HOP_LIMIT, 0);
+    return 1;
+  }
+  const oif = r6NextHop(dst, -1, fwdNh);
+  if (oif < 0) {
+    count(C.DROP_NO_ROUTE);
+    ip6SendIcmpError(iface, p, len, ICMP6_DEST_UNREACH, UNREACH6_NO_ROUTE, 0);
+    return 1;
+  }
+  const mtu = r6LinkMtu(oif);
+  if (len > mtu) {
+    // Why: RFC 2460 §5: IPv6 routers do not fragment; RFC 2463 §3.2 / RFC 1981: Packet Too Big with the
+    // next link's MTU.
+    count(C.DROP_MTU);
+    ip6SendIcmpError(iface, p, len, ICMP6_PACKET_TOO_BIG, 0, <u32>mtu);
+    return 1;
+  }
+  // Why: RFC 2461 §8.2: a router forwarding a packet back out the link it came from tells an on-link
+  // source of the better first hop (rate limited with the errors).
+  if (oif == iface && redirect != 0) changetype<RedirectHook>(redirect)(iface, p, len, fwdNh);
+  ipv6DecrementHopLimit(p);
+  const r = ip6LinkSend(oif, fwdNh, p, len);
+  if (r == 0) countHot(C.IP6_FORWARDED);
+  return r;
+}
+
+/** Send the IPv6 packet at `p` on `oif` to the next hop at `next` (a group: its multicast MAC). */
+export function ip6LinkSend(oif: i32, next: usize, p: usize, len: i32): i32 {
+  if (ipv6IsMulticast(next)) {
+    // Why: RFC 2464 §7: an IPv6 multicast address maps to 33:33 and its last four octets.
+    macSetIpv6Multicast(groupMac, next);
+    ethSendTo(oif, groupMac, ETHERTYPE_IPV6, p, len);
+    return 0;
+  }
+  return neighborOutputAddr(oif, next, ETHERTYPE_IPV6, p, len);
+}
+
+/** First configured interface that is up, or -1 (group destinations without an interface leave by it). */
+function firstUpIface(): i32 {
+  for (let i = 0; i < netifCount(); i++) if (netifValid(i) && netifUp(i)) return i;
+  return -1;
+}
+
+/**
+ * Route and send the IPv6 packet of `len` bytes this node originates at `p` (in a packet buffer).
+ * `oifHint`: the interface for link-scoped destinations (-1: the first one up). To one of our own
+ * addresses it is processed as if received. Returns 0 sent or queued, 1 dropped (counted).
+ */
+export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
+  const dst = ipv6Dst(p);
+  if (!ipv6IsMulticast(dst) && addr6Ours(dst, -1) >= 0) return ip6Local(-1, p, len, true);
+  let oif: i32;
+  if (ipv6IsMulticast(dst)) {
+    oif = oifHint >= 0 ? oifHint : firstUpIface();
+    addrCopy(sendNh, dst);
+  } else {
+    oif = r6NextHop(dst, oifHint, sendNh);
+  }
+  if (oif < 0) { count(C.DROP_NO_ROUTE); return 1; }
+  const mtu = r6PathMtu(dst, oif);
+  if (len <= mtu) return ip6LinkSend(oif, sendNh, p, len);
+  return ip6SendFragments(oif, sendNh, p, len, mtu);
+}
+
+/**
+ * Send the packet at `p` (`len` bytes, larger than `mtu`) as fragments (RFC 2460 §4.5): the
+ * unfragmentable part (the IPv6 header and a Hop-by-Hop / Routing header chain right after it) is
+ * moved 8 bytes to the front, a Fragment header goes between, and each fragment's headers are written
+ * in front of its data slice over the end of the previous fragment, which has left by then (as
+ * stack/ip.ts ipSendFragments does for IPv4: no copy of the data). Returns 0 sent, 1 dropped.
+ */
+function ip6SendFragments(oif: i32, next: usize, p: usize, len: i32, mtu: i32): i32 {
+  // The unfragmentable part: the header, then Hop-by-Hop, Destination Options and Routing headers up
+  // to and including the last Routing header (RFC 2460 §4.5); here: leading HBH and Routing headers.
+  let u = IPV6_HEADER_LEN;
+  let nhAt = 6;
+  let nxt = ipv6NextHeader(p);
+  while ((nxt == IPPROTO_HOPOPTS || nxt == IPPROTO_ROUTING) && u + 2 <= len) {
+    const l = ipv6ExtLen(p, u, nxt);
+    if (u + l > len) break;
+    nhAt = u;
+    nxt = load<u8>(p + <usize>u);
+    u += l;
+  }
+  if (nxt == IPPROTO_FRAGMENT) { count(C.DROP_MTU); return 1; }
+  const piece = (mtu - u - FRAG_HEADER_LEN) & ~7;
+  // The template of the unfragmentable part (at p - 8) must survive until the last fragment: every
+  // later fragment's headers (and Ethernet header) are written beyond it.
+  if (piece < u + FRAG_HEADER_LEN + 14 || pktRoom(p) < FRAG_HEADER_LEN + 14) { count(C.DROP_MTU); return 1; }
+  // Move the unfragmentable part to the front and put the Fragment header after it.
+  const h = p - <usize>FRAG_HEADER_LEN;
+  memory.copy(h, p, <usize>u);
+  store<u8>(h + <usize>nhAt, IPPROTO_FRAGMENT);
+  const ident = ++fragIdent;
+  const data = len - u;
+  count(C.IP6_FRAGMENTED);
+  let r = 0;
+  let off = 0;
+  while (off < data) {
+    const n = min(piece, data - off);
+    const more = off + n < data;
+    // The headers of this fragment end right where its data begins.
+    const f = p + <usize>(u + off) - <usize>(u + FRAG_HEADER_LEN);
+    if (off > 0) memory.copy(f, h, <usize>u);
+    fragEmit(f + <usize>u, FRAG_HEADER_LEN, nxt, off, more, ident);
+    ipv6SetPayloadLen(f, <u16>(u - IPV6_HEADER_LEN + FRAG_HEADER_LEN + n));
+    if (ip6LinkSend(oif, next, f, u + FRAG_HEADER_LEN + n) != 0) r = 1;
+    count(C.IP6_FRAGMENTS_TX);
+    off += n;
+  }
+  return r;
+}
+
+/**
+ * Send the IPv6 packet of `len` bytes at `p` from the local stack (in the out buffer): checked like a
+ * received header; its source must be one of our usable addresses (or, for Neighbor Discovery only,
+ * the core's own business, never the local stack's). Returns 0 sent or queued, 1 dropped.
+ */
+export function ip6Output(p: usize, len: i32): i32 {
+  if (!cfg.ipv6Enabled() || ipv6Check(p, len) != Ipv6Err.OK) { count(C.DROP_OUTPUT_MALFORMED); return 1; }
+  len = ipv6TotalLen(p);
+  // Why: the local stack is trusted no more than the network (docs/abi.md "output"): it may only send
+  // from an address this node holds and may use (RFC 2462 §5.4: not a tentative one).
+  if (addr6Ours(ipv6Src(p), -1) < 0) { count(C.DROP_OUTPUT_MALFORMED); return 1; }
+  if (ipv6HopLimit(p) == 0) store<u8>(p, hopLimit6, 7);
+  return ip6Send(p, len, -1);
+}
+
+export { IPV6_MIN_MTU };

@@ -1,0 +1,504 @@
+// IPv6 Neighbor Discovery (RFC 2461) over the shared neighbour cache (link/neighbor.ts), with the
+// address table of stack/addr6.ts:
+//   - address resolution and NUD: Neighbor Solicitations (multicast to the solicited-node group, or
+//     unicast probes) for the cache, Neighbor Advertisements answering them (§7.2), proxy entries
+//     (the home agent answers for addresses it defends, shared with proxy ARP: stack/arp.ts);
+//   - hosts: Router Solicitations at link-up (§6.3.7), Router Advertisements (§6.3.4) filling the
+//     default router list, the prefix list (on-link, L) and autoconfiguration (A, stack/addr6.ts),
+//     the link MTU, CurHopLimit, ReachableTime and RetransTimer; default router selection (§6.3.6);
+//     Redirects accepted only from the current first hop for the destination (§8.1, §8.3);
+//   - routers: periodic unsolicited advertisements on interfaces with advertised prefixes (§6.2.4,
+//     MAX_INITIAL_RTR_ADVERTISEMENTS at a faster interval first), solicited ones rate limited
+//     (MIN_DELAY_BETWEEN_RAS), Redirects to on-link sources (§8.2);
+// The lists it fills (routers, prefixes, destination cache, link MTU) and next-hop determination
+// live in stack/route6.ts, below the IPv6 layer.
+//
+// Who may change what:
+//   default router list: a valid RA (hop limit 255, link-local source: it came from the link itself,
+//     RFC 2461 §6.1.2) on that interface; a NA without the Router flag from that router (§7.2.5);
+//     expiry; link down.
+//   prefix list and addresses: a valid RA's prefix options only (addr6Prefix's two-hour rule).
+//   neighbour entries: NS source link-layer option (STALE, §7.2.3), NA per §7.2.5 (never overwriting
+//     a cached address without Override), RA/Redirect options; nothing else.
+//   destination cache: a valid Redirect from the current first-hop router; a Packet Too Big (lowers
+//     only, never below 1280).
+import { C, count } from "../counters";
+import { Ev, evBuf, evEmit } from "../events";
+import { nowMs } from "../clock";
+import { random } from "../host";
+import * as cfg from "../config";
+import { arenaAlloc } from "../mem";
+import { netifCount, netifValid, netifUp, netifMac, netifMtu, netifListen, netifA6Alloc } from "../link/netif";
+import { ethSendTo } from "../link/ethernet";
+import {
+  neighborSolicit6With, neighborSetTimes6, neighborSeen6, neighborAdvert6, neighborState, NEIGH_FREE, NEIGH_INCOMPLETE,
+} from "../link/neighbor";
+import { pktBuffers } from "./packet";
+import { proxyCheckAddr } from "./arp";
+import { timerOwn, stackTimerArm, OWNER_ND } from "../sys/timers";
+import {
+  r6Init, r6LinkDown, r6Timer, r6RouterFind, r6RouterDrop, r6RouterUpdate, r6HasRouter, r6PrefixUpdate, r6SetLinkMtu,
+  r6DestSet, r6NextHop, DF_REDIRECT, TK_LISTS,
+} from "./route6";
+import {
+  addr6Init, addr6Start, addr6Prefix, addr6DadConflict, addr6State, addr6Source, addr6LinkLocal, addr6OnLink,
+  addr6Advertised, addr6AdvertisesOn, addr6Timer, addr6DropAutoconf, addr6Ours, TK_ADDR6,
+} from "./addr6";
+import { ip6RegisterIcmp, ip6Send, ip6SetHopLimit, ip6RedirectWith, hopLimit6 } from "./ip6";
+import { HEADROOM } from "../config";
+import { A6_TENTATIVE, A6_DUPLICATE } from "../link/netif";
+import { ETH_HEADER_LEN, ETHERTYPE_IPV6 } from "../wire/ethernet";
+import {
+  addrCopy, addrEqual, addrIsUnspecified, addrIsLinkLocal6, addrPrefixMatch, addrSetAllNodes, addrSetAllRouters,
+  addrSetSolicitedNode, macSetIpv6Multicast,
+} from "../wire/addr";
+import { ipv6Emit, ipv6Src, ipv6Dst, ipv6HopLimit, ipv6IsMulticast, IPV6_HEADER_LEN, IPV6_MIN_MTU, IPPROTO_ICMPV6 } from "../wire/ipv6";
+import { icmp6FillChecksum } from "../wire/icmpv6";
+import {
+  NdErr, ndCheck, ndOptLla, ndOptFind, ndOptNext, ndEmitNs, ndEmitNa, ndEmitRs, ndEmitRa, ndAppendPrefix, ndEmitRedirect,
+  prefixOptValid, prefixOptLen, prefixOptFlags, prefixOptValidLifetime, prefixOptPreferredLifetime, prefixOptPrefix,
+  mtuOptValue, ND_RS, ND_RA, ND_NS, ND_NA, ND_REDIRECT, ND_OPT_SLLA, ND_OPT_TLLA, ND_OPT_PREFIX, ND_OPT_MTU,
+  NA_FLAG_ROUTER, NA_FLAG_SOLICITED, NA_FLAG_OVERRIDE, NA_FLAGS, PREFIX_FLAG_L, PREFIX_FLAG_A, ND_TARGET, ND_REDIR_DEST,
+  RA_CUR_HOP_LIMIT, RA_ROUTER_LIFETIME, RA_REACHABLE, RA_RETRANS, ND_HOP_LIMIT,
+} from "../wire/nd";
+
+// RFC 2461 §10 constants.
+const MAX_RTR_SOLICITATIONS: i32 = 3;
+const RTR_SOLICITATION_INTERVAL_MS: i64 = 4000;
+const MAX_INITIAL_RTR_ADVERTISEMENTS: i32 = 3;
+const MAX_INITIAL_RTR_ADVERT_INTERVAL_MS: i64 = 16000;
+const MIN_DELAY_BETWEEN_RAS_MS: i64 = 3000;
+
+const TK_RS: u16 = (OWNER_ND << 8) | 2;     // tag: interface
+const TK_RA: u16 = (OWNER_ND << 8) | 3;     // tag: interface
+
+// Per-interface state (MAX_IFACES = 8): Router Solicitations sent, initial advertisements sent, the
+// link MTU an advertisement set (0: the interface's), the last advertisement's time, timer handles.
+// (One arena block on IPv6 nodes: lastRa i64[8] | rsTimer i32[8] | raTimer i32[8] | rsSent u8[8] | raSent u8[8].)
+let lastRa: usize = 0;
+let rsTimer: usize = 0;
+let raTimer: usize = 0;
+let rsSent: usize = 0;
+let raSent: usize = 0;
+
+// The message buffer: everything Neighbor Discovery sends is built here (never in a buffer the packet
+// that caused it may lie in: a solicitation is sent while the neighbour cache copies that packet).
+let buf: usize = 0;
+const BUF_CAP: i32 = 1280;
+// Scratch addresses and a MAC, in the same block.
+let a0: usize = 0;
+let a1: usize = 0;
+let a2: usize = 0;
+let mac0: usize = 0;
+let baseReachableMs: u32 = 30000;
+let retrans: u32 = 1000;
+
+
+/**
+ * Set up Neighbor Discovery on a node with IPv6 (init, after the neighbour cache): its buffer and
+ * destination cache from the arena, the ICMPv6 types 133-137, the cache's IPv6 solicitations, the
+ * address table's DAD. False when memory ran out.
+ */
+export function ndInit(): bool {
+  if (!cfg.ipv6Enabled()) return true;
+  const st = arenaAlloc(64 + 32 + 32 + 8 + 8 + 56 + 16);
+  buf = arenaAlloc(<usize>(HEADROOM + ETH_HEADER_LEN + BUF_CAP));
+  if (!r6Init() || buf == 0 || st == 0 || !netifA6Alloc()) return false;
+  lastRa = st; rsTimer = st + 64; raTimer = st + 96; rsSent = st + 128; raSent = st + 136;
+  a0 = st + 144; a1 = st + 160; a2 = st + 176; mac0 = st + 192;
+  memory.fill(st, 0, 200);
+  memory.fill(rsTimer, 0xff, 64);
+  pktBuffers(buf, 1, <usize>(HEADROOM + ETH_HEADER_LEN + BUF_CAP));
+  ip6RedirectWith(ndMaybeRedirect);
+  ip6RegisterIcmp(ND_RS, ndRs);
+  ip6RegisterIcmp(ND_RA, ndRa);
+  ip6RegisterIcmp(ND_NS, ndNs);
+  ip6RegisterIcmp(ND_NA, ndNa);
+  ip6RegisterIcmp(ND_REDIRECT, ndRedirect);
+  neighborSolicit6With(ndSolicit);
+  addr6Init(ndDadSend, st + 200);
+  timerOwn(OWNER_ND, ndTimer);
+  netifListen(ndLink);
+  baseReachableMs = <u32>cfg.reachableTimeMs;
+  retrans = <u32>cfg.retransTimerMs;
+  setTimes(0);
+  return true;
+}
+
+/** Start IPv6 on every interface that is up (after the configuration is applied). */
+export function ndStart(): void {
+  if (!cfg.ipv6Enabled()) return;
+  for (let i = 0; i < netifCount(); i++) if (netifValid(i) && netifUp(i)) linkUp(i, true);
+}
+
+function isRouter(): bool { return (cfg.roles & cfg.ROLE_ROUTER) != 0; }
+
+function linkUp(iface: i32, boot: bool): void {
+  addr6Start(iface, boot);
+  if (isRouter()) {
+    if (addr6AdvertisesOn(iface)) {
+      store<u8>(raSent + <usize>iface, 0);
+      // The first advertisement follows the link-local address's DAD (its source must be usable).
+      armRa(iface, nowMs() + <i64>cfg.retransTimerMs * <i64>(cfg.dadTransmits + 1) + 1);
+    }
+  } else {
+    // Why: RFC 2461 §6.3.7: a host solicits at interface initialization, after a random delay up to
+    // MAX_RTR_SOLICITATION_DELAY at boot; a link change of a moving node solicits at once (docs/decisions.md).
+    store<u8>(rsSent + <usize>iface, 0);
+    let d: i64 = 0;
+    if (boot) { random(a0, 2); d = <i64>(load<u16>(a0) % 1000); }
+    armRs(iface, nowMs() + d);
+  }
+}
+
+/** Link events: up starts the interface (DAD, solicitation); down forgets what was learnt on it. */
+function ndLink(iface: i32, up: bool): void {
+  if (up) { linkUp(iface, false); return; }
+  // Why: a link that went down may come up on another network (a roaming node): routers, prefixes
+  // and autoconfigured addresses of the old one are not trusted there (docs/decisions.md "IPv6").
+  r6LinkDown(iface);
+  addr6DropAutoconf(iface);
+}
+
+function armRs(iface: i32, at: i64): void {
+  const h = rsTimer + (<usize>iface << 2);
+  store<i32>(h, stackTimerArm(load<i32>(h), TK_RS, <u32>iface, at));
+}
+function armRa(iface: i32, at: i64): void {
+  const h = raTimer + (<usize>iface << 2);
+  store<i32>(h, stackTimerArm(load<i32>(h), TK_RA, <u32>iface, at));
+}
+
+function ndTimer(kind: u16, tag: u32, now: i64): void {
+  const iface = <i32>tag;
+  if (kind == TK_ADDR6) { addr6Timer(kind, tag, now); return; }
+  if (kind == TK_RS) {
+    store<i32>(rsTimer + (<usize>iface << 2), -1);
+    const n = <i32>load<u8>(rsSent + <usize>iface);
+    if (!netifUp(iface) || n >= MAX_RTR_SOLICITATIONS || r6HasRouter(iface)) return;
+    sendRs(iface);
+    store<u8>(rsSent + <usize>iface, <u8>(n + 1));
+    armRs(iface, now + RTR_SOLICITATION_INTERVAL_MS);
+    return;
+  }
+  if (kind == TK_RA) {
+    store<i32>(raTimer + (<usize>iface << 2), -1);
+    if (!netifUp(iface) || !addr6AdvertisesOn(iface)) return;
+    if (!addr6LinkLocal(iface, a0)) { armRa(iface, now + <i64>cfg.retransTimerMs); return; }
+    sendRa(iface, now);
+    armRa(iface, now + nextRaInterval(iface));
+    return;
+  }
+  if (kind == TK_LISTS) r6Timer(now);
+}
+
+/**
+ * Time to the next unsolicited advertisement: uniformly random in [MinRtrAdvInterval, MaxRtrAdvInterval]
+ * (RFC 2461 §6.2.4; Min = Max / 3, §6.2.1's default), at most MAX_INITIAL_RTR_ADVERT_INTERVAL for the first
+ * MAX_INITIAL_RTR_ADVERTISEMENTS.
+ */
+function nextRaInterval(iface: i32): i64 {
+  const max = <i64>cfg.raIntervalMs;
+  const min = max / 3;
+  random(a0, 4);
+  let t = min + <i64>(load<u32>(a0) % <u32>(max - min + 1));
+  const n = load<u8>(raSent + <usize>iface);
+  if (<i32>n < MAX_INITIAL_RTR_ADVERTISEMENTS) {
+    store<u8>(raSent + <usize>iface, n + 1);
+    if (t > MAX_INITIAL_RTR_ADVERT_INTERVAL_MS) t = MAX_INITIAL_RTR_ADVERT_INTERVAL_MS;
+  }
+  return t;
+}
+
+// ---- sending ------------------------------------------------------------------------------------
+
+/** Where a message of ours begins in the buffer (IPv6 header 40 bytes in front of it, Ethernet before). */
+// @ts-ignore: decorator
+@inline function msg(): usize { return buf + <usize>(HEADROOM + ETH_HEADER_LEN + IPV6_HEADER_LEN); }
+
+/** Wrap the `n`-byte ICMPv6 message at msg() from `src` to `dstA` (hop limit 255) and send it on
+ *  `iface` to the MAC at `mac` (0: the group MAC of `dstA`). */
+function sendMsg(iface: i32, n: i32, src: usize, dstA: usize, mac: usize): void {
+  const m = msg();
+  const h = m - <usize>IPV6_HEADER_LEN;
+  // Why: RFC 2461 §6.1, §7.1, §8.1: every ND message is sent with hop limit 255, so a receiver knows
+  // it was not forwarded from another link.
+  ipv6Emit(h, IPV6_HEADER_LEN, 0, 0, <u16>n, IPPROTO_ICMPV6, ND_HOP_LIMIT, src, dstA);
+  icmp6FillChecksum(m, n, ipv6Src(h), ipv6Dst(h));
+  if (mac == 0) { macSetIpv6Multicast(mac0, dstA); mac = mac0; }
+  ethSendTo(iface, mac, ETHERTYPE_IPV6, h, IPV6_HEADER_LEN + n);
+}
+
+/**
+ * The neighbour cache's solicitation for `target` on `iface` (link/neighbor.ts): to the solicited-node
+ * group, or (NUD probe) unicast to the cached `mac`, from an address of ours on that interface with
+ * our link-layer address (RFC 2461 §7.2.2).
+ */
+function ndSolicit(iface: i32, target: usize, mac: usize): void {
+  if (!addr6Source(iface, target, a1)) return;
+  addrCopy(a2, target);
+  if (mac == 0) addrSetSolicitedNode(a2, target);
+  const n = ndEmitNs(msg(), BUF_CAP, target, netifMac(iface));
+  if (n <= 0) return;
+  count(C.ND_TX_NS);
+  sendMsg(iface, n, a1, a2, mac);
+}
+
+/** DAD's solicitation for our tentative `target` (RFC 2462 §5.4.2): from ::, no link-layer option. */
+function ndDadSend(iface: i32, target: usize): void {
+  memory.fill(a1, 0, 16);
+  addrSetSolicitedNode(a2, target);
+  const n = ndEmitNs(msg(), BUF_CAP, target, 0);
+  if (n <= 0) return;
+  count(C.ND_TX_NS);
+  sendMsg(iface, n, a1, a2, 0);
+}
+
+function sendRs(iface: i32): void {
+  // Why: RFC 2461 §6.3.7: from the link-local address with our link-layer address, or from :: with none
+  // while that address is still tentative.
+  const have = addr6LinkLocal(iface, a1);
+  if (!have) memory.fill(a1, 0, 16);
+  addrSetAllRouters(a2);
+  const n = ndEmitRs(msg(), BUF_CAP, have ? netifMac(iface) : 0);
+  if (n <= 0) return;
+  count(C.ND_TX_RS);
+  sendMsg(iface, n, a1, a2, 0);
+}
+
+function sendRa(iface: i32, now: i64): void {
+  if (!addr6LinkLocal(iface, a1)) return;
+  addrSetAllNodes(a2);
+  const m = msg();
+  // Why: RFC 2461 §6.2.3: CurHopLimit our hop limit, Router Lifetime AdvDefaultLifetime, Reachable and
+  // Retrans Timer unspecified (0) unless configured, our link-layer address, the link MTU, and each
+  // prefix we advertise with L and A and its lifetimes.
+  let n = ndEmitRa(m, BUF_CAP, hopLimit6, 0, <u16>cfg.raLifetimeSec, 0, 0, netifMac(iface), <u32>netifMtu(iface));
+  for (let k = 0; n > 0; k++) {
+    const e = addr6Advertised(iface, k);
+    if (e == 0) break;
+    const nn = ndAppendPrefix(m, n, BUF_CAP, e, load<u8>(e, 16), PREFIX_FLAG_L | PREFIX_FLAG_A, load<u32>(e, 20), load<u32>(e, 24));
+    if (nn <= 0) break;
+    n = nn;
+  }
+  if (n <= 0) return;
+  count(C.ND_TX_RA);
+  store<i64>(lastRa + (<usize>iface << 3), now);
+  sendMsg(iface, n, a1, a2, 0);
+}
+
+function sendNa(iface: i32, target: usize, to: usize, flags: u8, mac: usize): void {
+  // Why: RFC 2461 §7.2.4: the source is an address of the interface (the target itself when it is ours).
+  if (addr6Ours(target, iface) >= 0) addrCopy(a1, target);
+  else if (!addr6Source(iface, to, a1)) return;
+  addrCopy(a2, to);
+  addrCopy(a0, target);
+  const n = ndEmitNa(msg(), BUF_CAP, flags, a0, netifMac(iface));
+  if (n <= 0) return;
+  count(C.ND_TX_NA);
+  sendMsg(iface, n, a1, a2, mac);
+}
+
+// ---- receiving ----------------------------------------------------------------------------------
+
+/** Validate the ND message of the packet at `p` (ICMPv6 at `off`); counts and returns false when invalid. */
+function valid(p: usize, len: i32, off: i32): bool {
+  if (ndCheck(p + <usize>off, len - off, ipv6HopLimit(p), ipv6Src(p), ipv6Dst(p)) == NdErr.OK) return true;
+  count(C.DROP_ND_INVALID);
+  return false;
+}
+
+/** The Ethernet source of the frame holding the received packet at `p` (the rx buffer keeps it at p-8). */
+// @ts-ignore: decorator
+@inline function frameSrc(p: usize): usize { return p - 8; }
+
+/** True when the frame came from one of our own interfaces (a multicast looped back by the link). */
+function fromSelf(iface: i32, p: usize): bool {
+  const s = frameSrc(p);
+  const me = netifMac(iface);
+  return load<u32>(s) == load<u32>(me) && load<u16>(s, 4) == load<u16>(me, 4);
+}
+
+function ndNs(iface: i32, p: usize, len: i32, off: i32): i32 {
+  count(C.ND_RX_NS);
+  if (iface < 0 || !valid(p, len, off)) return 1;
+  const m = p + <usize>off;
+  const ml = len - off;
+  const target = m + <usize>ND_TARGET;
+  const src = ipv6Src(p);
+  const unspec = addrIsUnspecified(src);
+  const st = addr6State(iface, target);
+  if (st == A6_TENTATIVE) {
+    // Why: RFC 2462 §5.4.3: a solicitation from :: for our tentative address is another node's DAD:
+    // the address is a duplicate. From a unicast source it is resolution by a node that will learn
+    // otherwise; ignored.
+    if (unspec && !fromSelf(iface, p)) addr6DadConflict(iface, target);
+    return 0;
+  }
+  let proxy = false;
+  if (st == 0 || st == A6_DUPLICATE) {
+    // Why: RFC 2461 §7.2.3: only a target that is ours (or one we proxy for) is answered.
+    if (!proxyCheckAddr(iface, target)) return 0;
+    proxy = true;
+  }
+  // Why: RFC 2461 §7.2.3: the solicitor's link-layer address creates or updates a STALE entry.
+  const slla = ndOptLla(m, ml, ND_OPT_SLLA);
+  if (!unspec && slla != 0) neighborSeen6(iface, src, slla, true);
+  // Why: RFC 2461 §7.2.4: Solicited set unless the solicitation came from :: (then to all-nodes),
+  // Override set except for a proxy answer (§7.2.8: a proxy must not override the owner), Router
+  // for a router.
+  let flags: u8 = (unspec ? 0 : NA_FLAG_SOLICITED) | (proxy ? 0 : NA_FLAG_OVERRIDE) | (isRouter() ? NA_FLAG_ROUTER : 0);
+  if (unspec) { addrSetAllNodes(a2); sendNa(iface, target, a2, flags, 0); }
+  else { memory.copy(mac0, frameSrc(p), 6); sendNa(iface, target, src, flags, slla != 0 ? slla : mac0); }
+  return 0;
+}
+
+function ndNa(iface: i32, p: usize, len: i32, off: i32): i32 {
+  count(C.ND_RX_NA);
+  if (iface < 0 || !valid(p, len, off)) return 1;
+  const m = p + <usize>off;
+  const ml = len - off;
+  const target = m + <usize>ND_TARGET;
+  const st = addr6State(iface, target);
+  if (st == A6_TENTATIVE) {
+    // Why: RFC 2462 §5.4.4: an advertisement for a tentative address: it is in use elsewhere.
+    if (!fromSelf(iface, p)) addr6DadConflict(iface, target);
+    return 0;
+  }
+  if (st != 0 && st != A6_DUPLICATE) { count(C.ND_ADDR_CONFLICT); return 0; }
+  const flags = load<u8>(m, NA_FLAGS);
+  neighborAdvert6(iface, target, ndOptLla(m, ml, ND_OPT_TLLA), (flags & NA_FLAG_SOLICITED) != 0, (flags & NA_FLAG_OVERRIDE) != 0);
+  // Why: RFC 2461 §7.2.5: a router that now says it is not one leaves the default router list.
+  if ((flags & NA_FLAG_ROUTER) == 0) {
+    const r = r6RouterFind(iface, target);
+    if (r >= 0) r6RouterDrop(r);
+  }
+  return 0;
+}
+
+function ndRs(iface: i32, p: usize, len: i32, off: i32): i32 {
+  count(C.ND_RX_RS);
+  // Why: RFC 2461 §6.2.6: hosts silently discard solicitations; a router answers only on interfaces
+  // where it advertises.
+  if (iface < 0 || !isRouter() || !addr6AdvertisesOn(iface)) return 0;
+  if (!valid(p, len, off)) return 1;
+  const src = ipv6Src(p);
+  const slla = ndOptLla(p + <usize>off, len - off, ND_OPT_SLLA);
+  if (!addrIsUnspecified(src) && slla != 0) neighborSeen6(iface, src, slla, true);
+  // Why: RFC 2461 §6.2.6: the solicited advertisement goes to all-nodes, no sooner than
+  // MIN_DELAY_BETWEEN_RAS after the previous multicast one (at once when that allows: the random
+  // 0..MAX_RA_DELAY_TIME wait only spreads answers of several routers, docs/decisions.md "IPv6").
+  const now = nowMs();
+  const minGap = min(MIN_DELAY_BETWEEN_RAS_MS, <i64>cfg.raIntervalMs / 3);
+  const last = load<i64>(lastRa + (<usize>iface << 3));
+  armRa(iface, last + minGap > now ? last + minGap : now);
+  return 0;
+}
+
+function ndRa(iface: i32, p: usize, len: i32, off: i32): i32 {
+  count(C.ND_RX_RA);
+  // Why: RFC 2461 §6.2.7: routers do not configure themselves from other routers' advertisements.
+  if (iface < 0 || isRouter()) return 0;
+  if (!valid(p, len, off)) return 1;
+  const m = p + <usize>off;
+  const ml = len - off;
+  const src = ipv6Src(p);
+  const slla = ndOptLla(m, ml, ND_OPT_SLLA);
+  if (slla != 0) neighborSeen6(iface, src, slla, true);
+  // Why: RFC 2461 §6.3.4: non-zero CurHopLimit, Reachable Time and Retrans Timer replace ours.
+  const chl = load<u8>(m, RA_CUR_HOP_LIMIT);
+  if (chl != 0) ip6SetHopLimit(chl);
+  const reach = bswap<u32>(load<u32>(m, RA_REACHABLE));
+  if (reach != 0 && reach <= 3600000) baseReachableMs = reach;
+  const retr = bswap<u32>(load<u32>(m, RA_RETRANS));
+  setTimes(retr != 0 ? retr : 0);
+  r6RouterUpdate(iface, src, <u32>bswap<u16>(load<u16>(m, RA_ROUTER_LIFETIME)));
+  const mo = ndOptFind(m, ml, ND_OPT_MTU);
+  if (mo >= 0) {
+    // Why: RFC 2461 §6.3.4: an MTU option is taken if it lies between the IPv6 minimum and the link's.
+    const v = mtuOptValue(m + <usize>mo);
+    if (v >= <u32>IPV6_MIN_MTU && v <= <u32>netifMtu(iface)) r6SetLinkMtu(iface, v);
+  }
+  for (let o = ndOptFind(m, ml, ND_OPT_PREFIX); o >= 0; o = ndOptNext(m, ml, o)) {
+    const q = m + <usize>o;
+    if (load<u8>(q) != ND_OPT_PREFIX) continue;
+    onPrefix(iface, q, <i32>load<u8>(q, 1) << 3);
+  }
+  // An answer came: no more solicitations on this link.
+  store<u8>(rsSent + <usize>iface, <u8>MAX_RTR_SOLICITATIONS);
+  return 0;
+}
+
+/** A Prefix Information option at `q` (`bytes` long) of a valid advertisement on `iface`. */
+function onPrefix(iface: i32, q: usize, bytes: i32): void {
+  if (!prefixOptValid(q, bytes)) { count(C.DROP_RA_PREFIX); return; }
+  const plen = <i32>prefixOptLen(q);
+  const pre = prefixOptPrefix(q);
+  const valid = prefixOptValidLifetime(q);
+  const pref = prefixOptPreferredLifetime(q);
+  const fl = prefixOptFlags(q);
+  // Why: RFC 2461 §6.3.4 / RFC 2462 §5.5.3 (b): the link-local prefix is ignored; (c) a preferred
+  // lifetime above the valid one is an inconsistent option, ignored.
+  if (addrIsLinkLocal6(pre) || pref > valid || plen > 128) { count(C.DROP_RA_PREFIX); return; }
+  if ((fl & PREFIX_FLAG_L) != 0) r6PrefixUpdate(iface, pre, plen, valid);
+  if ((fl & PREFIX_FLAG_A) != 0) {
+    // Why: RFC 2462 §5.5.3 (d) / RFC 2464 §4: an address is the prefix and the 64-bit interface
+    // identifier of Ethernet; a prefix of any other length cannot form one.
+    if (plen != 64) { count(C.DROP_RA_PREFIX); return; }
+    addr6Prefix(iface, pre, plen, valid, pref);
+  }
+}
+
+function ndRedirect(iface: i32, p: usize, len: i32, off: i32): i32 {
+  count(C.ND_RX_REDIRECT);
+  if (iface < 0 || isRouter()) return 0;
+  if (!valid(p, len, off)) return 1;
+  const m = p + <usize>off;
+  const target = m + <usize>ND_TARGET;
+  const dest = m + <usize>ND_REDIR_DEST;
+  // Why: RFC 2461 §8.1: only the router currently used as first hop for the destination may redirect.
+  const oif = r6NextHop(dest, iface, a0);
+  if (oif != iface || !addrEqual(a0, ipv6Src(p))) { count(C.DROP_ND_REDIRECT); return 1; }
+  r6DestSet(dest, target, iface, DF_REDIRECT, 0);
+  // Why: RFC 2461 §8.3: a target link-layer option creates or updates the target's entry (STALE).
+  const tlla = ndOptLla(m, len - off, ND_OPT_TLLA);
+  if (tlla != 0) neighborSeen6(iface, target, tlla, true);
+  return 0;
+}
+
+/**
+ * A router forwards the packet at `p` back out `iface`, where it came from, towards `next` (RFC 2461
+ * §8.2): when the source is on that link (a neighbour: its prefix is on-link, or it is link-local) and
+ * the packet was not source-routed, tell it the better first hop (rate limited with ICMPv6 errors).
+ */
+function ndMaybeRedirect(iface: i32, p: usize, len: i32, next: usize): void {
+  if (!isRouter()) return;
+  const src = ipv6Src(p);
+  if (!addr6OnLink(iface, src)) return;
+  if (!addr6LinkLocal(iface, a1)) return;
+  const m = msg();
+  const n = ndEmitRedirect(m, BUF_CAP, next, ipv6Dst(p), 0, p, len);
+  if (n <= 0) return;
+  addrCopy(a2, src);
+  count(C.ND_TX_REDIRECT);
+  sendMsgRouted(iface, n, a1, a2);
+}
+
+/** Send the `n`-byte message at msg() to the unicast `to` on `iface` through the neighbour cache. */
+function sendMsgRouted(iface: i32, n: i32, src: usize, to: usize): void {
+  const m = msg();
+  const h = m - <usize>IPV6_HEADER_LEN;
+  ipv6Emit(h, IPV6_HEADER_LEN, 0, 0, <u16>n, IPPROTO_ICMPV6, ND_HOP_LIMIT, src, to);
+  icmp6FillChecksum(m, n, ipv6Src(h), ipv6Dst(h));
+  ip6Send(h, IPV6_HEADER_LEN + n, iface);
+}
+
+/** ReachableTime: a random value in [0.5, 1.5] × BaseReachableTime (RFC 2461 §6.3.2); a non-zero
+ *  `retransMs` becomes the RetransTimer (0: unspecified, the current one stays). */
+function setTimes(retransMs: u32): void {
+  if (retransMs != 0) retrans = retransMs;
+  random(a0, 4);
+  const base = <i64>baseReachableMs;
+  const r = base / 2 + <i64>(load<u32>(a0) % <u32>(base + 1));
+  neighborSetTimes6(r, <i64>retrans);
+}

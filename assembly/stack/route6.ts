@@ -1,0 +1,280 @@
+// IPv6 routing state of a node (RFC 2461 §5-6, RFC 1981), below Neighbor Discovery (stack/nd.ts, which
+// fills it from Router Advertisements and Redirects) and the IPv6 layer (stack/ip6.ts, which asks it
+// for next hops and path MTUs):
+//   - the default router list (§6.3.4-6.3.6: up to MAX_ROUTERS, lifetime from each advertisement);
+//   - the prefix list (on-link prefixes, L flag, valid lifetime);
+//   - the destination cache: next hops learnt from Redirects and path MTUs lowered by Packet Too Big
+//     (RFC 1981 §4; aged back up after PMTU_AGE_MS), a bounded table (DEST_ENTRIES, the entry set
+//     longest ago replaced);
+//   - the link MTU an advertisement's MTU option set per interface.
+// Who may change what: nd.ts on a valid RA / NA / Redirect (its header says which), ip6.ts on a
+// Packet Too Big (decrease only, never below 1280), link down (everything learnt on that link), expiry.
+//
+// Next-hop determination (§5.2): link-local/multicast on the given interface; destination cache;
+// the prefixes of our own configured addresses and the prefix list (on-link); static IPv6 routes;
+// the default router. Why not "assume on-link when there is no router" (RFC 2461 §5.2): RFC 4861
+// §5.2 dropped it — a host with no router has no off-link destinations.
+
+import { C, count } from "../counters";
+import { Ev, evBuf, evEmit } from "../events";
+import { nowMs } from "../clock";
+import { arenaAlloc } from "../mem";
+import { netifCount, netifValid, netifUp, netifMtu } from "../link/netif";
+import { neighborState, NEIGH_FREE, NEIGH_INCOMPLETE } from "../link/neighbor";
+import { routeLookup6 } from "./route";
+import { addr6OnLink } from "./addr6";
+import { stackTimerArm, OWNER_ND } from "../sys/timers";
+import { addrCopy, addrEqual, addrIsLinkLocal6, addrPrefixMatch } from "../wire/addr";
+import { ipv6IsMulticast, IPV6_MIN_MTU } from "../wire/ipv6";
+
+/** RFC 1981 §4: a lowered path MTU is tried again after at least 5 minutes (10 recommended). */
+const PMTU_AGE_MS: i64 = 600000;
+/** Timer kind of the lists' expiry (owner OWNER_ND, stack/nd.ts dispatches it here). */
+export const TK_LISTS: u16 = (OWNER_ND << 8) | 4;
+
+// Default router list (stride 32): addr[16] @0 | iface u8 @16 | used u8 @17 | pad[6] | expiresMs i64 @24
+const MAX_ROUTERS: i32 = 4;
+let routers: usize = 0;
+// Prefix list (stride 32): prefix[16] @0 | prefixLen u8 @16 | iface u8 @17 | used u8 @18 | pad[5] | expiresMs i64 @24
+const MAX_PREFIXES: i32 = 8;
+let prefixes: usize = 0;
+// Destination cache (stride 48, arena): dest[16] @0 | nextHop[16] @16 | pmtu u16 @32 | iface u8 @34 |
+// flags u8 @35 (1 redirect, 2 path MTU) | pad[4] | setAtMs i64 @40
+const DEST_ENTRIES: i32 = 16;
+const D_NH: usize = 16;
+const D_PMTU: usize = 32;
+const D_IFACE: usize = 34;
+const D_FLAGS: usize = 35;
+const D_SET: usize = 40;
+export const DF_REDIRECT: u8 = 1;
+const DF_PMTU: u8 = 2;
+let dests: usize = 0;
+let linkMtu: usize = 0;
+let listTimer: i32 = -1;
+
+// @ts-ignore: decorator
+@inline function rtr(i: i32): usize { return routers + <usize>i * 32; }
+// @ts-ignore: decorator
+@inline function pfx(i: i32): usize { return prefixes + <usize>i * 32; }
+// @ts-ignore: decorator
+@inline function dst(i: i32): usize { return dests + <usize>i * 48; }
+
+/** Reset (init, IPv6 nodes): empty lists, the destination cache from the arena. False when memory ran out. */
+export function r6Init(): bool {
+  listTimer = -1;
+  // Why (memory): one arena block, carved only on a node that runs IPv6 (an IPv4 node's static data
+  // does not grow: the microcontroller budgets, docs/mcu.md).
+  const n = <usize>(MAX_ROUTERS * 32 + MAX_PREFIXES * 32 + DEST_ENTRIES * 48 + 16);
+  const b = arenaAlloc(n);
+  if (b == 0) { dests = 0; return false; }
+  memory.fill(b, 0, n);
+  routers = b;
+  prefixes = routers + <usize>MAX_ROUTERS * 32;
+  dests = prefixes + <usize>MAX_PREFIXES * 32;
+  linkMtu = dests + <usize>DEST_ENTRIES * 48;
+  return true;
+}
+
+/** The link of `iface` went down: forget the routers, prefixes, destinations and MTU learnt on it. */
+export function r6LinkDown(iface: i32): void {
+  for (let i = 0; i < MAX_ROUTERS; i++) if (load<u8>(rtr(i), 17) != 0 && <i32>load<u8>(rtr(i), 16) == iface) r6RouterDrop(i);
+  for (let i = 0; i < MAX_PREFIXES; i++) if (load<u8>(pfx(i), 18) != 0 && <i32>load<u8>(pfx(i), 17) == iface) store<u8>(pfx(i), 0, 18);
+  if (dests != 0) for (let i = 0; i < DEST_ENTRIES; i++) if (load<u8>(dst(i), D_FLAGS) != 0 && <i32>load<u8>(dst(i), D_IFACE) == iface) store<u8>(dst(i), 0, D_FLAGS);
+  store<u16>(linkMtu + (<usize>iface << 1), 0);
+}
+
+/** An advertisement's MTU option for `iface` (nd.ts checked it lies in 1280..the link's). */
+export function r6SetLinkMtu(iface: i32, mtu: u32): void { store<u16>(linkMtu + (<usize>iface << 1), <u16>mtu); }
+
+/** The lists' timer is due (TK_LISTS). */
+export function r6Timer(now: i64): void { listTimer = -1; expireLists(now); }
+
+
+function emitRouter(i: i32, lifetime: u32): void {
+  const b = evBuf();
+  store<u8>(b, load<u8>(rtr(i), 16));
+  store<u8>(b, lifetime != 0 ? 1 : 0, 1);
+  store<u16>(b, <u16>min<u32>(lifetime, 0xffff), 2);
+  addrCopy(b + 4, rtr(i));
+  evEmit(Ev.ROUTER6, 20);
+}
+
+export function r6RouterFind(iface: i32, a: usize): i32 {
+  for (let i = 0; i < MAX_ROUTERS; i++) {
+    const r = rtr(i);
+    if (load<u8>(r, 17) != 0 && <i32>load<u8>(r, 16) == iface && addrEqual(r, a)) return i;
+  }
+  return -1;
+}
+
+export function r6RouterDrop(i: i32): void {
+  store<u8>(rtr(i), 0, 17);
+  emitRouter(i, 0);
+}
+
+/** RFC 2461 §6.3.4: add, refresh or (lifetime 0) remove the default router `a` on `iface`. */
+export function r6RouterUpdate(iface: i32, a: usize, lifetime: u32): void {
+  let i = r6RouterFind(iface, a);
+  if (lifetime == 0) { if (i >= 0) r6RouterDrop(i); return; }
+  const fresh = i < 0;
+  if (fresh) {
+    for (let k = 0; k < MAX_ROUTERS && i < 0; k++) if (load<u8>(rtr(k), 17) == 0) i = k;
+    // Why: a full list keeps the routers it has (RFC 2461 §6.3.4 lets a host bound the list).
+    if (i < 0) { count(C.DROP_ND_ROUTERS_FULL); return; }
+    addrCopy(rtr(i), a);
+    store<u8>(rtr(i), <u8>iface, 16);
+    store<u8>(rtr(i), 1, 17);
+  }
+  store<i64>(rtr(i), nowMs() + <i64>lifetime * 1000, 24);
+  if (fresh) emitRouter(i, lifetime);
+  armLists();
+}
+
+/** True when `iface` has a default router (no more solicitations needed). */
+export function r6HasRouter(iface: i32): bool {
+  for (let i = 0; i < MAX_ROUTERS; i++) if (load<u8>(rtr(i), 17) != 0 && <i32>load<u8>(rtr(i), 16) == iface) return true;
+  return false;
+}
+
+/** RFC 2461 §6.3.4: add, refresh or (valid 0) remove the on-link prefix. */
+export function r6PrefixUpdate(iface: i32, pre: usize, plen: i32, valid: u32): void {
+  let free = -1;
+  for (let i = 0; i < MAX_PREFIXES; i++) {
+    const e = pfx(i);
+    if (load<u8>(e, 18) == 0) { if (free < 0) free = i; continue; }
+    if (<i32>load<u8>(e, 17) == iface && <i32>load<u8>(e, 16) == plen && addrPrefixMatch(e, pre, plen)) {
+      if (valid == 0) { store<u8>(e, 0, 18); return; }
+      store<i64>(e, valid == 0xffffffff ? i64.MAX_VALUE : nowMs() + <i64>valid * 1000, 24);
+      armLists();
+      return;
+    }
+  }
+  if (valid == 0 || free < 0) { if (valid != 0) count(C.DROP_RA_PREFIX); return; }
+  const e = pfx(free);
+  addrCopy(e, pre);
+  store<u8>(e, <u8>plen, 16);
+  store<u8>(e, <u8>iface, 17);
+  store<u8>(e, 1, 18);
+  store<i64>(e, valid == 0xffffffff ? i64.MAX_VALUE : nowMs() + <i64>valid * 1000, 24);
+  armLists();
+}
+
+function expireLists(now: i64): void {
+  for (let i = 0; i < MAX_ROUTERS; i++) if (load<u8>(rtr(i), 17) != 0 && load<i64>(rtr(i), 24) <= now) r6RouterDrop(i);
+  for (let i = 0; i < MAX_PREFIXES; i++) if (load<u8>(pfx(i), 18) != 0 && load<i64>(pfx(i), 24) <= now) store<u8>(pfx(i), 0, 18);
+  for (let i = 0; i < DEST_ENTRIES; i++) {
+    const d = dst(i);
+    if ((load<u8>(d, D_FLAGS) & DF_PMTU) != 0 && load<i64>(d, D_SET) + PMTU_AGE_MS <= now) {
+      // Why: RFC 1981 §4: a lowered path MTU is raised again after a while to find an increase.
+      store<u8>(d, load<u8>(d, D_FLAGS) & ~DF_PMTU, D_FLAGS);
+    }
+  }
+  armLists();
+}
+
+function armLists(): void {
+  let d = i64.MAX_VALUE;
+  for (let i = 0; i < MAX_ROUTERS; i++) if (load<u8>(rtr(i), 17) != 0) d = min(d, load<i64>(rtr(i), 24));
+  for (let i = 0; i < MAX_PREFIXES; i++) if (load<u8>(pfx(i), 18) != 0) d = min(d, load<i64>(pfx(i), 24));
+  for (let i = 0; i < DEST_ENTRIES; i++) if ((load<u8>(dst(i), D_FLAGS) & DF_PMTU) != 0) d = min(d, load<i64>(dst(i), D_SET) + PMTU_AGE_MS);
+  listTimer = stackTimerArm(listTimer, TK_LISTS, 0, d);
+}
+
+/** The destination cache entry for `a`, or -1. */
+function destFind(a: usize): i32 {
+  if (dests == 0) return -1;
+  for (let i = 0; i < DEST_ENTRIES; i++) if (load<u8>(dst(i), D_FLAGS) != 0 && addrEqual(dst(i), a)) return i;
+  return -1;
+}
+
+/** Record a redirect (`flag` DF_REDIRECT, next hop `nextHop` on `iface`) or a path MTU (DF_PMTU, `pmtu`) for `a`. */
+export function r6DestSet(a: usize, nextHop: usize, iface: i32, flag: u8, pmtu: u32): void {
+  let i = destFind(a);
+  if (i < 0) {
+    // A free entry, else the one set longest ago (bounded table).
+    let oldest: i64 = i64.MAX_VALUE;
+    for (let k = 0; k < DEST_ENTRIES; k++) {
+      const d = dst(k);
+      if (load<u8>(d, D_FLAGS) == 0) { i = k; break; }
+      if (load<i64>(d, D_SET) < oldest) { oldest = load<i64>(d, D_SET); i = k; }
+    }
+    memory.fill(dst(i), 0, 48);
+    addrCopy(dst(i), a);
+  }
+  const d = dst(i);
+  if (flag == DF_REDIRECT) { addrCopy(d + D_NH, nextHop); store<u8>(d, <u8>iface, D_IFACE); }
+  else store<u16>(d, <u16>pmtu, D_PMTU);
+  store<u8>(d, load<u8>(d, D_FLAGS) | flag, D_FLAGS);
+  store<i64>(d, nowMs(), D_SET);
+  armLists();
+}
+
+/** A Packet Too Big reported `mtu` for the path to `a` (ip6.ts): RFC 1981 §4, never below 1280. */
+export function r6PacketTooBig(a: usize, mtu: u32): void {
+  if (dests == 0 || ipv6IsMulticast(a)) return;
+  const v = mtu < <u32>IPV6_MIN_MTU ? <u32>IPV6_MIN_MTU : mtu;
+  const i = destFind(a);
+  // Why: RFC 1981 §4: only a decrease is taken (an increase is only ever tried by ageing).
+  if (i >= 0 && (load<u8>(dst(i), D_FLAGS) & DF_PMTU) != 0 && <u32>load<u16>(dst(i), D_PMTU) <= v) return;
+  r6DestSet(a, a, 0, DF_PMTU, v);
+}
+
+/** The link MTU of `iface` for IPv6 (an advertised MTU option lowers it). */
+export function r6LinkMtu(iface: i32): i32 {
+  if (linkMtu == 0) return netifMtu(iface);
+  const v = <i32>load<u16>(linkMtu + (<usize>iface << 1));
+  return v != 0 ? v : netifMtu(iface);
+}
+
+/** The path MTU to `a` leaving by `iface` (RFC 1981): the link's, lowered by a Packet Too Big. */
+export function r6PathMtu(a: usize, iface: i32): i32 {
+  const m = r6LinkMtu(iface);
+  const i = destFind(a);
+  if (i < 0 || (load<u8>(dst(i), D_FLAGS) & DF_PMTU) == 0) return m;
+  return min(m, <i32>load<u16>(dst(i), D_PMTU));
+}
+
+function firstIface(): i32 {
+  for (let i = 0; i < netifCount(); i++) if (netifValid(i) && netifUp(i)) return i;
+  return -1;
+}
+
+/**
+ * Next-hop determination (RFC 2461 §5.2) for the IPv6 address at `a`: writes the next hop to `nhOut`
+ * and returns the interface, or -1 when there is none. `hint`: the interface for link-scoped addresses.
+ */
+export function r6NextHop(a: usize, hint: i32, nhOut: usize): i32 {
+  if (addrIsLinkLocal6(a) || ipv6IsMulticast(a)) {
+    addrCopy(nhOut, a);
+    return hint >= 0 ? hint : firstIface();
+  }
+  const d = destFind(a);
+  if (d >= 0 && (load<u8>(dst(d), D_FLAGS) & DF_REDIRECT) != 0) {
+    const ifc = <i32>load<u8>(dst(d), D_IFACE);
+    if (netifUp(ifc)) { addrCopy(nhOut, dst(d) + D_NH); return ifc; }
+  }
+  for (let i = 0; i < netifCount(); i++) {
+    if (netifValid(i) && netifUp(i) && addr6OnLink(i, a)) { addrCopy(nhOut, a); return i; }
+  }
+  for (let i = 0; i < MAX_PREFIXES; i++) {
+    const e = pfx(i);
+    const ifc = <i32>load<u8>(e, 17);
+    if (load<u8>(e, 18) != 0 && netifUp(ifc) && addrPrefixMatch(e, a, <i32>load<u8>(e, 16))) { addrCopy(nhOut, a); return ifc; }
+  }
+  const r = routeLookup6(a, nhOut);
+  if (r >= 0) return r;
+  // Why: RFC 2461 §6.3.6: a router that is reachable or probably reachable (an entry in any state but
+  // INCOMPLETE) is preferred; else any router (NUD will tell).
+  let any = -1;
+  for (let i = 0; i < MAX_ROUTERS; i++) {
+    const e = rtr(i);
+    if (load<u8>(e, 17) == 0 || !netifUp(<i32>load<u8>(e, 16))) continue;
+    const st = neighborState(<i32>load<u8>(e, 16), e);
+    if (st != NEIGH_INCOMPLETE && st != NEIGH_FREE) { addrCopy(nhOut, e); return <i32>load<u8>(e, 16); }
+    if (any < 0) any = i;
+  }
+  if (any < 0) return -1;
+  addrCopy(nhOut, rtr(any));
+  return <i32>load<u8>(rtr(any), 16);
+}
+

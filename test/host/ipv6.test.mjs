@@ -1,0 +1,138 @@
+// IPv6 in the core (issue 12): stateless autoconfiguration from a router's advertisements with DAD,
+// Neighbor Discovery between boards, echo, forwarding, errors; two or three boards on a small LAN
+// (test/lib/ip6.mjs) with one clock.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { startBoard, host } from "./helpers.mjs";
+import { ip6, fmt6, echo6, udp6, eth, pkt6, icmp6Of, icmp6Packet, addrEvents, addrStates, A6, Lan } from "../lib/ip6.mjs";
+
+const R_MAC = "02:00:00:00:01:01", R_MAC1 = "02:00:00:00:02:01", H_MAC = "02:00:00:00:01:10", H2_MAC = "02:00:00:00:02:10";
+
+const router = (extra = {}) => ({
+  name: "r", board: "emulated", roles: ["router", "host"], node: { ipv6: "dual", raIntervalMs: 4000, raLifetimeSec: 1800 },
+  interfaces: [{ name: "eth0", mac: R_MAC, ipv4: "10.0.1.1/24" }, { name: "eth1", mac: R_MAC1, ipv4: "10.0.2.1/24" }],
+  ipv6: [{ iface: "eth0", address: "2001:db8:1::1/64", advertise: true }, { iface: "eth1", address: "2001:db8:2::1/64", advertise: true }],
+  ...extra,
+});
+const hostNode = (name, mac, extra = {}) => ({
+  name, board: "emulated", roles: ["host"], node: { ipv6: "dual" },
+  interfaces: [{ name: "eth0", mac }], ...extra,
+});
+
+/** EUI-64 address of `mac` under the /64 `prefix` ("2001:db8:1::"). */
+function slaac(prefix, mac) {
+  const m = host.parseMac(mac);
+  const a = ip6(prefix);
+  a.set([m[0] ^ 2, m[1], m[2], 0xff, 0xfe, m[3], m[4], m[5]], 8);
+  return fmt6(a);
+}
+
+function net() {
+  const clock = { t: 1000 };
+  const lan = new Lan(clock);
+  const start = (json) => { const n = startBoard(json, { now: () => clock.t }); return n; };
+  return { clock, lan, start };
+}
+
+test("a host autoconfigures a global address from a router's advertisement after DAD; both addresses preferred", () => {
+  const { lan, start, clock } = net();
+  const r = start(router());
+  const h = start(hostNode("h", H_MAC));
+  lan.attach(r, 0, "a"); lan.attach(h, 0, "a");
+  const t0 = clock.t;
+  lan.run(6000);
+  const st = addrStates(h.cap);
+  const ll = slaac("fe80::", H_MAC), g = slaac("2001:db8:1::", H_MAC);
+  assert.equal(st.get(ll), A6.PREFERRED, "link-local preferred");
+  assert.equal(st.get(g), A6.PREFERRED, "global preferred");
+  // The global address went through DAD: tentative first, one NS from :: for it.
+  const ev = addrEvents(h.cap).filter((e) => e.addr === g);
+  assert.deepEqual(ev.map((e) => e.state), [A6.TENTATIVE, A6.PREFERRED]);
+  const c = h.board.counters();
+  assert.ok(c.nd_tx_rs >= 1, "router solicitation sent");
+  assert.ok(c.nd_rx_ra >= 1, "advertisement received");
+  assert.equal(c.slaac_addresses, 1);
+  assert.equal(c.nd_dad_duplicate, 0);
+  // The router took the host's link-layer address from its solicitation, the host has a default router.
+  const rtr = h.cap.events.filter((e) => e.kind === 18);
+  assert.equal(rtr.length, 1);
+  assert.equal(fmt6(rtr[0].data.subarray(4, 20)), slaac("fe80::", R_MAC));
+  assert.ok(clock.t - t0 >= 1000);
+});
+
+test("ping6 both ways between autoconfigured hosts through a router; hop limit and echo replies", () => {
+  const { lan, start } = net();
+  const r = start(router());
+  const h1 = start(hostNode("h1", H_MAC));
+  const h2 = start(hostNode("h2", H2_MAC));
+  lan.attach(r, 0, "a"); lan.attach(r, 1, "b"); lan.attach(h1, 0, "a"); lan.attach(h2, 0, "b");
+  lan.run(6000);
+  const a1 = ip6(slaac("2001:db8:1::", H_MAC)), a2 = ip6(slaac("2001:db8:2::", H2_MAC));
+  assert.equal(h1.board.output(echo6(a1, a2, 7, 1)), 0);
+  lan.run(50);
+  const rep = h1.cap.delivered.map((p) => new Uint8Array(p)).filter((p) => p[6] === 58 && p[40] === 129);
+  assert.equal(rep.length, 1, "echo reply delivered to h1");
+  assert.equal(fmt6(rep[0].subarray(8, 24)), fmt6(a2));
+  assert.equal(rep[0][7], 63, "one router hop");
+  // And the other way, to h1's link-local from nobody (scope): a link-local destination is not forwarded.
+  assert.equal(h2.board.output(echo6(a2, a1, 8, 1)), 0);
+  lan.run(50);
+  assert.equal(h2.cap.delivered.map((p) => new Uint8Array(p)).filter((p) => p[6] === 58 && p[40] === 129).length, 1);
+  assert.ok(r.board.counters().ip6_forwarded >= 4);
+  // Hop limit 1 through the router: Time Exceeded from the router back to h1.
+  assert.equal(h1.board.output(echo6(a1, a2, 9, 1, 16, 1)), 0);
+  lan.run(50);
+  const te = h1.cap.delivered.map((p) => new Uint8Array(p)).filter((p) => p[6] === 58 && p[40] === 3);
+  assert.equal(te.length, 1);
+  assert.equal(fmt6(te[0].subarray(8, 24)), "2001:db8:1::1");
+});
+
+test("DAD: a configured address another host already holds is detected as a duplicate and never used", () => {
+  const { lan, start } = net();
+  const a = start(hostNode("a", H_MAC, { ipv6: [{ iface: "eth0", address: "2001:db8:1::5/64" }] }));
+  lan.attach(a, 0, "a");
+  lan.run(3000);
+  assert.equal(addrStates(a.cap).get("2001:db8:1::5"), A6.PREFERRED);
+  const b = start(hostNode("b", H2_MAC, { ipv6: [{ iface: "eth0", address: "2001:db8:1::5/64" }] }));
+  lan.attach(b, 0, "a");
+  lan.run(3000);
+  assert.equal(addrStates(b.cap).get("2001:db8:1::5"), A6.DUPLICATE);
+  assert.equal(b.board.counters().nd_dad_duplicate, 1);
+  assert.equal(addrStates(a.cap).get("2001:db8:1::5"), A6.PREFERRED, "the holder keeps it");
+  // b may not send from it: the local stack's packet is refused.
+  assert.equal(b.board.output(echo6(ip6("2001:db8:1::5"), ip6(slaac("fe80::", H_MAC)), 1, 1)), 1);
+  // and it does not answer for it: a's neighbour solicitation gets only a's own answer... (a resolves b's link-local fine)
+  const before = b.board.counters().nd_tx_na;
+  a.board.output(echo6(ip6("2001:db8:1::5"), ip6(slaac("fe80::", H2_MAC)), 2, 1));
+  lan.run(100);
+  assert.ok(b.board.counters().nd_tx_na >= before);
+});
+
+test("neighbour cache: an unsolicited advertisement without Override never replaces a cached address", () => {
+  const { lan, start } = net();
+  const r = start(router());
+  const h = start(hostNode("h", H_MAC));
+  lan.attach(r, 0, "a"); lan.attach(h, 0, "a");
+  lan.run(6000);
+  const ll = ip6(slaac("fe80::", R_MAC));
+  const hl = ip6(slaac("fe80::", H_MAC));
+  const nb = () => h.board.dumpRaw(2).map((x) => ({ mac: host.formatMac(x.subarray(0, 6)), state: x[6], addr: fmt6(x.subarray(16, 32)) })).filter((e) => e.addr === fmt6(ll));
+  assert.equal(nb()[0].mac, R_MAC);
+  // NA for the router's link-local from a forger's MAC: Router flag, no Solicited, no Override.
+  const forged = host.parseMac("02:66:66:66:66:66");
+  const body = new Uint8Array(24); body.set(ll, 0); body.set([2, 1], 16); body.set(forged, 18);
+  const p = icmp6Packet(ll, ip6("ff02::1"), 136, 0, Uint8Array.of(0x80, 0, 0, 0), body, 255);
+  h.board.rx(0, eth(host.parseMac("33:33:00:00:00:01"), forged, 0x86dd, p));
+  assert.equal(nb()[0].mac, R_MAC, "the cached address stays");
+  // With Override it is taken (RFC 2461 §7.2.5) — the rule is about the flag, not about refusing NAs.
+  const p2 = icmp6Packet(ll, ip6("ff02::1"), 136, 0, Uint8Array.of(0xa0, 0, 0, 0), body, 255);
+  h.board.rx(0, eth(host.parseMac("33:33:00:00:00:01"), forged, 0x86dd, p2));
+  assert.equal(nb()[0].mac, "02:66:66:66:66:66");
+  // Hop limit 254 (forwarded from elsewhere): invalid, dropped and counted, nothing changes.
+  const back = icmp6Packet(ll, ip6("ff02::1"), 136, 0, Uint8Array.of(0xa0, 0, 0, 0), (() => { const b = body.slice(); b.set(host.parseMac(R_MAC), 18); return b; })(), 254);
+  const inv = h.board.counters().drop_nd_invalid;
+  h.board.rx(0, eth(host.parseMac("33:33:00:00:00:01"), forged, 0x86dd, back));
+  assert.equal(h.board.counters().drop_nd_invalid, inv + 1);
+  assert.equal(nb()[0].mac, "02:66:66:66:66:66");
+  void hl;
+});
