@@ -105,11 +105,18 @@ export const enum T {
   IPV6_PREFIX_LEN, // ipv6.prefixLen
   AN_IPV6_UNICAST_ADDRESS, // a unicast IPv6 address
   IPV6_ADDRESSES, // ipv6 addresses per interface
+  IPSEC_RECORD_LENGTH, // ipsec record length
+  IPSEC_PEER, // ipsec.peer
+  IPSEC_SPI, // ipsec.spiIn / spiOut
+  IPSEC_KEY, // ipsec.key length (16 hmac-md5-96, 20 hmac-sha1-96)
+  IPSEC_WINDOW, // ipsec.window
+  IPSEC_ALGORITHM, // ipsec.algorithm
+  IPSEC_PEERS, // ipsec peers
   NODE_ROLES, // node.roles
   RECORD_HEADER, // record header
   RECORD_LENGTH, // record length
   RECORD_TYPE, // record type
-  RECORD_TYPES, // 1..8 or >= 128
+  RECORD_TYPES, // 1..9 or >= 128
   RECORD_TYPES_AFTER_INIT, // 4 (ROUTE), 6 (SA) or >= 128
   RECORD_TYPE_AFTER_INIT, // record type after init
   ROUTES, // routes
@@ -156,6 +163,9 @@ export const REC_MOBILITY: u8 = 5;
 export const REC_SA: u8 = 6;
 export const REC_SERVER: u8 = 7;
 export const REC_ADDR6: u8 = 8;
+export const REC_IPSEC: u8 = 9;
+/** Most IPsec AH peers (records IPSEC). */
+export const MAX_IPSEC: i32 = 16;
 
 // BOARD keys (u16 key, u32 value)
 export const K_MEMORY_PAGES: u16 = 1;
@@ -296,6 +306,8 @@ export let retransTimerMs: i32 = 1000;
 export let reachableTimeMs: i32 = 30000;
 export let raIntervalMs: i32 = 600000;
 export let raLifetimeSec: i32 = 1800;
+/** IPSEC records in the configuration (counted in pass 1, so the table can be carved). */
+export let ipsecEntries: i32 = 0;
 
 /** True when the node runs IPv6 (dual-stack or IPv6 only). */
 // @ts-ignore: decorator
@@ -380,7 +392,7 @@ export function configDefaults(): void {
   serverEntries = 0; careOfRoutes = 0;
   roles = ROLE_LOCAL_STACK; defaultTtl = 64; arpTimeoutSec = 60;
   arpRetries = 3; icmpErrorsPerSec = 10; logLevel = 2;
-  ipv6 = IPV6_OFF; dadTransmits = 1; retransTimerMs = 1000; reachableTimeMs = 30000; raIntervalMs = 600000; raLifetimeSec = 1800;
+  ipsecEntries = 0; ipv6 = IPV6_OFF; dadTransmits = 1; retransTimerMs = 1000; reachableTimeMs = 30000; raIntervalMs = 600000; raLifetimeSec = 1800;
   homeAddress = 0; homeAgent = 0; homePrefixLen = 24; lifetimeSec = 300; advertIntervalMs = 1000;
   advertLifetimeSec = 3; encapsulations = ENCAP_IPIP; maxBindingsPerNode = 4; requestFlags = 0;
   colocated = 1; replay = 0; replayWindowSec = 7; clockOffsetSec = 0; busy = false;
@@ -604,6 +616,8 @@ function nodeKey6(key: u32, v: u32): bool {
 export function configCrossCheck(): bool {
   if (reassemblySlots > 0 && reassemblyBytes < 576) return refuse(T.BOARD_REASSEMBLY_BYTES, 576, 65535, reassemblyBytes);
   // Why: RFC 2460 §5: IPv6 needs links of at least 1280 bytes, and a node reassembles at least 1500.
+  // Why: AH is IPv6's here (security/ipsec.ts): its peers need an IPv6 node.
+  if (ipsecEntries > 0 && !ipv6Enabled()) return refuse(T.NODE_IPV6, 1, IPV6 ? 2 : 0, ipv6);
   if (IPV6 && ipv6 != IPV6_OFF) {
     if (frameBytes < 1280 + 14) return refuse(T.BOARD_FRAME_BYTES, 1294, 9018, frameBytes);
     if (reassemblySlots > 0 && reassemblyBytes < 1500) return refuse(T.BOARD_REASSEMBLY_BYTES, 1500, 65535, reassemblyBytes);
@@ -638,8 +652,9 @@ export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApp
       if (type != REC_ROUTE && type != REC_SA && type < 128) return refuseText(T.RECORD_TYPE_AFTER_INIT, T.RECORD_TYPES_AFTER_INIT, type);
     } else if (!pass2) {
       if (type == REC_BOARD || type == REC_NODE || type == REC_MOBILITY) { if (!keyValues(v, rlen, type)) return false; }
+      else if (type == REC_IPSEC) { if (++ipsecEntries > MAX_IPSEC) return refuse(T.IPSEC_PEERS, 0, MAX_IPSEC, ipsecEntries); }
       else if (type != REC_IFACE && type != REC_ROUTE && type != REC_SA && type != REC_SERVER && type != REC_ADDR6 && type < 128) return refuseText(T.RECORD_TYPE, T.RECORD_TYPES, type);
-    } else if (type == REC_IFACE || type == REC_ROUTE || type == REC_SA || type == REC_SERVER || type == REC_ADDR6) {
+    } else if (type == REC_IFACE || type == REC_ROUTE || type == REC_SA || type == REC_SERVER || type == REC_ADDR6 || type == REC_IPSEC) {
       if (!apply(type, v, rlen)) return false;
     }
     o += 4 + rlen;

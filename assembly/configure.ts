@@ -5,8 +5,9 @@
 import {
   T, refuse, refuseText, addrField, v4PrefixField, be16, be32, frameBytes, routeEntries, securityAssocEntries, REC_IFACE, REC_ROUTE, REC_SA, REC_SERVER, serverAdd, servers, serverTableSet, SERVER_TABLE_BYTES, SRV_ADVERTISE, SRV_TRANSIT, MAX_SERVERS, SA_USE_LAST,
   SA_MAX_KEY, SA_ALG_KEYED_MD5, SA_ALG_HMAC_MD5, SA_REPLAY_NONCES, SA_USE_MASK, SA_USE_SHIFT,
-  SA_USE_MOBILE_HOME, SA_USE_FOREIGN_HOME, REC_ADDR6, ipv6Enabled
+  SA_USE_MOBILE_HOME, SA_USE_FOREIGN_HOME, REC_ADDR6, REC_IPSEC, ipv6Enabled, ipsecEntries
 } from "./config";
+import { ipsecAdd } from "./security/ipsec";
 import { MAX_IFACES, netifSet, netifValid, NETIF_V6_ADDRS } from "./link/netif";
 import { addr6Configure } from "./stack/addr6";
 import { IPV6 } from "./features";
@@ -16,6 +17,37 @@ import { arenaAlloc } from "./mem";
 
 // Why (memory): IPv6 address configuration through a reference, out of configApply (see index.ts init).
 const addr6ConfigureRef: usize = IPV6 ? changetype<usize>(addr6Configure) : 0;
+
+/**
+ * IPSEC 32+k: 0 spiIn u32 | 4 spiOut u32 | 8 algorithm u8 (1 hmac-md5-96, 2 hmac-sha1-96) | 9 window u8 |
+ * 10 flags u8 (bit 0 inbound AH required) | 11 keyLen u8 | 12 pad[4] | 16 peer[16] | 32 key[keyLen]
+ */
+function ipsecApply(v: usize, rlen: u32): bool {
+  if (rlen < 33) return refuse(T.IPSEC_RECORD_LENGTH, 33, 32 + 20, rlen);
+  const klen = <i32>load<u8>(v + 11);
+  if (<u32>(32 + klen) != rlen) return refuse(T.IPSEC_RECORD_LENGTH, 32 + klen, 32 + klen, rlen);
+  const a = v + 16;
+  // Why: an AH peer is one unicast IPv6 address (RFC 4291): not ::, not IPv4-mapped, not multicast.
+  if ((load<u64>(a) == 0 && (load<u32>(a, 8) == 0 || load<u32>(a, 8) == 0xffff0000)) || load<u8>(a) == 0xff) {
+    return refuseText(T.IPSEC_PEER, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(a));
+  }
+  const spiIn = be32(v), spiOut = be32(v + 4);
+  // Why: RFC 2402 §2.4: SPIs 1-255 are reserved and 0 is never sent.
+  if (spiIn < 256) return refuse(T.IPSEC_SPI, 256, 0xffffffff, spiIn);
+  if (spiOut < 256) return refuse(T.IPSEC_SPI, 256, 0xffffffff, spiOut);
+  const alg = load<u8>(v + 8);
+  if (alg < 1 || alg > 2) return refuse(T.IPSEC_ALGORITHM, 1, 2, alg);
+  // Why: RFC 2403 §3 / RFC 2404 §3: HMAC-MD5-96 uses 128-bit keys, HMAC-SHA1-96 160-bit keys.
+  const want = alg == 1 ? 16 : 20;
+  if (klen != want) return refuse(T.IPSEC_KEY, want, want, klen);
+  // Why: RFC 2402 §3.4.3: a window of 32 MUST be supported, 64 SHOULD be the default.
+  const w = load<u8>(v + 9);
+  if (w != 32 && w != 64) return refuse(T.IPSEC_WINDOW, 32, 64, w);
+  const r = ipsecAdd(a, spiIn, spiOut, alg, v + 32, klen, w, load<u8>(v + 10));
+  if (r == 1) return refuse(T.IPSEC_PEERS, 0, ipsecEntries, ipsecEntries + 1);
+  return r == 0;
+}
+const ipsecApplyRef: usize = IPV6 ? changetype<usize>(ipsecApply) : 0;
 
 /**
  * Apply one IFACE, ROUTE or SA record (config.ts RecordApply). Layouts (ABI v2, docs/abi.md
@@ -59,6 +91,8 @@ export function configApply(type: u8, v: usize, rlen: u32): bool {
     }
     const r = changetype<(i: i32, a: usize, l: i32, f: u8, vs: u32, ps: u32) => i32>(addr6ConfigureRef)(ifc, a, plen, load<u8>(v + 2), be32(v + 4), be32(v + 8));
     if (r != 0) return refuseText(T.IPV6_ADDRESS, T.IPV6_ADDRESSES, NETIF_V6_ADDRS);
+  } else if (IPV6 && type == REC_IPSEC) {
+    return changetype<(v: usize, rlen: u32) => bool>(ipsecApplyRef)(v, rlen);
   } else if (type == REC_ROUTE) {
     if (rlen != 36) return refuse(T.ROUTE_RECORD_LENGTH, 36, 36, rlen);
     // An IPv4 route has IPv4-mapped destination and gateway and a prefix length of 96 + n; an IPv6

@@ -213,6 +213,14 @@ export const enum C {
   ND_ADDR_CONFLICT,   // another node advertised one of our (non-tentative) addresses
   SLAAC_ADDRESSES,    // addresses formed by stateless autoconfiguration
   DROP_RA_PREFIX,     // prefix option ignored (link-local, not 64 bits for autoconfiguration, lifetimes inconsistent, table full)
+  AH_RX_OK,           // IPsec AH verified (ICV and replay window)
+  AH_TX,              // packets sent with an AH
+  DROP_AH_ICV,        // AH ICV did not verify (RFC 2402 §3.4.4)
+  DROP_AH_REPLAY,     // AH sequence number 0, duplicate or left of the window (RFC 2402 §3.4.3)
+  DROP_AH_NO_SA,      // AH with an SPI no SA of its source has
+  DROP_AH_MALFORMED,  // AH header or the headers before it unusable
+  DROP_AH_REQUIRED,   // a packet without AH from a peer whose policy requires it
+  DROP_AH_OUTPUT,     // a packet to an AH peer not sent (no headroom, or the SA's counter is exhausted)
   COUNT
 }
 

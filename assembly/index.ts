@@ -15,6 +15,7 @@ import { ipInit, ipOutput } from "./stack/ip";
 import { arpInit } from "./stack/arp";
 import { ip6Init, ip6Output } from "./stack/ip6";
 import { IPV6 } from "./features";
+import { ipsecInit } from "./security/ipsec";
 import { ndInit, ndStart } from "./stack/nd";
 import { reasmInit } from "./stack/reasm";
 import { udpInit } from "./transport/udp";
@@ -109,7 +110,7 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   return 0;
 }
 
-function ipv6Init(): void { ip6Init(); ndInit(); }
+function ipv6Init(): void { ip6Init(); ndInit(); ipsecInit(cfg.ipsecEntries); }
 const ipv6InitRef: usize = IPV6 ? changetype<usize>(ipv6Init) : 0;
 const ipv6StartRef: usize = IPV6 ? changetype<usize>(ndStart) : 0;
 

@@ -103,6 +103,7 @@ function convert(f, config) {
     case "string": s = f.chars === undefined ? { type: "string" } : { type: "string", pattern: `^[${f.chars}]{${f.minLength},${f.maxLength}}$` }; break;
     case "ipv4": case "cidr4": case "mac": case "key": s = { type: "string", pattern: PATTERNS[f.type] }; break;
     case "cidr6": s = { type: "string", pattern: "^[0-9a-fA-F:.]+/[0-9]{1,3}$" }; break;
+    case "ip6": s = { type: "string", pattern: "^[0-9a-fA-F:.]+$" }; break;
     case "any": s = {}; break;
     default: throw new Error(`unknown field type ${f.type}`);
   }

@@ -34,13 +34,17 @@ import { pktRoom } from "./packet";
 import { icmpErrorToken } from "./ip";
 import { addr6Ours, addr6IsMember, addr6Source } from "./addr6";
 import { r6NextHop, r6PathMtu, r6LinkMtu, r6PacketTooBig } from "./route6";
+import { ipsecIn, ipsecOut, ipsecRequired, ipsecCount } from "../security/ipsec";
+import { AhVerify, ahVerify, ahSeal, AH_SA_SPI } from "../security/ah";
+import { AH_HEADER_LEN, ahSpi, ahEmit, ahLen as ahLenOf } from "../wire/ah";
 import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";
 import { ETHERTYPE_IPV6 } from "../wire/ethernet";
 import { addrCopy, addrIsUnspecified, addrIsLinkLocal6, macSetIpv6Multicast } from "../wire/addr";
 import {
   Ipv6Err, Ext6Err, ipv6Check, ipv6TotalLen, ipv6Src, ipv6Dst, ipv6NextHeader, ipv6HopLimit, ipv6IsMulticast,
   ipv6DecrementHopLimit, ipv6Emit, ipv6SetPayloadLen, ipv6SetNextHeader, ipv6WalkChain, ipv6OptionsCheck, ip6OptWantsIcmp,
-  ipv6ExtLen, walkProto, walkOffset, walkNhAt, walkPointer, walkRouting, walkFrag, WALK_SIZE, fragEmit,
+  ipv6ExtLen, walkProto, walkOffset, walkNhAt, walkPointer, walkRouting, walkFrag, walkAh, WALK_SIZE, fragEmit,
+  IP6_NEXT_HEADER, IPPROTO_AH,
   rhType, rhCheckAddrs, rhSegmentsLeft, rhNumAddrs, rhAddr, rhSetSegmentsLeft,
   IPV6_HEADER_LEN, IPV6_MIN_MTU, IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_FRAGMENT, IPPROTO_ICMPV6, IPPROTO_NONE,
   IPPROTO_DSTOPTS, RH_TYPE0, RH_TYPE, FRAG_HEADER_LEN,
@@ -71,6 +75,10 @@ let errNh: usize = 0;
 let tmp: usize = 0;
 let srcSel: usize = 0;
 let groupMac: usize = 0;
+/** The ICV input image of AH (the headers up to and including AH, mutable fields zeroed). */
+const AH_SCRATCH: i32 = 512;
+let ahScratch: usize = 0;
+let lastIface: i32 = -1;
 /** The hop limit for what this node originates (node.defaultTtl; a router's advertisement may set it). */
 export let hopLimit6: u8 = 64;
 let fragIdent: u32 = 0;
@@ -95,13 +103,14 @@ export function ip6Init(): bool {
   hopLimit6 = <u8>cfg.defaultTtl;
   if (!cfg.ipv6Enabled()) return true;
   const hp = 8 + 8 * MAX_PROTO6, hi = 8 + 8 * MAX_ICMP6;
-  const b = arenaAlloc(<usize>(hp + hi + WALK_SIZE + 5 * 16 + 8));
+  const b = arenaAlloc(<usize>(hp + hi + WALK_SIZE + 5 * 16 + 8 + AH_SCRATCH));
   if (b == 0) return false;
   protos6 = b;
   icmp6Handlers = b + <usize>hp;
   walk = icmp6Handlers + <usize>hi;
   fwdNh = walk + <usize>WALK_SIZE;
   sendNh = fwdNh + 16; errNh = sendNh + 16; tmp = errNh + 16; srcSel = tmp + 16; groupMac = srcSel + 16;
+  ahScratch = groupMac + 8;
   handlersReset(protos6, MAX_PROTO6);
   handlersReset(icmp6Handlers, MAX_ICMP6);
   random(tmp, 4);
@@ -172,12 +181,30 @@ function extError(iface: i32, p: usize, len: i32, e: i32, multicastDst: bool): i
   return 1;
 }
 
-/** A checked packet for this node, received on `iface` (-1: from the local stack). */
+/** A checked packet for this node, received on `iface` (-1: from the local stack; -2: `lastIface`,
+ *  its AH verified and removed). */
 function ip6Local(iface: i32, p: usize, len: i32, unicast: bool): i32 {
+  if (iface >= 0) lastIface = iface;
   const e = ipv6WalkChain(p, 0, walk);
   if (e != Ext6Err.OK) return extError(iface, p, len, e, !unicast);
   const proto = walkProto(walk);
   const off = walkOffset(walk);
+  // Why: RFC 2401 §4.4, RFC 2402 §3.4: an AH is verified with the SA its SPI and source name (the
+  // replay window moves only for a valid ICV); a peer whose policy requires AH is not heard without it.
+  // Neighbor Discovery is exempt (security/ipsec.ts). The local stack's own packets (iface -1) are ours.
+  if (iface >= 0 && ipsecCount() > 0 && proto != IPPROTO_ROUTING && proto != IPPROTO_FRAGMENT && !isNd(p, proto, off, len)) {
+    const ah = walkAh(walk);
+    if (ah != 0) {
+      if (!ahInput(p, len, ah)) return 1;
+      // Verified: the AH comes out (RFC 2401 §5.2: what goes up is the packet as it was protected), so
+      // the local stack and the handlers see the plain packet; it is walked again, without AH.
+      const n = ahStrip(p, len, ah);
+      return ip6Local(-2, p + <usize>n, len - n, unicast);
+    }
+    if (ipsecRequired(ipv6Src(p))) { count(C.DROP_AH_REQUIRED); return 1; }
+  }
+  // (iface -2: the packet came in on a link and its AH was verified and removed above.)
+  if (iface == -2) iface = lastIface;
   if (proto == IPPROTO_ROUTING) return routingHeader(iface, p, len, unicast);
   if (proto == IPPROTO_FRAGMENT) {
     // Why: a fragment is only useful reassembled (RFC 2460 §4.5); this node has no IPv6 reassembly
@@ -201,6 +228,72 @@ function ip6Local(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   count(C.DROP_PROTO);
   ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_NEXT_HEADER, <u32>walkNhAt(walk));
   return 1;
+}
+
+/** True for a Neighbor Discovery message (ICMPv6 133-137) at `off`. */
+function isNd(p: usize, proto: u8, off: i32, len: i32): bool {
+  if (proto != IPPROTO_ICMPV6 || off >= len) return false;
+  const t = load<u8>(p + <usize>off);
+  return t >= 133 && t <= 137;
+}
+
+/** Verify the AH at `ahOff` of the packet at `p`; false (counted) when it does not pass. */
+function ahInput(p: usize, len: i32, ahOff: i32): bool {
+  const h = p + <usize>ahOff;
+  if (ahOff + AH_HEADER_LEN > len) { count(C.DROP_AH_MALFORMED); return false; }
+  const sa = ipsecIn(ahSpi(h), ipv6Src(p));
+  if (sa == 0) { count(C.DROP_AH_NO_SA); return false; }
+  const r = ahVerify(sa, p, len, ahOff, ahScratch, AH_SCRATCH);
+  if (r == AhVerify.OK) { count(C.AH_RX_OK); return true; }
+  count(r == AhVerify.BAD_ICV ? C.DROP_AH_ICV : r == AhVerify.REPLAY ? C.DROP_AH_REPLAY : C.DROP_AH_MALFORMED);
+  return false;
+}
+
+/**
+ * Remove the verified AH at `ahOff` (its length from its header) from the packet at `p`: the headers in
+ * front move up over it, the Next Header that named AH takes AH's, the Payload Length shrinks. Returns
+ * how far the packet's start moved (the AH's length).
+ */
+function ahStrip(p: usize, len: i32, ahOff: i32): i32 {
+  const h = p + <usize>ahOff;
+  const n = <i32>ahLenOf(h);
+  const inner = load<u8>(h);
+  // The Next Header octet naming AH: the fixed header's, or that of the last extension header before it.
+  let at = <usize>IP6_NEXT_HEADER;
+  let nh = ipv6NextHeader(p);
+  let o = IPV6_HEADER_LEN;
+  while (o < ahOff) { at = <usize>o; const l = ipv6ExtLen(p, o, nh); nh = load<u8>(p + <usize>o); o += l; }
+  store<u8>(p + at, inner);
+  ipv6SetPayloadLen(p, <u16>(len - n - IPV6_HEADER_LEN));
+  memory.copy(p + <usize>n, p, <usize>ahOff);
+  return n;
+}
+
+/**
+ * Put an AH for the SA at `sa` into the packet at `p` (`len` bytes) right after its IPv6 header and any
+ * Hop-by-Hop header (RFC 2402 §3.1: AH follows the headers routers look at), moving those 24 bytes to
+ * the front, and seal it. Returns the new start (the length grew by 24), or 0 when there is no room or
+ * the SA refuses (counter exhausted): the packet is then not sent.
+ */
+function ahOutput(sa: usize, p: usize, len: i32): usize {
+  let u = IPV6_HEADER_LEN;
+  let nhAt = IP6_NEXT_HEADER;
+  if (ipv6NextHeader(p) == IPPROTO_HOPOPTS) {
+    if (len < IPV6_HEADER_LEN + 8) return 0;
+    nhAt = <usize>IPV6_HEADER_LEN;
+    u += ipv6ExtLen(p, IPV6_HEADER_LEN, IPPROTO_HOPOPTS);
+    if (u > len) return 0;
+  }
+  if (pktRoom(p) < AH_HEADER_LEN + FRAG_HEADER_LEN + 14) return 0;
+  const q = p - <usize>AH_HEADER_LEN;
+  memory.copy(q, p, <usize>u);
+  const inner = load<u8>(q + nhAt);
+  store<u8>(q + nhAt, IPPROTO_AH);
+  ahEmit(q + <usize>u, AH_HEADER_LEN, inner, load<u32>(sa, AH_SA_SPI), 0);
+  ipv6SetPayloadLen(q, <u16>(len + AH_HEADER_LEN - IPV6_HEADER_LEN));
+  if (!ahSeal(sa, q, len + AH_HEADER_LEN, u, ahScratch, AH_SCRATCH)) return 0;
+  count(C.AH_TX);
+  return q;
 }
 
 /**
@@ -388,6 +481,16 @@ export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
     oif = r6NextHop(dst, oifHint, sendNh);
   }
   if (oif < 0) { count(C.DROP_NO_ROUTE); return 1; }
+  // Why: RFC 2401 §4.4 outbound policy: traffic to an AH peer is protected (Neighbor Discovery exempt).
+  if (ipsecCount() > 0 && !ipv6IsMulticast(dst)) {
+    const sa = ipsecOut(dst);
+    if (sa != 0 && !(ipv6NextHeader(p) == IPPROTO_ICMPV6 && isNd(p, IPPROTO_ICMPV6, IPV6_HEADER_LEN, len))) {
+      const q = ahOutput(sa, p, len);
+      if (q == 0) { count(C.DROP_AH_OUTPUT); return 1; }
+      p = q;
+      len += AH_HEADER_LEN;
+    }
+  }
   const mtu = r6PathMtu(dst, oif);
   if (len <= mtu) return ip6LinkSend(oif, sendNh, p, len);
   return ip6SendFragments(oif, sendNh, p, len, mtu);

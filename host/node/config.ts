@@ -68,10 +68,15 @@ export interface ValidConfig {
   securityAssociations: SecurityAssociation[];
   /** IPv6 addresses configured on the interfaces (node.ipv6 "dual" or "only"). */
   ipv6: Ipv6Address[];
+  /** IPsec AH peers (IPv6). */
+  ipsec: IpsecPeer[];
 }
 
 /** A configured IPv6 address: the interface's name, [16 bytes, prefix length], and what a router advertises. */
 export interface Ipv6Address { iface: string; address: [number[], number]; advertise: boolean; validSec: number; preferredSec: number }
+
+/** A manually keyed AH peer: its address (16 bytes), SPIs, algorithm, key, window, inbound policy. */
+export interface IpsecPeer { peer: number[]; spiIn: number; spiOut: number; algorithm: string; key: Uint8Array; window: number; require: boolean }
 
 export const BOARDS: Record<string, BoardProfile> = Object.fromEntries(
   [esp32, esp32c3, rpiZero2w, rpi4, linux, emulated, mcuRv32Virt].map((b) => [b.name, b as BoardProfile]),
@@ -86,7 +91,7 @@ export class ConfigError extends Error {
 
 type Ref = { ref: string; minus?: number };
 /** The field types the walker knows (schema/config.fields.json, schema/scenario.fields.json). */
-export const FIELD_TYPES = ["object", "list", "integer", "number", "boolean", "enum", "string", "ipv4", "cidr4", "cidr6", "mac", "key", "any", "ref", "map", "variant", "hex", "span"] as const;
+export const FIELD_TYPES = ["object", "list", "integer", "number", "boolean", "enum", "string", "ipv4", "cidr4", "cidr6", "ip6", "mac", "key", "any", "ref", "map", "variant", "hex", "span"] as const;
 /** One field of a description; see docs/abi.md "Configuration schema" and docs/scenarios.md. */
 export interface Field {
   type: typeof FIELD_TYPES[number];
@@ -369,6 +374,13 @@ export class Walk {
         if (lit === undefined && f.unicast && (c[1] === 0 || (c[0] >>> 28) >= 14 || c[0] >>> 24 === 127 || c[0] >>> 24 === 0)) { this.bad(field, t.unicast, raw); return undefined; }
         return c;
       }
+      case "ip6": {
+        const a = parseIp6(raw);
+        if (!a) break;
+        const zero8 = a.slice(0, 8).every((x) => x === 0);
+        if (f.unicast && (a[0] === 0xff || (zero8 && ((a[8] | a[9] | a[10] | a[11]) === 0 || (a[10] === 0xff && a[11] === 0xff && (a[8] | a[9]) === 0))))) { this.bad(field, t.unicast, raw); return undefined; }
+        return a;
+      }
       case "cidr6": {
         const c = parseCidr6(raw);
         if (!c) break;
@@ -582,6 +594,7 @@ function typed(w: Walk): ValidConfig {
     mobility: { ...t.mobility, encapsulations: [...t.mobility.encapsulations], request: { ...t.mobility.request } },
     securityAssociations: t.securityAssociations.map((s: Tree) => ({ ...s })),
     ipv6: (t.ipv6 ?? []).map((a: Tree) => ({ ...a })),
+    ipsec: (t.ipsec ?? []).map((a: Tree) => ({ ...a })),
   };
   return c;
 }
@@ -686,6 +699,7 @@ function configRecords(c: ValidConfig): Uint8Array[] {
     const dv = new DataView(buf.buffer);
     if (f.type === "cidr4") { buf.set(mappedAddress(v[0]), f.at!); buf[f.prefixAt!] = V4_PREFIX_BASE + v[1]; }
     else if (f.type === "cidr6") { buf.set(v[0], f.at!); buf[f.prefixAt!] = v[1]; }
+    else if (f.type === "ip6") buf.set(v, f.at!);
     else if (f.type === "ipv4") buf.set(mappedAddress(v), f.at!);
     else if (f.type === "mac") buf.set(v, f.at!);
     else if (f.type === "key") { buf[f.lenAt!] = v.length; buf.set(v, f.at!); }

@@ -95,6 +95,7 @@ const BASE = {
     dremip: { servers: [{ kind: "advertise", address: "10.9.0.5", priority: 3, lifetimeSec: 600 }] } },
   securityAssociations: [{ peer: "10.0.0.5", spi: 4096, algorithm: "keyed-md5", key: "00112233", replay: "nonces", coverSpi: false, use: "mobile-home" }],
   ipv6: [{ iface: "home0", address: "2001:db8:a::1/64", advertise: true, validSec: 86400, preferredSec: 3600 }],
+  ipsec: [{ peer: "2001:db8:a::5", spiIn: 4096, spiOut: 4097, algorithm: "hmac-sha1-96", key: "00112233445566778899aabbccddeeff00112233", window: 64, require: true }],
   comment: "every section",
 };
 
@@ -114,6 +115,7 @@ function samples(f, current) {
     case "string": return [["n-1.x_Y", current], ["", "bad name!", "x".repeat(40), 5]];
     case "ipv4": return [[...lit, "10.0.0.200", "10.9.0.3", current], ["10.0.0.256", "10.0.0", 42, ...(f.nonzero ? ["0.0.0.0"] : [])]];
     case "cidr4": return [[...lit, "10.0.0.1/25", "10.5.0.0/16", current], ["10.0.0.1/33", "x", ...(f.unicast ? ["127.0.0.1/8", "224.0.0.1/4", "10.0.0.1/0"] : [])]];
+    case "ip6": return [["2001:db8::9", "fe80::1", current], ["2001:db8::/64", "1:2:3:4:5:6:7:8:9", "x", 7, ...(f.unicast ? ["ff02::1", "::", "::ffff:10.0.0.1"] : [])]];
     case "cidr6": return [["2001:db8::5/48", "fe80::1:2/64", "::10.0.0.1/128", current], ["2001:db8::/129", "2001:db8::1", "1:2:3:4:5:6:7:8:9/64", "x", ...(f.unicast ? ["ff02::1/64", "::/0", "::ffff:10.0.0.1/120"] : [])]];
     case "mac": return [["02:00:00:00:00:99", current], ["02:00:00:00:00", "zz:00:00:00:00:01", ...(f.unicast ? ["01:00:5e:00:00:01"] : []), ...(f.nonzero ? ["00:00:00:00:00:00"] : [])]];
     case "key": return [["text:k", "00".repeat(64), current], ["text:", "0", "00".repeat(65), 7]];

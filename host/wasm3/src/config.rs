@@ -581,6 +581,17 @@ impl Walk<'_> {
                     return Some(cidr_value(a, l));
                 }
             }
+            "ip6" => {
+                if let Some(a) = parsed.as_str().and_then(|x| x.parse::<std::net::Ipv6Addr>().ok()).map(|x| x.octets()) {
+                    let zero8 = a[..8].iter().all(|&x| x == 0);
+                    let unspec_or_mapped = zero8 && ((a[8] | a[9] | a[10] | a[11]) == 0 || (a[8] | a[9]) == 0 && a[10] == 0xff && a[11] == 0xff);
+                    if f["unicast"] == Value::Bool(true) && (a[0] == 0xff || unspec_or_mapped) {
+                        self.bad(field, t["unicast"].as_str().unwrap_or(""), Some(raw));
+                        return None;
+                    }
+                    return Some(bytes_value(&a));
+                }
+            }
             "cidr6" => {
                 if let Some((a, l)) = parse_cidr6(Some(parsed)) {
                     // A unicast interface address: not ::, not IPv4-mapped (that is "ipv4"), not multicast (RFC 4291).
@@ -963,6 +974,7 @@ impl Encoder {
                 b[f["prefixAt"].as_u64().unwrap_or(0) as usize] = (V4_PREFIX_BASE + u32_of(v.get(1))) as u8;
             }
             ("ipv4", _) => b[at..at + 16].copy_from_slice(&mapped_address(u32_of(Some(v)))),
+            ("ip6", _) => b[at..at + 16].copy_from_slice(&bytes_of(v)),
             ("cidr6", _) => {
                 b[at..at + 16].copy_from_slice(&bytes_of(&v[0]));
                 b[f["prefixAt"].as_u64().unwrap_or(0) as usize] = u32_of(v.get(1)) as u8;
@@ -1112,7 +1124,7 @@ mod tests {
     fn every_problem_names_field_expected_and_got() {
         let e = check(json!({ "name": "", "board": "vax", "roles": [], "interfaces": "eth0", "extra": 1 })).unwrap_err();
         assert_eq!(e, vec![
-            "config.extra: expected one of the fields name, board, roles, sizes, node, interfaces, ipv6, routes, mobility, securityAssociations, comment, $schema, got \"extra\"",
+            "config.extra: expected one of the fields name, board, roles, sizes, node, interfaces, ipv6, ipsec, routes, mobility, securityAssociations, comment, $schema, got \"extra\"",
             "config.name: expected 1-32 letters, digits, '_', '.', '-', got \"\"",
             "config.board: expected one of esp32, esp32-c3, rpi-zero-2w, rpi4, linux, emulated, mcu-rv32-virt, got \"vax\"",
             "config.roles: expected a non-empty list of host, router, mobile-node, foreign-agent, home-agent, registration-server, care-of-agent, got []",
