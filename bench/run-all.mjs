@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 
 spawnSync(process.execPath, ["bench/build-core.mjs"], { stdio: "inherit" });
 const only = process.argv.slice(2);
-const all = ["size", "checksum", "packet", "mip", "handoff", "ro", "sim", "fuzz", "wasm3", "mcu"];
+const all = ["size", "checksum", "packet", "ipv6", "mip", "handoff", "ro", "sim", "fuzz", "wasm3", "mcu"];
 for (const name of only.length ? only : all) {
   const file = `bench/${name}.mjs`;
   if (!existsSync(file)) { console.log(`\n(${file} missing)`); continue; }

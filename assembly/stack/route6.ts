@@ -20,8 +20,8 @@ import { Ev, evBuf, evEmit } from "../events";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { netifCount, netifValid, netifUp, netifMtu } from "../link/netif";
-import { neighborState, NEIGH_FREE, NEIGH_INCOMPLETE } from "../link/neighbor";
-import { routeLookup6 } from "./route";
+import { neighborState, neighborGeneration, NEIGH_FREE, NEIGH_INCOMPLETE } from "../link/neighbor";
+import { routeLookup6, routeGeneration } from "./route";
 import { addr6OnLink } from "./addr6";
 import { stackTimerArm, OWNER_ND } from "../sys/timers";
 import { addrCopy, addrEqual, addrIsLinkLocal6, addrPrefixMatch } from "../wire/addr";
@@ -51,6 +51,13 @@ const DF_PMTU: u8 = 2;
 let dests: usize = 0;
 let linkMtu: usize = 0;
 let listTimer: i32 = -1;
+// Next-hop memo (r6NextHop): the last destination, its answer, and the generation it was valid for.
+let listGen: u32 = 0;
+let memoValid: bool = false;
+let memoIf: i32 = -1;
+let memoGen: u32 = 0;
+let memoDst: usize = 0;
+let memoNh: usize = 0;
 
 // @ts-ignore: decorator
 @inline function rtr(i: i32): usize { return routers + <usize>i * 32; }
@@ -64,7 +71,7 @@ export function r6Init(): bool {
   listTimer = -1;
   // Why (memory): one arena block, carved only on a node that runs IPv6 (an IPv4 node's static data
   // does not grow: the microcontroller budgets, docs/mcu.md).
-  const n = <usize>(MAX_ROUTERS * 32 + MAX_PREFIXES * 32 + DEST_ENTRIES * 48 + 16);
+  const n = <usize>(MAX_ROUTERS * 32 + MAX_PREFIXES * 32 + DEST_ENTRIES * 48 + 16 + 32);
   const b = arenaAlloc(n);
   if (b == 0) { dests = 0; return false; }
   memory.fill(b, 0, n);
@@ -72,11 +79,16 @@ export function r6Init(): bool {
   prefixes = routers + <usize>MAX_ROUTERS * 32;
   dests = prefixes + <usize>MAX_PREFIXES * 32;
   linkMtu = dests + <usize>DEST_ENTRIES * 48;
+  memoDst = linkMtu + 16;
+  memoNh = memoDst + 16;
+  memoValid = false;
+  listGen++;
   return true;
 }
 
 /** The link of `iface` went down: forget the routers, prefixes, destinations and MTU learnt on it. */
 export function r6LinkDown(iface: i32): void {
+  listGen++;
   for (let i = 0; i < MAX_ROUTERS; i++) if (load<u8>(rtr(i), 17) != 0 && <i32>load<u8>(rtr(i), 16) == iface) r6RouterDrop(i);
   for (let i = 0; i < MAX_PREFIXES; i++) if (load<u8>(pfx(i), 18) != 0 && <i32>load<u8>(pfx(i), 17) == iface) store<u8>(pfx(i), 0, 18);
   if (dests != 0) for (let i = 0; i < DEST_ENTRIES; i++) if (load<u8>(dst(i), D_FLAGS) != 0 && <i32>load<u8>(dst(i), D_IFACE) == iface) store<u8>(dst(i), 0, D_FLAGS);
@@ -109,6 +121,7 @@ export function r6RouterFind(iface: i32, a: usize): i32 {
 
 export function r6RouterDrop(i: i32): void {
   store<u8>(rtr(i), 0, 17);
+  listGen++;
   emitRouter(i, 0);
 }
 
@@ -143,7 +156,7 @@ export function r6PrefixUpdate(iface: i32, pre: usize, plen: i32, valid: u32): v
     const e = pfx(i);
     if (load<u8>(e, 18) == 0) { if (free < 0) free = i; continue; }
     if (<i32>load<u8>(e, 17) == iface && <i32>load<u8>(e, 16) == plen && addrPrefixMatch(e, pre, plen)) {
-      if (valid == 0) { store<u8>(e, 0, 18); return; }
+      if (valid == 0) { store<u8>(e, 0, 18); listGen++; return; }
       store<i64>(e, valid == 0xffffffff ? i64.MAX_VALUE : nowMs() + <i64>valid * 1000, 24);
       armLists();
       return;
@@ -173,6 +186,7 @@ function expireLists(now: i64): void {
 }
 
 function armLists(): void {
+  listGen++; // every change of the lists comes through here (or bumps it itself): the next-hop memo is stale
   let d = i64.MAX_VALUE;
   for (let i = 0; i < MAX_ROUTERS; i++) if (load<u8>(rtr(i), 17) != 0) d = min(d, load<i64>(rtr(i), 24));
   for (let i = 0; i < MAX_PREFIXES; i++) if (load<u8>(pfx(i), 18) != 0) d = min(d, load<i64>(pfx(i), 24));
@@ -248,6 +262,18 @@ export function r6NextHop(a: usize, hint: i32, nhOut: usize): i32 {
     addrCopy(nhOut, a);
     return hint >= 0 ? hint : firstIface();
   }
+  // Why (speed): packets in a row mostly go to one destination: its answer is kept while nothing it
+  // depends on changed (the lists here, routes and interface addresses, the neighbour cache whose
+  // states choose among routers).
+  const g = listGen + routeGeneration() + neighborGeneration();
+  if (memoValid && g == memoGen && addrEqual(a, memoDst)) { addrCopy(nhOut, memoNh); return memoIf; }
+  const r = nextHopSlow(a, nhOut);
+  memoValid = r >= 0;
+  if (memoValid) { addrCopy(memoDst, a); addrCopy(memoNh, nhOut); memoIf = r; memoGen = g; }
+  return r;
+}
+
+function nextHopSlow(a: usize, nhOut: usize): i32 {
   const d = destFind(a);
   if (d >= 0 && (load<u8>(dst(d), D_FLAGS) & DF_REDIRECT) != 0) {
     const ifc = <i32>load<u8>(dst(d), D_IFACE);
