@@ -186,7 +186,7 @@ export const enum C {
   DROP_IP6_EXT,       // extension header chain malformed, too long, or Hop-by-Hop not first
   DROP_IP6_OPTION,    // unrecognized option whose action bits say discard
   DROP_IP6_RH0,       // routing header refused (type 0 beyond one segment to our own address; other types)
-  DROP_IP6_FRAGMENT,  // fragments for this node (no IPv6 reassembly pool)
+  DROP_IP6_FRAGMENT,  // fragments for this node on a board without a reassembly pool (board.reassemblySlots 0)
   DROP_IP6_SCOPE,     // link-local source or destination not forwarded
   DROP_IP6_HOP_LIMIT, // hop limit exhausted while forwarding
   ICMP6_RX,

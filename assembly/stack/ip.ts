@@ -43,7 +43,7 @@ import { identSeed, ipNextIdent, flowReset, flowLearning, flowLearnForward, flow
 import { neighborMac } from "../link/neighbor";
 import { route, routeIface, routeNextHop, NO_ROUTE, routeDecide, routeIsVirtual, routeSourcesReset, vifOutput } from "./route";
 import { linkSendIp } from "./arp";
-import { reasmEnabled, reasmInput, reasmRelease, reasmExpire, reasmDone, reasmDoneSlot } from "./reasm";
+import { reasmEnabled, reasmInput, reasmRelease, reasmExpire, reasmDone, reasmDoneSlot, reasmIsV6, reasmExpired6 } from "./reasm";
 import {
   Ipv4Err, ipv4Check, ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4Dst, ipv4Ttl, ipv4Proto, ipv4Tos,
   ipv4SrcInline, ipv4DstInline, ipv4IsFragment, ipv4FragOffset, ipv4DontFrag, ipv4DecrementTtl, ipv4Emit,
@@ -211,8 +211,10 @@ export function ipReasmTimer(tag: u32): void {
   if (r > 0) {
     const h = reasmDone;
     // Why: RFC 1122 §3.3.2 / RFC 792: time exceeded, code 1, and only when fragment 0 (with the
-    // header and first 8 data bytes the sender matches on) was received.
-    ipSendIcmpError(h, ipv4HeaderLen(h) + 8, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_REASM, 0);
+    // header and first 8 data bytes the sender matches on) was received. IPv6: RFC 2460 §4.5, sent by
+    // the IPv6 layer.
+    if (IPV6 && reasmIsV6(i)) reasmExpired6(h);
+    else ipSendIcmpError(h, ipv4HeaderLen(h) + 8, ICMP_TIME_EXCEEDED, TIME_EXCEEDED_REASM, 0);
   }
   reasmRelease(i);
 }

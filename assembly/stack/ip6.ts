@@ -11,7 +11,8 @@
 //  ip6Local: the extension header chain (wire/ipv6.ts ipv6WalkChain, option action bits) ─bad─> DROP_IP6_EXT /
 //    DROP_IP6_OPTION + Parameter Problem; a routing header with segments left: type 0 with one segment
 //    to our own address (SPEC-DECISIONS) is processed, anything else DROP_IP6_RH0 / Parameter Problem;
-//    fragments ─> DROP_IP6_FRAGMENT (no IPv6 reassembly pool yet); ICMPv6: checksum, echo request
+//    an AH verified and removed (security/ipsec.ts); fragments reassembled in the pool shared with
+//    IPv4 (stack/reasm.ts; none: DROP_IP6_FRAGMENT); ICMPv6: checksum, echo request
 //    answered, Neighbor Discovery and other handlers by type (stack/nd.ts), else the local stack;
 //    other protocols: their handler, else the local stack, else DROP_PROTO + Parameter Problem code 1.
 //  ip6Forward: Hop-by-Hop options checked; link-local source or destination never forwarded
@@ -31,6 +32,7 @@ import { netifCount, netifValid, netifUp, netifMac } from "../link/netif";
 import { ethRegister, ethSendTo } from "../link/ethernet";
 import { neighborOutputAddr } from "../link/neighbor";
 import { pktRoom } from "./packet";
+import { reasmEnabled, reasmInput6, reasmRelease, reasmDone, reasmDoneSlot, reasmOnExpired6 } from "./reasm";
 import { icmpErrorToken } from "./ip";
 import { addr6Ours, addr6IsMember, addr6Source } from "./addr6";
 import { r6NextHop, r6PathMtu, r6LinkMtu, r6PacketTooBig } from "./route6";
@@ -52,7 +54,7 @@ import {
 import {
   Icmp6Err, icmp6Check, icmp6CheckEcho, icmp6FillChecksum, icmp6EmitError, ICMP6_ECHO_REQUEST, ICMP6_ECHO_REPLY,
   ICMP6_TIME_EXCEEDED, ICMP6_DEST_UNREACH, ICMP6_PARAM_PROBLEM, ICMP6_PACKET_TOO_BIG, ICMP6_HEADER_LEN, ICMP6_CHECKSUM,
-  TIME6_HOP_LIMIT, UNREACH6_NO_ROUTE, PARAM6_HEADER, PARAM6_NEXT_HEADER, PARAM6_OPTION, icmp6Mtu, icmp6CheckError,
+  TIME6_HOP_LIMIT, TIME6_REASSEMBLY, UNREACH6_NO_ROUTE, PARAM6_HEADER, PARAM6_NEXT_HEADER, PARAM6_OPTION, icmp6Mtu, icmp6CheckError,
   icmp6ErrorInner,
 } from "../wire/icmpv6";
 
@@ -116,6 +118,7 @@ export function ip6Init(): bool {
   random(tmp, 4);
   fragIdent = load<u32>(tmp);
   ethRegister(ETHERTYPE_IPV6, ip6Input);
+  reasmOnExpired6(reasmExpired);
   return true;
 }
 
@@ -206,12 +209,7 @@ function ip6Local(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   // (iface -2: the packet came in on a link and its AH was verified and removed above.)
   if (iface == -2) iface = lastIface;
   if (proto == IPPROTO_ROUTING) return routingHeader(iface, p, len, unicast);
-  if (proto == IPPROTO_FRAGMENT) {
-    // Why: a fragment is only useful reassembled (RFC 2460 §4.5); this node has no IPv6 reassembly
-    // pool yet, so fragments are dropped and counted rather than half-processed.
-    count(C.DROP_IP6_FRAGMENT);
-    return 1;
-  }
+  if (proto == IPPROTO_FRAGMENT) return fragment(iface, p, len, off, unicast);
   if (proto == IPPROTO_ICMPV6) return icmp6Local(iface, p, len, off, unicast);
   // Why: RFC 2460 §4.7: nothing follows No Next Header; the packet is done.
   if (proto == IPPROTO_NONE) return 0;
@@ -228,6 +226,43 @@ function ip6Local(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   count(C.DROP_PROTO);
   ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_NEXT_HEADER, <u32>walkNhAt(walk));
   return 1;
+}
+
+/**
+ * A fragment for this node, its Fragment header at `fo` (RFC 2460 §4.5): checked, then into the
+ * reassembly pool shared with IPv4 (stack/reasm.ts; board.reassemblySlots 0: dropped, counted); the
+ * whole packet goes through ip6Local again.
+ */
+function fragment(iface: i32, p: usize, len: i32, fo: i32, unicast: bool): i32 {
+  if (!reasmEnabled()) { count(C.DROP_IP6_FRAGMENT); return 1; }
+  const n = len - fo - FRAG_HEADER_LEN;
+  const ofs = <i32>bswap<u16>(load<u16>(p + <usize>fo, 2));
+  const more = (ofs & 1) != 0;
+  // Why: RFC 2460 §4.5: a fragment that is not the last must carry a multiple of 8 bytes: Parameter
+  // Problem code 0 pointing at the Payload Length; a fragment reaching past 65,535 bytes of payload:
+  // Parameter Problem code 0 pointing at the Fragment Offset.
+  if (n <= 0 || (more && (n & 7) != 0)) {
+    count(C.DROP_REASM_MALFORMED);
+    if (n > 0) ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, 4);
+    return 1;
+  }
+  if (fo - IPV6_HEADER_LEN + FRAG_HEADER_LEN + (ofs & 0xfff8) + n > 65535) {
+    count(C.DROP_REASM_TOO_BIG);
+    ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, <u32>(fo + 2));
+    return 1;
+  }
+  const r = reasmInput6(p, len, fo, walkNhAt(walk));
+  if (r != 2) return r;
+  const slot = reasmDoneSlot;
+  const h = reasmDone;
+  const res = ip6Local(iface, h, ipv6TotalLen(h), unicast);
+  reasmRelease(slot);
+  return res;
+}
+
+/** Fragment 0 of an IPv6 packet timed out (stack/reasm.ts): Time Exceeded code 1 quoting it (RFC 2460 §4.5). */
+function reasmExpired(h: usize): void {
+  ip6SendIcmpError(-1, h, min(ipv6TotalLen(h), IPV6_HEADER_LEN + 8 + 8), ICMP6_TIME_EXCEEDED, TIME6_REASSEMBLY, 0);
 }
 
 /** True for a Neighbor Discovery message (ICMPv6 133-137) at `off`. */

@@ -31,6 +31,15 @@
 // outside the pool and ≤ reassemblySlots timers is ever used, so a flood of fragments cannot exhaust
 // ARP, binding or visitor tables.
 
+// IPv6 (issue 12, RFC 2460 §4.5) shares the pool: reasmInput6 keys a datagram by (source, destination,
+// Identification) — the 16-byte addresses in the meta's second half — and keeps fragment 0's
+// unfragmentable part (IPv6 header and the extension headers before the Fragment header, at most
+// UNFRAG6_MAX bytes) in front of the data instead of an IPv4 header; the reassembled packet has that
+// part, the Fragment header gone (its Next Header in the last unfragmentable header) and the Payload
+// Length of the whole. 60 s from the first fragment (RFC 2460 §4.5). Overlaps discard the datagram
+// (RFC 5722), as for IPv4.
+//   meta, IPv6 slots: 40 ident u32 | 45 family u8 (6; 0 for IPv4) | 48 src[16] | 64 dst[16]
+
 import { pktBuffers } from "./packet";
 import * as cfg from "../config";
 import { C, count } from "../counters";
@@ -67,12 +76,22 @@ const M_TIMER: usize = 24;
 const M_AGE: usize = 28;
 const M_LIMIT: usize = 32;
 const M_MAXEND: usize = 36;
-const META: usize = 48;
+const M_FAM: usize = 45;     // 6 for an IPv6 datagram, 0 for IPv4
+const M_ID6: usize = 40;
+const M_NH6: usize = 44;
+const M_SRC6: usize = 48;
+const M_DST6: usize = 64;
+const META: usize = 80;
+/** Largest unfragmentable part of an IPv6 datagram kept (40-byte header + extension headers). */
+export const UNFRAG6_MAX: i32 = 88;
+/** How long an incomplete IPv6 datagram is kept (RFC 2460 §4.5: 60 seconds). */
+export const REASM6_TIMEOUT_MS: i64 = 60000;
 
 /** Headroom in front of the reassembled datagram: the headroom + Ethernet, as the rx buffer (config.ts HEADROOM). */
 const ROOM: usize = <usize>(cfg.HEADROOM + ETH_HEADER_LEN);
-/** Offset of the data in the buffer: the headroom and the largest header (IPV4_MAX_HEADER - 20 of options). */
-const DATA: usize = ROOM + <usize>(IPV4_MAX_HEADER - IPV4_MIN_HEADER);
+/** Offset of the data in the buffer: the headroom and the largest header in front of the data (IPv4:
+ *  IPV4_MAX_HEADER - 20 of options beyond the 20 the headroom covers; IPv6: UNFRAG6_MAX - 20). */
+const DATA: usize = ROOM + <usize>max(IPV4_MAX_HEADER - IPV4_MIN_HEADER, UNFRAG6_MAX - IPV4_MIN_HEADER);
 
 let slots: i32 = 0;
 let pool: usize = 0;
@@ -162,11 +181,32 @@ function slotFind(src: u32, dst: u32, id: u16, proto: u8): i32 {
   for (let i = 0; i < slots; i++) {
     const s = slotAt(i);
     const st = load<u8>(s, M_STATE);
-    if ((st == ST_COLLECT || st == ST_DEAD) && load<u32>(s, M_SRC) == src && load<u32>(s, M_DST) == dst &&
+    if ((st == ST_COLLECT || st == ST_DEAD) && load<u8>(s, M_FAM) == 0 && load<u32>(s, M_SRC) == src && load<u32>(s, M_DST) == dst &&
         load<u16>(s, M_ID) == id && load<u8>(s, M_PROTO) == proto) return i;
   }
   return -1;
 }
+
+/** The slot collecting (or refusing) the IPv6 datagram (src, dst, ident), or -1. */
+function slotFind6(src: usize, dst: usize, id: u32): i32 {
+  for (let i = 0; i < slots; i++) {
+    const s = slotAt(i);
+    const st = load<u8>(s, M_STATE);
+    if ((st == ST_COLLECT || st == ST_DEAD) && load<u8>(s, M_FAM) == 6 && load<u32>(s, M_ID6) == id &&
+        memory.compare(s + M_SRC6, src, 16) == 0 && memory.compare(s + M_DST6, dst, 16) == 0) return i;
+  }
+  return -1;
+}
+
+/** The IPv6 layer's "fragment 0 timed out" sender (stack/ip6.ts sets it: this file sits below it). */
+export type Expired6 = (h: usize) => void;
+let expired6: usize = 0;
+export function reasmOnExpired6(fn: Expired6): void { expired6 = changetype<usize>(fn); }
+/** Tell the IPv6 layer that slot's fragment 0 (header at `h`) timed out. */
+export function reasmExpired6(h: usize): void { if (expired6 != 0) changetype<Expired6>(expired6)(h); }
+
+/** True when slot `i` holds an IPv6 datagram. */
+export function reasmIsV6(i: i32): bool { return i >= 0 && i < slots && load<u8>(slotAt(i), M_FAM) == 6; }
 
 /** A slot for a new datagram: a free one, else the oldest incomplete one (evicted, counted); -1 if every slot is busy. */
 function slotNew(): i32 {
@@ -232,6 +272,7 @@ export function reasmInput(iface: i32, p: usize, len: i32, unicast: bool): i32 {
     if (t < 0) { count(C.DROP_REASM_NO_SLOT); return 1; }
     store<i32>(s, t, M_TIMER);
     store<u8>(s, ST_COLLECT, M_STATE);
+    store<u8>(s, 0, M_FAM);
     store<u8>(s, 0, M_FIRST);
     store<u8>(s, 0, M_HL);
     store<u8>(s, proto, M_PROTO);
@@ -298,6 +339,98 @@ export function reasmInput(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   return 2;
 }
 
+/**
+ * A fragment of an IPv6 packet for this node: `len` bytes at `p` (40 + Payload Length), its Fragment
+ * header at offset `fo` (after the unfragmentable part), checked by the caller (ip6.ts: a non-last
+ * fragment's data a multiple of 8, the end within 65,535). Same results as reasmInput; on 2 the
+ * reassembled packet is at reasmDone: the unfragmentable part of fragment 0, the Fragment header's
+ * Next Header in place of 44, Payload Length of the whole.
+ */
+export function reasmInput6(p: usize, len: i32, fo: i32, nhAt: i32): i32 {
+  const fh = p + <usize>fo;
+  const n = len - fo - 8;
+  const ofs = bswap<u16>(load<u16>(fh, 2));
+  const off = <i32>(ofs & 0xfff8);
+  const more = (ofs & 1) != 0;
+  const id = load<u32>(fh, 4);
+  const end = off + n;
+  if (fo > UNFRAG6_MAX) { count(C.DROP_REASM_TOO_BIG); return 1; }
+  const src = p + 8, dst = p + 24;
+  let i = slotFind6(src, dst, id);
+  let s: usize = 0;
+  if (i >= 0) {
+    s = slotAt(i);
+    if (load<u8>(s, M_STATE) == ST_DEAD) { count(C.DROP_REASM_OVERLAP); return 1; }
+  } else {
+    if (end + fo > cfg.reassemblyBytes) { count(C.DROP_REASM_TOO_BIG); return 1; }
+    i = slotNew();
+    if (i < 0) { count(C.DROP_REASM_NO_SLOT); return 1; }
+    s = slotAt(i);
+    // Why: RFC 2460 §4.5: reassembly is abandoned 60 seconds after the first-arriving fragment.
+    const t = stackTimerStart(TK_REASM, <u32>i, nowMs() + REASM6_TIMEOUT_MS);
+    if (t < 0) { count(C.DROP_REASM_NO_SLOT); return 1; }
+    store<i32>(s, t, M_TIMER);
+    store<u8>(s, ST_COLLECT, M_STATE);
+    store<u8>(s, 6, M_FAM);
+    store<u8>(s, 0, M_FIRST);
+    store<u8>(s, 0, M_HL);
+    store<u32>(s, id, M_ID6);
+    memory.copy(s + M_SRC6, src, 16);
+    memory.copy(s + M_DST6, dst, 16);
+    store<i32>(s, -1, M_TOTAL);
+    store<i32>(s, 0, M_HELD);
+    store<u32>(s, ageNext++, M_AGE);
+    store<i32>(s, cfg.reassemblyBytes, M_LIMIT);
+    store<i32>(s, 0, M_MAXEND);
+    memory.fill(s + bitmapOff, 0, bufOff - bitmapOff);
+  }
+  const first = load<u8>(s, M_FIRST) != 0;
+  const u0 = first ? <i32>load<u8>(s, M_HL) : fo;
+  if (u0 + end > load<i32>(s, M_LIMIT)) return discard(i, C.DROP_REASM_TOO_BIG, false);
+  let total = load<i32>(s, M_TOTAL);
+  if (total >= 0 && (end > total || (!more && end != total))) return discard(i, C.DROP_REASM_MALFORMED, false);
+  if (!more && total < 0 && load<i32>(s, M_MAXEND) > end) return discard(i, C.DROP_REASM_MALFORMED, false);
+  const bm = s + bitmapOff;
+  const a = off >>> 3;
+  const b = (end + 7) >>> 3;
+  const data = dataOf(s);
+  const held = bitsState(bm, a, b);
+  if (held != 0) {
+    // Why: RFC 5722 §4: any overlap discards the datagram and its later fragments; an exact duplicate
+    // alone is dropped (RFC 8200 §4.5).
+    if (held == 2 && (more || total == end) && memory.compare(data + <usize>off, fh + 8, <usize>n) == 0) {
+      count(C.DROP_REASM_DUPLICATE);
+      return 1;
+    }
+    return discard(i, C.DROP_REASM_OVERLAP, true);
+  }
+  memory.copy(data + <usize>off, fh + 8, <usize>n);
+  bitsSet(bm, a, b);
+  const have = load<i32>(s, M_HELD) + n;
+  store<i32>(s, have, M_HELD);
+  if (end > load<i32>(s, M_MAXEND)) store<i32>(s, end, M_MAXEND);
+  if (!more) { total = end; store<i32>(s, total, M_TOTAL); }
+  if (off == 0) {
+    // Why: RFC 2460 §4.5: the unfragmentable part and the Next Header of the reassembled packet are
+    // fragment 0's.
+    memory.copy(data - <usize>fo, p, <usize>fo);
+    store<u8>(data - <usize>fo + <usize>nhAt, load<u8>(fh));
+    store<u8>(s, 1, M_FIRST);
+    store<u8>(s, <u8>fo, M_HL);
+  }
+  if (total < 0 || have != total) return 0;
+  const u = <i32>load<u8>(s, M_HL);
+  const h = data - <usize>u;
+  store<u16>(h, bswap<u16>(<u16>(u - 40 + total)), 4);
+  memory.copy(h - <usize>ETH_HEADER_LEN, p - <usize>ETH_HEADER_LEN, <usize>ETH_HEADER_LEN);
+  store<i32>(s, stackTimerDisarm(load<i32>(s, M_TIMER)), M_TIMER);
+  store<u8>(s, ST_BUSY, M_STATE);
+  count(C.IP_REASSEMBLED);
+  reasmDone = h;
+  reasmDoneSlot = i;
+  return 2;
+}
+
 /** Give slot `i` back after its datagram was processed (reasmInput 2, reasmExpire). */
 export function reasmRelease(i: i32): void {
   if (i >= 0 && i < slots) slotFree(i);
@@ -320,6 +453,7 @@ export function reasmExpire(i: i32): i32 {
   count(C.DROP_REASM_TIMEOUT);
   if (load<u8>(s, M_FIRST) == 0) return 0;
   reasmDone = dataOf(s) - <usize>load<u8>(s, M_HL);
+  // An IPv6 fragment 0 is quoted with its fragmentable data held so far (at most 8 bytes matter).
   return 1;
 }
 

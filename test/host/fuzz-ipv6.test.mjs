@@ -23,7 +23,7 @@ test(`IPv6 fuzz: ${FRAMES} frames, seed ${SEED}: no trap`, (t) => {
   // The frames reached the code they aim at, not just the first check.
   const sum = (k) => run.world.h.board.counters()[k] + run.world.r.board.counters()[k];
   const seen = Object.fromEntries(["nd_rx_ra", "nd_rx_ns", "nd_rx_na", "nd_rx_rs", "nd_rx_redirect", "drop_nd_invalid", "drop_ip6_ext", "drop_ip6_option",
-    "drop_ip6_rh0", "drop_ip6_fragment", "icmp6_tx_error", "icmp6_tx_echo_reply", "drop_ra_prefix", "drop_icmp6_checksum", "ip6_forwarded"].map((k) => [k, sum(k)]));
+    "drop_ip6_rh0", "drop_reasm_malformed", "icmp6_tx_error", "icmp6_tx_echo_reply", "drop_ra_prefix", "drop_icmp6_checksum", "ip6_forwarded"].map((k) => [k, sum(k)]));
   t.diagnostic(JSON.stringify(seen));
   for (const [k, v] of Object.entries(seen)) assert.ok(v > 0, `${k} never reached`);
 });

@@ -136,3 +136,61 @@ test("neighbour cache: an unsolicited advertisement without Override never repla
   assert.equal(nb()[0].mac, "02:66:66:66:66:66");
   void hl;
 });
+
+/** Fragments of the IPv6 packet `p` (no extension headers) with data pieces of `piece` bytes (a multiple of 8). */
+function fragments(p, piece, ident = 0x1234) {
+  const nh = p[6], data = p.subarray(40), out = [];
+  for (let off = 0; off < data.length; off += piece) {
+    const part = data.subarray(off, off + piece);
+    const more = off + piece < data.length;
+    const f = new Uint8Array(40 + 8 + part.length);
+    f.set(p.subarray(0, 40)); f[6] = 44;
+    f[4] = (8 + part.length) >> 8; f[5] = (8 + part.length) & 255;
+    f[40] = nh; f[42] = (off >> 8) & 0xff; f[43] = (off & 0xf8) | (more ? 1 : 0);
+    new DataView(f.buffer).setUint32(44, ident);
+    f.set(part, 48);
+    out.push(f);
+  }
+  return out;
+}
+
+test("fragments for the node are reassembled (shared pool); the reply leaves fragmented to the path MTU; overlaps and timeouts are handled", () => {
+  const { lan, start, clock } = net();
+  const r = start(router());
+  const h = start(hostNode("h", H_MAC));
+  lan.attach(r, 0, "a"); lan.attach(h, 0, "a");
+  lan.run(6000);
+  const a = ip6(slaac("2001:db8:1::", H_MAC)), ra = ip6("2001:db8:1::1");
+  // A small echo first, so the router knows the host's link-layer address (the pending pool holds at
+  // most two frames per unresolved neighbour: three fragments would lose one).
+  h.board.output(echo6(a, ra, 20, 1));
+  lan.run(50);
+  const big = echo6(a, ra, 21, 1, 3000);
+  const frames = fragments(big, 1232).map((f) => eth(host.parseMac(R_MAC), host.parseMac(H_MAC), 0x86dd, f));
+  for (const f of frames.reverse()) r.board.rx(0, f); // out of order
+  lan.run(50);
+  const c = r.board.counters();
+  assert.equal(c.ip_reassembled, 1);
+  assert.equal(c.icmp6_tx_echo_reply, 2);
+  assert.ok(c.ip6_fragmented >= 1 && c.ip6_fragments_tx >= 3, "the 3048-byte reply went out as fragments");
+  // The host reassembles the reply and hands the whole to its local stack.
+  const rep = h.cap.delivered.map((p) => new Uint8Array(p)).filter((p) => p[6] === 58 && p[40] === 129 && p.length > 1000);
+  assert.equal(rep.length, 1);
+  assert.equal(rep[0].length, 40 + 8 + 3000);
+  assert.equal(h.board.counters().ip_reassembled, 1);
+  // An overlapping fragment discards the datagram (RFC 5722); a lone fragment 0 times out after 60 s
+  // with Time Exceeded code 1 to the source.
+  const f2 = fragments(echo6(a, ra, 22, 1, 3000), 1232, 0x5555).map((f) => eth(host.parseMac(R_MAC), host.parseMac(H_MAC), 0x86dd, f));
+  r.board.rx(0, f2[0]);
+  const ov = f2[1].slice(); ov[14 + 43] = (ov[14 + 43] & 7) | 0x08; // offset 1232 -> 1224+... overlap into piece 0
+  ov[14 + 42] = 0x04; ov[14 + 43] = 0xc1; // offset 1216, more: overlaps fragment 0's last 16 bytes
+  r.board.rx(0, ov);
+  assert.equal(r.board.counters().drop_reasm_overlap, 1);
+  r.board.rx(0, fragments(echo6(a, ra, 23, 1, 3000), 1232, 0x6666).map((f) => eth(host.parseMac(R_MAC), host.parseMac(H_MAC), 0x86dd, f))[0]);
+  const before = h.cap.delivered.length;
+  lan.run(61000, 100);
+  assert.ok(r.board.counters().drop_reasm_timeout >= 1);
+  const te = h.cap.delivered.slice(before).map((p) => new Uint8Array(p)).filter((p) => p[6] === 58 && p[40] === 3 && p[41] === 1);
+  assert.equal(te.length, 1, "Time Exceeded, reassembly");
+  void clock;
+});
