@@ -221,6 +221,12 @@ export const enum C {
   DROP_AH_MALFORMED,  // AH header or the headers before it unusable
   DROP_AH_REQUIRED,   // a packet without AH from a peer whose policy requires it
   DROP_AH_OUTPUT,     // a packet to an AH peer not sent (no headroom, or the SA's counter is exhausted)
+  TUN6_ENCAPSULATED,  // packets sent into an IPv6-in-IPv6 tunnel (RFC 2473)
+  TUN6_DECAPSULATED,  // packets out of a tunnel, received again
+  TUN6_ICMP_RELAYED,  // ICMPv6 errors about tunnel packets relayed to the inner source (RFC 2473 §8)
+  DROP_TUN6_PEER,     // IPv6-in-IPv6 from a source that is no tunnel's remote end
+  DROP_TUN6_INNER,    // a malformed inner packet, a tunnelled Neighbor Discovery message, or nesting too deep
+  DROP_TUN6_NO_ROOM,  // no headroom for the tunnel header
   COUNT
 }
 

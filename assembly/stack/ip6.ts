@@ -36,6 +36,7 @@ import { reasmEnabled, reasmInput6, reasmRelease, reasmDone, reasmDoneSlot, reas
 import { icmpErrorToken } from "./ip";
 import { addr6Ours, addr6IsMember, addr6Source } from "./addr6";
 import { r6NextHop, r6PathMtu, r6LinkMtu, r6PacketTooBig } from "./route6";
+import { tun6Init, tun6Hooks, tun6Input, tun6Output, tun6Route, tun6IcmpError } from "./tunnel6";
 import { ipsecIn, ipsecOut, ipsecRequired, ipsecCount } from "../security/ipsec";
 import { AhVerify, ahVerify, ahSeal, AH_SA_SPI } from "../security/ah";
 import { AH_HEADER_LEN, ahSpi, ahEmit, ahLen as ahLenOf } from "../wire/ah";
@@ -46,7 +47,7 @@ import {
   Ipv6Err, Ext6Err, ipv6Check, ipv6TotalLen, ipv6Src, ipv6Dst, ipv6NextHeader, ipv6HopLimit, ipv6IsMulticast,
   ipv6DecrementHopLimit, ipv6Emit, ipv6SetPayloadLen, ipv6SetNextHeader, ipv6WalkChain, ipv6OptionsCheck, ip6OptWantsIcmp,
   ipv6ExtLen, walkProto, walkOffset, walkNhAt, walkPointer, walkRouting, walkFrag, walkAh, WALK_SIZE, fragEmit,
-  IP6_NEXT_HEADER, IPPROTO_AH,
+  IP6_NEXT_HEADER, IPPROTO_AH, IPPROTO_IPV6,
   rhType, rhCheckAddrs, rhSegmentsLeft, rhNumAddrs, rhAddr, rhSetSegmentsLeft,
   IPV6_HEADER_LEN, IPV6_MIN_MTU, IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_FRAGMENT, IPPROTO_ICMPV6, IPPROTO_NONE,
   IPPROTO_DSTOPTS, RH_TYPE0, RH_TYPE, FRAG_HEADER_LEN,
@@ -119,6 +120,9 @@ export function ip6Init(): bool {
   fragIdent = load<u32>(tmp);
   ethRegister(ETHERTYPE_IPV6, ip6Input);
   reasmOnExpired6(reasmExpired);
+  if (!tun6Init()) return false;
+  tun6Hooks(tunnelSend, ip6SendIcmpError, ip6Input);
+  ip6RegisterProto(IPPROTO_IPV6, tun6Input);
   return true;
 }
 
@@ -382,9 +386,11 @@ function icmp6Local(iface: i32, p: usize, len: i32, off: i32, unicast: bool): i3
     // unicast address of its own.
     return echoReply(iface, p, len, off, unicast);
   }
-  if (t == ICMP6_PACKET_TOO_BIG && icmp6CheckError(m, ml) == Icmp6Err.OK) {
+  if (t < 128 && icmp6CheckError(m, ml) == Icmp6Err.OK) {
     // Why: RFC 1981 §4: a Packet Too Big lowers the path MTU to the quoted destination (never below 1280).
-    r6PacketTooBig(ipv6Dst(icmp6ErrorInner(m)), icmp6Mtu(m));
+    if (t == ICMP6_PACKET_TOO_BIG) r6PacketTooBig(ipv6Dst(icmp6ErrorInner(m)), icmp6Mtu(m));
+    // Why: RFC 2473 §8: an error about a packet we sent into a tunnel goes on to the inner source.
+    if (tun6IcmpError(m, ml) >= 0) return 0;
   }
   for (let i = 0, n = handlersCount(icmp6Handlers); i < n; i++) {
     if (handlerKey(icmp6Handlers, i) != <u32>t) continue;
@@ -460,6 +466,9 @@ function ip6Forward(iface: i32, p: usize, len: i32): i32 {
     ip6SendIcmpError(iface, p, len, ICMP6_TIME_EXCEEDED, TIME6_HOP_LIMIT, 0);
     return 1;
   }
+  // A tunnel interface of the route decision (RFC 2473 §3.1): the hop limit is the forwarded packet's.
+  const t = tun6Route(dst);
+  if (t >= 0) { ipv6DecrementHopLimit(p); return tun6Output(t, p, len, iface); }
   const oif = r6NextHop(dst, -1, fwdNh);
   if (oif < 0) {
     count(C.DROP_NO_ROUTE);
@@ -494,6 +503,15 @@ export function ip6LinkSend(oif: i32, next: usize, p: usize, len: i32): i32 {
   return neighborOutputAddr(oif, next, ETHERTYPE_IPV6, p, len);
 }
 
+let sendingOuter: bool = false;
+/** The tunnel's outer packet: sent like anything we originate, but never into a tunnel again. */
+function tunnelSend(p: usize, len: i32, oifHint: i32): i32 {
+  sendingOuter = true;
+  const r = ip6Send(p, len, oifHint);
+  sendingOuter = false;
+  return r;
+}
+
 /** First configured interface that is up, or -1 (group destinations without an interface leave by it). */
 function firstUpIface(): i32 {
   for (let i = 0; i < netifCount(); i++) if (netifValid(i) && netifUp(i)) return i;
@@ -513,6 +531,9 @@ export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
     oif = oifHint >= 0 ? oifHint : firstUpIface();
     addrCopy(sendNh, dst);
   } else {
+    // What the node originates for a tunnelled destination goes into the tunnel (not the tunnel's own
+    // outer packets: tunnelSend).
+    if (!sendingOuter) { const t = tun6Route(dst); if (t >= 0) return tun6Output(t, p, len, -1); }
     oif = r6NextHop(dst, oifHint, sendNh);
   }
   if (oif < 0) { count(C.DROP_NO_ROUTE); return 1; }
