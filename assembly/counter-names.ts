@@ -2,6 +2,8 @@
 // The 216 counter names, UTF-8, separated by "\n", in counter order (docs/abi.md counter_names_ptr).
 
 export const COUNTER_NAMES_LEN: i32 = 3407;
+/** The names of the counters before C.IP6_RX (the IPv4-only image's). */
+export const COUNTER_NAMES_LEN_V4: i32 = 2675;
 export const COUNTER_NAMES: usize = memory.data<u8>([
   114, 120, 95, 102, 114, 97, 109, 101, 115, 10, 114, 120, 95, 98, 121, 116, 101, 115, 10, 116, 120, 95, 102, 114,
   97, 109, 101, 115, 10, 116, 120, 95, 98, 121, 116, 101, 115, 10, 100, 101, 108, 105, 118, 101, 114, 101, 100, 10,

@@ -4,7 +4,8 @@
 // host/gen-counter-names.mjs at build time.
 // Add new counters at the end only: ids are part of ABI v1 (docs/abi.md).
 
-import { COUNTER_NAMES, COUNTER_NAMES_LEN } from "./counter-names";
+import { COUNTER_NAMES, COUNTER_NAMES_LEN, COUNTER_NAMES_LEN_V4 } from "./counter-names";
+import { IPV6 } from "./features";
 
 export const enum C {
   RX_FRAMES = 0,      // frames handed to rx()
@@ -230,7 +231,10 @@ export const enum C {
   COUNT
 }
 
-const counters: usize = memory.data(<i32>C.COUNT * 8, 8);
+/** Counters this image has: all, or (IPv4-only image, features.ts) those before the IPv6 ones, which
+ *  come last (Why (memory): a 320 KiB microcontroller's host copies every name; ids stay the same). */
+export const COUNTERS_N: i32 = IPV6 ? <i32>C.COUNT : <i32>C.IP6_RX;
+const counters: usize = memory.data(COUNTERS_N * 8, 8);
 
 
 /**
@@ -259,8 +263,8 @@ export function count(id: C): void {
 /** The value of counter `id`. */
 export function countGet(id: C): u64 { return load<u64>(counters + (<usize>id << 3)); }
 
-export function countersReset(): void { memory.fill(counters, 0, <usize>C.COUNT * 8); }
+export function countersReset(): void { memory.fill(counters, 0, <usize>COUNTERS_N * 8); }
 export function countersPtr(): usize { return counters; }
 export function counterNamesPtr(): usize { return COUNTER_NAMES; }
 /** Length of the names text in bytes (UTF-8; ASCII in practice). */
-export function counterNamesLen(): i32 { return COUNTER_NAMES_LEN; }
+export function counterNamesLen(): i32 { return IPV6 ? COUNTER_NAMES_LEN : COUNTER_NAMES_LEN_V4; }

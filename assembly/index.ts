@@ -3,7 +3,7 @@
 
 import { now_ms } from "./host";
 import { arenaReset, arenaAlloc, arenaSeal, arenaUsed, staticBytes, arenaFailed, arenaPagesWanted } from "./mem";
-import { C, count, countBy, countersPtr, countersReset, counterNamesPtr, counterNamesLen, countHot } from "./counters";
+import { C, count, countBy, countersPtr, countersReset, counterNamesPtr, counterNamesLen, countHot, COUNTERS_N } from "./counters";
 import * as cfg from "./config";
 import { timersInit, timersRun } from "./sys/timers";
 import { netifReset, netifValid, netifSetUp, netifBssid, netifListenersReset, netifLinkChanged } from "./link/netif";
@@ -241,7 +241,7 @@ export function memory_pages(): i32 { return memory.size(); }
 
 /** Counters: `counters_count()` u64 values at `counters_ptr()`, named by `counter_names()`. */
 export function counters_ptr(): usize { return countersPtr(); }
-export function counters_count(): i32 { return <i32>C.COUNT; }
+export function counters_count(): i32 { return COUNTERS_N; }
 /** UTF-16LE text of newline-separated counter names, `counter_names_len()` code units long. */
 export function counter_names_ptr(): usize { return counterNamesPtr(); }
 export function counter_names_len(): i32 { return counterNamesLen(); }

@@ -234,6 +234,42 @@ function discard(i: i32, c: C, dead: bool): i32 {
 }
 
 /**
+ * Store the `n` data bytes at `src` of fragment [off, off + n) (`more`: not the last) in slot `i` (at
+ * `s`), whose header in front of the data takes `hdr` bytes — the checks common to both families.
+ * Returns -1 when stored (M_HELD and M_TOTAL updated), else the result for the caller: 1 dropped
+ * (counted; the datagram discarded unless the fragment was only an exact duplicate).
+ */
+function place(i: i32, s: usize, hdr: i32, off: i32, n: i32, more: bool, src: usize): i32 {
+  const end = off + n;
+  if (hdr + end > load<i32>(s, M_LIMIT)) return discard(i, C.DROP_REASM_TOO_BIG, false);
+  // Why: RFC 791 §3.2 / RFC 2460 §4.5: the last fragment fixes the length; a fragment past it, or a
+  // second last fragment with another end, contradicts it: the datagram cannot be trusted (discarded).
+  const total = load<i32>(s, M_TOTAL);
+  if (total >= 0 && (end > total || (!more && end != total))) return discard(i, C.DROP_REASM_MALFORMED, false);
+  if (!more && total < 0 && load<i32>(s, M_MAXEND) > end) return discard(i, C.DROP_REASM_MALFORMED, false);
+  const bm = s + bitmapOff;
+  const a = off >>> 3;
+  const b = (end + 7) >>> 3;
+  const data = dataOf(s);
+  const held = bitsState(bm, a, b);
+  if (held != 0) {
+    // Why: RFC 8200 §4.5: networks duplicate packets; an exact copy of a fragment already held is
+    // dropped alone. Any other overlap discards the datagram (RFC 5722; the same for IPv4).
+    if (held == 2 && (more || total == end) && memory.compare(data + <usize>off, src, <usize>n) == 0) {
+      count(C.DROP_REASM_DUPLICATE);
+      return 1;
+    }
+    return discard(i, C.DROP_REASM_OVERLAP, true);
+  }
+  memory.copy(data + <usize>off, src, <usize>n);
+  bitsSet(bm, a, b);
+  store<i32>(s, load<i32>(s, M_HELD) + n, M_HELD);
+  if (end > load<i32>(s, M_MAXEND)) store<i32>(s, end, M_MAXEND);
+  if (!more) store<i32>(s, end, M_TOTAL);
+  return -1;
+}
+
+/**
  * A checked fragment of `len` bytes (its Total Length) at `p` for this node, received on `iface`
  * (Ethernet header at p - 14); `unicast`: to one of our addresses. Returns 0 held, 1 dropped
  * (counted), 2 complete: the whole datagram is at reasmDone (header valid, no longer a fragment,
@@ -287,34 +323,12 @@ export function reasmInput(iface: i32, p: usize, len: i32, unicast: bool): i32 {
     memory.fill(s + bitmapOff, 0, bufOff - bitmapOff);
   }
   // Why: RFC 791 §3.1: a datagram is at most 65,535 bytes; ours at most the slot (decisions.md).
-  const first = load<u8>(s, M_FIRST) != 0;
-  const hl0 = first ? <i32>load<u8>(s, M_HL) : off == 0 ? hl : IPV4_MIN_HEADER;
-  if (hl0 + end > load<i32>(s, M_LIMIT)) return discard(i, C.DROP_REASM_TOO_BIG, false);
-  // Why: RFC 791 §3.2: the last fragment (MF clear) fixes the length; a fragment past it, or a second
-  // last fragment with another end, contradicts it: the datagram cannot be trusted (discarded).
-  let total = load<i32>(s, M_TOTAL);
-  if (total >= 0 && (end > total || (!more && end != total))) return discard(i, C.DROP_REASM_MALFORMED, false);
-  if (!more && total < 0 && load<i32>(s, M_MAXEND) > end) return discard(i, C.DROP_REASM_MALFORMED, false);
-  const bm = s + bitmapOff;
-  const a = off >>> 3;
-  const b = (end + 7) >>> 3;
+  const hl0 = load<u8>(s, M_FIRST) != 0 ? <i32>load<u8>(s, M_HL) : off == 0 ? hl : IPV4_MIN_HEADER;
+  const r = place(i, s, hl0, off, n, more, p + <usize>hl);
+  if (r >= 0) return r;
   const data = dataOf(s);
-  const held = bitsState(bm, a, b);
-  if (held != 0) {
-    // Why: RFC 8200 §4.5 (the same holds for IPv4): networks duplicate packets; an exact copy of a
-    // fragment already held is dropped alone. Any other overlap discards the datagram (RFC 5722).
-    if (held == 2 && (more || total == end) && memory.compare(data + <usize>off, p + <usize>hl, <usize>n) == 0) {
-      count(C.DROP_REASM_DUPLICATE);
-      return 1;
-    }
-    return discard(i, C.DROP_REASM_OVERLAP, true);
-  }
-  memory.copy(data + <usize>off, p + <usize>hl, <usize>n);
-  bitsSet(bm, a, b);
-  const have = load<i32>(s, M_HELD) + n;
-  store<i32>(s, have, M_HELD);
-  if (end > load<i32>(s, M_MAXEND)) store<i32>(s, end, M_MAXEND);
-  if (!more) { total = end; store<i32>(s, total, M_TOTAL); }
+  const total = load<i32>(s, M_TOTAL);
+  const have = load<i32>(s, M_HELD);
   if (off == 0) {
     // Fragment 0's header (options included) becomes the datagram's (RFC 791 §3.2).
     memory.copy(data - <usize>hl, p, <usize>hl);
@@ -384,32 +398,12 @@ export function reasmInput6(p: usize, len: i32, fo: i32, nhAt: i32): i32 {
     store<i32>(s, 0, M_MAXEND);
     memory.fill(s + bitmapOff, 0, bufOff - bitmapOff);
   }
-  const first = load<u8>(s, M_FIRST) != 0;
-  const u0 = first ? <i32>load<u8>(s, M_HL) : fo;
-  if (u0 + end > load<i32>(s, M_LIMIT)) return discard(i, C.DROP_REASM_TOO_BIG, false);
-  let total = load<i32>(s, M_TOTAL);
-  if (total >= 0 && (end > total || (!more && end != total))) return discard(i, C.DROP_REASM_MALFORMED, false);
-  if (!more && total < 0 && load<i32>(s, M_MAXEND) > end) return discard(i, C.DROP_REASM_MALFORMED, false);
-  const bm = s + bitmapOff;
-  const a = off >>> 3;
-  const b = (end + 7) >>> 3;
+  const u0 = load<u8>(s, M_FIRST) != 0 ? <i32>load<u8>(s, M_HL) : fo;
+  const r = place(i, s, u0, off, n, more, fh + 8);
+  if (r >= 0) return r;
   const data = dataOf(s);
-  const held = bitsState(bm, a, b);
-  if (held != 0) {
-    // Why: RFC 5722 §4: any overlap discards the datagram and its later fragments; an exact duplicate
-    // alone is dropped (RFC 8200 §4.5).
-    if (held == 2 && (more || total == end) && memory.compare(data + <usize>off, fh + 8, <usize>n) == 0) {
-      count(C.DROP_REASM_DUPLICATE);
-      return 1;
-    }
-    return discard(i, C.DROP_REASM_OVERLAP, true);
-  }
-  memory.copy(data + <usize>off, fh + 8, <usize>n);
-  bitsSet(bm, a, b);
-  const have = load<i32>(s, M_HELD) + n;
-  store<i32>(s, have, M_HELD);
-  if (end > load<i32>(s, M_MAXEND)) store<i32>(s, end, M_MAXEND);
-  if (!more) { total = end; store<i32>(s, total, M_TOTAL); }
+  const total = load<i32>(s, M_TOTAL);
+  const have = load<i32>(s, M_HELD);
   if (off == 0) {
     // Why: RFC 2460 §4.5: the unfragmentable part and the Next Header of the reassembled packet are
     // fragment 0's.

@@ -159,3 +159,58 @@ export function describeIpv4(b: Uint8Array): string {
   if (ip.proto === IPPROTO_ICMP && ip.len >= 8) return `${base} ICMP type ${b[ip.off]} code ${b[ip.off + 1]} id ${get16(b, ip.off + 4)} seq ${get16(b, ip.off + 6)}`;
   return `${base} proto ${ip.proto} len ${ip.len}`;
 }
+
+// ---- IPv6 (issue 12): the emulated network's applications over IPv6 ----------------------------------
+
+export const IPV6_HEADER = 40;
+export const ICMP6_ECHO_REQUEST = 128;
+export const ICMP6_ECHO_REPLY = 129;
+
+/** Sum of the RFC 2460 §8.1 pseudo-header (16-byte addresses at `src` / `dst` in their arrays). */
+function pseudoSum6(src: Uint8Array, dst: Uint8Array, nh: number, len: number): number {
+  return sum16(src, 0, 16, sum16(dst, 0, 16, 0)) + (len >>> 16) + (len & 0xffff) + nh;
+}
+
+/** Write a 40-byte IPv6 header at b[0..40). */
+function writeIpv6Header(b: Uint8Array, payloadLen: number, nh: number, src: Uint8Array, dst: Uint8Array, hopLimit: number): void {
+  b[0] = 0x60; b[1] = 0; b[2] = 0; b[3] = 0;
+  put16(b, 4, payloadLen); b[6] = nh; b[7] = hopLimit;
+  b.set(src, 8); b.set(dst, 24);
+}
+
+/** Finish an IPv6/UDP packet in `b` whose payload is already at 48 (UDP checksum mandatory, RFC 2460 §8.1). */
+export function finishUdp6(b: Uint8Array, payloadLen: number, src: Uint8Array, dst: Uint8Array, sport: number, dport: number, hopLimit = 64): number {
+  const ulen = UDP_HEADER + payloadLen;
+  writeIpv6Header(b, ulen, IPPROTO_UDP, src, dst, hopLimit);
+  const u = IPV6_HEADER;
+  put16(b, u, sport); put16(b, u + 2, dport); put16(b, u + 4, ulen); put16(b, u + 6, 0);
+  let c = finish16(sum16(b, u, ulen, pseudoSum6(src, dst, IPPROTO_UDP, ulen)));
+  if (c === 0) c = 0xffff;
+  put16(b, u + 6, c);
+  return IPV6_HEADER + ulen;
+}
+
+/** Finish an ICMPv6 echo message in `b` whose data (`dataLen` bytes) is already at 48. */
+export function finishIcmp6Echo(b: Uint8Array, dataLen: number, type: number, src: Uint8Array, dst: Uint8Array, ident: number, seq: number, hopLimit = 64): number {
+  const mlen = 8 + dataLen;
+  writeIpv6Header(b, mlen, 58, src, dst, hopLimit);
+  const o = IPV6_HEADER;
+  b[o] = type; b[o + 1] = 0; put16(b, o + 2, 0); put16(b, o + 4, ident); put16(b, o + 6, seq);
+  put16(b, o + 2, finish16(sum16(b, o, mlen, pseudoSum6(src, dst, 58, mlen))));
+  return IPV6_HEADER + mlen;
+}
+
+/**
+ * The upper layer of an IPv6 packet without extension headers: { nh, off, len } after checking the
+ * header, the Payload Length and the UDP/ICMPv6 checksum; null when anything is wrong.
+ */
+export function parseIpv6Upper(b: Uint8Array): { nh: number; off: number; len: number } | null {
+  if (b.length < IPV6_HEADER || b[0] >> 4 !== 6) return null;
+  const len = get16(b, 4);
+  if (IPV6_HEADER + len > b.length) return null;
+  const nh = b[6];
+  if (nh !== IPPROTO_UDP && nh !== 58) return { nh, off: IPV6_HEADER, len };
+  const src = b.subarray(8, 24), dst = b.subarray(24, 40);
+  if (finish16(sum16(b, IPV6_HEADER, len, pseudoSum6(src, dst, nh, len))) !== 0) return null;
+  return { nh, off: IPV6_HEADER, len };
+}

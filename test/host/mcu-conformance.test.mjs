@@ -11,12 +11,14 @@ import { readFileSync, readdirSync, mkdtempSync, rmSync, existsSync } from "node
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
-import { host, firmware } from "./helpers.mjs";
+import { host } from "./helpers.mjs";
 import { QEMU, simPeerArgs, mcuMissing } from "../../host/c/rv32-virt/qemu.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const RUST = process.env.MIPFW_BOARD ?? join(root, "host/wasm3/target/release/mipfw-board");
+// The microcontroller image (IPv4 only, assembly/features.ts): every host of the comparison runs it.
 const FIRMWARE = join(root, "build/firmware-mcu.wasm");
+const firmware = new WebAssembly.Module(readFileSync(FIRMWARE));
 const ELF = join(root, "build/mcu-rv32.elf");
 
 const skip = mcuMissing(RUST) ?? false;

@@ -86,7 +86,7 @@ test("scenario fields: each type refuses with field, expected and actual value",
     'scenario.bogus: expected one of the fields name, description, seed, durationMs, mobilityStepMs, wifi, segments, accessPoints, nodes, apps, actions, comment, $schema, got "bogus"',
     'scenario.wifi.x: expected one of the fields hysteresisDb, linkHints, got "x"',
     'scenario.nodes[3].movement.area.z: expected one of the fields x0, y0, x1, y1, got "z"',
-    'scenario.apps[1].port: expected one of the fields type, name, from, to, intervalMs, count, sizeBytes, startMs, stopMs, comment, got "port"',
+    'scenario.apps[1].port: expected one of the fields type, name, from, to, family, intervalMs, count, sizeBytes, startMs, stopMs, comment, got "port"',
     'scenario.nodes[0].position.z: expected one of the fields x, y, got "z"');
   // a board node's other fields are its node configuration, refused as such
   refuses((r) => { r.nodes[1].bogus = 1; }, 'scenario.nodes[1].bogus: expected one of the fields name, board, roles, sizes, node, interfaces, ipv6, ipsec, routes, mobility, securityAssociations, comment, $schema, got "bogus"');

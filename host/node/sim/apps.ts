@@ -3,7 +3,7 @@
 // Packets go down with Board.output() and come up through the board's deliver hook. Sources reuse
 // one packet buffer each; sinks keep a received bitmap and latency samples in typed arrays.
 
-import { finishUdp, finishIcmpEcho, ICMP_ECHO_REQUEST, IPV4_HEADER, UDP_HEADER, get32, get16, put32 } from "../packet.js";
+import { finishUdp, finishIcmpEcho, finishUdp6, finishIcmp6Echo, ICMP_ECHO_REQUEST, ICMP6_ECHO_REQUEST, IPV4_HEADER, IPV6_HEADER, UDP_HEADER, get32, get16, put32 } from "../packet.js";
 
 /** What an app needs from the node it runs on. */
 export interface AppHost {
@@ -15,7 +15,12 @@ export interface AppHost {
   send(packet: Uint8Array): void;
   /** Next IPv4 identification value. */
   nextIpId(): number;
+  /** The node's current global IPv6 address (a preferred one learnt from its addr6 events), or null. */
+  addr6(): Uint8Array | null;
 }
+
+/** Where an IPv6 app sends: an address, or the current global address of a node (resolved per packet). */
+export type Dst6 = () => Uint8Array | null;
 
 /** Growable array of numbers (latency samples in µs). */
 export class Samples {
@@ -64,11 +69,16 @@ export class CbrSource {
   refused = 0;
   private buf: Uint8Array;
   private readonly periodUs: number;
+  /** IPv6 (issue 12): the destination, resolved per packet; null for IPv4. */
+  private readonly dst6: Dst6 | null;
+  private readonly hl: number;
   constructor(readonly name: string, readonly flowId: number, readonly host: AppHost, readonly dst: number,
     readonly sport: number, readonly dport: number, readonly ratePps: number, readonly sizeBytes: number,
-    readonly startUs: number, readonly stopUs: number) {
-    this.buf = new Uint8Array(IPV4_HEADER + UDP_HEADER + sizeBytes);
-    for (let i = IPV4_HEADER + UDP_HEADER + CBR_HEADER; i < this.buf.length; i++) this.buf[i] = i & 0xff;
+    readonly startUs: number, readonly stopUs: number, dst6: Dst6 | null = null) {
+    this.dst6 = dst6;
+    this.hl = dst6 ? IPV6_HEADER : IPV4_HEADER;
+    this.buf = new Uint8Array(this.hl + UDP_HEADER + sizeBytes);
+    for (let i = this.hl + UDP_HEADER + CBR_HEADER; i < this.buf.length; i++) this.buf[i] = i & 0xff;
     this.periodUs = 1e6 / ratePps;
   }
 
@@ -77,12 +87,18 @@ export class CbrSource {
 
   /** Send the next packet; returns the time of the one after, or Infinity when the flow is over. */
   fire(): number {
-    const b = this.buf, o = IPV4_HEADER + UDP_HEADER, now = this.host.nowUs(), seq = this.sent;
+    const b = this.buf, o = this.hl + UDP_HEADER, now = this.host.nowUs(), seq = this.sent;
     put32(b, o, this.flowId); put32(b, o + 4, seq);
     put32(b, o + 8, Math.floor(now / 4294967296)); put32(b, o + 12, now >>> 0);
-    finishUdp(b, this.sizeBytes, this.host.addr, this.dst, this.sport, this.dport, this.host.nextIpId());
+    let send = true;
+    if (this.dst6) {
+      // No address yet at either end (autoconfiguration still running): the datagram counts as sent
+      // and lost, as one the network dropped.
+      const src = this.host.addr6(), dst = this.dst6();
+      if (src && dst) finishUdp6(b, this.sizeBytes, src, dst, this.sport, this.dport); else { send = false; this.refused++; }
+    } else finishUdp(b, this.sizeBytes, this.host.addr, this.dst, this.sport, this.dport, this.host.nextIpId());
     this.sent++;
-    this.host.send(b);
+    if (send) this.host.send(b);
     const next = this.timeOf(this.sent);
     return next < this.stopUs ? next : Infinity;
   }
@@ -136,20 +152,28 @@ export class Ping {
   readonly seen = new SeqSet();
   readonly rtt = new Samples();
   private buf: Uint8Array;
+  private readonly dst6: Dst6 | null;
+  private readonly hl: number;
   constructor(readonly name: string, readonly ident: number, readonly host: AppHost, readonly dst: number,
     readonly intervalUs: number, readonly count: number, readonly sizeBytes: number,
-    readonly startUs: number, readonly stopUs: number) {
-    this.buf = new Uint8Array(IPV4_HEADER + 8 + sizeBytes);
-    for (let i = IPV4_HEADER + 8 + 8; i < this.buf.length; i++) this.buf[i] = i & 0xff;
+    readonly startUs: number, readonly stopUs: number, dst6: Dst6 | null = null) {
+    this.dst6 = dst6;
+    this.hl = dst6 ? IPV6_HEADER : IPV4_HEADER;
+    this.buf = new Uint8Array(this.hl + 8 + sizeBytes);
+    for (let i = this.hl + 8 + 8; i < this.buf.length; i++) this.buf[i] = i & 0xff;
   }
 
   /** Send the next echo request; returns the time of the next one, or Infinity when done. */
   fire(): number {
-    const b = this.buf, o = IPV4_HEADER + 8, now = this.host.nowUs();
+    const b = this.buf, o = this.hl + 8, now = this.host.nowUs();
     put32(b, o, Math.floor(now / 4294967296)); put32(b, o + 4, now >>> 0);
-    finishIcmpEcho(b, this.sizeBytes, ICMP_ECHO_REQUEST, this.host.addr, this.dst, this.ident, this.sent & 0xffff, this.host.nextIpId());
+    let send = true;
+    if (this.dst6) {
+      const src = this.host.addr6(), dst = this.dst6();
+      if (src && dst) finishIcmp6Echo(b, this.sizeBytes, ICMP6_ECHO_REQUEST, src, dst, this.ident, this.sent & 0xffff); else send = false;
+    } else finishIcmpEcho(b, this.sizeBytes, ICMP_ECHO_REQUEST, this.host.addr, this.dst, this.ident, this.sent & 0xffff, this.host.nextIpId());
     this.sent++;
-    this.host.send(b);
+    if (send) this.host.send(b);
     if (this.count > 0 && this.sent >= this.count) return Infinity;
     const next = this.startUs + Math.round(this.sent * this.intervalUs);
     return next < this.stopUs ? next : Infinity;

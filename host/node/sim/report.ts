@@ -41,7 +41,7 @@ export function renderSummary(s: Summary, wallMs?: number): string {
       const c = b.counters;
       const drops = Object.entries(c).filter(([k, v]) => k.startsWith("drop_") && v > 0).map(([k, v]) => `${k.slice(5)}=${v}`);
       const host = Object.entries(b.host).filter(([k, v]) => k !== "delivered" && v > 0).map(([k, v]) => `host.${k}=${v}`);
-      return [n, b.board, b.memoryPages, b.heapUsed, c.rx_frames ?? 0, c.tx_frames ?? 0, c.forwarded ?? 0, c.delivered ?? 0, [...drops, ...host].join(" ")];
+      return [n, b.board, b.memoryPages, b.heapUsed, c.rx_frames ?? 0, c.tx_frames ?? 0, (c.forwarded ?? 0) + (c.ip6_forwarded ?? 0), c.delivered ?? 0, [...drops, ...host].join(" ")];
     })));
   return out.join("\n") + "\n";
 }

@@ -4,7 +4,7 @@
 // (host/node/config.ts); the cross-field rules the description names are the functions of RULES below.
 // Every refusal names the field, what was expected and what was found.
 
-import { validateConfig, ConfigError, parseIp, formatIp, formatMac, BOARDS, walkDescription, type ValidConfig, type BoardProfile, type Description, type Walk, type Tree } from "../config.js";
+import { validateConfig, ConfigError, parseIp, parseIp6, formatIp, formatMac, BOARDS, walkDescription, type ValidConfig, type BoardProfile, type Description, type Walk, type Tree } from "../config.js";
 import FIELDS from "../../../schema/scenario.fields.json";
 import type { SegmentParams } from "./segment.js";
 
@@ -27,11 +27,11 @@ export interface ScNode {
   mobility: Mobility | null;
 }
 export interface ScCbr {
-  type: "cbr"; name: string; from: string; to: string; dst: number; port: number; sourcePort: number;
+  type: "cbr"; name: string; from: string; to: string; dst: number; family: "ipv4" | "ipv6"; dst6: number[] | null; port: number; sourcePort: number;
   ratePps: number; sizeBytes: number; startMs: number; stopMs: number;
 }
 export interface ScPing {
-  type: "ping"; name: string; from: string; to: string; dst: number; intervalMs: number; count: number;
+  type: "ping"; name: string; from: string; to: string; dst: number; family: "ipv4" | "ipv6"; dst6: number[] | null; intervalMs: number; count: number;
   sizeBytes: number; startMs: number; stopMs: number;
 }
 export type ScApp = ScCbr | ScPing;
@@ -202,9 +202,20 @@ export const RULES: Record<string, Rule> = {
       else if (!from && c.dhcpNames.has(a.from)) w.bad(`apps[${i}].from`, "a firmware node with the role \"host\" (not a dhcp-server)", a.from);
       else if (!from) { /* that node's own problems are already listed */ }
       else if (!from.roles.includes("host")) w.bad(`apps[${i}].from`, "a node with the role \"host\" (a local stack)", a.from);
-      else if (!v4(from)) w.bad(`apps[${i}].from`, "a node with an IPv4 address", a.from);
+      else if (a.family === "ipv6" ? from.node.ipv6 === "off" : !v4(from)) w.bad(`apps[${i}].from`, a.family === "ipv6" ? "a node with node.ipv6 on" : "a node with an IPv4 address", a.from);
       const to = a.to;
-      a.to = ""; a.dst = 0;
+      a.to = ""; a.dst = 0; a.dst6 = null;
+      if (a.family === "ipv6") {
+        // IPv6 (issue 12): a board node running IPv6 (its global address is looked up as the run goes:
+        // autoconfigured ones appear then), or an IPv6 address.
+        const ip6 = typeof to === "string" ? parseIp6(to) : null;
+        if (typeof to === "string" && c.boards.has(to)) {
+          a.to = to;
+          if (c.boards.get(to)!.node.ipv6 === "off") w.bad(`apps[${i}].to`, "a node with node.ipv6 on", to);
+        } else if (ip6) { a.dst6 = ip6; a.to = to as string; }
+        else w.bad(`apps[${i}].to`, `one of the nodes ${all} or an IPv6 address`, to);
+        return;
+      }
       if (typeof to === "string" && c.boards.has(to)) {
         a.to = to; a.dst = v4(c.boards.get(to)!);
         if (!a.dst) w.bad(`apps[${i}].to`, "a node with an IPv4 address", to);
@@ -282,8 +293,8 @@ function typed(t: Tree): Scenario {
     nodes.push({ config: n.config, attach: n.attached, position: n.position ? { x: n.position.x, y: n.position.y } : null, mobility });
   }
   const apps: ScApp[] = (t.apps as Tree[]).map((a): ScApp => a.type === "cbr"
-    ? { type: "cbr", name: a.name, from: a.from, to: a.to, dst: a.dst, port: a.port, sourcePort: a.sourcePort, ratePps: a.ratePps, sizeBytes: a.sizeBytes, startMs: a.startMs, stopMs: a.stopMs }
-    : { type: "ping", name: a.name, from: a.from, to: a.to, dst: a.dst, intervalMs: a.intervalMs, count: a.count, sizeBytes: a.sizeBytes, startMs: a.startMs, stopMs: a.stopMs });
+    ? { type: "cbr", name: a.name, from: a.from, to: a.to, dst: a.dst, family: a.family, dst6: a.dst6 ?? null, port: a.port, sourcePort: a.sourcePort, ratePps: a.ratePps, sizeBytes: a.sizeBytes, startMs: a.startMs, stopMs: a.stopMs }
+    : { type: "ping", name: a.name, from: a.from, to: a.to, dst: a.dst, family: a.family, dst6: a.dst6 ?? null, intervalMs: a.intervalMs, count: a.count, sizeBytes: a.sizeBytes, startMs: a.startMs, stopMs: a.stopMs });
   const actions: ScAction[] = (t.actions as Tree[]).map((a): ScAction => {
     const atUs = Math.round(a.atMs * 1000);
     if (a.type === "inject") return { type: "inject", atUs, segment: a.segment, frame: a.frameHex, count: a.count, intervalUs: Math.round(a.intervalMs * 1000) };

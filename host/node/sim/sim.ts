@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Board, copyFrame, type BoardHooks } from "../board.js";
 import { RemoteBoard, type SimBoard, type RemoteOptions } from "../remote.js";
 import { PcapFile, type PcapBuffer } from "../pcap.js";
-import { parseIpv4, Ipv4Info, ParseError, udpValid, icmpValid, get16, IPPROTO_UDP, IPPROTO_ICMP, ICMP_ECHO_REPLY } from "../packet.js";
+import { parseIpv4, Ipv4Info, ParseError, udpValid, icmpValid, get16, IPPROTO_UDP, IPPROTO_ICMP, ICMP_ECHO_REPLY, ICMP6_ECHO_REPLY, parseIpv6Upper } from "../packet.js";
 import { Engine, SimEvent } from "./engine.js";
 import { Rng } from "./rng.js";
 import { Segment, type Port } from "./segment.js";
@@ -171,6 +171,19 @@ export class SimNode implements AppHost {
   }
 
   nowUs(): number { return this.sim.engine.nowUs; }
+
+  // IPv6 (issue 12): the node's usable global addresses, from its addr6 events (newest last).
+  private readonly globals6: Uint8Array[] = [];
+  /** AppHost: the newest preferred global IPv6 address, or null. */
+  addr6(): Uint8Array | null { return this.globals6.length ? this.globals6[this.globals6.length - 1] : null; }
+  /** An addr6 event (kind 17): 1 state, 4 addr[16]; link-local ones (fe80::/10) are not globals. */
+  onAddr6(d: Uint8Array): void {
+    const a = d.slice(4, 20);
+    const key = (x: Uint8Array) => x.join(".");
+    const i = this.globals6.findIndex((x) => key(x) === key(a));
+    if (i >= 0) this.globals6.splice(i, 1);
+    if (d[1] === 2 && !(a[0] === 0xfe && (a[1] & 0xc0) === 0x80)) this.globals6.push(a);
+  }
   nextIpId(): number { return (this.ipId = (this.ipId + 1) & 0xffff); }
 
   /** After every call into the board: keep exactly one tick event, at its next deadline. */
@@ -214,6 +227,7 @@ export class SimNode implements AppHost {
   /** The core handed a packet to the local stack (called from inside the firmware: never re-enter it). */
   private deliver(b: Uint8Array): void {
     this.stats.delivered++;
+    if (b.length > 0 && b[0] >> 4 === 6) { this.deliver6(b); return; }
     const ip = this.ip;
     if (parseIpv4(b, ip) !== ParseError.OK) { this.stats.malformed++; return; }
     if (ip.proto === IPPROTO_UDP) {
@@ -230,6 +244,25 @@ export class SimNode implements AppHost {
       const ping = b[ip.off] === ICMP_ECHO_REPLY ? this.pings.get(get16(b, ip.off + 4)) : undefined;
       if (!ping) { this.stats.unhandled++; return; }
       ping.reply(b, ip.off, ip.len, this.sim.engine.nowUs);
+    } else this.stats.unhandled++;
+  }
+
+  /** An IPv6 packet for the local stack: a flow's UDP datagram or an echo reply of a ping. */
+  private deliver6(b: Uint8Array): void {
+    const u = parseIpv6Upper(b);
+    if (!u) { this.stats.malformed++; return; }
+    const now = this.sim.engine.nowUs;
+    if (u.nh === IPPROTO_UDP && u.len >= 8) {
+      const sink = this.sinks.get(get16(b, u.off + 2));
+      if (!sink) { this.stats.unhandled++; return; }
+      const seq = sink.receive(b, u.off + 8, get16(b, u.off + 4) - 8, now);
+      if (seq < 0) { this.stats.unhandled++; return; }
+      this.lastFlowRxUs = now;
+      if (this.open.length) this.flowAfterGap(sink, seq, now);
+    } else if (u.nh === 58 && u.len >= 8 && b[u.off] === ICMP6_ECHO_REPLY) {
+      const ping = this.pings.get(get16(b, u.off + 4));
+      if (!ping) { this.stats.unhandled++; return; }
+      ping.reply(b, u.off, u.len, now);
     } else this.stats.unhandled++;
   }
 
@@ -356,15 +389,20 @@ export class Simulation {
     }
     scenario.apps.forEach((a, i) => {
       const from = this.nodeByName.get(a.from)!;
+      // IPv6 (issue 12): the destination is an address given, or the target node's current global
+      // address (autoconfigured addresses appear at run time), looked up for every packet.
+      const lit = a.dst6 ? Uint8Array.from(a.dst6) : null;
+      const target = this.nodeByName.get(a.to);
+      const dst6 = a.family === "ipv6" ? () => lit ?? target?.addr6() ?? null : null;
       if (a.type === "cbr") {
-        const source = new CbrSource(a.name, i + 1, from, a.dst, a.sourcePort, a.port, a.ratePps, a.sizeBytes, a.startMs * 1000, a.stopMs * 1000);
+        const source = new CbrSource(a.name, i + 1, from, a.dst, a.sourcePort, a.port, a.ratePps, a.sizeBytes, a.startMs * 1000, a.stopMs * 1000, dst6);
         const sink = new Sink(a.name, i + 1, a.port);
         sink.source = source;
         this.nodeByName.get(a.to)?.sinks.set(a.port, sink);
         this.flows.push({ source, sink, from: a.from, to: a.to });
         if (source.startUs < source.stopUs) this.engine.schedule(source.startUs, this.fireCbr, source);
       } else {
-        const ping = new Ping(a.name, 0x100 + i, from, a.dst, a.intervalMs * 1000, a.count, a.sizeBytes, a.startMs * 1000, a.stopMs * 1000);
+        const ping = new Ping(a.name, 0x100 + i, from, a.dst, a.intervalMs * 1000, a.count, a.sizeBytes, a.startMs * 1000, a.stopMs * 1000, dst6);
         from.pings.set(ping.ident, ping);
         this.pings.push({ ping, from: a.from, to: a.to });
         if (ping.startUs < ping.stopUs) this.engine.schedule(ping.startUs, this.firePing, ping);
@@ -580,6 +618,7 @@ export class Simulation {
 
   /** A firmware event: decode, count what the summary needs, follow mobile nodes, log it. */
   firmwareEvent(node: SimNode, kind: number, data: Uint8Array): void {
+    if (kind === 17) node.onAddr6(data);
     const { kind: name, ...fields } = decodeFirmwareEvent(kind, data, node.spec.config.mobility.registrationProfile) as { kind: string } & Fields;
     if (kind >= 5 && kind <= 13) this.mobilityEvent(node, name, fields);
     this.events.emit(this.engine.nowUs, node.name, name, fields);
