@@ -16,6 +16,17 @@ import {
   FIRMWARE, module, T0, apply, rx, output, router, homeAgentConfig, homeAgentSetup, requestFrame, requestFrames, toHome,
   foreignAgent, mobileNodeConfig,
 } from "./setup.mjs";
+import { udp6, icmp6Packet as icmp6Raw } from "../test/lib/ip6.mjs";
+const icmp6 = (src, dst, type, rest, body, hlim) => icmp6Raw(src, dst, type, 0, rest, body, hlim);
+const A_MAC_S = "02:00:00:00:01:10", B_MAC_S = "02:00:00:00:02:10";
+const routerJsonDual = {
+  name: "r1", board: "emulated", roles: ["router", "host"], node: { ipv6: "dual", dadTransmits: 0 },
+  interfaces: [
+    { name: "eth0", mac: "02:00:00:00:01:01", ipv4: "10.0.1.1/24" },
+    { name: "eth1", mac: "02:00:00:00:02:01", ipv4: "10.0.2.1/24" },
+  ],
+  ipv6: [{ iface: "eth0", address: "2001:db8:1::1/64" }, { iface: "eth1", address: "2001:db8:2::1/64" }],
+};
 
 const BINARY = process.env.MIPFW_BOARD ?? "host/wasm3/target/release/mipfw-board";
 const quick = process.argv.includes("--quick");
@@ -30,6 +41,45 @@ const regFrames = (alg) => requestFrames(REG.perRound * (REG.warmup + REG.rounds
 const haBound = (flags) => [...homeAgentSetup(), rx(1, requestFrame(0, "hmac-md5", host.ntpTimestamp(T0, 0, 1), flags))];
 
 /** unit "ns" (per frame/packet) or "reg/s" (shown as a rate); target checked on the wasm3 figure. */
+// ---- IPv6 cases (issue 12) ----
+const v6 = (s) => Uint8Array.from(host.parseIp6(s));
+const dual = {
+  config: () => host.validateConfig({ ...routerJsonDual }, "r1"),
+  setup: () => [...router.setup(), rx(0, nsFrame("2001:db8:1::10", A_MAC_S, "2001:db8:1::1", "02:00:00:00:01:01")), rx(1, nsFrame("2001:db8:2::10", B_MAC_S, "2001:db8:2::1", "02:00:00:00:02:01"))],
+  forward6: () => host.ethFrame(host.mac("02:00:00:00:01:01"), host.mac(A_MAC_S), 0x86dd, udp6(v6("2001:db8:1::10"), v6("2001:db8:2::10"), 4000, 9000, new Uint8Array(1352))),
+};
+/** A Neighbor Solicitation from `src` (its link-layer address in the option) for `target`. */
+function nsFrame(src, srcMac, target, dstMac) {
+  const body = new Uint8Array(24); body.set(v6(target), 0); body.set([1, 1], 16); body.set(host.mac(srcMac), 18);
+  return host.ethFrame(host.mac(dstMac), host.mac(srcMac), 0x86dd, icmp6(v6(src), v6(target), 135, new Uint8Array(4), body, 255));
+}
+const ahCache = new Map();
+/** A host with an AH peer (or none): its configuration, the frames that make the peer known, and sealed frames from the peer. */
+function ahHost(alg) {
+  if (ahCache.has(alg)) return ahCache.get(alg);
+  const KEYS = { "hmac-sha1-96": "00112233445566778899aabbccddeeff00112233", "hmac-md5-96": "000102030405060708090a0b0c0d0e0f" };
+  const mk = (name, mac, addr, peer, si, so) => ({ name, board: "emulated", roles: ["host"], node: { ipv6: "dual", dadTransmits: 0 },
+    interfaces: [{ name: "eth0", mac }], ipv6: [{ iface: "eth0", address: `${addr}/64` }],
+    ...(alg ? { ipsec: [{ peer, spiIn: si, spiOut: so, algorithm: alg, key: KEYS[alg] }] } : {}) });
+  const bj = mk("b", "02:00:00:00:01:0b", "2001:db8:1::b", "2001:db8:1::a", 0x1000, 0x2000);
+  // The sender: a Node board with the mirror SA seals distinct frames (each its own sequence number).
+  const sent = [];
+  const a = new host.Board(module, host.validateConfig(mk("a", "02:00:00:00:01:0a", "2001:db8:1::a", "2001:db8:1::b", 0x2000, 0x1000), "a"),
+    { now: () => 1000, tx: (i, f) => sent.push(host.copyFrame(f)), deliver() {}, random: (b) => b.fill(1) });
+  a.init();
+  // a learns b's link-layer address from b's solicitation.
+  a.rx(0, nsFrame("2001:db8:1::b", "02:00:00:00:01:0b", "2001:db8:1::a", "02:00:00:00:01:0a"));
+  const payload = udp6(v6("2001:db8:1::a"), v6("2001:db8:1::b"), 4000, 9000, new Uint8Array(1352));
+  const r = {
+    config: host.validateConfig(bj, "b"),
+    setup: [rx(0, nsFrame("2001:db8:1::a", "02:00:00:00:01:0a", "2001:db8:1::b", "02:00:00:00:01:0b"))],
+    frames: (n) => { sent.length = 0; for (let i = 0; i < n; i++) a.output(payload); return sent.filter((f) => f[12] === 0x86 && f[20] !== 58); },
+    plain: () => host.ethFrame(host.mac("02:00:00:00:01:0b"), host.mac("02:00:00:00:01:0a"), 0x86dd, payload),
+  };
+  ahCache.set(alg, r);
+  return r;
+}
+
 const cases = [
   { name: "IPv4 forwarding, 1400-byte packet", config: router.config(), now: 1000, setup: router.setup(), measured: [rx(0, router.forward(1372))], ...PKT, startups: 5 },
   { name: "IPv4 forwarding, 64-byte packet", config: router.config(), now: 1000, setup: router.setup(), measured: [rx(0, router.forward(36))], ...PKT },
@@ -41,6 +91,13 @@ const cases = [
   { name: "FA decapsulation + delivery, 1400 B", config: foreignAgent.config(), setup: foreignAgent.setup(), measured: [rx(1, foreignAgent.tunnelled())], ...PKT },
   { name: "HA registrations, keyed-MD5", unit: "reg/s", config: homeAgentConfig(64, "keyed-md5"), setup: homeAgentSetup(), measured: regFrames("keyed-md5"), ...REG, startups: 5 },
   { name: "HA registrations, HMAC-MD5", unit: "reg/s", config: homeAgentConfig(64, "hmac-md5"), setup: homeAgentSetup(), measured: regFrames("hmac-md5"), ...REG, target: 20000 },
+  // IPv6 (issue 12): the same router dual-stack (addresses usable at once: no DAD in a fixed-time bench),
+  // IPv4 and IPv6 forwarding of 1400-byte packets in one run; AH verification of distinct sealed frames.
+  { name: "dual-stack: IPv4 forwarding, 1400 B", config: dual.config(), now: 1000, setup: dual.setup(), measured: [rx(0, router.forward(1372))], ...PKT },
+  { name: "dual-stack: IPv6 forwarding, 1400 B", config: dual.config(), now: 1000, setup: dual.setup(), measured: [rx(0, dual.forward6())], ...PKT },
+  ...["hmac-md5-96", "hmac-sha1-96"].map((alg) => ({ name: `AH ${alg} verify + deliver, 1400 B`, config: ahHost(alg).config, now: 1000,
+    setup: ahHost(alg).setup, measured: ahHost(alg).frames(PKT.perRound * (PKT.warmup + PKT.rounds)).map((f) => rx(0, f)), ...PKT })),
+  { name: "no AH: deliver, 1400 B", config: ahHost(null).config, now: 1000, setup: ahHost(null).setup, measured: [rx(0, ahHost(null).plain())], ...PKT },
   { name: "mobile node start-up (esp32 profile)", config: mobileNodeConfig(), setup: [], measured: [], perRound: 0, warmup: 0, rounds: 0, startups: 21, startupOnly: true },
 ];
 for (const c of cases) { c.now ??= T0; c.unit ??= "ns"; c.startups ??= 0; }
