@@ -125,3 +125,20 @@ heading("Link-up to a usable global address in the emulated LAN (simulated time)
   figure("after a link change (no delay: a roaming node)", move, "ms", `RFC 2462 minimum: 1000 ms; overhead ${move - 1000} ms`);
 }
 if (process.env.MIPFW_BENCH_DEBUG) console.log(JSON.stringify(rows));
+
+// ---- memory on the esp32 profile (one 64 KiB page) ---------------------------------------------------
+heading("Linear memory on the esp32 profile (one 64 KiB page)");
+for (const [label, j] of [
+  ["IPv4 mobile node", { name: "mn", board: "esp32", roles: ["mobile-node"], interfaces: [{ name: "wlan0", mac: "02:00:00:01:00:20", ipv4: "10.1.0.20/24" }],
+    routes: [{ dest: "default", via: "10.1.0.1" }], mobility: { homeAgent: "10.1.0.1", lifetimeSec: 60, colocated: "never" },
+    securityAssociations: [{ peer: "10.1.0.1", spi: 4096, algorithm: "hmac-md5", key: "text:k" }] }],
+  ["dual-stack mobile node", null],
+  ["IPv6-only host", { name: "h", board: "esp32", roles: ["host"], node: { ipv6: "only" }, interfaces: [{ name: "wlan0", mac: "02:00:00:01:00:20" }] }],
+]) {
+  const cfg = j ?? { name: "mn", board: "esp32", roles: ["mobile-node"], node: { ipv6: "dual" }, interfaces: [{ name: "wlan0", mac: "02:00:00:01:00:20", ipv4: "10.1.0.20/24" }],
+    routes: [{ dest: "default", via: "10.1.0.1" }], mobility: { homeAgent: "10.1.0.1", lifetimeSec: 60, colocated: "never" },
+    securityAssociations: [{ peer: "10.1.0.1", spi: 4096, algorithm: "hmac-md5", key: "text:k" }] };
+  const { board } = startBoard(cfg);
+  const stat = board.x.static_bytes(), heap = board.heapUsed();
+  figure(label, stat + heap, "bytes", `static ${stat} + tables ${heap}; ${board.memoryPages()} page(s)`);
+}
