@@ -29,6 +29,13 @@ const nsFrom = (src, srcMac, target, iface, rmac) => {
 };
 nsFrom("2001:db8:2::10", B, "2001:db8:2::1", 1, R1);
 nsFrom("2001:db8:1::10", A, "2001:db8:1::1", 0, R0);
+// ... and confirm reachability with a solicited advertisement (REACHABLE, as after a real exchange).
+const naFrom = (src, srcMac, to, iface, rmac) => {
+  const body = new Uint8Array(24); body.set(ip6(src), 0); body.set([2, 1], 16); body.set(mac(srcMac), 18);
+  r.board.rx(iface, eth(mac(rmac), mac(srcMac), 0x86dd, icmp6Packet(ip6(src), ip6(to), 136, 0, Uint8Array.of(0x60, 0, 0, 0), body, 255)));
+};
+naFrom("2001:db8:2::10", B, "2001:db8:2::1", 1, R1);
+naFrom("2001:db8:1::10", A, "2001:db8:1::1", 0, R0);
 const v4 = eth(mac(R0), mac(A), 0x0800, host.buildUdp(host.parseIp("10.0.1.10"), host.parseIp("10.0.2.10"), 4000, 9000, new Uint8Array(1372), 1, 64));
 const v6 = eth(mac(R0), mac(A), 0x86dd, udp6(ip6("2001:db8:1::10"), ip6("2001:db8:2::10"), 4000, 9000, new Uint8Array(1352)));
 heading("IPv6 against IPv4 under Node (median of 9 rounds)");

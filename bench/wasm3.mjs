@@ -45,13 +45,21 @@ const haBound = (flags) => [...homeAgentSetup(), rx(1, requestFrame(0, "hmac-md5
 const v6 = (s) => Uint8Array.from(host.parseIp6(s));
 const dual = {
   config: () => host.validateConfig({ ...routerJsonDual }, "r1"),
-  setup: () => [...router.setup(), rx(0, nsFrame("2001:db8:1::10", A_MAC_S, "2001:db8:1::1", "02:00:00:00:01:01")), rx(1, nsFrame("2001:db8:2::10", B_MAC_S, "2001:db8:2::1", "02:00:00:00:02:01"))],
+  // Each neighbour introduces itself (NS: a STALE entry) and confirms reachability (a solicited NA:
+  // REACHABLE), as after a real exchange.
+  setup: () => [...router.setup(), rx(0, nsFrame("2001:db8:1::10", A_MAC_S, "2001:db8:1::1", "02:00:00:00:01:01")), rx(1, nsFrame("2001:db8:2::10", B_MAC_S, "2001:db8:2::1", "02:00:00:00:02:01")),
+    rx(0, naFrame("2001:db8:1::10", A_MAC_S, "2001:db8:1::1", "02:00:00:00:01:01")), rx(1, naFrame("2001:db8:2::10", B_MAC_S, "2001:db8:2::1", "02:00:00:00:02:01"))],
   forward6: () => host.ethFrame(host.mac("02:00:00:00:01:01"), host.mac(A_MAC_S), 0x86dd, udp6(v6("2001:db8:1::10"), v6("2001:db8:2::10"), 4000, 9000, new Uint8Array(1352))),
 };
 /** A Neighbor Solicitation from `src` (its link-layer address in the option) for `target`. */
 function nsFrame(src, srcMac, target, dstMac) {
   const body = new Uint8Array(24); body.set(v6(target), 0); body.set([1, 1], 16); body.set(host.mac(srcMac), 18);
   return host.ethFrame(host.mac(dstMac), host.mac(srcMac), 0x86dd, icmp6(v6(src), v6(target), 135, new Uint8Array(4), body, 255));
+}
+/** A solicited Neighbor Advertisement (S, O) from `src` with its link-layer address, to `to`. */
+function naFrame(src, srcMac, to, dstMac) {
+  const body = new Uint8Array(24); body.set(v6(src), 0); body.set([2, 1], 16); body.set(host.mac(srcMac), 18);
+  return host.ethFrame(host.mac(dstMac), host.mac(srcMac), 0x86dd, icmp6(v6(src), v6(to), 136, Uint8Array.of(0x60, 0, 0, 0), body, 255));
 }
 const ahCache = new Map();
 /** A host with an AH peer (or none): its configuration, the frames that make the peer known, and sealed frames from the peer. */

@@ -580,6 +580,9 @@ const tick6Ref: usize = IPV6 ? changetype<usize>(tick6) : 0;
   return e + E_MAC;
 }
 
+/** neighborMac for the 16-byte address at `a` (IPv6): REACHABLE and unexpired, else 0. */
+export function neighborMac6(iface: i32, a: usize): usize { return macOf(findAddr(iface, a)); }
+
 /** The state of (`iface`, the 16-byte address at `a`): NEIGH_FREE when there is no entry. */
 export function neighborState(iface: i32, a: usize): u8 {
   const i = findAddr(iface, a);

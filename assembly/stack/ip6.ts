@@ -30,7 +30,8 @@ import { C, count, countHot } from "../counters";
 import * as cfg from "../config";
 import { netifCount, netifValid, netifUp, netifMac } from "../link/netif";
 import { ethRegister, ethSendTo } from "../link/ethernet";
-import { neighborOutputAddr } from "../link/neighbor";
+import { neighborOutputAddr, neighborMac6, neighborMacExpires } from "../link/neighbor";
+import { flow6Init, flow6Learn } from "./flow6";
 import { pktRoom } from "./packet";
 import { reasmEnabled, reasmInput6, reasmRelease, reasmDone, reasmDoneSlot, reasmOnExpired6 } from "./reasm";
 import { icmpErrorToken } from "./ip";
@@ -120,7 +121,7 @@ export function ip6Init(): bool {
   fragIdent = load<u32>(tmp);
   ethRegister(ETHERTYPE_IPV6, ip6Input);
   reasmOnExpired6(reasmExpired);
-  if (!tun6Init()) return false;
+  if (!tun6Init() || !flow6Init()) return false;
   tun6Hooks(tunnelSend, ip6SendIcmpError, ip6Input);
   ip6RegisterProto(IPPROTO_IPV6, tun6Input);
   return true;
@@ -488,7 +489,15 @@ function ip6Forward(iface: i32, p: usize, len: i32): i32 {
   if (oif == iface && redirect != 0) changetype<RedirectHook>(redirect)(iface, p, len, fwdNh);
   ipv6DecrementHopLimit(p);
   const r = ip6LinkSend(oif, fwdNh, p, len);
-  if (r == 0) countHot(C.IP6_FORWARDED);
+  if (r == 0) {
+    countHot(C.IP6_FORWARDED);
+    // Why (speed): the next packets of this flow go by flow6.ts while nothing changes (its header says
+    // when a decision is kept: plain forwarding to a REACHABLE neighbour, no Hop-by-Hop header).
+    if (oif != iface && ipv6NextHeader(p) != IPPROTO_HOPOPTS) {
+      const mac = neighborMac6(oif, fwdNh);
+      if (mac != 0) flow6Learn(iface, p, oif, mac, mtu, neighborMacExpires(mac));
+    }
+  }
   return r;
 }
 

@@ -86,6 +86,9 @@ export function r6Init(): bool {
   return true;
 }
 
+/** Changes so far to the lists (the IPv6 flow cache compares it, stack/flow6.ts). */
+export function r6Generation(): u32 { return listGen; }
+
 /** The link of `iface` went down: forget the routers, prefixes, destinations and MTU learnt on it. */
 export function r6LinkDown(iface: i32): void {
   listGen++;

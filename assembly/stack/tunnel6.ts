@@ -40,6 +40,10 @@ const STRIDE: usize = 52;
 let table: usize = 0;
 let scratch: usize = 0;
 let depth: i32 = 0;
+let gen: u32 = 0;
+
+/** Changes so far to the tunnel table (the IPv6 flow cache compares it). */
+export function tun6Generation(): u32 { return gen; }
 
 // @ts-ignore: decorator
 @inline function ent(i: i32): usize { return table + <usize>i * STRIDE; }
@@ -73,6 +77,7 @@ export function tun6Add(prefix: usize, plen: i32, remote: usize, local: usize): 
   addrCopy(e + 32, local);
   store<u8>(e, <u8>plen, 48);
   store<u8>(e, 1, 49);
+  gen++;
   return true;
 }
 
@@ -80,7 +85,7 @@ export function tun6Add(prefix: usize, plen: i32, remote: usize, local: usize): 
 export function tun6Remove(prefix: usize, plen: i32): void {
   for (let i = 0; i < TUN6_MAX && table != 0; i++) {
     const e = ent(i);
-    if (load<u8>(e, 49) != 0 && <i32>load<u8>(e, 48) == plen && addrPrefixMatch(e, prefix, plen)) store<u8>(e, 0, 49);
+    if (load<u8>(e, 49) != 0 && <i32>load<u8>(e, 48) == plen && addrPrefixMatch(e, prefix, plen)) { store<u8>(e, 0, 49); gen++; }
   }
 }
 

@@ -194,3 +194,37 @@ test("fragments for the node are reassembled (shared pool); the reply leaves fra
   assert.equal(te.length, 1, "Time Exceeded, reassembly");
   void clock;
 });
+
+test("the IPv6 flow cache forwards a flow's later packets (flow_hits) and gives way to the full path when something it depends on changes", () => {
+  const { lan, start } = net();
+  const r = start(router());
+  const h1 = start(hostNode("h1", H_MAC));
+  const h2 = start(hostNode("h2", H2_MAC));
+  lan.attach(r, 0, "a"); lan.attach(r, 1, "b"); lan.attach(h1, 0, "a"); lan.attach(h2, 0, "b");
+  lan.run(6000);
+  const a1 = ip6(slaac("2001:db8:1::", H_MAC)), a2 = ip6(slaac("2001:db8:2::", H2_MAC));
+  const udp = (hl = 64) => udp6(a1, a2, 4000, 9000, new Uint8Array(100), hl);
+  // r learns h2 (resolution: REACHABLE), then the flow.
+  h1.board.output(udp()); lan.run(50);
+  h1.board.output(udp()); lan.run(20);
+  const c0 = r.board.counters();
+  for (let i = 0; i < 5; i++) { h1.board.output(udp()); lan.run(5); }
+  const c1 = r.board.counters();
+  assert.equal(c1.flow_hits - c0.flow_hits, 5, "the flow cache forwarded them");
+  assert.equal(c1.ip6_forwarded - c0.ip6_forwarded, 5);
+  const got = () => h2.cap.delivered.filter((p) => new Uint8Array(p)[6] === 17).length;
+  assert.equal(got(), 7);
+  // Hop limit 1: the full path (Time Exceeded), not the cache.
+  h1.board.output(udp(1)); lan.run(20);
+  assert.equal(r.board.counters().flow_hits, c1.flow_hits);
+  assert.equal(r.board.counters().drop_ip6_hop_limit, 1);
+  // h2's link-layer address changes (an NA with Override): the next packet goes to the new address.
+  const newMac = host.parseMac("02:00:00:00:02:99");
+  const body = new Uint8Array(24); body.set(a2, 0); body.set([2, 1], 16); body.set(newMac, 18);
+  r.board.rx(1, eth(host.parseMac("33:33:00:00:00:01"), newMac, 0x86dd, icmp6Packet(a2, ip6("ff02::1"), 136, 0, Uint8Array.of(0x20, 0, 0, 0), body, 255)));
+  r.cap.tx.length = 0;
+  h1.board.output(udp()); lan.run(20);
+  const out = r.cap.tx.filter((t) => t.iface === 1 && host.etherType(t.frame) === 0x86dd && t.frame[14 + 6] === 17);
+  assert.equal(out.length, 1);
+  assert.equal(host.formatMac(out[0].frame.subarray(0, 6)), "02:00:00:00:02:99");
+});
