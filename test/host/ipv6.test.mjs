@@ -228,3 +228,103 @@ test("the IPv6 flow cache forwards a flow's later packets (flow_hits) and gives 
   assert.equal(out.length, 1);
   assert.equal(host.formatMac(out[0].frame.subarray(0, 6)), "02:00:00:00:02:99");
 });
+
+/** The neighbour entry of `addr` on a board: { mac, state, expires } or undefined (dump table 2). */
+function nbEntry(board, addr) {
+  const x = board.dumpRaw(2).find((r) => fmt6(r.subarray(16, 32)) === addr);
+  return x && { mac: host.formatMac(x.subarray(0, 6)), state: x[6], expires: Number(new DataView(x.buffer, x.byteOffset).getBigInt64(8, true)) };
+}
+const NS_ = { INCOMPLETE: 1, REACHABLE: 2, STALE: 3, DELAY: 4, PROBE: 5 };
+
+test("NUD (RFC 2461 §7.3): REACHABLE -> STALE after ReachableTime -> DELAY on use -> PROBE (unicast solicitations) -> gone; a solicited advertisement confirms", () => {
+  const { lan, start, clock } = net();
+  const r = start(router({ node: { ipv6: "dual", raIntervalMs: 600000, reachableTimeMs: 10000 } }));
+  const h = start(hostNode("h", H_MAC));
+  lan.attach(r, 0, "a"); lan.attach(h, 0, "a");
+  lan.run(6000);
+  const hg = slaac("2001:db8:1::", H_MAC), hgA = ip6(hg);
+  // r resolves h's global address (INCOMPLETE -> REACHABLE by h's solicited NA).
+  r.board.output(echo6(ip6("2001:db8:1::1"), hgA, 1, 1));
+  lan.run(20);
+  assert.equal(nbEntry(r.board, hg).state, NS_.REACHABLE);
+  // ReachableTime is random in [0.5, 1.5] x 10 s: after 15 s it is STALE, its address kept.
+  lan.run(15500, 100);
+  assert.equal(nbEntry(r.board, hg).state, NS_.STALE);
+  assert.equal(nbEntry(r.board, hg).mac, H_MAC);
+  // Used: DELAY (the packet goes at once to the cached address).
+  lan.filter = () => false; // h goes silent
+  const tx0 = r.cap.tx.length;
+  r.board.output(echo6(ip6("2001:db8:1::1"), hgA, 1, 2));
+  assert.equal(nbEntry(r.board, hg).state, NS_.DELAY);
+  assert.ok(r.cap.tx.slice(tx0).some((t) => pkt6(t.frame)?.[40] === 128 && host.formatMac(t.frame.subarray(0, 6)) === H_MAC), "sent to the STALE address");
+  // 5 s later (DELAY_FIRST_PROBE_TIME): PROBE, a unicast NS to the cached MAC every RetransTimer.
+  const n0 = r.cap.tx.length;
+  lan.run(5100, 50);
+  assert.equal(nbEntry(r.board, hg).state, NS_.PROBE);
+  const probes = () => r.cap.tx.slice(n0).filter((t) => { const m = icmp6Of(pkt6(t.frame)); return m && m[0] === 135 && host.formatMac(t.frame.subarray(0, 6)) === H_MAC; });
+  assert.equal(probes().length, 1, "the first probe is unicast to the cached address");
+  // MAX_UNICAST_SOLICIT (3) unanswered: the entry goes.
+  lan.run(3100, 50);
+  assert.equal(probes().length, 3);
+  assert.equal(nbEntry(r.board, hg), undefined, "deleted after three unanswered probes");
+  // A solicited NA confirms: resolve again with h listening.
+  lan.filter = null;
+  r.board.output(echo6(ip6("2001:db8:1::1"), hgA, 1, 3));
+  lan.run(20);
+  assert.equal(nbEntry(r.board, hg).state, NS_.REACHABLE);
+  void clock;
+});
+
+test("Redirects are taken only from the current first-hop router for the destination (RFC 2461 §8.1)", () => {
+  const { lan, start } = net();
+  const r = start(router());
+  const h = start(hostNode("h", H_MAC));
+  lan.attach(r, 0, "a"); lan.attach(h, 0, "a");
+  lan.run(6000);
+  const dest = "2001:db8:9::5", better = "fe80::99";
+  const redirect = (fromLl, fromMac) => {
+    const body = new Uint8Array(32 + 8); body.set(ip6(better), 0); body.set(ip6(dest), 16); body.set([2, 1], 32); body.set(host.parseMac("02:00:00:00:01:99"), 34);
+    h.board.rx(0, eth(host.parseMac(H_MAC), host.parseMac(fromMac), 0x86dd, icmp6Packet(ip6(fromLl), ip6(slaac("2001:db8:1::", H_MAC)), 137, 0, new Uint8Array(4), body, 255)));
+  };
+  const sent = () => h.cap.tx.filter((t) => { const p = pkt6(t.frame); return p && p[6] === 58 && p[40] === 128 && fmt6(p.subarray(24, 40)) === dest; });
+  // From a node that is not h's router for the destination: refused, counted, nothing changes.
+  redirect("fe80::66", "02:00:00:00:01:66");
+  assert.equal(h.board.counters().drop_nd_redirect, 1);
+  h.board.output(echo6(ip6(slaac("2001:db8:1::", H_MAC)), ip6(dest), 5, 1)); lan.run(20);
+  assert.equal(host.formatMac(sent().at(-1).frame.subarray(0, 6)), R_MAC, "still through the router");
+  // From the router itself (its link-local address): taken; the next packet goes to the better hop.
+  redirect(slaac("fe80::", R_MAC), R_MAC);
+  assert.equal(h.board.counters().drop_nd_redirect, 1);
+  h.board.output(echo6(ip6(slaac("2001:db8:1::", H_MAC)), ip6(dest), 5, 2)); lan.run(20);
+  assert.equal(host.formatMac(sent().at(-1).frame.subarray(0, 6)), "02:00:00:00:01:99", "to the redirect's target");
+});
+
+test("a router advertises every 1/3..1 of raIntervalMs (the first three at most 16 s apart) and answers a solicitation, not sooner than MIN_DELAY_BETWEEN_RAS", () => {
+  const { lan, start, clock } = net();
+  const r = start(router({ node: { ipv6: "dual", raIntervalMs: 30000, raLifetimeSec: 1800 } }));
+  lan.attach(r, 0, "a");
+  const ras = () => r.cap.tx.filter((t) => t.iface === 0 && icmp6Of(pkt6(t.frame))?.[0] === 134).map((t) => t.t);
+  // Record times of transmission.
+  const orig = r.cap.tx.push.bind(r.cap.tx);
+  r.cap.tx.push = (x) => orig({ ...x, t: clock.t });
+  lan.run(200000, 100);
+  const t = ras();
+  assert.ok(t.length >= 8, `${t.length} advertisements`);
+  const gaps = t.slice(1).map((x, i) => x - t[i]);
+  for (const g of gaps.slice(0, 2)) assert.ok(g <= 16000 + 100, `initial gap ${g}`);
+  for (const g of gaps.slice(3)) assert.ok(g >= 10000 - 100 && g <= 30000 + 100, `gap ${g} outside [MinRtrAdvInterval, MaxRtrAdvInterval]`);
+  // A host that starts solicits; the answer comes long before the next periodic advertisement, and no
+  // two advertisements are ever closer than MIN_DELAY_BETWEEN_RAS (3 s).
+  const h = start(hostNode("h", H_MAC));
+  const horig = h.cap.tx.push.bind(h.cap.tx);
+  h.cap.tx.push = (x) => horig({ ...x, t: clock.t });
+  lan.attach(h, 0, "a");
+  const last = ras().at(-1);
+  lan.run(6000, 10);
+  const rs = h.cap.tx.filter((x) => icmp6Of(pkt6(x.frame))?.[0] === 133)[0];
+  assert.ok(rs, "the host solicited");
+  const answer = ras().find((x) => x >= rs.t);
+  assert.ok(answer !== undefined && answer - Math.max(rs.t, last + 3000) <= 20, `answered at ${answer}, solicitation at ${rs.t}, previous advertisement at ${last}`);
+  const all = ras();
+  for (let i = 1; i < all.length; i++) assert.ok(all[i] - all[i - 1] >= 3000, `advertisements ${all[i] - all[i - 1]} ms apart`);
+});
