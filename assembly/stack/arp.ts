@@ -22,7 +22,7 @@ import { neighborInit, neighborSolicitWith, neighborOutput, neighborLearn } from
 import * as cfg from "../config";
 import { IPV6 } from "../features";
 import {
-  HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, HT_HEADER_SIZE, htFindAddr, htInsertAddr, htRemoveAddr,
+  HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, HT_HEADER_SIZE, htFindAddr, htInsertAddr, htRemoveAddr, htUsed,
 } from "../table/hash";
 import { ETH_HEADER_LEN, ETH_MIN_FRAME, ETHERTYPE_ARP, ETHERTYPE_IPV4, ethEmit, macEqual, macIsGroup, macSetBroadcast, macSetIpv4Multicast } from "../wire/ethernet";
 import { ARP_LEN, ARP_OP_REPLY, ARP_OP_REQUEST, ArpErr, arpCheck, arpEmit, arpOper, arpSha, arpSpa, arpTpa, arpTha } from "../wire/arp";
@@ -137,6 +137,9 @@ export function arpProxyAdd(iface: i32, ip: u32): bool {
   store<u8>(v, <u8>iface);
   return true;
 }
+
+/** Proxy entries in use (0 when the node answers for nobody). */
+export function proxyCount(): i32 { return proxyN == 0 ? 0 : <i32>htUsed(proxyIndex); }
 
 /** arpProxyCheck for the 16-byte address at `a` (IPv6 proxy Neighbor Discovery shares the table, stack/nd.ts). */
 export function proxyCheckAddr(iface: i32, a: usize): bool {

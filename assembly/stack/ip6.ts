@@ -43,7 +43,8 @@ import { AhVerify, ahVerify, ahSeal, AH_SA_SPI } from "../security/ah";
 import { AH_HEADER_LEN, ahSpi, ahEmit, ahLen as ahLenOf } from "../wire/ah";
 import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";
 import { ETHERTYPE_IPV6 } from "../wire/ethernet";
-import { addrCopy, addrIsUnspecified, addrIsLinkLocal6, macSetIpv6Multicast } from "../wire/addr";
+import { addrCopy, addrIsUnspecified, addrIsLinkLocal6, addrIsSolicitedNode, macSetIpv6Multicast } from "../wire/addr";
+import { proxyCount } from "./arp";
 import {
   Ipv6Err, Ext6Err, ipv6Check, ipv6TotalLen, ipv6Src, ipv6Dst, ipv6NextHeader, ipv6HopLimit, ipv6IsMulticast,
   ipv6DecrementHopLimit, ipv6Emit, ipv6SetPayloadLen, ipv6SetNextHeader, ipv6WalkChain, ipv6OptionsCheck, ip6OptWantsIcmp,
@@ -154,7 +155,11 @@ export function ip6Input(iface: i32, p: usize, len: i32, linkGroup: bool): i32 {
   if (ipv6IsMulticast(dst)) {
     // Why: RFC 4291 §2.8: a node accepts the groups it has joined; the rest is not for it (a router
     // forwards no multicast: there is no multicast routing here).
-    if (!addr6IsMember(iface, dst)) { count(C.DROP_IP6_NOT_MEMBER); return 1; }
+    // A Neighbor Solicitation to any solicited-node group goes on to Neighbor Discovery, which answers
+    // only for our own targets and the ones we proxy (RFC 2461 §7.2.8: a proxy listens on the groups
+    // of the addresses it answers for; stack/nd.ts checks the target).
+    if (!addr6IsMember(iface, dst) && !(addrIsSolicitedNode(dst) && len > IPV6_HEADER_LEN && ipv6NextHeader(p) == IPPROTO_ICMPV6 &&
+        load<u8>(p + <usize>IPV6_HEADER_LEN) == 135 && proxyCount() > 0)) { count(C.DROP_IP6_NOT_MEMBER); return 1; }
     return ip6Local(iface, p, len, false);
   }
   if (addr6Ours(dst, iface) >= 0) return ip6Local(iface, p, len, true);
