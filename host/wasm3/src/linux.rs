@@ -191,8 +191,54 @@ fn open_packet(name: &str, index: u32, mac: &[u8; 6], ignore_outgoing: bool) -> 
     Ok(fd)
 }
 
+/// Join the Ethernet group `mac` on the packet socket `fd` of interface `index` (PACKET_MR_MULTICAST):
+/// a NIC that filters multicast then passes the group's frames to the firmware (issue 12: IPv6's
+/// all-nodes, all-routers and solicited-node groups, RFC 2464 §7).
+fn join_group(fd: i32, index: u32, mac: [u8; 6]) {
+    let mut mr: libc::packet_mreq = unsafe { std::mem::zeroed() };
+    mr.mr_ifindex = index as i32;
+    mr.mr_type = libc::PACKET_MR_MULTICAST as u16;
+    mr.mr_alen = 6;
+    mr.mr_address[..6].copy_from_slice(&mac);
+    unsafe {
+        libc::setsockopt(fd, libc::SOL_PACKET, libc::PACKET_ADD_MEMBERSHIP, &mr as *const _ as *const libc::c_void, std::mem::size_of::<libc::packet_mreq>() as u32);
+    }
+}
+
+/// The IPv6 groups of a node's interface as Ethernet addresses: all-nodes, all-routers (routers), and
+/// the solicited-node group of every address it may hold there — the EUI-64 ones (link-local and
+/// autoconfigured) end in the MAC's last three bytes; configured ones in their own.
+pub fn ipv6_groups(mac: &[u8; 6], router: bool, configured: &[[u8; 16]]) -> Vec<[u8; 6]> {
+    let mut g = vec![[0x33, 0x33, 0, 0, 0, 1], [0x33, 0x33, 0xff, mac[3], mac[4], mac[5]]];
+    if router {
+        g.push([0x33, 0x33, 0, 0, 0, 2]);
+    }
+    for a in configured {
+        let m = [0x33, 0x33, 0xff, a[13], a[14], a[15]];
+        if !g.contains(&m) {
+            g.push(m);
+        }
+    }
+    g
+}
+
+/// Write `value` to /proc/sys/net/ipv6/conf/<dev>/<key> (a TUN the firmware feeds must not run IPv6
+/// autoconfiguration or DAD of its own).
+fn ipv6_sysctl(dev: &str, key: &str, value: &str) -> Result<(), String> {
+    std::fs::write(format!("/proc/sys/net/ipv6/conf/{dev}/{key}"), value).map_err(|e| format!("{dev} {key}: {e}"))
+}
+
+/// Run `ip` with `args` (IPv6 addresses and routes on the TUN); its complaint is returned.
+fn ip_cmd(args: &[&str]) -> Result<(), String> {
+    match std::process::Command::new("ip").args(args).output() {
+        Ok(o) if o.status.success() => Ok(()),
+        Ok(o) => Err(format!("ip {}: {}", args.join(" "), String::from_utf8_lossy(&o.stderr).trim())),
+        Err(e) => Err(format!("ip {}: {e}", args.join(" "))),
+    }
+}
+
 /// Create TUN device `name` (IFF_TUN|IFF_NO_PI), give it `addr/prefix`, bring it up.
-fn open_tun(ctl: i32, name: &str, addr: u32, prefix: u32, mtu: u32) -> Result<Fd, String> {
+fn open_tun(ctl: i32, name: &str, addr: u32, prefix: u32, mtu: u32, ipv6: bool) -> Result<Fd, String> {
     let path = CString::new("/dev/net/tun").unwrap();
     let fd = unsafe { libc::open(path.as_ptr(), libc::O_RDWR | libc::O_NONBLOCK | libc::O_CLOEXEC) };
     if fd < 0 {
@@ -204,15 +250,26 @@ fn open_tun(ctl: i32, name: &str, addr: u32, prefix: u32, mtu: u32) -> Result<Fd
     if unsafe { libc::ioctl(fd.0, libc::TUNSETIFF, &ifr) } < 0 {
         return Err(os_err(&format!("creating TUN device {name}")));
     }
-    let mut ifr = ifreq_named(name)?;
-    ifr.ifr_ifru.ifru_addr = sockaddr_in(addr);
-    if unsafe { libc::ioctl(ctl, libc::SIOCSIFADDR, &ifr) } < 0 {
-        return Err(os_err(&format!("setting address {} on {name}", ip_text(addr))));
+    if ipv6 {
+        // The node's IPv6 addresses are the firmware's (added from its addr6 events): the kernel forms
+        // none of its own on the TUN, runs no DAD there and takes no router advertisements.
+        for (k, v) in [("addr_gen_mode", "1"), ("accept_ra", "0"), ("autoconf", "0"), ("accept_dad", "0")] {
+            if let Err(e) = ipv6_sysctl(name, k, v) {
+                eprintln!("warning: {e}");
+            }
+        }
     }
-    let mut ifr = ifreq_named(name)?;
-    ifr.ifr_ifru.ifru_netmask = sockaddr_in(mask(prefix));
-    if unsafe { libc::ioctl(ctl, libc::SIOCSIFNETMASK, &ifr) } < 0 {
-        return Err(os_err(&format!("setting netmask /{prefix} on {name}")));
+    if addr != 0 {
+        let mut ifr = ifreq_named(name)?;
+        ifr.ifr_ifru.ifru_addr = sockaddr_in(addr);
+        if unsafe { libc::ioctl(ctl, libc::SIOCSIFADDR, &ifr) } < 0 {
+            return Err(os_err(&format!("setting address {} on {name}", ip_text(addr))));
+        }
+        let mut ifr = ifreq_named(name)?;
+        ifr.ifr_ifru.ifru_netmask = sockaddr_in(mask(prefix));
+        if unsafe { libc::ioctl(ctl, libc::SIOCSIFNETMASK, &ifr) } < 0 {
+            return Err(os_err(&format!("setting netmask /{prefix} on {name}")));
+        }
     }
     let mut ifr = ifreq_named(name)?;
     ifr.ifr_ifru.ifru_mtu = mtu as i32;
@@ -356,6 +413,8 @@ struct LinuxHooks {
     txq: Option<Rc<RefCell<TxQueue>>>,
     /// The node's registration profile is "rfc3344" (event request-flag names).
     rfc3344: bool,
+    /// The TUN's name when it carries IPv6: the firmware's usable global addresses are put on it.
+    tun6: Option<String>,
 }
 
 /// Report a frame the kernel refused to send: counted in `tx_errors`, the first one logged.
@@ -521,6 +580,23 @@ impl Hooks for LinuxHooks {
         eprintln!("[{}] {l}: {text}", self.name);
     }
     fn event(&mut self, kind: i32, data: &[u8]) {
+        // addr6 (17): a preferred or deprecated global address of the node goes on the TUN as a /128 (the
+        // local stack may use it; no DAD: the firmware did it); removed or duplicate: off it.
+        if let (17, Some(dev), true) = (kind, &self.tun6, data.len() >= 20) {
+            let a: [u8; 16] = data[4..20].try_into().unwrap();
+            let link_local = a[0] == 0xfe && a[1] & 0xc0 == 0x80;
+            if !link_local {
+                let text = format!("{}/128", std::net::Ipv6Addr::from(a));
+                let r = match data[1] {
+                    2 | 3 => ip_cmd(&["-6", "addr", "replace", &text, "dev", dev, "nodad"]),
+                    0 | 4 => ip_cmd(&["-6", "addr", "del", &text, "dev", dev]),
+                    _ => Ok(()),
+                };
+                if let Err(e) = r {
+                    if self.verbose { eprintln!("[{}] debug: {e}", self.name); }
+                }
+            }
+        }
         let line = event_json(self.clock.now(), kind, data, self.rfc3344);
         let mut w = self.events.borrow_mut();
         let _ = writeln!(w, "{line}");
@@ -570,6 +646,10 @@ pub fn internet_checksum(parts: &[&[u8]]) -> u16 {
 /// (TP_STATUS_CSUMNOTREADY: the field holds only the pseudo-header sum). Frames from other local
 /// namespaces over veth arrive like that; a real NIC never hands them.
 fn complete_checksum(frame: &mut [u8]) {
+    if frame.len() >= 54 && frame[12] == 0x86 && frame[13] == 0xdd {
+        complete_checksum6(frame);
+        return;
+    }
     if frame.len() < 34 || frame[12] != 0x08 || frame[13] != 0x00 {
         return;
     }
@@ -598,6 +678,34 @@ fn complete_checksum(frame: &mut [u8]) {
         &frame[l4..l4 + len],
     ]);
     if c == 0 && proto == 17 {
+        c = 0xffff;
+    }
+    frame[l4 + off..l4 + off + 2].copy_from_slice(&c.to_be_bytes());
+}
+
+/// complete_checksum for IPv6 (issue 12): TCP, UDP and ICMPv6 right after the 40-byte header (the
+/// Linux stack offloads those; RFC 2460 §8.1 pseudo-header with the 16-byte addresses).
+fn complete_checksum6(frame: &mut [u8]) {
+    let ip = &frame[14..];
+    let plen = u16::from_be_bytes([ip[4], ip[5]]) as usize;
+    if ip[0] >> 4 != 6 || 54 + plen > frame.len() {
+        return;
+    }
+    let nh = ip[6];
+    let off = match nh { 6 => 16, 17 => 6, 58 => 2, _ => return };
+    if plen < off + 2 {
+        return;
+    }
+    let l4 = 54;
+    frame[l4 + off] = 0;
+    frame[l4 + off + 1] = 0;
+    let mut c = internet_checksum(&[
+        &frame[22..54], // source and destination addresses
+        &(plen as u32).to_be_bytes(),
+        &[0, 0, 0, nh],
+        &frame[l4..l4 + plen],
+    ]);
+    if c == 0 && nh == 17 {
         c = 0xffff;
     }
     frame[l4 + off..l4 + off + 2].copy_from_slice(&c.to_be_bytes());
@@ -761,6 +869,14 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
 
     // Interfaces first: a missing one is the most common mistake.
     let mut packet = Vec::new();
+    // IPv6 (issue 12): node.ipv6 on; routers join all-routers; the configured addresses per interface.
+    let ipv6 = config.tree.get("node").and_then(|n| n.get("ipv6")).and_then(|v| v.as_str()).map_or(false, |v| v != "off");
+    let router = config.roles.iter().any(|r| matches!(r, Role::Router | Role::HomeAgent | Role::ForeignAgent | Role::CareOfAgent));
+    let ipv6_list: Vec<(String, [u8; 16])> = config.tree.get("ipv6").and_then(|v| v.as_array()).into_iter().flatten().filter_map(|e| {
+        let name = e.get("iface")?.as_str()?.to_string();
+        let bytes: Vec<u8> = e.get("address")?.get(0)?.as_array()?.iter().filter_map(|b| b.as_u64().map(|x| x as u8)).collect();
+        <[u8; 16]>::try_from(bytes.as_slice()).ok().map(|a| (name, a))
+    }).collect();
     let mut had_noarp = Vec::new();
     let mut fresh = Vec::new();
     for ifc in &config.interfaces {
@@ -778,6 +894,12 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         set_flags(ctl.0, &ifc.name, libc::IFF_UP | libc::IFF_NOARP, 0)?;
         fresh.push(flags & libc::IFF_UP == 0 && carrier(&ifc.name));
         let fd = open_packet(&ifc.name, index, &ifc.mac, opts.batch)?;
+        if ipv6 {
+            let configured: Vec<[u8; 16]> = ipv6_list.iter().filter(|(n, _)| n == &ifc.name).map(|(_, a)| *a).collect();
+            for g in ipv6_groups(&ifc.mac, router, &configured) {
+                join_group(fd.0, index, g);
+            }
+        }
         packet.push(fd);
     }
 
@@ -788,15 +910,25 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         } else {
             config.interfaces.iter().find(|i| i.ip != 0).map(|i| (i.ip, i.prefix_len as u32)).unwrap_or((0, 0))
         };
-        if addr != 0 {
+        if addr != 0 || ipv6 {
             let mtu = config.interfaces.first().map(|i| i.mtu).unwrap_or(1500);
-            let fd = open_tun(ctl.0, &opts.tun_name, addr, prefix, mtu)?;
-            for r in &config.routes {
-                if let Err(e) = add_tun_route(ctl.0, &opts.tun_name, r.dest, r.prefix_len as u32) {
+            let fd = open_tun(ctl.0, &opts.tun_name, addr, prefix, mtu, ipv6)?;
+            if addr != 0 {
+                for r in &config.routes {
+                    if let Err(e) = add_tun_route(ctl.0, &opts.tun_name, r.dest, r.prefix_len as u32) {
+                        eprintln!("[{name}] warning: {e}");
+                    }
+                }
+                info(&format!("local stack on {} with {}/{prefix}", opts.tun_name, ip_text(addr)));
+            }
+            if ipv6 {
+                // The local stack's IPv6 leaves by the TUN; its addresses come with the firmware's
+                // addr6 events (LinuxHooks::event).
+                if let Err(e) = ip_cmd(&["-6", "route", "replace", "default", "dev", &opts.tun_name]) {
                     eprintln!("[{name}] warning: {e}");
                 }
+                info(&format!("local stack's IPv6 on {} (addresses as the firmware configures them)", opts.tun_name));
             }
-            info(&format!("local stack on {} with {}/{prefix}", opts.tun_name, ip_text(addr)));
             tun = Some(fd);
         }
     }
@@ -843,6 +975,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         verbose: opts.verbose,
         stats: stats.clone(),
         rfc3344: config.tree.get("mobility").and_then(|m| m.get("registrationProfile")).and_then(|v| v.as_str()) == Some("rfc3344"),
+        tun6: (ipv6 && tun.is_some()).then(|| opts.tun_name.clone()),
     };
     let clock = Clock { base: hooks.clock.base, mono0: hooks.clock.mono0 };
     let mut board = Board::new(wasm, chunks, config.board.memory_pages, Box::new(hooks))?;
@@ -1044,5 +1177,23 @@ mod tests {
         d[4..20].copy_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 1, 0, 20]);
         let s = event_json(5, 6, &d, false);
         assert!(s.starts_with("{\"tMs\":5,\"kind\":6,\"name\":\"reg_reply\",\"home\":\"10.1.0.20\""), "{s}");
+    }
+}
+
+#[cfg(test)]
+mod ipv6_tests {
+    use super::ipv6_groups;
+
+    #[test]
+    fn ipv6_groups_are_all_nodes_solicited_node_and_all_routers_for_routers() {
+        let mac = [0x02, 0, 0, 0x12, 0x34, 0x56];
+        let a: [u8; 16] = [0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0xab, 0xcd, 0xef];
+        let g = ipv6_groups(&mac, false, &[a]);
+        assert_eq!(g, vec![[0x33, 0x33, 0, 0, 0, 1], [0x33, 0x33, 0xff, 0x12, 0x34, 0x56], [0x33, 0x33, 0xff, 0xab, 0xcd, 0xef]]);
+        let r = ipv6_groups(&mac, true, &[]);
+        assert!(r.contains(&[0x33, 0x33, 0, 0, 0, 2]));
+        // A configured address with the MAC's low 24 bits adds no second copy of the group.
+        let same: [u8; 16] = [0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xfe, 0x12, 0x34, 0x56];
+        assert_eq!(ipv6_groups(&mac, false, &[same]).len(), 2);
     }
 }
