@@ -112,11 +112,13 @@ export const enum T {
   IPSEC_WINDOW, // ipsec.window
   IPSEC_ALGORITHM, // ipsec.algorithm
   IPSEC_PEERS, // ipsec peers
+  TUNNELS6, // tunnels6
+  TUNNEL6_RECORD_LENGTH, // tunnels6 record length
   NODE_ROLES, // node.roles
   RECORD_HEADER, // record header
   RECORD_LENGTH, // record length
   RECORD_TYPE, // record type
-  RECORD_TYPES, // 1..9 or >= 128
+  RECORD_TYPES, // 1..10 or >= 128
   RECORD_TYPES_AFTER_INIT, // 4 (ROUTE), 6 (SA) or >= 128
   RECORD_TYPE_AFTER_INIT, // record type after init
   ROUTES, // routes
@@ -164,6 +166,7 @@ export const REC_SA: u8 = 6;
 export const REC_SERVER: u8 = 7;
 export const REC_ADDR6: u8 = 8;
 export const REC_IPSEC: u8 = 9;
+export const REC_TUN6: u8 = 10;
 /** Most IPsec AH peers (records IPSEC). */
 export const MAX_IPSEC: i32 = 16;
 
@@ -653,8 +656,8 @@ export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApp
     } else if (!pass2) {
       if (type == REC_BOARD || type == REC_NODE || type == REC_MOBILITY) { if (!keyValues(v, rlen, type)) return false; }
       else if (type == REC_IPSEC) { if (++ipsecEntries > MAX_IPSEC) return refuse(T.IPSEC_PEERS, 0, MAX_IPSEC, ipsecEntries); }
-      else if (type != REC_IFACE && type != REC_ROUTE && type != REC_SA && type != REC_SERVER && type != REC_ADDR6 && type < 128) return refuseText(T.RECORD_TYPE, T.RECORD_TYPES, type);
-    } else if (type == REC_IFACE || type == REC_ROUTE || type == REC_SA || type == REC_SERVER || type == REC_ADDR6 || type == REC_IPSEC) {
+      else if (type != REC_IFACE && type != REC_ROUTE && type != REC_SA && type != REC_SERVER && type != REC_ADDR6 && type != REC_TUN6 && type < 128) return refuseText(T.RECORD_TYPE, T.RECORD_TYPES, type);
+    } else if (type == REC_IFACE || type == REC_ROUTE || type == REC_SA || type == REC_SERVER || type == REC_ADDR6 || type == REC_IPSEC || type == REC_TUN6) {
       if (!apply(type, v, rlen)) return false;
     }
     o += 4 + rlen;

@@ -5,9 +5,10 @@
 import {
   T, refuse, refuseText, addrField, v4PrefixField, be16, be32, frameBytes, routeEntries, securityAssocEntries, REC_IFACE, REC_ROUTE, REC_SA, REC_SERVER, serverAdd, servers, serverTableSet, SERVER_TABLE_BYTES, SRV_ADVERTISE, SRV_TRANSIT, MAX_SERVERS, SA_USE_LAST,
   SA_MAX_KEY, SA_ALG_KEYED_MD5, SA_ALG_HMAC_MD5, SA_REPLAY_NONCES, SA_USE_MASK, SA_USE_SHIFT,
-  SA_USE_MOBILE_HOME, SA_USE_FOREIGN_HOME, REC_ADDR6, REC_IPSEC, ipv6Enabled, ipsecEntries
+  SA_USE_MOBILE_HOME, SA_USE_FOREIGN_HOME, REC_ADDR6, REC_IPSEC, REC_TUN6, ipv6Enabled, ipsecEntries
 } from "./config";
 import { ipsecAdd } from "./security/ipsec";
+import { tun6Add, TUN6_MAX } from "./stack/tunnel6";
 import { MAX_IFACES, netifSet, netifValid, NETIF_V6_ADDRS } from "./link/netif";
 import { addr6Configure } from "./stack/addr6";
 import { IPV6 } from "./features";
@@ -48,6 +49,7 @@ function ipsecApply(v: usize, rlen: u32): bool {
   return r == 0;
 }
 const ipsecApplyRef: usize = IPV6 ? changetype<usize>(ipsecApply) : 0;
+const tun6AddRef: usize = IPV6 ? changetype<usize>(tun6Add) : 0;
 
 /**
  * Apply one IFACE, ROUTE or SA record (config.ts RecordApply). Layouts (ABI v2, docs/abi.md
@@ -91,6 +93,15 @@ export function configApply(type: u8, v: usize, rlen: u32): bool {
     }
     const r = changetype<(i: i32, a: usize, l: i32, f: u8, vs: u32, ps: u32) => i32>(addr6ConfigureRef)(ifc, a, plen, load<u8>(v + 2), be32(v + 4), be32(v + 8));
     if (r != 0) return refuseText(T.IPV6_ADDRESS, T.IPV6_ADDRESSES, NETIF_V6_ADDRS);
+  } else if (IPV6 && type == REC_TUN6) {
+    // TUN6 52: 0 prefixLen u8 | 1 pad[3] | 4 dest[16] | 20 remote[16] | 36 local[16] (:: any of ours)
+    if (rlen != 52) return refuse(T.TUNNEL6_RECORD_LENGTH, 52, 52, rlen);
+    if (!ipv6Enabled()) return refuse(T.NODE_IPV6, 1, 2, 0);
+    const plen = <i32>load<u8>(v);
+    if (plen > 128) return refuse(T.IPV6_PREFIX_LEN, 0, 128, plen);
+    const r = v + 20;
+    if ((load<u64>(r) == 0 && (load<u32>(r, 8) == 0 || load<u32>(r, 8) == 0xffff0000)) || load<u8>(r) == 0xff) return refuseText(T.TUNNELS6, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(r));
+    if (!changetype<(d: usize, l: i32, r: usize, lo: usize) => bool>(tun6AddRef)(v + 4, plen, r, v + 36)) return refuse(T.TUNNELS6, 0, TUN6_MAX, TUN6_MAX + 1);
   } else if (IPV6 && type == REC_IPSEC) {
     return changetype<(v: usize, rlen: u32) => bool>(ipsecApplyRef)(v, rlen);
   } else if (type == REC_ROUTE) {

@@ -56,6 +56,16 @@ function nsFrame(src, srcMac, target, dstMac) {
   const body = new Uint8Array(24); body.set(v6(target), 0); body.set([1, 1], 16); body.set(host.mac(srcMac), 18);
   return host.ethFrame(host.mac(dstMac), host.mac(srcMac), 0x86dd, icmp6(v6(src), v6(target), 135, new Uint8Array(4), body, 255));
 }
+/** A tunnel entry router: 2001:db8:2::/64 goes into a tunnel to 2001:db8:9::2 on eth1 (RFC 2473). */
+const tun6 = {
+  config: () => host.validateConfig({ name: "t6", board: "emulated", roles: ["router", "host"], node: { ipv6: "dual", dadTransmits: 0 },
+    interfaces: [{ name: "eth0", mac: "02:00:00:00:01:01" }, { name: "eth1", mac: "02:00:00:00:02:01" }],
+    ipv6: [{ iface: "eth0", address: "2001:db8:1::1/64" }, { iface: "eth1", address: "2001:db8:9::1/64" }],
+    tunnels6: [{ dest: "2001:db8:2::/64", remote: "2001:db8:9::2", local: "2001:db8:9::1" }] }, "t6"),
+  setup: () => [rx(0, nsFrame("2001:db8:1::10", A_MAC_S, "2001:db8:1::1", "02:00:00:00:01:01")), rx(1, nsFrame("2001:db8:9::2", B_MAC_S, "2001:db8:9::1", "02:00:00:00:02:01")),
+    rx(0, naFrame("2001:db8:1::10", A_MAC_S, "2001:db8:1::1", "02:00:00:00:01:01")), rx(1, naFrame("2001:db8:9::2", B_MAC_S, "2001:db8:9::1", "02:00:00:00:02:01"))],
+  packet: () => host.ethFrame(host.mac("02:00:00:00:01:01"), host.mac(A_MAC_S), 0x86dd, udp6(v6("2001:db8:1::10"), v6("2001:db8:2::10"), 4000, 9000, new Uint8Array(1352))),
+};
 /** A solicited Neighbor Advertisement (S, O) from `src` with its link-layer address, to `to`. */
 function naFrame(src, srcMac, to, dstMac) {
   const body = new Uint8Array(24); body.set(v6(src), 0); body.set([2, 1], 16); body.set(host.mac(srcMac), 18);
@@ -103,6 +113,7 @@ const cases = [
   // IPv4 and IPv6 forwarding of 1400-byte packets in one run; AH verification of distinct sealed frames.
   { name: "dual-stack: IPv4 forwarding, 1400 B", config: dual.config(), now: 1000, setup: dual.setup(), measured: [rx(0, router.forward(1372))], ...PKT },
   { name: "dual-stack: IPv6 forwarding, 1400 B", config: dual.config(), now: 1000, setup: dual.setup(), measured: [rx(0, dual.forward6())], ...PKT },
+  { name: "IPv6-in-IPv6 encapsulation, 1400 B", config: tun6.config(), now: 1000, setup: tun6.setup(), measured: [rx(0, tun6.packet())], ...PKT },
   ...["hmac-md5-96", "hmac-sha1-96"].map((alg) => ({ name: `AH ${alg} verify + deliver, 1400 B`, config: ahHost(alg).config, now: 1000,
     setup: ahHost(alg).setup, measured: ahHost(alg).frames(PKT.perRound * (PKT.warmup + PKT.rounds)).map((f) => rx(0, f)), ...PKT })),
   { name: "no AH: deliver, 1400 B", config: ahHost(null).config, now: 1000, setup: ahHost(null).setup, measured: [rx(0, ahHost(null).plain())], ...PKT },

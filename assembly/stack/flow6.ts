@@ -12,9 +12,15 @@
 //    Payload Length within the frame and the route's MTU, no Hop-by-Hop header, hop limit > 1.
 // Anything else takes the full path. Counters as the full path's: ip6_rx, ip6_forwarded (+ flow_hits).
 //
+// Tunnel entries (RFC 2473 encapsulation, learnt by ip6Forward after tun6Output sent a packet plainly:
+// no AH to the remote end, no fragmentation, a REACHABLE next hop) keep the Ethernet header and the
+// outer IPv6 header; each packet gets them written in front of it with its own Payload Length and
+// Traffic Class (RFC 2473 §6.5), its hop limit decremented as forwarding does.
+//
 // Entry (STRIDE bytes, FLOW6_ENTRIES direct-mapped, arena on IPv6 nodes):
 //   0 src[16] | 16 dst[16] | 32 iface i32 (-1 empty) | 36 generation u32 | 40 until i64 | 48 oif i32 |
-//   52 largest packet u16 | 54 Ethernet header[14]
+//   52 largest packet u16 | 54 kind u8 (1 forward, 2 tunnel) | 55 pad | 56 Ethernet header[14] |
+//   70 outer IPv6 header[40] (tunnel)
 
 import { C, countHot } from "../counters";
 import { nowMs } from "../clock";
@@ -29,13 +35,16 @@ import { ETHERTYPE_IPV6 } from "../wire/ethernet";
 import { swap16 } from "../wire/bytes";
 
 const FLOW6_ENTRIES: u32 = 8;
-const STRIDE: usize = 72;
+const STRIDE: usize = 112;
 const F_IFACE: usize = 32;
 const F_GEN: usize = 36;
 const F_UNTIL: usize = 40;
 const F_OIF: usize = 48;
 const F_MAX: usize = 52;
-const F_ETH: usize = 54;
+const F_KIND: usize = 54;
+const F_ETH: usize = 56;
+const KIND_FORWARD: u8 = 1;
+const KIND_TUNNEL: u8 = 2;
 let table: usize = 0;
 /** True once a flow was learnt (a node that forwards no IPv6 pays one test per IPv6 frame). */
 export let flow6Any: bool = false;
@@ -78,6 +87,20 @@ export function flow6Try(iface: i32, f: usize, len: i32): i32 {
   if (total > len - 14 || total > <i32>load<u16>(e, F_MAX)) return -1;
   countHot(C.IP6_RX);
   store<u8>(p, load<u8>(p, 7) - 1, 7);
+  if (load<u8>(e, F_KIND) == KIND_TUNNEL) {
+    // The outer header in front (the rx buffer's headroom): its Payload Length the packet's size, its
+    // Traffic Class the packet's (RFC 2473 §6.5).
+    const g = p - 54;
+    memory.copy(g, e + F_ETH, 54);
+    const h = g + 14;
+    store<u16>(h, swap16(<u16>total), 4);
+    // (Little-endian u16 of bytes 0-1: Traffic Class is bits 0-3 and 12-15, version and Flow Label the rest.)
+    store<u16>(h, (load<u16>(h) & 0x0ff0) | (load<u16>(p) & 0xf00f));
+    countHot(C.TUN6_ENCAPSULATED);
+    countHot(C.FLOW_HITS);
+    ethTransmit(load<i32>(e, F_OIF), g, total + 54);
+    return 0;
+  }
   memory.copy(f, e + F_ETH, 14);
   countHot(C.IP6_FORWARDED);
   countHot(C.FLOW_HITS);
@@ -102,5 +125,25 @@ export function flow6Learn(iface: i32, p: usize, oif: i32, mac: usize, mtu: i32,
   memory.copy(h, mac, 6);
   memory.copy(h + 6, netifMac(oif), 6);
   store<u16>(h, swap16(ETHERTYPE_IPV6), 12);
+  store<u8>(e, KIND_FORWARD, F_KIND);
+  flow6Any = true;
+}
+
+/**
+ * ip6Forward sent the packet at `p` (received on `iface`) into a tunnel: its Ethernet and outer headers
+ * lie at p - 54, sent out of `oif` to the REACHABLE neighbour whose entry ends at `until`; an inner
+ * packet of at most `maxInner` bytes fits without fragmenting. Keep the decision.
+ */
+export function flow6LearnTunnel(iface: i32, p: usize, oif: i32, maxInner: i32, until: i64): void {
+  if (table == 0) return;
+  const e = slotOf(iface, p + 8, p + 24);
+  memory.copy(e, p + 8, 32);
+  store<i32>(e, iface, F_IFACE);
+  store<u32>(e, gen6(), F_GEN);
+  store<i64>(e, until, F_UNTIL);
+  store<i32>(e, oif, F_OIF);
+  store<u16>(e, <u16>min(maxInner, 0xffff), F_MAX);
+  memory.copy(e + F_ETH, p - 54, 54);
+  store<u8>(e, KIND_TUNNEL, F_KIND);
   flow6Any = true;
 }

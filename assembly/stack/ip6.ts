@@ -31,13 +31,13 @@ import * as cfg from "../config";
 import { netifCount, netifValid, netifUp, netifMac } from "../link/netif";
 import { ethRegister, ethSendTo } from "../link/ethernet";
 import { neighborOutputAddr, neighborMac6, neighborMacExpires } from "../link/neighbor";
-import { flow6Init, flow6Learn } from "./flow6";
+import { flow6Init, flow6Learn, flow6LearnTunnel } from "./flow6";
 import { pktRoom } from "./packet";
 import { reasmEnabled, reasmInput6, reasmRelease, reasmDone, reasmDoneSlot, reasmOnExpired6 } from "./reasm";
 import { icmpErrorToken } from "./ip";
 import { addr6Ours, addr6IsMember, addr6Source } from "./addr6";
 import { r6NextHop, r6PathMtu, r6LinkMtu, r6PacketTooBig } from "./route6";
-import { tun6Init, tun6Hooks, tun6Input, tun6Output, tun6Route, tun6IcmpError } from "./tunnel6";
+import { tun6Init, tun6Hooks, tun6Input, tun6Output, tun6Route, tun6IcmpError, lastOif, lastTunnelMtu, lastNextHop } from "./tunnel6";
 import { ipsecIn, ipsecOut, ipsecRequired, ipsecCount } from "../security/ipsec";
 import { AhVerify, ahVerify, ahSeal, AH_SA_SPI } from "../security/ah";
 import { AH_HEADER_LEN, ahSpi, ahEmit, ahLen as ahLenOf } from "../wire/ah";
@@ -474,7 +474,18 @@ function ip6Forward(iface: i32, p: usize, len: i32): i32 {
   }
   // A tunnel interface of the route decision (RFC 2473 §3.1): the hop limit is the forwarded packet's.
   const t = tun6Route(dst);
-  if (t >= 0) { ipv6DecrementHopLimit(p); return tun6Output(t, p, len, iface); }
+  if (t >= 0) {
+    ipv6DecrementHopLimit(p);
+    const tr = tun6Output(t, p, len, iface);
+    // Why (speed): the flow cache keeps a plain encapsulation (no AH to the remote end: the outer
+    // header went right in front of the packet; no fragmentation; a REACHABLE next hop).
+    if (tr == 0 && ipv6NextHeader(p) != IPPROTO_HOPOPTS && len <= lastTunnelMtu && load<u8>(p - 40, 6) == IPPROTO_IPV6 &&
+        (ipsecCount() == 0 || ipsecOut(ipv6Dst(p - 40)) == 0)) {
+      const mac = neighborMac6(lastOif, lastNextHop);
+      if (mac != 0 && load<u32>(p - 54) == load<u32>(mac) && load<u16>(p - 50) == load<u16>(mac, 4)) flow6LearnTunnel(iface, p, lastOif, lastTunnelMtu, neighborMacExpires(mac));
+    }
+    return tr;
+  }
   const oif = r6NextHop(dst, -1, fwdNh);
   if (oif < 0) {
     count(C.DROP_NO_ROUTE);

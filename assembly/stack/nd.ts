@@ -79,6 +79,11 @@ let lastRa: usize = 0;
 let rsTimer: usize = 0;
 let raTimer: usize = 0;
 let rsSent: usize = 0;
+let rsStart: usize = 0;
+let rsBoot: usize = 0;
+let rsUnspec: usize = 0;
+/** How long the first solicitation waits for the link-local address (its DAD with dadTransmits 1, plus the boot delay). */
+const RS_WAIT_LL_MS: i64 = 3000;
 let raSent: usize = 0;
 
 // The message buffer: everything Neighbor Discovery sends is built here (never in a buffer the packet
@@ -101,12 +106,12 @@ let retrans: u32 = 1000;
  */
 export function ndInit(): bool {
   if (!cfg.ipv6Enabled()) return true;
-  const st = arenaAlloc(64 + 32 + 32 + 8 + 8 + 56 + 16);
+  const st = arenaAlloc(64 + 32 + 32 + 8 + 8 + 56 + 16 + 64 + 16);
   buf = arenaAlloc(<usize>(HEADROOM + ETH_HEADER_LEN + BUF_CAP));
   if (!r6Init() || buf == 0 || st == 0 || !netifA6Alloc()) return false;
   lastRa = st; rsTimer = st + 64; raTimer = st + 96; rsSent = st + 128; raSent = st + 136;
   a0 = st + 144; a1 = st + 160; a2 = st + 176; mac0 = st + 192;
-  memory.fill(st, 0, 200);
+  memory.fill(st, 0, 296);
   memory.fill(rsTimer, 0xff, 64);
   pktBuffers(buf, 1, <usize>(HEADROOM + ETH_HEADER_LEN + BUF_CAP));
   ip6RedirectWith(ndMaybeRedirect);
@@ -117,6 +122,9 @@ export function ndInit(): bool {
   ip6RegisterIcmp(ND_REDIRECT, ndRedirect);
   neighborSolicit6With(ndSolicit);
   addr6Init(ndDadSend, st + 200);
+  rsStart = st + 216;
+  rsBoot = st + 280;
+  rsUnspec = st + 288;
   timerOwn(OWNER_ND, ndTimer);
   netifListen(ndLink);
   baseReachableMs = <u32>cfg.reachableTimeMs;
@@ -145,6 +153,9 @@ function linkUp(iface: i32, boot: bool): void {
     // Why: RFC 2461 §6.3.7: a host solicits at interface initialization, after a random delay up to
     // MAX_RTR_SOLICITATION_DELAY at boot; a link change of a moving node solicits at once (docs/decisions.md).
     store<u8>(rsSent + <usize>iface, 0);
+    store<i64>(rsStart + (<usize>iface << 3), nowMs());
+    store<u8>(rsBoot + <usize>iface, boot ? 1 : 0);
+    store<u8>(rsUnspec + <usize>iface, 0);
     let d: i64 = 0;
     if (boot) { random(a0, 2); d = <i64>(load<u16>(a0) % 1000); }
     armRs(iface, nowMs() + d);
@@ -176,9 +187,23 @@ function ndTimer(kind: u16, tag: u32, now: i64): void {
     store<i32>(rsTimer + (<usize>iface << 2), -1);
     const n = <i32>load<u8>(rsSent + <usize>iface);
     if (!netifUp(iface) || n >= MAX_RTR_SOLICITATIONS || r6HasRouter(iface)) return;
+    // Why: RFC 2461 §6.3.7 lets a solicitation come from :: (while the link-local address is still
+    // tentative) or from the link-local address with our link-layer address. Some routers answer only
+    // the latter promptly (radvd: by unicast; one from :: earns a multicast advertisement when its
+    // rate limit allows, up to 3 s later). At boot the first solicitation waits (bounded) for the
+    // link-local address, as Linux hosts do; after a link change (a roaming node) it goes at once, and
+    // if it had to go from :: the next one follows as soon as the link-local address is usable
+    // instead of RTR_SOLICITATION_INTERVAL later (docs/decisions.md "IPv6").
+    const ll = addr6LinkLocal(iface, a1);
+    const waited = now - load<i64>(rsStart + (<usize>iface << 3));
+    const boot = load<u8>(rsBoot + <usize>iface) != 0;
+    if (n == 0 && boot && !ll && waited < RS_WAIT_LL_MS) { armRs(iface, now + 50); return; }
+    const fromUnspec = load<u8>(rsUnspec + <usize>iface) != 0;
+    if (n > 0 && fromUnspec && !ll && waited < RS_WAIT_LL_MS) { armRs(iface, now + 50); return; }
+    store<u8>(rsUnspec + <usize>iface, ll ? 0 : 1);
     sendRs(iface);
     store<u8>(rsSent + <usize>iface, <u8>(n + 1));
-    armRs(iface, now + RTR_SOLICITATION_INTERVAL_MS);
+    armRs(iface, ll || waited >= RS_WAIT_LL_MS ? now + RTR_SOLICITATION_INTERVAL_MS : now + 50);
     return;
   }
   if (kind == TK_RA) {

@@ -41,6 +41,10 @@ let table: usize = 0;
 let scratch: usize = 0;
 let depth: i32 = 0;
 let gen: u32 = 0;
+/** The last encapsulation: the outer interface, the tunnel MTU, the outer next hop (for flow6). */
+export let lastOif: i32 = -1;
+export let lastTunnelMtu: i32 = 0;
+export let lastNextHop: usize = 0;
 
 /** Changes so far to the tunnel table (the IPv6 flow cache compares it). */
 export function tun6Generation(): u32 { return gen; }
@@ -54,6 +58,8 @@ export function tun6Init(): bool {
   if (table == 0) return false;
   memory.fill(table, 0, <usize>TUN6_MAX * STRIDE + 16);
   scratch = table + <usize>TUN6_MAX * STRIDE;
+  lastNextHop = arenaAlloc(16);
+  if (lastNextHop == 0) return false;
   depth = 0;
   return true;
 }
@@ -142,6 +148,10 @@ export function tun6Output(t: i32, p: usize, len: i32, inIface: i32): i32 {
   // hop limit the node's default (§3.1); Next Header 41 (IPv6).
   ipv6Emit(h, IPV6_HEADER_LEN, ipv6TrafficClass(p), 0, <u16>len, IPPROTO_IPV6, 64, scratch, remote);
   count(C.TUN6_ENCAPSULATED);
+  // What the flow cache needs to keep this decision (stack/flow6.ts, learnt by ip6.ts).
+  lastOif = oif;
+  lastTunnelMtu = tmtu;
+  r6NextHop(remote, -1, lastNextHop);
   return changetype<Send6>(send)(h, len + IPV6_HEADER_LEN, oif);
 }
 

@@ -70,6 +70,8 @@ export interface ValidConfig {
   ipv6: Ipv6Address[];
   /** IPsec AH peers (IPv6). */
   ipsec: IpsecPeer[];
+  /** Static IPv6-in-IPv6 tunnels: [prefix bytes, length], remote and local (16 bytes, local optional). */
+  tunnels6: { dest: [number[], number]; remote: number[]; local?: number[] }[];
 }
 
 /** A configured IPv6 address: the interface's name, [16 bytes, prefix length], and what a router advertises. */
@@ -595,6 +597,7 @@ function typed(w: Walk): ValidConfig {
     securityAssociations: t.securityAssociations.map((s: Tree) => ({ ...s })),
     ipv6: (t.ipv6 ?? []).map((a: Tree) => ({ ...a })),
     ipsec: (t.ipsec ?? []).map((a: Tree) => ({ ...a })),
+    tunnels6: (t.tunnels6 ?? []).map((a: Tree) => ({ ...a })),
   };
   return c;
 }

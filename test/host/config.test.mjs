@@ -77,7 +77,7 @@ test("the core refuses a binary configuration that the host did not validate, na
   // unknown record type below 128 refuses, 128+ is skipped
   const withRec = (t) => { const b = new Uint8Array(bin.length + 6); b.set(bin); b.set([t, 0, 0, 2, 1, 2], bin.length); return b; };
   assert.equal(tryInit(withRec(77)), 1);
-  assert.match(logs.at(-1), /record type: expected 1\.\.9 or >= 128, got 77/);
+  assert.match(logs.at(-1), /record type: expected 1\.\.10 or >= 128, got 77/);
   assert.equal(tryInit(withRec(200)), 0);
   // wrong pointer
   assert.equal(board.x.init(0, bin.length), 3);

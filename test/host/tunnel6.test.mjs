@@ -102,3 +102,23 @@ test("tunnel MTU: a packet larger than the tunnel MTU and 1280 gets Packet Too B
   assert.equal(new DataView(rel[0].buffer, rel[0].byteOffset).getUint32(44), 1280);
   assert.equal(fmt6(rel[0].subarray(48 + 8, 48 + 24)), fmt6(w.a1), "it quotes the inner packet");
 });
+
+test("the flow cache keeps a plain encapsulation: later packets are tunnelled by it, identical to the full path's (traffic class copied, payload length each packet's own)", () => {
+  const w = world();
+  const send = (n, tc) => { const p = echo6(w.a1, w.a2, 11, n, 60 + n); p[0] = 0x60 | (tc >> 4); p[1] = (tc & 15) << 4; w.h1.board.output(p); w.lan.run(10); };
+  send(1, 0); send(2, 0);
+  const c0 = w.r1.board.counters();
+  const from = w.r1.cap.tx.length;
+  for (let i = 3; i < 8; i++) send(i, 0x28);
+  const c1 = w.r1.board.counters();
+  assert.ok(c1.flow_hits - c0.flow_hits >= 4, `flow hits ${c1.flow_hits - c0.flow_hits}`);
+  assert.equal(c1.tun6_encapsulated - c0.tun6_encapsulated, 5);
+  const outer = w.r1.cap.tx.slice(from).filter((t) => t.iface === 1).map((t) => pkt6(t.frame)).filter((p) => p && p[6] === 41);
+  assert.equal(outer.length, 5);
+  for (const p of outer) {
+    assert.equal(((p[4] << 8) | p[5]), p.length - 40, "outer payload length: this packet's");
+    assert.equal(((p[0] & 15) << 4) | (p[1] >> 4), 0x28, "traffic class copied from the inner packet");
+    assert.equal(fmt6(p.subarray(8, 24)), "2001:db8:9::1");
+  }
+  assert.equal(replies(w.h1).length, 7, "every echo answered through the tunnel");
+});

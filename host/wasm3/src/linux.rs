@@ -878,6 +878,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         <[u8; 16]>::try_from(bytes.as_slice()).ok().map(|a| (name, a))
     }).collect();
     let mut had_noarp = Vec::new();
+    let mut had_v6: Vec<Option<String>> = Vec::new();
     let mut fresh = Vec::new();
     for ifc in &config.interfaces {
         let cname = CString::new(ifc.name.as_str()).map_err(|_| format!("bad interface name {:?}", ifc.name))?;
@@ -891,6 +892,18 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         // send would return (the firmware's first advertisement or solicitation lost).
         let flags = get_flags(ctl.0, &ifc.name);
         had_noarp.push(flags & libc::IFF_NOARP != 0);
+        // IPv6 on: the interface's IPv6 is the firmware's. The kernel's own (its link-local address, DAD,
+        // router solicitations from the interface's MAC) would speak for a node that is not there; it
+        // is disabled while the board runs and given back at the end, like ARP.
+        if ipv6 {
+            let old = std::fs::read_to_string(format!("/proc/sys/net/ipv6/conf/{}/disable_ipv6", ifc.name)).ok().map(|v| v.trim().to_string());
+            if let Err(e) = ipv6_sysctl(&ifc.name, "disable_ipv6", "1") {
+                if opts.verbose { eprintln!("[{name}] debug: {e}"); }
+            }
+            had_v6.push(old);
+        } else {
+            had_v6.push(None);
+        }
         set_flags(ctl.0, &ifc.name, libc::IFF_UP | libc::IFF_NOARP, 0)?;
         fresh.push(flags & libc::IFF_UP == 0 && carrier(&ifc.name));
         let fd = open_packet(&ifc.name, index, &ifc.mac, opts.batch)?;
@@ -1108,10 +1121,15 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         deadline = board.tick(clock.now());
         flush(&txq);
     }
-    // Give ARP back to the Linux stack where it had it.
+    // Give ARP (and IPv6) back to the Linux stack where it had it.
     for (ifc, had) in config.interfaces.iter().zip(&had_noarp) {
         if !had {
             let _ = set_flags(ctl.0, &ifc.name, 0, libc::IFF_NOARP);
+        }
+    }
+    for (ifc, old) in config.interfaces.iter().zip(&had_v6) {
+        if let Some(v) = old {
+            let _ = ipv6_sysctl(&ifc.name, "disable_ipv6", v);
         }
     }
     let counters = board.counters();
