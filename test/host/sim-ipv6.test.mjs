@@ -65,3 +65,22 @@ test("ipv6-basic: tshark dissects every capture cleanly (ND, ICMPv6, UDP over IP
     assert.doesNotMatch(all, /\[Checksum Status: Bad\]/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test("ipv6-roam: through Wi-Fi access points the station forms an address on each network it roams to; each handoff costs about DAD's second", () => {
+  const raw = JSON.parse(readFileSync(new URL("../../scenarios/ipv6-roam.json", import.meta.url), "utf8"));
+  const events = [];
+  const sim = new host.Simulation(host.validateScenario(raw), firmware, {});
+  const orig = sim.firmwareEvent.bind(sim);
+  sim.firmwareEvent = (node, kind, data) => { if (node.name === "s" && kind === 17) events.push({ state: data[1], addr: host.formatIp6(data.subarray(4, 20)), t: sim.engine.nowUs / 1000 }); orig(node, kind, data); };
+  sim.run();
+  sim.close();
+  const s = sim.summary();
+  const pref = events.filter((e) => e.state === 2 && !e.addr.startsWith("fe80"));
+  assert.deepEqual([...new Set(pref.map((e) => e.addr.split("::")[0]))], ["2001:db8:1", "2001:db8:2"], "an address on each network");
+  assert.ok(pref.length >= 3, "net1, net2, and net1 again after the return");
+  const ping = s.pings.find((x) => x.name === "to-station"), flow = s.flows.find((x) => x.name === "from-station");
+  // Two handoffs, each at most ~2 s without an address: at most 40 of the 400 pings (100 ms apart) lost.
+  assert.ok(ping.received >= 360, `${ping.received} of ${ping.sent} pings`);
+  assert.ok(flow.received >= 720, `${flow.received} of ${flow.sent} datagrams`);
+  assert.ok(ping.sent - ping.received >= 10, "the handoffs do cost something (no Mobile IPv6 yet)");
+});
