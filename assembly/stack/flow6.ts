@@ -108,19 +108,26 @@ export function flow6Try(iface: i32, f: usize, len: i32): i32 {
   return 0;
 }
 
-/**
- * The full path forwarded the packet at `p` (received on `iface`) out of `oif` (MTU `mtu`) to the
- * REACHABLE neighbour at `mac` whose entry expires at `until`: keep the decision.
- */
-export function flow6Learn(iface: i32, p: usize, oif: i32, mac: usize, mtu: i32, until: i64): void {
-  if (table == 0) return;
+/** The entry for the packet at `p` from `iface`, filled with its key and the decision's common parts (0: no table). */
+function claim(iface: i32, p: usize, oif: i32, max: i32, until: i64): usize {
+  if (table == 0) return 0;
   const e = slotOf(iface, p + 8, p + 24);
   memory.copy(e, p + 8, 32);
   store<i32>(e, iface, F_IFACE);
   store<u32>(e, gen6(), F_GEN);
   store<i64>(e, until, F_UNTIL);
   store<i32>(e, oif, F_OIF);
-  store<u16>(e, <u16>min(mtu, 0xffff), F_MAX);
+  store<u16>(e, <u16>min(max, 0xffff), F_MAX);
+  return e;
+}
+
+/**
+ * The full path forwarded the packet at `p` (received on `iface`) out of `oif` (MTU `mtu`) to the
+ * REACHABLE neighbour at `mac` whose entry expires at `until`: keep the decision.
+ */
+export function flow6Learn(iface: i32, p: usize, oif: i32, mac: usize, mtu: i32, until: i64): void {
+  const e = claim(iface, p, oif, mtu, until);
+  if (e == 0) return;
   const h = e + F_ETH;
   memory.copy(h, mac, 6);
   memory.copy(h + 6, netifMac(oif), 6);
@@ -135,14 +142,8 @@ export function flow6Learn(iface: i32, p: usize, oif: i32, mac: usize, mtu: i32,
  * packet of at most `maxInner` bytes fits without fragmenting. Keep the decision.
  */
 export function flow6LearnTunnel(iface: i32, p: usize, oif: i32, maxInner: i32, until: i64): void {
-  if (table == 0) return;
-  const e = slotOf(iface, p + 8, p + 24);
-  memory.copy(e, p + 8, 32);
-  store<i32>(e, iface, F_IFACE);
-  store<u32>(e, gen6(), F_GEN);
-  store<i64>(e, until, F_UNTIL);
-  store<i32>(e, oif, F_OIF);
-  store<u16>(e, <u16>min(maxInner, 0xffff), F_MAX);
+  const e = claim(iface, p, oif, maxInner, until);
+  if (e == 0) return;
   memory.copy(e + F_ETH, p - 54, 54);
   store<u8>(e, KIND_TUNNEL, F_KIND);
   flow6Any = true;

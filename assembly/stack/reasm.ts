@@ -225,6 +225,30 @@ function slotNew(): i32 {
   return oldest;
 }
 
+/**
+ * A slot for a new datagram of family `fam` (0 IPv4, 6 IPv6) of at most `limit` bytes, its timer running
+ * `timeoutMs`, empty and collecting (the key is the caller's to write); -1 when none (counted).
+ */
+function slotOpen(timeoutMs: i64, fam: u8, limit: i32): i32 {
+  const i = slotNew();
+  if (i < 0) { count(C.DROP_REASM_NO_SLOT); return -1; }
+  const s = slotAt(i);
+  const t = stackTimerStart(TK_REASM, <u32>i, nowMs() + timeoutMs);
+  if (t < 0) { count(C.DROP_REASM_NO_SLOT); return -1; }
+  store<i32>(s, t, M_TIMER);
+  store<u8>(s, ST_COLLECT, M_STATE);
+  store<u8>(s, fam, M_FAM);
+  store<u8>(s, 0, M_FIRST);
+  store<u8>(s, 0, M_HL);
+  store<i32>(s, -1, M_TOTAL);
+  store<i32>(s, 0, M_HELD);
+  store<u32>(s, ageNext++, M_AGE);
+  store<i32>(s, limit, M_LIMIT);
+  store<i32>(s, 0, M_MAXEND);
+  memory.fill(s + bitmapOff, 0, bufOff - bitmapOff);
+  return i;
+}
+
 /** Discard slot `i`'s datagram counted as `c`; `dead`: keep refusing its later fragments until the timer. */
 function discard(i: i32, c: C, dead: bool): i32 {
   count(c);
@@ -300,27 +324,14 @@ export function reasmInput(iface: i32, p: usize, len: i32, unicast: bool): i32 {
     // buffers (the home agent's copies for B bindings, RFC 2002 §4.3): at most what the rx buffer holds.
     const limit = unicast ? cfg.reassemblyBytes : min(cfg.reassemblyBytes, cfg.frameBytes - ETH_HEADER_LEN);
     if (end + (off == 0 ? hl : IPV4_MIN_HEADER) > limit) { count(C.DROP_REASM_TOO_BIG); return 1; }
-    i = slotNew();
-    if (i < 0) { count(C.DROP_REASM_NO_SLOT); return 1; }
-    s = slotAt(i);
     // Why: RFC 1122 §3.3.2: an incomplete datagram is discarded when its timer runs out.
-    const t = stackTimerStart(TK_REASM, <u32>i, nowMs() + REASM_TIMEOUT_MS);
-    if (t < 0) { count(C.DROP_REASM_NO_SLOT); return 1; }
-    store<i32>(s, t, M_TIMER);
-    store<u8>(s, ST_COLLECT, M_STATE);
-    store<u8>(s, 0, M_FAM);
-    store<u8>(s, 0, M_FIRST);
-    store<u8>(s, 0, M_HL);
+    i = slotOpen(REASM_TIMEOUT_MS, 0, limit);
+    if (i < 0) return 1;
+    s = slotAt(i);
     store<u8>(s, proto, M_PROTO);
     store<u32>(s, src, M_SRC);
     store<u32>(s, dst, M_DST);
     store<u16>(s, id, M_ID);
-    store<i32>(s, -1, M_TOTAL);
-    store<i32>(s, 0, M_HELD);
-    store<u32>(s, ageNext++, M_AGE);
-    store<i32>(s, limit, M_LIMIT);
-    store<i32>(s, 0, M_MAXEND);
-    memory.fill(s + bitmapOff, 0, bufOff - bitmapOff);
   }
   // Why: RFC 791 §3.1: a datagram is at most 65,535 bytes; ours at most the slot (decisions.md).
   const hl0 = load<u8>(s, M_FIRST) != 0 ? <i32>load<u8>(s, M_HL) : off == 0 ? hl : IPV4_MIN_HEADER;
@@ -377,26 +388,13 @@ export function reasmInput6(p: usize, len: i32, fo: i32, nhAt: i32): i32 {
     if (load<u8>(s, M_STATE) == ST_DEAD) { count(C.DROP_REASM_OVERLAP); return 1; }
   } else {
     if (end + fo > cfg.reassemblyBytes) { count(C.DROP_REASM_TOO_BIG); return 1; }
-    i = slotNew();
-    if (i < 0) { count(C.DROP_REASM_NO_SLOT); return 1; }
-    s = slotAt(i);
     // Why: RFC 2460 §4.5: reassembly is abandoned 60 seconds after the first-arriving fragment.
-    const t = stackTimerStart(TK_REASM, <u32>i, nowMs() + REASM6_TIMEOUT_MS);
-    if (t < 0) { count(C.DROP_REASM_NO_SLOT); return 1; }
-    store<i32>(s, t, M_TIMER);
-    store<u8>(s, ST_COLLECT, M_STATE);
-    store<u8>(s, 6, M_FAM);
-    store<u8>(s, 0, M_FIRST);
-    store<u8>(s, 0, M_HL);
+    i = slotOpen(REASM6_TIMEOUT_MS, 6, cfg.reassemblyBytes);
+    if (i < 0) return 1;
+    s = slotAt(i);
     store<u32>(s, id, M_ID6);
     memory.copy(s + M_SRC6, src, 16);
     memory.copy(s + M_DST6, dst, 16);
-    store<i32>(s, -1, M_TOTAL);
-    store<i32>(s, 0, M_HELD);
-    store<u32>(s, ageNext++, M_AGE);
-    store<i32>(s, cfg.reassemblyBytes, M_LIMIT);
-    store<i32>(s, 0, M_MAXEND);
-    memory.fill(s + bitmapOff, 0, bufOff - bitmapOff);
   }
   const u0 = load<u8>(s, M_FIRST) != 0 ? <i32>load<u8>(s, M_HL) : fo;
   const r = place(i, s, u0, off, n, more, fh + 8);
