@@ -12,7 +12,7 @@
 //
 // Paths (default: forward-64, ha-ipip, reg-hmac; --path all for every one): forward-64,
 // forward-1400, ha-ipip, ha-minimal, ha-gre, ha-many (1,000 bindings in turn: no flow repeats),
-// fa-decap, reg-hmac, reg-keyed, cn-update, cn-send / cn-send-10 / cn-send-4096 (route optimization at a
+// fa-decap, reg-hmac, reg-keyed, forward6-1400 / forward4-dual (the dual-stack router), tun6-encap, cn-update, cn-send / cn-send-10 / cn-send-4096 (route optimization at a
 // correspondent; cache of 256, 10, 4096). Each is a case of
 // bench/wasm3.mjs: the same configuration, setup frames and measured frames (bench/setup.mjs).
 //
@@ -43,6 +43,7 @@ import { tmpdir } from "node:os";
 import * as host from "../build/host.mjs";
 import {
   T0, apply, rx, router, homeAgentConfig, homeAgentSetup, requestFrame, requestFrames, toHome, foreignAgent, correspondent,
+  dual, tun6,
 } from "./setup.mjs";
 import { encodeBenchFile } from "./benchfile.mjs";
 
@@ -83,6 +84,9 @@ const PATHS = {
   "cn-send": cnSend(256),
   "cn-send-10": cnSend(10),
   "cn-send-4096": cnSend(4096),
+  "forward6-1400": { name: "dual-stack: IPv6 forwarding, 1400 B", config: dual.config, now: 1000, setup: dual.setup, frames: (n) => Array(n).fill(rx(0, dual.forward6())) },
+  "forward4-dual": { name: "dual-stack: IPv4 forwarding, 1400 B", config: dual.config, now: 1000, setup: dual.setup, frames: (n) => Array(n).fill(rx(0, router.forward(1372))) },
+  "tun6-encap": { name: "IPv6-in-IPv6 encapsulation, 1400 B", config: tun6.config, now: 1000, setup: tun6.setup, frames: (n) => Array(n).fill(rx(0, tun6.packet())) },
   "reg-keyed": { name: "HA registrations, keyed-MD5", config: () => homeAgentConfig(64, "keyed-md5"), setup: homeAgentSetup, frames: (n) => requestFrames(n, 64, "keyed-md5").map((f) => rx(1, f)), regs: true },
 };
 if (!wanted.length) wanted = ["forward-64", "ha-ipip", "reg-hmac"];

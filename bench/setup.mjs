@@ -241,3 +241,45 @@ export const drCareOf = {
     return rx(0, host.ethFrame(DR_COA_MAC, DR_RS_MAC, 0x0800, host.buildUdp(DR_RS, DR_COA, 434, 434, host.appendAuth(m, 83, DR_COA_KEY), 1, 64)));
   }),
 };
+
+import { udp6, icmp6Packet as icmp6Raw } from "../test/lib/ip6.mjs";
+const icmp6 = (src, dst, type, rest, body, hlim) => icmp6Raw(src, dst, type, 0, rest, body, hlim);
+export const A_MAC_S = "02:00:00:00:01:10", B_MAC_S = "02:00:00:00:02:10";
+const routerJsonDual = {
+  name: "r1", board: "emulated", roles: ["router", "host"], node: { ipv6: "dual", dadTransmits: 0 },
+  interfaces: [
+    { name: "eth0", mac: "02:00:00:00:01:01", ipv4: "10.0.1.1/24" },
+    { name: "eth1", mac: "02:00:00:00:02:01", ipv4: "10.0.2.1/24" },
+  ],
+  ipv6: [{ iface: "eth0", address: "2001:db8:1::1/64" }, { iface: "eth1", address: "2001:db8:2::1/64" }],
+};
+// ---- IPv6 cases (issue 12) ----
+export const v6 = (s) => Uint8Array.from(host.parseIp6(s));
+export const dual = {
+  config: () => host.validateConfig({ ...routerJsonDual }, "r1"),
+  // Each neighbour introduces itself (NS: a STALE entry) and confirms reachability (a solicited NA:
+  // REACHABLE), as after a real exchange.
+  setup: () => [...router.setup(), rx(0, nsFrame("2001:db8:1::10", A_MAC_S, "2001:db8:1::1", "02:00:00:00:01:01")), rx(1, nsFrame("2001:db8:2::10", B_MAC_S, "2001:db8:2::1", "02:00:00:00:02:01")),
+    rx(0, naFrame("2001:db8:1::10", A_MAC_S, "2001:db8:1::1", "02:00:00:00:01:01")), rx(1, naFrame("2001:db8:2::10", B_MAC_S, "2001:db8:2::1", "02:00:00:00:02:01"))],
+  forward6: () => host.ethFrame(host.mac("02:00:00:00:01:01"), host.mac(A_MAC_S), 0x86dd, udp6(v6("2001:db8:1::10"), v6("2001:db8:2::10"), 4000, 9000, new Uint8Array(1352))),
+};
+/** A Neighbor Solicitation from `src` (its link-layer address in the option) for `target`. */
+export function nsFrame(src, srcMac, target, dstMac) {
+  const body = new Uint8Array(24); body.set(v6(target), 0); body.set([1, 1], 16); body.set(host.mac(srcMac), 18);
+  return host.ethFrame(host.mac(dstMac), host.mac(srcMac), 0x86dd, icmp6(v6(src), v6(target), 135, new Uint8Array(4), body, 255));
+}
+/** A tunnel entry router: 2001:db8:2::/64 goes into a tunnel to 2001:db8:9::2 on eth1 (RFC 2473). */
+export const tun6 = {
+  config: () => host.validateConfig({ name: "t6", board: "emulated", roles: ["router", "host"], node: { ipv6: "dual", dadTransmits: 0 },
+    interfaces: [{ name: "eth0", mac: "02:00:00:00:01:01" }, { name: "eth1", mac: "02:00:00:00:02:01" }],
+    ipv6: [{ iface: "eth0", address: "2001:db8:1::1/64" }, { iface: "eth1", address: "2001:db8:9::1/64" }],
+    tunnels6: [{ dest: "2001:db8:2::/64", remote: "2001:db8:9::2", local: "2001:db8:9::1" }] }, "t6"),
+  setup: () => [rx(0, nsFrame("2001:db8:1::10", A_MAC_S, "2001:db8:1::1", "02:00:00:00:01:01")), rx(1, nsFrame("2001:db8:9::2", B_MAC_S, "2001:db8:9::1", "02:00:00:00:02:01")),
+    rx(0, naFrame("2001:db8:1::10", A_MAC_S, "2001:db8:1::1", "02:00:00:00:01:01")), rx(1, naFrame("2001:db8:9::2", B_MAC_S, "2001:db8:9::1", "02:00:00:00:02:01"))],
+  packet: () => host.ethFrame(host.mac("02:00:00:00:01:01"), host.mac(A_MAC_S), 0x86dd, udp6(v6("2001:db8:1::10"), v6("2001:db8:2::10"), 4000, 9000, new Uint8Array(1352))),
+};
+/** A solicited Neighbor Advertisement (S, O) from `src` with its link-layer address, to `to`. */
+export function naFrame(src, srcMac, to, dstMac) {
+  const body = new Uint8Array(24); body.set(v6(src), 0); body.set([2, 1], 16); body.set(host.mac(srcMac), 18);
+  return host.ethFrame(host.mac(dstMac), host.mac(srcMac), 0x86dd, icmp6(v6(src), v6(to), 136, Uint8Array.of(0x60, 0, 0, 0), body, 255));
+}
