@@ -6,7 +6,7 @@ import { arenaReset, arenaAlloc, arenaSeal, arenaUsed, staticBytes, arenaFailed,
 import { C, count, countBy, countersPtr, countersReset, counterNamesPtr, counterNamesLen, countHot, COUNTERS_N } from "./counters";
 import * as cfg from "./config";
 import { timersInit, timersRun } from "./sys/timers";
-import { netifReset, netifValid, netifSetUp, netifBssid, netifListenersReset, netifLinkChanged } from "./link/netif";
+import { netifReset, netifValid, netifValidHot, netifSetUp, netifBssid, netifListenersReset, netifLinkChanged } from "./link/netif";
 import { ethReset, ethInput } from "./link/ethernet";
 import { routeInit } from "./stack/route";
 import { flowInput, flowDone } from "./stack/flow";
@@ -144,7 +144,7 @@ export function rx(iface: i32, len: i32): i32 {
   countHot(C.RX_FRAMES);
   if (len < 0 || len > cfg.frameBytes) { count(C.DROP_TOO_LONG); return 1; }
   countBy(C.RX_BYTES, <u64>len);
-  if (!netifValid(iface)) { count(C.DROP_BAD_IFACE); return 1; }
+  if (!netifValidHot(iface)) { count(C.DROP_BAD_IFACE); return 1; }
   // Why (speed, issue 8.8): a datagram of a flow whose decision is cached goes out at once (stack/flow.ts).
   let fr = flowInput(iface, frame, len);
   // IPv6's flow cache (stack/flow6.ts) once it holds a flow: one u16 compare for other frames.

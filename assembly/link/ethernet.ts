@@ -61,8 +61,7 @@ export function ethTransmit(iface: i32, f: usize, len: i32): void {
  * Ethernet header goes at `p - 14` (headroom). `mac` may lie in the 6 bytes at `p - 8` (a received
  * frame's source): it is copied before our own address is written there.
  */
-// @ts-ignore: decorator
-@inline export function ethSendTo(iface: i32, mac: usize, type: u16, p: usize, len: i32): void {
+export function ethSendTo(iface: i32, mac: usize, type: u16, p: usize, len: i32): void {
   const f = p - <usize>ETH_HEADER_LEN;
   ethEmit(f, mac, netifMac(iface), type);
   ethTransmit(iface, f, len + ETH_HEADER_LEN);

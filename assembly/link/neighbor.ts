@@ -226,8 +226,7 @@ function sendSolicit(iface: i32, target: usize, mac: usize): void {
 function retryMs(a: usize): i64 { return !IPV6 || addrIsV4(a) ? RETRY_MS : retrans6Ms; }
 
 /** Entry index of (`iface`, the IPv4 address `ip`), or -1 (the memo compared as a u32, else findAddr). */
-// @ts-ignore: decorator
-@inline function find4(iface: i32, ip: u32): i32 {
+function find4(iface: i32, ip: u32): i32 {
   if (memoIndex >= 0 && memoGen == cacheGen && memoIsV4 && memoV4 == ip && memoIface == iface) return memoIndex;
   addrSetV4(key4, ip);
   return findAddr(iface, key4);
@@ -572,8 +571,7 @@ const useStaleRef: usize = IPV6 ? changetype<usize>(useStale) : 0;
 const tick6Ref: usize = IPV6 ? changetype<usize>(tick6) : 0;
 
 /** The MAC pointer of entry `i` when it is REACHABLE and unexpired, else 0. */
-// @ts-ignore: decorator
-@inline function macOf(i: i32): usize {
+function macOf(i: i32): usize {
   if (i < 0) return 0;
   const e = entry(i);
   if (load<u8>(e, E_STATE) != NEIGH_REACHABLE || load<i64>(e, E_EXPIRES) <= nowMs()) return 0;

@@ -82,8 +82,7 @@ export function netifA6Use(b: usize): bool {
 @inline function rec(i: i32): usize { return table + <usize>i * STRIDE; }
 // @ts-ignore: decorator
 @inline function x4(i: i32, k: i32): usize { return extra4 + (<usize>i * <usize>NETIF_V4_EXTRA + <usize>k) * X4_STRIDE; }
-// @ts-ignore: decorator
-@inline function a6(i: i32, k: i32): usize { return addrs6 + (<usize>i * <usize>NETIF_V6_ADDRS + <usize>k) * A6_STRIDE; }
+function a6(i: i32, k: i32): usize { return addrs6 + (<usize>i * <usize>NETIF_V6_ADDRS + <usize>k) * A6_STRIDE; }
 
 // One past the highest configured index: per-packet loops stop here instead of at MAX_IFACES.
 let count: i32 = 0;
@@ -135,10 +134,13 @@ export function netifSet(i: i32, mac: usize, ip: u32, prefixLen: u8, mtu: u16, f
 // runs several times per forwarded or tunnelled datagram).
 
 /** True when `i` names a configured interface. */
+export function netifValid(i: i32): bool { return netifValidHot(i); }
+/** netifValid inline, for the per-packet paths (receive, route lookup). */
+// Why (size): 40 inline copies cost ~1 KB; the packet paths keep theirs (a call is ~100 native
+// instructions under wasm3), the rest call the out-of-line one.
 // @ts-ignore: decorator
-@inline export function netifValid(i: i32): bool { return i >= 0 && i < MAX_IFACES && load<u8>(rec(i), 7) != 0; }
-// @ts-ignore: decorator
-@inline export function netifUp(i: i32): bool { return load<u8>(rec(i), 6) != 0; }
+@inline export function netifValidHot(i: i32): bool { return i >= 0 && i < MAX_IFACES && load<u8>(rec(i), 7) != 0; }
+export function netifUp(i: i32): bool { return load<u8>(rec(i), 6) != 0; }
 export function netifSetUp(i: i32, up: bool): void { store<u8>(rec(i), up ? 1 : 0, 6); gen++; }
 /** Pointer to the 6-byte MAC address of interface `i`. */
 // @ts-ignore: decorator
@@ -155,12 +157,10 @@ export function netifSetUp(i: i32, up: bool): void { store<u8>(rec(i), up ? 1 : 
 export function netifBssid(i: i32): usize { return rec(i) + 16; }
 
 /** Netmask for a prefix length, host order. */
-// @ts-ignore: decorator
-@inline export function prefixMask(len: i32): u32 { return len <= 0 ? 0 : len >= 32 ? 0xffffffff : ~(<u32>0xffffffff >>> <u32>len); }
+export function prefixMask(len: i32): u32 { return len <= 0 ? 0 : len >= 32 ? 0xffffffff : ~(<u32>0xffffffff >>> <u32>len); }
 
 /** True when `addr` is on the directly attached subnet of interface `i` (its main or an extra address's). */
-// @ts-ignore: decorator
-@inline export function netifOnLink(i: i32, addr: u32): bool {
+export function netifOnLink(i: i32, addr: u32): bool {
   const m = load<u32>(rec(i), 24);
   return (netifIp(i) != 0 && (addr & m) == (netifIp(i) & m)) || (extraN != 0 && extraMatch(i, addr, 0));
 }
@@ -183,8 +183,7 @@ function extraOwner(addr: u32): i32 {
 }
 
 /** True when `addr` is the directed broadcast address of interface `i`'s subnet (or of its alias's, or an extra address's). */
-// @ts-ignore: decorator
-@inline export function netifIsBroadcast(i: i32, addr: u32): bool {
+export function netifIsBroadcast(i: i32, addr: u32): bool {
   const r = rec(i);
   const b = load<u32>(r, 28);
   const a = load<u32>(r, O_ALIAS_BCAST);

@@ -46,8 +46,7 @@ let dumpRec: i32 = -1;
 let dumpSlot: i32 = -1;
 export let bindingN: u32 = 0;
 
-// @ts-ignore: decorator
-@inline export function bindingSlot(v: usize, i: i32): usize { return v + V_SLOTS + <usize>i * S_STRIDE; }
+export function bindingSlot(v: usize, i: i32): usize { return v + V_SLOTS + <usize>i * S_STRIDE; }
 // @ts-ignore: decorator
 @inline export function bindingSlots(v: usize): i32 { return <i32>load<u8>(v, V_COUNT); }
 

@@ -130,8 +130,7 @@ export function visitorEvent(op: VisitorOp, code: u8, lifetimeSec: u16, home: u3
   evEmit(Ev.VISITOR, 36);
 }
 
-// @ts-ignore: decorator
-@inline export function slotAt(v: usize, k: i32): usize { return v + V_SLOTS + <usize>k * PS_SIZE; }
+export function slotAt(v: usize, k: i32): usize { return v + V_SLOTS + <usize>k * PS_SIZE; }
 // @ts-ignore: decorator
 @inline export function slotUsed(s: usize): bool { return (load<u8>(s, PS_STATE) & PS_USED) != 0; }
 // @ts-ignore: decorator

@@ -33,7 +33,7 @@ import { nowMs } from "../clock";
 import { netifMac } from "../link/netif";
 import { neighborGeneration, neighborMacExpires } from "../link/neighbor";
 import { ethTransmit } from "../link/ethernet";
-import { ipv4DecrementTtl } from "../wire/ipv4";
+import { ipv4DecrementTtlHot } from "../wire/ipv4";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
 import { minEncEncapValidated, MINENC_LEN_S } from "../wire/minenc";
 import { GRE_HDR_LEN } from "../wire/gre";
@@ -178,7 +178,7 @@ function flowDecap(e: usize, p: usize, total: i32): i32 {
     total < 40 || load<u8>(q) != 0x45 ||
     <i32>swap16(load<u16>(q, 2)) != total - 20 || load<u32>(q, 16) != load<u32>(e, F_COA) ||
     load<u8>(q, 8) <= 1 || !sumOk(q)) return -1;
-  ipv4DecrementTtl(q);
+  ipv4DecrementTtlHot(q);
   const h = q - 14;
   memory.copy(h, e + F_TMPL, 14);
   countHot(C.TUNNEL_DECAPSULATED);
@@ -221,14 +221,14 @@ export function flowSend(e: usize, p: usize, total: i32): i32 {
     // full path falls back to IP in IP, RFC 2004 §3).
     const m = minEncEncapValidated(p, TUNNEL_HEADROOM, load<u32>(e, F_SUM), load<u32>(e, F_COA));
     if (m < 0) return -1;
-    ipv4DecrementTtl(p - <usize>m);
+    ipv4DecrementTtlHot(p - <usize>m);
     hl = m + 14;
     h = p - <usize>hl;
     memory.copy(h, e + F_TMPL, 14);
     countHot(C.TUNNEL_TX);
   } else {
     // TTL - 1 (RFC 1812 §5.3.1; RFC 2003 §3.1 at a tunnel entry), then the frame header.
-    ipv4DecrementTtl(p);
+    ipv4DecrementTtlHot(p);
     h = p - <usize>hl;
     memory.copy(h, e + F_TMPL, <usize>hl);
     if (kind == KIND_TUNNEL) {

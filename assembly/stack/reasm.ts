@@ -104,8 +104,7 @@ let ageNext: u32 = 0;
 export let reasmDone: usize = 0;
 export let reasmDoneSlot: i32 = -1;
 
-// @ts-ignore: decorator
-@inline function slotAt(i: i32): usize { return pool + <usize>i * stride; }
+function slotAt(i: i32): usize { return pool + <usize>i * stride; }
 // @ts-ignore: decorator
 @inline function dataOf(s: usize): usize { return s + bufOff + DATA; }
 

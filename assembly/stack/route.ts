@@ -9,7 +9,7 @@ import { arenaAlloc } from "../mem";
 import { addrIsV4, addrV4, addrPrefixMatch, addrIsUnspecified, addrCopy } from "../wire/addr";
 import { handlersReset, handlersAdd, handlersCount, handlerFn } from "../table/handlers";
 import {
-  prefixMask, netifOnLink, netifValid, netifCount, netifUp, netifPrefixLen, netifGeneration,
+  prefixMask, netifOnLink, netifValid, netifValidHot, netifCount, netifUp, netifPrefixLen, netifGeneration,
 } from "../link/netif";
 
 // Entry (stride 48): dest[16] @0 (masked to its prefix) | gateway[16] @16 (::ffff:0.0.0.0: on-link) |
@@ -93,7 +93,7 @@ export function routeLookup6(dst: usize, nh: usize): i32 {
     const e = table + <usize>i * STRIDE;
     if (load<u8>(e, E_V4) != 0) continue;
     const ifc = <i32>load<u8>(e, E_IFACE);
-    if (!netifValid(ifc) || !netifUp(ifc) || !addrPrefixMatch(e, dst, <i32>load<u8>(e, E_LEN))) continue;
+    if (!netifValidHot(ifc) || !netifUp(ifc) || !addrPrefixMatch(e, dst, <i32>load<u8>(e, E_LEN))) continue;
     const gw = e + E_GW;
     if (addrIsUnspecified(gw)) addrCopy(nh, dst); else addrCopy(nh, gw);
     return ifc;
@@ -138,7 +138,7 @@ function lookup(dst: u32): i64 {
   let outIface: i32 = -1;
   let nextHop: u32 = 0;
   for (let i = 0; i < netifCount(); i++) {
-    if (netifValid(i) && netifUp(i) && netifOnLink(i, dst)) {
+    if (netifValidHot(i) && netifUp(i) && netifOnLink(i, dst)) {
       const l = <i32>netifPrefixLen(i);
       if (l > bestLen) { bestLen = l; outIface = i; nextHop = dst; }
     }

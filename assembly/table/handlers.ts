@@ -27,9 +27,7 @@ export function handlersAdd(t: usize, key: u32, fn: usize): void {
 @inline export function handlersCount(t: usize): i32 { return <i32>load<u32>(t); }
 
 /** Key of entry `i`. */
-// @ts-ignore: decorator
-@inline export function handlerKey(t: usize, i: i32): u32 { return load<u32>(t + 8 + (<usize>i << 3)); }
+export function handlerKey(t: usize, i: i32): u32 { return load<u32>(t + 8 + (<usize>i << 3)); }
 
 /** Function of entry `i` (changetype it to the table's handler type to call it). */
-// @ts-ignore: decorator
-@inline export function handlerFn(t: usize, i: i32): usize { return <usize>load<u32>(t + 12 + (<usize>i << 3)); }
+export function handlerFn(t: usize, i: i32): usize { return <usize>load<u32>(t + 12 + (<usize>i << 3)); }

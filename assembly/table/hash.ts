@@ -158,10 +158,8 @@ export function htClear(t: usize): void {
 @inline function homeOfTag(t: usize, tag: u32): u32 {
   return (load<u32>(t, H_KEY_SIZE) == HT_KEY_ADDR ? tag : htHash(tag)) >>> load<u32>(t, H_SHIFT);
 }
-// @ts-ignore: decorator
-@inline function slotAt(t: usize, i: u32): usize { return load<usize>(t, H_SLOTS) + <usize>i * SLOT_SIZE; }
-// @ts-ignore: decorator
-@inline function recAt(t: usize, idx: u32): usize {
+function slotAt(t: usize, i: u32): usize { return load<usize>(t, H_SLOTS) + <usize>i * SLOT_SIZE; }
+function recAt(t: usize, idx: u32): usize {
   return load<usize>(t, H_RECS) + <usize>idx * <usize>load<u32>(t, H_STRIDE);
 }
 // @ts-ignore: decorator

@@ -97,8 +97,7 @@ export function timerInit(w: usize, capacity: u32): bool {
 }
 
 /** Write entry (d, s, idx) at heap position `pos` and record the position in the timer's record. */
-// @ts-ignore: decorator
-@inline function place(w: usize, pos: u32, d: i64, s: u64, idx: u32): void {
+function place(w: usize, pos: u32, d: i64, s: u64, idx: u32): void {
   const e = ent(w, pos);
   store<i64>(e, d, E_DEADLINE);
   store<u64>(e, s, E_SEQ);

@@ -110,8 +110,7 @@ export function ipv4Check(p: usize, len: i32): i32 {
 // @ts-ignore: decorator
 @inline export function ipv4Tos(p: usize): u8 { return load<u8>(p, IP_TOS); }
 /** Total length in bytes (header and payload). */
-// @ts-ignore: decorator
-@inline export function ipv4TotalLen(p: usize): u16 { return <u16>((<u32>load<u8>(p, IP_TOTAL_LEN) << 8) | <u32>load<u8>(p, IP_TOTAL_LEN + 1)); }
+export function ipv4TotalLen(p: usize): u16 { return <u16>((<u32>load<u8>(p, IP_TOTAL_LEN) << 8) | <u32>load<u8>(p, IP_TOTAL_LEN + 1)); }
 /** Identification. */
 // @ts-ignore: decorator
 @inline export function ipv4Ident(p: usize): u16 { return <u16>((<u32>load<u8>(p, IP_IDENT) << 8) | <u32>load<u8>(p, IP_IDENT + 1)); }
@@ -176,8 +175,10 @@ export function ipv4FillChecksum(p: usize): void {
  * Decrement TTL by one and update the checksum incrementally (RFC 1624 eqn. 3:
  * HC' = ~(~HC + ~m + m'), where m is the TTL/Protocol word). The caller has checked TTL > 1.
  */
+export function ipv4DecrementTtl(p: usize): void { ipv4DecrementTtlHot(p); }
+/** ipv4DecrementTtl inline, for the forwarding and flow-cache paths (size: the other callers call). */
 // @ts-ignore: decorator
-@inline export function ipv4DecrementTtl(p: usize): void {
+@inline export function ipv4DecrementTtlHot(p: usize): void {
   // Why (speed): eqn. 3 evaluated on the words as stored (byte-swapped lanes): one's-complement
   // arithmetic commutes with swapping the bytes of every operand (RFC 1071 §2(B)), so no bswap.
   const m = <u32>load<u16>(p, IP_TTL);   // TTL in the low byte, Protocol in the high byte
@@ -225,8 +226,7 @@ export function ipv4Emit(p: usize, tos: u8, totalLen: u16, ident: u16, flagsFrag
  * (allowed only while a node learns its address, never forwarded), not loopback, multicast,
  * class E or broadcast (RFC 1122 §3.2.1.3, RFC 1812 §5.3.7).
  */
-// @ts-ignore: decorator
-@inline export function ipIsUnicastSource(a: u32): bool {
+export function ipIsUnicastSource(a: u32): bool {
   return a != 0 && !ipIsLoopback(a) && !ipIsMulticast(a) && !ipIsClassE(a) && (a >>> 24) != 0;
 }
 
