@@ -18,7 +18,7 @@
 // `h` points at the AH header; `avail` is the number of bytes from `h` to the end of the packet.
 // Nothing here reads or writes outside [h, h + avail) / [h, h + cap).
 
-import { swap32 } from "./bytes";
+import { swap32Out } from "./bytes";
 
 export const AH_NEXT_HEADER: usize = 0;
 export const AH_PAYLOAD_LEN: usize = 1;
@@ -63,16 +63,16 @@ export function ahCheck(h: usize, avail: i32): i32 {
 @inline export function ahLen(h: usize): i32 { return (<i32>load<u8>(h, AH_PAYLOAD_LEN) + 2) << 2; }
 /** Security Parameters Index (RFC 2402 §2.4). */
 // @ts-ignore: decorator
-@inline export function ahSpi(h: usize): u32 { return swap32(load<u32>(h, AH_SPI)); }
+@inline export function ahSpi(h: usize): u32 { return swap32Out(load<u32>(h, AH_SPI)); }
 /** Sequence Number (RFC 2402 §2.5). */
 // @ts-ignore: decorator
-@inline export function ahSeq(h: usize): u32 { return swap32(load<u32>(h, AH_SEQ)); }
+@inline export function ahSeq(h: usize): u32 { return swap32Out(load<u32>(h, AH_SEQ)); }
 /** Pointer to the 12-byte ICV (Authentication Data, RFC 2402 §2.6). */
 // @ts-ignore: decorator
 @inline export function ahIcv(h: usize): usize { return h + AH_ICV; }
 /** Set the Sequence Number. */
 // @ts-ignore: decorator
-@inline export function ahSetSeq(h: usize, seq: u32): void { store<u32>(h, swap32(seq), AH_SEQ); }
+@inline export function ahSetSeq(h: usize, seq: u32): void { store<u32>(h, swap32Out(seq), AH_SEQ); }
 
 /**
  * Write a 24-byte AH header at `h` (capacity `cap`): Next Header `nextHeader`, Payload Len 4,
@@ -85,8 +85,8 @@ export function ahEmit(h: usize, cap: i32, nextHeader: u8, spi: u32, seq: u32): 
   store<u8>(h, AH_PAYLOAD_LEN_96, AH_PAYLOAD_LEN);
   // Why: RFC 2402 §2.3: Reserved MUST be set to zero.
   store<u16>(h, 0, AH_RESERVED);
-  store<u32>(h, swap32(spi), AH_SPI);
-  store<u32>(h, swap32(seq), AH_SEQ);
+  store<u32>(h, swap32Out(spi), AH_SPI);
+  store<u32>(h, swap32Out(seq), AH_SEQ);
   memory.fill(h + AH_ICV, 0, <usize>AH_ICV_LEN);
   return AH_HEADER_LEN;
 }

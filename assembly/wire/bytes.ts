@@ -13,3 +13,6 @@
 /** Swap the four bytes of a 32-bit value. */
 // @ts-ignore: decorator
 @inline export function swap32(x: u32): u32 { return rotl<u32>(x & 0xff00ff00, 8) | rotr<u32>(x & 0x00ff00ff, 8); }
+/** swap32 as a call, for fields read off the packet paths. */
+// Why (size): inline, the swap is ~13 bytes at each of ~35 sites; a call is 3.
+export function swap32Out(x: u32): u32 { return swap32(x); }

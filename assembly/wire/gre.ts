@@ -28,7 +28,7 @@
 import { checksum } from "./checksum";
 import { IPPROTO_GRE } from "./ipv4";
 import { tunnelEncapOuter, tunnelEncapOuterValidated } from "./ipip";
-import { swap16, swap32 } from "./bytes";
+import { swap16, swap32Out } from "./bytes";
 
 /** GRE Protocol Type of IPv4 (RFC 1701 protocol types are Ethernet types; RFC 1702). */
 export const GRE_PROTO_IPV4: u16 = 0x0800;
@@ -99,9 +99,9 @@ export function greChecksum(p: usize): u16 { return <u16>((<u32>load<u8>(p, GRE_
 /** Offset field: from the start of Routing to the active SRE (present if C or R, meaningful if R). */
 export function greOffset(p: usize): u16 { return swap16(load<u16>(p, GRE_OFF_CHECKSUM + 2)); }
 /** Key (present if K). */
-export function greKey(p: usize): u32 { return swap32(load<u32>(p + <usize>greKeyOff(p))); }
+export function greKey(p: usize): u32 { return swap32Out(load<u32>(p + <usize>greKeyOff(p))); }
 /** Sequence Number (present if S). */
-export function greSeq(p: usize): u32 { return swap32(load<u32>(p + <usize>greSeqOff(p))); }
+export function greSeq(p: usize): u32 { return swap32Out(load<u32>(p + <usize>greSeqOff(p))); }
 
 /**
  * Length of the Routing field (all SREs and the NULL SRE) starting at `r` with `avail` bytes, or

@@ -25,7 +25,7 @@ import {
   ipv4SetSrc, ipv4SetDst, ipv4SetTotalLen, ipv4FillChecksum, IPPROTO_MINENC, IP_PROTO,
   IP_SRC, IP_DST, IP_TOTAL_LEN, IP_TTL, IP_CHECKSUM,
 } from "./ipv4";
-import { swap16, swap32 } from "./bytes";
+import { swap16, swap32, swap32Out } from "./bytes";
 
 /** End-around-carry fold of a 32-bit one's-complement sum to 16 bits. */
 // @ts-ignore: decorator
@@ -87,9 +87,9 @@ export function minEncHasSrc(mh: usize): bool { return (load<u8>(mh, MINENC_OFF_
 /** Header Checksum as stored (host order). */
 export function minEncChecksum(mh: usize): u16 { return <u16>((<u32>load<u8>(mh, MINENC_OFF_CHECKSUM) << 8) | <u32>load<u8>(mh, MINENC_OFF_CHECKSUM + 1)); }
 /** Original Destination Address (host order). */
-export function minEncOrigDst(mh: usize): u32 { return swap32(load<u32>(mh, MINENC_OFF_ORIG_DST)); }
+export function minEncOrigDst(mh: usize): u32 { return swap32Out(load<u32>(mh, MINENC_OFF_ORIG_DST)); }
 /** Original Source Address (host order); only meaningful when minEncHasSrc. */
-export function minEncOrigSrc(mh: usize): u32 { return swap32(load<u32>(mh, MINENC_OFF_ORIG_SRC)); }
+export function minEncOrigSrc(mh: usize): u32 { return swap32Out(load<u32>(mh, MINENC_OFF_ORIG_SRC)); }
 /** Start of the minimal header of a checked packet whose IP header is at `p`. */
 export function minEncHeader(p: usize): usize { return p + <usize>ipv4HeaderLen(p); }
 
@@ -101,9 +101,9 @@ export function minEncHeaderEmit(mh: usize, proto: u8, hasSrc: bool, origDst: u3
   store<u8>(mh, proto, MINENC_OFF_PROTO);
   store<u8>(mh, hasSrc ? MINENC_FLAG_S : 0, MINENC_OFF_FLAGS);
   store<u16>(mh, 0, MINENC_OFF_CHECKSUM);
-  store<u32>(mh, swap32(origDst), MINENC_OFF_ORIG_DST);
+  store<u32>(mh, swap32Out(origDst), MINENC_OFF_ORIG_DST);
   const n = hasSrc ? MINENC_LEN_S : MINENC_LEN;
-  if (hasSrc) store<u32>(mh, swap32(origSrc), MINENC_OFF_ORIG_SRC);
+  if (hasSrc) store<u32>(mh, swap32Out(origSrc), MINENC_OFF_ORIG_SRC);
   store<u16>(mh, swap16(checksum(mh, n)), MINENC_OFF_CHECKSUM);
   return n;
 }

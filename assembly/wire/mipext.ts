@@ -31,7 +31,7 @@
 // The walker records, for each known type, the offset (from the first byte of the message = the
 // first byte of the UDP payload) of that extension's Type octet in a small index the caller owns
 // (EXT_INDEX_SIZE bytes) or in `extIndexScratch`. Nothing is allocated.
-import { swap32 } from "./bytes";
+import { swap32Out } from "./bytes";
 
 /** Mobile-Home Authentication extension (RFC 2002 §3.5.2). */
 export const EXT_MH_AUTH: u8 = 32;
@@ -250,13 +250,13 @@ export function extData(ext: usize): usize { return ext + EXT_OFF_DATA; }
 export function extEnd(msg: usize, extOff: i32): i32 { return extOff + EXT_HDR_LEN + extLength(msg + <usize>extOff); }
 
 /** SPI of the authentication extension at `ext` (only after the walker accepted its Length). */
-export function authSpi(ext: usize): u32 { return swap32(load<u32>(ext, AUTH_OFF_SPI)); }
+export function authSpi(ext: usize): u32 { return swap32Out(load<u32>(ext, AUTH_OFF_SPI)); }
 /** First byte of the authenticator. */
 export function authAuthenticator(ext: usize): usize { return ext + AUTH_OFF_AUTHENTICATOR; }
 /** Authenticator length (Length - 4). */
 export function authAuthenticatorLen(ext: usize): i32 { return extLength(ext) - AUTH_SPI_LEN; }
 /** Set the SPI. */
-export function authSetSpi(ext: usize, spi: u32): void { store<u32>(ext, swap32(spi), AUTH_OFF_SPI); }
+export function authSetSpi(ext: usize, spi: u32): void { store<u32>(ext, swap32Out(spi), AUTH_OFF_SPI); }
 
 /**
  * Bytes covered by the authenticator of the extension at message offset `extOff`: always the range
