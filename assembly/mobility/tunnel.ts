@@ -53,10 +53,10 @@ import { handlersReset, handlersAdd, handlersCount, handlerFn } from "../table/h
 import { netifMtu } from "../link/netif";
 import { neighborMac } from "../link/neighbor";
 import { route, routeIface, routeNextHop, routeGeneration, routeChanged, NO_ROUTE } from "../stack/route";
-import { flowWanted, flowTunnel, flowTunnelLearn, flowAdopt, flowSend, flowMaxLen, flowLearning } from "../stack/flow";
+import { flowWanted, flowTunnel, flowTunnelLearn, flowAdopt, flowSend, flowMaxLen, flowLearning, ipNextIdentHot } from "../stack/flow";
 import { pktRoom } from "../stack/packet";
 import { linkSendIp } from "../stack/arp";
-import { ipIsOurs, ipNextIdent, ipSendIcmpError, ipSendFragments } from "../stack/ip";
+import { ipIsOurs, ipSendIcmpError, ipSendFragments } from "../stack/ip";
 import {
   HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, HT_HEADER_SIZE, htRemoveAt,
   htNext, htValueAt, htUsed,
@@ -246,8 +246,8 @@ export function tunnelEncap(p: usize, len: i32, method: u32, src: u32, dst: u32,
   }
   // Why (speed): the datagram was checked on the way in (ipInput); no second header check.
   let n: i32;
-  if (m == cfg.ENCAP_GRE) n = greEncapValidated(p, headroom, src, dst, ttl, ipNextIdent(), forwarding);
-  else n = ipipEncapValidated(p, headroom, src, dst, ttl, ipNextIdent(), forwarding);
+  if (m == cfg.ENCAP_GRE) n = greEncapValidated(p, headroom, src, dst, ttl, ipNextIdentHot(), forwarding);
+  else n = ipipEncapValidated(p, headroom, src, dst, ttl, ipNextIdentHot(), forwarding);
   return n < 0 ? -1 : n;
 }
 
