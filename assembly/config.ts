@@ -3,7 +3,8 @@
 // "config: <field>: expected <range>, got <value>" so the message names the field.
 
 import { logBegin, logStr, logBytes, logNum, logEnd, LOG_ERROR } from "./host";
-import { CONFIG_TEXT, CONFIG_TEXT_AT } from "./config-text";
+import { CONFIG_TEXT, CONFIG_TEXT_LEN } from "./config-text";
+import { textLine, textBuf } from "./text";
 import { IPV6 } from "./features";
 
 /** Apply one IFACE, ROUTE or SA record (`rlen` bytes at `v`); false after logging a refusal. */
@@ -405,12 +406,8 @@ export function configDefaults(): void {
   drEnabled = false; drHomeServer = 0; drLocalLifetimeSec = 60; drMaxRouteLifetimeSec = 65534; drLocalService = false; drCombined = false; drProbeIntervalMs = 10000; drPriority = 0; serverCount = 0; servers = 0;
 }
 
-/** Append refusal text `t` (config-text.ts, UTF-8) to the current log line. */
-function logText(t: T): void {
-  const a = <usize>load<u16>(CONFIG_TEXT_AT + (<usize>t << 1));
-  const b = <usize>load<u16>(CONFIG_TEXT_AT + (<usize>(t + 1) << 1));
-  logBytes(CONFIG_TEXT + a, <i32>(b - a));
-}
+/** Append refusal text `t` (config-text.ts, encoded as text.ts says) to the current log line. */
+function logText(t: T): void { logBytes(textBuf, textLine(CONFIG_TEXT, CONFIG_TEXT_LEN, t, textBuf)); }
 
 /** Log a refusal naming the field, the expected range and the value seen. Always returns false. */
 export function refuse(field: T, lo: i64, hi: i64, got: i64): bool {

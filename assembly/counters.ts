@@ -4,7 +4,8 @@
 // host/gen-counter-names.mjs at build time.
 // Add new counters at the end only: ids are part of ABI v1 (docs/abi.md).
 
-import { COUNTER_NAMES, COUNTER_NAMES_LEN, COUNTER_NAMES_LEN_V4 } from "./counter-names";
+import { COUNTER_NAMES, COUNTER_NAMES_LEN } from "./counter-names";
+import { textLine, textBuf } from "./text";
 import { IPV6 } from "./features";
 
 export const enum C {
@@ -265,6 +266,5 @@ export function countGet(id: C): u64 { return load<u64>(counters + (<usize>id <<
 
 export function countersReset(): void { memory.fill(counters, 0, <usize>COUNTERS_N * 8); }
 export function countersPtr(): usize { return counters; }
-export function counterNamesPtr(): usize { return COUNTER_NAMES; }
-/** Length of the names text in bytes (UTF-8; ASCII in practice). */
-export function counterNamesLen(): i32 { return IPV6 ? COUNTER_NAMES_LEN : COUNTER_NAMES_LEN_V4; }
+/** Decode counter `i`'s name (ASCII) into the text buffer (text.ts); its length, or -1 past the last counter. */
+export function counterName(i: i32): i32 { return i < COUNTERS_N ? textLine(COUNTER_NAMES, COUNTER_NAMES_LEN, i, textBuf) : -1; }

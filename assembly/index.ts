@@ -3,7 +3,8 @@
 
 import { now_ms } from "./host";
 import { arenaReset, arenaAlloc, arenaSeal, arenaUsed, staticBytes, arenaFailed, arenaPagesWanted } from "./mem";
-import { C, count, countBy, countersPtr, countersReset, counterNamesPtr, counterNamesLen, countHot, COUNTERS_N } from "./counters";
+import { C, count, countBy, countersPtr, countersReset, counterName, countHot, COUNTERS_N } from "./counters";
+import { textBuf } from "./text";
 import * as cfg from "./config";
 import { timersInit, timersRun } from "./sys/timers";
 import { netifReset, netifValid, netifValidHot, netifSetUp, netifBssid, netifListenersReset, netifLinkChanged } from "./link/netif";
@@ -27,8 +28,9 @@ import { dumpRecord } from "./dump";
 import { Ev, evBuf, evEmit } from "./events";
 import { setNow } from "./clock";
 
-// Why: docs/abi.md "Changes from v1": v2 carries 16-byte addresses (RFC 4291 §2.5.5.2) in events, dumps and config.
-const ABI_VERSION: i32 = 2;
+// Why: docs/abi.md "Changes": v2 carries 16-byte addresses (RFC 4291 §2.5.5.2) in events, dumps and config;
+// v3 names counters one at a time (`counter_name`), decoded from the compact texts (text.ts).
+const ABI_VERSION: i32 = 3;
 
 /** Bytes reserved in front of every packet buffer so headers can be prepended without copying (config.ts). */
 const HEADROOM: i32 = cfg.HEADROOM;
@@ -43,8 +45,8 @@ let ringStride: usize = 0;
 let ready = false;
 const INFO_CAPACITY: i32 = 64;
 const infoBuf: usize = memory.data(INFO_CAPACITY, 8);
-const DUMP_CAPACITY: i32 = 256;
-const dumpBuf: usize = memory.data(DUMP_CAPACITY, 8);
+// The dump buffer is the text buffer (text.ts): counter names are decoded into it too.
+const dumpBuf: usize = textBuf;
 
 /** ABI version implemented by this module. */
 export function abi_version(): i32 { return ABI_VERSION; }
@@ -242,12 +244,11 @@ export function static_bytes(): i32 { return <i32>staticBytes(); }
 /** Linear memory size in 64 KiB pages. */
 export function memory_pages(): i32 { return memory.size(); }
 
-/** Counters: `counters_count()` u64 values at `counters_ptr()`, named by `counter_names()`. */
+/** Counters: `counters_count()` u64 values at `counters_ptr()`, named by `counter_name(i)`. */
 export function counters_ptr(): usize { return countersPtr(); }
 export function counters_count(): i32 { return COUNTERS_N; }
-/** UTF-16LE text of newline-separated counter names, `counter_names_len()` code units long. */
-export function counter_names_ptr(): usize { return counterNamesPtr(); }
-export function counter_names_len(): i32 { return counterNamesLen(); }
+/** Write counter `i`'s name (ASCII) into `dump_buffer()`; returns its length, -1 past the last counter. Works before `init`. */
+export function counter_name(i: i32): i32 { return counterName(i); }
 
 /** Where `dump` writes a table record. */
 export function dump_buffer(): usize { return dumpBuf; }

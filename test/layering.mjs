@@ -5,7 +5,7 @@
 // runs it in `npm test`).
 //
 // Layers, bottom up (a file may import its own layer and the ones below):
-//   base       host.ts clock.ts mem.ts counters.ts counter-names.ts events.ts config.ts config-text.ts features.ts — the platform and values
+//   base       host.ts clock.ts mem.ts counters.ts counter-names.ts text.ts text-dict.ts events.ts config.ts config-text.ts features.ts — the platform and values
 //   wire       wire/       pure codecs: import nothing but wire/
 //   table      table/ crypto/    data structures and primitives
 //   services   sys/ security/    the timer heap and its owners; security associations
@@ -21,7 +21,7 @@ import { join, dirname, relative, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const LAYERS = [
-  { name: "base", match: (f) => ["host.ts", "clock.ts", "mem.ts", "counters.ts", "counter-names.ts", "events.ts", "config.ts", "config-text.ts", "features.ts"].includes(f) },
+  { name: "base", match: (f) => ["host.ts", "clock.ts", "mem.ts", "counters.ts", "counter-names.ts", "text.ts", "text-dict.ts", "events.ts", "config.ts", "config-text.ts", "features.ts"].includes(f) },
   { name: "wire", match: (f) => f.startsWith("wire/") },
   { name: "table", match: (f) => f.startsWith("table/") || f.startsWith("crypto/") },
   { name: "services", match: (f) => f.startsWith("sys/") || f.startsWith("security/") },

@@ -21,7 +21,7 @@ export interface BoardHooks {
   random?(buf: Uint8Array): void;
 }
 
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 const SLAB = 256 * 1024;
 let slab = new Uint8Array(SLAB);
 let slabUsed = 0;
@@ -50,8 +50,7 @@ export interface FirmwareExports {
   memory_pages(): number;
   counters_ptr(): number;
   counters_count(): number;
-  counter_names_ptr(): number;
-  counter_names_len(): number;
+  counter_name(i: number): number;
   dump_buffer(): number;
   dump(table: number, index: number): number;
 }
@@ -129,9 +128,12 @@ export class Board {
     this.outPtr = this.x.out_buffer();
     this.rxCap = this.x.rx_capacity();
     this.outCap = this.x.out_capacity();
-    // UTF-8, names separated by "\n" (docs/abi.md counter_names_ptr).
-    const names = new Uint8Array(this.x.memory.buffer, this.x.counter_names_ptr(), this.x.counter_names_len());
-    this.counterNames = new TextDecoder().decode(names).split("\n");
+    // One name at a time into the dump buffer, ASCII (docs/abi.md counter_name).
+    const dump = this.x.dump_buffer();
+    this.counterNames = [];
+    for (let i = 0, n; (n = this.x.counter_name(i)) >= 0; i++) {
+      this.counterNames.push(new TextDecoder().decode(new Uint8Array(this.x.memory.buffer, dump, n)));
+    }
   }
 
   private view(): Uint8Array {

@@ -40,16 +40,16 @@ test("the debug build contains no runtime allocator call", () => {
   assert.ok(text.includes("assembly/index/init"), "the debug build has a name section");
 });
 
-test("ABI v2: the firmware says 2 and the Node host refuses a module of another version, naming both", async () => {
+test("ABI v3: the firmware says 3 and the Node host refuses a module of another version, naming both", async () => {
   const host = await import("../../build/host.mjs");
   const { hostJson } = await import("./helpers.mjs");
   const cfg = host.validateConfig(hostJson, "h1");
   const hooks = { now: () => 0, tx() {}, deliver() {}, log() {} };
-  assert.equal(host.ABI_VERSION, 2);
-  assert.equal(new host.Board(firmware, cfg, hooks).x.abi_version(), 2);
+  assert.equal(host.ABI_VERSION, 3);
+  assert.equal(new host.Board(firmware, cfg, hooks).x.abi_version(), 3);
   // host/wasm3/tests/wasm/stub-abi1.wasm: a stand-in module whose abi_version() is 1 (gen.mjs).
   const v1 = new WebAssembly.Module(readFileSync(new URL("../../host/wasm3/tests/wasm/stub-abi1.wasm", import.meta.url)));
-  assert.throws(() => new host.Board(v1, cfg, hooks), (e) => e instanceof host.BoardError && e.message === "h1: firmware ABI 1, host ABI 2");
+  assert.throws(() => new host.Board(v1, cfg, hooks), (e) => e instanceof host.BoardError && e.message === "h1: firmware ABI 1, host ABI 3");
   const v2 = new WebAssembly.Module(readFileSync(new URL("../../host/wasm3/tests/wasm/stub.wasm", import.meta.url)));
   assert.doesNotThrow(() => new host.Board(v2, cfg, hooks));
 });

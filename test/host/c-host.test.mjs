@@ -108,15 +108,15 @@ test("C host: a module of another ABI version, a stand-in without the exports, a
   const sel = (fw) => run(C, ["selftest", "--firmware", fw, "--config-image", img]);
   let r = sel(join(STUBS, "stub-abi1.wasm"));
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /firmware ABI 1, host ABI 2/);
+  assert.match(r.stderr, /firmware ABI 1, host ABI 3/);
   r = sel(join(STUBS, "stub-env.wasm"));
   assert.equal(r.status, 1);
   assert.match(r.stderr, /firmware imports function env\.abort; a board provides only the functions host\./);
   r = sel(join(STUBS, "stub-badsig.wasm"));
   assert.equal(r.status, 1);
   assert.match(r.stderr, /import host\.deliver: .*signature.*\(expected v\(ii\)\)/);
-  // A version-2 module that lacks the rest of the ABI.
-  const bare = Buffer.from("0061736d01000000" + "010501600001" + "7f" + "03020100" + "070f010b6162695f76657273696f6e0000" + "0a0601040041020b", "hex");
+  // A version-3 module that lacks the rest of the ABI.
+  const bare = Buffer.from("0061736d01000000" + "010501600001" + "7f" + "03020100" + "070f010b6162695f76657273696f6e0000" + "0a0601040041030b", "hex");
   writeFileSync(join(tmp, "bare.wasm"), bare);
   r = sel(join(tmp, "bare.wasm"));
   assert.equal(r.status, 1, r.stderr);
@@ -218,7 +218,7 @@ test("C host: a trap is reported naming the call, not a crash; the board then re
 async function ifaceStub(trapByte, prefixByte = 0x78) {
   const { default: binaryen } = await import("binaryen");
   const wat = readFileSync(join(root, "host/wasm3/tests/wasm/abi-stub.wat"), "utf8")
-    .replace("(i32.const ABI)", "(i32.const 2)").replace("(i32.const GROW)", "(i32.const 0)")
+    .replace("(i32.const ABI)", "(i32.const 3)").replace("(i32.const GROW)", "(i32.const 0)")
     .replace("(i32.load8_u (i32.const 1024)) (i32.const 0xff)", `(i32.load8_u (i32.const 1024)) (i32.const ${trapByte})`)
     .replace('(func (export "dump") (param i32 i32) (result i32) (i32.const -1))',
       `(data (i32.const 3100) "\\00\\00\\02\\00\\00\\00\\01\\01\\05\\dc\\${prefixByte.toString(16).padStart(2, "0")}\\00\\00\\00\\00\\00` +

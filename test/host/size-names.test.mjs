@@ -1,11 +1,12 @@
 // Size budget (docs/decisions.md "Module size budget", issue 10): firmware.wasm, every role in one
 // module, stays within 128 KiB (it was 64 KiB through issue 9); the counter names the module reports are the
-// C enum of counters.ts, generated once (host/gen-counter-names.mjs), UTF-8.
+// C enum of counters.ts, generated once (host/gen-counter-names.mjs), encoded with a shared token
+// dictionary (assembly/text.ts) and decoded one at a time by `counter_name` (ABI v3).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
-import { counterNames, render } from "../../host/gen-counter-names.mjs";
+import { counterNames, configTexts, renderAll, dictionary, encode, decode } from "../../host/gen-counter-names.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 
@@ -23,32 +24,60 @@ test("issue 8: assembly/counter-names.ts is generated from the C enum and up to 
   assert.ok(names.includes("drop_udp_checksum"));
   // A counter appended to the enum changes the generated file (so a stale one is caught).
   const more = src.replace("  COUNT\n}", "  SOMETHING_NEW,\n  COUNT\n}");
-  assert.notEqual(render(counterNames(more)), render(names));
+  const texts = configTexts();
+  assert.notDeepEqual(renderAll(counterNames(more), texts), renderAll(names, texts));
   assert.deepEqual(counterNames(more).slice(-1), ["something_new"]);
   // Ids stay dense: an explicit value that skips one is refused.
   assert.throws(() => counterNames(src.replace("RX_FRAMES = 0", "RX_FRAMES = 1")), /dense/);
 });
 
-test("issue 8: the module's counter names decode as UTF-8 into the enum's names, one per counter", async () => {
+test("issue 12: the texts' encoding round-trips and saves bytes; the module names every counter through counter_name", async () => {
+  const names = counterNames();
+  const texts = configTexts();
+  const dict = dictionary([names, texts]);
+  assert.ok(dict.length <= 128 && dict.includes("drop_") && dict.includes("mobility."));
+  for (const list of [names, texts]) {
+    const bytes = encode(list, dict);
+    list.forEach((t, k) => assert.equal(decode(bytes, dict, k), t));
+    assert.equal(decode(bytes, dict, list.length), undefined);
+  }
+  const plain = [...names, ...texts].reduce((a, t) => a + t.length + 1, 0);
+  const packed = encode(names, dict).length + encode(texts, dict).length + dict.reduce((a, w) => a + w.length + 1, 0);
+  assert.ok(packed < plain * 0.65, `${packed} bytes encoded vs ${plain} plain`);
+  // Non-ASCII or over-long texts are refused by the generator, not truncated.
+  assert.throws(() => encode(["caf\u00e9"], dict), /ASCII/);
+  assert.throws(() => encode(["x".repeat(256)], dict), /255/);
+
   const wasm = readFileSync(`${root}build/firmware.wasm`);
   const noop = () => {};
   const { instance } = await WebAssembly.instantiate(wasm, {
     host: { tx: noop, deliver: noop, now_ms: () => 0n, random: noop, log: noop, event: noop },
   });
   const x = instance.exports;
-  const bytes = new Uint8Array(x.memory.buffer, x.counter_names_ptr(), x.counter_names_len());
-  assert.ok(bytes.every((b) => b < 128), "ASCII only");
-  const names = new TextDecoder().decode(bytes).split("\n");
-  assert.equal(names.length, x.counters_count());
-  assert.deepEqual(names, counterNames());
+  const got = [];
+  for (let i = 0; i < x.counters_count(); i++) {
+    const n = x.counter_name(i);
+    const bytes = new Uint8Array(x.memory.buffer, x.dump_buffer(), n);
+    assert.ok(bytes.every((b) => b >= 0x20 && b < 0x7f), `counter ${i}: printable ASCII`);
+    got.push(new TextDecoder().decode(bytes));
+  }
+  assert.deepEqual(got, names);
+  assert.equal(x.counter_name(x.counters_count()), -1);
+  assert.equal(x.counter_name(-1), -1);
+  // The IPv4-only image names exactly its own counters (those before ip6_rx).
+  const mcu = (await WebAssembly.instantiate(readFileSync(`${root}build/firmware-mcu.wasm`), {
+    host: { tx: noop, deliver: noop, now_ms: () => 0n, random: noop, log: noop, event: noop },
+  })).instance.exports;
+  assert.equal(mcu.counters_count(), names.indexOf("ip6_rx"));
+  assert.equal(mcu.counter_name(mcu.counters_count() - 1), names.indexOf("ip6_rx") - 1 >= 0 ? names[names.indexOf("ip6_rx") - 1].length : -1);
+  assert.equal(mcu.counter_name(mcu.counters_count()), -1);
 });
 
-test("issue 8: configuration refusal texts come from config.ts's T enum as UTF-8 and read back exactly", async () => {
-  const { configTexts, renderTexts } = await import("../../host/gen-counter-names.mjs");
+test("issue 8: configuration refusal texts come from config.ts's T enum and read back exactly", async () => {
   const texts = configTexts();
   assert.ok(texts.length > 60);
   assert.ok(texts.includes("board.memoryPages") && texts.includes('"MIPF"') && texts.includes("each interface once"));
-  assert.equal(readFileSync(`${root}assembly/config-text.ts`, "utf8"), renderTexts(texts));
+  assert.equal(readFileSync(`${root}assembly/config-text.ts`, "utf8"), Object.entries(renderAll(counterNames(), texts)).find(([f]) => f.endsWith("config-text.ts"))[1]);
   // The firmware's own refusals: a wrong magic, and one interface configured twice.
   const wasm = readFileSync(`${root}build/firmware.wasm`);
   const logs = [];

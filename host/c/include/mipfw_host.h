@@ -22,7 +22,7 @@
 extern "C" {
 #endif
 
-#define MIPFW_ABI_VERSION 2
+#define MIPFW_ABI_VERSION 3
 
 typedef struct mipfw_board mipfw_board;
 

@@ -503,14 +503,33 @@ static int measure_need(const uint8_t *wasm, uint32_t wasm_len, const uint8_t *c
     return 0;
 }
 
+/* Counter `k`'s name into the dump buffer; its length in *len (at most the buffer's 256 bytes). */
+static int name_at(mipfw_board *b, Func nf, uint32_t k, uint32_t *len, char *err, size_t errlen)
+{
+    int32_t i = (int32_t)k, n = -1;
+    const void *argv[1];
+    argv[0] = &i;
+    if (call(b, "counter_name", nf, 1, argv, &n)) {
+        set_err(err, errlen, "firmware trapped in %s", b->trap);
+        return -1;
+    }
+    if (n < 0 || n > 256) {
+        set_err(err, errlen, "firmware: counter %u has no name (counter_name returned %d)", (unsigned)k, (int)n);
+        return -1;
+    }
+    *len = (uint32_t)n;
+    return 0;
+}
+
 static int read_addrs(mipfw_board *b, char *err, size_t errlen)
 {
-    int32_t v[8], nptr, nlen;
+    int32_t v[8];
+    uint32_t nlen, len;
+    Func nf;
     static const char *const N[8] = {"rx_buffer",    "rx_capacity",    "out_buffer",  "out_capacity",
                                      "info_buffer", "counters_ptr", "counters_count", "dump_buffer"};
     int i;
     uint32_t mem = m3_GetMemorySize(b->rt), start, k;
-    const uint8_t *names;
     for (i = 0; i < 8; i++)
         if (get_i32(b, N[i], &v[i], err, errlen)) return -1;
     b->a_rx = (uint32_t)v[0];
@@ -532,21 +551,20 @@ static int read_addrs(mipfw_board *b, char *err, size_t errlen)
     CHK("info buffer", b->a_info, 64u)
     CHK("dump buffer", b->a_dump, 256u)
     CHK("counters", b->a_counters, (uint64_t)b->a_count * 8u)
-    if (get_i32(b, "counter_names_ptr", &nptr, err, errlen) || get_i32(b, "counter_names_len", &nlen, err, errlen))
-        return -1;
-    CHK("counter names", (uint32_t)nptr, (uint32_t)nlen)
 #undef CHK
-    names = span(b->rt, (uint32_t)nptr, (uint32_t)nlen);
-    /* A second call (the real start after the warm-up) replaces the first one's copy. */
+    /* Counter names: `counter_name(i)` writes name i (ASCII) into the dump buffer (docs/abi.md
+     * counter_name). Copied into one '\n'-separated text with an offset per name: a first pass sizes it. */
+    nf = find(b, "counter_name", "i", 'i', err, errlen);
+    if (!nf) return -1;
     free(b->names);
     free(b->name_off);
     b->names = NULL;
     b->name_off = NULL;
-    b->n_names = 1;
-    /* UTF-8, names separated by '\n' (docs/abi.md counter_names_ptr): one offset per name, counted first
-     * (an offset per byte of text would take ~8 bytes of RAM per byte of names). */
-    for (k = 0; k < (uint32_t)nlen; k++)
-        if (names[k] == '\n') b->n_names++;
+    b->n_names = b->a_count;
+    for (nlen = 0, k = 0; k < b->a_count; k++) {
+        if (name_at(b, nf, k, &len, err, errlen)) return -1;
+        nlen += len + 1;
+    }
     b->names = (char *)malloc((size_t)nlen + 1);
     b->name_off = (uint32_t *)malloc(sizeof(uint32_t) * ((size_t)b->n_names + 1));
     if (!b->names || !b->name_off) {
@@ -554,12 +572,15 @@ static int read_addrs(mipfw_board *b, char *err, size_t errlen)
         set_err(err, errlen, "out of memory for %d bytes of counter names", (int)nlen);
         return -1;
     }
-    memcpy(b->names, names, (size_t)nlen);
+    for (start = 0, k = 0; k < b->a_count; k++) {
+        if (name_at(b, nf, k, &len, err, errlen)) return -1;
+        b->name_off[k] = start;
+        memcpy(b->names + start, span(b->rt, b->a_dump, len), len);
+        start += len;
+        b->names[start++] = '\n';
+    }
+    b->name_off[b->n_names] = start;
     b->names[nlen] = 0;
-    b->name_off[0] = 0;
-    for (start = 1, k = 0; k < (uint32_t)nlen; k++)
-        if (b->names[k] == '\n') b->name_off[start++] = k + 1;
-    b->name_off[b->n_names] = (uint32_t)nlen + 1;
     b->host_bytes = (uint32_t)(sizeof *b + (size_t)nlen + 1 + sizeof(uint32_t) * ((size_t)b->n_names + 1));
     return 0;
 }

@@ -16,7 +16,7 @@ use std::ptr;
 use wasm3x_sys as ffi;
 
 /// The ABI version this host implements (docs/abi.md).
-pub const ABI_VERSION: i32 = 2;
+pub const ABI_VERSION: i32 = 3;
 /// wasm3 value stack for one runtime, in bytes (the core's call depth is small; 8192 64-bit slots).
 pub const STACK_BYTES: u32 = 64 * 1024;
 /// Size of a WebAssembly page.
@@ -528,11 +528,14 @@ impl Board {
         chk("info buffer", self.a.info, 64)?;
         chk("dump buffer", self.a.dump, 256)?;
         chk("counters", self.a.counters, self.a.counters_count.saturating_mul(8))?;
-        let names_ptr = self.call_i32("counter_names_ptr", &[])? as u32;
-        let names_len = self.call_i32("counter_names_len", &[])? as u32;
-        // UTF-8, names separated by '\n' (docs/abi.md counter_names_ptr).
-        let raw = self.read(names_ptr, names_len).ok_or("firmware: counter names lie outside memory")?;
-        self.counter_names = String::from_utf8_lossy(&raw).split('\n').map(str::to_owned).collect();
+        // One name at a time into the dump buffer, ASCII (docs/abi.md counter_name).
+        let f = self.find("counter_name", &[I32], Some(I32))?;
+        self.counter_names.clear();
+        for i in 0..self.a.counters_count.max(0) as i32 {
+            let n = unsafe { self.call_raw::<i32>("counter_name", f, &[&i as *const i32 as _], true) }?;
+            let raw = self.read(self.a.dump, n.max(0) as u32).ok_or("firmware: a counter name lies outside memory")?;
+            self.counter_names.push(String::from_utf8_lossy(&raw).into_owned());
+        }
         Ok(())
     }
 

@@ -104,7 +104,7 @@ fn memory_beyond_the_board_budget_is_refused() {
 #[test]
 fn wrong_abi_imports_and_signatures_are_refused() {
     let (b, _) = start("stub-abi1.wasm", &ok_chunks(), 2);
-    assert_eq!(b.err().unwrap(), "firmware ABI 1, host ABI 2");
+    assert_eq!(b.err().unwrap(), "firmware ABI 1, host ABI 3");
     let (b, _) = start("stub-badsig.wasm", &ok_chunks(), 2);
     let e = b.err().unwrap();
     assert!(e.contains("host.deliver") && e.contains("signature"), "{e}");

@@ -1,4 +1,4 @@
-;; A stand-in firmware exporting the host ABI (v2; stub-abi1.wasm: v1) with tiny bodies, to test the Board's checks without the real
+;; A stand-in firmware exporting the host ABI (v3; stub-abi1.wasm: v1) with tiny bodies, to test the Board's checks without the real
 ;; core. Variants are made by gen.mjs (textual substitutions) and compiled with binaryen.
 (module
   (import "host" "tx" (func $tx (param i32 i32 i32)))
@@ -6,8 +6,7 @@
   (import "host" "now_ms" (func $now (result i64)))
   (memory (export "memory") 1)
   (data (i32.const 16) "config: refused on purpose")
-  ;; counter names "a\nb" in UTF-16LE at 64; counters at 128
-  (data (i32.const 64) "a\nb")
+  ;; counters at 128, named "a" and "b" (counter_name)
   (func (export "abi_version") (result i32) (i32.const ABI))
   (func (export "config_buffer") (result i32) (i32.const 4096))
   (func (export "config_capacity") (result i32) (i32.const 4096))
@@ -40,8 +39,11 @@
   (func (export "memory_pages") (result i32) (memory.size))
   (func (export "counters_ptr") (result i32) (i32.const 128))
   (func (export "counters_count") (result i32) (i32.const 2))
-  (func (export "counter_names_ptr") (result i32) (i32.const 64))
-  (func (export "counter_names_len") (result i32) (i32.const 3))
+  ;; counter_name: "a" / "b" into the dump buffer
+  (func (export "counter_name") (param i32) (result i32)
+    (if (i32.ge_u (local.get 0) (i32.const 2)) (then (return (i32.const -1))))
+    (i32.store8 (i32.const 3100) (i32.add (i32.const 0x61) (local.get 0)))
+    (i32.const 1))
   (func (export "dump_buffer") (result i32) (i32.const 3100))
   (func (export "dump") (param i32 i32) (result i32) (i32.const -1))
 )

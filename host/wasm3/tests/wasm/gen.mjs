@@ -6,11 +6,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 const dir = new URL(".", import.meta.url).pathname;
 const wat = readFileSync(dir + "abi-stub.wat", "utf8");
 const variants = {
-  "stub.wasm": { ABI: "2", GROW: "0" },
+  "stub.wasm": { ABI: "3", GROW: "0" },
   "stub-abi1.wasm": { ABI: "1", GROW: "0" },
-  "stub-grows.wasm": { ABI: "2", GROW: "3" },
-  "stub-badsig.wasm": { ABI: "2", GROW: "0", sig: true },
-  "stub-env.wasm": { ABI: "2", GROW: "0", env: true },
+  "stub-grows.wasm": { ABI: "3", GROW: "3" },
+  "stub-badsig.wasm": { ABI: "3", GROW: "0", sig: true },
+  "stub-env.wasm": { ABI: "3", GROW: "0", env: true },
 };
 for (const [name, v] of Object.entries(variants)) {
   let text = wat.replace("(i32.const ABI)", `(i32.const ${v.ABI})`).replace("(i32.const GROW)", `(i32.const ${v.GROW})`);
