@@ -1,7 +1,7 @@
 // Release build, second step: Binaryen's size optimizer over what asc emitted (decision "-Oz after
 // asc", docs/decisions.md). asc writes build/firmware.asc.wasm with a name section; wasm-opt -Oz keeps
 // the names (-g) for build/firmware.wat (bench/opprofile.mjs names functions from it) and then strips
-// them from build/firmware.wasm, the module that ships. Same passes either way, so the .wat and the
+// them from build/firmware.wasm, the module that ships (build/firmware.named.wasm keeps them for bench/size.mjs). Same passes either way, so the .wat and the
 // shipped module have the same functions in the same order.
 import { execFileSync } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
@@ -15,4 +15,4 @@ wasmOpt(`build/${name}.asc.wasm`, "-Oz", "--converge", "-g", "-o", `build/${name
 writeFileSync(`build/${name}.wat`, execFileSync("npx", ["--no-install", "wasm-opt", ...features, `build/${name}.named.wasm`, "--print"], { maxBuffer: 1 << 28 }));
 wasmOpt(`build/${name}.named.wasm`, "--strip-debug", "--strip-producers", "-o", `build/${name}.wasm`);
 rmSync(`build/${name}.asc.wasm`);
-rmSync(`build/${name}.named.wasm`);
+// build/<name>.named.wasm stays: bench/size.mjs reads function sizes and names from it.
