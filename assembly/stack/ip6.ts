@@ -28,7 +28,6 @@ import { deliver, random } from "../host";
 import { arenaAlloc } from "../mem";
 import { C, count, countHot } from "../counters";
 import * as cfg from "../config";
-import { netifCount, netifValid, netifUp, netifMac } from "../link/netif";
 import { ethRegister, ethSendTo } from "../link/ethernet";
 import { neighborOutputAddr, neighborMac6, neighborMacExpires } from "../link/neighbor";
 import { flow6Init, flow6Learn, flow6LearnTunnel } from "./flow6";
@@ -36,7 +35,7 @@ import { pktRoom } from "./packet";
 import { reasmEnabled, reasmInput6, reasmRelease, reasmDone, reasmDoneSlot, reasmOnExpired6 } from "./reasm";
 import { icmpErrorToken } from "./ip";
 import { addr6Ours, addr6IsMember, addr6Source } from "./addr6";
-import { r6NextHop, r6PathMtu, r6LinkMtu, r6PacketTooBig } from "./route6";
+import { r6NextHop, r6PathMtu, r6LinkMtu, r6PacketTooBig, r6FirstUp } from "./route6";
 import { tun6Init, tun6Hooks, tun6Input, tun6Output, tun6Route, tun6IcmpError, lastOif, lastTunnelMtu, lastNextHop } from "./tunnel6";
 import { ipsecIn, ipsecOut, ipsecRequired, ipsecCount } from "../security/ipsec";
 import { AhVerify, ahVerify, ahSeal, AH_SA_SPI } from "../security/ah";
@@ -537,12 +536,6 @@ function tunnelSend(p: usize, len: i32, oifHint: i32): i32 {
   return r;
 }
 
-/** First configured interface that is up, or -1 (group destinations without an interface leave by it). */
-function firstUpIface(): i32 {
-  for (let i = 0; i < netifCount(); i++) if (netifValid(i) && netifUp(i)) return i;
-  return -1;
-}
-
 /**
  * Route and send the IPv6 packet of `len` bytes this node originates at `p` (in a packet buffer).
  * `oifHint`: the interface for link-scoped destinations (-1: the first one up). To one of our own
@@ -553,7 +546,7 @@ export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
   if (!ipv6IsMulticast(dst) && addr6Ours(dst, -1) >= 0) return ip6Local(-1, p, len, true);
   let oif: i32;
   if (ipv6IsMulticast(dst)) {
-    oif = oifHint >= 0 ? oifHint : firstUpIface();
+    oif = oifHint >= 0 ? oifHint : r6FirstUp();
     addrCopy(sendNh, dst);
   } else {
     // What the node originates for a tunnelled destination goes into the tunnel (not the tunnel's own
