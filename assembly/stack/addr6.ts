@@ -92,14 +92,19 @@ export function addr6Init(fn: DadSend, scratch16: usize): void {
  */
 export function addr6Configure(iface: i32, a: usize, prefixLen: i32, flags: u8, validSec: u32, preferredSec: u32): i32 {
   const r = netifAddAddr(iface, a, prefixLen);
-  if (r != 0) return r;
+  // A static address never expires; its fields hold the lifetimes it advertises (netif.ts layout).
+  if (r == 0) newRec(iface, A6F_STATIC | (flags & A6F_ADVERTISE) | (addrIsLinkLocal6(a) ? A6F_LINK_LOCAL : 0), validSec, preferredSec);
+  return r;
+}
+
+/** The record netifAddAddr just added to `iface`: tentative, with `flags` and the lifetime fields. */
+function newRec(iface: i32, flags: u8, valid: u32, preferred: u32): usize {
   const e = netifA6(iface, netifAddrCount(iface, true) - 1);
   store<u8>(e, A6_TENTATIVE, R_STATE);
-  store<u8>(e, A6F_STATIC | (flags & A6F_ADVERTISE) | (addrIsLinkLocal6(a) ? A6F_LINK_LOCAL : 0), R_FLAGS);
-  // A static address never expires; its fields hold the lifetimes it advertises (netif.ts layout).
-  store<u32>(e, validSec, R_VALID);
-  store<u32>(e, preferredSec, R_PREFERRED);
-  return 0;
+  store<u8>(e, flags, R_FLAGS);
+  store<u32>(e, valid, R_VALID);
+  store<u32>(e, preferred, R_PREFERRED);
+  return e;
 }
 
 /** True when the record is a configured address (its lifetime fields are advertised values). */
@@ -124,12 +129,7 @@ export function addr6Start(iface: i32, boot: bool): void {
   if (!netifValid(iface) || !cfg.ipv6Enabled()) return;
   if (!hasLinkLocal(iface)) {
     addrSetLinkLocal(scratch, netifMac(iface));
-    if (netifAddAddr(iface, scratch, 64) == 0) {
-      const e = netifA6(iface, netifAddrCount(iface, true) - 1);
-      store<u8>(e, A6F_LINK_LOCAL, R_FLAGS);
-      store<u32>(e, A6_FOREVER, R_VALID);
-      store<u32>(e, A6_FOREVER, R_PREFERRED);
-    }
+    if (netifAddAddr(iface, scratch, 64) == 0) newRec(iface, A6F_LINK_LOCAL, A6_FOREVER, A6_FOREVER);
   }
   // Why: RFC 2462 §5.4.2: the first solicitation after an interface (re)initialization is delayed by
   // a random 0..MAX_RTR_SOLICITATION_DELAY (1 s) so that nodes powered up together do not collide; a
@@ -159,7 +159,11 @@ function hasLinkLocal(iface: i32): bool {
 
 /** DAD of record `e` passed: preferred (or deprecated when its preferred lifetime is over). */
 function dadDone(iface: i32, e: usize): void {
-  const st = !isStatic(e) && load<u32>(e, R_PREFERRED) != A6_FOREVER && load<u32>(e, R_PREFERRED) <= nowSec() ? A6_DEPRECATED : A6_PREFERRED;
+  setState(iface, e, !isStatic(e) && load<u32>(e, R_PREFERRED) != A6_FOREVER && load<u32>(e, R_PREFERRED) <= nowSec() ? A6_DEPRECATED : A6_PREFERRED);
+}
+
+/** Record `e` of `iface` goes to state `st` (0: it is about to be removed); the event tells the host. */
+function setState(iface: i32, e: usize, st: u8): void {
   store<u8>(e, st, R_STATE);
   netifA6Changed();
   emitAddr(iface, e);
@@ -175,10 +179,8 @@ export function addr6DadConflict(iface: i32, target: usize): bool {
   if (k < 0) return false;
   const e = netifA6(iface, k);
   if (load<u8>(e, R_STATE) != A6_TENTATIVE) return false;
-  store<u8>(e, A6_DUPLICATE, R_STATE);
   count(C.ND_DAD_DUPLICATE);
-  netifA6Changed();
-  emitAddr(iface, e);
+  setState(iface, e, A6_DUPLICATE);
   return true;
 }
 
@@ -210,7 +212,7 @@ export function addr6Prefix(iface: i32, prefix: usize, plen: i32, valid: u32, pr
     store<u32>(e, until(now, nv), R_VALID);
     store<u32>(e, until(now, preferred), R_PREFERRED);
     if (load<u8>(e, R_STATE) == A6_DEPRECATED && preferred != 0) store<u8>(e, A6_PREFERRED, R_STATE);
-    else if (load<u8>(e, R_STATE) == A6_PREFERRED && preferred == 0) { store<u8>(e, A6_DEPRECATED, R_STATE); emitAddr(iface, e); }
+    else if (load<u8>(e, R_STATE) == A6_PREFERRED && preferred == 0) setState(iface, e, A6_DEPRECATED);
     netifA6Changed();
     rearm();
     return true;
@@ -218,10 +220,7 @@ export function addr6Prefix(iface: i32, prefix: usize, plen: i32, valid: u32, pr
   if (valid == 0) return false;
   addrSetIidFromMac(scratch, prefix, netifMac(iface));
   if (netifAddAddr(iface, scratch, plen) != 0) { count(C.DROP_RA_PREFIX); return false; }
-  const e = netifA6(iface, netifAddrCount(iface, true) - 1);
-  store<u8>(e, A6F_AUTOCONF, R_FLAGS);
-  store<u32>(e, until(now, valid), R_VALID);
-  store<u32>(e, until(now, preferred), R_PREFERRED);
+  const e = newRec(iface, A6F_AUTOCONF, until(now, valid), until(now, preferred));
   count(C.SLAAC_ADDRESSES);
   beginDad(iface, e, 0);
   if (cfg.dadTransmits == 0) dadDone(iface, e); else emitAddr(iface, e);
@@ -242,8 +241,7 @@ export function addr6DropAutoconf(iface: i32): void {
   for (let k = netifAddrCount(iface, true) - 1; k >= 0; k--) {
     const e = netifA6(iface, k);
     if ((load<u8>(e, R_FLAGS) & A6F_AUTOCONF) == 0) continue;
-    store<u8>(e, 0, R_STATE);
-    emitAddr(iface, e);
+    setState(iface, e, 0);
     netifA6Remove(iface, k);
   }
   rearm();
@@ -275,8 +273,7 @@ export function addr6Timer(kind: u16, tag: u32, now: i64): void {
       const valid = load<u32>(e, R_VALID);
       if (valid != A6_FOREVER && valid <= sec) {
         // Why: RFC 2462 §5.5.4: at the end of its valid lifetime an address is removed.
-        store<u8>(e, 0, R_STATE);
-        emitAddr(i, e);
+        setState(i, e, 0);
         netifA6Remove(i, k);
         continue;
       }
@@ -284,9 +281,7 @@ export function addr6Timer(kind: u16, tag: u32, now: i64): void {
       if (st == A6_PREFERRED && pref != A6_FOREVER && pref <= sec) {
         // Why: RFC 2462 §5.5.4: past its preferred lifetime an address is deprecated: still valid for
         // existing communication, not chosen for new.
-        store<u8>(e, A6_DEPRECATED, R_STATE);
-        netifA6Changed();
-        emitAddr(i, e);
+        setState(i, e, A6_DEPRECATED);
       }
     }
   }
@@ -321,11 +316,7 @@ function rearm(): void {
  * interface `iface` the packet came in by (RFC 4291 §2.5.6: link-local addresses are per link).
  */
 export function addr6Ours(a: usize, iface: i32): i32 {
-  if (addrIsLinkLocal6(a)) {
-    if (iface < 0) {
-      for (let i = 0; i < netifCount(); i++) { const k = netifA6Find(i, a); if (k >= 0 && usable(netifA6(i, k))) return i; }
-      return -1;
-    }
+  if (iface >= 0 && addrIsLinkLocal6(a)) {
     const k = netifA6Find(iface, a);
     return k >= 0 && usable(netifA6(iface, k)) ? iface : -1;
   }

@@ -171,25 +171,27 @@ export function ip6Input(iface: i32, p: usize, len: i32, linkGroup: bool): i32 {
 
 function isLoopback(a: usize): bool { return load<u64>(a) == 0 && load<u64>(a, 8) == 0x0100000000000000; }
 
+/** Drop the packet at `p` counting `c`, with ICMPv6 error `type`/`code`/`param` about it (ip6SendIcmpError
+ *  decides whether it may go). Returns 1 (dropped). Why (size): one call for every error path. */
+function icmpDrop(c: C, iface: i32, p: usize, len: i32, type: u8, code: u8, param: u32): i32 {
+  count(c);
+  ip6SendIcmpError(iface, p, len, type, code, param);
+  return 1;
+}
+
 /** Report the walk error `e` on the packet at `p` (counted; Parameter Problem where RFC 2460 asks). */
 function extError(iface: i32, p: usize, len: i32, e: i32, multicastDst: bool): i32 {
-  if (e == Ext6Err.HBH_NOT_FIRST) {
-    // Why: RFC 2460 §4: a Hop-by-Hop header anywhere but first is an unrecognized Next Header value:
-    // Parameter Problem code 1 pointing at the Next Header octet that names it.
-    count(C.DROP_IP6_EXT);
-    ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_NEXT_HEADER, <u32>walkPointer(walk));
-  } else if (e == Ext6Err.BAD_OPTION_LEN) {
-    // Why: RFC 2460 §4.2: an option running past its header is an erroneous header field (code 0).
-    count(C.DROP_IP6_EXT);
-    ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, <u32>walkPointer(walk));
-  } else if (e == Ext6Err.TRUNCATED || e == Ext6Err.TOO_MANY) {
-    count(C.DROP_IP6_EXT);
-  } else {
-    // Why: RFC 2460 §4.2: an unrecognized option's two high bits: 01 discard, 10 discard + Parameter
-    // Problem code 2 at the option, 11 the same unless the destination is multicast.
-    count(C.DROP_IP6_OPTION);
-    if (ip6OptWantsIcmp(e, multicastDst)) ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_OPTION, <u32>walkPointer(walk));
-  }
+  const at = <u32>walkPointer(walk);
+  // Why: RFC 2460 §4: a Hop-by-Hop header anywhere but first is an unrecognized Next Header value:
+  // Parameter Problem code 1 pointing at the Next Header octet that names it.
+  if (e == Ext6Err.HBH_NOT_FIRST) return icmpDrop(C.DROP_IP6_EXT, iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_NEXT_HEADER, at);
+  // Why: RFC 2460 §4.2: an option running past its header is an erroneous header field (code 0).
+  if (e == Ext6Err.BAD_OPTION_LEN) return icmpDrop(C.DROP_IP6_EXT, iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, at);
+  if (e == Ext6Err.TRUNCATED || e == Ext6Err.TOO_MANY) { count(C.DROP_IP6_EXT); return 1; }
+  // Why: RFC 2460 §4.2: an unrecognized option's two high bits: 01 discard, 10 discard + Parameter
+  // Problem code 2 at the option, 11 the same unless the destination is multicast.
+  if (ip6OptWantsIcmp(e, multicastDst)) return icmpDrop(C.DROP_IP6_OPTION, iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_OPTION, at);
+  count(C.DROP_IP6_OPTION);
   return 1;
 }
 
@@ -232,9 +234,7 @@ function ip6Local(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   if ((cfg.roles & cfg.ROLE_LOCAL_STACK) != 0) return ip6Deliver(p, len);
   // Why: RFC 2460 §4: an unrecognized Next Header value: discard and Parameter Problem code 1 pointing
   // at the octet that holds it.
-  count(C.DROP_PROTO);
-  ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_NEXT_HEADER, <u32>walkNhAt(walk));
-  return 1;
+  return icmpDrop(C.DROP_PROTO, iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_NEXT_HEADER, <u32>walkNhAt(walk));
 }
 
 /**
@@ -256,9 +256,7 @@ function fragment(iface: i32, p: usize, len: i32, fo: i32, unicast: bool): i32 {
     return 1;
   }
   if (fo - IPV6_HEADER_LEN + FRAG_HEADER_LEN + (ofs & 0xfff8) + n > 65535) {
-    count(C.DROP_REASM_TOO_BIG);
-    ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, <u32>(fo + 2));
-    return 1;
+    return icmpDrop(C.DROP_REASM_TOO_BIG, iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, <u32>(fo + 2));
   }
   const r = reasmInput6(p, len, fo, walkNhAt(walk));
   if (r != 2) return r;
@@ -350,17 +348,8 @@ function ahOutput(sa: usize, p: usize, len: i32): usize {
 function routingHeader(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   const o = walkRouting(walk);
   const h = p + <usize>o;
-  if (rhType(h) != RH_TYPE0) {
-    count(C.DROP_IP6_RH0);
-    ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, <u32>(o + <i32>RH_TYPE));
-    return 1;
-  }
-  const bad = rhCheckAddrs(h);
-  if (bad >= 0) {
-    count(C.DROP_IP6_RH0);
-    ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, <u32>(o + bad));
-    return 1;
-  }
+  const bad = rhType(h) != RH_TYPE0 ? <i32>RH_TYPE : rhCheckAddrs(h);
+  if (bad >= 0) return icmpDrop(C.DROP_IP6_RH0, iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, <u32>(o + bad));
   if (!unicast || rhSegmentsLeft(h) != 1 || rhNumAddrs(h) != 1 || addr6Ours(rhAddr(h, 0), iface) < 0) {
     count(C.DROP_IP6_RH0);
     return 1;
@@ -466,11 +455,7 @@ function ip6Forward(iface: i32, p: usize, len: i32): i32 {
   // Why: RFC 4291 §2.5.6: a router never forwards a packet with a link-local source or destination.
   if (addrIsLinkLocal6(src) || addrIsLinkLocal6(dst)) { count(C.DROP_IP6_SCOPE); return 1; }
   // Why: RFC 2460 §3, RFC 2463 §3.3: hop limit exhausted: discard and Time Exceeded code 0.
-  if (ipv6HopLimit(p) <= 1) {
-    count(C.DROP_IP6_HOP_LIMIT);
-    ip6SendIcmpError(iface, p, len, ICMP6_TIME_EXCEEDED, TIME6_HOP_LIMIT, 0);
-    return 1;
-  }
+  if (ipv6HopLimit(p) <= 1) return icmpDrop(C.DROP_IP6_HOP_LIMIT, iface, p, len, ICMP6_TIME_EXCEEDED, TIME6_HOP_LIMIT, 0);
   // A tunnel interface of the route decision (RFC 2473 §3.1): the hop limit is the forwarded packet's.
   const t = tun6Route(dst);
   if (t >= 0) {
@@ -486,18 +471,12 @@ function ip6Forward(iface: i32, p: usize, len: i32): i32 {
     return tr;
   }
   const oif = r6NextHop(dst, -1, fwdNh);
-  if (oif < 0) {
-    count(C.DROP_NO_ROUTE);
-    ip6SendIcmpError(iface, p, len, ICMP6_DEST_UNREACH, UNREACH6_NO_ROUTE, 0);
-    return 1;
-  }
+  if (oif < 0) return icmpDrop(C.DROP_NO_ROUTE, iface, p, len, ICMP6_DEST_UNREACH, UNREACH6_NO_ROUTE, 0);
   const mtu = r6LinkMtu(oif);
   if (len > mtu) {
     // Why: RFC 2460 §5: IPv6 routers do not fragment; RFC 2463 §3.2 / RFC 1981: Packet Too Big with the
     // next link's MTU.
-    count(C.DROP_MTU);
-    ip6SendIcmpError(iface, p, len, ICMP6_PACKET_TOO_BIG, 0, <u32>mtu);
-    return 1;
+    return icmpDrop(C.DROP_MTU, iface, p, len, ICMP6_PACKET_TOO_BIG, 0, <u32>mtu);
   }
   // Why: RFC 2461 §8.2: a router forwarding a packet back out the link it came from tells an on-link
   // source of the better first hop (rate limited with the errors).
