@@ -248,60 +248,62 @@ export function addr6DropAutoconf(iface: i32): void {
 }
 
 /** Run DAD steps and lifetimes due now; re-arm for the next. */
-export function addr6Timer(kind: u16, tag: u32, now: i64): void {
+export function addr6Timer(kind: u16, tag: u32, now: i64): void { sweep(now, true); }
+
+/** Arm the timer at the earliest DAD step or lifetime end. */
+function rearm(): void { sweep(0, false); }
+
+/**
+ * One pass over every record: with `act`, run the DAD steps and lifetime ends due at `now`; then arm
+ * the timer at the earliest next one. Why (size): the timer and the re-arming share the walk.
+ */
+function sweep(now: i64, act: bool): void {
   const sec = <u32>(now / 1000);
+  let d = i64.MAX_VALUE;
   for (let i = 0; i < netifCount(); i++) {
     if (!netifValid(i)) continue;
     for (let k = netifAddrCount(i, true) - 1; k >= 0; k--) {
       const e = netifA6(i, k);
-      const st = load<u8>(e, R_STATE);
+      let st = load<u8>(e, R_STATE);
+      // A record whose DAD ended in this pass has its lifetimes looked at from the next one.
+      let fresh = false;
       if (st == A6_TENTATIVE) {
-        if (!netifUp(i) || dadAt(e) > now) continue;
-        const left = load<u8>(e, R_DAD_LEFT);
-        if (left > 0) {
-          // Why: RFC 2462 §5.4.2: DupAddrDetectTransmits solicitations, RetransTimer apart; the address
-          // is unique when RetransTimer after the last one nobody objected.
-          store<u8>(e, left - 1, R_DAD_LEFT);
-          setDadAt(e, now + <i64>cfg.retransTimerMs);
-          if (dadSend != 0) changetype<DadSend>(dadSend)(i, e);
-        } else {
-          dadDone(i, e);
+        if (!netifUp(i)) continue;
+        if (act && dadAt(e) <= now) {
+          const left = load<u8>(e, R_DAD_LEFT);
+          if (left > 0) {
+            // Why: RFC 2462 §5.4.2: DupAddrDetectTransmits solicitations, RetransTimer apart; the address
+            // is unique when RetransTimer after the last one nobody objected.
+            store<u8>(e, left - 1, R_DAD_LEFT);
+            setDadAt(e, now + <i64>cfg.retransTimerMs);
+            if (dadSend != 0) changetype<DadSend>(dadSend)(i, e);
+          } else {
+            dadDone(i, e);
+            st = load<u8>(e, R_STATE);
+            fresh = true;
+          }
         }
-        continue;
+        if (st == A6_TENTATIVE) { d = min(d, dadAt(e)); continue; }
       }
       if (isStatic(e) || st == A6_DUPLICATE) continue;
       const valid = load<u32>(e, R_VALID);
-      if (valid != A6_FOREVER && valid <= sec) {
-        // Why: RFC 2462 §5.5.4: at the end of its valid lifetime an address is removed.
-        setState(i, e, 0);
-        netifA6Remove(i, k);
-        continue;
-      }
       const pref = load<u32>(e, R_PREFERRED);
-      if (st == A6_PREFERRED && pref != A6_FOREVER && pref <= sec) {
-        // Why: RFC 2462 §5.5.4: past its preferred lifetime an address is deprecated: still valid for
-        // existing communication, not chosen for new.
-        setState(i, e, A6_DEPRECATED);
+      if (act && !fresh) {
+        if (valid != A6_FOREVER && valid <= sec) {
+          // Why: RFC 2462 §5.5.4: at the end of its valid lifetime an address is removed.
+          setState(i, e, 0);
+          netifA6Remove(i, k);
+          continue;
+        }
+        if (st == A6_PREFERRED && pref != A6_FOREVER && pref <= sec) {
+          // Why: RFC 2462 §5.5.4: past its preferred lifetime an address is deprecated: still valid for
+          // existing communication, not chosen for new.
+          setState(i, e, A6_DEPRECATED);
+          st = A6_DEPRECATED;
+        }
       }
-    }
-  }
-  rearm();
-}
-
-/** Arm the timer at the earliest DAD step or lifetime end. */
-function rearm(): void {
-  let d = i64.MAX_VALUE;
-  for (let i = 0; i < netifCount(); i++) {
-    if (!netifValid(i)) continue;
-    for (let k = 0, n = netifAddrCount(i, true); k < n; k++) {
-      const e = netifA6(i, k);
-      const st = load<u8>(e, R_STATE);
-      if (st == A6_TENTATIVE) { if (netifUp(i)) d = min(d, dadAt(e)); continue; }
-      if (isStatic(e) || st == A6_DUPLICATE) continue;
-      const v = load<u32>(e, R_VALID);
-      if (v != A6_FOREVER) d = min(d, <i64>v * 1000);
-      const p = load<u32>(e, R_PREFERRED);
-      if (st == A6_PREFERRED && p != A6_FOREVER) d = min(d, <i64>p * 1000);
+      if (valid != A6_FOREVER) d = min(d, <i64>valid * 1000);
+      if (st == A6_PREFERRED && pref != A6_FOREVER) d = min(d, <i64>pref * 1000);
     }
   }
   timer = stackTimerArm(timer, TK_ADDR6, 0, d);
@@ -309,7 +311,7 @@ function rearm(): void {
 
 /** True when record `e` may be used as an address of ours (RFC 2462 §5.4: not tentative or duplicate). */
 // @ts-ignore: decorator
-@inline function usable(e: usize): bool { const s = load<u8>(e, R_STATE); return s == A6_PREFERRED || s == A6_DEPRECATED; }
+@inline function usable(e: usize): bool { return <u32>load<u8>(e, R_STATE) - <u32>A6_PREFERRED < 2; } // PREFERRED or DEPRECATED
 
 /**
  * The interface holding the usable address at `a`, or -1. A link-local address counts only on the

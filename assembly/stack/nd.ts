@@ -363,6 +363,14 @@ function fromSelf(iface: i32, p: usize): bool {
   return load<u32>(s) == load<u32>(me) && load<u16>(s, 4) == load<u16>(me, 4);
 }
 
+/** The link-layer address option `type` of the message at `m` (`ml` bytes), if any, makes or
+ *  updates the neighbour entry of `who` on `iface` (STALE). Returns the MAC (0: none). */
+function learnLla(iface: i32, who: usize, m: usize, ml: i32, type: u8): usize {
+  const lla = ndOptLla(m, ml, type);
+  if (lla != 0) neighborSeen6(iface, who, lla, true);
+  return lla;
+}
+
 function ndNs(iface: i32, p: usize, m: usize, ml: i32): void {
   const target = m + <usize>ND_TARGET;
   const src = ipv6Src(p);
@@ -381,9 +389,9 @@ function ndNs(iface: i32, p: usize, m: usize, ml: i32): void {
     if (!proxyCheckAddr(iface, target)) return;
     proxy = true;
   }
-  // Why: RFC 2461 §7.2.3: the solicitor's link-layer address creates or updates a STALE entry.
-  const slla = ndOptLla(m, ml, ND_OPT_SLLA);
-  if (!unspec && slla != 0) neighborSeen6(iface, src, slla, true);
+  // Why: RFC 2461 §7.2.3: the solicitor's link-layer address creates or updates a STALE entry (a
+  // solicitation from :: carries none: ndCheck).
+  const slla = learnLla(iface, src, m, ml, ND_OPT_SLLA);
   // Why: RFC 2461 §7.2.4: Solicited set unless the solicitation came from :: (then to all-nodes),
   // Override set except for a proxy answer (§7.2.8: a proxy must not override the owner), Router
   // for a router.
@@ -411,9 +419,8 @@ function ndNa(iface: i32, p: usize, m: usize, ml: i32): void {
 }
 
 function ndRs(iface: i32, p: usize, m: usize, ml: i32): void {
-  const src = ipv6Src(p);
-  const slla = ndOptLla(m, ml, ND_OPT_SLLA);
-  if (!addrIsUnspecified(src) && slla != 0) neighborSeen6(iface, src, slla, true);
+  // (One from :: carries no source link-layer option: ndCheck.)
+  learnLla(iface, ipv6Src(p), m, ml, ND_OPT_SLLA);
   // Why: RFC 2461 §6.2.6: the solicited advertisement goes to all-nodes, no sooner than
   // MIN_DELAY_BETWEEN_RAS after the previous multicast one (at once when that allows: the random
   // 0..MAX_RA_DELAY_TIME wait only spreads answers of several routers, docs/decisions.md "IPv6").
@@ -425,8 +432,7 @@ function ndRs(iface: i32, p: usize, m: usize, ml: i32): void {
 
 function ndRa(iface: i32, p: usize, m: usize, ml: i32): void {
   const src = ipv6Src(p);
-  const slla = ndOptLla(m, ml, ND_OPT_SLLA);
-  if (slla != 0) neighborSeen6(iface, src, slla, true);
+  learnLla(iface, src, m, ml, ND_OPT_SLLA);
   // Why: RFC 2461 §6.3.4: non-zero CurHopLimit, Reachable Time and Retrans Timer replace ours.
   const chl = load<u8>(m, RA_CUR_HOP_LIMIT);
   if (chl != 0) ip6SetHopLimit(chl);
@@ -478,8 +484,7 @@ function ndRedirect(iface: i32, p: usize, m: usize, ml: i32): i32 {
   if (oif != iface || !addrEqual(a0, ipv6Src(p))) { count(C.DROP_ND_REDIRECT); return 1; }
   r6DestSet(dest, target, iface, DF_REDIRECT, 0);
   // Why: RFC 2461 §8.3: a target link-layer option creates or updates the target's entry (STALE).
-  const tlla = ndOptLla(m, ml, ND_OPT_TLLA);
-  if (tlla != 0) neighborSeen6(iface, target, tlla, true);
+  learnLla(iface, target, m, ml, ND_OPT_TLLA);
   return 0;
 }
 

@@ -73,12 +73,10 @@ export const enum NdErr {
 
 /** Length of the fixed part of ND message `type` (0 for other types). */
 export function ndFixedLen(type: u8): i32 {
-  if (type == ND_RS) return ND_RS_LEN;
-  if (type == ND_RA) return ND_RA_LEN;
-  if (type == ND_NS) return ND_NS_LEN;
-  if (type == ND_NA) return ND_NA_LEN;
-  if (type == ND_REDIRECT) return ND_REDIRECT_LEN;
-  return 0;
+  // Why (size): a table, not a chain: the lengths of RS RA NS NA Redirect (types 133-137) in 8-octet
+  // units, one nibble each from the lowest (ND_RS_LEN .. ND_REDIRECT_LEN: 1 2 3 3 5).
+  const i = <u32>type - <u32>ND_RS;
+  return i < 5 ? <i32>((<u32>0x53321 >> (i << 2)) & 0xf) << 3 : 0;
 }
 
 function isUnspecified(a: usize): bool { return load<u64>(a) == 0 && load<u64>(a, 8) == 0; }
