@@ -74,17 +74,23 @@ const TK_RA: u16 = (OWNER_ND << 8) | 3;     // tag: interface
 
 // Per-interface state (MAX_IFACES = 8): Router Solicitations sent, initial advertisements sent, the
 // link MTU an advertisement set (0: the interface's), the last advertisement's time, timer handles.
-// (One arena block on IPv6 nodes: lastRa i64[8] | rsTimer i32[8] | raTimer i32[8] | rsSent u8[8] | raSent u8[8].)
-let lastRa: usize = 0;
-let rsTimer: usize = 0;
-let raTimer: usize = 0;
-let rsSent: usize = 0;
-let rsStart: usize = 0;
-let rsBoot: usize = 0;
-let rsUnspec: usize = 0;
+// One arena block on IPv6 nodes, at `ifs`, each array indexed by interface at a constant offset
+// (Why (size): one pointer and the offsets in the loads and stores, not a global per array):
+//   lastRa i64[8] @0 | rsTimer i32[8] @64 | raTimer i32[8] @96 | rsSent u8[8] @128 | raSent u8[8] @136 |
+//   a0 a1 a2 [16] @144 | mac0 [8] @192 | addr6.ts scratch [16] @200 | rsStart i64[8] @216 (when the
+//   solicitations began) | rsBoot u8[8] @280 (they began at boot) | rsUnspec u8[8] @288 (the last went from ::)
+let ifs: usize = 0;
+const O_LAST_RA: usize = 0;
+const O_RS_TIMER: usize = 64;
+const O_RA_TIMER: usize = 96;
+const O_RS_SENT: usize = 128;
+const O_RA_SENT: usize = 136;
+const O_RS_START: usize = 216;
+const O_RS_BOOT: usize = 280;
+const O_RS_UNSPEC: usize = 288;
+const ST_SIZE: i32 = 296;
 /** How long the first solicitation waits for the link-local address (its DAD with dadTransmits 1, plus the boot delay). */
 const RS_WAIT_LL_MS: i64 = 3000;
-let raSent: usize = 0;
 
 // The message buffer: everything Neighbor Discovery sends is built here (never in a buffer the packet
 // that caused it may lie in: a solicitation is sent while the neighbour cache copies that packet).
@@ -106,21 +112,18 @@ let retrans: u32 = 1000;
  */
 export function ndInit(): bool {
   if (!cfg.ipv6Enabled()) return true;
-  const st = arenaAlloc(64 + 32 + 32 + 8 + 8 + 56 + 16 + 64 + 16);
+  const st = arenaAlloc(ST_SIZE);
   buf = arenaAlloc(<usize>(HEADROOM + ETH_HEADER_LEN + BUF_CAP));
   if (!r6Init() || buf == 0 || st == 0 || !netifA6Alloc()) return false;
-  lastRa = st; rsTimer = st + 64; raTimer = st + 96; rsSent = st + 128; raSent = st + 136;
+  ifs = st;
   a0 = st + 144; a1 = st + 160; a2 = st + 176; mac0 = st + 192;
-  memory.fill(st, 0, 296);
-  memory.fill(rsTimer, 0xff, 64);
+  memory.fill(st, 0, ST_SIZE);
+  memory.fill(st + O_RS_TIMER, 0xff, 64); // both timer arrays: no timer
   pktBuffers(buf, 1, <usize>(HEADROOM + ETH_HEADER_LEN + BUF_CAP));
   ip6RedirectWith(ndMaybeRedirect);
   for (let t = ND_RS; t <= ND_REDIRECT; t++) ip6RegisterIcmp(t, ndInput);
   neighborSolicit6With(ndSolicit);
   addr6Init(ndDadSend, st + 200);
-  rsStart = st + 216;
-  rsBoot = st + 280;
-  rsUnspec = st + 288;
   timerOwn(OWNER_ND, ndTimer);
   netifListen(ndLink);
   baseReachableMs = <u32>cfg.reachableTimeMs;
@@ -141,17 +144,17 @@ function linkUp(iface: i32, boot: bool): void {
   addr6Start(iface, boot);
   if (isRouter()) {
     if (addr6AdvertisesOn(iface)) {
-      store<u8>(raSent + <usize>iface, 0);
+      store<u8>(ifs + <usize>iface, 0, O_RA_SENT);
       // The first advertisement follows the link-local address's DAD (its source must be usable).
       armRa(iface, nowMs() + <i64>cfg.retransTimerMs * <i64>(cfg.dadTransmits + 1) + 1);
     }
   } else {
     // Why: RFC 2461 §6.3.7: a host solicits at interface initialization, after a random delay up to
     // MAX_RTR_SOLICITATION_DELAY at boot; a link change of a moving node solicits at once (docs/decisions.md).
-    store<u8>(rsSent + <usize>iface, 0);
-    store<i64>(rsStart + (<usize>iface << 3), nowMs());
-    store<u8>(rsBoot + <usize>iface, boot ? 1 : 0);
-    store<u8>(rsUnspec + <usize>iface, 0);
+    store<u8>(ifs + <usize>iface, 0, O_RS_SENT);
+    store<i64>(ifs + (<usize>iface << 3), nowMs(), O_RS_START);
+    store<u8>(ifs + <usize>iface, boot ? 1 : 0, O_RS_BOOT);
+    store<u8>(ifs + <usize>iface, 0, O_RS_UNSPEC);
     let d: i64 = 0;
     if (boot) { random(a0, 2); d = <i64>(load<u16>(a0) % 1000); }
     armRs(iface, nowMs() + d);
@@ -168,11 +171,11 @@ function ndLink(iface: i32, up: bool): void {
 }
 
 function armRs(iface: i32, at: i64): void {
-  const h = rsTimer + (<usize>iface << 2);
+  const h = ifs + O_RS_TIMER + (<usize>iface << 2);
   store<i32>(h, stackTimerArm(load<i32>(h), TK_RS, <u32>iface, at));
 }
 function armRa(iface: i32, at: i64): void {
-  const h = raTimer + (<usize>iface << 2);
+  const h = ifs + O_RA_TIMER + (<usize>iface << 2);
   store<i32>(h, stackTimerArm(load<i32>(h), TK_RA, <u32>iface, at));
 }
 
@@ -180,8 +183,8 @@ function ndTimer(kind: u16, tag: u32, now: i64): void {
   const iface = <i32>tag;
   if (kind == TK_ADDR6) { addr6Timer(kind, tag, now); return; }
   if (kind == TK_RS) {
-    store<i32>(rsTimer + (<usize>iface << 2), -1);
-    const n = <i32>load<u8>(rsSent + <usize>iface);
+    store<i32>(ifs + (<usize>iface << 2), -1, O_RS_TIMER);
+    const n = <i32>load<u8>(ifs + <usize>iface, O_RS_SENT);
     if (!netifUp(iface) || n >= MAX_RTR_SOLICITATIONS || r6HasRouter(iface)) return;
     // Why: RFC 2461 §6.3.7 lets a solicitation come from :: (while the link-local address is still
     // tentative) or from the link-local address with our link-layer address. Some routers answer only
@@ -191,18 +194,18 @@ function ndTimer(kind: u16, tag: u32, now: i64): void {
     // if it had to go from :: the next one follows as soon as the link-local address is usable
     // instead of RTR_SOLICITATION_INTERVAL later (docs/decisions.md "IPv6").
     const ll = addr6LinkLocal(iface, a1);
-    const waited = now - load<i64>(rsStart + (<usize>iface << 3));
-    const boot = load<u8>(rsBoot + <usize>iface) != 0;
-    const fromUnspec = load<u8>(rsUnspec + <usize>iface) != 0;
+    const waited = now - load<i64>(ifs + (<usize>iface << 3), O_RS_START);
+    const boot = load<u8>(ifs + <usize>iface, O_RS_BOOT) != 0;
+    const fromUnspec = load<u8>(ifs + <usize>iface, O_RS_UNSPEC) != 0;
     if (!ll && waited < RS_WAIT_LL_MS && (n == 0 ? boot : fromUnspec)) { armRs(iface, now + 50); return; }
-    store<u8>(rsUnspec + <usize>iface, ll ? 0 : 1);
+    store<u8>(ifs + <usize>iface, ll ? 0 : 1, O_RS_UNSPEC);
     sendRs(iface);
-    store<u8>(rsSent + <usize>iface, <u8>(n + 1));
+    store<u8>(ifs + <usize>iface, <u8>(n + 1), O_RS_SENT);
     armRs(iface, ll || waited >= RS_WAIT_LL_MS ? now + RTR_SOLICITATION_INTERVAL_MS : now + 50);
     return;
   }
   if (kind == TK_RA) {
-    store<i32>(raTimer + (<usize>iface << 2), -1);
+    store<i32>(ifs + (<usize>iface << 2), -1, O_RA_TIMER);
     if (!netifUp(iface) || !addr6AdvertisesOn(iface)) return;
     if (!addr6LinkLocal(iface, a0)) { armRa(iface, now + <i64>cfg.retransTimerMs); return; }
     sendRa(iface, now);
@@ -222,9 +225,9 @@ function nextRaInterval(iface: i32): i64 {
   const min = max / 3;
   random(a0, 4);
   let t = min + <i64>(load<u32>(a0) % <u32>(max - min + 1));
-  const n = load<u8>(raSent + <usize>iface);
+  const n = load<u8>(ifs + <usize>iface, O_RA_SENT);
   if (<i32>n < MAX_INITIAL_RTR_ADVERTISEMENTS) {
-    store<u8>(raSent + <usize>iface, n + 1);
+    store<u8>(ifs + <usize>iface, n + 1, O_RA_SENT);
     if (t > MAX_INITIAL_RTR_ADVERT_INTERVAL_MS) t = MAX_INITIAL_RTR_ADVERT_INTERVAL_MS;
   }
   return t;
@@ -304,7 +307,7 @@ function sendRa(iface: i32, now: i64): void {
     n = nn;
   }
   if (n <= 0) return;
-  store<i64>(lastRa + (<usize>iface << 3), now);
+  store<i64>(ifs + (<usize>iface << 3), now, O_LAST_RA);
   sendMsg(iface, n, C.ND_TX_RA, 0);
 }
 
@@ -426,7 +429,7 @@ function ndRs(iface: i32, p: usize, m: usize, ml: i32): void {
   // 0..MAX_RA_DELAY_TIME wait only spreads answers of several routers, docs/decisions.md "IPv6").
   const now = nowMs();
   const minGap = min(MIN_DELAY_BETWEEN_RAS_MS, <i64>cfg.raIntervalMs / 3);
-  const last = load<i64>(lastRa + (<usize>iface << 3));
+  const last = load<i64>(ifs + (<usize>iface << 3), O_LAST_RA);
   armRa(iface, last + minGap > now ? last + minGap : now);
 }
 
@@ -453,7 +456,7 @@ function ndRa(iface: i32, p: usize, m: usize, ml: i32): void {
     onPrefix(iface, q, <i32>load<u8>(q, 1) << 3);
   }
   // An answer came: no more solicitations on this link.
-  store<u8>(rsSent + <usize>iface, <u8>MAX_RTR_SOLICITATIONS);
+  store<u8>(ifs + <usize>iface, <u8>MAX_RTR_SOLICITATIONS, O_RS_SENT);
 }
 
 /** A Prefix Information option at `q` (`bytes` long) of a valid advertisement on `iface`. */
