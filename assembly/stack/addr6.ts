@@ -127,7 +127,7 @@ function beginDad(iface: i32, e: usize, delayMs: i64): void {
  */
 export function addr6Start(iface: i32, boot: bool): void {
   if (!netifValid(iface) || !cfg.ipv6Enabled()) return;
-  if (!hasLinkLocal(iface)) {
+  if (linkLocalRec(iface, false) == 0) {
     addrSetLinkLocal(scratch, netifMac(iface));
     if (netifAddAddr(iface, scratch, 64) == 0) newRec(iface, A6F_LINK_LOCAL, A6_FOREVER, A6_FOREVER);
   }
@@ -150,11 +150,13 @@ export function addr6Start(iface: i32, boot: bool): void {
   rearm();
 }
 
-function hasLinkLocal(iface: i32): bool {
+/** The first link-local record of `iface` (only a usable one with `usableOnly`), or 0. */
+function linkLocalRec(iface: i32, usableOnly: bool): usize {
   for (let k = 0, n = netifAddrCount(iface, true); k < n; k++) {
-    if ((load<u8>(netifA6(iface, k), R_FLAGS) & A6F_LINK_LOCAL) != 0) return true;
+    const e = netifA6(iface, k);
+    if ((load<u8>(e, R_FLAGS) & A6F_LINK_LOCAL) != 0 && (!usableOnly || usable(e))) return e;
   }
-  return false;
+  return 0;
 }
 
 /** DAD of record `e` passed: preferred (or deprecated when its preferred lifetime is over). */
@@ -388,11 +390,9 @@ function commonPrefix(a: usize, b: usize): i32 {
 
 /** The first usable link-local address of `iface` into `out`; false when it has none (yet). */
 export function addr6LinkLocal(iface: i32, out: usize): bool {
-  for (let k = 0, n = netifAddrCount(iface, true); k < n; k++) {
-    const e = netifA6(iface, k);
-    if ((load<u8>(e, R_FLAGS) & A6F_LINK_LOCAL) != 0 && usable(e)) { addrCopy(out, e); return true; }
-  }
-  return false;
+  const e = linkLocalRec(iface, true);
+  if (e != 0) addrCopy(out, e);
+  return e != 0;
 }
 
 /** True when `dst` is on the prefix of one of `iface`'s usable addresses (on-link, RFC 2461 §5.2). */

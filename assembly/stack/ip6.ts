@@ -402,12 +402,18 @@ function echoReply(iface: i32, p: usize, len: i32, off: i32, unicast: bool): i32
   // interface it came in by (RFC 2463 §2.2).
   if (unicast) addrCopy(srcSel, ipv6Dst(p));
   else if (!addr6Source(iface, ipv6Src(p), srcSel)) return 1;
-  const h = m - <usize>IPV6_HEADER_LEN;
-  ipv6Emit(h, IPV6_HEADER_LEN, 0, 0, <u16>ml, IPPROTO_ICMPV6, hopLimit6, srcSel, ipv6Src(p));
   store<u8>(m, ICMP6_ECHO_REPLY);
-  icmp6FillChecksum(m, ml, ipv6Src(h), ipv6Dst(h));
-  count(C.ICMP6_TX_ECHO_REPLY);
-  return ip6Send(h, IPV6_HEADER_LEN + ml, iface);
+  icmp6FillChecksum(m, ml, srcSel, ipv6Src(p));
+  return icmp6Out(m, ml, ipv6Src(p), iface, C.ICMP6_TX_ECHO_REPLY);
+}
+
+/** Put the IPv6 header (from srcSel to `dst`) in front of the `n`-byte ICMPv6 message at `m` (its
+ *  checksum filled), count it as `c` and send it (ip6Send, `oif` the hint). */
+function icmp6Out(m: usize, n: i32, dst: usize, oif: i32, c: C): i32 {
+  const h = m - <usize>IPV6_HEADER_LEN;
+  ipv6Emit(h, IPV6_HEADER_LEN, 0, 0, <u16>n, IPPROTO_ICMPV6, hopLimit6, srcSel, dst);
+  count(c);
+  return ip6Send(h, IPV6_HEADER_LEN + n, oif);
 }
 
 /**
@@ -436,10 +442,7 @@ export function ip6SendIcmpError(iface: i32, p: usize, avail: i32, type: u8, cod
   const q = p - <usize>ICMP6_HEADER_LEN;
   const n = icmp6EmitError(q, avail + ICMP6_HEADER_LEN, type, code, param, p, avail, srcSel, src);
   if (n <= 0) return false;
-  const h = q - <usize>IPV6_HEADER_LEN;
-  ipv6Emit(h, IPV6_HEADER_LEN, 0, 0, <u16>n, IPPROTO_ICMPV6, hopLimit6, srcSel, src);
-  count(C.ICMP6_TX_ERROR);
-  ip6Send(h, IPV6_HEADER_LEN + n, oif);
+  icmp6Out(q, n, src, oif, C.ICMP6_TX_ERROR);
   return true;
 }
 
