@@ -92,14 +92,19 @@ export function addr6Init(fn: DadSend, scratch16: usize): void {
  */
 export function addr6Configure(iface: i32, a: usize, prefixLen: i32, flags: u8, validSec: u32, preferredSec: u32): i32 {
   const r = netifAddAddr(iface, a, prefixLen);
-  if (r != 0) return r;
+  // A static address never expires; its fields hold the lifetimes it advertises (netif.ts layout).
+  if (r == 0) newRec(iface, A6F_STATIC | (flags & A6F_ADVERTISE) | (addrIsLinkLocal6(a) ? A6F_LINK_LOCAL : 0), validSec, preferredSec);
+  return r;
+}
+
+/** The record netifAddAddr just added to `iface`: tentative, with `flags` and the lifetime fields. */
+function newRec(iface: i32, flags: u8, valid: u32, preferred: u32): usize {
   const e = netifA6(iface, netifAddrCount(iface, true) - 1);
   store<u8>(e, A6_TENTATIVE, R_STATE);
-  store<u8>(e, A6F_STATIC | (flags & A6F_ADVERTISE) | (addrIsLinkLocal6(a) ? A6F_LINK_LOCAL : 0), R_FLAGS);
-  // A static address never expires; its fields hold the lifetimes it advertises (netif.ts layout).
-  store<u32>(e, validSec, R_VALID);
-  store<u32>(e, preferredSec, R_PREFERRED);
-  return 0;
+  store<u8>(e, flags, R_FLAGS);
+  store<u32>(e, valid, R_VALID);
+  store<u32>(e, preferred, R_PREFERRED);
+  return e;
 }
 
 /** True when the record is a configured address (its lifetime fields are advertised values). */
@@ -122,14 +127,9 @@ function beginDad(iface: i32, e: usize, delayMs: i64): void {
  */
 export function addr6Start(iface: i32, boot: bool): void {
   if (!netifValid(iface) || !cfg.ipv6Enabled()) return;
-  if (!hasLinkLocal(iface)) {
+  if (linkLocalRec(iface, false) == 0) {
     addrSetLinkLocal(scratch, netifMac(iface));
-    if (netifAddAddr(iface, scratch, 64) == 0) {
-      const e = netifA6(iface, netifAddrCount(iface, true) - 1);
-      store<u8>(e, A6F_LINK_LOCAL, R_FLAGS);
-      store<u32>(e, A6_FOREVER, R_VALID);
-      store<u32>(e, A6_FOREVER, R_PREFERRED);
-    }
+    if (netifAddAddr(iface, scratch, 64) == 0) newRec(iface, A6F_LINK_LOCAL, A6_FOREVER, A6_FOREVER);
   }
   // Why: RFC 2462 §5.4.2: the first solicitation after an interface (re)initialization is delayed by
   // a random 0..MAX_RTR_SOLICITATION_DELAY (1 s) so that nodes powered up together do not collide; a
@@ -150,16 +150,22 @@ export function addr6Start(iface: i32, boot: bool): void {
   rearm();
 }
 
-function hasLinkLocal(iface: i32): bool {
+/** The first link-local record of `iface` (only a usable one with `usableOnly`), or 0. */
+function linkLocalRec(iface: i32, usableOnly: bool): usize {
   for (let k = 0, n = netifAddrCount(iface, true); k < n; k++) {
-    if ((load<u8>(netifA6(iface, k), R_FLAGS) & A6F_LINK_LOCAL) != 0) return true;
+    const e = netifA6(iface, k);
+    if ((load<u8>(e, R_FLAGS) & A6F_LINK_LOCAL) != 0 && (!usableOnly || usable(e))) return e;
   }
-  return false;
+  return 0;
 }
 
 /** DAD of record `e` passed: preferred (or deprecated when its preferred lifetime is over). */
 function dadDone(iface: i32, e: usize): void {
-  const st = !isStatic(e) && load<u32>(e, R_PREFERRED) != A6_FOREVER && load<u32>(e, R_PREFERRED) <= nowSec() ? A6_DEPRECATED : A6_PREFERRED;
+  setState(iface, e, !isStatic(e) && load<u32>(e, R_PREFERRED) != A6_FOREVER && load<u32>(e, R_PREFERRED) <= nowSec() ? A6_DEPRECATED : A6_PREFERRED);
+}
+
+/** Record `e` of `iface` goes to state `st` (0: it is about to be removed); the event tells the host. */
+function setState(iface: i32, e: usize, st: u8): void {
   store<u8>(e, st, R_STATE);
   netifA6Changed();
   emitAddr(iface, e);
@@ -175,10 +181,8 @@ export function addr6DadConflict(iface: i32, target: usize): bool {
   if (k < 0) return false;
   const e = netifA6(iface, k);
   if (load<u8>(e, R_STATE) != A6_TENTATIVE) return false;
-  store<u8>(e, A6_DUPLICATE, R_STATE);
   count(C.ND_DAD_DUPLICATE);
-  netifA6Changed();
-  emitAddr(iface, e);
+  setState(iface, e, A6_DUPLICATE);
   return true;
 }
 
@@ -210,7 +214,7 @@ export function addr6Prefix(iface: i32, prefix: usize, plen: i32, valid: u32, pr
     store<u32>(e, until(now, nv), R_VALID);
     store<u32>(e, until(now, preferred), R_PREFERRED);
     if (load<u8>(e, R_STATE) == A6_DEPRECATED && preferred != 0) store<u8>(e, A6_PREFERRED, R_STATE);
-    else if (load<u8>(e, R_STATE) == A6_PREFERRED && preferred == 0) { store<u8>(e, A6_DEPRECATED, R_STATE); emitAddr(iface, e); }
+    else if (load<u8>(e, R_STATE) == A6_PREFERRED && preferred == 0) setState(iface, e, A6_DEPRECATED);
     netifA6Changed();
     rearm();
     return true;
@@ -218,10 +222,7 @@ export function addr6Prefix(iface: i32, prefix: usize, plen: i32, valid: u32, pr
   if (valid == 0) return false;
   addrSetIidFromMac(scratch, prefix, netifMac(iface));
   if (netifAddAddr(iface, scratch, plen) != 0) { count(C.DROP_RA_PREFIX); return false; }
-  const e = netifA6(iface, netifAddrCount(iface, true) - 1);
-  store<u8>(e, A6F_AUTOCONF, R_FLAGS);
-  store<u32>(e, until(now, valid), R_VALID);
-  store<u32>(e, until(now, preferred), R_PREFERRED);
+  const e = newRec(iface, A6F_AUTOCONF, until(now, valid), until(now, preferred));
   count(C.SLAAC_ADDRESSES);
   beginDad(iface, e, 0);
   if (cfg.dadTransmits == 0) dadDone(iface, e); else emitAddr(iface, e);
@@ -242,71 +243,69 @@ export function addr6DropAutoconf(iface: i32): void {
   for (let k = netifAddrCount(iface, true) - 1; k >= 0; k--) {
     const e = netifA6(iface, k);
     if ((load<u8>(e, R_FLAGS) & A6F_AUTOCONF) == 0) continue;
-    store<u8>(e, 0, R_STATE);
-    emitAddr(iface, e);
+    setState(iface, e, 0);
     netifA6Remove(iface, k);
   }
   rearm();
 }
 
 /** Run DAD steps and lifetimes due now; re-arm for the next. */
-export function addr6Timer(kind: u16, tag: u32, now: i64): void {
+export function addr6Timer(kind: u16, tag: u32, now: i64): void { sweep(now, true); }
+
+/** Arm the timer at the earliest DAD step or lifetime end. */
+function rearm(): void { sweep(0, false); }
+
+/**
+ * One pass over every record: with `act`, run the DAD steps and lifetime ends due at `now`; then arm
+ * the timer at the earliest next one. Why (size): the timer and the re-arming share the walk.
+ */
+function sweep(now: i64, act: bool): void {
   const sec = <u32>(now / 1000);
+  let d = i64.MAX_VALUE;
   for (let i = 0; i < netifCount(); i++) {
     if (!netifValid(i)) continue;
     for (let k = netifAddrCount(i, true) - 1; k >= 0; k--) {
       const e = netifA6(i, k);
-      const st = load<u8>(e, R_STATE);
+      let st = load<u8>(e, R_STATE);
+      // A record whose DAD ended in this pass has its lifetimes looked at from the next one.
+      let fresh = false;
       if (st == A6_TENTATIVE) {
-        if (!netifUp(i) || dadAt(e) > now) continue;
-        const left = load<u8>(e, R_DAD_LEFT);
-        if (left > 0) {
-          // Why: RFC 2462 §5.4.2: DupAddrDetectTransmits solicitations, RetransTimer apart; the address
-          // is unique when RetransTimer after the last one nobody objected.
-          store<u8>(e, left - 1, R_DAD_LEFT);
-          setDadAt(e, now + <i64>cfg.retransTimerMs);
-          if (dadSend != 0) changetype<DadSend>(dadSend)(i, e);
-        } else {
-          dadDone(i, e);
+        if (!netifUp(i)) continue;
+        if (act && dadAt(e) <= now) {
+          const left = load<u8>(e, R_DAD_LEFT);
+          if (left > 0) {
+            // Why: RFC 2462 §5.4.2: DupAddrDetectTransmits solicitations, RetransTimer apart; the address
+            // is unique when RetransTimer after the last one nobody objected.
+            store<u8>(e, left - 1, R_DAD_LEFT);
+            setDadAt(e, now + <i64>cfg.retransTimerMs);
+            if (dadSend != 0) changetype<DadSend>(dadSend)(i, e);
+          } else {
+            dadDone(i, e);
+            st = load<u8>(e, R_STATE);
+            fresh = true;
+          }
         }
-        continue;
+        if (st == A6_TENTATIVE) { d = min(d, dadAt(e)); continue; }
       }
       if (isStatic(e) || st == A6_DUPLICATE) continue;
       const valid = load<u32>(e, R_VALID);
-      if (valid != A6_FOREVER && valid <= sec) {
-        // Why: RFC 2462 §5.5.4: at the end of its valid lifetime an address is removed.
-        store<u8>(e, 0, R_STATE);
-        emitAddr(i, e);
-        netifA6Remove(i, k);
-        continue;
-      }
       const pref = load<u32>(e, R_PREFERRED);
-      if (st == A6_PREFERRED && pref != A6_FOREVER && pref <= sec) {
-        // Why: RFC 2462 §5.5.4: past its preferred lifetime an address is deprecated: still valid for
-        // existing communication, not chosen for new.
-        store<u8>(e, A6_DEPRECATED, R_STATE);
-        netifA6Changed();
-        emitAddr(i, e);
+      if (act && !fresh) {
+        if (valid != A6_FOREVER && valid <= sec) {
+          // Why: RFC 2462 §5.5.4: at the end of its valid lifetime an address is removed.
+          setState(i, e, 0);
+          netifA6Remove(i, k);
+          continue;
+        }
+        if (st == A6_PREFERRED && pref != A6_FOREVER && pref <= sec) {
+          // Why: RFC 2462 §5.5.4: past its preferred lifetime an address is deprecated: still valid for
+          // existing communication, not chosen for new.
+          setState(i, e, A6_DEPRECATED);
+          st = A6_DEPRECATED;
+        }
       }
-    }
-  }
-  rearm();
-}
-
-/** Arm the timer at the earliest DAD step or lifetime end. */
-function rearm(): void {
-  let d = i64.MAX_VALUE;
-  for (let i = 0; i < netifCount(); i++) {
-    if (!netifValid(i)) continue;
-    for (let k = 0, n = netifAddrCount(i, true); k < n; k++) {
-      const e = netifA6(i, k);
-      const st = load<u8>(e, R_STATE);
-      if (st == A6_TENTATIVE) { if (netifUp(i)) d = min(d, dadAt(e)); continue; }
-      if (isStatic(e) || st == A6_DUPLICATE) continue;
-      const v = load<u32>(e, R_VALID);
-      if (v != A6_FOREVER) d = min(d, <i64>v * 1000);
-      const p = load<u32>(e, R_PREFERRED);
-      if (st == A6_PREFERRED && p != A6_FOREVER) d = min(d, <i64>p * 1000);
+      if (valid != A6_FOREVER) d = min(d, <i64>valid * 1000);
+      if (st == A6_PREFERRED && pref != A6_FOREVER) d = min(d, <i64>pref * 1000);
     }
   }
   timer = stackTimerArm(timer, TK_ADDR6, 0, d);
@@ -314,18 +313,14 @@ function rearm(): void {
 
 /** True when record `e` may be used as an address of ours (RFC 2462 §5.4: not tentative or duplicate). */
 // @ts-ignore: decorator
-@inline function usable(e: usize): bool { const s = load<u8>(e, R_STATE); return s == A6_PREFERRED || s == A6_DEPRECATED; }
+@inline function usable(e: usize): bool { return <u32>load<u8>(e, R_STATE) - <u32>A6_PREFERRED < 2; } // PREFERRED or DEPRECATED
 
 /**
  * The interface holding the usable address at `a`, or -1. A link-local address counts only on the
  * interface `iface` the packet came in by (RFC 4291 §2.5.6: link-local addresses are per link).
  */
 export function addr6Ours(a: usize, iface: i32): i32 {
-  if (addrIsLinkLocal6(a)) {
-    if (iface < 0) {
-      for (let i = 0; i < netifCount(); i++) { const k = netifA6Find(i, a); if (k >= 0 && usable(netifA6(i, k))) return i; }
-      return -1;
-    }
+  if (iface >= 0 && addrIsLinkLocal6(a)) {
     const k = netifA6Find(iface, a);
     return k >= 0 && usable(netifA6(iface, k)) ? iface : -1;
   }
@@ -395,11 +390,9 @@ function commonPrefix(a: usize, b: usize): i32 {
 
 /** The first usable link-local address of `iface` into `out`; false when it has none (yet). */
 export function addr6LinkLocal(iface: i32, out: usize): bool {
-  for (let k = 0, n = netifAddrCount(iface, true); k < n; k++) {
-    const e = netifA6(iface, k);
-    if ((load<u8>(e, R_FLAGS) & A6F_LINK_LOCAL) != 0 && usable(e)) { addrCopy(out, e); return true; }
-  }
-  return false;
+  const e = linkLocalRec(iface, true);
+  if (e != 0) addrCopy(out, e);
+  return e != 0;
 }
 
 /** True when `dst` is on the prefix of one of `iface`'s usable addresses (on-link, RFC 2461 §5.2). */

@@ -28,7 +28,6 @@ import { deliver, random } from "../host";
 import { arenaAlloc } from "../mem";
 import { C, count, countHot } from "../counters";
 import * as cfg from "../config";
-import { netifCount, netifValid, netifUp, netifMac } from "../link/netif";
 import { ethRegister, ethSendTo } from "../link/ethernet";
 import { neighborOutputAddr, neighborMac6, neighborMacExpires } from "../link/neighbor";
 import { flow6Init, flow6Learn, flow6LearnTunnel } from "./flow6";
@@ -36,7 +35,7 @@ import { pktRoom } from "./packet";
 import { reasmEnabled, reasmInput6, reasmRelease, reasmDone, reasmDoneSlot, reasmOnExpired6 } from "./reasm";
 import { icmpErrorToken } from "./ip";
 import { addr6Ours, addr6IsMember, addr6Source } from "./addr6";
-import { r6NextHop, r6PathMtu, r6LinkMtu, r6PacketTooBig } from "./route6";
+import { r6NextHop, r6PathMtu, r6LinkMtu, r6PacketTooBig, r6FirstUp } from "./route6";
 import { tun6Init, tun6Hooks, tun6Input, tun6Output, tun6Route, tun6IcmpError, lastOif, lastTunnelMtu, lastNextHop } from "./tunnel6";
 import { ipsecIn, ipsecOut, ipsecRequired, ipsecCount } from "../security/ipsec";
 import { AhVerify, ahVerify, ahSeal, AH_SA_SPI } from "../security/ah";
@@ -172,25 +171,27 @@ export function ip6Input(iface: i32, p: usize, len: i32, linkGroup: bool): i32 {
 
 function isLoopback(a: usize): bool { return load<u64>(a) == 0 && load<u64>(a, 8) == 0x0100000000000000; }
 
+/** Drop the packet at `p` counting `c`, with ICMPv6 error `type`/`code`/`param` about it (ip6SendIcmpError
+ *  decides whether it may go). Returns 1 (dropped). Why (size): one call for every error path. */
+function icmpDrop(c: C, iface: i32, p: usize, len: i32, type: u8, code: u8, param: u32): i32 {
+  count(c);
+  ip6SendIcmpError(iface, p, len, type, code, param);
+  return 1;
+}
+
 /** Report the walk error `e` on the packet at `p` (counted; Parameter Problem where RFC 2460 asks). */
 function extError(iface: i32, p: usize, len: i32, e: i32, multicastDst: bool): i32 {
-  if (e == Ext6Err.HBH_NOT_FIRST) {
-    // Why: RFC 2460 §4: a Hop-by-Hop header anywhere but first is an unrecognized Next Header value:
-    // Parameter Problem code 1 pointing at the Next Header octet that names it.
-    count(C.DROP_IP6_EXT);
-    ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_NEXT_HEADER, <u32>walkPointer(walk));
-  } else if (e == Ext6Err.BAD_OPTION_LEN) {
-    // Why: RFC 2460 §4.2: an option running past its header is an erroneous header field (code 0).
-    count(C.DROP_IP6_EXT);
-    ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, <u32>walkPointer(walk));
-  } else if (e == Ext6Err.TRUNCATED || e == Ext6Err.TOO_MANY) {
-    count(C.DROP_IP6_EXT);
-  } else {
-    // Why: RFC 2460 §4.2: an unrecognized option's two high bits: 01 discard, 10 discard + Parameter
-    // Problem code 2 at the option, 11 the same unless the destination is multicast.
-    count(C.DROP_IP6_OPTION);
-    if (ip6OptWantsIcmp(e, multicastDst)) ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_OPTION, <u32>walkPointer(walk));
-  }
+  const at = <u32>walkPointer(walk);
+  // Why: RFC 2460 §4: a Hop-by-Hop header anywhere but first is an unrecognized Next Header value:
+  // Parameter Problem code 1 pointing at the Next Header octet that names it.
+  if (e == Ext6Err.HBH_NOT_FIRST) return icmpDrop(C.DROP_IP6_EXT, iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_NEXT_HEADER, at);
+  // Why: RFC 2460 §4.2: an option running past its header is an erroneous header field (code 0).
+  if (e == Ext6Err.BAD_OPTION_LEN) return icmpDrop(C.DROP_IP6_EXT, iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, at);
+  if (e == Ext6Err.TRUNCATED || e == Ext6Err.TOO_MANY) { count(C.DROP_IP6_EXT); return 1; }
+  // Why: RFC 2460 §4.2: an unrecognized option's two high bits: 01 discard, 10 discard + Parameter
+  // Problem code 2 at the option, 11 the same unless the destination is multicast.
+  if (ip6OptWantsIcmp(e, multicastDst)) return icmpDrop(C.DROP_IP6_OPTION, iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_OPTION, at);
+  count(C.DROP_IP6_OPTION);
   return 1;
 }
 
@@ -233,9 +234,7 @@ function ip6Local(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   if ((cfg.roles & cfg.ROLE_LOCAL_STACK) != 0) return ip6Deliver(p, len);
   // Why: RFC 2460 §4: an unrecognized Next Header value: discard and Parameter Problem code 1 pointing
   // at the octet that holds it.
-  count(C.DROP_PROTO);
-  ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_NEXT_HEADER, <u32>walkNhAt(walk));
-  return 1;
+  return icmpDrop(C.DROP_PROTO, iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_NEXT_HEADER, <u32>walkNhAt(walk));
 }
 
 /**
@@ -257,9 +256,7 @@ function fragment(iface: i32, p: usize, len: i32, fo: i32, unicast: bool): i32 {
     return 1;
   }
   if (fo - IPV6_HEADER_LEN + FRAG_HEADER_LEN + (ofs & 0xfff8) + n > 65535) {
-    count(C.DROP_REASM_TOO_BIG);
-    ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, <u32>(fo + 2));
-    return 1;
+    return icmpDrop(C.DROP_REASM_TOO_BIG, iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, <u32>(fo + 2));
   }
   const r = reasmInput6(p, len, fo, walkNhAt(walk));
   if (r != 2) return r;
@@ -351,17 +348,8 @@ function ahOutput(sa: usize, p: usize, len: i32): usize {
 function routingHeader(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   const o = walkRouting(walk);
   const h = p + <usize>o;
-  if (rhType(h) != RH_TYPE0) {
-    count(C.DROP_IP6_RH0);
-    ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, <u32>(o + <i32>RH_TYPE));
-    return 1;
-  }
-  const bad = rhCheckAddrs(h);
-  if (bad >= 0) {
-    count(C.DROP_IP6_RH0);
-    ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, <u32>(o + bad));
-    return 1;
-  }
+  const bad = rhType(h) != RH_TYPE0 ? <i32>RH_TYPE : rhCheckAddrs(h);
+  if (bad >= 0) return icmpDrop(C.DROP_IP6_RH0, iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, <u32>(o + bad));
   if (!unicast || rhSegmentsLeft(h) != 1 || rhNumAddrs(h) != 1 || addr6Ours(rhAddr(h, 0), iface) < 0) {
     count(C.DROP_IP6_RH0);
     return 1;
@@ -414,12 +402,18 @@ function echoReply(iface: i32, p: usize, len: i32, off: i32, unicast: bool): i32
   // interface it came in by (RFC 2463 §2.2).
   if (unicast) addrCopy(srcSel, ipv6Dst(p));
   else if (!addr6Source(iface, ipv6Src(p), srcSel)) return 1;
-  const h = m - <usize>IPV6_HEADER_LEN;
-  ipv6Emit(h, IPV6_HEADER_LEN, 0, 0, <u16>ml, IPPROTO_ICMPV6, hopLimit6, srcSel, ipv6Src(p));
   store<u8>(m, ICMP6_ECHO_REPLY);
-  icmp6FillChecksum(m, ml, ipv6Src(h), ipv6Dst(h));
-  count(C.ICMP6_TX_ECHO_REPLY);
-  return ip6Send(h, IPV6_HEADER_LEN + ml, iface);
+  icmp6FillChecksum(m, ml, srcSel, ipv6Src(p));
+  return icmp6Out(m, ml, ipv6Src(p), iface, C.ICMP6_TX_ECHO_REPLY);
+}
+
+/** Put the IPv6 header (from srcSel to `dst`) in front of the `n`-byte ICMPv6 message at `m` (its
+ *  checksum filled), count it as `c` and send it (ip6Send, `oif` the hint). */
+function icmp6Out(m: usize, n: i32, dst: usize, oif: i32, c: C): i32 {
+  const h = m - <usize>IPV6_HEADER_LEN;
+  ipv6Emit(h, IPV6_HEADER_LEN, 0, 0, <u16>n, IPPROTO_ICMPV6, hopLimit6, srcSel, dst);
+  count(c);
+  return ip6Send(h, IPV6_HEADER_LEN + n, oif);
 }
 
 /**
@@ -448,10 +442,7 @@ export function ip6SendIcmpError(iface: i32, p: usize, avail: i32, type: u8, cod
   const q = p - <usize>ICMP6_HEADER_LEN;
   const n = icmp6EmitError(q, avail + ICMP6_HEADER_LEN, type, code, param, p, avail, srcSel, src);
   if (n <= 0) return false;
-  const h = q - <usize>IPV6_HEADER_LEN;
-  ipv6Emit(h, IPV6_HEADER_LEN, 0, 0, <u16>n, IPPROTO_ICMPV6, hopLimit6, srcSel, src);
-  count(C.ICMP6_TX_ERROR);
-  ip6Send(h, IPV6_HEADER_LEN + n, oif);
+  icmp6Out(q, n, src, oif, C.ICMP6_TX_ERROR);
   return true;
 }
 
@@ -467,11 +458,7 @@ function ip6Forward(iface: i32, p: usize, len: i32): i32 {
   // Why: RFC 4291 §2.5.6: a router never forwards a packet with a link-local source or destination.
   if (addrIsLinkLocal6(src) || addrIsLinkLocal6(dst)) { count(C.DROP_IP6_SCOPE); return 1; }
   // Why: RFC 2460 §3, RFC 2463 §3.3: hop limit exhausted: discard and Time Exceeded code 0.
-  if (ipv6HopLimit(p) <= 1) {
-    count(C.DROP_IP6_HOP_LIMIT);
-    ip6SendIcmpError(iface, p, len, ICMP6_TIME_EXCEEDED, TIME6_HOP_LIMIT, 0);
-    return 1;
-  }
+  if (ipv6HopLimit(p) <= 1) return icmpDrop(C.DROP_IP6_HOP_LIMIT, iface, p, len, ICMP6_TIME_EXCEEDED, TIME6_HOP_LIMIT, 0);
   // A tunnel interface of the route decision (RFC 2473 §3.1): the hop limit is the forwarded packet's.
   const t = tun6Route(dst);
   if (t >= 0) {
@@ -487,18 +474,12 @@ function ip6Forward(iface: i32, p: usize, len: i32): i32 {
     return tr;
   }
   const oif = r6NextHop(dst, -1, fwdNh);
-  if (oif < 0) {
-    count(C.DROP_NO_ROUTE);
-    ip6SendIcmpError(iface, p, len, ICMP6_DEST_UNREACH, UNREACH6_NO_ROUTE, 0);
-    return 1;
-  }
+  if (oif < 0) return icmpDrop(C.DROP_NO_ROUTE, iface, p, len, ICMP6_DEST_UNREACH, UNREACH6_NO_ROUTE, 0);
   const mtu = r6LinkMtu(oif);
   if (len > mtu) {
     // Why: RFC 2460 §5: IPv6 routers do not fragment; RFC 2463 §3.2 / RFC 1981: Packet Too Big with the
     // next link's MTU.
-    count(C.DROP_MTU);
-    ip6SendIcmpError(iface, p, len, ICMP6_PACKET_TOO_BIG, 0, <u32>mtu);
-    return 1;
+    return icmpDrop(C.DROP_MTU, iface, p, len, ICMP6_PACKET_TOO_BIG, 0, <u32>mtu);
   }
   // Why: RFC 2461 §8.2: a router forwarding a packet back out the link it came from tells an on-link
   // source of the better first hop (rate limited with the errors).
@@ -537,12 +518,6 @@ function tunnelSend(p: usize, len: i32, oifHint: i32): i32 {
   return r;
 }
 
-/** First configured interface that is up, or -1 (group destinations without an interface leave by it). */
-function firstUpIface(): i32 {
-  for (let i = 0; i < netifCount(); i++) if (netifValid(i) && netifUp(i)) return i;
-  return -1;
-}
-
 /**
  * Route and send the IPv6 packet of `len` bytes this node originates at `p` (in a packet buffer).
  * `oifHint`: the interface for link-scoped destinations (-1: the first one up). To one of our own
@@ -553,7 +528,7 @@ export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
   if (!ipv6IsMulticast(dst) && addr6Ours(dst, -1) >= 0) return ip6Local(-1, p, len, true);
   let oif: i32;
   if (ipv6IsMulticast(dst)) {
-    oif = oifHint >= 0 ? oifHint : firstUpIface();
+    oif = oifHint >= 0 ? oifHint : r6FirstUp();
     addrCopy(sendNh, dst);
   } else {
     // What the node originates for a tunnelled destination goes into the tunnel (not the tunnel's own

@@ -74,17 +74,23 @@ const TK_RA: u16 = (OWNER_ND << 8) | 3;     // tag: interface
 
 // Per-interface state (MAX_IFACES = 8): Router Solicitations sent, initial advertisements sent, the
 // link MTU an advertisement set (0: the interface's), the last advertisement's time, timer handles.
-// (One arena block on IPv6 nodes: lastRa i64[8] | rsTimer i32[8] | raTimer i32[8] | rsSent u8[8] | raSent u8[8].)
-let lastRa: usize = 0;
-let rsTimer: usize = 0;
-let raTimer: usize = 0;
-let rsSent: usize = 0;
-let rsStart: usize = 0;
-let rsBoot: usize = 0;
-let rsUnspec: usize = 0;
+// One arena block on IPv6 nodes, at `ifs`, each array indexed by interface at a constant offset
+// (Why (size): one pointer and the offsets in the loads and stores, not a global per array):
+//   lastRa i64[8] @0 | rsTimer i32[8] @64 | raTimer i32[8] @96 | rsSent u8[8] @128 | raSent u8[8] @136 |
+//   a0 a1 a2 [16] @144 | mac0 [8] @192 | addr6.ts scratch [16] @200 | rsStart i64[8] @216 (when the
+//   solicitations began) | rsBoot u8[8] @280 (they began at boot) | rsUnspec u8[8] @288 (the last went from ::)
+let ifs: usize = 0;
+const O_LAST_RA: usize = 0;
+const O_RS_TIMER: usize = 64;
+const O_RA_TIMER: usize = 96;
+const O_RS_SENT: usize = 128;
+const O_RA_SENT: usize = 136;
+const O_RS_START: usize = 216;
+const O_RS_BOOT: usize = 280;
+const O_RS_UNSPEC: usize = 288;
+const ST_SIZE: i32 = 296;
 /** How long the first solicitation waits for the link-local address (its DAD with dadTransmits 1, plus the boot delay). */
 const RS_WAIT_LL_MS: i64 = 3000;
-let raSent: usize = 0;
 
 // The message buffer: everything Neighbor Discovery sends is built here (never in a buffer the packet
 // that caused it may lie in: a solicitation is sent while the neighbour cache copies that packet).
@@ -106,25 +112,18 @@ let retrans: u32 = 1000;
  */
 export function ndInit(): bool {
   if (!cfg.ipv6Enabled()) return true;
-  const st = arenaAlloc(64 + 32 + 32 + 8 + 8 + 56 + 16 + 64 + 16);
+  const st = arenaAlloc(ST_SIZE);
   buf = arenaAlloc(<usize>(HEADROOM + ETH_HEADER_LEN + BUF_CAP));
   if (!r6Init() || buf == 0 || st == 0 || !netifA6Alloc()) return false;
-  lastRa = st; rsTimer = st + 64; raTimer = st + 96; rsSent = st + 128; raSent = st + 136;
+  ifs = st;
   a0 = st + 144; a1 = st + 160; a2 = st + 176; mac0 = st + 192;
-  memory.fill(st, 0, 296);
-  memory.fill(rsTimer, 0xff, 64);
+  memory.fill(st, 0, ST_SIZE);
+  memory.fill(st + O_RS_TIMER, 0xff, 64); // both timer arrays: no timer
   pktBuffers(buf, 1, <usize>(HEADROOM + ETH_HEADER_LEN + BUF_CAP));
   ip6RedirectWith(ndMaybeRedirect);
-  ip6RegisterIcmp(ND_RS, ndRs);
-  ip6RegisterIcmp(ND_RA, ndRa);
-  ip6RegisterIcmp(ND_NS, ndNs);
-  ip6RegisterIcmp(ND_NA, ndNa);
-  ip6RegisterIcmp(ND_REDIRECT, ndRedirect);
+  for (let t = ND_RS; t <= ND_REDIRECT; t++) ip6RegisterIcmp(t, ndInput);
   neighborSolicit6With(ndSolicit);
   addr6Init(ndDadSend, st + 200);
-  rsStart = st + 216;
-  rsBoot = st + 280;
-  rsUnspec = st + 288;
   timerOwn(OWNER_ND, ndTimer);
   netifListen(ndLink);
   baseReachableMs = <u32>cfg.reachableTimeMs;
@@ -145,17 +144,17 @@ function linkUp(iface: i32, boot: bool): void {
   addr6Start(iface, boot);
   if (isRouter()) {
     if (addr6AdvertisesOn(iface)) {
-      store<u8>(raSent + <usize>iface, 0);
+      store<u8>(ifs + <usize>iface, 0, O_RA_SENT);
       // The first advertisement follows the link-local address's DAD (its source must be usable).
       armRa(iface, nowMs() + <i64>cfg.retransTimerMs * <i64>(cfg.dadTransmits + 1) + 1);
     }
   } else {
     // Why: RFC 2461 §6.3.7: a host solicits at interface initialization, after a random delay up to
     // MAX_RTR_SOLICITATION_DELAY at boot; a link change of a moving node solicits at once (docs/decisions.md).
-    store<u8>(rsSent + <usize>iface, 0);
-    store<i64>(rsStart + (<usize>iface << 3), nowMs());
-    store<u8>(rsBoot + <usize>iface, boot ? 1 : 0);
-    store<u8>(rsUnspec + <usize>iface, 0);
+    store<u8>(ifs + <usize>iface, 0, O_RS_SENT);
+    store<i64>(ifs + (<usize>iface << 3), nowMs(), O_RS_START);
+    store<u8>(ifs + <usize>iface, boot ? 1 : 0, O_RS_BOOT);
+    store<u8>(ifs + <usize>iface, 0, O_RS_UNSPEC);
     let d: i64 = 0;
     if (boot) { random(a0, 2); d = <i64>(load<u16>(a0) % 1000); }
     armRs(iface, nowMs() + d);
@@ -172,11 +171,11 @@ function ndLink(iface: i32, up: bool): void {
 }
 
 function armRs(iface: i32, at: i64): void {
-  const h = rsTimer + (<usize>iface << 2);
+  const h = ifs + O_RS_TIMER + (<usize>iface << 2);
   store<i32>(h, stackTimerArm(load<i32>(h), TK_RS, <u32>iface, at));
 }
 function armRa(iface: i32, at: i64): void {
-  const h = raTimer + (<usize>iface << 2);
+  const h = ifs + O_RA_TIMER + (<usize>iface << 2);
   store<i32>(h, stackTimerArm(load<i32>(h), TK_RA, <u32>iface, at));
 }
 
@@ -184,8 +183,8 @@ function ndTimer(kind: u16, tag: u32, now: i64): void {
   const iface = <i32>tag;
   if (kind == TK_ADDR6) { addr6Timer(kind, tag, now); return; }
   if (kind == TK_RS) {
-    store<i32>(rsTimer + (<usize>iface << 2), -1);
-    const n = <i32>load<u8>(rsSent + <usize>iface);
+    store<i32>(ifs + (<usize>iface << 2), -1, O_RS_TIMER);
+    const n = <i32>load<u8>(ifs + <usize>iface, O_RS_SENT);
     if (!netifUp(iface) || n >= MAX_RTR_SOLICITATIONS || r6HasRouter(iface)) return;
     // Why: RFC 2461 §6.3.7 lets a solicitation come from :: (while the link-local address is still
     // tentative) or from the link-local address with our link-layer address. Some routers answer only
@@ -195,19 +194,18 @@ function ndTimer(kind: u16, tag: u32, now: i64): void {
     // if it had to go from :: the next one follows as soon as the link-local address is usable
     // instead of RTR_SOLICITATION_INTERVAL later (docs/decisions.md "IPv6").
     const ll = addr6LinkLocal(iface, a1);
-    const waited = now - load<i64>(rsStart + (<usize>iface << 3));
-    const boot = load<u8>(rsBoot + <usize>iface) != 0;
-    if (n == 0 && boot && !ll && waited < RS_WAIT_LL_MS) { armRs(iface, now + 50); return; }
-    const fromUnspec = load<u8>(rsUnspec + <usize>iface) != 0;
-    if (n > 0 && fromUnspec && !ll && waited < RS_WAIT_LL_MS) { armRs(iface, now + 50); return; }
-    store<u8>(rsUnspec + <usize>iface, ll ? 0 : 1);
+    const waited = now - load<i64>(ifs + (<usize>iface << 3), O_RS_START);
+    const boot = load<u8>(ifs + <usize>iface, O_RS_BOOT) != 0;
+    const fromUnspec = load<u8>(ifs + <usize>iface, O_RS_UNSPEC) != 0;
+    if (!ll && waited < RS_WAIT_LL_MS && (n == 0 ? boot : fromUnspec)) { armRs(iface, now + 50); return; }
+    store<u8>(ifs + <usize>iface, ll ? 0 : 1, O_RS_UNSPEC);
     sendRs(iface);
-    store<u8>(rsSent + <usize>iface, <u8>(n + 1));
+    store<u8>(ifs + <usize>iface, <u8>(n + 1), O_RS_SENT);
     armRs(iface, ll || waited >= RS_WAIT_LL_MS ? now + RTR_SOLICITATION_INTERVAL_MS : now + 50);
     return;
   }
   if (kind == TK_RA) {
-    store<i32>(raTimer + (<usize>iface << 2), -1);
+    store<i32>(ifs + (<usize>iface << 2), -1, O_RA_TIMER);
     if (!netifUp(iface) || !addr6AdvertisesOn(iface)) return;
     if (!addr6LinkLocal(iface, a0)) { armRa(iface, now + <i64>cfg.retransTimerMs); return; }
     sendRa(iface, now);
@@ -227,9 +225,9 @@ function nextRaInterval(iface: i32): i64 {
   const min = max / 3;
   random(a0, 4);
   let t = min + <i64>(load<u32>(a0) % <u32>(max - min + 1));
-  const n = load<u8>(raSent + <usize>iface);
+  const n = load<u8>(ifs + <usize>iface, O_RA_SENT);
   if (<i32>n < MAX_INITIAL_RTR_ADVERTISEMENTS) {
-    store<u8>(raSent + <usize>iface, n + 1);
+    store<u8>(ifs + <usize>iface, n + 1, O_RA_SENT);
     if (t > MAX_INITIAL_RTR_ADVERT_INTERVAL_MS) t = MAX_INITIAL_RTR_ADVERT_INTERVAL_MS;
   }
   return t;
@@ -241,15 +239,23 @@ function nextRaInterval(iface: i32): i64 {
 // @ts-ignore: decorator
 @inline function msg(): usize { return buf + <usize>(HEADROOM + ETH_HEADER_LEN + IPV6_HEADER_LEN); }
 
-/** Wrap the `n`-byte ICMPv6 message at msg() from `src` to `dstA` (hop limit 255) and send it on
- *  `iface` to the MAC at `mac` (0: the group MAC of `dstA`). */
-function sendMsg(iface: i32, n: i32, src: usize, dstA: usize, mac: usize): void {
+/** `mac` of sendMsg: route the message (through the neighbour cache) instead of sending it to a MAC. */
+const ROUTED: usize = 1;
+
+/** Wrap the `n`-byte ICMPv6 message at msg() (none when `n` <= 0: it did not fit) from `a1` to `a2`
+ *  (hop limit 255), count it as `c` and send it on `iface` to the MAC at `mac` (0: the group MAC of
+ *  `a2`; ROUTED: by ip6Send to the unicast `a2`). */
+function sendMsg(iface: i32, n: i32, c: C, mac: usize): void {
+  if (n <= 0) return;
+  count(c);
+  const src = a1, dstA = a2;
   const m = msg();
   const h = m - <usize>IPV6_HEADER_LEN;
   // Why: RFC 2461 §6.1, §7.1, §8.1: every ND message is sent with hop limit 255, so a receiver knows
   // it was not forwarded from another link.
   ipv6Emit(h, IPV6_HEADER_LEN, 0, 0, <u16>n, IPPROTO_ICMPV6, ND_HOP_LIMIT, src, dstA);
   icmp6FillChecksum(m, n, ipv6Src(h), ipv6Dst(h));
+  if (mac == ROUTED) { ip6Send(h, IPV6_HEADER_LEN + n, iface); return; }
   if (mac == 0) { macSetIpv6Multicast(mac0, dstA); mac = mac0; }
   ethSendTo(iface, mac, ETHERTYPE_IPV6, h, IPV6_HEADER_LEN + n);
 }
@@ -264,9 +270,7 @@ function ndSolicit(iface: i32, target: usize, mac: usize): void {
   addrCopy(a2, target);
   if (mac == 0) addrSetSolicitedNode(a2, target);
   const n = ndEmitNs(msg(), BUF_CAP, target, netifMac(iface));
-  if (n <= 0) return;
-  count(C.ND_TX_NS);
-  sendMsg(iface, n, a1, a2, mac);
+  sendMsg(iface, n, C.ND_TX_NS, mac);
 }
 
 /** DAD's solicitation for our tentative `target` (RFC 2462 §5.4.2): from ::, no link-layer option. */
@@ -274,9 +278,7 @@ function ndDadSend(iface: i32, target: usize): void {
   memory.fill(a1, 0, 16);
   addrSetSolicitedNode(a2, target);
   const n = ndEmitNs(msg(), BUF_CAP, target, 0);
-  if (n <= 0) return;
-  count(C.ND_TX_NS);
-  sendMsg(iface, n, a1, a2, 0);
+  sendMsg(iface, n, C.ND_TX_NS, 0);
 }
 
 function sendRs(iface: i32): void {
@@ -286,9 +288,7 @@ function sendRs(iface: i32): void {
   if (!have) memory.fill(a1, 0, 16);
   addrSetAllRouters(a2);
   const n = ndEmitRs(msg(), BUF_CAP, have ? netifMac(iface) : 0);
-  if (n <= 0) return;
-  count(C.ND_TX_RS);
-  sendMsg(iface, n, a1, a2, 0);
+  sendMsg(iface, n, C.ND_TX_RS, 0);
 }
 
 function sendRa(iface: i32, now: i64): void {
@@ -307,9 +307,8 @@ function sendRa(iface: i32, now: i64): void {
     n = nn;
   }
   if (n <= 0) return;
-  count(C.ND_TX_RA);
-  store<i64>(lastRa + (<usize>iface << 3), now);
-  sendMsg(iface, n, a1, a2, 0);
+  store<i64>(ifs + (<usize>iface << 3), now, O_LAST_RA);
+  sendMsg(iface, n, C.ND_TX_RA, 0);
 }
 
 function sendNa(iface: i32, target: usize, to: usize, flags: u8, mac: usize): void {
@@ -319,18 +318,41 @@ function sendNa(iface: i32, target: usize, to: usize, flags: u8, mac: usize): vo
   addrCopy(a2, to);
   addrCopy(a0, target);
   const n = ndEmitNa(msg(), BUF_CAP, flags, a0, netifMac(iface));
-  if (n <= 0) return;
-  count(C.ND_TX_NA);
-  sendMsg(iface, n, a1, a2, mac);
+  sendMsg(iface, n, C.ND_TX_NA, mac);
 }
 
 // ---- receiving ----------------------------------------------------------------------------------
 
-/** Validate the ND message of the packet at `p` (ICMPv6 at `off`); counts and returns false when invalid. */
-function valid(p: usize, len: i32, off: i32): bool {
-  if (ndCheck(p + <usize>off, len - off, ipv6HopLimit(p), ipv6Src(p), ipv6Dst(p)) == NdErr.OK) return true;
-  count(C.DROP_ND_INVALID);
-  return false;
+/**
+ * Every Neighbor Discovery message for this node (ICMPv6 133-137 at `off` of the packet at `p`, its
+ * checksum checked): counted, dropped when it came from the local stack (iface -1), ignored where
+ * the node's role says so, validated (RFC 2461 §6.1, §7.1, §8.1: wire/nd.ts ndCheck), then handled
+ * by its type with the message at `m`, `ml` bytes. Returns 0 used or ignored, 1 dropped.
+ */
+function ndInput(iface: i32, p: usize, len: i32, off: i32): i32 {
+  const t = load<u8>(p + <usize>off);
+  // The receive counters are ordered NS NA RS RA Redirect; the types RS RA NS NA Redirect.
+  const i = <i32>t - <i32>ND_RS;
+  count(<C>(<i32>C.ND_RX_NS + (i == 4 ? 4 : (i + 2) & 3)));
+  if (iface < 0) return t == ND_NS || t == ND_NA ? 1 : 0;
+  if (t == ND_RS) {
+    // Why: RFC 2461 §6.2.6: hosts silently discard solicitations; a router answers only on interfaces
+    // where it advertises.
+    if (!isRouter() || !addr6AdvertisesOn(iface)) return 0;
+  } else if (t != ND_NS && t != ND_NA && isRouter()) {
+    // Why: RFC 2461 §6.2.7: routers do not configure themselves from other routers' advertisements,
+    // and §8: Redirects are for hosts.
+    return 0;
+  }
+  if (ndCheck(p + <usize>off, len - off, ipv6HopLimit(p), ipv6Src(p), ipv6Dst(p)) != NdErr.OK) { count(C.DROP_ND_INVALID); return 1; }
+  const m = p + <usize>off;
+  const ml = len - off;
+  if (t == ND_NS) ndNs(iface, p, m, ml);
+  else if (t == ND_NA) ndNa(iface, p, m, ml);
+  else if (t == ND_RS) ndRs(iface, p, m, ml);
+  else if (t == ND_RA) ndRa(iface, p, m, ml);
+  else return ndRedirect(iface, p, m, ml);
+  return 0;
 }
 
 /** The Ethernet source of the frame holding the received packet at `p` (the rx buffer keeps it at p-8). */
@@ -344,11 +366,15 @@ function fromSelf(iface: i32, p: usize): bool {
   return load<u32>(s) == load<u32>(me) && load<u16>(s, 4) == load<u16>(me, 4);
 }
 
-function ndNs(iface: i32, p: usize, len: i32, off: i32): i32 {
-  count(C.ND_RX_NS);
-  if (iface < 0 || !valid(p, len, off)) return 1;
-  const m = p + <usize>off;
-  const ml = len - off;
+/** The link-layer address option `type` of the message at `m` (`ml` bytes), if any, makes or
+ *  updates the neighbour entry of `who` on `iface` (STALE). Returns the MAC (0: none). */
+function learnLla(iface: i32, who: usize, m: usize, ml: i32, type: u8): usize {
+  const lla = ndOptLla(m, ml, type);
+  if (lla != 0) neighborSeen6(iface, who, lla, true);
+  return lla;
+}
+
+function ndNs(iface: i32, p: usize, m: usize, ml: i32): void {
   const target = m + <usize>ND_TARGET;
   const src = ipv6Src(p);
   const unspec = addrIsUnspecified(src);
@@ -358,39 +384,34 @@ function ndNs(iface: i32, p: usize, len: i32, off: i32): i32 {
     // the address is a duplicate. From a unicast source it is resolution by a node that will learn
     // otherwise; ignored.
     if (unspec && !fromSelf(iface, p)) addr6DadConflict(iface, target);
-    return 0;
+    return;
   }
   let proxy = false;
   if (st == 0 || st == A6_DUPLICATE) {
     // Why: RFC 2461 §7.2.3: only a target that is ours (or one we proxy for) is answered.
-    if (!proxyCheckAddr(iface, target)) return 0;
+    if (!proxyCheckAddr(iface, target)) return;
     proxy = true;
   }
-  // Why: RFC 2461 §7.2.3: the solicitor's link-layer address creates or updates a STALE entry.
-  const slla = ndOptLla(m, ml, ND_OPT_SLLA);
-  if (!unspec && slla != 0) neighborSeen6(iface, src, slla, true);
+  // Why: RFC 2461 §7.2.3: the solicitor's link-layer address creates or updates a STALE entry (a
+  // solicitation from :: carries none: ndCheck).
+  const slla = learnLla(iface, src, m, ml, ND_OPT_SLLA);
   // Why: RFC 2461 §7.2.4: Solicited set unless the solicitation came from :: (then to all-nodes),
   // Override set except for a proxy answer (§7.2.8: a proxy must not override the owner), Router
   // for a router.
   let flags: u8 = (unspec ? 0 : NA_FLAG_SOLICITED) | (proxy ? 0 : NA_FLAG_OVERRIDE) | (isRouter() ? NA_FLAG_ROUTER : 0);
   if (unspec) { addrSetAllNodes(a2); sendNa(iface, target, a2, flags, 0); }
   else { memory.copy(mac0, frameSrc(p), 6); sendNa(iface, target, src, flags, slla != 0 ? slla : mac0); }
-  return 0;
 }
 
-function ndNa(iface: i32, p: usize, len: i32, off: i32): i32 {
-  count(C.ND_RX_NA);
-  if (iface < 0 || !valid(p, len, off)) return 1;
-  const m = p + <usize>off;
-  const ml = len - off;
+function ndNa(iface: i32, p: usize, m: usize, ml: i32): void {
   const target = m + <usize>ND_TARGET;
   const st = addr6State(iface, target);
   if (st == A6_TENTATIVE) {
     // Why: RFC 2462 §5.4.4: an advertisement for a tentative address: it is in use elsewhere.
     if (!fromSelf(iface, p)) addr6DadConflict(iface, target);
-    return 0;
+    return;
   }
-  if (st != 0 && st != A6_DUPLICATE) { count(C.ND_ADDR_CONFLICT); return 0; }
+  if (st != 0 && st != A6_DUPLICATE) { count(C.ND_ADDR_CONFLICT); return; }
   const flags = load<u8>(m, NA_FLAGS);
   neighborAdvert6(iface, target, ndOptLla(m, ml, ND_OPT_TLLA), (flags & NA_FLAG_SOLICITED) != 0, (flags & NA_FLAG_OVERRIDE) != 0);
   // Why: RFC 2461 §7.2.5: a router that now says it is not one leaves the default router list.
@@ -398,38 +419,23 @@ function ndNa(iface: i32, p: usize, len: i32, off: i32): i32 {
     const r = r6RouterFind(iface, target);
     if (r >= 0) r6RouterDrop(r);
   }
-  return 0;
 }
 
-function ndRs(iface: i32, p: usize, len: i32, off: i32): i32 {
-  count(C.ND_RX_RS);
-  // Why: RFC 2461 §6.2.6: hosts silently discard solicitations; a router answers only on interfaces
-  // where it advertises.
-  if (iface < 0 || !isRouter() || !addr6AdvertisesOn(iface)) return 0;
-  if (!valid(p, len, off)) return 1;
-  const src = ipv6Src(p);
-  const slla = ndOptLla(p + <usize>off, len - off, ND_OPT_SLLA);
-  if (!addrIsUnspecified(src) && slla != 0) neighborSeen6(iface, src, slla, true);
+function ndRs(iface: i32, p: usize, m: usize, ml: i32): void {
+  // (One from :: carries no source link-layer option: ndCheck.)
+  learnLla(iface, ipv6Src(p), m, ml, ND_OPT_SLLA);
   // Why: RFC 2461 §6.2.6: the solicited advertisement goes to all-nodes, no sooner than
   // MIN_DELAY_BETWEEN_RAS after the previous multicast one (at once when that allows: the random
   // 0..MAX_RA_DELAY_TIME wait only spreads answers of several routers, docs/decisions.md "IPv6").
   const now = nowMs();
   const minGap = min(MIN_DELAY_BETWEEN_RAS_MS, <i64>cfg.raIntervalMs / 3);
-  const last = load<i64>(lastRa + (<usize>iface << 3));
+  const last = load<i64>(ifs + (<usize>iface << 3), O_LAST_RA);
   armRa(iface, last + minGap > now ? last + minGap : now);
-  return 0;
 }
 
-function ndRa(iface: i32, p: usize, len: i32, off: i32): i32 {
-  count(C.ND_RX_RA);
-  // Why: RFC 2461 §6.2.7: routers do not configure themselves from other routers' advertisements.
-  if (iface < 0 || isRouter()) return 0;
-  if (!valid(p, len, off)) return 1;
-  const m = p + <usize>off;
-  const ml = len - off;
+function ndRa(iface: i32, p: usize, m: usize, ml: i32): void {
   const src = ipv6Src(p);
-  const slla = ndOptLla(m, ml, ND_OPT_SLLA);
-  if (slla != 0) neighborSeen6(iface, src, slla, true);
+  learnLla(iface, src, m, ml, ND_OPT_SLLA);
   // Why: RFC 2461 §6.3.4: non-zero CurHopLimit, Reachable Time and Retrans Timer replace ours.
   const chl = load<u8>(m, RA_CUR_HOP_LIMIT);
   if (chl != 0) ip6SetHopLimit(chl);
@@ -450,8 +456,7 @@ function ndRa(iface: i32, p: usize, len: i32, off: i32): i32 {
     onPrefix(iface, q, <i32>load<u8>(q, 1) << 3);
   }
   // An answer came: no more solicitations on this link.
-  store<u8>(rsSent + <usize>iface, <u8>MAX_RTR_SOLICITATIONS);
-  return 0;
+  store<u8>(ifs + <usize>iface, <u8>MAX_RTR_SOLICITATIONS, O_RS_SENT);
 }
 
 /** A Prefix Information option at `q` (`bytes` long) of a valid advertisement on `iface`. */
@@ -474,11 +479,7 @@ function onPrefix(iface: i32, q: usize, bytes: i32): void {
   }
 }
 
-function ndRedirect(iface: i32, p: usize, len: i32, off: i32): i32 {
-  count(C.ND_RX_REDIRECT);
-  if (iface < 0 || isRouter()) return 0;
-  if (!valid(p, len, off)) return 1;
-  const m = p + <usize>off;
+function ndRedirect(iface: i32, p: usize, m: usize, ml: i32): i32 {
   const target = m + <usize>ND_TARGET;
   const dest = m + <usize>ND_REDIR_DEST;
   // Why: RFC 2461 §8.1: only the router currently used as first hop for the destination may redirect.
@@ -486,8 +487,7 @@ function ndRedirect(iface: i32, p: usize, len: i32, off: i32): i32 {
   if (oif != iface || !addrEqual(a0, ipv6Src(p))) { count(C.DROP_ND_REDIRECT); return 1; }
   r6DestSet(dest, target, iface, DF_REDIRECT, 0);
   // Why: RFC 2461 §8.3: a target link-layer option creates or updates the target's entry (STALE).
-  const tlla = ndOptLla(m, len - off, ND_OPT_TLLA);
-  if (tlla != 0) neighborSeen6(iface, target, tlla, true);
+  learnLla(iface, target, m, ml, ND_OPT_TLLA);
   return 0;
 }
 
@@ -501,21 +501,8 @@ function ndMaybeRedirect(iface: i32, p: usize, len: i32, next: usize): void {
   const src = ipv6Src(p);
   if (!addr6OnLink(iface, src)) return;
   if (!addr6LinkLocal(iface, a1)) return;
-  const m = msg();
-  const n = ndEmitRedirect(m, BUF_CAP, next, ipv6Dst(p), 0, p, len);
-  if (n <= 0) return;
   addrCopy(a2, src);
-  count(C.ND_TX_REDIRECT);
-  sendMsgRouted(iface, n, a1, a2);
-}
-
-/** Send the `n`-byte message at msg() to the unicast `to` on `iface` through the neighbour cache. */
-function sendMsgRouted(iface: i32, n: i32, src: usize, to: usize): void {
-  const m = msg();
-  const h = m - <usize>IPV6_HEADER_LEN;
-  ipv6Emit(h, IPV6_HEADER_LEN, 0, 0, <u16>n, IPPROTO_ICMPV6, ND_HOP_LIMIT, src, to);
-  icmp6FillChecksum(m, n, ipv6Src(h), ipv6Dst(h));
-  ip6Send(h, IPV6_HEADER_LEN + n, iface);
+  sendMsg(iface, ndEmitRedirect(msg(), BUF_CAP, next, ipv6Dst(p), 0, p, len), C.ND_TX_REDIRECT, ROUTED);
 }
 
 /** ReachableTime: a random value in [0.5, 1.5] × BaseReachableTime (RFC 2461 §6.3.2); a non-zero

@@ -32,12 +32,17 @@ const PMTU_AGE_MS: i64 = 600000;
 /** Timer kind of the lists' expiry (owner OWNER_ND, stack/nd.ts dispatches it here). */
 export const TK_LISTS: u16 = (OWNER_ND << 8) | 4;
 
-// Default router list (stride 32): addr[16] @0 | iface u8 @16 | used u8 @17 | pad[6] | expiresMs i64 @24
+// The default router list and the prefix list, one array of entries (stride 32), routers first:
+//   addr or prefix[16] @0 | iface u8 @16 | used u8 @17 | prefixLen u8 @18 (prefixes) | pad[5] | expiresMs i64 @24
+// Why (size): one layout lets link-down, expiry and the timer walk both lists in one loop.
 const MAX_ROUTERS: i32 = 4;
-let routers: usize = 0;
-// Prefix list (stride 32): prefix[16] @0 | prefixLen u8 @16 | iface u8 @17 | used u8 @18 | pad[5] | expiresMs i64 @24
 const MAX_PREFIXES: i32 = 8;
-let prefixes: usize = 0;
+const LIST_N: i32 = MAX_ROUTERS + MAX_PREFIXES;
+const E_IFACE: usize = 16;
+const E_USED: usize = 17;
+const E_PLEN: usize = 18;
+const E_EXP: usize = 24;
+let routers: usize = 0;
 // Destination cache (stride 48, arena): dest[16] @0 | nextHop[16] @16 | pmtu u16 @32 | iface u8 @34 |
 // flags u8 @35 (1 redirect, 2 path MTU) | pad[4] | setAtMs i64 @40
 const DEST_ENTRIES: i32 = 16;
@@ -62,7 +67,7 @@ let memoNh: usize = 0;
 // @ts-ignore: decorator
 @inline function rtr(i: i32): usize { return routers + <usize>i * 32; }
 // @ts-ignore: decorator
-@inline function pfx(i: i32): usize { return prefixes + <usize>i * 32; }
+@inline function pfx(i: i32): usize { return routers + <usize>(MAX_ROUTERS + i) * 32; }
 // @ts-ignore: decorator
 @inline function dst(i: i32): usize { return dests + <usize>i * 48; }
 
@@ -76,8 +81,7 @@ export function r6Init(): bool {
   if (b == 0) { dests = 0; return false; }
   memory.fill(b, 0, n);
   routers = b;
-  prefixes = routers + <usize>MAX_ROUTERS * 32;
-  dests = prefixes + <usize>MAX_PREFIXES * 32;
+  dests = routers + <usize>LIST_N * 32;
   linkMtu = dests + <usize>DEST_ENTRIES * 48;
   memoDst = linkMtu + 16;
   memoNh = memoDst + 16;
@@ -92,8 +96,7 @@ export function r6Generation(): u32 { return listGen; }
 /** The link of `iface` went down: forget the routers, prefixes, destinations and MTU learnt on it. */
 export function r6LinkDown(iface: i32): void {
   listGen++;
-  for (let i = 0; i < MAX_ROUTERS; i++) if (load<u8>(rtr(i), 17) != 0 && <i32>load<u8>(rtr(i), 16) == iface) r6RouterDrop(i);
-  for (let i = 0; i < MAX_PREFIXES; i++) if (load<u8>(pfx(i), 18) != 0 && <i32>load<u8>(pfx(i), 17) == iface) store<u8>(pfx(i), 0, 18);
+  for (let i = 0; i < LIST_N; i++) if (load<u8>(rtr(i), E_USED) != 0 && <i32>load<u8>(rtr(i), E_IFACE) == iface) r6RouterDrop(i);
   if (dests != 0) for (let i = 0; i < DEST_ENTRIES; i++) if (load<u8>(dst(i), D_FLAGS) != 0 && <i32>load<u8>(dst(i), D_IFACE) == iface) store<u8>(dst(i), 0, D_FLAGS);
   store<u16>(linkMtu + (<usize>iface << 1), 0);
 }
@@ -107,7 +110,7 @@ export function r6Timer(now: i64): void { listTimer = -1; expireLists(now); }
 
 function emitRouter(i: i32, lifetime: u32): void {
   const b = evBuf();
-  store<u8>(b, load<u8>(rtr(i), 16));
+  store<u8>(b, load<u8>(rtr(i), E_IFACE));
   store<u8>(b, lifetime != 0 ? 1 : 0, 1);
   store<u16>(b, <u16>min<u32>(lifetime, 0xffff), 2);
   addrCopy(b + 4, rtr(i));
@@ -117,15 +120,16 @@ function emitRouter(i: i32, lifetime: u32): void {
 export function r6RouterFind(iface: i32, a: usize): i32 {
   for (let i = 0; i < MAX_ROUTERS; i++) {
     const r = rtr(i);
-    if (load<u8>(r, 17) != 0 && <i32>load<u8>(r, 16) == iface && addrEqual(r, a)) return i;
+    if (load<u8>(r, E_USED) != 0 && <i32>load<u8>(r, E_IFACE) == iface && addrEqual(r, a)) return i;
   }
   return -1;
 }
 
+/** Remove entry `i` of the lists: a default router (the event says so) or, past MAX_ROUTERS, a prefix. */
 export function r6RouterDrop(i: i32): void {
-  store<u8>(rtr(i), 0, 17);
+  store<u8>(rtr(i), 0, E_USED);
   listGen++;
-  emitRouter(i, 0);
+  if (i < MAX_ROUTERS) emitRouter(i, 0);
 }
 
 /** RFC 2461 §6.3.4: add, refresh or (lifetime 0) remove the default router `a` on `iface`. */
@@ -134,50 +138,49 @@ export function r6RouterUpdate(iface: i32, a: usize, lifetime: u32): void {
   if (lifetime == 0) { if (i >= 0) r6RouterDrop(i); return; }
   const fresh = i < 0;
   if (fresh) {
-    for (let k = 0; k < MAX_ROUTERS && i < 0; k++) if (load<u8>(rtr(k), 17) == 0) i = k;
+    for (let k = 0; k < MAX_ROUTERS && i < 0; k++) if (load<u8>(rtr(k), E_USED) == 0) i = k;
     // Why: a full list keeps the routers it has (RFC 2461 §6.3.4 lets a host bound the list).
     if (i < 0) { count(C.DROP_ND_ROUTERS_FULL); return; }
     addrCopy(rtr(i), a);
-    store<u8>(rtr(i), <u8>iface, 16);
-    store<u8>(rtr(i), 1, 17);
+    store<u8>(rtr(i), <u8>iface, E_IFACE);
+    store<u8>(rtr(i), 1, E_USED);
   }
-  store<i64>(rtr(i), nowMs() + <i64>lifetime * 1000, 24);
+  store<i64>(rtr(i), nowMs() + <i64>lifetime * 1000, E_EXP);
   if (fresh) emitRouter(i, lifetime);
   armLists();
 }
 
 /** True when `iface` has a default router (no more solicitations needed). */
 export function r6HasRouter(iface: i32): bool {
-  for (let i = 0; i < MAX_ROUTERS; i++) if (load<u8>(rtr(i), 17) != 0 && <i32>load<u8>(rtr(i), 16) == iface) return true;
+  for (let i = 0; i < MAX_ROUTERS; i++) if (load<u8>(rtr(i), E_USED) != 0 && <i32>load<u8>(rtr(i), E_IFACE) == iface) return true;
   return false;
 }
 
 /** RFC 2461 §6.3.4: add, refresh or (valid 0) remove the on-link prefix. */
 export function r6PrefixUpdate(iface: i32, pre: usize, plen: i32, valid: u32): void {
-  let free = -1;
+  let free: usize = 0;
+  let e: usize = 0;
   for (let i = 0; i < MAX_PREFIXES; i++) {
-    const e = pfx(i);
-    if (load<u8>(e, 18) == 0) { if (free < 0) free = i; continue; }
-    if (<i32>load<u8>(e, 17) == iface && <i32>load<u8>(e, 16) == plen && addrPrefixMatch(e, pre, plen)) {
-      if (valid == 0) { store<u8>(e, 0, 18); listGen++; return; }
-      store<i64>(e, valid == 0xffffffff ? i64.MAX_VALUE : nowMs() + <i64>valid * 1000, 24);
-      armLists();
-      return;
-    }
+    const x = pfx(i);
+    if (load<u8>(x, E_USED) == 0) { if (free == 0) free = x; continue; }
+    if (<i32>load<u8>(x, E_IFACE) == iface && <i32>load<u8>(x, E_PLEN) == plen && addrPrefixMatch(x, pre, plen)) { e = x; break; }
   }
-  if (valid == 0 || free < 0) { if (valid != 0) count(C.DROP_RA_PREFIX); return; }
-  const e = pfx(free);
-  addrCopy(e, pre);
-  store<u8>(e, <u8>plen, 16);
-  store<u8>(e, <u8>iface, 17);
-  store<u8>(e, 1, 18);
-  store<i64>(e, valid == 0xffffffff ? i64.MAX_VALUE : nowMs() + <i64>valid * 1000, 24);
+  if (e != 0 && valid == 0) { store<u8>(e, 0, E_USED); listGen++; return; }
+  if (e == 0) {
+    if (valid == 0) return;
+    if (free == 0) { count(C.DROP_RA_PREFIX); return; }
+    e = free;
+    addrCopy(e, pre);
+    store<u8>(e, <u8>plen, E_PLEN);
+    store<u8>(e, <u8>iface, E_IFACE);
+    store<u8>(e, 1, E_USED);
+  }
+  store<i64>(e, valid == 0xffffffff ? i64.MAX_VALUE : nowMs() + <i64>valid * 1000, E_EXP);
   armLists();
 }
 
 function expireLists(now: i64): void {
-  for (let i = 0; i < MAX_ROUTERS; i++) if (load<u8>(rtr(i), 17) != 0 && load<i64>(rtr(i), 24) <= now) r6RouterDrop(i);
-  for (let i = 0; i < MAX_PREFIXES; i++) if (load<u8>(pfx(i), 18) != 0 && load<i64>(pfx(i), 24) <= now) store<u8>(pfx(i), 0, 18);
+  for (let i = 0; i < LIST_N; i++) if (load<u8>(rtr(i), E_USED) != 0 && load<i64>(rtr(i), E_EXP) <= now) r6RouterDrop(i);
   for (let i = 0; i < DEST_ENTRIES; i++) {
     const d = dst(i);
     if ((load<u8>(d, D_FLAGS) & DF_PMTU) != 0 && load<i64>(d, D_SET) + PMTU_AGE_MS <= now) {
@@ -191,8 +194,7 @@ function expireLists(now: i64): void {
 function armLists(): void {
   listGen++; // every change of the lists comes through here (or bumps it itself): the next-hop memo is stale
   let d = i64.MAX_VALUE;
-  for (let i = 0; i < MAX_ROUTERS; i++) if (load<u8>(rtr(i), 17) != 0) d = min(d, load<i64>(rtr(i), 24));
-  for (let i = 0; i < MAX_PREFIXES; i++) if (load<u8>(pfx(i), 18) != 0) d = min(d, load<i64>(pfx(i), 24));
+  for (let i = 0; i < LIST_N; i++) if (load<u8>(rtr(i), E_USED) != 0) d = min(d, load<i64>(rtr(i), E_EXP));
   for (let i = 0; i < DEST_ENTRIES; i++) if ((load<u8>(dst(i), D_FLAGS) & DF_PMTU) != 0) d = min(d, load<i64>(dst(i), D_SET) + PMTU_AGE_MS);
   listTimer = stackTimerArm(listTimer, TK_LISTS, 0, d);
 }
@@ -251,7 +253,8 @@ export function r6PathMtu(a: usize, iface: i32): i32 {
   return min(m, <i32>load<u16>(dst(i), D_PMTU));
 }
 
-function firstIface(): i32 {
+/** The first configured interface that is up, or -1 (group destinations without an interface leave by it). */
+export function r6FirstUp(): i32 {
   for (let i = 0; i < netifCount(); i++) if (netifValid(i) && netifUp(i)) return i;
   return -1;
 }
@@ -263,7 +266,7 @@ function firstIface(): i32 {
 export function r6NextHop(a: usize, hint: i32, nhOut: usize): i32 {
   if (addrIsLinkLocal6(a) || ipv6IsMulticast(a)) {
     addrCopy(nhOut, a);
-    return hint >= 0 ? hint : firstIface();
+    return hint >= 0 ? hint : r6FirstUp();
   }
   // Why (speed): packets in a row mostly go to one destination: its answer is kept while nothing it
   // depends on changed (the lists here, routes and interface addresses, the neighbour cache whose
@@ -287,8 +290,8 @@ function nextHopSlow(a: usize, nhOut: usize): i32 {
   }
   for (let i = 0; i < MAX_PREFIXES; i++) {
     const e = pfx(i);
-    const ifc = <i32>load<u8>(e, 17);
-    if (load<u8>(e, 18) != 0 && netifUp(ifc) && addrPrefixMatch(e, a, <i32>load<u8>(e, 16))) { addrCopy(nhOut, a); return ifc; }
+    const ifc = <i32>load<u8>(e, E_IFACE);
+    if (load<u8>(e, E_USED) != 0 && netifUp(ifc) && addrPrefixMatch(e, a, <i32>load<u8>(e, E_PLEN))) { addrCopy(nhOut, a); return ifc; }
   }
   const r = routeLookup6(a, nhOut);
   if (r >= 0) return r;
@@ -297,13 +300,13 @@ function nextHopSlow(a: usize, nhOut: usize): i32 {
   let any = -1;
   for (let i = 0; i < MAX_ROUTERS; i++) {
     const e = rtr(i);
-    if (load<u8>(e, 17) == 0 || !netifUp(<i32>load<u8>(e, 16))) continue;
-    const st = neighborState(<i32>load<u8>(e, 16), e);
-    if (st != NEIGH_INCOMPLETE && st != NEIGH_FREE) { addrCopy(nhOut, e); return <i32>load<u8>(e, 16); }
+    if (load<u8>(e, E_USED) == 0 || !netifUp(<i32>load<u8>(e, E_IFACE))) continue;
+    const st = neighborState(<i32>load<u8>(e, E_IFACE), e);
+    if (st != NEIGH_INCOMPLETE && st != NEIGH_FREE) { addrCopy(nhOut, e); return <i32>load<u8>(e, E_IFACE); }
     if (any < 0) any = i;
   }
   if (any < 0) return -1;
   addrCopy(nhOut, rtr(any));
-  return <i32>load<u8>(rtr(any), 16);
+  return <i32>load<u8>(rtr(any), E_IFACE);
 }
 

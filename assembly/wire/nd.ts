@@ -19,6 +19,7 @@
 // [p, p + len). Checksums are the caller's (wire/icmpv6.ts), over the IPv6 pseudo-header.
 
 import { swap16, swap32 } from "./bytes";
+import { addrIsMulticast6, addrIsLinkLocal6, addrIsSolicitedNode } from "./addr";
 
 export const ND_RS: u8 = 133;
 export const ND_RA: u8 = 134;
@@ -73,33 +74,32 @@ export const enum NdErr {
 
 /** Length of the fixed part of ND message `type` (0 for other types). */
 export function ndFixedLen(type: u8): i32 {
-  if (type == ND_RS) return ND_RS_LEN;
-  if (type == ND_RA) return ND_RA_LEN;
-  if (type == ND_NS) return ND_NS_LEN;
-  if (type == ND_NA) return ND_NA_LEN;
-  if (type == ND_REDIRECT) return ND_REDIRECT_LEN;
-  return 0;
+  // Why (size): a table, not a chain: the lengths of RS RA NS NA Redirect (types 133-137) in 8-octet
+  // units, one nibble each from the lowest (ND_RS_LEN .. ND_REDIRECT_LEN: 1 2 3 3 5).
+  const i = <u32>type - <u32>ND_RS;
+  return i < 5 ? <i32>((<u32>0x53321 >> (i << 2)) & 0xf) << 3 : 0;
 }
 
 function isUnspecified(a: usize): bool { return load<u64>(a) == 0 && load<u64>(a, 8) == 0; }
-function isMulticast(a: usize): bool { return load<u8>(a) == 0xff; }
-function isLinkLocal(a: usize): bool { return load<u8>(a) == 0xfe && (load<u8>(a, 1) & 0xc0) == 0x80; }
-function isSolicitedNode(a: usize): bool {
-  // ff02::1:ff00:0/104
-  return load<u16>(a) == 0x02ff && load<u64>(a, 2) == 0 && load<u16>(a, 10) == 0x0100 && load<u8>(a, 12) == 0xff;
-}
 
-/** True when the options in [p + from, p + len) are well-formed: each at least 8 bytes (length > 0), none past the end. */
-function optionsOk(p: usize, len: i32, from: i32): bool {
-  let o = from;
+/**
+ * Walk the options after the fixed part of the message at `p` (`len` bytes): the offset of the first
+ * of `type` (256: none matches), -1 at a clean end, -2 at a malformed option or message. Why: RFC
+ * 2461 §4.6: each option is at least 8 bytes (length in units of 8 octets, 0 invalid) and none runs
+ * past the end; the message is discarded otherwise. Why (size): one walker for the check and the search.
+ */
+function optWalk(p: usize, len: i32, type: i32): i32 {
+  if (len < 1) return -2;
+  let o = ndFixedLen(load<u8>(p));
+  if (o == 0) return -2;
   while (o < len) {
-    // Why: RFC 2461 §4.6: the length is in units of 8 octets; 0 is invalid and the message is discarded.
-    if (o + 2 > len) return false;
+    if (o + 2 > len) return -2;
     const l = <i32>load<u8>(p + <usize>o, 1);
-    if (l == 0 || o + (l << 3) > len) return false;
+    if (l == 0 || o + (l << 3) > len) return -2;
+    if (<i32>load<u8>(p + <usize>o) == type) return o;
     o += l << 3;
   }
-  return true;
+  return -1;
 }
 
 /**
@@ -115,48 +115,37 @@ export function ndCheck(p: usize, len: i32, hopLimit: u8, src: usize, dst: usize
   if (hopLimit != ND_HOP_LIMIT) return NdErr.BAD_HOP_LIMIT;
   if (load<u8>(p, 1) != 0) return NdErr.BAD_CODE;
   if (len < fixed) return NdErr.TRUNCATED;
-  if (!optionsOk(p, len, fixed)) return NdErr.BAD_OPTION;
+  if (optWalk(p, len, 256) != -1) return NdErr.BAD_OPTION;
   const unspec = isUnspecified(src);
   if (t == ND_RS) {
     // Why: §6.1.1: from the unspecified address, no source link-layer option.
     if (unspec && ndOptFind(p, len, ND_OPT_SLLA) >= 0) return NdErr.BAD_OPTION;
   } else if (t == ND_RA) {
     // Why: §6.1.2: a router advertises from its link-local address.
-    if (!isLinkLocal(src)) return NdErr.BAD_SOURCE;
+    if (!addrIsLinkLocal6(src)) return NdErr.BAD_SOURCE;
   } else if (t == ND_NS) {
     // Why: §7.1.1: the target is not multicast; from :: (DAD) only to a solicited-node group and
     // without a source link-layer option.
-    if (isMulticast(p + ND_TARGET)) return NdErr.BAD_TARGET;
-    if (unspec && (!isSolicitedNode(dst) || ndOptFind(p, len, ND_OPT_SLLA) >= 0)) return NdErr.BAD_DEST;
+    if (addrIsMulticast6(p + ND_TARGET)) return NdErr.BAD_TARGET;
+    if (unspec && (!addrIsSolicitedNode(dst) || ndOptFind(p, len, ND_OPT_SLLA) >= 0)) return NdErr.BAD_DEST;
   } else if (t == ND_NA) {
     // Why: §7.1.2: the target is not multicast; to a multicast destination Solicited is clear.
-    if (isMulticast(p + ND_TARGET)) return NdErr.BAD_TARGET;
-    if (isMulticast(dst) && (load<u8>(p, NA_FLAGS) & NA_FLAG_SOLICITED) != 0) return NdErr.BAD_FLAGS;
+    if (addrIsMulticast6(p + ND_TARGET)) return NdErr.BAD_TARGET;
+    if (addrIsMulticast6(dst) && (load<u8>(p, NA_FLAGS) & NA_FLAG_SOLICITED) != 0) return NdErr.BAD_FLAGS;
   } else {
     // Why: §8.1: from a link-local address; the destination not multicast; the target link-local
     // (a better router) or the destination itself (it is on-link).
-    if (!isLinkLocal(src)) return NdErr.BAD_SOURCE;
-    if (isMulticast(p + ND_REDIR_DEST)) return NdErr.BAD_DEST;
+    if (!addrIsLinkLocal6(src)) return NdErr.BAD_SOURCE;
+    if (addrIsMulticast6(p + ND_REDIR_DEST)) return NdErr.BAD_DEST;
     const tg = p + ND_TARGET;
     const d = p + ND_REDIR_DEST;
-    if (!isLinkLocal(tg) && !(load<u64>(tg) == load<u64>(d) && load<u64>(tg, 8) == load<u64>(d, 8))) return NdErr.BAD_TARGET;
+    if (!addrIsLinkLocal6(tg) && !(load<u64>(tg) == load<u64>(d) && load<u64>(tg, 8) == load<u64>(d, 8))) return NdErr.BAD_TARGET;
   }
   return NdErr.OK;
 }
 
 /** Offset of the first option of `type` after the fixed part, or -1 (safe on any bytes). */
-export function ndOptFind(p: usize, len: i32, type: u8): i32 {
-  if (len < 1) return -1;
-  let o = ndFixedLen(load<u8>(p));
-  if (o == 0) return -1;
-  while (o + 2 <= len) {
-    const l = <i32>load<u8>(p + <usize>o, 1);
-    if (l == 0 || o + (l << 3) > len) return -1;
-    if (load<u8>(p + <usize>o) == type) return o;
-    o += l << 3;
-  }
-  return -1;
-}
+export function ndOptFind(p: usize, len: i32, type: u8): i32 { return max(optWalk(p, len, <i32>type), -1); }
 
 /** Offset of the option after the one at `o`, or -1 at the end or on a bad option. */
 export function ndOptNext(p: usize, len: i32, o: i32): i32 {
@@ -199,63 +188,54 @@ function llaEmit(q: usize, type: u8, mac: usize): void {
   memory.copy(q + 2, mac, 6);
 }
 
-/** Type, code 0, checksum 0 and the zeroed fixed part of `fixed` bytes. */
-function head(p: usize, type: u8, fixed: i32): void {
+/**
+ * The common part of every message: type `type`, code 0, checksum 0, the fixed part zeroed with
+ * `target` (0: none) at ND_TARGET, then a link-layer address option `llaType` with the MAC at `lla`
+ * (0: none). Returns the length so far, 0 if `cap` is short. Why (size): one emitter for the five.
+ */
+function emitBase(p: usize, cap: i32, type: u8, target: usize, llaType: u8, lla: usize): i32 {
+  const fixed = ndFixedLen(type);
+  const n = fixed + (lla != 0 ? 8 : 0);
+  if (cap < n) return 0;
   memory.fill(p, 0, <usize>fixed);
   store<u8>(p, type);
+  if (target != 0) memory.copy(p + ND_TARGET, target, 16);
+  if (lla != 0) llaEmit(p + <usize>fixed, llaType, lla);
+  return n;
 }
 
 /** Router Solicitation with an optional source link-layer address (`slla` 0: none). Returns its length, 0 if `cap` is short. */
-export function ndEmitRs(p: usize, cap: i32, slla: usize): i32 {
-  const n = ND_RS_LEN + (slla != 0 ? 8 : 0);
-  if (cap < n) return 0;
-  head(p, ND_RS, ND_RS_LEN);
-  if (slla != 0) llaEmit(p + <usize>ND_RS_LEN, ND_OPT_SLLA, slla);
-  return n;
-}
+export function ndEmitRs(p: usize, cap: i32, slla: usize): i32 { return emitBase(p, cap, ND_RS, 0, ND_OPT_SLLA, slla); }
 
 /** Neighbor Solicitation for `target` with an optional source link-layer address. */
-export function ndEmitNs(p: usize, cap: i32, target: usize, slla: usize): i32 {
-  const n = ND_NS_LEN + (slla != 0 ? 8 : 0);
-  if (cap < n) return 0;
-  head(p, ND_NS, 8);
-  memory.copy(p + ND_TARGET, target, 16);
-  if (slla != 0) llaEmit(p + <usize>ND_NS_LEN, ND_OPT_SLLA, slla);
-  return n;
-}
+export function ndEmitNs(p: usize, cap: i32, target: usize, slla: usize): i32 { return emitBase(p, cap, ND_NS, target, ND_OPT_SLLA, slla); }
 
 /** Neighbor Advertisement for `target` with R/S/O `flags` and an optional target link-layer address. */
 export function ndEmitNa(p: usize, cap: i32, flags: u8, target: usize, tlla: usize): i32 {
-  const n = ND_NA_LEN + (tlla != 0 ? 8 : 0);
-  if (cap < n) return 0;
-  head(p, ND_NA, 8);
-  store<u8>(p, flags & (NA_FLAG_ROUTER | NA_FLAG_SOLICITED | NA_FLAG_OVERRIDE), NA_FLAGS);
-  memory.copy(p + ND_TARGET, target, 16);
-  if (tlla != 0) llaEmit(p + <usize>ND_NA_LEN, ND_OPT_TLLA, tlla);
+  const n = emitBase(p, cap, ND_NA, target, ND_OPT_TLLA, tlla);
+  if (n != 0) store<u8>(p, flags & (NA_FLAG_ROUTER | NA_FLAG_SOLICITED | NA_FLAG_OVERRIDE), NA_FLAGS);
   return n;
 }
 
 /** Router Advertisement with an optional source link-layer address and MTU option (`mtu` 0: none). */
 export function ndEmitRa(p: usize, cap: i32, curHopLimit: u8, flags: u8, routerLifetime: u16, reachableMs: u32,
   retransMs: u32, slla: usize, mtu: u32): i32 {
-  const n = ND_RA_LEN + (slla != 0 ? 8 : 0) + (mtu != 0 ? 8 : 0);
-  if (cap < n) return 0;
-  head(p, ND_RA, ND_RA_LEN);
+  const m = mtu != 0 ? 8 : 0;
+  let n = emitBase(p, cap - m, ND_RA, 0, ND_OPT_SLLA, slla);
+  if (n == 0) return 0;
   store<u8>(p, curHopLimit, RA_CUR_HOP_LIMIT);
   store<u8>(p, flags & (RA_FLAG_M | RA_FLAG_O), RA_FLAGS);
   store<u16>(p, swap16(routerLifetime), RA_ROUTER_LIFETIME);
   store<u32>(p, swap32(reachableMs), RA_REACHABLE);
   store<u32>(p, swap32(retransMs), RA_RETRANS);
-  let o = ND_RA_LEN;
-  if (slla != 0) { llaEmit(p + <usize>o, ND_OPT_SLLA, slla); o += 8; }
   if (mtu != 0) {
-    const q = p + <usize>o;
+    const q = p + <usize>n;
     store<u8>(q, ND_OPT_MTU);
     store<u8>(q, 1, 1);
     store<u16>(q, 0, 2);
     store<u32>(q, swap32(mtu), 4);
   }
-  return n;
+  return n + m;
 }
 
 /**
@@ -288,12 +268,9 @@ export function ndAppendPrefix(p: usize, at: i32, cap: i32, prefix: usize, prefi
  * if `cap` is too small for the fixed part.
  */
 export function ndEmitRedirect(p: usize, cap: i32, target: usize, dest: usize, tlla: usize, orig: usize, origLen: i32): i32 {
-  let n = ND_REDIRECT_LEN + (tlla != 0 ? 8 : 0);
-  if (cap < n) return 0;
-  head(p, ND_REDIRECT, 8);
-  memory.copy(p + ND_TARGET, target, 16);
+  let n = emitBase(p, cap, ND_REDIRECT, target, ND_OPT_TLLA, tlla);
+  if (n == 0) return 0;
   memory.copy(p + ND_REDIR_DEST, dest, 16);
-  if (tlla != 0) llaEmit(p + <usize>ND_REDIRECT_LEN, ND_OPT_TLLA, tlla);
   // Why: RFC 2461 §8.2: the redirect must not make the packet exceed the minimum MTU (1280 - 40 for
   // the IPv6 header); the quoted part is a multiple of 8 octets with its 8-octet option header.
   const room = min(1240, cap) - n - 8;
