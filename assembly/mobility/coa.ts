@@ -213,6 +213,21 @@ export function coaExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32
   return ipInput(iface, inner, ilen, false);
 }
 
+/**
+ * True when `sa` verifies the authentication extension at `off` of message `m` and that extension ends
+ * the `ml` bytes. Why: 002 §4.3, §5.1, §6.5: the distributed registration messages carry their
+ * Agent-Server (or Mobile-Foreign) extension last; shared by coa.ts and rs.ts.
+ */
+export function drAuthLast(sa: usize, m: usize, ml: i32, off: i32): bool {
+  return sa != 0 && off != 0 && extEnd(m, off) == ml && authVerify(sa, m, off) == AuthResult.OK;
+}
+
+/** Count and log (`role`) an authentication failure on extension `t` at `off` of `m` (0: missing) from `peer`. */
+export function drAuthFailed(role: u8, t: u8, code: u8, peer: u32, m: usize, off: i32): void {
+  count(C.DROP_DR_AUTH);
+  evAuthFailed(role, t, code, peer, off != 0 ? authSpi(m + <usize>off) : 0);
+}
+
 /** Send the Route Reply to the request at `m` from `src`:`sport`, authenticated with `sa`. */
 function reply(sa: usize, m: usize, code: u8, lifetimeSec: u16, from: u32, to: u32, sport: u16): void {
   const ip = outBuf + OUT_IP;
@@ -249,12 +264,7 @@ export function coaRequest(iface: i32, p: usize, len: i32): i32 {
   // extension at the end and the Authenticator is valid"; "an invalid request SHOULD be discarded
   // and an error SHOULD be logged" — a malformed one with no authenticator we can find too (a reply
   // 69 to anyone would be a reflector).
-  const r = sa == 0 ? AuthResult.NO_SA : off == 0 || extEnd(m, off) != ml ? AuthResult.NOT_AUTH_EXT : authVerify(sa, m, off);
-  if (r != AuthResult.OK) {
-    count(C.DROP_DR_AUTH);
-    evAuthFailed(ROLE_COA, EXT_AS_AUTH, 0, src, off != 0 ? authSpi(m + <usize>off) : 0);
-    return 1;
-  }
+  if (!drAuthLast(sa, m, ml, off)) { drAuthFailed(ROLE_COA, EXT_AS_AUTH, 0, src, m, off); return 1; }
   const id = rtIdentification(m);
   // Why: 002 §3.4: the Identification protects "against replay attacks of these messages": the
   // server's NTP timestamp must be within the window and later than the last one accepted from it
@@ -310,7 +320,7 @@ export function coaSolicit(iface: i32, p: usize, len: i32): i32 {
   // authenticated advertisement that server checks against its latest probe), so unconfigured care-of
   // agents can be found. A unicast solicitation must carry a valid 83.
   const group = ipv4Dst(p) == ALL_COA_GROUP && off == 0;
-  if (!group && (off == 0 || extEnd(m, off) != ml || authVerify(sa, m, off) != AuthResult.OK)) { count(C.DROP_DR_AUTH); return 1; }
+  if (!group && !drAuthLast(sa, m, ml, off)) { count(C.DROP_DR_AUTH); return 1; }
   const now = nowMs();
   const sid = dsIdentification(m);
   // One measurement per probe: the unicast and the group copy of one solicitation get the same figure;

@@ -81,6 +81,7 @@ import { AuthResult, authVerify, authAppend } from "../security/auth";
 import { saFindFor, saUse, SA_REPLAY } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification, ntpNow } from "../security/replay";
 import { tunnelCheck, tunnelSend, tunnelRoute } from "./tunnel";
+import { drAuthLast, drAuthFailed } from "./coa";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
 import { pktBuffers } from "../stack/packet";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
@@ -179,6 +180,15 @@ export function rsCareOfLoad(address: u32): i32 {
     if (cfg.serverKind(i) == cfg.SRV_CARE_OF_AGENT && cfg.serverAddress(i) == address) return <i32>load<u32>(coaLoad + (<usize>i << 2));
   }
   return -1;
+}
+
+/** The registration of `home`, or 0. */
+function regFind(home: u32): usize { return capacity == 0 ? <usize>0 : htFindV4(regs, home); }
+
+/** The offset of the mobile node's authenticator for its registrar: Mobile-Server (84), else Mobile-Home (32); or 0. */
+function mnAuthOff(): i32 {
+  const o = extIndexFind(extIndex, EXT_MS_AUTH);
+  return o != 0 ? o : extIndexFind(extIndex, EXT_MH_AUTH);
 }
 
 function regEvent(op: DrRegOp, code: u8, lifetimeSec: u16, home: u32, child: u32, other: u32): void {
@@ -286,7 +296,7 @@ function coaAdvert(src: u32, m: usize, ml: i32): i32 {
   if (dsParse(m, ml, DR_TYPE_COA_ADVERT, extIndex) != DrErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
   const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
   const off = extIndexFind(extIndex, EXT_AS_AUTH);
-  if (sa == 0 || off == 0 || extEnd(m, off) != ml || authVerify(sa, m, off) != AuthResult.OK) { count(C.DROP_DR_AUTH); return 1; }
+  if (!drAuthLast(sa, m, ml, off)) { count(C.DROP_DR_AUTH); return 1; }
   // Why: the Identification of our latest solicitation: an old advertisement replayed says nothing.
   if (probeId == 0 || dsIdentification(m) != probeId || dsAddress(m) != src) { count(C.DROP_DR_REPLAY); return 1; }
   let i = -1;
@@ -572,15 +582,25 @@ function relayCombined(e: usize, home: u32, registrar: u32, parent: u32, id: u64
   if (n < 0) return;
   memory.copy(q + <usize>n, e + E_COMB_EXT, <usize>COMB_EXT_LEN);
   n = authAppend(rsa, q, n + COMB_EXT_LEN, OUT_CAP, extForUse(saUse(rsa)));
+  relayOut(e, home, registrar, n, id, load<u16>(e, E_REPLY_PORT), load<u16>(e, E_COMB_LIFE), parent);
+}
+
+/**
+ * Send the request of `n` bytes built in outBuf (authenticated for it) to `registrar` and mark `e`
+ * waiting for its reply (002 §6.3), the mobile node's Identification `id` and port `port`; the event
+ * with the request's `lifetimeSec` and care-of address `coa`. False (counted) when it could not be sent.
+ */
+function relayOut(e: usize, home: u32, registrar: u32, n: i32, id: u64, port: u16, lifetimeSec: u16, coa: u32): bool {
   const out = ourAddrTo(registrar);
-  if (n < 0 || out == 0 || !sendOut(out, registrar, MIP_PORT, n)) { count(C.DROP_NO_ROUTE); return; }
+  if (n < 0 || out == 0 || !sendOut(out, registrar, MIP_PORT, n)) { count(C.DROP_NO_ROUTE); return false; }
   count(C.DR_REG_RELAYED);
   store<u8>(e, load<u8>(e, E_FLAGS) | RF_RELAY, E_FLAGS);
   store<u32>(e, registrar, E_RELAY_REG);
   store<u64>(e, id, E_RELAY_ID);
-  store<u16>(e, load<u16>(e, E_REPLY_PORT), E_RELAY_PORT);
+  store<u16>(e, port, E_RELAY_PORT);
   store<i64>(e, nowMs() + RELAY_MS, E_RELAY_UNTIL);
-  regEvent(DrRegOp.RELAYED, 0, load<u16>(e, E_COMB_LIFE), home, parent, registrar);
+  regEvent(DrRegOp.RELAYED, 0, lifetimeSec, home, coa, registrar);
+  return true;
 }
 
 /** Verify the node's authenticator at `off` of request `m`, over the message with its care-of address as 0.0.0.0 when `zeroCoa`. */
@@ -620,8 +640,7 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
     // Why: 002 §4.4: the mobile node authenticates to a registration server with the Mobile-Server
     // extension; missing or wrong: 131, as the home agent of RFC 2002 §3.8.2.1 does.
     code = CODE_HA_MN_AUTH_FAILED;
-    count(C.DROP_DR_AUTH);
-    evAuthFailed(ROLE_RS, EXT_MS_AUTH, code, home, msOff != 0 ? authSpi(m + <usize>msOff) : 0);
+    drAuthFailed(ROLE_RS, EXT_MS_AUTH, code, home, m, msOff);
   }
   if (code == CODE_ACCEPTED && src != home) {
     // Why: 002 §4.3, §4.5: a request relayed by a foreign agent carries its Agent-Server extension,
@@ -632,12 +651,11 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
     const off = extIndexFind(extIndex, t);
     if (rsa == 0 || off == 0 || off < msOff || authVerify(rsa, m, off) != AuthResult.OK) {
       code = CODE_HA_FA_AUTH_FAILED;
-      count(C.DROP_DR_AUTH);
-      evAuthFailed(ROLE_RS, t, code, src, off != 0 ? authSpi(m + <usize>off) : 0);
+      drAuthFailed(ROLE_RS, t, code, src, m, off);
     }
   }
   if (code == CODE_ACCEPTED && haCheckIdentification(mnSa, id, nonces) != ReplayResult.OK) code = CODE_HA_ID_MISMATCH;
-  let e = capacity == 0 ? <usize>0 : htFindV4(regs, home);
+  let e = regFind(home);
   // Why: RFC 2002 §5.6.1 compares with the last *accepted* Identification, but here a request is
   // accepted only when its Route Reply comes (§6.2): until then a copy of the node's earlier request
   // (or of the pending one) would still pass and replace the pending registration — an attacker
@@ -685,7 +703,7 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
     // address we share no association with gets no answer at all, whatever the code (134 included:
     // nothing unauthenticated makes the server transmit, no reflection; found by
     // test/host/fuzz-dremip.test.mjs).
-    if (mnSa == 0 && code != CODE_HA_MN_AUTH_FAILED) { count(C.DROP_DR_AUTH); evAuthFailed(ROLE_RS, EXT_MS_AUTH, code, home, 0); }
+    if (mnSa == 0 && code != CODE_HA_MN_AUTH_FAILED) drAuthFailed(ROLE_RS, EXT_MS_AUTH, code, home, m, 0);
     if (mnSa != 0) {
       count(C.DR_REG_DENIED);
       regEvent(DrRegOp.DENIED, code, 0, home, child, 0);
@@ -735,12 +753,8 @@ function relay(src: u32, dst: u32, sport: u16, m: usize, ml: i32, home: u32, reg
   // Why: 002 D.1.2: the mobile node authenticates to us, the relay, with the Mobile-Foreign extension
   // computed with our mobile-server association (docs/decisions.md: a second 84 would be ambiguous).
   const mf = extIndexFind(extIndex, EXT_MF_AUTH);
-  if (mnSa == 0 || mf == 0 || extEnd(m, mf) != ml || authVerify(mnSa, m, mf) != AuthResult.OK) {
-    count(C.DROP_DR_AUTH);
-    evAuthFailed(ROLE_RS, EXT_MF_AUTH, 0, home, mf != 0 ? authSpi(m + <usize>mf) : 0);
-    return 1;
-  }
-  const e = capacity == 0 ? <usize>0 : htFindV4(regs, home);
+  if (!drAuthLast(mnSa, m, ml, mf)) { drAuthFailed(ROLE_RS, EXT_MF_AUTH, 0, home, m, mf); return 1; }
+  const e = regFind(home);
   const nonces = load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
   const id = regReqIdentification(m);
   let code: u8 = CODE_ACCEPTED;
@@ -752,7 +766,7 @@ function relay(src: u32, dst: u32, sport: u16, m: usize, ml: i32, home: u32, reg
   // Registration Server extension naming a transit server.
   if (code == CODE_ACCEPTED && rsa == 0) code = 67;
   // The registrar's authenticator (84 for a server, 32 for a home agent) ends what we relay.
-  const regOff = extIndexFind(extIndex, EXT_MS_AUTH) != 0 ? extIndexFind(extIndex, EXT_MS_AUTH) : extIndexFind(extIndex, EXT_MH_AUTH);
+  const regOff = mnAuthOff();
   if (code == CODE_ACCEPTED && (regOff == 0 || regOff > mf)) code = CODE_HA_BAD_REQUEST;
   const from = ipIsOurs(dst) ? dst : ourAddrTo(src);
   if (code != CODE_ACCEPTED) {
@@ -772,18 +786,8 @@ function relay(src: u32, dst: u32, sport: u16, m: usize, ml: i32, home: u32, reg
   const q = outMsg();
   memory.copy(q, m, <usize>cut);
   const n = authAppend(rsa, q, cut, OUT_CAP, extForUse(saUse(rsa)));
-  if (n < 0) return 1;
-  const out = ourAddrTo(registrar);
-  if (out == 0 || !sendOut(out, registrar, MIP_PORT, n)) { count(C.DROP_NO_ROUTE); return 1; }
-  count(C.DR_REG_RELAYED);
-  const idx = htIndexOf(regs, e);
-  store<u8>(e, load<u8>(e, E_FLAGS) | RF_RELAY, E_FLAGS);
-  store<u32>(e, registrar, E_RELAY_REG);
-  store<u64>(e, id, E_RELAY_ID);
-  store<u16>(e, sport, E_RELAY_PORT);
-  store<i64>(e, nowMs() + RELAY_MS, E_RELAY_UNTIL);
-  regEvent(DrRegOp.RELAYED, 0, regLifetimeSec(m), home, regReqCareOfAddr(m), registrar);
-  rearm(e, idx);
+  if (n < 0 || !relayOut(e, home, registrar, n, id, sport, regLifetimeSec(m), regReqCareOfAddr(m))) return 1;
+  rearm(e, htIndexOf(regs, e));
   return 0;
 }
 
@@ -791,7 +795,7 @@ function relay(src: u32, dst: u32, sport: u16, m: usize, ml: i32, home: u32, reg
 function reply(src: u32, m: usize, ml: i32): i32 {
   if (ml < REG_REP_LEN) { count(C.DROP_DR_MALFORMED); return 1; }
   const home = regHomeAddr(m);
-  const e = capacity == 0 ? <usize>0 : htFindV4(regs, home);
+  const e = regFind(home);
   if (e == 0 || (load<u8>(e, E_FLAGS) & RF_RELAY) == 0 || load<u32>(e, E_RELAY_REG) != src ||
     <u32>load<u64>(e, E_RELAY_ID) != <u32>regRepIdentification(m)) { count(C.DROP_DR_REPLAY); return 1; }
   if (regRepParse(m, ml, extIndex) != RegErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
@@ -800,12 +804,8 @@ function reply(src: u32, m: usize, ml: i32): i32 {
   const off = extIndexFind(extIndex, t);
   // Why: 002 §6.3 as RFC 2002 §3.7.3.1 at a foreign agent: the registrar's reply must verify with our
   // association with it; else it is discarded (the mobile node retransmits).
-  if (rsa == 0 || off == 0 || authVerify(rsa, m, off) != AuthResult.OK) {
-    count(C.DROP_DR_AUTH);
-    evAuthFailed(ROLE_RS, t, 0, src, off != 0 ? authSpi(m + <usize>off) : 0);
-    return 1;
-  }
-  const mnOff = extIndexFind(extIndex, EXT_MS_AUTH) != 0 ? extIndexFind(extIndex, EXT_MS_AUTH) : extIndexFind(extIndex, EXT_MH_AUTH);
+  if (rsa == 0 || off == 0 || authVerify(rsa, m, off) != AuthResult.OK) { drAuthFailed(ROLE_RS, t, 0, src, m, off); return 1; }
+  const mnOff = mnAuthOff();
   const cut = mnOff != 0 ? extEnd(m, mnOff) : off;
   const q = outMsg();
   memory.copy(q, m, <usize>cut);
@@ -831,7 +831,7 @@ export function rsRouteReply(iface: i32, p: usize, len: i32): i32 {
   if (rtParse(m, ml, DR_TYPE_ROUTE_REPLY, extIndex) != DrErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
   const src = ipv4Src(p);
   const home = rtDest(m);
-  const e = capacity == 0 ? <usize>0 : htFindV4(regs, home);
+  const e = regFind(home);
   // Why: 002 §6.5: valid only when "the low-order 32 bits of the Identification field in the Route
   // Reply equals to the low-order 32 bits of the Identification field in the most recent Route
   // Request sent to the care-of agent" — from that care-of agent.
@@ -840,11 +840,7 @@ export function rsRouteReply(iface: i32, p: usize, len: i32): i32 {
   const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
   const off = extIndexFind(extIndex, EXT_AS_AUTH);
   // Why: 002 §6.5: "the reply MUST include a Agent-Server Authentication extension".
-  if (sa == 0 || off == 0 || extEnd(m, off) != ml || authVerify(sa, m, off) != AuthResult.OK) {
-    count(C.DROP_DR_AUTH);
-    evAuthFailed(ROLE_RS, EXT_AS_AUTH, 0, src, off != 0 ? authSpi(m + <usize>off) : 0);
-    return 1;
-  }
+  if (!drAuthLast(sa, m, ml, off)) { drAuthFailed(ROLE_RS, EXT_AS_AUTH, 0, src, m, off); return 1; }
   count(C.DR_RT_REPLY_RX);
   const code = rtCode(m);
   const rlife = rtLifetimeSec(m);
@@ -891,7 +887,7 @@ export function rsRoute(inIface: i32, src: u32, dst: u32): i64 {
 
 /** The local tunnel's virtual interface: IP in IP to the registration's child care-of address. */
 export function rsVif(r: i64, inIface: i32, p: usize, len: i32): i32 {
-  const e = capacity == 0 ? <usize>0 : htFindV4(regs, ipv4DstInline(p));
+  const e = regFind(ipv4DstInline(p));
   if (e == 0 || (load<u8>(e, E_FLAGS) & RF_ACTIVE) == 0) { routeChanged(); return -1; }
   const child = load<u32>(e, E_CHILD);
   const rt = tunnelRoute(child);
