@@ -213,6 +213,23 @@ export function coaExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32
   return ipInput(iface, inner, ilen, false);
 }
 
+/** The Mobile IP message (UDP payload) of the IPv4 datagram at `p`. */
+export function drMsg(p: usize): usize { return p + <usize>ipv4HeaderLen(p) + <usize>UDP_HEADER_LEN; }
+/** Length of the message at `m` (drMsg), from its UDP header. */
+export function drMsgLen(m: usize): i32 { return <i32>udpLength(m - <usize>UDP_HEADER_LEN) - UDP_HEADER_LEN; }
+
+/** Our address towards `dst` (the source of what we send it), or 0 when no route. */
+export function drAddrTo(dst: u32): u32 {
+  const r = tunnelRoute(dst);
+  return r == NO_ROUTE ? 0 : netifIp(routeIface(r));
+}
+
+/** Send the `n`-byte message after the IP and UDP headers at `ip` from port 434 (true: sent). */
+export function drSend(ip: usize, src: u32, dst: u32, dport: u16, n: i32): bool {
+  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, src, dst, MIP_PORT, dport, n);
+  return ipSend(ip, total) == 0;
+}
+
 /**
  * True when `sa` verifies the authentication extension at `off` of message `m` and that extension ends
  * the `ml` bytes. Why: 002 §4.3, §5.1, §6.5: the distributed registration messages carry their
@@ -238,16 +255,13 @@ function reply(sa: usize, m: usize, code: u8, lifetimeSec: u16, from: u32, to: u
   let n = rtEmit(q, cap, DR_TYPE_ROUTE_REPLY, code, lifetimeSec, rtDest(m), rtNextHop(m), rtIdentification(m));
   // Why: 002 §4.3: the Route Reply carries the Agent-Server Authentication extension.
   n = authAppend(sa, q, n, cap, EXT_AS_AUTH);
-  if (n < 0) return;
-  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, from, to, MIP_PORT, sport, n);
-  if (ipSend(ip, total) == 0) count(C.DR_RT_REPLY_TX);
+  if (n >= 0 && drSend(ip, from, to, sport, n)) count(C.DR_RT_REPLY_TX);
 }
 
 /** UDP 434 type 32 (mip.ts handler): a Route Request (see the file comment). */
 export function coaRequest(iface: i32, p: usize, len: i32): i32 {
-  const u = p + <usize>ipv4HeaderLen(p);
-  const m = u + <usize>UDP_HEADER_LEN;
-  const ml = <i32>udpLength(u) - UDP_HEADER_LEN;
+  const m = drMsg(p);
+  const ml = drMsgLen(m);
   const dst = ipv4Dst(p);
   // Why: the request is for the agent named by its IP destination (002 §3.4 "the IP address of the
   // care-of agent"); a broadcast or another's is not ours.
@@ -271,7 +285,7 @@ export function coaRequest(iface: i32, p: usize, len: i32): i32 {
   // (docs/decisions.md: Route Requests always use timestamps; there is no code to resynchronise).
   if (haCheckIdentification(sa, id, false) != ReplayResult.OK) { count(C.DROP_DR_REPLAY); return 1; }
   haAccepted(sa, id, false);
-  const sport = udpSrcPort(u);
+  const sport = udpSrcPort(m - <usize>UDP_HEADER_LEN);
   const home = rtDest(m);
   const nh = rtNextHop(m);
   let life = rtLifetimeSec(m);
@@ -307,9 +321,8 @@ let lastRate: u16 = 0;
  * (we take no more mobile nodes) else 0xffff, and extension 83.
  */
 export function coaSolicit(iface: i32, p: usize, len: i32): i32 {
-  const u = p + <usize>ipv4HeaderLen(p);
-  const m = u + <usize>UDP_HEADER_LEN;
-  const ml = <i32>udpLength(u) - UDP_HEADER_LEN;
+  const m = drMsg(p);
+  const ml = drMsgLen(m);
   if (dsParse(m, ml, DR_TYPE_COA_SOLICIT, extIndex) != DrErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
   const src = ipv4Src(p);
   const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
@@ -339,14 +352,12 @@ export function coaSolicit(iface: i32, p: usize, len: i32): i32 {
   const ip = outBuf + OUT_IP;
   const q = ip + <usize>IPV4_MIN_HEADER + <usize>UDP_HEADER_LEN;
   const cap = OUT_BUF - <i32>OUT_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
-  const rt = tunnelRoute(src);
-  if (rt == NO_ROUTE) { count(C.DROP_NO_ROUTE); return 1; }
-  const from = netifIp(routeIface(rt));
+  const from = drAddrTo(src);
+  if (from == 0) { count(C.DROP_NO_ROUTE); return 1; }
   let k = dsEmit(q, cap, DR_TYPE_COA_ADVERT, rate, from, sid, full ? 0 : 0xffff);
   k = authAppend(sa, q, k, cap, EXT_AS_AUTH);
   if (k < 0) return 1;
-  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, from, src, MIP_PORT, udpSrcPort(u), k);
-  if (ipSend(ip, total) == 0) count(C.DR_DS_ADVERT_TX);
+  if (drSend(ip, from, src, udpSrcPort(m - <usize>UDP_HEADER_LEN), k)) count(C.DR_DS_ADVERT_TX);
   return 0;
 }
 

@@ -81,7 +81,7 @@ import { AuthResult, authVerify, authAppend } from "../security/auth";
 import { saFindFor, saUse, SA_REPLAY } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification, ntpNow } from "../security/replay";
 import { tunnelCheck, tunnelSend, tunnelRoute } from "./tunnel";
-import { drAuthLast, drAuthFailed } from "./coa";
+import { drAuthLast, drAuthFailed, drMsg, drMsgLen, drAddrTo, drSend } from "./coa";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
 import { pktBuffers } from "../stack/packet";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
@@ -195,6 +195,12 @@ function regEvent(op: DrRegOp, code: u8, lifetimeSec: u16, home: u32, child: u32
   evOpAddrs(Ev.DR_REG, <u8>op, code, lifetimeSec, home, child, other);
 }
 
+/** A registration denied with `code`: counted and logged. */
+function denied(code: u8, home: u32, child: u32, other: u32): void {
+  count(C.DR_REG_DENIED);
+  regEvent(DrRegOp.DENIED, code, 0, home, child, other);
+}
+
 function loadAdd(idx: i32, d: i32): void {
   if (idx < 0 || idx >= cfg.serverCount) return;
   const p = coaLoad + (<usize>idx << 2);
@@ -276,7 +282,7 @@ function sendSolicit(dst: u32): void {
     const sa = saFindFor(dst, cfg.SA_USE_AGENT_SERVER);
     if (sa == 0) return;
     n = authAppend(sa, q, n, OUT_CAP, EXT_AS_AUTH);
-    const from = ourAddrTo(dst);
+    const from = drAddrTo(dst);
     if (n > 0 && from != 0 && sendOut(from, dst, MIP_PORT, n)) count(C.DR_DS_SOLICIT_TX);
     return;
   }
@@ -320,15 +326,16 @@ function coaAdvert(src: u32, m: usize, ml: i32): i32 {
  * we share an agent-server key with, by a Registration Server Advertisement with our priority
  * (mobility.dremip.priority) and Lifetime 0 when we take no more mobile nodes (§4.1), authenticated.
  */
-function rsSolicit(src: u32, sport: u16, m: usize, ml: i32): i32 {
+function rsSolicit(m: usize, ml: i32): i32 {
   if (dsParse(m, ml, DR_TYPE_RS_SOLICIT, extIndex) != DrErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
   // The agent as we know it: its care-of address in the Address field (the peer of our key with it);
-  // the answer goes there, so a forged solicitation makes us answer only an agent we have a key with.
-  src = dsAddress(m);
+  // the answer goes there (not to the IP source), so a forged solicitation makes us answer only an
+  // agent we have a key with.
+  const src = dsAddress(m);
   const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
   // (Counted: a solicitation naming an agent we have no key with is discarded, not ignored.)
   if (sa == 0) { count(C.DROP_DR_AUTH); return 1; }
-  const from = ourAddrTo(src);
+  const from = drAddrTo(src);
   if (from == 0) { count(C.DROP_NO_ROUTE); return 1; }
   const q = outMsg();
   let n = dsEmit(q, OUT_CAP, DR_TYPE_RS_ADVERT, <u16>cfg.drPriority, from, dsIdentification(m), htUsed(regs) >= capacity ? 0 : 0xffff);
@@ -341,17 +348,7 @@ function rsSolicit(src: u32, sport: u16, m: usize, ml: i32): i32 {
 // @ts-ignore: decorator
 @inline function outMsg(): usize { return outBuf + OUT_IP + <usize>IPV4_MIN_HEADER + <usize>UDP_HEADER_LEN; }
 
-function sendOut(src: u32, dst: u32, dport: u16, n: i32): bool {
-  const ip = outBuf + OUT_IP;
-  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, src, dst, MIP_PORT, dport, n);
-  return ipSend(ip, total) == 0;
-}
-
-/** Our address towards `dst` (the source of what we send it). */
-function ourAddrTo(dst: u32): u32 {
-  const r = tunnelRoute(dst);
-  return r == NO_ROUTE ? 0 : netifIp(routeIface(r));
-}
+function sendOut(src: u32, dst: u32, dport: u16, n: i32): bool { return drSend(outBuf + OUT_IP, src, dst, dport, n); }
 
 /** The association of a relay (agent or server) at `src` and the extension type it authenticates with, or 0. */
 function relaySa(src: u32): usize {
@@ -376,16 +373,24 @@ function registrarSa(reg: u32): usize {
 }
 
 /**
- * Send a Registration Reply as binding registrar: `code`, `lifetimeSec`, Identification `rid`, the
- * Care-of Address extension when `parent` != 0 (002 §3.3), the mobile node's 84 (`mnSa`), then the
- * relay's 83/85 when the request came through one (`replyTo` != home).
+ * Send a Registration Reply as binding registrar to the request with Identification `id`: `code`,
+ * `lifetimeSec`, the Care-of Address extension with the parent of `e` when it has one in force (002
+ * §3.3; `e` 0: none), the mobile node's 84 (`mnSa`, not 0), then the relay's 83/85 when the request
+ * came through one (`replyTo` != home).
  */
-function registrarReply(mnSa: usize, from: u32, replyTo: u32, port: u16, code: u8, lifetimeSec: u16, home: u32, rid: u64, parent: u32, transit: bool): void {
+function registrarReply(mnSa: usize, e: usize, from: u32, replyTo: u32, port: u16, code: u8, lifetimeSec: u16, home: u32, id: u64): void {
+  // Why: RFC 2002 §3.4, §5.6 as at a home agent: the reply's Identification is the request's
+  // (timestamps), with our next nonce (nonces), or our time to resynchronise with (133).
+  const nonces = load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
+  const rid = nonces || code == CODE_HA_ID_MISMATCH ? haReplyIdentification(mnSa, id, nonces) : id;
+  // Why: 002 §6.2: "if the registration server has a binding with the mobile node previously, the
+  // old care-of address SHOULD be put in that extension" — also in a denial (after an acceptance it
+  // is the new one).
+  const parent = e != 0 && (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? load<u32>(e, E_PARENT) : 0;
   const q = outMsg();
   let n = regRepEmit(q, OUT_CAP, code, lifetimeSec, home, from, rid);
   if (n < 0) return;
   if (parent != 0) n = coaExtAppend(q, n, OUT_CAP, parent);
-  if (transit) n = appendTransit(q, n);
   if (n < 0) return;
   const a = authAppend(mnSa, q, n, OUT_CAP, EXT_MS_AUTH);
   if (a > 0) n = a;
@@ -434,7 +439,7 @@ function sendRouteRequest(e: usize, home: u32, coa: u32, lifetimeSec: u16, child
   // Why: 002 §6.4: "The server MUST append an Agent-Server Authentication extension".
   n = authAppend(sa, q, n, OUT_CAP, EXT_AS_AUTH);
   if (n < 0) return false;
-  const from = ourAddrTo(coa);
+  const from = drAddrTo(coa);
   if (from == 0) return false;
   count(C.DR_RT_REQUEST_TX);
   return sendOut(from, coa, MIP_PORT, n);
@@ -536,7 +541,7 @@ function finishPending(e: usize, home: u32, code: u8, lifetimeSec: u16): void {
   const nonces = load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
   const id = load<u64>(e, E_REG_ID);
   const replyTo = load<u32>(e, E_REPLY_TO);
-  const from = ourAddrTo(replyTo);
+  const from = drAddrTo(replyTo);
   const parent = load<u32>(e, E_PEND_PARENT);
   const child = load<u32>(e, E_PEND_CHILD);
   if (code == CODE_ACCEPTED) {
@@ -550,16 +555,8 @@ function finishPending(e: usize, home: u32, code: u8, lifetimeSec: u16): void {
     store<i64>(e, lifetimeSec == 0xffff ? TIMER_NEVER : nowMs() + <i64>lifetimeSec * 1000, E_EXPIRES);
     routeChanged();
     regEvent(DrRegOp.ACCEPTED, code, lifetimeSec, home, child, parent);
-  } else {
-    count(C.DR_REG_DENIED);
-    regEvent(DrRegOp.DENIED, code, 0, home, child, parent);
-  }
-  const rid = nonces ? haReplyIdentification(mnSa, id, nonces) : id;
-  // Why: 002 §6.2: "if the registration server has a binding with the mobile node previously, the
-  // old care-of address SHOULD be put in that extension" — also in a denial.
-  const known = (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? load<u32>(e, E_PARENT) : 0;
-  registrarReply(mnSa, from != 0 ? from : parent, replyTo, load<u16>(e, E_REPLY_PORT), code,
-    code == CODE_ACCEPTED ? lifetimeSec : 0, home, rid, code == CODE_ACCEPTED ? parent : known, false);
+  } else denied(code, home, child, parent);
+  registrarReply(mnSa, e, from != 0 ? from : parent, replyTo, load<u16>(e, E_REPLY_PORT), code, lifetimeSec, home, id);
   const comb = load<u32>(e, E_COMB_REG);
   store<u32>(e, 0, E_COMB_REG);
   if (code == CODE_ACCEPTED && comb != 0) relayCombined(e, home, comb, parent, id);
@@ -591,7 +588,7 @@ function relayCombined(e: usize, home: u32, registrar: u32, parent: u32, id: u64
  * with the request's `lifetimeSec` and care-of address `coa`. False (counted) when it could not be sent.
  */
 function relayOut(e: usize, home: u32, registrar: u32, n: i32, id: u64, port: u16, lifetimeSec: u16, coa: u32): bool {
-  const out = ourAddrTo(registrar);
+  const out = drAddrTo(registrar);
   if (n < 0 || out == 0 || !sendOut(out, registrar, MIP_PORT, n)) { count(C.DROP_NO_ROUTE); return false; }
   count(C.DR_REG_RELAYED);
   store<u8>(e, load<u8>(e, E_FLAGS) | RF_RELAY, E_FLAGS);
@@ -683,7 +680,7 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
       sendRouteRequest(e, home, load<u32>(e, E_PEND_PARENT), 0, load<u32>(e, E_PEND_CHILD));
     }
     if ((f & (RF_ACTIVE | RF_PENDING)) != 0) removeReg(e, htIndexOf(regs, e));
-    registrarReply(mnSa, from, src, sport, CODE_ACCEPTED, 0, home, nonces ? haReplyIdentification(mnSa, id, nonces) : id, 0, false);
+    registrarReply(mnSa, 0, from, src, sport, CODE_ACCEPTED, 0, home, id);
     return 0;
   }
   let fresh = false;
@@ -705,11 +702,8 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
     // test/host/fuzz-dremip.test.mjs).
     if (mnSa == 0 && code != CODE_HA_MN_AUTH_FAILED) drAuthFailed(ROLE_RS, EXT_MS_AUTH, code, home, m, 0);
     if (mnSa != 0) {
-      count(C.DR_REG_DENIED);
-      regEvent(DrRegOp.DENIED, code, 0, home, child, 0);
-      const rid = mnSa != 0 && (nonces || code == CODE_HA_ID_MISMATCH) ? haReplyIdentification(mnSa, id, nonces) : id;
-      const known = e != 0 && (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? load<u32>(e, E_PARENT) : 0;
-      registrarReply(mnSa, from, src, sport, code, 0, home, rid, known, false);
+      denied(code, home, child, 0);
+      registrarReply(mnSa, e, from, src, sport, code, 0, home, id);
     }
     if (fresh) htRemoveAt(regs, htIndexOf(regs, e));
     return 0;
@@ -768,10 +762,9 @@ function relay(src: u32, dst: u32, sport: u16, m: usize, ml: i32, home: u32, reg
   // The registrar's authenticator (84 for a server, 32 for a home agent) ends what we relay.
   const regOff = mnAuthOff();
   if (code == CODE_ACCEPTED && (regOff == 0 || regOff > mf)) code = CODE_HA_BAD_REQUEST;
-  const from = ipIsOurs(dst) ? dst : ourAddrTo(src);
+  const from = ipIsOurs(dst) ? dst : drAddrTo(src);
   if (code != CODE_ACCEPTED) {
-    count(C.DR_REG_DENIED);
-    regEvent(DrRegOp.DENIED, code, 0, home, regReqCareOfAddr(m), registrar);
+    denied(code, home, regReqCareOfAddr(m), registrar);
     // Why: 002 §6.3: "a mobile-server authentication extension in the reply if the server denies".
     const q = outMsg();
     let n = regRepEmit(q, OUT_CAP, code, 0, home, registrar, id);
@@ -816,7 +809,7 @@ function reply(src: u32, m: usize, ml: i32): i32 {
   store<u8>(e, load<u8>(e, E_FLAGS) & ~RF_RELAY, E_FLAGS);
   regEvent(DrRegOp.RELAY_DONE, regRepCode(m), regLifetimeSec(m), home, load<u32>(e, E_CHILD), src);
   // To the mobile node: through its local registration here (rsRoute).
-  const from = ourAddrTo(load<u32>(e, E_CHILD));
+  const from = drAddrTo(load<u32>(e, E_CHILD));
   if (sendOut(from, home, load<u16>(e, E_RELAY_PORT), n)) count(C.DR_REG_REPLY_TX);
   rearm(e, htIndexOf(regs, e));
   return 0;
@@ -824,9 +817,8 @@ function reply(src: u32, m: usize, ml: i32): i32 {
 
 /** UDP 434 type 33 (mip.ts handler): the Route Reply of a care-of agent we asked (§6.5). */
 export function rsRouteReply(iface: i32, p: usize, len: i32): i32 {
-  const u = p + <usize>ipv4HeaderLen(p);
-  const m = u + <usize>UDP_HEADER_LEN;
-  const ml = <i32>udpLength(u) - UDP_HEADER_LEN;
+  const m = drMsg(p);
+  const ml = drMsgLen(m);
   if (!ipIsOurs(ipv4Dst(p))) return -1;
   if (rtParse(m, ml, DR_TYPE_ROUTE_REPLY, extIndex) != DrErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
   const src = ipv4Src(p);
@@ -859,20 +851,20 @@ export function rsRouteReply(iface: i32, p: usize, len: i32): i32 {
 
 /** UDP 434 types 1 and 3 (mip.ts handler): requests with R to us, replies to requests we relayed. */
 export function rsUdp(iface: i32, p: usize, len: i32): i32 {
-  const u = p + <usize>ipv4HeaderLen(p);
-  const m = u + <usize>UDP_HEADER_LEN;
-  const ml = <i32>udpLength(u) - UDP_HEADER_LEN;
+  const m = drMsg(p);
+  const ml = drMsgLen(m);
   const dst = ipv4Dst(p);
+  const src = ipv4Src(p);
   if (ml < 1) return -1;
   const t = load<u8>(m);
   // Appendix A: the all-registration-servers group.
-  if (t == DR_TYPE_RS_SOLICIT && (dst == ALL_RS_GROUP || ipIsOurs(dst))) return rsSolicit(ipv4Src(p), udpSrcPort(u), m, ml);
+  if (t == DR_TYPE_RS_SOLICIT && (dst == ALL_RS_GROUP || ipIsOurs(dst))) return rsSolicit(m, ml);
   if (!ipIsOurs(dst)) return -1;
-  if (t == REG_TYPE_REPLY) return reply(ipv4Src(p), m, ml);
-  if (t == DR_TYPE_COA_ADVERT) return coaAdvert(ipv4Src(p), m, ml);
+  if (t == REG_TYPE_REPLY) return reply(src, m, ml);
+  if (t == DR_TYPE_COA_ADVERT) return coaAdvert(src, m, ml);
   // Why: 002 §2.9: a request without R is the base protocol's, for a home or foreign agent.
   if (t != REG_TYPE_REQUEST || ml < REG_REQ_LEN || (regReqFlags(m) & REQ_FLAG_R) == 0) return -1;
-  return request(ipv4Src(p), dst, udpSrcPort(u), m, ml);
+  return request(src, dst, udpSrcPort(m - <usize>UDP_HEADER_LEN), m, ml);
 }
 
 /**
