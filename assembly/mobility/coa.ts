@@ -186,13 +186,22 @@ export function coaVif(r: i64, inIface: i32, p: usize, len: i32): i32 {
   if (e == 0 || e != <usize>routeVifHandle(r)) { routeChanged(); return -1; }
   const nh = load<u32>(e, R_NEXT_HOP);
   if (ipv4SrcInline(p) == nh) return -1;
+  return drTunnel(p, len, nh, inIface >= 0, C.DR_COA_TUNNELLED);
+}
+
+/**
+ * Tunnel the datagram at `p` (IP in IP, RFC 2003) from our address towards `nh` to `nh`, counted `c`
+ * when sent (`forwarded`: not originated here). 0 sent, 1 dropped. (The binding routes' and the
+ * registration server's local tunnel, rs.ts rsVif.)
+ */
+export function drTunnel(p: usize, len: i32, nh: u32, forwarded: bool, c: C): i32 {
   const rt = tunnelRoute(nh);
   if (rt == NO_ROUTE) { count(C.DROP_NO_ROUTE); return 1; }
   const from = netifIp(routeIface(rt));
   const t = tunnelCheck(p, len, cfg.ENCAP_IPIP, from, nh);
   if (t == NO_ROUTE) return 1;
-  if (tunnelSend(p, len, cfg.ENCAP_IPIP, from, nh, routeIface(t), routeNextHop(t), inIface >= 0) != 0) return 1;
-  count(C.DR_COA_TUNNELLED);
+  if (tunnelSend(p, len, cfg.ENCAP_IPIP, from, nh, routeIface(t), routeNextHop(t), forwarded) != 0) return 1;
+  count(c);
   return 0;
 }
 
@@ -364,8 +373,26 @@ export function coaSolicit(iface: i32, p: usize, len: i32): i32 {
 /** Binding routes in use (tests, dump). */
 export function coaCount(): u32 { return capacity == 0 ? 0 : htUsed(routes); }
 
-let dumpNext: i32 = -1;
-let dumpRec: i32 = -1;
+// Dump cursor: 0 the index read next i32 | 4 its record i32 (-1: none).
+const dumpCur: usize = memory.data<i32>([-1, -1]);
+
+/**
+ * The record of entry `index` (≥ 0) of hash table `t`, or -1 past the end; the cursor at `cur`
+ * (0 next index | 4 last record) makes reading 0, 1, 2, ... in a row O(capacity) in all.
+ * (coaDump and rs.ts rsDump.)
+ */
+export function drDumpSeek(t: usize, cur: usize, index: i32): i32 {
+  let i: i32;
+  if (index == load<i32>(cur) && load<i32>(cur, 4) >= 0) i = htNext(t, load<i32>(cur, 4) + 1);
+  else {
+    i = htNext(t, 0);
+    for (let k = 0; k < index && i >= 0; k++) i = htNext(t, i + 1);
+  }
+  if (i < 0) { store<i32>(cur, -1); return -1; }
+  store<i32>(cur, index + 1);
+  store<i32>(cur, i, 4);
+  return i;
+}
 
 /**
  * Dump table 7 (docs/abi.md): binding route `index` (64 bytes at `out`): 0 expiresAtMs i64 |
@@ -374,15 +401,8 @@ let dumpRec: i32 = -1;
  */
 export function coaDump(index: i32, out: usize): i32 {
   if (capacity == 0 || index < 0) return -1;
-  let i: i32;
-  if (index == dumpNext && dumpRec >= 0) i = htNext(routes, dumpRec + 1);
-  else {
-    i = htNext(routes, 0);
-    for (let k = 0; k < index && i >= 0; k++) i = htNext(routes, i + 1);
-  }
-  if (i < 0) { dumpNext = -1; return -1; }
-  dumpNext = index + 1;
-  dumpRec = i;
+  const i = drDumpSeek(routes, dumpCur, index);
+  if (i < 0) return -1;
   const e = htValueAt(routes, i);
   store<i64>(out, load<i64>(e, R_EXPIRES));
   store<u64>(out, <u64>load<u16>(e, R_LIFETIME), 8);

@@ -81,7 +81,7 @@ import { AuthResult, authVerify, authAppend } from "../security/auth";
 import { saFindFor, saUse, SA_REPLAY } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification, ntpNow } from "../security/replay";
 import { tunnelCheck, tunnelSend, tunnelRoute } from "./tunnel";
-import { drAuthLast, drAuthFailed, drMsg, drMsgLen, drAddrTo, drSend } from "./coa";
+import { drAuthLast, drAuthFailed, drDumpSeek, drTunnel, drMsg, drMsgLen, drAddrTo, drSend } from "./coa";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
 import { pktBuffers } from "../stack/packet";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
@@ -181,6 +181,9 @@ export function rsCareOfLoad(address: u32): i32 {
   }
   return -1;
 }
+
+function flagsSet(e: usize, f: u8): void { store<u8>(e, load<u8>(e, E_FLAGS) | f, E_FLAGS); }
+function flagsClear(e: usize, f: u8): void { store<u8>(e, load<u8>(e, E_FLAGS) & ~f, E_FLAGS); }
 
 /** The registration of `home`, or 0. */
 function regFind(home: u32): usize { return capacity == 0 ? <usize>0 : htFindV4(regs, home); }
@@ -511,7 +514,7 @@ export function rsTimer(kind: u16, tag: u32, now: i64): void {
 /** Ask care-of agent `ci` for the pending registration of `e`; false when it cannot be asked. */
 function startRoute(e: usize, home: u32, ci: i32): bool {
   if ((load<u8>(e, E_FLAGS) & RF_PEND_COUNTED) != 0) pendAdd(<i32>load<u8>(e, E_COA_IDX), -1);
-  store<u8>(e, load<u8>(e, E_FLAGS) | RF_PEND_COUNTED, E_FLAGS);
+  flagsSet(e, RF_PEND_COUNTED);
   pendAdd(ci, 1);
   store<u8>(e, <u8>ci, E_COA_IDX);
   store<u32>(e, cfg.serverAddress(ci), E_PEND_PARENT);
@@ -529,7 +532,7 @@ function pendAdd(ci: i32, d: i32): void {
 /** The pending registration of `e` is no longer waiting for its care-of agent. */
 function pendDone(e: usize): void {
   if ((load<u8>(e, E_FLAGS) & RF_PEND_COUNTED) == 0) return;
-  store<u8>(e, load<u8>(e, E_FLAGS) & ~RF_PEND_COUNTED, E_FLAGS);
+  flagsClear(e, RF_PEND_COUNTED);
   pendAdd(<i32>load<u8>(e, E_COA_IDX), -1);
 }
 
@@ -548,7 +551,7 @@ function finishPending(e: usize, home: u32, code: u8, lifetimeSec: u16): void {
     haAccepted(mnSa, id, nonces);
     const was = (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? load<u32>(e, E_PARENT) : 0;
     if (was != parent) { loadAdd(coaIndexOf(was), -1); loadAdd(coaIndexOf(parent), 1); }
-    store<u8>(e, load<u8>(e, E_FLAGS) | RF_ACTIVE, E_FLAGS);
+    flagsSet(e, RF_ACTIVE);
     store<u32>(e, child, E_CHILD);
     store<u32>(e, parent, E_PARENT);
     store<u16>(e, lifetimeSec, E_GRANTED);
@@ -591,7 +594,7 @@ function relayOut(e: usize, home: u32, registrar: u32, n: i32, id: u64, port: u1
   const out = drAddrTo(registrar);
   if (n < 0 || out == 0 || !sendOut(out, registrar, MIP_PORT, n)) { count(C.DROP_NO_ROUTE); return false; }
   count(C.DR_REG_RELAYED);
-  store<u8>(e, load<u8>(e, E_FLAGS) | RF_RELAY, E_FLAGS);
+  flagsSet(e, RF_RELAY);
   store<u32>(e, registrar, E_RELAY_REG);
   store<u64>(e, id, E_RELAY_ID);
   store<u16>(e, port, E_RELAY_PORT);
@@ -722,7 +725,7 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
     store<u8>(e, regReqFlags(m), E_COMB_FLAGS);
     memory.copy(e + E_COMB_EXT, m + <usize>mhOff, <usize>COMB_EXT_LEN);
   }
-  store<u8>(e, load<u8>(e, E_FLAGS) | RF_PENDING, E_FLAGS);
+  flagsSet(e, RF_PENDING);
   store<u8>(e, 0, E_PEND_FLAGS);
   store<u32>(e, src, E_REPLY_TO);
   store<u16>(e, sport, E_REPLY_PORT);
@@ -733,7 +736,7 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
   // Why: 002 §6.2: "The server SHOULD NOT return Registration Request [Reply] to the mobile node until
   // it receives a Route Reply from the care-of agent" — the reply is sent from rsRouteReply.
   if (!startRoute(e, home, ci)) {
-    store<u8>(e, load<u8>(e, E_FLAGS) & ~RF_PENDING, E_FLAGS);
+    flagsClear(e, RF_PENDING);
     finishPending(e, home, CODE_HA_NO_RESOURCES, 0);
     if ((load<u8>(e, E_FLAGS) & (RF_ACTIVE | RF_RELAY)) == 0) { removeReg(e, idx); return 0; }
   }
@@ -806,7 +809,7 @@ function reply(src: u32, m: usize, ml: i32): i32 {
   const mnSa = saFindFor(home, cfg.SA_USE_MOBILE_SERVER);
   const a = authAppend(mnSa, q, n, OUT_CAP, EXT_MF_AUTH);
   if (a > 0) n = a;
-  store<u8>(e, load<u8>(e, E_FLAGS) & ~RF_RELAY, E_FLAGS);
+  flagsClear(e, RF_RELAY);
   regEvent(DrRegOp.RELAY_DONE, regRepCode(m), regLifetimeSec(m), home, load<u32>(e, E_CHILD), src);
   // To the mobile node: through its local registration here (rsRoute).
   const from = drAddrTo(load<u32>(e, E_CHILD));
@@ -837,7 +840,7 @@ export function rsRouteReply(iface: i32, p: usize, len: i32): i32 {
   const code = rtCode(m);
   const rlife = rtLifetimeSec(m);
   const want = load<u16>(e, E_REQ_LIFE);
-  store<u8>(e, load<u8>(e, E_FLAGS) & ~RF_PENDING, E_FLAGS);
+  flagsClear(e, RF_PENDING);
   // Why: 002 §6.5: "If the code field is negative or the lifetime is zero, the server MUST send a
   // Registration Reply message with a negative code"; otherwise the registration lifetime is never
   // more than the tunnel's (no previous agent notification here).
@@ -881,19 +884,10 @@ export function rsRoute(inIface: i32, src: u32, dst: u32): i64 {
 export function rsVif(r: i64, inIface: i32, p: usize, len: i32): i32 {
   const e = regFind(ipv4DstInline(p));
   if (e == 0 || (load<u8>(e, E_FLAGS) & RF_ACTIVE) == 0) { routeChanged(); return -1; }
-  const child = load<u32>(e, E_CHILD);
-  const rt = tunnelRoute(child);
-  if (rt == NO_ROUTE) { count(C.DROP_NO_ROUTE); return 1; }
-  const from = netifIp(routeIface(rt));
-  const t = tunnelCheck(p, len, cfg.ENCAP_IPIP, from, child);
-  if (t == NO_ROUTE) return 1;
-  if (tunnelSend(p, len, cfg.ENCAP_IPIP, from, child, routeIface(t), routeNextHop(t), false) != 0) return 1;
-  count(C.DR_RS_TUNNELLED);
-  return 0;
+  return drTunnel(p, len, load<u32>(e, E_CHILD), false, C.DR_RS_TUNNELLED);
 }
 
-let dumpNext: i32 = -1;
-let dumpRec: i32 = -1;
+const dumpCur: usize = memory.data<i32>([-1, -1]); // drDumpSeek's cursor
 
 /**
  * Dump table 8 (docs/abi.md): registration `index` (80 bytes at `out`; 002 §6.1): 0 expiresAtMs i64
@@ -903,15 +897,8 @@ let dumpRec: i32 = -1;
  */
 export function rsDump(index: i32, out: usize): i32 {
   if (capacity == 0 || index < 0) return -1;
-  let i: i32;
-  if (index == dumpNext && dumpRec >= 0) i = htNext(regs, dumpRec + 1);
-  else {
-    i = htNext(regs, 0);
-    for (let k = 0; k < index && i >= 0; k++) i = htNext(regs, i + 1);
-  }
-  if (i < 0) { dumpNext = -1; return -1; }
-  dumpNext = index + 1;
-  dumpRec = i;
+  const i = drDumpSeek(regs, dumpCur, index);
+  if (i < 0) return -1;
   const e = htValueAt(regs, i);
   const f = load<u8>(e, E_FLAGS);
   store<i64>(out, load<i64>(e, E_EXPIRES));
