@@ -176,10 +176,8 @@ export function rsCount(): u32 { return capacity == 0 ? 0 : htUsed(regs); }
 
 /** The load (registrations allocated) of the care-of agent at `address`, -1 when it is not one of ours (tests, bench). */
 export function rsCareOfLoad(address: u32): i32 {
-  for (let i = 0; i < cfg.serverCount; i++) {
-    if (cfg.serverKind(i) == cfg.SRV_CARE_OF_AGENT && cfg.serverAddress(i) == address) return <i32>load<u32>(coaLoad + (<usize>i << 2));
-  }
-  return -1;
+  const i = coaIndexOf(address);
+  return i < 0 ? -1 : <i32>load<u32>(coaLoad + (<usize>i << 2));
 }
 
 function flagsSet(e: usize, f: u8): void { store<u8>(e, load<u8>(e, E_FLAGS) | f, E_FLAGS); }
@@ -308,8 +306,7 @@ function coaAdvert(src: u32, m: usize, ml: i32): i32 {
   if (!drAuthLast(sa, m, ml, off)) { count(C.DROP_DR_AUTH); return 1; }
   // Why: the Identification of our latest solicitation: an old advertisement replayed says nothing.
   if (probeId == 0 || dsIdentification(m) != probeId || dsAddress(m) != src) { count(C.DROP_DR_REPLAY); return 1; }
-  let i = -1;
-  for (let k = 0; k < cfg.serverCount; k++) if (cfg.serverKind(k) == cfg.SRV_CARE_OF_AGENT && cfg.serverAddress(k) == src) { i = k; break; }
+  let i = coaIndexOf(src);
   // Why: appendix B: "a more dynamic assignment of care-of agents to registration servers": a care-of
   // agent we share a key with that answered the group joins the list.
   if (i < 0) {
