@@ -46,7 +46,7 @@ import { TIMER_NEVER } from "../table/timer";
 import { ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4SrcInline, ipv4DstInline, ipv4Proto, ipIsUnicastSource, IPV4_MIN_HEADER, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE } from "../wire/ipv4";
 import { udpSrcPort, udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
 import { MIP_PORT } from "../wire/registration";
-import { extIndexScratch, EXT_AS_AUTH, extIndexFind, extIndexError, extEnd, authSpi, ExtErr } from "../wire/mipext";
+import { extIndexScratch, EXT_AS_AUTH, extIndexFind, extIndexError, extEnd, extWalk, authSpi, ExtErr } from "../wire/mipext";
 import {
   DrErr, rtParse, rtCheck, rtLifetimeSec, rtDest, rtNextHop, rtIdentification, rtEmit, DR_TYPE_ROUTE_REQUEST, DR_TYPE_ROUTE_REPLY,
   RT_ADDED, RT_UNSPECIFIED, RT_LIFETIME_TOO_LONG, RT_POORLY_FORMED, RT_LEN, dsParse, dsEmit, dsIdentification,
@@ -123,8 +123,7 @@ function coaApply(home: u32, nextHop: u32, lifetimeSec: u16, server: u32): u8 {
   const fresh = e == 0;
   if (fresh) {
     // Why: 002 §3.5 has no "insufficient resources" code: a full table refuses with 64.
-    if (capacity == 0 || htUsed(routes) >= capacity) { count(C.DROP_DR_NO_ROOM); return RT_UNSPECIFIED; }
-    e = htInsertV4(routes, home);
+    e = capacity == 0 || htUsed(routes) >= capacity ? <usize>0 : htInsertV4(routes, home);
     if (e == 0) { count(C.DROP_DR_NO_ROOM); return RT_UNSPECIFIED; }
   }
   const at = lifetimeSec == 0xffff ? TIMER_NEVER : now + <i64>lifetimeSec * 1000;
@@ -254,14 +253,17 @@ export function drAuthFailed(role: u8, t: u8, code: u8, peer: u32, m: usize, off
   evAuthFailed(role, t, code, peer, off != 0 ? authSpi(m + <usize>off) : 0);
 }
 
-/** Send the Route Reply to the request at `m` from `src`:`sport`, authenticated with `sa`. */
-function reply(sa: usize, m: usize, code: u8, lifetimeSec: u16, from: u32, to: u32, sport: u16): void {
+/**
+ * Send the Route Reply to the request (Destination `home`, Next Hop `nh`, Identification `id`) from
+ * `to`:`sport`, authenticated with `sa`.
+ */
+function reply(sa: usize, code: u8, lifetimeSec: u16, from: u32, to: u32, sport: u16, home: u32, nh: u32, id: u64): void {
   const ip = outBuf + OUT_IP;
   const q = ip + <usize>IPV4_MIN_HEADER + <usize>UDP_HEADER_LEN;
   const cap = OUT_BUF - <i32>OUT_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
   // Why: 002 §5.1: "respond with a Route Reply with the lower 32-bit identification copied from the
   // original request"; the whole Identification is echoed (the server matches the low 32 bits, §6.5).
-  let n = rtEmit(q, cap, DR_TYPE_ROUTE_REPLY, code, lifetimeSec, rtDest(m), rtNextHop(m), rtIdentification(m));
+  let n = rtEmit(q, cap, DR_TYPE_ROUTE_REPLY, code, lifetimeSec, home, nh, id);
   // Why: 002 §4.3: the Route Reply carries the Agent-Server Authentication extension.
   n = authAppend(sa, q, n, cap, EXT_AS_AUTH);
   if (n >= 0 && drSend(ip, from, to, sport, n)) count(C.DR_RT_REPLY_TX);
@@ -278,7 +280,8 @@ export function coaRequest(iface: i32, p: usize, len: i32): i32 {
   count(C.DR_RT_REQUEST_RX);
   if (rtCheck(m, ml, DR_TYPE_ROUTE_REQUEST) != DrErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
   const src = ipv4Src(p);
-  const parsed = rtParse(m, ml, DR_TYPE_ROUTE_REQUEST, extIndex) == DrErr.OK;
+  // (The fixed part is checked: the extensions are what is left to walk.)
+  const parsed = extWalk(m, ml, RT_LEN, extIndex) == ExtErr.OK;
   // Why: RFC 2002 §1.9: an unknown extension 0-127 discards the message silently.
   if (!parsed && extIndexError(extIndex) == ExtErr.UNKNOWN_DISCARD) { count(C.DROP_DR_MALFORMED); return 1; }
   const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
@@ -309,7 +312,7 @@ export function coaRequest(iface: i32, p: usize, len: i32): i32 {
     if (code != RT_ADDED) routeEvent(DrRouteOp.REFUSED, code, life, home, nh, src);
   }
   if (code != RT_ADDED && code != RT_LIFETIME_TOO_LONG) life = 0;
-  reply(sa, m, code, life, dst, src, sport);
+  reply(sa, code, life, dst, src, sport, home, nh, id);
   return 0;
 }
 

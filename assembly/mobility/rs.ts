@@ -486,7 +486,7 @@ export function rsTimer(kind: u16, tag: u32, now: i64): void {
   if ((f & RF_PENDING) != 0) {
     const tries = load<u8>(e, E_TRIES);
     const ci = <i32>load<u8>(e, E_COA_IDX);
-    if (tries < RT_TRIES && sendRouteRequest(e, home, cfg.serverAddress(ci), load<u16>(e, E_REQ_LIFE), load<u32>(e, E_PEND_CHILD))) {
+    if (tries < RT_TRIES && sendPending(e, home)) {
       store<u8>(e, tries + 1, E_TRIES);
     } else {
       // Why: 002 §6.4: "The server MAY choose another care-of agent and repeat the procedure above
@@ -516,7 +516,12 @@ function startRoute(e: usize, home: u32, ci: i32): bool {
   store<u8>(e, <u8>ci, E_COA_IDX);
   store<u32>(e, cfg.serverAddress(ci), E_PEND_PARENT);
   store<u8>(e, 1, E_TRIES);
-  return sendRouteRequest(e, home, cfg.serverAddress(ci), load<u16>(e, E_REQ_LIFE), load<u32>(e, E_PEND_CHILD));
+  return sendPending(e, home);
+}
+
+/** (Re)send the Route Request of the pending registration of `e` to the care-of agent asked. */
+function sendPending(e: usize, home: u32): bool {
+  return sendRouteRequest(e, home, load<u32>(e, E_PEND_PARENT), load<u16>(e, E_REQ_LIFE), load<u32>(e, E_PEND_CHILD));
 }
 
 function pendAdd(ci: i32, d: i32): void {
