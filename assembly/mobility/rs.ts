@@ -445,8 +445,9 @@ function sendRouteRequest(e: usize, home: u32, coa: u32, lifetimeSec: u16, child
   return sendOut(from, coa, MIP_PORT, n);
 }
 
-/** Remove registration `e` (index `idx`), its timer and its care-of agent's load. */
-function removeReg(e: usize, idx: i32): void {
+/** Remove registration `e`, its timer and its care-of agent's load. */
+function removeReg(e: usize): void {
+  const idx = htIndexOf(regs, e);
   pendDone(e);
   stackTimerDisarm(load<i32>(e, E_TIMER));
   if ((load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0) loadAdd(coaIndexOf(load<u32>(e, E_PARENT)), -1);
@@ -455,14 +456,20 @@ function removeReg(e: usize, idx: i32): void {
 }
 
 /** Arm the record's timer for its next deadline: pending Route Request, relay wait or expiry. */
-function rearm(e: usize, idx: i32): void {
+function rearm(e: usize): void {
   let at = TIMER_NEVER;
   const f = load<u8>(e, E_FLAGS);
   if ((f & RF_PENDING) != 0) at = nowMs() + <i64>cfg.retransmitMs;
   if ((f & RF_RELAY) != 0) { const r = load<i64>(e, E_RELAY_UNTIL); if (r < at) at = r; }
   if ((f & RF_ACTIVE) != 0) { const x = load<i64>(e, E_EXPIRES); if (x < at) at = x; }
   if (at == TIMER_NEVER) { store<i32>(e, stackTimerDisarm(load<i32>(e, E_TIMER)), E_TIMER); return; }
-  store<i32>(e, stackTimerArm(load<i32>(e, E_TIMER), TK_RS, <u32>idx, at), E_TIMER);
+  store<i32>(e, stackTimerArm(load<i32>(e, E_TIMER), TK_RS, <u32>htIndexOf(regs, e), at), E_TIMER);
+}
+
+/** Registration `e` after a change: removed when nothing is left in it (in force, pending, relaying), else re-armed. */
+function settle(e: usize): void {
+  if ((load<u8>(e, E_FLAGS) & (RF_ACTIVE | RF_PENDING | RF_RELAY)) == 0) removeReg(e);
+  else rearm(e);
 }
 
 /** A registration's timer: retransmit / next care-of agent / give up; relay wait over; expiry (§6.4). */
@@ -504,8 +511,7 @@ export function rsTimer(kind: u16, tag: u32, now: i64): void {
       }
     }
   }
-  if ((load<u8>(e, E_FLAGS) & (RF_ACTIVE | RF_PENDING | RF_RELAY)) == 0) { removeReg(e, idx); return; }
-  rearm(e, idx);
+  settle(e);
 }
 
 /** Ask care-of agent `ci` for the pending registration of `e`; false when it cannot be asked. */
@@ -618,8 +624,8 @@ function verifyMn(sa: usize, m: usize, off: i32, zeroCoa: bool): AuthResult {
 /** A Registration Request to us (see the file comment). */
 function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
   count(C.DR_REG_RX);
-  if (regReqParse(m, ml, extIndex) != RegErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
-  if (!ipIsUnicastSource(src)) { count(C.DROP_DR_MALFORMED); return 1; }
+  if (regReqParse(m, ml, extIndex) != RegErr.OK || !ipIsUnicastSource(src)) { count(C.DROP_DR_MALFORMED); return 1; }
+
   const home = regHomeAddr(m);
   const registrar = regHomeAgent(m);
   if (!ipIsOurs(registrar)) return relay(src, dst, sport, m, ml, home, registrar);
@@ -684,7 +690,7 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
     if ((f & RF_PENDING) != 0 && ((f & RF_ACTIVE) == 0 || load<u32>(e, E_PEND_PARENT) != load<u32>(e, E_PARENT))) {
       sendRouteRequest(e, home, load<u32>(e, E_PEND_PARENT), 0, load<u32>(e, E_PEND_CHILD));
     }
-    if ((f & (RF_ACTIVE | RF_PENDING)) != 0) removeReg(e, htIndexOf(regs, e));
+    if ((f & (RF_ACTIVE | RF_PENDING)) != 0) removeReg(e);
     registrarReply(mnSa, 0, from, src, sport, CODE_ACCEPTED, 0, home, id);
     return 0;
   }
@@ -713,7 +719,6 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
     if (fresh) htRemoveAt(regs, htIndexOf(regs, e));
     return 0;
   }
-  const idx = htIndexOf(regs, e);
   // Why: 002 §2.8, D.3.1: a Registration Server extension and the home registrar's authenticator
   // before ours make this a combined local and home registration: the home part is relayed once the
   // local one is done (relayCombined), to the first server named, for the extension's Lifetime.
@@ -740,9 +745,9 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
   if (!startRoute(e, home, ci)) {
     flagsClear(e, RF_PENDING);
     finishPending(e, home, CODE_HA_NO_RESOURCES, 0);
-    if ((load<u8>(e, E_FLAGS) & (RF_ACTIVE | RF_RELAY)) == 0) { removeReg(e, idx); return 0; }
   }
-  rearm(e, idx);
+  // (Pending, or else what finishPending left.)
+  settle(e);
   return 0;
 }
 
@@ -785,7 +790,7 @@ function relay(src: u32, dst: u32, sport: u16, m: usize, ml: i32, home: u32, reg
   memory.copy(q, m, <usize>cut);
   const n = authAppend(rsa, q, cut, OUT_CAP, extForUse(saUse(rsa)));
   if (n < 0 || !relayOut(e, home, registrar, n, id, sport, regLifetimeSec(m), regReqCareOfAddr(m))) return 1;
-  rearm(e, htIndexOf(regs, e));
+  rearm(e);
   return 0;
 }
 
@@ -816,7 +821,7 @@ function reply(src: u32, m: usize, ml: i32): i32 {
   // To the mobile node: through its local registration here (rsRoute).
   const from = drAddrTo(load<u32>(e, E_CHILD));
   if (sendOut(from, home, load<u16>(e, E_RELAY_PORT), n)) count(C.DR_REG_REPLY_TX);
-  rearm(e, htIndexOf(regs, e));
+  rearm(e);
   return 0;
 }
 
@@ -848,9 +853,7 @@ export function rsRouteReply(iface: i32, p: usize, len: i32): i32 {
   // more than the tunnel's (no previous agent notification here).
   if (!rtAccepted(code) || rlife == 0) finishPending(e, home, code == RT_PROHIBITED ? CODE_HA_PROHIBITED : CODE_HA_NO_RESOURCES, 0);
   else finishPending(e, home, CODE_ACCEPTED, rlife < want ? rlife : want);
-  const idx = htIndexOf(regs, e);
-  if ((load<u8>(e, E_FLAGS) & (RF_ACTIVE | RF_RELAY)) == 0) removeReg(e, idx);
-  else rearm(e, idx);
+  settle(e);
   return 0;
 }
 
