@@ -106,6 +106,14 @@ function routeEvent(op: DrRouteOp, code: u8, lifetimeSec: u16, home: u32, nextHo
   evOpAddrs(Ev.DR_ROUTE, <u8>op, code, lifetimeSec, home, nextHop, server);
 }
 
+/** Remove route `e` (of `home`) with event `op` naming `server`. */
+function routeRemove(op: DrRouteOp, e: usize, home: u32, server: u32): void {
+  routeEvent(op, RT_ADDED, 0, home, load<u32>(e, R_NEXT_HOP), server);
+  htRemoveAt(routes, htIndexOf(routes, e));
+  // Why: routeDecide keeps its answers while no route source's table changed (stack/route.ts).
+  routeChanged();
+}
+
 /** The care-of agent's apply (RouteApply): its own route table. */
 function coaApply(home: u32, nextHop: u32, lifetimeSec: u16, server: u32): u8 {
   const now = nowMs();
@@ -113,11 +121,7 @@ function coaApply(home: u32, nextHop: u32, lifetimeSec: u16, server: u32): u8 {
   if (lifetimeSec == 0) {
     // Why: 002 §5.2: "to disable ... simply remove the entry from its forwarding cache"; disabling
     // what is not there is still done.
-    if (e != 0) {
-      routeEvent(DrRouteOp.DISABLE, RT_ADDED, 0, home, load<u32>(e, R_NEXT_HOP), server);
-      htRemoveAt(routes, htIndexOf(routes, e));
-      routeChanged();
-    }
+    if (e != 0) routeRemove(DrRouteOp.DISABLE, e, home, server);
     return RT_ADDED;
   }
   const fresh = e == 0;
@@ -151,11 +155,8 @@ export function coaTimer(kind: u16, tag: u32, now: i64): void {
   for (let i = htNext(routes, 0); i >= 0; i = htNext(routes, i + 1)) {
     const e = htValueAt(routes, i);
     const at = load<i64>(e, R_EXPIRES);
-    if (at <= now) {
-      routeEvent(DrRouteOp.EXPIRE, 0, 0, htKeyV4At(routes, i), load<u32>(e, R_NEXT_HOP), load<u32>(e, R_SERVER));
-      htRemoveAt(routes, i);
-      routeChanged();
-    } else if (at < next) next = at;
+    if (at <= now) routeRemove(DrRouteOp.EXPIRE, e, htKeyV4At(routes, i), load<u32>(e, R_SERVER));
+    else if (at < next) next = at;
   }
   if (next != TIMER_NEVER) arm(next);
 }

@@ -357,8 +357,9 @@ function relaySa(src: u32): usize {
   return sa;
 }
 
-/** Extension type for an association use of a peer (server-server 85, agent-server 83, foreign-home 34). */
-function extForUse(use: u8): u8 {
+/** Extension type for the association `sa` with a peer, by its use (server-server 85, agent-server 83, foreign-home 34). */
+function extOf(sa: usize): u8 {
+  const use = saUse(sa);
   if (use == cfg.SA_USE_SERVER_SERVER) return EXT_SS_AUTH;
   if (use == cfg.SA_USE_AGENT_SERVER) return EXT_AS_AUTH;
   return EXT_FH_AUTH;
@@ -366,8 +367,7 @@ function extForUse(use: u8): u8 {
 
 /** The association with registrar `reg` we authenticate a relayed request with (server, agent or home agent), or 0. */
 function registrarSa(reg: u32): usize {
-  let sa = saFindFor(reg, cfg.SA_USE_SERVER_SERVER);
-  if (sa == 0) sa = saFindFor(reg, cfg.SA_USE_AGENT_SERVER);
+  let sa = relaySa(reg);
   if (sa == 0) sa = saFindFor(reg, cfg.SA_USE_FOREIGN_HOME);
   return sa;
 }
@@ -398,7 +398,7 @@ function registrarReply(mnSa: usize, e: usize, from: u32, replyTo: u32, port: u1
     // Why: 002 §6.2: "an agent-server or server-server authentication extension in the reply if the
     // binding relay is the foreign agent or another registration server".
     const rsa = relaySa(replyTo);
-    if (rsa != 0) { const b = authAppend(rsa, q, n, OUT_CAP, extForUse(saUse(rsa))); if (b > 0) n = b; }
+    if (rsa != 0) { const b = authAppend(rsa, q, n, OUT_CAP, extOf(rsa)); if (b > 0) n = b; }
   }
   if (sendOut(from, replyTo, port, n)) count(C.DR_REG_REPLY_TX);
 }
@@ -589,7 +589,7 @@ function relayCombined(e: usize, home: u32, registrar: u32, parent: u32, id: u64
   let n = regReqEmit(q, OUT_CAP, load<u8>(e, E_COMB_FLAGS), load<u16>(e, E_COMB_LIFE), home, registrar, parent, id);
   if (n < 0) return;
   memory.copy(q + <usize>n, e + E_COMB_EXT, <usize>COMB_EXT_LEN);
-  n = authAppend(rsa, q, n + COMB_EXT_LEN, OUT_CAP, extForUse(saUse(rsa)));
+  n = authAppend(rsa, q, n + COMB_EXT_LEN, OUT_CAP, extOf(rsa));
   relayOut(e, home, registrar, n, id, load<u16>(e, E_REPLY_PORT), load<u16>(e, E_COMB_LIFE), parent);
 }
 
@@ -655,7 +655,7 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
     // one relayed by a server its Server-Server extension, after the mobile node's; missing or
     // wrong: 132 (RFC 2002's "foreign agent failed authentication").
     const rsa = relaySa(src);
-    const t = rsa != 0 ? extForUse(saUse(rsa)) : EXT_AS_AUTH;
+    const t = rsa != 0 ? extOf(rsa) : EXT_AS_AUTH;
     const off = extIndexFind(extIndex, t);
     if (rsa == 0 || off == 0 || off < msOff || authVerify(rsa, m, off) != AuthResult.OK) {
       code = CODE_HA_FA_AUTH_FAILED;
@@ -788,7 +788,7 @@ function relay(src: u32, dst: u32, sport: u16, m: usize, ml: i32, home: u32, reg
   const cut = extEnd(m, regOff);
   const q = outMsg();
   memory.copy(q, m, <usize>cut);
-  const n = authAppend(rsa, q, cut, OUT_CAP, extForUse(saUse(rsa)));
+  const n = authAppend(rsa, q, cut, OUT_CAP, extOf(rsa));
   if (n < 0 || !relayOut(e, home, registrar, n, id, sport, regLifetimeSec(m), regReqCareOfAddr(m))) return 1;
   rearm(e);
   return 0;
@@ -803,7 +803,7 @@ function reply(src: u32, m: usize, ml: i32): i32 {
     <u32>load<u64>(e, E_RELAY_ID) != <u32>regRepIdentification(m)) { count(C.DROP_DR_REPLAY); return 1; }
   if (regRepParse(m, ml, extIndex) != RegErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
   const rsa = registrarSa(src);
-  const t = rsa != 0 ? extForUse(saUse(rsa)) : EXT_SS_AUTH;
+  const t = rsa != 0 ? extOf(rsa) : EXT_SS_AUTH;
   const off = extIndexFind(extIndex, t);
   // Why: 002 §6.3 as RFC 2002 §3.7.3.1 at a foreign agent: the registrar's reply must verify with our
   // association with it; else it is discarded (the mobile node retransmits).
