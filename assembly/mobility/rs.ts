@@ -282,7 +282,7 @@ function sendSolicit(dst: u32): void {
   if (dst != ALL_COA_GROUP) {
     const sa = saFindFor(dst, cfg.SA_USE_AGENT_SERVER);
     if (sa == 0) return;
-    n = authAppend(sa, q, n, OUT_CAP, EXT_AS_AUTH);
+    n = auth(sa, n, EXT_AS_AUTH);
     const from = drAddrTo(dst);
     if (n > 0 && from != 0 && sendOut(from, dst, MIP_PORT, n)) count(C.DR_DS_SOLICIT_TX);
     return;
@@ -339,7 +339,7 @@ function rsSolicit(m: usize, ml: i32): i32 {
   if (from == 0) { count(C.DROP_NO_ROUTE); return 1; }
   const q = outMsg();
   let n = dsEmit(q, OUT_CAP, DR_TYPE_RS_ADVERT, <u16>cfg.drPriority, from, dsIdentification(m), htUsed(regs) >= capacity ? 0 : 0xffff);
-  n = authAppend(sa, q, n, OUT_CAP, EXT_AS_AUTH);
+  n = auth(sa, n, EXT_AS_AUTH);
   if (n > 0 && sendOut(from, src, MIP_PORT, n)) count(C.DR_DS_ADVERT_TX);
   return 0;
 }
@@ -347,6 +347,9 @@ function rsSolicit(m: usize, ml: i32): i32 {
 /** Message being built in outBuf. */
 // @ts-ignore: decorator
 @inline function outMsg(): usize { return outBuf + OUT_IP + <usize>IPV4_MIN_HEADER + <usize>UDP_HEADER_LEN; }
+
+/** Append the authentication extension `ext` computed with `sa` to the `n`-byte message in outBuf: the new length, or < 0. */
+function auth(sa: usize, n: i32, ext: u8): i32 { return authAppend(sa, outMsg(), n, OUT_CAP, ext); }
 
 function sendOut(src: u32, dst: u32, dport: u16, n: i32): bool { return drSend(outBuf + OUT_IP, src, dst, dport, n); }
 
@@ -392,13 +395,13 @@ function registrarReply(mnSa: usize, e: usize, from: u32, replyTo: u32, port: u1
   if (n < 0) return;
   if (parent != 0) n = coaExtAppend(q, n, OUT_CAP, parent);
   if (n < 0) return;
-  const a = authAppend(mnSa, q, n, OUT_CAP, EXT_MS_AUTH);
+  const a = auth(mnSa, n, EXT_MS_AUTH);
   if (a > 0) n = a;
   if (replyTo != home) {
     // Why: 002 §6.2: "an agent-server or server-server authentication extension in the reply if the
     // binding relay is the foreign agent or another registration server".
     const rsa = relaySa(replyTo);
-    if (rsa != 0) { const b = authAppend(rsa, q, n, OUT_CAP, extOf(rsa)); if (b > 0) n = b; }
+    if (rsa != 0) { const b = auth(rsa, n, extOf(rsa)); if (b > 0) n = b; }
   }
   if (sendOut(from, replyTo, port, n)) count(C.DR_REG_REPLY_TX);
 }
@@ -437,7 +440,7 @@ function sendRouteRequest(e: usize, home: u32, coa: u32, lifetimeSec: u16, child
   const q = outMsg();
   let n = rtEmit(q, OUT_CAP, DR_TYPE_ROUTE_REQUEST, 0, lifetimeSec, home, child, id);
   // Why: 002 §6.4: "The server MUST append an Agent-Server Authentication extension".
-  n = authAppend(sa, q, n, OUT_CAP, EXT_AS_AUTH);
+  n = auth(sa, n, EXT_AS_AUTH);
   if (n < 0) return false;
   const from = drAddrTo(coa);
   if (from == 0) return false;
@@ -589,7 +592,7 @@ function relayCombined(e: usize, home: u32, registrar: u32, parent: u32, id: u64
   let n = regReqEmit(q, OUT_CAP, load<u8>(e, E_COMB_FLAGS), load<u16>(e, E_COMB_LIFE), home, registrar, parent, id);
   if (n < 0) return;
   memory.copy(q + <usize>n, e + E_COMB_EXT, <usize>COMB_EXT_LEN);
-  n = authAppend(rsa, q, n + COMB_EXT_LEN, OUT_CAP, extOf(rsa));
+  n = auth(rsa, n + COMB_EXT_LEN, extOf(rsa));
   relayOut(e, home, registrar, n, id, load<u16>(e, E_REPLY_PORT), load<u16>(e, E_COMB_LIFE), parent);
 }
 
@@ -779,7 +782,7 @@ function relay(src: u32, dst: u32, sport: u16, m: usize, ml: i32, home: u32, reg
     const q = outMsg();
     let n = regRepEmit(q, OUT_CAP, code, 0, home, registrar, id);
     if (code == 67) n = appendTransit(q, n);
-    const a = authAppend(mnSa, q, n, OUT_CAP, EXT_MS_AUTH);
+    const a = auth(mnSa, n, EXT_MS_AUTH);
     if (a > 0 && sendOut(from, src, sport, a)) count(C.DR_REG_REPLY_TX);
     return 0;
   }
@@ -788,7 +791,7 @@ function relay(src: u32, dst: u32, sport: u16, m: usize, ml: i32, home: u32, reg
   const cut = extEnd(m, regOff);
   const q = outMsg();
   memory.copy(q, m, <usize>cut);
-  const n = authAppend(rsa, q, cut, OUT_CAP, extOf(rsa));
+  const n = auth(rsa, cut, extOf(rsa));
   if (n < 0 || !relayOut(e, home, registrar, n, id, sport, regLifetimeSec(m), regReqCareOfAddr(m))) return 1;
   rearm(e);
   return 0;
@@ -814,7 +817,7 @@ function reply(src: u32, m: usize, ml: i32): i32 {
   memory.copy(q, m, <usize>cut);
   let n = cut;
   const mnSa = saFindFor(home, cfg.SA_USE_MOBILE_SERVER);
-  const a = authAppend(mnSa, q, n, OUT_CAP, EXT_MF_AUTH);
+  const a = auth(mnSa, n, EXT_MF_AUTH);
   if (a > 0) n = a;
   flagsClear(e, RF_RELAY);
   regEvent(DrRegOp.RELAY_DONE, regRepCode(m), regLifetimeSec(m), home, load<u32>(e, E_CHILD), src);
