@@ -87,6 +87,9 @@ const extIndex: usize = extIndexScratch;
 const OUT_IP: usize = 16;
 const OUT_BUF: i32 = <i32>OUT_IP + IPV4_MIN_HEADER + UDP_HEADER_LEN + RT_LEN + 32;
 let outBuf: usize = 0; // carved in coaInit
+// The message we send, after its IP and UDP headers in outBuf, and its room.
+const OUT_MSG: usize = OUT_IP + <usize>IPV4_MIN_HEADER + <usize>UDP_HEADER_LEN;
+const OUT_CAP: i32 = OUT_BUF - <i32>OUT_MSG;
 
 /** Carve the route table (board `careOfRoutes`); false when memory ran out. */
 export function coaInit(): bool {
@@ -259,15 +262,21 @@ export function drAuthFailed(role: u8, t: u8, code: u8, peer: u32, m: usize, off
  * `to`:`sport`, authenticated with `sa`.
  */
 function reply(sa: usize, code: u8, lifetimeSec: u16, from: u32, to: u32, sport: u16, home: u32, nh: u32, id: u64): void {
-  const ip = outBuf + OUT_IP;
-  const q = ip + <usize>IPV4_MIN_HEADER + <usize>UDP_HEADER_LEN;
-  const cap = OUT_BUF - <i32>OUT_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
   // Why: 002 §5.1: "respond with a Route Reply with the lower 32-bit identification copied from the
   // original request"; the whole Identification is echoed (the server matches the low 32 bits, §6.5).
-  let n = rtEmit(q, cap, DR_TYPE_ROUTE_REPLY, code, lifetimeSec, home, nh, id);
   // Why: 002 §4.3: the Route Reply carries the Agent-Server Authentication extension.
-  n = authAppend(sa, q, n, cap, EXT_AS_AUTH);
-  if (n >= 0 && drSend(ip, from, to, sport, n)) count(C.DR_RT_REPLY_TX);
+  sendAs(sa, rtEmit(outBuf + OUT_MSG, OUT_CAP, DR_TYPE_ROUTE_REPLY, code, lifetimeSec, home, nh, id), from, to, sport, C.DR_RT_REPLY_TX);
+}
+
+/**
+ * Append our Agent-Server extension (83, `sa`) to the `n`-byte message built in outBuf and send it
+ * from `from` to `to`:`port`, counted `c` when sent. 1 when it could not be authenticated, else 0.
+ */
+function sendAs(sa: usize, n: i32, from: u32, to: u32, port: u16, c: C): i32 {
+  n = authAppend(sa, outBuf + OUT_MSG, n, OUT_CAP, EXT_AS_AUTH);
+  if (n < 0) return 1;
+  if (drSend(outBuf + OUT_IP, from, to, port, n)) count(c);
+  return 0;
 }
 
 /** UDP 434 type 32 (mip.ts handler): a Route Request (see the file comment). */
@@ -362,16 +371,10 @@ export function coaSolicit(iface: i32, p: usize, len: i32): i32 {
   }
   const rate = lastRate;
   const full = capacity != 0 && htUsed(routes) >= capacity;
-  const ip = outBuf + OUT_IP;
-  const q = ip + <usize>IPV4_MIN_HEADER + <usize>UDP_HEADER_LEN;
-  const cap = OUT_BUF - <i32>OUT_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
   const from = drAddrTo(src);
   if (from == 0) { count(C.DROP_NO_ROUTE); return 1; }
-  let k = dsEmit(q, cap, DR_TYPE_COA_ADVERT, rate, from, sid, full ? 0 : 0xffff);
-  k = authAppend(sa, q, k, cap, EXT_AS_AUTH);
-  if (k < 0) return 1;
-  if (drSend(ip, from, src, udpSrcPort(m - <usize>UDP_HEADER_LEN), k)) count(C.DR_DS_ADVERT_TX);
-  return 0;
+  const k = dsEmit(outBuf + OUT_MSG, OUT_CAP, DR_TYPE_COA_ADVERT, rate, from, sid, full ? 0 : 0xffff);
+  return sendAs(sa, k, from, src, udpSrcPort(m - <usize>UDP_HEADER_LEN), C.DR_DS_ADVERT_TX);
 }
 
 /** Binding routes in use (tests, dump). */
