@@ -225,6 +225,9 @@ export function coaExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32
   return ipInput(iface, inner, ilen, false);
 }
 
+/** True for a unicast address that is not ours (a home or care-of address in a request, 002 §3.4, §6.2). */
+export function drOther(a: u32): bool { return ipIsUnicastSource(a) && !ipIsOurs(a); }
+
 /** The Mobile IP message (UDP payload) of the IPv4 datagram at `p`. */
 export function drMsg(p: usize): usize { return p + <usize>ipv4HeaderLen(p) + <usize>UDP_HEADER_LEN; }
 /** Length of the message at `m` (drMsg), from its UDP header. */
@@ -314,7 +317,7 @@ export function coaRequest(iface: i32, p: usize, len: i32): i32 {
   let code: u8 = RT_ADDED;
   // Why: 002 §3.4: Destination is the mobile node's home address and Next Hop the child care-of
   // address: both unicast, and the next hop is never this node (a tunnel to ourselves is a loop).
-  if (!ipIsUnicastSource(home) || !ipIsUnicastSource(nh) || ipIsOurs(nh) || ipIsOurs(home)) code = RT_POORLY_FORMED;
+  if (!drOther(home) || !drOther(nh)) code = RT_POORLY_FORMED;
   // Why: 002 §3.5 code 68: a lifetime above what we grant is refused with our maximum.
   else if (<i32>life > cfg.drMaxRouteLifetimeSec) { code = RT_LIFETIME_TOO_LONG; life = <u16>cfg.drMaxRouteLifetimeSec; }
   else {

@@ -81,7 +81,7 @@ import { AuthResult, authVerify, authAppend } from "../security/auth";
 import { saFindFor, saUse, SA_REPLAY } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification, ntpNow } from "../security/replay";
 import { tunnelCheck, tunnelSend, tunnelRoute } from "./tunnel";
-import { drAuthLast, drAuthFailed, drDumpSeek, drTunnel, drMsg, drMsgLen, drAddrTo, drSend } from "./coa";
+import { drAuthLast, drAuthFailed, drOther, drDumpSeek, drTunnel, drMsg, drMsgLen, drAddrTo, drSend } from "./coa";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
 import { pktBuffers } from "../stack/packet";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
@@ -368,6 +368,19 @@ function extOf(sa: usize): u8 {
   return EXT_FH_AUTH;
 }
 
+/**
+ * Verify the extension of peer association `rsa` (its type by the association's use; `t0` when there is
+ * none) in message `m`, at or after offset `min`: its offset, or 0 (counted and logged with `code`,
+ * naming `peer`).
+ */
+function peerVerify(rsa: usize, m: usize, min: i32, t0: u8, code: u8, peer: u32): i32 {
+  const t = rsa != 0 ? extOf(rsa) : t0;
+  const off = extIndexFind(extIndex, t);
+  if (rsa != 0 && off != 0 && off >= min && authVerify(rsa, m, off) == AuthResult.OK) return off;
+  drAuthFailed(ROLE_RS, t, code, peer, m, off);
+  return 0;
+}
+
 /** The association with registrar `reg` we authenticate a relayed request with (server, agent or home agent), or 0. */
 function registrarSa(reg: u32): usize {
   let sa = relaySa(reg);
@@ -640,7 +653,7 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
   let code: u8 = CODE_ACCEPTED;
   // Why: RFC 2002 §3.8.2.1 (134) as at a home agent: a unicast home address, a unicast child
   // care-of address that is not ours.
-  if (!ipIsUnicastSource(home) || ipIsOurs(home) || (life != 0 && (!ipIsUnicastSource(child) || ipIsOurs(child) || child == home))) code = CODE_HA_BAD_REQUEST;
+  if (!drOther(home) || (life != 0 && (!drOther(child) || child == home))) code = CODE_HA_BAD_REQUEST;
   let msOff = extIndexFind(extIndex, EXT_MS_AUTH);
   // Why: 002 D.3.1: the home part of a combined registration, relayed by the local server, carries
   // the node's authenticator as extension 32 computed with the care-of address 0.0.0.0 (the parent
@@ -657,13 +670,7 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
     // Why: 002 §4.3, §4.5: a request relayed by a foreign agent carries its Agent-Server extension,
     // one relayed by a server its Server-Server extension, after the mobile node's; missing or
     // wrong: 132 (RFC 2002's "foreign agent failed authentication").
-    const rsa = relaySa(src);
-    const t = rsa != 0 ? extOf(rsa) : EXT_AS_AUTH;
-    const off = extIndexFind(extIndex, t);
-    if (rsa == 0 || off == 0 || off < msOff || authVerify(rsa, m, off) != AuthResult.OK) {
-      code = CODE_HA_FA_AUTH_FAILED;
-      drAuthFailed(ROLE_RS, t, code, src, m, off);
-    }
+    if (peerVerify(relaySa(src), m, msOff, EXT_AS_AUTH, CODE_HA_FA_AUTH_FAILED, src) == 0) code = CODE_HA_FA_AUTH_FAILED;
   }
   if (code == CODE_ACCEPTED && haCheckIdentification(mnSa, id, nonces) != ReplayResult.OK) code = CODE_HA_ID_MISMATCH;
   let e = regFind(home);
@@ -805,12 +812,10 @@ function reply(src: u32, m: usize, ml: i32): i32 {
   if (e == 0 || (load<u8>(e, E_FLAGS) & RF_RELAY) == 0 || load<u32>(e, E_RELAY_REG) != src ||
     <u32>load<u64>(e, E_RELAY_ID) != <u32>regRepIdentification(m)) { count(C.DROP_DR_REPLAY); return 1; }
   if (regRepParse(m, ml, extIndex) != RegErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
-  const rsa = registrarSa(src);
-  const t = rsa != 0 ? extOf(rsa) : EXT_SS_AUTH;
-  const off = extIndexFind(extIndex, t);
   // Why: 002 §6.3 as RFC 2002 §3.7.3.1 at a foreign agent: the registrar's reply must verify with our
   // association with it; else it is discarded (the mobile node retransmits).
-  if (rsa == 0 || off == 0 || authVerify(rsa, m, off) != AuthResult.OK) { drAuthFailed(ROLE_RS, t, 0, src, m, off); return 1; }
+  const off = peerVerify(registrarSa(src), m, 0, EXT_SS_AUTH, 0, src);
+  if (off == 0) return 1;
   const mnOff = mnAuthOff();
   const cut = mnOff != 0 ? extEnd(m, mnOff) : off;
   const q = outMsg();
