@@ -202,8 +202,10 @@ function denied(code: u8, home: u32, child: u32, other: u32): void {
   regEvent(DrRegOp.DENIED, code, 0, home, child, other);
 }
 
-function loadAdd(idx: i32, d: i32): void {
-  if (idx < 0 || idx >= cfg.serverCount) return;
+/** Add `d` to the load (registrations in force) of the care-of agent at `parent`, if it is one of ours. */
+function loadAdd(parent: u32, d: i32): void {
+  const idx = coaIndexOf(parent);
+  if (idx < 0) return;
   const p = coaLoad + (<usize>idx << 2);
   const v = <i32>load<u32>(p) + d;
   store<u32>(p, <u32>(v < 0 ? 0 : v));
@@ -466,7 +468,7 @@ function removeReg(e: usize): void {
   const idx = htIndexOf(regs, e);
   pendDone(e);
   stackTimerDisarm(load<i32>(e, E_TIMER));
-  if ((load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0) loadAdd(coaIndexOf(load<u32>(e, E_PARENT)), -1);
+  if ((load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0) loadAdd(load<u32>(e, E_PARENT), -1);
   htRemoveAt(regs, idx);
   routeChanged();
 }
@@ -501,7 +503,7 @@ export function rsTimer(kind: u16, tag: u32, now: i64): void {
   if ((f & RF_RELAY) != 0 && load<i64>(e, E_RELAY_UNTIL) <= now) { f &= ~RF_RELAY; store<u8>(e, f, E_FLAGS); }
   if ((f & RF_ACTIVE) != 0 && load<i64>(e, E_EXPIRES) <= now) {
     regEvent(DrRegOp.EXPIRED, 0, 0, home, load<u32>(e, E_CHILD), load<u32>(e, E_PARENT));
-    loadAdd(coaIndexOf(load<u32>(e, E_PARENT)), -1);
+    loadAdd(load<u32>(e, E_PARENT), -1);
     f &= ~RF_ACTIVE;
     store<u8>(e, f, E_FLAGS);
     routeChanged();
@@ -532,7 +534,7 @@ export function rsTimer(kind: u16, tag: u32, now: i64): void {
 
 /** Ask care-of agent `ci` for the pending registration of `e`; false when it cannot be asked. */
 function startRoute(e: usize, home: u32, ci: i32): bool {
-  if ((load<u8>(e, E_FLAGS) & RF_PEND_COUNTED) != 0) pendAdd(<i32>load<u8>(e, E_COA_IDX), -1);
+  pendDone(e);
   flagsSet(e, RF_PEND_COUNTED);
   pendAdd(ci, 1);
   store<u8>(e, <u8>ci, E_COA_IDX);
@@ -574,7 +576,7 @@ function finishPending(e: usize, home: u32, code: u8, lifetimeSec: u16): void {
   if (code == CODE_ACCEPTED) {
     haAccepted(mnSa, id, nonces);
     const was = (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? load<u32>(e, E_PARENT) : 0;
-    if (was != parent) { loadAdd(coaIndexOf(was), -1); loadAdd(coaIndexOf(parent), 1); }
+    if (was != parent) { loadAdd(was, -1); loadAdd(parent, 1); }
     flagsSet(e, RF_ACTIVE);
     store<u32>(e, child, E_CHILD);
     store<u32>(e, parent, E_PARENT);
