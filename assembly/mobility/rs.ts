@@ -284,9 +284,7 @@ function sendSolicit(dst: u32): void {
   if (dst != ALL_COA_GROUP) {
     const sa = saFindFor(dst, cfg.SA_USE_AGENT_SERVER);
     if (sa == 0) return;
-    n = auth(sa, n, EXT_AS_AUTH);
-    const from = drAddrTo(dst);
-    if (n > 0 && from != 0 && sendOut(from, dst, MIP_PORT, n)) count(C.DR_DS_SOLICIT_TX);
+    sendAs(sa, n, drAddrTo(dst), dst, C.DR_DS_SOLICIT_TX);
     return;
   }
   // Why: appendix B: to the group, for care-of agents not configured; a care-of agent answers only a
@@ -340,9 +338,8 @@ function rsSolicit(m: usize, ml: i32): i32 {
   const from = drAddrTo(src);
   if (from == 0) { count(C.DROP_NO_ROUTE); return 1; }
   const q = outMsg();
-  let n = dsEmit(q, OUT_CAP, DR_TYPE_RS_ADVERT, <u16>cfg.drPriority, from, dsIdentification(m), htUsed(regs) >= capacity ? 0 : 0xffff);
-  n = auth(sa, n, EXT_AS_AUTH);
-  if (n > 0 && sendOut(from, src, MIP_PORT, n)) count(C.DR_DS_ADVERT_TX);
+  const n = dsEmit(q, OUT_CAP, DR_TYPE_RS_ADVERT, <u16>cfg.drPriority, from, dsIdentification(m), htUsed(regs) >= capacity ? 0 : 0xffff);
+  sendAs(sa, n, from, src, C.DR_DS_ADVERT_TX);
   return 0;
 }
 
@@ -352,6 +349,12 @@ function rsSolicit(m: usize, ml: i32): i32 {
 
 /** Append the authentication extension `ext` computed with `sa` to the `n`-byte message in outBuf: the new length, or < 0. */
 function auth(sa: usize, n: i32, ext: u8): i32 { return authAppend(sa, outMsg(), n, OUT_CAP, ext); }
+
+/** Append our Agent-Server extension (`sa`) to the `n`-byte message in outBuf and send it from `from` (0: no route) to `dst` port 434; counted `c` when sent. */
+function sendAs(sa: usize, n: i32, from: u32, dst: u32, c: C): void {
+  n = auth(sa, n, EXT_AS_AUTH);
+  if (n > 0 && from != 0 && sendOut(from, dst, MIP_PORT, n)) count(c);
+}
 
 function sendOut(src: u32, dst: u32, dport: u16, n: i32): bool { return drSend(outBuf + OUT_IP, src, dst, dport, n); }
 
