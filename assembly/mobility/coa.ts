@@ -46,7 +46,7 @@ import { TIMER_NEVER } from "../table/timer";
 import { ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4SrcInline, ipv4DstInline, ipv4Proto, ipIsUnicastSource, IPV4_MIN_HEADER, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE } from "../wire/ipv4";
 import { udpSrcPort, udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
 import { MIP_PORT } from "../wire/registration";
-import { extIndexScratch, EXT_AS_AUTH, extIndexFind, extIndexError, extEnd, authSpi, ExtErr } from "../wire/mipext";
+import { extIndexScratch, EXT_AS_AUTH, extIndexFind, extIndexError, extEnd, extWalk, authSpi, ExtErr } from "../wire/mipext";
 import {
   DrErr, rtParse, rtCheck, rtLifetimeSec, rtDest, rtNextHop, rtIdentification, rtEmit, DR_TYPE_ROUTE_REQUEST, DR_TYPE_ROUTE_REPLY,
   RT_ADDED, RT_UNSPECIFIED, RT_LIFETIME_TOO_LONG, RT_POORLY_FORMED, RT_LEN, dsParse, dsEmit, dsIdentification,
@@ -87,6 +87,9 @@ const extIndex: usize = extIndexScratch;
 const OUT_IP: usize = 16;
 const OUT_BUF: i32 = <i32>OUT_IP + IPV4_MIN_HEADER + UDP_HEADER_LEN + RT_LEN + 32;
 let outBuf: usize = 0; // carved in coaInit
+// The message we send, after its IP and UDP headers in outBuf, and its room.
+const OUT_MSG: usize = OUT_IP + <usize>IPV4_MIN_HEADER + <usize>UDP_HEADER_LEN;
+const OUT_CAP: i32 = OUT_BUF - <i32>OUT_MSG;
 
 /** Carve the route table (board `careOfRoutes`); false when memory ran out. */
 export function coaInit(): bool {
@@ -106,6 +109,14 @@ function routeEvent(op: DrRouteOp, code: u8, lifetimeSec: u16, home: u32, nextHo
   evOpAddrs(Ev.DR_ROUTE, <u8>op, code, lifetimeSec, home, nextHop, server);
 }
 
+/** Remove route `e` (of `home`) with event `op` naming `server`. */
+function routeRemove(op: DrRouteOp, e: usize, home: u32, server: u32): void {
+  routeEvent(op, RT_ADDED, 0, home, load<u32>(e, R_NEXT_HOP), server);
+  htRemoveAt(routes, htIndexOf(routes, e));
+  // Why: routeDecide keeps its answers while no route source's table changed (stack/route.ts).
+  routeChanged();
+}
+
 /** The care-of agent's apply (RouteApply): its own route table. */
 function coaApply(home: u32, nextHop: u32, lifetimeSec: u16, server: u32): u8 {
   const now = nowMs();
@@ -113,18 +124,13 @@ function coaApply(home: u32, nextHop: u32, lifetimeSec: u16, server: u32): u8 {
   if (lifetimeSec == 0) {
     // Why: 002 §5.2: "to disable ... simply remove the entry from its forwarding cache"; disabling
     // what is not there is still done.
-    if (e != 0) {
-      routeEvent(DrRouteOp.DISABLE, RT_ADDED, 0, home, load<u32>(e, R_NEXT_HOP), server);
-      htRemoveAt(routes, htIndexOf(routes, e));
-      routeChanged();
-    }
+    if (e != 0) routeRemove(DrRouteOp.DISABLE, e, home, server);
     return RT_ADDED;
   }
   const fresh = e == 0;
   if (fresh) {
     // Why: 002 §3.5 has no "insufficient resources" code: a full table refuses with 64.
-    if (capacity == 0 || htUsed(routes) >= capacity) { count(C.DROP_DR_NO_ROOM); return RT_UNSPECIFIED; }
-    e = htInsertV4(routes, home);
+    e = capacity == 0 || htUsed(routes) >= capacity ? <usize>0 : htInsertV4(routes, home);
     if (e == 0) { count(C.DROP_DR_NO_ROOM); return RT_UNSPECIFIED; }
   }
   const at = lifetimeSec == 0xffff ? TIMER_NEVER : now + <i64>lifetimeSec * 1000;
@@ -152,11 +158,8 @@ export function coaTimer(kind: u16, tag: u32, now: i64): void {
   for (let i = htNext(routes, 0); i >= 0; i = htNext(routes, i + 1)) {
     const e = htValueAt(routes, i);
     const at = load<i64>(e, R_EXPIRES);
-    if (at <= now) {
-      routeEvent(DrRouteOp.EXPIRE, 0, 0, htKeyV4At(routes, i), load<u32>(e, R_NEXT_HOP), load<u32>(e, R_SERVER));
-      htRemoveAt(routes, i);
-      routeChanged();
-    } else if (at < next) next = at;
+    if (at <= now) routeRemove(DrRouteOp.EXPIRE, e, htKeyV4At(routes, i), load<u32>(e, R_SERVER));
+    else if (at < next) next = at;
   }
   if (next != TIMER_NEVER) arm(next);
 }
@@ -186,13 +189,22 @@ export function coaVif(r: i64, inIface: i32, p: usize, len: i32): i32 {
   if (e == 0 || e != <usize>routeVifHandle(r)) { routeChanged(); return -1; }
   const nh = load<u32>(e, R_NEXT_HOP);
   if (ipv4SrcInline(p) == nh) return -1;
+  return drTunnel(p, len, nh, inIface >= 0, C.DR_COA_TUNNELLED);
+}
+
+/**
+ * Tunnel the datagram at `p` (IP in IP, RFC 2003) from our address towards `nh` to `nh`, counted `c`
+ * when sent (`forwarded`: not originated here). 0 sent, 1 dropped. (The binding routes' and the
+ * registration server's local tunnel, rs.ts rsVif.)
+ */
+export function drTunnel(p: usize, len: i32, nh: u32, forwarded: bool, c: C): i32 {
   const rt = tunnelRoute(nh);
   if (rt == NO_ROUTE) { count(C.DROP_NO_ROUTE); return 1; }
   const from = netifIp(routeIface(rt));
   const t = tunnelCheck(p, len, cfg.ENCAP_IPIP, from, nh);
   if (t == NO_ROUTE) return 1;
-  if (tunnelSend(p, len, cfg.ENCAP_IPIP, from, nh, routeIface(t), routeNextHop(t), inIface >= 0) != 0) return 1;
-  count(C.DR_COA_TUNNELLED);
+  if (tunnelSend(p, len, cfg.ENCAP_IPIP, from, nh, routeIface(t), routeNextHop(t), forwarded) != 0) return 1;
+  count(c);
   return 0;
 }
 
@@ -213,26 +225,67 @@ export function coaExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32
   return ipInput(iface, inner, ilen, false);
 }
 
-/** Send the Route Reply to the request at `m` from `src`:`sport`, authenticated with `sa`. */
-function reply(sa: usize, m: usize, code: u8, lifetimeSec: u16, from: u32, to: u32, sport: u16): void {
-  const ip = outBuf + OUT_IP;
-  const q = ip + <usize>IPV4_MIN_HEADER + <usize>UDP_HEADER_LEN;
-  const cap = OUT_BUF - <i32>OUT_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
+/** True for a unicast address that is not ours (a home or care-of address in a request, 002 §3.4, §6.2). */
+export function drOther(a: u32): bool { return ipIsUnicastSource(a) && !ipIsOurs(a); }
+
+/** The Mobile IP message (UDP payload) of the IPv4 datagram at `p`. */
+export function drMsg(p: usize): usize { return p + <usize>ipv4HeaderLen(p) + <usize>UDP_HEADER_LEN; }
+/** Length of the message at `m` (drMsg), from its UDP header. */
+export function drMsgLen(m: usize): i32 { return <i32>udpLength(m - <usize>UDP_HEADER_LEN) - UDP_HEADER_LEN; }
+
+/** Our address towards `dst` (the source of what we send it), or 0 when no route. */
+export function drAddrTo(dst: u32): u32 {
+  const r = tunnelRoute(dst);
+  return r == NO_ROUTE ? 0 : netifIp(routeIface(r));
+}
+
+/** Send the `n`-byte message after the IP and UDP headers at `ip` from port 434 (true: sent). */
+export function drSend(ip: usize, src: u32, dst: u32, dport: u16, n: i32): bool {
+  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, src, dst, MIP_PORT, dport, n);
+  return ipSend(ip, total) == 0;
+}
+
+/**
+ * True when `sa` verifies the authentication extension at `off` of message `m` and that extension ends
+ * the `ml` bytes. Why: 002 §4.3, §5.1, §6.5: the distributed registration messages carry their
+ * Agent-Server (or Mobile-Foreign) extension last; shared by coa.ts and rs.ts.
+ */
+export function drAuthLast(sa: usize, m: usize, ml: i32, off: i32): bool {
+  return sa != 0 && off != 0 && extEnd(m, off) == ml && authVerify(sa, m, off) == AuthResult.OK;
+}
+
+/** Count and log (`role`) an authentication failure on extension `t` at `off` of `m` (0: missing) from `peer`. */
+export function drAuthFailed(role: u8, t: u8, code: u8, peer: u32, m: usize, off: i32): void {
+  count(C.DROP_DR_AUTH);
+  evAuthFailed(role, t, code, peer, off != 0 ? authSpi(m + <usize>off) : 0);
+}
+
+/**
+ * Send the Route Reply to the request (Destination `home`, Next Hop `nh`, Identification `id`) from
+ * `to`:`sport`, authenticated with `sa`.
+ */
+function reply(sa: usize, code: u8, lifetimeSec: u16, from: u32, to: u32, sport: u16, home: u32, nh: u32, id: u64): void {
   // Why: 002 §5.1: "respond with a Route Reply with the lower 32-bit identification copied from the
   // original request"; the whole Identification is echoed (the server matches the low 32 bits, §6.5).
-  let n = rtEmit(q, cap, DR_TYPE_ROUTE_REPLY, code, lifetimeSec, rtDest(m), rtNextHop(m), rtIdentification(m));
   // Why: 002 §4.3: the Route Reply carries the Agent-Server Authentication extension.
-  n = authAppend(sa, q, n, cap, EXT_AS_AUTH);
-  if (n < 0) return;
-  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, from, to, MIP_PORT, sport, n);
-  if (ipSend(ip, total) == 0) count(C.DR_RT_REPLY_TX);
+  sendAs(sa, rtEmit(outBuf + OUT_MSG, OUT_CAP, DR_TYPE_ROUTE_REPLY, code, lifetimeSec, home, nh, id), from, to, sport, C.DR_RT_REPLY_TX);
+}
+
+/**
+ * Append our Agent-Server extension (83, `sa`) to the `n`-byte message built in outBuf and send it
+ * from `from` to `to`:`port`, counted `c` when sent. 1 when it could not be authenticated, else 0.
+ */
+function sendAs(sa: usize, n: i32, from: u32, to: u32, port: u16, c: C): i32 {
+  n = authAppend(sa, outBuf + OUT_MSG, n, OUT_CAP, EXT_AS_AUTH);
+  if (n < 0) return 1;
+  if (drSend(outBuf + OUT_IP, from, to, port, n)) count(c);
+  return 0;
 }
 
 /** UDP 434 type 32 (mip.ts handler): a Route Request (see the file comment). */
 export function coaRequest(iface: i32, p: usize, len: i32): i32 {
-  const u = p + <usize>ipv4HeaderLen(p);
-  const m = u + <usize>UDP_HEADER_LEN;
-  const ml = <i32>udpLength(u) - UDP_HEADER_LEN;
+  const m = drMsg(p);
+  const ml = drMsgLen(m);
   const dst = ipv4Dst(p);
   // Why: the request is for the agent named by its IP destination (002 §3.4 "the IP address of the
   // care-of agent"); a broadcast or another's is not ours.
@@ -240,7 +293,8 @@ export function coaRequest(iface: i32, p: usize, len: i32): i32 {
   count(C.DR_RT_REQUEST_RX);
   if (rtCheck(m, ml, DR_TYPE_ROUTE_REQUEST) != DrErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
   const src = ipv4Src(p);
-  const parsed = rtParse(m, ml, DR_TYPE_ROUTE_REQUEST, extIndex) == DrErr.OK;
+  // (The fixed part is checked: the extensions are what is left to walk.)
+  const parsed = extWalk(m, ml, RT_LEN, extIndex) == ExtErr.OK;
   // Why: RFC 2002 §1.9: an unknown extension 0-127 discards the message silently.
   if (!parsed && extIndexError(extIndex) == ExtErr.UNKNOWN_DISCARD) { count(C.DROP_DR_MALFORMED); return 1; }
   const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
@@ -249,26 +303,21 @@ export function coaRequest(iface: i32, p: usize, len: i32): i32 {
   // extension at the end and the Authenticator is valid"; "an invalid request SHOULD be discarded
   // and an error SHOULD be logged" — a malformed one with no authenticator we can find too (a reply
   // 69 to anyone would be a reflector).
-  const r = sa == 0 ? AuthResult.NO_SA : off == 0 || extEnd(m, off) != ml ? AuthResult.NOT_AUTH_EXT : authVerify(sa, m, off);
-  if (r != AuthResult.OK) {
-    count(C.DROP_DR_AUTH);
-    evAuthFailed(ROLE_COA, EXT_AS_AUTH, 0, src, off != 0 ? authSpi(m + <usize>off) : 0);
-    return 1;
-  }
+  if (!drAuthLast(sa, m, ml, off)) { drAuthFailed(ROLE_COA, EXT_AS_AUTH, 0, src, m, off); return 1; }
   const id = rtIdentification(m);
   // Why: 002 §3.4: the Identification protects "against replay attacks of these messages": the
   // server's NTP timestamp must be within the window and later than the last one accepted from it
   // (docs/decisions.md: Route Requests always use timestamps; there is no code to resynchronise).
   if (haCheckIdentification(sa, id, false) != ReplayResult.OK) { count(C.DROP_DR_REPLAY); return 1; }
   haAccepted(sa, id, false);
-  const sport = udpSrcPort(u);
+  const sport = udpSrcPort(m - <usize>UDP_HEADER_LEN);
   const home = rtDest(m);
   const nh = rtNextHop(m);
   let life = rtLifetimeSec(m);
   let code: u8 = RT_ADDED;
   // Why: 002 §3.4: Destination is the mobile node's home address and Next Hop the child care-of
   // address: both unicast, and the next hop is never this node (a tunnel to ourselves is a loop).
-  if (!ipIsUnicastSource(home) || !ipIsUnicastSource(nh) || ipIsOurs(nh) || ipIsOurs(home)) code = RT_POORLY_FORMED;
+  if (!drOther(home) || !drOther(nh)) code = RT_POORLY_FORMED;
   // Why: 002 §3.5 code 68: a lifetime above what we grant is refused with our maximum.
   else if (<i32>life > cfg.drMaxRouteLifetimeSec) { code = RT_LIFETIME_TOO_LONG; life = <u16>cfg.drMaxRouteLifetimeSec; }
   else {
@@ -276,7 +325,7 @@ export function coaRequest(iface: i32, p: usize, len: i32): i32 {
     if (code != RT_ADDED) routeEvent(DrRouteOp.REFUSED, code, life, home, nh, src);
   }
   if (code != RT_ADDED && code != RT_LIFETIME_TOO_LONG) life = 0;
-  reply(sa, m, code, life, dst, src, sport);
+  reply(sa, code, life, dst, src, sport, home, nh, id);
   return 0;
 }
 
@@ -297,9 +346,8 @@ let lastRate: u16 = 0;
  * (we take no more mobile nodes) else 0xffff, and extension 83.
  */
 export function coaSolicit(iface: i32, p: usize, len: i32): i32 {
-  const u = p + <usize>ipv4HeaderLen(p);
-  const m = u + <usize>UDP_HEADER_LEN;
-  const ml = <i32>udpLength(u) - UDP_HEADER_LEN;
+  const m = drMsg(p);
+  const ml = drMsgLen(m);
   if (dsParse(m, ml, DR_TYPE_COA_SOLICIT, extIndex) != DrErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
   const src = ipv4Src(p);
   const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
@@ -310,7 +358,7 @@ export function coaSolicit(iface: i32, p: usize, len: i32): i32 {
   // authenticated advertisement that server checks against its latest probe), so unconfigured care-of
   // agents can be found. A unicast solicitation must carry a valid 83.
   const group = ipv4Dst(p) == ALL_COA_GROUP && off == 0;
-  if (!group && (off == 0 || extEnd(m, off) != ml || authVerify(sa, m, off) != AuthResult.OK)) { count(C.DROP_DR_AUTH); return 1; }
+  if (!group && !drAuthLast(sa, m, ml, off)) { count(C.DROP_DR_AUTH); return 1; }
   const now = nowMs();
   const sid = dsIdentification(m);
   // One measurement per probe: the unicast and the group copy of one solicitation get the same figure;
@@ -326,25 +374,35 @@ export function coaSolicit(iface: i32, p: usize, len: i32): i32 {
   }
   const rate = lastRate;
   const full = capacity != 0 && htUsed(routes) >= capacity;
-  const ip = outBuf + OUT_IP;
-  const q = ip + <usize>IPV4_MIN_HEADER + <usize>UDP_HEADER_LEN;
-  const cap = OUT_BUF - <i32>OUT_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
-  const rt = tunnelRoute(src);
-  if (rt == NO_ROUTE) { count(C.DROP_NO_ROUTE); return 1; }
-  const from = netifIp(routeIface(rt));
-  let k = dsEmit(q, cap, DR_TYPE_COA_ADVERT, rate, from, sid, full ? 0 : 0xffff);
-  k = authAppend(sa, q, k, cap, EXT_AS_AUTH);
-  if (k < 0) return 1;
-  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, from, src, MIP_PORT, udpSrcPort(u), k);
-  if (ipSend(ip, total) == 0) count(C.DR_DS_ADVERT_TX);
-  return 0;
+  const from = drAddrTo(src);
+  if (from == 0) { count(C.DROP_NO_ROUTE); return 1; }
+  const k = dsEmit(outBuf + OUT_MSG, OUT_CAP, DR_TYPE_COA_ADVERT, rate, from, sid, full ? 0 : 0xffff);
+  return sendAs(sa, k, from, src, udpSrcPort(m - <usize>UDP_HEADER_LEN), C.DR_DS_ADVERT_TX);
 }
 
 /** Binding routes in use (tests, dump). */
 export function coaCount(): u32 { return capacity == 0 ? 0 : htUsed(routes); }
 
-let dumpNext: i32 = -1;
-let dumpRec: i32 = -1;
+// Dump cursor: 0 the index read next i32 | 4 its record i32 (-1: none).
+const dumpCur: usize = memory.data<i32>([-1, -1]);
+
+/**
+ * The record of entry `index` (≥ 0) of hash table `t`, or -1 past the end; the cursor at `cur`
+ * (0 next index | 4 last record) makes reading 0, 1, 2, ... in a row O(capacity) in all.
+ * (coaDump and rs.ts rsDump.)
+ */
+export function drDumpSeek(t: usize, cur: usize, index: i32): i32 {
+  let i: i32;
+  if (index == load<i32>(cur) && load<i32>(cur, 4) >= 0) i = htNext(t, load<i32>(cur, 4) + 1);
+  else {
+    i = htNext(t, 0);
+    for (let k = 0; k < index && i >= 0; k++) i = htNext(t, i + 1);
+  }
+  if (i < 0) { store<i32>(cur, -1); return -1; }
+  store<i32>(cur, index + 1);
+  store<i32>(cur, i, 4);
+  return i;
+}
 
 /**
  * Dump table 7 (docs/abi.md): binding route `index` (64 bytes at `out`): 0 expiresAtMs i64 |
@@ -353,15 +411,8 @@ let dumpRec: i32 = -1;
  */
 export function coaDump(index: i32, out: usize): i32 {
   if (capacity == 0 || index < 0) return -1;
-  let i: i32;
-  if (index == dumpNext && dumpRec >= 0) i = htNext(routes, dumpRec + 1);
-  else {
-    i = htNext(routes, 0);
-    for (let k = 0; k < index && i >= 0; k++) i = htNext(routes, i + 1);
-  }
-  if (i < 0) { dumpNext = -1; return -1; }
-  dumpNext = index + 1;
-  dumpRec = i;
+  const i = drDumpSeek(routes, dumpCur, index);
+  if (i < 0) return -1;
   const e = htValueAt(routes, i);
   store<i64>(out, load<i64>(e, R_EXPIRES));
   store<u64>(out, <u64>load<u16>(e, R_LIFETIME), 8);

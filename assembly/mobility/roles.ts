@@ -79,8 +79,7 @@ function icmpErrors(fn: (iface: i32, p: usize, len: i32) => i32, all: bool): voi
 /** Carve the foreign and home agents' tables. */
 function agentsInit(fa: bool, ha: bool): bool {
   let ok = agentInit();
-  if (fa) ok = faInit() && ok;
-  if (fa) ok = hoInit() && ok;
+  if (fa) { ok = faInit() && ok; ok = hoInit() && ok; }
   if (ha) ok = haInit() && ok;
   return ok;
 }
@@ -90,8 +89,8 @@ const agentsInitRef: usize = changetype<usize>(agentsInit);
 function drRolesInit(rs: bool, coa: bool, ha: bool): bool {
   let ok = true;
   if (coa || ha) ok = coaInit() && ok;
-  if (rs) ok = rsInit() && ok;
   if (rs) {
+    ok = rsInit() && ok;
     // Registration server (002 §6): requests with R addressed to it come first (the home agent and
     // foreign agent handlers never see them), then replies to requests it relayed, Route Replies.
     timerOwn(OWNER_RS, rsTimer);

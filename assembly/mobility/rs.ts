@@ -81,6 +81,7 @@ import { AuthResult, authVerify, authAppend } from "../security/auth";
 import { saFindFor, saUse, SA_REPLAY } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification, ntpNow } from "../security/replay";
 import { tunnelCheck, tunnelSend, tunnelRoute } from "./tunnel";
+import { drAuthLast, drAuthFailed, drOther, drDumpSeek, drTunnel, drMsg, drMsgLen, drAddrTo, drSend } from "./coa";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
 import { pktBuffers } from "../stack/packet";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
@@ -175,18 +176,36 @@ export function rsCount(): u32 { return capacity == 0 ? 0 : htUsed(regs); }
 
 /** The load (registrations allocated) of the care-of agent at `address`, -1 when it is not one of ours (tests, bench). */
 export function rsCareOfLoad(address: u32): i32 {
-  for (let i = 0; i < cfg.serverCount; i++) {
-    if (cfg.serverKind(i) == cfg.SRV_CARE_OF_AGENT && cfg.serverAddress(i) == address) return <i32>load<u32>(coaLoad + (<usize>i << 2));
-  }
-  return -1;
+  const i = coaIndexOf(address);
+  return i < 0 ? -1 : <i32>load<u32>(coaLoad + (<usize>i << 2));
+}
+
+function flagsSet(e: usize, f: u8): void { store<u8>(e, load<u8>(e, E_FLAGS) | f, E_FLAGS); }
+function flagsClear(e: usize, f: u8): void { store<u8>(e, load<u8>(e, E_FLAGS) & ~f, E_FLAGS); }
+
+/** The registration of `home`, or 0. */
+function regFind(home: u32): usize { return capacity == 0 ? <usize>0 : htFindV4(regs, home); }
+
+/** The offset of the mobile node's authenticator for its registrar: Mobile-Server (84), else Mobile-Home (32); or 0. */
+function mnAuthOff(): i32 {
+  const o = extIndexFind(extIndex, EXT_MS_AUTH);
+  return o != 0 ? o : extIndexFind(extIndex, EXT_MH_AUTH);
 }
 
 function regEvent(op: DrRegOp, code: u8, lifetimeSec: u16, home: u32, child: u32, other: u32): void {
   evOpAddrs(Ev.DR_REG, <u8>op, code, lifetimeSec, home, child, other);
 }
 
-function loadAdd(idx: i32, d: i32): void {
-  if (idx < 0 || idx >= cfg.serverCount) return;
+/** A registration denied with `code`: counted and logged. */
+function denied(code: u8, home: u32, child: u32, other: u32): void {
+  count(C.DR_REG_DENIED);
+  regEvent(DrRegOp.DENIED, code, 0, home, child, other);
+}
+
+/** Add `d` to the load (registrations in force) of the care-of agent at `parent`, if it is one of ours. */
+function loadAdd(parent: u32, d: i32): void {
+  const idx = coaIndexOf(parent);
+  if (idx < 0) return;
   const p = coaLoad + (<usize>idx << 2);
   const v = <i32>load<u32>(p) + d;
   store<u32>(p, <u32>(v < 0 ? 0 : v));
@@ -265,9 +284,7 @@ function sendSolicit(dst: u32): void {
   if (dst != ALL_COA_GROUP) {
     const sa = saFindFor(dst, cfg.SA_USE_AGENT_SERVER);
     if (sa == 0) return;
-    n = authAppend(sa, q, n, OUT_CAP, EXT_AS_AUTH);
-    const from = ourAddrTo(dst);
-    if (n > 0 && from != 0 && sendOut(from, dst, MIP_PORT, n)) count(C.DR_DS_SOLICIT_TX);
+    sendAs(sa, n, drAddrTo(dst), dst, C.DR_DS_SOLICIT_TX);
     return;
   }
   // Why: appendix B: to the group, for care-of agents not configured; a care-of agent answers only a
@@ -286,11 +303,10 @@ function coaAdvert(src: u32, m: usize, ml: i32): i32 {
   if (dsParse(m, ml, DR_TYPE_COA_ADVERT, extIndex) != DrErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
   const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
   const off = extIndexFind(extIndex, EXT_AS_AUTH);
-  if (sa == 0 || off == 0 || extEnd(m, off) != ml || authVerify(sa, m, off) != AuthResult.OK) { count(C.DROP_DR_AUTH); return 1; }
+  if (!drAuthLast(sa, m, ml, off)) { count(C.DROP_DR_AUTH); return 1; }
   // Why: the Identification of our latest solicitation: an old advertisement replayed says nothing.
   if (probeId == 0 || dsIdentification(m) != probeId || dsAddress(m) != src) { count(C.DROP_DR_REPLAY); return 1; }
-  let i = -1;
-  for (let k = 0; k < cfg.serverCount; k++) if (cfg.serverKind(k) == cfg.SRV_CARE_OF_AGENT && cfg.serverAddress(k) == src) { i = k; break; }
+  let i = coaIndexOf(src);
   // Why: appendix B: "a more dynamic assignment of care-of agents to registration servers": a care-of
   // agent we share a key with that answered the group joins the list.
   if (i < 0) {
@@ -310,20 +326,20 @@ function coaAdvert(src: u32, m: usize, ml: i32): i32 {
  * we share an agent-server key with, by a Registration Server Advertisement with our priority
  * (mobility.dremip.priority) and Lifetime 0 when we take no more mobile nodes (§4.1), authenticated.
  */
-function rsSolicit(src: u32, sport: u16, m: usize, ml: i32): i32 {
+function rsSolicit(m: usize, ml: i32): i32 {
   if (dsParse(m, ml, DR_TYPE_RS_SOLICIT, extIndex) != DrErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
   // The agent as we know it: its care-of address in the Address field (the peer of our key with it);
-  // the answer goes there, so a forged solicitation makes us answer only an agent we have a key with.
-  src = dsAddress(m);
+  // the answer goes there (not to the IP source), so a forged solicitation makes us answer only an
+  // agent we have a key with.
+  const src = dsAddress(m);
   const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
   // (Counted: a solicitation naming an agent we have no key with is discarded, not ignored.)
   if (sa == 0) { count(C.DROP_DR_AUTH); return 1; }
-  const from = ourAddrTo(src);
+  const from = drAddrTo(src);
   if (from == 0) { count(C.DROP_NO_ROUTE); return 1; }
   const q = outMsg();
-  let n = dsEmit(q, OUT_CAP, DR_TYPE_RS_ADVERT, <u16>cfg.drPriority, from, dsIdentification(m), htUsed(regs) >= capacity ? 0 : 0xffff);
-  n = authAppend(sa, q, n, OUT_CAP, EXT_AS_AUTH);
-  if (n > 0 && sendOut(from, src, MIP_PORT, n)) count(C.DR_DS_ADVERT_TX);
+  const n = dsEmit(q, OUT_CAP, DR_TYPE_RS_ADVERT, <u16>cfg.drPriority, from, dsIdentification(m), htUsed(regs) >= capacity ? 0 : 0xffff);
+  sendAs(sa, n, from, src, C.DR_DS_ADVERT_TX);
   return 0;
 }
 
@@ -331,17 +347,16 @@ function rsSolicit(src: u32, sport: u16, m: usize, ml: i32): i32 {
 // @ts-ignore: decorator
 @inline function outMsg(): usize { return outBuf + OUT_IP + <usize>IPV4_MIN_HEADER + <usize>UDP_HEADER_LEN; }
 
-function sendOut(src: u32, dst: u32, dport: u16, n: i32): bool {
-  const ip = outBuf + OUT_IP;
-  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, src, dst, MIP_PORT, dport, n);
-  return ipSend(ip, total) == 0;
+/** Append the authentication extension `ext` computed with `sa` to the `n`-byte message in outBuf: the new length, or < 0. */
+function auth(sa: usize, n: i32, ext: u8): i32 { return authAppend(sa, outMsg(), n, OUT_CAP, ext); }
+
+/** Append our Agent-Server extension (`sa`) to the `n`-byte message in outBuf and send it from `from` (0: no route) to `dst` port 434; counted `c` when sent. */
+function sendAs(sa: usize, n: i32, from: u32, dst: u32, c: C): void {
+  n = auth(sa, n, EXT_AS_AUTH);
+  if (n > 0 && from != 0 && sendOut(from, dst, MIP_PORT, n)) count(c);
 }
 
-/** Our address towards `dst` (the source of what we send it). */
-function ourAddrTo(dst: u32): u32 {
-  const r = tunnelRoute(dst);
-  return r == NO_ROUTE ? 0 : netifIp(routeIface(r));
-}
+function sendOut(src: u32, dst: u32, dport: u16, n: i32): bool { return drSend(outBuf + OUT_IP, src, dst, dport, n); }
 
 /** The association of a relay (agent or server) at `src` and the extension type it authenticates with, or 0. */
 function relaySa(src: u32): usize {
@@ -350,40 +365,61 @@ function relaySa(src: u32): usize {
   return sa;
 }
 
-/** Extension type for an association use of a peer (server-server 85, agent-server 83, foreign-home 34). */
-function extForUse(use: u8): u8 {
+/** Extension type for the association `sa` with a peer, by its use (server-server 85, agent-server 83, foreign-home 34). */
+function extOf(sa: usize): u8 {
+  const use = saUse(sa);
   if (use == cfg.SA_USE_SERVER_SERVER) return EXT_SS_AUTH;
   if (use == cfg.SA_USE_AGENT_SERVER) return EXT_AS_AUTH;
   return EXT_FH_AUTH;
 }
 
+/**
+ * Verify the extension of peer association `rsa` (its type by the association's use; `t0` when there is
+ * none) in message `m`, at or after offset `min`: its offset, or 0 (counted and logged with `code`,
+ * naming `peer`).
+ */
+function peerVerify(rsa: usize, m: usize, min: i32, t0: u8, code: u8, peer: u32): i32 {
+  const t = rsa != 0 ? extOf(rsa) : t0;
+  const off = extIndexFind(extIndex, t);
+  if (rsa != 0 && off != 0 && off >= min && authVerify(rsa, m, off) == AuthResult.OK) return off;
+  drAuthFailed(ROLE_RS, t, code, peer, m, off);
+  return 0;
+}
+
 /** The association with registrar `reg` we authenticate a relayed request with (server, agent or home agent), or 0. */
 function registrarSa(reg: u32): usize {
-  let sa = saFindFor(reg, cfg.SA_USE_SERVER_SERVER);
-  if (sa == 0) sa = saFindFor(reg, cfg.SA_USE_AGENT_SERVER);
+  let sa = relaySa(reg);
   if (sa == 0) sa = saFindFor(reg, cfg.SA_USE_FOREIGN_HOME);
   return sa;
 }
 
 /**
- * Send a Registration Reply as binding registrar: `code`, `lifetimeSec`, Identification `rid`, the
- * Care-of Address extension when `parent` != 0 (002 §3.3), the mobile node's 84 (`mnSa`), then the
- * relay's 83/85 when the request came through one (`replyTo` != home).
+ * Send a Registration Reply as binding registrar to the request with Identification `id`: `code`,
+ * `lifetimeSec`, the Care-of Address extension with the parent of `e` when it has one in force (002
+ * §3.3; `e` 0: none), the mobile node's 84 (`mnSa`, not 0), then the relay's 83/85 when the request
+ * came through one (`replyTo` != home).
  */
-function registrarReply(mnSa: usize, from: u32, replyTo: u32, port: u16, code: u8, lifetimeSec: u16, home: u32, rid: u64, parent: u32, transit: bool): void {
+function registrarReply(mnSa: usize, e: usize, from: u32, replyTo: u32, port: u16, code: u8, lifetimeSec: u16, home: u32, id: u64): void {
+  // Why: RFC 2002 §3.4, §5.6 as at a home agent: the reply's Identification is the request's
+  // (timestamps), with our next nonce (nonces), or our time to resynchronise with (133).
+  const nonces = load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
+  const rid = nonces || code == CODE_HA_ID_MISMATCH ? haReplyIdentification(mnSa, id, nonces) : id;
+  // Why: 002 §6.2: "if the registration server has a binding with the mobile node previously, the
+  // old care-of address SHOULD be put in that extension" — also in a denial (after an acceptance it
+  // is the new one).
+  const parent = e != 0 && (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? load<u32>(e, E_PARENT) : 0;
   const q = outMsg();
   let n = regRepEmit(q, OUT_CAP, code, lifetimeSec, home, from, rid);
   if (n < 0) return;
   if (parent != 0) n = coaExtAppend(q, n, OUT_CAP, parent);
-  if (transit) n = appendTransit(q, n);
   if (n < 0) return;
-  const a = authAppend(mnSa, q, n, OUT_CAP, EXT_MS_AUTH);
+  const a = auth(mnSa, n, EXT_MS_AUTH);
   if (a > 0) n = a;
   if (replyTo != home) {
     // Why: 002 §6.2: "an agent-server or server-server authentication extension in the reply if the
     // binding relay is the foreign agent or another registration server".
     const rsa = relaySa(replyTo);
-    if (rsa != 0) { const b = authAppend(rsa, q, n, OUT_CAP, extForUse(saUse(rsa))); if (b > 0) n = b; }
+    if (rsa != 0) { const b = auth(rsa, n, extOf(rsa)); if (b > 0) n = b; }
   }
   if (sendOut(from, replyTo, port, n)) count(C.DR_REG_REPLY_TX);
 }
@@ -422,32 +458,39 @@ function sendRouteRequest(e: usize, home: u32, coa: u32, lifetimeSec: u16, child
   const q = outMsg();
   let n = rtEmit(q, OUT_CAP, DR_TYPE_ROUTE_REQUEST, 0, lifetimeSec, home, child, id);
   // Why: 002 §6.4: "The server MUST append an Agent-Server Authentication extension".
-  n = authAppend(sa, q, n, OUT_CAP, EXT_AS_AUTH);
+  n = auth(sa, n, EXT_AS_AUTH);
   if (n < 0) return false;
-  const from = ourAddrTo(coa);
+  const from = drAddrTo(coa);
   if (from == 0) return false;
   count(C.DR_RT_REQUEST_TX);
   return sendOut(from, coa, MIP_PORT, n);
 }
 
-/** Remove registration `e` (index `idx`), its timer and its care-of agent's load. */
-function removeReg(e: usize, idx: i32): void {
+/** Remove registration `e`, its timer and its care-of agent's load. */
+function removeReg(e: usize): void {
+  const idx = htIndexOf(regs, e);
   pendDone(e);
   stackTimerDisarm(load<i32>(e, E_TIMER));
-  if ((load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0) loadAdd(coaIndexOf(load<u32>(e, E_PARENT)), -1);
+  if ((load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0) loadAdd(load<u32>(e, E_PARENT), -1);
   htRemoveAt(regs, idx);
   routeChanged();
 }
 
 /** Arm the record's timer for its next deadline: pending Route Request, relay wait or expiry. */
-function rearm(e: usize, idx: i32): void {
+function rearm(e: usize): void {
   let at = TIMER_NEVER;
   const f = load<u8>(e, E_FLAGS);
   if ((f & RF_PENDING) != 0) at = nowMs() + <i64>cfg.retransmitMs;
   if ((f & RF_RELAY) != 0) { const r = load<i64>(e, E_RELAY_UNTIL); if (r < at) at = r; }
   if ((f & RF_ACTIVE) != 0) { const x = load<i64>(e, E_EXPIRES); if (x < at) at = x; }
   if (at == TIMER_NEVER) { store<i32>(e, stackTimerDisarm(load<i32>(e, E_TIMER)), E_TIMER); return; }
-  store<i32>(e, stackTimerArm(load<i32>(e, E_TIMER), TK_RS, <u32>idx, at), E_TIMER);
+  store<i32>(e, stackTimerArm(load<i32>(e, E_TIMER), TK_RS, <u32>htIndexOf(regs, e), at), E_TIMER);
+}
+
+/** Registration `e` after a change: removed when nothing is left in it (in force, pending, relaying), else re-armed. */
+function settle(e: usize): void {
+  if ((load<u8>(e, E_FLAGS) & (RF_ACTIVE | RF_PENDING | RF_RELAY)) == 0) removeReg(e);
+  else rearm(e);
 }
 
 /** A registration's timer: retransmit / next care-of agent / give up; relay wait over; expiry (§6.4). */
@@ -463,7 +506,7 @@ export function rsTimer(kind: u16, tag: u32, now: i64): void {
   if ((f & RF_RELAY) != 0 && load<i64>(e, E_RELAY_UNTIL) <= now) { f &= ~RF_RELAY; store<u8>(e, f, E_FLAGS); }
   if ((f & RF_ACTIVE) != 0 && load<i64>(e, E_EXPIRES) <= now) {
     regEvent(DrRegOp.EXPIRED, 0, 0, home, load<u32>(e, E_CHILD), load<u32>(e, E_PARENT));
-    loadAdd(coaIndexOf(load<u32>(e, E_PARENT)), -1);
+    loadAdd(load<u32>(e, E_PARENT), -1);
     f &= ~RF_ACTIVE;
     store<u8>(e, f, E_FLAGS);
     routeChanged();
@@ -471,7 +514,7 @@ export function rsTimer(kind: u16, tag: u32, now: i64): void {
   if ((f & RF_PENDING) != 0) {
     const tries = load<u8>(e, E_TRIES);
     const ci = <i32>load<u8>(e, E_COA_IDX);
-    if (tries < RT_TRIES && sendRouteRequest(e, home, cfg.serverAddress(ci), load<u16>(e, E_REQ_LIFE), load<u32>(e, E_PEND_CHILD))) {
+    if (tries < RT_TRIES && sendPending(e, home)) {
       store<u8>(e, tries + 1, E_TRIES);
     } else {
       // Why: 002 §6.4: "The server MAY choose another care-of agent and repeat the procedure above
@@ -489,19 +532,23 @@ export function rsTimer(kind: u16, tag: u32, now: i64): void {
       }
     }
   }
-  if ((load<u8>(e, E_FLAGS) & (RF_ACTIVE | RF_PENDING | RF_RELAY)) == 0) { removeReg(e, idx); return; }
-  rearm(e, idx);
+  settle(e);
 }
 
 /** Ask care-of agent `ci` for the pending registration of `e`; false when it cannot be asked. */
 function startRoute(e: usize, home: u32, ci: i32): bool {
-  if ((load<u8>(e, E_FLAGS) & RF_PEND_COUNTED) != 0) pendAdd(<i32>load<u8>(e, E_COA_IDX), -1);
-  store<u8>(e, load<u8>(e, E_FLAGS) | RF_PEND_COUNTED, E_FLAGS);
+  pendDone(e);
+  flagsSet(e, RF_PEND_COUNTED);
   pendAdd(ci, 1);
   store<u8>(e, <u8>ci, E_COA_IDX);
   store<u32>(e, cfg.serverAddress(ci), E_PEND_PARENT);
   store<u8>(e, 1, E_TRIES);
-  return sendRouteRequest(e, home, cfg.serverAddress(ci), load<u16>(e, E_REQ_LIFE), load<u32>(e, E_PEND_CHILD));
+  return sendPending(e, home);
+}
+
+/** (Re)send the Route Request of the pending registration of `e` to the care-of agent asked. */
+function sendPending(e: usize, home: u32): bool {
+  return sendRouteRequest(e, home, load<u32>(e, E_PEND_PARENT), load<u16>(e, E_REQ_LIFE), load<u32>(e, E_PEND_CHILD));
 }
 
 function pendAdd(ci: i32, d: i32): void {
@@ -514,7 +561,7 @@ function pendAdd(ci: i32, d: i32): void {
 /** The pending registration of `e` is no longer waiting for its care-of agent. */
 function pendDone(e: usize): void {
   if ((load<u8>(e, E_FLAGS) & RF_PEND_COUNTED) == 0) return;
-  store<u8>(e, load<u8>(e, E_FLAGS) & ~RF_PEND_COUNTED, E_FLAGS);
+  flagsClear(e, RF_PEND_COUNTED);
   pendAdd(<i32>load<u8>(e, E_COA_IDX), -1);
 }
 
@@ -526,30 +573,22 @@ function finishPending(e: usize, home: u32, code: u8, lifetimeSec: u16): void {
   const nonces = load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
   const id = load<u64>(e, E_REG_ID);
   const replyTo = load<u32>(e, E_REPLY_TO);
-  const from = ourAddrTo(replyTo);
+  const from = drAddrTo(replyTo);
   const parent = load<u32>(e, E_PEND_PARENT);
   const child = load<u32>(e, E_PEND_CHILD);
   if (code == CODE_ACCEPTED) {
     haAccepted(mnSa, id, nonces);
     const was = (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? load<u32>(e, E_PARENT) : 0;
-    if (was != parent) { loadAdd(coaIndexOf(was), -1); loadAdd(coaIndexOf(parent), 1); }
-    store<u8>(e, load<u8>(e, E_FLAGS) | RF_ACTIVE, E_FLAGS);
+    if (was != parent) { loadAdd(was, -1); loadAdd(parent, 1); }
+    flagsSet(e, RF_ACTIVE);
     store<u32>(e, child, E_CHILD);
     store<u32>(e, parent, E_PARENT);
     store<u16>(e, lifetimeSec, E_GRANTED);
     store<i64>(e, lifetimeSec == 0xffff ? TIMER_NEVER : nowMs() + <i64>lifetimeSec * 1000, E_EXPIRES);
     routeChanged();
     regEvent(DrRegOp.ACCEPTED, code, lifetimeSec, home, child, parent);
-  } else {
-    count(C.DR_REG_DENIED);
-    regEvent(DrRegOp.DENIED, code, 0, home, child, parent);
-  }
-  const rid = nonces ? haReplyIdentification(mnSa, id, nonces) : id;
-  // Why: 002 §6.2: "if the registration server has a binding with the mobile node previously, the
-  // old care-of address SHOULD be put in that extension" — also in a denial.
-  const known = (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? load<u32>(e, E_PARENT) : 0;
-  registrarReply(mnSa, from != 0 ? from : parent, replyTo, load<u16>(e, E_REPLY_PORT), code,
-    code == CODE_ACCEPTED ? lifetimeSec : 0, home, rid, code == CODE_ACCEPTED ? parent : known, false);
+  } else denied(code, home, child, parent);
+  registrarReply(mnSa, e, from != 0 ? from : parent, replyTo, load<u16>(e, E_REPLY_PORT), code, lifetimeSec, home, id);
   const comb = load<u32>(e, E_COMB_REG);
   store<u32>(e, 0, E_COMB_REG);
   if (code == CODE_ACCEPTED && comb != 0) relayCombined(e, home, comb, parent, id);
@@ -571,16 +610,26 @@ function relayCombined(e: usize, home: u32, registrar: u32, parent: u32, id: u64
   let n = regReqEmit(q, OUT_CAP, load<u8>(e, E_COMB_FLAGS), load<u16>(e, E_COMB_LIFE), home, registrar, parent, id);
   if (n < 0) return;
   memory.copy(q + <usize>n, e + E_COMB_EXT, <usize>COMB_EXT_LEN);
-  n = authAppend(rsa, q, n + COMB_EXT_LEN, OUT_CAP, extForUse(saUse(rsa)));
-  const out = ourAddrTo(registrar);
-  if (n < 0 || out == 0 || !sendOut(out, registrar, MIP_PORT, n)) { count(C.DROP_NO_ROUTE); return; }
+  n = auth(rsa, n + COMB_EXT_LEN, extOf(rsa));
+  relayOut(e, home, registrar, n, id, load<u16>(e, E_REPLY_PORT), load<u16>(e, E_COMB_LIFE), parent);
+}
+
+/**
+ * Send the request of `n` bytes built in outBuf (authenticated for it) to `registrar` and mark `e`
+ * waiting for its reply (002 §6.3), the mobile node's Identification `id` and port `port`; the event
+ * with the request's `lifetimeSec` and care-of address `coa`. False (counted) when it could not be sent.
+ */
+function relayOut(e: usize, home: u32, registrar: u32, n: i32, id: u64, port: u16, lifetimeSec: u16, coa: u32): bool {
+  const out = drAddrTo(registrar);
+  if (n < 0 || out == 0 || !sendOut(out, registrar, MIP_PORT, n)) { count(C.DROP_NO_ROUTE); return false; }
   count(C.DR_REG_RELAYED);
-  store<u8>(e, load<u8>(e, E_FLAGS) | RF_RELAY, E_FLAGS);
+  flagsSet(e, RF_RELAY);
   store<u32>(e, registrar, E_RELAY_REG);
   store<u64>(e, id, E_RELAY_ID);
-  store<u16>(e, load<u16>(e, E_REPLY_PORT), E_RELAY_PORT);
+  store<u16>(e, port, E_RELAY_PORT);
   store<i64>(e, nowMs() + RELAY_MS, E_RELAY_UNTIL);
-  regEvent(DrRegOp.RELAYED, 0, load<u16>(e, E_COMB_LIFE), home, parent, registrar);
+  regEvent(DrRegOp.RELAYED, 0, lifetimeSec, home, coa, registrar);
+  return true;
 }
 
 /** Verify the node's authenticator at `off` of request `m`, over the message with its care-of address as 0.0.0.0 when `zeroCoa`. */
@@ -596,8 +645,8 @@ function verifyMn(sa: usize, m: usize, off: i32, zeroCoa: bool): AuthResult {
 /** A Registration Request to us (see the file comment). */
 function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
   count(C.DR_REG_RX);
-  if (regReqParse(m, ml, extIndex) != RegErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
-  if (!ipIsUnicastSource(src)) { count(C.DROP_DR_MALFORMED); return 1; }
+  if (regReqParse(m, ml, extIndex) != RegErr.OK || !ipIsUnicastSource(src)) { count(C.DROP_DR_MALFORMED); return 1; }
+
   const home = regHomeAddr(m);
   const registrar = regHomeAgent(m);
   if (!ipIsOurs(registrar)) return relay(src, dst, sport, m, ml, home, registrar);
@@ -609,7 +658,7 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
   let code: u8 = CODE_ACCEPTED;
   // Why: RFC 2002 §3.8.2.1 (134) as at a home agent: a unicast home address, a unicast child
   // care-of address that is not ours.
-  if (!ipIsUnicastSource(home) || ipIsOurs(home) || (life != 0 && (!ipIsUnicastSource(child) || ipIsOurs(child) || child == home))) code = CODE_HA_BAD_REQUEST;
+  if (!drOther(home) || (life != 0 && (!drOther(child) || child == home))) code = CODE_HA_BAD_REQUEST;
   let msOff = extIndexFind(extIndex, EXT_MS_AUTH);
   // Why: 002 D.3.1: the home part of a combined registration, relayed by the local server, carries
   // the node's authenticator as extension 32 computed with the care-of address 0.0.0.0 (the parent
@@ -620,24 +669,16 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
     // Why: 002 §4.4: the mobile node authenticates to a registration server with the Mobile-Server
     // extension; missing or wrong: 131, as the home agent of RFC 2002 §3.8.2.1 does.
     code = CODE_HA_MN_AUTH_FAILED;
-    count(C.DROP_DR_AUTH);
-    evAuthFailed(ROLE_RS, EXT_MS_AUTH, code, home, msOff != 0 ? authSpi(m + <usize>msOff) : 0);
+    drAuthFailed(ROLE_RS, EXT_MS_AUTH, code, home, m, msOff);
   }
   if (code == CODE_ACCEPTED && src != home) {
     // Why: 002 §4.3, §4.5: a request relayed by a foreign agent carries its Agent-Server extension,
     // one relayed by a server its Server-Server extension, after the mobile node's; missing or
     // wrong: 132 (RFC 2002's "foreign agent failed authentication").
-    const rsa = relaySa(src);
-    const t = rsa != 0 ? extForUse(saUse(rsa)) : EXT_AS_AUTH;
-    const off = extIndexFind(extIndex, t);
-    if (rsa == 0 || off == 0 || off < msOff || authVerify(rsa, m, off) != AuthResult.OK) {
-      code = CODE_HA_FA_AUTH_FAILED;
-      count(C.DROP_DR_AUTH);
-      evAuthFailed(ROLE_RS, t, code, src, off != 0 ? authSpi(m + <usize>off) : 0);
-    }
+    if (peerVerify(relaySa(src), m, msOff, EXT_AS_AUTH, CODE_HA_FA_AUTH_FAILED, src) == 0) code = CODE_HA_FA_AUTH_FAILED;
   }
   if (code == CODE_ACCEPTED && haCheckIdentification(mnSa, id, nonces) != ReplayResult.OK) code = CODE_HA_ID_MISMATCH;
-  let e = capacity == 0 ? <usize>0 : htFindV4(regs, home);
+  let e = regFind(home);
   // Why: RFC 2002 §5.6.1 compares with the last *accepted* Identification, but here a request is
   // accepted only when its Route Reply comes (§6.2): until then a copy of the node's earlier request
   // (or of the pending one) would still pass and replace the pending registration — an attacker
@@ -664,8 +705,8 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
     if ((f & RF_PENDING) != 0 && ((f & RF_ACTIVE) == 0 || load<u32>(e, E_PEND_PARENT) != load<u32>(e, E_PARENT))) {
       sendRouteRequest(e, home, load<u32>(e, E_PEND_PARENT), 0, load<u32>(e, E_PEND_CHILD));
     }
-    if ((f & (RF_ACTIVE | RF_PENDING)) != 0) removeReg(e, htIndexOf(regs, e));
-    registrarReply(mnSa, from, src, sport, CODE_ACCEPTED, 0, home, nonces ? haReplyIdentification(mnSa, id, nonces) : id, 0, false);
+    if ((f & (RF_ACTIVE | RF_PENDING)) != 0) removeReg(e);
+    registrarReply(mnSa, 0, from, src, sport, CODE_ACCEPTED, 0, home, id);
     return 0;
   }
   let fresh = false;
@@ -685,18 +726,14 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
     // address we share no association with gets no answer at all, whatever the code (134 included:
     // nothing unauthenticated makes the server transmit, no reflection; found by
     // test/host/fuzz-dremip.test.mjs).
-    if (mnSa == 0 && code != CODE_HA_MN_AUTH_FAILED) { count(C.DROP_DR_AUTH); evAuthFailed(ROLE_RS, EXT_MS_AUTH, code, home, 0); }
+    if (mnSa == 0 && code != CODE_HA_MN_AUTH_FAILED) drAuthFailed(ROLE_RS, EXT_MS_AUTH, code, home, m, 0);
     if (mnSa != 0) {
-      count(C.DR_REG_DENIED);
-      regEvent(DrRegOp.DENIED, code, 0, home, child, 0);
-      const rid = mnSa != 0 && (nonces || code == CODE_HA_ID_MISMATCH) ? haReplyIdentification(mnSa, id, nonces) : id;
-      const known = e != 0 && (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? load<u32>(e, E_PARENT) : 0;
-      registrarReply(mnSa, from, src, sport, code, 0, home, rid, known, false);
+      denied(code, home, child, 0);
+      registrarReply(mnSa, e, from, src, sport, code, 0, home, id);
     }
     if (fresh) htRemoveAt(regs, htIndexOf(regs, e));
     return 0;
   }
-  const idx = htIndexOf(regs, e);
   // Why: 002 §2.8, D.3.1: a Registration Server extension and the home registrar's authenticator
   // before ours make this a combined local and home registration: the home part is relayed once the
   // local one is done (relayCombined), to the first server named, for the extension's Lifetime.
@@ -710,7 +747,7 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
     store<u8>(e, regReqFlags(m), E_COMB_FLAGS);
     memory.copy(e + E_COMB_EXT, m + <usize>mhOff, <usize>COMB_EXT_LEN);
   }
-  store<u8>(e, load<u8>(e, E_FLAGS) | RF_PENDING, E_FLAGS);
+  flagsSet(e, RF_PENDING);
   store<u8>(e, 0, E_PEND_FLAGS);
   store<u32>(e, src, E_REPLY_TO);
   store<u16>(e, sport, E_REPLY_PORT);
@@ -721,11 +758,11 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
   // Why: 002 §6.2: "The server SHOULD NOT return Registration Request [Reply] to the mobile node until
   // it receives a Route Reply from the care-of agent" — the reply is sent from rsRouteReply.
   if (!startRoute(e, home, ci)) {
-    store<u8>(e, load<u8>(e, E_FLAGS) & ~RF_PENDING, E_FLAGS);
+    flagsClear(e, RF_PENDING);
     finishPending(e, home, CODE_HA_NO_RESOURCES, 0);
-    if ((load<u8>(e, E_FLAGS) & (RF_ACTIVE | RF_RELAY)) == 0) { removeReg(e, idx); return 0; }
   }
-  rearm(e, idx);
+  // (Pending, or else what finishPending left.)
+  settle(e);
   return 0;
 }
 
@@ -735,12 +772,8 @@ function relay(src: u32, dst: u32, sport: u16, m: usize, ml: i32, home: u32, reg
   // Why: 002 D.1.2: the mobile node authenticates to us, the relay, with the Mobile-Foreign extension
   // computed with our mobile-server association (docs/decisions.md: a second 84 would be ambiguous).
   const mf = extIndexFind(extIndex, EXT_MF_AUTH);
-  if (mnSa == 0 || mf == 0 || extEnd(m, mf) != ml || authVerify(mnSa, m, mf) != AuthResult.OK) {
-    count(C.DROP_DR_AUTH);
-    evAuthFailed(ROLE_RS, EXT_MF_AUTH, 0, home, mf != 0 ? authSpi(m + <usize>mf) : 0);
-    return 1;
-  }
-  const e = capacity == 0 ? <usize>0 : htFindV4(regs, home);
+  if (!drAuthLast(mnSa, m, ml, mf)) { drAuthFailed(ROLE_RS, EXT_MF_AUTH, 0, home, m, mf); return 1; }
+  const e = regFind(home);
   const nonces = load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
   const id = regReqIdentification(m);
   let code: u8 = CODE_ACCEPTED;
@@ -752,17 +785,16 @@ function relay(src: u32, dst: u32, sport: u16, m: usize, ml: i32, home: u32, reg
   // Registration Server extension naming a transit server.
   if (code == CODE_ACCEPTED && rsa == 0) code = 67;
   // The registrar's authenticator (84 for a server, 32 for a home agent) ends what we relay.
-  const regOff = extIndexFind(extIndex, EXT_MS_AUTH) != 0 ? extIndexFind(extIndex, EXT_MS_AUTH) : extIndexFind(extIndex, EXT_MH_AUTH);
+  const regOff = mnAuthOff();
   if (code == CODE_ACCEPTED && (regOff == 0 || regOff > mf)) code = CODE_HA_BAD_REQUEST;
-  const from = ipIsOurs(dst) ? dst : ourAddrTo(src);
+  const from = ipIsOurs(dst) ? dst : drAddrTo(src);
   if (code != CODE_ACCEPTED) {
-    count(C.DR_REG_DENIED);
-    regEvent(DrRegOp.DENIED, code, 0, home, regReqCareOfAddr(m), registrar);
+    denied(code, home, regReqCareOfAddr(m), registrar);
     // Why: 002 §6.3: "a mobile-server authentication extension in the reply if the server denies".
     const q = outMsg();
     let n = regRepEmit(q, OUT_CAP, code, 0, home, registrar, id);
     if (code == 67) n = appendTransit(q, n);
-    const a = authAppend(mnSa, q, n, OUT_CAP, EXT_MS_AUTH);
+    const a = auth(mnSa, n, EXT_MS_AUTH);
     if (a > 0 && sendOut(from, src, sport, a)) count(C.DR_REG_REPLY_TX);
     return 0;
   }
@@ -771,19 +803,9 @@ function relay(src: u32, dst: u32, sport: u16, m: usize, ml: i32, home: u32, reg
   const cut = extEnd(m, regOff);
   const q = outMsg();
   memory.copy(q, m, <usize>cut);
-  const n = authAppend(rsa, q, cut, OUT_CAP, extForUse(saUse(rsa)));
-  if (n < 0) return 1;
-  const out = ourAddrTo(registrar);
-  if (out == 0 || !sendOut(out, registrar, MIP_PORT, n)) { count(C.DROP_NO_ROUTE); return 1; }
-  count(C.DR_REG_RELAYED);
-  const idx = htIndexOf(regs, e);
-  store<u8>(e, load<u8>(e, E_FLAGS) | RF_RELAY, E_FLAGS);
-  store<u32>(e, registrar, E_RELAY_REG);
-  store<u64>(e, id, E_RELAY_ID);
-  store<u16>(e, sport, E_RELAY_PORT);
-  store<i64>(e, nowMs() + RELAY_MS, E_RELAY_UNTIL);
-  regEvent(DrRegOp.RELAYED, 0, regLifetimeSec(m), home, regReqCareOfAddr(m), registrar);
-  rearm(e, idx);
+  const n = auth(rsa, cut, extOf(rsa));
+  if (n < 0 || !relayOut(e, home, registrar, n, id, sport, regLifetimeSec(m), regReqCareOfAddr(m))) return 1;
+  rearm(e);
   return 0;
 }
 
@@ -791,47 +813,40 @@ function relay(src: u32, dst: u32, sport: u16, m: usize, ml: i32, home: u32, reg
 function reply(src: u32, m: usize, ml: i32): i32 {
   if (ml < REG_REP_LEN) { count(C.DROP_DR_MALFORMED); return 1; }
   const home = regHomeAddr(m);
-  const e = capacity == 0 ? <usize>0 : htFindV4(regs, home);
+  const e = regFind(home);
   if (e == 0 || (load<u8>(e, E_FLAGS) & RF_RELAY) == 0 || load<u32>(e, E_RELAY_REG) != src ||
     <u32>load<u64>(e, E_RELAY_ID) != <u32>regRepIdentification(m)) { count(C.DROP_DR_REPLAY); return 1; }
   if (regRepParse(m, ml, extIndex) != RegErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
-  const rsa = registrarSa(src);
-  const t = rsa != 0 ? extForUse(saUse(rsa)) : EXT_SS_AUTH;
-  const off = extIndexFind(extIndex, t);
   // Why: 002 §6.3 as RFC 2002 §3.7.3.1 at a foreign agent: the registrar's reply must verify with our
   // association with it; else it is discarded (the mobile node retransmits).
-  if (rsa == 0 || off == 0 || authVerify(rsa, m, off) != AuthResult.OK) {
-    count(C.DROP_DR_AUTH);
-    evAuthFailed(ROLE_RS, t, 0, src, off != 0 ? authSpi(m + <usize>off) : 0);
-    return 1;
-  }
-  const mnOff = extIndexFind(extIndex, EXT_MS_AUTH) != 0 ? extIndexFind(extIndex, EXT_MS_AUTH) : extIndexFind(extIndex, EXT_MH_AUTH);
+  const off = peerVerify(registrarSa(src), m, 0, EXT_SS_AUTH, 0, src);
+  if (off == 0) return 1;
+  const mnOff = mnAuthOff();
   const cut = mnOff != 0 ? extEnd(m, mnOff) : off;
   const q = outMsg();
   memory.copy(q, m, <usize>cut);
   let n = cut;
   const mnSa = saFindFor(home, cfg.SA_USE_MOBILE_SERVER);
-  const a = authAppend(mnSa, q, n, OUT_CAP, EXT_MF_AUTH);
+  const a = auth(mnSa, n, EXT_MF_AUTH);
   if (a > 0) n = a;
-  store<u8>(e, load<u8>(e, E_FLAGS) & ~RF_RELAY, E_FLAGS);
+  flagsClear(e, RF_RELAY);
   regEvent(DrRegOp.RELAY_DONE, regRepCode(m), regLifetimeSec(m), home, load<u32>(e, E_CHILD), src);
   // To the mobile node: through its local registration here (rsRoute).
-  const from = ourAddrTo(load<u32>(e, E_CHILD));
+  const from = drAddrTo(load<u32>(e, E_CHILD));
   if (sendOut(from, home, load<u16>(e, E_RELAY_PORT), n)) count(C.DR_REG_REPLY_TX);
-  rearm(e, htIndexOf(regs, e));
+  rearm(e);
   return 0;
 }
 
 /** UDP 434 type 33 (mip.ts handler): the Route Reply of a care-of agent we asked (§6.5). */
 export function rsRouteReply(iface: i32, p: usize, len: i32): i32 {
-  const u = p + <usize>ipv4HeaderLen(p);
-  const m = u + <usize>UDP_HEADER_LEN;
-  const ml = <i32>udpLength(u) - UDP_HEADER_LEN;
+  const m = drMsg(p);
+  const ml = drMsgLen(m);
   if (!ipIsOurs(ipv4Dst(p))) return -1;
   if (rtParse(m, ml, DR_TYPE_ROUTE_REPLY, extIndex) != DrErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
   const src = ipv4Src(p);
   const home = rtDest(m);
-  const e = capacity == 0 ? <usize>0 : htFindV4(regs, home);
+  const e = regFind(home);
   // Why: 002 §6.5: valid only when "the low-order 32 bits of the Identification field in the Route
   // Reply equals to the low-order 32 bits of the Identification field in the most recent Route
   // Request sent to the care-of agent" — from that care-of agent.
@@ -840,43 +855,37 @@ export function rsRouteReply(iface: i32, p: usize, len: i32): i32 {
   const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
   const off = extIndexFind(extIndex, EXT_AS_AUTH);
   // Why: 002 §6.5: "the reply MUST include a Agent-Server Authentication extension".
-  if (sa == 0 || off == 0 || extEnd(m, off) != ml || authVerify(sa, m, off) != AuthResult.OK) {
-    count(C.DROP_DR_AUTH);
-    evAuthFailed(ROLE_RS, EXT_AS_AUTH, 0, src, off != 0 ? authSpi(m + <usize>off) : 0);
-    return 1;
-  }
+  if (!drAuthLast(sa, m, ml, off)) { drAuthFailed(ROLE_RS, EXT_AS_AUTH, 0, src, m, off); return 1; }
   count(C.DR_RT_REPLY_RX);
   const code = rtCode(m);
   const rlife = rtLifetimeSec(m);
   const want = load<u16>(e, E_REQ_LIFE);
-  store<u8>(e, load<u8>(e, E_FLAGS) & ~RF_PENDING, E_FLAGS);
+  flagsClear(e, RF_PENDING);
   // Why: 002 §6.5: "If the code field is negative or the lifetime is zero, the server MUST send a
   // Registration Reply message with a negative code"; otherwise the registration lifetime is never
   // more than the tunnel's (no previous agent notification here).
   if (!rtAccepted(code) || rlife == 0) finishPending(e, home, code == RT_PROHIBITED ? CODE_HA_PROHIBITED : CODE_HA_NO_RESOURCES, 0);
   else finishPending(e, home, CODE_ACCEPTED, rlife < want ? rlife : want);
-  const idx = htIndexOf(regs, e);
-  if ((load<u8>(e, E_FLAGS) & (RF_ACTIVE | RF_RELAY)) == 0) removeReg(e, idx);
-  else rearm(e, idx);
+  settle(e);
   return 0;
 }
 
 /** UDP 434 types 1 and 3 (mip.ts handler): requests with R to us, replies to requests we relayed. */
 export function rsUdp(iface: i32, p: usize, len: i32): i32 {
-  const u = p + <usize>ipv4HeaderLen(p);
-  const m = u + <usize>UDP_HEADER_LEN;
-  const ml = <i32>udpLength(u) - UDP_HEADER_LEN;
+  const m = drMsg(p);
+  const ml = drMsgLen(m);
   const dst = ipv4Dst(p);
+  const src = ipv4Src(p);
   if (ml < 1) return -1;
   const t = load<u8>(m);
   // Appendix A: the all-registration-servers group.
-  if (t == DR_TYPE_RS_SOLICIT && (dst == ALL_RS_GROUP || ipIsOurs(dst))) return rsSolicit(ipv4Src(p), udpSrcPort(u), m, ml);
+  if (t == DR_TYPE_RS_SOLICIT && (dst == ALL_RS_GROUP || ipIsOurs(dst))) return rsSolicit(m, ml);
   if (!ipIsOurs(dst)) return -1;
-  if (t == REG_TYPE_REPLY) return reply(ipv4Src(p), m, ml);
-  if (t == DR_TYPE_COA_ADVERT) return coaAdvert(ipv4Src(p), m, ml);
+  if (t == REG_TYPE_REPLY) return reply(src, m, ml);
+  if (t == DR_TYPE_COA_ADVERT) return coaAdvert(src, m, ml);
   // Why: 002 §2.9: a request without R is the base protocol's, for a home or foreign agent.
   if (t != REG_TYPE_REQUEST || ml < REG_REQ_LEN || (regReqFlags(m) & REQ_FLAG_R) == 0) return -1;
-  return request(ipv4Src(p), dst, udpSrcPort(u), m, ml);
+  return request(src, dst, udpSrcPort(m - <usize>UDP_HEADER_LEN), m, ml);
 }
 
 /**
@@ -891,21 +900,12 @@ export function rsRoute(inIface: i32, src: u32, dst: u32): i64 {
 
 /** The local tunnel's virtual interface: IP in IP to the registration's child care-of address. */
 export function rsVif(r: i64, inIface: i32, p: usize, len: i32): i32 {
-  const e = capacity == 0 ? <usize>0 : htFindV4(regs, ipv4DstInline(p));
+  const e = regFind(ipv4DstInline(p));
   if (e == 0 || (load<u8>(e, E_FLAGS) & RF_ACTIVE) == 0) { routeChanged(); return -1; }
-  const child = load<u32>(e, E_CHILD);
-  const rt = tunnelRoute(child);
-  if (rt == NO_ROUTE) { count(C.DROP_NO_ROUTE); return 1; }
-  const from = netifIp(routeIface(rt));
-  const t = tunnelCheck(p, len, cfg.ENCAP_IPIP, from, child);
-  if (t == NO_ROUTE) return 1;
-  if (tunnelSend(p, len, cfg.ENCAP_IPIP, from, child, routeIface(t), routeNextHop(t), false) != 0) return 1;
-  count(C.DR_RS_TUNNELLED);
-  return 0;
+  return drTunnel(p, len, load<u32>(e, E_CHILD), false, C.DR_RS_TUNNELLED);
 }
 
-let dumpNext: i32 = -1;
-let dumpRec: i32 = -1;
+const dumpCur: usize = memory.data<i32>([-1, -1]); // drDumpSeek's cursor
 
 /**
  * Dump table 8 (docs/abi.md): registration `index` (80 bytes at `out`; 002 §6.1): 0 expiresAtMs i64
@@ -915,15 +915,8 @@ let dumpRec: i32 = -1;
  */
 export function rsDump(index: i32, out: usize): i32 {
   if (capacity == 0 || index < 0) return -1;
-  let i: i32;
-  if (index == dumpNext && dumpRec >= 0) i = htNext(regs, dumpRec + 1);
-  else {
-    i = htNext(regs, 0);
-    for (let k = 0; k < index && i >= 0; k++) i = htNext(regs, i + 1);
-  }
-  if (i < 0) { dumpNext = -1; return -1; }
-  dumpNext = index + 1;
-  dumpRec = i;
+  const i = drDumpSeek(regs, dumpCur, index);
+  if (i < 0) return -1;
   const e = htValueAt(regs, i);
   const f = load<u8>(e, E_FLAGS);
   store<i64>(out, load<i64>(e, E_EXPIRES));
