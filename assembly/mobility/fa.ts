@@ -135,8 +135,10 @@ const denyFrame: usize = memory.data(ETH_HEADER_LEN + IPV4_MIN_HEADER + UDP_HEAD
 const UDP_IP_LEN: i32 = IPV4_MIN_HEADER + UDP_HEADER_LEN;
 const AUTH_EXT_LEN: i32 = EXT_HDR_LEN + AUTH_SPI_LEN + AUTH_LEN;
 
+function macEqual(a: usize, b: usize): bool { return macEqualHot(a, b); }
+/** macEqual inline, for the reverse tunnel's per-datagram check (size: the control paths call). */
 // @ts-ignore: decorator
-@inline function macEqual(a: usize, b: usize): bool { return load<u32>(a) == load<u32>(b) && load<u16>(a, 4) == load<u16>(b, 4); }
+@inline function macEqualHot(a: usize, b: usize): bool { return load<u32>(a) == load<u32>(b) && load<u16>(a, 4) == load<u16>(b, 4); }
 
 /** Carve the visitor list (config.visitorEntries records; 0 = no visitors, every request gets 66). */
 export function faInit(): bool {
@@ -783,7 +785,7 @@ function reverseTunnel(iface: i32, p: usize, len: i32): i32 {
   // Why: RFC 3024 §5.2: the agent tunnels only what its registered visitor sent — the home address
   // alone is no proof, so the frame must come from the visitor's link-layer address on its link
   // (p - 8 is the Ethernet source of the received frame); anything else is routed as before.
-  if (iface != <i32>load<u8>(v, V_ACC_IFACE) || !macEqual(p - 8, v + V_ACC_MAC)) return -1;
+  if (iface != <i32>load<u8>(v, V_ACC_IFACE) || !macEqualHot(p - 8, v + V_ACC_MAC)) return -1;
   if (load<i64>(v, V_EXPIRES) <= nowMs()) return -1;
   const coa = load<u32>(v, V_ACC_RELAY_SRC);
   const ha = load<u32>(v, V_ACC_HA);
