@@ -135,8 +135,10 @@ const denyFrame: usize = memory.data(ETH_HEADER_LEN + IPV4_MIN_HEADER + UDP_HEAD
 const UDP_IP_LEN: i32 = IPV4_MIN_HEADER + UDP_HEADER_LEN;
 const AUTH_EXT_LEN: i32 = EXT_HDR_LEN + AUTH_SPI_LEN + AUTH_LEN;
 
+function macEqual(a: usize, b: usize): bool { return macEqualHot(a, b); }
+/** macEqual inline, for the reverse tunnel's per-datagram check (size: the control paths call). */
 // @ts-ignore: decorator
-@inline function macEqual(a: usize, b: usize): bool { return load<u32>(a) == load<u32>(b) && load<u16>(a, 4) == load<u16>(b, 4); }
+@inline function macEqualHot(a: usize, b: usize): bool { return load<u32>(a) == load<u32>(b) && load<u16>(a, 4) == load<u16>(b, 4); }
 
 /** Carve the visitor list (config.visitorEntries records; 0 = no visitors, every request gets 66). */
 export function faInit(): bool {
@@ -222,6 +224,23 @@ function denyPending(v: usize, idx: i32, s: usize, code: u8): void {
   visitorEndPending(v, idx, s);
 }
 
+/** A security exception (RFC 2002 §3.7.2.1, §3.7.3.1): counted and logged as AUTH_FAILED with `code` (0: nothing sent). */
+function authFailed(type: u8, code: u8, peer: u32, spi: u32): void {
+  count(C.DROP_FA_AUTH);
+  evAuthFailed(ROLE_FA, type, code, peer, spi);
+}
+
+/**
+ * True when message `m` carries a valid authentication extension `type` for association `sa`; a
+ * missing or invalid one is a security exception from `peer` (authFailed, with the SPI it named).
+ */
+function authOk(sa: usize, m: usize, type: u8, code: u8, peer: u32): bool {
+  const off = extIndexFind(extIndex, type);
+  if (off != 0 && authVerify(sa, m, off) == AuthResult.OK) return true;
+  authFailed(type, code, peer, off != 0 ? authSpi(m + <usize>off) : 0);
+  return false;
+}
+
 // ---- Registration Request (RFC 2002 §3.7.2) ----------------------------------------------------
 
 /** True when `iface` offers foreign agent service (it advertises, RFC 2002 §2.3, §3.7). */
@@ -295,12 +314,8 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
     // Why: RFC 2002 §3.7.2.1: with an SA, exactly one valid mobile-foreign authenticator is needed
     // before the agent answers at all; a message whose extensions cannot be walked has none.
     if (mnSa != 0 && !saLearnt(mnSa)) {
-      if (err == ExtErr.DUPLICATE && extIndexErrorType(extIndex) == EXT_MF_AUTH) {
-        count(C.DROP_FA_AUTH);
-        evAuthFailed(ROLE_FA, EXT_MF_AUTH, 0, home, 0);
-      } else {
-        count(C.DROP_FA_MALFORMED);
-      }
+      if (err == ExtErr.DUPLICATE && extIndexErrorType(extIndex) == EXT_MF_AUTH) authFailed(EXT_MF_AUTH, 0, home, 0);
+      else count(C.DROP_FA_MALFORMED);
       return 1;
     }
     // Why: RFC 2002 §3.7.2.3: a poorly formed request is denied with 70.
@@ -309,18 +324,11 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   // Why: a key learnt from the home agent (docs/decisions.md "Registration keys") is not required:
   // the mobile node may never have got the reply that gave it (it then registers without), but an
   // authenticator computed with it must verify.
-  if (code < 0 && mnSa != 0 && !(saLearnt(mnSa) && extIndexFind(extIndex, EXT_MF_AUTH) == 0)) {
-    const off = extIndexFind(extIndex, EXT_MF_AUTH);
-    const r = off == 0 ? AuthResult.NOT_AUTH_EXT : authVerify(mnSa, m, off);
-    // Why: RFC 2002 §3.7.2.1: with an SA between agent and mobile node, a missing or invalid
-    // Mobile-Foreign Authentication extension makes the agent silently discard the request and log
-    // a security exception (AUTH_FAILED, code 0: nothing was sent).
-    if (r != AuthResult.OK) {
-      count(C.DROP_FA_AUTH);
-      evAuthFailed(ROLE_FA, EXT_MF_AUTH, 0, home, off != 0 ? authSpi(m + <usize>off) : 0);
-      return 1;
-    }
-  }
+  // Why: RFC 2002 §3.7.2.1: with an SA between agent and mobile node, a missing or invalid
+  // Mobile-Foreign Authentication extension makes the agent silently discard the request and log
+  // a security exception (AUTH_FAILED, code 0: nothing was sent).
+  if (code < 0 && mnSa != 0 && !(saLearnt(mnSa) && extIndexFind(extIndex, EXT_MF_AUTH) == 0) &&
+    !authOk(mnSa, m, EXT_MF_AUTH, 0, home)) return 1;
   const coloc = (flags & REQ_FLAG_D) != 0;
   // Why: RFC 3024 §3.1-3.2: in the "rfc3344" profile 0x02 is T; with D the mobile node is its own
   // tunnel entry, so T concerns the agent only for a foreign agent care-of address. In the "seeds"
@@ -506,23 +514,15 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
     // Why: RFC 2002 §3.7.3.1: more than one Foreign-Home Authentication extension fails
     // authentication (68); any other malformed extension list is a poorly formed reply (71).
     fail = err == ExtErr.DUPLICATE && extIndexErrorType(extIndex) == EXT_FH_AUTH ? CODE_FA_HA_AUTH_FAILED : CODE_FA_BAD_REPLY;
-    if (fail == CODE_FA_HA_AUTH_FAILED) { count(C.DROP_FA_AUTH); evAuthFailed(ROLE_FA, EXT_FH_AUTH, CODE_FA_HA_AUTH_FAILED, ha, 0); }
+    if (fail == CODE_FA_HA_AUTH_FAILED) authFailed(EXT_FH_AUTH, CODE_FA_HA_AUTH_FAILED, ha, 0);
     else count(C.DROP_FA_MALFORMED);
   }
   const dr = drRequest(load<u8>(s, PS_REQ_FLAGS));
   const fhType = dr ? EXT_AS_AUTH : EXT_FH_AUTH;
   const haSa = fail < 0 ? registrarSaOf(ha, dr) : 0;
-  if (haSa != 0) {
-    const off = extIndexFind(extIndex, fhType);
-    const r = off == 0 ? AuthResult.NOT_AUTH_EXT : authVerify(haSa, m, off);
-    // Why: RFC 2002 §3.7.3.1: with an SA with the home agent, a missing or invalid Foreign-Home
-    // Authentication extension: the reply is discarded, logged, and the mobile node gets 68.
-    if (r != AuthResult.OK) {
-      fail = CODE_FA_HA_AUTH_FAILED;
-      count(C.DROP_FA_AUTH);
-      evAuthFailed(ROLE_FA, fhType, CODE_FA_HA_AUTH_FAILED, ha, off != 0 ? authSpi(m + <usize>off) : 0);
-    }
-  }
+  // Why: RFC 2002 §3.7.3.1: with an SA with the home agent, a missing or invalid Foreign-Home
+  // Authentication extension: the reply is discarded, logged, and the mobile node gets 68.
+  if (haSa != 0 && !authOk(haSa, m, fhType, CODE_FA_HA_AUTH_FAILED, ha)) fail = CODE_FA_HA_AUTH_FAILED;
   const mhOff = fail < 0 ? registrarAuthOff(dr) : 0;
   const fhOff = fail < 0 ? extIndexFind(extIndex, fhType) : 0;
   // Registration key (docs/decisions.md "Registration keys"): the home agent's Mobile-Foreign Key
@@ -670,19 +670,14 @@ export function faIcmpError(iface: i32, p: usize, len: i32): i32 {
   // Why: issue 7.7: an error that quotes nothing this agent relayed must not end anything; the
   // relayed datagram is recognised by its addresses, ports and IP Identification (RFC 792: the
   // quote holds the whole IP header and the UDP header), and only that request is ended.
+  // With the Home Address quoted only its record is searched (one pass), else every record.
   let v: usize = 0;
   let s: usize = 0;
-  let idx: i32 = -1;
-  if (haveHome) {
-    v = htFindV4(visitors, regHomeAddr(qm));
-    if (v != 0) s = quotedSlot(v, iface, from, ha, ident, id, haveId);
-    if (s != 0) idx = htIndexOf(visitors, v);
-  } else {
-    for (let i = htNext(visitors, 0); i >= 0; i = htNext(visitors, i + 1)) {
-      const w = htValueAt(visitors, i);
-      const c = quotedSlot(w, iface, from, ha, ident, 0, false);
-      if (c != 0) { v = w; s = c; idx = i; break; }
-    }
+  let idx = haveHome ? htIndexOf(visitors, htFindV4(visitors, regHomeAddr(qm))) : htNext(visitors, 0);
+  for (; idx >= 0; idx = haveHome ? -1 : htNext(visitors, idx + 1)) {
+    v = htValueAt(visitors, idx);
+    s = quotedSlot(v, iface, from, ha, ident, id, haveId);
+    if (s != 0) break;
   }
   if (s == 0) return -1;
   const c = icmpCode(m);
@@ -790,7 +785,7 @@ function reverseTunnel(iface: i32, p: usize, len: i32): i32 {
   // Why: RFC 3024 §5.2: the agent tunnels only what its registered visitor sent — the home address
   // alone is no proof, so the frame must come from the visitor's link-layer address on its link
   // (p - 8 is the Ethernet source of the received frame); anything else is routed as before.
-  if (iface != <i32>load<u8>(v, V_ACC_IFACE) || !macEqual(p - 8, v + V_ACC_MAC)) return -1;
+  if (iface != <i32>load<u8>(v, V_ACC_IFACE) || !macEqualHot(p - 8, v + V_ACC_MAC)) return -1;
   if (load<i64>(v, V_EXPIRES) <= nowMs()) return -1;
   const coa = load<u32>(v, V_ACC_RELAY_SRC);
   const ha = load<u32>(v, V_ACC_HA);

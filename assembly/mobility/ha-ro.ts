@@ -201,11 +201,19 @@ export function haroFlowUntil(src: u32, home: u32, now: i64): i64 {
   return now + <i64>cfg.roUpdateIntervalMs;
 }
 
+/** Bytes of the UDP payload `payload` returned last. */
+let payloadLen: i32 = 0;
+/** The UDP payload of the IPv4 datagram at `p` (its length in payloadLen). */
+function payload(p: usize): usize {
+  const u = p + <usize>ipv4HeaderLen(p);
+  payloadLen = <i32>udpLength(u) - UDP_HEADER_LEN;
+  return u + <usize>UDP_HEADER_LEN;
+}
+
 /** UDP 434 type 17 to us: a Binding Request (001 §4.2). 0 handled, -1 not for us. */
 export function haroRequest(iface: i32, p: usize, len: i32): i32 {
-  const u = p + <usize>ipv4HeaderLen(p);
-  const msg = u + <usize>UDP_HEADER_LEN;
-  const mlen = <i32>udpLength(u) - UDP_HEADER_LEN;
+  const msg = payload(p);
+  const mlen = payloadLen;
   if (!ipIsOurs(ipv4Dst(p)) || brParse(msg, mlen, idx) != RoErr.OK) { count(C.DROP_RO_MALFORMED); return 0; }
   count(C.RO_BR_RX);
   // Why: only the home agent of `home` may say where it is, or that it has no binding: a request about
@@ -213,15 +221,14 @@ export function haroRequest(iface: i32, p: usize, len: i32): i32 {
   if (!onHomeLink(roHomeAddr(msg))) { count(C.RO_BR_NOT_OURS); return 0; }
   // Why: 001 §4.2: the answer is a Binding Update carrying the request's Identification, to the
   // requester; a private or absent binding is answered with care-of = home address, lifetime 0.
-  updateLimited(ipv4Src(p), udpSrcPort(u), roHomeAddr(msg), brIdentification(msg), false);
+  updateLimited(ipv4Src(p), udpSrcPort(msg - UDP_HEADER_LEN), roHomeAddr(msg), brIdentification(msg), false);
   return 0;
 }
 
 /** UDP 434 type 16 to us: a Binding Warning (001 §4.1). */
 export function haroWarning(iface: i32, p: usize, len: i32): i32 {
-  const u = p + <usize>ipv4HeaderLen(p);
-  const msg = u + <usize>UDP_HEADER_LEN;
-  const mlen = <i32>udpLength(u) - UDP_HEADER_LEN;
+  const msg = payload(p);
+  const mlen = payloadLen;
   if (!ipIsOurs(ipv4Dst(p)) || bwCheck(msg, mlen) != RoErr.OK) { count(C.DROP_RO_MALFORMED); return 0; }
   count(C.RO_BW_RX);
   const home = roHomeAddr(msg);
@@ -272,9 +279,8 @@ export function haroRegistered(home: u32, msg: usize, bwOff: i32, mhOff: i32): v
 
 /** UDP 434 type 19 to us: a Binding Acknowledge for an update sent with A (001 §4.4, §7.3). */
 export function haroAck(iface: i32, p: usize, len: i32): i32 {
-  const u = p + <usize>ipv4HeaderLen(p);
-  const msg = u + <usize>UDP_HEADER_LEN;
-  const mlen = <i32>udpLength(u) - UDP_HEADER_LEN;
+  const msg = payload(p);
+  const mlen = payloadLen;
   if (baParse(msg, mlen, idx) != RoErr.OK) { count(C.DROP_RO_MALFORMED); return 0; }
   const e = roPeerFind(ipv4Src(p), roHomeAddr(msg), RP_UPDATE);
   // Only the acknowledgement of the last update sent with A to that node about that binding counts.
