@@ -164,14 +164,6 @@ function arm(r: usize, iface: i32, at: i64): void {
 
 function disarm(r: usize): void { store<i32>(r, stackTimerDisarm(load<i32>(r, R_TIMER)), R_TIMER); }
 
-/** Next retransmission delay: the current timeout ±1 s (RFC 2131 §4.1), then the timeout doubles. */
-function nextRetransmit(r: usize): i64 {
-  const rto = load<i32>(r, R_RTO);
-  const jitter = <i64>(random32() % 2001) - 1000;
-  store<i32>(r, min(rto * 2, MAX_RTO_MS), R_RTO);
-  const d = <i64>rto + jitter;
-  return d < 1000 ? 1000 : d;
-}
 
 function emitEvent(op: u8, addr: u32, router: u32, leaseSec: u32): void {
   const b = evBuf();
@@ -245,16 +237,33 @@ function send(iface: i32, type: u8): void {
   }
 }
 
+/** Send `type` on `iface` and arm the retransmission: the current timeout ±1 s (RFC 2131 §4.1),
+ *  then the timeout doubles. */
+function retransmit(iface: i32, type: u8, now: i64): void {
+  send(iface, type);
+  const r = rec(iface);
+  const rto = load<i32>(r, R_RTO);
+  const jitter = <i64>(random32() % 2001) - 1000;
+  store<i32>(r, min(rto * 2, MAX_RTO_MS), R_RTO);
+  const d = <i64>rto + jitter;
+  arm(r, iface, now + (d < 1000 ? 1000 : d));
+}
+
+/** Enter `state` (SELECTING or REQUESTING) with fresh retransmission state and send `type`. */
+function enter(iface: i32, state: u8, type: u8): void {
+  const r = rec(iface);
+  store<u8>(r, state, R_STATE);
+  store<u8>(r, 0, R_TRIES);
+  store<i32>(r, FIRST_RTO_MS, R_RTO);
+  retransmit(iface, type, nowMs());
+}
+
 /** Enter SELECTING with a new transaction and send a DISCOVER. */
 function discover(iface: i32): void {
   const r = rec(iface);
-  store<u8>(r, DHCP_SELECTING, R_STATE);
   store<u32>(r, random32(), R_XID);
   store<i64>(r, nowMs(), R_STARTED);
-  store<u8>(r, 0, R_TRIES);
-  store<i32>(r, FIRST_RTO_MS, R_RTO);
-  send(iface, DISCOVER);
-  arm(r, iface, nowMs() + nextRetransmit(r));
+  enter(iface, DHCP_SELECTING, DISCOVER);
 }
 
 /** Start acquiring an address on `iface` (no-op while acquiring; re-reports a bound address). */
@@ -320,12 +329,17 @@ function parseOptions(b: usize, blen: i32): bool {
     if (o + 2 + l > blen) return false;
     const v = b + <usize>(o + 2);
     if (code == OPT_MSG_TYPE) { if (l != 1) return false; oType = load<u8>(v); }
-    else if (code == OPT_SERVER_ID) { if (l != 4) return false; oServer = cfg.be32(v); }
-    else if (code == OPT_LEASE) { if (l != 4) return false; oLease = cfg.be32(v); oHasLease = true; }
-    else if (code == OPT_MASK) { if (l != 4) return false; oMask = cfg.be32(v); oHasMask = true; }
     else if (code == OPT_ROUTER) { if (l < 4 || (l & 3) != 0) return false; oRouter = cfg.be32(v); }
-    else if (code == OPT_T1) { if (l != 4) return false; oT1 = cfg.be32(v); }
-    else if (code == OPT_T2) { if (l != 4) return false; oT2 = cfg.be32(v); }
+    else if (code == OPT_SERVER_ID || code == OPT_LEASE || code == OPT_MASK || code == OPT_T1 || code == OPT_T2) {
+      // The options with one 4-byte value (RFC 2132 §3.3, §9.2, §9.7, §9.11, §9.12).
+      if (l != 4) return false;
+      const x = cfg.be32(v);
+      if (code == OPT_SERVER_ID) oServer = x;
+      else if (code == OPT_LEASE) { oLease = x; oHasLease = true; }
+      else if (code == OPT_MASK) { oMask = x; oHasMask = true; }
+      else if (code == OPT_T1) oT1 = x;
+      else oT2 = x;
+    }
     o += 2 + l;
   }
   // Why: RFC 2131 §4.1 / RFC 2132 §3.2: the options end with the End option; a message cut short
@@ -400,11 +414,7 @@ export function dhcpUdp(iface: i32, p: usize, len: i32): i32 {
     count(C.DHCP_RX);
     store<u32>(r, yiaddr, R_OFFERED);
     store<u32>(r, oServer, R_SERVER);
-    store<u8>(r, DHCP_REQUESTING, R_STATE);
-    store<u8>(r, 0, R_TRIES);
-    store<i32>(r, FIRST_RTO_MS, R_RTO);
-    send(iface, REQUEST);
-    arm(r, iface, nowMs() + nextRetransmit(r));
+    enter(iface, DHCP_REQUESTING, REQUEST);
     return 0;
   }
   if (st == DHCP_REQUESTING || st == DHCP_RENEWING || st == DHCP_REBINDING || st == DHCP_BOUND) {
@@ -440,14 +450,12 @@ export function dhcpTimer(kind: u16, tag: u32, now: i64): void {
   store<i32>(r, -1, R_TIMER);
   const st = load<u8>(r, R_STATE);
   if (st == DHCP_SELECTING) {
-    send(iface, DISCOVER);
-    arm(r, iface, now + nextRetransmit(r));
+    retransmit(iface, DISCOVER, now);
   } else if (st == DHCP_REQUESTING) {
     const tries = <i32>load<u8>(r, R_TRIES) + 1;
     if (tries >= REQUEST_TRIES) { discover(iface); return; }
     store<u8>(r, <u8>tries, R_TRIES);
-    send(iface, REQUEST);
-    arm(r, iface, now + nextRetransmit(r));
+    retransmit(iface, REQUEST, now);
   } else if (st == DHCP_BOUND || st == DHCP_RENEWING || st == DHCP_REBINDING) {
     const t2 = load<i64>(r, R_T2);
     const end = load<i64>(r, R_EXPIRES);
