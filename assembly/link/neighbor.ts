@@ -430,29 +430,29 @@ function insert(iface: i32, a: usize): i32 {
 }
 
 /** Mark entry `i` reachable at `mac` (pointer), restart its lifetime, send what was waiting for it. */
-function resolve(i: i32, mac: usize): void {
-  const e = entry(i);
-  const was = load<u8>(e, E_STATE);
-  const changed = was != NEIGH_REACHABLE || !macEqual(e + E_MAC, mac);
-  memory.copy(e + E_MAC, mac, 6);
-  store<u8>(e, NEIGH_REACHABLE, E_STATE);
-  store<u8>(e, 0, E_REQS);
-  unlist(i);
-  if (!IPV6 || addrIsV4(e + E_ADDR)) setDeadline(i, reachList, later(nowMs(), <i64>cfg.arpTimeoutSec * 1000));
-  else setDeadline(i, reach6List, later(nowMs(), reachable6Ms));
-  rearm();
-  if (changed) { macChanges++; emitResolved(e); }
-  if (was == NEIGH_INCOMPLETE) flushPending(<i32>load<u8>(e, E_IFACE), e + E_ADDR, e + E_MAC);
-}
+function resolve(i: i32, mac: usize): void { learn(i, mac, true); }
 
 /** Entry `i` learnt the link-layer address at `mac` without a reachability confirmation: STALE, its
  *  waiting frames leave (RFC 2461 §7.2.3, §7.2.5). */
-function learnStale(i: i32, mac: usize): void {
+function learnStale(i: i32, mac: usize): void { learn(i, mac, false); }
+
+/** resolve (`confirmed`) or learnStale: the address recorded, the state set, the event when it
+ *  changed, the waiting frames sent when the entry was INCOMPLETE. */
+function learn(i: i32, mac: usize, confirmed: bool): void {
   const e = entry(i);
   const was = load<u8>(e, E_STATE);
-  const changed = was == NEIGH_INCOMPLETE || !macEqual(e + E_MAC, mac);
+  const changed = (confirmed ? was != NEIGH_REACHABLE : was == NEIGH_INCOMPLETE) || !macEqual(e + E_MAC, mac);
   memory.copy(e + E_MAC, mac, 6);
-  toStale(i);
+  if (IPV6 && !confirmed) {
+    toStale(i);
+  } else {
+    store<u8>(e, NEIGH_REACHABLE, E_STATE);
+    store<u8>(e, 0, E_REQS);
+    unlist(i);
+    if (!IPV6 || addrIsV4(e + E_ADDR)) setDeadline(i, reachList, later(nowMs(), <i64>cfg.arpTimeoutSec * 1000));
+    else setDeadline(i, reach6List, later(nowMs(), reachable6Ms));
+    if (changed) macChanges++;   // (toStale counts its own change)
+  }
   rearm();
   if (changed) emitResolved(e);
   if (was == NEIGH_INCOMPLETE) flushPending(<i32>load<u8>(e, E_IFACE), e + E_ADDR, e + E_MAC);
