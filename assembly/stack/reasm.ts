@@ -234,17 +234,14 @@ function slotOpen(timeoutMs: i64, fam: u8, limit: i32): i32 {
   const s = slotAt(i);
   const t = stackTimerStart(TK_REASM, <u32>i, nowMs() + timeoutMs);
   if (t < 0) { count(C.DROP_REASM_NO_SLOT); return -1; }
+  // The meta and the bitmap cleared at once (first, header length, held, highest end: 0).
+  memory.fill(s, 0, bufOff);
   store<i32>(s, t, M_TIMER);
   store<u8>(s, ST_COLLECT, M_STATE);
   store<u8>(s, fam, M_FAM);
-  store<u8>(s, 0, M_FIRST);
-  store<u8>(s, 0, M_HL);
   store<i32>(s, -1, M_TOTAL);
-  store<i32>(s, 0, M_HELD);
   store<u32>(s, ageNext++, M_AGE);
   store<i32>(s, limit, M_LIMIT);
-  store<i32>(s, 0, M_MAXEND);
-  memory.fill(s + bitmapOff, 0, bufOff - bitmapOff);
   return i;
 }
 
