@@ -107,16 +107,14 @@ export function arpGratuitous(iface: i32, ip: u32): void {
 export function linkSendIp(iface: i32, nextHop: u32, p: usize, len: i32): i32 {
   if (nextHop == IP_BROADCAST || netifIsBroadcast(iface, nextHop)) {
     macSetBroadcast(groupMac);
-    linkSendIpTo(iface, groupMac, p, len);
-    return 0;
-  }
-  if (ipIsMulticast(nextHop)) {
+  } else if (ipIsMulticast(nextHop)) {
     // Why: RFC 1112 §6.4: an IPv4 multicast address maps to 01:00:5e plus its low 23 bits.
     macSetIpv4Multicast(groupMac, nextHop);
-    linkSendIpTo(iface, groupMac, p, len);
-    return 0;
+  } else {
+    return neighborOutput(iface, nextHop, ETHERTYPE_IPV4, p, len);
   }
-  return neighborOutput(iface, nextHop, ETHERTYPE_IPV4, p, len);
+  linkSendIpTo(iface, groupMac, p, len);
+  return 0;
 }
 
 /**
