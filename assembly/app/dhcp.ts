@@ -43,7 +43,7 @@ const TK_DHCP: u16 = (OWNER_DHCP << 8);
 export const DHCP_SERVER_PORT: u16 = 67;
 export const DHCP_CLIENT_PORT: u16 = 68;
 
-// Client states (RFC 2131 §4.4, Figure 5).
+// Client states (RFC 2131 §4.4, Figure 5). Ordered: BOUND and after (>= DHCP_BOUND) hold an address.
 export const DHCP_IDLE: u8 = 0;
 export const DHCP_SELECTING: u8 = 1;
 export const DHCP_REQUESTING: u8 = 2;
@@ -71,8 +71,10 @@ const B_YIADDR: usize = 16;
 const B_CHADDR: usize = 28;
 const B_COOKIE: usize = 236;
 const B_OPTIONS: i32 = 240;
-const MAGIC_COOKIE: u32 = 0x63825363;
-const FLAG_BROADCAST: u16 = 0x8000;
+// The magic cookie 99.130.83.99 (0x63825363) and the broadcast flag (0x8000) as stored in network
+// order (as written, little-endian u32/u16): bswap of a constant would be a call at run time.
+const MAGIC_COOKIE_NET: u32 = 0x63538263;
+const FLAG_BROADCAST_NET: u16 = 0x0080;
 /** BOOTP minimum message (RFC 1542 §2.1; some servers drop shorter ones). */
 const BOOTP_MIN: i32 = 300;
 
@@ -164,14 +166,6 @@ function arm(r: usize, iface: i32, at: i64): void {
 
 function disarm(r: usize): void { store<i32>(r, stackTimerDisarm(load<i32>(r, R_TIMER)), R_TIMER); }
 
-/** Next retransmission delay: the current timeout ±1 s (RFC 2131 §4.1), then the timeout doubles. */
-function nextRetransmit(r: usize): i64 {
-  const rto = load<i32>(r, R_RTO);
-  const jitter = <i64>(random32() % 2001) - 1000;
-  store<i32>(r, min(rto * 2, MAX_RTO_MS), R_RTO);
-  const d = <i64>rto + jitter;
-  return d < 1000 ? 1000 : d;
-}
 
 function emitEvent(op: u8, addr: u32, router: u32, leaseSec: u32): void {
   const b = evBuf();
@@ -197,11 +191,10 @@ function send(iface: i32, type: u8): void {
   const udp = ip + <usize>IPV4_MIN_HEADER;
   const b = udp + <usize>UDP_HEADER_LEN;
   memory.fill(b, 0, <usize>BOOTP_MIN);
-  const bound = state == DHCP_RENEWING || state == DHCP_REBINDING || type == RELEASE;
+  const bound = state >= DHCP_RENEWING || type == RELEASE;
   const ciaddr = bound ? load<u32>(r, R_ADDR) : 0;
-  store<u8>(b, 1, B_OP);            // BOOTREQUEST
-  store<u8>(b, 1, B_HTYPE);         // Ethernet
-  store<u8>(b, 6, B_HLEN);
+  // op 1 BOOTREQUEST, htype 1 Ethernet, hlen 6, hops 0 (B_OP, B_HTYPE, B_HLEN in one word).
+  store<u32>(b, 0x00060101, B_OP);
   store<u32>(b, bswap<u32>(load<u32>(r, R_XID)), B_XID);
   let secs = (nowMs() - load<i64>(r, R_STARTED)) / 1000;
   if (secs < 0) secs = 0;
@@ -209,13 +202,16 @@ function send(iface: i32, type: u8): void {
   store<u16>(b, bswap<u16>(<u16>secs), B_SECS);
   // Why: RFC 2131 §4.1: a client that cannot receive unicast datagrams before its address is
   // configured sets the broadcast bit (ours carries the home address, not the offered one).
-  store<u16>(b, bswap<u16>(ciaddr == 0 ? FLAG_BROADCAST : 0), B_FLAGS);
+  store<u16>(b, ciaddr == 0 ? FLAG_BROADCAST_NET : 0, B_FLAGS);
   store<u32>(b, bswap<u32>(ciaddr), B_CIADDR);
   memory.copy(b + B_CHADDR, netifMac(iface), 6);
-  store<u32>(b, bswap<u32>(MAGIC_COOKIE), B_COOKIE);
+  store<u32>(b, MAGIC_COOKIE_NET, B_COOKIE);
   let o = b + <usize>B_OPTIONS;
-  store<u8>(o, OPT_MSG_TYPE); store<u8>(o, 1, 1); store<u8>(o, type, 2); o += 3;
-  store<u8>(o, OPT_CLIENT_ID); store<u8>(o, 7, 1); store<u8>(o, 1, 2); memory.copy(o + 3, netifMac(iface), 6); o += 9;
+  // Message type (53, length 1, `type`), then client identifier (61, length 7, hardware type 1, MAC).
+  store<u32>(o, <u32>OPT_MSG_TYPE | 1 << 8 | <u32>type << 16 | <u32>OPT_CLIENT_ID << 24);
+  store<u16>(o, 7 | 1 << 8, 4);
+  memory.copy(o + 6, netifMac(iface), 6);
+  o += 12;
   if (type == REQUEST && state == DHCP_REQUESTING) {
     // Why: RFC 2131 §4.3.2 SELECTING: 'requested IP address' and 'server identifier' MUST be filled in.
     o = putOpt4(o, OPT_REQUESTED_IP, load<u32>(r, R_OFFERED));
@@ -223,9 +219,9 @@ function send(iface: i32, type: u8): void {
   }
   if (type == RELEASE) o = putOpt4(o, OPT_SERVER_ID, load<u32>(r, R_SERVER));
   if (type == DISCOVER || type == REQUEST) {
-    store<u8>(o, OPT_PARAMS); store<u8>(o, 6, 1);
-    store<u8>(o, OPT_MASK, 2); store<u8>(o, OPT_ROUTER, 3); store<u8>(o, OPT_LEASE, 4);
-    store<u8>(o, OPT_SERVER_ID, 5); store<u8>(o, OPT_T1, 6); store<u8>(o, OPT_T2, 7);
+    // Parameter request list (55, length 6): mask, router, lease, server identifier, T1, T2.
+    store<u64>(o, <u64>OPT_PARAMS | 6 << 8 | <u64>OPT_MASK << 16 | <u64>OPT_ROUTER << 24 | <u64>OPT_LEASE << 32 |
+      <u64>OPT_SERVER_ID << 40 | <u64>OPT_T1 << 48 | <u64>OPT_T2 << 56);
     o += 8;
   }
   store<u8>(o, OPT_END);
@@ -245,16 +241,33 @@ function send(iface: i32, type: u8): void {
   }
 }
 
+/** Send `type` on `iface` and arm the retransmission: the current timeout ±1 s (RFC 2131 §4.1),
+ *  then the timeout doubles. */
+function retransmit(iface: i32, type: u8, now: i64): void {
+  send(iface, type);
+  const r = rec(iface);
+  const rto = load<i32>(r, R_RTO);
+  const jitter = <i64>(random32() % 2001) - 1000;
+  store<i32>(r, min(rto * 2, MAX_RTO_MS), R_RTO);
+  const d = <i64>rto + jitter;
+  arm(r, iface, now + (d < 1000 ? 1000 : d));
+}
+
+/** Enter `state` (SELECTING or REQUESTING) with fresh retransmission state and send `type`. */
+function enter(iface: i32, state: u8, type: u8): void {
+  const r = rec(iface);
+  store<u8>(r, state, R_STATE);
+  store<u8>(r, 0, R_TRIES);
+  store<i32>(r, FIRST_RTO_MS, R_RTO);
+  retransmit(iface, type, nowMs());
+}
+
 /** Enter SELECTING with a new transaction and send a DISCOVER. */
 function discover(iface: i32): void {
   const r = rec(iface);
-  store<u8>(r, DHCP_SELECTING, R_STATE);
   store<u32>(r, random32(), R_XID);
   store<i64>(r, nowMs(), R_STARTED);
-  store<u8>(r, 0, R_TRIES);
-  store<i32>(r, FIRST_RTO_MS, R_RTO);
-  send(iface, DISCOVER);
-  arm(r, iface, nowMs() + nextRetransmit(r));
+  enter(iface, DHCP_SELECTING, DISCOVER);
 }
 
 /** Start acquiring an address on `iface` (no-op while acquiring; re-reports a bound address). */
@@ -262,7 +275,7 @@ export function dhcpStart(iface: i32): void {
   if (!netifValid(iface)) return;
   const r = rec(iface);
   const st = load<u8>(r, R_STATE);
-  if (st == DHCP_BOUND || st == DHCP_RENEWING || st == DHCP_REBINDING) {
+  if (st >= DHCP_BOUND) {
     report(iface, load<u32>(r, R_ADDR), load<u32>(r, R_ROUTER));
     return;
   }
@@ -277,7 +290,7 @@ export function dhcpStop(iface: i32): void {
   const st = load<u8>(r, R_STATE);
   if (st == DHCP_IDLE) return;
   // Why: RFC 2131 §4.4.6: a client gives its lease back with DHCPRELEASE when it no longer needs it.
-  if ((st == DHCP_BOUND || st == DHCP_RENEWING || st == DHCP_REBINDING) && netifUp(iface)) send(iface, RELEASE);
+  if (st >= DHCP_BOUND && netifUp(iface)) send(iface, RELEASE);
   disarm(r);
   if (load<u32>(r, R_ADDR) != 0) netifSetAlias(iface, 0, 0);
   memory.fill(r, 0, STRIDE);
@@ -320,12 +333,17 @@ function parseOptions(b: usize, blen: i32): bool {
     if (o + 2 + l > blen) return false;
     const v = b + <usize>(o + 2);
     if (code == OPT_MSG_TYPE) { if (l != 1) return false; oType = load<u8>(v); }
-    else if (code == OPT_SERVER_ID) { if (l != 4) return false; oServer = cfg.be32(v); }
-    else if (code == OPT_LEASE) { if (l != 4) return false; oLease = cfg.be32(v); oHasLease = true; }
-    else if (code == OPT_MASK) { if (l != 4) return false; oMask = cfg.be32(v); oHasMask = true; }
     else if (code == OPT_ROUTER) { if (l < 4 || (l & 3) != 0) return false; oRouter = cfg.be32(v); }
-    else if (code == OPT_T1) { if (l != 4) return false; oT1 = cfg.be32(v); }
-    else if (code == OPT_T2) { if (l != 4) return false; oT2 = cfg.be32(v); }
+    else if (code == OPT_SERVER_ID || code == OPT_LEASE || code == OPT_MASK || code == OPT_T1 || code == OPT_T2) {
+      // The options with one 4-byte value (RFC 2132 §3.3, §9.2, §9.7, §9.11, §9.12).
+      if (l != 4) return false;
+      const x = cfg.be32(v);
+      if (code == OPT_SERVER_ID) oServer = x;
+      else if (code == OPT_LEASE) { oLease = x; oHasLease = true; }
+      else if (code == OPT_MASK) { oMask = x; oHasMask = true; }
+      else if (code == OPT_T1) oT1 = x;
+      else oT2 = x;
+    }
     o += 2 + l;
   }
   // Why: RFC 2131 §4.1 / RFC 2132 §3.2: the options end with the End option; a message cut short
@@ -391,7 +409,7 @@ export function dhcpUdp(iface: i32, p: usize, len: i32): i32 {
     count(C.DHCP_IGNORED);
     return 1;
   }
-  if (cfg.be32(b + B_COOKIE) != MAGIC_COOKIE || !parseOptions(b, blen) || oType == 0) { count(C.DHCP_MALFORMED); return 1; }
+  if (load<u32>(b, B_COOKIE) != MAGIC_COOKIE_NET || !parseOptions(b, blen) || oType == 0) { count(C.DHCP_MALFORMED); return 1; }
   const yiaddr = cfg.be32(b + B_YIADDR);
   if (st == DHCP_SELECTING) {
     // Why: RFC 2131 §4.4.1: an OFFER names the address (a usable unicast one) and its server (54).
@@ -400,14 +418,10 @@ export function dhcpUdp(iface: i32, p: usize, len: i32): i32 {
     count(C.DHCP_RX);
     store<u32>(r, yiaddr, R_OFFERED);
     store<u32>(r, oServer, R_SERVER);
-    store<u8>(r, DHCP_REQUESTING, R_STATE);
-    store<u8>(r, 0, R_TRIES);
-    store<i32>(r, FIRST_RTO_MS, R_RTO);
-    send(iface, REQUEST);
-    arm(r, iface, nowMs() + nextRetransmit(r));
+    enter(iface, DHCP_REQUESTING, REQUEST);
     return 0;
   }
-  if (st == DHCP_REQUESTING || st == DHCP_RENEWING || st == DHCP_REBINDING || st == DHCP_BOUND) {
+  if (st >= DHCP_REQUESTING) {
     if (oType != ACK && oType != NAK) { count(C.DHCP_IGNORED); return 1; }
     // Why: RFC 2131 §4.3.2/§4.4.1: in REQUESTING only the selected server answers.
     if (st == DHCP_REQUESTING && oServer != 0 && oServer != load<u32>(r, R_SERVER)) { count(C.DHCP_IGNORED); return 1; }
@@ -440,15 +454,13 @@ export function dhcpTimer(kind: u16, tag: u32, now: i64): void {
   store<i32>(r, -1, R_TIMER);
   const st = load<u8>(r, R_STATE);
   if (st == DHCP_SELECTING) {
-    send(iface, DISCOVER);
-    arm(r, iface, now + nextRetransmit(r));
+    retransmit(iface, DISCOVER, now);
   } else if (st == DHCP_REQUESTING) {
     const tries = <i32>load<u8>(r, R_TRIES) + 1;
     if (tries >= REQUEST_TRIES) { discover(iface); return; }
     store<u8>(r, <u8>tries, R_TRIES);
-    send(iface, REQUEST);
-    arm(r, iface, now + nextRetransmit(r));
-  } else if (st == DHCP_BOUND || st == DHCP_RENEWING || st == DHCP_REBINDING) {
+    retransmit(iface, REQUEST, now);
+  } else if (st >= DHCP_BOUND) {
     const t2 = load<i64>(r, R_T2);
     const end = load<i64>(r, R_EXPIRES);
     if (now >= end) { lost(iface); return; }

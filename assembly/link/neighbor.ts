@@ -319,20 +319,20 @@ function emitFailed(iface: i32, a: usize): void {
   evEmit(Ev.ARP_FAILED, 20);
 }
 
-/** Drop every pending frame for (`iface`, the address at `a`), or for the whole interface when `all`. */
-function dropPending(iface: i32, a: usize, all: bool): void {
+/** Drop every pending frame for (`iface`, the address at `a`), or for the whole interface when `a` is 0. */
+function dropPending(iface: i32, a: usize): void {
   for (let i = 0; i < pendingN; i++) {
     const s = slot(i);
-    if (load<u8>(s, P_USED) != 0 && <i32>load<u8>(s, P_IFACE) == iface && (all || addrEqual(s + P_NEXTHOP, a))) {
+    if (pendingFor(s, iface, a)) {
       store<u8>(s, 0, P_USED);
       count(C.DROP_ARP_UNRESOLVED);
     }
   }
 }
 
-/** True when slot `s` holds a frame for (`iface`, the address at `a`). */
+/** True when slot `s` holds a frame for (`iface`, the address at `a`; any address when `a` is 0). */
 function pendingFor(s: usize, iface: i32, a: usize): bool {
-  return load<u8>(s, P_USED) != 0 && <i32>load<u8>(s, P_IFACE) == iface && addrEqual(s + P_NEXTHOP, a);
+  return load<u8>(s, P_USED) != 0 && <i32>load<u8>(s, P_IFACE) == iface && (a == 0 || addrEqual(s + P_NEXTHOP, a));
 }
 
 /** Send the pending frames for (`iface`, the address at `a`) to `mac`, oldest first: one scan, then the chain. */
@@ -400,7 +400,7 @@ function allocEntry(): i32 {
       const e = entry(victim);
       const ifc = <i32>load<u8>(e, E_IFACE);
       emitFailed(ifc, e + E_ADDR);
-      dropPending(ifc, e + E_ADDR, false);
+      dropPending(ifc, e + E_ADDR);
     }
     removeEntry(victim);
   }
@@ -430,29 +430,29 @@ function insert(iface: i32, a: usize): i32 {
 }
 
 /** Mark entry `i` reachable at `mac` (pointer), restart its lifetime, send what was waiting for it. */
-function resolve(i: i32, mac: usize): void {
-  const e = entry(i);
-  const was = load<u8>(e, E_STATE);
-  const changed = was != NEIGH_REACHABLE || !macEqual(e + E_MAC, mac);
-  memory.copy(e + E_MAC, mac, 6);
-  store<u8>(e, NEIGH_REACHABLE, E_STATE);
-  store<u8>(e, 0, E_REQS);
-  unlist(i);
-  if (!IPV6 || addrIsV4(e + E_ADDR)) setDeadline(i, reachList, later(nowMs(), <i64>cfg.arpTimeoutSec * 1000));
-  else setDeadline(i, reach6List, later(nowMs(), reachable6Ms));
-  rearm();
-  if (changed) { macChanges++; emitResolved(e); }
-  if (was == NEIGH_INCOMPLETE) flushPending(<i32>load<u8>(e, E_IFACE), e + E_ADDR, e + E_MAC);
-}
+function resolve(i: i32, mac: usize): void { learn(i, mac, true); }
 
 /** Entry `i` learnt the link-layer address at `mac` without a reachability confirmation: STALE, its
  *  waiting frames leave (RFC 2461 §7.2.3, §7.2.5). */
-function learnStale(i: i32, mac: usize): void {
+function learnStale(i: i32, mac: usize): void { learn(i, mac, false); }
+
+/** resolve (`confirmed`) or learnStale: the address recorded, the state set, the event when it
+ *  changed, the waiting frames sent when the entry was INCOMPLETE. */
+function learn(i: i32, mac: usize, confirmed: bool): void {
   const e = entry(i);
   const was = load<u8>(e, E_STATE);
-  const changed = was == NEIGH_INCOMPLETE || !macEqual(e + E_MAC, mac);
+  const changed = (confirmed ? was != NEIGH_REACHABLE : was == NEIGH_INCOMPLETE) || !macEqual(e + E_MAC, mac);
   memory.copy(e + E_MAC, mac, 6);
-  toStale(i);
+  if (IPV6 && !confirmed) {
+    toStale(i);
+  } else {
+    store<u8>(e, NEIGH_REACHABLE, E_STATE);
+    store<u8>(e, 0, E_REQS);
+    unlist(i);
+    if (!IPV6 || addrIsV4(e + E_ADDR)) setDeadline(i, reachList, later(nowMs(), <i64>cfg.arpTimeoutSec * 1000));
+    else setDeadline(i, reach6List, later(nowMs(), reachable6Ms));
+    if (changed) macChanges++;   // (toStale counts its own change)
+  }
   rearm();
   if (changed) emitResolved(e);
   if (was == NEIGH_INCOMPLETE) flushPending(<i32>load<u8>(e, E_IFACE), e + E_ADDR, e + E_MAC);
@@ -530,30 +530,28 @@ function output(iface: i32, a: usize, i: i32, type: u16, p: usize, len: i32): i3
     // Expired, its timer has not run yet: IPv4 resolves again; IPv6 goes STALE (RFC 2461 §7.3.3).
     if (!IPV6 || addrIsV4(a)) { removeEntry(i); i = -1; } else toStale(i);
   }
-  if (IPV6 && i >= 0 && load<u8>(entry(i), E_STATE) >= NEIGH_STALE) {
-    changetype<(i: i32) => void>(useStaleRef)(i);
-    ethSendTo(iface, entry(i) + E_MAC, type, p, len);
-    return 0;
-  }
-  if (i < 0 || load<u8>(entry(i), E_STATE) != NEIGH_REACHABLE) {
-    if (i < 0) {
-      i = insert(iface, a);
-      if (i < 0) { count(C.DROP_ARP_UNRESOLVED); return 1; }
-      const e = entry(i);
-      store<u8>(e, NEIGH_INCOMPLETE, E_STATE);
-      store<u8>(e, 1, E_REQS);
-      setDeadline(i, incList, later(nowMs(), retryMs(a)));
-      rearm();
-      sendSolicit(iface, e + E_ADDR, 0);
+  if (i >= 0) {
+    const st = load<u8>(entry(i), E_STATE);
+    if (st == NEIGH_REACHABLE || (IPV6 && st >= NEIGH_STALE)) {
+      if (IPV6 && st >= NEIGH_STALE) changetype<(i: i32) => void>(useStaleRef)(i);
+      ethSendTo(iface, entry(i) + E_MAC, type, p, len);
+      return 0;
     }
-    // Why: RFC 1122 §2.3.2.2: keep (at least) the latest packet for an unresolved address; the pool
-    // is shared and fixed, so a full pool drops the new packet.
-    if (queue(iface, a, type, p, len)) return 0;
-    count(C.DROP_ARP_UNRESOLVED);
-    return 1;
+  } else {
+    i = insert(iface, a);
+    if (i < 0) { count(C.DROP_ARP_UNRESOLVED); return 1; }
+    const e = entry(i);
+    store<u8>(e, NEIGH_INCOMPLETE, E_STATE);
+    store<u8>(e, 1, E_REQS);
+    setDeadline(i, incList, later(nowMs(), retryMs(a)));
+    rearm();
+    sendSolicit(iface, e + E_ADDR, 0);
   }
-  ethSendTo(iface, entry(i) + E_MAC, type, p, len);
-  return 0;
+  // Why: RFC 1122 §2.3.2.2: keep (at least) the latest packet for an unresolved address; the pool
+  // is shared and fixed, so a full pool drops the new packet.
+  if (queue(iface, a, type, p, len)) return 0;
+  count(C.DROP_ARP_UNRESOLVED);
+  return 1;
 }
 
 /** Entry `i` (IPv6, STALE, DELAY or PROBE) is used to send: RFC 2461 §7.3.3: a STALE entry enters
@@ -713,7 +711,7 @@ export function neighborTick(now: i64): i64 {
       addrCopy(gone, e + E_ADDR); // the entry is free after removeEntry
       removeEntry(i);
       emitFailed(ifc, gone);
-      dropPending(ifc, gone, false);
+      dropPending(ifc, gone);
     }
   }
   rearm();
@@ -754,7 +752,7 @@ export function neighborFlush(iface: i32): void {
     const e = entry(i);
     if (load<u8>(e, E_STATE) != NEIGH_FREE && <i32>load<u8>(e, E_IFACE) == iface) removeEntry(i);
   }
-  dropPending(iface, key4, true);
+  dropPending(iface, 0);
   rearm();
 }
 

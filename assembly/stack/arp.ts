@@ -25,7 +25,7 @@ import {
   HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, HT_HEADER_SIZE, htFindAddr, htInsertAddr, htRemoveAddr, htUsed,
 } from "../table/hash";
 import { ETH_HEADER_LEN, ETH_MIN_FRAME, ETHERTYPE_ARP, ETHERTYPE_IPV4, ethEmit, macEqual, macIsGroup, macSetBroadcast, macSetIpv4Multicast } from "../wire/ethernet";
-import { ARP_LEN, ARP_OP_REPLY, ARP_OP_REQUEST, ArpErr, arpCheck, arpEmit, arpOper, arpSha, arpSpa, arpTpa, arpTha } from "../wire/arp";
+import { ARP_LEN, ARP_OP_REPLY, ARP_OP_REQUEST, ArpErr, arpCheck, arpEmit, arpOper, arpSha, arpSpa, arpTpa } from "../wire/arp";
 import { IP_BROADCAST, ipIsMulticast } from "../wire/ipv4";
 import { addrIsV4, addrV4 } from "../wire/addr";
 
@@ -59,12 +59,21 @@ function sendRequest(iface: i32, spa: u32, tpa: u32): void {
   // Why: RFC 2002 §4.6: a mobile node away from home broadcasts no ARP for its home address; with no
   // co-located care-of address to speak for (netifArpIp 0) it sends no request at all.
   if (spa == 0 && netifAway(iface)) return;
-  const f = reqFrame;
   macSetBroadcast(groupMac);
-  ethEmit(f, groupMac, netifMac(iface), ETHERTYPE_ARP);
-  arpEmit(f + <usize>ETH_HEADER_LEN, ARP_OP_REQUEST, netifMac(iface), spa, 0, tpa);
+  arpSend(iface, reqFrame, groupMac, ARP_OP_REQUEST, spa, 0, tpa, C.ARP_TX_REQUEST);
+}
+
+/**
+ * Send ARP `oper` from our MAC on `iface` and `spa` to target `tha` (0: zeros) and `tpa`, in the
+ * minimum-size Ethernet frame at `f` to the MAC at `dst`, counted as `c`. `dst` and `tha` may lie in
+ * the ARP packet being overwritten (a reply built in place: ethEmit and arpEmit read them first).
+ */
+function arpSend(iface: i32, f: usize, dst: usize, oper: u16, spa: u32, tha: usize, tpa: u32, c: C): void {
+  const mac = netifMac(iface);
+  ethEmit(f, dst, mac, ETHERTYPE_ARP);
+  arpEmit(f + <usize>ETH_HEADER_LEN, oper, mac, spa, tha, tpa);
   memory.fill(f + <usize>(ETH_HEADER_LEN + ARP_LEN), 0, <usize>(ETH_MIN_FRAME - ETH_HEADER_LEN - ARP_LEN));
-  count(C.ARP_TX_REQUEST);
+  count(c);
   ethTransmit(iface, f, ETH_MIN_FRAME);
 }
 
@@ -98,16 +107,14 @@ export function arpGratuitous(iface: i32, ip: u32): void {
 export function linkSendIp(iface: i32, nextHop: u32, p: usize, len: i32): i32 {
   if (nextHop == IP_BROADCAST || netifIsBroadcast(iface, nextHop)) {
     macSetBroadcast(groupMac);
-    linkSendIpTo(iface, groupMac, p, len);
-    return 0;
-  }
-  if (ipIsMulticast(nextHop)) {
+  } else if (ipIsMulticast(nextHop)) {
     // Why: RFC 1112 §6.4: an IPv4 multicast address maps to 01:00:5e plus its low 23 bits.
     macSetIpv4Multicast(groupMac, nextHop);
-    linkSendIpTo(iface, groupMac, p, len);
-    return 0;
+  } else {
+    return neighborOutput(iface, nextHop, ETHERTYPE_IPV4, p, len);
   }
-  return neighborOutput(iface, nextHop, ETHERTYPE_IPV4, p, len);
+  linkSendIpTo(iface, groupMac, p, len);
+  return 0;
 }
 
 /**
@@ -197,11 +204,7 @@ export function arpInput(iface: i32, p: usize, len: i32, group: bool): i32 {
   // answers it. Proxy replies are given only for addresses a role registered (RFC 1027, RFC 2002 §4.6).
   if (spa == tpa) return 0;
   if (!forUs && !arpProxyCheck(iface, tpa)) return 0;
-  const f = p - <usize>ETH_HEADER_LEN;
-  arpEmit(p, ARP_OP_REPLY, netifMac(iface), tpa, sha, spa);
-  ethEmit(f, arpTha(p), netifMac(iface), ETHERTYPE_ARP);
-  memory.fill(p + <usize>ARP_LEN, 0, <usize>(ETH_MIN_FRAME - ETH_HEADER_LEN - ARP_LEN));
-  count(C.ARP_TX_REPLY);
-  ethTransmit(iface, f, ETH_MIN_FRAME);
+  // The reply is built in place, to the requester's MAC (its sender hardware address, `sha`).
+  arpSend(iface, p - <usize>ETH_HEADER_LEN, sha, ARP_OP_REPLY, tpa, sha, spa, C.ARP_TX_REPLY);
   return 0;
 }

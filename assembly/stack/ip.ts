@@ -52,7 +52,7 @@ import {
   IP_CHECKSUM, IP_VER_IHL, IP_FLAG_MF, IP_FRAG_OFFSET_MASK,
 } from "../wire/ipv4";
 import {
-  IcmpErr, icmpCheck, icmpCheckEcho, icmpType, icmpIsError, icmpEchoToReply, icmpEmitError,
+  IcmpErr, icmpCheck, icmpCode, icmpType, icmpIsError, icmpEchoToReply, icmpEmitError,
   ICMP_ECHO_REQUEST, ICMP_TIME_EXCEEDED, ICMP_DEST_UNREACH, ICMP_PARAM_PROBLEM, UNREACH_NET,
   UNREACH_FRAG_NEEDED, TIME_EXCEEDED_TTL, TIME_EXCEEDED_REASM, PARAM_POINTER, ICMP_HEADER_LEN,
 } from "../wire/icmp";
@@ -188,16 +188,16 @@ export function ipSendFragments(oif: i32, nh: u32, p: usize, len: i32, mtu: i32)
   const data = len - hl;
   if (first < 8 || next < 8) { count(C.DROP_MTU); return 1; }
   count(C.IP_FRAGMENTED);
-  ipv4EmitFragment(p, p, hl, hl + first, IP_FLAG_MF | base);
-  let r = linkSendIp(oif, nh, p, hl + first);
-  count(C.IP_FRAGMENTS_TX);
-  let off = first;
-  while (off < data) {
-    const n = min(next, data - off);
+  let r = 0;
+  // Fragment 0 (off 0) is the datagram's own header; the others have the template's (file comment).
+  // There is more than one: the datagram does not fit, so `first` < data.
+  for (let off = 0; off < data; ) {
+    const h0 = off == 0 ? hl : hl2;
+    const n = min(off == 0 ? first : next, data - off);
     const more = off + n < data;
-    const h = p + <usize>(hl + off - hl2);
-    ipv4EmitFragment(h, fragTmpl, hl2, hl2 + n, (more ? IP_FLAG_MF : lastFlags) | <u16>(<i32>base + (off >> 3)));
-    if (linkSendIp(oif, nh, h, hl2 + n) != 0) r = 1;
+    const h = p + <usize>(hl + off - h0);
+    ipv4EmitFragment(h, off == 0 ? p : fragTmpl, h0, h0 + n, (more ? IP_FLAG_MF : lastFlags) | <u16>(<i32>base + (off >> 3)));
+    if (linkSendIp(oif, nh, h, h0 + n) != 0) r = 1;
     count(C.IP_FRAGMENTS_TX);
     off += n;
   }
@@ -273,12 +273,18 @@ export function ipSendIcmpError(p: usize, avail: i32, type: u8, code: u8, rest: 
   let from = netifIp(oif);
   for (let i = 0; from == 0 && i < netifCount(); i++) if (netifValid(i)) from = netifIp(i);
   if (from == 0) return false;
-  ipv4Emit(h, 0, <u16>(IPV4_MIN_HEADER + n), ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_ICMP, from, src);
-  count(C.ICMP_TX_ERROR);
   // Why: RFC 2002 §4.2.3: an error to a mobile node away from home goes through the home agent's
   // tunnel like everything else we originate (ipSend).
-  ipSend(h, IPV4_MIN_HEADER + n);
+  icmpSend(h, 0, IPV4_MIN_HEADER + n, from, src, C.ICMP_TX_ERROR);
   return true;
+}
+
+/** Give the ICMP message after `h` (`n` bytes with the header) a 20-byte IPv4 header from `from` to
+ *  `to`, count it as `c` and send it the way of everything this node originates (ipSend). */
+function icmpSend(h: usize, tos: u8, n: i32, from: u32, to: u32, c: C): i32 {
+  ipv4Emit(h, tos, <u16>n, ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_ICMP, from, to);
+  count(c);
+  return ipSend(h, n);
 }
 
 /**
@@ -291,10 +297,7 @@ function echoReply(p: usize, len: i32): i32 {
   const tos = ipv4Tos(p);
   icmpEchoToReply(p + <usize>hl);
   const h = p + <usize>(hl - IPV4_MIN_HEADER);
-  const n = IPV4_MIN_HEADER + len - hl;
-  ipv4Emit(h, tos, <u16>n, ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_ICMP, dst, src);
-  count(C.ICMP_TX_ECHO_REPLY);
-  return ipSend(h, n);
+  return icmpSend(h, tos, IPV4_MIN_HEADER + len - hl, dst, src, C.ICMP_TX_ECHO_REPLY);
 }
 
 /**
@@ -321,7 +324,8 @@ function icmpLocal(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   if (e == IcmpErr.BAD_CHECKSUM) { count(C.DROP_ICMP_CHECKSUM); return 1; }
   if (e != IcmpErr.OK) { count(C.DROP_ICMP_MALFORMED); return 1; }
   if (icmpType(m) == ICMP_ECHO_REQUEST) {
-    if (icmpCheckEcho(m, ml) != IcmpErr.OK) { count(C.DROP_ICMP_MALFORMED); return 1; }
+    // Why: RFC 792 defines only code 0 for echo (icmpCheck already saw the 8-byte header).
+    if (icmpCode(m) != 0) { count(C.DROP_ICMP_MALFORMED); return 1; }
     // Why: RFC 1122 §3.2.2.6: every host answers echo; requests to a broadcast or multicast address
     // may be ignored, so those go to the local stack (if any) rather than being answered here.
     if (unicast) return echoReply(p, len);

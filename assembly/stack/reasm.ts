@@ -234,17 +234,14 @@ function slotOpen(timeoutMs: i64, fam: u8, limit: i32): i32 {
   const s = slotAt(i);
   const t = stackTimerStart(TK_REASM, <u32>i, nowMs() + timeoutMs);
   if (t < 0) { count(C.DROP_REASM_NO_SLOT); return -1; }
+  // The meta and the bitmap cleared at once (first, header length, held, highest end: 0).
+  memory.fill(s, 0, bufOff);
   store<i32>(s, t, M_TIMER);
   store<u8>(s, ST_COLLECT, M_STATE);
   store<u8>(s, fam, M_FAM);
-  store<u8>(s, 0, M_FIRST);
-  store<u8>(s, 0, M_HL);
   store<i32>(s, -1, M_TOTAL);
-  store<i32>(s, 0, M_HELD);
   store<u32>(s, ageNext++, M_AGE);
   store<i32>(s, limit, M_LIMIT);
-  store<i32>(s, 0, M_MAXEND);
-  memory.fill(s + bitmapOff, 0, bufOff - bitmapOff);
   return i;
 }
 
@@ -258,11 +255,13 @@ function discard(i: i32, c: C, dead: bool): i32 {
 
 /**
  * Store the `n` data bytes at `src` of fragment [off, off + n) (`more`: not the last) in slot `i` (at
- * `s`), whose header in front of the data takes `hdr` bytes — the checks common to both families.
- * Returns -1 when stored (M_HELD and M_TOTAL updated), else the result for the caller: 1 dropped
- * (counted; the datagram discarded unless the fragment was only an exact duplicate).
+ * `s`), whose header in front of the data takes `hdr` bytes — the steps common to both families.
+ * Fragment 0 (`off` 0) also gives the datagram its header: the `hl` bytes at `p`. Returns 1 dropped
+ * (counted; the datagram discarded unless the fragment was only an exact duplicate), 0 held, 2
+ * complete: the datagram (its header still the family's to fix) at reasmDone, slot reasmDoneSlot
+ * busy, the completing fragment's Ethernet header in front of it.
  */
-function place(i: i32, s: usize, hdr: i32, off: i32, n: i32, more: bool, src: usize): i32 {
+function place(i: i32, s: usize, hdr: i32, off: i32, n: i32, more: bool, src: usize, p: usize, hl: i32): i32 {
   const end = off + n;
   if (hdr + end > load<i32>(s, M_LIMIT)) return discard(i, C.DROP_REASM_TOO_BIG, false);
   // Why: RFC 791 §3.2 / RFC 2460 §4.5: the last fragment fixes the length; a fragment past it, or a
@@ -286,10 +285,29 @@ function place(i: i32, s: usize, hdr: i32, off: i32, n: i32, more: bool, src: us
   }
   memory.copy(data + <usize>off, src, <usize>n);
   bitsSet(bm, a, b);
-  store<i32>(s, load<i32>(s, M_HELD) + n, M_HELD);
+  const have = load<i32>(s, M_HELD) + n;
+  store<i32>(s, have, M_HELD);
   if (end > load<i32>(s, M_MAXEND)) store<i32>(s, end, M_MAXEND);
   if (!more) store<i32>(s, end, M_TOTAL);
-  return -1;
+  if (off == 0) {
+    // Fragment 0's header (IPv4 with its options, RFC 791 §3.2; IPv6's unfragmentable part, RFC
+    // 2460 §4.5) becomes the datagram's.
+    memory.copy(data - <usize>hl, p, <usize>hl);
+    store<u8>(s, 1, M_FIRST);
+    store<u8>(s, <u8>hl, M_HL);
+  }
+  // No overlaps are kept, so all [0, total) is here exactly when the byte count reaches total.
+  const t = load<i32>(s, M_TOTAL);
+  if (t < 0 || have != t) return 0;
+  const h = data - <usize>load<u8>(s, M_HL);
+  // The link-layer header of the fragment that completed it, where receivers look for it (p - 14).
+  memory.copy(h - <usize>ETH_HEADER_LEN, p - <usize>ETH_HEADER_LEN, <usize>ETH_HEADER_LEN);
+  store<i32>(s, stackTimerDisarm(load<i32>(s, M_TIMER)), M_TIMER);
+  store<u8>(s, ST_BUSY, M_STATE);
+  count(C.IP_REASSEMBLED);
+  reasmDone = h;
+  reasmDoneSlot = i;
+  return 2;
 }
 
 /**
@@ -334,32 +352,14 @@ export function reasmInput(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   }
   // Why: RFC 791 §3.1: a datagram is at most 65,535 bytes; ours at most the slot (decisions.md).
   const hl0 = load<u8>(s, M_FIRST) != 0 ? <i32>load<u8>(s, M_HL) : off == 0 ? hl : IPV4_MIN_HEADER;
-  const r = place(i, s, hl0, off, n, more, p + <usize>hl);
-  if (r >= 0) return r;
-  const data = dataOf(s);
-  const total = load<i32>(s, M_TOTAL);
-  const have = load<i32>(s, M_HELD);
-  if (off == 0) {
-    // Fragment 0's header (options included) becomes the datagram's (RFC 791 §3.2).
-    memory.copy(data - <usize>hl, p, <usize>hl);
-    store<u8>(s, 1, M_FIRST);
-    store<u8>(s, <u8>hl, M_HL);
-    store<u16>(s, ff, M_FLAGS);
-  }
-  // No overlaps are kept, so all [0, total) is here exactly when the byte count reaches total.
-  if (total < 0 || have != total) return 0;
-  const h0 = <i32>load<u8>(s, M_HL);
-  const h = data - <usize>h0;
-  store<u16>(h, bswap<u16>(<u16>(h0 + total)), IP_TOTAL_LEN);
+  const r = place(i, s, hl0, off, n, more, p + <usize>hl, p, hl);
+  if (r == 1) return 1;
+  if (off == 0) store<u16>(s, ff, M_FLAGS);
+  if (r == 0) return 0;
+  const h = reasmDone;
+  store<u16>(h, bswap<u16>(<u16>(<i32>load<u8>(s, M_HL) + load<i32>(s, M_TOTAL))), IP_TOTAL_LEN);
   store<u16>(h, bswap<u16>(load<u16>(s, M_FLAGS) & IP_FLAG_DF), IP_FLAGS_FRAG);
   ipv4FillChecksum(h);
-  // The link-layer header of the fragment that completed it, where receivers look for it (p - 14).
-  memory.copy(h - <usize>ETH_HEADER_LEN, p - <usize>ETH_HEADER_LEN, <usize>ETH_HEADER_LEN);
-  store<i32>(s, stackTimerDisarm(load<i32>(s, M_TIMER)), M_TIMER);
-  store<u8>(s, ST_BUSY, M_STATE);
-  count(C.IP_REASSEMBLED);
-  reasmDone = h;
-  reasmDoneSlot = i;
   return 2;
 }
 
@@ -396,29 +396,14 @@ export function reasmInput6(p: usize, len: i32, fo: i32, nhAt: i32): i32 {
     memory.copy(s + M_DST6, dst, 16);
   }
   const u0 = load<u8>(s, M_FIRST) != 0 ? <i32>load<u8>(s, M_HL) : fo;
-  const r = place(i, s, u0, off, n, more, fh + 8);
-  if (r >= 0) return r;
-  const data = dataOf(s);
-  const total = load<i32>(s, M_TOTAL);
-  const have = load<i32>(s, M_HELD);
-  if (off == 0) {
-    // Why: RFC 2460 §4.5: the unfragmentable part and the Next Header of the reassembled packet are
-    // fragment 0's.
-    memory.copy(data - <usize>fo, p, <usize>fo);
-    store<u8>(data - <usize>fo + <usize>nhAt, load<u8>(fh));
-    store<u8>(s, 1, M_FIRST);
-    store<u8>(s, <u8>fo, M_HL);
-  }
-  if (total < 0 || have != total) return 0;
-  const u = <i32>load<u8>(s, M_HL);
-  const h = data - <usize>u;
-  store<u16>(h, bswap<u16>(<u16>(u - 40 + total)), 4);
-  memory.copy(h - <usize>ETH_HEADER_LEN, p - <usize>ETH_HEADER_LEN, <usize>ETH_HEADER_LEN);
-  store<i32>(s, stackTimerDisarm(load<i32>(s, M_TIMER)), M_TIMER);
-  store<u8>(s, ST_BUSY, M_STATE);
-  count(C.IP_REASSEMBLED);
-  reasmDone = h;
-  reasmDoneSlot = i;
+  const r = place(i, s, u0, off, n, more, fh + 8, p, fo);
+  if (r == 1) return 1;
+  // Why: RFC 2460 §4.5: the unfragmentable part and the Next Header of the reassembled packet are
+  // fragment 0's.
+  if (off == 0) store<u8>(dataOf(s) - <usize>fo + <usize>nhAt, load<u8>(fh));
+  if (r == 0) return 0;
+  const h = reasmDone;
+  store<u16>(h, bswap<u16>(<u16>(<i32>load<u8>(s, M_HL) - 40 + load<i32>(s, M_TOTAL))), 4);
   return 2;
 }
 

@@ -44,16 +44,17 @@ export function udpInput(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   if (ul < UDP_HEADER_LEN) return -1;
   if (tap != 0) changetype<UdpHandler>(tap)(iface, p, len);
   const port = <u32>udpDstPort(u);
-  const n = handlersCount(ports);
-  let first = -1;
-  for (let i = 0; i < n; i++) if (handlerKey(ports, i) == port) { first = i; break; }
-  if (first < 0) return -1;
-  const e = udpCheck(u, ul, ipv4Src(p), ipv4Dst(p));
-  // Why: RFC 768 / RFC 2002 §3.7.2.1, §3.8.2.1: a datagram with a bad checksum (or length) is
-  // silently discarded.
-  if (e != UdpErr.OK) { count(e == UdpErr.BAD_CHECKSUM ? C.DROP_UDP_CHECKSUM : C.DROP_UDP_MALFORMED); return 1; }
-  for (let i = first; i < n; i++) {
+  let checked = false;
+  for (let i = 0, n = handlersCount(ports); i < n; i++) {
     if (handlerKey(ports, i) != port) continue;
+    // The checksum once, before the port's first handler (no handler: the local stack's, unchecked).
+    if (!checked) {
+      const e = udpCheck(u, ul, ipv4Src(p), ipv4Dst(p));
+      // Why: RFC 768 / RFC 2002 §3.7.2.1, §3.8.2.1: a datagram with a bad checksum (or length) is
+      // silently discarded.
+      if (e != UdpErr.OK) { count(e == UdpErr.BAD_CHECKSUM ? C.DROP_UDP_CHECKSUM : C.DROP_UDP_MALFORMED); return 1; }
+      checked = true;
+    }
     const r = changetype<UdpHandler>(handlerFn(ports, i))(iface, p, len);
     if (r >= 0) return r;
   }

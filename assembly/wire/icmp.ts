@@ -128,8 +128,10 @@ export function icmpCheck(p: usize, len: i32): i32 {
 
 /** True for the error types (destination unreachable, source quench, redirect, time exceeded, parameter problem). */
 export function icmpIsError(type: u8): bool {
-  return type == ICMP_DEST_UNREACH || type == ICMP_SOURCE_QUENCH || type == ICMP_REDIRECT ||
-    type == ICMP_TIME_EXCEEDED || type == ICMP_PARAM_PROBLEM;
+  // One bit per error type: 3, 4, 5, 11, 12.
+  const ERRORS: u32 = (1 << ICMP_DEST_UNREACH) | (1 << ICMP_SOURCE_QUENCH) | (1 << ICMP_REDIRECT) |
+    (1 << ICMP_TIME_EXCEEDED) | (1 << ICMP_PARAM_PROBLEM);
+  return type < 32 && ((ERRORS >>> type) & 1) != 0;
 }
 
 /** Compute and store the checksum over `len` bytes of ICMP message. */
