@@ -46,7 +46,7 @@ import { linkSendIp } from "./arp";
 import { reasmEnabled, reasmInput, reasmRelease, reasmExpire, reasmDone, reasmDoneSlot, reasmIsV6, reasmExpired6 } from "./reasm";
 import {
   Ipv4Err, ipv4Check, ipv4HeaderLen, ipv4TotalLen, ipv4Src, ipv4Dst, ipv4Ttl, ipv4Proto, ipv4Tos,
-  ipv4SrcInline, ipv4DstInline, ipv4IsFragment, ipv4FragOffset, ipv4DontFrag, ipv4DecrementTtlHot, ipv4Emit,
+  ipv4SrcInline, ipv4DstInline, ipv4IsFragment, ipv4FragOffset, ipv4DontFrag, ipv4DecrementTtl, ipv4DecrementTtlHot, ipv4Emit,
   ipv4FillChecksum, ipv4FlagsFrag, ipv4OptionsCheck, ipv4CopiedOptions, ipv4EmitFragment, ipIsMulticast,
   ipIsLoopback, ipIsUnicastSource, IP_BROADCAST, IPPROTO_ICMP, IPV4_MIN_HEADER, IPV4_MAX_HEADER,
   IP_CHECKSUM, IP_VER_IHL, IP_FLAG_MF, IP_FRAG_OFFSET_MASK,
@@ -401,8 +401,8 @@ function ipForward(iface: i32, p: usize, len: i32): i32 {
       return 1;
     }
     // Why: RFC 791 §3.2, RFC 1812 §5.2.6: without DF the router fragments (TTL first, then every
-    // fragment carries it); only this already slow branch pays for it.
-    ipv4DecrementTtlHot(p);
+    // fragment carries it); only this already slow branch pays for it (and for the call: size).
+    ipv4DecrementTtl(p);
     const fr = ipSendFragments(oif, nh, p, len, mtu);
     if (fr == 0) count(C.FORWARDED);
     return fr;
