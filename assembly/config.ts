@@ -481,43 +481,146 @@ function range(field: T, v: u32, lo: u32, hi: u32): bool {
   return true;
 }
 
+/**
+ * The accepted range and field text of every BOARD, NODE and MOBILITY key (u32 hi, u32 lo | text << 16),
+ * BOARD keys 1..17 first, then NODE keys 1..12, then MOBILITY keys 1..33, so one loop-free look-up
+ * checks them all; each key's assignment stays in boardSet / nodeSet / mobilitySet.
+ * Why (size, issue 12): one range check per key written out cost ~1.3 KB of code.
+ */
+const KEY_RANGES: usize = memory.data<u32>([
+  // BOARD
+  MAX_MEMORY_PAGES, T.BOARD_MEMORY_PAGES << 16 | 1,
+  4096, T.BOARD_ARP_ENTRIES << 16 | 1,
+  4096, T.BOARD_ROUTES << 16 | 1,
+  262144, T.BOARD_TIMERS << 16 | 8,
+  256, T.BOARD_PENDING_FRAMES << 16 | 0,
+  9018, T.BOARD_FRAME_BYTES << 16 | 590,
+  65536, T.BOARD_BINDINGS << 16 | 0,
+  65536, T.BOARD_VISITORS << 16 | 0,
+  65536, T.BOARD_SECURITY_ASSOCS << 16 | 0,
+  0, 0, // key 10: reserved
+  256, T.BOARD_REASSEMBLY_SLOTS << 16 | 0,
+  // Why: RFC 1122 §3.3.2: every host must reassemble datagrams of at least 576 bytes (EMTU_R).
+  65535, T.BOARD_REASSEMBLY_BYTES << 16 | 576,
+  65536, T.BOARD_BINDING_CACHE << 16 | 0,
+  65536, T.BOARD_RO_PEERS << 16 | 0,
+  1024, T.BOARD_HANDOFF_BUFFER_FRAMES << 16 | 0,
+  65536, T.BOARD_SERVER_ENTRIES << 16 | 0,
+  65536, T.BOARD_CARE_OF_ROUTES << 16 | 0,
+  // NODE
+  ROLES_ALL, T.NODE_ROLES << 16 | 0,
+  255, T.NODE_DEFAULT_TTL << 16 | 1,
+  86400, T.NODE_ARP_TIMEOUT_SEC << 16 | 1,
+  10, T.NODE_ARP_RETRIES << 16 | 1,
+  100000, T.NODE_ICMP_ERRORS_PER_SEC << 16 | 0,
+  3, T.NODE_LOG_LEVEL << 16 | 0,
+  // The IPv6 NODE keys (images with IPv6; nodeKey answers them in an image without).
+  2, T.NODE_IPV6 << 16 | 0,
+  // Why: RFC 2462 §5.1: DupAddrDetectTransmits 0 disables DAD; bounded so DAD ends in seconds.
+  10, T.NODE_DAD_TRANSMITS << 16 | 0,
+  3600000, T.NODE_RETRANS_TIMER_MS << 16 | 10,
+  // Why: RFC 2461 §6.2.1: AdvReachableTime at most 3,600,000 ms.
+  3600000, T.NODE_REACHABLE_TIME_MS << 16 | 1000,
+  // Why: RFC 2461 §6.2.1 MaxRtrAdvInterval 4..1800 s; the Mobile IPv6 draft (003 §6.6, SPEC-DECISIONS)
+  // lets routers serving mobile nodes advertise far more often, so down to 50 ms.
+  1800000, T.NODE_RA_INTERVAL_MS << 16 | 50,
+  // Why: RFC 2461 §6.2.1: AdvDefaultLifetime 0 or MaxRtrAdvInterval..9000 s (the lower bound: configCrossCheck).
+  9000, T.NODE_RA_LIFETIME_SEC << 16 | 0,
+  // MOBILITY
+  0, 0, // homeAddress: an address (mobilityKey)
+  0, 0, // homeAgent: an address
+  32, T.MOBILITY_HOME_PREFIX_LEN << 16 | 1,
+  65534, T.MOBILITY_LIFETIME_SEC << 16 | 1,
+  600000, T.MOBILITY_ADVERT_INTERVAL_MS << 16 | 1000,
+  9000, T.MOBILITY_ADVERT_LIFETIME_SEC << 16 | 1,
+  7, T.MOBILITY_ENCAPSULATIONS << 16 | 1,
+  16, T.MOBILITY_MAX_BINDINGS_PER_NODE << 16 | 1,
+  0xff, T.MOBILITY_REQUEST_FLAGS << 16 | 0,
+  2, T.MOBILITY_COLOCATED << 16 | 0,
+  1, T.MOBILITY_REPLAY << 16 | 0,
+  3600, T.MOBILITY_REPLAY_WINDOW_SEC << 16 | 1,
+  0xffffffff, T.MOBILITY_KEY << 16 | 0, // clockOffsetSec: any (signed) value
+  1, T.MOBILITY_BUSY << 16 | 0,
+  60000, T.MOBILITY_RETRANSMIT_MS << 16 | 1000,
+  600000, T.MOBILITY_RETRANSMIT_MAX_MS << 16 | 1000,
+  600000, T.MOBILITY_SOLICIT_INTERVAL_MS << 16 | 1000,
+  1, T.MOBILITY_REVERSE_TUNNEL << 16 | 0,
+  1, T.MOBILITY_REGISTRATION_PROFILE << 16 | 0,
+  1, T.RO_ENABLED << 16 | 0,
+  600000, T.RO_UPDATE_INTERVAL_MS << 16 | 10,
+  1, T.RO_SMOOTH_HANDOFF << 16 | 0,
+  65534, T.RO_CACHE_LIFETIME_SEC << 16 | 1,
+  1, T.RO_PRIVATE << 16 | 0,
+  10000, T.RO_HOLD_MS << 16 | 0,
+  1, T.DR_ENABLED << 16 | 0,
+  0, 0, // dremip.homeServer: an address
+  65534, T.DR_LOCAL_LIFETIME_SEC << 16 | 1,
+  65535, T.DR_MAX_ROUTE_LIFETIME_SEC << 16 | 1,
+  1, T.DR_LOCAL_SERVICE << 16 | 0,
+  1, T.DR_COMBINED << 16 | 0,
+  3600000, T.DR_PROBE_INTERVAL_MS << 16 | 1000, // or 0 (off: mobilityKey)
+  65535, T.DR_PRIORITY << 16 | 0,
+]);
+const KR_NODE: u32 = 17;
+const KR_MOBILITY: u32 = 29;
+const KR_END: u32 = 62;
+
+/**
+ * Check value `v` of key `key` against its KEY_RANGES entry (BOARD, NODE or MOBILITY keys from
+ * `first`, before `end`); refuses an unknown key naming `keyText` ("board key" ...). False after logging.
+ */
+function keyRange(first: u32, end: u32, keyText: T, key: u32, v: u32): bool {
+  const i = first + key - 1;
+  const e = KEY_RANGES + (<usize>i << 3);
+  if (i >= end || key == 0 || load<u32>(e, 4) == 0) return refuseText(keyText, T.A_KNOWN_KEY, key);
+  const w = load<u32>(e, 4);
+  return range(<T>(w >> 16), v, w & 0xffff, load<u32>(e));
+}
+
 function boardKey(key: u32, v: u32): bool {
+  if (!keyRange(0, KR_NODE, T.BOARD_KEY, key, v)) return false;
   switch (key) {
-    case K_MEMORY_PAGES: if (!range(T.BOARD_MEMORY_PAGES, v, 1, MAX_MEMORY_PAGES)) return false; memoryPages = v; return true;
-    case K_ARP_ENTRIES: if (!range(T.BOARD_ARP_ENTRIES, v, 1, 4096)) return false; arpEntries = v; return true;
-    case K_ROUTES: if (!range(T.BOARD_ROUTES, v, 1, 4096)) return false; routeEntries = v; return true;
-    case K_TIMERS: if (!range(T.BOARD_TIMERS, v, 8, 262144)) return false; timerEntries = v; return true;
-    case K_PENDING_FRAMES: if (!range(T.BOARD_PENDING_FRAMES, v, 0, 256)) return false; pendingFrames = v; return true;
-    case K_FRAME_BYTES: if (!range(T.BOARD_FRAME_BYTES, v, 590, 9018)) return false; frameBytes = v; return true;
-    case K_BINDINGS: if (!range(T.BOARD_BINDINGS, v, 0, 65536)) return false; bindingEntries = v; return true;
-    case K_VISITORS: if (!range(T.BOARD_VISITORS, v, 0, 65536)) return false; visitorEntries = v; return true;
-    case K_SECURITY_ASSOCS: if (!range(T.BOARD_SECURITY_ASSOCS, v, 0, 65536)) return false; securityAssocEntries = v; return true;
-    case K_REASSEMBLY_SLOTS: if (!range(T.BOARD_REASSEMBLY_SLOTS, v, 0, 256)) return false; reassemblySlots = v; return true;
-    // Why: RFC 1122 §3.3.2: every host must reassemble datagrams of at least 576 bytes (EMTU_R).
-    case K_REASSEMBLY_BYTES: if (!range(T.BOARD_REASSEMBLY_BYTES, v, 576, 65535)) return false; reassemblyBytes = v; return true;
-    case K_BINDING_CACHE: if (!range(T.BOARD_BINDING_CACHE, v, 0, 65536)) return false; bindingCacheEntries = v; return true;
-    case K_RO_PEERS: if (!range(T.BOARD_RO_PEERS, v, 0, 65536)) return false; roPeerEntries = v; return true;
-    case K_HANDOFF_BUFFER_FRAMES: if (!range(T.BOARD_HANDOFF_BUFFER_FRAMES, v, 0, 1024)) return false; handoffBufferFrames = v; return true;
-    case K_SERVER_ENTRIES: if (!range(T.BOARD_SERVER_ENTRIES, v, 0, 65536)) return false; serverEntries = v; return true;
-    case K_CARE_OF_ROUTES: if (!range(T.BOARD_CARE_OF_ROUTES, v, 0, 65536)) return false; careOfRoutes = v; return true;
+    case K_MEMORY_PAGES: memoryPages = v; break;
+    case K_ARP_ENTRIES: arpEntries = v; break;
+    case K_ROUTES: routeEntries = v; break;
+    case K_TIMERS: timerEntries = v; break;
+    case K_PENDING_FRAMES: pendingFrames = v; break;
+    case K_FRAME_BYTES: frameBytes = v; break;
+    case K_BINDINGS: bindingEntries = v; break;
+    case K_VISITORS: visitorEntries = v; break;
+    case K_SECURITY_ASSOCS: securityAssocEntries = v; break;
+    case K_REASSEMBLY_SLOTS: reassemblySlots = v; break;
+    case K_REASSEMBLY_BYTES: reassemblyBytes = v; break;
+    case K_BINDING_CACHE: bindingCacheEntries = v; break;
+    case K_RO_PEERS: roPeerEntries = v; break;
+    case K_HANDOFF_BUFFER_FRAMES: handoffBufferFrames = v; break;
+    case K_SERVER_ENTRIES: serverEntries = v; break;
+    default: careOfRoutes = v; // K_CARE_OF_ROUTES, the last known key
   }
-  return refuseText(T.BOARD_KEY, T.A_KNOWN_KEY, key);
+  return true;
 }
 
 function nodeKey(key: u32, v: u32): bool {
   // Why (memory): an image without IPv6 (features.ts) accepts the IPv6 keys the hosts always write,
   // ignores their values and refuses only node.ipv6 other than off, in a few instructions.
-  if (key >= K_IPV6 && key <= K_RA_LIFETIME_SEC) return IPV6 ? nodeKey6(key, v) : key != K_IPV6 || range(T.NODE_IPV6, v, 0, 0);
+  // Why: an image built without IPv6 (features.ts) says so by the range it accepts: 0..0.
+  if (!IPV6 && key >= K_IPV6 && key <= K_RA_LIFETIME_SEC) return key != K_IPV6 || range(T.NODE_IPV6, v, 0, 0);
+  if (!keyRange(KR_NODE, KR_MOBILITY, T.NODE_KEY, key, v)) return false;
   switch (key) {
-    case K_ROLES: if (!range(T.NODE_ROLES, v, 0, ROLES_ALL)) return false; roles = v; return true;
-    case K_DEFAULT_TTL: if (!range(T.NODE_DEFAULT_TTL, v, 1, 255)) return false; defaultTtl = v; return true;
-    case K_ARP_TIMEOUT_SEC: if (!range(T.NODE_ARP_TIMEOUT_SEC, v, 1, 86400)) return false; arpTimeoutSec = v; return true;
-    case K_ARP_RETRIES: if (!range(T.NODE_ARP_RETRIES, v, 1, 10)) return false; arpRetries = v; return true;
-    case K_ICMP_ERRORS_PER_SEC: if (!range(T.NODE_ICMP_ERRORS_PER_SEC, v, 0, 100000)) return false; icmpErrorsPerSec = v; return true;
-    case K_LOG_LEVEL: if (!range(T.NODE_LOG_LEVEL, v, 0, 3)) return false; logLevel = v; return true;
-    // Why: an image built without IPv6 (features.ts) says so by the range it accepts: 0..0.
+    case K_ROLES: roles = v; break;
+    case K_DEFAULT_TTL: defaultTtl = v; break;
+    case K_ARP_TIMEOUT_SEC: arpTimeoutSec = v; break;
+    case K_ARP_RETRIES: arpRetries = v; break;
+    case K_ICMP_ERRORS_PER_SEC: icmpErrorsPerSec = v; break;
+    case K_LOG_LEVEL: logLevel = v; break;
+    case K_IPV6: ipv6 = v; break;
+    case K_DAD_TRANSMITS: dadTransmits = v; break;
+    case K_RETRANS_TIMER_MS: retransTimerMs = v; break;
+    case K_REACHABLE_TIME_MS: reachableTimeMs = v; break;
+    case K_RA_INTERVAL_MS: raIntervalMs = v; break;
+    default: raLifetimeSec = v; // K_RA_LIFETIME_SEC, the last known key
   }
-  return refuseText(T.NODE_KEY, T.A_KNOWN_KEY, key);
+  return true;
 }
 
 /** MOBILITY keys whose value is a 16-byte address. */
@@ -532,39 +635,41 @@ function mobilityKey(key: u32, p: usize): bool {
     return true;
   }
   const v = be32(p);
+  // mobility.dremip.probeIntervalMs 0 turns discovery off; otherwise it has a range like the others.
+  if ((key != K_DR_PROBE_INTERVAL_MS || v != 0) && !keyRange(KR_MOBILITY, KR_END, T.MOBILITY_KEY, key, v)) return false;
   switch (key) {
-    case K_HOME_PREFIX_LEN: if (!range(T.MOBILITY_HOME_PREFIX_LEN, v, 1, 32)) return false; homePrefixLen = v; return true;
-    case K_LIFETIME_SEC: if (!range(T.MOBILITY_LIFETIME_SEC, v, 1, 65534)) return false; lifetimeSec = v; return true;
-    case K_ADVERT_INTERVAL_MS: if (!range(T.MOBILITY_ADVERT_INTERVAL_MS, v, 1000, 600000)) return false; advertIntervalMs = v; return true;
-    case K_ADVERT_LIFETIME_SEC: if (!range(T.MOBILITY_ADVERT_LIFETIME_SEC, v, 1, 9000)) return false; advertLifetimeSec = v; return true;
-    case K_ENCAPSULATIONS: if (!range(T.MOBILITY_ENCAPSULATIONS, v, 1, 7)) return false; encapsulations = v; return true;
-    case K_MAX_BINDINGS_PER_NODE: if (!range(T.MOBILITY_MAX_BINDINGS_PER_NODE, v, 1, 16)) return false; maxBindingsPerNode = v; return true;
-    case K_REQUEST_FLAGS: if (!range(T.MOBILITY_REQUEST_FLAGS, v, 0, 0xff)) return false; requestFlags = v; return true;
-    case K_COLOCATED: if (!range(T.MOBILITY_COLOCATED, v, 0, 2)) return false; colocated = v; return true;
-    case K_REPLAY: if (!range(T.MOBILITY_REPLAY, v, 0, 1)) return false; replay = v; return true;
-    case K_REPLAY_WINDOW_SEC: if (!range(T.MOBILITY_REPLAY_WINDOW_SEC, v, 1, 3600)) return false; replayWindowSec = v; return true;
-    case K_CLOCK_OFFSET_SEC: clockOffsetSec = <i32>v; return true;
-    case K_BUSY: if (!range(T.MOBILITY_BUSY, v, 0, 1)) return false; busy = v != 0; return true;
-    case K_RETRANSMIT_MS: if (!range(T.MOBILITY_RETRANSMIT_MS, v, 1000, 60000)) return false; retransmitMs = v; return true;
-    case K_RETRANSMIT_MAX_MS: if (!range(T.MOBILITY_RETRANSMIT_MAX_MS, v, 1000, 600000)) return false; retransmitMaxMs = v; return true;
-    case K_SOLICIT_INTERVAL_MS: if (!range(T.MOBILITY_SOLICIT_INTERVAL_MS, v, 1000, 600000)) return false; solicitIntervalMs = v; return true;
-    case K_REVERSE_TUNNEL: if (!range(T.MOBILITY_REVERSE_TUNNEL, v, 0, 1)) return false; reverseTunnel = v != 0; return true;
-    case K_REG_PROFILE: if (!range(T.MOBILITY_REGISTRATION_PROFILE, v, 0, 1)) return false; registrationProfile = v; return true;
-    case K_RO_ENABLED: if (!range(T.RO_ENABLED, v, 0, 1)) return false; roEnabled = v != 0; return true;
-    case K_RO_UPDATE_INTERVAL_MS: if (!range(T.RO_UPDATE_INTERVAL_MS, v, 10, 600000)) return false; roUpdateIntervalMs = v; return true;
-    case K_RO_SMOOTH_HANDOFF: if (!range(T.RO_SMOOTH_HANDOFF, v, 0, 1)) return false; roSmoothHandoff = v != 0; return true;
-    case K_RO_CACHE_LIFETIME_SEC: if (!range(T.RO_CACHE_LIFETIME_SEC, v, 1, 65534)) return false; roCacheLifetimeSec = v; return true;
-    case K_RO_PRIVATE: if (!range(T.RO_PRIVATE, v, 0, 1)) return false; roPrivate = v != 0; return true;
-    case K_RO_HOLD_MS: if (!range(T.RO_HOLD_MS, v, 0, 10000)) return false; roHoldMs = v; return true;
-    case K_DR_ENABLED: if (!range(T.DR_ENABLED, v, 0, 1)) return false; drEnabled = v != 0; return true;
-    case K_DR_LOCAL_LIFETIME_SEC: if (!range(T.DR_LOCAL_LIFETIME_SEC, v, 1, 65534)) return false; drLocalLifetimeSec = v; return true;
-    case K_DR_MAX_ROUTE_LIFETIME_SEC: if (!range(T.DR_MAX_ROUTE_LIFETIME_SEC, v, 1, 65535)) return false; drMaxRouteLifetimeSec = v; return true;
-    case K_DR_LOCAL_SERVICE: if (!range(T.DR_LOCAL_SERVICE, v, 0, 1)) return false; drLocalService = v != 0; return true;
-    case K_DR_COMBINED: if (!range(T.DR_COMBINED, v, 0, 1)) return false; drCombined = v != 0; return true;
-    case K_DR_PROBE_INTERVAL_MS: if (v != 0 && !range(T.DR_PROBE_INTERVAL_MS, v, 1000, 3600000)) return false; drProbeIntervalMs = v; return true;
-    case K_DR_PRIORITY: if (!range(T.DR_PRIORITY, v, 0, 65535)) return false; drPriority = v; return true;
+    case K_HOME_PREFIX_LEN: homePrefixLen = v; break;
+    case K_LIFETIME_SEC: lifetimeSec = v; break;
+    case K_ADVERT_INTERVAL_MS: advertIntervalMs = v; break;
+    case K_ADVERT_LIFETIME_SEC: advertLifetimeSec = v; break;
+    case K_ENCAPSULATIONS: encapsulations = v; break;
+    case K_MAX_BINDINGS_PER_NODE: maxBindingsPerNode = v; break;
+    case K_REQUEST_FLAGS: requestFlags = v; break;
+    case K_COLOCATED: colocated = v; break;
+    case K_REPLAY: replay = v; break;
+    case K_REPLAY_WINDOW_SEC: replayWindowSec = v; break;
+    case K_CLOCK_OFFSET_SEC: clockOffsetSec = <i32>v; break;
+    case K_BUSY: busy = v != 0; break;
+    case K_RETRANSMIT_MS: retransmitMs = v; break;
+    case K_RETRANSMIT_MAX_MS: retransmitMaxMs = v; break;
+    case K_SOLICIT_INTERVAL_MS: solicitIntervalMs = v; break;
+    case K_REVERSE_TUNNEL: reverseTunnel = v != 0; break;
+    case K_REG_PROFILE: registrationProfile = v; break;
+    case K_RO_ENABLED: roEnabled = v != 0; break;
+    case K_RO_UPDATE_INTERVAL_MS: roUpdateIntervalMs = v; break;
+    case K_RO_SMOOTH_HANDOFF: roSmoothHandoff = v != 0; break;
+    case K_RO_CACHE_LIFETIME_SEC: roCacheLifetimeSec = v; break;
+    case K_RO_PRIVATE: roPrivate = v != 0; break;
+    case K_RO_HOLD_MS: roHoldMs = v; break;
+    case K_DR_ENABLED: drEnabled = v != 0; break;
+    case K_DR_LOCAL_LIFETIME_SEC: drLocalLifetimeSec = v; break;
+    case K_DR_MAX_ROUTE_LIFETIME_SEC: drMaxRouteLifetimeSec = v; break;
+    case K_DR_LOCAL_SERVICE: drLocalService = v != 0; break;
+    case K_DR_COMBINED: drCombined = v != 0; break;
+    case K_DR_PROBE_INTERVAL_MS: drProbeIntervalMs = v; break;
+    default: drPriority = v; // K_DR_PRIORITY, the last known key
   }
-  return refuseText(T.MOBILITY_KEY, T.A_KNOWN_KEY, key);
+  return true;
 }
 
 /**
@@ -586,25 +691,6 @@ function keyValues(p: usize, len: u32, kind: u8): bool {
     const ok = kind == REC_BOARD ? boardKey(key, be32(v)) : kind == REC_NODE ? nodeKey(key, be32(v)) : mobilityKey(key, v);
     if (!ok) return false;
   }
-  return true;
-}
-
-/** The IPv6 NODE keys (images with IPv6). */
-function nodeKey6(key: u32, v: u32): bool {
-  switch (key) {
-    case K_IPV6: if (!range(T.NODE_IPV6, v, 0, 2)) return false; ipv6 = v; return true;
-    // Why: RFC 2462 §5.1: DupAddrDetectTransmits 0 disables DAD; bounded so DAD ends in seconds.
-    case K_DAD_TRANSMITS: if (!range(T.NODE_DAD_TRANSMITS, v, 0, 10)) return false; dadTransmits = v; return true;
-    case K_RETRANS_TIMER_MS: if (!range(T.NODE_RETRANS_TIMER_MS, v, 10, 3600000)) return false; retransTimerMs = v; return true;
-    // Why: RFC 2461 §6.2.1: AdvReachableTime at most 3,600,000 ms.
-    case K_REACHABLE_TIME_MS: if (!range(T.NODE_REACHABLE_TIME_MS, v, 1000, 3600000)) return false; reachableTimeMs = v; return true;
-    // Why: RFC 2461 §6.2.1 MaxRtrAdvInterval 4..1800 s; the Mobile IPv6 draft (003 §6.6, SPEC-DECISIONS)
-    // lets routers serving mobile nodes advertise far more often, so down to 50 ms.
-    case K_RA_INTERVAL_MS: if (!range(T.NODE_RA_INTERVAL_MS, v, 50, 1800000)) return false; raIntervalMs = v; return true;
-  }
-  // Why: RFC 2461 §6.2.1: AdvDefaultLifetime 0 or MaxRtrAdvInterval..9000 s (the lower bound: configCrossCheck).
-  if (!range(T.NODE_RA_LIFETIME_SEC, v, 0, 9000)) return false;
-  raLifetimeSec = v;
   return true;
 }
 
