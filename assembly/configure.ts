@@ -20,6 +20,14 @@ import { arenaAlloc } from "./mem";
 const addr6ConfigureRef: usize = IPV6 ? changetype<usize>(addr6Configure) : 0;
 
 /**
+ * True unless the 16-byte address at `a` is one unicast IPv6 address.
+ * Why: RFC 4291 §2.5.2, §2.5.5, §2.7: not :: (unspecified), not IPv4-mapped (an IPv4 address's field), not multicast.
+ */
+function notUnicast6(a: usize): bool {
+  return (load<u64>(a) == 0 && (load<u32>(a, 8) == 0 || load<u32>(a, 8) == 0xffff0000)) || load<u8>(a) == 0xff;
+}
+
+/**
  * IPSEC 32+k: 0 spiIn u32 | 4 spiOut u32 | 8 algorithm u8 (1 hmac-md5-96, 2 hmac-sha1-96) | 9 window u8 |
  * 10 flags u8 (bit 0 inbound AH required) | 11 keyLen u8 | 12 pad[4] | 16 peer[16] | 32 key[keyLen]
  */
@@ -29,9 +37,7 @@ function ipsecApply(v: usize, rlen: u32): bool {
   if (<u32>(32 + klen) != rlen) return refuse(T.IPSEC_RECORD_LENGTH, 32 + klen, 32 + klen, rlen);
   const a = v + 16;
   // Why: an AH peer is one unicast IPv6 address (RFC 4291): not ::, not IPv4-mapped, not multicast.
-  if ((load<u64>(a) == 0 && (load<u32>(a, 8) == 0 || load<u32>(a, 8) == 0xffff0000)) || load<u8>(a) == 0xff) {
-    return refuseText(T.IPSEC_PEER, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(a));
-  }
+  if (notUnicast6(a)) return refuseText(T.IPSEC_PEER, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(a));
   const spiIn = be32(v), spiOut = be32(v + 4);
   // Why: RFC 2402 §2.4: SPIs 1-255 are reserved and 0 is never sent.
   if (spiIn < 256) return refuse(T.IPSEC_SPI, 256, 0xffffffff, spiIn);
@@ -88,9 +94,7 @@ export function configApply(type: u8, v: usize, rlen: u32): bool {
     // Why: RFC 4291 §2.5.2, §2.5.5, §2.7: an interface address is unicast: not ::, not IPv4-mapped
     // (that is the IPv4 address's field), not multicast.
     const a = v + 16;
-    if ((load<u64>(a) == 0 && (load<u32>(a, 8) == 0 || load<u32>(a, 8) == 0xffff0000)) || load<u8>(a) == 0xff) {
-      return refuseText(T.IPV6_ADDRESS, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(a));
-    }
+    if (notUnicast6(a)) return refuseText(T.IPV6_ADDRESS, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(a));
     const r = changetype<(i: i32, a: usize, l: i32, f: u8, vs: u32, ps: u32) => i32>(addr6ConfigureRef)(ifc, a, plen, load<u8>(v + 2), be32(v + 4), be32(v + 8));
     if (r != 0) return refuseText(T.IPV6_ADDRESS, T.IPV6_ADDRESSES, NETIF_V6_ADDRS);
   } else if (IPV6 && type == REC_TUN6) {
@@ -100,7 +104,7 @@ export function configApply(type: u8, v: usize, rlen: u32): bool {
     const plen = <i32>load<u8>(v);
     if (plen > 128) return refuse(T.IPV6_PREFIX_LEN, 0, 128, plen);
     const r = v + 20;
-    if ((load<u64>(r) == 0 && (load<u32>(r, 8) == 0 || load<u32>(r, 8) == 0xffff0000)) || load<u8>(r) == 0xff) return refuseText(T.TUNNELS6, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(r));
+    if (notUnicast6(r)) return refuseText(T.TUNNELS6, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(r));
     if (!changetype<(d: usize, l: i32, r: usize, lo: usize) => bool>(tun6AddRef)(v + 4, plen, r, v + 36)) return refuse(T.TUNNELS6, 0, TUN6_MAX, TUN6_MAX + 1);
   } else if (IPV6 && type == REC_IPSEC) {
     return changetype<(v: usize, rlen: u32) => bool>(ipsecApplyRef)(v, rlen);
