@@ -482,84 +482,153 @@ function range(field: T, v: u32, lo: u32, hi: u32): bool {
 }
 
 /**
- * The accepted range and field text of every BOARD, NODE and MOBILITY key (u32 hi, u32 lo | text << 16),
- * BOARD keys 1..17 first, then NODE keys 1..12, then MOBILITY keys 1..33, so one loop-free look-up
- * checks them all; each key's assignment stays in boardSet / nodeSet / mobilitySet.
+ * The accepted range of every BOARD, NODE and MOBILITY key as hi | lo << 22 (every hi below 2^22,
+ * every lo below 2^10; 0: no such key), BOARD keys 1..17 first, then NODE keys 1..12, then MOBILITY
+ * keys 1..33, so one look-up checks them all (keyRange); KEY_TEXTS has each key's field text in the
+ * same order, and each key's assignment stays in boardKey / nodeKey / mobilityKey.
  * Why (size, issue 12): one range check per key written out cost ~1.3 KB of code.
  */
 const KEY_RANGES: usize = memory.data<u32>([
   // BOARD
-  MAX_MEMORY_PAGES, T.BOARD_MEMORY_PAGES << 16 | 1,
-  4096, T.BOARD_ARP_ENTRIES << 16 | 1,
-  4096, T.BOARD_ROUTES << 16 | 1,
-  262144, T.BOARD_TIMERS << 16 | 8,
-  256, T.BOARD_PENDING_FRAMES << 16 | 0,
-  9018, T.BOARD_FRAME_BYTES << 16 | 590,
-  65536, T.BOARD_BINDINGS << 16 | 0,
-  65536, T.BOARD_VISITORS << 16 | 0,
-  65536, T.BOARD_SECURITY_ASSOCS << 16 | 0,
-  0, 0, // key 10: reserved
-  256, T.BOARD_REASSEMBLY_SLOTS << 16 | 0,
+  1 << 22 | MAX_MEMORY_PAGES, // board.memoryPages
+  1 << 22 | 4096, // board.arpEntries
+  1 << 22 | 4096, // board.routes
+  8 << 22 | 262144, // board.timers
+  0 << 22 | 256, // board.pendingFrames
+  590 << 22 | 9018, // board.frameBytes
+  0 << 22 | 65536, // board.bindings
+  0 << 22 | 65536, // board.visitors
+  0 << 22 | 65536, // board.securityAssocs
+  0, // key 10: reserved
+  0 << 22 | 256, // board.reassemblySlots
   // Why: RFC 1122 §3.3.2: every host must reassemble datagrams of at least 576 bytes (EMTU_R).
-  65535, T.BOARD_REASSEMBLY_BYTES << 16 | 576,
-  65536, T.BOARD_BINDING_CACHE << 16 | 0,
-  65536, T.BOARD_RO_PEERS << 16 | 0,
-  1024, T.BOARD_HANDOFF_BUFFER_FRAMES << 16 | 0,
-  65536, T.BOARD_SERVER_ENTRIES << 16 | 0,
-  65536, T.BOARD_CARE_OF_ROUTES << 16 | 0,
+  576 << 22 | 65535, // board.reassemblyBytes
+  0 << 22 | 65536, // board.bindingCache
+  0 << 22 | 65536, // board.roPeers
+  0 << 22 | 1024, // board.handoffBufferFrames
+  0 << 22 | 65536, // board.serverEntries
+  0 << 22 | 65536, // board.careOfRoutes
   // NODE
-  ROLES_ALL, T.NODE_ROLES << 16 | 0,
-  255, T.NODE_DEFAULT_TTL << 16 | 1,
-  86400, T.NODE_ARP_TIMEOUT_SEC << 16 | 1,
-  10, T.NODE_ARP_RETRIES << 16 | 1,
-  100000, T.NODE_ICMP_ERRORS_PER_SEC << 16 | 0,
-  3, T.NODE_LOG_LEVEL << 16 | 0,
+  0 << 22 | ROLES_ALL, // node.roles
+  1 << 22 | 255, // node.defaultTtl
+  1 << 22 | 86400, // node.arpTimeoutSec
+  1 << 22 | 10, // node.arpRetries
+  0 << 22 | 100000, // node.icmpErrorsPerSec
+  0 << 22 | 3, // node.logLevel
   // The IPv6 NODE keys (images with IPv6; nodeKey answers them in an image without).
-  2, T.NODE_IPV6 << 16 | 0,
+  0 << 22 | 2, // node.ipv6
   // Why: RFC 2462 §5.1: DupAddrDetectTransmits 0 disables DAD; bounded so DAD ends in seconds.
-  10, T.NODE_DAD_TRANSMITS << 16 | 0,
-  3600000, T.NODE_RETRANS_TIMER_MS << 16 | 10,
+  0 << 22 | 10, // node.dadTransmits
+  10 << 22 | 3600000, // node.retransTimerMs
   // Why: RFC 2461 §6.2.1: AdvReachableTime at most 3,600,000 ms.
-  3600000, T.NODE_REACHABLE_TIME_MS << 16 | 1000,
+  1000 << 22 | 3600000, // node.reachableTimeMs
   // Why: RFC 2461 §6.2.1 MaxRtrAdvInterval 4..1800 s; the Mobile IPv6 draft (003 §6.6, SPEC-DECISIONS)
   // lets routers serving mobile nodes advertise far more often, so down to 50 ms.
-  1800000, T.NODE_RA_INTERVAL_MS << 16 | 50,
+  50 << 22 | 1800000, // node.raIntervalMs
   // Why: RFC 2461 §6.2.1: AdvDefaultLifetime 0 or MaxRtrAdvInterval..9000 s (the lower bound: configCrossCheck).
-  9000, T.NODE_RA_LIFETIME_SEC << 16 | 0,
+  0 << 22 | 9000, // node.raLifetimeSec
   // MOBILITY
-  0, 0, // homeAddress: an address (mobilityKey)
-  0, 0, // homeAgent: an address
-  32, T.MOBILITY_HOME_PREFIX_LEN << 16 | 1,
-  65534, T.MOBILITY_LIFETIME_SEC << 16 | 1,
-  600000, T.MOBILITY_ADVERT_INTERVAL_MS << 16 | 1000,
-  9000, T.MOBILITY_ADVERT_LIFETIME_SEC << 16 | 1,
-  7, T.MOBILITY_ENCAPSULATIONS << 16 | 1,
-  16, T.MOBILITY_MAX_BINDINGS_PER_NODE << 16 | 1,
-  0xff, T.MOBILITY_REQUEST_FLAGS << 16 | 0,
-  2, T.MOBILITY_COLOCATED << 16 | 0,
-  1, T.MOBILITY_REPLAY << 16 | 0,
-  3600, T.MOBILITY_REPLAY_WINDOW_SEC << 16 | 1,
-  0xffffffff, T.MOBILITY_KEY << 16 | 0, // clockOffsetSec: any (signed) value
-  1, T.MOBILITY_BUSY << 16 | 0,
-  60000, T.MOBILITY_RETRANSMIT_MS << 16 | 1000,
-  600000, T.MOBILITY_RETRANSMIT_MAX_MS << 16 | 1000,
-  600000, T.MOBILITY_SOLICIT_INTERVAL_MS << 16 | 1000,
-  1, T.MOBILITY_REVERSE_TUNNEL << 16 | 0,
-  1, T.MOBILITY_REGISTRATION_PROFILE << 16 | 0,
-  1, T.RO_ENABLED << 16 | 0,
-  600000, T.RO_UPDATE_INTERVAL_MS << 16 | 10,
-  1, T.RO_SMOOTH_HANDOFF << 16 | 0,
-  65534, T.RO_CACHE_LIFETIME_SEC << 16 | 1,
-  1, T.RO_PRIVATE << 16 | 0,
-  10000, T.RO_HOLD_MS << 16 | 0,
-  1, T.DR_ENABLED << 16 | 0,
-  0, 0, // dremip.homeServer: an address
-  65534, T.DR_LOCAL_LIFETIME_SEC << 16 | 1,
-  65535, T.DR_MAX_ROUTE_LIFETIME_SEC << 16 | 1,
-  1, T.DR_LOCAL_SERVICE << 16 | 0,
-  1, T.DR_COMBINED << 16 | 0,
-  3600000, T.DR_PROBE_INTERVAL_MS << 16 | 1000, // or 0 (off: mobilityKey)
-  65535, T.DR_PRIORITY << 16 | 0,
+  0, // homeAddress: an address (mobilityKey)
+  0, // homeAgent: an address
+  1 << 22 | 32, // mobility.homePrefixLen
+  1 << 22 | 65534, // mobility.lifetimeSec
+  1000 << 22 | 600000, // mobility.advertIntervalMs
+  1 << 22 | 9000, // mobility.advertLifetimeSec
+  1 << 22 | 7, // mobility.encapsulations
+  1 << 22 | 16, // mobility.maxBindingsPerNode
+  0 << 22 | 0xff, // mobility.requestFlags
+  0 << 22 | 2, // mobility.colocated
+  0 << 22 | 1, // mobility.replay
+  1 << 22 | 3600, // mobility.replayWindowSec
+  0, // clockOffsetSec: any (signed) value (mobilityKey)
+  0 << 22 | 1, // mobility.busy
+  1000 << 22 | 60000, // mobility.retransmitMs
+  1000 << 22 | 600000, // mobility.retransmitMaxMs
+  1000 << 22 | 600000, // mobility.solicitIntervalMs
+  0 << 22 | 1, // mobility.reverseTunnel
+  0 << 22 | 1, // mobility.registrationProfile
+  0 << 22 | 1, // mobility.routeOptimization.enabled
+  10 << 22 | 600000, // mobility.routeOptimization.updateIntervalMs
+  0 << 22 | 1, // mobility.routeOptimization.smoothHandoff
+  1 << 22 | 65534, // mobility.routeOptimization.cacheLifetimeSec
+  0 << 22 | 1, // mobility.routeOptimization.private
+  0 << 22 | 10000, // mobility.routeOptimization.holdMs
+  0 << 22 | 1, // mobility.dremip.enabled
+  0, // dremip.homeServer: an address
+  1 << 22 | 65534, // mobility.dremip.localLifetimeSec
+  1 << 22 | 65535, // mobility.dremip.maxRouteLifetimeSec
+  0 << 22 | 1, // mobility.dremip.localService
+  0 << 22 | 1, // mobility.dremip.combined
+  1000 << 22 | 3600000, // mobility.dremip.probeIntervalMs (or 0: off, mobilityKey)
+  0 << 22 | 65535, // mobility.dremip.priority
+]);
+/** The field text (T) of each KEY_RANGES entry, in the same order. */
+const KEY_TEXTS: usize = memory.data<u8>([
+  // BOARD
+  <u8>T.BOARD_MEMORY_PAGES,
+  <u8>T.BOARD_ARP_ENTRIES,
+  <u8>T.BOARD_ROUTES,
+  <u8>T.BOARD_TIMERS,
+  <u8>T.BOARD_PENDING_FRAMES,
+  <u8>T.BOARD_FRAME_BYTES,
+  <u8>T.BOARD_BINDINGS,
+  <u8>T.BOARD_VISITORS,
+  <u8>T.BOARD_SECURITY_ASSOCS,
+  0, // key 10: reserved
+  <u8>T.BOARD_REASSEMBLY_SLOTS,
+  <u8>T.BOARD_REASSEMBLY_BYTES,
+  <u8>T.BOARD_BINDING_CACHE,
+  <u8>T.BOARD_RO_PEERS,
+  <u8>T.BOARD_HANDOFF_BUFFER_FRAMES,
+  <u8>T.BOARD_SERVER_ENTRIES,
+  <u8>T.BOARD_CARE_OF_ROUTES,
+  // NODE
+  <u8>T.NODE_ROLES,
+  <u8>T.NODE_DEFAULT_TTL,
+  <u8>T.NODE_ARP_TIMEOUT_SEC,
+  <u8>T.NODE_ARP_RETRIES,
+  <u8>T.NODE_ICMP_ERRORS_PER_SEC,
+  <u8>T.NODE_LOG_LEVEL,
+  <u8>T.NODE_IPV6,
+  <u8>T.NODE_DAD_TRANSMITS,
+  <u8>T.NODE_RETRANS_TIMER_MS,
+  <u8>T.NODE_REACHABLE_TIME_MS,
+  <u8>T.NODE_RA_INTERVAL_MS,
+  <u8>T.NODE_RA_LIFETIME_SEC,
+  // MOBILITY
+  0, // homeAddress: an address (mobilityKey)
+  0, // homeAgent: an address
+  <u8>T.MOBILITY_HOME_PREFIX_LEN,
+  <u8>T.MOBILITY_LIFETIME_SEC,
+  <u8>T.MOBILITY_ADVERT_INTERVAL_MS,
+  <u8>T.MOBILITY_ADVERT_LIFETIME_SEC,
+  <u8>T.MOBILITY_ENCAPSULATIONS,
+  <u8>T.MOBILITY_MAX_BINDINGS_PER_NODE,
+  <u8>T.MOBILITY_REQUEST_FLAGS,
+  <u8>T.MOBILITY_COLOCATED,
+  <u8>T.MOBILITY_REPLAY,
+  <u8>T.MOBILITY_REPLAY_WINDOW_SEC,
+  <u8>T.MOBILITY_KEY, // clockOffsetSec
+  <u8>T.MOBILITY_BUSY,
+  <u8>T.MOBILITY_RETRANSMIT_MS,
+  <u8>T.MOBILITY_RETRANSMIT_MAX_MS,
+  <u8>T.MOBILITY_SOLICIT_INTERVAL_MS,
+  <u8>T.MOBILITY_REVERSE_TUNNEL,
+  <u8>T.MOBILITY_REGISTRATION_PROFILE,
+  <u8>T.RO_ENABLED,
+  <u8>T.RO_UPDATE_INTERVAL_MS,
+  <u8>T.RO_SMOOTH_HANDOFF,
+  <u8>T.RO_CACHE_LIFETIME_SEC,
+  <u8>T.RO_PRIVATE,
+  <u8>T.RO_HOLD_MS,
+  <u8>T.DR_ENABLED,
+  0, // dremip.homeServer: an address
+  <u8>T.DR_LOCAL_LIFETIME_SEC,
+  <u8>T.DR_MAX_ROUTE_LIFETIME_SEC,
+  <u8>T.DR_LOCAL_SERVICE,
+  <u8>T.DR_COMBINED,
+  <u8>T.DR_PROBE_INTERVAL_MS,
+  <u8>T.DR_PRIORITY,
 ]);
 const KR_NODE: u32 = 17;
 const KR_MOBILITY: u32 = 29;
@@ -571,10 +640,9 @@ const KR_END: u32 = 62;
  */
 function keyRange(first: u32, end: u32, keyText: T, key: u32, v: u32): bool {
   const i = first + key - 1;
-  const e = KEY_RANGES + (<usize>i << 3);
-  if (i >= end || key == 0 || load<u32>(e, 4) == 0) return refuseText(keyText, T.A_KNOWN_KEY, key);
-  const w = load<u32>(e, 4);
-  return range(<T>(w >> 16), v, w & 0xffff, load<u32>(e));
+  const w = i < end && key != 0 ? load<u32>(KEY_RANGES + (<usize>i << 2)) : 0;
+  if (w == 0) return refuseText(keyText, T.A_KNOWN_KEY, key);
+  return range(<T>load<u8>(KEY_TEXTS + <usize>i), v, w >> 22, w & 0x3fffff);
 }
 
 function boardKey(key: u32, v: u32): bool {
@@ -636,6 +704,7 @@ function mobilityKey(key: u32, p: usize): bool {
   }
   const v = be32(p);
   // mobility.dremip.probeIntervalMs 0 turns discovery off; otherwise it has a range like the others.
+  if (key == K_CLOCK_OFFSET_SEC) { clockOffsetSec = <i32>v; return true; } // any (signed) value
   if ((key != K_DR_PROBE_INTERVAL_MS || v != 0) && !keyRange(KR_MOBILITY, KR_END, T.MOBILITY_KEY, key, v)) return false;
   switch (key) {
     case K_HOME_PREFIX_LEN: homePrefixLen = v; break;
@@ -648,7 +717,6 @@ function mobilityKey(key: u32, p: usize): bool {
     case K_COLOCATED: colocated = v; break;
     case K_REPLAY: replay = v; break;
     case K_REPLAY_WINDOW_SEC: replayWindowSec = v; break;
-    case K_CLOCK_OFFSET_SEC: clockOffsetSec = <i32>v; break;
     case K_BUSY: busy = v != 0; break;
     case K_RETRANSMIT_MS: retransmitMs = v; break;
     case K_RETRANSMIT_MAX_MS: retransmitMaxMs = v; break;
