@@ -476,7 +476,8 @@ export function v4PrefixField(field: T, plen: u32): i32 {
 // @ts-ignore: decorator
 @inline export function be32(p: usize): u32 { return bswap<u32>(load<u32>(p)); }
 
-function range(field: T, v: u32, lo: u32, hi: u32): bool {
+/** True when `v` is in lo..hi; else false after logging the refusal (refuse). */
+export function range(field: T, v: u32, lo: u32, hi: u32): bool {
   if (v < lo || v > hi) return refuse(field, lo, hi, v);
   return true;
 }
