@@ -411,17 +411,18 @@ function logText(t: T): void { logBytes(textBuf, textLine(CONFIG_TEXT, CONFIG_TE
 
 /** Log a refusal naming the field, the expected range and the value seen. Always returns false. */
 export function refuse(field: T, lo: i64, hi: i64, got: i64): bool {
-  logBegin();
-  logStr("config: "); logText(field); logStr(": expected "); logNum(lo); logStr(".."); logNum(hi);
+  refuseBegin(field); logNum(lo); logStr(".."); logNum(hi);
   logStr(", got "); logNum(got);
   logEnd(LOG_ERROR);
   return false;
 }
 
+/** Begin a refusal line: "config: <field>: expected ". */
+function refuseBegin(field: T): void { logBegin(); logStr("config: "); logText(field); logStr(": expected "); }
+
 /** Log a refusal with a free-text expectation. Always returns false. */
 export function refuseText(field: T, expected: T, got: i64): bool {
-  logBegin();
-  logStr("config: "); logText(field); logStr(": expected "); logText(expected); logStr(", got "); logNum(got);
+  refuseBegin(field); logText(expected); logStr(", got "); logNum(got);
   logEnd(LOG_ERROR);
   return false;
 }
@@ -442,8 +443,7 @@ function refuseAddr(field: T, p: usize): i64 {
     store<u8>(q, 58, 2); // ':' (the last one is not logged)
     q += (i & 1) != 0 ? 3 : 2;
   }
-  logBegin();
-  logStr("config: "); logText(field); logStr(": expected "); logText(T.AN_IPV4_ADDRESS); logStr(", got ");
+  refuseBegin(field); logText(T.AN_IPV4_ADDRESS); logStr(", got ");
   logBytes(hexBuf, 39);
   logEnd(LOG_ERROR);
   return -1;
@@ -467,7 +467,7 @@ export function addrField(field: T, p: usize): i64 {
  * Why: RFC 4291 §2.5.5.2: the IPv4 prefix /n of an IPv4-mapped address is /(96 + n).
  */
 export function v4PrefixField(field: T, plen: u32): i32 {
-  if (plen < 96 || plen > 128) { refuse(field, 96, 128, plen); return -1; }
+  if (!range(field, plen, 96, 128)) return -1;
   return <i32>plen - 96;
 }
 
@@ -756,7 +756,7 @@ function keyValues(p: usize, len: u32, kind: u8): bool {
     if (o > len) return refuseText(T.KEY_VALUE_RECORD_LENGTH, T.WHOLE_ENTRIES, len);
     if (key >= 0x8000) continue; // skippable key from a newer host, any length
     const want: u32 = kind == REC_MOBILITY && isAddrKey(key) ? 16 : 4;
-    if (vlen != want) return refuse(T.KEY_VALUE_LENGTH, want, want, vlen);
+    if (!range(T.KEY_VALUE_LENGTH, vlen, want, want)) return false;
     const ok = kind == REC_BOARD ? boardKey(key, be32(v)) : kind == REC_NODE ? nodeKey(key, be32(v)) : mobilityKey(key, v);
     if (!ok) return false;
   }
@@ -793,7 +793,7 @@ export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApp
   if (len < 8 || len > CONFIG_CAPACITY) return refuse(T.CONFIG_LENGTH, 8, CONFIG_CAPACITY, len);
   const p = configBuffer;
   if (load<u32>(p) != MAGIC) return refuseText(T.CONFIG_MAGIC, T.MIPF, load<u32>(p));
-  if (be16(p + 4) != VERSION) return refuse(T.CONFIG_VERSION, VERSION, VERSION, be16(p + 4));
+  if (!range(T.CONFIG_VERSION, be16(p + 4), VERSION, VERSION)) return false;
   let o: u32 = 8;
   while (o < <u32>len) {
     if (o + 4 > <u32>len) return refuseText(T.RECORD_HEADER, T.FOUR_BYTES, len - o);
