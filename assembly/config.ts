@@ -784,6 +784,9 @@ export function configCrossCheck(): bool {
   return true;
 }
 
+/** Record types pass 2 hands to `apply` (configure.ts), as bits 1 << type. */
+const PASS2_TYPES: u32 = 1 << REC_IFACE | 1 << REC_ROUTE | 1 << REC_SA | 1 << REC_SERVER | 1 << REC_ADDR6 | 1 << REC_IPSEC | 1 << REC_TUN6;
+
 /**
  * Walk the records. Pass 1 reads BOARD, NODE and MOBILITY values so tables can be sized; pass 2
  * (after the tables exist) hands IFACE, ROUTE and SA records to `apply` (configure.ts, which owns the
@@ -808,8 +811,9 @@ export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApp
     } else if (!pass2) {
       if (type == REC_BOARD || type == REC_NODE || type == REC_MOBILITY) { if (!keyValues(v, rlen, type)) return false; }
       else if (type == REC_IPSEC) { if (++ipsecEntries > MAX_IPSEC) return refuse(T.IPSEC_PEERS, 0, MAX_IPSEC, ipsecEntries); }
-      else if (type != REC_IFACE && type != REC_ROUTE && type != REC_SA && type != REC_SERVER && type != REC_ADDR6 && type != REC_TUN6 && type < 128) return refuseText(T.RECORD_TYPE, T.RECORD_TYPES, type);
-    } else if (type == REC_IFACE || type == REC_ROUTE || type == REC_SA || type == REC_SERVER || type == REC_ADDR6 || type == REC_IPSEC || type == REC_TUN6) {
+      // Every other type 1..10 (IFACE, ROUTE, SA, SERVER, ADDR6, TUN6) waits for pass 2; >= 128 is skipped.
+      else if ((type == 0 || type > REC_TUN6) && type < 128) return refuseText(T.RECORD_TYPE, T.RECORD_TYPES, type);
+    } else if (type < 32 && ((1 << type) & PASS2_TYPES) != 0) {
       if (!apply(type, v, rlen)) return false;
     }
     o += 4 + rlen;
