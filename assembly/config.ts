@@ -411,17 +411,18 @@ function logText(t: T): void { logBytes(textBuf, textLine(CONFIG_TEXT, CONFIG_TE
 
 /** Log a refusal naming the field, the expected range and the value seen. Always returns false. */
 export function refuse(field: T, lo: i64, hi: i64, got: i64): bool {
-  logBegin();
-  logStr("config: "); logText(field); logStr(": expected "); logNum(lo); logStr(".."); logNum(hi);
+  refuseBegin(field); logNum(lo); logStr(".."); logNum(hi);
   logStr(", got "); logNum(got);
   logEnd(LOG_ERROR);
   return false;
 }
 
+/** Begin a refusal line: "config: <field>: expected ". */
+function refuseBegin(field: T): void { logBegin(); logStr("config: "); logText(field); logStr(": expected "); }
+
 /** Log a refusal with a free-text expectation. Always returns false. */
 export function refuseText(field: T, expected: T, got: i64): bool {
-  logBegin();
-  logStr("config: "); logText(field); logStr(": expected "); logText(expected); logStr(", got "); logNum(got);
+  refuseBegin(field); logText(expected); logStr(", got "); logNum(got);
   logEnd(LOG_ERROR);
   return false;
 }
@@ -442,8 +443,7 @@ function refuseAddr(field: T, p: usize): i64 {
     store<u8>(q, 58, 2); // ':' (the last one is not logged)
     q += (i & 1) != 0 ? 3 : 2;
   }
-  logBegin();
-  logStr("config: "); logText(field); logStr(": expected "); logText(T.AN_IPV4_ADDRESS); logStr(", got ");
+  refuseBegin(field); logText(T.AN_IPV4_ADDRESS); logStr(", got ");
   logBytes(hexBuf, 39);
   logEnd(LOG_ERROR);
   return -1;
@@ -467,7 +467,7 @@ export function addrField(field: T, p: usize): i64 {
  * Why: RFC 4291 §2.5.5.2: the IPv4 prefix /n of an IPv4-mapped address is /(96 + n).
  */
 export function v4PrefixField(field: T, plen: u32): i32 {
-  if (plen < 96 || plen > 128) { refuse(field, 96, 128, plen); return -1; }
+  if (!range(field, plen, 96, 128)) return -1;
   return <i32>plen - 96;
 }
 
@@ -476,48 +476,220 @@ export function v4PrefixField(field: T, plen: u32): i32 {
 // @ts-ignore: decorator
 @inline export function be32(p: usize): u32 { return bswap<u32>(load<u32>(p)); }
 
-function range(field: T, v: u32, lo: u32, hi: u32): bool {
+/** True when `v` is in lo..hi; else false after logging the refusal (refuse). */
+export function range(field: T, v: u32, lo: u32, hi: u32): bool {
   if (v < lo || v > hi) return refuse(field, lo, hi, v);
   return true;
 }
 
+/**
+ * The accepted range of every BOARD, NODE and MOBILITY key as hi | lo << 22 (every hi below 2^22,
+ * every lo below 2^10; 0: no such key), BOARD keys 1..17 first, then NODE keys 1..12, then MOBILITY
+ * keys 1..33, so one look-up checks them all (keyRange); KEY_TEXTS has each key's field text in the
+ * same order, and each key's assignment stays in boardKey / nodeKey / mobilityKey.
+ * Why (size, issue 12): one range check per key written out cost ~1.3 KB of code.
+ */
+const KEY_RANGES: usize = memory.data<u32>([
+  // BOARD
+  1 << 22 | MAX_MEMORY_PAGES, // board.memoryPages
+  1 << 22 | 4096, // board.arpEntries
+  1 << 22 | 4096, // board.routes
+  8 << 22 | 262144, // board.timers
+  0 << 22 | 256, // board.pendingFrames
+  590 << 22 | 9018, // board.frameBytes
+  0 << 22 | 65536, // board.bindings
+  0 << 22 | 65536, // board.visitors
+  0 << 22 | 65536, // board.securityAssocs
+  0, // key 10: reserved
+  0 << 22 | 256, // board.reassemblySlots
+  // Why: RFC 1122 §3.3.2: every host must reassemble datagrams of at least 576 bytes (EMTU_R).
+  576 << 22 | 65535, // board.reassemblyBytes
+  0 << 22 | 65536, // board.bindingCache
+  0 << 22 | 65536, // board.roPeers
+  0 << 22 | 1024, // board.handoffBufferFrames
+  0 << 22 | 65536, // board.serverEntries
+  0 << 22 | 65536, // board.careOfRoutes
+  // NODE
+  0 << 22 | ROLES_ALL, // node.roles
+  1 << 22 | 255, // node.defaultTtl
+  1 << 22 | 86400, // node.arpTimeoutSec
+  1 << 22 | 10, // node.arpRetries
+  0 << 22 | 100000, // node.icmpErrorsPerSec
+  0 << 22 | 3, // node.logLevel
+  // The IPv6 NODE keys (images with IPv6; nodeKey answers them in an image without).
+  0 << 22 | 2, // node.ipv6
+  // Why: RFC 2462 §5.1: DupAddrDetectTransmits 0 disables DAD; bounded so DAD ends in seconds.
+  0 << 22 | 10, // node.dadTransmits
+  10 << 22 | 3600000, // node.retransTimerMs
+  // Why: RFC 2461 §6.2.1: AdvReachableTime at most 3,600,000 ms.
+  1000 << 22 | 3600000, // node.reachableTimeMs
+  // Why: RFC 2461 §6.2.1 MaxRtrAdvInterval 4..1800 s; the Mobile IPv6 draft (003 §6.6, SPEC-DECISIONS)
+  // lets routers serving mobile nodes advertise far more often, so down to 50 ms.
+  50 << 22 | 1800000, // node.raIntervalMs
+  // Why: RFC 2461 §6.2.1: AdvDefaultLifetime 0 or MaxRtrAdvInterval..9000 s (the lower bound: configCrossCheck).
+  0 << 22 | 9000, // node.raLifetimeSec
+  // MOBILITY
+  0, // homeAddress: an address (mobilityKey)
+  0, // homeAgent: an address
+  1 << 22 | 32, // mobility.homePrefixLen
+  1 << 22 | 65534, // mobility.lifetimeSec
+  1000 << 22 | 600000, // mobility.advertIntervalMs
+  1 << 22 | 9000, // mobility.advertLifetimeSec
+  1 << 22 | 7, // mobility.encapsulations
+  1 << 22 | 16, // mobility.maxBindingsPerNode
+  0 << 22 | 0xff, // mobility.requestFlags
+  0 << 22 | 2, // mobility.colocated
+  0 << 22 | 1, // mobility.replay
+  1 << 22 | 3600, // mobility.replayWindowSec
+  0, // clockOffsetSec: any (signed) value (mobilityKey)
+  0 << 22 | 1, // mobility.busy
+  1000 << 22 | 60000, // mobility.retransmitMs
+  1000 << 22 | 600000, // mobility.retransmitMaxMs
+  1000 << 22 | 600000, // mobility.solicitIntervalMs
+  0 << 22 | 1, // mobility.reverseTunnel
+  0 << 22 | 1, // mobility.registrationProfile
+  0 << 22 | 1, // mobility.routeOptimization.enabled
+  10 << 22 | 600000, // mobility.routeOptimization.updateIntervalMs
+  0 << 22 | 1, // mobility.routeOptimization.smoothHandoff
+  1 << 22 | 65534, // mobility.routeOptimization.cacheLifetimeSec
+  0 << 22 | 1, // mobility.routeOptimization.private
+  0 << 22 | 10000, // mobility.routeOptimization.holdMs
+  0 << 22 | 1, // mobility.dremip.enabled
+  0, // dremip.homeServer: an address
+  1 << 22 | 65534, // mobility.dremip.localLifetimeSec
+  1 << 22 | 65535, // mobility.dremip.maxRouteLifetimeSec
+  0 << 22 | 1, // mobility.dremip.localService
+  0 << 22 | 1, // mobility.dremip.combined
+  1000 << 22 | 3600000, // mobility.dremip.probeIntervalMs (or 0: off, mobilityKey)
+  0 << 22 | 65535, // mobility.dremip.priority
+]);
+/** The field text (T) of each KEY_RANGES entry, in the same order. */
+const KEY_TEXTS: usize = memory.data<u8>([
+  // BOARD
+  <u8>T.BOARD_MEMORY_PAGES,
+  <u8>T.BOARD_ARP_ENTRIES,
+  <u8>T.BOARD_ROUTES,
+  <u8>T.BOARD_TIMERS,
+  <u8>T.BOARD_PENDING_FRAMES,
+  <u8>T.BOARD_FRAME_BYTES,
+  <u8>T.BOARD_BINDINGS,
+  <u8>T.BOARD_VISITORS,
+  <u8>T.BOARD_SECURITY_ASSOCS,
+  0, // key 10: reserved
+  <u8>T.BOARD_REASSEMBLY_SLOTS,
+  <u8>T.BOARD_REASSEMBLY_BYTES,
+  <u8>T.BOARD_BINDING_CACHE,
+  <u8>T.BOARD_RO_PEERS,
+  <u8>T.BOARD_HANDOFF_BUFFER_FRAMES,
+  <u8>T.BOARD_SERVER_ENTRIES,
+  <u8>T.BOARD_CARE_OF_ROUTES,
+  // NODE
+  <u8>T.NODE_ROLES,
+  <u8>T.NODE_DEFAULT_TTL,
+  <u8>T.NODE_ARP_TIMEOUT_SEC,
+  <u8>T.NODE_ARP_RETRIES,
+  <u8>T.NODE_ICMP_ERRORS_PER_SEC,
+  <u8>T.NODE_LOG_LEVEL,
+  <u8>T.NODE_IPV6,
+  <u8>T.NODE_DAD_TRANSMITS,
+  <u8>T.NODE_RETRANS_TIMER_MS,
+  <u8>T.NODE_REACHABLE_TIME_MS,
+  <u8>T.NODE_RA_INTERVAL_MS,
+  <u8>T.NODE_RA_LIFETIME_SEC,
+  // MOBILITY
+  0, // homeAddress: an address (mobilityKey)
+  0, // homeAgent: an address
+  <u8>T.MOBILITY_HOME_PREFIX_LEN,
+  <u8>T.MOBILITY_LIFETIME_SEC,
+  <u8>T.MOBILITY_ADVERT_INTERVAL_MS,
+  <u8>T.MOBILITY_ADVERT_LIFETIME_SEC,
+  <u8>T.MOBILITY_ENCAPSULATIONS,
+  <u8>T.MOBILITY_MAX_BINDINGS_PER_NODE,
+  <u8>T.MOBILITY_REQUEST_FLAGS,
+  <u8>T.MOBILITY_COLOCATED,
+  <u8>T.MOBILITY_REPLAY,
+  <u8>T.MOBILITY_REPLAY_WINDOW_SEC,
+  <u8>T.MOBILITY_KEY, // clockOffsetSec
+  <u8>T.MOBILITY_BUSY,
+  <u8>T.MOBILITY_RETRANSMIT_MS,
+  <u8>T.MOBILITY_RETRANSMIT_MAX_MS,
+  <u8>T.MOBILITY_SOLICIT_INTERVAL_MS,
+  <u8>T.MOBILITY_REVERSE_TUNNEL,
+  <u8>T.MOBILITY_REGISTRATION_PROFILE,
+  <u8>T.RO_ENABLED,
+  <u8>T.RO_UPDATE_INTERVAL_MS,
+  <u8>T.RO_SMOOTH_HANDOFF,
+  <u8>T.RO_CACHE_LIFETIME_SEC,
+  <u8>T.RO_PRIVATE,
+  <u8>T.RO_HOLD_MS,
+  <u8>T.DR_ENABLED,
+  0, // dremip.homeServer: an address
+  <u8>T.DR_LOCAL_LIFETIME_SEC,
+  <u8>T.DR_MAX_ROUTE_LIFETIME_SEC,
+  <u8>T.DR_LOCAL_SERVICE,
+  <u8>T.DR_COMBINED,
+  <u8>T.DR_PROBE_INTERVAL_MS,
+  <u8>T.DR_PRIORITY,
+]);
+const KR_NODE: u32 = 17;
+const KR_MOBILITY: u32 = 29;
+const KR_END: u32 = 62;
+
+/**
+ * Check value `v` of key `key` against its KEY_RANGES entry (BOARD, NODE or MOBILITY keys from
+ * `first`, before `end`); refuses an unknown key naming `keyText` ("board key" ...). False after logging.
+ */
+function keyRange(first: u32, end: u32, keyText: T, key: u32, v: u32): bool {
+  const i = first + key - 1;
+  const w = i < end && key != 0 ? load<u32>(KEY_RANGES + (<usize>i << 2)) : 0;
+  if (w == 0) return refuseText(keyText, T.A_KNOWN_KEY, key);
+  return range(<T>load<u8>(KEY_TEXTS + <usize>i), v, w >> 22, w & 0x3fffff);
+}
+
 function boardKey(key: u32, v: u32): bool {
+  if (!keyRange(0, KR_NODE, T.BOARD_KEY, key, v)) return false;
   switch (key) {
-    case K_MEMORY_PAGES: if (!range(T.BOARD_MEMORY_PAGES, v, 1, MAX_MEMORY_PAGES)) return false; memoryPages = v; return true;
-    case K_ARP_ENTRIES: if (!range(T.BOARD_ARP_ENTRIES, v, 1, 4096)) return false; arpEntries = v; return true;
-    case K_ROUTES: if (!range(T.BOARD_ROUTES, v, 1, 4096)) return false; routeEntries = v; return true;
-    case K_TIMERS: if (!range(T.BOARD_TIMERS, v, 8, 262144)) return false; timerEntries = v; return true;
-    case K_PENDING_FRAMES: if (!range(T.BOARD_PENDING_FRAMES, v, 0, 256)) return false; pendingFrames = v; return true;
-    case K_FRAME_BYTES: if (!range(T.BOARD_FRAME_BYTES, v, 590, 9018)) return false; frameBytes = v; return true;
-    case K_BINDINGS: if (!range(T.BOARD_BINDINGS, v, 0, 65536)) return false; bindingEntries = v; return true;
-    case K_VISITORS: if (!range(T.BOARD_VISITORS, v, 0, 65536)) return false; visitorEntries = v; return true;
-    case K_SECURITY_ASSOCS: if (!range(T.BOARD_SECURITY_ASSOCS, v, 0, 65536)) return false; securityAssocEntries = v; return true;
-    case K_REASSEMBLY_SLOTS: if (!range(T.BOARD_REASSEMBLY_SLOTS, v, 0, 256)) return false; reassemblySlots = v; return true;
-    // Why: RFC 1122 §3.3.2: every host must reassemble datagrams of at least 576 bytes (EMTU_R).
-    case K_REASSEMBLY_BYTES: if (!range(T.BOARD_REASSEMBLY_BYTES, v, 576, 65535)) return false; reassemblyBytes = v; return true;
-    case K_BINDING_CACHE: if (!range(T.BOARD_BINDING_CACHE, v, 0, 65536)) return false; bindingCacheEntries = v; return true;
-    case K_RO_PEERS: if (!range(T.BOARD_RO_PEERS, v, 0, 65536)) return false; roPeerEntries = v; return true;
-    case K_HANDOFF_BUFFER_FRAMES: if (!range(T.BOARD_HANDOFF_BUFFER_FRAMES, v, 0, 1024)) return false; handoffBufferFrames = v; return true;
-    case K_SERVER_ENTRIES: if (!range(T.BOARD_SERVER_ENTRIES, v, 0, 65536)) return false; serverEntries = v; return true;
-    case K_CARE_OF_ROUTES: if (!range(T.BOARD_CARE_OF_ROUTES, v, 0, 65536)) return false; careOfRoutes = v; return true;
+    case K_MEMORY_PAGES: memoryPages = v; break;
+    case K_ARP_ENTRIES: arpEntries = v; break;
+    case K_ROUTES: routeEntries = v; break;
+    case K_TIMERS: timerEntries = v; break;
+    case K_PENDING_FRAMES: pendingFrames = v; break;
+    case K_FRAME_BYTES: frameBytes = v; break;
+    case K_BINDINGS: bindingEntries = v; break;
+    case K_VISITORS: visitorEntries = v; break;
+    case K_SECURITY_ASSOCS: securityAssocEntries = v; break;
+    case K_REASSEMBLY_SLOTS: reassemblySlots = v; break;
+    case K_REASSEMBLY_BYTES: reassemblyBytes = v; break;
+    case K_BINDING_CACHE: bindingCacheEntries = v; break;
+    case K_RO_PEERS: roPeerEntries = v; break;
+    case K_HANDOFF_BUFFER_FRAMES: handoffBufferFrames = v; break;
+    case K_SERVER_ENTRIES: serverEntries = v; break;
+    default: careOfRoutes = v; // K_CARE_OF_ROUTES, the last known key
   }
-  return refuseText(T.BOARD_KEY, T.A_KNOWN_KEY, key);
+  return true;
 }
 
 function nodeKey(key: u32, v: u32): bool {
   // Why (memory): an image without IPv6 (features.ts) accepts the IPv6 keys the hosts always write,
   // ignores their values and refuses only node.ipv6 other than off, in a few instructions.
-  if (key >= K_IPV6 && key <= K_RA_LIFETIME_SEC) return IPV6 ? nodeKey6(key, v) : key != K_IPV6 || range(T.NODE_IPV6, v, 0, 0);
+  // Why: an image built without IPv6 (features.ts) says so by the range it accepts: 0..0.
+  if (!IPV6 && key >= K_IPV6 && key <= K_RA_LIFETIME_SEC) return key != K_IPV6 || range(T.NODE_IPV6, v, 0, 0);
+  if (!keyRange(KR_NODE, KR_MOBILITY, T.NODE_KEY, key, v)) return false;
   switch (key) {
-    case K_ROLES: if (!range(T.NODE_ROLES, v, 0, ROLES_ALL)) return false; roles = v; return true;
-    case K_DEFAULT_TTL: if (!range(T.NODE_DEFAULT_TTL, v, 1, 255)) return false; defaultTtl = v; return true;
-    case K_ARP_TIMEOUT_SEC: if (!range(T.NODE_ARP_TIMEOUT_SEC, v, 1, 86400)) return false; arpTimeoutSec = v; return true;
-    case K_ARP_RETRIES: if (!range(T.NODE_ARP_RETRIES, v, 1, 10)) return false; arpRetries = v; return true;
-    case K_ICMP_ERRORS_PER_SEC: if (!range(T.NODE_ICMP_ERRORS_PER_SEC, v, 0, 100000)) return false; icmpErrorsPerSec = v; return true;
-    case K_LOG_LEVEL: if (!range(T.NODE_LOG_LEVEL, v, 0, 3)) return false; logLevel = v; return true;
-    // Why: an image built without IPv6 (features.ts) says so by the range it accepts: 0..0.
+    case K_ROLES: roles = v; break;
+    case K_DEFAULT_TTL: defaultTtl = v; break;
+    case K_ARP_TIMEOUT_SEC: arpTimeoutSec = v; break;
+    case K_ARP_RETRIES: arpRetries = v; break;
+    case K_ICMP_ERRORS_PER_SEC: icmpErrorsPerSec = v; break;
+    case K_LOG_LEVEL: logLevel = v; break;
+    case K_IPV6: ipv6 = v; break;
+    case K_DAD_TRANSMITS: dadTransmits = v; break;
+    case K_RETRANS_TIMER_MS: retransTimerMs = v; break;
+    case K_REACHABLE_TIME_MS: reachableTimeMs = v; break;
+    case K_RA_INTERVAL_MS: raIntervalMs = v; break;
+    default: raLifetimeSec = v; // K_RA_LIFETIME_SEC, the last known key
   }
-  return refuseText(T.NODE_KEY, T.A_KNOWN_KEY, key);
+  return true;
 }
 
 /** MOBILITY keys whose value is a 16-byte address. */
@@ -532,39 +704,41 @@ function mobilityKey(key: u32, p: usize): bool {
     return true;
   }
   const v = be32(p);
+  // mobility.dremip.probeIntervalMs 0 turns discovery off; otherwise it has a range like the others.
+  if (key == K_CLOCK_OFFSET_SEC) { clockOffsetSec = <i32>v; return true; } // any (signed) value
+  if ((key != K_DR_PROBE_INTERVAL_MS || v != 0) && !keyRange(KR_MOBILITY, KR_END, T.MOBILITY_KEY, key, v)) return false;
   switch (key) {
-    case K_HOME_PREFIX_LEN: if (!range(T.MOBILITY_HOME_PREFIX_LEN, v, 1, 32)) return false; homePrefixLen = v; return true;
-    case K_LIFETIME_SEC: if (!range(T.MOBILITY_LIFETIME_SEC, v, 1, 65534)) return false; lifetimeSec = v; return true;
-    case K_ADVERT_INTERVAL_MS: if (!range(T.MOBILITY_ADVERT_INTERVAL_MS, v, 1000, 600000)) return false; advertIntervalMs = v; return true;
-    case K_ADVERT_LIFETIME_SEC: if (!range(T.MOBILITY_ADVERT_LIFETIME_SEC, v, 1, 9000)) return false; advertLifetimeSec = v; return true;
-    case K_ENCAPSULATIONS: if (!range(T.MOBILITY_ENCAPSULATIONS, v, 1, 7)) return false; encapsulations = v; return true;
-    case K_MAX_BINDINGS_PER_NODE: if (!range(T.MOBILITY_MAX_BINDINGS_PER_NODE, v, 1, 16)) return false; maxBindingsPerNode = v; return true;
-    case K_REQUEST_FLAGS: if (!range(T.MOBILITY_REQUEST_FLAGS, v, 0, 0xff)) return false; requestFlags = v; return true;
-    case K_COLOCATED: if (!range(T.MOBILITY_COLOCATED, v, 0, 2)) return false; colocated = v; return true;
-    case K_REPLAY: if (!range(T.MOBILITY_REPLAY, v, 0, 1)) return false; replay = v; return true;
-    case K_REPLAY_WINDOW_SEC: if (!range(T.MOBILITY_REPLAY_WINDOW_SEC, v, 1, 3600)) return false; replayWindowSec = v; return true;
-    case K_CLOCK_OFFSET_SEC: clockOffsetSec = <i32>v; return true;
-    case K_BUSY: if (!range(T.MOBILITY_BUSY, v, 0, 1)) return false; busy = v != 0; return true;
-    case K_RETRANSMIT_MS: if (!range(T.MOBILITY_RETRANSMIT_MS, v, 1000, 60000)) return false; retransmitMs = v; return true;
-    case K_RETRANSMIT_MAX_MS: if (!range(T.MOBILITY_RETRANSMIT_MAX_MS, v, 1000, 600000)) return false; retransmitMaxMs = v; return true;
-    case K_SOLICIT_INTERVAL_MS: if (!range(T.MOBILITY_SOLICIT_INTERVAL_MS, v, 1000, 600000)) return false; solicitIntervalMs = v; return true;
-    case K_REVERSE_TUNNEL: if (!range(T.MOBILITY_REVERSE_TUNNEL, v, 0, 1)) return false; reverseTunnel = v != 0; return true;
-    case K_REG_PROFILE: if (!range(T.MOBILITY_REGISTRATION_PROFILE, v, 0, 1)) return false; registrationProfile = v; return true;
-    case K_RO_ENABLED: if (!range(T.RO_ENABLED, v, 0, 1)) return false; roEnabled = v != 0; return true;
-    case K_RO_UPDATE_INTERVAL_MS: if (!range(T.RO_UPDATE_INTERVAL_MS, v, 10, 600000)) return false; roUpdateIntervalMs = v; return true;
-    case K_RO_SMOOTH_HANDOFF: if (!range(T.RO_SMOOTH_HANDOFF, v, 0, 1)) return false; roSmoothHandoff = v != 0; return true;
-    case K_RO_CACHE_LIFETIME_SEC: if (!range(T.RO_CACHE_LIFETIME_SEC, v, 1, 65534)) return false; roCacheLifetimeSec = v; return true;
-    case K_RO_PRIVATE: if (!range(T.RO_PRIVATE, v, 0, 1)) return false; roPrivate = v != 0; return true;
-    case K_RO_HOLD_MS: if (!range(T.RO_HOLD_MS, v, 0, 10000)) return false; roHoldMs = v; return true;
-    case K_DR_ENABLED: if (!range(T.DR_ENABLED, v, 0, 1)) return false; drEnabled = v != 0; return true;
-    case K_DR_LOCAL_LIFETIME_SEC: if (!range(T.DR_LOCAL_LIFETIME_SEC, v, 1, 65534)) return false; drLocalLifetimeSec = v; return true;
-    case K_DR_MAX_ROUTE_LIFETIME_SEC: if (!range(T.DR_MAX_ROUTE_LIFETIME_SEC, v, 1, 65535)) return false; drMaxRouteLifetimeSec = v; return true;
-    case K_DR_LOCAL_SERVICE: if (!range(T.DR_LOCAL_SERVICE, v, 0, 1)) return false; drLocalService = v != 0; return true;
-    case K_DR_COMBINED: if (!range(T.DR_COMBINED, v, 0, 1)) return false; drCombined = v != 0; return true;
-    case K_DR_PROBE_INTERVAL_MS: if (v != 0 && !range(T.DR_PROBE_INTERVAL_MS, v, 1000, 3600000)) return false; drProbeIntervalMs = v; return true;
-    case K_DR_PRIORITY: if (!range(T.DR_PRIORITY, v, 0, 65535)) return false; drPriority = v; return true;
+    case K_HOME_PREFIX_LEN: homePrefixLen = v; break;
+    case K_LIFETIME_SEC: lifetimeSec = v; break;
+    case K_ADVERT_INTERVAL_MS: advertIntervalMs = v; break;
+    case K_ADVERT_LIFETIME_SEC: advertLifetimeSec = v; break;
+    case K_ENCAPSULATIONS: encapsulations = v; break;
+    case K_MAX_BINDINGS_PER_NODE: maxBindingsPerNode = v; break;
+    case K_REQUEST_FLAGS: requestFlags = v; break;
+    case K_COLOCATED: colocated = v; break;
+    case K_REPLAY: replay = v; break;
+    case K_REPLAY_WINDOW_SEC: replayWindowSec = v; break;
+    case K_BUSY: busy = v != 0; break;
+    case K_RETRANSMIT_MS: retransmitMs = v; break;
+    case K_RETRANSMIT_MAX_MS: retransmitMaxMs = v; break;
+    case K_SOLICIT_INTERVAL_MS: solicitIntervalMs = v; break;
+    case K_REVERSE_TUNNEL: reverseTunnel = v != 0; break;
+    case K_REG_PROFILE: registrationProfile = v; break;
+    case K_RO_ENABLED: roEnabled = v != 0; break;
+    case K_RO_UPDATE_INTERVAL_MS: roUpdateIntervalMs = v; break;
+    case K_RO_SMOOTH_HANDOFF: roSmoothHandoff = v != 0; break;
+    case K_RO_CACHE_LIFETIME_SEC: roCacheLifetimeSec = v; break;
+    case K_RO_PRIVATE: roPrivate = v != 0; break;
+    case K_RO_HOLD_MS: roHoldMs = v; break;
+    case K_DR_ENABLED: drEnabled = v != 0; break;
+    case K_DR_LOCAL_LIFETIME_SEC: drLocalLifetimeSec = v; break;
+    case K_DR_MAX_ROUTE_LIFETIME_SEC: drMaxRouteLifetimeSec = v; break;
+    case K_DR_LOCAL_SERVICE: drLocalService = v != 0; break;
+    case K_DR_COMBINED: drCombined = v != 0; break;
+    case K_DR_PROBE_INTERVAL_MS: drProbeIntervalMs = v; break;
+    default: drPriority = v; // K_DR_PRIORITY, the last known key
   }
-  return refuseText(T.MOBILITY_KEY, T.A_KNOWN_KEY, key);
+  return true;
 }
 
 /**
@@ -582,29 +756,10 @@ function keyValues(p: usize, len: u32, kind: u8): bool {
     if (o > len) return refuseText(T.KEY_VALUE_RECORD_LENGTH, T.WHOLE_ENTRIES, len);
     if (key >= 0x8000) continue; // skippable key from a newer host, any length
     const want: u32 = kind == REC_MOBILITY && isAddrKey(key) ? 16 : 4;
-    if (vlen != want) return refuse(T.KEY_VALUE_LENGTH, want, want, vlen);
+    if (!range(T.KEY_VALUE_LENGTH, vlen, want, want)) return false;
     const ok = kind == REC_BOARD ? boardKey(key, be32(v)) : kind == REC_NODE ? nodeKey(key, be32(v)) : mobilityKey(key, v);
     if (!ok) return false;
   }
-  return true;
-}
-
-/** The IPv6 NODE keys (images with IPv6). */
-function nodeKey6(key: u32, v: u32): bool {
-  switch (key) {
-    case K_IPV6: if (!range(T.NODE_IPV6, v, 0, 2)) return false; ipv6 = v; return true;
-    // Why: RFC 2462 §5.1: DupAddrDetectTransmits 0 disables DAD; bounded so DAD ends in seconds.
-    case K_DAD_TRANSMITS: if (!range(T.NODE_DAD_TRANSMITS, v, 0, 10)) return false; dadTransmits = v; return true;
-    case K_RETRANS_TIMER_MS: if (!range(T.NODE_RETRANS_TIMER_MS, v, 10, 3600000)) return false; retransTimerMs = v; return true;
-    // Why: RFC 2461 §6.2.1: AdvReachableTime at most 3,600,000 ms.
-    case K_REACHABLE_TIME_MS: if (!range(T.NODE_REACHABLE_TIME_MS, v, 1000, 3600000)) return false; reachableTimeMs = v; return true;
-    // Why: RFC 2461 §6.2.1 MaxRtrAdvInterval 4..1800 s; the Mobile IPv6 draft (003 §6.6, SPEC-DECISIONS)
-    // lets routers serving mobile nodes advertise far more often, so down to 50 ms.
-    case K_RA_INTERVAL_MS: if (!range(T.NODE_RA_INTERVAL_MS, v, 50, 1800000)) return false; raIntervalMs = v; return true;
-  }
-  // Why: RFC 2461 §6.2.1: AdvDefaultLifetime 0 or MaxRtrAdvInterval..9000 s (the lower bound: configCrossCheck).
-  if (!range(T.NODE_RA_LIFETIME_SEC, v, 0, 9000)) return false;
-  raLifetimeSec = v;
   return true;
 }
 
@@ -629,6 +784,9 @@ export function configCrossCheck(): bool {
   return true;
 }
 
+/** Record types pass 2 hands to `apply` (configure.ts), as bits 1 << type. */
+const PASS2_TYPES: u32 = 1 << REC_IFACE | 1 << REC_ROUTE | 1 << REC_SA | 1 << REC_SERVER | 1 << REC_ADDR6 | 1 << REC_IPSEC | 1 << REC_TUN6;
+
 /**
  * Walk the records. Pass 1 reads BOARD, NODE and MOBILITY values so tables can be sized; pass 2
  * (after the tables exist) hands IFACE, ROUTE and SA records to `apply` (configure.ts, which owns the
@@ -638,7 +796,7 @@ export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApp
   if (len < 8 || len > CONFIG_CAPACITY) return refuse(T.CONFIG_LENGTH, 8, CONFIG_CAPACITY, len);
   const p = configBuffer;
   if (load<u32>(p) != MAGIC) return refuseText(T.CONFIG_MAGIC, T.MIPF, load<u32>(p));
-  if (be16(p + 4) != VERSION) return refuse(T.CONFIG_VERSION, VERSION, VERSION, be16(p + 4));
+  if (!range(T.CONFIG_VERSION, be16(p + 4), VERSION, VERSION)) return false;
   let o: u32 = 8;
   while (o < <u32>len) {
     if (o + 4 > <u32>len) return refuseText(T.RECORD_HEADER, T.FOUR_BYTES, len - o);
@@ -653,8 +811,9 @@ export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApp
     } else if (!pass2) {
       if (type == REC_BOARD || type == REC_NODE || type == REC_MOBILITY) { if (!keyValues(v, rlen, type)) return false; }
       else if (type == REC_IPSEC) { if (++ipsecEntries > MAX_IPSEC) return refuse(T.IPSEC_PEERS, 0, MAX_IPSEC, ipsecEntries); }
-      else if (type != REC_IFACE && type != REC_ROUTE && type != REC_SA && type != REC_SERVER && type != REC_ADDR6 && type != REC_TUN6 && type < 128) return refuseText(T.RECORD_TYPE, T.RECORD_TYPES, type);
-    } else if (type == REC_IFACE || type == REC_ROUTE || type == REC_SA || type == REC_SERVER || type == REC_ADDR6 || type == REC_IPSEC || type == REC_TUN6) {
+      // Every other type 1..10 (IFACE, ROUTE, SA, SERVER, ADDR6, TUN6) waits for pass 2; >= 128 is skipped.
+      else if ((type == 0 || type > REC_TUN6) && type < 128) return refuseText(T.RECORD_TYPE, T.RECORD_TYPES, type);
+    } else if (type < 32 && ((1 << type) & PASS2_TYPES) != 0) {
       if (!apply(type, v, rlen)) return false;
     }
     o += 4 + rlen;

@@ -3,7 +3,7 @@
 // layering, docs/decisions.md "Core v2").
 
 import {
-  T, refuse, refuseText, addrField, v4PrefixField, be16, be32, frameBytes, routeEntries, securityAssocEntries, REC_IFACE, REC_ROUTE, REC_SA, REC_SERVER, serverAdd, servers, serverTableSet, SERVER_TABLE_BYTES, SRV_ADVERTISE, SRV_TRANSIT, MAX_SERVERS, SA_USE_LAST,
+  T, refuse, refuseText, range, addrField, v4PrefixField, be16, be32, frameBytes, routeEntries, securityAssocEntries, REC_IFACE, REC_ROUTE, REC_SA, REC_SERVER, serverAdd, servers, serverTableSet, SERVER_TABLE_BYTES, SRV_ADVERTISE, SRV_TRANSIT, MAX_SERVERS, SA_USE_LAST,
   SA_MAX_KEY, SA_ALG_KEYED_MD5, SA_ALG_HMAC_MD5, SA_REPLAY_NONCES, SA_USE_MASK, SA_USE_SHIFT,
   SA_USE_MOBILE_HOME, SA_USE_FOREIGN_HOME, REC_ADDR6, REC_IPSEC, REC_TUN6, ipv6Enabled, ipsecEntries
 } from "./config";
@@ -20,27 +20,33 @@ import { arenaAlloc } from "./mem";
 const addr6ConfigureRef: usize = IPV6 ? changetype<usize>(addr6Configure) : 0;
 
 /**
+ * True unless the 16-byte address at `a` is one unicast IPv6 address.
+ * Why: RFC 4291 §2.5.2, §2.5.5, §2.7: not :: (unspecified), not IPv4-mapped (an IPv4 address's field), not multicast.
+ */
+function notUnicast6(a: usize): bool {
+  return (load<u64>(a) == 0 && (load<u32>(a, 8) == 0 || load<u32>(a, 8) == 0xffff0000)) || load<u8>(a) == 0xff;
+}
+
+/**
  * IPSEC 32+k: 0 spiIn u32 | 4 spiOut u32 | 8 algorithm u8 (1 hmac-md5-96, 2 hmac-sha1-96) | 9 window u8 |
  * 10 flags u8 (bit 0 inbound AH required) | 11 keyLen u8 | 12 pad[4] | 16 peer[16] | 32 key[keyLen]
  */
 function ipsecApply(v: usize, rlen: u32): bool {
   if (rlen < 33) return refuse(T.IPSEC_RECORD_LENGTH, 33, 32 + 20, rlen);
   const klen = <i32>load<u8>(v + 11);
-  if (<u32>(32 + klen) != rlen) return refuse(T.IPSEC_RECORD_LENGTH, 32 + klen, 32 + klen, rlen);
+  if (!range(T.IPSEC_RECORD_LENGTH, rlen, 32 + klen, 32 + klen)) return false;
   const a = v + 16;
   // Why: an AH peer is one unicast IPv6 address (RFC 4291): not ::, not IPv4-mapped, not multicast.
-  if ((load<u64>(a) == 0 && (load<u32>(a, 8) == 0 || load<u32>(a, 8) == 0xffff0000)) || load<u8>(a) == 0xff) {
-    return refuseText(T.IPSEC_PEER, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(a));
-  }
+  if (notUnicast6(a)) return refuseText(T.IPSEC_PEER, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(a));
   const spiIn = be32(v), spiOut = be32(v + 4);
   // Why: RFC 2402 §2.4: SPIs 1-255 are reserved and 0 is never sent.
-  if (spiIn < 256) return refuse(T.IPSEC_SPI, 256, 0xffffffff, spiIn);
-  if (spiOut < 256) return refuse(T.IPSEC_SPI, 256, 0xffffffff, spiOut);
+  if (!range(T.IPSEC_SPI, spiIn, 256, 0xffffffff)) return false;
+  if (!range(T.IPSEC_SPI, spiOut, 256, 0xffffffff)) return false;
   const alg = load<u8>(v + 8);
-  if (alg < 1 || alg > 2) return refuse(T.IPSEC_ALGORITHM, 1, 2, alg);
+  if (!range(T.IPSEC_ALGORITHM, alg, 1, 2)) return false;
   // Why: RFC 2403 §3 / RFC 2404 §3: HMAC-MD5-96 uses 128-bit keys, HMAC-SHA1-96 160-bit keys.
   const want = alg == 1 ? 16 : 20;
-  if (klen != want) return refuse(T.IPSEC_KEY, want, want, klen);
+  if (!range(T.IPSEC_KEY, klen, want, want)) return false;
   // Why: RFC 2402 §3.4.3: a window of 32 MUST be supported, 64 SHOULD be the default.
   const w = load<u8>(v + 9);
   if (w != 32 && w != 64) return refuse(T.IPSEC_WINDOW, 32, 64, w);
@@ -61,9 +67,9 @@ const tun6AddRef: usize = IPV6 ? changetype<usize>(tun6Add) : 0;
  */
 export function configApply(type: u8, v: usize, rlen: u32): bool {
   if (type == REC_IFACE) {
-    if (rlen != 32) return refuse(T.IFACE_RECORD_LENGTH, 32, 32, rlen);
+    if (!range(T.IFACE_RECORD_LENGTH, rlen, 32, 32)) return false;
     const idx = <i32>load<u8>(v);
-    if (idx >= MAX_IFACES) return refuse(T.IFACE_INDEX, 0, MAX_IFACES - 1, idx);
+    if (!range(T.IFACE_INDEX, idx, 0, MAX_IFACES - 1)) return false;
     // An unnumbered interface: ::ffff:0.0.0.0/96.
     const ip = addrField(T.IFACE_IPV4, v + 16);
     if (ip < 0) return false;
@@ -72,7 +78,7 @@ export function configApply(type: u8, v: usize, rlen: u32): bool {
     const mtu = be16(v + 8);
     // Why: RFC 791 §3.1 576 for IPv4; RFC 2460 §5: an IPv6 link carries at least 1280.
     const minMtu: u32 = ipv6Enabled() ? 1280 : 576;
-    if (mtu < minMtu || mtu + 14 > <u32>frameBytes) return refuse(T.IFACE_MTU, minMtu, frameBytes - 14, mtu);
+    if (!range(T.IFACE_MTU, mtu, minMtu, frameBytes - 14)) return false;
     const mac0 = load<u8>(v + 2);
     if (mac0 & 1) return refuseText(T.IFACE_MAC, T.A_UNICAST_MAC_ADDRESS, mac0);
     if (netifValid(idx)) return refuseText(T.IFACE_INDEX, T.EACH_INTERFACE_ONCE, idx);
@@ -80,32 +86,30 @@ export function configApply(type: u8, v: usize, rlen: u32): bool {
   } else if (IPV6 && type == REC_ADDR6) {
     // ADDR6 32: 0 iface u8 | 1 prefixLen u8 | 2 flags u8 (bit 1 advertise) | 3 pad | 4 validSec u32 |
     //           8 preferredSec u32 | 12 pad[4] | 16 address[16]
-    if (rlen != 32) return refuse(T.IPV6_RECORD_LENGTH, 32, 32, rlen);
+    if (!range(T.IPV6_RECORD_LENGTH, rlen, 32, 32)) return false;
     const ifc = <i32>load<u8>(v);
     if (ifc >= MAX_IFACES || !netifValid(ifc)) return refuseText(T.IPV6_IFACE, T.A_CONFIGURED_INTERFACE, ifc);
     const plen = <i32>load<u8>(v + 1);
-    if (plen > 128) return refuse(T.IPV6_PREFIX_LEN, 0, 128, plen);
+    if (!range(T.IPV6_PREFIX_LEN, plen, 0, 128)) return false;
     // Why: RFC 4291 §2.5.2, §2.5.5, §2.7: an interface address is unicast: not ::, not IPv4-mapped
     // (that is the IPv4 address's field), not multicast.
     const a = v + 16;
-    if ((load<u64>(a) == 0 && (load<u32>(a, 8) == 0 || load<u32>(a, 8) == 0xffff0000)) || load<u8>(a) == 0xff) {
-      return refuseText(T.IPV6_ADDRESS, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(a));
-    }
+    if (notUnicast6(a)) return refuseText(T.IPV6_ADDRESS, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(a));
     const r = changetype<(i: i32, a: usize, l: i32, f: u8, vs: u32, ps: u32) => i32>(addr6ConfigureRef)(ifc, a, plen, load<u8>(v + 2), be32(v + 4), be32(v + 8));
     if (r != 0) return refuseText(T.IPV6_ADDRESS, T.IPV6_ADDRESSES, NETIF_V6_ADDRS);
   } else if (IPV6 && type == REC_TUN6) {
     // TUN6 52: 0 prefixLen u8 | 1 pad[3] | 4 dest[16] | 20 remote[16] | 36 local[16] (:: any of ours)
-    if (rlen != 52) return refuse(T.TUNNEL6_RECORD_LENGTH, 52, 52, rlen);
+    if (!range(T.TUNNEL6_RECORD_LENGTH, rlen, 52, 52)) return false;
     if (!ipv6Enabled()) return refuse(T.NODE_IPV6, 1, 2, 0);
     const plen = <i32>load<u8>(v);
-    if (plen > 128) return refuse(T.IPV6_PREFIX_LEN, 0, 128, plen);
+    if (!range(T.IPV6_PREFIX_LEN, plen, 0, 128)) return false;
     const r = v + 20;
-    if ((load<u64>(r) == 0 && (load<u32>(r, 8) == 0 || load<u32>(r, 8) == 0xffff0000)) || load<u8>(r) == 0xff) return refuseText(T.TUNNELS6, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(r));
+    if (notUnicast6(r)) return refuseText(T.TUNNELS6, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(r));
     if (!changetype<(d: usize, l: i32, r: usize, lo: usize) => bool>(tun6AddRef)(v + 4, plen, r, v + 36)) return refuse(T.TUNNELS6, 0, TUN6_MAX, TUN6_MAX + 1);
   } else if (IPV6 && type == REC_IPSEC) {
     return changetype<(v: usize, rlen: u32) => bool>(ipsecApplyRef)(v, rlen);
   } else if (type == REC_ROUTE) {
-    if (rlen != 36) return refuse(T.ROUTE_RECORD_LENGTH, 36, 36, rlen);
+    if (!range(T.ROUTE_RECORD_LENGTH, rlen, 36, 36)) return false;
     // An IPv4 route has IPv4-mapped destination and gateway and a prefix length of 96 + n; an IPv6
     // route neither (the table is family-neutral, stack/route.ts).
     const v6 = ipv6Enabled() && !(load<u64>(v + 4) == 0 && load<u32>(v + 12) == 0xffff0000);
@@ -113,35 +117,35 @@ export function configApply(type: u8, v: usize, rlen: u32): bool {
       if (v4PrefixField(T.ROUTE_PREFIX_LEN, load<u8>(v)) < 0) return false;
       if (addrField(T.ROUTE_DEST, v + 4) < 0 || addrField(T.ROUTE_VIA, v + 20) < 0) return false;
     } else {
-      if (load<u8>(v) > 128) return refuse(T.ROUTE_PREFIX_LEN, 0, 128, load<u8>(v));
+      if (!range(T.ROUTE_PREFIX_LEN, load<u8>(v), 0, 128)) return false;
       // An IPv6 route's gateway is IPv6 (or :: for on-link), never an IPv4-mapped address.
       if (load<u64>(v + 20) == 0 && load<u32>(v + 28) == 0xffff0000) return refuseText(T.ROUTE_VIA, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(v + 35));
     }
     const ifc = <i32>load<u8>(v + 1);
-    if (ifc >= MAX_IFACES) return refuse(T.ROUTE_IFACE, 0, MAX_IFACES - 1, ifc);
+    if (!range(T.ROUTE_IFACE, ifc, 0, MAX_IFACES - 1)) return false;
     if (!netifValid(ifc)) return refuseText(T.ROUTE_IFACE, T.A_CONFIGURED_INTERFACE, ifc);
     if (!routeAdd(v + 4, load<u8>(v), v + 20, ifc)) return refuse(T.ROUTES, 0, routeEntries, routeEntries + 1);
   } else if (type == REC_SA) {
     if (rlen < 25) return refuse(T.SA_RECORD_LENGTH, 25, 24 + SA_MAX_KEY, rlen);
     const spi = be32(v);
     // Why: SPI values 0-255 are reserved (RFC 2002 §3.5.1, SPEC-DECISIONS).
-    if (spi < 256) return refuse(T.SECURITY_ASSOCIATIONS_SPI, 256, 0xffffffff, spi);
+    if (!range(T.SECURITY_ASSOCIATIONS_SPI, spi, 256, 0xffffffff)) return false;
     const alg = load<u8>(v + 4);
-    if (alg != SA_ALG_KEYED_MD5 && alg != SA_ALG_HMAC_MD5) return refuse(T.SECURITY_ASSOCIATIONS_ALGORITHM, 1, 2, alg);
+    if (!range(T.SECURITY_ASSOCIATIONS_ALGORITHM, alg, SA_ALG_KEYED_MD5, SA_ALG_HMAC_MD5)) return false;
     const rp = load<u8>(v + 5);
-    if (rp > SA_REPLAY_NONCES) return refuse(T.SECURITY_ASSOCIATIONS_REPLAY, 0, 1, rp);
+    if (!range(T.SECURITY_ASSOCIATIONS_REPLAY, rp, 0, SA_REPLAY_NONCES)) return false;
     const flags = load<u8>(v + 6);
     const use = (flags & SA_USE_MASK) >> SA_USE_SHIFT;
-    if (use < SA_USE_MOBILE_HOME || use > SA_USE_LAST) return refuse(T.SECURITY_ASSOCIATIONS_USE, SA_USE_MOBILE_HOME, SA_USE_LAST, use);
+    if (!range(T.SECURITY_ASSOCIATIONS_USE, use, SA_USE_MOBILE_HOME, SA_USE_LAST)) return false;
     const klen = <i32>load<u8>(v + 7);
     if (klen < 1 || klen > SA_MAX_KEY || <u32>(24 + klen) != rlen) return refuse(T.SECURITY_ASSOCIATIONS_KEY_LENGTH, 1, SA_MAX_KEY, klen);
     const peer = addrField(T.SECURITY_ASSOCIATIONS_PEER, v + 8);
     if (peer < 0) return false;
     if (!saAdd(<u32>peer, spi, alg, rp, flags, v + 24, klen)) return refuse(T.BOARD_SECURITY_ASSOCS, securityAssocEntries + 1, 65536, securityAssocEntries);
   } else if (type == REC_SERVER) {
-    if (rlen != 24) return refuse(T.SERVER_RECORD_LENGTH, 24, 24, rlen);
+    if (!range(T.SERVER_RECORD_LENGTH, rlen, 24, 24)) return false;
     const kind = load<u8>(v);
-    if (kind < SRV_ADVERTISE || kind > SRV_TRANSIT) return refuse(T.DR_SERVER_KIND, SRV_ADVERTISE, SRV_TRANSIT, kind);
+    if (!range(T.DR_SERVER_KIND, kind, SRV_ADVERTISE, SRV_TRANSIT)) return false;
     const a = addrField(T.DR_SERVER_ADDRESS, v + 8);
     if (a < 0) return false;
     if (a == 0) return refuse(T.DR_SERVER_ADDRESS, 1, 0xffffffff, 0);

@@ -26,22 +26,31 @@ import { neighborDump } from "./link/neighbor";
 import { mobilityDump } from "./mobility/roles";
 import { addrSetV4, addrV4Bits } from "./wire/addr";
 
+/**
+ * The `index`-th configured interface (with a second address when `aliased`), or -1.
+ * At most MAX_IFACES interfaces: a scan per record is as cheap as a cursor.
+ */
+function nthIface(index: i32, aliased: bool): i32 {
+  let k = 0;
+  for (let i = 0; i < netifCount(); i++) {
+    if (netifValid(i) && (!aliased || netifAlias(i) != 0) && k++ == index) return i;
+  }
+  return -1;
+}
+
 /** Write record `index` of `table` to `out` (layouts above); returns its length or -1 past the end. */
 export function dumpRecord(table: i32, index: i32, out: usize): i32 {
   if (index < 0) return -1;
   if (table == 0) {
-    let k = 0;
-    for (let i = 0; i < netifCount(); i++) {
-      if (!netifValid(i) || k++ != index) continue;
-      store<u8>(out, <u8>i, 0);
-      store<u8>(out, netifUp(i) ? 1 : 0, 1);
-      memory.copy(out + 2, netifMac(i), 6);
-      store<u16>(out, <u16>netifMtu(i), 8);
-      store<u64>(out, <u64>addrV4Bits(netifPrefixLen(i)), 10); // prefixLen u8 at 10 and pad up to 16
-      addrSetV4(out + 16, netifIp(i));
-      return 32;
-    }
-    return -1;
+    const i = nthIface(index, false);
+    if (i < 0) return -1;
+    store<u8>(out, <u8>i, 0);
+    store<u8>(out, netifUp(i) ? 1 : 0, 1);
+    memory.copy(out + 2, netifMac(i), 6);
+    store<u16>(out, <u16>netifMtu(i), 8);
+    store<u64>(out, <u64>addrV4Bits(netifPrefixLen(i)), 10); // prefixLen u8 at 10 and pad up to 16
+    addrSetV4(out + 16, netifIp(i));
+    return 32;
   }
   if (table == 1) {
     if (index >= routeCount()) return -1;
@@ -53,15 +62,11 @@ export function dumpRecord(table: i32, index: i32, out: usize): i32 {
   if (table == 2) return neighborDump(index, out);
   if (table == 3 || table == 4 || table >= 6) return mobilityDump(table, index, out);
   if (table == 5) {
-    // At most MAX_IFACES interfaces: a scan per record is as cheap as a cursor.
-    let k = 0;
-    for (let i = 0; i < netifCount(); i++) {
-      if (!netifValid(i) || netifAlias(i) == 0 || k++ != index) continue;
-      store<u32>(out, <u32>i | (<u32>addrV4Bits(netifAliasPrefixLen(i)) << 8)); // iface, prefixLen, pad[2]
-      addrSetV4(out + 4, netifAlias(i));
-      return 20;
-    }
-    return -1;
+    const i = nthIface(index, true);
+    if (i < 0) return -1;
+    store<u32>(out, <u32>i | (<u32>addrV4Bits(netifAliasPrefixLen(i)) << 8)); // iface, prefixLen, pad[2]
+    addrSetV4(out + 4, netifAlias(i));
+    return 20;
   }
   return -1;
 }

@@ -3,7 +3,7 @@
 
 import * as cfg from "../../config";
 import { C, count } from "../../counters";
-import { Ev, evBuf, evEmit, evAddr } from "../../events";
+import { Ev } from "../../events";
 import { nowMs } from "../../clock";
 import { stackTimerArm, stackTimerDisarm } from "../../sys/timers";
 import { linkSendIp, linkSendIpTo } from "../../stack/arp";
@@ -160,14 +160,7 @@ export function transmit(retransmission: bool): bool {
     linkSendIp(S.regIface, S.regDst, ip, total);
   }
   count(C.MN_REG_REQUEST_TX);
-  const b = evBuf();
-  store<u16>(b, S.regLifetime);
-  store<u8>(b, S.regFlags, 2);
-  store<u8>(b, S.regKind == KIND_FA ? 1 : 0, 3);
-  evAddr(4, cfg.homeAddress);
-  evAddr(20, S.regHaField);
-  evAddr(36, S.regCoa);
-  evEmit(Ev.REG_REQUEST, 52);
+  S.emitReg(Ev.REG_REQUEST, S.regLifetime, S.regFlags, S.regKind == KIND_FA ? 1 : 0, S.regHaField);
   S.hReg = stackTimerArm(S.hReg, TK_MN_REG, 0, S.regSentAt + <i64>S.regRto);
   return true;
 }

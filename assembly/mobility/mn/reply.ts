@@ -3,7 +3,7 @@
 
 import * as cfg from "../../config";
 import { C, count } from "../../counters";
-import { Ev, MoveReason, evBuf, evEmit, evAddr, evAuthFailed, ROLE_MN } from "../../events";
+import { Ev, MoveReason, evAuthFailed, ROLE_MN } from "../../events";
 import { nowMs } from "../../clock";
 import { stackTimerArm, stackTimerDisarm } from "../../sys/timers";
 import { authVerify, AuthResult } from "../../security/auth";
@@ -98,14 +98,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
   }
   count(C.MN_REG_REPLY_RX);
   const life = regLifetimeSec(msg);
-  const b = evBuf();
-  store<u16>(b, life);
-  store<u8>(b, code, 2);
-  store<u8>(b, 0, 3);
-  evAddr(4, cfg.homeAddress);
-  evAddr(20, rha);
-  evAddr(36, S.regCoa);
-  evEmit(Ev.REG_REPLY, 52);
+  S.emitReg(Ev.REG_REPLY, life, code, 0, rha);
   S.hReg = stackTimerDisarm(S.hReg);
   S.regDeferred = false;
   if (regCodeAccepted(code)) {

@@ -219,6 +219,21 @@ export function emitMove(iface: i32, reason: u8, seq: u16, agent: u32, coa: u32)
   evEmit(Ev.MOVE, 36);
 }
 
+/**
+ * REG_REQUEST / REG_REPLY event: lifetime u16, flags (request) or code (reply) u8, via a foreign agent
+ * u8, then the home address, the home agent field and the care-of address of the registration.
+ */
+export function emitReg(ev: Ev, life: u16, flagsOrCode: u8, viaFa: u8, haField: u32): void {
+  const b = evBuf();
+  store<u16>(b, life);
+  store<u8>(b, flagsOrCode, 2);
+  store<u8>(b, viaFa, 3);
+  evAddr(4, cfg.homeAddress);
+  evAddr(20, haField);
+  evAddr(36, regCoa);
+  evEmit(ev, 52);
+}
+
 export function setHomeState(s: u8, agent: u32): void {
   if (s == homeState) return;
   homeState = s;
