@@ -256,7 +256,10 @@ static int selftest(args_t *a)
     start_heap = alloc_live() - base;
     while (mipfw_selftest_iface(b, n_if, rec, &ip, &prefix) == 0) n_if++;
     if (n_if == 0 || mipfw_selftest_iface(b, 0, mac, &ip, &prefix)) {
-        fprintf(stderr, "mipfw-c: the firmware lists no interface (dump table 0)\n");
+        /* A dump that trapped (e.g. Wasm3 out of memory compiling `dump` lazily) is the trap, not an
+         * empty table. */
+        if (mipfw_board_trapped(b)) fprintf(stderr, "mipfw-c: trap: %s\n", mipfw_board_trapped(b));
+        else fprintf(stderr, "mipfw-c: the firmware lists no interface (dump table 0)\n");
         goto out;
     }
     for (k = 0; k < (int)n_if; k++) mipfw_board_link(b, (uint32_t)k, 1, NULL);

@@ -302,7 +302,11 @@ static void selftest(void)
     int prefix, r[2], k;
     uint64_t t;
     open_board(&plat);
-    if (mipfw_selftest_iface(board, 0, mac, &ip, &prefix)) fail("the firmware lists no interface (dump table 0)");
+    if (mipfw_selftest_iface(board, 0, mac, &ip, &prefix)) {
+        /* A dump that trapped (Wasm3 out of memory compiling `dump`) is the trap, not an empty table. */
+        if (mipfw_board_trapped(board)) uart_printf("mcu: trap: %s\n", mipfw_board_trapped(board));
+        fail("the firmware lists no interface (dump table 0)");
+    }
     while (mipfw_selftest_iface(board, n_if, frame, &len, &k) == 0) n_if++;
     t = instret();
     for (i = 0; i < n_if; i++) mipfw_board_link(board, i, 1, NULL);
