@@ -16,10 +16,10 @@ import { routeChanged } from "../stack/route";
 import * as cfg from "../config";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
-import { addrSetV4 } from "../wire/addr";
+import { addrSetV4, addrCopy } from "../wire/addr";
 import { Ev, BindingOp, evBuf, evEmit, evAddr } from "../events";
 import {
-  HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htKeyV4At, HT_HEADER_SIZE, htValueAt, htNext, htUsed,
+  HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htKeyV4At, htKeyAddrAt, HT_HEADER_SIZE, htValueAt, htNext, htUsed,
 } from "../table/hash";
 import { saFindFor, SA_LAST_ID } from "../security/sa";
 
@@ -142,16 +142,24 @@ export function bindingDump(index: i32, out: usize): i32 {
   dumpRec = r;
   dumpSlot = i;
   cursorGen = dumpGen;
-  const home = htKeyV4At(bindings, r);
   const s = bindingSlot(htValueAt(bindings, r), i);
-  const sa = saFindFor(home, cfg.SA_USE_MOBILE_HOME);
-  store<i64>(out, load<i64>(s, S_EXPIRES), 0);
-  store<u64>(out, sa != 0 ? load<u64>(sa, SA_LAST_ID) : 0, 8);
-  store<u16>(out, load<u16>(s, S_LIFETIME), 16);
-  store<u8>(out, load<u8>(s, S_FLAGS), 18);
-  store<u8>(out, load<u8>(s, S_ENCAP), 19);
-  addrSetV4(out + 20, home);
-  addrSetV4(out + 36, load<u32>(s, S_COA));
+  const sa = saFindFor(htKeyV4At(bindings, r), cfg.SA_USE_MOBILE_HOME);
+  // flags u8 at 4, encapsulation u8 at 5 of the slot: record bytes 18, 19.
+  return bindingRecord(out, bindings, r, load<i64>(s, S_EXPIRES), sa != 0 ? load<u64>(sa, SA_LAST_ID) : 0,
+    <u32>load<u16>(s, S_LIFETIME) | <u32>load<u16>(s, S_FLAGS) << 16, load<u32>(s, S_COA));
+}
+
+/**
+ * The record parts tables 3 and 6 (bcache.ts bcacheDump) share: 0 expiresAtMs i64 | 8 identification
+ * u64 | 16 `lifeFlags` u32 (lifetimeSec u16, flags u8, encapsulation or pad u8) | 20 home[16] (the key
+ * of record `r` of hash table `t`) | 36 careOf[16]. Returns BINDING_DUMP_SIZE.
+ */
+export function bindingRecord(out: usize, t: usize, r: i32, exp: i64, id: u64, lifeFlags: u32, coa: u32): i32 {
+  store<i64>(out, exp);
+  store<u64>(out, id, 8);
+  store<u32>(out, lifeFlags, 16);
+  addrCopy(out + 20, htKeyAddrAt(t, r));
+  addrSetV4(out + 36, coa);
   return BINDING_DUMP_SIZE;
 }
 

@@ -31,6 +31,7 @@ import {
   htNext,
 } from "../table/hash";
 import { TIMER_NEVER } from "../table/timer";
+import { drDumpSeek } from "./coa";
 import { stackTimerArm, stackTimerDisarm, OWNER_FA } from "../sys/timers";
 
 /** Timer kind of a visitor record (tag = record index), in the foreign agent's range. */
@@ -91,14 +92,13 @@ export let visitorCapacity: u32 = 0;
 // Dump cursor: the next dump index and the record it continues after, valid while `gen` (bumped
 // whenever a record comes or goes) is unchanged, so sequential dumps cost O(1) per record.
 let gen: u32 = 0;
-let dumpGen: u32 = 0;
-let dumpNext: i32 = -1;
-let dumpRec: i32 = -1;
+// 0 next index i32 | 4 its record i32 | 8 gen u32 (dumpSeekGen).
+const dumpCur: usize = memory.data<i32>([-1, -1, 0]);
 
 /** Carve the list (config.visitorEntries records; 0 = no visitors). False when memory ran out. */
 export function visitorsInit(): bool {
   visitorCapacity = <u32>cfg.visitorEntries;
-  dumpNext = -1;
+  store<i32>(dumpCur, -1);
   gen = 0;
   if (visitorCapacity == 0) return true;
   const base = arenaAlloc(htBytesKeyed(visitorCapacity, V_SIZE, HT_KEY_ADDR));
@@ -207,18 +207,20 @@ export function visitorEndPending(v: usize, idx: i32, s: usize): void {
  * (careOf: the address the request was relayed from, the care-of address unless co-located).
  * Reading indices 0, 1, 2, ... in a row is O(visitorCapacity) in all.
  */
+/**
+ * coa.ts drDumpSeek for a table whose dump cursor at `cur` (0 next index | 4 record | 8 generation)
+ * holds only while the table's generation `gen` (bumped whenever a record comes or goes) is unchanged.
+ * (visitorDump and bcache.ts bcacheDump.)
+ */
+export function dumpSeekGen(t: usize, cur: usize, index: i32, gen: u32): i32 {
+  if (load<u32>(cur, 8) != gen) { store<i32>(cur, -1); store<u32>(cur, gen, 8); }
+  return drDumpSeek(t, cur, index);
+}
+
 export function visitorDump(index: i32, out: usize): i32 {
   if (visitorCapacity == 0 || index < 0) return -1;
-  let i: i32;
-  if (index == dumpNext && dumpGen == gen && dumpRec >= 0) i = htNext(visitors, dumpRec + 1);
-  else {
-    i = htNext(visitors, 0);
-    for (let k = 0; k < index && i >= 0; k++) i = htNext(visitors, i + 1);
-  }
-  if (i < 0) { dumpNext = -1; return -1; }
-  dumpNext = index + 1;
-  dumpRec = i;
-  dumpGen = gen;
+  const i = dumpSeekGen(visitors, dumpCur, index, gen);
+  if (i < 0) return -1;
   const v = htValueAt(visitors, i);
   const f = load<u8>(v, V_FLAGS);
   const acc = (f & VF_ACCEPTED) != 0;
