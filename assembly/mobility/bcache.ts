@@ -357,7 +357,7 @@ export function bcacheNewer(idx: i32): i32 { return capacity == 0 ? -1 : lruNewe
  * Reading indices 0, 1, 2, ... in a row is O(capacity) in all (a cursor resumes).
  */
 export function bcacheDump(index: i32, out: usize): i32 {
-  if (capacity == 0 || index < 0) return -1;
+  if (capacity == 0) return -1;
   const i = dumpSeekGen(cache, dumpCur, index, gen);
   if (i < 0) return -1;
   const v = htValueAt(cache, i);

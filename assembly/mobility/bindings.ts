@@ -113,29 +113,26 @@ export const BINDING_DUMP_SIZE: i32 = 52;
  *   association) | 16 lifetimeSec u16 (granted) | 18 flags u8 (request S B D M G V) |
  *   19 encapsulation u8 (1 IP in IP, 2 minimal, 4 GRE) | 20 home[16] | 36 careOf[16]
  * Reading indices 0, 1, 2, ... in a row costs O(capacity + records) in all (a cursor resumes).
+ * `index` ≥ 0 (dump.ts dumpRecord answers -1 to a negative one).
  */
 export function bindingDump(index: i32, out: usize): i32 {
-  if (bindingN == 0 || index < 0) return -1;
+  if (bindingN == 0) return -1;
   let r: i32;
   let i: i32;
   if (index == dumpNext && cursorGen == dumpGen && dumpRec >= 0) {
     r = dumpRec;
     i = dumpSlot + 1;
   } else {
-    // Skip whole bindings by their care-of counts until the one holding record `index`.
-    let k = index;
     r = htNext(bindings, 0);
-    while (r >= 0) {
-      const n = bindingSlots(htValueAt(bindings, r));
-      if (k < n) break;
-      k -= n;
-      r = htNext(bindings, r + 1);
-    }
-    i = k;
+    i = index;
   }
-  while (r >= 0 && i >= bindingSlots(htValueAt(bindings, r))) {
+  // Skip whole bindings by their care-of counts until the one holding slot `i` (from the cursor, i is
+  // the count of the binding whose last slot was read: the next one starts at 0).
+  while (r >= 0) {
+    const n = bindingSlots(htValueAt(bindings, r));
+    if (i < n) break;
+    i -= n;
     r = htNext(bindings, r + 1);
-    i = 0;
   }
   if (r < 0) { dumpNext = -1; return -1; }
   dumpNext = index + 1;

@@ -209,16 +209,18 @@ export function visitorEndPending(v: usize, idx: i32, s: usize): void {
  */
 /**
  * coa.ts drDumpSeek for a table whose dump cursor at `cur` (0 next index | 4 record | 8 generation)
- * holds only while the table's generation `gen` (bumped whenever a record comes or goes) is unchanged.
+ * holds only while the table's generation `gen` (bumped whenever a record comes or goes) is unchanged;
+ * -1 for a negative `index`.
  * (visitorDump and bcache.ts bcacheDump.)
  */
 export function dumpSeekGen(t: usize, cur: usize, index: i32, gen: u32): i32 {
+  if (index < 0) return -1;
   if (load<u32>(cur, 8) != gen) { store<i32>(cur, -1); store<u32>(cur, gen, 8); }
   return drDumpSeek(t, cur, index);
 }
 
 export function visitorDump(index: i32, out: usize): i32 {
-  if (visitorCapacity == 0 || index < 0) return -1;
+  if (visitorCapacity == 0) return -1;
   const i = dumpSeekGen(visitors, dumpCur, index, gen);
   if (i < 0) return -1;
   const v = htValueAt(visitors, i);
