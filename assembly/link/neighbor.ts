@@ -772,7 +772,7 @@ export function neighborDump(index: i32, out: usize): i32 {
     if (k++ != index) continue;
     store<u64>(out, load<u64>(e, E_MAC)); // mac[6], state, iface: entry bytes E_MAC..E_MAC + 7
     store<i64>(out, load<i64>(e, E_EXPIRES), 8);
-    memory.copy(out + 16, e + E_ADDR, 16);
+    addrCopy(out + 16, e + E_ADDR);
     dumpIndex = index + 1;
     dumpPos = i + 1;
     dumpGen = cacheGen;
