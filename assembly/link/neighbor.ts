@@ -759,10 +759,10 @@ export function neighborFlush(iface: i32): void {
 /**
  * Write the `index`-th entry in use to `out` as `mac[6], state u8, iface u8, expiresAtMs i64, ip[16]`
  * (little-endian, the address 16 bytes ::ffff:a.b.c.d: ABI v2, 32 bytes); returns 32, or -1 past the last. Reading indices 0, 1, 2, ... in a row
- * costs O(capacity) in all (a cursor resumes where the previous record was found).
+ * costs O(capacity) in all (a cursor resumes where the previous record was found). `index` ≥ 0
+ * (dump.ts dumpRecord answers -1 to a negative one).
  */
 export function neighborDump(index: i32, out: usize): i32 {
-  if (index < 0) return -1;
   let k = 0;
   let i = 0;
   if (index == dumpIndex && dumpGen == cacheGen) { k = index; i = dumpPos; }
@@ -770,11 +770,9 @@ export function neighborDump(index: i32, out: usize): i32 {
     const e = entry(i);
     if (load<u8>(e, E_STATE) == NEIGH_FREE) continue;
     if (k++ != index) continue;
-    memory.copy(out, e + E_MAC, 6);
-    store<u8>(out, load<u8>(e, E_STATE), 6);
-    store<u8>(out, load<u8>(e, E_IFACE), 7);
+    store<u64>(out, load<u64>(e, E_MAC)); // mac[6], state, iface: entry bytes E_MAC..E_MAC + 7
     store<i64>(out, load<i64>(e, E_EXPIRES), 8);
-    memory.copy(out + 16, e + E_ADDR, 16);
+    addrCopy(out + 16, e + E_ADDR);
     dumpIndex = index + 1;
     dumpPos = i + 1;
     dumpGen = cacheGen;

@@ -36,6 +36,8 @@ import {
 } from "../table/hash";
 import { lruBytes, lruInit, lruTouch, lruRemove, lruEvictOldest, lruOldest, lruNewer } from "../table/lru";
 import { TIMER_NEVER } from "../table/timer";
+import { bindingRecord } from "./bindings";
+import { dumpSeekGen } from "./visitors";
 
 export const BC_COA: usize = 0;
 export const BC_HA: usize = 4;
@@ -80,9 +82,8 @@ let capacity: u32 = 0;
 let nextExp: i64 = TIMER_NEVER;
 // Dump cursor (as visitors.ts): valid while `gen` (bumped whenever an entry comes or goes) is unchanged.
 let gen: u32 = 0;
-let dumpGen: u32 = 0;
-let dumpNext: i32 = -1;
-let dumpRec: i32 = -1;
+// 0 next index i32 | 4 its record i32 | 8 gen u32 (visitors.ts dumpSeekGen).
+const dumpCur: usize = memory.data<i32>([-1, -1, 0]);
 /** Entries replaced to make room (LRU) since init. */
 export let bcacheEvictions: u32 = 0;
 
@@ -103,7 +104,7 @@ export function bcacheInitAt(base: usize, cap: u32): bool {
   lru = 0;
   nextExp = TIMER_NEVER;
   gen++;
-  dumpNext = -1;
+  store<i32>(dumpCur, -1);
   bcacheEvictions = 0;
   // Why: capacity 0 is "no cache": every call answers "none" without touching memory at `base`.
   if (cap == 0) return true;
@@ -356,25 +357,12 @@ export function bcacheNewer(idx: i32): i32 { return capacity == 0 ? -1 : lruNewe
  * Reading indices 0, 1, 2, ... in a row is O(capacity) in all (a cursor resumes).
  */
 export function bcacheDump(index: i32, out: usize): i32 {
-  if (capacity == 0 || index < 0) return -1;
-  let i: i32;
-  if (index == dumpNext && dumpGen == gen && dumpRec >= 0) i = htNext(cache, dumpRec + 1);
-  else {
-    i = htNext(cache, 0);
-    for (let k = 0; k < index && i >= 0; k++) i = htNext(cache, i + 1);
-  }
-  if (i < 0) { dumpNext = -1; return -1; }
-  dumpNext = index + 1;
-  dumpRec = i;
-  dumpGen = gen;
+  if (capacity == 0) return -1;
+  const i = dumpSeekGen(cache, dumpCur, index, gen);
+  if (i < 0) return -1;
   const v = htValueAt(cache, i);
-  store<i64>(out, load<i64>(v, BC_EXPIRES), 0);
-  store<u64>(out, load<u64>(v, BC_LAST_ID), 8);
-  store<u16>(out, load<u16>(v, BC_LIFETIME), 16);
-  store<u8>(out, load<u8>(v, BC_FLAGS), 18);
-  store<u8>(out, 0, 19);
-  addrSetV4(out + 20, htKeyV4At(cache, i));
-  addrSetV4(out + 36, load<u32>(v, BC_COA));
   addrSetV4(out + 52, load<u32>(v, BC_HA));
+  // lifetimeSec u16 at 40, flags u8 at 42 (the pad byte 43 may hold anything): record bytes 16..19.
+  bindingRecord(out, cache, i, load<i64>(v, BC_EXPIRES), load<u64>(v, BC_LAST_ID), load<u32>(v, BC_LIFETIME) & 0xffffff, load<u32>(v, BC_COA));
   return BCACHE_DUMP_SIZE;
 }

@@ -16,10 +16,10 @@ import { routeChanged } from "../stack/route";
 import * as cfg from "../config";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
-import { addrSetV4 } from "../wire/addr";
+import { addrSetV4, addrCopy } from "../wire/addr";
 import { Ev, BindingOp, evBuf, evEmit, evAddr } from "../events";
 import {
-  HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htKeyV4At, HT_HEADER_SIZE, htValueAt, htNext, htUsed,
+  HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htKeyV4At, htKeyAddrAt, HT_HEADER_SIZE, htValueAt, htNext, htUsed,
 } from "../table/hash";
 import { saFindFor, SA_LAST_ID } from "../security/sa";
 
@@ -113,45 +113,50 @@ export const BINDING_DUMP_SIZE: i32 = 52;
  *   association) | 16 lifetimeSec u16 (granted) | 18 flags u8 (request S B D M G V) |
  *   19 encapsulation u8 (1 IP in IP, 2 minimal, 4 GRE) | 20 home[16] | 36 careOf[16]
  * Reading indices 0, 1, 2, ... in a row costs O(capacity + records) in all (a cursor resumes).
+ * `index` ≥ 0 (dump.ts dumpRecord answers -1 to a negative one).
  */
 export function bindingDump(index: i32, out: usize): i32 {
-  if (bindingN == 0 || index < 0) return -1;
+  if (bindingN == 0) return -1;
   let r: i32;
   let i: i32;
   if (index == dumpNext && cursorGen == dumpGen && dumpRec >= 0) {
     r = dumpRec;
     i = dumpSlot + 1;
   } else {
-    // Skip whole bindings by their care-of counts until the one holding record `index`.
-    let k = index;
     r = htNext(bindings, 0);
-    while (r >= 0) {
-      const n = bindingSlots(htValueAt(bindings, r));
-      if (k < n) break;
-      k -= n;
-      r = htNext(bindings, r + 1);
-    }
-    i = k;
+    i = index;
   }
-  while (r >= 0 && i >= bindingSlots(htValueAt(bindings, r))) {
+  // Skip whole bindings by their care-of counts until the one holding slot `i` (from the cursor, i is
+  // the count of the binding whose last slot was read: the next one starts at 0).
+  while (r >= 0) {
+    const n = bindingSlots(htValueAt(bindings, r));
+    if (i < n) break;
+    i -= n;
     r = htNext(bindings, r + 1);
-    i = 0;
   }
   if (r < 0) { dumpNext = -1; return -1; }
   dumpNext = index + 1;
   dumpRec = r;
   dumpSlot = i;
   cursorGen = dumpGen;
-  const home = htKeyV4At(bindings, r);
   const s = bindingSlot(htValueAt(bindings, r), i);
-  const sa = saFindFor(home, cfg.SA_USE_MOBILE_HOME);
-  store<i64>(out, load<i64>(s, S_EXPIRES), 0);
-  store<u64>(out, sa != 0 ? load<u64>(sa, SA_LAST_ID) : 0, 8);
-  store<u16>(out, load<u16>(s, S_LIFETIME), 16);
-  store<u8>(out, load<u8>(s, S_FLAGS), 18);
-  store<u8>(out, load<u8>(s, S_ENCAP), 19);
-  addrSetV4(out + 20, home);
-  addrSetV4(out + 36, load<u32>(s, S_COA));
+  const sa = saFindFor(htKeyV4At(bindings, r), cfg.SA_USE_MOBILE_HOME);
+  // flags u8 at 4, encapsulation u8 at 5 of the slot: record bytes 18, 19.
+  return bindingRecord(out, bindings, r, load<i64>(s, S_EXPIRES), sa != 0 ? load<u64>(sa, SA_LAST_ID) : 0,
+    <u32>load<u16>(s, S_LIFETIME) | <u32>load<u16>(s, S_FLAGS) << 16, load<u32>(s, S_COA));
+}
+
+/**
+ * The record parts tables 3 and 6 (bcache.ts bcacheDump) share: 0 expiresAtMs i64 | 8 identification
+ * u64 | 16 `lifeFlags` u32 (lifetimeSec u16, flags u8, encapsulation or pad u8) | 20 home[16] (the key
+ * of record `r` of hash table `t`) | 36 careOf[16]. Returns BINDING_DUMP_SIZE.
+ */
+export function bindingRecord(out: usize, t: usize, r: i32, exp: i64, id: u64, lifeFlags: u32, coa: u32): i32 {
+  store<i64>(out, exp);
+  store<u64>(out, id, 8);
+  store<u32>(out, lifeFlags, 16);
+  addrCopy(out + 20, htKeyAddrAt(t, r));
+  addrSetV4(out + 36, coa);
   return BINDING_DUMP_SIZE;
 }
 

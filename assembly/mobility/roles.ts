@@ -232,15 +232,23 @@ export function mobilityStation(iface: i32, mac: usize, up: bool): void {
   if (has(cfg.ROLE_FOREIGN_AGENT)) faStation(iface, mac, up);
 }
 
+// The roles (any of) a dump table needs, by table (mobilityDump): 3 home agent, 4 foreign agent,
+// 7 care-of agent or home agent, 8 registration server; 0: not a table of the roles.
+const dumpRoles: usize = memory.data<u8>([
+  0, 0, 0, <u8>cfg.ROLE_HOME_AGENT, <u8>cfg.ROLE_FOREIGN_AGENT, 0, 0,
+  <u8>(cfg.ROLE_CARE_OF_AGENT | cfg.ROLE_HOME_AGENT), <u8>cfg.ROLE_REG_SERVER,
+]);
+
 /**
  * Dump tables of the roles (docs/abi.md): 3 home agent bindings, 4 foreign agent visitors, 6 binding
  * cache, 7 care-of agent binding routes, 8 registration server registrations.
  */
 export function mobilityDump(table: i32, index: i32, out: usize): i32 {
-  if (table == 3) return has(cfg.ROLE_HOME_AGENT) ? bindingDump(index, out) : -1;
-  if (table == 4) return has(cfg.ROLE_FOREIGN_AGENT) ? visitorDump(index, out) : -1;
   if (table == 6) return roDump(index, out);
-  if (table == 7) return has(cfg.ROLE_CARE_OF_AGENT) || has(cfg.ROLE_HOME_AGENT) ? coaDump(index, out) : -1;
-  if (table == 8) return has(cfg.ROLE_REG_SERVER) ? rsDump(index, out) : -1;
-  return -1;
+  // A role's table is empty without the role (docs/abi.md "Dump records").
+  if (<u32>table > 8 || (cfg.roles & <u32>load<u8>(dumpRoles + <usize>table)) == 0) return -1;
+  if (table == 3) return bindingDump(index, out);
+  if (table == 4) return visitorDump(index, out);
+  if (table == 7) return coaDump(index, out);
+  return rsDump(index, out);
 }

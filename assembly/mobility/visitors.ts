@@ -31,6 +31,7 @@ import {
   htNext,
 } from "../table/hash";
 import { TIMER_NEVER } from "../table/timer";
+import { drDumpSeek } from "./coa";
 import { stackTimerArm, stackTimerDisarm, OWNER_FA } from "../sys/timers";
 
 /** Timer kind of a visitor record (tag = record index), in the foreign agent's range. */
@@ -91,14 +92,13 @@ export let visitorCapacity: u32 = 0;
 // Dump cursor: the next dump index and the record it continues after, valid while `gen` (bumped
 // whenever a record comes or goes) is unchanged, so sequential dumps cost O(1) per record.
 let gen: u32 = 0;
-let dumpGen: u32 = 0;
-let dumpNext: i32 = -1;
-let dumpRec: i32 = -1;
+// 0 next index i32 | 4 its record i32 | 8 gen u32 (dumpSeekGen).
+const dumpCur: usize = memory.data<i32>([-1, -1, 0]);
 
 /** Carve the list (config.visitorEntries records; 0 = no visitors). False when memory ran out. */
 export function visitorsInit(): bool {
   visitorCapacity = <u32>cfg.visitorEntries;
-  dumpNext = -1;
+  store<i32>(dumpCur, -1);
   gen = 0;
   if (visitorCapacity == 0) return true;
   const base = arenaAlloc(htBytesKeyed(visitorCapacity, V_SIZE, HT_KEY_ADDR));
@@ -207,35 +207,55 @@ export function visitorEndPending(v: usize, idx: i32, s: usize): void {
  * (careOf: the address the request was relayed from, the care-of address unless co-located).
  * Reading indices 0, 1, 2, ... in a row is O(visitorCapacity) in all.
  */
+// The visitor record's fields taken from the accepted part or a pending slot (visitorDump), 4 bytes
+// each (docs/abi.md table 4): record offset | offset in the record | offset in the slot | length, + 0x40: an IPv4
+// address (4 bytes, written 16 bytes ::ffff:a.b.c.d), + 0x80: from the latest pending request if
+// any, else the accepted part (without 0x80: the accepted part if any, else the pending request).
+const VISITOR_FIELDS: i32 = 9;
+const visitorFields: usize = memory.data<u8>([
+  0, <u8>V_ACC_MAC, <u8>PS_MAC, 6,
+  6, <u8>V_ACC_IFACE, <u8>PS_IFACE, 1,
+  8, <u8>V_GRANTED, <u8>PS_REQ_LIFETIME, 2,
+  16, <u8>V_EXPIRES, <u8>PS_PENDING_UNTIL, 8,
+  48, <u8>V_ACC_HA, <u8>PS_HA, 0x40,
+  10, <u8>V_ACC_PORT, <u8>PS_MN_PORT, 0x82,
+  13, <u8>V_ACC_REQ_FLAGS, <u8>PS_REQ_FLAGS, 0x81,
+  24, <u8>V_ACC_ID, <u8>PS_ID, 0x88,
+  64, <u8>V_ACC_RELAY_SRC, <u8>PS_RELAY_SRC, 0xc0,
+]);
+
+/**
+ * coa.ts drDumpSeek for a table whose dump cursor at `cur` (0 next index | 4 record | 8 generation)
+ * holds only while the table's generation `gen` (bumped whenever a record comes or goes) is unchanged;
+ * -1 for a negative `index`.
+ * (visitorDump and bcache.ts bcacheDump.)
+ */
+export function dumpSeekGen(t: usize, cur: usize, index: i32, gen: u32): i32 {
+  if (index < 0) return -1;
+  if (load<u32>(cur, 8) != gen) { store<i32>(cur, -1); store<u32>(cur, gen, 8); }
+  return drDumpSeek(t, cur, index);
+}
+
 export function visitorDump(index: i32, out: usize): i32 {
-  if (visitorCapacity == 0 || index < 0) return -1;
-  let i: i32;
-  if (index == dumpNext && dumpGen == gen && dumpRec >= 0) i = htNext(visitors, dumpRec + 1);
-  else {
-    i = htNext(visitors, 0);
-    for (let k = 0; k < index && i >= 0; k++) i = htNext(visitors, i + 1);
-  }
-  if (i < 0) { dumpNext = -1; return -1; }
-  dumpNext = index + 1;
-  dumpRec = i;
-  dumpGen = gen;
+  if (visitorCapacity == 0) return -1;
+  const i = dumpSeekGen(visitors, dumpCur, index, gen);
+  if (i < 0) return -1;
   const v = htValueAt(visitors, i);
   const f = load<u8>(v, V_FLAGS);
   const acc = (f & VF_ACCEPTED) != 0;
   const latest = <i32>load<u8>(v, V_LATEST);
-  const s: usize = latest < SLOTS && slotUsed(slotAt(v, latest)) ? slotAt(v, latest) : 0;
-  memory.copy(out, acc ? v + V_ACC_MAC : s + PS_MAC, 6);
-  store<u8>(out, acc ? load<u8>(v, V_ACC_IFACE) : load<u8>(s, PS_IFACE), 6);
+  let s: usize = 0;
+  if (latest < SLOTS) { s = slotAt(v, latest); if (!slotUsed(s)) s = 0; }
+  for (let p = visitorFields; p < visitorFields + VISITOR_FIELDS * 4; p += 4) {
+    const n = <u32>load<u8>(p, 3);
+    const src = ((n & 0x80) != 0 ? s != 0 : !acc) ? s + <usize>load<u8>(p, 2) : v + <usize>load<u8>(p, 1);
+    const dst = out + <usize>load<u8>(p);
+    if (n & 0x40) addrSetV4(dst, load<u32>(src));
+    else memory.copy(dst, src, n & 0x3f);
+  }
   store<u8>(out, (s != 0 ? 1 : 0) | (acc ? 2 : 0), 7);
-  store<u16>(out, acc ? load<u16>(v, V_GRANTED) : load<u16>(s, PS_REQ_LIFETIME), 8);
-  store<u16>(out, s != 0 ? load<u16>(s, PS_MN_PORT) : load<u16>(v, V_ACC_PORT), 10);
   store<u8>(out, (s != 0 && (load<u8>(s, PS_STATE) & PS_COLOC) != 0 ? 1 : 0) | ((f & VF_ACC_COLOC) != 0 ? 2 : 0), 12);
-  store<u8>(out, s != 0 ? load<u8>(s, PS_REQ_FLAGS) : load<u8>(v, V_ACC_REQ_FLAGS), 13);
   store<u16>(out, 0, 14);
-  store<i64>(out, acc ? load<i64>(v, V_EXPIRES) : load<i64>(s, PS_PENDING_UNTIL), 16);
-  store<u64>(out, s != 0 ? load<u64>(s, PS_ID) : load<u64>(v, V_ACC_ID), 24);
   addrCopy(out + 32, htKeyAddrAt(visitors, i));
-  addrSetV4(out + 48, acc ? load<u32>(v, V_ACC_HA) : load<u32>(s, PS_HA));
-  addrSetV4(out + 64, s != 0 ? load<u32>(s, PS_RELAY_SRC) : load<u32>(v, V_ACC_RELAY_SRC));
   return VISITOR_DUMP_SIZE;
 }
