@@ -236,8 +236,8 @@ function sendAdvert(iface: i32, dst: u32, dstMac: usize): bool {
   // Why: RFC 2002 §2.3: +1 per advertisement, after 0xffff back to 256 (0-255 mean "rebooted").
   store<u16>(seqAt(iface), seq == 0xffff ? SEQ_WRAP_TO : seq + 1);
   count(C.AGENT_ADVERT_TX);
-  if (dstMac == 0) store<i64>(groupSentAt(iface), nowMs()); // a multicast frame (RFC 2002 §2.3.2 limit)
   if (dstMac == 0) {
+    store<i64>(groupSentAt(iface), nowMs()); // a multicast frame (RFC 2002 §2.3.2 limit)
     linkSendIp(iface, dst, ip, IPV4_MIN_HEADER + n);
   } else {
     linkSendIpTo(iface, dstMac, ip, IPV4_MIN_HEADER + n);

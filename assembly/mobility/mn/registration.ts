@@ -154,10 +154,8 @@ export function transmit(retransmission: bool): bool {
   if (S.regKind == KIND_FA || S.regKind >= KIND_DR_HOME || (S.regKind == KIND_DEREG && !macIsZero(regMac))) {
     // Why: RFC 2002 §3.6.1.1, §4.6 (contract): to the agent's MAC from its advertisement, no ARP.
     linkSendIpTo(S.regIface, regMac, ip, total);
-  } else if (S.regKind == KIND_COLOC) {
-    linkSendIp(S.regIface, colocNextHop(S.regDst), ip, total);
   } else {
-    linkSendIp(S.regIface, S.regDst, ip, total);
+    linkSendIp(S.regIface, S.regKind == KIND_COLOC ? colocNextHop(S.regDst) : S.regDst, ip, total);
   }
   count(C.MN_REG_REQUEST_TX);
   S.emitReg(Ev.REG_REQUEST, S.regLifetime, S.regFlags, S.regKind == KIND_FA ? 1 : 0, S.regHaField);
