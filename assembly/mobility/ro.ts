@@ -51,7 +51,7 @@ import { MIP_PORT } from "../wire/registration";
 import { EXT_INDEX_SIZE, extIndexFind, authSpi } from "../wire/mipext";
 import {
   RoErr, buParse, buCheck, buFlags, buHasFlag, buLifetimeSec, buCareOfAddr, buIdentification, buIsDelete, roHomeAddr,
-  baEmitFor, brEmit, bwEmit, roAuthAppend, BU_FLAG_A, BU_FLAG_I, BU_FLAG_M, BU_FLAG_G, BU_LEN, BR_LEN, BA_LEN,
+  baEmitFor, brEmit, bwEmitOne, roAuthAppend, BU_FLAG_A, BU_FLAG_I, BU_FLAG_M, BU_FLAG_G, BU_LEN, BR_LEN, BA_LEN,
   BA_ACCEPTED, BA_NO_RESOURCES, BA_PROHIBITED, BA_AUTH_FAILED, BA_ID_MISMATCH, BA_BAD_UPDATE, RO_TYPE_BINDING_UPDATE,
 } from "../wire/ro";
 import { EXT_RO_AUTH } from "../wire/mipext";
@@ -364,16 +364,14 @@ export function roVif(r: i64, inIface: i32, p: usize, len: i32): i32 {
   return 0;
 }
 
-const bwTarget: usize = memory.data(4, 4);
-
 /** Send a Binding Warning about `home` naming `target` to the home agent `ha`, rate limited (001 §8.3). */
 function sendWarning(home: u32, target: u32, ha: u32, now: i64): void {
   // Why: 001 §8.3: "MUST provide some mechanism to limit the rate at which it sends Binding Warning
   // messages to the same node about any given mobility binding".
   if (ha == 0 || !roPeerAllow(target, home, RP_WARNING, now, <i64>cfg.roUpdateIntervalMs)) return;
-  store<u32>(bwTarget, target);
-  const n = bwEmit(outMsg(), OUT_CAP, home, bwTarget, 1);
-  if (n > 0 && sendMsg(roSourceFor(ha), ha, MIP_PORT, n)) count(C.RO_BW_TX);
+  // Why (size): bwEmit's one-target case, no loop (12 bytes, within OUT_CAP).
+  const n = bwEmitOne(outMsg(), home, target);
+  if (sendMsg(roSourceFor(ha), ha, MIP_PORT, n)) count(C.RO_BW_TX);
 }
 
 /**
