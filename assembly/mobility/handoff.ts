@@ -154,7 +154,7 @@ export type HoDeliver = (p: usize, len: i32) => i32;
 /** The station of `home` came back: its held datagrams, oldest first, go to `fn`. Returns how many. */
 export function hoRelease(home: u32, fn: HoDeliver): i32 {
   let n = 0;
-  for (let i = oldest(home, false); i >= 0; i = oldest(home, false)) {
+  for (let i = -1; (i = oldest(home, false)) >= 0;) {
     const len = <i32>load<u16>(metaAt(i), M_LEN);
     free(i, C.HO_RELEASED);
     fn(frameAt(i), len);
@@ -165,7 +165,7 @@ export function hoRelease(home: u32, fn: HoDeliver): i32 {
 
 /** Drop what is held for `home` (counted as timed out: the visitor is gone and nothing will take it). */
 export function hoDrop(home: u32): void {
-  for (let i = oldest(home, false); i >= 0; i = oldest(home, false)) free(i, C.DROP_HO_TIMEOUT);
+  for (let i = -1; (i = oldest(home, false)) >= 0;) free(i, C.DROP_HO_TIMEOUT);
 }
 
 /**
@@ -179,7 +179,8 @@ export function hoTimer(kind: u16, now: i64): void {
   let have = false;
   let cur: u32 = 0;
   let sent = 0;
-  for (let i = oldest(0, true); i >= 0; i = oldest(0, true, have, cur)) {
+  // (One oldest call: without `have` it is oldest(0, true).)
+  for (let i = -1; (i = oldest(0, true, have, cur)) >= 0;) {
     const m = metaAt(i);
     have = true;
     cur = load<u32>(m, M_SEQ);

@@ -306,15 +306,17 @@ export function roTimer(kind: u16, tag: u32, now: i64): void {
   timer = -1;
   timerAt = TIMER_NEVER;
   // Expired entries go (each announced); then entries in use near their end are reconfirmed.
-  for (let i = bcacheNext(0); i >= 0; i = bcacheNext(i + 1)) {
+  // (One bcacheNext and one bcacheHomeAt per entry: size, issue 12.)
+  for (let i = -1; (i = bcacheNext(i + 1)) >= 0;) {
     const e = bcacheEntryAt(i);
+    const home = bcacheHomeAt(i);
     if (load<i64>(e, BC_EXPIRES) <= now) {
-      emitRo(RoOp.EXPIRE, 0, 0, bcacheHomeAt(i), load<u32>(e, BC_COA), load<u32>(e, BC_HA));
+      emitRo(RoOp.EXPIRE, 0, 0, home, load<u32>(e, BC_COA), load<u32>(e, BC_HA));
       continue;
     }
     // Why: 001 §4.3: a node that still uses an entry reconfirms it by a Binding Request to the home
     // agent it learnt from the entry's update.
-    if (bcacheNeedsRequest(e, now)) sendRequest(bcacheHomeAt(i), load<u32>(e, BC_HA), e, now);
+    if (bcacheNeedsRequest(e, now)) sendRequest(home, load<u32>(e, BC_HA), e, now);
   }
   if (bcacheExpire(now) > 0) routeChanged();
   armTimer(now);

@@ -199,7 +199,7 @@ function softGet(coa: u32): usize {
   if (v != 0) return v;
   // A scan, only when the table is full: ICMP errors about tunnels are rare.
   const now = nowMs();
-  for (let i = htNext(soft, 0); i >= 0; i = htNext(soft, i + 1)) {
+  for (let i = -1; (i = htNext(soft, i + 1)) >= 0;) {
     const e = htValueAt(soft, i);
     if (load<i64>(e, SS_MTU_UNTIL) <= now && load<i64>(e, SS_UNREACH_UNTIL) <= now) htRemoveAt(soft, i);
   }
