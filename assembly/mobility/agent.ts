@@ -35,7 +35,7 @@ import { ipNextIdent } from "../stack/ip";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
 import { IPV4_MIN_HEADER, IPPROTO_ICMP, IP_BROADCAST, ipv4Emit, ipv4HeaderLen, ipv4Src } from "../wire/ipv4";
 import {
-  IcmpErr, icmpType, rsCheck, agentAdvertEmit, ICMP_ROUTER_SOLICIT, RA_CODE_ROUTER, RA_CODE_MOBILITY_ONLY,
+  IcmpErr, icmpType, rsCheck, raEmitHeader, raSetRouter, maEmitOne, EXT_PREFIX_LENGTHS, ICMP_HEADER_LEN, ICMP_ROUTER_SOLICIT, RA_CODE_ROUTER, RA_CODE_MOBILITY_ONLY,
   MA_FLAG_R, MA_FLAG_B, MA_FLAG_H, MA_FLAG_F, MA_FLAG_M, MA_FLAG_G, MA_FLAG_T, MA_FLAG_S, icmpFillChecksum
 } from "../wire/icmp";
 import {
@@ -79,9 +79,6 @@ const MAX_ADV_SERVERS: i32 = 8;
 const ADV_MAX: i32 = 40 + 4 + 8 * MAX_ADV_SERVERS;
 const FRAME_CAP: i32 = ETH_HEADER_LEN + IPV4_MIN_HEADER + ADV_MAX;
 const frame: usize = memory.data(FRAME_CAP, 8);
-const routerEntry: usize = memory.data(8, 4);  // address u32 (host order), preference i32
-const careOf: usize = memory.data(4, 4);
-const prefixLen: usize = memory.data(1);
 const rnd: usize = memory.data(2, 2);
 
 // @ts-ignore: decorator
@@ -219,25 +216,29 @@ function sendAdvert(iface: i32, dst: u32, dstMac: usize): bool {
   const seq = load<u16>(seqAt(iface));
   const flags = agentFlags(iface);
   const withCoa = (flags & MA_FLAG_F) != 0;
-  store<u32>(routerEntry, addr);
-  store<i32>(routerEntry, 0, 4);
-  store<u32>(careOf, addr);
-  store<u8>(prefixLen, netifPrefixLen(iface));
   const ip = frame + <usize>ETH_HEADER_LEN;
   const icmp = ip + <usize>IPV4_MIN_HEADER;
   // Why: RFC 2002 §2.1: code 16 tells hosts that this agent does not route common traffic.
   const code = (cfg.roles & cfg.ROLE_ROUTER) != 0 ? RA_CODE_ROUTER : RA_CODE_MOBILITY_ONLY;
-  let n = agentAdvertEmit(icmp, ADV_MAX, code, <u16>cfg.advertLifetimeSec, routerEntry, 1,
-    seq, <u16>cfg.lifetimeSec, flags, careOf, withCoa ? 1 : 0, prefixLen);
-  if (n < 0) return false;
-  n = appendServers(icmp, n);
+  // The advertisement wire/icmp.ts agentAdvertEmit builds, for its one case here (one router address,
+  // preference 0; at most one care-of address; the prefix length; 31 bytes, within ADV_MAX): no loops
+  // over counts, and the checksum once, after the servers (size, issue 12).
+  raEmitHeader(icmp, code, 1, <u16>cfg.advertLifetimeSec);
+  raSetRouter(icmp, 0, addr, 0);
+  let n = ICMP_HEADER_LEN + 8;
+  n += maEmitOne(icmp + <usize>n, seq, <u16>cfg.lifetimeSec, flags, withCoa ? addr : 0);
+  store<u8>(icmp + <usize>n, EXT_PREFIX_LENGTHS);
+  store<u8>(icmp + <usize>n, 1, 1);
+  store<u8>(icmp + <usize>n, netifPrefixLen(iface), 2);
+  n = appendServers(icmp, n + 3);
+  icmpFillChecksum(icmp, n);
   // Why: RFC 2002 §2.3: advertisements are link-local; TTL 1 keeps them from being forwarded.
   ipv4Emit(ip, 0, <u16>(IPV4_MIN_HEADER + n), ipNextIdent(), 0, 1, IPPROTO_ICMP, addr, dst);
   // Why: RFC 2002 §2.3: +1 per advertisement, after 0xffff back to 256 (0-255 mean "rebooted").
   store<u16>(seqAt(iface), seq == 0xffff ? SEQ_WRAP_TO : seq + 1);
   count(C.AGENT_ADVERT_TX);
-  if (dstMac == 0) store<i64>(groupSentAt(iface), nowMs()); // a multicast frame (RFC 2002 §2.3.2 limit)
   if (dstMac == 0) {
+    store<i64>(groupSentAt(iface), nowMs()); // a multicast frame (RFC 2002 §2.3.2 limit)
     linkSendIp(iface, dst, ip, IPV4_MIN_HEADER + n);
   } else {
     linkSendIpTo(iface, dstMac, ip, IPV4_MIN_HEADER + n);
@@ -247,8 +248,8 @@ function sendAdvert(iface: i32, dst: u32, dstMac: usize): bool {
 
 /**
  * Append the Registration Server extension (81) naming the configured servers of kind "advertise"
- * (the first MAX_ADV_SERVERS) to the advertisement of `n` bytes at `icmp` and refill its checksum;
- * the new length.
+ * (the first MAX_ADV_SERVERS) to the advertisement of `n` bytes at `icmp`; the new length (the
+ * caller fills the checksum).
  * Why: 002 §7.1: "A mobility agent SHOULD include a registration server extension in the Agent
  * Advertisements", with each server's priority and lifetime (§4.1); the extension's own Lifetime is
  * the longest of the servers'.
@@ -281,9 +282,7 @@ function appendServers(icmp: usize, n: i32): i32 {
   if (j < k) { store<u8>(ext, <u8>(2 + (j << 3)), 1); }
   if (j == 0) return n;
   store<u16>(ext, bswap<u16>(life), 2);
-  const end = n + 4 + (j << 3);
-  icmpFillChecksum(icmp, end);
-  return end;
+  return n + 4 + (j << 3);
 }
 
 /** Discovered server `i` is in force and not one of the configured ones. */

@@ -145,7 +145,8 @@ function oldest(home: u32, any: bool, have: bool = false, cur: u32 = 0): i32 {
   return best;
 }
 
-function free(i: i32): void { store<u8>(metaAt(i), 0, M_USED); held--; }
+/** Free frame `i`, counting why (`c`: released or timed out). */
+function free(i: i32, c: C): void { store<u8>(metaAt(i), 0, M_USED); held--; count(c); }
 
 /** Deliver function for hoRelease: the datagram at `p` (`len` bytes, room in front). */
 export type HoDeliver = (p: usize, len: i32) => i32;
@@ -153,10 +154,9 @@ export type HoDeliver = (p: usize, len: i32) => i32;
 /** The station of `home` came back: its held datagrams, oldest first, go to `fn`. Returns how many. */
 export function hoRelease(home: u32, fn: HoDeliver): i32 {
   let n = 0;
-  for (let i = oldest(home, false); i >= 0; i = oldest(home, false)) {
+  for (let i = -1; (i = oldest(home, false)) >= 0;) {
     const len = <i32>load<u16>(metaAt(i), M_LEN);
-    free(i);
-    count(C.HO_RELEASED);
+    free(i, C.HO_RELEASED);
     fn(frameAt(i), len);
     n++;
   }
@@ -165,7 +165,7 @@ export function hoRelease(home: u32, fn: HoDeliver): i32 {
 
 /** Drop what is held for `home` (counted as timed out: the visitor is gone and nothing will take it). */
 export function hoDrop(home: u32): void {
-  for (let i = oldest(home, false); i >= 0; i = oldest(home, false)) { free(i); count(C.DROP_HO_TIMEOUT); }
+  for (let i = -1; (i = oldest(home, false)) >= 0;) free(i, C.DROP_HO_TIMEOUT);
 }
 
 /**
@@ -179,7 +179,8 @@ export function hoTimer(kind: u16, now: i64): void {
   let have = false;
   let cur: u32 = 0;
   let sent = 0;
-  for (let i = oldest(0, true); i >= 0; i = oldest(0, true, have, cur)) {
+  // (One oldest call: without `have` it is oldest(0, true).)
+  for (let i = -1; (i = oldest(0, true, have, cur)) >= 0;) {
     const m = metaAt(i);
     have = true;
     cur = load<u32>(m, M_SEQ);
@@ -191,13 +192,11 @@ export function hoTimer(kind: u16, now: i64): void {
       sent++;
       // Why: 001 §3.2: datagrams in flight are forwarded to the new care-of address — in order.
       const len = <i32>load<u16>(m, M_LEN);
-      free(i);
-      count(C.HO_RELEASED);
+      free(i, C.HO_RELEASED);
       ipSend(frameAt(i), len);
     } else if (load<i64>(m, M_UNTIL) <= now) {
       // Why: issue 10.10: held until the Binding Update or the hold time, then dropped and counted.
-      free(i);
-      count(C.DROP_HO_TIMEOUT);
+      free(i, C.DROP_HO_TIMEOUT);
     }
   }
   arm();

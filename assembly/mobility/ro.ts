@@ -51,7 +51,7 @@ import { MIP_PORT } from "../wire/registration";
 import { EXT_INDEX_SIZE, extIndexFind, authSpi } from "../wire/mipext";
 import {
   RoErr, buParse, buCheck, buFlags, buHasFlag, buLifetimeSec, buCareOfAddr, buIdentification, buIsDelete, roHomeAddr,
-  baEmitFor, brEmit, bwEmit, roAuthAppend, BU_FLAG_A, BU_FLAG_I, BU_FLAG_M, BU_FLAG_G, BU_LEN, BR_LEN, BA_LEN,
+  baEmitFor, brEmit, bwEmitOne, roAuthAppend, BU_FLAG_A, BU_FLAG_I, BU_FLAG_M, BU_FLAG_G, BU_LEN, BR_LEN, BA_LEN,
   BA_ACCEPTED, BA_NO_RESOURCES, BA_PROHIBITED, BA_AUTH_FAILED, BA_ID_MISMATCH, BA_BAD_UPDATE, RO_TYPE_BINDING_UPDATE,
 } from "../wire/ro";
 import { EXT_RO_AUTH } from "../wire/mipext";
@@ -218,66 +218,64 @@ export function roUpdate(iface: i32, p: usize, len: i32): i32 {
     if (m != 0 && load<u32>(m, SA_SPI) == spi) { sa = m; onBehalf = true; }
   }
   // The acknowledgement of an update on the mobile node's behalf goes to the mobile node (001 §8.1).
-  const ackTo = onBehalf ? home : src;
-  const ackPort: u16 = onBehalf ? MIP_PORT : sport;
+  let ackTo = onBehalf ? home : src;
+  let ackPort: u16 = onBehalf ? MIP_PORT : sport;
+  // Every outcome ends the same way (below): its counter, a REFUSED event unless accepted, and the
+  // acknowledgement when A is set (written once: size, issue 12).
+  let status = BA_ACCEPTED;
+  let c = C.RO_BU_ACCEPTED;
+  let ha = src;
+  let resync = false;
+  const id = buIdentification(msg);
+  const now = nowMs();
+  const prior = bcachePeek(home);
   if (sa == 0 || authVerify(sa, msg, off) != AuthResult.OK) {
-    count(C.DROP_RO_BU_AUTH);
-    emitRo(RoOp.REFUSED, BA_AUTH_FAILED, lifetime, home, coa, src);
+    c = C.DROP_RO_BU_AUTH;
     // Why: 001 §4.3 "an authentication exception should be raised"; §4.4 status 131. Nothing of the
     // update is used, and only the sender (not the claimed mobile node) is answered.
-    if (wantAck) ack(msg, BA_AUTH_FAILED, dst, src, sport);
-    return 0;
-  }
-  const id = buIdentification(msg);
+    status = BA_AUTH_FAILED;
+    ackTo = src;
+    ackPort = sport;
   // Why: 001 §4.3 / SPEC-DECISIONS: the Identification protects against replays; an update without
   // one (I clear) cannot be told from a replay, so it is refused like a stale one (133).
-  if (!buHasFlag(msg, BU_FLAG_I) || !idFresh(sa, home, id)) {
-    count(C.DROP_RO_BU_ID);
-    emitRo(RoOp.REFUSED, BA_ID_MISMATCH, lifetime, home, coa, src);
-    if (wantAck) ack(msg, BA_ID_MISMATCH, dst, ackTo, ackPort);
+  } else if (!buHasFlag(msg, BU_FLAG_I) || !idFresh(sa, home, id)) {
+    c = C.DROP_RO_BU_ID;
+    status = BA_ID_MISMATCH;
     // Nonces: a wrong nonce resynchronises by a Binding Request to the home agent (SPEC-DECISIONS).
-    if (!onBehalf && load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES &&
-        roPeerAllow(src, home, RP_REQUEST, nowMs(), <i64>cfg.roUpdateIntervalMs)) sendRequest(home, src, bcachePeek(home), nowMs());
-    return 0;
-  }
-  const now = nowMs();
+    resync = !onBehalf && load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
   // Why: 001 §4.3: a cached binding is vouched for by the mobile node's home agent; another home agent
   // we happen to share a key with may not move or delete it (129). The mobile node itself may (an
   // update on its behalf), and an entry without a known home agent takes the first that vouches.
-  const prior = bcachePeek(home);
-  if (!onBehalf && prior != 0 && load<u32>(prior, BC_HA) != 0 && load<u32>(prior, BC_HA) != src &&
+  } else if (!onBehalf && prior != 0 && load<u32>(prior, BC_HA) != 0 && load<u32>(prior, BC_HA) != src &&
       load<i64>(prior, BC_EXPIRES) > now) {
-    count(C.DROP_RO_BU_NOT_HA);
-    emitRo(RoOp.REFUSED, BA_PROHIBITED, lifetime, home, coa, src);
-    if (wantAck) ack(msg, BA_PROHIBITED, dst, src, sport);
-    return 0;
-  }
-  idAccepted(sa, id);
-  let ha = src;
-  if (onBehalf) {
-    // Why: 001 §8.1: the previous foreign agent deletes the visitor entry; the home agent it knew
-    // is kept for Binding Requests (the sender is the new foreign agent, not a home agent).
-    ha = movedHook != 0 ? changetype<RoMovedHook>(movedHook)(home, buIsDelete(msg) ? 0 : coa) : 0;
-  }
-  let status = BA_ACCEPTED;
-  if (buIsDelete(msg)) {
-    if (bcacheRemove(home)) emitRo(RoOp.DELETE, 0, 0, home, coa, ha);
-    count(C.RO_BU_ACCEPTED);
+    c = C.DROP_RO_BU_NOT_HA;
+    status = BA_PROHIBITED;
   } else {
-    const had = bcachePeek(home) != 0;
-    const e = bcacheUpdate(home, coa, ha, lifetime, id, now, buFlags(msg) & (BU_FLAG_M | BU_FLAG_G));
-    if (e == 0) {
-      // Why: 001 §4.4 status 130: a node without room keeps nothing.
-      status = BA_NO_RESOURCES;
-      count(C.DROP_RO_BU_NO_ROOM);
-      emitRo(RoOp.REFUSED, status, lifetime, home, coa, ha);
+    idAccepted(sa, id);
+    if (onBehalf) {
+      // Why: 001 §8.1: the previous foreign agent deletes the visitor entry; the home agent it knew
+      // is kept for Binding Requests (the sender is the new foreign agent, not a home agent).
+      ha = movedHook != 0 ? changetype<RoMovedHook>(movedHook)(home, buIsDelete(msg) ? 0 : coa) : 0;
+    }
+    if (buIsDelete(msg)) {
+      if (bcacheRemove(home)) emitRo(RoOp.DELETE, 0, 0, home, coa, ha);
     } else {
-      count(C.RO_BU_ACCEPTED);
-      emitRo(had ? RoOp.REFRESH : RoOp.ADD, 0, lifetime, home, coa, ha);
-      armTimer(now);
+      const had = bcachePeek(home) != 0;
+      const e = bcacheUpdate(home, coa, ha, lifetime, id, now, buFlags(msg) & (BU_FLAG_M | BU_FLAG_G));
+      if (e == 0) {
+        // Why: 001 §4.4 status 130: a node without room keeps nothing.
+        status = BA_NO_RESOURCES;
+        c = C.DROP_RO_BU_NO_ROOM;
+      } else {
+        emitRo(had ? RoOp.REFRESH : RoOp.ADD, 0, lifetime, home, coa, ha);
+        armTimer(now);
+      }
     }
   }
+  count(c);
+  if (status != BA_ACCEPTED) emitRo(RoOp.REFUSED, status, lifetime, home, coa, ha);
   if (wantAck) ack(msg, status, dst, ackTo, ackPort);
+  if (resync && roPeerAllow(src, home, RP_REQUEST, now, <i64>cfg.roUpdateIntervalMs)) sendRequest(home, src, prior, now);
   return 0;
 }
 
@@ -308,15 +306,17 @@ export function roTimer(kind: u16, tag: u32, now: i64): void {
   timer = -1;
   timerAt = TIMER_NEVER;
   // Expired entries go (each announced); then entries in use near their end are reconfirmed.
-  for (let i = bcacheNext(0); i >= 0; i = bcacheNext(i + 1)) {
+  // (One bcacheNext and one bcacheHomeAt per entry: size, issue 12.)
+  for (let i = -1; (i = bcacheNext(i + 1)) >= 0;) {
     const e = bcacheEntryAt(i);
+    const home = bcacheHomeAt(i);
     if (load<i64>(e, BC_EXPIRES) <= now) {
-      emitRo(RoOp.EXPIRE, 0, 0, bcacheHomeAt(i), load<u32>(e, BC_COA), load<u32>(e, BC_HA));
+      emitRo(RoOp.EXPIRE, 0, 0, home, load<u32>(e, BC_COA), load<u32>(e, BC_HA));
       continue;
     }
     // Why: 001 §4.3: a node that still uses an entry reconfirms it by a Binding Request to the home
     // agent it learnt from the entry's update.
-    if (bcacheNeedsRequest(e, now)) sendRequest(bcacheHomeAt(i), load<u32>(e, BC_HA), e, now);
+    if (bcacheNeedsRequest(e, now)) sendRequest(home, load<u32>(e, BC_HA), e, now);
   }
   if (bcacheExpire(now) > 0) routeChanged();
   armTimer(now);
@@ -366,16 +366,14 @@ export function roVif(r: i64, inIface: i32, p: usize, len: i32): i32 {
   return 0;
 }
 
-const bwTarget: usize = memory.data(4, 4);
-
 /** Send a Binding Warning about `home` naming `target` to the home agent `ha`, rate limited (001 §8.3). */
 function sendWarning(home: u32, target: u32, ha: u32, now: i64): void {
   // Why: 001 §8.3: "MUST provide some mechanism to limit the rate at which it sends Binding Warning
   // messages to the same node about any given mobility binding".
   if (ha == 0 || !roPeerAllow(target, home, RP_WARNING, now, <i64>cfg.roUpdateIntervalMs)) return;
-  store<u32>(bwTarget, target);
-  const n = bwEmit(outMsg(), OUT_CAP, home, bwTarget, 1);
-  if (n > 0 && sendMsg(roSourceFor(ha), ha, MIP_PORT, n)) count(C.RO_BW_TX);
+  // Why (size): bwEmit's one-target case, no loop (12 bytes, within OUT_CAP).
+  const n = bwEmitOne(outMsg(), home, target);
+  if (sendMsg(roSourceFor(ha), ha, MIP_PORT, n)) count(C.RO_BW_TX);
 }
 
 /**

@@ -199,7 +199,7 @@ function softGet(coa: u32): usize {
   if (v != 0) return v;
   // A scan, only when the table is full: ICMP errors about tunnels are rare.
   const now = nowMs();
-  for (let i = htNext(soft, 0); i >= 0; i = htNext(soft, i + 1)) {
+  for (let i = -1; (i = htNext(soft, i + 1)) >= 0;) {
     const e = htValueAt(soft, i);
     if (load<i64>(e, SS_MTU_UNTIL) <= now && load<i64>(e, SS_UNREACH_UNTIL) <= now) htRemoveAt(soft, i);
   }
@@ -462,8 +462,10 @@ export function tunnelIcmpInput(iface: i32, p: usize, len: i32): i32 {
   // What the original sender is told (RFC 2003 §4.1-4.6); -1: nothing.
   let rcode: i32 = -1;
   if (type == ICMP_DEST_UNREACH) {
-    if (code == UNREACH_NET || code == 6 || code == 11) rcode = UNREACH_NET;   // net, net unknown, net for TOS
-    else if (code == UNREACH_HOST || code == UNREACH_PROTO || code == 7 || code == 12) rcode = UNREACH_HOST;
+    // (Code sets as bit masks: one test each, size issue 12.)
+    const bit = code < 16 ? 1 << code : 0;
+    if ((bit & ((1 << UNREACH_NET) | (1 << 6) | (1 << 11))) != 0) rcode = UNREACH_NET;   // net, net unknown, net for TOS
+    else if ((bit & ((1 << UNREACH_HOST) | (1 << UNREACH_PROTO) | (1 << 7) | (1 << 12))) != 0) rcode = UNREACH_HOST;
     else if (code == UNREACH_FRAG_NEEDED) rcode = UNREACH_FRAG_NEEDED;
     // port unreachable (3) cannot happen for a tunnel; source route failed (5) is the
     // encapsulator's own problem: neither is relayed.
@@ -518,20 +520,19 @@ export function tunnelIcmpInput(iface: i32, p: usize, len: i32): i32 {
     // without DF or not larger than it, is not plausible and teaches nothing.
     if (!ipv4DontFrag(q) || tmtu < MIN_IPV4_MTU || tmtu >= <i32>ipv4TotalLen(q)) { count(C.TUNNEL_ICMP_IGNORED); return 0; }
     if (tmtu < TUNNEL_MIN_MTU) tmtu = TUNNEL_MIN_MTU;
-    const v = softGet(coa);
-    if (v != 0) {
+  }
+  if (rcode < 0) return 0;
+  const v = softGet(coa);
+  if (v != 0) {
+    if (rcode == UNREACH_FRAG_NEEDED) {
       const old = load<i64>(v, SS_MTU_UNTIL) > now ? <i32>load<u32>(v, SS_MTU) : 0;
       if (old == 0 || tmtu < old) store<u32>(v, <u32>tmtu, SS_MTU);
       store<i64>(v, now + MTU_HOLD_MS, SS_MTU_UNTIL);
-    }
-  } else if (rcode >= 0) {
-    const v = softGet(coa);
-    if (v != 0) {
+    } else {
       store<u8>(v, <u8>rcode, SS_UNREACH_CODE);
       store<i64>(v, now + UNREACH_HOLD_MS, SS_UNREACH_UNTIL);
     }
   }
-  if (rcode < 0) return 0;
 
   // Relay now when the quote holds the inner header and its first 8 data bytes (RFC 1812 §4.3.2.3
   // routers quote as much as fits); otherwise the soft state informs the next datagrams' senders.

@@ -409,6 +409,18 @@ export function maEmit(e: usize, seq: u16, regLifetimeSec: u16, flags: u16, care
   return 8 + (n << 2);
 }
 
+/** maEmit with the care-of address `coa` (host order; 0: none) instead of a list. Returns 8 or 12. */
+export function maEmitOne(e: usize, seq: u16, regLifetimeSec: u16, flags: u16, coa: u32): i32 {
+  const n = coa != 0 ? 4 : 0;
+  store<u8>(e, EXT_MOBILITY_AGENT);
+  store<u8>(e, <u8>(MA_MIN_LENGTH + n), 1);
+  store<u16>(e, bswap<u16>(seq), MA_SEQ);
+  store<u16>(e, bswap<u16>(regLifetimeSec), MA_REG_LIFETIME);
+  store<u16>(e, bswap<u16>(flags), MA_FLAGS);
+  if (n != 0) store<u32>(e, bswap<u32>(coa), MA_CARE_OF);
+  return 8 + n;
+}
+
 /** Write a Prefix-Lengths extension at `e` with the `n` bytes at `lengths`. Returns its size, 2 + n. */
 export function prefixLengthsEmit(e: usize, lengths: usize, n: i32): i32 {
   store<u8>(e, EXT_PREFIX_LENGTHS);

@@ -226,6 +226,13 @@ export function bwEmit(p: usize, cap: i32, homeAddr: u32, targets: usize, n: i32
 
 // ---- Binding Request (17) ---------------------------------------------------------------------
 
+/** The Binding Warning of bwEmit with one target, `target` (host order): no counts to check. Returns BW_MIN_LEN. */
+export function bwEmitOne(p: usize, homeAddr: u32, target: u32): i32 {
+  emitHead(p, RO_TYPE_BINDING_WARNING, homeAddr);
+  store<u32>(p + BW_OFF_TARGETS, bswap<u32>(target));
+  return BW_MIN_LEN;
+}
+
 /** Validate the fixed part of a Binding Request of `len` bytes at `p`. */
 export function brCheck(p: usize, len: i32): RoErr {
   // Why: 001 §4.2 — every accessor reads inside the first 16 bytes.

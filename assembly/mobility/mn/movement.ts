@@ -100,8 +100,11 @@ export function armFaWait(): void {
 
 /** First up interface that may use DHCP (the home interface first), or -1. */
 export function dhcpIface(): i32 {
-  if (S.mnIface >= 0 && netifUp(S.mnIface) && (netifFlags(S.mnIface) & cfg.IF_DHCP) != 0) return S.mnIface;
-  for (let i = 0; i < netifCount(); i++) if (netifValid(i) && netifUp(i) && (netifFlags(i) & cfg.IF_DHCP) != 0) return i;
+  // k = -1 is the home interface, then every interface in order (one test: size, issue 12).
+  for (let k = -1; k < netifCount(); k++) {
+    const i = k < 0 ? S.mnIface : k;
+    if (netifValid(i) && netifUp(i) && (netifFlags(i) & cfg.IF_DHCP) != 0) return i;
+  }
   return -1;
 }
 

@@ -154,10 +154,8 @@ export function transmit(retransmission: bool): bool {
   if (S.regKind == KIND_FA || S.regKind >= KIND_DR_HOME || (S.regKind == KIND_DEREG && !macIsZero(regMac))) {
     // Why: RFC 2002 §3.6.1.1, §4.6 (contract): to the agent's MAC from its advertisement, no ARP.
     linkSendIpTo(S.regIface, regMac, ip, total);
-  } else if (S.regKind == KIND_COLOC) {
-    linkSendIp(S.regIface, colocNextHop(S.regDst), ip, total);
   } else {
-    linkSendIp(S.regIface, S.regDst, ip, total);
+    linkSendIp(S.regIface, S.regKind == KIND_COLOC ? colocNextHop(S.regDst) : S.regDst, ip, total);
   }
   count(C.MN_REG_REQUEST_TX);
   S.emitReg(Ev.REG_REQUEST, S.regLifetime, S.regFlags, S.regKind == KIND_FA ? 1 : 0, S.regHaField);
@@ -226,13 +224,17 @@ export function beginRegistration(kind: u8, a: i32, retry: bool): void {
   S.regDr = false;
   S.regCombined = false;
   memory.fill(regMac, 0, 6);
+  // What the kinds share, set once (size, issue 12); each kind below overwrites its own.
+  S.regAgentAddr = 0;
+  S.regSrc = cfg.homeAddress;
+  S.regDst = S.regHaField;
+  S.regLifetime = <u16>cfg.lifetimeSec;
   if (kind == KIND_FA) {
     const s = slot(a);
     S.regIface = <i32>load<u8>(s, A_IFACE);
     S.regAgentAddr = load<u32>(s, A_ADDR);
     memory.copy(regMac, s + A_MAC, 6);
     S.regCoa = load<u32>(s, A_COA);
-    S.regSrc = cfg.homeAddress;
     S.regDst = S.regAgentAddr;
     S.regFlags = requestFlags(kind, load<u16>(s, A_FLAGS));
     S.regAgentFlags = load<u16>(s, A_FLAGS);
@@ -246,20 +248,14 @@ export function beginRegistration(kind: u8, a: i32, retry: bool): void {
     S.regLifetime = life;
   } else if (kind == KIND_COLOC) {
     S.regIface = S.colocIface;
-    S.regAgentAddr = 0;
     S.regCoa = S.colocAddr;
     S.regSrc = S.colocAddr;
-    S.regDst = S.regHaField;
     S.regFlags = requestFlags(kind, 0);
-    S.regLifetime = <u16>cfg.lifetimeSec;
   } else {
     // Why: RFC 2002 §3.6.1.1: at home, deregister directly with the home agent: lifetime 0,
     // care-of address = home address.
     S.regIface = S.mnIface >= 0 ? S.mnIface : 0;
-    S.regAgentAddr = 0;
     S.regCoa = cfg.homeAddress;
-    S.regSrc = cfg.homeAddress;
-    S.regDst = S.regHaField;
     S.regFlags = 0;
     S.regLifetime = 0;
     if (S.ha != 0) {
