@@ -35,7 +35,7 @@ import { ipNextIdent } from "../stack/ip";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
 import { IPV4_MIN_HEADER, IPPROTO_ICMP, IP_BROADCAST, ipv4Emit, ipv4HeaderLen, ipv4Src } from "../wire/ipv4";
 import {
-  IcmpErr, icmpType, rsCheck, raEmitHeader, raSetRouter, maEmitOne, EXT_PREFIX_LENGTHS, ICMP_HEADER_LEN, ICMP_ROUTER_SOLICIT, RA_CODE_ROUTER, RA_CODE_MOBILITY_ONLY,
+  IcmpErr, icmpType, rsCheck, raEmitHeader, raSetRouter, maEmitOne, prefixLengthEmitOne, ICMP_HEADER_LEN, ICMP_ROUTER_SOLICIT, RA_CODE_ROUTER, RA_CODE_MOBILITY_ONLY,
   MA_FLAG_R, MA_FLAG_B, MA_FLAG_H, MA_FLAG_F, MA_FLAG_M, MA_FLAG_G, MA_FLAG_T, MA_FLAG_S, icmpFillChecksum
 } from "../wire/icmp";
 import {
@@ -227,10 +227,8 @@ function sendAdvert(iface: i32, dst: u32, dstMac: usize): bool {
   raSetRouter(icmp, 0, addr, 0);
   let n = ICMP_HEADER_LEN + 8;
   n += maEmitOne(icmp + <usize>n, seq, <u16>cfg.lifetimeSec, flags, withCoa ? addr : 0);
-  store<u8>(icmp + <usize>n, EXT_PREFIX_LENGTHS);
-  store<u8>(icmp + <usize>n, 1, 1);
-  store<u8>(icmp + <usize>n, netifPrefixLen(iface), 2);
-  n = appendServers(icmp, n + 3);
+  n += prefixLengthEmitOne(icmp + <usize>n, netifPrefixLen(iface));
+  n = appendServers(icmp, n);
   icmpFillChecksum(icmp, n);
   // Why: RFC 2002 §2.3: advertisements are link-local; TTL 1 keeps them from being forwarded.
   ipv4Emit(ip, 0, <u16>(IPV4_MIN_HEADER + n), ipNextIdent(), 0, 1, IPPROTO_ICMP, addr, dst);

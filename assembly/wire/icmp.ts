@@ -400,25 +400,26 @@ export function raSetRouter(p: usize, i: i32, addr: u32, preference: i32): void 
  * `careOf` (n host-order u32 values). Returns its size, 8 + 4n.
  */
 export function maEmit(e: usize, seq: u16, regLifetimeSec: u16, flags: u16, careOf: usize, n: i32): i32 {
-  store<u8>(e, EXT_MOBILITY_AGENT);
-  store<u8>(e, <u8>(MA_MIN_LENGTH + (n << 2)), 1);
-  store<u16>(e, bswap<u16>(seq), MA_SEQ);
-  store<u16>(e, bswap<u16>(regLifetimeSec), MA_REG_LIFETIME);
-  store<u16>(e, bswap<u16>(flags), MA_FLAGS);
+  maHead(e, seq, regLifetimeSec, flags, n);
   for (let i = 0; i < n; i++) store<u32>(e + MA_CARE_OF + <usize>(i << 2), bswap<u32>(load<u32>(careOf + <usize>(i << 2))));
   return 8 + (n << 2);
 }
 
 /** maEmit with the care-of address `coa` (host order; 0: none) instead of a list. Returns 8 or 12. */
 export function maEmitOne(e: usize, seq: u16, regLifetimeSec: u16, flags: u16, coa: u32): i32 {
-  const n = coa != 0 ? 4 : 0;
+  const n = coa != 0 ? 1 : 0;
+  maHead(e, seq, regLifetimeSec, flags, n);
+  if (n != 0) store<u32>(e, bswap<u32>(coa), MA_CARE_OF);
+  return 8 + (n << 2);
+}
+
+/** The extension's type, length (for `n` care-of addresses) and fixed fields, for maEmit and maEmitOne. */
+function maHead(e: usize, seq: u16, regLifetimeSec: u16, flags: u16, n: i32): void {
   store<u8>(e, EXT_MOBILITY_AGENT);
-  store<u8>(e, <u8>(MA_MIN_LENGTH + n), 1);
+  store<u8>(e, <u8>(MA_MIN_LENGTH + (n << 2)), 1);
   store<u16>(e, bswap<u16>(seq), MA_SEQ);
   store<u16>(e, bswap<u16>(regLifetimeSec), MA_REG_LIFETIME);
   store<u16>(e, bswap<u16>(flags), MA_FLAGS);
-  if (n != 0) store<u32>(e, bswap<u32>(coa), MA_CARE_OF);
-  return 8 + n;
 }
 
 /** Write a Prefix-Lengths extension at `e` with the `n` bytes at `lengths`. Returns its size, 2 + n. */
@@ -427,6 +428,14 @@ export function prefixLengthsEmit(e: usize, lengths: usize, n: i32): i32 {
   store<u8>(e, <u8>n, 1);
   memory.copy(e + 2, lengths, <usize>n);
   return 2 + n;
+}
+
+/** prefixLengthsEmit for one router address: the prefix length `len`. Returns 3. */
+export function prefixLengthEmitOne(e: usize, len: u8): i32 {
+  store<u8>(e, EXT_PREFIX_LENGTHS);
+  store<u8>(e, 1, 1);
+  store<u8>(e, len, 2);
+  return 3;
 }
 
 /** Write a One-byte Padding extension at `e`. Returns 1. */

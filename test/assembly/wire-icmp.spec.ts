@@ -11,7 +11,7 @@ import {
   raCheck, raNumAddrs, raEntrySize, raLifetimeSec, raRouterAddr, raPreference, raExtStart, raExtFirst,
   raExtNext, raExtType, raExtLength, raExtSize, raFindExt, raUnknownExt,
   maSeq, maRegLifetimeSec, maFlags, maNumCareOf, maCareOf, prefixLengthAt,
-  raEmitHeader, raSetRouter, maEmit, prefixLengthsEmit, padEmit, agentAdvertLen, agentAdvertEmit,
+  raEmitHeader, raSetRouter, maEmit, maEmitOne, prefixLengthsEmit, prefixLengthEmitOne, padEmit, agentAdvertLen, agentAdvertEmit,
   ICMP_ECHO_REQUEST, ICMP_ECHO_REPLY, ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, ICMP_ROUTER_ADVERT,
   ICMP_ROUTER_SOLICIT, ICMP_REDIRECT, ICMP_SOURCE_QUENCH, ICMP_PARAM_PROBLEM,
   UNREACH_NET, UNREACH_FRAG_NEEDED, TIME_EXCEEDED_TTL, RA_CODE_MOBILITY_ONLY, RA_CODE_ROUTER,
@@ -452,5 +452,20 @@ describe("icmp: agent advertisement, emit", () => {
     expect<i32>(raCheck(b, o)).toBe(IcmpErr.OK);
     expect<string>(hexOf(b + 4, 28)).toStrictEqual(hexOf(advert() + 4, 27) + "00");
     expect<string>(hexOf(b + 32, 8)).toStrictEqual("a5a5a5a5a5a5a5a5");
+  });
+  it("maEmitOne and prefixLengthEmitOne write what maEmit and prefixLengthsEmit write for one entry", () => {
+    const one = filled(24);
+    const list = filled(24);
+    const coa = heap.alloc(4);
+    store<u32>(coa, 0xc0a80101);
+    // With a care-of address (F), then without one.
+    expect<i32>(maEmitOne(one, 5, 300, MA_FLAG_R | MA_FLAG_F, 0xc0a80101)).toBe(12);
+    expect<i32>(maEmit(list, 5, 300, MA_FLAG_R | MA_FLAG_F, coa, 1)).toBe(12);
+    expect<i32>(prefixLengthEmitOne(one + 12, 24)).toBe(3);
+    expect<i32>(prefixLengthsEmit(list + 12, hex("18"), 1)).toBe(3);
+    expect<string>(hexOf(one, 24)).toStrictEqual(hexOf(list, 24));
+    expect<i32>(maEmitOne(one, 7, 60, MA_FLAG_R, 0)).toBe(8);
+    expect<i32>(maEmit(list, 7, 60, MA_FLAG_R, coa, 0)).toBe(8);
+    expect<string>(hexOf(one, 24)).toStrictEqual(hexOf(list, 24));
   });
 });
