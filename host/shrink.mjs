@@ -11,7 +11,9 @@ const wasmOpt = (...args) => execFileSync("npx", ["--no-install", "wasm-opt", ..
 // `node host/shrink.mjs [name]`: build/<name>.asc.wasm -> build/<name>.wasm (+ .wat); name "firmware" by
 // default, "firmware-mcu" for the IPv4-only image (asconfig.json target "mcu", assembly/features.ts).
 const name = process.argv[2] ?? "firmware";
-wasmOpt(`build/${name}.asc.wasm`, "-Oz", "--converge", "-g", "-o", `build/${name}.named.wasm`);
+// --reorder-functions after -Oz: the most-called functions get the lowest indices, so most `call`s
+// take a one-byte index (-468 B; code unchanged otherwise).
+wasmOpt(`build/${name}.asc.wasm`, "-Oz", "--converge", "--reorder-functions", "-g", "-o", `build/${name}.named.wasm`);
 writeFileSync(`build/${name}.wat`, execFileSync("npx", ["--no-install", "wasm-opt", ...features, `build/${name}.named.wasm`, "--print"], { maxBuffer: 1 << 28 }));
 wasmOpt(`build/${name}.named.wasm`, "--strip-debug", "--strip-producers", "-o", `build/${name}.wasm`);
 rmSync(`build/${name}.asc.wasm`);
