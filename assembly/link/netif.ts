@@ -82,6 +82,11 @@ export function netifA6Use(b: usize): bool {
 @inline function rec(i: i32): usize { return table + <usize>i * STRIDE; }
 // @ts-ignore: decorator
 @inline function x4(i: i32, k: i32): usize { return extra4 + (<usize>i * <usize>NETIF_V4_EXTRA + <usize>k) * X4_STRIDE; }
+/** rec() for the called (cold) accessors, the index taken modulo MAX_IFACES (every caller passes a
+ *  configured interface). Why (size): the mask keeps these accessors over the 6-node body the
+ *  compiler's inliner copies to every caller; a call is 3-4 bytes, the record address 8-10. */
+// @ts-ignore: decorator
+@inline function recCold(i: i32): usize { return table + <usize>(i & (MAX_IFACES - 1)) * STRIDE; }
 function a6(i: i32, k: i32): usize { return addrs6 + (<usize>i * <usize>NETIF_V6_ADDRS + <usize>k) * A6_STRIDE; }
 
 // One past the highest configured index: per-packet loops stop here instead of at MAX_IFACES.
@@ -143,16 +148,17 @@ export function netifValid(i: i32): bool { return netifValidHot(i); }
 export function netifUp(i: i32): bool { return load<u8>(rec(i), 6) != 0; }
 export function netifSetUp(i: i32, up: bool): void { store<u8>(rec(i), up ? 1 : 0, 6); gen++; }
 /** Pointer to the 6-byte MAC address of interface `i`. */
+export function netifMac(i: i32): usize { return recCold(i); }
+/** netifMac inline, for the per-packet paths. */
 // @ts-ignore: decorator
-@inline export function netifMac(i: i32): usize { return rec(i); }
+@inline export function netifMacHot(i: i32): usize { return rec(i); }
+export function netifIp(i: i32): u32 { return load<u32>(recCold(i), 8); }
+export function netifPrefixLen(i: i32): u8 { return load<u8>(recCold(i), 12); }
+export function netifMtu(i: i32): i32 { return <i32>load<u16>(recCold(i), 14); }
+/** netifMtu inline, for the per-packet paths. */
 // @ts-ignore: decorator
-@inline export function netifIp(i: i32): u32 { return load<u32>(rec(i), 8); }
-// @ts-ignore: decorator
-@inline export function netifPrefixLen(i: i32): u8 { return load<u8>(rec(i), 12); }
-// @ts-ignore: decorator
-@inline export function netifMtu(i: i32): i32 { return <i32>load<u16>(rec(i), 14); }
-// @ts-ignore: decorator
-@inline export function netifFlags(i: i32): u8 { return load<u8>(rec(i), 13); }
+@inline export function netifMtuHot(i: i32): i32 { return <i32>load<u16>(rec(i), 14); }
+export function netifFlags(i: i32): u8 { return load<u8>(recCold(i), 13); }
 /** Pointer to the 6-byte BSSID of the access point the interface is associated with (zeros if none). */
 export function netifBssid(i: i32): usize { return rec(i) + 16; }
 
@@ -341,8 +347,7 @@ export function netifSetAlias(i: i32, addr: u32, prefixLen: u8): void {
   gen++;
 }
 /** Second address of interface `i` (0 when none). */
-// @ts-ignore: decorator
-@inline export function netifAlias(i: i32): u32 { return load<u32>(rec(i), O_ALIAS); }
+export function netifAlias(i: i32): u32 { return load<u32>(recCold(i), O_ALIAS); }
 /** Prefix length of the second address. */
 export function netifAliasPrefixLen(i: i32): u8 { return load<u8>(rec(i), O_ALIAS_LEN); }
 /** True when `addr` is on the subnet of interface `i`'s second address. */

@@ -50,7 +50,7 @@ import { C, count, countHot } from "../counters";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { handlersReset, handlersAdd, handlersCount, handlerFn } from "../table/handlers";
-import { netifMtu } from "../link/netif";
+import { netifMtu, netifMtuHot } from "../link/netif";
 import { neighborMac } from "../link/neighbor";
 import { route, routeIface, routeNextHop, routeGeneration, routeChanged, NO_ROUTE } from "../stack/route";
 import { flowWanted, flowTunnel, flowTunnelLearn, flowAdopt, flowSend, flowMaxLen, flowLearning, ipNextIdentHot } from "../stack/flow";
@@ -176,7 +176,7 @@ function softFind(coa: u32): usize {
  * (never below TUNNEL_MIN_MTU). Why (speed): an empty soft-state table costs no lookup.
  */
 function tunnelMtu(oif: i32, coa: u32): i32 {
-  const mtu = netifMtu(oif);
+  const mtu = netifMtuHot(oif);
   if (softN == 0 || htUsed(soft) == 0) return mtu;
   return softMtu(softFind(coa), mtu, nowMs());
 }
@@ -266,7 +266,7 @@ export function tunnelCheck(p: usize, len: i32, method: u32, src: u32, coa: u32)
   // lookup, else one lookup serves both the MTU and the reachability below.
   const sv = softN != 0 && htUsed(soft) != 0 ? softFind(coa) : 0;
   const now = nowMs();
-  const mtu = softMtu(sv, netifMtu(oif), now);
+  const mtu = softMtu(sv, netifMtuHot(oif), now);
   if (len + over > mtu) {
     if (ipv4DontFrag(p)) {
       // Why: RFC 2003 §5.1: the sender of a DF datagram learns the tunnel MTU minus the

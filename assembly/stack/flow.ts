@@ -30,7 +30,7 @@
 import * as cfg from "../config";
 import { C, count, countHot } from "../counters";
 import { nowMs } from "../clock";
-import { netifMac } from "../link/netif";
+import { netifMac, netifMacHot } from "../link/netif";
 import { neighborGeneration, neighborMacExpires } from "../link/neighbor";
 import { ethTransmit } from "../link/ethernet";
 import { ipv4DecrementTtlHot } from "../wire/ipv4";
@@ -152,7 +152,7 @@ function flowTry(iface: i32, f: usize, len: i32): i32 {
     if (!flowMatch(e, iface, src, key) || load<u8>(e, F_KIND) != KIND_DECAP) return -1;
   }
   // The per-datagram checks of ethInput and ipInput (RFC 894, RFC 1812 §5.2.2), then ipForward's.
-  const me = netifMac(iface);
+  const me = netifMacHot(iface);
   if (load<u32>(f) != load<u32>(me) || load<u16>(f, 4) != load<u16>(me, 4)) return -1;
   const total = <i32>swap16(load<u16>(p, 2));
   if (total < 20 || total > len - 14 || total > <i32>load<u16>(e, F_MAXLEN)) return -1;

@@ -25,7 +25,7 @@
 import { C, countHot } from "../counters";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
-import { netifMac } from "../link/netif";
+import { netifMac, netifMacHot } from "../link/netif";
 import { neighborGeneration } from "../link/neighbor";
 import { ethTransmit } from "../link/ethernet";
 import { routeGeneration } from "./route";
@@ -80,7 +80,7 @@ export function flow6Try(iface: i32, f: usize, len: i32): i32 {
     load<u64>(e, 16) != load<u64>(p, 24) || load<u64>(e, 24) != load<u64>(p, 32) ||
     load<u32>(e, F_GEN) != gen6() || load<i64>(e, F_UNTIL) <= nowMs()) return -1;
   // ethInput's and ip6Input's checks, then ip6Forward's (RFC 2460 §3, §4.3).
-  const me = netifMac(iface);
+  const me = netifMacHot(iface);
   if (load<u32>(f) != load<u32>(me) || load<u16>(f, 4) != load<u16>(me, 4)) return -1;
   if ((load<u8>(p) >> 4) != 6 || load<u8>(p, 6) == 0 || load<u8>(p, 7) <= 1) return -1;
   const total = 40 + <i32>swap16(load<u16>(p, 4));

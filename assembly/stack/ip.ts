@@ -35,7 +35,7 @@ import { nowMs } from "../clock";
 import * as cfg from "../config";
 import { IPV6 } from "../features";
 import {
-  netifCount, netifValid, netifUp, netifIp, netifMtu, netifByAddr, netifIsBroadcast, netifAddrClass,
+  netifCount, netifValid, netifUp, netifIp, netifMtu, netifMtuHot, netifByAddr, netifIsBroadcast, netifAddrClass,
   ADDR_OURS, ADDR_BROADCAST,
 } from "../link/netif";
 import { pktRoom } from "./packet";
@@ -158,7 +158,7 @@ export function ipSend(p: usize, len: i32): i32 {
  * towards `nh`, in fragments when it does not fit. Returns 0 sent or queued, 1 dropped (counted).
  */
 function ipSendOn(oif: i32, nh: u32, p: usize, len: i32): i32 {
-  const mtu = netifMtu(oif);
+  const mtu = netifMtuHot(oif);
   if (len <= mtu) return linkSendIp(oif, nh, p, len);
   // Why: RFC 1122 §3.3.3 / RFC 791 §3.2: a datagram without DF that does not fit is fragmented
   // (a reassembled echo request's reply, the local stack's large datagrams); DF forbids it.
@@ -392,7 +392,7 @@ function ipForward(iface: i32, p: usize, len: i32): i32 {
   }
   const oif = routeIface(rt);
   const nh = routeNextHop(rt);
-  const mtu = netifMtu(oif);
+  const mtu = netifMtuHot(oif);
   if (len > mtu) {
     // Why: RFC 1191 §4, RFC 1812 §5.2.6: DF set -> fragmentation needed carrying the next-hop MTU.
     if (ipv4DontFrag(p)) {
