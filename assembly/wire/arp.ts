@@ -86,11 +86,10 @@ export function arpEmit(p: usize, oper: u16, sha: usize, spa: u32, tha: usize, t
   const tmp = memory.data(12);
   memory.copy(tmp, sha, 6);
   if (tha != 0) memory.copy(tmp + 6, tha, 6); else memory.fill(tmp + 6, 0, 6);
-  store<u16>(p, bswap<u16>(ARP_HTYPE_ETHERNET), ARP_HTYPE);
-  store<u16>(p, bswap<u16>(ARP_PTYPE_IPV4), ARP_PTYPE);
-  store<u8>(p, 6, ARP_HLEN);
-  store<u8>(p, 4, ARP_PLEN);
-  store<u16>(p, bswap<u16>(oper), ARP_OPER);
+  // Hardware type 1, protocol type 0x0800, HLEN 6, PLEN 4 and the operation (ARP_OP_REQUEST or
+  // ARP_OP_REPLY: its high byte is 0) as two words in network order. Why (size): bswap of a constant is a call at run time.
+  store<u32>(p, 0x00080100, ARP_HTYPE);
+  store<u32>(p, 0x0406 | (<u32>oper << 24), ARP_HLEN);
   memory.copy(p + ARP_SHA, tmp, 6);
   store<u32>(p, bswap<u32>(spa), ARP_SPA);
   memory.copy(p + ARP_THA, tmp + 6, 6);

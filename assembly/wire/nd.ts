@@ -18,7 +18,8 @@
 // Pure: `p` is the ICMPv6 message (its type octet), `len` its length; nothing is read outside
 // [p, p + len). Checksums are the caller's (wire/icmpv6.ts), over the IPv6 pseudo-header.
 
-import { swap16, swap32 } from "./bytes";
+// Why (size): Neighbor Discovery is off the packet paths: its 32-bit fields swap by a call (swap32Out).
+import { swap16, swap32Out as swap32 } from "./bytes";
 import { addrIsMulticast6, addrIsLinkLocal6, addrIsSolicitedNode } from "./addr";
 
 export const ND_RS: u8 = 133;
