@@ -683,19 +683,20 @@ export function neighborLearnAddr(iface: i32, addr: usize, mac: usize, create: b
  * Retry or fail unresolved entries and expire old ones due at `now` (O(1) per due entry, oldest
  * first); re-arms the cache's timer and returns the cache's next deadline (i64 max if none).
  */
+/** The oldest entry of `list` when its deadline is due at `now`, else -1. */
+function due(list: usize, now: i64): i32 {
+  const i = lruOldest(list);
+  return i >= 0 && load<i64>(entry(i), E_EXPIRES) <= now ? i : -1;
+}
+
 export function neighborTick(now: i64): i64 {
-  for (;;) {
-    const i = lruOldest(reachList);
-    if (i < 0 || load<i64>(entry(i), E_EXPIRES) > now) break;
-    removeEntry(i);
-  }
+  for (;;) { const i = due(reachList, now); if (i < 0) break; removeEntry(i); }
   if (IPV6 && reach6List != 0) changetype<(now: i64) => void>(tick6Ref)(now);
   // Each entry is looked at once at most: a retried one moves to the new end with a later deadline.
   for (let k = 0; k < cacheN; k++) {
-    const i = lruOldest(incList);
+    const i = due(incList, now);
     if (i < 0) break;
     const e = entry(i);
-    if (load<i64>(e, E_EXPIRES) > now) break;
     const ifc = <i32>load<u8>(e, E_IFACE);
     const reqs = <i32>load<u8>(e, E_REQS);
     const v4 = !IPV6 || addrIsV4(e + E_ADDR);
@@ -721,15 +722,11 @@ export function neighborTick(now: i64): i64 {
 /** The IPv6 NUD deadlines due at `now` (neighborTick). */
 function tick6(now: i64): void {
   // Why: RFC 2461 §7.3.3: ReachableTime without a confirmation: REACHABLE -> STALE (kept, used as is).
-  for (;;) {
-    const i = lruOldest(reach6List);
-    if (i < 0 || load<i64>(entry(i), E_EXPIRES) > now) break;
-    toStale(i);
-  }
+  for (;;) { const i = due(reach6List, now); if (i < 0) break; toStale(i); }
   // DELAY_FIRST_PROBE_TIME without a confirmation: PROBE, a unicast solicitation every RetransTimer.
   for (;;) {
-    const i = lruOldest(delayList);
-    if (i < 0 || load<i64>(entry(i), E_EXPIRES) > now) break;
+    const i = due(delayList, now);
+    if (i < 0) break;
     const e = entry(i);
     unlist(i);
     store<u8>(e, NEIGH_PROBE, E_STATE);

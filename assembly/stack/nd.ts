@@ -374,20 +374,30 @@ function learnLla(iface: i32, who: usize, m: usize, ml: i32, type: u8): usize {
   return lla;
 }
 
+/**
+ * The state of the target of the NS or NA at `m` on `iface` (addr6State), -1 when it is one of our
+ * tentative addresses: then, when `dad` and the message is not our own looped back, DAD failed for it.
+ * Why (size): the solicitation's and the advertisement's DAD step in one place.
+ */
+function targetState(iface: i32, p: usize, m: usize, dad: bool): i32 {
+  const target = m + <usize>ND_TARGET;
+  const st = addr6State(iface, target);
+  if (st != A6_TENTATIVE) return <i32>st;
+  if (dad && !fromSelf(iface, p)) addr6DadConflict(iface, target);
+  return -1;
+}
+
 function ndNs(iface: i32, p: usize, m: usize, ml: i32): void {
   const target = m + <usize>ND_TARGET;
   const src = ipv6Src(p);
   const unspec = addrIsUnspecified(src);
-  const st = addr6State(iface, target);
-  if (st == A6_TENTATIVE) {
-    // Why: RFC 2462 §5.4.3: a solicitation from :: for our tentative address is another node's DAD:
-    // the address is a duplicate. From a unicast source it is resolution by a node that will learn
-    // otherwise; ignored.
-    if (unspec && !fromSelf(iface, p)) addr6DadConflict(iface, target);
-    return;
-  }
+  // Why: RFC 2462 §5.4.3: a solicitation from :: for our tentative address is another node's DAD:
+  // the address is a duplicate. From a unicast source it is resolution by a node that will learn
+  // otherwise; ignored.
+  const st = targetState(iface, p, m, unspec);
+  if (st < 0) return;
   let proxy = false;
-  if (st == 0 || st == A6_DUPLICATE) {
+  if (st == 0 || st == <i32>A6_DUPLICATE) {
     // Why: RFC 2461 §7.2.3: only a target that is ours (or one we proxy for) is answered.
     if (!proxyCheckAddr(iface, target)) return;
     proxy = true;
@@ -405,13 +415,10 @@ function ndNs(iface: i32, p: usize, m: usize, ml: i32): void {
 
 function ndNa(iface: i32, p: usize, m: usize, ml: i32): void {
   const target = m + <usize>ND_TARGET;
-  const st = addr6State(iface, target);
-  if (st == A6_TENTATIVE) {
-    // Why: RFC 2462 §5.4.4: an advertisement for a tentative address: it is in use elsewhere.
-    if (!fromSelf(iface, p)) addr6DadConflict(iface, target);
-    return;
-  }
-  if (st != 0 && st != A6_DUPLICATE) { count(C.ND_ADDR_CONFLICT); return; }
+  // Why: RFC 2462 §5.4.4: an advertisement for a tentative address: it is in use elsewhere.
+  const st = targetState(iface, p, m, true);
+  if (st < 0) return;
+  if (st != 0 && st != <i32>A6_DUPLICATE) { count(C.ND_ADDR_CONFLICT); return; }
   const flags = load<u8>(m, NA_FLAGS);
   neighborAdvert6(iface, target, ndOptLla(m, ml, ND_OPT_TLLA), (flags & NA_FLAG_SOLICITED) != 0, (flags & NA_FLAG_OVERRIDE) != 0);
   // Why: RFC 2461 §7.2.5: a router that now says it is not one leaves the default router list.

@@ -96,7 +96,7 @@ export function r6Generation(): u32 { return listGen; }
 /** The link of `iface` went down: forget the routers, prefixes, destinations and MTU learnt on it. */
 export function r6LinkDown(iface: i32): void {
   listGen++;
-  for (let i = 0; i < LIST_N; i++) if (load<u8>(rtr(i), E_USED) != 0 && <i32>load<u8>(rtr(i), E_IFACE) == iface) r6RouterDrop(i);
+  for (let i = listFind(0, LIST_N, iface, 0); i >= 0; i = listFind(i + 1, LIST_N, iface, 0)) r6RouterDrop(i);
   if (dests != 0) for (let i = 0; i < DEST_ENTRIES; i++) if (load<u8>(dst(i), D_FLAGS) != 0 && <i32>load<u8>(dst(i), D_IFACE) == iface) store<u8>(dst(i), 0, D_FLAGS);
   store<u16>(linkMtu + (<usize>iface << 1), 0);
 }
@@ -117,10 +117,14 @@ function emitRouter(i: i32, lifetime: u32): void {
   evEmit(Ev.ROUTER6, 20);
 }
 
-export function r6RouterFind(iface: i32, a: usize): i32 {
-  for (let i = 0; i < MAX_ROUTERS; i++) {
+/** The default router `a` on `iface` (`a` 0: any router there), or -1. */
+export function r6RouterFind(iface: i32, a: usize): i32 { return listFind(0, MAX_ROUTERS, iface, a); }
+
+/** The first entry from `i` below `end` of the lists on `iface` whose address is `a` (0: any), or -1. */
+function listFind(i: i32, end: i32, iface: i32, a: usize): i32 {
+  for (; i < end; i++) {
     const r = rtr(i);
-    if (load<u8>(r, E_USED) != 0 && <i32>load<u8>(r, E_IFACE) == iface && addrEqual(r, a)) return i;
+    if (load<u8>(r, E_USED) != 0 && <i32>load<u8>(r, E_IFACE) == iface && (a == 0 || addrEqual(r, a))) return i;
   }
   return -1;
 }
@@ -151,10 +155,7 @@ export function r6RouterUpdate(iface: i32, a: usize, lifetime: u32): void {
 }
 
 /** True when `iface` has a default router (no more solicitations needed). */
-export function r6HasRouter(iface: i32): bool {
-  for (let i = 0; i < MAX_ROUTERS; i++) if (load<u8>(rtr(i), E_USED) != 0 && <i32>load<u8>(rtr(i), E_IFACE) == iface) return true;
-  return false;
-}
+export function r6HasRouter(iface: i32): bool { return r6RouterFind(iface, 0) >= 0; }
 
 /** RFC 2461 §6.3.4: add, refresh or (valid 0) remove the on-link prefix. */
 export function r6PrefixUpdate(iface: i32, pre: usize, plen: i32, valid: u32): void {
