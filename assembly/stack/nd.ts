@@ -47,7 +47,7 @@ import {
 import { ip6RegisterIcmp, ip6Send, ip6SetHopLimit, ip6RedirectWith, hopLimit6 } from "./ip6";
 import { HEADROOM } from "../config";
 import { A6_TENTATIVE, A6_DUPLICATE } from "../link/netif";
-import { ETH_HEADER_LEN, ETHERTYPE_IPV6 } from "../wire/ethernet";
+import { ETH_HEADER_LEN, ETHERTYPE_IPV6, macEqual } from "../wire/ethernet";
 import {
   addrCopy, addrEqual, addrIsUnspecified, addrIsLinkLocal6, addrPrefixMatch, addrSetAllNodes, addrSetAllRouters,
   addrSetSolicitedNode, macSetIpv6Multicast,
@@ -55,7 +55,7 @@ import {
 import { ipv6Emit, ipv6Src, ipv6Dst, ipv6HopLimit, ipv6IsMulticast, IPV6_HEADER_LEN, IPV6_MIN_MTU, IPPROTO_ICMPV6 } from "../wire/ipv6";
 import { icmp6FillChecksum } from "../wire/icmpv6";
 import {
-  NdErr, ndCheck, ndOptLla, ndOptFind, ndOptNext, ndEmitNs, ndEmitNa, ndEmitRs, ndEmitRa, ndAppendPrefix, ndEmitRedirect,
+  NdErr, ndCheck, ndOptLla, ndOptFind, ndOptFindFrom, ndEmitNs, ndEmitNa, ndEmitRs, ndEmitRa, ndAppendPrefix, ndEmitRedirect,
   prefixOptValid, prefixOptLen, prefixOptFlags, prefixOptValidLifetime, prefixOptPreferredLifetime, prefixOptPrefix,
   mtuOptValue, ND_RS, ND_RA, ND_NS, ND_NA, ND_REDIRECT, ND_OPT_SLLA, ND_OPT_TLLA, ND_OPT_PREFIX, ND_OPT_MTU,
   NA_FLAG_ROUTER, NA_FLAG_SOLICITED, NA_FLAG_OVERRIDE, NA_FLAGS, PREFIX_FLAG_L, PREFIX_FLAG_A, ND_TARGET, ND_REDIR_DEST,
@@ -360,11 +360,7 @@ function ndInput(iface: i32, p: usize, len: i32, off: i32): i32 {
 @inline function frameSrc(p: usize): usize { return p - 8; }
 
 /** True when the frame came from one of our own interfaces (a multicast looped back by the link). */
-function fromSelf(iface: i32, p: usize): bool {
-  const s = frameSrc(p);
-  const me = netifMac(iface);
-  return load<u32>(s) == load<u32>(me) && load<u16>(s, 4) == load<u16>(me, 4);
-}
+function fromSelf(iface: i32, p: usize): bool { return macEqual(frameSrc(p), netifMac(iface)); }
 
 /** The link-layer address option `type` of the message at `m` (`ml` bytes), if any, makes or
  *  updates the neighbour entry of `who` on `iface` (STALE). Returns the MAC (0: none). */
@@ -457,10 +453,11 @@ function ndRa(iface: i32, p: usize, m: usize, ml: i32): void {
     const v = mtuOptValue(m + <usize>mo);
     if (v >= <u32>IPV6_MIN_MTU && v <= <u32>netifMtu(iface)) r6SetLinkMtu(iface, v);
   }
-  for (let o = ndOptFind(m, ml, ND_OPT_PREFIX); o >= 0; o = ndOptNext(m, ml, o)) {
+  for (let o = ndOptFind(m, ml, ND_OPT_PREFIX); o >= 0;) {
     const q = m + <usize>o;
-    if (load<u8>(q) != ND_OPT_PREFIX) continue;
-    onPrefix(iface, q, <i32>load<u8>(q, 1) << 3);
+    const bytes = <i32>load<u8>(q, 1) << 3;
+    onPrefix(iface, q, bytes);
+    o = ndOptFindFrom(m, ml, ND_OPT_PREFIX, o + bytes);
   }
   // An answer came: no more solicitations on this link.
   store<u8>(ifs + <usize>iface, <u8>MAX_RTR_SOLICITATIONS, O_RS_SENT);

@@ -84,14 +84,14 @@ export function ndFixedLen(type: u8): i32 {
 function isUnspecified(a: usize): bool { return load<u64>(a) == 0 && load<u64>(a, 8) == 0; }
 
 /**
- * Walk the options after the fixed part of the message at `p` (`len` bytes): the offset of the first
- * of `type` (256: none matches), -1 at a clean end, -2 at a malformed option or message. Why: RFC
+ * Walk the options after the fixed part of the message at `p` (`len` bytes), or from offset `from`
+ * (> 0: an option's start): the offset of the first of `type` (256: none matches), -1 at a clean end, -2 at a malformed option or message. Why: RFC
  * 2461 §4.6: each option is at least 8 bytes (length in units of 8 octets, 0 invalid) and none runs
  * past the end; the message is discarded otherwise. Why (size): one walker for the check and the search.
  */
-function optWalk(p: usize, len: i32, type: i32): i32 {
+function optWalk(p: usize, len: i32, type: i32, from: i32): i32 {
   if (len < 1) return -2;
-  let o = ndFixedLen(load<u8>(p));
+  let o = from > 0 ? from : ndFixedLen(load<u8>(p));
   if (o == 0) return -2;
   while (o < len) {
     if (o + 2 > len) return -2;
@@ -116,7 +116,7 @@ export function ndCheck(p: usize, len: i32, hopLimit: u8, src: usize, dst: usize
   if (hopLimit != ND_HOP_LIMIT) return NdErr.BAD_HOP_LIMIT;
   if (load<u8>(p, 1) != 0) return NdErr.BAD_CODE;
   if (len < fixed) return NdErr.TRUNCATED;
-  if (optWalk(p, len, 256) != -1) return NdErr.BAD_OPTION;
+  if (optWalk(p, len, 256, 0) != -1) return NdErr.BAD_OPTION;
   const unspec = isUnspecified(src);
   if (t == ND_RS) {
     // Why: §6.1.1: from the unspecified address, no source link-layer option.
@@ -146,7 +146,11 @@ export function ndCheck(p: usize, len: i32, hopLimit: u8, src: usize, dst: usize
 }
 
 /** Offset of the first option of `type` after the fixed part, or -1 (safe on any bytes). */
-export function ndOptFind(p: usize, len: i32, type: u8): i32 { return max(optWalk(p, len, <i32>type), -1); }
+export function ndOptFind(p: usize, len: i32, type: u8): i32 { return ndOptFindFrom(p, len, type, 0); }
+
+/** Offset of the first option of `type` at or after offset `from` (an option's start; 0: the first
+ *  option), or -1 (safe on any bytes). */
+export function ndOptFindFrom(p: usize, len: i32, type: u8, from: i32): i32 { return max(optWalk(p, len, <i32>type, from), -1); }
 
 /** Offset of the option after the one at `o`, or -1 at the end or on a bad option. */
 export function ndOptNext(p: usize, len: i32, o: i32): i32 {
