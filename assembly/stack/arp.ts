@@ -25,7 +25,7 @@ import {
   HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, HT_HEADER_SIZE, htFindAddr, htInsertAddr, htRemoveAddr, htUsed,
 } from "../table/hash";
 import { ETH_HEADER_LEN, ETH_MIN_FRAME, ETHERTYPE_ARP, ETHERTYPE_IPV4, ethEmit, macEqual, macIsGroup, macSetBroadcast, macSetIpv4Multicast } from "../wire/ethernet";
-import { ARP_LEN, ARP_OP_REPLY, ARP_OP_REQUEST, ArpErr, arpCheck, arpEmit, arpOper, arpSha, arpSpa, arpTpa } from "../wire/arp";
+import { ARP_LEN, ARP_OP_REPLY, ARP_OP_REQUEST, ArpErr, arpCheck, arpEmit, arpIsRequest, arpSha, arpSpa, arpTpa } from "../wire/arp";
 import { IP_BROADCAST, ipIsMulticast } from "../wire/ipv4";
 import { addrIsV4, addrV4 } from "../wire/addr";
 
@@ -199,7 +199,7 @@ export function arpInput(iface: i32, p: usize, len: i32, group: bool): i32 {
   // Why: 0.0.0.0 is an RFC 5227 probe, and our own address in another MAC is a conflict, not news.
   // ... and only if we are the target, add a new one (link/neighbor.ts neighborLearn).
   if (spa != 0 && spa != myIp) neighborLearn(iface, spa, sha, forUs);
-  if (arpOper(p) != ARP_OP_REQUEST) return 0;
+  if (!arpIsRequest(p)) return 0;
   // Why: a request with sender == target is an announcement (gratuitous ARP, RFC 5227 §2.3); nobody
   // answers it. Proxy replies are given only for addresses a role registered (RFC 1027, RFC 2002 §4.6).
   if (spa == tpa) return 0;

@@ -46,12 +46,14 @@ export function arpCheck(p: usize, len: i32): i32 {
   if (len < ARP_LEN) return ArpErr.TRUNCATED;
   // Why: RFC 826 "Packet Reception": a receiver checks that it speaks the hardware and protocol type
   // and the address lengths before looking at addresses; only Ethernet (1) / IPv4 (0x0800) exist here.
-  if (arpHtype(p) != ARP_HTYPE_ETHERNET) return ArpErr.BAD_HTYPE;
-  if (arpPtype(p) != ARP_PTYPE_IPV4) return ArpErr.BAD_PTYPE;
+  // (Fields compared as loaded, with the constants in network order. Why (size): no swaps.)
+  if (load<u16>(p, ARP_HTYPE) != 0x0100) return ArpErr.BAD_HTYPE;
+  if (load<u16>(p, ARP_PTYPE) != 0x0008) return ArpErr.BAD_PTYPE;
   if (load<u8>(p, ARP_HLEN) != 6) return ArpErr.BAD_HLEN;
   if (load<u8>(p, ARP_PLEN) != 4) return ArpErr.BAD_PLEN;
-  const op = arpOper(p);
-  if (op != ARP_OP_REQUEST && op != ARP_OP_REPLY) return ArpErr.BAD_OPER;
+  // Operation 1 (request) or 2 (reply): 0x0100 / 0x0200 as loaded.
+  const op = load<u16>(p, ARP_OPER);
+  if (op != 0x0100 && op != 0x0200) return ArpErr.BAD_OPER;
   return ArpErr.OK;
 }
 
@@ -64,6 +66,9 @@ export function arpCheck(p: usize, len: i32): i32 {
 /** Operation: ARP_OP_REQUEST or ARP_OP_REPLY. */
 // @ts-ignore: decorator
 @inline export function arpOper(p: usize): u16 { return bswap<u16>(load<u16>(p, ARP_OPER)); }
+/** True when the operation is ARP_OP_REQUEST (compared as loaded: no swap). */
+// @ts-ignore: decorator
+@inline export function arpIsRequest(p: usize): bool { return load<u16>(p, ARP_OPER) == 0x0100; }
 /** Pointer to the sender hardware address. */
 // @ts-ignore: decorator
 @inline export function arpSha(p: usize): usize { return p + ARP_SHA; }
