@@ -469,7 +469,7 @@ function queue(iface: i32, nextHop: usize, type: u16, p: usize, len: i32): bool 
   for (let i = 0; i < pendingN; i++) {
     const s = slot(i);
     if (load<u8>(s, P_USED) == 0) { if (free < 0) free = i; continue; }
-    if (<i32>load<u8>(s, P_IFACE) != iface || !addrEqual(s + P_NEXTHOP, nextHop)) continue;
+    if (!pendingFor(s, iface, nextHop)) continue;
     mine++;
     const q = load<u32>(s, P_SEQ);
     if (oldest < 0 || <i32>(q - load<u32>(slot(oldest), P_SEQ)) < 0) oldest = i;

@@ -105,7 +105,7 @@ export function r6LinkDown(iface: i32): void {
 export function r6SetLinkMtu(iface: i32, mtu: u32): void { store<u16>(linkMtu + (<usize>iface << 1), <u16>mtu); }
 
 /** The lists' timer is due (TK_LISTS). */
-export function r6Timer(now: i64): void { listTimer = -1; expireLists(now); }
+export function r6Timer(now: i64): void { listTimer = -1; sweepLists(now, true); }
 
 
 function emitRouter(i: i32, lifetime: u32): void {
@@ -180,23 +180,32 @@ export function r6PrefixUpdate(iface: i32, pre: usize, plen: i32, valid: u32): v
   armLists();
 }
 
-function expireLists(now: i64): void {
-  for (let i = 0; i < LIST_N; i++) if (load<u8>(rtr(i), E_USED) != 0 && load<i64>(rtr(i), E_EXP) <= now) r6RouterDrop(i);
-  for (let i = 0; i < DEST_ENTRIES; i++) {
-    const d = dst(i);
-    if ((load<u8>(d, D_FLAGS) & DF_PMTU) != 0 && load<i64>(d, D_SET) + PMTU_AGE_MS <= now) {
-      // Why: RFC 1981 §4: a lowered path MTU is raised again after a while to find an increase.
-      store<u8>(d, load<u8>(d, D_FLAGS) & ~DF_PMTU, D_FLAGS);
-    }
-  }
-  armLists();
-}
+/** Arm the lists' timer at the earliest deadline. */
+function armLists(): void { sweepLists(0, false); }
 
-function armLists(): void {
+/**
+ * One pass over the lists and the destination cache: with `act`, drop the entries whose lifetime
+ * ended at `now` and raise the path MTUs due for it; then arm the timer at the earliest next deadline.
+ * Why (size): the timer and the re-arming share the walk (as addr6.ts sweep).
+ */
+function sweepLists(now: i64, act: bool): void {
   listGen++; // every change of the lists comes through here (or bumps it itself): the next-hop memo is stale
   let d = i64.MAX_VALUE;
-  for (let i = 0; i < LIST_N; i++) if (load<u8>(rtr(i), E_USED) != 0) d = min(d, load<i64>(rtr(i), E_EXP));
-  for (let i = 0; i < DEST_ENTRIES; i++) if ((load<u8>(dst(i), D_FLAGS) & DF_PMTU) != 0) d = min(d, load<i64>(dst(i), D_SET) + PMTU_AGE_MS);
+  for (let i = 0; i < LIST_N; i++) {
+    const e = rtr(i);
+    if (load<u8>(e, E_USED) == 0) continue;
+    if (act && load<i64>(e, E_EXP) <= now) r6RouterDrop(i);
+    else d = min(d, load<i64>(e, E_EXP));
+  }
+  for (let i = 0; i < DEST_ENTRIES; i++) {
+    const e = dst(i);
+    const f = load<u8>(e, D_FLAGS);
+    if ((f & DF_PMTU) == 0) continue;
+    const at = load<i64>(e, D_SET) + PMTU_AGE_MS;
+    // Why: RFC 1981 §4: a lowered path MTU is raised again after a while to find an increase.
+    if (act && at <= now) store<u8>(e, f & ~DF_PMTU, D_FLAGS);
+    else d = min(d, at);
+  }
   listTimer = stackTimerArm(listTimer, TK_LISTS, 0, d);
 }
 
