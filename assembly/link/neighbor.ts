@@ -151,10 +151,14 @@ let solicit6: usize = 0;
 const key4: usize = memory.data(ADDR_LEN, 8);
 const gone: usize = memory.data(ADDR_LEN, 8);
 
+/** Entry `i` (0 <= i < arpEntries <= 4096). Why (size): called, not inline, off the packet paths (the
+ *  mask, a no-op for a valid index, keeps the body over what the compiler's inliner copies). */
+function entry(i: i32): usize { return cache + <usize>(i & 0xffff) * E_STRIDE; }
+/** entry inline, for the per-packet lookups (findAddr, neighborOutput's hit, macOf). */
 // @ts-ignore: decorator
-@inline function entry(i: i32): usize { return cache + <usize>i * E_STRIDE; }
-// @ts-ignore: decorator
-@inline function slot(i: i32): usize { return pending + <usize>i * pendingStride; }
+@inline function entryHot(i: i32): usize { return cache + <usize>i * E_STRIDE; }
+/** Pending slot `i` (0 <= i < pendingFrames <= 256; called, the mask as in entry). */
+function slot(i: i32): usize { return pending + <usize>(i & 0xff) * pendingStride; }
 
 /** `a + b` for b ≥ 0, saturating at i64 max (a host may pass any time). */
 function later(a: i64, b: i64): i64 { return a > i64.MAX_VALUE - b ? i64.MAX_VALUE : a + b; }
@@ -238,7 +242,7 @@ function findAddr(iface: i32, a: usize): i32 {
   if (v == 0) return -1;
   let i = <i32>load<u32>(v);
   while (i != NONE) {
-    const e = entry(i);
+    const e = entryHot(i);
     if (<i32>load<u8>(e, E_IFACE) == iface) {
       memoIsV4 = addrIsV4(a);
       memoV4 = addrV4(a);
@@ -509,7 +513,7 @@ export function neighborOutput(iface: i32, nextHop: u32, type: u16, p: usize, le
   // other cases build the mapped address (find4 already did on a memo miss).
   const i = find4(iface, nextHop);
   if (i >= 0) {
-    const e = entry(i);
+    const e = entryHot(i);
     if (load<u8>(e, E_STATE) == NEIGH_REACHABLE && load<i64>(e, E_EXPIRES) > nowMs()) {
       ethSendTo(iface, e + E_MAC, type, p, len);
       return 0;
@@ -571,7 +575,7 @@ const tick6Ref: usize = IPV6 ? changetype<usize>(tick6) : 0;
 /** The MAC pointer of entry `i` when it is REACHABLE and unexpired, else 0. */
 function macOf(i: i32): usize {
   if (i < 0) return 0;
-  const e = entry(i);
+  const e = entryHot(i);
   if (load<u8>(e, E_STATE) != NEIGH_REACHABLE || load<i64>(e, E_EXPIRES) <= nowMs()) return 0;
   return e + E_MAC;
 }
