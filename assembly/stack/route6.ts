@@ -64,12 +64,12 @@ let memoGen: u32 = 0;
 let memoDst: usize = 0;
 let memoNh: usize = 0;
 
+// Why (size): the entry addresses are calls (the index masks, no-ops for valid indices, keep their
+// bodies over what the compiler's inliner copies to every caller).
+function rtr(i: i32): usize { return routers + <usize>(i & 15) * 32; }
 // @ts-ignore: decorator
-@inline function rtr(i: i32): usize { return routers + <usize>i * 32; }
-// @ts-ignore: decorator
-@inline function pfx(i: i32): usize { return routers + <usize>(MAX_ROUTERS + i) * 32; }
-// @ts-ignore: decorator
-@inline function dst(i: i32): usize { return dests + <usize>i * 48; }
+@inline function pfx(i: i32): usize { return rtr(MAX_ROUTERS + i); }
+function dst(i: i32): usize { return dests + <usize>(i & 15) * 48; }
 
 /** Reset (init, IPv6 nodes): empty lists, the destination cache from the arena. False when memory ran out. */
 export function r6Init(): bool {
