@@ -604,17 +604,19 @@ export function neighborMacAddr(iface: i32, a: usize): usize {
  * STALE; an INCOMPLETE one learns it (STALE) and its frames leave.
  */
 export function neighborSeen6(iface: i32, a: usize, mac: usize, create: bool): void {
-  let i = findAddr(iface, a);
-  if (i < 0) {
-    if (!create) return;
-    i = insert(iface, a);
-    if (i < 0) return;
-    store<u8>(entry(i), NEIGH_INCOMPLETE, E_STATE);
-    learnStale(i, mac);
-    return;
-  }
+  const i = findOrInsert(iface, a, create);
+  if (i < 0) return;
   const e = entry(i);
+  // (A new entry is INCOMPLETE until it learns the address: its event and frames as for any other.)
+  if (load<u8>(e, E_STATE) == NEIGH_FREE) store<u8>(e, NEIGH_INCOMPLETE, E_STATE);
   if (load<u8>(e, E_STATE) == NEIGH_INCOMPLETE || !macEqual(e + E_MAC, mac)) learnStale(i, mac);
+}
+
+/** The entry of (`iface`, the address at `a`); when there is none and `create`, a new one (FREE, on
+ *  no list: insert); else -1. Why (size): ARP's and Neighbor Discovery's learning share it. */
+function findOrInsert(iface: i32, a: usize, create: bool): i32 {
+  const i = findAddr(iface, a);
+  return i >= 0 || !create ? i : insert(iface, a);
 }
 
 /**
@@ -675,12 +677,8 @@ export function neighborLearn(iface: i32, addr: u32, mac: usize, create: bool): 
 
 /** neighborLearn for the 16-byte address at `addr`. */
 export function neighborLearnAddr(iface: i32, addr: usize, mac: usize, create: bool): void {
-  const i = findAddr(iface, addr);
+  const i = findOrInsert(iface, addr, create);
   if (i >= 0) resolve(i, mac);
-  else if (create) {
-    const j = insert(iface, addr);
-    if (j >= 0) resolve(j, mac);
-  }
 }
 
 /**

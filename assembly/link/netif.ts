@@ -167,8 +167,10 @@ export function prefixMask(len: i32): u32 { return len <= 0 ? 0 : len >= 32 ? 0x
 
 /** True when `addr` is on the directly attached subnet of interface `i` (its main or an extra address's). */
 export function netifOnLink(i: i32, addr: u32): bool {
-  const m = load<u32>(rec(i), 24);
-  return (netifIp(i) != 0 && (addr & m) == (netifIp(i) & m)) || (extraN != 0 && extraMatch(i, addr, 0));
+  const r = rec(i);
+  const m = load<u32>(r, 24);
+  const ip = load<u32>(r, 8);
+  return (ip != 0 && (addr & m) == (ip & m)) || (extraN != 0 && extraMatch(i, addr, 0));
 }
 
 /** Interface whose own address (main address, alias or an extra one) is `addr`, or -1. */
