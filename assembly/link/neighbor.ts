@@ -422,12 +422,10 @@ function insert(iface: i32, a: usize): i32 {
   if (v == 0) { store<u16>(entry(i), <u16>freeHead, E_NEXT); freeHead = i; return -1; }
   const e = entry(i);
   addrCopy(e + E_ADDR, a);
-  memory.fill(e + E_MAC, 0, 6);
-  store<u8>(e, NEIGH_FREE, E_STATE);
+  // MAC, state FREE, requests and deadline 0: the entry's bytes after the address zeroed.
+  memory.fill(e + E_MAC, 0, E_STRIDE - E_MAC);
   store<u8>(e, <u8>iface, E_IFACE);
-  store<u8>(e, 0, E_REQS);
   store<u16>(e, htInsertedNew(cacheIndex) ? <u16>NONE : <u16>load<u32>(v), E_NEXT);
-  store<i64>(e, 0, E_EXPIRES);
   store<u32>(v, <u32>i);
   cacheGen++;
   return i;
