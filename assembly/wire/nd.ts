@@ -18,8 +18,9 @@
 // Pure: `p` is the ICMPv6 message (its type octet), `len` its length; nothing is read outside
 // [p, p + len). Checksums are the caller's (wire/icmpv6.ts), over the IPv6 pseudo-header.
 
-// Why (size): Neighbor Discovery is off the packet paths: its 32-bit fields swap by a call (swap32Out).
-import { swap16, swap32Out as swap32 } from "./bytes";
+// Why (size): Neighbor Discovery is off the packet paths: its 32-bit fields swap by a call (swap32Out),
+// except ndEmitRa's timers (constants at its one caller, which the inline swap folds).
+import { swap16, swap32 as swap32Inline, swap32Out as swap32 } from "./bytes";
 import { addrIsMulticast6, addrIsLinkLocal6, addrIsSolicitedNode } from "./addr";
 
 export const ND_RS: u8 = 133;
@@ -231,8 +232,8 @@ export function ndEmitRa(p: usize, cap: i32, curHopLimit: u8, flags: u8, routerL
   store<u8>(p, curHopLimit, RA_CUR_HOP_LIMIT);
   store<u8>(p, flags & (RA_FLAG_M | RA_FLAG_O), RA_FLAGS);
   store<u16>(p, swap16(routerLifetime), RA_ROUTER_LIFETIME);
-  store<u32>(p, swap32(reachableMs), RA_REACHABLE);
-  store<u32>(p, swap32(retransMs), RA_RETRANS);
+  store<u32>(p, swap32Inline(reachableMs), RA_REACHABLE);
+  store<u32>(p, swap32Inline(retransMs), RA_RETRANS);
   if (mtu != 0) {
     const q = p + <usize>n;
     store<u8>(q, ND_OPT_MTU);
