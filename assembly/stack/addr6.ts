@@ -151,10 +151,14 @@ export function addr6Start(iface: i32, boot: bool): void {
 }
 
 /** The first link-local record of `iface` (only a usable one with `usableOnly`), or 0. */
-function linkLocalRec(iface: i32, usableOnly: bool): usize {
-  for (let k = 0, n = netifAddrCount(iface, true); k < n; k++) {
-    const e = netifA6(iface, k);
-    if ((load<u8>(e, R_FLAGS) & A6F_LINK_LOCAL) != 0 && (!usableOnly || usable(e))) return e;
+function linkLocalRec(iface: i32, usableOnly: bool): usize { return recWith(iface, A6F_LINK_LOCAL, 0, usableOnly); }
+
+/** The `k`-th record of `iface` with `flag` (only usable ones with `usableOnly`), or 0 past the last.
+ *  Why (size): the link-local and the advertised-prefix searches share it. */
+function recWith(iface: i32, flag: u8, k: i32, usableOnly: bool): usize {
+  for (let j = 0, n = netifAddrCount(iface, true); j < n; j++) {
+    const e = netifA6(iface, j);
+    if ((load<u8>(e, R_FLAGS) & flag) != 0 && (!usableOnly || usable(e)) && k-- == 0) return e;
   }
   return 0;
 }
@@ -406,13 +410,7 @@ export function addr6OnLink(iface: i32, dst: usize): bool {
 }
 
 /** The `k`-th address record of `iface` whose prefix it advertises (routers), or 0 past the last. */
-export function addr6Advertised(iface: i32, k: i32): usize {
-  for (let j = 0, n = netifAddrCount(iface, true); j < n; j++) {
-    const e = netifA6(iface, j);
-    if ((load<u8>(e, R_FLAGS) & A6F_ADVERTISE) != 0 && k-- == 0) return e;
-  }
-  return 0;
-}
+export function addr6Advertised(iface: i32, k: i32): usize { return recWith(iface, A6F_ADVERTISE, k, false); }
 
 /** True when `iface` advertises any prefix (a router sends Router Advertisements there). */
 export function addr6AdvertisesOn(iface: i32): bool { return addr6Advertised(iface, 0) != 0; }
