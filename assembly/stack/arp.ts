@@ -127,44 +127,37 @@ export function linkSendIpTo(iface: i32, mac: usize, p: usize, len: i32): void {
 }
 
 /** True when this node answers ARP for `ip` on `iface` on another node's behalf (proxy ARP). */
-export function arpProxyCheck(iface: i32, ip: u32): bool {
-  if (proxyN == 0) return false;
-  const v = htFindV4(proxyIndex, ip);
+export function arpProxyCheck(iface: i32, ip: u32): bool { return proxyN != 0 && proxyOn(htFindV4(proxyIndex, ip), iface); }
+
+/** True when the proxy entry whose value is at `v` (0: none) answers on `iface`. Why (size): the IPv4
+ *  and the 16-byte forms share the test (and proxySet the update). */
+function proxyOn(v: usize, iface: i32): bool {
   if (v == 0) return false;
   const xi = <i32>load<u8>(v);
   return xi == PROXY_ANY_IFACE || xi == iface;
 }
 
-/** Answer ARP for `ip` on `iface` (PROXY_ANY_IFACE: all) with our MAC. False when the table is full. */
-export function arpProxyAdd(iface: i32, ip: u32): bool {
-  if (proxyN == 0) return false;
-  // An address already present only changes its interface.
-  const v = htInsertV4(proxyIndex, ip);
+/** Set the interface of the proxy entry whose value is at `v` (0: the table was full: false). */
+function proxySet(v: usize, iface: i32): bool {
   if (v == 0) return false;
   store<u8>(v, <u8>iface);
   return true;
+}
+
+/** Answer ARP for `ip` on `iface` (PROXY_ANY_IFACE: all) with our MAC. False when the table is full. */
+export function arpProxyAdd(iface: i32, ip: u32): bool {
+  // An address already present only changes its interface.
+  return proxyN != 0 && proxySet(htInsertV4(proxyIndex, ip), iface);
 }
 
 /** Proxy entries in use (0 when the node answers for nobody). */
 export function proxyCount(): i32 { return proxyN == 0 ? 0 : <i32>htUsed(proxyIndex); }
 
 /** arpProxyCheck for the 16-byte address at `a` (IPv6 proxy Neighbor Discovery shares the table, stack/nd.ts). */
-export function proxyCheckAddr(iface: i32, a: usize): bool {
-  if (proxyN == 0) return false;
-  const v = htFindAddr(proxyIndex, a);
-  if (v == 0) return false;
-  const xi = <i32>load<u8>(v);
-  return xi == PROXY_ANY_IFACE || xi == iface;
-}
+export function proxyCheckAddr(iface: i32, a: usize): bool { return proxyN != 0 && proxyOn(htFindAddr(proxyIndex, a), iface); }
 
 /** arpProxyAdd for the 16-byte address at `a`. */
-export function proxyAddAddr(iface: i32, a: usize): bool {
-  if (proxyN == 0) return false;
-  const v = htInsertAddr(proxyIndex, a);
-  if (v == 0) return false;
-  store<u8>(v, <u8>iface);
-  return true;
-}
+export function proxyAddAddr(iface: i32, a: usize): bool { return proxyN != 0 && proxySet(htInsertAddr(proxyIndex, a), iface); }
 
 /** arpProxyRemove for the 16-byte address at `a`. */
 export function proxyRemoveAddr(a: usize): void {
