@@ -116,9 +116,8 @@ export function netifReset(): void {
 function derive(i: i32): void {
   const r = rec(i);
   const len = <i32>load<u8>(r, 12);
-  const m = prefixMask(len);
-  store<u32>(r, m, 24);
-  store<u32>(r, len >= 31 || load<u32>(r, 8) == 0 ? 0 : (load<u32>(r, 8) & m) | ~m, 28);
+  store<u32>(r, prefixMask(len), 24);
+  store<u32>(r, bcastOf(load<u32>(r, 8), len), 28);
   gen++;
 }
 
@@ -161,6 +160,13 @@ export function netifMtu(i: i32): i32 { return <i32>load<u16>(recCold(i), 14); }
 export function netifFlags(i: i32): u8 { return load<u8>(recCold(i), 13); }
 /** Pointer to the 6-byte BSSID of the access point the interface is associated with (zeros if none). */
 export function netifBssid(i: i32): usize { return rec(i) + 16; }
+
+/** The directed broadcast address of `addr`/`len` (0 for no address, or a /31 or /32). Why (size): the
+ *  main address and the alias share it. */
+function bcastOf(addr: u32, len: i32): u32 {
+  const m = prefixMask(len);
+  return addr == 0 || len >= 31 ? 0 : (addr & m) | ~m;
+}
 
 /** Netmask for a prefix length, host order. */
 export function prefixMask(len: i32): u32 { return len <= 0 ? 0 : len >= 32 ? 0xffffffff : ~(<u32>0xffffffff >>> <u32>len); }
@@ -341,11 +347,10 @@ export function netifA6Changed(): void { gen++; }
 export function netifSetAlias(i: i32, addr: u32, prefixLen: u8): void {
   const r = rec(i);
   if (addr == 0) prefixLen = 0;
-  const m = prefixMask(<i32>prefixLen);
   store<u32>(r, addr, O_ALIAS);
   store<u8>(r, prefixLen, O_ALIAS_LEN);
-  store<u32>(r, m, O_ALIAS_MASK);
-  store<u32>(r, addr == 0 || prefixLen >= 31 ? 0 : (addr & m) | ~m, O_ALIAS_BCAST);
+  store<u32>(r, prefixMask(<i32>prefixLen), O_ALIAS_MASK);
+  store<u32>(r, bcastOf(addr, <i32>prefixLen), O_ALIAS_BCAST);
   gen++;
 }
 /** Second address of interface `i` (0 when none). */
