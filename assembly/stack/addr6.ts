@@ -69,9 +69,9 @@ function setDadAt(e: usize, t: i64): void {
 
 function emitAddr(iface: i32, e: usize): void {
   const b = evBuf();
+  // iface, state, flags, prefix length: the record's state and flags are adjacent (@17, @18).
   store<u8>(b, <u8>iface);
-  store<u8>(b, load<u8>(e, R_STATE), 1);
-  store<u8>(b, load<u8>(e, R_FLAGS), 2);
+  store<u16>(b, load<u16>(e, R_STATE), 1);
   store<u8>(b, load<u8>(e, R_PLEN), 3);
   addrCopy(b + 4, e);
   evEmit(Ev.ADDR6, 20);
