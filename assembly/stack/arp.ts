@@ -60,7 +60,7 @@ function sendRequest(iface: i32, spa: u32, tpa: u32): void {
   // co-located care-of address to speak for (netifArpIp 0) it sends no request at all.
   if (spa == 0 && netifAway(iface)) return;
   macSetBroadcast(groupMac);
-  arpSend(iface, reqFrame, groupMac, ARP_OP_REQUEST, spa, 0, tpa, C.ARP_TX_REQUEST);
+  arpSend(iface, reqFrame, groupMac, <u8>ARP_OP_REQUEST, spa, 0, tpa, C.ARP_TX_REQUEST);
 }
 
 /**
@@ -68,7 +68,7 @@ function sendRequest(iface: i32, spa: u32, tpa: u32): void {
  * minimum-size Ethernet frame at `f` to the MAC at `dst`, counted as `c`. `dst` and `tha` may lie in
  * the ARP packet being overwritten (a reply built in place: ethEmit and arpEmit read them first).
  */
-function arpSend(iface: i32, f: usize, dst: usize, oper: u16, spa: u32, tha: usize, tpa: u32, c: C): void {
+function arpSend(iface: i32, f: usize, dst: usize, oper: u8, spa: u32, tha: usize, tpa: u32, c: C): void {
   const mac = netifMac(iface);
   ethEmit(f, dst, mac, ETHERTYPE_ARP);
   arpEmit(f + <usize>ETH_HEADER_LEN, oper, mac, spa, tha, tpa);
@@ -198,6 +198,6 @@ export function arpInput(iface: i32, p: usize, len: i32, group: bool): i32 {
   if (spa == tpa) return 0;
   if (!forUs && !arpProxyCheck(iface, tpa)) return 0;
   // The reply is built in place, to the requester's MAC (its sender hardware address, `sha`).
-  arpSend(iface, p - <usize>ETH_HEADER_LEN, sha, ARP_OP_REPLY, tpa, sha, spa, C.ARP_TX_REPLY);
+  arpSend(iface, p - <usize>ETH_HEADER_LEN, sha, <u8>ARP_OP_REPLY, tpa, sha, spa, C.ARP_TX_REPLY);
   return 0;
 }

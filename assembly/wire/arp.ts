@@ -86,13 +86,13 @@ export function arpCheck(p: usize, len: i32): i32 {
  * Write a 28-byte Ethernet/IPv4 ARP packet at `p`. `sha`/`tha` point to 6-byte MACs (`tha` 0 writes
  * zeros, as in a request); addresses in host order. Overlapping `sha`/`tha` with `p` is allowed.
  */
-export function arpEmit(p: usize, oper: u16, sha: usize, spa: u32, tha: usize, tpa: u32): void {
+export function arpEmit(p: usize, oper: u8, sha: usize, spa: u32, tha: usize, tpa: u32): void {
   // Copy the MACs first: a reply built in place may take them from the packet being overwritten.
   const tmp = memory.data(12);
   memory.copy(tmp, sha, 6);
   if (tha != 0) memory.copy(tmp + 6, tha, 6); else memory.fill(tmp + 6, 0, 6);
-  // Hardware type 1, protocol type 0x0800, HLEN 6, PLEN 4 and the operation (ARP_OP_REQUEST or
-  // ARP_OP_REPLY: its high byte is 0) as two words in network order. Why (size): bswap of a constant is a call at run time.
+  // Hardware type 1, protocol type 0x0800, HLEN 6, PLEN 4 and the operation as two words in network
+  // order. `oper` is a u8 (every operation IANA assigns is below 256), so the 16-bit field's high byte is 0. Why (size): bswap of a constant is a call at run time.
   store<u32>(p, 0x00080100, ARP_HTYPE);
   store<u32>(p, 0x0406 | (<u32>oper << 24), ARP_HLEN);
   memory.copy(p + ARP_SHA, tmp, 6);

@@ -72,18 +72,18 @@ describe("arp: parse", () => {
 describe("arp: emit", () => {
   it("writes exactly the 28 bytes of the real request into a 0xa5 buffer (tha 0 -> zeros)", () => {
     const b = filled(32);
-    arpEmit(b, ARP_OP_REQUEST, hex("001b213a4f5c"), 0xc0a80164, 0, 0xc0a80101);
+    arpEmit(b, <u8>ARP_OP_REQUEST, hex("001b213a4f5c"), 0xc0a80164, 0, 0xc0a80101);
     expect<string>(hexOf(b, 32)).toStrictEqual(REQUEST + "a5a5a5a5");
     expect<i32>(arpCheck(b, 28)).toBe(ArpErr.OK);
   });
   it("builds the reply in place over the request it answers", () => {
     const p = hex(REQUEST);
-    arpEmit(p, ARP_OP_REPLY, hex("020000000001"), arpTpa(p), arpSha(p), arpSpa(p));
+    arpEmit(p, <u8>ARP_OP_REPLY, hex("020000000001"), arpTpa(p), arpSha(p), arpSpa(p));
     expect<string>(hexOf(p, 28)).toStrictEqual(hexOf(hex(REPLY), 28));
   });
   it("round-trips: parse what was emitted", () => {
     const b = filled(28);
-    arpEmit(b, ARP_OP_REPLY, hex("0a0b0c0d0e0f"), 0x0a000001, hex("101112131415"), 0x0a000002);
+    arpEmit(b, <u8>ARP_OP_REPLY, hex("0a0b0c0d0e0f"), 0x0a000001, hex("101112131415"), 0x0a000002);
     expect<i32>(arpCheck(b, 28)).toBe(ArpErr.OK);
     expect<u16>(arpOper(b)).toBe(ARP_OP_REPLY);
     expect<string>(hexOf(arpSha(b), 6)).toStrictEqual("0a0b0c0d0e0f");
@@ -93,7 +93,7 @@ describe("arp: emit", () => {
   });
   it("writes the gratuitous form: sender and target IP both the announced address", () => {
     const b = filled(28);
-    arpEmit(b, ARP_OP_REQUEST, hex("020000000001"), 0xc0a80105, 0, 0xc0a80105);
+    arpEmit(b, <u8>ARP_OP_REQUEST, hex("020000000001"), 0xc0a80105, 0, 0xc0a80105);
     expect<string>(hexOf(b, 28)).toStrictEqual("0001080006040001020000000001c0a80105000000000000c0a80105");
   });
 });
