@@ -29,8 +29,8 @@ import { arenaAlloc } from "../mem";
 import { C, count, countHot } from "../counters";
 import * as cfg from "../config";
 import { ethRegister, ethSendTo } from "../link/ethernet";
-import { neighborOutputAddr, neighborMac6, neighborMacExpires } from "../link/neighbor";
-import { flow6Init, flow6Learn, flow6LearnTunnel } from "./flow6";
+import { neighborOutputAddr } from "../link/neighbor";
+import { flow6Init, flow6Learn } from "./flow6";
 import { pktRoom } from "./packet";
 import { reasmEnabled, reasmInput6, reasmRelease, reasmDone, reasmDoneSlot, reasmOnExpired6 } from "./reasm";
 import { icmpErrorToken } from "./ip";
@@ -375,7 +375,8 @@ function icmp6Local(iface: i32, p: usize, len: i32, off: i32, unicast: bool): i3
   if (e != Icmp6Err.OK) { count(C.DROP_ICMP6_MALFORMED); return 1; }
   const t = load<u8>(m);
   if (t == ICMP6_ECHO_REQUEST) {
-    if (icmp6CheckEcho(m, ml) != Icmp6Err.OK) { count(C.DROP_ICMP6_MALFORMED); return 1; }
+    // Why: RFC 2463 §4.1: echo defines code 0 only (icmp6Check already saw the 8-byte header).
+    if (load<u8>(m, 1) != 0) { count(C.DROP_ICMP6_MALFORMED); return 1; }
     // Why: RFC 2463 §4.1: every node answers echo, to a multicast destination too (SHOULD), from a
     // unicast address of its own.
     return echoReply(iface, p, len, off, unicast);
@@ -467,10 +468,7 @@ function ip6Forward(iface: i32, p: usize, len: i32): i32 {
     // Why (speed): the flow cache keeps a plain encapsulation (no AH to the remote end: the outer
     // header went right in front of the packet; no fragmentation; a REACHABLE next hop).
     if (tr == 0 && ipv6NextHeader(p) != IPPROTO_HOPOPTS && len <= lastTunnelMtu && load<u8>(p - 40, 6) == IPPROTO_IPV6 &&
-        (ipsecCount() == 0 || ipsecOut(ipv6Dst(p - 40)) == 0)) {
-      const mac = neighborMac6(lastOif, lastNextHop);
-      if (mac != 0 && load<u32>(p - 54) == load<u32>(mac) && load<u16>(p - 50) == load<u16>(mac, 4)) flow6LearnTunnel(iface, p, lastOif, lastTunnelMtu, neighborMacExpires(mac));
-    }
+        (ipsecCount() == 0 || ipsecOut(ipv6Dst(p - 40)) == 0)) flow6Learn(iface, p, lastOif, lastNextHop, lastTunnelMtu, true);
     return tr;
   }
   const oif = r6NextHop(dst, -1, fwdNh);
@@ -490,10 +488,7 @@ function ip6Forward(iface: i32, p: usize, len: i32): i32 {
     countHot(C.IP6_FORWARDED);
     // Why (speed): the next packets of this flow go by flow6.ts while nothing changes (its header says
     // when a decision is kept: plain forwarding to a REACHABLE neighbour, no Hop-by-Hop header).
-    if (oif != iface && ipv6NextHeader(p) != IPPROTO_HOPOPTS) {
-      const mac = neighborMac6(oif, fwdNh);
-      if (mac != 0) flow6Learn(iface, p, oif, mac, mtu, neighborMacExpires(mac));
-    }
+    if (oif != iface && ipv6NextHeader(p) != IPPROTO_HOPOPTS) flow6Learn(iface, p, oif, fwdNh, mtu, false);
   }
   return r;
 }
