@@ -60,15 +60,11 @@ import {
   icmp6ErrorInner,
 } from "../wire/icmpv6";
 
-/** A protocol's input for a packet to this node: IPv6 header at `p`, `len` bytes, its header at `off`. */
-export type Proto6Handler = (iface: i32, p: usize, len: i32, off: i32, unicast: bool) => i32;
 /** An ICMPv6 message of the registered type for this node (checksum checked), at `p + off`. */
 export type Icmp6Handler = (iface: i32, p: usize, len: i32, off: i32) => i32;
 
-const MAX_PROTO6: i32 = 8;
 const MAX_ICMP6: i32 = 16;
 // Why (memory): the handler tables and scratch below come from the arena on IPv6 nodes only (ip6Init).
-let protos6: usize = 0;
 let icmp6Handlers: usize = 0;
 let walk: usize = 0;
 // Next-hop buffers: one per path, since an error or a redirect sent on the way must not overwrite the
@@ -96,8 +92,6 @@ export function ip6RedirectWith(fn: RedirectHook): void { redirect = changetype<
 /** A router's advertisement set the hop limit (RFC 2461 §6.3.4 CurHopLimit). */
 export function ip6SetHopLimit(h: u8): void { hopLimit6 = h; }
 
-/** Packets with next header `proto` for this node go to `fn` first (at init). */
-export function ip6RegisterProto(proto: u8, fn: Proto6Handler): void { handlersAdd(protos6, proto, changetype<usize>(fn)); }
 /** ICMPv6 messages of `type` for this node go to `fn` (at init). */
 export function ip6RegisterIcmp(type: u8, fn: Icmp6Handler): void { handlersAdd(icmp6Handlers, type, changetype<usize>(fn)); }
 
@@ -106,16 +100,14 @@ export function ip6Init(): bool {
   redirect = 0;
   hopLimit6 = <u8>cfg.defaultTtl;
   if (!cfg.ipv6Enabled()) return true;
-  const hp = 8 + 8 * MAX_PROTO6, hi = 8 + 8 * MAX_ICMP6;
-  const b = arenaAlloc(<usize>(hp + hi + WALK_SIZE + 5 * 16 + 8 + AH_SCRATCH));
+  const hi = 8 + 8 * MAX_ICMP6;
+  const b = arenaAlloc(<usize>(hi + WALK_SIZE + 5 * 16 + 8 + AH_SCRATCH));
   if (b == 0) return false;
-  protos6 = b;
-  icmp6Handlers = b + <usize>hp;
+  icmp6Handlers = b;
   walk = icmp6Handlers + <usize>hi;
   fwdNh = walk + <usize>WALK_SIZE;
   sendNh = fwdNh + 16; errNh = sendNh + 16; tmp = errNh + 16; srcSel = tmp + 16; groupMac = srcSel + 16;
   ahScratch = groupMac + 8;
-  handlersReset(protos6, MAX_PROTO6);
   handlersReset(icmp6Handlers, MAX_ICMP6);
   random(tmp, 4);
   fragIdent = load<u32>(tmp);
@@ -123,7 +115,6 @@ export function ip6Init(): bool {
   reasmOnExpired6(reasmExpired);
   if (!tun6Init() || !flow6Init()) return false;
   tun6Hooks(tunnelSend, ip6SendIcmpError, ip6Input);
-  ip6RegisterProto(IPPROTO_IPV6, tun6Input);
   return true;
 }
 
@@ -225,9 +216,9 @@ function ip6Local(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   // Why: RFC 2460 §4.7: nothing follows No Next Header; the packet is done.
   if (proto == IPPROTO_NONE) return 0;
   if (iface >= 0) {
-    for (let i = 0, n = handlersCount(protos6); i < n; i++) {
-      if (handlerKey(protos6, i) != <u32>proto) continue;
-      const r = changetype<Proto6Handler>(handlerFn(protos6, i))(iface, p, len, off, unicast);
+    // The one protocol handled below the local stack: IPv6 in IPv6 ending here (RFC 2473, tunnel6.ts).
+    if (proto == IPPROTO_IPV6) {
+      const r = tun6Input(iface, p, len, off, unicast);
       if (r >= 0) return r;
     }
   }
