@@ -51,6 +51,9 @@ import {
   ipv4FillChecksum, IP_FLAG_MF, IP_FLAG_DF, IP_TOTAL_LEN, IP_FLAGS_FRAG, IPV4_MIN_HEADER, IPV4_MAX_HEADER,
 } from "../wire/ipv4";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
+// Why (size): AssemblyScript's memory.compare is a ~170-byte loop inlined at every use; byte equality
+// is all reassembly asks, and crypto/ct.ts has it as one function.
+import { ctEqual } from "../crypto/ct";
 
 /** Timer kind of a slot's reassembly deadline (tag = slot index); owner OWNER_REASM (sys/timers.ts). */
 export const TK_REASM: u16 = (OWNER_REASM << 8);
@@ -183,7 +186,7 @@ function slotKeyed(timeoutMs: i64, limit: i32, need: i32): i32 {
   for (let i = 0; i < slots; i++) {
     const s = slotAt(i);
     const st = load<u8>(s, M_STATE);
-    if ((st == ST_COLLECT || st == ST_DEAD) && memory.compare(s + M_KEY, key, KEY_LEN) == 0) {
+    if ((st == ST_COLLECT || st == ST_DEAD) && ctEqual(s + M_KEY, key, KEY_LEN)) {
       // Why: RFC 5722's stance (decisions.md): after an overlap no fragment of the datagram is used.
       if (st == ST_DEAD) { count(C.DROP_REASM_OVERLAP); return -1; }
       return i;
@@ -274,7 +277,7 @@ function place(i: i32, s: usize, hdr: i32, off: i32, n: i32, more: bool, src: us
   if (held != 0) {
     // Why: RFC 8200 §4.5: networks duplicate packets; an exact copy of a fragment already held is
     // dropped alone. Any other overlap discards the datagram (RFC 5722; the same for IPv4).
-    if (held == 2 && (more || total == end) && memory.compare(data + <usize>off, src, <usize>n) == 0) {
+    if (held == 2 && (more || total == end) && ctEqual(data + <usize>off, src, n)) {
       count(C.DROP_REASM_DUPLICATE);
       return 1;
     }
