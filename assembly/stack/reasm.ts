@@ -254,14 +254,17 @@ function discard(i: i32, c: C, dead: bool): i32 {
 }
 
 /**
- * Store the `n` data bytes at `src` of fragment [off, off + n) (`more`: not the last) in slot `i` (at
- * `s`), whose header in front of the data takes `hdr` bytes — the steps common to both families.
+ * Store the `n` data bytes at `src` of fragment [off, off + n) (`more`: not the last) in slot `i`,
+ * whose header in front of the data takes fragment 0's `hl` bytes once known, else `hl` (fragment 0)
+ * or `later` bytes — the steps common to both families.
  * Fragment 0 (`off` 0) also gives the datagram its header: the `hl` bytes at `p`. Returns 1 dropped
  * (counted; the datagram discarded unless the fragment was only an exact duplicate), 0 held, 2
  * complete: the datagram (its header still the family's to fix) at reasmDone, slot reasmDoneSlot
  * busy, the completing fragment's Ethernet header in front of it.
  */
-function place(i: i32, s: usize, hdr: i32, off: i32, n: i32, more: bool, src: usize, p: usize, hl: i32): i32 {
+function place(i: i32, later: i32, off: i32, n: i32, more: bool, src: usize, p: usize, hl: i32): i32 {
+  const s = slotAt(i);
+  const hdr = load<u8>(s, M_FIRST) != 0 ? <i32>load<u8>(s, M_HL) : off == 0 ? hl : later;
   const end = off + n;
   if (hdr + end > load<i32>(s, M_LIMIT)) return discard(i, C.DROP_REASM_TOO_BIG, false);
   // Why: RFC 791 §3.2 / RFC 2460 §4.5: the last fragment fixes the length; a fragment past it, or a
@@ -339,8 +342,7 @@ export function reasmInput(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   if (i < 0) return 1;
   const s = slotAt(i);
   // Why: RFC 791 §3.1: a datagram is at most 65,535 bytes; ours at most the slot (decisions.md).
-  const hl0 = load<u8>(s, M_FIRST) != 0 ? <i32>load<u8>(s, M_HL) : off == 0 ? hl : IPV4_MIN_HEADER;
-  const r = place(i, s, hl0, off, n, more, p + <usize>hl, p, hl);
+  const r = place(i, IPV4_MIN_HEADER, off, n, more, p + <usize>hl, p, hl);
   if (r == 1) return 1;
   if (off == 0) store<u16>(s, ff, M_FLAGS);
   if (r == 0) return 0;
@@ -374,8 +376,7 @@ export function reasmInput6(p: usize, len: i32, fo: i32, nhAt: i32): i32 {
   const i = slotKeyed(REASM6_TIMEOUT_MS, cfg.reassemblyBytes, end + fo);
   if (i < 0) return 1;
   const s = slotAt(i);
-  const u0 = load<u8>(s, M_FIRST) != 0 ? <i32>load<u8>(s, M_HL) : fo;
-  const r = place(i, s, u0, off, n, more, fh + 8, p, fo);
+  const r = place(i, fo, off, n, more, fh + 8, p, fo);
   if (r == 1) return 1;
   // Why: RFC 2460 §4.5: the unfragmentable part and the Next Header of the reassembled packet are
   // fragment 0's.
