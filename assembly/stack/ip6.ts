@@ -33,7 +33,7 @@ import { neighborOutputAddr } from "../link/neighbor";
 import { flow6Init, flow6Learn } from "./flow6";
 import { pktRoom } from "./packet";
 import { reasmEnabled, reasmInput6, reasmRelease, reasmDone, reasmDoneSlot, reasmOnExpired6 } from "./reasm";
-import { icmpErrorToken } from "./ip";
+import { icmpErrorToken, icmpGate } from "./ip";
 import { addr6Ours, addr6IsMember, addr6Source } from "./addr6";
 import { r6NextHop, r6PathMtu, r6LinkMtu, r6PacketTooBig, r6FirstUp } from "./route6";
 import { tun6Init, tun6Hooks, tun6Input, tun6Output, tun6Route, tun6IcmpError, lastOif, lastTunnelMtu, lastNextHop } from "./tunnel6";
@@ -360,14 +360,9 @@ function routingHeader(iface: i32, p: usize, len: i32, unicast: bool): i32 {
 function icmp6Local(iface: i32, p: usize, len: i32, off: i32, unicast: bool): i32 {
   const m = p + <usize>off;
   const ml = len - off;
-  count(C.ICMP6_RX);
-  const e = icmp6Check(m, ml, ipv6Src(p), ipv6Dst(p));
-  if (e == Icmp6Err.BAD_CHECKSUM) { count(C.DROP_ICMP6_CHECKSUM); return 1; }
-  if (e != Icmp6Err.OK) { count(C.DROP_ICMP6_MALFORMED); return 1; }
+  if (icmpGate(true, p, m, ml)) return 1;
   const t = load<u8>(m);
   if (t == ICMP6_ECHO_REQUEST) {
-    // Why: RFC 2463 §4.1: echo defines code 0 only (icmp6Check already saw the 8-byte header).
-    if (load<u8>(m, 1) != 0) { count(C.DROP_ICMP6_MALFORMED); return 1; }
     // Why: RFC 2463 §4.1: every node answers echo, to a multicast destination too (SHOULD), from a
     // unicast address of its own.
     return echoReply(iface, p, len, off, unicast);
