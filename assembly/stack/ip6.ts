@@ -172,17 +172,16 @@ function icmpDrop(c: C, iface: i32, p: usize, len: i32, type: u8, code: u8, para
 
 /** Report the walk error `e` on the packet at `p` (counted; Parameter Problem where RFC 2460 asks). */
 function extError(iface: i32, p: usize, len: i32, e: i32, multicastDst: bool): i32 {
-  const at = <u32>walkPointer(walk);
   // Why: RFC 2460 §4: a Hop-by-Hop header anywhere but first is an unrecognized Next Header value:
   // Parameter Problem code 1 pointing at the Next Header octet that names it.
-  if (e == Ext6Err.HBH_NOT_FIRST) return icmpDrop(C.DROP_IP6_EXT, iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_NEXT_HEADER, at);
   // Why: RFC 2460 §4.2: an option running past its header is an erroneous header field (code 0).
-  if (e == Ext6Err.BAD_OPTION_LEN) return icmpDrop(C.DROP_IP6_EXT, iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, at);
-  if (e == Ext6Err.TRUNCATED || e == Ext6Err.TOO_MANY) { count(C.DROP_IP6_EXT); return 1; }
   // Why: RFC 2460 §4.2: an unrecognized option's two high bits: 01 discard, 10 discard + Parameter
   // Problem code 2 at the option, 11 the same unless the destination is multicast.
-  if (ip6OptWantsIcmp(e, multicastDst)) return icmpDrop(C.DROP_IP6_OPTION, iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_OPTION, at);
-  count(C.DROP_IP6_OPTION);
+  // Why (size): one count and one error call for every case.
+  const code = e == Ext6Err.HBH_NOT_FIRST ? PARAM6_NEXT_HEADER : e == Ext6Err.BAD_OPTION_LEN ? PARAM6_HEADER : PARAM6_OPTION;
+  count(e <= Ext6Err.BAD_OPTION_LEN ? C.DROP_IP6_EXT : C.DROP_IP6_OPTION);
+  if (e == Ext6Err.TRUNCATED || e == Ext6Err.TOO_MANY || (e > Ext6Err.BAD_OPTION_LEN && !ip6OptWantsIcmp(e, multicastDst))) return 1;
+  ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, code, <u32>walkPointer(walk));
   return 1;
 }
 
