@@ -520,7 +520,7 @@ export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
   // Why: RFC 2401 §4.4 outbound policy: traffic to an AH peer is protected (Neighbor Discovery exempt).
   if (ipsecCount() > 0 && !ipv6IsMulticast(dst)) {
     const sa = ipsecOut(dst);
-    if (sa != 0 && !(ipv6NextHeader(p) == IPPROTO_ICMPV6 && isNd(p, IPPROTO_ICMPV6, IPV6_HEADER_LEN, len))) {
+    if (sa != 0 && !isNd(p, ipv6NextHeader(p), IPV6_HEADER_LEN, len)) {
       const q = ahOutput(sa, p, len);
       if (q == 0) { count(C.DROP_AH_OUTPUT); return 1; }
       p = q;
