@@ -146,25 +146,20 @@ function wordMask(w: i32, a: i32, b: i32): u32 {
   return m;
 }
 
-/** 0: no unit of [a, b) is held; 1: some; 2: all of them (an empty range counts as none). */
-function bitsState(bm: usize, a: i32, b: i32): i32 {
+/** 0: no unit of [a, b) is held; 1: some; 2: all of them (an empty range counts as none); with `set`,
+ *  the units are marked held afterwards. Why (size): one walk over the words for the test and the marking. */
+function bits(bm: usize, a: i32, b: i32, set: bool): i32 {
   if (b <= a) return 0;
   let any = false, all = true;
   for (let w = a >>> 5; w <= (b - 1) >>> 5; w++) {
     const m = wordMask(w, a, b);
-    const v = load<u32>(bm + (<usize>w << 2)) & m;
+    const q = bm + (<usize>w << 2);
+    const v = load<u32>(q) & m;
     if (v != 0) any = true;
     if (v != m) all = false;
+    if (set) store<u32>(q, load<u32>(q) | m);
   }
   return !any ? 0 : all ? 2 : 1;
-}
-
-function bitsSet(bm: usize, a: i32, b: i32): void {
-  if (b <= a) return;
-  for (let w = a >>> 5; w <= (b - 1) >>> 5; w++) {
-    const q = bm + (<usize>w << 2);
-    store<u32>(q, load<u32>(q) | wordMask(w, a, b));
-  }
 }
 
 // ---- slots -----------------------------------------------------------------------------------
@@ -276,7 +271,7 @@ function place(i: i32, later: i32, off: i32, n: i32, more: bool, src: usize, p: 
   const a = off >>> 3;
   const b = (end + 7) >>> 3;
   const data = dataOf(s);
-  const held = bitsState(bm, a, b);
+  const held = bits(bm, a, b, false);
   if (held != 0) {
     // Why: RFC 8200 §4.5: networks duplicate packets; an exact copy of a fragment already held is
     // dropped alone. Any other overlap discards the datagram (RFC 5722; the same for IPv4).
@@ -287,7 +282,7 @@ function place(i: i32, later: i32, off: i32, n: i32, more: bool, src: usize, p: 
     return discard(i, C.DROP_REASM_OVERLAP, true);
   }
   memory.copy(data + <usize>off, src, <usize>n);
-  bitsSet(bm, a, b);
+  bits(bm, a, b, true);
   const have = load<i32>(s, M_HELD) + n;
   store<i32>(s, have, M_HELD);
   if (end > load<i32>(s, M_MAXEND)) store<i32>(s, end, M_MAXEND);
