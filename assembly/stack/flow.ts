@@ -106,6 +106,10 @@ export function flowReset(): void {
     load<u32>(e, F_GEN) == flowGeneration() && load<i64>(e, F_UNTIL) > nowMs();
 }
 
+/** flowMatch as a call, for the full path's questions (flowWanted, flowTunnel). Why (size): the
+ *  per-datagram lookup (flowTry) keeps the inline form. */
+function flowLive(e: usize, iface: i32, src: u32, key: u32): bool { return flowMatch(e, iface, src, key); }
+
 /** True when the IPv4 header at `p` (20 bytes, no options) sums to 0xffff (RFC 1071). */
 // @ts-ignore: decorator
 @inline function sumOk(p: usize): bool {
@@ -273,8 +277,7 @@ export function flowWanted(src: u32, dst: u32): bool {
   // Why: an entry that holds this flow but has run out (its `until`: a binding's lifetime, a neighbour
   // entry, a home agent's next Binding Update) is no longer used, so it must be learnt again — before,
   // a flow that expired by the clock stayed on the full path until some table changed.
-  if (load<u32>(e, F_SRC) == src && load<u32>(e, F_DST) == dst && load<i32>(e, F_IFACE) == flowIface &&
-    load<u32>(e, F_GEN) == flowGeneration() && load<i64>(e, F_UNTIL) > nowMs()) return false;
+  if (flowLive(e, flowIface, src, dst)) return false;
   const m = seen + <usize>(h >>> 28) * 4;
   if (load<u32>(m) == h) return true;
   store<u32>(m, h);
@@ -336,8 +339,7 @@ const tunnels: usize = memory.data(<i32>(TUNNEL_ENTRIES * <u32>FLOW_STRIDE), 8);
 /** The valid template of the tunnel to `coa` by `method` (config ENCAP_*) from `src`, or 0. */
 export function flowTunnel(coa: u32, method: u32, src: u32): usize {
   const e = tunnelEntry(coa);
-  return load<u32>(e, F_DST) == coa && load<u32>(e, F_SRC) == src && load<u32>(e, F_IFACE) == method &&
-    load<u32>(e, F_GEN) == flowGeneration() && load<i64>(e, F_UNTIL) > nowMs() ? e : 0;
+  return flowLive(e, <i32>method, src, coa) ? e : 0;
 }
 
 /** Largest datagram (Total Length) the flow or tunnel entry `e` sends. */
