@@ -202,11 +202,7 @@ function flowDecap(e: usize, p: usize, total: i32): i32 {
 export function flowLearnDecap(src: u32, dst: u32, innerDst: u32, oif: i32, mac: usize, mtu: i32, until: i64): void {
   if (!flowWanted(src, dst ^ innerDst)) return;
   const e = claim(src, dst ^ innerDst);
-  ethTemplate(e, oif, mac);
-  store<i64>(e, until, F_UNTIL);
-  store<u16>(e, <u16>min(mtu + 20, 0xffff), F_MAXLEN);
-  store<u8>(e, 14, F_HDR);
-  store<u8>(e, KIND_DECAP, F_KIND);
+  ethTemplate(e, oif, mac, until, min(mtu + 20, 0xffff), 14 | <u32>KIND_DECAP << 8);
   store<u32>(e, dst, F_SUM);
   store<u32>(e, innerDst, F_COA);
 }
@@ -297,8 +293,13 @@ function claim(src: u32, dst: u32): usize {
   return e;
 }
 
-/** Ethernet header of a flow's template: to `mac`, from `oif`'s address, EtherType IPv4. */
-function ethTemplate(e: usize, oif: i32, mac: usize): void {
+/** Ethernet header of a flow's template: to `mac`, from `oif`'s address, EtherType IPv4; and the
+ *  decision's common fields: live until `until`, the largest datagram `max`, the header bytes and the
+ *  kind (`hdrKind`: F_HDR | F_KIND << 8). */
+function ethTemplate(e: usize, oif: i32, mac: usize, until: i64, max: i32, hdrKind: u32): void {
+  store<i64>(e, until, F_UNTIL);
+  store<u16>(e, <u16>max, F_MAXLEN);
+  store<u16>(e, <u16>hdrKind, F_HDR);
   const t = e + F_TMPL;
   const me = netifMac(oif);
   store<u32>(t, load<u32>(mac));
@@ -316,11 +317,7 @@ function ethTemplate(e: usize, oif: i32, mac: usize): void {
  */
 export function flowLearnForward(p: usize, oif: i32, mac: usize, mtu: i32): void {
   const e = claim(load<u32>(p, 12), load<u32>(p, 16));
-  ethTemplate(e, oif, mac);
-  store<i64>(e, neighborMacExpires(mac), F_UNTIL);
-  store<u16>(e, <u16>min(mtu, 0xffff), F_MAXLEN);
-  store<u8>(e, 14, F_HDR);
-  store<u8>(e, KIND_FORWARD, F_KIND);
+  ethTemplate(e, oif, mac, neighborMacExpires(mac), min(mtu, 0xffff), 14 | <u32>KIND_FORWARD << 8);
 }
 
 // ---- tunnel templates: the decision for a tunnel to a care-of address ----------------------------
@@ -356,23 +353,18 @@ export function flowTunnelLearn(method: u32, oif: i32, mac: usize, mtu: i32, src
   store<u32>(e, coa, F_DST);
   store<u32>(e, method, F_IFACE);
   store<u32>(e, flowGeneration(), F_GEN);
-  ethTemplate(e, oif, mac);
-  store<i64>(e, neighborMacExpires(mac), F_UNTIL);
+  const until = neighborMacExpires(mac);
   if (method == cfg.ENCAP_MINIMAL) {
     // The minimal header is 8 or 12 bytes by the datagram's source (RFC 2004 §3): the larger bounds
     // what the template sends; the datagram's own header is rewritten for each one (flowSend).
-    store<u16>(e, <u16>max(0, mtu - MINENC_LEN_S), F_MAXLEN);
-    store<u8>(e, 14, F_HDR);
-    store<u8>(e, KIND_MINIMAL, F_KIND);
+    ethTemplate(e, oif, mac, until, max(0, mtu - MINENC_LEN_S), 14 | <u32>KIND_MINIMAL << 8);
     store<u32>(e, src, F_SUM);
     store<u32>(e, coa, F_COA);
     return e;
   }
   const extra = method == cfg.ENCAP_GRE ? GRE_HDR_LEN : 0;
   const over = 20 + extra;
-  store<u16>(e, <u16>max(0, min(mtu - over, 0xffff - over)), F_MAXLEN);
-  store<u8>(e, <u8>(14 + over), F_HDR);
-  store<u8>(e, KIND_TUNNEL, F_KIND);
+  ethTemplate(e, oif, mac, until, max(0, min(mtu - over, 0xffff - over)), <u32>(14 + over) | <u32>KIND_TUNNEL << 8);
   // The outer header with its variable fields zero (TOS, Total Length, Identification, flags) and
   // no checksum; its constant lanes summed once (RFC 1071 §2: the sum commutes with the grouping).
   const o = e + F_TMPL + 14;
