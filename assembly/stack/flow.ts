@@ -283,13 +283,16 @@ export function flowWanted(src: u32, dst: u32): bool {
 /** The entry for the received datagram from `src` to `dst` (as stored; flowWanted said yes), made
  *  ready for a new decision. */
 function claim(src: u32, dst: u32): usize {
-  const e = flows + <usize>(flowHash(flowIface, src, dst) >>> 28) * FLOW_STRIDE;
-  const g = flowGeneration();
-  store<u32>(e, src, F_SRC);
-  store<u32>(e, dst, F_DST);
-  store<i32>(e, flowIface, F_IFACE);
-  store<u32>(e, g, F_GEN);
   flowsAny = true;
+  return keyed(flows + <usize>(flowHash(flowIface, src, dst) >>> 28) * FLOW_STRIDE, flowIface, src, dst);
+}
+
+/** Entry `e` keyed (`iface`, `src`, `key`) under the current generation; returns `e`. */
+function keyed(e: usize, iface: i32, src: u32, key: u32): usize {
+  store<u32>(e, src, F_SRC);
+  store<u32>(e, key, F_DST);
+  store<i32>(e, iface, F_IFACE);
+  store<u32>(e, flowGeneration(), F_GEN);
   return e;
 }
 
@@ -348,11 +351,7 @@ export function flowMaxLen(e: usize): i32 { return <i32>load<u16>(e, F_MAXLEN); 
  * resolved address is at `mac`. Returns the entry.
  */
 export function flowTunnelLearn(method: u32, oif: i32, mac: usize, mtu: i32, src: u32, coa: u32): usize {
-  const e = tunnelEntry(coa);
-  store<u32>(e, src, F_SRC);
-  store<u32>(e, coa, F_DST);
-  store<u32>(e, method, F_IFACE);
-  store<u32>(e, flowGeneration(), F_GEN);
+  const e = keyed(tunnelEntry(coa), <i32>method, src, coa);
   const until = neighborMacExpires(mac);
   if (method == cfg.ENCAP_MINIMAL) {
     // The minimal header is 8 or 12 bytes by the datagram's source (RFC 2004 §3): the larger bounds
