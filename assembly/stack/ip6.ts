@@ -248,7 +248,7 @@ function fragment(iface: i32, p: usize, len: i32, fo: i32, unicast: bool): i32 {
   if (fo - IPV6_HEADER_LEN + FRAG_HEADER_LEN + (ofs & 0xfff8) + n > 65535) {
     return icmpDrop(C.DROP_REASM_TOO_BIG, iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, <u32>(fo + 2));
   }
-  const r = reasmInput6(p, len, fo, walkNhAt(walk));
+  const r = reasmInput6(p, len, fo, walkNhAt(walk), ofs);
   if (r != 2) return r;
   const slot = reasmDoneSlot;
   const h = reasmDone;

@@ -350,16 +350,15 @@ export function reasmInput(iface: i32, p: usize, len: i32, unicast: bool): i32 {
 
 /**
  * A fragment of an IPv6 packet for this node: `len` bytes at `p` (40 + Payload Length), its Fragment
- * header at offset `fo` (after the unfragmentable part), checked by the caller (ip6.ts: a non-last
+ * header at offset `fo` (after the unfragmentable part; `ofs` its offset/flags word, host order), checked by the caller (ip6.ts: a non-last
  * fragment's data a multiple of 8, the end within 65,535). Same results as reasmInput; on 2 the
  * reassembled packet is at reasmDone: the unfragmentable part of fragment 0, the Fragment header's
  * Next Header in place of 44, Payload Length of the whole.
  */
-export function reasmInput6(p: usize, len: i32, fo: i32, nhAt: i32): i32 {
+export function reasmInput6(p: usize, len: i32, fo: i32, nhAt: i32, ofs: i32): i32 {
   const fh = p + <usize>fo;
   const n = len - fo - 8;
-  const ofs = bswap<u16>(load<u16>(fh, 2));
-  const off = <i32>(ofs & 0xfff8);
+  const off = ofs & 0xfff8;
   const more = (ofs & 1) != 0;
   const id = load<u32>(fh, 4);
   const end = off + n;
