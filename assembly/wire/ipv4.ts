@@ -261,23 +261,25 @@ export function ipv4OptionsCheck(p: usize): i32 {
     if (o + 1 >= end) return o;
     const l = <i32>load<u8>(p + <usize>(o + 1));
     if (l < 2 || o + l > end) return o + 1;
-    if (t == IPOPT_RR || t == IPOPT_LSRR || t == IPOPT_SSRR) {
+    if (t == IPOPT_RR || t == IPOPT_LSRR || t == IPOPT_SSRR || t == IPOPT_TS) {
       // Why: RFC 791 §3.1: route data is a series of 4-byte addresses; the pointer (smallest legal
       // value 4) names the next one, or is length + 1 when the route is full.
-      if (l < 3 || ((l - 3) & 3) != 0) return o + 1;
+      // Why: RFC 791 §3.1: timestamp flag 0 timestamps only (4 bytes each), 1 and 3 address +
+      // timestamp (8 bytes each); other flags are undefined. The pointer (smallest legal value 5)
+      // names the next free entry, or is length + 1 when the option is full.
+      // Why (size): both as one check: the data starts at `base` - 1 and comes in `step`-byte entries.
+      const ts = t == IPOPT_TS;
+      const base = ts ? 5 : 4;
+      if (l < base - 1) return o + 1;
+      let step = 4;
+      if (ts) {
+        const fl = <i32>load<u8>(p + <usize>(o + 3)) & 0x0f;
+        if (fl != 0 && fl != 1 && fl != 3) return o + 3;
+        if (fl != 0) step = 8;
+      }
+      if ((l - base + 1) % step != 0) return o + 1;
       const ptr = <i32>load<u8>(p + <usize>(o + 2));
-      if (ptr < 4 || (ptr & 3) != 0 || ptr > l + 1) return o + 2;
-    } else if (t == IPOPT_TS) {
-      // Why: RFC 791 §3.1: flag 0 timestamps only (4 bytes each), 1 and 3 address + timestamp
-      // (8 bytes each); other flags are undefined. The pointer (smallest legal value 5) names the
-      // next free entry, or is length + 1 when the option is full.
-      if (l < 4) return o + 1;
-      const fl = <i32>load<u8>(p + <usize>(o + 3)) & 0x0f;
-      if (fl != 0 && fl != 1 && fl != 3) return o + 3;
-      const step = fl == 0 ? 4 : 8;
-      if ((l - 4) % step != 0) return o + 1;
-      const ptr = <i32>load<u8>(p + <usize>(o + 2));
-      if (ptr < 5 || (ptr - 5) % step != 0 || ptr > l + 1) return o + 2;
+      if (ptr < base || (ptr - base) % step != 0 || ptr > l + 1) return o + 2;
     } else if (t == IPOPT_SID) {
       // Why: RFC 791 §3.1: the Stream Identifier option is 4 bytes long.
       if (l != 4) return o + 1;
