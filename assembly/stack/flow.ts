@@ -106,6 +106,10 @@ export function flowReset(): void {
     load<u32>(e, F_GEN) == flowGeneration() && load<i64>(e, F_UNTIL) > nowMs();
 }
 
+/** flowMatch as a call, for the full path's questions (flowWanted, flowTunnel). Why (size): the
+ *  per-datagram lookup (flowTry) keeps the inline form. */
+function flowLive(e: usize, iface: i32, src: u32, key: u32): bool { return flowMatch(e, iface, src, key); }
+
 /** True when the IPv4 header at `p` (20 bytes, no options) sums to 0xffff (RFC 1071). */
 // @ts-ignore: decorator
 @inline function sumOk(p: usize): bool {
@@ -198,11 +202,7 @@ function flowDecap(e: usize, p: usize, total: i32): i32 {
 export function flowLearnDecap(src: u32, dst: u32, innerDst: u32, oif: i32, mac: usize, mtu: i32, until: i64): void {
   if (!flowWanted(src, dst ^ innerDst)) return;
   const e = claim(src, dst ^ innerDst);
-  ethTemplate(e, oif, mac);
-  store<i64>(e, until, F_UNTIL);
-  store<u16>(e, <u16>min(mtu + 20, 0xffff), F_MAXLEN);
-  store<u8>(e, 14, F_HDR);
-  store<u8>(e, KIND_DECAP, F_KIND);
+  ethTemplate(e, oif, mac, until, min(mtu + 20, 0xffff), 14 | <u32>KIND_DECAP << 8);
   store<u32>(e, dst, F_SUM);
   store<u32>(e, innerDst, F_COA);
 }
@@ -273,8 +273,7 @@ export function flowWanted(src: u32, dst: u32): bool {
   // Why: an entry that holds this flow but has run out (its `until`: a binding's lifetime, a neighbour
   // entry, a home agent's next Binding Update) is no longer used, so it must be learnt again — before,
   // a flow that expired by the clock stayed on the full path until some table changed.
-  if (load<u32>(e, F_SRC) == src && load<u32>(e, F_DST) == dst && load<i32>(e, F_IFACE) == flowIface &&
-    load<u32>(e, F_GEN) == flowGeneration() && load<i64>(e, F_UNTIL) > nowMs()) return false;
+  if (flowLive(e, flowIface, src, dst)) return false;
   const m = seen + <usize>(h >>> 28) * 4;
   if (load<u32>(m) == h) return true;
   store<u32>(m, h);
@@ -284,18 +283,26 @@ export function flowWanted(src: u32, dst: u32): bool {
 /** The entry for the received datagram from `src` to `dst` (as stored; flowWanted said yes), made
  *  ready for a new decision. */
 function claim(src: u32, dst: u32): usize {
-  const e = flows + <usize>(flowHash(flowIface, src, dst) >>> 28) * FLOW_STRIDE;
-  const g = flowGeneration();
-  store<u32>(e, src, F_SRC);
-  store<u32>(e, dst, F_DST);
-  store<i32>(e, flowIface, F_IFACE);
-  store<u32>(e, g, F_GEN);
   flowsAny = true;
+  return keyed(flows + <usize>(flowHash(flowIface, src, dst) >>> 28) * FLOW_STRIDE, flowIface, src, dst);
+}
+
+/** Entry `e` keyed (`iface`, `src`, `key`) under the current generation; returns `e`. */
+function keyed(e: usize, iface: i32, src: u32, key: u32): usize {
+  store<u32>(e, src, F_SRC);
+  store<u32>(e, key, F_DST);
+  store<i32>(e, iface, F_IFACE);
+  store<u32>(e, flowGeneration(), F_GEN);
   return e;
 }
 
-/** Ethernet header of a flow's template: to `mac`, from `oif`'s address, EtherType IPv4. */
-function ethTemplate(e: usize, oif: i32, mac: usize): void {
+/** Ethernet header of a flow's template: to `mac`, from `oif`'s address, EtherType IPv4; and the
+ *  decision's common fields: live until `until`, the largest datagram `max`, the header bytes and the
+ *  kind (`hdrKind`: F_HDR | F_KIND << 8). */
+function ethTemplate(e: usize, oif: i32, mac: usize, until: i64, max: i32, hdrKind: u32): void {
+  store<i64>(e, until, F_UNTIL);
+  store<u16>(e, <u16>max, F_MAXLEN);
+  store<u16>(e, <u16>hdrKind, F_HDR);
   const t = e + F_TMPL;
   const me = netifMac(oif);
   store<u32>(t, load<u32>(mac));
@@ -313,11 +320,7 @@ function ethTemplate(e: usize, oif: i32, mac: usize): void {
  */
 export function flowLearnForward(p: usize, oif: i32, mac: usize, mtu: i32): void {
   const e = claim(load<u32>(p, 12), load<u32>(p, 16));
-  ethTemplate(e, oif, mac);
-  store<i64>(e, neighborMacExpires(mac), F_UNTIL);
-  store<u16>(e, <u16>min(mtu, 0xffff), F_MAXLEN);
-  store<u8>(e, 14, F_HDR);
-  store<u8>(e, KIND_FORWARD, F_KIND);
+  ethTemplate(e, oif, mac, neighborMacExpires(mac), min(mtu, 0xffff), 14 | <u32>KIND_FORWARD << 8);
 }
 
 // ---- tunnel templates: the decision for a tunnel to a care-of address ----------------------------
@@ -336,8 +339,7 @@ const tunnels: usize = memory.data(<i32>(TUNNEL_ENTRIES * <u32>FLOW_STRIDE), 8);
 /** The valid template of the tunnel to `coa` by `method` (config ENCAP_*) from `src`, or 0. */
 export function flowTunnel(coa: u32, method: u32, src: u32): usize {
   const e = tunnelEntry(coa);
-  return load<u32>(e, F_DST) == coa && load<u32>(e, F_SRC) == src && load<u32>(e, F_IFACE) == method &&
-    load<u32>(e, F_GEN) == flowGeneration() && load<i64>(e, F_UNTIL) > nowMs() ? e : 0;
+  return flowLive(e, <i32>method, src, coa) ? e : 0;
 }
 
 /** Largest datagram (Total Length) the flow or tunnel entry `e` sends. */
@@ -349,28 +351,19 @@ export function flowMaxLen(e: usize): i32 { return <i32>load<u16>(e, F_MAXLEN); 
  * resolved address is at `mac`. Returns the entry.
  */
 export function flowTunnelLearn(method: u32, oif: i32, mac: usize, mtu: i32, src: u32, coa: u32): usize {
-  const e = tunnelEntry(coa);
-  store<u32>(e, src, F_SRC);
-  store<u32>(e, coa, F_DST);
-  store<u32>(e, method, F_IFACE);
-  store<u32>(e, flowGeneration(), F_GEN);
-  ethTemplate(e, oif, mac);
-  store<i64>(e, neighborMacExpires(mac), F_UNTIL);
+  const e = keyed(tunnelEntry(coa), <i32>method, src, coa);
+  const until = neighborMacExpires(mac);
   if (method == cfg.ENCAP_MINIMAL) {
     // The minimal header is 8 or 12 bytes by the datagram's source (RFC 2004 §3): the larger bounds
     // what the template sends; the datagram's own header is rewritten for each one (flowSend).
-    store<u16>(e, <u16>max(0, mtu - MINENC_LEN_S), F_MAXLEN);
-    store<u8>(e, 14, F_HDR);
-    store<u8>(e, KIND_MINIMAL, F_KIND);
+    ethTemplate(e, oif, mac, until, max(0, mtu - MINENC_LEN_S), 14 | <u32>KIND_MINIMAL << 8);
     store<u32>(e, src, F_SUM);
     store<u32>(e, coa, F_COA);
     return e;
   }
   const extra = method == cfg.ENCAP_GRE ? GRE_HDR_LEN : 0;
   const over = 20 + extra;
-  store<u16>(e, <u16>max(0, min(mtu - over, 0xffff - over)), F_MAXLEN);
-  store<u8>(e, <u8>(14 + over), F_HDR);
-  store<u8>(e, KIND_TUNNEL, F_KIND);
+  ethTemplate(e, oif, mac, until, max(0, min(mtu - over, 0xffff - over)), <u32>(14 + over) | <u32>KIND_TUNNEL << 8);
   // The outer header with its variable fields zero (TOS, Total Length, Identification, flags) and
   // no checksum; its constant lanes summed once (RFC 1071 §2: the sum commutes with the grouping).
   const o = e + F_TMPL + 14;

@@ -26,7 +26,7 @@ import { C, countHot } from "../counters";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { netifMac, netifMacHot } from "../link/netif";
-import { neighborGeneration } from "../link/neighbor";
+import { neighborGeneration, neighborMac6, neighborMacExpires } from "../link/neighbor";
 import { ethTransmit } from "../link/ethernet";
 import { routeGeneration } from "./route";
 import { r6Generation } from "./route6";
@@ -108,43 +108,33 @@ export function flow6Try(iface: i32, f: usize, len: i32): i32 {
   return 0;
 }
 
-/** The entry for the packet at `p` from `iface`, filled with its key and the decision's common parts (0: no table). */
-function claim(iface: i32, p: usize, oif: i32, max: i32, until: i64): usize {
-  if (table == 0) return 0;
+/**
+ * The full path forwarded the packet at `p` (received on `iface`) out of `oif` (the next hop's address
+ * at `next`; the largest packet the decision sends: `max`): keep the decision when the next hop is a
+ * REACHABLE neighbour (its entry's lifetime bounds the flow's). `tunnel`: ip6Forward sent it into a
+ * tunnel; its Ethernet and outer headers lie at p - 54 and are kept when they went to that neighbour.
+ * Why (size): one learning step for plain forwarding and tunnels.
+ */
+export function flow6Learn(iface: i32, p: usize, oif: i32, next: usize, max: i32, tunnel: bool): void {
+  const mac = neighborMac6(oif, next);
+  if (mac == 0 || table == 0) return;
+  if (tunnel && (load<u32>(p - 54) != load<u32>(mac) || load<u16>(p - 50) != load<u16>(mac, 4))) return;
   const e = slotOf(iface, p + 8, p + 24);
   memory.copy(e, p + 8, 32);
   store<i32>(e, iface, F_IFACE);
   store<u32>(e, gen6(), F_GEN);
-  store<i64>(e, until, F_UNTIL);
+  store<i64>(e, neighborMacExpires(mac), F_UNTIL);
   store<i32>(e, oif, F_OIF);
   store<u16>(e, <u16>min(max, 0xffff), F_MAX);
-  return e;
-}
-
-/**
- * The full path forwarded the packet at `p` (received on `iface`) out of `oif` (MTU `mtu`) to the
- * REACHABLE neighbour at `mac` whose entry expires at `until`: keep the decision.
- */
-export function flow6Learn(iface: i32, p: usize, oif: i32, mac: usize, mtu: i32, until: i64): void {
-  const e = claim(iface, p, oif, mtu, until);
-  if (e == 0) return;
   const h = e + F_ETH;
-  memory.copy(h, mac, 6);
-  memory.copy(h + 6, netifMac(oif), 6);
-  store<u16>(h, swap16(ETHERTYPE_IPV6), 12);
-  store<u8>(e, KIND_FORWARD, F_KIND);
-  flow6Any = true;
-}
-
-/**
- * ip6Forward sent the packet at `p` (received on `iface`) into a tunnel: its Ethernet and outer headers
- * lie at p - 54, sent out of `oif` to the REACHABLE neighbour whose entry ends at `until`; an inner
- * packet of at most `maxInner` bytes fits without fragmenting. Keep the decision.
- */
-export function flow6LearnTunnel(iface: i32, p: usize, oif: i32, maxInner: i32, until: i64): void {
-  const e = claim(iface, p, oif, maxInner, until);
-  if (e == 0) return;
-  memory.copy(e + F_ETH, p - 54, 54);
-  store<u8>(e, KIND_TUNNEL, F_KIND);
+  if (tunnel) {
+    memory.copy(h, p - 54, 54);
+    store<u8>(e, KIND_TUNNEL, F_KIND);
+  } else {
+    memory.copy(h, mac, 6);
+    memory.copy(h + 6, netifMac(oif), 6);
+    store<u16>(h, swap16(ETHERTYPE_IPV6), 12);
+    store<u8>(e, KIND_FORWARD, F_KIND);
+  }
   flow6Any = true;
 }

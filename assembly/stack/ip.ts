@@ -60,6 +60,7 @@ import { timerOwn, OWNER_REASM } from "../sys/timers";
 import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";
 import { ethRegister } from "../link/ethernet";
 import { ETHERTYPE_IPV4 } from "../wire/ethernet";
+import { csumAdd, csumFinish, pseudoSum } from "../wire/checksum";
 
 
 /** Header of the fragments after the first (ipSendFragments): 20 bytes + the copied options. */
@@ -301,6 +302,30 @@ function echoReply(p: usize, len: i32): i32 {
 }
 
 /**
+ * The first checks of an ICMP (`v6`: ICMPv6) message for this node, `ml` bytes at `m` in the datagram at
+ * `p`: counted as received; the 8-byte header present and the checksum right (ICMPv6's over the
+ * pseudo-header of RFC 2460 §8.1); an echo request's code 0. True when it was dropped (counted).
+ * Why (size): one gate for both families (stack/ip6.ts icmp6Local).
+ */
+export function icmpGate(v6: bool, p: usize, m: usize, ml: i32): bool {
+  count(v6 ? C.ICMP6_RX : C.ICMP_RX);
+  // Why: RFC 1122 §3.2.2 / RFC 2463 §2.3, §2.4: a message with a bad checksum is silently discarded; the
+  // sum covers the whole message (extensions included). RFC 2463 §2.1: every message handled here has
+  // Type, Code, Checksum and at least one 32-bit word of body.
+  let c = v6 ? C.DROP_ICMP6_MALFORMED : C.DROP_ICMP_MALFORMED;
+  if (ml >= ICMP_HEADER_LEN) {
+    c = v6 ? C.DROP_ICMP6_CHECKSUM : C.DROP_ICMP_CHECKSUM;
+    if (csumFinish(csumAdd(v6 ? pseudoSum(p + 8, p + 24, 58, <u32>ml) : 0, m, ml)) == 0) {
+      // Why: RFC 792, RFC 2463 §4.1: echo defines code 0 only.
+      if (load<u8>(m) != (v6 ? 128 : ICMP_ECHO_REQUEST) || load<u8>(m, 1) == 0) return false;
+      c = v6 ? C.DROP_ICMP6_MALFORMED : C.DROP_ICMP_MALFORMED;
+    }
+  }
+  count(c);
+  return true;
+}
+
+/**
  * Offer the checked ICMP message for this node (IP header at `p`) to the handlers registered for its
  * type, in order; -1 when none took it (it then goes to the local stack).
  */
@@ -317,19 +342,10 @@ export function ipIcmpHandle(iface: i32, p: usize, len: i32): i32 {
 /** ICMP addressed to this node. `unicast`: to one of our addresses (not broadcast/multicast). */
 function icmpLocal(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   const hl = ipv4HeaderLen(p);
-  const m = p + <usize>hl;
-  const ml = len - hl;
-  count(C.ICMP_RX);
-  const e = icmpCheck(m, ml);
-  if (e == IcmpErr.BAD_CHECKSUM) { count(C.DROP_ICMP_CHECKSUM); return 1; }
-  if (e != IcmpErr.OK) { count(C.DROP_ICMP_MALFORMED); return 1; }
-  if (icmpType(m) == ICMP_ECHO_REQUEST) {
-    // Why: RFC 792 defines only code 0 for echo (icmpCheck already saw the 8-byte header).
-    if (icmpCode(m) != 0) { count(C.DROP_ICMP_MALFORMED); return 1; }
-    // Why: RFC 1122 §3.2.2.6: every host answers echo; requests to a broadcast or multicast address
-    // may be ignored, so those go to the local stack (if any) rather than being answered here.
-    if (unicast) return echoReply(p, len);
-  }
+  if (icmpGate(false, p, p + <usize>hl, len - hl)) return 1;
+  // Why: RFC 1122 §3.2.2.6: every host answers echo; requests to a broadcast or multicast address
+  // may be ignored, so those go to the local stack (if any) rather than being answered here.
+  if (icmpType(p + <usize>hl) == ICMP_ECHO_REQUEST && unicast) return echoReply(p, len);
   // Router discovery is Mobile IP agent discovery (RFC 2002 §2): agents and mobile nodes consume it;
   // ICMP errors about tunnelled datagrams feed the home agent's soft tunnel state (RFC 2003 §5).
   const r = ipIcmpHandle(iface, p, len);
@@ -427,11 +443,8 @@ function ipForward(iface: i32, p: usize, len: i32): i32 {
 export function ipInput(iface: i32, p: usize, len: i32, linkGroup: bool): i32 {
   const err = ipv4Check(p, len);
   if (err != Ipv4Err.OK) {
-    if (err == Ipv4Err.TRUNCATED) count(C.DROP_TOO_SHORT);
-    else if (err == Ipv4Err.BAD_VERSION) count(C.DROP_IP_VERSION);
-    else if (err == Ipv4Err.BAD_IHL) count(C.DROP_IP_HEADER_LEN);
-    else if (err == Ipv4Err.BAD_TOTAL_LEN) count(C.DROP_IP_TOTAL_LEN);
-    else count(C.DROP_IP_CHECKSUM);
+    // Why (size): BAD_VERSION..BAD_CHECKSUM count DROP_IP_VERSION..DROP_IP_CHECKSUM, in the same order.
+    count(err == Ipv4Err.TRUNCATED ? C.DROP_TOO_SHORT : <C>(<i32>C.DROP_IP_VERSION - Ipv4Err.BAD_VERSION + err));
     return 1;
   }
   // Ethernet may pad short frames: the datagram ends at Total Length.

@@ -29,11 +29,11 @@ import { arenaAlloc } from "../mem";
 import { C, count, countHot } from "../counters";
 import * as cfg from "../config";
 import { ethRegister, ethSendTo } from "../link/ethernet";
-import { neighborOutputAddr, neighborMac6, neighborMacExpires } from "../link/neighbor";
-import { flow6Init, flow6Learn, flow6LearnTunnel } from "./flow6";
+import { neighborOutputAddr } from "../link/neighbor";
+import { flow6Init, flow6Learn } from "./flow6";
 import { pktRoom } from "./packet";
 import { reasmEnabled, reasmInput6, reasmRelease, reasmDone, reasmDoneSlot, reasmOnExpired6 } from "./reasm";
-import { icmpErrorToken } from "./ip";
+import { icmpErrorToken, icmpGate } from "./ip";
 import { addr6Ours, addr6IsMember, addr6Source } from "./addr6";
 import { r6NextHop, r6PathMtu, r6LinkMtu, r6PacketTooBig, r6FirstUp } from "./route6";
 import { tun6Init, tun6Hooks, tun6Input, tun6Output, tun6Route, tun6IcmpError, lastOif, lastTunnelMtu, lastNextHop } from "./tunnel6";
@@ -60,15 +60,11 @@ import {
   icmp6ErrorInner,
 } from "../wire/icmpv6";
 
-/** A protocol's input for a packet to this node: IPv6 header at `p`, `len` bytes, its header at `off`. */
-export type Proto6Handler = (iface: i32, p: usize, len: i32, off: i32, unicast: bool) => i32;
 /** An ICMPv6 message of the registered type for this node (checksum checked), at `p + off`. */
 export type Icmp6Handler = (iface: i32, p: usize, len: i32, off: i32) => i32;
 
-const MAX_PROTO6: i32 = 8;
 const MAX_ICMP6: i32 = 16;
 // Why (memory): the handler tables and scratch below come from the arena on IPv6 nodes only (ip6Init).
-let protos6: usize = 0;
 let icmp6Handlers: usize = 0;
 let walk: usize = 0;
 // Next-hop buffers: one per path, since an error or a redirect sent on the way must not overwrite the
@@ -96,8 +92,6 @@ export function ip6RedirectWith(fn: RedirectHook): void { redirect = changetype<
 /** A router's advertisement set the hop limit (RFC 2461 §6.3.4 CurHopLimit). */
 export function ip6SetHopLimit(h: u8): void { hopLimit6 = h; }
 
-/** Packets with next header `proto` for this node go to `fn` first (at init). */
-export function ip6RegisterProto(proto: u8, fn: Proto6Handler): void { handlersAdd(protos6, proto, changetype<usize>(fn)); }
 /** ICMPv6 messages of `type` for this node go to `fn` (at init). */
 export function ip6RegisterIcmp(type: u8, fn: Icmp6Handler): void { handlersAdd(icmp6Handlers, type, changetype<usize>(fn)); }
 
@@ -106,16 +100,14 @@ export function ip6Init(): bool {
   redirect = 0;
   hopLimit6 = <u8>cfg.defaultTtl;
   if (!cfg.ipv6Enabled()) return true;
-  const hp = 8 + 8 * MAX_PROTO6, hi = 8 + 8 * MAX_ICMP6;
-  const b = arenaAlloc(<usize>(hp + hi + WALK_SIZE + 5 * 16 + 8 + AH_SCRATCH));
+  const hi = 8 + 8 * MAX_ICMP6;
+  const b = arenaAlloc(<usize>(hi + WALK_SIZE + 5 * 16 + 8 + AH_SCRATCH));
   if (b == 0) return false;
-  protos6 = b;
-  icmp6Handlers = b + <usize>hp;
+  icmp6Handlers = b;
   walk = icmp6Handlers + <usize>hi;
   fwdNh = walk + <usize>WALK_SIZE;
   sendNh = fwdNh + 16; errNh = sendNh + 16; tmp = errNh + 16; srcSel = tmp + 16; groupMac = srcSel + 16;
   ahScratch = groupMac + 8;
-  handlersReset(protos6, MAX_PROTO6);
   handlersReset(icmp6Handlers, MAX_ICMP6);
   random(tmp, 4);
   fragIdent = load<u32>(tmp);
@@ -123,7 +115,6 @@ export function ip6Init(): bool {
   reasmOnExpired6(reasmExpired);
   if (!tun6Init() || !flow6Init()) return false;
   tun6Hooks(tunnelSend, ip6SendIcmpError, ip6Input);
-  ip6RegisterProto(IPPROTO_IPV6, tun6Input);
   return true;
 }
 
@@ -181,17 +172,16 @@ function icmpDrop(c: C, iface: i32, p: usize, len: i32, type: u8, code: u8, para
 
 /** Report the walk error `e` on the packet at `p` (counted; Parameter Problem where RFC 2460 asks). */
 function extError(iface: i32, p: usize, len: i32, e: i32, multicastDst: bool): i32 {
-  const at = <u32>walkPointer(walk);
   // Why: RFC 2460 §4: a Hop-by-Hop header anywhere but first is an unrecognized Next Header value:
   // Parameter Problem code 1 pointing at the Next Header octet that names it.
-  if (e == Ext6Err.HBH_NOT_FIRST) return icmpDrop(C.DROP_IP6_EXT, iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_NEXT_HEADER, at);
   // Why: RFC 2460 §4.2: an option running past its header is an erroneous header field (code 0).
-  if (e == Ext6Err.BAD_OPTION_LEN) return icmpDrop(C.DROP_IP6_EXT, iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, at);
-  if (e == Ext6Err.TRUNCATED || e == Ext6Err.TOO_MANY) { count(C.DROP_IP6_EXT); return 1; }
   // Why: RFC 2460 §4.2: an unrecognized option's two high bits: 01 discard, 10 discard + Parameter
   // Problem code 2 at the option, 11 the same unless the destination is multicast.
-  if (ip6OptWantsIcmp(e, multicastDst)) return icmpDrop(C.DROP_IP6_OPTION, iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_OPTION, at);
-  count(C.DROP_IP6_OPTION);
+  // Why (size): one count and one error call for every case.
+  const code = e == Ext6Err.HBH_NOT_FIRST ? PARAM6_NEXT_HEADER : e == Ext6Err.BAD_OPTION_LEN ? PARAM6_HEADER : PARAM6_OPTION;
+  count(e <= Ext6Err.BAD_OPTION_LEN ? C.DROP_IP6_EXT : C.DROP_IP6_OPTION);
+  if (e == Ext6Err.TRUNCATED || e == Ext6Err.TOO_MANY || (e > Ext6Err.BAD_OPTION_LEN && !ip6OptWantsIcmp(e, multicastDst))) return 1;
+  ip6SendIcmpError(iface, p, len, ICMP6_PARAM_PROBLEM, code, <u32>walkPointer(walk));
   return 1;
 }
 
@@ -225,9 +215,9 @@ function ip6Local(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   // Why: RFC 2460 §4.7: nothing follows No Next Header; the packet is done.
   if (proto == IPPROTO_NONE) return 0;
   if (iface >= 0) {
-    for (let i = 0, n = handlersCount(protos6); i < n; i++) {
-      if (handlerKey(protos6, i) != <u32>proto) continue;
-      const r = changetype<Proto6Handler>(handlerFn(protos6, i))(iface, p, len, off, unicast);
+    // The one protocol handled below the local stack: IPv6 in IPv6 ending here (RFC 2473, tunnel6.ts).
+    if (proto == IPPROTO_IPV6) {
+      const r = tun6Input(iface, p, len, off, unicast);
       if (r >= 0) return r;
     }
   }
@@ -258,7 +248,7 @@ function fragment(iface: i32, p: usize, len: i32, fo: i32, unicast: bool): i32 {
   if (fo - IPV6_HEADER_LEN + FRAG_HEADER_LEN + (ofs & 0xfff8) + n > 65535) {
     return icmpDrop(C.DROP_REASM_TOO_BIG, iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, <u32>(fo + 2));
   }
-  const r = reasmInput6(p, len, fo, walkNhAt(walk));
+  const r = reasmInput6(p, len, fo, walkNhAt(walk), ofs);
   if (r != 2) return r;
   const slot = reasmDoneSlot;
   const h = reasmDone;
@@ -369,13 +359,9 @@ function routingHeader(iface: i32, p: usize, len: i32, unicast: bool): i32 {
 function icmp6Local(iface: i32, p: usize, len: i32, off: i32, unicast: bool): i32 {
   const m = p + <usize>off;
   const ml = len - off;
-  count(C.ICMP6_RX);
-  const e = icmp6Check(m, ml, ipv6Src(p), ipv6Dst(p));
-  if (e == Icmp6Err.BAD_CHECKSUM) { count(C.DROP_ICMP6_CHECKSUM); return 1; }
-  if (e != Icmp6Err.OK) { count(C.DROP_ICMP6_MALFORMED); return 1; }
+  if (icmpGate(true, p, m, ml)) return 1;
   const t = load<u8>(m);
   if (t == ICMP6_ECHO_REQUEST) {
-    if (icmp6CheckEcho(m, ml) != Icmp6Err.OK) { count(C.DROP_ICMP6_MALFORMED); return 1; }
     // Why: RFC 2463 §4.1: every node answers echo, to a multicast destination too (SHOULD), from a
     // unicast address of its own.
     return echoReply(iface, p, len, off, unicast);
@@ -467,10 +453,7 @@ function ip6Forward(iface: i32, p: usize, len: i32): i32 {
     // Why (speed): the flow cache keeps a plain encapsulation (no AH to the remote end: the outer
     // header went right in front of the packet; no fragmentation; a REACHABLE next hop).
     if (tr == 0 && ipv6NextHeader(p) != IPPROTO_HOPOPTS && len <= lastTunnelMtu && load<u8>(p - 40, 6) == IPPROTO_IPV6 &&
-        (ipsecCount() == 0 || ipsecOut(ipv6Dst(p - 40)) == 0)) {
-      const mac = neighborMac6(lastOif, lastNextHop);
-      if (mac != 0 && load<u32>(p - 54) == load<u32>(mac) && load<u16>(p - 50) == load<u16>(mac, 4)) flow6LearnTunnel(iface, p, lastOif, lastTunnelMtu, neighborMacExpires(mac));
-    }
+        (ipsecCount() == 0 || ipsecOut(ipv6Dst(p - 40)) == 0)) flow6Learn(iface, p, lastOif, lastNextHop, lastTunnelMtu, true);
     return tr;
   }
   const oif = r6NextHop(dst, -1, fwdNh);
@@ -490,10 +473,7 @@ function ip6Forward(iface: i32, p: usize, len: i32): i32 {
     countHot(C.IP6_FORWARDED);
     // Why (speed): the next packets of this flow go by flow6.ts while nothing changes (its header says
     // when a decision is kept: plain forwarding to a REACHABLE neighbour, no Hop-by-Hop header).
-    if (oif != iface && ipv6NextHeader(p) != IPPROTO_HOPOPTS) {
-      const mac = neighborMac6(oif, fwdNh);
-      if (mac != 0) flow6Learn(iface, p, oif, mac, mtu, neighborMacExpires(mac));
-    }
+    if (oif != iface && ipv6NextHeader(p) != IPPROTO_HOPOPTS) flow6Learn(iface, p, oif, fwdNh, mtu, false);
   }
   return r;
 }
@@ -540,7 +520,7 @@ export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
   // Why: RFC 2401 §4.4 outbound policy: traffic to an AH peer is protected (Neighbor Discovery exempt).
   if (ipsecCount() > 0 && !ipv6IsMulticast(dst)) {
     const sa = ipsecOut(dst);
-    if (sa != 0 && !(ipv6NextHeader(p) == IPPROTO_ICMPV6 && isNd(p, IPPROTO_ICMPV6, IPV6_HEADER_LEN, len))) {
+    if (sa != 0 && !isNd(p, ipv6NextHeader(p), IPV6_HEADER_LEN, len)) {
       const q = ahOutput(sa, p, len);
       if (q == 0) { count(C.DROP_AH_OUTPUT); return 1; }
       p = q;

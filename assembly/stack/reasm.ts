@@ -47,10 +47,13 @@ import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { stackTimerStart, stackTimerDisarm, OWNER_REASM } from "../sys/timers";
 import {
-  ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4Proto, ipv4Ident, ipv4FlagsFrag, ipv4FragOffset,
+  ipv4HeaderLen, ipv4Proto, ipv4FlagsFrag, ipv4FragOffset,
   ipv4FillChecksum, IP_FLAG_MF, IP_FLAG_DF, IP_TOTAL_LEN, IP_FLAGS_FRAG, IPV4_MIN_HEADER, IPV4_MAX_HEADER,
 } from "../wire/ipv4";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
+// Why (size): AssemblyScript's memory.compare is a ~170-byte loop inlined at every use; byte equality
+// is all reassembly asks, and crypto/ct.ts has it as one function.
+import { ctEqual } from "../crypto/ct";
 
 /** Timer kind of a slot's reassembly deadline (tag = slot index); owner OWNER_REASM (sys/timers.ts). */
 export const TK_REASM: u16 = (OWNER_REASM << 8);
@@ -65,10 +68,6 @@ const ST_BUSY: u8 = 3;   // complete (or timed out) and being processed
 const M_STATE: usize = 0;
 const M_FIRST: usize = 1;
 const M_HL: usize = 2;
-const M_PROTO: usize = 3;
-const M_SRC: usize = 4;
-const M_DST: usize = 8;
-const M_ID: usize = 12;
 const M_FLAGS: usize = 14;
 const M_TOTAL: usize = 16;
 const M_HELD: usize = 20;
@@ -76,12 +75,14 @@ const M_TIMER: usize = 24;
 const M_AGE: usize = 28;
 const M_LIMIT: usize = 32;
 const M_MAXEND: usize = 36;
-const M_FAM: usize = 45;     // 6 for an IPv6 datagram, 0 for IPv4
-const M_ID6: usize = 40;
-const M_NH6: usize = 44;
-const M_SRC6: usize = 48;
-const M_DST6: usize = 64;
+/** The key: 40 family u8 (6 for an IPv6 datagram, 0 for IPv4) | 41 protocol u8 (IPv4) | 42 0 u16 |
+ *  44 Identification u32 as stored | 48 source [16] | 64 destination [16] (IPv4: 4 bytes, then 0). */
+const M_KEY: usize = 40;
+const M_FAM: usize = 40;
+const KEY_LEN: i32 = 40;
 const META: usize = 80;
+/** The key of the fragment being placed, built by reasmInput / reasmInput6 for slotKeyed. */
+const key: usize = memory.data(KEY_LEN, 4);
 /** Largest unfragmentable part of an IPv6 datagram kept (40-byte header + extension headers). */
 export const UNFRAG6_MAX: i32 = 88;
 /** How long an incomplete IPv6 datagram is kept (RFC 2460 §4.5: 60 seconds). */
@@ -145,25 +146,20 @@ function wordMask(w: i32, a: i32, b: i32): u32 {
   return m;
 }
 
-/** 0: no unit of [a, b) is held; 1: some; 2: all of them (an empty range counts as none). */
-function bitsState(bm: usize, a: i32, b: i32): i32 {
+/** 0: no unit of [a, b) is held; 1: some; 2: all of them (an empty range counts as none); with `set`,
+ *  the units are marked held afterwards. Why (size): one walk over the words for the test and the marking. */
+function bits(bm: usize, a: i32, b: i32, set: bool): i32 {
   if (b <= a) return 0;
   let any = false, all = true;
   for (let w = a >>> 5; w <= (b - 1) >>> 5; w++) {
     const m = wordMask(w, a, b);
-    const v = load<u32>(bm + (<usize>w << 2)) & m;
+    const q = bm + (<usize>w << 2);
+    const v = load<u32>(q) & m;
     if (v != 0) any = true;
     if (v != m) all = false;
+    if (set) store<u32>(q, load<u32>(q) | m);
   }
   return !any ? 0 : all ? 2 : 1;
-}
-
-function bitsSet(bm: usize, a: i32, b: i32): void {
-  if (b <= a) return;
-  for (let w = a >>> 5; w <= (b - 1) >>> 5; w++) {
-    const q = bm + (<usize>w << 2);
-    store<u32>(q, load<u32>(q) | wordMask(w, a, b));
-  }
 }
 
 // ---- slots -----------------------------------------------------------------------------------
@@ -175,26 +171,26 @@ function slotFree(i: i32): void {
   store<u8>(s, ST_FREE, M_STATE);
 }
 
-/** The slot collecting (or refusing) the datagram with this key, or -1. */
-function slotFind(src: u32, dst: u32, id: u16, proto: u8): i32 {
+/**
+ * The slot collecting the datagram whose key is in `key` (written by the caller: reasmInput,
+ * reasmInput6), or a new one of at most `limit` bytes (timer `timeoutMs`) when none has it and `need`
+ * bytes fit; -1 when the datagram is refused (counted). Why (size): one search and one opening for
+ * both families, the key compared as bytes (family, protocol, Identification, the 16-byte addresses).
+ */
+function slotKeyed(timeoutMs: i64, limit: i32, need: i32): i32 {
   for (let i = 0; i < slots; i++) {
     const s = slotAt(i);
     const st = load<u8>(s, M_STATE);
-    if ((st == ST_COLLECT || st == ST_DEAD) && load<u8>(s, M_FAM) == 0 && load<u32>(s, M_SRC) == src && load<u32>(s, M_DST) == dst &&
-        load<u16>(s, M_ID) == id && load<u8>(s, M_PROTO) == proto) return i;
+    if ((st == ST_COLLECT || st == ST_DEAD) && ctEqual(s + M_KEY, key, KEY_LEN)) {
+      // Why: RFC 5722's stance (decisions.md): after an overlap no fragment of the datagram is used.
+      if (st == ST_DEAD) { count(C.DROP_REASM_OVERLAP); return -1; }
+      return i;
+    }
   }
-  return -1;
-}
-
-/** The slot collecting (or refusing) the IPv6 datagram (src, dst, ident), or -1. */
-function slotFind6(src: usize, dst: usize, id: u32): i32 {
-  for (let i = 0; i < slots; i++) {
-    const s = slotAt(i);
-    const st = load<u8>(s, M_STATE);
-    if ((st == ST_COLLECT || st == ST_DEAD) && load<u8>(s, M_FAM) == 6 && load<u32>(s, M_ID6) == id &&
-        memory.compare(s + M_SRC6, src, 16) == 0 && memory.compare(s + M_DST6, dst, 16) == 0) return i;
-  }
-  return -1;
+  if (need > limit) { count(C.DROP_REASM_TOO_BIG); return -1; }
+  const i = slotOpen(timeoutMs, limit);
+  if (i >= 0) memory.copy(slotAt(i) + M_KEY, key, KEY_LEN);
+  return i;
 }
 
 /** The IPv6 layer's "fragment 0 timed out" sender (stack/ip6.ts sets it: this file sits below it). */
@@ -225,10 +221,10 @@ function slotNew(): i32 {
 }
 
 /**
- * A slot for a new datagram of family `fam` (0 IPv4, 6 IPv6) of at most `limit` bytes, its timer running
- * `timeoutMs`, empty and collecting (the key is the caller's to write); -1 when none (counted).
+ * A slot for a new datagram of at most `limit` bytes, its timer running `timeoutMs`, empty and
+ * collecting (the key is the caller's to write); -1 when none (counted).
  */
-function slotOpen(timeoutMs: i64, fam: u8, limit: i32): i32 {
+function slotOpen(timeoutMs: i64, limit: i32): i32 {
   const i = slotNew();
   if (i < 0) { count(C.DROP_REASM_NO_SLOT); return -1; }
   const s = slotAt(i);
@@ -238,7 +234,6 @@ function slotOpen(timeoutMs: i64, fam: u8, limit: i32): i32 {
   memory.fill(s, 0, bufOff);
   store<i32>(s, t, M_TIMER);
   store<u8>(s, ST_COLLECT, M_STATE);
-  store<u8>(s, fam, M_FAM);
   store<i32>(s, -1, M_TOTAL);
   store<u32>(s, ageNext++, M_AGE);
   store<i32>(s, limit, M_LIMIT);
@@ -254,14 +249,17 @@ function discard(i: i32, c: C, dead: bool): i32 {
 }
 
 /**
- * Store the `n` data bytes at `src` of fragment [off, off + n) (`more`: not the last) in slot `i` (at
- * `s`), whose header in front of the data takes `hdr` bytes — the steps common to both families.
+ * Store the `n` data bytes at `src` of fragment [off, off + n) (`more`: not the last) in slot `i`,
+ * whose header in front of the data takes fragment 0's `hl` bytes once known, else `hl` (fragment 0)
+ * or `later` bytes — the steps common to both families.
  * Fragment 0 (`off` 0) also gives the datagram its header: the `hl` bytes at `p`. Returns 1 dropped
  * (counted; the datagram discarded unless the fragment was only an exact duplicate), 0 held, 2
  * complete: the datagram (its header still the family's to fix) at reasmDone, slot reasmDoneSlot
  * busy, the completing fragment's Ethernet header in front of it.
  */
-function place(i: i32, s: usize, hdr: i32, off: i32, n: i32, more: bool, src: usize, p: usize, hl: i32): i32 {
+function place(i: i32, later: i32, off: i32, n: i32, more: bool, src: usize, p: usize, hl: i32): i32 {
+  const s = slotAt(i);
+  const hdr = load<u8>(s, M_FIRST) != 0 ? <i32>load<u8>(s, M_HL) : off == 0 ? hl : later;
   const end = off + n;
   if (hdr + end > load<i32>(s, M_LIMIT)) return discard(i, C.DROP_REASM_TOO_BIG, false);
   // Why: RFC 791 §3.2 / RFC 2460 §4.5: the last fragment fixes the length; a fragment past it, or a
@@ -273,18 +271,18 @@ function place(i: i32, s: usize, hdr: i32, off: i32, n: i32, more: bool, src: us
   const a = off >>> 3;
   const b = (end + 7) >>> 3;
   const data = dataOf(s);
-  const held = bitsState(bm, a, b);
+  const held = bits(bm, a, b, false);
   if (held != 0) {
     // Why: RFC 8200 §4.5: networks duplicate packets; an exact copy of a fragment already held is
     // dropped alone. Any other overlap discards the datagram (RFC 5722; the same for IPv4).
-    if (held == 2 && (more || total == end) && memory.compare(data + <usize>off, src, <usize>n) == 0) {
+    if (held == 2 && (more || total == end) && ctEqual(data + <usize>off, src, n)) {
       count(C.DROP_REASM_DUPLICATE);
       return 1;
     }
     return discard(i, C.DROP_REASM_OVERLAP, true);
   }
   memory.copy(data + <usize>off, src, <usize>n);
-  bitsSet(bm, a, b);
+  bits(bm, a, b, true);
   const have = load<i32>(s, M_HELD) + n;
   store<i32>(s, have, M_HELD);
   if (end > load<i32>(s, M_MAXEND)) store<i32>(s, end, M_MAXEND);
@@ -326,33 +324,20 @@ export function reasmInput(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   const end = off + n;
   // Why: RFC 791 §3.2: every fragment but the last carries a multiple of 8 data bytes (and some).
   if (more && (n == 0 || (n & 7) != 0)) { count(C.DROP_REASM_MALFORMED); return 1; }
-  const src = ipv4Src(p);
-  const dst = ipv4Dst(p);
-  const id = ipv4Ident(p);
-  const proto = ipv4Proto(p);
-  let i = slotFind(src, dst, id, proto);
-  let s: usize = 0;
-  if (i >= 0) {
-    s = slotAt(i);
-    // Why: RFC 5722's stance (decisions.md): after an overlap no fragment of the datagram is used.
-    if (load<u8>(s, M_STATE) == ST_DEAD) { count(C.DROP_REASM_OVERLAP); return 1; }
-  } else {
-    // Why: a datagram to a broadcast or multicast address may be copied whole into frame-sized
-    // buffers (the home agent's copies for B bindings, RFC 2002 §4.3): at most what the rx buffer holds.
-    const limit = unicast ? cfg.reassemblyBytes : min(cfg.reassemblyBytes, cfg.frameBytes - ETH_HEADER_LEN);
-    if (end + (off == 0 ? hl : IPV4_MIN_HEADER) > limit) { count(C.DROP_REASM_TOO_BIG); return 1; }
-    // Why: RFC 1122 §3.3.2: an incomplete datagram is discarded when its timer runs out.
-    i = slotOpen(REASM_TIMEOUT_MS, 0, limit);
-    if (i < 0) return 1;
-    s = slotAt(i);
-    store<u8>(s, proto, M_PROTO);
-    store<u32>(s, src, M_SRC);
-    store<u32>(s, dst, M_DST);
-    store<u16>(s, id, M_ID);
-  }
+  memory.fill(key, 0, <usize>KEY_LEN);
+  store<u8>(key, ipv4Proto(p), 1);
+  store<u32>(key, <u32>load<u16>(p, 4), 4);
+  store<u32>(key, load<u32>(p, 12), 8);
+  store<u32>(key, load<u32>(p, 16), 24);
+  // Why: a datagram to a broadcast or multicast address may be copied whole into frame-sized
+  // buffers (the home agent's copies for B bindings, RFC 2002 §4.3): at most what the rx buffer holds.
+  const limit = unicast ? cfg.reassemblyBytes : min(cfg.reassemblyBytes, cfg.frameBytes - ETH_HEADER_LEN);
+  // Why: RFC 1122 §3.3.2: an incomplete datagram is discarded when its timer runs out.
+  const i = slotKeyed(REASM_TIMEOUT_MS, limit, end + (off == 0 ? hl : IPV4_MIN_HEADER));
+  if (i < 0) return 1;
+  const s = slotAt(i);
   // Why: RFC 791 §3.1: a datagram is at most 65,535 bytes; ours at most the slot (decisions.md).
-  const hl0 = load<u8>(s, M_FIRST) != 0 ? <i32>load<u8>(s, M_HL) : off == 0 ? hl : IPV4_MIN_HEADER;
-  const r = place(i, s, hl0, off, n, more, p + <usize>hl, p, hl);
+  const r = place(i, IPV4_MIN_HEADER, off, n, more, p + <usize>hl, p, hl);
   if (r == 1) return 1;
   if (off == 0) store<u16>(s, ff, M_FLAGS);
   if (r == 0) return 0;
@@ -365,38 +350,27 @@ export function reasmInput(iface: i32, p: usize, len: i32, unicast: bool): i32 {
 
 /**
  * A fragment of an IPv6 packet for this node: `len` bytes at `p` (40 + Payload Length), its Fragment
- * header at offset `fo` (after the unfragmentable part), checked by the caller (ip6.ts: a non-last
+ * header at offset `fo` (after the unfragmentable part; `ofs` its offset/flags word, host order), checked by the caller (ip6.ts: a non-last
  * fragment's data a multiple of 8, the end within 65,535). Same results as reasmInput; on 2 the
  * reassembled packet is at reasmDone: the unfragmentable part of fragment 0, the Fragment header's
  * Next Header in place of 44, Payload Length of the whole.
  */
-export function reasmInput6(p: usize, len: i32, fo: i32, nhAt: i32): i32 {
+export function reasmInput6(p: usize, len: i32, fo: i32, nhAt: i32, ofs: i32): i32 {
   const fh = p + <usize>fo;
   const n = len - fo - 8;
-  const ofs = bswap<u16>(load<u16>(fh, 2));
-  const off = <i32>(ofs & 0xfff8);
+  const off = ofs & 0xfff8;
   const more = (ofs & 1) != 0;
   const id = load<u32>(fh, 4);
   const end = off + n;
   if (fo > UNFRAG6_MAX) { count(C.DROP_REASM_TOO_BIG); return 1; }
-  const src = p + 8, dst = p + 24;
-  let i = slotFind6(src, dst, id);
-  let s: usize = 0;
-  if (i >= 0) {
-    s = slotAt(i);
-    if (load<u8>(s, M_STATE) == ST_DEAD) { count(C.DROP_REASM_OVERLAP); return 1; }
-  } else {
-    if (end + fo > cfg.reassemblyBytes) { count(C.DROP_REASM_TOO_BIG); return 1; }
-    // Why: RFC 2460 §4.5: reassembly is abandoned 60 seconds after the first-arriving fragment.
-    i = slotOpen(REASM6_TIMEOUT_MS, 6, cfg.reassemblyBytes);
-    if (i < 0) return 1;
-    s = slotAt(i);
-    store<u32>(s, id, M_ID6);
-    memory.copy(s + M_SRC6, src, 16);
-    memory.copy(s + M_DST6, dst, 16);
-  }
-  const u0 = load<u8>(s, M_FIRST) != 0 ? <i32>load<u8>(s, M_HL) : fo;
-  const r = place(i, s, u0, off, n, more, fh + 8, p, fo);
+  store<u32>(key, 6);
+  store<u32>(key, id, 4);
+  memory.copy(key + 8, p + 8, 32);
+  // Why: RFC 2460 §4.5: reassembly is abandoned 60 seconds after the first-arriving fragment.
+  const i = slotKeyed(REASM6_TIMEOUT_MS, cfg.reassemblyBytes, end + fo);
+  if (i < 0) return 1;
+  const s = slotAt(i);
+  const r = place(i, fo, off, n, more, fh + 8, p, fo);
   if (r == 1) return 1;
   // Why: RFC 2460 §4.5: the unfragmentable part and the Next Header of the reassembled packet are
   // fragment 0's.

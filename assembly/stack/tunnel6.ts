@@ -128,7 +128,8 @@ export function tun6Hooks(s: Send6, e: Error6, i: Input6): void { send = changet
 export function tun6Output(t: i32, p: usize, len: i32, inIface: i32): i32 {
   const e = ent(t);
   const remote = e + 16;
-  const oif = r6NextHop(remote, -1, scratch);
+  // The next hop, kept where the flow cache looks for it (lastNextHop, below).
+  const oif = r6NextHop(remote, -1, lastNextHop);
   if (oif < 0) { count(C.DROP_NO_ROUTE); return 1; }
   const tmtu = r6PathMtu(remote, oif) - IPV6_HEADER_LEN;
   if (len > tmtu && len > IPV6_MIN_MTU) {
@@ -151,7 +152,6 @@ export function tun6Output(t: i32, p: usize, len: i32, inIface: i32): i32 {
   // What the flow cache needs to keep this decision (stack/flow6.ts, learnt by ip6.ts).
   lastOif = oif;
   lastTunnelMtu = tmtu;
-  r6NextHop(remote, -1, lastNextHop);
   return changetype<Send6>(send)(h, len + IPV6_HEADER_LEN, oif);
 }
 

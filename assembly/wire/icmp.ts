@@ -220,12 +220,23 @@ export function icmpEmitError(p: usize, type: u8, code: u8, rest: u32, orig: usi
   let n = (<i32>(load<u8>(orig) & 0x0f) << 2) + 8;
   if (n > origLen) n = origLen;
   if (n < 0) n = 0;
+  return icmpErrorFill(p, type, code, rest, orig, n, 0);
+}
+
+/**
+ * The error message of either family at `p`: Type, Code, the 32-bit `rest` word, then `n` bytes of the
+ * invoking datagram at `orig` (which may overlap `p + 8`), and the checksum, its sum started at `sum`
+ * (ICMPv6: the pseudo-header's, wire/icmpv6.ts). Returns the message length. Why (size): one writer for
+ * icmpEmitError and icmp6EmitError.
+ */
+export function icmpErrorFill(p: usize, type: u8, code: u8, rest: u32, orig: usize, n: i32, sum: u32): i32 {
   const body = p + <usize>ICMP_HEADER_LEN;
   if (body != orig) memory.copy(body, orig, <usize>n);
   store<u8>(p, type, ICMP_TYPE);
   store<u8>(p, code, ICMP_CODE);
+  store<u16>(p, 0, ICMP_CHECKSUM);
   store<u32>(p, bswap<u32>(rest), ICMP_REST);
-  icmpFillChecksum(p, ICMP_HEADER_LEN + n);
+  store<u16>(p, bswap<u16>(csumFinish(csumAdd(sum, p, ICMP_HEADER_LEN + n))), ICMP_CHECKSUM);
   return ICMP_HEADER_LEN + n;
 }
 

@@ -18,6 +18,7 @@
 
 import { csumAdd, csumFinish, pseudoSum } from "./checksum";
 import { swap16, swap32 } from "./bytes";
+import { icmpErrorFill } from "./icmp";
 
 export const ICMP6_TYPE: usize = 0;
 export const ICMP6_CODE: usize = 1;
@@ -206,13 +207,7 @@ export function icmp6EmitError(p: usize, cap: i32, type: u8, code: u8, param: u3
   if (n > cap - ICMP6_HEADER_LEN) n = cap - ICMP6_HEADER_LEN;
   // Why: without the invoking IPv6 header the receiver cannot tell which flow it is about (§2.4 (d)).
   if (n < 40) return -Icmp6Err.NO_ROOM;
-  const body = p + <usize>ICMP6_HEADER_LEN;
-  if (body != orig) memory.copy(body, orig, <usize>n);
-  store<u8>(p, type, ICMP6_TYPE);
-  store<u8>(p, code, ICMP6_CODE);
-  store<u32>(p, swap32(param), ICMP6_REST);
-  icmp6FillChecksum(p, ICMP6_HEADER_LEN + n, src, dst);
-  return ICMP6_HEADER_LEN + n;
+  return icmpErrorFill(p, type, code, param, orig, n, pseudoSum(src, dst, ICMP6_NEXT_HEADER, <u32>(ICMP6_HEADER_LEN + n)));
 }
 
 /** Destination Unreachable (RFC 2463 §3.1; Unused 0). See icmp6EmitError. */
