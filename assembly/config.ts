@@ -486,7 +486,7 @@ export function range(field: T, v: u32, lo: u32, hi: u32): bool {
  * The accepted range of every BOARD, NODE and MOBILITY key as hi | lo << 22 (every hi below 2^22,
  * every lo below 2^10; 0: no such key), BOARD keys 1..17 first, then NODE keys 1..12, then MOBILITY
  * keys 1..33, so one look-up checks them all (keyRange); KEY_TEXTS has each key's field text in the
- * same order, and each key's assignment stays in boardKey / nodeKey / mobilityKey.
+ * same order, and each key's assignment is one case of keySet (by the same index).
  * Why (size, issue 12): one range check per key written out cost ~1.3 KB of code.
  */
 const KEY_RANGES: usize = memory.data<u32>([
@@ -516,7 +516,7 @@ const KEY_RANGES: usize = memory.data<u32>([
   1 << 22 | 10, // node.arpRetries
   0 << 22 | 100000, // node.icmpErrorsPerSec
   0 << 22 | 3, // node.logLevel
-  // The IPv6 NODE keys (images with IPv6; nodeKey answers them in an image without).
+  // The IPv6 NODE keys (images with IPv6; keyValues answers them in an image without).
   0 << 22 | 2, // node.ipv6
   // Why: RFC 2462 §5.1: DupAddrDetectTransmits 0 disables DAD; bounded so DAD ends in seconds.
   0 << 22 | 10, // node.dadTransmits
@@ -529,7 +529,7 @@ const KEY_RANGES: usize = memory.data<u32>([
   // Why: RFC 2461 §6.2.1: AdvDefaultLifetime 0 or MaxRtrAdvInterval..9000 s (the lower bound: configCrossCheck).
   0 << 22 | 9000, // node.raLifetimeSec
   // MOBILITY
-  0, // homeAddress: an address (mobilityKey)
+  0, // homeAddress: an address (keyValues)
   0, // homeAgent: an address
   1 << 22 | 32, // mobility.homePrefixLen
   1 << 22 | 65534, // mobility.lifetimeSec
@@ -541,7 +541,7 @@ const KEY_RANGES: usize = memory.data<u32>([
   0 << 22 | 2, // mobility.colocated
   0 << 22 | 1, // mobility.replay
   1 << 22 | 3600, // mobility.replayWindowSec
-  0, // clockOffsetSec: any (signed) value (mobilityKey)
+  0, // clockOffsetSec: any (signed) value (keyValues)
   0 << 22 | 1, // mobility.busy
   1000 << 22 | 60000, // mobility.retransmitMs
   1000 << 22 | 600000, // mobility.retransmitMaxMs
@@ -560,7 +560,7 @@ const KEY_RANGES: usize = memory.data<u32>([
   1 << 22 | 65535, // mobility.dremip.maxRouteLifetimeSec
   0 << 22 | 1, // mobility.dremip.localService
   0 << 22 | 1, // mobility.dremip.combined
-  1000 << 22 | 3600000, // mobility.dremip.probeIntervalMs (or 0: off, mobilityKey)
+  1000 << 22 | 3600000, // mobility.dremip.probeIntervalMs (or 0: off, keyValues)
   0 << 22 | 65535, // mobility.dremip.priority
 ]);
 /** The field text (T) of each KEY_RANGES entry, in the same order. */
@@ -597,8 +597,8 @@ const KEY_TEXTS: usize = memory.data<u8>([
   <u8>T.NODE_RA_INTERVAL_MS,
   <u8>T.NODE_RA_LIFETIME_SEC,
   // MOBILITY
-  0, // homeAddress: an address (mobilityKey)
-  0, // homeAgent: an address
+  <u8>T.MOBILITY_HOME_ADDRESS, // an address (keyValues: addrField)
+  <u8>T.MOBILITY_HOME_AGENT, // an address
   <u8>T.MOBILITY_HOME_PREFIX_LEN,
   <u8>T.MOBILITY_LIFETIME_SEC,
   <u8>T.MOBILITY_ADVERT_INTERVAL_MS,
@@ -623,7 +623,7 @@ const KEY_TEXTS: usize = memory.data<u8>([
   <u8>T.RO_PRIVATE,
   <u8>T.RO_HOLD_MS,
   <u8>T.DR_ENABLED,
-  0, // dremip.homeServer: an address
+  <u8>T.DR_HOME_SERVER, // an address
   <u8>T.DR_LOCAL_LIFETIME_SEC,
   <u8>T.DR_MAX_ROUTE_LIFETIME_SEC,
   <u8>T.DR_LOCAL_SERVICE,
@@ -646,100 +646,81 @@ function keyRange(first: u32, end: u32, keyText: T, key: u32, v: u32): bool {
   return range(<T>load<u8>(KEY_TEXTS + <usize>i), v, w >> 22, w & 0x3fffff);
 }
 
-function boardKey(key: u32, v: u32): bool {
-  if (!keyRange(0, KR_NODE, T.BOARD_KEY, key, v)) return false;
-  switch (key) {
-    case K_MEMORY_PAGES: memoryPages = v; break;
-    case K_ARP_ENTRIES: arpEntries = v; break;
-    case K_ROUTES: routeEntries = v; break;
-    case K_TIMERS: timerEntries = v; break;
-    case K_PENDING_FRAMES: pendingFrames = v; break;
-    case K_FRAME_BYTES: frameBytes = v; break;
-    case K_BINDINGS: bindingEntries = v; break;
-    case K_VISITORS: visitorEntries = v; break;
-    case K_SECURITY_ASSOCS: securityAssocEntries = v; break;
-    case K_REASSEMBLY_SLOTS: reassemblySlots = v; break;
-    case K_REASSEMBLY_BYTES: reassemblyBytes = v; break;
-    case K_BINDING_CACHE: bindingCacheEntries = v; break;
-    case K_RO_PEERS: roPeerEntries = v; break;
-    case K_HANDOFF_BUFFER_FRAMES: handoffBufferFrames = v; break;
-    case K_SERVER_ENTRIES: serverEntries = v; break;
-    default: careOfRoutes = v; // K_CARE_OF_ROUTES, the last known key
+/**
+ * Store value `v` of the key at KEY_RANGES index `i` (BOARD keys from 0, NODE from KR_NODE, MOBILITY
+ * from KR_MOBILITY; the address keys' values are IPv4 addresses in host order).
+ */
+function keySet(i: u32, v: u32): void {
+  switch (i) {
+    // BOARD
+    case 0: memoryPages = v; break;
+    case 1: arpEntries = v; break;
+    case 2: routeEntries = v; break;
+    case 3: timerEntries = v; break;
+    case 4: pendingFrames = v; break;
+    case 5: frameBytes = v; break;
+    case 6: bindingEntries = v; break;
+    case 7: visitorEntries = v; break;
+    case 8: securityAssocEntries = v; break;
+    case 10: reassemblySlots = v; break;
+    case 11: reassemblyBytes = v; break;
+    case 12: bindingCacheEntries = v; break;
+    case 13: roPeerEntries = v; break;
+    case 14: handoffBufferFrames = v; break;
+    case 15: serverEntries = v; break;
+    case 16: careOfRoutes = v; break;
+    // NODE
+    case 17: roles = v; break;
+    case 18: defaultTtl = v; break;
+    case 19: arpTimeoutSec = v; break;
+    case 20: arpRetries = v; break;
+    case 21: icmpErrorsPerSec = v; break;
+    case 22: logLevel = v; break;
+    case 23: ipv6 = v; break;
+    case 24: dadTransmits = v; break;
+    case 25: retransTimerMs = v; break;
+    case 26: reachableTimeMs = v; break;
+    case 27: raIntervalMs = v; break;
+    case 28: raLifetimeSec = v; break;
+    // MOBILITY
+    case 29: homeAddress = v; break;
+    case 30: homeAgent = v; break;
+    case 31: homePrefixLen = v; break;
+    case 32: lifetimeSec = v; break;
+    case 33: advertIntervalMs = v; break;
+    case 34: advertLifetimeSec = v; break;
+    case 35: encapsulations = v; break;
+    case 36: maxBindingsPerNode = v; break;
+    case 37: requestFlags = v; break;
+    case 38: colocated = v; break;
+    case 39: replay = v; break;
+    case 40: replayWindowSec = v; break;
+    case 41: clockOffsetSec = <i32>v; break;
+    case 42: busy = v != 0; break;
+    case 43: retransmitMs = v; break;
+    case 44: retransmitMaxMs = v; break;
+    case 45: solicitIntervalMs = v; break;
+    case 46: reverseTunnel = v != 0; break;
+    case 47: registrationProfile = v; break;
+    case 48: roEnabled = v != 0; break;
+    case 49: roUpdateIntervalMs = v; break;
+    case 50: roSmoothHandoff = v != 0; break;
+    case 51: roCacheLifetimeSec = v; break;
+    case 52: roPrivate = v != 0; break;
+    case 53: roHoldMs = v; break;
+    case 54: drEnabled = v != 0; break;
+    case 55: drHomeServer = v; break;
+    case 56: drLocalLifetimeSec = v; break;
+    case 57: drMaxRouteLifetimeSec = v; break;
+    case 58: drLocalService = v != 0; break;
+    case 59: drCombined = v != 0; break;
+    case 60: drProbeIntervalMs = v; break;
+    default: drPriority = v; // 61: K_DR_PRIORITY, the last known key
   }
-  return true;
-}
-
-function nodeKey(key: u32, v: u32): bool {
-  // Why (memory): an image without IPv6 (features.ts) accepts the IPv6 keys the hosts always write,
-  // ignores their values and refuses only node.ipv6 other than off, in a few instructions.
-  // Why: an image built without IPv6 (features.ts) says so by the range it accepts: 0..0.
-  if (!IPV6 && key >= K_IPV6 && key <= K_RA_LIFETIME_SEC) return key != K_IPV6 || range(T.NODE_IPV6, v, 0, 0);
-  if (!keyRange(KR_NODE, KR_MOBILITY, T.NODE_KEY, key, v)) return false;
-  switch (key) {
-    case K_ROLES: roles = v; break;
-    case K_DEFAULT_TTL: defaultTtl = v; break;
-    case K_ARP_TIMEOUT_SEC: arpTimeoutSec = v; break;
-    case K_ARP_RETRIES: arpRetries = v; break;
-    case K_ICMP_ERRORS_PER_SEC: icmpErrorsPerSec = v; break;
-    case K_LOG_LEVEL: logLevel = v; break;
-    case K_IPV6: ipv6 = v; break;
-    case K_DAD_TRANSMITS: dadTransmits = v; break;
-    case K_RETRANS_TIMER_MS: retransTimerMs = v; break;
-    case K_REACHABLE_TIME_MS: reachableTimeMs = v; break;
-    case K_RA_INTERVAL_MS: raIntervalMs = v; break;
-    default: raLifetimeSec = v; // K_RA_LIFETIME_SEC, the last known key
-  }
-  return true;
 }
 
 /** MOBILITY keys whose value is a 16-byte address. */
 function isAddrKey(key: u32): bool { return key == K_HOME_ADDRESS || key == K_HOME_AGENT || key == K_DR_HOME_SERVER; }
-
-/** One MOBILITY entry; `p` points at its value (16 bytes for the address keys, else a u32). */
-function mobilityKey(key: u32, p: usize): bool {
-  if (isAddrKey(key)) {
-    const a = addrField(key == K_HOME_ADDRESS ? T.MOBILITY_HOME_ADDRESS : key == K_HOME_AGENT ? T.MOBILITY_HOME_AGENT : T.DR_HOME_SERVER, p);
-    if (a < 0) return false;
-    if (key == K_HOME_ADDRESS) homeAddress = <u32>a; else if (key == K_HOME_AGENT) homeAgent = <u32>a; else drHomeServer = <u32>a;
-    return true;
-  }
-  const v = be32(p);
-  // mobility.dremip.probeIntervalMs 0 turns discovery off; otherwise it has a range like the others.
-  if (key == K_CLOCK_OFFSET_SEC) { clockOffsetSec = <i32>v; return true; } // any (signed) value
-  if ((key != K_DR_PROBE_INTERVAL_MS || v != 0) && !keyRange(KR_MOBILITY, KR_END, T.MOBILITY_KEY, key, v)) return false;
-  switch (key) {
-    case K_HOME_PREFIX_LEN: homePrefixLen = v; break;
-    case K_LIFETIME_SEC: lifetimeSec = v; break;
-    case K_ADVERT_INTERVAL_MS: advertIntervalMs = v; break;
-    case K_ADVERT_LIFETIME_SEC: advertLifetimeSec = v; break;
-    case K_ENCAPSULATIONS: encapsulations = v; break;
-    case K_MAX_BINDINGS_PER_NODE: maxBindingsPerNode = v; break;
-    case K_REQUEST_FLAGS: requestFlags = v; break;
-    case K_COLOCATED: colocated = v; break;
-    case K_REPLAY: replay = v; break;
-    case K_REPLAY_WINDOW_SEC: replayWindowSec = v; break;
-    case K_BUSY: busy = v != 0; break;
-    case K_RETRANSMIT_MS: retransmitMs = v; break;
-    case K_RETRANSMIT_MAX_MS: retransmitMaxMs = v; break;
-    case K_SOLICIT_INTERVAL_MS: solicitIntervalMs = v; break;
-    case K_REVERSE_TUNNEL: reverseTunnel = v != 0; break;
-    case K_REG_PROFILE: registrationProfile = v; break;
-    case K_RO_ENABLED: roEnabled = v != 0; break;
-    case K_RO_UPDATE_INTERVAL_MS: roUpdateIntervalMs = v; break;
-    case K_RO_SMOOTH_HANDOFF: roSmoothHandoff = v != 0; break;
-    case K_RO_CACHE_LIFETIME_SEC: roCacheLifetimeSec = v; break;
-    case K_RO_PRIVATE: roPrivate = v != 0; break;
-    case K_RO_HOLD_MS: roHoldMs = v; break;
-    case K_DR_ENABLED: drEnabled = v != 0; break;
-    case K_DR_LOCAL_LIFETIME_SEC: drLocalLifetimeSec = v; break;
-    case K_DR_MAX_ROUTE_LIFETIME_SEC: drMaxRouteLifetimeSec = v; break;
-    case K_DR_LOCAL_SERVICE: drLocalService = v != 0; break;
-    case K_DR_COMBINED: drCombined = v != 0; break;
-    case K_DR_PROBE_INTERVAL_MS: drProbeIntervalMs = v; break;
-    default: drPriority = v; // K_DR_PRIORITY, the last known key
-  }
-  return true;
-}
 
 /**
  * A BOARD, NODE or MOBILITY record: entries `key u16, length u16, value[length]` (ABI v2): a u32,
@@ -747,18 +728,41 @@ function mobilityKey(key: u32, p: usize): bool {
  * their length (room for newer hosts).
  */
 function keyValues(p: usize, len: u32, kind: u8): bool {
+  const mobility = kind == REC_MOBILITY;
+  const first: u32 = kind == REC_BOARD ? 0 : mobility ? KR_MOBILITY : KR_NODE;
+  const end: u32 = kind == REC_BOARD ? KR_NODE : mobility ? KR_END : KR_MOBILITY;
+  const keyText = kind == REC_BOARD ? T.BOARD_KEY : mobility ? T.MOBILITY_KEY : T.NODE_KEY;
   for (let o: u32 = 0; o < len;) {
     if (o + 4 > len) return refuseText(T.KEY_VALUE_RECORD_LENGTH, T.WHOLE_ENTRIES, len);
     const key = be16(p + o);
     const vlen = be16(p + o + 2);
-    const v = p + o + 4;
+    const q = p + o + 4;
     o += 4 + vlen;
     if (o > len) return refuseText(T.KEY_VALUE_RECORD_LENGTH, T.WHOLE_ENTRIES, len);
     if (key >= 0x8000) continue; // skippable key from a newer host, any length
-    const want: u32 = kind == REC_MOBILITY && isAddrKey(key) ? 16 : 4;
+    const addr = mobility && isAddrKey(key);
+    const want: u32 = addr ? 16 : 4;
     if (!range(T.KEY_VALUE_LENGTH, vlen, want, want)) return false;
-    const ok = kind == REC_BOARD ? boardKey(key, be32(v)) : kind == REC_NODE ? nodeKey(key, be32(v)) : mobilityKey(key, v);
-    if (!ok) return false;
+    const i = first + key - 1;
+    let v: u32;
+    if (addr) {
+      const a = addrField(<T>load<u8>(KEY_TEXTS + <usize>i), q);
+      if (a < 0) return false;
+      v = <u32>a;
+    } else {
+      v = be32(q);
+      // Why (memory): an image without IPv6 (features.ts) accepts the IPv6 keys the hosts always write,
+      // ignores their values and refuses only node.ipv6 other than off, in a few instructions.
+      // Why: an image built without IPv6 (features.ts) says so by the range it accepts: 0..0.
+      if (!IPV6 && kind == REC_NODE && key >= K_IPV6 && key <= K_RA_LIFETIME_SEC) {
+        if (key != K_IPV6 || range(T.NODE_IPV6, v, 0, 0)) continue;
+        return false;
+      }
+      // mobility.clockOffsetSec takes any (signed) value; mobility.dremip.probeIntervalMs 0 turns
+      // discovery off, otherwise it has a range like the others.
+      if (!(mobility && (key == K_CLOCK_OFFSET_SEC || key == K_DR_PROBE_INTERVAL_MS && v == 0)) && !keyRange(first, end, keyText, key, v)) return false;
+    }
+    keySet(i, v);
   }
   return true;
 }

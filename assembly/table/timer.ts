@@ -71,14 +71,9 @@ export function timerInit(w: usize, capacity: u32): bool {
   store<u64>(w, 0, W_SEQ);
   store<i64>(w, 0, W_POPPED_DEADLINE);
   const recs = load<usize>(w, W_RECS);
-  for (let i: u32 = 0; i < capacity; i++) {
-    const r = recs + <usize>i * REC_SIZE;
-    store<u32>(r, 0, R_TAG);
-    store<u16>(r, 0, R_KIND);
-    store<u16>(r, ST_FREE, R_STATE);
-    store<u32>(r, 0, R_GEN);
-    store<u32>(r, i + 1 < capacity ? i + 1 : NONE, R_LINK);
-  }
+  // Every record free (ST_FREE 0), tag, kind and generation 0, each linked to the next.
+  memory.fill(recs, 0, <usize>capacity * REC_SIZE);
+  for (let i: u32 = 0; i < capacity; i++) store<u32>(recs + <usize>i * REC_SIZE, i + 1 < capacity ? i + 1 : NONE, R_LINK);
   store<u32>(w, capacity > 0 ? 0 : NONE, W_FREE);
   store<u32>(w, 0, W_COUNT);
   return true;
