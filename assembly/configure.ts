@@ -40,8 +40,8 @@ function ipsecApply(v: usize, rlen: u32): bool {
   if (notUnicast6(a)) return refuseText(T.IPSEC_PEER, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(a));
   const spiIn = be32(v), spiOut = be32(v + 4);
   // Why: RFC 2402 §2.4: SPIs 1-255 are reserved and 0 is never sent.
-  if (!range(T.IPSEC_SPI, spiIn, 256, 0xffffffff)) return false;
-  if (!range(T.IPSEC_SPI, spiOut, 256, 0xffffffff)) return false;
+  // (One check: spiIn if it is refused, else spiOut.)
+  if (!range(T.IPSEC_SPI, spiIn < 256 ? spiIn : spiOut, 256, 0xffffffff)) return false;
   const alg = load<u8>(v + 8);
   if (!range(T.IPSEC_ALGORITHM, alg, 1, 2)) return false;
   // Why: RFC 2403 §3 / RFC 2404 §3: HMAC-MD5-96 uses 128-bit keys, HMAC-SHA1-96 160-bit keys.
