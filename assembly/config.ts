@@ -281,35 +281,160 @@ export const SA_USE_SERVER_SERVER: u8 = 8; // two registration servers (002 §4.
 export const SA_USE_LAST: u8 = 8;
 export const SA_MAX_KEY: i32 = 64;
 
+/**
+ * Every BOARD, NODE and MOBILITY key's value, one u32 per key in KEY_RANGES order (keySet writes it).
+ * Most are read here (the functions named after the keys below); the ones read on many paths are
+ * also copied into a global of the same name (keyPublish).
+ * Why (size, issue 12): a global per key cost its declaration, a default store in configDefaults and
+ * a case in the key switch (~19 B each); a value in this table costs its default's 4 bytes here, and
+ * a load (3 bytes more than a global's) per reader.
+ */
+/** KEY_RANGES index of the first NODE key, of the first MOBILITY key, and past the last. */
+const KR_NODE: u32 = 17;
+const KR_MOBILITY: u32 = 29;
+const KR_END: u32 = 62;
+const KEY_VALS: usize = memory.data(62 * 4, 4);
+/** Each key's default, in KEY_RANGES order (configDefaults copies them to KEY_VALS). */
+const KEY_DEFAULTS: usize = memory.data<u32>([
+  2, // memoryPages
+  32, // arpEntries
+  16, // routeEntries
+  64, // timerEntries
+  4, // pendingFrames
+  1518, // frameBytes
+  0, // bindingEntries
+  0, // visitorEntries
+  0, // securityAssocEntries
+  0, // key 10: reserved
+  0, // reassemblySlots
+  0, // reassemblyBytes
+  0, // bindingCacheEntries
+  0, // roPeerEntries
+  0, // handoffBufferFrames
+  0, // serverEntries
+  0, // careOfRoutes
+  ROLE_LOCAL_STACK, // roles
+  64, // defaultTtl
+  60, // arpTimeoutSec
+  3, // arpRetries
+  10, // icmpErrorsPerSec
+  2, // logLevel
+  IPV6_OFF, // ipv6
+  1, // dadTransmits
+  1000, // retransTimerMs
+  30000, // reachableTimeMs
+  600000, // raIntervalMs
+  1800, // raLifetimeSec
+  0, // homeAddress
+  0, // homeAgent
+  24, // homePrefixLen
+  300, // lifetimeSec
+  1000, // advertIntervalMs
+  3, // advertLifetimeSec
+  ENCAP_IPIP, // encapsulations
+  4, // maxBindingsPerNode
+  0, // requestFlags
+  1, // colocated
+  0, // replay
+  7, // replayWindowSec
+  0, // clockOffsetSec
+  0, // busy
+  1000, // retransmitMs
+  8000, // retransmitMaxMs
+  1000, // solicitIntervalMs
+  0, // reverseTunnel
+  PROFILE_SEEDS, // registrationProfile
+  0, // roEnabled
+  1000, // roUpdateIntervalMs
+  0, // roSmoothHandoff
+  10, // roCacheLifetimeSec
+  0, // roPrivate
+  500, // roHoldMs
+  0, // drEnabled
+  0, // drHomeServer
+  60, // drLocalLifetimeSec
+  65534, // drMaxRouteLifetimeSec
+  0, // drLocalService
+  0, // drCombined
+  10000, // drProbeIntervalMs
+  0, // drPriority
+]);
+// @ts-ignore: decorator
+@inline function kv(i: u32): i32 { return load<i32>(KEY_VALS + (<usize>i << 2)); }
+
+/** Copy the keys read on many paths from KEY_VALS into their globals. */
+function keyPublish(): void {
+  memoryPages = kv(0);
+  frameBytes = kv(5);
+  reassemblyBytes = kv(11);
+  roles = <u32>kv(17);
+  defaultTtl = kv(18);
+  ipv6 = kv(23);
+  homeAddress = <u32>kv(29);
+  lifetimeSec = kv(32);
+  encapsulations = <u32>kv(35);
+  colocated = kv(38);
+  retransmitMs = kv(43);
+  reverseTunnel = kv(46) != 0;
+  registrationProfile = <u32>kv(47);
+  roEnabled = kv(48) != 0;
+  roSmoothHandoff = kv(50) != 0;
+  drEnabled = kv(54) != 0;
+  drHomeServer = <u32>kv(55);
+  drProbeIntervalMs = kv(60);
+}
+
 // Values in force after init (defaults first).
 export let memoryPages: i32 = 2;
-export let arpEntries: i32 = 32;
-export let routeEntries: i32 = 16;
-export let timerEntries: i32 = 64;
-export let pendingFrames: i32 = 4;
+// @ts-ignore: decorator
+@inline export function arpEntries(): i32 { return kv(1); }
+// @ts-ignore: decorator
+@inline export function routeEntries(): i32 { return kv(2); }
+// @ts-ignore: decorator
+@inline export function timerEntries(): i32 { return kv(3); }
+// @ts-ignore: decorator
+@inline export function pendingFrames(): i32 { return kv(4); }
 export let frameBytes: i32 = 1518;
-export let bindingEntries: i32 = 0;
-export let visitorEntries: i32 = 0;
-export let securityAssocEntries: i32 = 0;
-export let reassemblySlots: i32 = 0;
+// @ts-ignore: decorator
+@inline export function bindingEntries(): i32 { return kv(6); }
+// @ts-ignore: decorator
+@inline export function visitorEntries(): i32 { return kv(7); }
+// @ts-ignore: decorator
+@inline export function securityAssocEntries(): i32 { return kv(8); }
+// @ts-ignore: decorator
+@inline export function reassemblySlots(): i32 { return kv(10); }
 export let reassemblyBytes: i32 = 0;
-export let bindingCacheEntries: i32 = 0;
-export let roPeerEntries: i32 = 0;
-export let handoffBufferFrames: i32 = 0;
-export let serverEntries: i32 = 0;
-export let careOfRoutes: i32 = 0;
+// @ts-ignore: decorator
+@inline export function bindingCacheEntries(): i32 { return kv(12); }
+// @ts-ignore: decorator
+@inline export function roPeerEntries(): i32 { return kv(13); }
+// @ts-ignore: decorator
+@inline export function handoffBufferFrames(): i32 { return kv(14); }
+// @ts-ignore: decorator
+@inline export function serverEntries(): i32 { return kv(15); }
+// @ts-ignore: decorator
+@inline export function careOfRoutes(): i32 { return kv(16); }
 export let roles: u32 = ROLE_LOCAL_STACK;
 export let defaultTtl: i32 = 64;
-export let arpTimeoutSec: i32 = 60;
-export let arpRetries: i32 = 3;
-export let icmpErrorsPerSec: i32 = 10;
-export let logLevel: i32 = 2;
+// @ts-ignore: decorator
+@inline export function arpTimeoutSec(): i32 { return kv(19); }
+// @ts-ignore: decorator
+@inline export function arpRetries(): i32 { return kv(20); }
+// @ts-ignore: decorator
+@inline export function icmpErrorsPerSec(): i32 { return kv(21); }
+// @ts-ignore: decorator
+@inline export function logLevel(): i32 { return kv(22); }
 export let ipv6: i32 = IPV6_OFF;
-export let dadTransmits: i32 = 1;
-export let retransTimerMs: i32 = 1000;
-export let reachableTimeMs: i32 = 30000;
-export let raIntervalMs: i32 = 600000;
-export let raLifetimeSec: i32 = 1800;
+// @ts-ignore: decorator
+@inline export function dadTransmits(): i32 { return kv(24); }
+// @ts-ignore: decorator
+@inline export function retransTimerMs(): i32 { return kv(25); }
+// @ts-ignore: decorator
+@inline export function reachableTimeMs(): i32 { return kv(26); }
+// @ts-ignore: decorator
+@inline export function raIntervalMs(): i32 { return kv(27); }
+// @ts-ignore: decorator
+@inline export function raLifetimeSec(): i32 { return kv(28); }
 /** IPSEC records in the configuration (counted in pass 1, so the table can be carved). */
 export let ipsecEntries: i32 = 0;
 
@@ -317,38 +442,59 @@ export let ipsecEntries: i32 = 0;
 // @ts-ignore: decorator
 @inline export function ipv6Enabled(): bool { return IPV6 && ipv6 != IPV6_OFF; }
 export let homeAddress: u32 = 0;
-export let homeAgent: u32 = 0;
-export let homePrefixLen: i32 = 24;
+// @ts-ignore: decorator
+@inline export function homeAgent(): u32 { return <u32>kv(30); }
+// @ts-ignore: decorator
+@inline export function homePrefixLen(): i32 { return kv(31); }
 export let lifetimeSec: i32 = 300;
-export let advertIntervalMs: i32 = 1000;
-export let advertLifetimeSec: i32 = 3;
+// @ts-ignore: decorator
+@inline export function advertIntervalMs(): i32 { return kv(33); }
+// @ts-ignore: decorator
+@inline export function advertLifetimeSec(): i32 { return kv(34); }
 export let encapsulations: u32 = ENCAP_IPIP;
-export let maxBindingsPerNode: i32 = 4;
-export let requestFlags: u32 = 0;
+// @ts-ignore: decorator
+@inline export function maxBindingsPerNode(): i32 { return kv(36); }
+// @ts-ignore: decorator
+@inline export function requestFlags(): u32 { return <u32>kv(37); }
 export let colocated: i32 = 1;
-export let replay: i32 = 0;
-export let replayWindowSec: i32 = 7;
-export let clockOffsetSec: i32 = 0;
-export let busy: bool = false;
+// @ts-ignore: decorator
+@inline export function replay(): i32 { return kv(39); }
+// @ts-ignore: decorator
+@inline export function replayWindowSec(): i32 { return kv(40); }
+// @ts-ignore: decorator
+@inline export function clockOffsetSec(): i32 { return kv(41); }
+// @ts-ignore: decorator
+@inline export function busy(): bool { return kv(42) != 0; }
 export let retransmitMs: i32 = 1000;
-export let retransmitMaxMs: i32 = 8000;
-export let solicitIntervalMs: i32 = 1000;
+// @ts-ignore: decorator
+@inline export function retransmitMaxMs(): i32 { return kv(44); }
+// @ts-ignore: decorator
+@inline export function solicitIntervalMs(): i32 { return kv(45); }
 export let reverseTunnel: bool = false;
 export let registrationProfile: u32 = PROFILE_SEEDS;
 export let roEnabled: bool = false;
-export let roUpdateIntervalMs: i32 = 1000;
+// @ts-ignore: decorator
+@inline export function roUpdateIntervalMs(): i32 { return kv(49); }
 export let roSmoothHandoff: bool = false;
-export let roCacheLifetimeSec: i32 = 10;
-export let roPrivate: bool = false;
-export let roHoldMs: i32 = 500;
+// @ts-ignore: decorator
+@inline export function roCacheLifetimeSec(): i32 { return kv(51); }
+// @ts-ignore: decorator
+@inline export function roPrivate(): bool { return kv(52) != 0; }
+// @ts-ignore: decorator
+@inline export function roHoldMs(): i32 { return kv(53); }
 export let drEnabled: bool = false;
 export let drHomeServer: u32 = 0;
-export let drLocalLifetimeSec: i32 = 60;
-export let drMaxRouteLifetimeSec: i32 = 65534;
-export let drLocalService: bool = false;
-export let drCombined: bool = false;
+// @ts-ignore: decorator
+@inline export function drLocalLifetimeSec(): i32 { return kv(56); }
+// @ts-ignore: decorator
+@inline export function drMaxRouteLifetimeSec(): i32 { return kv(57); }
+// @ts-ignore: decorator
+@inline export function drLocalService(): bool { return kv(58) != 0; }
+// @ts-ignore: decorator
+@inline export function drCombined(): bool { return kv(59) != 0; }
 export let drProbeIntervalMs: i32 = 10000;
-export let drPriority: i32 = 0;
+// @ts-ignore: decorator
+@inline export function drPriority(): i32 { return kv(61); }
 
 /** Server list kinds (SERVER records, mobility.dremip.servers). */
 export const SRV_ADVERTISE: u8 = 1;   // agents: named in the Registration Server extension of advertisements (002 §7.1)
@@ -390,20 +536,9 @@ export function serverAdd(kind: u8, priority: u16, lifetimeSec: u16, address: u3
 }
 
 export function configDefaults(): void {
-  memoryPages = 2; arpEntries = 32; routeEntries = 16; timerEntries = 64; pendingFrames = 4;
-  frameBytes = 1518; bindingEntries = 0; visitorEntries = 0; securityAssocEntries = 0;
-  reassemblySlots = 0; reassemblyBytes = 0; bindingCacheEntries = 0; roPeerEntries = 0; handoffBufferFrames = 0;
-  serverEntries = 0; careOfRoutes = 0;
-  roles = ROLE_LOCAL_STACK; defaultTtl = 64; arpTimeoutSec = 60;
-  arpRetries = 3; icmpErrorsPerSec = 10; logLevel = 2;
-  ipsecEntries = 0; ipv6 = IPV6_OFF; dadTransmits = 1; retransTimerMs = 1000; reachableTimeMs = 30000; raIntervalMs = 600000; raLifetimeSec = 1800;
-  homeAddress = 0; homeAgent = 0; homePrefixLen = 24; lifetimeSec = 300; advertIntervalMs = 1000;
-  advertLifetimeSec = 3; encapsulations = ENCAP_IPIP; maxBindingsPerNode = 4; requestFlags = 0;
-  colocated = 1; replay = 0; replayWindowSec = 7; clockOffsetSec = 0; busy = false;
-  retransmitMs = 1000; retransmitMaxMs = 8000; solicitIntervalMs = 1000;
-  reverseTunnel = false; registrationProfile = PROFILE_SEEDS;
-  roEnabled = false; roUpdateIntervalMs = 1000; roSmoothHandoff = false; roCacheLifetimeSec = 10; roPrivate = false; roHoldMs = 500;
-  drEnabled = false; drHomeServer = 0; drLocalLifetimeSec = 60; drMaxRouteLifetimeSec = 65534; drLocalService = false; drCombined = false; drProbeIntervalMs = 10000; drPriority = 0; serverCount = 0; servers = 0;
+  memory.copy(KEY_VALS, KEY_DEFAULTS, <usize>KR_END * 4);
+  keyPublish();
+  ipsecEntries = 0; serverCount = 0; servers = 0;
 }
 
 /** Append refusal text `t` (config-text.ts, encoded as text.ts says) to the current log line. */
@@ -631,9 +766,6 @@ const KEY_TEXTS: usize = memory.data<u8>([
   <u8>T.DR_PROBE_INTERVAL_MS,
   <u8>T.DR_PRIORITY,
 ]);
-const KR_NODE: u32 = 17;
-const KR_MOBILITY: u32 = 29;
-const KR_END: u32 = 62;
 
 /**
  * Check value `v` of key `key` against its KEY_RANGES entry (BOARD, NODE or MOBILITY keys from
@@ -651,72 +783,8 @@ function keyRange(first: u32, end: u32, keyText: T, key: u32, v: u32): bool {
  * from KR_MOBILITY; the address keys' values are IPv4 addresses in host order).
  */
 function keySet(i: u32, v: u32): void {
-  switch (i) {
-    // BOARD
-    case 0: memoryPages = v; break;
-    case 1: arpEntries = v; break;
-    case 2: routeEntries = v; break;
-    case 3: timerEntries = v; break;
-    case 4: pendingFrames = v; break;
-    case 5: frameBytes = v; break;
-    case 6: bindingEntries = v; break;
-    case 7: visitorEntries = v; break;
-    case 8: securityAssocEntries = v; break;
-    case 10: reassemblySlots = v; break;
-    case 11: reassemblyBytes = v; break;
-    case 12: bindingCacheEntries = v; break;
-    case 13: roPeerEntries = v; break;
-    case 14: handoffBufferFrames = v; break;
-    case 15: serverEntries = v; break;
-    case 16: careOfRoutes = v; break;
-    // NODE
-    case 17: roles = v; break;
-    case 18: defaultTtl = v; break;
-    case 19: arpTimeoutSec = v; break;
-    case 20: arpRetries = v; break;
-    case 21: icmpErrorsPerSec = v; break;
-    case 22: logLevel = v; break;
-    case 23: ipv6 = v; break;
-    case 24: dadTransmits = v; break;
-    case 25: retransTimerMs = v; break;
-    case 26: reachableTimeMs = v; break;
-    case 27: raIntervalMs = v; break;
-    case 28: raLifetimeSec = v; break;
-    // MOBILITY
-    case 29: homeAddress = v; break;
-    case 30: homeAgent = v; break;
-    case 31: homePrefixLen = v; break;
-    case 32: lifetimeSec = v; break;
-    case 33: advertIntervalMs = v; break;
-    case 34: advertLifetimeSec = v; break;
-    case 35: encapsulations = v; break;
-    case 36: maxBindingsPerNode = v; break;
-    case 37: requestFlags = v; break;
-    case 38: colocated = v; break;
-    case 39: replay = v; break;
-    case 40: replayWindowSec = v; break;
-    case 41: clockOffsetSec = <i32>v; break;
-    case 42: busy = v != 0; break;
-    case 43: retransmitMs = v; break;
-    case 44: retransmitMaxMs = v; break;
-    case 45: solicitIntervalMs = v; break;
-    case 46: reverseTunnel = v != 0; break;
-    case 47: registrationProfile = v; break;
-    case 48: roEnabled = v != 0; break;
-    case 49: roUpdateIntervalMs = v; break;
-    case 50: roSmoothHandoff = v != 0; break;
-    case 51: roCacheLifetimeSec = v; break;
-    case 52: roPrivate = v != 0; break;
-    case 53: roHoldMs = v; break;
-    case 54: drEnabled = v != 0; break;
-    case 55: drHomeServer = v; break;
-    case 56: drLocalLifetimeSec = v; break;
-    case 57: drMaxRouteLifetimeSec = v; break;
-    case 58: drLocalService = v != 0; break;
-    case 59: drCombined = v != 0; break;
-    case 60: drProbeIntervalMs = v; break;
-    default: drPriority = v; // 61: K_DR_PRIORITY, the last known key
-  }
+  store<u32>(KEY_VALS + (<usize>i << 2), v);
+  keyPublish();
 }
 
 /** MOBILITY keys whose value is a 16-byte address. */
@@ -773,17 +841,17 @@ function keyValues(p: usize, len: u32, kind: u8): bool {
  * every agent expire between two advertisements and keep re-soliciting.
  */
 export function configCrossCheck(): bool {
-  if (reassemblySlots > 0 && reassemblyBytes < 576) return refuse(T.BOARD_REASSEMBLY_BYTES, 576, 65535, reassemblyBytes);
+  if (reassemblySlots() > 0 && reassemblyBytes < 576) return refuse(T.BOARD_REASSEMBLY_BYTES, 576, 65535, reassemblyBytes);
   // Why: RFC 2460 §5: IPv6 needs links of at least 1280 bytes, and a node reassembles at least 1500.
   // Why: AH is IPv6's here (security/ipsec.ts): its peers need an IPv6 node.
   if (ipsecEntries > 0 && !ipv6Enabled()) return refuse(T.NODE_IPV6, 1, IPV6 ? 2 : 0, ipv6);
   if (IPV6 && ipv6 != IPV6_OFF) {
     if (frameBytes < 1280 + 14) return refuse(T.BOARD_FRAME_BYTES, 1294, 9018, frameBytes);
-    if (reassemblySlots > 0 && reassemblyBytes < 1500) return refuse(T.BOARD_REASSEMBLY_BYTES, 1500, 65535, reassemblyBytes);
-    if (raLifetimeSec != 0 && <i64>raLifetimeSec * 1000 < <i64>raIntervalMs) return refuse(T.NODE_RA_LIFETIME_SEC, (raIntervalMs + 999) / 1000, 9000, raLifetimeSec);
+    if (reassemblySlots() > 0 && reassemblyBytes < 1500) return refuse(T.BOARD_REASSEMBLY_BYTES, 1500, 65535, reassemblyBytes);
+    if (raLifetimeSec() != 0 && <i64>raLifetimeSec() * 1000 < <i64>raIntervalMs()) return refuse(T.NODE_RA_LIFETIME_SEC, (raIntervalMs() + 999) / 1000, 9000, raLifetimeSec());
   }
-  if ((roles & (ROLE_FOREIGN_AGENT | ROLE_HOME_AGENT)) != 0 && <i64>advertLifetimeSec * 1000 < <i64>advertIntervalMs) {
-    return refuse(T.MOBILITY_ADVERT_LIFETIME_SEC, (advertIntervalMs + 999) / 1000, 9000, advertLifetimeSec);
+  if ((roles & (ROLE_FOREIGN_AGENT | ROLE_HOME_AGENT)) != 0 && <i64>advertLifetimeSec() * 1000 < <i64>advertIntervalMs()) {
+    return refuse(T.MOBILITY_ADVERT_LIFETIME_SEC, (advertIntervalMs() + 999) / 1000, 9000, advertLifetimeSec());
   }
   return true;
 }

@@ -77,8 +77,8 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   outBuf = arenaAlloc(<usize>(HEADROOM + cfg.frameBytes));
   pktBuffers(outBuf, 1, <usize>(HEADROOM + cfg.frameBytes));
   // Carve every table even after one failed, so the refusal can say how many pages are needed.
-  routeInit(cfg.routeEntries);
-  saInit(cfg.securityAssocEntries);
+  routeInit(cfg.routeEntries());
+  saInit(cfg.securityAssocEntries());
   // The layers bottom up; each registers its handlers with the one below (docs/decisions.md "Core v2").
   ethReset();
   netifListenersReset();

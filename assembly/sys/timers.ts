@@ -52,7 +52,7 @@ export let stackTimers: usize = 0;
 /** Forget every owner and carve the heap (`config.timerEntries`). False when the memory budget ran out. */
 export function timersInit(): bool {
   memory.fill(owners, 0, <usize>MAX_OWNERS * 4);
-  const n = <u32>cfg.timerEntries;
+  const n = <u32>cfg.timerEntries();
   stackTimers = arenaAlloc(timerBytes(n));
   if (stackTimers != 0) timerInit(stackTimers, n);
   return stackTimers != 0;
