@@ -294,8 +294,11 @@ const KR_NODE: u32 = 17;
 const KR_MOBILITY: u32 = 29;
 const KR_END: u32 = 62;
 const KEY_VALS: usize = memory.data(62 * 4, 4);
-/** Each key's default, in KEY_RANGES order (configDefaults copies them to KEY_VALS). */
-const KEY_DEFAULTS: usize = memory.data<u32>([
+/**
+ * Each key's default, in KEY_RANGES order (configDefaults copies them to KEY_VALS), as u16: the one
+ * default above 65535 (node.raIntervalMs) is stored by configDefaults.
+ */
+const KEY_DEFAULTS: usize = memory.data<u16>([
   2, // memoryPages
   32, // arpEntries
   16, // routeEntries
@@ -313,17 +316,17 @@ const KEY_DEFAULTS: usize = memory.data<u32>([
   0, // handoffBufferFrames
   0, // serverEntries
   0, // careOfRoutes
-  ROLE_LOCAL_STACK, // roles
+  <u16>ROLE_LOCAL_STACK, // roles
   64, // defaultTtl
   60, // arpTimeoutSec
   3, // arpRetries
   10, // icmpErrorsPerSec
   2, // logLevel
-  IPV6_OFF, // ipv6
+  <u16>IPV6_OFF, // ipv6
   1, // dadTransmits
   1000, // retransTimerMs
   30000, // reachableTimeMs
-  600000, // raIntervalMs
+  0, // raIntervalMs: 600000 (configDefaults)
   1800, // raLifetimeSec
   0, // homeAddress
   0, // homeAgent
@@ -331,7 +334,7 @@ const KEY_DEFAULTS: usize = memory.data<u32>([
   300, // lifetimeSec
   1000, // advertIntervalMs
   3, // advertLifetimeSec
-  ENCAP_IPIP, // encapsulations
+  <u16>ENCAP_IPIP, // encapsulations
   4, // maxBindingsPerNode
   0, // requestFlags
   1, // colocated
@@ -343,7 +346,7 @@ const KEY_DEFAULTS: usize = memory.data<u32>([
   8000, // retransmitMaxMs
   1000, // solicitIntervalMs
   0, // reverseTunnel
-  PROFILE_SEEDS, // registrationProfile
+  <u16>PROFILE_SEEDS, // registrationProfile
   0, // roEnabled
   1000, // roUpdateIntervalMs
   0, // roSmoothHandoff
@@ -536,7 +539,8 @@ export function serverAdd(kind: u8, priority: u16, lifetimeSec: u16, address: u3
 }
 
 export function configDefaults(): void {
-  memory.copy(KEY_VALS, KEY_DEFAULTS, <usize>KR_END * 4);
+  for (let i: usize = 0; i < <usize>KR_END; i++) store<u32>(KEY_VALS + (i << 2), load<u16>(KEY_DEFAULTS + (i << 1)));
+  store<u32>(KEY_VALS + (<usize>(KR_NODE + K_RA_INTERVAL_MS - 1) << 2), 600000);
   keyPublish();
   ipsecEntries = 0; serverCount = 0; servers = 0;
 }
