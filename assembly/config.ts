@@ -152,6 +152,20 @@ export const CONFIG_CAPACITY: i32 = 4096;
 export const HEADROOM: i32 = 144;
 /** Largest memory budget a board profile may give (1 GiB). */
 export const MAX_MEMORY_PAGES: i32 = 16384;
+/** KEY_RANGES index of the first NODE key, of the first MOBILITY key, and past the last. */
+const KR_NODE: u32 = 17;
+const KR_MOBILITY: u32 = 29;
+const KR_END: u32 = 62;
+/**
+ * Every BOARD, NODE and MOBILITY key's value, one u32 per key in KEY_RANGES order (keySet writes it).
+ * Most are read here (the functions named after the keys below); the ones read on many paths are
+ * also copied into a global of the same name (keyPublish).
+ * (Declared before configBuffer so its address is below 8192: a load from it is one byte shorter.)
+ * Why (size, issue 12): a global per key cost its declaration, a default store in configDefaults and
+ * a case in the key switch (~19 B each); a value in this table costs its default's 4 bytes here, and
+ * a load (2-3 bytes more than a global's) per reader.
+ */
+const KEY_VALS: usize = memory.data(62 * 4, 4);
 export const configBuffer: usize = memory.data(CONFIG_CAPACITY, 16);
 
 export const MAGIC: u32 = 0x4650494d; // "MIPF" read little-endian
@@ -281,19 +295,6 @@ export const SA_USE_SERVER_SERVER: u8 = 8; // two registration servers (002 §4.
 export const SA_USE_LAST: u8 = 8;
 export const SA_MAX_KEY: i32 = 64;
 
-/**
- * Every BOARD, NODE and MOBILITY key's value, one u32 per key in KEY_RANGES order (keySet writes it).
- * Most are read here (the functions named after the keys below); the ones read on many paths are
- * also copied into a global of the same name (keyPublish).
- * Why (size, issue 12): a global per key cost its declaration, a default store in configDefaults and
- * a case in the key switch (~19 B each); a value in this table costs its default's 4 bytes here, and
- * a load (3 bytes more than a global's) per reader.
- */
-/** KEY_RANGES index of the first NODE key, of the first MOBILITY key, and past the last. */
-const KR_NODE: u32 = 17;
-const KR_MOBILITY: u32 = 29;
-const KR_END: u32 = 62;
-const KEY_VALS: usize = memory.data(62 * 4, 4);
 /**
  * Each key's default, in KEY_RANGES order (configDefaults copies them to KEY_VALS), as u16: the one
  * default above 65535 (node.raIntervalMs) is stored by configDefaults.
