@@ -166,7 +166,8 @@ const KR_END: u32 = 62;
  * a load (2-3 bytes more than a global's) per reader.
  */
 const KEY_VALS: usize = memory.data(62 * 4, 4);
-export const configBuffer: usize = memory.data(CONFIG_CAPACITY, 16);
+// @ts-ignore: decorator
+@lazy export const configBuffer: usize = memory.data(CONFIG_CAPACITY, 16);
 
 export const MAGIC: u32 = 0x4650494d; // "MIPF" read little-endian
 /** Binary configuration version: 2 since ABI v2 (16-byte addresses, key/length/value entries). */
