@@ -2,6 +2,7 @@
 // brings the layers up in order.
 
 import { now_ms } from "./host";
+import { Ev, evBuf, evEmit } from "./events";
 import { arenaReset, arenaAlloc, arenaSeal, arenaUsed, staticBytes, arenaFailed, arenaPagesWanted } from "./mem";
 import { C, count, countBy, countersPtr, countersReset, counterName, countHot, COUNTERS_N } from "./counters";
 import { textBuf } from "./text";
@@ -25,7 +26,6 @@ import { saInit } from "./security/sa";
 import { mobilityInit, mobilityStart, mobilityStation } from "./mobility/roles";
 import { configApply } from "./configure";
 import { dumpRecord } from "./dump";
-import { Ev, evBuf, evEmit } from "./events";
 import { setNow } from "./clock";
 
 // Why: docs/abi.md "Changes": v2 carries 16-byte addresses (RFC 4291 §2.5.5.2) in events, dumps and config;
