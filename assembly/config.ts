@@ -152,7 +152,22 @@ export const CONFIG_CAPACITY: i32 = 4096;
 export const HEADROOM: i32 = 144;
 /** Largest memory budget a board profile may give (1 GiB). */
 export const MAX_MEMORY_PAGES: i32 = 16384;
-export const configBuffer: usize = memory.data(CONFIG_CAPACITY, 16);
+/** KEY_RANGES index of the first NODE key, of the first MOBILITY key, and past the last. */
+const KR_NODE: u32 = 17;
+const KR_MOBILITY: u32 = 29;
+const KR_END: u32 = 62;
+/**
+ * Every BOARD, NODE and MOBILITY key's value, one u32 per key in KEY_RANGES order (keySet writes it).
+ * Most are read here (the functions named after the keys below); the ones read on many paths are
+ * also copied into a global of the same name (keyPublish).
+ * (Declared before configBuffer so its address is below 8192: a load from it is one byte shorter.)
+ * Why (size, issue 12): a global per key cost its declaration, a default store in configDefaults and
+ * a case in the key switch (~19 B each); a value in this table costs its default's 4 bytes here, and
+ * a load (2-3 bytes more than a global's) per reader.
+ */
+const KEY_VALS: usize = memory.data(62 * 4, 4);
+// @ts-ignore: decorator
+@lazy export const configBuffer: usize = memory.data(CONFIG_CAPACITY, 16);
 
 export const MAGIC: u32 = 0x4650494d; // "MIPF" read little-endian
 /** Binary configuration version: 2 since ABI v2 (16-byte addresses, key/length/value entries). */
@@ -281,35 +296,150 @@ export const SA_USE_SERVER_SERVER: u8 = 8; // two registration servers (002 §4.
 export const SA_USE_LAST: u8 = 8;
 export const SA_MAX_KEY: i32 = 64;
 
+/**
+ * Each key's default, in KEY_RANGES order (configDefaults copies them to KEY_VALS), as u16: the one
+ * default above 65535 (node.raIntervalMs) is stored by configDefaults.
+ */
+const KEY_DEFAULTS: usize = memory.data<u16>([
+  2, // memoryPages
+  32, // arpEntries
+  16, // routeEntries
+  64, // timerEntries
+  4, // pendingFrames
+  1518, // frameBytes
+  0, // bindingEntries
+  0, // visitorEntries
+  0, // securityAssocEntries
+  0, // key 10: reserved
+  0, // reassemblySlots
+  0, // reassemblyBytes
+  0, // bindingCacheEntries
+  0, // roPeerEntries
+  0, // handoffBufferFrames
+  0, // serverEntries
+  0, // careOfRoutes
+  <u16>ROLE_LOCAL_STACK, // roles
+  64, // defaultTtl
+  60, // arpTimeoutSec
+  3, // arpRetries
+  10, // icmpErrorsPerSec
+  2, // logLevel
+  <u16>IPV6_OFF, // ipv6
+  1, // dadTransmits
+  1000, // retransTimerMs
+  30000, // reachableTimeMs
+  0, // raIntervalMs: 600000 (configDefaults)
+  1800, // raLifetimeSec
+  0, // homeAddress
+  0, // homeAgent
+  24, // homePrefixLen
+  300, // lifetimeSec
+  1000, // advertIntervalMs
+  3, // advertLifetimeSec
+  <u16>ENCAP_IPIP, // encapsulations
+  4, // maxBindingsPerNode
+  0, // requestFlags
+  1, // colocated
+  0, // replay
+  7, // replayWindowSec
+  0, // clockOffsetSec
+  0, // busy
+  1000, // retransmitMs
+  8000, // retransmitMaxMs
+  1000, // solicitIntervalMs
+  0, // reverseTunnel
+  <u16>PROFILE_SEEDS, // registrationProfile
+  0, // roEnabled
+  1000, // roUpdateIntervalMs
+  0, // roSmoothHandoff
+  10, // roCacheLifetimeSec
+  0, // roPrivate
+  500, // roHoldMs
+  0, // drEnabled
+  0, // drHomeServer
+  60, // drLocalLifetimeSec
+  65534, // drMaxRouteLifetimeSec
+  0, // drLocalService
+  0, // drCombined
+  10000, // drProbeIntervalMs
+  0, // drPriority
+]);
+// @ts-ignore: decorator
+@inline function kv(i: u32): i32 { return load<i32>(KEY_VALS + (<usize>i << 2)); }
+
+/** Copy the keys read on many paths from KEY_VALS into their globals. */
+function keyPublish(): void {
+  memoryPages = kv(0);
+  frameBytes = kv(5);
+  reassemblyBytes = kv(11);
+  roles = <u32>kv(17);
+  defaultTtl = kv(18);
+  ipv6 = kv(23);
+  homeAddress = <u32>kv(29);
+  lifetimeSec = kv(32);
+  encapsulations = <u32>kv(35);
+  colocated = kv(38);
+  retransmitMs = kv(43);
+  reverseTunnel = kv(46) != 0;
+  registrationProfile = <u32>kv(47);
+  roEnabled = kv(48) != 0;
+  roSmoothHandoff = kv(50) != 0;
+  drEnabled = kv(54) != 0;
+  drHomeServer = <u32>kv(55);
+  drProbeIntervalMs = kv(60);
+}
+
 // Values in force after init (defaults first).
 export let memoryPages: i32 = 2;
-export let arpEntries: i32 = 32;
-export let routeEntries: i32 = 16;
-export let timerEntries: i32 = 64;
-export let pendingFrames: i32 = 4;
+// @ts-ignore: decorator
+@inline export function arpEntries(): i32 { return kv(1); }
+// @ts-ignore: decorator
+@inline export function routeEntries(): i32 { return kv(2); }
+// @ts-ignore: decorator
+@inline export function timerEntries(): i32 { return kv(3); }
+// @ts-ignore: decorator
+@inline export function pendingFrames(): i32 { return kv(4); }
 export let frameBytes: i32 = 1518;
-export let bindingEntries: i32 = 0;
-export let visitorEntries: i32 = 0;
-export let securityAssocEntries: i32 = 0;
-export let reassemblySlots: i32 = 0;
+// @ts-ignore: decorator
+@inline export function bindingEntries(): i32 { return kv(6); }
+// @ts-ignore: decorator
+@inline export function visitorEntries(): i32 { return kv(7); }
+// @ts-ignore: decorator
+@inline export function securityAssocEntries(): i32 { return kv(8); }
+// @ts-ignore: decorator
+@inline export function reassemblySlots(): i32 { return kv(10); }
 export let reassemblyBytes: i32 = 0;
-export let bindingCacheEntries: i32 = 0;
-export let roPeerEntries: i32 = 0;
-export let handoffBufferFrames: i32 = 0;
-export let serverEntries: i32 = 0;
-export let careOfRoutes: i32 = 0;
+// @ts-ignore: decorator
+@inline export function bindingCacheEntries(): i32 { return kv(12); }
+// @ts-ignore: decorator
+@inline export function roPeerEntries(): i32 { return kv(13); }
+// @ts-ignore: decorator
+@inline export function handoffBufferFrames(): i32 { return kv(14); }
+// @ts-ignore: decorator
+@inline export function serverEntries(): i32 { return kv(15); }
+// @ts-ignore: decorator
+@inline export function careOfRoutes(): i32 { return kv(16); }
 export let roles: u32 = ROLE_LOCAL_STACK;
 export let defaultTtl: i32 = 64;
-export let arpTimeoutSec: i32 = 60;
-export let arpRetries: i32 = 3;
-export let icmpErrorsPerSec: i32 = 10;
-export let logLevel: i32 = 2;
+// @ts-ignore: decorator
+@inline export function arpTimeoutSec(): i32 { return kv(19); }
+// @ts-ignore: decorator
+@inline export function arpRetries(): i32 { return kv(20); }
+// @ts-ignore: decorator
+@inline export function icmpErrorsPerSec(): i32 { return kv(21); }
+// @ts-ignore: decorator
+@inline export function logLevel(): i32 { return kv(22); }
 export let ipv6: i32 = IPV6_OFF;
-export let dadTransmits: i32 = 1;
-export let retransTimerMs: i32 = 1000;
-export let reachableTimeMs: i32 = 30000;
-export let raIntervalMs: i32 = 600000;
-export let raLifetimeSec: i32 = 1800;
+// @ts-ignore: decorator
+@inline export function dadTransmits(): i32 { return kv(24); }
+// @ts-ignore: decorator
+@inline export function retransTimerMs(): i32 { return kv(25); }
+// @ts-ignore: decorator
+@inline export function reachableTimeMs(): i32 { return kv(26); }
+// @ts-ignore: decorator
+@inline export function raIntervalMs(): i32 { return kv(27); }
+// @ts-ignore: decorator
+@inline export function raLifetimeSec(): i32 { return kv(28); }
 /** IPSEC records in the configuration (counted in pass 1, so the table can be carved). */
 export let ipsecEntries: i32 = 0;
 
@@ -317,38 +447,59 @@ export let ipsecEntries: i32 = 0;
 // @ts-ignore: decorator
 @inline export function ipv6Enabled(): bool { return IPV6 && ipv6 != IPV6_OFF; }
 export let homeAddress: u32 = 0;
-export let homeAgent: u32 = 0;
-export let homePrefixLen: i32 = 24;
+// @ts-ignore: decorator
+@inline export function homeAgent(): u32 { return <u32>kv(30); }
+// @ts-ignore: decorator
+@inline export function homePrefixLen(): i32 { return kv(31); }
 export let lifetimeSec: i32 = 300;
-export let advertIntervalMs: i32 = 1000;
-export let advertLifetimeSec: i32 = 3;
+// @ts-ignore: decorator
+@inline export function advertIntervalMs(): i32 { return kv(33); }
+// @ts-ignore: decorator
+@inline export function advertLifetimeSec(): i32 { return kv(34); }
 export let encapsulations: u32 = ENCAP_IPIP;
-export let maxBindingsPerNode: i32 = 4;
-export let requestFlags: u32 = 0;
+// @ts-ignore: decorator
+@inline export function maxBindingsPerNode(): i32 { return kv(36); }
+// @ts-ignore: decorator
+@inline export function requestFlags(): u32 { return <u32>kv(37); }
 export let colocated: i32 = 1;
-export let replay: i32 = 0;
-export let replayWindowSec: i32 = 7;
-export let clockOffsetSec: i32 = 0;
-export let busy: bool = false;
+// @ts-ignore: decorator
+@inline export function replay(): i32 { return kv(39); }
+// @ts-ignore: decorator
+@inline export function replayWindowSec(): i32 { return kv(40); }
+// @ts-ignore: decorator
+@inline export function clockOffsetSec(): i32 { return kv(41); }
+// @ts-ignore: decorator
+@inline export function busy(): bool { return kv(42) != 0; }
 export let retransmitMs: i32 = 1000;
-export let retransmitMaxMs: i32 = 8000;
-export let solicitIntervalMs: i32 = 1000;
+// @ts-ignore: decorator
+@inline export function retransmitMaxMs(): i32 { return kv(44); }
+// @ts-ignore: decorator
+@inline export function solicitIntervalMs(): i32 { return kv(45); }
 export let reverseTunnel: bool = false;
 export let registrationProfile: u32 = PROFILE_SEEDS;
 export let roEnabled: bool = false;
-export let roUpdateIntervalMs: i32 = 1000;
+// @ts-ignore: decorator
+@inline export function roUpdateIntervalMs(): i32 { return kv(49); }
 export let roSmoothHandoff: bool = false;
-export let roCacheLifetimeSec: i32 = 10;
-export let roPrivate: bool = false;
-export let roHoldMs: i32 = 500;
+// @ts-ignore: decorator
+@inline export function roCacheLifetimeSec(): i32 { return kv(51); }
+// @ts-ignore: decorator
+@inline export function roPrivate(): bool { return kv(52) != 0; }
+// @ts-ignore: decorator
+@inline export function roHoldMs(): i32 { return kv(53); }
 export let drEnabled: bool = false;
 export let drHomeServer: u32 = 0;
-export let drLocalLifetimeSec: i32 = 60;
-export let drMaxRouteLifetimeSec: i32 = 65534;
-export let drLocalService: bool = false;
-export let drCombined: bool = false;
+// @ts-ignore: decorator
+@inline export function drLocalLifetimeSec(): i32 { return kv(56); }
+// @ts-ignore: decorator
+@inline export function drMaxRouteLifetimeSec(): i32 { return kv(57); }
+// @ts-ignore: decorator
+@inline export function drLocalService(): bool { return kv(58) != 0; }
+// @ts-ignore: decorator
+@inline export function drCombined(): bool { return kv(59) != 0; }
 export let drProbeIntervalMs: i32 = 10000;
-export let drPriority: i32 = 0;
+// @ts-ignore: decorator
+@inline export function drPriority(): i32 { return kv(61); }
 
 /** Server list kinds (SERVER records, mobility.dremip.servers). */
 export const SRV_ADVERTISE: u8 = 1;   // agents: named in the Registration Server extension of advertisements (002 §7.1)
@@ -390,20 +541,10 @@ export function serverAdd(kind: u8, priority: u16, lifetimeSec: u16, address: u3
 }
 
 export function configDefaults(): void {
-  memoryPages = 2; arpEntries = 32; routeEntries = 16; timerEntries = 64; pendingFrames = 4;
-  frameBytes = 1518; bindingEntries = 0; visitorEntries = 0; securityAssocEntries = 0;
-  reassemblySlots = 0; reassemblyBytes = 0; bindingCacheEntries = 0; roPeerEntries = 0; handoffBufferFrames = 0;
-  serverEntries = 0; careOfRoutes = 0;
-  roles = ROLE_LOCAL_STACK; defaultTtl = 64; arpTimeoutSec = 60;
-  arpRetries = 3; icmpErrorsPerSec = 10; logLevel = 2;
-  ipsecEntries = 0; ipv6 = IPV6_OFF; dadTransmits = 1; retransTimerMs = 1000; reachableTimeMs = 30000; raIntervalMs = 600000; raLifetimeSec = 1800;
-  homeAddress = 0; homeAgent = 0; homePrefixLen = 24; lifetimeSec = 300; advertIntervalMs = 1000;
-  advertLifetimeSec = 3; encapsulations = ENCAP_IPIP; maxBindingsPerNode = 4; requestFlags = 0;
-  colocated = 1; replay = 0; replayWindowSec = 7; clockOffsetSec = 0; busy = false;
-  retransmitMs = 1000; retransmitMaxMs = 8000; solicitIntervalMs = 1000;
-  reverseTunnel = false; registrationProfile = PROFILE_SEEDS;
-  roEnabled = false; roUpdateIntervalMs = 1000; roSmoothHandoff = false; roCacheLifetimeSec = 10; roPrivate = false; roHoldMs = 500;
-  drEnabled = false; drHomeServer = 0; drLocalLifetimeSec = 60; drMaxRouteLifetimeSec = 65534; drLocalService = false; drCombined = false; drProbeIntervalMs = 10000; drPriority = 0; serverCount = 0; servers = 0;
+  for (let i: usize = 0; i < <usize>KR_END; i++) store<u32>(KEY_VALS + (i << 2), load<u16>(KEY_DEFAULTS + (i << 1)));
+  store<u32>(KEY_VALS + (<usize>(KR_NODE + K_RA_INTERVAL_MS - 1) << 2), 600000);
+  keyPublish();
+  ipsecEntries = 0; serverCount = 0; servers = 0;
 }
 
 /** Append refusal text `t` (config-text.ts, encoded as text.ts says) to the current log line. */
@@ -486,7 +627,7 @@ export function range(field: T, v: u32, lo: u32, hi: u32): bool {
  * The accepted range of every BOARD, NODE and MOBILITY key as hi | lo << 22 (every hi below 2^22,
  * every lo below 2^10; 0: no such key), BOARD keys 1..17 first, then NODE keys 1..12, then MOBILITY
  * keys 1..33, so one look-up checks them all (keyRange); KEY_TEXTS has each key's field text in the
- * same order, and each key's assignment stays in boardKey / nodeKey / mobilityKey.
+ * same order, and each key's assignment is one case of keySet (by the same index).
  * Why (size, issue 12): one range check per key written out cost ~1.3 KB of code.
  */
 const KEY_RANGES: usize = memory.data<u32>([
@@ -516,7 +657,7 @@ const KEY_RANGES: usize = memory.data<u32>([
   1 << 22 | 10, // node.arpRetries
   0 << 22 | 100000, // node.icmpErrorsPerSec
   0 << 22 | 3, // node.logLevel
-  // The IPv6 NODE keys (images with IPv6; nodeKey answers them in an image without).
+  // The IPv6 NODE keys (images with IPv6; keyValues answers them in an image without).
   0 << 22 | 2, // node.ipv6
   // Why: RFC 2462 §5.1: DupAddrDetectTransmits 0 disables DAD; bounded so DAD ends in seconds.
   0 << 22 | 10, // node.dadTransmits
@@ -529,7 +670,7 @@ const KEY_RANGES: usize = memory.data<u32>([
   // Why: RFC 2461 §6.2.1: AdvDefaultLifetime 0 or MaxRtrAdvInterval..9000 s (the lower bound: configCrossCheck).
   0 << 22 | 9000, // node.raLifetimeSec
   // MOBILITY
-  0, // homeAddress: an address (mobilityKey)
+  0, // homeAddress: an address (keyValues)
   0, // homeAgent: an address
   1 << 22 | 32, // mobility.homePrefixLen
   1 << 22 | 65534, // mobility.lifetimeSec
@@ -541,7 +682,7 @@ const KEY_RANGES: usize = memory.data<u32>([
   0 << 22 | 2, // mobility.colocated
   0 << 22 | 1, // mobility.replay
   1 << 22 | 3600, // mobility.replayWindowSec
-  0, // clockOffsetSec: any (signed) value (mobilityKey)
+  0, // clockOffsetSec: any (signed) value (keyValues)
   0 << 22 | 1, // mobility.busy
   1000 << 22 | 60000, // mobility.retransmitMs
   1000 << 22 | 600000, // mobility.retransmitMaxMs
@@ -560,7 +701,7 @@ const KEY_RANGES: usize = memory.data<u32>([
   1 << 22 | 65535, // mobility.dremip.maxRouteLifetimeSec
   0 << 22 | 1, // mobility.dremip.localService
   0 << 22 | 1, // mobility.dremip.combined
-  1000 << 22 | 3600000, // mobility.dremip.probeIntervalMs (or 0: off, mobilityKey)
+  1000 << 22 | 3600000, // mobility.dremip.probeIntervalMs (or 0: off, keyValues)
   0 << 22 | 65535, // mobility.dremip.priority
 ]);
 /** The field text (T) of each KEY_RANGES entry, in the same order. */
@@ -597,8 +738,8 @@ const KEY_TEXTS: usize = memory.data<u8>([
   <u8>T.NODE_RA_INTERVAL_MS,
   <u8>T.NODE_RA_LIFETIME_SEC,
   // MOBILITY
-  0, // homeAddress: an address (mobilityKey)
-  0, // homeAgent: an address
+  <u8>T.MOBILITY_HOME_ADDRESS, // an address (keyValues: addrField)
+  <u8>T.MOBILITY_HOME_AGENT, // an address
   <u8>T.MOBILITY_HOME_PREFIX_LEN,
   <u8>T.MOBILITY_LIFETIME_SEC,
   <u8>T.MOBILITY_ADVERT_INTERVAL_MS,
@@ -623,7 +764,7 @@ const KEY_TEXTS: usize = memory.data<u8>([
   <u8>T.RO_PRIVATE,
   <u8>T.RO_HOLD_MS,
   <u8>T.DR_ENABLED,
-  0, // dremip.homeServer: an address
+  <u8>T.DR_HOME_SERVER, // an address
   <u8>T.DR_LOCAL_LIFETIME_SEC,
   <u8>T.DR_MAX_ROUTE_LIFETIME_SEC,
   <u8>T.DR_LOCAL_SERVICE,
@@ -631,9 +772,6 @@ const KEY_TEXTS: usize = memory.data<u8>([
   <u8>T.DR_PROBE_INTERVAL_MS,
   <u8>T.DR_PRIORITY,
 ]);
-const KR_NODE: u32 = 17;
-const KR_MOBILITY: u32 = 29;
-const KR_END: u32 = 62;
 
 /**
  * Check value `v` of key `key` against its KEY_RANGES entry (BOARD, NODE or MOBILITY keys from
@@ -646,100 +784,17 @@ function keyRange(first: u32, end: u32, keyText: T, key: u32, v: u32): bool {
   return range(<T>load<u8>(KEY_TEXTS + <usize>i), v, w >> 22, w & 0x3fffff);
 }
 
-function boardKey(key: u32, v: u32): bool {
-  if (!keyRange(0, KR_NODE, T.BOARD_KEY, key, v)) return false;
-  switch (key) {
-    case K_MEMORY_PAGES: memoryPages = v; break;
-    case K_ARP_ENTRIES: arpEntries = v; break;
-    case K_ROUTES: routeEntries = v; break;
-    case K_TIMERS: timerEntries = v; break;
-    case K_PENDING_FRAMES: pendingFrames = v; break;
-    case K_FRAME_BYTES: frameBytes = v; break;
-    case K_BINDINGS: bindingEntries = v; break;
-    case K_VISITORS: visitorEntries = v; break;
-    case K_SECURITY_ASSOCS: securityAssocEntries = v; break;
-    case K_REASSEMBLY_SLOTS: reassemblySlots = v; break;
-    case K_REASSEMBLY_BYTES: reassemblyBytes = v; break;
-    case K_BINDING_CACHE: bindingCacheEntries = v; break;
-    case K_RO_PEERS: roPeerEntries = v; break;
-    case K_HANDOFF_BUFFER_FRAMES: handoffBufferFrames = v; break;
-    case K_SERVER_ENTRIES: serverEntries = v; break;
-    default: careOfRoutes = v; // K_CARE_OF_ROUTES, the last known key
-  }
-  return true;
-}
-
-function nodeKey(key: u32, v: u32): bool {
-  // Why (memory): an image without IPv6 (features.ts) accepts the IPv6 keys the hosts always write,
-  // ignores their values and refuses only node.ipv6 other than off, in a few instructions.
-  // Why: an image built without IPv6 (features.ts) says so by the range it accepts: 0..0.
-  if (!IPV6 && key >= K_IPV6 && key <= K_RA_LIFETIME_SEC) return key != K_IPV6 || range(T.NODE_IPV6, v, 0, 0);
-  if (!keyRange(KR_NODE, KR_MOBILITY, T.NODE_KEY, key, v)) return false;
-  switch (key) {
-    case K_ROLES: roles = v; break;
-    case K_DEFAULT_TTL: defaultTtl = v; break;
-    case K_ARP_TIMEOUT_SEC: arpTimeoutSec = v; break;
-    case K_ARP_RETRIES: arpRetries = v; break;
-    case K_ICMP_ERRORS_PER_SEC: icmpErrorsPerSec = v; break;
-    case K_LOG_LEVEL: logLevel = v; break;
-    case K_IPV6: ipv6 = v; break;
-    case K_DAD_TRANSMITS: dadTransmits = v; break;
-    case K_RETRANS_TIMER_MS: retransTimerMs = v; break;
-    case K_REACHABLE_TIME_MS: reachableTimeMs = v; break;
-    case K_RA_INTERVAL_MS: raIntervalMs = v; break;
-    default: raLifetimeSec = v; // K_RA_LIFETIME_SEC, the last known key
-  }
-  return true;
+/**
+ * Store value `v` of the key at KEY_RANGES index `i` (BOARD keys from 0, NODE from KR_NODE, MOBILITY
+ * from KR_MOBILITY; the address keys' values are IPv4 addresses in host order).
+ */
+function keySet(i: u32, v: u32): void {
+  store<u32>(KEY_VALS + (<usize>i << 2), v);
+  keyPublish();
 }
 
 /** MOBILITY keys whose value is a 16-byte address. */
 function isAddrKey(key: u32): bool { return key == K_HOME_ADDRESS || key == K_HOME_AGENT || key == K_DR_HOME_SERVER; }
-
-/** One MOBILITY entry; `p` points at its value (16 bytes for the address keys, else a u32). */
-function mobilityKey(key: u32, p: usize): bool {
-  if (isAddrKey(key)) {
-    const a = addrField(key == K_HOME_ADDRESS ? T.MOBILITY_HOME_ADDRESS : key == K_HOME_AGENT ? T.MOBILITY_HOME_AGENT : T.DR_HOME_SERVER, p);
-    if (a < 0) return false;
-    if (key == K_HOME_ADDRESS) homeAddress = <u32>a; else if (key == K_HOME_AGENT) homeAgent = <u32>a; else drHomeServer = <u32>a;
-    return true;
-  }
-  const v = be32(p);
-  // mobility.dremip.probeIntervalMs 0 turns discovery off; otherwise it has a range like the others.
-  if (key == K_CLOCK_OFFSET_SEC) { clockOffsetSec = <i32>v; return true; } // any (signed) value
-  if ((key != K_DR_PROBE_INTERVAL_MS || v != 0) && !keyRange(KR_MOBILITY, KR_END, T.MOBILITY_KEY, key, v)) return false;
-  switch (key) {
-    case K_HOME_PREFIX_LEN: homePrefixLen = v; break;
-    case K_LIFETIME_SEC: lifetimeSec = v; break;
-    case K_ADVERT_INTERVAL_MS: advertIntervalMs = v; break;
-    case K_ADVERT_LIFETIME_SEC: advertLifetimeSec = v; break;
-    case K_ENCAPSULATIONS: encapsulations = v; break;
-    case K_MAX_BINDINGS_PER_NODE: maxBindingsPerNode = v; break;
-    case K_REQUEST_FLAGS: requestFlags = v; break;
-    case K_COLOCATED: colocated = v; break;
-    case K_REPLAY: replay = v; break;
-    case K_REPLAY_WINDOW_SEC: replayWindowSec = v; break;
-    case K_BUSY: busy = v != 0; break;
-    case K_RETRANSMIT_MS: retransmitMs = v; break;
-    case K_RETRANSMIT_MAX_MS: retransmitMaxMs = v; break;
-    case K_SOLICIT_INTERVAL_MS: solicitIntervalMs = v; break;
-    case K_REVERSE_TUNNEL: reverseTunnel = v != 0; break;
-    case K_REG_PROFILE: registrationProfile = v; break;
-    case K_RO_ENABLED: roEnabled = v != 0; break;
-    case K_RO_UPDATE_INTERVAL_MS: roUpdateIntervalMs = v; break;
-    case K_RO_SMOOTH_HANDOFF: roSmoothHandoff = v != 0; break;
-    case K_RO_CACHE_LIFETIME_SEC: roCacheLifetimeSec = v; break;
-    case K_RO_PRIVATE: roPrivate = v != 0; break;
-    case K_RO_HOLD_MS: roHoldMs = v; break;
-    case K_DR_ENABLED: drEnabled = v != 0; break;
-    case K_DR_LOCAL_LIFETIME_SEC: drLocalLifetimeSec = v; break;
-    case K_DR_MAX_ROUTE_LIFETIME_SEC: drMaxRouteLifetimeSec = v; break;
-    case K_DR_LOCAL_SERVICE: drLocalService = v != 0; break;
-    case K_DR_COMBINED: drCombined = v != 0; break;
-    case K_DR_PROBE_INTERVAL_MS: drProbeIntervalMs = v; break;
-    default: drPriority = v; // K_DR_PRIORITY, the last known key
-  }
-  return true;
-}
 
 /**
  * A BOARD, NODE or MOBILITY record: entries `key u16, length u16, value[length]` (ABI v2): a u32,
@@ -747,18 +802,41 @@ function mobilityKey(key: u32, p: usize): bool {
  * their length (room for newer hosts).
  */
 function keyValues(p: usize, len: u32, kind: u8): bool {
+  const mobility = kind == REC_MOBILITY;
+  const first: u32 = kind == REC_BOARD ? 0 : mobility ? KR_MOBILITY : KR_NODE;
+  const end: u32 = kind == REC_BOARD ? KR_NODE : mobility ? KR_END : KR_MOBILITY;
+  const keyText = kind == REC_BOARD ? T.BOARD_KEY : mobility ? T.MOBILITY_KEY : T.NODE_KEY;
   for (let o: u32 = 0; o < len;) {
     if (o + 4 > len) return refuseText(T.KEY_VALUE_RECORD_LENGTH, T.WHOLE_ENTRIES, len);
     const key = be16(p + o);
     const vlen = be16(p + o + 2);
-    const v = p + o + 4;
+    const q = p + o + 4;
     o += 4 + vlen;
     if (o > len) return refuseText(T.KEY_VALUE_RECORD_LENGTH, T.WHOLE_ENTRIES, len);
     if (key >= 0x8000) continue; // skippable key from a newer host, any length
-    const want: u32 = kind == REC_MOBILITY && isAddrKey(key) ? 16 : 4;
+    const addr = mobility && isAddrKey(key);
+    const want: u32 = addr ? 16 : 4;
     if (!range(T.KEY_VALUE_LENGTH, vlen, want, want)) return false;
-    const ok = kind == REC_BOARD ? boardKey(key, be32(v)) : kind == REC_NODE ? nodeKey(key, be32(v)) : mobilityKey(key, v);
-    if (!ok) return false;
+    const i = first + key - 1;
+    let v: u32;
+    if (addr) {
+      const a = addrField(<T>load<u8>(KEY_TEXTS + <usize>i), q);
+      if (a < 0) return false;
+      v = <u32>a;
+    } else {
+      v = be32(q);
+      // Why (memory): an image without IPv6 (features.ts) accepts the IPv6 keys the hosts always write,
+      // ignores their values and refuses only node.ipv6 other than off, in a few instructions.
+      // Why: an image built without IPv6 (features.ts) says so by the range it accepts: 0..0.
+      if (!IPV6 && kind == REC_NODE && key >= K_IPV6 && key <= K_RA_LIFETIME_SEC) {
+        if (key != K_IPV6 || range(T.NODE_IPV6, v, 0, 0)) continue;
+        return false;
+      }
+      // mobility.clockOffsetSec takes any (signed) value; mobility.dremip.probeIntervalMs 0 turns
+      // discovery off, otherwise it has a range like the others.
+      if (!(mobility && (key == K_CLOCK_OFFSET_SEC || key == K_DR_PROBE_INTERVAL_MS && v == 0)) && !keyRange(first, end, keyText, key, v)) return false;
+    }
+    keySet(i, v);
   }
   return true;
 }
@@ -769,17 +847,17 @@ function keyValues(p: usize, len: u32, kind: u8): bool {
  * every agent expire between two advertisements and keep re-soliciting.
  */
 export function configCrossCheck(): bool {
-  if (reassemblySlots > 0 && reassemblyBytes < 576) return refuse(T.BOARD_REASSEMBLY_BYTES, 576, 65535, reassemblyBytes);
+  if (reassemblySlots() > 0 && reassemblyBytes < 576) return refuse(T.BOARD_REASSEMBLY_BYTES, 576, 65535, reassemblyBytes);
   // Why: RFC 2460 §5: IPv6 needs links of at least 1280 bytes, and a node reassembles at least 1500.
   // Why: AH is IPv6's here (security/ipsec.ts): its peers need an IPv6 node.
   if (ipsecEntries > 0 && !ipv6Enabled()) return refuse(T.NODE_IPV6, 1, IPV6 ? 2 : 0, ipv6);
   if (IPV6 && ipv6 != IPV6_OFF) {
     if (frameBytes < 1280 + 14) return refuse(T.BOARD_FRAME_BYTES, 1294, 9018, frameBytes);
-    if (reassemblySlots > 0 && reassemblyBytes < 1500) return refuse(T.BOARD_REASSEMBLY_BYTES, 1500, 65535, reassemblyBytes);
-    if (raLifetimeSec != 0 && <i64>raLifetimeSec * 1000 < <i64>raIntervalMs) return refuse(T.NODE_RA_LIFETIME_SEC, (raIntervalMs + 999) / 1000, 9000, raLifetimeSec);
+    if (reassemblySlots() > 0 && reassemblyBytes < 1500) return refuse(T.BOARD_REASSEMBLY_BYTES, 1500, 65535, reassemblyBytes);
+    if (raLifetimeSec() != 0 && <i64>raLifetimeSec() * 1000 < <i64>raIntervalMs()) return refuse(T.NODE_RA_LIFETIME_SEC, (raIntervalMs() + 999) / 1000, 9000, raLifetimeSec());
   }
-  if ((roles & (ROLE_FOREIGN_AGENT | ROLE_HOME_AGENT)) != 0 && <i64>advertLifetimeSec * 1000 < <i64>advertIntervalMs) {
-    return refuse(T.MOBILITY_ADVERT_LIFETIME_SEC, (advertIntervalMs + 999) / 1000, 9000, advertLifetimeSec);
+  if ((roles & (ROLE_FOREIGN_AGENT | ROLE_HOME_AGENT)) != 0 && <i64>advertLifetimeSec() * 1000 < <i64>advertIntervalMs()) {
+    return refuse(T.MOBILITY_ADVERT_LIFETIME_SEC, (advertIntervalMs() + 999) / 1000, 9000, advertLifetimeSec());
   }
   return true;
 }

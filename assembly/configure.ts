@@ -40,8 +40,8 @@ function ipsecApply(v: usize, rlen: u32): bool {
   if (notUnicast6(a)) return refuseText(T.IPSEC_PEER, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(a));
   const spiIn = be32(v), spiOut = be32(v + 4);
   // Why: RFC 2402 §2.4: SPIs 1-255 are reserved and 0 is never sent.
-  if (!range(T.IPSEC_SPI, spiIn, 256, 0xffffffff)) return false;
-  if (!range(T.IPSEC_SPI, spiOut, 256, 0xffffffff)) return false;
+  // (One check: spiIn if it is refused, else spiOut.)
+  if (!range(T.IPSEC_SPI, spiIn < 256 ? spiIn : spiOut, 256, 0xffffffff)) return false;
   const alg = load<u8>(v + 8);
   if (!range(T.IPSEC_ALGORITHM, alg, 1, 2)) return false;
   // Why: RFC 2403 §3 / RFC 2404 §3: HMAC-MD5-96 uses 128-bit keys, HMAC-SHA1-96 160-bit keys.
@@ -124,7 +124,7 @@ export function configApply(type: u8, v: usize, rlen: u32): bool {
     const ifc = <i32>load<u8>(v + 1);
     if (!range(T.ROUTE_IFACE, ifc, 0, MAX_IFACES - 1)) return false;
     if (!netifValid(ifc)) return refuseText(T.ROUTE_IFACE, T.A_CONFIGURED_INTERFACE, ifc);
-    if (!routeAdd(v + 4, load<u8>(v), v + 20, ifc)) return refuse(T.ROUTES, 0, routeEntries, routeEntries + 1);
+    if (!routeAdd(v + 4, load<u8>(v), v + 20, ifc)) return refuse(T.ROUTES, 0, routeEntries(), routeEntries() + 1);
   } else if (type == REC_SA) {
     if (rlen < 25) return refuse(T.SA_RECORD_LENGTH, 25, 24 + SA_MAX_KEY, rlen);
     const spi = be32(v);
@@ -141,7 +141,7 @@ export function configApply(type: u8, v: usize, rlen: u32): bool {
     if (klen < 1 || klen > SA_MAX_KEY || <u32>(24 + klen) != rlen) return refuse(T.SECURITY_ASSOCIATIONS_KEY_LENGTH, 1, SA_MAX_KEY, klen);
     const peer = addrField(T.SECURITY_ASSOCIATIONS_PEER, v + 8);
     if (peer < 0) return false;
-    if (!saAdd(<u32>peer, spi, alg, rp, flags, v + 24, klen)) return refuse(T.BOARD_SECURITY_ASSOCS, securityAssocEntries + 1, 65536, securityAssocEntries);
+    if (!saAdd(<u32>peer, spi, alg, rp, flags, v + 24, klen)) return refuse(T.BOARD_SECURITY_ASSOCS, securityAssocEntries() + 1, 65536, securityAssocEntries());
   } else if (type == REC_SERVER) {
     if (!range(T.SERVER_RECORD_LENGTH, rlen, 24, 24)) return false;
     const kind = load<u8>(v);

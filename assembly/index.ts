@@ -2,6 +2,7 @@
 // brings the layers up in order.
 
 import { now_ms } from "./host";
+import { Ev, evBuf, evEmit } from "./events";
 import { arenaReset, arenaAlloc, arenaSeal, arenaUsed, staticBytes, arenaFailed, arenaPagesWanted } from "./mem";
 import { C, count, countBy, countersPtr, countersReset, counterName, countHot, COUNTERS_N } from "./counters";
 import { textBuf } from "./text";
@@ -25,7 +26,6 @@ import { saInit } from "./security/sa";
 import { mobilityInit, mobilityStart, mobilityStation } from "./mobility/roles";
 import { configApply } from "./configure";
 import { dumpRecord } from "./dump";
-import { Ev, evBuf, evEmit } from "./events";
 import { setNow } from "./clock";
 
 // Why: docs/abi.md "Changes": v2 carries 16-byte addresses (RFC 4291 §2.5.5.2) in events, dumps and config;
@@ -77,8 +77,8 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   outBuf = arenaAlloc(<usize>(HEADROOM + cfg.frameBytes));
   pktBuffers(outBuf, 1, <usize>(HEADROOM + cfg.frameBytes));
   // Carve every table even after one failed, so the refusal can say how many pages are needed.
-  routeInit(cfg.routeEntries);
-  saInit(cfg.securityAssocEntries);
+  routeInit(cfg.routeEntries());
+  saInit(cfg.securityAssocEntries());
   // The layers bottom up; each registers its handlers with the one below (docs/decisions.md "Core v2").
   ethReset();
   netifListenersReset();

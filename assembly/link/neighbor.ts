@@ -171,7 +171,7 @@ export function neighborInit(): bool {
   timerOwn(OWNER_NEIGHBOR, neighborTimer);
   netifListen(neighborLink);
   solicit = 0;
-  cacheN = cfg.arpEntries;
+  cacheN = cfg.arpEntries();
   const n = <u32>cacheN;
   cache = arenaAlloc(<usize>cacheN * E_STRIDE);
   const ib = arenaAlloc(htBytesKeyed(n, 4, HT_KEY_ADDR));
@@ -183,7 +183,7 @@ export function neighborInit(): bool {
   delayList = v6 ? arenaAlloc(lruBytes(n)) : 0;
   staleList = v6 ? arenaAlloc(lruBytes(n)) : 0;
   solicit6 = 0;
-  pendingN = cfg.pendingFrames;
+  pendingN = cfg.pendingFrames();
   pendingStride = (P_FRAME + <usize>cfg.frameBytes + 15) & ~<usize>15;
   pending = pendingN > 0 ? arenaAlloc(<usize>pendingN * pendingStride) : 0;
   pendingSeq = 0;
@@ -451,7 +451,7 @@ function learn(i: i32, mac: usize, confirmed: bool): void {
     store<u8>(e, NEIGH_REACHABLE, E_STATE);
     store<u8>(e, 0, E_REQS);
     unlist(i);
-    if (!IPV6 || addrIsV4(e + E_ADDR)) setDeadline(i, reachList, later(nowMs(), <i64>cfg.arpTimeoutSec * 1000));
+    if (!IPV6 || addrIsV4(e + E_ADDR)) setDeadline(i, reachList, later(nowMs(), <i64>cfg.arpTimeoutSec() * 1000));
     else setDeadline(i, reach6List, later(nowMs(), reachable6Ms));
     if (changed) macChanges++;   // (toStale counts its own change)
   }
@@ -702,7 +702,7 @@ export function neighborTick(now: i64): i64 {
     const v4 = !IPV6 || addrIsV4(e + E_ADDR);
     const probe = IPV6 && load<u8>(e, E_STATE) == NEIGH_PROBE;
     // Why: RFC 2461 §7.2.2, §7.3.3: MAX_MULTICAST_SOLICIT / MAX_UNICAST_SOLICIT for IPv6.
-    const most = v4 ? cfg.arpRetries : probe ? MAX_UNICAST_SOLICIT : MAX_MULTICAST_SOLICIT;
+    const most = v4 ? cfg.arpRetries() : probe ? MAX_UNICAST_SOLICIT : MAX_MULTICAST_SOLICIT;
     if (reqs < most) {
       store<u8>(e, <u8>(reqs + 1), E_REQS);
       setDeadline(i, incList, later(now, v4 ? RETRY_MS : retrans6Ms));

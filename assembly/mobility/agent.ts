@@ -191,7 +191,7 @@ export function agentFlags(iface: i32): u16 {
     // Why: RFC 2002 §2.1.1, §3.1: a foreign agent requires registration through it (R) — it offers no
     // co-located service on its link — and is busy (B) when it takes no additional mobile nodes.
     f |= MA_FLAG_F | MA_FLAG_R;
-    if (cfg.busy || faFull()) f |= MA_FLAG_B;
+    if (cfg.busy() || faFull()) f |= MA_FLAG_B;
     // Why: RFC 3024 §3.1: T when the agent offers reverse tunnelling ("rfc3344" profile only).
     if (faAdvertisesReverseTunnel()) f |= MA_FLAG_T;
     // Why: 001 §5.2: S when this foreign agent takes part in smooth handoffs — it sends the Binding
@@ -223,7 +223,7 @@ function sendAdvert(iface: i32, dst: u32, dstMac: usize): bool {
   // The advertisement wire/icmp.ts agentAdvertEmit builds, for its one case here (one router address,
   // preference 0; at most one care-of address; the prefix length; 31 bytes, within ADV_MAX): no loops
   // over counts, and the checksum once, after the servers (size, issue 12).
-  raEmitHeader(icmp, code, 1, <u16>cfg.advertLifetimeSec);
+  raEmitHeader(icmp, code, 1, <u16>cfg.advertLifetimeSec());
   raSetRouter(icmp, 0, addr, 0);
   let n = ICMP_HEADER_LEN + 8;
   n += maEmitOne(icmp + <usize>n, seq, <u16>cfg.lifetimeSec, flags, withCoa ? addr : 0);
@@ -294,7 +294,7 @@ function liveDiscovered(i: i32, now: i64): bool {
 
 /** Deadline of the next periodic advertisement: interval plus a random 0..10 % of it. */
 function nextDeadline(now: i64): i64 {
-  const interval = <i64>cfg.advertIntervalMs;
+  const interval = <i64>cfg.advertIntervalMs();
   random(rnd, 2);
   const jitter = <i64>load<u16>(rnd) % (interval / 10 + 1);
   return now + interval + jitter;

@@ -52,11 +52,11 @@ export function bindingSlot(v: usize, i: i32): usize { return v + V_SLOTS + <usi
 
 /** Carve the table for `config.bindingEntries` home addresses of `maxBindingsPerNode` care-of slots. False when memory ran out. */
 export function bindingsInit(): bool {
-  bindingN = <u32>cfg.bindingEntries;
+  bindingN = <u32>cfg.bindingEntries();
   dumpGen++;
   dumpNext = -1;
   if (bindingN == 0) return true;
-  const valueSize = <u32>(V_SLOTS + <usize>cfg.maxBindingsPerNode * S_STRIDE);
+  const valueSize = <u32>(V_SLOTS + <usize>cfg.maxBindingsPerNode() * S_STRIDE);
   const base = arenaAlloc(htBytesKeyed(bindingN, valueSize, HT_KEY_ADDR));
   if (base == 0) return false;
   return htInitKeyed(bindings, base, bindingN, valueSize, HT_KEY_ADDR);

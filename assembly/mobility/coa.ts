@@ -96,7 +96,7 @@ export function coaInit(): bool {
   applyFn = 0;
   timer = -1;
   timerAt = TIMER_NEVER;
-  capacity = <u32>cfg.careOfRoutes;
+  capacity = <u32>cfg.careOfRoutes();
   outBuf = arenaAlloc(<usize>OUT_BUF);
   if (outBuf == 0) { capacity = 0; return false; }
   if (capacity == 0) return true;
@@ -319,7 +319,7 @@ export function coaRequest(iface: i32, p: usize, len: i32): i32 {
   // address: both unicast, and the next hop is never this node (a tunnel to ourselves is a loop).
   if (!drOther(home) || !drOther(nh)) code = RT_POORLY_FORMED;
   // Why: 002 §3.5 code 68: a lifetime above what we grant is refused with our maximum.
-  else if (<i32>life > cfg.drMaxRouteLifetimeSec) { code = RT_LIFETIME_TOO_LONG; life = <u16>cfg.drMaxRouteLifetimeSec; }
+  else if (<i32>life > cfg.drMaxRouteLifetimeSec()) { code = RT_LIFETIME_TOO_LONG; life = <u16>cfg.drMaxRouteLifetimeSec(); }
   else {
     code = applyFn != 0 ? changetype<RouteApply>(applyFn)(home, nh, life, src) : coaApply(home, nh, life, src);
     if (code != RT_ADDED) routeEvent(DrRouteOp.REFUSED, code, life, home, nh, src);

@@ -367,7 +367,7 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   let v: usize = visitorCapacity == 0 ? 0 : htFindV4(visitors, home);
   // Why: RFC 2002 §2.1.1, §3.7.1: busy (config) or a full visitor list takes no additional mobile
   // nodes (66); a current visitor may still re-register or deregister.
-  if (code < 0 && v == 0 && (cfg.busy || faFull())) code = CODE_FA_NO_RESOURCES;
+  if (code < 0 && v == 0 && (cfg.busy() || faFull())) code = CODE_FA_NO_RESOURCES;
   // Why: no route towards the home agent: the home network is unreachable from here (80, the code
   // an ICMP net unreachable would have given).
   const r = code < 0 ? route(ha) : NO_ROUTE;
@@ -499,7 +499,7 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   // timestamps (mobility.replay, the default) an acceptance must match in all 64 bits — a forger who
   // saw the request on the visitor link cannot also guess a valid reply's high half from it (it can
   // copy it, which is why the source checks above come first); with nonces only the low 32 bits can.
-  if (cfg.replay == 0 && regCodeAccepted(code) && load<u64>(s, PS_ID) != regRepIdentification(m)) {
+  if (cfg.replay() == 0 && regCodeAccepted(code) && load<u64>(s, PS_ID) != regRepIdentification(m)) {
     count(C.DROP_FA_REPLY_UNMATCHED);
     return 1;
   }
@@ -756,7 +756,7 @@ function deliver(v: usize, p: usize, len: i32): i32 {
   // held — until the Binding Update of its new foreign agent re-tunnels them, it comes back, or the
   // hold time passes (then delivered as before: lost on the air). One flag test on the fast path.
   if ((load<u8>(v, V_FLAGS) & VF_HELD) != 0) {
-    if (<i32>(<u32>nowMs() - load<u32>(v, V_HOLD_SINCE)) < cfg.roHoldMs) return hoPut(ipv4Dst(p), p, len, nowMs());
+    if (<i32>(<u32>nowMs() - load<u32>(v, V_HOLD_SINCE)) < cfg.roHoldMs()) return hoPut(ipv4Dst(p), p, len, nowMs());
     store<u8>(v, load<u8>(v, V_FLAGS) & ~VF_HELD, V_FLAGS);
     routeChanged();
   }
@@ -922,7 +922,7 @@ export function faStation(iface: i32, mac: usize, up: bool): void {
     const f = load<u8>(v, V_FLAGS);
     if ((f & (VF_ACCEPTED | VF_ACC_COLOC)) != VF_ACCEPTED || <i32>load<u8>(v, V_ACC_IFACE) != iface || !macEqual(v + V_ACC_MAC, mac)) continue;
     if (!up) {
-      if (hoCapacity() == 0 || cfg.roHoldMs <= 0) continue;
+      if (hoCapacity() == 0 || cfg.roHoldMs() <= 0) continue;
       store<u8>(v, f | VF_HELD, V_FLAGS);
       store<u32>(v, <u32>nowMs(), V_HOLD_SINCE);
       routeChanged(); // flows to the visitor (stack/flow.ts) must take the full path now

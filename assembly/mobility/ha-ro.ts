@@ -171,7 +171,7 @@ function updateLimited(node: u32, dport: u16, home: u32, id: u64, ack: bool, all
   // Why: an update nobody can authenticate is not sent, and does not use up the node's allowance.
   if (targetSa(node, allowMaster) == 0) { count(C.RO_BU_NO_SA); return; }
   const now = nowMs();
-  if (!roPeerAllow(node, home, RP_UPDATE, now, <i64>cfg.roUpdateIntervalMs)) { count(C.RO_BU_RATE_LIMITED); return; }
+  if (!roPeerAllow(node, home, RP_UPDATE, now, <i64>cfg.roUpdateIntervalMs())) { count(C.RO_BU_RATE_LIMITED); return; }
   const p = roPeerGet(node, home, RP_UPDATE);
   // Why: 001 §7.3: the list holds the nodes that acknowledged an update; A is asked on the first one
   // to a node about a binding, and on every update to a node on the list (it must acknowledge again).
@@ -198,7 +198,7 @@ export function haroIntercepted(src: u32, home: u32): void { updateLimited(src, 
  */
 export function haroFlowUntil(src: u32, home: u32, now: i64): i64 {
   if (targetSa(src) == 0) return i64.MAX_VALUE;
-  return now + <i64>cfg.roUpdateIntervalMs;
+  return now + <i64>cfg.roUpdateIntervalMs();
 }
 
 /** Bytes of the UDP payload `payload` returned last. */

@@ -113,7 +113,7 @@ export function haInit(): bool {
   // Datagrams are tunnelled and replies sent from these buffers (stack/packet.ts: their headroom).
   pktBuffers(scratch, 1, SCRATCH_HEADROOM + <usize>cfg.frameBytes);
   pktBuffers(replyBuf, 1, <usize>REPLY_BUF);
-  const softOk = tunnelInit(cfg.bindingEntries);
+  const softOk = tunnelInit(cfg.bindingEntries());
   if (cfg.roEnabled) haroInit();
   return tableOk && scratch != 0 && softOk;
 }
@@ -203,7 +203,7 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
     idx = htIndexOf(bindings, v);
     // Why: RFC 2002 §3.6.1.2 / §3.8.2: with S the care-of address is added to the others; beyond
     // what we keep per node the request is denied with 135.
-    if (simultaneous && bindingSlotFind(v, coa) < 0 && bindingSlots(v) >= cfg.maxBindingsPerNode) return CODE_HA_TOO_MANY_BINDINGS;
+    if (simultaneous && bindingSlotFind(v, coa) < 0 && bindingSlots(v) >= cfg.maxBindingsPerNode()) return CODE_HA_TOO_MANY_BINDINGS;
   } else {
     // Why: RFC 2002 §3.4 code 130: a full table (or no timer / proxy entry for the binding) is a
     // shortage of resources; the request is denied and nothing is kept.

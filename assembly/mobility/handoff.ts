@@ -67,7 +67,7 @@ export function hoInit(): bool {
   pool = 0; meta = 0; frames = 0; held = 0; seq = 0; timer = -1;
   if (!cfg.roEnabled || !cfg.roSmoothHandoff) return true;
   pktBuffers(txBuf, 1, <usize>(cfg.HEADROOM + TX_CAP));
-  const n = cfg.handoffBufferFrames;
+  const n = cfg.handoffBufferFrames();
   if (n <= 0) return true;
   stride = <usize>(cfg.HEADROOM + cfg.frameBytes);
   pool = arenaAlloc(<usize>n * stride);
@@ -123,7 +123,7 @@ export function hoPut(home: u32, p: usize, len: i32, now: i64): i32 {
   store<u16>(m, <u16>len, M_LEN);
   store<u8>(m, 1, M_USED);
   store<u32>(m, seq++, M_SEQ);
-  store<i64>(m, now + <i64>cfg.roHoldMs, M_UNTIL);
+  store<i64>(m, now + <i64>cfg.roHoldMs(), M_UNTIL);
   const first = held == 0;
   held++;
   count(C.HO_HELD);

@@ -103,8 +103,8 @@ export function roInit(): bool {
   timerAt = TIMER_NEVER;
   if (!enabled) { roPeersInit(0); return bcacheInit(0); }
   pktBuffers(outBuf, 1, <usize>OUT_BUF);
-  const peersOk = roPeersInit(<u32>cfg.roPeerEntries);
-  return bcacheInit(<u32>cfg.bindingCacheEntries) && peersOk;
+  const peersOk = roPeersInit(<u32>cfg.roPeerEntries());
+  return bcacheInit(<u32>cfg.bindingCacheEntries()) && peersOk;
 }
 
 /** True when this node keeps a binding cache. */
@@ -275,7 +275,7 @@ export function roUpdate(iface: i32, p: usize, len: i32): i32 {
   count(c);
   if (status != BA_ACCEPTED) emitRo(RoOp.REFUSED, status, lifetime, home, coa, ha);
   if (wantAck) ack(msg, status, dst, ackTo, ackPort);
-  if (resync && roPeerAllow(src, home, RP_REQUEST, now, <i64>cfg.roUpdateIntervalMs)) sendRequest(home, src, prior, now);
+  if (resync && roPeerAllow(src, home, RP_REQUEST, now, <i64>cfg.roUpdateIntervalMs())) sendRequest(home, src, prior, now);
   return 0;
 }
 
@@ -370,7 +370,7 @@ export function roVif(r: i64, inIface: i32, p: usize, len: i32): i32 {
 function sendWarning(home: u32, target: u32, ha: u32, now: i64): void {
   // Why: 001 §8.3: "MUST provide some mechanism to limit the rate at which it sends Binding Warning
   // messages to the same node about any given mobility binding".
-  if (ha == 0 || !roPeerAllow(target, home, RP_WARNING, now, <i64>cfg.roUpdateIntervalMs)) return;
+  if (ha == 0 || !roPeerAllow(target, home, RP_WARNING, now, <i64>cfg.roUpdateIntervalMs())) return;
   // Why (size): bwEmit's one-target case, no loop (12 bytes, within OUT_CAP).
   const n = bwEmitOne(outMsg(), home, target);
   if (sendMsg(roSourceFor(ha), ha, MIP_PORT, n)) count(C.RO_BW_TX);

@@ -164,7 +164,7 @@ export function rsInit(): bool {
   rtCounter = 0;
   // Replies to mobile nodes are tunnelled in place from this buffer (stack/packet.ts: its headroom).
   pktBuffers(outBuf, 1, <usize>OUT_BUF);
-  capacity = <u32>cfg.serverEntries;
+  capacity = <u32>cfg.serverEntries();
   if (capacity == 0) return true;
   const base = arenaAlloc(htBytesKeyed(capacity, E_SIZE, HT_KEY_ADDR));
   if (base == 0) { capacity = 0; return false; }
@@ -338,7 +338,7 @@ function rsSolicit(m: usize, ml: i32): i32 {
   const from = drAddrTo(src);
   if (from == 0) { count(C.DROP_NO_ROUTE); return 1; }
   const q = outMsg();
-  const n = dsEmit(q, OUT_CAP, DR_TYPE_RS_ADVERT, <u16>cfg.drPriority, from, dsIdentification(m), htUsed(regs) >= capacity ? 0 : 0xffff);
+  const n = dsEmit(q, OUT_CAP, DR_TYPE_RS_ADVERT, <u16>cfg.drPriority(), from, dsIdentification(m), htUsed(regs) >= capacity ? 0 : 0xffff);
   sendAs(sa, n, from, src, C.DR_DS_ADVERT_TX);
   return 0;
 }

@@ -97,7 +97,7 @@ const dumpCur: usize = memory.data<i32>([-1, -1, 0]);
 
 /** Carve the list (config.visitorEntries records; 0 = no visitors). False when memory ran out. */
 export function visitorsInit(): bool {
-  visitorCapacity = <u32>cfg.visitorEntries;
+  visitorCapacity = <u32>cfg.visitorEntries();
   store<i32>(dumpCur, -1);
   gen = 0;
   if (visitorCapacity == 0) return true;

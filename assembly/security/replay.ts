@@ -22,7 +22,7 @@ const rnd: usize = memory.data(8, 8);
 /** This node's NTP time now (64-bit: seconds ‖ fraction), with the association's learnt offset. */
 export function ntpNow(sa: usize): u64 {
   const ms = nowMs();
-  let sec = <i64>NTP_BASE_SEC + ms / 1000 + <i64>cfg.clockOffsetSec + (sa != 0 ? <i64>load<i32>(sa, SA_OFFSET) : 0);
+  let sec = <i64>NTP_BASE_SEC + ms / 1000 + <i64>cfg.clockOffsetSec() + (sa != 0 ? <i64>load<i32>(sa, SA_OFFSET) : 0);
   const frac = (<u64>(ms % 1000) << 32) / 1000;
   return (<u64>sec << 32) | (frac & 0xffffffff);
 }
@@ -79,7 +79,7 @@ export function haCheckIdentification(sa: usize, id: u64, useNonces: bool): Repl
   // restart at 0 (era 1) and a plain comparison would put every fresh timestamp 136 years away.
   const d = <i32>(<u32>(id >> 32) - <u32>(ntpNow(0) >> 32));
   const diff: i64 = d < 0 ? -<i64>d : <i64>d;
-  if (diff > <i64>cfg.replayWindowSec) return ReplayResult.MISMATCH;
+  if (diff > <i64>cfg.replayWindowSec()) return ReplayResult.MISMATCH;
   // Why: 0 marks "nothing accepted yet" in SA_LAST_ID, so it is never accepted itself.
   if (id == 0) return ReplayResult.MISMATCH;
   // Why: RFC 2002 §5.6.1: later than the last accepted Identification — RFC 1982 order over the
@@ -89,7 +89,7 @@ export function haCheckIdentification(sa: usize, id: u64, useNonces: bool): Repl
   // years (or a clock stepped that far) would be refused for ever.
   const last = load<u64>(sa, SA_LAST_ID);
   const dl = <i32>(<u32>(last >> 32) - <u32>(ntpNow(0) >> 32));
-  const lastInWindow = last != 0 && (dl < 0 ? -<i64>dl : <i64>dl) <= <i64>cfg.replayWindowSec;
+  const lastInWindow = last != 0 && (dl < 0 ? -<i64>dl : <i64>dl) <= <i64>cfg.replayWindowSec();
   if (lastInWindow && <i64>(id - last) <= 0) return ReplayResult.MISMATCH;
   return ReplayResult.OK;
 }

@@ -114,7 +114,7 @@ function newRec(iface: i32, flags: u8, valid: u32, preferred: u32): usize {
 /** Begin DAD of record `e` of `iface` (RFC 2462 §5.4): tentative, dadTransmits solicitations. */
 function beginDad(iface: i32, e: usize, delayMs: i64): void {
   store<u8>(e, A6_TENTATIVE, R_STATE);
-  store<u8>(e, <u8>cfg.dadTransmits, R_DAD_LEFT);
+  store<u8>(e, <u8>cfg.dadTransmits(), R_DAD_LEFT);
   setDadAt(e, nowMs() + delayMs);
 }
 
@@ -144,7 +144,7 @@ export function addr6Start(iface: i32, boot: bool): void {
     if (load<u8>(e, R_STATE) == A6_DUPLICATE) continue;
     beginDad(iface, e, delay);
     // With DupAddrDetectTransmits 0 there is no DAD: the address is usable at once (§5.4).
-    if (cfg.dadTransmits == 0) dadDone(iface, e);
+    if (cfg.dadTransmits() == 0) dadDone(iface, e);
   }
   netifA6Changed();
   rearm();
@@ -229,7 +229,7 @@ export function addr6Prefix(iface: i32, prefix: usize, plen: i32, valid: u32, pr
   const e = newRec(iface, A6F_AUTOCONF, until(now, valid), until(now, preferred));
   count(C.SLAAC_ADDRESSES);
   beginDad(iface, e, 0);
-  if (cfg.dadTransmits == 0) dadDone(iface, e); else emitAddr(iface, e);
+  if (cfg.dadTransmits() == 0) dadDone(iface, e); else emitAddr(iface, e);
   netifA6Changed();
   rearm();
   return true;
@@ -281,7 +281,7 @@ function sweep(now: i64, act: bool): void {
             // Why: RFC 2462 §5.4.2: DupAddrDetectTransmits solicitations, RetransTimer apart; the address
             // is unique when RetransTimer after the last one nobody objected.
             store<u8>(e, left - 1, R_DAD_LEFT);
-            setDadAt(e, now + <i64>cfg.retransTimerMs);
+            setDadAt(e, now + <i64>cfg.retransTimerMs());
             if (dadSend != 0) changetype<DadSend>(dadSend)(i, e);
           } else {
             dadDone(i, e);

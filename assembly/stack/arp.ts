@@ -48,7 +48,7 @@ export function arpInit(): bool {
   if (!(IPV6 && cfg.ipv6 == cfg.IPV6_ONLY)) ethRegister(ETHERTYPE_ARP, arpInput);
   const ok = neighborInit();
   neighborSolicitWith(arpSolicit);
-  proxyN = cfg.bindingEntries;
+  proxyN = cfg.bindingEntries();
   const pb = proxyN > 0 ? arenaAlloc(htBytesKeyed(<u32>proxyN, 1, HT_KEY_ADDR)) : 0;
   if (!ok || (proxyN > 0 && pb == 0)) return false;
   if (proxyN > 0) htInitKeyed(proxyIndex, pb, <u32>proxyN, 1, HT_KEY_ADDR);

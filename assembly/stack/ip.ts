@@ -107,7 +107,7 @@ export function ipInit(): void {
   const b = memory.data(2);
   random(b, 2);
   identSeed(load<u16>(b));
-  tokensMilli = <i64>cfg.icmpErrorsPerSec * 1000;
+  tokensMilli = <i64>cfg.icmpErrorsPerSec() * 1000;
   lastRefillMs = nowMs();
 }
 
@@ -224,7 +224,7 @@ export function ipReasmTimer(tag: u32): void {
 /** Take one token from the ICMP error bucket (`icmpErrorsPerSec`, burst of one second's worth); the
  *  one bucket of both families (stack/ip6.ts uses it for ICMPv6). */
 export function icmpErrorToken(): bool {
-  const rate = <i64>cfg.icmpErrorsPerSec;
+  const rate = <i64>cfg.icmpErrorsPerSec();
   if (rate == 0) return false;
   const now = nowMs();
   const dt = now - lastRefillMs;

@@ -126,8 +126,8 @@ export function ndInit(): bool {
   addr6Init(ndDadSend, st + 200);
   timerOwn(OWNER_ND, ndTimer);
   netifListen(ndLink);
-  baseReachableMs = <u32>cfg.reachableTimeMs;
-  retrans = <u32>cfg.retransTimerMs;
+  baseReachableMs = <u32>cfg.reachableTimeMs();
+  retrans = <u32>cfg.retransTimerMs();
   setTimes(0);
   return true;
 }
@@ -146,7 +146,7 @@ function linkUp(iface: i32, boot: bool): void {
     if (addr6AdvertisesOn(iface)) {
       store<u8>(ifs + <usize>iface, 0, O_RA_SENT);
       // The first advertisement follows the link-local address's DAD (its source must be usable).
-      armRa(iface, nowMs() + <i64>cfg.retransTimerMs * <i64>(cfg.dadTransmits + 1) + 1);
+      armRa(iface, nowMs() + <i64>cfg.retransTimerMs() * <i64>(cfg.dadTransmits() + 1) + 1);
     }
   } else {
     // Why: RFC 2461 §6.3.7: a host solicits at interface initialization, after a random delay up to
@@ -207,7 +207,7 @@ function ndTimer(kind: u16, tag: u32, now: i64): void {
   if (kind == TK_RA) {
     store<i32>(ifs + (<usize>iface << 2), -1, O_RA_TIMER);
     if (!netifUp(iface) || !addr6AdvertisesOn(iface)) return;
-    if (!addr6LinkLocal(iface, a0)) { armRa(iface, now + <i64>cfg.retransTimerMs); return; }
+    if (!addr6LinkLocal(iface, a0)) { armRa(iface, now + <i64>cfg.retransTimerMs()); return; }
     sendRa(iface, now);
     armRa(iface, now + nextRaInterval(iface));
     return;
@@ -221,7 +221,7 @@ function ndTimer(kind: u16, tag: u32, now: i64): void {
  * MAX_INITIAL_RTR_ADVERTISEMENTS.
  */
 function nextRaInterval(iface: i32): i64 {
-  const max = <i64>cfg.raIntervalMs;
+  const max = <i64>cfg.raIntervalMs();
   const min = max / 3;
   random(a0, 4);
   let t = min + <i64>(load<u32>(a0) % <u32>(max - min + 1));
@@ -298,7 +298,7 @@ function sendRa(iface: i32, now: i64): void {
   // Why: RFC 2461 §6.2.3: CurHopLimit our hop limit, Router Lifetime AdvDefaultLifetime, Reachable and
   // Retrans Timer unspecified (0) unless configured, our link-layer address, the link MTU, and each
   // prefix we advertise with L and A and its lifetimes.
-  let n = ndEmitRa(m, BUF_CAP, hopLimit6, 0, <u16>cfg.raLifetimeSec, 0, 0, netifMac(iface), <u32>netifMtu(iface));
+  let n = ndEmitRa(m, BUF_CAP, hopLimit6, 0, <u16>cfg.raLifetimeSec(), 0, 0, netifMac(iface), <u32>netifMtu(iface));
   for (let k = 0; n > 0; k++) {
     const e = addr6Advertised(iface, k);
     if (e == 0) break;
@@ -431,7 +431,7 @@ function ndRs(iface: i32, p: usize, m: usize, ml: i32): void {
   // MIN_DELAY_BETWEEN_RAS after the previous multicast one (at once when that allows: the random
   // 0..MAX_RA_DELAY_TIME wait only spreads answers of several routers, docs/decisions.md "IPv6").
   const now = nowMs();
-  const minGap = min(MIN_DELAY_BETWEEN_RAS_MS, <i64>cfg.raIntervalMs / 3);
+  const minGap = min(MIN_DELAY_BETWEEN_RAS_MS, <i64>cfg.raIntervalMs() / 3);
   const last = load<i64>(ifs + (<usize>iface << 3), O_LAST_RA);
   armRa(iface, last + minGap > now ? last + minGap : now);
 }

@@ -111,7 +111,7 @@ function slotAt(i: i32): usize { return pool + <usize>i * stride; }
 
 /** Carve the pool (config board.reassemblySlots × reassemblyBytes). False when memory ran out. */
 export function reasmInit(): bool {
-  slots = cfg.reassemblySlots > 0 ? cfg.reassemblySlots : 0;
+  slots = cfg.reassemblySlots() > 0 ? cfg.reassemblySlots() : 0;
   pool = 0;
   ageNext = 0;
   reasmDone = 0;

@@ -26,7 +26,7 @@
 
 import { arenaAlloc } from "../mem";
 import * as cfg from "../config";
-import { TIMER_NEVER, timerBytes, timerInit, timerStart, timerCancel, timerRestart, timerPop, timerKind, timerTag, timerCount, timerNextDeadline } from "../table/timer";
+import { TIMER_NEVER, timerBytes, timerInit, timerStart, timerCancel, timerRestart, timerPopRecord, timerRecordKind, timerRecordTag, timerCount, timerNextDeadline } from "../table/timer";
 
 /** A timer of `kind` armed for `tag` is due (`now` ms). */
 export type TimerHandler = (kind: u16, tag: u32, now: i64) => void;
@@ -52,7 +52,7 @@ export let stackTimers: usize = 0;
 /** Forget every owner and carve the heap (`config.timerEntries`). False when the memory budget ran out. */
 export function timersInit(): bool {
   memory.fill(owners, 0, <usize>MAX_OWNERS * 4);
-  const n = <u32>cfg.timerEntries;
+  const n = <u32>cfg.timerEntries();
   stackTimers = arenaAlloc(timerBytes(n));
   if (stackTimers != 0) timerInit(stackTimers, n);
   return stackTimers != 0;
@@ -97,13 +97,13 @@ export function timersRun(now: i64): i64 {
   // At most as many pops as timers were armed on entry: a handler that re-arms at or before `now`
   // is run again by the next call (the returned deadline says so at once), never looped on here.
   for (let n = timerCount(w); n > 0; n--) {
-    const h = timerPop(w, now);
-    if (h < 0) break;
-    const kind = timerKind(w, h);
+    const r = timerPopRecord(w, now);
+    if (r == 0) break;
+    const kind = timerRecordKind(r);
     const owner = kind >> 8;
     if (owner >= MAX_OWNERS) continue;
     const fn = load<usize>(owners + (<usize>owner << 2));
-    if (fn != 0) changetype<TimerHandler>(fn)(kind, timerTag(w, h), now);
+    if (fn != 0) changetype<TimerHandler>(fn)(kind, timerRecordTag(r), now);
   }
   return timerNextDeadline(w);
 }

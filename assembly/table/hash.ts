@@ -107,8 +107,8 @@ export function htBytesKeyed(capacity: u32, valueSize: u32, keySize: u32): usize
  * htBytesKeyed(capacity, valueSize, keySize) bytes at `base`; false if out of range.
  */
 export function htInitKeyed(t: usize, base: usize, capacity: u32, valueSize: u32, keySize: u32): bool {
-  if (capacity > HT_MAX_CAPACITY || valueSize > HT_MAX_VALUE_SIZE) return false;
-  if (keySize != HT_KEY_U32 && keySize != HT_KEY_ADDR) return false;
+  // The same ranges as htBytesKeyed, whose answer is 0 only outside them.
+  if (htBytesKeyed(capacity, valueSize, keySize) == 0) return false;
   const slots = htSlotCount(capacity);
   const stride = strideFor(valueSize, keySize);
   store<usize>(t, base, H_SLOTS);

@@ -32,7 +32,8 @@ const N_PREV: usize = 0;
 const N_NEXT: usize = 4;
 const NODE_SIZE: usize = 8;
 const NIL: u32 = 0xffffffff;
-const UNLINKED: u32 = 0xfffffffe;
+// Every byte 0xfe, so lruClear unlinks every node with one memory.fill (no index reaches it: capacity ≤ 2^24).
+const UNLINKED: u32 = 0xfefefefe;
 
 // @ts-ignore: decorator
 @inline function node(l: usize, i: u32): usize { return l + LRU_HEADER_SIZE + <usize>i * NODE_SIZE; }
@@ -54,11 +55,10 @@ export function lruInit(l: usize, capacity: u32): bool {
 /** Unlink every entry. */
 export function lruClear(l: usize): void {
   const cap = load<u32>(l, L_CAPACITY);
-  store<u32>(l, NIL, L_HEAD);
-  store<u32>(l, NIL, L_TAIL);
+  store<u64>(l, 0xffffffffffffffff); // head, tail NIL
   store<u32>(l, 0, L_COUNT);
-  // UNLINKED in both halves of every node: 0xfffffffe_fffffffe.
-  for (let i: u32 = 0; i < cap; i++) store<u64>(node(l, i), 0xfffffffefffffffe);
+  // UNLINKED in both halves of every node.
+  memory.fill(node(l, 0), 0xfe, <usize>cap * NODE_SIZE);
 }
 
 /** True if `idx` is in the list. */
@@ -73,7 +73,7 @@ function unlink(l: usize, i: u32): void {
   const next = load<u32>(n, N_NEXT);
   if (prev == NIL) store<u32>(l, next, L_HEAD); else store<u32>(node(l, prev), next, N_NEXT);
   if (next == NIL) store<u32>(l, prev, L_TAIL); else store<u32>(node(l, next), prev, N_PREV);
-  store<u64>(n, 0xfffffffefffffffe);
+  store<u64>(n, 0xfefefefefefefefe);
   store<u32>(l, load<u32>(l, L_COUNT) - 1, L_COUNT);
 }
 

@@ -71,14 +71,9 @@ export function timerInit(w: usize, capacity: u32): bool {
   store<u64>(w, 0, W_SEQ);
   store<i64>(w, 0, W_POPPED_DEADLINE);
   const recs = load<usize>(w, W_RECS);
-  for (let i: u32 = 0; i < capacity; i++) {
-    const r = recs + <usize>i * REC_SIZE;
-    store<u32>(r, 0, R_TAG);
-    store<u16>(r, 0, R_KIND);
-    store<u16>(r, ST_FREE, R_STATE);
-    store<u32>(r, 0, R_GEN);
-    store<u32>(r, i + 1 < capacity ? i + 1 : NONE, R_LINK);
-  }
+  // Every record free (ST_FREE 0), tag, kind and generation 0, each linked to the next.
+  memory.fill(recs, 0, <usize>capacity * REC_SIZE);
+  for (let i: u32 = 0; i < capacity; i++) store<u32>(recs + <usize>i * REC_SIZE, i + 1 < capacity ? i + 1 : NONE, R_LINK);
   store<u32>(w, capacity > 0 ? 0 : NONE, W_FREE);
   store<u32>(w, 0, W_COUNT);
   return true;
@@ -231,16 +226,34 @@ export function timerNextDeadline(w: usize): i64 {
  * before starting new timers (a new timer may reuse the record).
  */
 export function timerPop(w: usize, nowMs: i64): i32 {
-  if (load<u32>(w, W_COUNT) == 0) return -1;
+  const r = timerPopRecord(w, nowMs);
+  if (r == 0) return -1;
+  const idx = <u32>((r - load<usize>(w, W_RECS)) / REC_SIZE);
+  return <i32>((load<u32>(r, R_GEN) << load<u32>(w, W_IDX_BITS)) | idx);
+}
+
+/**
+ * timerPop without the handle: the popped timer's record (timerRecordTag / timerRecordKind read it
+ * until a new timer is started), or 0 if none is due. Why (size): the node's timer loop (sys/timers.ts)
+ * needs the tag and kind only, and a handle would be checked again by each accessor.
+ */
+export function timerPopRecord(w: usize, nowMs: i64): usize {
+  if (load<u32>(w, W_COUNT) == 0) return 0;
   const top = ent(w, 0);
   const d = load<i64>(top, E_DEADLINE);
-  if (d > nowMs) return -1;
+  if (d > nowMs) return 0;
   const idx = load<u32>(top, E_IDX);
   heapRemove(w, 0);
   release(w, idx);
   store<i64>(w, d, W_POPPED_DEADLINE);
-  return <i32>((load<u32>(rec(w, idx), R_GEN) << load<u32>(w, W_IDX_BITS)) | idx);
+  return rec(w, idx);
 }
+/** Tag of the record timerPopRecord returned. */
+// @ts-ignore: decorator
+@inline export function timerRecordTag(r: usize): u32 { return load<u32>(r, R_TAG); }
+/** Kind of the record timerPopRecord returned. */
+// @ts-ignore: decorator
+@inline export function timerRecordKind(r: usize): u16 { return load<u16>(r, R_KIND); }
 
 /** Deadline of the timer most recently returned by timerPop (lateness = now - this). */
 export function timerPoppedDeadline(w: usize): i64 { return load<i64>(w, W_POPPED_DEADLINE); }

@@ -63,7 +63,7 @@ function pickServer(ext: usize): u32 {
     // With combined registrations (D.3.1: the advertisement names every server the local server has
     // an association with) a listed home server means "reachable through the local server", not
     // "home domain", as long as another server is listed.
-    if (a == cfg.drHomeServer) { if (!cfg.drCombined) return a; home = true; continue; }
+    if (a == cfg.drHomeServer) { if (!cfg.drCombined()) return a; home = true; continue; }
     const p = <u32>rsPriority(ext, i);
     if (p < bestPrio) { best = a; bestPrio = p; }
   }
@@ -91,7 +91,7 @@ function relayed(kind: u8, registrar: u32, relay: u32, coa: u32): void {
   S.regDr = true;
   // Why: 002 §2.8: local <= transit <= home lifetimes; the transitional registration of §8.4 lasts
   // as long as a local one.
-  S.regLifetime = <u16>(kind == KIND_DR_PREV ? min(cfg.drLocalLifetimeSec, cfg.lifetimeSec) : cfg.lifetimeSec);
+  S.regLifetime = <u16>(kind == KIND_DR_PREV ? min(cfg.drLocalLifetimeSec(), cfg.lifetimeSec) : cfg.lifetimeSec);
   if (kind == KIND_DR_HOME) { S.drHomeSent++; count(C.MN_DR_HOME_TX); }
   startRequest();
 }
@@ -113,7 +113,7 @@ export function drAccepted(msg: usize, granted: u16): bool {
     S.drLocalUntil = until;
     registered(granted);
     // Why: 002 §2.6: with local service only, the local registration is all there is.
-    if (cfg.drLocalService) return true;
+    if (cfg.drLocalService()) return true;
     if (S.regCombined && parent != 0) {
       // Why: 002 D.3.1: the local server relays the home part itself once the local registration is
       // done; its reply comes relayed by the local server, for the same Identification. We wait for it

@@ -53,8 +53,8 @@ function sendSolicitation(iface: i32): void {
 function solicitInterval(n: i32): i64 {
   // Why: RFC 2002 §2.4.1: three initial solicitations at most one per solicitIntervalMs, then binary
   // exponential back-off up to at least a minute, randomised (here 0..+10%, never earlier).
-  let ms = <i64>cfg.solicitIntervalMs;
-  const cap = <i64>max(SOLICIT_MAX_MS, cfg.solicitIntervalMs);
+  let ms = <i64>cfg.solicitIntervalMs();
+  const cap = <i64>max(SOLICIT_MAX_MS, cfg.solicitIntervalMs());
   for (let k = INITIAL_SOLICITS; k <= n && ms < cap; k++) ms <<= 1;
   if (ms > cap) ms = cap;
   return ms + <i64>(random32() % <u32>(ms / 10 + 1));
@@ -95,7 +95,7 @@ function stopSoliciting(): void { S.hSolicit = stackTimerDisarm(S.hSolicit); }
 /** Arm the wait after which, with no foreign agent heard, a co-located care-of address is used. */
 export function armFaWait(): void {
   if (cfg.colocated == 0) return;
-  S.hFaWait = stackTimerArm(S.hFaWait, TK_MN_FAWAIT, 0, nowMs() + <i64>cfg.solicitIntervalMs * INITIAL_SOLICITS);
+  S.hFaWait = stackTimerArm(S.hFaWait, TK_MN_FAWAIT, 0, nowMs() + <i64>cfg.solicitIntervalMs() * INITIAL_SOLICITS);
 }
 
 /** First up interface that may use DHCP (the home interface first), or -1. */

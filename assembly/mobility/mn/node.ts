@@ -79,7 +79,7 @@ export function mnInit(): bool {
 
 /** Start agent discovery: solicit at once (RFC 2002 §2.4.1); DHCP in parallel when colocated=2. */
 export function mnStart(): void {
-  S.ha = cfg.homeAgent;
+  S.ha = cfg.homeAgent();
   S.mnIface = -1;
   for (let i = 0; i < netifCount(); i++) if (netifValid(i) && netifIp(i) == cfg.homeAddress) { S.mnIface = i; break; }
   startSoliciting();
@@ -129,7 +129,7 @@ export function mnTimer(kind: u16, tag: u32, now: i64): void {
       // Why: RFC 2002 §3.6.3: each retransmission timeout at least doubles, bounded by the maximum
       // and by the requested lifetime.
       let rto = S.regRto * 2;
-      let maxRto = cfg.retransmitMaxMs;
+      let maxRto = cfg.retransmitMaxMs();
       if (S.regLifetime != 0 && <i64>S.regLifetime * 1000 < <i64>maxRto) maxRto = <i32>S.regLifetime * 1000;
       if (rto > maxRto) rto = maxRto;
       if (rto < S.regRto) rto = S.regRto;

@@ -43,14 +43,14 @@ import { agentFind, agentValid } from "./agents";
  */
 function requestFlags(kind: u8, agentFlags: u16): u8 {
   if (kind == KIND_DEREG) return 0;
-  let f = <u8>(cfg.requestFlags & (REQ_FLAG_S | REQ_FLAG_B | REQ_FLAG_M | REQ_FLAG_G | REQ_FLAG_V));
+  let f = <u8>(cfg.requestFlags() & (REQ_FLAG_S | REQ_FLAG_B | REQ_FLAG_M | REQ_FLAG_G | REQ_FLAG_V));
   // Why: RFC 3024 §3.2: T asks the foreign agent (and tells the home agent) for a reverse tunnel.
   // In the "seeds" profile 0x02 is P (SPEC-DECISIONS: private address, 001 §4.6), a different
   // request: no bit says T there (docs/decisions.md).
   if (cfg.reverseTunnel && cfg.registrationProfile == cfg.PROFILE_RFC3344) f |= REQ_FLAG_T;
   // Why: 001 §4.6: P asks the home agent never to disclose the binding in a Binding Update (only in
   // the seeds' registration profile, where 0x02 is P).
-  if (cfg.roPrivate && cfg.registrationProfile == cfg.PROFILE_SEEDS) f |= REQ_FLAG_P;
+  if (cfg.roPrivate() && cfg.registrationProfile == cfg.PROFILE_SEEDS) f |= REQ_FLAG_P;
   if (kind == KIND_COLOC) {
     // Why: RFC 2002 §3.3: D when the mobile node decapsulates itself; VJ compression is a foreign
     // agent service.
@@ -202,9 +202,9 @@ function drLocalSetup(s: usize, rs: u32, life: u16): u16 {
   S.regDr = true;
   S.regHaField = rs;
   S.regFlags |= REQ_FLAG_R;
-  if (<i32>life > cfg.drLocalLifetimeSec) life = <u16>cfg.drLocalLifetimeSec;
+  if (<i32>life > cfg.drLocalLifetimeSec()) life = <u16>cfg.drLocalLifetimeSec();
   // Why: 002 §2.8, D.3.1: the home server is reachable through this local server: one request.
-  S.regCombined = cfg.drCombined && load<u8>(s, A_RS_HOME) != 0 && cfg.drHomeServer != 0 && rs != cfg.drHomeServer &&
+  S.regCombined = cfg.drCombined() && load<u8>(s, A_RS_HOME) != 0 && cfg.drHomeServer != 0 && rs != cfg.drHomeServer &&
     saFindFor(cfg.drHomeServer, cfg.SA_USE_MOBILE_SERVER) != 0 &&
     // Why: 002 §8.3-8.4: not when the home registration in force binds the parent this server gave
     // us (it gives the same one again, §6.2): a handoff inside the domain stays local.
@@ -304,7 +304,7 @@ export function pauseFaRegistration(): void {
 export function backOff(): void {
   S.regState = REG_BACKOFF;
   let d = <i64>cfg.retransmitMs << <i64>min(S.denials, 16);
-  if (d > <i64>cfg.retransmitMaxMs) d = <i64>cfg.retransmitMaxMs;
+  if (d > <i64>cfg.retransmitMaxMs()) d = <i64>cfg.retransmitMaxMs();
   S.denials++;
   S.hReg = stackTimerArm(S.hReg, TK_MN_REG, 0, nowMs() + d);
 }

@@ -99,7 +99,7 @@ export function smoothAppendPfan(msg: usize, len: i32, cap: i32, agentFlags: u16
   // Why: 001 §3.2: the update is authenticated with the association shared with the previous agent.
   const sa = saFindFor(prev, cfg.SA_USE_MOBILE_FOREIGN);
   if (sa == 0) return len;
-  const n = pfanAppend(msg, len, cap, <u16>cfg.roCacheLifetimeSec, prev, S.regCoa, load<u32>(sa, SA_SPI), AUTH_LEN);
+  const n = pfanAppend(msg, len, cap, <u16>cfg.roCacheLifetimeSec(), prev, S.regCoa, load<u32>(sa, SA_SPI), AUTH_LEN);
   if (n < 0) return len;
   const pfan = msg + <usize>len;
   // Why: 001 §5.1: the authenticator is the one of the Binding Update the new agent will build:
@@ -127,7 +127,7 @@ function sendOwn(now: i64): bool {
   // Why: 001 §4.3: a fresh Identification each time (the previous agent refuses a replayed one).
   const id = mnIdentification(sa, false, buLastId);
   buLastId = id;
-  buEmit(msg, cap, buFlags, <u16>cfg.roCacheLifetimeSec, cfg.homeAddress, buCoa, id);
+  buEmit(msg, cap, buFlags, <u16>cfg.roCacheLifetimeSec(), cfg.homeAddress, buCoa, id);
   const n = authAppend(sa, msg, BU_LEN_ID, cap, EXT_RO_AUTH);
   if (n < 0) return false;
   rememberId(id);
@@ -144,9 +144,9 @@ export function smoothTimer(now: i64): void {
   hBu = -1;
   if (!buActive) return;
   // Why: 001 §3.2: "until the mobile node can be sure that foreign agent has expired its binding".
-  if (now - buStart >= <i64>cfg.roCacheLifetimeSec * 1000) { buActive = false; return; }
+  if (now - buStart >= <i64>cfg.roCacheLifetimeSec() * 1000) { buActive = false; return; }
   sendOwn(now);
-  buRto = min(buRto * 2, cfg.retransmitMaxMs);
+  buRto = min(buRto * 2, cfg.retransmitMaxMs());
   hBu = stackTimerArm(hBu, TK_MN_BU, 0, now + <i64>buRto);
 }
 

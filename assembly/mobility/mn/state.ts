@@ -174,16 +174,16 @@ export const extIdx: usize = memory.data(EXT_INDEX_SIZE, 4);
 
 /** Home network's directed broadcast (the Home Agent field for dynamic discovery, RFC 2002 §3.6.1.2). */
 export function homeBroadcast(): u32 {
-  const m = prefixMask(cfg.homePrefixLen);
+  const m = prefixMask(cfg.homePrefixLen());
   return (cfg.homeAddress & m) | ~m;
 }
 
 export function onHomePrefix(a: u32): bool {
-  const m = prefixMask(cfg.homePrefixLen);
+  const m = prefixMask(cfg.homePrefixLen());
   return (a & m) == (cfg.homeAddress & m);
 }
 
-export function useNonces(sa: usize): bool { return cfg.replay == cfg.SA_REPLAY_NONCES || load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES; }
+export function useNonces(sa: usize): bool { return cfg.replay() == cfg.SA_REPLAY_NONCES || load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES; }
 
 /** Peer whose security association authenticates messages with home agent field `haField`. */
 export function saPeerFor(haField: u32): u32 {
