@@ -306,85 +306,91 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   const rfc3344 = cfg.registrationProfile == cfg.PROFILE_RFC3344;
   let code: i32 = -1;
   let replyLifetime = lifetime;
-
-  if (regReqParse(m, ml, extIndex) != RegErr.OK) {
-    const err = extIndexError(extIndex);
-    // Why: RFC 2002 §1.9: an unknown extension 0-127 makes the whole message silently discarded.
-    if (err == ExtErr.UNKNOWN_DISCARD) { count(C.DROP_FA_UNKNOWN_EXT); return 1; }
-    // Why: RFC 2002 §3.7.2.1: with an SA, exactly one valid mobile-foreign authenticator is needed
-    // before the agent answers at all; a message whose extensions cannot be walked has none.
-    if (mnSa != 0 && !saLearnt(mnSa)) {
-      if (err == ExtErr.DUPLICATE && extIndexErrorType(extIndex) == EXT_MF_AUTH) authFailed(EXT_MF_AUTH, 0, home, 0);
-      else count(C.DROP_FA_MALFORMED);
-      return 1;
-    }
-    // Why: RFC 2002 §3.7.2.3: a poorly formed request is denied with 70.
-    code = CODE_FA_BAD_REQUEST;
-  }
-  // Why: a key learnt from the home agent (docs/decisions.md "Registration keys") is not required:
-  // the mobile node may never have got the reply that gave it (it then registers without), but an
-  // authenticator computed with it must verify.
-  // Why: RFC 2002 §3.7.2.1: with an SA between agent and mobile node, a missing or invalid
-  // Mobile-Foreign Authentication extension makes the agent silently discard the request and log
-  // a security exception (AUTH_FAILED, code 0: nothing was sent).
-  if (code < 0 && mnSa != 0 && !(saLearnt(mnSa) && extIndexFind(extIndex, EXT_MF_AUTH) == 0) &&
-    !authOk(mnSa, m, EXT_MF_AUTH, 0, home)) return 1;
   const coloc = (flags & REQ_FLAG_D) != 0;
   // Why: RFC 3024 §3.1-3.2: in the "rfc3344" profile 0x02 is T; with D the mobile node is its own
   // tunnel entry, so T concerns the agent only for a foreign agent care-of address. In the "seeds"
   // profile 0x02 is P (route optimization privacy, SPEC-DECISIONS) and never means a reverse tunnel.
   const wantsT = rfc3344 && !coloc && (flags & REQ_FLAG_T) != 0;
   const dr = drRequest(flags);
-  const mhOff = code < 0 ? registrarAuthOff(dr) : 0;
-  // Why: RFC 2002 §2.3, §3.7: this agent offers its service only on links where it advertises.
-  if (code < 0 && !servesIface(iface)) code = CODE_FA_PROHIBITED;
-  // Why: RFC 2002 §3.3: Home Address and Home Agent are unicast addresses (a home agent field may be
-  // a remote directed broadcast, §3.6.1.2, which looks unicast from here); and every request carries
-  // the Mobile-Home Authentication extension. Anything else is poorly formed (70).
-  if (code < 0 && (!ipIsUnicastSource(home) || !ipIsUnicastSource(ha) || mhOff == 0)) code = CODE_FA_BAD_REQUEST;
-  // Why: RFC 2002 §3.6.1.1: a foreign agent care-of address must be ours; RFC 2002 has no code for
-  // "invalid care-of address" (RFC 3344's 77), so 64. A co-located address (D) is the node's own.
-  if (code < 0 && !coloc && !ipIsOurs(coa)) code = CODE_FA_UNSPECIFIED;
-  // Why: the home agent field names this node, which is not a home agent (else ha.ts took it).
-  if (code < 0 && ipIsOurs(ha)) code = CODE_FA_UNSPECIFIED;
-  // Why: RFC 2002 §3.7.2.3 / §3.4: no Van Jacobson compression here (73). In the "rfc3344" profile
-  // 0x04 is the reserved r bit, ignored on reception (RFC 3344 §3.3), so it is not read as V.
-  if (code < 0 && !rfc3344 && (flags & REQ_FLAG_V) != 0) code = CODE_FA_VJ_UNAVAILABLE;
-  // Why: RFC 2002 §3.4 code 72: the agent decapsulates, so M/G must name a method it supports
-  // (config.encapsulations); with D the mobile node decapsulates and the agent is not involved.
-  if (code < 0 && !coloc &&
-    (((flags & REQ_FLAG_M) != 0 && (cfg.encapsulations & cfg.ENCAP_MINIMAL) == 0) ||
-     ((flags & REQ_FLAG_G) != 0 && (cfg.encapsulations & cfg.ENCAP_GRE) == 0))) code = CODE_FA_ENCAP_UNAVAILABLE;
-  // Why: RFC 3024 §4.2.1, §5.1: a reverse tunnel requested from an agent that does not offer one
-  // is denied with 74 ("requested reverse tunnel unavailable").
-  if (code < 0 && wantsT && !cfg.reverseTunnel) code = CODE_FA_REVERSE_TUNNEL_UNAVAILABLE;
-  // Why: RFC 2002 §3.7.2.3: too long a lifetime is denied with 69 and our maximum in the reply's
-  // Lifetime (0xffff, infinity, is always too long: config caps lifetimeSec at 65534).
-  if (code < 0 && <i32>lifetime > cfg.lifetimeSec) { code = CODE_FA_LIFETIME_TOO_LONG; replyLifetime = <u16>cfg.lifetimeSec; }
-  // Why: 002 §7.2: "a foreign agent SHOULD verify that there is a security association between itself
-  // and the binding registrar ... Otherwise, the agent SHOULD deny the Registration Request" (65).
-  if (code < 0 && dr && registrarSaOf(ha, true) == 0) code = CODE_FA_PROHIBITED;
-  let v: usize = visitorCapacity == 0 ? 0 : htFindV4(visitors, home);
-  // Why: RFC 2002 §2.1.1, §3.7.1: busy (config) or a full visitor list takes no additional mobile
-  // nodes (66); a current visitor may still re-register or deregister.
-  if (code < 0 && v == 0 && (cfg.busy || faFull())) code = CODE_FA_NO_RESOURCES;
-  // Why: no route towards the home agent: the home network is unreachable from here (80, the code
-  // an ICMP net unreachable would have given).
-  const r = code < 0 ? route(ha) : NO_ROUTE;
-  if (code < 0 && r == NO_ROUTE) code = CODE_FA_HOME_NET_UNREACHABLE;
-  const oif = routeIface(r);
-  const nh = routeNextHop(r);
-  const cut = code < 0 ? extEnd(m, mhOff) : 0;
-  const haSa = code < 0 ? registrarSaOf(ha, dr) : 0;
-  const relayLen = cut + (haSa != 0 ? AUTH_EXT_LEN : 0);
-  // Why: RFC 2002 §3.7.2.3 (66, insufficient resources): a relay larger than the outgoing MTU is
-  // refused rather than sent in fragments — the request is rebuilt in place and a home agent need
-  // not reassemble (ours does, RFC 1122 §3.3.2); docs/decisions.md.
-  if (code < 0 && UDP_IP_LEN + relayLen > netifMtu(oif)) code = CODE_FA_NO_RESOURCES;
+  let mhOff = 0;
+  let v: usize = 0;
+  let r: i64 = NO_ROUTE;
+  let cut = 0;
+  let haSa: usize = 0;
+  // The checks in order; the first that fails sets the denial code and leaves the block.
+  do {
+    if (regReqParse(m, ml, extIndex) != RegErr.OK) {
+      const err = extIndexError(extIndex);
+      // Why: RFC 2002 §1.9: an unknown extension 0-127 makes the whole message silently discarded.
+      if (err == ExtErr.UNKNOWN_DISCARD) { count(C.DROP_FA_UNKNOWN_EXT); return 1; }
+      // Why: RFC 2002 §3.7.2.1: with an SA, exactly one valid mobile-foreign authenticator is needed
+      // before the agent answers at all; a message whose extensions cannot be walked has none.
+      if (mnSa != 0 && !saLearnt(mnSa)) {
+        if (err == ExtErr.DUPLICATE && extIndexErrorType(extIndex) == EXT_MF_AUTH) authFailed(EXT_MF_AUTH, 0, home, 0);
+        else count(C.DROP_FA_MALFORMED);
+        return 1;
+      }
+      // Why: RFC 2002 §3.7.2.3: a poorly formed request is denied with 70.
+      code = CODE_FA_BAD_REQUEST;
+      break;
+    }
+    // Why: a key learnt from the home agent (docs/decisions.md "Registration keys") is not required:
+    // the mobile node may never have got the reply that gave it (it then registers without), but an
+    // authenticator computed with it must verify.
+    // Why: RFC 2002 §3.7.2.1: with an SA between agent and mobile node, a missing or invalid
+    // Mobile-Foreign Authentication extension makes the agent silently discard the request and log
+    // a security exception (AUTH_FAILED, code 0: nothing was sent).
+    if (mnSa != 0 && !(saLearnt(mnSa) && extIndexFind(extIndex, EXT_MF_AUTH) == 0) &&
+      !authOk(mnSa, m, EXT_MF_AUTH, 0, home)) return 1;
+    mhOff = registrarAuthOff(dr);
+    // Why: RFC 2002 §2.3, §3.7: this agent offers its service only on links where it advertises.
+    if (!servesIface(iface)) { code = CODE_FA_PROHIBITED; break; }
+    // Why: RFC 2002 §3.3: Home Address and Home Agent are unicast addresses (a home agent field may be
+    // a remote directed broadcast, §3.6.1.2, which looks unicast from here); and every request carries
+    // the Mobile-Home Authentication extension. Anything else is poorly formed (70).
+    if (!ipIsUnicastSource(home) || !ipIsUnicastSource(ha) || mhOff == 0) { code = CODE_FA_BAD_REQUEST; break; }
+    // Why: RFC 2002 §3.6.1.1: a foreign agent care-of address must be ours; RFC 2002 has no code for
+    // "invalid care-of address" (RFC 3344's 77), so 64. A co-located address (D) is the node's own.
+    // Why: the home agent field names this node, which is not a home agent (else ha.ts took it).
+    if ((!coloc && !ipIsOurs(coa)) || ipIsOurs(ha)) { code = CODE_FA_UNSPECIFIED; break; }
+    // Why: RFC 2002 §3.7.2.3 / §3.4: no Van Jacobson compression here (73). In the "rfc3344" profile
+    // 0x04 is the reserved r bit, ignored on reception (RFC 3344 §3.3), so it is not read as V.
+    if (!rfc3344 && (flags & REQ_FLAG_V) != 0) { code = CODE_FA_VJ_UNAVAILABLE; break; }
+    // Why: RFC 2002 §3.4 code 72: the agent decapsulates, so M/G must name a method it supports
+    // (config.encapsulations); with D the mobile node decapsulates and the agent is not involved.
+    if (!coloc &&
+      (((flags & REQ_FLAG_M) != 0 && (cfg.encapsulations & cfg.ENCAP_MINIMAL) == 0) ||
+       ((flags & REQ_FLAG_G) != 0 && (cfg.encapsulations & cfg.ENCAP_GRE) == 0))) { code = CODE_FA_ENCAP_UNAVAILABLE; break; }
+    // Why: RFC 3024 §4.2.1, §5.1: a reverse tunnel requested from an agent that does not offer one
+    // is denied with 74 ("requested reverse tunnel unavailable").
+    if (wantsT && !cfg.reverseTunnel) { code = CODE_FA_REVERSE_TUNNEL_UNAVAILABLE; break; }
+    // Why: RFC 2002 §3.7.2.3: too long a lifetime is denied with 69 and our maximum in the reply's
+    // Lifetime (0xffff, infinity, is always too long: config caps lifetimeSec at 65534).
+    if (<i32>lifetime > cfg.lifetimeSec) { code = CODE_FA_LIFETIME_TOO_LONG; replyLifetime = <u16>cfg.lifetimeSec; break; }
+    // Why: 002 §7.2: "a foreign agent SHOULD verify that there is a security association between itself
+    // and the binding registrar ... Otherwise, the agent SHOULD deny the Registration Request" (65).
+    if (dr && registrarSaOf(ha, true) == 0) { code = CODE_FA_PROHIBITED; break; }
+    v = visitorCapacity == 0 ? 0 : htFindV4(visitors, home);
+    // Why: RFC 2002 §2.1.1, §3.7.1: busy (config) or a full visitor list takes no additional mobile
+    // nodes (66); a current visitor may still re-register or deregister.
+    if (v == 0 && (cfg.busy || faFull())) { code = CODE_FA_NO_RESOURCES; break; }
+    // Why: no route towards the home agent: the home network is unreachable from here (80, the code
+    // an ICMP net unreachable would have given).
+    r = route(ha);
+    if (r == NO_ROUTE) { code = CODE_FA_HOME_NET_UNREACHABLE; break; }
+    cut = extEnd(m, mhOff);
+    haSa = registrarSaOf(ha, dr);
+    // Why: RFC 2002 §3.7.2.3 (66, insufficient resources): a relay larger than the outgoing MTU is
+    // refused rather than sent in fragments — the request is rebuilt in place and a home agent need
+    // not reassemble (ours does, RFC 1122 §3.3.2); docs/decisions.md.
+    if (UDP_IP_LEN + cut + (haSa != 0 ? AUTH_EXT_LEN : 0) > netifMtu(routeIface(r))) { code = CODE_FA_NO_RESOURCES; break; }
+  } while (false);
   if (code >= 0) {
     deny(iface, mac, agent, home, ha, id, replyLifetime, mnPort, <u8>code);
     return 0;
   }
+  const oif = routeIface(r);
+  const nh = routeNextHop(r);
 
   // Accepted for relaying: record the pending registration (RFC 2002 §3.7.1) with its deadline, in
   // its own slot: never over the accepted part nor over another node's pending request (issue 7.2).
