@@ -366,49 +366,46 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: u16, msg: usize, 
   const sa = saFindFor(home, cfg.SA_USE_MOBILE_HOME);
   const nonces = sa != 0 && load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
   let code: u8 = CODE_ACCEPTED;
-
-  // Why: RFC 2002 §3.3/§3.8.2.1 (134): the home address must be a unicast host address; a binding
-  // needs a unicast care-of address that is neither the home address (that form only deregisters)
-  // nor one of ours (we would tunnel to ourselves).
-  if (!ipIsUnicastSource(home) || ipIsOurs(home) ||
-      (lifetime != 0 && (coa == home || !ipIsUnicastSource(coa) || ipIsOurs(coa)))) {
-    code = CODE_HA_BAD_REQUEST;
-  }
-  if (code == CODE_ACCEPTED) {
+  // Why: RFC 2002 §3.8.3.1: the granted lifetime is never more than requested nor than we allow.
+  const granted: u16 = lifetime > <u16>cfg.lifetimeSec ? <u16>cfg.lifetimeSec : lifetime;
+  // The checks in order; the first that fails sets the code and leaves the block.
+  do {
+    // Why: RFC 2002 §3.3/§3.8.2.1 (134): the home address must be a unicast host address; a binding
+    // needs a unicast care-of address that is neither the home address (that form only deregisters)
+    // nor one of ours (we would tunnel to ourselves).
+    if (!ipIsUnicastSource(home) || ipIsOurs(home) ||
+        (lifetime != 0 && (coa == home || !ipIsUnicastSource(coa) || ipIsOurs(coa)))) {
+      code = CODE_HA_BAD_REQUEST;
+      break;
+    }
     // Why: RFC 2002 §3.8.2.1: mobile-home authentication is mandatory; missing, wrong, or no
     // security association with the node -> 131.
-    const off = extIndexFind(extIndex, EXT_MH_AUTH);
+    let off = extIndexFind(extIndex, EXT_MH_AUTH);
     if (sa == 0 || off == 0 || authVerify(sa, msg, off) != AuthResult.OK) {
       code = CODE_HA_MN_AUTH_FAILED;
       evAuthFailed(ROLE_HA, EXT_MH_AUTH, code, home, off != 0 ? authSpi(msg + <usize>off) : 0);
+      break;
     }
-  }
-  if (code == CODE_ACCEPTED) {
     // Why: RFC 2002 §3.8.2.1: a foreign-home authenticator is checked when we share an SA with the
     // foreign agent that relayed the request (its address is the IP source) -> 132 if wrong.
-    const off = extIndexFind(extIndex, EXT_FH_AUTH);
+    off = extIndexFind(extIndex, EXT_FH_AUTH);
     const fsa = off != 0 ? saFindFor(src, cfg.SA_USE_FOREIGN_HOME) : 0;
     if (fsa != 0 && authVerify(fsa, msg, off) != AuthResult.OK) {
       code = CODE_HA_FA_AUTH_FAILED;
       evAuthFailed(ROLE_HA, EXT_FH_AUTH, code, src, authSpi(msg + <usize>off));
+      break;
     }
-  }
-  if (code == CODE_ACCEPTED && (homeIf() < 0 || !netifOnLink(homeIface, home))) {
     // Why: RFC 2002 §3.8 / §4.6: a home agent serves home addresses on its home link (it proxies
     // ARP for them there); any other address is administratively prohibited (129) rather than 136,
     // which would name us as the home agent to try again (docs/decisions.md, issue 7.9).
-    code = CODE_HA_PROHIBITED;
-  }
-  // Why: RFC 2002 §5.6 (133): replay protection by timestamp or nonce (security/replay.ts).
-  if (code == CODE_ACCEPTED && haCheckIdentification(sa, id, nonces) != ReplayResult.OK) code = CODE_HA_ID_MISMATCH;
-  // Why: RFC 2002 §3.8.3.1: the granted lifetime is never more than requested nor than we allow.
-  const granted: u16 = lifetime > <u16>cfg.lifetimeSec ? <u16>cfg.lifetimeSec : lifetime;
-  if (code == CODE_ACCEPTED) {
+    if (homeIf() < 0 || !netifOnLink(homeIface, home)) { code = CODE_HA_PROHIBITED; break; }
+    // Why: RFC 2002 §5.6 (133): replay protection by timestamp or nonce (security/replay.ts).
+    if (haCheckIdentification(sa, id, nonces) != ReplayResult.OK) { code = CODE_HA_ID_MISMATCH; break; }
     // Why: RFC 2002 §3.6.1.2 / §3.8.2: the home network's directed broadcast asks for dynamic home
     // agent discovery: rejected with 136 and our unicast address; any other address not ours -> 136.
-    if (isHomeBroadcast(haField) || !ipIsOurs(haField)) code = CODE_HA_UNKNOWN_HA;
-  }
-  if (code == CODE_ACCEPTED) code = bindingUpdate(home, coa, flags, granted);
+    if (isHomeBroadcast(haField) || !ipIsOurs(haField)) { code = CODE_HA_UNKNOWN_HA; break; }
+    code = bindingUpdate(home, coa, flags, granted);
+  } while (false);
   if (code == CODE_ACCEPTED) haAccepted(sa, id, nonces);
   // A key is given for a registration through a foreign agent when the request asked for it before
   // its mobile-home authenticator (so the mobile node asked, not someone on the way).
