@@ -656,71 +656,74 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
   const mnSa = saFindFor(home, cfg.SA_USE_MOBILE_SERVER);
   const nonces = mnSa != 0 && load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
   let code: u8 = CODE_ACCEPTED;
-  // Why: RFC 2002 §3.8.2.1 (134) as at a home agent: a unicast home address, a unicast child
-  // care-of address that is not ours.
-  if (!drOther(home) || (life != 0 && (!drOther(child) || child == home))) code = CODE_HA_BAD_REQUEST;
   let msOff = extIndexFind(extIndex, EXT_MS_AUTH);
   // Why: 002 D.3.1: the home part of a combined registration, relayed by the local server, carries
   // the node's authenticator as extension 32 computed with the care-of address 0.0.0.0 (the parent
   // the local server filled in is vouched for by that server's own 85, checked below).
   let zeroCoa = false;
   if (msOff == 0 && src != home && saFindFor(src, cfg.SA_USE_SERVER_SERVER) != 0) { msOff = extIndexFind(extIndex, EXT_MH_AUTH); zeroCoa = msOff != 0; }
-  if (code == CODE_ACCEPTED && (mnSa == 0 || msOff == 0 || verifyMn(mnSa, m, msOff, zeroCoa) != AuthResult.OK)) {
-    // Why: 002 §4.4: the mobile node authenticates to a registration server with the Mobile-Server
-    // extension; missing or wrong: 131, as the home agent of RFC 2002 §3.8.2.1 does.
-    code = CODE_HA_MN_AUTH_FAILED;
-    drAuthFailed(ROLE_RS, EXT_MS_AUTH, code, home, m, msOff);
-  }
-  if (code == CODE_ACCEPTED && src != home) {
+  let e = regFind(home);
+  const from = ipIsOurs(dst) ? dst : registrar;
+  let fresh = false;
+  let ci = -1;
+  // The checks in order; the first that fails sets the code and leaves the block.
+  do {
+    // Why: RFC 2002 §3.8.2.1 (134) as at a home agent: a unicast home address, a unicast child
+    // care-of address that is not ours.
+    if (!drOther(home) || (life != 0 && (!drOther(child) || child == home))) { code = CODE_HA_BAD_REQUEST; break; }
+    if (mnSa == 0 || msOff == 0 || verifyMn(mnSa, m, msOff, zeroCoa) != AuthResult.OK) {
+      // Why: 002 §4.4: the mobile node authenticates to a registration server with the Mobile-Server
+      // extension; missing or wrong: 131, as the home agent of RFC 2002 §3.8.2.1 does.
+      code = CODE_HA_MN_AUTH_FAILED;
+      drAuthFailed(ROLE_RS, EXT_MS_AUTH, code, home, m, msOff);
+      break;
+    }
     // Why: 002 §4.3, §4.5: a request relayed by a foreign agent carries its Agent-Server extension,
     // one relayed by a server its Server-Server extension, after the mobile node's; missing or
     // wrong: 132 (RFC 2002's "foreign agent failed authentication").
-    if (peerVerify(relaySa(src), m, msOff, EXT_AS_AUTH, CODE_HA_FA_AUTH_FAILED, src) == 0) code = CODE_HA_FA_AUTH_FAILED;
-  }
-  if (code == CODE_ACCEPTED && haCheckIdentification(mnSa, id, nonces) != ReplayResult.OK) code = CODE_HA_ID_MISMATCH;
-  let e = regFind(home);
-  // Why: RFC 2002 §5.6.1 compares with the last *accepted* Identification, but here a request is
-  // accepted only when its Route Reply comes (§6.2): until then a copy of the node's earlier request
-  // (or of the pending one) would still pass and replace the pending registration — an attacker
-  // replaying the node's request from its previous care-of address within the window would bind
-  // that (found by test/host/fuzz-dremip.test.mjs). Timestamps not later than the pending request's:
-  // 133. (With nonces a retransmission keeps its Identification, RFC 2002 §3.6.3, and the nonce changes
-  // only on acceptance: nothing to tell a copy from it by.)
-  if (code == CODE_ACCEPTED && !nonces && e != 0 && (load<u8>(e, E_FLAGS) & RF_PENDING) != 0 &&
-    <i64>(id - load<u64>(e, E_REG_ID)) <= 0) code = CODE_HA_ID_MISMATCH;
-  const from = ipIsOurs(dst) ? dst : registrar;
-  if (code == CODE_ACCEPTED && life == 0) {
-    // Why: 002 §6.2: the registration ends, and the care-of agent is asked to disable the route.
-    haAccepted(mnSa, id, nonces);
-    const f = e != 0 ? load<u8>(e, E_FLAGS) : <u8>0;
-    if ((f & RF_ACTIVE) != 0) {
-      const parent = load<u32>(e, E_PARENT);
-      sendRouteRequest(e, home, parent, 0, load<u32>(e, E_CHILD));
-      regEvent(DrRegOp.EXPIRED, 0, 0, home, load<u32>(e, E_CHILD), parent);
+    if (src != home && peerVerify(relaySa(src), m, msOff, EXT_AS_AUTH, CODE_HA_FA_AUTH_FAILED, src) == 0) { code = CODE_HA_FA_AUTH_FAILED; break; }
+    // Why: RFC 2002 §5.6.1 compares with the last *accepted* Identification, but here a request is
+    // accepted only when its Route Reply comes (§6.2): until then a copy of the node's earlier request
+    // (or of the pending one) would still pass and replace the pending registration — an attacker
+    // replaying the node's request from its previous care-of address within the window would bind
+    // that (found by test/host/fuzz-dremip.test.mjs). Timestamps not later than the pending request's:
+    // 133. (With nonces a retransmission keeps its Identification, RFC 2002 §3.6.3, and the nonce changes
+    // only on acceptance: nothing to tell a copy from it by.)
+    if (haCheckIdentification(mnSa, id, nonces) != ReplayResult.OK || (!nonces && e != 0 && (load<u8>(e, E_FLAGS) & RF_PENDING) != 0 &&
+      <i64>(id - load<u64>(e, E_REG_ID)) <= 0)) { code = CODE_HA_ID_MISMATCH; break; }
+    if (life == 0) {
+      // Why: 002 §6.2: the registration ends, and the care-of agent is asked to disable the route.
+      haAccepted(mnSa, id, nonces);
+      const f = e != 0 ? load<u8>(e, E_FLAGS) : <u8>0;
+      if ((f & RF_ACTIVE) != 0) {
+        const parent = load<u32>(e, E_PARENT);
+        sendRouteRequest(e, home, parent, 0, load<u32>(e, E_CHILD));
+        regEvent(DrRegOp.EXPIRED, 0, 0, home, load<u32>(e, E_CHILD), parent);
+      }
+      // Why: a registration still waiting for its Route Reply ends with the deregistration too: its
+      // Route Reply must not bind what the node has just deregistered (nor make an older Identification
+      // the last accepted one). Its care-of agent may have enabled the route already: it is disabled
+      // (found by test/host/fuzz-dremip.test.mjs).
+      if ((f & RF_PENDING) != 0 && ((f & RF_ACTIVE) == 0 || load<u32>(e, E_PEND_PARENT) != load<u32>(e, E_PARENT))) {
+        sendRouteRequest(e, home, load<u32>(e, E_PEND_PARENT), 0, load<u32>(e, E_PEND_CHILD));
+      }
+      if ((f & (RF_ACTIVE | RF_PENDING)) != 0) removeReg(e);
+      registrarReply(mnSa, 0, from, src, sport, CODE_ACCEPTED, 0, home, id);
+      return 0;
     }
-    // Why: a registration still waiting for its Route Reply ends with the deregistration too: its
-    // Route Reply must not bind what the node has just deregistered (nor make an older Identification
-    // the last accepted one). Its care-of agent may have enabled the route already: it is disabled
-    // (found by test/host/fuzz-dremip.test.mjs).
-    if ((f & RF_PENDING) != 0 && ((f & RF_ACTIVE) == 0 || load<u32>(e, E_PEND_PARENT) != load<u32>(e, E_PARENT))) {
-      sendRouteRequest(e, home, load<u32>(e, E_PEND_PARENT), 0, load<u32>(e, E_PEND_CHILD));
+    if (e == 0) {
+      if (capacity == 0 || htUsed(regs) >= capacity) { count(C.DROP_DR_NO_ROOM); code = CODE_HA_NO_RESOURCES; break; }
+      e = htInsertV4(regs, home);
+      if (e == 0) { code = CODE_HA_NO_RESOURCES; break; }
+      fresh = true;
+      memory.fill(e, 0, E_SIZE);
+      store<i32>(e, -1, E_TIMER);
     }
-    if ((f & (RF_ACTIVE | RF_PENDING)) != 0) removeReg(e);
-    registrarReply(mnSa, 0, from, src, sport, CODE_ACCEPTED, 0, home, id);
-    return 0;
-  }
-  let fresh = false;
-  if (code == CODE_ACCEPTED && e == 0) {
-    if (capacity == 0 || htUsed(regs) >= capacity) { count(C.DROP_DR_NO_ROOM); code = CODE_HA_NO_RESOURCES; }
-    else { e = htInsertV4(regs, home); fresh = e != 0; if (e == 0) code = CODE_HA_NO_RESOURCES; else { memory.fill(e, 0, E_SIZE); store<i32>(e, -1, E_TIMER); } }
-  }
-  // The care-of agent: the one the node has (§6.2), else the least loaded (§6.6).
-  let ci = -1;
-  if (code == CODE_ACCEPTED) {
-    ci = (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? coaIndexOf(load<u32>(e, E_PARENT)) : pickCareOfAgent(0);
+    // The care-of agent: the one the node has (§6.2), else the least loaded (§6.6).
+    ci = (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? coaIndexOf(load<u32>(e, E_PARENT)) : -1;
     if (ci < 0) ci = pickCareOfAgent(0);
     if (ci < 0) code = CODE_HA_NO_RESOURCES;
-  }
+  } while (false);
   if (code != CODE_ACCEPTED) {
     // Why: a denial is authenticated for the node with its Mobile-Server extension (002 §4.4); a home
     // address we share no association with gets no answer at all, whatever the code (134 included:
