@@ -584,11 +584,8 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   store<u8>(v, VF_ACCEPTED | ((st & PS_COLOC) != 0 ? VF_ACC_COLOC : 0) | ((st & PS_RTUN) != 0 ? VF_ACC_RTUN : 0), V_FLAGS);
   // Why: flows to visitors (stack/flow.ts) hold the accepted interface, MAC and lifetime.
   routeChanged();
-  store<u8>(v, load<u8>(s, PS_IFACE), V_ACC_IFACE);
-  memory.copy(v + V_ACC_MAC, s + PS_MAC, 6);
-  store<u32>(v, ha, V_ACC_HA);
-  store<u32>(v, load<u32>(s, PS_RELAY_SRC), V_ACC_RELAY_SRC);
-  store<u64>(v, load<u64>(s, PS_ID), V_ACC_ID);
+  // Interface, MAC, home agent, relay source and Identification (visitors.ts: the same offsets).
+  memory.copy(v + V_ACC_IFACE, s + PS_IFACE, V_ACC_ID + 8 - V_ACC_IFACE);
   store<u16>(v, load<u16>(s, PS_MN_PORT), V_ACC_PORT);
   store<u8>(v, load<u8>(s, PS_REQ_FLAGS), V_ACC_REQ_FLAGS);
   store<u16>(v, life, V_GRANTED);
