@@ -687,9 +687,10 @@ export function faIcmpError(iface: i32, p: usize, len: i32): i32 {
   let code = CODE_FA_HA_UNREACHABLE;
   // Why: RFC 2002 §3.4: 80 home network unreachable, 81 home agent host unreachable, 82 home agent
   // port unreachable, 88 any other ICMP error (RFC 1812 §5.2.7.1 for the net/host code families).
-  if (type == ICMP_DEST_UNREACH) {
-    if (c == 0 || c == 6 || c == 9 || c == 11) code = CODE_FA_HOME_NET_UNREACHABLE;
-    else if (c == 1 || c == 7 || c == 10 || c == 12) code = CODE_FA_HA_HOST_UNREACHABLE;
+  // (As bit sets of the codes: net 0, 6, 9, 11; host 1, 7, 10, 12.)
+  if (type == ICMP_DEST_UNREACH && c < 16) {
+    if (((0xa41 >> c) & 1) != 0) code = CODE_FA_HOME_NET_UNREACHABLE;
+    else if (((0x1482 >> c) & 1) != 0) code = CODE_FA_HA_HOST_UNREACHABLE;
     else if (c == 3) code = CODE_FA_HA_PORT_UNREACHABLE;
   }
   denyPending(v, idx, s, code);
