@@ -241,6 +241,16 @@ function authOk(sa: usize, m: usize, type: u8, code: u8, peer: u32): bool {
   return false;
 }
 
+/**
+ * Relay in place: the first `cut` bytes of message `m` moved right behind new IPv4 and UDP headers at
+ * `p`, then authentication extension `type` with `sa` (0: none) within `oif`'s MTU; the message length.
+ */
+function relayMsg(p: usize, m: usize, cut: i32, sa: usize, oif: i32, type: u8): i32 {
+  const q = p + <usize>UDP_IP_LEN;
+  memory.copy(q, m, <usize>cut);
+  return sa != 0 ? authAppend(sa, q, cut, netifMtu(oif) - UDP_IP_LEN, type) : cut;
+}
+
 // ---- Registration Request (RFC 2002 §3.7.2) ----------------------------------------------------
 
 /** True when `iface` offers foreign agent service (it advertises, RFC 2002 §2.3, §3.7). */
@@ -453,10 +463,7 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   // agent's and are removed; the Foreign-Home Authentication extension appended when an SA with the
   // home agent exists. The packet lies in the rx buffer, which holds frameBytes >= MTU + 14 from
   // p - 14, and relayLen + 28 <= MTU was checked, so the writes stay inside it.
-  const q = p + <usize>UDP_IP_LEN;
-  if (m != q) memory.copy(q, m, <usize>cut);
-  let n = cut;
-  if (haSa != 0) n = authAppend(haSa, q, n, netifMtu(oif) - UDP_IP_LEN, dr ? EXT_AS_AUTH : EXT_FH_AUTH);
+  const n = relayMsg(p, m, cut, haSa, oif, dr ? EXT_AS_AUTH : EXT_FH_AUTH);
   if (dr) count(C.DR_FA_RELAYED);
   // Why: RFC 2002 §3.7.2.2 and the contract: source = our care-of address (the home agent answers
   // to it), destination = the Home Agent field, UDP 434 -> 434.
@@ -551,10 +558,7 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
 
   // Relay in place to the visitor's link-layer address (RFC 2002 §3.7.3.2): IP source = the address
   // the visitor sent its request to, destination = the home address, UDP 434 -> its source port.
-  const q = p + <usize>UDP_IP_LEN;
-  if (m != q) memory.copy(q, m, <usize>cut);
-  let n = cut;
-  if (mnSa != 0) n = authAppend(mnSa, q, n, netifMtu(fi) - UDP_IP_LEN, EXT_MF_AUTH);
+  const n = relayMsg(p, m, cut, mnSa, fi, EXT_MF_AUTH);
   count(C.FA_REPLY_RELAYED);
   sendToMn(fi, s + PS_MAC, load<u32>(s, PS_AGENT), home, load<u16>(s, PS_MN_PORT), p, n);
 
