@@ -52,7 +52,7 @@ import {
   RT_ADDED, RT_UNSPECIFIED, RT_LIFETIME_TOO_LONG, RT_POORLY_FORMED, RT_LEN, dsParse, dsEmit, dsIdentification,
   DR_TYPE_COA_SOLICIT, DR_TYPE_COA_ADVERT, ALL_COA_GROUP,
 } from "../wire/dremip";
-import { AuthResult, authVerify, authAppend } from "../security/auth";
+import { AuthResult, authVerify, authAppend, authFailEvent } from "../security/auth";
 import { saFindFor } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted } from "../security/replay";
 import { tunnelCheck, tunnelSend, tunnelRoute } from "./tunnel";
@@ -257,7 +257,7 @@ export function drAuthLast(sa: usize, m: usize, ml: i32, off: i32): bool {
 /** Count and log (`role`) an authentication failure on extension `t` at `off` of `m` (0: missing) from `peer`. */
 export function drAuthFailed(role: u8, t: u8, code: u8, peer: u32, m: usize, off: i32): void {
   count(C.DROP_DR_AUTH);
-  evAuthFailed(role, t, code, peer, off != 0 ? authSpi(m + <usize>off) : 0);
+  authFailEvent(role, t, code, peer, m, off);
 }
 
 /**

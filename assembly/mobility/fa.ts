@@ -72,7 +72,7 @@ import {
   ExtErr, EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_FA_KEY_REPLY, EXT_REG_KEY_REQUEST, extIndexFind, extIndexError, extIndexErrorType, extEnd,
   authSpi, EXT_HDR_LEN, AUTH_SPI_LEN
 } from "../wire/mipext";
-import { AuthResult, AUTH_LEN, authAppend, authVerify } from "../security/auth";
+import { AuthResult, AUTH_LEN, authAppend, authVerify, authFailEvent } from "../security/auth";
 import { saFindFor, saLearnt } from "../security/sa";
 import { regkeyFaInstall } from "../security/regkey";
 import { tunnelCheck, tunnelSend } from "./tunnel";
@@ -225,9 +225,9 @@ function denyPending(v: usize, idx: i32, s: usize, code: u8): void {
 }
 
 /** A security exception (RFC 2002 §3.7.2.1, §3.7.3.1): counted and logged as AUTH_FAILED with `code` (0: nothing sent). */
-function authFailed(type: u8, code: u8, peer: u32, spi: u32): void {
+function authFailed(type: u8, code: u8, peer: u32, m: usize, off: i32): void {
   count(C.DROP_FA_AUTH);
-  evAuthFailed(ROLE_FA, type, code, peer, spi);
+  authFailEvent(ROLE_FA, type, code, peer, m, off);
 }
 
 /**
@@ -237,7 +237,7 @@ function authFailed(type: u8, code: u8, peer: u32, spi: u32): void {
 function authOk(sa: usize, m: usize, type: u8, code: u8, peer: u32): bool {
   const off = extIndexFind(extIndex, type);
   if (off != 0 && authVerify(sa, m, off) == AuthResult.OK) return true;
-  authFailed(type, code, peer, off != 0 ? authSpi(m + <usize>off) : 0);
+  authFailed(type, code, peer, m, off);
   return false;
 }
 
@@ -336,7 +336,7 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
       // Why: RFC 2002 §3.7.2.1: with an SA, exactly one valid mobile-foreign authenticator is needed
       // before the agent answers at all; a message whose extensions cannot be walked has none.
       if (mnSa != 0 && !saLearnt(mnSa)) {
-        if (err == ExtErr.DUPLICATE && extIndexErrorType(extIndex) == EXT_MF_AUTH) authFailed(EXT_MF_AUTH, 0, home, 0);
+        if (err == ExtErr.DUPLICATE && extIndexErrorType(extIndex) == EXT_MF_AUTH) authFailed(EXT_MF_AUTH, 0, home, 0, 0);
         else count(C.DROP_FA_MALFORMED);
         return 1;
       }
@@ -527,7 +527,7 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
     // Why: RFC 2002 §3.7.3.1: more than one Foreign-Home Authentication extension fails
     // authentication (68); any other malformed extension list is a poorly formed reply (71).
     fail = err == ExtErr.DUPLICATE && extIndexErrorType(extIndex) == EXT_FH_AUTH ? CODE_FA_HA_AUTH_FAILED : CODE_FA_BAD_REPLY;
-    if (fail == CODE_FA_HA_AUTH_FAILED) authFailed(EXT_FH_AUTH, CODE_FA_HA_AUTH_FAILED, ha, 0);
+    if (fail == CODE_FA_HA_AUTH_FAILED) authFailed(EXT_FH_AUTH, CODE_FA_HA_AUTH_FAILED, ha, 0, 0);
     else count(C.DROP_FA_MALFORMED);
   }
   const dr = drRequest(load<u8>(s, PS_REQ_FLAGS));

@@ -60,7 +60,7 @@ import { EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_FH_AUTH, EXT_REG_KEY_REQUEST, EXT_BIND
 import { haroInit, haroIntercepted, haroFlowUntil, haroRegistered } from "./ha-ro";
 import { ipipCheckValidated, ipipInner, ipipInnerLen, IpipErr } from "../wire/ipip";
 import { regkeyAppendForFa, regkeyRequestSpi } from "../security/regkey";
-import { AuthResult, authAppend, authVerify } from "../security/auth";
+import { AuthResult, authAppend, authVerify, authFailEvent } from "../security/auth";
 import { saFindFor, SA_REPLAY } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification } from "../security/replay";
 import {
@@ -383,7 +383,7 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: u16, msg: usize, 
     let off = extIndexFind(extIndex, EXT_MH_AUTH);
     if (sa == 0 || off == 0 || authVerify(sa, msg, off) != AuthResult.OK) {
       code = CODE_HA_MN_AUTH_FAILED;
-      evAuthFailed(ROLE_HA, EXT_MH_AUTH, code, home, off != 0 ? authSpi(msg + <usize>off) : 0);
+      authFailEvent(ROLE_HA, EXT_MH_AUTH, code, home, msg, off);
       break;
     }
     // Why: RFC 2002 §3.8.2.1: a foreign-home authenticator is checked when we share an SA with the
@@ -392,7 +392,7 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: u16, msg: usize, 
     const fsa = off != 0 ? saFindFor(src, cfg.SA_USE_FOREIGN_HOME) : 0;
     if (fsa != 0 && authVerify(fsa, msg, off) != AuthResult.OK) {
       code = CODE_HA_FA_AUTH_FAILED;
-      evAuthFailed(ROLE_HA, EXT_FH_AUTH, code, src, authSpi(msg + <usize>off));
+      authFailEvent(ROLE_HA, EXT_FH_AUTH, code, src, msg, off);
       break;
     }
     // Why: RFC 2002 §3.8 / §4.6: a home agent serves home addresses on its home link (it proxies

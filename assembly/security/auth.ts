@@ -7,6 +7,7 @@
 // RFC 3344 puts it in). Comparison is constant-time.
 
 import { keyedMd5 } from "../crypto/keyed";
+import { evAuthFailed } from "../events";
 import { hmacMd5WithPrepared } from "../crypto/hmac";
 import { ctEqual } from "../crypto/ct";
 import {
@@ -29,6 +30,11 @@ export const enum AuthResult {
 }
 
 const digest: usize = memory.data(16, 8);
+
+/** Log (`role`) a security exception on authentication extension `type` at offset `off` of `m` (0: missing; the SPI it names) from `peer`. */
+export function authFailEvent(role: u8, type: u8, code: u8, peer: u32, m: usize, off: i32): void {
+  evAuthFailed(role, type, code, peer, off != 0 ? authSpi(m + <usize>off) : 0);
+}
 
 /** Compute the authenticator of `sa` over `len` bytes at `p` into 16 bytes at `out`. */
 export function authCompute(sa: usize, p: usize, len: i32, out: usize): void {
