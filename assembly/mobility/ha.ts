@@ -62,7 +62,7 @@ import { ipipCheckValidated, ipipInner, ipipInnerLen, IpipErr } from "../wire/ip
 import { regkeyAppendForFa, regkeyRequestSpi } from "../security/regkey";
 import { AuthResult, authAppend, authVerify, authFailEvent } from "../security/auth";
 import { saFindFor, SA_REPLAY } from "../security/sa";
-import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification } from "../security/replay";
+import { ReplayResult, haCheckIdentification, haAccepted, haReplyId } from "../security/replay";
 import {
   bindings, bindingN, bindingsInit, bindingSlot, bindingSlots, bindingSlotFind, bindingSlotRemove,
   bindingSlotAppend, emitBinding, V_GARP_LEFT, V_EXP_TIMER, V_GARP_TIMER, S_COA, S_FLAGS, S_ENCAP,
@@ -420,8 +420,7 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: u16, msg: usize, 
 
   // Identification (RFC 2002 §5.6.1-5.6.2): a valid timestamp is echoed whole; on 133, and always
   // with nonces, the high 32 bits are our time / the nonce to use next (replay.ts).
-  let rid = id;
-  if (sa != 0 && (nonces || code == CODE_HA_ID_MISMATCH)) rid = haReplyIdentification(sa, id, nonces);
+  const rid = haReplyId(sa, id, code);
   const from = homeIf() >= 0 ? netifIp(homeIface) : 0;
   const ha = ipIsOurs(haField) && !isHomeBroadcast(haField) ? haField : from;
   // The reply leaves from the address the request was sent to, or our home address after a broadcast.

@@ -79,7 +79,7 @@ import {
 } from "../wire/dremip";
 import { AuthResult, authVerify, authAppend } from "../security/auth";
 import { saFindFor, saUse, SA_REPLAY } from "../security/sa";
-import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification, ntpNow } from "../security/replay";
+import { ReplayResult, haCheckIdentification, haAccepted, haReplyId, ntpNow } from "../security/replay";
 import { tunnelCheck, tunnelSend, tunnelRoute } from "./tunnel";
 import { drAuthLast, drAuthFailed, drOther, drDumpSeek, drTunnel, drMsg, drMsgLen, drAddrTo, drSend } from "./coa";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
@@ -402,8 +402,7 @@ function registrarSa(reg: u32): usize {
 function registrarReply(mnSa: usize, e: usize, from: u32, replyTo: u32, port: u16, code: u8, lifetimeSec: u16, home: u32, id: u64): void {
   // Why: RFC 2002 §3.4, §5.6 as at a home agent: the reply's Identification is the request's
   // (timestamps), with our next nonce (nonces), or our time to resynchronise with (133).
-  const nonces = load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
-  const rid = nonces || code == CODE_HA_ID_MISMATCH ? haReplyIdentification(mnSa, id, nonces) : id;
+  const rid = haReplyId(mnSa, id, code);
   // Why: 002 §6.2: "if the registration server has a binding with the mobile node previously, the
   // old care-of address SHOULD be put in that extension" — also in a denial (after an acceptance it
   // is the new one).

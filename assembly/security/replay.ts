@@ -12,7 +12,7 @@
 import { nowMs } from "../clock";
 import { random } from "../host";
 import * as cfg from "../config";
-import { SA_LAST_ID, SA_NONCE, SA_OFFSET } from "./sa";
+import { SA_LAST_ID, SA_NONCE, SA_OFFSET, SA_REPLAY } from "./sa";
 
 /** 2026-01-01T00:00:00Z in NTP seconds (since 1900-01-01). */
 export const NTP_BASE_SEC: u64 = 3976214400;
@@ -116,6 +116,17 @@ export function haAccepted(sa: usize, id: u64, useNonces: bool): void {
 export function haReplyIdentification(sa: usize, id: u64, useNonces: bool): u64 {
   const high: u64 = useNonces ? <u64>load<u32>(sa, SA_NONCE) : ntpNow(0) >> 32;
   return (high << 32) | (id & 0xffffffff);
+}
+
+/**
+ * Home agent / registration server: the Identification of a reply with `code` to a request with `id`
+ * under `sa` (0: none): the request's own (timestamps, not 133), else haReplyIdentification.
+ */
+export function haReplyId(sa: usize, id: u64, code: u8): u64 {
+  if (sa == 0) return id;
+  const nonces = load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
+  // (133: RFC 2002 §3.4, reply code "registration identification mismatch".)
+  return nonces || code == 133 ? haReplyIdentification(sa, id, nonces) : id;
 }
 
 /**
