@@ -519,25 +519,26 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   const idx = htIndexOf(visitors, v);
   const ha = load<u32>(s, PS_HA);
   const granted = regLifetimeSec(m);
-  let fail: i32 = -1;
   if (regRepParse(m, ml, extIndex) != RegErr.OK) {
     const err = extIndexError(extIndex);
     // Why: RFC 2002 §1.9: an unknown extension 0-127 discards the message silently.
     if (err == ExtErr.UNKNOWN_DISCARD) { count(C.DROP_FA_UNKNOWN_EXT); return 1; }
     // Why: RFC 2002 §3.7.3.1: more than one Foreign-Home Authentication extension fails
     // authentication (68); any other malformed extension list is a poorly formed reply (71).
-    fail = err == ExtErr.DUPLICATE && extIndexErrorType(extIndex) == EXT_FH_AUTH ? CODE_FA_HA_AUTH_FAILED : CODE_FA_BAD_REPLY;
+    const fail = err == ExtErr.DUPLICATE && extIndexErrorType(extIndex) == EXT_FH_AUTH ? CODE_FA_HA_AUTH_FAILED : CODE_FA_BAD_REPLY;
     if (fail == CODE_FA_HA_AUTH_FAILED) authFailed(EXT_FH_AUTH, CODE_FA_HA_AUTH_FAILED, ha, 0, 0);
     else count(C.DROP_FA_MALFORMED);
+    denyPending(v, idx, s, fail);
+    return 0;
   }
   const dr = drRequest(load<u8>(s, PS_REQ_FLAGS));
   const fhType = dr ? EXT_AS_AUTH : EXT_FH_AUTH;
-  const haSa = fail < 0 ? registrarSaOf(ha, dr) : 0;
+  const haSa = registrarSaOf(ha, dr);
   // Why: RFC 2002 §3.7.3.1: with an SA with the home agent, a missing or invalid Foreign-Home
   // Authentication extension: the reply is discarded, logged, and the mobile node gets 68.
-  if (haSa != 0 && !authOk(haSa, m, fhType, CODE_FA_HA_AUTH_FAILED, ha)) fail = CODE_FA_HA_AUTH_FAILED;
-  const mhOff = fail < 0 ? registrarAuthOff(dr) : 0;
-  const fhOff = fail < 0 ? extIndexFind(extIndex, fhType) : 0;
+  if (haSa != 0 && !authOk(haSa, m, fhType, CODE_FA_HA_AUTH_FAILED, ha)) { denyPending(v, idx, s, CODE_FA_HA_AUTH_FAILED); return 0; }
+  const mhOff = registrarAuthOff(dr);
+  const fhOff = extIndexFind(extIndex, fhType);
   // Registration key (docs/decisions.md "Registration keys"): the home agent's Mobile-Foreign Key
   // is taken only between the mobile-home and the verified foreign-home authenticators of an
   // acceptance; read now, before the relay below writes over what follows the mobile-home one.
@@ -553,8 +554,7 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   const relayLen = cut + (mnSa != 0 ? AUTH_EXT_LEN : 0);
   // Why: replies go to the visitor's link-layer address without ARP (RFC 2002 §4.2.2), which the
   // fragment sender (ip.ts ipSendFragments, next hops by ARP) does not do: too large is refused (66).
-  if (fail < 0 && UDP_IP_LEN + relayLen > netifMtu(fi)) fail = CODE_FA_NO_RESOURCES;
-  if (fail >= 0) { denyPending(v, idx, s, <u8>fail); return 0; }
+  if (UDP_IP_LEN + relayLen > netifMtu(fi)) { denyPending(v, idx, s, CODE_FA_NO_RESOURCES); return 0; }
 
   // Relay in place to the visitor's link-layer address (RFC 2002 §3.7.3.2): IP source = the address
   // the visitor sent its request to, destination = the home address, UDP 434 -> its source port.
