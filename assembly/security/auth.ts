@@ -42,39 +42,34 @@ export function authCompute(sa: usize, p: usize, len: i32, out: usize): void {
   else hmacMd5WithPrepared(sa + SA_HMAC, p, len, 0, 0, out);
 }
 
-/**
- * The association use (config SA_USE_*) an authentication extension of `type` is computed with:
- * 32 mobile-home, 33 mobile-foreign, 34 foreign-home, 83 agent-server, 84 mobile-server, 85
- * server-server; 0 for anything else.
- */
-export function authUseOf(type: u8): u8 {
-  if (type == EXT_MH_AUTH) return SA_USE_MOBILE_HOME;
-  if (type == EXT_MF_AUTH) return SA_USE_MOBILE_FOREIGN;
-  if (type == EXT_FH_AUTH) return SA_USE_FOREIGN_HOME;
-  // Why: 002 §4.3-4.5: agent-server, mobile-server and server-server extensions each with the
-  // association between the two kinds of party they name.
-  if (type == EXT_AS_AUTH) return SA_USE_AGENT_SERVER;
-  if (type == EXT_MS_AUTH) return SA_USE_MOBILE_SERVER;
-  if (type == EXT_SS_AUTH) return SA_USE_SERVER_SERVER;
-  return 0;
-}
+// Per authentication extension type (32-35, then 83-85), the set of association uses (config
+// SA_USE_*, bit = use) that may compute or verify it: its own use (32 mobile-home, 33 mobile-foreign,
+// 34 foreign-home, 83 agent-server, 84 mobile-server, 85 server-server), plus:
+// Why: 001 §7.2, §5.1: the Route Optimization Authentication extension (35) with a correspondent /
+// home agent association, a foreign agent / home agent one (a home agent and the foreign agents its
+// mobile nodes use) or a mobile node / foreign agent one (the mobile node's authenticator for its
+// previous foreign agent).
+// Why: 002 D.1.2: the mobile node's "Mobile-Foreign" authenticator (33) for a relaying registration
+// server is computed with their mobile-server association (docs/decisions.md).
+// Why: 002 D.3.1: in a combined registration the node's authenticator for its home server is the
+// "Mobile-Home (RS1) Authentication Extension" (32), computed with their mobile-server association.
+// Why: 002 §4.3-4.5: agent-server, mobile-server and server-server extensions each with the
+// association between the two kinds of party they name.
+const AUTH_USES: usize = memory.data<u16>([
+  1 << SA_USE_MOBILE_HOME | 1 << SA_USE_MOBILE_SERVER,                         // 32
+  1 << SA_USE_MOBILE_FOREIGN | 1 << SA_USE_MOBILE_SERVER,                      // 33
+  1 << SA_USE_FOREIGN_HOME,                                                    // 34
+  1 << SA_USE_CORRESPONDENT | 1 << SA_USE_FOREIGN_HOME | 1 << SA_USE_MOBILE_FOREIGN, // 35
+  1 << SA_USE_AGENT_SERVER,                                                    // 83
+  1 << SA_USE_MOBILE_SERVER,                                                   // 84
+  1 << SA_USE_SERVER_SERVER,                                                   // 85
+]);
 
-/**
- * True when an association of `use` may compute or verify an extension of `type`: its own use
- * (authUseOf); the Route Optimization Authentication extension (35) with a correspondent / home
- * agent association, a foreign agent / home agent one (001 §7.2: a home agent and the foreign agents
- * its mobile nodes use) or a mobile node / foreign agent one (001 §5.1: the mobile node's
- * authenticator for its previous foreign agent).
- */
+/** True when an association of `use` may compute or verify an extension of `type` (AUTH_USES). */
 export function authUseOk(type: u8, use: u8): bool {
-  if (type == EXT_RO_AUTH) return use == SA_USE_CORRESPONDENT || use == SA_USE_FOREIGN_HOME || use == SA_USE_MOBILE_FOREIGN;
-  // Why: 002 D.1.2: the mobile node's "Mobile-Foreign" authenticator for a relaying registration
-  // server is computed with their mobile-server association (docs/decisions.md).
-  if (type == EXT_MF_AUTH && use == SA_USE_MOBILE_SERVER) return true;
-  // Why: 002 D.3.1: in a combined registration the node's authenticator for its home server is the
-  // "Mobile-Home (RS1) Authentication Extension", computed with their mobile-server association.
-  if (type == EXT_MH_AUTH && use == SA_USE_MOBILE_SERVER) return true;
-  return use != 0 && use == authUseOf(type);
+  if (!extIsAuth(type)) return false;
+  const i = type <= EXT_RO_AUTH ? <u32>type - EXT_MH_AUTH : <u32>type - EXT_AS_AUTH + 4;
+  return ((<u32>load<u16>(AUTH_USES + (<usize>i << 1)) >> <u32>use) & 1) != 0;
 }
 
 /**
