@@ -126,7 +126,8 @@ function histSeen(home: u32, low: u32, mac: usize): bool {
   return false;
 }
 
-const extIndex: usize = memory.data(EXT_INDEX_SIZE, 4);
+// A global set in faInit, not a constant: a global.get is shorter than the address at each use.
+let extIndex: usize = 0;
 
 // FA-originated denials are built here (never in the rx buffer, which may be the ICMP error that
 // caused them): Ethernet + IPv4 + UDP + Reply + Mobile-Foreign Authentication extension.
@@ -146,6 +147,7 @@ export function faInit(): bool {
   if (recent == 0) return false;
   memory.fill(recent, 0, <usize>RECENT_N * RECENT_SIZE);
   recentNext = 0;
+  extIndex = memory.data(EXT_INDEX_SIZE, 4);
   return visitorsInit();
 }
 
