@@ -75,7 +75,8 @@ export const BC_RECONFIRM_RETRY_MS: i64 = 1000;
 /** Bytes of one dump record (bcacheDump). */
 export const BCACHE_DUMP_SIZE: i32 = 68;
 
-const cache: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
+// (A global set at init rather than a constant: a global.get is shorter than the address at each use.)
+let cache: usize = 0;
 let lru: usize = 0;
 let capacity: u32 = 0;
 // No entry expires before this (a lower bound: exact after a sweep, lowered by every update).
@@ -100,6 +101,7 @@ export function bcacheBytes(cap: u32): usize {
  * `cap` is 0); false if out of range (the cache is then of capacity 0).
  */
 export function bcacheInitAt(base: usize, cap: u32): bool {
+  cache = memory.data(<i32>HT_HEADER_SIZE, 8);
   capacity = 0;
   lru = 0;
   nextExp = TIMER_NEVER;

@@ -36,7 +36,8 @@ export const S_EXPIRES: usize = 8;
 export const S_STRIDE: usize = 16;
 
 
-export const bindings: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
+// (A global set at init rather than a constant: a global.get is shorter than the address at each use.)
+export let bindings: usize = 0;
 // Dump cursor (bindingDump): the next record index and the (binding record, care-of slot) it
 // continues after, valid while `dumpGen` (bumped whenever a care-of slot comes or goes) is unchanged.
 let dumpGen: u32 = 0;
@@ -52,6 +53,7 @@ export function bindingSlot(v: usize, i: i32): usize { return v + V_SLOTS + <usi
 
 /** Carve the table for `config.bindingEntries` home addresses of `maxBindingsPerNode` care-of slots. False when memory ran out. */
 export function bindingsInit(): bool {
+  bindings = memory.data(<i32>HT_HEADER_SIZE, 8);
   bindingN = <u32>cfg.bindingEntries;
   dumpGen++;
   dumpNext = -1;

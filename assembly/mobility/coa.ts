@@ -79,11 +79,12 @@ let applyFn: usize = 0;
 /** The home agent registers haRouteApply here (roles.ts); else the care-of agent's table is used. */
 export function coaOnApply(fn: RouteApply): void { applyFn = changetype<usize>(fn); }
 
-const routes: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
+// (A global set at init rather than a constant: a global.get is shorter than the address at each use.)
+let routes: usize = 0;
 let capacity: u32 = 0;
 let timer: i32 = -1;
 let timerAt: i64 = TIMER_NEVER;
-const extIndex: usize = extIndexScratch;
+let extIndex: usize = 0;
 const OUT_IP: usize = 16;
 const OUT_BUF: i32 = <i32>OUT_IP + IPV4_MIN_HEADER + UDP_HEADER_LEN + RT_LEN + 32;
 let outBuf: usize = 0; // carved in coaInit
@@ -93,6 +94,8 @@ const OUT_CAP: i32 = OUT_BUF - <i32>OUT_MSG;
 
 /** Carve the route table (board `careOfRoutes`); false when memory ran out. */
 export function coaInit(): bool {
+  routes = memory.data(<i32>HT_HEADER_SIZE, 8);
+  extIndex = extIndexScratch;
   applyFn = 0;
   timer = -1;
   timerAt = TIMER_NEVER;

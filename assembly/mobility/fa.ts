@@ -143,11 +143,11 @@ function macEqual(a: usize, b: usize): bool { return macEqualHot(a, b); }
 
 /** Carve the visitor list (config.visitorEntries records; 0 = no visitors, every request gets 66). */
 export function faInit(): bool {
+  extIndex = memory.data(EXT_INDEX_SIZE, 4);
   recent = arenaAlloc(<usize>RECENT_N * RECENT_SIZE);
   if (recent == 0) return false;
   memory.fill(recent, 0, <usize>RECENT_N * RECENT_SIZE);
   recentNext = 0;
-  extIndex = memory.data(EXT_INDEX_SIZE, 4);
   return visitorsInit();
 }
 

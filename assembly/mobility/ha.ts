@@ -86,7 +86,8 @@ let homeIfaceKnown = false;   // second configuration pass, so it is looked up a
 let scratch: usize = 0;        // copy of a datagram for the 2nd+ care-of address (headroom + frame)
 const SCRATCH_HEADROOM: usize = <usize>cfg.HEADROOM;
 
-const extIndex: usize = memory.data(EXT_INDEX_SIZE, 4);
+// (A global set at init rather than a constant: a global.get is shorter than the address at each use.)
+let extIndex: usize = 0;
 // Reply: IP header at +64 (in front: room for a tunnel header and the Ethernet header, should the
 // reply go to a bound home address, RFC 2002 §4.2.3), UDP, reply, up to two authentication extensions.
 const REPLY_IP: usize = <usize>(TUNNEL_HEADROOM + ETH_HEADER_LEN);
@@ -106,6 +107,7 @@ let depth: i32 = 0;
 
 /** Carve the binding table, the copy buffer and the tunnels' soft state. False when memory ran out. */
 export function haInit(): bool {
+  extIndex = memory.data(EXT_INDEX_SIZE, 4);
   homeIface = -1;
   homeIfaceKnown = false;
   const tableOk = bindingsInit();

@@ -132,14 +132,15 @@ const RT_TRIES: u8 = 3;
 /** How long a relayed request waits for its registrar's reply. */
 const RELAY_MS: i64 = 10000;
 
-const regs: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
+// (A global set at init rather than a constant: a global.get is shorter than the address at each use.)
+let regs: usize = 0;
 let capacity: u32 = 0;
 /** Registrations allocated to each configured care-of agent (index of config servers): its load (§6.6). */
 // Carved in rsInit (only a registration server pays for them).
 let coaLoad: usize = 0;
 let lastRtId: u64 = 0;
 let rtCounter: u32 = 0;
-const extIndex: usize = extIndexScratch;
+let extIndex: usize = 0;
 // Messages we send: IP header after room for a tunnel header and the Ethernet header (a reply to a
 // mobile node goes through the local tunnel, rsVif).
 const OUT_IP: usize = <usize>(TUNNEL_HEADROOM + ETH_HEADER_LEN);
@@ -149,6 +150,8 @@ const OUT_CAP: i32 = OUT_BUF - <i32>OUT_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
 
 /** Carve the registrations (board `serverEntries`); false when memory ran out. */
 export function rsInit(): bool {
+  regs = memory.data(<i32>HT_HEADER_SIZE, 8);
+  extIndex = extIndexScratch;
   // Care-of agents found by discovery join the server list: it exists even with none configured.
   if (cfg.servers == 0) cfg.serverTableSet(arenaAlloc(cfg.SERVER_TABLE_BYTES));
   coaLoad = arenaAlloc(<usize>cfg.MAX_SERVERS * 4);

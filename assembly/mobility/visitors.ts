@@ -89,7 +89,9 @@ export const V_SIZE: u32 = <u32>(V_SLOTS + <usize>SLOTS * PS_SIZE);
 export const VISITOR_DUMP_SIZE: i32 = 80;
 
 
-export const visitors: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
+// The table's header address, in a global set by visitorsInit rather than a constant (size: a
+// global.get is shorter than the address at each use); every use is after visitorsInit.
+export let visitors: usize = 0;
 export let visitorCapacity: u32 = 0;
 // Dump cursor: the next dump index and the record it continues after, valid while `gen` (bumped
 // whenever a record comes or goes) is unchanged, so sequential dumps cost O(1) per record.
@@ -99,6 +101,7 @@ const dumpCur: usize = memory.data<i32>([-1, -1, 0]);
 
 /** Carve the list (config.visitorEntries records; 0 = no visitors). False when memory ran out. */
 export function visitorsInit(): bool {
+  visitors = memory.data(<i32>HT_HEADER_SIZE, 8);
   visitorCapacity = <u32>cfg.visitorEntries;
   store<i32>(dumpCur, -1);
   gen = 0;
