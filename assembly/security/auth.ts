@@ -15,7 +15,7 @@ import {
   SA_USE_CORRESPONDENT, SA_USE_AGENT_SERVER, SA_USE_MOBILE_SERVER, SA_USE_SERVER_SERVER,
 } from "../config";
 import { saUse, SA_SPI, SA_ALG, SA_FLAGS, SA_KEYLEN, SA_KEY, SA_HMAC } from "./sa";
-import { authExtAppend, authCoveredLen, authSpi, authAuthenticator, authAuthenticatorLen, extType, extIsAuth,
+import { ExtSlot, extSlotOf, authExtAppend, authCoveredLen, authSpi, authAuthenticator, authAuthenticatorLen, extType, extIsAuth,
   EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_RO_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_SS_AUTH } from "../wire/mipext";
 
 export const AUTH_LEN: i32 = 16;
@@ -67,9 +67,9 @@ const AUTH_USES: usize = memory.data<u16>([
 
 /** True when an association of `use` may compute or verify an extension of `type` (AUTH_USES). */
 export function authUseOk(type: u8, use: u8): bool {
-  if (!extIsAuth(type)) return false;
-  const i = type <= EXT_RO_AUTH ? <u32>type - EXT_MH_AUTH : <u32>type - EXT_AS_AUTH + 4;
-  return ((<u32>load<u16>(AUTH_USES + (<usize>i << 1)) >> <u32>use) & 1) != 0;
+  // (The rows are in index slot order, wire/mipext.ts ExtSlot MH_AUTH .. SS_AUTH.)
+  const i = <u32>extSlotOf(type);
+  return i <= <u32>ExtSlot.SS_AUTH && ((<u32>load<u16>(AUTH_USES + (<usize>i << 1)) >> <u32>use) & 1) != 0;
 }
 
 /**

@@ -136,7 +136,8 @@ const SLOT_OF: usize = memory.data<i8>([
 
 /** True for the authentication extension types (same Type | Length | SPI | Authenticator layout). */
 export function extIsAuth(type: u8): bool {
-  return (type >= EXT_MH_AUTH && type <= EXT_RO_AUTH) || (type >= EXT_AS_AUTH && type <= EXT_SS_AUTH);
+  // (Their index slots are the first seven, MH_AUTH .. SS_AUTH; -1, unknown, is above as unsigned.)
+  return <u32>extSlotOf(type) <= <u32>ExtSlot.SS_AUTH;
 }
 
 // Per ExtSlot, the documented format of a known type as two bytes: the least Length, and a mask the
