@@ -782,16 +782,16 @@ function relay(src: u32, dst: u32, sport: u16, m: usize, ml: i32, home: u32, reg
   const nonces = load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
   const id = regReqIdentification(m);
   let code: u8 = CODE_ACCEPTED;
+  let rsa: usize = 0;
+  // The registrar's authenticator (84 for a server, 32 for a home agent) ends what we relay.
+  const regOff = mnAuthOff();
   // Why: 002 §6.3: "MUST verify that there is already an entry for this mobile node where it acts as
   // a binding registrar. If not, the Registration Request MUST deny this request."
   if (e == 0 || (load<u8>(e, E_FLAGS) & RF_ACTIVE) == 0) code = CODE_HA_PROHIBITED;
-  const rsa = code == CODE_ACCEPTED ? registrarSa(registrar) : 0;
   // Why: 002 §6.3 / appendix D.2: no association with the registrar: denied with 67 and a
   // Registration Server extension naming a transit server.
-  if (code == CODE_ACCEPTED && rsa == 0) code = 67;
-  // The registrar's authenticator (84 for a server, 32 for a home agent) ends what we relay.
-  const regOff = mnAuthOff();
-  if (code == CODE_ACCEPTED && (regOff == 0 || regOff > mf)) code = CODE_HA_BAD_REQUEST;
+  else if ((rsa = registrarSa(registrar)) == 0) code = 67;
+  else if (regOff == 0 || regOff > mf) code = CODE_HA_BAD_REQUEST;
   const from = ipIsOurs(dst) ? dst : drAddrTo(src);
   if (code != CODE_ACCEPTED) {
     denied(code, home, regReqCareOfAddr(m), registrar);
