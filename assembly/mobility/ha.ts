@@ -216,9 +216,9 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
     store<i32>(v, -1, V_EXP_TIMER);
     store<i32>(v, -1, V_GARP_TIMER);
     const t = stackTimerStart(TK_HA_EXPIRE, <u32>idx, now + <i64>lifetimeSec * 1000);
-    if (t < 0) { htRemoveV4(bindings, home); return CODE_HA_NO_RESOURCES; }
+    // (No timer, or no proxy entry: what was taken is given back; disarming no timer does nothing.)
+    if (t < 0 || !arpProxyAdd(homeIface, home)) { stackTimerDisarm(t); htRemoveV4(bindings, home); return CODE_HA_NO_RESOURCES; }
     store<i32>(v, t, V_EXP_TIMER);
-    if (!arpProxyAdd(homeIface, home)) { stackTimerDisarm(t); htRemoveV4(bindings, home); return CODE_HA_NO_RESOURCES; }
     // Why: routeDecide keeps its answers while no route source's table changed (stack/route.ts).
     routeChanged();
     isNew = true;
