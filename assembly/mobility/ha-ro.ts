@@ -113,12 +113,10 @@ function nextId(): u64 {
 /**
  * Send `node` (UDP port `dport`) the binding of `home` as it stands (001 §4.3): the first live care-of
  * address with the remaining lifetime and the encapsulations it allows, or care-of = home address and
- * lifetime 0 when there is none or it is private (§4.6). `id` 0: a fresh one; `ack`: A set. False when
- * there is no association for `node` or it could not be sent.
+ * lifetime 0 when there is none or it is private (§4.6), authenticated with `sa` (targetSa's for
+ * `node`). `id` 0: a fresh one; `ack`: A set. False when it could not be sent.
  */
-function sendUpdate(node: u32, dport: u16, home: u32, id: u64, ack: bool): bool {
-  const sa = targetSa(node);
-  if (sa == 0) { count(C.RO_BU_NO_SA); return false; }
+function sendUpdate(sa: usize, node: u32, dport: u16, home: u32, id: u64, ack: bool): bool {
   const now = nowMs();
   let coa = home;
   let life: u16 = 0;
@@ -159,7 +157,8 @@ function sendUpdate(node: u32, dport: u16, home: u32, id: u64, ack: bool): bool 
 function updateLimited(node: u32, dport: u16, home: u32, id: u64, ack: bool, allowMaster: bool = true): void {
   if (node == 0 || node == home || ipIsOurs(node)) return;
   // Why: an update nobody can authenticate is not sent, and does not use up the node's allowance.
-  if (targetSa(node, allowMaster) == 0) { count(C.RO_BU_NO_SA); return; }
+  const sa = targetSa(node, allowMaster);
+  if (sa == 0) { count(C.RO_BU_NO_SA); return; }
   const now = nowMs();
   if (!roPeerAllow(node, home, RP_UPDATE, now, <i64>cfg.roUpdateIntervalMs)) { count(C.RO_BU_RATE_LIMITED); return; }
   const p = roPeerGet(node, home, RP_UPDATE);
@@ -167,7 +166,9 @@ function updateLimited(node: u32, dport: u16, home: u32, id: u64, ack: bool, all
   // to a node about a binding, and on every update to a node on the list (it must acknowledge again).
   const wantAck = ack || (p != 0 && (load<u8>(p, RP_FLAGS) & (RP_ACKED | RP_ACK_WANTED)) == 0);
   const theId = id != 0 ? id : nextId();
-  if (sendUpdate(node, dport, home, theId, wantAck) && wantAck && p != 0) {
+  // (`sa` is still the association targetSa gives: nothing above changes one, and a derived one is
+  // derived again the same.)
+  if (sendUpdate(sa, node, dport, home, theId, wantAck) && wantAck && p != 0) {
     store<u64>(p, theId, RP_LAST_ID);
     store<u8>(p, (load<u8>(p, RP_FLAGS) & ~RP_ACKED) | RP_ACK_WANTED, RP_FLAGS);
   }
