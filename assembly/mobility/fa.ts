@@ -601,8 +601,8 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   visitorSettle(v, idx);
   // The mobile-foreign association with this visitor, from its home agent (authenticates the update
   // that tells us, later, that it moved on: 001 §3.2, §8.1).
-  const had = mnSaOf(home);
-  if (keyOk && (had == 0 || saLearnt(had)) && regkeyFaInstall(keyExt, haSa, keyReplyId, home)) count(C.FA_REGKEY_INSTALLED);
+  // (mnSa: the association looked up above; nothing since changed the table.)
+  if (keyOk && (mnSa == 0 || saLearnt(mnSa)) && regkeyFaInstall(keyExt, haSa, keyReplyId, home)) count(C.FA_REGKEY_INSTALLED);
   return 0;
 }
 
