@@ -381,7 +381,8 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
     if (<i32>lifetime > cfg.lifetimeSec) { code = CODE_FA_LIFETIME_TOO_LONG; replyLifetime = <u16>cfg.lifetimeSec; break; }
     // Why: 002 §7.2: "a foreign agent SHOULD verify that there is a security association between itself
     // and the binding registrar ... Otherwise, the agent SHOULD deny the Registration Request" (65).
-    if (dr && registrarSaOf(ha, true) == 0) { code = CODE_FA_PROHIBITED; break; }
+    haSa = registrarSaOf(ha, dr);
+    if (dr && haSa == 0) { code = CODE_FA_PROHIBITED; break; }
     v = visitorCapacity == 0 ? 0 : htFindV4(visitors, home);
     // Why: RFC 2002 §2.1.1, §3.7.1: busy (config) or a full visitor list takes no additional mobile
     // nodes (66); a current visitor may still re-register or deregister.
@@ -391,7 +392,6 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
     r = route(ha);
     if (r == NO_ROUTE) { code = CODE_FA_HOME_NET_UNREACHABLE; break; }
     cut = extEnd(m, mhOff);
-    haSa = registrarSaOf(ha, dr);
     // Why: RFC 2002 §3.7.2.3 (66, insufficient resources): a relay larger than the outgoing MTU is
     // refused rather than sent in fragments — the request is rebuilt in place and a home agent need
     // not reassemble (ours does, RFC 1122 §3.3.2); docs/decisions.md.
