@@ -370,6 +370,7 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: u16, msg: usize, 
   let code: u8 = CODE_ACCEPTED;
   // Why: RFC 2002 §3.8.3.1: the granted lifetime is never more than requested nor than we allow.
   const granted: u16 = lifetime > <u16>cfg.lifetimeSec ? <u16>cfg.lifetimeSec : lifetime;
+  const mhOff = extIndexFind(extIndex, EXT_MH_AUTH);
   // The checks in order; the first that fails sets the code and leaves the block.
   do {
     // Why: RFC 2002 §3.3/§3.8.2.1 (134): the home address must be a unicast host address; a binding
@@ -382,15 +383,14 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: u16, msg: usize, 
     }
     // Why: RFC 2002 §3.8.2.1: mobile-home authentication is mandatory; missing, wrong, or no
     // security association with the node -> 131.
-    let off = extIndexFind(extIndex, EXT_MH_AUTH);
-    if (sa == 0 || off == 0 || authVerify(sa, msg, off) != AuthResult.OK) {
+    if (sa == 0 || mhOff == 0 || authVerify(sa, msg, mhOff) != AuthResult.OK) {
       code = CODE_HA_MN_AUTH_FAILED;
-      authFailEvent(ROLE_HA, EXT_MH_AUTH, code, home, msg, off);
+      authFailEvent(ROLE_HA, EXT_MH_AUTH, code, home, msg, mhOff);
       break;
     }
     // Why: RFC 2002 §3.8.2.1: a foreign-home authenticator is checked when we share an SA with the
     // foreign agent that relayed the request (its address is the IP source) -> 132 if wrong.
-    off = extIndexFind(extIndex, EXT_FH_AUTH);
+    const off = extIndexFind(extIndex, EXT_FH_AUTH);
     const fsa = off != 0 ? saFindFor(src, cfg.SA_USE_FOREIGN_HOME) : 0;
     if (fsa != 0 && authVerify(fsa, msg, off) != AuthResult.OK) {
       code = CODE_HA_FA_AUTH_FAILED;
@@ -412,7 +412,7 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: u16, msg: usize, 
   // A key is given for a registration through a foreign agent when the request asked for it before
   // its mobile-home authenticator (so the mobile node asked, not someone on the way).
   const kOff = extIndexFind(extIndex, EXT_REG_KEY_REQUEST);
-  if (code == CODE_ACCEPTED && lifetime != 0 && kOff != 0 && kOff < extIndexFind(extIndex, EXT_MH_AUTH) && src != home) {
+  if (code == CODE_ACCEPTED && lifetime != 0 && kOff != 0 && kOff < mhOff && src != home) {
     // Why: 001 §2: SPIs 0-255 are reserved and never name an association.
     const spi = regkeyRequestSpi(msg + <usize>kOff);
     keySpi = spi >= 256 ? spi : 0;
@@ -433,7 +433,7 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: u16, msg: usize, 
   sendReply(sa, replyFrom, src, sport, code, code == CODE_ACCEPTED ? granted : 0, home, ha, rid, src, onHomeLink);
   // Route optimization (001 §6, §7.3): the Binding Warning extension's targets and the listed
   // correspondents learn the new binding (or, after a deregistration, that there is none).
-  if (code == CODE_ACCEPTED && cfg.roEnabled) haroRegistered(home, msg, extIndexFind(extIndex, EXT_BINDING_WARNING), extIndexFind(extIndex, EXT_MH_AUTH));
+  if (code == CODE_ACCEPTED && cfg.roEnabled) haroRegistered(home, msg, extIndexFind(extIndex, EXT_BINDING_WARNING), mhOff);
   return 0;
 }
 
