@@ -38,6 +38,7 @@ import { lruBytes, lruInit, lruTouch, lruRemove, lruEvictOldest, lruOldest, lruN
 import { TIMER_NEVER } from "../table/timer";
 import { bindingRecord } from "./bindings";
 import { dumpSeekGen } from "./visitors";
+import { drExpiry } from "./coa";
 
 export const BC_COA: usize = 0;
 export const BC_HA: usize = 4;
@@ -201,7 +202,8 @@ export function bcacheUpdate(home: u32, coa: u32, ha: u32, lifetimeSec: u16, id:
     }
     gen++;
   }
-  const exp: i64 = lifetimeSec == BC_LIFETIME_INFINITE ? TIMER_NEVER : now + <i64>lifetimeSec * 1000;
+  // (BC_LIFETIME_INFINITE is 0xffff: never expires.)
+  const exp: i64 = drExpiry(now, lifetimeSec);
   if (fresh || load<u32>(v, BC_COA) != coa) routeChanged();
   store<u32>(v, coa, BC_COA);
   store<u32>(v, ha, BC_HA);

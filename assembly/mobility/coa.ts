@@ -136,7 +136,7 @@ function coaApply(home: u32, nextHop: u32, lifetimeSec: u16, server: u32): u8 {
     e = capacity == 0 || htUsed(routes) >= capacity ? <usize>0 : htInsertV4(routes, home);
     if (e == 0) { count(C.DROP_DR_NO_ROOM); return RT_UNSPECIFIED; }
   }
-  const at = lifetimeSec == 0xffff ? TIMER_NEVER : now + <i64>lifetimeSec * 1000;
+  const at = drExpiry(now, lifetimeSec);
   store<u32>(e, nextHop, R_NEXT_HOP);
   store<u32>(e, server, R_SERVER);
   store<i64>(e, at, R_EXPIRES);
@@ -227,6 +227,9 @@ export function coaExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32
   if (outerSrc == load<u32>(e, R_NEXT_HOP)) { count(C.DROP_TUNNEL_LOOP); return 1; }
   return ipInput(iface, inner, ilen, false);
 }
+
+/** The end of a lifetime of `sec` seconds from `now` (ms): TIMER_NEVER for 0xffff, infinity (002 §3.4; rs.ts, bcache.ts). */
+export function drExpiry(now: i64, sec: u16): i64 { return sec == 0xffff ? TIMER_NEVER : now + <i64>sec * 1000; }
 
 /** True for a unicast address that is not ours (a home or care-of address in a request, 002 §3.4, §6.2). */
 export function drOther(a: u32): bool { return ipIsUnicastSource(a) && !ipIsOurs(a); }

@@ -81,7 +81,7 @@ import { AuthResult, authVerify, authAppend } from "../security/auth";
 import { saFindFor, saUse, SA_REPLAY } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyId, ntpNow } from "../security/replay";
 import { tunnelCheck, tunnelSend, tunnelRoute } from "./tunnel";
-import { drAuthLast, drAuthFailed, drOther, drDumpSeek, drTunnel, drMsg, drMsgLen, drAddrTo, drSend } from "./coa";
+import { drAuthLast, drAuthFailed, drOther, drDumpSeek, drTunnel, drMsg, drMsgLen, drAddrTo, drSend, drExpiry } from "./coa";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
 import { pktBuffers } from "../stack/packet";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
@@ -586,7 +586,7 @@ function finishPending(e: usize, home: u32, code: u8, lifetimeSec: u16): void {
     store<u32>(e, child, E_CHILD);
     store<u32>(e, parent, E_PARENT);
     store<u16>(e, lifetimeSec, E_GRANTED);
-    store<i64>(e, lifetimeSec == 0xffff ? TIMER_NEVER : nowMs() + <i64>lifetimeSec * 1000, E_EXPIRES);
+    store<i64>(e, drExpiry(nowMs(), lifetimeSec), E_EXPIRES);
     routeChanged();
     regEvent(DrRegOp.ACCEPTED, code, lifetimeSec, home, child, parent);
   } else denied(code, home, child, parent);
