@@ -86,6 +86,7 @@ import {
 } from "./visitors";
 import { hoCapacity, hoPut, hoRelease, hoDrop, hoKick, hoSendPfanBu, hoTimer, TK_FA_HOLD } from "./handoff";
 import { regReqPfanOffset, pfanPrevFa } from "../wire/ro";
+import { drExpiry } from "./coa";
 
 
 /** How long a relayed request waits for the home agent's reply (RFC 3344 §3.7.1's 7 s; RFC 2002 is silent). */
@@ -595,7 +596,8 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   store<u16>(v, load<u16>(s, PS_MN_PORT), V_ACC_PORT);
   store<u8>(v, load<u8>(s, PS_REQ_FLAGS), V_ACC_REQ_FLAGS);
   store<u16>(v, life, V_GRANTED);
-  store<i64>(v, nowMs() + <i64>life * 1000, V_EXPIRES);
+  // (life <= the request's, which is at most config lifetimeSec <= 65534: never the infinite 0xffff.)
+  store<i64>(v, drExpiry(nowMs(), life), V_EXPIRES);
   visitorEvent(VisitorOp.ACCEPTED, code, life, home, ha);
   visitorClearSlot(v, s);
   visitorSettle(v, idx);
