@@ -22,6 +22,7 @@ import {
   HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htKeyV4At, htKeyAddrAt, HT_HEADER_SIZE, htValueAt, htNext, htUsed,
 } from "../table/hash";
 import { saFindFor, SA_LAST_ID } from "../security/sa";
+import { evOpPair } from "./visitors";
 
 export const V_COUNT: usize = 0;
 export const V_GARP_LEFT: usize = 1;
@@ -65,13 +66,7 @@ export function bindingsInit(): bool {
 }
 
 export function emitBinding(op: BindingOp, lifetimeSec: u16, home: u32, coa: u32): void {
-  const b = evBuf();
-  store<u8>(b, <u8>op, 0);
-  store<u8>(b, 0, 1);
-  store<u16>(b, lifetimeSec, 2);
-  evAddr(4, home);
-  evAddr(20, coa);
-  evEmit(Ev.BINDING, 36);
+  evOpPair(Ev.BINDING, <u8>op, 0, lifetimeSec, home, coa);
 }
 
 /** Index of `coa` among the live slots of binding `v`, or -1. */

@@ -126,13 +126,18 @@ export function visitorInsert(home: u32): usize {
 }
 
 export function visitorEvent(op: VisitorOp, code: u8, lifetimeSec: u16, home: u32, ha: u32): void {
-  const b = evBuf();
-  store<u8>(b, <u8>op, 0);
-  store<u8>(b, code, 1);
-  store<u16>(b, lifetimeSec, 2);
-  evAddr(4, home);
-  evAddr(20, ha);
-  evEmit(Ev.VISITOR, 36);
+  evOpPair(Ev.VISITOR, <u8>op, code, lifetimeSec, home, ha);
+}
+
+/** Emit a `kind` event `0 op u8 | 1 code u8 | 2 lifetimeSec u16 | 4 a | 20 b` (VISITOR; bindings.ts BINDING). */
+export function evOpPair(kind: Ev, op: u8, code: u8, lifetimeSec: u16, a: u32, b: u32): void {
+  const p = evBuf();
+  store<u8>(p, op, 0);
+  store<u8>(p, code, 1);
+  store<u16>(p, lifetimeSec, 2);
+  evAddr(4, a);
+  evAddr(20, b);
+  evEmit(kind, 36);
 }
 
 export function slotAt(v: usize, k: i32): usize { return v + V_SLOTS + <usize>k * PS_SIZE; }
