@@ -165,9 +165,8 @@ function lengthFits(slot: i32, l: i32): bool {
 /** Record an error (or NOT_WALKED) in `index`. */
 export function extIndexSetError(index: usize, err: ExtErr, at: i32, type: u8): void {
   memory.fill(index, 0, <usize>EXT_INDEX_SIZE);
-  store<u16>(index, <u16>at, EXT_IDX_OFF_ERR_AT);
-  store<u8>(index, <u8>err, EXT_IDX_OFF_ERR);
-  store<u8>(index, type, EXT_IDX_OFF_ERR_TYPE);
+  fail(index, err, at, type);
+  store<u16>(index, 0, EXT_IDX_OFF_END);
 }
 
 function fail(index: usize, err: ExtErr, at: i32, type: u8): ExtErr {
