@@ -38,6 +38,7 @@ import { lruBytes, lruInit, lruTouch, lruRemove, lruEvictOldest, lruOldest, lruN
 import { TIMER_NEVER } from "../table/timer";
 import { bindingRecord } from "./bindings";
 import { dumpSeekGen } from "./visitors";
+import { drExpiry } from "./coa";
 
 export const BC_COA: usize = 0;
 export const BC_HA: usize = 4;
@@ -75,7 +76,8 @@ export const BC_RECONFIRM_RETRY_MS: i64 = 1000;
 /** Bytes of one dump record (bcacheDump). */
 export const BCACHE_DUMP_SIZE: i32 = 68;
 
-const cache: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
+// (A global set at init rather than a constant: a global.get is shorter than the address at each use.)
+let cache: usize = 0;
 let lru: usize = 0;
 let capacity: u32 = 0;
 // No entry expires before this (a lower bound: exact after a sweep, lowered by every update).
@@ -100,6 +102,7 @@ export function bcacheBytes(cap: u32): usize {
  * `cap` is 0); false if out of range (the cache is then of capacity 0).
  */
 export function bcacheInitAt(base: usize, cap: u32): bool {
+  cache = memory.data(<i32>HT_HEADER_SIZE, 8);
   capacity = 0;
   lru = 0;
   nextExp = TIMER_NEVER;
@@ -199,7 +202,8 @@ export function bcacheUpdate(home: u32, coa: u32, ha: u32, lifetimeSec: u16, id:
     }
     gen++;
   }
-  const exp: i64 = lifetimeSec == BC_LIFETIME_INFINITE ? TIMER_NEVER : now + <i64>lifetimeSec * 1000;
+  // (BC_LIFETIME_INFINITE is 0xffff: never expires.)
+  const exp: i64 = drExpiry(now, lifetimeSec);
   if (fresh || load<u32>(v, BC_COA) != coa) routeChanged();
   store<u32>(v, coa, BC_COA);
   store<u32>(v, ha, BC_HA);

@@ -22,6 +22,7 @@ import {
   HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htKeyV4At, htKeyAddrAt, HT_HEADER_SIZE, htValueAt, htNext, htUsed,
 } from "../table/hash";
 import { saFindFor, SA_LAST_ID } from "../security/sa";
+import { evOpPair } from "./visitors";
 
 export const V_COUNT: usize = 0;
 export const V_GARP_LEFT: usize = 1;
@@ -36,7 +37,8 @@ export const S_EXPIRES: usize = 8;
 export const S_STRIDE: usize = 16;
 
 
-export const bindings: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
+// (A global set at init rather than a constant: a global.get is shorter than the address at each use.)
+export let bindings: usize = 0;
 // Dump cursor (bindingDump): the next record index and the (binding record, care-of slot) it
 // continues after, valid while `dumpGen` (bumped whenever a care-of slot comes or goes) is unchanged.
 let dumpGen: u32 = 0;
@@ -52,6 +54,7 @@ export function bindingSlot(v: usize, i: i32): usize { return v + V_SLOTS + <usi
 
 /** Carve the table for `config.bindingEntries` home addresses of `maxBindingsPerNode` care-of slots. False when memory ran out. */
 export function bindingsInit(): bool {
+  bindings = memory.data(<i32>HT_HEADER_SIZE, 8);
   bindingN = <u32>cfg.bindingEntries();
   dumpGen++;
   dumpNext = -1;
@@ -63,13 +66,7 @@ export function bindingsInit(): bool {
 }
 
 export function emitBinding(op: BindingOp, lifetimeSec: u16, home: u32, coa: u32): void {
-  const b = evBuf();
-  store<u8>(b, <u8>op, 0);
-  store<u8>(b, 0, 1);
-  store<u16>(b, lifetimeSec, 2);
-  evAddr(4, home);
-  evAddr(20, coa);
-  evEmit(Ev.BINDING, 36);
+  evOpPair(Ev.BINDING, <u8>op, 0, lifetimeSec, home, coa);
 }
 
 /** Index of `coa` among the live slots of binding `v`, or -1. */

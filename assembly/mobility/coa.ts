@@ -52,7 +52,7 @@ import {
   RT_ADDED, RT_UNSPECIFIED, RT_LIFETIME_TOO_LONG, RT_POORLY_FORMED, RT_LEN, dsParse, dsEmit, dsIdentification,
   DR_TYPE_COA_SOLICIT, DR_TYPE_COA_ADVERT, ALL_COA_GROUP,
 } from "../wire/dremip";
-import { AuthResult, authVerify, authAppend } from "../security/auth";
+import { AuthResult, authVerify, authAppend, authFailEvent } from "../security/auth";
 import { saFindFor } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted } from "../security/replay";
 import { tunnelCheck, tunnelSend, tunnelRoute } from "./tunnel";
@@ -79,11 +79,12 @@ let applyFn: usize = 0;
 /** The home agent registers haRouteApply here (roles.ts); else the care-of agent's table is used. */
 export function coaOnApply(fn: RouteApply): void { applyFn = changetype<usize>(fn); }
 
-const routes: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
+// (A global set at init rather than a constant: a global.get is shorter than the address at each use.)
+let routes: usize = 0;
 let capacity: u32 = 0;
 let timer: i32 = -1;
 let timerAt: i64 = TIMER_NEVER;
-const extIndex: usize = extIndexScratch;
+let extIndex: usize = 0;
 const OUT_IP: usize = 16;
 const OUT_BUF: i32 = <i32>OUT_IP + IPV4_MIN_HEADER + UDP_HEADER_LEN + RT_LEN + 32;
 let outBuf: usize = 0; // carved in coaInit
@@ -93,6 +94,8 @@ const OUT_CAP: i32 = OUT_BUF - <i32>OUT_MSG;
 
 /** Carve the route table (board `careOfRoutes`); false when memory ran out. */
 export function coaInit(): bool {
+  routes = memory.data(<i32>HT_HEADER_SIZE, 8);
+  extIndex = extIndexScratch;
   applyFn = 0;
   timer = -1;
   timerAt = TIMER_NEVER;
@@ -133,7 +136,7 @@ function coaApply(home: u32, nextHop: u32, lifetimeSec: u16, server: u32): u8 {
     e = capacity == 0 || htUsed(routes) >= capacity ? <usize>0 : htInsertV4(routes, home);
     if (e == 0) { count(C.DROP_DR_NO_ROOM); return RT_UNSPECIFIED; }
   }
-  const at = lifetimeSec == 0xffff ? TIMER_NEVER : now + <i64>lifetimeSec * 1000;
+  const at = drExpiry(now, lifetimeSec);
   store<u32>(e, nextHop, R_NEXT_HOP);
   store<u32>(e, server, R_SERVER);
   store<i64>(e, at, R_EXPIRES);
@@ -225,6 +228,9 @@ export function coaExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32
   return ipInput(iface, inner, ilen, false);
 }
 
+/** The end of a lifetime of `sec` seconds from `now` (ms): TIMER_NEVER for 0xffff, infinity (002 §3.4; rs.ts, bcache.ts). */
+export function drExpiry(now: i64, sec: u16): i64 { return sec == 0xffff ? TIMER_NEVER : now + <i64>sec * 1000; }
+
 /** True for a unicast address that is not ours (a home or care-of address in a request, 002 §3.4, §6.2). */
 export function drOther(a: u32): bool { return ipIsUnicastSource(a) && !ipIsOurs(a); }
 
@@ -257,7 +263,7 @@ export function drAuthLast(sa: usize, m: usize, ml: i32, off: i32): bool {
 /** Count and log (`role`) an authentication failure on extension `t` at `off` of `m` (0: missing) from `peer`. */
 export function drAuthFailed(role: u8, t: u8, code: u8, peer: u32, m: usize, off: i32): void {
   count(C.DROP_DR_AUTH);
-  evAuthFailed(role, t, code, peer, off != 0 ? authSpi(m + <usize>off) : 0);
+  authFailEvent(role, t, code, peer, m, off);
 }
 
 /**

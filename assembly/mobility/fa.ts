@@ -72,7 +72,7 @@ import {
   ExtErr, EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_FA_KEY_REPLY, EXT_REG_KEY_REQUEST, extIndexFind, extIndexError, extIndexErrorType, extEnd,
   authSpi, EXT_HDR_LEN, AUTH_SPI_LEN
 } from "../wire/mipext";
-import { AuthResult, AUTH_LEN, authAppend, authVerify } from "../security/auth";
+import { AuthResult, AUTH_LEN, authAppend, authVerify, authFailEvent } from "../security/auth";
 import { saFindFor, saLearnt } from "../security/sa";
 import { regkeyFaInstall } from "../security/regkey";
 import { tunnelCheck, tunnelSend } from "./tunnel";
@@ -86,6 +86,7 @@ import {
 } from "./visitors";
 import { hoCapacity, hoPut, hoRelease, hoDrop, hoKick, hoSendPfanBu, hoTimer, TK_FA_HOLD } from "./handoff";
 import { regReqPfanOffset, pfanPrevFa } from "../wire/ro";
+import { drExpiry } from "./coa";
 
 
 /** How long a relayed request waits for the home agent's reply (RFC 3344 §3.7.1's 7 s; RFC 2002 is silent). */
@@ -126,7 +127,8 @@ function histSeen(home: u32, low: u32, mac: usize): bool {
   return false;
 }
 
-const extIndex: usize = memory.data(EXT_INDEX_SIZE, 4);
+// A global set in faInit, not a constant: a global.get is shorter than the address at each use.
+let extIndex: usize = 0;
 
 // FA-originated denials are built here (never in the rx buffer, which may be the ICMP error that
 // caused them): Ethernet + IPv4 + UDP + Reply + Mobile-Foreign Authentication extension.
@@ -142,6 +144,7 @@ function macEqual(a: usize, b: usize): bool { return macEqualHot(a, b); }
 
 /** Carve the visitor list (config.visitorEntries records; 0 = no visitors, every request gets 66). */
 export function faInit(): bool {
+  extIndex = memory.data(EXT_INDEX_SIZE, 4);
   recent = arenaAlloc(<usize>RECENT_N * RECENT_SIZE);
   if (recent == 0) return false;
   memory.fill(recent, 0, <usize>RECENT_N * RECENT_SIZE);
@@ -225,9 +228,9 @@ function denyPending(v: usize, idx: i32, s: usize, code: u8): void {
 }
 
 /** A security exception (RFC 2002 §3.7.2.1, §3.7.3.1): counted and logged as AUTH_FAILED with `code` (0: nothing sent). */
-function authFailed(type: u8, code: u8, peer: u32, spi: u32): void {
+function authFailed(type: u8, code: u8, peer: u32, m: usize, off: i32): void {
   count(C.DROP_FA_AUTH);
-  evAuthFailed(ROLE_FA, type, code, peer, spi);
+  authFailEvent(ROLE_FA, type, code, peer, m, off);
 }
 
 /**
@@ -237,8 +240,18 @@ function authFailed(type: u8, code: u8, peer: u32, spi: u32): void {
 function authOk(sa: usize, m: usize, type: u8, code: u8, peer: u32): bool {
   const off = extIndexFind(extIndex, type);
   if (off != 0 && authVerify(sa, m, off) == AuthResult.OK) return true;
-  authFailed(type, code, peer, off != 0 ? authSpi(m + <usize>off) : 0);
+  authFailed(type, code, peer, m, off);
   return false;
+}
+
+/**
+ * Relay in place: the first `cut` bytes of message `m` moved right behind new IPv4 and UDP headers at
+ * `p`, then authentication extension `type` with `sa` (0: none) within `oif`'s MTU; the message length.
+ */
+function relayMsg(p: usize, m: usize, cut: i32, sa: usize, oif: i32, type: u8): i32 {
+  const q = p + <usize>UDP_IP_LEN;
+  memory.copy(q, m, <usize>cut);
+  return sa != 0 ? authAppend(sa, q, cut, netifMtu(oif) - UDP_IP_LEN, type) : cut;
 }
 
 // ---- Registration Request (RFC 2002 §3.7.2) ----------------------------------------------------
@@ -306,85 +319,91 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   const rfc3344 = cfg.registrationProfile == cfg.PROFILE_RFC3344;
   let code: i32 = -1;
   let replyLifetime = lifetime;
-
-  if (regReqParse(m, ml, extIndex) != RegErr.OK) {
-    const err = extIndexError(extIndex);
-    // Why: RFC 2002 §1.9: an unknown extension 0-127 makes the whole message silently discarded.
-    if (err == ExtErr.UNKNOWN_DISCARD) { count(C.DROP_FA_UNKNOWN_EXT); return 1; }
-    // Why: RFC 2002 §3.7.2.1: with an SA, exactly one valid mobile-foreign authenticator is needed
-    // before the agent answers at all; a message whose extensions cannot be walked has none.
-    if (mnSa != 0 && !saLearnt(mnSa)) {
-      if (err == ExtErr.DUPLICATE && extIndexErrorType(extIndex) == EXT_MF_AUTH) authFailed(EXT_MF_AUTH, 0, home, 0);
-      else count(C.DROP_FA_MALFORMED);
-      return 1;
-    }
-    // Why: RFC 2002 §3.7.2.3: a poorly formed request is denied with 70.
-    code = CODE_FA_BAD_REQUEST;
-  }
-  // Why: a key learnt from the home agent (docs/decisions.md "Registration keys") is not required:
-  // the mobile node may never have got the reply that gave it (it then registers without), but an
-  // authenticator computed with it must verify.
-  // Why: RFC 2002 §3.7.2.1: with an SA between agent and mobile node, a missing or invalid
-  // Mobile-Foreign Authentication extension makes the agent silently discard the request and log
-  // a security exception (AUTH_FAILED, code 0: nothing was sent).
-  if (code < 0 && mnSa != 0 && !(saLearnt(mnSa) && extIndexFind(extIndex, EXT_MF_AUTH) == 0) &&
-    !authOk(mnSa, m, EXT_MF_AUTH, 0, home)) return 1;
   const coloc = (flags & REQ_FLAG_D) != 0;
   // Why: RFC 3024 §3.1-3.2: in the "rfc3344" profile 0x02 is T; with D the mobile node is its own
   // tunnel entry, so T concerns the agent only for a foreign agent care-of address. In the "seeds"
   // profile 0x02 is P (route optimization privacy, SPEC-DECISIONS) and never means a reverse tunnel.
   const wantsT = rfc3344 && !coloc && (flags & REQ_FLAG_T) != 0;
   const dr = drRequest(flags);
-  const mhOff = code < 0 ? registrarAuthOff(dr) : 0;
-  // Why: RFC 2002 §2.3, §3.7: this agent offers its service only on links where it advertises.
-  if (code < 0 && !servesIface(iface)) code = CODE_FA_PROHIBITED;
-  // Why: RFC 2002 §3.3: Home Address and Home Agent are unicast addresses (a home agent field may be
-  // a remote directed broadcast, §3.6.1.2, which looks unicast from here); and every request carries
-  // the Mobile-Home Authentication extension. Anything else is poorly formed (70).
-  if (code < 0 && (!ipIsUnicastSource(home) || !ipIsUnicastSource(ha) || mhOff == 0)) code = CODE_FA_BAD_REQUEST;
-  // Why: RFC 2002 §3.6.1.1: a foreign agent care-of address must be ours; RFC 2002 has no code for
-  // "invalid care-of address" (RFC 3344's 77), so 64. A co-located address (D) is the node's own.
-  if (code < 0 && !coloc && !ipIsOurs(coa)) code = CODE_FA_UNSPECIFIED;
-  // Why: the home agent field names this node, which is not a home agent (else ha.ts took it).
-  if (code < 0 && ipIsOurs(ha)) code = CODE_FA_UNSPECIFIED;
-  // Why: RFC 2002 §3.7.2.3 / §3.4: no Van Jacobson compression here (73). In the "rfc3344" profile
-  // 0x04 is the reserved r bit, ignored on reception (RFC 3344 §3.3), so it is not read as V.
-  if (code < 0 && !rfc3344 && (flags & REQ_FLAG_V) != 0) code = CODE_FA_VJ_UNAVAILABLE;
-  // Why: RFC 2002 §3.4 code 72: the agent decapsulates, so M/G must name a method it supports
-  // (config.encapsulations); with D the mobile node decapsulates and the agent is not involved.
-  if (code < 0 && !coloc &&
-    (((flags & REQ_FLAG_M) != 0 && (cfg.encapsulations & cfg.ENCAP_MINIMAL) == 0) ||
-     ((flags & REQ_FLAG_G) != 0 && (cfg.encapsulations & cfg.ENCAP_GRE) == 0))) code = CODE_FA_ENCAP_UNAVAILABLE;
-  // Why: RFC 3024 §4.2.1, §5.1: a reverse tunnel requested from an agent that does not offer one
-  // is denied with 74 ("requested reverse tunnel unavailable").
-  if (code < 0 && wantsT && !cfg.reverseTunnel) code = CODE_FA_REVERSE_TUNNEL_UNAVAILABLE;
-  // Why: RFC 2002 §3.7.2.3: too long a lifetime is denied with 69 and our maximum in the reply's
-  // Lifetime (0xffff, infinity, is always too long: config caps lifetimeSec at 65534).
-  if (code < 0 && <i32>lifetime > cfg.lifetimeSec) { code = CODE_FA_LIFETIME_TOO_LONG; replyLifetime = <u16>cfg.lifetimeSec; }
-  // Why: 002 §7.2: "a foreign agent SHOULD verify that there is a security association between itself
-  // and the binding registrar ... Otherwise, the agent SHOULD deny the Registration Request" (65).
-  if (code < 0 && dr && registrarSaOf(ha, true) == 0) code = CODE_FA_PROHIBITED;
-  let v: usize = visitorCapacity == 0 ? 0 : htFindV4(visitors, home);
-  // Why: RFC 2002 §2.1.1, §3.7.1: busy (config) or a full visitor list takes no additional mobile
-  // nodes (66); a current visitor may still re-register or deregister.
-  if (code < 0 && v == 0 && (cfg.busy() || faFull())) code = CODE_FA_NO_RESOURCES;
-  // Why: no route towards the home agent: the home network is unreachable from here (80, the code
-  // an ICMP net unreachable would have given).
-  const r = code < 0 ? route(ha) : NO_ROUTE;
-  if (code < 0 && r == NO_ROUTE) code = CODE_FA_HOME_NET_UNREACHABLE;
-  const oif = routeIface(r);
-  const nh = routeNextHop(r);
-  const cut = code < 0 ? extEnd(m, mhOff) : 0;
-  const haSa = code < 0 ? registrarSaOf(ha, dr) : 0;
-  const relayLen = cut + (haSa != 0 ? AUTH_EXT_LEN : 0);
-  // Why: RFC 2002 §3.7.2.3 (66, insufficient resources): a relay larger than the outgoing MTU is
-  // refused rather than sent in fragments — the request is rebuilt in place and a home agent need
-  // not reassemble (ours does, RFC 1122 §3.3.2); docs/decisions.md.
-  if (code < 0 && UDP_IP_LEN + relayLen > netifMtu(oif)) code = CODE_FA_NO_RESOURCES;
+  let mhOff = 0;
+  let v: usize = 0;
+  let r: i64 = NO_ROUTE;
+  let cut = 0;
+  let haSa: usize = 0;
+  // The checks in order; the first that fails sets the denial code and leaves the block.
+  do {
+    if (regReqParse(m, ml, extIndex) != RegErr.OK) {
+      const err = extIndexError(extIndex);
+      // Why: RFC 2002 §1.9: an unknown extension 0-127 makes the whole message silently discarded.
+      if (err == ExtErr.UNKNOWN_DISCARD) { count(C.DROP_FA_UNKNOWN_EXT); return 1; }
+      // Why: RFC 2002 §3.7.2.1: with an SA, exactly one valid mobile-foreign authenticator is needed
+      // before the agent answers at all; a message whose extensions cannot be walked has none.
+      if (mnSa != 0 && !saLearnt(mnSa)) {
+        if (err == ExtErr.DUPLICATE && extIndexErrorType(extIndex) == EXT_MF_AUTH) authFailed(EXT_MF_AUTH, 0, home, 0, 0);
+        else count(C.DROP_FA_MALFORMED);
+        return 1;
+      }
+      // Why: RFC 2002 §3.7.2.3: a poorly formed request is denied with 70.
+      code = CODE_FA_BAD_REQUEST;
+      break;
+    }
+    // Why: a key learnt from the home agent (docs/decisions.md "Registration keys") is not required:
+    // the mobile node may never have got the reply that gave it (it then registers without), but an
+    // authenticator computed with it must verify.
+    // Why: RFC 2002 §3.7.2.1: with an SA between agent and mobile node, a missing or invalid
+    // Mobile-Foreign Authentication extension makes the agent silently discard the request and log
+    // a security exception (AUTH_FAILED, code 0: nothing was sent).
+    if (mnSa != 0 && !(saLearnt(mnSa) && extIndexFind(extIndex, EXT_MF_AUTH) == 0) &&
+      !authOk(mnSa, m, EXT_MF_AUTH, 0, home)) return 1;
+    mhOff = registrarAuthOff(dr);
+    // Why: RFC 2002 §2.3, §3.7: this agent offers its service only on links where it advertises.
+    if (!servesIface(iface)) { code = CODE_FA_PROHIBITED; break; }
+    // Why: RFC 2002 §3.3: Home Address and Home Agent are unicast addresses (a home agent field may be
+    // a remote directed broadcast, §3.6.1.2, which looks unicast from here); and every request carries
+    // the Mobile-Home Authentication extension. Anything else is poorly formed (70).
+    if (!ipIsUnicastSource(home) || !ipIsUnicastSource(ha) || mhOff == 0) { code = CODE_FA_BAD_REQUEST; break; }
+    // Why: RFC 2002 §3.6.1.1: a foreign agent care-of address must be ours; RFC 2002 has no code for
+    // "invalid care-of address" (RFC 3344's 77), so 64. A co-located address (D) is the node's own.
+    // Why: the home agent field names this node, which is not a home agent (else ha.ts took it).
+    if ((!coloc && !ipIsOurs(coa)) || ipIsOurs(ha)) { code = CODE_FA_UNSPECIFIED; break; }
+    // Why: RFC 2002 §3.7.2.3 / §3.4: no Van Jacobson compression here (73). In the "rfc3344" profile
+    // 0x04 is the reserved r bit, ignored on reception (RFC 3344 §3.3), so it is not read as V.
+    if (!rfc3344 && (flags & REQ_FLAG_V) != 0) { code = CODE_FA_VJ_UNAVAILABLE; break; }
+    // Why: RFC 2002 §3.4 code 72: the agent decapsulates, so M/G must name a method it supports
+    // (config.encapsulations); with D the mobile node decapsulates and the agent is not involved.
+    if (!coloc &&
+      (((flags & REQ_FLAG_M) != 0 && (cfg.encapsulations & cfg.ENCAP_MINIMAL) == 0) ||
+       ((flags & REQ_FLAG_G) != 0 && (cfg.encapsulations & cfg.ENCAP_GRE) == 0))) { code = CODE_FA_ENCAP_UNAVAILABLE; break; }
+    // Why: RFC 3024 §4.2.1, §5.1: a reverse tunnel requested from an agent that does not offer one
+    // is denied with 74 ("requested reverse tunnel unavailable").
+    if (wantsT && !cfg.reverseTunnel) { code = CODE_FA_REVERSE_TUNNEL_UNAVAILABLE; break; }
+    // Why: RFC 2002 §3.7.2.3: too long a lifetime is denied with 69 and our maximum in the reply's
+    // Lifetime (0xffff, infinity, is always too long: config caps lifetimeSec at 65534).
+    if (<i32>lifetime > cfg.lifetimeSec) { code = CODE_FA_LIFETIME_TOO_LONG; replyLifetime = <u16>cfg.lifetimeSec; break; }
+    // Why: 002 §7.2: "a foreign agent SHOULD verify that there is a security association between itself
+    // and the binding registrar ... Otherwise, the agent SHOULD deny the Registration Request" (65).
+    haSa = registrarSaOf(ha, dr);
+    if (dr && haSa == 0) { code = CODE_FA_PROHIBITED; break; }
+    v = visitorCapacity == 0 ? 0 : htFindV4(visitors, home);
+    // Why: RFC 2002 §2.1.1, §3.7.1: busy (config) or a full visitor list takes no additional mobile
+    // nodes (66); a current visitor may still re-register or deregister.
+    if (v == 0 && (cfg.busy() || faFull())) { code = CODE_FA_NO_RESOURCES; break; }
+    // Why: no route towards the home agent: the home network is unreachable from here (80, the code
+    // an ICMP net unreachable would have given).
+    r = route(ha);
+    if (r == NO_ROUTE) { code = CODE_FA_HOME_NET_UNREACHABLE; break; }
+    cut = extEnd(m, mhOff);
+    // Why: RFC 2002 §3.7.2.3 (66, insufficient resources): a relay larger than the outgoing MTU is
+    // refused rather than sent in fragments — the request is rebuilt in place and a home agent need
+    // not reassemble (ours does, RFC 1122 §3.3.2); docs/decisions.md.
+    if (UDP_IP_LEN + cut + (haSa != 0 ? AUTH_EXT_LEN : 0) > netifMtu(routeIface(r))) { code = CODE_FA_NO_RESOURCES; break; }
+  } while (false);
   if (code >= 0) {
     deny(iface, mac, agent, home, ha, id, replyLifetime, mnPort, <u8>code);
     return 0;
   }
+  const oif = routeIface(r);
+  const nh = routeNextHop(r);
 
   // Accepted for relaying: record the pending registration (RFC 2002 §3.7.1) with its deadline, in
   // its own slot: never over the accepted part nor over another node's pending request (issue 7.2).
@@ -447,10 +466,7 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   // agent's and are removed; the Foreign-Home Authentication extension appended when an SA with the
   // home agent exists. The packet lies in the rx buffer, which holds frameBytes >= MTU + 14 from
   // p - 14, and relayLen + 28 <= MTU was checked, so the writes stay inside it.
-  const q = p + <usize>UDP_IP_LEN;
-  if (m != q) memory.copy(q, m, <usize>cut);
-  let n = cut;
-  if (haSa != 0) n = authAppend(haSa, q, n, netifMtu(oif) - UDP_IP_LEN, dr ? EXT_AS_AUTH : EXT_FH_AUTH);
+  const n = relayMsg(p, m, cut, haSa, oif, dr ? EXT_AS_AUTH : EXT_FH_AUTH);
   if (dr) count(C.DR_FA_RELAYED);
   // Why: RFC 2002 §3.7.2.2 and the contract: source = our care-of address (the home agent answers
   // to it), destination = the Home Agent field, UDP 434 -> 434.
@@ -506,25 +522,26 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   const idx = htIndexOf(visitors, v);
   const ha = load<u32>(s, PS_HA);
   const granted = regLifetimeSec(m);
-  let fail: i32 = -1;
   if (regRepParse(m, ml, extIndex) != RegErr.OK) {
     const err = extIndexError(extIndex);
     // Why: RFC 2002 §1.9: an unknown extension 0-127 discards the message silently.
     if (err == ExtErr.UNKNOWN_DISCARD) { count(C.DROP_FA_UNKNOWN_EXT); return 1; }
     // Why: RFC 2002 §3.7.3.1: more than one Foreign-Home Authentication extension fails
     // authentication (68); any other malformed extension list is a poorly formed reply (71).
-    fail = err == ExtErr.DUPLICATE && extIndexErrorType(extIndex) == EXT_FH_AUTH ? CODE_FA_HA_AUTH_FAILED : CODE_FA_BAD_REPLY;
-    if (fail == CODE_FA_HA_AUTH_FAILED) authFailed(EXT_FH_AUTH, CODE_FA_HA_AUTH_FAILED, ha, 0);
+    const fail = err == ExtErr.DUPLICATE && extIndexErrorType(extIndex) == EXT_FH_AUTH ? CODE_FA_HA_AUTH_FAILED : CODE_FA_BAD_REPLY;
+    if (fail == CODE_FA_HA_AUTH_FAILED) authFailed(EXT_FH_AUTH, CODE_FA_HA_AUTH_FAILED, ha, 0, 0);
     else count(C.DROP_FA_MALFORMED);
+    denyPending(v, idx, s, fail);
+    return 0;
   }
   const dr = drRequest(load<u8>(s, PS_REQ_FLAGS));
   const fhType = dr ? EXT_AS_AUTH : EXT_FH_AUTH;
-  const haSa = fail < 0 ? registrarSaOf(ha, dr) : 0;
+  const haSa = registrarSaOf(ha, dr);
   // Why: RFC 2002 §3.7.3.1: with an SA with the home agent, a missing or invalid Foreign-Home
   // Authentication extension: the reply is discarded, logged, and the mobile node gets 68.
-  if (haSa != 0 && !authOk(haSa, m, fhType, CODE_FA_HA_AUTH_FAILED, ha)) fail = CODE_FA_HA_AUTH_FAILED;
-  const mhOff = fail < 0 ? registrarAuthOff(dr) : 0;
-  const fhOff = fail < 0 ? extIndexFind(extIndex, fhType) : 0;
+  if (haSa != 0 && !authOk(haSa, m, fhType, CODE_FA_HA_AUTH_FAILED, ha)) { denyPending(v, idx, s, CODE_FA_HA_AUTH_FAILED); return 0; }
+  const mhOff = registrarAuthOff(dr);
+  const fhOff = extIndexFind(extIndex, fhType);
   // Registration key (docs/decisions.md "Registration keys"): the home agent's Mobile-Foreign Key
   // is taken only between the mobile-home and the verified foreign-home authenticators of an
   // acceptance; read now, before the relay below writes over what follows the mobile-home one.
@@ -540,15 +557,11 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   const relayLen = cut + (mnSa != 0 ? AUTH_EXT_LEN : 0);
   // Why: replies go to the visitor's link-layer address without ARP (RFC 2002 §4.2.2), which the
   // fragment sender (ip.ts ipSendFragments, next hops by ARP) does not do: too large is refused (66).
-  if (fail < 0 && UDP_IP_LEN + relayLen > netifMtu(fi)) fail = CODE_FA_NO_RESOURCES;
-  if (fail >= 0) { denyPending(v, idx, s, <u8>fail); return 0; }
+  if (UDP_IP_LEN + relayLen > netifMtu(fi)) { denyPending(v, idx, s, CODE_FA_NO_RESOURCES); return 0; }
 
   // Relay in place to the visitor's link-layer address (RFC 2002 §3.7.3.2): IP source = the address
   // the visitor sent its request to, destination = the home address, UDP 434 -> its source port.
-  const q = p + <usize>UDP_IP_LEN;
-  if (m != q) memory.copy(q, m, <usize>cut);
-  let n = cut;
-  if (mnSa != 0) n = authAppend(mnSa, q, n, netifMtu(fi) - UDP_IP_LEN, EXT_MF_AUTH);
+  const n = relayMsg(p, m, cut, mnSa, fi, EXT_MF_AUTH);
   count(C.FA_REPLY_RELAYED);
   sendToMn(fi, s + PS_MAC, load<u32>(s, PS_AGENT), home, load<u16>(s, PS_MN_PORT), p, n);
 
@@ -578,22 +591,20 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   store<u8>(v, VF_ACCEPTED | ((st & PS_COLOC) != 0 ? VF_ACC_COLOC : 0) | ((st & PS_RTUN) != 0 ? VF_ACC_RTUN : 0), V_FLAGS);
   // Why: flows to visitors (stack/flow.ts) hold the accepted interface, MAC and lifetime.
   routeChanged();
-  store<u8>(v, load<u8>(s, PS_IFACE), V_ACC_IFACE);
-  memory.copy(v + V_ACC_MAC, s + PS_MAC, 6);
-  store<u32>(v, ha, V_ACC_HA);
-  store<u32>(v, load<u32>(s, PS_RELAY_SRC), V_ACC_RELAY_SRC);
-  store<u64>(v, load<u64>(s, PS_ID), V_ACC_ID);
+  // Interface, MAC, home agent, relay source and Identification (visitors.ts: the same offsets).
+  memory.copy(v + V_ACC_IFACE, s + PS_IFACE, V_ACC_ID + 8 - V_ACC_IFACE);
   store<u16>(v, load<u16>(s, PS_MN_PORT), V_ACC_PORT);
   store<u8>(v, load<u8>(s, PS_REQ_FLAGS), V_ACC_REQ_FLAGS);
   store<u16>(v, life, V_GRANTED);
-  store<i64>(v, nowMs() + <i64>life * 1000, V_EXPIRES);
+  // (life <= the request's, which is at most config lifetimeSec <= 65534: never the infinite 0xffff.)
+  store<i64>(v, drExpiry(nowMs(), life), V_EXPIRES);
   visitorEvent(VisitorOp.ACCEPTED, code, life, home, ha);
   visitorClearSlot(v, s);
   visitorSettle(v, idx);
   // The mobile-foreign association with this visitor, from its home agent (authenticates the update
   // that tells us, later, that it moved on: 001 §3.2, §8.1).
-  const had = mnSaOf(home);
-  if (keyOk && (had == 0 || saLearnt(had)) && regkeyFaInstall(keyExt, haSa, keyReplyId, home)) count(C.FA_REGKEY_INSTALLED);
+  // (mnSa: the association looked up above; nothing since changed the table.)
+  if (keyOk && (mnSa == 0 || saLearnt(mnSa)) && regkeyFaInstall(keyExt, haSa, keyReplyId, home)) count(C.FA_REGKEY_INSTALLED);
   return 0;
 }
 
@@ -684,9 +695,10 @@ export function faIcmpError(iface: i32, p: usize, len: i32): i32 {
   let code = CODE_FA_HA_UNREACHABLE;
   // Why: RFC 2002 §3.4: 80 home network unreachable, 81 home agent host unreachable, 82 home agent
   // port unreachable, 88 any other ICMP error (RFC 1812 §5.2.7.1 for the net/host code families).
-  if (type == ICMP_DEST_UNREACH) {
-    if (c == 0 || c == 6 || c == 9 || c == 11) code = CODE_FA_HOME_NET_UNREACHABLE;
-    else if (c == 1 || c == 7 || c == 10 || c == 12) code = CODE_FA_HA_HOST_UNREACHABLE;
+  // (As bit sets of the codes: net 0, 6, 9, 11; host 1, 7, 10, 12.)
+  if (type == ICMP_DEST_UNREACH && c < 16) {
+    if (((0xa41 >> c) & 1) != 0) code = CODE_FA_HOME_NET_UNREACHABLE;
+    else if (((0x1482 >> c) & 1) != 0) code = CODE_FA_HA_HOST_UNREACHABLE;
     else if (c == 3) code = CODE_FA_HA_PORT_UNREACHABLE;
   }
   denyPending(v, idx, s, code);

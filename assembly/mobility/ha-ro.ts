@@ -27,8 +27,6 @@ import { nowMs } from "../clock";
 import { netifCount, netifValid, netifIp, netifFlags, netifOnLink } from "../link/netif";
 import { ipSend, ipIsOurs, ipNextIdent } from "../stack/ip";
 import { pktBuffers } from "../stack/packet";
-import { md5Init, md5Update, md5Final, MD5_CTX_SIZE } from "../crypto/md5";
-import { hmacMd5Prepare } from "../crypto/hmac";
 import { htFindV4 } from "../table/hash";
 import { ipv4HeaderLen, ipv4Src, ipv4Dst, IPV4_MIN_HEADER } from "../wire/ipv4";
 import { udpSrcPort, udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
@@ -39,7 +37,8 @@ import {
   baIdentification, buEmit, BU_FLAG_A, BU_FLAG_I, BU_FLAG_M, BU_FLAG_G, BWX_OFF_TARGETS,
 } from "../wire/ro";
 import { authAppend } from "../security/auth";
-import { saFind, saUse, SA_SIZE, SA_SPI, SA_ALG, SA_FLAGS, SA_KEYLEN, SA_KEY, SA_HMAC, SA_REPLAY } from "../security/sa";
+import { md5Sandwich } from "../security/regkey";
+import { saFind, saFill, saUse, SA_SIZE, SA_SPI, SA_ALG, SA_FLAGS, SA_KEYLEN, SA_KEY, SA_HMAC, SA_REPLAY } from "../security/sa";
 import { ntpNow } from "../security/replay";
 import { bindings, bindingN, bindingSlot, bindingSlots, S_COA, S_FLAGS, S_ENCAP, S_EXPIRES } from "./bindings";
 import { roPeerAllow, roPeerGet, roPeerNext, roPeerAt, roPeerNodeAt, roPeerHomeAt, roPeerKindAt, roPeerFind,
@@ -54,7 +53,6 @@ const OUT_CAP: i32 = OUT_BUF - <i32>OUT_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
 const idx: usize = memory.data(EXT_INDEX_SIZE, 4);
 // The association derived from the master key for one node (sa.ts layout), rebuilt per message.
 const derived: usize = memory.data(<i32>SA_SIZE, 8);
-const md5ctx: usize = memory.data(<i32>MD5_CTX_SIZE, 8);
 const addrBuf: usize = memory.data(4, 4);
 let lastId: u64 = 0;
 
@@ -98,17 +96,9 @@ function targetSa(node: u32, allowMaster: bool = true): usize {
   if (m == 0) return 0;
   // Why: 001 appendix A: node-specific key = MD5(node-address | master-key | node-address).
   store<u32>(addrBuf, bswap<u32>(node));
-  md5Init(md5ctx);
-  md5Update(md5ctx, addrBuf, 4);
-  md5Update(md5ctx, m + SA_KEY, <i32>load<u8>(m, SA_KEYLEN));
-  md5Update(md5ctx, addrBuf, 4);
-  md5Final(md5ctx, derived + SA_KEY);
-  store<u32>(derived, load<u32>(m, SA_SPI), SA_SPI);
-  store<u8>(derived, load<u8>(m, SA_ALG), SA_ALG);
-  store<u8>(derived, 0, SA_REPLAY);
-  store<u8>(derived, (load<u8>(m, SA_FLAGS) & cfg.SA_FLAG_COVER_SPI) | (cfg.SA_USE_CORRESPONDENT << cfg.SA_USE_SHIFT), SA_FLAGS);
-  store<u8>(derived, 16, SA_KEYLEN);
-  if (load<u8>(m, SA_ALG) == cfg.SA_ALG_HMAC_MD5) hmacMd5Prepare(derived + SA_HMAC, derived + SA_KEY, 16);
+  md5Sandwich(addrBuf, 4, m + SA_KEY, <i32>load<u8>(m, SA_KEYLEN), derived + SA_KEY);
+  saFill(derived, load<u32>(m, SA_SPI), load<u8>(m, SA_ALG), 0,
+    (load<u8>(m, SA_FLAGS) & cfg.SA_FLAG_COVER_SPI) | (cfg.SA_USE_CORRESPONDENT << cfg.SA_USE_SHIFT), derived + SA_KEY, 16);
   return derived;
 }
 
@@ -123,12 +113,10 @@ function nextId(): u64 {
 /**
  * Send `node` (UDP port `dport`) the binding of `home` as it stands (001 §4.3): the first live care-of
  * address with the remaining lifetime and the encapsulations it allows, or care-of = home address and
- * lifetime 0 when there is none or it is private (§4.6). `id` 0: a fresh one; `ack`: A set. False when
- * there is no association for `node` or it could not be sent.
+ * lifetime 0 when there is none or it is private (§4.6), authenticated with `sa` (targetSa's for
+ * `node`). `id` 0: a fresh one; `ack`: A set. False when it could not be sent.
  */
-function sendUpdate(node: u32, dport: u16, home: u32, id: u64, ack: bool): bool {
-  const sa = targetSa(node);
-  if (sa == 0) { count(C.RO_BU_NO_SA); return false; }
+function sendUpdate(sa: usize, node: u32, dport: u16, home: u32, id: u64, ack: bool): bool {
   const now = nowMs();
   let coa = home;
   let life: u16 = 0;
@@ -169,7 +157,8 @@ function sendUpdate(node: u32, dport: u16, home: u32, id: u64, ack: bool): bool 
 function updateLimited(node: u32, dport: u16, home: u32, id: u64, ack: bool, allowMaster: bool = true): void {
   if (node == 0 || node == home || ipIsOurs(node)) return;
   // Why: an update nobody can authenticate is not sent, and does not use up the node's allowance.
-  if (targetSa(node, allowMaster) == 0) { count(C.RO_BU_NO_SA); return; }
+  const sa = targetSa(node, allowMaster);
+  if (sa == 0) { count(C.RO_BU_NO_SA); return; }
   const now = nowMs();
   if (!roPeerAllow(node, home, RP_UPDATE, now, <i64>cfg.roUpdateIntervalMs())) { count(C.RO_BU_RATE_LIMITED); return; }
   const p = roPeerGet(node, home, RP_UPDATE);
@@ -177,7 +166,9 @@ function updateLimited(node: u32, dport: u16, home: u32, id: u64, ack: bool, all
   // to a node about a binding, and on every update to a node on the list (it must acknowledge again).
   const wantAck = ack || (p != 0 && (load<u8>(p, RP_FLAGS) & (RP_ACKED | RP_ACK_WANTED)) == 0);
   const theId = id != 0 ? id : nextId();
-  if (sendUpdate(node, dport, home, theId, wantAck) && wantAck && p != 0) {
+  // (`sa` is still the association targetSa gives: nothing above changes one, and a derived one is
+  // derived again the same.)
+  if (sendUpdate(sa, node, dport, home, theId, wantAck) && wantAck && p != 0) {
     store<u64>(p, theId, RP_LAST_ID);
     store<u8>(p, (load<u8>(p, RP_FLAGS) & ~RP_ACKED) | RP_ACK_WANTED, RP_FLAGS);
   }

@@ -60,9 +60,9 @@ import { EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_FH_AUTH, EXT_REG_KEY_REQUEST, EXT_BIND
 import { haroInit, haroIntercepted, haroFlowUntil, haroRegistered } from "./ha-ro";
 import { ipipCheckValidated, ipipInner, ipipInnerLen, IpipErr } from "../wire/ipip";
 import { regkeyAppendForFa, regkeyRequestSpi } from "../security/regkey";
-import { AuthResult, authAppend, authVerify } from "../security/auth";
+import { AuthResult, authAppend, authVerify, authFailEvent } from "../security/auth";
 import { saFindFor, SA_REPLAY } from "../security/sa";
-import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification } from "../security/replay";
+import { ReplayResult, haCheckIdentification, haAccepted, haReplyId } from "../security/replay";
 import {
   bindings, bindingN, bindingsInit, bindingSlot, bindingSlots, bindingSlotFind, bindingSlotRemove,
   bindingSlotAppend, emitBinding, V_GARP_LEFT, V_EXP_TIMER, V_GARP_TIMER, S_COA, S_FLAGS, S_ENCAP,
@@ -86,7 +86,8 @@ let homeIfaceKnown = false;   // second configuration pass, so it is looked up a
 let scratch: usize = 0;        // copy of a datagram for the 2nd+ care-of address (headroom + frame)
 const SCRATCH_HEADROOM: usize = <usize>cfg.HEADROOM;
 
-const extIndex: usize = memory.data(EXT_INDEX_SIZE, 4);
+// (A global set at init rather than a constant: a global.get is shorter than the address at each use.)
+let extIndex: usize = 0;
 // Reply: IP header at +64 (in front: room for a tunnel header and the Ethernet header, should the
 // reply go to a bound home address, RFC 2002 §4.2.3), UDP, reply, up to two authentication extensions.
 const REPLY_IP: usize = <usize>(TUNNEL_HEADROOM + ETH_HEADER_LEN);
@@ -106,6 +107,7 @@ let depth: i32 = 0;
 
 /** Carve the binding table, the copy buffer and the tunnels' soft state. False when memory ran out. */
 export function haInit(): bool {
+  extIndex = memory.data(EXT_INDEX_SIZE, 4);
   homeIface = -1;
   homeIfaceKnown = false;
   const tableOk = bindingsInit();
@@ -214,9 +216,9 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
     store<i32>(v, -1, V_EXP_TIMER);
     store<i32>(v, -1, V_GARP_TIMER);
     const t = stackTimerStart(TK_HA_EXPIRE, <u32>idx, now + <i64>lifetimeSec * 1000);
-    if (t < 0) { htRemoveV4(bindings, home); return CODE_HA_NO_RESOURCES; }
+    // (No timer, or no proxy entry: what was taken is given back; disarming no timer does nothing.)
+    if (t < 0 || !arpProxyAdd(homeIface, home)) { stackTimerDisarm(t); htRemoveV4(bindings, home); return CODE_HA_NO_RESOURCES; }
     store<i32>(v, t, V_EXP_TIMER);
-    if (!arpProxyAdd(homeIface, home)) { stackTimerDisarm(t); htRemoveV4(bindings, home); return CODE_HA_NO_RESOURCES; }
     // Why: routeDecide keeps its answers while no route source's table changed (stack/route.ts).
     routeChanged();
     isNew = true;
@@ -366,54 +368,51 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: u16, msg: usize, 
   const sa = saFindFor(home, cfg.SA_USE_MOBILE_HOME);
   const nonces = sa != 0 && load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
   let code: u8 = CODE_ACCEPTED;
-
-  // Why: RFC 2002 §3.3/§3.8.2.1 (134): the home address must be a unicast host address; a binding
-  // needs a unicast care-of address that is neither the home address (that form only deregisters)
-  // nor one of ours (we would tunnel to ourselves).
-  if (!ipIsUnicastSource(home) || ipIsOurs(home) ||
-      (lifetime != 0 && (coa == home || !ipIsUnicastSource(coa) || ipIsOurs(coa)))) {
-    code = CODE_HA_BAD_REQUEST;
-  }
-  if (code == CODE_ACCEPTED) {
+  // Why: RFC 2002 §3.8.3.1: the granted lifetime is never more than requested nor than we allow.
+  const granted: u16 = lifetime > <u16>cfg.lifetimeSec ? <u16>cfg.lifetimeSec : lifetime;
+  const mhOff = extIndexFind(extIndex, EXT_MH_AUTH);
+  // The checks in order; the first that fails sets the code and leaves the block.
+  do {
+    // Why: RFC 2002 §3.3/§3.8.2.1 (134): the home address must be a unicast host address; a binding
+    // needs a unicast care-of address that is neither the home address (that form only deregisters)
+    // nor one of ours (we would tunnel to ourselves).
+    if (!ipIsUnicastSource(home) || ipIsOurs(home) ||
+        (lifetime != 0 && (coa == home || !ipIsUnicastSource(coa) || ipIsOurs(coa)))) {
+      code = CODE_HA_BAD_REQUEST;
+      break;
+    }
     // Why: RFC 2002 §3.8.2.1: mobile-home authentication is mandatory; missing, wrong, or no
     // security association with the node -> 131.
-    const off = extIndexFind(extIndex, EXT_MH_AUTH);
-    if (sa == 0 || off == 0 || authVerify(sa, msg, off) != AuthResult.OK) {
+    if (sa == 0 || mhOff == 0 || authVerify(sa, msg, mhOff) != AuthResult.OK) {
       code = CODE_HA_MN_AUTH_FAILED;
-      evAuthFailed(ROLE_HA, EXT_MH_AUTH, code, home, off != 0 ? authSpi(msg + <usize>off) : 0);
+      authFailEvent(ROLE_HA, EXT_MH_AUTH, code, home, msg, mhOff);
+      break;
     }
-  }
-  if (code == CODE_ACCEPTED) {
     // Why: RFC 2002 §3.8.2.1: a foreign-home authenticator is checked when we share an SA with the
     // foreign agent that relayed the request (its address is the IP source) -> 132 if wrong.
     const off = extIndexFind(extIndex, EXT_FH_AUTH);
     const fsa = off != 0 ? saFindFor(src, cfg.SA_USE_FOREIGN_HOME) : 0;
     if (fsa != 0 && authVerify(fsa, msg, off) != AuthResult.OK) {
       code = CODE_HA_FA_AUTH_FAILED;
-      evAuthFailed(ROLE_HA, EXT_FH_AUTH, code, src, authSpi(msg + <usize>off));
+      authFailEvent(ROLE_HA, EXT_FH_AUTH, code, src, msg, off);
+      break;
     }
-  }
-  if (code == CODE_ACCEPTED && (homeIf() < 0 || !netifOnLink(homeIface, home))) {
     // Why: RFC 2002 §3.8 / §4.6: a home agent serves home addresses on its home link (it proxies
     // ARP for them there); any other address is administratively prohibited (129) rather than 136,
     // which would name us as the home agent to try again (docs/decisions.md, issue 7.9).
-    code = CODE_HA_PROHIBITED;
-  }
-  // Why: RFC 2002 §5.6 (133): replay protection by timestamp or nonce (security/replay.ts).
-  if (code == CODE_ACCEPTED && haCheckIdentification(sa, id, nonces) != ReplayResult.OK) code = CODE_HA_ID_MISMATCH;
-  // Why: RFC 2002 §3.8.3.1: the granted lifetime is never more than requested nor than we allow.
-  const granted: u16 = lifetime > <u16>cfg.lifetimeSec ? <u16>cfg.lifetimeSec : lifetime;
-  if (code == CODE_ACCEPTED) {
+    if (homeIf() < 0 || !netifOnLink(homeIface, home)) { code = CODE_HA_PROHIBITED; break; }
+    // Why: RFC 2002 §5.6 (133): replay protection by timestamp or nonce (security/replay.ts).
+    if (haCheckIdentification(sa, id, nonces) != ReplayResult.OK) { code = CODE_HA_ID_MISMATCH; break; }
     // Why: RFC 2002 §3.6.1.2 / §3.8.2: the home network's directed broadcast asks for dynamic home
     // agent discovery: rejected with 136 and our unicast address; any other address not ours -> 136.
-    if (isHomeBroadcast(haField) || !ipIsOurs(haField)) code = CODE_HA_UNKNOWN_HA;
-  }
-  if (code == CODE_ACCEPTED) code = bindingUpdate(home, coa, flags, granted);
+    if (isHomeBroadcast(haField) || !ipIsOurs(haField)) { code = CODE_HA_UNKNOWN_HA; break; }
+    code = bindingUpdate(home, coa, flags, granted);
+  } while (false);
   if (code == CODE_ACCEPTED) haAccepted(sa, id, nonces);
   // A key is given for a registration through a foreign agent when the request asked for it before
   // its mobile-home authenticator (so the mobile node asked, not someone on the way).
   const kOff = extIndexFind(extIndex, EXT_REG_KEY_REQUEST);
-  if (code == CODE_ACCEPTED && lifetime != 0 && kOff != 0 && kOff < extIndexFind(extIndex, EXT_MH_AUTH) && src != home) {
+  if (code == CODE_ACCEPTED && lifetime != 0 && kOff != 0 && kOff < mhOff && src != home) {
     // Why: 001 §2: SPIs 0-255 are reserved and never name an association.
     const spi = regkeyRequestSpi(msg + <usize>kOff);
     keySpi = spi >= 256 ? spi : 0;
@@ -423,8 +422,7 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: u16, msg: usize, 
 
   // Identification (RFC 2002 §5.6.1-5.6.2): a valid timestamp is echoed whole; on 133, and always
   // with nonces, the high 32 bits are our time / the nonce to use next (replay.ts).
-  let rid = id;
-  if (sa != 0 && (nonces || code == CODE_HA_ID_MISMATCH)) rid = haReplyIdentification(sa, id, nonces);
+  const rid = haReplyId(sa, id, code);
   const from = homeIf() >= 0 ? netifIp(homeIface) : 0;
   const ha = ipIsOurs(haField) && !isHomeBroadcast(haField) ? haField : from;
   // The reply leaves from the address the request was sent to, or our home address after a broadcast.
@@ -435,7 +433,7 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: u16, msg: usize, 
   sendReply(sa, replyFrom, src, sport, code, code == CODE_ACCEPTED ? granted : 0, home, ha, rid, src, onHomeLink);
   // Route optimization (001 §6, §7.3): the Binding Warning extension's targets and the listed
   // correspondents learn the new binding (or, after a deregistration, that there is none).
-  if (code == CODE_ACCEPTED && cfg.roEnabled) haroRegistered(home, msg, extIndexFind(extIndex, EXT_BINDING_WARNING), extIndexFind(extIndex, EXT_MH_AUTH));
+  if (code == CODE_ACCEPTED && cfg.roEnabled) haroRegistered(home, msg, extIndexFind(extIndex, EXT_BINDING_WARNING), mhOff);
   return 0;
 }
 

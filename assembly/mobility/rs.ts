@@ -79,9 +79,9 @@ import {
 } from "../wire/dremip";
 import { AuthResult, authVerify, authAppend } from "../security/auth";
 import { saFindFor, saUse, SA_REPLAY } from "../security/sa";
-import { ReplayResult, haCheckIdentification, haAccepted, haReplyIdentification, ntpNow } from "../security/replay";
+import { ReplayResult, haCheckIdentification, haAccepted, haReplyId, ntpNow } from "../security/replay";
 import { tunnelCheck, tunnelSend, tunnelRoute } from "./tunnel";
-import { drAuthLast, drAuthFailed, drOther, drDumpSeek, drTunnel, drMsg, drMsgLen, drAddrTo, drSend } from "./coa";
+import { drAuthLast, drAuthFailed, drOther, drDumpSeek, drTunnel, drMsg, drMsgLen, drAddrTo, drSend, drExpiry } from "./coa";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
 import { pktBuffers } from "../stack/packet";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
@@ -132,14 +132,15 @@ const RT_TRIES: u8 = 3;
 /** How long a relayed request waits for its registrar's reply. */
 const RELAY_MS: i64 = 10000;
 
-const regs: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
+// (A global set at init rather than a constant: a global.get is shorter than the address at each use.)
+let regs: usize = 0;
 let capacity: u32 = 0;
 /** Registrations allocated to each configured care-of agent (index of config servers): its load (§6.6). */
 // Carved in rsInit (only a registration server pays for them).
 let coaLoad: usize = 0;
 let lastRtId: u64 = 0;
 let rtCounter: u32 = 0;
-const extIndex: usize = extIndexScratch;
+let extIndex: usize = 0;
 // Messages we send: IP header after room for a tunnel header and the Ethernet header (a reply to a
 // mobile node goes through the local tunnel, rsVif).
 const OUT_IP: usize = <usize>(TUNNEL_HEADROOM + ETH_HEADER_LEN);
@@ -149,6 +150,8 @@ const OUT_CAP: i32 = OUT_BUF - <i32>OUT_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
 
 /** Carve the registrations (board `serverEntries`); false when memory ran out. */
 export function rsInit(): bool {
+  regs = memory.data(<i32>HT_HEADER_SIZE, 8);
+  extIndex = extIndexScratch;
   // Care-of agents found by discovery join the server list: it exists even with none configured.
   if (cfg.servers == 0) cfg.serverTableSet(arenaAlloc(cfg.SERVER_TABLE_BYTES));
   coaLoad = arenaAlloc(<usize>cfg.MAX_SERVERS * 4);
@@ -402,8 +405,7 @@ function registrarSa(reg: u32): usize {
 function registrarReply(mnSa: usize, e: usize, from: u32, replyTo: u32, port: u16, code: u8, lifetimeSec: u16, home: u32, id: u64): void {
   // Why: RFC 2002 §3.4, §5.6 as at a home agent: the reply's Identification is the request's
   // (timestamps), with our next nonce (nonces), or our time to resynchronise with (133).
-  const nonces = load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
-  const rid = nonces || code == CODE_HA_ID_MISMATCH ? haReplyIdentification(mnSa, id, nonces) : id;
+  const rid = haReplyId(mnSa, id, code);
   // Why: 002 §6.2: "if the registration server has a binding with the mobile node previously, the
   // old care-of address SHOULD be put in that extension" — also in a denial (after an acceptance it
   // is the new one).
@@ -584,7 +586,7 @@ function finishPending(e: usize, home: u32, code: u8, lifetimeSec: u16): void {
     store<u32>(e, child, E_CHILD);
     store<u32>(e, parent, E_PARENT);
     store<u16>(e, lifetimeSec, E_GRANTED);
-    store<i64>(e, lifetimeSec == 0xffff ? TIMER_NEVER : nowMs() + <i64>lifetimeSec * 1000, E_EXPIRES);
+    store<i64>(e, drExpiry(nowMs(), lifetimeSec), E_EXPIRES);
     routeChanged();
     regEvent(DrRegOp.ACCEPTED, code, lifetimeSec, home, child, parent);
   } else denied(code, home, child, parent);
@@ -656,71 +658,74 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
   const mnSa = saFindFor(home, cfg.SA_USE_MOBILE_SERVER);
   const nonces = mnSa != 0 && load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
   let code: u8 = CODE_ACCEPTED;
-  // Why: RFC 2002 §3.8.2.1 (134) as at a home agent: a unicast home address, a unicast child
-  // care-of address that is not ours.
-  if (!drOther(home) || (life != 0 && (!drOther(child) || child == home))) code = CODE_HA_BAD_REQUEST;
   let msOff = extIndexFind(extIndex, EXT_MS_AUTH);
   // Why: 002 D.3.1: the home part of a combined registration, relayed by the local server, carries
   // the node's authenticator as extension 32 computed with the care-of address 0.0.0.0 (the parent
   // the local server filled in is vouched for by that server's own 85, checked below).
   let zeroCoa = false;
   if (msOff == 0 && src != home && saFindFor(src, cfg.SA_USE_SERVER_SERVER) != 0) { msOff = extIndexFind(extIndex, EXT_MH_AUTH); zeroCoa = msOff != 0; }
-  if (code == CODE_ACCEPTED && (mnSa == 0 || msOff == 0 || verifyMn(mnSa, m, msOff, zeroCoa) != AuthResult.OK)) {
-    // Why: 002 §4.4: the mobile node authenticates to a registration server with the Mobile-Server
-    // extension; missing or wrong: 131, as the home agent of RFC 2002 §3.8.2.1 does.
-    code = CODE_HA_MN_AUTH_FAILED;
-    drAuthFailed(ROLE_RS, EXT_MS_AUTH, code, home, m, msOff);
-  }
-  if (code == CODE_ACCEPTED && src != home) {
+  let e = regFind(home);
+  const from = ipIsOurs(dst) ? dst : registrar;
+  let fresh = false;
+  let ci = -1;
+  // The checks in order; the first that fails sets the code and leaves the block.
+  do {
+    // Why: RFC 2002 §3.8.2.1 (134) as at a home agent: a unicast home address, a unicast child
+    // care-of address that is not ours.
+    if (!drOther(home) || (life != 0 && (!drOther(child) || child == home))) { code = CODE_HA_BAD_REQUEST; break; }
+    if (mnSa == 0 || msOff == 0 || verifyMn(mnSa, m, msOff, zeroCoa) != AuthResult.OK) {
+      // Why: 002 §4.4: the mobile node authenticates to a registration server with the Mobile-Server
+      // extension; missing or wrong: 131, as the home agent of RFC 2002 §3.8.2.1 does.
+      code = CODE_HA_MN_AUTH_FAILED;
+      drAuthFailed(ROLE_RS, EXT_MS_AUTH, code, home, m, msOff);
+      break;
+    }
     // Why: 002 §4.3, §4.5: a request relayed by a foreign agent carries its Agent-Server extension,
     // one relayed by a server its Server-Server extension, after the mobile node's; missing or
     // wrong: 132 (RFC 2002's "foreign agent failed authentication").
-    if (peerVerify(relaySa(src), m, msOff, EXT_AS_AUTH, CODE_HA_FA_AUTH_FAILED, src) == 0) code = CODE_HA_FA_AUTH_FAILED;
-  }
-  if (code == CODE_ACCEPTED && haCheckIdentification(mnSa, id, nonces) != ReplayResult.OK) code = CODE_HA_ID_MISMATCH;
-  let e = regFind(home);
-  // Why: RFC 2002 §5.6.1 compares with the last *accepted* Identification, but here a request is
-  // accepted only when its Route Reply comes (§6.2): until then a copy of the node's earlier request
-  // (or of the pending one) would still pass and replace the pending registration — an attacker
-  // replaying the node's request from its previous care-of address within the window would bind
-  // that (found by test/host/fuzz-dremip.test.mjs). Timestamps not later than the pending request's:
-  // 133. (With nonces a retransmission keeps its Identification, RFC 2002 §3.6.3, and the nonce changes
-  // only on acceptance: nothing to tell a copy from it by.)
-  if (code == CODE_ACCEPTED && !nonces && e != 0 && (load<u8>(e, E_FLAGS) & RF_PENDING) != 0 &&
-    <i64>(id - load<u64>(e, E_REG_ID)) <= 0) code = CODE_HA_ID_MISMATCH;
-  const from = ipIsOurs(dst) ? dst : registrar;
-  if (code == CODE_ACCEPTED && life == 0) {
-    // Why: 002 §6.2: the registration ends, and the care-of agent is asked to disable the route.
-    haAccepted(mnSa, id, nonces);
-    const f = e != 0 ? load<u8>(e, E_FLAGS) : <u8>0;
-    if ((f & RF_ACTIVE) != 0) {
-      const parent = load<u32>(e, E_PARENT);
-      sendRouteRequest(e, home, parent, 0, load<u32>(e, E_CHILD));
-      regEvent(DrRegOp.EXPIRED, 0, 0, home, load<u32>(e, E_CHILD), parent);
+    if (src != home && peerVerify(relaySa(src), m, msOff, EXT_AS_AUTH, CODE_HA_FA_AUTH_FAILED, src) == 0) { code = CODE_HA_FA_AUTH_FAILED; break; }
+    // Why: RFC 2002 §5.6.1 compares with the last *accepted* Identification, but here a request is
+    // accepted only when its Route Reply comes (§6.2): until then a copy of the node's earlier request
+    // (or of the pending one) would still pass and replace the pending registration — an attacker
+    // replaying the node's request from its previous care-of address within the window would bind
+    // that (found by test/host/fuzz-dremip.test.mjs). Timestamps not later than the pending request's:
+    // 133. (With nonces a retransmission keeps its Identification, RFC 2002 §3.6.3, and the nonce changes
+    // only on acceptance: nothing to tell a copy from it by.)
+    if (haCheckIdentification(mnSa, id, nonces) != ReplayResult.OK || (!nonces && e != 0 && (load<u8>(e, E_FLAGS) & RF_PENDING) != 0 &&
+      <i64>(id - load<u64>(e, E_REG_ID)) <= 0)) { code = CODE_HA_ID_MISMATCH; break; }
+    if (life == 0) {
+      // Why: 002 §6.2: the registration ends, and the care-of agent is asked to disable the route.
+      haAccepted(mnSa, id, nonces);
+      const f = e != 0 ? load<u8>(e, E_FLAGS) : <u8>0;
+      if ((f & RF_ACTIVE) != 0) {
+        const parent = load<u32>(e, E_PARENT);
+        sendRouteRequest(e, home, parent, 0, load<u32>(e, E_CHILD));
+        regEvent(DrRegOp.EXPIRED, 0, 0, home, load<u32>(e, E_CHILD), parent);
+      }
+      // Why: a registration still waiting for its Route Reply ends with the deregistration too: its
+      // Route Reply must not bind what the node has just deregistered (nor make an older Identification
+      // the last accepted one). Its care-of agent may have enabled the route already: it is disabled
+      // (found by test/host/fuzz-dremip.test.mjs).
+      if ((f & RF_PENDING) != 0 && ((f & RF_ACTIVE) == 0 || load<u32>(e, E_PEND_PARENT) != load<u32>(e, E_PARENT))) {
+        sendRouteRequest(e, home, load<u32>(e, E_PEND_PARENT), 0, load<u32>(e, E_PEND_CHILD));
+      }
+      if ((f & (RF_ACTIVE | RF_PENDING)) != 0) removeReg(e);
+      registrarReply(mnSa, 0, from, src, sport, CODE_ACCEPTED, 0, home, id);
+      return 0;
     }
-    // Why: a registration still waiting for its Route Reply ends with the deregistration too: its
-    // Route Reply must not bind what the node has just deregistered (nor make an older Identification
-    // the last accepted one). Its care-of agent may have enabled the route already: it is disabled
-    // (found by test/host/fuzz-dremip.test.mjs).
-    if ((f & RF_PENDING) != 0 && ((f & RF_ACTIVE) == 0 || load<u32>(e, E_PEND_PARENT) != load<u32>(e, E_PARENT))) {
-      sendRouteRequest(e, home, load<u32>(e, E_PEND_PARENT), 0, load<u32>(e, E_PEND_CHILD));
+    if (e == 0) {
+      if (capacity == 0 || htUsed(regs) >= capacity) { count(C.DROP_DR_NO_ROOM); code = CODE_HA_NO_RESOURCES; break; }
+      e = htInsertV4(regs, home);
+      if (e == 0) { code = CODE_HA_NO_RESOURCES; break; }
+      fresh = true;
+      memory.fill(e, 0, E_SIZE);
+      store<i32>(e, -1, E_TIMER);
     }
-    if ((f & (RF_ACTIVE | RF_PENDING)) != 0) removeReg(e);
-    registrarReply(mnSa, 0, from, src, sport, CODE_ACCEPTED, 0, home, id);
-    return 0;
-  }
-  let fresh = false;
-  if (code == CODE_ACCEPTED && e == 0) {
-    if (capacity == 0 || htUsed(regs) >= capacity) { count(C.DROP_DR_NO_ROOM); code = CODE_HA_NO_RESOURCES; }
-    else { e = htInsertV4(regs, home); fresh = e != 0; if (e == 0) code = CODE_HA_NO_RESOURCES; else { memory.fill(e, 0, E_SIZE); store<i32>(e, -1, E_TIMER); } }
-  }
-  // The care-of agent: the one the node has (§6.2), else the least loaded (§6.6).
-  let ci = -1;
-  if (code == CODE_ACCEPTED) {
-    ci = (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? coaIndexOf(load<u32>(e, E_PARENT)) : pickCareOfAgent(0);
+    // The care-of agent: the one the node has (§6.2), else the least loaded (§6.6).
+    ci = (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? coaIndexOf(load<u32>(e, E_PARENT)) : -1;
     if (ci < 0) ci = pickCareOfAgent(0);
     if (ci < 0) code = CODE_HA_NO_RESOURCES;
-  }
+  } while (false);
   if (code != CODE_ACCEPTED) {
     // Why: a denial is authenticated for the node with its Mobile-Server extension (002 §4.4); a home
     // address we share no association with gets no answer at all, whatever the code (134 included:
@@ -777,16 +782,16 @@ function relay(src: u32, dst: u32, sport: u16, m: usize, ml: i32, home: u32, reg
   const nonces = load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
   const id = regReqIdentification(m);
   let code: u8 = CODE_ACCEPTED;
+  let rsa: usize = 0;
+  // The registrar's authenticator (84 for a server, 32 for a home agent) ends what we relay.
+  const regOff = mnAuthOff();
   // Why: 002 §6.3: "MUST verify that there is already an entry for this mobile node where it acts as
   // a binding registrar. If not, the Registration Request MUST deny this request."
   if (e == 0 || (load<u8>(e, E_FLAGS) & RF_ACTIVE) == 0) code = CODE_HA_PROHIBITED;
-  const rsa = code == CODE_ACCEPTED ? registrarSa(registrar) : 0;
   // Why: 002 §6.3 / appendix D.2: no association with the registrar: denied with 67 and a
   // Registration Server extension naming a transit server.
-  if (code == CODE_ACCEPTED && rsa == 0) code = 67;
-  // The registrar's authenticator (84 for a server, 32 for a home agent) ends what we relay.
-  const regOff = mnAuthOff();
-  if (code == CODE_ACCEPTED && (regOff == 0 || regOff > mf)) code = CODE_HA_BAD_REQUEST;
+  else if ((rsa = registrarSa(registrar)) == 0) code = 67;
+  else if (regOff == 0 || regOff > mf) code = CODE_HA_BAD_REQUEST;
   const from = ipIsOurs(dst) ? dst : drAddrTo(src);
   if (code != CODE_ACCEPTED) {
     denied(code, home, regReqCareOfAddr(m), registrar);

@@ -13,12 +13,12 @@
 //   32 grantedSec u16 | 34 accPort u16 | 36 timer i32 | 40 latest u8 (slot of the latest pending
 //   request, NO_SLOT if none) | 41 accReqFlags u8 | 42 pad[2] | 44 holdSince u32 (low 32 bits of
 //   the ms clock when the visitor's station left, with VF_HELD; mobility/handoff.ts) | 48 slot 0 | 96 slot 1
-// Pending slot (PS_SIZE bytes): 0 state u8 (PS_*) | 1 iface u8 (the visitor's) | 2 mac[6] | 8 reqFlags u8
-//   9 relayIface u8 (where the request was relayed out) | 10 mnPort u16 | 12 reqLifetimeSec u16
-//   14 relayIdent u16 (IP Identification of the relayed datagram) | 16 homeAgent u32 | 20 agent u32
-//   (our address the visitor spoke to: source of replies to it) | 24 relaySrc u32 (source of the
-//   relayed request: our care-of address) | 28 pfanPrevFa u32 (the previous foreign agent the
-//   request's PFAN extension named, 0 none: 001 §8.1) | 32 id u64 | 40 pendingUntilMs i64
+// Pending slot (PS_SIZE bytes): 0 state u8 (PS_*) | 1 iface u8 (the visitor's) | 2 mac[6] | 8 homeAgent u32
+//   12 relaySrc u32 (source of the relayed request: our care-of address) | 16 reqFlags u8
+//   17 relayIface u8 (where the request was relayed out) | 18 mnPort u16 | 20 reqLifetimeSec u16
+//   22 relayIdent u16 (IP Identification of the relayed datagram) | 24 id u64 | 32 agent u32 (our
+//   address the visitor spoke to: source of replies to it) | 36 pfanPrevFa u32 (the previous foreign
+//   agent the request's PFAN extension named, 0 none: 001 §8.1) | 40 pendingUntilMs i64
 
 import { routeChanged } from "../stack/route";
 import * as cfg from "../config";
@@ -69,16 +69,18 @@ export const NO_SLOT: u8 = 0xff;
 export const PS_STATE: usize = 0;
 export const PS_IFACE: usize = 1;
 export const PS_MAC: usize = 2;
-export const PS_REQ_FLAGS: usize = 8;
-export const PS_RELAY_IFACE: usize = 9;
-export const PS_MN_PORT: usize = 10;
-export const PS_REQ_LIFETIME: usize = 12;
-export const PS_RELAY_IDENT: usize = 14;
-export const PS_HA: usize = 16;
-export const PS_AGENT: usize = 20;
-export const PS_RELAY_SRC: usize = 24;
-export const PS_PFAN_PREV: usize = 28;
-export const PS_ID: usize = 32;
+// Iface, MAC, home agent, relay source and Identification at the accepted part's offsets: an
+// acceptance copies them in one (fa.ts; the bytes between land on V_EXPIRES, written after).
+export const PS_HA: usize = 8;
+export const PS_RELAY_SRC: usize = 12;
+export const PS_REQ_FLAGS: usize = 16;
+export const PS_RELAY_IFACE: usize = 17;
+export const PS_MN_PORT: usize = 18;
+export const PS_REQ_LIFETIME: usize = 20;
+export const PS_RELAY_IDENT: usize = 22;
+export const PS_ID: usize = 24;
+export const PS_AGENT: usize = 32;
+export const PS_PFAN_PREV: usize = 36;
 export const PS_PENDING_UNTIL: usize = 40;
 export const PS_SIZE: usize = 48;
 export const V_SIZE: u32 = <u32>(V_SLOTS + <usize>SLOTS * PS_SIZE);
@@ -87,7 +89,9 @@ export const V_SIZE: u32 = <u32>(V_SLOTS + <usize>SLOTS * PS_SIZE);
 export const VISITOR_DUMP_SIZE: i32 = 80;
 
 
-export const visitors: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
+// The table's header address, in a global set by visitorsInit rather than a constant (size: a
+// global.get is shorter than the address at each use); every use is after visitorsInit.
+export let visitors: usize = 0;
 export let visitorCapacity: u32 = 0;
 // Dump cursor: the next dump index and the record it continues after, valid while `gen` (bumped
 // whenever a record comes or goes) is unchanged, so sequential dumps cost O(1) per record.
@@ -97,6 +101,7 @@ const dumpCur: usize = memory.data<i32>([-1, -1, 0]);
 
 /** Carve the list (config.visitorEntries records; 0 = no visitors). False when memory ran out. */
 export function visitorsInit(): bool {
+  visitors = memory.data(<i32>HT_HEADER_SIZE, 8);
   visitorCapacity = <u32>cfg.visitorEntries();
   store<i32>(dumpCur, -1);
   gen = 0;
@@ -121,13 +126,18 @@ export function visitorInsert(home: u32): usize {
 }
 
 export function visitorEvent(op: VisitorOp, code: u8, lifetimeSec: u16, home: u32, ha: u32): void {
-  const b = evBuf();
-  store<u8>(b, <u8>op, 0);
-  store<u8>(b, code, 1);
-  store<u16>(b, lifetimeSec, 2);
-  evAddr(4, home);
-  evAddr(20, ha);
-  evEmit(Ev.VISITOR, 36);
+  evOpPair(Ev.VISITOR, <u8>op, code, lifetimeSec, home, ha);
+}
+
+/** Emit a `kind` event `0 op u8 | 1 code u8 | 2 lifetimeSec u16 | 4 a | 20 b` (VISITOR; bindings.ts BINDING). */
+export function evOpPair(kind: Ev, op: u8, code: u8, lifetimeSec: u16, a: u32, b: u32): void {
+  const p = evBuf();
+  store<u8>(p, op, 0);
+  store<u8>(p, code, 1);
+  store<u16>(p, lifetimeSec, 2);
+  evAddr(4, a);
+  evAddr(20, b);
+  evEmit(kind, 36);
 }
 
 export function slotAt(v: usize, k: i32): usize { return v + V_SLOTS + <usize>k * PS_SIZE; }

@@ -7,6 +7,7 @@
 // RFC 3344 puts it in). Comparison is constant-time.
 
 import { keyedMd5 } from "../crypto/keyed";
+import { evAuthFailed } from "../events";
 import { hmacMd5WithPrepared } from "../crypto/hmac";
 import { ctEqual } from "../crypto/ct";
 import {
@@ -14,7 +15,7 @@ import {
   SA_USE_CORRESPONDENT, SA_USE_AGENT_SERVER, SA_USE_MOBILE_SERVER, SA_USE_SERVER_SERVER,
 } from "../config";
 import { saUse, SA_SPI, SA_ALG, SA_FLAGS, SA_KEYLEN, SA_KEY, SA_HMAC } from "./sa";
-import { authExtAppend, authCoveredLen, authSpi, authAuthenticator, authAuthenticatorLen, extType, extIsAuth,
+import { ExtSlot, extSlotOf, authExtAppend, authCoveredLen, authSpi, authAuthenticator, authAuthenticatorLen, extType, extIsAuth,
   EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_RO_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_SS_AUTH } from "../wire/mipext";
 
 export const AUTH_LEN: i32 = 16;
@@ -30,45 +31,45 @@ export const enum AuthResult {
 
 const digest: usize = memory.data(16, 8);
 
+/** Log (`role`) a security exception on authentication extension `type` at offset `off` of `m` (0: missing; the SPI it names) from `peer`. */
+export function authFailEvent(role: u8, type: u8, code: u8, peer: u32, m: usize, off: i32): void {
+  evAuthFailed(role, type, code, peer, off != 0 ? authSpi(m + <usize>off) : 0);
+}
+
 /** Compute the authenticator of `sa` over `len` bytes at `p` into 16 bytes at `out`. */
 export function authCompute(sa: usize, p: usize, len: i32, out: usize): void {
   if (load<u8>(sa, SA_ALG) == SA_ALG_KEYED_MD5) keyedMd5(sa + SA_KEY, <i32>load<u8>(sa, SA_KEYLEN), p, len, 0, 0, out);
   else hmacMd5WithPrepared(sa + SA_HMAC, p, len, 0, 0, out);
 }
 
-/**
- * The association use (config SA_USE_*) an authentication extension of `type` is computed with:
- * 32 mobile-home, 33 mobile-foreign, 34 foreign-home, 83 agent-server, 84 mobile-server, 85
- * server-server; 0 for anything else.
- */
-export function authUseOf(type: u8): u8 {
-  if (type == EXT_MH_AUTH) return SA_USE_MOBILE_HOME;
-  if (type == EXT_MF_AUTH) return SA_USE_MOBILE_FOREIGN;
-  if (type == EXT_FH_AUTH) return SA_USE_FOREIGN_HOME;
-  // Why: 002 §4.3-4.5: agent-server, mobile-server and server-server extensions each with the
-  // association between the two kinds of party they name.
-  if (type == EXT_AS_AUTH) return SA_USE_AGENT_SERVER;
-  if (type == EXT_MS_AUTH) return SA_USE_MOBILE_SERVER;
-  if (type == EXT_SS_AUTH) return SA_USE_SERVER_SERVER;
-  return 0;
-}
+// Per authentication extension type (32-35, then 83-85), the set of association uses (config
+// SA_USE_*, bit = use) that may compute or verify it: its own use (32 mobile-home, 33 mobile-foreign,
+// 34 foreign-home, 83 agent-server, 84 mobile-server, 85 server-server), plus:
+// Why: 001 §7.2, §5.1: the Route Optimization Authentication extension (35) with a correspondent /
+// home agent association, a foreign agent / home agent one (a home agent and the foreign agents its
+// mobile nodes use) or a mobile node / foreign agent one (the mobile node's authenticator for its
+// previous foreign agent).
+// Why: 002 D.1.2: the mobile node's "Mobile-Foreign" authenticator (33) for a relaying registration
+// server is computed with their mobile-server association (docs/decisions.md).
+// Why: 002 D.3.1: in a combined registration the node's authenticator for its home server is the
+// "Mobile-Home (RS1) Authentication Extension" (32), computed with their mobile-server association.
+// Why: 002 §4.3-4.5: agent-server, mobile-server and server-server extensions each with the
+// association between the two kinds of party they name.
+const AUTH_USES: usize = memory.data<u16>([
+  1 << SA_USE_MOBILE_HOME | 1 << SA_USE_MOBILE_SERVER,                         // 32
+  1 << SA_USE_MOBILE_FOREIGN | 1 << SA_USE_MOBILE_SERVER,                      // 33
+  1 << SA_USE_FOREIGN_HOME,                                                    // 34
+  1 << SA_USE_CORRESPONDENT | 1 << SA_USE_FOREIGN_HOME | 1 << SA_USE_MOBILE_FOREIGN, // 35
+  1 << SA_USE_AGENT_SERVER,                                                    // 83
+  1 << SA_USE_MOBILE_SERVER,                                                   // 84
+  1 << SA_USE_SERVER_SERVER,                                                   // 85
+]);
 
-/**
- * True when an association of `use` may compute or verify an extension of `type`: its own use
- * (authUseOf); the Route Optimization Authentication extension (35) with a correspondent / home
- * agent association, a foreign agent / home agent one (001 §7.2: a home agent and the foreign agents
- * its mobile nodes use) or a mobile node / foreign agent one (001 §5.1: the mobile node's
- * authenticator for its previous foreign agent).
- */
+/** True when an association of `use` may compute or verify an extension of `type` (AUTH_USES). */
 export function authUseOk(type: u8, use: u8): bool {
-  if (type == EXT_RO_AUTH) return use == SA_USE_CORRESPONDENT || use == SA_USE_FOREIGN_HOME || use == SA_USE_MOBILE_FOREIGN;
-  // Why: 002 D.1.2: the mobile node's "Mobile-Foreign" authenticator for a relaying registration
-  // server is computed with their mobile-server association (docs/decisions.md).
-  if (type == EXT_MF_AUTH && use == SA_USE_MOBILE_SERVER) return true;
-  // Why: 002 D.3.1: in a combined registration the node's authenticator for its home server is the
-  // "Mobile-Home (RS1) Authentication Extension", computed with their mobile-server association.
-  if (type == EXT_MH_AUTH && use == SA_USE_MOBILE_SERVER) return true;
-  return use != 0 && use == authUseOf(type);
+  // (The rows are in index slot order, wire/mipext.ts ExtSlot MH_AUTH .. SS_AUTH.)
+  const i = <u32>extSlotOf(type);
+  return i <= <u32>ExtSlot.SS_AUTH && ((<u32>load<u16>(AUTH_USES + (<usize>i << 1)) >> <u32>use) & 1) != 0;
 }
 
 /**

@@ -50,6 +50,15 @@ export function regkeyDerive(mh: usize, fa: u32, home: u32, id: u64, out: usize)
   hmacMd5(mh + SA_KEY, <i32>load<u8>(mh, SA_KEYLEN), input, LABEL_LEN + 16, 0, 0, out);
 }
 
+/** MD5(a | b | a) of the `al` bytes at `a` and the `bl` bytes at `b`, into 16 bytes at `out` (also ha-ro.ts, appendix A's node key). */
+export function md5Sandwich(a: usize, al: i32, b: usize, bl: i32, out: usize): void {
+  md5Init(md5ctx);
+  md5Update(md5ctx, a, al);
+  md5Update(md5ctx, b, bl);
+  md5Update(md5ctx, a, al);
+  md5Final(md5ctx, out);
+}
+
 /**
  * XOR the 16 bytes at `key` in place with MD5(K_FH | id | home | K_FH) of the foreign-home association
  * `fh`: wraps on the home agent, unwraps on the foreign agent (the same operation).
@@ -59,11 +68,7 @@ export function regkeyWrap(fh: usize, id: u64, home: u32, key: usize): void {
   const kl = <i32>load<u8>(fh, SA_KEYLEN);
   store<u64>(input, bswap<u64>(id));
   put32(input + 8, home);
-  md5Init(md5ctx);
-  md5Update(md5ctx, k, kl);
-  md5Update(md5ctx, input, 12);
-  md5Update(md5ctx, k, kl);
-  md5Final(md5ctx, pad);
+  md5Sandwich(k, kl, input, 12, pad);
   store<u64>(key, load<u64>(key) ^ load<u64>(pad));
   store<u64>(key, load<u64>(key, 8) ^ load<u64>(pad, 8), 8);
 }

@@ -12,7 +12,7 @@
 import { nowMs } from "../clock";
 import { random } from "../host";
 import * as cfg from "../config";
-import { SA_LAST_ID, SA_NONCE, SA_OFFSET } from "./sa";
+import { SA_LAST_ID, SA_NONCE, SA_OFFSET, SA_REPLAY } from "./sa";
 
 /** 2026-01-01T00:00:00Z in NTP seconds (since 1900-01-01). */
 export const NTP_BASE_SEC: u64 = 3976214400;
@@ -75,11 +75,7 @@ export function haCheckIdentification(sa: usize, id: u64, useNonces: bool): Repl
     if (expected == 0) { haIssueNonce(sa); return ReplayResult.MISMATCH; }
     return <u32>(id >> 32) == expected ? ReplayResult.OK : ReplayResult.MISMATCH;
   }
-  // Why: RFC 1982 serial-number arithmetic over the 32-bit NTP seconds: at the 2036 rollover they
-  // restart at 0 (era 1) and a plain comparison would put every fresh timestamp 136 years away.
-  const d = <i32>(<u32>(id >> 32) - <u32>(ntpNow(0) >> 32));
-  const diff: i64 = d < 0 ? -<i64>d : <i64>d;
-  if (diff > <i64>cfg.replayWindowSec()) return ReplayResult.MISMATCH;
+  if (!inWindow(id)) return ReplayResult.MISMATCH;
   // Why: 0 marks "nothing accepted yet" in SA_LAST_ID, so it is never accepted itself.
   if (id == 0) return ReplayResult.MISMATCH;
   // Why: RFC 2002 §5.6.1: later than the last accepted Identification — RFC 1982 order over the
@@ -88,10 +84,16 @@ export function haCheckIdentification(sa: usize, id: u64, useNonces: bool): Repl
   // in (a replay of it is refused by the window), so it is not compared — else a node silent for 68
   // years (or a clock stepped that far) would be refused for ever.
   const last = load<u64>(sa, SA_LAST_ID);
-  const dl = <i32>(<u32>(last >> 32) - <u32>(ntpNow(0) >> 32));
-  const lastInWindow = last != 0 && (dl < 0 ? -<i64>dl : <i64>dl) <= <i64>cfg.replayWindowSec();
-  if (lastInWindow && <i64>(id - last) <= 0) return ReplayResult.MISMATCH;
+  if (last != 0 && inWindow(last) && <i64>(id - last) <= 0) return ReplayResult.MISMATCH;
   return ReplayResult.OK;
+}
+
+/** True when the NTP seconds of timestamp `id` are within `replayWindowSec` of this node's time. */
+function inWindow(id: u64): bool {
+  // Why: RFC 1982 serial-number arithmetic over the 32-bit NTP seconds: at the 2036 rollover they
+  // restart at 0 (era 1) and a plain comparison would put every fresh timestamp 136 years away.
+  const d = <i32>(<u32>(id >> 32) - <u32>(ntpNow(0) >> 32));
+  return (d < 0 ? -<i64>d : <i64>d) <= <i64>cfg.replayWindowSec();
 }
 
 /** Home agent: a fresh nonce for the peer of `sa` (from the host's random source, never 0). */
@@ -116,6 +118,17 @@ export function haAccepted(sa: usize, id: u64, useNonces: bool): void {
 export function haReplyIdentification(sa: usize, id: u64, useNonces: bool): u64 {
   const high: u64 = useNonces ? <u64>load<u32>(sa, SA_NONCE) : ntpNow(0) >> 32;
   return (high << 32) | (id & 0xffffffff);
+}
+
+/**
+ * Home agent / registration server: the Identification of a reply with `code` to a request with `id`
+ * under `sa` (0: none): the request's own (timestamps, not 133), else haReplyIdentification.
+ */
+export function haReplyId(sa: usize, id: u64, code: u8): u64 {
+  if (sa == 0) return id;
+  const nonces = load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
+  // (133: RFC 2002 §3.4, reply code "registration identification mismatch".)
+  return nonces || code == 133 ? haReplyIdentification(sa, id, nonces) : id;
 }
 
 /**

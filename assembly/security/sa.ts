@@ -75,8 +75,8 @@ export function saSet(peer: u32, spi: u32, alg: u8, replay: u8, flags: u8, key: 
   return true;
 }
 
-/** Fill association record `v` (fresh replay state). */
-function saFill(v: usize, spi: u32, alg: u8, replay: u8, flags: u8, key: usize, keyLen: i32): void {
+/** Fill association record `v` (fresh replay state); `key` may be v + SA_KEY itself (ha-ro.ts). */
+export function saFill(v: usize, spi: u32, alg: u8, replay: u8, flags: u8, key: usize, keyLen: i32): void {
   store<u32>(v, spi, SA_SPI);
   store<u8>(v, alg, SA_ALG);
   store<u8>(v, replay, SA_REPLAY);

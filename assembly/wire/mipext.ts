@@ -136,7 +136,8 @@ const SLOT_OF: usize = memory.data<i8>([
 
 /** True for the authentication extension types (same Type | Length | SPI | Authenticator layout). */
 export function extIsAuth(type: u8): bool {
-  return (type >= EXT_MH_AUTH && type <= EXT_RO_AUTH) || (type >= EXT_AS_AUTH && type <= EXT_SS_AUTH);
+  // (Their index slots are the first seven, MH_AUTH .. SS_AUTH; -1, unknown, is above as unsigned.)
+  return <u32>extSlotOf(type) <= <u32>ExtSlot.SS_AUTH;
 }
 
 // Per ExtSlot, the documented format of a known type as two bytes: the least Length, and a mask the
@@ -164,9 +165,8 @@ function lengthFits(slot: i32, l: i32): bool {
 /** Record an error (or NOT_WALKED) in `index`. */
 export function extIndexSetError(index: usize, err: ExtErr, at: i32, type: u8): void {
   memory.fill(index, 0, <usize>EXT_INDEX_SIZE);
-  store<u16>(index, <u16>at, EXT_IDX_OFF_ERR_AT);
-  store<u8>(index, <u8>err, EXT_IDX_OFF_ERR);
-  store<u8>(index, type, EXT_IDX_OFF_ERR_TYPE);
+  fail(index, err, at, type);
+  store<u16>(index, 0, EXT_IDX_OFF_END);
 }
 
 function fail(index: usize, err: ExtErr, at: i32, type: u8): ExtErr {
@@ -191,31 +191,35 @@ export function extWalk(msg: usize, msgLen: i32, fixedLen: i32, index: usize): E
   let off = fixedLen;
   let count: i32 = 0;
   let skipped: i32 = 0;
+  let err = ExtErr.OK;
+  let type: u8 = 0;
+  // (The first error leaves the loop; fail records it once below.)
   while (off < msgLen) {
-    const type = load<u8>(msg + <usize>off, EXT_OFF_TYPE);
+    type = load<u8>(msg + <usize>off, EXT_OFF_TYPE);
     // Why: every extension in registration messages has a Length octet (type 0 included, see the
     // file comment), so a lone trailing byte is a truncated extension.
-    if (msgLen - off < EXT_HDR_LEN) return fail(index, ExtErr.TRUNCATED, off, type);
+    if (msgLen - off < EXT_HDR_LEN) { err = ExtErr.TRUNCATED; break; }
     const l = <i32>load<u8>(msg + <usize>off, EXT_OFF_LENGTH);
     // Why: the Length must be bounded by the message (RFC 2002 §1.9), or the data would be read
     // from beyond the UDP payload.
-    if (msgLen - off - EXT_HDR_LEN < l) return fail(index, ExtErr.OVERRUN, off, type);
+    if (msgLen - off - EXT_HDR_LEN < l) { err = ExtErr.OVERRUN; break; }
     const slot = extSlotOf(type);
     if (slot < 0) {
       // Why: RFC 2002 §1.9 — unknown 0-127 discards the message, unknown 128-255 is skipped.
-      if (type < 128) return fail(index, ExtErr.UNKNOWN_DISCARD, off, type);
+      if (type < 128) { err = ExtErr.UNKNOWN_DISCARD; break; }
       skipped++;
     } else {
-      if (!lengthFits(slot, l)) return fail(index, ExtErr.BAD_LENGTH, off, type);
+      if (!lengthFits(slot, l)) { err = ExtErr.BAD_LENGTH; break; }
       const at = EXT_IDX_OFF_SLOTS + (<usize>slot << 1);
       // Why: a repeated authentication extension would make the covered range ambiguous; other
       // known extensions are defined once per message.
-      if (load<u16>(index + at) != 0) return fail(index, ExtErr.DUPLICATE, off, type);
+      if (load<u16>(index + at) != 0) { err = ExtErr.DUPLICATE; break; }
       store<u16>(index + at, <u16>off);
     }
     count++;
     off += EXT_HDR_LEN + l;
   }
+  if (err != ExtErr.OK) return fail(index, err, off, type);
   store<u16>(index, <u16>count, EXT_IDX_OFF_COUNT);
   store<u16>(index, <u16>skipped, EXT_IDX_OFF_SKIPPED);
   store<u16>(index, <u16>off, EXT_IDX_OFF_END);
