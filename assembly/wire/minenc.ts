@@ -206,6 +206,16 @@ export function minEncEncapValidated(p: usize, headroom: i32, encapsulator: u32,
 export function minEncDecap(p: usize, len: i32): i32 {
   const e = minEncCheck(p, len);
   if (e != MinEncErr.OK) return -<i32>e;
+  return minEncRestore(p);
+}
+
+/**
+ * Rebuild in place the original header from the IP header at `p` and the minimal header after it
+ * (RFC 2004 §3): protocol, destination and (if S) source restored, Total Length - 8/12 (0 if less),
+ * checksum recomputed, the header moved forward over the minimal header. Returns the bytes removed
+ * (8 or 12). Shared by decapsulation and by tunnel.ts for a quoted header (an ICMP error's).
+ */
+export function minEncRestore(p: usize): i32 {
   const hl = ipv4HeaderLen(p);
   const mh = p + <usize>hl;
   const n = minEncHdrLen(mh);
@@ -219,7 +229,7 @@ export function minEncDecap(p: usize, len: i32): i32 {
   store<u8>(q, proto, IP_PROTO);
   ipv4SetDst(q, origDst);
   ipv4SetSrc(q, origSrc);
-  ipv4SetTotalLen(q, <u16>(tl - n));
+  ipv4SetTotalLen(q, <u16>(tl > n ? tl - n : 0));
   ipv4FillChecksum(q);
   return n;
 }
