@@ -59,6 +59,7 @@ export function mdFinal(ctx: usize, countOff: usize, bigEndian: bool, compress: 
 
 /** The `len`-byte digest from the state at `ctx` into `out`: its u32 words byte-swapped when `bigEndian`. */
 export function mdDigest(ctx: usize, out: usize, len: i32, bigEndian: bool): void {
+  if (!bigEndian) { memory.copy(out, ctx, <usize>len); return; }
   for (let i: usize = 0; i < <usize>len; i += 4) {
     const w = load<u32>(ctx + i);
     store<u32>(out + i, bigEndian ? bswap<u32>(w) : w);
