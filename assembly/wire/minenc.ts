@@ -29,9 +29,10 @@ import { swap16, swap32, swap32Out } from "./bytes";
 
 /** End-around-carry fold of a 32-bit one's-complement sum to 16 bits. */
 // @ts-ignore: decorator
-@inline function fold16(s: u32): u16 {
+@inline function fold16(s: u32): u32 {
+  // (u32, not u16: the result is < 0x10000 already; a u16 would be masked again at every use.)
   s = (s & 0xffff) + (s >>> 16);
-  return <u16>((s & 0xffff) + (s >>> 16));
+  return (s & 0xffff) + (s >>> 16);
 }
 
 /** Minimal forwarding header length without the original source. */
@@ -181,7 +182,7 @@ export function minEncEncapValidated(p: usize, headroom: i32, encapsulator: u32,
   store<u32>(mh, dstN, MINENC_OFF_ORIG_DST);
   let ms = pf + (dstN & 0xffff) + (dstN >>> 16);
   if (hasSrc) { store<u32>(mh, srcN, MINENC_OFF_ORIG_SRC); ms += (srcN & 0xffff) + (srcN >>> 16); }
-  store<u16>(mh, ~fold16(ms), MINENC_OFF_CHECKSUM);
+  store<u16>(mh, <u16>~fold16(ms), MINENC_OFF_CHECKSUM);
   // IP header: protocol 55, source the encapsulator, destination the tunnel exit, Total Length + n;
   // checksum by RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), m / m' the old / new sums of those words.
   const tlN2 = <u32>swap16(<u16>(tl + n));
@@ -192,7 +193,7 @@ export function minEncEncapValidated(p: usize, headroom: i32, encapsulator: u32,
   store<u32>(q, tunN, IP_DST);
   const m = fold16(tlN + tpN + (srcN & 0xffff) + (srcN >>> 16) + (dstN & 0xffff) + (dstN >>> 16));
   const m2 = fold16(tlN2 + tpN2 + (encN & 0xffff) + (encN >>> 16) + (tunN & 0xffff) + (tunN >>> 16));
-  store<u16>(q, ~fold16((~hc & 0xffff) + (~m & 0xffff) + m2), IP_CHECKSUM);
+  store<u16>(q, <u16>~fold16((~hc & 0xffff) + (~m & 0xffff) + m2), IP_CHECKSUM);
   return n;
 }
 
