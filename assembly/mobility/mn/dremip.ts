@@ -91,7 +91,7 @@ function relayed(kind: u8, registrar: u32, relay: u32, coa: u32): void {
   S.regDr = true;
   // Why: 002 §2.8: local <= transit <= home lifetimes; the transitional registration of §8.4 lasts
   // as long as a local one.
-  S.regLifetime = <u16>(kind == KIND_DR_PREV ? min(cfg.drLocalLifetimeSec, cfg.lifetimeSec) : cfg.lifetimeSec);
+  S.regLifetime = kind == KIND_DR_PREV ? min(cfg.drLocalLifetimeSec, cfg.lifetimeSec) : cfg.lifetimeSec;
   if (kind == KIND_DR_HOME) { S.drHomeSent++; count(C.MN_DR_HOME_TX); }
   startRequest();
 }
@@ -100,7 +100,7 @@ function relayed(kind: u8, registrar: u32, relay: u32, coa: u32): void {
  * An accepted registration with R (reply.ts), `granted` seconds from when it was sent, the reply at
  * `msg` (its extensions in extIdx). Returns true when this file took it over.
  */
-export function drAccepted(msg: usize, granted: u16): bool {
+export function drAccepted(msg: usize, granted: i32): bool {
   if (!S.regDr) return false;
   const co = extIndexFind(extIdx, EXT_COA);
   const parent = co != 0 ? coaExtAddress(msg + <usize>co) : 0;
@@ -123,7 +123,7 @@ export function drAccepted(msg: usize, granted: u16): bool {
       S.regHaField = homeRegistrar();
       S.regDst = S.drLocalServer;
       S.regCoa = parent;
-      S.regLifetime = <u16>cfg.lifetimeSec;
+      S.regLifetime = cfg.lifetimeSec;
       S.regSaPeer = S.regHaField;
       S.regSaUse = cfg.SA_USE_MOBILE_SERVER;
       S.regState = REG_PENDING;
@@ -178,14 +178,14 @@ export function drAccepted(msg: usize, granted: u16): bool {
     S.drHomeCoa = S.regCoa;
     S.drHomeUntil = until;
     // The local registration's renewal stays the one armed (it ends first, §2.8).
-    registered(S.drLocalUntil > nowMs() ? <u16>((S.drLocalUntil - S.regSentAt) / 1000) : granted);
+    registered(S.drLocalUntil > nowMs() ? <i32><u16>((S.drLocalUntil - S.regSentAt) / 1000) : granted);
     return true;
   }
   return false;
 }
 
 /** Registered: the registration state and the renewal of the local registration. */
-function registered(granted: u16): void {
+function registered(granted: i32): void {
   S.regState = REG_REGISTERED;
   armRenew(granted);
 }

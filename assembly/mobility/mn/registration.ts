@@ -106,7 +106,7 @@ export function transmit(retransmission: bool): bool {
   const udp = ip + <usize>IPV4_MIN_HEADER;
   const msg = udp + <usize>UDP_HEADER_LEN;
   const cap = TX_CAP - <i32>TX_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
-  regReqEmit(msg, cap, S.regFlags, S.regLifetime, cfg.homeAddress, S.regHaField, S.regCoa, id);
+  regReqEmit(msg, cap, S.regFlags, <u16>S.regLifetime, cfg.homeAddress, S.regHaField, S.regCoa, id);
   // Registration key (docs/decisions.md "Registration keys"): through a foreign agent that advertises
   // smooth handoff and with which we share no association, ask the home agent for one — before the
   // mobile-home authenticator, which vouches for the request.
@@ -195,14 +195,14 @@ function appendCombined(msg: usize, len: i32, cap: i32, id: u64): i32 {
  * A local registration through agent slot `s` advertising server `rs` (002 §8.1-8.2): the request
  * state for it; returns the lifetime to ask.
  */
-function drLocalSetup(s: usize, rs: u32, life: u16): u16 {
+function drLocalSetup(s: usize, rs: u32, life: i32): i32 {
   // Why: 002 §8.1-8.2: an agent advertising a registration server we share an association with:
   // a local registration with it (R set, the server as Binding Registrar), for the local
   // lifetime (§2.8: local <= home).
   S.regDr = true;
   S.regHaField = rs;
   S.regFlags |= REQ_FLAG_R;
-  if (<i32>life > cfg.drLocalLifetimeSec) life = <u16>cfg.drLocalLifetimeSec;
+  if (life > cfg.drLocalLifetimeSec) life = cfg.drLocalLifetimeSec;
   // Why: 002 §2.8, D.3.1: the home server is reachable through this local server: one request.
   S.regCombined = cfg.drCombined && load<u8>(s, A_RS_HOME) != 0 && cfg.drHomeServer != 0 && rs != cfg.drHomeServer &&
     saFindFor(cfg.drHomeServer, cfg.SA_USE_MOBILE_SERVER) != 0 &&
@@ -228,7 +228,7 @@ export function beginRegistration(kind: u8, a: i32, retry: bool): void {
   S.regAgentAddr = 0;
   S.regSrc = cfg.homeAddress;
   S.regDst = S.regHaField;
-  S.regLifetime = <u16>cfg.lifetimeSec;
+  S.regLifetime = cfg.lifetimeSec;
   if (kind == KIND_FA) {
     const s = slot(a);
     S.regIface = <i32>load<u8>(s, A_IFACE);
@@ -238,13 +238,13 @@ export function beginRegistration(kind: u8, a: i32, retry: bool): void {
     S.regDst = S.regAgentAddr;
     S.regFlags = requestFlags(kind, load<u16>(s, A_FLAGS));
     S.regAgentFlags = load<u16>(s, A_FLAGS);
-    let life = <u16>cfg.lifetimeSec;
-    const adv = load<u16>(s, A_REGLIFE);
+    let life = cfg.lifetimeSec;
+    const adv = <i32>load<u16>(s, A_REGLIFE);
     // Why: RFC 2002 §3.6.1.1: no longer than the foreign agent's advertised registration lifetime.
     if (adv != 0 && adv < life) life = adv;
     if (S.lifetimeCap != 0 && S.lifetimeCap < life) life = S.lifetimeCap;
     const rs = load<u32>(s, A_RS);
-    if (rs != 0) life = changetype<(s: usize, rs: u32, life: u16) => u16>(drLocalSetupRef)(s, rs, life);
+    if (rs != 0) life = changetype<(s: usize, rs: u32, life: i32) => i32>(drLocalSetupRef)(s, rs, life);
     S.regLifetime = life;
   } else if (kind == KIND_COLOC) {
     S.regIface = S.colocIface;
@@ -282,7 +282,7 @@ export function startRequest(): void {
  * Arm the re-registration for a registration granted `granted` seconds from when it was sent
  * (S.regSentAt): at 7/8 of it, or three retransmission timeouts (at most half of it) before its end.
  */
-export function armRenew(granted: u16): void {
+export function armRenew(granted: i32): void {
   // Why: RFC 2002 §3.6.2.2: the granted lifetime counts from when the request was sent.
   S.regUntil = S.regSentAt + <i64>granted * 1000;
   if (granted == LIFETIME_INFINITE) return;

@@ -97,7 +97,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
     if (!mnReplyCheck(sa, S.regId, rid, code, useNonces(sa))) { count(C.MN_REPLY_IGNORED); return 1; }
   }
   count(C.MN_REG_REPLY_RX);
-  const life = regLifetimeSec(msg);
+  const life = <i32>regLifetimeSec(msg);
   S.emitReg(Ev.REG_REPLY, life, code, 0, rha);
   S.hReg = stackTimerDisarm(S.hReg);
   S.regDeferred = false;
@@ -119,7 +119,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
       return 0;
     }
     // Distributed registration (002 §8.3): the next registration of the chain, or done.
-    if (S.regDr && changetype<(m: usize, g: u16) => bool>(drAcceptedRef)(msg, granted)) return 0;
+    if (S.regDr && changetype<(m: usize, g: i32) => bool>(drAcceptedRef)(msg, granted)) return 0;
     S.regState = REG_REGISTERED;
     armRenew(granted);
     return 0;

@@ -91,7 +91,7 @@ function start(prev: u32, coa: u32, flags: u8): void {
  * exactly what it sees; a Mobile-Foreign Authentication extension goes after it (and covers it).
  * Returns the new length (`len` when nothing was added).
  */
-export function smoothAppendPfan(msg: usize, len: i32, cap: i32, agentFlags: u16): i32 {
+export function smoothAppendPfan(msg: usize, len: i32, cap: i32, agentFlags: i32): i32 {
   if (!cfg.roEnabled || !cfg.roSmoothHandoff || S.regKind != KIND_FA) return len;
   const prev = S.lastFa;
   // Why: 001 §3.2, §5.2: only to a new agent that says it takes part (S), only with a previous one.

@@ -112,7 +112,7 @@ export let regKind: u8 = 0;
 export let regId: u64 = 0;
 export let lastId: u64 = 0;
 export let regSentAt: i64 = 0;
-export let regLifetime: u16 = 0;
+export let regLifetime: i32 = 0;
 export let regFlags: u8 = 0;
 export let regCoa: u32 = 0;
 export let regSrc: u32 = 0;
@@ -121,12 +121,12 @@ export let regHaField: u32 = 0;
 export let regSaPeer: u32 = 0;
 export let regIface: i32 = -1;
 export let regAgentAddr: u32 = 0;
-export let regAgentFlags: u16 = 0;  // the advertisement flags of the agent of an outstanding KIND_FA request
+export let regAgentFlags: i32 = 0;  // the advertisement flags of the agent of an outstanding KIND_FA request
 export const regMac: usize = memory.data(8, 8);
 export let regRto: i32 = 0;
 export let regTries: i32 = 0;
 export let regUntil: i64 = 0;       // accepted binding's end
-export let lifetimeCap: u16 = 0;    // from a code-69 reply: the foreign agent's largest lifetime (0 none)
+export let lifetimeCap: i32 = 0;    // from a code-69 reply: the foreign agent's largest lifetime (0 none)
 export let denials: i32 = 0;
 export let fastRetry = false;       // the outstanding request is the immediate retry after 133/136
 export let bindingAway = false;     // a registration away from home was sent: deregister on return
@@ -223,7 +223,7 @@ export function emitMove(iface: i32, reason: u8, seq: u16, agent: u32, coa: u32)
  * REG_REQUEST / REG_REPLY event: lifetime u16, flags (request) or code (reply) u8, via a foreign agent
  * u8, then the home address, the home agent field and the care-of address of the registration.
  */
-export function emitReg(ev: Ev, life: u16, flagsOrCode: u8, viaFa: u8, haField: u32): void {
+export function emitReg(ev: Ev, life: i32, flagsOrCode: u8, viaFa: u8, haField: u32): void {
   const b = evBuf();
   store<u16>(b, life);
   store<u8>(b, flagsOrCode, 2);
