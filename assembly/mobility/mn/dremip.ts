@@ -76,7 +76,7 @@ function pickServer(ext: usize): u32 {
 function homeRegistrar(): u32 { return cfg.drHomeServer != 0 ? cfg.drHomeServer : S.ha; }
 
 /** Start a `kind` (KIND_DR_HOME / KIND_DR_TRANSIT) request to `registrar` through server `relay` for `coa`. */
-function relayed(kind: u8, registrar: u32, relay: u32, coa: u32): void {
+function relayed(kind: i32, registrar: u32, relay: u32, coa: u32): void {
   if (S.cur < 0 || registrar == 0) return;
   const s = slot(S.cur);
   S.regKind = kind;

@@ -41,7 +41,7 @@ import { agentFind, agentValid } from "./agents";
  * reverse tunnel in the "rfc3344" profile; 0x02 as the seeds' P when route optimization's `private`
  * is set; 0x01 (the seeds' R, reserved in rfc3344) never.
  */
-function requestFlags(kind: u8, agentFlags: u16): u8 {
+function requestFlags(kind: i32, agentFlags: i32): u8 {
   if (kind == KIND_DEREG) return 0;
   let f = <u8>(cfg.requestFlags & (REQ_FLAG_S | REQ_FLAG_B | REQ_FLAG_M | REQ_FLAG_G | REQ_FLAG_V));
   // Why: RFC 3024 §3.2: T asks the foreign agent (and tells the home agent) for a reverse tunnel.
@@ -217,7 +217,7 @@ const drLocalSetupRef: usize = changetype<usize>(drLocalSetup);
 const appendCombinedRef: usize = changetype<usize>(appendCombined);
 
 /** Start a registration of `kind` (agent `a` for KIND_FA) and send its first request. */
-export function beginRegistration(kind: u8, a: i32, retry: bool): void {
+export function beginRegistration(kind: i32, a: i32, retry: bool): void {
   S.fastRetry = retry;
   S.regKind = kind;
   S.regHaField = S.ha != 0 ? S.ha : homeBroadcast();

@@ -72,12 +72,12 @@ export const REG_PENDING: u8 = 1;    // request sent, awaiting its reply (retran
 export const REG_BACKOFF: u8 = 2;    // denied; TK_MN_REG retries later
 export const REG_REGISTERED: u8 = 3; // accepted; TK_MN_RENEW re-registers
 // Kind of the outstanding request.
-export const KIND_FA: u8 = 1;
-export const KIND_COLOC: u8 = 2;
-export const KIND_DEREG: u8 = 3;
-export const KIND_DR_HOME: u8 = 4;    // home registration relayed by a registration server (002 §2.3, §8.3)
-export const KIND_DR_TRANSIT: u8 = 5; // transit registration relayed by the local server (002 §2.4, D.2)
-export const KIND_DR_PREV: u8 = 6;    // transitional registration with the previous foreign server (002 §2.4 type 1, §2.7, §8.4)
+export const KIND_FA: i32 = 1;
+export const KIND_COLOC: i32 = 2;
+export const KIND_DEREG: i32 = 3;
+export const KIND_DR_HOME: i32 = 4;    // home registration relayed by a registration server (002 §2.3, §8.3)
+export const KIND_DR_TRANSIT: i32 = 5; // transit registration relayed by the local server (002 §2.4, D.2)
+export const KIND_DR_PREV: i32 = 6;    // transitional registration with the previous foreign server (002 §2.4 type 1, §2.7, §8.4)
 
 /** Initial solicitations at the configured interval before the back-off (RFC 2002 §2.4.1). */
 export const INITIAL_SOLICITS: i32 = 3;
@@ -108,7 +108,7 @@ export let ha: u32 = 0;            // home agent in use (configured, discovered,
 export let mnIface: i32 = -1;      // the interface holding the home address
 
 export let regState: u8 = REG_IDLE;
-export let regKind: u8 = 0;
+export let regKind: i32 = 0;
 export let regId: u64 = 0;
 export let lastId: u64 = 0;
 export let regSentAt: i64 = 0;
