@@ -59,18 +59,18 @@ export const agents: usize = memory.data(<i32>A_STRIDE * AGENTS, 8);
 @inline export function slot(i: i32): usize { return agents + <usize>i * A_STRIDE; }
 
 // Home state (HOME event on every change between HOME and AWAY).
-export const ST_UNKNOWN: u8 = 0;
-export const ST_HOME: u8 = 1;
-export const ST_AWAY: u8 = 2;
+export const ST_UNKNOWN: i32 = 0;
+export const ST_HOME: i32 = 1;
+export const ST_AWAY: i32 = 2;
 // How the mobile node is attached while away.
-export const MODE_NONE: u8 = 0;
-export const MODE_FA: u8 = 1;
-export const MODE_COLOC: u8 = 2;
+export const MODE_NONE: i32 = 0;
+export const MODE_FA: i32 = 1;
+export const MODE_COLOC: i32 = 2;
 // Registration state.
-export const REG_IDLE: u8 = 0;
-export const REG_PENDING: u8 = 1;    // request sent, awaiting its reply (retransmission timer armed)
-export const REG_BACKOFF: u8 = 2;    // denied; TK_MN_REG retries later
-export const REG_REGISTERED: u8 = 3; // accepted; TK_MN_RENEW re-registers
+export const REG_IDLE: i32 = 0;
+export const REG_PENDING: i32 = 1;    // request sent, awaiting its reply (retransmission timer armed)
+export const REG_BACKOFF: i32 = 2;    // denied; TK_MN_REG retries later
+export const REG_REGISTERED: i32 = 3; // accepted; TK_MN_RENEW re-registers
 // Kind of the outstanding request.
 export const KIND_FA: i32 = 1;
 export const KIND_COLOC: i32 = 2;
@@ -101,13 +101,13 @@ export const SOLICIT_ANSWER_MS: i64 = 3000;
 export const DEREG_TRIES: i32 = 4;
 
 export let cur: i32 = -1;
-export let homeState: u8 = ST_UNKNOWN;
-export let mode: u8 = MODE_NONE;
+export let homeState: i32 = ST_UNKNOWN;
+export let mode: i32 = MODE_NONE;
 export let pendingReason: u8 = 0;  // MoveReason to report when the next agent is adopted (0 none)
 export let ha: u32 = 0;            // home agent in use (configured, discovered, or 0)
 export let mnIface: i32 = -1;      // the interface holding the home address
 
-export let regState: u8 = REG_IDLE;
+export let regState: i32 = REG_IDLE;
 export let regKind: i32 = 0;
 export let regId: u64 = 0;
 export let lastId: u64 = 0;
@@ -234,7 +234,7 @@ export function emitReg(ev: Ev, life: i32, flagsOrCode: u8, viaFa: u8, haField: 
   evEmit(ev, 52);
 }
 
-export function setHomeState(s: u8, agent: u32): void {
+export function setHomeState(s: i32, agent: u32): void {
   if (s == homeState) return;
   homeState = s;
   emitHome(s == ST_HOME, agent);
