@@ -185,15 +185,17 @@ export function minEncEncapValidated(p: usize, headroom: i32, encapsulator: u32,
   store<u16>(mh, <u16>~fold16(ms), MINENC_OFF_CHECKSUM);
   // IP header: protocol 55, source the encapsulator, destination the tunnel exit, Total Length + n;
   // checksum by RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), m / m' the old / new sums of those words.
+  // ~m is taken as the sum of the six old words' complements (0xffff - w each; the same value modulo
+  // 0xffff, and the sum is never 0: m' holds protocol 55), folded once with the rest.
   const tlN2 = <u32>swap16(<u16>(tl + n));
   const tpN2 = (tpN & 0xff) | (<u32>IPPROTO_MINENC << 8);
   store<u16>(q, <u16>tlN2, IP_TOTAL_LEN);
   store<u16>(q, <u16>tpN2, IP_TTL);
   store<u32>(q, encN, IP_SRC);
   store<u32>(q, tunN, IP_DST);
-  const m = fold16(tlN + tpN + (srcN & 0xffff) + (srcN >>> 16) + (dstN & 0xffff) + (dstN >>> 16));
-  const m2 = fold16(tlN2 + tpN2 + (encN & 0xffff) + (encN >>> 16) + (tunN & 0xffff) + (tunN >>> 16));
-  store<u16>(q, <u16>~fold16((~hc & 0xffff) + (~m & 0xffff) + m2), IP_CHECKSUM);
+  const m = tlN + tpN + (srcN & 0xffff) + (srcN >>> 16) + (dstN & 0xffff) + (dstN >>> 16);
+  const m2 = tlN2 + tpN2 + (encN & 0xffff) + (encN >>> 16) + (tunN & 0xffff) + (tunN >>> 16);
+  store<u16>(q, <u16>~fold16((~hc & 0xffff) + 6 * 0xffff - m + m2), IP_CHECKSUM);
   return n;
 }
 
