@@ -313,9 +313,7 @@ export function agentStart(): void {
   const now = nowMs();
   if (discovered != 0) discTimer = stackTimerArm(discTimer, TK_AGENT_DISCOVER, 0, now + 50);
   for (let i = 0; i < netifCount(); i++) {
-    if (!agentAdvertises(i)) continue;
-    sendAdvert(i, ALL_SYSTEMS, 0);
-    arm(i, nextDeadline(now));
+    if (agentAdvertises(i)) advertise(i, now);
   }
 }
 
@@ -357,7 +355,12 @@ export function agentTimer(kind: u16, tag: u32, now: i64): void {
   // less than a second ago, wait for the rest of the second.
   if (!groupAllowed(i, now)) { count(C.AGENT_ADVERT_SUPPRESSED); arm(i, load<i64>(groupSentAt(i)) + GROUP_ADVERT_MIN_GAP_MS); return; }
   // A down link sends nothing but keeps its period (sendAdvert checks), so it resumes on its own.
-  sendAdvert(i, ALL_SYSTEMS, 0);
-  arm(i, nextDeadline(now));
+  advertise(i, now);
+}
+
+/** The periodic advertisement on `iface`: one now, the next armed. */
+function advertise(iface: i32, now: i64): void {
+  sendAdvert(iface, ALL_SYSTEMS, 0);
+  arm(iface, nextDeadline(now));
 }
 
