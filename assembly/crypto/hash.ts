@@ -86,15 +86,16 @@ export function hmacPrepareWith(keyCtx: usize, key: usize, keyLen: i32, ctx: usi
     memory.copy(pad, key, <usize>kl);
   }
   memory.fill(pad + <usize>kl, 0, <usize>(64 - kl));
-  for (let i: usize = 0; i < 64; i += 8) store<u64>(pad + i, load<u64>(pad + i) ^ 0x3636363636363636);
-  init(ctx);
-  compress(ctx, pad);
-  memory.copy(keyCtx, ctx, <usize>dl);
-  // ipad ^ opad = 0x36 ^ 0x5c = 0x6a: turn the ipad block into the opad block in place.
-  for (let i: usize = 0; i < 64; i += 8) store<u64>(pad + i, load<u64>(pad + i) ^ 0x6a6a6a6a6a6a6a6a);
-  init(ctx);
-  compress(ctx, pad);
-  memory.copy(keyCtx + <usize>dl, ctx, <usize>dl);
+  // The inner state (K ^ ipad), then the outer one: ipad ^ opad = 0x36 ^ 0x5c = 0x6a turns the ipad
+  // block into the opad block in place.
+  let x: u64 = 0x3636363636363636;
+  for (let k: usize = 0; k < 2; k++) {
+    for (let i: usize = 0; i < 64; i += 8) store<u64>(pad + i, load<u64>(pad + i) ^ x);
+    init(ctx);
+    compress(ctx, pad);
+    memory.copy(keyCtx + k * <usize>dl, ctx, <usize>dl);
+    x = 0x6a6a6a6a6a6a6a6a;
+  }
   // Do not leave key material in static scratch: the padded key and the context (a long key's tail
   // sits in its block buffer).
   memory.fill(pad, 0, 64);
