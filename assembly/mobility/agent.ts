@@ -265,16 +265,24 @@ function appendServers(icmp: usize, n: i32): i32 {
   const ext = icmp + <usize>n;
   let life: u16 = 0;
   let j = 0;
-  for (let i = 0; i < cfg.serverCount && j < k; i++) {
-    if (cfg.serverKind(i) != cfg.SRV_ADVERTISE) continue;
-    rsSetServer(ext, j++, cfg.serverAddress(i), cfg.serverPriority(i), cfg.serverLifetimeSec(i));
-    if (cfg.serverLifetimeSec(i) > life) life = cfg.serverLifetimeSec(i);
-  }
-  for (let i = 0; i < MAX_ADV_SERVERS && j < k && discovered != 0; i++) {
-    if (!liveDiscovered(i, now)) continue;
-    const e = discovered + (<usize>i << 4);
-    rsSetServer(ext, j++, load<u32>(e), load<u16>(e, 4), load<u16>(e, 6));
-    if (load<u16>(e, 6) > life) life = load<u16>(e, 6);
+  // The configured servers (i < serverCount), then the discovered ones: one loop (size, issue 12).
+  const nc = cfg.serverCount;
+  for (let i = 0; i < nc + MAX_ADV_SERVERS && j < k; i++) {
+    let a: u32, prio: u16, sl: u16;
+    if (i < nc) {
+      if (cfg.serverKind(i) != cfg.SRV_ADVERTISE) continue;
+      a = cfg.serverAddress(i);
+      prio = cfg.serverPriority(i);
+      sl = cfg.serverLifetimeSec(i);
+    } else {
+      if (discovered == 0 || !liveDiscovered(i - nc, now)) continue;
+      const e = discovered + (<usize>(i - nc) << 4);
+      a = load<u32>(e);
+      prio = load<u16>(e, 4);
+      sl = load<u16>(e, 6);
+    }
+    rsSetServer(ext, j++, a, prio, sl);
+    if (sl > life) life = sl;
   }
   // Fewer than counted (a configured server also discovered): the extension shrinks to what was written.
   if (j < k) { store<u8>(ext, <u8>(2 + (j << 3)), 1); }
