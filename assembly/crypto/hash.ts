@@ -4,6 +4,12 @@
 // function and in the byte order of the padded length. Why one copy: the two were the same code
 // twice (size, issue 12); the compression is called through a reference, one call per block.
 
+/**
+ * The initial chaining values: MD5's A B C D (RFC 1321 §3.3, low-order byte first) are SHA-1's H0..H3
+ * (RFC 3174 §6.1, kept as native words), and H4 follows. MD5 copies 16 bytes, SHA-1 20.
+ */
+export const MD_IV: usize = memory.data<u32>([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]);
+
 /** A compression function: one 64-byte block at `p` into the chaining state at `st`. */
 export type Compress = (st: usize, p: usize) => void;
 

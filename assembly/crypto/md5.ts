@@ -7,7 +7,7 @@
 // MD5 is little-endian throughout (§3.4 "low-order byte first"), as is WebAssembly, so message words
 // and the digest are plain `load<u32>` / `store<u32>`.
 
-import { mdUpdate, mdFinal, mdDigest } from "./hash";
+import { mdUpdate, mdFinal, mdDigest, MD_IV } from "./hash";
 
 /** Offset of the four-word chaining state in a context. */
 export const MD5_STATE: usize = 0;
@@ -125,10 +125,7 @@ export function md5Compress(st: usize, p: usize): void {
 
 /** Start a digest: load the initial chaining values (RFC 1321 §3.3) and clear the count. */
 export function md5Init(ctx: usize): void {
-  store<u32>(ctx, 0x67452301, MD5_STATE);
-  store<u32>(ctx, 0xefcdab89, MD5_STATE + 4);
-  store<u32>(ctx, 0x98badcfe, MD5_STATE + 8);
-  store<u32>(ctx, 0x10325476, MD5_STATE + 12);
+  memory.copy(ctx + MD5_STATE, MD_IV, 16);
   store<u64>(ctx, 0, MD5_COUNT);
 }
 

@@ -9,7 +9,7 @@
 // byte first (big-endian), the opposite of WebAssembly; the state stays native so the rounds need no
 // swaps, and bytes are swapped only where a block is read (§7 step a) and where the digest is written.
 
-import { mdUpdate, mdFinal, mdDigest } from "./hash";
+import { mdUpdate, mdFinal, mdDigest, MD_IV } from "./hash";
 
 /** Offset of the five-word chaining state in a context. */
 export const SHA1_STATE: usize = 0;
@@ -93,11 +93,7 @@ export function sha1WipeScratch(): void {
 
 /** Start a digest: load the initial chaining values H0..H4 (RFC 3174 §6.1) and clear the count. */
 export function sha1Init(ctx: usize): void {
-  store<u32>(ctx, 0x67452301, SHA1_STATE);
-  store<u32>(ctx, 0xefcdab89, SHA1_STATE + 4);
-  store<u32>(ctx, 0x98badcfe, SHA1_STATE + 8);
-  store<u32>(ctx, 0x10325476, SHA1_STATE + 12);
-  store<u32>(ctx, 0xc3d2e1f0, SHA1_STATE + 16);
+  memory.copy(ctx + SHA1_STATE, MD_IV, 20);
   store<u64>(ctx, 0, SHA1_COUNT);
 }
 
