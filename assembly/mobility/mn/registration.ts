@@ -66,6 +66,7 @@ function requestFlags(kind: i32, agentFlags: i32): u8 {
 
 /** Build and send the outstanding request; a new Identification unless nonces and a retransmission. */
 export function transmit(retransmission: bool): bool {
+  const viaFa = S.regKind == KIND_FA;
   const peer = S.regDr ? S.regHaField : saPeerFor(S.regHaField);
   // Why: 002 §4.4: with R a registration server is the binding registrar: the Mobile-Server
   // extension (84) with our mobile-server association; a home agent registrar (a home registration
@@ -112,13 +113,13 @@ export function transmit(retransmission: bool): bool {
   // mobile-home authenticator, which vouches for the request.
   let base = REG_REQ_LEN;
   keySpi = 0;
-  if (S.regKind == KIND_FA && cfg.roEnabled && cfg.roSmoothHandoff && S.regLifetime != 0 &&
+  if (viaFa && cfg.roEnabled && cfg.roSmoothHandoff && S.regLifetime != 0 &&
       (S.regAgentFlags & MA_FLAG_S) != 0 && saFindFor(S.regAgentAddr, cfg.SA_USE_MOBILE_FOREIGN) == 0) {
     // Why: 001 §2: SPIs 0-255 are reserved.
     keySpi = (random32() & 0x7fffffff) | 0x100;
     base = regkeyRequestAppend(msg, base, cap, keySpi);
   }
-  if (S.regCombined && S.regKind == KIND_FA) base = changetype<(m: usize, l: i32, c: i32, i: u64) => i32>(appendCombinedRef)(msg, base, cap, id);
+  if (S.regCombined && viaFa) base = changetype<(m: usize, l: i32, c: i32, i: u64) => i32>(appendCombinedRef)(msg, base, cap, id);
   let n = authAppend(sa, msg, base, cap, use == cfg.SA_USE_MOBILE_SERVER ? EXT_MS_AUTH : EXT_MH_AUTH);
   if (n < 0) { count(C.MN_NO_SA); return false; }
   if (S.regKind >= KIND_DR_HOME) {
@@ -131,7 +132,7 @@ export function transmit(retransmission: bool): bool {
     if (k < 0) return false;
     n = k;
   }
-  if (S.regKind == KIND_FA) {
+  if (viaFa) {
     // Why: 001 §5.1, §8.1: the Previous Foreign Agent Notification, for the new foreign agent (after
     // the Mobile-Home Authentication extension, RFC 2002 §3.6.1.3).
     n = smoothAppendPfan(msg, n, cap, S.regAgentFlags);
@@ -143,7 +144,7 @@ export function transmit(retransmission: bool): bool {
   }
   // Why: RFC 3024 (reply code 76, "mobile node too distant"): a foreign agent takes a request asking
   // for a reverse tunnel only with IP TTL 255, proof that it was sent on its link.
-  const ttl = S.regKind == KIND_FA && (S.regFlags & REQ_FLAG_T) != 0 ? 255 : <u8>cfg.defaultTtl; // T only in rfc3344 (requestFlags)
+  const ttl = viaFa && (S.regFlags & REQ_FLAG_T) != 0 ? 255 : <u8>cfg.defaultTtl; // T only in rfc3344 (requestFlags)
   const total = udpIpEmit(ip, ipNextIdent(), <u8>ttl, S.regSrc, S.regDst, MIP_PORT, MIP_PORT, n);
   S.regId = id;
   S.lastId = id;
@@ -151,14 +152,14 @@ export function transmit(retransmission: bool): bool {
   S.reqSent = true;
   S.regSent = true;
   S.lastReqAt = S.regSentAt;
-  if (S.regKind == KIND_FA || S.regKind >= KIND_DR_HOME || (S.regKind == KIND_DEREG && !macIsZero(regMac))) {
+  if (viaFa || S.regKind >= KIND_DR_HOME || (S.regKind == KIND_DEREG && !macIsZero(regMac))) {
     // Why: RFC 2002 §3.6.1.1, §4.6 (contract): to the agent's MAC from its advertisement, no ARP.
     linkSendIpTo(S.regIface, regMac, ip, total);
   } else {
     linkSendIp(S.regIface, S.regKind == KIND_COLOC ? colocNextHop(S.regDst) : S.regDst, ip, total);
   }
   count(C.MN_REG_REQUEST_TX);
-  S.emitReg(Ev.REG_REQUEST, S.regLifetime, S.regFlags, S.regKind == KIND_FA ? 1 : 0, S.regHaField);
+  S.emitReg(Ev.REG_REQUEST, S.regLifetime, S.regFlags, viaFa ? 1 : 0, S.regHaField);
   S.hReg = stackTimerArm(S.hReg, TK_MN_REG, 0, S.regSentAt + <i64>S.regRto);
   return true;
 }
