@@ -30,7 +30,7 @@ import { extIndexFind, EXT_COA, EXT_REG_SERVER } from "../../wire/mipext";
 import { coaExtAddress, rsCount, rsAddress, rsPriority, rsServerLifetimeSec } from "../../wire/dremip";
 import * as S from "./state";
 import { KIND_FA, KIND_DR_HOME, KIND_DR_TRANSIT, KIND_DR_PREV, REG_REGISTERED, REG_PENDING, TK_MN_REG, extIdx, slot, A_MAC, A_IFACE, A_FLAGS } from "./state";
-import { startRequest, armRenew } from "./registration";
+import { startRequest, armRenew, viaAgent } from "./registration";
 
 /** True when the server drServerOf last picked came with our home server listed too (002 D.3). */
 export let drHomeListed = false;
@@ -78,12 +78,9 @@ function homeRegistrar(): u32 { return cfg.drHomeServer != 0 ? cfg.drHomeServer 
 /** Start a `kind` (KIND_DR_HOME / KIND_DR_TRANSIT) request to `registrar` through server `relay` for `coa`. */
 function relayed(kind: i32, registrar: u32, relay: u32, coa: u32): void {
   if (S.cur < 0 || registrar == 0) return;
-  const s = slot(S.cur);
   S.regKind = kind;
-  S.regIface = <i32>load<u8>(s, A_IFACE);
   // Why: sent through our foreign agent, our router on this link (RFC 2002 §4.2.2), to the relay.
-  memory.copy(S.regMac, s + A_MAC, 6);
-  S.regAgentFlags = load<u16>(s, A_FLAGS);
+  viaAgent(S.cur);
   S.regSrc = cfg.homeAddress;
   S.regDst = relay;
   S.regHaField = registrar;

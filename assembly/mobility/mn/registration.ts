@@ -217,6 +217,18 @@ const drLocalSetupRef: usize = changetype<usize>(drLocalSetup);
 // Called through a reference: not folded into transmit (reply.ts says why).
 const appendCombinedRef: usize = changetype<usize>(appendCombined);
 
+/**
+ * The outstanding request goes through agent `a` (its slot returned): on its interface, to its MAC
+ * (RFC 2002 §4.2.2: the foreign agent is our router on that link), with its advertised flags.
+ */
+export function viaAgent(a: i32): usize {
+  const s = slot(a);
+  S.regIface = <i32>load<u8>(s, A_IFACE);
+  memory.copy(regMac, s + A_MAC, 6);
+  S.regAgentFlags = load<u16>(s, A_FLAGS);
+  return s;
+}
+
 /** Start a registration of `kind` (agent `a` for KIND_FA) and send its first request. */
 export function beginRegistration(kind: i32, a: i32, retry: bool): void {
   S.fastRetry = retry;
@@ -231,14 +243,11 @@ export function beginRegistration(kind: i32, a: i32, retry: bool): void {
   S.regDst = S.regHaField;
   S.regLifetime = cfg.lifetimeSec;
   if (kind == KIND_FA) {
-    const s = slot(a);
-    S.regIface = <i32>load<u8>(s, A_IFACE);
+    const s = viaAgent(a);
     S.regAgentAddr = load<u32>(s, A_ADDR);
-    memory.copy(regMac, s + A_MAC, 6);
     S.regCoa = load<u32>(s, A_COA);
     S.regDst = S.regAgentAddr;
-    S.regFlags = requestFlags(kind, load<u16>(s, A_FLAGS));
-    S.regAgentFlags = load<u16>(s, A_FLAGS);
+    S.regFlags = requestFlags(kind, S.regAgentFlags);
     let life = cfg.lifetimeSec;
     const adv = <i32>load<u16>(s, A_REGLIFE);
     // Why: RFC 2002 §3.6.1.1: no longer than the foreign agent's advertised registration lifetime.
