@@ -118,13 +118,10 @@ export function hmacWith(keyCtx: usize, p1: usize, l1: i32, p2: usize, l2: i32, 
   const blk = ctx + countOff + 8;
   mdFinal(ctx, countOff, bigEndian, compress);
   mdDigest(ctx, blk, dl, bigEndian); // inner digest lands at the start of the (now free) block buffer
-  // Outer hash input after the opad block is exactly one final block: digest ‖ 0x80 ‖ 0… ‖ bit length
-  // (64 + L bytes; RFC 1321 §3.2 / RFC 3174 §4 byte order).
-  store<u8>(blk + <usize>dl, 0x80);
-  memory.fill(blk + <usize>dl + 1, 0, <usize>(55 - dl));
-  const bits = <u64>(64 + dl) << 3;
-  store<u64>(blk, bigEndian ? bswap<u64>(bits) : bits, 56);
+  // The outer hash: after the opad block (the prepared outer state) the inner digest, already in the
+  // block buffer, and its padding (one final block: digest ‖ 0x80 ‖ 0… ‖ bit length of 64 + L bytes).
   memory.copy(ctx, keyCtx + <usize>dl, <usize>dl);
-  compress(ctx, blk);
+  store<u64>(ctx + countOff, <u64>(64 + dl));
+  mdFinal(ctx, countOff, bigEndian, compress);
   mdDigest(ctx, out, dl, bigEndian);
 }
