@@ -42,9 +42,10 @@ export function mdUpdate(ctx: usize, p: usize, len: i32, countOff: usize, compre
 /**
  * Pad and compress the last block(s) (RFC 1321 §3.1-3.2, RFC 3174 §4): a "1" bit, zeros up to 448
  * mod 512 bits, then the message length in bits as a u64, most significant byte first when
- * `bigEndian` (SHA-1), least significant first otherwise (MD5). The digest is then the state.
+ * `bigEndian` (SHA-1), least significant first otherwise (MD5); then the `dl`-byte digest (the
+ * state) to `out`.
  */
-export function mdFinal(ctx: usize, countOff: usize, bigEndian: bool, compress: Compress): void {
+export function mdFinal(ctx: usize, countOff: usize, bigEndian: bool, compress: Compress, out: usize, dl: i32): void {
   const count = load<u64>(ctx + countOff);
   const buf = ctx + countOff + 8;
   // Why: RFC 1321 §3.1 / RFC 3174 §4 (a)-(c): when fewer than 8 bytes are left in the block, the
@@ -61,6 +62,7 @@ export function mdFinal(ctx: usize, countOff: usize, bigEndian: bool, compress: 
   const bits = count << 3;
   store<u64>(buf, bigEndian ? bswap<u64>(bits) : bits, 56);
   compress(ctx, buf);
+  mdDigest(ctx, out, dl, bigEndian);
 }
 
 /** The `len`-byte digest from the state at `ctx` into `out`: its u32 words byte-swapped when `bigEndian`. */
@@ -85,8 +87,7 @@ export function hmacPrepareWith(keyCtx: usize, key: usize, keyLen: i32, ctx: usi
     // Hashed in the private context (not a one-shot's shared one) so the key's tail is wiped below.
     init(ctx);
     mdUpdate(ctx, key, kl, countOff, compress);
-    mdFinal(ctx, countOff, bigEndian, compress);
-    mdDigest(ctx, pad, dl, bigEndian);
+    mdFinal(ctx, countOff, bigEndian, compress, pad, dl);
     kl = dl;
   } else {
     memory.copy(pad, key, <usize>kl);
@@ -116,12 +117,10 @@ export function hmacWith(keyCtx: usize, p1: usize, l1: i32, p2: usize, l2: i32, 
   mdUpdate(ctx, p1, l1, countOff, compress);
   mdUpdate(ctx, p2, l2, countOff, compress);
   const blk = ctx + countOff + 8;
-  mdFinal(ctx, countOff, bigEndian, compress);
-  mdDigest(ctx, blk, dl, bigEndian); // inner digest lands at the start of the (now free) block buffer
+  mdFinal(ctx, countOff, bigEndian, compress, blk, dl); // inner digest lands at the start of the (now free) block buffer
   // The outer hash: after the opad block (the prepared outer state) the inner digest, already in the
   // block buffer, and its padding (one final block: digest ‖ 0x80 ‖ 0… ‖ bit length of 64 + L bytes).
   memory.copy(ctx, keyCtx + <usize>dl, <usize>dl);
   store<u64>(ctx + countOff, <u64>(64 + dl));
-  mdFinal(ctx, countOff, bigEndian, compress);
-  mdDigest(ctx, out, dl, bigEndian);
+  mdFinal(ctx, countOff, bigEndian, compress, out, dl);
 }

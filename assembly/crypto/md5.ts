@@ -7,7 +7,7 @@
 // MD5 is little-endian throughout (§3.4 "low-order byte first"), as is WebAssembly, so message words
 // and the digest are plain `load<u32>` / `store<u32>`.
 
-import { mdUpdate, mdFinal, mdDigest, MD_IV } from "./hash";
+import { mdUpdate, mdFinal, MD_IV } from "./hash";
 
 /** Offset of the four-word chaining state in a context. */
 export const MD5_STATE: usize = 0;
@@ -144,8 +144,7 @@ export function md5Update(ctx: usize, p: usize, len: i32): void {
 /** Finish: pad (RFC 1321 §3.1-3.2), write the 16-byte digest to `out`; `ctx` must be re-initialised. */
 export function md5Final(ctx: usize, out: usize): void {
   // Length in bits, low-order word first (§3.2).
-  mdFinal(ctx, MD5_COUNT, false, md5Compress);
-  mdDigest(ctx, out, 16, false);
+  mdFinal(ctx, MD5_COUNT, false, md5Compress, out, 16);
 }
 
 const oneShotCtx: usize = memory.data(<i32>MD5_CTX_SIZE, 8);

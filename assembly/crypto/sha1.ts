@@ -9,7 +9,7 @@
 // byte first (big-endian), the opposite of WebAssembly; the state stays native so the rounds need no
 // swaps, and bytes are swapped only where a block is read (§7 step a) and where the digest is written.
 
-import { mdUpdate, mdFinal, mdDigest, MD_IV } from "./hash";
+import { mdUpdate, mdFinal, MD_IV } from "./hash";
 
 /** Offset of the five-word chaining state in a context. */
 export const SHA1_STATE: usize = 0;
@@ -110,10 +110,9 @@ export function sha1Update(ctx: usize, p: usize, len: i32): void {
 
 /** Finish: pad (RFC 3174 §4), write the 20-byte digest to `out`; `ctx` must be re-initialised. */
 export function sha1Final(ctx: usize, out: usize): void {
-  // Why: RFC 3174 §4 (c): the length is a two-word big-endian integer.
-  mdFinal(ctx, SHA1_COUNT, true, sha1Compress);
-  // §6.1: the message digest is H0 H1 H2 H3 H4, each most significant byte first.
-  mdDigest(ctx, out, 20, true);
+  // Why: RFC 3174 §4 (c): the length is a two-word big-endian integer; §6.1: the message digest is
+  // H0 H1 H2 H3 H4, each most significant byte first.
+  mdFinal(ctx, SHA1_COUNT, true, sha1Compress, out, 20);
 }
 
 const oneShotCtx: usize = memory.data(<i32>SHA1_CTX_SIZE, 8);
