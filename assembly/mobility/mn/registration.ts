@@ -270,7 +270,7 @@ export function beginRegistration(kind: i32, a: i32, retry: bool): void {
     S.regLifetime = 0;
     if (S.ha != 0) {
       const h = agentFind(S.regIface, S.ha);
-      if (h >= 0) memory.copy(regMac, slot(h) + A_MAC, 6);
+      if (h >= 0) viaAgent(h); // (its interface is regIface; its flags serve KIND_FA requests only)
     }
   }
   startRequest();
