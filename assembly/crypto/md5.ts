@@ -138,7 +138,7 @@ export function md5InitFrom(ctx: usize, st: usize, count: u64): void {
 
 /** Hash `len` more bytes at `p` into `ctx`; a negative length hashes nothing. */
 export function md5Update(ctx: usize, p: usize, len: i32): void {
-  mdUpdate(ctx, p, len, MD5_COUNT, md5Compress);
+  if (len > 0) mdUpdate(ctx, p, len, MD5_COUNT, md5Compress);
 }
 
 /** Finish: pad (RFC 1321 §3.1-3.2), write the 16-byte digest to `out`; `ctx` must be re-initialised. */
