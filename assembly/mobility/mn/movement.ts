@@ -319,15 +319,12 @@ export function mnIcmp(iface: i32, p: usize, len: i32): i32 {
  * fast solicitation rate again).
  */
 export function mnLink(iface: i32, up: bool): void {
-  let lost = false;
   for (let i = 0; i < AGENTS; i++) {
     const s = slot(i);
-    if (load<u8>(s, A_USED) != 0 && <i32>load<u8>(s, A_IFACE) == iface) {
-      if (i == S.cur) lost = true;
-      agentFree(i);
-    }
+    if (load<u8>(s, A_USED) != 0 && <i32>load<u8>(s, A_IFACE) == iface) agentFree(i);
   }
-  if (lost || S.cur < 0) S.pendingReason = <u8>MoveReason.LINK;
+  // No current agent now: there was none, or it was on this link (agentFree forgot it).
+  if (S.cur < 0) S.pendingReason = <u8>MoveReason.LINK;
   if (iface == S.colocIface) {
     // The co-located address belongs to the link we left; a new one is acquired if still needed.
     dropColocated();
