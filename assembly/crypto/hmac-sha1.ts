@@ -12,10 +12,8 @@
 // Each authentication then costs the message blocks plus one block for the outer hash (RFC 2104 §4
 // "Implementation note" describes exactly this precomputation).
 
-import {
-  SHA1_CTX_SIZE, SHA1_STATE, SHA1_BUF,
-  sha1Init, sha1InitFrom, sha1Update, sha1Final, sha1Compress, sha1WipeScratch,
-} from "./sha1";
+import { SHA1_CTX_SIZE, SHA1_COUNT, sha1Init, sha1Compress, sha1WipeScratch } from "./sha1";
+import { hmacPrepareWith, hmacWith } from "./hash";
 
 /** Offset of the inner (ipad) chaining state in a prepared key context. */
 export const HMAC_SHA1_KEY_INNER: usize = 0;
@@ -34,49 +32,15 @@ const oneShotKey: usize = memory.data(<i32>HMAC_SHA1_KEY_CTX_SIZE, 8);
 export function hmacSha1Prepare(keyCtx: usize, key: usize, keyLen: i32): void {
   // Why: RFC 2104 §2: a key longer than B = 64 bytes is replaced by its hash (L = 20 bytes); shorter
   // keys are zero-padded to B. RFC 2404 §2 allows any length (160 bits recommended).
-  let kl: i32 = keyLen < 0 ? 0 : keyLen;
-  if (kl > 64) {
-    // Hashed in the private context (not sha1()'s shared one) so the key's tail is wiped below.
-    sha1Init(ctx);
-    sha1Update(ctx, key, kl);
-    sha1Final(ctx, pad);
-    kl = 20;
-  } else {
-    memory.copy(pad, key, <usize>kl);
-  }
-  memory.fill(pad + <usize>kl, 0, <usize>(64 - kl));
-  for (let i: usize = 0; i < 64; i += 8) store<u64>(pad + i, load<u64>(pad + i) ^ 0x3636363636363636);
-  sha1Init(ctx);
-  sha1Compress(ctx + SHA1_STATE, pad);
-  memory.copy(keyCtx + HMAC_SHA1_KEY_INNER, ctx + SHA1_STATE, 20);
-  // ipad ^ opad = 0x36 ^ 0x5c = 0x6a: turn the ipad block into the opad block in place.
-  for (let i: usize = 0; i < 64; i += 8) store<u64>(pad + i, load<u64>(pad + i) ^ 0x6a6a6a6a6a6a6a6a);
-  sha1Init(ctx);
-  sha1Compress(ctx + SHA1_STATE, pad);
-  memory.copy(keyCtx + HMAC_SHA1_KEY_OUTER, ctx + SHA1_STATE, 20);
-  // Do not leave key material in static scratch: the padded key, the context (a long key's tail sits
-  // in its block buffer) and SHA-1's schedule words (from which the last block can be recomputed).
-  memory.fill(pad, 0, 64);
-  memory.fill(ctx, 0, SHA1_CTX_SIZE);
+  hmacPrepareWith(keyCtx, key, keyLen, ctx, pad, 20, SHA1_COUNT, true, sha1Init, sha1Compress);
+  // SHA-1's schedule words are key material too (the last block can be recomputed from them).
   sha1WipeScratch();
 }
 
 /** HMAC-SHA1 under a prepared key of p1[0..l1] ‖ p2[0..l2] into 20 bytes at `out`. */
 export function hmacSha1WithPrepared(keyCtx: usize, p1: usize, l1: i32, p2: usize, l2: i32, out: usize): void {
-  sha1InitFrom(ctx, keyCtx + HMAC_SHA1_KEY_INNER, 64);
-  sha1Update(ctx, p1, l1);
-  sha1Update(ctx, p2, l2);
-  const blk = ctx + SHA1_BUF;
-  sha1Final(ctx, blk); // inner digest lands at the start of the (now free) block buffer
-  // Outer hash input after the opad block is exactly one final block (RFC 3174 §4 padding):
-  // digest ‖ 0x80 ‖ 0… ‖ bit length (64 + 20 bytes) as a big-endian u64.
-  store<u8>(blk, 0x80, 20);
-  memory.fill(blk + 21, 0, 56 - 21);
-  store<u64>(blk, bswap<u64>(<u64>(64 + 20) << 3), 56);
-  memory.copy(ctx + SHA1_STATE, keyCtx + HMAC_SHA1_KEY_OUTER, 20);
-  sha1Compress(ctx + SHA1_STATE, blk);
-  // RFC 3174 §6.1: the digest is H0..H4, each most significant byte first.
-  for (let i: usize = 0; i < 20; i += 4) store<u32>(out + i, bswap<u32>(load<u32>(ctx + SHA1_STATE + i)));
+  // RFC 3174 §4 padding, §6.1: the digest is H0..H4, each most significant byte first.
+  hmacWith(keyCtx, p1, l1, p2, l2, out, ctx, 20, SHA1_COUNT, true, sha1Compress);
 }
 
 /** HMAC-SHA1 with the `keyLen`-byte key at `key` of p1[0..l1] ‖ p2[0..l2] into 20 bytes at `out`. */

@@ -9,7 +9,8 @@
 // Each authentication then costs the message blocks plus one block for the outer hash (RFC 2104 §4
 // "Implementation note" describes exactly this precomputation).
 
-import { MD5_CTX_SIZE, MD5_STATE, MD5_BUF, md5, md5Init, md5InitFrom, md5Update, md5Final, md5Compress } from "./md5";
+import { MD5_CTX_SIZE, MD5_COUNT, md5Init, md5Compress } from "./md5";
+import { hmacPrepareWith, hmacWith } from "./hash";
 
 /** Offset of the inner (ipad) chaining state in a prepared key context. */
 export const HMAC_KEY_INNER: usize = 0;
@@ -25,40 +26,12 @@ const oneShotKey: usize = memory.data(<i32>HMAC_KEY_CTX_SIZE, 8);
 /** Compress the padded key (K ^ ipad, then K ^ opad) for the `keyLen` bytes at `key` into `keyCtx`. */
 export function hmacMd5Prepare(keyCtx: usize, key: usize, keyLen: i32): void {
   // RFC 2104 §2: a key longer than B = 64 bytes is replaced by its MD5; shorter keys are zero-padded.
-  let kl: i32 = keyLen < 0 ? 0 : keyLen;
-  if (kl > 64) {
-    md5(key, kl, pad);
-    kl = 16;
-  } else {
-    memory.copy(pad, key, <usize>kl);
-  }
-  memory.fill(pad + <usize>kl, 0, <usize>(64 - kl));
-  for (let i: usize = 0; i < 64; i += 8) store<u64>(pad + i, load<u64>(pad + i) ^ 0x3636363636363636);
-  md5Init(ctx);
-  md5Compress(ctx + MD5_STATE, pad);
-  memory.copy(keyCtx + HMAC_KEY_INNER, ctx + MD5_STATE, 16);
-  // ipad ^ opad = 0x36 ^ 0x5c = 0x6a: turn the ipad block into the opad block in place.
-  for (let i: usize = 0; i < 64; i += 8) store<u64>(pad + i, load<u64>(pad + i) ^ 0x6a6a6a6a6a6a6a6a);
-  md5Init(ctx);
-  md5Compress(ctx + MD5_STATE, pad);
-  memory.copy(keyCtx + HMAC_KEY_OUTER, ctx + MD5_STATE, 16);
-  memory.fill(pad, 0, 64); // do not leave key material in static scratch
+  hmacPrepareWith(keyCtx, key, keyLen, ctx, pad, 16, MD5_COUNT, false, md5Init, md5Compress);
 }
 
 /** HMAC-MD5 under a prepared key of p1[0..l1] ‖ p2[0..l2] into 16 bytes at `out`. */
 export function hmacMd5WithPrepared(keyCtx: usize, p1: usize, l1: i32, p2: usize, l2: i32, out: usize): void {
-  md5InitFrom(ctx, keyCtx + HMAC_KEY_INNER, 64);
-  md5Update(ctx, p1, l1);
-  md5Update(ctx, p2, l2);
-  const blk = ctx + MD5_BUF;
-  md5Final(ctx, blk); // inner digest lands at the start of the (now free) block buffer
-  // Outer hash input after the opad block is exactly one final block: digest ‖ 0x80 ‖ 0… ‖ bit length.
-  store<u8>(blk, 0x80, 16);
-  memory.fill(blk + 17, 0, 56 - 17);
-  store<u64>(blk, <u64>(64 + 16) << 3, 56);
-  memory.copy(ctx + MD5_STATE, keyCtx + HMAC_KEY_OUTER, 16);
-  md5Compress(ctx + MD5_STATE, blk);
-  memory.copy(out, ctx + MD5_STATE, 16);
+  hmacWith(keyCtx, p1, l1, p2, l2, out, ctx, 16, MD5_COUNT, false, md5Compress);
 }
 
 /** HMAC-MD5 with the `keyLen`-byte key at `key` of p1[0..l1] ‖ p2[0..l2] into 16 bytes at `out`. */

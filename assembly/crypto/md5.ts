@@ -7,6 +7,8 @@
 // MD5 is little-endian throughout (§3.4 "low-order byte first"), as is WebAssembly, so message words
 // and the digest are plain `load<u32>` / `store<u32>`.
 
+import { mdUpdate, mdFinal, MD_IV } from "./hash";
+
 /** Offset of the four-word chaining state in a context. */
 export const MD5_STATE: usize = 0;
 /** Offset of the u64 byte count in a context. */
@@ -123,10 +125,7 @@ export function md5Compress(st: usize, p: usize): void {
 
 /** Start a digest: load the initial chaining values (RFC 1321 §3.3) and clear the count. */
 export function md5Init(ctx: usize): void {
-  store<u32>(ctx, 0x67452301, MD5_STATE);
-  store<u32>(ctx, 0xefcdab89, MD5_STATE + 4);
-  store<u32>(ctx, 0x98badcfe, MD5_STATE + 8);
-  store<u32>(ctx, 0x10325476, MD5_STATE + 12);
+  memory.copy(ctx + MD5_STATE, MD_IV, 16);
   store<u64>(ctx, 0, MD5_COUNT);
 }
 
@@ -139,49 +138,13 @@ export function md5InitFrom(ctx: usize, st: usize, count: u64): void {
 
 /** Hash `len` more bytes at `p` into `ctx`; a negative length hashes nothing. */
 export function md5Update(ctx: usize, p: usize, len: i32): void {
-  if (len <= 0) return;
-  const count = load<u64>(ctx, MD5_COUNT);
-  store<u64>(ctx, count + <u64>len, MD5_COUNT);
-  const st = ctx + MD5_STATE;
-  const buf = ctx + MD5_BUF;
-  let have = <i32>(count & 63);
-  let n = len;
-  if (have != 0) {
-    const take = min(64 - have, n);
-    memory.copy(buf + <usize>have, p, <usize>take);
-    have += take;
-    p += <usize>take;
-    n -= take;
-    if (have < 64) return;
-    md5Compress(st, buf);
-  }
-  // Whole blocks straight from the input, no copy.
-  while (n >= 64) {
-    md5Compress(st, p);
-    p += 64;
-    n -= 64;
-  }
-  if (n > 0) memory.copy(buf, p, <usize>n);
+  if (len > 0) mdUpdate(ctx, p, len, MD5_COUNT, md5Compress);
 }
 
 /** Finish: pad (RFC 1321 §3.1-3.2), write the 16-byte digest to `out`; `ctx` must be re-initialised. */
 export function md5Final(ctx: usize, out: usize): void {
-  const count = load<u64>(ctx, MD5_COUNT);
-  const st = ctx + MD5_STATE;
-  const buf = ctx + MD5_BUF;
-  let have = <usize>(count & 63);
-  store<u8>(buf + have, 0x80);
-  have++;
-  if (have > 56) {
-    memory.fill(buf + have, 0, 64 - have);
-    md5Compress(st, buf);
-    have = 0;
-  }
-  memory.fill(buf + have, 0, 56 - have);
-  store<u64>(buf, count << 3, 56); // length in bits, low-order word first (§3.2)
-  md5Compress(st, buf);
-  store<u64>(out, load<u64>(st, 0), 0);
-  store<u64>(out, load<u64>(st, 8), 8);
+  // Length in bits, low-order word first (§3.2).
+  mdFinal(ctx, MD5_COUNT, false, md5Compress, out, 16);
 }
 
 const oneShotCtx: usize = memory.data(<i32>MD5_CTX_SIZE, 8);

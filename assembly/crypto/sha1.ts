@@ -9,6 +9,8 @@
 // byte first (big-endian), the opposite of WebAssembly; the state stays native so the rounds need no
 // swaps, and bytes are swapped only where a block is read (§7 step a) and where the digest is written.
 
+import { mdUpdate, mdFinal, MD_IV } from "./hash";
+
 /** Offset of the five-word chaining state in a context. */
 export const SHA1_STATE: usize = 0;
 /** Offset of the u64 byte count in a context. */
@@ -26,6 +28,9 @@ export const SHA1_DIGEST_SIZE: i32 = 20;
 // sha1Compress never re-enters.
 const W: usize = memory.data(64, 8);
 
+// The round constants K(t) of §5, one per 20 steps.
+const K: usize = memory.data<u32>([0x5a827999, 0x6ed9eba1, 0x8f1bbcdc, 0xca62c1d6]);
+
 // @ts-ignore: decorator
 @inline function wAt(t: i32): u32 {
   return load<u32>(W + (<usize>(t & 15) << 2));
@@ -39,34 +44,34 @@ const W: usize = memory.data(64, 8);
   return v;
 }
 
-/** Compress one 64-byte block at `p` into the five-word state at `st` (RFC 3174 §6.1, §7). */
+/**
+ * Compress one 64-byte block at `p` into the five-word state at `st` (RFC 3174 §6.1, §7).
+ * Why one 80-step loop and not the four rounds written out: SHA-1 serves only IPsec AH (no packet
+ * path of the benchmark), and the loop is a third of the unrolled rounds' bytes.
+ */
 export function sha1Compress(st: usize, p: usize): void {
-  // §6.1 step a: the block as 16 big-endian words.
-  for (let i: usize = 0; i < 64; i += 4) store<u32>(W + i, bswap<u32>(load<u32>(p + i)));
   let a = load<u32>(st, 0), b = load<u32>(st, 4), c = load<u32>(st, 8), d = load<u32>(st, 12), e = load<u32>(st, 16);
-  let tmp: u32;
-  // Rounds 0-19: f = (B AND C) OR ((NOT B) AND D), written as D XOR (B AND (C XOR D)); K = 5A827999 (§5).
-  for (let t = 0; t < 16; t++) {
-    tmp = rotl<u32>(a, 5) + (d ^ (b & (c ^ d))) + e + wAt(t) + 0x5a827999;
-    e = d; d = c; c = rotl<u32>(b, 30); b = a; a = tmp;
-  }
-  for (let t = 16; t < 20; t++) {
-    tmp = rotl<u32>(a, 5) + (d ^ (b & (c ^ d))) + e + expand(t) + 0x5a827999;
-    e = d; d = c; c = rotl<u32>(b, 30); b = a; a = tmp;
-  }
-  // Rounds 20-39: f = B XOR C XOR D; K = 6ED9EBA1.
-  for (let t = 20; t < 40; t++) {
-    tmp = rotl<u32>(a, 5) + (b ^ c ^ d) + e + expand(t) + 0x6ed9eba1;
-    e = d; d = c; c = rotl<u32>(b, 30); b = a; a = tmp;
-  }
-  // Rounds 40-59: f = majority(B, C, D), written as (B AND C) OR (D AND (B OR C)); K = 8F1BBCDC.
-  for (let t = 40; t < 60; t++) {
-    tmp = rotl<u32>(a, 5) + ((b & c) | (d & (b | c))) + e + expand(t) + 0x8f1bbcdc;
-    e = d; d = c; c = rotl<u32>(b, 30); b = a; a = tmp;
-  }
-  // Rounds 60-79: f = B XOR C XOR D; K = CA62C1D6.
-  for (let t = 60; t < 80; t++) {
-    tmp = rotl<u32>(a, 5) + (b ^ c ^ d) + e + expand(t) + 0xca62c1d6;
+  let tmp: u32, w: u32, f: u32;
+  for (let t = 0; t < 80; t++) {
+    if (t < 16) {
+      // §6.1 step a: the block as 16 big-endian words.
+      w = bswap<u32>(load<u32>(p + (<usize>t << 2)));
+      store<u32>(W + (<usize>t << 2), w);
+    } else {
+      w = expand(t);
+    }
+    if (t < 20) {
+      // Rounds 0-19: f = (B AND C) OR ((NOT B) AND D), written as D XOR (B AND (C XOR D)).
+      f = d ^ (b & (c ^ d));
+    } else if (t >= 40 && t < 60) {
+      // Rounds 40-59: f = majority(B, C, D), written as (B AND C) OR (D AND (B OR C)).
+      f = (b & c) | (d & (b | c));
+    } else {
+      // Rounds 20-39 and 60-79: f = B XOR C XOR D.
+      f = b ^ c ^ d;
+    }
+    // K per 20 rounds (§5): 5A827999, 6ED9EBA1, 8F1BBCDC, CA62C1D6.
+    tmp = rotl<u32>(a, 5) + f + e + w + load<u32>(K + (<usize>(t / 20) << 2));
     e = d; d = c; c = rotl<u32>(b, 30); b = a; a = tmp;
   }
   // §6.1 step e.
@@ -88,11 +93,7 @@ export function sha1WipeScratch(): void {
 
 /** Start a digest: load the initial chaining values H0..H4 (RFC 3174 §6.1) and clear the count. */
 export function sha1Init(ctx: usize): void {
-  store<u32>(ctx, 0x67452301, SHA1_STATE);
-  store<u32>(ctx, 0xefcdab89, SHA1_STATE + 4);
-  store<u32>(ctx, 0x98badcfe, SHA1_STATE + 8);
-  store<u32>(ctx, 0x10325476, SHA1_STATE + 12);
-  store<u32>(ctx, 0xc3d2e1f0, SHA1_STATE + 16);
+  memory.copy(ctx + SHA1_STATE, MD_IV, 20);
   store<u64>(ctx, 0, SHA1_COUNT);
 }
 
@@ -104,52 +105,14 @@ export function sha1InitFrom(ctx: usize, st: usize, count: u64): void {
 
 /** Hash `len` more bytes at `p` into `ctx`; a negative length hashes nothing. */
 export function sha1Update(ctx: usize, p: usize, len: i32): void {
-  if (len <= 0) return;
-  const count = load<u64>(ctx, SHA1_COUNT);
-  store<u64>(ctx, count + <u64>len, SHA1_COUNT);
-  const st = ctx + SHA1_STATE;
-  const buf = ctx + SHA1_BUF;
-  let have = <i32>(count & 63);
-  let n = len;
-  if (have != 0) {
-    const take = min(64 - have, n);
-    memory.copy(buf + <usize>have, p, <usize>take);
-    have += take;
-    p += <usize>take;
-    n -= take;
-    if (have < 64) return;
-    sha1Compress(st, buf);
-  }
-  // Whole blocks straight from the input, no copy.
-  while (n >= 64) {
-    sha1Compress(st, p);
-    p += 64;
-    n -= 64;
-  }
-  if (n > 0) memory.copy(buf, p, <usize>n);
+  mdUpdate(ctx, p, len, SHA1_COUNT, sha1Compress);
 }
 
 /** Finish: pad (RFC 3174 §4), write the 20-byte digest to `out`; `ctx` must be re-initialised. */
 export function sha1Final(ctx: usize, out: usize): void {
-  const count = load<u64>(ctx, SHA1_COUNT);
-  const st = ctx + SHA1_STATE;
-  const buf = ctx + SHA1_BUF;
-  // Why: RFC 3174 §4 (a)-(c): a "1" bit, zeros up to 448 mod 512 bits, then the length in bits as a
-  // two-word big-endian integer; when fewer than 8 bytes are left in the block, the length moves to
-  // an extra block (lengths 56..63 mod 64).
-  let have = <usize>(count & 63);
-  store<u8>(buf + have, 0x80);
-  have++;
-  if (have > 56) {
-    memory.fill(buf + have, 0, 64 - have);
-    sha1Compress(st, buf);
-    have = 0;
-  }
-  memory.fill(buf + have, 0, 56 - have);
-  store<u64>(buf, bswap<u64>(count << 3), 56);
-  sha1Compress(st, buf);
-  // §6.1: the message digest is H0 H1 H2 H3 H4, each most significant byte first.
-  for (let i: usize = 0; i < 20; i += 4) store<u32>(out + i, bswap<u32>(load<u32>(st + i)));
+  // Why: RFC 3174 §4 (c): the length is a two-word big-endian integer; §6.1: the message digest is
+  // H0 H1 H2 H3 H4, each most significant byte first.
+  mdFinal(ctx, SHA1_COUNT, true, sha1Compress, out, 20);
 }
 
 const oneShotCtx: usize = memory.data(<i32>SHA1_CTX_SIZE, 8);

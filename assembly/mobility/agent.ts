@@ -265,16 +265,24 @@ function appendServers(icmp: usize, n: i32): i32 {
   const ext = icmp + <usize>n;
   let life: u16 = 0;
   let j = 0;
-  for (let i = 0; i < cfg.serverCount && j < k; i++) {
-    if (cfg.serverKind(i) != cfg.SRV_ADVERTISE) continue;
-    rsSetServer(ext, j++, cfg.serverAddress(i), cfg.serverPriority(i), cfg.serverLifetimeSec(i));
-    if (cfg.serverLifetimeSec(i) > life) life = cfg.serverLifetimeSec(i);
-  }
-  for (let i = 0; i < MAX_ADV_SERVERS && j < k && discovered != 0; i++) {
-    if (!liveDiscovered(i, now)) continue;
-    const e = discovered + (<usize>i << 4);
-    rsSetServer(ext, j++, load<u32>(e), load<u16>(e, 4), load<u16>(e, 6));
-    if (load<u16>(e, 6) > life) life = load<u16>(e, 6);
+  // The configured servers (i < serverCount), then the discovered ones: one loop (size, issue 12).
+  const nc = cfg.serverCount;
+  for (let i = 0; i < nc + MAX_ADV_SERVERS && j < k; i++) {
+    let a: u32, prio: u16, sl: u16;
+    if (i < nc) {
+      if (cfg.serverKind(i) != cfg.SRV_ADVERTISE) continue;
+      a = cfg.serverAddress(i);
+      prio = cfg.serverPriority(i);
+      sl = cfg.serverLifetimeSec(i);
+    } else {
+      if (discovered == 0 || !liveDiscovered(i - nc, now)) continue;
+      const e = discovered + (<usize>(i - nc) << 4);
+      a = load<u32>(e);
+      prio = load<u16>(e, 4);
+      sl = load<u16>(e, 6);
+    }
+    rsSetServer(ext, j++, a, prio, sl);
+    if (sl > life) life = sl;
   }
   // Fewer than counted (a configured server also discovered): the extension shrinks to what was written.
   if (j < k) { store<u8>(ext, <u8>(2 + (j << 3)), 1); }
@@ -313,9 +321,7 @@ export function agentStart(): void {
   const now = nowMs();
   if (discovered != 0) discTimer = stackTimerArm(discTimer, TK_AGENT_DISCOVER, 0, now + 50);
   for (let i = 0; i < netifCount(); i++) {
-    if (!agentAdvertises(i)) continue;
-    sendAdvert(i, ALL_SYSTEMS, 0);
-    arm(i, nextDeadline(now));
+    if (agentAdvertises(i)) advertise(i, now);
   }
 }
 
@@ -357,7 +363,12 @@ export function agentTimer(kind: u16, tag: u32, now: i64): void {
   // less than a second ago, wait for the rest of the second.
   if (!groupAllowed(i, now)) { count(C.AGENT_ADVERT_SUPPRESSED); arm(i, load<i64>(groupSentAt(i)) + GROUP_ADVERT_MIN_GAP_MS); return; }
   // A down link sends nothing but keeps its period (sendAdvert checks), so it resumes on its own.
-  sendAdvert(i, ALL_SYSTEMS, 0);
-  arm(i, nextDeadline(now));
+  advertise(i, now);
+}
+
+/** The periodic advertisement on `iface`: one now, the next armed. */
+function advertise(iface: i32, now: i64): void {
+  sendAdvert(iface, ALL_SYSTEMS, 0);
+  arm(iface, nextDeadline(now));
 }
 

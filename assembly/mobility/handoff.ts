@@ -89,14 +89,6 @@ export function hoHeldCount(): i32 { return held; }
 // @ts-ignore: decorator
 @inline function metaAt(i: i32): usize { return meta + <usize>i * META; }
 
-/** Datagrams held for `home`. */
-export function hoHeldFor(home: u32): i32 {
-  if (held == 0) return 0;
-  let n = 0;
-  for (let i = 0; i < frames; i++) { const m = metaAt(i); if (load<u8>(m, M_USED) != 0 && load<u32>(m, M_HOME) == home) n++; }
-  return n;
-}
-
 function arm(): void {
   let at = TIMER_NEVER;
   for (let i = 0; i < frames && held > 0; i++) {
@@ -211,7 +203,7 @@ export function hoTimer(kind: u16, now: i64): void {
 export function hoExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32 {
   if (held == 0) return -1;
   const home = ipv4Dst(inner);
-  if (hoHeldFor(home) == 0) return -1;
+  if (oldest(home, false) < 0) return -1; // nothing held for it
   return hoPut(home, inner, ilen, nowMs());
 }
 

@@ -31,18 +31,18 @@ function mipInput(iface: i32, p: usize, len: i32): i32 {
   // which count it as malformed or ignored (RFC 2002 §3.7.2.1, §3.6.2.1); the catch-all handlers see it.
   const t = <i32>udpLength(u) > UDP_HEADER_LEN ? <u32>load<u8>(u + <usize>UDP_HEADER_LEN) : MIP_ANY;
   const n = handlersCount(handlers);
-  let known = false;
-  for (let i = 0; i < n; i++) {
-    if (handlerKey(handlers, i) != t) continue;
-    known = true;
-    const r = changetype<UdpHandler>(handlerFn(handlers, i))(iface, p, len);
-    if (r >= 0) return r;
-  }
-  if (known) return -1;
-  for (let i = 0; i < n; i++) {
-    if (handlerKey(handlers, i) != MIP_ANY) continue;
-    const r = changetype<UdpHandler>(handlerFn(handlers, i))(iface, p, len);
-    if (r >= 0) return r;
+  // The handlers of the type, then (when none is registered for it) the catch-all ones: one loop.
+  let key = t;
+  for (;;) {
+    let known = false;
+    for (let i = 0; i < n; i++) {
+      if (handlerKey(handlers, i) != key) continue;
+      known = true;
+      const r = changetype<UdpHandler>(handlerFn(handlers, i))(iface, p, len);
+      if (r >= 0) return r;
+    }
+    if (known || key == MIP_ANY) break;
+    key = MIP_ANY;
   }
   return -1;
 }

@@ -260,7 +260,7 @@ export function roUpdate(iface: i32, p: usize, len: i32): i32 {
     if (buIsDelete(msg)) {
       if (bcacheRemove(home)) emitRo(RoOp.DELETE, 0, 0, home, coa, ha);
     } else {
-      const had = bcachePeek(home) != 0;
+      const had = prior != 0; // (nothing above changed the cache: faMoved keeps to the visitors)
       const e = bcacheUpdate(home, coa, ha, lifetime, id, now, buFlags(msg) & (BU_FLAG_M | BU_FLAG_G));
       if (e == 0) {
         // Why: 001 §4.4 status 130: a node without room keeps nothing.

@@ -72,7 +72,7 @@ import {
   UNREACH_FRAG_NEEDED,
 } from "../wire/icmp";
 import { TUNNEL_HEADROOM, IpipErr, ipipEncapValidated, ipipCheckValidated, ipipInner, ipipInnerLen, tunnelInnerCheck, IPIP_HDR_LEN } from "../wire/ipip";
-import { minEncEncapValidated, minEncDecap, minEncHdrLen, minEncProto, minEncOrigDst, minEncOrigSrc, minEncHasSrc, MINENC_LEN, MINENC_LEN_S } from "../wire/minenc";
+import { minEncEncapValidated, minEncDecap, minEncRestore, minEncHdrLen, minEncProto, minEncOrigDst, minEncOrigSrc, minEncHasSrc, MINENC_LEN, MINENC_LEN_S } from "../wire/minenc";
 import { GreErr, greEncapValidated, greCheck, greHdrLen, greProtocolType, greFlags, GRE_PROTO_IPV4, GRE_HDR_LEN } from "../wire/gre";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
 
@@ -420,18 +420,7 @@ function minEncUnquote(q: usize, avail: i32): usize {
   const n = minEncHdrLen(mh);
   // Why: the original sender must be told about its own datagram: header + 8 bytes (RFC 792).
   if (avail < hl + n + 8) return 0;
-  const proto = minEncProto(mh);
-  const dst = minEncOrigDst(mh);
-  const src = minEncHasSrc(mh) ? minEncOrigSrc(mh) : ipv4Src(q);
-  const tl = <i32>ipv4TotalLen(q);
-  const r = q + <usize>n;
-  memory.copy(r, q, <usize>hl);
-  store<u8>(r, proto, IP_PROTO);
-  ipv4SetDst(r, dst);
-  ipv4SetSrc(r, src);
-  ipv4SetTotalLen(r, <u16>(tl > n ? tl - n : 0));
-  ipv4FillChecksum(r);
-  return r;
+  return q + <usize>minEncRestore(q);
 }
 
 /**

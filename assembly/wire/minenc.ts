@@ -29,9 +29,10 @@ import { swap16, swap32, swap32Out } from "./bytes";
 
 /** End-around-carry fold of a 32-bit one's-complement sum to 16 bits. */
 // @ts-ignore: decorator
-@inline function fold16(s: u32): u16 {
+@inline function fold16(s: u32): u32 {
+  // (u32, not u16: the result is < 0x10000 already; a u16 would be masked again at every use.)
   s = (s & 0xffff) + (s >>> 16);
-  return <u16>((s & 0xffff) + (s >>> 16));
+  return (s & 0xffff) + (s >>> 16);
 }
 
 /** Minimal forwarding header length without the original source. */
@@ -181,18 +182,20 @@ export function minEncEncapValidated(p: usize, headroom: i32, encapsulator: u32,
   store<u32>(mh, dstN, MINENC_OFF_ORIG_DST);
   let ms = pf + (dstN & 0xffff) + (dstN >>> 16);
   if (hasSrc) { store<u32>(mh, srcN, MINENC_OFF_ORIG_SRC); ms += (srcN & 0xffff) + (srcN >>> 16); }
-  store<u16>(mh, ~fold16(ms), MINENC_OFF_CHECKSUM);
+  store<u16>(mh, <u16>~fold16(ms), MINENC_OFF_CHECKSUM);
   // IP header: protocol 55, source the encapsulator, destination the tunnel exit, Total Length + n;
   // checksum by RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), m / m' the old / new sums of those words.
+  // ~m is taken as the sum of the six old words' complements (0xffff - w each; the same value modulo
+  // 0xffff, and the sum is never 0: m' holds protocol 55), folded once with the rest.
   const tlN2 = <u32>swap16(<u16>(tl + n));
   const tpN2 = (tpN & 0xff) | (<u32>IPPROTO_MINENC << 8);
   store<u16>(q, <u16>tlN2, IP_TOTAL_LEN);
   store<u16>(q, <u16>tpN2, IP_TTL);
   store<u32>(q, encN, IP_SRC);
   store<u32>(q, tunN, IP_DST);
-  const m = fold16(tlN + tpN + (srcN & 0xffff) + (srcN >>> 16) + (dstN & 0xffff) + (dstN >>> 16));
-  const m2 = fold16(tlN2 + tpN2 + (encN & 0xffff) + (encN >>> 16) + (tunN & 0xffff) + (tunN >>> 16));
-  store<u16>(q, ~fold16((~hc & 0xffff) + (~m & 0xffff) + m2), IP_CHECKSUM);
+  const m = tlN + tpN + (srcN & 0xffff) + (srcN >>> 16) + (dstN & 0xffff) + (dstN >>> 16);
+  const m2 = tlN2 + tpN2 + (encN & 0xffff) + (encN >>> 16) + (tunN & 0xffff) + (tunN >>> 16);
+  store<u16>(q, <u16>~fold16((~hc & 0xffff) + 6 * 0xffff - m + m2), IP_CHECKSUM);
   return n;
 }
 
@@ -206,6 +209,16 @@ export function minEncEncapValidated(p: usize, headroom: i32, encapsulator: u32,
 export function minEncDecap(p: usize, len: i32): i32 {
   const e = minEncCheck(p, len);
   if (e != MinEncErr.OK) return -<i32>e;
+  return minEncRestore(p);
+}
+
+/**
+ * Rebuild in place the original header from the IP header at `p` and the minimal header after it
+ * (RFC 2004 §3): protocol, destination and (if S) source restored, Total Length - 8/12 (0 if less),
+ * checksum recomputed, the header moved forward over the minimal header. Returns the bytes removed
+ * (8 or 12). Shared by decapsulation and by tunnel.ts for a quoted header (an ICMP error's).
+ */
+export function minEncRestore(p: usize): i32 {
   const hl = ipv4HeaderLen(p);
   const mh = p + <usize>hl;
   const n = minEncHdrLen(mh);
@@ -219,7 +232,7 @@ export function minEncDecap(p: usize, len: i32): i32 {
   store<u8>(q, proto, IP_PROTO);
   ipv4SetDst(q, origDst);
   ipv4SetSrc(q, origSrc);
-  ipv4SetTotalLen(q, <u16>(tl - n));
+  ipv4SetTotalLen(q, <u16>(tl > n ? tl - n : 0));
   ipv4FillChecksum(q);
   return n;
 }

@@ -65,15 +65,14 @@ export function agentIsHome(i: i32): bool {
 }
 
 /**
- * The source of the advertisement `m` (`ml` bytes) lies on the link it describes: on the prefix of
+ * The source of the advertisement `m` (its Prefix-Lengths extension at `po`, or -1) lies on the link it describes: on the prefix of
  * one of its router addresses when it carries the Prefix-Lengths extension; without it (the
  * extension is optional, RFC 2002 §2.1.2) nothing tells the link's prefix and any source is taken.
  * Why: RFC 1256 §3.2 / RFC 2002 §2.1.2: the source is an address of the sending interface and
  * the router addresses with their prefix lengths are the link's networks; an advertisement whose
  * source is on none of the networks it announces did not come from an agent on that link.
  */
-export function advertSourceOnLink(m: usize, ml: i32, src: u32): bool {
-  const po = raFindExt(m, ml, EXT_PREFIX_LENGTHS);
+export function advertSourceOnLink(m: usize, po: i32, src: u32): bool {
   const n = raNumAddrs(m);
   if (po < 0 || n == 0) return true;
   for (let k = 0; k < n; k++) {

@@ -30,7 +30,7 @@ import { extIndexFind, EXT_COA, EXT_REG_SERVER } from "../../wire/mipext";
 import { coaExtAddress, rsCount, rsAddress, rsPriority, rsServerLifetimeSec } from "../../wire/dremip";
 import * as S from "./state";
 import { KIND_FA, KIND_DR_HOME, KIND_DR_TRANSIT, KIND_DR_PREV, REG_REGISTERED, REG_PENDING, TK_MN_REG, extIdx, slot, A_MAC, A_IFACE, A_FLAGS } from "./state";
-import { startRequest, armRenew } from "./registration";
+import { startRequest, armRenew, viaAgent } from "./registration";
 
 /** True when the server drServerOf last picked came with our home server listed too (002 D.3). */
 export let drHomeListed = false;
@@ -76,14 +76,11 @@ function pickServer(ext: usize): u32 {
 function homeRegistrar(): u32 { return cfg.drHomeServer != 0 ? cfg.drHomeServer : S.ha; }
 
 /** Start a `kind` (KIND_DR_HOME / KIND_DR_TRANSIT) request to `registrar` through server `relay` for `coa`. */
-function relayed(kind: u8, registrar: u32, relay: u32, coa: u32): void {
+function relayed(kind: i32, registrar: u32, relay: u32, coa: u32): void {
   if (S.cur < 0 || registrar == 0) return;
-  const s = slot(S.cur);
   S.regKind = kind;
-  S.regIface = <i32>load<u8>(s, A_IFACE);
   // Why: sent through our foreign agent, our router on this link (RFC 2002 §4.2.2), to the relay.
-  memory.copy(S.regMac, s + A_MAC, 6);
-  S.regAgentFlags = load<u16>(s, A_FLAGS);
+  viaAgent(S.cur);
   S.regSrc = cfg.homeAddress;
   S.regDst = relay;
   S.regHaField = registrar;
@@ -91,7 +88,7 @@ function relayed(kind: u8, registrar: u32, relay: u32, coa: u32): void {
   S.regDr = true;
   // Why: 002 §2.8: local <= transit <= home lifetimes; the transitional registration of §8.4 lasts
   // as long as a local one.
-  S.regLifetime = <u16>(kind == KIND_DR_PREV ? min(cfg.drLocalLifetimeSec(), cfg.lifetimeSec) : cfg.lifetimeSec);
+  S.regLifetime = kind == KIND_DR_PREV ? min(cfg.drLocalLifetimeSec(), cfg.lifetimeSec) : cfg.lifetimeSec;
   if (kind == KIND_DR_HOME) { S.drHomeSent++; count(C.MN_DR_HOME_TX); }
   startRequest();
 }
@@ -100,7 +97,7 @@ function relayed(kind: u8, registrar: u32, relay: u32, coa: u32): void {
  * An accepted registration with R (reply.ts), `granted` seconds from when it was sent, the reply at
  * `msg` (its extensions in extIdx). Returns true when this file took it over.
  */
-export function drAccepted(msg: usize, granted: u16): bool {
+export function drAccepted(msg: usize, granted: i32): bool {
   if (!S.regDr) return false;
   const co = extIndexFind(extIdx, EXT_COA);
   const parent = co != 0 ? coaExtAddress(msg + <usize>co) : 0;
@@ -123,7 +120,7 @@ export function drAccepted(msg: usize, granted: u16): bool {
       S.regHaField = homeRegistrar();
       S.regDst = S.drLocalServer;
       S.regCoa = parent;
-      S.regLifetime = <u16>cfg.lifetimeSec;
+      S.regLifetime = cfg.lifetimeSec;
       S.regSaPeer = S.regHaField;
       S.regSaUse = cfg.SA_USE_MOBILE_SERVER;
       S.regState = REG_PENDING;
@@ -178,14 +175,14 @@ export function drAccepted(msg: usize, granted: u16): bool {
     S.drHomeCoa = S.regCoa;
     S.drHomeUntil = until;
     // The local registration's renewal stays the one armed (it ends first, §2.8).
-    registered(S.drLocalUntil > nowMs() ? <u16>((S.drLocalUntil - S.regSentAt) / 1000) : granted);
+    registered(S.drLocalUntil > nowMs() ? <i32><u16>((S.drLocalUntil - S.regSentAt) / 1000) : granted);
     return true;
   }
   return false;
 }
 
 /** Registered: the registration state and the renewal of the local registration. */
-function registered(granted: u16): void {
+function registered(granted: i32): void {
   S.regState = REG_REGISTERED;
   armRenew(granted);
 }

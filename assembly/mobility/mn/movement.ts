@@ -235,7 +235,8 @@ export function mnIcmp(iface: i32, p: usize, len: i32): i32 {
   const src = ipv4Src(p);
   // Why: RFC 1256 §5.4 / RFC 2002 §2.3.1: the advertisement comes from the agent's own address.
   if (!ipIsUnicastSource(src)) { count(C.MN_ADVERT_MALFORMED); return 1; }
-  if (!advertSourceOnLink(m, ml, src)) { count(C.DROP_MN_ADVERT_OFF_LINK); return 1; }
+  const po = raFindExt(m, ml, EXT_PREFIX_LENGTHS);
+  if (!advertSourceOnLink(m, po, src)) { count(C.DROP_MN_ADVERT_OFF_LINK); return 1; }
   const now = nowMs();
   const dst = ipv4Dst(p);
   // Why: RFC 2002 §2.1: advertisements go to 224.0.0.1 or 255.255.255.255; only the answer to a
@@ -254,7 +255,6 @@ export function mnIcmp(iface: i32, p: usize, len: i32): i32 {
   let router = src;
   if (raNumAddrs(m) > 0) router = raRouterAddr(m, 0);
   let plen = PLEN_UNKNOWN;
-  const po = raFindExt(m, ml, EXT_PREFIX_LENGTHS);
   if (po >= 0 && raNumAddrs(m) > 0) plen = prefixLengthAt(m, po, 0);
 
   let i = agentFind(iface, src);
@@ -319,15 +319,12 @@ export function mnIcmp(iface: i32, p: usize, len: i32): i32 {
  * fast solicitation rate again).
  */
 export function mnLink(iface: i32, up: bool): void {
-  let lost = false;
   for (let i = 0; i < AGENTS; i++) {
     const s = slot(i);
-    if (load<u8>(s, A_USED) != 0 && <i32>load<u8>(s, A_IFACE) == iface) {
-      if (i == S.cur) lost = true;
-      agentFree(i);
-    }
+    if (load<u8>(s, A_USED) != 0 && <i32>load<u8>(s, A_IFACE) == iface) agentFree(i);
   }
-  if (lost || S.cur < 0) S.pendingReason = <u8>MoveReason.LINK;
+  // No current agent now: there was none, or it was on this link (agentFree forgot it).
+  if (S.cur < 0) S.pendingReason = <u8>MoveReason.LINK;
   if (iface == S.colocIface) {
     // The co-located address belongs to the link we left; a new one is acquired if still needed.
     dropColocated();

@@ -91,12 +91,16 @@ export function mnStart(): void {
 }
 
 /** A timer of the mobile node's range fired. */
-export function mnTimer(kind: u16, tag: u32, now: i64): void {
-  if (kind == TK_MN_SOLICIT) {
+export function mnTimer(kind16: u16, tag: u32, now: i64): void {
+  // (A switch on the consecutive kinds: one table jump, not a test per kind.)
+  switch (<i32>kind16) {
+  case TK_MN_SOLICIT: {
     S.hSolicit = -1;
     // Why: RFC 2002 §2.4.1: solicit only while no agent is known.
     if (S.cur < 0) solicitNow();
-  } else if (kind == TK_MN_AGENT) {
+    break;
+  }
+  case TK_MN_AGENT: {
     const i = <i32>tag;
     if (i < 0 || i >= AGENTS) return;
     const s = slot(i);
@@ -113,7 +117,9 @@ export function mnTimer(kind: u16, tag: u32, now: i64): void {
     if (S.mode == MODE_FA) { S.mode = MODE_NONE; pauseFaRegistration(); }
     startSoliciting();
     armFaWait();
-  } else if (kind == TK_MN_REG) {
+    break;
+  }
+  case TK_MN_REG: {
     S.hReg = -1;
     if (S.regState == REG_PENDING && S.regDeferred) {
       // The request held back by the one-per-second limit (RFC 2002 §3.6.3): send it now.
@@ -142,10 +148,14 @@ export function mnTimer(kind: u16, tag: u32, now: i64): void {
       if (S.homeState == ST_HOME) { if (S.bindingAway) beginRegistration(KIND_DEREG, -1, false); }
       else attach(false);
     }
-  } else if (kind == TK_MN_RENEW) {
+    break;
+  }
+  case TK_MN_RENEW: {
     S.hRenew = -1;
     if (S.regState == REG_REGISTERED && S.homeState == ST_AWAY) attach(false);
-  } else if (kind == TK_MN_FAWAIT) {
+    break;
+  }
+  case TK_MN_FAWAIT: {
     S.hFaWait = -1;
     if (S.cur >= 0 || cfg.colocated == 0) return;
     // No agent answered: a foreign link without agents (or our home agent is silent): use a
@@ -160,14 +170,19 @@ export function mnTimer(kind: u16, tag: u32, now: i64): void {
     emitMove(d, r, 0, 0, S.colocIface == d ? S.colocAddr : 0);
     S.denials = 0;
     useColocated(d, false);
-  } else if (kind == S.TK_MN_BU) {
+    break;
+  }
+  case S.TK_MN_BU: {
     smoothTimer(now);
-  } else if (kind == TK_MN_GARP) {
+    break;
+  }
+  case TK_MN_GARP: {
     S.hGarp = -1;
     if (S.homeState == ST_HOME && S.mnIface >= 0) {
       arpGratuitous(S.mnIface, cfg.homeAddress);
       if (tag > 1) S.hGarp = stackTimerArm(S.hGarp, TK_MN_GARP, tag - 1, now + GARP_INTERVAL_MS);
     }
+  }
   }
 }
 

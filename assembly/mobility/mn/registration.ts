@@ -41,7 +41,7 @@ import { agentFind, agentValid } from "./agents";
  * reverse tunnel in the "rfc3344" profile; 0x02 as the seeds' P when route optimization's `private`
  * is set; 0x01 (the seeds' R, reserved in rfc3344) never.
  */
-function requestFlags(kind: u8, agentFlags: u16): u8 {
+function requestFlags(kind: i32, agentFlags: i32): u8 {
   if (kind == KIND_DEREG) return 0;
   let f = <u8>(cfg.requestFlags() & (REQ_FLAG_S | REQ_FLAG_B | REQ_FLAG_M | REQ_FLAG_G | REQ_FLAG_V));
   // Why: RFC 3024 §3.2: T asks the foreign agent (and tells the home agent) for a reverse tunnel.
@@ -66,6 +66,7 @@ function requestFlags(kind: u8, agentFlags: u16): u8 {
 
 /** Build and send the outstanding request; a new Identification unless nonces and a retransmission. */
 export function transmit(retransmission: bool): bool {
+  const viaFa = S.regKind == KIND_FA;
   const peer = S.regDr ? S.regHaField : saPeerFor(S.regHaField);
   // Why: 002 §4.4: with R a registration server is the binding registrar: the Mobile-Server
   // extension (84) with our mobile-server association; a home agent registrar (a home registration
@@ -106,19 +107,19 @@ export function transmit(retransmission: bool): bool {
   const udp = ip + <usize>IPV4_MIN_HEADER;
   const msg = udp + <usize>UDP_HEADER_LEN;
   const cap = TX_CAP - <i32>TX_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
-  regReqEmit(msg, cap, S.regFlags, S.regLifetime, cfg.homeAddress, S.regHaField, S.regCoa, id);
+  regReqEmit(msg, cap, S.regFlags, <u16>S.regLifetime, cfg.homeAddress, S.regHaField, S.regCoa, id);
   // Registration key (docs/decisions.md "Registration keys"): through a foreign agent that advertises
   // smooth handoff and with which we share no association, ask the home agent for one — before the
   // mobile-home authenticator, which vouches for the request.
   let base = REG_REQ_LEN;
   keySpi = 0;
-  if (S.regKind == KIND_FA && cfg.roEnabled && cfg.roSmoothHandoff && S.regLifetime != 0 &&
+  if (viaFa && cfg.roEnabled && cfg.roSmoothHandoff && S.regLifetime != 0 &&
       (S.regAgentFlags & MA_FLAG_S) != 0 && saFindFor(S.regAgentAddr, cfg.SA_USE_MOBILE_FOREIGN) == 0) {
     // Why: 001 §2: SPIs 0-255 are reserved.
     keySpi = (random32() & 0x7fffffff) | 0x100;
     base = regkeyRequestAppend(msg, base, cap, keySpi);
   }
-  if (S.regCombined && S.regKind == KIND_FA) base = changetype<(m: usize, l: i32, c: i32, i: u64) => i32>(appendCombinedRef)(msg, base, cap, id);
+  if (S.regCombined && viaFa) base = changetype<(m: usize, l: i32, c: i32, i: u64) => i32>(appendCombinedRef)(msg, base, cap, id);
   let n = authAppend(sa, msg, base, cap, use == cfg.SA_USE_MOBILE_SERVER ? EXT_MS_AUTH : EXT_MH_AUTH);
   if (n < 0) { count(C.MN_NO_SA); return false; }
   if (S.regKind >= KIND_DR_HOME) {
@@ -131,7 +132,7 @@ export function transmit(retransmission: bool): bool {
     if (k < 0) return false;
     n = k;
   }
-  if (S.regKind == KIND_FA) {
+  if (viaFa) {
     // Why: 001 §5.1, §8.1: the Previous Foreign Agent Notification, for the new foreign agent (after
     // the Mobile-Home Authentication extension, RFC 2002 §3.6.1.3).
     n = smoothAppendPfan(msg, n, cap, S.regAgentFlags);
@@ -143,7 +144,7 @@ export function transmit(retransmission: bool): bool {
   }
   // Why: RFC 3024 (reply code 76, "mobile node too distant"): a foreign agent takes a request asking
   // for a reverse tunnel only with IP TTL 255, proof that it was sent on its link.
-  const ttl = S.regKind == KIND_FA && (S.regFlags & REQ_FLAG_T) != 0 ? 255 : <u8>cfg.defaultTtl; // T only in rfc3344 (requestFlags)
+  const ttl = viaFa && (S.regFlags & REQ_FLAG_T) != 0 ? 255 : <u8>cfg.defaultTtl; // T only in rfc3344 (requestFlags)
   const total = udpIpEmit(ip, ipNextIdent(), <u8>ttl, S.regSrc, S.regDst, MIP_PORT, MIP_PORT, n);
   S.regId = id;
   S.lastId = id;
@@ -151,14 +152,14 @@ export function transmit(retransmission: bool): bool {
   S.reqSent = true;
   S.regSent = true;
   S.lastReqAt = S.regSentAt;
-  if (S.regKind == KIND_FA || S.regKind >= KIND_DR_HOME || (S.regKind == KIND_DEREG && !macIsZero(regMac))) {
+  if (viaFa || S.regKind >= KIND_DR_HOME || (S.regKind == KIND_DEREG && !macIsZero(regMac))) {
     // Why: RFC 2002 §3.6.1.1, §4.6 (contract): to the agent's MAC from its advertisement, no ARP.
     linkSendIpTo(S.regIface, regMac, ip, total);
   } else {
     linkSendIp(S.regIface, S.regKind == KIND_COLOC ? colocNextHop(S.regDst) : S.regDst, ip, total);
   }
   count(C.MN_REG_REQUEST_TX);
-  S.emitReg(Ev.REG_REQUEST, S.regLifetime, S.regFlags, S.regKind == KIND_FA ? 1 : 0, S.regHaField);
+  S.emitReg(Ev.REG_REQUEST, S.regLifetime, S.regFlags, viaFa ? 1 : 0, S.regHaField);
   S.hReg = stackTimerArm(S.hReg, TK_MN_REG, 0, S.regSentAt + <i64>S.regRto);
   return true;
 }
@@ -195,14 +196,14 @@ function appendCombined(msg: usize, len: i32, cap: i32, id: u64): i32 {
  * A local registration through agent slot `s` advertising server `rs` (002 §8.1-8.2): the request
  * state for it; returns the lifetime to ask.
  */
-function drLocalSetup(s: usize, rs: u32, life: u16): u16 {
+function drLocalSetup(s: usize, rs: u32, life: i32): i32 {
   // Why: 002 §8.1-8.2: an agent advertising a registration server we share an association with:
   // a local registration with it (R set, the server as Binding Registrar), for the local
   // lifetime (§2.8: local <= home).
   S.regDr = true;
   S.regHaField = rs;
   S.regFlags |= REQ_FLAG_R;
-  if (<i32>life > cfg.drLocalLifetimeSec()) life = <u16>cfg.drLocalLifetimeSec();
+  if (life > cfg.drLocalLifetimeSec()) life = cfg.drLocalLifetimeSec();
   // Why: 002 §2.8, D.3.1: the home server is reachable through this local server: one request.
   S.regCombined = cfg.drCombined() && load<u8>(s, A_RS_HOME) != 0 && cfg.drHomeServer != 0 && rs != cfg.drHomeServer &&
     saFindFor(cfg.drHomeServer, cfg.SA_USE_MOBILE_SERVER) != 0 &&
@@ -216,8 +217,20 @@ const drLocalSetupRef: usize = changetype<usize>(drLocalSetup);
 // Called through a reference: not folded into transmit (reply.ts says why).
 const appendCombinedRef: usize = changetype<usize>(appendCombined);
 
+/**
+ * The outstanding request goes through agent `a` (its slot returned): on its interface, to its MAC
+ * (RFC 2002 §4.2.2: the foreign agent is our router on that link), with its advertised flags.
+ */
+export function viaAgent(a: i32): usize {
+  const s = slot(a);
+  S.regIface = <i32>load<u8>(s, A_IFACE);
+  memory.copy(regMac, s + A_MAC, 6);
+  S.regAgentFlags = load<u16>(s, A_FLAGS);
+  return s;
+}
+
 /** Start a registration of `kind` (agent `a` for KIND_FA) and send its first request. */
-export function beginRegistration(kind: u8, a: i32, retry: bool): void {
+export function beginRegistration(kind: i32, a: i32, retry: bool): void {
   S.fastRetry = retry;
   S.regKind = kind;
   S.regHaField = S.ha != 0 ? S.ha : homeBroadcast();
@@ -228,23 +241,20 @@ export function beginRegistration(kind: u8, a: i32, retry: bool): void {
   S.regAgentAddr = 0;
   S.regSrc = cfg.homeAddress;
   S.regDst = S.regHaField;
-  S.regLifetime = <u16>cfg.lifetimeSec;
+  S.regLifetime = cfg.lifetimeSec;
   if (kind == KIND_FA) {
-    const s = slot(a);
-    S.regIface = <i32>load<u8>(s, A_IFACE);
+    const s = viaAgent(a);
     S.regAgentAddr = load<u32>(s, A_ADDR);
-    memory.copy(regMac, s + A_MAC, 6);
     S.regCoa = load<u32>(s, A_COA);
     S.regDst = S.regAgentAddr;
-    S.regFlags = requestFlags(kind, load<u16>(s, A_FLAGS));
-    S.regAgentFlags = load<u16>(s, A_FLAGS);
-    let life = <u16>cfg.lifetimeSec;
-    const adv = load<u16>(s, A_REGLIFE);
+    S.regFlags = requestFlags(kind, S.regAgentFlags);
+    let life = cfg.lifetimeSec;
+    const adv = <i32>load<u16>(s, A_REGLIFE);
     // Why: RFC 2002 §3.6.1.1: no longer than the foreign agent's advertised registration lifetime.
     if (adv != 0 && adv < life) life = adv;
     if (S.lifetimeCap != 0 && S.lifetimeCap < life) life = S.lifetimeCap;
     const rs = load<u32>(s, A_RS);
-    if (rs != 0) life = changetype<(s: usize, rs: u32, life: u16) => u16>(drLocalSetupRef)(s, rs, life);
+    if (rs != 0) life = changetype<(s: usize, rs: u32, life: i32) => i32>(drLocalSetupRef)(s, rs, life);
     S.regLifetime = life;
   } else if (kind == KIND_COLOC) {
     S.regIface = S.colocIface;
@@ -260,7 +270,7 @@ export function beginRegistration(kind: u8, a: i32, retry: bool): void {
     S.regLifetime = 0;
     if (S.ha != 0) {
       const h = agentFind(S.regIface, S.ha);
-      if (h >= 0) memory.copy(regMac, slot(h) + A_MAC, 6);
+      if (h >= 0) viaAgent(h); // (its interface is regIface; its flags serve KIND_FA requests only)
     }
   }
   startRequest();
@@ -282,7 +292,7 @@ export function startRequest(): void {
  * Arm the re-registration for a registration granted `granted` seconds from when it was sent
  * (S.regSentAt): at 7/8 of it, or three retransmission timeouts (at most half of it) before its end.
  */
-export function armRenew(granted: u16): void {
+export function armRenew(granted: i32): void {
   // Why: RFC 2002 §3.6.2.2: the granted lifetime counts from when the request was sent.
   S.regUntil = S.regSentAt + <i64>granted * 1000;
   if (granted == LIFETIME_INFINITE) return;

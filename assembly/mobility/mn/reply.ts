@@ -57,6 +57,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
   // Why: RFC 2002 §3.6.2.1: only a reply to our outstanding request, for our home address.
   if (S.regState != REG_PENDING || !S.regSent || regHomeAddr(msg) != cfg.homeAddress) { count(C.MN_REPLY_IGNORED); return 1; }
   const code = regRepCode(msg);
+  const viaFa = S.regKind == KIND_FA; // (the outstanding kind: nothing below changes it before it is read)
   const rid = regRepIdentification(msg);
   const rha = regHomeAgent(msg);
   const authType = S.regSaUse == cfg.SA_USE_MOBILE_SERVER ? EXT_MS_AUTH : EXT_MH_AUTH;
@@ -65,7 +66,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
     // Why: RFC 2002 §3.6.2.1: a reply without mobile-home authentication is discarded, except a
     // denial by the foreign agent we sent to (it holds no key of ours); acting on one only makes us
     // back off or try another agent.
-    if (!(regCodeDeniedByFa(code) && S.regKind == KIND_FA && src == S.regAgentAddr)) {
+    if (!(regCodeDeniedByFa(code) && viaFa && src == S.regAgentAddr)) {
       count(C.MN_REPLY_AUTH_FAILED);
       evAuthFailed(ROLE_MN, EXT_MH_AUTH, 0, src, 0);
       return 1;
@@ -97,7 +98,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
     if (!mnReplyCheck(sa, S.regId, rid, code, useNonces(sa))) { count(C.MN_REPLY_IGNORED); return 1; }
   }
   count(C.MN_REG_REPLY_RX);
-  const life = regLifetimeSec(msg);
+  const life = <i32>regLifetimeSec(msg);
   S.emitReg(Ev.REG_REPLY, life, code, 0, rha);
   S.hReg = stackTimerDisarm(S.hReg);
   S.regDeferred = false;
@@ -107,10 +108,10 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
     if (S.ha == 0 && rha != 0 && rha != S.regHaField) S.ha = rha;
     const granted = life < S.regLifetime ? life : S.regLifetime;
     // Why: 001 §3.2: the foreign agent of this registration is the previous one of the next.
-    smoothRegistered(S.regKind == KIND_FA && S.regLifetime != 0 && granted != 0 ? S.regAgentAddr : 0);
+    smoothRegistered(viaFa && S.regLifetime != 0 && granted != 0 ? S.regAgentAddr : 0);
     // Registration key (docs/decisions.md "Registration keys"): the request asked the home agent for
     // one for this foreign agent; we derive the same key ourselves (security/regkey.ts).
-    const msa = keySpi != 0 && S.regKind == KIND_FA && granted != 0 ? mhSa(S.regSaPeer) : 0;
+    const msa = keySpi != 0 && viaFa && granted != 0 ? mhSa(S.regSaPeer) : 0;
     if (msa != 0 && regkeyMnInstall(msa, S.regCoa, cfg.homeAddress, S.regId, keySpi)) count(C.MN_REGKEY_INSTALLED);
     if (S.regLifetime == 0 || granted == 0) {
       // Deregistered (or a zero grant: no binding).
@@ -119,7 +120,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
       return 0;
     }
     // Distributed registration (002 §8.3): the next registration of the chain, or done.
-    if (S.regDr && changetype<(m: usize, g: u16) => bool>(drAcceptedRef)(msg, granted)) return 0;
+    if (S.regDr && changetype<(m: usize, g: i32) => bool>(drAcceptedRef)(msg, granted)) return 0;
     S.regState = REG_REGISTERED;
     armRenew(granted);
     return 0;
@@ -137,7 +138,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
     retryNow();
     return 0;
   }
-  if (code == CODE_FA_LIFETIME_TOO_LONG && S.regKind == KIND_FA && life != 0 && life < S.regLifetime && !S.fastRetry) {
+  if (code == CODE_FA_LIFETIME_TOO_LONG && viaFa && life != 0 && life < S.regLifetime && !S.fastRetry) {
     // Why: RFC 2002 §3.7.2: the foreign agent's Lifetime in a code-69 reply is the most it grants.
     S.lifetimeCap = life;
     retryNow();
@@ -145,7 +146,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
   }
   // Distributed registration (002 §6.3, D.2): a transit registration when the relay names a server.
   if (S.regDr && changetype<(m: usize, c: u8) => bool>(drDeniedRef)(msg, code)) return 0;
-  if (regCodeDeniedByFa(code) && S.regKind == KIND_FA && S.homeState == ST_AWAY) {
+  if (regCodeDeniedByFa(code) && viaFa && S.homeState == ST_AWAY) {
     const alt = alternativeFa(S.cur);
     if (alt >= 0) { adopt(alt, <u8>MoveReason.NEW_AGENT); return 0; }
   }

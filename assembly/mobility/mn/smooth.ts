@@ -33,7 +33,7 @@ import { MIP_PORT, REQ_FLAG_M, REQ_FLAG_G, regReqIdentification } from "../../wi
 import { EXT_INDEX_SIZE, EXT_RO_AUTH, authCoveredLen } from "../../wire/mipext";
 import {
   pfanAppend, pfanBuEmit, pfanAuthenticator, buEmit, baParse, baStatus, baIdentification, roHomeAddr,
-  BU_FLAG_A, BU_FLAG_I, BU_FLAG_M, BU_FLAG_G, BU_LEN_ID, RoErr, BA_ID_MISMATCH,
+  BU_OFF_FLAGS, BU_LEN_ID, RoErr, BA_ID_MISMATCH,
 } from "../../wire/ro";
 import * as S from "./state";
 import { A_IFACE, A_MAC, KIND_FA, TK_MN_BU, TX_CAP, TX_IP, txBuf, slot } from "./state";
@@ -91,7 +91,7 @@ function start(prev: u32, coa: u32, flags: u8): void {
  * exactly what it sees; a Mobile-Foreign Authentication extension goes after it (and covers it).
  * Returns the new length (`len` when nothing was added).
  */
-export function smoothAppendPfan(msg: usize, len: i32, cap: i32, agentFlags: u16): i32 {
+export function smoothAppendPfan(msg: usize, len: i32, cap: i32, agentFlags: i32): i32 {
   if (!cfg.roEnabled || !cfg.roSmoothHandoff || S.regKind != KIND_FA) return len;
   const prev = S.lastFa;
   // Why: 001 §3.2, §5.2: only to a new agent that says it takes part (S), only with a previous one.
@@ -107,10 +107,8 @@ export function smoothAppendPfan(msg: usize, len: i32, cap: i32, agentFlags: u16
   if (pfanBuEmit(scratch, SCRATCH, msg, pfan) <= 0) return len;
   authCompute(sa, scratch, authCoveredLen(BU_LEN_ID, (load<u8>(sa, SA_FLAGS) & cfg.SA_FLAG_COVER_SPI) != 0), pfanAuthenticator(pfan));
   rememberId(regReqIdentification(msg));
-  let f: u8 = BU_FLAG_A | BU_FLAG_I;
-  if ((S.regFlags & REQ_FLAG_M) != 0) f |= BU_FLAG_M;
-  if ((S.regFlags & REQ_FLAG_G) != 0) f |= BU_FLAG_G;
-  start(prev, S.regCoa, f);
+  // Our own updates (sendOwn) carry the flags of that one: A, I, and M / G as the request asked.
+  start(prev, S.regCoa, load<u8>(scratch, BU_OFF_FLAGS));
   return n;
 }
 

@@ -59,25 +59,25 @@ export const agents: usize = memory.data(<i32>A_STRIDE * AGENTS, 8);
 @inline export function slot(i: i32): usize { return agents + <usize>i * A_STRIDE; }
 
 // Home state (HOME event on every change between HOME and AWAY).
-export const ST_UNKNOWN: u8 = 0;
-export const ST_HOME: u8 = 1;
-export const ST_AWAY: u8 = 2;
+export const ST_UNKNOWN: i32 = 0;
+export const ST_HOME: i32 = 1;
+export const ST_AWAY: i32 = 2;
 // How the mobile node is attached while away.
-export const MODE_NONE: u8 = 0;
-export const MODE_FA: u8 = 1;
-export const MODE_COLOC: u8 = 2;
+export const MODE_NONE: i32 = 0;
+export const MODE_FA: i32 = 1;
+export const MODE_COLOC: i32 = 2;
 // Registration state.
-export const REG_IDLE: u8 = 0;
-export const REG_PENDING: u8 = 1;    // request sent, awaiting its reply (retransmission timer armed)
-export const REG_BACKOFF: u8 = 2;    // denied; TK_MN_REG retries later
-export const REG_REGISTERED: u8 = 3; // accepted; TK_MN_RENEW re-registers
+export const REG_IDLE: i32 = 0;
+export const REG_PENDING: i32 = 1;    // request sent, awaiting its reply (retransmission timer armed)
+export const REG_BACKOFF: i32 = 2;    // denied; TK_MN_REG retries later
+export const REG_REGISTERED: i32 = 3; // accepted; TK_MN_RENEW re-registers
 // Kind of the outstanding request.
-export const KIND_FA: u8 = 1;
-export const KIND_COLOC: u8 = 2;
-export const KIND_DEREG: u8 = 3;
-export const KIND_DR_HOME: u8 = 4;    // home registration relayed by a registration server (002 §2.3, §8.3)
-export const KIND_DR_TRANSIT: u8 = 5; // transit registration relayed by the local server (002 §2.4, D.2)
-export const KIND_DR_PREV: u8 = 6;    // transitional registration with the previous foreign server (002 §2.4 type 1, §2.7, §8.4)
+export const KIND_FA: i32 = 1;
+export const KIND_COLOC: i32 = 2;
+export const KIND_DEREG: i32 = 3;
+export const KIND_DR_HOME: i32 = 4;    // home registration relayed by a registration server (002 §2.3, §8.3)
+export const KIND_DR_TRANSIT: i32 = 5; // transit registration relayed by the local server (002 §2.4, D.2)
+export const KIND_DR_PREV: i32 = 6;    // transitional registration with the previous foreign server (002 §2.4 type 1, §2.7, §8.4)
 
 /** Initial solicitations at the configured interval before the back-off (RFC 2002 §2.4.1). */
 export const INITIAL_SOLICITS: i32 = 3;
@@ -101,18 +101,18 @@ export const SOLICIT_ANSWER_MS: i64 = 3000;
 export const DEREG_TRIES: i32 = 4;
 
 export let cur: i32 = -1;
-export let homeState: u8 = ST_UNKNOWN;
-export let mode: u8 = MODE_NONE;
+export let homeState: i32 = ST_UNKNOWN;
+export let mode: i32 = MODE_NONE;
 export let pendingReason: u8 = 0;  // MoveReason to report when the next agent is adopted (0 none)
 export let ha: u32 = 0;            // home agent in use (configured, discovered, or 0)
 export let mnIface: i32 = -1;      // the interface holding the home address
 
-export let regState: u8 = REG_IDLE;
-export let regKind: u8 = 0;
+export let regState: i32 = REG_IDLE;
+export let regKind: i32 = 0;
 export let regId: u64 = 0;
 export let lastId: u64 = 0;
 export let regSentAt: i64 = 0;
-export let regLifetime: u16 = 0;
+export let regLifetime: i32 = 0;
 export let regFlags: u8 = 0;
 export let regCoa: u32 = 0;
 export let regSrc: u32 = 0;
@@ -121,12 +121,12 @@ export let regHaField: u32 = 0;
 export let regSaPeer: u32 = 0;
 export let regIface: i32 = -1;
 export let regAgentAddr: u32 = 0;
-export let regAgentFlags: u16 = 0;  // the advertisement flags of the agent of an outstanding KIND_FA request
+export let regAgentFlags: i32 = 0;  // the advertisement flags of the agent of an outstanding KIND_FA request
 export const regMac: usize = memory.data(8, 8);
 export let regRto: i32 = 0;
 export let regTries: i32 = 0;
 export let regUntil: i64 = 0;       // accepted binding's end
-export let lifetimeCap: u16 = 0;    // from a code-69 reply: the foreign agent's largest lifetime (0 none)
+export let lifetimeCap: i32 = 0;    // from a code-69 reply: the foreign agent's largest lifetime (0 none)
 export let denials: i32 = 0;
 export let fastRetry = false;       // the outstanding request is the immediate retry after 133/136
 export let bindingAway = false;     // a registration away from home was sent: deregister on return
@@ -223,7 +223,7 @@ export function emitMove(iface: i32, reason: u8, seq: u16, agent: u32, coa: u32)
  * REG_REQUEST / REG_REPLY event: lifetime u16, flags (request) or code (reply) u8, via a foreign agent
  * u8, then the home address, the home agent field and the care-of address of the registration.
  */
-export function emitReg(ev: Ev, life: u16, flagsOrCode: u8, viaFa: u8, haField: u32): void {
+export function emitReg(ev: Ev, life: i32, flagsOrCode: u8, viaFa: u8, haField: u32): void {
   const b = evBuf();
   store<u16>(b, life);
   store<u8>(b, flagsOrCode, 2);
@@ -234,7 +234,7 @@ export function emitReg(ev: Ev, life: u16, flagsOrCode: u8, viaFa: u8, haField: 
   evEmit(ev, 52);
 }
 
-export function setHomeState(s: u8, agent: u32): void {
+export function setHomeState(s: i32, agent: u32): void {
   if (s == homeState) return;
   homeState = s;
   emitHome(s == ST_HOME, agent);
