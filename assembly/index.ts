@@ -8,6 +8,7 @@ import { C, count, countBy, countersPtr, countersReset, counterName, countHot, C
 import { textBuf } from "./text";
 import * as cfg from "./config";
 import { timersInit, timersRun } from "./sys/timers";
+import { TIMER_NEVER } from "./table/timer";
 import { netifReset, netifValid, netifValidHot, netifSetUp, netifBssid, netifListenersReset, netifLinkChanged } from "./link/netif";
 import { ethReset, ethInput } from "./link/ethernet";
 import { routeInit } from "./stack/route";
@@ -195,7 +196,7 @@ export function output(len: i32): i32 {
 
 /** Run timers due at `nowMs`; returns the next deadline in ms (i64 max when there is none). */
 export function tick(nowMs: i64): i64 {
-  if (!ready) return i64.MAX_VALUE;
+  if (!ready) return TIMER_NEVER;
   setNow(nowMs);
   return timersRun(nowMs);
 }

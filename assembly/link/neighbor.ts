@@ -161,7 +161,7 @@ function entry(i: i32): usize { return cache + <usize>(i & 0xffff) * E_STRIDE; }
 function slot(i: i32): usize { return pending + <usize>(i & 0xff) * pendingStride; }
 
 /** `a + b` for b ≥ 0, saturating at i64 max (a host may pass any time). */
-function later(a: i64, b: i64): i64 { return a > i64.MAX_VALUE - b ? i64.MAX_VALUE : a + b; }
+function later(a: i64, b: i64): i64 { return a > TIMER_NEVER - b ? TIMER_NEVER : a + b; }
 
 /**
  * Carve the cache (entries, address index, two lists) and the pending pool from the arena, reserve

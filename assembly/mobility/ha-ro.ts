@@ -45,6 +45,7 @@ import { roPeerAllow, roPeerGet, roPeerNext, roPeerAt, roPeerNodeAt, roPeerHomeA
   RP_UPDATE, RP_LAST_ID, RP_FLAGS, RP_ACKED, RP_ACK_WANTED } from "./ropeers";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
+import { TIMER_NEVER } from "../table/timer";
 
 const OUT_IP: usize = <usize>(TUNNEL_HEADROOM + ETH_HEADER_LEN);
 const OUT_BUF: i32 = <i32>OUT_IP + 96;
@@ -188,7 +189,7 @@ export function haroIntercepted(src: u32, home: u32): void { updateLimited(src, 
  * TIMER_NEVER-like (i64 max) when `src` could not be sent one anyway.
  */
 export function haroFlowUntil(src: u32, home: u32, now: i64): i64 {
-  if (targetSa(src) == 0) return i64.MAX_VALUE;
+  if (targetSa(src) == 0) return TIMER_NEVER;
   return now + <i64>cfg.roUpdateIntervalMs();
 }
 

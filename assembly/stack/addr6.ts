@@ -31,6 +31,7 @@ import {
   A6F_LINK_LOCAL, A6_FOREVER, NETIF_V6_ADDRS,
 } from "../link/netif";
 import { stackTimerArm, OWNER_ND } from "../sys/timers";
+import { TIMER_NEVER } from "../table/timer";
 import {
   addrCopy, addrEqual, addrPrefixMatch, addrIsLinkLocal6, addrIsMulticast6, addrSetLinkLocal, addrSetIidFromMac,
 } from "../wire/addr";
@@ -265,7 +266,7 @@ function rearm(): void { sweep(0, false); }
  */
 function sweep(now: i64, act: bool): void {
   const sec = <u32>(now / 1000);
-  let d = i64.MAX_VALUE;
+  let d = TIMER_NEVER;
   for (let i = 0; i < netifCount(); i++) {
     if (!netifValid(i)) continue;
     for (let k = netifAddrCount(i, true) - 1; k >= 0; k--) {

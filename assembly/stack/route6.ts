@@ -24,6 +24,7 @@ import { neighborState, neighborGeneration, NEIGH_FREE, NEIGH_INCOMPLETE } from 
 import { routeLookup6, routeGeneration } from "./route";
 import { addr6OnLink } from "./addr6";
 import { stackTimerArm, OWNER_ND } from "../sys/timers";
+import { TIMER_NEVER } from "../table/timer";
 import { addrCopy, addrEqual, addrIsLinkLocal6, addrPrefixMatch } from "../wire/addr";
 import { ipv6IsMulticast, IPV6_MIN_MTU } from "../wire/ipv6";
 
@@ -176,7 +177,7 @@ export function r6PrefixUpdate(iface: i32, pre: usize, plen: i32, valid: u32): v
     store<u8>(e, <u8>iface, E_IFACE);
     store<u8>(e, 1, E_USED);
   }
-  store<i64>(e, valid == 0xffffffff ? i64.MAX_VALUE : nowMs() + <i64>valid * 1000, E_EXP);
+  store<i64>(e, valid == 0xffffffff ? TIMER_NEVER : nowMs() + <i64>valid * 1000, E_EXP);
   armLists();
 }
 
@@ -190,7 +191,7 @@ function armLists(): void { sweepLists(0, false); }
  */
 function sweepLists(now: i64, act: bool): void {
   listGen++; // every change of the lists comes through here (or bumps it itself): the next-hop memo is stale
-  let d = i64.MAX_VALUE;
+  let d = TIMER_NEVER;
   for (let i = 0; i < LIST_N; i++) {
     const e = rtr(i);
     if (load<u8>(e, E_USED) == 0) continue;
@@ -221,7 +222,7 @@ export function r6DestSet(a: usize, nextHop: usize, iface: i32, flag: u8, pmtu: 
   let i = destFind(a);
   if (i < 0) {
     // A free entry, else the one set longest ago (bounded table).
-    let oldest: i64 = i64.MAX_VALUE;
+    let oldest: i64 = TIMER_NEVER;
     for (let k = 0; k < DEST_ENTRIES; k++) {
       const d = dst(k);
       if (load<u8>(d, D_FLAGS) == 0) { i = k; break; }
