@@ -28,6 +28,7 @@
 // Route table (hash keyed by home address, capacity board `careOfRoutes`): 0 nextHop u32 |
 // 4 server u32 (who enabled it) | 8 expiresAtMs i64 (TIMER_NEVER: 0xffff) | 16 lifetimeSec u16 | pad
 
+import { mipEmit } from "./mip";
 import * as cfg from "../config";
 import { C, count, countGet } from "../counters";
 import { Ev, evOpAddrs, evAuthFailed, ROLE_COA } from "../events";
@@ -247,7 +248,7 @@ export function drAddrTo(dst: u32): u32 {
 
 /** Send the `n`-byte message after the IP and UDP headers at `ip` from port 434 (true: sent). */
 export function drSend(ip: usize, src: u32, dst: u32, dport: u16, n: i32): bool {
-  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, src, dst, MIP_PORT, dport, n);
+  const total = mipEmit(ip, src, dst, dport, n);
   return ipSend(ip, total) == 0;
 }
 

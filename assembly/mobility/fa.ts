@@ -38,6 +38,7 @@
 //    T (request flag 0x02) asks for it, advertised as T; without the offer a T request gets 74.
 //    Profile "seeds" (0x02 = P): every accepted visitor is reverse-tunnelled when it is offered.
 
+import { mipEmit } from "./mip";
 import * as cfg from "../config";
 import { arenaAlloc } from "../mem";
 import { nowMs } from "../clock";
@@ -170,7 +171,7 @@ export function faAdvertisesReverseTunnel(): bool {
  * address). `mac` may point at `p - 8` (the received frame's source): it is copied first.
  */
 function sendToMn(iface: i32, mac: usize, src: u32, dst: u32, dport: u16, p: usize, n: i32): void {
-  const total = udpIpEmit(p, ipNextIdent(), <u8>cfg.defaultTtl, src, dst, MIP_PORT, dport, n);
+  const total = mipEmit(p, src, dst, dport, n);
   linkSendIpTo(iface, mac, p, total);
 }
 

@@ -21,6 +21,7 @@
 // gives, for any node X without an association of its own, the key MD5(X | master | X) with the master
 // association's SPI and algorithm (`mipfw derive-key` prints it for X's administrator).
 
+import { drSend } from "./coa";
 import * as cfg from "../config";
 import { C, count } from "../counters";
 import { nowMs } from "../clock";
@@ -143,9 +144,7 @@ function sendUpdate(sa: usize, node: u32, dport: u16, home: u32, id: u64, ack: b
   // Why: 001 §4.3, §4.5: the Route Optimization Authentication extension is required, last.
   n = authAppend(sa, msg, n, OUT_CAP, EXT_RO_AUTH);
   if (n < 0) return false;
-  const ip = outBuf + OUT_IP;
-  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, ourAddress(), node, MIP_PORT, dport, n);
-  if (ipSend(ip, total) != 0) return false;
+  if (!drSend(outBuf + OUT_IP, ourAddress(), node, dport, n)) return false;
   count(C.RO_BU_TX);
   return true;
 }

@@ -32,6 +32,7 @@
 //
 // The binding table itself (records, care-of slots, dump, lookups) is mobility/bindings.ts.
 
+import { mipEmit } from "./mip";
 import * as cfg from "../config";
 import { RT_ADDED, RT_PROHIBITED, RT_UNSPECIFIED } from "../wire/dremip";
 import { C, count } from "../counters";
@@ -327,7 +328,7 @@ function sendReply(sa: usize, from: u32, to: u32, port: u16, code: u8, lifetimeS
     const f = authAppend(fsa, msg, n, cap, EXT_FH_AUTH);
     if (f > 0) n = f;
   }
-  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, from, to, MIP_PORT, port, n);
+  const total = mipEmit(ip, from, to, port, n);
   if (onHomeLink) {
     // Why: RFC 2002 §3.8.3: a mobile node deregistering at home is answered on the home link —
     // also with a denial, while its binding still exists (a tunnel to its old care-of address would

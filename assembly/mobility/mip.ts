@@ -6,7 +6,9 @@
 import { udpListen, UdpHandler } from "../transport/udp";
 import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";
 import { ipv4HeaderLen } from "../wire/ipv4";
-import { udpLength, UDP_HEADER_LEN } from "../wire/udp";
+import { udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
+import { ipNextIdent } from "../stack/ip";
+import * as cfg from "../config";
 import { MIP_PORT } from "../wire/registration";
 
 const MAX_HANDLERS: i32 = 12;
@@ -45,4 +47,13 @@ function mipInput(iface: i32, p: usize, len: i32): i32 {
     key = MIP_ANY;
   }
   return -1;
+}
+
+/**
+ * IPv4 and UDP headers (from port 434 to `dport`, the next IP Identification, TTL config.defaultTtl)
+ * in front of the `n`-byte message at `ip + 28`; the datagram's length. (Written once for the roles'
+ * replies and updates.)
+ */
+export function mipEmit(ip: usize, src: u32, dst: u32, dport: u16, n: i32): i32 {
+  return udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, src, dst, MIP_PORT, dport, n);
 }

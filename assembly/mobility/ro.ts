@@ -33,6 +33,7 @@
 // fresh Identification (001 §3.1, §4.3); nothing else adds or moves an entry (fuzz invariant,
 // test/host/fuzz-invariants.test.mjs).
 
+import { drSend } from "./coa";
 import * as cfg from "../config";
 import { C, count } from "../counters";
 import { Ev, evBuf, evEmit, evAddr } from "../events";
@@ -131,9 +132,7 @@ export function roSourceFor(dst: u32): u32 {
 
 /** Send the `n`-byte route-optimization message at outBuf's UDP payload from `src` to `dst` (port 434 both ways unless `dport`). */
 function sendMsg(src: u32, dst: u32, dport: u16, n: i32): bool {
-  const ip = outBuf + OUT_IP;
-  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, src, dst, MIP_PORT, dport, n);
-  return ipSend(ip, total) == 0;
+  return drSend(outBuf + OUT_IP, src, dst, dport, n);
 }
 
 /** The UDP payload of the message being built. */
