@@ -87,7 +87,7 @@ import {
 } from "./visitors";
 import { hoCapacity, hoPut, hoRelease, hoDrop, hoKick, hoSendPfanBu, hoTimer, TK_FA_HOLD } from "./handoff";
 import { regReqPfanOffset, pfanPrevFa } from "../wire/ro";
-import { drExpiry } from "./coa";
+import { drExpiry, drMsg, drMsgLen } from "./coa";
 
 
 /** How long a relayed request waits for the home agent's reply (RFC 3344 §3.7.1's 7 s; RFC 2002 is silent). */
@@ -616,13 +616,11 @@ const keyExt: usize = memory.data(22, 4);
  * Registration Requests and Replies on port 434; -1 for anything else.
  */
 export function faUdp(iface: i32, p: usize, len: i32): i32 {
-  const hl = ipv4HeaderLen(p);
-  const u = p + <usize>hl;
-  const ul = len - hl;
-  // The checksum was checked by transport/udp.ts (RFC 2002 §3.7.2.1, §3.7.3.1: silently discarded).
-  if (ul < UDP_HEADER_LEN || udpDstPort(u) != MIP_PORT) return -1;
-  const m = u + <usize>UDP_HEADER_LEN;
-  const ml = <i32>udpLength(u) - UDP_HEADER_LEN;
+  // (A mip.ts handler: UDP to port 434, its length and checksum checked by transport/udp.ts; RFC 2002
+  // §3.7.2.1, §3.7.3.1: a bad checksum is silently discarded.)
+  const m = drMsg(p);
+  const u = m - <usize>UDP_HEADER_LEN;
+  const ml = drMsgLen(m);
   if (ml < 1) { count(C.DROP_FA_MALFORMED); return 1; }
   const t = load<u8>(m);
   if (t == REG_TYPE_REQUEST) return request(iface, p, u, m, ml);
