@@ -24,6 +24,7 @@
 // Multicast advertisements: at most one per second per interface (RFC 2002 §2.3.2).
 // One timer per advertising interface on the stack heap: kind TK_AGENT_ADVERT, tag = interface index.
 
+import { drMsg, drMsgLen } from "./coa";
 import * as cfg from "../config";
 import { random } from "../host";
 import { nowMs } from "../clock";
@@ -149,9 +150,8 @@ function solicitServers(now: i64): void {
  */
 export function agentServerAdvert(iface: i32, p: usize, len: i32): i32 {
   if (discovered == 0) return -1;
-  const u = p + <usize>ipv4HeaderLen(p);
-  const m = u + 8;
-  const ml = <i32>udpLength(u) - 8;
+  const m = drMsg(p);
+  const ml = drMsgLen(m);
   if (dsParse(m, ml, DR_TYPE_RS_ADVERT, extIndexScratch) != DrErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
   const src = ipv4Src(p);
   const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);

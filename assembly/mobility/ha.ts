@@ -32,6 +32,7 @@
 //
 // The binding table itself (records, care-of slots, dump, lookups) is mobility/bindings.ts.
 
+import { drMsg, drMsgLen } from "./coa";
 import { mipEmit } from "./mip";
 import * as cfg from "../config";
 import { RT_ADDED, RT_PROHIBITED, RT_UNSPECIFIED } from "../wire/dremip";
@@ -456,13 +457,11 @@ export function haBroadcastTap(iface: i32, p: usize, len: i32): i32 {
 
 /** A UDP datagram to us (or a broadcast) on `iface`: registration requests for this home agent. */
 export function haUdp(iface: i32, p: usize, len: i32): i32 {
-  const hl = ipv4HeaderLen(p);
-  const u = p + <usize>hl;
-  const ul = len - hl;
   const src = ipv4Src(p);
   const dst = ipv4Dst(p);
-  const msg = u + <usize>UDP_HEADER_LEN;
-  const mlen = <i32>udpLength(u) - UDP_HEADER_LEN;
+  const msg = drMsg(p);
+  const u = msg - <usize>UDP_HEADER_LEN;
+  const mlen = drMsgLen(msg);
   // Replies and other messages on 434 belong to the other roles.
   if (mlen < 1 || load<u8>(msg) != REG_TYPE_REQUEST) return -1;
   // A node that is also a foreign agent relays requests naming another home agent.

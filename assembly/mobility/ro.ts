@@ -33,7 +33,7 @@
 // fresh Identification (001 §3.1, §4.3); nothing else adds or moves an entry (fuzz invariant,
 // test/host/fuzz-invariants.test.mjs).
 
-import { drSend } from "./coa";
+import { drSend, drMsg, drMsgLen } from "./coa";
 import * as cfg from "../config";
 import { C, count } from "../counters";
 import { Ev, evBuf, evEmit, evAddr } from "../events";
@@ -180,13 +180,11 @@ function idAccepted(sa: usize, id: u64): void {
 /** A Binding Update to us (UDP 434 type 18); see the file comment. Returns 0 (handled) or -1 (not ours). */
 export function roUpdate(iface: i32, p: usize, len: i32): i32 {
   if (!enabled) return -1;
-  const hl = ipv4HeaderLen(p);
-  const u = p + <usize>hl;
   const src = ipv4Src(p);
   const dst = ipv4Dst(p);
-  const sport = udpSrcPort(u);
-  const msg = u + <usize>UDP_HEADER_LEN;
-  const mlen = <i32>udpLength(u) - UDP_HEADER_LEN;
+  const msg = drMsg(p);
+  const sport = udpSrcPort(msg - <usize>UDP_HEADER_LEN);
+  const mlen = drMsgLen(msg);
   if (!ipIsOurs(dst)) { count(C.DROP_RO_MALFORMED); return 0; } // a broadcast update binds nothing
   const err = buParse(msg, mlen, extIndex);
   if (err != RoErr.OK) {
