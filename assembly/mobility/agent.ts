@@ -24,7 +24,7 @@
 // Multicast advertisements: at most one per second per interface (RFC 2002 §2.3.2).
 // One timer per advertising interface on the stack heap: kind TK_AGENT_ADVERT, tag = interface index.
 
-import { drMsg, drMsgLen } from "./coa";
+import { drMsg, drMsgLen, drPayload } from "./coa";
 import * as cfg from "../config";
 import { random } from "../host";
 import { nowMs } from "../clock";
@@ -330,9 +330,8 @@ export function agentStart(): void {
  * checksum checked). Answers Agent Solicitations on advertising interfaces; -1 for anything else.
  */
 export function agentIcmp(iface: i32, p: usize, len: i32): i32 {
-  const hl = ipv4HeaderLen(p);
-  const m = p + <usize>hl;
-  const ml = len - hl;
+  const m = drPayload(p);
+  const ml = len - <i32>(m - p);
   if (ml < 1 || icmpType(m) != ICMP_ROUTER_SOLICIT) return -1;
   // Not an advertising link: the solicitation is left to the local stack (plain RFC 1256 router).
   if (!agentAdvertises(iface)) return -1;

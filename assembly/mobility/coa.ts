@@ -236,7 +236,9 @@ export function drExpiry(now: i64, sec: u16): i64 { return sec == 0xffff ? TIMER
 export function drOther(a: u32): bool { return ipIsUnicastSource(a) && !ipIsOurs(a); }
 
 /** The Mobile IP message (UDP payload) of the IPv4 datagram at `p`. */
-export function drMsg(p: usize): usize { return p + <usize>ipv4HeaderLen(p) + <usize>UDP_HEADER_LEN; }
+export function drMsg(p: usize): usize { return drPayload(p) + <usize>UDP_HEADER_LEN; }
+/** The payload of the IPv4 datagram at `p` (after its options): a call on the control paths. */
+export function drPayload(p: usize): usize { return p + <usize>ipv4HeaderLen(p); }
 /** Length of the message at `m` (drMsg), from its UDP header. */
 export function drMsgLen(m: usize): i32 { return <i32>udpLength(m - <usize>UDP_HEADER_LEN) - UDP_HEADER_LEN; }
 

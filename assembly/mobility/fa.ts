@@ -87,7 +87,7 @@ import {
 } from "./visitors";
 import { hoCapacity, hoPut, hoRelease, hoDrop, hoKick, hoSendPfanBu, hoTimer, TK_FA_HOLD } from "./handoff";
 import { regReqPfanOffset, pfanPrevFa } from "../wire/ro";
-import { drExpiry, drMsg, drMsgLen } from "./coa";
+import { drExpiry, drMsg, drMsgLen, drPayload } from "./coa";
 
 
 /** How long a relayed request waits for the home agent's reply (RFC 3344 §3.7.1's 7 s; RFC 2002 is silent). */
@@ -654,17 +654,16 @@ function quotedSlot(v: usize, iface: i32, from: u32, ha: u32, ident: u16, id: u6
  */
 export function faIcmpError(iface: i32, p: usize, len: i32): i32 {
   if (visitorCapacity == 0) return -1;
-  const hl = ipv4HeaderLen(p);
-  const m = p + <usize>hl;
-  const ml = len - hl;
+  const m = drPayload(p);
+  const ml = len - <i32>(m - p);
   if (ml < ICMP_HEADER_LEN) return -1;
   const type = icmpType(m);
   if (type != ICMP_DEST_UNREACH && type != ICMP_TIME_EXCEEDED && type != ICMP_PARAM_PROBLEM) return -1;
   if (icmpCheckError(m, ml) != IcmpErr.OK) return -1;
   const q = icmpErrorInner(m);
   if (ipv4Proto(q) != IPPROTO_UDP) return -1;
-  const qhl = ipv4HeaderLen(q);
-  const qu = q + <usize>qhl;
+  const qu = drPayload(q);
+  const qhl = <i32>(qu - q);
   if (udpSrcPort(qu) != MIP_PORT || udpDstPort(qu) != MIP_PORT) return -1;
   const from = ipv4Src(q);
   const ha = ipv4Dst(q);

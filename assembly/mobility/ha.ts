@@ -32,7 +32,7 @@
 //
 // The binding table itself (records, care-of slots, dump, lookups) is mobility/bindings.ts.
 
-import { drMsg, drMsgLen } from "./coa";
+import { drMsg, drMsgLen, drPayload } from "./coa";
 import { mipEmit } from "./mip";
 import * as cfg from "../config";
 import { RT_ADDED, RT_PROHIBITED, RT_UNSPECIFIED } from "../wire/dremip";
@@ -448,7 +448,7 @@ export function haBroadcastTap(iface: i32, p: usize, len: i32): i32 {
   const dst = ipv4Dst(p);
   // Why: RFC 2002 §4.3: broadcasts on the home network reach mobile nodes that asked for them (B);
   // the original continues to local processing.
-  if (iface == homeIf() && udpDstPort(p + <usize>ipv4HeaderLen(p)) != MIP_PORT && (dst == IP_BROADCAST || isHomeBroadcast(dst)) &&
+  if (iface == homeIf() && udpDstPort(drPayload(p)) != MIP_PORT && (dst == IP_BROADCAST || isHomeBroadcast(dst)) &&
       bindingN > 0 && htUsed(bindings) > 0) {
     forwardBroadcast(p, len);
   }

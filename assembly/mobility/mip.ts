@@ -5,7 +5,7 @@
 
 import { udpListen, UdpHandler } from "../transport/udp";
 import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";
-import { ipv4HeaderLen } from "../wire/ipv4";
+import { drPayload } from "./coa";
 import { udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
 import { ipNextIdent } from "../stack/ip";
 import * as cfg from "../config";
@@ -28,7 +28,7 @@ export const MIP_ANY: u32 = 0xffffffff;
 
 /** A checked UDP datagram to port 434 (transport/udp.ts handler). */
 function mipInput(iface: i32, p: usize, len: i32): i32 {
-  const u = p + <usize>ipv4HeaderLen(p);
+  const u = drPayload(p);
   // Why: an empty message or one of a type no role here registered for still belongs to the roles,
   // which count it as malformed or ignored (RFC 2002 §3.7.2.1, §3.6.2.1); the catch-all handlers see it.
   const t = <i32>udpLength(u) > UDP_HEADER_LEN ? <u32>load<u8>(u + <usize>UDP_HEADER_LEN) : MIP_ANY;
