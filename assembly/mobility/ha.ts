@@ -201,10 +201,9 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
     return CODE_ACCEPTED;
   }
   const simultaneous = (flags & REQ_FLAG_S) != 0;
-  let isNew = false;
-  let idx: i32;
-  if (v != 0) {
-    idx = htIndexOf(bindings, v);
+  const isNew = v == 0;
+  const until = now + <i64>lifetimeSec * 1000;
+  if (!isNew) {
     // Why: RFC 2002 §3.6.1.2 / §3.8.2: with S the care-of address is added to the others; beyond
     // what we keep per node the request is denied with 135.
     if (simultaneous && bindingSlotFind(v, coa) < 0 && bindingSlots(v) >= cfg.maxBindingsPerNode()) return CODE_HA_TOO_MANY_BINDINGS;
@@ -214,16 +213,17 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
     if (bindingN == 0 || homeIf() < 0) return CODE_HA_NO_RESOURCES;
     v = htInsertV4(bindings, home);
     if (v == 0) return CODE_HA_NO_RESOURCES;
-    idx = htIndexOf(bindings, v);
+  }
+  const idx = htIndexOf(bindings, v);
+  if (isNew) {
     store<i32>(v, -1, V_EXP_TIMER);
     store<i32>(v, -1, V_GARP_TIMER);
-    const t = stackTimerStart(TK_HA_EXPIRE, <u32>idx, now + <i64>lifetimeSec * 1000);
+    const t = stackTimerStart(TK_HA_EXPIRE, <u32>idx, until);
     // (No timer, or no proxy entry: what was taken is given back; disarming no timer does nothing.)
     if (t < 0 || !arpProxyAdd(homeIface, home)) { stackTimerDisarm(t); htRemoveV4(bindings, home); return CODE_HA_NO_RESOURCES; }
     store<i32>(v, t, V_EXP_TIMER);
     // Why: routeDecide keeps its answers while no route source's table changed (stack/route.ts).
     routeChanged();
-    isNew = true;
   }
   // Why: RFC 2002 §3.8.2.2: without S every other binding of the node is replaced by this one.
   if (!simultaneous) {
@@ -242,7 +242,7 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
   store<u8>(s, bindingFlags(flags), S_FLAGS);
   store<u8>(s, chooseEncap(flags), S_ENCAP);
   store<u16>(s, lifetimeSec, S_LIFETIME);
-  store<i64>(s, now + <i64>lifetimeSec * 1000, S_EXPIRES);
+  store<i64>(s, until, S_EXPIRES);
   emitBinding(op, lifetimeSec, home, coa);
   // Why: a refresh may change the encapsulation or the lifetime that flows through the tunnel keep.
   routeChanged();
