@@ -664,7 +664,8 @@ export function faIcmpError(iface: i32, p: usize, len: i32): i32 {
   if (ipv4Proto(q) != IPPROTO_UDP) return -1;
   const qu = drPayload(q);
   const qhl = <i32>(qu - q);
-  if (udpSrcPort(qu) != MIP_PORT || udpDstPort(qu) != MIP_PORT) return -1;
+  // Source and destination port 434 both, as one word (0x01b2 twice, network order).
+  if (load<u32>(qu) != 0xb201b201) return -1;
   const from = ipv4Src(q);
   const ha = ipv4Dst(q);
   const ident = ipv4Ident(q);
