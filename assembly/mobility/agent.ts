@@ -24,6 +24,7 @@
 // Multicast advertisements: at most one per second per interface (RFC 2002 §2.3.2).
 // One timer per advertising interface on the stack heap: kind TK_AGENT_ADVERT, tag = interface index.
 
+import { drMsg, drMsgLen, drPayload } from "./coa";
 import * as cfg from "../config";
 import { random } from "../host";
 import { nowMs } from "../clock";
@@ -35,7 +36,7 @@ import { ipNextIdent } from "../stack/ip";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
 import { IPV4_MIN_HEADER, IPPROTO_ICMP, IP_BROADCAST, ipv4Emit, ipv4HeaderLen, ipv4Src } from "../wire/ipv4";
 import {
-  IcmpErr, icmpType, rsCheck, raEmitHeader, raSetRouter, maEmitOne, prefixLengthEmitOne, ICMP_HEADER_LEN, ICMP_ROUTER_SOLICIT, RA_CODE_ROUTER, RA_CODE_MOBILITY_ONLY,
+  IcmpErr, icmpType, rsCheck, EXT_MOBILITY_AGENT, EXT_PREFIX_LENGTHS, MA_MIN_LENGTH, ICMP_ROUTER_ADVERT, ICMP_HEADER_LEN, ICMP_ROUTER_SOLICIT, RA_CODE_ROUTER, RA_CODE_MOBILITY_ONLY,
   MA_FLAG_R, MA_FLAG_B, MA_FLAG_H, MA_FLAG_F, MA_FLAG_M, MA_FLAG_G, MA_FLAG_T, MA_FLAG_S, icmpFillChecksum
 } from "../wire/icmp";
 import {
@@ -149,9 +150,8 @@ function solicitServers(now: i64): void {
  */
 export function agentServerAdvert(iface: i32, p: usize, len: i32): i32 {
   if (discovered == 0) return -1;
-  const u = p + <usize>ipv4HeaderLen(p);
-  const m = u + 8;
-  const ml = <i32>udpLength(u) - 8;
+  const m = drMsg(p);
+  const ml = drMsgLen(m);
   if (dsParse(m, ml, DR_TYPE_RS_ADVERT, extIndexScratch) != DrErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
   const src = ipv4Src(p);
   const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
@@ -222,12 +222,22 @@ function sendAdvert(iface: i32, dst: u32, dstMac: usize): bool {
   const code = (cfg.roles & cfg.ROLE_ROUTER) != 0 ? RA_CODE_ROUTER : RA_CODE_MOBILITY_ONLY;
   // The advertisement wire/icmp.ts agentAdvertEmit builds, for its one case here (one router address,
   // preference 0; at most one care-of address; the prefix length; 31 bytes, within ADV_MAX): no loops
-  // over counts, and the checksum once, after the servers (size, issue 12).
-  raEmitHeader(icmp, code, 1, <u16>cfg.advertLifetimeSec());
-  raSetRouter(icmp, 0, addr, 0);
-  let n = ICMP_HEADER_LEN + 8;
-  n += maEmitOne(icmp + <usize>n, seq, <u16>cfg.lifetimeSec, flags, withCoa ? addr : 0);
-  n += prefixLengthEmitOne(icmp + <usize>n, netifPrefixLen(iface));
+  // over counts, and the checksum once, after the servers (size, issue 12). Written as 32-bit words in
+  // network order: type 9, code, checksum 0 | 1 address, entry size 2, lifetime | router address |
+  // preference 0 | extension 16, its length, sequence | registration lifetime, flags | care-of address.
+  store<u32>(icmp, <u32>ICMP_ROUTER_ADVERT | (<u32>code << 8));
+  store<u32>(icmp, bswap<u32>(0x01020000 | <u32><u16>cfg.advertLifetimeSec()), 4);
+  store<u32>(icmp, bswap<u32>(addr), 8);
+  store<u32>(icmp, 0, 12);
+  const nc = withCoa ? 4 : 0;
+  store<u32>(icmp, bswap<u32>((<u32>EXT_MOBILITY_AGENT << 24) | (<u32>(MA_MIN_LENGTH + nc) << 16) | <u32>seq), 16);
+  store<u32>(icmp, bswap<u32>((<u32><u16>cfg.lifetimeSec << 16) | <u32>flags), 20);
+  if (withCoa) store<u32>(icmp, bswap<u32>(addr), 24);
+  let n = 24 + nc;
+  // The Prefix-Lengths extension for the one address: 19, length 1, the prefix length.
+  store<u16>(icmp + <usize>n, <u16>EXT_PREFIX_LENGTHS | (1 << 8));
+  store<u8>(icmp + <usize>n, netifPrefixLen(iface), 2);
+  n += 3;
   n = appendServers(icmp, n);
   icmpFillChecksum(icmp, n);
   // Why: RFC 2002 §2.3: advertisements are link-local; TTL 1 keeps them from being forwarded.
@@ -330,9 +340,8 @@ export function agentStart(): void {
  * checksum checked). Answers Agent Solicitations on advertising interfaces; -1 for anything else.
  */
 export function agentIcmp(iface: i32, p: usize, len: i32): i32 {
-  const hl = ipv4HeaderLen(p);
-  const m = p + <usize>hl;
-  const ml = len - hl;
+  const m = drPayload(p);
+  const ml = len - <i32>(m - p);
   if (ml < 1 || icmpType(m) != ICMP_ROUTER_SOLICIT) return -1;
   // Not an advertising link: the solicitation is left to the local stack (plain RFC 1256 router).
   if (!agentAdvertises(iface)) return -1;

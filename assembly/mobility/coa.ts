@@ -28,6 +28,7 @@
 // Route table (hash keyed by home address, capacity board `careOfRoutes`): 0 nextHop u32 |
 // 4 server u32 (who enabled it) | 8 expiresAtMs i64 (TIMER_NEVER: 0xffff) | 16 lifetimeSec u16 | pad
 
+import { mipEmit } from "./mip";
 import * as cfg from "../config";
 import { C, count, countGet } from "../counters";
 import { Ev, evOpAddrs, evAuthFailed, ROLE_COA } from "../events";
@@ -235,7 +236,9 @@ export function drExpiry(now: i64, sec: u16): i64 { return sec == 0xffff ? TIMER
 export function drOther(a: u32): bool { return ipIsUnicastSource(a) && !ipIsOurs(a); }
 
 /** The Mobile IP message (UDP payload) of the IPv4 datagram at `p`. */
-export function drMsg(p: usize): usize { return p + <usize>ipv4HeaderLen(p) + <usize>UDP_HEADER_LEN; }
+export function drMsg(p: usize): usize { return drPayload(p) + <usize>UDP_HEADER_LEN; }
+/** The payload of the IPv4 datagram at `p` (after its options): a call on the control paths. */
+export function drPayload(p: usize): usize { return p + <usize>ipv4HeaderLen(p); }
 /** Length of the message at `m` (drMsg), from its UDP header. */
 export function drMsgLen(m: usize): i32 { return <i32>udpLength(m - <usize>UDP_HEADER_LEN) - UDP_HEADER_LEN; }
 
@@ -247,7 +250,7 @@ export function drAddrTo(dst: u32): u32 {
 
 /** Send the `n`-byte message after the IP and UDP headers at `ip` from port 434 (true: sent). */
 export function drSend(ip: usize, src: u32, dst: u32, dport: u16, n: i32): bool {
-  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, src, dst, MIP_PORT, dport, n);
+  const total = mipEmit(ip, src, dst, dport, n);
   return ipSend(ip, total) == 0;
 }
 

@@ -38,6 +38,7 @@
 //    T (request flag 0x02) asks for it, advertised as T; without the offer a T request gets 74.
 //    Profile "seeds" (0x02 = P): every accepted visitor is reverse-tunnelled when it is offered.
 
+import { mipEmit } from "./mip";
 import * as cfg from "../config";
 import { arenaAlloc } from "../mem";
 import { nowMs } from "../clock";
@@ -86,7 +87,7 @@ import {
 } from "./visitors";
 import { hoCapacity, hoPut, hoRelease, hoDrop, hoKick, hoSendPfanBu, hoTimer, TK_FA_HOLD } from "./handoff";
 import { regReqPfanOffset, pfanPrevFa } from "../wire/ro";
-import { drExpiry } from "./coa";
+import { drExpiry, drMsg, drMsgLen, drPayload } from "./coa";
 
 
 /** How long a relayed request waits for the home agent's reply (RFC 3344 §3.7.1's 7 s; RFC 2002 is silent). */
@@ -170,7 +171,7 @@ export function faAdvertisesReverseTunnel(): bool {
  * address). `mac` may point at `p - 8` (the received frame's source): it is copied first.
  */
 function sendToMn(iface: i32, mac: usize, src: u32, dst: u32, dport: u16, p: usize, n: i32): void {
-  const total = udpIpEmit(p, ipNextIdent(), <u8>cfg.defaultTtl, src, dst, MIP_PORT, dport, n);
+  const total = mipEmit(p, src, dst, dport, n);
   linkSendIpTo(iface, mac, p, total);
 }
 
@@ -615,13 +616,11 @@ const keyExt: usize = memory.data(22, 4);
  * Registration Requests and Replies on port 434; -1 for anything else.
  */
 export function faUdp(iface: i32, p: usize, len: i32): i32 {
-  const hl = ipv4HeaderLen(p);
-  const u = p + <usize>hl;
-  const ul = len - hl;
-  // The checksum was checked by transport/udp.ts (RFC 2002 §3.7.2.1, §3.7.3.1: silently discarded).
-  if (ul < UDP_HEADER_LEN || udpDstPort(u) != MIP_PORT) return -1;
-  const m = u + <usize>UDP_HEADER_LEN;
-  const ml = <i32>udpLength(u) - UDP_HEADER_LEN;
+  // (A mip.ts handler: UDP to port 434, its length and checksum checked by transport/udp.ts; RFC 2002
+  // §3.7.2.1, §3.7.3.1: a bad checksum is silently discarded.)
+  const m = drMsg(p);
+  const u = m - <usize>UDP_HEADER_LEN;
+  const ml = drMsgLen(m);
   if (ml < 1) { count(C.DROP_FA_MALFORMED); return 1; }
   const t = load<u8>(m);
   if (t == REG_TYPE_REQUEST) return request(iface, p, u, m, ml);
@@ -655,18 +654,18 @@ function quotedSlot(v: usize, iface: i32, from: u32, ha: u32, ident: u16, id: u6
  */
 export function faIcmpError(iface: i32, p: usize, len: i32): i32 {
   if (visitorCapacity == 0) return -1;
-  const hl = ipv4HeaderLen(p);
-  const m = p + <usize>hl;
-  const ml = len - hl;
+  const m = drPayload(p);
+  const ml = len - <i32>(m - p);
   if (ml < ICMP_HEADER_LEN) return -1;
   const type = icmpType(m);
   if (type != ICMP_DEST_UNREACH && type != ICMP_TIME_EXCEEDED && type != ICMP_PARAM_PROBLEM) return -1;
   if (icmpCheckError(m, ml) != IcmpErr.OK) return -1;
   const q = icmpErrorInner(m);
   if (ipv4Proto(q) != IPPROTO_UDP) return -1;
-  const qhl = ipv4HeaderLen(q);
-  const qu = q + <usize>qhl;
-  if (udpSrcPort(qu) != MIP_PORT || udpDstPort(qu) != MIP_PORT) return -1;
+  const qu = drPayload(q);
+  const qhl = <i32>(qu - q);
+  // Source and destination port 434 both, as one word (0x01b2 twice, network order).
+  if (load<u32>(qu) != 0xb201b201) return -1;
   const from = ipv4Src(q);
   const ha = ipv4Dst(q);
   const ident = ipv4Ident(q);

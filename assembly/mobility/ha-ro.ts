@@ -21,6 +21,7 @@
 // gives, for any node X without an association of its own, the key MD5(X | master | X) with the master
 // association's SPI and algorithm (`mipfw derive-key` prints it for X's administrator).
 
+import { drSend, drMsg, drMsgLen } from "./coa";
 import * as cfg from "../config";
 import { C, count } from "../counters";
 import { nowMs } from "../clock";
@@ -144,9 +145,7 @@ function sendUpdate(sa: usize, node: u32, dport: u16, home: u32, id: u64, ack: b
   // Why: 001 §4.3, §4.5: the Route Optimization Authentication extension is required, last.
   n = authAppend(sa, msg, n, OUT_CAP, EXT_RO_AUTH);
   if (n < 0) return false;
-  const ip = outBuf + OUT_IP;
-  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, ourAddress(), node, MIP_PORT, dport, n);
-  if (ipSend(ip, total) != 0) return false;
+  if (!drSend(outBuf + OUT_IP, ourAddress(), node, dport, n)) return false;
   count(C.RO_BU_TX);
   return true;
 }
@@ -197,9 +196,9 @@ export function haroFlowUntil(src: u32, home: u32, now: i64): i64 {
 let payloadLen: i32 = 0;
 /** The UDP payload of the IPv4 datagram at `p` (its length in payloadLen). */
 function payload(p: usize): usize {
-  const u = p + <usize>ipv4HeaderLen(p);
-  payloadLen = <i32>udpLength(u) - UDP_HEADER_LEN;
-  return u + <usize>UDP_HEADER_LEN;
+  const m = drMsg(p);
+  payloadLen = drMsgLen(m);
+  return m;
 }
 
 /** UDP 434 type 17 to us: a Binding Request (001 §4.2). 0 handled, -1 not for us. */

@@ -32,6 +32,8 @@
 //
 // The binding table itself (records, care-of slots, dump, lookups) is mobility/bindings.ts.
 
+import { drMsg, drMsgLen, drPayload } from "./coa";
+import { mipEmit } from "./mip";
 import * as cfg from "../config";
 import { RT_ADDED, RT_PROHIBITED, RT_UNSPECIFIED } from "../wire/dremip";
 import { C, count } from "../counters";
@@ -199,10 +201,9 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
     return CODE_ACCEPTED;
   }
   const simultaneous = (flags & REQ_FLAG_S) != 0;
-  let isNew = false;
-  let idx: i32;
-  if (v != 0) {
-    idx = htIndexOf(bindings, v);
+  const isNew = v == 0;
+  const until = now + <i64>lifetimeSec * 1000;
+  if (!isNew) {
     // Why: RFC 2002 §3.6.1.2 / §3.8.2: with S the care-of address is added to the others; beyond
     // what we keep per node the request is denied with 135.
     if (simultaneous && bindingSlotFind(v, coa) < 0 && bindingSlots(v) >= cfg.maxBindingsPerNode()) return CODE_HA_TOO_MANY_BINDINGS;
@@ -212,16 +213,17 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
     if (bindingN == 0 || homeIf() < 0) return CODE_HA_NO_RESOURCES;
     v = htInsertV4(bindings, home);
     if (v == 0) return CODE_HA_NO_RESOURCES;
-    idx = htIndexOf(bindings, v);
+  }
+  const idx = htIndexOf(bindings, v);
+  if (isNew) {
     store<i32>(v, -1, V_EXP_TIMER);
     store<i32>(v, -1, V_GARP_TIMER);
-    const t = stackTimerStart(TK_HA_EXPIRE, <u32>idx, now + <i64>lifetimeSec * 1000);
+    const t = stackTimerStart(TK_HA_EXPIRE, <u32>idx, until);
     // (No timer, or no proxy entry: what was taken is given back; disarming no timer does nothing.)
     if (t < 0 || !arpProxyAdd(homeIface, home)) { stackTimerDisarm(t); htRemoveV4(bindings, home); return CODE_HA_NO_RESOURCES; }
     store<i32>(v, t, V_EXP_TIMER);
     // Why: routeDecide keeps its answers while no route source's table changed (stack/route.ts).
     routeChanged();
-    isNew = true;
   }
   // Why: RFC 2002 §3.8.2.2: without S every other binding of the node is replaced by this one.
   if (!simultaneous) {
@@ -240,7 +242,7 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
   store<u8>(s, bindingFlags(flags), S_FLAGS);
   store<u8>(s, chooseEncap(flags), S_ENCAP);
   store<u16>(s, lifetimeSec, S_LIFETIME);
-  store<i64>(s, now + <i64>lifetimeSec * 1000, S_EXPIRES);
+  store<i64>(s, until, S_EXPIRES);
   emitBinding(op, lifetimeSec, home, coa);
   // Why: a refresh may change the encapsulation or the lifetime that flows through the tunnel keep.
   routeChanged();
@@ -327,7 +329,7 @@ function sendReply(sa: usize, from: u32, to: u32, port: u16, code: u8, lifetimeS
     const f = authAppend(fsa, msg, n, cap, EXT_FH_AUTH);
     if (f > 0) n = f;
   }
-  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, from, to, MIP_PORT, port, n);
+  const total = mipEmit(ip, from, to, port, n);
   if (onHomeLink) {
     // Why: RFC 2002 §3.8.3: a mobile node deregistering at home is answered on the home link —
     // also with a denial, while its binding still exists (a tunnel to its old care-of address would
@@ -446,7 +448,7 @@ export function haBroadcastTap(iface: i32, p: usize, len: i32): i32 {
   const dst = ipv4Dst(p);
   // Why: RFC 2002 §4.3: broadcasts on the home network reach mobile nodes that asked for them (B);
   // the original continues to local processing.
-  if (iface == homeIf() && udpDstPort(p + <usize>ipv4HeaderLen(p)) != MIP_PORT && (dst == IP_BROADCAST || isHomeBroadcast(dst)) &&
+  if (iface == homeIf() && udpDstPort(drPayload(p)) != MIP_PORT && (dst == IP_BROADCAST || isHomeBroadcast(dst)) &&
       bindingN > 0 && htUsed(bindings) > 0) {
     forwardBroadcast(p, len);
   }
@@ -455,13 +457,11 @@ export function haBroadcastTap(iface: i32, p: usize, len: i32): i32 {
 
 /** A UDP datagram to us (or a broadcast) on `iface`: registration requests for this home agent. */
 export function haUdp(iface: i32, p: usize, len: i32): i32 {
-  const hl = ipv4HeaderLen(p);
-  const u = p + <usize>hl;
-  const ul = len - hl;
   const src = ipv4Src(p);
   const dst = ipv4Dst(p);
-  const msg = u + <usize>UDP_HEADER_LEN;
-  const mlen = <i32>udpLength(u) - UDP_HEADER_LEN;
+  const msg = drMsg(p);
+  const u = msg - <usize>UDP_HEADER_LEN;
+  const mlen = drMsgLen(msg);
   // Replies and other messages on 434 belong to the other roles.
   if (mlen < 1 || load<u8>(msg) != REG_TYPE_REQUEST) return -1;
   // A node that is also a foreign agent relays requests naming another home agent.

@@ -23,6 +23,7 @@
 // first come first served: a datagram that finds it full is dropped (docs/decisions.md). Released
 // datagrams are paced (HO_BURST a millisecond) so they do not overrun the next link's queue.
 
+import { drSend } from "./coa";
 import * as cfg from "../config";
 import { C, count } from "../counters";
 import { nowMs } from "../clock";
@@ -218,8 +219,7 @@ export function hoSendPfanBu(req: usize, pfan: usize): bool {
   const msg = ip + <usize>(IPV4_MIN_HEADER + UDP_HEADER_LEN);
   const n = pfanBuEmit(msg, TX_CAP - IPV4_MIN_HEADER - UDP_HEADER_LEN, req, pfan);
   if (n <= 0) return false;
-  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, roSourceFor(prev), prev, MIP_PORT, MIP_PORT, n);
-  if (ipSend(ip, total) != 0) return false;
+  if (!drSend(ip, roSourceFor(prev), prev, MIP_PORT, n)) return false;
   count(C.RO_PFAN_BU_TX);
   return true;
 }

@@ -5,8 +5,10 @@
 
 import { udpListen, UdpHandler } from "../transport/udp";
 import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";
-import { ipv4HeaderLen } from "../wire/ipv4";
-import { udpLength, UDP_HEADER_LEN } from "../wire/udp";
+import { drPayload } from "./coa";
+import { udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
+import { ipNextIdent } from "../stack/ip";
+import * as cfg from "../config";
 import { MIP_PORT } from "../wire/registration";
 
 const MAX_HANDLERS: i32 = 12;
@@ -26,7 +28,7 @@ export const MIP_ANY: u32 = 0xffffffff;
 
 /** A checked UDP datagram to port 434 (transport/udp.ts handler). */
 function mipInput(iface: i32, p: usize, len: i32): i32 {
-  const u = p + <usize>ipv4HeaderLen(p);
+  const u = drPayload(p);
   // Why: an empty message or one of a type no role here registered for still belongs to the roles,
   // which count it as malformed or ignored (RFC 2002 §3.7.2.1, §3.6.2.1); the catch-all handlers see it.
   const t = <i32>udpLength(u) > UDP_HEADER_LEN ? <u32>load<u8>(u + <usize>UDP_HEADER_LEN) : MIP_ANY;
@@ -45,4 +47,13 @@ function mipInput(iface: i32, p: usize, len: i32): i32 {
     key = MIP_ANY;
   }
   return -1;
+}
+
+/**
+ * IPv4 and UDP headers (from port 434 to `dport`, the next IP Identification, TTL config.defaultTtl)
+ * in front of the `n`-byte message at `ip + 28`; the datagram's length. (Written once for the roles'
+ * replies and updates.)
+ */
+export function mipEmit(ip: usize, src: u32, dst: u32, dport: u16, n: i32): i32 {
+  return udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, src, dst, MIP_PORT, dport, n);
 }

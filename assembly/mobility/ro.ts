@@ -33,6 +33,7 @@
 // fresh Identification (001 §3.1, §4.3); nothing else adds or moves an entry (fuzz invariant,
 // test/host/fuzz-invariants.test.mjs).
 
+import { drSend, drMsg, drMsgLen } from "./coa";
 import * as cfg from "../config";
 import { C, count } from "../counters";
 import { Ev, evBuf, evEmit, evAddr } from "../events";
@@ -131,9 +132,7 @@ export function roSourceFor(dst: u32): u32 {
 
 /** Send the `n`-byte route-optimization message at outBuf's UDP payload from `src` to `dst` (port 434 both ways unless `dport`). */
 function sendMsg(src: u32, dst: u32, dport: u16, n: i32): bool {
-  const ip = outBuf + OUT_IP;
-  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, src, dst, MIP_PORT, dport, n);
-  return ipSend(ip, total) == 0;
+  return drSend(outBuf + OUT_IP, src, dst, dport, n);
 }
 
 /** The UDP payload of the message being built. */
@@ -181,13 +180,11 @@ function idAccepted(sa: usize, id: u64): void {
 /** A Binding Update to us (UDP 434 type 18); see the file comment. Returns 0 (handled) or -1 (not ours). */
 export function roUpdate(iface: i32, p: usize, len: i32): i32 {
   if (!enabled) return -1;
-  const hl = ipv4HeaderLen(p);
-  const u = p + <usize>hl;
   const src = ipv4Src(p);
   const dst = ipv4Dst(p);
-  const sport = udpSrcPort(u);
-  const msg = u + <usize>UDP_HEADER_LEN;
-  const mlen = <i32>udpLength(u) - UDP_HEADER_LEN;
+  const msg = drMsg(p);
+  const sport = udpSrcPort(msg - <usize>UDP_HEADER_LEN);
+  const mlen = drMsgLen(msg);
   if (!ipIsOurs(dst)) { count(C.DROP_RO_MALFORMED); return 0; } // a broadcast update binds nothing
   const err = buParse(msg, mlen, extIndex);
   if (err != RoErr.OK) {

@@ -185,6 +185,8 @@ export function rsCareOfLoad(address: u32): i32 {
 
 function flagsSet(e: usize, f: u8): void { store<u8>(e, load<u8>(e, E_FLAGS) | f, E_FLAGS); }
 function flagsClear(e: usize, f: u8): void { store<u8>(e, load<u8>(e, E_FLAGS) & ~f, E_FLAGS); }
+/** True when registration `e` exists (not 0) and has one of the flags `f` (a call: shorter than the test at each use). */
+function has(e: usize, f: u8): bool { return e != 0 && (load<u8>(e, E_FLAGS) & f) != 0; }
 
 /** The registration of `home`, or 0. */
 function regFind(home: u32): usize { return capacity == 0 ? <usize>0 : htFindV4(regs, home); }
@@ -409,7 +411,7 @@ function registrarReply(mnSa: usize, e: usize, from: u32, replyTo: u32, port: u1
   // Why: 002 §6.2: "if the registration server has a binding with the mobile node previously, the
   // old care-of address SHOULD be put in that extension" — also in a denial (after an acceptance it
   // is the new one).
-  const parent = e != 0 && (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? load<u32>(e, E_PARENT) : 0;
+  const parent = has(e, RF_ACTIVE) ? load<u32>(e, E_PARENT) : 0;
   const q = outMsg();
   let n = regRepEmit(q, OUT_CAP, code, lifetimeSec, home, from, rid);
   if (n < 0) return;
@@ -473,7 +475,7 @@ function removeReg(e: usize): void {
   const idx = htIndexOf(regs, e);
   pendDone(e);
   stackTimerDisarm(load<i32>(e, E_TIMER));
-  if ((load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0) loadAdd(load<u32>(e, E_PARENT), -1);
+  if (has(e, RF_ACTIVE)) loadAdd(load<u32>(e, E_PARENT), -1);
   htRemoveAt(regs, idx);
   routeChanged();
 }
@@ -491,7 +493,7 @@ function rearm(e: usize): void {
 
 /** Registration `e` after a change: removed when nothing is left in it (in force, pending, relaying), else re-armed. */
 function settle(e: usize): void {
-  if ((load<u8>(e, E_FLAGS) & (RF_ACTIVE | RF_PENDING | RF_RELAY)) == 0) removeReg(e);
+  if (!has(e, RF_ACTIVE | RF_PENDING | RF_RELAY)) removeReg(e);
   else rearm(e);
 }
 
@@ -562,7 +564,7 @@ function pendAdd(ci: i32, d: i32): void {
 
 /** The pending registration of `e` is no longer waiting for its care-of agent. */
 function pendDone(e: usize): void {
-  if ((load<u8>(e, E_FLAGS) & RF_PEND_COUNTED) == 0) return;
+  if (!has(e, RF_PEND_COUNTED)) return;
   flagsClear(e, RF_PEND_COUNTED);
   pendAdd(<i32>load<u8>(e, E_COA_IDX), -1);
 }
@@ -580,7 +582,7 @@ function finishPending(e: usize, home: u32, code: u8, lifetimeSec: u16): void {
   const child = load<u32>(e, E_PEND_CHILD);
   if (code == CODE_ACCEPTED) {
     haAccepted(mnSa, id, nonces);
-    const was = (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? load<u32>(e, E_PARENT) : 0;
+    const was = has(e, RF_ACTIVE) ? load<u32>(e, E_PARENT) : 0;
     if (was != parent) { loadAdd(was, -1); loadAdd(parent, 1); }
     flagsSet(e, RF_ACTIVE);
     store<u32>(e, child, E_CHILD);
@@ -691,7 +693,7 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
     // that (found by test/host/fuzz-dremip.test.mjs). Timestamps not later than the pending request's:
     // 133. (With nonces a retransmission keeps its Identification, RFC 2002 §3.6.3, and the nonce changes
     // only on acceptance: nothing to tell a copy from it by.)
-    if (haCheckIdentification(mnSa, id, nonces) != ReplayResult.OK || (!nonces && e != 0 && (load<u8>(e, E_FLAGS) & RF_PENDING) != 0 &&
+    if (haCheckIdentification(mnSa, id, nonces) != ReplayResult.OK || (!nonces && has(e, RF_PENDING) &&
       <i64>(id - load<u64>(e, E_REG_ID)) <= 0)) { code = CODE_HA_ID_MISMATCH; break; }
     if (life == 0) {
       // Why: 002 §6.2: the registration ends, and the care-of agent is asked to disable the route.
@@ -722,7 +724,7 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
       store<i32>(e, -1, E_TIMER);
     }
     // The care-of agent: the one the node has (§6.2), else the least loaded (§6.6).
-    ci = (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? coaIndexOf(load<u32>(e, E_PARENT)) : -1;
+    ci = has(e, RF_ACTIVE) ? coaIndexOf(load<u32>(e, E_PARENT)) : -1;
     if (ci < 0) ci = pickCareOfAgent(0);
     if (ci < 0) code = CODE_HA_NO_RESOURCES;
   } while (false);
@@ -787,7 +789,7 @@ function relay(src: u32, dst: u32, sport: u16, m: usize, ml: i32, home: u32, reg
   const regOff = mnAuthOff();
   // Why: 002 §6.3: "MUST verify that there is already an entry for this mobile node where it acts as
   // a binding registrar. If not, the Registration Request MUST deny this request."
-  if (e == 0 || (load<u8>(e, E_FLAGS) & RF_ACTIVE) == 0) code = CODE_HA_PROHIBITED;
+  if (!has(e, RF_ACTIVE)) code = CODE_HA_PROHIBITED;
   // Why: 002 §6.3 / appendix D.2: no association with the registrar: denied with 67 and a
   // Registration Server extension naming a transit server.
   else if ((rsa = registrarSa(registrar)) == 0) code = 67;
@@ -819,7 +821,7 @@ function reply(src: u32, m: usize, ml: i32): i32 {
   if (ml < REG_REP_LEN) { count(C.DROP_DR_MALFORMED); return 1; }
   const home = regHomeAddr(m);
   const e = regFind(home);
-  if (e == 0 || (load<u8>(e, E_FLAGS) & RF_RELAY) == 0 || load<u32>(e, E_RELAY_REG) != src ||
+  if (!has(e, RF_RELAY) || load<u32>(e, E_RELAY_REG) != src ||
     <u32>load<u64>(e, E_RELAY_ID) != <u32>regRepIdentification(m)) { count(C.DROP_DR_REPLAY); return 1; }
   if (regRepParse(m, ml, extIndex) != RegErr.OK) { count(C.DROP_DR_MALFORMED); return 1; }
   // Why: 002 §6.3 as RFC 2002 §3.7.3.1 at a foreign agent: the registrar's reply must verify with our
@@ -855,7 +857,7 @@ export function rsRouteReply(iface: i32, p: usize, len: i32): i32 {
   // Why: 002 §6.5: valid only when "the low-order 32 bits of the Identification field in the Route
   // Reply equals to the low-order 32 bits of the Identification field in the most recent Route
   // Request sent to the care-of agent" — from that care-of agent.
-  if (e == 0 || (load<u8>(e, E_FLAGS) & RF_PENDING) == 0 || load<u32>(e, E_PEND_PARENT) != src ||
+  if (!has(e, RF_PENDING) || load<u32>(e, E_PEND_PARENT) != src ||
     <u32>load<u64>(e, E_RT_ID) != <u32>rtIdentification(m) || rtNextHop(m) != load<u32>(e, E_PEND_CHILD)) { count(C.DROP_DR_REPLAY); return 1; }
   const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
   const off = extIndexFind(extIndex, EXT_AS_AUTH);
@@ -900,13 +902,13 @@ export function rsUdp(iface: i32, p: usize, len: i32): i32 {
 export function rsRoute(inIface: i32, src: u32, dst: u32): i64 {
   if (inIface >= 0 || capacity == 0 || htUsed(regs) == 0) return NO_ROUTE;
   const e = htFindV4(regs, dst);
-  return e != 0 && (load<u8>(e, E_FLAGS) & RF_ACTIVE) != 0 ? routeVirtual(VIF_RS_LOCAL, <u32>e) : NO_ROUTE;
+  return has(e, RF_ACTIVE) ? routeVirtual(VIF_RS_LOCAL, <u32>e) : NO_ROUTE;
 }
 
 /** The local tunnel's virtual interface: IP in IP to the registration's child care-of address. */
 export function rsVif(r: i64, inIface: i32, p: usize, len: i32): i32 {
   const e = regFind(ipv4DstInline(p));
-  if (e == 0 || (load<u8>(e, E_FLAGS) & RF_ACTIVE) == 0) { routeChanged(); return -1; }
+  if (!has(e, RF_ACTIVE)) { routeChanged(); return -1; }
   return drTunnel(p, len, load<u32>(e, E_CHILD), false, C.DR_RS_TUNNELLED);
 }
 

@@ -139,11 +139,11 @@ export function ipv4TotalLen(p: usize): u16 { return <u16>((<u32>load<u8>(p, IP_
 // @ts-ignore: decorator
 @inline export function ipv4Checksum(p: usize): u16 { return <u16>((<u32>load<u8>(p, IP_CHECKSUM) << 8) | <u32>load<u8>(p, IP_CHECKSUM + 1)); }
 /** Source address, host order. */
-// @ts-ignore: decorator
-@inline export function ipv4Src(p: usize): u32 { return bswap<u32>(load<u32>(p, IP_SRC)); }
+// Why (size): a call (the swap inside it: still one call per read, as bswap was), 3 bytes shorter
+// than load and bswap at each of ~60 control-path sites.
+export function ipv4Src(p: usize): u32 { return swap32(load<u32>(p, IP_SRC)); }
 /** Destination address, host order. */
-// @ts-ignore: decorator
-@inline export function ipv4Dst(p: usize): u32 { return bswap<u32>(load<u32>(p, IP_DST)); }
+export function ipv4Dst(p: usize): u32 { return swap32(load<u32>(p, IP_DST)); }
 /** ipv4Src without a call, for the per-packet paths (ipInput, forwarding, the home agent's
  *  interception; wire/bytes.ts says why); elsewhere ipv4Src keeps the module small. */
 // @ts-ignore: decorator
