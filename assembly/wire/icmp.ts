@@ -330,10 +330,20 @@ export function raUnknownExt(p: usize, len: i32): i32 {
 }
 
 /**
+ * What the last `raCheck` found (valid when it returned OK): the offsets of the first mobility and
+ * prefix-lengths extensions (as `raFindExt`) and the type of the first unknown one (as `raUnknownExt`),
+ * -1 for none. Why (size): the agent-discovery receiver walks the extensions once.
+ */
+export let raMobility: i32 = -1;
+export let raPrefixLengths: i32 = -1;
+export let raUnknown: i32 = -1;
+
+/**
  * Check a router or agent advertisement that passed `icmpCheck`: fixed part, address entries inside
  * the message, and every extension inside the message with a consistent length.
  */
 export function raCheck(p: usize, len: i32): i32 {
+  raMobility = raPrefixLengths = raUnknown = -1;
   if (len < ICMP_HEADER_LEN) return IcmpErr.TRUNCATED;
   if (icmpType(p) != ICMP_ROUTER_ADVERT) return IcmpErr.BAD_TYPE;
   const code = icmpCode(p);
@@ -356,10 +366,14 @@ export function raCheck(p: usize, len: i32): i32 {
     if (t == EXT_MOBILITY_AGENT) {
       // Why: RFC 2002 §2.1.1: Length = 6 + 4 * (number of care-of addresses).
       if (l < MA_MIN_LENGTH || ((l - MA_MIN_LENGTH) & 3) != 0) return IcmpErr.BAD_MOBILITY_LEN;
+      if (raMobility < 0) raMobility = o;
     } else if (t == EXT_PREFIX_LENGTHS) {
       // Why: RFC 2002 §2.1.2: Length = Num Addrs, one prefix length per router address, each <= 32.
       if (l != raNumAddrs(p)) return IcmpErr.BAD_PREFIX_LENGTHS;
       for (let i = 0; i < l; i++) if (load<u8>(p + <usize>(o + 2 + i)) > 32) return IcmpErr.BAD_PREFIX_LENGTHS;
+      if (raPrefixLengths < 0) raPrefixLengths = o;
+    } else if (t != 81 && raUnknown < 0) {
+      raUnknown = <i32>t; // as raUnknownExt
     }
     o += 2 + l;
   }
