@@ -67,7 +67,7 @@ import {
   IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE, IPV4_MIN_HEADER, IP_PROTO,
 } from "../wire/ipv4";
 import {
-  icmpType, icmpCode, icmpIsError, icmpCheckError, icmpErrorInner, icmpNextHopMtu,
+  icmpType, icmpCode, icmpIsError, icmpCheckError, icmpQuoteOk, icmpErrorInner, icmpNextHopMtu,
   IcmpErr, ICMP_HEADER_LEN, ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, UNREACH_NET, UNREACH_HOST, UNREACH_PROTO,
   UNREACH_FRAG_NEEDED,
 } from "../wire/icmp";
@@ -528,10 +528,7 @@ export function tunnelIcmpInput(iface: i32, p: usize, len: i32): i32 {
   if (qproto == IPPROTO_MINENC) inner = minEncUnquote(q, qlen);
   if (inner == 0) return 0;
   const avail = <i32>(q + <usize>qlen - inner);
-  if (avail < IPV4_MIN_HEADER) return 0;
-  const vi = load<u8>(inner);
-  const ihl = <i32>(vi & 0x0f) << 2;
-  if ((vi >> 4) != 4 || ihl < IPV4_MIN_HEADER || avail < ihl + 8) return 0;
+  if (!icmpQuoteOk(inner, avail)) return 0;
   let rest: u32 = 0;
   if (rcode == UNREACH_FRAG_NEEDED) {
     // Why: RFC 2003 §5.1: only a DF datagram gets frag needed; the MTU it may use is the tunnel's

@@ -195,12 +195,18 @@ export function icmpEchoToReply(p: usize): void {
 export function icmpCheckError(p: usize, len: i32): i32 {
   if (len < ICMP_HEADER_LEN + 28) return IcmpErr.TRUNCATED;
   if (!icmpIsError(icmpType(p))) return IcmpErr.BAD_TYPE;
-  const vi = load<u8>(p + <usize>ICMP_HEADER_LEN);
-  const hl = <i32>(vi & 0x0f) << 2;
   // Why: the quoted header is what the receiver matches against its sessions (RFC 1122 §3.2.2.1);
   // without a whole header and the 8 bytes of ports/ids it names nothing and is discarded.
-  if ((vi >> 4) != 4 || hl < 20 || ICMP_HEADER_LEN + hl + 8 > len) return IcmpErr.BAD_INNER;
+  if (!icmpQuoteOk(p + <usize>ICMP_HEADER_LEN, len - ICMP_HEADER_LEN)) return IcmpErr.BAD_INNER;
   return IcmpErr.OK;
+}
+
+/** A quoted datagram at `q` with `avail` bytes: an IPv4 header (IHL >= 5) and 8 bytes after it.
+ *  Why (size): icmpCheckError's test, and the tunnel's for the datagram inside a quoted tunnel. */
+export function icmpQuoteOk(q: usize, avail: i32): bool {
+  const vi = load<u8>(q);
+  const hl = <i32>(vi & 0x0f) << 2;
+  return (vi >> 4) == 4 && hl >= 20 && hl + 8 <= avail;
 }
 
 /** Pointer to the quoted original IP header of an error message. */
