@@ -286,7 +286,7 @@ export function dhcpStart(iface: i32): void {
 
 /** Stop and release: DHCPRELEASE when an address is bound and the link is up, alias removed. */
 export function dhcpStop(iface: i32): void {
-  if (iface < 0 || iface >= MAX_IFACES) return;
+  if (<u32>iface >= <u32>MAX_IFACES) return;
   const r = rec(iface);
   const st = load<u8>(r, R_STATE);
   if (st == DHCP_IDLE) return;
@@ -390,7 +390,7 @@ function bind(iface: i32, yiaddr: u32, macSrc: usize): void {
 
 /** UDP to port 68 on `iface` while its client runs; -1 when not the client's. */
 export function dhcpUdp(iface: i32, p: usize, len: i32): i32 {
-  if (iface < 0 || iface >= MAX_IFACES) return -1;
+  if (<u32>iface >= <u32>MAX_IFACES) return -1;
   const r = rec(iface);
   const st = load<u8>(r, R_STATE);
   const hl = ipv4HeaderLen(p);
@@ -450,7 +450,7 @@ export function dhcpUdp(iface: i32, p: usize, len: i32): i32 {
 /** Retransmissions and the lease's T1 / T2 / end (tag = interface). */
 export function dhcpTimer(kind: u16, tag: u32, now: i64): void {
   const iface = <i32>tag;
-  if (kind != TK_DHCP || iface < 0 || iface >= MAX_IFACES) return;
+  if (kind != TK_DHCP || <u32>iface >= <u32>MAX_IFACES) return;
   const r = rec(iface);
   store<i32>(r, -1, R_TIMER);
   const st = load<u8>(r, R_STATE);
