@@ -102,7 +102,7 @@ export function mnTimer(kind16: u16, tag: u32, now: i64): void {
   }
   case TK_MN_AGENT: {
     const i = <i32>tag;
-    if (i < 0 || i >= AGENTS) return;
+    if (<u32>i >= <u32>AGENTS) return;
     const s = slot(i);
     store<i32>(s, -1, A_TIMER);
     if (load<u8>(s, A_USED) == 0) return;
