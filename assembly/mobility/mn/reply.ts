@@ -71,7 +71,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
       evAuthFailed(ROLE_MN, EXT_MH_AUTH, 0, src, 0);
       return 1;
     }
-    if ((rid & 0xffffffff) != (S.regId & 0xffffffff)) { count(C.MN_REPLY_IGNORED); return 1; }
+    if (<u32>rid != <u32>S.regId) { count(C.MN_REPLY_IGNORED); return 1; }
   } else {
     // Why: RFC 2002 §3.6.2.1: the reply is authenticated by the home agent our request went to, so
     // it is verified with that association (the one the request was signed with) — never with one
