@@ -253,9 +253,11 @@ export function mnIcmp(iface: i32, p: usize, len: i32): i32 {
   let coa: u32 = 0;
   if ((flags & MA_FLAG_F) != 0 && maNumCareOf(m, mo) > 0) coa = maCareOf(m, mo, 0);
   let router = src;
-  if (raNumAddrs(m) > 0) router = raRouterAddr(m, 0);
   let plen = PLEN_UNKNOWN;
-  if (po >= 0 && raNumAddrs(m) > 0) plen = prefixLengthAt(m, po, 0);
+  if (raNumAddrs(m) > 0) {
+    router = raRouterAddr(m, 0);
+    if (po >= 0) plen = prefixLengthAt(m, po, 0);
+  }
 
   let i = agentFind(iface, src);
   let rebooted = false;
