@@ -349,9 +349,14 @@ export let raUnknown: i32 = -1;
  * the message, and every extension inside the message with a consistent length.
  */
 export function raCheck(p: usize, len: i32): i32 {
-  raMobility = raPrefixLengths = raUnknown = -1;
   if (len < ICMP_HEADER_LEN) return IcmpErr.TRUNCATED;
   if (icmpType(p) != ICMP_ROUTER_ADVERT) return IcmpErr.BAD_TYPE;
+  return raCheckRest(p, len);
+}
+
+/** `raCheck` after its length and type tests (for a receiver that made them already). */
+export function raCheckRest(p: usize, len: i32): i32 {
+  raMobility = raPrefixLengths = raUnknown = -1;
   const code = icmpCode(p);
   // Why: RFC 1256 §5.4 accepts code 0 only; RFC 2002 §2.1 adds 16 for an agent that does not
   // route common traffic.

@@ -18,7 +18,7 @@ import {
   IPV4_MIN_HEADER,
 } from "../../wire/ipv4";
 import {
-  IcmpErr, icmpType, raCheck, raMobility, raPrefixLengths, raUnknown, raLifetimeSec, raNumAddrs, raRouterAddr, maSeq,
+  IcmpErr, icmpType, raCheckRest, raMobility, raPrefixLengths, raUnknown, raLifetimeSec, raNumAddrs, raRouterAddr, maSeq,
   maRegLifetimeSec, maFlags, maNumCareOf, maCareOf, prefixLengthAt, rsEmit, ICMP_ROUTER_ADVERT,
   EXT_MOBILITY_AGENT, EXT_PREFIX_LENGTHS, MA_FLAG_R, MA_FLAG_H, MA_FLAG_F, ICMP_HEADER_LEN,
 } from "../../wire/icmp";
@@ -218,7 +218,7 @@ export function mnIcmp(iface: i32, p: usize, len: i32): i32 {
   const m = p + <usize>hl;
   const ml = len - hl;
   if (ml < ICMP_HEADER_LEN || icmpType(m) != ICMP_ROUTER_ADVERT) return -1;
-  if (raCheck(m, ml) != IcmpErr.OK) { count(C.MN_ADVERT_MALFORMED); return 1; }
+  if (raCheckRest(m, ml) != IcmpErr.OK) { count(C.MN_ADVERT_MALFORMED); return 1; }
   const mo = raMobility;
   // A plain router advertisement is not agent discovery: the local stack may want it.
   if (mo < 0) return -1;
