@@ -110,7 +110,7 @@ function sum20(p: usize): u32 {
 // @ts-ignore: decorator
 @inline export function ipv4Tos(p: usize): u8 { return load<u8>(p, IP_TOS); }
 /** Total length in bytes (header and payload). */
-export function ipv4TotalLen(p: usize): u16 { return <u16>((<u32>load<u8>(p, IP_TOTAL_LEN) << 8) | <u32>load<u8>(p, IP_TOTAL_LEN + 1)); }
+export function ipv4TotalLen(p: usize): i32 { return (<i32>load<u8>(p, IP_TOTAL_LEN) << 8) | <i32>load<u8>(p, IP_TOTAL_LEN + 1); }
 /** Identification. */
 // @ts-ignore: decorator
 @inline export function ipv4Ident(p: usize): u16 { return <u16>((<u32>load<u8>(p, IP_IDENT) << 8) | <u32>load<u8>(p, IP_IDENT + 1)); }
