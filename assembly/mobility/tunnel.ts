@@ -73,7 +73,7 @@ import {
 } from "../wire/icmp";
 import { TUNNEL_HEADROOM, IpipErr, ipipEncapValidated, ipipCheckValidated, ipipInner, ipipInnerLen, tunnelInnerCheck, IPIP_HDR_LEN } from "../wire/ipip";
 import { minEncEncapValidated, minEncDecap, minEncRestore, minEncHdrLen, minEncProto, minEncOrigDst, minEncOrigSrc, minEncHasSrc, MINENC_LEN, MINENC_LEN_S } from "../wire/minenc";
-import { GreErr, greEncapValidated, greCheck, greHdrLen, greProtocolType, greFlags, GRE_PROTO_IPV4, GRE_HDR_LEN } from "../wire/gre";
+import { GreErr, greEncapValidated, greCheck, greHdrLen, greProtocolType, GRE_PROTO_IPV4, GRE_HDR_LEN } from "../wire/gre";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
 
 /** The most any method prepends: outer IPv4 + GRE (minimal adds at most 12, IP in IP 20). */
@@ -474,7 +474,7 @@ export function tunnelIcmpInput(iface: i32, p: usize, len: i32): i32 {
   } else if (qproto == IPPROTO_GRE) {
     // We only send the 4-byte GRE header (gre.ts), so anything else is not ours to interpret.
     const g = q + <usize>qhl;
-    if (qlen >= qhl + GRE_HDR_LEN && greFlags(g) == 0 && greProtocolType(g) == GRE_PROTO_IPV4) {
+    if (qlen >= qhl + GRE_HDR_LEN && load<u16>(g) == 0 /* greFlags: no flag, version 0 */ && greProtocolType(g) == GRE_PROTO_IPV4) {
       inner = g + <usize>GRE_HDR_LEN;
       if (qlen >= qhl + GRE_HDR_LEN + IPV4_MIN_HEADER) home = ipv4Dst(inner);
     }
