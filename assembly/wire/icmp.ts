@@ -177,13 +177,13 @@ export function icmpEmitEcho(p: usize, type: u8, ident: u16, seq: u16, dataLen: 
  * incrementally (RFC 1624 eqn. 3, the Type/Code word goes from 0x0800 to 0x0000).
  */
 export function icmpEchoToReply(p: usize): void {
-  const m = (<u32>icmpType(p) << 8) | <u32>icmpCode(p);
   store<u8>(p, ICMP_ECHO_REPLY, ICMP_TYPE);
-  const m2 = <u32>icmpCode(p);
-  let s = (~<u32>icmpChecksum(p) & 0xffff) + (~m & 0xffff) + m2;
+  // HC' = ~(~HC + ~m + m') with m = 0x0800, m' = 0 (the code of a checked request is 0): ~m + m' =
+  // 0xf7ff. Summed in the byte order as loaded (0xfff7: the one's-complement sum does not depend
+  // on it, RFC 1071 §2(B)); at most 0x1fff6, so one fold is final. Why (size): no swaps, no fields.
+  let s = (~<u32>load<u16>(p, ICMP_CHECKSUM) & 0xffff) + 0xfff7;
   s = (s & 0xffff) + (s >>> 16);
-  s = (s & 0xffff) + (s >>> 16);
-  store<u16>(p, bswap<u16>(<u16>~s), ICMP_CHECKSUM);
+  store<u16>(p, <u16>~s, ICMP_CHECKSUM);
 }
 
 // ---- Errors: destination unreachable, time exceeded (RFC 792, RFC 1191, RFC 1812 §4.3.2.3) ----------
