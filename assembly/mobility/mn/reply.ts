@@ -125,25 +125,20 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
     armRenew(granted);
     return 0;
   }
-  if (code == CODE_HA_ID_MISMATCH && !S.fastRetry) {
+  // The denials answered by one immediate retry (not after the retry itself); one send (size).
+  let retry = !S.fastRetry;
+  if (retry && code == CODE_HA_ID_MISMATCH) {
     // Why: RFC 2002 §3.6.2.2 / §5.6: resynchronised above; send a new request at once. The home
     // agent's clock is the reference now, even if it is behind the Identifications sent so far.
     S.lastId = 0;
-    retryNow();
-    return 0;
-  }
-  if (code == CODE_HA_UNKNOWN_HA && !S.fastRetry && rha != 0 && ipIsUnicastSource(rha) && rha != S.regHaField) {
+  } else if (retry && code == CODE_HA_UNKNOWN_HA && rha != 0 && ipIsUnicastSource(rha) && rha != S.regHaField) {
     // Why: RFC 2002 §3.6.1.2: the denying home agent put its own address in the reply: use it.
     S.ha = rha;
-    retryNow();
-    return 0;
-  }
-  if (code == CODE_FA_LIFETIME_TOO_LONG && viaFa && life != 0 && life < S.regLifetime && !S.fastRetry) {
+  } else if (retry && code == CODE_FA_LIFETIME_TOO_LONG && viaFa && life != 0 && life < S.regLifetime) {
     // Why: RFC 2002 §3.7.2: the foreign agent's Lifetime in a code-69 reply is the most it grants.
     S.lifetimeCap = life;
-    retryNow();
-    return 0;
-  }
+  } else retry = false;
+  if (retry) { retryNow(); return 0; }
   // Distributed registration (002 §6.3, D.2): a transit registration when the relay names a server.
   if (S.regDr && changetype<(m: usize, c: u8) => bool>(drDeniedRef)(msg, code)) return 0;
   if (regCodeDeniedByFa(code) && viaFa && S.homeState == ST_AWAY) {
