@@ -34,7 +34,7 @@ import { random32 } from "../security/replay";
 import { udpListen } from "../transport/udp";
 import { ipv4HeaderLen, ipv4Src, ipv4Dst, ipIsUnicastSource, IP_BROADCAST, IPV4_MIN_HEADER } from "../wire/ipv4";
 import { macEqual, macIsZero } from "../wire/ethernet";
-import { udpCheck, udpIpEmit, udpDstPort, udpSrcPort, udpLength, UdpErr, UDP_HEADER_LEN } from "../wire/udp";
+import { udpCheck, udpIpEmit, udpLength, UdpErr, UDP_HEADER_LEN } from "../wire/udp";
 
 /** The client's one timer kind (tag = interface). */
 const TK_DHCP: u16 = (OWNER_DHCP << 8);
@@ -396,7 +396,8 @@ export function dhcpUdp(iface: i32, p: usize, len: i32): i32 {
   const hl = ipv4HeaderLen(p);
   const u = p + <usize>hl;
   const ul = len - hl;
-  if (ul < UDP_HEADER_LEN || udpDstPort(u) != DHCP_CLIENT_PORT || udpSrcPort(u) != DHCP_SERVER_PORT) return -1;
+  // Source port 67 and destination port 68: the first word as stored (bytes 00 43 00 44).
+  if (ul < UDP_HEADER_LEN || load<u32>(u) != (<u32>DHCP_SERVER_PORT << 8 | <u32>DHCP_CLIENT_PORT << 24)) return -1;
   // Not running here: the local stack may have a DHCP client of its own.
   if (st == DHCP_IDLE) return -1;
   // The checksum was checked by transport/udp.ts.

@@ -9,7 +9,7 @@ import { stackTimerArm, stackTimerDisarm } from "../../sys/timers";
 import { authVerify, AuthResult } from "../../security/auth";
 import { mnReplyCheck } from "../../security/replay";
 import { ipv4HeaderLen, ipv4Src, ipv4Dst, ipIsUnicastSource } from "../../wire/ipv4";
-import { udpDstPort, udpSrcPort, udpLength, UDP_HEADER_LEN } from "../../wire/udp";
+import { udpLength, UDP_HEADER_LEN } from "../../wire/udp";
 import {
   MIP_PORT, regRepParse, RegErr, regRepCode, regRepIdentification, regHomeAddr, regHomeAgent, regLifetimeSec,
   regCodeAccepted, regCodeDeniedByFa, CODE_HA_ID_MISMATCH, CODE_HA_UNKNOWN_HA, CODE_FA_LIFETIME_TOO_LONG,
@@ -34,18 +34,21 @@ import { RO_TYPE_BINDING_ACK } from "../../wire/ro";
 // microcontroller without distributed registration must not carry them (docs/mcu.md).
 const drAcceptedRef: usize = changetype<usize>(drAccepted);
 const drDeniedRef: usize = changetype<usize>(drDenied);
+/** Port 434 as a 16-bit load of its network-order bytes (01 b2) reads it. */
+const MIP_PORT_NET: u16 = <u16>(MIP_PORT >> 8 | (MIP_PORT & 0xff) << 8);
 
 /** Registration Reply for this mobile node (UDP to port 434); -1 when not ours. */
 export function mnUdp(iface: i32, p: usize, len: i32): i32 {
   const hl = ipv4HeaderLen(p);
   const u = p + <usize>hl;
   const ul = len - hl;
-  if (ul < UDP_HEADER_LEN || udpDstPort(u) != MIP_PORT) return -1;
+  // (Ports compared as stored: MIP_PORT_NET.)
+  if (ul < UDP_HEADER_LEN || load<u16>(u, 2) != MIP_PORT_NET) return -1;
   const src = ipv4Src(p);
   const dst = ipv4Dst(p);
   // Why: RFC 2002 §3.6.2: replies come from port 434 to the home address (via a foreign agent or at
   // home) or to the co-located care-of address; anything else on 434 is not for a mobile node.
-  if (udpSrcPort(u) != MIP_PORT || (dst != cfg.homeAddress && (S.colocAddr == 0 || dst != S.colocAddr))) {
+  if (load<u16>(u) != MIP_PORT_NET || (dst != cfg.homeAddress && (S.colocAddr == 0 || dst != S.colocAddr))) {
     count(C.MN_REPLY_IGNORED);
     return 1;
   }
