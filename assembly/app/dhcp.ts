@@ -34,7 +34,7 @@ import { random32 } from "../security/replay";
 import { udpListen } from "../transport/udp";
 import { ipv4HeaderLen, ipv4Src, ipv4Dst, ipIsUnicastSource, IP_BROADCAST, IPV4_MIN_HEADER } from "../wire/ipv4";
 import { macEqual, macIsZero } from "../wire/ethernet";
-import { udpCheck, udpIpEmit, udpDstPort, udpSrcPort, udpLength, UdpErr, UDP_HEADER_LEN } from "../wire/udp";
+import { udpCheck, udpIpEmit, udpLength, UdpErr, UDP_HEADER_LEN } from "../wire/udp";
 
 /** The client's one timer kind (tag = interface). */
 const TK_DHCP: u16 = (OWNER_DHCP << 8);
@@ -44,20 +44,20 @@ export const DHCP_SERVER_PORT: u16 = 67;
 export const DHCP_CLIENT_PORT: u16 = 68;
 
 // Client states (RFC 2131 §4.4, Figure 5). Ordered: BOUND and after (>= DHCP_BOUND) hold an address.
-export const DHCP_IDLE: u8 = 0;
-export const DHCP_SELECTING: u8 = 1;
-export const DHCP_REQUESTING: u8 = 2;
-export const DHCP_BOUND: u8 = 3;
-export const DHCP_RENEWING: u8 = 4;
-export const DHCP_REBINDING: u8 = 5;
+export const DHCP_IDLE: i32 = 0;
+export const DHCP_SELECTING: i32 = 1;
+export const DHCP_REQUESTING: i32 = 2;
+export const DHCP_BOUND: i32 = 3;
+export const DHCP_RENEWING: i32 = 4;
+export const DHCP_REBINDING: i32 = 5;
 
 // Message types (option 53, RFC 2132 §9.6).
-const DISCOVER: u8 = 1;
-const OFFER: u8 = 2;
-const REQUEST: u8 = 3;
-const ACK: u8 = 5;
-const NAK: u8 = 6;
-const RELEASE: u8 = 7;
+const DISCOVER: i32 = 1;
+const OFFER: i32 = 2;
+const REQUEST: i32 = 3;
+const ACK: i32 = 5;
+const NAK: i32 = 6;
+const RELEASE: i32 = 7;
 
 // BOOTP fixed part (RFC 2131 §2, Figure 1).
 const B_OP: usize = 0;
@@ -124,7 +124,7 @@ const txBuf: usize = memory.data(TX_CAP, 16);
 const TX_IP: usize = 64;
 
 // Options of the message being processed.
-let oType: u8 = 0;
+let oType: i32 = 0;
 let oServer: u32 = 0;
 let oLease: u32 = 0;
 let oHasLease = false;
@@ -185,9 +185,9 @@ function putOpt4(o: usize, code: u8, v: u32): usize {
 }
 
 /** Build and send a client message of `type` on `iface`. */
-function send(iface: i32, type: u8): void {
+function send(iface: i32, type: i32): void {
   const r = rec(iface);
-  const state = load<u8>(r, R_STATE);
+  const state = <i32>load<u8>(r, R_STATE);
   const ip = txBuf + TX_IP;
   const udp = ip + <usize>IPV4_MIN_HEADER;
   const b = udp + <usize>UDP_HEADER_LEN;
@@ -244,7 +244,7 @@ function send(iface: i32, type: u8): void {
 
 /** Send `type` on `iface` and arm the retransmission: the current timeout ±1 s (RFC 2131 §4.1),
  *  then the timeout doubles. */
-function retransmit(iface: i32, type: u8, now: i64): void {
+function retransmit(iface: i32, type: i32, now: i64): void {
   send(iface, type);
   const r = rec(iface);
   const rto = load<i32>(r, R_RTO);
@@ -255,9 +255,9 @@ function retransmit(iface: i32, type: u8, now: i64): void {
 }
 
 /** Enter `state` (SELECTING or REQUESTING) with fresh retransmission state and send `type`. */
-function enter(iface: i32, state: u8, type: u8): void {
+function enter(iface: i32, state: i32, type: i32): void {
   const r = rec(iface);
-  store<u8>(r, state, R_STATE);
+  store<u8>(r, <u8>state, R_STATE);
   store<u8>(r, 0, R_TRIES);
   store<i32>(r, FIRST_RTO_MS, R_RTO);
   retransmit(iface, type, nowMs());
@@ -275,7 +275,7 @@ function discover(iface: i32): void {
 export function dhcpStart(iface: i32): void {
   if (!netifValid(iface)) return;
   const r = rec(iface);
-  const st = load<u8>(r, R_STATE);
+  const st = <i32>load<u8>(r, R_STATE);
   if (st >= DHCP_BOUND) {
     report(iface, load<u32>(r, R_ADDR), load<u32>(r, R_ROUTER));
     return;
@@ -286,9 +286,9 @@ export function dhcpStart(iface: i32): void {
 
 /** Stop and release: DHCPRELEASE when an address is bound and the link is up, alias removed. */
 export function dhcpStop(iface: i32): void {
-  if (iface < 0 || iface >= MAX_IFACES) return;
+  if (<u32>iface >= <u32>MAX_IFACES) return;
   const r = rec(iface);
-  const st = load<u8>(r, R_STATE);
+  const st = <i32>load<u8>(r, R_STATE);
   if (st == DHCP_IDLE) return;
   // Why: RFC 2131 §4.4.6: a client gives its lease back with DHCPRELEASE when it no longer needs it.
   if (st >= DHCP_BOUND && netifUp(iface)) send(iface, RELEASE);
@@ -333,7 +333,7 @@ function parseOptions(b: usize, blen: i32): bool {
     const l = <i32>load<u8>(b + <usize>o + 1);
     if (o + 2 + l > blen) return false;
     const v = b + <usize>(o + 2);
-    if (code == OPT_MSG_TYPE) { if (l != 1) return false; oType = load<u8>(v); }
+    if (code == OPT_MSG_TYPE) { if (l != 1) return false; oType = <i32>load<u8>(v); }
     else if (code == OPT_ROUTER) { if (l < 4 || (l & 3) != 0) return false; oRouter = cfg.be32(v); }
     else if (code == OPT_SERVER_ID || code == OPT_LEASE || code == OPT_MASK || code == OPT_T1 || code == OPT_T2) {
       // The options with one 4-byte value (RFC 2132 §3.3, §9.2, §9.7, §9.11, §9.12).
@@ -390,13 +390,14 @@ function bind(iface: i32, yiaddr: u32, macSrc: usize): void {
 
 /** UDP to port 68 on `iface` while its client runs; -1 when not the client's. */
 export function dhcpUdp(iface: i32, p: usize, len: i32): i32 {
-  if (iface < 0 || iface >= MAX_IFACES) return -1;
+  if (<u32>iface >= <u32>MAX_IFACES) return -1;
   const r = rec(iface);
-  const st = load<u8>(r, R_STATE);
+  const st = <i32>load<u8>(r, R_STATE);
   const hl = ipv4HeaderLen(p);
   const u = p + <usize>hl;
   const ul = len - hl;
-  if (ul < UDP_HEADER_LEN || udpDstPort(u) != DHCP_CLIENT_PORT || udpSrcPort(u) != DHCP_SERVER_PORT) return -1;
+  // Source port 67 and destination port 68: the first word as stored (bytes 00 43 00 44).
+  if (ul < UDP_HEADER_LEN || load<u32>(u) != (<u32>DHCP_SERVER_PORT << 8 | <u32>DHCP_CLIENT_PORT << 24)) return -1;
   // Not running here: the local stack may have a DHCP client of its own.
   if (st == DHCP_IDLE) return -1;
   // The checksum was checked by transport/udp.ts.
@@ -450,10 +451,10 @@ export function dhcpUdp(iface: i32, p: usize, len: i32): i32 {
 /** Retransmissions and the lease's T1 / T2 / end (tag = interface). */
 export function dhcpTimer(kind: u16, tag: u32, now: i64): void {
   const iface = <i32>tag;
-  if (kind != TK_DHCP || iface < 0 || iface >= MAX_IFACES) return;
+  if (kind != TK_DHCP || <u32>iface >= <u32>MAX_IFACES) return;
   const r = rec(iface);
   store<i32>(r, -1, R_TIMER);
-  const st = load<u8>(r, R_STATE);
+  const st = <i32>load<u8>(r, R_STATE);
   if (st == DHCP_SELECTING) {
     retransmit(iface, DISCOVER, now);
   } else if (st == DHCP_REQUESTING) {

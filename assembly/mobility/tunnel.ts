@@ -67,13 +67,13 @@ import {
   IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE, IPV4_MIN_HEADER, IP_PROTO,
 } from "../wire/ipv4";
 import {
-  icmpType, icmpCode, icmpIsError, icmpCheckError, icmpErrorInner, icmpNextHopMtu,
+  icmpType, icmpCode, icmpIsError, icmpCheckError, icmpQuoteOk, icmpErrorInner, icmpNextHopMtu,
   IcmpErr, ICMP_HEADER_LEN, ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, UNREACH_NET, UNREACH_HOST, UNREACH_PROTO,
   UNREACH_FRAG_NEEDED,
 } from "../wire/icmp";
 import { TUNNEL_HEADROOM, IpipErr, ipipEncapValidated, ipipCheckValidated, ipipInner, ipipInnerLen, tunnelInnerCheck, IPIP_HDR_LEN } from "../wire/ipip";
 import { minEncEncapValidated, minEncDecap, minEncRestore, minEncHdrLen, minEncProto, minEncOrigDst, minEncOrigSrc, minEncHasSrc, MINENC_LEN, MINENC_LEN_S } from "../wire/minenc";
-import { GreErr, greEncapValidated, greCheck, greHdrLen, greProtocolType, greFlags, GRE_PROTO_IPV4, GRE_HDR_LEN } from "../wire/gre";
+import { GreErr, greEncapValidated, greCheck, greHdrLen, greProtocolType, GRE_PROTO_IPV4, GRE_HDR_LEN } from "../wire/gre";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
 
 /** The most any method prepends: outer IPv4 + GRE (minimal adds at most 12, IP in IP 20). */
@@ -474,7 +474,7 @@ export function tunnelIcmpInput(iface: i32, p: usize, len: i32): i32 {
   } else if (qproto == IPPROTO_GRE) {
     // We only send the 4-byte GRE header (gre.ts), so anything else is not ours to interpret.
     const g = q + <usize>qhl;
-    if (qlen >= qhl + GRE_HDR_LEN && greFlags(g) == 0 && greProtocolType(g) == GRE_PROTO_IPV4) {
+    if (qlen >= qhl + GRE_HDR_LEN && load<u16>(g) == 0 /* greFlags: no flag, version 0 */ && greProtocolType(g) == GRE_PROTO_IPV4) {
       inner = g + <usize>GRE_HDR_LEN;
       if (qlen >= qhl + GRE_HDR_LEN + IPV4_MIN_HEADER) home = ipv4Dst(inner);
     }
@@ -528,10 +528,7 @@ export function tunnelIcmpInput(iface: i32, p: usize, len: i32): i32 {
   if (qproto == IPPROTO_MINENC) inner = minEncUnquote(q, qlen);
   if (inner == 0) return 0;
   const avail = <i32>(q + <usize>qlen - inner);
-  if (avail < IPV4_MIN_HEADER) return 0;
-  const vi = load<u8>(inner);
-  const ihl = <i32>(vi & 0x0f) << 2;
-  if ((vi >> 4) != 4 || ihl < IPV4_MIN_HEADER || avail < ihl + 8) return 0;
+  if (!icmpQuoteOk(inner, avail)) return 0;
   let rest: u32 = 0;
   if (rcode == UNREACH_FRAG_NEEDED) {
     // Why: RFC 2003 §5.1: only a DF datagram gets frag needed; the MTU it may use is the tunnel's

@@ -133,8 +133,7 @@ export function regkeyMnInstall(mh: usize, coa: u32, home: u32, reqId: u64, spi:
 /** Append a Registration Key Request extension (161) asking for SPI `spi` to the `len`-byte message at `msg`; new length, or `len` when it does not fit. */
 export function regkeyRequestAppend(msg: usize, len: i32, cap: i32, spi: u32): i32 {
   if (len + 6 > cap) return len;
-  store<u8>(msg + <usize>len, EXT_REG_KEY_REQUEST, 0);
-  store<u8>(msg + <usize>len, 4, 1);
+  store<u16>(msg + <usize>len, <u16>EXT_REG_KEY_REQUEST | 4 << 8); // Type, Length 4
   put32(msg + <usize>len + 2, spi);
   return len + 6;
 }

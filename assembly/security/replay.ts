@@ -137,7 +137,7 @@ export function haReplyId(sa: usize, id: u64, code: u8): u64 {
  * offset (timestamps) or its next nonce (nonces) from the high 32 bits.
  */
 export function mnReplyCheck(sa: usize, sent: u64, reply: u64, code: u8, useNonces: bool): bool {
-  if ((sent & 0xffffffff) != (reply & 0xffffffff)) return false;
+  if (<u32>sent != <u32>reply) return false;
   if (useNonces) store<u32>(sa, <u32>(reply >> 32), SA_NONCE);
   else if (code == 133) {
     // Why: RFC 1982: the offset is the difference modulo 2^32 seconds, right across the 2036 NTP

@@ -71,7 +71,7 @@ export const enum GreErr {
 /** First 16-bit word: C R K S s Recur Flags Ver. */
 export function greFlags(p: usize): u16 { return <u16>((<u32>load<u8>(p, GRE_OFF_FLAGS) << 8) | <u32>load<u8>(p, GRE_OFF_FLAGS + 1)); }
 /** Protocol Type (GRE_PROTO_IPV4 for IPv4). */
-export function greProtocolType(p: usize): u16 { return <u16>((<u32>load<u8>(p, GRE_OFF_PROTO) << 8) | <u32>load<u8>(p, GRE_OFF_PROTO + 1)); }
+export function greProtocolType(p: usize): i32 { return (<i32>load<u8>(p, GRE_OFF_PROTO) << 8) | <i32>load<u8>(p, GRE_OFF_PROTO + 1); }
 /** Version (3 bits). */
 export function greVersion(p: usize): u16 { return greFlags(p) & GRE_VER_MASK; }
 /** Recursion control (3 bits). */

@@ -177,13 +177,13 @@ export function icmpEmitEcho(p: usize, type: u8, ident: u16, seq: u16, dataLen: 
  * incrementally (RFC 1624 eqn. 3, the Type/Code word goes from 0x0800 to 0x0000).
  */
 export function icmpEchoToReply(p: usize): void {
-  const m = (<u32>icmpType(p) << 8) | <u32>icmpCode(p);
   store<u8>(p, ICMP_ECHO_REPLY, ICMP_TYPE);
-  const m2 = <u32>icmpCode(p);
-  let s = (~<u32>icmpChecksum(p) & 0xffff) + (~m & 0xffff) + m2;
+  // HC' = ~(~HC + ~m + m') with m = 0x0800, m' = 0 (the code of a checked request is 0): ~m + m' =
+  // 0xf7ff. Summed in the byte order as loaded (0xfff7: the one's-complement sum does not depend
+  // on it, RFC 1071 §2(B)); at most 0x1fff6, so one fold is final. Why (size): no swaps, no fields.
+  let s = (~<u32>load<u16>(p, ICMP_CHECKSUM) & 0xffff) + 0xfff7;
   s = (s & 0xffff) + (s >>> 16);
-  s = (s & 0xffff) + (s >>> 16);
-  store<u16>(p, bswap<u16>(<u16>~s), ICMP_CHECKSUM);
+  store<u16>(p, <u16>~s, ICMP_CHECKSUM);
 }
 
 // ---- Errors: destination unreachable, time exceeded (RFC 792, RFC 1191, RFC 1812 §4.3.2.3) ----------
@@ -195,12 +195,18 @@ export function icmpEchoToReply(p: usize): void {
 export function icmpCheckError(p: usize, len: i32): i32 {
   if (len < ICMP_HEADER_LEN + 28) return IcmpErr.TRUNCATED;
   if (!icmpIsError(icmpType(p))) return IcmpErr.BAD_TYPE;
-  const vi = load<u8>(p + <usize>ICMP_HEADER_LEN);
-  const hl = <i32>(vi & 0x0f) << 2;
   // Why: the quoted header is what the receiver matches against its sessions (RFC 1122 §3.2.2.1);
   // without a whole header and the 8 bytes of ports/ids it names nothing and is discarded.
-  if ((vi >> 4) != 4 || hl < 20 || ICMP_HEADER_LEN + hl + 8 > len) return IcmpErr.BAD_INNER;
+  if (!icmpQuoteOk(p + <usize>ICMP_HEADER_LEN, len - ICMP_HEADER_LEN)) return IcmpErr.BAD_INNER;
   return IcmpErr.OK;
+}
+
+/** A quoted datagram at `q` with `avail` bytes: an IPv4 header (IHL >= 5) and 8 bytes after it.
+ *  Why (size): icmpCheckError's test, and the tunnel's for the datagram inside a quoted tunnel. */
+export function icmpQuoteOk(q: usize, avail: i32): bool {
+  const vi = load<u8>(q);
+  const hl = <i32>(vi & 0x0f) << 2;
+  return (vi >> 4) == 4 && hl >= 20 && hl + 8 <= avail;
 }
 
 /** Pointer to the quoted original IP header of an error message. */
@@ -330,12 +336,27 @@ export function raUnknownExt(p: usize, len: i32): i32 {
 }
 
 /**
+ * What the last `raCheck` found (valid when it returned OK): the offsets of the first mobility and
+ * prefix-lengths extensions (as `raFindExt`) and the type of the first unknown one (as `raUnknownExt`),
+ * -1 for none. Why (size): the agent-discovery receiver walks the extensions once.
+ */
+export let raMobility: i32 = -1;
+export let raPrefixLengths: i32 = -1;
+export let raUnknown: i32 = -1;
+
+/**
  * Check a router or agent advertisement that passed `icmpCheck`: fixed part, address entries inside
  * the message, and every extension inside the message with a consistent length.
  */
 export function raCheck(p: usize, len: i32): i32 {
   if (len < ICMP_HEADER_LEN) return IcmpErr.TRUNCATED;
   if (icmpType(p) != ICMP_ROUTER_ADVERT) return IcmpErr.BAD_TYPE;
+  return raCheckRest(p, len);
+}
+
+/** `raCheck` after its length and type tests (for a receiver that made them already). */
+export function raCheckRest(p: usize, len: i32): i32 {
+  raMobility = raPrefixLengths = raUnknown = -1;
   const code = icmpCode(p);
   // Why: RFC 1256 §5.4 accepts code 0 only; RFC 2002 §2.1 adds 16 for an agent that does not
   // route common traffic.
@@ -356,10 +377,14 @@ export function raCheck(p: usize, len: i32): i32 {
     if (t == EXT_MOBILITY_AGENT) {
       // Why: RFC 2002 §2.1.1: Length = 6 + 4 * (number of care-of addresses).
       if (l < MA_MIN_LENGTH || ((l - MA_MIN_LENGTH) & 3) != 0) return IcmpErr.BAD_MOBILITY_LEN;
+      if (raMobility < 0) raMobility = o;
     } else if (t == EXT_PREFIX_LENGTHS) {
       // Why: RFC 2002 §2.1.2: Length = Num Addrs, one prefix length per router address, each <= 32.
       if (l != raNumAddrs(p)) return IcmpErr.BAD_PREFIX_LENGTHS;
       for (let i = 0; i < l; i++) if (load<u8>(p + <usize>(o + 2 + i)) > 32) return IcmpErr.BAD_PREFIX_LENGTHS;
+      if (raPrefixLengths < 0) raPrefixLengths = o;
+    } else if (t != 81 && raUnknown < 0) {
+      raUnknown = <i32>t; // as raUnknownExt
     }
     o += 2 + l;
   }

@@ -110,7 +110,7 @@ function sum20(p: usize): u32 {
 // @ts-ignore: decorator
 @inline export function ipv4Tos(p: usize): u8 { return load<u8>(p, IP_TOS); }
 /** Total length in bytes (header and payload). */
-export function ipv4TotalLen(p: usize): u16 { return <u16>((<u32>load<u8>(p, IP_TOTAL_LEN) << 8) | <u32>load<u8>(p, IP_TOTAL_LEN + 1)); }
+export function ipv4TotalLen(p: usize): i32 { return (<i32>load<u8>(p, IP_TOTAL_LEN) << 8) | <i32>load<u8>(p, IP_TOTAL_LEN + 1); }
 /** Identification. */
 // @ts-ignore: decorator
 @inline export function ipv4Ident(p: usize): u16 { return <u16>((<u32>load<u8>(p, IP_IDENT) << 8) | <u32>load<u8>(p, IP_IDENT + 1)); }
@@ -181,10 +181,10 @@ export function ipv4DecrementTtl(p: usize): void { ipv4DecrementTtlHot(p); }
 @inline export function ipv4DecrementTtlHot(p: usize): void {
   // Why (speed): eqn. 3 evaluated on the words as stored (byte-swapped lanes): one's-complement
   // arithmetic commutes with swapping the bytes of every operand (RFC 1071 §2(B)), so no bswap.
-  const m = <u32>load<u16>(p, IP_TTL);   // TTL in the low byte, Protocol in the high byte
+  // The TTL/Protocol word m (TTL in the low byte as loaded) becomes m' = m - 1 (TTL > 1: no borrow),
+  // so ~m + m' is the constant 0xfffe; the sum is at most 0x1fffd: one fold is final.
   store<u8>(p, load<u8>(p, IP_TTL) - 1, IP_TTL);
-  let s = (~<u32>load<u16>(p, IP_CHECKSUM) & 0xffff) + (~m & 0xffff) + (m - 1);
-  s = (s & 0xffff) + (s >>> 16);
+  let s = (~<u32>load<u16>(p, IP_CHECKSUM) & 0xffff) + 0xfffe;
   s = (s & 0xffff) + (s >>> 16);
   store<u16>(p, <u16>~s, IP_CHECKSUM);
 }

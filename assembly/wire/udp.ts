@@ -56,7 +56,7 @@ export function udpSrcPort(p: usize): u16 { return <u16>((<u32>load<u8>(p, UDP_S
 // @ts-ignore: decorator
 @inline export function udpDstPort(p: usize): u16 { return <u16>((<u32>load<u8>(p, UDP_DST_PORT) << 8) | <u32>load<u8>(p, UDP_DST_PORT + 1)); }
 /** Length field: header plus data, in bytes. */
-export function udpLength(p: usize): u16 { return <u16>((<u32>load<u8>(p, UDP_LENGTH) << 8) | <u32>load<u8>(p, UDP_LENGTH + 1)); }
+export function udpLength(p: usize): i32 { return (<i32>load<u8>(p, UDP_LENGTH) << 8) | <i32>load<u8>(p, UDP_LENGTH + 1); }
 /** Checksum field as stored (0 = none). */
 // @ts-ignore: decorator
 @inline export function udpChecksum(p: usize): u16 { return <u16>((<u32>load<u8>(p, UDP_CHECKSUM) << 8) | <u32>load<u8>(p, UDP_CHECKSUM + 1)); }

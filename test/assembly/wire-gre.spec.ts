@@ -60,7 +60,7 @@ describe("gre parse", () => {
     const p = withHeadroom(all, HEADROOM);
     expect<i32>(greCheck(p, all.length)).toBe(GreErr.OK);
     expect<u16>(greFlags(p)).toBe(0);
-    expect<u16>(greProtocolType(p)).toBe(GRE_PROTO_IPV4);
+    expect<i32>(greProtocolType(p)).toBe(GRE_PROTO_IPV4);
     expect<u16>(greVersion(p)).toBe(0);
     expect<bool>(greHasChecksum(p) || greHasRouting(p) || greHasKey(p) || greHasSeq(p)).toBe(false);
     expect<i32>(greHdrLen(p)).toBe(4);

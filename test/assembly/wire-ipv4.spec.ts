@@ -55,7 +55,7 @@ describe("ipv4: parse", () => {
     expect<u8>(ipv4Version(p)).toBe(4);
     expect<i32>(ipv4HeaderLen(p)).toBe(20);
     expect<u8>(ipv4Tos(p)).toBe(0);
-    expect<u16>(ipv4TotalLen(p)).toBe(115);
+    expect<i32>(ipv4TotalLen(p)).toBe(115);
     expect<u16>(ipv4Ident(p)).toBe(0);
     expect<u16>(ipv4FlagsFrag(p)).toBe(IP_FLAG_DF);
     expect<bool>(ipv4DontFrag(p)).toBe(true);
@@ -183,7 +183,7 @@ describe("ipv4: emit", () => {
     ipv4Emit(b, 0xb8, 40, 0xbeef, IP_FLAG_MF | 3, 1, IPPROTO_ICMP, 0x0a000001, 0xe0000001);
     expect<i32>(ipv4Check(b, 40)).toBe(Ipv4Err.OK);
     expect<u8>(ipv4Tos(b)).toBe(0xb8);
-    expect<u16>(ipv4TotalLen(b)).toBe(40);
+    expect<i32>(ipv4TotalLen(b)).toBe(40);
     expect<u16>(ipv4Ident(b)).toBe(0xbeef);
     expect<i32>(ipv4FragOffset(b)).toBe(24);
     expect<bool>(ipv4IsFragment(b)).toBe(true);
@@ -210,7 +210,7 @@ describe("ipv4: emit", () => {
       store<u16>(b, 0, 10);
       expect<u16>(got).toBe(refSum(b, 20));
       expect<u8>(ipv4Tos(b)).toBe(tos);
-      expect<u16>(ipv4TotalLen(b)).toBe(tl);
+      expect<i32>(ipv4TotalLen(b)).toBe(tl);
       expect<u16>(ipv4Ident(b)).toBe(id);
       expect<u16>(ipv4FlagsFrag(b)).toBe(ff);
       expect<u8>(ipv4Ttl(b)).toBe(ttl);

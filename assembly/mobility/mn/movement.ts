@@ -18,7 +18,7 @@ import {
   IPV4_MIN_HEADER,
 } from "../../wire/ipv4";
 import {
-  IcmpErr, icmpType, raCheck, raFindExt, raUnknownExt, raLifetimeSec, raNumAddrs, raRouterAddr, maSeq,
+  IcmpErr, icmpType, raCheckRest, raMobility, raPrefixLengths, raUnknown, raLifetimeSec, raNumAddrs, raRouterAddr, maSeq,
   maRegLifetimeSec, maFlags, maNumCareOf, maCareOf, prefixLengthAt, rsEmit, ICMP_ROUTER_ADVERT,
   EXT_MOBILITY_AGENT, EXT_PREFIX_LENGTHS, MA_FLAG_R, MA_FLAG_H, MA_FLAG_F, ICMP_HEADER_LEN,
 } from "../../wire/icmp";
@@ -218,12 +218,12 @@ export function mnIcmp(iface: i32, p: usize, len: i32): i32 {
   const m = p + <usize>hl;
   const ml = len - hl;
   if (ml < ICMP_HEADER_LEN || icmpType(m) != ICMP_ROUTER_ADVERT) return -1;
-  if (raCheck(m, ml) != IcmpErr.OK) { count(C.MN_ADVERT_MALFORMED); return 1; }
-  const mo = raFindExt(m, ml, EXT_MOBILITY_AGENT);
+  if (raCheckRest(m, ml) != IcmpErr.OK) { count(C.MN_ADVERT_MALFORMED); return 1; }
+  const mo = raMobility;
   // A plain router advertisement is not agent discovery: the local stack may want it.
   if (mo < 0) return -1;
   // Why: RFC 2002 §1.9: an unknown extension 0-127 makes the whole advertisement discarded.
-  const unk = raUnknownExt(m, ml);
+  const unk = raUnknown;
   if (unk >= 0 && unk < 128) { count(C.MN_ADVERT_MALFORMED); return 1; }
   // Why: RFC 2002 §2.1 / §2.4: agent discovery describes the link the node is attached to. An
   // advertisement taken out of a tunnel was sent to our home address from anywhere (the home agent
@@ -235,7 +235,7 @@ export function mnIcmp(iface: i32, p: usize, len: i32): i32 {
   const src = ipv4Src(p);
   // Why: RFC 1256 §5.4 / RFC 2002 §2.3.1: the advertisement comes from the agent's own address.
   if (!ipIsUnicastSource(src)) { count(C.MN_ADVERT_MALFORMED); return 1; }
-  const po = raFindExt(m, ml, EXT_PREFIX_LENGTHS);
+  const po = raPrefixLengths;
   if (!advertSourceOnLink(m, po, src)) { count(C.DROP_MN_ADVERT_OFF_LINK); return 1; }
   const now = nowMs();
   const dst = ipv4Dst(p);
@@ -253,9 +253,11 @@ export function mnIcmp(iface: i32, p: usize, len: i32): i32 {
   let coa: u32 = 0;
   if ((flags & MA_FLAG_F) != 0 && maNumCareOf(m, mo) > 0) coa = maCareOf(m, mo, 0);
   let router = src;
-  if (raNumAddrs(m) > 0) router = raRouterAddr(m, 0);
   let plen = PLEN_UNKNOWN;
-  if (po >= 0 && raNumAddrs(m) > 0) plen = prefixLengthAt(m, po, 0);
+  if (raNumAddrs(m) > 0) {
+    router = raRouterAddr(m, 0);
+    if (po >= 0) plen = prefixLengthAt(m, po, 0);
+  }
 
   let i = agentFind(iface, src);
   let rebooted = false;

@@ -102,7 +102,7 @@ export function mnTimer(kind16: u16, tag: u32, now: i64): void {
   }
   case TK_MN_AGENT: {
     const i = <i32>tag;
-    if (i < 0 || i >= AGENTS) return;
+    if (<u32>i >= <u32>AGENTS) return;
     const s = slot(i);
     store<i32>(s, -1, A_TIMER);
     if (load<u8>(s, A_USED) == 0) return;
@@ -136,11 +136,12 @@ export function mnTimer(kind16: u16, tag: u32, now: i64): void {
       // and by the requested lifetime.
       let rto = S.regRto * 2;
       let maxRto = cfg.retransmitMaxMs();
-      if (S.regLifetime != 0 && <i64>S.regLifetime * 1000 < <i64>maxRto) maxRto = <i32>S.regLifetime * 1000;
+      // (Lifetimes are at most 65,535 s: the product fits an i32.)
+      if (S.regLifetime != 0 && S.regLifetime * 1000 < maxRto) maxRto = S.regLifetime * 1000;
       if (rto > maxRto) rto = maxRto;
       if (rto < S.regRto) rto = S.regRto;
       // Why: RFC 2002 §3.6.3: never less than 1 s between requests (config enforces it as well).
-      if (<i64>rto < REG_MIN_GAP_MS) rto = <i32>REG_MIN_GAP_MS;
+      if (rto < <i32>REG_MIN_GAP_MS) rto = <i32>REG_MIN_GAP_MS;
       S.regRto = rto;
       if (!transmit(true)) { S.regState = REG_IDLE; }
     } else if (S.regState == REG_BACKOFF) {

@@ -9,7 +9,7 @@ import { stackTimerArm, stackTimerDisarm } from "../../sys/timers";
 import { authVerify, AuthResult } from "../../security/auth";
 import { mnReplyCheck } from "../../security/replay";
 import { ipv4HeaderLen, ipv4Src, ipv4Dst, ipIsUnicastSource } from "../../wire/ipv4";
-import { udpDstPort, udpSrcPort, udpLength, UDP_HEADER_LEN } from "../../wire/udp";
+import { udpLength, UDP_HEADER_LEN } from "../../wire/udp";
 import {
   MIP_PORT, regRepParse, RegErr, regRepCode, regRepIdentification, regHomeAddr, regHomeAgent, regLifetimeSec,
   regCodeAccepted, regCodeDeniedByFa, CODE_HA_ID_MISMATCH, CODE_HA_UNKNOWN_HA, CODE_FA_LIFETIME_TOO_LONG,
@@ -34,18 +34,21 @@ import { RO_TYPE_BINDING_ACK } from "../../wire/ro";
 // microcontroller without distributed registration must not carry them (docs/mcu.md).
 const drAcceptedRef: usize = changetype<usize>(drAccepted);
 const drDeniedRef: usize = changetype<usize>(drDenied);
+/** Port 434 as a 16-bit load of its network-order bytes (01 b2) reads it. */
+const MIP_PORT_NET: u16 = <u16>(MIP_PORT >> 8 | (MIP_PORT & 0xff) << 8);
 
 /** Registration Reply for this mobile node (UDP to port 434); -1 when not ours. */
 export function mnUdp(iface: i32, p: usize, len: i32): i32 {
   const hl = ipv4HeaderLen(p);
   const u = p + <usize>hl;
   const ul = len - hl;
-  if (ul < UDP_HEADER_LEN || udpDstPort(u) != MIP_PORT) return -1;
+  // (Ports compared as stored: MIP_PORT_NET.)
+  if (ul < UDP_HEADER_LEN || load<u16>(u, 2) != MIP_PORT_NET) return -1;
   const src = ipv4Src(p);
   const dst = ipv4Dst(p);
   // Why: RFC 2002 §3.6.2: replies come from port 434 to the home address (via a foreign agent or at
   // home) or to the co-located care-of address; anything else on 434 is not for a mobile node.
-  if (udpSrcPort(u) != MIP_PORT || (dst != cfg.homeAddress && (S.colocAddr == 0 || dst != S.colocAddr))) {
+  if (load<u16>(u) != MIP_PORT_NET || (dst != cfg.homeAddress && (S.colocAddr == 0 || dst != S.colocAddr))) {
     count(C.MN_REPLY_IGNORED);
     return 1;
   }
@@ -71,7 +74,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
       evAuthFailed(ROLE_MN, EXT_MH_AUTH, 0, src, 0);
       return 1;
     }
-    if ((rid & 0xffffffff) != (S.regId & 0xffffffff)) { count(C.MN_REPLY_IGNORED); return 1; }
+    if (<u32>rid != <u32>S.regId) { count(C.MN_REPLY_IGNORED); return 1; }
   } else {
     // Why: RFC 2002 §3.6.2.1: the reply is authenticated by the home agent our request went to, so
     // it is verified with that association (the one the request was signed with) — never with one
@@ -125,25 +128,20 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
     armRenew(granted);
     return 0;
   }
-  if (code == CODE_HA_ID_MISMATCH && !S.fastRetry) {
+  // The denials answered by one immediate retry (not after the retry itself); one send (size).
+  let retry = !S.fastRetry;
+  if (retry && code == CODE_HA_ID_MISMATCH) {
     // Why: RFC 2002 §3.6.2.2 / §5.6: resynchronised above; send a new request at once. The home
     // agent's clock is the reference now, even if it is behind the Identifications sent so far.
     S.lastId = 0;
-    retryNow();
-    return 0;
-  }
-  if (code == CODE_HA_UNKNOWN_HA && !S.fastRetry && rha != 0 && ipIsUnicastSource(rha) && rha != S.regHaField) {
+  } else if (retry && code == CODE_HA_UNKNOWN_HA && rha != 0 && ipIsUnicastSource(rha) && rha != S.regHaField) {
     // Why: RFC 2002 §3.6.1.2: the denying home agent put its own address in the reply: use it.
     S.ha = rha;
-    retryNow();
-    return 0;
-  }
-  if (code == CODE_FA_LIFETIME_TOO_LONG && viaFa && life != 0 && life < S.regLifetime && !S.fastRetry) {
+  } else if (retry && code == CODE_FA_LIFETIME_TOO_LONG && viaFa && life != 0 && life < S.regLifetime) {
     // Why: RFC 2002 §3.7.2: the foreign agent's Lifetime in a code-69 reply is the most it grants.
     S.lifetimeCap = life;
-    retryNow();
-    return 0;
-  }
+  } else retry = false;
+  if (retry) { retryNow(); return 0; }
   // Distributed registration (002 §6.3, D.2): a transit registration when the relay names a server.
   if (S.regDr && changetype<(m: usize, c: u8) => bool>(drDeniedRef)(msg, code)) return 0;
   if (regCodeDeniedByFa(code) && viaFa && S.homeState == ST_AWAY) {

@@ -36,7 +36,7 @@ import {
   BU_OFF_FLAGS, BU_LEN_ID, RoErr, BA_ID_MISMATCH,
 } from "../../wire/ro";
 import * as S from "./state";
-import { A_IFACE, A_MAC, KIND_FA, TK_MN_BU, TX_CAP, TX_IP, txBuf, slot } from "./state";
+import { A_IFACE, A_MAC, TK_MN_BU, TX_CAP, TX_IP, txBuf, slot } from "./state";
 
 /** Identifications of the Binding Updates for the previous agent that an acknowledgement may answer. */
 const BU_IDS: i32 = 4;
@@ -92,7 +92,8 @@ function start(prev: u32, coa: u32, flags: u8): void {
  * Returns the new length (`len` when nothing was added).
  */
 export function smoothAppendPfan(msg: usize, len: i32, cap: i32, agentFlags: i32): i32 {
-  if (!cfg.roEnabled || !cfg.roSmoothHandoff || S.regKind != KIND_FA) return len;
+  // (Called for a request through a foreign agent only: registration.ts transmit.)
+  if (!cfg.roEnabled || !cfg.roSmoothHandoff) return len;
   const prev = S.lastFa;
   // Why: 001 §3.2, §5.2: only to a new agent that says it takes part (S), only with a previous one.
   if (prev == 0 || prev == S.regAgentAddr || (agentFlags & MA_FLAG_S) == 0) return len;

@@ -56,7 +56,7 @@ export const PLEN_UNKNOWN: u8 = 0xff;
 export const agents: usize = memory.data(<i32>A_STRIDE * AGENTS, 8);
 
 // @ts-ignore: decorator
-@inline export function slot(i: i32): usize { return agents + <usize>i * A_STRIDE; }
+export function slot(i: i32): usize { return agents + <usize>(i & (AGENTS - 1)) * A_STRIDE; }
 
 // Home state (HOME event on every change between HOME and AWAY).
 export const ST_UNKNOWN: i32 = 0;
