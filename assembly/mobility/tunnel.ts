@@ -137,7 +137,7 @@ export type TunnelExit = (iface: i32, outerSrc: u32, inner: usize, ilen: i32) =>
 /** Encapsulation (cfg.ENCAP_*) of the live binding of `home` at care-of address `coa`, 0 if none. */
 export type TunnelBindingLookup = (coa: u32, home: u32) => u32;
 const MAX_EXITS: i32 = 4;
-const exits: usize = memory.data(8 + 8 * MAX_EXITS, 4);
+export const exits: usize = memory.data(8 + 8 * MAX_EXITS, 4);
 let bindingLookup: usize = 0;
 
 /** Forget the exits and the binding lookup (init, every role). */
