@@ -106,18 +106,17 @@ const planNh: usize = memory.data(MAX_SLOTS * MAX_DEPTH * 4, 4);
 let depth: i32 = 0;
 
 /** Carve the binding table, the copy buffer and the tunnels' soft state. False when memory ran out. */
-export function haInit(): bool {
+export function haInit(): void {
   extIndex = memory.data(EXT_INDEX_SIZE, 4);
   homeIface = -1;
   homeIfaceKnown = false;
-  const tableOk = bindingsInit();
+  bindingsInit();
   scratch = arenaAlloc(SCRATCH_HEADROOM + <usize>cfg.frameBytes);
   // Datagrams are tunnelled and replies sent from these buffers (stack/packet.ts: their headroom).
   pktBuffers(scratch, 1, SCRATCH_HEADROOM + <usize>cfg.frameBytes);
   pktBuffers(replyBuf, 1, <usize>REPLY_BUF);
-  const softOk = tunnelInit(cfg.bindingEntries());
+  tunnelInit(cfg.bindingEntries());
   if (cfg.roEnabled) haroInit();
-  return tableOk && scratch != 0 && softOk;
 }
 
 // ---- binding table --------------------------------------------------------------------------------

@@ -97,14 +97,14 @@ let timerAt: i64 = TIMER_NEVER;
 let enabled = false;
 
 /** Carve the cache (board `bindingCache` entries) when route optimization is on. False when memory ran out. */
-export function roInit(): bool {
+export function roInit(): void {
   enabled = cfg.roEnabled;
   timer = -1;
   timerAt = TIMER_NEVER;
-  if (!enabled) { roPeersInit(0); return bcacheInit(0); }
+  if (!enabled) { roPeersInit(0); bcacheInit(0); return; }
   pktBuffers(outBuf, 1, <usize>OUT_BUF);
-  const peersOk = roPeersInit(<u32>cfg.roPeerEntries());
-  return bcacheInit(<u32>cfg.bindingCacheEntries()) && peersOk;
+  roPeersInit(<u32>cfg.roPeerEntries());
+  bcacheInit(<u32>cfg.bindingCacheEntries());
 }
 
 /** True when this node keeps a binding cache. */

@@ -71,21 +71,18 @@ function faExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32 { retur
 function mnExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32 { return mnDeliverDecapsulated(iface, inner, ilen); }
 
 /** Carve the foreign and home agents' tables. */
-function agentsInit(fa: bool, ha: bool): bool {
-  let ok = agentInit();
-  if (fa) { ok = faInit() && ok; ok = hoInit() && ok; }
-  if (ha) ok = haInit() && ok;
-  return ok;
+function agentsInit(fa: bool, ha: bool): void {
+  agentInit();
+  if (fa) { faInit(); hoInit(); }
+  if (ha) haInit();
 }
 const agentsInitRef: usize = changetype<usize>(agentsInit);
 
 /** Carve the registration server's and care-of agent's tables (their handlers are in `plan`). */
-function drRolesInit(rs: bool, coa: bool, ha: bool): bool {
-  let ok = true;
-  if (coa || ha) ok = coaInit() && ok;
-  if (rs) ok = rsInit() && ok;
+function drRolesInit(rs: bool, coa: bool, ha: bool): void {
+  if (coa || ha) coaInit();
+  if (rs) rsInit();
   if (ha) coaOnApply(haRouteApply);
-  return ok;
 }
 const drInitRef: usize = changetype<usize>(drRolesInit);
 
@@ -189,23 +186,22 @@ const plan: usize = memory.data<u16>([
 
 /**
  * Carve every role's tables (after the stack's) and register the roles with the stack (the table
- * above, in its order). False when memory ran out.
+ * above, in its order). Memory running out is the arena's to report (mem.ts arenaFailed).
  */
-export function mobilityInit(): bool {
+export function mobilityInit(): void {
   const ha = has(cfg.ROLE_HOME_AGENT), fa = has(cfg.ROLE_FOREIGN_AGENT), mn = has(cfg.ROLE_MOBILE_NODE);
   const rs = has(cfg.ROLE_REG_SERVER), coa = has(cfg.ROLE_CARE_OF_AGENT);
   tunnelReset();
-  let ok = true;
   // (The agents' tables likewise: a mobile node never compiles them.)
-  if (fa || ha) ok = changetype<(fa: bool, ha: bool) => bool>(agentsInitRef)(fa, ha) && ok;
-  if (mn) { ok = mnInit() && ok; ok = dhcpInit() && ok; }
-  ok = roInit() && ok;
+  if (fa || ha) changetype<(fa: bool, ha: bool) => void>(agentsInitRef)(fa, ha);
+  if (mn) { mnInit(); dhcpInit(); }
+  roInit();
   const ro = cfg.roEnabled, roc = roCaching();
   if (ha || fa || mn || ro || rs || coa) mipInit();
   // Why (memory): distributed registration's set-up is a function of its own, called through a
   // reference so the optimizer cannot fold it into init: Wasm3 compiles init whole, and a mobile node on
   // a 320 KiB microcontroller must not carry compiled code for roles it does not have (docs/mcu.md).
-  if (rs || coa || ha) ok = changetype<(rs: bool, coa: bool, ha: bool) => bool>(drInitRef)(rs, coa, ha) && ok;
+  if (rs || coa || ha) changetype<(rs: bool, coa: bool, ha: bool) => void>(drInitRef)(rs, coa, ha);
   const agent = fa || ha;
   const m = (cfg.roles & 0x7c) | <u32>ro << K_RO | <u32>roc << K_ROC | <u32>(coa || ha) << K_COAHA
     | <u32>agent << K_AGENT | <u32>(agent && cfg.drEnabled) << K_AGENT_DR | <u32>(ha && cfg.roEnabled) << K_HA_RO
@@ -228,7 +224,6 @@ export function mobilityInit(): bool {
   // Smooth handoff (001 §8.1): an update on a mobile node's behalf deletes its visitor entry here
   // (the previous foreign agent).
   if (fa && roc && cfg.roSmoothHandoff) roOnMoved(faMoved);
-  return ok;
 }
 
 /** After a successful init: start advertising, soliciting, registering. */

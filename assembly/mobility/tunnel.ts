@@ -58,7 +58,7 @@ import { pktRoom } from "../stack/packet";
 import { linkSendIp } from "../stack/arp";
 import { ipIsOurs, ipSendIcmpError, ipSendFragments } from "../stack/ip";
 import {
-  HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, HT_HEADER_SIZE, htRemoveAt,
+  HT_KEY_ADDR, htBytesKeyed, htCarve, htInitKeyed, htCarve, htFindV4, htInsertV4, htRemoveV4, HT_HEADER_SIZE, htRemoveAt,
   htNext, htValueAt, htUsed,
 } from "../table/hash";
 import {
@@ -150,13 +150,10 @@ export function tunnelExit(fn: TunnelExit): void { handlersAdd(exits, 0, changet
 export function tunnelBindings(fn: TunnelBindingLookup): void { bindingLookup = changetype<usize>(fn); }
 
 /** Carve the soft-state table for `entries` care-of addresses (0: none). False when memory ran out. */
-export function tunnelInit(entries: i32): bool {
+export function tunnelInit(entries: i32): void {
   softN = entries > 0 ? <u32>entries : 0;
   memory.fill(routeCache, 0, <usize>RC_ENTRIES * 16);
-  if (softN == 0) return true;
-  const base = arenaAlloc(htBytesKeyed(softN, SS_SIZE, HT_KEY_ADDR));
-  if (base == 0) return false;
-  return htInitKeyed(soft, base, softN, SS_SIZE, HT_KEY_ADDR);
+  htCarve(soft, softN, SS_SIZE);
 }
 
 // ---- soft tunnel state (RFC 2003 §5) ------------------------------------------------------------
