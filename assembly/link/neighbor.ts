@@ -51,7 +51,7 @@
 // hop only ever leave as a whole chain (sent, failed, link down) or from its old end (queue's
 // eviction), so a chain never points into a slot that left it.
 
-import { arenaAlloc } from "../mem";
+import { arenaAlloc, arenaFailed } from "../mem";
 import { IPV6 } from "../features";
 import { C, count } from "../counters";
 import { Ev, evBuf, evEmit } from "../events";
@@ -193,9 +193,8 @@ export function neighborInit(): bool {
   timer = -1;
   timerAt = TIMER_NEVER;
   freeHead = NONE;
-  const ok = cache != 0 && ib != 0 && reachList != 0 && incList != 0 && (pendingN == 0 || pending != 0) &&
-    (!v6 || (reach6List != 0 && delayList != 0 && staleList != 0));
-  if (!ok) return false;
+  // Every allocation above succeeded unless the arena failed (its failure is sticky: mem.ts).
+  if (arenaFailed()) return false;
   // Free list in index order, so a fresh cache hands out entries 0, 1, 2, ...
   for (let i = cacheN - 1; i >= 0; i--) { store<u16>(entry(i), <u16>freeHead, E_NEXT); freeHead = i; }
   htInitKeyed(cacheIndex, ib, n, 4, HT_KEY_ADDR);

@@ -26,7 +26,7 @@
 import * as cfg from "../config";
 import { C, count } from "../counters";
 import { nowMs } from "../clock";
-import { arenaAlloc } from "../mem";
+import { arenaAlloc, arenaFailed } from "../mem";
 import { pktBuffers } from "../stack/packet";
 import { ipSend, ipNextIdent } from "../stack/ip";
 import { stackTimerArm, OWNER_FA } from "../sys/timers";
@@ -72,7 +72,7 @@ export function hoInit(): void {
   stride = <usize>(cfg.HEADROOM + cfg.frameBytes);
   pool = arenaAlloc(<usize>n * stride);
   meta = arenaAlloc(<usize>n * META);
-  if (pool == 0 || meta == 0) { pool = 0; meta = 0; return; }
+  if (arenaFailed()) { pool = 0; meta = 0; return; }
   memory.fill(meta, 0, <usize>n * META);
   frames = n;
   pktBuffers(pool, n, stride);

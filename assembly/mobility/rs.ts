@@ -47,7 +47,7 @@ import * as cfg from "../config";
 import { C, count } from "../counters";
 import { Ev, evOpAddrs, evAuthFailed, ROLE_RS } from "../events";
 import { nowMs } from "../clock";
-import { arenaAlloc } from "../mem";
+import { arenaAlloc, arenaFailed } from "../mem";
 import { addrSetV4 } from "../wire/addr";
 import { netifIp, netifCount, netifValid, netifUp } from "../link/netif";
 import { linkSendIp } from "../stack/arp";
@@ -157,7 +157,7 @@ export function rsInit(): void {
   coaLoad = arenaAlloc(<usize>cfg.MAX_SERVERS * 4);
   coaState = arenaAlloc(<usize>cfg.MAX_SERVERS * 16);
   outBuf = arenaAlloc(<usize>OUT_BUF);
-  if (coaLoad == 0 || coaState == 0 || outBuf == 0) { capacity = 0; return; }
+  if (arenaFailed()) { capacity = 0; return; }
   memory.fill(coaLoad, 0, <usize>cfg.MAX_SERVERS * 4);
   memory.fill(coaState, 0, <usize>cfg.MAX_SERVERS * 16);
   probeTimer = -1;
