@@ -87,100 +87,102 @@ function drRolesInit(rs: bool, coa: bool, ha: bool): void {
 const drInitRef: usize = changetype<usize>(drRolesInit);
 
 // The registrations (the table at the top of this file) as data: one entry of 6 bytes each, in the order
-// the handlers are tried: function u16 | table u16 | condition u8 | key i8. The condition is a bit of the
-// word mobilityInit builds (the roles' own bits of cfg.roles, and the ones below); key STORE puts the
-// function at `table` (timer owners, virtual interfaces, IP protocols: an address by key), any other key
-// appends (key, function) to the handler table at `table` (MIP_ANY is -1). A function 0 ends the list.
+// the handlers are tried: function u16 (low 4 bits: R_ conditions, all needed) | table u16 | roles mask
+// u8 (M_ bits, any of them) | key i8. Key STORE puts the function at `table` (timer owners, virtual
+// interfaces, IP protocols: an address by key), any other key appends (key, function) to the handler
+// table at `table` (MIP_ANY is -1). A function 0 ends the list.
 const STORE: i32 = -2;
-const K_RO: u16 = 0, K_ROC: u16 = 1, K_MN: u16 = 2, K_FA: u16 = 3, K_HA: u16 = 4, K_RS: u16 = 5;
-const K_COAHA: u16 = 7, K_AGENT: u16 = 8, K_AGENT_DR: u16 = 9, K_HA_RO: u16 = 10, K_COA_ONLY: u16 = 11;
-const K_SMOOTH: u16 = 12, K_TUN: u16 = 13;
+// The roles mask (any of): cfg.roles' own bits and two of route optimization.
+const M_RO: u16 = 1, M_ROC: u16 = 2, M_MN: u16 = <u16>cfg.ROLE_MOBILE_NODE, M_FA: u16 = <u16>cfg.ROLE_FOREIGN_AGENT;
+const M_HA: u16 = <u16>cfg.ROLE_HOME_AGENT, M_RS: u16 = <u16>cfg.ROLE_REG_SERVER, M_COA: u16 = <u16>cfg.ROLE_CARE_OF_AGENT;
+// What an entry needs besides (all of), in the low bits of its function (function objects are 16-aligned).
+const R_RO: u16 = 1, R_DR: u16 = 2, R_NOT_HA: u16 = 4, R_SMOOTH: u16 = 8;
 const ST: u16 = 0xfe00;
 const ANY: u16 = 0xff00;
 const plan: usize = memory.data<u16>([
   // Registration server (002 §6): requests with R addressed to it come first (the home agent and
   // foreign agent handlers never see them), then replies to requests it relayed, Route Replies.
-  <u16>changetype<usize>(rsTimer), <u16>(owners + 4 * OWNER_RS), ST | K_RS,
-  <u16>changetype<usize>(rsUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REQUEST << 8 | K_RS),
-  <u16>changetype<usize>(rsUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REPLY << 8 | K_RS),
-  <u16>changetype<usize>(rsRouteReply), <u16>mipHandlers, <u16>(<u16>DR_TYPE_ROUTE_REPLY << 8 | K_RS),
+  <u16>changetype<usize>(rsTimer), <u16>(owners + 4 * OWNER_RS), <u16>(ST | M_RS),
+  <u16>changetype<usize>(rsUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REQUEST << 8 | M_RS),
+  <u16>changetype<usize>(rsUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REPLY << 8 | M_RS),
+  <u16>changetype<usize>(rsRouteReply), <u16>mipHandlers, <u16>(<u16>DR_TYPE_ROUTE_REPLY << 8 | M_RS),
   // Discovery (appendices A, B): agents' solicitations, care-of agents' advertisements.
-  <u16>changetype<usize>(rsUdp), <u16>mipHandlers, <u16>(<u16>DR_TYPE_RS_SOLICIT << 8 | K_RS),
-  <u16>changetype<usize>(rsUdp), <u16>mipHandlers, <u16>(<u16>DR_TYPE_COA_ADVERT << 8 | K_RS),
-  <u16>changetype<usize>(rsRoute), <u16>sources, K_RS,
-  <u16>changetype<usize>(rsVif), <u16>(vifOutputs + 4 * VIF_RS_LOCAL), ST | K_RS,
+  <u16>changetype<usize>(rsUdp), <u16>mipHandlers, <u16>(<u16>DR_TYPE_RS_SOLICIT << 8 | M_RS),
+  <u16>changetype<usize>(rsUdp), <u16>mipHandlers, <u16>(<u16>DR_TYPE_COA_ADVERT << 8 | M_RS),
+  <u16>changetype<usize>(rsRoute), <u16>sources, <u16>(M_RS),
+  <u16>changetype<usize>(rsVif), <u16>(vifOutputs + 4 * VIF_RS_LOCAL), <u16>(ST | M_RS),
   // Care-of agent (002 §5) and home agent (§7.5): Route Requests from registration servers; the
   // home agent's binding routes are bindings (haRouteApply).
-  <u16>changetype<usize>(coaTimer), <u16>(owners + 4 * OWNER_COA), ST | K_COAHA,
-  <u16>changetype<usize>(coaRequest), <u16>mipHandlers, <u16>(<u16>DR_TYPE_ROUTE_REQUEST << 8 | K_COAHA),
-  <u16>changetype<usize>(coaSolicit), <u16>mipHandlers, <u16>(<u16>DR_TYPE_COA_SOLICIT << 8 | K_COAHA),
-  <u16>changetype<usize>(agentTimer), <u16>(owners + 4 * OWNER_AGENT), ST | K_AGENT,
+  <u16>changetype<usize>(coaTimer), <u16>(owners + 4 * OWNER_COA), <u16>(ST | M_COA | M_HA),
+  <u16>changetype<usize>(coaRequest), <u16>mipHandlers, <u16>(<u16>DR_TYPE_ROUTE_REQUEST << 8 | M_COA | M_HA),
+  <u16>changetype<usize>(coaSolicit), <u16>mipHandlers, <u16>(<u16>DR_TYPE_COA_SOLICIT << 8 | M_COA | M_HA),
+  <u16>changetype<usize>(agentTimer), <u16>(owners + 4 * OWNER_AGENT), <u16>(ST | M_FA | M_HA),
   // Registration server discovery (002 appendix A): the servers' answers to an agent's solicitation.
-  <u16>changetype<usize>(agentServerAdvert), <u16>mipHandlers, <u16>(<u16>DR_TYPE_RS_ADVERT << 8 | K_AGENT_DR),
+  <u16>changetype<usize>(agentServerAdvert) | R_DR, <u16>mipHandlers, <u16>(<u16>DR_TYPE_RS_ADVERT << 8 | M_FA | M_HA),
   // Home agent.
-  <u16>changetype<usize>(haTimer), <u16>(owners + 4 * OWNER_HA), ST | K_HA,
-  <u16>changetype<usize>(haUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REQUEST << 8 | K_HA),
+  <u16>changetype<usize>(haTimer), <u16>(owners + 4 * OWNER_HA), <u16>(ST | M_HA),
+  <u16>changetype<usize>(haUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REQUEST << 8 | M_HA),
   // ICMP errors about our tunnels (RFC 2003 §4-5).
-  <u16>changetype<usize>(tunnelIcmpInput), <u16>icmpHandlers, <u16>(<u16>ICMP_DEST_UNREACH << 8 | K_HA),
-  <u16>changetype<usize>(tunnelIcmpInput), <u16>icmpHandlers, <u16>(<u16>ICMP_SOURCE_QUENCH << 8 | K_HA),
-  <u16>changetype<usize>(tunnelIcmpInput), <u16>icmpHandlers, <u16>(<u16>ICMP_REDIRECT << 8 | K_HA),
-  <u16>changetype<usize>(tunnelIcmpInput), <u16>icmpHandlers, <u16>(<u16>ICMP_TIME_EXCEEDED << 8 | K_HA),
-  <u16>changetype<usize>(tunnelIcmpInput), <u16>icmpHandlers, <u16>(<u16>ICMP_PARAM_PROBLEM << 8 | K_HA),
+  <u16>changetype<usize>(tunnelIcmpInput), <u16>icmpHandlers, <u16>(<u16>ICMP_DEST_UNREACH << 8 | M_HA),
+  <u16>changetype<usize>(tunnelIcmpInput), <u16>icmpHandlers, <u16>(<u16>ICMP_SOURCE_QUENCH << 8 | M_HA),
+  <u16>changetype<usize>(tunnelIcmpInput), <u16>icmpHandlers, <u16>(<u16>ICMP_REDIRECT << 8 | M_HA),
+  <u16>changetype<usize>(tunnelIcmpInput), <u16>icmpHandlers, <u16>(<u16>ICMP_TIME_EXCEEDED << 8 | M_HA),
+  <u16>changetype<usize>(tunnelIcmpInput), <u16>icmpHandlers, <u16>(<u16>ICMP_PARAM_PROBLEM << 8 | M_HA),
   // Why: RFC 2002 §4.2.3: datagrams to a bound home address, forwarded or originated here, go
   // through the binding's tunnel: the first route source.
-  <u16>changetype<usize>(haRoute), <u16>sources, K_HA,
-  <u16>changetype<usize>(haVif), <u16>(vifOutputs + 4 * VIF_HA_TUNNEL), ST | K_HA,
+  <u16>changetype<usize>(haRoute), <u16>sources, <u16>(M_HA),
+  <u16>changetype<usize>(haVif), <u16>(vifOutputs + 4 * VIF_HA_TUNNEL), <u16>(ST | M_HA),
   // Route optimization (001 §4.1, §4.2, §7.3): Binding Warnings, Requests and Acknowledges.
-  <u16>changetype<usize>(haroWarning), <u16>mipHandlers, <u16>(<u16>RO_TYPE_BINDING_WARNING << 8 | K_HA_RO),
-  <u16>changetype<usize>(haroRequest), <u16>mipHandlers, <u16>(<u16>RO_TYPE_BINDING_REQUEST << 8 | K_HA_RO),
-  <u16>changetype<usize>(haroAck), <u16>mipHandlers, <u16>(<u16>RO_TYPE_BINDING_ACK << 8 | K_HA_RO),
+  <u16>changetype<usize>(haroWarning) | R_RO, <u16>mipHandlers, <u16>(<u16>RO_TYPE_BINDING_WARNING << 8 | M_HA),
+  <u16>changetype<usize>(haroRequest) | R_RO, <u16>mipHandlers, <u16>(<u16>RO_TYPE_BINDING_REQUEST << 8 | M_HA),
+  <u16>changetype<usize>(haroAck) | R_RO, <u16>mipHandlers, <u16>(<u16>RO_TYPE_BINDING_ACK << 8 | M_HA),
   // Foreign agent.
-  <u16>changetype<usize>(faTimer), <u16>(owners + 4 * OWNER_FA), ST | K_FA,
-  <u16>changetype<usize>(faUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REQUEST << 8 | K_FA),
-  <u16>changetype<usize>(faUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REPLY << 8 | K_FA),
-  <u16>changetype<usize>(faUdp), <u16>mipHandlers, ANY | K_FA,
+  <u16>changetype<usize>(faTimer), <u16>(owners + 4 * OWNER_FA), <u16>(ST | M_FA),
+  <u16>changetype<usize>(faUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REQUEST << 8 | M_FA),
+  <u16>changetype<usize>(faUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REPLY << 8 | M_FA),
+  <u16>changetype<usize>(faUdp), <u16>mipHandlers, <u16>(ANY | M_FA),
   // ICMP errors about relayed registrations (RFC 2002 §3.4 codes 80-88).
-  <u16>changetype<usize>(faIcmpError), <u16>icmpHandlers, <u16>(<u16>ICMP_DEST_UNREACH << 8 | K_FA),
-  <u16>changetype<usize>(faIcmpError), <u16>icmpHandlers, <u16>(<u16>ICMP_TIME_EXCEEDED << 8 | K_FA),
-  <u16>changetype<usize>(faIcmpError), <u16>icmpHandlers, <u16>(<u16>ICMP_PARAM_PROBLEM << 8 | K_FA),
-  <u16>changetype<usize>(faExit), <u16>exits, K_FA,
-  <u16>changetype<usize>(faRoute), <u16>sources, K_FA,
-  <u16>changetype<usize>(faVif), <u16>(vifOutputs + 4 * VIF_FA_VISITOR), ST | K_FA,
+  <u16>changetype<usize>(faIcmpError), <u16>icmpHandlers, <u16>(<u16>ICMP_DEST_UNREACH << 8 | M_FA),
+  <u16>changetype<usize>(faIcmpError), <u16>icmpHandlers, <u16>(<u16>ICMP_TIME_EXCEEDED << 8 | M_FA),
+  <u16>changetype<usize>(faIcmpError), <u16>icmpHandlers, <u16>(<u16>ICMP_PARAM_PROBLEM << 8 | M_FA),
+  <u16>changetype<usize>(faExit), <u16>exits, <u16>(M_FA),
+  <u16>changetype<usize>(faRoute), <u16>sources, <u16>(M_FA),
+  <u16>changetype<usize>(faVif), <u16>(vifOutputs + 4 * VIF_FA_VISITOR), <u16>(ST | M_FA),
   // Why: 001 §3.1: a cached binding is used only when this node is neither the mobile node's home
   // agent nor its foreign agent (their sources come first) — and before a mobile node's way out.
-  <u16>changetype<usize>(roRoute), <u16>sources, K_ROC,
+  <u16>changetype<usize>(roRoute), <u16>sources, <u16>(M_ROC),
   // Why: 002 §5.2: a binding route is a forwarding entry whose outgoing circuit is the tunnel to
   // the child care-of address; datagrams tunnelled to us from the parent take it too (coaExit).
-  <u16>changetype<usize>(coaRoute), <u16>sources, K_COA_ONLY,
-  <u16>changetype<usize>(coaVif), <u16>(vifOutputs + 4 * VIF_COA_ROUTE), ST | K_COA_ONLY,
-  <u16>changetype<usize>(coaExit), <u16>exits, K_COA_ONLY,
+  <u16>changetype<usize>(coaRoute) | R_NOT_HA, <u16>sources, <u16>(M_COA),
+  <u16>changetype<usize>(coaVif) | R_NOT_HA, <u16>(vifOutputs + 4 * VIF_COA_ROUTE), <u16>(ST | M_COA),
+  <u16>changetype<usize>(coaExit) | R_NOT_HA, <u16>exits, <u16>(M_COA),
   // Mobile node.
-  <u16>changetype<usize>(mnTimer), <u16>(owners + 4 * OWNER_MN), ST | K_MN,
-  <u16>changetype<usize>(mnUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REPLY << 8 | K_MN),
-  <u16>changetype<usize>(mnUdp), <u16>mipHandlers, ANY | K_MN,
-  <u16>changetype<usize>(mnIcmp), <u16>icmpHandlers, <u16>(<u16>ICMP_ROUTER_ADVERT << 8 | K_MN),
-  <u16>changetype<usize>(mnExit), <u16>exits, K_MN,
-  <u16>changetype<usize>(mnRoute), <u16>sources, K_MN,
-  <u16>changetype<usize>(mnVif), <u16>(vifOutputs + 4 * VIF_MN_AWAY), ST | K_MN,
-  <u16>changetype<usize>(mnLink), <u16>listeners, K_MN,
+  <u16>changetype<usize>(mnTimer), <u16>(owners + 4 * OWNER_MN), <u16>(ST | M_MN),
+  <u16>changetype<usize>(mnUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REPLY << 8 | M_MN),
+  <u16>changetype<usize>(mnUdp), <u16>mipHandlers, <u16>(ANY | M_MN),
+  <u16>changetype<usize>(mnIcmp), <u16>icmpHandlers, <u16>(<u16>ICMP_ROUTER_ADVERT << 8 | M_MN),
+  <u16>changetype<usize>(mnExit), <u16>exits, <u16>(M_MN),
+  <u16>changetype<usize>(mnRoute), <u16>sources, <u16>(M_MN),
+  <u16>changetype<usize>(mnVif), <u16>(vifOutputs + 4 * VIF_MN_AWAY), <u16>(ST | M_MN),
+  <u16>changetype<usize>(mnLink), <u16>listeners, <u16>(M_MN),
   // Route optimization (001 §3.1): any node with a binding cache takes Binding Updates and tunnels
   // its datagrams for cached mobile nodes straight to their care-of addresses — after the home
   // agent's bindings and the foreign agent's visitors, before a mobile node's own way out.
-  <u16>changetype<usize>(roTimer), <u16>(owners + 4 * OWNER_RO), ST | K_ROC,
-  <u16>changetype<usize>(roUpdate), <u16>mipHandlers, <u16>(<u16>RO_TYPE_BINDING_UPDATE << 8 | K_ROC),
-  <u16>changetype<usize>(roVif), <u16>(vifOutputs + 4 * VIF_RO_CACHE), ST | K_ROC,
+  <u16>changetype<usize>(roTimer), <u16>(owners + 4 * OWNER_RO), <u16>(ST | M_ROC),
+  <u16>changetype<usize>(roUpdate), <u16>mipHandlers, <u16>(<u16>RO_TYPE_BINDING_UPDATE << 8 | M_ROC),
+  <u16>changetype<usize>(roVif), <u16>(vifOutputs + 4 * VIF_RO_CACHE), <u16>(ST | M_ROC),
   // Smooth handoff (001 §8.1): what is still tunnelled to the previous foreign agent for a visitor that
   // moved goes on to the new care-of address (after the foreign agent's own exit: a visitor here is delivered).
-  <u16>changetype<usize>(hoExit), <u16>exits, K_SMOOTH,
-  <u16>changetype<usize>(faLink), <u16>listeners, K_FA,
-  <u16>changetype<usize>(agentIcmp), <u16>icmpHandlers, <u16>(<u16>ICMP_ROUTER_SOLICIT << 8 | K_AGENT),
-  <u16>changetype<usize>(haReverseTunnel), <u16>exits, K_HA,
+  <u16>changetype<usize>(hoExit) | R_SMOOTH, <u16>exits, <u16>(M_FA),
+  <u16>changetype<usize>(faLink), <u16>listeners, <u16>(M_FA),
+  <u16>changetype<usize>(agentIcmp), <u16>icmpHandlers, <u16>(<u16>ICMP_ROUTER_SOLICIT << 8 | M_FA | M_HA),
+  <u16>changetype<usize>(haReverseTunnel), <u16>exits, <u16>(M_HA),
   // Why: 001 §3.1, §8.2: tunnelled datagrams nobody above took: re-tunnelled by the binding cache
   // (with a Binding Warning) or, at a foreign agent, sent by special tunnel to the home address.
-  <u16>changetype<usize>(roExit), <u16>exits, K_RO,
-  <u16>changetype<usize>(tunnelInput), <u16>(protos + 4 * IPPROTO_IPIP), ST | K_TUN,
-  <u16>changetype<usize>(tunnelInput), <u16>(protos + 4 * IPPROTO_MINENC), ST | K_TUN,
-  <u16>changetype<usize>(tunnelInput), <u16>(protos + 4 * IPPROTO_GRE), ST | K_TUN,
+  <u16>changetype<usize>(roExit), <u16>exits, <u16>(M_RO),
+  <u16>changetype<usize>(tunnelInput), <u16>(protos + 4 * IPPROTO_IPIP), <u16>(ST | M_FA | M_MN | M_HA | M_RO | M_COA),
+  <u16>changetype<usize>(tunnelInput), <u16>(protos + 4 * IPPROTO_MINENC), <u16>(ST | M_FA | M_MN | M_HA | M_RO | M_COA),
+  <u16>changetype<usize>(tunnelInput), <u16>(protos + 4 * IPPROTO_GRE), <u16>(ST | M_FA | M_MN | M_HA | M_RO | M_COA),
   0,
 ]);
 
@@ -202,16 +204,13 @@ export function mobilityInit(): void {
   // reference so the optimizer cannot fold it into init: Wasm3 compiles init whole, and a mobile node on
   // a 320 KiB microcontroller must not carry compiled code for roles it does not have (docs/mcu.md).
   if (rs || coa || ha) changetype<(rs: bool, coa: bool, ha: bool) => void>(drInitRef)(rs, coa, ha);
-  const agent = fa || ha;
-  const m = (cfg.roles & 0x7c) | <u32>ro << K_RO | <u32>roc << K_ROC | <u32>(coa || ha) << K_COAHA
-    | <u32>agent << K_AGENT | <u32>(agent && cfg.drEnabled) << K_AGENT_DR | <u32>(ha && cfg.roEnabled) << K_HA_RO
-    | <u32>(coa && !ha) << K_COA_ONLY | <u32>(fa && roc && cfg.roSmoothHandoff) << K_SMOOTH
-    | <u32>(fa || mn || ha || ro || coa) << K_TUN;
+  const m = (cfg.roles & <u32>(M_MN | M_FA | M_HA | M_RS | M_COA)) | <u32>ro | <u32>roc << 1;
+  const r = <u32>ro | <u32>cfg.drEnabled << 1 | <u32>!ha << 2 | <u32>(roc && cfg.roSmoothHandoff) << 3;
   for (let p = plan; ; p += 6) {
-    const f = <usize>load<u16>(p);
-    if (f == 0) break;
-    if ((m >> load<u8>(p, 4)) & 1) {
-      const t = <usize>load<u16>(p, 2), k = <i32>load<i8>(p, 5);
+    const w = <u32>load<u16>(p);
+    if (w == 0) break;
+    if ((m & load<u8>(p, 4)) != 0 && (w & ~r & 15) == 0) {
+      const f = <usize>(w & ~15), t = <usize>load<u16>(p, 2), k = <i32>load<i8>(p, 5);
       if (k == STORE) store<u32>(t, <u32>f); else handlersAdd(t, <u32>k, f);
     }
   }
