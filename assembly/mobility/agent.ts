@@ -101,8 +101,7 @@ export function agentInit(): void {
   discId = 0;
   discovered = 0;
   if (!cfg.drEnabled || cfg.drProbeIntervalMs == 0) return;
-  discovered = arenaAlloc(<usize>MAX_ADV_SERVERS * 16);
-  if (discovered != 0) memory.fill(discovered, 0, <usize>MAX_ADV_SERVERS * 16);
+  discovered = arenaAlloc(<usize>MAX_ADV_SERVERS * 16); // zeroed (mem.ts)
 }
 
 // ---- registration server discovery (002 appendix A; formats: wire/dremip.ts, docs/decisions.md) ----

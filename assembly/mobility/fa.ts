@@ -145,9 +145,8 @@ function macEqual(a: usize, b: usize): bool { return macEqualHot(a, b); }
 /** Carve the visitor list (config.visitorEntries records; 0 = no visitors, every request gets 66). */
 export function faInit(): void {
   extIndex = memory.data(EXT_INDEX_SIZE, 4);
-  recent = arenaAlloc(<usize>RECENT_N * RECENT_SIZE);
+  recent = arenaAlloc(<usize>RECENT_N * RECENT_SIZE); // zeroed (mem.ts)
   if (recent == 0) return;
-  memory.fill(recent, 0, <usize>RECENT_N * RECENT_SIZE);
   recentNext = 0;
   visitorsInit();
 }

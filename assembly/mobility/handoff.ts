@@ -73,7 +73,7 @@ export function hoInit(): void {
   pool = arenaAlloc(<usize>n * stride);
   meta = arenaAlloc(<usize>n * META);
   if (arenaFailed()) { pool = 0; meta = 0; return; }
-  memory.fill(meta, 0, <usize>n * META);
+  // (meta comes zeroed from the arena: mem.ts.)
   frames = n;
   pktBuffers(pool, n, stride);
 }

@@ -158,8 +158,7 @@ export function rsInit(): void {
   coaState = arenaAlloc(<usize>cfg.MAX_SERVERS * 16);
   outBuf = arenaAlloc(<usize>OUT_BUF);
   if (arenaFailed()) { capacity = 0; return; }
-  memory.fill(coaLoad, 0, <usize>cfg.MAX_SERVERS * 4);
-  memory.fill(coaState, 0, <usize>cfg.MAX_SERVERS * 16);
+  // (The arena's blocks come zeroed: mem.ts.)
   probeTimer = -1;
   probeId = 0;
   probeRounds = 0;
