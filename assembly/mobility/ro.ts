@@ -101,10 +101,9 @@ export function roInit(): void {
   enabled = cfg.roEnabled;
   timer = -1;
   timerAt = TIMER_NEVER;
-  if (!enabled) { roPeersInit(0); bcacheInit(0); return; }
-  pktBuffers(outBuf, 1, <usize>OUT_BUF);
-  roPeersInit(<u32>cfg.roPeerEntries());
-  bcacheInit(<u32>cfg.bindingCacheEntries());
+  if (enabled) pktBuffers(outBuf, 1, <usize>OUT_BUF);
+  roPeersInit(enabled ? <u32>cfg.roPeerEntries() : 0);
+  bcacheInit(enabled ? <u32>cfg.bindingCacheEntries() : 0);
 }
 
 /** True when this node keeps a binding cache. */
