@@ -70,7 +70,7 @@ import {
 } from "./bindings";
 import { TUNNEL_MAX_OVERHEAD, tunnelInit, tunnelCheck, tunnelSend, tunnelFlowLearn, tunnelSendTemplate, tunnelEncap } from "./tunnel";
 import { flowLearning } from "../stack/flow";
-import { pktRoom, pktBuffers } from "../stack/packet";
+import { pktRoom, pktBuffers, pktAlloc } from "../stack/packet";
 import { routeIface, routeNextHop, NO_ROUTE, routeVirtual, routeVifHandle, routeChanged, VIF_HA_TUNNEL } from "../stack/route";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
@@ -111,9 +111,8 @@ export function haInit(): void {
   homeIface = -1;
   homeIfaceKnown = false;
   bindingsInit();
-  scratch = arenaAlloc(SCRATCH_HEADROOM + <usize>cfg.frameBytes);
   // Datagrams are tunnelled and replies sent from these buffers (stack/packet.ts: their headroom).
-  pktBuffers(scratch, 1, SCRATCH_HEADROOM + <usize>cfg.frameBytes);
+  scratch = pktAlloc(SCRATCH_HEADROOM + <usize>cfg.frameBytes);
   pktBuffers(replyBuf, 1, <usize>REPLY_BUF);
   tunnelInit(cfg.bindingEntries());
   if (cfg.roEnabled) haroInit();
