@@ -13,7 +13,7 @@ import { netifReset, netifValid, netifValidHot, netifSetUp, netifBssid, netifLis
 import { ethReset, ethInput } from "./link/ethernet";
 import { routeInit } from "./stack/route";
 import { flowInput, flowDone } from "./stack/flow";
-import { pktReset, pktBuffers } from "./stack/packet";
+import { pktReset, pktBuffers, pktAlloc } from "./stack/packet";
 import { ipInit, ipOutput } from "./stack/ip";
 import { arpInit } from "./stack/arp";
 import { ip6Init, ip6Output } from "./stack/ip6";
@@ -75,8 +75,7 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
     cfg.refuse(cfg.T.BOARD_MEMORY_PAGES, memory.size(), cfg.MAX_MEMORY_PAGES, cfg.memoryPages);
     return 2;
   }
-  outBuf = arenaAlloc(<usize>(HEADROOM + cfg.frameBytes));
-  pktBuffers(outBuf, 1, <usize>(HEADROOM + cfg.frameBytes));
+  outBuf = pktAlloc(<usize>(HEADROOM + cfg.frameBytes));
   // Carve every table even after one failed, so the refusal can say how many pages are needed.
   routeInit(cfg.routeEntries());
   saInit(cfg.securityAssocEntries());

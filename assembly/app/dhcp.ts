@@ -152,13 +152,12 @@ function report(iface: i32, addr: u32, router: u32): void {
 }
 
 /** Reset every interface's client, take port 68 and the DHCP timers (init). */
-export function dhcpInit(): bool {
+export function dhcpInit(): void {
   listener = 0;
   udpListen(DHCP_CLIENT_PORT, dhcpUdp);
   timerOwn(OWNER_DHCP, dhcpTimer);
   memory.fill(table, 0, STRIDE * <usize>MAX_IFACES);
   for (let i = 0; i < MAX_IFACES; i++) store<i32>(rec(i), -1, R_TIMER);
-  return true;
 }
 
 function arm(r: usize, iface: i32, at: i64): void {

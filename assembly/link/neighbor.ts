@@ -51,7 +51,7 @@
 // hop only ever leave as a whole chain (sent, failed, link down) or from its old end (queue's
 // eviction), so a chain never points into a slot that left it.
 
-import { arenaAlloc } from "../mem";
+import { arenaAlloc, arenaFailed } from "../mem";
 import { IPV6 } from "../features";
 import { C, count } from "../counters";
 import { Ev, evBuf, evEmit } from "../events";
@@ -175,13 +175,13 @@ export function neighborInit(): bool {
   const n = <u32>cacheN;
   cache = arenaAlloc(<usize>cacheN * E_STRIDE);
   const ib = arenaAlloc(htBytesKeyed(n, 4, HT_KEY_ADDR));
-  reachList = arenaAlloc(lruBytes(n));
-  incList = arenaAlloc(lruBytes(n));
+  reachList = listCarve(n);
+  incList = listCarve(n);
   // Why (memory): the IPv6 lists only on a node that runs IPv6.
   const v6 = IPV6 && cfg.ipv6Enabled();
-  reach6List = v6 ? arenaAlloc(lruBytes(n)) : 0;
-  delayList = v6 ? arenaAlloc(lruBytes(n)) : 0;
-  staleList = v6 ? arenaAlloc(lruBytes(n)) : 0;
+  reach6List = v6 ? listCarve(n) : 0;
+  delayList = v6 ? listCarve(n) : 0;
+  staleList = v6 ? listCarve(n) : 0;
   solicit6 = 0;
   pendingN = cfg.pendingFrames();
   pendingStride = (P_FRAME + <usize>cfg.frameBytes + 15) & ~<usize>15;
@@ -193,19 +193,22 @@ export function neighborInit(): bool {
   timer = -1;
   timerAt = TIMER_NEVER;
   freeHead = NONE;
-  const ok = cache != 0 && ib != 0 && reachList != 0 && incList != 0 && (pendingN == 0 || pending != 0) &&
-    (!v6 || (reach6List != 0 && delayList != 0 && staleList != 0));
-  if (!ok) return false;
+  // Every allocation above succeeded unless the arena failed (its failure is sticky: mem.ts).
+  if (arenaFailed()) return false;
   // Free list in index order, so a fresh cache hands out entries 0, 1, 2, ...
   for (let i = cacheN - 1; i >= 0; i--) { store<u16>(entry(i), <u16>freeHead, E_NEXT); freeHead = i; }
   htInitKeyed(cacheIndex, ib, n, 4, HT_KEY_ADDR);
-  lruInit(reachList, n);
-  lruInit(incList, n);
-  if (v6) { lruInit(reach6List, n); lruInit(delayList, n); lruInit(staleList, n); }
   // The timer stays armed (at TIMER_NEVER when the cache has no deadline), so roles filling the heap
   // can never starve the cache of its one timer.
   rearm();
   return stackTimers != 0 && timer >= 0;
+}
+
+/** An empty list of `n` entries carved from the arena (0 when memory ran out: init then fails, mem.ts). */
+function listCarve(n: u32): usize {
+  const l = arenaAlloc(lruBytes(n));
+  if (l != 0) lruInit(l, n);
+  return l;
 }
 
 /** Solicitations for unresolved next hops are sent by `fn` (the resolution protocol, at init). */

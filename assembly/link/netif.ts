@@ -400,7 +400,7 @@ export function netifArpAnswers(i: i32, target: u32, unicast: bool): bool {
 // link layer announces, it does not know who listens).
 export type LinkListener = (iface: i32, up: bool) => void;
 const MAX_LISTENERS: i32 = 8;
-const listeners: usize = memory.data(8 + 8 * MAX_LISTENERS, 4);
+export const listeners: usize = memory.data(8 + 8 * MAX_LISTENERS, 4);
 
 /** Forget every link listener (init). */
 export function netifListenersReset(): void { handlersReset(listeners, MAX_LISTENERS); }

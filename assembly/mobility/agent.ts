@@ -95,17 +95,14 @@ function groupAllowed(iface: i32, now: i64): bool {
 }
 
 /** Reset the sequence numbers and timer handles (tables come from static memory). */
-export function agentInit(): bool {
+export function agentInit(): void {
   memory.fill(seqs, 0, 2 * <usize>MAX_IFACES);
   for (let i = 0; i < MAX_IFACES; i++) { store<i32>(timerAt(i), -1); store<i64>(groupSentAt(i), NEVER); }
   discTimer = -1;
   discId = 0;
   discovered = 0;
-  if (!cfg.drEnabled || cfg.drProbeIntervalMs == 0) return true;
-  discovered = arenaAlloc(<usize>MAX_ADV_SERVERS * 16);
-  if (discovered == 0) return false;
-  memory.fill(discovered, 0, <usize>MAX_ADV_SERVERS * 16);
-  return true;
+  if (!cfg.drEnabled || cfg.drProbeIntervalMs == 0) return;
+  discovered = arenaAlloc(<usize>MAX_ADV_SERVERS * 16); // zeroed (mem.ts)
 }
 
 // ---- registration server discovery (002 appendix A; formats: wire/dremip.ts, docs/decisions.md) ----

@@ -19,7 +19,7 @@ import { arenaAlloc } from "../mem";
 import { addrSetV4, addrCopy } from "../wire/addr";
 import { Ev, BindingOp, evBuf, evEmit, evAddr } from "../events";
 import {
-  HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htKeyV4At, htKeyAddrAt, HT_HEADER_SIZE, htValueAt, htNext, htUsed,
+  HT_KEY_ADDR, htBytesKeyed, htCarve, htInitKeyed, htCarve, htFindV4, htKeyV4At, htKeyAddrAt, HT_HEADER_SIZE, htValueAt, htNext, htUsed,
 } from "../table/hash";
 import { saFindFor, SA_LAST_ID } from "../security/sa";
 import { evOpPair } from "./visitors";
@@ -53,16 +53,12 @@ export function bindingSlot(v: usize, i: i32): usize { return v + V_SLOTS + <usi
 @inline export function bindingSlots(v: usize): i32 { return <i32>load<u8>(v, V_COUNT); }
 
 /** Carve the table for `config.bindingEntries` home addresses of `maxBindingsPerNode` care-of slots. False when memory ran out. */
-export function bindingsInit(): bool {
+export function bindingsInit(): void {
   bindings = memory.data(<i32>HT_HEADER_SIZE, 8);
   bindingN = <u32>cfg.bindingEntries();
   dumpGen++;
   dumpNext = -1;
-  if (bindingN == 0) return true;
-  const valueSize = <u32>(V_SLOTS + <usize>cfg.maxBindingsPerNode() * S_STRIDE);
-  const base = arenaAlloc(htBytesKeyed(bindingN, valueSize, HT_KEY_ADDR));
-  if (base == 0) return false;
-  return htInitKeyed(bindings, base, bindingN, valueSize, HT_KEY_ADDR);
+  htCarve(bindings, bindingN, <u32>(V_SLOTS + <usize>cfg.maxBindingsPerNode() * S_STRIDE));
 }
 
 export function emitBinding(op: BindingOp, lifetimeSec: u16, home: u32, coa: u32): void {

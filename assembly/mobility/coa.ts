@@ -40,7 +40,7 @@ import { stackTimerArm, OWNER_COA } from "../sys/timers";
 import { ipSend, ipIsOurs, ipNextIdent, ipInput } from "../stack/ip";
 import { routeVirtual, routeVifHandle, routeChanged, routeIface, routeNextHop, NO_ROUTE, VIF_COA_ROUTE } from "../stack/route";
 import {
-  HT_KEY_ADDR, HT_HEADER_SIZE, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveAt, htIndexOf, htValueAt,
+  HT_KEY_ADDR, HT_HEADER_SIZE, htBytesKeyed, htCarve, htInitKeyed, htCarve, htFindV4, htInsertV4, htRemoveAt, htIndexOf, htValueAt,
   htKeyV4At, htNext, htUsed,
 } from "../table/hash";
 import { TIMER_NEVER } from "../table/timer";
@@ -94,7 +94,7 @@ const OUT_MSG: usize = OUT_IP + <usize>IPV4_MIN_HEADER + <usize>UDP_HEADER_LEN;
 const OUT_CAP: i32 = OUT_BUF - <i32>OUT_MSG;
 
 /** Carve the route table (board `careOfRoutes`); false when memory ran out. */
-export function coaInit(): bool {
+export function coaInit(): void {
   routes = memory.data(<i32>HT_HEADER_SIZE, 8);
   extIndex = extIndexScratch;
   applyFn = 0;
@@ -102,11 +102,7 @@ export function coaInit(): bool {
   timerAt = TIMER_NEVER;
   capacity = <u32>cfg.careOfRoutes();
   outBuf = arenaAlloc(<usize>OUT_BUF);
-  if (outBuf == 0) { capacity = 0; return false; }
-  if (capacity == 0) return true;
-  const base = arenaAlloc(htBytesKeyed(capacity, R_SIZE, HT_KEY_ADDR));
-  if (base == 0) { capacity = 0; return false; }
-  return htInitKeyed(routes, base, capacity, R_SIZE, HT_KEY_ADDR);
+  if (outBuf == 0 || !htCarve(routes, capacity, R_SIZE)) capacity = 0;
 }
 
 function routeEvent(op: DrRouteOp, code: u8, lifetimeSec: u16, home: u32, nextHop: u32, server: u32): void {

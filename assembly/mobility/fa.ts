@@ -144,13 +144,12 @@ function macEqual(a: usize, b: usize): bool { return macEqualHot(a, b); }
 @inline function macEqualHot(a: usize, b: usize): bool { return load<u32>(a) == load<u32>(b) && load<u16>(a, 4) == load<u16>(b, 4); }
 
 /** Carve the visitor list (config.visitorEntries records; 0 = no visitors, every request gets 66). */
-export function faInit(): bool {
+export function faInit(): void {
   extIndex = memory.data(EXT_INDEX_SIZE, 4);
-  recent = arenaAlloc(<usize>RECENT_N * RECENT_SIZE);
-  if (recent == 0) return false;
-  memory.fill(recent, 0, <usize>RECENT_N * RECENT_SIZE);
+  recent = arenaAlloc(<usize>RECENT_N * RECENT_SIZE); // zeroed (mem.ts)
+  if (recent == 0) return;
   recentNext = 0;
-  return visitorsInit();
+  visitorsInit();
 }
 
 /** True when no further mobile node can be taken (advertised as B, answered with 66). */

@@ -72,7 +72,7 @@ import {
 } from "./bindings";
 import { TUNNEL_MAX_OVERHEAD, tunnelInit, tunnelCheck, tunnelSend, tunnelFlowLearn, tunnelSendTemplate, tunnelEncap } from "./tunnel";
 import { flowLearning } from "../stack/flow";
-import { pktRoom, pktBuffers } from "../stack/packet";
+import { pktRoom, pktBuffers, pktAlloc } from "../stack/packet";
 import { routeIface, routeNextHop, NO_ROUTE, routeVirtual, routeVifHandle, routeChanged, VIF_HA_TUNNEL } from "../stack/route";
 import { ETH_HEADER_LEN } from "../wire/ethernet";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
@@ -108,18 +108,16 @@ const planNh: usize = memory.data(MAX_SLOTS * MAX_DEPTH * 4, 4);
 let depth: i32 = 0;
 
 /** Carve the binding table, the copy buffer and the tunnels' soft state. False when memory ran out. */
-export function haInit(): bool {
+export function haInit(): void {
   extIndex = memory.data(EXT_INDEX_SIZE, 4);
   homeIface = -1;
   homeIfaceKnown = false;
-  const tableOk = bindingsInit();
-  scratch = arenaAlloc(SCRATCH_HEADROOM + <usize>cfg.frameBytes);
+  bindingsInit();
   // Datagrams are tunnelled and replies sent from these buffers (stack/packet.ts: their headroom).
-  pktBuffers(scratch, 1, SCRATCH_HEADROOM + <usize>cfg.frameBytes);
+  scratch = pktAlloc(SCRATCH_HEADROOM + <usize>cfg.frameBytes);
   pktBuffers(replyBuf, 1, <usize>REPLY_BUF);
-  const softOk = tunnelInit(cfg.bindingEntries());
+  tunnelInit(cfg.bindingEntries());
   if (cfg.roEnabled) haroInit();
-  return tableOk && scratch != 0 && softOk;
 }
 
 // ---- binding table --------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ import { drSend } from "./coa";
 import * as cfg from "../config";
 import { C, count } from "../counters";
 import { nowMs } from "../clock";
-import { arenaAlloc } from "../mem";
+import { arenaAlloc, arenaFailed } from "../mem";
 import { pktBuffers } from "../stack/packet";
 import { ipSend, ipNextIdent } from "../stack/ip";
 import { stackTimerArm, OWNER_FA } from "../sys/timers";
@@ -64,20 +64,19 @@ const TX_CAP: i32 = 160;
 const txBuf: usize = memory.data(cfg.HEADROOM + TX_CAP, 16);
 
 /** Carve the pool (board handoffBufferFrames frames of frameBytes) when RO and smooth handoff are on. False when memory ran out. */
-export function hoInit(): bool {
+export function hoInit(): void {
   pool = 0; meta = 0; frames = 0; held = 0; seq = 0; timer = -1;
-  if (!cfg.roEnabled || !cfg.roSmoothHandoff) return true;
+  if (!cfg.roEnabled || !cfg.roSmoothHandoff) return;
   pktBuffers(txBuf, 1, <usize>(cfg.HEADROOM + TX_CAP));
   const n = cfg.handoffBufferFrames();
-  if (n <= 0) return true;
+  if (n <= 0) return;
   stride = <usize>(cfg.HEADROOM + cfg.frameBytes);
   pool = arenaAlloc(<usize>n * stride);
   meta = arenaAlloc(<usize>n * META);
-  if (pool == 0 || meta == 0) { pool = 0; meta = 0; return false; }
-  memory.fill(meta, 0, <usize>n * META);
+  if (arenaFailed()) { pool = 0; meta = 0; return; }
+  // (meta comes zeroed from the arena: mem.ts.)
   frames = n;
   pktBuffers(pool, n, stride);
-  return true;
 }
 
 /** Frames the pool has (0: no holding). */

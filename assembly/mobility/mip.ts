@@ -12,7 +12,7 @@ import * as cfg from "../config";
 import { MIP_PORT } from "../wire/registration";
 
 const MAX_HANDLERS: i32 = 12;
-const handlers: usize = memory.data(8 + 8 * MAX_HANDLERS, 4);  // key: message type
+export const handlers: usize = memory.data(8 + 8 * MAX_HANDLERS, 4);  // key: message type
 
 /** Forget every handler and listen on port 434 (init). */
 export function mipInit(): void {

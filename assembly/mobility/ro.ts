@@ -98,14 +98,13 @@ let timerAt: i64 = TIMER_NEVER;
 let enabled = false;
 
 /** Carve the cache (board `bindingCache` entries) when route optimization is on. False when memory ran out. */
-export function roInit(): bool {
+export function roInit(): void {
   enabled = cfg.roEnabled;
   timer = -1;
   timerAt = TIMER_NEVER;
-  if (!enabled) { roPeersInit(0); return bcacheInit(0); }
-  pktBuffers(outBuf, 1, <usize>OUT_BUF);
-  const peersOk = roPeersInit(<u32>cfg.roPeerEntries());
-  return bcacheInit(<u32>cfg.bindingCacheEntries()) && peersOk;
+  if (enabled) pktBuffers(outBuf, 1, <usize>OUT_BUF);
+  roPeersInit(enabled ? <u32>cfg.roPeerEntries() : 0);
+  bcacheInit(enabled ? <u32>cfg.bindingCacheEntries() : 0);
 }
 
 /** True when this node keeps a binding cache. */

@@ -31,10 +31,10 @@
 // The order within a row is the order handlers are tried; each returns -1 for "not mine".
 
 import * as cfg from "../config";
-import { timerOwn, OWNER_AGENT, OWNER_HA, OWNER_FA, OWNER_MN, OWNER_RO, OWNER_RS, OWNER_COA } from "../sys/timers";
-import { netifListen } from "../link/netif";
-import { ipRegisterProto, ipRegisterIcmp } from "../stack/ip";
-import { routeSource, vifRegister, VIF_HA_TUNNEL, VIF_FA_VISITOR, VIF_MN_AWAY, VIF_RO_CACHE, VIF_COA_ROUTE, VIF_RS_LOCAL } from "../stack/route";
+import { owners, OWNER_AGENT, OWNER_HA, OWNER_FA, OWNER_MN, OWNER_RO, OWNER_RS, OWNER_COA } from "../sys/timers";
+import { listeners } from "../link/netif";
+import { protos, icmpHandlers } from "../stack/ip";
+import { sources, vifOutputs, routeChanged, VIF_HA_TUNNEL, VIF_FA_VISITOR, VIF_MN_AWAY, VIF_RO_CACHE, VIF_COA_ROUTE, VIF_RS_LOCAL } from "../stack/route";
 import { udpTap } from "../transport/udp";
 import { dhcpInit, dhcpListen } from "../app/dhcp";
 import { IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE } from "../wire/ipv4";
@@ -43,8 +43,9 @@ import {
   ICMP_ROUTER_ADVERT, ICMP_ROUTER_SOLICIT
 } from "../wire/icmp";
 import { REG_TYPE_REQUEST, REG_TYPE_REPLY } from "../wire/registration";
-import { mipInit, mipHandle, MIP_ANY } from "./mip";
-import { tunnelReset, tunnelExit, tunnelBindings, tunnelInput, tunnelIcmpInput } from "./tunnel";
+import { mipInit, handlers as mipHandlers } from "./mip";
+import { handlersAdd } from "../table/handlers";
+import { tunnelReset, exits, tunnelBindings, tunnelInput, tunnelIcmpInput } from "./tunnel";
 import { agentInit, agentStart, agentIcmp, agentTimer, agentServerAdvert } from "./agent";
 import { faInit, faUdp, faRoute, faVif, faTimer, faLink, faIcmpError, faTunnelExit, faStation, faMoved } from "./fa";
 import { hoInit, hoExit } from "./handoff";
@@ -69,151 +70,159 @@ import { haroWarning, haroRequest, haroAck } from "./ha-ro";
 function faExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32 { return faTunnelExit(outerSrc, inner, ilen); }
 function mnExit(iface: i32, outerSrc: u32, inner: usize, ilen: i32): i32 { return mnDeliverDecapsulated(iface, inner, ilen); }
 
-function icmpErrors(fn: (iface: i32, p: usize, len: i32) => i32, all: bool): void {
-  ipRegisterIcmp(ICMP_DEST_UNREACH, fn);
-  if (all) { ipRegisterIcmp(ICMP_SOURCE_QUENCH, fn); ipRegisterIcmp(ICMP_REDIRECT, fn); }
-  ipRegisterIcmp(ICMP_TIME_EXCEEDED, fn);
-  ipRegisterIcmp(ICMP_PARAM_PROBLEM, fn);
-}
-
 /** Carve the foreign and home agents' tables. */
-function agentsInit(fa: bool, ha: bool): bool {
-  let ok = agentInit();
-  if (fa) { ok = faInit() && ok; ok = hoInit() && ok; }
-  if (ha) ok = haInit() && ok;
-  return ok;
+function agentsInit(fa: bool, ha: bool): void {
+  agentInit();
+  if (fa) { faInit(); hoInit(); }
+  if (ha) haInit();
 }
 const agentsInitRef: usize = changetype<usize>(agentsInit);
 
-/** Carve and register the registration server, care-of agent and home agent Route Request handling. */
-function drRolesInit(rs: bool, coa: bool, ha: bool): bool {
-  let ok = true;
-  if (coa || ha) ok = coaInit() && ok;
-  if (rs) {
-    ok = rsInit() && ok;
-    // Registration server (002 §6): requests with R addressed to it come first (the home agent and
-    // foreign agent handlers never see them), then replies to requests it relayed, Route Replies.
-    timerOwn(OWNER_RS, rsTimer);
-    mipHandle(REG_TYPE_REQUEST, rsUdp);
-    mipHandle(REG_TYPE_REPLY, rsUdp);
-    mipHandle(DR_TYPE_ROUTE_REPLY, rsRouteReply);
-    // Discovery (appendices A, B): agents' solicitations, care-of agents' advertisements.
-    mipHandle(DR_TYPE_RS_SOLICIT, rsUdp);
-    mipHandle(DR_TYPE_COA_ADVERT, rsUdp);
-    routeSource(rsRoute);
-    vifRegister(VIF_RS_LOCAL, rsVif);
-  }
-  if (coa || ha) {
-    // Care-of agent (002 §5) and home agent (§7.5): Route Requests from registration servers; the
-    // home agent's binding routes are bindings (haRouteApply).
-    timerOwn(OWNER_COA, coaTimer);
-    mipHandle(DR_TYPE_ROUTE_REQUEST, coaRequest);
-    mipHandle(DR_TYPE_COA_SOLICIT, coaSolicit);
-    if (ha) coaOnApply(haRouteApply);
-  }
-  return ok;
+/** Carve the registration server's and care-of agent's tables (their handlers are in `plan`). */
+function drRolesInit(rs: bool, coa: bool, ha: bool): void {
+  if (coa || ha) coaInit();
+  if (rs) rsInit();
+  if (ha) coaOnApply(haRouteApply);
 }
 const drInitRef: usize = changetype<usize>(drRolesInit);
 
+// The registrations (the table at the top of this file) as data: one entry of 6 bytes each, in the order
+// the handlers are tried: function u16 (low 4 bits: R_ conditions, all needed) | table u16 | roles mask
+// u8 (M_ bits, any of them) | key i8. Key STORE puts the function at `table` (timer owners, virtual
+// interfaces, IP protocols: an address by key), any other key appends (key, function) to the handler
+// table at `table` (MIP_ANY is -1). A function 0 ends the list.
+const STORE: i32 = -2;
+// The roles mask (any of): cfg.roles' own bits and two of route optimization.
+const M_RO: u16 = 1, M_ROC: u16 = 2, M_MN: u16 = <u16>cfg.ROLE_MOBILE_NODE, M_FA: u16 = <u16>cfg.ROLE_FOREIGN_AGENT;
+const M_HA: u16 = <u16>cfg.ROLE_HOME_AGENT, M_RS: u16 = <u16>cfg.ROLE_REG_SERVER, M_COA: u16 = <u16>cfg.ROLE_CARE_OF_AGENT;
+// What an entry needs besides (all of), in the low bits of its function (function objects are 16-aligned).
+const R_RO: u16 = 1, R_DR: u16 = 2, R_NOT_HA: u16 = 4, R_SMOOTH: u16 = 8;
+const ST: u16 = 0xfe00;
+const ANY: u16 = 0xff00;
+const plan: usize = memory.data<u16>([
+  // Registration server (002 §6): requests with R addressed to it come first (the home agent and
+  // foreign agent handlers never see them), then replies to requests it relayed, Route Replies.
+  <u16>changetype<usize>(rsTimer), <u16>(owners + 4 * OWNER_RS), <u16>(ST | M_RS),
+  <u16>changetype<usize>(rsUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REQUEST << 8 | M_RS),
+  <u16>changetype<usize>(rsUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REPLY << 8 | M_RS),
+  <u16>changetype<usize>(rsRouteReply), <u16>mipHandlers, <u16>(<u16>DR_TYPE_ROUTE_REPLY << 8 | M_RS),
+  // Discovery (appendices A, B): agents' solicitations, care-of agents' advertisements.
+  <u16>changetype<usize>(rsUdp), <u16>mipHandlers, <u16>(<u16>DR_TYPE_RS_SOLICIT << 8 | M_RS),
+  <u16>changetype<usize>(rsUdp), <u16>mipHandlers, <u16>(<u16>DR_TYPE_COA_ADVERT << 8 | M_RS),
+  <u16>changetype<usize>(rsRoute), <u16>sources, <u16>(M_RS),
+  <u16>changetype<usize>(rsVif), <u16>(vifOutputs + 4 * VIF_RS_LOCAL), <u16>(ST | M_RS),
+  // Care-of agent (002 §5) and home agent (§7.5): Route Requests from registration servers; the
+  // home agent's binding routes are bindings (haRouteApply).
+  <u16>changetype<usize>(coaTimer), <u16>(owners + 4 * OWNER_COA), <u16>(ST | M_COA | M_HA),
+  <u16>changetype<usize>(coaRequest), <u16>mipHandlers, <u16>(<u16>DR_TYPE_ROUTE_REQUEST << 8 | M_COA | M_HA),
+  <u16>changetype<usize>(coaSolicit), <u16>mipHandlers, <u16>(<u16>DR_TYPE_COA_SOLICIT << 8 | M_COA | M_HA),
+  <u16>changetype<usize>(agentTimer), <u16>(owners + 4 * OWNER_AGENT), <u16>(ST | M_FA | M_HA),
+  // Registration server discovery (002 appendix A): the servers' answers to an agent's solicitation.
+  <u16>changetype<usize>(agentServerAdvert) | R_DR, <u16>mipHandlers, <u16>(<u16>DR_TYPE_RS_ADVERT << 8 | M_FA | M_HA),
+  // Home agent.
+  <u16>changetype<usize>(haTimer), <u16>(owners + 4 * OWNER_HA), <u16>(ST | M_HA),
+  <u16>changetype<usize>(haUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REQUEST << 8 | M_HA),
+  // ICMP errors about our tunnels (RFC 2003 §4-5).
+  <u16>changetype<usize>(tunnelIcmpInput), <u16>icmpHandlers, <u16>(<u16>ICMP_DEST_UNREACH << 8 | M_HA),
+  <u16>changetype<usize>(tunnelIcmpInput), <u16>icmpHandlers, <u16>(<u16>ICMP_SOURCE_QUENCH << 8 | M_HA),
+  <u16>changetype<usize>(tunnelIcmpInput), <u16>icmpHandlers, <u16>(<u16>ICMP_REDIRECT << 8 | M_HA),
+  <u16>changetype<usize>(tunnelIcmpInput), <u16>icmpHandlers, <u16>(<u16>ICMP_TIME_EXCEEDED << 8 | M_HA),
+  <u16>changetype<usize>(tunnelIcmpInput), <u16>icmpHandlers, <u16>(<u16>ICMP_PARAM_PROBLEM << 8 | M_HA),
+  // Why: RFC 2002 §4.2.3: datagrams to a bound home address, forwarded or originated here, go
+  // through the binding's tunnel: the first route source.
+  <u16>changetype<usize>(haRoute), <u16>sources, <u16>(M_HA),
+  <u16>changetype<usize>(haVif), <u16>(vifOutputs + 4 * VIF_HA_TUNNEL), <u16>(ST | M_HA),
+  // Route optimization (001 §4.1, §4.2, §7.3): Binding Warnings, Requests and Acknowledges.
+  <u16>changetype<usize>(haroWarning) | R_RO, <u16>mipHandlers, <u16>(<u16>RO_TYPE_BINDING_WARNING << 8 | M_HA),
+  <u16>changetype<usize>(haroRequest) | R_RO, <u16>mipHandlers, <u16>(<u16>RO_TYPE_BINDING_REQUEST << 8 | M_HA),
+  <u16>changetype<usize>(haroAck) | R_RO, <u16>mipHandlers, <u16>(<u16>RO_TYPE_BINDING_ACK << 8 | M_HA),
+  // Foreign agent.
+  <u16>changetype<usize>(faTimer), <u16>(owners + 4 * OWNER_FA), <u16>(ST | M_FA),
+  <u16>changetype<usize>(faUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REQUEST << 8 | M_FA),
+  <u16>changetype<usize>(faUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REPLY << 8 | M_FA),
+  <u16>changetype<usize>(faUdp), <u16>mipHandlers, <u16>(ANY | M_FA),
+  // ICMP errors about relayed registrations (RFC 2002 §3.4 codes 80-88).
+  <u16>changetype<usize>(faIcmpError), <u16>icmpHandlers, <u16>(<u16>ICMP_DEST_UNREACH << 8 | M_FA),
+  <u16>changetype<usize>(faIcmpError), <u16>icmpHandlers, <u16>(<u16>ICMP_TIME_EXCEEDED << 8 | M_FA),
+  <u16>changetype<usize>(faIcmpError), <u16>icmpHandlers, <u16>(<u16>ICMP_PARAM_PROBLEM << 8 | M_FA),
+  <u16>changetype<usize>(faExit), <u16>exits, <u16>(M_FA),
+  <u16>changetype<usize>(faRoute), <u16>sources, <u16>(M_FA),
+  <u16>changetype<usize>(faVif), <u16>(vifOutputs + 4 * VIF_FA_VISITOR), <u16>(ST | M_FA),
+  // Why: 001 §3.1: a cached binding is used only when this node is neither the mobile node's home
+  // agent nor its foreign agent (their sources come first) — and before a mobile node's way out.
+  <u16>changetype<usize>(roRoute), <u16>sources, <u16>(M_ROC),
+  // Why: 002 §5.2: a binding route is a forwarding entry whose outgoing circuit is the tunnel to
+  // the child care-of address; datagrams tunnelled to us from the parent take it too (coaExit).
+  <u16>changetype<usize>(coaRoute) | R_NOT_HA, <u16>sources, <u16>(M_COA),
+  <u16>changetype<usize>(coaVif) | R_NOT_HA, <u16>(vifOutputs + 4 * VIF_COA_ROUTE), <u16>(ST | M_COA),
+  <u16>changetype<usize>(coaExit) | R_NOT_HA, <u16>exits, <u16>(M_COA),
+  // Mobile node.
+  <u16>changetype<usize>(mnTimer), <u16>(owners + 4 * OWNER_MN), <u16>(ST | M_MN),
+  <u16>changetype<usize>(mnUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REPLY << 8 | M_MN),
+  <u16>changetype<usize>(mnUdp), <u16>mipHandlers, <u16>(ANY | M_MN),
+  <u16>changetype<usize>(mnIcmp), <u16>icmpHandlers, <u16>(<u16>ICMP_ROUTER_ADVERT << 8 | M_MN),
+  <u16>changetype<usize>(mnExit), <u16>exits, <u16>(M_MN),
+  <u16>changetype<usize>(mnRoute), <u16>sources, <u16>(M_MN),
+  <u16>changetype<usize>(mnVif), <u16>(vifOutputs + 4 * VIF_MN_AWAY), <u16>(ST | M_MN),
+  <u16>changetype<usize>(mnLink), <u16>listeners, <u16>(M_MN),
+  // Route optimization (001 §3.1): any node with a binding cache takes Binding Updates and tunnels
+  // its datagrams for cached mobile nodes straight to their care-of addresses — after the home
+  // agent's bindings and the foreign agent's visitors, before a mobile node's own way out.
+  <u16>changetype<usize>(roTimer), <u16>(owners + 4 * OWNER_RO), <u16>(ST | M_ROC),
+  <u16>changetype<usize>(roUpdate), <u16>mipHandlers, <u16>(<u16>RO_TYPE_BINDING_UPDATE << 8 | M_ROC),
+  <u16>changetype<usize>(roVif), <u16>(vifOutputs + 4 * VIF_RO_CACHE), <u16>(ST | M_ROC),
+  // Smooth handoff (001 §8.1): what is still tunnelled to the previous foreign agent for a visitor that
+  // moved goes on to the new care-of address (after the foreign agent's own exit: a visitor here is delivered).
+  <u16>changetype<usize>(hoExit) | R_SMOOTH, <u16>exits, <u16>(M_FA),
+  <u16>changetype<usize>(faLink), <u16>listeners, <u16>(M_FA),
+  <u16>changetype<usize>(agentIcmp), <u16>icmpHandlers, <u16>(<u16>ICMP_ROUTER_SOLICIT << 8 | M_FA | M_HA),
+  <u16>changetype<usize>(haReverseTunnel), <u16>exits, <u16>(M_HA),
+  // Why: 001 §3.1, §8.2: tunnelled datagrams nobody above took: re-tunnelled by the binding cache
+  // (with a Binding Warning) or, at a foreign agent, sent by special tunnel to the home address.
+  <u16>changetype<usize>(roExit), <u16>exits, <u16>(M_RO),
+  <u16>changetype<usize>(tunnelInput), <u16>(protos + 4 * IPPROTO_IPIP), <u16>(ST | M_FA | M_MN | M_HA | M_RO | M_COA),
+  <u16>changetype<usize>(tunnelInput), <u16>(protos + 4 * IPPROTO_MINENC), <u16>(ST | M_FA | M_MN | M_HA | M_RO | M_COA),
+  <u16>changetype<usize>(tunnelInput), <u16>(protos + 4 * IPPROTO_GRE), <u16>(ST | M_FA | M_MN | M_HA | M_RO | M_COA),
+  0,
+]);
+
 /**
  * Carve every role's tables (after the stack's) and register the roles with the stack (the table
- * above, in its order). False when memory ran out.
+ * above, in its order). Memory running out is the arena's to report (mem.ts arenaFailed).
  */
-export function mobilityInit(): bool {
+export function mobilityInit(): void {
   const ha = has(cfg.ROLE_HOME_AGENT), fa = has(cfg.ROLE_FOREIGN_AGENT), mn = has(cfg.ROLE_MOBILE_NODE);
   const rs = has(cfg.ROLE_REG_SERVER), coa = has(cfg.ROLE_CARE_OF_AGENT);
   tunnelReset();
-  let ok = true;
   // (The agents' tables likewise: a mobile node never compiles them.)
-  if (fa || ha) ok = changetype<(fa: bool, ha: bool) => bool>(agentsInitRef)(fa, ha) && ok;
-  if (mn) { ok = mnInit() && ok; ok = dhcpInit() && ok; }
-  ok = roInit() && ok;
-  const ro = cfg.roEnabled;
+  if (fa || ha) changetype<(fa: bool, ha: bool) => void>(agentsInitRef)(fa, ha);
+  if (mn) { mnInit(); dhcpInit(); }
+  roInit();
+  const ro = cfg.roEnabled, roc = roCaching();
   if (ha || fa || mn || ro || rs || coa) mipInit();
   // Why (memory): distributed registration's set-up is a function of its own, called through a
   // reference so the optimizer cannot fold it into init: Wasm3 compiles init whole, and a mobile node on
   // a 320 KiB microcontroller must not carry compiled code for roles it does not have (docs/mcu.md).
-  if (rs || coa || ha) ok = changetype<(rs: bool, coa: bool, ha: bool) => bool>(drInitRef)(rs, coa, ha) && ok;
-  if (fa || ha) timerOwn(OWNER_AGENT, agentTimer);
-  // Registration server discovery (002 appendix A): the servers' answers to an agent's solicitation.
-  if ((fa || ha) && cfg.drEnabled) mipHandle(DR_TYPE_RS_ADVERT, agentServerAdvert);
-  if (ha) {
-    timerOwn(OWNER_HA, haTimer);
-    udpTap(haBroadcastTap);
-    mipHandle(REG_TYPE_REQUEST, haUdp);
-    // ICMP errors about our tunnels (RFC 2003 §4-5).
-    icmpErrors(tunnelIcmpInput, true);
-    tunnelBindings(bindingCareOfEncap);
-    // Why: RFC 2002 §4.2.3: datagrams to a bound home address, forwarded or originated here, go
-    // through the binding's tunnel: the first route source.
-    routeSource(haRoute);
-    vifRegister(VIF_HA_TUNNEL, haVif);
-    if (cfg.roEnabled) {
-      // Route optimization (001 §4.1, §4.2, §7.3): Binding Warnings, Requests and Acknowledges.
-      mipHandle(RO_TYPE_BINDING_WARNING, haroWarning);
-      mipHandle(RO_TYPE_BINDING_REQUEST, haroRequest);
-      mipHandle(RO_TYPE_BINDING_ACK, haroAck);
+  if (rs || coa || ha) changetype<(rs: bool, coa: bool, ha: bool) => void>(drInitRef)(rs, coa, ha);
+  const m = (cfg.roles & <u32>(M_MN | M_FA | M_HA | M_RS | M_COA)) | <u32>ro | <u32>roc << 1;
+  const r = <u32>ro | <u32>cfg.drEnabled << 1 | <u32>!ha << 2 | <u32>(roc && cfg.roSmoothHandoff) << 3;
+  for (let p = plan; ; p += 6) {
+    const w = <u32>load<u16>(p);
+    if (w == 0) break;
+    if ((m & load<u8>(p, 4)) != 0 && (w & ~r & 15) == 0) {
+      const f = <usize>(w & ~15), t = <usize>load<u16>(p, 2), k = <i32>load<i8>(p, 5);
+      if (k == STORE) store<u32>(t, <u32>f); else handlersAdd(t, <u32>k, f);
     }
   }
-  if (fa) {
-    timerOwn(OWNER_FA, faTimer);
-    mipHandle(REG_TYPE_REQUEST, faUdp);
-    mipHandle(REG_TYPE_REPLY, faUdp);
-    mipHandle(MIP_ANY, faUdp);
-    // ICMP errors about relayed registrations (RFC 2002 §3.4 codes 80-88).
-    icmpErrors(faIcmpError, false);
-    tunnelExit(faExit);
-    routeSource(faRoute);
-    vifRegister(VIF_FA_VISITOR, faVif);
+  routeChanged();
+  if (ha) {
+    udpTap(haBroadcastTap);
+    tunnelBindings(bindingCareOfEncap);
   }
-  // Why: 001 §3.1: a cached binding is used only when this node is neither the mobile node's home
-  // agent nor its foreign agent (their sources come first) — and before a mobile node's way out.
-  if (roCaching()) routeSource(roRoute);
-  if (coa && !ha) {
-    // Why: 002 §5.2: a binding route is a forwarding entry whose outgoing circuit is the tunnel to
-    // the child care-of address; datagrams tunnelled to us from the parent take it too (coaExit).
-    routeSource(coaRoute);
-    vifRegister(VIF_COA_ROUTE, coaVif);
-    tunnelExit(coaExit);
-  }
-  if (mn) {
-    timerOwn(OWNER_MN, mnTimer);
-    mipHandle(REG_TYPE_REPLY, mnUdp);
-    mipHandle(MIP_ANY, mnUdp);
-    ipRegisterIcmp(ICMP_ROUTER_ADVERT, mnIcmp);
-    tunnelExit(mnExit);
-    routeSource(mnRoute);
-    vifRegister(VIF_MN_AWAY, mnVif);
-    netifListen(mnLink);
-    dhcpListen(mnDhcpEvent);
-  }
-  if (roCaching()) {
-    // Route optimization (001 §3.1): any node with a binding cache takes Binding Updates and tunnels
-    // its datagrams for cached mobile nodes straight to their care-of addresses — after the home
-    // agent's bindings and the foreign agent's visitors, before a mobile node's own way out.
-    timerOwn(OWNER_RO, roTimer);
-    mipHandle(RO_TYPE_BINDING_UPDATE, roUpdate);
-    vifRegister(VIF_RO_CACHE, roVif);
-  }
-  if (fa && roCaching() && cfg.roSmoothHandoff) {
-    // Smooth handoff (001 §8.1): an update on a mobile node's behalf deletes its visitor entry here
-    // (the previous foreign agent), and what is still tunnelled to us for it goes on to the new
-    // care-of address (after the foreign agent's own exit: a visitor here is delivered).
-    roOnMoved(faMoved);
-    tunnelExit(hoExit);
-  }
-  if (fa) netifListen(faLink);
-  if (fa || ha) ipRegisterIcmp(ICMP_ROUTER_SOLICIT, agentIcmp);
-  if (ha) tunnelExit(haReverseTunnel);
-  // Why: 001 §3.1, §8.2: tunnelled datagrams nobody above took: re-tunnelled by the binding cache
-  // (with a Binding Warning) or, at a foreign agent, sent by special tunnel to the home address.
-  if (ro) tunnelExit(roExit);
-  if (fa || mn || ha || ro || coa) {
-    ipRegisterProto(IPPROTO_IPIP, tunnelInput);
-    ipRegisterProto(IPPROTO_MINENC, tunnelInput);
-    ipRegisterProto(IPPROTO_GRE, tunnelInput);
-  }
-  return ok;
+  if (mn) dhcpListen(mnDhcpEvent);
+  // Smooth handoff (001 §8.1): an update on a mobile node's behalf deletes its visitor entry here
+  // (the previous foreign agent).
+  if (fa && roc && cfg.roSmoothHandoff) roOnMoved(faMoved);
 }
 
 /** After a successful init: start advertising, soliciting, registering. */

@@ -13,7 +13,7 @@
 
 import { arenaAlloc } from "../mem";
 import {
-  HT_KEY_ADDR, HT_HEADER_SIZE, htBytesKeyed, htInitKeyed, htFindAddr, htInsertAddr, htInsertedNew, htRemoveAt,
+  HT_KEY_ADDR, HT_HEADER_SIZE, htBytesKeyed, htCarve, htInitKeyed, htCarve, htFindAddr, htInsertAddr, htInsertedNew, htRemoveAt,
   htIndexOf, htValueAt, htKeyAddrAt, htNext,
 } from "../table/hash";
 import { lruBytes, lruInit, lruTouch, lruEvictOldest } from "../table/lru";
@@ -38,14 +38,13 @@ let lru: usize = 0;
 let capacity: u32 = 0;
 
 /** Carve the table for `cap` pairs (0: none; every message is then allowed by roPeerAllow). */
-export function roPeersInit(cap: u32): bool {
+export function roPeersInit(cap: u32): void {
   capacity = cap;
-  if (cap == 0) return true;
-  const base = arenaAlloc(htBytesKeyed(cap, RP_SIZE, HT_KEY_ADDR));
+  if (cap == 0) return;
+  const ok = htCarve(table, cap, RP_SIZE);
   lru = arenaAlloc(lruBytes(cap));
-  if (base == 0 || lru == 0) { capacity = 0; return false; }
+  if (!ok || lru == 0) { capacity = 0; return; }
   lruInit(lru, cap);
-  return htInitKeyed(table, base, cap, RP_SIZE, HT_KEY_ADDR);
 }
 
 function setKey(node: u32, home: u32, kind: u32): usize {

@@ -47,7 +47,7 @@ import * as cfg from "../config";
 import { C, count } from "../counters";
 import { Ev, evOpAddrs, evAuthFailed, ROLE_RS } from "../events";
 import { nowMs } from "../clock";
-import { arenaAlloc } from "../mem";
+import { arenaAlloc, arenaFailed } from "../mem";
 import { addrSetV4 } from "../wire/addr";
 import { netifIp, netifCount, netifValid, netifUp } from "../link/netif";
 import { linkSendIp } from "../stack/arp";
@@ -55,7 +55,7 @@ import { stackTimerArm, stackTimerDisarm, OWNER_RS } from "../sys/timers";
 import { ipSend, ipIsOurs, ipNextIdent } from "../stack/ip";
 import { routeVirtual, routeChanged, routeIface, routeNextHop, NO_ROUTE, VIF_RS_LOCAL } from "../stack/route";
 import {
-  HT_KEY_ADDR, HT_HEADER_SIZE, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveAt, htIndexOf, htValueAt,
+  HT_KEY_ADDR, HT_HEADER_SIZE, htBytesKeyed, htCarve, htInitKeyed, htCarve, htFindV4, htInsertV4, htRemoveAt, htIndexOf, htValueAt,
   htKeyV4At, htUsed, htNext,
 } from "../table/hash";
 import { TIMER_NEVER } from "../table/timer";
@@ -149,7 +149,7 @@ let outBuf: usize = 0;
 const OUT_CAP: i32 = OUT_BUF - <i32>OUT_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
 
 /** Carve the registrations (board `serverEntries`); false when memory ran out. */
-export function rsInit(): bool {
+export function rsInit(): void {
   regs = memory.data(<i32>HT_HEADER_SIZE, 8);
   extIndex = extIndexScratch;
   // Care-of agents found by discovery join the server list: it exists even with none configured.
@@ -157,9 +157,8 @@ export function rsInit(): bool {
   coaLoad = arenaAlloc(<usize>cfg.MAX_SERVERS * 4);
   coaState = arenaAlloc(<usize>cfg.MAX_SERVERS * 16);
   outBuf = arenaAlloc(<usize>OUT_BUF);
-  if (coaLoad == 0 || coaState == 0 || outBuf == 0) { capacity = 0; return false; }
-  memory.fill(coaLoad, 0, <usize>cfg.MAX_SERVERS * 4);
-  memory.fill(coaState, 0, <usize>cfg.MAX_SERVERS * 16);
+  if (arenaFailed()) { capacity = 0; return; }
+  // (The arena's blocks come zeroed: mem.ts.)
   probeTimer = -1;
   probeId = 0;
   probeRounds = 0;
@@ -168,10 +167,7 @@ export function rsInit(): bool {
   // Replies to mobile nodes are tunnelled in place from this buffer (stack/packet.ts: its headroom).
   pktBuffers(outBuf, 1, <usize>OUT_BUF);
   capacity = <u32>cfg.serverEntries();
-  if (capacity == 0) return true;
-  const base = arenaAlloc(htBytesKeyed(capacity, E_SIZE, HT_KEY_ADDR));
-  if (base == 0) { capacity = 0; return false; }
-  return htInitKeyed(regs, base, capacity, E_SIZE, HT_KEY_ADDR);
+  if (!htCarve(regs, capacity, E_SIZE)) capacity = 0;
 }
 
 /** Registrations kept (tests). */

@@ -58,7 +58,7 @@ import { pktRoom } from "../stack/packet";
 import { linkSendIp } from "../stack/arp";
 import { ipIsOurs, ipSendIcmpError, ipSendFragments } from "../stack/ip";
 import {
-  HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htFindV4, htInsertV4, htRemoveV4, HT_HEADER_SIZE, htRemoveAt,
+  HT_KEY_ADDR, htBytesKeyed, htCarve, htInitKeyed, htCarve, htFindV4, htInsertV4, htRemoveV4, HT_HEADER_SIZE, htRemoveAt,
   htNext, htValueAt, htUsed,
 } from "../table/hash";
 import {
@@ -137,7 +137,7 @@ export type TunnelExit = (iface: i32, outerSrc: u32, inner: usize, ilen: i32) =>
 /** Encapsulation (cfg.ENCAP_*) of the live binding of `home` at care-of address `coa`, 0 if none. */
 export type TunnelBindingLookup = (coa: u32, home: u32) => u32;
 const MAX_EXITS: i32 = 4;
-const exits: usize = memory.data(8 + 8 * MAX_EXITS, 4);
+export const exits: usize = memory.data(8 + 8 * MAX_EXITS, 4);
 let bindingLookup: usize = 0;
 
 /** Forget the exits and the binding lookup (init, every role). */
@@ -150,13 +150,10 @@ export function tunnelExit(fn: TunnelExit): void { handlersAdd(exits, 0, changet
 export function tunnelBindings(fn: TunnelBindingLookup): void { bindingLookup = changetype<usize>(fn); }
 
 /** Carve the soft-state table for `entries` care-of addresses (0: none). False when memory ran out. */
-export function tunnelInit(entries: i32): bool {
+export function tunnelInit(entries: i32): void {
   softN = entries > 0 ? <u32>entries : 0;
   memory.fill(routeCache, 0, <usize>RC_ENTRIES * 16);
-  if (softN == 0) return true;
-  const base = arenaAlloc(htBytesKeyed(softN, SS_SIZE, HT_KEY_ADDR));
-  if (base == 0) return false;
-  return htInitKeyed(soft, base, softN, SS_SIZE, HT_KEY_ADDR);
+  htCarve(soft, softN, SS_SIZE);
 }
 
 // ---- soft tunnel state (RFC 2003 §5) ------------------------------------------------------------

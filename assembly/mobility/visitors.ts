@@ -27,7 +27,7 @@ import { addrSetV4, addrCopy } from "../wire/addr";
 import { C, count } from "../counters";
 import { Ev, VisitorOp, evBuf, evEmit, evAddr } from "../events";
 import {
-  HT_KEY_ADDR, htKeyAddrAt, htBytesKeyed, htInitKeyed, htInsertV4, HT_HEADER_SIZE, htRemoveAt, htValueAt,
+  HT_KEY_ADDR, htKeyAddrAt, htBytesKeyed, htCarve, htInitKeyed, htCarve, htInsertV4, HT_HEADER_SIZE, htRemoveAt, htValueAt,
   htNext,
 } from "../table/hash";
 import { TIMER_NEVER } from "../table/timer";
@@ -100,15 +100,12 @@ let gen: u32 = 0;
 const dumpCur: usize = memory.data<i32>([-1, -1, 0]);
 
 /** Carve the list (config.visitorEntries records; 0 = no visitors). False when memory ran out. */
-export function visitorsInit(): bool {
+export function visitorsInit(): void {
   visitors = memory.data(<i32>HT_HEADER_SIZE, 8);
   visitorCapacity = <u32>cfg.visitorEntries();
   store<i32>(dumpCur, -1);
   gen = 0;
-  if (visitorCapacity == 0) return true;
-  const base = arenaAlloc(htBytesKeyed(visitorCapacity, V_SIZE, HT_KEY_ADDR));
-  if (base == 0) return false;
-  return htInitKeyed(visitors, base, visitorCapacity, V_SIZE, HT_KEY_ADDR);
+  htCarve(visitors, visitorCapacity, V_SIZE);
 }
 
 /** A new, empty record for `home` (no registration, no request, no timer), or 0 when the list is full. */

@@ -14,7 +14,7 @@
 //   116 offsetSec i32 — mobile node: correction learnt from a code-133 reply (timestamps)
 
 import { arenaAlloc } from "../mem";
-import { htBytesKeyed, htInitKeyed, htFindAddr, htFindV4, htInsertAddr, htInsertedNew, htUsed, HT_HEADER_SIZE, HT_KEY_ADDR } from "../table/hash";
+import { htBytesKeyed, htCarve, htInitKeyed, htFindAddr, htFindV4, htInsertAddr, htInsertedNew, htUsed, HT_HEADER_SIZE, HT_KEY_ADDR } from "../table/hash";
 import { ADDR_LEN, addrSetV4 } from "../wire/addr";
 import { hmacMd5Prepare } from "../crypto/hmac";
 import { SA_ALG_HMAC_MD5, SA_MAX_KEY, SA_USE_MASK, SA_USE_SHIFT } from "../config";
@@ -37,12 +37,9 @@ let capacity: u32 = 0;
 const peer4: usize = memory.data(ADDR_LEN, 8);
 
 /** Carve the table for `entries` associations (0 allowed: no security associations). */
-export function saInit(entries: i32): bool {
+export function saInit(entries: i32): void {
   capacity = <u32>entries;
-  if (entries == 0) return true;
-  const base = arenaAlloc(htBytesKeyed(capacity, SA_SIZE, HT_KEY_ADDR));
-  if (base == 0) return false;
-  return htInitKeyed(table, base, capacity, SA_SIZE, HT_KEY_ADDR);
+  htCarve(table, capacity, SA_SIZE);
 }
 
 /** Add the association with the IPv4 peer `peer` (host order); see saAddAddr. */

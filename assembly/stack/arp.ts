@@ -14,7 +14,7 @@
 // The neighbour cache is keyed by 16-byte addresses (link/neighbor.ts); this file hands it IPv4
 // addresses through its u32 functions (neighborOutput, neighborLearn), which map them.
 
-import { arenaAlloc } from "../mem";
+import { arenaAlloc, arenaFailed } from "../mem";
 import { C, count } from "../counters";
 import { netifMac, netifIp, netifIsBroadcast, netifValid, netifArpIp, netifArpAnswers, netifAway } from "../link/netif";
 import { ethRegister, ethTransmit, ethSendTo } from "../link/ethernet";
@@ -50,7 +50,7 @@ export function arpInit(): bool {
   neighborSolicitWith(arpSolicit);
   proxyN = cfg.bindingEntries();
   const pb = proxyN > 0 ? arenaAlloc(htBytesKeyed(<u32>proxyN, 1, HT_KEY_ADDR)) : 0;
-  if (!ok || (proxyN > 0 && pb == 0)) return false;
+  if (!ok || arenaFailed()) return false;
   if (proxyN > 0) htInitKeyed(proxyIndex, pb, <u32>proxyN, 1, HT_KEY_ADDR);
   return true;
 }

@@ -79,9 +79,9 @@ export type ProtoHandler = (iface: i32, p: usize, len: i32, unicast: bool) => i3
  *  the local stack). */
 export type IcmpHandler = (iface: i32, p: usize, len: i32) => i32;
 
-const protos: usize = memory.data(256 * 4, 4);        // handler by protocol number
+export const protos: usize = memory.data(256 * 4, 4);        // handler by protocol number
 const MAX_ICMP: i32 = 16;
-const icmpHandlers: usize = memory.data(8 + 8 * MAX_ICMP, 4);  // key: ICMP type
+export const icmpHandlers: usize = memory.data(8 + 8 * MAX_ICMP, 4);  // key: ICMP type
 
 /** Datagrams of IP protocol `proto` for this node go to `fn` first (at init). */
 export function ipRegisterProto(proto: u8, fn: ProtoHandler): void {

@@ -117,7 +117,7 @@ export function ndInit(): bool {
   if (!r6Init() || buf == 0 || st == 0 || !netifA6Alloc()) return false;
   ifs = st;
   a0 = st + 144; a1 = st + 160; a2 = st + 176; mac0 = st + 192;
-  memory.fill(st, 0, ST_SIZE);
+  // (st comes zeroed from the arena: mem.ts.)
   memory.fill(st + O_RS_TIMER, 0xff, 64); // both timer arrays: no timer
   pktBuffers(buf, 1, <usize>(HEADROOM + ETH_HEADER_LEN + BUF_CAP));
   ip6RedirectWith(ndMaybeRedirect);

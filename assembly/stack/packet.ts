@@ -12,6 +12,8 @@
 // begins at their first byte (the rx ring's slots, the out buffer, the reassembly slots' data areas,
 // the home agent's copy and reply buffers). Fixed at init, like the buffers.
 
+import { arenaAlloc } from "../mem";
+
 const MAX_BUFFERS: i32 = 8;
 const buffers: usize = memory.data(MAX_BUFFERS * 12, 4); // start u32 | end u32 | stride u32
 let count: i32 = 0;
@@ -30,6 +32,13 @@ export function pktBuffers(start: usize, n: i32, stride: usize): void {
   store<u32>(e, <u32>(start + <usize>n * stride), 4);
   store<u32>(e, <u32>stride, 8);
   count++;
+}
+
+/** One packet buffer of `size` bytes carved from the arena (mem.ts) and registered; 0 when memory ran out. */
+export function pktAlloc(size: usize): usize {
+  const b = arenaAlloc(size);
+  pktBuffers(b, 1, size);
+  return b;
 }
 
 /** Bytes that may be written in front of `p` in its buffer; 0 when `p` lies in no packet buffer. */

@@ -189,8 +189,8 @@ export const VIF_COA_ROUTE: i32 = 5;   // care-of agent: tunnel along a binding 
 export const VIF_RS_LOCAL: i32 = 6;    // registration server: tunnel to a mobile node's child care-of address (its replies)
 const VIF_KINDS: i32 = 8;
 const MAX_SOURCES: i32 = 4;
-const sources: usize = memory.data(8 + 8 * MAX_SOURCES, 4);
-const vifOutputs: usize = memory.data(VIF_KINDS * 4, 4);
+export const sources: usize = memory.data(8 + 8 * MAX_SOURCES, 4);
+export const vifOutputs: usize = memory.data(VIF_KINDS * 4, 4);
 let sourceGen: u32 = 0;
 
 /** A virtual route of `kind` with `handle` (the owner's, e.g. a record pointer). */

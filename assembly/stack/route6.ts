@@ -80,7 +80,7 @@ export function r6Init(): bool {
   const n = <usize>(MAX_ROUTERS * 32 + MAX_PREFIXES * 32 + DEST_ENTRIES * 48 + 16 + 32);
   const b = arenaAlloc(n);
   if (b == 0) { dests = 0; return false; }
-  memory.fill(b, 0, n);
+  // (Zeroed by the arena: mem.ts.)
   routers = b;
   dests = routers + <usize>LIST_N * 32;
   linkMtu = dests + <usize>DEST_ENTRIES * 48;

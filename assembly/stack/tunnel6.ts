@@ -56,7 +56,7 @@ export function tun6Generation(): u32 { return gen; }
 export function tun6Init(): bool {
   table = arenaAlloc(<usize>TUN6_MAX * STRIDE + 16);
   if (table == 0) return false;
-  memory.fill(table, 0, <usize>TUN6_MAX * STRIDE + 16);
+  // (Zeroed by the arena: mem.ts.)
   scratch = table + <usize>TUN6_MAX * STRIDE;
   lastNextHop = arenaAlloc(16);
   if (lastNextHop == 0) return false;

@@ -44,7 +44,7 @@ export const OWNER_COA: u16 = 10;
 export const OWNER_ND: u16 = 11;
 const MAX_OWNERS: u16 = 16;
 
-const owners: usize = memory.data(<i32>MAX_OWNERS * 4, 4);
+export const owners: usize = memory.data(<i32>MAX_OWNERS * 4, 4);
 
 /** The node's timer heap (timer.ts layout; 0 before timersInit); use it with the timer.ts functions. */
 export let stackTimers: usize = 0;

@@ -30,6 +30,7 @@
 //                 8 key[16] | 24 value
 
 import { swap32 } from "../wire/bytes";
+import { arenaAlloc } from "../mem";
 import { ADDR_V4_FOLD, addrMix, addrCopy, addrEqual, addrHash, addrSetV4, addrV4 } from "../wire/addr";
 
 /** Bytes of the table header at `t`. */
@@ -94,6 +95,16 @@ export function htBytesKeyed(capacity: u32, valueSize: u32, keySize: u32): usize
   if (capacity > HT_MAX_CAPACITY || valueSize > HT_MAX_VALUE_SIZE) return 0;
   if (keySize != HT_KEY_U32 && keySize != HT_KEY_ADDR) return 0;
   return <usize>htSlotCount(capacity) * SLOT_SIZE + <usize>capacity * <usize>strideFor(valueSize, keySize);
+}
+
+/**
+ * Carve a table of `capacity` address-keyed entries from the arena (mem.ts) and set it up with its
+ * header at `t`; false when memory ran out (or out of range). Capacity 0 carves nothing (true).
+ */
+export function htCarve(t: usize, capacity: u32, valueSize: u32): bool {
+  if (capacity == 0) return true;
+  const base = arenaAlloc(htBytesKeyed(capacity, valueSize, HT_KEY_ADDR));
+  return base != 0 && htInitKeyed(t, base, capacity, valueSize, HT_KEY_ADDR);
 }
 
 /** Set up an empty table with u32 keys: header at `t`, htBytes(capacity, valueSize) bytes at `base`; false if out of range. */

@@ -61,7 +61,7 @@ import {
 } from "./movement";
 
 /** Reset all mobile node state (tables are static). */
-export function mnInit(): bool {
+export function mnInit(): void {
   for (let i = 0; i < AGENTS; i++) { store<u8>(slot(i), 0, A_USED); store<i32>(slot(i), -1, A_TIMER); }
   S.cur = -1; S.homeState = ST_UNKNOWN; S.mode = MODE_NONE; S.pendingReason = 0; S.ha = 0; S.mnIface = -1;
   S.regState = REG_IDLE; S.regKind = 0; S.regId = 0; S.lastId = 0; S.regSentAt = 0; S.regLifetime = 0; S.regFlags = 0;
@@ -74,7 +74,6 @@ export function mnInit(): bool {
   S.hSolicit = -1; S.hReg = -1; S.hRenew = -1; S.hFaWait = -1; S.hGarp = -1;
   S.regAgentFlags = 0;
   smoothInit();
-  return true;
 }
 
 /** Start agent discovery: solicit at once (RFC 2002 §2.4.1); DHCP in parallel when colocated=2. */
