@@ -24,7 +24,7 @@
 // Multicast advertisements: at most one per second per interface (RFC 2002 §2.3.2).
 // One timer per advertising interface on the stack heap: kind TK_AGENT_ADVERT, tag = interface index.
 
-import { drMsg, drMsgLen, drPayload } from "./coa";
+import { drMsg, drMsgLen, drPayload } from "./mip";
 import * as cfg from "../config";
 import { random } from "../host";
 import { nowMs } from "../clock";

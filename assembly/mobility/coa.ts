@@ -28,7 +28,7 @@
 // Route table (hash keyed by home address, capacity board `careOfRoutes`): 0 nextHop u32 |
 // 4 server u32 (who enabled it) | 8 expiresAtMs i64 (TIMER_NEVER: 0xffff) | 16 lifetimeSec u16 | pad
 
-import { mipEmit } from "./mip";
+import { mipEmit, drMsg, drMsgLen } from "./mip";
 import * as cfg from "../config";
 import { C, count, countGet } from "../counters";
 import { Ev, evOpAddrs, evAuthFailed, ROLE_COA } from "../events";
@@ -231,12 +231,6 @@ export function drExpiry(now: i64, sec: u16): i64 { return sec == 0xffff ? TIMER
 /** True for a unicast address that is not ours (a home or care-of address in a request, 002 §3.4, §6.2). */
 export function drOther(a: u32): bool { return ipIsUnicastSource(a) && !ipIsOurs(a); }
 
-/** The Mobile IP message (UDP payload) of the IPv4 datagram at `p`. */
-export function drMsg(p: usize): usize { return drPayload(p) + <usize>UDP_HEADER_LEN; }
-/** The payload of the IPv4 datagram at `p` (after its options): a call on the control paths. */
-export function drPayload(p: usize): usize { return p + <usize>ipv4HeaderLen(p); }
-/** Length of the message at `m` (drMsg), from its UDP header. */
-export function drMsgLen(m: usize): i32 { return <i32>udpLength(m - <usize>UDP_HEADER_LEN) - UDP_HEADER_LEN; }
 
 /** Our address towards `dst` (the source of what we send it), or 0 when no route. */
 export function drAddrTo(dst: u32): u32 {

@@ -38,7 +38,7 @@
 //    T (request flag 0x02) asks for it, advertised as T; without the offer a T request gets 74.
 //    Profile "seeds" (0x02 = P): every accepted visitor is reverse-tunnelled when it is offered.
 
-import { mipEmit } from "./mip";
+import { mipEmit, drMsg, drMsgLen, drPayload } from "./mip";
 import * as cfg from "../config";
 import { arenaAlloc } from "../mem";
 import { nowMs } from "../clock";
@@ -87,7 +87,7 @@ import {
 } from "./visitors";
 import { hoCapacity, hoPut, hoRelease, hoDrop, hoKick, hoSendPfanBu, hoTimer, TK_FA_HOLD } from "./handoff";
 import { regReqPfanOffset, pfanPrevFa } from "../wire/ro";
-import { drExpiry, drMsg, drMsgLen, drPayload } from "./coa";
+import { drExpiry } from "./coa";
 
 
 /** How long a relayed request waits for the home agent's reply (RFC 3344 §3.7.1's 7 s; RFC 2002 is silent). */

@@ -21,7 +21,8 @@
 // gives, for any node X without an association of its own, the key MD5(X | master | X) with the master
 // association's SPI and algorithm (`mipfw derive-key` prints it for X's administrator).
 
-import { drSend, drMsg, drMsgLen } from "./coa";
+import { drSend } from "./coa";
+import { drMsg, drMsgLen } from "./mip";
 import * as cfg from "../config";
 import { C, count } from "../counters";
 import { nowMs } from "../clock";

@@ -32,8 +32,7 @@
 //
 // The binding table itself (records, care-of slots, dump, lookups) is mobility/bindings.ts.
 
-import { drMsg, drMsgLen, drPayload } from "./coa";
-import { mipEmit } from "./mip";
+import { mipEmit, drMsg, drMsgLen, drPayload } from "./mip";
 import * as cfg from "../config";
 import { RT_ADDED, RT_PROHIBITED, RT_UNSPECIFIED } from "../wire/dremip";
 import { C, count } from "../counters";

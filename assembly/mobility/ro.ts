@@ -33,7 +33,8 @@
 // fresh Identification (001 §3.1, §4.3); nothing else adds or moves an entry (fuzz invariant,
 // test/host/fuzz-invariants.test.mjs).
 
-import { drSend, drMsg, drMsgLen } from "./coa";
+import { drSend } from "./coa";
+import { drMsg, drMsgLen } from "./mip";
 import * as cfg from "../config";
 import { C, count } from "../counters";
 import { Ev, evBuf, evEmit, evAddr } from "../events";
