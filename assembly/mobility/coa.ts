@@ -44,8 +44,8 @@ import {
   htKeyV4At, htNext, htUsed,
 } from "../table/hash";
 import { TIMER_NEVER } from "../table/timer";
-import { ipv4HeaderLen, ipv4Src, ipv4Dst, ipv4SrcInline, ipv4DstInline, ipv4Proto, ipIsUnicastSource, IPV4_MIN_HEADER, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE } from "../wire/ipv4";
-import { udpSrcPort, udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
+import { ipv4Src, ipv4Dst, ipv4SrcInline, ipv4DstInline, ipv4Proto, ipIsUnicastSource, IPV4_MIN_HEADER, IPPROTO_IPIP, IPPROTO_MINENC, IPPROTO_GRE } from "../wire/ipv4";
+import { udpSrcPort, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
 import { MIP_PORT } from "../wire/registration";
 import { extIndexScratch, EXT_AS_AUTH, extIndexFind, extIndexError, extEnd, extWalk, authSpi, ExtErr } from "../wire/mipext";
 import {
