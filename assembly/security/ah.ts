@@ -247,6 +247,14 @@ function computeIcv(sa: usize, pkt: usize, len: i32, scratch: usize, img: i32): 
   }
 }
 
+/** The ICV input of the packet at `pkt` (ahIcvInput) whose AH at `ahOff` carries the SA's SPI: the image
+ *  length, or -1. Why (size): the check ahVerify and ahSeal share. */
+function icvInputFor(sa: usize, pkt: usize, len: i32, ahOff: i32, scratch: usize, cap: i32): i32 {
+  const img = ahIcvInput(pkt, len, ahOff, scratch, cap);
+  if (img < 0 || ahSpi(pkt + <usize>ahOff) != load<u32>(sa, AH_SA_SPI)) return -1;
+  return img;
+}
+
 /**
  * Check the inbound packet at `pkt` (`len` bytes, AH at `ahOff`) under the SA at `sa` (found by the
  * caller from the AH's SPI and the destination), with `scratch` (capacity `cap`, at least ahOff + 24)
@@ -254,10 +262,9 @@ function computeIcv(sa: usize, pkt: usize, len: i32, scratch: usize, img: i32): 
  * the SA is unchanged. The packet is never written.
  */
 export function ahVerify(sa: usize, pkt: usize, len: i32, ahOff: i32, scratch: usize, cap: i32): i32 {
-  const img = ahIcvInput(pkt, len, ahOff, scratch, cap);
+  const img = icvInputFor(sa, pkt, len, ahOff, scratch, cap);
   if (img < 0) return AhVerify.MALFORMED;
   const h = pkt + <usize>ahOff;
-  if (ahSpi(h) != load<u32>(sa, AH_SA_SPI)) return AhVerify.MALFORMED;
   const seq = ahSeq(h);
   // Why: RFC 2402 §3.4.3: the duplicate / window check comes first (cheap, discards floods of replays
   // without an HMAC) ...
@@ -285,14 +292,13 @@ export function ahSeal(sa: usize, pkt: usize, len: i32, ahOff: i32, scratch: usi
   // Why: RFC 2402 §3.3.2: the counter MUST NOT cycle; a new SA (new key) is needed before the 2^32nd
   // packet. The caller re-keys; until then nothing is sent.
   if (out == 0xffffffff) return false;
-  if (ahOff < 0 || ahOff > len - AH_HEADER_LEN) return false;
-  const h = pkt + <usize>ahOff;
-  if (ahCheck(h, len - ahOff) != AhErr.OK || ahSpi(h) != load<u32>(sa, AH_SA_SPI)) return false;
-  // Why: RFC 2402 §3.3.2: the first packet carries 1; the Sequence Number is covered by the ICV, so it
-  // is written first.
-  ahSetSeq(h, out + 1);
-  const img = ahIcvInput(pkt, len, ahOff, scratch, cap);
+  const img = icvInputFor(sa, pkt, len, ahOff, scratch, cap);
   if (img < 0) return false;
+  // Why: RFC 2402 §3.3.2: the first packet carries 1; the Sequence Number is covered by the ICV, so it
+  // goes into the packet and into the ICV input image (taken with the old one) before the ICV.
+  const h = pkt + <usize>ahOff;
+  ahSetSeq(h, out + 1);
+  ahSetSeq(scratch + <usize>ahOff, out + 1);
   computeIcv(sa, pkt, len, scratch, img);
   // Why: RFC 2403 §2 / RFC 2404 §2: HMAC-xxx-96 sends the leftmost 96 bits.
   memory.copy(h + AH_ICV, mac, <usize>AH_ICV_LEN);

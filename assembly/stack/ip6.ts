@@ -47,7 +47,7 @@ import { proxyCount } from "./arp";
 import {
   Ipv6Err, Ext6Err, ipv6Check, ipv6TotalLen, ipv6Src, ipv6Dst, ipv6NextHeader, ipv6HopLimit, ipv6IsMulticast,
   ipv6DecrementHopLimit, ipv6Emit, ipv6SetPayloadLen, ipv6SetNextHeader, ipv6WalkChain, ipv6OptionsCheck, ip6OptWantsIcmp,
-  ipv6ExtLen, walkProto, walkOffset, walkNhAt, walkPointer, walkRouting, walkFrag, walkAh, WALK_SIZE, fragEmit,
+  ipv6ExtLen, walkProto, walkOffset, walkNhAt, walkPointer, walkRouting, walkFrag, walkAh, walkAhNhAt, WALK_SIZE, fragEmit,
   IP6_NEXT_HEADER, IPPROTO_AH, IPPROTO_IPV6,
   rhType, rhCheckAddrs, rhSegmentsLeft, rhNumAddrs, rhAddr, rhSetSegmentsLeft,
   IPV6_HEADER_LEN, IPV6_MIN_MTU, IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_FRAGMENT, IPPROTO_ICMPV6, IPPROTO_NONE,
@@ -290,11 +290,9 @@ function ahStrip(p: usize, len: i32, ahOff: i32): i32 {
   const h = p + <usize>ahOff;
   const n = <i32>ahLenOf(h);
   const inner = load<u8>(h);
-  // The Next Header octet naming AH: the fixed header's, or that of the last extension header before it.
-  let at = <usize>IP6_NEXT_HEADER;
-  let nh = ipv6NextHeader(p);
-  let o = IPV6_HEADER_LEN;
-  while (o < ahOff) { at = <usize>o; const l = ipv6ExtLen(p, o, nh); nh = load<u8>(p + <usize>o); o += l; }
+  // The Next Header octet naming AH: the fixed header's, or that of the last extension header before it
+  // (the walk noted it).
+  const at = <usize>walkAhNhAt(walk);
   store<u8>(p + at, inner);
   ipv6SetPayloadLen(p, <u16>(len - n - IPV6_HEADER_LEN));
   memory.copy(p + <usize>n, p, <usize>ahOff);
