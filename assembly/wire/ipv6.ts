@@ -32,7 +32,7 @@
 // the packet. Jumbograms (RFC 2675, Payload Length 0 + Jumbo option) are not supported: Payload
 // Length is taken as is and a Jumbo option is an unknown option (its action bits say discard + ICMP).
 
-import { swap16, swap32 } from "./bytes";
+import { swap16, swap32, swap32Out } from "./bytes";
 
 export const IP6_VER_TC_FLOW: usize = 0;
 export const IP6_PAYLOAD_LEN: usize = 4;
@@ -464,7 +464,7 @@ export function fragEmit(h: usize, cap: i32, nh: u8, offset: i32, more: bool, id
   store<u8>(h, nh, FRAG_NEXT_HEADER);
   store<u8>(h, 0, 1); // Reserved
   store<u16>(h, swap16(<u16>offset | (more ? <u16>1 : <u16>0)), FRAG_OFFSET_FLAGS);
-  store<u32>(h, swap32(ident), FRAG_IDENT);
+  store<u32>(h, swap32Out(ident), FRAG_IDENT);
   return FRAG_HEADER_LEN;
 }
 
