@@ -146,7 +146,6 @@ export function addr6Start(iface: i32, boot: bool): void {
     // With DupAddrDetectTransmits 0 there is no DAD: the address is usable at once (§5.4).
     if (cfg.dadTransmits() == 0) dadDone(iface, e);
   }
-  netifA6Changed();
   rearm();
 }
 
@@ -219,7 +218,6 @@ export function addr6Prefix(iface: i32, prefix: usize, plen: i32, valid: u32, pr
     store<u32>(e, until(now, preferred), R_PREFERRED);
     if (load<u8>(e, R_STATE) == A6_DEPRECATED && preferred != 0) store<u8>(e, A6_PREFERRED, R_STATE);
     else if (load<u8>(e, R_STATE) == A6_PREFERRED && preferred == 0) setState(iface, e, A6_DEPRECATED);
-    netifA6Changed();
     rearm();
     return true;
   }
@@ -230,7 +228,6 @@ export function addr6Prefix(iface: i32, prefix: usize, plen: i32, valid: u32, pr
   count(C.SLAAC_ADDRESSES);
   beginDad(iface, e, 0);
   if (cfg.dadTransmits() == 0) dadDone(iface, e); else emitAddr(iface, e);
-  netifA6Changed();
   rearm();
   return true;
 }
@@ -256,7 +253,8 @@ export function addr6DropAutoconf(iface: i32): void {
 /** Run DAD steps and lifetimes due now; re-arm for the next. */
 export function addr6Timer(kind: u16, tag: u32, now: i64): void { sweep(now, true); }
 
-/** Arm the timer at the earliest DAD step or lifetime end. */
+/** Arm the timer at the earliest DAD step or lifetime end (after a change of the table: sweep tells
+ *  the caches). */
 function rearm(): void { sweep(0, false); }
 
 /**
@@ -264,6 +262,9 @@ function rearm(): void { sweep(0, false); }
  * the timer at the earliest next one. Why (size): the timer and the re-arming share the walk.
  */
 function sweep(now: i64, act: bool): void {
+  // Why (size): every change of the table ends in a sweep, which tells the caches that depend on
+  // "ours" once for all of them (a timer pass with nothing due only makes them look again).
+  netifA6Changed();
   const sec = <u32>(now / 1000);
   let d = i64.MAX_VALUE;
   for (let i = 0; i < netifCount(); i++) {
