@@ -145,11 +145,14 @@ export function r6RouterUpdate(iface: i32, a: usize, lifetime: u32): void {
     for (let k = 0; k < MAX_ROUTERS && i < 0; k++) if (load<u8>(rtr(k), E_USED) == 0) i = k;
     // Why: a full list keeps the routers it has (RFC 2461 §6.3.4 lets a host bound the list).
     if (i < 0) { count(C.DROP_ND_ROUTERS_FULL); return; }
-    addrCopy(rtr(i), a);
-    store<u8>(rtr(i), <u8>iface, E_IFACE);
-    store<u8>(rtr(i), 1, E_USED);
   }
-  store<i64>(rtr(i), nowMs() + <i64>lifetime * 1000, E_EXP);
+  const e = rtr(i);
+  if (fresh) {
+    addrCopy(e, a);
+    // E_IFACE and E_USED (1) in one store.
+    store<u16>(e, <u16>(iface | 0x100), E_IFACE);
+  }
+  store<i64>(e, nowMs() + <i64>lifetime * 1000, E_EXP);
   if (fresh) emitRouter(i, lifetime);
   armLists();
 }
@@ -172,9 +175,8 @@ export function r6PrefixUpdate(iface: i32, pre: usize, plen: i32, valid: u32): v
     if (free == 0) { count(C.DROP_RA_PREFIX); return; }
     e = free;
     addrCopy(e, pre);
-    store<u8>(e, <u8>plen, E_PLEN);
-    store<u8>(e, <u8>iface, E_IFACE);
-    store<u8>(e, 1, E_USED);
+    // E_IFACE, E_USED (1) and E_PLEN in one store (the pad byte after them zero).
+    store<u32>(e, <u32>iface | 0x100 | <u32>plen << 16, E_IFACE);
   }
   store<i64>(e, valid == 0xffffffff ? i64.MAX_VALUE : nowMs() + <i64>valid * 1000, E_EXP);
   armLists();
