@@ -39,7 +39,7 @@ import { r6NextHop, r6PathMtu, r6LinkMtu, r6PacketTooBig, r6FirstUp } from "./ro
 import { tun6Init, tun6Hooks, tun6Input, tun6Output, tun6Route, tun6IcmpError, lastOif, lastTunnelMtu, lastNextHop } from "./tunnel6";
 import { ipsecIn, ipsecOut, ipsecRequired, ipsecCount } from "../security/ipsec";
 import { AhVerify, ahVerify, ahSeal, AH_SA_SPI } from "../security/ah";
-import { AH_HEADER_LEN, ahSpi, ahEmit, ahLen as ahLenOf } from "../wire/ah";
+import { AH_HEADER_LEN, ahSpi, ahEmitHead, ahLen as ahLenOf } from "../wire/ah";
 import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";
 import { ETHERTYPE_IPV6 } from "../wire/ethernet";
 import { addrCopy, addrIsUnspecified, addrIsLinkLocal6, addrIsSolicitedNode, macSetIpv6Multicast } from "../wire/addr";
@@ -319,7 +319,7 @@ function ahOutput(sa: usize, p: usize, len: i32): usize {
   memory.copy(q, p, <usize>u);
   const inner = load<u8>(q + nhAt);
   store<u8>(q + nhAt, IPPROTO_AH);
-  ahEmit(q + <usize>u, AH_HEADER_LEN, inner, load<u32>(sa, AH_SA_SPI), 0);
+  ahEmitHead(q + <usize>u, inner, load<u32>(sa, AH_SA_SPI)); // ahSeal writes the Sequence Number and ICV
   ipv6SetPayloadLen(q, <u16>(len + AH_HEADER_LEN - IPV6_HEADER_LEN));
   if (!ahSeal(sa, q, len + AH_HEADER_LEN, u, ahScratch, AH_SCRATCH)) return 0;
   count(C.AH_TX);
