@@ -550,11 +550,10 @@ function ip6SendFragments(oif: i32, next: usize, p: usize, len: i32, mtu: i32): 
     nxt = load<u8>(p + <usize>u);
     u += l;
   }
-  if (nxt == IPPROTO_FRAGMENT) { count(C.DROP_MTU); return 1; }
   const piece = (mtu - u - FRAG_HEADER_LEN) & ~7;
   // The template of the unfragmentable part (at p - 8) must survive until the last fragment: every
   // later fragment's headers (and Ethernet header) are written beyond it.
-  if (piece < u + FRAG_HEADER_LEN + 14 || pktRoom(p) < FRAG_HEADER_LEN + 14) { count(C.DROP_MTU); return 1; }
+  if (nxt == IPPROTO_FRAGMENT || piece < u + FRAG_HEADER_LEN + 14 || pktRoom(p) < FRAG_HEADER_LEN + 14) { count(C.DROP_MTU); return 1; }
   // Move the unfragmentable part to the front and put the Fragment header after it.
   const h = p - <usize>FRAG_HEADER_LEN;
   memory.copy(h, p, <usize>u);
