@@ -188,20 +188,19 @@ export function ahIcvInput(pkt: usize, len: i32, ahOff: i32, scratch: usize, scr
   while (o < ahOff) {
     if (o + 2 > ahOff) return -1;
     const q = scratch + <usize>o;
+    // Why (size): the options headers and the Routing header give their length alike (RH_LEN is the
+    // second octet too), so it is read and bounded once.
+    const l = <i32>load<u8>(q, RH_LEN);
+    const hl = (l + 1) << 3;
+    if (o + hl > ahOff) return -1;
     if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_DSTOPTS) {
       // Why: RFC 2460 §4.1: Hop-by-Hop Options only directly after the fixed header.
       if (nh == IPPROTO_HOPOPTS && o != IPV6_HEADER_LEN) return -1;
-      const hl = (<i32>load<u8>(q, 1) + 1) << 3;
-      if (o + hl > ahOff) return -1;
       if (!zeroMutableOptions(q, hl)) return -1;
-      o += hl;
     } else if (nh == IPPROTO_ROUTING) {
-      const hl = (<i32>load<u8>(q, RH_LEN) + 1) << 3;
-      if (o + hl > ahOff) return -1;
       // Why: RFC 2402 appendix A: a type 0 Routing header is mutable but predictable; other types (and
       // their processing) are not known here, so their final form cannot be predicted.
       if (load<u8>(q, RH_TYPE) != RH_TYPE0) return -1;
-      const l = <i32>load<u8>(q, RH_LEN);
       const n = l >> 1;
       const left = <i32>load<u8>(q, RH_SEGMENTS_LEFT);
       // Why: RFC 2460 §4.4: an odd Hdr Ext Len or Segments Left above the number of addresses is
@@ -221,13 +220,13 @@ export function ahIcvInput(pkt: usize, len: i32, ahOff: i32, scratch: usize, scr
         store<u64>(dst, a1, 8);
       }
       store<u8>(q, 0, RH_SEGMENTS_LEFT);
-      o += hl;
     } else {
       // Why: RFC 2460 §4.1: only Hop-by-Hop, Destination Options and Routing come before AH in a packet
       // this code checks; a Fragment header is gone after reassembly, which precedes AH processing
       // (RFC 2402 §3.4.1), and an AH or ESP before this AH is processed first by the caller.
       return -1;
     }
+    o += hl;
     nh = load<u8>(q);
   }
   if (o != ahOff || nh != IPPROTO_AH) return -1;
