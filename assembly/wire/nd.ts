@@ -189,8 +189,7 @@ export function mtuOptValue(o: usize): u32 { return load<u8>(o, 1) == 1 ? swap32
 
 /** Write a link-layer address option of `type` with the MAC at `mac` at `q` (8 bytes). */
 function llaEmit(q: usize, type: u8, mac: usize): void {
-  store<u8>(q, type);
-  store<u8>(q, 1, 1);
+  store<u16>(q, <u16>type | 0x100); // type, length 1 (Why (size): one store)
   memory.copy(q + 2, mac, 6);
 }
 
@@ -236,9 +235,7 @@ export function ndEmitRa(p: usize, cap: i32, curHopLimit: u8, flags: u8, routerL
   store<u32>(p, swap32Inline(retransMs), RA_RETRANS);
   if (mtu != 0) {
     const q = p + <usize>n;
-    store<u8>(q, ND_OPT_MTU);
-    store<u8>(q, 1, 1);
-    store<u16>(q, 0, 2);
+    store<u32>(q, <u32>ND_OPT_MTU | 0x100); // type, length 1, reserved 0 (Why (size): one store)
     store<u32>(q, swap32(mtu), 4);
   }
   return n + m;
@@ -252,10 +249,8 @@ export function ndEmitRa(p: usize, cap: i32, curHopLimit: u8, flags: u8, routerL
 export function ndAppendPrefix(p: usize, at: i32, cap: i32, prefix: usize, prefixLen: u8, flags: u8, validSec: u32, preferredSec: u32): i32 {
   if (at < 0 || at + 32 > cap || prefixLen > 128) return 0;
   const q = p + <usize>at;
-  store<u8>(q, ND_OPT_PREFIX);
-  store<u8>(q, 4, 1);
-  store<u8>(q, prefixLen, 2);
-  store<u8>(q, flags & (PREFIX_FLAG_L | PREFIX_FLAG_A), 3);
+  // Type, length 4, prefix length, flags (Why (size): one store).
+  store<u32>(q, <u32>ND_OPT_PREFIX | 0x400 | <u32>prefixLen << 16 | <u32>(flags & (PREFIX_FLAG_L | PREFIX_FLAG_A)) << 24);
   store<u32>(q, swap32(validSec), 4);
   store<u32>(q, swap32(preferredSec), 8);
   store<u32>(q, 0, 12);
