@@ -278,9 +278,7 @@ export function ndEmitRedirect(p: usize, cap: i32, target: usize, dest: usize, t
   let q = min(origLen, room) & ~7;
   if (q > 0) {
     const o = p + <usize>n;
-    store<u8>(o, ND_OPT_REDIRECTED);
-    store<u8>(o, <u8>((q + 8) >> 3), 1);
-    memory.fill(o + 2, 0, 6);
+    store<u64>(o, <u64>ND_OPT_REDIRECTED | <u64>((q + 8) >> 3) << 8); // type, length, 6 reserved zero bytes
     memory.copy(o + 8, orig, <usize>q);
     n += 8 + q;
   }
