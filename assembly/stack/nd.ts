@@ -183,8 +183,10 @@ function ndTimer(kind: u16, tag: u32, now: i64): void {
   const iface = <i32>tag;
   if (kind == TK_ADDR6) { addr6Timer(kind, tag, now); return; }
   if (kind == TK_RS) {
+    // Why (size): the interface's bytes of the u8 arrays from one base.
+    const b = ifs + <usize>iface;
     store<i32>(ifs + (<usize>iface << 2), -1, O_RS_TIMER);
-    const n = <i32>load<u8>(ifs + <usize>iface, O_RS_SENT);
+    const n = <i32>load<u8>(b, O_RS_SENT);
     if (!netifUp(iface) || n >= MAX_RTR_SOLICITATIONS || r6HasRouter(iface)) return;
     // Why: RFC 2461 §6.3.7 lets a solicitation come from :: (while the link-local address is still
     // tentative) or from the link-local address with our link-layer address. Some routers answer only
@@ -195,12 +197,12 @@ function ndTimer(kind: u16, tag: u32, now: i64): void {
     // instead of RTR_SOLICITATION_INTERVAL later (docs/decisions.md "IPv6").
     const ll = addr6LinkLocal(iface, a1);
     const waited = now - load<i64>(ifs + (<usize>iface << 3), O_RS_START);
-    const boot = load<u8>(ifs + <usize>iface, O_RS_BOOT) != 0;
-    const fromUnspec = load<u8>(ifs + <usize>iface, O_RS_UNSPEC) != 0;
+    const boot = load<u8>(b, O_RS_BOOT) != 0;
+    const fromUnspec = load<u8>(b, O_RS_UNSPEC) != 0;
     if (!ll && waited < RS_WAIT_LL_MS && (n == 0 ? boot : fromUnspec)) { armRs(iface, now + 50); return; }
-    store<u8>(ifs + <usize>iface, ll ? 0 : 1, O_RS_UNSPEC);
+    store<u8>(b, ll ? 0 : 1, O_RS_UNSPEC);
     sendRs(iface);
-    store<u8>(ifs + <usize>iface, <u8>(n + 1), O_RS_SENT);
+    store<u8>(b, <u8>(n + 1), O_RS_SENT);
     armRs(iface, ll || waited >= RS_WAIT_LL_MS ? now + RTR_SOLICITATION_INTERVAL_MS : now + 50);
     return;
   }
@@ -405,8 +407,11 @@ function ndNs(iface: i32, p: usize, m: usize, ml: i32): void {
   // Override set except for a proxy answer (§7.2.8: a proxy must not override the owner), Router
   // for a router.
   let flags: u8 = (unspec ? 0 : NA_FLAG_SOLICITED) | (proxy ? 0 : NA_FLAG_OVERRIDE) | (isRouter() ? NA_FLAG_ROUTER : 0);
-  if (unspec) { addrSetAllNodes(a2); sendNa(iface, target, a2, flags, 0); }
-  else { memory.copy(mac0, frameSrc(p), 6); sendNa(iface, target, src, flags, slla != 0 ? slla : mac0); }
+  let to = src;
+  let mac = slla != 0 ? slla : mac0;
+  if (unspec) { addrSetAllNodes(a2); to = a2; mac = 0; }
+  else memory.copy(mac0, frameSrc(p), 6);
+  sendNa(iface, target, to, flags, mac);
 }
 
 function ndNa(iface: i32, p: usize, m: usize, ml: i32): void {
