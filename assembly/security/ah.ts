@@ -179,9 +179,7 @@ export function ahIcvInput(pkt: usize, len: i32, ahOff: i32, scratch: usize, scr
   // Why: RFC 2402 §3.3.3.1.2.1: Version is immutable; Class and Flow Label are mutable (zeroed); Hop
   // Limit is mutable (zeroed); Payload Length, Next Header and the addresses are immutable (the
   // destination is mutable but predictable: see the Routing header below).
-  store<u8>(scratch, load<u8>(scratch) & 0xf0);
-  store<u8>(scratch, 0, 1);
-  store<u16>(scratch, 0, 2);
+  store<u32>(scratch, load<u32>(scratch) & 0xf0); // the first word: Version kept, Class and Flow Label zeroed
   store<u8>(scratch, 0, IP6_HOP_LIMIT);
   let nh = load<u8>(pkt, IP6_NEXT_HEADER);
   let o = IPV6_HEADER_LEN;
