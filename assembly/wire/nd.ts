@@ -21,7 +21,7 @@
 // Why (size): Neighbor Discovery is off the packet paths: its 32-bit fields swap by a call (swap32Out),
 // except ndEmitRa's timers (constants at its one caller, which the inline swap folds).
 import { swap16, swap32 as swap32Inline, swap32Out as swap32 } from "./bytes";
-import { addrIsMulticast6, addrIsLinkLocal6, addrIsSolicitedNode } from "./addr";
+import { addrIsMulticast6, addrIsLinkLocal6, addrIsSolicitedNode, addrIsUnspecified } from "./addr";
 
 export const ND_RS: u8 = 133;
 export const ND_RA: u8 = 134;
@@ -82,8 +82,6 @@ export function ndFixedLen(type: u8): i32 {
   return i < 5 ? <i32>((<u32>0x53321 >> (i << 2)) & 0xf) << 3 : 0;
 }
 
-function isUnspecified(a: usize): bool { return load<u64>(a) == 0 && load<u64>(a, 8) == 0; }
-
 /**
  * Walk the options after the fixed part of the message at `p` (`len` bytes), or from offset `from`
  * (> 0: an option's start): the offset of the first of `type` (256: none matches), -1 at a clean end, -2 at a malformed option or message. Why: RFC
@@ -118,7 +116,7 @@ export function ndCheck(p: usize, len: i32, hopLimit: u8, src: usize, dst: usize
   if (load<u8>(p, 1) != 0) return NdErr.BAD_CODE;
   if (len < fixed) return NdErr.TRUNCATED;
   if (optWalk(p, len, 256, 0) != -1) return NdErr.BAD_OPTION;
-  const unspec = isUnspecified(src);
+  const unspec = addrIsUnspecified(src);
   if (t == ND_RS) {
     // Why: §6.1.1: from the unspecified address, no source link-layer option.
     if (unspec && ndOptFind(p, len, ND_OPT_SLLA) >= 0) return NdErr.BAD_OPTION;
