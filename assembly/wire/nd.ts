@@ -21,7 +21,7 @@
 // Why (size): Neighbor Discovery is off the packet paths: its 32-bit fields swap by a call (swap32Out),
 // except ndEmitRa's timers (constants at its one caller, which the inline swap folds).
 import { swap16, swap32 as swap32Inline, swap32Out as swap32 } from "./bytes";
-import { addrIsMulticast6, addrIsLinkLocal6, addrIsSolicitedNode, addrIsUnspecified } from "./addr";
+import { addrIsMulticast6, addrIsLinkLocal6, addrIsSolicitedNode, addrIsUnspecified, addrEqual } from "./addr";
 
 export const ND_RS: u8 = 133;
 export const ND_RA: u8 = 134;
@@ -139,7 +139,7 @@ export function ndCheck(p: usize, len: i32, hopLimit: u8, src: usize, dst: usize
     if (addrIsMulticast6(p + ND_REDIR_DEST)) return NdErr.BAD_DEST;
     const tg = p + ND_TARGET;
     const d = p + ND_REDIR_DEST;
-    if (!addrIsLinkLocal6(tg) && !(load<u64>(tg) == load<u64>(d) && load<u64>(tg, 8) == load<u64>(d, 8))) return NdErr.BAD_TARGET;
+    if (!addrIsLinkLocal6(tg) && !addrEqual(tg, d)) return NdErr.BAD_TARGET;
   }
   return NdErr.OK;
 }
