@@ -32,7 +32,7 @@ import {
 } from "../link/netif";
 import { stackTimerArm, OWNER_ND } from "../sys/timers";
 import {
-  addrCopy, addrEqual, addrPrefixMatch, addrIsLinkLocal6, addrIsMulticast6, addrSetLinkLocal, addrSetIidFromMac,
+  addrCopy, addrEqual, addrPrefixMatch, addrIsLinkLocal6, addrIsMulticast6, addrSetLinkLocal, addrSetIidFromMac, addrIsSolicitedNode,
 } from "../wire/addr";
 
 /** Timer kind of the address table (owner OWNER_ND, tag 0). */
@@ -350,7 +350,7 @@ export function addr6IsMember(iface: i32, g: usize): bool {
     if (last == 2) return (cfg.roles & cfg.ROLE_ROUTER) != 0;
   }
   // ff02::1:ffXX:XXXX
-  if (b1 == 0x02 && load<u64>(g, 2) == 0 && load<u16>(g, 10) == 0x0100 && load<u8>(g, 12) == 0xff) {
+  if (addrIsSolicitedNode(g)) {
     for (let k = 0, n = netifAddrCount(iface, true); k < n; k++) {
       const e = netifA6(iface, k);
       if (load<u8>(e, R_STATE) != A6_DUPLICATE && load<u8>(e, 13) == load<u8>(g, 13) && load<u16>(e, 14) == load<u16>(g, 14)) return true;
