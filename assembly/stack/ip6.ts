@@ -35,6 +35,7 @@ import { pktRoom } from "./packet";
 import { reasmEnabled, reasmInput6, reasmRelease, reasmDone, reasmDoneSlot, reasmOnExpired6 } from "./reasm";
 import { icmpErrorToken, icmpGate } from "./ip";
 import { addr6Ours, addr6IsMember, addr6Source } from "./addr6";
+import { ndIsNd } from "../wire/nd";
 import { r6NextHop, r6PathMtu, r6LinkMtu, r6PacketTooBig, r6FirstUp } from "./route6";
 import { tun6Init, tun6Hooks, tun6Input, tun6Output, tun6Route, tun6IcmpError, lastOif, lastTunnelMtu, lastNextHop } from "./tunnel6";
 import { ipsecIn, ipsecOut, ipsecRequired, ipsecCount } from "../security/ipsec";
@@ -196,7 +197,7 @@ function ip6Local(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   // Why: RFC 2401 §4.4, RFC 2402 §3.4: an AH is verified with the SA its SPI and source name (the
   // replay window moves only for a valid ICV); a peer whose policy requires AH is not heard without it.
   // Neighbor Discovery is exempt (security/ipsec.ts). The local stack's own packets (iface -1) are ours.
-  if (iface >= 0 && ipsecCount() > 0 && proto != IPPROTO_ROUTING && proto != IPPROTO_FRAGMENT && !isNd(p, proto, off, len)) {
+  if (iface >= 0 && ipsecCount() > 0 && proto != IPPROTO_ROUTING && proto != IPPROTO_FRAGMENT && !ndIsNd(p, proto, off, len)) {
     const ah = walkAh(walk);
     if (ah != 0) {
       if (!ahInput(p, len, ah)) return 1;
@@ -260,13 +261,6 @@ function fragment(iface: i32, p: usize, len: i32, fo: i32, unicast: bool): i32 {
 /** Fragment 0 of an IPv6 packet timed out (stack/reasm.ts): Time Exceeded code 1 quoting it (RFC 2460 §4.5). */
 function reasmExpired(h: usize): void {
   ip6SendIcmpError(-1, h, min(ipv6TotalLen(h), IPV6_HEADER_LEN + 8 + 8), ICMP6_TIME_EXCEEDED, TIME6_REASSEMBLY, 0);
-}
-
-/** True for a Neighbor Discovery message (ICMPv6 133-137) at `off`. */
-function isNd(p: usize, proto: u8, off: i32, len: i32): bool {
-  if (proto != IPPROTO_ICMPV6 || off >= len) return false;
-  const t = load<u8>(p + <usize>off);
-  return t >= 133 && t <= 137;
 }
 
 /** Verify the AH at `ahOff` of the packet at `p`; false (counted) when it does not pass. */
@@ -518,7 +512,7 @@ export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
   // Why: RFC 2401 §4.4 outbound policy: traffic to an AH peer is protected (Neighbor Discovery exempt).
   if (ipsecCount() > 0 && !ipv6IsMulticast(dst)) {
     const sa = ipsecOut(dst);
-    if (sa != 0 && !isNd(p, ipv6NextHeader(p), IPV6_HEADER_LEN, len)) {
+    if (sa != 0 && !ndIsNd(p, ipv6NextHeader(p), IPV6_HEADER_LEN, len)) {
       const q = ahOutput(sa, p, len);
       if (q == 0) { count(C.DROP_AH_OUTPUT); return 1; }
       p = q;

@@ -74,6 +74,13 @@ export const enum NdErr {
   UNKNOWN_TYPE = 9
 }
 
+/** True for a Neighbor Discovery message (ICMPv6 133-137) at `off` of the IPv6 packet at `p` (`len`
+ *  bytes) whose last Next Header is `proto`. */
+export function ndIsNd(p: usize, proto: u8, off: i32, len: i32): bool {
+  if (proto != 58 || off >= len) return false; // 58: ICMPv6
+  return <u32>load<u8>(p + <usize>off) - <u32>ND_RS <= <u32>(ND_REDIRECT - ND_RS);
+}
+
 /** Length of the fixed part of ND message `type` (0 for other types). */
 export function ndFixedLen(type: u8): i32 {
   // Why (size): a table, not a chain: the lengths of RS RA NS NA Redirect (types 133-137) in 8-octet
