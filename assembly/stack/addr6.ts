@@ -210,14 +210,16 @@ export function addr6Prefix(iface: i32, prefix: usize, plen: i32, valid: u32, pr
     // lifetime follows the advertisement if it is over two hours or longer than what remains, else it
     // is lowered to two hours unless that remains already — a forged advertisement cannot kill an
     // address quickly.
-    const left: u32 = load<u32>(e, R_VALID) == A6_FOREVER ? A6_FOREVER : load<u32>(e, R_VALID) > now ? load<u32>(e, R_VALID) - now : 0;
+    const v = load<u32>(e, R_VALID);
+    const left: u32 = v == A6_FOREVER ? A6_FOREVER : v > now ? v - now : 0;
     let nv: u32 = left;
     if (valid > 7200 || valid > left) nv = valid;
     else if (left > 7200) nv = 7200;
     store<u32>(e, until(now, nv), R_VALID);
     store<u32>(e, until(now, preferred), R_PREFERRED);
-    if (load<u8>(e, R_STATE) == A6_DEPRECATED && preferred != 0) store<u8>(e, A6_PREFERRED, R_STATE);
-    else if (load<u8>(e, R_STATE) == A6_PREFERRED && preferred == 0) setState(iface, e, A6_DEPRECATED);
+    const st = load<u8>(e, R_STATE);
+    if (st == A6_DEPRECATED && preferred != 0) store<u8>(e, A6_PREFERRED, R_STATE);
+    else if (st == A6_PREFERRED && preferred == 0) setState(iface, e, A6_DEPRECATED);
     rearm();
     return true;
   }
