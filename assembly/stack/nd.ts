@@ -468,9 +468,15 @@ function ndRa(iface: i32, p: usize, m: usize, ml: i32): void {
   store<u8>(ifs + <usize>iface, <u8>MAX_RTR_SOLICITATIONS, O_RS_SENT);
 }
 
-/** A Prefix Information option at `q` (`bytes` long) of a valid advertisement on `iface`. */
+/** A Prefix Information option at `q` (`bytes` long) of a valid advertisement on `iface`; one it
+ *  cannot take is counted (DROP_RA_PREFIX). */
 function onPrefix(iface: i32, q: usize, bytes: i32): void {
-  if (!prefixOptValid(q, bytes)) { count(C.DROP_RA_PREFIX); return; }
+  if (!prefixTaken(iface, q, bytes)) count(C.DROP_RA_PREFIX);
+}
+
+/** onPrefix's work: false when the option is refused. Why (size): one count for every refusal. */
+function prefixTaken(iface: i32, q: usize, bytes: i32): bool {
+  if (!prefixOptValid(q, bytes)) return false;
   const plen = <i32>prefixOptLen(q);
   const pre = prefixOptPrefix(q);
   const valid = prefixOptValidLifetime(q);
@@ -478,14 +484,15 @@ function onPrefix(iface: i32, q: usize, bytes: i32): void {
   const fl = prefixOptFlags(q);
   // Why: RFC 2461 §6.3.4 / RFC 2462 §5.5.3 (b): the link-local prefix is ignored; (c) a preferred
   // lifetime above the valid one is an inconsistent option, ignored.
-  if (addrIsLinkLocal6(pre) || pref > valid || plen > 128) { count(C.DROP_RA_PREFIX); return; }
+  if (addrIsLinkLocal6(pre) || pref > valid || plen > 128) return false;
   if ((fl & PREFIX_FLAG_L) != 0) r6PrefixUpdate(iface, pre, plen, valid);
   if ((fl & PREFIX_FLAG_A) != 0) {
     // Why: RFC 2462 §5.5.3 (d) / RFC 2464 §4: an address is the prefix and the 64-bit interface
     // identifier of Ethernet; a prefix of any other length cannot form one.
-    if (plen != 64) { count(C.DROP_RA_PREFIX); return; }
+    if (plen != 64) return false;
     addr6Prefix(iface, pre, plen, valid, pref);
   }
+  return true;
 }
 
 function ndRedirect(iface: i32, p: usize, m: usize, ml: i32): i32 {
