@@ -209,9 +209,7 @@ function ndTimer(kind: u16, tag: u32, now: i64): void {
   if (kind == TK_RA) {
     store<i32>(ifs + (<usize>iface << 2), -1, O_RA_TIMER);
     if (!netifUp(iface) || !addr6AdvertisesOn(iface)) return;
-    if (!addr6LinkLocal(iface, a0)) { armRa(iface, now + <i64>cfg.retransTimerMs()); return; }
-    sendRa(iface, now);
-    armRa(iface, now + nextRaInterval(iface));
+    armRa(iface, now + (sendRa(iface, now) ? nextRaInterval(iface) : <i64>cfg.retransTimerMs()));
     return;
   }
   if (kind == TK_LISTS) r6Timer(now);
@@ -293,8 +291,10 @@ function sendRs(iface: i32): void {
   sendMsg(iface, n, C.ND_TX_RS, 0);
 }
 
-function sendRa(iface: i32, now: i64): void {
-  if (!addr6LinkLocal(iface, a1)) return;
+/** False when the interface has no usable link-local address yet (the advertisement's source): then
+ *  nothing went. */
+function sendRa(iface: i32, now: i64): bool {
+  if (!addr6LinkLocal(iface, a1)) return false;
   addrSetAllNodes(a2);
   const m = msg();
   // Why: RFC 2461 §6.2.3: CurHopLimit our hop limit, Router Lifetime AdvDefaultLifetime, Reachable and
@@ -308,9 +308,10 @@ function sendRa(iface: i32, now: i64): void {
     if (nn <= 0) break;
     n = nn;
   }
-  if (n <= 0) return;
+  if (n <= 0) return true;
   store<i64>(ifs + (<usize>iface << 3), now, O_LAST_RA);
   sendMsg(iface, n, C.ND_TX_RA, 0);
+  return true;
 }
 
 function sendNa(iface: i32, target: usize, to: usize, flags: u8, mac: usize): void {
