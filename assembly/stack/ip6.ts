@@ -578,11 +578,10 @@ function ip6SendFragments(oif: i32, next: usize, p: usize, len: i32, mtu: i32): 
  * the core's own business, never the local stack's). Returns 0 sent or queued, 1 dropped.
  */
 export function ip6Output(p: usize, len: i32): i32 {
-  if (!cfg.ipv6Enabled() || ipv6Check(p, len) != Ipv6Err.OK) { count(C.DROP_OUTPUT_MALFORMED); return 1; }
-  len = ipv6TotalLen(p);
   // Why: the local stack is trusted no more than the network (docs/abi.md "output"): it may only send
   // from an address this node holds and may use (RFC 2462 §5.4: not a tentative one).
-  if (addr6Ours(ipv6Src(p), -1) < 0) { count(C.DROP_OUTPUT_MALFORMED); return 1; }
+  if (!cfg.ipv6Enabled() || ipv6Check(p, len) != Ipv6Err.OK || addr6Ours(ipv6Src(p), -1) < 0) { count(C.DROP_OUTPUT_MALFORMED); return 1; }
+  len = ipv6TotalLen(p);
   if (ipv6HopLimit(p) == 0) store<u8>(p, hopLimit6, 7);
   return ip6Send(p, len, -1);
 }
