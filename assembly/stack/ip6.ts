@@ -497,12 +497,12 @@ function tunnelSend(p: usize, len: i32, oifHint: i32): i32 {
  */
 export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
   const dst = ipv6Dst(p);
-  if (!ipv6IsMulticast(dst) && addr6Ours(dst, -1) >= 0) return ip6Local(-1, p, len, true);
   let oif: i32;
   if (ipv6IsMulticast(dst)) {
     oif = oifHint >= 0 ? oifHint : r6FirstUp();
     addrCopy(sendNh, dst);
   } else {
+    if (addr6Ours(dst, -1) >= 0) return ip6Local(-1, p, len, true);
     // What the node originates for a tunnelled destination goes into the tunnel (not the tunnel's own
     // outer packets: tunnelSend).
     if (!sendingOuter) { const t = tun6Route(dst); if (t >= 0) return tun6Output(t, p, len, -1); }
