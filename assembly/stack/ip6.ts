@@ -497,8 +497,9 @@ function tunnelSend(p: usize, len: i32, oifHint: i32): i32 {
  */
 export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
   const dst = ipv6Dst(p);
+  const group = ipv6IsMulticast(dst);
   let oif: i32;
-  if (ipv6IsMulticast(dst)) {
+  if (group) {
     oif = oifHint >= 0 ? oifHint : r6FirstUp();
     addrCopy(sendNh, dst);
   } else {
@@ -510,7 +511,7 @@ export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
   }
   if (oif < 0) { count(C.DROP_NO_ROUTE); return 1; }
   // Why: RFC 2401 §4.4 outbound policy: traffic to an AH peer is protected (Neighbor Discovery exempt).
-  if (ipsecCount() > 0 && !ipv6IsMulticast(dst)) {
+  if (ipsecCount() > 0 && !group) {
     const sa = ipsecOut(dst);
     if (sa != 0 && !ndIsNd(p, ipv6NextHeader(p), IPV6_HEADER_LEN, len)) {
       const q = ahOutput(sa, p, len);
