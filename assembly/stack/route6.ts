@@ -97,7 +97,8 @@ export function r6Generation(): u32 { return listGen; }
 export function r6LinkDown(iface: i32): void {
   listGen++;
   for (let i = listFind(0, LIST_N, iface, 0); i >= 0; i = listFind(i + 1, LIST_N, iface, 0)) r6RouterDrop(i);
-  if (dests != 0) for (let i = 0; i < DEST_ENTRIES; i++) if (load<u8>(dst(i), D_FLAGS) != 0 && <i32>load<u8>(dst(i), D_IFACE) == iface) store<u8>(dst(i), 0, D_FLAGS);
+  // (An unused entry's flags are 0 already: clearing them again changes nothing.)
+  if (dests != 0) for (let i = 0; i < DEST_ENTRIES; i++) { const d = dst(i); if (<i32>load<u8>(d, D_IFACE) == iface) store<u8>(d, 0, D_FLAGS); }
   store<u16>(linkMtu + (<usize>iface << 1), 0);
 }
 
