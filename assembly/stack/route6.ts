@@ -111,10 +111,10 @@ export function r6Timer(now: i64): void { listTimer = -1; sweepLists(now, true);
 
 function emitRouter(i: i32, lifetime: u32): void {
   const b = evBuf();
-  store<u8>(b, load<u8>(rtr(i), E_IFACE));
-  store<u8>(b, lifetime != 0 ? 1 : 0, 1);
-  store<u16>(b, <u16>min<u32>(lifetime, 0xffff), 2);
-  addrCopy(b + 4, rtr(i));
+  const e = rtr(i);
+  // iface u8, up u8, lifetime u16 (capped) in one store.
+  store<u32>(b, <u32>load<u8>(e, E_IFACE) | (lifetime != 0 ? 0x100 : 0) | min<u32>(lifetime, 0xffff) << 16);
+  addrCopy(b + 4, e);
   evEmit(Ev.ROUTER6, 20);
 }
 
