@@ -247,7 +247,7 @@ export function r6PacketTooBig(a: usize, mtu: u32): void {
   const v = mtu < <u32>IPV6_MIN_MTU ? <u32>IPV6_MIN_MTU : mtu;
   const i = destFind(a);
   // Why: RFC 1981 §4: only a decrease is taken (an increase is only ever tried by ageing).
-  if (i >= 0 && (load<u8>(dst(i), D_FLAGS) & DF_PMTU) != 0 && <u32>load<u16>(dst(i), D_PMTU) <= v) return;
+  if (i >= 0) { const d = dst(i); if ((load<u8>(d, D_FLAGS) & DF_PMTU) != 0 && <u32>load<u16>(d, D_PMTU) <= v) return; }
   r6DestSet(a, a, 0, DF_PMTU, v);
 }
 
@@ -262,8 +262,9 @@ export function r6LinkMtu(iface: i32): i32 {
 export function r6PathMtu(a: usize, iface: i32): i32 {
   const m = r6LinkMtu(iface);
   const i = destFind(a);
-  if (i < 0 || (load<u8>(dst(i), D_FLAGS) & DF_PMTU) == 0) return m;
-  return min(m, <i32>load<u16>(dst(i), D_PMTU));
+  if (i < 0) return m;
+  const d = dst(i);
+  return (load<u8>(d, D_FLAGS) & DF_PMTU) == 0 ? m : min(m, <i32>load<u16>(d, D_PMTU));
 }
 
 /** The first configured interface that is up, or -1 (group destinations without an interface leave by it). */
