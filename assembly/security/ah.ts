@@ -179,29 +179,26 @@ export function ahIcvInput(pkt: usize, len: i32, ahOff: i32, scratch: usize, scr
   // Why: RFC 2402 §3.3.3.1.2.1: Version is immutable; Class and Flow Label are mutable (zeroed); Hop
   // Limit is mutable (zeroed); Payload Length, Next Header and the addresses are immutable (the
   // destination is mutable but predictable: see the Routing header below).
-  store<u8>(scratch, load<u8>(scratch) & 0xf0);
-  store<u8>(scratch, 0, 1);
-  store<u16>(scratch, 0, 2);
+  store<u32>(scratch, load<u32>(scratch) & 0xf0); // the first word: Version kept, Class and Flow Label zeroed
   store<u8>(scratch, 0, IP6_HOP_LIMIT);
   let nh = load<u8>(pkt, IP6_NEXT_HEADER);
   let o = IPV6_HEADER_LEN;
   while (o < ahOff) {
     if (o + 2 > ahOff) return -1;
     const q = scratch + <usize>o;
+    // Why (size): the options headers and the Routing header give their length alike (RH_LEN is the
+    // second octet too), so it is read and bounded once.
+    const l = <i32>load<u8>(q, RH_LEN);
+    const hl = (l + 1) << 3;
+    if (o + hl > ahOff) return -1;
     if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_DSTOPTS) {
       // Why: RFC 2460 §4.1: Hop-by-Hop Options only directly after the fixed header.
       if (nh == IPPROTO_HOPOPTS && o != IPV6_HEADER_LEN) return -1;
-      const hl = (<i32>load<u8>(q, 1) + 1) << 3;
-      if (o + hl > ahOff) return -1;
       if (!zeroMutableOptions(q, hl)) return -1;
-      o += hl;
     } else if (nh == IPPROTO_ROUTING) {
-      const hl = (<i32>load<u8>(q, RH_LEN) + 1) << 3;
-      if (o + hl > ahOff) return -1;
       // Why: RFC 2402 appendix A: a type 0 Routing header is mutable but predictable; other types (and
       // their processing) are not known here, so their final form cannot be predicted.
       if (load<u8>(q, RH_TYPE) != RH_TYPE0) return -1;
-      const l = <i32>load<u8>(q, RH_LEN);
       const n = l >> 1;
       const left = <i32>load<u8>(q, RH_SEGMENTS_LEFT);
       // Why: RFC 2460 §4.4: an odd Hdr Ext Len or Segments Left above the number of addresses is
@@ -221,13 +218,13 @@ export function ahIcvInput(pkt: usize, len: i32, ahOff: i32, scratch: usize, scr
         store<u64>(dst, a1, 8);
       }
       store<u8>(q, 0, RH_SEGMENTS_LEFT);
-      o += hl;
     } else {
       // Why: RFC 2460 §4.1: only Hop-by-Hop, Destination Options and Routing come before AH in a packet
       // this code checks; a Fragment header is gone after reassembly, which precedes AH processing
       // (RFC 2402 §3.4.1), and an AH or ESP before this AH is processed first by the caller.
       return -1;
     }
+    o += hl;
     nh = load<u8>(q);
   }
   if (o != ahOff || nh != IPPROTO_AH) return -1;
@@ -247,6 +244,14 @@ function computeIcv(sa: usize, pkt: usize, len: i32, scratch: usize, img: i32): 
   }
 }
 
+/** The ICV input of the packet at `pkt` (ahIcvInput) whose AH at `ahOff` carries the SA's SPI: the image
+ *  length, or -1. Why (size): the check ahVerify and ahSeal share. */
+function icvInputFor(sa: usize, pkt: usize, len: i32, ahOff: i32, scratch: usize, cap: i32): i32 {
+  const img = ahIcvInput(pkt, len, ahOff, scratch, cap);
+  if (img < 0 || ahSpi(pkt + <usize>ahOff) != load<u32>(sa, AH_SA_SPI)) return -1;
+  return img;
+}
+
 /**
  * Check the inbound packet at `pkt` (`len` bytes, AH at `ahOff`) under the SA at `sa` (found by the
  * caller from the AH's SPI and the destination), with `scratch` (capacity `cap`, at least ahOff + 24)
@@ -254,10 +259,9 @@ function computeIcv(sa: usize, pkt: usize, len: i32, scratch: usize, img: i32): 
  * the SA is unchanged. The packet is never written.
  */
 export function ahVerify(sa: usize, pkt: usize, len: i32, ahOff: i32, scratch: usize, cap: i32): i32 {
-  const img = ahIcvInput(pkt, len, ahOff, scratch, cap);
+  const img = icvInputFor(sa, pkt, len, ahOff, scratch, cap);
   if (img < 0) return AhVerify.MALFORMED;
   const h = pkt + <usize>ahOff;
-  if (ahSpi(h) != load<u32>(sa, AH_SA_SPI)) return AhVerify.MALFORMED;
   const seq = ahSeq(h);
   // Why: RFC 2402 §3.4.3: the duplicate / window check comes first (cheap, discards floods of replays
   // without an HMAC) ...
@@ -285,14 +289,13 @@ export function ahSeal(sa: usize, pkt: usize, len: i32, ahOff: i32, scratch: usi
   // Why: RFC 2402 §3.3.2: the counter MUST NOT cycle; a new SA (new key) is needed before the 2^32nd
   // packet. The caller re-keys; until then nothing is sent.
   if (out == 0xffffffff) return false;
-  if (ahOff < 0 || ahOff > len - AH_HEADER_LEN) return false;
-  const h = pkt + <usize>ahOff;
-  if (ahCheck(h, len - ahOff) != AhErr.OK || ahSpi(h) != load<u32>(sa, AH_SA_SPI)) return false;
-  // Why: RFC 2402 §3.3.2: the first packet carries 1; the Sequence Number is covered by the ICV, so it
-  // is written first.
-  ahSetSeq(h, out + 1);
-  const img = ahIcvInput(pkt, len, ahOff, scratch, cap);
+  const img = icvInputFor(sa, pkt, len, ahOff, scratch, cap);
   if (img < 0) return false;
+  // Why: RFC 2402 §3.3.2: the first packet carries 1; the Sequence Number is covered by the ICV, so it
+  // goes into the packet and into the ICV input image (taken with the old one) before the ICV.
+  const h = pkt + <usize>ahOff;
+  ahSetSeq(h, out + 1);
+  ahSetSeq(scratch + <usize>ahOff, out + 1);
   computeIcv(sa, pkt, len, scratch, img);
   // Why: RFC 2403 §2 / RFC 2404 §2: HMAC-xxx-96 sends the leftmost 96 bits.
   memory.copy(h + AH_ICV, mac, <usize>AH_ICV_LEN);

@@ -43,7 +43,7 @@ export function ipsecInit(n: i32): bool {
  * already, 2 the SA parameters are refused by ahSaInit (SPI < 256, key length, window, algorithm).
  */
 export function ipsecAdd(peer: usize, spiIn: u32, spiOut: u32, alg: u8, key: usize, keyLen: i32, window: u8, flags: u8): i32 {
-  if (used >= cap || ipsecFind(peer) >= 0) return 1;
+  if (used >= cap || ipsecFind(peer) != 0) return 1;
   const e = ent(used);
   if (!ahSaInit(e + 8, spiIn, peer, alg, key, keyLen, window) || !ahSaInit(e + 8 + <usize>AH_SA_SIZE, spiOut, peer, alg, key, keyLen, window)) return 2;
   store<u64>(e, <u64>flags);
@@ -51,31 +51,32 @@ export function ipsecAdd(peer: usize, spiIn: u32, spiOut: u32, alg: u8, key: usi
   return 0;
 }
 
-function ipsecFind(peer: usize): i32 {
-  for (let i = 0; i < used; i++) if (addrEqual(ent(i) + 8 + AH_SA_PEER, peer)) return i;
-  return -1;
+/** The entry of the peer at `peer`, or 0. Why (size): the entry's address, not its index (no multiply at each caller). */
+function ipsecFind(peer: usize): usize {
+  for (let i = 0; i < used; i++) if (addrEqual(ent(i) + 8 + AH_SA_PEER, peer)) return ent(i);
+  return 0;
 }
 
 /** The inbound SA for an AH with `spi` from the address at `src`, or 0. */
 export function ipsecIn(spi: u32, src: usize): usize {
-  const i = ipsecFind(src);
-  if (i < 0) return 0;
-  const sa = ent(i) + 8;
+  const e = ipsecFind(src);
+  if (e == 0) return 0;
+  const sa = e + 8;
   return load<u32>(sa, AH_SA_SPI) == spi ? sa : 0;
 }
 
 /** True when packets from the address at `src` must carry AH (inbound policy). */
 export function ipsecRequired(src: usize): bool {
   if (used == 0) return false;
-  const i = ipsecFind(src);
-  return i >= 0 && (load<u8>(ent(i)) & IPSEC_REQUIRE) != 0;
+  const e = ipsecFind(src);
+  return e != 0 && (load<u8>(e) & IPSEC_REQUIRE) != 0;
 }
 
 /** The outbound SA for the address at `dst`, or 0 (no AH). */
 export function ipsecOut(dst: usize): usize {
   if (used == 0) return 0;
-  const i = ipsecFind(dst);
-  return i < 0 ? 0 : ent(i) + 8 + <usize>AH_SA_SIZE;
+  const e = ipsecFind(dst);
+  return e == 0 ? 0 : e + 8 + <usize>AH_SA_SIZE;
 }
 
 /** Peers configured. */

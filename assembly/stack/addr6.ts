@@ -33,7 +33,7 @@ import {
 import { stackTimerArm, OWNER_ND } from "../sys/timers";
 import { TIMER_NEVER } from "../table/timer";
 import {
-  addrCopy, addrEqual, addrPrefixMatch, addrIsLinkLocal6, addrIsMulticast6, addrSetLinkLocal, addrSetIidFromMac,
+  addrCopy, addrEqual, addrPrefixMatch, addrIsLinkLocal6, addrIsMulticast6, addrSetLinkLocal, addrSetIidFromMac, addrIsSolicitedNode,
 } from "../wire/addr";
 
 /** Timer kind of the address table (owner OWNER_ND, tag 0). */
@@ -147,7 +147,6 @@ export function addr6Start(iface: i32, boot: bool): void {
     // With DupAddrDetectTransmits 0 there is no DAD: the address is usable at once (§5.4).
     if (cfg.dadTransmits() == 0) dadDone(iface, e);
   }
-  netifA6Changed();
   rearm();
 }
 
@@ -212,15 +211,16 @@ export function addr6Prefix(iface: i32, prefix: usize, plen: i32, valid: u32, pr
     // lifetime follows the advertisement if it is over two hours or longer than what remains, else it
     // is lowered to two hours unless that remains already — a forged advertisement cannot kill an
     // address quickly.
-    const left: u32 = load<u32>(e, R_VALID) == A6_FOREVER ? A6_FOREVER : load<u32>(e, R_VALID) > now ? load<u32>(e, R_VALID) - now : 0;
+    const v = load<u32>(e, R_VALID);
+    const left: u32 = v == A6_FOREVER ? A6_FOREVER : v > now ? v - now : 0;
     let nv: u32 = left;
     if (valid > 7200 || valid > left) nv = valid;
     else if (left > 7200) nv = 7200;
     store<u32>(e, until(now, nv), R_VALID);
     store<u32>(e, until(now, preferred), R_PREFERRED);
-    if (load<u8>(e, R_STATE) == A6_DEPRECATED && preferred != 0) store<u8>(e, A6_PREFERRED, R_STATE);
-    else if (load<u8>(e, R_STATE) == A6_PREFERRED && preferred == 0) setState(iface, e, A6_DEPRECATED);
-    netifA6Changed();
+    const st = load<u8>(e, R_STATE);
+    if (st == A6_DEPRECATED && preferred != 0) store<u8>(e, A6_PREFERRED, R_STATE);
+    else if (st == A6_PREFERRED && preferred == 0) setState(iface, e, A6_DEPRECATED);
     rearm();
     return true;
   }
@@ -231,7 +231,6 @@ export function addr6Prefix(iface: i32, prefix: usize, plen: i32, valid: u32, pr
   count(C.SLAAC_ADDRESSES);
   beginDad(iface, e, 0);
   if (cfg.dadTransmits() == 0) dadDone(iface, e); else emitAddr(iface, e);
-  netifA6Changed();
   rearm();
   return true;
 }
@@ -257,7 +256,8 @@ export function addr6DropAutoconf(iface: i32): void {
 /** Run DAD steps and lifetimes due now; re-arm for the next. */
 export function addr6Timer(kind: u16, tag: u32, now: i64): void { sweep(now, true); }
 
-/** Arm the timer at the earliest DAD step or lifetime end. */
+/** Arm the timer at the earliest DAD step or lifetime end (after a change of the table: sweep tells
+ *  the caches). */
 function rearm(): void { sweep(0, false); }
 
 /**
@@ -265,6 +265,9 @@ function rearm(): void { sweep(0, false); }
  * the timer at the earliest next one. Why (size): the timer and the re-arming share the walk.
  */
 function sweep(now: i64, act: bool): void {
+  // Why (size): every change of the table ends in a sweep, which tells the caches that depend on
+  // "ours" once for all of them (a timer pass with nothing due only makes them look again).
+  netifA6Changed();
   const sec = <u32>(now / 1000);
   let d = TIMER_NEVER;
   for (let i = 0; i < netifCount(); i++) {
@@ -350,7 +353,7 @@ export function addr6IsMember(iface: i32, g: usize): bool {
     if (last == 2) return (cfg.roles & cfg.ROLE_ROUTER) != 0;
   }
   // ff02::1:ffXX:XXXX
-  if (b1 == 0x02 && load<u64>(g, 2) == 0 && load<u16>(g, 10) == 0x0100 && load<u8>(g, 12) == 0xff) {
+  if (addrIsSolicitedNode(g)) {
     for (let k = 0, n = netifAddrCount(iface, true); k < n; k++) {
       const e = netifA6(iface, k);
       if (load<u8>(e, R_STATE) != A6_DUPLICATE && load<u8>(e, 13) == load<u8>(g, 13) && load<u16>(e, 14) == load<u16>(g, 14)) return true;

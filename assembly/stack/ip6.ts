@@ -35,11 +35,12 @@ import { pktRoom } from "./packet";
 import { reasmEnabled, reasmInput6, reasmRelease, reasmDone, reasmDoneSlot, reasmOnExpired6 } from "./reasm";
 import { icmpErrorToken, icmpGate } from "./ip";
 import { addr6Ours, addr6IsMember, addr6Source } from "./addr6";
+import { ndIsNd } from "../wire/nd";
 import { r6NextHop, r6PathMtu, r6LinkMtu, r6PacketTooBig, r6FirstUp } from "./route6";
 import { tun6Init, tun6Hooks, tun6Input, tun6Output, tun6Route, tun6IcmpError, lastOif, lastTunnelMtu, lastNextHop } from "./tunnel6";
 import { ipsecIn, ipsecOut, ipsecRequired, ipsecCount } from "../security/ipsec";
 import { AhVerify, ahVerify, ahSeal, AH_SA_SPI } from "../security/ah";
-import { AH_HEADER_LEN, ahSpi, ahEmit, ahLen as ahLenOf } from "../wire/ah";
+import { AH_HEADER_LEN, ahSpi, ahEmitHead, ahLen as ahLenOf } from "../wire/ah";
 import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";
 import { ETHERTYPE_IPV6 } from "../wire/ethernet";
 import { addrCopy, addrIsUnspecified, addrIsLinkLocal6, addrIsSolicitedNode, macSetIpv6Multicast } from "../wire/addr";
@@ -47,7 +48,7 @@ import { proxyCount } from "./arp";
 import {
   Ipv6Err, Ext6Err, ipv6Check, ipv6TotalLen, ipv6Src, ipv6Dst, ipv6NextHeader, ipv6HopLimit, ipv6IsMulticast,
   ipv6DecrementHopLimit, ipv6Emit, ipv6SetPayloadLen, ipv6SetNextHeader, ipv6WalkChain, ipv6OptionsCheck, ip6OptWantsIcmp,
-  ipv6ExtLen, walkProto, walkOffset, walkNhAt, walkPointer, walkRouting, walkFrag, walkAh, WALK_SIZE, fragEmit,
+  ipv6ExtLen, walkProto, walkOffset, walkNhAt, walkPointer, walkRouting, walkFrag, walkAh, walkAhNhAt, WALK_SIZE, fragEmit,
   IP6_NEXT_HEADER, IPPROTO_AH, IPPROTO_IPV6,
   rhType, rhCheckAddrs, rhSegmentsLeft, rhNumAddrs, rhAddr, rhSetSegmentsLeft,
   IPV6_HEADER_LEN, IPV6_MIN_MTU, IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_FRAGMENT, IPPROTO_ICMPV6, IPPROTO_NONE,
@@ -196,7 +197,7 @@ function ip6Local(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   // Why: RFC 2401 §4.4, RFC 2402 §3.4: an AH is verified with the SA its SPI and source name (the
   // replay window moves only for a valid ICV); a peer whose policy requires AH is not heard without it.
   // Neighbor Discovery is exempt (security/ipsec.ts). The local stack's own packets (iface -1) are ours.
-  if (iface >= 0 && ipsecCount() > 0 && proto != IPPROTO_ROUTING && proto != IPPROTO_FRAGMENT && !isNd(p, proto, off, len)) {
+  if (iface >= 0 && ipsecCount() > 0 && proto != IPPROTO_ROUTING && proto != IPPROTO_FRAGMENT && !ndIsNd(p, proto, off, len)) {
     const ah = walkAh(walk);
     if (ah != 0) {
       if (!ahInput(p, len, ah)) return 1;
@@ -262,13 +263,6 @@ function reasmExpired(h: usize): void {
   ip6SendIcmpError(-1, h, min(ipv6TotalLen(h), IPV6_HEADER_LEN + 8 + 8), ICMP6_TIME_EXCEEDED, TIME6_REASSEMBLY, 0);
 }
 
-/** True for a Neighbor Discovery message (ICMPv6 133-137) at `off`. */
-function isNd(p: usize, proto: u8, off: i32, len: i32): bool {
-  if (proto != IPPROTO_ICMPV6 || off >= len) return false;
-  const t = load<u8>(p + <usize>off);
-  return t >= 133 && t <= 137;
-}
-
 /** Verify the AH at `ahOff` of the packet at `p`; false (counted) when it does not pass. */
 function ahInput(p: usize, len: i32, ahOff: i32): bool {
   const h = p + <usize>ahOff;
@@ -290,11 +284,9 @@ function ahStrip(p: usize, len: i32, ahOff: i32): i32 {
   const h = p + <usize>ahOff;
   const n = <i32>ahLenOf(h);
   const inner = load<u8>(h);
-  // The Next Header octet naming AH: the fixed header's, or that of the last extension header before it.
-  let at = <usize>IP6_NEXT_HEADER;
-  let nh = ipv6NextHeader(p);
-  let o = IPV6_HEADER_LEN;
-  while (o < ahOff) { at = <usize>o; const l = ipv6ExtLen(p, o, nh); nh = load<u8>(p + <usize>o); o += l; }
+  // The Next Header octet naming AH: the fixed header's, or that of the last extension header before it
+  // (the walk noted it).
+  const at = <usize>walkAhNhAt(walk);
   store<u8>(p + at, inner);
   ipv6SetPayloadLen(p, <u16>(len - n - IPV6_HEADER_LEN));
   memory.copy(p + <usize>n, p, <usize>ahOff);
@@ -321,7 +313,7 @@ function ahOutput(sa: usize, p: usize, len: i32): usize {
   memory.copy(q, p, <usize>u);
   const inner = load<u8>(q + nhAt);
   store<u8>(q + nhAt, IPPROTO_AH);
-  ahEmit(q + <usize>u, AH_HEADER_LEN, inner, load<u32>(sa, AH_SA_SPI), 0);
+  ahEmitHead(q + <usize>u, inner, load<u32>(sa, AH_SA_SPI)); // ahSeal writes the Sequence Number and ICV
   ipv6SetPayloadLen(q, <u16>(len + AH_HEADER_LEN - IPV6_HEADER_LEN));
   if (!ahSeal(sa, q, len + AH_HEADER_LEN, u, ahScratch, AH_SCRATCH)) return 0;
   count(C.AH_TX);
@@ -505,12 +497,13 @@ function tunnelSend(p: usize, len: i32, oifHint: i32): i32 {
  */
 export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
   const dst = ipv6Dst(p);
-  if (!ipv6IsMulticast(dst) && addr6Ours(dst, -1) >= 0) return ip6Local(-1, p, len, true);
+  const group = ipv6IsMulticast(dst);
   let oif: i32;
-  if (ipv6IsMulticast(dst)) {
+  if (group) {
     oif = oifHint >= 0 ? oifHint : r6FirstUp();
     addrCopy(sendNh, dst);
   } else {
+    if (addr6Ours(dst, -1) >= 0) return ip6Local(-1, p, len, true);
     // What the node originates for a tunnelled destination goes into the tunnel (not the tunnel's own
     // outer packets: tunnelSend).
     if (!sendingOuter) { const t = tun6Route(dst); if (t >= 0) return tun6Output(t, p, len, -1); }
@@ -518,9 +511,9 @@ export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
   }
   if (oif < 0) { count(C.DROP_NO_ROUTE); return 1; }
   // Why: RFC 2401 §4.4 outbound policy: traffic to an AH peer is protected (Neighbor Discovery exempt).
-  if (ipsecCount() > 0 && !ipv6IsMulticast(dst)) {
+  if (ipsecCount() > 0 && !group) {
     const sa = ipsecOut(dst);
-    if (sa != 0 && !isNd(p, ipv6NextHeader(p), IPV6_HEADER_LEN, len)) {
+    if (sa != 0 && !ndIsNd(p, ipv6NextHeader(p), IPV6_HEADER_LEN, len)) {
       const q = ahOutput(sa, p, len);
       if (q == 0) { count(C.DROP_AH_OUTPUT); return 1; }
       p = q;
@@ -552,11 +545,10 @@ function ip6SendFragments(oif: i32, next: usize, p: usize, len: i32, mtu: i32): 
     nxt = load<u8>(p + <usize>u);
     u += l;
   }
-  if (nxt == IPPROTO_FRAGMENT) { count(C.DROP_MTU); return 1; }
   const piece = (mtu - u - FRAG_HEADER_LEN) & ~7;
   // The template of the unfragmentable part (at p - 8) must survive until the last fragment: every
   // later fragment's headers (and Ethernet header) are written beyond it.
-  if (piece < u + FRAG_HEADER_LEN + 14 || pktRoom(p) < FRAG_HEADER_LEN + 14) { count(C.DROP_MTU); return 1; }
+  if (nxt == IPPROTO_FRAGMENT || piece < u + FRAG_HEADER_LEN + 14 || pktRoom(p) < FRAG_HEADER_LEN + 14) { count(C.DROP_MTU); return 1; }
   // Move the unfragmentable part to the front and put the Fragment header after it.
   const h = p - <usize>FRAG_HEADER_LEN;
   memory.copy(h, p, <usize>u);
@@ -587,11 +579,10 @@ function ip6SendFragments(oif: i32, next: usize, p: usize, len: i32, mtu: i32): 
  * the core's own business, never the local stack's). Returns 0 sent or queued, 1 dropped.
  */
 export function ip6Output(p: usize, len: i32): i32 {
-  if (!cfg.ipv6Enabled() || ipv6Check(p, len) != Ipv6Err.OK) { count(C.DROP_OUTPUT_MALFORMED); return 1; }
-  len = ipv6TotalLen(p);
   // Why: the local stack is trusted no more than the network (docs/abi.md "output"): it may only send
   // from an address this node holds and may use (RFC 2462 §5.4: not a tentative one).
-  if (addr6Ours(ipv6Src(p), -1) < 0) { count(C.DROP_OUTPUT_MALFORMED); return 1; }
+  if (!cfg.ipv6Enabled() || ipv6Check(p, len) != Ipv6Err.OK || addr6Ours(ipv6Src(p), -1) < 0) { count(C.DROP_OUTPUT_MALFORMED); return 1; }
+  len = ipv6TotalLen(p);
   if (ipv6HopLimit(p) == 0) store<u8>(p, hopLimit6, 7);
   return ip6Send(p, len, -1);
 }

@@ -183,8 +183,10 @@ function ndTimer(kind: u16, tag: u32, now: i64): void {
   const iface = <i32>tag;
   if (kind == TK_ADDR6) { addr6Timer(kind, tag, now); return; }
   if (kind == TK_RS) {
+    // Why (size): the interface's bytes of the u8 arrays from one base.
+    const b = ifs + <usize>iface;
     store<i32>(ifs + (<usize>iface << 2), -1, O_RS_TIMER);
-    const n = <i32>load<u8>(ifs + <usize>iface, O_RS_SENT);
+    const n = <i32>load<u8>(b, O_RS_SENT);
     if (!netifUp(iface) || n >= MAX_RTR_SOLICITATIONS || r6HasRouter(iface)) return;
     // Why: RFC 2461 §6.3.7 lets a solicitation come from :: (while the link-local address is still
     // tentative) or from the link-local address with our link-layer address. Some routers answer only
@@ -195,21 +197,19 @@ function ndTimer(kind: u16, tag: u32, now: i64): void {
     // instead of RTR_SOLICITATION_INTERVAL later (docs/decisions.md "IPv6").
     const ll = addr6LinkLocal(iface, a1);
     const waited = now - load<i64>(ifs + (<usize>iface << 3), O_RS_START);
-    const boot = load<u8>(ifs + <usize>iface, O_RS_BOOT) != 0;
-    const fromUnspec = load<u8>(ifs + <usize>iface, O_RS_UNSPEC) != 0;
+    const boot = load<u8>(b, O_RS_BOOT) != 0;
+    const fromUnspec = load<u8>(b, O_RS_UNSPEC) != 0;
     if (!ll && waited < RS_WAIT_LL_MS && (n == 0 ? boot : fromUnspec)) { armRs(iface, now + 50); return; }
-    store<u8>(ifs + <usize>iface, ll ? 0 : 1, O_RS_UNSPEC);
+    store<u8>(b, ll ? 0 : 1, O_RS_UNSPEC);
     sendRs(iface);
-    store<u8>(ifs + <usize>iface, <u8>(n + 1), O_RS_SENT);
+    store<u8>(b, <u8>(n + 1), O_RS_SENT);
     armRs(iface, ll || waited >= RS_WAIT_LL_MS ? now + RTR_SOLICITATION_INTERVAL_MS : now + 50);
     return;
   }
   if (kind == TK_RA) {
     store<i32>(ifs + (<usize>iface << 2), -1, O_RA_TIMER);
     if (!netifUp(iface) || !addr6AdvertisesOn(iface)) return;
-    if (!addr6LinkLocal(iface, a0)) { armRa(iface, now + <i64>cfg.retransTimerMs()); return; }
-    sendRa(iface, now);
-    armRa(iface, now + nextRaInterval(iface));
+    armRa(iface, now + (sendRa(iface, now) ? nextRaInterval(iface) : <i64>cfg.retransTimerMs()));
     return;
   }
   if (kind == TK_LISTS) r6Timer(now);
@@ -291,8 +291,10 @@ function sendRs(iface: i32): void {
   sendMsg(iface, n, C.ND_TX_RS, 0);
 }
 
-function sendRa(iface: i32, now: i64): void {
-  if (!addr6LinkLocal(iface, a1)) return;
+/** False when the interface has no usable link-local address yet (the advertisement's source): then
+ *  nothing went. */
+function sendRa(iface: i32, now: i64): bool {
+  if (!addr6LinkLocal(iface, a1)) return false;
   addrSetAllNodes(a2);
   const m = msg();
   // Why: RFC 2461 §6.2.3: CurHopLimit our hop limit, Router Lifetime AdvDefaultLifetime, Reachable and
@@ -306,9 +308,10 @@ function sendRa(iface: i32, now: i64): void {
     if (nn <= 0) break;
     n = nn;
   }
-  if (n <= 0) return;
+  if (n <= 0) return true;
   store<i64>(ifs + (<usize>iface << 3), now, O_LAST_RA);
   sendMsg(iface, n, C.ND_TX_RA, 0);
+  return true;
 }
 
 function sendNa(iface: i32, target: usize, to: usize, flags: u8, mac: usize): void {
@@ -405,8 +408,11 @@ function ndNs(iface: i32, p: usize, m: usize, ml: i32): void {
   // Override set except for a proxy answer (§7.2.8: a proxy must not override the owner), Router
   // for a router.
   let flags: u8 = (unspec ? 0 : NA_FLAG_SOLICITED) | (proxy ? 0 : NA_FLAG_OVERRIDE) | (isRouter() ? NA_FLAG_ROUTER : 0);
-  if (unspec) { addrSetAllNodes(a2); sendNa(iface, target, a2, flags, 0); }
-  else { memory.copy(mac0, frameSrc(p), 6); sendNa(iface, target, src, flags, slla != 0 ? slla : mac0); }
+  let to = src;
+  let mac = slla != 0 ? slla : mac0;
+  if (unspec) { addrSetAllNodes(a2); to = a2; mac = 0; }
+  else memory.copy(mac0, frameSrc(p), 6);
+  sendNa(iface, target, to, flags, mac);
 }
 
 function ndNa(iface: i32, p: usize, m: usize, ml: i32): void {
@@ -463,9 +469,15 @@ function ndRa(iface: i32, p: usize, m: usize, ml: i32): void {
   store<u8>(ifs + <usize>iface, <u8>MAX_RTR_SOLICITATIONS, O_RS_SENT);
 }
 
-/** A Prefix Information option at `q` (`bytes` long) of a valid advertisement on `iface`. */
+/** A Prefix Information option at `q` (`bytes` long) of a valid advertisement on `iface`; one it
+ *  cannot take is counted (DROP_RA_PREFIX). */
 function onPrefix(iface: i32, q: usize, bytes: i32): void {
-  if (!prefixOptValid(q, bytes)) { count(C.DROP_RA_PREFIX); return; }
+  if (!prefixTaken(iface, q, bytes)) count(C.DROP_RA_PREFIX);
+}
+
+/** onPrefix's work: false when the option is refused. Why (size): one count for every refusal. */
+function prefixTaken(iface: i32, q: usize, bytes: i32): bool {
+  if (!prefixOptValid(q, bytes)) return false;
   const plen = <i32>prefixOptLen(q);
   const pre = prefixOptPrefix(q);
   const valid = prefixOptValidLifetime(q);
@@ -473,14 +485,15 @@ function onPrefix(iface: i32, q: usize, bytes: i32): void {
   const fl = prefixOptFlags(q);
   // Why: RFC 2461 §6.3.4 / RFC 2462 §5.5.3 (b): the link-local prefix is ignored; (c) a preferred
   // lifetime above the valid one is an inconsistent option, ignored.
-  if (addrIsLinkLocal6(pre) || pref > valid || plen > 128) { count(C.DROP_RA_PREFIX); return; }
+  if (addrIsLinkLocal6(pre) || pref > valid || plen > 128) return false;
   if ((fl & PREFIX_FLAG_L) != 0) r6PrefixUpdate(iface, pre, plen, valid);
   if ((fl & PREFIX_FLAG_A) != 0) {
     // Why: RFC 2462 §5.5.3 (d) / RFC 2464 §4: an address is the prefix and the 64-bit interface
     // identifier of Ethernet; a prefix of any other length cannot form one.
-    if (plen != 64) { count(C.DROP_RA_PREFIX); return; }
+    if (plen != 64) return false;
     addr6Prefix(iface, pre, plen, valid, pref);
   }
+  return true;
 }
 
 function ndRedirect(iface: i32, p: usize, m: usize, ml: i32): i32 {

@@ -98,7 +98,8 @@ export function r6Generation(): u32 { return listGen; }
 export function r6LinkDown(iface: i32): void {
   listGen++;
   for (let i = listFind(0, LIST_N, iface, 0); i >= 0; i = listFind(i + 1, LIST_N, iface, 0)) r6RouterDrop(i);
-  if (dests != 0) for (let i = 0; i < DEST_ENTRIES; i++) if (load<u8>(dst(i), D_FLAGS) != 0 && <i32>load<u8>(dst(i), D_IFACE) == iface) store<u8>(dst(i), 0, D_FLAGS);
+  // (An unused entry's flags are 0 already: clearing them again changes nothing.)
+  if (dests != 0) for (let i = 0; i < DEST_ENTRIES; i++) { const d = dst(i); if (<i32>load<u8>(d, D_IFACE) == iface) store<u8>(d, 0, D_FLAGS); }
   store<u16>(linkMtu + (<usize>iface << 1), 0);
 }
 
@@ -111,10 +112,10 @@ export function r6Timer(now: i64): void { listTimer = -1; sweepLists(now, true);
 
 function emitRouter(i: i32, lifetime: u32): void {
   const b = evBuf();
-  store<u8>(b, load<u8>(rtr(i), E_IFACE));
-  store<u8>(b, lifetime != 0 ? 1 : 0, 1);
-  store<u16>(b, <u16>min<u32>(lifetime, 0xffff), 2);
-  addrCopy(b + 4, rtr(i));
+  const e = rtr(i);
+  // iface u8, up u8, lifetime u16 (capped) in one store.
+  store<u32>(b, <u32>load<u8>(e, E_IFACE) | (lifetime != 0 ? 0x100 : 0) | min<u32>(lifetime, 0xffff) << 16);
+  addrCopy(b + 4, e);
   evEmit(Ev.ROUTER6, 20);
 }
 
@@ -146,11 +147,14 @@ export function r6RouterUpdate(iface: i32, a: usize, lifetime: u32): void {
     for (let k = 0; k < MAX_ROUTERS && i < 0; k++) if (load<u8>(rtr(k), E_USED) == 0) i = k;
     // Why: a full list keeps the routers it has (RFC 2461 §6.3.4 lets a host bound the list).
     if (i < 0) { count(C.DROP_ND_ROUTERS_FULL); return; }
-    addrCopy(rtr(i), a);
-    store<u8>(rtr(i), <u8>iface, E_IFACE);
-    store<u8>(rtr(i), 1, E_USED);
   }
-  store<i64>(rtr(i), nowMs() + <i64>lifetime * 1000, E_EXP);
+  const e = rtr(i);
+  if (fresh) {
+    addrCopy(e, a);
+    // E_IFACE and E_USED (1) in one store.
+    store<u16>(e, <u16>(iface | 0x100), E_IFACE);
+  }
+  store<i64>(e, nowMs() + <i64>lifetime * 1000, E_EXP);
   if (fresh) emitRouter(i, lifetime);
   armLists();
 }
@@ -173,9 +177,8 @@ export function r6PrefixUpdate(iface: i32, pre: usize, plen: i32, valid: u32): v
     if (free == 0) { count(C.DROP_RA_PREFIX); return; }
     e = free;
     addrCopy(e, pre);
-    store<u8>(e, <u8>plen, E_PLEN);
-    store<u8>(e, <u8>iface, E_IFACE);
-    store<u8>(e, 1, E_USED);
+    // E_IFACE, E_USED (1) and E_PLEN in one store (the pad byte after them zero).
+    store<u32>(e, <u32>iface | 0x100 | <u32>plen << 16, E_IFACE);
   }
   store<i64>(e, valid == 0xffffffff ? TIMER_NEVER : nowMs() + <i64>valid * 1000, E_EXP);
   armLists();
@@ -245,7 +248,7 @@ export function r6PacketTooBig(a: usize, mtu: u32): void {
   const v = mtu < <u32>IPV6_MIN_MTU ? <u32>IPV6_MIN_MTU : mtu;
   const i = destFind(a);
   // Why: RFC 1981 §4: only a decrease is taken (an increase is only ever tried by ageing).
-  if (i >= 0 && (load<u8>(dst(i), D_FLAGS) & DF_PMTU) != 0 && <u32>load<u16>(dst(i), D_PMTU) <= v) return;
+  if (i >= 0) { const d = dst(i); if ((load<u8>(d, D_FLAGS) & DF_PMTU) != 0 && <u32>load<u16>(d, D_PMTU) <= v) return; }
   r6DestSet(a, a, 0, DF_PMTU, v);
 }
 
@@ -260,8 +263,9 @@ export function r6LinkMtu(iface: i32): i32 {
 export function r6PathMtu(a: usize, iface: i32): i32 {
   const m = r6LinkMtu(iface);
   const i = destFind(a);
-  if (i < 0 || (load<u8>(dst(i), D_FLAGS) & DF_PMTU) == 0) return m;
-  return min(m, <i32>load<u16>(dst(i), D_PMTU));
+  if (i < 0) return m;
+  const d = dst(i);
+  return (load<u8>(d, D_FLAGS) & DF_PMTU) == 0 ? m : min(m, <i32>load<u16>(d, D_PMTU));
 }
 
 /** The first configured interface that is up, or -1 (group destinations without an interface leave by it). */

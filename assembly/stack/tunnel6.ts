@@ -31,6 +31,7 @@ import {
   IPPROTO_IPV6, IPPROTO_ICMPV6,
 } from "../wire/ipv6";
 import { ICMP6_PACKET_TOO_BIG, ICMP6_DEST_UNREACH, ICMP6_TIME_EXCEEDED, ICMP6_PARAM_PROBLEM, UNREACH6_NO_ROUTE, ICMP6_HEADER_LEN, icmp6Mtu } from "../wire/icmpv6";
+import { ndIsNd } from "../wire/nd";
 import { pktRoom } from "./packet";
 import { r6NextHop, r6PathMtu } from "./route6";
 import { addr6Ours, addr6Source } from "./addr6";
@@ -163,14 +164,9 @@ export function tun6Input(iface: i32, p: usize, len: i32, off: i32, unicast: boo
   if (!unicast || !isRemote(ipv6Src(p))) { count(C.DROP_TUN6_PEER); return 1; }
   const q = p + <usize>off;
   const n = len - off;
-  if (ipv6Check(q, n) != Ipv6Err.OK) { count(C.DROP_TUN6_INNER); return 1; }
   // Why: a tunnelled Neighbor Discovery message did not come from this link (see the header).
-  if (load<u8>(q, 6) == IPPROTO_ICMPV6 && n > IPV6_HEADER_LEN && load<u8>(q + <usize>IPV6_HEADER_LEN) >= 133 && load<u8>(q + <usize>IPV6_HEADER_LEN) <= 137) {
-    count(C.DROP_TUN6_INNER);
-    return 1;
-  }
   // Why: RFC 2473 §4: nested tunnels are bounded (the encapsulation limit's purpose); four levels here.
-  if (depth >= 4) { count(C.DROP_TUN6_INNER); return 1; }
+  if (ipv6Check(q, n) != Ipv6Err.OK || ndIsNd(q, load<u8>(q, 6), IPV6_HEADER_LEN, n) || depth >= 4) { count(C.DROP_TUN6_INNER); return 1; }
   count(C.TUN6_DECAPSULATED);
   depth++;
   // The inner packet is processed where it lies; it came from the tunnel, not from a link-layer group.

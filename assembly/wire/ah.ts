@@ -81,12 +81,16 @@ export function ahCheck(h: usize, avail: i32): i32 {
  */
 export function ahEmit(h: usize, cap: i32, nextHeader: u8, spi: u32, seq: u32): i32 {
   if (cap < AH_HEADER_LEN) return -AhErr.NO_ROOM;
-  store<u8>(h, nextHeader, AH_NEXT_HEADER);
-  store<u8>(h, AH_PAYLOAD_LEN_96, AH_PAYLOAD_LEN);
-  // Why: RFC 2402 §2.3: Reserved MUST be set to zero.
-  store<u16>(h, 0, AH_RESERVED);
-  store<u32>(h, swap32Out(spi), AH_SPI);
+  ahEmitHead(h, nextHeader, spi);
   store<u32>(h, swap32Out(seq), AH_SEQ);
   memory.fill(h + AH_ICV, 0, <usize>AH_ICV_LEN);
   return AH_HEADER_LEN;
+}
+
+/** The fields of the AH at `h` a sealer does not compute (security/ah.ts ahSeal writes the Sequence
+ *  Number and the ICV): Next Header, Payload Len (96-bit ICV), Reserved and the SPI. */
+export function ahEmitHead(h: usize, nextHeader: u8, spi: u32): void {
+  // Why: RFC 2402 §2.3: Reserved MUST be set to zero (with Next Header and Payload Len: one store).
+  store<u32>(h, <u32>nextHeader | <u32>AH_PAYLOAD_LEN_96 << 8);
+  store<u32>(h, swap32Out(spi), AH_SPI);
 }

@@ -17,7 +17,7 @@
 // destination as 16-byte pointers (wire/addr.ts), normally `ipv6Src(ip)` / `ipv6Dst(ip)`.
 
 import { csumAdd, csumFinish, pseudoSum } from "./checksum";
-import { swap16, swap32 } from "./bytes";
+import { swap16, swap32, swap32Out } from "./bytes";
 import { icmpErrorFill } from "./icmp";
 
 export const ICMP6_TYPE: usize = 0;
@@ -185,9 +185,10 @@ export function icmp6CheckError(p: usize, len: i32): i32 {
 /** Pointer to the quoted invoking packet of an error message. */
 // @ts-ignore: decorator
 @inline export function icmp6ErrorInner(p: usize): usize { return p + <usize>ICMP6_HEADER_LEN; }
-/** MTU of a Packet Too Big message (RFC 2463 §3.2, RFC 1981). */
+/** MTU of a Packet Too Big message (RFC 2463 §3.2, RFC 1981). Why (size): read on control paths only,
+ *  so it swaps by a call. */
 // @ts-ignore: decorator
-@inline export function icmp6Mtu(p: usize): u32 { return icmp6Rest(p); }
+@inline export function icmp6Mtu(p: usize): u32 { return swap32Out(load<u32>(p, ICMP6_REST)); }
 /** Pointer of a Parameter Problem message: offset of the offending octet in the invoking packet (§3.4). */
 // @ts-ignore: decorator
 @inline export function icmp6Pointer(p: usize): u32 { return icmp6Rest(p); }

@@ -32,7 +32,7 @@
 // the packet. Jumbograms (RFC 2675, Payload Length 0 + Jumbo option) are not supported: Payload
 // Length is taken as is and a Jumbo option is an unknown option (its action bits say discard + ICMP).
 
-import { swap16, swap32 } from "./bytes";
+import { swap16, swap32, swap32Out } from "./bytes";
 
 export const IP6_VER_TC_FLOW: usize = 0;
 export const IP6_PAYLOAD_LEN: usize = 4;
@@ -191,6 +191,7 @@ export const enum Ext6Err {
  *   WALK_POINTER  on an error, the offending octet (Ext6Err says which ICMPv6 code, if any)
  *   WALK_FRAG / WALK_ROUTING / WALK_AH   offset of the (last) header of that kind met, 0 when none
  *   WALK_COUNT    extension headers walked
+ *   WALK_AH_NH_AT offset of the Next Header octet that named the header at WALK_AH
  */
 export const WALK_PROTO: usize = 0;
 export const WALK_OFFSET: usize = 4;
@@ -200,7 +201,8 @@ export const WALK_FRAG: usize = 16;
 export const WALK_ROUTING: usize = 20;
 export const WALK_AH: usize = 24;
 export const WALK_COUNT: usize = 28;
-export const WALK_SIZE: i32 = 32;
+export const WALK_AH_NH_AT: usize = 32;
+export const WALK_SIZE: i32 = 36;
 
 // @ts-ignore: decorator
 @inline export function walkProto(r: usize): u8 { return <u8>load<i32>(r, WALK_PROTO); }
@@ -216,6 +218,8 @@ export const WALK_SIZE: i32 = 32;
 @inline export function walkRouting(r: usize): i32 { return load<i32>(r, WALK_ROUTING); }
 // @ts-ignore: decorator
 @inline export function walkAh(r: usize): i32 { return load<i32>(r, WALK_AH); }
+// @ts-ignore: decorator
+@inline export function walkAhNhAt(r: usize): i32 { return load<i32>(r, WALK_AH_NH_AT); }
 // @ts-ignore: decorator
 @inline export function walkCount(r: usize): i32 { return load<i32>(r, WALK_COUNT); }
 
@@ -296,6 +300,7 @@ export function ipv6WalkChain(p: usize, known: usize, r: usize): i32 {
       if (!fragIsAtomic(p + <usize>o)) break;
     } else {
       store<i32>(r, o, WALK_AH);
+      store<i32>(r, nhAt, WALK_AH_NH_AT);
     }
     nhAt = o;
     nh = load<u8>(p + <usize>o);
@@ -459,7 +464,7 @@ export function fragEmit(h: usize, cap: i32, nh: u8, offset: i32, more: bool, id
   store<u8>(h, nh, FRAG_NEXT_HEADER);
   store<u8>(h, 0, 1); // Reserved
   store<u16>(h, swap16(<u16>offset | (more ? <u16>1 : <u16>0)), FRAG_OFFSET_FLAGS);
-  store<u32>(h, swap32(ident), FRAG_IDENT);
+  store<u32>(h, swap32Out(ident), FRAG_IDENT);
   return FRAG_HEADER_LEN;
 }
 

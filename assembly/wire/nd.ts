@@ -21,7 +21,7 @@
 // Why (size): Neighbor Discovery is off the packet paths: its 32-bit fields swap by a call (swap32Out),
 // except ndEmitRa's timers (constants at its one caller, which the inline swap folds).
 import { swap16, swap32 as swap32Inline, swap32Out as swap32 } from "./bytes";
-import { addrIsMulticast6, addrIsLinkLocal6, addrIsSolicitedNode } from "./addr";
+import { addrIsMulticast6, addrIsLinkLocal6, addrIsSolicitedNode, addrIsUnspecified, addrEqual } from "./addr";
 
 export const ND_RS: u8 = 133;
 export const ND_RA: u8 = 134;
@@ -74,6 +74,13 @@ export const enum NdErr {
   UNKNOWN_TYPE = 9
 }
 
+/** True for a Neighbor Discovery message (ICMPv6 133-137) at `off` of the IPv6 packet at `p` (`len`
+ *  bytes) whose last Next Header is `proto`. */
+export function ndIsNd(p: usize, proto: u8, off: i32, len: i32): bool {
+  if (proto != 58 || off >= len) return false; // 58: ICMPv6
+  return <u32>load<u8>(p + <usize>off) - <u32>ND_RS <= <u32>(ND_REDIRECT - ND_RS);
+}
+
 /** Length of the fixed part of ND message `type` (0 for other types). */
 export function ndFixedLen(type: u8): i32 {
   // Why (size): a table, not a chain: the lengths of RS RA NS NA Redirect (types 133-137) in 8-octet
@@ -81,8 +88,6 @@ export function ndFixedLen(type: u8): i32 {
   const i = <u32>type - <u32>ND_RS;
   return i < 5 ? <i32>((<u32>0x53321 >> (i << 2)) & 0xf) << 3 : 0;
 }
-
-function isUnspecified(a: usize): bool { return load<u64>(a) == 0 && load<u64>(a, 8) == 0; }
 
 /**
  * Walk the options after the fixed part of the message at `p` (`len` bytes), or from offset `from`
@@ -118,7 +123,7 @@ export function ndCheck(p: usize, len: i32, hopLimit: u8, src: usize, dst: usize
   if (load<u8>(p, 1) != 0) return NdErr.BAD_CODE;
   if (len < fixed) return NdErr.TRUNCATED;
   if (optWalk(p, len, 256, 0) != -1) return NdErr.BAD_OPTION;
-  const unspec = isUnspecified(src);
+  const unspec = addrIsUnspecified(src);
   if (t == ND_RS) {
     // Why: §6.1.1: from the unspecified address, no source link-layer option.
     if (unspec && ndOptFind(p, len, ND_OPT_SLLA) >= 0) return NdErr.BAD_OPTION;
@@ -141,7 +146,7 @@ export function ndCheck(p: usize, len: i32, hopLimit: u8, src: usize, dst: usize
     if (addrIsMulticast6(p + ND_REDIR_DEST)) return NdErr.BAD_DEST;
     const tg = p + ND_TARGET;
     const d = p + ND_REDIR_DEST;
-    if (!addrIsLinkLocal6(tg) && !(load<u64>(tg) == load<u64>(d) && load<u64>(tg, 8) == load<u64>(d, 8))) return NdErr.BAD_TARGET;
+    if (!addrIsLinkLocal6(tg) && !addrEqual(tg, d)) return NdErr.BAD_TARGET;
   }
   return NdErr.OK;
 }
@@ -189,8 +194,7 @@ export function mtuOptValue(o: usize): u32 { return load<u8>(o, 1) == 1 ? swap32
 
 /** Write a link-layer address option of `type` with the MAC at `mac` at `q` (8 bytes). */
 function llaEmit(q: usize, type: u8, mac: usize): void {
-  store<u8>(q, type);
-  store<u8>(q, 1, 1);
+  store<u16>(q, <u16>type | 0x100); // type, length 1 (Why (size): one store)
   memory.copy(q + 2, mac, 6);
 }
 
@@ -236,9 +240,7 @@ export function ndEmitRa(p: usize, cap: i32, curHopLimit: u8, flags: u8, routerL
   store<u32>(p, swap32Inline(retransMs), RA_RETRANS);
   if (mtu != 0) {
     const q = p + <usize>n;
-    store<u8>(q, ND_OPT_MTU);
-    store<u8>(q, 1, 1);
-    store<u16>(q, 0, 2);
+    store<u32>(q, <u32>ND_OPT_MTU | 0x100); // type, length 1, reserved 0 (Why (size): one store)
     store<u32>(q, swap32(mtu), 4);
   }
   return n + m;
@@ -252,10 +254,8 @@ export function ndEmitRa(p: usize, cap: i32, curHopLimit: u8, flags: u8, routerL
 export function ndAppendPrefix(p: usize, at: i32, cap: i32, prefix: usize, prefixLen: u8, flags: u8, validSec: u32, preferredSec: u32): i32 {
   if (at < 0 || at + 32 > cap || prefixLen > 128) return 0;
   const q = p + <usize>at;
-  store<u8>(q, ND_OPT_PREFIX);
-  store<u8>(q, 4, 1);
-  store<u8>(q, prefixLen, 2);
-  store<u8>(q, flags & (PREFIX_FLAG_L | PREFIX_FLAG_A), 3);
+  // Type, length 4, prefix length, flags (Why (size): one store).
+  store<u32>(q, <u32>ND_OPT_PREFIX | 0x400 | <u32>prefixLen << 16 | <u32>(flags & (PREFIX_FLAG_L | PREFIX_FLAG_A)) << 24);
   store<u32>(q, swap32(validSec), 4);
   store<u32>(q, swap32(preferredSec), 8);
   store<u32>(q, 0, 12);
@@ -283,9 +283,7 @@ export function ndEmitRedirect(p: usize, cap: i32, target: usize, dest: usize, t
   let q = min(origLen, room) & ~7;
   if (q > 0) {
     const o = p + <usize>n;
-    store<u8>(o, ND_OPT_REDIRECTED);
-    store<u8>(o, <u8>((q + 8) >> 3), 1);
-    memory.fill(o + 2, 0, 6);
+    store<u64>(o, <u64>ND_OPT_REDIRECTED | <u64>((q + 8) >> 3) << 8); // type, length, 6 reserved zero bytes
     memory.copy(o + 8, orig, <usize>q);
     n += 8 + q;
   }
