@@ -8,7 +8,7 @@ import { textLine, textBuf } from "./text";
 import { IPV6 } from "./features";
 
 /** Apply one IFACE, ROUTE or SA record (`rlen` bytes at `v`); false after logging a refusal. */
-export type RecordApply = (type: u8, v: usize, rlen: u32) => bool;
+export type RecordApply = (type: i32, v: usize, rlen: u32) => bool;
 
 /**
  * Texts of configuration refusals ("config: <field>: expected <what>, got <value>"): each member's
@@ -801,7 +801,7 @@ function isAddrKey(key: u32): bool { return key == K_HOME_ADDRESS || key == K_HO
  * or a 16-byte address for MOBILITY homeAddress and homeAgent. Keys ≥ 0x8000 are skipped whatever
  * their length (room for newer hosts).
  */
-function keyValues(p: usize, len: u32, kind: u8): bool {
+function keyValues(p: usize, len: u32, kind: i32): bool {
   const mobility = kind == REC_MOBILITY;
   const first: u32 = kind == REC_BOARD ? 0 : mobility ? KR_MOBILITY : KR_NODE;
   const end: u32 = kind == REC_BOARD ? KR_NODE : mobility ? KR_END : KR_MOBILITY;
@@ -878,7 +878,7 @@ export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApp
   let o: u32 = 8;
   while (o < <u32>len) {
     if (o + 4 > <u32>len) return refuseText(T.RECORD_HEADER, T.FOUR_BYTES, len - o);
-    const type = load<u8>(p + o);
+    const type = <i32>load<u8>(p + o);
     const rlen = be16(p + o + 2);
     const v = p + o + 4;
     if (o + 4 + rlen > <u32>len) return refuseText(T.RECORD_LENGTH, T.WITHIN_THE_CONFIGURATION, rlen);
@@ -890,7 +890,7 @@ export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApp
       if (type == REC_BOARD || type == REC_NODE || type == REC_MOBILITY) { if (!keyValues(v, rlen, type)) return false; }
       else if (type == REC_IPSEC) { if (++ipsecEntries > MAX_IPSEC) return refuse(T.IPSEC_PEERS, 0, MAX_IPSEC, ipsecEntries); }
       // Every other type 1..10 (IFACE, ROUTE, SA, SERVER, ADDR6, TUN6) waits for pass 2; >= 128 is skipped.
-      else if ((type == 0 || type > REC_TUN6) && type < 128) return refuseText(T.RECORD_TYPE, T.RECORD_TYPES, type);
+      else if ((type == 0 || type > <i32>REC_TUN6) && type < 128) return refuseText(T.RECORD_TYPE, T.RECORD_TYPES, type);
     } else if (type < 32 && ((1 << type) & PASS2_TYPES) != 0) {
       if (!apply(type, v, rlen)) return false;
     }

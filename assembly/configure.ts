@@ -65,7 +65,7 @@ const tun6AddRef: usize = IPV6 ? changetype<usize>(tun6Add) : 0;
  *   SA 24+k:  0 spi u32 | 4 algorithm u8 | 5 replay u8 | 6 flags u8 | 7 keyLen u8 | 8 peer[16] | 24 key[keyLen]
  *   SERVER 24: 0 kind u8 | 1 pad | 2 priority u16 | 4 lifetimeSec u16 | 6 pad[2] | 8 address[16]
  */
-export function configApply(type: u8, v: usize, rlen: u32): bool {
+export function configApply(type: i32, v: usize, rlen: u32): bool {
   if (type == REC_IFACE) {
     if (!range(T.IFACE_RECORD_LENGTH, rlen, 32, 32)) return false;
     const idx = <i32>load<u8>(v);
