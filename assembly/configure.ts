@@ -20,11 +20,15 @@ import { arenaAlloc } from "./mem";
 const addr6ConfigureRef: usize = IPV6 ? changetype<usize>(addr6Configure) : 0;
 
 /**
- * True unless the 16-byte address at `a` is one unicast IPv6 address.
+ * True (after refusing `field`) unless the 16-byte address at `a` is one unicast IPv6 address.
  * Why: RFC 4291 §2.5.2, §2.5.5, §2.7: not :: (unspecified), not IPv4-mapped (an IPv4 address's field), not multicast.
  */
-function notUnicast6(a: usize): bool {
-  return (load<u64>(a) == 0 && (load<u32>(a, 8) == 0 || load<u32>(a, 8) == 0xffff0000)) || load<u8>(a) == 0xff;
+function notUnicast6(field: T, a: usize): bool {
+  if ((load<u64>(a) == 0 && (load<u32>(a, 8) == 0 || load<u32>(a, 8) == 0xffff0000)) || load<u8>(a) == 0xff) {
+    refuseText(field, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(a));
+    return true;
+  }
+  return false;
 }
 
 /**
@@ -37,7 +41,7 @@ function ipsecApply(v: usize, rlen: u32): bool {
   if (!range(T.IPSEC_RECORD_LENGTH, rlen, 32 + klen, 32 + klen)) return false;
   const a = v + 16;
   // Why: an AH peer is one unicast IPv6 address (RFC 4291): not ::, not IPv4-mapped, not multicast.
-  if (notUnicast6(a)) return refuseText(T.IPSEC_PEER, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(a));
+  if (notUnicast6(T.IPSEC_PEER, a)) return false;
   const spiIn = be32(v), spiOut = be32(v + 4);
   // Why: RFC 2402 §2.4: SPIs 1-255 are reserved and 0 is never sent.
   // (One check: spiIn if it is refused, else spiOut.)
@@ -94,7 +98,7 @@ export function configApply(type: i32, v: usize, rlen: u32): bool {
     // Why: RFC 4291 §2.5.2, §2.5.5, §2.7: an interface address is unicast: not ::, not IPv4-mapped
     // (that is the IPv4 address's field), not multicast.
     const a = v + 16;
-    if (notUnicast6(a)) return refuseText(T.IPV6_ADDRESS, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(a));
+    if (notUnicast6(T.IPV6_ADDRESS, a)) return false;
     const r = changetype<(i: i32, a: usize, l: i32, f: u8, vs: u32, ps: u32) => i32>(addr6ConfigureRef)(ifc, a, plen, load<u8>(v + 2), be32(v + 4), be32(v + 8));
     if (r != 0) return refuseText(T.IPV6_ADDRESS, T.IPV6_ADDRESSES, NETIF_V6_ADDRS);
   } else if (IPV6 && type == REC_TUN6) {
@@ -104,7 +108,7 @@ export function configApply(type: i32, v: usize, rlen: u32): bool {
     const plen = <i32>load<u8>(v);
     if (!range(T.IPV6_PREFIX_LEN, plen, 0, 128)) return false;
     const r = v + 20;
-    if (notUnicast6(r)) return refuseText(T.TUNNELS6, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(r));
+    if (notUnicast6(T.TUNNELS6, r)) return false;
     if (!changetype<(d: usize, l: i32, r: usize, lo: usize) => bool>(tun6AddRef)(v + 4, plen, r, v + 36)) return refuse(T.TUNNELS6, 0, TUN6_MAX, TUN6_MAX + 1);
   } else if (IPV6 && type == REC_IPSEC) {
     return changetype<(v: usize, rlen: u32) => bool>(ipsecApplyRef)(v, rlen);
