@@ -117,11 +117,11 @@ export function configApply(type: i32, v: usize, rlen: u32): bool {
     // An IPv4 route has IPv4-mapped destination and gateway and a prefix length of 96 + n; an IPv6
     // route neither (the table is family-neutral, stack/route.ts).
     const v6 = ipv6Enabled() && !(load<u64>(v + 4) == 0 && load<u32>(v + 12) == 0xffff0000);
+    // Why: RFC 4291 §2.5.5.2: an IPv4 prefix /n is /(96 + n) (config.ts v4PrefixField).
+    if (!range(T.ROUTE_PREFIX_LEN, load<u8>(v), v6 ? 0 : 96, 128)) return false;
     if (!v6) {
-      if (v4PrefixField(T.ROUTE_PREFIX_LEN, load<u8>(v)) < 0) return false;
       if (addrField(T.ROUTE_DEST, v + 4) < 0 || addrField(T.ROUTE_VIA, v + 20) < 0) return false;
     } else {
-      if (!range(T.ROUTE_PREFIX_LEN, load<u8>(v), 0, 128)) return false;
       // An IPv6 route's gateway is IPv6 (or :: for on-link), never an IPv4-mapped address.
       if (load<u64>(v + 20) == 0 && load<u32>(v + 28) == 0xffff0000) return refuseText(T.ROUTE_VIA, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(v + 35));
     }
