@@ -613,7 +613,7 @@ export function v4PrefixField(field: T, plen: u32): i32 {
 }
 
 // @ts-ignore: decorator
-@inline export function be16(p: usize): u32 { return <u32>bswap<u16>(load<u16>(p)); }
+@inline export function be16(p: usize): u32 { return bswap<u32>(<u32>load<u16>(p)) >>> 16; }
 // @ts-ignore: decorator
 @inline export function be32(p: usize): u32 { return bswap<u32>(load<u32>(p)); }
 
