@@ -807,12 +807,13 @@ function keyValues(p: usize, len: u32, kind: i32): bool {
   const end: u32 = kind == REC_BOARD ? KR_NODE : mobility ? KR_END : KR_MOBILITY;
   const keyText = kind == REC_BOARD ? T.BOARD_KEY : mobility ? T.MOBILITY_KEY : T.NODE_KEY;
   for (let o: u32 = 0; o < len;) {
-    if (o + 4 > len) return refuseText(T.KEY_VALUE_RECORD_LENGTH, T.WHOLE_ENTRIES, len);
+    // (An entry header past the record's end is read from the buffer before it is refused.)
     const key = be16(p + o);
     const vlen = be16(p + o + 2);
     const q = p + o + 4;
-    o += 4 + vlen;
-    if (o > len) return refuseText(T.KEY_VALUE_RECORD_LENGTH, T.WHOLE_ENTRIES, len);
+    const h = o + 4;
+    o = h + vlen;
+    if (h > len || o > len) return refuseText(T.KEY_VALUE_RECORD_LENGTH, T.WHOLE_ENTRIES, len);
     if (key >= 0x8000) continue; // skippable key from a newer host, any length
     const addr = mobility && isAddrKey(key);
     const want: u32 = addr ? 16 : 4;
