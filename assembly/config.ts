@@ -551,7 +551,7 @@ export function configDefaults(): void {
 function logText(t: T): void { logBytes(textBuf, textLine(CONFIG_TEXT, CONFIG_TEXT_LEN, t, textBuf)); }
 
 /** Log a refusal naming the field, the expected range and the value seen. Always returns false. */
-export function refuse(field: T, lo: i64, hi: i64, got: i64): bool {
+export function refuse(field: T, lo: u32, hi: u32, got: i64): bool {
   refuseBegin(field); logNum(lo); logStr(".."); logNum(hi);
   logStr(", got "); logNum(got);
   logEnd(LOG_ERROR);
