@@ -562,7 +562,7 @@ export function refuse(field: T, lo: u32, hi: u32, got: i64): bool {
 function refuseBegin(field: T): void { logBegin(); logStr("config: "); logText(field); logStr(": expected "); }
 
 /** Log a refusal with a free-text expectation. Always returns false. */
-export function refuseText(field: T, expected: T, got: i64): bool {
+export function refuseText(field: T, expected: T, got: u32): bool {
   refuseBegin(field); logText(expected); logStr(", got "); logNum(got);
   logEnd(LOG_ERROR);
   return false;
