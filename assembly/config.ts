@@ -572,9 +572,9 @@ const hexBuf: usize = memory.data(40);
 
 /**
  * Refuse the 16-byte address at `p` where only IPv4 works today, showing it as eight groups of four
- * hexadecimal digits (RFC 4291 §2.2 form 1, leading zeros kept: the shortest code). Always returns -1.
+ * hexadecimal digits (RFC 4291 §2.2 form 1, leading zeros kept: the shortest code). Always returns false.
  */
-function refuseAddr(field: T, p: usize): i64 {
+function refuseAddr(field: T, p: usize): bool {
   let q = hexBuf;
   for (let i: usize = 0; i < 16; i++) {
     const b = <u32>load<u8>(p + i);
@@ -587,20 +587,23 @@ function refuseAddr(field: T, p: usize): i64 {
   refuseBegin(field); logText(T.AN_IPV4_ADDRESS); logStr(", got ");
   logBytes(hexBuf, 39);
   logEnd(LOG_ERROR);
-  return -1;
+  return false;
 }
 
 /**
- * The IPv4 address (host order) in the 16-byte record field at `p`, which must be ::ffff:a.b.c.d
- * (0.0.0.0, "none", included); anything else is refused (logged) and gives -1.
+ * True with the IPv4 address (host order) of the 16-byte record field at `p` in fieldAddr when the field
+ * is ::ffff:a.b.c.d (0.0.0.0, "none", included); anything else is refused (logged) and gives false.
  * Why: RFC 4291 §2.5.5.2: ABI v2 carries IPv4 as IPv4-mapped IPv6 addresses; the tables that take
  * these values are IPv4 until IPv6 arrives (issue 12).
  */
-export function addrField(field: T, p: usize): i64 {
+export function addrField(field: T, p: usize): bool {
   // (Not wire/addr.ts addrV4: config.ts is below wire/.) ::ffff:a.b.c.d has bytes 8..11 00 00 ff ff.
-  if (load<u64>(p) == 0 && load<u32>(p, 8) == 0xffff0000) return bswap<u32>(load<u32>(p, 12));
+  if (load<u64>(p) == 0 && load<u32>(p, 8) == 0xffff0000) { fieldAddr = bswap<u32>(load<u32>(p, 12)); return true; }
   return refuseAddr(field, p);
 }
+
+/** The address (host order) the last addrField that returned true read. */
+export let fieldAddr: u32 = 0;
 
 /**
  * The IPv4 prefix length of record prefix length `plen`, which counts bits of the 16-byte address
@@ -821,9 +824,8 @@ function keyValues(p: usize, len: u32, kind: i32): bool {
     const i = first + key - 1;
     let v: u32;
     if (addr) {
-      const a = addrField(<T>load<u8>(KEY_TEXTS + <usize>i), q);
-      if (a < 0) return false;
-      v = <u32>a;
+      if (!addrField(<T>load<u8>(KEY_TEXTS + <usize>i), q)) return false;
+      v = fieldAddr;
     } else {
       v = be32(q);
       // Why (memory): an image without IPv6 (features.ts) accepts the IPv6 keys the hosts always write,

@@ -3,7 +3,7 @@
 // layering, docs/decisions.md "Core v2").
 
 import {
-  T, refuse, refuseText, range, addrField, v4PrefixField, be16, be32, frameBytes, routeEntries, securityAssocEntries, REC_IFACE, REC_ROUTE, REC_SA, REC_SERVER, serverAdd, servers, serverTableSet, SERVER_TABLE_BYTES, SRV_ADVERTISE, SRV_TRANSIT, MAX_SERVERS, SA_USE_LAST,
+  T, refuse, refuseText, range, addrField, fieldAddr, v4PrefixField, be16, be32, frameBytes, routeEntries, securityAssocEntries, REC_IFACE, REC_ROUTE, REC_SA, REC_SERVER, serverAdd, servers, serverTableSet, SERVER_TABLE_BYTES, SRV_ADVERTISE, SRV_TRANSIT, MAX_SERVERS, SA_USE_LAST,
   SA_MAX_KEY, SA_ALG_KEYED_MD5, SA_ALG_HMAC_MD5, SA_REPLAY_NONCES, SA_USE_MASK, SA_USE_SHIFT,
   SA_USE_MOBILE_HOME, SA_USE_FOREIGN_HOME, REC_ADDR6, REC_IPSEC, REC_TUN6, ipv6Enabled, ipsecEntries
 } from "./config";
@@ -75,8 +75,8 @@ export function configApply(type: i32, v: usize, rlen: u32): bool {
     const idx = <i32>load<u8>(v);
     if (!range(T.IFACE_INDEX, idx, 0, MAX_IFACES - 1)) return false;
     // An unnumbered interface: ::ffff:0.0.0.0/96.
-    const ip = addrField(T.IFACE_IPV4, v + 16);
-    if (ip < 0) return false;
+    if (!addrField(T.IFACE_IPV4, v + 16)) return false;
+    const ip = fieldAddr;
     const plen = v4PrefixField(T.IFACE_PREFIX_LEN, load<u8>(v + 10));
     if (plen < 0) return false;
     const mtu = be16(v + 8);
@@ -86,7 +86,7 @@ export function configApply(type: i32, v: usize, rlen: u32): bool {
     const mac0 = load<u8>(v + 2);
     if (mac0 & 1) return refuseText(T.IFACE_MAC, T.A_UNICAST_MAC_ADDRESS, mac0);
     if (netifValid(idx)) return refuseText(T.IFACE_INDEX, T.EACH_INTERFACE_ONCE, idx);
-    netifSet(idx, v + 2, <u32>ip, <u8>plen, <u16>mtu, load<u8>(v + 1));
+    netifSet(idx, v + 2, ip, <u8>plen, <u16>mtu, load<u8>(v + 1));
   } else if (IPV6 && type == REC_ADDR6) {
     // ADDR6 32: 0 iface u8 | 1 prefixLen u8 | 2 flags u8 (bit 1 advertise) | 3 pad | 4 validSec u32 |
     //           8 preferredSec u32 | 12 pad[4] | 16 address[16]
@@ -120,7 +120,7 @@ export function configApply(type: i32, v: usize, rlen: u32): bool {
     // Why: RFC 4291 §2.5.5.2: an IPv4 prefix /n is /(96 + n) (config.ts v4PrefixField).
     if (!range(T.ROUTE_PREFIX_LEN, load<u8>(v), v6 ? 0 : 96, 128)) return false;
     if (!v6) {
-      if (addrField(T.ROUTE_DEST, v + 4) < 0 || addrField(T.ROUTE_VIA, v + 20) < 0) return false;
+      if (!addrField(T.ROUTE_DEST, v + 4) || !addrField(T.ROUTE_VIA, v + 20)) return false;
     } else {
       // An IPv6 route's gateway is IPv6 (or :: for on-link), never an IPv4-mapped address.
       if (load<u64>(v + 20) == 0 && load<u32>(v + 28) == 0xffff0000) return refuseText(T.ROUTE_VIA, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(v + 35));
@@ -143,18 +143,17 @@ export function configApply(type: i32, v: usize, rlen: u32): bool {
     if (!range(T.SECURITY_ASSOCIATIONS_USE, use, SA_USE_MOBILE_HOME, SA_USE_LAST)) return false;
     const klen = <i32>load<u8>(v + 7);
     if (klen < 1 || klen > SA_MAX_KEY || <u32>(24 + klen) != rlen) return refuse(T.SECURITY_ASSOCIATIONS_KEY_LENGTH, 1, SA_MAX_KEY, klen);
-    const peer = addrField(T.SECURITY_ASSOCIATIONS_PEER, v + 8);
-    if (peer < 0) return false;
-    if (!saAdd(<u32>peer, spi, alg, rp, flags, v + 24, klen)) return refuse(T.BOARD_SECURITY_ASSOCS, securityAssocEntries() + 1, 65536, securityAssocEntries());
+    if (!addrField(T.SECURITY_ASSOCIATIONS_PEER, v + 8)) return false;
+    if (!saAdd(fieldAddr, spi, alg, rp, flags, v + 24, klen)) return refuse(T.BOARD_SECURITY_ASSOCS, securityAssocEntries() + 1, 65536, securityAssocEntries());
   } else if (type == REC_SERVER) {
     if (!range(T.SERVER_RECORD_LENGTH, rlen, 24, 24)) return false;
     const kind = load<u8>(v);
     if (!range(T.DR_SERVER_KIND, kind, SRV_ADVERTISE, SRV_TRANSIT)) return false;
-    const a = addrField(T.DR_SERVER_ADDRESS, v + 8);
-    if (a < 0) return false;
+    if (!addrField(T.DR_SERVER_ADDRESS, v + 8)) return false;
+    const a = fieldAddr;
     if (a == 0) return refuse(T.DR_SERVER_ADDRESS, 1, 0xffffffff, 0);
     if (servers == 0) serverTableSet(arenaAlloc(SERVER_TABLE_BYTES));
-    if (!serverAdd(kind, <u16>be16(v + 2), <u16>be16(v + 4), <u32>a)) return refuse(T.DR_SERVERS, 0, MAX_SERVERS, MAX_SERVERS + 1);
+    if (!serverAdd(kind, <u16>be16(v + 2), <u16>be16(v + 4), a)) return refuse(T.DR_SERVERS, 0, MAX_SERVERS, MAX_SERVERS + 1);
   }
   return true;
 }
