@@ -8,7 +8,7 @@ import { textLine, textBuf } from "./text";
 import { IPV6 } from "./features";
 
 /** Apply one IFACE, ROUTE or SA record (`rlen` bytes at `v`); false after logging a refusal. */
-export type RecordApply = (type: u8, v: usize, rlen: u32) => bool;
+export type RecordApply = (type: i32, v: usize, rlen: u32) => bool;
 
 /**
  * Texts of configuration refusals ("config: <field>: expected <what>, got <value>"): each member's
@@ -551,7 +551,7 @@ export function configDefaults(): void {
 function logText(t: T): void { logBytes(textBuf, textLine(CONFIG_TEXT, CONFIG_TEXT_LEN, t, textBuf)); }
 
 /** Log a refusal naming the field, the expected range and the value seen. Always returns false. */
-export function refuse(field: T, lo: i64, hi: i64, got: i64): bool {
+export function refuse(field: T, lo: u32, hi: u32, got: i64): bool {
   refuseBegin(field); logNum(lo); logStr(".."); logNum(hi);
   logStr(", got "); logNum(got);
   logEnd(LOG_ERROR);
@@ -562,7 +562,7 @@ export function refuse(field: T, lo: i64, hi: i64, got: i64): bool {
 function refuseBegin(field: T): void { logBegin(); logStr("config: "); logText(field); logStr(": expected "); }
 
 /** Log a refusal with a free-text expectation. Always returns false. */
-export function refuseText(field: T, expected: T, got: i64): bool {
+export function refuseText(field: T, expected: T, got: u32): bool {
   refuseBegin(field); logText(expected); logStr(", got "); logNum(got);
   logEnd(LOG_ERROR);
   return false;
@@ -572,9 +572,9 @@ const hexBuf: usize = memory.data(40);
 
 /**
  * Refuse the 16-byte address at `p` where only IPv4 works today, showing it as eight groups of four
- * hexadecimal digits (RFC 4291 §2.2 form 1, leading zeros kept: the shortest code). Always returns -1.
+ * hexadecimal digits (RFC 4291 §2.2 form 1, leading zeros kept: the shortest code). Always returns false.
  */
-function refuseAddr(field: T, p: usize): i64 {
+function refuseAddr(field: T, p: usize): bool {
   let q = hexBuf;
   for (let i: usize = 0; i < 16; i++) {
     const b = <u32>load<u8>(p + i);
@@ -587,20 +587,23 @@ function refuseAddr(field: T, p: usize): i64 {
   refuseBegin(field); logText(T.AN_IPV4_ADDRESS); logStr(", got ");
   logBytes(hexBuf, 39);
   logEnd(LOG_ERROR);
-  return -1;
+  return false;
 }
 
 /**
- * The IPv4 address (host order) in the 16-byte record field at `p`, which must be ::ffff:a.b.c.d
- * (0.0.0.0, "none", included); anything else is refused (logged) and gives -1.
+ * True with the IPv4 address (host order) of the 16-byte record field at `p` in fieldAddr when the field
+ * is ::ffff:a.b.c.d (0.0.0.0, "none", included); anything else is refused (logged) and gives false.
  * Why: RFC 4291 §2.5.5.2: ABI v2 carries IPv4 as IPv4-mapped IPv6 addresses; the tables that take
  * these values are IPv4 until IPv6 arrives (issue 12).
  */
-export function addrField(field: T, p: usize): i64 {
+export function addrField(field: T, p: usize): bool {
   // (Not wire/addr.ts addrV4: config.ts is below wire/.) ::ffff:a.b.c.d has bytes 8..11 00 00 ff ff.
-  if (load<u64>(p) == 0 && load<u32>(p, 8) == 0xffff0000) return bswap<u32>(load<u32>(p, 12));
+  if (load<u64>(p) == 0 && load<u32>(p, 8) == 0xffff0000) { fieldAddr = bswap<u32>(load<u32>(p, 12)); return true; }
   return refuseAddr(field, p);
 }
+
+/** The address (host order) the last addrField that returned true read. */
+export let fieldAddr: u32 = 0;
 
 /**
  * The IPv4 prefix length of record prefix length `plen`, which counts bits of the 16-byte address
@@ -613,7 +616,7 @@ export function v4PrefixField(field: T, plen: u32): i32 {
 }
 
 // @ts-ignore: decorator
-@inline export function be16(p: usize): u32 { return <u32>bswap<u16>(load<u16>(p)); }
+@inline export function be16(p: usize): u32 { return bswap<u32>(<u32>load<u16>(p)) >>> 16; }
 // @ts-ignore: decorator
 @inline export function be32(p: usize): u32 { return bswap<u32>(load<u32>(p)); }
 
@@ -801,18 +804,19 @@ function isAddrKey(key: u32): bool { return key == K_HOME_ADDRESS || key == K_HO
  * or a 16-byte address for MOBILITY homeAddress and homeAgent. Keys ≥ 0x8000 are skipped whatever
  * their length (room for newer hosts).
  */
-function keyValues(p: usize, len: u32, kind: u8): bool {
+function keyValues(p: usize, len: u32, kind: i32): bool {
   const mobility = kind == REC_MOBILITY;
   const first: u32 = kind == REC_BOARD ? 0 : mobility ? KR_MOBILITY : KR_NODE;
   const end: u32 = kind == REC_BOARD ? KR_NODE : mobility ? KR_END : KR_MOBILITY;
   const keyText = kind == REC_BOARD ? T.BOARD_KEY : mobility ? T.MOBILITY_KEY : T.NODE_KEY;
   for (let o: u32 = 0; o < len;) {
-    if (o + 4 > len) return refuseText(T.KEY_VALUE_RECORD_LENGTH, T.WHOLE_ENTRIES, len);
+    // (An entry header past the record's end is read from the buffer before it is refused.)
     const key = be16(p + o);
     const vlen = be16(p + o + 2);
     const q = p + o + 4;
-    o += 4 + vlen;
-    if (o > len) return refuseText(T.KEY_VALUE_RECORD_LENGTH, T.WHOLE_ENTRIES, len);
+    const h = o + 4;
+    o = h + vlen;
+    if (h > len || o > len) return refuseText(T.KEY_VALUE_RECORD_LENGTH, T.WHOLE_ENTRIES, len);
     if (key >= 0x8000) continue; // skippable key from a newer host, any length
     const addr = mobility && isAddrKey(key);
     const want: u32 = addr ? 16 : 4;
@@ -820,9 +824,8 @@ function keyValues(p: usize, len: u32, kind: u8): bool {
     const i = first + key - 1;
     let v: u32;
     if (addr) {
-      const a = addrField(<T>load<u8>(KEY_TEXTS + <usize>i), q);
-      if (a < 0) return false;
-      v = <u32>a;
+      if (!addrField(<T>load<u8>(KEY_TEXTS + <usize>i), q)) return false;
+      v = fieldAddr;
     } else {
       v = be32(q);
       // Why (memory): an image without IPv6 (features.ts) accepts the IPv6 keys the hosts always write,
@@ -878,7 +881,7 @@ export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApp
   let o: u32 = 8;
   while (o < <u32>len) {
     if (o + 4 > <u32>len) return refuseText(T.RECORD_HEADER, T.FOUR_BYTES, len - o);
-    const type = load<u8>(p + o);
+    const type = <i32>load<u8>(p + o);
     const rlen = be16(p + o + 2);
     const v = p + o + 4;
     if (o + 4 + rlen > <u32>len) return refuseText(T.RECORD_LENGTH, T.WITHIN_THE_CONFIGURATION, rlen);
@@ -890,7 +893,7 @@ export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApp
       if (type == REC_BOARD || type == REC_NODE || type == REC_MOBILITY) { if (!keyValues(v, rlen, type)) return false; }
       else if (type == REC_IPSEC) { if (++ipsecEntries > MAX_IPSEC) return refuse(T.IPSEC_PEERS, 0, MAX_IPSEC, ipsecEntries); }
       // Every other type 1..10 (IFACE, ROUTE, SA, SERVER, ADDR6, TUN6) waits for pass 2; >= 128 is skipped.
-      else if ((type == 0 || type > REC_TUN6) && type < 128) return refuseText(T.RECORD_TYPE, T.RECORD_TYPES, type);
+      else if ((type == 0 || type > <i32>REC_TUN6) && type < 128) return refuseText(T.RECORD_TYPE, T.RECORD_TYPES, type);
     } else if (type < 32 && ((1 << type) & PASS2_TYPES) != 0) {
       if (!apply(type, v, rlen)) return false;
     }

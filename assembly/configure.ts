@@ -3,7 +3,7 @@
 // layering, docs/decisions.md "Core v2").
 
 import {
-  T, refuse, refuseText, range, addrField, v4PrefixField, be16, be32, frameBytes, routeEntries, securityAssocEntries, REC_IFACE, REC_ROUTE, REC_SA, REC_SERVER, serverAdd, servers, serverTableSet, SERVER_TABLE_BYTES, SRV_ADVERTISE, SRV_TRANSIT, MAX_SERVERS, SA_USE_LAST,
+  T, refuse, refuseText, range, addrField, fieldAddr, v4PrefixField, be16, be32, frameBytes, routeEntries, securityAssocEntries, REC_IFACE, REC_ROUTE, REC_SA, REC_SERVER, serverAdd, servers, serverTableSet, SERVER_TABLE_BYTES, SRV_ADVERTISE, SRV_TRANSIT, MAX_SERVERS, SA_USE_LAST,
   SA_MAX_KEY, SA_ALG_KEYED_MD5, SA_ALG_HMAC_MD5, SA_REPLAY_NONCES, SA_USE_MASK, SA_USE_SHIFT,
   SA_USE_MOBILE_HOME, SA_USE_FOREIGN_HOME, REC_ADDR6, REC_IPSEC, REC_TUN6, ipv6Enabled, ipsecEntries
 } from "./config";
@@ -20,11 +20,15 @@ import { arenaAlloc } from "./mem";
 const addr6ConfigureRef: usize = IPV6 ? changetype<usize>(addr6Configure) : 0;
 
 /**
- * True unless the 16-byte address at `a` is one unicast IPv6 address.
+ * True (after refusing `field`) unless the 16-byte address at `a` is one unicast IPv6 address.
  * Why: RFC 4291 §2.5.2, §2.5.5, §2.7: not :: (unspecified), not IPv4-mapped (an IPv4 address's field), not multicast.
  */
-function notUnicast6(a: usize): bool {
-  return (load<u64>(a) == 0 && (load<u32>(a, 8) == 0 || load<u32>(a, 8) == 0xffff0000)) || load<u8>(a) == 0xff;
+function notUnicast6(field: T, a: usize): bool {
+  if ((load<u64>(a) == 0 && (load<u32>(a, 8) == 0 || load<u32>(a, 8) == 0xffff0000)) || load<u8>(a) == 0xff) {
+    refuseText(field, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(a));
+    return true;
+  }
+  return false;
 }
 
 /**
@@ -37,7 +41,7 @@ function ipsecApply(v: usize, rlen: u32): bool {
   if (!range(T.IPSEC_RECORD_LENGTH, rlen, 32 + klen, 32 + klen)) return false;
   const a = v + 16;
   // Why: an AH peer is one unicast IPv6 address (RFC 4291): not ::, not IPv4-mapped, not multicast.
-  if (notUnicast6(a)) return refuseText(T.IPSEC_PEER, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(a));
+  if (notUnicast6(T.IPSEC_PEER, a)) return false;
   const spiIn = be32(v), spiOut = be32(v + 4);
   // Why: RFC 2402 §2.4: SPIs 1-255 are reserved and 0 is never sent.
   // (One check: spiIn if it is refused, else spiOut.)
@@ -65,14 +69,14 @@ const tun6AddRef: usize = IPV6 ? changetype<usize>(tun6Add) : 0;
  *   SA 24+k:  0 spi u32 | 4 algorithm u8 | 5 replay u8 | 6 flags u8 | 7 keyLen u8 | 8 peer[16] | 24 key[keyLen]
  *   SERVER 24: 0 kind u8 | 1 pad | 2 priority u16 | 4 lifetimeSec u16 | 6 pad[2] | 8 address[16]
  */
-export function configApply(type: u8, v: usize, rlen: u32): bool {
+export function configApply(type: i32, v: usize, rlen: u32): bool {
   if (type == REC_IFACE) {
     if (!range(T.IFACE_RECORD_LENGTH, rlen, 32, 32)) return false;
     const idx = <i32>load<u8>(v);
     if (!range(T.IFACE_INDEX, idx, 0, MAX_IFACES - 1)) return false;
     // An unnumbered interface: ::ffff:0.0.0.0/96.
-    const ip = addrField(T.IFACE_IPV4, v + 16);
-    if (ip < 0) return false;
+    if (!addrField(T.IFACE_IPV4, v + 16)) return false;
+    const ip = fieldAddr;
     const plen = v4PrefixField(T.IFACE_PREFIX_LEN, load<u8>(v + 10));
     if (plen < 0) return false;
     const mtu = be16(v + 8);
@@ -82,7 +86,7 @@ export function configApply(type: u8, v: usize, rlen: u32): bool {
     const mac0 = load<u8>(v + 2);
     if (mac0 & 1) return refuseText(T.IFACE_MAC, T.A_UNICAST_MAC_ADDRESS, mac0);
     if (netifValid(idx)) return refuseText(T.IFACE_INDEX, T.EACH_INTERFACE_ONCE, idx);
-    netifSet(idx, v + 2, <u32>ip, <u8>plen, <u16>mtu, load<u8>(v + 1));
+    netifSet(idx, v + 2, ip, <u8>plen, <u16>mtu, load<u8>(v + 1));
   } else if (IPV6 && type == REC_ADDR6) {
     // ADDR6 32: 0 iface u8 | 1 prefixLen u8 | 2 flags u8 (bit 1 advertise) | 3 pad | 4 validSec u32 |
     //           8 preferredSec u32 | 12 pad[4] | 16 address[16]
@@ -94,7 +98,7 @@ export function configApply(type: u8, v: usize, rlen: u32): bool {
     // Why: RFC 4291 §2.5.2, §2.5.5, §2.7: an interface address is unicast: not ::, not IPv4-mapped
     // (that is the IPv4 address's field), not multicast.
     const a = v + 16;
-    if (notUnicast6(a)) return refuseText(T.IPV6_ADDRESS, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(a));
+    if (notUnicast6(T.IPV6_ADDRESS, a)) return false;
     const r = changetype<(i: i32, a: usize, l: i32, f: u8, vs: u32, ps: u32) => i32>(addr6ConfigureRef)(ifc, a, plen, load<u8>(v + 2), be32(v + 4), be32(v + 8));
     if (r != 0) return refuseText(T.IPV6_ADDRESS, T.IPV6_ADDRESSES, NETIF_V6_ADDRS);
   } else if (IPV6 && type == REC_TUN6) {
@@ -104,7 +108,7 @@ export function configApply(type: u8, v: usize, rlen: u32): bool {
     const plen = <i32>load<u8>(v);
     if (!range(T.IPV6_PREFIX_LEN, plen, 0, 128)) return false;
     const r = v + 20;
-    if (notUnicast6(r)) return refuseText(T.TUNNELS6, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(r));
+    if (notUnicast6(T.TUNNELS6, r)) return false;
     if (!changetype<(d: usize, l: i32, r: usize, lo: usize) => bool>(tun6AddRef)(v + 4, plen, r, v + 36)) return refuse(T.TUNNELS6, 0, TUN6_MAX, TUN6_MAX + 1);
   } else if (IPV6 && type == REC_IPSEC) {
     return changetype<(v: usize, rlen: u32) => bool>(ipsecApplyRef)(v, rlen);
@@ -113,11 +117,11 @@ export function configApply(type: u8, v: usize, rlen: u32): bool {
     // An IPv4 route has IPv4-mapped destination and gateway and a prefix length of 96 + n; an IPv6
     // route neither (the table is family-neutral, stack/route.ts).
     const v6 = ipv6Enabled() && !(load<u64>(v + 4) == 0 && load<u32>(v + 12) == 0xffff0000);
+    // Why: RFC 4291 §2.5.5.2: an IPv4 prefix /n is /(96 + n) (config.ts v4PrefixField).
+    if (!range(T.ROUTE_PREFIX_LEN, load<u8>(v), v6 ? 0 : 96, 128)) return false;
     if (!v6) {
-      if (v4PrefixField(T.ROUTE_PREFIX_LEN, load<u8>(v)) < 0) return false;
-      if (addrField(T.ROUTE_DEST, v + 4) < 0 || addrField(T.ROUTE_VIA, v + 20) < 0) return false;
+      if (!addrField(T.ROUTE_DEST, v + 4) || !addrField(T.ROUTE_VIA, v + 20)) return false;
     } else {
-      if (!range(T.ROUTE_PREFIX_LEN, load<u8>(v), 0, 128)) return false;
       // An IPv6 route's gateway is IPv6 (or :: for on-link), never an IPv4-mapped address.
       if (load<u64>(v + 20) == 0 && load<u32>(v + 28) == 0xffff0000) return refuseText(T.ROUTE_VIA, T.AN_IPV6_UNICAST_ADDRESS, load<u8>(v + 35));
     }
@@ -139,18 +143,17 @@ export function configApply(type: u8, v: usize, rlen: u32): bool {
     if (!range(T.SECURITY_ASSOCIATIONS_USE, use, SA_USE_MOBILE_HOME, SA_USE_LAST)) return false;
     const klen = <i32>load<u8>(v + 7);
     if (klen < 1 || klen > SA_MAX_KEY || <u32>(24 + klen) != rlen) return refuse(T.SECURITY_ASSOCIATIONS_KEY_LENGTH, 1, SA_MAX_KEY, klen);
-    const peer = addrField(T.SECURITY_ASSOCIATIONS_PEER, v + 8);
-    if (peer < 0) return false;
-    if (!saAdd(<u32>peer, spi, alg, rp, flags, v + 24, klen)) return refuse(T.BOARD_SECURITY_ASSOCS, securityAssocEntries() + 1, 65536, securityAssocEntries());
+    if (!addrField(T.SECURITY_ASSOCIATIONS_PEER, v + 8)) return false;
+    if (!saAdd(fieldAddr, spi, alg, rp, flags, v + 24, klen)) return refuse(T.BOARD_SECURITY_ASSOCS, securityAssocEntries() + 1, 65536, securityAssocEntries());
   } else if (type == REC_SERVER) {
     if (!range(T.SERVER_RECORD_LENGTH, rlen, 24, 24)) return false;
     const kind = load<u8>(v);
     if (!range(T.DR_SERVER_KIND, kind, SRV_ADVERTISE, SRV_TRANSIT)) return false;
-    const a = addrField(T.DR_SERVER_ADDRESS, v + 8);
-    if (a < 0) return false;
+    if (!addrField(T.DR_SERVER_ADDRESS, v + 8)) return false;
+    const a = fieldAddr;
     if (a == 0) return refuse(T.DR_SERVER_ADDRESS, 1, 0xffffffff, 0);
     if (servers == 0) serverTableSet(arenaAlloc(SERVER_TABLE_BYTES));
-    if (!serverAdd(kind, <u16>be16(v + 2), <u16>be16(v + 4), <u32>a)) return refuse(T.DR_SERVERS, 0, MAX_SERVERS, MAX_SERVERS + 1);
+    if (!serverAdd(kind, <u16>be16(v + 2), <u16>be16(v + 4), a)) return refuse(T.DR_SERVERS, 0, MAX_SERVERS, MAX_SERVERS + 1);
   }
   return true;
 }

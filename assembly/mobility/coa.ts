@@ -404,18 +404,30 @@ export function drDumpSeek(t: usize, cur: usize, index: i32): i32 {
 }
 
 /**
+ * The value of record `index` of hash table `t` (drDumpSeek; 0 past the end or for a negative `index`),
+ * after writing its expiry (i64 at `exp` of the value) at 0 of `out` and its key as an address at 16.
+ * (coaDump and rs.ts rsDump.)
+ */
+export function drDumpHead(t: usize, cur: usize, index: i32, out: usize, exp: usize): usize {
+  if (index < 0) return 0;
+  const i = drDumpSeek(t, cur, index);
+  if (i < 0) return 0;
+  const e = htValueAt(t, i);
+  store<i64>(out, load<i64>(e + exp));
+  addrSetV4(out + 16, htKeyV4At(t, i));
+  return e;
+}
+
+/**
  * Dump table 7 (docs/abi.md): binding route `index` (64 bytes at `out`): 0 expiresAtMs i64 |
  * 8 lifetimeSec u16 | 10 pad[6] | 16 home[16] | 32 nextHop[16] | 48 server[16]. Its length, or -1 past
  * the end. Reading indices 0, 1, 2, ... in a row is O(capacity) in all (a cursor resumes).
  */
 export function coaDump(index: i32, out: usize): i32 {
-  if (capacity == 0 || index < 0) return -1;
-  const i = drDumpSeek(routes, dumpCur, index);
-  if (i < 0) return -1;
-  const e = htValueAt(routes, i);
-  store<i64>(out, load<i64>(e, R_EXPIRES));
+  if (capacity == 0) return -1;
+  const e = drDumpHead(routes, dumpCur, index, out, R_EXPIRES);
+  if (e == 0) return -1;
   store<u64>(out, <u64>load<u16>(e, R_LIFETIME), 8);
-  addrSetV4(out + 16, htKeyV4At(routes, i));
   addrSetV4(out + 32, load<u32>(e, R_NEXT_HOP));
   addrSetV4(out + 48, load<u32>(e, R_SERVER));
   return 64;

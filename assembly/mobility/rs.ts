@@ -81,7 +81,7 @@ import { AuthResult, authVerify, authAppend } from "../security/auth";
 import { saFindFor, saUse, SA_REPLAY } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyId, ntpNow } from "../security/replay";
 import { tunnelCheck, tunnelSend, tunnelRoute } from "./tunnel";
-import { drAuthLast, drAuthFailed, drOther, drDumpSeek, drTunnel, drAddrTo, drSend, drExpiry } from "./coa";
+import { drAuthLast, drAuthFailed, drOther, drDumpHead, drTunnel, drAddrTo, drSend, drExpiry } from "./coa";
 import { drMsg, drMsgLen } from "./mip";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
 import { pktBuffers } from "../stack/packet";
@@ -918,14 +918,11 @@ const dumpCur: usize = memory.data<i32>([-1, -1]); // drDumpSeek's cursor
  * 48 parentCoa[16] | 64 relayRegistrar[16] (while relaying). Its length, or -1 past the end.
  */
 export function rsDump(index: i32, out: usize): i32 {
-  if (capacity == 0 || index < 0) return -1;
-  const i = drDumpSeek(regs, dumpCur, index);
-  if (i < 0) return -1;
-  const e = htValueAt(regs, i);
+  if (capacity == 0) return -1;
+  const e = drDumpHead(regs, dumpCur, index, out, E_EXPIRES);
+  if (e == 0) return -1;
   const f = load<u8>(e, E_FLAGS);
-  store<i64>(out, load<i64>(e, E_EXPIRES));
   store<u64>(out, <u64>load<u16>(e, E_GRANTED) | (<u64>(f & (RF_ACTIVE | RF_PENDING | RF_RELAY)) << 16), 8);
-  addrSetV4(out + 16, htKeyV4At(regs, i));
   addrSetV4(out + 32, (f & RF_ACTIVE) != 0 ? load<u32>(e, E_CHILD) : load<u32>(e, E_PEND_CHILD));
   addrSetV4(out + 48, (f & RF_ACTIVE) != 0 ? load<u32>(e, E_PARENT) : load<u32>(e, E_PEND_PARENT));
   addrSetV4(out + 64, (f & RF_RELAY) != 0 ? load<u32>(e, E_RELAY_REG) : 0);
