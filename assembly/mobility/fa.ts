@@ -633,11 +633,11 @@ export function faUdp(iface: i32, p: usize, len: i32): i32 {
  * The pending slot of record `v` whose relayed datagram the error quotes (source, destination, IP
  * Identification, the interface it left by; Identification when quoted), or 0.
  */
-function quotedSlot(v: usize, iface: i32, from: u32, ha: u32, ident: u16, id: u64, haveId: bool): usize {
+function quotedSlot(v: usize, iface: i32, from: u32, ha: u32, ident: i32, id: u64, haveId: bool): usize {
   for (let k = 0; k < SLOTS; k++) {
     const s = slotAt(v, k);
     if (!slotUsed(s) || load<u32>(s, PS_RELAY_SRC) != from || load<u32>(s, PS_HA) != ha) continue;
-    if (load<u16>(s, PS_RELAY_IDENT) != ident || <i32>load<u8>(s, PS_RELAY_IFACE) != iface) continue;
+    if (<i32>load<u16>(s, PS_RELAY_IDENT) != ident || <i32>load<u8>(s, PS_RELAY_IFACE) != iface) continue;
     if (haveId && load<u64>(s, PS_ID) != id) continue;
     return s;
   }

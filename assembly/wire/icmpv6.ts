@@ -82,13 +82,13 @@ export function icmp6Check(p: usize, len: i32, src: usize, dst: usize): i32 {
 
 /** Type. */
 // @ts-ignore: decorator
-@inline export function icmp6Type(p: usize): u8 { return load<u8>(p, ICMP6_TYPE); }
+@inline export function icmp6Type(p: usize): i32 { return <i32>load<u8>(p, ICMP6_TYPE); }
 /** Code. */
 // @ts-ignore: decorator
-@inline export function icmp6Code(p: usize): u8 { return load<u8>(p, ICMP6_CODE); }
+@inline export function icmp6Code(p: usize): i32 { return <i32>load<u8>(p, ICMP6_CODE); }
 /** Checksum field (host order). */
 // @ts-ignore: decorator
-@inline export function icmp6Checksum(p: usize): u16 { return swap16(load<u16>(p, ICMP6_CHECKSUM)); }
+@inline export function icmp6Checksum(p: usize): i32 { return (<i32>load<u8>(p, ICMP6_CHECKSUM) << 8) | <i32>load<u8>(p, ICMP6_CHECKSUM + 1); }
 /** The 32-bit word after the checksum (host order). */
 // @ts-ignore: decorator
 @inline export function icmp6Rest(p: usize): u32 { return swap32(load<u32>(p, ICMP6_REST)); }
@@ -122,10 +122,10 @@ export function icmp6CheckEcho(p: usize, len: i32): i32 {
 
 /** Echo identifier. */
 // @ts-ignore: decorator
-@inline export function icmp6EchoIdent(p: usize): u16 { return swap16(load<u16>(p, ICMP6_ECHO_IDENT)); }
+@inline export function icmp6EchoIdent(p: usize): i32 { return (<i32>load<u8>(p, ICMP6_ECHO_IDENT) << 8) | <i32>load<u8>(p, ICMP6_ECHO_IDENT + 1); }
 /** Echo sequence number. */
 // @ts-ignore: decorator
-@inline export function icmp6EchoSeq(p: usize): u16 { return swap16(load<u16>(p, ICMP6_ECHO_SEQ)); }
+@inline export function icmp6EchoSeq(p: usize): i32 { return (<i32>load<u8>(p, ICMP6_ECHO_SEQ) << 8) | <i32>load<u8>(p, ICMP6_ECHO_SEQ + 1); }
 
 /**
  * Write an echo header at `p` (capacity `cap`; type ICMP6_ECHO_REQUEST or ICMP6_ECHO_REPLY) before the

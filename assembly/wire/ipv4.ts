@@ -113,7 +113,7 @@ function sum20(p: usize): u32 {
 export function ipv4TotalLen(p: usize): i32 { return (<i32>load<u8>(p, IP_TOTAL_LEN) << 8) | <i32>load<u8>(p, IP_TOTAL_LEN + 1); }
 /** Identification. */
 // @ts-ignore: decorator
-@inline export function ipv4Ident(p: usize): u16 { return <u16>((<u32>load<u8>(p, IP_IDENT) << 8) | <u32>load<u8>(p, IP_IDENT + 1)); }
+@inline export function ipv4Ident(p: usize): i32 { return (<i32>load<u8>(p, IP_IDENT) << 8) | <i32>load<u8>(p, IP_IDENT + 1); }
 /** The flags/fragment-offset word (flags IP_FLAG_DF, IP_FLAG_MF; offset in 8-byte units). */
 // @ts-ignore: decorator
 @inline export function ipv4FlagsFrag(p: usize): u16 { return <u16>((<u32>load<u8>(p, IP_FLAGS_FRAG) << 8) | <u32>load<u8>(p, IP_FLAGS_FRAG + 1)); }
@@ -131,13 +131,13 @@ export function ipv4TotalLen(p: usize): i32 { return (<i32>load<u8>(p, IP_TOTAL_
 }
 /** Time to live. */
 // @ts-ignore: decorator
-@inline export function ipv4Ttl(p: usize): u8 { return load<u8>(p, IP_TTL); }
+@inline export function ipv4Ttl(p: usize): i32 { return <i32>load<u8>(p, IP_TTL); }
 /** Protocol number. */
 // @ts-ignore: decorator
-@inline export function ipv4Proto(p: usize): u8 { return load<u8>(p, IP_PROTO); }
+@inline export function ipv4Proto(p: usize): i32 { return <i32>load<u8>(p, IP_PROTO); }
 /** Header checksum field as stored (host order). */
 // @ts-ignore: decorator
-@inline export function ipv4Checksum(p: usize): u16 { return <u16>((<u32>load<u8>(p, IP_CHECKSUM) << 8) | <u32>load<u8>(p, IP_CHECKSUM + 1)); }
+@inline export function ipv4Checksum(p: usize): i32 { return (<i32>load<u8>(p, IP_CHECKSUM) << 8) | <i32>load<u8>(p, IP_CHECKSUM + 1); }
 /** Source address, host order. */
 // Why (size): a call (the swap inside it: still one call per read, as bswap was), 3 bytes shorter
 // than load and bswap at each of ~60 control-path sites.

@@ -94,7 +94,7 @@ export function ipv6Check(p: usize, len: i32): i32 {
 @inline export function ipv6FlowLabel(p: usize): u32 { return swap32(load<u32>(p, IP6_VER_TC_FLOW)) & 0xfffff; }
 /** Payload Length: bytes after the 40-byte header. */
 // @ts-ignore: decorator
-@inline export function ipv6PayloadLen(p: usize): u16 { return swap16(load<u16>(p, IP6_PAYLOAD_LEN)); }
+@inline export function ipv6PayloadLen(p: usize): i32 { return (<i32>load<u8>(p, IP6_PAYLOAD_LEN) << 8) | <i32>load<u8>(p, IP6_PAYLOAD_LEN + 1); }
 /** Length of the whole packet, 40 + Payload Length. */
 // @ts-ignore: decorator
 @inline export function ipv6TotalLen(p: usize): i32 { return IPV6_HEADER_LEN + <i32>ipv6PayloadLen(p); }
@@ -433,7 +433,7 @@ export const FRAG_HEADER_LEN: i32 = 8;
 
 /** Next Header of the Fragment header at `h` (of the fragmentable part). */
 // @ts-ignore: decorator
-@inline export function fragNextHeader(h: usize): u8 { return load<u8>(h, FRAG_NEXT_HEADER); }
+@inline export function fragNextHeader(h: usize): i32 { return <i32>load<u8>(h, FRAG_NEXT_HEADER); }
 /** Fragment Offset in bytes (the field counts 8-octet units). */
 // @ts-ignore: decorator
 @inline export function fragOffset(h: usize): i32 { return <i32>(swap16(load<u16>(h, FRAG_OFFSET_FLAGS)) & 0xfff8); }
@@ -478,16 +478,16 @@ export const RH_TYPE2: u8 = 2;
 
 /** Next Header of the routing header at `h`. */
 // @ts-ignore: decorator
-@inline export function rhNextHeader(h: usize): u8 { return load<u8>(h, RH_NEXT_HEADER); }
+@inline export function rhNextHeader(h: usize): i32 { return <i32>load<u8>(h, RH_NEXT_HEADER); }
 /** Length in bytes of the routing header at `h`. */
 // @ts-ignore: decorator
 @inline export function rhLen(h: usize): i32 { return (<i32>load<u8>(h, RH_LEN) + 1) << 3; }
 /** Routing Type. */
 // @ts-ignore: decorator
-@inline export function rhType(h: usize): u8 { return load<u8>(h, RH_TYPE); }
+@inline export function rhType(h: usize): i32 { return <i32>load<u8>(h, RH_TYPE); }
 /** Segments Left. */
 // @ts-ignore: decorator
-@inline export function rhSegmentsLeft(h: usize): u8 { return load<u8>(h, RH_SEGMENTS_LEFT); }
+@inline export function rhSegmentsLeft(h: usize): i32 { return <i32>load<u8>(h, RH_SEGMENTS_LEFT); }
 /** Set Segments Left (the node processing the header decrements it). */
 // @ts-ignore: decorator
 @inline export function rhSetSegmentsLeft(h: usize, n: u8): void { store<u8>(h, n, RH_SEGMENTS_LEFT); }

@@ -82,11 +82,11 @@ export function minEncHdrLen(mh: usize): i32 {
   return (load<u8>(mh, MINENC_OFF_FLAGS) & MINENC_FLAG_S) != 0 ? MINENC_LEN_S : MINENC_LEN;
 }
 /** Protocol of the original datagram. */
-export function minEncProto(mh: usize): u8 { return load<u8>(mh, MINENC_OFF_PROTO); }
+export function minEncProto(mh: usize): i32 { return <i32>load<u8>(mh, MINENC_OFF_PROTO); }
 /** True if the Original Source Address is present. */
 export function minEncHasSrc(mh: usize): bool { return (load<u8>(mh, MINENC_OFF_FLAGS) & MINENC_FLAG_S) != 0; }
 /** Header Checksum as stored (host order). */
-export function minEncChecksum(mh: usize): u16 { return <u16>((<u32>load<u8>(mh, MINENC_OFF_CHECKSUM) << 8) | <u32>load<u8>(mh, MINENC_OFF_CHECKSUM + 1)); }
+export function minEncChecksum(mh: usize): i32 { return (<i32>load<u8>(mh, MINENC_OFF_CHECKSUM) << 8) | <i32>load<u8>(mh, MINENC_OFF_CHECKSUM + 1); }
 /** Original Destination Address (host order). */
 export function minEncOrigDst(mh: usize): u32 { return swap32Out(load<u32>(mh, MINENC_OFF_ORIG_DST)); }
 /** Original Source Address (host order); only meaningful when minEncHasSrc. */

@@ -246,7 +246,7 @@ export function extIndexError(index: usize): ExtErr { return <ExtErr>load<u8>(in
 /** Offset of the extension that caused the error. */
 export function extIndexErrorAt(index: usize): i32 { return <i32>load<u16>(index, EXT_IDX_OFF_ERR_AT); }
 /** Type of the extension that caused the error. */
-export function extIndexErrorType(index: usize): u8 { return load<u8>(index, EXT_IDX_OFF_ERR_TYPE); }
+export function extIndexErrorType(index: usize): i32 { return <i32>load<u8>(index, EXT_IDX_OFF_ERR_TYPE); }
 
 // ---- extension views --------------------------------------------------------------------------
 

@@ -175,9 +175,9 @@ export function ndOptLla(p: usize, len: i32, type: u8): usize {
 /** True when the Prefix Information option at `o` (its `optLenBytes`) has the length 4 (32 bytes, §4.6.2). */
 export function prefixOptValid(o: usize, optLenBytes: i32): bool { return optLenBytes == 32 && load<u8>(o, 1) == 4; }
 // @ts-ignore: decorator
-@inline export function prefixOptLen(o: usize): u8 { return load<u8>(o, 2); }
+@inline export function prefixOptLen(o: usize): i32 { return <i32>load<u8>(o, 2); }
 // @ts-ignore: decorator
-@inline export function prefixOptFlags(o: usize): u8 { return load<u8>(o, 3); }
+@inline export function prefixOptFlags(o: usize): i32 { return <i32>load<u8>(o, 3); }
 // @ts-ignore: decorator
 @inline export function prefixOptValidLifetime(o: usize): u32 { return swap32(load<u32>(o, 4)); }
 // @ts-ignore: decorator

@@ -197,7 +197,7 @@ export function regRepParse(p: usize, len: i32, index: usize): RegErr {
 // ---- accessors shared by both messages --------------------------------------------------------
 
 /** Message type octet (1 request, 3 reply). */
-export function regType(p: usize): u8 { return load<u8>(p, REG_OFF_TYPE); }
+export function regType(p: usize): i32 { return <i32>load<u8>(p, REG_OFF_TYPE); }
 /** Lifetime in seconds (0 = deregistration, 0xffff = infinite). */
 export function regLifetimeSec(p: usize): u16 { return bswap<u16>(load<u16>(p, REG_OFF_LIFETIME)); }
 /** Home Address (host order). */

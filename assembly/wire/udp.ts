@@ -54,12 +54,12 @@ export function udpCheck(p: usize, len: i32, src: u32, dst: u32): i32 {
 export function udpSrcPort(p: usize): u16 { return <u16>((<u32>load<u8>(p, UDP_SRC_PORT) << 8) | <u32>load<u8>(p, UDP_SRC_PORT + 1)); }
 /** Destination port. */
 // @ts-ignore: decorator
-@inline export function udpDstPort(p: usize): u16 { return <u16>((<u32>load<u8>(p, UDP_DST_PORT) << 8) | <u32>load<u8>(p, UDP_DST_PORT + 1)); }
+@inline export function udpDstPort(p: usize): i32 { return (<i32>load<u8>(p, UDP_DST_PORT) << 8) | <i32>load<u8>(p, UDP_DST_PORT + 1); }
 /** Length field: header plus data, in bytes. */
 export function udpLength(p: usize): i32 { return (<i32>load<u8>(p, UDP_LENGTH) << 8) | <i32>load<u8>(p, UDP_LENGTH + 1); }
 /** Checksum field as stored (0 = none). */
 // @ts-ignore: decorator
-@inline export function udpChecksum(p: usize): u16 { return <u16>((<u32>load<u8>(p, UDP_CHECKSUM) << 8) | <u32>load<u8>(p, UDP_CHECKSUM + 1)); }
+@inline export function udpChecksum(p: usize): i32 { return (<i32>load<u8>(p, UDP_CHECKSUM) << 8) | <i32>load<u8>(p, UDP_CHECKSUM + 1); }
 /** Pointer to the data. */
 // @ts-ignore: decorator
 @inline export function udpPayload(p: usize): usize { return p + <usize>UDP_HEADER_LEN; }

@@ -96,7 +96,7 @@ describe("extension walker", () => {
     ];
     expect<i32>(walk(ext)).toBe(ExtErr.UNKNOWN_DISCARD);
     expect<i32>(extIndexErrorAt(extIndexScratch)).toBe(30);
-    expect<u8>(extIndexErrorType(extIndexScratch)).toBe(5);
+    expect<i32>(extIndexErrorType(extIndexScratch)).toBe(5);
     expect<i32>(extIndexError(extIndexScratch)).toBe(ExtErr.UNKNOWN_DISCARD);
     // every unknown type in 0-127 discards; every unknown one in 128-255 is skipped
     for (let t = 0; t < 256; t++) {
