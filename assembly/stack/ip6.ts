@@ -263,7 +263,7 @@ function reasmExpired(h: usize): void {
 }
 
 /** True for a Neighbor Discovery message (ICMPv6 133-137) at `off`. */
-function isNd(p: usize, proto: u8, off: i32, len: i32): bool {
+function isNd(p: usize, proto: i32, off: i32, len: i32): bool {
   if (proto != IPPROTO_ICMPV6 || off >= len) return false;
   const t = load<u8>(p + <usize>off);
   return t >= 133 && t <= 137;

@@ -115,7 +115,7 @@ export function icmpCheck(p: usize, len: i32): i32 {
 
 /** Type. */
 // @ts-ignore: decorator
-@inline export function icmpType(p: usize): u8 { return load<u8>(p, ICMP_TYPE); }
+@inline export function icmpType(p: usize): i32 { return <i32>load<u8>(p, ICMP_TYPE); }
 /** Code. */
 // @ts-ignore: decorator
 @inline export function icmpCode(p: usize): i32 { return <i32>load<u8>(p, ICMP_CODE); }
@@ -127,7 +127,7 @@ export function icmpCheck(p: usize, len: i32): i32 {
 @inline export function icmpRest(p: usize): u32 { return bswap<u32>(load<u32>(p, ICMP_REST)); }
 
 /** True for the error types (destination unreachable, source quench, redirect, time exceeded, parameter problem). */
-export function icmpIsError(type: u8): bool {
+export function icmpIsError(type: i32): bool {
   // One bit per error type: 3, 4, 5, 11, 12.
   const ERRORS: u32 = (1 << ICMP_DEST_UNREACH) | (1 << ICMP_SOURCE_QUENCH) | (1 << ICMP_REDIRECT) |
     (1 << ICMP_TIME_EXCEEDED) | (1 << ICMP_PARAM_PROBLEM);

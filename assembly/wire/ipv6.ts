@@ -100,10 +100,10 @@ export function ipv6Check(p: usize, len: i32): i32 {
 @inline export function ipv6TotalLen(p: usize): i32 { return IPV6_HEADER_LEN + <i32>ipv6PayloadLen(p); }
 /** Next Header of the fixed header. */
 // @ts-ignore: decorator
-@inline export function ipv6NextHeader(p: usize): u8 { return load<u8>(p, IP6_NEXT_HEADER); }
+@inline export function ipv6NextHeader(p: usize): i32 { return <i32>load<u8>(p, IP6_NEXT_HEADER); }
 /** Hop Limit. */
 // @ts-ignore: decorator
-@inline export function ipv6HopLimit(p: usize): u8 { return load<u8>(p, IP6_HOP_LIMIT); }
+@inline export function ipv6HopLimit(p: usize): i32 { return <i32>load<u8>(p, IP6_HOP_LIMIT); }
 /** Pointer to the 16-byte source address. */
 // @ts-ignore: decorator
 @inline export function ipv6Src(p: usize): usize { return p + IP6_SRC; }
@@ -220,7 +220,7 @@ export const WALK_SIZE: i32 = 32;
 @inline export function walkCount(r: usize): i32 { return load<i32>(r, WALK_COUNT); }
 
 /** True for the Next Header values `ipv6WalkChain` walks through (0, 43, 44, 51, 60). */
-export function ipv6IsExtHeader(nh: u8): bool {
+export function ipv6IsExtHeader(nh: i32): bool {
   // Why: RFC 2460 §4 defines Hop-by-Hop, Routing, Fragment and Destination Options; AH (RFC 2402) is
   // walked over too because what it protects follows it in the clear. ESP (50) is not: its payload is
   // encrypted, so it is where the walk ends, like an upper-layer protocol. 59 ends it too (§4.7).
@@ -234,7 +234,7 @@ export function ipv6IsExtHeader(nh: u8): bool {
  * always 8 bytes (its second byte is Reserved); RFC 2402 §2.2: AH's Payload Len counts 32-bit words
  * minus 2.
  */
-export function ipv6ExtLen(p: usize, o: i32, nh: u8): i32 {
+export function ipv6ExtLen(p: usize, o: i32, nh: i32): i32 {
   if (nh == IPPROTO_FRAGMENT) return 8;
   const l = <i32>load<u8>(p + <usize>o, 1);
   return nh == IPPROTO_AH ? (l + 2) << 2 : (l + 1) << 3;
@@ -451,7 +451,7 @@ export const FRAG_HEADER_LEN: i32 = 8;
  * Write a Fragment header at `h` (capacity `cap`). `offset` in bytes. Returns 8, or -Ipv6Err.NO_ROOM,
  * or -Ipv6Err.BAD_FIELD (offset not a multiple of 8 or beyond 65528).
  */
-export function fragEmit(h: usize, cap: i32, nh: u8, offset: i32, more: bool, ident: u32): i32 {
+export function fragEmit(h: usize, cap: i32, nh: i32, offset: i32, more: bool, ident: u32): i32 {
   if (cap < FRAG_HEADER_LEN) return -Ipv6Err.NO_ROOM;
   // Why: RFC 2460 §4.5: the offset is 13 bits of 8-octet units; every fragment but the last carries a
   // multiple of 8 bytes.

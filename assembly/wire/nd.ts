@@ -109,7 +109,7 @@ function optWalk(p: usize, len: i32, type: i32, from: i32): i32 {
  * (Redirect), except the checksum: hop limit 255, code 0, the fixed part present, well-formed options,
  * and each message's rules on its source, target and destination (`src` / `dst`: the IPv6 header's).
  */
-export function ndCheck(p: usize, len: i32, hopLimit: u8, src: usize, dst: usize): i32 {
+export function ndCheck(p: usize, len: i32, hopLimit: i32, src: usize, dst: usize): i32 {
   if (len < 4) return NdErr.TRUNCATED;
   const t = load<u8>(p);
   const fixed = ndFixedLen(t);

@@ -150,11 +150,11 @@ export const enum RegErr {
 }
 
 /** True for codes 0 and 1 (registration accepted). */
-export function regCodeAccepted(code: u8): bool { return code <= CODE_ACCEPTED_NO_SIMULTANEOUS; }
+export function regCodeAccepted(code: i32): bool { return code <= <i32>CODE_ACCEPTED_NO_SIMULTANEOUS; }
 /** True for codes 64-127 (denied by the foreign agent). */
-export function regCodeDeniedByFa(code: u8): bool { return code >= 64 && code < 128; }
+export function regCodeDeniedByFa(code: i32): bool { return code >= 64 && code < 128; }
 /** True for codes 128-255 (denied by the home agent). */
-export function regCodeDeniedByHa(code: u8): bool { return code >= 128; }
+export function regCodeDeniedByHa(code: i32): bool { return code >= 128; }
 
 // ---- checks ----------------------------------------------------------------------------------
 

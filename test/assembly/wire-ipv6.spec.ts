@@ -55,8 +55,8 @@ describe("ipv6: fixed header", () => {
     expect<u32>(ipv6FlowLabel(p)).toBe(0x12345);
     expect<i32>(ipv6PayloadLen(p)).toBe(16);
     expect<i32>(ipv6TotalLen(p)).toBe(PKT_LEN);
-    expect<u8>(ipv6NextHeader(p)).toBe(IPPROTO_UDP6);
-    expect<u8>(ipv6HopLimit(p)).toBe(64);
+    expect<i32>(ipv6NextHeader(p)).toBe(IPPROTO_UDP6);
+    expect<i32>(ipv6HopLimit(p)).toBe(64);
     expect<bool>(addrEqual(ipv6Src(p), hex(A1))).toBe(true);
     expect<bool>(addrEqual(ipv6Dst(p), hex(A2))).toBe(true);
     expect<string>(hexOf(ipv6Payload(p), 4)).toStrictEqual("12345678");
@@ -87,8 +87,8 @@ describe("ipv6: fixed header", () => {
     const p = hex(HDR + UDP);
     ipv6SetPayloadLen(p, 0x1234); expect<i32>(ipv6PayloadLen(p)).toBe(0x1234);
     expect<string>(hexOf(p + 4, 2)).toStrictEqual("1234");
-    ipv6SetNextHeader(p, 58); expect<u8>(ipv6NextHeader(p)).toBe(IPPROTO_ICMPV6);
-    ipv6SetHopLimit(p, 2); ipv6DecrementHopLimit(p); expect<u8>(ipv6HopLimit(p)).toBe(1);
+    ipv6SetNextHeader(p, 58); expect<i32>(ipv6NextHeader(p)).toBe(IPPROTO_ICMPV6);
+    ipv6SetHopLimit(p, 2); ipv6DecrementHopLimit(p); expect<i32>(ipv6HopLimit(p)).toBe(1);
     expect<u8>(ipv6TrafficClass(p)).toBe(0xb8);
     expect<u32>(ipv6FlowLabel(p)).toBe(0x12345);
   });
@@ -114,8 +114,8 @@ describe("ipv6: emit", () => {
     expect<u8>(ipv6TrafficClass(b)).toBe(0xff);
     expect<u32>(ipv6FlowLabel(b)).toBe(0xfffff);
     expect<i32>(ipv6PayloadLen(b)).toBe(0xffff);
-    expect<u8>(ipv6NextHeader(b)).toBe(255);
-    expect<u8>(ipv6HopLimit(b)).toBe(255);
+    expect<i32>(ipv6NextHeader(b)).toBe(255);
+    expect<i32>(ipv6HopLimit(b)).toBe(255);
     expect<bool>(addrEqual(ipv6Src(b), hex(A3))).toBe(true);
     expect<bool>(addrEqual(ipv6Dst(b), hex(A1))).toBe(true);
     ipv6Emit(b, 40, 0, 0, 0, 0, 0, hex(A3), hex(A1));

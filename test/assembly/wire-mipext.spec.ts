@@ -53,7 +53,7 @@ describe("extension walker", () => {
     expect<i32>(extIndexOffset(idx, -1)).toBe(0);
     expect<i32>(extIndexOffset(idx, ExtSlot.COUNT)).toBe(0);
     const mf = p + 34;
-    expect<u8>(extType(mf)).toBe(EXT_MF_AUTH);
+    expect<i32>(extType(mf)).toBe(EXT_MF_AUTH);
     expect<i32>(extLength(mf)).toBe(6);
     expect<usize>(extData(mf)).toBe(mf + 2);
     expect<i32>(extEnd(p, 34)).toBe(42);
