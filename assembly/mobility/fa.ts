@@ -470,7 +470,7 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   if (dr) count(C.DR_FA_RELAYED);
   // Why: RFC 2002 §3.7.2.2 and the contract: source = our care-of address (the home agent answers
   // to it), destination = the Home Agent field, UDP 434 -> 434.
-  const total = udpIpEmit(p, ident, <u8>cfg.defaultTtl, from, ha, MIP_PORT, MIP_PORT, n);
+  const total = udpIpEmit(p, ident, cfg.defaultTtl, from, ha, MIP_PORT, MIP_PORT, n);
   count(C.FA_REQUEST_RELAYED);
   visitorEvent(VisitorOp.PENDING, 0, lifetime, home, ha);
   linkSendIp(oif, nh, p, total);

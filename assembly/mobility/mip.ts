@@ -62,5 +62,5 @@ function mipInput(iface: i32, p: usize, len: i32): i32 {
  * replies and updates.)
  */
 export function mipEmit(ip: usize, src: u32, dst: u32, dport: u16, n: i32): i32 {
-  return udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, src, dst, MIP_PORT, dport, n);
+  return udpIpEmit(ip, ipNextIdent(), cfg.defaultTtl, src, dst, MIP_PORT, dport, n);
 }

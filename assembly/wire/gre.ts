@@ -179,7 +179,7 @@ export function greEncap(
  * greEncap for an inner datagram that already passed ipv4Check (its Total Length is used): the same
  * result without checking its header a second time. Returns 24 or -IpipErr.
  */
-export function greEncapValidated(inner: usize, headroom: i32, src: u32, dst: u32, ttl: u8, ident: u16, forwarding: bool): i32 {
+export function greEncapValidated(inner: usize, headroom: i32, src: u32, dst: u32, ttl: i32, ident: i32, forwarding: bool): i32 {
   const n = tunnelEncapOuterValidated(inner, headroom, GRE_HDR_LEN, IPPROTO_GRE, src, dst, ttl, ident, forwarding);
   if (n > 0) greEmit(inner - <usize>GRE_HDR_LEN, GRE_HDR_LEN, GRE_PROTO_IPV4);
   return n;

@@ -193,13 +193,15 @@ export function ipv4DecrementTtl(p: usize): void { ipv4DecrementTtlHot(p); }
  * Write a 20-byte header (no options) at `p` and its checksum. `flagsFrag` is the flags/offset word
  * (usually 0 or IP_FLAG_DF); addresses in host order.
  */
-export function ipv4Emit(p: usize, tos: u8, totalLen: u16, ident: u16, flagsFrag: u16, ttl: u8, proto: u8, src: u32, dst: u32): void {
+export function ipv4Emit(p: usize, tos: i32, totalLen: i32, ident: i32, flagsFrag: i32, ttl: i32, proto: i32, src: u32, dst: u32): void {
   // Five 32-bit words built as stored (little-endian lanes of the big-endian fields), then their sum
   // (sum20) complemented into the checksum, stored without a swap (RFC 1071 §2 (B): the one's-
-  // complement sum commutes with swapping the bytes of every operand).
-  store<u32>(p, <u32>0x45 | (<u32>tos << 8) | (<u32>swap16(totalLen) << 16), IP_VER_IHL);   // version/IHL, TOS, Total Length
-  store<u32>(p, <u32>swap16(ident) | (<u32>swap16(flagsFrag) << 16), IP_IDENT);           // Identification, flags/offset
-  store<u32>(p, <u32>ttl | (<u32>proto << 8), IP_TTL);                                    // TTL, Protocol, checksum 0
+  // complement sum commutes with swapping the bytes of every operand). The fields arrive as i32 in
+  // their ranges (u8: 0-255, u16: 0-65535; every caller passes a load, a constant or a cast), so no
+  // re-masks: a u16 x lands in the high lane as (x << 24) | ((x >>> 8) << 16).
+  store<u32>(p, 0x45 | (tos << 8) | (totalLen << 24) | ((totalLen >>> 8) << 16), IP_VER_IHL);   // version/IHL, TOS, Total Length
+  store<u32>(p, ((ident & 0xff) << 8) | (ident >>> 8) | (flagsFrag << 24) | ((flagsFrag >>> 8) << 16), IP_IDENT); // Identification, flags/offset
+  store<u32>(p, ttl | (proto << 8), IP_TTL);                                              // TTL, Protocol, checksum 0
   store<u32>(p, swap32(src), IP_SRC);
   store<u32>(p, swap32(dst), IP_DST);
   store<u16>(p, <u16>~sum20(p), IP_CHECKSUM);

@@ -92,10 +92,10 @@ export function udpFillChecksum(p: usize, src: u32, dst: u32): void {
  * protocol 17, `src` -> `dst` in host order) and a UDP header behind it for the `dataLen` bytes at
  * `ip + 28`, with both checksums filled. Returns the IP datagram's length (28 + dataLen).
  */
-export function udpIpEmit(ip: usize, ident: u16, ttl: u8, src: u32, dst: u32, srcPort: u16, dstPort: u16, dataLen: i32): i32 {
+export function udpIpEmit(ip: usize, ident: i32, ttl: i32, src: u32, dst: u32, srcPort: u16, dstPort: u16, dataLen: i32): i32 {
   const u = ip + <usize>IPV4_MIN_HEADER;
   const total = IPV4_MIN_HEADER + udpEmit(u, srcPort, dstPort, dataLen);
-  ipv4Emit(ip, 0, <u16>total, ident, 0, ttl, IPPROTO_UDP, src, dst);
+  ipv4Emit(ip, 0, total, ident, 0, ttl, IPPROTO_UDP, src, dst);
   udpFillChecksum(u, src, dst);
   return total;
 }
