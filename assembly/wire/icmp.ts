@@ -25,6 +25,7 @@
 // offsets are relative to the ICMP header `p`.
 
 import { csumAdd, csumFinish } from "./checksum";
+import { swap16s } from "./bytes";
 
 export const ICMP_TYPE: usize = 0;
 export const ICMP_CODE: usize = 1;
@@ -137,7 +138,7 @@ export function icmpIsError(type: i32): bool {
 /** Compute and store the checksum over `len` bytes of ICMP message. */
 export function icmpFillChecksum(p: usize, len: i32): void {
   store<u16>(p, 0, ICMP_CHECKSUM);
-  store<u16>(p, bswap<u16>(csumFinish(csumAdd(0, p, len))), ICMP_CHECKSUM);
+  store<u16>(p, swap16s(csumFinish(csumAdd(0, p, len))), ICMP_CHECKSUM);
 }
 
 // ---- Echo (RFC 792) -------------------------------------------------------------------------------
@@ -242,7 +243,7 @@ export function icmpErrorFill(p: usize, type: u8, code: u8, rest: u32, orig: usi
   store<u8>(p, code, ICMP_CODE);
   store<u16>(p, 0, ICMP_CHECKSUM);
   store<u32>(p, bswap<u32>(rest), ICMP_REST);
-  store<u16>(p, bswap<u16>(csumFinish(csumAdd(sum, p, ICMP_HEADER_LEN + n))), ICMP_CHECKSUM);
+  store<u16>(p, swap16s(csumFinish(csumAdd(sum, p, ICMP_HEADER_LEN + n))), ICMP_CHECKSUM);
   return ICMP_HEADER_LEN + n;
 }
 

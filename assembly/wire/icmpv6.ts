@@ -17,7 +17,7 @@
 // destination as 16-byte pointers (wire/addr.ts), normally `ipv6Src(ip)` / `ipv6Dst(ip)`.
 
 import { csumAdd, csumFinish, pseudoSum } from "./checksum";
-import { swap16, swap32 } from "./bytes";
+import { swap16, swap16s, swap32 } from "./bytes";
 import { icmpErrorFill } from "./icmp";
 
 export const ICMP6_TYPE: usize = 0;
@@ -98,14 +98,14 @@ export function icmp6Check(p: usize, len: i32, src: usize, dst: usize): i32 {
 @inline export function icmp6IsError(type: u8): bool { return (type & 0x80) == 0; }
 
 /** The checksum of the `len`-byte message at `p` from `src` to `dst`, its checksum field taken as 0. */
-export function icmp6ComputeChecksum(p: usize, len: i32, src: usize, dst: usize): u16 {
+export function icmp6ComputeChecksum(p: usize, len: i32, src: usize, dst: usize): i32 {
   store<u16>(p, 0, ICMP6_CHECKSUM);
   return csumFinish(csumAdd(pseudoSum(src, dst, ICMP6_NEXT_HEADER, <u32>len), p, len));
 }
 
 /** Compute and store the checksum of the `len`-byte message at `p` from `src` to `dst`. */
 export function icmp6FillChecksum(p: usize, len: i32, src: usize, dst: usize): void {
-  store<u16>(p, swap16(icmp6ComputeChecksum(p, len, src, dst)), ICMP6_CHECKSUM);
+  store<u16>(p, swap16s(icmp6ComputeChecksum(p, len, src, dst)), ICMP6_CHECKSUM);
 }
 
 // ---- Echo (RFC 2463 §4) -----------------------------------------------------------------------------

@@ -26,7 +26,7 @@
 // part of the packet: use `ipv4TotalLen`, never the buffer length.
 
 import { csumAdd, csumFinish } from "./checksum";
-import { swap16, swap32 } from "./bytes";
+import { swap16, swap16s, swap32 } from "./bytes";
 
 export const IP_VER_IHL: usize = 0;
 export const IP_TOS: usize = 1;
@@ -168,7 +168,7 @@ export function ipv4Dst(p: usize): u32 { return swap32(load<u32>(p, IP_DST)); }
 /** Compute and store the header checksum over IHL*4 bytes. */
 export function ipv4FillChecksum(p: usize): void {
   store<u16>(p, 0, IP_CHECKSUM);
-  store<u16>(p, swap16(csumFinish(csumAdd(0, p, ipv4HeaderLen(p)))), IP_CHECKSUM);
+  store<u16>(p, swap16s(csumFinish(csumAdd(0, p, ipv4HeaderLen(p)))), IP_CHECKSUM);
 }
 
 /**

@@ -25,7 +25,7 @@ import {
   ipv4SetSrc, ipv4SetDst, ipv4SetTotalLen, ipv4FillChecksum, IPPROTO_MINENC, IP_PROTO,
   IP_SRC, IP_DST, IP_TOTAL_LEN, IP_TTL, IP_CHECKSUM,
 } from "./ipv4";
-import { swap16, swap32, swap32Out } from "./bytes";
+import { swap16, swap16s, swap32, swap32Out } from "./bytes";
 
 /** End-around-carry fold of a 32-bit one's-complement sum to 16 bits. */
 // @ts-ignore: decorator
@@ -105,7 +105,7 @@ export function minEncHeaderEmit(mh: usize, proto: u8, hasSrc: bool, origDst: u3
   store<u32>(mh, swap32Out(origDst), MINENC_OFF_ORIG_DST);
   const n = hasSrc ? MINENC_LEN_S : MINENC_LEN;
   if (hasSrc) store<u32>(mh, swap32Out(origSrc), MINENC_OFF_ORIG_SRC);
-  store<u16>(mh, swap16(checksum(mh, n)), MINENC_OFF_CHECKSUM);
+  store<u16>(mh, swap16s(checksum(mh, n)), MINENC_OFF_CHECKSUM);
   return n;
 }
 

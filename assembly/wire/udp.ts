@@ -16,7 +16,7 @@
 
 import { csumAdd, csumFinish, pseudoHeaderSum } from "./checksum";
 import { IPPROTO_UDP, IPV4_MIN_HEADER, ipv4Emit } from "./ipv4";
-import { swap16 } from "./bytes";
+import { swap16s } from "./bytes";
 
 export const UDP_SRC_PORT: usize = 0;
 export const UDP_DST_PORT: usize = 2;
@@ -83,7 +83,7 @@ export function udpFillChecksum(p: usize, src: u32, dst: u32): void {
   let c = csumFinish(csumAdd(pseudoHeaderSum(src, dst, IPPROTO_UDP, l), p, l));
   // Why: RFC 768: a computed zero is transmitted as all ones, since zero means "no checksum".
   if (c == 0) c = 0xffff;
-  store<u16>(p, swap16(c), UDP_CHECKSUM);
+  store<u16>(p, swap16s(c), UDP_CHECKSUM);
 }
 
 /**
