@@ -169,7 +169,7 @@ export function faAdvertisesReverseTunnel(): bool {
  * it to `mac` on `iface` without ARP (RFC 2002 §3.7.2.3, §3.7.3.2: the visitor's link-layer
  * address). `mac` may point at `p - 8` (the received frame's source): it is copied first.
  */
-function sendToMn(iface: i32, mac: usize, src: u32, dst: u32, dport: u16, p: usize, n: i32): void {
+function sendToMn(iface: i32, mac: usize, src: u32, dst: u32, dport: i32, p: usize, n: i32): void {
   const total = mipEmit(p, src, dst, dport, n);
   linkSendIpTo(iface, mac, p, total);
 }
@@ -205,7 +205,7 @@ function registrarAuthOff(dr: bool): i32 {
  * Identification copied from the request, `lifetimeSec` (the request's, or our maximum for 69),
  * plus a Mobile-Foreign Authentication extension when an SA with the mobile node exists.
  */
-function deny(iface: i32, mac: usize, src: u32, home: u32, ha: u32, id: u64, lifetimeSec: u16, dport: u16, code: u8): void {
+function deny(iface: i32, mac: usize, src: u32, home: u32, ha: u32, id: u64, lifetimeSec: u16, dport: i32, code: u8): void {
   const p = denyFrame + <usize>ETH_HEADER_LEN;
   const m = p + <usize>UDP_IP_LEN;
   let n = regRepEmit(m, DENY_MSG_CAP, code, lifetimeSec, home, ha, id);

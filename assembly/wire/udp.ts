@@ -51,7 +51,7 @@ export function udpCheck(p: usize, len: i32, src: u32, dst: u32): i32 {
 }
 
 /** Source port. */
-export function udpSrcPort(p: usize): u16 { return <u16>((<u32>load<u8>(p, UDP_SRC_PORT) << 8) | <u32>load<u8>(p, UDP_SRC_PORT + 1)); }
+export function udpSrcPort(p: usize): i32 { return (<i32>load<u8>(p, UDP_SRC_PORT) << 8) | <i32>load<u8>(p, UDP_SRC_PORT + 1); }
 /** Destination port. */
 // @ts-ignore: decorator
 @inline export function udpDstPort(p: usize): i32 { return (<i32>load<u8>(p, UDP_DST_PORT) << 8) | <i32>load<u8>(p, UDP_DST_PORT + 1); }
