@@ -230,7 +230,7 @@ function send(iface: i32, type: i32): void {
   // everything before an address is bound broadcast.
   const unicast = state == DHCP_RENEWING || type == RELEASE;
   const dst = unicast ? load<u32>(r, R_SERVER) : IP_BROADCAST;
-  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, ciaddr, dst, DHCP_CLIENT_PORT, DHCP_SERVER_PORT, blen);
+  const total = udpIpEmit(ip, ipNextIdent(), cfg.defaultTtl, ciaddr, dst, DHCP_CLIENT_PORT, DHCP_SERVER_PORT, blen);
   if (type == REQUEST) store<i64>(r, nowMs(), R_REQ_AT);
   count(C.DHCP_TX);
   if (unicast && !macIsZero(r + R_SERVER_MAC)) {

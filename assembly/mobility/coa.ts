@@ -239,7 +239,7 @@ export function drAddrTo(dst: u32): u32 {
 }
 
 /** Send the `n`-byte message after the IP and UDP headers at `ip` from port 434 (true: sent). */
-export function drSend(ip: usize, src: u32, dst: u32, dport: u16, n: i32): bool {
+export function drSend(ip: usize, src: u32, dst: u32, dport: i32, n: i32): bool {
   const total = mipEmit(ip, src, dst, dport, n);
   return ipSend(ip, total) == 0;
 }
@@ -263,7 +263,7 @@ export function drAuthFailed(role: u8, t: u8, code: u8, peer: u32, m: usize, off
  * Send the Route Reply to the request (Destination `home`, Next Hop `nh`, Identification `id`) from
  * `to`:`sport`, authenticated with `sa`.
  */
-function reply(sa: usize, code: u8, lifetimeSec: u16, from: u32, to: u32, sport: u16, home: u32, nh: u32, id: u64): void {
+function reply(sa: usize, code: u8, lifetimeSec: u16, from: u32, to: u32, sport: i32, home: u32, nh: u32, id: u64): void {
   // Why: 002 §5.1: "respond with a Route Reply with the lower 32-bit identification copied from the
   // original request"; the whole Identification is echoed (the server matches the low 32 bits, §6.5).
   // Why: 002 §4.3: the Route Reply carries the Agent-Server Authentication extension.
@@ -274,7 +274,7 @@ function reply(sa: usize, code: u8, lifetimeSec: u16, from: u32, to: u32, sport:
  * Append our Agent-Server extension (83, `sa`) to the `n`-byte message built in outBuf and send it
  * from `from` to `to`:`port`, counted `c` when sent. 1 when it could not be authenticated, else 0.
  */
-function sendAs(sa: usize, n: i32, from: u32, to: u32, port: u16, c: C): i32 {
+function sendAs(sa: usize, n: i32, from: u32, to: u32, port: i32, c: C): i32 {
   n = authAppend(sa, outBuf + OUT_MSG, n, OUT_CAP, EXT_AS_AUTH);
   if (n < 0) return 1;
   if (drSend(outBuf + OUT_IP, from, to, port, n)) count(c);

@@ -169,7 +169,7 @@ export function faAdvertisesReverseTunnel(): bool {
  * it to `mac` on `iface` without ARP (RFC 2002 §3.7.2.3, §3.7.3.2: the visitor's link-layer
  * address). `mac` may point at `p - 8` (the received frame's source): it is copied first.
  */
-function sendToMn(iface: i32, mac: usize, src: u32, dst: u32, dport: u16, p: usize, n: i32): void {
+function sendToMn(iface: i32, mac: usize, src: u32, dst: u32, dport: i32, p: usize, n: i32): void {
   const total = mipEmit(p, src, dst, dport, n);
   linkSendIpTo(iface, mac, p, total);
 }
@@ -205,7 +205,7 @@ function registrarAuthOff(dr: bool): i32 {
  * Identification copied from the request, `lifetimeSec` (the request's, or our maximum for 69),
  * plus a Mobile-Foreign Authentication extension when an SA with the mobile node exists.
  */
-function deny(iface: i32, mac: usize, src: u32, home: u32, ha: u32, id: u64, lifetimeSec: u16, dport: u16, code: u8): void {
+function deny(iface: i32, mac: usize, src: u32, home: u32, ha: u32, id: u64, lifetimeSec: u16, dport: i32, code: u8): void {
   const p = denyFrame + <usize>ETH_HEADER_LEN;
   const m = p + <usize>UDP_IP_LEN;
   let n = regRepEmit(m, DENY_MSG_CAP, code, lifetimeSec, home, ha, id);
@@ -470,7 +470,7 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   if (dr) count(C.DR_FA_RELAYED);
   // Why: RFC 2002 §3.7.2.2 and the contract: source = our care-of address (the home agent answers
   // to it), destination = the Home Agent field, UDP 434 -> 434.
-  const total = udpIpEmit(p, ident, <u8>cfg.defaultTtl, from, ha, MIP_PORT, MIP_PORT, n);
+  const total = udpIpEmit(p, ident, cfg.defaultTtl, from, ha, MIP_PORT, MIP_PORT, n);
   count(C.FA_REQUEST_RELAYED);
   visitorEvent(VisitorOp.PENDING, 0, lifetime, home, ha);
   linkSendIp(oif, nh, p, total);
@@ -633,11 +633,11 @@ export function faUdp(iface: i32, p: usize, len: i32): i32 {
  * The pending slot of record `v` whose relayed datagram the error quotes (source, destination, IP
  * Identification, the interface it left by; Identification when quoted), or 0.
  */
-function quotedSlot(v: usize, iface: i32, from: u32, ha: u32, ident: u16, id: u64, haveId: bool): usize {
+function quotedSlot(v: usize, iface: i32, from: u32, ha: u32, ident: i32, id: u64, haveId: bool): usize {
   for (let k = 0; k < SLOTS; k++) {
     const s = slotAt(v, k);
     if (!slotUsed(s) || load<u32>(s, PS_RELAY_SRC) != from || load<u32>(s, PS_HA) != ha) continue;
-    if (load<u16>(s, PS_RELAY_IDENT) != ident || <i32>load<u8>(s, PS_RELAY_IFACE) != iface) continue;
+    if (<i32>load<u16>(s, PS_RELAY_IDENT) != ident || <i32>load<u8>(s, PS_RELAY_IFACE) != iface) continue;
     if (haveId && load<u64>(s, PS_ID) != id) continue;
     return s;
   }

@@ -119,7 +119,7 @@ function nextId(): u64 {
  * lifetime 0 when there is none or it is private (§4.6), authenticated with `sa` (targetSa's for
  * `node`). `id` 0: a fresh one; `ack`: A set. False when it could not be sent.
  */
-function sendUpdate(sa: usize, node: u32, dport: u16, home: u32, id: u64, ack: bool): bool {
+function sendUpdate(sa: usize, node: u32, dport: i32, home: u32, id: u64, ack: bool): bool {
   const now = nowMs();
   let coa = home;
   let life: u16 = 0;
@@ -155,7 +155,7 @@ function sendUpdate(sa: usize, node: u32, dport: u16, home: u32, id: u64, ack: b
  * Send `node` the binding of `home` if the rate limit allows (001 §7.1: one per `updateIntervalMs`
  * per node and binding); `ack`: A set, remembered so the acknowledgement puts the node on the list.
  */
-function updateLimited(node: u32, dport: u16, home: u32, id: u64, ack: bool, allowMaster: bool = true): void {
+function updateLimited(node: u32, dport: i32, home: u32, id: u64, ack: bool, allowMaster: bool = true): void {
   if (node == 0 || node == home || ipIsOurs(node)) return;
   // Why: an update nobody can authenticate is not sent, and does not use up the node's allowance.
   const sa = targetSa(node, allowMaster);

@@ -302,7 +302,7 @@ export function haTimer(kind: u16, tag: u32, now: i64): void {
  * `onHomeLink`: the request came from the home address on the home link, and so does the reply,
  * never through a tunnel. False when it could not be built or sent.
  */
-function sendReply(sa: usize, from: u32, to: u32, port: u16, code: u8, lifetimeSec: u16, home: u32, ha: u32, id: u64,
+function sendReply(sa: usize, from: u32, to: u32, port: i32, code: u8, lifetimeSec: u16, home: u32, ha: u32, id: u64,
   fa: u32, onHomeLink: bool): bool {
   const ip = replyBuf + REPLY_IP;
   const u = ip + <usize>IPV4_MIN_HEADER;
@@ -346,7 +346,7 @@ let keySpi: u32 = 0;
 let keyCoa: u32 = 0;
 let keyReqId: u64 = 0;
 
-function haRegistration(iface: i32, src: u32, dst: u32, sport: u16, msg: usize, mlen: i32): i32 {
+function haRegistration(iface: i32, src: u32, dst: u32, sport: i32, msg: usize, mlen: i32): i32 {
   count(C.HA_REG_RX);
   keySpi = 0;
   // Why: RFC 2002 §1.9 / §3.8.2.1: a request whose extensions cannot be walked (truncated, Length past

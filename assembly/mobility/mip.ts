@@ -61,6 +61,6 @@ function mipInput(iface: i32, p: usize, len: i32): i32 {
  * in front of the `n`-byte message at `ip + 28`; the datagram's length. (Written once for the roles'
  * replies and updates.)
  */
-export function mipEmit(ip: usize, src: u32, dst: u32, dport: u16, n: i32): i32 {
-  return udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, src, dst, MIP_PORT, dport, n);
+export function mipEmit(ip: usize, src: u32, dst: u32, dport: i32, n: i32): i32 {
+  return udpIpEmit(ip, ipNextIdent(), cfg.defaultTtl, src, dst, MIP_PORT, dport, n);
 }

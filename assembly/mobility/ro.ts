@@ -131,7 +131,7 @@ export function roSourceFor(dst: u32): u32 {
 }
 
 /** Send the `n`-byte route-optimization message at outBuf's UDP payload from `src` to `dst` (port 434 both ways unless `dport`). */
-function sendMsg(src: u32, dst: u32, dport: u16, n: i32): bool {
+function sendMsg(src: u32, dst: u32, dport: i32, n: i32): bool {
   return drSend(outBuf + OUT_IP, src, dst, dport, n);
 }
 
@@ -141,7 +141,7 @@ function sendMsg(src: u32, dst: u32, dport: u16, n: i32): bool {
 const OUT_CAP: i32 = OUT_BUF - <i32>OUT_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
 
 /** Binding Acknowledge `status` for the update at `bu` from `src` to `dst`:`dport`. */
-function ack(bu: usize, status: u8, src: u32, dst: u32, dport: u16): void {
+function ack(bu: usize, status: u8, src: u32, dst: u32, dport: i32): void {
   const n = baEmitFor(outMsg(), OUT_CAP, status, bu);
   if (n > 0 && sendMsg(src, dst, dport, n)) count(C.RO_BA_TX);
 }
@@ -216,7 +216,7 @@ export function roUpdate(iface: i32, p: usize, len: i32): i32 {
   }
   // The acknowledgement of an update on the mobile node's behalf goes to the mobile node (001 §8.1).
   let ackTo = onBehalf ? home : src;
-  let ackPort: u16 = onBehalf ? MIP_PORT : sport;
+  let ackPort: i32 = onBehalf ? MIP_PORT : sport;
   // Every outcome ends the same way (below): its counter, a REFUSED event unless accepted, and the
   // acknowledgement when A is set (written once: size, issue 12).
   let status = BA_ACCEPTED;

@@ -358,7 +358,7 @@ function sendAs(sa: usize, n: i32, from: u32, dst: u32, c: C): void {
   if (n > 0 && from != 0 && sendOut(from, dst, MIP_PORT, n)) count(c);
 }
 
-function sendOut(src: u32, dst: u32, dport: u16, n: i32): bool { return drSend(outBuf + OUT_IP, src, dst, dport, n); }
+function sendOut(src: u32, dst: u32, dport: i32, n: i32): bool { return drSend(outBuf + OUT_IP, src, dst, dport, n); }
 
 /** The association of a relay (agent or server) at `src` and the extension type it authenticates with, or 0. */
 function relaySa(src: u32): usize {
@@ -401,7 +401,7 @@ function registrarSa(reg: u32): usize {
  * §3.3; `e` 0: none), the mobile node's 84 (`mnSa`, not 0), then the relay's 83/85 when the request
  * came through one (`replyTo` != home).
  */
-function registrarReply(mnSa: usize, e: usize, from: u32, replyTo: u32, port: u16, code: u8, lifetimeSec: u16, home: u32, id: u64): void {
+function registrarReply(mnSa: usize, e: usize, from: u32, replyTo: u32, port: i32, code: u8, lifetimeSec: u16, home: u32, id: u64): void {
   // Why: RFC 2002 §3.4, §5.6 as at a home agent: the reply's Identification is the request's
   // (timestamps), with our next nonce (nonces), or our time to resynchronise with (133).
   const rid = haReplyId(mnSa, id, code);
@@ -620,7 +620,7 @@ function relayCombined(e: usize, home: u32, registrar: u32, parent: u32, id: u64
  * waiting for its reply (002 §6.3), the mobile node's Identification `id` and port `port`; the event
  * with the request's `lifetimeSec` and care-of address `coa`. False (counted) when it could not be sent.
  */
-function relayOut(e: usize, home: u32, registrar: u32, n: i32, id: u64, port: u16, lifetimeSec: u16, coa: u32): bool {
+function relayOut(e: usize, home: u32, registrar: u32, n: i32, id: u64, port: i32, lifetimeSec: u16, coa: u32): bool {
   const out = drAddrTo(registrar);
   if (n < 0 || out == 0 || !sendOut(out, registrar, MIP_PORT, n)) { count(C.DROP_NO_ROUTE); return false; }
   count(C.DR_REG_RELAYED);
@@ -644,7 +644,7 @@ function verifyMn(sa: usize, m: usize, off: i32, zeroCoa: bool): AuthResult {
 }
 
 /** A Registration Request to us (see the file comment). */
-function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
+function request(src: u32, dst: u32, sport: i32, m: usize, ml: i32): i32 {
   count(C.DR_REG_RX);
   if (regReqParse(m, ml, extIndex) != RegErr.OK || !ipIsUnicastSource(src)) { count(C.DROP_DR_MALFORMED); return 1; }
 
@@ -771,7 +771,7 @@ function request(src: u32, dst: u32, sport: u16, m: usize, ml: i32): i32 {
 }
 
 /** A request to relay to another binding registrar (002 §6.3). */
-function relay(src: u32, dst: u32, sport: u16, m: usize, ml: i32, home: u32, registrar: u32): i32 {
+function relay(src: u32, dst: u32, sport: i32, m: usize, ml: i32, home: u32, registrar: u32): i32 {
   const mnSa = saFindFor(home, cfg.SA_USE_MOBILE_SERVER);
   // Why: 002 D.1.2: the mobile node authenticates to us, the relay, with the Mobile-Foreign extension
   // computed with our mobile-server association (docs/decisions.md: a second 84 would be ambiguous).

@@ -231,7 +231,7 @@ export function tunnelOverhead(p: usize, method: u32, src: u32): i32 {
 export function tunnelEncap(p: usize, len: i32, method: u32, src: u32, dst: u32, forwarding: bool = true): i32 {
   const headroom = pktRoom(p) - ETH_HEADER_LEN;
   const m = tunnelMethodFor(p, method);
-  const ttl = <u8>cfg.defaultTtl;
+  const ttl = cfg.defaultTtl; // 1-255
   if (m == cfg.ENCAP_MINIMAL) {
     // Why: RFC 2004 §3: the original header becomes the outer one, so its TTL is the forwarding TTL.
     if (forwarding && ipv4Ttl(p) <= 1) return -1;

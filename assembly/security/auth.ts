@@ -66,7 +66,7 @@ const AUTH_USES: usize = memory.data<u16>([
 ]);
 
 /** True when an association of `use` may compute or verify an extension of `type` (AUTH_USES). */
-export function authUseOk(type: u8, use: u8): bool {
+export function authUseOk(type: i32, use: u8): bool {
   // (The rows are in index slot order, wire/mipext.ts ExtSlot MH_AUTH .. SS_AUTH.)
   const i = <u32>extSlotOf(type);
   return i <= <u32>ExtSlot.SS_AUTH && ((<u32>load<u16>(AUTH_USES + (<usize>i << 1)) >> <u32>use) & 1) != 0;

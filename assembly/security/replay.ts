@@ -136,7 +136,7 @@ export function haReplyId(sa: usize, id: u64, code: u8): u64 {
  * 32 bits differ (not a reply to that request: discard). On code 133, learn the home agent's clock
  * offset (timestamps) or its next nonce (nonces) from the high 32 bits.
  */
-export function mnReplyCheck(sa: usize, sent: u64, reply: u64, code: u8, useNonces: bool): bool {
+export function mnReplyCheck(sa: usize, sent: u64, reply: u64, code: i32, useNonces: bool): bool {
   if (<u32>sent != <u32>reply) return false;
   if (useNonces) store<u32>(sa, <u32>(reply >> 32), SA_NONCE);
   else if (code == 133) {

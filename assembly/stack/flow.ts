@@ -42,14 +42,14 @@ import { swap16 } from "../wire/bytes";
 import { routeDecideGeneration } from "./route";
 
 // ---- Identification (RFC 791 §3.2): one counter for every datagram this node originates ----------
-let ident: u16 = 0;
+let ident: i32 = 0; // 0-65535
 /** Start the Identification counter at `v` (init: a random value). */
 export function identSeed(v: u16): void { ident = v; }
 /** Next Identification for a datagram this node originates. */
-export function ipNextIdent(): u16 { return ident++; }
+export function ipNextIdent(): i32 { const v = ident; ident = (v + 1) & 0xffff; return v; }
 /** ipNextIdent inline, for the encapsulation paths (size: the ~20 control-message senders call). */
 // @ts-ignore: decorator
-@inline export function ipNextIdentHot(): u16 { return ident++; }
+@inline export function ipNextIdentHot(): i32 { const v = ident; ident = (v + 1) & 0xffff; return v; }
 
 const FLOW_ENTRIES: u32 = 16;
 const FLOW_STRIDE: usize = 80;
@@ -239,7 +239,8 @@ export function flowSend(e: usize, p: usize, total: i32): i32 {
       // ipv4Emit sums them (wire/ipv4.ts).
       const o = h + 14;
       const w0 = (<u32>load<u8>(p, 1) << 8) | (<u32>swap16(<u16>(total + hl - 14)) << 16);
-      const w1 = <u32>swap16(ipNextIdentHot()) | ((<u32>load<u8>(p, 6) & 0x40) << 16);
+      const id = ipNextIdentHot();
+      const w1 = <u32>(((id & 0xff) << 8) | (id >>> 8)) | ((<u32>load<u8>(p, 6) & 0x40) << 16);
       store<u32>(o, 0x45 | w0);
       store<u32>(o, w1, 4);
       let c = load<u32>(e, F_SUM) + (w0 & 0xffff) + (w0 >>> 16) + (w1 & 0xffff) + (w1 >>> 16);

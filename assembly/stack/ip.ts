@@ -282,8 +282,8 @@ export function ipSendIcmpError(p: usize, avail: i32, type: u8, code: u8, rest: 
 
 /** Give the ICMP message after `h` (`n` bytes with the header) a 20-byte IPv4 header from `from` to
  *  `to`, count it as `c` and send it the way of everything this node originates (ipSend). */
-function icmpSend(h: usize, tos: u8, n: i32, from: u32, to: u32, c: C): i32 {
-  ipv4Emit(h, tos, <u16>n, ipNextIdent(), 0, <u8>cfg.defaultTtl, IPPROTO_ICMP, from, to);
+function icmpSend(h: usize, tos: i32, n: i32, from: u32, to: u32, c: C): i32 {
+  ipv4Emit(h, tos, n, ipNextIdent(), 0, cfg.defaultTtl, IPPROTO_ICMP, from, to); // n: a datagram length; defaultTtl 1-255
   count(c);
   return ipSend(h, n);
 }

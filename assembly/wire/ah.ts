@@ -57,7 +57,7 @@ export function ahCheck(h: usize, avail: i32): i32 {
 
 /** Next Header: the header the AH protects (RFC 2402 §2.1). */
 // @ts-ignore: decorator
-@inline export function ahNextHeader(h: usize): u8 { return load<u8>(h, AH_NEXT_HEADER); }
+@inline export function ahNextHeader(h: usize): i32 { return <i32>load<u8>(h, AH_NEXT_HEADER); }
 /** Length in bytes of the AH header from its Payload Len: (Payload Len + 2) * 4 (RFC 2402 §2.2). */
 // @ts-ignore: decorator
 @inline export function ahLen(h: usize): i32 { return (<i32>load<u8>(h, AH_PAYLOAD_LEN) + 2) << 2; }

@@ -59,13 +59,13 @@ export function arpCheck(p: usize, len: i32): i32 {
 
 /** Hardware type. */
 // @ts-ignore: decorator
-@inline export function arpHtype(p: usize): u16 { return bswap<u16>(load<u16>(p, ARP_HTYPE)); }
+@inline export function arpHtype(p: usize): i32 { return (<i32>load<u8>(p, ARP_HTYPE) << 8) | <i32>load<u8>(p, ARP_HTYPE + 1); }
 /** Protocol type. */
 // @ts-ignore: decorator
-@inline export function arpPtype(p: usize): u16 { return bswap<u16>(load<u16>(p, ARP_PTYPE)); }
+@inline export function arpPtype(p: usize): i32 { return (<i32>load<u8>(p, ARP_PTYPE) << 8) | <i32>load<u8>(p, ARP_PTYPE + 1); }
 /** Operation: ARP_OP_REQUEST or ARP_OP_REPLY. */
 // @ts-ignore: decorator
-@inline export function arpOper(p: usize): u16 { return bswap<u16>(load<u16>(p, ARP_OPER)); }
+@inline export function arpOper(p: usize): i32 { return (<i32>load<u8>(p, ARP_OPER) << 8) | <i32>load<u8>(p, ARP_OPER + 1); }
 /** True when the operation is ARP_OP_REQUEST (compared as loaded: no swap). */
 // @ts-ignore: decorator
 @inline export function arpIsRequest(p: usize): bool { return load<u16>(p, ARP_OPER) == 0x0100; }

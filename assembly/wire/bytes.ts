@@ -10,6 +10,10 @@
 // @ts-ignore: decorator
 @inline export function swap16(x: u16): u16 { return <u16>((<u32>x << 8) | (<u32>x >>> 8)); }
 
+/** swap16 of an i32 in 0-65535 for a store<u16> (the bits above 16 are the store's to drop; no re-mask). */
+// @ts-ignore: decorator
+@inline export function swap16s(x: i32): i32 { return (x << 8) | (x >>> 8); }
+
 /** Swap the four bytes of a 32-bit value. */
 // @ts-ignore: decorator
 @inline export function swap32(x: u32): u32 { return rotl<u32>(x & 0xff00ff00, 8) | rotr<u32>(x & 0x00ff00ff, 8); }

@@ -27,14 +27,14 @@ export function csumAdd(sum: u32, p: usize, len: i32): u32 {
 }
 
 /** Fold a 32-bit sum and complement it: the value to store in a checksum field (host order). */
-export function csumFinish(sum: u32): u16 {
+export function csumFinish(sum: u32): i32 {
   sum = (sum & 0xffff) + (sum >>> 16);
   sum = (sum & 0xffff) + (sum >>> 16);
-  return <u16>~sum;
+  return <i32>(~sum & 0xffff);
 }
 
 /** Checksum of `len` bytes at `p` (host order). A buffer that includes a correct checksum gives 0. */
-export function checksum(p: usize, len: i32): u16 {
+export function checksum(p: usize, len: i32): i32 {
   return csumFinish(csumAdd(0, p, len));
 }
 

@@ -114,10 +114,10 @@ export function rtEmit(p: usize, cap: i32, type: u8, code: u8, lifetimeSec: u16,
 @inline export function rsAddress(ext: usize, i: i32): u32 { return bswap<u32>(load<u32>(ext + 4 + (<usize>i << 3))); }
 /** Server `i`'s priority. */
 // @ts-ignore: decorator
-@inline export function rsPriority(ext: usize, i: i32): u16 { return bswap<u16>(load<u16>(ext + 8 + (<usize>i << 3))); }
+@inline export function rsPriority(ext: usize, i: i32): i32 { return (<i32>load<u8>(ext + (<usize>i << 3), 8) << 8) | <i32>load<u8>(ext + (<usize>i << 3), 9); }
 /** Server `i`'s lifetime. */
 // @ts-ignore: decorator
-@inline export function rsServerLifetimeSec(ext: usize, i: i32): u16 { return bswap<u16>(load<u16>(ext + 10 + (<usize>i << 3))); }
+@inline export function rsServerLifetimeSec(ext: usize, i: i32): i32 { return (<i32>load<u8>(ext + (<usize>i << 3), 10) << 8) | <i32>load<u8>(ext + (<usize>i << 3), 11); }
 
 /**
  * Append a Registration Server extension listing `n` servers to the `len`-byte message at `msg`:

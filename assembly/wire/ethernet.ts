@@ -52,7 +52,7 @@ export function ethCheck(p: usize, len: i32): i32 {
 @inline export function ethSrc(p: usize): usize { return p + ETH_SRC; }
 /** EtherType, host order. */
 // @ts-ignore: decorator
-@inline export function ethType(p: usize): u16 { return <u16>((<u32>load<u8>(p, ETH_TYPE) << 8) | <u32>load<u8>(p, ETH_TYPE + 1)); }
+@inline export function ethType(p: usize): i32 { return (<i32>load<u8>(p, ETH_TYPE) << 8) | <i32>load<u8>(p, ETH_TYPE + 1); }
 /** Pointer to the payload. */
 // @ts-ignore: decorator
 @inline export function ethPayload(p: usize): usize { return p + <usize>ETH_HEADER_LEN; }

@@ -95,9 +95,9 @@ export function greSeqOff(p: usize): i32 { return greKeyOff(p) + (greHasKey(p) ?
 export function greRoutingOff(p: usize): i32 { return greSeqOff(p) + (greHasSeq(p) ? 4 : 0); }
 
 /** Checksum field (host order; present if C or R, meaningful if C). */
-export function greChecksum(p: usize): u16 { return <u16>((<u32>load<u8>(p, GRE_OFF_CHECKSUM) << 8) | <u32>load<u8>(p, GRE_OFF_CHECKSUM + 1)); }
+export function greChecksum(p: usize): i32 { return (<i32>load<u8>(p, GRE_OFF_CHECKSUM) << 8) | <i32>load<u8>(p, GRE_OFF_CHECKSUM + 1); }
 /** Offset field: from the start of Routing to the active SRE (present if C or R, meaningful if R). */
-export function greOffset(p: usize): u16 { return swap16(load<u16>(p, GRE_OFF_CHECKSUM + 2)); }
+export function greOffset(p: usize): i32 { return (<i32>load<u8>(p, GRE_OFF_CHECKSUM + 2) << 8) | <i32>load<u8>(p, GRE_OFF_CHECKSUM + 2 + 1); }
 /** Key (present if K). */
 export function greKey(p: usize): u32 { return swap32Out(load<u32>(p + <usize>greKeyOff(p))); }
 /** Sequence Number (present if S). */
@@ -179,7 +179,7 @@ export function greEncap(
  * greEncap for an inner datagram that already passed ipv4Check (its Total Length is used): the same
  * result without checking its header a second time. Returns 24 or -IpipErr.
  */
-export function greEncapValidated(inner: usize, headroom: i32, src: u32, dst: u32, ttl: u8, ident: u16, forwarding: bool): i32 {
+export function greEncapValidated(inner: usize, headroom: i32, src: u32, dst: u32, ttl: i32, ident: i32, forwarding: bool): i32 {
   const n = tunnelEncapOuterValidated(inner, headroom, GRE_HDR_LEN, IPPROTO_GRE, src, dst, ttl, ident, forwarding);
   if (n > 0) greEmit(inner - <usize>GRE_HDR_LEN, GRE_HDR_LEN, GRE_PROTO_IPV4);
   return n;

@@ -25,6 +25,7 @@
 // offsets are relative to the ICMP header `p`.
 
 import { csumAdd, csumFinish } from "./checksum";
+import { swap16s } from "./bytes";
 
 export const ICMP_TYPE: usize = 0;
 export const ICMP_CODE: usize = 1;
@@ -115,19 +116,19 @@ export function icmpCheck(p: usize, len: i32): i32 {
 
 /** Type. */
 // @ts-ignore: decorator
-@inline export function icmpType(p: usize): u8 { return load<u8>(p, ICMP_TYPE); }
+@inline export function icmpType(p: usize): i32 { return <i32>load<u8>(p, ICMP_TYPE); }
 /** Code. */
 // @ts-ignore: decorator
-@inline export function icmpCode(p: usize): u8 { return load<u8>(p, ICMP_CODE); }
+@inline export function icmpCode(p: usize): i32 { return <i32>load<u8>(p, ICMP_CODE); }
 /** Checksum field as stored (host order). */
 // @ts-ignore: decorator
-@inline export function icmpChecksum(p: usize): u16 { return bswap<u16>(load<u16>(p, ICMP_CHECKSUM)); }
+@inline export function icmpChecksum(p: usize): i32 { return (<i32>load<u8>(p, ICMP_CHECKSUM) << 8) | <i32>load<u8>(p, ICMP_CHECKSUM + 1); }
 /** The 32-bit "rest of header" word (host order). */
 // @ts-ignore: decorator
 @inline export function icmpRest(p: usize): u32 { return bswap<u32>(load<u32>(p, ICMP_REST)); }
 
 /** True for the error types (destination unreachable, source quench, redirect, time exceeded, parameter problem). */
-export function icmpIsError(type: u8): bool {
+export function icmpIsError(type: i32): bool {
   // One bit per error type: 3, 4, 5, 11, 12.
   const ERRORS: u32 = (1 << ICMP_DEST_UNREACH) | (1 << ICMP_SOURCE_QUENCH) | (1 << ICMP_REDIRECT) |
     (1 << ICMP_TIME_EXCEEDED) | (1 << ICMP_PARAM_PROBLEM);
@@ -137,7 +138,7 @@ export function icmpIsError(type: u8): bool {
 /** Compute and store the checksum over `len` bytes of ICMP message. */
 export function icmpFillChecksum(p: usize, len: i32): void {
   store<u16>(p, 0, ICMP_CHECKSUM);
-  store<u16>(p, bswap<u16>(csumFinish(csumAdd(0, p, len))), ICMP_CHECKSUM);
+  store<u16>(p, swap16s(csumFinish(csumAdd(0, p, len))), ICMP_CHECKSUM);
 }
 
 // ---- Echo (RFC 792) -------------------------------------------------------------------------------
@@ -154,10 +155,10 @@ export function icmpCheckEcho(p: usize, len: i32): i32 {
 
 /** Echo identifier. */
 // @ts-ignore: decorator
-@inline export function icmpEchoIdent(p: usize): u16 { return bswap<u16>(load<u16>(p, ICMP_ECHO_IDENT)); }
+@inline export function icmpEchoIdent(p: usize): i32 { return (<i32>load<u8>(p, ICMP_ECHO_IDENT) << 8) | <i32>load<u8>(p, ICMP_ECHO_IDENT + 1); }
 /** Echo sequence number. */
 // @ts-ignore: decorator
-@inline export function icmpEchoSeq(p: usize): u16 { return bswap<u16>(load<u16>(p, ICMP_ECHO_SEQ)); }
+@inline export function icmpEchoSeq(p: usize): i32 { return (<i32>load<u8>(p, ICMP_ECHO_SEQ) << 8) | <i32>load<u8>(p, ICMP_ECHO_SEQ + 1); }
 
 /**
  * Write an echo header at `p` (type ICMP_ECHO_REQUEST or ICMP_ECHO_REPLY) and the checksum over the
@@ -214,7 +215,7 @@ export function icmpQuoteOk(q: usize, avail: i32): bool {
 @inline export function icmpErrorInner(p: usize): usize { return p + <usize>ICMP_HEADER_LEN; }
 /** Next-Hop MTU of a "fragmentation needed" message (RFC 1191 §4); 0 from old routers. */
 // @ts-ignore: decorator
-@inline export function icmpNextHopMtu(p: usize): u16 { return bswap<u16>(load<u16>(p, ICMP_MTU)); }
+@inline export function icmpNextHopMtu(p: usize): i32 { return (<i32>load<u8>(p, ICMP_MTU) << 8) | <i32>load<u8>(p, ICMP_MTU + 1); }
 
 /**
  * Build an error message at `p`: Type, Code, the 32-bit `rest` word (e.g. the Next-Hop MTU for
@@ -242,7 +243,7 @@ export function icmpErrorFill(p: usize, type: u8, code: u8, rest: u32, orig: usi
   store<u8>(p, code, ICMP_CODE);
   store<u16>(p, 0, ICMP_CHECKSUM);
   store<u32>(p, bswap<u32>(rest), ICMP_REST);
-  store<u16>(p, bswap<u16>(csumFinish(csumAdd(sum, p, ICMP_HEADER_LEN + n))), ICMP_CHECKSUM);
+  store<u16>(p, swap16s(csumFinish(csumAdd(sum, p, ICMP_HEADER_LEN + n))), ICMP_CHECKSUM);
   return ICMP_HEADER_LEN + n;
 }
 
@@ -276,7 +277,7 @@ export function rsEmit(p: usize): i32 {
 @inline export function raEntrySize(p: usize): i32 { return <i32>load<u8>(p, RA_ENTRY_SIZE); }
 /** Advertisement lifetime in seconds. */
 // @ts-ignore: decorator
-@inline export function raLifetimeSec(p: usize): u16 { return bswap<u16>(load<u16>(p, RA_LIFETIME)); }
+@inline export function raLifetimeSec(p: usize): i32 { return (<i32>load<u8>(p, RA_LIFETIME) << 8) | <i32>load<u8>(p, RA_LIFETIME + 1); }
 /** Router address `i` (host order); `i` < raNumAddrs. */
 export function raRouterAddr(p: usize, i: i32): u32 {
   return bswap<u32>(load<u32>(p + <usize>(ICMP_HEADER_LEN + i * (raEntrySize(p) << 2))));
@@ -309,7 +310,7 @@ export function raExtFirst(p: usize, len: i32): i32 {
 
 /** Type of the extension at offset `o`. */
 // @ts-ignore: decorator
-@inline export function raExtType(p: usize, o: i32): u8 { return load<u8>(p + <usize>o); }
+@inline export function raExtType(p: usize, o: i32): i32 { return <i32>load<u8>(p + <usize>o); }
 /** Length field of the extension at offset `o` (bytes after Type and Length). */
 // @ts-ignore: decorator
 @inline export function raExtLength(p: usize, o: i32): i32 { return <i32>load<u8>(p + <usize>o + 1); }
@@ -399,7 +400,7 @@ export function raCheckRest(p: usize, len: i32): i32 {
 @inline export function maRegLifetimeSec(p: usize, o: i32): u16 { return bswap<u16>(load<u16>(p + <usize>o, MA_REG_LIFETIME)); }
 /** Flags (MA_FLAG_*) of the mobility extension at `o`. */
 // @ts-ignore: decorator
-@inline export function maFlags(p: usize, o: i32): u16 { return bswap<u16>(load<u16>(p + <usize>o, MA_FLAGS)); }
+@inline export function maFlags(p: usize, o: i32): i32 { return (<i32>load<u8>(p + <usize>o, MA_FLAGS) << 8) | <i32>load<u8>(p + <usize>o, MA_FLAGS + 1); }
 /** True when the mobility extension at `o` has the S flag: the foreign agent supports smooth handoff (001 §5.2). */
 // @ts-ignore: decorator
 @inline export function maSmoothHandoff(p: usize, o: i32): bool { return (maFlags(p, o) & MA_FLAG_S) != 0; }

@@ -17,7 +17,7 @@
 // destination as 16-byte pointers (wire/addr.ts), normally `ipv6Src(ip)` / `ipv6Dst(ip)`.
 
 import { csumAdd, csumFinish, pseudoSum } from "./checksum";
-import { swap16, swap32, swap32Out } from "./bytes";
+import { swap16, swap16s, swap32, swap32Out } from "./bytes";
 import { icmpErrorFill } from "./icmp";
 
 export const ICMP6_TYPE: usize = 0;
@@ -82,13 +82,13 @@ export function icmp6Check(p: usize, len: i32, src: usize, dst: usize): i32 {
 
 /** Type. */
 // @ts-ignore: decorator
-@inline export function icmp6Type(p: usize): u8 { return load<u8>(p, ICMP6_TYPE); }
+@inline export function icmp6Type(p: usize): i32 { return <i32>load<u8>(p, ICMP6_TYPE); }
 /** Code. */
 // @ts-ignore: decorator
-@inline export function icmp6Code(p: usize): u8 { return load<u8>(p, ICMP6_CODE); }
+@inline export function icmp6Code(p: usize): i32 { return <i32>load<u8>(p, ICMP6_CODE); }
 /** Checksum field (host order). */
 // @ts-ignore: decorator
-@inline export function icmp6Checksum(p: usize): u16 { return swap16(load<u16>(p, ICMP6_CHECKSUM)); }
+@inline export function icmp6Checksum(p: usize): i32 { return (<i32>load<u8>(p, ICMP6_CHECKSUM) << 8) | <i32>load<u8>(p, ICMP6_CHECKSUM + 1); }
 /** The 32-bit word after the checksum (host order). */
 // @ts-ignore: decorator
 @inline export function icmp6Rest(p: usize): u32 { return swap32(load<u32>(p, ICMP6_REST)); }
@@ -98,14 +98,14 @@ export function icmp6Check(p: usize, len: i32, src: usize, dst: usize): i32 {
 @inline export function icmp6IsError(type: u8): bool { return (type & 0x80) == 0; }
 
 /** The checksum of the `len`-byte message at `p` from `src` to `dst`, its checksum field taken as 0. */
-export function icmp6ComputeChecksum(p: usize, len: i32, src: usize, dst: usize): u16 {
+export function icmp6ComputeChecksum(p: usize, len: i32, src: usize, dst: usize): i32 {
   store<u16>(p, 0, ICMP6_CHECKSUM);
   return csumFinish(csumAdd(pseudoSum(src, dst, ICMP6_NEXT_HEADER, <u32>len), p, len));
 }
 
 /** Compute and store the checksum of the `len`-byte message at `p` from `src` to `dst`. */
 export function icmp6FillChecksum(p: usize, len: i32, src: usize, dst: usize): void {
-  store<u16>(p, swap16(icmp6ComputeChecksum(p, len, src, dst)), ICMP6_CHECKSUM);
+  store<u16>(p, swap16s(icmp6ComputeChecksum(p, len, src, dst)), ICMP6_CHECKSUM);
 }
 
 // ---- Echo (RFC 2463 §4) -----------------------------------------------------------------------------
@@ -122,10 +122,10 @@ export function icmp6CheckEcho(p: usize, len: i32): i32 {
 
 /** Echo identifier. */
 // @ts-ignore: decorator
-@inline export function icmp6EchoIdent(p: usize): u16 { return swap16(load<u16>(p, ICMP6_ECHO_IDENT)); }
+@inline export function icmp6EchoIdent(p: usize): i32 { return (<i32>load<u8>(p, ICMP6_ECHO_IDENT) << 8) | <i32>load<u8>(p, ICMP6_ECHO_IDENT + 1); }
 /** Echo sequence number. */
 // @ts-ignore: decorator
-@inline export function icmp6EchoSeq(p: usize): u16 { return swap16(load<u16>(p, ICMP6_ECHO_SEQ)); }
+@inline export function icmp6EchoSeq(p: usize): i32 { return (<i32>load<u8>(p, ICMP6_ECHO_SEQ) << 8) | <i32>load<u8>(p, ICMP6_ECHO_SEQ + 1); }
 
 /**
  * Write an echo header at `p` (capacity `cap`; type ICMP6_ECHO_REQUEST or ICMP6_ECHO_REPLY) before the

@@ -102,8 +102,8 @@ export function tunnelEncapOuter(
  * TOO_BIG, TTL_EXPIRED) with nothing changed.
  */
 export function tunnelEncapOuterValidated(
-  inner: usize, headroom: i32, extra: i32, proto: u8,
-  src: u32, dst: u32, ttl: u8, ident: u16, forwarding: bool,
+  inner: usize, headroom: i32, extra: i32, proto: i32,
+  src: u32, dst: u32, ttl: i32, ident: i32, forwarding: bool,
 ): i32 {
   const n = IPIP_HDR_LEN + extra;
   const tl = <i32>ipv4TotalLen(inner);
@@ -117,8 +117,8 @@ export function tunnelEncapOuterValidated(
   }
   // RFC 2003 §3.1: TOS copied; DF set if the inner DF is set (we leave it clear otherwise); no
   // options copied; fragment offset 0.
-  const flags: u16 = ipv4DontFrag(inner) ? IP_FLAG_DF : 0;
-  ipv4Emit(inner - <usize>n, ipv4Tos(inner), <u16>(tl + n), ident, flags, ttl, proto, src, dst);
+  const flags = ipv4DontFrag(inner) ? <i32>IP_FLAG_DF : 0;
+  ipv4Emit(inner - <usize>n, ipv4Tos(inner), tl + n, ident, flags, ttl, proto, src, dst); // tl + n <= 0xffff (above)
   return n;
 }
 
@@ -142,7 +142,7 @@ export function ipipEncap(
  * ipipEncap for an inner datagram that already passed ipv4Check (its Total Length is used): the
  * same result without checking its header a second time. Returns 20 or -IpipErr.
  */
-export function ipipEncapValidated(inner: usize, headroom: i32, src: u32, dst: u32, ttl: u8, ident: u16, forwarding: bool): i32 {
+export function ipipEncapValidated(inner: usize, headroom: i32, src: u32, dst: u32, ttl: i32, ident: i32, forwarding: bool): i32 {
   return tunnelEncapOuterValidated(inner, headroom, 0, IPPROTO_IPIP, src, dst, ttl, ident, forwarding);
 }
 

@@ -26,7 +26,7 @@
 // part of the packet: use `ipv4TotalLen`, never the buffer length.
 
 import { csumAdd, csumFinish } from "./checksum";
-import { swap16, swap32 } from "./bytes";
+import { swap16, swap16s, swap32 } from "./bytes";
 
 export const IP_VER_IHL: usize = 0;
 export const IP_TOS: usize = 1;
@@ -113,7 +113,7 @@ function sum20(p: usize): u32 {
 export function ipv4TotalLen(p: usize): i32 { return (<i32>load<u8>(p, IP_TOTAL_LEN) << 8) | <i32>load<u8>(p, IP_TOTAL_LEN + 1); }
 /** Identification. */
 // @ts-ignore: decorator
-@inline export function ipv4Ident(p: usize): u16 { return <u16>((<u32>load<u8>(p, IP_IDENT) << 8) | <u32>load<u8>(p, IP_IDENT + 1)); }
+@inline export function ipv4Ident(p: usize): i32 { return (<i32>load<u8>(p, IP_IDENT) << 8) | <i32>load<u8>(p, IP_IDENT + 1); }
 /** The flags/fragment-offset word (flags IP_FLAG_DF, IP_FLAG_MF; offset in 8-byte units). */
 // @ts-ignore: decorator
 @inline export function ipv4FlagsFrag(p: usize): u16 { return <u16>((<u32>load<u8>(p, IP_FLAGS_FRAG) << 8) | <u32>load<u8>(p, IP_FLAGS_FRAG + 1)); }
@@ -131,13 +131,13 @@ export function ipv4TotalLen(p: usize): i32 { return (<i32>load<u8>(p, IP_TOTAL_
 }
 /** Time to live. */
 // @ts-ignore: decorator
-@inline export function ipv4Ttl(p: usize): u8 { return load<u8>(p, IP_TTL); }
+@inline export function ipv4Ttl(p: usize): i32 { return <i32>load<u8>(p, IP_TTL); }
 /** Protocol number. */
 // @ts-ignore: decorator
-@inline export function ipv4Proto(p: usize): u8 { return load<u8>(p, IP_PROTO); }
+@inline export function ipv4Proto(p: usize): i32 { return <i32>load<u8>(p, IP_PROTO); }
 /** Header checksum field as stored (host order). */
 // @ts-ignore: decorator
-@inline export function ipv4Checksum(p: usize): u16 { return <u16>((<u32>load<u8>(p, IP_CHECKSUM) << 8) | <u32>load<u8>(p, IP_CHECKSUM + 1)); }
+@inline export function ipv4Checksum(p: usize): i32 { return (<i32>load<u8>(p, IP_CHECKSUM) << 8) | <i32>load<u8>(p, IP_CHECKSUM + 1); }
 /** Source address, host order. */
 // Why (size): a call (the swap inside it: still one call per read, as bswap was), 3 bytes shorter
 // than load and bswap at each of ~60 control-path sites.
@@ -168,7 +168,7 @@ export function ipv4Dst(p: usize): u32 { return swap32(load<u32>(p, IP_DST)); }
 /** Compute and store the header checksum over IHL*4 bytes. */
 export function ipv4FillChecksum(p: usize): void {
   store<u16>(p, 0, IP_CHECKSUM);
-  store<u16>(p, swap16(csumFinish(csumAdd(0, p, ipv4HeaderLen(p)))), IP_CHECKSUM);
+  store<u16>(p, swap16s(csumFinish(csumAdd(0, p, ipv4HeaderLen(p)))), IP_CHECKSUM);
 }
 
 /**
@@ -193,13 +193,15 @@ export function ipv4DecrementTtl(p: usize): void { ipv4DecrementTtlHot(p); }
  * Write a 20-byte header (no options) at `p` and its checksum. `flagsFrag` is the flags/offset word
  * (usually 0 or IP_FLAG_DF); addresses in host order.
  */
-export function ipv4Emit(p: usize, tos: u8, totalLen: u16, ident: u16, flagsFrag: u16, ttl: u8, proto: u8, src: u32, dst: u32): void {
+export function ipv4Emit(p: usize, tos: i32, totalLen: i32, ident: i32, flagsFrag: i32, ttl: i32, proto: i32, src: u32, dst: u32): void {
   // Five 32-bit words built as stored (little-endian lanes of the big-endian fields), then their sum
   // (sum20) complemented into the checksum, stored without a swap (RFC 1071 §2 (B): the one's-
-  // complement sum commutes with swapping the bytes of every operand).
-  store<u32>(p, <u32>0x45 | (<u32>tos << 8) | (<u32>swap16(totalLen) << 16), IP_VER_IHL);   // version/IHL, TOS, Total Length
-  store<u32>(p, <u32>swap16(ident) | (<u32>swap16(flagsFrag) << 16), IP_IDENT);           // Identification, flags/offset
-  store<u32>(p, <u32>ttl | (<u32>proto << 8), IP_TTL);                                    // TTL, Protocol, checksum 0
+  // complement sum commutes with swapping the bytes of every operand). The fields arrive as i32 in
+  // their ranges (u8: 0-255, u16: 0-65535; every caller passes a load, a constant or a cast), so no
+  // re-masks: a u16 x lands in the high lane as (x << 24) | ((x >>> 8) << 16).
+  store<u32>(p, 0x45 | (tos << 8) | (totalLen << 24) | ((totalLen >>> 8) << 16), IP_VER_IHL);   // version/IHL, TOS, Total Length
+  store<u32>(p, ((ident & 0xff) << 8) | (ident >>> 8) | (flagsFrag << 24) | ((flagsFrag >>> 8) << 16), IP_IDENT); // Identification, flags/offset
+  store<u32>(p, ttl | (proto << 8), IP_TTL);                                              // TTL, Protocol, checksum 0
   store<u32>(p, swap32(src), IP_SRC);
   store<u32>(p, swap32(dst), IP_DST);
   store<u16>(p, <u16>~sum20(p), IP_CHECKSUM);

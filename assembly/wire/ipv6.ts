@@ -94,16 +94,16 @@ export function ipv6Check(p: usize, len: i32): i32 {
 @inline export function ipv6FlowLabel(p: usize): u32 { return swap32(load<u32>(p, IP6_VER_TC_FLOW)) & 0xfffff; }
 /** Payload Length: bytes after the 40-byte header. */
 // @ts-ignore: decorator
-@inline export function ipv6PayloadLen(p: usize): u16 { return swap16(load<u16>(p, IP6_PAYLOAD_LEN)); }
+@inline export function ipv6PayloadLen(p: usize): i32 { return (<i32>load<u8>(p, IP6_PAYLOAD_LEN) << 8) | <i32>load<u8>(p, IP6_PAYLOAD_LEN + 1); }
 /** Length of the whole packet, 40 + Payload Length. */
 // @ts-ignore: decorator
 @inline export function ipv6TotalLen(p: usize): i32 { return IPV6_HEADER_LEN + <i32>ipv6PayloadLen(p); }
 /** Next Header of the fixed header. */
 // @ts-ignore: decorator
-@inline export function ipv6NextHeader(p: usize): u8 { return load<u8>(p, IP6_NEXT_HEADER); }
+@inline export function ipv6NextHeader(p: usize): i32 { return <i32>load<u8>(p, IP6_NEXT_HEADER); }
 /** Hop Limit. */
 // @ts-ignore: decorator
-@inline export function ipv6HopLimit(p: usize): u8 { return load<u8>(p, IP6_HOP_LIMIT); }
+@inline export function ipv6HopLimit(p: usize): i32 { return <i32>load<u8>(p, IP6_HOP_LIMIT); }
 /** Pointer to the 16-byte source address. */
 // @ts-ignore: decorator
 @inline export function ipv6Src(p: usize): usize { return p + IP6_SRC; }
@@ -224,7 +224,7 @@ export const WALK_SIZE: i32 = 36;
 @inline export function walkCount(r: usize): i32 { return load<i32>(r, WALK_COUNT); }
 
 /** True for the Next Header values `ipv6WalkChain` walks through (0, 43, 44, 51, 60). */
-export function ipv6IsExtHeader(nh: u8): bool {
+export function ipv6IsExtHeader(nh: i32): bool {
   // Why: RFC 2460 §4 defines Hop-by-Hop, Routing, Fragment and Destination Options; AH (RFC 2402) is
   // walked over too because what it protects follows it in the clear. ESP (50) is not: its payload is
   // encrypted, so it is where the walk ends, like an upper-layer protocol. 59 ends it too (§4.7).
@@ -238,7 +238,7 @@ export function ipv6IsExtHeader(nh: u8): bool {
  * always 8 bytes (its second byte is Reserved); RFC 2402 §2.2: AH's Payload Len counts 32-bit words
  * minus 2.
  */
-export function ipv6ExtLen(p: usize, o: i32, nh: u8): i32 {
+export function ipv6ExtLen(p: usize, o: i32, nh: i32): i32 {
   if (nh == IPPROTO_FRAGMENT) return 8;
   const l = <i32>load<u8>(p + <usize>o, 1);
   return nh == IPPROTO_AH ? (l + 2) << 2 : (l + 1) << 3;
@@ -438,7 +438,7 @@ export const FRAG_HEADER_LEN: i32 = 8;
 
 /** Next Header of the Fragment header at `h` (of the fragmentable part). */
 // @ts-ignore: decorator
-@inline export function fragNextHeader(h: usize): u8 { return load<u8>(h, FRAG_NEXT_HEADER); }
+@inline export function fragNextHeader(h: usize): i32 { return <i32>load<u8>(h, FRAG_NEXT_HEADER); }
 /** Fragment Offset in bytes (the field counts 8-octet units). */
 // @ts-ignore: decorator
 @inline export function fragOffset(h: usize): i32 { return <i32>(swap16(load<u16>(h, FRAG_OFFSET_FLAGS)) & 0xfff8); }
@@ -456,7 +456,7 @@ export const FRAG_HEADER_LEN: i32 = 8;
  * Write a Fragment header at `h` (capacity `cap`). `offset` in bytes. Returns 8, or -Ipv6Err.NO_ROOM,
  * or -Ipv6Err.BAD_FIELD (offset not a multiple of 8 or beyond 65528).
  */
-export function fragEmit(h: usize, cap: i32, nh: u8, offset: i32, more: bool, ident: u32): i32 {
+export function fragEmit(h: usize, cap: i32, nh: i32, offset: i32, more: bool, ident: u32): i32 {
   if (cap < FRAG_HEADER_LEN) return -Ipv6Err.NO_ROOM;
   // Why: RFC 2460 §4.5: the offset is 13 bits of 8-octet units; every fragment but the last carries a
   // multiple of 8 bytes.
@@ -483,16 +483,16 @@ export const RH_TYPE2: u8 = 2;
 
 /** Next Header of the routing header at `h`. */
 // @ts-ignore: decorator
-@inline export function rhNextHeader(h: usize): u8 { return load<u8>(h, RH_NEXT_HEADER); }
+@inline export function rhNextHeader(h: usize): i32 { return <i32>load<u8>(h, RH_NEXT_HEADER); }
 /** Length in bytes of the routing header at `h`. */
 // @ts-ignore: decorator
 @inline export function rhLen(h: usize): i32 { return (<i32>load<u8>(h, RH_LEN) + 1) << 3; }
 /** Routing Type. */
 // @ts-ignore: decorator
-@inline export function rhType(h: usize): u8 { return load<u8>(h, RH_TYPE); }
+@inline export function rhType(h: usize): i32 { return <i32>load<u8>(h, RH_TYPE); }
 /** Segments Left. */
 // @ts-ignore: decorator
-@inline export function rhSegmentsLeft(h: usize): u8 { return load<u8>(h, RH_SEGMENTS_LEFT); }
+@inline export function rhSegmentsLeft(h: usize): i32 { return <i32>load<u8>(h, RH_SEGMENTS_LEFT); }
 /** Set Segments Left (the node processing the header decrements it). */
 // @ts-ignore: decorator
 @inline export function rhSetSegmentsLeft(h: usize, n: u8): void { store<u8>(h, n, RH_SEGMENTS_LEFT); }

@@ -25,7 +25,7 @@ import {
   ipv4SetSrc, ipv4SetDst, ipv4SetTotalLen, ipv4FillChecksum, IPPROTO_MINENC, IP_PROTO,
   IP_SRC, IP_DST, IP_TOTAL_LEN, IP_TTL, IP_CHECKSUM,
 } from "./ipv4";
-import { swap16, swap32, swap32Out } from "./bytes";
+import { swap16, swap16s, swap32, swap32Out } from "./bytes";
 
 /** End-around-carry fold of a 32-bit one's-complement sum to 16 bits. */
 // @ts-ignore: decorator
@@ -82,11 +82,11 @@ export function minEncHdrLen(mh: usize): i32 {
   return (load<u8>(mh, MINENC_OFF_FLAGS) & MINENC_FLAG_S) != 0 ? MINENC_LEN_S : MINENC_LEN;
 }
 /** Protocol of the original datagram. */
-export function minEncProto(mh: usize): u8 { return load<u8>(mh, MINENC_OFF_PROTO); }
+export function minEncProto(mh: usize): i32 { return <i32>load<u8>(mh, MINENC_OFF_PROTO); }
 /** True if the Original Source Address is present. */
 export function minEncHasSrc(mh: usize): bool { return (load<u8>(mh, MINENC_OFF_FLAGS) & MINENC_FLAG_S) != 0; }
 /** Header Checksum as stored (host order). */
-export function minEncChecksum(mh: usize): u16 { return <u16>((<u32>load<u8>(mh, MINENC_OFF_CHECKSUM) << 8) | <u32>load<u8>(mh, MINENC_OFF_CHECKSUM + 1)); }
+export function minEncChecksum(mh: usize): i32 { return (<i32>load<u8>(mh, MINENC_OFF_CHECKSUM) << 8) | <i32>load<u8>(mh, MINENC_OFF_CHECKSUM + 1); }
 /** Original Destination Address (host order). */
 export function minEncOrigDst(mh: usize): u32 { return swap32Out(load<u32>(mh, MINENC_OFF_ORIG_DST)); }
 /** Original Source Address (host order); only meaningful when minEncHasSrc. */
@@ -105,7 +105,7 @@ export function minEncHeaderEmit(mh: usize, proto: u8, hasSrc: bool, origDst: u3
   store<u32>(mh, swap32Out(origDst), MINENC_OFF_ORIG_DST);
   const n = hasSrc ? MINENC_LEN_S : MINENC_LEN;
   if (hasSrc) store<u32>(mh, swap32Out(origSrc), MINENC_OFF_ORIG_SRC);
-  store<u16>(mh, swap16(checksum(mh, n)), MINENC_OFF_CHECKSUM);
+  store<u16>(mh, swap16s(checksum(mh, n)), MINENC_OFF_CHECKSUM);
   return n;
 }
 

@@ -132,10 +132,10 @@ const SLOT_OF: usize = memory.data<i8>([
  *  32-35 MH/MF/FH/RO authentication, 83-85 AS/MS/SS authentication, 81 Registration Server, 82 Care-of
  *  Address, 96 PFAN, 160 Binding Warning, 161 Registration Key Request, 162 Mobile-Foreign Key. */
 // @ts-ignore: decorator
-@inline export function extSlotOf(type: u8): i32 { return <i32>load<i8>(SLOT_OF + <usize>type); }
+@inline export function extSlotOf(type: i32): i32 { return <i32>load<i8>(SLOT_OF + <usize>type); }
 
 /** True for the authentication extension types (same Type | Length | SPI | Authenticator layout). */
-export function extIsAuth(type: u8): bool {
+export function extIsAuth(type: i32): bool {
   // (Their index slots are the first seven, MH_AUTH .. SS_AUTH; -1, unknown, is above as unsigned.)
   return <u32>extSlotOf(type) <= <u32>ExtSlot.SS_AUTH;
 }
@@ -246,12 +246,12 @@ export function extIndexError(index: usize): ExtErr { return <ExtErr>load<u8>(in
 /** Offset of the extension that caused the error. */
 export function extIndexErrorAt(index: usize): i32 { return <i32>load<u16>(index, EXT_IDX_OFF_ERR_AT); }
 /** Type of the extension that caused the error. */
-export function extIndexErrorType(index: usize): u8 { return load<u8>(index, EXT_IDX_OFF_ERR_TYPE); }
+export function extIndexErrorType(index: usize): i32 { return <i32>load<u8>(index, EXT_IDX_OFF_ERR_TYPE); }
 
 // ---- extension views --------------------------------------------------------------------------
 
 /** Type octet of the extension at `ext`. */
-export function extType(ext: usize): u8 { return load<u8>(ext, EXT_OFF_TYPE); }
+export function extType(ext: usize): i32 { return <i32>load<u8>(ext, EXT_OFF_TYPE); }
 /** Length octet (bytes of data after Type and Length). */
 export function extLength(ext: usize): i32 { return <i32>load<u8>(ext, EXT_OFF_LENGTH); }
 /** First data byte. */

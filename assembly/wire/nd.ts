@@ -76,7 +76,7 @@ export const enum NdErr {
 
 /** True for a Neighbor Discovery message (ICMPv6 133-137) at `off` of the IPv6 packet at `p` (`len`
  *  bytes) whose last Next Header is `proto`. */
-export function ndIsNd(p: usize, proto: u8, off: i32, len: i32): bool {
+export function ndIsNd(p: usize, proto: i32, off: i32, len: i32): bool {
   if (proto != 58 || off >= len) return false; // 58: ICMPv6
   return <u32>load<u8>(p + <usize>off) - <u32>ND_RS <= <u32>(ND_REDIRECT - ND_RS);
 }
@@ -114,7 +114,7 @@ function optWalk(p: usize, len: i32, type: i32, from: i32): i32 {
  * (Redirect), except the checksum: hop limit 255, code 0, the fixed part present, well-formed options,
  * and each message's rules on its source, target and destination (`src` / `dst`: the IPv6 header's).
  */
-export function ndCheck(p: usize, len: i32, hopLimit: u8, src: usize, dst: usize): i32 {
+export function ndCheck(p: usize, len: i32, hopLimit: i32, src: usize, dst: usize): i32 {
   if (len < 4) return NdErr.TRUNCATED;
   const t = load<u8>(p);
   const fixed = ndFixedLen(t);
@@ -180,9 +180,9 @@ export function ndOptLla(p: usize, len: i32, type: u8): usize {
 /** True when the Prefix Information option at `o` (its `optLenBytes`) has the length 4 (32 bytes, §4.6.2). */
 export function prefixOptValid(o: usize, optLenBytes: i32): bool { return optLenBytes == 32 && load<u8>(o, 1) == 4; }
 // @ts-ignore: decorator
-@inline export function prefixOptLen(o: usize): u8 { return load<u8>(o, 2); }
+@inline export function prefixOptLen(o: usize): i32 { return <i32>load<u8>(o, 2); }
 // @ts-ignore: decorator
-@inline export function prefixOptFlags(o: usize): u8 { return load<u8>(o, 3); }
+@inline export function prefixOptFlags(o: usize): i32 { return <i32>load<u8>(o, 3); }
 // @ts-ignore: decorator
 @inline export function prefixOptValidLifetime(o: usize): u32 { return swap32(load<u32>(o, 4)); }
 // @ts-ignore: decorator

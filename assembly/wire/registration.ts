@@ -150,11 +150,11 @@ export const enum RegErr {
 }
 
 /** True for codes 0 and 1 (registration accepted). */
-export function regCodeAccepted(code: u8): bool { return code <= CODE_ACCEPTED_NO_SIMULTANEOUS; }
+export function regCodeAccepted(code: i32): bool { return code <= <i32>CODE_ACCEPTED_NO_SIMULTANEOUS; }
 /** True for codes 64-127 (denied by the foreign agent). */
-export function regCodeDeniedByFa(code: u8): bool { return code >= 64 && code < 128; }
+export function regCodeDeniedByFa(code: i32): bool { return code >= 64 && code < 128; }
 /** True for codes 128-255 (denied by the home agent). */
-export function regCodeDeniedByHa(code: u8): bool { return code >= 128; }
+export function regCodeDeniedByHa(code: i32): bool { return code >= 128; }
 
 // ---- checks ----------------------------------------------------------------------------------
 
@@ -197,7 +197,7 @@ export function regRepParse(p: usize, len: i32, index: usize): RegErr {
 // ---- accessors shared by both messages --------------------------------------------------------
 
 /** Message type octet (1 request, 3 reply). */
-export function regType(p: usize): u8 { return load<u8>(p, REG_OFF_TYPE); }
+export function regType(p: usize): i32 { return <i32>load<u8>(p, REG_OFF_TYPE); }
 /** Lifetime in seconds (0 = deregistration, 0xffff = infinite). */
 export function regLifetimeSec(p: usize): u16 { return bswap<u16>(load<u16>(p, REG_OFF_LIFETIME)); }
 /** Home Address (host order). */

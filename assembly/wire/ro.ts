@@ -180,7 +180,7 @@ export const enum RoErr {
 /** True for the four route-optimization message types (16-19). */
 export function roIsType(type: u8): bool { return type >= RO_TYPE_BINDING_WARNING && type <= RO_TYPE_BINDING_ACK; }
 /** Message type octet. */
-export function roType(p: usize): u8 { return load<u8>(p, RO_OFF_TYPE); }
+export function roType(p: usize): i32 { return <i32>load<u8>(p, RO_OFF_TYPE); }
 /** Mobile Node Home Address (host order), all four messages. */
 export function roHomeAddr(p: usize): u32 { return bswap<u32>(load<u32>(p, RO_OFF_HOME_ADDR)); }
 

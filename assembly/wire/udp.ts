@@ -16,7 +16,7 @@
 
 import { csumAdd, csumFinish, pseudoHeaderSum } from "./checksum";
 import { IPPROTO_UDP, IPV4_MIN_HEADER, ipv4Emit } from "./ipv4";
-import { swap16 } from "./bytes";
+import { swap16s } from "./bytes";
 
 export const UDP_SRC_PORT: usize = 0;
 export const UDP_DST_PORT: usize = 2;
@@ -51,15 +51,15 @@ export function udpCheck(p: usize, len: i32, src: u32, dst: u32): i32 {
 }
 
 /** Source port. */
-export function udpSrcPort(p: usize): u16 { return <u16>((<u32>load<u8>(p, UDP_SRC_PORT) << 8) | <u32>load<u8>(p, UDP_SRC_PORT + 1)); }
+export function udpSrcPort(p: usize): i32 { return (<i32>load<u8>(p, UDP_SRC_PORT) << 8) | <i32>load<u8>(p, UDP_SRC_PORT + 1); }
 /** Destination port. */
 // @ts-ignore: decorator
-@inline export function udpDstPort(p: usize): u16 { return <u16>((<u32>load<u8>(p, UDP_DST_PORT) << 8) | <u32>load<u8>(p, UDP_DST_PORT + 1)); }
+@inline export function udpDstPort(p: usize): i32 { return (<i32>load<u8>(p, UDP_DST_PORT) << 8) | <i32>load<u8>(p, UDP_DST_PORT + 1); }
 /** Length field: header plus data, in bytes. */
 export function udpLength(p: usize): i32 { return (<i32>load<u8>(p, UDP_LENGTH) << 8) | <i32>load<u8>(p, UDP_LENGTH + 1); }
 /** Checksum field as stored (0 = none). */
 // @ts-ignore: decorator
-@inline export function udpChecksum(p: usize): u16 { return <u16>((<u32>load<u8>(p, UDP_CHECKSUM) << 8) | <u32>load<u8>(p, UDP_CHECKSUM + 1)); }
+@inline export function udpChecksum(p: usize): i32 { return (<i32>load<u8>(p, UDP_CHECKSUM) << 8) | <i32>load<u8>(p, UDP_CHECKSUM + 1); }
 /** Pointer to the data. */
 // @ts-ignore: decorator
 @inline export function udpPayload(p: usize): usize { return p + <usize>UDP_HEADER_LEN; }
@@ -68,12 +68,11 @@ export function udpLength(p: usize): i32 { return (<i32>load<u8>(p, UDP_LENGTH) 
  * Write the 8-byte header at `p` for `dataLen` data bytes (already at `p + 8` or written later);
  * checksum 0 ("none") until `udpFillChecksum`. Returns the datagram length.
  */
-export function udpEmit(p: usize, srcPort: u16, dstPort: u16, dataLen: i32): i32 {
+export function udpEmit(p: usize, srcPort: i32, dstPort: i32, dataLen: i32): i32 {
   const l = UDP_HEADER_LEN + dataLen;
-  store<u16>(p, swap16(srcPort), UDP_SRC_PORT);
-  store<u16>(p, swap16(dstPort), UDP_DST_PORT);
-  store<u16>(p, swap16(<u16>l), UDP_LENGTH);
-  store<u16>(p, 0, UDP_CHECKSUM);
+  // Two words as stored (ports and Length are in 0-65535; the checksum 0): no re-masks.
+  store<u32>(p, ((srcPort & 0xff) << 8) | (srcPort >>> 8) | (dstPort << 24) | ((dstPort >>> 8) << 16), UDP_SRC_PORT);
+  store<u32>(p, ((l & 0xff) << 8) | ((l >>> 8) & 0xff), UDP_LENGTH);
   return l;
 }
 
@@ -84,7 +83,7 @@ export function udpFillChecksum(p: usize, src: u32, dst: u32): void {
   let c = csumFinish(csumAdd(pseudoHeaderSum(src, dst, IPPROTO_UDP, l), p, l));
   // Why: RFC 768: a computed zero is transmitted as all ones, since zero means "no checksum".
   if (c == 0) c = 0xffff;
-  store<u16>(p, swap16(c), UDP_CHECKSUM);
+  store<u16>(p, swap16s(c), UDP_CHECKSUM);
 }
 
 /**
@@ -92,10 +91,10 @@ export function udpFillChecksum(p: usize, src: u32, dst: u32): void {
  * protocol 17, `src` -> `dst` in host order) and a UDP header behind it for the `dataLen` bytes at
  * `ip + 28`, with both checksums filled. Returns the IP datagram's length (28 + dataLen).
  */
-export function udpIpEmit(ip: usize, ident: u16, ttl: u8, src: u32, dst: u32, srcPort: u16, dstPort: u16, dataLen: i32): i32 {
+export function udpIpEmit(ip: usize, ident: i32, ttl: i32, src: u32, dst: u32, srcPort: i32, dstPort: i32, dataLen: i32): i32 {
   const u = ip + <usize>IPV4_MIN_HEADER;
   const total = IPV4_MIN_HEADER + udpEmit(u, srcPort, dstPort, dataLen);
-  ipv4Emit(ip, 0, <u16>total, ident, 0, ttl, IPPROTO_UDP, src, dst);
+  ipv4Emit(ip, 0, total, ident, 0, ttl, IPPROTO_UDP, src, dst);
   udpFillChecksum(u, src, dst);
   return total;
 }

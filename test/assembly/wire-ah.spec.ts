@@ -15,7 +15,7 @@ describe("ahCheck and accessors on scapy's AH header", () => {
     const h = hex(SCAPY_AH);
     expect<i32>(ahCheck(h, 24)).toBe(AhErr.OK);
     expect<i32>(ahCheck(h, 1000)).toBe(AhErr.OK);
-    expect<u8>(ahNextHeader(h)).toBe(17);
+    expect<i32>(ahNextHeader(h)).toBe(17);
     expect<i32>(ahLen(h)).toBe(24);
     expect<u32>(ahSpi(h)).toBe(0x1000);
     expect<u32>(ahSeq(h)).toBe(1);

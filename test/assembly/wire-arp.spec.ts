@@ -24,9 +24,9 @@ describe("arp: parse", () => {
   it("reads a real request", () => {
     const p = hex(REQUEST);
     expect<i32>(arpCheck(p, 28)).toBe(ArpErr.OK);
-    expect<u16>(arpHtype(p)).toBe(1);
-    expect<u16>(arpPtype(p)).toBe(0x0800);
-    expect<u16>(arpOper(p)).toBe(ARP_OP_REQUEST);
+    expect<i32>(arpHtype(p)).toBe(1);
+    expect<i32>(arpPtype(p)).toBe(0x0800);
+    expect<i32>(arpOper(p)).toBe(ARP_OP_REQUEST);
     expect<string>(hexOf(arpSha(p), 6)).toStrictEqual("001b213a4f5c");
     expect<u32>(arpSpa(p)).toBe(0xc0a80164);
     expect<string>(hexOf(arpTha(p), 6)).toStrictEqual("000000000000");
@@ -35,7 +35,7 @@ describe("arp: parse", () => {
   it("reads a reply", () => {
     const p = hex(REPLY);
     expect<i32>(arpCheck(p, 28)).toBe(ArpErr.OK);
-    expect<u16>(arpOper(p)).toBe(ARP_OP_REPLY);
+    expect<i32>(arpOper(p)).toBe(ARP_OP_REPLY);
     expect<u32>(arpSpa(p)).toBe(0xc0a80101);
   });
   it("accepts trailing Ethernet padding (46-byte payload)", () => {
@@ -85,7 +85,7 @@ describe("arp: emit", () => {
     const b = filled(28);
     arpEmit(b, <u8>ARP_OP_REPLY, hex("0a0b0c0d0e0f"), 0x0a000001, hex("101112131415"), 0x0a000002);
     expect<i32>(arpCheck(b, 28)).toBe(ArpErr.OK);
-    expect<u16>(arpOper(b)).toBe(ARP_OP_REPLY);
+    expect<i32>(arpOper(b)).toBe(ARP_OP_REPLY);
     expect<string>(hexOf(arpSha(b), 6)).toStrictEqual("0a0b0c0d0e0f");
     expect<u32>(arpSpa(b)).toBe(0x0a000001);
     expect<string>(hexOf(arpTha(b), 6)).toStrictEqual("101112131415");

@@ -105,8 +105,8 @@ describe("extensions 81-85", () => {
     expect<u16>(rsLifetimeSec(e)).toBe(900);
     expect<i32>(rsCount(e)).toBe(2);
     expect<u32>(rsAddress(e, 1)).toBe(0x0a090002);
-    expect<u16>(rsPriority(e, 0)).toBe(5);
-    expect<u16>(rsServerLifetimeSec(e, 1)).toBe(120);
+    expect<i32>(rsPriority(e, 0)).toBe(5);
+    expect<i32>(rsServerLifetimeSec(e, 1)).toBe(120);
     expect<i32>(rsAppend(p, RT_LEN, 64, 900, servers, 0)).toBe(DR_EMIT_BAD_ARG);
     expect<i32>(rsAppend(p, RT_LEN, RT_LEN + 10, 900, servers, 2)).toBe(DR_EMIT_NO_ROOM);
   });

@@ -78,8 +78,8 @@ describe("gre parse", () => {
     expect<bool>(greHasSeq(p)).toBe(true);
     expect<bool>(greHasRouting(p)).toBe(false);
     expect<bool>(greStrictRoute(p)).toBe(false);
-    expect<u16>(greChecksum(p)).toBe(0x28ea);
-    expect<u16>(greOffset(p)).toBe(0);
+    expect<i32>(greChecksum(p)).toBe(0x28ea);
+    expect<i32>(greOffset(p)).toBe(0);
     expect<i32>(greKeyOff(p)).toBe(8);
     expect<i32>(greSeqOff(p)).toBe(12);
     expect<u32>(greKey(p)).toBe(0x01020304);

@@ -63,8 +63,8 @@ describe("nd: scapy's messages pass every check", () => {
     expect<u32>(mtuOptValue(ra + 24)).toBe(1500);
     const o = ra + 32;
     expect<bool>(prefixOptValid(o, 32)).toBe(true);
-    expect<u8>(prefixOptLen(o)).toBe(64);
-    expect<u8>(prefixOptFlags(o)).toBe(PREFIX_FLAG_L | PREFIX_FLAG_A);
+    expect<i32>(prefixOptLen(o)).toBe(64);
+    expect<i32>(prefixOptFlags(o)).toBe(PREFIX_FLAG_L | PREFIX_FLAG_A);
     expect<u32>(prefixOptValidLifetime(o)).toBe(2592000);
     expect<u32>(prefixOptPreferredLifetime(o)).toBe(604800);
     expect<string>(hexOf(prefixOptPrefix(o), 16)).toBe("20010db8000100000000000000000000");

@@ -192,7 +192,7 @@ function registered(granted: i32): void {
  * and a Registration Server extension goes on as a transit registration (002 §6.3, D.2.1). Returns
  * true when this file took it over.
  */
-export function drDenied(msg: usize, code: u8): bool {
+export function drDenied(msg: usize, code: i32): bool {
   if (!S.regDr) return false;
   // A refused transitional registration (§8.4) only costs the datagrams in flight: go home.
   if (S.regKind == KIND_DR_PREV) { relayed(KIND_DR_HOME, homeRegistrar(), S.drLocalServer, S.drLocalParent); return true; }

@@ -144,8 +144,8 @@ export function transmit(retransmission: bool): bool {
   }
   // Why: RFC 3024 (reply code 76, "mobile node too distant"): a foreign agent takes a request asking
   // for a reverse tunnel only with IP TTL 255, proof that it was sent on its link.
-  const ttl = viaFa && (S.regFlags & REQ_FLAG_T) != 0 ? 255 : <u8>cfg.defaultTtl; // T only in rfc3344 (requestFlags)
-  const total = udpIpEmit(ip, ipNextIdent(), <u8>ttl, S.regSrc, S.regDst, MIP_PORT, MIP_PORT, n);
+  const ttl = viaFa && (S.regFlags & REQ_FLAG_T) != 0 ? 255 : cfg.defaultTtl; // T only in rfc3344 (requestFlags); defaultTtl 1-255
+  const total = udpIpEmit(ip, ipNextIdent(), ttl, S.regSrc, S.regDst, MIP_PORT, MIP_PORT, n);
   S.regId = id;
   S.lastId = id;
   S.regSentAt = nowMs();

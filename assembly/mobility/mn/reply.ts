@@ -143,7 +143,7 @@ export function mnUdp(iface: i32, p: usize, len: i32): i32 {
   } else retry = false;
   if (retry) { retryNow(); return 0; }
   // Distributed registration (002 §6.3, D.2): a transit registration when the relay names a server.
-  if (S.regDr && changetype<(m: usize, c: u8) => bool>(drDeniedRef)(msg, code)) return 0;
+  if (S.regDr && changetype<(m: usize, c: i32) => bool>(drDeniedRef)(msg, code)) return 0;
   if (regCodeDeniedByFa(code) && viaFa && S.homeState == ST_AWAY) {
     const alt = alternativeFa(S.cur);
     if (alt >= 0) { adopt(alt, <u8>MoveReason.NEW_AGENT); return 0; }

@@ -130,7 +130,7 @@ function sendOwn(now: i64): bool {
   const n = authAppend(sa, msg, BU_LEN_ID, cap, EXT_RO_AUTH);
   if (n < 0) return false;
   rememberId(id);
-  const total = udpIpEmit(ip, ipNextIdent(), <u8>cfg.defaultTtl, cfg.homeAddress, buPrev, MIP_PORT, MIP_PORT, n);
+  const total = udpIpEmit(ip, ipNextIdent(), cfg.defaultTtl, cfg.homeAddress, buPrev, MIP_PORT, MIP_PORT, n);
   // Through the foreign agent we are attached to (a router), by its link-layer address, like requests.
   const a = slot(S.cur);
   linkSendIpTo(<i32>load<u8>(a, A_IFACE), a + A_MAC, ip, total);

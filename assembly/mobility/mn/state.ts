@@ -223,7 +223,7 @@ export function emitMove(iface: i32, reason: u8, seq: u16, agent: u32, coa: u32)
  * REG_REQUEST / REG_REPLY event: lifetime u16, flags (request) or code (reply) u8, via a foreign agent
  * u8, then the home address, the home agent field and the care-of address of the registration.
  */
-export function emitReg(ev: Ev, life: i32, flagsOrCode: u8, viaFa: u8, haField: u32): void {
+export function emitReg(ev: Ev, life: i32, flagsOrCode: i32, viaFa: i32, haField: u32): void {
   const b = evBuf();
   store<u16>(b, life);
   store<u8>(b, flagsOrCode, 2);
