@@ -29,3 +29,16 @@ test("heap and memory are constant across 10,000 mixed frames", () => {
   assert.ok(cap.tx.length > 1000);
   assert.ok(cap.delivered.length > 0);
 });
+
+// mobility/roles.ts keeps its registrations as data with every table and function-object address in 16
+// bits (and R_ conditions in a function address's low 4 bits: AssemblyScript places static objects on
+// 16-byte boundaries): that holds only while static data ends below 64 KiB.
+test("static data ends below 64 KiB in both images (roles.ts stores its addresses as u16)", async () => {
+  const { readFileSync } = await import("node:fs");
+  for (const file of ["build/firmware.wasm", "build/firmware-mcu.wasm"]) {
+    const module = new WebAssembly.Module(readFileSync(file));
+    const { board } = startBoard(routerJson, { module });
+    const end = board.x.static_bytes();
+    assert.ok(end > 0 && end < 65536, `${file}: static data ends at ${end}, expected below 65,536`);
+  }
+});
