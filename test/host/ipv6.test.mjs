@@ -195,6 +195,42 @@ test("fragments for the node are reassembled (shared pool); the reply leaves fra
   void clock;
 });
 
+// Both families share the reassembly pool under one 40-byte key (family, protocol, Identification,
+// addresses): fragments of an IPv4 and an IPv6 datagram with the same Identification bytes, interleaved,
+// each complete only their own datagram.
+test("interleaved IPv4 and IPv6 fragments with the same Identification reassemble into their own datagrams", async () => {
+  const { udp: udp4, ipv4, ip: ip4, eth: eth4, mac } = await import("../lib/pkt.mjs");
+  const { lan, start } = net();
+  const r = start(router());
+  const h = start(hostNode("h", H_MAC));
+  lan.attach(r, 0, "a"); lan.attach(h, 0, "a");
+  lan.run(6000);
+  const toR = (p, type) => eth4(mac(R_MAC), mac(H_MAC), type, p);
+  // IPv4: a 200-byte UDP datagram to r in two fragments (Identification 0x1234).
+  const d4 = udp4(ip4("10.0.1.10"), ip4("10.0.1.1"), 4000, 9000, new Uint8Array(200).fill(4));
+  const body = d4.subarray(20);
+  const v4 = [ipv4(17, ip4("10.0.1.10"), ip4("10.0.1.1"), body.subarray(0, 104), { id: 0x1234, mf: true }),
+    ipv4(17, ip4("10.0.1.10"), ip4("10.0.1.1"), body.subarray(104), { id: 0x1234, fragOff: 13 })];
+  // IPv6: a UDP packet to r in two fragments whose Identification has the same first bytes (0x12340000).
+  const v6 = fragments(udp6(ip6(slaac("2001:db8:1::", H_MAC)), ip6("2001:db8:1::1"), 4000, 9000, new Uint8Array(300).fill(6)), 160, 0x12340000);
+  assert.equal(v6.length, 2);
+  const before = r.cap.delivered.length;
+  r.board.rx(0, toR(v4[0], 0x0800));
+  r.board.rx(0, toR(v6[0], 0x86dd));
+  r.board.rx(0, toR(v4[1], 0x0800));
+  r.board.rx(0, toR(v6[1], 0x86dd));
+  lan.run(50);
+  assert.equal(r.board.counters().ip_reassembled, 2);
+  const got = r.cap.delivered.slice(before).map((p) => new Uint8Array(p));
+  const g4 = got.filter((p) => p[0] >> 4 === 4 && p[9] === 17);
+  const g6 = got.filter((p) => p[0] >> 4 === 6 && p[6] === 17);
+  assert.equal(g4.length, 1);
+  assert.deepEqual(g4[0].subarray(20), body, "the IPv4 datagram, whole");
+  assert.equal(g6.length, 1);
+  assert.equal(g6[0].length, 40 + 8 + 300);
+  assert.ok(g6[0].subarray(48).every((x) => x === 6), "the IPv6 payload, whole");
+});
+
 test("the IPv6 flow cache forwards a flow's later packets (flow_hits) and gives way to the full path when something it depends on changes", () => {
   const { lan, start } = net();
   const r = start(router());
