@@ -229,6 +229,17 @@ export const enum C {
   DROP_TUN6_PEER,     // IPv6-in-IPv6 from a source that is no tunnel's remote end
   DROP_TUN6_INNER,    // a malformed inner packet, a tunnelled Neighbor Discovery message, or nesting too deep
   DROP_TUN6_NO_ROOM,  // no headroom for the tunnel header
+  MIP6_HAO_RX,        // packets whose Home Address option was processed (seed 003 §7.1)
+  MIP6_BU_RX,         // Binding Updates that passed the authentication and format tests (§7.2)
+  MIP6_BU_ACCEPTED,   // Binding Updates that cached, refreshed or deleted a binding (§7.3, §7.4, §8.2, §8.3)
+  MIP6_REJECTED,      // Binding Updates refused with a status of 128 or more (§7.5, §8)
+  MIP6_BA_TX,         // Binding Acknowledgements sent (§7.5)
+  MIP6_BR_TX,         // Binding Requests sent for bindings in use near expiry (§7.6)
+  MIP6_ROUTED,        // packets sent to a mobile node by way of its care-of address (§7.9)
+  MIP6_BC_UNREACH_DELETED, // bindings deleted after repeated Destination Unreachable errors (§7.8)
+  DROP_MIP6_UNAUTH,   // Binding Update without AH from its home address's own security association (§7.2)
+  DROP_MIP6_MALFORMED, // a Mobile IPv6 option shorter than its fixed part, or a Binding Update without Home Address
+  DROP_MIP6_SEQUENCE, // Binding Update whose Sequence Number is not greater than the cached one (§7.2)
   COUNT
 }
 

@@ -21,6 +21,7 @@ import { IPV6 } from "./features";
 import { ipsecInit } from "./security/ipsec";
 import { flow6Any, flow6Try } from "./stack/flow6";
 import { ndInit, ndStart } from "./stack/nd";
+import { mip6Init } from "./mobility/mip6";
 import { reasmInit } from "./stack/reasm";
 import { udpInit } from "./transport/udp";
 import { saInit } from "./security/sa";
@@ -113,7 +114,7 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   return 0;
 }
 
-function ipv6Init(): void { ip6Init(); ndInit(); ipsecInit(cfg.ipsecEntries); }
+function ipv6Init(): void { ip6Init(); ndInit(); ipsecInit(cfg.ipsecEntries); mip6Init(); }
 const ipv6InitRef: usize = IPV6 ? changetype<usize>(ipv6Init) : 0;
 const ipv6StartRef: usize = IPV6 ? changetype<usize>(ndStart) : 0;
 

@@ -7,7 +7,8 @@
 // same record indices, table/lru.ts, holding only the entries that may be replaced):
 //   0 coa[16] | 16 expiresAtMs i64 (TIMER_NEVER: lifetime infinite) | 24 requestedAtMs i64 (last
 //   Binding Request; 0 none) | 32 lifetimeSec u32 (granted) | 36 seq u16 | 38 idLen u8 | 39 flags u8
-//   (B6_*) | 40 iface i32 (home registration: the home link's interface) | pad[4]
+//   (B6_*) | 40 iface i32 (home registration: the home link's interface) | 44 unreach u8 (Destination
+//   Unreachable errors about packets sent through it since the last update, mobility/mip6.ts §7.8) | pad[3]
 //
 // Why (§4.3, §7.7): "at most one entry for each mobile node home address"; "Any entry ... MUST be deleted
 // after the expiration of the Lifetime"; entries "marked as a home registration MUST NOT be deleted from
@@ -40,6 +41,7 @@ export const B6_SEQ: usize = 36;
 export const B6_ID_LEN: usize = 38;
 export const B6_FLAGS: usize = 39;
 export const B6_IFACE: usize = 40;
+export const B6_UNREACH: usize = 44;
 /** Bytes of an entry's value. */
 export const B6_SIZE: u32 = 48;
 
@@ -83,7 +85,7 @@ export function bc6InitAt(base: usize, cap: u32): bool {
 export function bc6Init(cap: u32): bool {
   if (cap == 0) return bc6InitAt(0, 0);
   const n = bc6Bytes(cap);
-  const base = n == 0 ? 0 : arenaAlloc(n);
+  const base: usize = n == 0 ? 0 : arenaAlloc(n);
   return base != 0 && bc6InitAt(base, cap);
 }
 
@@ -169,6 +171,7 @@ export function bc6Put(home: usize, coa: usize, lifetimeSec: u32, seq: i32, idLe
   store<u8>(v, <u8>idLen, B6_ID_LEN);
   store<u8>(v, homeReg ? B6_HOME : 0, B6_FLAGS);
   store<i32>(v, iface, B6_IFACE);
+  store<u8>(v, 0, B6_UNREACH);
   if (exp < nextExp) nextExp = exp;
   const idx = htIndexOf(cache, v);
   if (homeReg) lruRemove(lru, idx);

@@ -36,6 +36,7 @@ import { reasmEnabled, reasmInput6, reasmRelease, reasmDone, reasmDoneSlot, reas
 import { icmpErrorToken, icmpGate } from "./ip";
 import { addr6Ours, addr6IsMember, addr6Source } from "./addr6";
 import { ndIsNd } from "../wire/nd";
+import { Mip6, mip6Find, mip6Valid, haoAddr } from "../wire/mip6";
 import { r6NextHop, r6PathMtu, r6LinkMtu, r6PacketTooBig, r6FirstUp } from "./route6";
 import { tun6Init, tun6Hooks, tun6Input, tun6Output, tun6Route, tun6IcmpError, lastOif, lastTunnelMtu, lastNextHop } from "./tunnel6";
 import { ipsecIn, ipsecOut, ipsecRequired, ipsecCount } from "../security/ipsec";
@@ -48,7 +49,7 @@ import { proxyCount } from "./arp";
 import {
   Ipv6Err, Ext6Err, ipv6Check, ipv6TotalLen, ipv6Src, ipv6Dst, ipv6NextHeader, ipv6HopLimit, ipv6IsMulticast,
   ipv6DecrementHopLimit, ipv6Emit, ipv6SetPayloadLen, ipv6SetNextHeader, ipv6WalkChain, ipv6OptionsCheck, ip6OptWantsIcmp,
-  ipv6ExtLen, walkProto, walkOffset, walkNhAt, walkPointer, walkRouting, walkFrag, walkAh, walkAhNhAt, WALK_SIZE, fragEmit,
+  ipv6ExtLen, walkProto, walkOffset, walkNhAt, walkPointer, walkRouting, walkFrag, walkAh, walkAhNhAt, walkDst, WALK_SIZE, fragEmit,
   IP6_NEXT_HEADER, IPPROTO_AH, IPPROTO_IPV6,
   rhType, rhCheckAddrs, rhSegmentsLeft, rhNumAddrs, rhAddr, rhSetSegmentsLeft,
   IPV6_HEADER_LEN, IPV6_MIN_MTU, IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_FRAGMENT, IPPROTO_ICMPV6, IPPROTO_NONE,
@@ -90,6 +91,30 @@ export type RedirectHook = (iface: i32, p: usize, len: i32, next: usize) => void
 let redirect: usize = 0;
 export function ip6RedirectWith(fn: RedirectHook): void { redirect = changetype<usize>(fn); }
 
+/**
+ * Mobile IPv6 (mobility/mip6.ts, above this layer; seed 003 §6, §7): `DstOptsHook` sees the last
+ * Destination Options header (at `dopt`) of every packet for this node once its AH, if any, is verified
+ * and removed (`sa`: the security association that verified it, 0 none): it processes the Home Address,
+ * Binding Update, Acknowledgement and Request options. Returns -1 to go on with the packet (the options
+ * were piggy-backed, §4.2), else 0 used / 1 dropped. `SendHook` sees every packet this node originates
+ * before its route is chosen (§7.9: a binding turns the destination into a care-of address and a Routing
+ * header); it returns the packet's start (earlier when it grew) or 0 to drop it. `known` is the
+ * 32-byte bitmap of option types the hook understands (the walk's action bits skip those).
+ */
+export type DstOptsHook = (iface: i32, p: usize, len: i32, dopt: i32, sa: usize) => i32;
+export type SendHook = (p: usize, len: i32) => usize;
+let dstHook: usize = 0;
+let sendHook: usize = 0;
+let known6: usize = 0;
+/** The SA that verified the AH of the packet being processed (AH removed), 0 none. */
+let authSa: usize = 0;
+let verifiedSa: usize = 0;
+export function ip6MobilityWith(d: DstOptsHook, s: SendHook, known: usize): void {
+  dstHook = changetype<usize>(d);
+  sendHook = changetype<usize>(s);
+  known6 = known;
+}
+
 /** A router's advertisement set the hop limit (RFC 2461 §6.3.4 CurHopLimit). */
 export function ip6SetHopLimit(h: u8): void { hopLimit6 = h; }
 
@@ -99,6 +124,9 @@ export function ip6RegisterIcmp(type: u8, fn: Icmp6Handler): void { handlersAdd(
 /** On a node with IPv6: carve the tables and take EtherType 0x86dd. False when memory ran out. */
 export function ip6Init(): bool {
   redirect = 0;
+  dstHook = 0;
+  sendHook = 0;
+  known6 = 0;
   hopLimit6 = <u8>cfg.defaultTtl;
   if (!cfg.ipv6Enabled()) return true;
   const hi = 8 + 8 * MAX_ICMP6;
@@ -190,7 +218,7 @@ function extError(iface: i32, p: usize, len: i32, e: i32, multicastDst: bool): i
  *  its AH verified and removed). */
 function ip6Local(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   if (iface >= 0) lastIface = iface;
-  const e = ipv6WalkChain(p, 0, walk);
+  const e = ipv6WalkChain(p, known6, walk);
   if (e != Ext6Err.OK) return extError(iface, p, len, e, !unicast);
   const proto = walkProto(walk);
   const off = walkOffset(walk);
@@ -204,14 +232,21 @@ function ip6Local(iface: i32, p: usize, len: i32, unicast: bool): i32 {
       // Verified: the AH comes out (RFC 2401 §5.2: what goes up is the packet as it was protected), so
       // the local stack and the handlers see the plain packet; it is walked again, without AH.
       const n = ahStrip(p, len, ah);
-      return ip6Local(-2, p + <usize>n, len - n, unicast);
+      authSa = verifiedSa;
+      const r = ip6Local(-2, p + <usize>n, len - n, unicast);
+      authSa = 0;
+      return r;
     }
-    if (ipsecRequired(ipv6Src(p))) { count(C.DROP_AH_REQUIRED); return 1; }
+    if (ipsecRequired(peerName(p))) { count(C.DROP_AH_REQUIRED); return 1; }
   }
   // (iface -2: the packet came in on a link and its AH was verified and removed above.)
   if (iface == -2) iface = lastIface;
   if (proto == IPPROTO_ROUTING) return routingHeader(iface, p, len, unicast);
   if (proto == IPPROTO_FRAGMENT) return fragment(iface, p, len, off, unicast);
+  if (dstHook != 0 && iface >= 0 && walkDst(walk) != 0) {
+    const r = changetype<DstOptsHook>(dstHook)(iface, p, len, walkDst(walk), authSa);
+    if (r >= 0) return r;
+  }
   if (proto == IPPROTO_ICMPV6) return icmp6Local(iface, p, len, off, unicast);
   // Why: RFC 2460 §4.7: nothing follows No Next Header; the packet is done.
   if (proto == IPPROTO_NONE) return 0;
@@ -263,12 +298,29 @@ function reasmExpired(h: usize): void {
   ip6SendIcmpError(-1, h, min(ipv6TotalLen(h), IPV6_HEADER_LEN + 8 + 8), ICMP6_TIME_EXCEEDED, TIME6_REASSEMBLY, 0);
 }
 
+/**
+ * The peer a walked packet for this node comes from, as its security associations name it: the home
+ * address of a valid Home Address option when Mobile IPv6 is on (a mobile node's SA belongs to its
+ * home address, not to the care-of address it happens to send from; docs/decisions.md "Mobile IPv6
+ * and AH"), else the source address. The option is covered by the ICV (seed 003 §5.4), so a forged one
+ * only selects an SA whose key the forger lacks.
+ */
+function peerName(p: usize): usize {
+  const d = walkDst(walk);
+  if (dstHook != 0 && d != 0) {
+    const i = mip6Find(p, d, Mip6.HAO);
+    if (i >= 0 && mip6Valid(p, i, Mip6.HAO)) return haoAddr(p + <usize>i);
+  }
+  return ipv6Src(p);
+}
+
 /** Verify the AH at `ahOff` of the packet at `p`; false (counted) when it does not pass. */
 function ahInput(p: usize, len: i32, ahOff: i32): bool {
   const h = p + <usize>ahOff;
   if (ahOff + AH_HEADER_LEN > len) { count(C.DROP_AH_MALFORMED); return false; }
-  const sa = ipsecIn(ahSpi(h), ipv6Src(p));
+  const sa = ipsecIn(ahSpi(h), peerName(p));
   if (sa == 0) { count(C.DROP_AH_NO_SA); return false; }
+  verifiedSa = sa;
   const r = ahVerify(sa, p, len, ahOff, ahScratch, AH_SCRATCH);
   if (r == AhVerify.OK) { count(C.AH_RX_OK); return true; }
   count(r == AhVerify.BAD_ICV ? C.DROP_AH_ICV : r == AhVerify.REPLAY ? C.DROP_AH_REPLAY : C.DROP_AH_MALFORMED);
@@ -294,19 +346,39 @@ function ahStrip(p: usize, len: i32, ahOff: i32): i32 {
 }
 
 /**
+ * The final destination of the packet at `p` this node sends: the last address of a type 0 Routing
+ * header that follows the IPv6 header (or its Hop-by-Hop header), else the destination address. The
+ * outbound AH policy is the final destination's (seed 003 §7.5, §7.9: a packet to a mobile node goes to
+ * its care-of address with its home address in the Routing header; its SA is its home address's).
+ */
+function finalDst(p: usize, len: i32): usize {
+  let o = IPV6_HEADER_LEN;
+  let nh = ipv6NextHeader(p);
+  if (nh == IPPROTO_HOPOPTS && o + 8 <= len) { nh = load<u8>(p + <usize>o); o += ipv6ExtLen(p, o, IPPROTO_HOPOPTS); }
+  if (nh == IPPROTO_ROUTING && o + 24 <= len) {
+    const h = p + <usize>o;
+    const n = rhNumAddrs(h);
+    if (rhType(h) == RH_TYPE0 && n > 0 && o + 8 + (n << 4) <= len) return rhAddr(h, n - 1);
+  }
+  return ipv6Dst(p);
+}
+
+/**
  * Put an AH for the SA at `sa` into the packet at `p` (`len` bytes) right after its IPv6 header and any
- * Hop-by-Hop header (RFC 2402 §3.1: AH follows the headers routers look at), moving those 24 bytes to
- * the front, and seal it. Returns the new start (the length grew by 24), or 0 when there is no room or
+ * Hop-by-Hop and Routing header (RFC 2402 §3.1: AH follows the headers routers look at and those that
+ * change en route), moving those bytes 24 to the front, and seal it. Returns the new start (the length grew by 24), or 0 when there is no room or
  * the SA refuses (counter exhausted): the packet is then not sent.
  */
 function ahOutput(sa: usize, p: usize, len: i32): usize {
   let u = IPV6_HEADER_LEN;
   let nhAt = IP6_NEXT_HEADER;
-  if (ipv6NextHeader(p) == IPPROTO_HOPOPTS) {
-    if (len < IPV6_HEADER_LEN + 8) return 0;
-    nhAt = <usize>IPV6_HEADER_LEN;
-    u += ipv6ExtLen(p, IPV6_HEADER_LEN, IPPROTO_HOPOPTS);
+  let nh = ipv6NextHeader(p);
+  while (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING) {
+    if (u + 8 > len) return 0;
+    nhAt = <usize>u;
+    u += ipv6ExtLen(p, u, nh);
     if (u > len) return 0;
+    nh = load<u8>(p + nhAt);
   }
   if (pktRoom(p) < AH_HEADER_LEN + FRAG_HEADER_LEN + 14) return 0;
   const q = p - <usize>AH_HEADER_LEN;
@@ -496,13 +568,20 @@ function tunnelSend(p: usize, len: i32, oifHint: i32): i32 {
  * addresses it is processed as if received. Returns 0 sent or queued, 1 dropped (counted).
  */
 export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
-  const dst = ipv6Dst(p);
+  let dst = ipv6Dst(p);
   const group = ipv6IsMulticast(dst);
   let oif: i32;
   if (group) {
     oif = oifHint >= 0 ? oifHint : r6FirstUp();
     addrCopy(sendNh, dst);
   } else {
+    // Why: seed 003 §7.9: "Before sending any packet, the sending node SHOULD examine its Binding Cache"
+    // (mobility/mip6.ts): a bound destination gets a Routing header via its care-of address.
+    if (sendHook != 0 && !sendingOuter) {
+      const q = changetype<SendHook>(sendHook)(p, len);
+      if (q == 0) return 1;
+      if (q != p) { p = q; len = ipv6TotalLen(q); dst = ipv6Dst(q); }
+    }
     if (addr6Ours(dst, -1) >= 0) return ip6Local(-1, p, len, true);
     // What the node originates for a tunnelled destination goes into the tunnel (not the tunnel's own
     // outer packets: tunnelSend).
@@ -512,7 +591,7 @@ export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
   if (oif < 0) { count(C.DROP_NO_ROUTE); return 1; }
   // Why: RFC 2401 §4.4 outbound policy: traffic to an AH peer is protected (Neighbor Discovery exempt).
   if (ipsecCount() > 0 && !group) {
-    const sa = ipsecOut(dst);
+    const sa = ipsecOut(finalDst(p, len));
     if (sa != 0 && !ndIsNd(p, ipv6NextHeader(p), IPV6_HEADER_LEN, len)) {
       const q = ahOutput(sa, p, len);
       if (q == 0) { count(C.DROP_AH_OUTPUT); return 1; }

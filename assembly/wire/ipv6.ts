@@ -192,6 +192,7 @@ export const enum Ext6Err {
  *   WALK_FRAG / WALK_ROUTING / WALK_AH   offset of the (last) header of that kind met, 0 when none
  *   WALK_COUNT    extension headers walked
  *   WALK_AH_NH_AT offset of the Next Header octet that named the header at WALK_AH
+ *   WALK_DST      offset of the last Destination Options header walked, 0 if none (Mobile IPv6's options)
  */
 export const WALK_PROTO: usize = 0;
 export const WALK_OFFSET: usize = 4;
@@ -202,7 +203,8 @@ export const WALK_ROUTING: usize = 20;
 export const WALK_AH: usize = 24;
 export const WALK_COUNT: usize = 28;
 export const WALK_AH_NH_AT: usize = 32;
-export const WALK_SIZE: i32 = 36;
+export const WALK_DST: usize = 36;
+export const WALK_SIZE: i32 = 40;
 
 // @ts-ignore: decorator
 @inline export function walkProto(r: usize): u8 { return <u8>load<i32>(r, WALK_PROTO); }
@@ -220,6 +222,9 @@ export const WALK_SIZE: i32 = 36;
 @inline export function walkAh(r: usize): i32 { return load<i32>(r, WALK_AH); }
 // @ts-ignore: decorator
 @inline export function walkAhNhAt(r: usize): i32 { return load<i32>(r, WALK_AH_NH_AT); }
+/** Offset of the last Destination Options header walked, 0 if none. */
+// @ts-ignore: decorator
+@inline export function walkDst(r: usize): i32 { return load<i32>(r, WALK_DST); }
 // @ts-ignore: decorator
 @inline export function walkCount(r: usize): i32 { return load<i32>(r, WALK_COUNT); }
 
@@ -266,6 +271,7 @@ export function ipv6WalkChain(p: usize, known: usize, r: usize): i32 {
   store<i32>(r, 0, WALK_FRAG);
   store<i32>(r, 0, WALK_ROUTING);
   store<i32>(r, 0, WALK_AH);
+  store<i32>(r, 0, WALK_DST);
   while (ipv6IsExtHeader(nh)) {
     store<i32>(r, n, WALK_COUNT);
     // Why: RFC 2460 §4.1: Hop-by-Hop Options may only follow the fixed header; §4 (Hop-by-Hop
@@ -288,6 +294,7 @@ export function ipv6WalkChain(p: usize, known: usize, r: usize): i32 {
       // so for this one too.
       const e = ipv6OptionsCheck(p, o, known, r);
       if (e != Ext6Err.OK) { store<i32>(r, n, WALK_COUNT); return e; }
+      if (nh == IPPROTO_DSTOPTS) store<i32>(r, o, WALK_DST);
     } else if (nh == IPPROTO_ROUTING) {
       store<i32>(r, o, WALK_ROUTING);
       // Why: RFC 2460 §4.4: with Segments Left > 0 this node is an intermediate destination: the routing

@@ -1,0 +1,219 @@
+// Mobile IPv6 on every IPv6 node (seed 003 §6, §7; issue 13 point 2): a board as correspondent node. The
+// test plays the mobile node with its own AH (test/lib/mip6.mjs, node:crypto): it seals Binding Updates
+// the board must verify, and verifies the board's Binding Acknowledgements (ICV, SPI, sequence).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { startBoard, host } from "./helpers.mjs";
+import { ip6, fmt6, echo6, eth, pkt6, Lan, addrStates, A6, icmp6Packet, ipv6Packet } from "../lib/ip6.mjs";
+import { dstOpts, parseOpts, baFields, sealed, ahOk, ahInfo, OPT, BU_A, BU_H } from "../lib/mip6.mjs";
+
+const B = "2001:db8:1::b", COA = "2001:db8:1::c0a", COA2 = "2001:db8:1::c0b";
+const HOME = "2001:db8:77::64", HOME2 = "2001:db8:77::65";
+const B_MAC = "02:00:00:00:01:0b", M_MAC = "02:00:00:00:01:0c", M2_MAC = "02:00:00:00:01:0d";
+const KEY = "00112233445566778899aabbccddeeff00112233", KEY2 = "ffeeddccbbaa99887766554433221100ffeeddcc";
+const ALG = "hmac-sha1-96";
+// The mobile node sends with SPI 0x1000 (the board's spiIn), the board with 0x2000.
+const SA = { spi: 0x1000, alg: ALG, key: KEY };
+
+function setup() {
+  const clock = { t: 1000 };
+  const lan = new Lan(clock);
+  const b = startBoard({
+    name: "b", board: "emulated", roles: ["host"], node: { ipv6: "dual", dadTransmits: 1 },
+    interfaces: [{ name: "eth0", mac: B_MAC }],
+    ipv6: [{ iface: "eth0", address: `${B}/64` }],
+    ipsec: [
+      { peer: HOME, spiIn: 0x1000, spiOut: 0x2000, algorithm: ALG, key: KEY, window: 64 },
+      { peer: HOME2, spiIn: 0x3000, spiOut: 0x4000, algorithm: ALG, key: KEY2, window: 64 },
+    ],
+  }, { now: () => clock.t });
+  // The care-of addresses answer Neighbor Solicitations (plain hosts): the board's packets to them go out.
+  const m = startBoard({
+    name: "m", board: "emulated", roles: ["host"], node: { ipv6: "dual", dadTransmits: 1 },
+    interfaces: [{ name: "eth0", mac: M_MAC }], ipv6: [{ iface: "eth0", address: `${COA}/64` }],
+  }, { now: () => clock.t });
+  const m2 = startBoard({
+    name: "m2", board: "emulated", roles: ["host"], node: { ipv6: "dual", dadTransmits: 1 },
+    interfaces: [{ name: "eth0", mac: M2_MAC }], ipv6: [{ iface: "eth0", address: `${COA2}/64` }],
+  }, { now: () => clock.t });
+  for (const n of [b, m, m2]) lan.attach(n, 0, "l");
+  lan.run(3000);
+  assert.equal(addrStates(b.cap).get(B), A6.PREFERRED);
+  let seq = 0;
+  const c = () => b.board.counters();
+  /** The mobile node sends `pkt` (an IPv6 packet) from its care-of address's MAC. */
+  const send = (pkt, mac = M_MAC) => { b.board.rx(0, eth(host.parseMac(B_MAC), host.parseMac(mac), 0x86dd, pkt)); lan.run(20); };
+  /** A Binding Update from HOME at care-of address `coa`, AH sequence `ahSeq` (default: next). */
+  const bu = ({ flags = BU_A, buSeq, lifetime = 600, coa = COA, home = HOME, sa = SA, ahSeq, payload = null, idLen = 0 }) => {
+    const inner = dstOpts(payload ? 58 : 59, [{ type: "HAO", home: ip6(home) }, { type: "BU", flags, seq: buSeq, lifetime, idLen }]);
+    const body = payload ? Uint8Array.from([...inner, ...payload]) : inner;
+    return sealed(ip6(coa), ip6(B), 60, body, { ...sa, seq: ahSeq ?? ++seq });
+  };
+  /** Frames the board sent since `from` as IPv6 packets. */
+  const sent = (from) => b.cap.tx.slice(from).map((t) => pkt6(t.frame)).filter(Boolean);
+  /** Binding Acknowledgements the board sent since `from`: { pkt, ba }. */
+  const bas = (from) => sent(from).filter((p) => ahInfo(p).spi === 0x2000 || ahInfo(p).spi === 0x4000).map((p) => {
+    const a = ahInfo(p);
+    const o = parseOpts(p, a.at + 24).find((x) => x.type === OPT.BA);
+    return o ? { pkt: p, ba: baFields(o.data) } : null;
+  }).filter(Boolean);
+  return { b, m, lan, clock, c, send, bu, sent, bas };
+}
+
+/** The destination a packet really goes to: [IPv6 dst, routing header address or null]. */
+function route(p) {
+  return [fmt6(p.subarray(24, 40)), p[6] === 43 ? fmt6(p.subarray(48, 64)) : null];
+}
+
+test("§7.2-§7.5: an authenticated Binding Update is cached and acknowledged through a Routing header, with AH the mobile node verifies", () => {
+  const t = setup();
+  const from = t.b.cap.tx.length;
+  t.send(t.bu({ buSeq: 10 }));
+  assert.equal(t.c().mip6_bu_accepted, 1);
+  assert.equal(t.c().mip6_hao_rx, 1);
+  const acks = t.bas(from);
+  assert.equal(acks.length, 1, "one Binding Acknowledgement");
+  const { pkt, ba } = acks[0];
+  assert.deepEqual(ba, { status: 0, seq: 10, lifetime: 600, refresh: 600 });
+  // §7.5: to the care-of address, the home address in a type 0 Routing header; from the address the update went to.
+  assert.deepEqual(route(pkt), [COA, HOME]);
+  assert.equal(fmt6(pkt.subarray(8, 24)), B);
+  assert.equal(pkt[40 + 2], 0, "routing type 0");
+  assert.equal(pkt[40 + 3], 1, "segments left 1");
+  // §5.2 MUST: AH, our SPI, sequence 1, an ICV the mobile node's own implementation verifies.
+  assert.equal(ahInfo(pkt).spi, 0x2000);
+  assert.equal(ahInfo(pkt).seq, 1);
+  assert.ok(ahOk(pkt, ALG, KEY), "ICV verifies under the home address's key");
+});
+
+test("§7.9: what the correspondent sends to a bound home address goes by way of the care-of address; §7.4 deletion sends it home again", () => {
+  const t = setup();
+  t.send(t.bu({ buSeq: 1 }));
+  let from = t.b.cap.tx.length;
+  assert.equal(t.b.board.output(echo6(ip6(B), ip6(HOME), 7, 1)), 0);
+  t.lan.run(10);
+  const out = t.sent(from).filter((p) => ahInfo(p).spi === 0x2000);
+  assert.equal(out.length, 1);
+  assert.deepEqual(route(out[0]), [COA, HOME]);
+  assert.ok(ahOk(out[0], ALG, KEY));
+  assert.equal(t.c().mip6_routed, 1);
+  // Lifetime 0 deletes the binding (§7.4): the next echo goes to the home address itself.
+  t.send(t.bu({ buSeq: 2, lifetime: 0 }));
+  from = t.b.cap.tx.length;
+  t.b.board.output(echo6(ip6(B), ip6(HOME), 7, 2));
+  t.lan.run(10);
+  assert.equal(t.c().mip6_routed, 1, "no longer routed through the care-of address");
+  assert.equal(t.bas(0).at(-1).ba.status, 0);
+});
+
+test("§7.1: a packet with a Home Address option reaches the upper layer from the home address; the echo reply goes back through the binding", () => {
+  const t = setup();
+  t.send(t.bu({ buSeq: 1 }));
+  // An echo request from the care-of address with a Home Address option (no Binding Update), protected.
+  const req = echo6(ip6(HOME), ip6(B), 9, 1).subarray(40); // ICMPv6 checksum over the home address (§7.1)
+  const pkt = sealed(ip6(COA), ip6(B), 60, Uint8Array.from([...dstOpts(58, [{ type: "HAO", home: ip6(HOME) }]), ...req]), { ...SA, seq: 50 });
+  const from = t.b.cap.tx.length;
+  t.send(pkt);
+  const replies = t.sent(from).filter((p) => ahInfo(p).next === 58 || p[6] === 43);
+  assert.equal(replies.length, 1, "one echo reply");
+  assert.deepEqual(route(replies[0]), [COA, HOME]);
+  assert.equal(t.c().mip6_hao_rx, 2);
+});
+
+test("forged, replayed, unauthenticated and out-of-sequence Binding Updates change nothing", () => {
+  const t = setup();
+  t.send(t.bu({ buSeq: 100 }));
+  const genuine = t.bu({ buSeq: 101, coa: COA2 });
+  const base = () => { const k = t.c(); return { acc: k.mip6_bu_accepted, ba: k.mip6_ba_tx }; };
+  const before = base();
+  const stillAt = (coa) => {
+    const from = t.b.cap.tx.length;
+    t.b.board.output(echo6(ip6(B), ip6(HOME), 1, 1));
+    t.lan.run(10);
+    const p = t.sent(from).find((x) => x[6] === 43);
+    assert.equal(p && fmt6(p.subarray(24, 40)), coa, "the binding still points at " + coa);
+  };
+  // Forged ICV.
+  const forged = genuine.slice(); forged[forged.length - 1] ^= 1;
+  t.send(forged);
+  assert.equal(t.c().drop_ah_icv, 1);
+  // Without AH: the same options, plain.
+  // Without AH: the peer's inbound policy (AH required) drops it; for a home address without any security
+  // association the Mobile IPv6 layer refuses it itself (§7.2 first test).
+  const plain = (home) => ipv6Packet(ip6(COA2), ip6(B), 60, dstOpts(59, [{ type: "HAO", home: ip6(home) }, { type: "BU", flags: BU_A, seq: 102, lifetime: 600 }]));
+  t.send(plain(HOME));
+  assert.equal(t.c().drop_ah_required, 1);
+  t.send(plain("2001:db8:77::99"));
+  assert.equal(t.c().drop_mip6_unauth, 1);
+  // Another mobile node's key for this home address: no SA of HOME has that SPI.
+  t.send(t.bu({ buSeq: 103, coa: COA2, sa: { spi: 0x3000, alg: ALG, key: KEY2 } }));
+  assert.equal(t.c().drop_ah_no_sa, 1);
+  assert.deepEqual(base(), before, "nothing accepted or acknowledged");
+  stillAt(COA);
+  // The genuine one is accepted; its replay is not.
+  t.send(genuine);
+  assert.equal(t.c().mip6_bu_accepted, 2);
+  stillAt(COA2);
+  t.send(genuine);
+  assert.equal(t.c().drop_ah_replay, 1);
+  // Out of sequence (valid AH, smaller Binding Update sequence): status 134, binding unchanged (§7.2, §5.2).
+  const from = t.b.cap.tx.length;
+  t.send(t.bu({ buSeq: 50, coa: COA }));
+  assert.equal(t.c().drop_mip6_sequence, 1);
+  assert.deepEqual(t.bas(from).map((x) => x.ba.status), [134]);
+  stillAt(COA2);
+});
+
+test("§8.2: a home registration at a node that is no home agent is refused with 132; a short Binding Update is dropped", () => {
+  const t = setup();
+  const from = t.b.cap.tx.length;
+  t.send(t.bu({ buSeq: 1, flags: BU_A | BU_H, idLen: 64 }));
+  assert.deepEqual(t.bas(from).map((x) => x.ba.status), [132]);
+  assert.equal(t.c().mip6_rejected, 1);
+  // Option Length 6 < 8 (§7.2): silently ignored.
+  const inner = dstOpts(59, [{ type: "HAO", home: ip6(HOME) }, { raw: [OPT.BU, 6, 0x80, 0, 0, 9, 0, 0], align: [4, 2] }]);
+  t.send(sealed(ip6(COA), ip6(B), 60, inner, { ...SA, seq: 77 }));
+  assert.equal(t.c().drop_mip6_malformed, 1);
+  assert.equal(t.bas(from).length, 1);
+});
+
+test("§7.6: a binding in use gets a Binding Request before it expires; §7.7 it is gone after its lifetime", () => {
+  const t = setup();
+  t.send(t.bu({ buSeq: 1, lifetime: 8 }));
+  // In use: the board sends to the home address now and then.
+  const from = t.b.cap.tx.length;
+  t.b.board.output(echo6(ip6(B), ip6(HOME), 1, 1));
+  t.lan.run(4000);
+  assert.equal(t.c().mip6_br_tx, 0, "not yet: 4 s of 8 left");
+  t.lan.run(2500);
+  assert.equal(t.c().mip6_br_tx, 1, "one Binding Request within the last 2 s");
+  const br = t.sent(from).filter((p) => p[6] === 43).find((p) => { const a = ahInfo(p); return a.at > 0 && parseOpts(p, a.at + 24).some((o) => o.type === OPT.BR); });
+  assert.ok(br, "the request went through the binding, with AH");
+  assert.deepEqual(route(br), [COA, HOME]);
+  // Not in use since: no second request; expired at 8 s: sent home directly.
+  t.lan.run(3000);
+  assert.equal(t.c().mip6_br_tx, 1);
+  const after = t.b.cap.tx.length;
+  t.b.board.output(echo6(ip6(B), ip6(HOME), 1, 2));
+  t.lan.run(10);
+  assert.equal(t.sent(after).filter((p) => p[6] === 43).length, 0, "expired: no routing header");
+});
+
+test("§7.8: repeated Destination Unreachable about packets sent through a binding deletes it", () => {
+  const t = setup();
+  t.send(t.bu({ buSeq: 1 }));
+  const from = t.b.cap.tx.length;
+  t.b.board.output(echo6(ip6(B), ip6(HOME), 1, 1));
+  t.lan.run(10);
+  const p = t.sent(from).find((x) => x[6] === 43);
+  // A router near the care-of address answers "address unreachable" (code 3) quoting it.
+  const err = () => icmp6Packet(ip6("2001:db8:1::1"), ip6(B), 1, 3, new Uint8Array(4), p.subarray(0, 120));
+  t.send(err());
+  assert.equal(t.c().mip6_bc_unreach_deleted, 0, "one is not persistent");
+  t.send(err());
+  assert.equal(t.c().mip6_bc_unreach_deleted, 1);
+  const after = t.b.cap.tx.length;
+  t.b.board.output(echo6(ip6(B), ip6(HOME), 1, 2));
+  t.lan.run(10);
+  assert.equal(t.sent(after).filter((x) => x[6] === 43).length, 0);
+});
