@@ -10,3 +10,9 @@
 
 // @ts-ignore: MIPFW_IPV6 is a compile-time constant given with asc --use; absent means on.
 export const IPV6: bool = isDefined(MIPFW_IPV6) ? MIPFW_IPV6 != 0 : true;
+
+// MIP6: Mobile IPv6 (seed 003; mobility/mip6.ts, bcache6.ts and the home agent and mobile node parts), on
+// an IPv6 image only. On by default; `asc --use MIPFW_MIP6=0` leaves it out: the image of the IPv6 node
+// alone, whose size issue 12 set a target for (asconfig.json target "v6core", built by bench/size.mjs).
+// @ts-ignore: MIPFW_MIP6 is a compile-time constant given with asc --use; absent means on.
+export const MIP6: bool = IPV6 && (isDefined(MIPFW_MIP6) ? MIPFW_MIP6 != 0 : true);

@@ -17,7 +17,7 @@ import { pktReset, pktBuffers, pktAlloc } from "./stack/packet";
 import { ipInit, ipOutput } from "./stack/ip";
 import { arpInit } from "./stack/arp";
 import { ip6Init, ip6Output } from "./stack/ip6";
-import { IPV6 } from "./features";
+import { IPV6, MIP6 } from "./features";
 import { ipsecInit } from "./security/ipsec";
 import { flow6Any, flow6Try } from "./stack/flow6";
 import { ndInit, ndStart } from "./stack/nd";
@@ -114,7 +114,7 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   return 0;
 }
 
-function ipv6Init(): void { ip6Init(); ndInit(); ipsecInit(cfg.ipsecEntries); mip6Init(); }
+function ipv6Init(): void { ip6Init(); ndInit(); ipsecInit(cfg.ipsecEntries); if (MIP6) mip6Init(); }
 const ipv6InitRef: usize = IPV6 ? changetype<usize>(ipv6Init) : 0;
 const ipv6StartRef: usize = IPV6 ? changetype<usize>(ndStart) : 0;
 

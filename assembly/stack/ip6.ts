@@ -37,6 +37,7 @@ import { icmpErrorToken, icmpGate } from "./ip";
 import { addr6Ours, addr6IsMember, addr6Source } from "./addr6";
 import { ndIsNd } from "../wire/nd";
 import { Mip6, mip6Find, mip6Valid, haoAddr } from "../wire/mip6";
+import { MIP6 } from "../features";
 import { r6NextHop, r6PathMtu, r6LinkMtu, r6PacketTooBig, r6FirstUp } from "./route6";
 import { tun6Init, tun6Hooks, tun6Input, tun6Output, tun6Route, tun6IcmpError, lastOif, lastTunnelMtu, lastNextHop } from "./tunnel6";
 import { ipsecIn, ipsecOut, ipsecRequired, ipsecCount } from "../security/ipsec";
@@ -243,7 +244,7 @@ function ip6Local(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   if (iface == -2) iface = lastIface;
   if (proto == IPPROTO_ROUTING) return routingHeader(iface, p, len, unicast);
   if (proto == IPPROTO_FRAGMENT) return fragment(iface, p, len, off, unicast);
-  if (dstHook != 0 && iface >= 0 && walkDst(walk) != 0) {
+  if (MIP6 && dstHook != 0 && iface >= 0 && walkDst(walk) != 0) {
     const r = changetype<DstOptsHook>(dstHook)(iface, p, len, walkDst(walk), authSa);
     if (r >= 0) return r;
   }
@@ -307,7 +308,7 @@ function reasmExpired(h: usize): void {
  */
 function peerName(p: usize): usize {
   const d = walkDst(walk);
-  if (dstHook != 0 && d != 0) {
+  if (MIP6 && dstHook != 0 && d != 0) {
     const i = mip6Find(p, d, Mip6.HAO);
     if (i >= 0 && mip6Valid(p, i, Mip6.HAO)) return haoAddr(p + <usize>i);
   }
@@ -577,7 +578,7 @@ export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
   } else {
     // Why: seed 003 §7.9: "Before sending any packet, the sending node SHOULD examine its Binding Cache"
     // (mobility/mip6.ts): a bound destination gets a Routing header via its care-of address.
-    if (sendHook != 0 && !sendingOuter) {
+    if (MIP6 && sendHook != 0 && !sendingOuter) {
       const q = changetype<SendHook>(sendHook)(p, len);
       if (q == 0) return 1;
       if (q != p) { p = q; len = ipv6TotalLen(q); dst = ipv6Dst(q); }
