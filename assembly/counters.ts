@@ -240,6 +240,9 @@ export const enum C {
   DROP_MIP6_UNAUTH,   // Binding Update without AH from its home address's own security association (§7.2)
   DROP_MIP6_MALFORMED, // a Mobile IPv6 option shorter than its fixed part, or a Binding Update without Home Address
   DROP_MIP6_SEQUENCE, // Binding Update whose Sequence Number is not greater than the cached one (§7.2)
+  MIP6_HA_ADVERT,     // home agent: gratuitous Neighbor Advertisements for mobile nodes' addresses (§8.2)
+  MIP6_HA_TUNNELLED,  // home agent: packets intercepted for a mobile node and tunnelled to its care-of address (§8.4)
+  DROP_MIP6_LINK_LOCAL, // home agent: packets to a registered mobile node's link-local address (§8.2, not tunnelled)
   COUNT
 }
 

@@ -22,6 +22,7 @@ import { ipsecInit } from "./security/ipsec";
 import { flow6Any, flow6Try } from "./stack/flow6";
 import { ndInit, ndStart } from "./stack/nd";
 import { mip6Init } from "./mobility/mip6";
+import { ha6Init, ha6Start } from "./mobility/ha6";
 import { reasmInit } from "./stack/reasm";
 import { udpInit } from "./transport/udp";
 import { saInit } from "./security/sa";
@@ -114,9 +115,13 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   return 0;
 }
 
-function ipv6Init(): void { ip6Init(); ndInit(); ipsecInit(cfg.ipsecEntries); if (MIP6) mip6Init(); }
+function ipv6Init(): void {
+  ip6Init(); ndInit(); ipsecInit(cfg.ipsecEntries);
+  if (MIP6) { mip6Init(); if ((cfg.roles & cfg.ROLE_HOME_AGENT) != 0) ha6Init(arenaAlloc(32)); }
+}
+function ipv6Start(): void { ndStart(); if (MIP6 && (cfg.roles & cfg.ROLE_HOME_AGENT) != 0) ha6Start(); }
 const ipv6InitRef: usize = IPV6 ? changetype<usize>(ipv6Init) : 0;
-const ipv6StartRef: usize = IPV6 ? changetype<usize>(ndStart) : 0;
+const ipv6StartRef: usize = IPV6 ? changetype<usize>(ipv6Start) : 0;
 
 /**
  * Add ROUTE and SA records (same header as for `init`, at `config_buffer()`) to a running board, for

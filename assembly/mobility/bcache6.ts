@@ -8,7 +8,8 @@
 //   0 coa[16] | 16 expiresAtMs i64 (TIMER_NEVER: lifetime infinite) | 24 requestedAtMs i64 (last
 //   Binding Request; 0 none) | 32 lifetimeSec u32 (granted) | 36 seq u16 | 38 idLen u8 | 39 flags u8
 //   (B6_*) | 40 iface i32 (home registration: the home link's interface) | 44 unreach u8 (Destination
-//   Unreachable errors about packets sent through it since the last update, mobility/mip6.ts §7.8) | pad[3]
+//   Unreachable errors about packets sent through it since the last update, mobility/mip6.ts §7.8) | 45 naLeft u8 (home agent: gratuitous advertisements still to send, ha6.ts) |
+//   pad[2]
 //
 // Why (§4.3, §7.7): "at most one entry for each mobile node home address"; "Any entry ... MUST be deleted
 // after the expiration of the Lifetime"; entries "marked as a home registration MUST NOT be deleted from
@@ -42,6 +43,7 @@ export const B6_ID_LEN: usize = 38;
 export const B6_FLAGS: usize = 39;
 export const B6_IFACE: usize = 40;
 export const B6_UNREACH: usize = 44;
+export const B6_NA_LEFT: usize = 45;
 /** Bytes of an entry's value. */
 export const B6_SIZE: u32 = 48;
 
@@ -68,6 +70,7 @@ export function bc6Bytes(cap: u32): usize {
 /** Set up an empty cache of `cap` entries in bc6Bytes(cap) bytes at `base` (8-aligned); 0: no cache. */
 export function bc6InitAt(base: usize, cap: u32): bool {
   cache = memory.data(<i32>HT_HEADER_SIZE, 8);
+  onRemove = 0;
   capacity = 0;
   lru = 0;
   nextExp = TIMER_NEVER;
@@ -94,7 +97,14 @@ export function bc6Capacity(): u32 { return capacity; }
 /** Entries present (expired ones not yet swept included). */
 export function bc6Count(): u32 { return capacity == 0 ? 0 : htUsed(cache); }
 
+/** Told about every home registration leaving the cache (expiry, deletion): the home agent's proxies go. */
+export type Bc6Removed = (home: usize, v: usize) => void;
+let onRemove: usize = 0;
+export function bc6OnRemove(fn: Bc6Removed): void { onRemove = changetype<usize>(fn); }
+
 function removeAt(idx: i32): void {
+  const v = htValueAt(cache, idx);
+  if (onRemove != 0 && (load<u8>(v, B6_FLAGS) & B6_HOME) != 0) changetype<Bc6Removed>(onRemove)(htKeyAddrAt(cache, idx), v);
   lruRemove(lru, idx);
   htRemoveAt(cache, idx);
   // Why: the route decision memoises where a destination goes (stack/route.ts); a binding decides that.
@@ -172,6 +182,7 @@ export function bc6Put(home: usize, coa: usize, lifetimeSec: u32, seq: i32, idLe
   store<u8>(v, homeReg ? B6_HOME : 0, B6_FLAGS);
   store<i32>(v, iface, B6_IFACE);
   store<u8>(v, 0, B6_UNREACH);
+  store<u8>(v, 0, B6_NA_LEFT);
   if (exp < nextExp) nextExp = exp;
   const idx = htIndexOf(cache, v);
   if (homeReg) lruRemove(lru, idx);

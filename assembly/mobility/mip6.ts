@@ -210,12 +210,11 @@ function bindingUpdate(iface: i32, p: usize, bu: i32, hao: i32, sa: usize): i32 
 }
 
 /**
- * True when `a` is a Home-Agents anycast address (RFC 2526 subnet anycast, ID 0x7E: for a /64 prefix
- * prefix:fdff:ffff:ffff:fffe, SPEC-DECISIONS) assigned to this node (the home agent configures it).
+ * True when `a` (the destination of a packet this node accepted) is a Home-Agents anycast address (RFC
+ * 2526 subnet anycast, ID 0x7E: for a /64 prefix prefix:fdff:ffff:ffff:fffe, SPEC-DECISIONS); the home
+ * agent role takes such packets only for the subnets it serves (ha6.ts).
  */
-function isHaAnycast(a: usize): bool {
-  return load<u64>(a, 8) == 0xfefffffffffffffd && addr6Ours(a, -1) >= 0;
-}
+function isHaAnycast(a: usize): bool { return load<u64>(a, 8) == 0xfefffffffffffffd; }
 
 /**
  * Send a Binding Acknowledgement (§5.2, §7.5) from `src` (our address the update went to; for the

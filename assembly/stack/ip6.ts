@@ -104,6 +104,12 @@ export function ip6RedirectWith(fn: RedirectHook): void { redirect = changetype<
  */
 export type DstOptsHook = (iface: i32, p: usize, len: i32, dopt: i32, sa: usize) => i32;
 export type SendHook = (p: usize, len: i32) => usize;
+/** The home agent (mobility/ha6.ts, §8): a packet received on `iface` not addressed to this node, before
+ *  it is forwarded: -1 forward it, 0 used (tunnelled), 1 dropped, 2 it is for this node after all (the
+ *  Home-Agents anycast address of a subnet it serves, §8.1). */
+export type ForwardHook = (iface: i32, p: usize, len: i32) => i32;
+let fwdHook: usize = 0;
+export function ip6HomeAgentWith(f: ForwardHook): void { fwdHook = changetype<usize>(f); }
 let dstHook: usize = 0;
 let sendHook: usize = 0;
 let known6: usize = 0;
@@ -127,6 +133,7 @@ export function ip6Init(): bool {
   redirect = 0;
   dstHook = 0;
   sendHook = 0;
+  fwdHook = 0;
   known6 = 0;
   hopLimit6 = <u8>cfg.defaultTtl;
   if (!cfg.ipv6Enabled()) return true;
@@ -505,6 +512,11 @@ function ip6Forward(iface: i32, p: usize, len: i32): i32 {
     if (len < IPV6_HEADER_LEN + 8 || IPV6_HEADER_LEN + ipv6ExtLen(p, IPV6_HEADER_LEN, IPPROTO_HOPOPTS) > len) { count(C.DROP_IP6_EXT); return 1; }
     const e = ipv6OptionsCheck(p, IPV6_HEADER_LEN, 0, walk);
     if (e != Ext6Err.OK) return extError(iface, p, len, e, false);
+  }
+  if (MIP6 && fwdHook != 0) {
+    const r = changetype<ForwardHook>(fwdHook)(iface, p, len);
+    if (r == 2) return ip6Local(iface, p, len, true);
+    if (r >= 0) return r;
   }
   // Why: RFC 4291 §2.5.6: a router never forwards a packet with a link-local source or destination.
   if (addrIsLinkLocal6(src) || addrIsLinkLocal6(dst)) { count(C.DROP_IP6_SCOPE); return 1; }

@@ -531,3 +531,15 @@ function setTimes(retransMs: u32): void {
   const r = base / 2 + <i64>(load<u32>(a0) % <u32>(base + 1));
   neighborSetTimes6(r, <i64>retrans);
 }
+
+/**
+ * An unsolicited Neighbor Advertisement on `iface` for `target` (an address we answer for: ours or a
+ * proxy entry), to all-nodes, Override set, our link-layer address as the target's (RFC 2461 §7.2.6):
+ * the Mobile IPv6 home agent's "gratuitous" advertisement for a mobile node's home address (seed 003
+ * §8.2), and a mobile node's own return home (§9.13).
+ */
+export function ndAdvertise(iface: i32, target: usize): void {
+  addrSetAllNodes(a2);
+  sendNa(iface, target, a2, NA_FLAG_OVERRIDE | (isRouter() ? NA_FLAG_ROUTER : 0), 0);
+}
+

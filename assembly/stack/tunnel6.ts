@@ -128,7 +128,15 @@ export function tun6Hooks(s: Send6, e: Error6, i: Input6): void { send = changet
  */
 export function tun6Output(t: i32, p: usize, len: i32, inIface: i32): i32 {
   const e = ent(t);
-  const remote = e + 16;
+  return tun6Encap(e + 16, e + 32, p, len, inIface);
+}
+
+/**
+ * Send the IPv6 packet at `p` into a tunnel to `remote` from `local` (:: : an address of ours suited to
+ * `remote`), as tun6Output does for a configured tunnel: also for the Mobile IPv6 home agent's tunnel to
+ * a mobile node's care-of address (seed 003 §8.4), which comes and goes with the binding.
+ */
+export function tun6Encap(remote: usize, local: usize, p: usize, len: i32, inIface: i32): i32 {
   // The next hop, kept where the flow cache looks for it (lastNextHop, below).
   const oif = r6NextHop(remote, -1, lastNextHop);
   if (oif < 0) { count(C.DROP_NO_ROUTE); return 1; }
@@ -143,7 +151,6 @@ export function tun6Output(t: i32, p: usize, len: i32, inIface: i32): i32 {
   if (pktRoom(p) < IPV6_HEADER_LEN + 8 + 14) { count(C.DROP_TUN6_NO_ROOM); return 1; }
   const h = p - <usize>IPV6_HEADER_LEN;
   // The outer source: the tunnel's local address, else one of ours suited to the remote end.
-  const local = e + 32;
   if (addrIsUnspecified(local)) { if (!addr6Source(oif, remote, scratch)) { count(C.DROP_NO_ROUTE); return 1; } }
   else addrCopy(scratch, local);
   // Why: RFC 2473 §6.5: the tunnel header's traffic class may copy the inner packet's (it does here);

@@ -1,0 +1,239 @@
+// Mobile IPv6 home agent (seed 003 §8; issue 13 point 3), on a router with the home-agent role and IPv6.
+//
+//   §8.1  dynamic home agent address discovery: a Binding Update to the Home-Agents anycast address of a
+//         subnet served here (prefix::fdff:ffff:ffff:fffe, RFC 2526 ID 0x7E, SPEC-DECISIONS) is refused
+//         with 135 from a unicast address of ours; the address is answered for on the link (a proxy entry,
+//         so Neighbor Discovery resolves it) and packets to it are taken as ours.
+//   §8.2  primary care-of address registration: the tests in the order the section gives them (132 is
+//         mobility/mip6.ts's, for nodes without this role), then the home registration in the Binding
+//         Cache, a gratuitous Neighbor Advertisement for each address of the mobile node (its home
+//         address, or with a nonzero ID Length every on-link prefix with its interface identifier, and
+//         the link-local address) repeated MAX_ADVERT_REXMIT times, and proxy entries so the home agent
+//         answers Neighbor Solicitations for them (defending them in DAD too).
+//   §8.3  de-registration: the same tests, then the binding and the proxies go.
+//   §8.4  interception: a packet forwarded to a mobile node's home address with a home registration goes
+//         into an IPv6-in-IPv6 tunnel to the primary care-of address (RFC 2473, stack/tunnel6.ts); to its
+//         link-local address: Destination Unreachable code 3, never tunnelled.
+//
+// Who may change what: home registrations only through mip6.ts's §7.2 tests (AH by the home address's
+// own SA, sequence) and this file's §8.2 tests; proxy entries for a mobile node only with its home
+// registration (added with it, removed when it is deleted or expires: bc6OnRemove).
+
+import { C, count } from "../counters";
+import { nowMs } from "../clock";
+import { stackTimerStart, stackTimerArm, timerOwn, OWNER_HA6 } from "../sys/timers";
+import { TIMER_NEVER } from "../table/timer";
+import { ip6HomeAgentWith, ip6SendIcmpError } from "../stack/ip6";
+import { addr6OnLink, addr6Advertised, addr6Ours, addr6Source } from "../stack/addr6";
+import { ndAdvertise } from "../stack/nd";
+import { proxyAddAddr, proxyRemoveAddr } from "../stack/arp";
+import { tun6Encap } from "../stack/tunnel6";
+import { netifCount, netifValid, netifA6, netifAddrCount, A6F_STATIC } from "../link/netif";
+import { addrCopy, addrEqual, addrIsLinkLocal6, addrPrefixMatch } from "../wire/addr";
+import { ipv6Dst, ipv6Src, ipv6HopLimit, ipv6DecrementHopLimit } from "../wire/ipv6";
+import { ICMP6_DEST_UNREACH } from "../wire/icmpv6";
+import { BaStatus, LIFETIME_INFINITE } from "../wire/mip6";
+import { mip6HomeWith, mip6Grant } from "./mip6";
+import {
+  bc6Put, bc6Peek, bc6Lookup, bc6Remove, bc6OnRemove, bc6Next, bc6At, bc6HomeAt, B6_COA, B6_FLAGS, B6_HOME, B6_ID_LEN,
+  B6_IFACE, B6_NA_LEFT,
+} from "./bcache6";
+
+/** Length of this home agent's interface identifiers (RFC 2464 §4: 64 bits on Ethernet), for §8.2's 136. */
+const IID_BITS: i32 = 64;
+/** MAX_ADVERT_REXMIT (SPEC-DECISIONS): retransmissions of the gratuitous advertisement, 1 s apart
+ *  (RFC 2461 §7.2.6: RetransTimer between unsolicited advertisements). */
+const MAX_ADVERT_REXMIT: u8 = 3;
+const REXMIT_MS: i64 = 1000;
+const TK_HA6: u16 = OWNER_HA6 << 8;
+
+let timer: i32 = -1;
+// Scratch: one address being formed, the anycast address being checked.
+let tmpA: usize = 0;
+
+/** Set up the home agent part: the hooks and the anycast addresses' proxy entries (at start). */
+export function ha6Init(scratch32: usize): void {
+  tmpA = scratch32;
+  timer = -1;
+  mip6HomeWith(homeRegistration);
+  ip6HomeAgentWith(intercept);
+  bc6OnRemove(removed);
+  timerOwn(OWNER_HA6, ha6Timer);
+}
+
+/** Link up / start: answer for the Home-Agents anycast address of every prefix advertised (§8.1). */
+export function ha6Start(): void {
+  for (let i = 0; i < netifCount(); i++) {
+    if (!netifValid(i)) continue;
+    for (let k = 0, e = addr6Advertised(i, 0); e != 0; e = addr6Advertised(i, ++k)) {
+      anycastOf(e, tmpA);
+      proxyAddAddr(i, tmpA);
+    }
+  }
+}
+
+/** The Home-Agents anycast address of the /64 prefix of address `a`, into `out` (RFC 2526 ID 0x7E). */
+function anycastOf(a: usize, out: usize): void {
+  store<u64>(out, load<u64>(a));
+  store<u64>(out, 0xfefffffffffffffd, 8);
+}
+
+/** True when `a` is the Home-Agents anycast address of a prefix this home agent advertises (on any link). */
+function servesAnycast(a: usize): bool {
+  if (load<u64>(a, 8) != 0xfefffffffffffffd) return false;
+  for (let i = 0; i < netifCount(); i++) {
+    for (let k = 0, e = addr6Advertised(i, 0); e != 0; e = addr6Advertised(i, ++k)) {
+      if (load<u64>(e) == load<u64>(a)) return true;
+    }
+  }
+  return false;
+}
+
+/** The interface whose on-link prefixes hold `home` (§8.2 "on-link ... with respect to the home agent's current Prefix List"), or -1. */
+function homeIface(home: usize): i32 {
+  for (let i = 0; i < netifCount(); i++) if (netifValid(i) && addr6OnLink(i, home)) return i;
+  return -1;
+}
+
+/**
+ * A Binding Update with H that passed §7.2 (mip6.ts HomeHook). Returns the status; mip6Grant tells the
+ * lifetime granted.
+ */
+function homeRegistration(iface: i32, dst: usize, home: usize, coa: usize, lifetimeSec: u32, seq: i32, idLen: i32, anycast: bool): i32 {
+  mip6Grant(0);
+  // Why: §8.1: to the anycast address: "MUST reject the Binding Update and SHOULD return a Binding
+  // Acknowledgement ... Status 135", its source a unicast address of ours (mip6.ts sendBa).
+  if (anycast) return BaStatus.HA_DISCOVERY;
+  // Why: §8.2 / §8.3 second test: the home address must be on-link for one of our prefixes: 133.
+  const hi = homeIface(home);
+  if (hi < 0) return BaStatus.NOT_HOME_SUBNET;
+  if (lifetimeSec == 0) {
+    // Why: §8.3: "it MUST delete any existing entry in its Binding Cache for this mobile node" (the proxies
+    // go with it: removed()).
+    bc6Remove(home);
+    return BaStatus.ACCEPTED;
+  }
+  // Why: §8.2 third test: a nonzero ID Length must be our own interface identifier length: 136.
+  if (idLen != 0 && idLen != IID_BITS) return BaStatus.BAD_ID_LENGTH;
+  // Why: issue 13.3 / RFC 3775 §10.3.1's reading of §8.2: the service lasts no longer than the home
+  // address can: the granted lifetime is at most the remaining valid lifetime of the home prefix.
+  const granted = min<u32>(lifetimeSec, prefixValid(hi, home));
+  const was = bc6Peek(home);
+  const fresh = was == 0 || (load<u8>(was, B6_FLAGS) & B6_HOME) == 0;
+  // Why: §8.2 fourth test: no room (a cache full of home registrations is never emptied for another): 131.
+  const e = bc6Put(home, coa, granted, seq, idLen, true, hi, nowMs());
+  if (e == 0) return BaStatus.NO_RESOURCES;
+  mip6Grant(granted);
+  if (fresh) {
+    // Why: §8.2: a new home registration: proxy entries and the gratuitous advertisements for every
+    // address of the mobile node on the home link.
+    forEachAddr(home, idLen, hi, true);
+    store<u8>(e, MAX_ADVERT_REXMIT, B6_NA_LEFT);
+    arm(nowMs() + REXMIT_MS);
+  }
+  return BaStatus.ACCEPTED;
+}
+
+/**
+ * The valid lifetime (s) of the home prefix: the longest valid lifetime our configured addresses of
+ * `iface` whose prefix holds `a` advertise (netif.ts keeps a static address's advertised lifetimes in its
+ * record; A6_FOREVER = infinite). A home agent's home prefixes are configured, not autoconfigured; with
+ * none found the request stands.
+ */
+function prefixValid(iface: i32, a: usize): u32 {
+  let best: u32 = 0;
+  for (let k = 0, n = netifAddrCount(iface, true); k < n; k++) {
+    const e = netifA6(iface, k);
+    const pl = <i32>load<u8>(e, 16);
+    if (pl > 0 && (load<u8>(e, 18) & A6F_STATIC) != 0 && addrPrefixMatch(e, a, pl)) best = max<u32>(best, load<u32>(e, 20));
+  }
+  return best == 0 ? LIFETIME_INFINITE : best;
+}
+
+/**
+ * Every address of the mobile node with home address `home` on `iface` (§8.2 first step): `home` alone
+ * with ID Length 0; else its interface identifier on each on-link prefix of ours there and on the
+ * link-local prefix. `add`: proxy entries + a gratuitous advertisement each; else the proxy entries go.
+ */
+function forEachAddr(home: usize, idLen: i32, iface: i32, add: bool): void {
+  one(iface, home, add);
+  if (idLen == 0) return;
+  for (let k = 0, n = netifAddrCount(iface, true); k < n; k++) {
+    const e = netifA6(iface, k);
+    const pl = <i32>load<u8>(e, 16);
+    if (pl != 64) continue;
+    store<u64>(tmpA, load<u64>(e));
+    store<u64>(tmpA, load<u64>(home, 8), 8);
+    if (!addrEqual(tmpA, home) && addr6Ours(tmpA, -1) < 0) one(iface, tmpA, add);
+  }
+}
+
+function one(iface: i32, a: usize, add: bool): void {
+  if (add) { proxyAddAddr(iface, a); ndAdvertise(iface, a); count(C.MIP6_HA_ADVERT); }
+  else proxyRemoveAddr(a);
+}
+
+/** A home registration left the cache (de-registration or expiry): its proxy entries go (§8.3). */
+function removed(home: usize, v: usize): void {
+  forEachAddr(home, <i32>load<u8>(v, B6_ID_LEN), load<i32>(v, B6_IFACE), false);
+}
+
+function arm(at: i64): void {
+  timer = timer >= 0 ? stackTimerArm(timer, TK_HA6, 0, at) : stackTimerStart(TK_HA6, 0, at);
+}
+
+/** The retransmission timer of the gratuitous advertisements (§8.2: up to MAX_ADVERT_REXMIT times). */
+function ha6Timer(kind: u16, tag: u32, now: i64): void {
+  let again = false;
+  for (let i = bc6Next(0); i >= 0; i = bc6Next(i + 1)) {
+    const e = bc6At(i);
+    const left = load<u8>(e, B6_NA_LEFT);
+    if ((load<u8>(e, B6_FLAGS) & B6_HOME) == 0 || left == 0) continue;
+    forEachAddr(bc6HomeAt(i), <i32>load<u8>(e, B6_ID_LEN), load<i32>(e, B6_IFACE), true);
+    store<u8>(e, left - 1, B6_NA_LEFT);
+    if (left > 1) again = true;
+  }
+  if (again) arm(now + REXMIT_MS);
+}
+
+/**
+ * A packet to forward (ip6.ts ForwardHook): to the anycast address of a subnet we serve: ours (§8.1);
+ * to a home address with a home registration: into the tunnel to the care-of address (§8.4); to such a
+ * mobile node's link-local address: Destination Unreachable code 3 (§8.2). Else -1.
+ */
+function intercept(iface: i32, p: usize, len: i32): i32 {
+  const dst = ipv6Dst(p);
+  if (servesAnycast(dst)) return 2;
+  if (addrIsLinkLocal6(dst)) {
+    // Why: §8.2: "packets addressed to the mobile node's link-local address ... MUST NOT be tunneled ...
+    // MUST be discarded, and ... SHOULD return an ICMP Destination Unreachable, Code 3".
+    if (!llOfRegistered(iface, dst)) return -1;
+    count(C.DROP_MIP6_LINK_LOCAL);
+    ip6SendIcmpError(iface, p, len, ICMP6_DEST_UNREACH, 3, 0);
+    return 1;
+  }
+  const e = bc6Lookup(dst, nowMs(), false);
+  if (e == 0 || (load<u8>(e, B6_FLAGS) & B6_HOME) == 0) return -1;
+  // Why: RFC 2460 §3: forwarding spends one hop (the tunnel entry point forwards the inner packet, RFC
+  // 2473 §3.1); an exhausted one is the forwarder's to refuse (-1: ip6Forward sends Time Exceeded).
+  if (ipv6HopLimit(p) <= 1) return -1;
+  ipv6DecrementHopLimit(p);
+  count(C.MIP6_HA_TUNNELLED);
+  // Why: §8.4: "the home agent sets the Source Address in the prepended tunnel IP header to the home
+  // agent's own IP address, and ... the Destination Address ... to the mobile node's primary care-of
+  // address" (an address of ours chosen for the care-of address: tun6Encap with ::).
+  store<u64>(tmpA + 16, 0);
+  store<u64>(tmpA + 24, 0);
+  return tun6Encap(e + B6_COA, tmpA + 16, p, len, iface);
+}
+
+/** True when `ll` is the link-local address of a mobile node registered with ID Length != 0 on `iface`. */
+function llOfRegistered(iface: i32, ll: usize): bool {
+  for (let i = bc6Next(0); i >= 0; i = bc6Next(i + 1)) {
+    const e = bc6At(i);
+    if ((load<u8>(e, B6_FLAGS) & B6_HOME) != 0 && load<u8>(e, B6_ID_LEN) != 0 && load<i32>(e, B6_IFACE) == iface &&
+        load<u64>(bc6HomeAt(i), 8) == load<u64>(ll, 8)) return true;
+  }
+  return false;
+}
+

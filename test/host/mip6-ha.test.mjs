@@ -1,0 +1,156 @@
+// Mobile IPv6 home agent (seed 003 §8; issue 13 point 3): a board as router and home agent between its home
+// link (eth0, 2001:db8:1::/64) and a foreign link (eth1, 2001:db8:2::/64). The test plays the mobile node
+// (its AH from test/lib/mip6.mjs) on the foreign link; plain boards are a correspondent on the home link and
+// the care-of address's neighbour on the foreign link.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { startBoard, host } from "./helpers.mjs";
+import { ip6, fmt6, echo6, eth, pkt6, Lan, icmp6Of } from "../lib/ip6.mjs";
+import { dstOpts, parseOpts, baFields, sealed, ahOk, ahInfo, OPT, BU_A, BU_H } from "../lib/mip6.mjs";
+
+const HA = "2001:db8:1::1", HA_F = "2001:db8:2::1", HOME = "2001:db8:1::64", COA = "2001:db8:2::c0a", CN = "2001:db8:1::c";
+const ANYCAST = "2001:db8:1::fdff:ffff:ffff:fffe";
+const OFF_HOME = "2001:db8:9::64"; // not on any prefix of the home agent
+const HA_MAC = "02:00:00:00:01:01", HA_MAC_F = "02:00:00:00:02:01";
+const KEY = "00112233445566778899aabbccddeeff00112233", ALG = "hmac-sha1-96";
+
+function setup() {
+  const clock = { t: 1000 };
+  const lan = new Lan(clock);
+  const ha = startBoard({
+    name: "ha", board: "emulated", roles: ["router", "home-agent"], node: { ipv6: "dual", dadTransmits: 1 },
+    interfaces: [{ name: "eth0", mac: HA_MAC, ipv4: "10.0.1.1/24", home: true }, { name: "eth1", mac: HA_MAC_F, ipv4: "10.0.2.1/24" }],
+    ipv6: [{ iface: "eth0", address: `${HA}/64`, advertise: true }, { iface: "eth1", address: `${HA_F}/64`, advertise: true }],
+    ipsec: [
+      { peer: HOME, spiIn: 0x1000, spiOut: 0x2000, algorithm: ALG, key: KEY, window: 64 },
+      { peer: OFF_HOME, spiIn: 0x3000, spiOut: 0x4000, algorithm: ALG, key: KEY, window: 64 },
+    ],
+  }, { now: () => clock.t });
+  const plain = (name, mac, addr) => startBoard({
+    name, board: "emulated", roles: ["host"], node: { ipv6: "dual", dadTransmits: 1 },
+    interfaces: [{ name: "eth0", mac }], ipv6: [{ iface: "eth0", address: `${addr}/64` }],
+  }, { now: () => clock.t });
+  const cn = plain("cn", "02:00:00:00:01:0c", CN);
+  const m = plain("m", "02:00:00:00:02:0a", COA);
+  lan.attach(ha, 0, "home"); lan.attach(ha, 1, "foreign"); lan.attach(cn, 0, "home"); lan.attach(m, 0, "foreign");
+  lan.run(5000);
+  let seq = 0;
+  const c = () => ha.board.counters();
+  const send = (pkt) => { ha.board.rx(1, eth(host.parseMac(HA_MAC_F), host.parseMac("02:00:00:00:02:0a"), 0x86dd, pkt)); lan.run(20); };
+  const bu = ({ flags = BU_A | BU_H, buSeq = ++seq, lifetime = 600, home = HOME, dst = HA, idLen = 0, spi = 0x1000 } = {}) =>
+    sealed(ip6(COA), ip6(dst), 60, dstOpts(59, [{ type: "HAO", home: ip6(home) }, { type: "BU", flags, seq: buSeq, lifetime, idLen }]), { spi, alg: ALG, key: KEY, seq: 100 + buSeq });
+  const sent = (from, iface) => ha.cap.tx.slice(from).filter((t) => iface === undefined || t.iface === iface).map((t) => pkt6(t.frame)).filter(Boolean);
+  const bas = (from) => sent(from, 1).filter((p) => ahInfo(p).spi === 0x2000 || ahInfo(p).spi === 0x4000).map((p) => {
+    const o = parseOpts(p, ahInfo(p).at + 24).find((x) => x.type === OPT.BA);
+    return o ? { pkt: p, ba: baFields(o.data) } : null;
+  }).filter(Boolean);
+  return { ha, cn, m, lan, clock, c, send, bu, sent, bas };
+}
+
+/** Gratuitous Neighbor Advertisements the home agent sent on the home link since `from`: their targets. */
+function gratuitous(t, from) {
+  return t.sent(from, 0).filter((p) => p[6] === 58 && p[40] === 136 && fmt6(p.subarray(24, 40)) === "ff02::1").map((p) => ({
+    target: fmt6(p.subarray(48, 64)), override: (p[44] & 0x20) !== 0, solicited: (p[44] & 0x40) !== 0,
+    tlla: p.length >= 72 && p[64] === 2 ? host.formatMac(p.subarray(66, 72)) : null,
+  }));
+}
+
+/** Echo from the correspondent to the home address; what the home agent sent on the foreign link. */
+function pingHome(t, seqNo) {
+  const from = t.ha.cap.tx.length;
+  t.cn.board.output(echo6(ip6(CN), ip6(HOME), 3, seqNo));
+  t.lan.run(50);
+  return t.sent(from, 1).filter((p) => p[6] === 41);
+}
+
+test("§8.2: a home registration is accepted, advertised on the home link 1 + MAX_ADVERT_REXMIT times, and answered for; §8.4 intercepted packets are tunnelled to the care-of address", () => {
+  const t = setup();
+  const from = t.ha.cap.tx.length;
+  t.send(t.bu());
+  const acks = t.bas(from);
+  assert.equal(acks.length, 1);
+  assert.equal(acks[0].ba.status, 0);
+  assert.equal(acks[0].ba.seq, 1);
+  assert.ok(acks[0].ba.lifetime > 0 && acks[0].ba.lifetime <= 600, "granted at most what was asked");
+  assert.ok(ahOk(acks[0].pkt, ALG, KEY));
+  assert.equal(fmt6(acks[0].pkt.subarray(24, 40)), COA);
+  // Gratuitous advertisements: the home address, Override set, not Solicited, the home agent's MAC.
+  t.lan.run(4000);
+  const g = gratuitous(t, from);
+  assert.equal(g.length, 4, "1 + MAX_ADVERT_REXMIT (3)");
+  for (const a of g) assert.deepEqual(a, { target: HOME, override: true, solicited: false, tlla: HA_MAC });
+  // The correspondent resolves the home address to the home agent and its echo goes into the tunnel.
+  const tun = pingHome(t, 1);
+  assert.equal(tun.length, 1, "one tunnelled packet");
+  const p = tun[0];
+  assert.equal(fmt6(p.subarray(8, 24)), HA_F, "outer source: the home agent");
+  assert.equal(fmt6(p.subarray(24, 40)), COA, "outer destination: the care-of address");
+  assert.equal(fmt6(p.subarray(40 + 24, 40 + 40)), HOME, "inner destination: the home address");
+  assert.equal(p[40 + 40], 128, "the echo request inside");
+  assert.equal(t.c().mip6_ha_tunnelled, 1);
+});
+
+test("§8.1: a Binding Update to the Home-Agents anycast address is answered with 135 from a unicast address", () => {
+  const t = setup();
+  const from = t.ha.cap.tx.length;
+  t.send(t.bu({ dst: ANYCAST }));
+  const acks = t.bas(from);
+  assert.equal(acks.length, 1);
+  assert.equal(acks[0].ba.status, 135);
+  const src = fmt6(acks[0].pkt.subarray(8, 24));
+  assert.ok(src === HA || src === HA_F, `unicast source, got ${src}`);
+  assert.equal(pingHome(t, 1).length, 0, "no binding made");
+});
+
+test("§8.2 tests: not home subnet 133, incorrect ID length 136; nothing cached", () => {
+  const t = setup();
+  let from = t.ha.cap.tx.length;
+  t.send(t.bu({ idLen: 48 }));
+  assert.deepEqual(t.bas(from).map((x) => x.ba.status), [136]);
+  // A home address on none of the home agent's prefixes (its own SA, so it passes §7.2).
+  from = t.ha.cap.tx.length;
+  t.send(t.bu({ home: OFF_HOME, spi: 0x3000 }));
+  assert.deepEqual(t.bas(from).map((x) => x.ba.status), [133]);
+  assert.equal(pingHome(t, 1).length, 0);
+  assert.equal(t.c().mip6_rejected, 2);
+  assert.equal(t.c().mip6_bu_accepted, 0);
+});
+
+test("§8.3: de-registration removes the binding and the proxy: the home address is no longer answered for or tunnelled", () => {
+  const t = setup();
+  t.send(t.bu());
+  assert.equal(pingHome(t, 1).length, 1);
+  const from = t.ha.cap.tx.length;
+  t.send(t.bu({ lifetime: 0 }));
+  assert.deepEqual(t.bas(from).map((x) => x.ba.status), [0]);
+  t.lan.run(60000);
+  assert.equal(pingHome(t, 2).length, 0, "not tunnelled after de-registration");
+});
+
+test("§8.2: with an ID Length, the link-local address is defended too, and packets to it get Destination Unreachable code 3", () => {
+  const t = setup();
+  const from = t.ha.cap.tx.length;
+  t.send(t.bu({ idLen: 64 }));
+  t.lan.run(10);
+  const targets = new Set(gratuitous(t, from).map((g) => g.target));
+  assert.ok(targets.has(HOME), "the home address");
+  assert.ok(targets.has("fe80::64"), `the link-local address (${[...targets]})`);
+  // A packet to fe80::64 from the correspondent reaches the home agent (its proxy) and is refused.
+  const f2 = t.ha.cap.tx.length;
+  t.cn.board.output(echo6(ip6("fe80::ff:fe00:10c"), ip6("fe80::64"), 1, 1)); // the correspondent's link-local address (its MAC)
+  t.lan.run(50);
+  const errs = t.sent(f2, 0).map(icmp6Of).filter((m) => m && m[0] === 1 && m[1] === 3);
+  assert.equal(t.c().drop_mip6_link_local, 1);
+  assert.equal(errs.length, 1, "Destination Unreachable, address unreachable");
+  assert.equal(t.sent(f2, 1).filter((p) => p[6] === 41).length, 0, "never tunnelled");
+});
+
+test("§7.7: a home registration expires with its lifetime, and its proxy goes with it", () => {
+  const t = setup();
+  t.send(t.bu({ lifetime: 5 }));
+  assert.equal(pingHome(t, 1).length, 1);
+  t.lan.run(6000);
+  // Expired: no longer intercepted (the correspondent's packets go to the home link and die there).
+  t.lan.run(30000);
+  assert.equal(pingHome(t, 2).length, 0);
+});
