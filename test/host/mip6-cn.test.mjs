@@ -217,3 +217,54 @@ test("§7.8: repeated Destination Unreachable about packets sent through a bindi
   t.lan.run(10);
   assert.equal(t.sent(after).filter((x) => x[6] === 43).length, 0);
 });
+
+// ---- the Lua dissector decodes the draft's options (issue 13.7) -------------------------------------
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
+
+const LUA = fileURLToPath(new URL("../../tools/wireshark/mipfw.lua", import.meta.url));
+const tv = spawnSync("tshark", ["-v"], { encoding: "utf8" });
+const noLua = tv.error || tv.status !== 0 ? "tshark not on PATH (apt-get install tshark)" : !/\bwith Lua\b/i.test(tv.stdout) ? "tshark without Lua" : false;
+
+test("tools/wireshark/mipfw.lua decodes Binding Update, Acknowledgement and Home Address as the draft lays them out; tshark finds nothing malformed", { skip: noLua }, () => {
+  const t = setup();
+  const frames = [];
+  const bu = t.bu({ buSeq: 4242, lifetime: 321 });
+  frames.push(eth(host.parseMac(B_MAC), host.parseMac(M_MAC), 0x86dd, bu));
+  const from = t.b.cap.tx.length;
+  t.send(bu);
+  const ba = t.b.cap.tx.slice(from).map((x) => x.frame).find((f) => { const p = pkt6(f); return p && p[6] === 43; });
+  assert.ok(ba, "the board's acknowledgement");
+  frames.push(ba);
+  // A short Binding Update option (Length 6): the expert info says so.
+  frames.push(eth(host.parseMac(B_MAC), host.parseMac(M_MAC), 0x86dd,
+    ipv6Packet(ip6(COA), ip6(B), 60, dstOpts(59, [{ type: "HAO", home: ip6(HOME) }, { raw: [OPT.BU, 6, 0x80, 0, 0, 9, 0, 0], align: [4, 2] }]))));
+  const dir = mkdtempSync(join(tmpdir(), "mipfw-mip6-"));
+  try {
+    const pcap = new host.PcapBuffer();
+    frames.forEach((f, i) => pcap.write(i * 1000, f));
+    const file = join(dir, "mip6.pcap");
+    writeFileSync(file, pcap.bytes());
+    const r = spawnSync("tshark", ["-X", `lua_script:${LUA}`, "-r", file, "-T", "fields", "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=,",
+      "-e", "mip6d4.type", "-e", "mip6d4.seq", "-e", "mip6d4.lifetime", "-e", "mip6d4.bu.a", "-e", "mip6d4.ba.status", "-e", "mip6d4.hao", "-e", "_ws.expert.message"], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(!/Lua: Error|LuaError/i.test(r.stdout + r.stderr), r.stderr);
+    const rows = r.stdout.trim().split("\n").map((l) => l.split("\t"));
+    assert.equal(rows[0][0], "0xc9,0xc6");
+    assert.equal(rows[0][1], "4242");
+    assert.equal(rows[0][2], "321");
+    assert.equal(rows[0][3], "1");
+    assert.equal(rows[0][5], HOME);
+    assert.equal(rows[1][0], "0x07");
+    assert.equal(rows[1][1], "4242");
+    assert.equal(rows[1][4], "0");
+    assert.match(rows[2][6], /Binding Update: Option Length 6, expected at least 8/);
+    // The two well-formed frames: no malformed-packet warning from any dissector.
+    const v = spawnSync("tshark", ["-X", `lua_script:${LUA}`, "-r", file, "-Y", "frame.number <= 2", "-V"], { encoding: "utf8", maxBuffer: 1 << 26 });
+    assert.equal(v.status, 0);
+    assert.ok(!/Malformed|Expert Info \(Error/.test(v.stdout), v.stdout.slice(0, 3000));
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});

@@ -400,3 +400,107 @@ function mipfw_adv.dissector(_, _, tree)
 end
 
 register_postdissector(mipfw_adv)
+
+-- ---- Mobile IPv6 draft 04 destination options (seed 003 §5, issue 13.7) ----------------------------
+-- Modern Wireshark decodes 0xC9 as RFC 6275's Home Address option but not 0xC6 / 7 / 8 as the draft
+-- uses them (SPEC-DECISIONS "Mobile IPv6": Binding Update 0xC6, Binding Acknowledgement 7, Binding Request
+-- 8, Home Address 0xC9). This postdissector walks the IPv6 headers of an Ethernet frame (through AH,
+-- Routing and Fragment headers, and into an IPv6-in-IPv6 inner packet) and adds a subtree for every
+-- Destination Options header that carries one of them; an option shorter than its fixed part gets the
+-- expert info mip6d4.malformed.
+local mip6d4 = Proto("mip6d4", "Mobile IPv6 draft-04 options (mipfw)")
+local m6_types = { [0xc6] = "Binding Update", [0x07] = "Binding Acknowledgement", [0x08] = "Binding Request", [0xc9] = "Home Address" }
+local m6_status = {
+  [0] = "Binding Update accepted", [128] = "Reason unspecified", [129] = "Poorly formed Binding Update",
+  [130] = "Administratively prohibited", [131] = "Insufficient resources", [132] = "Home registration not supported",
+  [133] = "Not home subnet", [134] = "Sequence Number field value too small",
+  [135] = "Dynamic home agent address discovery response", [136] = "Incorrect interface identifier length",
+}
+local m6 = {
+  opt = ProtoField.none("mip6d4.opt", "Option"),
+  type = ProtoField.uint8("mip6d4.type", "Option Type", base.HEX, m6_types),
+  len = ProtoField.uint8("mip6d4.len", "Option Length", base.DEC),
+  flags = ProtoField.uint8("mip6d4.bu.flags", "Flags", base.HEX),
+  a = ProtoField.bool("mip6d4.bu.a", "Acknowledge (A)", 8, nil, 0x80),
+  h = ProtoField.bool("mip6d4.bu.h", "Home Registration (H)", 8, nil, 0x40),
+  c = ProtoField.bool("mip6d4.bu.c", "Care-of Address Present (C)", 8, nil, 0x20),
+  idlen = ProtoField.uint8("mip6d4.bu.idlen", "ID Length", base.DEC),
+  seq = ProtoField.uint16("mip6d4.seq", "Sequence Number", base.DEC),
+  lifetime = ProtoField.uint32("mip6d4.lifetime", "Lifetime (s)", base.DEC),
+  coa = ProtoField.ipv6("mip6d4.bu.coa", "Care-of Address"),
+  status = ProtoField.uint8("mip6d4.ba.status", "Status", base.DEC, m6_status),
+  refresh = ProtoField.uint32("mip6d4.ba.refresh", "Refresh (s)", base.DEC),
+  home = ProtoField.ipv6("mip6d4.hao", "Home Address"),
+}
+local m6_list = {}
+for _, v in pairs(m6) do m6_list[#m6_list + 1] = v end
+mip6d4.fields = m6_list
+local m6_malformed = ProtoExpert.new("mip6d4.malformed", "Mobile IPv6 option shorter than its fixed part",
+  expert.group.MALFORMED, expert.severity.ERROR)
+mip6d4.experts = { m6_malformed }
+
+local function m6_options(tvb, tree, o, hl)
+  local i, stop = o + 2, o + hl
+  local st = nil
+  while i < stop do
+    local t = tvb(i, 1):uint()
+    if t == 0 then i = i + 1
+    else
+      if i + 2 > stop then return end
+      local n = tvb(i + 1, 1):uint()
+      if i + 2 + n > stop then return end
+      if m6_types[t] then
+        if not st then st = tree:add(mip6d4, tvb(o, hl), "Mobile IPv6 draft-04 options (mipfw)") end
+        local ot = st:add(m6.opt, tvb(i, 2 + n)):set_text(m6_types[t])
+        ot:add(m6.type, tvb(i, 1))
+        ot:add(m6.len, tvb(i + 1, 1))
+        local d = i + 2
+        local need = ({ [0xc6] = 8, [0x07] = 11, [0x08] = 0, [0xc9] = 16 })[t]
+        if t == 0xc6 and n >= 1 and bit.band(tvb(d, 1):uint(), 0x20) ~= 0 then need = 24 end
+        if n < need then
+          ot:add_proto_expert_info(m6_malformed, string.format("%s: Option Length %d, expected at least %d", m6_types[t], n, need))
+        elseif t == 0xc6 then
+          local ft = ot:add(m6.flags, tvb(d, 1))
+          ft:add(m6.a, tvb(d, 1)); ft:add(m6.h, tvb(d, 1)); ft:add(m6.c, tvb(d, 1))
+          ot:add(m6.idlen, tvb(d + 1, 1))
+          ot:add(m6.seq, tvb(d + 2, 2))
+          ot:add(m6.lifetime, tvb(d + 4, 4))
+          if need == 24 then ot:add(m6.coa, tvb(d + 8, 16)) end
+          ot:append_text(string.format(", seq %d, lifetime %d", tvb(d + 2, 2):uint(), tvb(d + 4, 4):uint()))
+        elseif t == 0x07 then
+          ot:add(m6.status, tvb(d, 1))
+          ot:add(m6.seq, tvb(d + 1, 2))
+          ot:add(m6.lifetime, tvb(d + 3, 4))
+          ot:add(m6.refresh, tvb(d + 7, 4))
+          ot:append_text(string.format(", status %d, seq %d", tvb(d, 1):uint(), tvb(d + 1, 2):uint()))
+        elseif t == 0xc9 then
+          ot:add(m6.home, tvb(d, 16))
+        end
+      end
+      i = i + 2 + n
+    end
+  end
+end
+
+function mip6d4.dissector(tvb, pinfo, tree)
+  local len = tvb:len()
+  if len < 54 or tvb(12, 2):uint() ~= 0x86dd then return end
+  local base = 14
+  local nh, o = tvb(base + 6, 1):uint(), base + 40
+  for _ = 1, 16 do
+    if nh == 41 and o + 40 <= len then
+      nh, o = tvb(o + 6, 1):uint(), o + 40
+    elseif (nh == 0 or nh == 43 or nh == 60 or nh == 51 or nh == 44) and o + 2 <= len then
+      local hl
+      if nh == 51 then hl = (tvb(o + 1, 1):uint() + 2) * 4
+      elseif nh == 44 then hl = 8
+      else hl = (tvb(o + 1, 1):uint() + 1) * 8 end
+      if o + hl > len then return end
+      if nh == 60 then m6_options(tvb, tree, o, hl) end
+      if nh == 44 and bit.band(tvb(o + 2, 2):uint(), 0xfff8) ~= 0 then return end
+      nh, o = tvb(o, 1):uint(), o + hl
+    else return end
+  end
+end
+
+register_postdissector(mip6d4)
