@@ -850,18 +850,27 @@ function keyValues(p: usize, len: u32, kind: i32): bool {
  * every agent expire between two advertisements and keep re-soliciting.
  */
 export function configCrossCheck(): bool {
-  if (reassemblySlots() > 0 && reassemblyBytes < 576) return refuse(T.BOARD_REASSEMBLY_BYTES, 576, 65535, reassemblyBytes);
+  if (!reasmCovers(576)) return false;
   // Why: RFC 2460 §5: IPv6 needs links of at least 1280 bytes, and a node reassembles at least 1500.
   // Why: AH is IPv6's here (security/ipsec.ts): its peers need an IPv6 node.
   if (ipsecEntries > 0 && !ipv6Enabled()) return refuse(T.NODE_IPV6, 1, IPV6 ? 2 : 0, ipv6);
   if (IPV6 && ipv6 != IPV6_OFF) {
     if (frameBytes < 1280 + 14) return refuse(T.BOARD_FRAME_BYTES, 1294, 9018, frameBytes);
-    if (reassemblySlots() > 0 && reassemblyBytes < 1500) return refuse(T.BOARD_REASSEMBLY_BYTES, 1500, 65535, reassemblyBytes);
-    if (raLifetimeSec() != 0 && <i64>raLifetimeSec() * 1000 < <i64>raIntervalMs()) return refuse(T.NODE_RA_LIFETIME_SEC, (raIntervalMs() + 999) / 1000, 9000, raLifetimeSec());
+    if (!reasmCovers(1500) || !lifetimeCovers(T.NODE_RA_LIFETIME_SEC, raLifetimeSec(), raIntervalMs())) return false;
   }
-  if ((roles & (ROLE_FOREIGN_AGENT | ROLE_HOME_AGENT)) != 0 && <i64>advertLifetimeSec() * 1000 < <i64>advertIntervalMs()) {
-    return refuse(T.MOBILITY_ADVERT_LIFETIME_SEC, (advertIntervalMs() + 999) / 1000, 9000, advertLifetimeSec());
-  }
+  // (mobility.advertLifetimeSec is never 0: its range starts at 1.)
+  return (roles & (ROLE_FOREIGN_AGENT | ROLE_HOME_AGENT)) == 0 || lifetimeCovers(T.MOBILITY_ADVERT_LIFETIME_SEC, advertLifetimeSec(), advertIntervalMs());
+}
+
+/** False after refusing board.reassemblyBytes below `least` when datagrams are reassembled. */
+function reasmCovers(least: u32): bool {
+  if (reassemblySlots() > 0 && <u32>reassemblyBytes < least) return refuse(T.BOARD_REASSEMBLY_BYTES, least, 65535, reassemblyBytes);
+  return true;
+}
+
+/** False after refusing `field`, a lifetime in seconds (0: none) shorter than the interval in ms it must cover. */
+function lifetimeCovers(field: T, sec: i32, intervalMs: i32): bool {
+  if (sec != 0 && <i64>sec * 1000 < <i64>intervalMs) return refuse(field, (intervalMs + 999) / 1000, 9000, sec);
   return true;
 }
 
