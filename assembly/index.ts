@@ -3,7 +3,7 @@
 
 import { now_ms } from "./host";
 import { Ev, evBuf, evEmit } from "./events";
-import { arenaReset, arenaAlloc, arenaSeal, arenaUsed, staticBytes, arenaFailed, arenaPagesWanted } from "./mem";
+import { arenaReset, arenaAlloc, arenaSeal, arenaUsed, staticBytes, arenaFailed, arenaPagesWanted, arenaEnd } from "./mem";
 import { C, count, countBy, countersPtr, countersReset, counterName, countHot, COUNTERS_N } from "./counters";
 import { textBuf } from "./text";
 import * as cfg from "./config";
@@ -39,7 +39,7 @@ const HEADROOM: i32 = cfg.HEADROOM;
 let rxBuf: usize = 0;
 let outBuf: usize = 0;
 /** Batch receive ring (docs/abi.md "Batch receive"): slots of `ringStride` bytes from `rxBuf`; slot 0 is the rx buffer. */
-const RING_MAX: i64 = 32;
+const RING_MAX: i32 = 32;
 const RING_MIN_PAGES: i32 = 8;
 let ringSlots: i32 = 1;
 let ringStride: usize = 0;
@@ -97,8 +97,9 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   // (microcontrollers, whose drivers hand frames one at a time) keep slot 0 only; the others get up to
   // RING_MAX slots from what the budget leaves after every table: the ring never refuses a configuration.
   ringStride = <usize>(HEADROOM + cfg.frameBytes + 15) & ~(<usize>15);
-  const spare = (<i64>cfg.memoryPages << 16) - <i64>(staticBytes() + arenaUsed());
-  ringSlots = cfg.memoryPages < RING_MIN_PAGES ? 1 : <i32>max<i64>(1, min<i64>(RING_MAX, spare / <i64>ringStride));
+  // (In i32: at most MAX_MEMORY_PAGES = 2^14 pages, 2^30 bytes; a negative spare gives one slot.)
+  const spare = (cfg.memoryPages << 16) - <i32>arenaEnd();
+  ringSlots = cfg.memoryPages < RING_MIN_PAGES ? 1 : max<i32>(1, min<i32>(RING_MAX, spare / <i32>ringStride));
   rxBuf = arenaAlloc(<usize>ringSlots * ringStride);
   pktBuffers(rxBuf, ringSlots, ringStride);
   if (arenaFailed()) {
