@@ -419,7 +419,7 @@ export let reassemblyBytes: i32 = 0;
 @inline export function serverEntries(): i32 { return kv(15); }
 // @ts-ignore: decorator
 @inline export function careOfRoutes(): i32 { return kv(16); }
-export let roles: u32 = ROLE_LOCAL_STACK;
+export let roles: u32 = 2; // ROLE_LOCAL_STACK (a literal: a named constant here became a store at start-up)
 export let defaultTtl: i32 = 64;
 // @ts-ignore: decorator
 @inline export function arpTimeoutSec(): i32 { return kv(19); }
@@ -429,7 +429,7 @@ export let defaultTtl: i32 = 64;
 @inline export function icmpErrorsPerSec(): i32 { return kv(21); }
 // @ts-ignore: decorator
 @inline export function logLevel(): i32 { return kv(22); }
-export let ipv6: i32 = IPV6_OFF;
+export let ipv6: i32 = 0; // IPV6_OFF (a literal: a named constant here became a store at start-up)
 // @ts-ignore: decorator
 @inline export function dadTransmits(): i32 { return kv(24); }
 // @ts-ignore: decorator
@@ -456,7 +456,7 @@ export let lifetimeSec: i32 = 300;
 @inline export function advertIntervalMs(): i32 { return kv(33); }
 // @ts-ignore: decorator
 @inline export function advertLifetimeSec(): i32 { return kv(34); }
-export let encapsulations: u32 = ENCAP_IPIP;
+export let encapsulations: u32 = 1; // ENCAP_IPIP (a literal: a named constant here became a store at start-up)
 // @ts-ignore: decorator
 @inline export function maxBindingsPerNode(): i32 { return kv(36); }
 // @ts-ignore: decorator
@@ -476,7 +476,7 @@ export let retransmitMs: i32 = 1000;
 // @ts-ignore: decorator
 @inline export function solicitIntervalMs(): i32 { return kv(45); }
 export let reverseTunnel: bool = false;
-export let registrationProfile: u32 = PROFILE_SEEDS;
+export let registrationProfile: u32 = 0; // PROFILE_SEEDS (a literal: a named constant here became a store at start-up)
 export let roEnabled: bool = false;
 // @ts-ignore: decorator
 @inline export function roUpdateIntervalMs(): i32 { return kv(49); }

@@ -113,7 +113,7 @@ const RETRY_MS: i64 = 1000;
 
 let cache: usize = 0;
 let cacheN: i32 = 0;
-let freeHead: i32 = NONE;
+let freeHead: i32 = 0xffff; // NONE (a literal: a named constant here became a store at start-up)
 const cacheIndex: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
 let reachList: usize = 0;   // IPv4 REACHABLE entries, oldest = expires first
 let incList: usize = 0;     // INCOMPLETE (and IPv6 PROBE) entries, oldest = next solicitation due first
@@ -126,7 +126,7 @@ let staleList: usize = 0;
 let reachable6Ms: i64 = 30000;
 let retrans6Ms: i64 = 1000;
 let timer: i32 = -1;        // TK_NEIGHBOR handle on stackTimers
-let timerAt: i64 = TIMER_NEVER;
+let timerAt: i64 = 0x7fffffffffffffff; // TIMER_NEVER (a literal: a named constant here became a store at start-up)
 let cacheGen: u32 = 0;      // bumped whenever an entry comes or goes (invalidates the dump cursor)
 let macChanges: u32 = 0;    // bumped whenever an entry's link-layer address or state changes
 let dumpGen: u32 = 0;

@@ -131,7 +131,7 @@ export function route(dst: u32): i64 {
 
 let memoDst: u32 = 0xffffffff; // never a destination that is routed (ipForward drops class E)
 let memoGen: u32 = 0;
-let memoRoute: i64 = NO_ROUTE;
+let memoRoute: i64 = -1; // NO_ROUTE (a literal: a named constant here became a store at start-up)
 
 function lookup(dst: u32): i64 {
   let bestLen: i32 = -1;
@@ -232,7 +232,7 @@ let decMemoDst: u32 = 0;
 let decMemoSrc: u32 = 0;
 let decMemoIf: i32 = -2;
 let decMemoGen: u32 = 0;
-let decMemo: i64 = NO_ROUTE;
+let decMemo: i64 = -1; // NO_ROUTE (a literal: a named constant here became a store at start-up)
 
 /**
  * The route for a datagram from `src` to `dst` received on `inIface` (-1: originated here): the first
