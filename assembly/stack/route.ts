@@ -56,11 +56,10 @@ export function routeInit(entries: i32): bool {
 export function routeAdd(dest: usize, prefixLen: u8, gateway: usize, iface: i32): bool {
   if (used >= capacity || prefixLen > 128) return false;
   let at = used;
-  while (at > 0 && load<u8>(table + <usize>(at - 1) * STRIDE, E_LEN) < prefixLen) {
-    memory.copy(table + <usize>at * STRIDE, table + <usize>(at - 1) * STRIDE, STRIDE);
-    at--;
-  }
+  while (at > 0 && load<u8>(table + <usize>(at - 1) * STRIDE, E_LEN) < prefixLen) at--;
   const e = table + <usize>at * STRIDE;
+  // The shorter prefixes one entry down (memory.copy moves overlapping bytes correctly).
+  memory.copy(e + STRIDE, e, <usize>(used - at) * STRIDE);
   // The destination masked to its prefix, byte by byte (the bits past the prefix cleared).
   for (let i: i32 = 0; i < 16; i++) {
     const keep = min(max(<i32>prefixLen - i * 8, 0), 8);
