@@ -200,15 +200,15 @@ export function mobilityInit(): void {
   const rs = has(cfg.ROLE_REG_SERVER), coa = has(cfg.ROLE_CARE_OF_AGENT);
   tunnelReset();
   // (The agents' tables likewise: a mobile node never compiles them.)
-  if (fa || ha) changetype<(fa: bool, ha: bool) => void>(agentsInitRef)(fa, ha);
+  if (has(cfg.ROLE_FOREIGN_AGENT | cfg.ROLE_HOME_AGENT)) changetype<(fa: bool, ha: bool) => void>(agentsInitRef)(fa, ha);
   if (mn) { mnInit(); dhcpInit(); }
   roInit();
   const ro = cfg.roEnabled, roc = roCaching();
-  if (ha || fa || mn || ro || rs || coa) mipInit();
+  if (has(cfg.ROLE_MOBILE_NODE | cfg.ROLE_FOREIGN_AGENT | cfg.ROLE_HOME_AGENT | cfg.ROLE_REG_SERVER | cfg.ROLE_CARE_OF_AGENT) || ro) mipInit();
   // Why (memory): distributed registration's set-up is a function of its own, called through a
   // reference so the optimizer cannot fold it into init: Wasm3 compiles init whole, and a mobile node on
   // a 320 KiB microcontroller must not carry compiled code for roles it does not have (docs/mcu.md).
-  if (rs || coa || ha) changetype<(rs: bool, coa: bool, ha: bool) => void>(drInitRef)(rs, coa, ha);
+  if (has(cfg.ROLE_REG_SERVER | cfg.ROLE_CARE_OF_AGENT | cfg.ROLE_HOME_AGENT)) changetype<(rs: bool, coa: bool, ha: bool) => void>(drInitRef)(rs, coa, ha);
   const m = (cfg.roles & <u32>(M_MN | M_FA | M_HA | M_RS | M_COA)) | <u32>ro | <u32>roc << 1;
   const r = <u32>ro | <u32>cfg.drEnabled << 1 | <u32>!ha << 2 | <u32>(roc && cfg.roSmoothHandoff) << 3;
   for (let p = plan; p < plan + PLAN_N * 4; p += 4) {
