@@ -213,15 +213,15 @@ export function link(iface: i32, state: i32, infoPtr: usize, infoLen: i32): void
   setNow(now_ms());
   if (!netifValid(iface)) { count(C.DROP_BAD_IFACE); return; }
   const b = netifBssid(iface);
-  if (state != 0 && infoPtr == infoBuf && infoLen >= 6 && infoLen <= INFO_CAPACITY) memory.copy(b, infoBuf, 6);
-  else if (state == 0) memory.fill(b, 0, 6);
-  netifSetUp(iface, state != 0);
+  const up = state != 0;
+  if (up && infoPtr == infoBuf && <u32>(infoLen - 6) <= <u32>(INFO_CAPACITY - 6)) memory.copy(b, infoBuf, 6);
+  else if (!up) memory.fill(b, 0, 6);
+  netifSetUp(iface, up);
   const e = evBuf();
-  store<u8>(e, <u8>iface, 0);
-  store<u8>(e, state != 0 ? 1 : 0, 1);
+  store<u16>(e, iface | <i32>up << 8); // iface u8 (a valid index, below 256), state u8
   memory.copy(e + 2, b, 6);
   evEmit(Ev.LINK, 8);
-  netifLinkChanged(iface, state != 0);
+  netifLinkChanged(iface, up);
 }
 
 /**
@@ -234,7 +234,7 @@ export function station(iface: i32, state: i32, infoPtr: usize, infoLen: i32): v
   if (!ready) return;
   setNow(now_ms());
   if (!netifValid(iface)) { count(C.DROP_BAD_IFACE); return; }
-  if (infoPtr != infoBuf || infoLen < 6 || infoLen > INFO_CAPACITY) return;
+  if (infoPtr != infoBuf || <u32>(infoLen - 6) > <u32>(INFO_CAPACITY - 6)) return;
   mobilityStation(iface, infoBuf, state != 0);
 }
 
