@@ -103,7 +103,7 @@ export function configApply(type: i32, v: usize, rlen: u32): bool {
     // ADDR6 32: 0 iface u8 | 1 prefixLen u8 | 2 flags u8 (bit 1 advertise) | 3 pad | 4 validSec u32 |
     //           8 preferredSec u32 | 12 pad[4] | 16 address[16]
     const ifc = <i32>load<u8>(v);
-    if (ifc >= MAX_IFACES || !netifValid(ifc)) return refuseText(T.IPV6_IFACE, T.A_CONFIGURED_INTERFACE, ifc);
+    if (!netifValid(ifc)) return refuseText(T.IPV6_IFACE, T.A_CONFIGURED_INTERFACE, ifc); // (false for an index >= MAX_IFACES too)
     const plen = <i32>load<u8>(v + 1);
     if (!range(T.IPV6_PREFIX_LEN, plen, 0, 128)) return false;
     // Why: RFC 4291 §2.5.2, §2.5.5, §2.7: an interface address is unicast: not ::, not IPv4-mapped
@@ -151,7 +151,8 @@ export function configApply(type: i32, v: usize, rlen: u32): bool {
     const use = (flags & SA_USE_MASK) >> SA_USE_SHIFT;
     if (!range(T.SECURITY_ASSOCIATIONS_USE, use, SA_USE_MOBILE_HOME, SA_USE_LAST)) return false;
     const klen = <i32>load<u8>(v + 7);
-    if (klen < 1 || klen > SA_MAX_KEY || <u32>(24 + klen) != rlen) return refuse(T.SECURITY_ASSOCIATIONS_KEY_LENGTH, 1, SA_MAX_KEY, klen);
+    // (A key of 0 bytes leaves rlen 24, which is below the 25 refused above: no test of its own.)
+    if (klen > SA_MAX_KEY || <u32>(24 + klen) != rlen) return refuse(T.SECURITY_ASSOCIATIONS_KEY_LENGTH, 1, SA_MAX_KEY, klen);
     if (!addrField(T.SECURITY_ASSOCIATIONS_PEER, v + 8)) return false;
     if (!saAdd(fieldAddr, spi, alg, rp, flags, v + 24, klen)) return refuse(T.BOARD_SECURITY_ASSOCS, securityAssocEntries() + 1, 65536, securityAssocEntries());
   } else if (type == REC_SERVER) {
