@@ -419,7 +419,7 @@ export let reassemblyBytes: i32 = 0;
 @inline export function serverEntries(): i32 { return kv(15); }
 // @ts-ignore: decorator
 @inline export function careOfRoutes(): i32 { return kv(16); }
-export let roles: u32 = ROLE_LOCAL_STACK;
+export let roles: u32 = 2; // ROLE_LOCAL_STACK (a literal: a named constant here became a store at start-up)
 export let defaultTtl: i32 = 64;
 // @ts-ignore: decorator
 @inline export function arpTimeoutSec(): i32 { return kv(19); }
@@ -429,7 +429,7 @@ export let defaultTtl: i32 = 64;
 @inline export function icmpErrorsPerSec(): i32 { return kv(21); }
 // @ts-ignore: decorator
 @inline export function logLevel(): i32 { return kv(22); }
-export let ipv6: i32 = IPV6_OFF;
+export let ipv6: i32 = 0; // IPV6_OFF (a literal: a named constant here became a store at start-up)
 // @ts-ignore: decorator
 @inline export function dadTransmits(): i32 { return kv(24); }
 // @ts-ignore: decorator
@@ -456,7 +456,7 @@ export let lifetimeSec: i32 = 300;
 @inline export function advertIntervalMs(): i32 { return kv(33); }
 // @ts-ignore: decorator
 @inline export function advertLifetimeSec(): i32 { return kv(34); }
-export let encapsulations: u32 = ENCAP_IPIP;
+export let encapsulations: u32 = 1; // ENCAP_IPIP (a literal: a named constant here became a store at start-up)
 // @ts-ignore: decorator
 @inline export function maxBindingsPerNode(): i32 { return kv(36); }
 // @ts-ignore: decorator
@@ -476,7 +476,7 @@ export let retransmitMs: i32 = 1000;
 // @ts-ignore: decorator
 @inline export function solicitIntervalMs(): i32 { return kv(45); }
 export let reverseTunnel: bool = false;
-export let registrationProfile: u32 = PROFILE_SEEDS;
+export let registrationProfile: u32 = 0; // PROFILE_SEEDS (a literal: a named constant here became a store at start-up)
 export let roEnabled: bool = false;
 // @ts-ignore: decorator
 @inline export function roUpdateIntervalMs(): i32 { return kv(49); }
@@ -850,18 +850,27 @@ function keyValues(p: usize, len: u32, kind: i32): bool {
  * every agent expire between two advertisements and keep re-soliciting.
  */
 export function configCrossCheck(): bool {
-  if (reassemblySlots() > 0 && reassemblyBytes < 576) return refuse(T.BOARD_REASSEMBLY_BYTES, 576, 65535, reassemblyBytes);
+  if (!reasmCovers(576)) return false;
   // Why: RFC 2460 §5: IPv6 needs links of at least 1280 bytes, and a node reassembles at least 1500.
   // Why: AH is IPv6's here (security/ipsec.ts): its peers need an IPv6 node.
   if (ipsecEntries > 0 && !ipv6Enabled()) return refuse(T.NODE_IPV6, 1, IPV6 ? 2 : 0, ipv6);
   if (IPV6 && ipv6 != IPV6_OFF) {
     if (frameBytes < 1280 + 14) return refuse(T.BOARD_FRAME_BYTES, 1294, 9018, frameBytes);
-    if (reassemblySlots() > 0 && reassemblyBytes < 1500) return refuse(T.BOARD_REASSEMBLY_BYTES, 1500, 65535, reassemblyBytes);
-    if (raLifetimeSec() != 0 && <i64>raLifetimeSec() * 1000 < <i64>raIntervalMs()) return refuse(T.NODE_RA_LIFETIME_SEC, (raIntervalMs() + 999) / 1000, 9000, raLifetimeSec());
+    if (!reasmCovers(1500) || !lifetimeCovers(T.NODE_RA_LIFETIME_SEC, raLifetimeSec(), raIntervalMs())) return false;
   }
-  if ((roles & (ROLE_FOREIGN_AGENT | ROLE_HOME_AGENT)) != 0 && <i64>advertLifetimeSec() * 1000 < <i64>advertIntervalMs()) {
-    return refuse(T.MOBILITY_ADVERT_LIFETIME_SEC, (advertIntervalMs() + 999) / 1000, 9000, advertLifetimeSec());
-  }
+  // (mobility.advertLifetimeSec is never 0: its range starts at 1.)
+  return (roles & (ROLE_FOREIGN_AGENT | ROLE_HOME_AGENT)) == 0 || lifetimeCovers(T.MOBILITY_ADVERT_LIFETIME_SEC, advertLifetimeSec(), advertIntervalMs());
+}
+
+/** False after refusing board.reassemblyBytes below `least` when datagrams are reassembled. */
+function reasmCovers(least: u32): bool {
+  if (reassemblySlots() > 0 && <u32>reassemblyBytes < least) return refuse(T.BOARD_REASSEMBLY_BYTES, least, 65535, reassemblyBytes);
+  return true;
+}
+
+/** False after refusing `field`, a lifetime in seconds (0: none) shorter than the interval in ms it must cover. */
+function lifetimeCovers(field: T, sec: i32, intervalMs: i32): bool {
+  if (sec != 0 && <i64>sec * 1000 < <i64>intervalMs) return refuse(field, (intervalMs + 999) / 1000, 9000, sec);
   return true;
 }
 

@@ -62,6 +62,16 @@ const ipsecApplyRef: usize = IPV6 ? changetype<usize>(ipsecApply) : 0;
 const tun6AddRef: usize = IPV6 ? changetype<usize>(tun6Add) : 0;
 
 /**
+ * The length of each record type (3..10) that has one length, 0 for the others (SA and IPSEC carry a
+ * key); then the field text of its refusal. ADDR6 and TUN6 only in an image with IPv6 (features.ts).
+ */
+const RECORD_LENGTHS: usize = memory.data<u8>([
+  32, 36, 0, 0, 24, IPV6 ? 32 : 0, 0, IPV6 ? 52 : 0,
+  <u8>T.IFACE_RECORD_LENGTH, <u8>T.ROUTE_RECORD_LENGTH, 0, 0, <u8>T.SERVER_RECORD_LENGTH,
+  <u8>T.IPV6_RECORD_LENGTH, 0, <u8>T.TUNNEL6_RECORD_LENGTH,
+]);
+
+/**
  * Apply one IFACE, ROUTE or SA record (config.ts RecordApply). Layouts (ABI v2, docs/abi.md
  * "Configuration"; addresses 16 bytes, prefix lengths in the 128-bit space):
  *   IFACE 32: 0 index u8 | 1 flags u8 | 2 mac[6] | 8 mtu u16 | 10 prefixLen u8 | 11 pad[5] | 16 address[16]
@@ -70,8 +80,10 @@ const tun6AddRef: usize = IPV6 ? changetype<usize>(tun6Add) : 0;
  *   SERVER 24: 0 kind u8 | 1 pad | 2 priority u16 | 4 lifetimeSec u16 | 6 pad[2] | 8 address[16]
  */
 export function configApply(type: i32, v: usize, rlen: u32): bool {
+  // The record types of one length checked first (RECORD_LENGTHS); the others below.
+  const want = <u32>load<u8>(RECORD_LENGTHS - REC_IFACE + <usize>type);
+  if (want != 0 && !range(<T>load<u8>(RECORD_LENGTHS + 8 - REC_IFACE + <usize>type), rlen, want, want)) return false;
   if (type == REC_IFACE) {
-    if (!range(T.IFACE_RECORD_LENGTH, rlen, 32, 32)) return false;
     const idx = <i32>load<u8>(v);
     if (!range(T.IFACE_INDEX, idx, 0, MAX_IFACES - 1)) return false;
     // An unnumbered interface: ::ffff:0.0.0.0/96.
@@ -90,9 +102,8 @@ export function configApply(type: i32, v: usize, rlen: u32): bool {
   } else if (IPV6 && type == REC_ADDR6) {
     // ADDR6 32: 0 iface u8 | 1 prefixLen u8 | 2 flags u8 (bit 1 advertise) | 3 pad | 4 validSec u32 |
     //           8 preferredSec u32 | 12 pad[4] | 16 address[16]
-    if (!range(T.IPV6_RECORD_LENGTH, rlen, 32, 32)) return false;
     const ifc = <i32>load<u8>(v);
-    if (ifc >= MAX_IFACES || !netifValid(ifc)) return refuseText(T.IPV6_IFACE, T.A_CONFIGURED_INTERFACE, ifc);
+    if (!netifValid(ifc)) return refuseText(T.IPV6_IFACE, T.A_CONFIGURED_INTERFACE, ifc); // (false for an index >= MAX_IFACES too)
     const plen = <i32>load<u8>(v + 1);
     if (!range(T.IPV6_PREFIX_LEN, plen, 0, 128)) return false;
     // Why: RFC 4291 §2.5.2, §2.5.5, §2.7: an interface address is unicast: not ::, not IPv4-mapped
@@ -103,7 +114,6 @@ export function configApply(type: i32, v: usize, rlen: u32): bool {
     if (r != 0) return refuseText(T.IPV6_ADDRESS, T.IPV6_ADDRESSES, NETIF_V6_ADDRS);
   } else if (IPV6 && type == REC_TUN6) {
     // TUN6 52: 0 prefixLen u8 | 1 pad[3] | 4 dest[16] | 20 remote[16] | 36 local[16] (:: any of ours)
-    if (!range(T.TUNNEL6_RECORD_LENGTH, rlen, 52, 52)) return false;
     if (!ipv6Enabled()) return refuse(T.NODE_IPV6, 1, 2, 0);
     const plen = <i32>load<u8>(v);
     if (!range(T.IPV6_PREFIX_LEN, plen, 0, 128)) return false;
@@ -113,7 +123,6 @@ export function configApply(type: i32, v: usize, rlen: u32): bool {
   } else if (IPV6 && type == REC_IPSEC) {
     return changetype<(v: usize, rlen: u32) => bool>(ipsecApplyRef)(v, rlen);
   } else if (type == REC_ROUTE) {
-    if (!range(T.ROUTE_RECORD_LENGTH, rlen, 36, 36)) return false;
     // An IPv4 route has IPv4-mapped destination and gateway and a prefix length of 96 + n; an IPv6
     // route neither (the table is family-neutral, stack/route.ts).
     const v6 = ipv6Enabled() && !(load<u64>(v + 4) == 0 && load<u32>(v + 12) == 0xffff0000);
@@ -142,11 +151,11 @@ export function configApply(type: i32, v: usize, rlen: u32): bool {
     const use = (flags & SA_USE_MASK) >> SA_USE_SHIFT;
     if (!range(T.SECURITY_ASSOCIATIONS_USE, use, SA_USE_MOBILE_HOME, SA_USE_LAST)) return false;
     const klen = <i32>load<u8>(v + 7);
-    if (klen < 1 || klen > SA_MAX_KEY || <u32>(24 + klen) != rlen) return refuse(T.SECURITY_ASSOCIATIONS_KEY_LENGTH, 1, SA_MAX_KEY, klen);
+    // (A key of 0 bytes leaves rlen 24, which is below the 25 refused above: no test of its own.)
+    if (klen > SA_MAX_KEY || <u32>(24 + klen) != rlen) return refuse(T.SECURITY_ASSOCIATIONS_KEY_LENGTH, 1, SA_MAX_KEY, klen);
     if (!addrField(T.SECURITY_ASSOCIATIONS_PEER, v + 8)) return false;
     if (!saAdd(fieldAddr, spi, alg, rp, flags, v + 24, klen)) return refuse(T.BOARD_SECURITY_ASSOCS, securityAssocEntries() + 1, 65536, securityAssocEntries());
   } else if (type == REC_SERVER) {
-    if (!range(T.SERVER_RECORD_LENGTH, rlen, 24, 24)) return false;
     const kind = load<u8>(v);
     if (!range(T.DR_SERVER_KIND, kind, SRV_ADVERTISE, SRV_TRANSIT)) return false;
     if (!addrField(T.DR_SERVER_ADDRESS, v + 8)) return false;

@@ -3,7 +3,7 @@
 
 import { now_ms } from "./host";
 import { Ev, evBuf, evEmit } from "./events";
-import { arenaReset, arenaAlloc, arenaSeal, arenaUsed, staticBytes, arenaFailed, arenaPagesWanted } from "./mem";
+import { arenaReset, arenaAlloc, arenaSeal, arenaUsed, staticBytes, arenaFailed, arenaPagesWanted, arenaEnd } from "./mem";
 import { C, count, countBy, countersPtr, countersReset, counterName, countHot, COUNTERS_N } from "./counters";
 import { textBuf } from "./text";
 import * as cfg from "./config";
@@ -41,7 +41,7 @@ const HEADROOM: i32 = cfg.HEADROOM;
 let rxBuf: usize = 0;
 let outBuf: usize = 0;
 /** Batch receive ring (docs/abi.md "Batch receive"): slots of `ringStride` bytes from `rxBuf`; slot 0 is the rx buffer. */
-const RING_MAX: i64 = 32;
+const RING_MAX: i32 = 32;
 const RING_MIN_PAGES: i32 = 8;
 let ringSlots: i32 = 1;
 let ringStride: usize = 0;
@@ -99,8 +99,9 @@ export function init(cfgPtr: usize, cfgLen: i32): i32 {
   // (microcontrollers, whose drivers hand frames one at a time) keep slot 0 only; the others get up to
   // RING_MAX slots from what the budget leaves after every table: the ring never refuses a configuration.
   ringStride = <usize>(HEADROOM + cfg.frameBytes + 15) & ~(<usize>15);
-  const spare = (<i64>cfg.memoryPages << 16) - <i64>(staticBytes() + arenaUsed());
-  ringSlots = cfg.memoryPages < RING_MIN_PAGES ? 1 : <i32>max<i64>(1, min<i64>(RING_MAX, spare / <i64>ringStride));
+  // (In i32: at most MAX_MEMORY_PAGES = 2^14 pages, 2^30 bytes; a negative spare gives one slot.)
+  const spare = (cfg.memoryPages << 16) - <i32>arenaEnd();
+  ringSlots = cfg.memoryPages < RING_MIN_PAGES ? 1 : max<i32>(1, min<i32>(RING_MAX, spare / <i32>ringStride));
   rxBuf = arenaAlloc(<usize>ringSlots * ringStride);
   pktBuffers(rxBuf, ringSlots, ringStride);
   if (arenaFailed()) {
@@ -218,15 +219,15 @@ export function link(iface: i32, state: i32, infoPtr: usize, infoLen: i32): void
   setNow(now_ms());
   if (!netifValid(iface)) { count(C.DROP_BAD_IFACE); return; }
   const b = netifBssid(iface);
-  if (state != 0 && infoPtr == infoBuf && infoLen >= 6 && infoLen <= INFO_CAPACITY) memory.copy(b, infoBuf, 6);
-  else if (state == 0) memory.fill(b, 0, 6);
-  netifSetUp(iface, state != 0);
+  const up = state != 0;
+  if (up && infoPtr == infoBuf && <u32>(infoLen - 6) <= <u32>(INFO_CAPACITY - 6)) memory.copy(b, infoBuf, 6);
+  else if (!up) memory.fill(b, 0, 6);
+  netifSetUp(iface, up);
   const e = evBuf();
-  store<u8>(e, <u8>iface, 0);
-  store<u8>(e, state != 0 ? 1 : 0, 1);
+  store<u16>(e, iface | <i32>up << 8); // iface u8 (a valid index, below 256), state u8
   memory.copy(e + 2, b, 6);
   evEmit(Ev.LINK, 8);
-  netifLinkChanged(iface, state != 0);
+  netifLinkChanged(iface, up);
 }
 
 /**
@@ -239,7 +240,7 @@ export function station(iface: i32, state: i32, infoPtr: usize, infoLen: i32): v
   if (!ready) return;
   setNow(now_ms());
   if (!netifValid(iface)) { count(C.DROP_BAD_IFACE); return; }
-  if (infoPtr != infoBuf || infoLen < 6 || infoLen > INFO_CAPACITY) return;
+  if (infoPtr != infoBuf || <u32>(infoLen - 6) > <u32>(INFO_CAPACITY - 6)) return;
   mobilityStation(iface, infoBuf, state != 0);
 }
 

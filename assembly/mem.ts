@@ -53,3 +53,6 @@ export function arenaUsed(): usize { return arenaTop - arenaBase; }
 
 /** Bytes of static data (the module's data segment, log buffer, config buffer) below the arena. */
 export function staticBytes(): usize { return arenaBase; }
+
+/** The first free byte: static data and the arena in use below it. */
+export function arenaEnd(): usize { return arenaTop; }

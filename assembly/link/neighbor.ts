@@ -113,7 +113,7 @@ const RETRY_MS: i64 = 1000;
 
 let cache: usize = 0;
 let cacheN: i32 = 0;
-let freeHead: i32 = NONE;
+let freeHead: i32 = 0xffff; // NONE (a literal: a named constant here became a store at start-up)
 const cacheIndex: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
 let reachList: usize = 0;   // IPv4 REACHABLE entries, oldest = expires first
 let incList: usize = 0;     // INCOMPLETE (and IPv6 PROBE) entries, oldest = next solicitation due first
@@ -126,7 +126,7 @@ let staleList: usize = 0;
 let reachable6Ms: i64 = 30000;
 let retrans6Ms: i64 = 1000;
 let timer: i32 = -1;        // TK_NEIGHBOR handle on stackTimers
-let timerAt: i64 = TIMER_NEVER;
+let timerAt: i64 = 0x7fffffffffffffff; // TIMER_NEVER (a literal: a named constant here became a store at start-up)
 let cacheGen: u32 = 0;      // bumped whenever an entry comes or goes (invalidates the dump cursor)
 let macChanges: u32 = 0;    // bumped whenever an entry's link-layer address or state changes
 let dumpGen: u32 = 0;
@@ -165,9 +165,9 @@ function later(a: i64, b: i64): i64 { return a > TIMER_NEVER - b ? TIMER_NEVER :
 
 /**
  * Carve the cache (entries, address index, two lists) and the pending pool from the arena, reserve
- * the cache's timer on the node's heap, and take link-down events. False when memory ran out.
+ * the cache's timer on the node's heap, and take link-down events (running out of memory is mem.ts arenaFailed's to report).
  */
-export function neighborInit(): bool {
+export function neighborInit(): void {
   timerOwn(OWNER_NEIGHBOR, neighborTimer);
   netifListen(neighborLink);
   solicit = 0;
@@ -194,14 +194,14 @@ export function neighborInit(): bool {
   timerAt = TIMER_NEVER;
   freeHead = NONE;
   // Every allocation above succeeded unless the arena failed (its failure is sticky: mem.ts).
-  if (arenaFailed()) return false;
+  if (arenaFailed()) return;
   // Free list in index order, so a fresh cache hands out entries 0, 1, 2, ...
   for (let i = cacheN - 1; i >= 0; i--) { store<u16>(entry(i), <u16>freeHead, E_NEXT); freeHead = i; }
   htInitKeyed(cacheIndex, ib, n, 4, HT_KEY_ADDR);
   // The timer stays armed (at TIMER_NEVER when the cache has no deadline), so roles filling the heap
   // can never starve the cache of its one timer.
   rearm();
-  return stackTimers != 0 && timer >= 0;
+  // (With the arena whole, the timer set exists and has room for this first timer: timers >= 8.)
 }
 
 /** An empty list of `n` entries carved from the arena (0 when memory ran out: init then fails, mem.ts). */

@@ -40,12 +40,13 @@ const O_ALIAS_MASK: usize = 40;
 const O_ALIAS_BCAST: usize = 44;
 const O_N4X: usize = 22;
 const O_N6: usize = 23;
-const table: usize = memory.data(<i32>STRIDE * MAX_IFACES, 16);
 /** Extra IPv4 addresses per interface (beyond the main address and the alias). */
 export const NETIF_V4_EXTRA: i32 = 4;
+const X4_STRIDE: usize = 16;
+// The records, then the extra IPv4 addresses (extra4) in the same block: netifReset clears both at once.
+const table: usize = memory.data(<i32>STRIDE * MAX_IFACES + <i32>X4_STRIDE * NETIF_V4_EXTRA * MAX_IFACES, 16);
 /** IPv6 addresses per interface. */
 export const NETIF_V6_ADDRS: i32 = 4;
-const X4_STRIDE: usize = 16;
 const A6_STRIDE: usize = 32;
 /** IPv6 address states (RFC 2462 §5.5.4 tentative / preferred / deprecated; DUPLICATE: DAD failed,
  *  never used, RFC 2462 §5.4.5). Only PREFERRED and DEPRECATED addresses are "ours". */
@@ -60,7 +61,7 @@ export const A6F_ADVERTISE: u8 = 2;
 export const A6F_AUTOCONF: u8 = 4;
 export const A6F_LINK_LOCAL: u8 = 8;
 export const A6_FOREVER: u32 = 0xffffffff;
-const extra4: usize = memory.data(<i32>X4_STRIDE * NETIF_V4_EXTRA * MAX_IFACES, 4);
+const extra4: usize = table + STRIDE * <usize>MAX_IFACES;
 // Why (memory): the IPv6 lists take 1 KiB; they come from the arena on a node that runs IPv6
 // (netifA6Alloc at init) and are absent (0, every count 0) on an IPv4-only one.
 let addrs6: usize = 0;
@@ -101,8 +102,7 @@ let extraN: i32 = 0;
 @inline export function netifGeneration(): u32 { return gen; }
 
 export function netifReset(): void {
-  memory.fill(table, 0, STRIDE * <usize>MAX_IFACES);
-  memory.fill(extra4, 0, X4_STRIDE * <usize>(NETIF_V4_EXTRA * MAX_IFACES));
+  memory.fill(table, 0, STRIDE * <usize>MAX_IFACES + X4_STRIDE * <usize>(NETIF_V4_EXTRA * MAX_IFACES)); // and extra4
   addrs6 = 0;
   count = 0;
   extraN = 0;

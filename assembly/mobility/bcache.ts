@@ -81,7 +81,7 @@ let cache: usize = 0;
 let lru: usize = 0;
 let capacity: u32 = 0;
 // No entry expires before this (a lower bound: exact after a sweep, lowered by every update).
-let nextExp: i64 = TIMER_NEVER;
+let nextExp: i64 = 0x7fffffffffffffff; // TIMER_NEVER (a literal: a named constant here became a store at start-up)
 // Dump cursor (as visitors.ts): valid while `gen` (bumped whenever an entry comes or goes) is unchanged.
 let gen: u32 = 0;
 // 0 next index i32 | 4 its record i32 | 8 gen u32 (visitors.ts dumpSeekGen).

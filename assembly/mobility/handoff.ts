@@ -73,7 +73,8 @@ export function hoInit(): void {
   stride = <usize>(cfg.HEADROOM + cfg.frameBytes);
   pool = arenaAlloc(<usize>n * stride);
   meta = arenaAlloc(<usize>n * META);
-  if (arenaFailed()) { pool = 0; meta = 0; return; }
+  // (Out of memory: init fails; frames stays 0, so nothing is held in a part-carved pool.)
+  if (arenaFailed()) return;
   // (meta comes zeroed from the arena: mem.ts.)
   frames = n;
   pktBuffers(pool, n, stride);

@@ -95,7 +95,7 @@ const OUT_IP: usize = <usize>(TUNNEL_HEADROOM + ETH_HEADER_LEN);
 const OUT_BUF: i32 = <i32>OUT_IP + 128;
 const outBuf: usize = memory.data(OUT_BUF, 16);
 let timer: i32 = -1;
-let timerAt: i64 = TIMER_NEVER;
+let timerAt: i64 = 0x7fffffffffffffff; // TIMER_NEVER (a literal: a named constant here became a store at start-up)
 let enabled = false;
 
 /** Carve the cache (board `bindingCache` entries) when route optimization is on. False when memory ran out. */

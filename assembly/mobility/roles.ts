@@ -86,105 +86,110 @@ function drRolesInit(rs: bool, coa: bool, ha: bool): void {
 }
 const drInitRef: usize = changetype<usize>(drRolesInit);
 
-// The registrations (the table at the top of this file) as data: one entry of 6 bytes each, in the order
-// the handlers are tried: function u16 (low 4 bits: R_ conditions, all needed) | table u16 | roles mask
-// u8 (M_ bits, any of them) | key i8. Key STORE puts the function at `table` (timer owners, virtual
-// interfaces, IP protocols: an address by key), any other key appends (key, function) to the handler
-// table at `table` (MIP_ANY is -1). A function 0 ends the list.
-const STORE: i32 = -2;
+// The registrations (the table at the top of this file) as data: one entry of 4 bytes each, in the order
+// the handlers are tried: function u8 | table u8 (low 3 bits: which of TABLES; above them the R_
+// conditions, all needed) | roles mask u8 (M_ bits, any of them) | key i8. The function is its object's
+// address as a 16-byte step from FN_BASE (function objects are 16-aligned and the plan's lie within 4 KiB,
+// so a step from 2 KiB below the first one fits a byte). Tables 0-2 (timer owners, virtual interfaces, IP
+// protocols) take the function at their base plus 4 * key; the others get (key, function) appended to
+// the handler table (MIP_ANY is -1).
 // The roles mask (any of): cfg.roles' own bits and two of route optimization.
 const M_RO: u16 = 1, M_ROC: u16 = 2, M_MN: u16 = <u16>cfg.ROLE_MOBILE_NODE, M_FA: u16 = <u16>cfg.ROLE_FOREIGN_AGENT;
 const M_HA: u16 = <u16>cfg.ROLE_HOME_AGENT, M_RS: u16 = <u16>cfg.ROLE_REG_SERVER, M_COA: u16 = <u16>cfg.ROLE_CARE_OF_AGENT;
-// What an entry needs besides (all of), in the low bits of its function (function objects are 16-aligned).
-const R_RO: u16 = 1, R_DR: u16 = 2, R_NOT_HA: u16 = 4, R_SMOOTH: u16 = 8;
-const ST: u16 = 0xfe00;
-const ANY: u16 = 0xff00;
-const plan: usize = memory.data<u16>([
+// What an entry needs besides (all of), above the table index.
+const R_RO: u8 = 1, R_DR: u8 = 2, R_NOT_HA: u8 = 4, R_SMOOTH: u8 = 8;
+// @ts-ignore: decorator
+@inline const FN_BASE: usize = changetype<usize>(rsTimer) - 2048;
+/** The tables entries go to, by the index in an entry's second byte. */
+const TABLES: usize = memory.data<u16>([
+  <u16>owners, <u16>vifOutputs, <u16>protos, <u16>mipHandlers, <u16>icmpHandlers, <u16>sources, <u16>exits, <u16>listeners,
+]);
+const plan: usize = memory.data<u8>([
   // Registration server (002 §6): requests with R addressed to it come first (the home agent and
   // foreign agent handlers never see them), then replies to requests it relayed, Route Replies.
-  <u16>changetype<usize>(rsTimer), <u16>(owners + 4 * OWNER_RS), <u16>(ST | M_RS),
-  <u16>changetype<usize>(rsUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REQUEST << 8 | M_RS),
-  <u16>changetype<usize>(rsUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REPLY << 8 | M_RS),
-  <u16>changetype<usize>(rsRouteReply), <u16>mipHandlers, <u16>(<u16>DR_TYPE_ROUTE_REPLY << 8 | M_RS),
+  <u8>((changetype<usize>(rsTimer) - FN_BASE) >> 4), 0, <u8>(M_RS), <u8>OWNER_RS,
+  <u8>((changetype<usize>(rsUdp) - FN_BASE) >> 4), 3, <u8>(M_RS), <u8>REG_TYPE_REQUEST,
+  <u8>((changetype<usize>(rsUdp) - FN_BASE) >> 4), 3, <u8>(M_RS), <u8>REG_TYPE_REPLY,
+  <u8>((changetype<usize>(rsRouteReply) - FN_BASE) >> 4), 3, <u8>(M_RS), <u8>DR_TYPE_ROUTE_REPLY,
   // Discovery (appendices A, B): agents' solicitations, care-of agents' advertisements.
-  <u16>changetype<usize>(rsUdp), <u16>mipHandlers, <u16>(<u16>DR_TYPE_RS_SOLICIT << 8 | M_RS),
-  <u16>changetype<usize>(rsUdp), <u16>mipHandlers, <u16>(<u16>DR_TYPE_COA_ADVERT << 8 | M_RS),
-  <u16>changetype<usize>(rsRoute), <u16>sources, <u16>(M_RS),
-  <u16>changetype<usize>(rsVif), <u16>(vifOutputs + 4 * VIF_RS_LOCAL), <u16>(ST | M_RS),
+  <u8>((changetype<usize>(rsUdp) - FN_BASE) >> 4), 3, <u8>(M_RS), <u8>DR_TYPE_RS_SOLICIT,
+  <u8>((changetype<usize>(rsUdp) - FN_BASE) >> 4), 3, <u8>(M_RS), <u8>DR_TYPE_COA_ADVERT,
+  <u8>((changetype<usize>(rsRoute) - FN_BASE) >> 4), 5, <u8>(M_RS), <u8>0,
+  <u8>((changetype<usize>(rsVif) - FN_BASE) >> 4), 1, <u8>(M_RS), <u8>VIF_RS_LOCAL,
   // Care-of agent (002 §5) and home agent (§7.5): Route Requests from registration servers; the
   // home agent's binding routes are bindings (haRouteApply).
-  <u16>changetype<usize>(coaTimer), <u16>(owners + 4 * OWNER_COA), <u16>(ST | M_COA | M_HA),
-  <u16>changetype<usize>(coaRequest), <u16>mipHandlers, <u16>(<u16>DR_TYPE_ROUTE_REQUEST << 8 | M_COA | M_HA),
-  <u16>changetype<usize>(coaSolicit), <u16>mipHandlers, <u16>(<u16>DR_TYPE_COA_SOLICIT << 8 | M_COA | M_HA),
-  <u16>changetype<usize>(agentTimer), <u16>(owners + 4 * OWNER_AGENT), <u16>(ST | M_FA | M_HA),
+  <u8>((changetype<usize>(coaTimer) - FN_BASE) >> 4), 0, <u8>(M_COA | M_HA), <u8>OWNER_COA,
+  <u8>((changetype<usize>(coaRequest) - FN_BASE) >> 4), 3, <u8>(M_COA | M_HA), <u8>DR_TYPE_ROUTE_REQUEST,
+  <u8>((changetype<usize>(coaSolicit) - FN_BASE) >> 4), 3, <u8>(M_COA | M_HA), <u8>DR_TYPE_COA_SOLICIT,
+  <u8>((changetype<usize>(agentTimer) - FN_BASE) >> 4), 0, <u8>(M_FA | M_HA), <u8>OWNER_AGENT,
   // Registration server discovery (002 appendix A): the servers' answers to an agent's solicitation.
-  <u16>changetype<usize>(agentServerAdvert) | R_DR, <u16>mipHandlers, <u16>(<u16>DR_TYPE_RS_ADVERT << 8 | M_FA | M_HA),
+  <u8>((changetype<usize>(agentServerAdvert) - FN_BASE) >> 4), 3 | R_DR << 3, <u8>(M_FA | M_HA), <u8>DR_TYPE_RS_ADVERT,
   // Home agent.
-  <u16>changetype<usize>(haTimer), <u16>(owners + 4 * OWNER_HA), <u16>(ST | M_HA),
-  <u16>changetype<usize>(haUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REQUEST << 8 | M_HA),
+  <u8>((changetype<usize>(haTimer) - FN_BASE) >> 4), 0, <u8>(M_HA), <u8>OWNER_HA,
+  <u8>((changetype<usize>(haUdp) - FN_BASE) >> 4), 3, <u8>(M_HA), <u8>REG_TYPE_REQUEST,
   // ICMP errors about our tunnels (RFC 2003 §4-5).
-  <u16>changetype<usize>(tunnelIcmpInput), <u16>icmpHandlers, <u16>(<u16>ICMP_DEST_UNREACH << 8 | M_HA),
-  <u16>changetype<usize>(tunnelIcmpInput), <u16>icmpHandlers, <u16>(<u16>ICMP_SOURCE_QUENCH << 8 | M_HA),
-  <u16>changetype<usize>(tunnelIcmpInput), <u16>icmpHandlers, <u16>(<u16>ICMP_REDIRECT << 8 | M_HA),
-  <u16>changetype<usize>(tunnelIcmpInput), <u16>icmpHandlers, <u16>(<u16>ICMP_TIME_EXCEEDED << 8 | M_HA),
-  <u16>changetype<usize>(tunnelIcmpInput), <u16>icmpHandlers, <u16>(<u16>ICMP_PARAM_PROBLEM << 8 | M_HA),
+  <u8>((changetype<usize>(tunnelIcmpInput) - FN_BASE) >> 4), 4, <u8>(M_HA), <u8>ICMP_DEST_UNREACH,
+  <u8>((changetype<usize>(tunnelIcmpInput) - FN_BASE) >> 4), 4, <u8>(M_HA), <u8>ICMP_SOURCE_QUENCH,
+  <u8>((changetype<usize>(tunnelIcmpInput) - FN_BASE) >> 4), 4, <u8>(M_HA), <u8>ICMP_REDIRECT,
+  <u8>((changetype<usize>(tunnelIcmpInput) - FN_BASE) >> 4), 4, <u8>(M_HA), <u8>ICMP_TIME_EXCEEDED,
+  <u8>((changetype<usize>(tunnelIcmpInput) - FN_BASE) >> 4), 4, <u8>(M_HA), <u8>ICMP_PARAM_PROBLEM,
   // Why: RFC 2002 §4.2.3: datagrams to a bound home address, forwarded or originated here, go
   // through the binding's tunnel: the first route source.
-  <u16>changetype<usize>(haRoute), <u16>sources, <u16>(M_HA),
-  <u16>changetype<usize>(haVif), <u16>(vifOutputs + 4 * VIF_HA_TUNNEL), <u16>(ST | M_HA),
+  <u8>((changetype<usize>(haRoute) - FN_BASE) >> 4), 5, <u8>(M_HA), <u8>0,
+  <u8>((changetype<usize>(haVif) - FN_BASE) >> 4), 1, <u8>(M_HA), <u8>VIF_HA_TUNNEL,
   // Route optimization (001 §4.1, §4.2, §7.3): Binding Warnings, Requests and Acknowledges.
-  <u16>changetype<usize>(haroWarning) | R_RO, <u16>mipHandlers, <u16>(<u16>RO_TYPE_BINDING_WARNING << 8 | M_HA),
-  <u16>changetype<usize>(haroRequest) | R_RO, <u16>mipHandlers, <u16>(<u16>RO_TYPE_BINDING_REQUEST << 8 | M_HA),
-  <u16>changetype<usize>(haroAck) | R_RO, <u16>mipHandlers, <u16>(<u16>RO_TYPE_BINDING_ACK << 8 | M_HA),
+  <u8>((changetype<usize>(haroWarning) - FN_BASE) >> 4), 3 | R_RO << 3, <u8>(M_HA), <u8>RO_TYPE_BINDING_WARNING,
+  <u8>((changetype<usize>(haroRequest) - FN_BASE) >> 4), 3 | R_RO << 3, <u8>(M_HA), <u8>RO_TYPE_BINDING_REQUEST,
+  <u8>((changetype<usize>(haroAck) - FN_BASE) >> 4), 3 | R_RO << 3, <u8>(M_HA), <u8>RO_TYPE_BINDING_ACK,
   // Foreign agent.
-  <u16>changetype<usize>(faTimer), <u16>(owners + 4 * OWNER_FA), <u16>(ST | M_FA),
-  <u16>changetype<usize>(faUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REQUEST << 8 | M_FA),
-  <u16>changetype<usize>(faUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REPLY << 8 | M_FA),
-  <u16>changetype<usize>(faUdp), <u16>mipHandlers, <u16>(ANY | M_FA),
+  <u8>((changetype<usize>(faTimer) - FN_BASE) >> 4), 0, <u8>(M_FA), <u8>OWNER_FA,
+  <u8>((changetype<usize>(faUdp) - FN_BASE) >> 4), 3, <u8>(M_FA), <u8>REG_TYPE_REQUEST,
+  <u8>((changetype<usize>(faUdp) - FN_BASE) >> 4), 3, <u8>(M_FA), <u8>REG_TYPE_REPLY,
+  <u8>((changetype<usize>(faUdp) - FN_BASE) >> 4), 3, <u8>(M_FA), <u8>-1,
   // ICMP errors about relayed registrations (RFC 2002 §3.4 codes 80-88).
-  <u16>changetype<usize>(faIcmpError), <u16>icmpHandlers, <u16>(<u16>ICMP_DEST_UNREACH << 8 | M_FA),
-  <u16>changetype<usize>(faIcmpError), <u16>icmpHandlers, <u16>(<u16>ICMP_TIME_EXCEEDED << 8 | M_FA),
-  <u16>changetype<usize>(faIcmpError), <u16>icmpHandlers, <u16>(<u16>ICMP_PARAM_PROBLEM << 8 | M_FA),
-  <u16>changetype<usize>(faExit), <u16>exits, <u16>(M_FA),
-  <u16>changetype<usize>(faRoute), <u16>sources, <u16>(M_FA),
-  <u16>changetype<usize>(faVif), <u16>(vifOutputs + 4 * VIF_FA_VISITOR), <u16>(ST | M_FA),
+  <u8>((changetype<usize>(faIcmpError) - FN_BASE) >> 4), 4, <u8>(M_FA), <u8>ICMP_DEST_UNREACH,
+  <u8>((changetype<usize>(faIcmpError) - FN_BASE) >> 4), 4, <u8>(M_FA), <u8>ICMP_TIME_EXCEEDED,
+  <u8>((changetype<usize>(faIcmpError) - FN_BASE) >> 4), 4, <u8>(M_FA), <u8>ICMP_PARAM_PROBLEM,
+  <u8>((changetype<usize>(faExit) - FN_BASE) >> 4), 6, <u8>(M_FA), <u8>0,
+  <u8>((changetype<usize>(faRoute) - FN_BASE) >> 4), 5, <u8>(M_FA), <u8>0,
+  <u8>((changetype<usize>(faVif) - FN_BASE) >> 4), 1, <u8>(M_FA), <u8>VIF_FA_VISITOR,
   // Why: 001 §3.1: a cached binding is used only when this node is neither the mobile node's home
   // agent nor its foreign agent (their sources come first) — and before a mobile node's way out.
-  <u16>changetype<usize>(roRoute), <u16>sources, <u16>(M_ROC),
+  <u8>((changetype<usize>(roRoute) - FN_BASE) >> 4), 5, <u8>(M_ROC), <u8>0,
   // Why: 002 §5.2: a binding route is a forwarding entry whose outgoing circuit is the tunnel to
   // the child care-of address; datagrams tunnelled to us from the parent take it too (coaExit).
-  <u16>changetype<usize>(coaRoute) | R_NOT_HA, <u16>sources, <u16>(M_COA),
-  <u16>changetype<usize>(coaVif) | R_NOT_HA, <u16>(vifOutputs + 4 * VIF_COA_ROUTE), <u16>(ST | M_COA),
-  <u16>changetype<usize>(coaExit) | R_NOT_HA, <u16>exits, <u16>(M_COA),
+  <u8>((changetype<usize>(coaRoute) - FN_BASE) >> 4), 5 | R_NOT_HA << 3, <u8>(M_COA), <u8>0,
+  <u8>((changetype<usize>(coaVif) - FN_BASE) >> 4), 1 | R_NOT_HA << 3, <u8>(M_COA), <u8>VIF_COA_ROUTE,
+  <u8>((changetype<usize>(coaExit) - FN_BASE) >> 4), 6 | R_NOT_HA << 3, <u8>(M_COA), <u8>0,
   // Mobile node.
-  <u16>changetype<usize>(mnTimer), <u16>(owners + 4 * OWNER_MN), <u16>(ST | M_MN),
-  <u16>changetype<usize>(mnUdp), <u16>mipHandlers, <u16>(<u16>REG_TYPE_REPLY << 8 | M_MN),
-  <u16>changetype<usize>(mnUdp), <u16>mipHandlers, <u16>(ANY | M_MN),
-  <u16>changetype<usize>(mnIcmp), <u16>icmpHandlers, <u16>(<u16>ICMP_ROUTER_ADVERT << 8 | M_MN),
-  <u16>changetype<usize>(mnExit), <u16>exits, <u16>(M_MN),
-  <u16>changetype<usize>(mnRoute), <u16>sources, <u16>(M_MN),
-  <u16>changetype<usize>(mnVif), <u16>(vifOutputs + 4 * VIF_MN_AWAY), <u16>(ST | M_MN),
-  <u16>changetype<usize>(mnLink), <u16>listeners, <u16>(M_MN),
+  <u8>((changetype<usize>(mnTimer) - FN_BASE) >> 4), 0, <u8>(M_MN), <u8>OWNER_MN,
+  <u8>((changetype<usize>(mnUdp) - FN_BASE) >> 4), 3, <u8>(M_MN), <u8>REG_TYPE_REPLY,
+  <u8>((changetype<usize>(mnUdp) - FN_BASE) >> 4), 3, <u8>(M_MN), <u8>-1,
+  <u8>((changetype<usize>(mnIcmp) - FN_BASE) >> 4), 4, <u8>(M_MN), <u8>ICMP_ROUTER_ADVERT,
+  <u8>((changetype<usize>(mnExit) - FN_BASE) >> 4), 6, <u8>(M_MN), <u8>0,
+  <u8>((changetype<usize>(mnRoute) - FN_BASE) >> 4), 5, <u8>(M_MN), <u8>0,
+  <u8>((changetype<usize>(mnVif) - FN_BASE) >> 4), 1, <u8>(M_MN), <u8>VIF_MN_AWAY,
+  <u8>((changetype<usize>(mnLink) - FN_BASE) >> 4), 7, <u8>(M_MN), <u8>0,
   // Route optimization (001 §3.1): any node with a binding cache takes Binding Updates and tunnels
   // its datagrams for cached mobile nodes straight to their care-of addresses — after the home
   // agent's bindings and the foreign agent's visitors, before a mobile node's own way out.
-  <u16>changetype<usize>(roTimer), <u16>(owners + 4 * OWNER_RO), <u16>(ST | M_ROC),
-  <u16>changetype<usize>(roUpdate), <u16>mipHandlers, <u16>(<u16>RO_TYPE_BINDING_UPDATE << 8 | M_ROC),
-  <u16>changetype<usize>(roVif), <u16>(vifOutputs + 4 * VIF_RO_CACHE), <u16>(ST | M_ROC),
+  <u8>((changetype<usize>(roTimer) - FN_BASE) >> 4), 0, <u8>(M_ROC), <u8>OWNER_RO,
+  <u8>((changetype<usize>(roUpdate) - FN_BASE) >> 4), 3, <u8>(M_ROC), <u8>RO_TYPE_BINDING_UPDATE,
+  <u8>((changetype<usize>(roVif) - FN_BASE) >> 4), 1, <u8>(M_ROC), <u8>VIF_RO_CACHE,
   // Smooth handoff (001 §8.1): what is still tunnelled to the previous foreign agent for a visitor that
   // moved goes on to the new care-of address (after the foreign agent's own exit: a visitor here is delivered).
-  <u16>changetype<usize>(hoExit) | R_SMOOTH, <u16>exits, <u16>(M_FA),
-  <u16>changetype<usize>(faLink), <u16>listeners, <u16>(M_FA),
-  <u16>changetype<usize>(agentIcmp), <u16>icmpHandlers, <u16>(<u16>ICMP_ROUTER_SOLICIT << 8 | M_FA | M_HA),
-  <u16>changetype<usize>(haReverseTunnel), <u16>exits, <u16>(M_HA),
+  <u8>((changetype<usize>(hoExit) - FN_BASE) >> 4), 6 | R_SMOOTH << 3, <u8>(M_FA), <u8>0,
+  <u8>((changetype<usize>(faLink) - FN_BASE) >> 4), 7, <u8>(M_FA), <u8>0,
+  <u8>((changetype<usize>(agentIcmp) - FN_BASE) >> 4), 4, <u8>(M_FA | M_HA), <u8>ICMP_ROUTER_SOLICIT,
+  <u8>((changetype<usize>(haReverseTunnel) - FN_BASE) >> 4), 6, <u8>(M_HA), <u8>0,
   // Why: 001 §3.1, §8.2: tunnelled datagrams nobody above took: re-tunnelled by the binding cache
   // (with a Binding Warning) or, at a foreign agent, sent by special tunnel to the home address.
-  <u16>changetype<usize>(roExit), <u16>exits, <u16>(M_RO),
-  <u16>changetype<usize>(tunnelInput), <u16>(protos + 4 * IPPROTO_IPIP), <u16>(ST | M_FA | M_MN | M_HA | M_RO | M_COA),
-  <u16>changetype<usize>(tunnelInput), <u16>(protos + 4 * IPPROTO_MINENC), <u16>(ST | M_FA | M_MN | M_HA | M_RO | M_COA),
-  <u16>changetype<usize>(tunnelInput), <u16>(protos + 4 * IPPROTO_GRE), <u16>(ST | M_FA | M_MN | M_HA | M_RO | M_COA),
-  0,
+  <u8>((changetype<usize>(roExit) - FN_BASE) >> 4), 6, <u8>(M_RO), <u8>0,
+  <u8>((changetype<usize>(tunnelInput) - FN_BASE) >> 4), 2, <u8>(M_FA | M_MN | M_HA | M_RO | M_COA), <u8>IPPROTO_IPIP,
+  <u8>((changetype<usize>(tunnelInput) - FN_BASE) >> 4), 2, <u8>(M_FA | M_MN | M_HA | M_RO | M_COA), <u8>IPPROTO_MINENC,
+  <u8>((changetype<usize>(tunnelInput) - FN_BASE) >> 4), 2, <u8>(M_FA | M_MN | M_HA | M_RO | M_COA), <u8>IPPROTO_GRE,
 ]);
+const PLAN_N: usize = 58;
 
 /**
  * Carve every role's tables (after the stack's) and register the roles with the stack (the table
@@ -195,23 +200,22 @@ export function mobilityInit(): void {
   const rs = has(cfg.ROLE_REG_SERVER), coa = has(cfg.ROLE_CARE_OF_AGENT);
   tunnelReset();
   // (The agents' tables likewise: a mobile node never compiles them.)
-  if (fa || ha) changetype<(fa: bool, ha: bool) => void>(agentsInitRef)(fa, ha);
+  if (has(cfg.ROLE_FOREIGN_AGENT | cfg.ROLE_HOME_AGENT)) changetype<(fa: bool, ha: bool) => void>(agentsInitRef)(fa, ha);
   if (mn) { mnInit(); dhcpInit(); }
   roInit();
   const ro = cfg.roEnabled, roc = roCaching();
-  if (ha || fa || mn || ro || rs || coa) mipInit();
+  if (has(cfg.ROLE_MOBILE_NODE | cfg.ROLE_FOREIGN_AGENT | cfg.ROLE_HOME_AGENT | cfg.ROLE_REG_SERVER | cfg.ROLE_CARE_OF_AGENT) || ro) mipInit();
   // Why (memory): distributed registration's set-up is a function of its own, called through a
   // reference so the optimizer cannot fold it into init: Wasm3 compiles init whole, and a mobile node on
   // a 320 KiB microcontroller must not carry compiled code for roles it does not have (docs/mcu.md).
-  if (rs || coa || ha) changetype<(rs: bool, coa: bool, ha: bool) => void>(drInitRef)(rs, coa, ha);
+  if (has(cfg.ROLE_REG_SERVER | cfg.ROLE_CARE_OF_AGENT | cfg.ROLE_HOME_AGENT)) changetype<(rs: bool, coa: bool, ha: bool) => void>(drInitRef)(rs, coa, ha);
   const m = (cfg.roles & <u32>(M_MN | M_FA | M_HA | M_RS | M_COA)) | <u32>ro | <u32>roc << 1;
   const r = <u32>ro | <u32>cfg.drEnabled << 1 | <u32>!ha << 2 | <u32>(roc && cfg.roSmoothHandoff) << 3;
-  for (let p = plan; ; p += 6) {
-    const w = <u32>load<u16>(p);
-    if (w == 0) break;
-    if ((m & load<u8>(p, 4)) != 0 && (w & ~r & 15) == 0) {
-      const f = <usize>(w & ~15), t = <usize>load<u16>(p, 2), k = <i32>load<i8>(p, 5);
-      if (k == STORE) store<u32>(t, <u32>f); else handlersAdd(t, <u32>k, f);
+  for (let p = plan; p < plan + PLAN_N * 4; p += 4) {
+    const w = load<u32>(p);
+    if ((m & (w >>> 16) & 0xff) != 0 && ((w >>> 11) & ~r & 15) == 0) {
+      const f = FN_BASE + ((<usize>w & 0xff) << 4), x = (w >>> 8) & 7, t = <usize>load<u16>(TABLES + (<usize>x << 1)), k = <i32>w >> 24;
+      if (x < 3) store<u32>(t + (<usize>k << 2), <u32>f); else handlersAdd(t, <u32>k, f);
     }
   }
   routeChanged();

@@ -46,11 +46,11 @@ const groupMac: usize = memory.data(8, 8);
  */
 export function arpInit(): bool {
   if (!(IPV6 && cfg.ipv6 == cfg.IPV6_ONLY)) ethRegister(ETHERTYPE_ARP, arpInput);
-  const ok = neighborInit();
+  neighborInit();
   neighborSolicitWith(arpSolicit);
   proxyN = cfg.bindingEntries();
   const pb = proxyN > 0 ? arenaAlloc(htBytesKeyed(<u32>proxyN, 1, HT_KEY_ADDR)) : 0;
-  if (!ok || arenaFailed()) return false;
+  if (arenaFailed()) return false;
   if (proxyN > 0) htInitKeyed(proxyIndex, pb, <u32>proxyN, 1, HT_KEY_ADDR);
   return true;
 }

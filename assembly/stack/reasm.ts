@@ -92,12 +92,12 @@ export const REASM6_TIMEOUT_MS: i64 = 60000;
 const ROOM: usize = <usize>(cfg.HEADROOM + ETH_HEADER_LEN);
 /** Offset of the data in the buffer: the headroom and the largest header in front of the data (IPv4:
  *  IPV4_MAX_HEADER - 20 of options beyond the 20 the headroom covers; IPv6: UNFRAG6_MAX - 20). */
-const DATA: usize = ROOM + <usize>max(IPV4_MAX_HEADER - IPV4_MIN_HEADER, UNFRAG6_MAX - IPV4_MIN_HEADER);
+const DATA: usize = ROOM + <usize>(IPV4_MAX_HEADER > UNFRAG6_MAX ? IPV4_MAX_HEADER - IPV4_MIN_HEADER : UNFRAG6_MAX - IPV4_MIN_HEADER);
+// (A conditional, not max(): a constant then, where max() made DATA a global set at start-up.)
 
 let slots: i32 = 0;
 let pool: usize = 0;
 let stride: usize = 0;
-let bitmapOff: usize = 0;
 let bufOff: usize = 0;
 let ageNext: u32 = 0;
 
@@ -111,7 +111,7 @@ function slotAt(i: i32): usize { return pool + <usize>i * stride; }
 
 /** Carve the pool (config board.reassemblySlots × reassemblyBytes). False when memory ran out. */
 export function reasmInit(): bool {
-  slots = cfg.reassemblySlots() > 0 ? cfg.reassemblySlots() : 0;
+  slots = cfg.reassemblySlots(); // 0..256 (config.ts KEY_RANGES)
   pool = 0;
   ageNext = 0;
   reasmDone = 0;
@@ -119,7 +119,6 @@ export function reasmInit(): bool {
   if (slots == 0) return true;
   const dataCap = <usize>(cfg.reassemblyBytes - IPV4_MIN_HEADER);
   const words = ((dataCap + 7) >>> 3) + 31 >>> 5;
-  bitmapOff = META;
   bufOff = (META + (words << 2) + 15) & ~<usize>15;
   const buf = DATA + <usize>max(cfg.reassemblyBytes, cfg.frameBytes);
   stride = (bufOff + buf + 15) & ~<usize>15;
@@ -267,7 +266,7 @@ function place(i: i32, later: i32, off: i32, n: i32, more: bool, src: usize, p: 
   const total = load<i32>(s, M_TOTAL);
   if (total >= 0 && (end > total || (!more && end != total))) return discard(i, C.DROP_REASM_MALFORMED, false);
   if (!more && total < 0 && load<i32>(s, M_MAXEND) > end) return discard(i, C.DROP_REASM_MALFORMED, false);
-  const bm = s + bitmapOff;
+  const bm = s + META; // the bitmap
   const a = off >>> 3;
   const b = (end + 7) >>> 3;
   const data = dataOf(s);

@@ -56,11 +56,10 @@ export function routeInit(entries: i32): bool {
 export function routeAdd(dest: usize, prefixLen: u8, gateway: usize, iface: i32): bool {
   if (used >= capacity || prefixLen > 128) return false;
   let at = used;
-  while (at > 0 && load<u8>(table + <usize>(at - 1) * STRIDE, E_LEN) < prefixLen) {
-    memory.copy(table + <usize>at * STRIDE, table + <usize>(at - 1) * STRIDE, STRIDE);
-    at--;
-  }
+  while (at > 0 && load<u8>(table + <usize>(at - 1) * STRIDE, E_LEN) < prefixLen) at--;
   const e = table + <usize>at * STRIDE;
+  // The shorter prefixes one entry down (memory.copy moves overlapping bytes correctly).
+  memory.copy(e + STRIDE, e, <usize>(used - at) * STRIDE);
   // The destination masked to its prefix, byte by byte (the bits past the prefix cleared).
   for (let i: i32 = 0; i < 16; i++) {
     const keep = min(max(<i32>prefixLen - i * 8, 0), 8);
@@ -131,7 +130,7 @@ export function route(dst: u32): i64 {
 
 let memoDst: u32 = 0xffffffff; // never a destination that is routed (ipForward drops class E)
 let memoGen: u32 = 0;
-let memoRoute: i64 = NO_ROUTE;
+let memoRoute: i64 = -1; // NO_ROUTE (a literal: a named constant here became a store at start-up)
 
 function lookup(dst: u32): i64 {
   let bestLen: i32 = -1;
@@ -232,7 +231,7 @@ let decMemoDst: u32 = 0;
 let decMemoSrc: u32 = 0;
 let decMemoIf: i32 = -2;
 let decMemoGen: u32 = 0;
-let decMemo: i64 = NO_ROUTE;
+let decMemo: i64 = -1; // NO_ROUTE (a literal: a named constant here became a store at start-up)
 
 /**
  * The route for a datagram from `src` to `dst` received on `inIface` (-1: originated here): the first

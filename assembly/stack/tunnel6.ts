@@ -55,12 +55,11 @@ export function tun6Generation(): u32 { return gen; }
 
 /** Carve the table (IPv6 nodes, init). False when memory ran out. */
 export function tun6Init(): bool {
-  table = arenaAlloc(<usize>TUN6_MAX * STRIDE + 16);
+  table = arenaAlloc(<usize>TUN6_MAX * STRIDE + 32);
   if (table == 0) return false;
-  // (Zeroed by the arena: mem.ts.)
+  // (Zeroed by the arena: mem.ts.) The scratch address and the last next hop follow the entries.
   scratch = table + <usize>TUN6_MAX * STRIDE;
-  lastNextHop = arenaAlloc(16);
-  if (lastNextHop == 0) return false;
+  lastNextHop = scratch + 16;
   depth = 0;
   return true;
 }

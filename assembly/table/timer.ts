@@ -69,18 +69,17 @@ export function timerBytes(capacity: u32): usize {
 export function timerInit(w: usize, capacity: u32): bool {
   if (capacity > TIMER_MAX_CAPACITY) return false;
   TIMER_NEVER = i64.MAX_VALUE; // the one write (see TIMER_NEVER)
+  // Header, heap and records 0 (count, sequence, popped deadline, free list head; every record free:
+  // ST_FREE 0, tag, kind and generation 0), then what is not 0.
+  memory.fill(w, 0, TIMER_HEADER_SIZE + <usize>capacity * (HEAP_ENTRY + REC_SIZE));
   store<u32>(w, capacity, W_CAPACITY);
   store<u32>(w, capacity <= 1 ? 0 : 32 - clz<u32>(capacity - 1), W_IDX_BITS);
   store<usize>(w, w + TIMER_HEADER_SIZE, W_HEAP);
-  store<usize>(w, w + TIMER_HEADER_SIZE + <usize>capacity * HEAP_ENTRY, W_RECS);
-  store<u64>(w, 0, W_SEQ);
-  store<i64>(w, 0, W_POPPED_DEADLINE);
-  const recs = load<usize>(w, W_RECS);
-  // Every record free (ST_FREE 0), tag, kind and generation 0, each linked to the next.
-  memory.fill(recs, 0, <usize>capacity * REC_SIZE);
+  const recs = w + TIMER_HEADER_SIZE + <usize>capacity * HEAP_ENTRY;
+  store<usize>(w, recs, W_RECS);
+  // Each record linked to the next.
   for (let i: u32 = 0; i < capacity; i++) store<u32>(recs + <usize>i * REC_SIZE, i + 1 < capacity ? i + 1 : NONE, R_LINK);
-  store<u32>(w, capacity > 0 ? 0 : NONE, W_FREE);
-  store<u32>(w, 0, W_COUNT);
+  if (capacity == 0) store<u32>(w, NONE, W_FREE);
   return true;
 }
 

@@ -101,13 +101,13 @@ export const SOLICIT_ANSWER_MS: i64 = 3000;
 export const DEREG_TRIES: i32 = 4;
 
 export let cur: i32 = -1;
-export let homeState: i32 = ST_UNKNOWN;
-export let mode: i32 = MODE_NONE;
+export let homeState: i32 = 0; // ST_UNKNOWN (a literal: a named constant here became a store at start-up)
+export let mode: i32 = 0; // MODE_NONE (a literal: a named constant here became a store at start-up)
 export let pendingReason: u8 = 0;  // MoveReason to report when the next agent is adopted (0 none)
 export let ha: u32 = 0;            // home agent in use (configured, discovered, or 0)
 export let mnIface: i32 = -1;      // the interface holding the home address
 
-export let regState: i32 = REG_IDLE;
+export let regState: i32 = 0; // REG_IDLE (a literal: a named constant here became a store at start-up)
 export let regKind: i32 = 0;
 export let regId: u64 = 0;
 export let lastId: u64 = 0;
