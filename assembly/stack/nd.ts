@@ -181,8 +181,10 @@ function armRa(iface: i32, at: i64): void {
 
 function ndTimer(kind: u16, tag: u32, now: i64): void {
   const iface = <i32>tag;
-  if (kind == TK_ADDR6) { addr6Timer(kind, tag, now); return; }
-  if (kind == TK_RS) {
+  // Why (size): the kind masked once (a u16 is re-masked at each comparison).
+  const k = <i32>kind;
+  if (k == TK_ADDR6) { addr6Timer(kind, tag, now); return; }
+  if (k == TK_RS) {
     // Why (size): the interface's bytes of the u8 arrays from one base.
     const b = ifs + <usize>iface;
     store<i32>(ifs + (<usize>iface << 2), -1, O_RS_TIMER);
@@ -206,13 +208,13 @@ function ndTimer(kind: u16, tag: u32, now: i64): void {
     armRs(iface, ll || waited >= RS_WAIT_LL_MS ? now + RTR_SOLICITATION_INTERVAL_MS : now + 50);
     return;
   }
-  if (kind == TK_RA) {
+  if (k == TK_RA) {
     store<i32>(ifs + (<usize>iface << 2), -1, O_RA_TIMER);
     if (!netifUp(iface) || !addr6AdvertisesOn(iface)) return;
     armRa(iface, now + (sendRa(iface, now) ? nextRaInterval(iface) : <i64>cfg.retransTimerMs()));
     return;
   }
-  if (kind == TK_LISTS) r6Timer(now);
+  if (k == TK_LISTS) r6Timer(now);
 }
 
 /**
