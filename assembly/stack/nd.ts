@@ -44,7 +44,7 @@ import {
   addr6Init, addr6Start, addr6Prefix, addr6DadConflict, addr6State, addr6Source, addr6LinkLocal, addr6OnLink,
   addr6Advertised, addr6AdvertisesOn, addr6Timer, addr6DropAutoconf, addr6Ours, TK_ADDR6,
 } from "./addr6";
-import { ip6RegisterIcmp, ip6Send, ip6SetHopLimit, ip6RedirectWith, hopLimit6 } from "./ip6";
+import { ip6NdWith, ip6Send, ip6SetHopLimit, ip6RedirectWith, hopLimit6 } from "./ip6";
 import { HEADROOM } from "../config";
 import { A6_TENTATIVE, A6_DUPLICATE } from "../link/netif";
 import { ETH_HEADER_LEN, ETHERTYPE_IPV6, macEqual } from "../wire/ethernet";
@@ -121,7 +121,7 @@ export function ndInit(): bool {
   memory.fill(st + O_RS_TIMER, 0xff, 64); // both timer arrays: no timer
   pktBuffers(buf, 1, <usize>(HEADROOM + ETH_HEADER_LEN + BUF_CAP));
   ip6RedirectWith(ndMaybeRedirect);
-  for (let t = ND_RS; t <= ND_REDIRECT; t++) ip6RegisterIcmp(t, ndInput);
+  ip6NdWith(ndInput); // the types ND_RS .. ND_REDIRECT
   neighborSolicit6With(ndSolicit);
   addr6Init(ndDadSend, st + 200);
   timerOwn(OWNER_ND, ndTimer);
