@@ -196,9 +196,7 @@ function send(iface: i32, type: i32): void {
   // op 1 BOOTREQUEST, htype 1 Ethernet, hlen 6, hops 0 (B_OP, B_HTYPE, B_HLEN in one word).
   store<u32>(b, 0x00060101, B_OP);
   store<u32>(b, bswap<u32>(load<u32>(r, R_XID)), B_XID);
-  let secs = (nowMs() - load<i64>(r, R_STARTED)) / 1000;
-  if (secs < 0) secs = 0;
-  if (secs > 0xffff) secs = 0xffff;
+  const secs = min(max((nowMs() - load<i64>(r, R_STARTED)) / 1000, 0), 0xffff);
   store<u16>(b, bswap<u16>(<u16>secs), B_SECS);
   // Why: RFC 2131 §4.1: a client that cannot receive unicast datagrams before its address is
   // configured sets the broadcast bit (ours carries the home address, not the offered one).
