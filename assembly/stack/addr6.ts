@@ -238,8 +238,9 @@ export function addr6Prefix(iface: i32, prefix: usize, plen: i32, valid: u32, pr
 /** `now + sec` in the record's seconds (A6_FOREVER for the infinite 0xffffffff, RFC 2461 §4.6.2). */
 function until(now: u32, sec: u32): u32 {
   if (sec == A6_FOREVER) return A6_FOREVER;
-  const t = <u64>now + <u64>sec;
-  return t >= <u64>A6_FOREVER ? A6_FOREVER - 1 : <u32>t;
+  // In u32: the sum wrapped (t < now) or reached A6_FOREVER: the latest finite time.
+  const t = now + sec;
+  return t < now || t == A6_FOREVER ? A6_FOREVER - 1 : t;
 }
 
 /** Forget the addresses `iface` formed from advertised prefixes (a mobile node left the link). */
