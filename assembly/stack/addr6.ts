@@ -135,11 +135,7 @@ export function addr6Start(iface: i32, boot: bool): void {
   // Why: RFC 2462 §5.4.2: the first solicitation after an interface (re)initialization is delayed by
   // a random 0..MAX_RTR_SOLICITATION_DELAY (1 s) so that nodes powered up together do not collide; a
   // link change of a roaming node is not such an event and starts at once (docs/decisions.md "IPv6").
-  let delay: i64 = 0;
-  if (boot) {
-    random(scratch, 2);
-    delay = <i64>(load<u16>(scratch) % 1000);
-  }
+  const delay = addr6BootDelay(boot);
   for (let k = 0, n = netifAddrCount(iface, true); k < n; k++) {
     const e = netifA6(iface, k);
     if (load<u8>(e, R_STATE) == A6_DUPLICATE) continue;
@@ -148,6 +144,14 @@ export function addr6Start(iface: i32, boot: bool): void {
     if (cfg.dadTransmits() == 0) dadDone(iface, e);
   }
   rearm();
+}
+
+/** At boot (`boot`) a random delay of 0..999 ms, else 0. Why (size): DAD's and the router
+ *  solicitation's (stack/nd.ts) start-up delays drawn by one function (each its own draw). */
+export function addr6BootDelay(boot: bool): i64 {
+  if (!boot) return 0;
+  random(scratch, 2);
+  return <i64>(load<u16>(scratch) % 1000);
 }
 
 /** The first link-local record of `iface` (only a usable one with `usableOnly`), or 0. */

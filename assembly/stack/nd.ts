@@ -42,7 +42,7 @@ import {
 } from "./route6";
 import {
   addr6Init, addr6Start, addr6Prefix, addr6DadConflict, addr6State, addr6Source, addr6LinkLocal, addr6OnLink,
-  addr6Advertised, addr6AdvertisesOn, addr6Timer, addr6DropAutoconf, addr6Ours, TK_ADDR6,
+  addr6Advertised, addr6AdvertisesOn, addr6BootDelay, addr6Timer, addr6DropAutoconf, addr6Ours, TK_ADDR6,
 } from "./addr6";
 import { ip6NdWith, ip6Send, ip6SetHopLimit, ip6RedirectWith, hopLimit6 } from "./ip6";
 import { HEADROOM } from "../config";
@@ -155,9 +155,7 @@ function linkUp(iface: i32, boot: bool): void {
     store<i64>(ifs + (<usize>iface << 3), nowMs(), O_RS_START);
     store<u8>(ifs + <usize>iface, boot ? 1 : 0, O_RS_BOOT);
     store<u8>(ifs + <usize>iface, 0, O_RS_UNSPEC);
-    let d: i64 = 0;
-    if (boot) { random(a0, 2); d = <i64>(load<u16>(a0) % 1000); }
-    armRs(iface, nowMs() + d);
+    armRs(iface, nowMs() + addr6BootDelay(boot));
   }
 }
 
