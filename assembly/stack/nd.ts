@@ -223,8 +223,7 @@ function ndTimer(kind: u16, tag: u32, now: i64): void {
 function nextRaInterval(iface: i32): i64 {
   const max = <i64>cfg.raIntervalMs();
   const min = max / 3;
-  random(a0, 4);
-  let t = min + <i64>(load<u32>(a0) % <u32>(max - min + 1));
+  let t = min + <i64>randomBelow(<u32>(max - min + 1));
   const n = load<u8>(ifs + <usize>iface, O_RA_SENT);
   if (<i32>n < MAX_INITIAL_RTR_ADVERTISEMENTS) {
     store<u8>(ifs + <usize>iface, n + 1, O_RA_SENT);
@@ -522,12 +521,17 @@ function ndMaybeRedirect(iface: i32, p: usize, len: i32, next: usize): void {
   sendMsg(iface, ndEmitRedirect(msg(), BUF_CAP, next, ipv6Dst(p), 0, p, len), C.ND_TX_REDIRECT, ROUTED);
 }
 
+/** A random value below `n` (4 random bytes). */
+function randomBelow(n: u32): u32 {
+  random(a0, 4);
+  return load<u32>(a0) % n;
+}
+
 /** ReachableTime: a random value in [0.5, 1.5] × BaseReachableTime (RFC 2461 §6.3.2); a non-zero
  *  `retransMs` becomes the RetransTimer (0: unspecified, the current one stays). */
 function setTimes(retransMs: u32): void {
   if (retransMs != 0) retrans = retransMs;
-  random(a0, 4);
   const base = <i64>baseReachableMs;
-  const r = base / 2 + <i64>(load<u32>(a0) % <u32>(base + 1));
+  const r = base / 2 + <i64>randomBelow(<u32>(base + 1));
   neighborSetTimes6(r, <i64>retrans);
 }
