@@ -448,7 +448,7 @@ function ndRa(iface: i32, p: usize, m: usize, ml: i32): void {
   const chl = load<u8>(m, RA_CUR_HOP_LIMIT);
   if (chl != 0) ip6SetHopLimit(chl);
   const reach = bswap<u32>(load<u32>(m, RA_REACHABLE));
-  if (reach != 0 && reach <= 3600000) baseReachableMs = reach;
+  if (reach - 1 < 3600000) baseReachableMs = reach; // 1..3600000 (u32: 0 wraps above)
   const retr = bswap<u32>(load<u32>(m, RA_RETRANS));
   setTimes(retr != 0 ? retr : 0);
   r6RouterUpdate(iface, src, <u32>bswap<u16>(load<u16>(m, RA_ROUTER_LIFETIME)));
