@@ -47,7 +47,7 @@ import { proxyCount } from "./arp";
 import {
   Ipv6Err, Ext6Err, ipv6Check, ipv6TotalLen, ipv6Src, ipv6Dst, ipv6NextHeader, ipv6HopLimit, ipv6IsMulticast,
   ipv6DecrementHopLimit, ipv6Emit, ipv6SetPayloadLen, ipv6SetNextHeader, ipv6WalkChain, ipv6OptionsCheck, ip6OptWantsIcmp,
-  ipv6ExtLen, walkProto, walkOffset, walkNhAt, walkPointer, walkRouting, walkFrag, walkAh, walkAhNhAt, WALK_SIZE, fragEmit,
+  ipv6ExtLen, WALK_PROTO, walkOffset, walkNhAt, walkPointer, walkRouting, walkFrag, walkAh, walkAhNhAt, WALK_SIZE, fragEmit,
   IP6_NEXT_HEADER, IPPROTO_AH, IPPROTO_IPV6,
   rhType, rhCheckAddrs, rhSegmentsLeft, rhNumAddrs, rhAddr, rhSetSegmentsLeft,
   IPV6_HEADER_LEN, IPV6_MIN_MTU, IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_FRAGMENT, IPPROTO_ICMPV6, IPPROTO_NONE,
@@ -189,7 +189,8 @@ function ip6Local(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   if (iface >= 0) lastIface = iface;
   const e = ipv6WalkChain(p, 0, walk);
   if (e != Ext6Err.OK) return extError(iface, p, len, e, !unicast);
-  const proto = walkProto(walk);
+  // (The record holds it as an i32 in 0-255: read as such, no re-mask at each test.)
+  const proto = load<i32>(walk, WALK_PROTO);
   const off = walkOffset(walk);
   // Why: RFC 2401 §4.4, RFC 2402 §3.4: an AH is verified with the SA its SPI and source name (the
   // replay window moves only for a valid ICV); a peer whose policy requires AH is not heard without it.

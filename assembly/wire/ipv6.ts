@@ -205,7 +205,7 @@ export const WALK_AH_NH_AT: usize = 32;
 export const WALK_SIZE: i32 = 36;
 
 // @ts-ignore: decorator
-@inline export function walkProto(r: usize): i32 { return load<i32>(r, WALK_PROTO); } // (0-255 as stored: no re-mask)
+@inline export function walkProto(r: usize): u8 { return <u8>load<i32>(r, WALK_PROTO); }
 // @ts-ignore: decorator
 @inline export function walkOffset(r: usize): i32 { return load<i32>(r, WALK_OFFSET); }
 // @ts-ignore: decorator
