@@ -333,15 +333,17 @@ function sendNa(iface: i32, target: usize, to: usize, flags: u8, mac: usize): vo
  */
 function ndInput(iface: i32, p: usize, len: i32, off: i32): i32 {
   const t = load<u8>(p + <usize>off);
+  // NS or NA (types 135, 136) in one unsigned test.
+  const nsNa = <u32>t - <u32>ND_NS < 2;
   // The receive counters are ordered NS NA RS RA Redirect; the types RS RA NS NA Redirect.
   const i = <i32>t - <i32>ND_RS;
   count(<C>(<i32>C.ND_RX_NS + (i == 4 ? 4 : (i + 2) & 3)));
-  if (iface < 0) return t == ND_NS || t == ND_NA ? 1 : 0;
+  if (iface < 0) return nsNa ? 1 : 0;
   if (t == ND_RS) {
     // Why: RFC 2461 §6.2.6: hosts silently discard solicitations; a router answers only on interfaces
     // where it advertises.
     if (!isRouter() || !addr6AdvertisesOn(iface)) return 0;
-  } else if (t != ND_NS && t != ND_NA && isRouter()) {
+  } else if (!nsNa && isRouter()) {
     // Why: RFC 2461 §6.2.7: routers do not configure themselves from other routers' advertisements,
     // and §8: Redirects are for hosts.
     return 0;
