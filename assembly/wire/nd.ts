@@ -130,7 +130,7 @@ export function ndCheck(p: usize, len: i32, hopLimit: i32, src: usize, dst: usiz
   } else if (t == ND_RA) {
     // Why: §6.1.2: a router advertises from its link-local address.
     if (!addrIsLinkLocal6(src)) return NdErr.BAD_SOURCE;
-  } else if (t == ND_NS || t == ND_NA) {
+  } else if (<u32>t - <u32>ND_NS < 2) { // NS or NA
     // Why: §7.1.1, §7.1.2: the target is not multicast. (Why (size): tested once for both.)
     if (addrIsMulticast6(p + ND_TARGET)) return NdErr.BAD_TARGET;
     if (t == ND_NS) {
