@@ -224,7 +224,7 @@ export function mnIcmp(iface: i32, p: usize, len: i32): i32 {
   if (mo < 0) return -1;
   // Why: RFC 2002 §1.9: an unknown extension 0-127 makes the whole advertisement discarded.
   const unk = raUnknown;
-  if (unk >= 0 && unk < 128) { count(C.MN_ADVERT_MALFORMED); return 1; }
+  if (<u32>unk < 128) { count(C.MN_ADVERT_MALFORMED); return 1; } // 0-127 (none: -1)
   // Why: RFC 2002 §2.1 / §2.4: agent discovery describes the link the node is attached to. An
   // advertisement taken out of a tunnel was sent to our home address from anywhere (the home agent
   // tunnels whatever is addressed to it): one such datagram would send an away node "home".
