@@ -314,6 +314,9 @@ function maskLen(m: u32): i32 {
   return prefixMask(n) == m ? n : -1;
 }
 
+/** The options with one 4-byte value as a bit set over the codes (each below 64). */
+const FOUR_BYTE_OPTS: u64 = 1 << <u64>OPT_SERVER_ID | 1 << <u64>OPT_LEASE | 1 << <u64>OPT_MASK | 1 << <u64>OPT_T1 | 1 << <u64>OPT_T2;
+
 /**
  * Walk the options of the `blen`-byte message at `b` into the o* variables. False when an option
  * runs past the end or has a length its format does not allow (RFC 2132).
@@ -332,7 +335,7 @@ function parseOptions(b: usize, blen: i32): bool {
     const v = b + <usize>(o + 2);
     if (code == OPT_MSG_TYPE) { if (l != 1) return false; oType = <i32>load<u8>(v); }
     else if (code == OPT_ROUTER) { if (l < 4 || (l & 3) != 0) return false; oRouter = cfg.be32(v); }
-    else if (code == OPT_SERVER_ID || code == OPT_LEASE || code == OPT_MASK || code == OPT_T1 || code == OPT_T2) {
+    else if (code < 64 && ((FOUR_BYTE_OPTS >> <u64>code) & 1) != 0) {
       // The options with one 4-byte value (RFC 2132 §3.3, §9.2, §9.7, §9.11, §9.12).
       if (l != 4) return false;
       const x = cfg.be32(v);
