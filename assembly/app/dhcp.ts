@@ -424,7 +424,7 @@ export function dhcpUdp(iface: i32, p: usize, len: i32): i32 {
     return 0;
   }
   if (st >= DHCP_REQUESTING) {
-    if (oType != ACK && oType != NAK) { count(C.DHCP_IGNORED); return 1; }
+    if (<u32>oType - ACK >= 2) { count(C.DHCP_IGNORED); return 1; } // neither ACK (5) nor NAK (6)
     // Why: RFC 2131 §4.3.2/§4.4.1: in REQUESTING only the selected server answers.
     if (st == DHCP_REQUESTING && oServer != 0 && oServer != load<u32>(r, R_SERVER)) { count(C.DHCP_IGNORED); return 1; }
     if (oType == NAK) {
