@@ -46,7 +46,7 @@ import {
 } from "./addr6";
 import { ip6NdWith, ip6Send, ip6SetHopLimit, ip6RedirectWith, hopLimit6 } from "./ip6";
 import { HEADROOM } from "../config";
-import { A6_TENTATIVE, A6_DUPLICATE } from "../link/netif";
+import { A6_TENTATIVE } from "../link/netif"; // (ndNs, ndNa test A6_DUPLICATE = 4 as (st & 3) == 0)
 import { ETH_HEADER_LEN, ETHERTYPE_IPV6, macEqual } from "../wire/ethernet";
 import {
   addrCopy, addrEqual, addrIsUnspecified, addrIsLinkLocal6, addrPrefixMatch, addrSetAllNodes, addrSetAllRouters,
@@ -397,7 +397,8 @@ function ndNs(iface: i32, p: usize, m: usize, ml: i32): void {
   const st = targetState(iface, p, m, unspec);
   if (st < 0) return;
   let proxy = false;
-  if (st == 0 || st == <i32>A6_DUPLICATE) {
+  // (st is 0 (none) or a state 2-4 here; none or DUPLICATE (4) is (st & 3) == 0.)
+  if ((st & 3) == 0) {
     // Why: RFC 2461 §7.2.3: only a target that is ours (or one we proxy for) is answered.
     if (!proxyCheckAddr(iface, target)) return;
     proxy = true;
@@ -421,7 +422,7 @@ function ndNa(iface: i32, p: usize, m: usize, ml: i32): void {
   // Why: RFC 2462 §5.4.4: an advertisement for a tentative address: it is in use elsewhere.
   const st = targetState(iface, p, m, true);
   if (st < 0) return;
-  if (st != 0 && st != <i32>A6_DUPLICATE) { count(C.ND_ADDR_CONFLICT); return; }
+  if ((st & 3) != 0) { count(C.ND_ADDR_CONFLICT); return; } // ours and usable (not none, not DUPLICATE (4))
   const flags = load<u8>(m, NA_FLAGS);
   neighborAdvert6(iface, target, ndOptLla(m, ml, ND_OPT_TLLA), (flags & NA_FLAG_SOLICITED) != 0, (flags & NA_FLAG_OVERRIDE) != 0);
   // Why: RFC 2461 §7.2.5: a router that now says it is not one leaves the default router list.
