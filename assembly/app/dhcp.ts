@@ -196,9 +196,7 @@ function send(iface: i32, type: i32): void {
   // op 1 BOOTREQUEST, htype 1 Ethernet, hlen 6, hops 0 (B_OP, B_HTYPE, B_HLEN in one word).
   store<u32>(b, 0x00060101, B_OP);
   store<u32>(b, bswap<u32>(load<u32>(r, R_XID)), B_XID);
-  let secs = (nowMs() - load<i64>(r, R_STARTED)) / 1000;
-  if (secs < 0) secs = 0;
-  if (secs > 0xffff) secs = 0xffff;
+  const secs = min(max((nowMs() - load<i64>(r, R_STARTED)) / 1000, 0), 0xffff);
   store<u16>(b, bswap<u16>(<u16>secs), B_SECS);
   // Why: RFC 2131 §4.1: a client that cannot receive unicast datagrams before its address is
   // configured sets the broadcast bit (ours carries the home address, not the offered one).
@@ -316,6 +314,9 @@ function maskLen(m: u32): i32 {
   return prefixMask(n) == m ? n : -1;
 }
 
+/** The options with one 4-byte value as a bit set over the codes (each below 64). */
+const FOUR_BYTE_OPTS: u64 = 1 << <u64>OPT_SERVER_ID | 1 << <u64>OPT_LEASE | 1 << <u64>OPT_MASK | 1 << <u64>OPT_T1 | 1 << <u64>OPT_T2;
+
 /**
  * Walk the options of the `blen`-byte message at `b` into the o* variables. False when an option
  * runs past the end or has a length its format does not allow (RFC 2132).
@@ -334,7 +335,7 @@ function parseOptions(b: usize, blen: i32): bool {
     const v = b + <usize>(o + 2);
     if (code == OPT_MSG_TYPE) { if (l != 1) return false; oType = <i32>load<u8>(v); }
     else if (code == OPT_ROUTER) { if (l < 4 || (l & 3) != 0) return false; oRouter = cfg.be32(v); }
-    else if (code == OPT_SERVER_ID || code == OPT_LEASE || code == OPT_MASK || code == OPT_T1 || code == OPT_T2) {
+    else if (code < 64 && ((FOUR_BYTE_OPTS >> <u64>code) & 1) != 0) {
       // The options with one 4-byte value (RFC 2132 §3.3, §9.2, §9.7, §9.11, §9.12).
       if (l != 4) return false;
       const x = cfg.be32(v);
@@ -423,7 +424,7 @@ export function dhcpUdp(iface: i32, p: usize, len: i32): i32 {
     return 0;
   }
   if (st >= DHCP_REQUESTING) {
-    if (oType != ACK && oType != NAK) { count(C.DHCP_IGNORED); return 1; }
+    if (<u32>oType - ACK >= 2) { count(C.DHCP_IGNORED); return 1; } // neither ACK (5) nor NAK (6)
     // Why: RFC 2131 §4.3.2/§4.4.1: in REQUESTING only the selected server answers.
     if (st == DHCP_REQUESTING && oServer != 0 && oServer != load<u32>(r, R_SERVER)) { count(C.DHCP_IGNORED); return 1; }
     if (oType == NAK) {

@@ -24,7 +24,7 @@ import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { stackTimerStart, stackTimerArm, timerOwn, OWNER_MIP6 } from "../sys/timers";
 import { TIMER_NEVER } from "../table/timer";
-import { ip6MobilityWith, ip6Send, ip6RegisterIcmp, hopLimit6 } from "../stack/ip6";
+import { ip6MobilityWith, ip6Send, hopLimit6 } from "../stack/ip6";
 import { addr6Ours, addr6Source } from "../stack/addr6";
 import { pktRoom, pktAlloc } from "../stack/packet";
 import { AH_SA_PEER } from "../security/ah";
@@ -99,8 +99,7 @@ export function mip6Init(): bool {
   out = pktAlloc(OUT_SIZE);
   ours = arenaAlloc(16);
   if (out == 0 || ours == 0 || !bc6Init(<u32>cfg.bindingCacheEntries())) return false;
-  ip6MobilityWith(dstOpts, sendVia, KNOWN);
-  ip6RegisterIcmp(ICMP6_DEST_UNREACH, unreachable);
+  ip6MobilityWith(dstOpts, sendVia, KNOWN, icmpError);
   timerOwn(OWNER_MIP6, bc6Timer);
   return true;
 }
@@ -283,12 +282,13 @@ function sendVia(p: usize, len: i32): usize {
 }
 
 /**
- * ICMPv6 Destination Unreachable for this node (§7.8): about a packet we sent through a binding (the
- * quoted packet went to the care-of address with the home address in its Routing header), counted on the
- * entry; the second one deletes the binding, so the next packet goes to the home address and the home
- * agent. Returns -1: other handlers and the local stack still see the error.
+ * An ICMPv6 error for this node (ip6.ts, checked): a Destination Unreachable (§7.8) about a packet we sent
+ * through a binding (the quoted packet went to the care-of address with the home address in its Routing
+ * header) is counted on the entry; the second one deletes the binding, so the next packet goes to the home
+ * address and the home agent. The local stack still sees the error.
  */
-function unreachable(iface: i32, p: usize, len: i32, off: i32): i32 {
+function icmpError(iface: i32, p: usize, len: i32, off: i32): i32 {
+  if (load<u8>(p + <usize>off) != ICMP6_DEST_UNREACH) return -1;
   const inner = p + <usize>off + 8;
   const n = len - off - 8;
   if (n < IPV6_HEADER_LEN + 24 || ipv6NextHeader(inner) != IPPROTO_ROUTING) return -1;

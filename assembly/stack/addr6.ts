@@ -135,11 +135,7 @@ export function addr6Start(iface: i32, boot: bool): void {
   // Why: RFC 2462 §5.4.2: the first solicitation after an interface (re)initialization is delayed by
   // a random 0..MAX_RTR_SOLICITATION_DELAY (1 s) so that nodes powered up together do not collide; a
   // link change of a roaming node is not such an event and starts at once (docs/decisions.md "IPv6").
-  let delay: i64 = 0;
-  if (boot) {
-    random(scratch, 2);
-    delay = <i64>(load<u16>(scratch) % 1000);
-  }
+  const delay = addr6BootDelay(boot);
   for (let k = 0, n = netifAddrCount(iface, true); k < n; k++) {
     const e = netifA6(iface, k);
     if (load<u8>(e, R_STATE) == A6_DUPLICATE) continue;
@@ -148,6 +144,14 @@ export function addr6Start(iface: i32, boot: bool): void {
     if (cfg.dadTransmits() == 0) dadDone(iface, e);
   }
   rearm();
+}
+
+/** At boot (`boot`) a random delay of 0..999 ms, else 0. Why (size): DAD's and the router
+ *  solicitation's (stack/nd.ts) start-up delays drawn by one function (each its own draw). */
+export function addr6BootDelay(boot: bool): i64 {
+  if (!boot) return 0;
+  random(scratch, 2);
+  return <i64>(load<u16>(scratch) % 1000);
 }
 
 /** The first link-local record of `iface` (only a usable one with `usableOnly`), or 0. */
@@ -238,8 +242,9 @@ export function addr6Prefix(iface: i32, prefix: usize, plen: i32, valid: u32, pr
 /** `now + sec` in the record's seconds (A6_FOREVER for the infinite 0xffffffff, RFC 2461 §4.6.2). */
 function until(now: u32, sec: u32): u32 {
   if (sec == A6_FOREVER) return A6_FOREVER;
-  const t = <u64>now + <u64>sec;
-  return t >= <u64>A6_FOREVER ? A6_FOREVER - 1 : <u32>t;
+  // In u32: the sum wrapped (t < now) or reached A6_FOREVER: the latest finite time.
+  const t = now + sec;
+  return t < now || t == A6_FOREVER ? A6_FOREVER - 1 : t;
 }
 
 /** Forget the addresses `iface` formed from advertised prefixes (a mobile node left the link). */

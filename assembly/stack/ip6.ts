@@ -43,14 +43,13 @@ import { tun6Init, tun6Hooks, tun6Input, tun6Output, tun6Route, tun6IcmpError, l
 import { ipsecIn, ipsecOut, ipsecRequired, ipsecCount } from "../security/ipsec";
 import { AhVerify, ahVerify, ahSeal, AH_SA_SPI } from "../security/ah";
 import { AH_HEADER_LEN, ahSpi, ahEmitHead, ahLen as ahLenOf } from "../wire/ah";
-import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";
 import { ETHERTYPE_IPV6 } from "../wire/ethernet";
 import { addrCopy, addrIsUnspecified, addrIsLinkLocal6, addrIsSolicitedNode, macSetIpv6Multicast } from "../wire/addr";
 import { proxyCount } from "./arp";
 import {
   Ipv6Err, Ext6Err, ipv6Check, ipv6TotalLen, ipv6Src, ipv6Dst, ipv6NextHeader, ipv6HopLimit, ipv6IsMulticast,
   ipv6DecrementHopLimit, ipv6Emit, ipv6SetPayloadLen, ipv6SetNextHeader, ipv6WalkChain, ipv6OptionsCheck, ip6OptWantsIcmp,
-  ipv6ExtLen, walkProto, walkOffset, walkNhAt, walkPointer, walkRouting, walkFrag, walkAh, walkAhNhAt, walkDst, WALK_SIZE, fragEmit,
+  ipv6ExtLen, WALK_PROTO, walkOffset, walkNhAt, walkPointer, walkRouting, walkFrag, walkAh, walkAhNhAt, walkDst, WALK_SIZE, fragEmit,
   IP6_NEXT_HEADER, IPPROTO_AH, IPPROTO_IPV6,
   rhType, rhCheckAddrs, rhSegmentsLeft, rhNumAddrs, rhAddr, rhSetSegmentsLeft,
   IPV6_HEADER_LEN, IPV6_MIN_MTU, IPPROTO_HOPOPTS, IPPROTO_ROUTING, IPPROTO_FRAGMENT, IPPROTO_ICMPV6, IPPROTO_NONE,
@@ -63,12 +62,10 @@ import {
   icmp6ErrorInner,
 } from "../wire/icmpv6";
 
-/** An ICMPv6 message of the registered type for this node (checksum checked), at `p + off`. */
+/** A Neighbor Discovery message for this node (checksum checked), at `p + off`. */
 export type Icmp6Handler = (iface: i32, p: usize, len: i32, off: i32) => i32;
 
-const MAX_ICMP6: i32 = 16;
-// Why (memory): the handler tables and scratch below come from the arena on IPv6 nodes only (ip6Init).
-let icmp6Handlers: usize = 0;
+// Why (memory): the scratch below comes from the arena on IPv6 nodes only (ip6Init).
 let walk: usize = 0;
 // Next-hop buffers: one per path, since an error or a redirect sent on the way must not overwrite the
 // next hop of the packet being forwarded or sent.
@@ -116,17 +113,22 @@ let known6: usize = 0;
 /** The SA that verified the AH of the packet being processed (AH removed), 0 none. */
 let authSa: usize = 0;
 let verifiedSa: usize = 0;
-export function ip6MobilityWith(d: DstOptsHook, s: SendHook, known: usize): void {
+let errHook: usize = 0;
+/** `e` sees every valid ICMPv6 error for this node (seed 003 §7.8, §9.9); the local stack still gets it. */
+export function ip6MobilityWith(d: DstOptsHook, s: SendHook, known: usize, e: Icmp6Handler): void {
   dstHook = changetype<usize>(d);
   sendHook = changetype<usize>(s);
   known6 = known;
+  errHook = changetype<usize>(e);
 }
 
 /** A router's advertisement set the hop limit (RFC 2461 §6.3.4 CurHopLimit). */
 export function ip6SetHopLimit(h: u8): void { hopLimit6 = h; }
 
-/** ICMPv6 messages of `type` for this node go to `fn` (at init). */
-export function ip6RegisterIcmp(type: u8, fn: Icmp6Handler): void { handlersAdd(icmp6Handlers, type, changetype<usize>(fn)); }
+/** Neighbor Discovery's receiver (stack/nd.ts, above this layer): ICMPv6 types 133-137 for this node
+ *  (RS, RA, NS, NA, Redirect) go to it. Why (size): it was the only user of a table of handlers by type. */
+let ndRx: usize = 0;
+export function ip6NdWith(fn: Icmp6Handler): void { ndRx = changetype<usize>(fn); }
 
 /** On a node with IPv6: carve the tables and take EtherType 0x86dd. False when memory ran out. */
 export function ip6Init(): bool {
@@ -134,18 +136,17 @@ export function ip6Init(): bool {
   dstHook = 0;
   sendHook = 0;
   fwdHook = 0;
+  errHook = 0;
   known6 = 0;
+  ndRx = 0;
   hopLimit6 = <u8>cfg.defaultTtl;
   if (!cfg.ipv6Enabled()) return true;
-  const hi = 8 + 8 * MAX_ICMP6;
-  const b = arenaAlloc(<usize>(hi + WALK_SIZE + 5 * 16 + 8 + AH_SCRATCH));
+  const b = arenaAlloc(<usize>(WALK_SIZE + 5 * 16 + 8 + AH_SCRATCH));
   if (b == 0) return false;
-  icmp6Handlers = b;
-  walk = icmp6Handlers + <usize>hi;
+  walk = b;
   fwdNh = walk + <usize>WALK_SIZE;
   sendNh = fwdNh + 16; errNh = sendNh + 16; tmp = errNh + 16; srcSel = tmp + 16; groupMac = srcSel + 16;
   ahScratch = groupMac + 8;
-  handlersReset(icmp6Handlers, MAX_ICMP6);
   random(tmp, 4);
   fragIdent = load<u32>(tmp);
   ethRegister(ETHERTYPE_IPV6, ip6Input);
@@ -228,7 +229,8 @@ function ip6Local(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   if (iface >= 0) lastIface = iface;
   const e = ipv6WalkChain(p, known6, walk);
   if (e != Ext6Err.OK) return extError(iface, p, len, e, !unicast);
-  const proto = walkProto(walk);
+  // (The record holds it as an i32 in 0-255: read as such, no re-mask at each test.)
+  const proto = load<i32>(walk, WALK_PROTO);
   const off = walkOffset(walk);
   // Why: RFC 2401 §4.4, RFC 2402 §3.4: an AH is verified with the SA its SPI and source name (the
   // replay window moves only for a valid ICV); a peer whose policy requires AH is not heard without it.
@@ -427,7 +429,7 @@ function routingHeader(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   return ip6Local(iface, p, len, true);
 }
 
-/** ICMPv6 for this node: checksum, echo, handlers by type, else the local stack. */
+/** ICMPv6 for this node: checksum, echo, Neighbor Discovery (types 133-137), else the local stack. */
 function icmp6Local(iface: i32, p: usize, len: i32, off: i32, unicast: bool): i32 {
   const m = p + <usize>off;
   const ml = len - off;
@@ -443,10 +445,10 @@ function icmp6Local(iface: i32, p: usize, len: i32, off: i32, unicast: bool): i3
     if (t == ICMP6_PACKET_TOO_BIG) r6PacketTooBig(ipv6Dst(icmp6ErrorInner(m)), icmp6Mtu(m));
     // Why: RFC 2473 §8: an error about a packet we sent into a tunnel goes on to the inner source.
     if (tun6IcmpError(m, ml) >= 0) return 0;
+    if (MIP6 && errHook != 0) changetype<Icmp6Handler>(errHook)(iface, p, len, off);
   }
-  for (let i = 0, n = handlersCount(icmp6Handlers); i < n; i++) {
-    if (handlerKey(icmp6Handlers, i) != <u32>t) continue;
-    const r = changetype<Icmp6Handler>(handlerFn(icmp6Handlers, i))(iface, p, len, off);
+  if (<u32>t - 133 < 5 && ndRx != 0) {
+    const r = changetype<Icmp6Handler>(ndRx)(iface, p, len, off);
     if (r >= 0) return r;
   }
   return ip6Deliver(p, len);

@@ -42,11 +42,11 @@ import {
 } from "./route6";
 import {
   addr6Init, addr6Start, addr6Prefix, addr6DadConflict, addr6State, addr6Source, addr6LinkLocal, addr6OnLink,
-  addr6Advertised, addr6AdvertisesOn, addr6Timer, addr6DropAutoconf, addr6Ours, TK_ADDR6,
+  addr6Advertised, addr6AdvertisesOn, addr6BootDelay, addr6Timer, addr6DropAutoconf, addr6Ours, TK_ADDR6,
 } from "./addr6";
-import { ip6RegisterIcmp, ip6Send, ip6SetHopLimit, ip6RedirectWith, hopLimit6 } from "./ip6";
+import { ip6NdWith, ip6Send, ip6SetHopLimit, ip6RedirectWith, hopLimit6 } from "./ip6";
 import { HEADROOM } from "../config";
-import { A6_TENTATIVE, A6_DUPLICATE } from "../link/netif";
+import { A6_TENTATIVE } from "../link/netif"; // (ndNs, ndNa test A6_DUPLICATE = 4 as (st & 3) == 0)
 import { ETH_HEADER_LEN, ETHERTYPE_IPV6, macEqual } from "../wire/ethernet";
 import {
   addrCopy, addrEqual, addrIsUnspecified, addrIsLinkLocal6, addrPrefixMatch, addrSetAllNodes, addrSetAllRouters,
@@ -121,7 +121,7 @@ export function ndInit(): bool {
   memory.fill(st + O_RS_TIMER, 0xff, 64); // both timer arrays: no timer
   pktBuffers(buf, 1, <usize>(HEADROOM + ETH_HEADER_LEN + BUF_CAP));
   ip6RedirectWith(ndMaybeRedirect);
-  for (let t = ND_RS; t <= ND_REDIRECT; t++) ip6RegisterIcmp(t, ndInput);
+  ip6NdWith(ndInput); // the types ND_RS .. ND_REDIRECT
   neighborSolicit6With(ndSolicit);
   addr6Init(ndDadSend, st + 200);
   timerOwn(OWNER_ND, ndTimer);
@@ -155,9 +155,7 @@ function linkUp(iface: i32, boot: bool): void {
     store<i64>(ifs + (<usize>iface << 3), nowMs(), O_RS_START);
     store<u8>(ifs + <usize>iface, boot ? 1 : 0, O_RS_BOOT);
     store<u8>(ifs + <usize>iface, 0, O_RS_UNSPEC);
-    let d: i64 = 0;
-    if (boot) { random(a0, 2); d = <i64>(load<u16>(a0) % 1000); }
-    armRs(iface, nowMs() + d);
+    armRs(iface, nowMs() + addr6BootDelay(boot));
   }
 }
 
@@ -181,8 +179,10 @@ function armRa(iface: i32, at: i64): void {
 
 function ndTimer(kind: u16, tag: u32, now: i64): void {
   const iface = <i32>tag;
-  if (kind == TK_ADDR6) { addr6Timer(kind, tag, now); return; }
-  if (kind == TK_RS) {
+  // Why (size): the kind masked once (a u16 is re-masked at each comparison).
+  const k = <i32>kind;
+  if (k == TK_ADDR6) { addr6Timer(kind, tag, now); return; }
+  if (k == TK_RS) {
     // Why (size): the interface's bytes of the u8 arrays from one base.
     const b = ifs + <usize>iface;
     store<i32>(ifs + (<usize>iface << 2), -1, O_RS_TIMER);
@@ -206,13 +206,13 @@ function ndTimer(kind: u16, tag: u32, now: i64): void {
     armRs(iface, ll || waited >= RS_WAIT_LL_MS ? now + RTR_SOLICITATION_INTERVAL_MS : now + 50);
     return;
   }
-  if (kind == TK_RA) {
+  if (k == TK_RA) {
     store<i32>(ifs + (<usize>iface << 2), -1, O_RA_TIMER);
     if (!netifUp(iface) || !addr6AdvertisesOn(iface)) return;
     armRa(iface, now + (sendRa(iface, now) ? nextRaInterval(iface) : <i64>cfg.retransTimerMs()));
     return;
   }
-  if (kind == TK_LISTS) r6Timer(now);
+  if (k == TK_LISTS) r6Timer(now);
 }
 
 /**
@@ -223,8 +223,7 @@ function ndTimer(kind: u16, tag: u32, now: i64): void {
 function nextRaInterval(iface: i32): i64 {
   const max = <i64>cfg.raIntervalMs();
   const min = max / 3;
-  random(a0, 4);
-  let t = min + <i64>(load<u32>(a0) % <u32>(max - min + 1));
+  let t = min + <i64>randomBelow(<u32>(max - min + 1));
   const n = load<u8>(ifs + <usize>iface, O_RA_SENT);
   if (<i32>n < MAX_INITIAL_RTR_ADVERTISEMENTS) {
     store<u8>(ifs + <usize>iface, n + 1, O_RA_SENT);
@@ -334,15 +333,17 @@ function sendNa(iface: i32, target: usize, to: usize, flags: u8, mac: usize): vo
  */
 function ndInput(iface: i32, p: usize, len: i32, off: i32): i32 {
   const t = load<u8>(p + <usize>off);
+  // NS or NA (types 135, 136) in one unsigned test.
+  const nsNa = <u32>t - <u32>ND_NS < 2;
   // The receive counters are ordered NS NA RS RA Redirect; the types RS RA NS NA Redirect.
   const i = <i32>t - <i32>ND_RS;
   count(<C>(<i32>C.ND_RX_NS + (i == 4 ? 4 : (i + 2) & 3)));
-  if (iface < 0) return t == ND_NS || t == ND_NA ? 1 : 0;
+  if (iface < 0) return nsNa ? 1 : 0;
   if (t == ND_RS) {
     // Why: RFC 2461 §6.2.6: hosts silently discard solicitations; a router answers only on interfaces
     // where it advertises.
     if (!isRouter() || !addr6AdvertisesOn(iface)) return 0;
-  } else if (t != ND_NS && t != ND_NA && isRouter()) {
+  } else if (!nsNa && isRouter()) {
     // Why: RFC 2461 §6.2.7: routers do not configure themselves from other routers' advertisements,
     // and §8: Redirects are for hosts.
     return 0;
@@ -396,7 +397,8 @@ function ndNs(iface: i32, p: usize, m: usize, ml: i32): void {
   const st = targetState(iface, p, m, unspec);
   if (st < 0) return;
   let proxy = false;
-  if (st == 0 || st == <i32>A6_DUPLICATE) {
+  // (st is 0 (none) or a state 2-4 here; none or DUPLICATE (4) is (st & 3) == 0.)
+  if ((st & 3) == 0) {
     // Why: RFC 2461 §7.2.3: only a target that is ours (or one we proxy for) is answered.
     if (!proxyCheckAddr(iface, target)) return;
     proxy = true;
@@ -420,7 +422,7 @@ function ndNa(iface: i32, p: usize, m: usize, ml: i32): void {
   // Why: RFC 2462 §5.4.4: an advertisement for a tentative address: it is in use elsewhere.
   const st = targetState(iface, p, m, true);
   if (st < 0) return;
-  if (st != 0 && st != <i32>A6_DUPLICATE) { count(C.ND_ADDR_CONFLICT); return; }
+  if ((st & 3) != 0) { count(C.ND_ADDR_CONFLICT); return; } // ours and usable (not none, not DUPLICATE (4))
   const flags = load<u8>(m, NA_FLAGS);
   neighborAdvert6(iface, target, ndOptLla(m, ml, ND_OPT_TLLA), (flags & NA_FLAG_SOLICITED) != 0, (flags & NA_FLAG_OVERRIDE) != 0);
   // Why: RFC 2461 §7.2.5: a router that now says it is not one leaves the default router list.
@@ -449,7 +451,7 @@ function ndRa(iface: i32, p: usize, m: usize, ml: i32): void {
   const chl = load<u8>(m, RA_CUR_HOP_LIMIT);
   if (chl != 0) ip6SetHopLimit(chl);
   const reach = bswap<u32>(load<u32>(m, RA_REACHABLE));
-  if (reach != 0 && reach <= 3600000) baseReachableMs = reach;
+  if (reach - 1 < 3600000) baseReachableMs = reach; // 1..3600000 (u32: 0 wraps above)
   const retr = bswap<u32>(load<u32>(m, RA_RETRANS));
   setTimes(retr != 0 ? retr : 0);
   r6RouterUpdate(iface, src, <u32>bswap<u16>(load<u16>(m, RA_ROUTER_LIFETIME)));
@@ -522,13 +524,18 @@ function ndMaybeRedirect(iface: i32, p: usize, len: i32, next: usize): void {
   sendMsg(iface, ndEmitRedirect(msg(), BUF_CAP, next, ipv6Dst(p), 0, p, len), C.ND_TX_REDIRECT, ROUTED);
 }
 
+/** A random value below `n` (4 random bytes). */
+function randomBelow(n: u32): u32 {
+  random(a0, 4);
+  return load<u32>(a0) % n;
+}
+
 /** ReachableTime: a random value in [0.5, 1.5] × BaseReachableTime (RFC 2461 §6.3.2); a non-zero
  *  `retransMs` becomes the RetransTimer (0: unspecified, the current one stays). */
 function setTimes(retransMs: u32): void {
   if (retransMs != 0) retrans = retransMs;
-  random(a0, 4);
   const base = <i64>baseReachableMs;
-  const r = base / 2 + <i64>(load<u32>(a0) % <u32>(base + 1));
+  const r = base / 2 + <i64>randomBelow(<u32>(base + 1));
   neighborSetTimes6(r, <i64>retrans);
 }
 

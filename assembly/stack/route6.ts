@@ -20,7 +20,7 @@ import { Ev, evBuf, evEmit } from "../events";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { netifCount, netifValid, netifUp, netifMtu } from "../link/netif";
-import { neighborState, neighborGeneration, NEIGH_FREE, NEIGH_INCOMPLETE } from "../link/neighbor";
+import { neighborState, neighborGeneration, NEIGH_INCOMPLETE } from "../link/neighbor";
 import { routeLookup6, routeGeneration } from "./route";
 import { addr6OnLink } from "./addr6";
 import { stackTimerArm, OWNER_ND } from "../sys/timers";
@@ -317,7 +317,8 @@ function nextHopSlow(a: usize, nhOut: usize): i32 {
     const e = rtr(i);
     if (load<u8>(e, E_USED) == 0 || !netifUp(<i32>load<u8>(e, E_IFACE))) continue;
     const st = neighborState(<i32>load<u8>(e, E_IFACE), e);
-    if (st != NEIGH_INCOMPLETE && st != NEIGH_FREE) { addrCopy(nhOut, e); return <i32>load<u8>(e, E_IFACE); }
+    // (Neither NEIGH_FREE (0) nor NEIGH_INCOMPLETE (1): one unsigned test.)
+    if (<u32>st > <u32>NEIGH_INCOMPLETE) { addrCopy(nhOut, e); return <i32>load<u8>(e, E_IFACE); }
     if (any < 0) any = i;
   }
   if (any < 0) return -1;

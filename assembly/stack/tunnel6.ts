@@ -201,7 +201,8 @@ export function tun6IcmpError(m: usize, ml: i32): i32 {
     changetype<Error6>(error)(-1, inner, avail, ICMP6_PACKET_TOO_BIG, 0, <u32>max(mtu, IPV6_MIN_MTU));
     return 0;
   }
-  if (t == ICMP6_DEST_UNREACH || t == ICMP6_TIME_EXCEEDED || t == ICMP6_PARAM_PROBLEM) {
+  // Types 1, 3, 4 (Packet Too Big, 2, returned above): one unsigned range test.
+  if (<u32>t - <u32>ICMP6_DEST_UNREACH <= 3) {
     changetype<Error6>(error)(-1, inner, avail, ICMP6_DEST_UNREACH, UNREACH6_NO_ROUTE, 0);
   }
   return 0;

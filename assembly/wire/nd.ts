@@ -130,15 +130,16 @@ export function ndCheck(p: usize, len: i32, hopLimit: i32, src: usize, dst: usiz
   } else if (t == ND_RA) {
     // Why: §6.1.2: a router advertises from its link-local address.
     if (!addrIsLinkLocal6(src)) return NdErr.BAD_SOURCE;
-  } else if (t == ND_NS) {
-    // Why: §7.1.1: the target is not multicast; from :: (DAD) only to a solicited-node group and
-    // without a source link-layer option.
+  } else if (<u32>t - <u32>ND_NS < 2) { // NS or NA
+    // Why: §7.1.1, §7.1.2: the target is not multicast. (Why (size): tested once for both.)
     if (addrIsMulticast6(p + ND_TARGET)) return NdErr.BAD_TARGET;
-    if (unspec && (!addrIsSolicitedNode(dst) || ndOptFind(p, len, ND_OPT_SLLA) >= 0)) return NdErr.BAD_DEST;
-  } else if (t == ND_NA) {
-    // Why: §7.1.2: the target is not multicast; to a multicast destination Solicited is clear.
-    if (addrIsMulticast6(p + ND_TARGET)) return NdErr.BAD_TARGET;
-    if (addrIsMulticast6(dst) && (load<u8>(p, NA_FLAGS) & NA_FLAG_SOLICITED) != 0) return NdErr.BAD_FLAGS;
+    if (t == ND_NS) {
+      // Why: §7.1.1: from :: (DAD) only to a solicited-node group and without a source link-layer option.
+      if (unspec && (!addrIsSolicitedNode(dst) || ndOptFind(p, len, ND_OPT_SLLA) >= 0)) return NdErr.BAD_DEST;
+    } else if (addrIsMulticast6(dst) && (load<u8>(p, NA_FLAGS) & NA_FLAG_SOLICITED) != 0) {
+      // Why: §7.1.2: to a multicast destination Solicited is clear.
+      return NdErr.BAD_FLAGS;
+    }
   } else {
     // Why: §8.1: from a link-local address; the destination not multicast; the target link-local
     // (a better router) or the destination itself (it is on-link).

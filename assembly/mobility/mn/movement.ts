@@ -224,7 +224,7 @@ export function mnIcmp(iface: i32, p: usize, len: i32): i32 {
   if (mo < 0) return -1;
   // Why: RFC 2002 §1.9: an unknown extension 0-127 makes the whole advertisement discarded.
   const unk = raUnknown;
-  if (unk >= 0 && unk < 128) { count(C.MN_ADVERT_MALFORMED); return 1; }
+  if (<u32>unk < 128) { count(C.MN_ADVERT_MALFORMED); return 1; } // 0-127 (none: -1)
   // Why: RFC 2002 §2.1 / §2.4: agent discovery describes the link the node is attached to. An
   // advertisement taken out of a tunnel was sent to our home address from anywhere (the home agent
   // tunnels whatever is addressed to it): one such datagram would send an away node "home".
@@ -248,7 +248,7 @@ export function mnIcmp(iface: i32, p: usize, len: i32): i32 {
     return 1;
   }
   count(C.MN_ADVERT_RX);
-  const seq = maSeq(m, mo);
+  const seq = <i32>maSeq(m, mo);
   const flags = maFlags(m, mo);
   let coa: u32 = 0;
   if ((flags & MA_FLAG_F) != 0 && maNumCareOf(m, mo) > 0) coa = maCareOf(m, mo, 0);
@@ -264,7 +264,7 @@ export function mnIcmp(iface: i32, p: usize, len: i32): i32 {
   if (i >= 0) {
     // Why: RFC 2002 §2.4.4: a sequence number lower than the previous one and below 256 means the
     // agent rebooted (sequence numbers wrap to 256, never below): its registrations are lost.
-    const old = load<u16>(slot(i), A_SEQ);
+    const old = <i32>load<u16>(slot(i), A_SEQ);
     rebooted = seq < old && seq < 256;
   } else {
     i = agentAlloc();
@@ -296,7 +296,7 @@ export function mnIcmp(iface: i32, p: usize, len: i32): i32 {
     adopt(i, 0);
   } else if (i == S.cur) {
     if (rebooted && S.homeState == ST_AWAY && S.mode == MODE_FA) {
-      emitMove(iface, <u8>MoveReason.AGENT_REBOOT, seq, src, coa);
+      emitMove(iface, <u8>MoveReason.AGENT_REBOOT, <u16>seq, src, coa);
       beginRegistration(KIND_FA, S.cur, false);
     } else if (S.homeState == ST_AWAY && S.mode == MODE_NONE) {
       attach(false); // e.g. the agent is no longer busy
