@@ -606,7 +606,7 @@ export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
   if (oif < 0) { count(C.DROP_NO_ROUTE); return 1; }
   // Why: RFC 2401 §4.4 outbound policy: traffic to an AH peer is protected (Neighbor Discovery exempt).
   if (ipsecCount() > 0 && !group) {
-    const sa = ipsecOut(finalDst(p, len));
+    const sa = ipsecOut(MIP6 ? finalDst(p, len) : dst);
     if (sa != 0 && !ndIsNd(p, ipv6NextHeader(p), IPV6_HEADER_LEN, len)) {
       const q = ahOutput(sa, p, len);
       if (q == 0) { count(C.DROP_AH_OUTPUT); return 1; }
