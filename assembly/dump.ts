@@ -24,6 +24,8 @@ import { netifCount, netifValid, netifUp, netifMac, netifIp, netifPrefixLen, net
 import { routeCount, routeEntry } from "./stack/route";
 import { neighborDump } from "./link/neighbor";
 import { mobilityDump } from "./mobility/roles";
+import { bc6Dump } from "./mobility/bcache6";
+import { MIP6 } from "./features";
 import { addrSetV4, addrV4Bits } from "./wire/addr";
 
 /**
@@ -60,6 +62,7 @@ export function dumpRecord(table: i32, index: i32, out: usize): i32 {
     return 36;
   }
   if (table == 2) return neighborDump(index, out);
+  if (table == 9) return MIP6 ? bc6Dump(index, out) : -1;
   if (table == 3 || table == 4 || table >= 6) return mobilityDump(table, index, out);
   if (table == 5) {
     const i = nthIface(index, true);

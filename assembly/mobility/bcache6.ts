@@ -220,3 +220,30 @@ export function bc6Next(from: i32): i32 { return capacity == 0 ? -1 : htNext(cac
 export function bc6At(i: i32): usize { return htValueAt(cache, i); }
 /** The home address (key) of the entry at record index `i`. */
 export function bc6HomeAt(i: i32): usize { return htKeyAddrAt(cache, i); }
+
+/** Bytes of one dump record (bc6Dump; docs/abi.md table 9). */
+export const BC6_DUMP_SIZE: i32 = 48;
+// Dump cursor: the record index the last dumped position `curN` was found at.
+let curN: i32 = -1;
+let curI: i32 = -1;
+
+/**
+ * Dump record `n` of the cache (docs/abi.md table 9) into `out`: home[16] | coa[16] | expiresAtMs i64
+ * (i64 max: infinite) | lifetimeSec u32 | seq u16 | idLen u8 | flags u8 (B6_*). Returns its length, or
+ * -1 past the last. Records come in table order; asking for n + 1 after n continues from there.
+ */
+export function bc6Dump(n: i32, out: usize): i32 {
+  let i = n == curN + 1 && curI >= 0 ? bc6Next(curI + 1) : -1;
+  if (n != curN + 1 || curI < 0) {
+    i = bc6Next(0);
+    for (let k = 0; k < n && i >= 0; k++) i = bc6Next(i + 1);
+  }
+  curN = n; curI = i;
+  if (i < 0) { curN = -1; return -1; }
+  const v = bc6At(i);
+  addrCopy(out, bc6HomeAt(i));
+  memory.copy(out + 16, v, 24);             // coa, expiresAtMs
+  store<u32>(out, load<u32>(v, B6_LIFETIME), 40);
+  store<u32>(out, load<u32>(v, B6_SEQ), 44); // seq, idLen, flags
+  return BC6_DUMP_SIZE;
+}

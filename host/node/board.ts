@@ -2,7 +2,7 @@
 // This is the Node implementation of host ABI v1 (docs/abi.md); the emulated network, the CLI and
 // the tests all drive firmware through this class.
 
-import { encodeConfigChunks, formatMac, type ValidConfig } from "./config.js";
+import { encodeConfigChunks, formatMac, formatIp6, type ValidConfig } from "./config.js";
 
 export interface BoardHooks {
   /** Current time in ms (virtual in the simulator). May be fractional; the core sees floor(). */
@@ -245,13 +245,15 @@ export interface BindingCacheRecord {
 export interface CareOfRouteRecord { home: number; nextHop: number; server: number; expiresAtMs: number; lifetimeSec: number }
 /** A registration server's registration (seed 002 §6.1). flags: 1 registrar of a registration in force, 2 waiting for a Route Reply, 4 relaying. */
 export interface RegistrationRecord { home: number; childCoa: number; parentCoa: number; relayRegistrar: number; expiresAtMs: number; grantedSec: number; flags: number }
+/** A Mobile IPv6 Binding Cache entry (seed 003 §4.3). Addresses as text; expiresAtMs Infinity for an infinite lifetime; flags 1 home registration, 2 used. */
+export interface Binding6Record { home: string; careOf: string; expiresAtMs: number; lifetimeSec: number; seq: number; idLen: number; flags: number }
 export interface DumpRecords {
   interfaces: InterfaceRecord; routes: RouteRecord; arp: ArpRecord; bindings: BindingRecord; visitors: VisitorRecord; aliases: AliasRecord;
-  bindingCache: BindingCacheRecord; careOfRoutes: CareOfRouteRecord; registrations: RegistrationRecord;
+  bindingCache: BindingCacheRecord; careOfRoutes: CareOfRouteRecord; registrations: RegistrationRecord; bindings6: Binding6Record;
 }
 export type DumpName = keyof DumpRecords;
 /** ABI table number of each dump (docs/abi.md). */
-export const DUMP_TABLES: Record<DumpName, number> = { interfaces: 0, routes: 1, arp: 2, bindings: 3, visitors: 4, aliases: 5, bindingCache: 6, careOfRoutes: 7, registrations: 8 };
+export const DUMP_TABLES: Record<DumpName, number> = { interfaces: 0, routes: 1, arp: 2, bindings: 3, visitors: 4, aliases: 5, bindingCache: 6, careOfRoutes: 7, registrations: 8, bindings6: 9 };
 
 /**
  * The IPv4 address (host-order number) in the 16-byte address at `o` of a record: ::ffff:a.b.c.d
@@ -290,6 +292,11 @@ export function decodeDump<K extends DumpName>(name: K, r: Uint8Array): DumpReco
       lifetimeSec: d.getUint16(16, true), flags: r[18],
     }; break;
     case "careOfRoutes": x = { home: ip(16), nextHop: ip(32), server: ip(48), expiresAtMs: ms(0), lifetimeSec: d.getUint16(8, true) }; break;
+    case "bindings6": x = {
+      home: formatIp6(r.subarray(0, 16)), careOf: formatIp6(r.subarray(16, 32)),
+      expiresAtMs: d.getBigInt64(32, true) === 0x7fffffffffffffffn ? Infinity : ms(32), lifetimeSec: d.getUint32(40, true),
+      seq: d.getUint16(44, true), idLen: r[46], flags: r[47],
+    }; break;
     case "registrations": x = {
       home: ip(16), childCoa: ip(32), parentCoa: ip(48), relayRegistrar: ip(64), expiresAtMs: ms(0),
       grantedSec: d.getUint16(8, true), flags: r[10],

@@ -268,3 +268,14 @@ test("tools/wireshark/mipfw.lua decodes Binding Update, Acknowledgement and Home
     assert.ok(!/Malformed|Expert Info \(Error/.test(v.stdout), v.stdout.slice(0, 3000));
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test("the Binding Cache is visible as dump table 9 (bindings6): home, care-of address, lifetime, sequence, flags", () => {
+  const t = setup();
+  assert.deepEqual(t.b.board.dump("bindings6"), []);
+  t.send(t.bu({ buSeq: 77, lifetime: 300 }));
+  const [r, ...rest] = t.b.board.dump("bindings6");
+  assert.equal(rest.length, 0);
+  assert.deepEqual({ ...r, expiresAtMs: r.expiresAtMs - t.clock.t }, { home: HOME, careOf: COA, expiresAtMs: 300000 - 20, lifetimeSec: 300, seq: 77, idLen: 0, flags: 0 });
+  t.send(t.bu({ buSeq: 78, lifetime: 0xffffffff }));
+  assert.equal(t.b.board.dump("bindings6")[0].expiresAtMs, Infinity);
+});
