@@ -1,0 +1,140 @@
+// Issue 13.7: invariant fuzzing of Mobile IPv6 Binding Updates into a correspondent. Genuine updates
+// (sealed with the home address's key by test/lib/mip6.mjs) mixed with replays, forgeries, another mobile
+// node's key, unauthenticated copies, byte mutations after sealing, out-of-sequence and malformed
+// options. Invariant: the Binding Cache (dump table 9) always equals a model that only genuine, fresh,
+// in-sequence updates change (seed 003 §7.2-§7.4); no trap. MIPFW_FUZZ_MIP6_FRAMES (default 3000),
+// MIPFW_FUZZ_MIP6_SEED (1).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { startBoard, host } from "./helpers.mjs";
+import { ip6, fmt6, eth, Lan, ipv6Packet } from "../lib/ip6.mjs";
+import { dstOpts, sealed, ahOk, ahInfo, parseOpts, OPT, BU_A, BU_H, BU_C } from "../lib/mip6.mjs";
+
+const FRAMES = Number(process.env.MIPFW_FUZZ_MIP6_FRAMES ?? 3000);
+const SEED = Number(process.env.MIPFW_FUZZ_MIP6_SEED ?? 1);
+const B = "2001:db8:1::b", HOME = "2001:db8:77::64", HOME2 = "2001:db8:77::65";
+const COAS = ["2001:db8:1::c0a", "2001:db8:1::c0b", "2001:db8:5::1", HOME];
+const KEY = "00112233445566778899aabbccddeeff00112233", KEY2 = "ffeeddccbbaa99887766554433221100ffeeddcc", BAD = "0f0e0d0c0b0a09080706050403020100ffeeddcc";
+const ALG = "hmac-sha1-96";
+const B_MAC = "02:00:00:00:01:0b", M_MAC = "02:00:00:00:01:0c";
+
+function rng(seed) { let s = seed >>> 0 || 1; return () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 4294967296; }; }
+
+test(`Mobile IPv6 fuzz: ${FRAMES} Binding Update frames, seed ${SEED}: the Binding Cache changes only by genuine, fresh, in-sequence updates`, (t) => {
+  const clock = { t: 1000 };
+  const lan = new Lan(clock);
+  const b = startBoard({
+    name: "b", board: "emulated", roles: ["host"], node: { ipv6: "dual", dadTransmits: 1 },
+    interfaces: [{ name: "eth0", mac: B_MAC }], ipv6: [{ iface: "eth0", address: `${B}/64` }],
+    ipsec: [
+      { peer: HOME, spiIn: 0x1000, spiOut: 0x2000, algorithm: ALG, key: KEY, window: 64 },
+      { peer: HOME2, spiIn: 0x3000, spiOut: 0x4000, algorithm: ALG, key: KEY2, window: 64 },
+    ],
+  }, { now: () => clock.t });
+  lan.attach(b, 0, "l");
+  lan.run(3000);
+  const r = rng(SEED);
+  const pick = (a) => a[Math.floor(r() * a.length)];
+  const int = (n) => Math.floor(r() * n);
+  // The model: per home address { coa, seq, expires } and the AH state per SA (highest, seen).
+  const model = new Map();
+  const ahState = { 0x1000: { max: 0, seen: new Set() }, 0x3000: { max: 0, seen: new Set() } };
+  const keys = { 0x1000: [HOME, KEY], 0x3000: [HOME2, KEY2] };
+  const ahSeq = { 0x1000: 0, 0x3000: 0 };
+  const history = [];
+  const stats = { genuine: 0, accepted: 0, replays: 0, forged: 0, hijack: 0, plain: 0, mutated: 0, junk: 0, traps: 0 };
+  const seqGreater = (a, b) => { const d = (a - b) & 0xffff; return d !== 0 && d < 0x8000; };
+
+  /** What the board must do with `pkt` (an IPv6 packet): update the model when it is genuine. */
+  function expect(pkt) {
+    const a = ahInfo(pkt);
+    if (a.at < 0 || !keys[a.spi]) return;
+    const [peer, key] = keys[a.spi];
+    const opts = parseOpts(pkt, a.at + 24);
+    const hao = opts.find((o) => o.type === OPT.HAO);
+    // The board picks the SA by SPI and the Home Address option's address; it must be this SA's peer.
+    const name = hao && hao.data.length >= 16 ? fmt6(hao.data.subarray(0, 16)) : fmt6(pkt.subarray(8, 24));
+    if (name !== peer || !ahOk(pkt, ALG, key)) return;
+    const st = ahState[a.spi];
+    if (a.seq === 0 || st.seen.has(a.seq) || a.seq + 64 <= st.max) return; // RFC 2402 §3.4.3 window
+    st.seen.add(a.seq); st.max = Math.max(st.max, a.seq);
+    const bu = opts.find((o) => o.type === OPT.BU);
+    if (!bu || !hao || hao.data.length < 16) return;
+    const flags = bu.data[0] ?? 0;
+    const need = flags & BU_C ? 24 : 8;
+    if (bu.data.length < need) return;
+    stats.genuine++;
+    const seq = (bu.data[2] << 8) | bu.data[3];
+    const life = ((bu.data[4] << 24) | (bu.data[5] << 16) | (bu.data[6] << 8) | bu.data[7]) >>> 0;
+    const coa = flags & BU_C ? fmt6(bu.data.subarray(8, 24)) : fmt6(pkt.subarray(8, 24));
+    const cur = model.get(peer);
+    if (cur && clock.t >= cur.expires) model.delete(peer);
+    const now = model.get(peer);
+    if (now && !seqGreater(seq, now.seq)) return;
+    if (flags & BU_H) return; // 132: not a home agent
+    stats.accepted++;
+    if (life === 0 || coa === peer) model.delete(peer);
+    else model.set(peer, { coa, seq, expires: life === 0xffffffff ? Infinity : clock.t + life * 1000 });
+  }
+
+  const bu = (spi, home, { seq, coa, life, flags, cFlag }) => {
+    const o = { type: "BU", flags, seq, lifetime: life };
+    if (cFlag) o.coa = ip6(pick(COAS));
+    const inner = dstOpts(59, [{ type: "HAO", home: ip6(home) }, o]);
+    ahSeq[spi]++;
+    return sealed(ip6(coa), ip6(B), 60, inner, { spi, alg: ALG, key: keys[spi][1], seq: ahSeq[spi] });
+  };
+  for (let i = 0; i < FRAMES; i++) {
+    const cur = model.get(HOME);
+    const baseSeq = cur ? cur.seq : int(65536);
+    const fields = { seq: (baseSeq + int(9) - 3) & 0xffff, coa: pick(COAS.slice(0, 3)), life: pick([0, 1, 5, 60, 600, 0xffffffff]), flags: r() < 0.1 ? BU_A | BU_H : r() < 0.5 ? BU_A : 0, cFlag: r() < 0.2 };
+    const k = r();
+    let pkt;
+    if (k < 0.35 || history.length === 0) { pkt = bu(0x1000, HOME, fields); history.push(pkt); }
+    else if (k < 0.45) { pkt = pick(history); stats.replays++; }
+    else if (k < 0.55) { pkt = bu(0x1000, HOME, fields); pkt[40 + 12 + int(12)] ^= 1 << int(8); stats.forged++; }
+    else if (k < 0.62) {
+      // Another mobile node's key (HOME2's SA) naming HOME in its Home Address option.
+      const inner = dstOpts(59, [{ type: "HAO", home: ip6(HOME) }, { type: "BU", flags: BU_A, seq: fields.seq, lifetime: 600 }]);
+      ahSeq[0x3000]++;
+      pkt = sealed(ip6(fields.coa), ip6(B), 60, inner, { spi: 0x3000, alg: ALG, key: KEY2, seq: ahSeq[0x3000] });
+      stats.hijack++;
+    } else if (k < 0.7) {
+      pkt = ipv6Packet(ip6(fields.coa), ip6(B), 60, dstOpts(59, [{ type: "HAO", home: ip6(pick([HOME, HOME2])) }, { type: "BU", flags: BU_A, seq: fields.seq, lifetime: 600 }]));
+      stats.plain++;
+    } else if (k < 0.85) {
+      pkt = bu(0x1000, HOME, fields).slice();
+      const n = 1 + int(3);
+      for (let j = 0; j < n; j++) pkt[int(pkt.length)] = int(256);
+      stats.mutated++;
+    } else {
+      // Malformed options: a short BU, a short HAO, random option bytes; sealed properly.
+      const raw = [];
+      for (let j = 0, n = int(12); j < n; j++) raw.push(int(256));
+      const opts = pick([
+        [{ type: "HAO", home: ip6(HOME) }, { raw: [OPT.BU, int(8), 0x80, 0, 0, 1, 0, 0].slice(0, 2 + int(7)), align: [4, 2] }],
+        [{ raw: [OPT.HAO, int(16), ...ip6(HOME)].slice(0, 2 + int(17)), align: [4, 2] }, { type: "BU", flags: BU_A, seq: fields.seq, lifetime: 600 }],
+        [{ type: "HAO", home: ip6(HOME) }, { raw: [pick([OPT.BU, OPT.BA, OPT.BR, OPT.HAO, 0xc2, 0x3e]), raw.length, ...raw] }],
+      ]);
+      ahSeq[0x1000]++;
+      try { pkt = sealed(ip6(fields.coa), ip6(B), 60, dstOpts(59, opts), { spi: 0x1000, alg: ALG, key: KEY, seq: ahSeq[0x1000] }); }
+      catch { continue; }
+      stats.junk++;
+    }
+    expect(pkt);
+    try { b.board.rx(0, eth(host.parseMac(B_MAC), host.parseMac(M_MAC), 0x86dd, pkt)); }
+    catch (e) { stats.traps++; assert.fail(`trap at frame ${i}: ${e}`); }
+    clock.t += 1 + int(400);
+    b.board.tick(clock.t);
+    const got = new Map(b.board.dump("bindings6").filter((x) => x.expiresAtMs > clock.t).map((x) => [x.home, { coa: x.careOf, seq: x.seq }]));
+    for (const [h, v] of [...model]) if (clock.t >= v.expires) model.delete(h);
+    const want = new Map([...model].map(([h, v]) => [h, { coa: v.coa, seq: v.seq }]));
+    assert.deepEqual(got, want, `frame ${i} (${JSON.stringify(stats)})`);
+  }
+  t.diagnostic(JSON.stringify(stats));
+  assert.ok(stats.accepted > FRAMES / 20 && stats.forged > 0 && stats.replays > 0 && stats.hijack > 0 && stats.junk > 0, JSON.stringify(stats));
+  const c = b.board.counters();
+  for (const k of ["drop_ah_icv", "drop_ah_replay", "drop_ah_no_sa", "drop_ah_required", "drop_mip6_malformed", "drop_mip6_sequence", "mip6_bu_accepted", "mip6_rejected"]) {
+    assert.ok(c[k] > 0, `${k} never reached`);
+  }
+});
