@@ -73,7 +73,7 @@ import {
   ExtErr, EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_FA_KEY_REPLY, EXT_REG_KEY_REQUEST, extIndexFind, extIndexError, extIndexErrorType, extEnd,
   authSpi, EXT_HDR_LEN, AUTH_SPI_LEN
 } from "../wire/mipext";
-import { AuthResult, AUTH_LEN, authAppend, authVerify, authFailEvent } from "../security/auth";
+import { AuthResult, AUTH_LEN, authAppend, authAppendOr, authVerify, authFailEvent } from "../security/auth";
 import { saFindFor, saLearnt } from "../security/sa";
 import { regkeyFaInstall } from "../security/regkey";
 import { tunnelCheck, tunnelSend } from "./tunnel";
@@ -208,9 +208,7 @@ function registrarAuthOff(dr: bool): i32 {
 function deny(iface: i32, mac: usize, src: u32, home: u32, ha: u32, id: u64, lifetimeSec: u16, dport: i32, code: u8): void {
   const p = denyFrame + <usize>ETH_HEADER_LEN;
   const m = p + <usize>UDP_IP_LEN;
-  let n = regRepEmit(m, DENY_MSG_CAP, code, lifetimeSec, home, ha, id);
-  const k = authAppend(mnSaOf(home), m, n, DENY_MSG_CAP, EXT_MF_AUTH);
-  if (k > 0) n = k;
+  const n = authAppendOr(mnSaOf(home), m, regRepEmit(m, DENY_MSG_CAP, code, lifetimeSec, home, ha, id), DENY_MSG_CAP, EXT_MF_AUTH);
   count(C.FA_REQUEST_DENIED);
   evRegDenied(ROLE_FA, code, home);
   sendToMn(iface, mac, src, home, dport, p, n);
@@ -251,7 +249,7 @@ function authOk(sa: usize, m: usize, type: u8, code: u8, peer: u32): bool {
 function relayMsg(p: usize, m: usize, cut: i32, sa: usize, oif: i32, type: u8): i32 {
   const q = p + <usize>UDP_IP_LEN;
   memory.copy(q, m, <usize>cut);
-  return sa != 0 ? authAppend(sa, q, cut, netifMtu(oif) - UDP_IP_LEN, type) : cut;
+  return authAppendOr(sa, q, cut, netifMtu(oif) - UDP_IP_LEN, type);
 }
 
 // ---- Registration Request (RFC 2002 §3.7.2) ----------------------------------------------------

@@ -61,7 +61,7 @@ import { EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_FH_AUTH, EXT_REG_KEY_REQUEST, EXT_BIND
 import { haroInit, haroIntercepted, haroFlowUntil, haroRegistered } from "./ha-ro";
 import { ipipCheckValidated, ipipInner, ipipInnerLen, IpipErr } from "../wire/ipip";
 import { regkeyAppendForFa, regkeyRequestSpi } from "../security/regkey";
-import { AuthResult, authAppend, authVerify, authFailEvent } from "../security/auth";
+import { AuthResult, authAppend, authAppendOr, authVerify, authFailEvent } from "../security/auth";
 import { saFindFor, SA_REPLAY } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyId } from "../security/replay";
 import {
@@ -323,8 +323,7 @@ function sendReply(sa: usize, from: u32, to: u32, port: i32, code: u8, lifetimeS
       count(C.HA_REGKEY_SENT);
     }
     // RFC 2002 §3.5.4: with a foreign agent we share an SA with, the reply is authenticated to it too.
-    const f = authAppend(fsa, msg, n, cap, EXT_FH_AUTH);
-    if (f > 0) n = f;
+    n = authAppendOr(fsa, msg, n, cap, EXT_FH_AUTH);
   }
   const total = mipEmit(ip, from, to, port, n);
   if (onHomeLink) {

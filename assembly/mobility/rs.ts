@@ -77,7 +77,7 @@ import {
   dsIdentification, dsLifetimeSec, DR_TYPE_COA_SOLICIT, DR_TYPE_COA_ADVERT, DR_TYPE_RS_SOLICIT, DR_TYPE_RS_ADVERT,
   ALL_COA_GROUP, ALL_RS_GROUP,
 } from "../wire/dremip";
-import { AuthResult, authVerify, authAppend } from "../security/auth";
+import { AuthResult, authVerify, authAppend, authAppendOr } from "../security/auth";
 import { saFindFor, saUse, SA_REPLAY } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyId, ntpNow } from "../security/replay";
 import { tunnelCheck, tunnelSend, tunnelRoute } from "./tunnel";
@@ -414,13 +414,12 @@ function registrarReply(mnSa: usize, e: usize, from: u32, replyTo: u32, port: i3
   if (n < 0) return;
   if (parent != 0) n = coaExtAppend(q, n, OUT_CAP, parent);
   if (n < 0) return;
-  const a = auth(mnSa, n, EXT_MS_AUTH);
-  if (a > 0) n = a;
+  n = authAppendOr(mnSa, q, n, OUT_CAP, EXT_MS_AUTH);
   if (replyTo != home) {
     // Why: 002 §6.2: "an agent-server or server-server authentication extension in the reply if the
     // binding relay is the foreign agent or another registration server".
     const rsa = relaySa(replyTo);
-    if (rsa != 0) { const b = auth(rsa, n, extOf(rsa)); if (b > 0) n = b; }
+    if (rsa != 0) n = authAppendOr(rsa, q, n, OUT_CAP, extOf(rsa));
   }
   if (sendOut(from, replyTo, port, n)) count(C.DR_REG_REPLY_TX);
 }
