@@ -308,17 +308,16 @@ function sendReply(sa: usize, from: u32, to: u32, port: i32, code: u8, lifetimeS
   const u = ip + <usize>IPV4_MIN_HEADER;
   const msg = u + <usize>UDP_HEADER_LEN;
   const cap = REPLY_BUF - <i32>REPLY_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
-  let n = regRepEmit(msg, cap, code, lifetimeSec, home, ha, id);
+  const n0 = regRepEmit(msg, cap, code, lifetimeSec, home, ha, id);
   // Why: RFC 2002 §3.8.3.1: every reply carries the mobile-home authenticator; without a security
   // association (a 131 for an unknown node) there is none to compute.
-  const a = authAppend(sa, msg, n, cap, EXT_MH_AUTH);
-  if (a > 0) n = a;
+  let n = authAppendOr(sa, msg, n0, cap, EXT_MH_AUTH);
   if (fa != 0 && fa != home) {
     const fsa = saFindFor(fa, cfg.SA_USE_FOREIGN_HOME);
     // Registration key (docs/decisions.md "Registration keys"): the mobile-foreign key for the
     // foreign agent, after the mobile-home authenticator (not the mobile node's business) and before
     // the foreign-home one that authenticates it; only with a foreign-home association to wrap it.
-    if (fsa != 0 && keySpi != 0 && code == CODE_ACCEPTED && a > 0) {
+    if (fsa != 0 && keySpi != 0 && code == CODE_ACCEPTED && n != n0) {
       n = regkeyAppendForFa(msg, n, cap, sa, fsa, keyCoa, home, keyReqId, id, keySpi);
       count(C.HA_REGKEY_SENT);
     }

@@ -828,10 +828,7 @@ function reply(src: u32, m: usize, ml: i32): i32 {
   const cut = mnOff != 0 ? extEnd(m, mnOff) : off;
   const q = outMsg();
   memory.copy(q, m, <usize>cut);
-  let n = cut;
-  const mnSa = saFindFor(home, cfg.SA_USE_MOBILE_SERVER);
-  const a = auth(mnSa, n, EXT_MF_AUTH);
-  if (a > 0) n = a;
+  const n = authAppendOr(saFindFor(home, cfg.SA_USE_MOBILE_SERVER), q, cut, OUT_CAP, EXT_MF_AUTH);
   flagsClear(e, RF_RELAY);
   regEvent(DrRegOp.RELAY_DONE, regRepCode(m), regLifetimeSec(m), home, load<u32>(e, E_CHILD), src);
   // To the mobile node: through its local registration here (rsRoute).
