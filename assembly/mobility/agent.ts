@@ -180,8 +180,8 @@ export function agentAdvertises(i: i32): bool {
 }
 
 /** Mobility Agent Advertisement flags this node advertises on `iface` (RFC 2002 §2.1.1). */
-export function agentFlags(iface: i32): u16 {
-  let f: u16 = 0;
+export function agentFlags(iface: i32): i32 {
+  let f = 0;
   // Why: RFC 2002 §2.1.1: H only where this node serves as home agent, i.e. on its home network.
   if ((cfg.roles & cfg.ROLE_HOME_AGENT) != 0 && (netifFlags(iface) & cfg.IF_HOME) != 0) f |= MA_FLAG_H;
   if ((cfg.roles & cfg.ROLE_FOREIGN_AGENT) != 0) {
@@ -292,7 +292,8 @@ function appendServers(icmp: usize, n: i32): i32 {
     if (sl > life) life = sl;
   }
   // Fewer than counted (a configured server also discovered): the extension shrinks to what was written.
-  if (j < k) { store<u8>(ext, <u8>(2 + (j << 3)), 1); }
+  // (When j == k the same Length rsAppendEmpty wrote.)
+  store<u8>(ext, <u8>(2 + (j << 3)), 1);
   if (j == 0) return n;
   store<u16>(ext, bswap<u16>(life), 2);
   return n + 4 + (j << 3);
