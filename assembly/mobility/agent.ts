@@ -223,12 +223,13 @@ function sendAdvert(iface: i32, dst: u32, dstMac: usize): bool {
   // network order: type 9, code, checksum 0 | 1 address, entry size 2, lifetime | router address |
   // preference 0 | extension 16, its length, sequence | registration lifetime, flags | care-of address.
   store<u32>(icmp, <u32>ICMP_ROUTER_ADVERT | (<u32>code << 8));
-  store<u32>(icmp, bswap<u32>(0x01020000 | <u32><u16>cfg.advertLifetimeSec()), 4);
+  // (Both lifetimes are configured within 16 bits: advertLifetimeSec <= 9000, lifetimeSec <= 65534.)
+  store<u32>(icmp, bswap<u32>(0x01020000 | <u32>cfg.advertLifetimeSec()), 4);
   store<u32>(icmp, bswap<u32>(addr), 8);
   store<u32>(icmp, 0, 12);
   const nc = withCoa ? 4 : 0;
   store<u32>(icmp, bswap<u32>((<u32>EXT_MOBILITY_AGENT << 24) | (<u32>(MA_MIN_LENGTH + nc) << 16) | <u32>seq), 16);
-  store<u32>(icmp, bswap<u32>((<u32><u16>cfg.lifetimeSec << 16) | <u32>flags), 20);
+  store<u32>(icmp, bswap<u32>((<u32>cfg.lifetimeSec << 16) | <u32>flags), 20);
   if (withCoa) store<u32>(icmp, bswap<u32>(addr), 24);
   let n = 24 + nc;
   // The Prefix-Lengths extension for the one address: 19, length 1, the prefix length.
