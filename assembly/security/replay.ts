@@ -30,7 +30,11 @@ export function ntpNow(sa: usize): u64 {
 /** 32 unpredictable bits from the host. */
 export function random32(): u32 {
   random(rnd, 4);
-  return load<u32>(rnd);
+  const r = load<u32>(rnd);
+  // The scratch word cleared after use: no random bits left in memory (and a body asc's inliner
+  // leaves a call, one per caller instead of the host call and load copied in; size, issue 12).
+  store<u32>(rnd, 0);
+  return r;
 }
 
 /**
