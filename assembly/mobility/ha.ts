@@ -350,10 +350,9 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: i32, msg: usize, 
   // Why: RFC 2002 §1.9 / §3.8.2.1: a request whose extensions cannot be walked (truncated, Length past
   // the end, bad known layout, duplicate) or that carries an unknown extension 0-127 is silently
   // discarded: no trustworthy authenticator can be located in it (docs/decisions.md).
-  if (regReqParse(msg, mlen, extIndex) != RegErr.OK) { count(C.DROP_HA_REG_MALFORMED); return 1; }
   // Why: a reply goes to the request's source; 0.0.0.0 (allowed in by ip.ts only to a broadcast)
   // names nobody to answer.
-  if (!ipIsUnicastSource(src)) { count(C.DROP_HA_REG_MALFORMED); return 1; }
+  if (regReqParse(msg, mlen, extIndex) != RegErr.OK || !ipIsUnicastSource(src)) { count(C.DROP_HA_REG_MALFORMED); return 1; }
   const home = regHomeAddr(msg);
   const haField = regHomeAgent(msg);
   const coa = regReqCareOfAddr(msg);
@@ -368,6 +367,8 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: i32, msg: usize, 
   // Why: RFC 2002 §3.8.3.1: the granted lifetime is never more than requested nor than we allow.
   const granted: u16 = lifetime > <u16>cfg.lifetimeSec ? <u16>cfg.lifetimeSec : lifetime;
   const mhOff = extIndexFind(extIndex, EXT_MH_AUTH);
+  // The Home Agent field names us (not the home network's directed broadcast).
+  const haOurs = ipIsOurs(haField) && !isHomeBroadcast(haField);
   // The checks in order; the first that fails sets the code and leaves the block.
   do {
     // Why: RFC 2002 §3.3/§3.8.2.1 (134): the home address must be a unicast host address; a binding
@@ -402,7 +403,7 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: i32, msg: usize, 
     if (haCheckIdentification(sa, id, nonces) != ReplayResult.OK) { code = CODE_HA_ID_MISMATCH; break; }
     // Why: RFC 2002 §3.6.1.2 / §3.8.2: the home network's directed broadcast asks for dynamic home
     // agent discovery: rejected with 136 and our unicast address; any other address not ours -> 136.
-    if (isHomeBroadcast(haField) || !ipIsOurs(haField)) { code = CODE_HA_UNKNOWN_HA; break; }
+    if (!haOurs) { code = CODE_HA_UNKNOWN_HA; break; }
     code = bindingUpdate(home, coa, flags, granted);
   } while (false);
   if (code == CODE_ACCEPTED) haAccepted(sa, id, nonces);
@@ -421,7 +422,7 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: i32, msg: usize, 
   // with nonces, the high 32 bits are our time / the nonce to use next (replay.ts).
   const rid = haReplyId(sa, id, code);
   const from = homeIf() >= 0 ? netifIp(homeIface) : 0;
-  const ha = ipIsOurs(haField) && !isHomeBroadcast(haField) ? haField : from;
+  const ha = haOurs ? haField : from;
   // The reply leaves from the address the request was sent to, or our home address after a broadcast.
   const replyFrom = ipIsOurs(dst) ? dst : ha;
   if (code == CODE_ACCEPTED) count(C.HA_REG_ACCEPTED);
