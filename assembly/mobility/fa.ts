@@ -688,16 +688,12 @@ export function faIcmpError(iface: i32, p: usize, len: i32): i32 {
   }
   if (s == 0) return -1;
   const c = icmpCode(m);
-  let code = CODE_FA_HA_UNREACHABLE;
   // Why: RFC 2002 §3.4: 80 home network unreachable, 81 home agent host unreachable, 82 home agent
   // port unreachable, 88 any other ICMP error (RFC 1812 §5.2.7.1 for the net/host code families).
-  // (As bit sets of the codes: net 0, 6, 9, 11; host 1, 7, 10, 12.)
-  if (type == ICMP_DEST_UNREACH && c < 16) {
-    if (((0xa41 >> c) & 1) != 0) code = CODE_FA_HOME_NET_UNREACHABLE;
-    else if (((0x1482 >> c) & 1) != 0) code = CODE_FA_HA_HOST_UNREACHABLE;
-    else if (c == 3) code = CODE_FA_HA_PORT_UNREACHABLE;
-  }
-  denyPending(v, idx, s, code);
+  // (Two bits per Destination Unreachable code below 16: 1 net (codes 0, 6, 9, 11), 2 host (1, 7, 10,
+  // 12), 3 port (3), 0 other; 80 + k - 1.)
+  const k = type == ICMP_DEST_UNREACH && c < 16 ? (0x26490c9 >> (c << 1)) & 3 : 0;
+  denyPending(v, idx, s, k != 0 ? <u8>(CODE_FA_HOME_NET_UNREACHABLE - 1 + k) : CODE_FA_HA_UNREACHABLE);
   count(C.FA_ICMP_ERROR);
   return 0;
 }
