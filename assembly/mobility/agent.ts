@@ -46,11 +46,11 @@ import {
 import { arenaAlloc } from "../mem";
 import { udpIpEmit, udpLength } from "../wire/udp";
 import { MIP_PORT } from "../wire/registration";
-import { extIndexScratch, extIndexFind, extEnd, EXT_AS_AUTH } from "../wire/mipext";
+import { extIndexScratch, extIndexFind, EXT_AS_AUTH } from "../wire/mipext";
 import { ntpNow } from "../security/replay";
 import { saFindFor } from "../security/sa";
-import { authVerify, AuthResult } from "../security/auth";
 import { faFull, faAdvertisesReverseTunnel } from "./fa";
+import { drAuthLast } from "./coa";
 
 /** Timer kinds of this module on the stack timer heap (stack range 0x0001-0x00ff). */
 /** The periodic advertisement of one interface (tag = interface index). */
@@ -153,7 +153,7 @@ export function agentServerAdvert(iface: i32, p: usize, len: i32): i32 {
   const src = ipv4Src(p);
   const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
   const off = extIndexFind(extIndexScratch, EXT_AS_AUTH);
-  if (sa == 0 || off == 0 || extEnd(m, off) != ml || authVerify(sa, m, off) != AuthResult.OK) { count(C.DROP_DR_AUTH); return 1; }
+  if (!drAuthLast(sa, m, ml, off)) { count(C.DROP_DR_AUTH); return 1; }
   if (discId == 0 || dsIdentification(m) != discId || dsAddress(m) != src) { count(C.DROP_DR_REPLAY); return 1; }
   const now = nowMs();
   let free = -1;
