@@ -73,7 +73,7 @@ import {
   ExtErr, EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_FA_KEY_REPLY, EXT_REG_KEY_REQUEST, extIndexFind, extIndexError, extIndexErrorType, extEnd,
   authSpi, EXT_HDR_LEN, AUTH_SPI_LEN
 } from "../wire/mipext";
-import { AuthResult, AUTH_LEN, authAppend, authAppendOr, authVerify, authFailEvent } from "../security/auth";
+import { AUTH_LEN, authAppendOr, authAt, authFailEvent } from "../security/auth";
 import { saFindFor, saLearnt } from "../security/sa";
 import { regkeyFaInstall } from "../security/regkey";
 import { tunnelCheck, tunnelSend } from "./tunnel";
@@ -237,7 +237,7 @@ function authFailed(type: u8, code: u8, peer: u32, m: usize, off: i32): void {
  */
 function authOk(sa: usize, m: usize, type: u8, code: u8, peer: u32): bool {
   const off = extIndexFind(extIndex, type);
-  if (off != 0 && authVerify(sa, m, off) == AuthResult.OK) return true;
+  if (authAt(sa, m, off)) return true;
   authFailed(type, code, peer, m, off);
   return false;
 }

@@ -61,7 +61,7 @@ import { EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_FH_AUTH, EXT_REG_KEY_REQUEST, EXT_BIND
 import { haroInit, haroIntercepted, haroFlowUntil, haroRegistered } from "./ha-ro";
 import { ipipCheckValidated, ipipInner, ipipInnerLen, IpipErr } from "../wire/ipip";
 import { regkeyAppendForFa, regkeyRequestSpi } from "../security/regkey";
-import { AuthResult, authAppend, authAppendOr, authVerify, authFailEvent } from "../security/auth";
+import { authAppendOr, authAt, authFailEvent } from "../security/auth";
 import { saFindFor, SA_REPLAY } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyId } from "../security/replay";
 import {
@@ -381,7 +381,7 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: i32, msg: usize, 
     }
     // Why: RFC 2002 §3.8.2.1: mobile-home authentication is mandatory; missing, wrong, or no
     // security association with the node -> 131.
-    if (sa == 0 || mhOff == 0 || authVerify(sa, msg, mhOff) != AuthResult.OK) {
+    if (!authAt(sa, msg, mhOff)) {
       code = CODE_HA_MN_AUTH_FAILED;
       authFailEvent(ROLE_HA, EXT_MH_AUTH, code, home, msg, mhOff);
       break;
@@ -390,7 +390,7 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: i32, msg: usize, 
     // foreign agent that relayed the request (its address is the IP source) -> 132 if wrong.
     const off = extIndexFind(extIndex, EXT_FH_AUTH);
     const fsa = off != 0 ? saFindFor(src, cfg.SA_USE_FOREIGN_HOME) : 0;
-    if (fsa != 0 && authVerify(fsa, msg, off) != AuthResult.OK) {
+    if (fsa != 0 && !authAt(fsa, msg, off)) {
       code = CODE_HA_FA_AUTH_FAILED;
       authFailEvent(ROLE_HA, EXT_FH_AUTH, code, src, msg, off);
       break;

@@ -57,7 +57,7 @@ import {
   BA_ACCEPTED, BA_NO_RESOURCES, BA_PROHIBITED, BA_AUTH_FAILED, BA_ID_MISMATCH, BA_BAD_UPDATE, RO_TYPE_BINDING_UPDATE,
 } from "../wire/ro";
 import { EXT_RO_AUTH } from "../wire/mipext";
-import { AuthResult, authVerify } from "../security/auth";
+import { authAt } from "../security/auth";
 import { saFind, saFindFor, saUse, SA_SPI, SA_REPLAY, SA_LAST_ID, SA_NONCE } from "../security/sa";
 import { ReplayResult, haCheckIdentification, ntpNow } from "../security/replay";
 import {
@@ -226,7 +226,7 @@ export function roUpdate(iface: i32, p: usize, len: i32): i32 {
   const id = buIdentification(msg);
   const now = nowMs();
   const prior = bcachePeek(home);
-  if (sa == 0 || authVerify(sa, msg, off) != AuthResult.OK) {
+  if (!authAt(sa, msg, off)) {
     c = C.DROP_RO_BU_AUTH;
     // Why: 001 §4.3 "an authentication exception should be raised"; §4.4 status 131. Nothing of the
     // update is used, and only the sender (not the claimed mobile node) is answered.

@@ -77,7 +77,7 @@ import {
   dsIdentification, dsLifetimeSec, DR_TYPE_COA_SOLICIT, DR_TYPE_COA_ADVERT, DR_TYPE_RS_SOLICIT, DR_TYPE_RS_ADVERT,
   ALL_COA_GROUP, ALL_RS_GROUP,
 } from "../wire/dremip";
-import { AuthResult, authVerify, authAppend, authAppendOr } from "../security/auth";
+import { AuthResult, authVerify, authAppend, authAppendOr, authAt } from "../security/auth";
 import { saFindFor, saUse, SA_REPLAY } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyId, ntpNow } from "../security/replay";
 import { tunnelCheck, tunnelSend, tunnelRoute } from "./tunnel";
@@ -383,7 +383,7 @@ function extOf(sa: usize): u8 {
 function peerVerify(rsa: usize, m: usize, min: i32, t0: u8, code: u8, peer: u32): i32 {
   const t = rsa != 0 ? extOf(rsa) : t0;
   const off = extIndexFind(extIndex, t);
-  if (rsa != 0 && off != 0 && off >= min && authVerify(rsa, m, off) == AuthResult.OK) return off;
+  if (off >= min && authAt(rsa, m, off)) return off;
   drAuthFailed(ROLE_RS, t, code, peer, m, off);
   return 0;
 }
