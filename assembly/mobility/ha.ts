@@ -63,7 +63,7 @@ import { ipipCheckValidated, ipipInner, ipipInnerLen, IpipErr } from "../wire/ip
 import { regkeyAppendForFa, regkeyRequestSpi } from "../security/regkey";
 import { authAppendOr, authAt, authFailEvent } from "../security/auth";
 import { saFindFor, SA_REPLAY } from "../security/sa";
-import { ReplayResult, haCheckIdentification, haAccepted, haReplyId } from "../security/replay";
+import { ReplayResult, haCheckIdentification, haAccepted, haReplyId, saNonces } from "../security/replay";
 import {
   bindings, bindingN, bindingsInit, bindingSlot, bindingSlots, bindingSlotFind, bindingSlotRemove,
   bindingSlotAppend, emitBinding, V_GARP_LEFT, V_EXP_TIMER, V_GARP_TIMER, S_COA, S_FLAGS, S_ENCAP,
@@ -362,7 +362,7 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: i32, msg: usize, 
   // Why: RFC 2002 §3.5.2: the mobile-home extension verifies only with the association kept for
   // that use; a foreign-home key (a foreign agent's address as home address) is no such association.
   const sa = saFindFor(home, cfg.SA_USE_MOBILE_HOME);
-  const nonces = sa != 0 && load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
+  const nonces = saNonces(sa);
   let code: u8 = CODE_ACCEPTED;
   // Why: RFC 2002 §3.8.3.1: the granted lifetime is never more than requested nor than we allow.
   const granted: u16 = lifetime > <u16>cfg.lifetimeSec ? <u16>cfg.lifetimeSec : lifetime;

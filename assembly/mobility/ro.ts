@@ -59,7 +59,7 @@ import {
 import { EXT_RO_AUTH } from "../wire/mipext";
 import { authAt } from "../security/auth";
 import { saFind, saFindFor, saUse, SA_SPI, SA_REPLAY, SA_LAST_ID, SA_NONCE } from "../security/sa";
-import { ReplayResult, haCheckIdentification, ntpNow } from "../security/replay";
+import { ReplayResult, haCheckIdentification, ntpNow, saNonces } from "../security/replay";
 import {
   bcacheInit, bcacheUpdate, bcacheLookup, bcachePeek, bcacheRemove, bcacheExpire, bcacheNextExpiry,
   bcacheNeedsRequest, bcacheRequestSent, bcacheNext, bcacheEntryAt, bcacheHomeAt, bcacheCapacity, bcacheDump,
@@ -157,7 +157,7 @@ function idFresh(sa: usize, home: u32, id: u64): bool {
   if (id == 0) return false;
   const e = bcachePeek(home);
   const answers = e != 0 && (load<u8>(e, BC_FLAGS) & BC_REQUESTED) != 0 && load<u64>(e, BC_REQ_ID) == id;
-  if (load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES) {
+  if (saNonces(sa)) {
     if (id == load<u64>(sa, SA_LAST_ID)) return false;
     const expected = load<u32>(sa, SA_NONCE);
     return answers || (expected != 0 && <u32>id == expected);
@@ -168,7 +168,7 @@ function idFresh(sa: usize, home: u32, id: u64): bool {
 
 /** Remember accepted Identification `id` under `sa` (the later of it and the last; nonces: the next one). */
 function idAccepted(sa: usize, id: u64): void {
-  if (load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES) {
+  if (saNonces(sa)) {
     store<u64>(sa, id, SA_LAST_ID);
     store<u32>(sa, <u32>(id >> 32), SA_NONCE);
     return;
@@ -239,7 +239,7 @@ export function roUpdate(iface: i32, p: usize, len: i32): i32 {
     c = C.DROP_RO_BU_ID;
     status = BA_ID_MISMATCH;
     // Nonces: a wrong nonce resynchronises by a Binding Request to the home agent (SPEC-DECISIONS).
-    resync = !onBehalf && load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
+    resync = !onBehalf && saNonces(sa);
   // Why: 001 §4.3: a cached binding is vouched for by the mobile node's home agent; another home agent
   // we happen to share a key with may not move or delete it (129). The mobile node itself may (an
   // update on its behalf), and an entry without a known home agent takes the first that vouches.

@@ -79,7 +79,7 @@ import {
 } from "../wire/dremip";
 import { AuthResult, authVerify, authAppend, authAppendOr, authAt } from "../security/auth";
 import { saFindFor, saUse, SA_REPLAY } from "../security/sa";
-import { ReplayResult, haCheckIdentification, haAccepted, haReplyId, ntpNow } from "../security/replay";
+import { ReplayResult, haCheckIdentification, haAccepted, haReplyId, ntpNow, saNonces } from "../security/replay";
 import { tunnelCheck, tunnelSend, tunnelRoute } from "./tunnel";
 import { drAuthLast, drAuthFailed, drOther, drDumpHead, drTunnel, drAddrTo, drSend, drExpiry } from "./coa";
 import { drMsg, drMsgLen } from "./mip";
@@ -570,7 +570,7 @@ function finishPending(e: usize, home: u32, code: u8, lifetimeSec: u16): void {
   pendDone(e);
   const mnSa = saFindFor(home, cfg.SA_USE_MOBILE_SERVER);
   if (mnSa == 0) return;
-  const nonces = load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
+  const nonces = saNonces(mnSa);
   const id = load<u64>(e, E_REG_ID);
   const replyTo = load<u32>(e, E_REPLY_TO);
   const from = drAddrTo(replyTo);
@@ -654,7 +654,7 @@ function request(src: u32, dst: u32, sport: i32, m: usize, ml: i32): i32 {
   const life = regLifetimeSec(m);
   const id = regReqIdentification(m);
   const mnSa = saFindFor(home, cfg.SA_USE_MOBILE_SERVER);
-  const nonces = mnSa != 0 && load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
+  const nonces = saNonces(mnSa);
   let code: u8 = CODE_ACCEPTED;
   let msOff = extIndexFind(extIndex, EXT_MS_AUTH);
   // Why: 002 D.3.1: the home part of a combined registration, relayed by the local server, carries
@@ -777,7 +777,7 @@ function relay(src: u32, dst: u32, sport: i32, m: usize, ml: i32, home: u32, reg
   const mf = extIndexFind(extIndex, EXT_MF_AUTH);
   if (!drAuthLast(mnSa, m, ml, mf)) { drAuthFailed(ROLE_RS, EXT_MF_AUTH, 0, home, m, mf); return 1; }
   const e = regFind(home);
-  const nonces = load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
+  const nonces = saNonces(mnSa);
   const id = regReqIdentification(m);
   let code: u8 = CODE_ACCEPTED;
   let rsa: usize = 0;

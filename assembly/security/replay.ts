@@ -124,13 +124,16 @@ export function haReplyIdentification(sa: usize, id: u64, useNonces: bool): u64 
   return (high << 32) | (id & 0xffffffff);
 }
 
+/** True when there is an association `sa` and it protects against replays by nonces (else timestamps). */
+export function saNonces(sa: usize): bool { return sa != 0 && load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES; }
+
 /**
  * Home agent / registration server: the Identification of a reply with `code` to a request with `id`
  * under `sa` (0: none): the request's own (timestamps, not 133), else haReplyIdentification.
  */
 export function haReplyId(sa: usize, id: u64, code: u8): u64 {
   if (sa == 0) return id;
-  const nonces = load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
+  const nonces = saNonces(sa);
   // (133: RFC 2002 §3.4, reply code "registration identification mismatch".)
   return nonces || code == 133 ? haReplyIdentification(sa, id, nonces) : id;
 }
