@@ -878,9 +878,10 @@ export function rsUdp(iface: i32, p: usize, len: i32): i32 {
   const src = ipv4Src(p);
   if (ml < 1) return -1;
   const t = load<u8>(m);
+  const ours = ipIsOurs(dst);
   // Appendix A: the all-registration-servers group.
-  if (t == DR_TYPE_RS_SOLICIT && (dst == ALL_RS_GROUP || ipIsOurs(dst))) return rsSolicit(m, ml);
-  if (!ipIsOurs(dst)) return -1;
+  if (t == DR_TYPE_RS_SOLICIT && (dst == ALL_RS_GROUP || ours)) return rsSolicit(m, ml);
+  if (!ours) return -1;
   if (t == REG_TYPE_REPLY) return reply(src, m, ml);
   if (t == DR_TYPE_COA_ADVERT) return coaAdvert(src, m, ml);
   // Why: 002 §2.9: a request without R is the base protocol's, for a home or foreign agent.
