@@ -70,7 +70,7 @@ import {
   CODE_FA_HOME_NET_UNREACHABLE, CODE_FA_HA_HOST_UNREACHABLE, CODE_FA_HA_PORT_UNREACHABLE, CODE_FA_HA_UNREACHABLE
 } from "../wire/registration";
 import {
-  ExtErr, EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_FA_KEY_REPLY, EXT_REG_KEY_REQUEST, extIndexFind, extIndexError, extIndexErrorType, extEnd,
+  ExtErr, EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_FA_KEY_REPLY, EXT_REG_KEY_REQUEST, extIndexFind, extIndexFind2, extIndexError, extIndexErrorType, extEnd,
   authSpi, EXT_HDR_LEN, AUTH_SPI_LEN
 } from "../wire/mipext";
 import { AUTH_LEN, authAppendOr, authAt, authFailEvent } from "../security/auth";
@@ -196,8 +196,7 @@ function drRequest(flags: u8): bool {
 function registrarSaOf(ha: u32, dr: bool): usize { return dr ? saFindFor(ha, cfg.SA_USE_AGENT_SERVER) : haSaOf(ha); }
 /** The mobile node's authenticator for its registrar: Mobile-Server (84) with R when present, else Mobile-Home (32). */
 function registrarAuthOff(dr: bool): i32 {
-  const ms = dr ? extIndexFind(extIndex, EXT_MS_AUTH) : 0;
-  return ms != 0 ? ms : extIndexFind(extIndex, EXT_MH_AUTH);
+  return extIndexFind2(extIndex, dr ? EXT_MS_AUTH : EXT_MH_AUTH, EXT_MH_AUTH);
 }
 
 /**

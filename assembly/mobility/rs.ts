@@ -68,7 +68,7 @@ import {
   CODE_HA_FA_AUTH_FAILED, CODE_HA_ID_MISMATCH, CODE_HA_BAD_REQUEST,
 } from "../wire/registration";
 import {
-  extIndexScratch, EXT_REG_SERVER, EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_SS_AUTH, extIndexFind, extEnd,
+  extIndexScratch, EXT_REG_SERVER, EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_SS_AUTH, extIndexFind, extIndexFind2, extEnd,
   authSpi,
 } from "../wire/mipext";
 import {
@@ -189,10 +189,7 @@ function has(e: usize, f: u8): bool { return e != 0 && (load<u8>(e, E_FLAGS) & f
 function regFind(home: u32): usize { return capacity == 0 ? <usize>0 : htFindV4(regs, home); }
 
 /** The offset of the mobile node's authenticator for its registrar: Mobile-Server (84), else Mobile-Home (32); or 0. */
-function mnAuthOff(): i32 {
-  const o = extIndexFind(extIndex, EXT_MS_AUTH);
-  return o != 0 ? o : extIndexFind(extIndex, EXT_MH_AUTH);
-}
+function mnAuthOff(): i32 { return extIndexFind2(extIndex, EXT_MS_AUTH, EXT_MH_AUTH); }
 
 function regEvent(op: DrRegOp, code: u8, lifetimeSec: u16, home: u32, child: u32, other: u32): void {
   evOpAddrs(Ev.DR_REG, <u8>op, code, lifetimeSec, home, child, other);
