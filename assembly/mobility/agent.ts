@@ -46,11 +46,11 @@ import {
 import { arenaAlloc } from "../mem";
 import { udpIpEmit, udpLength } from "../wire/udp";
 import { MIP_PORT } from "../wire/registration";
-import { extIndexScratch, extIndexFind, extEnd, EXT_AS_AUTH } from "../wire/mipext";
+import { extIndexScratch, extIndexFind, EXT_AS_AUTH } from "../wire/mipext";
 import { ntpNow } from "../security/replay";
 import { saFindFor } from "../security/sa";
-import { authVerify, AuthResult } from "../security/auth";
 import { faFull, faAdvertisesReverseTunnel } from "./fa";
+import { drAuthLast } from "./coa";
 
 /** Timer kinds of this module on the stack timer heap (stack range 0x0001-0x00ff). */
 /** The periodic advertisement of one interface (tag = interface index). */
@@ -153,7 +153,7 @@ export function agentServerAdvert(iface: i32, p: usize, len: i32): i32 {
   const src = ipv4Src(p);
   const sa = saFindFor(src, cfg.SA_USE_AGENT_SERVER);
   const off = extIndexFind(extIndexScratch, EXT_AS_AUTH);
-  if (sa == 0 || off == 0 || extEnd(m, off) != ml || authVerify(sa, m, off) != AuthResult.OK) { count(C.DROP_DR_AUTH); return 1; }
+  if (!drAuthLast(sa, m, ml, off)) { count(C.DROP_DR_AUTH); return 1; }
   if (discId == 0 || dsIdentification(m) != discId || dsAddress(m) != src) { count(C.DROP_DR_REPLAY); return 1; }
   const now = nowMs();
   let free = -1;
@@ -180,8 +180,8 @@ export function agentAdvertises(i: i32): bool {
 }
 
 /** Mobility Agent Advertisement flags this node advertises on `iface` (RFC 2002 §2.1.1). */
-export function agentFlags(iface: i32): u16 {
-  let f: u16 = 0;
+export function agentFlags(iface: i32): i32 {
+  let f = 0;
   // Why: RFC 2002 §2.1.1: H only where this node serves as home agent, i.e. on its home network.
   if ((cfg.roles & cfg.ROLE_HOME_AGENT) != 0 && (netifFlags(iface) & cfg.IF_HOME) != 0) f |= MA_FLAG_H;
   if ((cfg.roles & cfg.ROLE_FOREIGN_AGENT) != 0) {
@@ -223,12 +223,13 @@ function sendAdvert(iface: i32, dst: u32, dstMac: usize): bool {
   // network order: type 9, code, checksum 0 | 1 address, entry size 2, lifetime | router address |
   // preference 0 | extension 16, its length, sequence | registration lifetime, flags | care-of address.
   store<u32>(icmp, <u32>ICMP_ROUTER_ADVERT | (<u32>code << 8));
-  store<u32>(icmp, bswap<u32>(0x01020000 | <u32><u16>cfg.advertLifetimeSec()), 4);
+  // (Both lifetimes are configured within 16 bits: advertLifetimeSec <= 9000, lifetimeSec <= 65534.)
+  store<u32>(icmp, bswap<u32>(0x01020000 | <u32>cfg.advertLifetimeSec()), 4);
   store<u32>(icmp, bswap<u32>(addr), 8);
   store<u32>(icmp, 0, 12);
   const nc = withCoa ? 4 : 0;
   store<u32>(icmp, bswap<u32>((<u32>EXT_MOBILITY_AGENT << 24) | (<u32>(MA_MIN_LENGTH + nc) << 16) | <u32>seq), 16);
-  store<u32>(icmp, bswap<u32>((<u32><u16>cfg.lifetimeSec << 16) | <u32>flags), 20);
+  store<u32>(icmp, bswap<u32>((<u32>cfg.lifetimeSec << 16) | <u32>flags), 20);
   if (withCoa) store<u32>(icmp, bswap<u32>(addr), 24);
   let n = 24 + nc;
   // The Prefix-Lengths extension for the one address: 19, length 1, the prefix length.
@@ -292,7 +293,8 @@ function appendServers(icmp: usize, n: i32): i32 {
     if (sl > life) life = sl;
   }
   // Fewer than counted (a configured server also discovered): the extension shrinks to what was written.
-  if (j < k) { store<u8>(ext, <u8>(2 + (j << 3)), 1); }
+  // (When j == k the same Length rsAppendEmpty wrote.)
+  store<u8>(ext, <u8>(2 + (j << 3)), 1);
   if (j == 0) return n;
   store<u16>(ext, bswap<u16>(life), 2);
   return n + 4 + (j << 3);

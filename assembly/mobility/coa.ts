@@ -53,7 +53,7 @@ import {
   RT_ADDED, RT_UNSPECIFIED, RT_LIFETIME_TOO_LONG, RT_POORLY_FORMED, RT_LEN, dsParse, dsEmit, dsIdentification,
   DR_TYPE_COA_SOLICIT, DR_TYPE_COA_ADVERT, ALL_COA_GROUP,
 } from "../wire/dremip";
-import { AuthResult, authVerify, authAppend, authFailEvent } from "../security/auth";
+import { authAppend, authFailEvent, authAt } from "../security/auth";
 import { saFindFor } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted } from "../security/replay";
 import { tunnelCheck, tunnelSend, tunnelRoute } from "./tunnel";
@@ -250,7 +250,7 @@ export function drSend(ip: usize, src: u32, dst: u32, dport: i32, n: i32): bool 
  * Agent-Server (or Mobile-Foreign) extension last; shared by coa.ts and rs.ts.
  */
 export function drAuthLast(sa: usize, m: usize, ml: i32, off: i32): bool {
-  return sa != 0 && off != 0 && extEnd(m, off) == ml && authVerify(sa, m, off) == AuthResult.OK;
+  return off != 0 && extEnd(m, off) == ml && authAt(sa, m, off);
 }
 
 /** Count and log (`role`) an authentication failure on extension `t` at `off` of `m` (0: missing) from `peer`. */

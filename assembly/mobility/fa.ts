@@ -70,10 +70,10 @@ import {
   CODE_FA_HOME_NET_UNREACHABLE, CODE_FA_HA_HOST_UNREACHABLE, CODE_FA_HA_PORT_UNREACHABLE, CODE_FA_HA_UNREACHABLE
 } from "../wire/registration";
 import {
-  ExtErr, EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_FA_KEY_REPLY, EXT_REG_KEY_REQUEST, extIndexFind, extIndexError, extIndexErrorType, extEnd,
+  ExtErr, EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_FA_KEY_REPLY, EXT_REG_KEY_REQUEST, extIndexFind, extIndexFind2, extIndexError, extIndexErrorType, extEnd,
   authSpi, EXT_HDR_LEN, AUTH_SPI_LEN
 } from "../wire/mipext";
-import { AuthResult, AUTH_LEN, authAppend, authVerify, authFailEvent } from "../security/auth";
+import { AUTH_LEN, authAppendOr, authAt, authFailEvent } from "../security/auth";
 import { saFindFor, saLearnt } from "../security/sa";
 import { regkeyFaInstall } from "../security/regkey";
 import { tunnelCheck, tunnelSend } from "./tunnel";
@@ -196,8 +196,7 @@ function drRequest(flags: u8): bool {
 function registrarSaOf(ha: u32, dr: bool): usize { return dr ? saFindFor(ha, cfg.SA_USE_AGENT_SERVER) : haSaOf(ha); }
 /** The mobile node's authenticator for its registrar: Mobile-Server (84) with R when present, else Mobile-Home (32). */
 function registrarAuthOff(dr: bool): i32 {
-  const ms = dr ? extIndexFind(extIndex, EXT_MS_AUTH) : 0;
-  return ms != 0 ? ms : extIndexFind(extIndex, EXT_MH_AUTH);
+  return extIndexFind2(extIndex, dr ? EXT_MS_AUTH : EXT_MH_AUTH, EXT_MH_AUTH);
 }
 
 /**
@@ -208,9 +207,7 @@ function registrarAuthOff(dr: bool): i32 {
 function deny(iface: i32, mac: usize, src: u32, home: u32, ha: u32, id: u64, lifetimeSec: u16, dport: i32, code: u8): void {
   const p = denyFrame + <usize>ETH_HEADER_LEN;
   const m = p + <usize>UDP_IP_LEN;
-  let n = regRepEmit(m, DENY_MSG_CAP, code, lifetimeSec, home, ha, id);
-  const k = authAppend(mnSaOf(home), m, n, DENY_MSG_CAP, EXT_MF_AUTH);
-  if (k > 0) n = k;
+  const n = authAppendOr(mnSaOf(home), m, regRepEmit(m, DENY_MSG_CAP, code, lifetimeSec, home, ha, id), DENY_MSG_CAP, EXT_MF_AUTH);
   count(C.FA_REQUEST_DENIED);
   evRegDenied(ROLE_FA, code, home);
   sendToMn(iface, mac, src, home, dport, p, n);
@@ -239,7 +236,7 @@ function authFailed(type: u8, code: u8, peer: u32, m: usize, off: i32): void {
  */
 function authOk(sa: usize, m: usize, type: u8, code: u8, peer: u32): bool {
   const off = extIndexFind(extIndex, type);
-  if (off != 0 && authVerify(sa, m, off) == AuthResult.OK) return true;
+  if (authAt(sa, m, off)) return true;
   authFailed(type, code, peer, m, off);
   return false;
 }
@@ -251,7 +248,7 @@ function authOk(sa: usize, m: usize, type: u8, code: u8, peer: u32): bool {
 function relayMsg(p: usize, m: usize, cut: i32, sa: usize, oif: i32, type: u8): i32 {
   const q = p + <usize>UDP_IP_LEN;
   memory.copy(q, m, <usize>cut);
-  return sa != 0 ? authAppend(sa, q, cut, netifMtu(oif) - UDP_IP_LEN, type) : cut;
+  return authAppendOr(sa, q, cut, netifMtu(oif) - UDP_IP_LEN, type);
 }
 
 // ---- Registration Request (RFC 2002 §3.7.2) ----------------------------------------------------
@@ -690,16 +687,12 @@ export function faIcmpError(iface: i32, p: usize, len: i32): i32 {
   }
   if (s == 0) return -1;
   const c = icmpCode(m);
-  let code = CODE_FA_HA_UNREACHABLE;
   // Why: RFC 2002 §3.4: 80 home network unreachable, 81 home agent host unreachable, 82 home agent
   // port unreachable, 88 any other ICMP error (RFC 1812 §5.2.7.1 for the net/host code families).
-  // (As bit sets of the codes: net 0, 6, 9, 11; host 1, 7, 10, 12.)
-  if (type == ICMP_DEST_UNREACH && c < 16) {
-    if (((0xa41 >> c) & 1) != 0) code = CODE_FA_HOME_NET_UNREACHABLE;
-    else if (((0x1482 >> c) & 1) != 0) code = CODE_FA_HA_HOST_UNREACHABLE;
-    else if (c == 3) code = CODE_FA_HA_PORT_UNREACHABLE;
-  }
-  denyPending(v, idx, s, code);
+  // (Two bits per Destination Unreachable code below 16: 1 net (codes 0, 6, 9, 11), 2 host (1, 7, 10,
+  // 12), 3 port (3), 0 other; 80 + k - 1.)
+  const k = type == ICMP_DEST_UNREACH && c < 16 ? (0x26490c9 >> (c << 1)) & 3 : 0;
+  denyPending(v, idx, s, k != 0 ? <u8>(CODE_FA_HOME_NET_UNREACHABLE - 1 + k) : CODE_FA_HA_UNREACHABLE);
   count(C.FA_ICMP_ERROR);
   return 0;
 }

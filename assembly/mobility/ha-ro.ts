@@ -117,7 +117,7 @@ function nextId(): u64 {
  * Send `node` (UDP port `dport`) the binding of `home` as it stands (001 §4.3): the first live care-of
  * address with the remaining lifetime and the encapsulations it allows, or care-of = home address and
  * lifetime 0 when there is none or it is private (§4.6), authenticated with `sa` (targetSa's for
- * `node`). `id` 0: a fresh one; `ack`: A set. False when it could not be sent.
+ * `node`), Identification `id` (not 0: updateLimited gives a fresh one for 0); `ack`: A set. False when it could not be sent.
  */
 function sendUpdate(sa: usize, node: u32, dport: i32, home: u32, id: u64, ack: bool): bool {
   const now = nowMs();
@@ -141,7 +141,7 @@ function sendUpdate(sa: usize, node: u32, dport: i32, home: u32, id: u64, ack: b
     break;
   }
   const msg = outBuf + OUT_IP + <usize>(IPV4_MIN_HEADER + UDP_HEADER_LEN);
-  let n = buEmit(msg, OUT_CAP, flags, life, home, coa, id != 0 ? id : nextId());
+  let n = buEmit(msg, OUT_CAP, flags, life, home, coa, id);
   if (n < 0) return false;
   // Why: 001 §4.3, §4.5: the Route Optimization Authentication extension is required, last.
   n = authAppend(sa, msg, n, OUT_CAP, EXT_RO_AUTH);

@@ -61,9 +61,9 @@ import { EXT_INDEX_SIZE, EXT_MH_AUTH, EXT_FH_AUTH, EXT_REG_KEY_REQUEST, EXT_BIND
 import { haroInit, haroIntercepted, haroFlowUntil, haroRegistered } from "./ha-ro";
 import { ipipCheckValidated, ipipInner, ipipInnerLen, IpipErr } from "../wire/ipip";
 import { regkeyAppendForFa, regkeyRequestSpi } from "../security/regkey";
-import { AuthResult, authAppend, authVerify, authFailEvent } from "../security/auth";
+import { authAppendOr, authAt, authFailEvent } from "../security/auth";
 import { saFindFor, SA_REPLAY } from "../security/sa";
-import { ReplayResult, haCheckIdentification, haAccepted, haReplyId } from "../security/replay";
+import { ReplayResult, haCheckIdentification, haAccepted, haReplyId, saNonces } from "../security/replay";
 import {
   bindings, bindingN, bindingsInit, bindingSlot, bindingSlots, bindingSlotFind, bindingSlotRemove,
   bindingSlotAppend, emitBinding, V_GARP_LEFT, V_EXP_TIMER, V_GARP_TIMER, S_COA, S_FLAGS, S_ENCAP,
@@ -308,23 +308,21 @@ function sendReply(sa: usize, from: u32, to: u32, port: i32, code: u8, lifetimeS
   const u = ip + <usize>IPV4_MIN_HEADER;
   const msg = u + <usize>UDP_HEADER_LEN;
   const cap = REPLY_BUF - <i32>REPLY_IP - IPV4_MIN_HEADER - UDP_HEADER_LEN;
-  let n = regRepEmit(msg, cap, code, lifetimeSec, home, ha, id);
+  const n0 = regRepEmit(msg, cap, code, lifetimeSec, home, ha, id);
   // Why: RFC 2002 §3.8.3.1: every reply carries the mobile-home authenticator; without a security
   // association (a 131 for an unknown node) there is none to compute.
-  const a = authAppend(sa, msg, n, cap, EXT_MH_AUTH);
-  if (a > 0) n = a;
+  let n = authAppendOr(sa, msg, n0, cap, EXT_MH_AUTH);
   if (fa != 0 && fa != home) {
     const fsa = saFindFor(fa, cfg.SA_USE_FOREIGN_HOME);
     // Registration key (docs/decisions.md "Registration keys"): the mobile-foreign key for the
     // foreign agent, after the mobile-home authenticator (not the mobile node's business) and before
     // the foreign-home one that authenticates it; only with a foreign-home association to wrap it.
-    if (fsa != 0 && keySpi != 0 && code == CODE_ACCEPTED && a > 0) {
+    if (fsa != 0 && keySpi != 0 && code == CODE_ACCEPTED && n != n0) {
       n = regkeyAppendForFa(msg, n, cap, sa, fsa, keyCoa, home, keyReqId, id, keySpi);
       count(C.HA_REGKEY_SENT);
     }
     // RFC 2002 §3.5.4: with a foreign agent we share an SA with, the reply is authenticated to it too.
-    const f = authAppend(fsa, msg, n, cap, EXT_FH_AUTH);
-    if (f > 0) n = f;
+    n = authAppendOr(fsa, msg, n, cap, EXT_FH_AUTH);
   }
   const total = mipEmit(ip, from, to, port, n);
   if (onHomeLink) {
@@ -352,10 +350,9 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: i32, msg: usize, 
   // Why: RFC 2002 §1.9 / §3.8.2.1: a request whose extensions cannot be walked (truncated, Length past
   // the end, bad known layout, duplicate) or that carries an unknown extension 0-127 is silently
   // discarded: no trustworthy authenticator can be located in it (docs/decisions.md).
-  if (regReqParse(msg, mlen, extIndex) != RegErr.OK) { count(C.DROP_HA_REG_MALFORMED); return 1; }
   // Why: a reply goes to the request's source; 0.0.0.0 (allowed in by ip.ts only to a broadcast)
   // names nobody to answer.
-  if (!ipIsUnicastSource(src)) { count(C.DROP_HA_REG_MALFORMED); return 1; }
+  if (regReqParse(msg, mlen, extIndex) != RegErr.OK || !ipIsUnicastSource(src)) { count(C.DROP_HA_REG_MALFORMED); return 1; }
   const home = regHomeAddr(msg);
   const haField = regHomeAgent(msg);
   const coa = regReqCareOfAddr(msg);
@@ -365,11 +362,13 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: i32, msg: usize, 
   // Why: RFC 2002 §3.5.2: the mobile-home extension verifies only with the association kept for
   // that use; a foreign-home key (a foreign agent's address as home address) is no such association.
   const sa = saFindFor(home, cfg.SA_USE_MOBILE_HOME);
-  const nonces = sa != 0 && load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
+  const nonces = saNonces(sa);
   let code: u8 = CODE_ACCEPTED;
   // Why: RFC 2002 §3.8.3.1: the granted lifetime is never more than requested nor than we allow.
   const granted: u16 = lifetime > <u16>cfg.lifetimeSec ? <u16>cfg.lifetimeSec : lifetime;
   const mhOff = extIndexFind(extIndex, EXT_MH_AUTH);
+  // The Home Agent field names us (not the home network's directed broadcast).
+  const haOurs = ipIsOurs(haField) && !isHomeBroadcast(haField);
   // The checks in order; the first that fails sets the code and leaves the block.
   do {
     // Why: RFC 2002 §3.3/§3.8.2.1 (134): the home address must be a unicast host address; a binding
@@ -382,7 +381,7 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: i32, msg: usize, 
     }
     // Why: RFC 2002 §3.8.2.1: mobile-home authentication is mandatory; missing, wrong, or no
     // security association with the node -> 131.
-    if (sa == 0 || mhOff == 0 || authVerify(sa, msg, mhOff) != AuthResult.OK) {
+    if (!authAt(sa, msg, mhOff)) {
       code = CODE_HA_MN_AUTH_FAILED;
       authFailEvent(ROLE_HA, EXT_MH_AUTH, code, home, msg, mhOff);
       break;
@@ -391,7 +390,7 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: i32, msg: usize, 
     // foreign agent that relayed the request (its address is the IP source) -> 132 if wrong.
     const off = extIndexFind(extIndex, EXT_FH_AUTH);
     const fsa = off != 0 ? saFindFor(src, cfg.SA_USE_FOREIGN_HOME) : 0;
-    if (fsa != 0 && authVerify(fsa, msg, off) != AuthResult.OK) {
+    if (fsa != 0 && !authAt(fsa, msg, off)) {
       code = CODE_HA_FA_AUTH_FAILED;
       authFailEvent(ROLE_HA, EXT_FH_AUTH, code, src, msg, off);
       break;
@@ -404,7 +403,7 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: i32, msg: usize, 
     if (haCheckIdentification(sa, id, nonces) != ReplayResult.OK) { code = CODE_HA_ID_MISMATCH; break; }
     // Why: RFC 2002 §3.6.1.2 / §3.8.2: the home network's directed broadcast asks for dynamic home
     // agent discovery: rejected with 136 and our unicast address; any other address not ours -> 136.
-    if (isHomeBroadcast(haField) || !ipIsOurs(haField)) { code = CODE_HA_UNKNOWN_HA; break; }
+    if (!haOurs) { code = CODE_HA_UNKNOWN_HA; break; }
     code = bindingUpdate(home, coa, flags, granted);
   } while (false);
   if (code == CODE_ACCEPTED) haAccepted(sa, id, nonces);
@@ -423,7 +422,7 @@ function haRegistration(iface: i32, src: u32, dst: u32, sport: i32, msg: usize, 
   // with nonces, the high 32 bits are our time / the nonce to use next (replay.ts).
   const rid = haReplyId(sa, id, code);
   const from = homeIf() >= 0 ? netifIp(homeIface) : 0;
-  const ha = ipIsOurs(haField) && !isHomeBroadcast(haField) ? haField : from;
+  const ha = haOurs ? haField : from;
   // The reply leaves from the address the request was sent to, or our home address after a broadcast.
   const replyFrom = ipIsOurs(dst) ? dst : ha;
   if (code == CODE_ACCEPTED) count(C.HA_REG_ACCEPTED);

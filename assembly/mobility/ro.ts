@@ -57,9 +57,9 @@ import {
   BA_ACCEPTED, BA_NO_RESOURCES, BA_PROHIBITED, BA_AUTH_FAILED, BA_ID_MISMATCH, BA_BAD_UPDATE, RO_TYPE_BINDING_UPDATE,
 } from "../wire/ro";
 import { EXT_RO_AUTH } from "../wire/mipext";
-import { AuthResult, authVerify } from "../security/auth";
+import { authAt } from "../security/auth";
 import { saFind, saFindFor, saUse, SA_SPI, SA_REPLAY, SA_LAST_ID, SA_NONCE } from "../security/sa";
-import { ReplayResult, haCheckIdentification, ntpNow } from "../security/replay";
+import { ReplayResult, haCheckIdentification, ntpNow, saNonces } from "../security/replay";
 import {
   bcacheInit, bcacheUpdate, bcacheLookup, bcachePeek, bcacheRemove, bcacheExpire, bcacheNextExpiry,
   bcacheNeedsRequest, bcacheRequestSent, bcacheNext, bcacheEntryAt, bcacheHomeAt, bcacheCapacity, bcacheDump,
@@ -157,7 +157,7 @@ function idFresh(sa: usize, home: u32, id: u64): bool {
   if (id == 0) return false;
   const e = bcachePeek(home);
   const answers = e != 0 && (load<u8>(e, BC_FLAGS) & BC_REQUESTED) != 0 && load<u64>(e, BC_REQ_ID) == id;
-  if (load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES) {
+  if (saNonces(sa)) {
     if (id == load<u64>(sa, SA_LAST_ID)) return false;
     const expected = load<u32>(sa, SA_NONCE);
     return answers || (expected != 0 && <u32>id == expected);
@@ -168,7 +168,7 @@ function idFresh(sa: usize, home: u32, id: u64): bool {
 
 /** Remember accepted Identification `id` under `sa` (the later of it and the last; nonces: the next one). */
 function idAccepted(sa: usize, id: u64): void {
-  if (load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES) {
+  if (saNonces(sa)) {
     store<u64>(sa, id, SA_LAST_ID);
     store<u32>(sa, <u32>(id >> 32), SA_NONCE);
     return;
@@ -226,7 +226,7 @@ export function roUpdate(iface: i32, p: usize, len: i32): i32 {
   const id = buIdentification(msg);
   const now = nowMs();
   const prior = bcachePeek(home);
-  if (sa == 0 || authVerify(sa, msg, off) != AuthResult.OK) {
+  if (!authAt(sa, msg, off)) {
     c = C.DROP_RO_BU_AUTH;
     // Why: 001 §4.3 "an authentication exception should be raised"; §4.4 status 131. Nothing of the
     // update is used, and only the sender (not the claimed mobile node) is answered.
@@ -239,7 +239,7 @@ export function roUpdate(iface: i32, p: usize, len: i32): i32 {
     c = C.DROP_RO_BU_ID;
     status = BA_ID_MISMATCH;
     // Nonces: a wrong nonce resynchronises by a Binding Request to the home agent (SPEC-DECISIONS).
-    resync = !onBehalf && load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
+    resync = !onBehalf && saNonces(sa);
   // Why: 001 §4.3: a cached binding is vouched for by the mobile node's home agent; another home agent
   // we happen to share a key with may not move or delete it (129). The mobile node itself may (an
   // update on its behalf), and an entry without a known home agent takes the first that vouches.

@@ -68,7 +68,7 @@ import {
   CODE_HA_FA_AUTH_FAILED, CODE_HA_ID_MISMATCH, CODE_HA_BAD_REQUEST,
 } from "../wire/registration";
 import {
-  extIndexScratch, EXT_REG_SERVER, EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_SS_AUTH, extIndexFind, extEnd,
+  extIndexScratch, EXT_REG_SERVER, EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_SS_AUTH, extIndexFind, extIndexFind2, extEnd,
   authSpi,
 } from "../wire/mipext";
 import {
@@ -77,9 +77,9 @@ import {
   dsIdentification, dsLifetimeSec, DR_TYPE_COA_SOLICIT, DR_TYPE_COA_ADVERT, DR_TYPE_RS_SOLICIT, DR_TYPE_RS_ADVERT,
   ALL_COA_GROUP, ALL_RS_GROUP,
 } from "../wire/dremip";
-import { AuthResult, authVerify, authAppend } from "../security/auth";
+import { AuthResult, authVerify, authAppend, authAppendOr, authAt } from "../security/auth";
 import { saFindFor, saUse, SA_REPLAY } from "../security/sa";
-import { ReplayResult, haCheckIdentification, haAccepted, haReplyId, ntpNow } from "../security/replay";
+import { ReplayResult, haCheckIdentification, haAccepted, haReplyId, ntpNow, saNonces } from "../security/replay";
 import { tunnelCheck, tunnelSend, tunnelRoute } from "./tunnel";
 import { drAuthLast, drAuthFailed, drOther, drDumpHead, drTunnel, drAddrTo, drSend, drExpiry } from "./coa";
 import { drMsg, drMsgLen } from "./mip";
@@ -189,10 +189,7 @@ function has(e: usize, f: u8): bool { return e != 0 && (load<u8>(e, E_FLAGS) & f
 function regFind(home: u32): usize { return capacity == 0 ? <usize>0 : htFindV4(regs, home); }
 
 /** The offset of the mobile node's authenticator for its registrar: Mobile-Server (84), else Mobile-Home (32); or 0. */
-function mnAuthOff(): i32 {
-  const o = extIndexFind(extIndex, EXT_MS_AUTH);
-  return o != 0 ? o : extIndexFind(extIndex, EXT_MH_AUTH);
-}
+function mnAuthOff(): i32 { return extIndexFind2(extIndex, EXT_MS_AUTH, EXT_MH_AUTH); }
 
 function regEvent(op: DrRegOp, code: u8, lifetimeSec: u16, home: u32, child: u32, other: u32): void {
   evOpAddrs(Ev.DR_REG, <u8>op, code, lifetimeSec, home, child, other);
@@ -383,7 +380,7 @@ function extOf(sa: usize): u8 {
 function peerVerify(rsa: usize, m: usize, min: i32, t0: u8, code: u8, peer: u32): i32 {
   const t = rsa != 0 ? extOf(rsa) : t0;
   const off = extIndexFind(extIndex, t);
-  if (rsa != 0 && off != 0 && off >= min && authVerify(rsa, m, off) == AuthResult.OK) return off;
+  if (off >= min && authAt(rsa, m, off)) return off;
   drAuthFailed(ROLE_RS, t, code, peer, m, off);
   return 0;
 }
@@ -414,13 +411,12 @@ function registrarReply(mnSa: usize, e: usize, from: u32, replyTo: u32, port: i3
   if (n < 0) return;
   if (parent != 0) n = coaExtAppend(q, n, OUT_CAP, parent);
   if (n < 0) return;
-  const a = auth(mnSa, n, EXT_MS_AUTH);
-  if (a > 0) n = a;
+  n = authAppendOr(mnSa, q, n, OUT_CAP, EXT_MS_AUTH);
   if (replyTo != home) {
     // Why: 002 §6.2: "an agent-server or server-server authentication extension in the reply if the
     // binding relay is the foreign agent or another registration server".
     const rsa = relaySa(replyTo);
-    if (rsa != 0) { const b = auth(rsa, n, extOf(rsa)); if (b > 0) n = b; }
+    if (rsa != 0) n = authAppendOr(rsa, q, n, OUT_CAP, extOf(rsa));
   }
   if (sendOut(from, replyTo, port, n)) count(C.DR_REG_REPLY_TX);
 }
@@ -571,7 +567,7 @@ function finishPending(e: usize, home: u32, code: u8, lifetimeSec: u16): void {
   pendDone(e);
   const mnSa = saFindFor(home, cfg.SA_USE_MOBILE_SERVER);
   if (mnSa == 0) return;
-  const nonces = load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
+  const nonces = saNonces(mnSa);
   const id = load<u64>(e, E_REG_ID);
   const replyTo = load<u32>(e, E_REPLY_TO);
   const from = drAddrTo(replyTo);
@@ -655,7 +651,7 @@ function request(src: u32, dst: u32, sport: i32, m: usize, ml: i32): i32 {
   const life = regLifetimeSec(m);
   const id = regReqIdentification(m);
   const mnSa = saFindFor(home, cfg.SA_USE_MOBILE_SERVER);
-  const nonces = mnSa != 0 && load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
+  const nonces = saNonces(mnSa);
   let code: u8 = CODE_ACCEPTED;
   let msOff = extIndexFind(extIndex, EXT_MS_AUTH);
   // Why: 002 D.3.1: the home part of a combined registration, relayed by the local server, carries
@@ -778,7 +774,7 @@ function relay(src: u32, dst: u32, sport: i32, m: usize, ml: i32, home: u32, reg
   const mf = extIndexFind(extIndex, EXT_MF_AUTH);
   if (!drAuthLast(mnSa, m, ml, mf)) { drAuthFailed(ROLE_RS, EXT_MF_AUTH, 0, home, m, mf); return 1; }
   const e = regFind(home);
-  const nonces = load<u8>(mnSa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
+  const nonces = saNonces(mnSa);
   const id = regReqIdentification(m);
   let code: u8 = CODE_ACCEPTED;
   let rsa: usize = 0;
@@ -829,10 +825,7 @@ function reply(src: u32, m: usize, ml: i32): i32 {
   const cut = mnOff != 0 ? extEnd(m, mnOff) : off;
   const q = outMsg();
   memory.copy(q, m, <usize>cut);
-  let n = cut;
-  const mnSa = saFindFor(home, cfg.SA_USE_MOBILE_SERVER);
-  const a = auth(mnSa, n, EXT_MF_AUTH);
-  if (a > 0) n = a;
+  const n = authAppendOr(saFindFor(home, cfg.SA_USE_MOBILE_SERVER), q, cut, OUT_CAP, EXT_MF_AUTH);
   flagsClear(e, RF_RELAY);
   regEvent(DrRegOp.RELAY_DONE, regRepCode(m), regLifetimeSec(m), home, load<u32>(e, E_CHILD), src);
   // To the mobile node: through its local registration here (rsRoute).
@@ -882,9 +875,10 @@ export function rsUdp(iface: i32, p: usize, len: i32): i32 {
   const src = ipv4Src(p);
   if (ml < 1) return -1;
   const t = load<u8>(m);
+  const ours = ipIsOurs(dst);
   // Appendix A: the all-registration-servers group.
-  if (t == DR_TYPE_RS_SOLICIT && (dst == ALL_RS_GROUP || ipIsOurs(dst))) return rsSolicit(m, ml);
-  if (!ipIsOurs(dst)) return -1;
+  if (t == DR_TYPE_RS_SOLICIT && (dst == ALL_RS_GROUP || ours)) return rsSolicit(m, ml);
+  if (!ours) return -1;
   if (t == REG_TYPE_REPLY) return reply(src, m, ml);
   if (t == DR_TYPE_COA_ADVERT) return coaAdvert(src, m, ml);
   // Why: 002 §2.9: a request without R is the base protocol's, for a home or foreign agent.

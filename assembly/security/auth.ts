@@ -89,6 +89,17 @@ export function authAppend(sa: usize, msg: usize, len: i32, cap: i32, type: u8):
   return n;
 }
 
+/** authAppend, or `len` unchanged when nothing could be appended (no association for `type`, no room). */
+export function authAppendOr(sa: usize, msg: usize, len: i32, cap: i32, type: u8): i32 {
+  const n = authAppend(sa, msg, len, cap, type);
+  return n > 0 ? n : len;
+}
+
+/** True when there is an association `sa` and an extension at `extOff` (not 0) of `msg` that verifies with it (authVerify OK). */
+export function authAt(sa: usize, msg: usize, extOff: i32): bool {
+  return sa != 0 && extOff != 0 && authVerify(sa, msg, extOff) == AuthResult.OK;
+}
+
 /**
  * Verify the authentication extension at offset `extOff` of `msg` with the association `sa`:
  * NO_SA when there is none or it is configured for another use than the extension's type.

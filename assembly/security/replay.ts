@@ -30,7 +30,11 @@ export function ntpNow(sa: usize): u64 {
 /** 32 unpredictable bits from the host. */
 export function random32(): u32 {
   random(rnd, 4);
-  return load<u32>(rnd);
+  const r = load<u32>(rnd);
+  // The scratch word cleared after use: no random bits left in memory (and a body asc's inliner
+  // leaves a call, one per caller instead of the host call and load copied in; size, issue 12).
+  store<u32>(rnd, 0);
+  return r;
 }
 
 /**
@@ -120,13 +124,16 @@ export function haReplyIdentification(sa: usize, id: u64, useNonces: bool): u64 
   return (high << 32) | (id & 0xffffffff);
 }
 
+/** True when there is an association `sa` and it protects against replays by nonces (else timestamps). */
+export function saNonces(sa: usize): bool { return sa != 0 && load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES; }
+
 /**
  * Home agent / registration server: the Identification of a reply with `code` to a request with `id`
  * under `sa` (0: none): the request's own (timestamps, not 133), else haReplyIdentification.
  */
 export function haReplyId(sa: usize, id: u64, code: u8): u64 {
   if (sa == 0) return id;
-  const nonces = load<u8>(sa, SA_REPLAY) == cfg.SA_REPLAY_NONCES;
+  const nonces = saNonces(sa);
   // (133: RFC 2002 §3.4, reply code "registration identification mismatch".)
   return nonces || code == 133 ? haReplyIdentification(sa, id, nonces) : id;
 }

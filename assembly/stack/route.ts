@@ -221,7 +221,9 @@ export function vifRegister(kind: i32, fn: VifOutput): void {
 }
 
 /** A table a route source reads changed (an entry added or removed): decisions are taken again. */
-export function routeChanged(): void { sourceGen++; }
+// (The wrap written out — the same as sourceGen++ — so the body is too big for asc's inliner: one call at
+// 27 control-path callers instead of the increment copied into each, -111 B; size, issue 12.)
+export function routeChanged(): void { if (sourceGen != 0xffffffff) sourceGen++; else sourceGen = 0; }
 
 /** Changes so far to anything routeDecide depends on. */
 // @ts-ignore: decorator

@@ -235,6 +235,11 @@ export function extIndexOffset(index: usize, slot: i32): i32 {
 }
 /** Offset of the known extension `type`, or 0 if absent or not a known type. */
 export function extIndexFind(index: usize, type: u8): i32 { return extIndexOffset(index, extSlotOf(type)); }
+/** Offset of the known extension `first`, else of `second`; 0 when neither is there. */
+export function extIndexFind2(index: usize, first: u8, second: u8): i32 {
+  const o = extIndexFind(index, first);
+  return o != 0 ? o : extIndexFind(index, second);
+}
 /** Number of extensions walked. */
 export function extIndexCount(index: usize): i32 { return <i32>load<u16>(index, EXT_IDX_OFF_COUNT); }
 /** Number of unknown skippable extensions that were skipped. */
