@@ -33,7 +33,7 @@ import { addrCopy, addrEqual, addrIsLinkLocal6, addrPrefixMatch } from "../wire/
 import { ipv6Dst, ipv6Src, ipv6HopLimit, ipv6DecrementHopLimit } from "../wire/ipv6";
 import { ICMP6_DEST_UNREACH } from "../wire/icmpv6";
 import { BaStatus, LIFETIME_INFINITE } from "../wire/mip6";
-import { mip6HomeWith, mip6Grant } from "./mip6";
+import { mip6HomeWith, mip6Grant, mip6Arm } from "./mip6";
 import {
   bc6Put, bc6Peek, bc6Lookup, bc6Remove, bc6OnRemove, bc6Next, bc6At, bc6HomeAt, B6_COA, B6_FLAGS, B6_HOME, B6_ID_LEN,
   B6_IFACE, B6_NA_LEFT,
@@ -123,6 +123,9 @@ function homeRegistration(iface: i32, dst: usize, home: usize, coa: usize, lifet
   // Why: §8.2 fourth test: no room (a cache full of home registrations is never emptied for another): 131.
   const e = bc6Put(home, coa, granted, seq, idLen, true, hi, nowMs());
   if (e == 0) return BaStatus.NO_RESOURCES;
+  // Why: §7.7: the registration expires with its lifetime (the cache's timer, which also takes the
+  // proxies away: removed()), whether or not anything looks it up.
+  mip6Arm(e);
   mip6Grant(granted);
   if (fresh) {
     // Why: §8.2: a new home registration: proxy entries and the gratuitous advertisements for every

@@ -60,7 +60,7 @@ export function mip6Grant(sec: u32): void { grantedSec = sec; }
 let homeHook: usize = 0;
 let nodeHook: usize = 0;
 let timer: i32 = -1;
-let armedAt: i64 = 0;
+let armedAt: i64 = 0; // when the timer is armed for (TIMER_NEVER: not)
 // Out buffer for Binding Acknowledgements and Requests (at init; ND-sized, with headroom for AH and a
 // Routing header in front).
 let out: usize = 0;
@@ -91,6 +91,7 @@ export function mip6Init(): bool {
   homeHook = 0;
   nodeHook = 0;
   timer = -1;
+  armedAt = TIMER_NEVER;
   memory.fill(KNOWN, 0, 32);
   for (let k = 0; k < Mip6.KINDS; k++) {
     const t = mip6Type(k);
@@ -196,8 +197,9 @@ function bindingUpdate(iface: i32, p: usize, bu: i32, hao: i32, sa: usize): i32 
     granted = 0;
   } else {
     // Why: §7.3: create or update the entry; §7.7: room by replacement, never of a home registration.
-    if (bc6Put(home, coa, life, seq, 0, false, -1, nowMs()) == 0) status = BaStatus.NO_RESOURCES;
-    else rearm();
+    const e = bc6Put(home, coa, life, seq, 0, false, -1, nowMs());
+    if (e == 0) status = BaStatus.NO_RESOURCES;
+    else mip6Arm(e);
   }
   if (status >= 128) count(C.MIP6_REJECTED); else count(C.MIP6_BU_ACCEPTED);
   // Why: §7.5: "it SHOULD return a Binding Acknowledgement" when A is set; §8.2 / §8.3: a home agent's
@@ -269,7 +271,7 @@ function sendVia(p: usize, len: i32): usize {
   const e = bc6Lookup(dst, nowMs(), true);
   if (e == 0) return p;
   // In use now: its Binding Request may be due before the timer (§7.6).
-  if (dueAt(e) < armedAt) rearm();
+  mip6Arm(e);
   if (pktRoom(p) < 24 + 24 + 8 + 14) return p;
   const q = p - 24;
   memory.copy(q, p, <usize>IPV6_HEADER_LEN);
@@ -323,12 +325,20 @@ function dueAt(e: usize): i64 {
   return at < exp ? at : exp;
 }
 
-/** Arm the cache's one timer at the earliest entry's due time. */
-function rearm(): void {
-  let at = bc6NextExpiry();
-  for (let i = bc6Next(0); i >= 0; i = bc6Next(i + 1)) { const d = dueAt(bc6At(i)); if (d < at) at = d; }
+function armAt(at: i64): void {
   armedAt = at;
   timer = timer >= 0 ? stackTimerArm(timer, TK_BC6, 0, at) : stackTimerStart(TK_BC6, 0, at);
+}
+
+/**
+ * Entry `e` was created, updated or used: the cache's one timer fires no later than it needs (its expiry
+ * or Binding Request time). O(1): only the timer walks the cache (once per firing), so an update costs
+ * the same with 10 entries as with the largest board's thousands. The home agent calls it for its home
+ * registrations too.
+ */
+export function mip6Arm(e: usize): void {
+  const d = dueAt(e);
+  if (d < armedAt || timer < 0) armAt(d);
 }
 
 /**
@@ -349,7 +359,9 @@ function bc6Timer(kind: u16, tag: u32, now: i64): void {
     // used again (not by the request itself, which went through it) before the next request.
     store<u8>(e, f & ~B6_USED, B6_FLAGS);
   }
-  rearm();
+  let at = bc6NextExpiry();
+  for (let i = bc6Next(0); i >= 0; i = bc6Next(i + 1)) { const d = dueAt(bc6At(i)); if (d < at) at = d; }
+  armAt(at);
 }
 
 /** A Binding Request (§5.3) to home address `home` in a packet of its own (routed by §7.9). */

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startBoard, host } from "./helpers.mjs";
-import { ip6, fmt6, echo6, eth, pkt6, Lan, icmp6Of } from "../lib/ip6.mjs";
+import { ip6, fmt6, echo6, eth, pkt6, Lan, icmp6Of, icmp6Packet } from "../lib/ip6.mjs";
 import { dstOpts, parseOpts, baFields, sealed, ahOk, ahInfo, OPT, BU_A, BU_H } from "../lib/mip6.mjs";
 
 const HA = "2001:db8:1::1", HA_F = "2001:db8:2::1", HOME = "2001:db8:1::64", COA = "2001:db8:2::c0a", CN = "2001:db8:1::c";
@@ -121,8 +121,10 @@ test("§8.3: de-registration removes the binding and the proxy: the home address
   t.send(t.bu());
   assert.equal(pingHome(t, 1).length, 1);
   const from = t.ha.cap.tx.length;
+  assert.equal(answersFor(t, HOME), true);
   t.send(t.bu({ lifetime: 0 }));
   assert.deepEqual(t.bas(from).map((x) => x.ba.status), [0]);
+  assert.equal(answersFor(t, HOME), false, "the proxy went with the binding");
   t.lan.run(60000);
   assert.equal(pingHome(t, 2).length, 0, "not tunnelled after de-registration");
 });
@@ -145,12 +147,23 @@ test("§8.2: with an ID Length, the link-local address is defended too, and pack
   assert.equal(t.sent(f2, 1).filter((p) => p[6] === 41).length, 0, "never tunnelled");
 });
 
-test("§7.7: a home registration expires with its lifetime, and its proxy goes with it", () => {
+/** Does the home agent answer a multicast Neighbor Solicitation for `target` on the home link? */
+function answersFor(t, target) {
+  const body = new Uint8Array(24); body.set(ip6(target), 0); body.set([1, 1], 16); body.set(host.parseMac("02:00:00:00:01:0c"), 18);
+  const a = ip6(target);
+  const group = ip6(`ff02::1:ff${a[13].toString(16).padStart(2, "0")}:${((a[14] << 8) | a[15]).toString(16)}`);
+  const from = t.ha.cap.tx.length;
+  t.ha.board.rx(0, eth(Uint8Array.of(0x33, 0x33, 0xff, a[13], a[14], a[15]), host.parseMac("02:00:00:00:01:0c"), 0x86dd, icmp6Packet(ip6(CN), group, 135, 0, new Uint8Array(4), body, 255)));
+  return t.sent(from, 0).some((p) => p[6] === 58 && p[40] === 136 && fmt6(p.subarray(48, 64)) === target);
+}
+
+test("§7.7: a home registration expires with its lifetime, and its proxy goes with it (no lookup needed)", () => {
   const t = setup();
+  assert.equal(answersFor(t, HOME), false, "not answered before the registration");
   t.send(t.bu({ lifetime: 5 }));
-  assert.equal(pingHome(t, 1).length, 1);
+  assert.equal(answersFor(t, HOME), true, "answered for while registered (§8.2 proxy)");
   t.lan.run(6000);
-  // Expired: no longer intercepted (the correspondent's packets go to the home link and die there).
-  t.lan.run(30000);
+  assert.equal(answersFor(t, HOME), false, "expired: the proxy is gone");
+  assert.deepEqual(t.ha.board.dump("bindings6"), []);
   assert.equal(pingHome(t, 2).length, 0);
 });
