@@ -106,7 +106,7 @@ export function netifReset(): void {
   addrs6 = 0;
   count = 0;
   extraN = 0;
-  gen++;
+  netifA6Changed();
 }
 
 /** One past the highest configured interface index; loop `for (i = 0; i < netifCount(); i++)`. */
@@ -118,7 +118,7 @@ function derive(i: i32): void {
   const len = <i32>load<u8>(r, 12);
   store<u32>(r, prefixMask(len), 24);
   store<u32>(r, bcastOf(load<u32>(r, 8), len), 28);
-  gen++;
+  netifA6Changed();
 }
 
 export function netifSet(i: i32, mac: usize, ip: u32, prefixLen: u8, mtu: u16, flags: u8): void {
@@ -145,7 +145,7 @@ export function netifValid(i: i32): bool { return netifValidHot(i); }
 // @ts-ignore: decorator
 @inline export function netifValidHot(i: i32): bool { return i >= 0 && i < MAX_IFACES && load<u8>(rec(i), 7) != 0; }
 export function netifUp(i: i32): bool { return load<u8>(rec(i), 6) != 0; }
-export function netifSetUp(i: i32, up: bool): void { store<u8>(rec(i), up ? 1 : 0, 6); gen++; }
+export function netifSetUp(i: i32, up: bool): void { store<u8>(rec(i), up ? 1 : 0, 6); netifA6Changed(); }
 /** Pointer to the 6-byte MAC address of interface `i`. */
 export function netifMac(i: i32): usize { return recCold(i); }
 /** netifMac inline, for the per-packet paths. */
@@ -275,7 +275,7 @@ export function netifAddAddr(i: i32, a: usize, prefixLen: i32): i32 {
   const n = <i32>load<u8>(c);
   if (n >= (v4 ? NETIF_V4_EXTRA : NETIF_V6_ADDRS) || (!v4 && addrs6 == 0)) return -1;
   store<u8>(c, <u8>(n + 1));
-  gen++;
+  netifA6Changed();
   if (!v4) {
     const e = a6(i, n);
     memory.fill(e, 0, A6_STRIDE);
@@ -335,11 +335,15 @@ export function netifA6Remove(i: i32, k: i32): void {
   if (k < 0 || k >= n) return;
   memory.copy(a6(i, k), a6(i, k + 1), <usize>(n - 1 - k) * A6_STRIDE);
   store<u8>(c, <u8>(n - 1));
-  gen++;
+  netifA6Changed();
 }
 
-/** An IPv6 address's state or lifetimes changed (caches that depend on "ours" start over). */
-export function netifA6Changed(): void { gen++; }
+/**
+ * An interface's addresses, prefixes, MTU, up state or an IPv6 address's state changed (caches that
+ * depend on them start over). Why (size): the wrap written out keeps it a call, not ~8 inlined bytes, at
+ * its callers (asc copies a body of about six nodes into every caller; the same values as gen++).
+ */
+export function netifA6Changed(): void { if (gen != 0xffffffff) gen++; else gen = 0; }
 
 // ---- second address (co-located care-of address) and the away flag (mobile node) ----------------
 
@@ -351,7 +355,7 @@ export function netifSetAlias(i: i32, addr: u32, prefixLen: u8): void {
   store<u8>(r, prefixLen, O_ALIAS_LEN);
   store<u32>(r, prefixMask(<i32>prefixLen), O_ALIAS_MASK);
   store<u32>(r, bcastOf(addr, <i32>prefixLen), O_ALIAS_BCAST);
-  gen++;
+  netifA6Changed();
 }
 /** Second address of interface `i` (0 when none). */
 export function netifAlias(i: i32): u32 { return load<u32>(recCold(i), O_ALIAS); }
