@@ -6,7 +6,7 @@
 
 import { COUNTER_NAMES, COUNTER_NAMES_LEN } from "./counter-names";
 import { textLine, textBuf } from "./text";
-import { IPV6 } from "./features";
+import { IPV6, MIP6 } from "./features";
 
 export const enum C {
   RX_FRAMES = 0,      // frames handed to rx()
@@ -248,7 +248,7 @@ export const enum C {
 
 /** Counters this image has: all, or (IPv4-only image, features.ts) those before the IPv6 ones, which
  *  come last (Why (memory): a 320 KiB microcontroller's host copies every name; ids stay the same). */
-export const COUNTERS_N: i32 = IPV6 ? <i32>C.COUNT : <i32>C.IP6_RX;
+export const COUNTERS_N: i32 = !IPV6 ? <i32>C.IP6_RX : !MIP6 ? <i32>C.MIP6_HAO_RX : <i32>C.COUNT;
 const counters: usize = memory.data(COUNTERS_N * 8, 8);
 
 
