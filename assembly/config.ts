@@ -364,8 +364,7 @@ const KEY_DEFAULTS: usize = memory.data<u16>([
   10000, // drProbeIntervalMs
   0, // drPriority
 ]);
-// @ts-ignore: decorator
-@inline function kv(i: u32): i32 { return load<i32>(KEY_VALS + (<usize>i << 2)); }
+function kv(i: u32): i32 { return load<i32>(KEY_VALS + (<usize>i << 2)); }
 
 /** Copy the keys read on many paths from KEY_VALS into their globals. */
 function keyPublish(): void {
