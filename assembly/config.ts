@@ -364,8 +364,7 @@ const KEY_DEFAULTS: usize = memory.data<u16>([
   10000, // drProbeIntervalMs
   0, // drPriority
 ]);
-// @ts-ignore: decorator
-@inline function kv(i: u32): i32 { return load<i32>(KEY_VALS + (<usize>i << 2)); }
+function kv(i: u32): i32 { return load<i32>(KEY_VALS + (<usize>i << 2)); }
 
 /** Copy the keys read on many paths from KEY_VALS into their globals. */
 function keyPublish(): void {
@@ -522,8 +521,7 @@ export let serverCount: i32 = 0;
 @inline export function serverPriority(i: i32): u16 { return load<u16>(servers + <usize>i * 12, 2); }
 // @ts-ignore: decorator
 @inline export function serverLifetimeSec(i: i32): u16 { return load<u16>(servers + <usize>i * 12, 4); }
-// @ts-ignore: decorator
-@inline export function serverAddress(i: i32): u32 { return load<u32>(servers + <usize>i * 12, 8); }
+export function serverAddress(i: i32): u32 { return load<u32>(servers + <usize>i * 12, 8); }
 /** Configured servers of `kind`. */
 export function serverCountOf(kind: u8): i32 {
   let k = 0;
@@ -615,8 +613,7 @@ export function v4PrefixField(field: T, plen: u32): i32 {
   return <i32>plen - 96;
 }
 
-// @ts-ignore: decorator
-@inline export function be16(p: usize): u32 { return bswap<u32>(<u32>load<u16>(p)) >>> 16; }
+export function be16(p: usize): u32 { return bswap<u32>(<u32>load<u16>(p)) >>> 16; }
 // @ts-ignore: decorator
 @inline export function be32(p: usize): u32 { return bswap<u32>(load<u32>(p)); }
 

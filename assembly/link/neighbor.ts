@@ -654,6 +654,9 @@ export function neighborAdvert6(iface: i32, a: usize, mac: usize, solicited: boo
 /** Changes so far to the cache's entries (came, went, resolved to another address): a frame header
  *  built from neighborMac's answer stays right while this value is unchanged (and the entry unexpired). */
 export function neighborGeneration(): u32 { return cacheGen + macChanges; }
+/** neighborGeneration inline, for the per-datagram flow checks (flow.ts, flow6.ts). */
+// @ts-ignore: decorator
+@inline export function neighborGenerationHot(): u32 { return cacheGen + macChanges; }
 
 /** When the entry whose address neighborMac returned as `mac` expires (ms). */
 export function neighborMacExpires(mac: usize): i64 { return load<i64>(mac - E_MAC + E_EXPIRES); }

@@ -79,8 +79,11 @@ export function netifA6Use(b: usize): bool {
   return b != 0;
 }
 
+function rec(i: i32): usize { return table + <usize>i * STRIDE; }
+/** rec() inline, for the per-packet accessors (netifValidHot, netifMacHot, netifMtuHot) and the
+ *  registration path's netifIsBroadcast, netifOnLink. */
 // @ts-ignore: decorator
-@inline function rec(i: i32): usize { return table + <usize>i * STRIDE; }
+@inline function recHot(i: i32): usize { return table + <usize>i * STRIDE; }
 // @ts-ignore: decorator
 @inline function x4(i: i32, k: i32): usize { return extra4 + (<usize>i * <usize>NETIF_V4_EXTRA + <usize>k) * X4_STRIDE; }
 /** rec() for the called (cold) accessors, the index taken modulo MAX_IFACES (every caller passes a
@@ -143,20 +146,20 @@ export function netifValid(i: i32): bool { return netifValidHot(i); }
 // Why (size): 40 inline copies cost ~1 KB; the packet paths keep theirs (a call is ~100 native
 // instructions under wasm3), the rest call the out-of-line one.
 // @ts-ignore: decorator
-@inline export function netifValidHot(i: i32): bool { return i >= 0 && i < MAX_IFACES && load<u8>(rec(i), 7) != 0; }
+@inline export function netifValidHot(i: i32): bool { return i >= 0 && i < MAX_IFACES && load<u8>(recHot(i), 7) != 0; }
 export function netifUp(i: i32): bool { return load<u8>(rec(i), 6) != 0; }
 export function netifSetUp(i: i32, up: bool): void { store<u8>(rec(i), up ? 1 : 0, 6); netifA6Changed(); }
 /** Pointer to the 6-byte MAC address of interface `i`. */
 export function netifMac(i: i32): usize { return recCold(i); }
 /** netifMac inline, for the per-packet paths. */
 // @ts-ignore: decorator
-@inline export function netifMacHot(i: i32): usize { return rec(i); }
+@inline export function netifMacHot(i: i32): usize { return recHot(i); }
 export function netifIp(i: i32): u32 { return load<u32>(recCold(i), 8); }
 export function netifPrefixLen(i: i32): u8 { return load<u8>(recCold(i), 12); }
 export function netifMtu(i: i32): i32 { return <i32>load<u16>(recCold(i), 14); }
 /** netifMtu inline, for the per-packet paths. */
 // @ts-ignore: decorator
-@inline export function netifMtuHot(i: i32): i32 { return <i32>load<u16>(rec(i), 14); }
+@inline export function netifMtuHot(i: i32): i32 { return <i32>load<u16>(recHot(i), 14); }
 export function netifFlags(i: i32): u8 { return load<u8>(recCold(i), 13); }
 /** Pointer to the 6-byte BSSID of the access point the interface is associated with (zeros if none). */
 export function netifBssid(i: i32): usize { return rec(i) + 16; }
@@ -173,7 +176,7 @@ export function prefixMask(len: i32): u32 { return len <= 0 ? 0 : len >= 32 ? 0x
 
 /** True when `addr` is on the directly attached subnet of interface `i` (its main or an extra address's). */
 export function netifOnLink(i: i32, addr: u32): bool {
-  const r = rec(i);
+  const r = recHot(i);
   const m = load<u32>(r, 24);
   const ip = load<u32>(r, 8);
   return (ip != 0 && (addr & m) == (ip & m)) || (extraN != 0 && extraMatch(i, addr, 0));
@@ -198,7 +201,7 @@ function extraOwner(addr: u32): i32 {
 
 /** True when `addr` is the directed broadcast address of interface `i`'s subnet (or of its alias's, or an extra address's). */
 export function netifIsBroadcast(i: i32, addr: u32): bool {
-  const r = rec(i);
+  const r = recHot(i);
   const b = load<u32>(r, 28);
   const a = load<u32>(r, O_ALIAS_BCAST);
   return (b != 0 && addr == b) || (a != 0 && addr == a) || (extraN != 0 && extraMatch(i, addr, 2));

@@ -87,8 +87,7 @@ export function hoHeldCount(): i32 { return held; }
 
 // @ts-ignore: decorator
 @inline function frameAt(i: i32): usize { return pool + <usize>i * stride + <usize>cfg.HEADROOM; }
-// @ts-ignore: decorator
-@inline function metaAt(i: i32): usize { return meta + <usize>i * META; }
+function metaAt(i: i32): usize { return meta + <usize>i * META; }
 
 function arm(): void {
   let at = TIMER_NEVER;

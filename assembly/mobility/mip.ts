@@ -5,7 +5,7 @@
 
 import { udpListen, UdpHandler } from "../transport/udp";
 import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";
-import { ipv4HeaderLen } from "../wire/ipv4";
+import { ipv4HeaderLenHot } from "../wire/ipv4";
 import { udpLength, udpIpEmit, UDP_HEADER_LEN } from "../wire/udp";
 import { ipNextIdent } from "../stack/ip";
 import * as cfg from "../config";
@@ -13,9 +13,10 @@ import { MIP_PORT } from "../wire/registration";
 
 const MAX_HANDLERS: i32 = 12;
 /** The Mobile IP message (UDP payload) of the IPv4 datagram at `p`. */
-export function drMsg(p: usize): usize { return drPayload(p) + <usize>UDP_HEADER_LEN; }
+// @ts-ignore: decorator
+@inline export function drMsg(p: usize): usize { return drPayload(p) + <usize>UDP_HEADER_LEN; }
 /** The payload of the IPv4 datagram at `p` (after its options): a call on the control paths. */
-export function drPayload(p: usize): usize { return p + <usize>ipv4HeaderLen(p); }
+export function drPayload(p: usize): usize { return p + <usize>ipv4HeaderLenHot(p); }
 /** Length of the message at `m` (drMsg), from its UDP header. */
 export function drMsgLen(m: usize): i32 { return <i32>udpLength(m - <usize>UDP_HEADER_LEN) - UDP_HEADER_LEN; }
 

@@ -343,8 +343,7 @@ function rsSolicit(m: usize, ml: i32): i32 {
 }
 
 /** Message being built in outBuf. */
-// @ts-ignore: decorator
-@inline function outMsg(): usize { return outBuf + OUT_IP + <usize>IPV4_MIN_HEADER + <usize>UDP_HEADER_LEN; }
+function outMsg(): usize { return outBuf + OUT_IP + <usize>IPV4_MIN_HEADER + <usize>UDP_HEADER_LEN; }
 
 /** Append the authentication extension `ext` computed with `sa` to the `n`-byte message in outBuf: the new length, or < 0. */
 function auth(sa: usize, n: i32, ext: u8): i32 { return authAppend(sa, outMsg(), n, OUT_CAP, ext); }

@@ -138,12 +138,10 @@ export function evOpPair(kind: Ev, op: u8, code: u8, lifetimeSec: u16, a: u32, b
 }
 
 export function slotAt(v: usize, k: i32): usize { return v + V_SLOTS + <usize>k * PS_SIZE; }
-// @ts-ignore: decorator
-@inline export function slotUsed(s: usize): bool { return (load<u8>(s, PS_STATE) & PS_USED) != 0; }
+export function slotUsed(s: usize): bool { return (load<u8>(s, PS_STATE) & PS_USED) != 0; }
 // @ts-ignore: decorator
 @inline export function slotIndex(v: usize, s: usize): i32 { return <i32>((s - v - V_SLOTS) / PS_SIZE); }
-// @ts-ignore: decorator
-@inline export function accepted(v: usize): bool { return (load<u8>(v, V_FLAGS) & VF_ACCEPTED) != 0; }
+export function accepted(v: usize): bool { return (load<u8>(v, V_FLAGS) & VF_ACCEPTED) != 0; }
 
 /** True when any request of the record is pending. */
 export function visitorAnyPending(v: usize): bool {

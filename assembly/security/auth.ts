@@ -14,8 +14,8 @@ import {
   SA_ALG_KEYED_MD5, SA_FLAG_COVER_SPI, SA_USE_MOBILE_HOME, SA_USE_MOBILE_FOREIGN, SA_USE_FOREIGN_HOME,
   SA_USE_CORRESPONDENT, SA_USE_AGENT_SERVER, SA_USE_MOBILE_SERVER, SA_USE_SERVER_SERVER,
 } from "../config";
-import { saUse, SA_SPI, SA_ALG, SA_FLAGS, SA_KEYLEN, SA_KEY, SA_HMAC } from "./sa";
-import { ExtSlot, extSlotOf, authExtAppend, authCoveredLen, authSpi, authAuthenticator, authAuthenticatorLen, extType, extIsAuth,
+import { saUseHot, SA_SPI, SA_ALG, SA_FLAGS, SA_KEYLEN, SA_KEY, SA_HMAC } from "./sa";
+import { ExtSlot, extSlotOf, authExtAppend, authCoveredLen, authSpi, authSpiHot, authAuthenticator, authAuthenticatorLen, extType, extIsAuth,
   EXT_MH_AUTH, EXT_MF_AUTH, EXT_FH_AUTH, EXT_RO_AUTH, EXT_AS_AUTH, EXT_MS_AUTH, EXT_SS_AUTH } from "../wire/mipext";
 
 export const AUTH_LEN: i32 = 16;
@@ -80,7 +80,7 @@ export function authUseOk(type: i32, use: u8): bool {
 export function authAppend(sa: usize, msg: usize, len: i32, cap: i32, type: u8): i32 {
   // Why: RFC 2002 §3.5.2-3.5.4: each extension is computed with the association between the two
   // parties it names; a key for another use never produces it (issue 7.9).
-  if (sa == 0 || !authUseOk(type, saUse(sa))) return -1;
+  if (sa == 0 || !authUseOk(type, saUseHot(sa))) return -1;
   const n = authExtAppend(msg, len, cap, type, load<u32>(sa, SA_SPI), AUTH_LEN);
   if (n < 0) return -2;
   const ext = msg + <usize>len;
@@ -111,9 +111,9 @@ export function authVerify(sa: usize, msg: usize, extOff: i32): AuthResult {
   if (!extIsAuth(type)) return AuthResult.NOT_AUTH_EXT;
   // Why: RFC 2002 §3.5.2-3.5.4: only the association for the extension's use verifies it — a key
   // shared with a foreign agent never authenticates a mobile-home extension (issue 7.9).
-  if (!authUseOk(type, saUse(sa))) return AuthResult.NO_SA;
+  if (!authUseOk(type, saUseHot(sa))) return AuthResult.NO_SA;
   if (authAuthenticatorLen(ext) != AUTH_LEN) return AuthResult.BAD_LENGTH;
-  if (authSpi(ext) != load<u32>(sa, SA_SPI)) return AuthResult.BAD_SPI;
+  if (authSpiHot(ext) != load<u32>(sa, SA_SPI)) return AuthResult.BAD_SPI;
   const covered = authCoveredLen(extOff, (load<u8>(sa, SA_FLAGS) & SA_FLAG_COVER_SPI) != 0);
   authCompute(sa, msg, covered, digest);
   // Why: constant-time comparison, so timing does not reveal how many bytes matched.

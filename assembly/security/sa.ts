@@ -87,7 +87,10 @@ export function saFill(v: usize, spi: u32, alg: u8, replay: u8, flags: u8, key: 
 }
 
 /** The association with the IPv4 peer `peer` (host order), or 0. */
-export function saFind(peer: u32): usize {
+export function saFind(peer: u32): usize { return saFindHot(peer); }
+/** saFind inline, for saFindFor (every registration). */
+// @ts-ignore: decorator
+@inline function saFindHot(peer: u32): usize {
   // Why (speed): found without building the 16-byte key (table/hash.ts htFindV4).
   return capacity == 0 ? 0 : htFindV4(table, peer);
 }
@@ -105,8 +108,8 @@ export function saFindAddr(peer: usize): usize {
  * mobile-home extension (a foreign agent could then register its own address as a home address).
  */
 export function saFindFor(peer: u32, use: u8): usize {
-  const v = saFind(peer);
-  return v != 0 && saUse(v) == use ? v : 0;
+  const v = saFindHot(peer);
+  return v != 0 && saUseHot(v) == use ? v : 0;
 }
 
 /** Flags bit of an association learnt at run time (security/regkey.ts), not configured. */
@@ -115,7 +118,10 @@ export const SA_FLAG_LEARNT: u8 = 0x40;
 export function saLearnt(sa: usize): bool { return (load<u8>(sa, SA_FLAGS) & SA_FLAG_LEARNT) != 0; }
 
 /** What the association `sa` is for (config SA_USE_*). */
-export function saUse(sa: usize): u8 { return (load<u8>(sa, SA_FLAGS) & SA_USE_MASK) >> SA_USE_SHIFT; }
+export function saUse(sa: usize): u8 { return saUseHot(sa); }
+/** saUse inline, for the registration path (saFindFor, authAppend, authVerify). */
+// @ts-ignore: decorator
+@inline export function saUseHot(sa: usize): u8 { return (load<u8>(sa, SA_FLAGS) & SA_USE_MASK) >> SA_USE_SHIFT; }
 
 /** Associations configured. */
 export function saCount(): u32 { return capacity == 0 ? 0 : htUsed(table); }

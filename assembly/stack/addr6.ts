@@ -325,8 +325,7 @@ function sweep(now: i64, act: bool): void {
 }
 
 /** True when record `e` may be used as an address of ours (RFC 2462 §5.4: not tentative or duplicate). */
-// @ts-ignore: decorator
-@inline function usable(e: usize): bool { return <u32>load<u8>(e, R_STATE) - <u32>A6_PREFERRED < 2; } // PREFERRED or DEPRECATED
+function usable(e: usize): bool { return <u32>load<u8>(e, R_STATE) - <u32>A6_PREFERRED < 2; } // PREFERRED or DEPRECATED
 
 /**
  * The interface holding the usable address at `a`, or -1. A link-local address counts only on the

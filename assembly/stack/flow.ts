@@ -31,7 +31,7 @@ import * as cfg from "../config";
 import { C, count, countHot } from "../counters";
 import { nowMs } from "../clock";
 import { netifMac, netifMacHot } from "../link/netif";
-import { neighborGeneration, neighborMacExpires } from "../link/neighbor";
+import { neighborGenerationHot, neighborMacExpires } from "../link/neighbor";
 import { ethTransmit } from "../link/ethernet";
 import { ipv4DecrementTtlHot } from "../wire/ipv4";
 import { TUNNEL_HEADROOM } from "../wire/ipip";
@@ -93,7 +93,7 @@ export function flowReset(): void {
 
 /** Changes so far to anything a flow's decision depended on (file comment). */
 // @ts-ignore: decorator
-@inline function flowGeneration(): u32 { return routeDecideGeneration() + neighborGeneration(); }
+@inline function flowGeneration(): u32 { return routeDecideGeneration() + neighborGenerationHot(); }
 
 /** The hash of a flow's key (source and destination as stored): its entry is `hash >>> 28`. */
 // @ts-ignore: decorator

@@ -26,7 +26,7 @@ import { C, countHot } from "../counters";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { netifMac, netifMacHot } from "../link/netif";
-import { neighborGeneration, neighborMac6, neighborMacExpires } from "../link/neighbor";
+import { neighborGenerationHot, neighborMac6, neighborMacExpires } from "../link/neighbor";
 import { ethTransmit } from "../link/ethernet";
 import { routeGeneration } from "./route";
 import { r6Generation } from "./route6";
@@ -59,7 +59,7 @@ export function flow6Init(): bool {
 }
 
 // @ts-ignore: decorator
-@inline function gen6(): u32 { return routeGeneration() + neighborGeneration() + r6Generation() + tun6Generation(); }
+@inline function gen6(): u32 { return routeGeneration() + neighborGenerationHot() + r6Generation() + tun6Generation(); }
 
 /** The entry of (`iface`, the addresses at `src`, `dst`). */
 // @ts-ignore: decorator

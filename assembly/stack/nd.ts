@@ -235,8 +235,7 @@ function nextRaInterval(iface: i32): i64 {
 // ---- sending ------------------------------------------------------------------------------------
 
 /** Where a message of ours begins in the buffer (IPv6 header 40 bytes in front of it, Ethernet before). */
-// @ts-ignore: decorator
-@inline function msg(): usize { return buf + <usize>(HEADROOM + ETH_HEADER_LEN + IPV6_HEADER_LEN); }
+function msg(): usize { return buf + <usize>(HEADROOM + ETH_HEADER_LEN + IPV6_HEADER_LEN); }
 
 /** `mac` of sendMsg: route the message (through the neighbour cache) instead of sending it to a MAC. */
 const ROUTED: usize = 1;

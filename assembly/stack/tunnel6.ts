@@ -50,8 +50,7 @@ export let lastNextHop: usize = 0;
 /** Changes so far to the tunnel table (the IPv6 flow cache compares it). */
 export function tun6Generation(): u32 { return gen; }
 
-// @ts-ignore: decorator
-@inline function ent(i: i32): usize { return table + <usize>i * STRIDE; }
+function ent(i: i32): usize { return table + <usize>i * STRIDE; }
 
 /** Carve the table (IPv6 nodes, init). False when memory ran out. */
 export function tun6Init(): bool {

@@ -35,8 +35,7 @@ const NIL: u32 = 0xffffffff;
 // Every byte 0xfe, so lruClear unlinks every node with one memory.fill (no index reaches it: capacity ≤ 2^24).
 const UNLINKED: u32 = 0xfefefefe;
 
-// @ts-ignore: decorator
-@inline function node(l: usize, i: u32): usize { return l + LRU_HEADER_SIZE + <usize>i * NODE_SIZE; }
+function node(l: usize, i: u32): usize { return l + LRU_HEADER_SIZE + <usize>i * NODE_SIZE; }
 
 /** Bytes to reserve for an LRU over `capacity` entries (header included); 0 if out of range. */
 export function lruBytes(capacity: u32): usize {

@@ -13,7 +13,7 @@
 import { C, count } from "../counters";
 import { ipRegisterProto } from "../stack/ip";
 import { handlersReset, handlersAdd, handlersCount, handlerKey, handlerFn } from "../table/handlers";
-import { ipv4HeaderLen, ipv4Src, ipv4Dst, IPPROTO_UDP } from "../wire/ipv4";
+import { ipv4HeaderLenHot, ipv4Src, ipv4Dst, IPPROTO_UDP } from "../wire/ipv4";
 import { UdpErr, udpCheck, udpDstPort, UDP_HEADER_LEN } from "../wire/udp";
 
 /** A checked UDP datagram for this node (IP header at `p`, `len` bytes, UDP header after it). */
@@ -38,7 +38,7 @@ export function udpTap(fn: UdpHandler): void { tap = changetype<usize>(fn); }
 
 /** IP protocol 17 for this node (stack/ip.ts handler). */
 export function udpInput(iface: i32, p: usize, len: i32, unicast: bool): i32 {
-  const hl = ipv4HeaderLen(p);
+  const hl = ipv4HeaderLenHot(p);
   const u = p + <usize>hl;
   const ul = len - hl;
   if (ul < UDP_HEADER_LEN) return -1;

@@ -104,8 +104,10 @@ function sum20(p: usize): u32 {
 // @ts-ignore: decorator
 @inline export function ipv4Version(p: usize): u8 { return load<u8>(p, IP_VER_IHL) >> 4; }
 /** Header length in bytes (IHL*4), options included. */
+export function ipv4HeaderLen(p: usize): i32 { return ipv4HeaderLenHot(p); }
+/** ipv4HeaderLen inline, for the registration path (udpInput, drPayload). */
 // @ts-ignore: decorator
-@inline export function ipv4HeaderLen(p: usize): i32 { return <i32>(load<u8>(p, IP_VER_IHL) & 0x0f) << 2; }
+@inline export function ipv4HeaderLenHot(p: usize): i32 { return <i32>(load<u8>(p, IP_VER_IHL) & 0x0f) << 2; }
 /** Type of service octet. */
 // @ts-ignore: decorator
 @inline export function ipv4Tos(p: usize): u8 { return load<u8>(p, IP_TOS); }

@@ -265,9 +265,13 @@ export function extData(ext: usize): usize { return ext + EXT_OFF_DATA; }
 export function extEnd(msg: usize, extOff: i32): i32 { return extOff + EXT_HDR_LEN + extLength(msg + <usize>extOff); }
 
 /** SPI of the authentication extension at `ext` (only after the walker accepted its Length). */
-export function authSpi(ext: usize): u32 { return swap32Out(load<u32>(ext, AUTH_OFF_SPI)); }
+export function authSpi(ext: usize): u32 { return authSpiHot(ext); }
+/** authSpi inline, for authVerify (every registration). */
+// @ts-ignore: decorator
+@inline export function authSpiHot(ext: usize): u32 { return swap32Out(load<u32>(ext, AUTH_OFF_SPI)); }
 /** First byte of the authenticator. */
-export function authAuthenticator(ext: usize): usize { return ext + AUTH_OFF_AUTHENTICATOR; }
+// @ts-ignore: decorator
+@inline export function authAuthenticator(ext: usize): usize { return ext + AUTH_OFF_AUTHENTICATOR; }
 /** Authenticator length (Length - 4). */
 export function authAuthenticatorLen(ext: usize): i32 { return extLength(ext) - AUTH_SPI_LEN; }
 /** Set the SPI. */

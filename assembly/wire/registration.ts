@@ -205,11 +205,14 @@ export function regHomeAddr(p: usize): u32 { return bswap<u32>(load<u32>(p, REG_
 /** Home Agent address (host order); the Binding Registrar when the request has R (002 §3.2). */
 export function regHomeAgent(p: usize): u32 { return bswap<u32>(load<u32>(p, REG_OFF_HOME_AGENT)); }
 /** Set the Lifetime. */
-export function regSetLifetimeSec(p: usize, v: u16): void { store<u16>(p, bswap<u16>(v), REG_OFF_LIFETIME); }
+// @ts-ignore: decorator
+@inline export function regSetLifetimeSec(p: usize, v: u16): void { store<u16>(p, bswap<u16>(v), REG_OFF_LIFETIME); }
 /** Set the Home Address. */
-export function regSetHomeAddr(p: usize, v: u32): void { store<u32>(p, bswap<u32>(v), REG_OFF_HOME_ADDR); }
+// @ts-ignore: decorator
+@inline export function regSetHomeAddr(p: usize, v: u32): void { store<u32>(p, bswap<u32>(v), REG_OFF_HOME_ADDR); }
 /** Set the Home Agent address. */
-export function regSetHomeAgent(p: usize, v: u32): void { store<u32>(p, bswap<u32>(v), REG_OFF_HOME_AGENT); }
+// @ts-ignore: decorator
+@inline export function regSetHomeAgent(p: usize, v: u32): void { store<u32>(p, bswap<u32>(v), REG_OFF_HOME_AGENT); }
 
 // ---- Registration Request ---------------------------------------------------------------------
 
