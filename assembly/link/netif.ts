@@ -227,8 +227,7 @@ const CLASS_ENTRIES: u32 = 16;
 const classCache: usize = memory.data(<i32>CLASS_ENTRIES * 12, 4);
 
 /** ADDR_OURS | ADDR_BROADCAST for `addr` over the configured interfaces (0 is never ours). */
-// @ts-ignore: decorator
-@inline export function netifAddrClass(addr: u32): u32 {
+export function netifAddrClass(addr: u32): u32 {
   // Why (speed): the hit is inline (a call costs ~100 native instructions under wasm3); a miss scans.
   const e = classCache + <usize>((addr * 0x9e3779b1) >>> 28) * 12;
   return load<u32>(e) == addr && load<u32>(e, 4) == gen ? load<u32>(e, 8) : addrClassScan(addr, e);
