@@ -14,12 +14,13 @@ const OFF_HOME = "2001:db8:9::64"; // not on any prefix of the home agent
 const HA_MAC = "02:00:00:00:01:01", HA_MAC_F = "02:00:00:00:02:01";
 const KEY = "00112233445566778899aabbccddeeff00112233", ALG = "hmac-sha1-96";
 
-function setup() {
+function setup({ only = false } = {}) {
   const clock = { t: 1000 };
   const lan = new Lan(clock);
   const ha = startBoard({
-    name: "ha", board: "emulated", roles: ["router", "home-agent"], node: { ipv6: "dual", dadTransmits: 1 },
-    interfaces: [{ name: "eth0", mac: HA_MAC, ipv4: "10.0.1.1/24", home: true }, { name: "eth1", mac: HA_MAC_F, ipv4: "10.0.2.1/24" }],
+    name: "ha", board: "emulated", roles: ["router", "home-agent"], node: { ipv6: only ? "only" : "dual", dadTransmits: 1 },
+    interfaces: only ? [{ name: "eth0", mac: HA_MAC, home: true }, { name: "eth1", mac: HA_MAC_F }]
+      : [{ name: "eth0", mac: HA_MAC, ipv4: "10.0.1.1/24", home: true }, { name: "eth1", mac: HA_MAC_F, ipv4: "10.0.2.1/24" }],
     ipv6: [{ iface: "eth0", address: `${HA}/64`, advertise: true }, { iface: "eth1", address: `${HA_F}/64`, advertise: true }],
     ipsec: [
       { peer: HOME, spiIn: 0x1000, spiOut: 0x2000, algorithm: ALG, key: KEY, window: 64 },
@@ -166,4 +167,12 @@ test("§7.7: a home registration expires with its lifetime, and its proxy goes w
   assert.equal(answersFor(t, HOME), false, "expired: the proxy is gone");
   assert.deepEqual(t.ha.board.dump("bindings6"), []);
   assert.equal(pingHome(t, 2).length, 0);
+});
+
+test("an IPv6-only home agent (no IPv4 anywhere; its home link is the interface marked home) registers and tunnels", () => {
+  const t = setup({ only: true });
+  const from = t.ha.cap.tx.length;
+  t.send(t.bu());
+  assert.deepEqual(t.bas(from).map((x) => x.ba.status), [0]);
+  assert.equal(pingHome(t, 1).length, 1);
 });
