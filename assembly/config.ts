@@ -120,7 +120,7 @@ export const enum T {
   RECORD_LENGTH, // record length
   RECORD_TYPE, // record type
   RECORD_TYPES, // 1..10 or >= 128
-  RECORD_TYPES_AFTER_INIT, // 4 (ROUTE), 6 (SA) or >= 128
+  RECORD_TYPES_AFTER_INIT, // 4 (ROUTE), 6 (SA), 8 (ADDR6) or >= 128
   RECORD_TYPE_AFTER_INIT, // record type after init
   ROUTES, // routes
   ROUTE_DEST, // route.dest
@@ -894,7 +894,8 @@ export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApp
     if (adding && !pass2) {
       // Why: after init only per-peer records may be added (docs/abi.md config_add); sizes,
       // roles and interfaces need a restart.
-      if (type != REC_ROUTE && type != REC_SA && type < 128) return refuseText(T.RECORD_TYPE_AFTER_INIT, T.RECORD_TYPES_AFTER_INIT, type);
+      // ADDR6 too: a new home prefix on a running home agent (seed 003 §8.5 renumbering).
+      if (type != REC_ROUTE && type != REC_SA && type != REC_ADDR6 && type < 128) return refuseText(T.RECORD_TYPE_AFTER_INIT, T.RECORD_TYPES_AFTER_INIT, type);
     } else if (!pass2) {
       if (type == REC_BOARD || type == REC_NODE || type == REC_MOBILITY) { if (!keyValues(v, rlen, type)) return false; }
       else if (type == REC_IPSEC) { if (++ipsecEntries > MAX_IPSEC) return refuse(T.IPSEC_PEERS, 0, MAX_IPSEC, ipsecEntries); }

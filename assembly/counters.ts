@@ -243,6 +243,7 @@ export const enum C {
   MIP6_HA_ADVERT,     // home agent: gratuitous Neighbor Advertisements for mobile nodes' addresses (§8.2)
   MIP6_HA_TUNNELLED,  // home agent: packets intercepted for a mobile node and tunnelled to its care-of address (§8.4)
   DROP_MIP6_LINK_LOCAL, // home agent: packets to a registered mobile node's link-local address (§8.2, not tunnelled)
+  MIP6_HA_RA_TUNNELLED, // home agent: Router Advertisements tunnelled to registered mobile nodes after a renumbering (§8.5)
   COUNT
 }
 

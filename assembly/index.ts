@@ -22,7 +22,7 @@ import { ipsecInit } from "./security/ipsec";
 import { flow6Any, flow6Try } from "./stack/flow6";
 import { ndInit, ndStart } from "./stack/nd";
 import { mip6Init } from "./mobility/mip6";
-import { ha6Init, ha6Start } from "./mobility/ha6";
+import { ha6Init, ha6Start, ha6Renumbered } from "./mobility/ha6";
 import { reasmInit } from "./stack/reasm";
 import { udpInit } from "./transport/udp";
 import { saInit } from "./security/sa";
@@ -125,7 +125,7 @@ const ipv6InitRef: usize = IPV6 ? changetype<usize>(ipv6Init) : 0;
 const ipv6StartRef: usize = IPV6 ? changetype<usize>(ipv6Start) : 0;
 
 /**
- * Add ROUTE and SA records (same header as for `init`, at `config_buffer()`) to a running board, for
+ * Add ROUTE, SA and ADDR6 records (same header as for `init`, at `config_buffer()`) to a running board, for
  * configurations larger than the config buffer or provisioning without a restart. Returns 0 ok,
  * 1 refused (reason logged; records before the refused one stay applied), 3 bad pointer or not started.
  */
@@ -133,7 +133,10 @@ export function config_add(cfgPtr: usize, cfgLen: i32): i32 {
   if (!ready || cfgPtr != cfg.configBuffer) return 3;
   setNow(now_ms());
   if (!cfg.configWalk(cfgLen, false, true, configApply)) return 1;
-  return cfg.configWalk(cfgLen, true, true, configApply) ? 0 : 1;
+  if (!cfg.configWalk(cfgLen, true, true, configApply)) return 1;
+  // Why: seed 003 §8.5: a home agent whose home prefixes changed tells its mobile nodes away from home.
+  if (MIP6 && (cfg.roles & cfg.ROLE_HOME_AGENT) != 0 && cfg.ipv6Enabled()) ha6Renumbered();
+  return 0;
 }
 
 /** Where the host writes one received frame before calling `rx`. */

@@ -11,6 +11,10 @@
 //         the link-local address) repeated MAX_ADVERT_REXMIT times, and proxy entries so the home agent
 //         answers Neighbor Solicitations for them (defending them in DAD too).
 //   §8.3  de-registration: the same tests, then the binding and the proxies go.
+//   §8.5  renumbering: when the prefixes advertised on a home link change (config_add of an ADDR6
+//         record with "advertise" on a running home agent), its Router Advertisement goes to every mobile
+//         node registered on that link, with AH under the mobile node's security association (MUST be
+//         authenticated), in an IPv6-in-IPv6 tunnel to its care-of address.
 //   §8.4  interception: a packet forwarded to a mobile node's home address with a home registration goes
 //         into an IPv6-in-IPv6 tunnel to the primary care-of address (RFC 2473, stack/tunnel6.ts); to its
 //         link-local address: Destination Unreachable code 3, never tunnelled.
@@ -23,9 +27,13 @@ import { C, count } from "../counters";
 import { nowMs } from "../clock";
 import { stackTimerStart, stackTimerArm, timerOwn, OWNER_HA6 } from "../sys/timers";
 import { TIMER_NEVER } from "../table/timer";
-import { ip6HomeAgentWith, ip6SendIcmpError } from "../stack/ip6";
+import { ip6HomeAgentWith, ip6SendIcmpError, ip6Seal } from "../stack/ip6";
 import { addr6OnLink, addr6Advertised, addr6Ours, addr6Source } from "../stack/addr6";
-import { ndAdvertise } from "../stack/nd";
+import { ndAdvertise, ndRaCopy } from "../stack/nd";
+import { pktAlloc } from "../stack/packet";
+import { addr6LinkLocal } from "../stack/addr6";
+import { icmp6FillChecksum } from "../wire/icmpv6";
+import { ipv6Emit, IPV6_HEADER_LEN } from "../wire/ipv6";
 import { proxyAddAddr, proxyRemoveAddr } from "../stack/arp";
 import { tun6Encap } from "../stack/tunnel6";
 import { netifCount, netifValid, netifA6, netifAddrCount, A6F_STATIC } from "../link/netif";
@@ -50,11 +58,18 @@ const TK_HA6: u16 = OWNER_HA6 << 8;
 let timer: i32 = -1;
 // Scratch: one address being formed, the anycast address being checked.
 let tmpA: usize = 0;
+// The tunnelled Router Advertisement's buffer (§8.5), and a digest of the prefixes advertised when last
+// looked (renumbering is a change of it).
+let raBuf: usize = 0;
+const RA_HEAD: usize = 128;
+const RA_CAP: i32 = 512;
+let prefixDigest: u32 = 0;
 
 /** Set up the home agent part: the hooks and the anycast addresses' proxy entries (at start). */
 export function ha6Init(scratch32: usize): void {
   tmpA = scratch32;
   timer = -1;
+  raBuf = pktAlloc(<usize>RA_CAP + RA_HEAD);
   mip6HomeWith(homeRegistration);
   ip6HomeAgentWith(intercept);
   bc6OnRemove(removed);
@@ -63,6 +78,7 @@ export function ha6Init(scratch32: usize): void {
 
 /** Link up / start: answer for the Home-Agents anycast address of every prefix advertised (§8.1). */
 export function ha6Start(): void {
+  prefixDigest = digest();
   for (let i = 0; i < netifCount(); i++) {
     if (!netifValid(i)) continue;
     for (let k = 0, e = addr6Advertised(i, 0); e != 0; e = addr6Advertised(i, ++k)) {
@@ -70,6 +86,54 @@ export function ha6Start(): void {
       proxyAddAddr(i, tmpA);
     }
   }
+}
+
+/** A digest of every prefix advertised on every interface (a change of it is a renumbering). */
+function digest(): u32 {
+  let h: u32 = 0x811c9dc5;
+  for (let i = 0; i < netifCount(); i++) {
+    for (let k = 0, e = addr6Advertised(i, 0); e != 0; e = addr6Advertised(i, ++k)) {
+      h = (h ^ <u32>i ^ <u32>load<u8>(e, 16)) * 0x01000193;
+      h = (h ^ <u32>load<u64>(e) ^ <u32>(load<u64>(e) >> 32)) * 0x01000193;
+    }
+  }
+  return h;
+}
+
+/**
+ * The configuration changed on a running node (index.ts config_add): when the advertised prefixes did
+ * (§8.5 "When a home subnet prefix changes"), answer for the new anycast addresses and send the home
+ * link's Router Advertisement to every mobile node registered there, authenticated, through its tunnel.
+ */
+export function ha6Renumbered(): void {
+  const d = digest();
+  if (d == prefixDigest) return;
+  ha6Start();
+  for (let i = bc6Next(0); i >= 0; i = bc6Next(i + 1)) {
+    const e = bc6At(i);
+    if ((load<u8>(e, B6_FLAGS) & B6_HOME) != 0) tunnelRa(bc6HomeAt(i), e + B6_COA, load<i32>(e, B6_IFACE));
+  }
+}
+
+/**
+ * The Router Advertisement of home link `iface` to the mobile node with home address `home` at care-of
+ * address `coa` (§8.5): from our link-local address there (RFC 2461 §6.1.2 requires a link-local source),
+ * hop limit 255, AH under the mobile node's SA ("MUST be authenticated": with no SA nothing goes), in an
+ * IPv6-in-IPv6 tunnel to the care-of address.
+ */
+function tunnelRa(home: usize, coa: usize, iface: i32): void {
+  const q = raBuf + RA_HEAD;
+  const m = q + <usize>IPV6_HEADER_LEN;
+  const n = ndRaCopy(iface, m, RA_CAP - IPV6_HEADER_LEN);
+  if (n <= 0 || !addr6LinkLocal(iface, tmpA)) return;
+  icmp6FillChecksum(m, n, tmpA, home);
+  ipv6Emit(q, IPV6_HEADER_LEN, 0, 0, <u16>n, 58, 255, tmpA, home);
+  const s = ip6Seal(q, IPV6_HEADER_LEN + n);
+  if (s == 0) { count(C.DROP_AH_OUTPUT); return; }
+  store<u64>(tmpA + 16, 0);
+  store<u64>(tmpA + 24, 0);
+  count(C.MIP6_HA_RA_TUNNELLED);
+  tun6Encap(coa, tmpA + 16, s, IPV6_HEADER_LEN + n + 24, -1);
 }
 
 /** The Home-Agents anycast address of the /64 prefix of address `a`, into `out` (RFC 2526 ID 0x7E). */

@@ -84,6 +84,7 @@ export function addr6Init(fn: DadSend, scratch16: usize): void {
   scratch = scratch16;
   epochMs = nowMs();
   timer = -1;
+  started = false;
 }
 
 /**
@@ -94,7 +95,15 @@ export function addr6Init(fn: DadSend, scratch16: usize): void {
 export function addr6Configure(iface: i32, a: usize, prefixLen: i32, flags: u8, validSec: u32, preferredSec: u32): i32 {
   const r = netifAddAddr(iface, a, prefixLen);
   // A static address never expires; its fields hold the lifetimes it advertises (netif.ts layout).
-  if (r == 0) newRec(iface, A6F_STATIC | (flags & A6F_ADVERTISE) | (addrIsLinkLocal6(a) ? A6F_LINK_LOCAL : 0), validSec, preferredSec);
+  if (r == 0) {
+    const e = newRec(iface, A6F_STATIC | (flags & A6F_ADVERTISE) | (addrIsLinkLocal6(a) ? A6F_LINK_LOCAL : 0), validSec, preferredSec);
+    // Added to a running node (config_add): its DAD starts now (RFC 2462 §5.4), as at start.
+    if (started && netifUp(iface)) {
+      beginDad(iface, e, 0);
+      if (cfg.dadTransmits() == 0) dadDone(iface, e);
+      rearm();
+    }
+  }
   return r;
 }
 
@@ -128,6 +137,7 @@ function beginDad(iface: i32, e: usize, delayMs: i64): void {
  */
 export function addr6Start(iface: i32, boot: bool): void {
   if (!netifValid(iface) || !cfg.ipv6Enabled()) return;
+  started = true;
   if (linkLocalRec(iface, false) == 0) {
     addrSetLinkLocal(scratch, netifMac(iface));
     if (netifAddAddr(iface, scratch, 64) == 0) newRec(iface, A6F_LINK_LOCAL, A6_FOREVER, A6_FOREVER);
@@ -145,6 +155,9 @@ export function addr6Start(iface: i32, boot: bool): void {
   }
   rearm();
 }
+
+// Some interface has started (addresses configured later begin their DAD when added).
+let started: bool = false;
 
 /** At boot (`boot`) a random delay of 0..999 ms, else 0. Why (size): DAD's and the router
  *  solicitation's (stack/nd.ts) start-up delays drawn by one function (each its own draw). */

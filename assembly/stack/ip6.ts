@@ -403,6 +403,17 @@ function ahOutput(sa: usize, p: usize, len: i32): usize {
 }
 
 /**
+ * The packet at `p` (`len` bytes, in a packet buffer) with AH under the outbound SA of its final
+ * destination, whatever it carries (Neighbor Discovery included): its new start (24 bytes earlier), or 0
+ * when there is no SA or no room. For the home agent's tunnelled Router Advertisements, which "MUST be
+ * authenticated" (seed 003 §8.5).
+ */
+export function ip6Seal(p: usize, len: i32): usize {
+  const sa = ipsecOut(finalDst(p, len));
+  return sa == 0 ? 0 : ahOutput(sa, p, len);
+}
+
+/**
  * A routing header with Segments Left > 0 in a packet for this node. Why: SPEC-DECISIONS "Mobile IPv6":
  * type 0 is accepted only with one segment whose address is our own (a correspondent's route to a
  * mobile node's home address, seed 003 §7.9); any other use of type 0 turns a node into a traffic

@@ -289,11 +289,8 @@ function sendRs(iface: i32): void {
   sendMsg(iface, n, C.ND_TX_RS, 0);
 }
 
-/** False when the interface has no usable link-local address yet (the advertisement's source): then
- *  nothing went. */
-function sendRa(iface: i32, now: i64): bool {
-  if (!addr6LinkLocal(iface, a1)) return false;
-  addrSetAllNodes(a2);
+/** Build the Router Advertisement of `iface` in the message buffer; its length (<= 0: none). */
+function raBuild(iface: i32): i32 {
   const m = msg();
   // Why: RFC 2461 §6.2.3: CurHopLimit our hop limit, Router Lifetime AdvDefaultLifetime, Reachable and
   // Retrans Timer unspecified (0) unless configured, our link-layer address, the link MTU, and each
@@ -306,10 +303,31 @@ function sendRa(iface: i32, now: i64): bool {
     if (nn <= 0) break;
     n = nn;
   }
+  return n;
+}
+
+/** False when the interface has no usable link-local address yet (the advertisement's source): then
+ *  nothing went. */
+function sendRa(iface: i32, now: i64): bool {
+  if (!addr6LinkLocal(iface, a1)) return false;
+  addrSetAllNodes(a2);
+  const n = raBuild(iface);
   if (n <= 0) return true;
   store<i64>(ifs + (<usize>iface << 3), now, O_LAST_RA);
   sendMsg(iface, n, C.ND_TX_RA, 0);
   return true;
+}
+
+/**
+ * The Router Advertisement `iface` multicasts, copied to `out` (capacity `cap`): the ICMPv6 message, its
+ * checksum not filled (it depends on the addresses it is sent with). Returns its length, or 0. For the
+ * Mobile IPv6 home agent, which tunnels it to mobile nodes away from home (seed 003 §8.5).
+ */
+export function ndRaCopy(iface: i32, out: usize, cap: i32): i32 {
+  const n = raBuild(iface);
+  if (n <= 0 || n > cap) return 0;
+  memory.copy(out, msg(), <usize>n);
+  return n;
 }
 
 function sendNa(iface: i32, target: usize, to: usize, flags: u8, mac: usize): void {

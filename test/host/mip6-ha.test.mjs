@@ -101,6 +101,8 @@ test("§8.1: a Binding Update to the Home-Agents anycast address is answered wit
   const src = fmt6(acks[0].pkt.subarray(8, 24));
   assert.ok(src === HA || src === HA_F, `unicast source, got ${src}`);
   assert.equal(pingHome(t, 1).length, 0, "no binding made");
+  // Nodes on the home link resolve the anycast address to the home agent (a proxy entry).
+  assert.equal(answersFor(t, ANYCAST), true);
 });
 
 test("§8.2 tests: not home subnet 133, incorrect ID length 136; nothing cached", () => {
@@ -155,7 +157,7 @@ function answersFor(t, target) {
   const group = ip6(`ff02::1:ff${a[13].toString(16).padStart(2, "0")}:${((a[14] << 8) | a[15]).toString(16)}`);
   const from = t.ha.cap.tx.length;
   t.ha.board.rx(0, eth(Uint8Array.of(0x33, 0x33, 0xff, a[13], a[14], a[15]), host.parseMac("02:00:00:00:01:0c"), 0x86dd, icmp6Packet(ip6(CN), group, 135, 0, new Uint8Array(4), body, 255)));
-  return t.sent(from, 0).some((p) => p[6] === 58 && p[40] === 136 && fmt6(p.subarray(48, 64)) === target);
+  return t.sent(from, 0).some((p) => p[6] === 58 && p[40] === 136 && fmt6(p.subarray(48, 64)) === fmt6(ip6(target)));
 }
 
 test("§7.7: a home registration expires with its lifetime, and its proxy goes with it (no lookup needed)", () => {
@@ -176,3 +178,42 @@ test("an IPv6-only home agent (no IPv4 anywhere; its home link is the interface 
   assert.deepEqual(t.bas(from).map((x) => x.ba.status), [0]);
   assert.equal(pingHome(t, 1).length, 1);
 });
+
+test("§8.5: a new home prefix on the running home agent goes to each registered mobile node as its Router Advertisement, authenticated, through the tunnel", () => {
+  const t = setup();
+  t.send(t.bu());
+  const add = (rec) => {
+    const cfg = [0x4d, 0x49, 0x50, 0x46, 0, 2, 0, 0, ...rec];
+    const x = t.ha.board.x;
+    new Uint8Array(x.memory.buffer, x.config_buffer(), cfg.length).set(cfg);
+    return x.config_add(x.config_buffer(), cfg.length);
+  };
+  const u32 = (v) => [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
+  // ADDR6 (docs/abi.md): iface 0, /64, advertise, valid 2592000 s, preferred 604800 s, 2001:db8:3::1.
+  const addr6 = [8, 0, 0, 32, 0, 64, 2, 0, ...u32(2592000), ...u32(604800), 0, 0, 0, 0, ...ip6("2001:db8:3::1")];
+  let from = t.ha.cap.tx.length;
+  assert.equal(add(addr6), 0, t.ha.cap.logs.at(-1)?.text);
+  t.lan.run(10);
+  const tun = t.sent(from, 1).filter((p) => p[6] === 41 && fmt6(p.subarray(24, 40)) === COA);
+  assert.equal(tun.length, 1, "one tunnelled advertisement");
+  const inner = tun[0].subarray(40);
+  assert.ok(fmt6(inner.subarray(8, 24)).startsWith("fe80::"), "from the home agent's link-local address");
+  assert.equal(fmt6(inner.subarray(24, 40)), HOME);
+  assert.equal(inner[7], 255, "hop limit 255 (RFC 2461 §6.1.2)");
+  assert.equal(inner[6], 51, "AH");
+  assert.ok(ahOk(inner, ALG, KEY), "authenticated with the mobile node's key (§8.5 MUST)");
+  const m = inner.subarray(40 + 24);
+  assert.equal(m[0], 134, "a Router Advertisement");
+  const prefixes = [];
+  for (let o = 16; o + 8 <= m.length; o += m[o + 1] * 8) { if (m[o] === 3) prefixes.push(fmt6(m.subarray(o + 16, o + 32))); if (!m[o + 1]) break; }
+  assert.deepEqual(prefixes.sort(), ["2001:db8:1::", "2001:db8:3::"]);
+  assert.equal(t.c().mip6_ha_ra_tunnelled, 1);
+  // The new prefix's Home-Agents anycast address is answered for too (§8.1).
+  assert.equal(answersFor(t, "2001:db8:3::fdff:ffff:ffff:fffe"), true);
+  // A configuration change that is no renumbering (a route) sends nothing.
+  from = t.ha.cap.tx.length;
+  assert.equal(add([4, 0, 0, 36, 120, 1, 0, 0, ...host.mappedAddress(0xc0a84d00), ...host.mappedAddress(0x0a0002fe)]), 0);
+  t.lan.run(10);
+  assert.equal(t.c().mip6_ha_ra_tunnelled, 1);
+});
+
