@@ -97,14 +97,15 @@ export function bc6Capacity(): u32 { return capacity; }
 /** Entries present (expired ones not yet swept included). */
 export function bc6Count(): u32 { return capacity == 0 ? 0 : htUsed(cache); }
 
-/** Told about every home registration leaving the cache (expiry, deletion): the home agent's proxies go. */
+/** Told about every entry leaving the cache (expiry, deletion, replacement): events, and the home agent's
+ *  proxies of a home registration. */
 export type Bc6Removed = (home: usize, v: usize) => void;
 let onRemove: usize = 0;
 export function bc6OnRemove(fn: Bc6Removed): void { onRemove = changetype<usize>(fn); }
 
 function removeAt(idx: i32): void {
   const v = htValueAt(cache, idx);
-  if (onRemove != 0 && (load<u8>(v, B6_FLAGS) & B6_HOME) != 0) changetype<Bc6Removed>(onRemove)(htKeyAddrAt(cache, idx), v);
+  if (onRemove != 0) changetype<Bc6Removed>(onRemove)(htKeyAddrAt(cache, idx), v);
   lruRemove(lru, idx);
   htRemoveAt(cache, idx);
   // Why: the route decision memoises where a destination goes (stack/route.ts); a binding decides that.
@@ -163,6 +164,7 @@ export function bc6Put(home: usize, coa: usize, lifetimeSec: u32, seq: i32, idLe
     if (v == 0) {
       const old = lruEvictOldest(lru);
       if (old < 0) return 0;
+      if (onRemove != 0) changetype<Bc6Removed>(onRemove)(htKeyAddrAt(cache, old), htValueAt(cache, old));
       htRemoveAt(cache, old);
       bc6Evictions++;
       v = htInsertAddr(cache, home);

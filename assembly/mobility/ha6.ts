@@ -41,7 +41,8 @@ import { addrCopy, addrEqual, addrIsLinkLocal6, addrPrefixMatch } from "../wire/
 import { ipv6Dst, ipv6Src, ipv6HopLimit, ipv6DecrementHopLimit } from "../wire/ipv6";
 import { ICMP6_DEST_UNREACH } from "../wire/icmpv6";
 import { BaStatus, LIFETIME_INFINITE } from "../wire/mip6";
-import { mip6HomeWith, mip6Grant, mip6Arm } from "./mip6";
+import { mip6HomeWith, mip6Grant, mip6Arm, mip6Event, mip6Delete } from "./mip6";
+import { BindingOp } from "../events";
 import {
   bc6Put, bc6Peek, bc6Lookup, bc6Remove, bc6OnRemove, bc6Next, bc6At, bc6HomeAt, B6_COA, B6_FLAGS, B6_HOME, B6_ID_LEN,
   B6_IFACE, B6_NA_LEFT,
@@ -70,9 +71,8 @@ export function ha6Init(scratch32: usize): void {
   tmpA = scratch32;
   timer = -1;
   raBuf = pktAlloc(<usize>RA_CAP + RA_HEAD);
-  mip6HomeWith(homeRegistration);
+  mip6HomeWith(homeRegistration, removed);
   ip6HomeAgentWith(intercept);
-  bc6OnRemove(removed);
   timerOwn(OWNER_HA6, ha6Timer);
 }
 
@@ -174,7 +174,7 @@ function homeRegistration(iface: i32, dst: usize, home: usize, coa: usize, lifet
   if (lifetimeSec == 0) {
     // Why: §8.3: "it MUST delete any existing entry in its Binding Cache for this mobile node" (the proxies
     // go with it: removed()).
-    bc6Remove(home);
+    mip6Delete(home);
     return BaStatus.ACCEPTED;
   }
   // Why: §8.2 third test: a nonzero ID Length must be our own interface identifier length: 136.
@@ -191,6 +191,7 @@ function homeRegistration(iface: i32, dst: usize, home: usize, coa: usize, lifet
   // proxies away: removed()), whether or not anything looks it up.
   mip6Arm(e);
   mip6Grant(granted);
+  mip6Event(true, fresh ? <u8>BindingOp.ADD : <u8>BindingOp.REFRESH, 0, granted, home, coa);
   if (fresh) {
     // Why: §8.2: a new home registration: proxy entries and the gratuitous advertisements for every
     // address of the mobile node on the home link.

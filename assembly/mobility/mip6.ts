@@ -21,6 +21,7 @@
 import * as cfg from "../config";
 import { C, count } from "../counters";
 import { nowMs } from "../clock";
+import { Ev, evBuf, evEmit, BindingOp } from "../events";
 import { arenaAlloc } from "../mem";
 import { stackTimerStart, stackTimerArm, timerOwn, OWNER_MIP6 } from "../sys/timers";
 import { TIMER_NEVER } from "../table/timer";
@@ -39,8 +40,8 @@ import {
   dstEnd, BU_A, BU_H, LIFETIME_INFINITE,
 } from "../wire/mip6";
 import {
-  bc6Init, bc6Lookup, bc6SeqOk, bc6Put, bc6Remove, bc6Expire, bc6NextExpiry, bc6Next, bc6At, bc6HomeAt,
-  B6_COA, B6_EXPIRES, B6_REQ_AT, B6_LIFETIME, B6_FLAGS, B6_HOME, B6_USED, B6_UNREACH,
+  bc6Init, bc6Lookup, bc6SeqOk, bc6Put, bc6Remove, bc6Expire, bc6Peek, bc6OnRemove, bc6NextExpiry, bc6Next, bc6At, bc6HomeAt,
+  B6_COA, B6_EXPIRES, B6_REQ_AT, B6_LIFETIME, B6_FLAGS, B6_HOME, B6_USED, B6_UNREACH, Bc6Removed,
 } from "./bcache6";
 
 /**
@@ -89,6 +90,7 @@ const KNOWN: usize = memory.data(32, 4);
 /** Every IPv6 node: the Binding Cache (board.bindingCache entries) and the hooks into the IPv6 layer. */
 export function mip6Init(): bool {
   homeHook = 0;
+  homeRemoved = 0;
   nodeHook = 0;
   timer = -1;
   armedAt = TIMER_NEVER;
@@ -101,12 +103,52 @@ export function mip6Init(): bool {
   ours = arenaAlloc(16);
   if (out == 0 || ours == 0 || !bc6Init(<u32>cfg.bindingCacheEntries())) return false;
   ip6MobilityWith(dstOpts, sendVia, KNOWN, icmpError);
+  bc6OnRemove(removedEntry);
   timerOwn(OWNER_MIP6, bc6Timer);
   return true;
 }
 
-/** The home agent role registers its part of Binding Update processing (§8). */
-export function mip6HomeWith(fn: HomeHook): void { homeHook = changetype<usize>(fn); }
+/** The home agent role registers its part of Binding Update processing (§8), and what it does when one
+ *  of its home registrations leaves the cache (its proxies go). */
+export function mip6HomeWith(fn: HomeHook, removed: Bc6Removed): void { homeHook = changetype<usize>(fn); homeRemoved = changetype<usize>(removed); }
+let homeRemoved: usize = 0;
+// An explicit deletion is in progress (§7.4, §8.3, §7.8): the removal hook reports it as such, not as an expiry.
+let deleting: bool = false;
+
+// Event ops of correspondent entries (Ev.RO_BINDING, the IPv4 route-optimization cache's kind and names).
+const OP_ADD: u8 = 1, OP_REFRESH: u8 = 2, OP_DELETE: u8 = 3, OP_EXPIRE: u8 = 4, OP_REFUSED: u8 = 5;
+
+/**
+ * A binding event: home registrations as the IPv4 home agent's (Ev.BINDING: op add / refresh / deregister /
+ * expire), correspondent entries as the IPv4 route-optimization cache's (Ev.RO_BINDING: op add / refresh /
+ * delete / expire / refused with the status; no home agent), both with 16-byte addresses, so the
+ * simulator's summary and timeline show IPv6 bindings as they show IPv4 ones. Lifetime capped at 65535.
+ */
+export function mip6Event(home: bool, op: u8, status: i32, lifetime: u32, h: usize, coa: usize): void {
+  const b = evBuf();
+  store<u8>(b, op);
+  store<u8>(b, <u8>status, 1);
+  store<u16>(b, <u16>min<u32>(lifetime, 0xffff), 2);
+  memory.copy(b + 4, h, 16);
+  memory.copy(b + 20, coa, 16);
+  memory.fill(b + 36, 0, 16);
+  evEmit(home ? Ev.BINDING : Ev.RO_BINDING, home ? 36 : 52);
+}
+
+/** An entry left the cache: its event (expiry unless a deletion is in progress), and the home agent's part. */
+function removedEntry(h: usize, v: usize): void {
+  const isHome = (load<u8>(v, B6_FLAGS) & B6_HOME) != 0;
+  mip6Event(isHome, deleting ? (isHome ? <u8>BindingOp.DEREGISTER : OP_DELETE) : (isHome ? <u8>BindingOp.EXPIRE : OP_EXPIRE), 0, 0, h, v + B6_COA);
+  if (isHome && homeRemoved != 0) changetype<Bc6Removed>(homeRemoved)(h, v);
+}
+
+/** Delete the binding of `home` (§7.4, §8.3, §7.8): reported as a deletion. */
+export function mip6Delete(home: usize): bool {
+  deleting = true;
+  const r = bc6Remove(home);
+  deleting = false;
+  return r;
+}
 /** The mobile node role registers its Binding Acknowledgement / Request handling (§9.10, §9.11). */
 export function mip6NodeWith(fn: NodeHook): void { nodeHook = changetype<usize>(fn); }
 
@@ -193,14 +235,16 @@ function bindingUpdate(iface: i32, p: usize, bu: i32, hao: i32, sa: usize): i32 
     }
   } else if (del) {
     // Why: §7.4: delete any existing entry for this home address.
-    bc6Remove(home);
+    mip6Delete(home);
     granted = 0;
   } else {
     // Why: §7.3: create or update the entry; §7.7: room by replacement, never of a home registration.
+    const had = bc6Peek(home) != 0;
     const e = bc6Put(home, coa, life, seq, 0, false, -1, nowMs());
     if (e == 0) status = BaStatus.NO_RESOURCES;
-    else mip6Arm(e);
+    else { mip6Arm(e); mip6Event(false, had ? OP_REFRESH : OP_ADD, 0, life, home, coa); }
   }
+  if (status >= 128 && (f & BU_H) == 0 && !anycast) mip6Event(false, OP_REFUSED, status, 0, home, coa);
   if (status >= 128) count(C.MIP6_REJECTED); else count(C.MIP6_BU_ACCEPTED);
   // Why: §7.5: "it SHOULD return a Binding Acknowledgement" when A is set; §8.2 / §8.3: a home agent's
   // rejections SHOULD be acknowledged whatever A says. Refresh = Lifetime for a correspondent (§5.2).
@@ -302,7 +346,7 @@ function icmpError(iface: i32, p: usize, len: i32, off: i32): i32 {
   const k = load<u8>(e, B6_UNREACH) + 1;
   store<u8>(e, k, B6_UNREACH);
   if (k >= UNREACH_DELETE && (load<u8>(e, B6_FLAGS) & B6_HOME) == 0) {
-    bc6Remove(home);
+    mip6Delete(home);
     count(C.MIP6_BC_UNREACH_DELETED);
   }
   return -1;

@@ -279,3 +279,15 @@ test("the Binding Cache is visible as dump table 9 (bindings6): home, care-of ad
   t.send(t.bu({ buSeq: 78, lifetime: 0xffffffff }));
   assert.equal(t.b.board.dump("bindings6")[0].expiresAtMs, Infinity);
 });
+
+test("binding events: the correspondent reports its cache as the route-optimization cache does (add, refresh, delete, expire, refused), with IPv6 addresses", () => {
+  const t = setup();
+  const evs = () => t.b.cap.events.filter((e) => e.kind === 14).map((e) => { const d = new Uint8Array(e.data); return [d[0], d[1], fmt6(d.subarray(4, 20)), fmt6(d.subarray(20, 36))]; });
+  t.send(t.bu({ buSeq: 1, lifetime: 30 }));
+  t.send(t.bu({ buSeq: 2, lifetime: 30 }));
+  t.send(t.bu({ buSeq: 3, lifetime: 0 }));
+  t.send(t.bu({ buSeq: 4, lifetime: 2 }));
+  t.lan.run(3000);
+  t.send(t.bu({ buSeq: 5, flags: BU_A | BU_H }));
+  assert.deepEqual(evs(), [[1, 0, HOME, COA], [2, 0, HOME, COA], [3, 0, HOME, COA], [1, 0, HOME, COA], [4, 0, HOME, COA]]);
+});

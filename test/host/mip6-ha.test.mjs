@@ -217,3 +217,14 @@ test("§8.5: a new home prefix on the running home agent goes to each registered
   assert.equal(t.c().mip6_ha_ra_tunnelled, 1);
 });
 
+
+test("binding events: home registrations are reported as the IPv4 home agent's bindings (add, refresh, deregister, expire)", () => {
+  const t = setup();
+  const evs = () => t.ha.cap.events.filter((e) => e.kind === 8).map((e) => { const d = new Uint8Array(e.data); return [d[0], (d[2] | (d[3] << 8)), fmt6(d.subarray(4, 20)), fmt6(d.subarray(20, 36))]; });
+  t.send(t.bu({ lifetime: 60 }));
+  t.send(t.bu({ lifetime: 60 }));
+  t.send(t.bu({ lifetime: 0 }));
+  t.send(t.bu({ lifetime: 3 }));
+  t.lan.run(4000);
+  assert.deepEqual(evs(), [[1, 60, HOME, COA], [2, 60, HOME, COA], [3, 0, HOME, COA], [1, 3, HOME, COA], [4, 0, HOME, COA]]);
+});
