@@ -244,6 +244,11 @@ export const enum C {
   MIP6_HA_TUNNELLED,  // home agent: packets intercepted for a mobile node and tunnelled to its care-of address (§8.4)
   DROP_MIP6_LINK_LOCAL, // home agent: packets to a registered mobile node's link-local address (§8.2, not tunnelled)
   MIP6_HA_RA_TUNNELLED, // home agent: Router Advertisements tunnelled to registered mobile nodes after a renumbering (§8.5)
+  MIP6_MN_BU_TX,      // mobile node: Binding Updates sent to its home agent (§9.4, §9.7 retransmissions, §9.13)
+  MIP6_MN_REGISTERED, // mobile node: Binding Acknowledgements accepting its registration or de-registration (§9.10)
+  MIP6_MN_REFUSED,    // mobile node: Binding Acknowledgements refusing it (status 128 or more)
+  DROP_MIP6_MN_BA,    // mobile node: Binding Acknowledgements not from its home agent's SA or for no update outstanding
+  MIP6_MN_HAO_TX,     // mobile node: packets sent away from home with a Home Address option (§9.1)
   COUNT
 }
 

@@ -60,6 +60,8 @@ export const A6F_STATIC: u8 = 1;
 export const A6F_ADVERTISE: u8 = 2;
 export const A6F_AUTOCONF: u8 = 4;
 export const A6F_LINK_LOCAL: u8 = 8;
+/** A Mobile IPv6 mobile node's home address (configuration `ipv6[].home`; mobility/mn6.ts). */
+export const A6F_HOME: u8 = 16;
 export const A6_FOREVER: u32 = 0xffffffff;
 const extra4: usize = table + STRIDE * <usize>MAX_IFACES;
 // Why (memory): the IPv6 lists take 1 KiB; they come from the arena on a node that runs IPv6

@@ -27,7 +27,8 @@ import { C, count } from "../counters";
 import { nowMs } from "../clock";
 import { stackTimerStart, stackTimerArm, timerOwn, OWNER_HA6 } from "../sys/timers";
 import { TIMER_NEVER } from "../table/timer";
-import { ip6HomeAgentWith, ip6SendIcmpError, ip6Seal } from "../stack/ip6";
+import { ip6HomeAgentWith, ip6SendIcmpError, ip6Seal, ip6TunnelSa } from "../stack/ip6";
+import { ipsecOut } from "../security/ipsec";
 import { addr6OnLink, addr6Advertised, addr6Ours, addr6Source } from "../stack/addr6";
 import { ndAdvertise, ndRaCopy } from "../stack/nd";
 import { pktAlloc } from "../stack/packet";
@@ -289,10 +290,15 @@ function intercept(iface: i32, p: usize, len: i32): i32 {
   count(C.MIP6_HA_TUNNELLED);
   // Why: §8.4: "the home agent sets the Source Address in the prepended tunnel IP header to the home
   // agent's own IP address, and ... the Destination Address ... to the mobile node's primary care-of
-  // address" (an address of ours chosen for the care-of address: tun6Encap with ::).
-  store<u64>(tmpA + 16, 0);
-  store<u64>(tmpA + 24, 0);
-  return tun6Encap(e + B6_COA, tmpA + 16, p, len, iface);
+  // address": our address on the home link (the one the mobile node knows as its home agent and accepts
+  // tunnelled packets from), else one chosen for the care-of address (::).
+  if (!addr6Source(load<i32>(e, B6_IFACE), dst, tmpA + 16)) { store<u64>(tmpA + 16, 0); store<u64>(tmpA + 24, 0); }
+  // The tunnel is protected with the mobile node's SA (its peer the home address), as everything between
+  // them: the mobile node admits its home agent's tunnel only with AH (ip6.ts ip6TunnelSa).
+  ip6TunnelSa(ipsecOut(dst));
+  const r = tun6Encap(e + B6_COA, tmpA + 16, p, len, iface);
+  ip6TunnelSa(0);
+  return r;
 }
 
 /** True when `ll` is the link-local address of a mobile node registered with ID Length != 0 on `iface`. */

@@ -25,7 +25,7 @@ import { Ev, evBuf, evEmit, BindingOp } from "../events";
 import { arenaAlloc } from "../mem";
 import { stackTimerStart, stackTimerArm, timerOwn, OWNER_MIP6 } from "../sys/timers";
 import { TIMER_NEVER } from "../table/timer";
-import { ip6MobilityWith, ip6Send, hopLimit6 } from "../stack/ip6";
+import { ip6MobilityWith, ip6Send, hopLimit6, SendHook } from "../stack/ip6";
 import { addr6Ours, addr6Source } from "../stack/addr6";
 import { pktRoom, pktAlloc } from "../stack/packet";
 import { AH_SA_PEER } from "../security/ah";
@@ -92,6 +92,7 @@ export function mip6Init(): bool {
   homeHook = 0;
   homeRemoved = 0;
   nodeHook = 0;
+  mnSend = 0;
   timer = -1;
   armedAt = TIMER_NEVER;
   memory.fill(KNOWN, 0, 32);
@@ -151,6 +152,9 @@ export function mip6Delete(home: usize): bool {
 }
 /** The mobile node role registers its Binding Acknowledgement / Request handling (§9.10, §9.11). */
 export function mip6NodeWith(fn: NodeHook): void { nodeHook = changetype<usize>(fn); }
+let mnSend: usize = 0;
+/** The mobile node role's part of sending (§9.1: away from home, the Home Address option), before §7.9. */
+export function mip6MobileWith(fn: SendHook): void { mnSend = changetype<usize>(fn); }
 
 /** Swap the 16 bytes at `a` and `b`. */
 function swap16x(a: usize, b: usize): void {
@@ -309,6 +313,10 @@ function rhAppend(h: usize, nh: u8, a: usize): i32 {
  * address, where the home agent intercepts it: §7.9's fallback).
  */
 function sendVia(p: usize, len: i32): usize {
+  if (mnSend != 0) {
+    const q = changetype<SendHook>(mnSend)(p, len);
+    if (q != p) return q;
+  }
   const dst = ipv6Dst(p);
   const nh = ipv6NextHeader(p);
   if (nh == IPPROTO_ROUTING || nh == IPPROTO_HOPOPTS) return p;

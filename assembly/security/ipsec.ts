@@ -21,6 +21,8 @@ import { addrEqual } from "../wire/addr";
 import { AH_SA_SIZE, AH_SA_SPI, AH_SA_PEER, ahSaInit } from "./ah";
 
 export const IPSEC_REQUIRE: u8 = 1;
+/** The peer is this mobile node's Mobile IPv6 home agent (configuration `ipsec[].homeAgent`). */
+export const IPSEC_HOME_AGENT: u8 = 2;
 const ENTRY: usize = 8 + 2 * <usize>AH_SA_SIZE;
 let table: usize = 0;
 let cap: i32 = 0;
@@ -81,3 +83,11 @@ export function ipsecOut(dst: usize): usize {
 
 /** Peers configured. */
 export function ipsecCount(): i32 { return used; }
+
+/** The address of the peer marked as the home agent into `out`; false when none is. */
+export function ipsecHomeAgent(out: usize): bool {
+  for (let i = 0; i < used; i++) {
+    if ((load<u8>(ent(i)) & IPSEC_HOME_AGENT) != 0) { memory.copy(out, ent(i) + 8 + AH_SA_PEER, 16); return true; }
+  }
+  return false;
+}

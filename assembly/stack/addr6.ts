@@ -28,7 +28,7 @@ import * as cfg from "../config";
 import {
   netifCount, netifValid, netifUp, netifMac, netifAddrCount, netifAddAddr, netifA6, netifA6Find, netifA6Remove,
   netifA6Changed, A6_TENTATIVE, A6_PREFERRED, A6_DEPRECATED, A6_DUPLICATE, A6F_STATIC, A6F_ADVERTISE, A6F_AUTOCONF,
-  A6F_LINK_LOCAL, A6_FOREVER, NETIF_V6_ADDRS,
+  A6F_LINK_LOCAL, A6F_HOME, A6_FOREVER, NETIF_V6_ADDRS,
 } from "../link/netif";
 import { stackTimerArm, OWNER_ND } from "../sys/timers";
 import { TIMER_NEVER } from "../table/timer";
@@ -96,7 +96,8 @@ export function addr6Configure(iface: i32, a: usize, prefixLen: i32, flags: u8, 
   const r = netifAddAddr(iface, a, prefixLen);
   // A static address never expires; its fields hold the lifetimes it advertises (netif.ts layout).
   if (r == 0) {
-    const e = newRec(iface, A6F_STATIC | (flags & A6F_ADVERTISE) | (addrIsLinkLocal6(a) ? A6F_LINK_LOCAL : 0), validSec, preferredSec);
+    // (ADDR6 flag 4, `home`, is the mobile node's home address: A6F_HOME.)
+    const e = newRec(iface, A6F_STATIC | (flags & A6F_ADVERTISE) | (addrIsLinkLocal6(a) ? A6F_LINK_LOCAL : 0) | ((flags & 4) != 0 ? A6F_HOME : 0), validSec, preferredSec);
     // Added to a running node (config_add): its DAD starts now (RFC 2462 §5.4), as at start.
     if (started && netifUp(iface)) {
       beginDad(iface, e, 0);
@@ -149,6 +150,11 @@ export function addr6Start(iface: i32, boot: bool): void {
   for (let k = 0, n = netifAddrCount(iface, true); k < n; k++) {
     const e = netifA6(iface, k);
     if (load<u8>(e, R_STATE) == A6_DUPLICATE) continue;
+    // Why: seed 003 §9.13: a mobile node back on its home link finds its home agent defending its home
+    // address (the proxy of §8.2) until it has de-registered; DAD now would find it "duplicate". The home
+    // address stays usable across link changes (it was DAD-checked at boot; the home agent defended it
+    // meanwhile, and the mobile node re-advertises it when it de-registers: mobility/mn6.ts).
+    if (!boot && (load<u8>(e, R_FLAGS) & A6F_HOME) != 0 && load<u8>(e, R_STATE) != A6_TENTATIVE) continue;
     beginDad(iface, e, delay);
     // With DupAddrDetectTransmits 0 there is no DAD: the address is usable at once (§5.4).
     if (cfg.dadTransmits() == 0) dadDone(iface, e);
@@ -425,7 +431,8 @@ export function addr6OnLink(iface: i32, dst: usize): bool {
   for (let k = 0, n = netifAddrCount(iface, true); k < n; k++) {
     const e = netifA6(iface, k);
     const pl = <i32>load<u8>(e, R_PLEN);
-    if (usable(e) && pl > 0 && addrPrefixMatch(e, dst, pl) && (load<u8>(e, R_FLAGS) & A6F_AUTOCONF) == 0) return true;
+    // (A mobile node's home address says nothing about the link it is on: seed 003 §9.)
+    if (usable(e) && pl > 0 && addrPrefixMatch(e, dst, pl) && (load<u8>(e, R_FLAGS) & (A6F_AUTOCONF | A6F_HOME)) == 0) return true;
   }
   return false;
 }
@@ -437,3 +444,37 @@ export function addr6Advertised(iface: i32, k: i32): usize { return recWith(ifac
 export function addr6AdvertisesOn(iface: i32): bool { return addr6Advertised(iface, 0) != 0; }
 
 export { NETIF_V6_ADDRS };
+
+/** The mobile node's home address (A6F_HOME, on any interface) into `out`: returns its interface | its
+ *  prefix length << 8, or -1 when none is configured. */
+export function addr6Home(out: usize): i32 {
+  for (let i = 0; i < netifCount(); i++) {
+    const e = recWith(i, A6F_HOME, 0, false);
+    if (e != 0) { addrCopy(out, e); return i | (<i32>load<u8>(e, R_PLEN) << 8); }
+  }
+  return -1;
+}
+
+/**
+ * A usable address of `iface` formed by autoconfiguration outside the prefix of `home` (/`plen`): a
+ * care-of address (seed 003 §9.3), into `out`; the newest such one (the current link's). False when none.
+ */
+export function addr6CareOf(iface: i32, home: usize, plen: i32, out: usize): bool {
+  let found = false;
+  for (let k = 0, n = netifAddrCount(iface, true); k < n; k++) {
+    const e = netifA6(iface, k);
+    if ((load<u8>(e, R_FLAGS) & A6F_AUTOCONF) == 0 || !usable(e) || addrPrefixMatch(e, home, plen)) continue;
+    addrCopy(out, e);
+    found = true;
+  }
+  return found;
+}
+
+/** True when `iface` has a usable autoconfigured address in the prefix of `home` (/`plen`): the node is at home. */
+export function addr6AtHome(iface: i32, home: usize, plen: i32): bool {
+  for (let k = 0, n = netifAddrCount(iface, true); k < n; k++) {
+    const e = netifA6(iface, k);
+    if ((load<u8>(e, R_FLAGS) & A6F_AUTOCONF) != 0 && usable(e) && addrPrefixMatch(e, home, plen)) return true;
+  }
+  return false;
+}

@@ -580,6 +580,7 @@ export function ip6LinkSend(oif: i32, next: usize, p: usize, len: i32): i32 {
 }
 
 let sendingOuter: bool = false;
+let outerSa: usize = 0;
 /** The tunnel's outer packet: sent like anything we originate, but never into a tunnel again. */
 function tunnelSend(p: usize, len: i32, oifHint: i32): i32 {
   sendingOuter = true;
@@ -587,6 +588,14 @@ function tunnelSend(p: usize, len: i32, oifHint: i32): i32 {
   sendingOuter = false;
   return r;
 }
+
+/**
+ * The outer packets of the next tunnel entries go with AH under the SA at `sa` (0: the usual policy of
+ * their destination): the Mobile IPv6 home agent's tunnel to a care-of address is protected with the
+ * mobile node's SA, whose peer is its home address, not the care-of address the packet goes to (seed 003
+ * §8.4; the mobile node's inbound policy then admits only its home agent's tunnel).
+ */
+export function ip6TunnelSa(sa: usize): void { outerSa = sa; }
 
 /**
  * Route and send the IPv6 packet of `len` bytes this node originates at `p` (in a packet buffer).
@@ -617,7 +626,7 @@ export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
   if (oif < 0) { count(C.DROP_NO_ROUTE); return 1; }
   // Why: RFC 2401 §4.4 outbound policy: traffic to an AH peer is protected (Neighbor Discovery exempt).
   if (ipsecCount() > 0 && !group) {
-    const sa = ipsecOut(MIP6 ? finalDst(p, len) : dst);
+    const sa = MIP6 && sendingOuter && outerSa != 0 ? outerSa : ipsecOut(MIP6 ? finalDst(p, len) : dst);
     if (sa != 0 && !ndIsNd(p, ipv6NextHeader(p), IPV6_HEADER_LEN, len)) {
       const q = ahOutput(sa, p, len);
       if (q == 0) { count(C.DROP_AH_OUTPUT); return 1; }

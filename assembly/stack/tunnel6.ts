@@ -54,6 +54,7 @@ function ent(i: i32): usize { return table + <usize>i * STRIDE; }
 
 /** Carve the table (IPv6 nodes, init). False when memory ran out. */
 export function tun6Init(): bool {
+  mobileRemote = 0;
   table = arenaAlloc(<usize>TUN6_MAX * STRIDE + 32);
   if (table == 0) return false;
   // (Zeroed by the arena: mem.ts.) The scratch address and the last next hop follow the entries.
@@ -93,6 +94,12 @@ export function tun6Remove(prefix: usize, plen: i32): void {
     if (load<u8>(e, 49) != 0 && <i32>load<u8>(e, 48) == plen && addrPrefixMatch(e, prefix, plen)) { store<u8>(e, 0, 49); gen++; }
   }
 }
+
+// A Mobile IPv6 mobile node's home agent (mobility/mn6.ts): its tunnel to the care-of address ends here
+// too (seed 003 §8.4), with no table entry (the care-of address changes with each move).
+let mobileRemote: usize = 0;
+/** Accept IPv6-in-IPv6 from the address at `a` as well (0: none). */
+export function tun6AcceptFrom(a: usize): void { mobileRemote = a; }
 
 /** The tunnel (index) whose prefix holds `dst`, longest first; -1 when none. */
 export function tun6Route(dst: usize): i32 {
@@ -166,7 +173,7 @@ export function tun6Encap(remote: usize, local: usize, p: usize, len: i32, inIfa
  * again as from the tunnel (RFC 2473 §3.2), if the outer source is a tunnel's remote end.
  */
 export function tun6Input(iface: i32, p: usize, len: i32, off: i32, unicast: bool): i32 {
-  if (!unicast || !isRemote(ipv6Src(p))) { count(C.DROP_TUN6_PEER); return 1; }
+  if (!unicast || !(isRemote(ipv6Src(p)) || (mobileRemote != 0 && addrEqual(mobileRemote, ipv6Src(p))))) { count(C.DROP_TUN6_PEER); return 1; }
   const q = p + <usize>off;
   const n = len - off;
   // Why: a tunnelled Neighbor Discovery message did not come from this link (see the header).

@@ -531,7 +531,8 @@ const RULES: Record<string, (w: Walk, raw: Record<string, unknown>) => void> = {
     if (m.homePrefixLen === undefined) {
       m.homePrefixLen = len(ifs[0]) || 24;
       const home = w.tree.roles.includes("mobile-node") && ifs.find((x) => x && ip(x) === m.homeAddress);
-      if (home) m.homePrefixLen = len(home);
+      // (An unnumbered interface, an IPv6-only mobile node's, keeps the default.)
+      if (home && len(home)) m.homePrefixLen = len(home);
     }
   },
   retransmitOrder(w) {

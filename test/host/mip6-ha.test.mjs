@@ -61,8 +61,11 @@ function pingHome(t, seqNo) {
   const from = t.ha.cap.tx.length;
   t.cn.board.output(echo6(ip6(CN), ip6(HOME), 3, seqNo));
   t.lan.run(50);
-  return t.sent(from, 1).filter((p) => p[6] === 41);
+  // The tunnel's outer packets carry AH under the mobile node's SA (ha6.ts): [IPv6][AH][IPv6 ...].
+  return t.sent(from, 1).filter((p) => p[6] === 41 || (p[6] === 51 && p[40] === 41));
 }
+/** The inner packet of a tunnelled one. */
+const innerOf = (p) => p.subarray(p[6] === 51 ? 40 + 24 : 40);
 
 test("§8.2: a home registration is accepted, advertised on the home link 1 + MAX_ADVERT_REXMIT times, and answered for; §8.4 intercepted packets are tunnelled to the care-of address", () => {
   const t = setup();
@@ -84,10 +87,13 @@ test("§8.2: a home registration is accepted, advertised on the home link 1 + MA
   const tun = pingHome(t, 1);
   assert.equal(tun.length, 1, "one tunnelled packet");
   const p = tun[0];
-  assert.equal(fmt6(p.subarray(8, 24)), HA_F, "outer source: the home agent");
+  assert.equal(fmt6(p.subarray(8, 24)), HA, "outer source: the home agent's address on the home link (the one the mobile node knows)");
   assert.equal(fmt6(p.subarray(24, 40)), COA, "outer destination: the care-of address");
-  assert.equal(fmt6(p.subarray(40 + 24, 40 + 40)), HOME, "inner destination: the home address");
-  assert.equal(p[40 + 40], 128, "the echo request inside");
+  assert.equal(p[6], 51, "the tunnel is protected with AH");
+  assert.ok(ahOk(p, ALG, KEY), "under the mobile node's key");
+  const inner = innerOf(p);
+  assert.equal(fmt6(inner.subarray(24, 40)), HOME, "inner destination: the home address");
+  assert.equal(inner[40], 128, "the echo request inside");
   assert.equal(t.c().mip6_ha_tunnelled, 1);
 });
 
@@ -147,7 +153,7 @@ test("§8.2: with an ID Length, the link-local address is defended too, and pack
   const errs = t.sent(f2, 0).map(icmp6Of).filter((m) => m && m[0] === 1 && m[1] === 3);
   assert.equal(t.c().drop_mip6_link_local, 1);
   assert.equal(errs.length, 1, "Destination Unreachable, address unreachable");
-  assert.equal(t.sent(f2, 1).filter((p) => p[6] === 41).length, 0, "never tunnelled");
+  assert.equal(t.sent(f2, 1).filter((p) => p[6] === 41 || (p[6] === 51 && p[40] === 41)).length, 0, "never tunnelled");
 });
 
 /** Does the home agent answer a multicast Neighbor Solicitation for `target` on the home link? */

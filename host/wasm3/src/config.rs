@@ -770,7 +770,10 @@ fn rule(name: &str, w: &mut Walk, raw: &Map<String, Value>) {
             if m.get("homePrefixLen").is_none() {
                 let mut l = if len_of(&first) != 0 { len_of(&first) } else { 24 };
                 if let Some(x) = ifs.iter().find(|x| mn && !x.is_null() && Value::from(ip_of(x)) == home) {
-                    l = len_of(x);
+                    // (An unnumbered interface, an IPv6-only mobile node's, keeps the default.)
+                    if len_of(x) != 0 {
+                        l = len_of(x);
+                    }
                 }
                 w.tree["mobility"]["homePrefixLen"] = Value::from(l);
             }

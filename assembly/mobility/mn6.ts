@@ -1,0 +1,206 @@
+// Mobile IPv6 mobile node (seed 003 §9; issue 13 point 4), first part: registration of the primary care-of
+// address with the home agent, packets sent and received away from home, returning home.
+//
+// Configured by two marks (docs/mip6.md): the home address is an `ipv6` address with `"home": true` (its
+// prefix is the home subnet; stack/addr6.ts keeps it "ours" on any link but never on-link), and the home
+// agent is the `ipsec` peer with `"homeAgent": true` (the security association every Binding Update and
+// Acknowledgement needs, §4.2). Without both the role does nothing here.
+//
+//   §9.2/§9.3  movement: the link's Router Advertisements form addresses by stateless autoconfiguration
+//              with DAD (stack/nd.ts, addr6.ts); a usable one outside the home prefix is a care-of address,
+//              the newest one the primary; one inside it means the node is at home. Checked every
+//              CHECK_MS (and so within that of DAD's end).
+//   §9.4       Binding Update to the home agent: A and H, the Home Address option, from the care-of
+//              address, AH under the home agent's SA (ip6.ts outbound policy).
+//   §9.7/§9.8  retransmitted until acknowledged: INITIAL_BINDACK_TIMEOUT 1 s doubling to
+//              MAX_BINDACK_TIMEOUT 256 s; never more than one Binding Update a second (MAX_UPDATE_RATE).
+//   §9.10      Binding Acknowledgement: only with AH verified by the home agent's SA and the sequence of
+//              the update outstanding; accepted: registered until the granted lifetime, refreshed at 80 %
+//              of it (or of Refresh when smaller).
+//   §9.1       away from home, a packet from the home address leaves from the care-of address with a Home
+//              Address option (the draft's rule for every packet; the choice to tunnel to correspondents
+//              that acknowledged no binding, issue 13.6, is next); tunnelled packets from the home agent
+//              are decapsulated (stack/tunnel6.ts accepts the home agent as a remote end).
+//   §9.13      returning home: de-registration (lifetime 0, from the home address) and a Neighbor
+//              Advertisement for the home address.
+//
+// Not yet (next sessions): §9.5/§9.6 Binding Updates to correspondents and the previous router, §9.9
+// ICMP errors about Binding Updates, §9.11 Binding Requests, §9.12 several care-of addresses, dynamic
+// home agent discovery (§9.4 anycast), the Binding Update List beyond the home agent's entry.
+
+import * as cfg from "../config";
+import { C, count } from "../counters";
+import { nowMs } from "../clock";
+import { arenaAlloc } from "../mem";
+import { stackTimerStart, stackTimerArm, timerOwn, OWNER_MN6 } from "../sys/timers";
+import { ip6Send, hopLimit6 } from "../stack/ip6";
+import { addr6Home, addr6CareOf, addr6AtHome } from "../stack/addr6";
+import { ndAdvertise } from "../stack/nd";
+import { pktAlloc, pktRoom } from "../stack/packet";
+import { tun6AcceptFrom } from "../stack/tunnel6";
+import { ipsecHomeAgent } from "../security/ipsec";
+import { AH_SA_PEER } from "../security/ah";
+import { addrCopy, addrEqual } from "../wire/addr";
+import { ipv6Src, ipv6NextHeader, ipv6SetNextHeader, ipv6SetPayloadLen, ipv6Emit, IPV6_HEADER_LEN, IPPROTO_DSTOPTS, IPPROTO_NONE } from "../wire/ipv6";
+import { Mip6, BaStatus, baStatus, baSeq, baLifetime, baRefresh, haoAppend, buAppend, dstEnd, BU_A, BU_H } from "../wire/mip6";
+import { mip6NodeWith, mip6MobileWith } from "./mip6";
+
+const AT_HOME: i32 = 0, REGISTERING: i32 = 1, REGISTERED: i32 = 2, DEREGISTERING: i32 = 3;
+/** INITIAL_BINDACK_TIMEOUT, MAX_BINDACK_TIMEOUT (SPEC-DECISIONS), MAX_UPDATE_RATE: one a second. */
+const INITIAL_BINDACK_MS: i64 = 1000;
+const MAX_BINDACK_MS: i64 = 256000;
+const MIN_UPDATE_GAP_MS: i64 = 1000;
+const CHECK_MS: i64 = 100;
+const TK_MN6: u16 = OWNER_MN6 << 8;
+
+let active = false;
+let homeIface: i32 = -1;
+let homePlen: i32 = 64;
+// home[16] | ha[16] | coa[16] (the care-of address registered or being registered)
+let addrs: usize = 0;
+let out: usize = 0;
+const OUT_HEAD: usize = 96;
+let state: i32 = AT_HOME;
+let seq: i32 = 0;
+let backoff: i64 = INITIAL_BINDACK_MS;
+let nextTx: i64 = 0;
+let lastTx: i64 = -MIN_UPDATE_GAP_MS;
+let refreshAt: i64 = 0;
+let timer: i32 = -1;
+
+// @ts-ignore: decorator
+@inline function home(): usize { return addrs; }
+// @ts-ignore: decorator
+@inline function ha(): usize { return addrs + 16; }
+// @ts-ignore: decorator
+@inline function coa(): usize { return addrs + 32; }
+
+/** The mobile node role on an IPv6 node: active when a home address and a home agent are configured. */
+export function mn6Init(): bool {
+  active = false;
+  state = AT_HOME;
+  timer = -1;
+  addrs = arenaAlloc(64);
+  out = pktAlloc(256);
+  return addrs != 0 && out != 0;
+}
+
+/** Start (after the configuration): find the home address and the home agent, take the hooks. */
+export function mn6Start(): void {
+  const h = addr6Home(home());
+  if (h < 0 || !ipsecHomeAgent(ha())) return;
+  homeIface = h & 0xff;
+  homePlen = h >> 8;
+  active = true;
+  seq = 0;
+  mip6NodeWith(nodeRx);
+  mip6MobileWith(away);
+  tun6AcceptFrom(ha());
+  timerOwn(OWNER_MN6, tick);
+  arm(nowMs() + CHECK_MS);
+}
+
+function arm(at: i64): void {
+  timer = timer >= 0 ? stackTimerArm(timer, TK_MN6, 0, at) : stackTimerStart(TK_MN6, 0, at);
+}
+
+/** The movement check and retransmission timer. */
+function tick(kind: u16, tag: u32, now: i64): void {
+  if (addr6AtHome(homeIface, home(), homePlen)) {
+    // Why: §9.13: back on the home link, the registration goes (lifetime 0, from the home address).
+    if (state == REGISTERED || state == REGISTERING) { state = DEREGISTERING; backoff = INITIAL_BINDACK_MS; nextTx = now; }
+    if (state == DEREGISTERING && now >= nextTx) send(now, true);
+  } else if (addr6CareOf(homeIface, home(), homePlen, addrs + 48)) {
+    const moved = !addrEqual(addrs + 48, coa());
+    if (state == AT_HOME || state == DEREGISTERING || moved) {
+      // Why: §9.3/§9.4: a new primary care-of address is registered with the home agent.
+      addrCopy(coa(), addrs + 48);
+      state = REGISTERING;
+      backoff = INITIAL_BINDACK_MS;
+      nextTx = now;
+    } else if (state == REGISTERED && now >= refreshAt) {
+      state = REGISTERING;
+      backoff = INITIAL_BINDACK_MS;
+      nextTx = now;
+    }
+    if (state == REGISTERING && now >= nextTx) send(now, false);
+  }
+  arm(now + CHECK_MS);
+}
+
+/**
+ * A Binding Update to the home agent (§9.4): A and H, a new sequence number (§5.1), the lifetime asked
+ * (mobility.lifetimeSec; 0 to de-register, §9.13), the Home Address option, from the care-of address
+ * (from the home address at home). The next retransmission doubles the wait (§9.7).
+ */
+function send(now: i64, dereg: bool): void {
+  // Why: §9.8 MAX_UPDATE_RATE: at most one Binding Update a second.
+  if (now - lastTx < MIN_UPDATE_GAP_MS) { nextTx = lastTx + MIN_UPDATE_GAP_MS; return; }
+  seq = (seq + 1) & 0xffff;
+  const q = out + OUT_HEAD;
+  const h = q + <usize>IPV6_HEADER_LEN;
+  let at = haoAppend(h, 2, 64, home());
+  at = buAppend(h, at, 64, BU_A | BU_H, 0, seq, dereg ? 0 : <u32>cfg.lifetimeSec, 0);
+  const hl = dstEnd(h, at, 64, IPPROTO_NONE);
+  if (hl < 0) return;
+  ipv6Emit(q, IPV6_HEADER_LEN, 0, 0, <u16>hl, IPPROTO_DSTOPTS, hopLimit6, dereg ? home() : coa(), ha());
+  count(C.MIP6_MN_BU_TX);
+  lastTx = now;
+  nextTx = now + backoff;
+  backoff = min<i64>(backoff << 1, MAX_BINDACK_MS);
+  ip6Send(q, IPV6_HEADER_LEN + hl, homeIface);
+}
+
+/** A Binding Acknowledgement or Request for this node (mip6.ts NodeHook). */
+function nodeRx(iface: i32, p: usize, len: i32, o: i32, sa: usize, kind: i32): void {
+  if (kind != Mip6.BA) return;
+  const b = p + <usize>o;
+  // Why: §5.2: "MUST also include ... AH": from our home agent's SA only; §9.10: it answers the update
+  // outstanding (its Sequence Number), else it is old news.
+  if (sa == 0 || !addrEqual(sa + AH_SA_PEER, ha()) || (state != REGISTERING && state != DEREGISTERING) || baSeq(b) != seq) {
+    count(C.DROP_MIP6_MN_BA);
+    return;
+  }
+  const st = baStatus(b);
+  const now = nowMs();
+  if (st >= 128) {
+    count(C.MIP6_MN_REFUSED);
+    // Why: §5.2 134: our sequence number was too small (state lost): go on above the acknowledged one.
+    if (st == BaStatus.SEQUENCE_TOO_SMALL) seq = (baSeq(b) + 0x100) & 0xffff;
+    return; // the retransmission timer tries again
+  }
+  count(C.MIP6_MN_REGISTERED);
+  if (state == DEREGISTERING) {
+    state = AT_HOME;
+    // Why: §9.13: at home again: a Neighbor Advertisement for the home address, so the home link stops
+    // sending its packets to the home agent.
+    ndAdvertise(homeIface, home());
+    return;
+  }
+  state = REGISTERED;
+  const life = <i64>baLifetime(b);
+  const refresh = min<i64>(life, <i64>baRefresh(b));
+  // Why: §9.10: the binding must be renewed before the granted lifetime ends; at 80 % of it (or of the
+  // Refresh period the home agent recommends, when smaller).
+  refreshAt = now + refresh * 800;
+}
+
+/**
+ * §9.1 (mip6.ts MobileHook, before the Binding Cache): away from home, a packet whose source is the home
+ * address leaves from the care-of address with a Home Address option in a Destination Options header after
+ * the IPv6 header (24 bytes). Returns the packet's new start, or `p` unchanged.
+ */
+function away(p: usize, len: i32): usize {
+  if (!active || state == AT_HOME || state == DEREGISTERING || !addrEqual(ipv6Src(p), home())) return p;
+  if (pktRoom(p) < 24 + 24 + 8 + 14) return p;
+  const nh = ipv6NextHeader(p);
+  const q = p - 24;
+  memory.copy(q, p, <usize>IPV6_HEADER_LEN);
+  const h = q + <usize>IPV6_HEADER_LEN;
+  dstEnd(h, haoAppend(h, 2, 24, home()), 24, nh);
+  ipv6SetNextHeader(q, IPPROTO_DSTOPTS);
+  ipv6SetPayloadLen(q, <u16>(len + 24 - IPV6_HEADER_LEN));
+  addrCopy(ipv6Src(q), coa());
+  count(C.MIP6_MN_HAO_TX);
+  return q;
+}

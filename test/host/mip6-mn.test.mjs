@@ -1,0 +1,91 @@
+// Mobile IPv6 mobile node (seed 003 §9; issue 13 point 4), first part: a mobile node board on a foreign link
+// forms its care-of address from the home agent's Router Advertisements, registers with its home agent
+// (Binding Update with H and A, the Home Address option, AH both ways), is reached through the home agent's
+// tunnel, answers from its care-of address with a Home Address option, and de-registers when it is back home.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { startBoard, host } from "./helpers.mjs";
+import { ip6, fmt6, echo6, pkt6, Lan } from "../lib/ip6.mjs";
+
+const HA = "2001:db8:1::1", HA_F = "2001:db8:2::1", HOME = "2001:db8:1::64", CN = "2001:db8:1::c";
+const KEY = "00112233445566778899aabbccddeeff00112233", ALG = "hmac-sha1-96";
+const MN_MAC = "02:00:00:00:09:64";
+/** The upper-layer protocol and its first byte of IPv6 packet `p` (through Destination Options headers). */
+function upper(p) {
+  let nh = p[6], o = 40;
+  while (nh === 60 && o + 8 <= p.length) { const l = (p[o + 1] + 1) * 8; nh = p[o]; o += l; }
+  return [nh, p[o]];
+}
+const echoReplies = (list) => list.map((p) => new Uint8Array(p)).filter((p) => { const [nh, t] = upper(p); return nh === 58 && t === 129; });
+
+function world() {
+  const clock = { t: 1000 };
+  const lan = new Lan(clock);
+  const ha = startBoard({
+    name: "ha", board: "emulated", roles: ["router", "home-agent"], node: { ipv6: "only", dadTransmits: 1, raIntervalMs: 3000 },
+    interfaces: [{ name: "eth0", mac: "02:00:00:00:01:01", home: true }, { name: "eth1", mac: "02:00:00:00:02:01" }],
+    ipv6: [{ iface: "eth0", address: `${HA}/64`, advertise: true }, { iface: "eth1", address: `${HA_F}/64`, advertise: true }],
+    ipsec: [{ peer: HOME, spiIn: 0x1000, spiOut: 0x2000, algorithm: ALG, key: KEY }],
+  }, { now: () => clock.t });
+  const mn = startBoard({
+    name: "mn", board: "emulated", roles: ["mobile-node"], node: { ipv6: "only", dadTransmits: 1 }, mobility: {},
+    interfaces: [{ name: "eth0", mac: MN_MAC }],
+    ipv6: [{ iface: "eth0", address: `${HOME}/64`, home: true }],
+    ipsec: [{ peer: HA, spiIn: 0x2000, spiOut: 0x1000, algorithm: ALG, key: KEY, homeAgent: true }],
+  }, { now: () => clock.t });
+  const cn = startBoard({
+    name: "cn", board: "emulated", roles: ["host"], node: { ipv6: "only", dadTransmits: 1 },
+    interfaces: [{ name: "eth0", mac: "02:00:00:00:01:0c" }], ipv6: [{ iface: "eth0", address: `${CN}/64` }],
+  }, { now: () => clock.t });
+  lan.attach(ha, 0, "home"); lan.attach(ha, 1, "foreign"); lan.attach(mn, 0, "foreign"); lan.attach(cn, 0, "home");
+  return { clock, lan, ha, mn, cn };
+}
+
+test("§9.2-§9.4, §9.10: away from home the mobile node forms a care-of address, registers with its home agent and is reached through the tunnel; §9.1 it answers with a Home Address option", () => {
+  const w = world();
+  w.lan.run(6000);
+  const m = w.mn.board.counters(), h = w.ha.board.counters();
+  assert.ok(m.mip6_mn_bu_tx >= 1, "a Binding Update went");
+  assert.equal(m.mip6_mn_registered, 1, "accepted");
+  assert.equal(h.mip6_bu_accepted, 1);
+  const b = w.ha.board.dump("bindings6");
+  assert.equal(b.length, 1);
+  assert.equal(b[0].home, HOME);
+  assert.ok(b[0].careOf.startsWith("2001:db8:2:"), `care-of address on the foreign prefix, got ${b[0].careOf}`);
+  assert.equal(b[0].flags & 1, 1, "a home registration");
+  // The correspondent pings the home address: home agent -> tunnel -> mobile node; the reply comes back with
+  // a Home Address option (from the care-of address), and the correspondent sees it from the home address.
+  const before = w.cn.cap.delivered.length;
+  for (let i = 1; i <= 3; i++) { w.cn.board.output(echo6(ip6(CN), ip6(HOME), 5, i)); w.lan.run(100); }
+  const replies = echoReplies(w.cn.cap.delivered.slice(before));
+  assert.equal(replies.length, 3, "three echo replies");
+  for (const r of replies) assert.equal(fmt6(r.subarray(8, 24)), HOME, "from the home address (after the option)");
+  assert.ok(w.ha.board.counters().mip6_ha_tunnelled >= 3);
+  assert.ok(w.mn.board.counters().mip6_mn_hao_tx >= 3);
+  assert.ok(w.cn.board.counters().mip6_hao_rx >= 3);
+});
+
+test("§9.13: back on the home link the mobile node de-registers and advertises its home address itself", () => {
+  const w = world();
+  w.lan.run(6000);
+  assert.equal(w.ha.board.dump("bindings6").length, 1);
+  // Move: the link goes down, the port joins the home segment, the link comes up.
+  w.mn.board.link(0, false);
+  w.lan.ports.find((p) => p.node === w.mn).segment = "home";
+  w.mn.board.link(0, true);
+  const tx0 = w.mn.cap.tx.length;
+  w.lan.run(6000);
+  assert.deepEqual(w.ha.board.dump("bindings6"), [], "the home registration is gone");
+  assert.equal(w.mn.board.counters().mip6_mn_registered, 2, "registration and de-registration acknowledged");
+  const na = w.mn.cap.tx.slice(tx0).map((t) => pkt6(t.frame)).filter((p) => p && p[6] === 58 && p[40] === 136 && fmt6(p.subarray(48, 64)) === HOME);
+  assert.ok(na.length >= 1, "a Neighbor Advertisement for the home address");
+  // The correspondent reaches it directly now.
+  const before = w.cn.cap.delivered.length;
+  w.cn.board.output(echo6(ip6(CN), ip6(HOME), 6, 1));
+  w.lan.run(3000);
+  const r = echoReplies(w.cn.cap.delivered.slice(before));
+  assert.equal(r.length, 1);
+  assert.equal(r[0][6], 58, "directly, no Home Address option at home");
+});
+
+
