@@ -249,6 +249,7 @@ export const enum C {
   MIP6_MN_REFUSED,    // mobile node: Binding Acknowledgements refusing it (status 128 or more)
   DROP_MIP6_MN_BA,    // mobile node: Binding Acknowledgements not from its home agent's SA or for no update outstanding
   MIP6_MN_HAO_TX,     // mobile node: packets sent away from home with a Home Address option (§9.1)
+  MIP6_MN_TUNNELLED,  // mobile node: packets sent away from home through its home agent's tunnel (issue 13.6)
   COUNT
 }
 

@@ -36,7 +36,7 @@ import { addr6LinkLocal } from "../stack/addr6";
 import { icmp6FillChecksum } from "../wire/icmpv6";
 import { ipv6Emit, IPV6_HEADER_LEN } from "../wire/ipv6";
 import { proxyAddAddr, proxyRemoveAddr } from "../stack/arp";
-import { tun6Encap } from "../stack/tunnel6";
+import { tun6Encap, tun6AcceptWith } from "../stack/tunnel6";
 import { netifCount, netifValid, netifA6, netifAddrCount, A6F_STATIC } from "../link/netif";
 import { addrCopy, addrEqual, addrIsLinkLocal6, addrPrefixMatch } from "../wire/addr";
 import { ipv6Dst, ipv6Src, ipv6HopLimit, ipv6DecrementHopLimit } from "../wire/ipv6";
@@ -74,6 +74,7 @@ export function ha6Init(scratch32: usize): void {
   raBuf = pktAlloc(<usize>RA_CAP + RA_HEAD);
   mip6HomeWith(homeRegistration, removed);
   ip6HomeAgentWith(intercept);
+  tun6AcceptWith(reverseTunnel);
   timerOwn(OWNER_HA6, ha6Timer);
 }
 
@@ -299,6 +300,17 @@ function intercept(iface: i32, p: usize, len: i32): i32 {
   const r = tun6Encap(e + B6_COA, tmpA + 16, p, len, iface);
   ip6TunnelSa(0);
   return r;
+}
+
+/**
+ * A reverse tunnel from a mobile node (stack/tunnel6.ts Tun6Accept; issue 13.6): IPv6-in-IPv6 whose outer
+ * source, after its Home Address option (the mobile node's SA verified it unless the policy lets plain
+ * packets in), is a home address registered here, carrying a packet from that same home address. The
+ * inner packet is then forwarded from the home link as if the mobile node were at home.
+ */
+function reverseTunnel(src: usize, inner: usize): bool {
+  const e = bc6Lookup(src, nowMs(), false);
+  return e != 0 && (load<u8>(e, B6_FLAGS) & B6_HOME) != 0 && addrEqual(ipv6Src(inner), src);
 }
 
 /** True when `ll` is the link-local address of a mobile node registered with ID Length != 0 on `iface`. */

@@ -17,10 +17,10 @@
 //   §9.10      Binding Acknowledgement: only with AH verified by the home agent's SA and the sequence of
 //              the update outstanding; accepted: registered until the granted lifetime, refreshed at 80 %
 //              of it (or of Refresh when smaller).
-//   §9.1       away from home, a packet from the home address leaves from the care-of address with a Home
-//              Address option (the draft's rule for every packet; the choice to tunnel to correspondents
-//              that acknowledged no binding, issue 13.6, is next); tunnelled packets from the home agent
-//              are decapsulated (stack/tunnel6.ts accepts the home agent as a remote end).
+//   §9.1       away from home, a packet from the home address goes through the home agent's tunnel
+//              (default; issue 13.6) or from the care-of address with a Home Address option (`direct`);
+//              tunnelled packets from the home agent are decapsulated (stack/tunnel6.ts accepts the home
+//              agent as a remote end; its AH, under our SA, is what the inbound policy asks).
 //   §9.13      returning home: de-registration (lifetime 0, from the home address) and a Neighbor
 //              Advertisement for the home address.
 //
@@ -41,7 +41,7 @@ import { tun6AcceptFrom } from "../stack/tunnel6";
 import { ipsecHomeAgent } from "../security/ipsec";
 import { AH_SA_PEER } from "../security/ah";
 import { addrCopy, addrEqual } from "../wire/addr";
-import { ipv6Src, ipv6NextHeader, ipv6SetNextHeader, ipv6SetPayloadLen, ipv6Emit, IPV6_HEADER_LEN, IPPROTO_DSTOPTS, IPPROTO_NONE } from "../wire/ipv6";
+import { ipv6Src, ipv6NextHeader, ipv6SetNextHeader, ipv6SetPayloadLen, ipv6Emit, IPV6_HEADER_LEN, IPPROTO_DSTOPTS, IPPROTO_NONE, IPPROTO_IPV6 } from "../wire/ipv6";
 import { Mip6, BaStatus, baStatus, baSeq, baLifetime, baRefresh, haoAppend, buAppend, dstEnd, BU_A, BU_H } from "../wire/mip6";
 import { mip6NodeWith, mip6MobileWith } from "./mip6";
 
@@ -186,15 +186,30 @@ function nodeRx(iface: i32, p: usize, len: i32, o: i32, sa: usize, kind: i32): v
 }
 
 /**
- * §9.1 (mip6.ts MobileHook, before the Binding Cache): away from home, a packet whose source is the home
- * address leaves from the care-of address with a Home Address option in a Destination Options header after
- * the IPv6 header (24 bytes). Returns the packet's new start, or `p` unchanged.
+ * Away from home (mip6.ts MobileHook, before the Binding Cache), a packet whose source is the home address:
+ * - `mobility.ipv6Correspondents` "tunnel" (the default; issue 13.6): into a tunnel to the home agent,
+ *   [IPv6 care-of -> home agent][Destination Options: Home Address][the packet] (the option names the mobile
+ *   node, whose SA with the home agent is its home address's: AH then covers the outer packet, ip6.ts).
+ *   Any IPv6 host is reached so, RFC 6275 ones included, which drop a Home Address option without a
+ *   binding. The home agent forwards the inner packet from the home link (ha6.ts reverseTunnel).
+ * - "direct" (seed 003 §9.1): from the care-of address with a Home Address option in a Destination Options
+ *   header after the IPv6 header; the correspondent swaps the addresses back (§7.1).
+ * Returns the packet's new start, or `p` unchanged.
  */
 function away(p: usize, len: i32): usize {
   if (!active || state == AT_HOME || state == DEREGISTERING || !addrEqual(ipv6Src(p), home())) return p;
-  if (pktRoom(p) < 24 + 24 + 8 + 14) return p;
+  const tunnel = cfg.mip6Correspondents() == 0;
+  const grow: i32 = tunnel ? IPV6_HEADER_LEN + 24 : 24;
+  if (pktRoom(p) < grow + 24 + 8 + 14) return p;
+  const q = p - <usize>grow;
+  if (tunnel) {
+    const h = q + <usize>IPV6_HEADER_LEN;
+    dstEnd(h, haoAppend(h, 2, 24, home()), 24, IPPROTO_IPV6);
+    ipv6Emit(q, IPV6_HEADER_LEN, 0, 0, <u16>(len + 24), IPPROTO_DSTOPTS, hopLimit6, coa(), ha());
+    count(C.MIP6_MN_TUNNELLED);
+    return q;
+  }
   const nh = ipv6NextHeader(p);
-  const q = p - 24;
   memory.copy(q, p, <usize>IPV6_HEADER_LEN);
   const h = q + <usize>IPV6_HEADER_LEN;
   dstEnd(h, haoAppend(h, 2, 24, home()), 24, nh);

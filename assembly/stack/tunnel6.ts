@@ -55,6 +55,7 @@ function ent(i: i32): usize { return table + <usize>i * STRIDE; }
 /** Carve the table (IPv6 nodes, init). False when memory ran out. */
 export function tun6Init(): bool {
   mobileRemote = 0;
+  acceptFn = 0;
   table = arenaAlloc(<usize>TUN6_MAX * STRIDE + 32);
   if (table == 0) return false;
   // (Zeroed by the arena: mem.ts.) The scratch address and the last next hop follow the entries.
@@ -94,6 +95,12 @@ export function tun6Remove(prefix: usize, plen: i32): void {
     if (load<u8>(e, 49) != 0 && <i32>load<u8>(e, 48) == plen && addrPrefixMatch(e, prefix, plen)) { store<u8>(e, 0, 49); gen++; }
   }
 }
+
+/** A tunnel end point the table does not list: the Mobile IPv6 home agent's reverse tunnels (mobility/
+ *  ha6.ts): outer source `src` (after its Home Address option), inner packet at `inner` (40 bytes at least). */
+export type Tun6Accept = (src: usize, inner: usize) => bool;
+let acceptFn: usize = 0;
+export function tun6AcceptWith(fn: Tun6Accept): void { acceptFn = changetype<usize>(fn); }
 
 // A Mobile IPv6 mobile node's home agent (mobility/mn6.ts): its tunnel to the care-of address ends here
 // too (seed 003 §8.4), with no table entry (the care-of address changes with each move).
@@ -173,8 +180,10 @@ export function tun6Encap(remote: usize, local: usize, p: usize, len: i32, inIfa
  * again as from the tunnel (RFC 2473 §3.2), if the outer source is a tunnel's remote end.
  */
 export function tun6Input(iface: i32, p: usize, len: i32, off: i32, unicast: bool): i32 {
-  if (!unicast || !(isRemote(ipv6Src(p)) || (mobileRemote != 0 && addrEqual(mobileRemote, ipv6Src(p))))) { count(C.DROP_TUN6_PEER); return 1; }
   const q = p + <usize>off;
+  const src = ipv6Src(p);
+  if (!unicast || !(isRemote(src) || (mobileRemote != 0 && addrEqual(mobileRemote, src)) ||
+      (acceptFn != 0 && len - off >= IPV6_HEADER_LEN && changetype<Tun6Accept>(acceptFn)(src, q)))) { count(C.DROP_TUN6_PEER); return 1; }
   const n = len - off;
   // Why: a tunnelled Neighbor Discovery message did not come from this link (see the header).
   // Why: RFC 2473 §4: nested tunnels are bounded (the encapsulation limit's purpose); four levels here.

@@ -18,7 +18,7 @@ function upper(p) {
 }
 const echoReplies = (list) => list.map((p) => new Uint8Array(p)).filter((p) => { const [nh, t] = upper(p); return nh === 58 && t === 129; });
 
-function world() {
+function world({ direct = false } = {}) {
   const clock = { t: 1000 };
   const lan = new Lan(clock);
   const ha = startBoard({
@@ -28,7 +28,8 @@ function world() {
     ipsec: [{ peer: HOME, spiIn: 0x1000, spiOut: 0x2000, algorithm: ALG, key: KEY }],
   }, { now: () => clock.t });
   const mn = startBoard({
-    name: "mn", board: "emulated", roles: ["mobile-node"], node: { ipv6: "only", dadTransmits: 1 }, mobility: {},
+    name: "mn", board: "emulated", roles: ["mobile-node"], node: { ipv6: "only", dadTransmits: 1 },
+    mobility: direct ? { ipv6Correspondents: "direct" } : {},
     interfaces: [{ name: "eth0", mac: MN_MAC }],
     ipv6: [{ iface: "eth0", address: `${HOME}/64`, home: true }],
     ipsec: [{ peer: HA, spiIn: 0x2000, spiOut: 0x1000, algorithm: ALG, key: KEY, homeAgent: true }],
@@ -41,7 +42,7 @@ function world() {
   return { clock, lan, ha, mn, cn };
 }
 
-test("§9.2-§9.4, §9.10: away from home the mobile node forms a care-of address, registers with its home agent and is reached through the tunnel; §9.1 it answers with a Home Address option", () => {
+test("§9.2-§9.4, §9.10: away from home the mobile node forms a care-of address, registers with its home agent and is reached through the tunnel; issue 13.6: it answers through the reverse tunnel (default)", () => {
   const w = world();
   w.lan.run(6000);
   const m = w.mn.board.counters(), h = w.ha.board.counters();
@@ -53,16 +54,34 @@ test("§9.2-§9.4, §9.10: away from home the mobile node forms a care-of addres
   assert.equal(b[0].home, HOME);
   assert.ok(b[0].careOf.startsWith("2001:db8:2:"), `care-of address on the foreign prefix, got ${b[0].careOf}`);
   assert.equal(b[0].flags & 1, 1, "a home registration");
-  // The correspondent pings the home address: home agent -> tunnel -> mobile node; the reply comes back with
-  // a Home Address option (from the care-of address), and the correspondent sees it from the home address.
+  // The correspondent pings the home address: home agent -> tunnel (AH) -> mobile node; the reply goes
+  // back through the reverse tunnel and reaches the correspondent as a plain packet from the home address.
+  const before = w.cn.cap.delivered.length;
+  for (let i = 1; i <= 3; i++) { w.cn.board.output(echo6(ip6(CN), ip6(HOME), 5, i)); w.lan.run(100); }
+  const replies = echoReplies(w.cn.cap.delivered.slice(before));
+  assert.equal(replies.length, 3, "three echo replies");
+  for (const r of replies) {
+    assert.equal(fmt6(r.subarray(8, 24)), HOME, "from the home address");
+    assert.equal(r[6], 58, "no option: a correspondent of today (RFC 6275 or none) takes it as it is");
+  }
+  assert.ok(w.ha.board.counters().mip6_ha_tunnelled >= 3);
+  assert.ok(w.mn.board.counters().mip6_mn_tunnelled >= 3);
+  assert.equal(w.mn.board.counters().mip6_mn_hao_tx, 0);
+  assert.equal(w.cn.board.counters().mip6_hao_rx, 0);
+});
+
+test("§9.1 (mobility.ipv6Correspondents \"direct\"): the mobile node answers from its care-of address with a Home Address option, and the correspondent sees the home address", () => {
+  const w = world({ direct: true });
+  w.lan.run(6000);
+  assert.equal(w.mn.board.counters().mip6_mn_registered, 1);
   const before = w.cn.cap.delivered.length;
   for (let i = 1; i <= 3; i++) { w.cn.board.output(echo6(ip6(CN), ip6(HOME), 5, i)); w.lan.run(100); }
   const replies = echoReplies(w.cn.cap.delivered.slice(before));
   assert.equal(replies.length, 3, "three echo replies");
   for (const r of replies) assert.equal(fmt6(r.subarray(8, 24)), HOME, "from the home address (after the option)");
-  assert.ok(w.ha.board.counters().mip6_ha_tunnelled >= 3);
   assert.ok(w.mn.board.counters().mip6_mn_hao_tx >= 3);
   assert.ok(w.cn.board.counters().mip6_hao_rx >= 3);
+  assert.equal(w.mn.board.counters().mip6_mn_tunnelled, 0);
 });
 
 test("§9.13: back on the home link the mobile node de-registers and advertises its home address itself", () => {
