@@ -5,7 +5,7 @@
 import { logBegin, logStr, logBytes, logNum, logEnd, LOG_ERROR } from "./host";
 import { CONFIG_TEXT, CONFIG_TEXT_LEN } from "./config-text";
 import { textLine, textBuf } from "./text";
-import { IPV6 } from "./features";
+import { IPV6, MIP6 } from "./features";
 
 /** Apply one IFACE, ROUTE or SA record (`rlen` bytes at `v`); false after logging a refusal. */
 export type RecordApply = (type: i32, v: usize, rlen: u32) => bool;
@@ -901,8 +901,8 @@ export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApp
     if (adding && !pass2) {
       // Why: after init only per-peer records may be added (docs/abi.md config_add); sizes,
       // roles and interfaces need a restart.
-      // ADDR6 too: a new home prefix on a running home agent (seed 003 §8.5 renumbering).
-      if (type != REC_ROUTE && type != REC_SA && type != REC_ADDR6 && type < 128) return refuseText(T.RECORD_TYPE_AFTER_INIT, T.RECORD_TYPES_AFTER_INIT, type);
+      // ADDR6 too in images with Mobile IPv6: a new home prefix on a running home agent (seed 003 §8.5).
+      if (type != REC_ROUTE && type != REC_SA && !(MIP6 && type == REC_ADDR6) && type < 128) return refuseText(T.RECORD_TYPE_AFTER_INIT, T.RECORD_TYPES_AFTER_INIT, type);
     } else if (!pass2) {
       if (type == REC_BOARD || type == REC_NODE || type == REC_MOBILITY) { if (!keyValues(v, rlen, type)) return false; }
       else if (type == REC_IPSEC) { if (++ipsecEntries > MAX_IPSEC) return refuse(T.IPSEC_PEERS, 0, MAX_IPSEC, ipsecEntries); }

@@ -12,7 +12,8 @@
 // headers: one segment of the index byte at the object's own address, ~8 bytes. Addresses do not move
 // and the header bytes read as zero, as memory starts zeroed.
 //
-// Why (size, issue 12; docs/decisions.md "Function objects"): -1.3 KB with the same code.
+// Why (size, issue 12; docs/decisions.md "Function objects"): -1.3 KB with the same code. The pass also
+// joins data segments that lie closer together than a segment header costs (zeros in between).
 // The pass refuses rather than guesses: it rewrites only when it finds exactly one such object for each
 // slot of the table (asc makes exactly one per function used as a value), and throws otherwise, so a
 // compiler that lays objects out differently fails the build instead of shipping a wrong module.
@@ -113,11 +114,23 @@ export function stripFunctionObjects(wasm) {
     }
   }
   if (slots.size !== n) throw new Error(`fnobjects: found ${slots.size} function objects for ${n} table slots; asc's layout changed, see host/fnobjects.mjs`);
-  const out = [];
+  const kept2 = [];
   for (let i = 0; i < segs.length; i++) {
     const k = kept.find((e) => e.at === i);
-    if (k) out.push(k.seg);
-    else if (!drop.has(i)) out.push(segs[i]);
+    if (k) kept2.push(k.seg);
+    else if (!drop.has(i)) kept2.push(segs[i]);
+  }
+  // Adjacent segments closer than a segment header costs (flags, i32.const, offset, end, length: 5-8
+  // bytes) become one, the gap filled with the zeros memory starts with anyway.
+  const out = [];
+  for (const sg of kept2) {
+    const last = out.at(-1);
+    const gap = last ? sg.off - (last.off + last.bytes.length) : -1;
+    if (last && gap >= 0 && gap < 5) {
+      const b = new Uint8Array(last.bytes.length + gap + sg.bytes.length);
+      b.set(last.bytes); b.set(sg.bytes, last.bytes.length + gap);
+      out[out.length - 1] = { off: last.off, bytes: b };
+    } else out.push(sg);
   }
   // Rebuild the data section and the data count.
   const body = [...encLeb(out.length)];

@@ -21,6 +21,7 @@
 // over at most MAX_IFACES * NETIF_V6_ADDRS records (a scan: 32 records at most).
 
 import { C, count } from "../counters";
+import { MIP6 } from "../features";
 import { Ev, evBuf, evEmit } from "../events";
 import { nowMs } from "../clock";
 import { random } from "../host";
@@ -98,8 +99,9 @@ export function addr6Configure(iface: i32, a: usize, prefixLen: i32, flags: u8, 
   if (r == 0) {
     // (ADDR6 flag 4, `home`, is the mobile node's home address: A6F_HOME.)
     const e = newRec(iface, A6F_STATIC | (flags & A6F_ADVERTISE) | (addrIsLinkLocal6(a) ? A6F_LINK_LOCAL : 0) | ((flags & 4) != 0 ? A6F_HOME : 0), validSec, preferredSec);
-    // Added to a running node (config_add): its DAD starts now (RFC 2462 §5.4), as at start.
-    if (started && netifUp(iface)) {
+    // Added to a running node (config_add; images with Mobile IPv6, for a home agent's renumbering): its
+    // DAD starts now (RFC 2462 §5.4), as at start.
+    if (MIP6 && started && netifUp(iface)) {
       beginDad(iface, e, 0);
       if (cfg.dadTransmits() == 0) dadDone(iface, e);
       rearm();
@@ -154,7 +156,7 @@ export function addr6Start(iface: i32, boot: bool): void {
     // address (the proxy of §8.2) until it has de-registered; DAD now would find it "duplicate". The home
     // address stays usable across link changes (it was DAD-checked at boot; the home agent defended it
     // meanwhile, and the mobile node re-advertises it when it de-registers: mobility/mn6.ts).
-    if (!boot && (load<u8>(e, R_FLAGS) & A6F_HOME) != 0 && load<u8>(e, R_STATE) != A6_TENTATIVE) continue;
+    if (MIP6 && !boot && (load<u8>(e, R_FLAGS) & A6F_HOME) != 0 && load<u8>(e, R_STATE) != A6_TENTATIVE) continue;
     beginDad(iface, e, delay);
     // With DupAddrDetectTransmits 0 there is no DAD: the address is usable at once (§5.4).
     if (cfg.dadTransmits() == 0) dadDone(iface, e);

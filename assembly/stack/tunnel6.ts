@@ -24,6 +24,7 @@
 // | prefixLen u8 @48 | used u8 @49 | pad[2]
 
 import { C, count } from "../counters";
+import { MIP6 } from "../features";
 import { arenaAlloc } from "../mem";
 import { addrCopy, addrEqual, addrPrefixMatch, addrIsUnspecified } from "../wire/addr";
 import {
@@ -182,8 +183,8 @@ export function tun6Encap(remote: usize, local: usize, p: usize, len: i32, inIfa
 export function tun6Input(iface: i32, p: usize, len: i32, off: i32, unicast: bool): i32 {
   const q = p + <usize>off;
   const src = ipv6Src(p);
-  if (!unicast || !(isRemote(src) || (mobileRemote != 0 && addrEqual(mobileRemote, src)) ||
-      (acceptFn != 0 && len - off >= IPV6_HEADER_LEN && changetype<Tun6Accept>(acceptFn)(src, q)))) { count(C.DROP_TUN6_PEER); return 1; }
+  if (!unicast || !(isRemote(src) || (MIP6 && mobileRemote != 0 && addrEqual(mobileRemote, src)) ||
+      (MIP6 && acceptFn != 0 && len - off >= IPV6_HEADER_LEN && changetype<Tun6Accept>(acceptFn)(src, q)))) { count(C.DROP_TUN6_PEER); return 1; }
   const n = len - off;
   // Why: a tunnelled Neighbor Discovery message did not come from this link (see the header).
   // Why: RFC 2473 §4: nested tunnels are bounded (the encapsulation limit's purpose); four levels here.
