@@ -141,6 +141,10 @@ for (const [label, j] of [
     securityAssociations: [{ peer: "10.1.0.1", spi: 4096, algorithm: "hmac-md5", key: "text:k" }] }],
   ["dual-stack mobile node", null],
   ["IPv6-only host", { name: "h", board: "esp32", roles: ["host"], node: { ipv6: "only" }, interfaces: [{ name: "wlan0", mac: "02:00:00:01:00:20" }] }],
+  // Issue 13 target: a Mobile IPv6 mobile node (home address and home agent marked) in one page.
+  ["Mobile IPv6 mobile node", { name: "mn6", board: "esp32", roles: ["mobile-node"], node: { ipv6: "only" }, mobility: {},
+    interfaces: [{ name: "wlan0", mac: "02:00:00:01:00:20" }], ipv6: [{ iface: "wlan0", address: "2001:db8:1::64/64", home: true }],
+    ipsec: [{ peer: "2001:db8:1::1", spiIn: 8192, spiOut: 4096, algorithm: "hmac-sha1-96", key: "00112233445566778899aabbccddeeff00112233", homeAgent: true }] }],
 ]) {
   const cfg = j ?? { name: "mn", board: "esp32", roles: ["mobile-node"], node: { ipv6: "dual" }, interfaces: [{ name: "wlan0", mac: "02:00:00:01:00:20", ipv4: "10.1.0.20/24" }],
     routes: [{ dest: "default", via: "10.1.0.1" }], mobility: { homeAgent: "10.1.0.1", lifetimeSec: 60, colocated: "never" },
