@@ -250,6 +250,8 @@ export const enum C {
   DROP_MIP6_MN_BA,    // mobile node: Binding Acknowledgements not from its home agent's SA or for no update outstanding
   MIP6_MN_HAO_TX,     // mobile node: packets sent away from home with a Home Address option (§9.1)
   MIP6_MN_TUNNELLED,  // mobile node: packets sent away from home through its home agent's tunnel (issue 13.6)
+  MIP6_MN_RO_BU_TX,   // mobile node: Binding Updates to correspondents that reached it through the tunnel (§9.5)
+  MIP6_MN_RO_ACKED,   // mobile node: correspondents' acknowledgements: they route to it directly now (§9.5)
   COUNT
 }
 

@@ -37,11 +37,11 @@ import { ip6Send, hopLimit6 } from "../stack/ip6";
 import { addr6Home, addr6CareOf, addr6AtHome } from "../stack/addr6";
 import { ndAdvertise } from "../stack/nd";
 import { pktAlloc, pktRoom } from "../stack/packet";
-import { tun6AcceptFrom } from "../stack/tunnel6";
-import { ipsecHomeAgent } from "../security/ipsec";
+import { tun6AcceptFrom, tun6DecapWith } from "../stack/tunnel6";
+import { ipsecHomeAgent, ipsecOut } from "../security/ipsec";
 import { AH_SA_PEER } from "../security/ah";
 import { addrCopy, addrEqual } from "../wire/addr";
-import { ipv6Src, ipv6NextHeader, ipv6SetNextHeader, ipv6SetPayloadLen, ipv6Emit, IPV6_HEADER_LEN, IPPROTO_DSTOPTS, IPPROTO_NONE, IPPROTO_IPV6 } from "../wire/ipv6";
+import { ipv6Src, ipv6Dst, ipv6NextHeader, ipv6SetNextHeader, ipv6SetPayloadLen, ipv6Emit, IPV6_HEADER_LEN, IPPROTO_DSTOPTS, IPPROTO_NONE, IPPROTO_IPV6 } from "../wire/ipv6";
 import { Mip6, BaStatus, baStatus, baSeq, baLifetime, baRefresh, haoAppend, buAppend, dstEnd, BU_A, BU_H } from "../wire/mip6";
 import { mip6NodeWith, mip6MobileWith } from "./mip6";
 
@@ -67,6 +67,12 @@ let nextTx: i64 = 0;
 let lastTx: i64 = -MIN_UPDATE_GAP_MS;
 let refreshAt: i64 = 0;
 let timer: i32 = -1;
+// The Binding Update List's correspondent entries (§4.3, §9.5): BUL_N of them, each 0 dst[16] | 16 lastTx
+// i64 | 24 seq u16 | 26 acked u8 (a Binding Acknowledgement with status < 128 for the care-of address of
+// 28) | 27 pad | 28 coa[16] (the care-of address sent) | 44 pad[4]. Replaced least recently sent first.
+const BUL_N: i32 = 4;
+const BUL_SIZE: usize = 48;
+let bul: usize = 0;
 
 // @ts-ignore: decorator
 @inline function home(): usize { return addrs; }
@@ -82,7 +88,8 @@ export function mn6Init(): bool {
   timer = -1;
   addrs = arenaAlloc(64);
   out = pktAlloc(256);
-  return addrs != 0 && out != 0;
+  bul = arenaAlloc(<usize>BUL_N * BUL_SIZE);
+  return addrs != 0 && out != 0 && bul != 0;
 }
 
 /** Start (after the configuration): find the home address and the home agent, take the hooks. */
@@ -96,6 +103,7 @@ export function mn6Start(): void {
   mip6NodeWith(nodeRx);
   mip6MobileWith(away);
   tun6AcceptFrom(ha());
+  tun6DecapWith(fromTunnel);
   timerOwn(OWNER_MN6, tick);
   arm(nowMs() + CHECK_MS);
 }
@@ -155,6 +163,12 @@ function send(now: i64, dereg: bool): void {
 function nodeRx(iface: i32, p: usize, len: i32, o: i32, sa: usize, kind: i32): void {
   if (kind != Mip6.BA) return;
   const b = p + <usize>o;
+  // A correspondent's acknowledgement (§9.10): its AH SA is the correspondent's, the sequence ours.
+  const c = sa != 0 ? bulFind(sa + AH_SA_PEER) : 0;
+  if (c != 0 && !addrEqual(sa + AH_SA_PEER, ha())) {
+    if (<i32>load<u16>(c, 24) == baSeq(b) && baStatus(b) < 128) { store<u8>(c, 1, 26); count(C.MIP6_MN_RO_ACKED); }
+    return;
+  }
   // Why: §5.2: "MUST also include ... AH": from our home agent's SA only; §9.10: it answers the update
   // outstanding (its Sequence Number), else it is old news.
   if (sa == 0 || !addrEqual(sa + AH_SA_PEER, ha()) || (state != REGISTERING && state != DEREGISTERING) || baSeq(b) != seq) {
@@ -198,7 +212,9 @@ function nodeRx(iface: i32, p: usize, len: i32, o: i32, sa: usize, kind: i32): v
  */
 function away(p: usize, len: i32): usize {
   if (!active || state == AT_HOME || state == DEREGISTERING || !addrEqual(ipv6Src(p), home())) return p;
-  const tunnel = cfg.mip6Correspondents() == 0;
+  // (A correspondent that acknowledged a binding for our care-of address gets the option, §9.5.)
+  const c = bulFind(ipv6Dst(p));
+  const tunnel = cfg.mip6Correspondents() == 0 && !(c != 0 && load<u8>(c, 26) != 0 && addrEqual(c + 28, coa()));
   const grow: i32 = tunnel ? IPV6_HEADER_LEN + 24 : 24;
   if (pktRoom(p) < grow + 24 + 8 + 14) return p;
   const q = p - <usize>grow;
@@ -218,4 +234,49 @@ function away(p: usize, len: i32): usize {
   addrCopy(ipv6Src(q), coa());
   count(C.MIP6_MN_HAO_TX);
   return q;
+}
+
+/** The correspondent entry for `dst`, or 0. */
+function bulFind(dst: usize): usize {
+  for (let i = 0; i < BUL_N; i++) { const e = bul + <usize>i * BUL_SIZE; if (addrEqual(e, dst)) return e; }
+  return 0;
+}
+
+/**
+ * §9.5: a packet from correspondent `inner`'s source came through the home agent's tunnel, so that node has
+ * no binding for us: a Binding Update to it (A set, to learn when it routes directly), when we have a
+ * security association with it (the update needs AH, §4.2) and at most one a second per correspondent
+ * (§9.8). Its Binding Update List entry remembers the sequence and the care-of address.
+ */
+function fromTunnel(src: usize, inner: usize): void {
+  if (state != REGISTERED) return;
+  const cn = ipv6Src(inner);
+  if (addrEqual(cn, ha()) || ipsecOut(cn) == 0) return;
+  const now = nowMs();
+  let e = bulFind(cn);
+  if (e == 0) {
+    // The least recently sent entry gives way.
+    e = bul;
+    for (let i = 1; i < BUL_N; i++) { const f = bul + <usize>i * BUL_SIZE; if (load<i64>(f, 16) < load<i64>(e, 16)) e = f; }
+    memory.fill(e, 0, BUL_SIZE);
+    addrCopy(e, cn);
+    store<i64>(e, -MIN_UPDATE_GAP_MS, 16);
+  } else if (load<u8>(e, 26) != 0 && addrEqual(e + 28, coa())) {
+    return; // acknowledged for this care-of address; its packets still came tunnelled (in flight)
+  }
+  if (now - load<i64>(e, 16) < MIN_UPDATE_GAP_MS) return;
+  const sq = (<i32>load<u16>(e, 24) + 1) & 0xffff;
+  store<u16>(e, <u16>sq, 24);
+  store<i64>(e, now, 16);
+  store<u8>(e, 0, 26);
+  addrCopy(e + 28, coa());
+  const q = out + OUT_HEAD;
+  const h = q + <usize>IPV6_HEADER_LEN;
+  let at = haoAppend(h, 2, 64, home());
+  at = buAppend(h, at, 64, BU_A, 0, sq, <u32>cfg.lifetimeSec, 0);
+  const hl = dstEnd(h, at, 64, IPPROTO_NONE);
+  if (hl < 0) return;
+  ipv6Emit(q, IPV6_HEADER_LEN, 0, 0, <u16>hl, IPPROTO_DSTOPTS, hopLimit6, coa(), cn);
+  count(C.MIP6_MN_RO_BU_TX);
+  ip6Send(q, IPV6_HEADER_LEN + hl, homeIface);
 }

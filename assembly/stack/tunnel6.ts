@@ -57,6 +57,7 @@ function ent(i: i32): usize { return table + <usize>i * STRIDE; }
 export function tun6Init(): bool {
   mobileRemote = 0;
   acceptFn = 0;
+  decapFn = 0;
   table = arenaAlloc(<usize>TUN6_MAX * STRIDE + 32);
   if (table == 0) return false;
   // (Zeroed by the arena: mem.ts.) The scratch address and the last next hop follow the entries.
@@ -102,6 +103,11 @@ export function tun6Remove(prefix: usize, plen: i32): void {
 export type Tun6Accept = (src: usize, inner: usize) => bool;
 let acceptFn: usize = 0;
 export function tun6AcceptWith(fn: Tun6Accept): void { acceptFn = changetype<usize>(fn); }
+
+/** A packet came out of a tunnel from `src` (mobility/mn6.ts: from its home agent). */
+export type Tun6Decap = (src: usize, inner: usize) => void;
+let decapFn: usize = 0;
+export function tun6DecapWith(fn: Tun6Decap): void { decapFn = changetype<usize>(fn); }
 
 // A Mobile IPv6 mobile node's home agent (mobility/mn6.ts): its tunnel to the care-of address ends here
 // too (seed 003 §8.4), with no table entry (the care-of address changes with each move).
@@ -192,6 +198,8 @@ export function tun6Input(iface: i32, p: usize, len: i32, off: i32, unicast: boo
   count(C.TUN6_DECAPSULATED);
   depth++;
   // The inner packet is processed where it lies; it came from the tunnel, not from a link-layer group.
+  // (The mobile node learns which correspondents reach it through its home agent, seed 003 §9.5.)
+  if (MIP6 && decapFn != 0) changetype<Tun6Decap>(decapFn)(src, q);
   const r = changetype<Input6>(input)(iface, q, ipv6TotalLen(q), false);
   depth--;
   return r;

@@ -8,7 +8,7 @@ import { startBoard, host } from "./helpers.mjs";
 import { ip6, fmt6, echo6, pkt6, Lan } from "../lib/ip6.mjs";
 
 const HA = "2001:db8:1::1", HA_F = "2001:db8:2::1", HOME = "2001:db8:1::64", CN = "2001:db8:1::c";
-const KEY = "00112233445566778899aabbccddeeff00112233", ALG = "hmac-sha1-96";
+const KEY = "00112233445566778899aabbccddeeff00112233", KEY2 = "ffeeddccbbaa99887766554433221100ffeeddcc", ALG = "hmac-sha1-96";
 const MN_MAC = "02:00:00:00:09:64";
 /** The upper-layer protocol and its first byte of IPv6 packet `p` (through Destination Options headers). */
 function upper(p) {
@@ -18,7 +18,7 @@ function upper(p) {
 }
 const echoReplies = (list) => list.map((p) => new Uint8Array(p)).filter((p) => { const [nh, t] = upper(p); return nh === 58 && t === 129; });
 
-function world({ direct = false } = {}) {
+function world({ direct = false, ro = false } = {}) {
   const clock = { t: 1000 };
   const lan = new Lan(clock);
   const ha = startBoard({
@@ -32,11 +32,13 @@ function world({ direct = false } = {}) {
     mobility: direct ? { ipv6Correspondents: "direct" } : {},
     interfaces: [{ name: "eth0", mac: MN_MAC }],
     ipv6: [{ iface: "eth0", address: `${HOME}/64`, home: true }],
-    ipsec: [{ peer: HA, spiIn: 0x2000, spiOut: 0x1000, algorithm: ALG, key: KEY, homeAgent: true }],
+    ipsec: [{ peer: HA, spiIn: 0x2000, spiOut: 0x1000, algorithm: ALG, key: KEY, homeAgent: true },
+      ...(ro ? [{ peer: CN, spiIn: 0x4000, spiOut: 0x3000, algorithm: ALG, key: KEY2, require: false }] : [])],
   }, { now: () => clock.t });
   const cn = startBoard({
     name: "cn", board: "emulated", roles: ["host"], node: { ipv6: "only", dadTransmits: 1 },
     interfaces: [{ name: "eth0", mac: "02:00:00:00:01:0c" }], ipv6: [{ iface: "eth0", address: `${CN}/64` }],
+    ...(ro ? { ipsec: [{ peer: HOME, spiIn: 0x3000, spiOut: 0x4000, algorithm: ALG, key: KEY2, require: false }] } : {}),
   }, { now: () => clock.t });
   lan.attach(ha, 0, "home"); lan.attach(ha, 1, "foreign"); lan.attach(mn, 0, "foreign"); lan.attach(cn, 0, "home");
   return { clock, lan, ha, mn, cn };
@@ -108,3 +110,24 @@ test("§9.13: back on the home link the mobile node de-registers and advertises 
 });
 
 
+
+test("§9.5: a correspondent whose packets came through the home agent gets a Binding Update; then both directions go directly (Routing header one way, Home Address option the other)", () => {
+  const w = world({ ro: true });
+  w.lan.run(6000);
+  assert.equal(w.mn.board.counters().mip6_mn_registered, 1);
+  const before = w.cn.cap.delivered.length;
+  w.cn.board.output(echo6(ip6(CN), ip6(HOME), 7, 1));
+  w.lan.run(200);
+  const m = w.mn.board.counters(), c = w.cn.board.counters();
+  assert.equal(m.mip6_mn_ro_bu_tx, 1, "one Binding Update to the correspondent");
+  assert.equal(m.mip6_mn_ro_acked, 1, "acknowledged");
+  assert.equal(c.mip6_bu_accepted, 1);
+  const tunnelled = w.ha.board.counters().mip6_ha_tunnelled;
+  for (let i = 2; i <= 4; i++) { w.cn.board.output(echo6(ip6(CN), ip6(HOME), 7, i)); w.lan.run(100); }
+  const replies = echoReplies(w.cn.cap.delivered.slice(before));
+  assert.equal(replies.length, 4, "every echo answered");
+  assert.equal(w.ha.board.counters().mip6_ha_tunnelled, tunnelled, "no longer through the home agent's tunnel");
+  assert.ok(w.cn.board.counters().mip6_routed >= 3, "the correspondent sends by way of the care-of address");
+  assert.ok(w.mn.board.counters().mip6_mn_hao_tx >= 3, "the mobile node answers directly with the option");
+  assert.equal(w.mn.board.counters().mip6_mn_ro_bu_tx, 1, "no further update while the binding holds");
+});
