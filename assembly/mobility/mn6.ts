@@ -24,9 +24,12 @@
 //   §9.13      returning home: de-registration (lifetime 0, from the home address) and a Neighbor
 //              Advertisement for the home address.
 //
-// Not yet (next sessions): §9.5/§9.6 Binding Updates to correspondents and the previous router, §9.9
-// ICMP errors about Binding Updates, §9.11 Binding Requests, §9.12 several care-of addresses, dynamic
-// home agent discovery (§9.4 anycast), the Binding Update List beyond the home agent's entry.
+//   §9.5/§9.11 a correspondent whose packets came through the home agent's tunnel, or that sends a
+//              Binding Request, gets a Binding Update (with our SA with it); acknowledged, it is answered
+//              directly (Home Address option) and routes to us with a Routing header.
+//
+// Not yet (next sessions): §9.6 Binding Updates to the previous router, §9.9 ICMP errors about Binding
+// Updates, §9.12 several care-of addresses, dynamic home agent discovery (§9.4 anycast).
 
 import * as cfg from "../config";
 import { C, count } from "../counters";
@@ -161,6 +164,9 @@ function send(now: i64, dereg: bool): void {
 
 /** A Binding Acknowledgement or Request for this node (mip6.ts NodeHook). */
 function nodeRx(iface: i32, p: usize, len: i32, o: i32, sa: usize, kind: i32): void {
+  // Why: §9.11: a Binding Request is answered with a Binding Update to its sender (no authentication is
+  // needed for the request, §5.3; the update carries AH as always). Away from home only.
+  if (kind == Mip6.BR) { if (state == REGISTERED) correspondentBu(ipv6Src(p)); return; }
   if (kind != Mip6.BA) return;
   const b = p + <usize>o;
   // A correspondent's acknowledgement (§9.10): its AH SA is the correspondent's, the sequence ours.
@@ -251,9 +257,22 @@ function bulFind(dst: usize): usize {
 function fromTunnel(src: usize, inner: usize): void {
   if (state != REGISTERED) return;
   const cn = ipv6Src(inner);
-  if (addrEqual(cn, ha()) || ipsecOut(cn) == 0) return;
-  const now = nowMs();
+  if (addrEqual(cn, ha())) return;
+  const e = bulFind(cn);
+  // Acknowledged for this care-of address: its packets still came tunnelled (they were in flight).
+  if (e != 0 && load<u8>(e, 26) != 0 && addrEqual(e + 28, coa())) return;
+  correspondentBu(cn);
+}
+
+/**
+ * A Binding Update to correspondent `cn` (§9.5, §9.11) when we have a security association with it (the
+ * update needs AH, §4.2), at most one a second (§9.8); its Binding Update List entry remembers the
+ * sequence and the care-of address.
+ */
+function correspondentBu(cn: usize): void {
+  if (ipsecOut(cn) == 0) return;
   let e = bulFind(cn);
+  const now = nowMs();
   if (e == 0) {
     // The least recently sent entry gives way.
     e = bul;
@@ -261,8 +280,6 @@ function fromTunnel(src: usize, inner: usize): void {
     memory.fill(e, 0, BUL_SIZE);
     addrCopy(e, cn);
     store<i64>(e, -MIN_UPDATE_GAP_MS, 16);
-  } else if (load<u8>(e, 26) != 0 && addrEqual(e + 28, coa())) {
-    return; // acknowledged for this care-of address; its packets still came tunnelled (in flight)
   }
   if (now - load<i64>(e, 16) < MIN_UPDATE_GAP_MS) return;
   const sq = (<i32>load<u16>(e, 24) + 1) & 0xffff;

@@ -18,7 +18,7 @@ function upper(p) {
 }
 const echoReplies = (list) => list.map((p) => new Uint8Array(p)).filter((p) => { const [nh, t] = upper(p); return nh === 58 && t === 129; });
 
-function world({ direct = false, ro = false } = {}) {
+function world({ direct = false, ro = false, lifetimeSec } = {}) {
   const clock = { t: 1000 };
   const lan = new Lan(clock);
   const ha = startBoard({
@@ -29,7 +29,7 @@ function world({ direct = false, ro = false } = {}) {
   }, { now: () => clock.t });
   const mn = startBoard({
     name: "mn", board: "emulated", roles: ["mobile-node"], node: { ipv6: "only", dadTransmits: 1 },
-    mobility: direct ? { ipv6Correspondents: "direct" } : {},
+    mobility: { ...(direct ? { ipv6Correspondents: "direct" } : {}), ...(lifetimeSec ? { lifetimeSec } : {}) },
     interfaces: [{ name: "eth0", mac: MN_MAC }],
     ipv6: [{ iface: "eth0", address: `${HOME}/64`, home: true }],
     ipsec: [{ peer: HA, spiIn: 0x2000, spiOut: 0x1000, algorithm: ALG, key: KEY, homeAgent: true },
@@ -130,4 +130,19 @@ test("§9.5: a correspondent whose packets came through the home agent gets a Bi
   assert.ok(w.cn.board.counters().mip6_routed >= 3, "the correspondent sends by way of the care-of address");
   assert.ok(w.mn.board.counters().mip6_mn_hao_tx >= 3, "the mobile node answers directly with the option");
   assert.equal(w.mn.board.counters().mip6_mn_ro_bu_tx, 1, "no further update while the binding holds");
+});
+
+test("§7.6 / §9.11: a correspondent using the binding asks before it expires, the mobile node answers with a Binding Update, and the binding lives on", () => {
+  const w = world({ ro: true, lifetimeSec: 8 });
+  w.lan.run(6000);
+  w.cn.board.output(echo6(ip6(CN), ip6(HOME), 8, 1));
+  w.lan.run(200);
+  assert.equal(w.mn.board.counters().mip6_mn_ro_acked, 1);
+  // Keep using it for 10 s (longer than its 8 s lifetime): the correspondent's Binding Requests keep it alive.
+  for (let i = 2; i <= 20; i++) { w.cn.board.output(echo6(ip6(CN), ip6(HOME), 8, i)); w.lan.run(500); }
+  assert.ok(w.cn.board.counters().mip6_br_tx >= 1, "Binding Requests sent");
+  assert.ok(w.mn.board.counters().mip6_mn_ro_bu_tx >= 2, "answered with Binding Updates");
+  assert.ok(w.mn.board.counters().mip6_mn_ro_acked >= 2);
+  const b = w.cn.board.dump("bindings6");
+  assert.equal(b.length, 1, "the binding is still there");
 });
