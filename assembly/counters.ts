@@ -252,6 +252,7 @@ export const enum C {
   MIP6_MN_TUNNELLED,  // mobile node: packets sent away from home through its home agent's tunnel (issue 13.6)
   MIP6_MN_RO_BU_TX,   // mobile node: Binding Updates to correspondents that reached it through the tunnel (§9.5)
   MIP6_MN_RO_ACKED,   // mobile node: correspondents' acknowledgements: they route to it directly now (§9.5)
+  MIP6_MN_BU_UNKNOWN, // mobile node: correspondents that answered a Binding Update with Parameter Problem code 2 (§9.9)
   COUNT
 }
 

@@ -25,7 +25,7 @@ import { Ev, evBuf, evEmit, BindingOp } from "../events";
 import { arenaAlloc } from "../mem";
 import { stackTimerStart, stackTimerArm, timerOwn, OWNER_MIP6 } from "../sys/timers";
 import { TIMER_NEVER } from "../table/timer";
-import { ip6MobilityWith, ip6Send, hopLimit6, SendHook } from "../stack/ip6";
+import { ip6MobilityWith, ip6Send, hopLimit6, SendHook, Icmp6Handler } from "../stack/ip6";
 import { addr6Ours, addr6Source } from "../stack/addr6";
 import { pktRoom, pktAlloc } from "../stack/packet";
 import { AH_SA_PEER } from "../security/ah";
@@ -93,6 +93,7 @@ export function mip6Init(): bool {
   homeRemoved = 0;
   nodeHook = 0;
   mnSend = 0;
+  mnError = 0;
   timer = -1;
   armedAt = TIMER_NEVER;
   memory.fill(KNOWN, 0, 32);
@@ -153,8 +154,10 @@ export function mip6Delete(home: usize): bool {
 /** The mobile node role registers its Binding Acknowledgement / Request handling (§9.10, §9.11). */
 export function mip6NodeWith(fn: NodeHook): void { nodeHook = changetype<usize>(fn); }
 let mnSend: usize = 0;
-/** The mobile node role's part of sending (§9.1: away from home, the Home Address option), before §7.9. */
-export function mip6MobileWith(fn: SendHook): void { mnSend = changetype<usize>(fn); }
+let mnError: usize = 0;
+/** The mobile node role's part of sending (§9.1: away from home, the Home Address option), before §7.9,
+ *  and of ICMPv6 errors (§9.9). */
+export function mip6MobileWith(fn: SendHook, err: Icmp6Handler): void { mnSend = changetype<usize>(fn); mnError = changetype<usize>(err); }
 
 /** Swap the 16 bytes at `a` and `b`. */
 function swap16x(a: usize, b: usize): void {
@@ -342,6 +345,7 @@ function sendVia(p: usize, len: i32): usize {
  * address and the home agent. The local stack still sees the error.
  */
 function icmpError(iface: i32, p: usize, len: i32, off: i32): i32 {
+  if (mnError != 0) changetype<Icmp6Handler>(mnError)(iface, p, len, off);
   if (load<u8>(p + <usize>off) != ICMP6_DEST_UNREACH) return -1;
   const inner = p + <usize>off + 8;
   const n = len - off - 8;

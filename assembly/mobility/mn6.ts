@@ -28,8 +28,10 @@
 //              Binding Request, gets a Binding Update (with our SA with it); acknowledged, it is answered
 //              directly (Home Address option) and routes to us with a Routing header.
 //
-// Not yet (next sessions): §9.6 Binding Updates to the previous router, §9.9 ICMP errors about Binding
-// Updates, §9.12 several care-of addresses, dynamic home agent discovery (§9.4 anycast).
+//   §9.9       a Parameter Problem (code 2) about a Binding Update: no more updates to that node.
+//
+// Not yet (next sessions): §9.6 Binding Updates to the previous router, §9.12 several care-of addresses,
+// dynamic home agent discovery (§9.4 anycast).
 
 import * as cfg from "../config";
 import { C, count } from "../counters";
@@ -45,7 +47,7 @@ import { ipsecHomeAgent, ipsecOut } from "../security/ipsec";
 import { AH_SA_PEER } from "../security/ah";
 import { addrCopy, addrEqual } from "../wire/addr";
 import { ipv6Src, ipv6Dst, ipv6NextHeader, ipv6SetNextHeader, ipv6SetPayloadLen, ipv6Emit, IPV6_HEADER_LEN, IPPROTO_DSTOPTS, IPPROTO_NONE, IPPROTO_IPV6 } from "../wire/ipv6";
-import { Mip6, BaStatus, baStatus, baSeq, baLifetime, baRefresh, haoAppend, buAppend, dstEnd, BU_A, BU_H } from "../wire/mip6";
+import { Mip6, BaStatus, baStatus, baSeq, baLifetime, baRefresh, haoAppend, buAppend, dstEnd, mip6Type, BU_A, BU_H } from "../wire/mip6";
 import { mip6NodeWith, mip6MobileWith } from "./mip6";
 
 const AT_HOME: i32 = 0, REGISTERING: i32 = 1, REGISTERED: i32 = 2, DEREGISTERING: i32 = 3;
@@ -72,7 +74,8 @@ let refreshAt: i64 = 0;
 let timer: i32 = -1;
 // The Binding Update List's correspondent entries (§4.3, §9.5): BUL_N of them, each 0 dst[16] | 16 lastTx
 // i64 | 24 seq u16 | 26 acked u8 (a Binding Acknowledgement with status < 128 for the care-of address of
-// 28) | 27 pad | 28 coa[16] (the care-of address sent) | 44 pad[4]. Replaced least recently sent first.
+// 28) | 27 noUpdates u8 (§9.9: it does not know the option) | 28 coa[16] (the care-of address sent) |
+// 44 pad[4]. Replaced least recently sent first.
 const BUL_N: i32 = 4;
 const BUL_SIZE: usize = 48;
 let bul: usize = 0;
@@ -104,7 +107,7 @@ export function mn6Start(): void {
   active = true;
   seq = 0;
   mip6NodeWith(nodeRx);
-  mip6MobileWith(away);
+  mip6MobileWith(away, icmpError);
   tun6AcceptFrom(ha());
   tun6DecapWith(fromTunnel);
   timerOwn(OWNER_MN6, tick);
@@ -272,6 +275,9 @@ function fromTunnel(src: usize, inner: usize): void {
 function correspondentBu(cn: usize): void {
   if (ipsecOut(cn) == 0) return;
   let e = bulFind(cn);
+  // Why: §9.9: after a Parameter Problem code 2 about a Binding Update, "future Binding Updates should not
+  // be sent to this destination".
+  if (e != 0 && load<u8>(e, 27) != 0) return;
   const now = nowMs();
   if (e == 0) {
     // The least recently sent entry gives way.
@@ -296,4 +302,24 @@ function correspondentBu(cn: usize): void {
   ipv6Emit(q, IPV6_HEADER_LEN, 0, 0, <u16>hl, IPPROTO_DSTOPTS, hopLimit6, coa(), cn);
   count(C.MIP6_MN_RO_BU_TX);
   ip6Send(q, IPV6_HEADER_LEN + hl, homeIface);
+}
+
+/**
+ * An ICMPv6 error for this node (mip6.ts): §9.9: a Parameter Problem, code 2 (unrecognized option), whose
+ * pointer is at a Binding Update option of a packet we sent to a correspondent: that node does not know
+ * the option (an RFC 6275 host drops it so): no more Binding Updates to it; it keeps being reached through
+ * the home agent.
+ */
+function icmpError(iface: i32, p: usize, len: i32, off: i32): i32 {
+  const m = p + <usize>off;
+  if (!active || load<u8>(m) != 4 || load<u8>(m, 1) != 2) return -1;
+  const inner = m + 8;
+  const n = len - off - 8;
+  const ptr = <i32>bswap<u32>(load<u32>(m, 4));
+  if (n < IPV6_HEADER_LEN || ptr >= n || load<u8>(inner + <usize>ptr) != mip6Type(Mip6.BU)) return -1;
+  const e = bulFind(ipv6Dst(inner));
+  if (e == 0) return -1;
+  store<u8>(e, 1, 27);
+  count(C.MIP6_MN_BU_UNKNOWN);
+  return -1;
 }

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startBoard, host } from "./helpers.mjs";
-import { ip6, fmt6, echo6, pkt6, Lan } from "../lib/ip6.mjs";
+import { ip6, fmt6, echo6, pkt6, eth, icmp6Packet, Lan } from "../lib/ip6.mjs";
 
 const HA = "2001:db8:1::1", HA_F = "2001:db8:2::1", HOME = "2001:db8:1::64", CN = "2001:db8:1::c";
 const KEY = "00112233445566778899aabbccddeeff00112233", KEY2 = "ffeeddccbbaa99887766554433221100ffeeddcc", ALG = "hmac-sha1-96";
@@ -18,7 +18,7 @@ function upper(p) {
 }
 const echoReplies = (list) => list.map((p) => new Uint8Array(p)).filter((p) => { const [nh, t] = upper(p); return nh === 58 && t === 129; });
 
-function world({ direct = false, ro = false, lifetimeSec } = {}) {
+function world({ direct = false, ro = false, cnSa = true, lifetimeSec } = {}) {
   const clock = { t: 1000 };
   const lan = new Lan(clock);
   const ha = startBoard({
@@ -38,7 +38,7 @@ function world({ direct = false, ro = false, lifetimeSec } = {}) {
   const cn = startBoard({
     name: "cn", board: "emulated", roles: ["host"], node: { ipv6: "only", dadTransmits: 1 },
     interfaces: [{ name: "eth0", mac: "02:00:00:00:01:0c" }], ipv6: [{ iface: "eth0", address: `${CN}/64` }],
-    ...(ro ? { ipsec: [{ peer: HOME, spiIn: 0x3000, spiOut: 0x4000, algorithm: ALG, key: KEY2, require: false }] } : {}),
+    ...(ro && cnSa ? { ipsec: [{ peer: HOME, spiIn: 0x3000, spiOut: 0x4000, algorithm: ALG, key: KEY2, require: false }] } : {}),
   }, { now: () => clock.t });
   lan.attach(ha, 0, "home"); lan.attach(ha, 1, "foreign"); lan.attach(mn, 0, "foreign"); lan.attach(cn, 0, "home");
   return { clock, lan, ha, mn, cn };
@@ -145,4 +145,27 @@ test("§7.6 / §9.11: a correspondent using the binding asks before it expires, 
   assert.ok(w.mn.board.counters().mip6_mn_ro_acked >= 2);
   const b = w.cn.board.dump("bindings6");
   assert.equal(b.length, 1, "the binding is still there");
+});
+
+test("§9.9: a correspondent that answers a Binding Update with Parameter Problem code 2 gets no more of them, and stays reached through the home agent", () => {
+  const w = world({ ro: true, cnSa: false });
+  w.lan.run(6000);
+  const tx0 = w.mn.cap.tx.length;
+  w.cn.board.output(echo6(ip6(CN), ip6(HOME), 9, 1));
+  w.lan.run(200);
+  assert.equal(w.mn.board.counters().mip6_mn_ro_bu_tx, 1);
+  // The update as sent (to the correspondent, a Destination Options header with the 0xC6 option after AH).
+  const bu = w.mn.cap.tx.slice(tx0).map((t) => pkt6(t.frame)).find((p) => p && fmt6(p.subarray(24, 40)) === CN && p[6] === 51);
+  assert.ok(bu, "the Binding Update packet");
+  let ptr = -1;
+  for (let i = 40 + 24 + 2; i < bu.length; i++) if (bu[i] === 0xc6) { ptr = i; break; }
+  // An RFC 6275 host that does not know 0xC6 (action bits 11): Parameter Problem code 2 at the option.
+  const err = icmp6Packet(ip6(CN), bu.subarray(8, 24), 4, 2, Uint8Array.of(0, 0, 0, ptr), bu.subarray(0, Math.min(bu.length, 1232)));
+  w.mn.board.rx(0, eth(host.parseMac(MN_MAC), host.parseMac("02:00:00:00:02:01"), 0x86dd, err));
+  assert.equal(w.mn.board.counters().mip6_mn_bu_unknown, 1);
+  // More traffic through the tunnel, seconds apart: no more updates, every echo still answered.
+  const before = w.cn.cap.delivered.length;
+  for (let i = 2; i <= 5; i++) { w.cn.board.output(echo6(ip6(CN), ip6(HOME), 9, i)); w.lan.run(1500); }
+  assert.equal(w.mn.board.counters().mip6_mn_ro_bu_tx, 1, "no further Binding Update");
+  assert.equal(echoReplies(w.cn.cap.delivered.slice(before)).length, 4);
 });
