@@ -49,6 +49,7 @@ import { addrCopy, addrEqual } from "../wire/addr";
 import { ipv6Src, ipv6Dst, ipv6NextHeader, ipv6SetNextHeader, ipv6SetPayloadLen, ipv6Emit, IPV6_HEADER_LEN, IPPROTO_DSTOPTS, IPPROTO_NONE, IPPROTO_IPV6 } from "../wire/ipv6";
 import { Mip6, BaStatus, baStatus, baSeq, baLifetime, baRefresh, haoAppend, buAppend, dstEnd, mip6Type, BU_A, BU_H } from "../wire/mip6";
 import { mip6NodeWith, mip6MobileWith } from "./mip6";
+import { Ev, evBuf, evEmit } from "../events";
 
 const AT_HOME: i32 = 0, REGISTERING: i32 = 1, REGISTERED: i32 = 2, DEREGISTERING: i32 = 3;
 /** INITIAL_BINDACK_TIMEOUT, MAX_BINDACK_TIMEOUT (SPEC-DECISIONS), MAX_UPDATE_RATE: one a second. */
@@ -159,6 +160,7 @@ function send(now: i64, dereg: bool): void {
   if (hl < 0) return;
   ipv6Emit(q, IPV6_HEADER_LEN, 0, 0, <u16>hl, IPPROTO_DSTOPTS, hopLimit6, dereg ? home() : coa(), ha());
   count(C.MIP6_MN_BU_TX);
+  regEvent(Ev.REG_REQUEST, dereg ? 0 : <u32>cfg.lifetimeSec, 0);
   lastTx = now;
   nextTx = now + backoff;
   backoff = min<i64>(backoff << 1, MAX_BINDACK_MS);
@@ -186,6 +188,7 @@ function nodeRx(iface: i32, p: usize, len: i32, o: i32, sa: usize, kind: i32): v
   }
   const st = baStatus(b);
   const now = nowMs();
+  regEvent(Ev.REG_REPLY, baLifetime(b), st);
   if (st >= 128) {
     count(C.MIP6_MN_REFUSED);
     // Why: §5.2 134: our sequence number was too small (state lost): go on above the acknowledged one.
@@ -322,4 +325,20 @@ function icmpError(iface: i32, p: usize, len: i32, off: i32): i32 {
   store<u8>(e, 1, 27);
   count(C.MIP6_MN_BU_UNKNOWN);
   return -1;
+}
+
+/**
+ * The registration events the IPv4 mobile node emits (reg_request, reg_reply: lifetime, flags or code, home,
+ * home agent, care-of address), for the Binding Update to the home agent and its Acknowledgement (the code
+ * is the status: below 128 accepted), so the simulator's summary and timeline count and mark IPv6
+ * registrations as they do IPv4 ones.
+ */
+function regEvent(kind: Ev, lifetime: u32, code: i32): void {
+  const b = evBuf();
+  store<u16>(b, <u16>min<u32>(lifetime, 0xffff));
+  store<u16>(b, <u16>code, 2);
+  memory.copy(b + 4, home(), 16);
+  memory.copy(b + 20, ha(), 16);
+  memory.copy(b + 36, state == DEREGISTERING ? home() : coa(), 16);
+  evEmit(kind, 52);
 }
