@@ -122,7 +122,7 @@ export const FIELD_KEYS = ["type", "required", "default", "expected", "unique", 
   "minPrefix", "maxPrefix", "nullable", "minBytes", "maxBytes", "ignore", "tag", "tagDefault", "tagExpected", "variants", "rest", "legacy"];
 /** A description the walker walks: expected texts per type, named rules, the root object. */
 export interface Description { types: Record<string, Record<string, string>>; rules: Record<string, string>; root: Field }
-interface RecordDef { name: string; type: number; form: "kv" | "struct"; list?: string; size?: number; indexAt?: number; later?: boolean; fixed?: { key: number; from: string }[] }
+interface RecordDef { name: string; type: number; form: "kv" | "struct"; list?: string; size?: number; indexAt?: number; later?: boolean; countKey?: { record: string; key: number }; fixed?: { key: number; from: string }[] }
 const ROOT = SCHEMA.root as unknown as Field;
 export const CONFIG_DESCRIPTION = SCHEMA as unknown as Description;
 const RECORDS = SCHEMA.records as RecordDef[];
@@ -621,7 +621,7 @@ export function encodeConfig(c: ValidConfig): Uint8Array {
 
 /**
  * Encode into buffers of at most `capacity` bytes: the first for `init` (every record but as many
- * ROUTE/SA records as fit), the rest for `config_add` (ROUTE and SA records only). docs/abi.md.
+ * ROUTE/SA/IPSEC records as fit), the rest for `config_add` (the schema's `later` records only). docs/abi.md.
  */
 export function encodeConfigChunks(c: ValidConfig, capacity: number): Uint8Array[] {
   const later = new Set(RECORDS.filter((r) => r.later).map((r) => r.type));
@@ -692,6 +692,8 @@ function configRecords(c: ValidConfig): Uint8Array[] {
         walk(f.items!, item, b, name);
         return b;
       }));
+      // The item count in a key/value record, so the core carves the table before later records arrive.
+      if (rec.countKey && v.length > 0) kv.get(rec.countKey.record)!.set(rec.countKey.key, v.length);
       return;
     }
     if (!f.record) return;

@@ -955,6 +955,11 @@ impl Encoder {
                 self.walk(&f["items"], Some(item), &mut Some(&mut b), name);
                 items.push(b);
             }
+            // The item count in a key/value record, so the core carves the table before later records arrive.
+            if let (Some(ck), false) = (rec.get("countKey"), items.is_empty()) {
+                let pairs = &mut self.kv.iter_mut().find(|(n, _)| ck["record"] == n.as_str()).expect("kv record").1;
+                pairs.push((ck["key"].as_u64().unwrap_or(0) as u16, (items.len() as u32).to_be_bytes().to_vec()));
+            }
             self.structs.push((rec["name"].as_str().unwrap_or("").to_string(), items));
             return;
         }
@@ -1056,8 +1061,8 @@ pub fn encode_config(c: &NodeConfig) -> Vec<u8> {
     pack(&config_records(c))
 }
 
-/// Buffers of at most `capacity` bytes: the first for `init` (every record but as many ROUTE/SA
-/// records as fit), the rest for `config_add` (ROUTE and SA records only). The first may still
+/// Buffers of at most `capacity` bytes: the first for `init` (every record but as many ROUTE/SA/IPSEC
+/// records as fit), the rest for `config_add` (the schema's `later` records only). The first may still
 /// exceed `capacity` when the non-route records alone do; the board refuses it then.
 pub fn encode_config_chunks(c: &NodeConfig, capacity: usize) -> Vec<Vec<u8>> {
     let later: Vec<u8> = schema()["records"].as_array().unwrap().iter().filter(|r| r["later"] == true).map(|r| u32_of(r.get("type")) as u8).collect();
