@@ -5,7 +5,7 @@
 import { logBegin, logStr, logBytes, logNum, logEnd, LOG_ERROR } from "./host";
 import { CONFIG_TEXT, CONFIG_TEXT_LEN } from "./config-text";
 import { textLine, textBuf } from "./text";
-import { IPV6, MIP6 } from "./features";
+import { IPV6 } from "./features";
 
 /** Apply one IFACE, ROUTE or SA record (`rlen` bytes at `v`); false after logging a refusal. */
 export type RecordApply = (type: i32, v: usize, rlen: u32) => bool;
@@ -120,7 +120,7 @@ export const enum T {
   RECORD_LENGTH, // record length
   RECORD_TYPE, // record type
   RECORD_TYPES, // 1..10 or >= 128
-  RECORD_TYPES_AFTER_INIT, // 4 (ROUTE), 6 (SA), 8 (ADDR6) or >= 128
+  RECORD_TYPES_AFTER_INIT, // 4 (ROUTE), 6 (SA), 8 (ADDR6), 9 (IPSEC) or >= 128
   RECORD_TYPE_AFTER_INIT, // record type after init
   ROUTES, // routes
   ROUTE_DEST, // route.dest
@@ -184,8 +184,12 @@ export const REC_SERVER: u8 = 7;
 export const REC_ADDR6: u8 = 8;
 export const REC_IPSEC: u8 = 9;
 export const REC_TUN6: u8 = 10;
-/** Most IPsec AH peers (records IPSEC). */
-export const MAX_IPSEC: i32 = 16;
+/**
+ * Most IPsec AH peers (records IPSEC). Why 4096: a Mobile IPv6 correspondent or home agent keys one SA
+ * per mobile node home address, as many as the largest board profile's binding cache (boards/linux.json);
+ * the board's memory budget refuses what it cannot hold (board.memoryPages).
+ */
+export const MAX_IPSEC: i32 = 4096;
 
 // BOARD keys (u16 key, u32 value)
 export const K_MEMORY_PAGES: u16 = 1;
@@ -218,6 +222,8 @@ export const K_RETRANS_TIMER_MS: u16 = 9; // RFC 2461 §10 RETRANS_TIMER (until 
 export const K_REACHABLE_TIME_MS: u16 = 10; // RFC 2461 §10 REACHABLE_TIME (BaseReachableTime)
 export const K_RA_INTERVAL_MS: u16 = 11;  // router: MaxRtrAdvInterval (RFC 2461 §6.2.1; MinRtrAdvInterval is 1/3 of it)
 export const K_RA_LIFETIME_SEC: u16 = 12; // router: AdvDefaultLifetime (0: not a default router)
+/** NODE key 13: the number of ipsec peers (schema "countKey"), so the table is carved at init for IPSEC records sent later with config_add. */
+export const K_IPSEC_PEERS: u16 = 13;
 
 export const IPV6_OFF: i32 = 0;
 export const IPV6_DUAL: i32 = 1;
@@ -442,8 +448,12 @@ export let ipv6: i32 = 0; // IPV6_OFF (a literal: a named constant here became a
 @inline export function raIntervalMs(): i32 { return kv(27); }
 // @ts-ignore: decorator
 @inline export function raLifetimeSec(): i32 { return kv(28); }
-/** IPSEC records in the configuration (counted in pass 1, so the table can be carved). */
+/**
+ * IPsec AH peers to carve the table for: the IPSEC records in `init`'s buffer (counted in pass 1), or
+ * NODE key 13 (K_IPSEC_PEERS) when larger (the rest arrive with config_add; configCrossCheck).
+ */
 export let ipsecEntries: i32 = 0;
+let ipsecDeclared: i32 = 0;
 
 /** True when the node runs IPv6 (dual-stack or IPv6 only). */
 // @ts-ignore: decorator
@@ -547,7 +557,7 @@ export function configDefaults(): void {
   for (let i: usize = 0; i < <usize>KR_END; i++) store<u32>(KEY_VALS + (i << 2), load<u16>(KEY_DEFAULTS + (i << 1)));
   store<u32>(KEY_VALS + (<usize>(KR_NODE + K_RA_INTERVAL_MS - 1) << 2), 600000);
   keyPublish();
-  ipsecEntries = 0; serverCount = 0; servers = 0;
+  ipsecEntries = 0; ipsecDeclared = 0; serverCount = 0; servers = 0;
 }
 
 /** Append refusal text `t` (config-text.ts, encoded as text.ts says) to the current log line. */
@@ -822,6 +832,12 @@ function keyValues(p: usize, len: u32, kind: i32): bool {
     o = h + vlen;
     if (h > len || o > len) return refuseText(T.KEY_VALUE_RECORD_LENGTH, T.WHOLE_ENTRIES, len);
     if (key >= 0x8000) continue; // skippable key from a newer host, any length
+    // The ipsec peer count is not a KEY_RANGES key: its range is MAX_IPSEC, its text the peers'.
+    if (kind == REC_NODE && key == K_IPSEC_PEERS) {
+      if (!range(T.KEY_VALUE_LENGTH, vlen, 4, 4) || !range(T.IPSEC_PEERS, be32(q), 0, MAX_IPSEC)) return false;
+      ipsecDeclared = <i32>be32(q);
+      continue;
+    }
     const addr = mobility && isAddrKey(key);
     const want: u32 = addr ? 16 : 4;
     if (!range(T.KEY_VALUE_LENGTH, vlen, want, want)) return false;
@@ -857,6 +873,7 @@ export function configCrossCheck(): bool {
   if (!reasmCovers(576)) return false;
   // Why: RFC 2460 §5: IPv6 needs links of at least 1280 bytes, and a node reassembles at least 1500.
   // Why: AH is IPv6's here (security/ipsec.ts): its peers need an IPv6 node.
+  if (ipsecDeclared > ipsecEntries) ipsecEntries = ipsecDeclared;
   if (ipsecEntries > 0 && !ipv6Enabled()) return refuse(T.NODE_IPV6, 1, IPV6 ? 2 : 0, ipv6);
   if (IPV6 && ipv6 != IPV6_OFF) {
     if (frameBytes < 1280 + 14) return refuse(T.BOARD_FRAME_BYTES, 1294, 9018, frameBytes);
@@ -901,8 +918,9 @@ export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApp
     if (adding && !pass2) {
       // Why: after init only per-peer records may be added (docs/abi.md config_add); sizes,
       // roles and interfaces need a restart.
-      // ADDR6 too in images with Mobile IPv6: a new home prefix on a running home agent (seed 003 §8.5).
-      if (type != REC_ROUTE && type != REC_SA && !(MIP6 && type == REC_ADDR6) && type < 128) return refuseText(T.RECORD_TYPE_AFTER_INIT, T.RECORD_TYPES_AFTER_INIT, type);
+      // ADDR6 too: a new home prefix on a running home agent (seed 003 §8.5 renumbering); IPSEC: the
+      // peers beyond init's buffer (issue 13; the table was carved for NODE key 13's count).
+      if (type != REC_ROUTE && type != REC_SA && type != REC_ADDR6 && type != REC_IPSEC && type < 128) return refuseText(T.RECORD_TYPE_AFTER_INIT, T.RECORD_TYPES_AFTER_INIT, type);
     } else if (!pass2) {
       if (type == REC_BOARD || type == REC_NODE || type == REC_MOBILITY) { if (!keyValues(v, rlen, type)) return false; }
       else if (type == REC_IPSEC) { if (++ipsecEntries > MAX_IPSEC) return refuse(T.IPSEC_PEERS, 0, MAX_IPSEC, ipsecEntries); }

@@ -134,7 +134,7 @@ const ipv6InitRef: usize = IPV6 ? changetype<usize>(ipv6Init) : 0;
 const ipv6StartRef: usize = IPV6 ? changetype<usize>(ipv6Start) : 0;
 
 /**
- * Add ROUTE, SA and ADDR6 records (same header as for `init`, at `config_buffer()`) to a running board, for
+ * Add ROUTE, SA, ADDR6 and IPSEC records (same header as for `init`, at `config_buffer()`) to a running board, for
  * configurations larger than the config buffer or provisioning without a restart. Returns 0 ok,
  * 1 refused (reason logged; records before the refused one stay applied), 3 bad pointer or not started.
  */

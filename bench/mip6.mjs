@@ -3,11 +3,18 @@
 // AH, through a Routing header), under Node and under wasm3 in one run (ratio). The updates come from
 // one mobile node with increasing AH and Binding Update sequence numbers (sealed in advance by
 // test/lib/mip6.mjs), so every one passes §7.2 and is accepted.
+// Issue 13 (binding cache lookup flat from 10 to the largest board profile's capacity): a correspondent
+// with N mobile nodes bound, each with its own manually keyed AH SA (peer = its home address, so N ipsec
+// peers), sends datagrams from its local stack to 64 of them spread over the cache: each goes through
+// the IPsec index (ipsecOut, sealed with AH) and the binding cache (mobility/mip6.ts sendVia: to the
+// care-of address with a Routing header). N = 10, 256 and the largest bindingCache of boards/*.json;
+// the cost must stay flat (ratio largest / smallest close to 1).
 // Usage: node bench/mip6.mjs [--quick]   (wasm3 column: host/wasm3/target/release/mipfw-board)
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as host from "../build/host.mjs";
 import { heading } from "./lib.mjs";
-import { T0, rx, nsFrame, v6 } from "./setup.mjs";
+import { T0, rx, output, nsFrame, naFrame, v6 } from "./setup.mjs";
+import { udp6 } from "../test/lib/ip6.mjs";
 import { runWasm3Cases, runNodeCase } from "./benchfile.mjs";
 import { dstOpts, sealed, BU_A, BU_H } from "../test/lib/mip6.mjs";
 
@@ -44,23 +51,63 @@ const haConfig = host.validateConfig({
   ipv6: [{ iface: "eth0", address: "2001:db8:1::1/64", advertise: true }, { iface: "eth1", address: `${HA}/64`, advertise: true }], ipsec,
 }, "ha");
 
+// ---- issue 13: sends to bound home addresses, N peers and bindings ----
+const PKT = quick ? { perRound: 2000, warmup: 1, rounds: 3 } : { perRound: 20000, warmup: 2, rounds: 7 };
+const LARGEST = Math.max(...readdirSync("boards").filter((f) => f.endsWith(".json")).map((f) => JSON.parse(readFileSync(`boards/${f}`, "utf8")).sizes.bindingCache));
+/** Mobile node i's home address (2001:db8:77::/64 + i + 1), its key (20 bytes, HMAC-SHA1-96) and SPIs. */
+const homeOf = (i) => `2001:db8:77::${(i + 1).toString(16)}`;
+const keyOf = (i) => Array.from({ length: 20 }, (_, j) => ((i * 131 + j * 7 + (i >> 8) * 17) & 255).toString(16).padStart(2, "0")).join("");
+const spiInOf = (i) => 0x10000 + i, spiOutOf = (i) => 0x20000 + i;
+function manyConfig(n) {
+  return host.validateConfig({
+    name: "cn", board: "linux", roles: ["host"], node: { ipv6: "dual", dadTransmits: 0 },
+    interfaces: [{ name: "eth0", mac: CN_MAC }], ipv6: [{ iface: "eth0", address: `${CN}/64` }],
+    ipsec: Array.from({ length: n }, (_, i) => ({ peer: homeOf(i), spiIn: spiInOf(i), spiOut: spiOutOf(i), algorithm: ALG, key: keyOf(i), window: 64 })),
+  }, "cn");
+}
+/** One genuine Binding Update (A) per home address, from the (on-link, resolved) care-of address, each sealed with its own SA. */
+function bindAll(n) {
+  const ops = [rx(0, nsFrame(COA, COA_MAC, CN, CN_MAC)), rx(0, naFrame(COA, COA_MAC, CN, CN_MAC))];
+  for (let i = 0; i < n; i++) {
+    const inner = dstOpts(59, [{ type: "HAO", home: v6(homeOf(i)) }, { type: "BU", flags: BU_A, seq: 1, lifetime: 600, idLen: 0 }]);
+    const p = sealed(v6(COA), v6(CN), 60, inner, { spi: spiInOf(i), alg: ALG, key: keyOf(i), seq: 1 });
+    ops.push(rx(0, host.ethFrame(host.mac(CN_MAC), host.mac(COA_MAC), 0x86dd, p)));
+  }
+  return ops;
+}
+/** 64 datagrams from the local stack to 64 different bound home addresses spread over the cache. */
+const sends = (n) => Array.from({ length: 64 }, (_, j) => output(udp6(v6(CN), v6(homeOf(Math.floor((j * n) / 64))), 4000, 9000, new Uint8Array(64))));
+
 const cases = [
   { name: "correspondent: Binding Updates (A), AH SHA1-96", config: cnConfig, setup: [rx(0, nsFrame(COA, COA_MAC, CN, CN_MAC))], measured: updates(N, CN, CN_MAC, 0, BU_A), ...BU },
   { name: "home agent: home registrations (A, H), AH SHA1-96", config: haConfig, setup: [rx(1, nsFrame(COA, COA_MAC, HA, HA_MAC_F))], measured: updates(N, HA, HA_MAC_F, 1, BU_A | BU_H), ...BU },
 ];
-for (const c of cases) { c.now = T0; c.startups = 0; c.unit = "BU/s"; }
+for (const c of cases) c.unit = "BU/s";
+for (const n of [10, 256, LARGEST]) {
+  cases.push({ name: `send to a bound home address, cache of ${n}`, unit: "ns", n, config: manyConfig(n), setup: bindAll(n), measured: sends(n), ...PKT });
+}
+for (const c of cases) { c.now = T0; c.startups = 0; }
 
 const nd = cases.map(runNodeCase);
 const w3 = existsSync(BINARY) ? runWasm3Cases(BINARY, cases) : null;
 if (!w3) console.log(`\n(${BINARY} missing: cd host/wasm3 && cargo build --release; Node only)`);
 
-heading(`Mobile IPv6 Binding Updates: Node vs wasm3 in one run (median of ${BU.rounds} rounds of ${BU.perRound}; ratio = wasm3 time / Node time)`);
+heading(`Mobile IPv6 Binding Updates and sends to bound home addresses: Node vs wasm3 in one run (median of ${BU.rounds}/${PKT.rounds} rounds; ratio = wasm3 time / Node time)`);
 const pad = (s, n) => String(s).padStart(n);
-console.log(`${"case".padEnd(52)} ${pad("Node", 10)} ${pad("wasm3", 10)} ${pad("ratio", 6)}  check`);
+const fmt = (v) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
+console.log(`${"case".padEnd(52)} ${pad("Node", 10)} ${pad("wasm3", 10)} ${pad("ratio", 6)}  unit   check`);
 cases.forEach((c, i) => {
   const a = nd[i], b = w3?.[i];
   const k = a.board.counters();
-  let check = `accepted ${k.mip6_bu_accepted}, acks ${k.mip6_ba_tx}, rejected ${k.mip6_rejected}`;
+  const rate = c.unit === "BU/s";
+  let check = rate ? `accepted ${k.mip6_bu_accepted}, acks ${k.mip6_ba_tx}, rejected ${k.mip6_rejected}`
+    : `peers ${c.config.ipsec.length}, bound ${k.mip6_bu_accepted}, routed ${k.mip6_routed}, AH sent ${k.ah_tx}`;
+  if (!rate && (k.mip6_bu_accepted !== c.n || k.mip6_routed < c.perRound)) check += " (NOT ALL BOUND OR ROUTED)";
   if (b) check += a.tx === b.tx && a.lastTxLen === b.lastTxLen ? ", same output" : `, OUTPUT DIFFERS (Node ${a.tx}, wasm3 ${b.tx})`;
-  console.log(`${c.name.padEnd(52)} ${pad((1e9 / a.nsPerOp).toFixed(0), 10)} ${pad(b ? (1e9 / b.nsPerOp).toFixed(0) : "-", 10)} ${pad(b ? (b.nsPerOp / a.nsPerOp).toFixed(2) : "-", 6)}  ${check}`);
+  const vn = rate ? 1e9 / a.nsPerOp : a.nsPerOp, vw = b ? (rate ? 1e9 / b.nsPerOp : b.nsPerOp) : NaN;
+  console.log(`${c.name.padEnd(52)} ${pad(fmt(vn), 10)} ${pad(b ? fmt(vw) : "-", 10)} ${pad(b ? (b.nsPerOp / a.nsPerOp).toFixed(2) : "-", 6)}  ${(rate ? "BU/s" : "ns/op").padEnd(6)} ${check}`);
 });
+const sendCases = cases.map((c, i) => [c, i]).filter(([c]) => c.unit === "ns");
+const flat = (xs) => (Math.max(...xs) / Math.min(...xs)).toFixed(2);
+console.log(`send cost, largest / smallest cache (${LARGEST} / 10 bound home addresses, as many ipsec peers): Node ${flat(sendCases.map(([, i]) => nd[i].nsPerOp))}` +
+  (w3 ? `, wasm3 ${flat(sendCases.map(([, i]) => w3[i].nsPerOp))}` : "") + " (flat: close to 1)");

@@ -13,30 +13,39 @@
 // ahVerify — the replay window moves after the ICV verified, never before. Lookups compare the peer
 // address and SPI exactly; an SA is never chosen by SPI alone.
 //
-// Entry (stride ENTRY = 8 + 2 × AH_SA_SIZE): flags u8 @0 (bit 0: inbound AH required) | pad[7] |
-// inbound SA @8 | outbound SA @8 + AH_SA_SIZE (security/ah.ts records; peer in both).
+// Index (issue 13): the entries are the value records of a hash table keyed by the peer's 16-byte
+// address (table/hash.ts, HT_KEY_ADDR), carved at ipsecInit for exactly the configured count, so a
+// lookup costs one hash and a probe or two whatever the number of peers (a Mobile IPv6 correspondent
+// or home agent keys one SA per mobile node home address). The table only finds the entry: the SA is
+// still taken only when the peer address (the table key) and then the SPI (ipsecIn) compare equal.
+//
+// Entry (the table's value record, ENTRY = 8 + 2 × AH_SA_SIZE bytes, 8-aligned): flags u8 @0 (bit 0:
+// inbound AH required, bit 1: the home agent) | pad[7] | inbound SA @8 | outbound SA @8 + AH_SA_SIZE (security/ah.ts records;
+// peer in both). Records never move (table/hash.ts), so an SA pointer stays valid.
 
 import { arenaAlloc } from "../mem";
-import { addrEqual } from "../wire/addr";
+import { HT_HEADER_SIZE, HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htInsertAddr, htInsertedNew, htFindAddr, htRemoveAddr } from "../table/hash";
 import { AH_SA_SIZE, AH_SA_SPI, AH_SA_PEER, ahSaInit } from "./ah";
 
 export const IPSEC_REQUIRE: u8 = 1;
 /** The peer is this mobile node's Mobile IPv6 home agent (configuration `ipsec[].homeAgent`). */
 export const IPSEC_HOME_AGENT: u8 = 2;
 const ENTRY: usize = 8 + 2 * <usize>AH_SA_SIZE;
-let table: usize = 0;
-let cap: i32 = 0;
+/** The peer index's table header (table/hash.ts). */
+const index: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
 let used: i32 = 0;
-
-// @ts-ignore: decorator
-@inline function ent(i: i32): usize { return table + <usize>i * ENTRY; }
+/** The entry of the first-configured peer marked IPSEC_HOME_AGENT, or 0 (ipsecHomeAgent; the index keeps no order). */
+let homeAgent: usize = 0;
 
 /** Carve room for `n` peers (init; 0: none). False when memory ran out. */
 export function ipsecInit(n: i32): bool {
   used = 0;
-  cap = n;
-  table = n > 0 ? arenaAlloc(<usize>n * ENTRY) : 0;
-  return n == 0 || table != 0;
+  homeAgent = 0;
+  // Why: no table (key size 0) until one is carved, so a stale one from an earlier init refuses ipsecAdd.
+  memory.fill(index, 0, HT_HEADER_SIZE);
+  if (n <= 0) return true;
+  const base = arenaAlloc(htBytesKeyed(<u32>n, <u32>ENTRY, HT_KEY_ADDR));
+  return base != 0 && htInitKeyed(index, base, <u32>n, <u32>ENTRY, HT_KEY_ADDR);
 }
 
 /**
@@ -45,22 +54,25 @@ export function ipsecInit(n: i32): bool {
  * already, 2 the SA parameters are refused by ahSaInit (SPI < 256, key length, window, algorithm).
  */
 export function ipsecAdd(peer: usize, spiIn: u32, spiOut: u32, alg: u8, key: usize, keyLen: i32, window: u8, flags: u8): i32 {
-  if (used >= cap || ipsecFind(peer) != 0) return 1;
-  const e = ent(used);
-  if (!ahSaInit(e + 8, spiIn, peer, alg, key, keyLen, window) || !ahSaInit(e + 8 + <usize>AH_SA_SIZE, spiOut, peer, alg, key, keyLen, window)) return 2;
+  const e = htInsertAddr(index, peer);
+  if (e == 0 || !htInsertedNew(index)) return 1;
+  if (!ahSaInit(e + 8, spiIn, peer, alg, key, keyLen, window) || !ahSaInit(e + 8 + <usize>AH_SA_SIZE, spiOut, peer, alg, key, keyLen, window)) {
+    htRemoveAddr(index, peer);
+    return 2;
+  }
   store<u64>(e, <u64>flags);
+  if ((flags & IPSEC_HOME_AGENT) != 0 && homeAgent == 0) homeAgent = e;
   used++;
   return 0;
 }
 
-/** The entry of the peer at `peer`, or 0. Why (size): the entry's address, not its index (no multiply at each caller). */
-function ipsecFind(peer: usize): usize {
-  for (let i = 0; i < used; i++) if (addrEqual(ent(i) + 8 + AH_SA_PEER, peer)) return ent(i);
-  return 0;
-}
+/** The entry of the peer at `peer`, or 0 (O(1): the index). Why (size): the entry's address, not its index. */
+// @ts-ignore: decorator
+@inline function ipsecFind(peer: usize): usize { return htFindAddr(index, peer); }
 
 /** The inbound SA for an AH with `spi` from the address at `src`, or 0. */
 export function ipsecIn(spi: u32, src: usize): usize {
+  if (used == 0) return 0;
   const e = ipsecFind(src);
   if (e == 0) return 0;
   const sa = e + 8;
@@ -86,8 +98,7 @@ export function ipsecCount(): i32 { return used; }
 
 /** The address of the peer marked as the home agent into `out`; false when none is. */
 export function ipsecHomeAgent(out: usize): bool {
-  for (let i = 0; i < used; i++) {
-    if ((load<u8>(ent(i)) & IPSEC_HOME_AGENT) != 0) { memory.copy(out, ent(i) + 8 + AH_SA_PEER, 16); return true; }
-  }
-  return false;
+  if (homeAgent == 0) return false;
+  memory.copy(out, homeAgent + 8 + AH_SA_PEER, 16);
+  return true;
 }

@@ -132,3 +132,73 @@ function py(reqs) {
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.trim().split("\n").map((l) => JSON.parse(l));
 }
+
+// ---- issue 13: many peers (a correspondent or home agent keys one SA per home address) ----------
+
+/** `n` filler peers 2001:db8:77::<i+1>, each with its own SPIs and key. */
+const fillers = (n) => Array.from({ length: n }, (_, i) => ({
+  peer: `2001:db8:77::${(i + 1).toString(16)}`, spiIn: 0x10000 + i, spiOut: 0x20000 + i, algorithm: "hmac-sha1-96",
+  key: (i + 1).toString(16).padStart(8, "0").repeat(5), window: 64,
+}));
+
+/** b with `n` peers, a's at `at` ("first" or "last"); a echoes b three times; both verify AH. */
+function manyPeers(n, at, board = "emulated") {
+  const clock = { t: 1000 };
+  const lan = new Lan(clock);
+  const a = startBoard(node("a", A_MAC, A, B, 0x2000, 0x1000, "hmac-sha1-96"), { now: () => clock.t });
+  const bJson = node("b", B_MAC, B, A, 0x1000, 0x2000, "hmac-sha1-96");
+  bJson.board = board;
+  bJson.ipsec = at === "first" ? [...bJson.ipsec, ...fillers(n - 1)] : [...fillers(n - 1), ...bJson.ipsec];
+  const b = startBoard(bJson, { now: () => clock.t });
+  lan.attach(a, 0, "l"); lan.attach(b, 0, "l");
+  lan.run(3000);
+  for (let i = 1; i <= 3; i++) { assert.equal(a.board.output(echo6(ip6(A), ip6(B), 1, i)), 0); lan.run(20); }
+  assert.equal(replies(a).length, 3, `${n} peers, a's ${at}: three replies`);
+  assert.equal(b.board.counters().ah_rx_ok, 3, "b verified a's AH");
+  assert.equal(a.board.counters().ah_rx_ok, 3, "a verified b's AH (b found a's outbound SA)");
+  return { a, b };
+}
+
+test("issue 13: 300 peers (IPSEC records beyond init's buffer arrive with config_add): AH from the first-configured and the last-configured peer verifies", () => {
+  const cfg = host.validateConfig({ ...node("b", B_MAC, B, A, 0x1000, 0x2000, "hmac-sha1-96"), board: "linux", ipsec: fillers(300) }, "b");
+  assert.ok(host.encodeConfigChunks(cfg, 4096).length >= 3, "300 peers need config_add chunks");
+  for (const at of ["first", "last"]) {
+    const { b } = manyPeers(300, at, "linux");
+    // A peer that is not configured is still not required to use AH, and one that is, is.
+    const c0 = b.board.counters();
+    b.board.rx(0, eth(host.parseMac(B_MAC), host.parseMac(A_MAC), 0x86dd, echo6(ip6("2001:db8:1::99"), ip6(B), 3, 1)));
+    b.board.rx(0, eth(host.parseMac(B_MAC), host.parseMac(A_MAC), 0x86dd, echo6(ip6("2001:db8:77::12b"), ip6(B), 3, 1)));
+    b.board.rx(0, eth(host.parseMac(B_MAC), host.parseMac(A_MAC), 0x86dd, echo6(ip6(A), ip6(B), 3, 1)));
+    assert.equal(b.board.counters().drop_ah_required - c0.drop_ah_required, 2, "the last filler and a: AH required; an unconfigured peer: not");
+  }
+});
+
+test("issue 13: a duplicate peer is refused as before: by the hosts' validation, and by the core (in init and in config_add)", () => {
+  const json = { ...node("b", B_MAC, B, A, 0x1000, 0x2000, "hmac-sha1-96"), board: "linux" };
+  json.ipsec = [...fillers(200), { ...fillers(1)[0], spiIn: 0x3000, spiOut: 0x3001 }];
+  assert.throws(() => host.validateConfig(json, "b"), (e) => e instanceof host.ConfigError && e.problems.some((p) => p === "b.ipsec[200].peer: expected one entry per peer, got \"2001:db8:77::1\"" || /ipsec\[200\]\.peer: expected one entry per peer/.test(p)), "the hosts refuse it");
+  // The core, past the hosts: the same IPSEC record again with config_add, after the 200 + 1 peers loaded.
+  const { board } = startBoard({ ...json, ipsec: [...fillers(200), ...node("b", B_MAC, B, A, 0x1000, 0x2000, "hmac-sha1-96").ipsec] });
+  const cfg = host.validateConfig({ ...json, ipsec: fillers(1) }, "b");
+  const rec = host.encodeConfigChunks(cfg, 4096)[0];
+  // The single IPSEC record of that encoding, re-sent alone.
+  const recs = [];
+  for (let o = 8; o < rec.length; o += 4 + ((rec[o + 2] << 8) | rec[o + 3])) recs.push(rec.subarray(o, o + 4 + ((rec[o + 2] << 8) | rec[o + 3])));
+  const ipsecRec = recs.find((r) => r[0] === 9);
+  const chunk = Uint8Array.from([0x4d, 0x49, 0x50, 0x46, 0, 2, 0, 0, ...ipsecRec]);
+  const x = board.x;
+  new Uint8Array(x.memory.buffer, x.config_buffer(), chunk.length).set(chunk);
+  assert.equal(x.config_add(x.config_buffer(), chunk.length), 1, "the core refuses a peer it has");
+  assert.match(board.lastLog, /ipsec peers/);
+  // A new peer is refused too: the table holds exactly the configured count.
+  ipsecRec[4 + 16 + 15] = 0xee;
+  new Uint8Array(x.memory.buffer, x.config_buffer(), chunk.length).set(chunk);
+  assert.equal(x.config_add(x.config_buffer(), chunk.length), 1, "the table is full");
+});
+
+test("issue 13: 4096 peers: the linux profile takes them (AH from the last verifies), esp32's memory budget refuses them clearly, 4097 are refused by the hosts", () => {
+  manyPeers(4096, "last", "linux");
+  const json = { ...node("b", B_MAC, B, A, 0x1000, 0x2000, "hmac-sha1-96"), board: "esp32", ipsec: fillers(4096) };
+  assert.throws(() => startBoard(json), (e) => /code 2/.test(e.message) && /board\.memoryPages/.test(e.message), "esp32: the memory budget");
+  assert.throws(() => host.validateConfig({ ...json, board: "linux", ipsec: fillers(4097) }, "b"), (e) => e instanceof host.ConfigError && e.problems.includes("b.ipsec: expected at most 4096 peers, got \"4097 peers\""), "the hosts: the list's max");
+});

@@ -177,3 +177,36 @@ test("wasm3 config: every schema field, one valid and one invalid value: both ho
     assert.ok(n >= 4 * paths.length, `${n} configurations for ${paths.length} fields`);
   } finally { rmSync(tmp, { recursive: true, force: true }); }
 });
+
+test("wasm3 config: issue 13: 4096 IPsec peers encode alike (NODE key 13 holds the count, IPSEC records go on in config_add chunks) and start under wasm3; esp32 refuses them by its memory budget; 4097 and a duplicate are refused alike", (t) => {
+  if (!existsSync(bin)) { t.skip("mipfw-board not built"); return; }
+  const fillers = (n) => Array.from({ length: n }, (_, i) => ({
+    peer: `2001:db8:77::${(i + 1).toString(16)}`, spiIn: 0x10000 + i, spiOut: 0x20000 + i, key: (i + 1).toString(16).padStart(8, "0").repeat(5),
+  }));
+  const base = { name: "cn", board: "linux", roles: ["host"], node: { ipv6: "dual" }, interfaces: [{ name: "eth0", mac: "02:00:00:00:01:0b" }], ipv6: [{ iface: "eth0", address: "2001:db8:1::b/64" }] };
+  const tmp = mkdtempSync(join(tmpdir(), "mipfw-ipsec-"));
+  try {
+    const file = (name, j) => { const f = join(tmp, name); writeFileSync(f, JSON.stringify(j)); return f; };
+    const many = file("many.json", { ...base, ipsec: fillers(4096) });
+    const want = nodeEncode(many, true);
+    assert.ok(want.chunks && want.chunks.length > 40, "config_add chunks");
+    assert.deepEqual(rustEncode(many, true), want);
+    // NODE (type 2) carries key 13 = 4096 in the first chunk.
+    assert.ok(want.chunks[0].includes("000d00040000" + (4096).toString(16).padStart(4, "0")), "NODE key 13");
+    const run = (f) => spawnSync(bin, ["selftest", "--config", f, "--boards", join(root, "boards")], { encoding: "utf8" });
+    const ok = run(many);
+    assert.equal(ok.status, 0, ok.stderr);
+    const esp = run(file("esp.json", { ...base, board: "esp32", ipsec: fillers(4096) }));
+    assert.equal(esp.status, 1);
+    assert.match(esp.stderr, /firmware refused the configuration \(code 2\): config: board\.memoryPages: expected \d+\.\.16384, got 2/);
+    for (const [name, ipsec, problem] of [
+      ["over.json", fillers(4097), "config.ipsec: expected at most 4096 peers, got \"4097 peers\""],
+      ["dup.json", [...fillers(300), { ...fillers(1)[0], spiIn: 9999 }], "config.ipsec[300].peer: expected one entry per peer, got \"2001:db8:77::1\""],
+    ]) {
+      const f = file(name, { ...base, ipsec });
+      const n = nodeEncode(f, true);
+      assert.deepEqual(n.problems, [problem], name);
+      assert.deepEqual(rustEncode(f, true), n, name);
+    }
+  } finally { rmSync(tmp, { recursive: true, force: true }); }
+});

@@ -124,10 +124,10 @@ static int read_chunk(const uint8_t *c, uint32_t n, unsigned ci, mipfw_esp_node 
             return fail(err, errlen, "config record %u length: expected at most %u, got %u", type, (unsigned)(n - o), (unsigned)rlen);
         int r = 0;
         if (type == REC_BOARD || type == REC_NODE || type == REC_MOBILITY) {
-            if (ci != 0) return fail(err, errlen, "config chunk %u: expected only ROUTE and SA records, got type %u", (unsigned)ci, type);
+            if (ci != 0) return fail(err, errlen, "config chunk %u: expected only ROUTE, SA and IPSEC records, got type %u", (unsigned)ci, type);
             r = read_kv((int)type, c + o, rlen, out, err, errlen);
         } else if (type == REC_IFACE) {
-            if (ci != 0) return fail(err, errlen, "config chunk %u: expected only ROUTE and SA records, got type %u", (unsigned)ci, type);
+            if (ci != 0) return fail(err, errlen, "config chunk %u: expected only ROUTE, SA and IPSEC records, got type %u", (unsigned)ci, type);
             r = read_iface(c + o, rlen, out, err, errlen);
         }
         if (r != 0) return r;
