@@ -5,7 +5,7 @@
 import { logBegin, logStr, logBytes, logNum, logEnd, LOG_ERROR } from "./host";
 import { CONFIG_TEXT, CONFIG_TEXT_LEN } from "./config-text";
 import { textLine, textBuf } from "./text";
-import { IPV6 } from "./features";
+import { IPV6, MIP6 } from "./features";
 
 /** Apply one IFACE, ROUTE or SA record (`rlen` bytes at `v`); false after logging a refusal. */
 export type RecordApply = (type: i32, v: usize, rlen: u32) => bool;
@@ -833,9 +833,10 @@ function keyValues(p: usize, len: u32, kind: i32): bool {
     if (h > len || o > len) return refuseText(T.KEY_VALUE_RECORD_LENGTH, T.WHOLE_ENTRIES, len);
     if (key >= 0x8000) continue; // skippable key from a newer host, any length
     // The ipsec peer count is not a KEY_RANGES key: its range is MAX_IPSEC, its text the peers'.
+    // (Images without Mobile IPv6 take IPSEC records in init's buffer only: the count is not needed there.)
     if (kind == REC_NODE && key == K_IPSEC_PEERS) {
-      if (!range(T.KEY_VALUE_LENGTH, vlen, 4, 4) || !range(T.IPSEC_PEERS, be32(q), 0, MAX_IPSEC)) return false;
-      ipsecDeclared = <i32>be32(q);
+      if (MIP6 && (!range(T.KEY_VALUE_LENGTH, vlen, 4, 4) || !range(T.IPSEC_PEERS, be32(q), 0, MAX_IPSEC))) return false;
+      if (MIP6) ipsecDeclared = <i32>be32(q);
       continue;
     }
     const addr = mobility && isAddrKey(key);
@@ -873,7 +874,7 @@ export function configCrossCheck(): bool {
   if (!reasmCovers(576)) return false;
   // Why: RFC 2460 §5: IPv6 needs links of at least 1280 bytes, and a node reassembles at least 1500.
   // Why: AH is IPv6's here (security/ipsec.ts): its peers need an IPv6 node.
-  if (ipsecDeclared > ipsecEntries) ipsecEntries = ipsecDeclared;
+  if (MIP6 && ipsecDeclared > ipsecEntries) ipsecEntries = ipsecDeclared;
   if (ipsecEntries > 0 && !ipv6Enabled()) return refuse(T.NODE_IPV6, 1, IPV6 ? 2 : 0, ipv6);
   if (IPV6 && ipv6 != IPV6_OFF) {
     if (frameBytes < 1280 + 14) return refuse(T.BOARD_FRAME_BYTES, 1294, 9018, frameBytes);
@@ -918,9 +919,10 @@ export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApp
     if (adding && !pass2) {
       // Why: after init only per-peer records may be added (docs/abi.md config_add); sizes,
       // roles and interfaces need a restart.
-      // ADDR6 too: a new home prefix on a running home agent (seed 003 §8.5 renumbering); IPSEC: the
-      // peers beyond init's buffer (issue 13; the table was carved for NODE key 13's count).
-      if (type != REC_ROUTE && type != REC_SA && type != REC_ADDR6 && type != REC_IPSEC && type < 128) return refuseText(T.RECORD_TYPE_AFTER_INIT, T.RECORD_TYPES_AFTER_INIT, type);
+      // In images with Mobile IPv6, ADDR6 too: a new home prefix on a running home agent (seed 003 §8.5
+      // renumbering); and IPSEC: the peers beyond init's buffer (one per mobile node; the table was carved
+      // for NODE key 13's count).
+      if (type != REC_ROUTE && type != REC_SA && !(MIP6 && (type == REC_ADDR6 || type == REC_IPSEC)) && type < 128) return refuseText(T.RECORD_TYPE_AFTER_INIT, T.RECORD_TYPES_AFTER_INIT, type);
     } else if (!pass2) {
       if (type == REC_BOARD || type == REC_NODE || type == REC_MOBILITY) { if (!keyValues(v, rlen, type)) return false; }
       else if (type == REC_IPSEC) { if (++ipsecEntries > MAX_IPSEC) return refuse(T.IPSEC_PEERS, 0, MAX_IPSEC, ipsecEntries); }

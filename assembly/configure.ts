@@ -11,7 +11,7 @@ import { ipsecAdd } from "./security/ipsec";
 import { tun6Add, TUN6_MAX } from "./stack/tunnel6";
 import { MAX_IFACES, netifSet, netifValid, NETIF_V6_ADDRS } from "./link/netif";
 import { addr6Configure } from "./stack/addr6";
-import { IPV6 } from "./features";
+import { IPV6, MIP6 } from "./features";
 import { routeAdd } from "./stack/route";
 import { saAdd } from "./security/sa";
 import { arenaAlloc } from "./mem";
@@ -36,8 +36,9 @@ function notUnicast6(field: T, a: usize): bool {
  * 10 flags u8 (bit 0 inbound AH required) | 11 keyLen u8 | 12 pad[4] | 16 peer[16] | 32 key[keyLen]
  */
 function ipsecApply(v: usize, rlen: u32): bool {
-  // Why: the table exists only on an IPv6 node (index.ts ipv6Init); config_add may bring IPSEC records to any node.
-  if (!ipv6Enabled()) return refuse(T.NODE_IPV6, 1, 2, 0);
+  // Why: the table exists only on an IPv6 node (index.ts ipv6Init); config_add may bring IPSEC records to any
+  // node (images with Mobile IPv6; without, config_add refuses them and configCrossCheck covers init).
+  if (MIP6 && !ipv6Enabled()) return refuse(T.NODE_IPV6, 1, 2, 0);
   if (rlen < 33) return refuse(T.IPSEC_RECORD_LENGTH, 33, 32 + 20, rlen);
   const klen = <i32>load<u8>(v + 11);
   if (!range(T.IPSEC_RECORD_LENGTH, rlen, 32 + klen, 32 + klen)) return false;

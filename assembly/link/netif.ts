@@ -91,8 +91,7 @@ function rec(i: i32): usize { return table + <usize>i * STRIDE; }
 /** rec() for the called (cold) accessors, the index taken modulo MAX_IFACES (every caller passes a
  *  configured interface). Why (size): the mask keeps these accessors over the 6-node body the
  *  compiler's inliner copies to every caller; a call is 3-4 bytes, the record address 8-10. */
-// @ts-ignore: decorator
-@inline function recCold(i: i32): usize { return table + <usize>(i & (MAX_IFACES - 1)) * STRIDE; }
+function recCold(i: i32): usize { return table + <usize>(i & (MAX_IFACES - 1)) * STRIDE; }
 function a6(i: i32, k: i32): usize { return addrs6 + (<usize>i * <usize>NETIF_V6_ADDRS + <usize>k) * A6_STRIDE; }
 
 // One past the highest configured index: per-packet loops stop here instead of at MAX_IFACES.
