@@ -29,7 +29,7 @@ import { stackTimerStart, stackTimerArm, timerOwn, OWNER_HA6 } from "../sys/time
 import { TIMER_NEVER } from "../table/timer";
 import { ip6HomeAgentWith, ip6SendIcmpError, ip6Seal, ip6TunnelSa } from "../stack/ip6";
 import { ipsecOut } from "../security/ipsec";
-import { addr6OnLink, addr6Advertised, addr6Ours, addr6Source } from "../stack/addr6";
+import { addr6OnLink, addr6Advertised, addr6Ours, addr6Source, addr6PrefixValid, addr6Prefix64 } from "../stack/addr6";
 import { ndAdvertise, ndRaCopy } from "../stack/nd";
 import { pktAlloc } from "../stack/packet";
 import { addr6LinkLocal } from "../stack/addr6";
@@ -37,11 +37,11 @@ import { icmp6FillChecksum } from "../wire/icmpv6";
 import { ipv6Emit, IPV6_HEADER_LEN } from "../wire/ipv6";
 import { proxyAddAddr, proxyRemoveAddr } from "../stack/arp";
 import { tun6Encap, tun6AcceptWith } from "../stack/tunnel6";
-import { netifCount, netifValid, netifA6, netifAddrCount, A6F_STATIC } from "../link/netif";
+import { netifCount, netifValid } from "../link/netif";
 import { addrCopy, addrEqual, addrIsLinkLocal6, addrPrefixMatch } from "../wire/addr";
 import { ipv6Dst, ipv6Src, ipv6HopLimit, ipv6DecrementHopLimit } from "../wire/ipv6";
 import { ICMP6_DEST_UNREACH } from "../wire/icmpv6";
-import { BaStatus, LIFETIME_INFINITE } from "../wire/mip6";
+import { BaStatus, LIFETIME_INFINITE, addrIsHaAnycast, addrSetHaAnycast } from "../wire/mip6";
 import { mip6HomeWith, mip6Grant, mip6Arm, mip6Event, mip6Delete } from "./mip6";
 import { BindingOp } from "../events";
 import {
@@ -84,7 +84,7 @@ export function ha6Start(): void {
   for (let i = 0; i < netifCount(); i++) {
     if (!netifValid(i)) continue;
     for (let k = 0, e = addr6Advertised(i, 0); e != 0; e = addr6Advertised(i, ++k)) {
-      anycastOf(e, tmpA);
+      addrSetHaAnycast(tmpA, e);
       proxyAddAddr(i, tmpA);
     }
   }
@@ -138,15 +138,9 @@ function tunnelRa(home: usize, coa: usize, iface: i32): void {
   tun6Encap(coa, tmpA + 16, s, IPV6_HEADER_LEN + n + 24, -1);
 }
 
-/** The Home-Agents anycast address of the /64 prefix of address `a`, into `out` (RFC 2526 ID 0x7E). */
-function anycastOf(a: usize, out: usize): void {
-  store<u64>(out, load<u64>(a));
-  store<u64>(out, 0xfefffffffffffffd, 8);
-}
-
 /** True when `a` is the Home-Agents anycast address of a prefix this home agent advertises (on any link). */
 function servesAnycast(a: usize): bool {
-  if (load<u64>(a, 8) != 0xfefffffffffffffd) return false;
+  if (!addrIsHaAnycast(a)) return false;
   for (let i = 0; i < netifCount(); i++) {
     for (let k = 0, e = addr6Advertised(i, 0); e != 0; e = addr6Advertised(i, ++k)) {
       if (load<u64>(e) == load<u64>(a)) return true;
@@ -183,7 +177,8 @@ function homeRegistration(iface: i32, dst: usize, home: usize, coa: usize, lifet
   if (idLen != 0 && idLen != IID_BITS) return BaStatus.BAD_ID_LENGTH;
   // Why: issue 13.3 / RFC 3775 §10.3.1's reading of §8.2: the service lasts no longer than the home
   // address can: the granted lifetime is at most the remaining valid lifetime of the home prefix.
-  const granted = min<u32>(lifetimeSec, prefixValid(hi, home));
+  const v = addr6PrefixValid(hi, home);
+  const granted = v == 0 ? lifetimeSec : min<u32>(lifetimeSec, v);
   const was = bc6Peek(home);
   const fresh = was == 0 || (load<u8>(was, B6_FLAGS) & B6_HOME) == 0;
   // Why: §8.2 fourth test: no room (a cache full of home registrations is never emptied for another): 131.
@@ -205,22 +200,6 @@ function homeRegistration(iface: i32, dst: usize, home: usize, coa: usize, lifet
 }
 
 /**
- * The valid lifetime (s) of the home prefix: the longest valid lifetime our configured addresses of
- * `iface` whose prefix holds `a` advertise (netif.ts keeps a static address's advertised lifetimes in its
- * record; A6_FOREVER = infinite). A home agent's home prefixes are configured, not autoconfigured; with
- * none found the request stands.
- */
-function prefixValid(iface: i32, a: usize): u32 {
-  let best: u32 = 0;
-  for (let k = 0, n = netifAddrCount(iface, true); k < n; k++) {
-    const e = netifA6(iface, k);
-    const pl = <i32>load<u8>(e, 16);
-    if (pl > 0 && (load<u8>(e, 18) & A6F_STATIC) != 0 && addrPrefixMatch(e, a, pl)) best = max<u32>(best, load<u32>(e, 20));
-  }
-  return best == 0 ? LIFETIME_INFINITE : best;
-}
-
-/**
  * Every address of the mobile node with home address `home` on `iface` (§8.2 first step): `home` alone
  * with ID Length 0; else its interface identifier on each on-link prefix of ours there and on the
  * link-local prefix. `add`: proxy entries + a gratuitous advertisement each; else the proxy entries go.
@@ -228,10 +207,7 @@ function prefixValid(iface: i32, a: usize): u32 {
 function forEachAddr(home: usize, idLen: i32, iface: i32, add: bool): void {
   one(iface, home, add);
   if (idLen == 0) return;
-  for (let k = 0, n = netifAddrCount(iface, true); k < n; k++) {
-    const e = netifA6(iface, k);
-    const pl = <i32>load<u8>(e, 16);
-    if (pl != 64) continue;
+  for (let k = 0, e = addr6Prefix64(iface, 0); e != 0; e = addr6Prefix64(iface, ++k)) {
     store<u64>(tmpA, load<u64>(e));
     store<u64>(tmpA, load<u64>(home, 8), 8);
     if (!addrEqual(tmpA, home) && addr6Ours(tmpA, -1) < 0) one(iface, tmpA, add);

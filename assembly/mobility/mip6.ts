@@ -32,11 +32,11 @@ import { AH_SA_PEER } from "../security/ah";
 import { addrCopy, addrEqual } from "../wire/addr";
 import {
   ipv6Src, ipv6Dst, ipv6NextHeader, ipv6TotalLen, ipv6SetPayloadLen, ipv6SetNextHeader, ipv6Emit, ipv6IsMulticast,
-  IPV6_HEADER_LEN, IPPROTO_ROUTING, IPPROTO_HOPOPTS, IPPROTO_DSTOPTS, IPPROTO_NONE, RH_TYPE0, rhType, rhNumAddrs, rhAddr,
+  IPV6_HEADER_LEN, IPPROTO_ROUTING, IPPROTO_HOPOPTS, IPPROTO_DSTOPTS, IPPROTO_NONE, RH_TYPE0, rhType, rhNumAddrs, rhAddr, rhEmit,
 } from "../wire/ipv6";
 import { ICMP6_DEST_UNREACH } from "../wire/icmpv6";
 import {
-  Mip6, BaStatus, mip6Find, mip6Valid, mip6Type, buFlags, buIdLen, buSeq, buLifetime, buCoa, haoAddr, baAppend, brAppend,
+  Mip6, BaStatus, addrIsHaAnycast, mip6Find, mip6Valid, mip6Type, buFlags, buIdLen, buSeq, buLifetime, buCoa, haoAddr, baAppend, brAppend,
   dstEnd, BU_A, BU_H, LIFETIME_INFINITE,
 } from "../wire/mip6";
 import {
@@ -266,7 +266,7 @@ function bindingUpdate(iface: i32, p: usize, bu: i32, hao: i32, sa: usize): i32 
  * 2526 subnet anycast, ID 0x7E: for a /64 prefix prefix:fdff:ffff:ffff:fffe, SPEC-DECISIONS); the home
  * agent role takes such packets only for the subnets it serves (ha6.ts).
  */
-function isHaAnycast(a: usize): bool { return load<u64>(a, 8) == 0xfefffffffffffffd; }
+function isHaAnycast(a: usize): bool { return addrIsHaAnycast(a); }
 
 /**
  * Send a Binding Acknowledgement (§5.2, §7.5) from `src` (our address the update went to; for the
@@ -281,7 +281,7 @@ export function sendBa(iface: i32, src: usize, home: usize, coa: usize, status: 
   const q = out + OUT_HEAD;
   const direct = addrEqual(coa, home);
   let o = IPV6_HEADER_LEN;
-  if (!direct) o += rhAppend(q + <usize>o, IPPROTO_DSTOPTS, home);
+  if (!direct) o += rhEmit(q + <usize>o, 24, IPPROTO_DSTOPTS, RH_TYPE0, 1, home, 1);
   const h = q + <usize>o;
   let at = baAppend(h, 2, 64, status, seq, lifetime, refresh);
   const hl = dstEnd(h, at, 64, IPPROTO_NONE);
@@ -297,16 +297,6 @@ function sourceFor(iface: i32, src: usize, dst: usize): bool {
   return addr6Source(iface, dst, ours);
 }
 
-/** A type 0 Routing header with the one address `a`, Segments Left 1, at `h`; its length (24). */
-function rhAppend(h: usize, nh: u8, a: usize): i32 {
-  store<u8>(h, nh);
-  store<u8>(h, 2, 1);
-  store<u8>(h, RH_TYPE0, 2);
-  store<u8>(h, 1, 3);
-  store<u32>(h, 0, 4);
-  addrCopy(h + 8, a);
-  return 24;
-}
 
 /**
  * §7.9 (ip6.ts SendHook): a packet this node originates to a home address with a live binding goes to the
@@ -330,7 +320,7 @@ function sendVia(p: usize, len: i32): usize {
   if (pktRoom(p) < 24 + 24 + 8 + 14) return p;
   const q = p - 24;
   memory.copy(q, p, <usize>IPV6_HEADER_LEN);
-  rhAppend(q + <usize>IPV6_HEADER_LEN, <u8>nh, dst);
+  rhEmit(q + <usize>IPV6_HEADER_LEN, 24, <u8>nh, RH_TYPE0, 1, dst, 1);
   ipv6SetNextHeader(q, IPPROTO_ROUTING);
   ipv6SetPayloadLen(q, <u16>(len + 24 - IPV6_HEADER_LEN));
   addrCopy(ipv6Dst(q), e + B6_COA);

@@ -152,18 +152,24 @@ function send(now: i64, dereg: bool): void {
   // Why: §9.8 MAX_UPDATE_RATE: at most one Binding Update a second.
   if (now - lastTx < MIN_UPDATE_GAP_MS) { nextTx = lastTx + MIN_UPDATE_GAP_MS; return; }
   seq = (seq + 1) & 0xffff;
-  const q = out + OUT_HEAD;
-  const h = q + <usize>IPV6_HEADER_LEN;
-  let at = haoAppend(h, 2, 64, home());
-  at = buAppend(h, at, 64, BU_A | BU_H, 0, seq, dereg ? 0 : <u32>cfg.lifetimeSec, 0);
-  const hl = dstEnd(h, at, 64, IPPROTO_NONE);
-  if (hl < 0) return;
-  ipv6Emit(q, IPV6_HEADER_LEN, 0, 0, <u16>hl, IPPROTO_DSTOPTS, hopLimit6, dereg ? home() : coa(), ha());
   count(C.MIP6_MN_BU_TX);
   regEvent(Ev.REG_REQUEST, dereg ? 0 : <u32>cfg.lifetimeSec, 0);
   lastTx = now;
   nextTx = now + backoff;
   backoff = min<i64>(backoff << 1, MAX_BINDACK_MS);
+  sendBu(dereg ? home() : coa(), ha(), BU_A | BU_H, seq, dereg ? 0 : <u32>cfg.lifetimeSec);
+}
+
+/**
+ * A packet of its own carrying a Binding Update (§5.1) from `src` to `dst`: the Home Address option (every
+ * Binding Update needs it, §5.1) and the update, No Next Header; AH from ip6.ts's policy for `dst`.
+ */
+function sendBu(src: usize, dst: usize, flags: i32, sq: i32, lifetime: u32): void {
+  const q = out + OUT_HEAD;
+  const h = q + <usize>IPV6_HEADER_LEN;
+  const hl = dstEnd(h, buAppend(h, haoAppend(h, 2, 64, home()), 64, flags, 0, sq, lifetime, 0), 64, IPPROTO_NONE);
+  if (hl < 0) return;
+  ipv6Emit(q, IPV6_HEADER_LEN, 0, 0, <u16>hl, IPPROTO_DSTOPTS, hopLimit6, src, dst);
   ip6Send(q, IPV6_HEADER_LEN + hl, homeIface);
 }
 
@@ -296,15 +302,8 @@ function correspondentBu(cn: usize): void {
   store<i64>(e, now, 16);
   store<u8>(e, 0, 26);
   addrCopy(e + 28, coa());
-  const q = out + OUT_HEAD;
-  const h = q + <usize>IPV6_HEADER_LEN;
-  let at = haoAppend(h, 2, 64, home());
-  at = buAppend(h, at, 64, BU_A, 0, sq, <u32>cfg.lifetimeSec, 0);
-  const hl = dstEnd(h, at, 64, IPPROTO_NONE);
-  if (hl < 0) return;
-  ipv6Emit(q, IPV6_HEADER_LEN, 0, 0, <u16>hl, IPPROTO_DSTOPTS, hopLimit6, coa(), cn);
   count(C.MIP6_MN_RO_BU_TX);
-  ip6Send(q, IPV6_HEADER_LEN + hl, homeIface);
+  sendBu(coa(), cn, BU_A, sq, <u32>cfg.lifetimeSec);
 }
 
 /**

@@ -480,3 +480,28 @@ export function addr6AtHome(iface: i32, home: usize, plen: i32): bool {
   }
   return false;
 }
+
+/**
+ * The valid lifetime (s) a home agent's home prefix is advertised with: the longest of the configured
+ * addresses of `iface` whose prefix holds `a` (a static record keeps its advertised lifetimes; A6_FOREVER:
+ * infinite), or 0 when none does (seed 003 §8.2, mobility/ha6.ts).
+ */
+export function addr6PrefixValid(iface: i32, a: usize): u32 {
+  let best: u32 = 0;
+  for (let k = 0, n = netifAddrCount(iface, true); k < n; k++) {
+    const e = netifA6(iface, k);
+    const pl = <i32>load<u8>(e, R_PLEN);
+    if (pl > 0 && isStatic(e) && addrPrefixMatch(e, a, pl)) best = max<u32>(best, load<u32>(e, R_VALID));
+  }
+  return best;
+}
+
+/** The `k`-th address record of `iface` with a 64-bit prefix (any state), or 0 past the last: the prefixes
+ *  an interface identifier makes addresses on (seed 003 §8.2, the ID Length). */
+export function addr6Prefix64(iface: i32, k: i32): usize {
+  for (let j = 0, n = netifAddrCount(iface, true); j < n; j++) {
+    const e = netifA6(iface, j);
+    if (<i32>load<u8>(e, R_PLEN) == 64 && k-- == 0) return e;
+  }
+  return 0;
+}

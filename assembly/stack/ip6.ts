@@ -362,15 +362,41 @@ function ahStrip(p: usize, len: i32, ahOff: i32): i32 {
  * its care-of address with its home address in the Routing header; its SA is its home address's).
  */
 function finalDst(p: usize, len: i32): usize {
-  let o = IPV6_HEADER_LEN;
-  let nh = ipv6NextHeader(p);
-  if (nh == IPPROTO_HOPOPTS && o + 8 <= len) { nh = load<u8>(p + <usize>o); o += ipv6ExtLen(p, o, IPPROTO_HOPOPTS); }
-  if (nh == IPPROTO_ROUTING && o + 24 <= len) {
-    const h = p + <usize>o;
+  leadingHeaders(p, len);
+  if (leadRh != 0) {
+    const h = p + <usize>leadRh;
     const n = rhNumAddrs(h);
-    if (rhType(h) == RH_TYPE0 && n > 0 && o + 8 + (n << 4) <= len) return rhAddr(h, n - 1);
+    if (rhType(h) == RH_TYPE0 && n > 0 && leadRh + 8 + (n << 4) <= len) return rhAddr(h, n - 1);
   }
   return ipv6Dst(p);
+}
+
+// What leadingHeaders found: the Next Header octet that names what follows the leading headers, and the
+// last Routing header among them (0: none).
+let leadNhAt: usize = 0;
+let leadRh: i32 = 0;
+
+/**
+ * The headers at the front of the packet at `p` that nodes on the way process, Hop-by-Hop and Routing:
+ * RFC 2460 §4.5's unfragmentable part (here: those right after the IPv6 header), and where RFC 2402 §3.1
+ * puts AH (after them). Returns the offset past them (a header running past `len` ends the walk before it);
+ * sets leadNhAt and leadRh. One walk for fragmentation, AH and the outbound AH policy's final destination.
+ */
+function leadingHeaders(p: usize, len: i32): i32 {
+  let u = IPV6_HEADER_LEN;
+  let nhAt: usize = IP6_NEXT_HEADER;
+  let nxt = ipv6NextHeader(p);
+  leadRh = 0;
+  while ((nxt == IPPROTO_HOPOPTS || nxt == IPPROTO_ROUTING) && u + 2 <= len) {
+    const l = ipv6ExtLen(p, u, nxt);
+    if (u + l > len) break;
+    if (nxt == IPPROTO_ROUTING) leadRh = u;
+    nhAt = <usize>u;
+    nxt = load<u8>(p + <usize>u);
+    u += l;
+  }
+  leadNhAt = nhAt;
+  return u;
 }
 
 /**
@@ -380,16 +406,9 @@ function finalDst(p: usize, len: i32): usize {
  * the SA refuses (counter exhausted): the packet is then not sent.
  */
 function ahOutput(sa: usize, p: usize, len: i32): usize {
-  let u = IPV6_HEADER_LEN;
-  let nhAt = IP6_NEXT_HEADER;
-  let nh = ipv6NextHeader(p);
-  while (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING) {
-    if (u + 8 > len) return 0;
-    nhAt = <usize>u;
-    u += ipv6ExtLen(p, u, nh);
-    if (u > len) return 0;
-    nh = load<u8>(p + nhAt);
-  }
+  // (A header cut short stays after AH, and ahSeal's ICV input refuses the packet.)
+  const u = leadingHeaders(p, len);
+  const nhAt = leadNhAt;
   if (pktRoom(p) < AH_HEADER_LEN + FRAG_HEADER_LEN + 14) return 0;
   const q = p - <usize>AH_HEADER_LEN;
   memory.copy(q, p, <usize>u);
@@ -649,16 +668,9 @@ export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
 function ip6SendFragments(oif: i32, next: usize, p: usize, len: i32, mtu: i32): i32 {
   // The unfragmentable part: the header, then Hop-by-Hop, Destination Options and Routing headers up
   // to and including the last Routing header (RFC 2460 §4.5); here: leading HBH and Routing headers.
-  let u = IPV6_HEADER_LEN;
-  let nhAt = 6;
-  let nxt = ipv6NextHeader(p);
-  while ((nxt == IPPROTO_HOPOPTS || nxt == IPPROTO_ROUTING) && u + 2 <= len) {
-    const l = ipv6ExtLen(p, u, nxt);
-    if (u + l > len) break;
-    nhAt = u;
-    nxt = load<u8>(p + <usize>u);
-    u += l;
-  }
+  const u = leadingHeaders(p, len);
+  const nhAt = leadNhAt;
+  const nxt = load<u8>(p + nhAt);
   const piece = (mtu - u - FRAG_HEADER_LEN) & ~7;
   // The template of the unfragmentable part (at p - 8) must survive until the last fragment: every
   // later fragment's headers (and Ethernet header) are written beyond it.

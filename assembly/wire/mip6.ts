@@ -111,6 +111,14 @@ export function baRefresh(o: usize): u32 { return swap32(load<u32>(o, 9)); }
 /** Pointer to the Home Address option's address (§5.4). */
 export function haoAddr(o: usize): usize { return o + 2; }
 
+/** The interface identifier of a /64's Home-Agents anycast address (RFC 2526 subnet anycast, ID 0x7E:
+ *  fdff:ffff:ffff:fffe; SPEC-DECISIONS "Mobile IPv6"), as the little-endian u64 of bytes 8..15. */
+const HA_ANYCAST_IID: u64 = 0xfefffffffffffffd;
+/** True when `a` is a Home-Agents anycast address (of whatever /64 prefix). */
+export function addrIsHaAnycast(a: usize): bool { return load<u64>(a, 8) == HA_ANYCAST_IID; }
+/** The Home-Agents anycast address of the /64 prefix of `a`, into `out`. */
+export function addrSetHaAnycast(out: usize, a: usize): void { store<u64>(out, load<u64>(a)); store<u64>(out, HA_ANYCAST_IID, 8); }
+
 /**
  * True when Sequence Number `a` is greater than `b` modulo 2^16 (§4.3 "All comparisons between Sequence
  * Number values MUST be performed modulo 2^16"): `a` lies in the half of the circle after `b` (RFC 1982
