@@ -319,6 +319,9 @@ function icmpError(iface: i32, p: usize, len: i32, off: i32): i32 {
   const n = len - off - 8;
   const ptr = <i32>bswap<u32>(load<u32>(m, 4));
   if (n < IPV6_HEADER_LEN || ptr >= n || load<u8>(inner + <usize>ptr) != mip6Type(Mip6.BU)) return -1;
+  // Who may say so: the correspondent itself (a destination option is processed at the destination, so the
+  // error comes from it), about a packet from our care-of address; not any node quoting a made-up packet.
+  if (!addrEqual(ipv6Src(p), ipv6Dst(inner)) || !addrEqual(ipv6Src(inner), coa())) return -1;
   const e = bulFind(ipv6Dst(inner));
   if (e == 0) return -1;
   store<u8>(e, 1, 27);

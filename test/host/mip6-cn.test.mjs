@@ -206,6 +206,10 @@ test("§7.8: repeated Destination Unreachable about packets sent through a bindi
   t.b.board.output(echo6(ip6(B), ip6(HOME), 1, 1));
   t.lan.run(10);
   const p = t.sent(from).find((x) => x[6] === 43);
+  // Errors about a packet that did not go through the binding (another care-of address) count for nothing.
+  const other = Uint8Array.from(p.subarray(0, 120)); other.set(ip6(COA2), 24);
+  for (let i = 0; i < 3; i++) t.send(icmp6Packet(ip6("2001:db8:1::1"), ip6(B), 1, 3, new Uint8Array(4), other));
+  assert.equal(t.c().mip6_bc_unreach_deleted ?? 0, 0, "not about this binding");
   // A router near the care-of address answers "address unreachable" (code 3) quoting it.
   const err = () => icmp6Packet(ip6("2001:db8:1::1"), ip6(B), 1, 3, new Uint8Array(4), p.subarray(0, 120));
   t.send(err());

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startBoard, host } from "./helpers.mjs";
-import { ip6, fmt6, echo6, eth, pkt6, Lan, icmp6Of, icmp6Packet } from "../lib/ip6.mjs";
+import { ip6, fmt6, echo6, eth, pkt6, Lan, icmp6Of, icmp6Packet, ipv6Packet } from "../lib/ip6.mjs";
 import { dstOpts, parseOpts, baFields, sealed, ahOk, ahInfo, OPT, BU_A, BU_H } from "../lib/mip6.mjs";
 
 const HA = "2001:db8:1::1", HA_F = "2001:db8:2::1", HOME = "2001:db8:1::64", COA = "2001:db8:2::c0a", CN = "2001:db8:1::c";
@@ -233,4 +233,24 @@ test("binding events: home registrations are reported as the IPv4 home agent's b
   t.send(t.bu({ lifetime: 3 }));
   t.lan.run(4000);
   assert.deepEqual(evs(), [[1, 60, HOME, COA], [2, 60, HOME, COA], [3, 0, HOME, COA], [1, 3, HOME, COA], [4, 0, HOME, COA]]);
+});
+
+test("who may register or use a home address: another mobile node's key, and an unauthenticated reverse tunnel, are refused with nothing changed", () => {
+  const t = setup();
+  // A home registration for HOME sealed with OFF_HOME's security association (SPI 0x3000): no SA of HOME
+  // has that SPI, so the AH check fails before Mobile IPv6 sees it.
+  const from = t.ha.cap.tx.length;
+  t.send(t.bu({ spi: 0x3000 }));
+  assert.equal(t.c().drop_ah_no_sa, 1);
+  assert.deepEqual(t.ha.board.dump("bindings6"), []);
+  assert.equal(t.bas(from).length, 0, "no acknowledgement");
+  assert.equal(answersFor(t, HOME), false, "no proxy for the home address");
+  // The genuine registration, then a reverse-tunnel packet "from HOME" without AH (its Home Address
+  // option names HOME; the inner packet is a UDP datagram to the correspondent): refused, not forwarded.
+  t.send(t.bu());
+  const fwd0 = t.c().ip6_forwarded ?? 0;
+  const inner = echo6(ip6(HOME), ip6(CN), 5, 5);
+  t.send(ipv6Packet(ip6(COA), ip6(HA), 60, Uint8Array.from([...dstOpts(41, [{ type: "HAO", home: ip6(HOME) }]), ...inner])));
+  assert.equal(t.c().drop_ah_required, 1, "the home address's inbound policy asks for AH");
+  assert.equal(t.c().ip6_forwarded ?? 0, fwd0, "nothing forwarded from the home link");
 });

@@ -5,7 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startBoard, host } from "./helpers.mjs";
-import { ip6, fmt6, echo6, pkt6, eth, icmp6Packet, Lan } from "../lib/ip6.mjs";
+import { ip6, fmt6, echo6, pkt6, eth, icmp6Packet, ipv6Packet, Lan } from "../lib/ip6.mjs";
+import { dstOpts } from "../lib/mip6.mjs";
 
 const HA = "2001:db8:1::1", HA_F = "2001:db8:2::1", HOME = "2001:db8:1::64", CN = "2001:db8:1::c";
 const KEY = "00112233445566778899aabbccddeeff00112233", KEY2 = "ffeeddccbbaa99887766554433221100ffeeddcc", ALG = "hmac-sha1-96";
@@ -160,6 +161,10 @@ test("§9.9: a correspondent that answers a Binding Update with Parameter Proble
   let ptr = -1;
   for (let i = 40 + 24 + 2; i < bu.length; i++) if (bu[i] === 0xc6) { ptr = i; break; }
   // An RFC 6275 host that does not know 0xC6 (action bits 11): Parameter Problem code 2 at the option.
+  // Who may say so: the same error from a node other than the correspondent changes nothing.
+  const forged = icmp6Packet(ip6("2001:db8:2::66"), bu.subarray(8, 24), 4, 2, Uint8Array.of(0, 0, 0, ptr), bu.subarray(0, Math.min(bu.length, 1232)));
+  w.mn.board.rx(0, eth(host.parseMac(MN_MAC), host.parseMac("02:00:00:00:02:01"), 0x86dd, forged));
+  assert.equal(w.mn.board.counters().mip6_mn_bu_unknown ?? 0, 0, "an error from another node is not the correspondent's word");
   const err = icmp6Packet(ip6(CN), bu.subarray(8, 24), 4, 2, Uint8Array.of(0, 0, 0, ptr), bu.subarray(0, Math.min(bu.length, 1232)));
   w.mn.board.rx(0, eth(host.parseMac(MN_MAC), host.parseMac("02:00:00:00:02:01"), 0x86dd, err));
   assert.equal(w.mn.board.counters().mip6_mn_bu_unknown, 1);
@@ -168,4 +173,28 @@ test("§9.9: a correspondent that answers a Binding Update with Parameter Proble
   for (let i = 2; i <= 5; i++) { w.cn.board.output(echo6(ip6(CN), ip6(HOME), 9, i)); w.lan.run(1500); }
   assert.equal(w.mn.board.counters().mip6_mn_ro_bu_tx, 1, "no further Binding Update");
   assert.equal(echoReplies(w.cn.cap.delivered.slice(before)).length, 4);
+});
+
+test("who may change the mobile node's state: a Binding Acknowledgement without the home agent's AH, and a tunnelled packet claiming to come from the home agent without it, change nothing", () => {
+  const w = world();
+  w.lan.run(6000);
+  const coa = w.ha.board.dump("bindings6")[0].careOf;
+  const k0 = w.mn.board.counters();
+  // An acknowledgement refusing the registration (status 130), from the home agent's address, no AH.
+  const ba = ipv6Packet(ip6(HA), ip6(coa), 60, dstOpts(59, [{ type: "BA", status: 130, seq: 1, lifetime: 0, refresh: 0 }]));
+  w.mn.board.rx(0, eth(host.parseMac(MN_MAC), host.parseMac("02:00:00:00:02:01"), 0x86dd, ba));
+  // A packet "from the home agent's tunnel" without AH: an echo request to the home address inside.
+  const inner = echo6(ip6(CN), ip6(HOME), 77, 1);
+  const tun = ipv6Packet(ip6(HA), ip6(coa), 41, inner);
+  w.mn.board.rx(0, eth(host.parseMac(MN_MAC), host.parseMac("02:00:00:00:02:01"), 0x86dd, tun));
+  const k1 = w.mn.board.counters();
+  assert.equal(k1.drop_ah_required - (k0.drop_ah_required ?? 0), 2, "both refused by the inbound policy (AH required from the home agent)");
+  assert.equal(k1.mip6_mn_refused ?? 0, k0.mip6_mn_refused ?? 0, "the refusal was not taken");
+  assert.equal(k1.icmp6_tx_echo_reply ?? 0, k0.icmp6_tx_echo_reply ?? 0, "the injected echo was not answered");
+  assert.equal(k1.tun6_decapsulated ?? 0, k0.tun6_decapsulated ?? 0);
+  // Still registered: the correspondent reaches it.
+  const before = w.cn.cap.delivered.length;
+  w.cn.board.output(echo6(ip6(CN), ip6(HOME), 78, 1));
+  w.lan.run(200);
+  assert.equal(echoReplies(w.cn.cap.delivered.slice(before)).length, 1);
 });
