@@ -138,6 +138,7 @@ export const enum T {
   WHOLE_ENTRIES, // whole entries
   WITHIN_THE_CONFIGURATION, // within the configuration
   MOBILITY_IPV6_CORRESPONDENTS, // mobility.ipv6Correspondents
+  MOBILITY_OPTIMISTIC_DAD, // mobility.optimisticDad
   COUNT
 }
 
@@ -156,7 +157,7 @@ export const MAX_MEMORY_PAGES: i32 = 16384;
 /** KEY_RANGES index of the first NODE key, of the first MOBILITY key, and past the last. */
 const KR_NODE: u32 = 17;
 const KR_MOBILITY: u32 = 29;
-const KR_END: u32 = 63;
+const KR_END: u32 = 64;
 /**
  * Every BOARD, NODE and MOBILITY key's value, one u32 per key in KEY_RANGES order (keySet writes it).
  * Most are read here (the functions named after the keys below); the ones read on many paths are
@@ -278,6 +279,7 @@ export const K_DR_COMBINED: u16 = 31;       // MN: local and home registration i
 export const K_DR_PROBE_INTERVAL_MS: u16 = 32; // discovery (appendices A, B): agents solicit servers, servers probe care-of agents (0: off)
 export const K_DR_PRIORITY: u16 = 33;       // registration server: the priority it advertises (002 §4.1)
 export const K_MIP6_CORRESPONDENTS: u16 = 34; // Mobile IPv6 mobile node: 0 tunnel through the home agent, 1 Home Address option (003 §9.1)
+export const K_OPTIMISTIC_DAD: u16 = 35;     // Mobile IPv6 mobile node: care-of addresses usable during their DAD (RFC 4429)
 
 export const PROFILE_SEEDS: u32 = 0;
 export const PROFILE_RFC3344: u32 = 1;
@@ -372,6 +374,7 @@ const KEY_DEFAULTS: usize = memory.data<u16>([
   10000, // drProbeIntervalMs
   0, // drPriority
   0, // mip6Correspondents
+  1, // optimisticDad
 ]);
 function kv(i: u32): i32 { return load<i32>(KEY_VALS + (<usize>i << 2)); }
 
@@ -514,6 +517,8 @@ export let drProbeIntervalMs: i32 = 10000;
 @inline export function drPriority(): i32 { return kv(61); }
 /** Mobile IPv6 mobile node away from home, packets to correspondents: 0 through the home agent's tunnel, 1 with a Home Address option (seed 003 §9.1). */
 export function mip6Correspondents(): i32 { return kv(62); }
+/** Mobile IPv6 mobile node: its autoconfigured (care-of) addresses are Optimistic (RFC 4429), usable during DAD. */
+export function optimisticDad(): bool { return kv(63) != 0 && (roles & ROLE_MOBILE_NODE) != 0; }
 
 /** Server list kinds (SERVER records, mobility.dremip.servers). */
 export const SRV_ADVERTISE: u8 = 1;   // agents: named in the Registration Server extension of advertisements (002 §7.1)
@@ -719,6 +724,7 @@ const KEY_RANGES: usize = memory.data<u32>([
   1000 << 22 | 3600000, // mobility.dremip.probeIntervalMs (or 0: off, keyValues)
   0 << 22 | 65535, // mobility.dremip.priority
   0 << 22 | 1, // mobility.ipv6Correspondents
+  0 << 22 | 1, // mobility.optimisticDad
 ]);
 /** The field text (T) of each KEY_RANGES entry, in the same order. */
 const KEY_TEXTS: usize = memory.data<u8>([
@@ -788,6 +794,7 @@ const KEY_TEXTS: usize = memory.data<u8>([
   <u8>T.DR_PROBE_INTERVAL_MS,
   <u8>T.DR_PRIORITY,
   <u8>T.MOBILITY_IPV6_CORRESPONDENTS,
+  <u8>T.MOBILITY_OPTIMISTIC_DAD,
 ]);
 
 /**

@@ -62,6 +62,9 @@ export const A6F_AUTOCONF: u8 = 4;
 export const A6F_LINK_LOCAL: u8 = 8;
 /** A Mobile IPv6 mobile node's home address (configuration `ipv6[].home`; mobility/mn6.ts). */
 export const A6F_HOME: u8 = 16;
+/** Usable while its DAD still runs (RFC 4429 Optimistic DAD; a mobile node's care-of addresses,
+ *  `mobility.optimisticDad`): the state stays TENTATIVE, stack/addr6.ts `usable` admits it. */
+export const A6F_OPTIMISTIC: u8 = 32;
 export const A6_FOREVER: u32 = 0xffffffff;
 const extra4: usize = table + STRIDE * <usize>MAX_IFACES;
 // Why (memory): the IPv6 lists take 1 KiB; they come from the arena on a node that runs IPv6

@@ -8,8 +8,9 @@
 //
 //   §9.2/§9.3  movement: the link's Router Advertisements form addresses by stateless autoconfiguration
 //              with DAD (stack/nd.ts, addr6.ts); a usable one outside the home prefix is a care-of address,
-//              the newest one the primary; one inside it means the node is at home. Checked every
-//              CHECK_MS (and so within that of DAD's end).
+//              the newest one the primary; one inside it means the node is at home. Looked at after
+//              every change of the address table (no polling). A care-of address is Optimistic (RFC
+//              4429, mobility.optimisticDad): registered while its DAD runs.
 //   §9.4       Binding Update to the home agent: A and H, the Home Address option, from the care-of
 //              address, AH under the home agent's SA (ip6.ts outbound policy).
 //   §9.7/§9.8  retransmitted until acknowledged: INITIAL_BINDACK_TIMEOUT 1 s doubling to
@@ -39,7 +40,8 @@ import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { stackTimerStart, stackTimerArm, timerOwn, OWNER_MN6 } from "../sys/timers";
 import { ip6Send, hopLimit6 } from "../stack/ip6";
-import { addr6Home, addr6CareOf, addr6AtHome } from "../stack/addr6";
+import { addr6Home, addr6CareOf, addr6AtHome, addr6WatchWith } from "../stack/addr6";
+import { TIMER_NEVER } from "../table/timer";
 import { ndAdvertise } from "../stack/nd";
 import { pktAlloc, pktRoom } from "../stack/packet";
 import { tun6AcceptFrom, tun6DecapWith } from "../stack/tunnel6";
@@ -56,7 +58,6 @@ const AT_HOME: i32 = 0, REGISTERING: i32 = 1, REGISTERED: i32 = 2, DEREGISTERING
 const INITIAL_BINDACK_MS: i64 = 1000;
 const MAX_BINDACK_MS: i64 = 256000;
 const MIN_UPDATE_GAP_MS: i64 = 1000;
-const CHECK_MS: i64 = 100;
 const TK_MN6: u16 = OWNER_MN6 << 8;
 
 let active = false;
@@ -112,8 +113,15 @@ export function mn6Start(): void {
   tun6AcceptFrom(ha());
   tun6DecapWith(fromTunnel);
   timerOwn(OWNER_MN6, tick);
-  arm(nowMs() + CHECK_MS);
+  // Why: §9.2: movement is what the address table says (a care-of address usable, the home prefix back):
+  // looked at after each of its changes, not polled.
+  addr6WatchWith(check);
+  check();
 }
+
+/** An address changed state (stack/addr6.ts): look at the movement at once (from the timer, not inside
+ *  the address table's own update). */
+function check(): void { arm(nowMs()); }
 
 function arm(at: i64): void {
   timer = timer >= 0 ? stackTimerArm(timer, TK_MN6, 0, at) : stackTimerStart(TK_MN6, 0, at);
@@ -140,7 +148,8 @@ function tick(kind: u16, tag: u32, now: i64): void {
     }
     if (state == REGISTERING && now >= nextTx) send(now, false);
   }
-  arm(now + CHECK_MS);
+  // Next: the retransmission or the refresh; movement comes as an address change (check).
+  arm(state == REGISTERED ? refreshAt : state == AT_HOME ? TIMER_NEVER : nextTx);
 }
 
 /**

@@ -29,7 +29,7 @@ import * as cfg from "../config";
 import {
   netifCount, netifValid, netifUp, netifMac, netifAddrCount, netifAddAddr, netifA6, netifA6Find, netifA6Remove,
   netifA6Changed, A6_TENTATIVE, A6_PREFERRED, A6_DEPRECATED, A6_DUPLICATE, A6F_STATIC, A6F_ADVERTISE, A6F_AUTOCONF,
-  A6F_LINK_LOCAL, A6F_HOME, A6_FOREVER, NETIF_V6_ADDRS,
+  A6F_LINK_LOCAL, A6F_HOME, A6F_OPTIMISTIC, A6_FOREVER, NETIF_V6_ADDRS,
 } from "../link/netif";
 import { stackTimerArm, OWNER_ND } from "../sys/timers";
 import { TIMER_NEVER } from "../table/timer";
@@ -69,7 +69,14 @@ function setDadAt(e: usize, t: i64): void {
   store<u32>(e, d <= 0 ? 0 : d >= 0xffffffff ? 0xfffffffe : <u32>d, R_DAD_AT);
 }
 
+/** Called after every change of the table's states (Mobile IPv6's movement detection, mobility/mn6.ts). */
+export type Addr6Watch = () => void;
+let watch: usize = 0;
+/** Have `fn` called after every address state change (images with Mobile IPv6). */
+export function addr6WatchWith(fn: Addr6Watch): void { watch = changetype<usize>(fn); }
+
 function emitAddr(iface: i32, e: usize): void {
+  if (MIP6 && watch != 0) changetype<Addr6Watch>(watch)();
   const b = evBuf();
   // iface, state, flags, prefix length: the record's state and flags are adjacent (@17, @18).
   store<u8>(b, <u8>iface);
@@ -86,6 +93,7 @@ export function addr6Init(fn: DadSend, scratch16: usize): void {
   epochMs = nowMs();
   timer = -1;
   started = false;
+  if (MIP6) watch = 0;
 }
 
 /**
@@ -190,6 +198,7 @@ function recWith(iface: i32, flag: u8, k: i32, usableOnly: bool): usize {
 
 /** DAD of record `e` passed: preferred (or deprecated when its preferred lifetime is over). */
 function dadDone(iface: i32, e: usize): void {
+  if (MIP6) store<u8>(e, load<u8>(e, R_FLAGS) & ~A6F_OPTIMISTIC, R_FLAGS);
   setState(iface, e, !isStatic(e) && load<u32>(e, R_PREFERRED) != A6_FOREVER && load<u32>(e, R_PREFERRED) <= nowSec() ? A6_DEPRECATED : A6_PREFERRED);
 }
 
@@ -252,7 +261,9 @@ export function addr6Prefix(iface: i32, prefix: usize, plen: i32, valid: u32, pr
   if (valid == 0) return false;
   addrSetIidFromMac(scratch, prefix, netifMac(iface));
   if (netifAddAddr(iface, scratch, plen) != 0) { count(C.DROP_RA_PREFIX); return false; }
-  const e = newRec(iface, A6F_AUTOCONF, until(now, valid), until(now, preferred));
+  // Why: RFC 4429 §3.1: a mobile node's care-of address, its interface identifier from the MAC (most
+  // likely unique), is Optimistic: used at once while its DAD runs (mobility.optimisticDad).
+  const e = newRec(iface, A6F_AUTOCONF | (MIP6 && cfg.optimisticDad() ? A6F_OPTIMISTIC : 0), until(now, valid), until(now, preferred));
   count(C.SLAAC_ADDRESSES);
   beginDad(iface, e, 0);
   if (cfg.dadTransmits() == 0) dadDone(iface, e); else emitAddr(iface, e);
@@ -345,8 +356,20 @@ function sweep(now: i64, act: bool): void {
   timer = stackTimerArm(timer, TK_ADDR6, 0, d);
 }
 
-/** True when record `e` may be used as an address of ours (RFC 2462 §5.4: not tentative or duplicate). */
-function usable(e: usize): bool { return <u32>load<u8>(e, R_STATE) - <u32>A6_PREFERRED < 2; } // PREFERRED or DEPRECATED
+/** True when record `e` may be used as an address of ours (RFC 2462 §5.4: not tentative or duplicate;
+ *  RFC 4429 §3.3: an Optimistic one, tentative, is). */
+function usable(e: usize): bool {
+  const st = <u32>load<u8>(e, R_STATE);
+  return st - <u32>A6_PREFERRED < 2 || (MIP6 && st == A6_TENTATIVE && (load<u8>(e, R_FLAGS) & A6F_OPTIMISTIC) != 0); // PREFERRED or DEPRECATED
+}
+
+/** True when `a` is an Optimistic address of `iface` (RFC 4429: tentative, already in use). */
+export function addr6Optimistic(iface: i32, a: usize): bool {
+  const k = netifA6Find(iface, a);
+  if (!MIP6 || k < 0) return false;
+  const e = netifA6(iface, k);
+  return load<u8>(e, R_STATE) == A6_TENTATIVE && (load<u8>(e, R_FLAGS) & A6F_OPTIMISTIC) != 0;
+}
 
 /**
  * The interface holding the usable address at `a`, or -1. A link-local address counts only on the

@@ -28,6 +28,7 @@ import { nowMs } from "../clock";
 import { random } from "../host";
 import * as cfg from "../config";
 import { arenaAlloc } from "../mem";
+import { MIP6 } from "../features";
 import { netifCount, netifValid, netifUp, netifMac, netifMtu, netifListen, netifA6Alloc } from "../link/netif";
 import { ethSendTo } from "../link/ethernet";
 import {
@@ -42,7 +43,7 @@ import {
 } from "./route6";
 import {
   addr6Init, addr6Start, addr6Prefix, addr6DadConflict, addr6State, addr6Source, addr6LinkLocal, addr6OnLink,
-  addr6Advertised, addr6AdvertisesOn, addr6BootDelay, addr6Timer, addr6DropAutoconf, addr6Ours, TK_ADDR6,
+  addr6Advertised, addr6AdvertisesOn, addr6BootDelay, addr6Timer, addr6DropAutoconf, addr6Ours, addr6Optimistic, TK_ADDR6,
 } from "./addr6";
 import { ip6NdWith, ip6Send, ip6SetHopLimit, ip6RedirectWith, hopLimit6 } from "./ip6";
 import { HEADROOM } from "../config";
@@ -267,7 +268,9 @@ function ndSolicit(iface: i32, target: usize, mac: usize): void {
   if (!addr6Source(iface, target, a1)) return;
   addrCopy(a2, target);
   if (mac == 0) addrSetSolicitedNode(a2, target);
-  const n = ndEmitNs(msg(), BUF_CAP, target, netifMac(iface));
+  // Why: RFC 4429 §3.3 (modifies RFC 2461 §7.2.2): never a link-layer option from an Optimistic source (it
+  // would override the entry of the address's owner, were DAD to fail).
+  const n = ndEmitNs(msg(), BUF_CAP, target, MIP6 && addr6Optimistic(iface, a1) ? 0 : netifMac(iface));
   sendMsg(iface, n, C.ND_TX_NS, mac);
 }
 
@@ -412,10 +415,13 @@ function ndNs(iface: i32, p: usize, m: usize, ml: i32): void {
   // the address is a duplicate. From a unicast source it is resolution by a node that will learn
   // otherwise; ignored.
   const st = targetState(iface, p, m, unspec);
-  if (st < 0) return;
-  let proxy = false;
+  // Why: RFC 4429 §3.3: an Optimistic address is answered (the router must reach it during DAD) but
+  // without Override (below), so the owner's entry wins if it turns out a duplicate.
+  const optimistic = st < 0 && MIP6 && !unspec && addr6Optimistic(iface, target);
+  if (st < 0 && !optimistic) return;
+  let proxy = optimistic;
   // (st is 0 (none) or a state 2-4 here; none or DUPLICATE (4) is (st & 3) == 0.)
-  if ((st & 3) == 0) {
+  if (!optimistic && (st & 3) == 0) {
     // Why: RFC 2461 §7.2.3: only a target that is ours (or one we proxy for) is answered.
     if (!proxyCheckAddr(iface, target)) return;
     proxy = true;

@@ -19,7 +19,7 @@ function upper(p) {
 }
 const echoReplies = (list) => list.map((p) => new Uint8Array(p)).filter((p) => { const [nh, t] = upper(p); return nh === 58 && t === 129; });
 
-function world({ direct = false, ro = false, cnSa = true, lifetimeSec } = {}) {
+function world({ direct = false, ro = false, cnSa = true, lifetimeSec, optimisticDad } = {}) {
   const clock = { t: 1000 };
   const lan = new Lan(clock);
   const ha = startBoard({
@@ -30,7 +30,7 @@ function world({ direct = false, ro = false, cnSa = true, lifetimeSec } = {}) {
   }, { now: () => clock.t });
   const mn = startBoard({
     name: "mn", board: "emulated", roles: ["mobile-node"], node: { ipv6: "only", dadTransmits: 1 },
-    mobility: { ...(direct ? { ipv6Correspondents: "direct" } : {}), ...(lifetimeSec ? { lifetimeSec } : {}) },
+    mobility: { ...(direct ? { ipv6Correspondents: "direct" } : {}), ...(lifetimeSec ? { lifetimeSec } : {}), ...(optimisticDad === undefined ? {} : { optimisticDad }) },
     interfaces: [{ name: "eth0", mac: MN_MAC }],
     ipv6: [{ iface: "eth0", address: `${HOME}/64`, home: true }],
     ipsec: [{ peer: HA, spiIn: 0x2000, spiOut: 0x1000, algorithm: ALG, key: KEY, homeAgent: true },
@@ -197,4 +197,80 @@ test("who may change the mobile node's state: a Binding Acknowledgement without 
   w.cn.board.output(echo6(ip6(CN), ip6(HOME), 78, 1));
   w.lan.run(200);
   assert.equal(echoReplies(w.cn.cap.delivered.slice(before)).length, 1);
+});
+
+/** Frames on the LAN with the time they crossed it: [{ t, from, to, p (the IPv6 packet) }]. */
+function record(w) {
+  const log = [];
+  w.lan.filter = (frame, from, to) => { const p = pkt6(frame); if (p) log.push({ t: w.clock.t, from, to, p }); return true; };
+  return log;
+}
+/** ICMPv6 type of IPv6 packet `p` (no extension headers), or -1. */
+const icmpType = (p) => (p[6] === 58 ? p[40] : -1);
+/** True when `p` carries a Binding Update (a Destination Options header holding option 0xC6). */
+function hasBu(p) {
+  let nh = p[6], h = 40;
+  // Through AH (RFC 2402: length in 32-bit words minus 2) and Routing headers to the Destination Options.
+  while ((nh === 51 || nh === 43) && h + 8 <= p.length) { const l = nh === 51 ? (p[h + 1] + 2) * 4 : (p[h + 1] + 1) * 8; nh = p[h]; h += l; }
+  if (nh !== 60) return false;
+  const l = (p[h + 1] + 1) * 8;
+  for (let o = h + 2; o < h + l;) { if (p[o] === 0) { o++; continue; } if (p[o] === 0xc6) return true; o += 2 + p[o + 1]; }
+  return false;
+}
+
+test("§9.2, §9.3 with RFC 4429: the care-of address is registered the moment the Router Advertisement forms it (Optimistic DAD), and answered for without Override during DAD; with optimisticDad false the Binding Update waits for DAD", () => {
+  for (const optimistic of [true, false]) {
+    const w = world(optimistic ? {} : { optimisticDad: false });
+    const log = record(w);
+    w.lan.run(6000);
+    assert.equal(w.mn.board.counters().mip6_mn_registered, 1, `registered (optimistic ${optimistic})`);
+    // The first Router Advertisement the mobile node received with the foreign prefix, and its first Binding Update.
+    const ra = log.find((x) => x.to === w.mn && icmpType(x.p) === 134);
+    const bu = log.find((x) => x.from === w.mn && hasBu(x.p));
+    assert.ok(ra && bu, "an advertisement and a Binding Update");
+    const coa = fmt6(bu.p.subarray(8, 24));
+    assert.ok(coa.startsWith("2001:db8:2:"), coa);
+    // DAD of the care-of address: its one solicitation from :: goes when the address is formed.
+    const dad = log.find((x) => x.from === w.mn && icmpType(x.p) === 135 && fmt6(x.p.subarray(48, 64)) === coa);
+    assert.ok(dad, "DAD ran for the care-of address");
+    if (optimistic) {
+      assert.ok(bu.t - ra.t <= 2, `Binding Update ${bu.t - ra.t} ms after the advertisement`);
+      // The home agent resolves the care-of address to send its Acknowledgement, during DAD: the answer has
+      // Solicited set and Override clear (RFC 4429 §3.3), and the registration completes before DAD ends.
+      const na = log.find((x) => x.from === w.mn && icmpType(x.p) === 136 && fmt6(x.p.subarray(48, 64)) === coa);
+      assert.ok(na, "the mobile node answered for its Optimistic address");
+      assert.ok(na.t < dad.t + 1000, "during DAD");
+      assert.equal(na.p[44] & 0xe0, 0x40, "S set, O clear");
+      const ba = log.find((x) => x.to === w.mn && x.from === w.ha && x.t >= bu.t && x.p[6] === 43);
+      assert.ok(ba && ba.t < dad.t + 1000, "acknowledged (a Routing header to the home address) before DAD ended");
+    } else {
+      assert.ok(bu.t - dad.t >= 1000, `Binding Update ${bu.t - dad.t} ms after DAD began (RetransTimer 1 s)`);
+    }
+  }
+});
+
+test("RFC 4429 §3.3: a duplicate found while the care-of address is Optimistic ends its use: it is never registered again, and another node's address is not overridden", () => {
+  const w = world();
+  const log = record(w);
+  // Another node already holds the address the mobile node will form: it answers the DAD solicitation.
+  let coa = null;
+  w.lan.filter = (frame, from, to) => {
+    const p = pkt6(frame);
+    if (p) log.push({ t: w.clock.t, from, to, p });
+    if (p && from === w.mn && icmpType(p) === 135 && p[8] === 0 && !coa && fmt6(p.subarray(48, 64)).startsWith("2001:db8:2:")) coa = fmt6(p.subarray(48, 64));
+    return true;
+  };
+  w.lan.run(1500);
+  assert.ok(coa, "the mobile node began DAD of its care-of address");
+  const bu0 = w.mn.board.counters().mip6_mn_bu_tx;
+  assert.ok(bu0 >= 1, "registration began at once (Optimistic)");
+  // The owner's Neighbor Advertisement for it (unsolicited, Override): DAD fails (RFC 2462 §5.4.4).
+  const other = host.parseMac("02:00:00:00:0a:0a");
+  const body = new Uint8Array(24);
+  body.set(ip6(coa), 0); body[16] = 2; body[17] = 1; body.set(other, 18);
+  w.mn.board.rx(0, eth(host.parseMac("33:33:00:00:00:01"), other, 0x86dd, icmp6Packet(ip6(coa), ip6("ff02::1"), 136, 0, Uint8Array.of(0x20, 0, 0, 0), body, 255)));
+  assert.equal(w.mn.board.counters().nd_dad_duplicate, 1, "DAD failed");
+  const n = log.length;
+  w.lan.run(5000);
+  assert.equal(log.slice(n).filter((x) => x.from === w.mn && fmt6(x.p.subarray(8, 24)) === coa).length, 0, "nothing more from the duplicate address");
 });

@@ -25,8 +25,10 @@ test("mip6-roam: the home address stays reachable across three moves and the ret
   assert.ok(bindings.every((b) => b.home === "2001:db8:1::20"));
   assert.equal(bindings.at(-1).op, 3, "de-registered back home");
   const ping = s.pings.find((x) => x.name === "to-home-address"), flow = s.flows.find((x) => x.name === "from-station");
-  // Four moves, each about 1.6 s without service (association, RS/RA, DAD's 1 s, the Binding Update):
-  // at most ~20 % of the 550 pings (100 ms apart) and 10 % of the 1,100 datagrams lost.
-  assert.ok(ping.received >= 440, `${ping.received} of ${ping.sent} pings`);
+  // Four moves, each without service for the association, the RS/RA exchange (the router's random delay
+  // up to 0.5 s) and the Binding Update's round trip; the care-of address is Optimistic (RFC 4429), so DAD's
+  // 1 s is not waited: at most ~9 % of the 550 pings (100 ms apart; 487 arrived when DAD was waited and the
+  // movement polled) and 10 % of the 1,100 datagrams lost.
+  assert.ok(ping.received >= 500, `${ping.received} of ${ping.sent} pings`);
   assert.ok(flow.received >= 990, `${flow.received} of ${flow.sent} datagrams`);
 });

@@ -1233,19 +1233,19 @@ mod tests {
         let mut iface = vec![3, 0, 0, 32, 0, 0, 2, 0, 0, 0, 1, 0x10, 0x05, 0xdc, 120, 0, 0, 0, 0, 0];
         iface.extend_from_slice(&mapped_address(0x0a00_010a));
         assert_eq!(&b[240..276], &iface[..]);
-        // MOBILITY (33 entries: homeAddress and homeAgent 16-byte addresses, 31 u32; dremip.homeServer
+        // MOBILITY (34 entries: homeAddress and homeAgent 16-byte addresses, 32 u32; dremip.homeServer
         // has no default and is left out) comes before
         // the route in the first chunk, ROUTE last: prefix 96 + 0, iface 0, ::ffff:0.0.0.0 via ::ffff:10.0.1.1.
-        assert_eq!(&b[276..280], &[5, 0, 1, 32]);
+        assert_eq!(&b[276..280], &[5, 0, 1, 40]);
         assert_eq!(&b[280..284], &[0, 1, 0, 16]);
         assert_eq!(&b[284..300], &mapped_address(0x0a00_010a));
         let mut route = vec![4, 0, 0, 36, 96, 0, 0, 0];
         route.extend_from_slice(&mapped_address(0));
         route.extend_from_slice(&mapped_address(0x0a00_0101));
-        assert_eq!(&b[568..], &route[..]);
+        assert_eq!(&b[576..], &route[..]);
         // The single-buffer form keeps the record order of configRecords (ROUTE before MOBILITY).
         let one = encode_config(&c);
-        assert!(one.len() == b.len() && one[276..316] == b[568..]);
+        assert!(one.len() == b.len() && one[276..316] == b[576..]);
     }
 
     #[test]
