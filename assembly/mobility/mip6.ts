@@ -293,8 +293,11 @@ export function sendBa(iface: i32, src: usize, home: usize, coa: usize, status: 
 
 /** Our source address into `ours`: `src` when it is a unicast address of ours, else one chosen for `dst`. */
 function sourceFor(iface: i32, src: usize, dst: usize): bool {
-  if (!ipv6IsMulticast(src) && !isHaAnycast(src) && addr6Ours(src, -1) >= 0) { addrCopy(ours, src); return true; }
-  return addr6Source(iface, dst, ours);
+  const any = isHaAnycast(src);
+  if (!ipv6IsMulticast(src) && !any && addr6Ours(src, -1) >= 0) { addrCopy(ours, src); return true; }
+  // Why: §8.1: the answer to the Home-Agents anycast address tells the mobile node its home agent: our
+  // address in that home subnet (chosen as for a packet to the anycast address), not the one nearest it.
+  return addr6Source(any ? -1 : iface, any ? src : dst, ours);
 }
 
 

@@ -31,8 +31,12 @@
 //
 //   §9.9       a Parameter Problem (code 2) about a Binding Update: no more updates to that node.
 //
-// Not yet (next sessions): §9.6 Binding Updates to the previous router, §9.12 several care-of addresses,
-// dynamic home agent discovery (§9.4 anycast).
+//   §9.4/§8.1  dynamic home agent discovery: with the home agent's SA configured for the Home-Agents
+//              anycast address of the home subnet, the first Binding Update goes there; the home agent
+//              that answers with status 135 from its own address is registered with from then on
+//              (security/ipsec.ts lets the anycast SA stand for it).
+//
+// Not yet (next sessions): §9.6 Binding Updates to the previous router, §9.12 several care-of addresses.
 
 import * as cfg from "../config";
 import { C, count } from "../counters";
@@ -45,11 +49,11 @@ import { TIMER_NEVER } from "../table/timer";
 import { ndAdvertise } from "../stack/nd";
 import { pktAlloc, pktRoom } from "../stack/packet";
 import { tun6AcceptFrom, tun6DecapWith } from "../stack/tunnel6";
-import { ipsecHomeAgent, ipsecOut } from "../security/ipsec";
+import { ipsecHomeAgent, ipsecHomeAgentFound, ipsecOut } from "../security/ipsec";
 import { AH_SA_PEER } from "../security/ah";
 import { addrCopy, addrEqual } from "../wire/addr";
 import { ipv6Src, ipv6Dst, ipv6NextHeader, ipv6SetNextHeader, ipv6SetPayloadLen, ipv6Emit, IPV6_HEADER_LEN, IPPROTO_DSTOPTS, IPPROTO_NONE, IPPROTO_IPV6 } from "../wire/ipv6";
-import { Mip6, BaStatus, baStatus, baSeq, baLifetime, baRefresh, haoAppend, buAppend, dstEnd, mip6Type, BU_A, BU_H } from "../wire/mip6";
+import { Mip6, BaStatus, baStatus, baSeq, baLifetime, baRefresh, haoAppend, buAppend, dstEnd, mip6Type, addrIsHaAnycast, BU_A, BU_H } from "../wire/mip6";
 import { mip6NodeWith, mip6MobileWith } from "./mip6";
 import { Ev, evBuf, evEmit } from "../events";
 
@@ -63,7 +67,9 @@ const TK_MN6: u16 = OWNER_MN6 << 8;
 let active = false;
 let homeIface: i32 = -1;
 let homePlen: i32 = 64;
-// home[16] | ha[16] | coa[16] (the care-of address registered or being registered)
+// home[16] | ha[16] (the home agent: configured, or found by discovery) | coa[16] (the care-of address
+// registered or being registered) | scratch[16] | the configured home agent peer[16] (its SA's peer: a
+// unicast address, or the Home-Agents anycast address for dynamic discovery, §9.4)
 let addrs: usize = 0;
 let out: usize = 0;
 const OUT_HEAD: usize = 96;
@@ -88,13 +94,15 @@ let bul: usize = 0;
 @inline function ha(): usize { return addrs + 16; }
 // @ts-ignore: decorator
 @inline function coa(): usize { return addrs + 32; }
+// @ts-ignore: decorator
+@inline function haPeer(): usize { return addrs + 64; }
 
 /** The mobile node role on an IPv6 node: active when a home address and a home agent are configured. */
 export function mn6Init(): bool {
   active = false;
   state = AT_HOME;
   timer = -1;
-  addrs = arenaAlloc(64);
+  addrs = arenaAlloc(80);
   out = pktAlloc(256);
   bul = arenaAlloc(<usize>BUL_N * BUL_SIZE);
   return addrs != 0 && out != 0 && bul != 0;
@@ -104,6 +112,7 @@ export function mn6Init(): bool {
 export function mn6Start(): void {
   const h = addr6Home(home());
   if (h < 0 || !ipsecHomeAgent(ha())) return;
+  addrCopy(haPeer(), ha());
   homeIface = h & 0xff;
   homePlen = h >> 8;
   active = true;
@@ -191,18 +200,32 @@ function nodeRx(iface: i32, p: usize, len: i32, o: i32, sa: usize, kind: i32): v
   const b = p + <usize>o;
   // A correspondent's acknowledgement (§9.10): its AH SA is the correspondent's, the sequence ours.
   const c = sa != 0 ? bulFind(sa + AH_SA_PEER) : 0;
-  if (c != 0 && !addrEqual(sa + AH_SA_PEER, ha())) {
+  if (c != 0 && !addrEqual(sa + AH_SA_PEER, haPeer())) {
     if (<i32>load<u16>(c, 24) == baSeq(b) && baStatus(b) < 128) { store<u8>(c, 1, 26); count(C.MIP6_MN_RO_ACKED); }
     return;
   }
   // Why: §5.2: "MUST also include ... AH": from our home agent's SA only; §9.10: it answers the update
   // outstanding (its Sequence Number), else it is old news.
-  if (sa == 0 || !addrEqual(sa + AH_SA_PEER, ha()) || (state != REGISTERING && state != DEREGISTERING) || baSeq(b) != seq) {
+  if (sa == 0 || !addrEqual(sa + AH_SA_PEER, haPeer()) || (state != REGISTERING && state != DEREGISTERING) || baSeq(b) != seq) {
     count(C.DROP_MIP6_MN_BA);
     return;
   }
   const st = baStatus(b);
   const now = nowMs();
+  if (st == BaStatus.HA_DISCOVERY && addrIsHaAnycast(ha())) {
+    // Why: §8.1, §9.4: a home agent of the home subnet answered the Home-Agents anycast address from its
+    // own address: the registration goes there (our SA for the anycast address now stands for it, and
+    // its tunnel is the one accepted). §9.8 limits updates to one node; this is another address, and
+    // the home agent asks for it: the next update goes at once.
+    addrCopy(ha(), ipv6Src(p));
+    ipsecHomeAgentFound(ha());
+    count(C.MIP6_MN_HA_FOUND);
+    lastTx = now - MIN_UPDATE_GAP_MS;
+    backoff = INITIAL_BINDACK_MS;
+    nextTx = now;
+    arm(now);
+    return;
+  }
   regEvent(Ev.REG_REPLY, baLifetime(b), st);
   if (st >= 128) {
     count(C.MIP6_MN_REFUSED);

@@ -26,6 +26,9 @@
 import { arenaAlloc } from "../mem";
 import { HT_HEADER_SIZE, HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htInsertAddr, htInsertedNew, htFindAddr, htRemoveAddr } from "../table/hash";
 import { AH_SA_SIZE, AH_SA_SPI, AH_SA_PEER, ahSaInit } from "./ah";
+import { MIP6 } from "../features";
+import { addrCopy, addrEqual, addrPrefixMatch } from "../wire/addr";
+import { addrIsHaAnycast } from "../wire/mip6";
 
 export const IPSEC_REQUIRE: u8 = 1;
 /** The peer is this mobile node's Mobile IPv6 home agent (configuration `ipsec[].homeAgent`). */
@@ -36,11 +39,16 @@ const index: usize = memory.data(<i32>HT_HEADER_SIZE, 8);
 let used: i32 = 0;
 /** The entry of the first-configured peer marked IPSEC_HOME_AGENT, or 0 (ipsecHomeAgent; the index keeps no order). */
 let homeAgent: usize = 0;
+/** The home agent found by dynamic discovery (ipsecHomeAgentFound), when the home agent's SA is configured
+ *  for the Home-Agents anycast address; `found` false before. */
+const found: usize = memory.data(16, 8);
+let haFound: bool = false;
 
 /** Carve room for `n` peers (init; 0: none). False when memory ran out. */
 export function ipsecInit(n: i32): bool {
   used = 0;
   homeAgent = 0;
+  if (MIP6) haFound = false;
   // Why: no table (key size 0) until one is carved, so a stale one from an earlier init refuses ipsecAdd.
   memory.fill(index, 0, HT_HEADER_SIZE);
   if (n <= 0) return true;
@@ -70,10 +78,31 @@ export function ipsecAdd(peer: usize, spiIn: u32, spiOut: u32, alg: u8, key: usi
 // @ts-ignore: decorator
 @inline function ipsecFind(peer: usize): usize { return htFindAddr(index, peer); }
 
+/**
+ * Mobile IPv6 dynamic home agent discovery (seed 003 §9.4, §8.1): the mobile node's home agent SA may be
+ * configured for the Home-Agents anycast address of its home subnet, the key shared by that subnet's home
+ * agents. It then stands for the home agent found (ipsecHomeAgentFound: `a` equal to it) and, inbound
+ * (`anyOfSubnet`), for every address of the subnet: the home agents answer from their unicast addresses
+ * (status 135) and only they hold the key, which the ICV still proves. The entry, or 0.
+ */
+function haEntry(a: usize, anyOfSubnet: bool): usize {
+  if (!MIP6 || homeAgent == 0) return 0;
+  const peer = homeAgent + 8 + AH_SA_PEER;
+  if (!addrIsHaAnycast(peer)) return 0;
+  return (haFound && addrEqual(a, found)) || (anyOfSubnet && addrPrefixMatch(a, peer, 64)) ? homeAgent : 0;
+}
+
+/** The home agent answered dynamic discovery from the address at `a`: the anycast SA is now also its. */
+export function ipsecHomeAgentFound(a: usize): void {
+  addrCopy(found, a);
+  haFound = true;
+}
+
 /** The inbound SA for an AH with `spi` from the address at `src`, or 0. */
 export function ipsecIn(spi: u32, src: usize): usize {
   if (used == 0) return 0;
-  const e = ipsecFind(src);
+  let e = ipsecFind(src);
+  if (MIP6 && e == 0) e = haEntry(src, true);
   if (e == 0) return 0;
   const sa = e + 8;
   return load<u32>(sa, AH_SA_SPI) == spi ? sa : 0;
@@ -82,14 +111,16 @@ export function ipsecIn(spi: u32, src: usize): usize {
 /** True when packets from the address at `src` must carry AH (inbound policy). */
 export function ipsecRequired(src: usize): bool {
   if (used == 0) return false;
-  const e = ipsecFind(src);
+  let e = ipsecFind(src);
+  if (MIP6 && e == 0) e = haEntry(src, false);
   return e != 0 && (load<u8>(e) & IPSEC_REQUIRE) != 0;
 }
 
 /** The outbound SA for the address at `dst`, or 0 (no AH). */
 export function ipsecOut(dst: usize): usize {
   if (used == 0) return 0;
-  const e = ipsecFind(dst);
+  let e = ipsecFind(dst);
+  if (MIP6 && e == 0) e = haEntry(dst, false);
   return e == 0 ? 0 : e + 8 + <usize>AH_SA_SIZE;
 }
 

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startBoard, host } from "./helpers.mjs";
 import { ip6, fmt6, echo6, pkt6, eth, icmp6Packet, ipv6Packet, Lan } from "../lib/ip6.mjs";
-import { dstOpts } from "../lib/mip6.mjs";
+import { dstOpts, sealed } from "../lib/mip6.mjs";
 
 const HA = "2001:db8:1::1", HA_F = "2001:db8:2::1", HOME = "2001:db8:1::64", CN = "2001:db8:1::c";
 const KEY = "00112233445566778899aabbccddeeff00112233", KEY2 = "ffeeddccbbaa99887766554433221100ffeeddcc", ALG = "hmac-sha1-96";
@@ -19,7 +19,8 @@ function upper(p) {
 }
 const echoReplies = (list) => list.map((p) => new Uint8Array(p)).filter((p) => { const [nh, t] = upper(p); return nh === 58 && t === 129; });
 
-function world({ direct = false, ro = false, cnSa = true, lifetimeSec, optimisticDad } = {}) {
+const HA_ANYCAST = "2001:db8:1:0:fdff:ffff:ffff:fffe";
+function world({ direct = false, ro = false, cnSa = true, lifetimeSec, optimisticDad, discover = false } = {}) {
   const clock = { t: 1000 };
   const lan = new Lan(clock);
   const ha = startBoard({
@@ -33,7 +34,7 @@ function world({ direct = false, ro = false, cnSa = true, lifetimeSec, optimisti
     mobility: { ...(direct ? { ipv6Correspondents: "direct" } : {}), ...(lifetimeSec ? { lifetimeSec } : {}), ...(optimisticDad === undefined ? {} : { optimisticDad }) },
     interfaces: [{ name: "eth0", mac: MN_MAC }],
     ipv6: [{ iface: "eth0", address: `${HOME}/64`, home: true }],
-    ipsec: [{ peer: HA, spiIn: 0x2000, spiOut: 0x1000, algorithm: ALG, key: KEY, homeAgent: true },
+    ipsec: [{ peer: discover ? HA_ANYCAST : HA, spiIn: 0x2000, spiOut: 0x1000, algorithm: ALG, key: KEY, homeAgent: true },
       ...(ro ? [{ peer: CN, spiIn: 0x4000, spiOut: 0x3000, algorithm: ALG, key: KEY2, require: false }] : [])],
   }, { now: () => clock.t });
   const cn = startBoard({
@@ -205,6 +206,14 @@ function record(w) {
   w.lan.filter = (frame, from, to) => { const p = pkt6(frame); if (p) log.push({ t: w.clock.t, from, to, p }); return true; };
   return log;
 }
+/** The Sequence Number of the Binding Update in `p` (hasBu true). */
+function buSeq(p) {
+  let nh = p[6], h = 40;
+  while ((nh === 51 || nh === 43) && h + 8 <= p.length) { const l = nh === 51 ? (p[h + 1] + 2) * 4 : (p[h + 1] + 1) * 8; nh = p[h]; h += l; }
+  const l = (p[h + 1] + 1) * 8;
+  for (let o = h + 2; o < h + l;) { if (p[o] === 0) { o++; continue; } if (p[o] === 0xc6) return (p[o + 4] << 8) | p[o + 5]; o += 2 + p[o + 1]; }
+  return -1;
+}
 /** ICMPv6 type of IPv6 packet `p` (no extension headers), or -1. */
 const icmpType = (p) => (p[6] === 58 ? p[40] : -1);
 /** True when `p` carries a Binding Update (a Destination Options header holding option 0xC6). */
@@ -273,4 +282,52 @@ test("RFC 4429 §3.3: a duplicate found while the care-of address is Optimistic 
   const n = log.length;
   w.lan.run(5000);
   assert.equal(log.slice(n).filter((x) => x.from === w.mn && fmt6(x.p.subarray(8, 24)) === coa).length, 0, "nothing more from the duplicate address");
+});
+
+test("§9.4, §8.1: dynamic home agent discovery: the first Binding Update goes to the Home-Agents anycast address of the home subnet, the home agent answers 135 from its own address, and the mobile node registers there", () => {
+  const w = world({ discover: true });
+  const log = record(w);
+  w.lan.run(6000);
+  const bus = log.filter((x) => x.from === w.mn && hasBu(x.p)).map((x) => fmt6(x.p.subarray(24, 40)));
+  assert.equal(bus[0], HA_ANYCAST, "the first update to the anycast address");
+  assert.equal(bus[1], HA, "then to the home agent that answered, from its address in the home subnet");
+  const m = w.mn.board.counters();
+  assert.equal(m.mip6_mn_ha_found, 1);
+  assert.equal(m.mip6_mn_registered, 1);
+  assert.equal(w.ha.board.dump("bindings6")[0]?.home, HOME, "registered at the home agent");
+  // The tunnel from the home agent found is accepted (its AH under the anycast SA): a ping through it.
+  const before = w.cn.cap.delivered.length;
+  for (let i = 1; i <= 2; i++) { w.cn.board.output(echo6(ip6(CN), ip6(HOME), 9, i)); w.lan.run(100); }
+  assert.equal(echoReplies(w.cn.cap.delivered.slice(before)).length, 2, "reached through the found home agent's tunnel");
+});
+
+test("§9.4 discovery, who may answer: a status 135 from another address of the home subnet without the home agents' key changes nothing", () => {
+  const w = world({ discover: true });
+  // Drop what the home agent sends the mobile node besides ICMPv6, so only the forgery can answer; keep its last update.
+  let last = null;
+  w.lan.filter = (frame, from, to) => {
+    const p = pkt6(frame);
+    if (p && from === w.mn && hasBu(p)) last = p;
+    return !(p && from === w.ha && to === w.mn && p[6] !== 58);
+  };
+  w.lan.run(3000);
+  assert.ok(last, "a Binding Update went");
+  assert.equal(w.mn.board.counters().mip6_mn_ha_found, 0);
+  const coa = ip6(fmt6(last.subarray(8, 24)));
+  // Its sequence number: the update's option (after the AH and the Home Address option).
+  const seq = buSeq(last);
+  const inner = dstOpts(59, [{ type: "BA", status: 135, seq, lifetime: 0, refresh: 0 }]);
+  for (const key of [KEY2, KEY]) {
+    // Another address of the home subnet: with a key that is not the home agents' (refused), then with the right
+    // key but the SPI of no SA (refused too), as a control that the refusal is the key's.
+    const forged = sealed(ip6("2001:db8:1::66"), coa, 60, inner, { spi: key === KEY ? 0x2001 : 0x2000, seq: 7, alg: ALG, key });
+    w.mn.board.rx(0, eth(host.parseMac(MN_MAC), host.parseMac("02:00:00:00:02:01"), 0x86dd, forged));
+  }
+  const m = w.mn.board.counters();
+  assert.equal(m.mip6_mn_ha_found, 0, "no home agent found");
+  assert.ok(m.drop_ah_icv >= 1 && m.drop_ah_no_sa >= 1, "refused by AH");
+  // The same acknowledgement under the home agents' key and SPI is taken: the forgery failed only for the key.
+  const good = sealed(ip6("2001:db8:1::66"), coa, 60, inner, { spi: 0x2000, seq: 8, alg: ALG, key: KEY });
+  w.mn.board.rx(0, eth(host.parseMac(MN_MAC), host.parseMac("02:00:00:00:02:01"), 0x86dd, good));
+  assert.equal(w.mn.board.counters().mip6_mn_ha_found, 1, "an answer under the home agents' key is a home agent");
 });
