@@ -44,7 +44,7 @@ import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { stackTimerStart, stackTimerArm, timerOwn, OWNER_MN6 } from "../sys/timers";
 import { ip6Send, hopLimit6 } from "../stack/ip6";
-import { addr6Home, addr6CareOf, addr6AtHome, addr6WatchWith } from "../stack/addr6";
+import { addr6Home, addr6CareOf, addr6AtHome, addr6WatchWith, addr6LinkLocal } from "../stack/addr6";
 import { TIMER_NEVER } from "../table/timer";
 import { ndAdvertise } from "../stack/nd";
 import { pktAlloc, pktRoom } from "../stack/packet";
@@ -185,7 +185,12 @@ function send(now: i64, dereg: bool): void {
 function sendBu(src: usize, dst: usize, flags: i32, sq: i32, lifetime: u32): void {
   const q = out + OUT_HEAD;
   const h = q + <usize>IPV6_HEADER_LEN;
-  const hl = dstEnd(h, buAppend(h, haoAppend(h, 2, 64, home()), 64, flags, 0, sq, lifetime, 0), 64, IPPROTO_NONE);
+  // Why: §9.4: a home registration's ID Length "SHOULD be set to the length of the mobile node's interface
+  // identifier in its home address" so the home agent serves every prefix of the home link (and the
+  // link-local address, §8.2) with it; that holds only when the home address is formed from the
+  // interface's own identifier (RFC 2464 §4: 64 bits, as the link-local address's), else 0 (MUST).
+  const idLen = (flags & BU_H) != 0 && addr6LinkLocal(homeIface, addrs + 48) && load<u64>(addrs + 48, 8) == load<u64>(home(), 8) ? 64 : 0;
+  const hl = dstEnd(h, buAppend(h, haoAppend(h, 2, 64, home()), 64, flags, idLen, sq, lifetime, 0), 64, IPPROTO_NONE);
   if (hl < 0) return;
   ipv6Emit(q, IPV6_HEADER_LEN, 0, 0, <u16>hl, IPPROTO_DSTOPTS, hopLimit6, src, dst);
   ip6Send(q, IPV6_HEADER_LEN + hl, homeIface);

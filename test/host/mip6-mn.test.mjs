@@ -8,7 +8,8 @@ import { startBoard, host } from "./helpers.mjs";
 import { ip6, fmt6, echo6, pkt6, eth, icmp6Packet, ipv6Packet, Lan } from "../lib/ip6.mjs";
 import { dstOpts, sealed } from "../lib/mip6.mjs";
 
-const HA = "2001:db8:1::1", HA_F = "2001:db8:2::1", HOME = "2001:db8:1::64", CN = "2001:db8:1::c";
+const HA = "2001:db8:1::1", HA_F = "2001:db8:2::1", CN = "2001:db8:1::c";
+let HOME = "2001:db8:1::64";
 const KEY = "00112233445566778899aabbccddeeff00112233", KEY2 = "ffeeddccbbaa99887766554433221100ffeeddcc", ALG = "hmac-sha1-96";
 const MN_MAC = "02:00:00:00:09:64";
 /** The upper-layer protocol and its first byte of IPv6 packet `p` (through Destination Options headers). */
@@ -330,4 +331,25 @@ test("§9.4 discovery, who may answer: a status 135 from another address of the 
   const good = sealed(ip6("2001:db8:1::66"), coa, 60, inner, { spi: 0x2000, seq: 8, alg: ALG, key: KEY });
   w.mn.board.rx(0, eth(host.parseMac(MN_MAC), host.parseMac("02:00:00:00:02:01"), 0x86dd, good));
   assert.equal(w.mn.board.counters().mip6_mn_ha_found, 1, "an answer under the home agents' key is a home agent");
+});
+
+test("§9.4 ID Length, §8.2: a home address formed from the interface identifier is registered with ID Length 64, and the home agent then also defends the mobile node's link-local address; a configured identifier gets 0", () => {
+  const EUI = "2001:db8:1::ff:fe00:964"; // 02:00:00:00:09:64 -> 00:00:00:ff:fe:00:09:64 (RFC 2464 §4)
+  for (const [home, want] of [[EUI, 64], ["2001:db8:1::64", 0]]) {
+    HOME = home;
+    try {
+      const w = world();
+      w.lan.run(6000);
+      const b = w.ha.board.dump("bindings6");
+      assert.equal(b.length, 1);
+      assert.equal(b[0].idLen, want, `ID Length for ${home}`);
+      // The home agent answers a solicitation for the mobile node's link-local address on the home link only with ID Length 64.
+      const ll = "fe80::ff:fe00:964", a = ip6(ll);
+      const body = new Uint8Array(24); body.set(a, 0); body[16] = 1; body[17] = 1; body.set(host.parseMac("02:00:00:00:01:0c"), 18);
+      const n0 = w.ha.cap.tx.length;
+      w.ha.board.rx(0, eth(Uint8Array.of(0x33, 0x33, 0xff, a[13], a[14], a[15]), host.parseMac("02:00:00:00:01:0c"), 0x86dd, icmp6Packet(ip6("fe80::c"), ip6("ff02::1:ff00:964"), 135, 0, new Uint8Array(4), body, 255)));
+      const na = w.ha.cap.tx.slice(n0).map((t) => pkt6(t.frame)).filter((p) => p && icmpType(p) === 136 && fmt6(p.subarray(48, 64)) === ll);
+      assert.equal(na.length, want ? 1 : 0, `proxy answer for the link-local address (ID Length ${want})`);
+    } finally { HOME = "2001:db8:1::64"; }
+  }
 });
