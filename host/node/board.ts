@@ -224,7 +224,8 @@ export class Board {
 }
 
 export interface InterfaceRecord { index: number; up: boolean; mac: string; ip: number; prefixLen: number; mtu: number }
-export interface RouteRecord { dest: number; prefixLen: number; iface: number; gateway: number }
+/** An IPv4 route (dest, gateway as numbers); an IPv6 one has NaN there, its addresses in dest6 / gateway6 and prefixLen 0..128. */
+export interface RouteRecord { dest: number; prefixLen: number; iface: number; gateway: number; dest6?: string; gateway6?: string }
 /** state: 1 incomplete, 2 reachable. */
 export interface ArpRecord { ip: number; mac: string; state: number; iface: number; expiresAtMs: number }
 /** One care-of address of a home agent binding. flags: the request's S B D M G V bits; encapsulation 1 IP in IP, 2 minimal, 4 GRE. */
@@ -275,7 +276,9 @@ export function decodeDump<K extends DumpName>(name: K, r: Uint8Array): DumpReco
   let x: DumpRecords[DumpName];
   switch (name) {
     case "interfaces": x = { index: r[0], up: r[1] !== 0, mac: formatMac(r.subarray(2, 8)), ip: ip(16), prefixLen: plen(10), mtu: d.getUint16(8, true) }; break;
-    case "routes": x = { dest: ip(4), prefixLen: plen(0), iface: r[1], gateway: ip(20) }; break;
+    case "routes": x = Number.isNaN(ip(4))
+      ? { dest: NaN, prefixLen: r[0], iface: r[1], gateway: NaN, dest6: formatIp6(r.subarray(4, 20)), gateway6: formatIp6(r.subarray(20, 36)) }
+      : { dest: ip(4), prefixLen: plen(0), iface: r[1], gateway: ip(20) }; break;
     case "arp": x = { ip: ip(16), mac: formatMac(r.subarray(0, 6)), state: r[6], iface: r[7], expiresAtMs: ms(8) }; break;
     case "bindings": x = {
       home: ip(20), careOf: ip(36), expiresAtMs: ms(0), identification: d.getBigUint64(8, true),

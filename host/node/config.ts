@@ -72,6 +72,7 @@ export interface ValidConfig {
   ipsec: IpsecPeer[];
   /** Static IPv6-in-IPv6 tunnels: [prefix bytes, length], remote and local (16 bytes, local optional). */
   tunnels6: { dest: [number[], number]; remote: number[]; local?: number[] }[];
+  routes6: { dest: [number[], number]; via?: number[]; iface: string }[];
 }
 
 /** A configured IPv6 address: the interface's name, [16 bytes, prefix length], and what a router advertises. */
@@ -384,7 +385,7 @@ export class Walk {
         return a;
       }
       case "cidr6": {
-        const c = parseCidr6(raw);
+        const c = parseCidr6(lit ?? raw);
         if (!c) break;
         // A unicast interface address: not ::, not IPv4-mapped (that is "ipv4"), not multicast (RFC 4291).
         const a = c[0];
@@ -626,6 +627,7 @@ function typed(w: Walk): ValidConfig {
     ipv6: (t.ipv6 ?? []).map((a: Tree) => ({ ...a })),
     ipsec: (t.ipsec ?? []).map((a: Tree) => ({ ...a })),
     tunnels6: (t.tunnels6 ?? []).map((a: Tree) => ({ ...a })),
+    routes6: (t.routes6 ?? []).map((a: Tree) => ({ ...a })),
   };
   return c;
 }

@@ -364,3 +364,28 @@ test("a router advertises every 1/3..1 of raIntervalMs (the first three at most 
   const all = ras();
   for (let i = 1; i < all.length; i++) assert.ok(all[i] - all[i - 1] >= 3000, `advertisements ${all[i] - all[i - 1]} ms apart`);
 });
+
+test("routes6: two IPv6 routers joined by a core link route each other's prefixes through static routes (configuration `routes6`, the ROUTE record with IPv6 addresses); a host behind each pings the other", () => {
+  const { lan, start } = net();
+  const rr = (name, macs, own, core, peerCore, remote) => ({
+    name, board: "emulated", roles: ["router"], node: { ipv6: "only" },
+    interfaces: [{ name: "eth0", mac: macs[0] }, { name: "eth1", mac: macs[1] }],
+    ipv6: [{ iface: "eth0", address: own, advertise: true }, { iface: "eth1", address: core }],
+    routes6: [{ dest: remote, via: peerCore, iface: "eth1" }],
+  });
+  const r1 = start(rr("r1", ["02:00:00:00:0a:01", "02:00:00:00:0c:01"], "2001:db8:a::1/64", "2001:db8:c::1/64", "2001:db8:c::2", "2001:db8:b::/64"));
+  const r2 = start(rr("r2", ["02:00:00:00:0b:02", "02:00:00:00:0c:02"], "2001:db8:b::1/64", "2001:db8:c::2/64", "2001:db8:c::1", "default"));
+  const h = start({ ...hostNode("h", H_MAC), node: { ipv6: "only" } });
+  const g = start({ ...hostNode("g", H2_MAC), node: { ipv6: "only" } });
+  lan.attach(r1, 0, "a"); lan.attach(r1, 1, "c"); lan.attach(r2, 0, "b"); lan.attach(r2, 1, "c"); lan.attach(h, 0, "a"); lan.attach(g, 0, "b");
+  lan.run(6000);
+  const hg = slaac("2001:db8:b::", H2_MAC), hh = slaac("2001:db8:a::", H_MAC);
+  h.board.output(echo6(ip6(hh), ip6(hg), 3, 1));
+  lan.run(200);
+  const replies = h.cap.delivered.map((p) => new Uint8Array(p)).filter((p) => p[6] === 58 && p[40] === 129 && fmt6(p.subarray(8, 24)) === hg);
+  assert.equal(replies.length, 1, "the echo crossed both routers and came back");
+  assert.ok(r1.board.counters().ip6_forwarded >= 2 && r2.board.counters().ip6_forwarded >= 2);
+  assert.deepEqual(r2.board.dump("routes").map((r) => [r.dest6, r.prefixLen, r.gateway6, r.iface]), [["::", 0, "2001:db8:c::1", 1]], "the default route, as dumped");
+  // A gateway that is not IPv6 is refused, naming the field.
+  assert.throws(() => start(rr("r3", ["02:00:00:00:0d:01", "02:00:00:00:0d:02"], "2001:db8:d::1/64", "2001:db8:c::3/64", "10.0.0.1", "default")), /routes6\[0\]\.via: expected an IPv6 gateway address/);
+});

@@ -89,7 +89,7 @@ test("scenario fields: each type refuses with field, expected and actual value",
     'scenario.apps[1].port: expected one of the fields type, name, from, to, family, intervalMs, count, sizeBytes, startMs, stopMs, comment, got "port"',
     'scenario.nodes[0].position.z: expected one of the fields x, y, got "z"');
   // a board node's other fields are its node configuration, refused as such
-  refuses((r) => { r.nodes[1].bogus = 1; }, 'scenario.nodes[1].bogus: expected one of the fields name, board, roles, sizes, node, interfaces, ipv6, tunnels6, ipsec, routes, mobility, securityAssociations, comment, $schema, got "bogus"');
+  refuses((r) => { r.nodes[1].bogus = 1; }, 'scenario.nodes[1].bogus: expected one of the fields name, board, roles, sizes, node, interfaces, ipv6, tunnels6, ipsec, routes, routes6, mobility, securityAssociations, comment, $schema, got "bogus"');
   // unique within a list
   refuses((r) => { r.apps[1].name = "cbr1"; r.accessPoints.push({ ...r.accessPoints[0], name: "ap2" }); },
     'scenario.apps[1].name: expected an app name not used by another app, got "cbr1"',

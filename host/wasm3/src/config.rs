@@ -1160,7 +1160,7 @@ mod tests {
     fn every_problem_names_field_expected_and_got() {
         let e = check(json!({ "name": "", "board": "vax", "roles": [], "interfaces": "eth0", "extra": 1 })).unwrap_err();
         assert_eq!(e, vec![
-            "config.extra: expected one of the fields name, board, roles, sizes, node, interfaces, ipv6, tunnels6, ipsec, routes, mobility, securityAssociations, comment, $schema, got \"extra\"",
+            "config.extra: expected one of the fields name, board, roles, sizes, node, interfaces, ipv6, tunnels6, ipsec, routes, routes6, mobility, securityAssociations, comment, $schema, got \"extra\"",
             "config.name: expected 1-32 letters, digits, '_', '.', '-', got \"\"",
             "config.board: expected one of esp32, esp32-c3, rpi-zero-2w, rpi4, linux, emulated, mcu-rv32-virt, got \"vax\"",
             "config.roles: expected a non-empty list of host, router, mobile-node, foreign-agent, home-agent, registration-server, care-of-agent, got []",
