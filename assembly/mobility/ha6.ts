@@ -28,7 +28,7 @@ import { nowMs } from "../clock";
 import { stackTimerStart, stackTimerArm, timerOwn, OWNER_HA6 } from "../sys/timers";
 import { TIMER_NEVER } from "../table/timer";
 import { ip6HomeAgentWith, ip6SendIcmpError, ip6Seal, ip6TunnelSa } from "../stack/ip6";
-import { ipsecOut } from "../security/ipsec";
+import { ipsecOut, ipsecSubnetOut, addrIsSubnetRouter } from "../security/ipsec";
 import { addr6OnLink, addr6Advertised, addr6Ours, addr6Source, addr6PrefixValid, addr6Prefix64 } from "../stack/addr6";
 import { ndAdvertise, ndRaCopy } from "../stack/nd";
 import { pktAlloc } from "../stack/packet";
@@ -138,9 +138,11 @@ function tunnelRa(home: usize, coa: usize, iface: i32): void {
   tun6Encap(coa, tmpA + 16, s, IPV6_HEADER_LEN + n + 24, -1);
 }
 
-/** True when `a` is the Home-Agents anycast address of a prefix this home agent advertises (on any link). */
+/** True when `a` is the Home-Agents anycast address of a prefix this home agent advertises (on any link),
+ *  or its Subnet-Router anycast address (RFC 4291 §2.6.1, every router answers it; seed 003 §9.6: a mobile
+ *  node's Binding Update to its previous default router). */
 function servesAnycast(a: usize): bool {
-  if (!addrIsHaAnycast(a)) return false;
+  if (!addrIsHaAnycast(a) && !addrIsSubnetRouter(a)) return false;
   for (let i = 0; i < netifCount(); i++) {
     for (let k = 0, e = addr6Advertised(i, 0); e != 0; e = addr6Advertised(i, ++k)) {
       if (load<u64>(e) == load<u64>(a)) return true;
@@ -272,7 +274,10 @@ function intercept(iface: i32, p: usize, len: i32): i32 {
   if (!addr6Source(load<i32>(e, B6_IFACE), dst, tmpA + 16)) { store<u64>(tmpA + 16, 0); store<u64>(tmpA + 24, 0); }
   // The tunnel is protected with the mobile node's SA (its peer the home address), as everything between
   // them: the mobile node admits its home agent's tunnel only with AH (ip6.ts ip6TunnelSa).
-  ip6TunnelSa(ipsecOut(dst));
+  // (A previous router's visitor, §9.6: its old care-of address has no SA of its own; its subnet's has.)
+  let tsa = ipsecOut(dst);
+  if (tsa == 0) tsa = ipsecSubnetOut(dst);
+  ip6TunnelSa(tsa);
   const r = tun6Encap(e + B6_COA, tmpA + 16, p, len, iface);
   ip6TunnelSa(0);
   return r;

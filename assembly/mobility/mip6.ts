@@ -25,11 +25,12 @@ import { Ev, evBuf, evEmit, BindingOp } from "../events";
 import { arenaAlloc } from "../mem";
 import { stackTimerStart, stackTimerArm, timerOwn, OWNER_MIP6 } from "../sys/timers";
 import { TIMER_NEVER } from "../table/timer";
-import { ip6MobilityWith, ip6Send, hopLimit6, SendHook, Icmp6Handler } from "../stack/ip6";
+import { ip6MobilityWith, ip6Send, ip6SendSealed, hopLimit6, SendHook, Icmp6Handler } from "../stack/ip6";
 import { addr6Ours, addr6Source } from "../stack/addr6";
 import { pktRoom, pktAlloc } from "../stack/packet";
-import { AH_SA_PEER } from "../security/ah";
-import { addrCopy, addrEqual } from "../wire/addr";
+import { AH_SA_PEER, AH_SA_SIZE } from "../security/ah";
+import { addrIsSubnetRouter } from "../security/ipsec";
+import { addrCopy, addrEqual, addrPrefixMatch } from "../wire/addr";
 import {
   ipv6Src, ipv6Dst, ipv6NextHeader, ipv6TotalLen, ipv6SetPayloadLen, ipv6SetNextHeader, ipv6Emit, ipv6IsMulticast,
   IPV6_HEADER_LEN, IPPROTO_ROUTING, IPPROTO_HOPOPTS, IPPROTO_DSTOPTS, IPPROTO_NONE, RH_TYPE0, rhType, rhNumAddrs, rhAddr, rhEmit,
@@ -205,7 +206,14 @@ function bindingUpdate(iface: i32, p: usize, bu: i32, hao: i32, sa: usize): i32 
   // Why: §7.2: each test failed: "MUST be silently ignored, and the packet carrying the Binding Update
   // MUST be discarded". AH by the home address's own SA (§4.2 "MUST also include either an AH or ESP
   // header providing sender authentication"; the right party, not just any key holder).
-  if (sa == 0 || hao < 0 || !addrEqual(sa + AH_SA_PEER, ipv6Src(p))) { count(C.DROP_MIP6_UNAUTH); return 1; }
+  // Or (§9.6) a mobile node's previous care-of address registered with the router of its subnet: the
+  // key that subnet's routers share with their visitors (SA of the Subnet-Router anycast address), only
+  // as a home registration sent to that address, for an address of that subnet, and for a short
+  // lifetime (docs/decisions.md "Previous router").
+  const peer = sa + AH_SA_PEER;
+  const visitor = sa != 0 && hao >= 0 && !addrEqual(peer, ipv6Src(p)) && addrIsSubnetRouter(peer) && addrEqual(peer, ipv6Dst(p)) &&
+    addrPrefixMatch(peer, ipv6Src(p), 64) && mip6Valid(p, bu, Mip6.BU) && (buFlags(p + <usize>bu) & BU_H) != 0;
+  if (sa == 0 || hao < 0 || !(visitor || addrEqual(peer, ipv6Src(p)))) { count(C.DROP_MIP6_UNAUTH); return 1; }
   if (!mip6Valid(p, bu, Mip6.BU)) { count(C.DROP_MIP6_MALFORMED); return 1; }
   const o = p + <usize>bu;
   const home = ipv6Src(p);
@@ -213,7 +221,10 @@ function bindingUpdate(iface: i32, p: usize, bu: i32, hao: i32, sa: usize): i32 
   const seq = buSeq(o);
   let coa = buCoa(o);
   if (coa == 0) coa = haoAddr(p + <usize>hao);
-  const life = buLifetime(o);
+  let life = buLifetime(o);
+  if (visitor) life = min<u32>(life, PREV_ROUTER_MAX_SEC);
+  // The acknowledgement goes under the same subnet SA (the visitor's care-of address has no SA of its own).
+  baSa = visitor ? sa + <usize>AH_SA_SIZE : 0;
   const ack = (f & BU_A) != 0;
   count(C.MIP6_BU_RX);
   if (!bc6SeqOk(home, seq)) {
@@ -288,12 +299,20 @@ export function sendBa(iface: i32, src: usize, home: usize, coa: usize, status: 
   if (!sourceFor(iface, src, coa)) return;
   ipv6Emit(q, IPV6_HEADER_LEN, 0, 0, <u16>(o + hl - IPV6_HEADER_LEN), direct ? IPPROTO_DSTOPTS : IPPROTO_ROUTING, hopLimit6, ours, coa);
   count(C.MIP6_BA_TX);
-  ip6Send(q, o + hl, iface);
+  if (baSa != 0) ip6SendSealed(q, o + hl, iface, baSa);
+  else ip6Send(q, o + hl, iface);
+  baSa = 0;
 }
+
+/** The SA the next acknowledgement goes under when the policy of its destination has none (§9.6), or 0. */
+let baSa: usize = 0;
+/** The longest binding a previous router grants a visitor (seed 003 §9.6 "temporarily"). */
+const PREV_ROUTER_MAX_SEC: u32 = 30;
 
 /** Our source address into `ours`: `src` when it is a unicast address of ours, else one chosen for `dst`. */
 function sourceFor(iface: i32, src: usize, dst: usize): bool {
-  const any = isHaAnycast(src);
+  // (The Home-Agents or the Subnet-Router anycast address, §8.1 and §9.6: never a source.)
+  const any = isHaAnycast(src) || addrIsSubnetRouter(src);
   if (!ipv6IsMulticast(src) && !any && addr6Ours(src, -1) >= 0) { addrCopy(ours, src); return true; }
   // Why: §8.1: the answer to the Home-Agents anycast address tells the mobile node its home agent: our
   // address in that home subnet (chosen as for a packet to the anycast address), not the one nearest it.

@@ -36,19 +36,21 @@
 //              that answers with status 135 from its own address is registered with from then on
 //              (security/ipsec.ts lets the anycast SA stand for it).
 //
-// Not yet (next sessions): §9.6 Binding Updates to the previous router, §9.12 several care-of addresses.
+//   §9.6/§9.12 previous router: with a key shared with the routers of the subnet left (an SA for its
+//              Subnet-Router anycast address), a Binding Update with H asks them to tunnel what arrives for
+//              the old care-of address, which stays ours meanwhile (startPrev).
 
 import * as cfg from "../config";
 import { C, count } from "../counters";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { stackTimerStart, stackTimerArm, timerOwn, OWNER_MN6 } from "../sys/timers";
-import { ip6Send, hopLimit6 } from "../stack/ip6";
+import { ip6Send, hopLimit6, ip6AuthSa, ip6AlsoOurs } from "../stack/ip6";
 import { addr6Home, addr6CareOf, addr6AtHome, addr6WatchWith, addr6LinkLocal } from "../stack/addr6";
 import { TIMER_NEVER } from "../table/timer";
 import { ndAdvertise } from "../stack/nd";
 import { pktAlloc, pktRoom } from "../stack/packet";
-import { tun6AcceptFrom, tun6DecapWith } from "../stack/tunnel6";
+import { tun6AcceptFrom, tun6AcceptWith, tun6DecapWith } from "../stack/tunnel6";
 import { ipsecHomeAgent, ipsecHomeAgentFound, ipsecOut } from "../security/ipsec";
 import { AH_SA_PEER } from "../security/ah";
 import { addrCopy, addrEqual } from "../wire/addr";
@@ -96,13 +98,30 @@ let bul: usize = 0;
 @inline function coa(): usize { return addrs + 32; }
 // @ts-ignore: decorator
 @inline function haPeer(): usize { return addrs + 64; }
+// §9.6: the previous primary care-of address, the Subnet-Router anycast address of its subnet (where the
+// Binding Update goes), and the router that acknowledged it (whose tunnel is accepted).
+// @ts-ignore: decorator
+@inline function prevCoa(): usize { return addrs + 80; }
+// @ts-ignore: decorator
+@inline function prevSub(): usize { return addrs + 96; }
+// @ts-ignore: decorator
+@inline function prevRtr(): usize { return addrs + 112; }
+/** How long the previous router is asked to forward (§9.6 "temporarily"; docs/decisions.md "Previous router"). */
+const PREV_LIFETIME_SEC: u32 = 10;
+let prevUntil: i64 = 0; // 0: no previous router forwarding
+let prevSeq: i32 = 0;
+let prevAcked: bool = false;
+let prevNextTx: i64 = 0;
+let prevBackoff: i64 = INITIAL_BINDACK_MS;
+let prevLastTx: i64 = -MIN_UPDATE_GAP_MS;
 
 /** The mobile node role on an IPv6 node: active when a home address and a home agent are configured. */
 export function mn6Init(): bool {
   active = false;
   state = AT_HOME;
   timer = -1;
-  addrs = arenaAlloc(80);
+  addrs = arenaAlloc(128);
+  prevUntil = 0;
   out = pktAlloc(256);
   bul = arenaAlloc(<usize>BUL_N * BUL_SIZE);
   return addrs != 0 && out != 0 && bul != 0;
@@ -121,6 +140,7 @@ export function mn6Start(): void {
   mip6MobileWith(away, icmpError);
   tun6AcceptFrom(ha());
   tun6DecapWith(fromTunnel);
+  tun6AcceptWith(prevTunnel);
   timerOwn(OWNER_MN6, tick);
   // Why: §9.2: movement is what the address table says (a care-of address usable, the home prefix back):
   // looked at after each of its changes, not polled.
@@ -140,10 +160,12 @@ function arm(at: i64): void {
 function tick(kind: u16, tag: u32, now: i64): void {
   if (addr6AtHome(homeIface, home(), homePlen)) {
     // Why: §9.13: back on the home link, the registration goes (lifetime 0, from the home address).
-    if (state == REGISTERED || state == REGISTERING) { state = DEREGISTERING; backoff = INITIAL_BINDACK_MS; nextTx = now; }
+    if (state == REGISTERED || state == REGISTERING) { startPrev(now); state = DEREGISTERING; backoff = INITIAL_BINDACK_MS; nextTx = now; }
     if (state == DEREGISTERING && now >= nextTx) send(now, true);
   } else if (addr6CareOf(homeIface, home(), homePlen, addrs + 48)) {
     const moved = !addrEqual(addrs + 48, coa());
+    // Why: §9.6: the router of the link left forwards what still arrives for the old care-of address.
+    if (moved && (state == REGISTERED || state == REGISTERING) && load<u64>(addrs + 48) != load<u64>(coa())) startPrev(now);
     if (state == AT_HOME || state == DEREGISTERING || moved) {
       // Why: §9.3/§9.4: a new primary care-of address is registered with the home agent.
       addrCopy(coa(), addrs + 48);
@@ -157,8 +179,57 @@ function tick(kind: u16, tag: u32, now: i64): void {
     }
     if (state == REGISTERING && now >= nextTx) send(now, false);
   }
-  // Next: the retransmission or the refresh; movement comes as an address change (check).
-  arm(state == REGISTERED ? refreshAt : state == AT_HOME ? TIMER_NEVER : nextTx);
+  // Next: the retransmission or the refresh, the previous router's; movement comes as an address change (check).
+  let next = state == REGISTERED ? refreshAt : state == AT_HOME ? TIMER_NEVER : nextTx;
+  if (prevUntil != 0) next = min(next, prevTick(now));
+  arm(next);
+}
+
+/**
+ * §9.6: we left the link whose router served the primary care-of address coa() (not yet replaced): when we
+ * share a key with that subnet's routers (an `ipsec` SA for its Subnet-Router anycast address prefix::,
+ * RFC 4291 §2.6.1: the routers of the subnet, whatever their addresses), a Binding Update with H goes
+ * there: home address the old care-of address, care-of address the new one, for PREV_LIFETIME_SEC. It acts
+ * as a home agent for it meanwhile, tunnelling what arrives for it; §9.12: the old address stays ours.
+ */
+function startPrev(now: i64): void {
+  store<u64>(prevSub(), load<u64>(coa()));
+  store<u64>(prevSub(), 0, 8);
+  if (ipsecOut(prevSub()) == 0) return;
+  addrCopy(prevCoa(), coa());
+  memory.fill(prevRtr(), 0, 16);
+  prevUntil = now + <i64>PREV_LIFETIME_SEC * 1000;
+  prevSeq = (prevSeq + 1) & 0xffff;
+  prevAcked = false;
+  prevBackoff = INITIAL_BINDACK_MS;
+  prevNextTx = now;
+  ip6AlsoOurs(prevCoa());
+}
+
+/** The previous router's update: sent and retransmitted (§9.7, §9.8) until acknowledged; the forwarding
+ *  ends with its lifetime. Returns when to look again. */
+function prevTick(now: i64): i64 {
+  if (now >= prevUntil) { prevUntil = 0; ip6AlsoOurs(0); return TIMER_NEVER; }
+  if (!prevAcked && now >= prevNextTx) {
+    if (now - prevLastTx < MIN_UPDATE_GAP_MS) prevNextTx = prevLastTx + MIN_UPDATE_GAP_MS;
+    else {
+      prevLastTx = now;
+      prevNextTx = now + prevBackoff;
+      prevBackoff <<= 1;
+      count(C.MIP6_MN_PREV_BU_TX);
+      // From the new primary care-of address (the home address at home), the old one in the Home Address option.
+      const left = <u32>((prevUntil - now + 999) / 1000);
+      sendBu(state == DEREGISTERING || state == AT_HOME ? home() : coa(), prevSub(), BU_A | BU_H, prevSeq, left, prevCoa());
+    }
+  }
+  return prevAcked ? prevUntil : min(prevUntil, prevNextTx);
+}
+
+/** The previous router's tunnel (stack/tunnel6.ts Tun6Accept): from the router that acknowledged, its AH
+ *  verified under that subnet's SA. */
+function prevTunnel(src: usize, inner: usize): bool {
+  const sa = ip6AuthSa();
+  return prevUntil != 0 && prevAcked && addrEqual(src, prevRtr()) && sa != 0 && addrEqual(sa + AH_SA_PEER, prevSub());
 }
 
 /**
@@ -175,22 +246,22 @@ function send(now: i64, dereg: bool): void {
   lastTx = now;
   nextTx = now + backoff;
   backoff = min<i64>(backoff << 1, MAX_BINDACK_MS);
-  sendBu(dereg ? home() : coa(), ha(), BU_A | BU_H, seq, dereg ? 0 : <u32>cfg.lifetimeSec);
+  sendBu(dereg ? home() : coa(), ha(), BU_A | BU_H, seq, dereg ? 0 : <u32>cfg.lifetimeSec, home());
 }
 
 /**
  * A packet of its own carrying a Binding Update (§5.1) from `src` to `dst`: the Home Address option (every
  * Binding Update needs it, §5.1) and the update, No Next Header; AH from ip6.ts's policy for `dst`.
  */
-function sendBu(src: usize, dst: usize, flags: i32, sq: i32, lifetime: u32): void {
+function sendBu(src: usize, dst: usize, flags: i32, sq: i32, lifetime: u32, hao: usize): void {
   const q = out + OUT_HEAD;
   const h = q + <usize>IPV6_HEADER_LEN;
   // Why: §9.4: a home registration's ID Length "SHOULD be set to the length of the mobile node's interface
   // identifier in its home address" so the home agent serves every prefix of the home link (and the
   // link-local address, §8.2) with it; that holds only when the home address is formed from the
   // interface's own identifier (RFC 2464 §4: 64 bits, as the link-local address's), else 0 (MUST).
-  const idLen = (flags & BU_H) != 0 && addr6LinkLocal(homeIface, addrs + 48) && load<u64>(addrs + 48, 8) == load<u64>(home(), 8) ? 64 : 0;
-  const hl = dstEnd(h, buAppend(h, haoAppend(h, 2, 64, home()), 64, flags, idLen, sq, lifetime, 0), 64, IPPROTO_NONE);
+  const idLen = (flags & BU_H) != 0 && hao == home() && addr6LinkLocal(homeIface, addrs + 48) && load<u64>(addrs + 48, 8) == load<u64>(home(), 8) ? 64 : 0;
+  const hl = dstEnd(h, buAppend(h, haoAppend(h, 2, 64, hao), 64, flags, idLen, sq, lifetime, 0), 64, IPPROTO_NONE);
   if (hl < 0) return;
   ipv6Emit(q, IPV6_HEADER_LEN, 0, 0, <u16>hl, IPPROTO_DSTOPTS, hopLimit6, src, dst);
   ip6Send(q, IPV6_HEADER_LEN + hl, homeIface);
@@ -203,6 +274,12 @@ function nodeRx(iface: i32, p: usize, len: i32, o: i32, sa: usize, kind: i32): v
   if (kind == Mip6.BR) { if (state == REGISTERED) correspondentBu(ipv6Src(p)); return; }
   if (kind != Mip6.BA) return;
   const b = p + <usize>o;
+  // The previous router's (§9.6, §9.10): under its subnet's SA, for the update outstanding; its source is
+  // the router whose tunnel we accept from now.
+  if (prevUntil != 0 && sa != 0 && addrEqual(sa + AH_SA_PEER, prevSub())) {
+    if (baSeq(b) == prevSeq && baStatus(b) < 128 && !prevAcked) { prevAcked = true; addrCopy(prevRtr(), ipv6Src(p)); count(C.MIP6_MN_PREV_ACKED); }
+    return;
+  }
   // A correspondent's acknowledgement (§9.10): its AH SA is the correspondent's, the sequence ours.
   const c = sa != 0 ? bulFind(sa + AH_SA_PEER) : 0;
   if (c != 0 && !addrEqual(sa + AH_SA_PEER, haPeer())) {
@@ -340,7 +417,7 @@ function correspondentBu(cn: usize): void {
   store<u8>(e, 0, 26);
   addrCopy(e + 28, coa());
   count(C.MIP6_MN_RO_BU_TX);
-  sendBu(coa(), cn, BU_A, sq, <u32>cfg.lifetimeSec);
+  sendBu(coa(), cn, BU_A, sq, <u32>cfg.lifetimeSec, home());
 }
 
 /**

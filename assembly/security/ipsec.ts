@@ -27,8 +27,8 @@ import { arenaAlloc } from "../mem";
 import { HT_HEADER_SIZE, HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htInsertAddr, htInsertedNew, htFindAddr, htRemoveAddr } from "../table/hash";
 import { AH_SA_SIZE, AH_SA_SPI, AH_SA_PEER, ahSaInit } from "./ah";
 import { MIP6 } from "../features";
-import { addrCopy, addrEqual, addrPrefixMatch } from "../wire/addr";
-import { addrIsHaAnycast } from "../wire/mip6";
+import { addrCopy, addrEqual } from "../wire/addr";
+import { addrIsHaAnycast, addrSetHaAnycast } from "../wire/mip6";
 
 export const IPSEC_REQUIRE: u8 = 1;
 /** The peer is this mobile node's Mobile IPv6 home agent (configuration `ipsec[].homeAgent`). */
@@ -43,12 +43,15 @@ let homeAgent: usize = 0;
  *  for the Home-Agents anycast address; `found` false before. */
 const found: usize = memory.data(16, 8);
 let haFound: bool = false;
+const tmp: usize = memory.data(16, 8);
+/** Peers named by a subnet anycast address (subnetEntry): lookups that miss look there only when some are. */
+let subnetPeers: i32 = 0;
 
 /** Carve room for `n` peers (init; 0: none). False when memory ran out. */
 export function ipsecInit(n: i32): bool {
   used = 0;
   homeAgent = 0;
-  if (MIP6) haFound = false;
+  if (MIP6) { haFound = false; subnetPeers = 0; }
   // Why: no table (key size 0) until one is carved, so a stale one from an earlier init refuses ipsecAdd.
   memory.fill(index, 0, HT_HEADER_SIZE);
   if (n <= 0) return true;
@@ -70,6 +73,7 @@ export function ipsecAdd(peer: usize, spiIn: u32, spiOut: u32, alg: u8, key: usi
   }
   store<u64>(e, <u64>flags);
   if ((flags & IPSEC_HOME_AGENT) != 0 && homeAgent == 0) homeAgent = e;
+  if (MIP6 && (addrIsHaAnycast(peer) || addrIsSubnetRouter(peer))) subnetPeers++;
   used++;
   return 0;
 }
@@ -79,18 +83,46 @@ export function ipsecAdd(peer: usize, spiIn: u32, spiOut: u32, alg: u8, key: usi
 @inline function ipsecFind(peer: usize): usize { return htFindAddr(index, peer); }
 
 /**
- * Mobile IPv6 dynamic home agent discovery (seed 003 §9.4, §8.1): the mobile node's home agent SA may be
- * configured for the Home-Agents anycast address of its home subnet, the key shared by that subnet's home
- * agents. It then stands for the home agent found (ipsecHomeAgentFound: `a` equal to it) and, inbound
- * (`anyOfSubnet`), for every address of the subnet: the home agents answer from their unicast addresses
- * (status 135) and only they hold the key, which the ICV still proves. The entry, or 0.
+ * SAs named by a subnet anycast address (images with Mobile IPv6), for peers whose address manual keying
+ * cannot know in advance:
+ * - the Home-Agents anycast address of a mobile node's home subnet (seed 003 §9.4, §8.1 dynamic home
+ *   agent discovery): the key the subnet's home agents share with the mobile node; it stands for the home
+ *   agent found (ipsecHomeAgentFound) both ways, and inbound for any address of that subnet (the home
+ *   agents answer from their own addresses, status 135; only they hold the key, the ICV proves it);
+ * - the Subnet-Router anycast address prefix:: (RFC 4291 §2.6.1) of a visited subnet (seed 003 §9.6):
+ *   the key that subnet's routers share with the mobile nodes they serve, at the mobile node for "the
+ *   routers of that subnet" (its previous default router) and at a router for "the mobile nodes visiting
+ *   my subnet" (their care-of addresses, which change with each visit); inbound only, for any address of
+ *   the subnet, and outbound only where a caller asks (ipsecSubnetOut).
+ * An exact SA for an address always wins. `anyOfSubnet`: inbound (an AH to verify). The entry, or 0.
  */
-function haEntry(a: usize, anyOfSubnet: bool): usize {
-  if (!MIP6 || homeAgent == 0) return 0;
-  const peer = homeAgent + 8 + AH_SA_PEER;
-  if (!addrIsHaAnycast(peer)) return 0;
-  return (haFound && addrEqual(a, found)) || (anyOfSubnet && addrPrefixMatch(a, peer, 64)) ? homeAgent : 0;
+function subnetEntry(a: usize, anyOfSubnet: bool): usize {
+  if (!MIP6 || subnetPeers == 0) return 0;
+  if (haFound && homeAgent != 0 && addrEqual(a, found)) return homeAgent;
+  if (!anyOfSubnet) return 0;
+  const e = subnetRouterEntry(a);
+  if (e != 0) return e;
+  addrSetHaAnycast(tmp, a);
+  return ipsecFind(tmp);
 }
+
+/** The entry named by the Subnet-Router anycast address of `a`'s /64, or 0. */
+function subnetRouterEntry(a: usize): usize {
+  store<u64>(tmp, load<u64>(a));
+  store<u64>(tmp, 0, 8);
+  return ipsecFind(tmp);
+}
+
+/** The outbound SA of the Subnet-Router anycast address of `a`'s subnet (a router's mobile visitors,
+ *  seed 003 §9.6), or 0. */
+export function ipsecSubnetOut(a: usize): usize {
+  if (!MIP6 || subnetPeers == 0) return 0;
+  const e = subnetRouterEntry(a);
+  return e == 0 ? 0 : e + 8 + <usize>AH_SA_SIZE;
+}
+
+/** True when `a` is a Subnet-Router anycast address (RFC 4291 §2.6.1: a /64 prefix, interface identifier 0). */
+export function addrIsSubnetRouter(a: usize): bool { return load<u64>(a, 8) == 0 && load<u64>(a) != 0; }
 
 /** The home agent answered dynamic discovery from the address at `a`: the anycast SA is now also its. */
 export function ipsecHomeAgentFound(a: usize): void {
@@ -102,7 +134,7 @@ export function ipsecHomeAgentFound(a: usize): void {
 export function ipsecIn(spi: u32, src: usize): usize {
   if (used == 0) return 0;
   let e = ipsecFind(src);
-  if (MIP6 && e == 0) e = haEntry(src, true);
+  if (MIP6 && e == 0) e = subnetEntry(src, true);
   if (e == 0) return 0;
   const sa = e + 8;
   return load<u32>(sa, AH_SA_SPI) == spi ? sa : 0;
@@ -112,7 +144,7 @@ export function ipsecIn(spi: u32, src: usize): usize {
 export function ipsecRequired(src: usize): bool {
   if (used == 0) return false;
   let e = ipsecFind(src);
-  if (MIP6 && e == 0) e = haEntry(src, false);
+  if (MIP6 && e == 0) e = subnetEntry(src, false);
   return e != 0 && (load<u8>(e) & IPSEC_REQUIRE) != 0;
 }
 
@@ -120,7 +152,7 @@ export function ipsecRequired(src: usize): bool {
 export function ipsecOut(dst: usize): usize {
   if (used == 0) return 0;
   let e = ipsecFind(dst);
-  if (MIP6 && e == 0) e = haEntry(dst, false);
+  if (MIP6 && e == 0) e = subnetEntry(dst, false);
   return e == 0 ? 0 : e + 8 + <usize>AH_SA_SIZE;
 }
 

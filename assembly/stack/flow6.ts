@@ -5,7 +5,7 @@
 //  - learnt only from a packet the full path just forwarded plainly out of another interface (no
 //    tunnel, no redirect), received as a unicast frame for us, without a Hop-by-Hop header, to a
 //    neighbour whose entry is REACHABLE (not STALE / DELAY / PROBE: those states change by use);
-//  - valid while nothing the decision read changed: routes and interface addresses (routeGeneration),
+//  - valid while nothing the decision read changed: routes, interface addresses and bindings (routeDecideGeneration: a Mobile IPv6 binding that changes bumps it),
 //    IPv6's router / prefix / destination lists (r6Generation), tunnels (tun6Generation), the neighbour
 //    cache (neighborGeneration); and until the neighbour entry's REACHABLE time ends;
 //  - every packet is checked again for what depends on it: the frame to our unicast MAC, version 6,
@@ -28,7 +28,7 @@ import { arenaAlloc } from "../mem";
 import { netifMac, netifMacHot } from "../link/netif";
 import { neighborGenerationHot, neighborMac6, neighborMacExpires } from "../link/neighbor";
 import { ethTransmit } from "../link/ethernet";
-import { routeGeneration } from "./route";
+import { routeDecideGeneration } from "./route";
 import { r6Generation } from "./route6";
 import { tun6Generation } from "./tunnel6";
 import { ETHERTYPE_IPV6 } from "../wire/ethernet";
@@ -59,7 +59,7 @@ export function flow6Init(): bool {
 }
 
 // @ts-ignore: decorator
-@inline function gen6(): u32 { return routeGeneration() + neighborGenerationHot() + r6Generation() + tun6Generation(); }
+@inline function gen6(): u32 { return routeDecideGeneration() + neighborGenerationHot() + r6Generation() + tun6Generation(); }
 
 /** The entry of (`iface`, the addresses at `src`, `dst`). */
 // @ts-ignore: decorator

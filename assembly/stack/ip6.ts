@@ -44,7 +44,7 @@ import { ipsecIn, ipsecOut, ipsecRequired, ipsecCount } from "../security/ipsec"
 import { AhVerify, ahVerify, ahSeal, AH_SA_SPI } from "../security/ah";
 import { AH_HEADER_LEN, ahSpi, ahEmitHead, ahLen as ahLenOf } from "../wire/ah";
 import { ETHERTYPE_IPV6 } from "../wire/ethernet";
-import { addrCopy, addrIsUnspecified, addrIsLinkLocal6, addrIsSolicitedNode, macSetIpv6Multicast } from "../wire/addr";
+import { addrCopy, addrEqual, addrIsUnspecified, addrIsLinkLocal6, addrIsSolicitedNode, macSetIpv6Multicast } from "../wire/addr";
 import { proxyCount } from "./arp";
 import {
   Ipv6Err, Ext6Err, ipv6Check, ipv6TotalLen, ipv6Src, ipv6Dst, ipv6NextHeader, ipv6HopLimit, ipv6IsMulticast,
@@ -137,6 +137,7 @@ export function ip6Init(): bool {
   sendHook = 0;
   fwdHook = 0;
   errHook = 0;
+  if (MIP6) alsoOurs = 0;
   known6 = 0;
   ndRx = 0;
   hopLimit6 = <u8>cfg.defaultTtl;
@@ -190,7 +191,7 @@ export function ip6Input(iface: i32, p: usize, len: i32, linkGroup: bool): i32 {
         load<u8>(p + <usize>IPV6_HEADER_LEN) == 135 && proxyCount() > 0)) { count(C.DROP_IP6_NOT_MEMBER); return 1; }
     return ip6Local(iface, p, len, false);
   }
-  if (addr6Ours(dst, iface) >= 0) return ip6Local(iface, p, len, true);
+  if (addr6Ours(dst, iface) >= 0 || (MIP6 && alsoOurs != 0 && addrEqual(dst, alsoOurs))) return ip6Local(iface, p, len, true);
   // Why: RFC 1122 §3.3.6 / RFC 2460: a unicast packet that came in a link-layer group frame is neither
   // accepted nor forwarded (as for IPv4).
   if (linkGroup) { count(C.DROP_NOT_FOR_US); return 1; }
@@ -444,7 +445,7 @@ function routingHeader(iface: i32, p: usize, len: i32, unicast: bool): i32 {
   const h = p + <usize>o;
   const bad = rhType(h) != RH_TYPE0 ? <i32>RH_TYPE : rhCheckAddrs(h);
   if (bad >= 0) return icmpDrop(C.DROP_IP6_RH0, iface, p, len, ICMP6_PARAM_PROBLEM, PARAM6_HEADER, <u32>(o + bad));
-  if (!unicast || rhSegmentsLeft(h) != 1 || rhNumAddrs(h) != 1 || addr6Ours(rhAddr(h, 0), iface) < 0) {
+  if (!unicast || rhSegmentsLeft(h) != 1 || rhNumAddrs(h) != 1 || (addr6Ours(rhAddr(h, 0), iface) < 0 && !(MIP6 && alsoOurs != 0 && addrEqual(rhAddr(h, 0), alsoOurs)))) {
     count(C.DROP_IP6_RH0);
     return 1;
   }
@@ -615,6 +616,25 @@ function tunnelSend(p: usize, len: i32, oifHint: i32): i32 {
  * §8.4; the mobile node's inbound policy then admits only its home agent's tunnel).
  */
 export function ip6TunnelSa(sa: usize): void { outerSa = sa; }
+
+/** Send the packet we originate at `p` with AH under the SA at `sa` whatever the policy of its destination
+ *  says, as a tunnel's outer packet is (no Binding Cache look-up, no tunnel route): a Mobile IPv6 router's
+ *  acknowledgement to a visitor's care-of address under its subnet's SA (seed 003 §9.6). */
+export function ip6SendSealed(p: usize, len: i32, oif: i32, sa: usize): i32 {
+  outerSa = sa;
+  const r = tunnelSend(p, len, oif);
+  outerSa = 0;
+  return r;
+}
+
+/** The SA that verified the packet being processed (0: none), for handlers that admit by key. */
+export function ip6AuthSa(): usize { return authSa; }
+
+// One more address taken as ours on input (seed 003 §9.12: a mobile node's previous care-of address,
+// while its previous router forwards to it), or 0.
+let alsoOurs: usize = 0;
+/** Take the address at `a` (kept by the caller) as ours on input too; 0: none. */
+export function ip6AlsoOurs(a: usize): void { alsoOurs = a; }
 
 /**
  * Route and send the IPv6 packet of `len` bytes this node originates at `p` (in a packet buffer).
