@@ -253,9 +253,10 @@ export const enum C {
   MIP6_MN_RO_BU_TX,   // mobile node: Binding Updates to correspondents that reached it through the tunnel (§9.5)
   MIP6_MN_RO_ACKED,   // mobile node: correspondents' acknowledgements: they route to it directly now (§9.5)
   MIP6_MN_BU_UNKNOWN, // mobile node: correspondents that answered a Binding Update with Parameter Problem code 2 (§9.9)
-  MIP6_MN_HA_FOUND, // mobile node: a home agent found by dynamic discovery (status 135 to the anycast address, §9.4)
+  MIP6_MN_HA_FOUND,   // mobile node: a home agent found by dynamic discovery (status 135 to the anycast address, §9.4)
   MIP6_MN_PREV_BU_TX, // mobile node: Binding Updates to the previous default router (§9.6)
   MIP6_MN_PREV_ACKED, // mobile node: ... acknowledged: it forwards to the new care-of address
+  MIP6_BU_DUPLICATE, // retransmitted Binding Updates (same sequence and care-of address) acknowledged again (§9.7)
   COUNT
 }
 

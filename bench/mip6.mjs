@@ -111,3 +111,46 @@ const sendCases = cases.map((c, i) => [c, i]).filter(([c]) => c.unit === "ns");
 const flat = (xs) => (Math.max(...xs) / Math.min(...xs)).toFixed(2);
 console.log(`send cost, largest / smallest cache (${LARGEST} / 10 bound home addresses, as many ipsec peers): Node ${flat(sendCases.map(([, i]) => nd[i].nsPerOp))}` +
   (w3 ? `, wasm3 ${flat(sendCases.map(([, i]) => w3[i].nsPerOp))}` : "") + " (flat: close to 1)");
+
+// Issue 13 targets, handoff (scenarios/mip6-prev-router.json: one roam ap1/r1 -> ap2/r2, the home agent
+// across the wan segment, 1,000 UDP packets/s to the home address):
+//   - interruption with link hints <= association + RS/RA exchange + DAD (0: Optimistic, RFC 4429) + one
+//     home-agent round trip + 20 ms; the parts measured in the same run from the mobile node's events
+//     (link up, the default router's advertisement, the Binding Update to the home agent and its
+//     acknowledgement);
+//   - datagrams lost per handoff with previous-router forwarding (seed 003 §9.6) against without it (the
+//     mobile node without the SA for net1's routers), against the home agent's one-way distance.
+{
+  const module = new WebAssembly.Module(readFileSync("build/firmware.wasm"));
+  const base = JSON.parse(readFileSync("scenarios/mip6-prev-router.json", "utf8"));
+  const assoc = Math.max(...base.accessPoints.map((a) => a.assocDelayMs));
+  heading("Mobile IPv6 handoff at 1,000 packets/s: interruption against its target, and datagrams lost with and without previous-router forwarding");
+  console.log("HA one-way | RS/RA   | HA RTT   | interruption | target   | lost, forwarding | lost, without | forwarded by r1");
+  for (const oneWay of quick ? [100] : [25, 50, 100, 150]) {
+    const row = {};
+    for (const prev of [true, false]) {
+      const sc = JSON.parse(JSON.stringify(base));
+      sc.segments.find((s) => s.name === "wan").delayMs = oneWay;
+      if (!prev) for (const n of sc.nodes) if (n.name === "mn") n.ipsec = n.ipsec.filter((s) => !s.peer.endsWith("::"));
+      const sim = new host.Simulation(host.validateScenario(sc, "scenario"), module, {});
+      const ev = [];
+      const orig = sim.firmwareEvent.bind(sim);
+      sim.firmwareEvent = (node, kind, data) => { if (node.name === "mn") ev.push({ t: sim.engine.nowUs / 1000, kind, up: data[1] }); orig(node, kind, data); };
+      sim.run();
+      const s = sim.summary();
+      const r1 = sim.nodes.find((n) => n.name === "r1").board.counters();
+      sim.close();
+      const h = s.handoffs[0];
+      // From the link event of the roam: the first advertisement (ROUTER6 up), the last Binding Update to the
+      // home agent before its acknowledgement (REG_REQUEST 5, REG_REPLY 6).
+      const ra = ev.find((e) => e.kind === 18 && e.up === 1 && e.t >= h.atMs)?.t;
+      const reply = ev.find((e) => e.kind === 6 && e.t >= h.atMs)?.t;
+      const req = ev.filter((e) => e.kind === 5 && e.t >= h.atMs && e.t <= reply).at(-1)?.t;
+      row[prev] = { lost: h.lost, intr: h.registeredMs, rsra: ra - h.atMs - assoc, rtt: reply - req, fwd: r1.mip6_ha_tunnelled };
+    }
+    const w = row[true];
+    const target = assoc + w.rsra + 0 + w.rtt + 20;
+    console.log(`${pad(oneWay, 7)} ms | ${pad(w.rsra.toFixed(1), 4)} ms | ${pad(w.rtt.toFixed(1), 5)} ms | ${pad(w.intr.toFixed(1), 9)} ms | ${pad(target.toFixed(1), 5)} ms | ${pad(w.lost, 16)} | ${pad(row[false].lost, 13)} | ${pad(w.fwd, 15)}`);
+  }
+  console.log(`(association ${assoc} ms; DAD 0: the care-of address is Optimistic; target = association + RS/RA + HA RTT + 20 ms)`);
+}

@@ -42,7 +42,7 @@ import {
 } from "../wire/mip6";
 import {
   bc6Init, bc6Lookup, bc6SeqOk, bc6Put, bc6Remove, bc6Expire, bc6Peek, bc6OnRemove, bc6NextExpiry, bc6Next, bc6At, bc6HomeAt,
-  B6_COA, B6_EXPIRES, B6_REQ_AT, B6_LIFETIME, B6_FLAGS, B6_HOME, B6_USED, B6_UNREACH, Bc6Removed,
+  B6_COA, B6_EXPIRES, B6_REQ_AT, B6_SEQ, B6_LIFETIME, B6_FLAGS, B6_HOME, B6_USED, B6_UNREACH, Bc6Removed,
 } from "./bcache6";
 
 /**
@@ -227,6 +227,20 @@ function bindingUpdate(iface: i32, p: usize, bu: i32, hao: i32, sa: usize): i32 
   baSa = visitor ? sa + <usize>AH_SA_SIZE : 0;
   const ack = (f & BU_A) != 0;
   count(C.MIP6_BU_RX);
+  // Why: §9.7: a retransmission "MUST use the same Sequence Number value as the original": when only our
+  // acknowledgement was lost, the same update (same sequence, same care-of address, still bound) is
+  // acknowledged again, nothing changed; else the retransmissions would meet 134 until the binding
+  // expired (docs/decisions.md "Retransmitted Binding Updates").
+  const cur = bc6Peek(home);
+  if (ack && cur != 0 && <i32>load<u16>(cur, B6_SEQ) == seq && addrEqual(cur + B6_COA, coa) && !(life == 0 || addrEqual(coa, home))) {
+    const left = load<i64>(cur, B6_EXPIRES) - nowMs();
+    if (left > 0) {
+      count(C.MIP6_BU_DUPLICATE);
+      const sec = <u32>(left / 1000);
+      sendBa(iface, ipv6Dst(p), home, coa, BaStatus.ACCEPTED, seq, sec, sec);
+      return -1;
+    }
+  }
   if (!bc6SeqOk(home, seq)) {
     // Why: §7.2 (sequence test failed: ignored, packet discarded, the cache untouched). An update that
     // asked for an acknowledgement and carried a valid AH still learns why, status 134 (§5.2), so a

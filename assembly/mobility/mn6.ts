@@ -277,7 +277,10 @@ function nodeRx(iface: i32, p: usize, len: i32, o: i32, sa: usize, kind: i32): v
   // The previous router's (§9.6, §9.10): under its subnet's SA, for the update outstanding; its source is
   // the router whose tunnel we accept from now.
   if (prevUntil != 0 && sa != 0 && addrEqual(sa + AH_SA_PEER, prevSub())) {
-    if (baSeq(b) == prevSeq && baStatus(b) < 128 && !prevAcked) { prevAcked = true; addrCopy(prevRtr(), ipv6Src(p)); count(C.MIP6_MN_PREV_ACKED); }
+    if (baSeq(b) != prevSeq || prevAcked) return;
+    if (baStatus(b) < 128) { prevAcked = true; addrCopy(prevRtr(), ipv6Src(p)); count(C.MIP6_MN_PREV_ACKED); }
+    // Why: §5.2 134: the router knew a larger sequence number (ours restarted): go on above it.
+    else if (baStatus(b) == BaStatus.SEQUENCE_TOO_SMALL) prevSeq = (baSeq(b) + 0x100) & 0xffff;
     return;
   }
   // A correspondent's acknowledgement (§9.10): its AH SA is the correspondent's, the sequence ours.

@@ -163,6 +163,8 @@ export class SimNode implements AppHost {
     this.ifaces = cfg.interfaces.map((x, i) => new NodeIface(this, i, x.name, spec.attach[i], x.mac));
     this.tickEv = new SimEvent(sim.tickFn, this);
     this.mip = cfg.roles.includes("mobile-node") ? { agent: null, pending: false, registered: false, last: null } : null;
+    const h6 = cfg.roles.includes("mobile-node") ? cfg.ipv6.find((a) => a.home) : undefined;
+    if (h6) this.home6 = Uint8Array.from(h6.address[0]);
     const m = spec.mobility;
     if (m?.type === "waypoints") this.mover = new WaypointMover(m.points);
     else if (m?.type === "randomWalk") this.mover = new RandomWalkMover(spec.position!.x, spec.position!.y, m, sim.rng.derive(`mobility:${this.name}`));
@@ -174,8 +176,11 @@ export class SimNode implements AppHost {
 
   // IPv6 (issue 12): the node's usable global addresses, from its addr6 events (newest last).
   private readonly globals6: Uint8Array[] = [];
-  /** AppHost: the newest preferred global IPv6 address, or null. */
-  addr6(): Uint8Array | null { return this.globals6.length ? this.globals6[this.globals6.length - 1] : null; }
+  /** A Mobile IPv6 mobile node's home address (configuration `ipv6[].home`), its permanent address. */
+  home6: Uint8Array | null = null;
+  /** AppHost: the home address of a mobile node (what reaches it wherever it is), else the newest preferred
+   *  global IPv6 address, or null. */
+  addr6(): Uint8Array | null { return this.home6 ?? (this.globals6.length ? this.globals6[this.globals6.length - 1] : null); }
   /** An addr6 event (kind 17): 1 state, 4 addr[16]; link-local ones (fe80::/10) are not globals. */
   onAddr6(d: Uint8Array): void {
     const a = d.slice(4, 20);
