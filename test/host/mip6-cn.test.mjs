@@ -295,3 +295,21 @@ test("binding events: the correspondent reports its cache as the route-optimizat
   t.send(t.bu({ buSeq: 5, flags: BU_A | BU_H }));
   assert.deepEqual(evs(), [[1, 0, HOME, COA], [2, 0, HOME, COA], [3, 0, HOME, COA], [1, 0, HOME, COA], [4, 0, HOME, COA]]);
 });
+
+test("§9.7 retransmission: an update repeating the cached binding (same sequence, same care-of address) is acknowledged again, status 0, nothing changed; with another care-of address the same sequence is still 134", () => {
+  const t = setup();
+  t.send(t.bu({ buSeq: 10, lifetime: 600 }));
+  assert.equal(t.c().mip6_bu_accepted, 1);
+  const from = t.b.cap.tx.length;
+  // The acknowledgement was lost; the mobile node retransmits (new AH sequence, same Binding Update sequence).
+  t.send(t.bu({ buSeq: 10, lifetime: 600 }));
+  const again = t.bas(from);
+  assert.deepEqual(again.map((x) => [x.ba.status, x.ba.seq]), [[0, 10]], "acknowledged again");
+  assert.ok(again[0].ba.lifetime <= 600 && again[0].ba.lifetime >= 599, `the lifetime left: ${again[0].ba.lifetime}`);
+  assert.equal(t.c().mip6_bu_duplicate, 1);
+  assert.equal(t.c().mip6_bu_accepted, 1, "not a new binding");
+  const from2 = t.b.cap.tx.length;
+  t.send(t.bu({ buSeq: 10, lifetime: 600, coa: "2001:db8:1::c0b" }));
+  assert.deepEqual(t.bas(from2).map((x) => x.ba.status), [134], "a different binding with the same sequence: too small");
+  assert.equal(t.b.board.dump("bindings6")[0].careOf, COA, "unchanged");
+});
