@@ -138,3 +138,69 @@ test(`Mobile IPv6 fuzz: ${FRAMES} Binding Update frames, seed ${SEED}: the Bindi
     assert.ok(c[k] > 0, `${k} never reached`);
   }
 });
+
+test(`Mobile IPv6 fuzz, previous router (§9.6): ${Math.ceil(FRAMES / 3)} updates under a subnet's visitor key, seed ${SEED}: the router's Binding Cache changes only by a fresh home registration sent to the Subnet-Router anycast address, for an address of that subnet, at most 30 s`, (t) => {
+  const clock = { t: 1000 };
+  const lan = new Lan(clock);
+  const R = "2001:db8:2::1", P = "2001:db8:2::", R_MAC = "02:00:00:00:02:01";
+  const b = startBoard({
+    name: "r", board: "emulated", roles: ["router", "home-agent"], node: { ipv6: "only", dadTransmits: 1 },
+    interfaces: [{ name: "eth0", mac: R_MAC, home: true }, { name: "eth1", mac: "02:00:00:00:02:02" }],
+    ipv6: [{ iface: "eth0", address: `${R}/64`, advertise: true }, { iface: "eth1", address: "2001:db8:c::2/64" }],
+    ipsec: [{ peer: P, spiIn: 0x5000, spiOut: 0x6000, algorithm: ALG, key: KEY, window: 64, require: false }],
+  }, { now: () => clock.t });
+  lan.attach(b, 0, "p"); lan.attach(b, 1, "c");
+  lan.run(3000);
+  const r = rng(SEED + 7);
+  const pick = (a) => a[Math.floor(r() * a.length)];
+  const int = (n) => Math.floor(r() * n);
+  const HOMES = ["2001:db8:2::a", "2001:db8:2::b", "2001:db8:3::a"];
+  const model = new Map();
+  let ahSeq = 0, ahMax = 0;
+  const seen = new Set();
+  const stats = { accepted: 0, wrongDst: 0, noH: 0, otherSubnet: 0, badKey: 0, replay: 0 };
+  const seqGreater = (a, c) => { const d = (a - c) & 0xffff; return d !== 0 && d < 0x8000; };
+  const sent = [];
+  for (let i = 0; i < Math.ceil(FRAMES / 3); i++) {
+    const home = pick(HOMES), dst = pick([P, P, R, "2001:db8:c::2"]), key = r() < 0.85 ? KEY : BAD;
+    const flags = r() < 0.8 ? BU_A | BU_H : BU_A;
+    const cur = model.get(home);
+    const seq = ((cur ? cur.seq : 100) + int(5) - 1) & 0xffff;
+    const life = pick([1, 10, 30, 600, 0xffffffff]);
+    let pkt;
+    if (r() < 0.1 && sent.length) { pkt = pick(sent); stats.replay++; }
+    else {
+      const inner = dstOpts(59, [{ type: "HAO", home: ip6(home) }, { type: "BU", flags, seq, lifetime: life }]);
+      pkt = sealed(ip6("2001:db8:3::99"), ip6(dst), 60, inner, { spi: 0x5000, alg: ALG, key, seq: ++ahSeq });
+      sent.push(pkt);
+    }
+    // The model: AH (the subnet SA is found only for a home address of its subnet; ICV; window), then §9.6's rules.
+    const a = ahInfo(pkt), opts = parseOpts(pkt, a.at + 24);
+    const h = fmt6(opts.find((o) => o.type === OPT.HAO).data.subarray(0, 16)), bu = opts.find((o) => o.type === OPT.BU);
+    const d = fmt6(pkt.subarray(24, 40)), f = bu.data[0], sq = (bu.data[2] << 8) | bu.data[3];
+    const lt = ((bu.data[4] << 24) | (bu.data[5] << 16) | (bu.data[6] << 8) | bu.data[7]) >>> 0;
+    const inSubnet = h.startsWith("2001:db8:2:");
+    const icvOk = ahOk(pkt, ALG, KEY);
+    const fresh = !seen.has(a.seq) && a.seq + 64 > ahMax;
+    for (const [k, v] of [...model]) if (clock.t >= v.expires) model.delete(k);
+    if (!inSubnet) stats.otherSubnet++;
+    else if (!icvOk) stats.badKey++;
+    else if (fresh) {
+      seen.add(a.seq); ahMax = Math.max(ahMax, a.seq);
+      const m = model.get(h);
+      if (d !== P) stats.wrongDst++;
+      else if (!(f & BU_H)) stats.noH++;
+      else if (!m || seqGreater(sq, m.seq)) { stats.accepted++; model.set(h, { seq: sq, expires: clock.t + Math.min(lt, 30) * 1000 }); }
+    }
+    try { b.board.rx(1, eth(host.parseMac("02:00:00:00:02:02"), host.parseMac("02:00:00:00:0c:01"), 0x86dd, pkt)); }
+    catch (e) { assert.fail(`trap at frame ${i}: ${e}`); }
+    clock.t += 1 + int(2000);
+    b.board.tick(clock.t);
+    for (const [k, v] of [...model]) if (clock.t >= v.expires) model.delete(k);
+    const got = new Map(b.board.dump("bindings6").filter((x) => x.expiresAtMs > clock.t).map((x) => [x.home, x.seq]));
+    assert.deepEqual(got, new Map([...model].map(([k, v]) => [k, v.seq])), `frame ${i} (${JSON.stringify(stats)})`);
+    for (const x of b.board.dump("bindings6")) assert.ok(x.lifetimeSec <= 30, `lifetime ${x.lifetimeSec}`);
+  }
+  t.diagnostic(JSON.stringify(stats));
+  assert.ok(Object.values(stats).every((n) => n > 0), JSON.stringify(stats));
+});
