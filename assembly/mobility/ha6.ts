@@ -132,10 +132,15 @@ function tunnelRa(home: usize, coa: usize, iface: i32): void {
   ipv6Emit(q, IPV6_HEADER_LEN, 0, 0, <u16>n, 58, 255, tmpA, home);
   const s = ip6Seal(q, IPV6_HEADER_LEN + n);
   if (s == 0) { count(C.DROP_AH_OUTPUT); return; }
-  store<u64>(tmpA + 16, 0);
-  store<u64>(tmpA + 24, 0);
+  // Why: §8.4, as for intercepted packets: the outer source is our address on the home link, the one the
+  // mobile node takes tunnelled packets from (any other is dropped there: drop_tun6_peer).
+  if (!addr6Source(iface, home, tmpA + 16)) { store<u64>(tmpA + 16, 0); store<u64>(tmpA + 24, 0); }
   count(C.MIP6_HA_RA_TUNNELLED);
+  // The tunnel carries AH under the mobile node's SA as every packet of ours to it (intercept): its
+  // inbound policy takes no other from its home agent (drop_ah_required).
+  ip6TunnelSa(ipsecOut(home));
   tun6Encap(coa, tmpA + 16, s, IPV6_HEADER_LEN + n + 24, -1);
+  ip6TunnelSa(0);
 }
 
 /** True when `a` is the Home-Agents anycast address of a prefix this home agent advertises (on any link),

@@ -29,7 +29,7 @@ import { arenaAlloc } from "../mem";
 import { addrCopy, addrEqual, addrPrefixMatch, addrIsUnspecified } from "../wire/addr";
 import {
   ipv6Check, ipv6Emit, ipv6Src, ipv6Dst, ipv6TotalLen, ipv6TrafficClass, Ipv6Err, IPV6_HEADER_LEN, IPV6_MIN_MTU,
-  IPPROTO_IPV6, IPPROTO_ICMPV6,
+  IPPROTO_IPV6, IPPROTO_ICMPV6, IPPROTO_AH,
 } from "../wire/ipv6";
 import { ICMP6_PACKET_TOO_BIG, ICMP6_DEST_UNREACH, ICMP6_TIME_EXCEEDED, ICMP6_PARAM_PROBLEM, UNREACH6_NO_ROUTE, ICMP6_HEADER_LEN, icmp6Mtu } from "../wire/icmpv6";
 import { ndIsNd } from "../wire/nd";
@@ -182,6 +182,12 @@ export function tun6Encap(remote: usize, local: usize, p: usize, len: i32, inIfa
   return changetype<Send6>(send)(h, len + IPV6_HEADER_LEN, oif);
 }
 
+/** A Neighbor Discovery message right behind an AH header in the (checked) packet at `q`, `n` bytes long. */
+function ndBehindAh(q: usize, n: i32): bool {
+  return load<u8>(q, 6) == IPPROTO_AH && n >= IPV6_HEADER_LEN + 8 &&
+    ndIsNd(q, load<u8>(q, IPV6_HEADER_LEN), IPV6_HEADER_LEN + ((<i32>load<u8>(q, IPV6_HEADER_LEN + 1) + 2) << 2), n);
+}
+
 /**
  * Next header 41 for this node (ip6.ts protocol handler): the inner packet at `p + off` is received
  * again as from the tunnel (RFC 2473 §3.2), if the outer source is a tunnel's remote end.
@@ -192,9 +198,11 @@ export function tun6Input(iface: i32, p: usize, len: i32, off: i32, unicast: boo
   if (!unicast || !(isRemote(src) || (MIP6 && mobileRemote != 0 && addrEqual(mobileRemote, src)) ||
       (MIP6 && acceptFn != 0 && len - off >= IPV6_HEADER_LEN && changetype<Tun6Accept>(acceptFn)(src, q)))) { count(C.DROP_TUN6_PEER); return 1; }
   const n = len - off;
-  // Why: a tunnelled Neighbor Discovery message did not come from this link (see the header).
+  // Why: a tunnelled Neighbor Discovery message did not come from this link (see the header); with Mobile
+  // IPv6 also one behind AH, as a home agent tunnels its Router Advertisement (seed 003 §8.5): taken as
+  // received on this link, it would make a mobile node away believe it is at home (issue 13.7).
   // Why: RFC 2473 §4: nested tunnels are bounded (the encapsulation limit's purpose); four levels here.
-  if (ipv6Check(q, n) != Ipv6Err.OK || ndIsNd(q, load<u8>(q, 6), IPV6_HEADER_LEN, n) || depth >= 4) { count(C.DROP_TUN6_INNER); return 1; }
+  if (ipv6Check(q, n) != Ipv6Err.OK || ndIsNd(q, load<u8>(q, 6), IPV6_HEADER_LEN, n) || (MIP6 && ndBehindAh(q, n)) || depth >= 4) { count(C.DROP_TUN6_INNER); return 1; }
   count(C.TUN6_DECAPSULATED);
   depth++;
   // The inner packet is processed where it lies; it came from the tunnel, not from a link-layer group.

@@ -200,9 +200,14 @@ test("§8.5: a new home prefix on the running home agent goes to each registered
   let from = t.ha.cap.tx.length;
   assert.equal(add(addr6), 0, t.ha.cap.logs.at(-1)?.text);
   t.lan.run(10);
-  const tun = t.sent(from, 1).filter((p) => p[6] === 41 && fmt6(p.subarray(24, 40)) === COA);
+  const tun = t.sent(from, 1).filter((p) => (p[6] === 41 || (p[6] === 51 && p[40] === 41)) && fmt6(p.subarray(24, 40)) === COA);
   assert.equal(tun.length, 1, "one tunnelled advertisement");
-  const inner = tun[0].subarray(40);
+  // The tunnel as the one of intercepted packets (what the mobile node's tunnel entry and policy take):
+  // from the home agent's address on the home link, with AH under the mobile node's SA.
+  assert.equal(fmt6(tun[0].subarray(8, 24)), HA, "outer source: the home agent's address on the home link");
+  assert.equal(tun[0][6], 51, "the tunnel carries AH");
+  assert.ok(ahOk(tun[0], ALG, KEY), "under the mobile node's key");
+  const inner = innerOf(tun[0]);
   assert.ok(fmt6(inner.subarray(8, 24)).startsWith("fe80::"), "from the home agent's link-local address");
   assert.equal(fmt6(inner.subarray(24, 40)), HOME);
   assert.equal(inner[7], 255, "hop limit 255 (RFC 2461 §6.1.2)");
