@@ -257,6 +257,9 @@ export const enum C {
   MIP6_MN_PREV_BU_TX, // mobile node: Binding Updates to the previous default router (§9.6)
   MIP6_MN_PREV_ACKED, // mobile node: ... acknowledged: it forwards to the new care-of address
   MIP6_BU_DUPLICATE, // retransmitted Binding Updates (same sequence and care-of address) acknowledged again (§9.7)
+  MIP6_MN_RA_RX,      // mobile node: its home agent's tunnelled Router Advertisements, authenticated (§8.5)
+  MIP6_MN_HOME_ADDED, // mobile node: home addresses formed from a new home prefix in them (§8.5)
+  DROP_MIP6_MN_RA,    // mobile node: tunnelled advertisements from its home agent that failed AH, hop limit or format
   COUNT
 }
 

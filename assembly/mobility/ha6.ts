@@ -113,7 +113,10 @@ export function ha6Renumbered(): void {
   ha6Start();
   for (let i = bc6Next(0); i >= 0; i = bc6Next(i + 1)) {
     const e = bc6At(i);
-    if ((load<u8>(e, B6_FLAGS) & B6_HOME) != 0) tunnelRa(bc6HomeAt(i), e + B6_COA, load<i32>(e, B6_IFACE));
+    if ((load<u8>(e, B6_FLAGS) & B6_HOME) == 0) continue;
+    // With ID Length, the mobile node's address on a new prefix is served (and defended) from now on.
+    if (load<u8>(e, B6_ID_LEN) != 0) forEachAddr(bc6HomeAt(i), load<u8>(e, B6_ID_LEN), load<i32>(e, B6_IFACE), true);
+    tunnelRa(bc6HomeAt(i), e + B6_COA, load<i32>(e, B6_IFACE));
   }
 }
 
@@ -265,7 +268,10 @@ function intercept(iface: i32, p: usize, len: i32): i32 {
     ip6SendIcmpError(iface, p, len, ICMP6_DEST_UNREACH, 3, 0);
     return 1;
   }
-  const e = bc6Lookup(dst, nowMs(), false);
+  let e = bc6Lookup(dst, nowMs(), false);
+  let home = dst;
+  // (Else another address of a registration with ID Length: the registered home address is then in tmpA.)
+  if (e == 0) { e = byIid(dst); home = tmpA; }
   if (e == 0 || (load<u8>(e, B6_FLAGS) & B6_HOME) == 0) return -1;
   // Why: RFC 2460 §3: forwarding spends one hop (the tunnel entry point forwards the inner packet, RFC
   // 2473 §3.1); an exhausted one is the forwarder's to refuse (-1: ip6Forward sends Time Exceeded).
@@ -276,16 +282,37 @@ function intercept(iface: i32, p: usize, len: i32): i32 {
   // agent's own IP address, and ... the Destination Address ... to the mobile node's primary care-of
   // address": our address on the home link (the one the mobile node knows as its home agent and accepts
   // tunnelled packets from), else one chosen for the care-of address (::).
-  if (!addr6Source(load<i32>(e, B6_IFACE), dst, tmpA + 16)) { store<u64>(tmpA + 16, 0); store<u64>(tmpA + 24, 0); }
+  // (Chosen for the registered home address: for its address on a newer prefix it would be our address
+  // there, which the mobile node does not know.)
+  if (!addr6Source(load<i32>(e, B6_IFACE), home, tmpA + 16)) { store<u64>(tmpA + 16, 0); store<u64>(tmpA + 24, 0); }
   // The tunnel is protected with the mobile node's SA (its peer the home address), as everything between
   // them: the mobile node admits its home agent's tunnel only with AH (ip6.ts ip6TunnelSa).
   // (A previous router's visitor, §9.6: its old care-of address has no SA of its own; its subnet's has.)
-  let tsa = ipsecOut(dst);
+  let tsa = ipsecOut(home);
   if (tsa == 0) tsa = ipsecSubnetOut(dst);
   ip6TunnelSa(tsa);
   const r = tun6Encap(e + B6_COA, tmpA + 16, p, len, iface);
   ip6TunnelSa(0);
   return r;
+}
+
+/**
+ * §8.2 ID Length: the home registration serving `dst` as the same interface identifier on another 64-bit
+ * prefix of the home link (a registration with ID Length 64 asks the home agent to serve "all home
+ * addresses for the mobile node based on all on-link subnet prefixes", a prefix added by renumbering,
+ * §8.5, too), or 0. Its home address is left in tmpA.
+ */
+function byIid(dst: usize): usize {
+  const hi = homeIface(dst);
+  if (hi < 0) return 0;
+  for (let k = 0, p = addr6Prefix64(hi, 0); p != 0; p = addr6Prefix64(hi, ++k)) {
+    store<u64>(tmpA, load<u64>(p));
+    store<u64>(tmpA, load<u64>(dst, 8), 8);
+    if (addrEqual(tmpA, dst)) continue;
+    const e = bc6Lookup(tmpA, nowMs(), false);
+    if (e != 0 && (load<u8>(e, B6_FLAGS) & B6_HOME) != 0 && load<u8>(e, B6_ID_LEN) != 0) return e;
+  }
+  return 0;
 }
 
 /**
@@ -296,7 +323,11 @@ function intercept(iface: i32, p: usize, len: i32): i32 {
  */
 function reverseTunnel(src: usize, inner: usize): bool {
   const e = bc6Lookup(src, nowMs(), false);
-  return e != 0 && (load<u8>(e, B6_FLAGS) & B6_HOME) != 0 && addrEqual(ipv6Src(inner), src);
+  if (e == 0 || (load<u8>(e, B6_FLAGS) & B6_HOME) == 0) return false;
+  const is = ipv6Src(inner);
+  // (Or from its address on another home prefix, when its registration has ID Length: same interface
+  // identifier, a prefix of the home link; §8.2, §8.5.)
+  return addrEqual(is, src) || (load<u8>(e, B6_ID_LEN) != 0 && load<u64>(is, 8) == load<u64>(src, 8) && homeIface(is) == load<i32>(e, B6_IFACE));
 }
 
 /** True when `ll` is the link-local address of a mobile node registered with ID Length != 0 on `iface`. */

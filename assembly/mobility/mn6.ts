@@ -45,13 +45,19 @@ import { C, count } from "../counters";
 import { nowMs } from "../clock";
 import { arenaAlloc } from "../mem";
 import { stackTimerStart, stackTimerArm, timerOwn, OWNER_MN6 } from "../sys/timers";
-import { ip6Send, hopLimit6, ip6AuthSa, ip6AlsoOurs } from "../stack/ip6";
-import { addr6Home, addr6CareOf, addr6AtHome, addr6WatchWith, addr6LinkLocal } from "../stack/addr6";
+import { ip6Send, hopLimit6, ip6AuthSa, ip6AlsoOurs, ip6AhVerify } from "../stack/ip6";
+import { addr6Home, addr6CareOf, addr6AtHome, addr6WatchWith, addr6LinkLocal, addr6Configure, addr6IsHome } from "../stack/addr6";
+import { netifA6Find } from "../link/netif";
+import { ahSpi, ahLen } from "../wire/ah";
+import {
+  ndOptFind, ndOptFindFrom, ndOptNext, prefixOptValid, prefixOptLen, prefixOptFlags, prefixOptValidLifetime, prefixOptPreferredLifetime,
+  prefixOptPrefix, ND_RA, ND_RA_LEN, ND_OPT_PREFIX, PREFIX_FLAG_A,
+} from "../wire/nd";
 import { TIMER_NEVER } from "../table/timer";
 import { ndAdvertise } from "../stack/nd";
 import { pktAlloc, pktRoom } from "../stack/packet";
-import { tun6AcceptFrom, tun6AcceptWith, tun6DecapWith } from "../stack/tunnel6";
-import { ipsecHomeAgent, ipsecHomeAgentFound, ipsecOut } from "../security/ipsec";
+import { tun6AcceptFrom, tun6AcceptWith, tun6DecapWith, tun6HomeRaWith } from "../stack/tunnel6";
+import { ipsecHomeAgent, ipsecHomeAgentFound, ipsecIn, ipsecOut } from "../security/ipsec";
 import { AH_SA_PEER } from "../security/ah";
 import { addrCopy, addrEqual } from "../wire/addr";
 import { ipv6Src, ipv6Dst, ipv6NextHeader, ipv6SetNextHeader, ipv6SetPayloadLen, ipv6Emit, IPV6_HEADER_LEN, IPPROTO_DSTOPTS, IPPROTO_NONE, IPPROTO_IPV6 } from "../wire/ipv6";
@@ -141,6 +147,7 @@ export function mn6Start(): void {
   tun6AcceptFrom(ha());
   tun6DecapWith(fromTunnel);
   tun6AcceptWith(prevTunnel);
+  tun6HomeRaWith(homeRa);
   timerOwn(OWNER_MN6, tick);
   // Why: §9.2: movement is what the address table says (a care-of address usable, the home prefix back):
   // looked at after each of its changes, not polled.
@@ -230,6 +237,36 @@ function prevTick(now: i64): i64 {
 function prevTunnel(src: usize, inner: usize): bool {
   const sa = ip6AuthSa();
   return prevUntil != 0 && prevAcked && addrEqual(src, prevRtr()) && sa != 0 && addrEqual(sa + AH_SA_PEER, prevSub());
+}
+
+/**
+ * §8.5: the home link's Router Advertisement, tunnelled by the home agent (stack/tunnel6.ts), the inner
+ * packet at `q` (`n` bytes): taken only with AH under our home agent's SA ("MUST be authenticated") and hop
+ * limit 255; its source is the home agent's link-local address, which names no SA, so the SA is ours with
+ * the home agent. Each prefix with A, 64 bits, that no home address of ours is in gives a new home address:
+ * the prefix and our home interface identifier ("MUST perform the standard autoconfiguration operation").
+ * The home agent serves and defends it when our registration carries ID Length 64 (sendBu).
+ */
+function homeRa(q: usize, n: i32): void {
+  const ah = q + <usize>IPV6_HEADER_LEN;
+  const sa = ipsecIn(ahSpi(ah), haPeer());
+  if (sa == 0 || load<u8>(q, 7) != 255 || !ip6AhVerify(sa, q, n, IPV6_HEADER_LEN)) { count(C.DROP_MIP6_MN_RA); return; }
+  const off = IPV6_HEADER_LEN + ahLen(ah);
+  const m = q + <usize>off;
+  const ml = n - off;
+  if (ml < ND_RA_LEN || load<u8>(m) != ND_RA || load<u8>(m, 1) != 0) { count(C.DROP_MIP6_MN_RA); return; }
+  count(C.MIP6_MN_RA_RX);
+  const a = addrs + 48;
+  for (let o = ndOptFind(m, ml, ND_OPT_PREFIX); o >= 0;) {
+    const po = m + <usize>o;
+    if (prefixOptValid(po, <i32>load<u8>(po, 1) << 3) && prefixOptLen(po) == 64 && (prefixOptFlags(po) & PREFIX_FLAG_A) != 0 && prefixOptValidLifetime(po) != 0) {
+      store<u64>(a, load<u64>(prefixOptPrefix(po)));
+      store<u64>(a, load<u64>(home(), 8), 8);
+      if (netifA6Find(homeIface, a) < 0 && addr6Configure(homeIface, a, 64, 4, prefixOptValidLifetime(po), prefixOptPreferredLifetime(po)) == 0) count(C.MIP6_MN_HOME_ADDED);
+    }
+    const nx = ndOptNext(m, ml, o);
+    o = nx < 0 ? -1 : ndOptFindFrom(m, ml, ND_OPT_PREFIX, nx);
+  }
 }
 
 /**
@@ -346,10 +383,14 @@ function nodeRx(iface: i32, p: usize, len: i32, o: i32, sa: usize, kind: i32): v
  * Returns the packet's new start, or `p` unchanged.
  */
 function away(p: usize, len: i32): usize {
-  if (!active || state == AT_HOME || state == DEREGISTERING || !addrEqual(ipv6Src(p), home())) return p;
+  if (!active || state == AT_HOME || state == DEREGISTERING) return p;
+  // Another home address (a prefix renumbering added, §8.5) goes through the tunnel too, the option naming
+  // the home address our SAs and registration belong to.
+  const primary = addrEqual(ipv6Src(p), home());
+  if (!primary && !addr6IsHome(ipv6Src(p))) return p;
   // (A correspondent that acknowledged a binding for our care-of address gets the option, §9.5.)
   const c = bulFind(ipv6Dst(p));
-  const tunnel = cfg.mip6Correspondents() == 0 && !(c != 0 && load<u8>(c, 26) != 0 && addrEqual(c + 28, coa()));
+  const tunnel = !primary || (cfg.mip6Correspondents() == 0 && !(c != 0 && load<u8>(c, 26) != 0 && addrEqual(c + 28, coa())));
   const grow: i32 = tunnel ? IPV6_HEADER_LEN + 24 : 24;
   if (pktRoom(p) < grow + 24 + 8 + 14) return p;
   const q = p - <usize>grow;

@@ -111,7 +111,9 @@ export function addr6Configure(iface: i32, a: usize, prefixLen: i32, flags: u8, 
     // DAD starts now (RFC 2462 §5.4), as at start.
     if (MIP6 && started && netifUp(iface)) {
       beginDad(iface, e, 0);
-      if (cfg.dadTransmits() == 0) dadDone(iface, e);
+      // (A mobile node's home address added away from home, seed 003 §8.5: its home agent defends it on
+      // the home link; a DAD on the foreign link says nothing about it.)
+      if (cfg.dadTransmits() == 0 || (flags & 4) != 0) dadDone(iface, e);
       rearm();
     }
   }
@@ -478,6 +480,15 @@ export function addr6Home(out: usize): i32 {
     if (e != 0) { addrCopy(out, e); return i | (<i32>load<u8>(e, R_PLEN) << 8); }
   }
   return -1;
+}
+
+/** True when `a` is one of the mobile node's home addresses (A6F_HOME, any interface). */
+export function addr6IsHome(a: usize): bool {
+  for (let i = 0; i < netifCount(); i++) {
+    const k = netifA6Find(i, a);
+    if (k >= 0 && (load<u8>(netifA6(i, k), R_FLAGS) & A6F_HOME) != 0) return true;
+  }
+  return false;
 }
 
 /**

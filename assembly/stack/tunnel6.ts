@@ -58,6 +58,7 @@ export function tun6Init(): bool {
   mobileRemote = 0;
   acceptFn = 0;
   decapFn = 0;
+  if (MIP6) homeRaFn = 0;
   table = arenaAlloc(<usize>TUN6_MAX * STRIDE + 32);
   if (table == 0) return false;
   // (Zeroed by the arena: mem.ts.) The scratch address and the last next hop follow the entries.
@@ -108,6 +109,11 @@ export function tun6AcceptWith(fn: Tun6Accept): void { acceptFn = changetype<usi
 export type Tun6Decap = (src: usize, inner: usize) => void;
 let decapFn: usize = 0;
 export function tun6DecapWith(fn: Tun6Decap): void { decapFn = changetype<usize>(fn); }
+/** A mobile node's handler of its home agent's tunnelled Router Advertisement (the inner packet, `n`
+ *  bytes; seed 003 §8.5). */
+export type Tun6HomeRa = (q: usize, n: i32) => void;
+let homeRaFn: usize = 0;
+export function tun6HomeRaWith(fn: Tun6HomeRa): void { homeRaFn = changetype<usize>(fn); }
 
 // A Mobile IPv6 mobile node's home agent (mobility/mn6.ts): its tunnel to the care-of address ends here
 // too (seed 003 §8.4), with no table entry (the care-of address changes with each move).
@@ -202,6 +208,12 @@ export function tun6Input(iface: i32, p: usize, len: i32, off: i32, unicast: boo
   // IPv6 also one behind AH, as a home agent tunnels its Router Advertisement (seed 003 §8.5): taken as
   // received on this link, it would make a mobile node away believe it is at home (issue 13.7).
   // Why: RFC 2473 §4: nested tunnels are bounded (the encapsulation limit's purpose); four levels here.
+  // (Seed 003 §8.5: from the mobile node's home agent, behind AH, it is the home link's advertisement: the
+  // mobile node's own to judge, never this link's.)
+  if (MIP6 && homeRaFn != 0 && mobileRemote != 0 && addrEqual(mobileRemote, src) && ipv6Check(q, n) == Ipv6Err.OK && ndBehindAh(q, n)) {
+    changetype<Tun6HomeRa>(homeRaFn)(q, n);
+    return 0;
+  }
   if (ipv6Check(q, n) != Ipv6Err.OK || ndIsNd(q, load<u8>(q, 6), IPV6_HEADER_LEN, n) || (MIP6 && ndBehindAh(q, n)) || depth >= 4) { count(C.DROP_TUN6_INNER); return 1; }
   count(C.TUN6_DECAPSULATED);
   depth++;

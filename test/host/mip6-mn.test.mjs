@@ -353,3 +353,59 @@ test("§9.4 ID Length, §8.2: a home address formed from the interface identifie
     } finally { HOME = "2001:db8:1::64"; }
   }
 });
+
+test("§8.5 at the mobile node: the home agent's tunnelled advertisement of a new home prefix (authenticated) gives a new home address; the home agent serves it (ID Length 64) and the node answers from it through the tunnel; a forged one changes nothing", () => {
+  HOME = "2001:db8:1::ff:fe00:964";
+  try {
+    const w = world();
+    w.lan.run(6000);
+    assert.equal(w.ha.board.dump("bindings6")[0]?.idLen, 64);
+    const u32 = (v) => [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
+    // A forged advertisement first: the home agent's tunnel, but the inner AH under another key.
+    const m0 = w.mn.board.counters();
+    // config_add of ADDR6 on the running home agent (docs/abi.md): iface 0, /64, advertise, 2001:db8:5::1.
+    const x = w.ha.board.x;
+    const cfg = [0x4d, 0x49, 0x50, 0x46, 0, 2, 0, 0, 8, 0, 0, 32, 0, 64, 2, 0, ...u32(2592000), ...u32(604800), 0, 0, 0, 0, ...ip6("2001:db8:5::1")];
+    new Uint8Array(x.memory.buffer, x.config_buffer(), cfg.length).set(cfg);
+    assert.equal(x.config_add(x.config_buffer(), cfg.length), 0);
+    w.lan.run(100);
+    const m = w.mn.board.counters();
+    assert.equal(m.mip6_mn_ra_rx - (m0.mip6_mn_ra_rx ?? 0), 1, "the tunnelled advertisement was taken");
+    assert.equal(m.mip6_mn_home_added, 1, "one new home address");
+    assert.equal(m.drop_mip6_mn_ra ?? 0, 0);
+    // The correspondent on the home link pings the new address: the home agent serves it by ID Length
+    // (proxy, interception) and tunnels; the reply comes back through the reverse tunnel from that address.
+    w.lan.run(4000); // the correspondent learns the new prefix from the home agent's next advertisement
+    const NEW = "2001:db8:5::ff:fe00:964";
+    const before = w.cn.cap.delivered.length;
+    for (let i = 1; i <= 3; i++) { w.cn.board.output(echo6(ip6(CN), ip6(NEW), 11, i)); w.lan.run(100); }
+    const r = echoReplies(w.cn.cap.delivered.slice(before));
+    assert.equal(r.length, 3, "reached at the new home address");
+    assert.ok(r.every((p) => fmt6(p.subarray(8, 24)) === NEW), "answered from it");
+    assert.ok(w.mn.board.counters().mip6_mn_tunnelled >= 3, "through the reverse tunnel");
+  } finally { HOME = "2001:db8:1::64"; }
+});
+
+test("§8.5 who may renumber the mobile node: an advertisement in its home agent's tunnel whose own AH is not under its home agent's key is dropped and forms no address", () => {
+  HOME = "2001:db8:1::ff:fe00:964";
+  try {
+    const w = world();
+    w.lan.run(6000);
+    const coa = w.ha.board.dump("bindings6")[0].careOf;
+    // The inner advertisement: from the home agent's link-local address to the home address, hop limit 255, a
+    // prefix 2001:db8:6::/64 with A, sealed with a wrong key; the outer packet with the right one (the tunnel is
+    // the home agent's, as a replay of its frame would be).
+    const ra = new Uint8Array(16 + 32);
+    ra[0] = 134; ra[4] = 64; ra[6] = 0x07; ra[7] = 0x08;
+    const o = 16; ra[o] = 3; ra[o + 1] = 4; ra[o + 2] = 64; ra[o + 3] = 0xc0;
+    ra.set(u32be(2592000), o + 4); ra.set(u32be(604800), o + 8); ra.set(ip6("2001:db8:6::"), o + 16);
+    const inner = sealed(ip6("fe80::ff:fe00:101"), ip6(HOME), 58, ra, { spi: 0x2000, seq: 900, alg: ALG, key: KEY2 });
+    inner[7] = 255;
+    const outer = sealed(ip6(HA), ip6(coa), 41, inner, { spi: 0x2000, seq: 901, alg: ALG, key: KEY });
+    w.mn.board.rx(0, eth(host.parseMac(MN_MAC), host.parseMac("02:00:00:00:02:01"), 0x86dd, outer));
+    const m = w.mn.board.counters();
+    assert.equal(m.drop_mip6_mn_ra, 1, "dropped");
+    assert.equal(m.mip6_mn_home_added ?? 0, 0, "no address formed");
+  } finally { HOME = "2001:db8:1::64"; }
+});
+function u32be(v) { return Uint8Array.of(v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255); }
