@@ -212,7 +212,13 @@ export const RULES: Record<string, Rule> = {
         if (typeof to === "string" && c.boards.has(to)) {
           a.to = to;
           if (c.boards.get(to)!.node.ipv6 === "off") w.bad(`apps[${i}].to`, "a node with node.ipv6 on", to);
-        } else if (ip6) { a.dst6 = ip6; a.to = to as string; }
+        } else if (ip6) {
+          // The node that holds the address in its configuration receives the flow (its sink counts it),
+          // as for an IPv4 address: e.g. a mobile node's home address, wherever the node is.
+          a.dst6 = ip6;
+          const key = ip6.join(".");
+          a.to = [...c.boards.values()].find((x) => x.ipv6.some((y) => y.address[0].join(".") === key))?.name ?? to as string;
+        }
         else w.bad(`apps[${i}].to`, `one of the nodes ${all} or an IPv6 address`, to);
         return;
       }
