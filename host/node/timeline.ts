@@ -9,6 +9,7 @@
 import type { Simulation, SimNode } from "./sim/sim.js";
 import type { Summary, HandoffSummary } from "./sim/summary.js";
 import type { Fields } from "./sim/events.js";
+import { formatIp6 } from "./config.js";
 
 export const BUCKET_MS = 100;
 
@@ -127,6 +128,9 @@ function laneOf(sim: Simulation, n: SimNode, evs: (Fields & { t: number; kind: s
   const openAp = new Map<number, { t: number; ap: string }>();
   let agent: { t: number; label: string } | null = null;
   let lastCoa: string | null = null;
+  // A Mobile IPv6 mobile node is at home, before any registration, once its home address is usable.
+  const h6 = n.spec.config.ipv6.find((a) => a.home);
+  const home6 = h6 && n.mip ? formatIp6(h6.address[0]) : null;
   const closeAgent = (t: number) => { if (agent && t > agent.t) agents.push({ startMs: agent.t, endMs: t, label: agent.label }); agent = null; };
   for (const e of evs) {
     switch (e.kind) {
@@ -173,6 +177,9 @@ function laneOf(sim: Simulation, n: SimNode, evs: (Fields & { t: number; kind: s
         if (e.atHome && !agent) agent = { t: e.t, label: "home" };
         else if (!e.atHome && agent && (agent as { label: string }).label === "home") closeAgent(e.t);
         other.push({ tMs: e.t, label: e.atHome ? "H" : "A", cls: "info", detail: e.atHome ? `at home (agent ${e.agent})` : `away from home (agent ${e.agent})` });
+        break;
+      case "addr6":
+        if (home6 !== null && e.addr === home6 && e.state === "preferred" && !agent) agent = { t: e.t, label: "home" };
         break;
       case "move": other.push({ tMs: e.t, label: "M", cls: "info", detail: `movement detected: ${e.reason}, agent ${e.agent}, CoA ${e.coa}` }); break;
       case "dhcp": other.push({ tMs: e.t, label: "D", cls: e.op === "lost" ? "deny" : "ok", detail: `DHCP ${e.op}: ${e.addr} router ${e.router}, lease ${e.leaseSec} s` }); break;

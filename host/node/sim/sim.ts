@@ -43,7 +43,7 @@ export interface SimOptions {
 /** Event kinds a timeline is drawn from (kept in memory when SimOptions.timeline is set). */
 export const TIMELINE_KINDS: ReadonlySet<string> = new Set([
   "wifi_assoc", "wifi_disassoc", "handoff", "reg_request", "reg_reply", "move", "home", "binding", "visitor",
-  "auth_failed", "reg_denied", "dhcp", "action", "dhcp_bound", "dhcp_nak", "ro_binding", "config_change",
+  "auth_failed", "reg_denied", "dhcp", "action", "dhcp_bound", "dhcp_nak", "ro_binding", "config_change", "addr6",
 ]);
 
 /**
