@@ -70,7 +70,10 @@ function convert(f, config) {
       };
       break;
     case "map": s = { type: "object", additionalProperties: convert(f.items, config) }; break;
-    case "ref": s = f.nullable ? { anyOf: [{ type: "string" }, { type: "null" }] } : { type: "string" }; if (f.rules) notes.push(`checked by rule ${f.rules.join(", ")} (${config.src} "rules")`); break;
+    case "ref":
+      // A value with the shape of a node configuration's field (checked by the rules): that field's schema.
+      if (f.sameAs) { s = { ...config.properties[f.sameAs] }; delete s.default; delete s.description; notes.push(`as a node configuration's "${f.sameAs}"`); break; }
+      s = f.nullable ? { anyOf: [{ type: "string" }, { type: "null" }] } : { type: "string" }; if (f.rules) notes.push(`checked by rule ${f.rules.join(", ")} (${config.src} "rules")`); break;
     case "number":
       s = { type: "number" };
       if (typeof f.min === "number") s.minimum = f.min;

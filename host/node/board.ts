@@ -136,6 +136,19 @@ export class Board {
     }
   }
 
+  /**
+   * Add configuration records to the running board (the core's config_add, docs/abi.md): `records` is a
+   * configuration buffer (header and records). Returns 0, or the core's code with its reason.
+   */
+  configAdd(records: Uint8Array): { code: number; reason: string } {
+    if (records.length > this.x.config_capacity()) return { code: 1, reason: `${records.length} bytes, the firmware takes at most ${this.x.config_capacity()}` };
+    this.lastLog = "";
+    const ptr = this.x.config_buffer();
+    this.view().set(records, ptr);
+    const code = this.x.config_add(ptr, records.length);
+    return { code, reason: code === 0 ? "" : this.lastLog || "no reason given" };
+  }
+
   private view(): Uint8Array {
     // memory.grow detaches the old buffer (length 0): cheaper to test than comparing buffers.
     if (!this.mem || this.mem.length === 0) this.mem = new Uint8Array(this.x.memory.buffer);

@@ -76,7 +76,7 @@ export interface ValidConfig {
 }
 
 /** A configured IPv6 address: the interface's name, [16 bytes, prefix length], and what a router advertises. */
-export interface Ipv6Address { iface: string; address: [number[], number]; advertise: boolean; validSec: number; preferredSec: number }
+export interface Ipv6Address { iface: string; address: [number[], number]; advertise: boolean; home: boolean; validSec: number; preferredSec: number }
 
 /** A manually keyed AH peer: its address (16 bytes), SPIs, algorithm, key, window, inbound policy. */
 export interface IpsecPeer { peer: number[]; spiIn: number; spiOut: number; algorithm: string; key: Uint8Array; window: number; require: boolean }
@@ -116,11 +116,13 @@ export interface Field {
   rest?: string;
   /** The value may be given under an older field name, as an object with field `has`; both at once is refused. */
   legacy?: { field: string; has: string; conflict: string };
+  /** (A scenario's "ref" field) the value is as the node configuration's field of this name, checked by the field's rules. */
+  sameAs?: string;
 }
 /** Keys a field may carry (the Field interface above), for checking descriptions. */
 export const FIELD_KEYS = ["type", "required", "default", "expected", "unique", "rules", "description", "fields", "unknown", "items", "min", "max", "maxExpected", "countNoun", "implies",
   "values", "literals", "chars", "minLength", "maxLength", "unicast", "nonzero", "record", "key", "at", "as", "bits", "shift", "prefixAt", "lenAt", "combine",
-  "minPrefix", "maxPrefix", "nullable", "minBytes", "maxBytes", "ignore", "tag", "tagDefault", "tagExpected", "variants", "rest", "legacy"];
+  "minPrefix", "maxPrefix", "nullable", "minBytes", "maxBytes", "ignore", "tag", "tagDefault", "tagExpected", "variants", "rest", "legacy", "sameAs"];
 /** A description the walker walks: expected texts per type, named rules, the root object. */
 export interface Description { types: Record<string, Record<string, string>>; rules: Record<string, string>; root: Field }
 interface RecordDef { name: string; type: number; form: "kv" | "struct"; list?: string; size?: number; indexAt?: number; later?: boolean; countKey?: { record: string; key: number }; fixed?: { key: number; from: string }[] }

@@ -201,16 +201,27 @@ export function finishIcmp6Echo(b: Uint8Array, dataLen: number, type: number, sr
 }
 
 /**
- * The upper layer of an IPv6 packet without extension headers: { nh, off, len } after checking the
- * header, the Payload Length and the UDP/ICMPv6 checksum; null when anything is wrong.
+ * The upper layer of an IPv6 packet: { nh, off, len } after checking the header, the Payload Length and
+ * the UDP/ICMPv6 checksum; null when anything is wrong. Hop-by-Hop, Routing and Destination Options
+ * headers in front of it are stepped over: the core delivers Mobile IPv6 packets with them (a Routing
+ * header a correspondent sent by way of the care-of address, a Home Address option; seed 003 §7.9, §9.1),
+ * source and destination already the home address, as a host's stack then sees them.
  */
 export function parseIpv6Upper(b: Uint8Array): { nh: number; off: number; len: number } | null {
   if (b.length < IPV6_HEADER || b[0] >> 4 !== 6) return null;
-  const len = get16(b, 4);
-  if (IPV6_HEADER + len > b.length) return null;
-  const nh = b[6];
-  if (nh !== IPPROTO_UDP && nh !== 58) return { nh, off: IPV6_HEADER, len };
+  const total = IPV6_HEADER + get16(b, 4);
+  if (total > b.length) return null;
+  let nh = b[6], off = IPV6_HEADER;
+  while (nh === 0 || nh === 43 || nh === 60) {
+    if (off + 8 > total) return null;
+    const next = b[off];
+    off += (b[off + 1] + 1) * 8;
+    nh = next;
+  }
+  if (off > total) return null;
+  const len = total - off;
+  if (nh !== IPPROTO_UDP && nh !== 58) return { nh, off, len };
   const src = b.subarray(8, 24), dst = b.subarray(24, 40);
-  if (finish16(sum16(b, IPV6_HEADER, len, pseudoSum6(src, dst, nh, len))) !== 0) return null;
-  return { nh, off: IPV6_HEADER, len };
+  if (finish16(sum16(b, off, len, pseudoSum6(src, dst, nh, len))) !== 0) return null;
+  return { nh, off, len };
 }

@@ -23,6 +23,8 @@ export interface SimBoard {
   output(packet: Uint8Array): number;
   tick(nowMs: number): number;
   link(iface: number, up: boolean, bssid?: Uint8Array): void;
+  /** Add configuration records to the running board (ABI `config_add`); in-process boards only. */
+  configAdd?(records: Uint8Array): { code: number; reason: string };
   /** A station left / joined the access point behind `iface` (ABI `station`; the peer protocol's OP_STATION). */
   station?(iface: number, up: boolean, mac: Uint8Array): void;
   counters(): Record<string, number>;

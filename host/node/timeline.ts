@@ -9,6 +9,7 @@
 import type { Simulation, SimNode } from "./sim/sim.js";
 import type { Summary, HandoffSummary } from "./sim/summary.js";
 import type { Fields } from "./sim/events.js";
+import { formatIp6 } from "./config.js";
 
 export const BUCKET_MS = 100;
 
@@ -49,6 +50,7 @@ export interface TimelineData {
   handoffs: HandoffSummary[];
   details: HandoffDetail[];
   registrations: Summary["registrations"];
+  mip6Bindings: Summary["mip6Bindings"];
 }
 
 const num = (v: unknown) => Number(v);
@@ -114,7 +116,7 @@ export function timelineData(sim: Simulation, summary: Summary): TimelineData {
   return {
     scenario: summary.scenario, description: sim.scenario.description, seed: summary.seed, simMs, lanes,
     agents: [...agentRows].map(([node, markers]) => ({ node, markers })),
-    flows, handoffs: summary.handoffs, details, registrations: summary.registrations,
+    flows, handoffs: summary.handoffs, details, registrations: summary.registrations, mip6Bindings: summary.mip6Bindings,
   };
 }
 
@@ -125,6 +127,10 @@ function laneOf(sim: Simulation, n: SimNode, evs: (Fields & { t: number; kind: s
   const other: Marker[] = [];
   const openAp = new Map<number, { t: number; ap: string }>();
   let agent: { t: number; label: string } | null = null;
+  let lastCoa: string | null = null;
+  // A Mobile IPv6 mobile node is at home, before any registration, once its home address is usable.
+  const h6 = n.spec.config.ipv6.find((a) => a.home);
+  const home6 = h6 && n.mip ? formatIp6(h6.address[0]) : null;
   const closeAgent = (t: number) => { if (agent && t > agent.t) agents.push({ startMs: agent.t, endMs: t, label: agent.label }); agent = null; };
   for (const e of evs) {
     switch (e.kind) {
@@ -135,6 +141,18 @@ function laneOf(sim: Simulation, n: SimNode, evs: (Fields & { t: number; kind: s
         break;
       }
       case "reg_request":
+        if (String(e.coa).includes(":")) {
+          // Mobile IPv6 (issue 13): the home registration is a Binding Update to the home agent; a new
+          // care-of address gets its own mark.
+          const dereg = num(e.lifetimeSec) === 0;
+          if (!dereg && e.coa !== lastCoa) other.push({ tMs: e.t, label: "CoA", cls: "info", detail: `care-of address ${e.coa}${lastCoa ? ` (was ${lastCoa})` : ""}` });
+          if (!dereg) lastCoa = String(e.coa);
+          registrations.push({
+            tMs: e.t, label: "BU", cls: "req",
+            detail: dereg ? `Binding Update to home agent ${e.ha}: de-registration (lifetime 0, at home)` : `Binding Update to home agent ${e.ha}: home ${e.home}, care-of address ${e.coa}, lifetime ${e.lifetimeSec} s`,
+          });
+          break;
+        }
         registrations.push({
           tMs: e.t, label: "req", cls: "req",
           detail: `Registration Request: CoA ${e.coa}, lifetime ${e.lifetimeSec} s${e.flagNames ? `, flags ${e.flagNames}` : ""}${e.viaFa ? ", via foreign agent" : ", direct"}`,
@@ -142,8 +160,12 @@ function laneOf(sim: Simulation, n: SimNode, evs: (Fields & { t: number; kind: s
         break;
       case "reg_reply": {
         const code = num(e.code);
-        const ok = code <= 1;
-        registrations.push({ tMs: e.t, label: String(code), cls: ok ? "ok" : "deny", detail: `Registration Reply code ${code}${ok ? " (accepted)" : " (denied)"}, lifetime ${e.lifetimeSec} s, CoA ${e.coa}` });
+        const v6 = String(e.coa).includes(":");
+        // (A Binding Acknowledgement's status: below 128 accepted, seed 003 §5.2.)
+        const ok = v6 ? code < 128 : code <= 1;
+        registrations.push(v6
+          ? { tMs: e.t, label: ok ? "BA" : `BA ${code}`, cls: ok ? "ok" : "deny", detail: `Binding Acknowledgement status ${code}${ok ? " (accepted)" : " (refused)"}, lifetime ${e.lifetimeSec} s, care-of address ${e.coa}` }
+          : { tMs: e.t, label: String(code), cls: ok ? "ok" : "deny", detail: `Registration Reply code ${code}${ok ? " (accepted)" : " (denied)"}, lifetime ${e.lifetimeSec} s, CoA ${e.coa}` });
         if (ok) {
           const label = sim.agentLabel(n, String(e.coa), num(e.lifetimeSec));
           if (!agent || agent.label !== label) { closeAgent(e.t); agent = { t: e.t, label }; }
@@ -155,6 +177,9 @@ function laneOf(sim: Simulation, n: SimNode, evs: (Fields & { t: number; kind: s
         if (e.atHome && !agent) agent = { t: e.t, label: "home" };
         else if (!e.atHome && agent && (agent as { label: string }).label === "home") closeAgent(e.t);
         other.push({ tMs: e.t, label: e.atHome ? "H" : "A", cls: "info", detail: e.atHome ? `at home (agent ${e.agent})` : `away from home (agent ${e.agent})` });
+        break;
+      case "addr6":
+        if (home6 !== null && e.addr === home6 && e.state === "preferred" && !agent) agent = { t: e.t, label: "home" };
         break;
       case "move": other.push({ tMs: e.t, label: "M", cls: "info", detail: `movement detected: ${e.reason}, agent ${e.agent}, CoA ${e.coa}` }); break;
       case "dhcp": other.push({ tMs: e.t, label: "D", cls: e.op === "lost" ? "deny" : "ok", detail: `DHCP ${e.op}: ${e.addr} router ${e.router}, lease ${e.leaseSec} s` }); break;
@@ -174,6 +199,12 @@ function laneOf(sim: Simulation, n: SimNode, evs: (Fields & { t: number; kind: s
 function agentMarker(e: Fields & { t: number; kind: string }): Marker | null {
   switch (e.kind) {
     case "binding": return { tMs: e.t, label: `B:${e.op}`, cls: e.op === "add" || e.op === "refresh" ? "ok" : e.op === "deregister" ? "info" : "deny", detail: `binding ${e.op}: ${e.home} → ${e.coa}, lifetime ${e.lifetimeSec} s` };
+    // A correspondent's binding (route optimization: seed 001's cache, seed 003's Binding Cache entries).
+    case "ro_binding": return {
+      tMs: e.t, label: `RO:${e.op}`, cls: e.op === "add" || e.op === "refresh" ? "ok" : e.op === "delete" ? "info" : "deny",
+      detail: `correspondent binding ${e.op}: ${e.home} → ${e.coa}, lifetime ${e.lifetimeSec} s${e.op === "refused" ? `, status ${e.status}` : ""}`,
+    };
+    case "config_change": return { tMs: e.t, label: "cfg", cls: "act", detail: `configuration added: ${e.what}` };
     case "visitor": return { tMs: e.t, label: `V:${e.op}`, cls: e.op === "accepted" || e.op === "pending" ? "ok" : e.op === "removed" ? "info" : "deny", detail: `visitor ${e.op}: ${e.home} (home agent ${e.ha}), code ${e.code}, lifetime ${e.lifetimeSec} s` };
     case "reg_denied": return { tMs: e.t, label: String(e.code), cls: "deny", detail: `${e.role} denied a registration of ${e.home} with code ${e.code}` };
     case "auth_failed": return { tMs: e.t, label: "!", cls: "deny", detail: `${e.role}: authentication failed (ext ${e.extType}, code ${e.code}, peer ${e.peer}, SPI ${e.spi})` };
@@ -315,7 +346,7 @@ export function renderTimeline(d: TimelineData): string {
       a.markers.forEach((m, j) => svg.marker(m, y - 10 + rows[j] * 13, 20 - rows[j] * 13));
     });
     svg.axis(svg.height - 22);
-    sections.push(`<h2>Agents and network</h2>\n<p class="note">Bindings (B:), visitors (V:), denials (reply code), authentication failures (!) and scenario actions.</p>\n${svg.render("agents", "agent events")}`);
+    sections.push(`<h2>Agents and network</h2>\n<p class="note">Bindings (B:), correspondent bindings (RO:), visitors (V:), denials (reply code), authentication failures (!), configuration changes (cfg) and scenario actions.</p>\n${svg.render("agents", "agent events")}`);
   }
 
   if (d.details.length) {
@@ -375,12 +406,18 @@ table{border-collapse:collapse;margin-top:6px}td,th{border:1px solid #ccc;paddin
 <h1>Scenario ${esc(d.scenario)}, seed ${d.seed}: ${esc(fmtTime(d.simMs))} simulated</h1>
 <p class="note">${esc(d.description)}</p>
 <p>Registrations: requested ${r.requested}, accepted ${r.accepted}, denied (replies to mobile nodes) ${codes(r.denied)}, denied by agents ${codes(r.agentDenied)}.</p>
-<p class="legend"><span><i class="sw" style="background:rgba(220,40,40,.18)"></i>gap in a flow</span><span><i class="sw" style="background:#2660a4"></i>request</span><span><i class="sw" style="background:#1d8a3a"></i>accepted (code 0/1)</span><span><i class="sw" style="background:#c0282d"></i>denied (code)</span><span><i class="sw" style="background:#7a3db8"></i>scenario action</span> Hover over any mark for details.</p>
+<p class="legend"><span><i class="sw" style="background:rgba(220,40,40,.18)"></i>gap in a flow</span><span><i class="sw" style="background:#2660a4"></i>request</span><span><i class="sw" style="background:#1d8a3a"></i>accepted (code 0/1)</span><span><i class="sw" style="background:#c0282d"></i>denied (code)</span><span><i class="sw" style="background:#7a3db8"></i>scenario action</span> Mobile IPv6: BU / BA (Binding Update to the home agent / its Acknowledgement), CoA (a new care-of address). Hover over any mark for details.</p>
 ${sections.join("\n")}
 <h2>Handoffs (${d.handoffs.length})</h2>
 <table><tr><th>node</th><th>at ms</th><th>from</th><th>to</th><th>registered ms</th><th>interruption ms</th><th>lost</th></tr>
 ${rows}
 </table>
-</body></html>
+${d.mip6Bindings.length ? `<h2>Mobile IPv6 bindings (${d.mip6Bindings.length})</h2>
+<p class="note">Home registrations at home agents and correspondents' bindings, from their Binding Cache events: each care-of address from its first update until it ended (moved: bound to another care-of address).</p>
+<table class="mip6"><tr><th>node</th><th>kind</th><th>home address</th><th>care-of address</th><th>from ms</th><th>until ms</th><th>end</th><th>refreshes</th></tr>
+${d.mip6Bindings.map((b) => `<tr><td>${esc(b.node)}</td><td>${esc(b.kind)}</td><td>${esc(b.home)}</td><td>${esc(b.careOf)}</td><td class="n">${fmt(b.fromMs)}</td>` +
+    `<td class="n">${b.untilMs === null ? "—" : fmt(b.untilMs)}</td><td>${esc(b.end ?? "in cache")}</td><td class="n">${b.refreshes}</td></tr>`).join("\n")}
+</table>
+` : ""}</body></html>
 `;
 }

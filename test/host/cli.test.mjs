@@ -71,7 +71,7 @@ test("cli: sim --json writes the documented summary; --quiet prints nothing; --e
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, "");
   const s = JSON.parse(readFileSync(json, "utf8"));
-  assert.deepEqual(Object.keys(s), ["scenario", "seed", "simMs", "flows", "pings", "handoffs", "registrations", "segments", "boards", "dhcp"]);
+  assert.deepEqual(Object.keys(s), ["scenario", "seed", "simMs", "flows", "pings", "handoffs", "registrations", "segments", "boards", "dhcp", "mip6Bindings"]);
   assert.deepEqual([s.scenario, s.seed, s.simMs], ["demo-router", 9, 5000]);
   assert.deepEqual(Object.keys(s.flows[0]), ["name", "from", "to", "sent", "received", "lost", "duplicates", "reordered", "latencyMs"]);
   assert.deepEqual(Object.keys(s.registrations), ["requested", "accepted", "denied", "agentDenied"]);

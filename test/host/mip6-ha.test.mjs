@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startBoard, host } from "./helpers.mjs";
-import { ip6, fmt6, echo6, eth, pkt6, Lan, icmp6Of, icmp6Packet, ipv6Packet } from "../lib/ip6.mjs";
+import { ip6, fmt6, echo6, udp6, eth, pkt6, Lan, icmp6Of, icmp6Packet, ipv6Packet } from "../lib/ip6.mjs";
 import { dstOpts, parseOpts, baFields, sealed, ahOk, ahInfo, OPT, BU_A, BU_H } from "../lib/mip6.mjs";
 
 const HA = "2001:db8:1::1", HA_F = "2001:db8:2::1", HOME = "2001:db8:1::64", COA = "2001:db8:2::c0a", CN = "2001:db8:1::c";
@@ -95,6 +95,36 @@ test("§8.2: a home registration is accepted, advertised on the home link 1 + MA
   assert.equal(fmt6(inner.subarray(24, 40)), HOME, "inner destination: the home address");
   assert.equal(inner[40], 128, "the echo request inside");
   assert.equal(t.c().mip6_ha_tunnelled, 1);
+});
+
+test("§8.4: a flow the home agent forwarded to the home address while the mobile node was at home is intercepted from the registration on (the IPv6 flow cache forgets it)", () => {
+  const t = setup();
+  // The mobile node at home (a plain board at the home address), reached from the foreign link through the
+  // home agent: plain forwarding to a REACHABLE neighbour, which the flow cache (stack/flow6.ts) keeps.
+  const mnHome = startBoard({
+    name: "mnh", board: "emulated", roles: ["host"], node: { ipv6: "dual", dadTransmits: 1 },
+    interfaces: [{ name: "eth0", mac: "02:00:00:00:01:64" }], ipv6: [{ iface: "eth0", address: `${HOME}/64` }],
+  }, { now: () => t.clock.t });
+  t.lan.attach(mnHome, 0, "home");
+  t.lan.run(2000);
+  // The home agent knows the care-of address's neighbour already (as a home agent behind a router knows that
+  // router): the acknowledgement of the registration changes nothing in its neighbour cache.
+  assert.equal(t.ha.board.output(echo6(ip6(HA_F), ip6(COA), 9, 1)), 0);
+  t.lan.run(50);
+  const udp = (n) => { t.m.board.output(udp6(ip6(COA), ip6(HOME), 40000, 5000, Uint8Array.of(n))); t.lan.run(20); };
+  for (let n = 1; n <= 4; n++) udp(n);
+  assert.equal(mnHome.cap.delivered.length, 4, "forwarded onto the home link");
+  assert.ok(t.c().flow_hits > 0, "by the flow cache");
+  // The mobile node leaves the home link (it hears nothing more, says nothing more) and registers.
+  t.lan.filter = (f, from, to) => from !== mnHome && to !== mnHome;
+  t.send(t.bu());
+  const from = t.ha.cap.tx.length, atHome = mnHome.cap.delivered.length, hits = t.c().flow_hits;
+  for (let n = 5; n <= 7; n++) udp(n);
+  const tun = t.sent(from, 1).filter((p) => p[6] === 51 && p[40] === 41);
+  assert.equal(tun.length, 3, "every datagram after the registration goes into the tunnel to the care-of address");
+  assert.equal(mnHome.cap.delivered.length, atHome, "none onto the home link any more");
+  assert.equal(t.c().mip6_ha_tunnelled, 3);
+  assert.equal(t.c().flow_hits, hits, "none by the flow cache");
 });
 
 test("§8.1: a Binding Update to the Home-Agents anycast address is answered with 135 from a unicast address", () => {

@@ -83,7 +83,7 @@ test("scenario fields: each type refuses with field, expected and actual value",
     "scenario.actions[4].segment: expected one of the segments or access points lan1, lan2, ap1, got 3");
   // unknown fields, at every level
   refuses((r) => { r.bogus = 1; r.wifi.x = 1; r.nodes[3].movement.area.z = 1; r.apps[1].port = 7; r.nodes[0].position.z = 0; },
-    'scenario.bogus: expected one of the fields name, description, seed, durationMs, mobilityStepMs, wifi, segments, accessPoints, nodes, apps, actions, comment, $schema, got "bogus"',
+    'scenario.bogus: expected one of the fields name, description, seed, durationMs, mobilityStepMs, wifi, segments, accessPoints, nodes, apps, actions, changes, comment, $schema, got "bogus"',
     'scenario.wifi.x: expected one of the fields hysteresisDb, linkHints, got "x"',
     'scenario.nodes[3].movement.area.z: expected one of the fields x0, y0, x1, y1, got "z"',
     'scenario.apps[1].port: expected one of the fields type, name, from, to, family, intervalMs, count, sizeBytes, startMs, stopMs, comment, got "port"',
@@ -126,6 +126,15 @@ test("scenario fields: the rules the description names refuse with their message
     'scenario.apps[0].from: expected a node with the role "host" (a local stack), got "r1"',
     'scenario.apps[1].to: expected a firmware node (not a dhcp-server), got "dhcp1"',
     "scenario.apps[0].stopMs: expected a time after startMs (100), got 50");
+  refuses((r) => { r.changes.push({ atMs: 5, node: "nobody", ipv6: [] }, { atMs: 5, node: "h1", ipv6: [] }, { atMs: 5, node: "dhcp1", ipv6: [] }, { atMs: 5, node: "r1", ipv6: [] },
+    { atMs: 5, node: "r1", ipv6: [{ iface: "eth7", address: "2001:db8:3::1/64", colour: "red" }, { iface: "eth0", address: "10.0.3.1/24" }] }); },
+    'scenario.changes[1].node: expected one of the firmware nodes r1, h1, m1, m2, got "nobody"',
+    'scenario.changes[2].node: expected a node with node.ipv6 "dual" or "only" (the change adds IPv6 addresses), got "h1"',
+    'scenario.changes[3].node: expected one of the firmware nodes r1, h1, m1, m2, got "dhcp1"',
+    'scenario.changes[4].ipv6: expected a non-empty list of IPv6 addresses like [{ "iface": "eth0", "address": "2001:db8:2::1/64" }], got []',
+    'scenario.changes[5].ipv6[0].colour: expected one of the fields iface, address, advertise, home, validSec, preferredSec, got "colour"',
+    'scenario.changes[5].ipv6[0].iface: expected one of the interfaces eth0, eth1, got "eth7"',
+    'scenario.changes[5].ipv6[1].address: expected an IPv6 address with prefix length like 2001:db8:1::1/64, got "10.0.3.1/24"');
   refuses((r) => { r.apps.push({ type: "cbr", name: "cbr2", from: "m1", to: "m1", port: 6000 }); },
     'scenario.apps[2].port: expected a port not used by another flow to m1, got 6000');
   // Defaults the rules fill in: ports by index, stopMs at the end, the start position from the movement.
@@ -139,6 +148,11 @@ test("scenario fields: the rules the description names refuse with their message
   assert.deepEqual(host.SEGMENT_DEFAULTS, { delayUs: 100, jitterUs: 0, loss: 0, bandwidthBps: 100e6, queueFrames: 256 });
   assert.deepEqual(host.CELL_DEFAULTS, { delayUs: 1000, jitterUs: 0, loss: 0, bandwidthBps: 54e6, queueFrames: 64 });
   assert.deepEqual(Array.from(s.actions[3].frame), [255, 255, 255, 255, 255, 255, 2, 0, 0, 0, 9, 9, 8, 0]);
+  // A change: its time, node, words, and the buffer for config_add (header, one ADDR6 record: interface 1,
+  // /64, advertised, the default lifetimes, the address).
+  assert.deepEqual(s.changes.map((c) => [c.atUs, c.node, c.what]), [[1000000, "r1", "2001:db8:2::1/64 on eth1 (advertised)"]]);
+  assert.equal(Buffer.from(s.changes[0].records).toString("hex"),
+    "4d495046000200000800002001400200" + "00278d00" + "00093a80" + "00000000" + "20010db8000200000000000000000001");
 });
 
 test("scenario fields: the description uses only what the walker knows, and every rule it names exists", () => {

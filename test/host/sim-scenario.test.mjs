@@ -34,7 +34,7 @@ test("summary: documented keys in a stable order", () => {
   const sim = new Simulation(validateScenario(load("l2-roam.json")), firmware, { durationMs: 12000 });
   sim.run();
   const s = sim.summary();
-  assert.deepEqual(Object.keys(s), ["scenario", "seed", "simMs", "flows", "pings", "handoffs", "registrations", "segments", "boards", "dhcp"]);
+  assert.deepEqual(Object.keys(s), ["scenario", "seed", "simMs", "flows", "pings", "handoffs", "registrations", "segments", "boards", "dhcp", "mip6Bindings"]);
   assert.deepEqual(Object.keys(s.flows[0]), ["name", "from", "to", "sent", "received", "lost", "duplicates", "reordered", "latencyMs"]);
   assert.deepEqual(Object.keys(s.flows[0].latencyMs), ["p50", "p99", "max"]);
   assert.deepEqual(Object.keys(s.pings[0]), ["name", "from", "to", "sent", "received", "lost", "rttMs"]);

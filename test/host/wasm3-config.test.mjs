@@ -96,6 +96,7 @@ const BASE = {
   securityAssociations: [{ peer: "10.0.0.5", spi: 4096, algorithm: "keyed-md5", key: "00112233", replay: "nonces", coverSpi: false, use: "mobile-home" }],
   ipv6: [{ iface: "home0", address: "2001:db8:a::1/64", advertise: true, validSec: 86400, preferredSec: 3600 }],
   tunnels6: [{ dest: "2001:db8:7::/48", remote: "2001:db8:a::9", local: "2001:db8:a::1" }],
+  routes6: [{ dest: "2001:db8:6::/48", via: "fe80::9", iface: "up0" }, { dest: "default", iface: "home0" }],
   ipsec: [{ peer: "2001:db8:a::5", spiIn: 4096, spiOut: 4097, algorithm: "hmac-sha1-96", key: "00112233445566778899aabbccddeeff00112233", window: 64, require: true }],
   comment: "every section",
 };

@@ -10,7 +10,7 @@ export function table(header: string[], rows: (string | number | null)[][], inde
   return cells.map((r) => indent + r.map((c, i) => (right[i] ? c.padStart(width[i]) : c.padEnd(width[i]))).join("  ").trimEnd()).join("\n");
 }
 
-/** The summary as text: flows, pings, handoffs, registrations, segments, boards. */
+/** The summary as text: flows, pings, handoffs, registrations, Mobile IPv6 bindings (when any), segments, boards. */
 export function renderSummary(s: Summary, wallMs?: number): string {
   const out: string[] = [];
   const speed = wallMs && wallMs > 0 ? `, ${(s.simMs / wallMs).toFixed(1)}x real time` : "";
@@ -31,6 +31,12 @@ export function renderSummary(s: Summary, wallMs?: number): string {
   const codes = (m: Record<string, number>) => { const t = Object.entries(m).map(([c, n]) => `${c}: ${n}`).join(", "); return t ? `{${t}}` : "0"; };
   out.push(`Registrations: requested ${s.registrations.requested}, accepted ${s.registrations.accepted}, denied ${codes(s.registrations.denied)}, denied by agents ${codes(s.registrations.agentDenied)}`);
   out.push("");
+  if (s.mip6Bindings.length) {
+    out.push(`Mobile IPv6 bindings (${s.mip6Bindings.length})`);
+    out.push(table(["node", "kind", "home", "care-of", "from ms", "until ms", "end", "refreshes"],
+      s.mip6Bindings.map((b) => [b.node, b.kind, b.home, b.careOf, b.fromMs, b.untilMs, b.end ?? (b.untilMs === null ? "in cache" : null), b.refreshes])));
+    out.push("");
+  }
   out.push("Segments");
   out.push(table(["name", "frames", "bytes", "lost", "queue drops"],
     Object.entries(s.segments).map(([n, g]) => [n, g.frames, g.bytes, g.lost, g.queueDrops])));

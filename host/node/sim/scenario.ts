@@ -4,7 +4,7 @@
 // (host/node/config.ts); the cross-field rules the description names are the functions of RULES below.
 // Every refusal names the field, what was expected and what was found.
 
-import { validateConfig, ConfigError, parseIp, parseIp6, formatIp, formatMac, BOARDS, walkDescription, type ValidConfig, type BoardProfile, type Description, type Walk, type Tree } from "../config.js";
+import { validateConfig, encodeConfig, ConfigError, parseIp, parseIp6, formatIp, formatIp6, formatMac, BOARDS, walkDescription, type ValidConfig, type BoardProfile, type Description, type Walk, type Tree } from "../config.js";
 import FIELDS from "../../../schema/scenario.fields.json";
 import type { SegmentParams } from "./segment.js";
 
@@ -46,12 +46,17 @@ export type ScAction =
   | { type: "stop" | "start" | "restart"; atUs: number; node: string }
   | { type: "inject"; atUs: number; segment: string; frame: Uint8Array; count: number; intervalUs: number }
   | { type: "replayLastRegistration"; atUs: number; segment: string };
+/**
+ * Configuration added to a running node (scenario "changes"): `records` is a configuration buffer (header
+ * and ADDR6 records) for the core's config_add; `what` says it in words (events, timeline).
+ */
+export interface ScChange { atUs: number; node: string; records: Uint8Array; what: string }
 export interface Scenario {
   name: string; description: string; seed: number; durationMs: number; mobilityStepMs: number;
   /** linkHints: the Wi-Fi driver reports every (dis)association to the board (link() events). */
   wifi: { hysteresisDb: number; linkHints: boolean };
   segments: ScSegment[]; accessPoints: ScAccessPoint[]; nodes: ScNode[]; apps: ScApp[];
-  dhcpServers: ScDhcpServer[]; actions: ScAction[];
+  dhcpServers: ScDhcpServer[]; actions: ScAction[]; changes: ScChange[];
 }
 
 export class ScenarioError extends ConfigError {}
@@ -212,7 +217,13 @@ export const RULES: Record<string, Rule> = {
         if (typeof to === "string" && c.boards.has(to)) {
           a.to = to;
           if (c.boards.get(to)!.node.ipv6 === "off") w.bad(`apps[${i}].to`, "a node with node.ipv6 on", to);
-        } else if (ip6) { a.dst6 = ip6; a.to = to as string; }
+        } else if (ip6) {
+          // The node that holds the address in its configuration receives the flow (its sink counts it),
+          // as for an IPv4 address: e.g. a mobile node's home address, wherever the node is.
+          a.dst6 = ip6;
+          const key = ip6.join(".");
+          a.to = [...c.boards.values()].find((x) => x.ipv6.some((y) => y.address[0].join(".") === key))?.name ?? to as string;
+        }
         else w.bad(`apps[${i}].to`, `one of the nodes ${all} or an IPv6 address`, to);
         return;
       }
@@ -254,7 +265,47 @@ export const RULES: Record<string, Rule> = {
       if (onCell && (typeof a.segment !== "string" || !cells.includes(a.segment))) w.bad(`actions[${i}].segment`, `one of the segments or access points ${cells.join(", ") || "(none defined)"}`, a.segment);
     });
   },
+  changeRefs(w, raw, c) {
+    const boards = [...c.boards.keys()];
+    list(w, "changes").forEach((ch, i) => {
+      if (!ch) return;
+      const at = `changes[${i}]`;
+      const cfg = typeof ch.node === "string" ? c.boards.get(ch.node) : undefined;
+      if (!cfg) {
+        // (A node whose own configuration was refused is named, not refused again here.)
+        if (typeof ch.node !== "string" || !c.nodeNames.includes(ch.node) || c.dhcpNames.has(ch.node)) w.bad(`${at}.node`, `one of the firmware nodes ${boards.join(", ") || "(none defined)"}`, ch.node);
+        return;
+      }
+      if (cfg.node.ipv6 === "off") { w.bad(`${at}.node`, "a node with node.ipv6 \"dual\" or \"only\" (the change adds IPv6 addresses)", ch.node); return; }
+      const v = (raw.changes as Tree[])[i].ipv6;
+      if (!Array.isArray(v) || v.length === 0) { w.bad(`${at}.ipv6`, "a non-empty list of IPv6 addresses like [{ \"iface\": \"eth0\", \"address\": \"2001:db8:2::1/64\" }]", v); return; }
+      // Each address is checked as an item of the node's own ipv6 list: a configuration with the node's
+      // interfaces and these addresses only (its other fields were checked with the node).
+      const probe = {
+        name: cfg.name, board: cfg.board.name, roles: ["host"], node: { ipv6: cfg.node.ipv6 },
+        interfaces: cfg.interfaces.map((x) => ({ name: x.name, mac: formatMac(x.mac) })), ipv6: v,
+      };
+      try {
+        ch.config = validateConfig(probe, `${w.where}.${at}`);
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        w.p.push(...e.problems);
+      }
+    });
+  },
 };
+
+/** The configuration buffer of `cfg`'s ADDR6 records alone (for config_add): the header, then those records. */
+function addr6Records(cfg: ValidConfig): Uint8Array {
+  const all = encodeConfig(cfg);
+  const out: number[] = [...all.subarray(0, 8)];
+  for (let o = 8; o + 4 <= all.length;) {
+    const n = 4 + ((all[o + 2] << 8) | all[o + 3]);
+    if (all[o] === 8) out.push(...all.subarray(o, o + n));
+    o += n;
+  }
+  return Uint8Array.from(out);
+}
 
 /**
  * Validate a scenario (parsed JSON). `where` prefixes field names (e.g. the file name). Throws
@@ -302,6 +353,11 @@ function typed(t: Tree): Scenario {
     return { type: a.type, atUs, node: a.node };
   });
   actions.sort((x, y) => x.atUs - y.atUs);
+  const changes: ScChange[] = (t.changes as Tree[]).map((ch): ScChange => ({
+    atUs: Math.round(ch.atMs * 1000), node: ch.node, records: addr6Records(ch.config),
+    what: (ch.config as ValidConfig).ipv6.map((a) => `${formatIp6(a.address[0])}/${a.address[1]} on ${a.iface}${a.advertise ? " (advertised)" : ""}`).join(", "),
+  }));
+  changes.sort((x, y) => x.atUs - y.atUs);
   return {
     name: t.name, description: t.description, seed: t.seed, durationMs: t.durationMs, mobilityStepMs: t.mobilityStepMs,
     wifi: { hysteresisDb: t.wifi.hysteresisDb, linkHints: t.wifi.linkHints },
@@ -309,6 +365,6 @@ function typed(t: Tree): Scenario {
     accessPoints: (t.accessPoints as Tree[]).map((a) => ({
       name: a.name, segment: a.segment, bssid: a.bssid, x: a.x, y: a.y, rangeM: a.rangeM, assocDelayUs: Math.round(a.assocDelayMs * 1000), cell: linkParams(a),
     })),
-    nodes, apps, dhcpServers, actions,
+    nodes, apps, dhcpServers, actions, changes,
   };
 }

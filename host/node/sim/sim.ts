@@ -5,7 +5,7 @@
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { Board, copyFrame, type BoardHooks } from "../board.js";
+import { Board, BoardError, copyFrame, type BoardHooks } from "../board.js";
 import { RemoteBoard, type SimBoard, type RemoteOptions } from "../remote.js";
 import { PcapFile, type PcapBuffer } from "../pcap.js";
 import { parseIpv4, Ipv4Info, ParseError, udpValid, icmpValid, get16, IPPROTO_UDP, IPPROTO_ICMP, ICMP_ECHO_REPLY, ICMP6_ECHO_REPLY, parseIpv6Upper } from "../packet.js";
@@ -15,9 +15,9 @@ import { Segment, type Port } from "./segment.js";
 import { AccessPoint, WaypointMover, RandomWalkMover, StaticMover, signalDbm, macKey, type Mover } from "./wifi.js";
 import { CbrSource, Sink, Ping, Samples, type AppHost } from "./apps.js";
 import { EventLog, decodeFirmwareEvent, type Fields } from "./events.js";
-import type { Scenario, ScNode, ScAction } from "./scenario.js";
+import type { Scenario, ScNode, ScAction, ScChange } from "./scenario.js";
 import { DhcpServer } from "./dhcp.js";
-import { formatIp, formatMac } from "../config.js";
+import { formatIp, formatIp6, formatMac } from "../config.js";
 import { buildSummary, type Summary } from "./summary.js";
 
 export interface SimOptions {
@@ -43,8 +43,23 @@ export interface SimOptions {
 /** Event kinds a timeline is drawn from (kept in memory when SimOptions.timeline is set). */
 export const TIMELINE_KINDS: ReadonlySet<string> = new Set([
   "wifi_assoc", "wifi_disassoc", "handoff", "reg_request", "reg_reply", "move", "home", "binding", "visitor",
-  "auth_failed", "reg_denied", "dhcp", "action", "dhcp_bound", "dhcp_nak",
+  "auth_failed", "reg_denied", "dhcp", "action", "dhcp_bound", "dhcp_nak", "ro_binding", "config_change", "addr6",
 ]);
+
+/**
+ * One Mobile IPv6 binding over the run (issue 13.7), from the Binding Cache events of the node that holds
+ * it (`binding`: a home agent's home registration; `ro_binding`: a correspondent's binding): from its
+ * first add or refresh with this care-of address until it ended (deregister / delete / expire, or
+ * "moved": the same home address bound to another care-of address), null while still in the cache.
+ */
+export interface Mip6Binding {
+  node: string; kind: "home" | "correspondent"; home: string; careOf: string;
+  fromMs: number; untilMs: number | null; end: string | null;
+  /** Updates accepted after the first (refreshes of the same care-of address). */
+  refreshes: number;
+  /** The lifetime last granted (s). */
+  lifetimeSec: number;
+}
 
 /**
  * One handoff of a station: association lost at `atUs`, regained (maybe elsewhere) at `upUs`. For a
@@ -185,6 +200,8 @@ export class SimNode implements AppHost {
   onAddr6(d: Uint8Array): void {
     const a = d.slice(4, 20);
     const key = (x: Uint8Array) => x.join(".");
+    // A Mobile IPv6 mobile node whose home address became usable before any registration is at home.
+    if (d[1] === 2 && this.mip && this.mip.agent === null && this.home6 && key(a) === key(this.home6)) this.mip.agent = "home";
     const i = this.globals6.findIndex((x) => key(x) === key(a));
     if (i >= 0) this.globals6.splice(i, 1);
     if (d[1] === 2 && !(a[0] === 0xfe && (a[1] & 0xc0) === 0x80)) this.globals6.push(a);
@@ -318,6 +335,9 @@ export class Simulation {
   readonly handoffs: HandoffRecord[] = [];
   readonly registrations = { requested: 0, accepted: 0, denied: new Map<number, number>(), agentDenied: new Map<number, number>() };
   readonly dhcpServers: DhcpServer[] = [];
+  /** Mobile IPv6 bindings of every node, in the order they began (summary `mip6Bindings`). */
+  readonly mip6Bindings: Mip6Binding[] = [];
+  private readonly mip6Open = new Map<string, Mip6Binding>();
   /** Registration Requests last seen per segment (for the replayLastRegistration action). */
   readonly lastRegistration = new Map<string, Uint8Array>();
   /** Node name by interface address (agents' care-of addresses). */
@@ -415,6 +435,13 @@ export class Simulation {
     });
     if (opts.timeline) for (const f of this.flows) f.sink.rxTimes = new Samples();
     for (const a of scenario.actions) this.engine.schedule(a.atUs, this.runAction, a);
+    scenario.changes.forEach((ch, i) => {
+      if (!this.nodeByName.get(ch.node)!.board.configAdd) {
+        this.closeBoards();
+        throw new Error(`scenario.changes[${i}]: adding configuration at run time needs the board of ${ch.node} in this process (--runtime node); it runs under wasm3`);
+      }
+      this.engine.schedule(ch.atUs, this.runChange, ch, i);
+    });
     if (this.stations.length) this.engine.schedule(0, this.mobilityStep);
   }
 
@@ -451,6 +478,16 @@ export class Simulation {
         break;
       }
     }
+  };
+
+  /** Configuration added to a running node (scenario "changes", the core's config_add). */
+  private runChange = (ch: ScChange, i: number) => {
+    const n = this.nodeByName.get(ch.node)!;
+    this.events.emit(this.engine.nowUs, n.name, "config_change", { what: ch.what, wasStopped: n.stopped });
+    if (n.stopped) return;
+    const r = n.board.configAdd!(ch.records);
+    if (r.code !== 0) throw new BoardError(`${n.name}: scenario.changes[${i}] (${ch.what}) refused by the firmware (code ${r.code}): ${r.reason}`);
+    n.afterCall();
   };
 
   private cellOrSegment(name: string): Segment {
@@ -626,7 +663,24 @@ export class Simulation {
     if (kind === 17) node.onAddr6(data);
     const { kind: name, ...fields } = decodeFirmwareEvent(kind, data, node.spec.config.mobility.registrationProfile) as { kind: string } & Fields;
     if (kind >= 5 && kind <= 13) this.mobilityEvent(node, name, fields);
+    if ((kind === 8 || kind === 14) && String(fields.home).includes(":")) this.mip6Binding(node, kind === 8, fields);
     this.events.emit(this.engine.nowUs, node.name, name, fields);
+  }
+
+  /** A Mobile IPv6 Binding Cache event (home registration or correspondent binding): the bindings' history. */
+  private mip6Binding(node: SimNode, home: boolean, f: Fields): void {
+    const key = `${node.name} ${home ? "h" : "c"} ${f.home}`;
+    const now = this.engine.nowUs / 1000;
+    const open = this.mip6Open.get(key);
+    const close = (end: string) => { if (open) { open.untilMs = now; open.end = end; this.mip6Open.delete(key); } };
+    const op = String(f.op), coa = String(f.coa), lifetimeSec = Number(f.lifetimeSec);
+    if (op === "add" || op === "refresh") {
+      if (open && open.careOf === coa) { open.refreshes++; open.lifetimeSec = lifetimeSec; return; }
+      close("moved");
+      const b: Mip6Binding = { node: node.name, kind: home ? "home" : "correspondent", home: String(f.home), careOf: coa, fromMs: now, untilMs: null, end: null, refreshes: 0, lifetimeSec };
+      this.mip6Bindings.push(b);
+      this.mip6Open.set(key, b);
+    } else if (op === "deregister" || op === "delete" || op === "expire") close(op);
   }
 
   /**
@@ -635,6 +689,11 @@ export class Simulation {
    * "colocated" (an address the node acquired itself).
    */
   agentLabel(node: SimNode, coa: string, lifetimeSec: number): string {
+    // Mobile IPv6 (issue 13): there are no foreign agents; a registration names the care-of address itself.
+    if (coa.includes(":")) {
+      const h = node.spec.config.ipv6.find((a) => a.home);
+      return lifetimeSec === 0 || (h && formatIp6(Uint8Array.from(h.address[0])) === coa) ? "home" : coa;
+    }
     const home = formatIp(node.board.config.mobility.homeAddress);
     if (coa === home || lifetimeSec === 0) return "home";
     const [a, b, c, d] = coa.split(".").map(Number);
@@ -658,7 +717,8 @@ export class Simulation {
         break;
       case "reg_reply": {
         const code = Number(f.code);
-        if (code > 1) { r.denied.set(code, (r.denied.get(code) ?? 0) + 1); break; }
+        // (A Mobile IPv6 Binding Acknowledgement's status is accepted below 128, seed 003 §5.2.)
+        if (String(f.coa).includes(":") ? code >= 128 : code > 1) { r.denied.set(code, (r.denied.get(code) ?? 0) + 1); break; }
         r.accepted++;
         if (!mip) break;
         mip.pending = false;

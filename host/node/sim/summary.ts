@@ -2,7 +2,7 @@
 // fixed order, so the JSON is byte-identical for the same scenario and seed.
 
 import { percentile, ms } from "./apps.js";
-import type { Simulation, HostStats } from "./sim.js";
+import type { Simulation, HostStats, Mip6Binding } from "./sim.js";
 import type { DhcpStats } from "./dhcp.js";
 
 export interface FlowSummary {
@@ -34,6 +34,8 @@ export interface Summary {
   boards: Record<string, BoardSummary>;
   /** Per DHCP server (scenario nodes of kind "dhcp-server"): message counts and leases bound at the end. */
   dhcp: Record<string, DhcpSummary>;
+  /** Mobile IPv6 bindings over the run (home agents' home registrations, correspondents' bindings), in the order they began. */
+  mip6Bindings: Mip6Binding[];
 }
 export interface DhcpSummary extends DhcpStats { bound: number }
 
@@ -89,6 +91,7 @@ export function buildSummary(sim: Simulation): Summary {
     scenario: sim.scenario.name, seed: sim.seed, simMs: ms(sim.engine.nowUs)!, flows, pings, handoffs,
     registrations: { requested: sim.registrations.requested, accepted: sim.registrations.accepted, denied, agentDenied: byCode(sim.registrations.agentDenied) },
     segments, boards, dhcp,
+    mip6Bindings: sim.mip6Bindings.map((b) => ({ ...b, fromMs: ms(b.fromMs * 1000)!, untilMs: b.untilMs === null ? null : ms(b.untilMs * 1000) })),
   };
 }
 
