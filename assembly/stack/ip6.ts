@@ -652,6 +652,7 @@ export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
   let dst = ipv6Dst(p);
   const group = ipv6IsMulticast(dst);
   let oif: i32;
+  let t = -1;
   if (group) {
     oif = oifHint >= 0 ? oifHint : r6FirstUp();
     addrCopy(sendNh, dst);
@@ -665,9 +666,9 @@ export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
     }
     if (addr6Ours(dst, -1) >= 0) return ip6Local(-1, p, len, true);
     // What the node originates for a tunnelled destination goes into the tunnel (not the tunnel's own
-    // outer packets: tunnelSend).
-    if (!sendingOuter) { const t = tun6Route(dst); if (t >= 0) return tun6Output(t, p, len, -1); }
-    oif = r6NextHop(dst, oifHint, sendNh);
+    // outer packets: tunnelSend), after the AH its destination's policy asks for (below).
+    if (!sendingOuter) t = tun6Route(dst);
+    oif = t < 0 ? r6NextHop(dst, oifHint, sendNh) : t;
   }
   if (oif < 0) { count(C.DROP_NO_ROUTE); return 1; }
   // Why: RFC 2401 §4.4 outbound policy: traffic to an AH peer is protected (Neighbor Discovery exempt).
@@ -680,6 +681,7 @@ export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
       len += AH_HEADER_LEN;
     }
   }
+  if (t >= 0) return tun6Output(t, p, len, -1);
   const mtu = r6PathMtu(dst, oif);
   if (len <= mtu) return ip6LinkSend(oif, sendNh, p, len);
   return ip6SendFragments(oif, sendNh, p, len, mtu);

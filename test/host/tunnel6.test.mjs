@@ -28,13 +28,13 @@ function addTunnel(b, prefix, plen, remote, local = "::") {
   return b.board.x.test_tun6_add(plen);
 }
 
-function world() {
+function world(r1Extra = {}) {
   const clock = { t: 1000 };
   const lan = new Lan(clock);
   const opts = { now: () => clock.t, module: mod };
-  const router = (name, ifs, addrs) => startBoard({ name, board: "emulated", roles: ["router", "host"], node: { ipv6: "dual", raIntervalMs: 4000 },
-    interfaces: ifs.map(([n, mac]) => ({ name: n, mac })), ipv6: addrs }, opts);
-  const r1 = router("r1", [["eth0", R1A], ["eth1", R1C]], [{ iface: "eth0", address: "2001:db8:1::1/64", advertise: true }, { iface: "eth1", address: "2001:db8:9::1/64" }]);
+  const router = (name, ifs, addrs, extra = {}) => startBoard({ name, board: "emulated", roles: ["router", "host"], node: { ipv6: "dual", raIntervalMs: 4000 },
+    interfaces: ifs.map(([n, mac]) => ({ name: n, mac })), ipv6: addrs, ...extra }, opts);
+  const r1 = router("r1", [["eth0", R1A], ["eth1", R1C]], [{ iface: "eth0", address: "2001:db8:1::1/64", advertise: true }, { iface: "eth1", address: "2001:db8:9::1/64" }], r1Extra);
   const r2 = router("r2", [["eth0", R2B], ["eth1", R2C]], [{ iface: "eth0", address: "2001:db8:2::1/64", advertise: true }, { iface: "eth1", address: "2001:db8:9::2/64" }]);
   const hostN = (name, mac) => startBoard({ name, board: "emulated", roles: ["host"], node: { ipv6: "dual" }, interfaces: [{ name: "eth0", mac }] }, opts);
   const h1 = hostN("h1", H1), h2 = hostN("h2", H2);
@@ -121,4 +121,19 @@ test("the flow cache keeps a plain encapsulation: later packets are tunnelled by
     assert.equal(fmt6(p.subarray(8, 24)), "2001:db8:9::1");
   }
   assert.equal(replies(w.h1).length, 7, "every echo answered through the tunnel");
+});
+
+test("RFC 2401 §4.4 before RFC 2473: a packet the node originates to an AH peer behind a tunnel is sealed for that peer, then tunnelled (it left without AH before)", () => {
+  const A2 = "2001:db8:2::ff:fe00:210"; // h2's address from its MAC (RFC 2464 §4)
+  const w = world({ ipsec: [{ peer: A2, spiIn: 0x7000, spiOut: 0x7001, algorithm: "hmac-sha1-96", key: "00112233445566778899aabbccddeeff00112233", require: false }] });
+  assert.equal(fmt6(w.a2), A2);
+  const n0 = w.r1.cap.tx.length;
+  w.r1.board.output(echo6(ip6("2001:db8:1::1"), w.a2, 9, 1));
+  w.lan.run(20);
+  const outer = w.r1.cap.tx.slice(n0).filter((t) => t.iface === 1).map((t) => pkt6(t.frame)).filter((p) => p && p[6] === 41);
+  assert.equal(outer.length, 1, "tunnelled");
+  const inner = outer[0].subarray(40);
+  assert.equal(fmt6(inner.subarray(24, 40)), A2);
+  assert.equal(inner[6], 51, "the inner packet carries AH");
+  assert.equal(((inner[44] << 24) | (inner[45] << 16) | (inner[46] << 8) | inner[47]) >>> 0, 0x7001, "under the peer's outbound SPI");
 });
