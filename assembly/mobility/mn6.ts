@@ -70,6 +70,9 @@ const AT_HOME: i32 = 0, REGISTERING: i32 = 1, REGISTERED: i32 = 2, DEREGISTERING
 const INITIAL_BINDACK_MS: i64 = 1000;
 const MAX_BINDACK_MS: i64 = 256000;
 const MIN_UPDATE_GAP_MS: i64 = 1000;
+/** MAX_FAST_UPDATES, SLOW_UPDATE_RATE (SPEC-DECISIONS: 5; once per 10 s). */
+const MAX_FAST_UPDATES: i32 = 5;
+const SLOW_UPDATE_GAP_MS: i64 = 10000;
 const TK_MN6: u16 = OWNER_MN6 << 8;
 
 let active = false;
@@ -91,7 +94,7 @@ let timer: i32 = -1;
 // The Binding Update List's correspondent entries (§4.3, §9.5): BUL_N of them, each 0 dst[16] | 16 lastTx
 // i64 | 24 seq u16 | 26 acked u8 (a Binding Acknowledgement with status < 128 for the care-of address of
 // 28) | 27 noUpdates u8 (§9.9: it does not know the option) | 28 coa[16] (the care-of address sent) |
-// 44 pad[4]. Replaced least recently sent first.
+// 44 fast u8 (consecutive updates with that care-of address, §9.8) | 45 pad[3]. Replaced least recently sent first.
 const BUL_N: i32 = 4;
 const BUL_SIZE: usize = 48;
 let bul: usize = 0;
@@ -323,7 +326,7 @@ function nodeRx(iface: i32, p: usize, len: i32, o: i32, sa: usize, kind: i32): v
   // A correspondent's acknowledgement (§9.10): its AH SA is the correspondent's, the sequence ours.
   const c = sa != 0 ? bulFind(sa + AH_SA_PEER) : 0;
   if (c != 0 && !addrEqual(sa + AH_SA_PEER, haPeer())) {
-    if (<i32>load<u16>(c, 24) == baSeq(b) && baStatus(b) < 128) { store<u8>(c, 1, 26); count(C.MIP6_MN_RO_ACKED); }
+    if (<i32>load<u16>(c, 24) == baSeq(b) && baStatus(b) < 128) { store<u8>(c, 1, 26); store<u8>(c, 0, 44); count(C.MIP6_MN_RO_ACKED); }
     return;
   }
   // Why: §5.2: "MUST also include ... AH": from our home agent's SA only; §9.10: it answers the update
@@ -454,7 +457,13 @@ function correspondentBu(cn: usize): void {
     addrCopy(e, cn);
     store<i64>(e, -MIN_UPDATE_GAP_MS, 16);
   }
-  if (now - load<i64>(e, 16) < MIN_UPDATE_GAP_MS) return;
+  // Why: §9.8: one a second (MAX_UPDATE_RATE); after MAX_FAST_UPDATES consecutive ones with the same care-of
+  // address (none acknowledged), one each 10 s (SLOW_UPDATE_RATE). The count restarts with a new care-of
+  // address or an acknowledgement.
+  const same = addrEqual(e + 28, coa());
+  const fast = same ? <i32>load<u8>(e, 44) : 0;
+  if (now - load<i64>(e, 16) < (fast >= MAX_FAST_UPDATES ? SLOW_UPDATE_GAP_MS : MIN_UPDATE_GAP_MS)) return;
+  store<u8>(e, <u8>min(fast + 1, 255), 44);
   const sq = (<i32>load<u16>(e, 24) + 1) & 0xffff;
   store<u16>(e, <u16>sq, 24);
   store<i64>(e, now, 16);

@@ -409,3 +409,17 @@ test("§8.5 who may renumber the mobile node: an advertisement in its home agent
   } finally { HOME = "2001:db8:1::64"; }
 });
 function u32be(v) { return Uint8Array.of(v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255); }
+
+test("§9.8: Binding Updates to a correspondent that never acknowledges: one a second for MAX_FAST_UPDATES (5), then one each 10 s (SLOW_UPDATE_RATE)", () => {
+  const w = world({ ro: true, cnSa: false });
+  w.lan.run(6000);
+  assert.equal(w.mn.board.counters().mip6_mn_registered, 1);
+  const sent = [];
+  w.lan.filter = (frame, from) => { const p = pkt6(frame); if (p && from === w.mn && hasBu(p) && fmt6(p.subarray(24, 40)) === CN) sent.push(w.clock.t); return true; };
+  // The correspondent pings the home address every 200 ms for 40 s; each reaches the node through the tunnel.
+  for (let i = 1; i <= 200; i++) { w.cn.board.output(echo6(ip6(CN), ip6(HOME), 12, i)); w.lan.run(200); }
+  const gaps = sent.slice(1).map((t, i) => t - sent[i]);
+  assert.ok(gaps.slice(0, 4).every((g) => g >= 1000 && g < 1500), `the first five a second apart: ${gaps}`);
+  assert.ok(gaps.slice(4).every((g) => g >= 10000), `then 10 s apart: ${gaps}`);
+  assert.ok(sent.length >= 7 && sent.length <= 10, `${sent.length} updates in 40 s`);
+});
