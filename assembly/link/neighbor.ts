@@ -52,7 +52,7 @@
 // eviction), so a chain never points into a slot that left it.
 
 import { arenaAlloc, arenaFailed } from "../mem";
-import { IPV6 } from "../features";
+import { IPV6, MIP6 } from "../features";
 import { C, count } from "../counters";
 import { Ev, evBuf, evEmit } from "../events";
 import { nowMs } from "../clock";
@@ -319,7 +319,14 @@ function emitResolved(e: usize): void {
   evEmit(Ev.ARP_RESOLVED, 24);
 }
 
+/** Told when resolution or Neighbor Unreachability Detection of an address fails (images with Mobile
+ *  IPv6: stack/nd.ts drops an unreachable default router, seed 003 §9.2). */
+export type NeighborFailed = (iface: i32, a: usize) => void;
+let failedFn: usize = 0;
+export function neighborFailedWith(fn: NeighborFailed): void { failedFn = changetype<usize>(fn); }
+
 function emitFailed(iface: i32, a: usize): void {
+  if (MIP6 && failedFn != 0) changetype<NeighborFailed>(failedFn)(iface, a);
   const b = evBuf();
   store<u32>(b, <u32>iface);
   memory.copy(b + 4, a, 16);

@@ -32,7 +32,7 @@ import { MIP6 } from "../features";
 import { netifCount, netifValid, netifUp, netifMac, netifMtu, netifListen, netifA6Alloc } from "../link/netif";
 import { ethSendTo } from "../link/ethernet";
 import {
-  neighborSolicit6With, neighborSetTimes6, neighborSeen6, neighborAdvert6, neighborState, NEIGH_FREE, NEIGH_INCOMPLETE,
+  neighborSolicit6With, neighborFailedWith, neighborSetTimes6, neighborSeen6, neighborAdvert6, neighborState, NEIGH_FREE, NEIGH_INCOMPLETE,
 } from "../link/neighbor";
 import { pktBuffers } from "./packet";
 import { proxyCheckAddr } from "./arp";
@@ -124,6 +124,7 @@ export function ndInit(): bool {
   ip6RedirectWith(ndMaybeRedirect);
   ip6NdWith(ndInput); // the types ND_RS .. ND_REDIRECT
   neighborSolicit6With(ndSolicit);
+  if (MIP6) neighborFailedWith(ndNeighborFailed);
   addr6Init(ndDadSend, st + 200);
   timerOwn(OWNER_ND, ndTimer);
   netifListen(ndLink);
@@ -158,6 +159,22 @@ function linkUp(iface: i32, boot: bool): void {
     store<u8>(ifs + <usize>iface, 0, O_RS_UNSPEC);
     armRs(iface, nowMs() + addr6BootDelay(boot));
   }
+}
+
+/**
+ * Neighbor Unreachability Detection gave up on `a` (link/neighbor.ts). A host's default router there is
+ * gone from its list (RFC 2461 §7.3.3: it is not used while unreachable), and with no router left the host
+ * solicits at once: seed 003 §9.2, a mobile node "SHOULD use Neighbor Unreachability Detection" to notice
+ * that its default router is unreachable and find the next one (and its prefixes: a new care-of address).
+ */
+function ndNeighborFailed(iface: i32, a: usize): void {
+  const r = r6RouterFind(iface, a);
+  if (r < 0 || isRouter()) return;
+  r6RouterDrop(r);
+  if (r6HasRouter(iface)) return;
+  store<u8>(ifs + <usize>iface, 0, O_RS_SENT);
+  store<i64>(ifs + (<usize>iface << 3), nowMs(), O_RS_START);
+  armRs(iface, nowMs());
 }
 
 /** Link events: up starts the interface (DAD, solicitation); down forgets what was learnt on it. */

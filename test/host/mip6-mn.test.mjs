@@ -423,3 +423,23 @@ test("§9.8: Binding Updates to a correspondent that never acknowledges: one a s
   assert.ok(gaps.slice(4).every((g) => g >= 10000), `then 10 s apart: ${gaps}`);
   assert.ok(sent.length >= 7 && sent.length <= 10, `${sent.length} updates in 40 s`);
 });
+
+test("§9.2: the default router unreachable by Neighbor Unreachability Detection leaves the router list and the node solicits at once for the next one", () => {
+  const w = world();
+  w.lan.run(6000);
+  assert.equal(w.mn.board.counters().mip6_mn_registered, 1);
+  // The router stops answering the mobile node (a one-way radio link): nothing from it arrives any more.
+  w.lan.filter = (frame, from, to) => !(from === w.ha && to === w.mn);
+  const rs0 = w.mn.board.counters().nd_tx_rs;
+  // The node sends through its router (a datagram from its home address, through the reverse tunnel): its
+  // entry goes STALE -> DELAY -> PROBE and fails (RFC 2461 §7.3.3: 5 s, then 3 probes 1 s apart).
+  w.mn.board.output(echo6(ip6(HOME), ip6(CN), 13, 1));
+  w.lan.run(12000);
+  const ev = w.mn.cap.events.filter((e) => e.kind === 18).map((e) => e.data[1]);
+  assert.equal(ev.at(-1), 0, "the default router left the list");
+  assert.ok(w.mn.board.counters().nd_tx_rs > rs0, "a Router Solicitation went at once");
+  // Heard again, the router is back.
+  w.lan.filter = null;
+  w.lan.run(5000);
+  assert.equal(w.mn.cap.events.filter((e) => e.kind === 18).map((e) => e.data[1]).at(-1), 1, "the router is back");
+});
