@@ -160,6 +160,20 @@ export function ip6Init(): bool {
 /** Hand a packet to the local stack; DROP_PROTO when this node has none. Returns 0 used, 1 dropped. */
 function ip6Deliver(p: usize, len: i32): i32 {
   if ((cfg.roles & cfg.ROLE_LOCAL_STACK) == 0) { count(C.DROP_PROTO); return 1; }
+  // Why: seed 003 §7.1: a Home Address option was processed here (mip6.ts: the source is the home address
+  // now); the local stack above (Linux behind mipfw-board's TUN) does not know the draft's option, whose
+  // action bits say "discard, Parameter Problem" (§5.4), nor may it go up as padding (Linux drops more
+  // than 7 bytes of it, RFC 4942 §2.1.9.5). Its Destination Options header, right after the IPv6 header
+  // as the mobile node sends it, comes out: every other option in it is this layer's or one the walk
+  // found skippable (an unknown one that is not was answered already).
+  if (MIP6 && dstHook != 0 && walkDst(walk) == IPV6_HEADER_LEN && mip6Find(p, IPV6_HEADER_LEN, Mip6.HAO) >= 0) {
+    const n = ipv6ExtLen(p, IPV6_HEADER_LEN, IPPROTO_DSTOPTS);
+    ipv6SetNextHeader(p, load<u8>(p + <usize>IPV6_HEADER_LEN));
+    ipv6SetPayloadLen(p, <u16>(len - n - IPV6_HEADER_LEN));
+    memory.copy(p + <usize>n, p, <usize>IPV6_HEADER_LEN);
+    p += <usize>n;
+    len -= n;
+  }
   countHot(C.DELIVERED);
   deliver(p, len);
   return 0;
