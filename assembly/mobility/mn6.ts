@@ -98,6 +98,8 @@ let timer: i32 = -1;
 const BUL_N: i32 = 4;
 const BUL_SIZE: usize = 48;
 let bul: usize = 0;
+/** When a correspondent's update that §9.8 held back may go (bulUpdate), else TIMER_NEVER. */
+let bulAt: i64 = TIMER_NEVER;
 
 // @ts-ignore: decorator
 @inline function home(): usize { return addrs; }
@@ -129,6 +131,7 @@ export function mn6Init(): bool {
   active = false;
   state = AT_HOME;
   timer = -1;
+  bulAt = TIMER_NEVER;
   addrs = arenaAlloc(128);
   prevUntil = 0;
   out = pktAlloc(256);
@@ -189,8 +192,11 @@ function tick(kind: u16, tag: u32, now: i64): void {
     }
     if (state == REGISTERING && now >= nextTx) send(now, false);
   }
-  // Next: the retransmission or the refresh, the previous router's; movement comes as an address change (check).
-  let next = state == REGISTERED ? refreshAt : state == AT_HOME ? TIMER_NEVER : nextTx;
+  // §9.5's updates to correspondents held back by §9.8 (bulUpdate).
+  if (now >= bulAt) bulUpdate();
+  // Next: the retransmission or the refresh, the previous router's, those updates; movement comes as an
+  // address change (check).
+  let next = min<i64>(bulAt, state == REGISTERED ? refreshAt : state == AT_HOME ? TIMER_NEVER : nextTx);
   if (prevUntil != 0) next = min(next, prevTick(now));
   arm(next);
 }
@@ -364,9 +370,11 @@ function nodeRx(iface: i32, p: usize, len: i32, o: i32, sa: usize, kind: i32): v
     // Why: §9.13: at home again: a Neighbor Advertisement for the home address, so the home link stops
     // sending its packets to the home agent.
     ndAdvertise(homeIface, home());
+    bulUpdate();
     return;
   }
   state = REGISTERED;
+  bulUpdate();
   const life = <i64>baLifetime(b);
   const refresh = min<i64>(life, <i64>baRefresh(b));
   // Why: §9.10: the binding must be renewed before the granted lifetime ends; at 80 % of it (or of the
@@ -435,6 +443,37 @@ function fromTunnel(src: usize, inner: usize): void {
   // Acknowledged for this care-of address: its packets still came tunnelled (they were in flight).
   if (e != 0 && load<u8>(e, 26) != 0 && addrEqual(e + 28, coa())) return;
   correspondentBu(cn);
+}
+
+/**
+ * §9.5: "when a mobile node sends a Binding Update to its home agent to register a new primary care-of
+ * address ..., the mobile node will also send a Binding Update to each correspondent node for which an
+ * entry exists in the mobile node's Binding Update List" — once the home agent accepted it (the
+ * correspondents' packets for the old care-of address are lost otherwise until their binding expires).
+ * Back home, the care-of address is the home address: lifetime 0, their entries go (§5.1). One that got an
+ * update less than a second ago (§9.8) gets it when the second is over (bulAt, the timer).
+ */
+function bulUpdate(): void {
+  const now = nowMs();
+  bulAt = TIMER_NEVER;
+  for (let i = 0; i < BUL_N; i++) {
+    const e = bul + <usize>i * BUL_SIZE;
+    if (load<u64>(e) == 0 || load<u8>(e, 27) != 0) continue;
+    // Away: entries not yet told the care-of address; home: the acknowledged ones, not yet told.
+    if (state == REGISTERED ? addrEqual(e + 28, coa()) : state != AT_HOME || load<u8>(e, 26) == 0 || addrEqual(e + 28, home())) continue;
+    const last = load<i64>(e, 16);
+    if (now - last < MIN_UPDATE_GAP_MS) { bulAt = min<i64>(bulAt, last + MIN_UPDATE_GAP_MS); continue; }
+    if (state == REGISTERED) { correspondentBu(e); continue; }
+    store<i64>(e, now, 16);
+    const sq = (<i32>load<u16>(e, 24) + 1) & 0xffff;
+    store<u16>(e, <u16>sq, 24);
+    store<u8>(e, 0, 26);
+    addrCopy(e + 28, home());
+    count(C.MIP6_MN_RO_BU_TX);
+    sendBu(home(), e, BU_A, sq, 0, home());
+  }
+  // (The timer then looks at everything that is due, tick: this one too.)
+  if (bulAt != TIMER_NEVER) check();
 }
 
 /**

@@ -21,13 +21,15 @@ function upper(p) {
 const echoReplies = (list) => list.map((p) => new Uint8Array(p)).filter((p) => { const [nh, t] = upper(p); return nh === 58 && t === 129; });
 
 const HA_ANYCAST = "2001:db8:1:0:fdff:ffff:ffff:fffe";
-function world({ direct = false, ro = false, cnSa = true, lifetimeSec, optimisticDad, discover = false } = {}) {
+function world({ direct = false, ro = false, cnSa = true, lifetimeSec, optimisticDad, discover = false, foreign2 = false } = {}) {
   const clock = { t: 1000 };
   const lan = new Lan(clock);
   const ha = startBoard({
     name: "ha", board: "emulated", roles: ["router", "home-agent"], node: { ipv6: "only", dadTransmits: 1, raIntervalMs: 3000 },
-    interfaces: [{ name: "eth0", mac: "02:00:00:00:01:01", home: true }, { name: "eth1", mac: "02:00:00:00:02:01" }],
-    ipv6: [{ iface: "eth0", address: `${HA}/64`, advertise: true }, { iface: "eth1", address: `${HA_F}/64`, advertise: true }],
+    interfaces: [{ name: "eth0", mac: "02:00:00:00:01:01", home: true }, { name: "eth1", mac: "02:00:00:00:02:01" },
+      ...(foreign2 ? [{ name: "eth2", mac: "02:00:00:00:03:01" }] : [])],
+    ipv6: [{ iface: "eth0", address: `${HA}/64`, advertise: true }, { iface: "eth1", address: `${HA_F}/64`, advertise: true },
+      ...(foreign2 ? [{ iface: "eth2", address: "2001:db8:3::1/64", advertise: true }] : [])],
     ipsec: [{ peer: HOME, spiIn: 0x1000, spiOut: 0x2000, algorithm: ALG, key: KEY }],
   }, { now: () => clock.t });
   const mn = startBoard({
@@ -44,6 +46,7 @@ function world({ direct = false, ro = false, cnSa = true, lifetimeSec, optimisti
     ...(ro && cnSa ? { ipsec: [{ peer: HOME, spiIn: 0x3000, spiOut: 0x4000, algorithm: ALG, key: KEY2, require: false }] } : {}),
   }, { now: () => clock.t });
   lan.attach(ha, 0, "home"); lan.attach(ha, 1, "foreign"); lan.attach(mn, 0, "foreign"); lan.attach(cn, 0, "home");
+  if (foreign2) lan.attach(ha, 2, "foreign2");
   return { clock, lan, ha, mn, cn };
 }
 
@@ -133,6 +136,41 @@ test("§9.5: a correspondent whose packets came through the home agent gets a Bi
   assert.ok(w.cn.board.counters().mip6_routed >= 3, "the correspondent sends by way of the care-of address");
   assert.ok(w.mn.board.counters().mip6_mn_hao_tx >= 3, "the mobile node answers directly with the option");
   assert.equal(w.mn.board.counters().mip6_mn_ro_bu_tx, 1, "no further update while the binding holds");
+});
+
+/** Move the mobile node's port to `segment` (link down, re-attached, link up) and let `ms` pass. */
+function moveTo(w, segment, ms = 6000) {
+  w.mn.board.link(0, false);
+  w.lan.ports.find((p) => p.node === w.mn).segment = segment;
+  w.mn.board.link(0, true);
+  w.lan.run(ms);
+}
+
+test("§9.5: after the home agent accepts a new care-of address, each correspondent in the Binding Update List gets a Binding Update for it; back home, one that deletes its entry", () => {
+  const w = world({ ro: true, foreign2: true });
+  w.lan.run(6000);
+  w.cn.board.output(echo6(ip6(CN), ip6(HOME), 7, 1));
+  w.lan.run(200);
+  assert.equal(w.mn.board.counters().mip6_mn_ro_acked, 1);
+  assert.ok(w.cn.board.dump("bindings6")[0].careOf.startsWith("2001:db8:2:"));
+  // To the second foreign link: the correspondent hears of the new care-of address without sending first.
+  moveTo(w, "foreign2");
+  assert.equal(w.mn.board.counters().mip6_mn_registered, 2);
+  const b = w.cn.board.dump("bindings6");
+  assert.equal(b.length, 1);
+  assert.ok(b[0].careOf.startsWith("2001:db8:3:"), `the correspondent's binding follows: ${b[0].careOf}`);
+  assert.equal(w.mn.board.counters().mip6_mn_ro_acked, 2);
+  const tunnelled = w.ha.board.counters().mip6_ha_tunnelled, before = w.cn.cap.delivered.length;
+  for (let i = 2; i <= 4; i++) { w.cn.board.output(echo6(ip6(CN), ip6(HOME), 7, i)); w.lan.run(100); }
+  assert.equal(echoReplies(w.cn.cap.delivered.slice(before)).length, 3, "answered at once, straight");
+  assert.equal(w.ha.board.counters().mip6_ha_tunnelled, tunnelled, "not through the home agent");
+  // Home: the correspondent's entry goes, and it reaches the home address directly.
+  moveTo(w, "home");
+  assert.deepEqual(w.cn.board.dump("bindings6"), [], "the correspondent's binding deleted");
+  const b2 = w.cn.cap.delivered.length;
+  w.cn.board.output(echo6(ip6(CN), ip6(HOME), 7, 9));
+  w.lan.run(200);
+  assert.equal(echoReplies(w.cn.cap.delivered.slice(b2)).length, 1);
 });
 
 test("§7.6 / §9.11: a correspondent using the binding asks before it expires, the mobile node answers with a Binding Update, and the binding lives on", () => {
