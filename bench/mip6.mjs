@@ -16,7 +16,7 @@ import { heading } from "./lib.mjs";
 import { T0, rx, output, nsFrame, naFrame, v6 } from "./setup.mjs";
 import { udp6 } from "../test/lib/ip6.mjs";
 import { runWasm3Cases, runNodeCase } from "./benchfile.mjs";
-import { dstOpts, sealed, BU_A, BU_H } from "../test/lib/mip6.mjs";
+import { dstOpts, sealed, BU_A, BU_H, runHandoff, withoutPrevRouter } from "../test/lib/mip6.mjs";
 
 const BINARY = process.env.MIPFW_BOARD ?? "host/wasm3/target/release/mipfw-board";
 const quick = process.argv.includes("--quick");
@@ -131,22 +131,8 @@ console.log(`send cost, largest / smallest cache (${LARGEST} / 10 bound home add
     for (const prev of [true, false]) {
       const sc = JSON.parse(JSON.stringify(base));
       sc.segments.find((s) => s.name === "wan").delayMs = oneWay;
-      if (!prev) for (const n of sc.nodes) if (n.name === "mn") n.ipsec = n.ipsec.filter((s) => !s.peer.endsWith("::"));
-      const sim = new host.Simulation(host.validateScenario(sc, "scenario"), module, {});
-      const ev = [];
-      const orig = sim.firmwareEvent.bind(sim);
-      sim.firmwareEvent = (node, kind, data) => { if (node.name === "mn") ev.push({ t: sim.engine.nowUs / 1000, kind, up: data[1] }); orig(node, kind, data); };
-      sim.run();
-      const s = sim.summary();
-      const r1 = sim.nodes.find((n) => n.name === "r1").board.counters();
-      sim.close();
-      const h = s.handoffs[0];
-      // From the link event of the roam: the first advertisement (ROUTER6 up), the last Binding Update to the
-      // home agent before its acknowledgement (REG_REQUEST 5, REG_REPLY 6).
-      const ra = ev.find((e) => e.kind === 18 && e.up === 1 && e.t >= h.atMs)?.t;
-      const reply = ev.find((e) => e.kind === 6 && e.t >= h.atMs)?.t;
-      const req = ev.filter((e) => e.kind === 5 && e.t >= h.atMs && e.t <= reply).at(-1)?.t;
-      row[prev] = { lost: h.lost, intr: h.registeredMs, rsra: ra - h.atMs - assoc, rtt: reply - req, fwd: r1.mip6_ha_tunnelled };
+      const r = runHandoff(host, module, prev ? sc : withoutPrevRouter(sc));
+      row[prev] = { lost: r.h.lost, intr: r.h.registeredMs, rsra: r.ra - r.h.atMs - assoc, rtt: r.rtt, fwd: r.r1.mip6_ha_tunnelled };
     }
     const w = row[true];
     const target = assoc + w.rsra + 0 + w.rtt + 20;

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startBoard, host } from "./helpers.mjs";
 import { ip6, fmt6, echo6, pkt6, eth, icmp6Packet, ipv6Packet, Lan } from "../lib/ip6.mjs";
-import { dstOpts, sealed } from "../lib/mip6.mjs";
+import { dstOpts, sealed, hasBu, buSeqOf } from "../lib/mip6.mjs";
 
 const HA = "2001:db8:1::1", HA_F = "2001:db8:2::1", CN = "2001:db8:1::c";
 let HOME = "2001:db8:1::64";
@@ -245,26 +245,8 @@ function record(w) {
   w.lan.filter = (frame, from, to) => { const p = pkt6(frame); if (p) log.push({ t: w.clock.t, from, to, p }); return true; };
   return log;
 }
-/** The Sequence Number of the Binding Update in `p` (hasBu true). */
-function buSeq(p) {
-  let nh = p[6], h = 40;
-  while ((nh === 51 || nh === 43) && h + 8 <= p.length) { const l = nh === 51 ? (p[h + 1] + 2) * 4 : (p[h + 1] + 1) * 8; nh = p[h]; h += l; }
-  const l = (p[h + 1] + 1) * 8;
-  for (let o = h + 2; o < h + l;) { if (p[o] === 0) { o++; continue; } if (p[o] === 0xc6) return (p[o + 4] << 8) | p[o + 5]; o += 2 + p[o + 1]; }
-  return -1;
-}
 /** ICMPv6 type of IPv6 packet `p` (no extension headers), or -1. */
 const icmpType = (p) => (p[6] === 58 ? p[40] : -1);
-/** True when `p` carries a Binding Update (a Destination Options header holding option 0xC6). */
-function hasBu(p) {
-  let nh = p[6], h = 40;
-  // Through AH (RFC 2402: length in 32-bit words minus 2) and Routing headers to the Destination Options.
-  while ((nh === 51 || nh === 43) && h + 8 <= p.length) { const l = nh === 51 ? (p[h + 1] + 2) * 4 : (p[h + 1] + 1) * 8; nh = p[h]; h += l; }
-  if (nh !== 60) return false;
-  const l = (p[h + 1] + 1) * 8;
-  for (let o = h + 2; o < h + l;) { if (p[o] === 0) { o++; continue; } if (p[o] === 0xc6) return true; o += 2 + p[o + 1]; }
-  return false;
-}
 
 test("§9.2, §9.3 with RFC 4429: the care-of address is registered the moment the Router Advertisement forms it (Optimistic DAD), and answered for without Override during DAD; with optimisticDad false the Binding Update waits for DAD", () => {
   for (const optimistic of [true, false]) {
@@ -354,7 +336,7 @@ test("§9.4 discovery, who may answer: a status 135 from another address of the 
   assert.equal(w.mn.board.counters().mip6_mn_ha_found, 0);
   const coa = ip6(fmt6(last.subarray(8, 24)));
   // Its sequence number: the update's option (after the AH and the Home Address option).
-  const seq = buSeq(last);
+  const seq = buSeqOf(last);
   const inner = dstOpts(59, [{ type: "BA", status: 135, seq, lifetime: 0, refresh: 0 }]);
   for (const key of [KEY2, KEY]) {
     // Another address of the home subnet: with a key that is not the home agents' (refused), then with the right

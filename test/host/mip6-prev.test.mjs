@@ -8,20 +8,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startBoard, host } from "./helpers.mjs";
 import { ip6, fmt6, echo6, pkt6, eth, Lan } from "../lib/ip6.mjs";
-import { dstOpts, sealed, BU_A, BU_H } from "../lib/mip6.mjs";
+import { dstOpts, sealed, hasBu, BU_A, BU_H } from "../lib/mip6.mjs";
 
 const HA = "2001:db8:1::1", HOME = "2001:db8:1::64", CN = "2001:db8:1::c";
 const KEY = "00112233445566778899aabbccddeeff00112233", KEY_P = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c", ALG = "hmac-sha1-96";
 
-/** True when `p` carries a Binding Update (through AH / Routing headers to the Destination Options). */
-function hasBu(p) {
-  let nh = p[6], h = 40;
-  while ((nh === 51 || nh === 43) && h + 8 <= p.length) { const l = nh === 51 ? (p[h + 1] + 2) * 4 : (p[h + 1] + 1) * 8; nh = p[h]; h += l; }
-  if (nh !== 60) return false;
-  const l = (p[h + 1] + 1) * 8;
-  for (let o = h + 2; o < h + l;) { if (p[o] === 0) { o++; continue; } if (p[o] === 0xc6) return true; o += 2 + p[o + 1]; }
-  return false;
-}
 
 function world({ prev }) {
   const clock = { t: 1000 };

@@ -120,3 +120,46 @@ export function ahInfo(p) {
   const r = (i) => ((p[o + i] << 24) | (p[o + i + 1] << 16) | (p[o + i + 2] << 8) | p[o + i + 3]) >>> 0;
   return { spi: r(4), seq: r(8), next: p[o], at: o };
 }
+
+/** The Destination Options header of IPv6 packet `p` after its AH and Routing headers: its offset, or -1. */
+function dstOptsAt(p) {
+  let nh = p[6], h = 40;
+  while ((nh === 51 || nh === 43) && h + 8 <= p.length) { const l = nh === 51 ? (p[h + 1] + 2) * 4 : (p[h + 1] + 1) * 8; nh = p[h]; h += l; }
+  return nh === 60 && h + 2 <= p.length ? h : -1;
+}
+/** The Binding Update option of IPv6 packet `p` (its data), or null. */
+export function buOf(p) {
+  const h = dstOptsAt(p);
+  return h < 0 ? null : parseOpts(p, h).find((o) => o.type === OPT.BU)?.data ?? null;
+}
+/** True when IPv6 packet `p` carries a Binding Update. */
+export const hasBu = (p) => buOf(p) !== null;
+/** The Sequence Number of the Binding Update in `p`, or -1. */
+export function buSeqOf(p) { const d = buOf(p); return d ? (d[2] << 8) | d[3] : -1; }
+
+/**
+ * Run scenarios/mip6-prev-router.json (the parsed scenario `sc`) on the simulator `host` with `module`:
+ * its summary, the mobile node's events ({ t ms, kind, up }) and router r1's counters, and the handoff's
+ * parts: the advertisement after the link event (ROUTER6 up), the last Binding Update to the home agent
+ * before its acknowledgement (REG_REQUEST 5, REG_REPLY 6).
+ */
+export function runHandoff(host, module, sc) {
+  const sim = new host.Simulation(host.validateScenario(sc, "scenario"), module, {});
+  const ev = [];
+  const orig = sim.firmwareEvent.bind(sim);
+  sim.firmwareEvent = (node, kind, data) => { if (node.name === "mn") ev.push({ t: sim.engine.nowUs / 1000, kind, up: data[1] }); orig(node, kind, data); };
+  sim.run();
+  const s = sim.summary();
+  const r1 = sim.nodes.find((n) => n.name === "r1").board.counters();
+  sim.close();
+  const h = s.handoffs[0];
+  const ra = ev.find((e) => e.kind === 18 && e.up === 1 && e.t >= h.atMs)?.t;
+  const reply = ev.find((e) => e.kind === 6 && e.t >= h.atMs)?.t;
+  const req = ev.filter((e) => e.kind === 5 && e.t >= h.atMs && e.t <= reply).at(-1)?.t;
+  return { s, ev, r1, h, ra, rtt: reply - req, assoc: Math.max(...sc.accessPoints.map((a) => a.assocDelayMs)) };
+}
+/** The scenario `sc` without the mobile node's SA for its previous subnet's routers (no §9.6 forwarding). */
+export function withoutPrevRouter(sc) {
+  for (const n of sc.nodes) if (n.name === "mn") n.ipsec = n.ipsec.filter((s) => !s.peer.endsWith("::"));
+  return sc;
+}
