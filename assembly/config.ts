@@ -139,6 +139,9 @@ export const enum T {
   WITHIN_THE_CONFIGURATION, // within the configuration
   MOBILITY_IPV6_CORRESPONDENTS, // mobility.ipv6Correspondents
   MOBILITY_OPTIMISTIC_DAD, // mobility.optimisticDad
+  IPV6_GROUPS, // ipv6Groups
+  IPV6_GROUPS_GROUP, // ipv6Groups.group
+  AN_IPV6_MULTICAST_ADDRESS, // an IPv6 multicast address
   COUNT
 }
 
@@ -185,6 +188,8 @@ export const REC_SERVER: u8 = 7;
 export const REC_ADDR6: u8 = 8;
 export const REC_IPSEC: u8 = 9;
 export const REC_TUN6: u8 = 10;
+/** IPv6 multicast groups joined (ipv6Groups; images with Mobile IPv6 only: stack/mld6.ts). */
+export const REC_GROUP6: u8 = 11;
 /**
  * Most IPsec AH peers (records IPSEC). Why 4096: a Mobile IPv6 correspondent or home agent keys one SA
  * per mobile node home address, as many as the largest board profile's binding cache (boards/linux.json);
@@ -904,7 +909,7 @@ function lifetimeCovers(field: T, sec: i32, intervalMs: i32): bool {
 }
 
 /** Record types pass 2 hands to `apply` (configure.ts), as bits 1 << type. */
-const PASS2_TYPES: u32 = 1 << REC_IFACE | 1 << REC_ROUTE | 1 << REC_SA | 1 << REC_SERVER | 1 << REC_ADDR6 | 1 << REC_IPSEC | 1 << REC_TUN6;
+const PASS2_TYPES: u32 = 1 << REC_IFACE | 1 << REC_ROUTE | 1 << REC_SA | 1 << REC_SERVER | 1 << REC_ADDR6 | 1 << REC_IPSEC | 1 << REC_TUN6 | (MIP6 ? 1 << REC_GROUP6 : 0);
 
 /**
  * Walk the records. Pass 1 reads BOARD, NODE and MOBILITY values so tables can be sized; pass 2
@@ -933,8 +938,9 @@ export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApp
     } else if (!pass2) {
       if (type == REC_BOARD || type == REC_NODE || type == REC_MOBILITY) { if (!keyValues(v, rlen, type)) return false; }
       else if (type == REC_IPSEC) { if (++ipsecEntries > MAX_IPSEC) return refuse(T.IPSEC_PEERS, 0, MAX_IPSEC, ipsecEntries); }
-      // Every other type 1..10 (IFACE, ROUTE, SA, SERVER, ADDR6, TUN6) waits for pass 2; >= 128 is skipped.
-      else if ((type == 0 || type > <i32>REC_TUN6) && type < 128) return refuseText(T.RECORD_TYPE, T.RECORD_TYPES, type);
+      // Every other type 1..10 (IFACE, ROUTE, SA, SERVER, ADDR6, TUN6; 11 GROUP6 with Mobile IPv6) waits for
+      // pass 2; >= 128 is skipped.
+      else if ((type == 0 || type > <i32>(MIP6 ? REC_GROUP6 : REC_TUN6)) && type < 128) return refuseText(T.RECORD_TYPE, T.RECORD_TYPES, type);
     } else if (type < 32 && ((1 << type) & PASS2_TYPES) != 0) {
       if (!apply(type, v, rlen)) return false;
     }

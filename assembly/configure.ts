@@ -5,8 +5,9 @@
 import {
   T, refuse, refuseText, range, addrField, fieldAddr, v4PrefixField, be16, be32, frameBytes, routeEntries, securityAssocEntries, REC_IFACE, REC_ROUTE, REC_SA, REC_SERVER, serverAdd, servers, serverTableSet, SERVER_TABLE_BYTES, SRV_ADVERTISE, SRV_TRANSIT, MAX_SERVERS, SA_USE_LAST,
   SA_MAX_KEY, SA_ALG_KEYED_MD5, SA_ALG_HMAC_MD5, SA_REPLAY_NONCES, SA_USE_MASK, SA_USE_SHIFT,
-  SA_USE_MOBILE_HOME, SA_USE_FOREIGN_HOME, REC_ADDR6, REC_IPSEC, REC_TUN6, ipv6Enabled, ipsecEntries
+  SA_USE_MOBILE_HOME, SA_USE_FOREIGN_HOME, REC_ADDR6, REC_IPSEC, REC_TUN6, REC_GROUP6, ipv6Enabled, ipsecEntries
 } from "./config";
+import { g6Join, G6_MAX } from "./stack/groups6";
 import { ipsecAdd } from "./security/ipsec";
 import { tun6Add, TUN6_MAX } from "./stack/tunnel6";
 import { MAX_IFACES, netifSet, netifValid, NETIF_V6_ADDRS } from "./link/netif";
@@ -65,14 +66,21 @@ const ipsecApplyRef: usize = IPV6 ? changetype<usize>(ipsecApply) : 0;
 const tun6AddRef: usize = IPV6 ? changetype<usize>(tun6Add) : 0;
 
 /**
- * The length of each record type (3..10) that has one length, 0 for the others (SA and IPSEC carry a
- * key); then the field text of its refusal. ADDR6 and TUN6 only in an image with IPv6 (features.ts).
+ * The length of each record type (3..10; 11 with Mobile IPv6) that has one length, 0 for the others (SA
+ * and IPSEC carry a key); then the field text of its refusal. ADDR6 and TUN6 only in an image with IPv6,
+ * GROUP6 with Mobile IPv6 (features.ts).
  */
-const RECORD_LENGTHS: usize = memory.data<u8>([
+const RECORD_LENGTHS: usize = MIP6 ? memory.data<u8>([
+  32, 36, 0, 0, 24, 32, 0, 52, 20,
+  <u8>T.IFACE_RECORD_LENGTH, <u8>T.ROUTE_RECORD_LENGTH, 0, 0, <u8>T.SERVER_RECORD_LENGTH,
+  <u8>T.IPV6_RECORD_LENGTH, 0, <u8>T.TUNNEL6_RECORD_LENGTH, <u8>T.RECORD_LENGTH,
+]) : memory.data<u8>([
   32, 36, 0, 0, 24, IPV6 ? 32 : 0, 0, IPV6 ? 52 : 0,
   <u8>T.IFACE_RECORD_LENGTH, <u8>T.ROUTE_RECORD_LENGTH, 0, 0, <u8>T.SERVER_RECORD_LENGTH,
   <u8>T.IPV6_RECORD_LENGTH, 0, <u8>T.TUNNEL6_RECORD_LENGTH,
 ]);
+/** Where RECORD_LENGTHS' texts begin (the number of record types it covers). */
+const RL_TEXTS: usize = MIP6 ? 9 : 8;
 
 /**
  * Apply one IFACE, ROUTE or SA record (config.ts RecordApply). Layouts (ABI v2, docs/abi.md
@@ -85,7 +93,7 @@ const RECORD_LENGTHS: usize = memory.data<u8>([
 export function configApply(type: i32, v: usize, rlen: u32): bool {
   // The record types of one length checked first (RECORD_LENGTHS); the others below.
   const want = <u32>load<u8>(RECORD_LENGTHS - REC_IFACE + <usize>type);
-  if (want != 0 && !range(<T>load<u8>(RECORD_LENGTHS + 8 - REC_IFACE + <usize>type), rlen, want, want)) return false;
+  if (want != 0 && !range(<T>load<u8>(RECORD_LENGTHS + RL_TEXTS - REC_IFACE + <usize>type), rlen, want, want)) return false;
   if (type == REC_IFACE) {
     const idx = <i32>load<u8>(v);
     if (!range(T.IFACE_INDEX, idx, 0, MAX_IFACES - 1)) return false;
@@ -123,6 +131,14 @@ export function configApply(type: i32, v: usize, rlen: u32): bool {
     const r = v + 20;
     if (notUnicast6(T.TUNNELS6, r)) return false;
     if (!changetype<(d: usize, l: i32, r: usize, lo: usize) => bool>(tun6AddRef)(v + 4, plen, r, v + 36)) return refuse(T.TUNNELS6, 0, TUN6_MAX, TUN6_MAX + 1);
+  } else if (MIP6 && type == REC_GROUP6) {
+    // GROUP6 20: 0 iface u8 | 1 flags u8 (bit 0: away "local") | 2 pad[2] | 4 group[16]
+    if (!ipv6Enabled()) return refuse(T.NODE_IPV6, 1, 2, 0);
+    const ifc = <i32>load<u8>(v);
+    if (!netifValid(ifc)) return refuseText(T.IPV6_GROUPS, T.A_CONFIGURED_INTERFACE, ifc);
+    // Why: RFC 4291 §2.7: a group address is ff00::/8.
+    if (load<u8>(v + 4) != 0xff) return refuseText(T.IPV6_GROUPS_GROUP, T.AN_IPV6_MULTICAST_ADDRESS, load<u8>(v + 4));
+    if (!g6Join(ifc, v + 4, load<u8>(v + 1))) return refuse(T.IPV6_GROUPS, 0, G6_MAX, G6_MAX + 1);
   } else if (IPV6 && type == REC_IPSEC) {
     return changetype<(v: usize, rlen: u32) => bool>(ipsecApplyRef)(v, rlen);
   } else if (type == REC_ROUTE) {

@@ -260,6 +260,18 @@ export const enum C {
   MIP6_MN_RA_RX,      // mobile node: its home agent's tunnelled Router Advertisements, authenticated (§8.5)
   MIP6_MN_HOME_ADDED, // mobile node: home addresses formed from a new home prefix in them (§8.5)
   DROP_MIP6_MN_RA,    // mobile node: tunnelled advertisements from its home agent that failed AH, hop limit or format
+  MLD6_REPORT_TX,     // Multicast Listener Reports sent for groups joined (RFC 2710 §4), on the link or through the home agent's tunnel
+  MLD6_QUERY_RX,      // Multicast Listener Queries received (RFC 2710 §4)
+  DROP_MLD6_MALFORMED, // MLD messages not from a link-local source with hop limit 1, short, or a Query for a non-group (RFC 2710 §3)
+  MIP6_MN_MC_TUNNELLED, // mobile node: multicast from its home address and Listener Reports sent through its home agent's tunnel (§10)
+  MIP6_HA_MC_QUERY_TX, // home agent: Multicast Listener Queries sent down registered mobile nodes' tunnels (§10, RFC 2710 §4)
+  MIP6_HA_MC_JOINED,  // home agent: groups a registered mobile node joined through its tunnel (§10)
+  MIP6_HA_MC_LEFT,    // home agent: such memberships ended (Done, no Report for the Multicast Listener Interval, binding gone)
+  MIP6_HA_MC_TUNNELLED, // home agent: group packets sent down a member mobile node's tunnel (§10)
+  MIP6_HA_MC_FORWARDED, // home agent: multicast a mobile node sent through its tunnel, forwarded on the home link (§10)
+  DROP_MIP6_MC_UNAUTH, // home agent: tunnelled MLD messages not authenticated by the registered mobile node's own SA
+  DROP_MIP6_MC_SCOPE, // home agent: tunnelled MLD or multicast for an interface- or link-local group, or its hop limit spent
+  DROP_MIP6_MC_FULL,  // home agent: Reports refused for want of room in the membership table
   COUNT
 }
 

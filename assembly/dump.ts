@@ -17,7 +17,9 @@
 //     24 identification u64 | 32 home[16] | 48 homeAgent[16] | 64 careOf[16]
 //   table 5 interface aliases (20 bytes; interfaces with a second address, e.g. a co-located care-of)
 //     0 iface u8 | 1 prefixLen u8 | 2 pad[2] | 4 address[16]
-// Tables 3 and 4 are empty on nodes without the home agent / foreign agent role.
+//   table 10 Mobile IPv6 home agent: groups mobile nodes joined through their tunnels (40 bytes;
+//     mobility/mcast6.ts mc6Dump): 0 home[16] | 16 group[16] | 32 expiresAtMs i64
+// Tables 3 and 4 (and 10) are empty on nodes without the home agent / foreign agent role.
 //
 
 import { netifCount, netifValid, netifUp, netifMac, netifIp, netifPrefixLen, netifMtu, netifAlias, netifAliasPrefixLen } from "./link/netif";
@@ -25,6 +27,8 @@ import { routeCount, routeEntry } from "./stack/route";
 import { neighborDump } from "./link/neighbor";
 import { mobilityDump } from "./mobility/roles";
 import { bc6Dump } from "./mobility/bcache6";
+import { mc6Dump } from "./mobility/mcast6";
+import * as cfg from "./config";
 import { MIP6 } from "./features";
 import { addrSetV4, addrV4Bits } from "./wire/addr";
 
@@ -63,6 +67,7 @@ export function dumpRecord(table: i32, index: i32, out: usize): i32 {
   }
   if (table == 2) return neighborDump(index, out);
   if (table == 9) return MIP6 ? bc6Dump(index, out) : -1;
+  if (MIP6 && table == 10) return (cfg.roles & cfg.ROLE_HOME_AGENT) != 0 ? mc6Dump(index, out) : -1;
   if (table == 3 || table == 4 || table >= 6) return mobilityDump(table, index, out);
   if (table == 5) {
     const i = nthIface(index, true);

@@ -24,6 +24,8 @@ import { ndInit, ndStart } from "./stack/nd";
 import { mip6Init } from "./mobility/mip6";
 import { ha6Init, ha6Start, ha6Renumbered } from "./mobility/ha6";
 import { mn6Init, mn6Start } from "./mobility/mn6";
+import { mc6HomeAgentInit, mc6MobileInit, mc6MobileStart } from "./mobility/mcast6";
+import { mld6Init, mld6Start } from "./stack/mld6";
 import { reasmInit } from "./stack/reasm";
 import { udpInit } from "./transport/udp";
 import { saInit } from "./security/sa";
@@ -121,14 +123,16 @@ function ipv6Init(): void {
   ip6Init(); ndInit(); ipsecInit(cfg.ipsecEntries);
   if (MIP6) {
     mip6Init();
-    if ((cfg.roles & cfg.ROLE_HOME_AGENT) != 0) ha6Init(arenaAlloc(32));
-    if ((cfg.roles & cfg.ROLE_MOBILE_NODE) != 0) mn6Init();
+    mld6Init();
+    if ((cfg.roles & cfg.ROLE_HOME_AGENT) != 0) { ha6Init(arenaAlloc(32)); mc6HomeAgentInit(); }
+    if ((cfg.roles & cfg.ROLE_MOBILE_NODE) != 0) { mn6Init(); mc6MobileInit(); }
   }
 }
 function ipv6Start(): void {
   ndStart();
   if (MIP6 && (cfg.roles & cfg.ROLE_HOME_AGENT) != 0) ha6Start();
-  if (MIP6 && (cfg.roles & cfg.ROLE_MOBILE_NODE) != 0) mn6Start();
+  if (MIP6 && (cfg.roles & cfg.ROLE_MOBILE_NODE) != 0) { mn6Start(); mc6MobileStart(); }
+  if (MIP6) mld6Start();
 }
 const ipv6InitRef: usize = IPV6 ? changetype<usize>(ipv6Init) : 0;
 const ipv6StartRef: usize = IPV6 ? changetype<usize>(ipv6Start) : 0;

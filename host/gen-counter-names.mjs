@@ -8,7 +8,8 @@
 // below 0x80 is itself (the texts are ASCII), a byte 0x80 + k stands for token k of the dictionary in
 // assembly/text-dict.ts (a length byte, then the token's bytes, for each token in turn). Tokens are
 // the words of the texts with the separator that ends them ("drop_", "mobility.", "record "), the
-// ones that save most, at most 128, shared by both lists.
+// ones that save most, at most 128, shared by both lists, chosen over what the image without Mobile IPv6
+// carries (its size has a target; docs/decisions.md "Texts").
 // Why (size, issue 12): 5.8 KB of plain texts became ~3.3 KB (docs/decisions.md "Texts").
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -89,7 +90,9 @@ export function decode(bytes, dict, k) {
 
 /** The three generated files for the counter `names` and the refusal `texts`. */
 export function renderAll(names, texts) {
-  const dict = dictionary([names, texts]);
+  // Why (size): the tokens are chosen for the image without Mobile IPv6 (the one with a size target,
+  // issue 12): its lists only, so Mobile IPv6's names and texts never change what it carries.
+  const dict = dictionary([names.slice(0, names.indexOf("mip6_hao_rx")), texts.slice(0, texts.indexOf("mobility.ipv6Correspondents"))]);
   const d = dict.flatMap((w) => [w.length, ...Buffer.from(w, "ascii")]);
   const n = encode(names, dict);
   // An image without Mobile IPv6 (features.ts MIP6) has none of its counters: a stream without their

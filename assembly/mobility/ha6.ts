@@ -39,10 +39,11 @@ import { proxyAddAddr, proxyRemoveAddr } from "../stack/arp";
 import { tun6Encap, tun6AcceptWith } from "../stack/tunnel6";
 import { netifCount, netifValid } from "../link/netif";
 import { addrCopy, addrEqual, addrIsLinkLocal6, addrPrefixMatch } from "../wire/addr";
-import { ipv6Dst, ipv6Src, ipv6HopLimit, ipv6DecrementHopLimit } from "../wire/ipv6";
+import { ipv6Dst, ipv6Src, ipv6HopLimit, ipv6DecrementHopLimit, ipv6IsMulticast } from "../wire/ipv6";
 import { ICMP6_DEST_UNREACH } from "../wire/icmpv6";
 import { BaStatus, LIFETIME_INFINITE, addrIsHaAnycast, addrSetHaAnycast } from "../wire/mip6";
 import { mip6HomeWith, mip6Grant, mip6Arm, mip6Event, mip6Delete } from "./mip6";
+import { mc6Registered, mc6Removed, mc6Timer, TK_MC6 } from "./mcast6";
 import { BindingOp } from "../events";
 import {
   bc6Put, bc6Peek, bc6Lookup, bc6Remove, bc6OnRemove, bc6Next, bc6At, bc6HomeAt, B6_COA, B6_FLAGS, B6_HOME, B6_ID_LEN,
@@ -205,6 +206,9 @@ function homeRegistration(iface: i32, dst: usize, home: usize, coa: usize, lifet
     forEachAddr(home, idLen, hi, true);
     store<u8>(e, MAX_ADVERT_REXMIT, B6_NA_LEFT);
     arm(nowMs() + REXMIT_MS);
+    // Why: §10 / RFC 3775 §11.3.4: the mobile node may join groups through its tunnel once we sent an MLD
+    // message down it: a Query (mobility/mcast6.ts).
+    mc6Registered(home, e);
   }
   return BaStatus.ACCEPTED;
 }
@@ -232,6 +236,8 @@ function one(iface: i32, a: usize, add: bool): void {
 /** A home registration left the cache (de-registration or expiry): its proxy entries go (§8.3). */
 function removed(home: usize, v: usize): void {
   forEachAddr(home, <i32>load<u8>(v, B6_ID_LEN), load<i32>(v, B6_IFACE), false);
+  // Why: §10: the groups it joined through its tunnel were the binding's (mobility/mcast6.ts).
+  mc6Removed(home);
 }
 
 function arm(at: i64): void {
@@ -240,6 +246,7 @@ function arm(at: i64): void {
 
 /** The retransmission timer of the gratuitous advertisements (§8.2: up to MAX_ADVERT_REXMIT times). */
 function ha6Timer(kind: u16, tag: u32, now: i64): void {
+  if (kind == TK_MC6) { mc6Timer(now); return; }
   let again = false;
   for (let i = bc6Next(0); i >= 0; i = bc6Next(i + 1)) {
     const e = bc6At(i);
@@ -327,7 +334,10 @@ function reverseTunnel(src: usize, inner: usize): bool {
   const is = ipv6Src(inner);
   // (Or from its address on another home prefix, when its registration has ID Length: same interface
   // identifier, a prefix of the home link; §8.2, §8.5.)
-  return addrEqual(is, src) || (load<u8>(e, B6_ID_LEN) != 0 && load<u64>(is, 8) == load<u64>(src, 8) && homeIface(is) == load<i32>(e, B6_IFACE));
+  // (An MLD message to a group comes from the mobile node's link-local address, RFC 2710 §3: §10's
+  // membership through the tunnel, mobility/mcast6.ts.)
+  return addrEqual(is, src) || (load<u8>(e, B6_ID_LEN) != 0 && load<u64>(is, 8) == load<u64>(src, 8) && homeIface(is) == load<i32>(e, B6_IFACE)) ||
+    (addrIsLinkLocal6(is) && ipv6IsMulticast(ipv6Dst(inner)));
 }
 
 /** True when `ll` is the link-local address of a mobile node registered with ID Length != 0 on `iface`. */

@@ -60,7 +60,7 @@ import { tun6AcceptFrom, tun6AcceptWith, tun6DecapWith, tun6HomeRaWith } from ".
 import { ipsecHomeAgent, ipsecHomeAgentFound, ipsecIn, ipsecOut } from "../security/ipsec";
 import { AH_SA_PEER } from "../security/ah";
 import { addrCopy, addrEqual } from "../wire/addr";
-import { ipv6Src, ipv6Dst, ipv6NextHeader, ipv6SetNextHeader, ipv6SetPayloadLen, ipv6Emit, IPV6_HEADER_LEN, IPPROTO_DSTOPTS, IPPROTO_NONE, IPPROTO_IPV6 } from "../wire/ipv6";
+import { ipv6Src, ipv6Dst, ipv6IsMulticast, ipv6NextHeader, ipv6SetNextHeader, ipv6SetPayloadLen, ipv6Emit, IPV6_HEADER_LEN, IPPROTO_DSTOPTS, IPPROTO_NONE, IPPROTO_IPV6 } from "../wire/ipv6";
 import { Mip6, BaStatus, baStatus, baSeq, baLifetime, baRefresh, haoAppend, buAppend, dstEnd, mip6Type, addrIsHaAnycast, BU_A, BU_H } from "../wire/mip6";
 import { mip6NodeWith, mip6MobileWith } from "./mip6";
 import { Ev, evBuf, evEmit } from "../events";
@@ -438,7 +438,8 @@ function bulFind(dst: usize): usize {
 function fromTunnel(src: usize, inner: usize): void {
   if (state != REGISTERED) return;
   const cn = ipv6Src(inner);
-  if (addrEqual(cn, ha())) return;
+  // (A group's packet came through the tunnel for the membership, not for want of a binding: §10.)
+  if (addrEqual(cn, ha()) || ipv6IsMulticast(ipv6Dst(inner))) return;
   const e = bulFind(cn);
   // Acknowledged for this care-of address: its packets still came tunnelled (they were in flight).
   if (e != 0 && load<u8>(e, 26) != 0 && addrEqual(e + 28, coa())) return;
@@ -534,6 +535,12 @@ function icmpError(iface: i32, p: usize, len: i32, off: i32): i32 {
   count(C.MIP6_MN_BU_UNKNOWN);
   return -1;
 }
+
+/**
+ * Multicast (§10, mobility/mcast6.ts): away from home with a home registration accepted or under way, the
+ * addresses the reverse tunnel uses, home[16] | home agent[16] | care-of[16]; else 0.
+ */
+export function mn6Away(): usize { return active && (state == REGISTERING || state == REGISTERED) ? addrs : 0; }
 
 /**
  * The registration events the IPv4 mobile node emits (reg_request, reg_reply: lifetime, flags or code, home,

@@ -8,7 +8,8 @@
 //   addr6Prefix(...)     a Prefix Information option with A (nd.ts): form prefix::IID (RFC 2462 §5.5.3)
 //   addr6DadNs / addr6DadNa   a solicitation from :: or an advertisement for a tentative address: DUPLICATE
 //   addr6Ours(dst, iface)     PREFERRED or DEPRECATED address of ours (tentative ones are not: §5.4)
-//   addr6IsMember(iface, g)   all-nodes, all-routers (routers), solicited-node groups of the interface's addresses
+//   addr6IsMember(iface, g)   all-nodes, all-routers (routers), solicited-node groups of the interface's addresses,
+//                             the groups configured (stack/groups6.ts)
 //   addr6Source(iface, dst, out)  a source for a packet to `dst` leaving by `iface`
 //
 // Who may change the table: configuration (static addresses), this module's timer (DAD, lifetimes)
@@ -22,6 +23,7 @@
 
 import { C, count } from "../counters";
 import { MIP6 } from "../features";
+import { g6Member } from "./groups6";
 import { Ev, evBuf, evEmit } from "../events";
 import { nowMs } from "../clock";
 import { random } from "../host";
@@ -409,7 +411,8 @@ export function addr6IsMember(iface: i32, g: usize): bool {
       if (load<u8>(e, R_STATE) != A6_DUPLICATE && load<u8>(e, 13) == load<u8>(g, 13) && load<u16>(e, 14) == load<u16>(g, 14)) return true;
     }
   }
-  return false;
+  // The groups configured (ipv6Groups; images with Mobile IPv6: stack/groups6.ts).
+  return MIP6 && g6Member(iface, g);
 }
 
 /**

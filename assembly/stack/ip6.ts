@@ -103,7 +103,8 @@ export type DstOptsHook = (iface: i32, p: usize, len: i32, dopt: i32, sa: usize)
 export type SendHook = (p: usize, len: i32) => usize;
 /** The home agent (mobility/ha6.ts, §8): a packet received on `iface` not addressed to this node, before
  *  it is forwarded: -1 forward it, 0 used (tunnelled), 1 dropped, 2 it is for this node after all (the
- *  Home-Agents anycast address of a subnet it serves, §8.1). */
+ *  Home-Agents anycast address of a subnet it serves, §8.1). As ip6GroupsWith's `fwd`: 0 a copy went down
+ *  a tunnel, -1 none. */
 export type ForwardHook = (iface: i32, p: usize, len: i32) => i32;
 let fwdHook: usize = 0;
 export function ip6HomeAgentWith(f: ForwardHook): void { fwdHook = changetype<usize>(f); }
@@ -120,6 +121,22 @@ export function ip6MobilityWith(d: DstOptsHook, s: SendHook, known: usize, e: Ic
   sendHook = changetype<usize>(s);
   known6 = known;
   errHook = changetype<usize>(e);
+}
+
+/**
+ * Multicast of images with Mobile IPv6 (issue 13.5, seed 003 §10): `ip6MldWith` takes the MLD messages for
+ * this node (ICMPv6 130-132, stack/mld6.ts); `ip6GroupsWith` the home agent's forwarding of a group packet
+ * received on a link (`fwd`, before the membership test: a copy goes down each member mobile node's
+ * tunnel, mobility/mcast6.ts; the packet is left as it was) and the mobile node's sending of multicast
+ * (`send`, as SendHook: from its home address away from home, into the tunnel to its home agent).
+ */
+let mldRx: usize = 0;
+let grpFwd: usize = 0;
+let grpSend: usize = 0;
+export function ip6MldWith(fn: Icmp6Handler): void { mldRx = changetype<usize>(fn); }
+export function ip6GroupsWith(fwd: ForwardHook | null, send: SendHook | null): void {
+  if (fwd) grpFwd = changetype<usize>(fwd);
+  if (send) grpSend = changetype<usize>(send);
 }
 
 /** A router's advertisement set the hop limit (RFC 2461 §6.3.4 CurHopLimit). */
@@ -140,6 +157,7 @@ export function ip6Init(): bool {
   if (MIP6) alsoOurs = 0;
   known6 = 0;
   ndRx = 0;
+  if (MIP6) { mldRx = 0; grpFwd = 0; grpSend = 0; }
   hopLimit6 = <u8>cfg.defaultTtl;
   if (!cfg.ipv6Enabled()) return true;
   const b = arenaAlloc(<usize>(WALK_SIZE + 5 * 16 + 8 + AH_SCRATCH));
@@ -196,13 +214,20 @@ export function ip6Input(iface: i32, p: usize, len: i32, linkGroup: bool): i32 {
   if (ipv6IsMulticast(src) || isLoopback(src)) { count(C.DROP_IP6_BAD_SRC); return 1; }
   if (addrIsUnspecified(dst) || isLoopback(dst)) { count(C.DROP_IP6_BAD_DST); return 1; }
   if (ipv6IsMulticast(dst)) {
+    // Why: seed 003 §10: a home agent forwards a group a mobile node joined through its tunnel down the
+    // tunnel (mobility/mcast6.ts; the packet is left as it was).
+    const tunnelled = MIP6 && grpFwd != 0 && changetype<ForwardHook>(grpFwd)(iface, p, len) == 0;
     // Why: RFC 4291 §2.8: a node accepts the groups it has joined; the rest is not for it (a router
-    // forwards no multicast: there is no multicast routing here).
+    // forwards no multicast beside that: there is no multicast routing here).
     // A Neighbor Solicitation to any solicited-node group goes on to Neighbor Discovery, which answers
     // only for our own targets and the ones we proxy (RFC 2461 §7.2.8: a proxy listens on the groups
     // of the addresses it answers for; stack/nd.ts checks the target).
     if (!addr6IsMember(iface, dst) && !(addrIsSolicitedNode(dst) && len > IPV6_HEADER_LEN && ipv6NextHeader(p) == IPPROTO_ICMPV6 &&
-        load<u8>(p + <usize>IPV6_HEADER_LEN) == 135 && proxyCount() > 0)) { count(C.DROP_IP6_NOT_MEMBER); return 1; }
+        load<u8>(p + <usize>IPV6_HEADER_LEN) == 135 && proxyCount() > 0)) {
+      if (MIP6 && tunnelled) return 0;
+      count(C.DROP_IP6_NOT_MEMBER);
+      return 1;
+    }
     return ip6Local(iface, p, len, false);
   }
   if (addr6Ours(dst, iface) >= 0 || (MIP6 && alsoOurs != 0 && addrEqual(dst, alsoOurs))) return ip6Local(iface, p, len, true);
@@ -489,6 +514,8 @@ function icmp6Local(iface: i32, p: usize, len: i32, off: i32, unicast: bool): i3
     if (tun6IcmpError(m, ml) >= 0) return 0;
     if (MIP6 && errHook != 0) changetype<Icmp6Handler>(errHook)(iface, p, len, off);
   }
+  // Multicast Listener Discovery (RFC 2710; images with Mobile IPv6): Query, Report, Done.
+  if (MIP6 && <u32>t - 130 < 3 && mldRx != 0) return changetype<Icmp6Handler>(mldRx)(iface, p, len, off);
   if (<u32>t - 133 < 5 && ndRx != 0) {
     const r = changetype<Icmp6Handler>(ndRx)(iface, p, len, off);
     if (r >= 0) return r;
@@ -664,6 +691,12 @@ export function ip6AlsoOurs(a: usize): void { alsoOurs = a; }
  */
 export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
   let dst = ipv6Dst(p);
+  // Why: seed 003 §10: away from home, a mobile node's multicast from its home address goes through the
+  // tunnel to its home agent (mobility/mcast6.ts): the group's packet becomes one to the home agent.
+  if (MIP6 && grpSend != 0 && !sendingOuter && ipv6IsMulticast(dst)) {
+    const q = changetype<SendHook>(grpSend)(p, len);
+    if (q != p) { if (q == 0) return 1; p = q; len = ipv6TotalLen(q); dst = ipv6Dst(q); }
+  }
   const group = ipv6IsMulticast(dst);
   let oif: i32;
   let t = -1;

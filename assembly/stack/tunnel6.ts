@@ -28,7 +28,7 @@ import { MIP6 } from "../features";
 import { arenaAlloc } from "../mem";
 import { addrCopy, addrEqual, addrPrefixMatch, addrIsUnspecified } from "../wire/addr";
 import {
-  ipv6Check, ipv6Emit, ipv6Src, ipv6Dst, ipv6TotalLen, ipv6TrafficClass, Ipv6Err, IPV6_HEADER_LEN, IPV6_MIN_MTU,
+  ipv6Check, ipv6Emit, ipv6Src, ipv6Dst, ipv6TotalLen, ipv6TrafficClass, ipv6IsMulticast, Ipv6Err, IPV6_HEADER_LEN, IPV6_MIN_MTU,
   IPPROTO_IPV6, IPPROTO_ICMPV6, IPPROTO_AH,
 } from "../wire/ipv6";
 import { ICMP6_PACKET_TOO_BIG, ICMP6_DEST_UNREACH, ICMP6_TIME_EXCEEDED, ICMP6_PARAM_PROBLEM, UNREACH6_NO_ROUTE, ICMP6_HEADER_LEN, icmp6Mtu } from "../wire/icmpv6";
@@ -58,7 +58,7 @@ export function tun6Init(): bool {
   mobileRemote = 0;
   acceptFn = 0;
   decapFn = 0;
-  if (MIP6) homeRaFn = 0;
+  if (MIP6) { homeRaFn = 0; groupFn = 0; }
   table = arenaAlloc(<usize>TUN6_MAX * STRIDE + 32);
   if (table == 0) return false;
   // (Zeroed by the arena: mem.ts.) The scratch address and the last next hop follow the entries.
@@ -114,6 +114,17 @@ export function tun6DecapWith(fn: Tun6Decap): void { decapFn = changetype<usize>
 export type Tun6HomeRa = (q: usize, n: i32) => void;
 let homeRaFn: usize = 0;
 export function tun6HomeRaWith(fn: Tun6HomeRa): void { homeRaFn = changetype<usize>(fn); }
+
+/** The Mobile IPv6 home agent's multicast (mobility/mcast6.ts, seed 003 §10): a packet to a group out of a
+ *  tunnel from `src` (its Home Address option applied), the inner packet at `inner` (`len` bytes, checked):
+ *  0 used, 1 dropped, -1 not a mobile node's (received as any other). */
+export type Tun6Group = (src: usize, inner: usize, len: i32) => i32;
+let groupFn: usize = 0;
+export function tun6GroupWith(fn: Tun6Group): void { groupFn = changetype<usize>(fn); }
+
+/** Decapsulations in progress: above 0 while a packet that came out of a tunnel is processed (stack/mld6.ts
+ *  answers a Query the way it came). */
+export function tun6Depth(): i32 { return depth; }
 
 // A Mobile IPv6 mobile node's home agent (mobility/mn6.ts): its tunnel to the care-of address ends here
 // too (seed 003 §8.4), with no table entry (the care-of address changes with each move).
@@ -216,6 +227,10 @@ export function tun6Input(iface: i32, p: usize, len: i32, off: i32, unicast: boo
   }
   if (ipv6Check(q, n) != Ipv6Err.OK || ndIsNd(q, load<u8>(q, 6), IPV6_HEADER_LEN, n) || (MIP6 && ndBehindAh(q, n)) || depth >= 4) { count(C.DROP_TUN6_INNER); return 1; }
   count(C.TUN6_DECAPSULATED);
+  if (MIP6 && groupFn != 0 && ipv6IsMulticast(ipv6Dst(q))) {
+    const g = changetype<Tun6Group>(groupFn)(src, q, ipv6TotalLen(q));
+    if (g >= 0) return g;
+  }
   depth++;
   // The inner packet is processed where it lies; it came from the tunnel, not from a link-layer group.
   // (The mobile node learns which correspondents reach it through its home agent, seed 003 §9.5.)

@@ -23,7 +23,7 @@
 //   0x0c  OWNER_MIP6      Mobile IPv6: the Binding Cache's one timer (mobility/mip6.ts)
 //   0x0d  OWNER_HA6       Mobile IPv6 home agent: gratuitous advertisements (mobility/ha6.ts)
 //   0x0e  OWNER_MN6       Mobile IPv6 mobile node: movement check and Binding Update retransmission (mobility/mn6.ts)
-//   0x0f                 free
+//   0x0f  OWNER_MLD6      Multicast Listener Reports of the groups joined (stack/mld6.ts; images with Mobile IPv6)
 // The neighbour cache keeps one timer armed permanently (at TIMER_NEVER when idle), so the other owners
 // share `config.timerEntries - 1` timers; a full heap makes timerStart return -1 (refuse the work).
 
@@ -48,6 +48,7 @@ export const OWNER_ND: u16 = 11;
 export const OWNER_MIP6: u16 = 12;
 export const OWNER_HA6: u16 = 13;
 export const OWNER_MN6: u16 = 14;
+export const OWNER_MLD6: u16 = 15;
 const MAX_OWNERS: u16 = 16;
 
 export const owners: usize = memory.data(<i32>MAX_OWNERS * 4, 4);

@@ -261,13 +261,16 @@ export interface CareOfRouteRecord { home: number; nextHop: number; server: numb
 export interface RegistrationRecord { home: number; childCoa: number; parentCoa: number; relayRegistrar: number; expiresAtMs: number; grantedSec: number; flags: number }
 /** A Mobile IPv6 Binding Cache entry (seed 003 §4.3). Addresses as text; expiresAtMs Infinity for an infinite lifetime; flags 1 home registration, 2 used. */
 export interface Binding6Record { home: string; careOf: string; expiresAtMs: number; lifetimeSec: number; seq: number; idLen: number; flags: number }
+/** A Mobile IPv6 home agent's membership: a group a mobile node joined through its tunnel (seed 003 §10). Addresses as text. */
+export interface Group6Record { home: string; group: string; expiresAtMs: number }
 export interface DumpRecords {
   interfaces: InterfaceRecord; routes: RouteRecord; arp: ArpRecord; bindings: BindingRecord; visitors: VisitorRecord; aliases: AliasRecord;
   bindingCache: BindingCacheRecord; careOfRoutes: CareOfRouteRecord; registrations: RegistrationRecord; bindings6: Binding6Record;
+  groups6: Group6Record;
 }
 export type DumpName = keyof DumpRecords;
 /** ABI table number of each dump (docs/abi.md). */
-export const DUMP_TABLES: Record<DumpName, number> = { interfaces: 0, routes: 1, arp: 2, bindings: 3, visitors: 4, aliases: 5, bindingCache: 6, careOfRoutes: 7, registrations: 8, bindings6: 9 };
+export const DUMP_TABLES: Record<DumpName, number> = { interfaces: 0, routes: 1, arp: 2, bindings: 3, visitors: 4, aliases: 5, bindingCache: 6, careOfRoutes: 7, registrations: 8, bindings6: 9, groups6: 10 };
 
 /**
  * The IPv4 address (host-order number) in the 16-byte address at `o` of a record: ::ffff:a.b.c.d
@@ -313,6 +316,7 @@ export function decodeDump<K extends DumpName>(name: K, r: Uint8Array): DumpReco
       expiresAtMs: d.getBigInt64(32, true) === 0x7fffffffffffffffn ? Infinity : ms(32), lifetimeSec: d.getUint32(40, true),
       seq: d.getUint16(44, true), idLen: r[46], flags: r[47],
     }; break;
+    case "groups6": x = { home: formatIp6(r.subarray(0, 16)), group: formatIp6(r.subarray(16, 32)), expiresAtMs: ms(32) }; break;
     case "registrations": x = {
       home: ip(16), childCoa: ip(32), parentCoa: ip(48), relayRegistrar: ip(64), expiresAtMs: ms(0),
       grantedSec: d.getUint16(8, true), flags: r[10],

@@ -73,6 +73,8 @@ export interface ValidConfig {
   /** Static IPv6-in-IPv6 tunnels: [prefix bytes, length], remote and local (16 bytes, local optional). */
   tunnels6: { dest: [number[], number]; remote: number[]; local?: number[] }[];
   routes6: { dest: [number[], number]; via?: number[]; iface: string }[];
+  /** IPv6 multicast groups joined (images with Mobile IPv6): the interface's name, the group (16 bytes), and how a mobile node joins it away from home. */
+  ipv6Groups: { iface: string; group: number[]; away: "tunnel" | "local" }[];
 }
 
 /** A configured IPv6 address: the interface's name, [16 bytes, prefix length], and what a router advertises. */
@@ -102,7 +104,7 @@ export interface Field {
   fields?: Record<string, Field>; unknown?: string;
   items?: Field; min?: number | Ref; max?: number | Ref; maxExpected?: string; countNoun?: string; implies?: Record<string, string[]>;
   values?: Record<string, number> | "boards" | "interfaces"; literals?: Record<string, string>;
-  chars?: string; minLength?: number; maxLength?: number; unicast?: boolean; nonzero?: boolean;
+  chars?: string; minLength?: number; maxLength?: number; unicast?: boolean; multicast?: boolean; nonzero?: boolean;
   record?: string; key?: number; at?: number; as?: "u8" | "u16" | "u32"; bits?: number; shift?: number; prefixAt?: number; lenAt?: number; combine?: "or";
   /** cidr4: the prefix lengths accepted. */
   minPrefix?: number; maxPrefix?: number;
@@ -121,7 +123,7 @@ export interface Field {
 }
 /** Keys a field may carry (the Field interface above), for checking descriptions. */
 export const FIELD_KEYS = ["type", "required", "default", "expected", "unique", "rules", "description", "fields", "unknown", "items", "min", "max", "maxExpected", "countNoun", "implies",
-  "values", "literals", "chars", "minLength", "maxLength", "unicast", "nonzero", "record", "key", "at", "as", "bits", "shift", "prefixAt", "lenAt", "combine",
+  "values", "literals", "chars", "minLength", "maxLength", "unicast", "multicast", "nonzero", "record", "key", "at", "as", "bits", "shift", "prefixAt", "lenAt", "combine",
   "minPrefix", "maxPrefix", "nullable", "minBytes", "maxBytes", "ignore", "tag", "tagDefault", "tagExpected", "variants", "rest", "legacy", "sameAs"];
 /** A description the walker walks: expected texts per type, named rules, the root object. */
 export interface Description { types: Record<string, Record<string, string>>; rules: Record<string, string>; root: Field }
@@ -384,6 +386,8 @@ export class Walk {
         if (!a) break;
         const zero8 = a.slice(0, 8).every((x) => x === 0);
         if (f.unicast && (a[0] === 0xff || (zero8 && ((a[8] | a[9] | a[10] | a[11]) === 0 || (a[10] === 0xff && a[11] === 0xff && (a[8] | a[9]) === 0))))) { this.bad(field, t.unicast, raw); return undefined; }
+        // A group: RFC 4291 §2.7, ff00::/8.
+        if (f.multicast && a[0] !== 0xff) { this.bad(field, t.multicast, raw); return undefined; }
         return a;
       }
       case "cidr6": {
@@ -630,6 +634,7 @@ function typed(w: Walk): ValidConfig {
     ipsec: (t.ipsec ?? []).map((a: Tree) => ({ ...a })),
     tunnels6: (t.tunnels6 ?? []).map((a: Tree) => ({ ...a })),
     routes6: (t.routes6 ?? []).map((a: Tree) => ({ ...a })),
+    ipv6Groups: (t.ipv6Groups ?? []).map((a: Tree) => ({ ...a })),
   };
   return c;
 }

@@ -97,6 +97,7 @@ const BASE = {
   ipv6: [{ iface: "home0", address: "2001:db8:a::1/64", advertise: true, validSec: 86400, preferredSec: 3600 }],
   tunnels6: [{ dest: "2001:db8:7::/48", remote: "2001:db8:a::9", local: "2001:db8:a::1" }],
   routes6: [{ dest: "2001:db8:6::/48", via: "fe80::9", iface: "up0" }, { dest: "default", iface: "home0" }],
+  ipv6Groups: [{ iface: "home0", group: "ff0e::101", away: "local" }],
   ipsec: [{ peer: "2001:db8:a::5", spiIn: 4096, spiOut: 4097, algorithm: "hmac-sha1-96", key: "00112233445566778899aabbccddeeff00112233", window: 64, require: true }],
   comment: "every section",
 };
@@ -117,7 +118,8 @@ function samples(f, current) {
     case "string": return [["n-1.x_Y", current], ["", "bad name!", "x".repeat(40), 5]];
     case "ipv4": return [[...lit, "10.0.0.200", "10.9.0.3", current], ["10.0.0.256", "10.0.0", 42, ...(f.nonzero ? ["0.0.0.0"] : [])]];
     case "cidr4": return [[...lit, "10.0.0.1/25", "10.5.0.0/16", current], ["10.0.0.1/33", "x", ...(f.unicast ? ["127.0.0.1/8", "224.0.0.1/4", "10.0.0.1/0"] : [])]];
-    case "ip6": return [["2001:db8::9", "fe80::1", current], ["2001:db8::/64", "1:2:3:4:5:6:7:8:9", "x", 7, ...(f.unicast ? ["ff02::1", "::", "::ffff:10.0.0.1"] : [])]];
+    case "ip6": if (f.multicast) return [["ff0e::9", "ff05::1:3", current], ["2001:db8::9", "fe80::1", "x", 7]];
+      return [["2001:db8::9", "fe80::1", current], ["2001:db8::/64", "1:2:3:4:5:6:7:8:9", "x", 7, ...(f.unicast ? ["ff02::1", "::", "::ffff:10.0.0.1"] : [])]];
     case "cidr6": return [["2001:db8::5/48", "fe80::1:2/64", "::10.0.0.1/128", current], ["2001:db8::/129", "2001:db8::1", "1:2:3:4:5:6:7:8:9/64", "x", ...(f.unicast ? ["ff02::1/64", "::/0", "::ffff:10.0.0.1/120"] : [])]];
     case "mac": return [["02:00:00:00:00:99", current], ["02:00:00:00:00", "zz:00:00:00:00:01", ...(f.unicast ? ["01:00:5e:00:00:01"] : []), ...(f.nonzero ? ["00:00:00:00:00:00"] : [])]];
     case "key": return [["text:k", "00".repeat(64), current], ["text:", "0", "00".repeat(65), 7]];

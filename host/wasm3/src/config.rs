@@ -614,6 +614,11 @@ impl Walk<'_> {
                         self.bad(field, t["unicast"].as_str().unwrap_or(""), Some(raw));
                         return None;
                     }
+                    // A group: RFC 4291 §2.7, ff00::/8.
+                    if f["multicast"] == Value::Bool(true) && a[0] != 0xff {
+                        self.bad(field, t["multicast"].as_str().unwrap_or(""), Some(raw));
+                        return None;
+                    }
                     return Some(bytes_value(&a));
                 }
             }
@@ -1160,7 +1165,7 @@ mod tests {
     fn every_problem_names_field_expected_and_got() {
         let e = check(json!({ "name": "", "board": "vax", "roles": [], "interfaces": "eth0", "extra": 1 })).unwrap_err();
         assert_eq!(e, vec![
-            "config.extra: expected one of the fields name, board, roles, sizes, node, interfaces, ipv6, tunnels6, ipsec, routes, routes6, mobility, securityAssociations, comment, $schema, got \"extra\"",
+            "config.extra: expected one of the fields name, board, roles, sizes, node, interfaces, ipv6, ipv6Groups, tunnels6, ipsec, routes, routes6, mobility, securityAssociations, comment, $schema, got \"extra\"",
             "config.name: expected 1-32 letters, digits, '_', '.', '-', got \"\"",
             "config.board: expected one of esp32, esp32-c3, rpi-zero-2w, rpi4, linux, emulated, mcu-rv32-virt, got \"vax\"",
             "config.roles: expected a non-empty list of host, router, mobile-node, foreign-agent, home-agent, registration-server, care-of-agent, got []",
@@ -1246,6 +1251,22 @@ mod tests {
         // The single-buffer form keeps the record order of configRecords (ROUTE before MOBILITY).
         let one = encode_config(&c);
         assert!(one.len() == b.len() && one[276..316] == b[576..]);
+    }
+
+    #[test]
+    fn ipv6_groups_are_multicast_and_encode_as_group6() {
+        let mut v = host();
+        v["node"] = json!({ "ipv6": "dual" });
+        v["ipv6Groups"] = json!([{ "iface": "eth0", "group": "2001:db8::1" }]);
+        assert_eq!(check(v.clone()).unwrap_err(), vec!["config.ipv6Groups[0].group: expected an IPv6 multicast address (ff00::/8) like ff0e::101, got \"2001:db8::1\""]);
+        v["ipv6Groups"] = json!([{ "iface": "eth0", "group": "ff0e::101", "away": "local" }]);
+        let b = encode_config(&check(v).unwrap());
+        // GROUP6 (issue 13.5): type 11, length 20: iface 0, flags 1 (local), pad, ff0e::101.
+        let at = b.windows(4).position(|w| w == [11, 0, 0, 20]).expect("a GROUP6 record");
+        let mut want = vec![11, 0, 0, 20, 0, 1, 0, 0, 0xff, 0x0e];
+        want.extend_from_slice(&[0; 12]);
+        want.extend_from_slice(&[1, 1]);
+        assert_eq!(&b[at..at + 24], &want[..]);
     }
 
     #[test]
