@@ -7,8 +7,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startBoard, host } from "./helpers.mjs";
-import { ip6, fmt6, eth, Lan, ipv6Packet } from "../lib/ip6.mjs";
-import { dstOpts, sealed, ahOk, ahInfo, parseOpts, OPT, BU_A, BU_H, BU_C } from "../lib/mip6.mjs";
+import { ip6, fmt6, eth, Lan, ipv6Packet, csum6 } from "../lib/ip6.mjs";
+import { dstOpts, sealed, ahOk, ahInfo, parseOpts, mldMessage, OPT, BU_A, BU_H, BU_C } from "../lib/mip6.mjs";
 
 const FRAMES = Number(process.env.MIPFW_FUZZ_MIP6_FRAMES ?? 3000);
 const SEED = Number(process.env.MIPFW_FUZZ_MIP6_SEED ?? 1);
@@ -203,4 +203,133 @@ test(`Mobile IPv6 fuzz, previous router (§9.6): ${Math.ceil(FRAMES / 3)} update
   }
   t.diagnostic(JSON.stringify(stats));
   assert.ok(Object.values(stats).every((n) => n > 0), JSON.stringify(stats));
+});
+
+// Issue 13.5 (seed 003 §10): the home agent's membership table under the same kind of fuzzing. Two
+// registered mobile nodes send MLD Reports and Dones through their reverse tunnels: genuine ones (sealed by
+// test/lib/mip6.mjs with the home address's own key) mixed with replays, forgeries (bits flipped after
+// sealing), plain tunnels the policy admits (`require: false`), another mobile node's key naming the home
+// address, sealed but malformed MLD (hop limit, source, checksum, type, link-scoped group), and Reports on
+// the home link itself. Invariant: the table (dump table 10) always equals a model that only genuine,
+// fresh, valid messages change (a Report joins, a Done leaves; entries live 260 s); no trap.
+test(`Mobile IPv6 multicast fuzz: ${FRAMES} tunnelled MLD frames, seed ${SEED}: only the registered mobile node's authenticated Reports change its memberships`, (t) => {
+  const clock = { t: 1000 };
+  const lan = new Lan(clock);
+  const HA = "2001:db8:1::1", H1 = "2001:db8:1::64", H2 = "2001:db8:1::65", COA = "2001:db8:2::c0a";
+  const HA_MAC = "02:00:00:00:01:01", HA_MAC_F = "02:00:00:00:02:01";
+  const ha = startBoard({
+    name: "ha", board: "emulated", roles: ["router", "home-agent"], node: { ipv6: "only", dadTransmits: 1 },
+    interfaces: [{ name: "eth0", mac: HA_MAC, home: true }, { name: "eth1", mac: HA_MAC_F }],
+    ipv6: [{ iface: "eth0", address: `${HA}/64`, advertise: true }, { iface: "eth1", address: "2001:db8:2::1/64", advertise: true }],
+    ipsec: [
+      { peer: H1, spiIn: 0x1000, spiOut: 0x2000, algorithm: ALG, key: KEY, window: 64, require: false },
+      { peer: H2, spiIn: 0x3000, spiOut: 0x4000, algorithm: ALG, key: KEY2, window: 64 },
+    ],
+  }, { now: () => clock.t });
+  lan.attach(ha, 0, "home"); lan.attach(ha, 1, "foreign");
+  lan.run(3000);
+  const r = rng(SEED + 100);
+  const pick = (a) => a[Math.floor(r() * a.length)];
+  const int = (n) => Math.floor(r() * n);
+  const keys = { 0x1000: [H1, KEY], 0x3000: [H2, KEY2] };
+  const ahSeq = { 0x1000: 0, 0x3000: 0 };
+  const ahState = { 0x1000: { max: 0, seen: new Set() }, 0x3000: { max: 0, seen: new Set() } };
+  const rxF = (pkt) => ha.board.rx(1, eth(host.parseMac(HA_MAC_F), host.parseMac("02:00:00:00:02:0a"), 0x86dd, pkt));
+  const seal = (spi, home, body) => sealed(ip6(COA), ip6(HA), 60, new Uint8Array([...dstOpts(41, [{ type: "HAO", home: ip6(home) }]), ...body]), { spi, alg: ALG, key: keys[spi][1], seq: ++ahSeq[spi] });
+  // Register both (lifetime "infinite": the home prefix's 30 days bound it; no binding expires here).
+  for (const spi of [0x1000, 0x3000]) {
+    const [home, key] = keys[spi];
+    rxF(sealed(ip6(COA), ip6(HA), 60, dstOpts(59, [{ type: "HAO", home: ip6(home) }, { type: "BU", flags: BU_A | BU_H, seq: 1, lifetime: 0xffffffff }]), { spi, alg: ALG, key, seq: ++ahSeq[spi] }));
+    ahState[spi].seen.add(ahSeq[spi]); ahState[spi].max = ahSeq[spi];
+  }
+  lan.run(100);
+  assert.equal(ha.board.dump("bindings6").length, 2);
+  const GROUPS = ["ff0e::1:1", "ff05::2", "ff0e::3", "ff02::1:5", "ff01::6"];
+  const LL = "fe80::964";
+  /** An MLD packet: type, group, and the ways it can be wrong. */
+  const mldPkt = ({ type = 131, group = pick(GROUPS), hlim = 1, src = LL, dst, hbh = true, badSum = false }) => {
+    const d = ip6(dst ?? (type === 132 ? "ff02::2" : group));
+    const m = mldMessage(ip6(src), d, type, ip6(group), 0);
+    if (badSum) m[2] ^= 0x40;
+    return ipv6Packet(ip6(src), d, hbh ? 0 : 58, hbh ? Uint8Array.of(58, 0, 5, 2, 0, 0, 1, 0, ...m) : m, hlim);
+  };
+  /** What a valid inner MLD packet does ({ type, group }), by RFC 2710 §3 and RFC 4291 §2.7, or null. */
+  const effect = (q) => {
+    if (q.length < 40 || q[0] >> 4 !== 6) return null;
+    const end = 40 + ((q[4] << 8) | q[5]);
+    if (end > q.length) return null;
+    let nh = q[6], o = 40;
+    if (nh === 0) { if (o + 8 > end) return null; nh = q[o]; o += (q[o + 1] + 1) * 8; }
+    if (nh !== 58 || o + 24 > end || q[o] < 130 || q[o] > 132) return null;
+    if (!(q[8] === 0xfe && (q[9] & 0xc0) === 0x80) || q[7] !== 1 || q[24] !== 0xff) return null;
+    if (csum6(q.subarray(8, 24), q.subarray(24, 40), 58, q.subarray(o, end)) !== 0) return null;
+    const g = q.subarray(o + 8, o + 24);
+    if (q[o] === 130 || g[0] !== 0xff || (g[1] & 15) <= 2) return null;
+    return { type: q[o], group: fmt6(g) };
+  };
+  const model = new Map(); // `${home} ${group}` -> expiresAtMs
+  const history = [];
+  const stats = { genuine: 0, joins: 0, dones: 0, replays: 0, forged: 0, plain: 0, hijack: 0, junk: 0, native: 0 };
+  /** The model's view of what the home agent must do with tunnelled `pkt` sealed (or not) as it is. */
+  function expect(pkt) {
+    const a = ahInfo(pkt);
+    if (a.at < 0 || !keys[a.spi]) return;
+    const [peer, key] = keys[a.spi];
+    const hao = parseOpts(pkt, a.at + 24).find((o) => o.type === OPT.HAO);
+    if (!hao || fmt6(hao.data.subarray(0, 16)) !== peer || !ahOk(pkt, ALG, key)) return;
+    const st = ahState[a.spi];
+    if (a.seq === 0 || st.seen.has(a.seq) || a.seq + 64 <= st.max) return;
+    st.seen.add(a.seq); st.max = Math.max(st.max, a.seq);
+    const at = a.at + 24 + (pkt[a.at + 24 + 1] + 1) * 8;
+    if (pkt[a.at + 24] !== 41) return;
+    const e = effect(pkt.subarray(at));
+    if (!e) return;
+    stats.genuine++;
+    const k = `${peer} ${e.group}`;
+    if (e.type === 131) { model.set(k, clock.t + 260000); stats.joins++; }
+    else if (model.delete(k)) stats.dones++;
+  }
+  for (let i = 0; i < FRAMES; i++) {
+    const spi = r() < 0.7 ? 0x1000 : 0x3000;
+    const home = keys[spi][0];
+    const type = r() < 0.75 ? 131 : 132;
+    const k = r();
+    let pkt, native = false;
+    if (k < 0.4 || history.length === 0) { pkt = seal(spi, home, mldPkt({ type })); history.push(pkt); }
+    else if (k < 0.5) { pkt = pick(history); stats.replays++; }
+    else if (k < 0.6) { pkt = seal(spi, home, mldPkt({ type })).slice(); pkt[40 + 12 + int(12)] ^= 1 << int(8); stats.forged++; }
+    else if (k < 0.7) {
+      // Plain: the policy admits a tunnel from H1 without AH (require: false), never a membership change.
+      pkt = ipv6Packet(ip6(COA), ip6(HA), 60, new Uint8Array([...dstOpts(41, [{ type: "HAO", home: ip6(pick([H1, H2])) }]), ...mldPkt({ type })]));
+      stats.plain++;
+    } else if (k < 0.77) {
+      // H2's key naming H1 in the Home Address option.
+      pkt = sealed(ip6(COA), ip6(HA), 60, new Uint8Array([...dstOpts(41, [{ type: "HAO", home: ip6(H1) }]), ...mldPkt({ type })]), { spi: 0x3000, alg: ALG, key: KEY2, seq: ++ahSeq[0x3000] });
+      stats.hijack++;
+    } else if (k < 0.93) {
+      const bad = pick([{ hlim: pick([0, 2, 64, 255]) }, { src: pick([H1, "2001:db8:2::9"]) }, { badSum: true }, { type: pick([130, 133, 128]) },
+        { group: pick(["ff02::1:5", "ff01::6", "ff00::7"]) }, { hbh: false }, { dst: "ff0e::9" }]);
+      pkt = seal(spi, home, mldPkt({ type, ...bad }));
+      stats.junk++;
+    } else {
+      pkt = mldPkt({ type }); native = true; stats.native++;
+    }
+    if (!native) expect(pkt);
+    try {
+      if (native) ha.board.rx(0, eth(host.parseMac("33:33:00:00:00:16"), host.parseMac("02:00:00:00:01:0c"), 0x86dd, pkt));
+      else rxF(pkt);
+    } catch (e) { assert.fail(`trap at frame ${i}: ${e}`); }
+    clock.t += 1 + int(400);
+    ha.board.tick(clock.t);
+    for (const [key, exp] of [...model]) if (exp <= clock.t) model.delete(key);
+    const got = ha.board.dump("groups6").filter((x) => x.expiresAtMs > clock.t).map((x) => `${x.home} ${x.group} ${x.expiresAtMs}`).sort();
+    const want = [...model].map(([key, exp]) => `${key} ${exp}`).sort();
+    assert.deepEqual(got, want, `frame ${i} (${JSON.stringify(stats)})`);
+  }
+  t.diagnostic(JSON.stringify(stats));
+  assert.ok(stats.joins > FRAMES / 20 && stats.dones > 0 && stats.forged > 0 && stats.replays > 0 && stats.hijack > 0 && stats.junk > 0 && stats.plain > 0, JSON.stringify(stats));
+  const c = ha.board.counters();
+  for (const k of ["drop_ah_icv", "drop_ah_replay", "drop_ah_no_sa", "drop_ah_required", "drop_mip6_mc_unauth", "drop_mld6_malformed", "drop_mip6_mc_scope", "mip6_ha_mc_joined", "mip6_ha_mc_left"]) {
+    assert.ok(c[k] > 0, `${k} never reached`);
+  }
 });

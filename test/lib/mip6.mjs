@@ -3,7 +3,7 @@
 // node:crypto's HMAC: a test plays a mobile node that seals what a board must verify, and verifies what a
 // board sealed (ICV and sequence number), without the firmware's code.
 import { createHmac } from "node:crypto";
-import { ipv6Packet } from "./ip6.mjs";
+import { ipv6Packet, csum6 } from "./ip6.mjs";
 
 export const OPT = { BU: 0xc6, BA: 7, BR: 8, HAO: 0xc9 };
 export const BU_A = 0x80, BU_H = 0x40, BU_C = 0x20;
@@ -162,4 +162,16 @@ export function runHandoff(host, module, sc) {
 export function withoutPrevRouter(sc) {
   for (const n of sc.nodes) if (n.name === "mn") n.ipsec = n.ipsec.filter((s) => !s.peer.endsWith("::"));
   return sc;
+}
+
+/**
+ * An MLD message (RFC 2710 §3: type, code 0, checksum, Maximum Response Delay, reserved, Multicast
+ * Address; 24 bytes) from `src` to `dst`, its ICMPv6 checksum over the RFC 2460 §8.1 pseudo-header.
+ */
+export function mldMessage(src, dst, type, group, maxDelay = 0) {
+  const m = new Uint8Array(24);
+  m[0] = type; m[4] = (maxDelay >> 8) & 255; m[5] = maxDelay & 255; m.set(group, 8);
+  const c = csum6(src, dst, 58, m);
+  m[2] = c >> 8; m[3] = c & 255;
+  return m;
 }
