@@ -89,7 +89,7 @@ test("scenario fields: each type refuses with field, expected and actual value",
     'scenario.apps[1].port: expected one of the fields type, name, from, to, family, intervalMs, count, sizeBytes, startMs, stopMs, comment, got "port"',
     'scenario.nodes[0].position.z: expected one of the fields x, y, got "z"');
   // a board node's other fields are its node configuration, refused as such
-  refuses((r) => { r.nodes[1].bogus = 1; }, 'scenario.nodes[1].bogus: expected one of the fields name, board, roles, sizes, node, interfaces, ipv6, tunnels6, ipsec, routes, routes6, mobility, securityAssociations, comment, $schema, got "bogus"');
+  refuses((r) => { r.nodes[1].bogus = 1; }, 'scenario.nodes[1].bogus: expected one of the fields name, board, roles, sizes, node, interfaces, ipv6, ipv6Groups, tunnels6, ipsec, routes, routes6, mobility, securityAssociations, comment, $schema, got "bogus"');
   // unique within a list
   refuses((r) => { r.apps[1].name = "cbr1"; r.accessPoints.push({ ...r.accessPoints[0], name: "ap2" }); },
     'scenario.apps[1].name: expected an app name not used by another app, got "cbr1"',
@@ -135,13 +135,16 @@ test("scenario fields: the rules the description names refuse with their message
     'scenario.changes[5].ipv6[0].colour: expected one of the fields iface, address, advertise, home, validSec, preferredSec, got "colour"',
     'scenario.changes[5].ipv6[0].iface: expected one of the interfaces eth0, eth1, got "eth7"',
     'scenario.changes[5].ipv6[1].address: expected an IPv6 address with prefix length like 2001:db8:1::1/64, got "10.0.3.1/24"');
+  refuses((r) => { r.apps[2].to = "2001:db8::1"; }, 'scenario.apps[2].listener: expected one of the nodes r1, h1, m1, m2, dhcp1 running IPv6, for a flow to an IPv6 multicast group, got "m2"');
   refuses((r) => { r.apps.push({ type: "cbr", name: "cbr2", from: "m1", to: "m1", port: 6000 }); },
-    'scenario.apps[2].port: expected a port not used by another flow to m1, got 6000');
+    'scenario.apps[3].port: expected a port not used by another flow to m1, got 6000');
   // Defaults the rules fill in: ports by index, stopMs at the end, the start position from the movement.
   const raw = every();
   raw.apps.push({ type: "cbr", name: "cbr3", from: "m1", to: "h1" });
   const s = host.validateScenario(raw);
-  assert.deepEqual([s.apps[2].port, s.apps[2].sourcePort, s.apps[2].stopMs, s.apps[2].dst], [5002, 40002, Infinity, 0x0a00010a]);
+  assert.deepEqual([s.apps[3].port, s.apps[3].sourcePort, s.apps[3].stopMs, s.apps[3].dst], [5003, 40003, Infinity, 0x0a00010a]);
+  // A flow to a group counted at its listener (issue 13.5); a listener for a unicast destination is refused.
+  assert.deepEqual([s.apps[2].to, s.apps[2].listener, s.apps[2].dst6[0]], ["ff0e::101", "m2", 0xff]);
   assert.deepEqual(s.nodes.map((n) => n.position), [{ x: 5, y: 5 }, null, { x: 0, y: 5 }, { x: 0, y: 0 }]);
   assert.deepEqual(s.nodes[2].attach, ["wifi", null]);
   assert.deepEqual(s.segments[1], { name: "lan2", ...host.SEGMENT_DEFAULTS });

@@ -28,6 +28,8 @@ export interface ScNode {
 }
 export interface ScCbr {
   type: "cbr"; name: string; from: string; to: string; dst: number; family: "ipv4" | "ipv6"; dst6: number[] | null; port: number; sourcePort: number;
+  /** A flow to an IPv6 multicast group: the node whose sink counts it (null: `to`). */
+  listener: string | null;
   ratePps: number; sizeBytes: number; startMs: number; stopMs: number;
 }
 export interface ScPing {
@@ -225,6 +227,10 @@ export const RULES: Record<string, Rule> = {
           a.to = [...c.boards.values()].find((x) => x.ipv6.some((y) => y.address[0].join(".") === key))?.name ?? to as string;
         }
         else w.bad(`apps[${i}].to`, `one of the nodes ${all} or an IPv6 address`, to);
+        // A flow to a group (issue 13.5): the member whose sink counts it.
+        if (a.listener !== undefined && !(typeof a.listener === "string" && c.boards.get(a.listener)?.node.ipv6 !== "off" && c.boards.has(a.listener) && ip6 && ip6[0] === 0xff)) {
+          w.bad(`apps[${i}].listener`, `one of the nodes ${all} running IPv6, for a flow to an IPv6 multicast group`, a.listener);
+        }
         return;
       }
       if (typeof to === "string" && c.boards.has(to)) {
@@ -344,7 +350,7 @@ function typed(t: Tree): Scenario {
     nodes.push({ config: n.config, attach: n.attached, position: n.position ? { x: n.position.x, y: n.position.y } : null, mobility });
   }
   const apps: ScApp[] = (t.apps as Tree[]).map((a): ScApp => a.type === "cbr"
-    ? { type: "cbr", name: a.name, from: a.from, to: a.to, dst: a.dst, family: a.family, dst6: a.dst6 ?? null, port: a.port, sourcePort: a.sourcePort, ratePps: a.ratePps, sizeBytes: a.sizeBytes, startMs: a.startMs, stopMs: a.stopMs }
+    ? { type: "cbr", name: a.name, from: a.from, to: a.to, dst: a.dst, family: a.family, dst6: a.dst6 ?? null, port: a.port, sourcePort: a.sourcePort, listener: a.listener ?? null, ratePps: a.ratePps, sizeBytes: a.sizeBytes, startMs: a.startMs, stopMs: a.stopMs }
     : { type: "ping", name: a.name, from: a.from, to: a.to, dst: a.dst, family: a.family, dst6: a.dst6 ?? null, intervalMs: a.intervalMs, count: a.count, sizeBytes: a.sizeBytes, startMs: a.startMs, stopMs: a.stopMs });
   const actions: ScAction[] = (t.actions as Tree[]).map((a): ScAction => {
     const atUs = Math.round(a.atMs * 1000);

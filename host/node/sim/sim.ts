@@ -423,8 +423,10 @@ export class Simulation {
         const source = new CbrSource(a.name, i + 1, from, a.dst, a.sourcePort, a.port, a.ratePps, a.sizeBytes, a.startMs * 1000, a.stopMs * 1000, dst6);
         const sink = new Sink(a.name, i + 1, a.port);
         sink.source = source;
-        this.nodeByName.get(a.to)?.sinks.set(a.port, sink);
-        this.flows.push({ source, sink, from: a.from, to: a.to });
+        // (A flow to a multicast group is counted at the listener named: issue 13.5.)
+        const to = a.listener ?? a.to;
+        this.nodeByName.get(to)?.sinks.set(a.port, sink);
+        this.flows.push({ source, sink, from: a.from, to });
         if (source.startUs < source.stopUs) this.engine.schedule(source.startUs, this.fireCbr, source);
       } else {
         const ping = new Ping(a.name, 0x100 + i, from, a.dst, a.intervalMs * 1000, a.count, a.sizeBytes, a.startMs * 1000, a.stopMs * 1000, dst6);
