@@ -160,9 +160,9 @@ test("C host: memory_limit below what the tables need is refused with both figur
   // What the tables need: static data + heap, as the Rust host reports them after the same init.
   const rust = run(RUST, ["selftest", "--config", cfg, "--firmware", FIRMWARE]);
   const heap = +/heap_used (\d+)/.exec(rust.stdout)[1];
-  const r = cSelftest(cfg, "--memory-limit", "30000");
+  const r = cSelftest(cfg, "--memory-limit", "32768");
   assert.equal(r.status, 1);
-  const m = /memory budget: the configuration needs (\d+) bytes of linear memory, memory_limit is 30000/.exec(r.stderr);
+  const m = /memory budget: the configuration needs (\d+) bytes of linear memory, memory_limit is 32768/.exec(r.stderr);
   assert.ok(m, r.stderr);
   const need = +m[1];
   assert.ok(need > heap && need < heap + 65536, `need ${need}, heap_used ${heap}`);
@@ -399,7 +399,7 @@ test("C host under AddressSanitizer: start-up, refusals, bad modules and images,
     ["truncated module", sel(join(tmp, "asan-cut.wasm"), hostImg), 1],
     ["module of ABI 1", sel(join(STUBS, "stub-abi1.wasm"), hostImg), 1],
     ["foreign import", sel(join(STUBS, "stub-env.wasm"), hostImg), 1],
-    ["memory_limit under the need", sel(FIRMWARE, hostImg, "--memory-limit", "30000"), 1],
+    ["memory_limit under the need", sel(FIRMWARE, hostImg, "--memory-limit", "32768"), 1],
     ["memory_limit under the static data", sel(FIRMWARE, hostImg, "--memory-limit", "5000"), 1],
     ["trap in init", sel(FIRMWARE, hostImg, "--stack-bytes", "1024"), 1],
     // Wasm3 allocates stack_bytes + 16 in a u32 on a 32-bit target (wraps) and the host paints

@@ -264,9 +264,9 @@ test("the component's Wasm3 configuration and Kconfig defaults run the firmware:
   const cfg = host.validateConfig({ ...JSON.parse(readFileSync(join(fixtures, "mn.json"), "utf8")), board: "esp32-c3" }, "mn");
   const img = join(work, "rt-cap.img");
   writeFileSync(img, image(host.encodeConfigChunks(cfg, 4096)));
-  const r = spawnSync(esp, ["selftest", "--firmware", firmware, "--config-image", img, "--memory-limit", "30000"], { encoding: "utf8" });
+  const r = spawnSync(esp, ["selftest", "--firmware", firmware, "--config-image", img, "--memory-limit", "32768"], { encoding: "utf8" });
   assert.notEqual(r.status, 0);
-  assert.match(r.stderr, /memory budget: the configuration needs \d+ bytes of linear memory, memory_limit is 30000/);
+  assert.match(r.stderr, /memory budget: the configuration needs \d+ bytes of linear memory, memory_limit is 32768/);
 });
 
 test("the port's event log names (port_task.c EVENT_NAMES) are the kinds of schema/events.json, in order", () => {
