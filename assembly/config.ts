@@ -461,6 +461,8 @@ export let ipv6: i32 = 0; // IPV6_OFF (a literal: a named constant here became a
  * NODE key 13 (K_IPSEC_PEERS) when larger (the rest arrive with config_add; configCrossCheck).
  */
 export let ipsecEntries: i32 = 0;
+/** GROUP6 records of the configuration (pass 1; images with Mobile IPv6): the group table is carved for them. */
+export let group6Entries: i32 = 0;
 let ipsecDeclared: i32 = 0;
 
 /** True when the node runs IPv6 (dual-stack or IPv6 only). */
@@ -568,6 +570,7 @@ export function configDefaults(): void {
   store<u32>(KEY_VALS + (<usize>(KR_NODE + K_RA_INTERVAL_MS - 1) << 2), 600000);
   keyPublish();
   ipsecEntries = 0; ipsecDeclared = 0; serverCount = 0; servers = 0;
+  if (MIP6) group6Entries = 0;
 }
 
 /** Append refusal text `t` (config-text.ts, encoded as text.ts says) to the current log line. */
@@ -938,6 +941,7 @@ export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApp
     } else if (!pass2) {
       if (type == REC_BOARD || type == REC_NODE || type == REC_MOBILITY) { if (!keyValues(v, rlen, type)) return false; }
       else if (type == REC_IPSEC) { if (++ipsecEntries > MAX_IPSEC) return refuse(T.IPSEC_PEERS, 0, MAX_IPSEC, ipsecEntries); }
+      else if (MIP6 && type == REC_GROUP6) group6Entries++;
       // Every other type 1..10 (IFACE, ROUTE, SA, SERVER, ADDR6, TUN6; 11 GROUP6 with Mobile IPv6) waits for
       // pass 2; >= 128 is skipped.
       else if ((type == 0 || type > <i32>(MIP6 ? REC_GROUP6 : REC_TUN6)) && type < 128) return refuseText(T.RECORD_TYPE, T.RECORD_TYPES, type);

@@ -21,7 +21,7 @@ import { IPV6, MIP6 } from "./features";
 import { ipsecInit } from "./security/ipsec";
 import { flow6Any, flow6Try } from "./stack/flow6";
 import { ndInit, ndStart } from "./stack/nd";
-import { mip6Init } from "./mobility/mip6";
+import { mip6Init, mip6Buf } from "./mobility/mip6";
 import { ha6Init, ha6Start, ha6Renumbered } from "./mobility/ha6";
 import { mn6Init, mn6Start } from "./mobility/mn6";
 import { mc6HomeAgentInit, mc6MobileInit, mc6MobileStart } from "./mobility/mcast6";
@@ -123,7 +123,7 @@ function ipv6Init(): void {
   ip6Init(); ndInit(); ipsecInit(cfg.ipsecEntries);
   if (MIP6) {
     mip6Init();
-    mld6Init();
+    mld6Init(mip6Buf());
     if ((cfg.roles & cfg.ROLE_HOME_AGENT) != 0) { ha6Init(arenaAlloc(32)); mc6HomeAgentInit(); }
     if ((cfg.roles & cfg.ROLE_MOBILE_NODE) != 0) { mn6Init(); mc6MobileInit(); }
   }

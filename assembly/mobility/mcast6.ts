@@ -89,7 +89,7 @@ export function mc6HomeAgentInit(): bool {
   cap = min<i32>(8192, max<i32>(8, 2 * cfg.bindingCacheEntries()));
   members = arenaAlloc(<usize>cap * M_SIZE);
   if (members == 0 || !scratch()) return false;
-  ip6GroupsWith(fromLink, null);
+  ip6GroupsWith(groups);
   tun6GroupWith(fromMobile);
   return true;
 }
@@ -194,20 +194,25 @@ function toMembers(iface: i32, p: usize, len: i32, except: usize): i32 {
   return sent;
 }
 
+/** A packet to a group (ip6.ts GroupHook): received on link `iface` (the home agent), or sent by this node (-1: the mobile node). */
+function groups(iface: i32, p: usize, len: i32): usize {
+  return iface < 0 ? send(p, len) : <usize>fromLink(iface, p, len);
+}
+
 /**
  * A packet to a group received on a link (ip6.ts, before the membership test): a copy down the tunnel of
  * each mobile node registered on that (home) link that joined it (§10: "the home agent forwards multicast
  * packets down the tunnel"). The packet is left as it was (its hop limit restored) for this node. Returns
- * 0 when a copy went (the packet was used, not dropped), else -1.
+ * 0 when a copy went (the packet was used, not dropped), else 1.
  */
 function fromLink(iface: i32, p: usize, len: i32): i32 {
   // Why: RFC 4291 §2.7 / §2.5.6: an interface- or link-local group, or a link-local source, stays on its
   // link; RFC 2460 §3: forwarding spends a hop. (What came out of a tunnel is not the home link's.)
-  if (used == 0 || tun6Depth() > 0 || !wide(ipv6Dst(p)) || addrIsLinkLocal6(ipv6Src(p)) || ipv6HopLimit(p) <= 1) return -1;
+  if (used == 0 || tun6Depth() > 0 || !wide(ipv6Dst(p)) || addrIsLinkLocal6(ipv6Src(p)) || ipv6HopLimit(p) <= 1) return 1;
   ipv6DecrementHopLimit(p);
   const n = toMembers(iface, p, len, 0);
   store<u8>(p, load<u8>(p, 7) + 1, 7);
-  return n > 0 ? 0 : -1;
+  return n > 0 ? 0 : 1;
 }
 
 /**
@@ -298,8 +303,15 @@ export function mc6MobileStart(): void {
   if (h < 0) return;
   mnIface = h & 0xff;
   mnPlen = h >> 8;
-  mld6MobileWith(where, tunnelReport);
-  ip6GroupsWith(null, send);
+  mld6MobileWith(mobile);
+  ip6GroupsWith(groups);
+}
+
+/** stack/mld6.ts's mobile node part: where a Report goes (`p` 0), or send it into the tunnel. */
+function mobile(iface: i32, local: bool, p: usize, len: i32): i32 {
+  if (p == 0) return where(iface, local);
+  tunnelReport(p, len);
+  return 0;
 }
 
 /**

@@ -111,6 +111,10 @@ export function mip6Init(): bool {
   return true;
 }
 
+/** The packet buffer of Binding Acknowledgements and Requests (OUT_SIZE bytes), free between their sends:
+ *  stack/mld6.ts builds its MLD packets in it (issue 13.5). */
+export function mip6Buf(): usize { return out; }
+
 /** The home agent role registers its part of Binding Update processing (§8), and what it does when one
  *  of its home registrations leaves the cache (its proxies go). */
 export function mip6HomeWith(fn: HomeHook, removed: Bc6Removed): void { homeHook = changetype<usize>(fn); homeRemoved = changetype<usize>(removed); }

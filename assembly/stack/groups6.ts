@@ -2,7 +2,8 @@
 // Mobile IPv6 only: issue 13.5), below every other IPv6 file so stack/addr6.ts can ask about them
 // (addr6IsMember) and stack/mld6.ts can report them without an import cycle.
 //
-// Table (G6_MAX entries of G6_SIZE bytes, arena at init): 0 group[16] | 16 reportAt i64 (stack/mld6.ts:
+// Table (one entry of G6_SIZE bytes per GROUP6 record, at most G6_MAX; arena at init, none on a node
+// without groups; a 16-byte scratch address for stack/mld6.ts after it): 0 group[16] | 16 reportAt i64 (stack/mld6.ts:
 // TIMER_NEVER none) | 24 iface u8 | 25 flags u8 (G6_LOCAL) | 26..31 stack/mld6.ts's Report state.
 //
 // Who may change it: the configuration only (g6Join); nothing received adds or removes a group.
@@ -20,13 +21,22 @@ export const G6_FLAGS: usize = 25;
 export const G6_LOCAL: u8 = 1;
 
 let table: usize = 0;
+let cap: i32 = 0;
 /** Groups joined (all interfaces). */
 export let g6Count: i32 = 0;
+/** A scratch address (16 bytes) for stack/mld6.ts. */
+export let g6Scratch: usize = 0;
 
-/** Carve the table (IPv6 nodes of images with Mobile IPv6, at init). False when memory ran out. */
-export function g6Init(): bool {
+/**
+ * Carve the table for the configuration's `n` GROUP6 records (IPv6 nodes of images with Mobile IPv6, at
+ * init). False when memory ran out. Why (memory): a node without groups pays 16 bytes, not the full table
+ * (an esp32-c3 mobile node's linear memory is capped at 40 KiB, docs/esp32.md).
+ */
+export function g6Init(n: i32): bool {
   g6Count = 0;
-  table = arenaAlloc(<usize>G6_MAX * G6_SIZE);
+  cap = min<i32>(n, G6_MAX);
+  table = arenaAlloc(<usize>cap * G6_SIZE + 16);
+  g6Scratch = table + <usize>cap * G6_SIZE;
   return table != 0;
 }
 
@@ -46,7 +56,7 @@ export function g6Find(iface: i32, g: usize): usize {
 /** Join `g` on `iface` (configuration; `flags` G6_LOCAL). False when the table is full. A group given twice is joined once. */
 export function g6Join(iface: i32, g: usize, flags: u8): bool {
   if (g6Find(iface, g) != 0) return true;
-  if (table == 0 || g6Count >= G6_MAX) return false;
+  if (table == 0 || g6Count >= cap) return false;
   const e = g6At(g6Count++);
   memory.fill(e, 0, G6_SIZE);
   addrCopy(e, g);

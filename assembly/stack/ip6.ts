@@ -103,8 +103,7 @@ export type DstOptsHook = (iface: i32, p: usize, len: i32, dopt: i32, sa: usize)
 export type SendHook = (p: usize, len: i32) => usize;
 /** The home agent (mobility/ha6.ts, §8): a packet received on `iface` not addressed to this node, before
  *  it is forwarded: -1 forward it, 0 used (tunnelled), 1 dropped, 2 it is for this node after all (the
- *  Home-Agents anycast address of a subnet it serves, §8.1). As ip6GroupsWith's `fwd`: 0 a copy went down
- *  a tunnel, -1 none. */
+ *  Home-Agents anycast address of a subnet it serves, §8.1). */
 export type ForwardHook = (iface: i32, p: usize, len: i32) => i32;
 let fwdHook: usize = 0;
 export function ip6HomeAgentWith(f: ForwardHook): void { fwdHook = changetype<usize>(f); }
@@ -125,19 +124,18 @@ export function ip6MobilityWith(d: DstOptsHook, s: SendHook, known: usize, e: Ic
 
 /**
  * Multicast of images with Mobile IPv6 (issue 13.5, seed 003 §10): `ip6MldWith` takes the MLD messages for
- * this node (ICMPv6 130-132, stack/mld6.ts); `ip6GroupsWith` the home agent's forwarding of a group packet
- * received on a link (`fwd`, before the membership test: a copy goes down each member mobile node's
- * tunnel, mobility/mcast6.ts; the packet is left as it was) and the mobile node's sending of multicast
- * (`send`, as SendHook: from its home address away from home, into the tunnel to its home agent).
+ * this node (ICMPv6 130-132, stack/mld6.ts); `ip6GroupsWith` a packet to a group (mobility/mcast6.ts):
+ * received on link `iface` (before the membership test), the home agent sends a copy down each member
+ * mobile node's tunnel and leaves the packet as it was (returns 0 when a copy went, else 1); sent by this
+ * node (`iface` -1), the mobile node puts one from its home address away from home into the tunnel to its
+ * home agent (returns the packet's new start, or `p`, or 0 to drop it).
+ * Why (memory): one hook for both roles: each function used as a value is a static object.
  */
+export type GroupHook = (iface: i32, p: usize, len: i32) => usize;
 let mldRx: usize = 0;
-let grpFwd: usize = 0;
-let grpSend: usize = 0;
+let grpHook: usize = 0;
 export function ip6MldWith(fn: Icmp6Handler): void { mldRx = changetype<usize>(fn); }
-export function ip6GroupsWith(fwd: ForwardHook | null, send: SendHook | null): void {
-  if (fwd) grpFwd = changetype<usize>(fwd);
-  if (send) grpSend = changetype<usize>(send);
-}
+export function ip6GroupsWith(fn: GroupHook): void { grpHook = changetype<usize>(fn); }
 
 /** A router's advertisement set the hop limit (RFC 2461 §6.3.4 CurHopLimit). */
 export function ip6SetHopLimit(h: u8): void { hopLimit6 = h; }
@@ -157,7 +155,7 @@ export function ip6Init(): bool {
   if (MIP6) alsoOurs = 0;
   known6 = 0;
   ndRx = 0;
-  if (MIP6) { mldRx = 0; grpFwd = 0; grpSend = 0; }
+  if (MIP6) { mldRx = 0; grpHook = 0; }
   hopLimit6 = <u8>cfg.defaultTtl;
   if (!cfg.ipv6Enabled()) return true;
   const b = arenaAlloc(<usize>(WALK_SIZE + 5 * 16 + 8 + AH_SCRATCH));
@@ -216,7 +214,7 @@ export function ip6Input(iface: i32, p: usize, len: i32, linkGroup: bool): i32 {
   if (ipv6IsMulticast(dst)) {
     // Why: seed 003 §10: a home agent forwards a group a mobile node joined through its tunnel down the
     // tunnel (mobility/mcast6.ts; the packet is left as it was).
-    const tunnelled = MIP6 && grpFwd != 0 && changetype<ForwardHook>(grpFwd)(iface, p, len) == 0;
+    const tunnelled = MIP6 && grpHook != 0 && changetype<GroupHook>(grpHook)(iface, p, len) == 0;
     // Why: RFC 4291 §2.8: a node accepts the groups it has joined; the rest is not for it (a router
     // forwards no multicast beside that: there is no multicast routing here).
     // A Neighbor Solicitation to any solicited-node group goes on to Neighbor Discovery, which answers
@@ -693,8 +691,8 @@ export function ip6Send(p: usize, len: i32, oifHint: i32): i32 {
   let dst = ipv6Dst(p);
   // Why: seed 003 §10: away from home, a mobile node's multicast from its home address goes through the
   // tunnel to its home agent (mobility/mcast6.ts): the group's packet becomes one to the home agent.
-  if (MIP6 && grpSend != 0 && !sendingOuter && ipv6IsMulticast(dst)) {
-    const q = changetype<SendHook>(grpSend)(p, len);
+  if (MIP6 && grpHook != 0 && !sendingOuter && ipv6IsMulticast(dst)) {
+    const q = changetype<GroupHook>(grpHook)(-1, p, len);
     if (q != p) { if (q == 0) return 1; p = q; len = ipv6TotalLen(q); dst = ipv6Dst(q); }
   }
   const group = ipv6IsMulticast(dst);

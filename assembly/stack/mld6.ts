@@ -30,8 +30,8 @@ import { random } from "../host";
 import { netifCount, netifValid, netifUp, netifListen, netifMac } from "../link/netif";
 import { stackTimerArm, timerOwn, OWNER_MLD6 } from "../sys/timers";
 import { TIMER_NEVER } from "../table/timer";
-import { pktAlloc } from "./packet";
-import { g6Init, g6At, g6Find, g6Count, G6_REPORT_AT, G6_IFACE, G6_FLAGS, G6_LOCAL } from "./groups6";
+import { g6Init, g6At, g6Find, g6Count, g6Scratch, G6_REPORT_AT, G6_IFACE, G6_FLAGS, G6_LOCAL } from "./groups6";
+import * as cfg from "../config";
 import { addr6LinkLocal } from "./addr6";
 import { ip6Send, ip6MldWith } from "./ip6";
 import { tun6Depth } from "./tunnel6";
@@ -49,10 +49,12 @@ const RESP_LINK: u8 = 1, RESP_TUNNEL: u8 = 2;
 export const WHERE_LINK: i32 = 0;
 export const WHERE_TUNNEL: i32 = 1;
 export const WHERE_WAIT: i32 = 2;
-/** A mobile node's answer for a group on `iface` (`local`: joined on the visited link when away). */
-export type Mld6Where = (iface: i32, local: bool) => i32;
-/** A mobile node's tunnel: send the MLD packet at `p` (`len` bytes, headroom MLD6_HEAD) to its home agent. */
-export type Mld6Tunnel = (p: usize, len: i32) => void;
+/**
+ * The mobile node's part (mobility/mcast6.ts): with `p` 0, where a Report for a group on `iface` goes now
+ * (`local`: joined on the visited link when away), WHERE_*; else send the MLD packet at `p` (`len` bytes,
+ * headroom MLD6_HEAD) into the tunnel to its home agent. Why (memory): one function object, not two.
+ */
+export type Mld6Mobile = (iface: i32, local: bool, p: usize, len: i32) => i32;
 
 // Why: RFC 2710 §4 "repeated once or twice after short delays [Unsolicited Report Interval]", §7.10: 10 s;
 // §7.1 Robustness Variable 2: two unsolicited Reports.
@@ -63,24 +65,27 @@ const ROBUSTNESS: u8 = 2;
 const WAIT_MS: i64 = 250;
 const MAX_WAITS: u8 = 40;
 /** Headroom in front of the packets built here: a tunnel's outer header, a Home Address option, AH, Ethernet. */
-export const MLD6_HEAD: usize = 144;
+export const MLD6_HEAD: usize = 112;
 const TK_MLD6: u16 = OWNER_MLD6 << 8;
 
 let buf: usize = 0;
 let src: usize = 0;
 let timer: i32 = -1;
-let whereFn: usize = 0;
-let tunnelFn: usize = 0;
+let mobileFn: usize = 0;
 
-/** On an IPv6 node of an image with Mobile IPv6 (index.ts ipv6Init): the table, the packet buffer, the hooks. */
-export function mld6Init(): bool {
+/**
+ * On an IPv6 node of an image with Mobile IPv6 (index.ts ipv6Init): the group table, the hooks. MLD packets
+ * are built at `out` + MLD6_HEAD, `out` a packet buffer of at least MLD6_HEAD + MLD_PACKET_LEN bytes that
+ * is free while one is sent (mobility/mip6.ts's, which its Binding Acknowledgements and Requests use
+ * between our sends). Why (memory): one more buffer registered cost a registry slot and 232 bytes on
+ * every node.
+ */
+export function mld6Init(out: usize): bool {
   timer = -1;
-  whereFn = 0;
-  tunnelFn = 0;
-  buf = pktAlloc(MLD6_HEAD + <usize>MLD_PACKET_LEN + 16);
-  if (!g6Init() || buf == 0) return false;
-  // (A scratch address after the packet.)
-  src = buf + MLD6_HEAD + <usize>MLD_PACKET_LEN;
+  mobileFn = 0;
+  buf = out;
+  if (!g6Init(cfg.group6Entries) || buf == 0) return false;
+  src = g6Scratch;
   timerOwn(OWNER_MLD6, tick);
   netifListen(link);
   ip6MldWith(rx);
@@ -91,9 +96,8 @@ export function mld6Init(): bool {
 export function mld6Buf(): usize { return buf + MLD6_HEAD; }
 
 /** The mobile node decides where Reports go (mobility/mcast6.ts). */
-export function mld6MobileWith(where: Mld6Where, tunnel: Mld6Tunnel): void {
-  whereFn = changetype<usize>(where);
-  tunnelFn = changetype<usize>(tunnel);
+export function mld6MobileWith(fn: Mld6Mobile): void {
+  mobileFn = changetype<usize>(fn);
 }
 
 // @ts-ignore: decorator
@@ -143,7 +147,7 @@ function rearm(): void {
  */
 function where(e: usize): i32 {
   const iface = <i32>load<u8>(e, G_IFACE);
-  const w = whereFn == 0 ? WHERE_LINK : changetype<Mld6Where>(whereFn)(iface, (load<u8>(e, G_FLAGS) & G6_LOCAL) != 0);
+  const w = mobileFn == 0 ? WHERE_LINK : changetype<Mld6Mobile>(mobileFn)(iface, (load<u8>(e, G_FLAGS) & G6_LOCAL) != 0, 0, 0);
   if (w == WHERE_TUNNEL) addrSetLinkLocal(src, netifMac(iface));
   return w == WHERE_LINK && !addr6LinkLocal(iface, src) ? WHERE_WAIT : w;
 }
@@ -196,7 +200,7 @@ function send(e: usize, tunnel: bool): void {
   const p = buf + MLD6_HEAD;
   mldEmit(p, MLD_REPORT, 0, e, src, e);
   count(C.MLD6_REPORT_TX);
-  if (tunnel) changetype<Mld6Tunnel>(tunnelFn)(p, MLD_PACKET_LEN);
+  if (tunnel) changetype<Mld6Mobile>(mobileFn)(<i32>load<u8>(e, G_IFACE), false, p, MLD_PACKET_LEN);
   else ip6Send(p, MLD_PACKET_LEN, <i32>load<u8>(e, G_IFACE));
 }
 

@@ -13,11 +13,8 @@
 // the home agent's copy and reply buffers). Fixed at init, like the buffers.
 
 import { arenaAlloc } from "../mem";
-import { MIP6 } from "../features";
 
-// Why: a Mobile IPv6 home agent with IPv4 roles registers out, ND, mip6, ha6, mld6, reassembly, ha.ts's two
-// and route optimization's before the rx ring, which must be registered (its headroom); 8 was full.
-const MAX_BUFFERS: i32 = MIP6 ? 12 : 8;
+const MAX_BUFFERS: i32 = 8;
 const buffers: usize = memory.data(MAX_BUFFERS * 12, 4); // start u32 | end u32 | stride u32
 let count: i32 = 0;
 
