@@ -14,7 +14,7 @@ const OFF_HOME = "2001:db8:9::64"; // not on any prefix of the home agent
 const HA_MAC = "02:00:00:00:01:01", HA_MAC_F = "02:00:00:00:02:01";
 const KEY = "00112233445566778899aabbccddeeff00112233", ALG = "hmac-sha1-96";
 
-function setup({ only = false } = {}) {
+function setup({ only = false, extra = {} } = {}) {
   const clock = { t: 1000 };
   const lan = new Lan(clock);
   const ha = startBoard({
@@ -26,6 +26,7 @@ function setup({ only = false } = {}) {
       { peer: HOME, spiIn: 0x1000, spiOut: 0x2000, algorithm: ALG, key: KEY, window: 64 },
       { peer: OFF_HOME, spiIn: 0x3000, spiOut: 0x4000, algorithm: ALG, key: KEY, window: 64 },
     ],
+    ...extra,
   }, { now: () => clock.t });
   const plain = (name, mac, addr) => startBoard({
     name, board: "emulated", roles: ["host"], node: { ipv6: "dual", dadTransmits: 1 },
@@ -288,4 +289,13 @@ test("who may register or use a home address: another mobile node's key, and an 
   t.send(ipv6Packet(ip6(COA), ip6(HA), 60, Uint8Array.from([...dstOpts(41, [{ type: "HAO", home: ip6(HOME) }]), ...inner])));
   assert.equal(t.c().drop_ah_required, 1, "the home address's inbound policy asks for AH");
   assert.equal(t.c().ip6_forwarded ?? 0, fwd0, "nothing forwarded from the home link");
+});
+
+test("a dual-stack home agent with every role's buffers (IPv4 route optimization, distributed registration, IPv6 multicast) still has headroom in its receive ring: intercepted IPv6 packets are tunnelled", () => {
+  // Each role carves its packet buffers at init; the receive ring comes last. With more buffers than the
+  // registry held, the ring went unregistered: no headroom, every tunnel entry dropped (drop_tun6_no_room).
+  const t = setup({ extra: { mobility: { routeOptimization: { enabled: true } }, roles: ["router", "home-agent", "foreign-agent"] } });
+  t.send(t.bu());
+  assert.equal(pingHome(t, 1).length, 1, JSON.stringify({ noRoom: t.c().drop_tun6_no_room }));
+  assert.equal(t.c().drop_tun6_no_room ?? 0, 0);
 });
