@@ -539,6 +539,25 @@ impl Board {
         Ok(())
     }
 
+    /// One more configuration chunk after start (`config_add`: routes, security associations): Err with
+    /// the core's reason when it refuses (the records before the refused one stay applied).
+    pub fn config_add(&mut self, chunk: &[u8]) -> Result<(), String> {
+        let cap = self.call_i32("config_capacity", &[])? as usize;
+        if chunk.len() > cap {
+            return Err(format!("configuration chunk is {} bytes, the firmware takes at most {cap}", chunk.len()));
+        }
+        let buf = self.call_i32("config_buffer", &[])? as u32;
+        self.write(buf, chunk)?;
+        unsafe { (*self.state).last_error.clear() };
+        let (p, l) = (buf as i32, chunk.len() as i32);
+        let f = self.x.config_add;
+        let rc = unsafe { self.call_raw::<i32>("config_add", f, &[&p as *const i32 as *const c_void, &l as *const i32 as *const c_void], true)? };
+        if rc != 0 {
+            return Err(self.refused(rc));
+        }
+        Ok(())
+    }
+
     /// Hand one received frame to the core: 0 used, 1 dropped, negative on a trap.
     pub fn rx(&mut self, iface: u32, frame: &[u8]) -> i32 {
         let cap = self.a.rx_cap;

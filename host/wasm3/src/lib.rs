@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod board;
 pub mod config;
+pub mod control;
 pub mod events;
 pub mod linux;
 pub mod selftest;

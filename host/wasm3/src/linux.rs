@@ -25,6 +25,8 @@ use std::cell::{Cell, RefCell};
 use std::ffi::CString;
 use std::fs::File;
 use std::io::Write;
+use std::os::unix::io::AsRawFd;
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -43,6 +45,13 @@ pub struct Options {
     pub verbose: bool,
     /// Batch system calls and firmware calls (recvmmsg/rx_batch/sendmmsg); false: one of each per frame.
     pub batch: bool,
+    /// The control socket (`mipfw-board status`); None: $MIPFW_CONTROL, else /run/mipfw/<name>.sock.
+    pub control: Option<PathBuf>,
+    /// The configuration file and board profile directory, re-read on SIGHUP (None: no reload).
+    pub config_path: Option<PathBuf>,
+    pub boards_dir: Option<PathBuf>,
+    /// Where a home agent keeps its bindings across restarts (None: not kept).
+    pub bindings_file: Option<PathBuf>,
 }
 
 impl Options {
@@ -53,6 +62,10 @@ impl Options {
             events: std::env::var("MIPFW_EVENTS").ok().filter(|s| !s.is_empty()),
             verbose: std::env::var("MIPFW_VERBOSE").map(|v| v == "1").unwrap_or(false),
             batch: std::env::var("MIPFW_BATCH").map(|v| v != "0").unwrap_or(true),
+            control: None,
+            config_path: None,
+            boards_dir: None,
+            bindings_file: None,
         }
     }
 }
@@ -63,9 +76,14 @@ pub fn run(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8]) -> Result<(), S
 }
 
 static STOP: AtomicBool = AtomicBool::new(false);
+static HUP: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_signal(_sig: libc::c_int) {
     STOP.store(true, Ordering::SeqCst);
+}
+
+extern "C" fn on_hup(_sig: libc::c_int) {
+    HUP.store(true, Ordering::SeqCst);
 }
 
 const PERMISSION: &str = "needs CAP_NET_RAW and CAP_NET_ADMIN (run as root)";
@@ -415,6 +433,12 @@ struct LinuxHooks {
     rfc3344: bool,
     /// The TUN's name when it carries IPv6: the firmware's usable global addresses are put on it.
     tun6: Option<String>,
+    /// Lines above this level (0 error .. 3 debug) are not printed (`mipfw-board log-level`).
+    level: Rc<Cell<i32>>,
+    /// The last registration events by name (reg_request, reg_reply, move, home, dhcp): `status`.
+    registration: Rc<RefCell<serde_json::Map<String, serde_json::Value>>>,
+    /// A binding changed since the bindings file was written.
+    bindings_dirty: Rc<Cell<bool>>,
 }
 
 /// Report a frame the kernel refused to send: counted in `tx_errors`, the first one logged.
@@ -576,6 +600,9 @@ impl Hooks for LinuxHooks {
         }
     }
     fn log(&mut self, level: i32, text: &str) {
+        if level > self.level.get() {
+            return;
+        }
         let l = match level { 0 => "error", 1 => "warning", 2 => "info", _ => "debug" };
         eprintln!("[{}] {l}: {text}", self.name);
     }
@@ -598,6 +625,19 @@ impl Hooks for LinuxHooks {
             }
         }
         let line = event_json(self.clock.now(), kind, data, self.rfc3344);
+        if kind == 8 {
+            self.bindings_dirty.set(true);
+        }
+        if matches!(kind, 5 | 6 | 7 | 12 | 13) {
+            if let Ok(serde_json::Value::Object(mut o)) = serde_json::from_str::<serde_json::Value>(&line) {
+                o.remove("hex");
+                o.remove("kind");
+                if let Some(n) = o.get("name").and_then(|v| v.as_str()).map(String::from) {
+                    o.remove("name");
+                    self.registration.borrow_mut().insert(n, serde_json::Value::Object(o));
+                }
+            }
+        }
         let mut w = self.events.borrow_mut();
         let _ = writeln!(w, "{line}");
         let _ = w.flush();
@@ -854,6 +894,45 @@ fn recv_frame(fd: i32, buf: &mut [u8]) -> Rx {
     Rx::Frame(n)
 }
 
+/// SIGHUP: re-read the configuration; add its new security associations (SA, IPSEC records) with
+/// `config_add`. A configuration that does not validate, changes or removes an association, or that the
+/// core refuses, is refused with the reason, and the running one is kept (bindings are never touched).
+fn reload(board: &mut Board, opts: &Options, name: &str, chunks_now: &mut Vec<Vec<u8>>) {
+    let Some(path) = &opts.config_path else {
+        eprintln!("[{name}] warning: SIGHUP: no configuration file to re-read");
+        return;
+    };
+    let boards = match &opts.boards_dir {
+        Some(d) => crate::config::Boards::from_dir(d),
+        None => Ok(crate::config::Boards::embedded()),
+    };
+    let new = match boards.and_then(|b| crate::config::load_config_with(path, &b)) {
+        Ok((_, c)) => c,
+        Err(p) => {
+            eprintln!("[{name}] error: SIGHUP: {} refused, the running configuration is kept: {}", path.display(), p.join("; "));
+            return;
+        }
+    };
+    let (add, warnings) = match crate::control::reload_plan(chunks_now, &new) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("[{name}] error: SIGHUP: {} refused, the running configuration is kept: {e}", path.display());
+            return;
+        }
+    };
+    for w in warnings {
+        eprintln!("[{name}] warning: SIGHUP: {w}");
+    }
+    for c in crate::control::pack(&new[0], &add, crate::config::CONFIG_CAPACITY) {
+        if let Err(e) = board.config_add(&c) {
+            eprintln!("[{name}] error: SIGHUP: {} refused by the firmware, the running configuration is kept: {e}", path.display());
+            return;
+        }
+    }
+    *chunks_now = new;
+    eprintln!("[{name}] info: SIGHUP: {} reloaded: {} new security association(s)", path.display(), add.len());
+}
+
 /// Run the board on real interfaces with `opts` until SIGINT/SIGTERM.
 pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Options) -> Result<(), String> {
     let name = config.name.clone();
@@ -977,6 +1056,26 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
             q.borrow_mut().flush();
         }
     };
+    let level = Rc::new(Cell::new(if opts.verbose { 3 } else { 2 }));
+    let registration = Rc::new(RefCell::new(serde_json::Map::new()));
+    let bindings_dirty = Rc::new(Cell::new(false));
+    // The control socket: an explicit path that cannot be bound is an error; the default one a warning.
+    let control = {
+        let path = opts.control.clone().unwrap_or_else(|| crate::control::default_path(&name));
+        match crate::control::Control::bind(&path) {
+            Ok(c) => {
+                info(&format!("control socket {}", path.display()));
+                Some(c)
+            }
+            Err(e) if opts.control.is_some() => return Err(e),
+            Err(e) => {
+                eprintln!("[{name}] warning: {e}; no live inspection (give --control PATH)");
+                None
+            }
+        }
+    };
+    let mut chunks_now: Vec<Vec<u8>> = chunks.to_vec();
+    let started = monotonic_ms();
     let hooks = LinuxHooks {
         txq: txq.clone(),
         name: name.clone(),
@@ -989,6 +1088,9 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         stats: stats.clone(),
         rfc3344: config.tree.get("mobility").and_then(|m| m.get("registrationProfile")).and_then(|v| v.as_str()) == Some("rfc3344"),
         tun6: (ipv6 && tun.is_some()).then(|| opts.tun_name.clone()),
+        level: level.clone(),
+        registration: registration.clone(),
+        bindings_dirty: bindings_dirty.clone(),
     };
     let clock = Clock { base: hooks.clock.base, mono0: hooks.clock.mono0 };
     let mut board = Board::new(wasm, chunks, config.board.memory_pages, Box::new(hooks))?;
@@ -1019,7 +1121,10 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
     unsafe {
         libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
         libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
+        libc::signal(libc::SIGHUP, on_hup as *const () as libc::sighandler_t);
     }
+    let ifnames: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    let roles: Vec<String> = config.tree.get("roles").and_then(|v| v.as_array()).into_iter().flatten().filter_map(|v| v.as_str().map(String::from)).collect();
 
     let mut buf = vec![0u8; 65536];
     let mut deadline = board.tick(clock.now());
@@ -1034,12 +1139,21 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
             fds.push(libc::pollfd { fd: f.0, events: libc::POLLIN, revents: 0 });
             fds.len() - 1
         });
+        let ctl_slot = control.as_ref().map(|c| {
+            fds.push(libc::pollfd { fd: c.listener.as_raw_fd(), events: libc::POLLIN, revents: 0 });
+            fds.len() - 1
+        });
         let now = clock.now();
         let wait = if deadline == i64::MAX { 1000 } else { (deadline - now).clamp(0, 1000) };
         let r = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, wait as i32) };
         if r < 0 {
-            if errno() == libc::EINTR { continue; }
-            return Err(os_err("poll"));
+            if errno() != libc::EINTR {
+                return Err(os_err("poll"));
+            }
+            // A signal: nothing is ready; go on to SIGHUP and the timers at once.
+            for f in fds.iter_mut() {
+                f.revents = 0;
+            }
         }
         let mut filled = 0usize;
         for i in 0..packet.len() {
@@ -1118,8 +1232,55 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
                 }
             }
         }
+        if HUP.swap(false, Ordering::SeqCst) {
+            reload(&mut board, opts, &name, &mut chunks_now);
+            flush(&txq);
+        }
+        if let (Some(slot), Some(c)) = (ctl_slot, control.as_ref()) {
+            if fds[slot].revents & libc::POLLIN != 0 {
+                c.serve(|req| {
+                    let mut words = req.split_whitespace();
+                    match (words.next(), words.next()) {
+                        (Some("status"), None) => {
+                            let mut head = serde_json::Map::new();
+                            head.insert("name".into(), serde_json::json!(name));
+                            head.insert("roles".into(), serde_json::json!(roles));
+                            head.insert("version".into(), serde_json::json!(env!("CARGO_PKG_VERSION")));
+                            head.insert("uptimeSec".into(), serde_json::json!((monotonic_ms() - started) / 1000));
+                            head.insert("logLevel".into(), serde_json::json!(crate::control::LEVELS[level.get() as usize]));
+                            let mut host = serde_json::Map::new();
+                            for (k, v) in stats.pairs() {
+                                host.insert(k.into(), serde_json::json!(v));
+                            }
+                            head.insert("host".into(), serde_json::Value::Object(host));
+                            let reg = registration.borrow().clone();
+                            crate::control::status(&mut board, clock.now(), &ifnames, head, &reg)
+                        }
+                        (Some("log-level"), Some(l)) => match crate::control::parse_level(l) {
+                            Ok(n) => {
+                                let was = level.replace(n);
+                                eprintln!("[{name}] info: log level {} (was {})", crate::control::LEVELS[n as usize], crate::control::LEVELS[was as usize]);
+                                serde_json::json!({"logLevel": crate::control::LEVELS[n as usize], "was": crate::control::LEVELS[was as usize]})
+                            }
+                            Err(e) => serde_json::json!({"error": e}),
+                        },
+                        _ => serde_json::json!({"error": format!("unknown request {req:?}: expected \"status\" or \"log-level LEVEL\"")}),
+                    }
+                });
+                flush(&txq);
+            }
+        }
         deadline = board.tick(clock.now());
         flush(&txq);
+        if bindings_dirty.replace(false) {
+            if let Some(path) = &opts.bindings_file {
+                let now = clock.now();
+                let rows: Vec<serde_json::Value> = board.dump_raw(3).iter().filter_map(|r| crate::control::decode(3, r, now, &ifnames)).collect();
+                if let Err(e) = crate::control::persist(path, &rows, realtime_ms()) {
+                    eprintln!("[{name}] warning: {e}");
+                }
+            }
+        }
     }
     // Give ARP (and IPv6) back to the Linux stack where it had it.
     for (ifc, had) in config.interfaces.iter().zip(&had_noarp) {

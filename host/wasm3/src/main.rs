@@ -9,12 +9,21 @@ use mipfw_board::{bench, linux, selftest, simpeer};
 const USAGE: &str = "usage:
   mipfw-board --config node.json [--firmware build/firmware.wasm] [--boards DIR]
               [--tun NAME] [--events FILE] [--verbose] [--no-batch]
+              [--control PATH] [--bindings-file FILE]
       run a board: every configured interface bound to the Linux interface of the same name;
       --tun: TUN device of the local stack (default $MIPFW_TUN, else mip0), --events: events as
       JSON lines to FILE (default $MIPFW_EVENTS, else stdout), --verbose: the driver's debug lines
       (default: on when MIPFW_VERBOSE=1), --no-batch: one recvmsg/rx/send per frame instead of
       recvmmsg into the firmware's ring, one rx_batch call and sendmmsg (default: batched unless
-      MIPFW_BATCH=0)
+      MIPFW_BATCH=0), --control: the control socket of `status` and `log-level` (default
+      $MIPFW_CONTROL, else /run/mipfw/<name>.sock; mode 0600), --bindings-file: a home agent writes
+      its bindings there at each change (temp file + rename). SIGHUP re-reads the configuration and
+      adds its new security associations (docs/deploy.md)
+  mipfw-board status [--control PATH] [--json]
+      the running board's tables (interfaces, routes, neighbours, bindings, visitors, tunnels, ...),
+      counters and registration state; --json: one JSON object (stable keys, numbers as numbers)
+  mipfw-board log-level LEVEL [--control PATH]
+      error, warning, info or debug: which lines the running board prints from now on
   mipfw-board encode-config [--config] node.json [--boards DIR] [-o IMG]
       print the binary configuration chunks as hex lines (first for init, the rest for config_add);
       -o IMG: write them as a configuration image instead (per chunk a little-endian u32 length and
@@ -34,9 +43,114 @@ fn main() {
         Some("bench") => report(bench::run(&args[1..])),
         Some("encode-config") => encode_config(&args[1..]),
         Some("selftest") => with_board_args(&args[1..], Mode::Selftest),
+        Some("status") => status(&args[1..]),
+        Some("log-level") => log_level(&args[1..]),
         _ => with_board_args(&args, Mode::Run),
     };
     exit(code);
+}
+
+/// `--opt=value` as `--opt value` (every command takes both forms).
+fn split_eq(args: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len());
+    for a in args {
+        match a.split_once('=') {
+            Some((k, v)) if k.starts_with("--") && k.len() > 2 => {
+                out.push(k.to_string());
+                out.push(v.to_string());
+            }
+            _ => out.push(a.clone()),
+        }
+    }
+    out
+}
+
+/// The control socket of `status`/`log-level`: --control PATH, else $MIPFW_CONTROL, else the only
+/// socket in /run/mipfw.
+fn control_path(p: Option<String>) -> Result<PathBuf, String> {
+    if let Some(p) = p {
+        return Ok(PathBuf::from(p));
+    }
+    if let Ok(p) = std::env::var("MIPFW_CONTROL") {
+        if !p.is_empty() {
+            return Ok(PathBuf::from(p));
+        }
+    }
+    let socks: Vec<PathBuf> = std::fs::read_dir("/run/mipfw").into_iter().flatten().flatten().map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sock")).collect();
+    match socks.len() {
+        1 => Ok(socks[0].clone()),
+        0 => Err("no board found in /run/mipfw (give --control PATH or set MIPFW_CONTROL)".into()),
+        _ => Err(format!("{} boards in /run/mipfw: give --control PATH ({})", socks.len(),
+            socks.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))),
+    }
+}
+
+fn status(args: &[String]) -> i32 {
+    let args = split_eq(args);
+    let (mut json, mut control) = (false, None);
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--help" | "-h" => {
+                println!("usage: mipfw-board status [--control PATH] [--json]\n  the running board's tables, counters and registration state (--json: one JSON object)");
+                return 0;
+            }
+            "--json" | "-j" => json = true,
+            "--control" => {
+                let Some(v) = args.get(i + 1) else { return usage_error("status: --control needs a value") };
+                control = Some(v.clone());
+                i += 1;
+            }
+            a => return usage_error(&format!("status: unexpected argument {a:?}")),
+        }
+        i += 1;
+    }
+    let r = control_path(control).and_then(|p| mipfw_board::control::request(&p, "status"));
+    match r {
+        Ok(v) if json => {
+            println!("{v}");
+            0
+        }
+        Ok(v) => {
+            print!("{}", mipfw_board::control::render_text(&v));
+            0
+        }
+        Err(e) => report(Err(e)),
+    }
+}
+
+fn log_level(args: &[String]) -> i32 {
+    let args = split_eq(args);
+    let (mut level, mut control) = (None, None);
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--help" | "-h" => {
+                println!("usage: mipfw-board log-level LEVEL [--control PATH]\n  LEVEL: error, warning, info or debug (0..3); lines above it are not printed");
+                return 0;
+            }
+            "--control" => {
+                let Some(v) = args.get(i + 1) else { return usage_error("log-level: --control needs a value") };
+                control = Some(v.clone());
+                i += 1;
+            }
+            a if !a.starts_with('-') && level.is_none() => level = Some(a.to_string()),
+            a => return usage_error(&format!("log-level: unexpected argument {a:?}")),
+        }
+        i += 1;
+    }
+    let Some(level) = level else { return usage_error("log-level needs a LEVEL (error, warning, info, debug)") };
+    if let Err(e) = mipfw_board::control::parse_level(&level) {
+        return usage_error(&e);
+    }
+    match control_path(control).and_then(|p| mipfw_board::control::request(&p, &format!("log-level {level}"))) {
+        Ok(v) => {
+            println!("log level {} (was {})", v["logLevel"].as_str().unwrap_or("?"), v["was"].as_str().unwrap_or("?"));
+            0
+        }
+        Err(e) => report(Err(e)),
+    }
 }
 
 fn report(r: Result<(), String>) -> i32 {
@@ -156,11 +270,14 @@ struct BoardArgs {
     events: Option<String>,
     verbose: bool,
     no_batch: bool,
+    control: Option<String>,
+    bindings_file: Option<String>,
     help: bool,
 }
 
 /// Parse the board options; Err is the usage error's message.
 fn parse_board_args(args: &[String], mode: Mode) -> Result<BoardArgs, String> {
+    let args = &split_eq(args)[..];
     let mut b = BoardArgs::default();
     let mut i = 0;
     while i < args.len() {
@@ -179,7 +296,9 @@ fn parse_board_args(args: &[String], mode: Mode) -> Result<BoardArgs, String> {
                 b.no_batch = true;
                 i += 1;
             }
-            "--config" | "--firmware" | "--boards" | "--tun" | "--events" if driver || !matches!(a, "--tun" | "--events") => {
+            "--config" | "--firmware" | "--boards" | "--tun" | "--events" | "--control" | "--bindings-file"
+                if driver || !matches!(a, "--tun" | "--events" | "--control" | "--bindings-file") =>
+            {
                 let Some(v) = args.get(i + 1) else { return Err(format!("{a} needs a value")) };
                 match a {
                     "--config" => b.cfg = Some(PathBuf::from(v)),
@@ -187,6 +306,8 @@ fn parse_board_args(args: &[String], mode: Mode) -> Result<BoardArgs, String> {
                     "--boards" => b.dir = Some(PathBuf::from(v)),
                     "--tun" if v.is_empty() => return Err("--tun needs a device name".into()),
                     "--tun" => b.tun = Some(v.clone()),
+                    "--control" => b.control = Some(v.clone()),
+                    "--bindings-file" => b.bindings_file = Some(v.clone()),
                     _ => b.events = Some(v.clone()),
                 }
                 i += 2;
@@ -237,6 +358,10 @@ fn with_board_args(args: &[String], mode: Mode) -> i32 {
             if b.no_batch {
                 opts.batch = false;
             }
+            opts.control = b.control.map(PathBuf::from);
+            opts.bindings_file = b.bindings_file.map(PathBuf::from);
+            opts.config_path = Some(cfg.clone());
+            opts.boards_dir = b.dir.clone();
             report(linux::run_with(&node, &chunks, &wasm, &opts))
         }
     }

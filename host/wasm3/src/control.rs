@@ -1,0 +1,422 @@
+//! Live inspection of a running board (issue 14 point 3): the control socket, `status`, `log-level`,
+//! and the security-association reload of SIGHUP.
+//!
+//! Protocol (docs/wasm3.md "Control socket"): a Unix stream socket; the client writes one request
+//! line (`status` or `log-level LEVEL`), the board answers one JSON line and closes. The socket is
+//! created mode 0600 (only the board's user, or root, may connect).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::{json, Map, Value};
+
+use crate::board::Board;
+
+/// Log levels by name, as the core numbers them (0 error .. 3 debug).
+pub const LEVELS: [&str; 4] = ["error", "warning", "info", "debug"];
+
+/// The level named `s` (or its number), Err naming the expected values.
+pub fn parse_level(s: &str) -> Result<i32, String> {
+    if let Some(i) = LEVELS.iter().position(|l| *l == s) {
+        return Ok(i as i32);
+    }
+    match s.parse::<i32>() {
+        Ok(n) if (0..4).contains(&n) => Ok(n),
+        _ => Err(format!("log level: expected one of error, warning, info, debug (or 0..3), got {s:?}")),
+    }
+}
+
+/// The control socket's path: `--control`, else $MIPFW_CONTROL, else /run/mipfw/<name>.sock.
+pub fn default_path(name: &str) -> PathBuf {
+    match std::env::var("MIPFW_CONTROL") {
+        Ok(p) if !p.is_empty() => PathBuf::from(p),
+        _ => PathBuf::from(format!("/run/mipfw/{name}.sock")),
+    }
+}
+
+/// The listening control socket of a board; removed when dropped.
+pub struct Control {
+    pub listener: UnixListener,
+    pub path: PathBuf,
+}
+
+impl Control {
+    /// Bind `path` with mode 0600. A stale socket (nobody answers) is replaced; a live one is an error.
+    pub fn bind(path: &Path) -> Result<Control, String> {
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() && !dir.exists() {
+                std::fs::create_dir_all(dir).map_err(|e| format!("control socket: cannot create {}: {e}", dir.display()))?;
+                let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o750));
+            }
+        }
+        if path.exists() {
+            if UnixStream::connect(path).is_ok() {
+                return Err(format!("control socket {}: another board answers there (give --control PATH)", path.display()));
+            }
+            std::fs::remove_file(path).map_err(|e| format!("control socket {}: cannot remove the stale socket: {e}", path.display()))?;
+        }
+        // umask 0177 while binding: the socket is never connectable by others, not even briefly.
+        let old = unsafe { libc::umask(0o177) };
+        let r = UnixListener::bind(path);
+        unsafe { libc::umask(old) };
+        let listener = r.map_err(|e| format!("control socket {}: {e}", path.display()))?;
+        listener.set_nonblocking(true).map_err(|e| format!("control socket: {e}"))?;
+        Ok(Control { listener, path: path.to_path_buf() })
+    }
+
+    /// Accept and answer every waiting client; `answer` maps a request line to the JSON reply.
+    pub fn serve(&self, mut answer: impl FnMut(&str) -> Value) {
+        while let Ok((s, _)) = self.listener.accept() {
+            let _ = s.set_nonblocking(false);
+            let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
+            let _ = s.set_write_timeout(Some(Duration::from_millis(2000)));
+            let mut line = String::new();
+            let mut r = BufReader::new(&s).take(4096);
+            if r.read_line(&mut line).is_err() {
+                continue;
+            }
+            let reply = answer(line.trim());
+            let mut w = &s;
+            let _ = writeln!(w, "{reply}");
+        }
+    }
+}
+
+impl Drop for Control {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Send `request` to the board at `path`; its JSON reply.
+pub fn request(path: &Path, request: &str) -> Result<Value, String> {
+    let mut s = UnixStream::connect(path).map_err(|e| format!("cannot reach a board at {}: {e} (is it running? give --control PATH)", path.display()))?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok();
+    writeln!(s, "{request}").map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let v: Value = serde_json::from_str(text.trim()).map_err(|e| format!("{}: not a JSON reply ({e}): {text:?}", path.display()))?;
+    if let Some(err) = v.get("error").and_then(Value::as_str) {
+        return Err(err.to_string());
+    }
+    Ok(v)
+}
+
+// ---- dump decoding (docs/abi.md "Dump") ---------------------------------------------------------
+
+fn u16le(r: &[u8], o: usize) -> u64 {
+    u16::from_le_bytes([r[o], r[o + 1]]) as u64
+}
+fn u32le(r: &[u8], o: usize) -> u64 {
+    u32::from_le_bytes(r[o..o + 4].try_into().unwrap()) as u64
+}
+fn i64le(r: &[u8], o: usize) -> i64 {
+    i64::from_le_bytes(r[o..o + 8].try_into().unwrap())
+}
+
+/// A 16-byte address: dotted quad when IPv4-mapped, RFC 5952 text otherwise.
+pub fn addr(r: &[u8], o: usize) -> String {
+    let a: [u8; 16] = r[o..o + 16].try_into().unwrap();
+    let v6 = std::net::Ipv6Addr::from(a);
+    match v6.to_ipv4_mapped() {
+        Some(v4) => v4.to_string(),
+        None => v6.to_string(),
+    }
+}
+
+fn mapped(r: &[u8], o: usize) -> bool {
+    r[o..o + 10].iter().all(|&b| b == 0) && r[o + 10] == 0xff && r[o + 11] == 0xff
+}
+
+fn mac(r: &[u8], o: usize) -> String {
+    r[o..o + 6].iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":")
+}
+
+/// A prefix length as the core stores it (96 + n for an IPv4-mapped address).
+fn prefix(len: u8, is_v4: bool) -> u64 {
+    if is_v4 { len.saturating_sub(96) as u64 } else { len as u64 }
+}
+
+/// Seconds left until `at` (ms, the board's clock), null for "never" (i64::MAX).
+fn left(at: i64, now: i64) -> Value {
+    if at == i64::MAX { Value::Null } else { json!(((at - now).max(0) + 999) / 1000) }
+}
+
+/// The tables of `status`: (name, dump table, record length).
+pub const TABLES: [(&str, u32, usize); 7] = [
+    ("interfaces", 0, 32),
+    ("routes", 1, 36),
+    ("neighbours", 2, 32),
+    ("bindings", 3, 52),
+    ("visitors", 4, 80),
+    ("bindingCache", 6, 68),
+    ("bindings6", 9, 48),
+];
+
+/// One dump record as a JSON object with stable keys (None: too short).
+pub fn decode(table: u32, r: &[u8], now: i64, ifnames: &[String]) -> Option<Value> {
+    let need = TABLES.iter().find(|t| t.1 == table).map(|t| t.2)?;
+    if r.len() < need {
+        return None;
+    }
+    let ifname = |i: u8| ifnames.get(i as usize).cloned().unwrap_or_else(|| i.to_string());
+    Some(match table {
+        0 => json!({"iface": ifname(r[0]), "up": r[1] != 0, "mac": mac(r, 2), "mtu": u16le(r, 8),
+                    "address": addr(r, 16), "prefixLen": prefix(r[10], mapped(r, 16))}),
+        1 => {
+            let gw = addr(r, 20);
+            let onlink = gw == "0.0.0.0" || gw == "::";
+            json!({"dest": addr(r, 4), "prefixLen": prefix(r[0], mapped(r, 4)), "iface": ifname(r[1]),
+                   "via": if onlink { Value::Null } else { json!(gw) }})
+        }
+        2 => {
+            let state = ["none", "incomplete", "reachable", "stale", "delay", "probe"].get(r[6] as usize).copied().unwrap_or("unknown");
+            json!({"address": addr(r, 16), "mac": mac(r, 0), "state": state, "iface": ifname(r[7]), "expiresSec": left(i64le(r, 8), now)})
+        }
+        3 => {
+            let encap = match r[19] { 1 => "ipip", 2 => "minimal", 4 => "gre", _ => "unknown" };
+            json!({"home": addr(r, 20), "careOf": addr(r, 36), "lifetimeSec": u16le(r, 16), "expiresSec": left(i64le(r, 0), now),
+                   "flags": r[18], "encapsulation": encap, "identification": format!("{:016x}", u64::from_le_bytes(r[8..16].try_into().unwrap()))})
+        }
+        4 => {
+            let state = match r[7] { 1 => "pending", 2 => "accepted", 3 => "re-registering", _ => "unknown" };
+            json!({"home": addr(r, 32), "homeAgent": addr(r, 48), "careOf": addr(r, 64), "mac": mac(r, 0), "iface": ifname(r[6]),
+                   "state": state, "lifetimeSec": u16le(r, 8), "expiresSec": left(i64le(r, 16), now), "udpSourcePort": u16le(r, 10)})
+        }
+        6 => json!({"home": addr(r, 20), "careOf": addr(r, 36), "homeAgent": addr(r, 52), "lifetimeSec": u16le(r, 16),
+                    "expiresSec": left(i64le(r, 0), now), "flags": r[18]}),
+        9 => json!({"home": addr(r, 0), "careOf": addr(r, 16), "lifetimeSec": u32le(r, 40), "expiresSec": left(i64le(r, 32), now),
+                    "seq": u16le(r, 44), "homeRegistration": r[47] & 1 != 0}),
+        _ => return None,
+    })
+}
+
+/// The tunnels a node keeps: one per home agent binding (and IPv6 binding), to the care-of address.
+fn tunnels(tables: &Map<String, Value>) -> Vec<Value> {
+    let mut out = Vec::new();
+    for b in tables.get("bindings").and_then(Value::as_array).into_iter().flatten() {
+        out.push(json!({"home": b["home"], "remote": b["careOf"], "encapsulation": b["encapsulation"]}));
+    }
+    for b in tables.get("bindings6").and_then(Value::as_array).into_iter().flatten() {
+        if b["homeRegistration"] == true {
+            out.push(json!({"home": b["home"], "remote": b["careOf"], "encapsulation": "ip6ip6"}));
+        }
+    }
+    out
+}
+
+/// Everything `status` shows: tables, counters, the registration state the events reported.
+pub fn status(board: &mut Board, now: i64, ifnames: &[String], head: Map<String, Value>, registration: &Map<String, Value>) -> Value {
+    let mut tables = Map::new();
+    for (name, t, _) in TABLES {
+        let rows: Vec<Value> = board.dump_raw(t).iter().filter_map(|r| decode(t, r, now, ifnames)).collect();
+        tables.insert(name.to_string(), Value::Array(rows));
+    }
+    let tun = tunnels(&tables);
+    tables.insert("tunnels".into(), Value::Array(tun));
+    let mut counters = Map::new();
+    for (k, v) in board.counters() {
+        counters.insert(k, json!(v));
+    }
+    let mut out = head;
+    out.insert("registration".into(), Value::Object(registration.clone()));
+    out.insert("tables".into(), Value::Object(tables));
+    out.insert("counters".into(), Value::Object(counters));
+    Value::Object(out)
+}
+
+/// `status` as text: a header, the registration state, each non-empty table, the non-zero counters.
+pub fn render_text(v: &Value) -> String {
+    let mut s = String::new();
+    let scalar = |x: &Value| match x {
+        Value::String(t) => t.clone(),
+        Value::Null => "-".into(),
+        o => o.to_string(),
+    };
+    s.push_str(&format!("board {}  roles {}  uptime {} s  log level {}\n",
+        scalar(&v["name"]), v["roles"].as_array().map(|a| a.iter().map(scalar).collect::<Vec<_>>().join(",")).unwrap_or_default(),
+        scalar(&v["uptimeSec"]), scalar(&v["logLevel"])));
+    if let Some(reg) = v["registration"].as_object().filter(|m| !m.is_empty()) {
+        s.push_str("\nregistration\n");
+        for (k, x) in reg {
+            let fields: Vec<String> = x.as_object().into_iter().flatten().filter(|(f, _)| !matches!(f.as_str(), "hex" | "kind")).map(|(f, y)| format!("{f}={}", scalar(y))).collect();
+            s.push_str(&format!("  {k}: {}\n", fields.join(" ")));
+        }
+    }
+    for (name, rows) in v["tables"].as_object().into_iter().flatten() {
+        let Some(rows) = rows.as_array().filter(|r| !r.is_empty()) else { continue };
+        let cols: Vec<String> = rows[0].as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+        let cells: Vec<Vec<String>> = rows.iter().map(|r| cols.iter().map(|c| scalar(&r[c])).collect()).collect();
+        let w: Vec<usize> = cols.iter().enumerate().map(|(i, c)| cells.iter().map(|r| r[i].len()).max().unwrap_or(0).max(c.len())).collect();
+        s.push_str(&format!("\n{name} ({})\n", rows.len()));
+        let line = |r: &[String]| r.iter().zip(&w).map(|(x, w)| format!("{x:<w$}")).collect::<Vec<_>>().join("  ").trim_end().to_string();
+        s.push_str(&format!("  {}\n", line(&cols)));
+        for r in &cells {
+            s.push_str(&format!("  {}\n", line(r)));
+        }
+    }
+    let nz: Vec<String> = v["counters"].as_object().into_iter().flatten().filter(|(_, x)| x.as_u64() != Some(0)).map(|(k, x)| format!("{k}={x}")).collect();
+    s.push_str(&format!("\ncounters (non-zero)\n  {}\n", if nz.is_empty() { "none".to_string() } else { nz.join(" ") }));
+    s
+}
+
+// ---- SIGHUP: security associations ----------------------------------------------------------------
+
+/// Record types a reload applies: SA (6) and IPSEC (9) (docs/abi.md "Configuration").
+pub const RELOADED: [u8; 2] = [6, 9];
+
+/// The records of configuration chunks (each: type u8, pad, length u16 BE, body), header skipped.
+pub fn records(chunks: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    for c in chunks {
+        let mut o = 8;
+        while o + 4 <= c.len() {
+            let len = u16::from_be_bytes([c[o + 2], c[o + 3]]) as usize;
+            let end = (o + 4 + len).min(c.len());
+            out.push(c[o..end].to_vec());
+            o = end;
+        }
+    }
+    out
+}
+
+/// What a reload from `old` to `new` chunks does: Ok((records to add with config_add, warnings)),
+/// or Err when it changes or removes an association (the core adds associations after init, it does
+/// not replace or delete one: that needs a restart).
+pub fn reload_plan(old: &[Vec<u8>], new: &[Vec<u8>]) -> Result<(Vec<Vec<u8>>, Vec<String>), String> {
+    let (o, n) = (records(old), records(new));
+    let sa = |r: &Vec<u8>| RELOADED.contains(&r[0]);
+    let peer = |r: &Vec<u8>| -> String {
+        match r[0] {
+            6 if r.len() >= 24 => addr(r, 12),
+            9 if r.len() >= 36 => addr(r, 20),
+            _ => "?".into(),
+        }
+    };
+    let what = |r: &Vec<u8>| if r[0] == 6 { "securityAssociations" } else { "ipsec" };
+    for r in o.iter().filter(|r| sa(r) && !n.contains(r)) {
+        let changed = n.iter().any(|x| x[0] == r[0] && peer(x) == peer(r));
+        return Err(format!(
+            "{} of peer {}: {} in the new configuration; a running board only adds associations (restart the board to change or remove one)",
+            what(r), peer(r), if changed { "changed" } else { "removed" }
+        ));
+    }
+    let add: Vec<Vec<u8>> = n.iter().filter(|r| sa(r) && !o.contains(r)).cloned().collect();
+    let mut warnings = Vec::new();
+    let rest = |v: &[Vec<u8>]| v.iter().filter(|r| !sa(r)).cloned().collect::<Vec<_>>();
+    if rest(&o) != rest(&n) {
+        warnings.push("the new configuration changes more than securityAssociations/ipsec: those changes take effect at the next restart".to_string());
+    }
+    Ok((add, warnings))
+}
+
+/// `records` packed into config_add chunks of at most `capacity` bytes behind `header` (8 bytes).
+pub fn pack(header: &[u8], records: &[Vec<u8>], capacity: usize) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    for r in records {
+        if out.last().map_or(true, |c| c.len() + r.len() > capacity) {
+            out.push(header[..8].to_vec());
+        }
+        out.last_mut().unwrap().extend_from_slice(r);
+    }
+    out
+}
+
+// ---- bindings across restarts ---------------------------------------------------------------------
+
+/// The home agent's bindings as persisted: the decoded table 3 rows with the wall-clock expiry
+/// (`expiresUnixMs`), written atomically (temp file + rename).
+pub fn persist(path: &Path, rows: &[Value], now_unix_ms: i64) -> Result<(), String> {
+    let list: Vec<Value> = rows.iter().map(|r| {
+        let mut r = r.clone();
+        let left = r["expiresSec"].as_i64().unwrap_or(0);
+        r["expiresUnixMs"] = json!(now_unix_ms + left * 1000);
+        r
+    }).collect();
+    let doc = json!({"format": 1, "savedUnixMs": now_unix_ms, "bindings": list});
+    let tmp = path.with_extension("tmp");
+    {
+        let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp)
+            .map_err(|e| format!("bindings file {}: {e}", tmp.display()))?;
+        f.write_all(doc.to_string().as_bytes()).and_then(|_| f.sync_all()).map_err(|e| format!("bindings file {}: {e}", tmp.display()))?;
+    }
+    std::fs::rename(&tmp, path).map_err(|e| format!("bindings file {}: {e}", path.display()))
+}
+
+use std::os::unix::fs::OpenOptionsExt;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(t: u8, body: &[u8]) -> Vec<u8> {
+        let mut r = vec![t, 0];
+        r.extend_from_slice(&(body.len() as u16).to_be_bytes());
+        r.extend_from_slice(body);
+        r
+    }
+
+    fn sa(peer_last: u8, key: u8) -> Vec<u8> {
+        let mut b = vec![0u8; 25];
+        b[0..4].copy_from_slice(&300u32.to_be_bytes());
+        b[7] = 1;
+        b[8 + 10] = 0xff;
+        b[8 + 11] = 0xff;
+        b[8 + 12..8 + 16].copy_from_slice(&[10, 0, 1, peer_last]);
+        b[24] = key;
+        rec(6, &b)
+    }
+
+    fn chunk(recs: &[Vec<u8>]) -> Vec<u8> {
+        let mut c = b"MIPF\0\x01\0\0".to_vec();
+        for r in recs {
+            c.extend_from_slice(r);
+        }
+        c
+    }
+
+    #[test]
+    fn levels_parse_by_name_and_number() {
+        assert_eq!(parse_level("debug"), Ok(3));
+        assert_eq!(parse_level("1"), Ok(1));
+        assert_eq!(parse_level("loud").unwrap_err(), "log level: expected one of error, warning, info, debug (or 0..3), got \"loud\"");
+    }
+
+    #[test]
+    fn a_reload_adds_new_associations_and_refuses_a_changed_one() {
+        let iface = rec(1, &[1, 2, 3]);
+        let old = vec![chunk(&[iface.clone(), sa(10, 1)])];
+        let new = vec![chunk(&[iface.clone(), sa(10, 1), sa(11, 2)])];
+        let (add, warn) = reload_plan(&old, &new).unwrap();
+        assert_eq!(add, vec![sa(11, 2)]);
+        assert!(warn.is_empty());
+        let changed = vec![chunk(&[iface.clone(), sa(10, 9)])];
+        assert_eq!(reload_plan(&old, &changed).unwrap_err(),
+            "securityAssociations of peer 10.0.1.10: changed in the new configuration; a running board only adds associations (restart the board to change or remove one)");
+        assert!(reload_plan(&old, &[chunk(&[iface.clone()])]).unwrap_err().contains("removed"));
+        let other = vec![chunk(&[rec(1, &[9]), sa(10, 1)])];
+        assert_eq!(reload_plan(&old, &other).unwrap().1.len(), 1, "other changes are a warning");
+        let packed = pack(&old[0], &[sa(11, 2), sa(12, 2)], 8 + 29);
+        assert_eq!(packed.len(), 2);
+        assert_eq!(records(&packed), vec![sa(11, 2), sa(12, 2)]);
+    }
+
+    #[test]
+    fn dump_records_decode_with_stable_keys() {
+        let mut r = vec![0u8; 52];
+        r[0..8].copy_from_slice(&61_000i64.to_le_bytes());
+        r[16..18].copy_from_slice(&600u16.to_le_bytes());
+        r[19] = 1;
+        r[30] = 0xff; r[31] = 0xff; r[32..36].copy_from_slice(&[10, 0, 1, 10]);
+        r[46] = 0xff; r[47] = 0xff; r[48..52].copy_from_slice(&[10, 0, 2, 10]);
+        let v = decode(3, &r, 1_000, &[]).unwrap();
+        assert_eq!(v["home"], "10.0.1.10");
+        assert_eq!(v["careOf"], "10.0.2.10");
+        assert_eq!(v["expiresSec"], 60);
+        assert_eq!(v["encapsulation"], "ipip");
+        assert!(decode(3, &r[..51], 0, &[]).is_none());
+    }
+}
