@@ -5,8 +5,10 @@
 import {
   T, refuse, refuseText, range, addrField, fieldAddr, v4PrefixField, be16, be32, frameBytes, routeEntries, securityAssocEntries, REC_IFACE, REC_ROUTE, REC_SA, REC_SERVER, serverAdd, servers, serverTableSet, SERVER_TABLE_BYTES, SRV_ADVERTISE, SRV_TRANSIT, MAX_SERVERS, SA_USE_LAST,
   SA_MAX_KEY, SA_ALG_KEYED_MD5, SA_ALG_HMAC_MD5, SA_REPLAY_NONCES, SA_USE_MASK, SA_USE_SHIFT,
-  SA_USE_MOBILE_HOME, SA_USE_FOREIGN_HOME, REC_ADDR6, REC_IPSEC, REC_TUN6, REC_GROUP6, ipv6Enabled, ipsecEntries
+  SA_USE_MOBILE_HOME, SA_USE_FOREIGN_HOME, REC_ADDR6, REC_IPSEC, REC_TUN6, REC_GROUP6, ipv6Enabled, ipsecEntries, REC_BINDING
 } from "./config";
+import { RESTORE } from "./features";
+import { haRestore } from "./mobility/ha";
 import { g6Join, G6_MAX } from "./stack/groups6";
 import { ipsecAdd } from "./security/ipsec";
 import { tun6Add, TUN6_MAX } from "./stack/tunnel6";
@@ -71,16 +73,16 @@ const tun6AddRef: usize = IPV6 ? changetype<usize>(tun6Add) : 0;
  * GROUP6 with Mobile IPv6 (features.ts).
  */
 const RECORD_LENGTHS: usize = MIP6 ? memory.data<u8>([
-  32, 36, 0, 0, 24, 32, 0, 52, 20,
+  32, 36, 0, 0, 24, 32, 0, 52, 20, 44,
   <u8>T.IFACE_RECORD_LENGTH, <u8>T.ROUTE_RECORD_LENGTH, 0, 0, <u8>T.SERVER_RECORD_LENGTH,
-  <u8>T.IPV6_RECORD_LENGTH, 0, <u8>T.TUNNEL6_RECORD_LENGTH, <u8>T.RECORD_LENGTH,
+  <u8>T.IPV6_RECORD_LENGTH, 0, <u8>T.TUNNEL6_RECORD_LENGTH, <u8>T.RECORD_LENGTH, <u8>T.RECORD_LENGTH,
 ]) : memory.data<u8>([
   32, 36, 0, 0, 24, IPV6 ? 32 : 0, 0, IPV6 ? 52 : 0,
   <u8>T.IFACE_RECORD_LENGTH, <u8>T.ROUTE_RECORD_LENGTH, 0, 0, <u8>T.SERVER_RECORD_LENGTH,
   <u8>T.IPV6_RECORD_LENGTH, 0, <u8>T.TUNNEL6_RECORD_LENGTH,
 ]);
 /** Where RECORD_LENGTHS' texts begin (the number of record types it covers). */
-const RL_TEXTS: usize = MIP6 ? 9 : 8;
+const RL_TEXTS: usize = MIP6 ? 10 : 8;
 
 /**
  * Apply one IFACE, ROUTE or SA record (config.ts RecordApply). Layouts (ABI v2, docs/abi.md
@@ -174,6 +176,19 @@ export function configApply(type: i32, v: usize, rlen: u32): bool {
     if (klen > SA_MAX_KEY || <u32>(24 + klen) != rlen) return refuse(T.SECURITY_ASSOCIATIONS_KEY_LENGTH, 1, SA_MAX_KEY, klen);
     if (!addrField(T.SECURITY_ASSOCIATIONS_PEER, v + 8)) return false;
     if (!saAdd(fieldAddr, spi, alg, rp, flags, v + 24, klen)) return refuse(T.BOARD_SECURITY_ASSOCS, securityAssocEntries() + 1, 65536, securityAssocEntries());
+  } else if (RESTORE && type == REC_BINDING) {
+    // A binding the board host persisted (issue 14), 44 bytes: 0 lifetimeSec u16 (seconds left), 2 flags
+    // u8 (the request's, as in dump table 3), 3 pad, 4 identification u64 (the last accepted: replay
+    // protection goes on where it stopped), 12 home[16], 28 careOf[16].
+    // (Its length, 44, is checked with the others': RECORD_LENGTHS.)
+    const left = be16(v);
+    if (!range(T.BINDING_LIFETIME_SEC, left, 1, 65535)) return false;
+    if (!addrField(T.BINDING, v + 12)) return false;
+    const home = fieldAddr;
+    if (!addrField(T.BINDING, v + 28)) return false;
+    const code = haRestore(home, fieldAddr, load<u8>(v + 2), <u16>left, bswap<u64>(load<u64>(v + 4)));
+    // (The value is the home agent's reply code: 130 no room or no home agent role, 135 too many.)
+    if (code != 0) return refuse(T.BINDING, 0, 0, code);
   } else if (type == REC_SERVER) {
     const kind = load<u8>(v);
     if (!range(T.DR_SERVER_KIND, kind, SRV_ADVERTISE, SRV_TRANSIT)) return false;

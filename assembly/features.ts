@@ -16,3 +16,9 @@ export const IPV6: bool = isDefined(MIPFW_IPV6) ? MIPFW_IPV6 != 0 : true;
 // alone, whose size issue 12 set a target for (asconfig.json target "v6core", built by bench/size.mjs).
 // @ts-ignore: MIPFW_MIP6 is a compile-time constant given with asc --use; absent means on.
 export const MIP6: bool = IPV6 && (isDefined(MIPFW_MIP6) ? MIPFW_MIP6 != 0 : true);
+
+// RESTORE: a home agent's bindings restored after a restart (issue 14: the BINDING record of config_add,
+// docs/abi.md; the board host persists them). In the images with Mobile IPv6 (the full firmware that
+// Linux boards run); out of v6core and mcu, whose size targets have no room for it (docs/decisions.md).
+// @ts-ignore: MIPFW_RESTORE is a compile-time constant given with asc --use; absent means "as MIP6".
+export const RESTORE: bool = MIP6 && (isDefined(MIPFW_RESTORE) ? MIPFW_RESTORE != 0 : true);

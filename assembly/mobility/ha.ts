@@ -62,7 +62,7 @@ import { haroInit, haroIntercepted, haroFlowUntil, haroRegistered } from "./ha-r
 import { ipipCheckValidated, ipipInner, ipipInnerLen, IpipErr } from "../wire/ipip";
 import { regkeyAppendForFa, regkeyRequestSpi } from "../security/regkey";
 import { authAppendOr, authAt, authFailEvent } from "../security/auth";
-import { saFindFor, SA_REPLAY } from "../security/sa";
+import { saFindFor, SA_REPLAY, SA_LAST_ID } from "../security/sa";
 import { ReplayResult, haCheckIdentification, haAccepted, haReplyId, saNonces } from "../security/replay";
 import {
   bindings, bindingN, bindingsInit, bindingSlot, bindingSlots, bindingSlotFind, bindingSlotRemove,
@@ -261,6 +261,20 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
  * binding of `home` at the next hop (the child care-of address), with its proxy and gratuitous ARP;
  * lifetime 0 removes it. A home address off our home link is refused (65); no room: 64.
  */
+/**
+ * Restore a binding kept across a restart (config_add BINDING, issue 14): `home` at `coa` for
+ * `lifetimeSec` more seconds, as a registration with `flags` would have made it (ARP proxy, gratuitous
+ * ARP, tunnel); `id` the last Identification accepted from the node, put back into its association so
+ * an old request replayed after the restart is still refused. The reply code (0 accepted; 130 no room
+ * or no home agent role; 135 too many bindings).
+ */
+export function haRestore(home: u32, coa: u32, flags: u8, lifetimeSec: u16, id: u64): u8 {
+  const code = bindingUpdate(home, coa, flags, lifetimeSec);
+  const sa = saFindFor(home, cfg.SA_USE_MOBILE_HOME);
+  if (code == CODE_ACCEPTED && sa != 0 && id != 0) store<u64>(sa, id, SA_LAST_ID);
+  return code;
+}
+
 export function haRouteApply(home: u32, nextHop: u32, lifetimeSec: u16, server: u32): u8 {
   if (homeIf() < 0 || !netifOnLink(homeIface, home)) return RT_PROHIBITED;
   // Why: 002 §3.4: lifetime 0 disables the route: every binding of the node goes.
