@@ -142,5 +142,36 @@ kill -INT $HA; wait $HA 2>/dev/null
 ns ha "$BOARD" status --control "$CTL" >"$OUT/status.none" 2>&1 && fail "status of a stopped board succeeded"
 grep -q "cannot reach a board at $CTL" "$OUT/status.none" || fail "status of a stopped board: $(cat "$OUT/status.none")"
 
+# Restarted with the bindings file: both bindings are back at once (before any re-registration), with
+# their care-of address and Identification, and the correspondent reaches the mobile node through them.
+ip netns exec "$P-ha" env MIPFW_EVENTS="$OUT/ha2.events.jsonl" "$BOARD" --config "$OUT/ha.json" \
+  --firmware "$FIRMWARE" --boards "$ROOT/boards" --control "$CTL" --bindings-file "$OUT/ha.bindings.json" \
+  >"$OUT/ha2.stdout" 2>"$OUT/ha2.log" &
+HA=$!
+PIDS+=($HA)
+for i in $(seq 30); do [ -S "$CTL" ] && grep -q started "$OUT/ha2.log" && break; sleep 0.1; done
+grep -q "bindings file $OUT/ha.bindings.json: 2 binding(s) restored, 0 expired" "$OUT/ha2.log" || fail "restart: $(grep -i binding "$OUT/ha2.log")"
+STATUS --json >"$OUT/status4.json" || fail "status after the restart"
+json "$OUT/status4.json" "sorted((b['home'], b['careOf']) for b in v['tables']['bindings'])" \
+  | grep -q "\[('10.1.0.20', '10.2.0.1'), ('10.1.0.21', '10.2.0.1')\]" || fail "restart: bindings $(json "$OUT/status4.json" "v['tables']['bindings']")"
+ID3=$(json "$OUT/status4.json" "[b['identification'] for b in v['tables']['bindings'] if b['home']=='10.1.0.20'][0]")
+[ "$ID3" = "$ID2" ] || [ "$(json "$OUT/status4.json" "v['counters']['ha_reg_accepted']")" != 0 ] || fail "restart: identification $ID3, was $ID2"
+grep -q '"name":"binding".*"op":"add".*10.1.0.20' "$OUT/ha2.events.jsonl" || fail "restart: no binding add event"
+ns cn ping -n -c 2 -i 0.3 -W 2 10.1.0.20 >"$OUT/ping-restart.log" 2>&1 || fail "restart: the correspondent cannot reach mn: $(tail -3 "$OUT/ping-restart.log")"
+# Expired by the wall clock: a file whose bindings ended is restored empty.
+kill -INT $HA; wait $HA 2>/dev/null
+python3 - "$OUT/ha.bindings.json" <<'EOP'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for b in d["bindings"]: b["expiresUnixMs"] = d["savedUnixMs"] - 1000
+json.dump(d, open(sys.argv[1], "w"))
+EOP
+ip netns exec "$P-ha" "$BOARD" --config "$OUT/ha.json" --firmware "$FIRMWARE" --boards "$ROOT/boards" --control "$CTL" \
+  --bindings-file "$OUT/ha.bindings.json" --events /dev/null >"$OUT/ha3.stdout" 2>"$OUT/ha3.log" &
+HA=$!
+PIDS+=($HA)
+for i in $(seq 30); do grep -q started "$OUT/ha3.log" && break; sleep 0.1; done
+grep -q "0 binding(s) restored, 2 expired" "$OUT/ha3.log" || fail "expired bindings: $(grep -i binding "$OUT/ha3.log")"
+
 [ $FAILS -eq 0 ] && { log "control: all checks passed"; exit 0; }
 exit 1

@@ -348,6 +348,41 @@ pub fn persist(path: &Path, rows: &[Value], now_unix_ms: i64) -> Result<(), Stri
 
 use std::os::unix::fs::OpenOptionsExt;
 
+/// BINDING records (config_add type 12, docs/abi.md) for the persisted bindings still alive at
+/// `now_unix_ms` (expired ones are dropped: the wall clock decides); Err names what is wrong with the file.
+pub fn restore_records(text: &str, now_unix_ms: i64) -> Result<(Vec<Vec<u8>>, usize), String> {
+    let v: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    if v["format"] != 1 {
+        return Err(format!("format: expected 1, got {}", v["format"]));
+    }
+    let list = v["bindings"].as_array().ok_or("bindings: expected a list")?;
+    let (mut out, mut expired) = (Vec::new(), 0);
+    for (i, b) in list.iter().enumerate() {
+        let ip = |k: &str| -> Result<[u8; 16], String> {
+            let s = b[k].as_str().ok_or(format!("bindings[{i}].{k}: expected an IPv4 address, got {}", b[k]))?;
+            let a: std::net::Ipv4Addr = s.parse().map_err(|_| format!("bindings[{i}].{k}: expected an IPv4 address, got {s:?}"))?;
+            Ok(a.to_ipv6_mapped().octets())
+        };
+        let (home, coa) = (ip("home")?, ip("careOf")?);
+        let until = b["expiresUnixMs"].as_i64().ok_or(format!("bindings[{i}].expiresUnixMs: expected a number, got {}", b["expiresUnixMs"]))?;
+        if until <= now_unix_ms {
+            expired += 1;
+            continue;
+        }
+        let left = ((until - now_unix_ms + 999) / 1000).min(65535) as u16;
+        let flags = b["flags"].as_u64().filter(|f| *f < 256).ok_or(format!("bindings[{i}].flags: expected 0..255, got {}", b["flags"]))? as u8;
+        let id = b["identification"].as_str().and_then(|s| u64::from_str_radix(s, 16).ok()).unwrap_or(0);
+        let mut r = vec![12u8, 0, 0, 44];
+        r.extend_from_slice(&left.to_be_bytes());
+        r.extend_from_slice(&[flags, 0]);
+        r.extend_from_slice(&id.to_be_bytes());
+        r.extend_from_slice(&home);
+        r.extend_from_slice(&coa);
+        out.push(r);
+    }
+    Ok((out, expired))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -376,6 +411,25 @@ mod tests {
             c.extend_from_slice(r);
         }
         c
+    }
+
+    #[test]
+    fn persisted_bindings_become_records_and_expired_ones_are_dropped() {
+        let text = r#"{"format":1,"savedUnixMs":0,"bindings":[
+            {"home":"10.1.0.20","careOf":"10.2.0.1","flags":16,"identification":"00000000000000ff","expiresUnixMs":100500},
+            {"home":"10.1.0.21","careOf":"10.2.0.1","flags":0,"identification":"0","expiresUnixMs":90000}]}"#;
+        let (recs, expired) = restore_records(text, 95_000).unwrap();
+        assert_eq!(expired, 1);
+        assert_eq!(recs.len(), 1);
+        let r = &recs[0];
+        assert_eq!(&r[..4], &[12, 0, 0, 44]);
+        assert_eq!(u16::from_be_bytes([r[4], r[5]]), 6, "5.5 s left: 6");
+        assert_eq!(r[6], 16);
+        assert_eq!(&r[8..16], &255u64.to_be_bytes());
+        assert_eq!(addr(r, 16), "10.1.0.20");
+        assert_eq!(addr(r, 32), "10.2.0.1");
+        assert_eq!(restore_records(r#"{"format":1,"bindings":[{"home":"x","careOf":"10.2.0.1"}]}"#, 0).unwrap_err(),
+            "bindings[0].home: expected an IPv4 address, got \"x\"");
     }
 
     #[test]

@@ -1095,6 +1095,24 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
     let clock = Clock { base: hooks.clock.base, mono0: hooks.clock.mono0 };
     let mut board = Board::new(wasm, chunks, config.board.memory_pages, Box::new(hooks))?;
     flush(&txq);
+    // A home agent's bindings from before the restart: those the wall clock has not expired.
+    if let Some(path) = opts.bindings_file.as_ref().filter(|p| p.exists()) {
+        let r = std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|t| crate::control::restore_records(&t, realtime_ms()));
+        match r {
+            Ok((recs, expired)) => {
+                let mut restored = 0;
+                for rec in &recs {
+                    match board.config_add(&crate::control::pack(&chunks[0], std::slice::from_ref(rec), crate::config::CONFIG_CAPACITY)[0]) {
+                        Ok(()) => restored += 1,
+                        Err(e) => eprintln!("[{name}] warning: bindings file {}: binding of {} not restored: {e}", path.display(), crate::control::addr(rec, 16)),
+                    }
+                }
+                info(&format!("bindings file {}: {restored} binding(s) restored, {expired} expired", path.display()));
+            }
+            Err(e) => eprintln!("[{name}] warning: bindings file {}: {e}; starting without bindings", path.display()),
+        }
+        flush(&txq);
+    }
     let batch = opts.batch && board.has_rx_batch();
     let slots = board.ring_slots() as usize;
     let mut rxm = RxMsgs::new(if batch { slots } else { 0 });
