@@ -1114,6 +1114,22 @@ pub fn encode_config_chunks(c: &NodeConfig, capacity: usize) -> Vec<Vec<u8>> {
     chunks.iter().map(|c| pack(c)).collect()
 }
 
+/// What a valid configuration may still get wrong in practice (issue 14): `check-config` prints these
+/// and a board logs them at start; none refuses the configuration.
+pub fn warnings(c: &NodeConfig) -> Vec<String> {
+    let mut w = Vec::new();
+    if c.roles.contains(&Role::MobileNode) && c.routes.is_empty() {
+        let ha = match c.tree.get("mobility").map(|m| u32_of(m.get("homeAgent"))) {
+            Some(a) if a != 0 => std::net::Ipv4Addr::from(a).to_string(),
+            _ => "<home agent>".to_string(),
+        };
+        w.push(format!(
+            "routes: a mobile node without a route reaches only its own link (a correspondent elsewhere sees 100 % loss); expected a default route such as {{\"dest\": \"default\", \"via\": \"{ha}\"}}, got none"
+        ));
+    }
+    w
+}
+
 /// Read a node configuration file and validate it against `boards`; `where_` is "config".
 pub fn load_config_with(path: &Path, boards: &Boards) -> Result<(NodeConfig, Vec<Vec<u8>>), Vec<String>> {
     let text = std::fs::read_to_string(path).map_err(|e| vec![format!("{}: cannot read: {e}", path.display())])?;

@@ -6,63 +6,184 @@ use std::process::exit;
 use mipfw_board::config::{self, Boards, NodeConfig};
 use mipfw_board::{bench, linux, selftest, simpeer};
 
-const USAGE: &str = "usage:
-  mipfw-board --config node.json [--firmware build/firmware.wasm] [--boards DIR]
-              [--tun NAME] [--events FILE] [--verbose] [--no-batch]
-              [--control PATH] [--bindings-file FILE]
-      run a board: every configured interface bound to the Linux interface of the same name;
-      --tun: TUN device of the local stack (default $MIPFW_TUN, else mip0), --events: events as
-      JSON lines to FILE (default $MIPFW_EVENTS, else stdout), --verbose: the driver's debug lines
-      (default: on when MIPFW_VERBOSE=1), --no-batch: one recvmsg/rx/send per frame instead of
-      recvmmsg into the firmware's ring, one rx_batch call and sendmmsg (default: batched unless
-      MIPFW_BATCH=0), --control: the control socket of `status` and `log-level` (default
-      $MIPFW_CONTROL, else /run/mipfw/<name>.sock; mode 0600), --bindings-file: a home agent writes
-      its bindings there at each change (temp file + rename). SIGHUP re-reads the configuration and
-      adds its new security associations (docs/deploy.md)
-  mipfw-board status [--control PATH] [--json]
-      the running board's tables (interfaces, routes, neighbours, bindings, visitors, tunnels, ...),
-      counters and registration state; --json: one JSON object (stable keys, numbers as numbers)
-  mipfw-board log-level LEVEL [--control PATH]
-      error, warning, info or debug: which lines the running board prints from now on
-  mipfw-board encode-config [--config] node.json [--boards DIR] [-o IMG]
-      print the binary configuration chunks as hex lines (first for init, the rest for config_add);
-      -o IMG: write them as a configuration image instead (per chunk a little-endian u32 length and
-      the bytes: what the C host, host/c, reads)
-  mipfw-board selftest --config node.json [--firmware F] [--boards DIR]
-      start the board, answer one ARP request and one ping, print what the firmware sent
-  mipfw-board sim-peer ...     (a board driven by the emulated network; see docs/wasm3.md)
-  mipfw-board bench ...        (replay frames and time them; see docs/wasm3.md)
-  mipfw-board --help
---boards DIR reads DIR/*.json board profiles instead of the ones built in (boards/ at build time).
-Exit status: 0 ok, 1 error (unreadable or invalid configuration, board failure), 2 bad arguments.";
+use clap::{Args, Parser, Subcommand};
+
+/// The long help's closing lines (every command).
+const AFTER: &str = "--boards DIR reads DIR/*.json board profiles instead of the ones built in (boards/ at build time).
+Every option takes --opt value and --opt=value. Exit status: 0 ok, 1 error (unreadable or invalid
+configuration, board failure), 2 bad arguments. Per command: mipfw-board help COMMAND.";
+
+/// The first lines of --help: how each command is called.
+const USAGE: &str = "mipfw-board --config node.json [--firmware build/firmware.wasm] [--boards DIR] [--tun NAME]
+              [--events FILE] [--verbose] [--no-batch] [--control PATH] [--bindings-file FILE]
+       mipfw-board status [--control PATH] [--json]
+       mipfw-board log-level LEVEL [--control PATH]
+       mipfw-board check-config [--config] node.json [--boards DIR] [--json]
+       mipfw-board encode-config [--config] node.json [--boards DIR] [-o IMG]
+       mipfw-board selftest --config node.json [--firmware F] [--boards DIR]
+       mipfw-board sim-peer ... | bench ...";
+
+/// mipfw-board: the mipfw firmware under wasm3 on a Linux box (docs/wasm3.md, docs/deploy.md).
+///
+/// Without a command: run a board, every configured interface bound to the Linux interface of the
+/// same name, until SIGINT/SIGTERM; SIGHUP re-reads the configuration and adds its new security
+/// associations.
+#[derive(Parser, Debug)]
+#[command(name = "mipfw-board", version, override_usage = USAGE, after_help = AFTER, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Option<Cmd>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+/// Running a board.
+#[derive(Args, Debug, Default, PartialEq)]
+struct RunArgs {
+    /// The node configuration (JSON)
+    #[arg(long, value_name = "node.json")]
+    config: Option<PathBuf>,
+    /// The firmware module
+    #[arg(long, value_name = "F", default_value = "build/firmware.wasm")]
+    firmware: PathBuf,
+    /// Board profiles DIR/*.json instead of the built-in ones
+    #[arg(long, value_name = "DIR")]
+    boards: Option<PathBuf>,
+    /// TUN device of the local stack (default $MIPFW_TUN, else mip0)
+    #[arg(long, value_name = "NAME", value_parser = non_empty)]
+    tun: Option<String>,
+    /// Events as JSON lines to FILE (default $MIPFW_EVENTS, else stdout)
+    #[arg(long, value_name = "FILE")]
+    events: Option<String>,
+    /// The driver's debug lines, log level debug (default: on when MIPFW_VERBOSE=1)
+    #[arg(long)]
+    verbose: bool,
+    /// One recvmsg/rx/send per frame instead of recvmmsg/rx_batch/sendmmsg (default: batched unless MIPFW_BATCH=0)
+    #[arg(long)]
+    no_batch: bool,
+    /// Control socket of `status` and `log-level` (default $MIPFW_CONTROL, else /run/mipfw/<name>.sock; mode 0600)
+    #[arg(long, value_name = "PATH")]
+    control: Option<String>,
+    /// A home agent keeps its bindings in FILE (written at each change, temp file + rename) and restores them at start
+    #[arg(long, value_name = "FILE")]
+    bindings_file: Option<String>,
+}
+
+fn non_empty(s: &str) -> Result<String, String> {
+    if s.is_empty() { Err("expected a device name, got \"\"".into()) } else { Ok(s.to_string()) }
+}
+
+/// A configuration file given as the argument or with --config.
+#[derive(Args, Debug)]
+struct ConfigFile {
+    /// The node configuration (JSON)
+    #[arg(value_name = "node.json")]
+    file: Option<PathBuf>,
+    /// The node configuration (JSON), as an option
+    #[arg(long = "config", value_name = "node.json", conflicts_with = "file")]
+    config: Option<PathBuf>,
+    /// Board profiles DIR/*.json instead of the built-in ones
+    #[arg(long, value_name = "DIR")]
+    boards: Option<PathBuf>,
+}
+
+impl ConfigFile {
+    fn path(&self) -> Option<PathBuf> {
+        self.file.clone().or_else(|| self.config.clone())
+    }
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// The running board's tables (interfaces, routes, neighbours, bindings, visitors, tunnels, ...), counters and registration state
+    Status {
+        /// The board's control socket (default $MIPFW_CONTROL, else the only socket in /run/mipfw)
+        #[arg(long, value_name = "PATH")]
+        control: Option<String>,
+        /// One JSON object (stable keys, numbers as numbers), like `ip -j`
+        #[arg(long, short = 'j')]
+        json: bool,
+    },
+    /// Which lines the running board prints from now on: error, warning, info or debug (0..3)
+    LogLevel {
+        /// error, warning, info or debug (or 0..3)
+        #[arg(value_name = "LEVEL", value_parser = level)]
+        level: String,
+        /// The board's control socket (default $MIPFW_CONTROL, else the only socket in /run/mipfw)
+        #[arg(long, value_name = "PATH")]
+        control: Option<String>,
+    },
+    /// Validate a node configuration: every problem naming its field, and warnings (exit 1 when invalid)
+    CheckConfig {
+        #[command(flatten)]
+        cfg: ConfigFile,
+        /// {"file":..,"valid":..,"problems":[..],"warnings":[..]}
+        #[arg(long, short = 'j')]
+        json: bool,
+    },
+    /// Print the binary configuration chunks as hex lines (first for init, the rest for config_add)
+    EncodeConfig {
+        #[command(flatten)]
+        cfg: ConfigFile,
+        /// Write a configuration image instead (per chunk a little-endian u32 length and the bytes: what the C host, host/c, reads)
+        #[arg(short = 'o', long = "output", value_name = "IMG")]
+        out: Option<PathBuf>,
+    },
+    /// Start the board, answer one ARP request and one ping, print what the firmware sent
+    Selftest {
+        /// The node configuration (JSON)
+        #[arg(long, value_name = "node.json")]
+        config: PathBuf,
+        /// The firmware module
+        #[arg(long, value_name = "F", default_value = "build/firmware.wasm")]
+        firmware: PathBuf,
+        /// Board profiles DIR/*.json instead of the built-in ones
+        #[arg(long, value_name = "DIR")]
+        boards: Option<PathBuf>,
+    },
+    /// A board driven by the emulated network (docs/wasm3.md)
+    #[command(disable_help_flag = true)]
+    SimPeer {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Replay frames and time them (docs/wasm3.md)
+    #[command(disable_help_flag = true)]
+    Bench {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+fn level(s: &str) -> Result<String, String> {
+    mipfw_board::control::parse_level(s).map(|_| s.to_string())
+}
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let code = match args.first().map(String::as_str) {
-        Some("sim-peer") => report(simpeer::run(&args[1..])),
-        Some("bench") => report(bench::run(&args[1..])),
-        Some("encode-config") => encode_config(&args[1..]),
-        Some("selftest") => with_board_args(&args[1..], Mode::Selftest),
-        Some("status") => status(&args[1..]),
-        Some("log-level") => log_level(&args[1..]),
-        _ => with_board_args(&args, Mode::Run),
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            // --help and --version go to stdout with status 0; usage errors to stderr with 2.
+            let _ = e.print();
+            exit(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let code = match cli.cmd {
+        None => run_board(cli.run),
+        Some(Cmd::Status { control, json }) => status(control, json),
+        Some(Cmd::LogLevel { level, control }) => log_level(&level, control),
+        Some(Cmd::CheckConfig { cfg, json }) => check_config(&cfg, json),
+        Some(Cmd::EncodeConfig { cfg, out }) => encode_config(&cfg, out),
+        Some(Cmd::Selftest { config, firmware, boards }) => selftest(&config, &firmware, &boards),
+        Some(Cmd::SimPeer { args }) => report(simpeer::run(&args)),
+        Some(Cmd::Bench { args }) => report(bench::run(&args)),
     };
     exit(code);
 }
 
-/// `--opt=value` as `--opt value` (every command takes both forms).
-fn split_eq(args: &[String]) -> Vec<String> {
-    let mut out = Vec::with_capacity(args.len());
-    for a in args {
-        match a.split_once('=') {
-            Some((k, v)) if k.starts_with("--") && k.len() > 2 => {
-                out.push(k.to_string());
-                out.push(v.to_string());
-            }
-            _ => out.push(a.clone()),
-        }
-    }
-    out
+fn usage_error(msg: &str) -> i32 {
+    eprintln!("mipfw-board: {msg}\nusage: {USAGE}\n(mipfw-board --help for more)");
+    2
 }
 
 /// The control socket of `status`/`log-level`: --control PATH, else $MIPFW_CONTROL, else the only
@@ -86,28 +207,8 @@ fn control_path(p: Option<String>) -> Result<PathBuf, String> {
     }
 }
 
-fn status(args: &[String]) -> i32 {
-    let args = split_eq(args);
-    let (mut json, mut control) = (false, None);
-    let mut i = 0;
-    while i < args.len() {
-        match args[i].as_str() {
-            "--help" | "-h" => {
-                println!("usage: mipfw-board status [--control PATH] [--json]\n  the running board's tables, counters and registration state (--json: one JSON object)");
-                return 0;
-            }
-            "--json" | "-j" => json = true,
-            "--control" => {
-                let Some(v) = args.get(i + 1) else { return usage_error("status: --control needs a value") };
-                control = Some(v.clone());
-                i += 1;
-            }
-            a => return usage_error(&format!("status: unexpected argument {a:?}")),
-        }
-        i += 1;
-    }
-    let r = control_path(control).and_then(|p| mipfw_board::control::request(&p, "status"));
-    match r {
+fn status(control: Option<String>, json: bool) -> i32 {
+    match control_path(control).and_then(|p| mipfw_board::control::request(&p, "status")) {
         Ok(v) if json => {
             println!("{v}");
             0
@@ -120,30 +221,7 @@ fn status(args: &[String]) -> i32 {
     }
 }
 
-fn log_level(args: &[String]) -> i32 {
-    let args = split_eq(args);
-    let (mut level, mut control) = (None, None);
-    let mut i = 0;
-    while i < args.len() {
-        match args[i].as_str() {
-            "--help" | "-h" => {
-                println!("usage: mipfw-board log-level LEVEL [--control PATH]\n  LEVEL: error, warning, info or debug (0..3); lines above it are not printed");
-                return 0;
-            }
-            "--control" => {
-                let Some(v) = args.get(i + 1) else { return usage_error("log-level: --control needs a value") };
-                control = Some(v.clone());
-                i += 1;
-            }
-            a if !a.starts_with('-') && level.is_none() => level = Some(a.to_string()),
-            a => return usage_error(&format!("log-level: unexpected argument {a:?}")),
-        }
-        i += 1;
-    }
-    let Some(level) = level else { return usage_error("log-level needs a LEVEL (error, warning, info, debug)") };
-    if let Err(e) = mipfw_board::control::parse_level(&level) {
-        return usage_error(&e);
-    }
+fn log_level(level: &str, control: Option<String>) -> i32 {
     match control_path(control).and_then(|p| mipfw_board::control::request(&p, &format!("log-level {level}"))) {
         Ok(v) => {
             println!("log level {} (was {})", v["logLevel"].as_str().unwrap_or("?"), v["was"].as_str().unwrap_or("?"));
@@ -151,6 +229,30 @@ fn log_level(args: &[String]) -> i32 {
         }
         Err(e) => report(Err(e)),
     }
+}
+
+/// check-config: the problems (exit 1) or "valid", and the warnings either way.
+fn check_config(cfg: &ConfigFile, json: bool) -> i32 {
+    let Some(file) = cfg.path() else { return usage_error("check-config needs a node configuration file") };
+    let r = boards(&cfg.boards).and_then(|b| config::load_config_with(&file, &b));
+    let (problems, warnings) = match &r {
+        Ok((node, _)) => (Vec::new(), config::warnings(node)),
+        Err(p) => (p.clone(), Vec::new()),
+    };
+    if json {
+        println!("{}", serde_json::json!({"file": file.display().to_string(), "valid": problems.is_empty(), "problems": problems, "warnings": warnings}));
+    } else {
+        for p in &problems {
+            eprintln!("{p}");
+        }
+        for w in &warnings {
+            eprintln!("warning: {w}");
+        }
+        if problems.is_empty() {
+            println!("{}: valid{}", file.display(), if warnings.is_empty() { String::new() } else { format!(", {} warning(s)", warnings.len()) });
+        }
+    }
+    if problems.is_empty() { 0 } else { 1 }
 }
 
 fn report(r: Result<(), String>) -> i32 {
@@ -162,12 +264,6 @@ fn report(r: Result<(), String>) -> i32 {
         }
     }
 }
-
-fn usage_error(msg: &str) -> i32 {
-    eprintln!("mipfw-board: {msg}\n{USAGE}");
-    2
-}
-
 /// The board profiles: DIR/*.json with --boards, else the built-in ones.
 fn boards(dir: &Option<PathBuf>) -> Result<Boards, Vec<String>> {
     match dir {
@@ -175,7 +271,6 @@ fn boards(dir: &Option<PathBuf>) -> Result<Boards, Vec<String>> {
         None => Ok(Boards::embedded()),
     }
 }
-
 fn load(cfg: &PathBuf, dir: &Option<PathBuf>) -> Result<(NodeConfig, Vec<Vec<u8>>), i32> {
     let problems = match boards(dir).and_then(|b| config::load_config_with(cfg, &b)) {
         Ok(x) => return Ok(x),
@@ -190,38 +285,9 @@ fn load(cfg: &PathBuf, dir: &Option<PathBuf>) -> Result<(NodeConfig, Vec<Vec<u8>
     Err(1)
 }
 
-fn encode_config(args: &[String]) -> i32 {
-    let mut file: Option<PathBuf> = None;
-    let mut dir: Option<PathBuf> = None;
-    let mut out: Option<PathBuf> = None;
-    let mut i = 0;
-    while i < args.len() {
-        match args[i].as_str() {
-            "--help" | "-h" => {
-                println!("{USAGE}");
-                return 0;
-            }
-            "--boards" if i + 1 < args.len() => {
-                dir = Some(PathBuf::from(&args[i + 1]));
-                i += 2;
-            }
-            "--config" if i + 1 < args.len() && file.is_none() => {
-                file = Some(PathBuf::from(&args[i + 1]));
-                i += 2;
-            }
-            "-o" | "--output" if i + 1 < args.len() => {
-                out = Some(PathBuf::from(&args[i + 1]));
-                i += 2;
-            }
-            a if !a.starts_with('-') && file.is_none() => {
-                file = Some(PathBuf::from(a));
-                i += 1;
-            }
-            a => return usage_error(&format!("encode-config: unexpected argument {a:?}")),
-        }
-    }
-    let Some(file) = file else { return usage_error("encode-config needs a node configuration file") };
-    match load(&file, &dir) {
+fn encode_config(cfg: &ConfigFile, out: Option<PathBuf>) -> i32 {
+    let Some(file) = cfg.path() else { return usage_error("encode-config needs a node configuration file") };
+    match load(&file, &cfg.boards) {
         Ok((_, chunks)) => {
             if let Some(out) = out {
                 let image = config_image(&chunks);
@@ -253,153 +319,115 @@ fn config_image(chunks: &[Vec<u8>]) -> Vec<u8> {
     image
 }
 
-/// What `with_board_args` starts: the Linux driver, or the self-test.
-#[derive(Clone, Copy, PartialEq, Debug)]
-enum Mode {
-    Run,
-    Selftest,
+fn read_firmware(firmware: &PathBuf) -> Result<Vec<u8>, i32> {
+    std::fs::read(firmware).map_err(|e| {
+        eprintln!("mipfw-board: cannot read the firmware {}: {e} (build it with `npm run build`, or give --firmware)", firmware.display());
+        1
+    })
 }
 
-/// The command line of a board run (`--tun`/`--events`/`--verbose` only for `Mode::Run`).
-#[derive(Default, Debug, PartialEq)]
-struct BoardArgs {
-    cfg: Option<PathBuf>,
-    firmware: Option<PathBuf>,
-    dir: Option<PathBuf>,
-    tun: Option<String>,
-    events: Option<String>,
-    verbose: bool,
-    no_batch: bool,
-    control: Option<String>,
-    bindings_file: Option<String>,
-    help: bool,
-}
-
-/// Parse the board options; Err is the usage error's message.
-fn parse_board_args(args: &[String], mode: Mode) -> Result<BoardArgs, String> {
-    let args = &split_eq(args)[..];
-    let mut b = BoardArgs::default();
-    let mut i = 0;
-    while i < args.len() {
-        let a = args[i].as_str();
-        let driver = mode == Mode::Run;
-        match a {
-            "--help" | "-h" => {
-                b.help = true;
-                return Ok(b);
-            }
-            "--verbose" if driver => {
-                b.verbose = true;
-                i += 1;
-            }
-            "--no-batch" if driver => {
-                b.no_batch = true;
-                i += 1;
-            }
-            "--config" | "--firmware" | "--boards" | "--tun" | "--events" | "--control" | "--bindings-file"
-                if driver || !matches!(a, "--tun" | "--events" | "--control" | "--bindings-file") =>
-            {
-                let Some(v) = args.get(i + 1) else { return Err(format!("{a} needs a value")) };
-                match a {
-                    "--config" => b.cfg = Some(PathBuf::from(v)),
-                    "--firmware" => b.firmware = Some(PathBuf::from(v)),
-                    "--boards" => b.dir = Some(PathBuf::from(v)),
-                    "--tun" if v.is_empty() => return Err("--tun needs a device name".into()),
-                    "--tun" => b.tun = Some(v.clone()),
-                    "--control" => b.control = Some(v.clone()),
-                    "--bindings-file" => b.bindings_file = Some(v.clone()),
-                    _ => b.events = Some(v.clone()),
-                }
-                i += 2;
-            }
-            a => return Err(format!("unexpected argument {a:?}")),
-        }
-    }
-    Ok(b)
-}
-
-/// Parse the board options, load the configuration and the firmware, and start `mode`.
-fn with_board_args(args: &[String], mode: Mode) -> i32 {
-    let b = match parse_board_args(args, mode) {
-        Ok(b) => b,
-        Err(e) => return usage_error(&e),
-    };
-    if b.help {
-        println!("{USAGE}");
-        return 0;
-    }
-    let Some(cfg) = b.cfg else { return usage_error("--config node.json is required") };
-    let firmware = b.firmware.unwrap_or_else(|| PathBuf::from("build/firmware.wasm"));
-    let (node, chunks) = match load(&cfg, &b.dir) {
+fn selftest(cfg: &PathBuf, firmware: &PathBuf, dir: &Option<PathBuf>) -> i32 {
+    let (node, chunks) = match load(cfg, dir) {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let wasm = match std::fs::read(&firmware) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("mipfw-board: cannot read the firmware {}: {e} (build it with `npm run build`, or give --firmware)", firmware.display());
-            return 1;
-        }
-    };
-    match mode {
-        Mode::Selftest => report(selftest::run(&node, &chunks, &wasm)),
-        Mode::Run => {
-            // The command line wins; the environment stays the fallback (linux::Options::from_env).
-            let mut opts = linux::Options::from_env();
-            if let Some(t) = b.tun {
-                opts.tun_name = t;
-            }
-            if let Some(e) = b.events {
-                opts.events = Some(e);
-            }
-            if b.verbose {
-                opts.verbose = true;
-            }
-            if b.no_batch {
-                opts.batch = false;
-            }
-            opts.control = b.control.map(PathBuf::from);
-            opts.bindings_file = b.bindings_file.map(PathBuf::from);
-            opts.config_path = Some(cfg.clone());
-            opts.boards_dir = b.dir.clone();
-            report(linux::run_with(&node, &chunks, &wasm, &opts))
-        }
+    match read_firmware(firmware) {
+        Ok(wasm) => report(selftest::run(&node, &chunks, &wasm)),
+        Err(code) => code,
     }
+}
+
+/// Load the configuration and the firmware and run the Linux driver.
+fn run_board(b: RunArgs) -> i32 {
+    let Some(cfg) = b.config else { return usage_error("--config node.json is required") };
+    let (node, chunks) = match load(&cfg, &b.boards) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    for w in config::warnings(&node) {
+        eprintln!("[{}] warning: {w}", node.name);
+    }
+    let wasm = match read_firmware(&b.firmware) {
+        Ok(w) => w,
+        Err(code) => return code,
+    };
+    // The command line wins; the environment stays the fallback (linux::Options::from_env).
+    let mut opts = linux::Options::from_env();
+    if let Some(t) = b.tun {
+        opts.tun_name = t;
+    }
+    if let Some(e) = b.events {
+        opts.events = Some(e);
+    }
+    if b.verbose {
+        opts.verbose = true;
+    }
+    if b.no_batch {
+        opts.batch = false;
+    }
+    opts.control = b.control.map(PathBuf::from);
+    opts.bindings_file = b.bindings_file.map(PathBuf::from);
+    opts.config_path = Some(cfg.clone());
+    opts.boards_dir = b.boards.clone();
+    report(linux::run_with(&node, &chunks, &wasm, &opts))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(String::from).collect()
+    fn parse(s: &str) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("mipfw-board").chain(s.split_whitespace()))
     }
 
     #[test]
-    fn driver_flags_parse() {
-        let b = parse_board_args(&args("--config n.json --tun tun7 --events ev.jsonl --verbose"), Mode::Run).unwrap();
-        assert_eq!(b.cfg, Some(PathBuf::from("n.json")));
-        assert_eq!(b.tun.as_deref(), Some("tun7"));
-        assert_eq!(b.events.as_deref(), Some("ev.jsonl"));
-        assert!(b.verbose);
-        let b = parse_board_args(&args("--config n.json"), Mode::Run).unwrap();
-        assert_eq!((b.tun, b.events, b.verbose, b.no_batch), (None, None, false, false), "environment stays the fallback");
-        assert!(parse_board_args(&args("--config n.json --no-batch"), Mode::Run).unwrap().no_batch);
-        assert!(parse_board_args(&args("--config n.json --no-batch"), Mode::Selftest).is_err(), "the self-test has no driver");
+    fn driver_flags_parse_in_both_forms() {
+        let c = parse("--config n.json --tun tun7 --events=ev.jsonl --verbose --control=/tmp/x.sock").unwrap();
+        assert!(c.cmd.is_none());
+        assert_eq!(c.run.config, Some(PathBuf::from("n.json")));
+        assert_eq!(c.run.tun.as_deref(), Some("tun7"));
+        assert_eq!(c.run.events.as_deref(), Some("ev.jsonl"));
+        assert_eq!(c.run.control.as_deref(), Some("/tmp/x.sock"));
+        assert!(c.run.verbose);
+        let c = parse("--config=n.json").unwrap();
+        assert_eq!((c.run.tun, c.run.events, c.run.verbose, c.run.no_batch), (None, None, false, false), "environment stays the fallback");
+        assert!(parse("--config n.json --no-batch").unwrap().run.no_batch);
     }
 
     #[test]
-    fn driver_flags_errors() {
-        assert_eq!(parse_board_args(&args("--config n.json --tun"), Mode::Run).unwrap_err(), "--tun needs a value");
-        assert_eq!(parse_board_args(&args("--events"), Mode::Run).unwrap_err(), "--events needs a value");
-        assert_eq!(
-            parse_board_args(&args("--config n.json --tun x"), Mode::Selftest).unwrap_err(),
-            "unexpected argument \"--tun\"",
-            "the self-test has no driver"
-        );
-        assert_eq!(parse_board_args(&args("--verbose"), Mode::Selftest).unwrap_err(), "unexpected argument \"--verbose\"");
-        assert!(parse_board_args(&args("--frobnicate"), Mode::Run).is_err());
-        assert!(parse_board_args(&args("--tun x --help"), Mode::Run).unwrap().help);
+    fn bad_arguments_are_usage_errors_naming_them() {
+        let e = parse("--config n.json --tun").unwrap_err();
+        assert!(e.use_stderr() && e.to_string().contains("--tun"), "{e}");
+        let e = parse("--tun= --config n.json").unwrap_err();
+        assert!(e.to_string().contains("expected a device name"), "{e}");
+        let e = parse("selftest --config n.json --tun x").unwrap_err();
+        assert!(e.to_string().contains("unexpected argument '--tun'"), "the self-test has no driver: {e}");
+        let e = parse("--frobnicate").unwrap_err();
+        assert!(e.to_string().contains("unexpected argument '--frobnicate'"), "{e}");
+        let e = parse("log-level loud").unwrap_err();
+        assert!(e.to_string().contains("expected one of error, warning, info, debug (or 0..3), got \"loud\""), "{e}");
+        let e = parse("--version").unwrap_err();
+        assert!(!e.use_stderr() && e.to_string().contains(env!("CARGO_PKG_VERSION")));
+    }
+
+    #[test]
+    fn commands_take_their_options() {
+        match parse("check-config --json n.json").unwrap().cmd {
+            Some(Cmd::CheckConfig { cfg, json }) => assert!(json && cfg.path() == Some(PathBuf::from("n.json"))),
+            c => panic!("{c:?}"),
+        }
+        match parse("encode-config --config=n.json -o img").unwrap().cmd {
+            Some(Cmd::EncodeConfig { cfg, out }) => assert_eq!((cfg.path(), out), (Some(PathBuf::from("n.json")), Some(PathBuf::from("img")))),
+            c => panic!("{c:?}"),
+        }
+        match parse("sim-peer --config x --frames 3").unwrap().cmd {
+            Some(Cmd::SimPeer { args }) => assert_eq!(args, ["--config", "x", "--frames", "3"]),
+            c => panic!("{c:?}"),
+        }
+        match parse("status -j --control=/run/mipfw/ha.sock").unwrap().cmd {
+            Some(Cmd::Status { control, json }) => assert!(json && control.as_deref() == Some("/run/mipfw/ha.sock")),
+            c => panic!("{c:?}"),
+        }
     }
 
     #[test]
@@ -412,8 +440,8 @@ mod tests {
     }
 
     #[test]
-    fn usage_lists_driver_flags() {
-        for f in ["--tun NAME", "--events FILE", "--verbose", "--no-batch"] {
+    fn usage_lists_every_command() {
+        for f in ["--tun NAME", "--events FILE", "--verbose", "--no-batch", "status", "log-level", "check-config", "encode-config", "-o IMG"] {
             assert!(USAGE.contains(f), "{f} in --help");
         }
     }

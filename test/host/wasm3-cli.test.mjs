@@ -1,0 +1,69 @@
+// mipfw-board's command line (issue 14 point 7): --version, --opt=value, per-command help, check-config
+// (text and --json, with the warning for a mobile node without a route). Skipped before the board is built.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+
+const root = new URL("../../", import.meta.url).pathname;
+const bin = process.env.MIPFW_BOARD ?? join(root, "host/wasm3/target/release/mipfw-board");
+const skip = existsSync(bin) ? false : `${bin} not built`;
+const run = (args) => spawnSync(bin, args, { encoding: "utf8" });
+const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
+
+const mn = (extra = {}) => ({
+  name: "mn", board: "rpi4", roles: ["mobile-node"],
+  interfaces: [{ name: "wlan0", mac: "02:00:00:01:00:20", ipv4: "10.1.0.20/24" }],
+  mobility: { homeAgent: "10.1.0.1" },
+  securityAssociations: [{ peer: "10.1.0.1", spi: 4096, algorithm: "hmac-md5", key: "text:k" }],
+  ...extra,
+});
+
+test("mipfw-board --version and per-command help", { skip }, () => {
+  const r = run(["--version"]);
+  assert.equal(r.status, 0);
+  assert.equal(r.stdout.trim(), `mipfw-board ${version}`);
+  for (const [cmd, opt] of [["status", "--json"], ["log-level", "LEVEL"], ["check-config", "--json"], ["encode-config", "--output"], ["selftest", "--firmware"]]) {
+    const h = run(["help", cmd]);
+    assert.equal(h.status, 0, cmd);
+    assert.match(h.stdout, new RegExp(`Usage: mipfw-board ${cmd}`), cmd);
+    assert.ok(h.stdout.includes(opt), `${cmd} --help lists ${opt}`);
+    assert.equal(run([cmd, "--help"]).stdout, h.stdout);
+  }
+});
+
+test("mipfw-board check-config: valid, warnings, problems, --json and --opt=value", { skip }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "mipfw-cli-"));
+  try {
+    const file = (name, cfg) => { const p = join(dir, name); writeFileSync(p, JSON.stringify(cfg)); return p; };
+    const ok = file("ok.json", mn({ routes: [{ dest: "default", via: "10.1.0.1" }] }));
+    let r = run(["check-config", ok]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), `${ok}: valid`);
+    assert.equal(r.stderr, "");
+
+    const noRoute = file("noroute.json", mn());
+    r = run(["check-config", `--config=${noRoute}`, "--json"]);
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(j), ["file", "valid", "problems", "warnings"]);
+    assert.equal(j.valid, true);
+    assert.equal(j.warnings.length, 1);
+    assert.match(j.warnings[0], /^routes: a mobile node without a route reaches only its own link .* expected a default route such as \{"dest": "default", "via": "10\.1\.0\.1"\}, got none$/);
+    r = run(["check-config", noRoute]);
+    assert.match(r.stderr, /^warning: routes: a mobile node without a route/m);
+    assert.match(r.stdout, /valid, 1 warning\(s\)/);
+
+    const bad = file("bad.json", mn({ interfaces: [{ name: "wlan0", mac: "02:00:00:01:00:20", ipv4: "10.1.0.300/24" }] }));
+    r = run(["check-config", "-j", bad]);
+    assert.equal(r.status, 1);
+    const b = JSON.parse(r.stdout);
+    assert.equal(b.valid, false);
+    assert.ok(b.problems.some((p) => /interfaces\[0\]\.ipv4: expected .*got "10\.1\.0\.300\/24"/.test(p)), b.problems.join("\n"));
+    r = run(["check-config"]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /check-config needs a node configuration file/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
