@@ -142,7 +142,6 @@ export const enum T {
   IPV6_GROUPS, // ipv6Groups
   IPV6_GROUPS_GROUP, // ipv6Groups.group
   AN_IPV6_MULTICAST_ADDRESS, // an IPv6 multicast address
-  BINDING_LIFETIME_SEC, // binding.lifetimeSec
   BINDING, // binding
   COUNT
 }

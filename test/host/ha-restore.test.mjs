@@ -41,7 +41,7 @@ function restore(s, { left = 300, flags = 0, id = 0n, home = MN, coa = FA, len =
   body[2] = flags;
   dv.setBigUint64(4, id);
   body.set(host.mappedAddress(home), 12);
-  body.set(host.mappedAddress(coa), 28);
+  body.set(coa instanceof Uint8Array ? coa : host.mappedAddress(coa), 28);
   const rec = [12, 0, 0, len, ...body.subarray(0, len)];
   return s.board.configAdd(Uint8Array.from([0x4d, 0x49, 0x50, 0x46, 0, 2, 0, 0, ...rec]));
 }
@@ -89,7 +89,10 @@ test("a request replayed from before the restart is refused (133), a newer one i
 test("BINDING records: refused in init, with a wrong length or lifetime, and on a node without the home agent role", () => {
   const s = start();
   assert.deepEqual(restore(s, { len: 43 }), { code: 1, reason: "config: record length: expected 44..44, got 43" });
-  assert.deepEqual(restore(s, { left: 0 }), { code: 1, reason: "config: binding.lifetimeSec: expected 1..65535, got 0" });
+  assert.deepEqual(restore(s, { left: 0 }), { code: 0, reason: "" }, "lifetime 0: nothing to restore");
+  const v6 = restore(s, { coa: Uint8Array.from([0x20, 1, 0xd, 0xb8, ...new Array(11).fill(0), 1]) });
+  assert.equal(v6.code, 1);
+  assert.match(v6.reason, /^config: binding: expected .*IPv4/, "an IPv6 care-of address: " + v6.reason);
   assert.equal(s.board.dump("bindings").length, 0);
   const r = start(["router"]);
   assert.deepEqual(restore(r), { code: 1, reason: "config: binding: expected 0..0, got 130" });
