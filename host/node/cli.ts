@@ -1,8 +1,8 @@
 // The `mipfw` command line (bundled to build/mipfw.cjs): run emulated-network scenarios and check
 // node configurations. Exit codes: 0 success, 1 invalid input or failed run, 2 bad arguments.
 
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, writeFileSync, existsSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Board, BoardError, compileFirmware } from "./board.js";
 import { validateConfig, ConfigError, formatIp, parseKey, parseIp } from "./config.js";
@@ -200,12 +200,40 @@ export function renderDumps(sim: Simulation): string {
   return "\n" + out.join("\n") + "\n";
 }
 
+/**
+ * `securityAssociations[i].keyFile` (issue 14, as host/wasm3/src/config.rs resolve_key_files): the key
+ * read from the file (relative to `dir`), which must be readable by its owner only; `keyFile` becomes
+ * `key`. Throws a ConfigError naming the field.
+ */
+export function resolveKeyFiles(raw: unknown, dir: string): unknown {
+  const list = (raw as { securityAssociations?: unknown })?.securityAssociations;
+  if (!Array.isArray(list)) return raw;
+  const problems: string[] = [];
+  list.forEach((sa, i) => {
+    if (!sa || typeof sa !== "object" || !("keyFile" in sa)) return;
+    const at = `config.securityAssociations[${i}]`;
+    const o = sa as Record<string, unknown>;
+    const name = o.keyFile;
+    if (typeof name !== "string" || name === "") { problems.push(`${at}.keyFile: expected the path of a file holding the key, got ${JSON.stringify(name)}`); return; }
+    if ("key" in o) { problems.push(`${at}: expected key or keyFile, got both`); return; }
+    const p = resolve(dir, name);
+    try {
+      const mode = statSync(p).mode & 0o777;
+      if (mode & 0o077) { problems.push(`${at}.keyFile: expected a file readable only by its owner (mode 0600 or 0400), got mode ${mode.toString(8).padStart(4, "0")} (${p})`); return; }
+      o.key = readFileSync(p, "utf8").trim();
+      delete o.keyFile;
+    } catch (e) { problems.push(`${at}.keyFile: cannot read ${p}: ${(e as Error).message}`); }
+  });
+  if (problems.length) throw new ConfigError(problems);
+  return raw;
+}
+
 function cmdCheckConfig(args: string[]): number {
   const p = parseArgs(args, ["--firmware"], []);
   if (p.positional.length !== 1) throw new UsageError(p.positional.length ? `check-config takes one file, got ${p.positional.length} arguments` : "check-config needs a node configuration file");
   const file = p.positional[0];
   let cfg;
-  try { cfg = validateConfig(readJson(file), "config"); } catch (e) {
+  try { cfg = validateConfig(resolveKeyFiles(readJson(file), dirname(file)), "config"); } catch (e) {
     if (e instanceof ConfigError) { process.stdout.write(`${file}: ${e.problems.length} problem${e.problems.length > 1 ? "s" : ""}:\n${e.problems.map((x) => `  ${x}\n`).join("")}`); return 1; }
     throw e;
   }

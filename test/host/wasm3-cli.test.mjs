@@ -67,3 +67,37 @@ test("mipfw-board check-config: valid, warnings, problems, --json and --opt=valu
     assert.match(r.stderr, /check-config needs a node configuration file/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test("keyFile: both hosts read the key from a file readable only by its owner, and refuse others naming the field", { skip }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "mipfw-key-"));
+  const nodeCli = join(root, "build/mipfw.cjs");
+  const checks = [
+    ["mipfw-board", (f) => run(["check-config", f])],
+    ["mipfw", (f) => spawnSync(process.execPath, [nodeCli, "check-config", f], { encoding: "utf8", cwd: root })],
+  ];
+  try {
+    const key = join(dir, "mn-ha.key");
+    writeFileSync(key, "text:change-this-mn-ha-key\n", { mode: 0o600 });
+    const cfg = (sa) => { const p = join(dir, `c${Math.random().toString(36).slice(2)}.json`); writeFileSync(p, JSON.stringify(mn({ routes: [{ dest: "default", via: "10.1.0.1" }], securityAssociations: [sa] }))); return p; };
+    const base = { peer: "10.1.0.1", spi: 4096, algorithm: "hmac-md5" };
+    const good = cfg({ ...base, keyFile: "mn-ha.key" });
+    // The same configuration bytes as with the key written inline.
+    const inline = cfg({ ...base, key: "text:change-this-mn-ha-key" });
+    assert.equal(run(["encode-config", good]).stdout, run(["encode-config", inline]).stdout);
+    assert.ok(run(["encode-config", good]).stdout.length > 0);
+    for (const [name, check] of checks) {
+      let r = check(good);
+      assert.equal(r.status, 0, `${name}: ${r.stdout}${r.stderr}`);
+      spawnSync("chmod", ["0640", key]);
+      r = check(good);
+      assert.equal(r.status, 1, name);
+      assert.match(r.stdout + r.stderr, new RegExp(`securityAssociations\\[0\\]\\.keyFile: expected a file readable only by its owner \\(mode 0600 or 0400\\), got mode 0640 \\(${key.replace(/[.]/g, "\\.")}\\)`), name);
+      spawnSync("chmod", ["0600", key]);
+      r = check(cfg({ ...base, keyFile: "mn-ha.key", key: "text:x" }));
+      assert.match(r.stdout + r.stderr, /securityAssociations\[0\]: expected key or keyFile, got both/, name);
+      r = check(cfg({ ...base, keyFile: "missing.key" }));
+      assert.equal(r.status, 1, name);
+      assert.match(r.stdout + r.stderr, /securityAssociations\[0\]\.keyFile: cannot read .*missing\.key/, name);
+    }
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});

@@ -166,6 +166,8 @@ test("wasm3 config: every schema field, one valid and one invalid value: both ho
   try {
     for (const [path, f] of paths) {
       const name = path.join(".").replace(/\.(\d+)/g, "[$1]");
+      // keyFile is read when a file is loaded (both hosts' loaders, before validation; test/host/wasm3-cli.test.mjs).
+      if (path.at(-1) === "keyFile") continue;
       const [ok, wrong] = samples(f, get(BASE, path));
       const valid = ok.filter((v) => v !== undefined).find((v) => "chunks" in nodeEncodeJson(withField(path, v)));
       assert.ok(valid !== undefined, `${name}: no valid sample among ${JSON.stringify(ok)}`);

@@ -1130,10 +1130,54 @@ pub fn warnings(c: &NodeConfig) -> Vec<String> {
     w
 }
 
+/// `securityAssociations[i].keyFile` (issue 14): the key read from the file (relative to `dir`), which
+/// must be readable by its owner only; the field is replaced by `key`. Err names the field, the
+/// expectation and what was found.
+pub fn resolve_key_files(raw: &mut Value, dir: &Path) -> Result<(), Vec<String>> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut problems = Vec::new();
+    let Some(list) = raw.get_mut("securityAssociations").and_then(Value::as_array_mut) else { return Ok(()) };
+    for (i, sa) in list.iter_mut().enumerate() {
+        let Some(obj) = sa.as_object_mut() else { continue };
+        let Some(kf) = obj.get("keyFile").cloned() else { continue };
+        let at = format!("config.securityAssociations[{i}]");
+        let Some(name) = kf.as_str().filter(|s| !s.is_empty()) else {
+            problems.push(format!("{at}.keyFile: expected the path of a file holding the key, got {kf}"));
+            continue;
+        };
+        if obj.contains_key("key") {
+            problems.push(format!("{at}: expected key or keyFile, got both"));
+            continue;
+        }
+        let p = dir.join(name);
+        let meta = match std::fs::metadata(&p) {
+            Ok(m) => m,
+            Err(e) => {
+                problems.push(format!("{at}.keyFile: cannot read {}: {e}", p.display()));
+                continue;
+            }
+        };
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            problems.push(format!("{at}.keyFile: expected a file readable only by its owner (mode 0600 or 0400), got mode {mode:04o} ({})", p.display()));
+            continue;
+        }
+        match std::fs::read_to_string(&p) {
+            Ok(t) => {
+                obj.remove("keyFile");
+                obj.insert("key".into(), Value::String(t.trim().to_string()));
+            }
+            Err(e) => problems.push(format!("{at}.keyFile: cannot read {}: {e}", p.display())),
+        }
+    }
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
+}
+
 /// Read a node configuration file and validate it against `boards`; `where_` is "config".
 pub fn load_config_with(path: &Path, boards: &Boards) -> Result<(NodeConfig, Vec<Vec<u8>>), Vec<String>> {
     let text = std::fs::read_to_string(path).map_err(|e| vec![format!("{}: cannot read: {e}", path.display())])?;
-    let raw: Value = serde_json::from_str(&text).map_err(|e| vec![format!("{}: not valid JSON: {e}", path.display())])?;
+    let mut raw: Value = serde_json::from_str(&text).map_err(|e| vec![format!("{}: not valid JSON: {e}", path.display())])?;
+    resolve_key_files(&mut raw, path.parent().unwrap_or(Path::new(".")))?;
     let cfg = validate_config(&raw, "config", boards)?;
     let chunks = encode_config_chunks(&cfg, CONFIG_CAPACITY);
     Ok((cfg, chunks))
