@@ -239,6 +239,10 @@ function cmdCheckConfig(args: string[]): number {
   }
   const module = loadModule(firmwarePath(p));
   const logs: string[] = [];
+  // As mipfw-board check-config (host/wasm3/src/config.rs warnings): a mobile node without a route.
+  if (cfg.roles.includes("mobile-node") && cfg.routes.length === 0) {
+    logs.push(`routes: a mobile node without a route reaches only its own link (a correspondent elsewhere sees 100 % loss); expected a default route such as {"dest": "default", "via": "${cfg.mobility?.homeAgent ? formatIp(cfg.mobility.homeAgent) : "<home agent>"}"}, got none`);
+  }
   const board = new Board(module, cfg, { now: () => 0, tx() {}, deliver() {}, log: (lvl, text) => { if (lvl <= 1) logs.push(text); }, random: (b) => b.fill(0) });
   try { board.init(); } catch (e) {
     if (e instanceof BoardError) { process.stdout.write(`${file}: refused by the firmware:\n  ${e.message}\n`); return 1; }

@@ -101,3 +101,16 @@ test("keyFile: both hosts read the key from a file readable only by its owner, a
     }
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test("mipfw check-config (Node) warns about a mobile node without a route as mipfw-board does", () => {
+  const dir = mkdtempSync(join(tmpdir(), "mipfw-warn-"));
+  try {
+    const f = join(dir, "mn.json");
+    writeFileSync(f, JSON.stringify(mn()));
+    const r = spawnSync(process.execPath, [join(root, "build/mipfw.cjs"), "check-config", f], { encoding: "utf8", cwd: root });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /warning: routes: a mobile node without a route reaches only its own link .*"via": "10\.1\.0\.1"\}, got none/);
+    writeFileSync(f, JSON.stringify(mn({ routes: [{ dest: "default", via: "10.1.0.1" }] })));
+    assert.doesNotMatch(spawnSync(process.execPath, [join(root, "build/mipfw.cjs"), "check-config", f], { encoding: "utf8", cwd: root }).stdout, /warning/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
