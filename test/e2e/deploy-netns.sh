@@ -30,7 +30,15 @@ FAILS=0
 T0=$(date +%s.%N)
 log() { echo "[$(awk -v a="$(date +%s.%N)" -v b="$T0" 'BEGIN { printf "%6.2fs", a - b }')] $*"; }
 . "$(dirname "$0")/nslib.sh"
-DIST="$ROOT/host/wasm3/dist/etc/mipfw"
+# /etc/mipfw as docs/deploy.md installs it: the configurations unchanged, the key in keys/ (mode 0600,
+# owned by the service user).
+DIST="$OUT/etc-mipfw"
+mkdir -p "$DIST/keys"
+cp "$ROOT"/host/wasm3/dist/etc/mipfw/*.json "$DIST/"
+printf 'text:change-this-mn-ha-key\n' >"$DIST/keys/mn-ha.key"
+chmod 0600 "$DIST/keys/mn-ha.key"
+chmod 0755 "$DIST" "$DIST/keys"
+chown 65534 "$DIST/keys/mn-ha.key"
 
 for n in "${NSS[@]}"; do ip netns add "$P-$n" || { fail "ip netns add"; exit 1; }; ns "$n" ip link set lo up; done
 pair() { ip link add "$2" netns "$P-$1" type veth peer name "$4" netns "$P-$3"; }
@@ -47,9 +55,14 @@ USERNS="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all,+net_
 CAPSONLY="setpriv --inh-caps=-all,+net_raw,+net_admin --ambient-caps=-all,+net_raw,+net_admin --bounding-set=-all,+net_raw,+net_admin --"
 MNPRIV=$USERNS
 [ "$(stat -c %a /dev/net/tun)" = 666 ] || { MNPRIV=$CAPSONLY; log "/dev/net/tun is $(stat -c %a /dev/net/tun): the mobile node as uid 0 with only CAP_NET_RAW CAP_NET_ADMIN"; }
+# (Its key then belongs to uid 0: a copy of /etc/mipfw for it.)
+MNDIST=$DIST
+if [ "$MNPRIV" = "$CAPSONLY" ]; then
+  MNDIST="$OUT/etc-mipfw-mn"; cp -a "$DIST" "$MNDIST"; chown 0 "$MNDIST/keys/mn-ha.key"
+fi
 for n in ha fa mn; do
-  PRIV=$USERNS; [ $n = mn ] && PRIV=$MNPRIV
-  ip netns exec "$P-$n" $PRIV "$BOARD" --config "$DIST/$n.json" --firmware "$FIRMWARE" \
+  PRIV=$USERNS; D=$DIST; [ $n = mn ] && { PRIV=$MNPRIV; D=$MNDIST; }
+  ip netns exec "$P-$n" $PRIV "$BOARD" --config "$D/$n.json" --firmware "$FIRMWARE" \
     --control "$OUT/$n.sock" --events "$OUT/$n.events.jsonl" >"$OUT/$n.stdout" 2>"$OUT/$n.log" &
   PIDS+=($!)
 done
