@@ -9,3 +9,4 @@ pub mod events;
 pub mod linux;
 pub mod selftest;
 pub mod simpeer;
+pub mod wifi;

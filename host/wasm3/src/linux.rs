@@ -959,12 +959,14 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
     let mut had_noarp = Vec::new();
     let mut had_v6: Vec<Option<String>> = Vec::new();
     let mut fresh = Vec::new();
+    let mut ifindex = Vec::new();
     for ifc in &config.interfaces {
         let cname = CString::new(ifc.name.as_str()).map_err(|_| format!("bad interface name {:?}", ifc.name))?;
         let index = unsafe { libc::if_nametoindex(cname.as_ptr()) };
         if index == 0 {
             return Err(format!("interface {} of the configuration does not exist", ifc.name));
         }
+        ifindex.push(index);
         // The firmware owns the interface: up, and NOARP so the Linux stack does not answer ARP for
         // addresses (the TUN's home address) that the firmware answers for. Up before the packet
         // socket is bound: a socket bound to a down interface keeps a pending ENETDOWN that its first
@@ -1142,6 +1144,12 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         libc::signal(libc::SIGHUP, on_hup as *const () as libc::sighandler_t);
     }
     let ifnames: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    // Wi-Fi: the access point joined (nl80211 CONNECT/ROAM/DISCONNECT), given with the link (issue 14.2).
+    let wifi = crate::wifi::open();
+    let mut bssid: Vec<Option<[u8; 6]>> = vec![None; names.len()];
+    if opts.verbose {
+        eprintln!("[{name}] debug: {}", if wifi.is_some() { "nl80211 events: the access point joined is a link event" } else { "no nl80211 in this kernel: links from the carrier only" });
+    }
     let roles: Vec<String> = config.tree.get("roles").and_then(|v| v.as_array()).into_iter().flatten().filter_map(|v| v.as_str().map(String::from)).collect();
 
     let mut buf = vec![0u8; 65536];
@@ -1155,6 +1163,10 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         });
         let nl_slot = netlink.as_ref().map(|f| {
             fds.push(libc::pollfd { fd: f.0, events: libc::POLLIN, revents: 0 });
+            fds.len() - 1
+        });
+        let wifi_slot = wifi.as_ref().map(|(f, _)| {
+            fds.push(libc::pollfd { fd: f.as_raw_fd(), events: libc::POLLIN, revents: 0 });
             fds.len() - 1
         });
         let ctl_slot = control.as_ref().map(|c| {
@@ -1233,6 +1245,38 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
                 recheck = true;
             }
         }
+        if let (Some(slot), Some((f, family))) = (wifi_slot, wifi.as_ref()) {
+            if fds[slot].revents & libc::POLLIN != 0 {
+                loop {
+                    let n = unsafe { libc::recv(f.as_raw_fd(), buf.as_mut_ptr() as *mut libc::c_void, buf.len(), libc::MSG_DONTWAIT) };
+                    if n <= 0 {
+                        break;
+                    }
+                    for ev in crate::wifi::parse_events(&buf[..n as usize], *family) {
+                        match ev {
+                            crate::wifi::Wifi::Joined { ifindex: x, bssid: b, roam } => {
+                                let Some(i) = ifindex.iter().position(|&k| k == x) else { continue };
+                                let text = b.iter().map(|o| format!("{o:02x}")).collect::<Vec<_>>().join(":");
+                                info(&format!("{}: {} access point {text}", names[i], if roam { "roamed to" } else { "joined" }));
+                                let changed = bssid[i] != Some(b);
+                                bssid[i] = Some(b);
+                                // Up already (a roam that kept the carrier): a link event with the new access point.
+                                if up[i] && changed {
+                                    board.link(i as u32, true, Some(b));
+                                    flush(&txq);
+                                }
+                            }
+                            crate::wifi::Wifi::Left { ifindex: x } => {
+                                if let Some(i) = ifindex.iter().position(|&k| k == x) {
+                                    bssid[i] = None;
+                                    recheck = true;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         if recheck {
             last_carrier = monotonic_ms();
             for (i, ifc) in config.interfaces.iter().enumerate() {
@@ -1245,7 +1289,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
                     if opts.verbose {
                         eprintln!("[{name}] debug: {} {}", ifc.name, if c { "up" } else { "down" });
                     }
-                    board.link(i as u32, c, None);
+                    board.link(i as u32, c, if c { bssid[i] } else { None });
                     flush(&txq);
                 }
             }
