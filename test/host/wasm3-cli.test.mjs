@@ -114,3 +114,22 @@ test("mipfw check-config (Node) warns about a mobile node without a route as mip
     assert.doesNotMatch(spawnSync(process.execPath, [join(root, "build/mipfw.cjs"), "check-config", f], { encoding: "utf8", cwd: root }).stdout, /warning/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test("the systemd unit: no root, the two capabilities, restart on failure, reload is SIGHUP; systemd-analyze verify accepts it", () => {
+  const unit = readFileSync(join(root, "host/wasm3/dist/mipfw-board@.service"), "utf8");
+  const set = (k) => unit.split("\n").filter((l) => l.startsWith(`${k}=`)).map((l) => l.slice(k.length + 1));
+  assert.deepEqual(set("User"), ["mipfw"]);
+  assert.deepEqual(set("AmbientCapabilities"), ["CAP_NET_RAW CAP_NET_ADMIN"]);
+  assert.deepEqual(set("CapabilityBoundingSet"), ["CAP_NET_RAW CAP_NET_ADMIN"]);
+  assert.deepEqual(set("Restart"), ["on-failure"]);
+  assert.deepEqual(set("ExecReload"), ["/bin/kill -HUP $MAINPID"]);
+  assert.match(set("ExecStartPre")[0], /mipfw-board check-config \/etc\/mipfw\/%i\.json$/);
+  if (skip || spawnSync("systemd-analyze", ["--version"]).status !== 0) return;
+  const dir = mkdtempSync(join(tmpdir(), "mipfw-unit-"));
+  try {
+    writeFileSync(join(dir, "mipfw-board@.service"), unit.replaceAll("/usr/local/bin/mipfw-board", bin));
+    const r = spawnSync("systemd-analyze", ["verify", join(dir, "mipfw-board@ha.service")], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr.trim(), "", "no complaint");
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
