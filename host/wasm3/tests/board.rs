@@ -10,6 +10,7 @@ use mipfw_board::board::{Board, Hooks};
 struct Seen {
     tx: Vec<(u32, Vec<u8>)>,
     logs: Vec<(i32, String)>,
+    events: Vec<(i32, Vec<u8>)>,
 }
 
 struct Rec(Rc<RefCell<Seen>>);
@@ -20,7 +21,7 @@ impl Hooks for Rec {
     fn deliver(&mut self, _packet: &[u8]) {}
     fn random(&mut self, buf: &mut [u8]) { buf.fill(1); }
     fn log(&mut self, level: i32, text: &str) { self.0.borrow_mut().logs.push((level, text.to_string())); }
-    fn event(&mut self, _kind: i32, _data: &[u8]) {}
+    fn event(&mut self, kind: i32, data: &[u8]) { self.0.borrow_mut().events.push((kind, data.to_vec())); }
 }
 
 fn stub(name: &str) -> Vec<u8> {
@@ -188,4 +189,52 @@ fn the_real_firmware_takes_a_batch_like_frames_one_by_one() {
     assert_eq!(many.counter("drop_too_long"), 1);
     assert_eq!(many.rx_batch(33), -1, "more slots than the ring has");
     assert!(many.trapped().is_none());
+}
+
+/// Issue 14.2: what the Linux driver does on an nl80211 ROAM that keeps the carrier (linux.rs): link up
+/// again with the new access point. The firmware reports the new BSSID and a mobile node looks for its
+/// agent again (Agent Solicitations), which the same node without the roam does not do as often.
+#[test]
+fn the_real_firmware_takes_a_roam_to_a_new_access_point_as_a_link_event() {
+    let path = format!("{}/../../build/firmware.wasm", env!("CARGO_MANIFEST_DIR"));
+    let Ok(wasm) = std::fs::read(&path) else {
+        eprintln!("skipped: {path} not built (npm run build)");
+        return;
+    };
+    let json = r#"{ "name": "mn", "board": "rpi4", "roles": ["mobile-node"],
+        "interfaces": [ { "name": "wlan0", "mac": "02:00:00:01:00:20", "ipv4": "10.1.0.20/24" } ],
+        "routes": [ { "dest": "default", "via": "10.1.0.1" } ],
+        "mobility": { "homeAgent": "10.1.0.1" },
+        "securityAssociations": [ { "peer": "10.1.0.1", "spi": 4096, "key": "text:k" } ] }"#;
+    let raw: serde_json::Value = serde_json::from_str(json).unwrap();
+    let cfg = mipfw_board::config::validate_config(&raw, "config", &mipfw_board::config::Boards::embedded()).unwrap();
+    let chunks = mipfw_board::config::encode_config_chunks(&cfg, 4096);
+    let (ap1, ap2) = ([2u8, 0, 0, 0, 0xa1, 1], [2u8, 0, 0, 0, 0xa2, 1]);
+    // Agent Solicitations (ICMP type 10) sent in the 3 s after t = 5 s, with or without the roam then.
+    let run = |roam: bool| {
+        let seen = Rc::new(RefCell::new(Seen::default()));
+        let mut b = Board::new(&wasm, &chunks, cfg.board.memory_pages, Box::new(Rec(seen.clone()))).unwrap();
+        b.link(0, true, Some(ap1));
+        for t in (0..5000).step_by(50) {
+            b.tick(t);
+        }
+        seen.borrow_mut().tx.clear();
+        seen.borrow_mut().events.clear();
+        if roam {
+            b.link(0, true, Some(ap2));
+        }
+        for t in (5000..8000).step_by(50) {
+            b.tick(t);
+        }
+        let s = seen.borrow();
+        let solicits = s.tx.iter().filter(|(_, f)| f.len() > 34 && f[12..14] == [8, 0] && f[23] == 1 && f[34] == 10).count();
+        (s.events.clone(), solicits)
+    };
+    let (events, with_roam) = run(true);
+    let link: Vec<&Vec<u8>> = events.iter().filter(|(k, _)| *k == 1).map(|(_, d)| d).collect();
+    assert_eq!(link.len(), 1, "one LINK event");
+    assert_eq!(&link[0][..8], &[0, 1, 2, 0, 0, 0, 0xa2, 1], "iface 0 up, the new access point");
+    let (events, without) = run(false);
+    assert!(events.iter().all(|(k, _)| *k != 1), "no LINK event without the roam");
+    assert!(with_roam > without, "solicitations after the roam: {with_roam}, without it: {without}");
 }
