@@ -12,6 +12,7 @@ import { Simulation } from "./sim/sim.js";
 import { summaryJson } from "./sim/summary.js";
 import { renderSummary, table } from "./sim/report.js";
 import { renderTimeline, timelineData } from "./timeline.js";
+import { cmdSweep, SweepError } from "./sweep.js";
 
 const HELP = `mipfw - Mobile IP firmware tools
 
@@ -33,6 +34,12 @@ Usage:
                         wasm3 process ("wasm3": mipfw-board sim-peer, same trace)
       --board-bin FILE  the mipfw-board program for --runtime wasm3 (default: $MIPFW_BOARD,
                         else host/wasm3/target/release/mipfw-board of this checkout)
+  mipfw sweep <scenario.json> --set PATH=V1,V2 [--set ...] [--seeds 1..10] [--jobs N] [--out F]
+                        run every combination of the values for every seed (each a sim run,
+                        --jobs at a time, default one per CPU) and write each summary figure's
+                        mean, sd and 95 % confidence interval per combination: CSV (stdout or
+                        --out F.csv) or JSON (--out F.json). PATH: scenario fields, e.g.
+                        segments[name=wan].delayMs, nodes[name=mn].mobility.lifetimeSec
   mipfw check-config <node.json> [--firmware FILE]
                         validate a node configuration, start it on its board profile and
                         report memory use; lists every problem otherwise
@@ -248,6 +255,15 @@ function main(argv: string[]): number {
     if (cmd === "--help" || cmd === "-h" || cmd === "help") { process.stdout.write(HELP); return 0; }
     if (rest.includes("--help") || rest.includes("-h")) { process.stdout.write(HELP); return 0; }
     if (cmd === "sim") return cmdSim(rest);
+    if (cmd === "sweep") {
+      cmdSweep(rest, process.argv[1], readJson, (sc) => { validateScenario(sc, "scenario"); }).then((c) => { process.exitCode = c; }, (e) => {
+        const usage = e instanceof SweepError;
+        const detail = e instanceof ConfigError ? `invalid scenario:\n${e.problems.map((x: string) => `  ${x}`).join("\n")}` : e instanceof Error ? e.message : String(e);
+        process.stderr.write(`mipfw: ${detail}\n${usage ? 'Run "mipfw --help" for usage.\n' : ""}`);
+        process.exitCode = usage ? 2 : 1;
+      });
+      return 0;
+    }
     if (cmd === "check-config") return cmdCheckConfig(rest);
     if (cmd === "derive-key") return cmdDeriveKey(rest);
     throw new UsageError(`unknown command ${JSON.stringify(cmd)}`);
