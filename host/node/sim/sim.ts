@@ -333,7 +333,7 @@ export class Simulation {
   readonly flows: { source: CbrSource; sink: Sink; from: string; to: string }[] = [];
   readonly pings: { ping: Ping; from: string; to: string }[] = [];
   readonly handoffs: HandoffRecord[] = [];
-  readonly registrations = { requested: 0, accepted: 0, denied: new Map<number, number>(), agentDenied: new Map<number, number>() };
+  readonly registrations = { requested: 0, accepted: 0, denied: new Map<number, number>(), agentDenied: new Map<number, number>(), bindingDenied: new Map<number, number>() };
   readonly dhcpServers: DhcpServer[] = [];
   /** Mobile IPv6 bindings of every node, in the order they began (summary `mip6Bindings`). */
   readonly mip6Bindings: Mip6Binding[] = [];
@@ -720,7 +720,8 @@ export class Simulation {
       case "reg_reply": {
         const code = Number(f.code);
         // (A Mobile IPv6 Binding Acknowledgement's status is accepted below 128, seed 003 §5.2.)
-        if (String(f.coa).includes(":") ? code >= 128 : code > 1) { r.denied.set(code, (r.denied.get(code) ?? 0) + 1); break; }
+        // Refused Binding Updates are counted apart: their statuses are another numbering than reply codes.
+        if (String(f.coa).includes(":") ? code >= 128 : code > 1) { const m = String(f.coa).includes(":") ? r.bindingDenied : r.denied; m.set(code, (m.get(code) ?? 0) + 1); break; }
         r.accepted++;
         if (!mip) break;
         mip.pending = false;
