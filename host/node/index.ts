@@ -21,6 +21,8 @@ export { Segment, DEFAULT_SEGMENT, type Port, type SegmentParams, type SegmentSt
 export { AccessPoint, WaypointMover, RandomWalkMover, StaticMover, signalDbm, macKey, type Mover } from "./sim/wifi.js";
 export { CbrSource, Sink, Ping, Samples, SeqSet, percentile, CBR_HEADER, type AppHost } from "./sim/apps.js";
 export { EventLog, decodeFirmwareEvent, formatAddr, FIRMWARE_EVENTS, requestFlags, eventLine } from "./sim/events.js";
+export { closest, editDistance, explainProblems, namedPath } from "./hints.js";
+export { scenarioWarnings } from "./warnings.js";
 export { REG_REPLY_CODES, BA6_STATUS, RO_BA_STATUS, replyCodeName, ba6StatusName, roStatusName, codeLabel, IGNORED_DROPS } from "./names.js";
 export {
   DhcpServer, parseDhcp, buildDhcp, u32Opt, DHCP_SERVER_PORT, DHCP_CLIENT_PORT, DHCP_MAGIC, FLAG_BROADCAST,

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
+import { host } from "./helpers.mjs";
 
 const cli = new URL("../../build/mipfw.cjs", import.meta.url).pathname;
 const root = new URL("../../", import.meta.url).pathname;
@@ -56,8 +57,8 @@ test("cli: check-config refuses with every problem naming field, expected and ac
   const r = run("check-config", f);
   assert.equal(r.status, 1);
   assert.match(r.stdout, /config\.roles\[1\]: expected one of host, router, mobile-node, foreign-agent, home-agent, registration-server, care-of-agent, got "gateway"/);
-  assert.match(r.stdout, /config\.interfaces\[0\]\.mac: expected a unicast MAC address \(first octet even\), got "03:00:00:00:00:01"/);
-  assert.match(r.stdout, /config\.interfaces\[0\]\.ipv4: expected an address with prefix length like 10\.0\.1\.1\/24, got "10\.0\.1\.1\/33"/);
+  assert.match(r.stdout, /config\.interfaces\[0 "eth0"\]\.mac: expected a unicast MAC address \(first octet even\), got "03:00:00:00:00:01"/);
+  assert.match(r.stdout, /config\.interfaces\[0 "eth0"\]\.ipv4: expected an address with prefix length like 10\.0\.1\.1\/24, got "10\.0\.1\.1\/33"/);
   assert.match(r.stdout, /config\.node\.defaultTtl: expected an integer 1\.\.255, got 300/);
   writeFileSync(f, "{ not json");
   const j = run("check-config", f);
@@ -101,7 +102,7 @@ test("cli: sim prints a readable table; an invalid scenario exits 1 naming the f
   writeFileSync(f, JSON.stringify(raw));
   const b = run("sim", f);
   assert.equal(b.status, 1);
-  assert.match(b.stderr, /scenario\.segments\[0\]\.delayMs: expected a number 0\.\.60000, got "slow"/);
+  assert.match(b.stderr, /scenario\.segments\[0 "lan1"\]\.delayMs: expected a number 0\.\.60000, got "slow"/);
 });
 
 test("cli: derive-key prints the node-specific key of seed 001 appendix A, MD5(node | master | node); bad input exits 2", async () => {
@@ -119,4 +120,105 @@ test("cli: derive-key prints the node-specific key of seed 001 appendix A, MD5(n
     assert.equal(b.status, 2);
     assert.match(b.stderr, msg);
   }
+});
+
+test("cli: --version names the program, its version and the firmware ABI", () => {
+  const r = run("--version");
+  assert.equal(r.status, 0);
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  assert.equal(r.stdout, `mipfw ${pkg.version} (firmware ABI ${host.ABI_VERSION}, node ${process.version})\n`);
+});
+
+test("cli: check-config --json: one object with formatVersion, ok and the memory use, or the problems", () => {
+  const f = join(tmp, "okj.json");
+  writeFileSync(f, JSON.stringify({ name: "r1", board: "esp32", roles: ["router"], interfaces: [{ name: "eth0", mac: "02:00:00:00:01:01", ipv4: "10.0.1.1/24" }] }));
+  const r = run("check-config", f, "--json");
+  assert.equal(r.status, 0, r.stderr);
+  const o = JSON.parse(r.stdout);
+  assert.deepEqual([o.formatVersion, o.ok, o.name, o.board, o.roles, o.interfaces, o.memory.maxPages], [1, true, "r1", "esp32", ["router"], 1, 2]);
+  assert.ok(o.memory.pages >= 1 && o.memory.heapUsed > 0 && o.memory.staticBytes > 0);
+  writeFileSync(f, JSON.stringify({ name: "r1", board: "esp32", roles: ["router"], interfaces: [{ name: "eth0", mac: "02:00:00:00:01:01", ipv4: "10.0.1.1/24", adverise: true }] }));
+  const b = run("check-config", f, "--json");
+  assert.equal(b.status, 1);
+  const p = JSON.parse(b.stdout);
+  assert.equal(p.ok, false);
+  assert.equal(p.problems.length, 1);
+  assert.match(p.problems[0], /^config\.interfaces\[0 "eth0"\]\.adverise: expected one of the fields .*, got "adverise" \(did you mean "advertise"\?\)$/);
+  writeFileSync(f, "{");
+  const j = run("check-config", f, "--json");
+  assert.equal(j.status, 1);
+  assert.match(JSON.parse(j.stdout).problems[0], /not valid JSON/);
+});
+
+test("cli: did you mean, for unknown fields and names; list items named in the path", () => {
+  const raw = JSON.parse(readFileSync(join(root, "scenarios/mip-roam.json"), "utf8"));
+  raw.segments[0].delayMS = 1;
+  raw.apps[0].from = "cm";
+  const f = join(tmp, "typo.json");
+  writeFileSync(f, JSON.stringify(raw));
+  const r = run("sim", f);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /scenario\.segments\[0 "home"\]\.delayMS: expected one of the fields [^\n]*, got "delayMS" \(did you mean "delayMs"\?\)/);
+  assert.match(r.stderr, /scenario\.apps\[0 "cbr-cn-mn"\]\.from: expected one of the nodes ha, fa1, fa2, rc, cn, mn, got "cm" \(did you mean "cn"\?\)/);
+  // Nothing close: no guess.
+  assert.equal(host.closest("zzzzzz", ["delayMs", "loss"]), null);
+});
+
+test("cli: a bad output path is refused before the simulation runs (exit 2, nothing written)", () => {
+  const cases = [
+    [["--json", join(tmp, "no-such-dir", "s.json")], /--json: expected a path in an existing directory, got ".*no-such-dir\/s\.json" \(no directory /],
+    [["--events", tmp], /--events: expected a file to write, got ".*" \(a directory\)/],
+    [["--pcap", join(root, "package.json")], /--pcap: expected a directory, got ".*package\.json" \(a file\)/],
+    [["--timeline", join(tmp, "x", "t.html")], /--timeline: expected a path in an existing directory/],
+  ];
+  for (const [args, re] of cases) {
+    const t0 = Date.now();
+    // mip-roam runs 60 s of simulated time: a refusal after the run would take far longer than one before it.
+    const r = run("sim", "scenarios/mip-roam.json", ...args);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, re);
+    assert.equal(r.stdout, "", "no summary: the simulation did not run");
+    assert.ok(Date.now() - t0 < 5000);
+  }
+});
+
+test("cli: warnings for scenarios that cannot work", () => {
+  const w = run("sim", "scenarios/mip-wrong-key.json", "--duration", "10", "--quiet");
+  assert.equal(w.status, 0);
+  assert.match(w.stderr, /warning: mn \(home address 10\.1\.0\.20\) and its home agent ha: keys of SPI 4096 differ \(key\)/);
+  const base = JSON.parse(readFileSync(join(root, "scenarios/mip-roam.json"), "utf8"));
+  const ok = run("sim", "scenarios/mip-roam.json", "--duration", "10", "--quiet");
+  assert.equal(ok.stderr, "", "a scenario that works has no warnings");
+  const raw = structuredClone(base);
+  const mn = raw.nodes.find((n) => n.name === "mn");
+  mn.mobility.request = { encapsulation: "gre" };
+  raw.nodes.find((n) => n.name === "ha").mobility.encapsulations = ["ipip"];
+  mn.movement = { type: "waypoints", points: [{ atMs: 0, x: 500, y: 500 }, { atMs: 1000, x: 600, y: 500 }] };
+  raw.nodes.find((n) => n.name === "fa2").interfaces[0].ipv4 = "10.2.0.1/24"; // fa1's subnet, on net2
+  const f = join(tmp, "cannot.json");
+  writeFileSync(f, JSON.stringify(raw));
+  const r = run("sim", f, "--duration", "10", "--quiet");
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /warning: mn requests encapsulation gre, its home agent ha offers ipip/);
+  assert.match(r.stderr, /warning: mn is never within range of an access point/);
+  assert.match(r.stderr, /warning: subnet 10\.2\.0\.0\/24 is on 2 segments \(net1: fa1\.eth0; net2: fa2\.eth0\)/);
+});
+
+test("cli: --dump with --json puts the tables in the JSON summary", () => {
+  const json = join(tmp, "dump.json");
+  const r = run("sim", "scenarios/mip-roam.json", "--duration", "12000", "--dump", "--json", json);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /Bindings \(1\)/);
+  const s = JSON.parse(readFileSync(json, "utf8"));
+  assert.equal(s.formatVersion, 2);
+  const b = s.tables.ha.bindings;
+  assert.equal(b.length, 1);
+  assert.deepEqual([b[0].home, b[0].careOf, b[0].encapsulation], ["10.1.0.20", "10.2.0.1", "ipip"]);
+  assert.match(b[0].identification, /^0x[0-9a-f]{16}$/);
+  assert.ok(b[0].expiresAtMs > 12000);
+  assert.equal(s.tables.fa1.visitors[0].state, "accepted");
+  assert.equal(s.tables.fa1.visitors[0].home, "10.1.0.20");
+  // Without --dump the summary has no tables key (the documented layout).
+  run("sim", "scenarios/mip-roam.json", "--duration", "1000", "--json", json, "--quiet");
+  assert.ok(!("tables" in JSON.parse(readFileSync(json, "utf8"))));
 });
