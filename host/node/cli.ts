@@ -24,6 +24,10 @@ Usage:
       --seed N          seed for every random choice (default: the scenario's seed)
       --duration MS     simulated time to run (default: the scenario's durationMs)
       --pcap DIR        write DIR/<segment>.pcap for every segment and access point
+                        (classic pcap, timestamps from 0 = 1970-01-01)
+      --pcapng FILE     write one pcapng file: an interface named after each segment and
+                        access point, timestamps from 2026-01-01T00:00:00Z, the firmware's
+                        clock at the start (so they match Identification fields)
       --json FILE       write the summary as JSON (docs/results.md; "formatVersion" first);
                         with --dump, the tables too ("tables")
       --events FILE     write events as JSON lines in mipfw-board's format
@@ -56,7 +60,7 @@ Usage:
   mipfw --help          this text
   mipfw --version       the program's version and the firmware ABI it loads
 
-Output files (--json, --events, --timeline, --pcap) are checked before the simulation runs: a
+Output files (--json, --events, --timeline, --pcap, --pcapng) are checked before the simulation runs: a
 path in a missing or read-only directory, or naming a directory, is refused (exit 2).
 Warnings (stderr, "warning:") name scenarios that cannot work: keys that differ between a mobile
 node and its home agent, a mobile node never in range of an access point, duplicate subnets, an
@@ -113,14 +117,14 @@ function readJson(path: string): unknown {
 }
 
 function cmdSim(args: string[]): number {
-  const p = parseArgs(args, ["--seed", "--pcap", "--json", "--events", "--timeline", "--duration", "--firmware", "--runtime", "--board-bin"], ["--quiet", "--dump"]);
+  const p = parseArgs(args, ["--seed", "--pcap", "--pcapng", "--json", "--events", "--timeline", "--duration", "--firmware", "--runtime", "--board-bin"], ["--quiet", "--dump"]);
   if (p.positional.length !== 1) throw new UsageError(p.positional.length ? `sim takes one scenario file, got ${p.positional.length} arguments` : "sim needs a scenario file");
   const seed = intFlag(p, "--seed", 0, 4294967295);
   const durationMs = intFlag(p, "--duration", 1, 864e5 * 365);
   const quiet = p.flags.has("--quiet");
   const file = p.positional[0];
   // Output paths first: a typo in one must not cost the whole run.
-  for (const f of ["--json", "--events", "--timeline"]) { const v = p.flags.get(f); if (typeof v === "string") checkOutputFile(f, v); }
+  for (const f of ["--json", "--events", "--timeline", "--pcapng"]) { const v = p.flags.get(f); if (typeof v === "string") checkOutputFile(f, v); }
   const pcapFlag = p.flags.get("--pcap");
   if (typeof pcapFlag === "string") checkOutputDir("--pcap", pcapFlag);
   let scenario;
@@ -142,7 +146,7 @@ function cmdSim(args: string[]): number {
   // The wasm3 sim-peer protocol has no dump request: the tables live in the other process.
   if (dump && runtime !== "node") throw new UsageError("--dump needs --runtime node");
   const timeline = str("--timeline");
-  const sim = new Simulation(scenario, module, { seed, durationMs, pcapDir: str("--pcap"), eventsPath: str("--events"), timeline: timeline !== null, wasm3 });
+  const sim = new Simulation(scenario, module, { seed, durationMs, pcapDir: str("--pcap"), pcapngPath: str("--pcapng"), eventsPath: str("--events"), timeline: timeline !== null, wasm3 });
   const t0 = performance.now();
   let lastPrint = t0;
   let printed = false;

@@ -14,7 +14,7 @@ export {
 export * from "./packet.js";
 export * from "./frames.js";
 export * from "./mip.js";
-export { PcapBuffer, PcapFile, pcapHeader, readPcap, PCAP_MAGIC, LINKTYPE_ETHERNET } from "./pcap.js";
+export { PcapBuffer, PcapFile, PcapngFile, FIRMWARE_EPOCH_UNIX_SEC, teeTaps, pcapHeader, readPcap, PCAP_MAGIC, LINKTYPE_ETHERNET, type FrameTap } from "./pcap.js";
 export { Engine, SimEvent, type EventFn } from "./sim/engine.js";
 export { Rng, hashName } from "./sim/rng.js";
 export { Segment, DEFAULT_SEGMENT, type Port, type SegmentParams, type SegmentStats } from "./sim/segment.js";

@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Board, BoardError, copyFrame, type BoardHooks } from "../board.js";
 import { RemoteBoard, type SimBoard, type RemoteOptions } from "../remote.js";
-import { PcapFile, type PcapBuffer } from "../pcap.js";
+import { PcapFile, PcapngFile, teeTaps, type PcapBuffer, type FrameTap } from "../pcap.js";
 import { parseIpv4, Ipv4Info, ParseError, udpValid, icmpValid, get16, IPPROTO_UDP, IPPROTO_ICMP, ICMP_ECHO_REPLY, ICMP6_ECHO_REPLY, parseIpv6Upper } from "../packet.js";
 import { Engine, SimEvent } from "./engine.js";
 import { Rng } from "./rng.js";
@@ -27,6 +27,8 @@ export interface SimOptions {
   durationMs?: number;
   /** Write `<dir>/<segment or access point>.pcap`. */
   pcapDir?: string | null;
+  /** Write one pcapng file with an interface per segment and access point cell, wall-clock timestamps (pcap.ts PcapngFile). */
+  pcapngPath?: string | null;
   /** Write events as JSON lines to this file. */
   eventsPath?: string | null;
   /** Keep events in memory (`sim.events.kept`), for tests. */
@@ -343,7 +345,7 @@ export class Simulation {
   /** Node name by interface address (agents' care-of addresses). */
   private readonly owner = new Map<number, string>();
   readonly events: EventLog;
-  readonly pcaps: PcapBuffer[] = [];
+  readonly pcaps: FrameTap[] = [];
   readonly tickFn = (n: SimNode) => n.afterCall();
   readonly assocDoneFn = (i: NodeIface) => this.assocDone(i);
   private readonly leaveCellFn = (s: NodeIface, cell: Segment) => { if (s.segment === cell && s.ap?.cell !== cell) cell.detach(s); };
@@ -362,20 +364,23 @@ export class Simulation {
     this.events = new EventLog(opts.eventsPath, opts.keepEvents ? true : opts.timeline ? TIMELINE_KINDS : false, opts.onEvent);
     this.stepUs = scenario.mobilityStepMs * 1000;
     if (opts.pcapDir) mkdirSync(opts.pcapDir, { recursive: true });
-    const capture = (seg: Segment) => {
-      if (!opts.pcapDir) return;
-      seg.pcap = new PcapFile(join(opts.pcapDir, `${seg.name}.pcap`));
-      this.pcaps.push(seg.pcap);
+    const pcapng = opts.pcapngPath ? new PcapngFile(opts.pcapngPath) : null;
+    const capture = (seg: Segment, description: string) => {
+      const tap = teeTaps(opts.pcapDir ? new PcapFile(join(opts.pcapDir, `${seg.name}.pcap`)) : null, pcapng ? pcapng.iface(seg.name, description) : null);
+      if (!tap) return;
+      // The segment calls write() only: any tap serves (segment.ts types it as the pcap writer).
+      seg.pcap = tap as unknown as PcapBuffer;
+      this.pcaps.push(tap);
     };
     for (const s of scenario.segments) {
       const seg = new Segment(s.name, this.engine, this.rng.derive(`segment:${s.name}`), s);
-      capture(seg);
+      capture(seg, `segment ${s.name}`);
       this.segments.set(s.name, seg);
     }
     for (const a of scenario.accessPoints) {
       const ap = new AccessPoint(a.name, a.bssid, a.x, a.y, a.rangeM, a.assocDelayUs, this.segments.get(a.segment)!,
         this.engine, this.rng.derive(`cell:${a.name}`), a.cell);
-      capture(ap.cell);
+      capture(ap.cell, `access point ${a.name} cell (bridged to ${a.segment})`);
       this.accessPoints.push(ap);
     }
     for (const spec of scenario.nodes) {
