@@ -78,3 +78,10 @@ test("names: the timeline's details name the codes", () => {
   const html = host.renderTimeline(host.timelineData(sim, sim.summary()));
   assert.match(html, /with code 131 Reg Deny \(HA\)- MN Failed Authentication/);
 });
+
+test("names: an event id the table does not know keeps its id as kind, like mipfw-board", () => {
+  const d = host.decodeFirmwareEvent(99, new Uint8Array([1, 2]));
+  const { kind, ...fields } = d;
+  const e = host.eventLine(1, "n", kind, fields);
+  assert.deepEqual([e.kind, e.name, e.hex], [99, "event_99", "0102"]);
+});

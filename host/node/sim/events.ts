@@ -117,7 +117,8 @@ const LOG_LEVELS = ["error", "warning", "info", "debug"];
  * beside a route-optimization status (seed 001), log levels as words.
  */
 export function eventLine(tMs: number, node: string | null, name: string, fields: Fields): Fields {
-  const id = FIRMWARE_IDS.get(name);
+  // An id the table does not know: decodeFirmwareEvent named it event_<id> and kept the id.
+  const id = FIRMWARE_IDS.get(name) ?? (name.startsWith("event_") && typeof fields.id === "number" ? fields.id : undefined);
   const e: Fields = id === undefined ? { tMs, node, name, ...fields } : { tMs, node, kind: id, name, ...fields };
   const code = typeof fields.code === "number" ? fields.code : null;
   switch (name) {
