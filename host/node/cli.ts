@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync, existsSync, statSync, accessSync, constant
 import { join, dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Board, BoardError, compileFirmware, ABI_VERSION } from "./board.js";
-import { explainProblems } from "./hints.js";
+import { explainProblems, closest } from "./hints.js";
 import { scenarioWarnings } from "./warnings.js";
 import pkg from "../../package.json";
 import { validateConfig, ConfigError, formatIp, parseKey, parseIp } from "./config.js";
@@ -87,7 +87,10 @@ function parseArgs(args: string[], valued: string[], booleans: string[]): Parsed
         const v = inline ?? args[++i];
         if (v === undefined || (inline === undefined && v.startsWith("--"))) throw new UsageError(`${name} needs a value`);
         flags.set(name, v);
-      } else throw new UsageError(`unknown option ${name}`);
+      } else {
+        const guess = closest(name, [...valued, ...booleans]);
+        throw new UsageError(`unknown option ${name}${guess ? ` (did you mean ${guess}?)` : ""}`);
+      }
     } else positional.push(a);
   }
   return { positional, flags };
@@ -137,7 +140,10 @@ function cmdSim(args: string[]): number {
   const module = loadModule(firmwarePath(p));
   const str = (k: string) => { const v = p.flags.get(k); return typeof v === "string" ? v : null; };
   const runtime = str("--runtime") ?? "node";
-  if (runtime !== "node" && runtime !== "wasm3") throw new UsageError(`--runtime: expected "node" or "wasm3", got ${JSON.stringify(runtime)}`);
+  if (runtime !== "node" && runtime !== "wasm3") {
+    const guess = closest(runtime, ["node", "wasm3"]);
+    throw new UsageError(`--runtime: expected "node" or "wasm3", got ${JSON.stringify(runtime)}${guess ? ` (did you mean "${guess}"?)` : ""}`);
+  }
   const wasm3 = runtime === "wasm3" ? {
     binary: str("--board-bin") ?? process.env.MIPFW_BOARD ?? join(__dirname, "..", "host", "wasm3", "target", "release", "mipfw-board"),
     firmware: firmwarePath(p),
@@ -358,7 +364,8 @@ function main(argv: string[]): number {
     }
     if (cmd === "check-config") return cmdCheckConfig(rest);
     if (cmd === "derive-key") return cmdDeriveKey(rest);
-    throw new UsageError(`unknown command ${JSON.stringify(cmd)}`);
+    const guess = closest(cmd, ["sim", "check-config", "derive-key", "--help", "--version"]);
+    throw new UsageError(`unknown command ${JSON.stringify(cmd)}${guess ? ` (did you mean "${guess}"?)` : ""}`);
   } catch (e) {
     if (e instanceof UsageError) { process.stderr.write(`mipfw: ${e.message}\nRun "mipfw --help" for usage.\n`); return 2; }
     process.stderr.write(`mipfw: ${e instanceof Error ? e.message : String(e)}\n`);

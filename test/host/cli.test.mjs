@@ -222,3 +222,16 @@ test("cli: --dump with --json puts the tables in the JSON summary", () => {
   run("sim", "scenarios/mip-roam.json", "--duration", "1000", "--json", json, "--quiet");
   assert.ok(!("tables" in JSON.parse(readFileSync(json, "utf8"))));
 });
+
+test("cli: did you mean, for options, commands and --runtime", () => {
+  let r = run("sim", "scenarios/demo-router.json", "--sed", "3");
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /unknown option --sed \(did you mean --seed\?\)/);
+  r = run("check-confg", "x.json");
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /unknown command "check-confg" \(did you mean "check-config"\?\)/);
+  r = run("sim", "scenarios/demo-router.json", "--runtime", "wasm");
+  assert.match(r.stderr, /--runtime: expected "node" or "wasm3", got "wasm" \(did you mean "wasm3"\?\)/);
+  r = run("launch");
+  assert.match(r.stderr, /unknown command "launch"\n/, "no guess when nothing is close");
+});
