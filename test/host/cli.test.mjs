@@ -235,3 +235,13 @@ test("cli: did you mean, for options, commands and --runtime", () => {
   r = run("launch");
   assert.match(r.stderr, /unknown command "launch"\n/, "no guess when nothing is close");
 });
+
+test("cli: a home agent without an association for the mobile node is warned about", () => {
+  const raw = JSON.parse(readFileSync(join(root, "scenarios/mip-roam.json"), "utf8"));
+  raw.nodes.find((n) => n.name === "ha").securityAssociations[0].spi = 4097;
+  const f = join(tmp, "nosa.json");
+  writeFileSync(f, JSON.stringify(raw));
+  const r = run("sim", f, "--duration", "10", "--quiet");
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /warning: mn \(home address 10\.1\.0\.20\) and its home agent ha: the home agent has no security association for 10\.1\.0\.20 with SPI 4096/);
+});
