@@ -175,7 +175,7 @@ function cmdSim(args: string[]): number {
   if (printed) process.stderr.write(`[sim] done: ${(total / 1000).toFixed(1)} s simulated in ${(wall / 1000).toFixed(1)} s\n`);
   const summary = sim.summary();
   const json = str("--json");
-  if (json) writeFileSync(json, dump ? summaryJson({ ...summary, tables: dumpTables }) : summaryJson(summary));
+  if (json) writeFileSync(json, dump ? summaryJson(Object.assign({}, summary, { tables: dumpTables })) : summaryJson(summary));
   if (timeline) writeFileSync(timeline, renderTimeline(timelineData(sim, summary)));
   if (!quiet) process.stdout.write(renderSummary(summary, wall));
   if (dump) process.stdout.write(tables);
