@@ -364,7 +364,7 @@ function main(argv: string[]): number {
     }
     if (cmd === "check-config") return cmdCheckConfig(rest);
     if (cmd === "derive-key") return cmdDeriveKey(rest);
-    const guess = closest(cmd, ["sim", "check-config", "derive-key", "--help", "--version"]);
+    const guess = closest(cmd, ["sim", "sweep", "check-config", "derive-key", "--help", "--version"]);
     throw new UsageError(`unknown command ${JSON.stringify(cmd)}${guess ? ` (did you mean "${guess}"?)` : ""}`);
   } catch (e) {
     if (e instanceof UsageError) { process.stderr.write(`mipfw: ${e.message}\nRun "mipfw --help" for usage.\n`); return 2; }
