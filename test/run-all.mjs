@@ -43,7 +43,7 @@ if (!only || only === "node") {
   else {
     console.log(`[test] building the wasm3 board runtime for its tests: cargo build --release --locked in host/wasm3${existsSync(board) ? "" : " (first build: a few minutes)"}`);
     const b = spawnSync("cargo", ["build", "--release", "--locked"], { cwd: "host/wasm3", stdio: ["ignore", "inherit", "inherit"] });
-    if (b.status !== 0) console.log(`[test] cargo build failed (exit ${b.status}): the wasm3 tests will be skipped, the failure is counted`);
+    if (b.status !== 0) console.log(`[test] cargo build failed (exit ${b.status}; it needs clang and libclang-dev, docs/wasm3.md): the wasm3 tests will be skipped and the failure is counted; MIPFW_SKIP_WASM3_BUILD=1 skips the build on purpose`);
     if (b.status !== 0) failed += 1;
   }
   const list = files.length ? files : readdirSync("test/host").filter((f) => f.endsWith(".test.mjs")).sort().map((f) => join("test/host", f));
