@@ -36,6 +36,12 @@ export interface SimOptions {
   onFrame?: (segment: string, frame: Uint8Array, tUs: number) => void;
   /** Record what a timeline needs (arrival times of every flow, the events of TIMELINE_KINDS in `events.kept`). */
   timeline?: boolean;
+  /**
+   * Internal (tests, bench): hand every frame to every port of its segment, as before unicast
+   * delivery by destination MAC (docs/decisions.md "Fleet scale"). Only the boards' counts of
+   * received and not-for-us frames may differ.
+   */
+  floodUnicast?: boolean;
   /** Run every board under the wasm3 runtime (a `mipfw-board sim-peer` process each) instead of in this process. */
   wasm3?: RemoteOptions | null;
 }
@@ -363,6 +369,7 @@ export class Simulation {
     this.stepUs = scenario.mobilityStepMs * 1000;
     if (opts.pcapDir) mkdirSync(opts.pcapDir, { recursive: true });
     const capture = (seg: Segment) => {
+      if (opts.floodUnicast) seg.filterUnicast = false;
       if (!opts.pcapDir) return;
       seg.pcap = new PcapFile(join(opts.pcapDir, `${seg.name}.pcap`));
       this.pcaps.push(seg.pcap);

@@ -3,15 +3,12 @@
 // they are broadcast/multicast or addressed to an associated station; frames from the cell go onto the
 // wire unless addressed to a station of the same cell (which heard them directly).
 
-import { Segment, type Port, type SegmentParams } from "./segment.js";
+import { Segment, macKey, type Port, type SegmentParams } from "./segment.js";
 import type { Engine } from "./engine.js";
 import type { Rng } from "./rng.js";
 import type { Mobility, Waypoint } from "./scenario.js";
 
-/** A MAC address (6 bytes at `off`) as a number, for fast set lookups without strings. */
-export function macKey(b: Uint8Array, off = 0): number {
-  return ((b[off] << 8) | b[off + 1]) * 4294967296 + (((b[off + 2] << 24) | (b[off + 3] << 16) | (b[off + 4] << 8) | b[off + 5]) >>> 0);
-}
+export { macKey };
 
 /**
  * Received signal strength (dBm) at `d` metres: log-distance path loss with exponent 3 and -30 dBm at
@@ -21,8 +18,30 @@ export function signalDbm(d: number): number { return -30 - 30 * Math.log10(Math
 
 class BridgePort implements Port {
   segment: Segment | null = null;
+  /** No MAC of its own: the wired side claims the associated stations' MACs, the radio is its cell's uplink. */
+  readonly macKey = -1;
+  ord?: number;
   constructor(readonly name: string, readonly ap: AccessPoint, readonly wired: boolean) {}
   receive(frame: Uint8Array): void { this.ap.forward(frame, this.wired); }
+}
+
+/**
+ * The MAC keys of an access point's associated stations. Adding or removing one also claims or
+ * releases it on the wired segment for the access point's uplink (a switch learning which port a
+ * station is behind), so unicast frames to a station reach the access point and no board.
+ */
+class Stations extends Set<number> {
+  ap: AccessPoint | null = null;
+  add(k: number): this {
+    if (!this.has(k)) { super.add(k); if (this.ap) this.ap.wire.claim(k, this.ap.uplink); }
+    return this;
+  }
+  delete(k: number): boolean {
+    if (!super.delete(k)) return false;
+    if (this.ap) this.ap.wire.release(k, this.ap.uplink);
+    return true;
+  }
+  clear(): void { for (const k of [...this]) this.delete(k); }
 }
 
 export class AccessPoint {
@@ -30,7 +49,7 @@ export class AccessPoint {
   readonly uplink: BridgePort;
   readonly radio: BridgePort;
   /** MAC keys of associated stations. */
-  readonly stations = new Set<number>();
+  readonly stations: Set<number> = new Stations();
   /** Frames bridged wire→cell and cell→wire. */
   down = 0;
   up = 0;
@@ -43,6 +62,10 @@ export class AccessPoint {
     this.radio = new BridgePort(`${name}.radio`, this, false);
     wire.attach(this.uplink);
     this.cell.attach(this.radio);
+    // 802.11 infrastructure mode: a station addresses everything not for a station of its cell to
+    // the access point, so unknown unicast in the cell goes to the radio, not to every station.
+    this.cell.uplink = this.radio;
+    (this.stations as Stations).ap = this;
   }
 
   distance(x: number, y: number): number { return Math.hypot(x - this.x, y - this.y); }
