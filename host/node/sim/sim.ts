@@ -12,7 +12,7 @@ import { parseIpv4, Ipv4Info, ParseError, udpValid, icmpValid, get16, IPPROTO_UD
 import { Engine, SimEvent } from "./engine.js";
 import { Rng } from "./rng.js";
 import { Segment, type Port } from "./segment.js";
-import { AccessPoint, WaypointMover, RandomWalkMover, StaticMover, signalDbm, macKey, type Mover } from "./wifi.js";
+import { AccessPoint, ApGrid, WaypointMover, RandomWalkMover, StaticMover, signalDbm, macKey, type Mover } from "./wifi.js";
 import { CbrSource, Sink, Ping, Samples, type AppHost } from "./apps.js";
 import { EventLog, decodeFirmwareEvent, type Fields } from "./events.js";
 import type { Scenario, ScNode, ScAction, ScChange } from "./scenario.js";
@@ -557,13 +557,9 @@ export class Simulation {
 
   /** Strongest access point in range of the node, or null (ties: the first listed). */
   bestAp(x: number, y: number): AccessPoint | null {
-    let best: AccessPoint | null = null, bestD = Infinity;
-    for (const ap of this.accessPoints) {
-      const d = ap.distance(x, y);
-      if (d <= ap.rangeM && d < bestD) { best = ap; bestD = d; }
-    }
-    return best;
+    return (this.apGrid ??= new ApGrid(this.accessPoints)).best(x, y);
   }
+  private apGrid: ApGrid | null = null;
 
   private evaluate(s: NodeIface): void {
     if (s.target || s.node.stopped) return; // association under way, or powered off

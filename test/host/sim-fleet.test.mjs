@@ -1,14 +1,15 @@
-// Unicast delivery by destination MAC (issue 14.10, docs/decisions.md "Fleet scale"): a segment hands
+// Fleet scale (issue 14.10). Unicast delivery by destination MAC ( docs/decisions.md "Fleet scale"): a segment hands
 // a unicast frame only to the port owning its destination MAC (broadcast and multicast to all,
 // unknown unicast flooded, or to a Wi-Fi cell's uplink), the owners follow attach/detach and an
 // access point's associations, and a run's summary is the same with and without the filter except
-// for the boards' counts of frames they received only to drop as not for them.
+// for the boards' counts of frames they received only to drop as not for them. The access point
+// grid finds the same best access point as a scan of the list.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { host, firmware } from "./helpers.mjs";
 
-const { Engine, Rng, Segment, AccessPoint, Simulation, validateScenario, summaryJson, macKey } = host;
+const { Engine, Rng, Segment, AccessPoint, ApGrid, Simulation, validateScenario, summaryJson, macKey } = host;
 const load = (n) => JSON.parse(readFileSync(new URL(`../../scenarios/${n}`, import.meta.url), "utf8"));
 
 const mac = (x) => new Uint8Array([2, 0, 0, 0, 0, x]);
@@ -156,4 +157,31 @@ test("dremip-domains and mip6-ro: the same summary with and without the filter",
     const { hub, sw } = summaries(load(n));
     assert.ok(assertSameButFiltered(hub, sw) > 1000, n);
   }
+});
+
+test("the access point grid picks what a scan of the list picks (nearest in range, ties to the first listed)", () => {
+  const e = new Engine(), rng = new Rng(11, "grid");
+  const wire = new Segment("lan", e, new Rng(1), params());
+  const aps = [];
+  // A grid of positions with duplicates (ties) and mixed ranges.
+  for (let i = 0; i < 120; i++) {
+    const x = 40 * Math.floor(rng.range(0, 25)), y = 40 * Math.floor(rng.range(-5, 5));
+    aps.push(new AccessPoint(`ap${i}`, mac(i), x, y, rng.range(20, 90), 1000, wire, e, new Rng(i), params()));
+  }
+  const scan = (x, y) => {
+    let best = null, bestD = Infinity;
+    for (const ap of aps) { const d = ap.distance(x, y); if (d <= ap.rangeM && d < bestD) { best = ap; bestD = d; } }
+    return best;
+  };
+  const grid = new ApGrid(aps);
+  let found = 0;
+  for (let k = 0; k < 20000; k++) {
+    // Half the points exactly on access points or midway between two (ties), half anywhere.
+    const a = aps[k % aps.length], b = aps[(k * 7) % aps.length];
+    const [x, y] = k % 4 === 0 ? [a.x, a.y] : k % 4 === 1 ? [(a.x + b.x) / 2, (a.y + b.y) / 2] : [rng.range(-100, 1100), rng.range(-300, 300)];
+    const want = scan(x, y);
+    assert.equal(grid.best(x, y), want, `at ${x},${y}`);
+    if (want) found++;
+  }
+  assert.ok(found > 5000);
 });
