@@ -37,7 +37,7 @@ for (let i = 0; i < lans; i++) {
     name: `r${i}`, board: "emulated", roles: ["router"],
     sizes: { routes: Math.max(16, lans) },
     interfaces: [
-      { name: "core", mac: mac(0xff, i & 255, i >> 8), ipv4: coreIp(i) },
+      { name: "core", mac: lans <= 250 ? mac(0xff, i, 0) : `02:01:${hex(i >> 8)}:${hex(i & 255)}:00:01`, ipv4: coreIp(i) },
       { name: "lan", mac: mac(i & 255, hi(i), 1), ipv4: `${net(i)}.1/24` },
     ],
     routes, attach: { core: "core", lan: `lan${i}` },

@@ -560,6 +560,7 @@ export class Simulation {
     return (this.apGrid ??= new ApGrid(this.accessPoints)).best(x, y);
   }
   private apGrid: ApGrid | null = null;
+  private foreignAgents: SimNode[] | null = null;
 
   private evaluate(s: NodeIface): void {
     if (s.target || s.node.stopped) return; // association under way, or powered off
@@ -601,8 +602,10 @@ export class Simulation {
    * `station` export; the foreign agent holds a departed visitor's datagrams, issue 10.10).
    */
   private stationNotice(ap: AccessPoint, s: NodeIface, up: boolean): void {
-    for (const n of this.nodes) {
-      if (n === s.node || !n.spec.config.roles.includes("foreign-agent")) continue;
+    // (The foreign agents, in node order, found once: a fleet has thousands of nodes and stations.)
+    this.foreignAgents ??= this.nodes.filter((n) => n.spec.config.roles.includes("foreign-agent"));
+    for (const n of this.foreignAgents) {
+      if (n === s.node) continue;
       for (const ifc of n.ifaces) if (ifc.segment === ap.wire) n.station(ifc.index, up, s.mac);
     }
   }
