@@ -18,7 +18,7 @@ export { PcapBuffer, PcapFile, PcapngFile, FIRMWARE_EPOCH_UNIX_SEC, teeTaps, pca
 export { Engine, SimEvent, type EventFn } from "./sim/engine.js";
 export { Rng, hashName } from "./sim/rng.js";
 export { Segment, DEFAULT_SEGMENT, type Port, type SegmentParams, type SegmentStats } from "./sim/segment.js";
-export { AccessPoint, WaypointMover, RandomWalkMover, StaticMover, signalDbm, macKey, type Mover } from "./sim/wifi.js";
+export { AccessPoint, ApGrid, WaypointMover, RandomWalkMover, StaticMover, signalDbm, macKey, type Mover } from "./sim/wifi.js";
 export { CbrSource, Sink, Ping, Samples, SeqSet, percentile, CBR_HEADER, type AppHost } from "./sim/apps.js";
 export { EventLog, decodeFirmwareEvent, formatAddr, FIRMWARE_EVENTS, requestFlags, eventLine } from "./sim/events.js";
 export { closest, editDistance, explainProblems, namedPath } from "./hints.js";

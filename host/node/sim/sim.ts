@@ -12,7 +12,7 @@ import { parseIpv4, Ipv4Info, ParseError, udpValid, icmpValid, get16, IPPROTO_UD
 import { Engine, SimEvent } from "./engine.js";
 import { Rng } from "./rng.js";
 import { Segment, type Port } from "./segment.js";
-import { AccessPoint, WaypointMover, RandomWalkMover, StaticMover, signalDbm, macKey, type Mover } from "./wifi.js";
+import { AccessPoint, ApGrid, WaypointMover, RandomWalkMover, StaticMover, signalDbm, macKey, type Mover } from "./wifi.js";
 import { CbrSource, Sink, Ping, Samples, type AppHost } from "./apps.js";
 import { EventLog, decodeFirmwareEvent, type Fields } from "./events.js";
 import type { Scenario, ScNode, ScAction, ScChange } from "./scenario.js";
@@ -38,6 +38,12 @@ export interface SimOptions {
   onFrame?: (segment: string, frame: Uint8Array, tUs: number) => void;
   /** Record what a timeline needs (arrival times of every flow, the events of TIMELINE_KINDS in `events.kept`). */
   timeline?: boolean;
+  /**
+   * Internal (tests, bench): hand every frame to every port of its segment, as before unicast
+   * delivery by destination MAC (docs/decisions.md "Fleet scale"). Only the boards' counts of
+   * received and not-for-us frames may differ.
+   */
+  floodUnicast?: boolean;
   /** Run every board under the wasm3 runtime (a `mipfw-board sim-peer` process each) instead of in this process. */
   wasm3?: RemoteOptions | null;
 }
@@ -366,6 +372,7 @@ export class Simulation {
     if (opts.pcapDir) mkdirSync(opts.pcapDir, { recursive: true });
     const pcapng = opts.pcapngPath ? new PcapngFile(opts.pcapngPath) : null;
     const capture = (seg: Segment, description: string) => {
+      if (opts.floodUnicast) seg.filterUnicast = false;
       const tap = teeTaps(opts.pcapDir ? new PcapFile(join(opts.pcapDir, `${seg.name}.pcap`)) : null, pcapng ? pcapng.iface(seg.name, description) : null);
       if (!tap) return;
       // The segment calls write() only: any tap serves (segment.ts types it as the pcap writer).
@@ -555,13 +562,10 @@ export class Simulation {
 
   /** Strongest access point in range of the node, or null (ties: the first listed). */
   bestAp(x: number, y: number): AccessPoint | null {
-    let best: AccessPoint | null = null, bestD = Infinity;
-    for (const ap of this.accessPoints) {
-      const d = ap.distance(x, y);
-      if (d <= ap.rangeM && d < bestD) { best = ap; bestD = d; }
-    }
-    return best;
+    return (this.apGrid ??= new ApGrid(this.accessPoints)).best(x, y);
   }
+  private apGrid: ApGrid | null = null;
+  private foreignAgents: SimNode[] | null = null;
 
   private evaluate(s: NodeIface): void {
     if (s.target || s.node.stopped) return; // association under way, or powered off
@@ -603,8 +607,10 @@ export class Simulation {
    * `station` export; the foreign agent holds a departed visitor's datagrams, issue 10.10).
    */
   private stationNotice(ap: AccessPoint, s: NodeIface, up: boolean): void {
-    for (const n of this.nodes) {
-      if (n === s.node || !n.spec.config.roles.includes("foreign-agent")) continue;
+    // (The foreign agents, in node order, found once: a fleet has thousands of nodes and stations.)
+    this.foreignAgents ??= this.nodes.filter((n) => n.spec.config.roles.includes("foreign-agent"));
+    for (const n of this.foreignAgents) {
+      if (n === s.node) continue;
       for (const ifc of n.ifaces) if (ifc.segment === ap.wire) n.station(ifc.index, up, s.mac);
     }
   }
