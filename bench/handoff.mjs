@@ -60,3 +60,28 @@ for (const hints of [true, false]) for (const advert of [1000, 3000, 10000]) {
     console.log(`${String(oneWay).padStart(7)} ms | ${String(2 * oneWay).padStart(3)} ms | ${String(row[true].lost).padStart(12)} | ${String(row[false].lost).padStart(14)} | ${String(row[true].held).padStart(11)} | ${String(row[true].fwd).padStart(19)} | ${(row[false].reg ?? NaN).toFixed(1).padStart(8)} ms`);
   }
 }
+
+// Over seeds (issue 14.9): the same figures as means with 95 % confidence intervals, from `mipfw sweep`
+// (each combination and seed a separate run, one per core): the default scenario against the core's
+// one-way delay, and Mobile IPv6's previous-router scenario against the home agent's distance.
+{
+  const { spawnSync } = await import("node:child_process");
+  const sweep = (args) => {
+    const r = spawnSync(process.execPath, ["build/mipfw.cjs", "sweep", ...args], { encoding: "utf8", timeout: 600000 });
+    if (r.status !== 0) throw new Error(r.stderr);
+    const [head, ...lines] = r.stdout.trim().split("\n");
+    const cols = head.split(",");
+    return lines.map((l) => Object.fromEntries(l.split(",").map((v, i) => [cols[i], v])));
+  };
+  const seeds = process.argv.includes("--quick") ? "1..3" : "1..10";
+  const show = (title, rows, key, figs) => {
+    heading(`${title} (seeds ${seeds}: mean ± 95 % confidence interval)`);
+    for (const v of [...new Set(rows.map((r) => r[key]))]) {
+      console.log(`${key} = ${v}: ` + figs.map((f) => { const r = rows.find((x) => x[key] === v && x.figure === f); return r ? `${f} ${Number(r.mean).toFixed(1)} ± ${r.ci95 === "" ? "-" : Number(r.ci95).toFixed(1)}` : `${f} -`; }).join(", "));
+    }
+  };
+  show("Mobile IPv4 handoff, default scenario", sweep(["scenarios/default.json", "--set", "segments[name=core].delayMs=0.05,25", "--seeds", seeds]),
+    "segments[name=core].delayMs", ["handoff.interruptionMs.median", "handoff.lost.total"]);
+  show("Mobile IPv6 handoff with previous-router forwarding, 1,000 datagrams/s", sweep(["scenarios/mip6-prev-router.json", "--set", "segments[name=wan].delayMs=25,100", "--seeds", seeds]),
+    "segments[name=wan].delayMs", ["handoff.interruptionMs.median", "handoff.lost.total"]);
+}

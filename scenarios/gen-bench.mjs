@@ -2,73 +2,91 @@
 // router on a shared core segment, `hostsPerLan` hosts of which `stationsPerLan` are Wi-Fi stations
 // (half on waypoints, half on a random walk) roaming between two access points bridged onto the LAN,
 // and CBR flows between LANs plus pings. Usage: node scenarios/gen-bench.mjs [lans] [hostsPerLan]
-// [stationsPerLan] [out.json]. The defaults give 100 boards: 10 routers and 90 hosts.
+// [stationsPerLan] [out.json]. The defaults give 100 boards: 10 routers and 90 hosts. bench/sim.mjs
+// imports `generate` for its curve (10 / 100 / 1,000 / 10,000 boards). LAN i is 10.<i % 250>.<i / 250>.0/24
+// and the core 10.255.0.0/24 (/16 beyond 250 LANs), so up to 250 LANs the addresses are those of
+// bench-100.json; at most 4,000 LANs of up to 240 hosts.
 import { writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 
-const lans = Number(process.argv[2] ?? 10);
-const hostsPerLan = Number(process.argv[3] ?? 9);
-const stationsPerLan = Number(process.argv[4] ?? 2);
-const boards = lans * (hostsPerLan + 1);
-const out = process.argv[5] ?? new URL(`./bench-${boards}.json`, import.meta.url).pathname;
-const hex = (n) => n.toString(16).padStart(2, "0");
-const mac = (a, b, c) => `02:00:${hex(a)}:${hex(b)}:${hex(c)}:01`;
+export function generate(lans = 10, hostsPerLan = 9, stationsPerLan = 2) {
+  const boards = lans * (hostsPerLan + 1);
+  if (lans > 4000 || hostsPerLan > 240 || stationsPerLan > hostsPerLan - 2) throw new Error("gen-bench: lans <= 4000, hostsPerLan <= 240, stationsPerLan <= hostsPerLan - 2");
+  const hex = (n) => n.toString(16).padStart(2, "0");
+  const mac = (a, b, c) => `02:00:${hex(a)}:${hex(b)}:${hex(c)}:01`;
+  // LAN i: its /24 and the high bits of i in the MACs (nothing changes below 250 / 256 LANs).
+  const net = (i) => `10.${i % 250}.${Math.floor(i / 250)}`;
+  const coreIp = (i) => lans <= 250 ? `10.255.0.${i + 1}/24` : `10.255.${Math.floor(i / 250)}.${(i % 250) + 1}/16`;
+  const coreGw = (i) => coreIp(i).split("/")[0];
+  const hi = (i) => (i >> 8) << 4;
 
-const segments = [{ name: "core", delayMs: 0.05, bandwidthMbps: 1000 }];
-const accessPoints = [];
-const nodes = [];
-const apps = [];
-for (let i = 0; i < lans; i++) {
-  segments.push({ name: `lan${i}`, delayMs: 0.1, bandwidthMbps: 100 });
-  const ox = i * 300;
-  accessPoints.push(
-    { name: `ap${i}a`, segment: `lan${i}`, bssid: `02:aa:00:00:${hex(i)}:01`, x: ox, y: 0, rangeM: 70, assocDelayMs: 60 },
-    { name: `ap${i}b`, segment: `lan${i}`, bssid: `02:aa:00:00:${hex(i)}:02`, x: ox + 100, y: 0, rangeM: 70, assocDelayMs: 60 },
-  );
-  const routes = [];
-  for (let j = 0; j < lans; j++) if (j !== i) routes.push({ dest: `10.${j}.0.0/24`, via: `10.255.0.${j + 1}` });
-  nodes.push({
-    name: `r${i}`, board: "emulated", roles: ["router"],
-    sizes: { routes: Math.max(16, lans) },
-    interfaces: [
-      { name: "core", mac: mac(0xff, i, 0), ipv4: `10.255.0.${i + 1}/24` },
-      { name: "lan", mac: mac(i, 0, 1), ipv4: `10.${i}.0.1/24` },
-    ],
-    routes, attach: { core: "core", lan: `lan${i}` },
-  });
-  for (let h = 0; h < hostsPerLan; h++) {
-    const station = h < stationsPerLan;
-    const node = {
-      name: `h${i}_${h}`, board: "emulated", roles: ["host"],
-      interfaces: [{ name: "eth0", mac: mac(i, 1, h + 10), ipv4: `10.${i}.0.${h + 10}/24` }],
-      routes: [{ dest: "default", via: `10.${i}.0.1` }],
-      attach: { eth0: station ? "wifi" : `lan${i}` },
-    };
-    if (station && h % 2 === 0) {
-      node.mobility = { type: "waypoints", points: [
-        { atMs: 0, x: ox - 10, y: h }, { atMs: 3000 + 1000 * h, x: ox - 10, y: h }, { atMs: 13000 + 1000 * h, x: ox + 110, y: h },
-        { atMs: 18000 + 1000 * h, x: ox + 110, y: h }, { atMs: 28000 + 1000 * h, x: ox - 10, y: h },
-        { atMs: 33000 + 1000 * h, x: ox - 10, y: h }, { atMs: 43000 + 1000 * h, x: ox + 110, y: h },
-      ] };
-    } else if (station) {
-      node.mobility = { type: "randomWalk", speedMps: [1, 10], pauseMs: 2000, area: { x0: ox - 20, y0: -30, x1: ox + 120, y1: 30 } };
+  const segments = [{ name: "core", delayMs: 0.05, bandwidthMbps: 1000 }];
+  const accessPoints = [];
+  const nodes = [];
+  const apps = [];
+  for (let i = 0; i < lans; i++) {
+    segments.push({ name: `lan${i}`, delayMs: 0.1, bandwidthMbps: 100 });
+    const ox = i * 300;
+    accessPoints.push(
+      { name: `ap${i}a`, segment: `lan${i}`, bssid: `02:aa:00:${hex(i >> 8)}:${hex(i & 255)}:01`, x: ox, y: 0, rangeM: 70, assocDelayMs: 60 },
+      { name: `ap${i}b`, segment: `lan${i}`, bssid: `02:aa:00:${hex(i >> 8)}:${hex(i & 255)}:02`, x: ox + 100, y: 0, rangeM: 70, assocDelayMs: 60 },
+    );
+    const routes = [];
+    for (let j = 0; j < lans; j++) if (j !== i) routes.push({ dest: `${net(j)}.0/24`, via: coreGw(j) });
+    nodes.push({
+      name: `r${i}`, board: "emulated", roles: ["router"],
+      sizes: { routes: Math.max(16, lans) },
+      interfaces: [
+        { name: "core", mac: lans <= 250 ? mac(0xff, i, 0) : `02:01:${hex(i >> 8)}:${hex(i & 255)}:00:01`, ipv4: coreIp(i) },
+        { name: "lan", mac: mac(i & 255, hi(i), 1), ipv4: `${net(i)}.1/24` },
+      ],
+      routes, attach: { core: "core", lan: `lan${i}` },
+    });
+    for (let h = 0; h < hostsPerLan; h++) {
+      const station = h < stationsPerLan;
+      const node = {
+        name: `h${i}_${h}`, board: "emulated", roles: ["host"],
+        interfaces: [{ name: "eth0", mac: mac(i & 255, hi(i) | 1, h + 10), ipv4: `${net(i)}.${h + 10}/24` }],
+        routes: [{ dest: "default", via: `${net(i)}.1` }],
+        attach: { eth0: station ? "wifi" : `lan${i}` },
+      };
+      if (station && h % 2 === 0) {
+        node.mobility = { type: "waypoints", points: [
+          { atMs: 0, x: ox - 10, y: h }, { atMs: 3000 + 1000 * h, x: ox - 10, y: h }, { atMs: 13000 + 1000 * h, x: ox + 110, y: h },
+          { atMs: 18000 + 1000 * h, x: ox + 110, y: h }, { atMs: 28000 + 1000 * h, x: ox - 10, y: h },
+          { atMs: 33000 + 1000 * h, x: ox - 10, y: h }, { atMs: 43000 + 1000 * h, x: ox + 110, y: h },
+        ] };
+      } else if (station) {
+        node.mobility = { type: "randomWalk", speedMps: [1, 10], pauseMs: 2000, area: { x0: ox - 20, y0: -30, x1: ox + 120, y1: 30 } };
+      }
+      nodes.push(node);
     }
-    nodes.push(node);
   }
-}
-// Flows: from every LAN's non-station hosts to hosts (stations first) of the next LAN.
-for (let i = 0; i < lans; i++) {
-  const j = (i + 1) % lans;
-  for (let k = 0; k < 2; k++) {
-    apps.push({ type: "cbr", name: `cbr${i}_${k}`, from: `h${i}_${hostsPerLan - 1 - k}`, to: `h${j}_${k}`, port: 5000 + k,
-      ratePps: 20, sizeBytes: 200, startMs: 1000 + 37 * i + 11 * k, stopMs: 59000 });
+  // Flows: from every LAN's non-station hosts to hosts (stations first) of the next LAN.
+  for (let i = 0; i < lans; i++) {
+    const j = (i + 1) % lans;
+    for (let k = 0; k < 2; k++) {
+      apps.push({ type: "cbr", name: `cbr${i}_${k}`, from: `h${i}_${hostsPerLan - 1 - k}`, to: `h${j}_${k}`, port: 5000 + k,
+        ratePps: 20, sizeBytes: 200, startMs: 1000 + 37 * i + 11 * k, stopMs: 59000 });
+    }
+    // (One LAN: the ping goes to the first wired host of its own LAN.)
+    const t = (i + Math.floor(lans / 2)) % lans;
+    apps.push({ type: "ping", name: `ping${i}`, from: `h${i}_${hostsPerLan - 1}`, to: `h${t}_${t === i ? stationsPerLan : hostsPerLan - 1}`, intervalMs: 1000, startMs: 500 + 13 * i, stopMs: 59500 });
   }
-  apps.push({ type: "ping", name: `ping${i}`, from: `h${i}_${hostsPerLan - 1}`, to: `h${(i + lans / 2) % lans}_${hostsPerLan - 1}`, intervalMs: 1000, startMs: 500 + 13 * i, stopMs: 59500 });
+
+  const scenario = {
+    name: `bench-${boards}`,
+    description: `Simulation-speed benchmark (generated by scenarios/gen-bench.mjs): ${boards} boards, ${lans} LANs behind routers on a core segment, ${lans * stationsPerLan} roaming Wi-Fi stations, ${apps.filter((a) => a.type === "cbr").length} CBR flows at 20 pps and ${lans} pings.`,
+    seed: 7, durationMs: 60000, mobilityStepMs: 100, segments, accessPoints, nodes, apps,
+  };
+  return scenario;
 }
 
-const scenario = {
-  name: `bench-${boards}`,
-  description: `Simulation-speed benchmark (generated by scenarios/gen-bench.mjs): ${boards} boards, ${lans} LANs behind routers on a core segment, ${lans * stationsPerLan} roaming Wi-Fi stations, ${apps.filter((a) => a.type === "cbr").length} CBR flows at 20 pps and ${lans} pings.`,
-  seed: 7, durationMs: 60000, mobilityStepMs: 100, segments, accessPoints, nodes, apps,
-};
-writeFileSync(out, JSON.stringify(scenario, null, 1) + "\n");
-console.log(`wrote ${out}: ${boards} boards`);
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const lans = Number(process.argv[2] ?? 10), hostsPerLan = Number(process.argv[3] ?? 9);
+  const scenario = generate(lans, hostsPerLan, Number(process.argv[4] ?? 2));
+  const boards = scenario.nodes.length;
+  const out = process.argv[5] ?? new URL(`./bench-${boards}.json`, import.meta.url).pathname;
+  writeFileSync(out, JSON.stringify(scenario, null, 1) + "\n");
+  console.log(`wrote ${out}: ${boards} boards`);
+}

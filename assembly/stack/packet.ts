@@ -20,7 +20,7 @@ import { IPV6, MIP6 } from "../features";
 // the home agent's and the correspondent's route optimization: 11; Mobile IPv6 adds three; an IPv4-only
 // image has no Neighbor Discovery): a board with every role uses all of them. A full registry left the rx
 // ring, carved last, without headroom, and every tunnel entry was dropped (test: mip6-ha.test.mjs).
-const MAX_BUFFERS: i32 = MIP6 ? 14 : IPV6 ? 11 : 10;
+export const MAX_BUFFERS: i32 = MIP6 ? 14 : IPV6 ? 11 : 10;
 const buffers: usize = memory.data(MAX_BUFFERS * 12, 4); // start u32 | end u32 | stride u32
 let count: i32 = 0;
 

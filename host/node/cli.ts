@@ -1,10 +1,13 @@
 // The `mipfw` command line (bundled to build/mipfw.cjs): run emulated-network scenarios and check
 // node configurations. Exit codes: 0 success, 1 invalid input or failed run, 2 bad arguments.
 
-import { readFileSync, writeFileSync, existsSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { readFileSync, writeFileSync, existsSync, statSync, accessSync, constants as fsc } from "node:fs";
+import { join, dirname, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { Board, BoardError, compileFirmware } from "./board.js";
+import { Board, BoardError, compileFirmware, ABI_VERSION } from "./board.js";
+import { explainProblems, closest } from "./hints.js";
+import { scenarioWarnings } from "./warnings.js";
+import pkg from "../../package.json";
 import { validateConfig, ConfigError, formatIp, parseKey, parseIp } from "./config.js";
 import { masterDerivedKey } from "./mip.js";
 import { validateScenario } from "./sim/scenario.js";
@@ -12,6 +15,7 @@ import { Simulation } from "./sim/sim.js";
 import { summaryJson } from "./sim/summary.js";
 import { renderSummary, table } from "./sim/report.js";
 import { renderTimeline, timelineData } from "./timeline.js";
+import { cmdSweep, SweepError } from "./sweep.js";
 
 const HELP = `mipfw - Mobile IP firmware tools
 
@@ -20,8 +24,14 @@ Usage:
       --seed N          seed for every random choice (default: the scenario's seed)
       --duration MS     simulated time to run (default: the scenario's durationMs)
       --pcap DIR        write DIR/<segment>.pcap for every segment and access point
-      --json FILE       write the summary as JSON (docs/results.md)
-      --events FILE     write events as JSON lines {t, node, kind, ...}
+                        (classic pcap, timestamps from 0 = 1970-01-01)
+      --pcapng FILE     write one pcapng file: an interface named after each segment and
+                        access point, timestamps from 2026-01-01T00:00:00Z, the firmware's
+                        clock at the start (so they match Identification fields)
+      --json FILE       write the summary as JSON (docs/results.md; "formatVersion" first);
+                        with --dump, the tables too ("tables")
+      --events FILE     write events as JSON lines in mipfw-board's format
+                        {tMs, node, kind (firmware event id), name, ...fields}
       --timeline FILE   write a self-contained HTML timeline (attachment, registrations,
                         flow rates and gaps, handoffs; docs/results.md)
       --quiet           no progress and no summary table (errors still go to stderr)
@@ -33,14 +43,28 @@ Usage:
                         wasm3 process ("wasm3": mipfw-board sim-peer, same trace)
       --board-bin FILE  the mipfw-board program for --runtime wasm3 (default: $MIPFW_BOARD,
                         else host/wasm3/target/release/mipfw-board of this checkout)
-  mipfw check-config <node.json> [--firmware FILE]
+  mipfw sweep <scenario.json> --set PATH=V1,V2 [--set ...] [--seeds 1..10] [--jobs N] [--out F]
+                        run every combination of the values for every seed (each a sim run,
+                        --jobs at a time, default one per CPU) and write each summary figure's
+                        mean, sd and 95 % confidence interval per combination: CSV (stdout or
+                        --out F.csv) or JSON (--out F.json). PATH: scenario fields, e.g.
+                        segments[name=wan].delayMs, nodes[name=mn].mobility.lifetimeSec
+  mipfw check-config <node.json> [--firmware FILE] [--json]
                         validate a node configuration, start it on its board profile and
-                        report memory use; lists every problem otherwise
+                        report memory use; lists every problem otherwise (--json: one JSON
+                        object on stdout, {"formatVersion", "ok", ...})
   mipfw derive-key --master KEY --node ADDR [--spi N]
                         the key a home agent with a master key (association "use": "master")
                         derives for node ADDR: MD5(ADDR | master | ADDR) (seed 001 appendix A);
                         prints it and the association the other node configures
   mipfw --help          this text
+  mipfw --version       the program's version and the firmware ABI it loads
+
+Output files (--json, --events, --timeline, --pcap, --pcapng) are checked before the simulation runs: a
+path in a missing or read-only directory, or naming a directory, is refused (exit 2).
+Warnings (stderr, "warning:") name scenarios that cannot work: keys that differ between a mobile
+node and its home agent, a mobile node never in range of an access point, duplicate subnets, an
+encapsulation the home agent does not offer.
 
 Exit status: 0 success, 1 invalid scenario/configuration or failed run, 2 bad arguments.
 `;
@@ -63,7 +87,10 @@ function parseArgs(args: string[], valued: string[], booleans: string[]): Parsed
         const v = inline ?? args[++i];
         if (v === undefined || (inline === undefined && v.startsWith("--"))) throw new UsageError(`${name} needs a value`);
         flags.set(name, v);
-      } else throw new UsageError(`unknown option ${name}`);
+      } else {
+        const guess = closest(name, [...valued, ...booleans]);
+        throw new UsageError(`unknown option ${name}${guess ? ` (did you mean ${guess}?)` : ""}`);
+      }
     } else positional.push(a);
   }
   return { positional, flags };
@@ -93,21 +120,30 @@ function readJson(path: string): unknown {
 }
 
 function cmdSim(args: string[]): number {
-  const p = parseArgs(args, ["--seed", "--pcap", "--json", "--events", "--timeline", "--duration", "--firmware", "--runtime", "--board-bin"], ["--quiet", "--dump"]);
+  const p = parseArgs(args, ["--seed", "--pcap", "--pcapng", "--json", "--events", "--timeline", "--duration", "--firmware", "--runtime", "--board-bin"], ["--quiet", "--dump"]);
   if (p.positional.length !== 1) throw new UsageError(p.positional.length ? `sim takes one scenario file, got ${p.positional.length} arguments` : "sim needs a scenario file");
   const seed = intFlag(p, "--seed", 0, 4294967295);
   const durationMs = intFlag(p, "--duration", 1, 864e5 * 365);
   const quiet = p.flags.has("--quiet");
   const file = p.positional[0];
+  // Output paths first: a typo in one must not cost the whole run.
+  for (const f of ["--json", "--events", "--timeline", "--pcapng"]) { const v = p.flags.get(f); if (typeof v === "string") checkOutputFile(f, v); }
+  const pcapFlag = p.flags.get("--pcap");
+  if (typeof pcapFlag === "string") checkOutputDir("--pcap", pcapFlag);
   let scenario;
-  try { scenario = validateScenario(readJson(file), "scenario"); } catch (e) {
-    if (e instanceof ConfigError) { process.stderr.write(`${file}: invalid scenario:\n${e.problems.map((x) => `  ${x}\n`).join("")}`); return 1; }
+  const rawScenario = readJson(file);
+  try { scenario = validateScenario(rawScenario, "scenario"); } catch (e) {
+    if (e instanceof ConfigError) { process.stderr.write(`${file}: invalid scenario:\n${explainProblems(e.problems, { scenario: rawScenario }).map((x) => `  ${x}\n`).join("")}`); return 1; }
     throw e;
   }
+  for (const w of scenarioWarnings(scenario)) process.stderr.write(`${file}: warning: ${w}\n`);
   const module = loadModule(firmwarePath(p));
   const str = (k: string) => { const v = p.flags.get(k); return typeof v === "string" ? v : null; };
   const runtime = str("--runtime") ?? "node";
-  if (runtime !== "node" && runtime !== "wasm3") throw new UsageError(`--runtime: expected "node" or "wasm3", got ${JSON.stringify(runtime)}`);
+  if (runtime !== "node" && runtime !== "wasm3") {
+    const guess = closest(runtime, ["node", "wasm3"]);
+    throw new UsageError(`--runtime: expected "node" or "wasm3", got ${JSON.stringify(runtime)}${guess ? ` (did you mean "${guess}"?)` : ""}`);
+  }
   const wasm3 = runtime === "wasm3" ? {
     binary: str("--board-bin") ?? process.env.MIPFW_BOARD ?? join(__dirname, "..", "host", "wasm3", "target", "release", "mipfw-board"),
     firmware: firmwarePath(p),
@@ -116,7 +152,7 @@ function cmdSim(args: string[]): number {
   // The wasm3 sim-peer protocol has no dump request: the tables live in the other process.
   if (dump && runtime !== "node") throw new UsageError("--dump needs --runtime node");
   const timeline = str("--timeline");
-  const sim = new Simulation(scenario, module, { seed, durationMs, pcapDir: str("--pcap"), eventsPath: str("--events"), timeline: timeline !== null, wasm3 });
+  const sim = new Simulation(scenario, module, { seed, durationMs, pcapDir: str("--pcap"), pcapngPath: str("--pcapng"), eventsPath: str("--events"), timeline: timeline !== null, wasm3 });
   const t0 = performance.now();
   let lastPrint = t0;
   let printed = false;
@@ -130,15 +166,16 @@ function cmdSim(args: string[]): number {
     process.stderr.write(`[sim] ${(simMs / 1000).toFixed(1)} s / ${(total / 1000).toFixed(1)} s simulated, ${speed.toFixed(1)}x real time\n`);
   };
   let tables = "";
+  let dumpTables: Record<string, DumpTables> = {};
   try {
     sim.run(total, progress);
-    if (dump) tables = renderDumps(sim);
+    if (dump) { tables = renderDumps(sim); dumpTables = dumpsJson(sim); }
   } finally { sim.close(); }
   const wall = performance.now() - t0;
   if (printed) process.stderr.write(`[sim] done: ${(total / 1000).toFixed(1)} s simulated in ${(wall / 1000).toFixed(1)} s\n`);
   const summary = sim.summary();
   const json = str("--json");
-  if (json) writeFileSync(json, summaryJson(summary));
+  if (json) writeFileSync(json, dump ? summaryJson(Object.assign({}, summary, { tables: dumpTables })) : summaryJson(summary));
   if (timeline) writeFileSync(timeline, renderTimeline(timelineData(sim, summary)));
   if (!quiet) process.stdout.write(renderSummary(summary, wall));
   if (dump) process.stdout.write(tables);
@@ -228,13 +265,69 @@ export function resolveKeyFiles(raw: unknown, dir: string): unknown {
   return raw;
 }
 
+/** One board's non-empty tables for the JSON summary (--dump --json): addresses as text, times in simulated ms (null: never). */
+export type DumpTables = Record<string, Record<string, unknown>[]>;
+export function dumpsJson(sim: Simulation): Record<string, DumpTables> {
+  const t = (ms: number) => (ms >= 2 ** 62 ? null : ms);
+  const id = (x: bigint) => "0x" + x.toString(16).padStart(16, "0");
+  const out: Record<string, DumpTables> = {};
+  for (const n of sim.nodes) {
+    const b = n.board;
+    if (!(b instanceof Board)) continue;
+    const tables: DumpTables = {};
+    const bindings = b.dump("bindings").map((x) => ({ home: formatIp(x.home), careOf: formatIp(x.careOf), lifetimeSec: x.lifetimeSec, expiresAtMs: t(x.expiresAtMs),
+      flags: reqFlags(x.flags), encapsulation: ENCAP_NAMES[x.encapsulation] ?? x.encapsulation, identification: id(x.identification) }));
+    const visitors = b.dump("visitors").map((x) => ({ home: formatIp(x.home), homeAgent: formatIp(x.homeAgent), careOf: formatIp(x.careOf), mac: x.mac, iface: x.iface,
+      state: VISITOR_STATES[x.state] ?? x.state, lifetimeSec: x.lifetimeSec, expiresAtMs: t(x.expiresAtMs), udpSourcePort: x.udpSourcePort, flags: reqFlags(x.requestFlags) }));
+    const arp = b.dump("arp").map((x) => ({ ip: formatIp(x.ip), mac: x.mac, iface: x.iface, state: ARP_STATES[x.state] ?? x.state, expiresAtMs: t(x.expiresAtMs) }));
+    const aliases = b.dump("aliases").map((x) => ({ iface: x.iface, address: `${formatIp(x.address)}/${x.prefixLen}` }));
+    for (const [k, v] of Object.entries({ bindings, visitors, arp, aliases })) if (v.length) tables[k] = v;
+    if (Object.keys(tables).length) out[n.name] = tables;
+  }
+  return out;
+}
+
+/** Refuse (exit 2) an output file that cannot be written: a directory, or in a missing or read-only directory. */
+function checkOutputFile(flag: string, path: string): void {
+  const abs = resolve(path);
+  if (existsSync(abs) && statSync(abs).isDirectory()) throw new UsageError(`${flag}: expected a file to write, got ${JSON.stringify(path)} (a directory)`);
+  writableDir(flag, dirname(abs), path);
+  if (existsSync(abs)) try { accessSync(abs, fsc.W_OK); } catch { throw new UsageError(`${flag}: expected a file this user may write, got ${JSON.stringify(path)} (read-only)`); }
+}
+/** Refuse an output directory that is a file, or whose parent is missing or read-only (it is created when missing). */
+function checkOutputDir(flag: string, path: string): void {
+  const abs = resolve(path);
+  if (existsSync(abs)) {
+    if (!statSync(abs).isDirectory()) throw new UsageError(`${flag}: expected a directory, got ${JSON.stringify(path)} (a file)`);
+    writableDir(flag, abs, path);
+  } else writableDir(flag, dirname(abs), path);
+}
+function writableDir(flag: string, dir: string, path: string): void {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${flag}: expected a path in an existing directory, got ${JSON.stringify(path)} (no directory ${dir})`);
+  try { accessSync(dir, fsc.W_OK); } catch { throw new UsageError(`${flag}: expected a path in a writable directory, got ${JSON.stringify(path)} (${dir} is read-only)`); }
+}
+
 function cmdCheckConfig(args: string[]): number {
-  const p = parseArgs(args, ["--firmware"], []);
+  const p = parseArgs(args, ["--firmware"], ["--json"]);
   if (p.positional.length !== 1) throw new UsageError(p.positional.length ? `check-config takes one file, got ${p.positional.length} arguments` : "check-config needs a node configuration file");
   const file = p.positional[0];
+  const asJson = p.flags.has("--json");
+  // --json: one object on stdout whatever the outcome (docs/results.md "check-config --json").
+  const emit = (o: Record<string, unknown>) => process.stdout.write(JSON.stringify({ formatVersion: 1, file, ...o }, null, 2) + "\n");
+  let raw: unknown;
+  try { raw = readJson(file); } catch (e) {
+    if (!asJson) throw e;
+    emit({ ok: false, problems: [(e as Error).message] });
+    return 1;
+  }
   let cfg;
-  try { cfg = validateConfig(resolveKeyFiles(readJson(file), dirname(file)), "config"); } catch (e) {
-    if (e instanceof ConfigError) { process.stdout.write(`${file}: ${e.problems.length} problem${e.problems.length > 1 ? "s" : ""}:\n${e.problems.map((x) => `  ${x}\n`).join("")}`); return 1; }
+  try { cfg = validateConfig(resolveKeyFiles(raw, dirname(file)), "config"); } catch (e) {
+    if (e instanceof ConfigError) {
+      const problems = explainProblems(e.problems, { config: raw });
+      if (asJson) emit({ ok: false, problems });
+      else process.stdout.write(`${file}: ${problems.length} problem${problems.length > 1 ? "s" : ""}:\n${problems.map((x) => `  ${x}\n`).join("")}`);
+      return 1;
+    }
     throw e;
   }
   const module = loadModule(firmwarePath(p));
@@ -245,11 +338,22 @@ function cmdCheckConfig(args: string[]): number {
   }
   const board = new Board(module, cfg, { now: () => 0, tx() {}, deliver() {}, log: (lvl, text) => { if (lvl <= 1) logs.push(text); }, random: (b) => b.fill(0) });
   try { board.init(); } catch (e) {
-    if (e instanceof BoardError) { process.stdout.write(`${file}: refused by the firmware:\n  ${e.message}\n`); return 1; }
+    if (e instanceof BoardError) {
+      if (asJson) emit({ ok: false, problems: [`refused by the firmware: ${e.message}`] });
+      else process.stdout.write(`${file}: refused by the firmware:\n  ${e.message}\n`);
+      return 1;
+    }
     throw e;
   }
   const b = cfg.board;
   const pages = board.memoryPages();
+  if (asJson) {
+    emit({
+      ok: true, name: cfg.name, board: b.name, roles: cfg.roles, interfaces: cfg.interfaces.length, routes: cfg.routes.length,
+      memory: { pages, maxPages: b.memoryPages, heapUsed: board.heapUsed(), staticBytes: board.x.static_bytes() }, warnings: logs,
+    });
+    return 0;
+  }
   process.stdout.write(
     `OK ${cfg.name}: board ${b.name}, roles ${cfg.roles.join("+")}, ${cfg.interfaces.length} interface${cfg.interfaces.length > 1 ? "s" : ""}, ${cfg.routes.length} route${cfg.routes.length === 1 ? "" : "s"}\n` +
     `  memory: ${pages} of ${b.memoryPages} pages (${pages * 64} KiB), heapUsed ${board.heapUsed()} bytes, static ${board.x.static_bytes()} bytes\n` +
@@ -278,11 +382,22 @@ function main(argv: string[]): number {
   try {
     if (cmd === undefined) { process.stderr.write(HELP); return 2; }
     if (cmd === "--help" || cmd === "-h" || cmd === "help") { process.stdout.write(HELP); return 0; }
+    if (cmd === "--version" || cmd === "-V" || cmd === "version") { process.stdout.write(`mipfw ${pkg.version} (firmware ABI ${ABI_VERSION}, node ${process.version})\n`); return 0; }
     if (rest.includes("--help") || rest.includes("-h")) { process.stdout.write(HELP); return 0; }
     if (cmd === "sim") return cmdSim(rest);
+    if (cmd === "sweep") {
+      cmdSweep(rest, process.argv[1], readJson, (sc) => { validateScenario(sc, "scenario"); }).then((c) => { process.exitCode = c; }, (e) => {
+        const usage = e instanceof SweepError;
+        const detail = e instanceof ConfigError ? `invalid scenario:\n${e.problems.map((x: string) => `  ${x}`).join("\n")}` : e instanceof Error ? e.message : String(e);
+        process.stderr.write(`mipfw: ${detail}\n${usage ? 'Run "mipfw --help" for usage.\n' : ""}`);
+        process.exitCode = usage ? 2 : 1;
+      });
+      return 0;
+    }
     if (cmd === "check-config") return cmdCheckConfig(rest);
     if (cmd === "derive-key") return cmdDeriveKey(rest);
-    throw new UsageError(`unknown command ${JSON.stringify(cmd)}`);
+    const guess = closest(cmd, ["sim", "sweep", "check-config", "derive-key", "--help", "--version"]);
+    throw new UsageError(`unknown command ${JSON.stringify(cmd)}${guess ? ` (did you mean "${guess}"?)` : ""}`);
   } catch (e) {
     if (e instanceof UsageError) { process.stderr.write(`mipfw: ${e.message}\nRun "mipfw --help" for usage.\n`); return 2; }
     process.stderr.write(`mipfw: ${e instanceof Error ? e.message : String(e)}\n`);

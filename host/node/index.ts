@@ -14,13 +14,16 @@ export {
 export * from "./packet.js";
 export * from "./frames.js";
 export * from "./mip.js";
-export { PcapBuffer, PcapFile, pcapHeader, readPcap, PCAP_MAGIC, LINKTYPE_ETHERNET } from "./pcap.js";
+export { PcapBuffer, PcapFile, PcapngFile, FIRMWARE_EPOCH_UNIX_SEC, teeTaps, pcapHeader, readPcap, PCAP_MAGIC, LINKTYPE_ETHERNET, type FrameTap } from "./pcap.js";
 export { Engine, SimEvent, type EventFn } from "./sim/engine.js";
 export { Rng, hashName } from "./sim/rng.js";
 export { Segment, DEFAULT_SEGMENT, type Port, type SegmentParams, type SegmentStats } from "./sim/segment.js";
-export { AccessPoint, WaypointMover, RandomWalkMover, StaticMover, signalDbm, macKey, type Mover } from "./sim/wifi.js";
+export { AccessPoint, ApGrid, WaypointMover, RandomWalkMover, StaticMover, signalDbm, macKey, type Mover } from "./sim/wifi.js";
 export { CbrSource, Sink, Ping, Samples, SeqSet, percentile, CBR_HEADER, type AppHost } from "./sim/apps.js";
-export { EventLog, decodeFirmwareEvent, formatAddr, FIRMWARE_EVENTS, requestFlags } from "./sim/events.js";
+export { EventLog, decodeFirmwareEvent, formatAddr, FIRMWARE_EVENTS, requestFlags, eventLine } from "./sim/events.js";
+export { closest, editDistance, explainProblems, namedPath } from "./hints.js";
+export { scenarioWarnings } from "./warnings.js";
+export { REG_REPLY_CODES, BA6_STATUS, RO_BA_STATUS, replyCodeName, ba6StatusName, roStatusName, codeLabel, IGNORED_DROPS } from "./names.js";
 export {
   DhcpServer, parseDhcp, buildDhcp, u32Opt, DHCP_SERVER_PORT, DHCP_CLIENT_PORT, DHCP_MAGIC, FLAG_BROADCAST,
   DHCPDISCOVER, DHCPOFFER, DHCPREQUEST, DHCPDECLINE, DHCPACK, DHCPNAK, DHCPRELEASE, DHCPINFORM,
@@ -31,7 +34,7 @@ export { renderTimeline, timelineData, type TimelineData } from "./timeline.js";
 export { validateScenario, ScenarioError, SEGMENT_DEFAULTS, CELL_DEFAULTS, SCENARIO_DESCRIPTION, RULES as SCENARIO_RULES } from "./sim/scenario.js";
 export type { Scenario, ScNode, ScApp, ScCbr, ScPing, ScSegment, ScAccessPoint, ScDhcpServer, ScAction, Mobility, Waypoint } from "./sim/scenario.js";
 export { Simulation, SimNode, NodeIface, TIMELINE_KINDS, isRegistrationRequest, type SimOptions, type HandoffRecord, type HostStats, type MobileTrack } from "./sim/sim.js";
-export { buildSummary, summaryJson, type Summary } from "./sim/summary.js";
+export { buildSummary, summaryJson, SUMMARY_FORMAT_VERSION, type Summary } from "./sim/summary.js";
 export { renderSummary, table } from "./sim/report.js";
 
 /** Read and validate a scenario file; field names in errors are prefixed with "scenario". */

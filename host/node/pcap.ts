@@ -110,3 +110,126 @@ export function readPcap(bytes: Uint8Array): { linktype: number; records: { tUs:
   }
   return { linktype, records };
 }
+
+/** What a segment writes captured frames to (a pcap file, or one interface of a pcapng file). */
+export interface FrameTap { write(tUs: number, frame: Uint8Array): void; close(): void }
+
+/**
+ * The firmware's clock at virtual time 0, as Unix seconds: NTP_BASE_SEC (assembly/security/replay.ts,
+ * 3976214400 s since 1900) minus the 70 years between the NTP and Unix epochs = 2026-01-01T00:00:00Z.
+ * A capture stamped from here shows the same wall-clock time as the Identification fields in it (nodes
+ * with mobility.clockOffsetSec 0).
+ */
+export const FIRMWARE_EPOCH_UNIX_SEC = 3976214400 - 2208988800;
+
+const PCAPNG_SHB = 0x0a0d0d0a, PCAPNG_IDB = 1, PCAPNG_EPB = 6, BYTE_ORDER_MAGIC = 0x1a2b3c4d;
+const pad4 = (n: number) => (n + 3) & ~3;
+
+/** pcapng option bytes: code, length, value padded to 32 bits; the list ends with opt_endofopt. */
+function pcapngOptions(opts: [number, Uint8Array][]): Uint8Array {
+  const len = opts.reduce((n, [, v]) => n + 4 + pad4(v.length), 0) + (opts.length ? 4 : 0);
+  const b = new Uint8Array(len);
+  const dv = new DataView(b.buffer);
+  let o = 0;
+  for (const [code, v] of opts) {
+    dv.setUint16(o, code, true); dv.setUint16(o + 2, v.length, true);
+    b.set(v, o + 4);
+    o += 4 + pad4(v.length);
+  }
+  return b; // the last 4 bytes stay zero: opt_endofopt
+}
+
+/** A block: type, total length, body, total length again. */
+function pcapngBlock(type: number, body: Uint8Array): Uint8Array {
+  const total = 12 + body.length;
+  const b = new Uint8Array(total);
+  const dv = new DataView(b.buffer);
+  dv.setUint32(0, type, true); dv.setUint32(4, total, true);
+  b.set(body, 8);
+  dv.setUint32(total - 4, total, true);
+  return b;
+}
+
+/**
+ * One pcapng file for a whole run (issue 14 point 5): a Section Header Block, an Interface Description
+ * Block per segment or access point cell named after it (if_name), then Enhanced Packet Blocks with
+ * microsecond timestamps from `startUnixSec` (the firmware's epoch by default). Little-endian.
+ */
+export class PcapngFile {
+  private fd: number;
+  private chunks: Uint8Array[] = [];
+  private pending = 0;
+  private ifaces = 0;
+  private opened = 0;
+  records = 0;
+
+  constructor(readonly path: string, readonly startUnixSec = FIRMWARE_EPOCH_UNIX_SEC, readonly snaplen = 65535, app = "mipfw") {
+    this.fd = openSync(path, "w");
+    const opts = pcapngOptions([[4, new TextEncoder().encode(app)]]); // shb_userappl
+    const body = new Uint8Array(16 + opts.length);
+    const dv = new DataView(body.buffer);
+    dv.setUint32(0, BYTE_ORDER_MAGIC, true);
+    dv.setUint16(4, 1, true); dv.setUint16(6, 0, true);
+    dv.setBigInt64(8, -1n, true); // section length not given
+    body.set(opts, 16);
+    this.push(pcapngBlock(PCAPNG_SHB, body));
+  }
+
+  /** Describe one more interface (call every one before any frame); its tap writes frames on it. */
+  iface(name: string, description?: string): FrameTap {
+    const id = this.ifaces++;
+    const te = new TextEncoder();
+    const opts = pcapngOptions([[2, te.encode(name)], ...(description ? [[3, te.encode(description)] as [number, Uint8Array]] : []), [9, Uint8Array.of(6)]]); // if_name, if_description, if_tsresol 10^-6
+    const body = new Uint8Array(8 + opts.length);
+    const dv = new DataView(body.buffer);
+    dv.setUint16(0, LINKTYPE_ETHERNET, true);
+    dv.setUint32(4, this.snaplen, true);
+    body.set(opts, 8);
+    this.push(pcapngBlock(PCAPNG_IDB, body));
+    this.opened++;
+    return { write: (tUs, frame) => this.write(id, tUs, frame), close: () => { if (--this.opened === 0) this.close(); } };
+  }
+
+  /** One frame on interface `id` at virtual time `tUs` (µs from the start of the run). */
+  write(id: number, tUs: number, frame: Uint8Array): void {
+    const incl = Math.min(frame.length, this.snaplen);
+    const body = new Uint8Array(20 + pad4(incl));
+    const dv = new DataView(body.buffer);
+    const ts = this.startUnixSec * 1e6 + Math.round(tUs); // < 2^53 until the year 2255
+    dv.setUint32(0, id, true);
+    dv.setUint32(4, Math.floor(ts / 2 ** 32), true); dv.setUint32(8, ts % 2 ** 32, true);
+    dv.setUint32(12, incl, true); dv.setUint32(16, frame.length, true);
+    body.set(incl === frame.length ? frame : frame.subarray(0, incl), 20);
+    this.push(pcapngBlock(PCAPNG_EPB, body));
+    this.records++;
+  }
+
+  private push(b: Uint8Array): void {
+    this.chunks.push(b);
+    this.pending += b.length;
+    if (this.pending >= CHUNK) this.flush();
+  }
+
+  flush(): void {
+    if (this.fd < 0 || this.chunks.length === 0) return;
+    const all = new Uint8Array(this.pending);
+    let o = 0;
+    for (const c of this.chunks) { all.set(c, o); o += c.length; }
+    writeSync(this.fd, all);
+    this.chunks = [];
+    this.pending = 0;
+  }
+
+  close(): void {
+    if (this.fd < 0) return;
+    this.flush();
+    closeSync(this.fd);
+    this.fd = -1;
+  }
+}
+
+/** Both taps get every frame (--pcap DIR and --pcapng FILE together). */
+export function teeTaps(a: FrameTap | null, b: FrameTap | null): FrameTap | null {
+  if (!a || !b) return a ?? b;
+  return { write: (t, f) => { a.write(t, f); b.write(t, f); }, close: () => { a.close(); b.close(); } };
+}

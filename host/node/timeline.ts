@@ -10,6 +10,7 @@ import type { Simulation, SimNode } from "./sim/sim.js";
 import type { Summary, HandoffSummary } from "./sim/summary.js";
 import type { Fields } from "./sim/events.js";
 import { formatIp6 } from "./config.js";
+import { replyCodeName, ba6StatusName, roStatusName, codeLabel } from "./names.js";
 
 export const BUCKET_MS = 100;
 
@@ -164,8 +165,8 @@ function laneOf(sim: Simulation, n: SimNode, evs: (Fields & { t: number; kind: s
         // (A Binding Acknowledgement's status: below 128 accepted, seed 003 §5.2.)
         const ok = v6 ? code < 128 : code <= 1;
         registrations.push(v6
-          ? { tMs: e.t, label: ok ? "BA" : `BA ${code}`, cls: ok ? "ok" : "deny", detail: `Binding Acknowledgement status ${code}${ok ? " (accepted)" : " (refused)"}, lifetime ${e.lifetimeSec} s, care-of address ${e.coa}` }
-          : { tMs: e.t, label: String(code), cls: ok ? "ok" : "deny", detail: `Registration Reply code ${code}${ok ? " (accepted)" : " (denied)"}, lifetime ${e.lifetimeSec} s, CoA ${e.coa}` });
+          ? { tMs: e.t, label: ok ? "BA" : `BA ${code}`, cls: ok ? "ok" : "deny", detail: `Binding Acknowledgement status ${code} ${ba6StatusName(code)}${ok ? " (accepted)" : " (refused)"}, lifetime ${e.lifetimeSec} s, care-of address ${e.coa}` }
+          : { tMs: e.t, label: String(code), cls: ok ? "ok" : "deny", detail: `Registration Reply code ${code} ${replyCodeName(code)}${ok ? " (accepted)" : " (denied)"}, lifetime ${e.lifetimeSec} s, CoA ${e.coa}` });
         if (ok) {
           const label = sim.agentLabel(n, String(e.coa), num(e.lifetimeSec));
           if (!agent || agent.label !== label) { closeAgent(e.t); agent = { t: e.t, label }; }
@@ -202,12 +203,12 @@ function agentMarker(e: Fields & { t: number; kind: string }): Marker | null {
     // A correspondent's binding (route optimization: seed 001's cache, seed 003's Binding Cache entries).
     case "ro_binding": return {
       tMs: e.t, label: `RO:${e.op}`, cls: e.op === "add" || e.op === "refresh" ? "ok" : e.op === "delete" ? "info" : "deny",
-      detail: `correspondent binding ${e.op}: ${e.home} → ${e.coa}, lifetime ${e.lifetimeSec} s${e.op === "refused" ? `, status ${e.status}` : ""}`,
+      detail: `correspondent binding ${e.op}: ${e.home} → ${e.coa}, lifetime ${e.lifetimeSec} s${e.op === "refused" ? `, status ${e.status} ${roStatusName(num(e.status))}` : ""}`,
     };
     case "config_change": return { tMs: e.t, label: "cfg", cls: "act", detail: `configuration added: ${e.what}` };
-    case "visitor": return { tMs: e.t, label: `V:${e.op}`, cls: e.op === "accepted" || e.op === "pending" ? "ok" : e.op === "removed" ? "info" : "deny", detail: `visitor ${e.op}: ${e.home} (home agent ${e.ha}), code ${e.code}, lifetime ${e.lifetimeSec} s` };
-    case "reg_denied": return { tMs: e.t, label: String(e.code), cls: "deny", detail: `${e.role} denied a registration of ${e.home} with code ${e.code}` };
-    case "auth_failed": return { tMs: e.t, label: "!", cls: "deny", detail: `${e.role}: authentication failed (ext ${e.extType}, code ${e.code}, peer ${e.peer}, SPI ${e.spi})` };
+    case "visitor": return { tMs: e.t, label: `V:${e.op}`, cls: e.op === "accepted" || e.op === "pending" ? "ok" : e.op === "removed" ? "info" : "deny", detail: `visitor ${e.op}: ${e.home} (home agent ${e.ha}), code ${e.code}${num(e.code) ? " " + replyCodeName(num(e.code)) : ""}, lifetime ${e.lifetimeSec} s` };
+    case "reg_denied": return { tMs: e.t, label: String(e.code), cls: "deny", detail: `${e.role} denied a registration of ${e.home} with code ${e.code} ${replyCodeName(num(e.code))}` };
+    case "auth_failed": return { tMs: e.t, label: "!", cls: "deny", detail: `${e.role}: authentication failed (ext ${e.extType}, code ${e.code}${num(e.code) ? " " + replyCodeName(num(e.code)) : ""}, peer ${e.peer}, SPI ${e.spi})` };
     case "action": return { tMs: e.t, label: String(e.action), cls: "act", detail: `scenario action: ${e.action}${e.segment ? ` on ${e.segment}` : ""}` };
     case "dhcp_bound": case "dhcp_nak": return { tMs: e.t, label: e.kind === "dhcp_bound" ? "lease" : "NAK", cls: e.kind === "dhcp_bound" ? "ok" : "deny", detail: `${e.kind}: ${e.addr ?? ""} ${e.mac ?? ""} ${e.reason ?? ""}`.trim() };
   }
@@ -376,7 +377,7 @@ export function renderTimeline(d: TimelineData): string {
 
   const rows = d.handoffs.map((h) => `<tr><td>${esc(h.node)}</td><td class="n">${fmt(h.atMs)}</td><td>${esc(h.from)}</td><td>${esc(h.to ?? "—")}</td>` +
     `<td class="n">${h.registeredMs ?? "—"}</td><td class="n">${h.interruptionMs ?? "—"}</td><td class="n">${h.lost}</td></tr>`).join("\n");
-  const codes = (m: Record<string, number>) => Object.entries(m).map(([c, n]) => `${esc(c)}: ${n}`).join(", ") || "none";
+  const codes = (m: Record<string, number>, v6 = false) => Object.entries(m).map(([c, n]) => `${esc(codeLabel(Number(c), v6))}: ${n}`).join(", ") || "none";
   const r = d.registrations;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>mipfw timeline: ${esc(d.scenario)}</title>
@@ -405,7 +406,7 @@ table{border-collapse:collapse;margin-top:6px}td,th{border:1px solid #ccc;paddin
 <body>
 <h1>Scenario ${esc(d.scenario)}, seed ${d.seed}: ${esc(fmtTime(d.simMs))} simulated</h1>
 <p class="note">${esc(d.description)}</p>
-<p>Registrations: requested ${r.requested}, accepted ${r.accepted}, denied (replies to mobile nodes) ${codes(r.denied)}, denied by agents ${codes(r.agentDenied)}.</p>
+<p>Registrations: requested ${r.requested}, accepted ${r.accepted}, denied (replies to mobile nodes) ${codes(r.denied)}, denied by agents ${codes(r.agentDenied)}${r.bindingDenied && Object.keys(r.bindingDenied).length ? `, Binding Updates refused ${codes(r.bindingDenied, true)}` : ""}.</p>
 <p class="legend"><span><i class="sw" style="background:rgba(220,40,40,.18)"></i>gap in a flow</span><span><i class="sw" style="background:#2660a4"></i>request</span><span><i class="sw" style="background:#1d8a3a"></i>accepted (code 0/1)</span><span><i class="sw" style="background:#c0282d"></i>denied (code)</span><span><i class="sw" style="background:#7a3db8"></i>scenario action</span> Mobile IPv6: BU / BA (Binding Update to the home agent / its Acknowledgement), CoA (a new care-of address). Hover over any mark for details.</p>
 ${sections.join("\n")}
 <h2>Handoffs (${d.handoffs.length})</h2>

@@ -58,7 +58,7 @@ test("events: the summary counts requests, accepted replies (0/1), denied replie
   for (let i = 0; i < 4; i++) sim.firmwareEvent(n, 5, rec(["u16", 60], ["u8", 0], ["u8", 1], H, HA, COA));
   for (const code of [0, 1, 133, 131, 133]) sim.firmwareEvent(n, 6, rec(["u16", 60], ["u8", code], ["u8", 0], H, HA, COA));
   for (const code of [136, 65]) sim.firmwareEvent(n, 11, rec(["u8", 3], ["u8", code], ["u16", 0], H));
-  assert.deepEqual(sim.summary().registrations, { requested: 4, accepted: 2, denied: { 131: 1, 133: 2 }, agentDenied: { 65: 1, 136: 1 } });
+  assert.deepEqual(sim.summary().registrations, { requested: 4, accepted: 2, denied: { 131: 1, 133: 2 }, agentDenied: { 65: 1, 136: 1 }, bindingDenied: {} });
   assert.equal(sim.events.kept.filter((e) => e.kind === "reg_reply").length, 5);
 });
 

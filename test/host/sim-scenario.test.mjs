@@ -34,13 +34,13 @@ test("summary: documented keys in a stable order", () => {
   const sim = new Simulation(validateScenario(load("l2-roam.json")), firmware, { durationMs: 12000 });
   sim.run();
   const s = sim.summary();
-  assert.deepEqual(Object.keys(s), ["scenario", "seed", "simMs", "flows", "pings", "handoffs", "registrations", "segments", "boards", "dhcp", "mip6Bindings"]);
+  assert.deepEqual(Object.keys(s), ["formatVersion", "scenario", "seed", "simMs", "flows", "pings", "handoffs", "registrations", "segments", "boards", "dhcp", "mip6Bindings"]);
   assert.deepEqual(Object.keys(s.flows[0]), ["name", "from", "to", "sent", "received", "lost", "duplicates", "reordered", "latencyMs"]);
   assert.deepEqual(Object.keys(s.flows[0].latencyMs), ["p50", "p99", "max"]);
   assert.deepEqual(Object.keys(s.pings[0]), ["name", "from", "to", "sent", "received", "lost", "rttMs"]);
   assert.deepEqual(Object.keys(s.handoffs[0]), ["node", "atMs", "from", "to", "interruptionMs", "lost", "registeredMs"]);
   assert.equal(s.handoffs[0].registeredMs, null, "not a mobile node");
-  assert.deepEqual(s.registrations, { requested: 0, accepted: 0, denied: {}, agentDenied: {} });
+  assert.deepEqual(s.registrations, { requested: 0, accepted: 0, denied: {}, agentDenied: {}, bindingDenied: {} });
   assert.deepEqual(s.dhcp, {});
   assert.deepEqual(Object.keys(s.segments), ["lan1", "lan2", "ap1", "ap2"]);
   assert.deepEqual(Object.keys(s.boards), ["h1", "r1", "m1"]);

@@ -67,7 +67,7 @@ test("timeline page: self-contained HTML with SVG, node names, handoffs and code
     assert.ok(html.includes(`<td>${h.from}</td><td>${h.to}</td>`), `handoff row ${h.from} → ${h.to}`);
     assert.ok(html.includes(`<td class="n">${h.interruptionMs}</td><td class="n">${h.lost}</td>`));
   }
-  assert.match(html, /Registration Reply code 0 \(accepted\)/);
+  assert.match(html, /Registration Reply code 0 Reg Accepted \(accepted\)/);
   assert.match(html, /class="gap"/);
 });
 

@@ -1,10 +1,11 @@
 // Event records: firmware events (assembly/events.ts, docs/abi.md "Events", little-endian) decoded
 // into named fields by the one layout table both hosts read (schema/events.json), plus the simulator's own events (Wi-Fi association, handoffs). Written as JSON
-// lines {t, node, kind, ...fields} with t in virtual milliseconds.
+// lines in mipfw-board's format (eventLine: tMs, node, kind id, name, fields, names of codes).
 
 import { openSync, writeSync, closeSync } from "node:fs";
 import { formatMac } from "../config.js";
 import eventTable from "../../../schema/events.json";
+import { replyCodeName, ba6StatusName, roStatusName } from "../names.js";
 
 export type Fields = Record<string, unknown>;
 
@@ -104,6 +105,42 @@ export function decodeFirmwareEvent(kind: number, data: Uint8Array, profile: "se
   return { kind: d.name, ...d.decode(data, dv, profile) };
 }
 
+/** Firmware event ids by name (the "kind" number mipfw-board writes). */
+const FIRMWARE_IDS = new Map<string, number>(EVENT_TABLE.events.map((e) => [e.name, e.kind]));
+const LOG_LEVELS = ["error", "warning", "info", "debug"];
+
+/**
+ * One event as the line written to --events, in mipfw-board's format (host/wasm3/src/linux.rs
+ * event_json): {"tMs", "node", "kind" (the firmware event id; absent for the simulator's own events),
+ * "name", ...fields}, plus the names of numbers a person would otherwise look up: "codeName" beside a
+ * Registration Reply code (Wireshark's text), a Binding Acknowledgement status (seed 003), "statusName"
+ * beside a route-optimization status (seed 001), log levels as words.
+ */
+export function eventLine(tMs: number, node: string | null, name: string, fields: Fields): Fields {
+  // An id the table does not know: decodeFirmwareEvent named it event_<id> and kept the id.
+  const id = FIRMWARE_IDS.get(name) ?? (name.startsWith("event_") && typeof fields.id === "number" ? fields.id : undefined);
+  const e: Fields = id === undefined ? { tMs, node, name, ...fields } : { tMs, node, kind: id, name, ...fields };
+  const code = typeof fields.code === "number" ? fields.code : null;
+  switch (name) {
+    case "reg_reply":
+      if (code !== null) e.codeName = String(fields.coa).includes(":") ? ba6StatusName(code) : replyCodeName(code);
+      break;
+    case "reg_denied": case "visitor": case "dr_route": case "dr_reg":
+      if (code !== null && (code !== 0 || name === "reg_denied")) e.codeName = replyCodeName(code);
+      break;
+    case "auth_failed":
+      if (code) e.codeName = replyCodeName(code);
+      break;
+    case "ro_binding":
+      if (typeof fields.status === "number" && (fields.status !== 0 || fields.op === "refused")) e.statusName = roStatusName(fields.status);
+      break;
+    case "log":
+      if (typeof fields.level === "number") e.level = LOG_LEVELS[fields.level] ?? fields.level;
+      break;
+  }
+  return e;
+}
+
 /** Where events go: a JSON-lines file, memory (tests), and/or a callback. */
 export class EventLog {
   readonly kept: Fields[] = [];
@@ -128,7 +165,7 @@ export class EventLog {
     if (this.keep === true || (this.keep !== false && this.keep.has(kind))) this.kept.push(e);
     this.onEvent?.(e);
     if (this.fd >= 0) {
-      const line = JSON.stringify(e);
+      const line = JSON.stringify(eventLine(e.t as number, node, kind, fields));
       this.lines.push(line);
       this.pendingChars += line.length;
       if (this.pendingChars > 1 << 20) this.flush();

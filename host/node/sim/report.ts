@@ -1,6 +1,7 @@
 // Human-readable rendering of a run summary (the CLI's stdout).
 
 import type { Summary } from "./summary.js";
+import { codeLabel, IGNORED_DROPS } from "../names.js";
 
 /** Align rows of cells into columns; numbers right-aligned, text left-aligned. */
 export function table(header: string[], rows: (string | number | null)[][], indent = "  "): string {
@@ -28,8 +29,11 @@ export function renderSummary(s: Summary, wallMs?: number): string {
   if (s.handoffs.length) out.push(table(["node", "at ms", "from", "to", "registered ms", "interruption ms", "lost"],
     s.handoffs.map((h) => [h.node, h.atMs, h.from, h.to, h.registeredMs, h.interruptionMs, h.lost])));
   out.push("");
-  const codes = (m: Record<string, number>) => { const t = Object.entries(m).map(([c, n]) => `${c}: ${n}`).join(", "); return t ? `{${t}}` : "0"; };
-  out.push(`Registrations: requested ${s.registrations.requested}, accepted ${s.registrations.accepted}, denied ${codes(s.registrations.denied)}, denied by agents ${codes(s.registrations.agentDenied)}`);
+  // Codes with their names (Wireshark's for reply codes, seed 003's for Binding Acknowledgements).
+  const codes = (m: Record<string, number>, v6 = false) => { const t = Object.entries(m).map(([c, n]) => `${codeLabel(Number(c), v6)}: ${n}`).join(", "); return t ? `{${t}}` : "0"; };
+  const r = s.registrations;
+  out.push(`Registrations: requested ${r.requested}, accepted ${r.accepted}, denied ${codes(r.denied)}, denied by agents ${codes(r.agentDenied)}` +
+    (r.bindingDenied && Object.keys(r.bindingDenied).length ? `, Binding Updates refused ${codes(r.bindingDenied, true)}` : ""));
   out.push("");
   if (s.mip6Bindings.length) {
     out.push(`Mobile IPv6 bindings (${s.mip6Bindings.length})`);
@@ -41,13 +45,16 @@ export function renderSummary(s: Summary, wallMs?: number): string {
   out.push(table(["name", "frames", "bytes", "lost", "queue drops"],
     Object.entries(s.segments).map(([n, g]) => [n, g.frames, g.bytes, g.lost, g.queueDrops])));
   out.push("");
-  out.push("Boards (frames in/out; drops by reason, non-zero only)");
-  out.push(table(["name", "board", "pages", "heap", "rx", "tx", "fwd", "delivered", "drops"],
+  out.push("Boards (frames in/out; ignored: normal on a shared link; drops by reason, non-zero only)");
+  out.push(table(["name", "board", "pages", "heap", "rx", "tx", "fwd", "delivered", "ignored (normal)", "drops"],
     Object.entries(s.boards).map(([n, b]) => {
       const c = b.counters;
-      const drops = Object.entries(c).filter(([k, v]) => k.startsWith("drop_") && v > 0).map(([k, v]) => `${k.slice(5)}=${v}`);
+      const nz = Object.entries(c).filter(([k, v]) => k.startsWith("drop_") && v > 0);
+      const ignored = nz.filter(([k]) => IGNORED_DROPS.has(k)).map(([k, v]) => `${k.slice(5)}=${v}`);
+      const drops = nz.filter(([k]) => !IGNORED_DROPS.has(k)).map(([k, v]) => `${k.slice(5)}=${v}`);
       const host = Object.entries(b.host).filter(([k, v]) => k !== "delivered" && v > 0).map(([k, v]) => `host.${k}=${v}`);
-      return [n, b.board, b.memoryPages, b.heapUsed, c.rx_frames ?? 0, c.tx_frames ?? 0, (c.forwarded ?? 0) + (c.ip6_forwarded ?? 0), c.delivered ?? 0, [...drops, ...host].join(" ")];
+      return [n, b.board, b.memoryPages, b.heapUsed, c.rx_frames ?? 0, c.tx_frames ?? 0, (c.forwarded ?? 0) + (c.ip6_forwarded ?? 0), c.delivered ?? 0,
+        ignored.join(" ") || "-", [...drops, ...host].join(" ") || "-"];
     })));
   return out.join("\n") + "\n";
 }

@@ -7,12 +7,12 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Board, BoardError, copyFrame, type BoardHooks } from "../board.js";
 import { RemoteBoard, type SimBoard, type RemoteOptions } from "../remote.js";
-import { PcapFile, type PcapBuffer } from "../pcap.js";
+import { PcapFile, PcapngFile, teeTaps, type PcapBuffer, type FrameTap } from "../pcap.js";
 import { parseIpv4, Ipv4Info, ParseError, udpValid, icmpValid, get16, IPPROTO_UDP, IPPROTO_ICMP, ICMP_ECHO_REPLY, ICMP6_ECHO_REPLY, parseIpv6Upper } from "../packet.js";
 import { Engine, SimEvent } from "./engine.js";
 import { Rng } from "./rng.js";
 import { Segment, type Port } from "./segment.js";
-import { AccessPoint, WaypointMover, RandomWalkMover, StaticMover, signalDbm, macKey, type Mover } from "./wifi.js";
+import { AccessPoint, ApGrid, WaypointMover, RandomWalkMover, StaticMover, signalDbm, macKey, type Mover } from "./wifi.js";
 import { CbrSource, Sink, Ping, Samples, type AppHost } from "./apps.js";
 import { EventLog, decodeFirmwareEvent, type Fields } from "./events.js";
 import type { Scenario, ScNode, ScAction, ScChange } from "./scenario.js";
@@ -27,6 +27,8 @@ export interface SimOptions {
   durationMs?: number;
   /** Write `<dir>/<segment or access point>.pcap`. */
   pcapDir?: string | null;
+  /** Write one pcapng file with an interface per segment and access point cell, wall-clock timestamps (pcap.ts PcapngFile). */
+  pcapngPath?: string | null;
   /** Write events as JSON lines to this file. */
   eventsPath?: string | null;
   /** Keep events in memory (`sim.events.kept`), for tests. */
@@ -36,6 +38,12 @@ export interface SimOptions {
   onFrame?: (segment: string, frame: Uint8Array, tUs: number) => void;
   /** Record what a timeline needs (arrival times of every flow, the events of TIMELINE_KINDS in `events.kept`). */
   timeline?: boolean;
+  /**
+   * Internal (tests, bench): hand every frame to every port of its segment, as before unicast
+   * delivery by destination MAC (docs/decisions.md "Fleet scale"). Only the boards' counts of
+   * received and not-for-us frames may differ.
+   */
+  floodUnicast?: boolean;
   /** Run every board under the wasm3 runtime (a `mipfw-board sim-peer` process each) instead of in this process. */
   wasm3?: RemoteOptions | null;
 }
@@ -333,7 +341,7 @@ export class Simulation {
   readonly flows: { source: CbrSource; sink: Sink; from: string; to: string }[] = [];
   readonly pings: { ping: Ping; from: string; to: string }[] = [];
   readonly handoffs: HandoffRecord[] = [];
-  readonly registrations = { requested: 0, accepted: 0, denied: new Map<number, number>(), agentDenied: new Map<number, number>() };
+  readonly registrations = { requested: 0, accepted: 0, denied: new Map<number, number>(), agentDenied: new Map<number, number>(), bindingDenied: new Map<number, number>() };
   readonly dhcpServers: DhcpServer[] = [];
   /** Mobile IPv6 bindings of every node, in the order they began (summary `mip6Bindings`). */
   readonly mip6Bindings: Mip6Binding[] = [];
@@ -343,7 +351,7 @@ export class Simulation {
   /** Node name by interface address (agents' care-of addresses). */
   private readonly owner = new Map<number, string>();
   readonly events: EventLog;
-  readonly pcaps: PcapBuffer[] = [];
+  readonly pcaps: FrameTap[] = [];
   readonly tickFn = (n: SimNode) => n.afterCall();
   readonly assocDoneFn = (i: NodeIface) => this.assocDone(i);
   private readonly leaveCellFn = (s: NodeIface, cell: Segment) => { if (s.segment === cell && s.ap?.cell !== cell) cell.detach(s); };
@@ -362,20 +370,24 @@ export class Simulation {
     this.events = new EventLog(opts.eventsPath, opts.keepEvents ? true : opts.timeline ? TIMELINE_KINDS : false, opts.onEvent);
     this.stepUs = scenario.mobilityStepMs * 1000;
     if (opts.pcapDir) mkdirSync(opts.pcapDir, { recursive: true });
-    const capture = (seg: Segment) => {
-      if (!opts.pcapDir) return;
-      seg.pcap = new PcapFile(join(opts.pcapDir, `${seg.name}.pcap`));
-      this.pcaps.push(seg.pcap);
+    const pcapng = opts.pcapngPath ? new PcapngFile(opts.pcapngPath) : null;
+    const capture = (seg: Segment, description: string) => {
+      if (opts.floodUnicast) seg.filterUnicast = false;
+      const tap = teeTaps(opts.pcapDir ? new PcapFile(join(opts.pcapDir, `${seg.name}.pcap`)) : null, pcapng ? pcapng.iface(seg.name, description) : null);
+      if (!tap) return;
+      // The segment calls write() only: any tap serves (segment.ts types it as the pcap writer).
+      seg.pcap = tap as unknown as PcapBuffer;
+      this.pcaps.push(tap);
     };
     for (const s of scenario.segments) {
       const seg = new Segment(s.name, this.engine, this.rng.derive(`segment:${s.name}`), s);
-      capture(seg);
+      capture(seg, `segment ${s.name}`);
       this.segments.set(s.name, seg);
     }
     for (const a of scenario.accessPoints) {
       const ap = new AccessPoint(a.name, a.bssid, a.x, a.y, a.rangeM, a.assocDelayUs, this.segments.get(a.segment)!,
         this.engine, this.rng.derive(`cell:${a.name}`), a.cell);
-      capture(ap.cell);
+      capture(ap.cell, `access point ${a.name} cell (bridged to ${a.segment})`);
       this.accessPoints.push(ap);
     }
     for (const spec of scenario.nodes) {
@@ -550,13 +562,10 @@ export class Simulation {
 
   /** Strongest access point in range of the node, or null (ties: the first listed). */
   bestAp(x: number, y: number): AccessPoint | null {
-    let best: AccessPoint | null = null, bestD = Infinity;
-    for (const ap of this.accessPoints) {
-      const d = ap.distance(x, y);
-      if (d <= ap.rangeM && d < bestD) { best = ap; bestD = d; }
-    }
-    return best;
+    return (this.apGrid ??= new ApGrid(this.accessPoints)).best(x, y);
   }
+  private apGrid: ApGrid | null = null;
+  private foreignAgents: SimNode[] | null = null;
 
   private evaluate(s: NodeIface): void {
     if (s.target || s.node.stopped) return; // association under way, or powered off
@@ -598,8 +607,10 @@ export class Simulation {
    * `station` export; the foreign agent holds a departed visitor's datagrams, issue 10.10).
    */
   private stationNotice(ap: AccessPoint, s: NodeIface, up: boolean): void {
-    for (const n of this.nodes) {
-      if (n === s.node || !n.spec.config.roles.includes("foreign-agent")) continue;
+    // (The foreign agents, in node order, found once: a fleet has thousands of nodes and stations.)
+    this.foreignAgents ??= this.nodes.filter((n) => n.spec.config.roles.includes("foreign-agent"));
+    for (const n of this.foreignAgents) {
+      if (n === s.node) continue;
       for (const ifc of n.ifaces) if (ifc.segment === ap.wire) n.station(ifc.index, up, s.mac);
     }
   }
@@ -720,7 +731,8 @@ export class Simulation {
       case "reg_reply": {
         const code = Number(f.code);
         // (A Mobile IPv6 Binding Acknowledgement's status is accepted below 128, seed 003 §5.2.)
-        if (String(f.coa).includes(":") ? code >= 128 : code > 1) { r.denied.set(code, (r.denied.get(code) ?? 0) + 1); break; }
+        // Refused Binding Updates are counted apart: their statuses are another numbering than reply codes.
+        if (String(f.coa).includes(":") ? code >= 128 : code > 1) { const m = String(f.coa).includes(":") ? r.bindingDenied : r.denied; m.set(code, (m.get(code) ?? 0) + 1); break; }
         r.accepted++;
         if (!mip) break;
         mip.pending = false;

@@ -22,14 +22,18 @@ export interface BoardSummary {
   board: string; memoryPages: number; heapUsed: number; counters: Record<string, number>; host: HostStats;
 }
 export interface SegmentSummary { frames: number; bytes: number; lost: number; queueDrops: number }
+/** Version of the JSON summary's layout (docs/results.md): 2 added formatVersion and registrations.bindingDenied. */
+export const SUMMARY_FORMAT_VERSION = 2;
 export interface Summary {
+  formatVersion: number;
   scenario: string;
   seed: number;
   simMs: number;
   flows: FlowSummary[];
   pings: PingSummary[];
   handoffs: HandoffSummary[];
-  registrations: { requested: number; accepted: number; denied: Record<string, number>; agentDenied: Record<string, number> };
+  /** denied: Registration Reply codes to mobile nodes; agentDenied: codes agents sent; bindingDenied: Mobile IPv6 Binding Acknowledgement statuses (seed 003), by number. */
+  registrations: { requested: number; accepted: number; denied: Record<string, number>; agentDenied: Record<string, number>; bindingDenied: Record<string, number> };
   segments: Record<string, SegmentSummary>;
   boards: Record<string, BoardSummary>;
   /** Per DHCP server (scenario nodes of kind "dhcp-server"): message counts and leases bound at the end. */
@@ -88,8 +92,8 @@ export function buildSummary(sim: Simulation): Summary {
   const dhcp: Record<string, DhcpSummary> = {};
   for (const d of sim.dhcpServers) dhcp[d.name] = { ...d.stats, bound: d.bindings().length };
   return {
-    scenario: sim.scenario.name, seed: sim.seed, simMs: ms(sim.engine.nowUs)!, flows, pings, handoffs,
-    registrations: { requested: sim.registrations.requested, accepted: sim.registrations.accepted, denied, agentDenied: byCode(sim.registrations.agentDenied) },
+    formatVersion: SUMMARY_FORMAT_VERSION, scenario: sim.scenario.name, seed: sim.seed, simMs: ms(sim.engine.nowUs)!, flows, pings, handoffs,
+    registrations: { requested: sim.registrations.requested, accepted: sim.registrations.accepted, denied, agentDenied: byCode(sim.registrations.agentDenied), bindingDenied: byCode(sim.registrations.bindingDenied) },
     segments, boards, dhcp,
     mip6Bindings: sim.mip6Bindings.map((b) => ({ ...b, fromMs: ms(b.fromMs * 1000)!, untilMs: b.untilMs === null ? null : ms(b.untilMs * 1000) })),
   };

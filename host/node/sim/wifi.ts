@@ -3,15 +3,12 @@
 // they are broadcast/multicast or addressed to an associated station; frames from the cell go onto the
 // wire unless addressed to a station of the same cell (which heard them directly).
 
-import { Segment, type Port, type SegmentParams } from "./segment.js";
+import { Segment, macKey, type Port, type SegmentParams } from "./segment.js";
 import type { Engine } from "./engine.js";
 import type { Rng } from "./rng.js";
 import type { Mobility, Waypoint } from "./scenario.js";
 
-/** A MAC address (6 bytes at `off`) as a number, for fast set lookups without strings. */
-export function macKey(b: Uint8Array, off = 0): number {
-  return ((b[off] << 8) | b[off + 1]) * 4294967296 + (((b[off + 2] << 24) | (b[off + 3] << 16) | (b[off + 4] << 8) | b[off + 5]) >>> 0);
-}
+export { macKey };
 
 /**
  * Received signal strength (dBm) at `d` metres: log-distance path loss with exponent 3 and -30 dBm at
@@ -21,8 +18,30 @@ export function signalDbm(d: number): number { return -30 - 30 * Math.log10(Math
 
 class BridgePort implements Port {
   segment: Segment | null = null;
+  /** No MAC of its own: the wired side claims the associated stations' MACs, the radio is its cell's uplink. */
+  readonly macKey = -1;
+  ord?: number;
   constructor(readonly name: string, readonly ap: AccessPoint, readonly wired: boolean) {}
   receive(frame: Uint8Array): void { this.ap.forward(frame, this.wired); }
+}
+
+/**
+ * The MAC keys of an access point's associated stations. Adding or removing one also claims or
+ * releases it on the wired segment for the access point's uplink (a switch learning which port a
+ * station is behind), so unicast frames to a station reach the access point and no board.
+ */
+class Stations extends Set<number> {
+  ap: AccessPoint | null = null;
+  add(k: number): this {
+    if (!this.has(k)) { super.add(k); if (this.ap) this.ap.wire.claim(k, this.ap.uplink); }
+    return this;
+  }
+  delete(k: number): boolean {
+    if (!super.delete(k)) return false;
+    if (this.ap) this.ap.wire.release(k, this.ap.uplink);
+    return true;
+  }
+  clear(): void { for (const k of [...this]) this.delete(k); }
 }
 
 export class AccessPoint {
@@ -30,7 +49,7 @@ export class AccessPoint {
   readonly uplink: BridgePort;
   readonly radio: BridgePort;
   /** MAC keys of associated stations. */
-  readonly stations = new Set<number>();
+  readonly stations: Set<number> = new Stations();
   /** Frames bridged wire→cell and cell→wire. */
   down = 0;
   up = 0;
@@ -43,6 +62,10 @@ export class AccessPoint {
     this.radio = new BridgePort(`${name}.radio`, this, false);
     wire.attach(this.uplink);
     this.cell.attach(this.radio);
+    // 802.11 infrastructure mode: a station addresses everything not for a station of its cell to
+    // the access point, so unknown unicast in the cell goes to the radio, not to every station.
+    this.cell.uplink = this.radio;
+    (this.stations as Stations).ap = this;
   }
 
   distance(x: number, y: number): number { return Math.hypot(x - this.x, y - this.y); }
@@ -57,6 +80,55 @@ export class AccessPoint {
       this.up++;
       this.wire.send(this.uplink, frame);
     }
+  }
+}
+
+/**
+ * Access points bucketed on a square grid whose cells are as wide as the largest range, so the access
+ * points in range of a point are among those of the 3 x 3 cells around it: finding a station's best
+ * access point costs a few distances instead of one per access point (a fleet of 1,000 LANs has
+ * 2,000). Same answer as scanning the list: the nearest in range, ties to the first listed.
+ */
+export class ApGrid {
+  private readonly cell: number;
+  private readonly buckets = new Map<string, { ap: AccessPoint; i: number }[]>();
+  constructor(readonly aps: readonly AccessPoint[]) {
+    this.cell = Math.max(1, ...aps.map((a) => a.rangeM));
+    aps.forEach((ap, i) => {
+      const k = this.key(Math.floor(ap.x / this.cell), Math.floor(ap.y / this.cell));
+      let b = this.buckets.get(k);
+      if (!b) this.buckets.set(k, (b = []));
+      b.push({ ap, i });
+    });
+  }
+  private key(cx: number, cy: number): string { return `${cx},${cy}`; }
+
+  /** Strongest (nearest) access point in range of (x, y), or null; ties: the first listed. */
+  best(x: number, y: number): AccessPoint | null {
+    if (!Number.isFinite(x) || !Number.isFinite(y) || !Number.isFinite(this.cell)) return this.scan(x, y);
+    const cx = Math.floor(x / this.cell), cy = Math.floor(y / this.cell);
+    let best: AccessPoint | null = null, bestD = Infinity, bestI = Infinity;
+    for (let gx = cx - 1; gx <= cx + 1; gx++) {
+      for (let gy = cy - 1; gy <= cy + 1; gy++) {
+        const b = this.buckets.get(this.key(gx, gy));
+        if (!b) continue;
+        for (const { ap, i } of b) {
+          const d = ap.distance(x, y);
+          if (d <= ap.rangeM && (d < bestD || (d === bestD && i < bestI))) { best = ap; bestD = d; bestI = i; }
+        }
+      }
+    }
+    return best;
+  }
+
+  /** The plain scan (non-finite coordinates or ranges). */
+  private scan(x: number, y: number): AccessPoint | null {
+    let best: AccessPoint | null = null, bestD = Infinity;
+    for (const ap of this.aps) {
+      const d = ap.distance(x, y);
+      if (d <= ap.rangeM && d < bestD) { best = ap; bestD = d; }
+    }
+    return best;
   }
 }
 
