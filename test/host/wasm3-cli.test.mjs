@@ -48,8 +48,10 @@ test("mipfw-board check-config: valid, warnings, problems, --json and --opt=valu
     r = run(["check-config", `--config=${noRoute}`, "--json"]);
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout);
-    assert.deepEqual(Object.keys(j), ["file", "valid", "problems", "warnings"]);
-    assert.equal(j.valid, true);
+    assert.deepEqual(Object.keys(j), ["formatVersion", "file", "ok", "name", "board", "roles", "interfaces", "routes", "warnings"]);
+    assert.equal(j.formatVersion, 1);
+    assert.equal(j.ok, true);
+    assert.deepEqual([j.name, j.board, j.interfaces, j.routes], ["mn", "rpi4", 1, 0]);
     assert.equal(j.warnings.length, 1);
     assert.match(j.warnings[0], /^routes: a mobile node without a route reaches only its own link .* expected a default route such as \{"dest": "default", "via": "10\.1\.0\.1"\}, got none$/);
     r = run(["check-config", noRoute]);
@@ -60,7 +62,8 @@ test("mipfw-board check-config: valid, warnings, problems, --json and --opt=valu
     r = run(["check-config", "-j", bad]);
     assert.equal(r.status, 1);
     const b = JSON.parse(r.stdout);
-    assert.equal(b.valid, false);
+    assert.equal(b.ok, false);
+    assert.deepEqual(Object.keys(b), ["formatVersion", "file", "ok", "problems"]);
     assert.ok(b.problems.some((p) => /interfaces\[0\]\.ipv4: expected .*got "10\.1\.0\.300\/24"/.test(p)), b.problems.join("\n"));
     r = run(["check-config"]);
     assert.equal(r.status, 2);

@@ -117,7 +117,7 @@ enum Cmd {
     CheckConfig {
         #[command(flatten)]
         cfg: ConfigFile,
-        /// {"file":..,"valid":..,"problems":[..],"warnings":[..]}
+        /// One JSON object: formatVersion, file, ok, and problems or name/board/roles/interfaces/routes/warnings
         #[arg(long, short = 'j')]
         json: bool,
     },
@@ -240,7 +240,22 @@ fn check_config(cfg: &ConfigFile, json: bool) -> i32 {
         Err(p) => (p.clone(), Vec::new()),
     };
     if json {
-        println!("{}", serde_json::json!({"file": file.display().to_string(), "valid": problems.is_empty(), "problems": problems, "warnings": warnings}));
+        // The format of `mipfw check-config --json` (host/node/cli.ts), without the memory figures
+        // (they need the firmware run: `mipfw-board selftest`).
+        let mut o = serde_json::json!({"formatVersion": 1, "file": file.display().to_string(), "ok": problems.is_empty()});
+        match &r {
+            Ok((node, _)) => {
+                let roles: Vec<&str> = node.tree.get("roles").and_then(|v| v.as_array()).into_iter().flatten().filter_map(|v| v.as_str()).collect();
+                o["name"] = serde_json::json!(node.name);
+                o["board"] = serde_json::json!(node.board.name);
+                o["roles"] = serde_json::json!(roles);
+                o["interfaces"] = serde_json::json!(node.interfaces.len());
+                o["routes"] = serde_json::json!(node.routes.len());
+                o["warnings"] = serde_json::json!(warnings);
+            }
+            Err(_) => o["problems"] = serde_json::json!(problems),
+        }
+        println!("{o}");
     } else {
         for p in &problems {
             eprintln!("{p}");
