@@ -33,19 +33,24 @@ test("names: the reply code table is Wireshark's mip.code value string", (t) => 
   assert.equal(host.roStatusName(133), "Identification mismatch");
 });
 
-test("names: a wrong key shows named denials in the summary and events; not_for_us is ignored, not a drop", () => {
+test("names: a wrong key shows named denials in the summary and events; normal outcomes are ignored, not drops", () => {
   const events = join(tmp, "e.jsonl"), json = join(tmp, "s.json");
   const r = run("sim", "scenarios/mip-wrong-key.json", "--events", events, "--json", json);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /denied by agents \{131 Reg Deny \(HA\)- MN Failed Authentication: \d+\}/);
-  // The board table: not_for_us in "ignored (normal)", never among the drops.
-  const lines = r.stdout.split("\n");
+  // The board table: normal outcomes in "ignored (normal)", never among the drops (an IPv6 run: groups
+  // not joined; segments deliver unicast to its owner only since issue 14.10, so not_for_us is rare).
+  const r6 = run("sim", "scenarios/mip6-roam.json");
+  assert.equal(r6.status, 0, r6.stderr);
+  const lines = r6.stdout.split("\n");
   const head = lines.findIndex((l) => /ignored \(normal\)\s+drops$/.test(l));
   assert.ok(head > 0, "the board table has an ignored column before the drops");
   const dropsAt = lines[head].indexOf("drops"), ignoredAt = lines[head].indexOf("ignored");
-  const fa2 = lines.slice(head + 1).find((l) => /^\s+fa2\s/.test(l));
-  assert.match(fa2.slice(ignoredAt, dropsAt), /not_for_us=\d+/);
-  assert.doesNotMatch(fa2.slice(dropsAt), /not_for_us/);
+  const rows = [];
+  for (const l of lines.slice(head + 1)) { if (!l.trim()) break; rows.push(l); }
+  assert.ok(rows.length >= 3, "board rows");
+  assert.ok(rows.some((l) => /(not_for_us|ethertype|ip6_not_member)=\d+/.test(l.slice(ignoredAt, dropsAt))), "a normal outcome in the ignored column");
+  for (const l of rows) assert.doesNotMatch(l.slice(dropsAt), /not_for_us|ethertype=|ip6_not_member/, l);
   const ev = readFileSync(events, "utf8").trim().split("\n").map((l) => JSON.parse(l));
   const denied = ev.filter((e) => e.name === "reg_denied");
   assert.ok(denied.length > 0);
