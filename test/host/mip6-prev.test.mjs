@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startBoard, host } from "./helpers.mjs";
-import { ip6, fmt6, echo6, pkt6, eth, Lan } from "../lib/ip6.mjs";
+import { ip6, fmt6, echo6, pkt6, eth, ipv6Packet, Lan } from "../lib/ip6.mjs";
 import { dstOpts, sealed, hasBu, BU_A, BU_H } from "../lib/mip6.mjs";
 
 const HA = "2001:db8:1::1", HOME = "2001:db8:1::64", CN = "2001:db8:1::c";
@@ -124,4 +124,29 @@ test("§9.6 forgeries at the router of P (invariant: its Binding Cache changes o
   assert.equal(b.length, 1, "the genuine update is taken");
   assert.equal(b[0].home, "2001:db8:2::99");
   assert.equal(b[0].lifetimeSec, 30, "3600 s asked, 30 granted");
+});
+
+test("§9.6 who may tunnel to the mobile node in the previous router's name: only the router that acknowledged, under its subnet's key; a plain tunnel or one under another key from its address delivers nothing", () => {
+  const w = world({ prev: true });
+  handoff(w, 1500);
+  assert.equal(w.mn.board.counters().mip6_mn_prev_acked, 1);
+  const b = w.r1.board.dump("bindings6")[0];
+  const oldCoa = ip6(b.home), newCoa = ip6(b.careOf);
+  // What arrives at the old care-of address: an echo request from the correspondent, in a tunnel "from r1".
+  const inner = echo6(ip6(CN), oldCoa, 21, 1);
+  const c0 = w.mn.board.counters();
+  const deliver = (pkt) => w.mn.board.rx(0, eth(host.parseMac("02:00:00:00:09:64"), host.parseMac("02:00:00:00:03:01"), 0x86dd, pkt));
+  // Plain (no AH): the tunnel is not admitted.
+  deliver(ipv6Packet(ip6("2001:db8:2::1"), newCoa, 41, inner));
+  // Under another key with the subnet SA's SPI: AH refuses it.
+  deliver(sealed(ip6("2001:db8:2::1"), newCoa, 41, inner, { spi: 0x6000, seq: 500, alg: ALG, key: KEY }));
+  w.lan.run(50);
+  const c = w.mn.board.counters();
+  assert.equal(c.drop_tun6_peer - (c0.drop_tun6_peer ?? 0), 1, "the plain tunnel: not from an admitted remote end");
+  assert.equal(c.drop_ah_icv - (c0.drop_ah_icv ?? 0), 1, "the other key: ICV");
+  assert.equal(c.tun6_decapsulated ?? 0, c0.tun6_decapsulated ?? 0, "nothing decapsulated");
+  // The genuine one (r1's key and SPI) is delivered: the control that the refusals were the key's.
+  deliver(sealed(ip6("2001:db8:2::1"), newCoa, 41, inner, { spi: 0x6000, seq: 501, alg: ALG, key: KEY_P }));
+  w.lan.run(50);
+  assert.equal(w.mn.board.counters().tun6_decapsulated - (c.tun6_decapsulated ?? 0), 1, "r1's own tunnel is taken");
 });
