@@ -27,8 +27,6 @@ P="md$$"
 NSS=(ha fa mn cn)
 PIDS=()
 FAILS=0
-T0=$(date +%s.%N)
-log() { echo "[$(awk -v a="$(date +%s.%N)" -v b="$T0" 'BEGIN { printf "%6.2fs", a - b }')] $*"; }
 . "$(dirname "$0")/nslib.sh"
 # /etc/mipfw as docs/deploy.md installs it: the configurations unchanged, the key in keys/ (mode 0600,
 # owned by the service user).

@@ -38,10 +38,8 @@ P="mm$$"                      # namespace prefix, unique per run
 NSS=(sw ha fa1 fa2 rc r4 cn)  # the MCU's qemu runs in sw, next to the bridges
 PIDS=()
 FAILS=0
-T0=$(date +%s.%N)
 ECHO_PORT=7
 
-log() { echo "[$(awk -v a="$(date +%s.%N)" -v b="$T0" 'BEGIN { printf "%6.2fs", a - b }')] $*"; }
 . "$(dirname "$0")/nslib.sh"
 . "$(dirname "$0")/roamtopo.sh"
 # mon CMD: one command to the qemu monitor over the connection kept open by the MON coprocess.

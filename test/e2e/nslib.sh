@@ -1,7 +1,11 @@
-# Shared helpers of the network-namespace test drivers (netns.sh, frag-netns.sh). Source it after
+# Shared helpers of the network-namespace test drivers (netns.sh, ro-netns.sh, dremip-netns.sh, mcu-netns.sh,
+# control-netns.sh, deploy-netns.sh, frag-netns.sh). Source it after
 # setting P (namespace prefix, unique per run), NSS (namespace names), PIDS=(), FAILS=0, KEEP and OUT;
 # it installs the cleanup traps: every started process is stopped and every namespace deleted on exit.
 
+# log MSG: MSG with the seconds since this file was sourced (the driver's start).
+T0=$(date +%s.%N)
+log() { echo "[$(awk -v a="$(date +%s.%N)" -v b="$T0" 'BEGIN { printf "%6.2fs", a - b }')] $*"; }
 fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
 ns() { local n=$1; shift; ip netns exec "$P-$n" "$@"; }
 # set NODE KEY=VALUE...: sysctl through /proc (per namespace; no procps needed); a missing key is skipped.

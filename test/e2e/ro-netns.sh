@@ -27,8 +27,6 @@ NSS=(sw ha fa1 fa2 rc r4 cn mn)
 PIDS=()
 CAPS=()
 FAILS=0
-T0=$(date +%s.%N)
-log() { echo "[$(awk -v a="$(date +%s.%N)" -v b="$T0" 'BEGIN { printf "%6.2fs", a - b }')] $*"; }
 . "$(dirname "$0")/nslib.sh"
 . "$(dirname "$0")/roamtopo.sh"
 topo_namespaces
