@@ -5,7 +5,7 @@
 import { logBegin, logStr, logBytes, logNum, logEnd, LOG_ERROR } from "./host";
 import { CONFIG_TEXT, CONFIG_TEXT_LEN } from "./config-text";
 import { textLine, textBuf } from "./text";
-import { IPV6, MIP6, RESTORE } from "./features";
+import { IPV6, MIP6, RESTORE, REKEY } from "./features";
 
 /** Apply one IFACE, ROUTE or SA record (`rlen` bytes at `v`); false after logging a refusal. */
 export type RecordApply = (type: i32, v: usize, rlen: u32) => bool;
@@ -914,6 +914,13 @@ function lifetimeCovers(field: T, sec: i32, intervalMs: i32): bool {
   return true;
 }
 
+/**
+ * True while config_add walks its records (images with REKEY): an SA or IPSEC record for a peer that has
+ * one then replaces it (security/sa.ts saAddAddr, ipsec.ts ipsecAdd); in init a second record for a peer
+ * is still refused.
+ */
+export let configAdding: bool = false;
+
 /** Record types pass 2 hands to `apply` (configure.ts), as bits 1 << type. */
 const PASS2_TYPES: u32 = 1 << REC_IFACE | 1 << REC_ROUTE | 1 << REC_SA | 1 << REC_SERVER | 1 << REC_ADDR6 | 1 << REC_IPSEC | 1 << REC_TUN6 | (MIP6 ? 1 << REC_GROUP6 : 0) | (RESTORE ? 1 << REC_BINDING : 0);
 
@@ -923,6 +930,7 @@ const PASS2_TYPES: u32 = 1 << REC_IFACE | 1 << REC_ROUTE | 1 << REC_SA | 1 << RE
  * tables they fill). Returns false (after logging) on any error.
  */
 export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApply): bool {
+  if (REKEY) configAdding = adding;
   if (len < 8 || len > CONFIG_CAPACITY) return refuse(T.CONFIG_LENGTH, 8, CONFIG_CAPACITY, len);
   const p = configBuffer;
   if (load<u32>(p) != MAGIC) return refuseText(T.CONFIG_MAGIC, T.MIPF, load<u32>(p));

@@ -26,7 +26,8 @@
 import { arenaAlloc } from "../mem";
 import { HT_HEADER_SIZE, HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htInsertAddr, htInsertedNew, htFindAddr, htRemoveAddr } from "../table/hash";
 import { AH_SA_SIZE, AH_SA_SPI, AH_SA_PEER, ahSaInit } from "./ah";
-import { MIP6 } from "../features";
+import { MIP6, REKEY } from "../features";
+import { configAdding } from "../config";
 import { addrCopy, addrEqual } from "../wire/addr";
 import { addrIsHaAnycast, addrSetHaAnycast } from "../wire/mip6";
 
@@ -66,13 +67,22 @@ export function ipsecInit(n: i32): bool {
  */
 export function ipsecAdd(peer: usize, spiIn: u32, spiOut: u32, alg: u8, key: usize, keyLen: i32, window: u8, flags: u8): i32 {
   const e = htInsertAddr(index, peer);
-  if (e == 0 || !htInsertedNew(index)) return 1;
+  if (e == 0) return 1;
+  // Why (issue 14, key rotation): config_add (the board's SIGHUP) replaces a peer's SAs in place, between
+  // two packets; the entry does not move. Both SAs start afresh, sequence counter and replay window at 0:
+  // new keys make new SAs (RFC 4301 §4.4.2.1: manual keys, no rekeying of a live SA; RFC 4302 §2.5: a new
+  // SA's counter starts at 0), and the peer, reloaded with the same key, also sends from 1 — a window kept
+  // from the old key would refuse it. A packet recorded under the old key fails the new ICV. (The
+  // parameters were checked before (configure.ts ipsecApply), so ahSaInit does not refuse a replacement.)
+  const fresh = htInsertedNew(index);
+  if (!fresh && !(REKEY && configAdding)) return 1;
   if (!ahSaInit(e + 8, spiIn, peer, alg, key, keyLen, window) || !ahSaInit(e + 8 + <usize>AH_SA_SIZE, spiOut, peer, alg, key, keyLen, window)) {
-    htRemoveAddr(index, peer);
+    if (!REKEY || fresh) htRemoveAddr(index, peer);
     return 2;
   }
   store<u64>(e, <u64>flags);
   if ((flags & IPSEC_HOME_AGENT) != 0 && homeAgent == 0) homeAgent = e;
+  if (REKEY && !fresh) return 0;
   if (MIP6 && (addrIsHaAnycast(peer) || addrIsSubnetRouter(peer))) subnetPeers++;
   used++;
   return 0;

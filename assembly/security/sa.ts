@@ -17,7 +17,8 @@ import { arenaAlloc } from "../mem";
 import { htBytesKeyed, htCarve, htInitKeyed, htFindAddr, htFindV4, htInsertAddr, htInsertedNew, htUsed, HT_HEADER_SIZE, HT_KEY_ADDR } from "../table/hash";
 import { ADDR_LEN, addrSetV4 } from "../wire/addr";
 import { hmacMd5Prepare } from "../crypto/hmac";
-import { SA_ALG_HMAC_MD5, SA_MAX_KEY, SA_USE_MASK, SA_USE_SHIFT } from "../config";
+import { SA_ALG_HMAC_MD5, SA_MAX_KEY, SA_USE_MASK, SA_USE_SHIFT, configAdding } from "../config";
+import { REKEY } from "../features";
 
 export const SA_SPI: usize = 0;
 export const SA_ALG: usize = 4;
@@ -50,12 +51,34 @@ export function saAdd(peer: u32, spi: u32, alg: u8, replay: u8, flags: u8, key: 
 /** `peer` (IPv4, host order) as a 16-byte address in peer4. */
 function mapped(peer: u32): usize { addrSetV4(peer4, peer); return peer4; }
 
-/** Add the association with the peer whose 16-byte address is at `peer`; false when the table is full or the peer already has one. */
+/**
+ * Add the association with the peer whose 16-byte address is at `peer`; false when the table is full or
+ * the peer already has one — except in config_add (REKEY), where it replaces the peer's association.
+ */
 export function saAddAddr(peer: usize, spi: u32, alg: u8, replay: u8, flags: u8, key: usize, keyLen: i32): bool {
   if (capacity == 0 || keyLen < 0 || keyLen > SA_MAX_KEY) return false;
   const v = htInsertAddr(table, peer);
-  if (v == 0 || !htInsertedNew(table)) return false;
+  if (v == 0) return false;
+  // Why (issue 14, key rotation): a configured association is replaced in place by config_add (the board's
+  // SIGHUP), between two frames: the next message is verified or authenticated under the new key, never a
+  // mix, and the record does not move, so bindings, visitors and registrations keep theirs. In init a second
+  // record for a peer stays an error (the hosts refuse it first: "one association per peer").
+  if (!REKEY) {
+    if (!htInsertedNew(table)) return false;
+    saFill(v, spi, alg, replay, flags, key, keyLen);
+    return true;
+  }
+  const again = !htInsertedNew(table);
+  if (again && !configAdding) return false;
+  // Why: the replay state (RFC 2002 §5.6 / RFC 3344 §5.7: last Identification, the nonce issued, a mobile
+  // node's clock correction) is kept when the replay method is unchanged: it belongs to the pair of nodes,
+  // not to the key; so a request recorded under an earlier key stays refused if that key comes back
+  // (a rotation A -> B -> A), and a mobile node's next request under nonces needs no 133 round trip.
+  // A new method resets it (timestamps and nonces give the fields different meanings).
+  const keep = again && load<u8>(v, SA_REPLAY) == replay;
+  const id = load<u64>(v, SA_LAST_ID), nonce = load<u64>(v, SA_NONCE); // (nonce and offset: one u64)
   saFill(v, spi, alg, replay, flags, key, keyLen);
+  if (keep) { store<u64>(v, id, SA_LAST_ID); store<u64>(v, nonce, SA_NONCE); }
   return true;
 }
 

@@ -3,7 +3,9 @@
 # topology (roamtopo.sh) with the home agent, fa1 and two mobile nodes on net1. Checks `mipfw-board
 # status` (text and --json) on the home agent's control socket, `log-level`, SIGHUP adding a security
 # association (mn2, unknown to the home agent at start, registers after the reload; mn's binding is
-# kept), a refused reload (a changed key: the running configuration stays), and the bindings file.
+# kept), a key rotation (mn's key changed at the home agent and at mn: replaced in place, bindings kept,
+# mn re-registers under the new key), refused reloads (a removed association, an invalid file: the
+# running configuration stays), and the bindings file.
 #
 # usage: test/e2e/control-netns.sh [--board F] [--firmware F] [--out DIR] [--keep]
 # exit: 0 passed, 1 failed, 77 skipped
@@ -36,7 +38,7 @@ mn() { # name last-octet spi key
 { "name": "$1", "board": "esp32", "roles": ["mobile-node"],
   "interfaces": [ { "name": "wlan0", "mac": "02:00:00:01:00:$2", "ipv4": "10.1.0.$2/24" } ],
   "routes": [ { "dest": "default", "via": "10.1.0.1" } ],
-  "mobility": { "homeAgent": "10.1.0.1", "lifetimeSec": 60, "colocated": "never" },
+  "mobility": { "homeAgent": "10.1.0.1", "lifetimeSec": 20, "colocated": "never" },
   "securityAssociations": [ { "peer": "10.1.0.1", "spi": $3, "algorithm": "hmac-md5", "key": "text:$4" } ] }
 EOT
 }
@@ -98,16 +100,16 @@ STATUS --json >"$OUT/status2.json"
 json "$OUT/status2.json" "any(b['home']=='10.1.0.21' for b in v['tables']['bindings'])" | grep -q False || fail "mn2 registered without an association"
 ID1=$(json "$OUT/status2.json" "[b['identification'] for b in v['tables']['bindings'] if b['home']=='10.1.0.20'][0]")
 
-# A refused reload: mn's key changed. The running configuration stays.
+# A refused reload: mn's association removed. The running configuration stays.
 cp "$OUT/ha.json" "$OUT/ha.orig.json"
 python3 - "$OUT/ha.json" <<'EOP'
 import json, sys
-c = json.load(open(sys.argv[1])); c["securityAssociations"][0]["key"] = "text:another-key"
+c = json.load(open(sys.argv[1])); del c["securityAssociations"][0]
 json.dump(c, open(sys.argv[1], "w"))
 EOP
 kill -HUP $HA; sleep 0.5
-grep -q "error: SIGHUP: .*refused, the running configuration is kept: securityAssociations of peer 10.1.0.20: changed" "$OUT/ha.log" \
-  || fail "a changed key was not refused: $(grep SIGHUP "$OUT/ha.log")"
+grep -q "error: SIGHUP: .*refused, the running configuration is kept: securityAssociations of peer 10.1.0.20: removed" "$OUT/ha.log" \
+  || fail "a removed association was not refused: $(grep SIGHUP "$OUT/ha.log")"
 # An invalid one: refused naming the field.
 echo '{ "name": "ha", "roles": ["home-agent"], "board": "nosuch" }' >"$OUT/ha.json"
 kill -HUP $HA; sleep 0.5
@@ -128,6 +130,38 @@ STATUS --json >"$OUT/status3.json"
 ID2=$(json "$OUT/status3.json" "[b['identification'] for b in v['tables']['bindings'] if b['home']=='10.1.0.20'][0]")
 [ -n "$ID2" ] || fail "mn's binding was dropped by the reload"
 log "reload: mn2 registered, mn's binding kept ($ID1 -> $ID2)"
+
+# Key rotation (SIGHUP): mn's key changes at the home agent and at mn. The home agent replaces the
+# association in place (both bindings stay); mn's next registration is accepted under the new key.
+for f in ha mn; do
+  python3 - "$OUT/$f.json" <<'EOP'
+import json, sys
+c = json.load(open(sys.argv[1]))
+for a in c["securityAssociations"]:
+    if a["peer"] in ("10.1.0.20", "10.1.0.1"): a["key"] = "text:rotated-mn-ha-key"
+json.dump(c, open(sys.argv[1], "w"))
+EOP
+done
+kill -HUP $HA; sleep 0.3
+grep -q "info: SIGHUP: .* reloaded: 0 new security association(s), 1 replaced" "$OUT/ha.log" || fail "rotation at the home agent: $(grep SIGHUP "$OUT/ha.log" | tail -2)"
+STATUS --json >"$OUT/status-rot.json"
+json "$OUT/status-rot.json" "len(v['tables']['bindings'])" | grep -qx 2 || fail "rotation: bindings $(json "$OUT/status-rot.json" "v['tables']['bindings']")"
+# From here the home agent accepts mn only under the new key: a registration accepted later is under it.
+ACC=$(json "$OUT/status-rot.json" "v['counters']['ha_reg_accepted']")
+ID2=$(json "$OUT/status-rot.json" "[b['identification'] for b in v['tables']['bindings'] if b['home']=='10.1.0.20'][0]")
+kill -HUP "${PIDS[2]}"; sleep 0.3
+grep -q "info: SIGHUP: .* reloaded: 0 new security association(s), 1 replaced" "$OUT/mn.log" || fail "rotation at mn: $(grep SIGHUP "$OUT/mn.log" | tail -2)"
+ROT=0
+for i in $(seq 150); do
+  STATUS --json >"$OUT/status-rot.json" 2>/dev/null || continue
+  ID4=$(json "$OUT/status-rot.json" "[b['identification'] for b in v['tables']['bindings'] if b['home']=='10.1.0.20'][0]")
+  [ "$ID4" != "$ID2" ] && [ "$(json "$OUT/status-rot.json" "v['counters']['ha_reg_accepted'] > $ACC")" = True ] && { ROT=1; break; }
+  sleep 0.2
+done
+[ $ROT = 1 ] || fail "rotation: mn's registration under the new key was not accepted ($(json "$OUT/status-rot.json" "v['counters']"))"
+json "$OUT/status-rot.json" "sorted(b['home'] for b in v['tables']['bindings'])" | grep -q "\['10.1.0.20', '10.1.0.21'\]" || fail "rotation: bindings $(json "$OUT/status-rot.json" "v['tables']['bindings']")"
+ID2=$ID4
+log "rotation: mn re-registered under the new key ($ID4), both bindings kept"
 
 # The bindings file: both bindings with their wall-clock expiry.
 json "$OUT/ha.bindings.json" "sorted(b['home'] for b in v['bindings'])" | grep -q "\['10.1.0.20', '10.1.0.21'\]" || fail "bindings file: $(cat "$OUT/ha.bindings.json")"

@@ -1,7 +1,7 @@
 // Live inspection of mipfw-board on real interfaces (issue 14 point 3): test/e2e/control-netns.sh runs
 // a home agent, a foreign agent and two mobile nodes in network namespaces and checks `status` (text
-// and --json), `log-level`, SIGHUP (a new security association works, bindings are kept, a changed or
-// invalid configuration is refused) and the bindings file. Skipped unless root with `ip netns` and the
+// and --json), `log-level`, SIGHUP (a new security association works, a rotated key works, bindings are
+// kept, a removed association or an invalid configuration is refused) and the bindings file. Skipped unless root with `ip netns` and the
 // board built. Also the deployment of docs/deploy.md (test/e2e/deploy-netns.sh).
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -283,34 +283,61 @@ pub fn records(chunks: &[Vec<u8>]) -> Vec<Vec<u8>> {
     out
 }
 
-/// What a reload from `old` to `new` chunks does: Ok((records to add with config_add, warnings)),
-/// or Err when it changes or removes an association (the core adds associations after init, it does
-/// not replace or delete one: that needs a restart).
-pub fn reload_plan(old: &[Vec<u8>], new: &[Vec<u8>]) -> Result<(Vec<Vec<u8>>, Vec<String>), String> {
+/// What a reload does: the records to hand to config_add, the old records to put back if the core
+/// refuses part of it, and what it changes.
+#[derive(Debug, PartialEq)]
+pub struct Plan {
+    /// New and changed SA/IPSEC records, in the new configuration's order.
+    pub apply: Vec<Vec<u8>>,
+    /// The running records of the changed associations (config_add them again to undo a partial reload).
+    pub undo: Vec<Vec<u8>>,
+    pub added: usize,
+    pub changed: usize,
+    pub warnings: Vec<String>,
+}
+
+/// The peer an SA (6) or IPSEC (9) record is for, as text.
+fn peer_of(r: &[u8]) -> String {
+    match r[0] {
+        6 if r.len() >= 24 => addr(r, 12),
+        9 if r.len() >= 36 => addr(r, 20),
+        _ => "?".into(),
+    }
+}
+
+/// What a reload from `old` to `new` chunks does: Ok(Plan), or Err when it removes an association.
+/// A changed association (same peer, new key, SPI, algorithm, replay method...) is replaced in place by
+/// the core's config_add (REKEY, assembly/features.ts): bindings, visitors and registrations stay.
+/// Why removal is refused: the bindings and registrations the association authenticated would outlive it
+/// (a home agent would keep tunnelling to a mobile node it can no longer authenticate, until the lifetime
+/// runs out), and the core has no "remove" for a running table; a restart drops them both.
+pub fn reload_plan(old: &[Vec<u8>], new: &[Vec<u8>]) -> Result<Plan, String> {
     let (o, n) = (records(old), records(new));
     let sa = |r: &Vec<u8>| RELOADED.contains(&r[0]);
-    let peer = |r: &Vec<u8>| -> String {
-        match r[0] {
-            6 if r.len() >= 24 => addr(r, 12),
-            9 if r.len() >= 36 => addr(r, 20),
-            _ => "?".into(),
-        }
-    };
     let what = |r: &Vec<u8>| if r[0] == 6 { "securityAssociations" } else { "ipsec" };
-    for r in o.iter().filter(|r| sa(r) && !n.contains(r)) {
-        let changed = n.iter().any(|x| x[0] == r[0] && peer(x) == peer(r));
+    let same_peer = |a: &Vec<u8>, b: &Vec<u8>| a[0] == b[0] && peer_of(a) == peer_of(b);
+    if let Some(r) = o.iter().find(|r| sa(r) && !n.iter().any(|x| same_peer(x, r))) {
         return Err(format!(
-            "{} of peer {}: {} in the new configuration; a running board only adds associations (restart the board to change or remove one)",
-            what(r), peer(r), if changed { "changed" } else { "removed" }
+            "{} of peer {}: removed in the new configuration; a running board does not remove an association (its bindings would outlive it): restart the board to remove one",
+            what(r), peer_of(r)
         ));
     }
-    let add: Vec<Vec<u8>> = n.iter().filter(|r| sa(r) && !o.contains(r)).cloned().collect();
-    let mut warnings = Vec::new();
+    let mut plan = Plan { apply: Vec::new(), undo: Vec::new(), added: 0, changed: 0, warnings: Vec::new() };
+    for r in n.iter().filter(|r| sa(r) && !o.contains(r)) {
+        match o.iter().find(|x| same_peer(x, r)) {
+            Some(was) => {
+                plan.changed += 1;
+                plan.undo.push(was.clone());
+            }
+            None => plan.added += 1,
+        }
+        plan.apply.push(r.clone());
+    }
     let rest = |v: &[Vec<u8>]| v.iter().filter(|r| !sa(r)).cloned().collect::<Vec<_>>();
     if rest(&o) != rest(&n) {
-        warnings.push("the new configuration changes more than securityAssociations/ipsec: those changes take effect at the next restart".to_string());
+        plan.warnings.push("the new configuration changes more than securityAssociations/ipsec: those changes take effect at the next restart".to_string());
     }
-    Ok((add, warnings))
+    Ok(plan)
 }
 
 /// `records` packed into config_add chunks of at most `capacity` bytes behind `header` (8 bytes).
@@ -440,19 +467,24 @@ mod tests {
     }
 
     #[test]
-    fn a_reload_adds_new_associations_and_refuses_a_changed_one() {
+    fn a_reload_adds_new_associations_replaces_changed_ones_and_refuses_a_removal() {
         let iface = rec(1, &[1, 2, 3]);
         let old = vec![chunk(&[iface.clone(), sa(10, 1)])];
         let new = vec![chunk(&[iface.clone(), sa(10, 1), sa(11, 2)])];
-        let (add, warn) = reload_plan(&old, &new).unwrap();
-        assert_eq!(add, vec![sa(11, 2)]);
-        assert!(warn.is_empty());
-        let changed = vec![chunk(&[iface.clone(), sa(10, 9)])];
-        assert_eq!(reload_plan(&old, &changed).unwrap_err(),
-            "securityAssociations of peer 10.0.1.10: changed in the new configuration; a running board only adds associations (restart the board to change or remove one)");
-        assert!(reload_plan(&old, &[chunk(&[iface.clone()])]).unwrap_err().contains("removed"));
+        let p = reload_plan(&old, &new).unwrap();
+        assert_eq!(p, Plan { apply: vec![sa(11, 2)], undo: vec![], added: 1, changed: 0, warnings: vec![] });
+        // A new key for the same peer: replaced, the running record kept to undo a partial reload.
+        let changed = vec![chunk(&[iface.clone(), sa(10, 9), sa(11, 2)])];
+        let p = reload_plan(&old, &changed).unwrap();
+        assert_eq!((p.apply, p.undo, p.added, p.changed), (vec![sa(10, 9), sa(11, 2)], vec![sa(10, 1)], 1, 1));
+        // Nothing changed: nothing to do.
+        assert_eq!(reload_plan(&old, &old).unwrap().apply.len(), 0);
+        assert_eq!(reload_plan(&old, &[chunk(&[iface.clone()])]).unwrap_err(),
+            "securityAssociations of peer 10.0.1.10: removed in the new configuration; a running board does not remove an association (its bindings would outlive it): restart the board to remove one");
+        // Another peer in place of the first: a removal.
+        assert!(reload_plan(&old, &[chunk(&[iface.clone(), sa(12, 1)])]).unwrap_err().contains("peer 10.0.1.10: removed"));
         let other = vec![chunk(&[rec(1, &[9]), sa(10, 1)])];
-        assert_eq!(reload_plan(&old, &other).unwrap().1.len(), 1, "other changes are a warning");
+        assert_eq!(reload_plan(&old, &other).unwrap().warnings.len(), 1, "other changes are a warning");
         let packed = pack(&old[0], &[sa(11, 2), sa(12, 2)], 8 + 29);
         assert_eq!(packed.len(), 2);
         assert_eq!(records(&packed), vec![sa(11, 2), sa(12, 2)]);

@@ -894,9 +894,10 @@ fn recv_frame(fd: i32, buf: &mut [u8]) -> Rx {
     Rx::Frame(n)
 }
 
-/// SIGHUP: re-read the configuration; add its new security associations (SA, IPSEC records) with
-/// `config_add`. A configuration that does not validate, changes or removes an association, or that the
-/// core refuses, is refused with the reason, and the running one is kept (bindings are never touched).
+/// SIGHUP: re-read the configuration; add its new security associations (SA, IPSEC records) and replace
+/// the changed ones (key rotation) with `config_add`. A configuration that does not validate or removes
+/// an association is refused with the reason, and the running one is kept; so is one the core refuses
+/// (the changed associations applied before the refusal are put back). Bindings are never touched.
 fn reload(board: &mut Board, opts: &Options, name: &str, chunks_now: &mut Vec<Vec<u8>>) {
     let Some(path) = &opts.config_path else {
         eprintln!("[{name}] warning: SIGHUP: no configuration file to re-read");
@@ -913,24 +914,30 @@ fn reload(board: &mut Board, opts: &Options, name: &str, chunks_now: &mut Vec<Ve
             return;
         }
     };
-    let (add, warnings) = match crate::control::reload_plan(chunks_now, &new) {
+    let plan = match crate::control::reload_plan(chunks_now, &new) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("[{name}] error: SIGHUP: {} refused, the running configuration is kept: {e}", path.display());
             return;
         }
     };
-    for w in warnings {
+    for w in &plan.warnings {
         eprintln!("[{name}] warning: SIGHUP: {w}");
     }
-    for c in crate::control::pack(&new[0], &add, crate::config::CONFIG_CAPACITY) {
+    for c in crate::control::pack(&new[0], &plan.apply, crate::config::CONFIG_CAPACITY) {
         if let Err(e) = board.config_add(&c) {
+            // Why: records before the refused one stay applied (docs/abi.md config_add); the changed
+            // associations go back to their running keys, so the board runs the configuration it had
+            // (new peers added before the refusal stay: harmless, and the next reload finds them equal).
+            for u in crate::control::pack(&new[0], &plan.undo, crate::config::CONFIG_CAPACITY) {
+                let _ = board.config_add(&u);
+            }
             eprintln!("[{name}] error: SIGHUP: {} refused by the firmware, the running configuration is kept: {e}", path.display());
             return;
         }
     }
     *chunks_now = new;
-    eprintln!("[{name}] info: SIGHUP: {} reloaded: {} new security association(s)", path.display(), add.len());
+    eprintln!("[{name}] info: SIGHUP: {} reloaded: {} new security association(s), {} replaced", path.display(), plan.added, plan.changed);
 }
 
 /// Run the board on real interfaces with `opts` until SIGINT/SIGTERM.
