@@ -193,6 +193,8 @@ export const REC_TUN6: u8 = 10;
 export const REC_GROUP6: u8 = 11;
 /** A home agent binding to restore (config_add only, images with RESTORE): docs/abi.md BINDING. */
 export const REC_BINDING: u8 = 12;
+/** A Mobile IPv6 home registration to restore (config_add only, images with RESTORE): docs/abi.md BINDING6. */
+export const REC_BINDING6: u8 = 13;
 /**
  * Most IPsec AH peers (records IPSEC). Why 4096: a Mobile IPv6 correspondent or home agent keys one SA
  * per mobile node home address, as many as the largest board profile's binding cache (boards/linux.json);
@@ -922,7 +924,7 @@ function lifetimeCovers(field: T, sec: i32, intervalMs: i32): bool {
 export let configAdding: bool = false;
 
 /** Record types pass 2 hands to `apply` (configure.ts), as bits 1 << type. */
-const PASS2_TYPES: u32 = 1 << REC_IFACE | 1 << REC_ROUTE | 1 << REC_SA | 1 << REC_SERVER | 1 << REC_ADDR6 | 1 << REC_IPSEC | 1 << REC_TUN6 | (MIP6 ? 1 << REC_GROUP6 : 0) | (RESTORE ? 1 << REC_BINDING : 0);
+const PASS2_TYPES: u32 = 1 << REC_IFACE | 1 << REC_ROUTE | 1 << REC_SA | 1 << REC_SERVER | 1 << REC_ADDR6 | 1 << REC_IPSEC | 1 << REC_TUN6 | (MIP6 ? 1 << REC_GROUP6 : 0) | (RESTORE ? 1 << REC_BINDING | 1 << REC_BINDING6 : 0);
 
 /**
  * Walk the records. Pass 1 reads BOARD, NODE and MOBILITY values so tables can be sized; pass 2
@@ -948,8 +950,8 @@ export function configWalk(len: i32, pass2: bool, adding: bool, apply: RecordApp
       // In images with Mobile IPv6, ADDR6 too: a new home prefix on a running home agent (seed 003 §8.5
       // renumbering); and IPSEC: the peers beyond init's buffer (one per mobile node; the table was carved
       // for NODE key 13's count).
-      // With RESTORE, BINDING: a home agent's binding kept across its restart (issue 14).
-      if (type != REC_ROUTE && type != REC_SA && !(MIP6 && (type == REC_ADDR6 || type == REC_IPSEC)) && !(RESTORE && type == REC_BINDING) && type < 128) return refuseText(T.RECORD_TYPE_AFTER_INIT, T.RECORD_TYPES_AFTER_INIT, type);
+      // With RESTORE, BINDING and BINDING6: a home agent's bindings kept across its restart (issue 14).
+      if (type != REC_ROUTE && type != REC_SA && !(MIP6 && (type == REC_ADDR6 || type == REC_IPSEC)) && !(RESTORE && (type == REC_BINDING || type == REC_BINDING6)) && type < 128) return refuseText(T.RECORD_TYPE_AFTER_INIT, T.RECORD_TYPES_AFTER_INIT, type);
     } else if (!pass2) {
       if (type == REC_BOARD || type == REC_NODE || type == REC_MOBILITY) { if (!keyValues(v, rlen, type)) return false; }
       else if (type == REC_IPSEC) { if (++ipsecEntries > MAX_IPSEC) return refuse(T.IPSEC_PEERS, 0, MAX_IPSEC, ipsecEntries); }

@@ -5,12 +5,13 @@
 import {
   T, refuse, refuseText, range, addrField, fieldAddr, v4PrefixField, be16, be32, frameBytes, routeEntries, securityAssocEntries, REC_IFACE, REC_ROUTE, REC_SA, REC_SERVER, serverAdd, servers, serverTableSet, SERVER_TABLE_BYTES, SRV_ADVERTISE, SRV_TRANSIT, MAX_SERVERS, SA_USE_LAST,
   SA_MAX_KEY, SA_ALG_KEYED_MD5, SA_ALG_HMAC_MD5, SA_REPLAY_NONCES, SA_USE_MASK, SA_USE_SHIFT,
-  SA_USE_MOBILE_HOME, SA_USE_FOREIGN_HOME, REC_ADDR6, REC_IPSEC, REC_TUN6, REC_GROUP6, ipv6Enabled, ipsecEntries, REC_BINDING
+  SA_USE_MOBILE_HOME, SA_USE_FOREIGN_HOME, REC_ADDR6, REC_IPSEC, REC_TUN6, REC_GROUP6, ipv6Enabled, ipsecEntries, REC_BINDING, REC_BINDING6, roles, ROLE_HOME_AGENT
 } from "./config";
 import { RESTORE } from "./features";
 import { haRestore } from "./mobility/ha";
 import { g6Join, G6_MAX } from "./stack/groups6";
-import { ipsecAdd } from "./security/ipsec";
+import { ipsecAdd, ipsecRestoreSeqs } from "./security/ipsec";
+import { ha6Restore } from "./mobility/ha6";
 import { tun6Add, TUN6_MAX } from "./stack/tunnel6";
 import { MAX_IFACES, netifSet, netifValid, NETIF_V6_ADDRS } from "./link/netif";
 import { addr6Configure } from "./stack/addr6";
@@ -68,21 +69,21 @@ const ipsecApplyRef: usize = IPV6 ? changetype<usize>(ipsecApply) : 0;
 const tun6AddRef: usize = IPV6 ? changetype<usize>(tun6Add) : 0;
 
 /**
- * The length of each record type (3..10; 11 with Mobile IPv6) that has one length, 0 for the others (SA
+ * The length of each record type (3..10; 11-13 with Mobile IPv6) that has one length, 0 for the others (SA
  * and IPSEC carry a key); then the field text of its refusal. ADDR6 and TUN6 only in an image with IPv6,
  * GROUP6 with Mobile IPv6 (features.ts).
  */
 const RECORD_LENGTHS: usize = MIP6 ? memory.data<u8>([
-  32, 36, 0, 0, 24, 32, 0, 52, 20, 44,
+  32, 36, 0, 0, 24, 32, 0, 52, 20, 44, 48,
   <u8>T.IFACE_RECORD_LENGTH, <u8>T.ROUTE_RECORD_LENGTH, 0, 0, <u8>T.SERVER_RECORD_LENGTH,
-  <u8>T.IPV6_RECORD_LENGTH, 0, <u8>T.TUNNEL6_RECORD_LENGTH, <u8>T.RECORD_LENGTH, <u8>T.RECORD_LENGTH,
+  <u8>T.IPV6_RECORD_LENGTH, 0, <u8>T.TUNNEL6_RECORD_LENGTH, <u8>T.RECORD_LENGTH, <u8>T.RECORD_LENGTH, <u8>T.RECORD_LENGTH,
 ]) : memory.data<u8>([
   32, 36, 0, 0, 24, IPV6 ? 32 : 0, 0, IPV6 ? 52 : 0,
   <u8>T.IFACE_RECORD_LENGTH, <u8>T.ROUTE_RECORD_LENGTH, 0, 0, <u8>T.SERVER_RECORD_LENGTH,
   <u8>T.IPV6_RECORD_LENGTH, 0, <u8>T.TUNNEL6_RECORD_LENGTH,
 ]);
 /** Where RECORD_LENGTHS' texts begin (the number of record types it covers). */
-const RL_TEXTS: usize = MIP6 ? 10 : 8;
+const RL_TEXTS: usize = MIP6 ? 11 : 8;
 
 /**
  * Apply one IFACE, ROUTE or SA record (config.ts RecordApply). Layouts (ABI v2, docs/abi.md
@@ -190,6 +191,23 @@ export function configApply(type: i32, v: usize, rlen: u32): bool {
     const code = haRestore(home, fieldAddr, load<u8>(v + 2), <u16>left, bswap<u64>(load<u64>(v + 4)));
     // (The value is the home agent's reply code: 130 no room or no home agent role, 135 too many.)
     if (code != 0) return refuse(T.BINDING, 0, 0, code);
+  } else if (RESTORE && type == REC_BINDING6) {
+    // A Mobile IPv6 home registration the board host persisted (issue 14), 48 bytes: 0 lifetimeSec u32
+    // (seconds left; 0xffffffff infinite) | 4 seq u16 (the greatest accepted) | 6 idLen u8 | 7 pad |
+    // 8 ahOutSeq u32 | 12 ahInHighest u32 (the home address's AH SAs; the host leased the first ahead) |
+    // 16 home[16] | 32 careOf[16]. (Length 48: RECORD_LENGTHS.)
+    const home = v + 16, coa = v + 32;
+    if (notUnicast6(T.BINDING, home) || notUnicast6(T.BINDING, coa)) return false;
+    // Why: restored as a Binding Update that passed §7.2 would have made it (seed 003 §8.2: the home
+    // registration, the proxies that answer and defend the home address on the home link, gratuitous
+    // advertisements, the expiry timer); its Sequence Number stays the greatest accepted, so a Binding
+    // Update replayed from before the restart is still refused (§7.2, 135). Only a home agent with IPv6
+    // restores (129 administratively prohibited otherwise: ha6.ts is not set up).
+    const code = (roles & ROLE_HOME_AGENT) != 0 && ipv6Enabled() ? ha6Restore(home, coa, be32(v), <i32>be16(v + 4), <i32>load<u8>(v + 6)) : 129;
+    // (The value is the Binding Acknowledgement status a Binding Update would have had: 129, 131 no room,
+    // 133 not on a home prefix, 136 ID Length.)
+    if (code != 0) return refuse(T.BINDING, 0, 0, code);
+    ipsecRestoreSeqs(home, be32(v + 8), be32(v + 12));
   } else if (type == REC_SERVER) {
     const kind = load<u8>(v);
     if (!range(T.DR_SERVER_KIND, kind, SRV_ADVERTISE, SRV_TRANSIT)) return false;

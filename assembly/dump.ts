@@ -17,6 +17,8 @@
 //     24 identification u64 | 32 home[16] | 48 homeAgent[16] | 64 careOf[16]
 //   table 5 interface aliases (20 bytes; interfaces with a second address, e.g. a co-located care-of)
 //     0 iface u8 | 1 prefixLen u8 | 2 pad[2] | 4 address[16]
+//   table 9 Mobile IPv6 Binding Cache (48 bytes, mobility/bcache6.ts bc6Dump; 56 with RESTORE: 48 ahOutSeq u32 |
+//     52 ahInHighest u32, the home address's own IPsec SAs, security/ipsec.ts ipsecSeqs)
 //   table 10 Mobile IPv6 home agent: groups mobile nodes joined through their tunnels (40 bytes;
 //     mobility/mcast6.ts mc6Dump): 0 home[16] | 16 group[16] | 32 expiresAtMs i64
 // Tables 3 and 4 (and 10) are empty on nodes without the home agent / foreign agent role.
@@ -29,7 +31,8 @@ import { mobilityDump } from "./mobility/roles";
 import { bc6Dump } from "./mobility/bcache6";
 import { mc6Dump } from "./mobility/mcast6";
 import * as cfg from "./config";
-import { MIP6 } from "./features";
+import { MIP6, RESTORE } from "./features";
+import { ipsecSeqs } from "./security/ipsec";
 import { addrSetV4, addrV4Bits } from "./wire/addr";
 
 /**
@@ -66,7 +69,15 @@ export function dumpRecord(table: i32, index: i32, out: usize): i32 {
     return 36;
   }
   if (table == 2) return neighborDump(index, out);
-  if (table == 9) return MIP6 ? bc6Dump(index, out) : -1;
+  if (table == 9) {
+    if (!MIP6) return -1;
+    const n = bc6Dump(index, out);
+    // Why (issue 14): with RESTORE the AH sequence state of the home address's SAs follows, what the board
+    // host persists for a home agent restart (BINDING6; security/ipsec.ts ipsecRestoreSeqs).
+    if (!RESTORE || n < 0) return n;
+    ipsecSeqs(out, out + 48);
+    return 56;
+  }
   if (MIP6 && table == 10) return (cfg.roles & cfg.ROLE_HOME_AGENT) != 0 ? mc6Dump(index, out) : -1;
   if (table == 3 || table == 4 || table >= 6) return mobilityDump(table, index, out);
   if (table == 5) {

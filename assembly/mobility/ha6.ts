@@ -214,6 +214,17 @@ function homeRegistration(iface: i32, dst: usize, home: usize, coa: usize, lifet
 }
 
 /**
+ * A home registration from before a restart of this home agent (issue 14: config_add BINDING6, images with
+ * RESTORE), `lifetimeSec` more seconds: installed as homeRegistration installs an accepted Binding Update
+ * (Binding Cache entry with Sequence Number `seq`, proxies and gratuitous advertisements on the home link,
+ * expiry, a BINDING event), so the home agent intercepts for the home address again before the mobile node
+ * re-registers. The status (0 accepted).
+ */
+export function ha6Restore(home: usize, coa: usize, lifetimeSec: u32, seq: i32, idLen: i32): i32 {
+  return homeRegistration(-1, home, home, coa, lifetimeSec, seq, idLen, false);
+}
+
+/**
  * Every address of the mobile node with home address `home` on `iface` (§8.2 first step): `home` alone
  * with ID Length 0; else its interface identifier on each on-link prefix of ours there and on the
  * link-local prefix. `add`: proxy entries + a gratuitous advertisement each; else the proxy entries go.

@@ -25,7 +25,7 @@
 
 import { arenaAlloc } from "../mem";
 import { HT_HEADER_SIZE, HT_KEY_ADDR, htBytesKeyed, htInitKeyed, htInsertAddr, htInsertedNew, htFindAddr, htRemoveAddr } from "../table/hash";
-import { AH_SA_SIZE, AH_SA_SPI, AH_SA_PEER, ahSaInit } from "./ah";
+import { AH_SA_SIZE, AH_SA_SPI, AH_SA_PEER, AH_SA_OUT_SEQ, AH_SA_IN_HIGHEST, AH_SA_IN_BITMAP, ahSaInit } from "./ah";
 import { MIP6, REKEY } from "../features";
 import { configAdding } from "../config";
 import { addrCopy, addrEqual } from "../wire/addr";
@@ -168,6 +168,36 @@ export function ipsecOut(dst: usize): usize {
 
 /** Peers configured. */
 export function ipsecCount(): i32 { return used; }
+
+/**
+ * The sequence state of the SAs of exactly the peer at `peer` into `out` (images with RESTORE, dump table
+ * 9): outSeq u32 (last sent) | inHighest u32 (highest accepted); zeros without an SA of its own.
+ */
+export function ipsecSeqs(peer: usize, out: usize): void {
+  const e = used == 0 ? 0 : ipsecFind(peer);
+  store<u32>(out, e == 0 ? 0 : load<u32>(e + 8 + <usize>AH_SA_SIZE, AH_SA_OUT_SEQ));
+  store<u32>(out, e == 0 ? 0 : load<u32>(e + 8, AH_SA_IN_HIGHEST), 4);
+}
+
+/**
+ * A home agent restarted (issue 14, BINDING6 record): the SAs of the peer at `peer` go on from the
+ * sequence numbers persisted before the restart: the outbound counter from at least `outSeq`, the inbound
+ * window with every number up to `inHighest` taken as seen. Only forward: a lower value changes nothing.
+ * Why: RFC 4302 §2.5 / §3.4.3: the receiver's window refuses a counter that starts again at 1 (the mobile
+ * node would drop every tunnelled packet of ours as a replay until re-keyed, ah.ts), and a window that
+ * starts empty would take a packet recorded before the restart. The host leases counter values ahead of
+ * what it persisted (docs/deploy.md), so outSeq is above the last one sent.
+ */
+export function ipsecRestoreSeqs(peer: usize, outSeq: u32, inHighest: u32): void {
+  const e = used == 0 ? 0 : ipsecFind(peer);
+  if (e == 0) return;
+  const out = e + 8 + <usize>AH_SA_SIZE, inb = e + 8;
+  if (outSeq > load<u32>(out, AH_SA_OUT_SEQ)) store<u32>(out, outSeq, AH_SA_OUT_SEQ);
+  if (inHighest > load<u32>(inb, AH_SA_IN_HIGHEST)) {
+    store<u32>(inb, inHighest, AH_SA_IN_HIGHEST);
+    store<u64>(inb, 0xffffffffffffffff, AH_SA_IN_BITMAP);
+  }
+}
 
 /** The address of the peer marked as the home agent into `out`; false when none is. */
 export function ipsecHomeAgent(out: usize): bool {

@@ -260,7 +260,7 @@ export interface CareOfRouteRecord { home: number; nextHop: number; server: numb
 /** A registration server's registration (seed 002 §6.1). flags: 1 registrar of a registration in force, 2 waiting for a Route Reply, 4 relaying. */
 export interface RegistrationRecord { home: number; childCoa: number; parentCoa: number; relayRegistrar: number; expiresAtMs: number; grantedSec: number; flags: number }
 /** A Mobile IPv6 Binding Cache entry (seed 003 §4.3). Addresses as text; expiresAtMs Infinity for an infinite lifetime; flags 1 home registration, 2 used. */
-export interface Binding6Record { home: string; careOf: string; expiresAtMs: number; lifetimeSec: number; seq: number; idLen: number; flags: number }
+export interface Binding6Record { home: string; careOf: string; expiresAtMs: number; lifetimeSec: number; seq: number; idLen: number; flags: number; ahOutSeq?: number; ahInHighest?: number }
 /** A Mobile IPv6 home agent's membership: a group a mobile node joined through its tunnel (seed 003 §10). Addresses as text. */
 export interface Group6Record { home: string; group: string; expiresAtMs: number }
 export interface DumpRecords {
@@ -315,6 +315,8 @@ export function decodeDump<K extends DumpName>(name: K, r: Uint8Array): DumpReco
       home: formatIp6(r.subarray(0, 16)), careOf: formatIp6(r.subarray(16, 32)),
       expiresAtMs: d.getBigInt64(32, true) === 0x7fffffffffffffffn ? Infinity : ms(32), lifetimeSec: d.getUint32(40, true),
       seq: d.getUint16(44, true), idLen: r[46], flags: r[47],
+      // (Images with RESTORE: the home address's AH sequence state, docs/abi.md table 9.)
+      ...(r.length >= 56 ? { ahOutSeq: d.getUint32(48, true), ahInHighest: d.getUint32(52, true) } : {}),
     }; break;
     case "groups6": x = { home: formatIp6(r.subarray(0, 16)), group: formatIp6(r.subarray(16, 32)), expiresAtMs: ms(32) }; break;
     case "registrations": x = {

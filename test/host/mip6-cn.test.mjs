@@ -298,7 +298,8 @@ test("the Binding Cache is visible as dump table 9 (bindings6): home, care-of ad
   t.send(t.bu({ buSeq: 77, lifetime: 300 }));
   const [r, ...rest] = t.b.board.dump("bindings6");
   assert.equal(rest.length, 0);
-  assert.deepEqual({ ...r, expiresAtMs: r.expiresAtMs - t.clock.t }, { home: HOME, careOf: COA, expiresAtMs: 300000 - 20, lifetimeSec: 300, seq: 77, idLen: 0, flags: 0 });
+  assert.deepEqual({ ...r, expiresAtMs: r.expiresAtMs - t.clock.t }, { home: HOME, careOf: COA, expiresAtMs: 300000 - 20, lifetimeSec: 300, seq: 77, idLen: 0, flags: 0, ahOutSeq: 1, ahInHighest: 1 },
+    "(firmware.wasm has RESTORE: the home address's AH counters follow, docs/abi.md table 9)");
   t.send(t.bu({ buSeq: 78, lifetime: 0xffffffff }));
   assert.equal(t.b.board.dump("bindings6")[0].expiresAtMs, Infinity);
 });

@@ -188,8 +188,16 @@ pub fn decode(table: u32, r: &[u8], now: i64, ifnames: &[String]) -> Option<Valu
         }
         6 => json!({"home": addr(r, 20), "careOf": addr(r, 36), "homeAgent": addr(r, 52), "lifetimeSec": u16le(r, 16),
                     "expiresSec": left(i64le(r, 0), now), "flags": r[18]}),
-        9 => json!({"home": addr(r, 0), "careOf": addr(r, 16), "lifetimeSec": u32le(r, 40), "expiresSec": left(i64le(r, 32), now),
-                    "seq": u16le(r, 44), "homeRegistration": r[47] & 1 != 0}),
+        9 => {
+            let mut v = json!({"home": addr(r, 0), "careOf": addr(r, 16), "lifetimeSec": u32le(r, 40), "expiresSec": left(i64le(r, 32), now),
+                               "seq": u16le(r, 44), "homeRegistration": r[47] & 1 != 0});
+            // The home address's AH sequence numbers (firmware with RESTORE, docs/abi.md table 9).
+            if r.len() >= 56 {
+                v["ahOutSeq"] = json!(u32le(r, 48));
+                v["ahInHighest"] = json!(u32le(r, 52));
+            }
+            v
+        }
         _ => return None,
     })
 }
@@ -354,16 +362,28 @@ pub fn pack(header: &[u8], records: &[Vec<u8>], capacity: usize) -> Vec<Vec<u8>>
 
 // ---- bindings across restarts ---------------------------------------------------------------------
 
-/// The home agent's bindings as persisted: the decoded table 3 rows with the wall-clock expiry
-/// (`expiresUnixMs`), written atomically (temp file + rename).
-pub fn persist(path: &Path, rows: &[Value], now_unix_ms: i64) -> Result<(), String> {
-    let list: Vec<Value> = rows.iter().map(|r| {
+/// Outbound AH sequence numbers a restored Mobile IPv6 binding skips (the BINDING6 record's ahOutSeq is
+/// the persisted one plus this): the file is written at each binding change and whenever a counter went
+/// LEASE/2 past what the file holds (`lease_due`), so the counter in the file is never more than LEASE/2
+/// (plus what a second sends) behind; resuming LEASE ahead never repeats a number the mobile node's
+/// anti-replay window has seen (RFC 4302 §3.4.3), and 2^32 lasts 4096 restarts.
+pub const AH_SEQ_LEASE: u64 = 1 << 20;
+
+/// The home agent's bindings as persisted: the decoded table 3 rows (IPv4) and the home registrations of
+/// table 9 (Mobile IPv6, with their AH sequence numbers) with the wall-clock expiry (`expiresUnixMs`,
+/// null: infinite), written atomically (temp file + rename).
+pub fn persist(path: &Path, rows: &[Value], rows6: &[Value], now_unix_ms: i64) -> Result<(), String> {
+    let until = |r: &Value| {
         let mut r = r.clone();
-        let left = r["expiresSec"].as_i64().unwrap_or(0);
-        r["expiresUnixMs"] = json!(now_unix_ms + left * 1000);
+        r["expiresUnixMs"] = match r["expiresSec"].as_i64() {
+            Some(left) => json!(now_unix_ms + left * 1000),
+            None => Value::Null,
+        };
         r
-    }).collect();
-    let doc = json!({"format": 1, "savedUnixMs": now_unix_ms, "bindings": list});
+    };
+    let list: Vec<Value> = rows.iter().map(until).collect();
+    let list6: Vec<Value> = rows6.iter().filter(|r| r["homeRegistration"] == true).map(until).collect();
+    let doc = json!({"format": 1, "savedUnixMs": now_unix_ms, "bindings": list, "bindings6": list6});
     let tmp = path.with_extension("tmp");
     {
         let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp)
@@ -371,6 +391,16 @@ pub fn persist(path: &Path, rows: &[Value], now_unix_ms: i64) -> Result<(), Stri
         f.write_all(doc.to_string().as_bytes()).and_then(|_| f.sync_all()).map_err(|e| format!("bindings file {}: {e}", tmp.display()))?;
     }
     std::fs::rename(&tmp, path).map_err(|e| format!("bindings file {}: {e}", path.display()))
+}
+
+/// True when an outbound AH counter of `rows6` (table 9, decoded) went AH_SEQ_LEASE / 2 or more past the
+/// one last persisted for its home address (`saved`): time to write the file again.
+pub fn lease_due(rows6: &[Value], saved: &std::collections::HashMap<String, u64>) -> bool {
+    rows6.iter().filter(|r| r["homeRegistration"] == true).any(|r| {
+        let now = r["ahOutSeq"].as_u64().unwrap_or(0);
+        let was = r["home"].as_str().and_then(|h| saved.get(h)).copied().unwrap_or(0);
+        now >= was + AH_SEQ_LEASE / 2
+    })
 }
 
 use std::os::unix::fs::OpenOptionsExt;
@@ -403,6 +433,41 @@ pub fn restore_records(text: &str, now_unix_ms: i64) -> Result<(Vec<Vec<u8>>, us
         r.extend_from_slice(&left.to_be_bytes());
         r.extend_from_slice(&[flags, 0]);
         r.extend_from_slice(&id.to_be_bytes());
+        r.extend_from_slice(&home);
+        r.extend_from_slice(&coa);
+        out.push(r);
+    }
+    // Mobile IPv6 home registrations (absent in files of older boards): BINDING6 records (type 13).
+    for (i, b) in v["bindings6"].as_array().into_iter().flatten().enumerate() {
+        let ip = |k: &str| -> Result<[u8; 16], String> {
+            let s = b[k].as_str().ok_or(format!("bindings6[{i}].{k}: expected an IPv6 address, got {}", b[k]))?;
+            let a: std::net::Ipv6Addr = s.parse().map_err(|_| format!("bindings6[{i}].{k}: expected an IPv6 address, got {s:?}"))?;
+            Ok(a.octets())
+        };
+        let (home, coa) = (ip("home")?, ip("careOf")?);
+        let left: u32 = match &b["expiresUnixMs"] {
+            Value::Null => u32::MAX,
+            x => {
+                let until = x.as_i64().ok_or(format!("bindings6[{i}].expiresUnixMs: expected a number or null, got {x}"))?;
+                if until <= now_unix_ms {
+                    expired += 1;
+                    continue;
+                }
+                ((until - now_unix_ms + 999) / 1000).min(u32::MAX as i64 - 1) as u32
+            }
+        };
+        let num = |k: &str, max: u64| b[k].as_u64().filter(|n| *n <= max).ok_or(format!("bindings6[{i}].{k}: expected 0..{max}, got {}", b[k]));
+        let seq = num("seq", 65535)? as u16;
+        let out_seq = b["ahOutSeq"].as_u64().unwrap_or(0);
+        // (No SA of its own: 0 stays 0. Else resume a lease ahead, short of wrapping: RFC 4302 §2.5.)
+        let out_seq = if out_seq == 0 { 0 } else { (out_seq + AH_SEQ_LEASE).min(u32::MAX as u64 - 1) as u32 };
+        let in_hi = b["ahInHighest"].as_u64().unwrap_or(0).min(u32::MAX as u64) as u32;
+        let mut r = vec![13u8, 0, 0, 48];
+        r.extend_from_slice(&left.to_be_bytes());
+        r.extend_from_slice(&seq.to_be_bytes());
+        r.extend_from_slice(&[0, 0]);
+        r.extend_from_slice(&out_seq.to_be_bytes());
+        r.extend_from_slice(&in_hi.to_be_bytes());
         r.extend_from_slice(&home);
         r.extend_from_slice(&coa);
         out.push(r);
@@ -457,6 +522,32 @@ mod tests {
         assert_eq!(addr(r, 32), "10.2.0.1");
         assert_eq!(restore_records(r#"{"format":1,"bindings":[{"home":"x","careOf":"10.2.0.1"}]}"#, 0).unwrap_err(),
             "bindings[0].home: expected an IPv4 address, got \"x\"");
+    }
+
+    #[test]
+    fn persisted_mobile_ipv6_bindings_become_binding6_records_with_the_ah_counter_leased_ahead() {
+        let text = r#"{"format":1,"savedUnixMs":0,"bindings":[],"bindings6":[
+            {"home":"2001:db8:1::64","careOf":"2001:db8:2::c0a","seq":7,"ahOutSeq":40,"ahInHighest":107,"expiresUnixMs":100500},
+            {"home":"2001:db8:1::65","careOf":"2001:db8:2::c0b","seq":1,"ahOutSeq":0,"ahInHighest":0,"expiresUnixMs":null},
+            {"home":"2001:db8:1::66","careOf":"2001:db8:2::c0c","seq":1,"expiresUnixMs":90000}]}"#;
+        let (recs, expired) = restore_records(text, 95_000).unwrap();
+        assert_eq!((recs.len(), expired), (2, 1));
+        let r = &recs[0];
+        assert_eq!(&r[..4], &[13, 0, 0, 48]);
+        assert_eq!(u32::from_be_bytes(r[4..8].try_into().unwrap()), 6, "5.5 s left: 6");
+        assert_eq!(u16::from_be_bytes([r[8], r[9]]), 7);
+        assert_eq!(u32::from_be_bytes(r[12..16].try_into().unwrap()) as u64, 40 + AH_SEQ_LEASE);
+        assert_eq!(u32::from_be_bytes(r[16..20].try_into().unwrap()), 107);
+        assert_eq!(addr(r, 20), "2001:db8:1::64");
+        assert_eq!(addr(r, 36), "2001:db8:2::c0a");
+        assert_eq!(u32::from_be_bytes(recs[1][4..8].try_into().unwrap()), u32::MAX, "infinite");
+        assert_eq!(u32::from_be_bytes(recs[1][12..16].try_into().unwrap()), 0, "no SA: no counter");
+        let mut saved = std::collections::HashMap::new();
+        let rows = vec![json!({"home": "2001:db8:1::64", "homeRegistration": true, "ahOutSeq": 40 + AH_SEQ_LEASE / 2 - 1})];
+        saved.insert("2001:db8:1::64".to_string(), 40);
+        assert!(!lease_due(&rows, &saved));
+        let rows = vec![json!({"home": "2001:db8:1::64", "homeRegistration": true, "ahOutSeq": 40 + AH_SEQ_LEASE / 2})];
+        assert!(lease_due(&rows, &saved));
     }
 
     #[test]

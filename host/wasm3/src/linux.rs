@@ -1113,7 +1113,8 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
                 for rec in &recs {
                     match board.config_add(&crate::control::pack(&chunks[0], std::slice::from_ref(rec), crate::config::CONFIG_CAPACITY)[0]) {
                         Ok(()) => restored += 1,
-                        Err(e) => eprintln!("[{name}] warning: bindings file {}: binding of {} not restored: {e}", path.display(), crate::control::addr(rec, 16)),
+                        Err(e) => eprintln!("[{name}] warning: bindings file {}: binding of {} not restored: {e}", path.display(),
+                            crate::control::addr(rec, if rec[0] == 13 { 20 } else { 16 })),
                     }
                 }
                 info(&format!("bindings file {}: {restored} binding(s) restored, {expired} expired", path.display()));
@@ -1161,6 +1162,9 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
 
     let mut buf = vec![0u8; 65536];
     let mut deadline = board.tick(clock.now());
+    // The bindings file: when the AH counters were last looked at, and the ones it holds (lease_due).
+    let mut lease_check = std::time::Instant::now();
+    let mut leased: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     let mut last_carrier = monotonic_ms();
     while !STOP.load(Ordering::SeqCst) {
         let mut fds: Vec<libc::pollfd> = packet.iter().map(|f| libc::pollfd { fd: f.0, events: libc::POLLIN, revents: 0 }).collect();
@@ -1341,12 +1345,27 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         }
         deadline = board.tick(clock.now());
         flush(&txq);
+        // Why: the Mobile IPv6 bindings' AH counters move with every packet, not only with binding changes:
+        // once a second, a counter that went half a lease past the file's writes it again (control.rs
+        // AH_SEQ_LEASE), so a restart never resumes below a number already sent.
+        if opts.bindings_file.is_some() && lease_check.elapsed() >= std::time::Duration::from_secs(1) {
+            lease_check = std::time::Instant::now();
+            let now = clock.now();
+            let rows6: Vec<serde_json::Value> = board.dump_raw(9).iter().filter_map(|r| crate::control::decode(9, r, now, &ifnames)).collect();
+            if crate::control::lease_due(&rows6, &leased) {
+                bindings_dirty.set(true);
+            }
+        }
         if bindings_dirty.replace(false) {
             if let Some(path) = &opts.bindings_file {
                 let now = clock.now();
                 let rows: Vec<serde_json::Value> = board.dump_raw(3).iter().filter_map(|r| crate::control::decode(3, r, now, &ifnames)).collect();
-                if let Err(e) = crate::control::persist(path, &rows, realtime_ms()) {
-                    eprintln!("[{name}] warning: {e}");
+                let rows6: Vec<serde_json::Value> = board.dump_raw(9).iter().filter_map(|r| crate::control::decode(9, r, now, &ifnames)).collect();
+                match crate::control::persist(path, &rows, &rows6, realtime_ms()) {
+                    Ok(()) => {
+                        leased = rows6.iter().filter_map(|r| Some((r["home"].as_str()?.to_string(), r["ahOutSeq"].as_u64().unwrap_or(0)))).collect();
+                    }
+                    Err(e) => eprintln!("[{name}] warning: {e}"),
                 }
             }
         }
