@@ -21,17 +21,20 @@
 //     52 ahInHighest u32, the home address's own IPsec SAs, security/ipsec.ts ipsecSeqs)
 //   table 10 Mobile IPv6 home agent: groups mobile nodes joined through their tunnels (40 bytes;
 //     mobility/mcast6.ts mc6Dump): 0 home[16] | 16 group[16] | 32 expiresAtMs i64
+//   table 11 agents (56 bytes, images with STATUS; mobility/roles.ts agentsDump): 0 expiresAtMs i64 |
+//     8 flags u16 | 10 seq u16 | 12 regLifetimeSec u16 | 14 iface u8 | 15 kind u8 (1 heard, 2 own, 3 MIPv6
+//     home agent) | 16 state u8 | 17 prefixLen u8 | 18 mac[6] | 24 address[16] | 40 careOf[16]
 // Tables 3 and 4 (and 10) are empty on nodes without the home agent / foreign agent role.
 //
 
 import { netifCount, netifValid, netifUp, netifMac, netifIp, netifPrefixLen, netifMtu, netifAlias, netifAliasPrefixLen } from "./link/netif";
 import { routeCount, routeEntry } from "./stack/route";
 import { neighborDump } from "./link/neighbor";
-import { mobilityDump } from "./mobility/roles";
+import { mobilityDump, agentsDump } from "./mobility/roles";
 import { bc6Dump } from "./mobility/bcache6";
 import { mc6Dump } from "./mobility/mcast6";
 import * as cfg from "./config";
-import { MIP6, RESTORE } from "./features";
+import { MIP6, RESTORE, STATUS } from "./features";
 import { ipsecSeqs } from "./security/ipsec";
 import { addrSetV4, addrV4Bits } from "./wire/addr";
 
@@ -78,6 +81,7 @@ export function dumpRecord(table: i32, index: i32, out: usize): i32 {
     ipsecSeqs(out, out + 48);
     return 56;
   }
+  if (STATUS && table == 11) return agentsDump(index, out);
   if (MIP6 && table == 10) return (cfg.roles & cfg.ROLE_HOME_AGENT) != 0 ? mc6Dump(index, out) : -1;
   if (table == 3 || table == 4 || table >= 6) return mobilityDump(table, index, out);
   if (table == 5) {

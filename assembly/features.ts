@@ -30,3 +30,9 @@ export const RESTORE: bool = MIP6 && (isDefined(MIPFW_RESTORE) ? MIPFW_RESTORE !
 // their hosts (ESP-IDF, the C host) have no reload (docs/decisions.md).
 // @ts-ignore: MIPFW_REKEY is a compile-time constant given with asc --use; absent means "as MIP6".
 export const REKEY: bool = MIP6 && (isDefined(MIPFW_REKEY) ? MIPFW_REKEY != 0 : true);
+
+// STATUS: dump tables only `mipfw-board status` reads (table 11 agents: the agents a mobile node heard, an
+// agent's own advertising state, a Mobile IPv6 mobile node's home agent; docs/abi.md). In the images with
+// Mobile IPv6 (the firmware Linux boards run); out of v6core and mcu, whose size targets have no room.
+// @ts-ignore: MIPFW_STATUS is a compile-time constant given with asc --use; absent means "as MIP6".
+export const STATUS: bool = MIP6 && (isDefined(MIPFW_STATUS) ? MIPFW_STATUS != 0 : true);

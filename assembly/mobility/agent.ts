@@ -29,7 +29,8 @@ import * as cfg from "../config";
 import { random } from "../host";
 import { nowMs } from "../clock";
 import { C, count } from "../counters";
-import { MAX_IFACES, netifCount, netifValid, netifUp, netifIp, netifPrefixLen, netifFlags } from "../link/netif";
+import { MAX_IFACES, netifCount, netifValid, netifUp, netifIp, netifPrefixLen, netifFlags, netifMac } from "../link/netif";
+import { addrSetV4 } from "../wire/addr";
 import { stackTimerArm, OWNER_AGENT } from "../sys/timers";
 import { linkSendIp, linkSendIpTo } from "../stack/arp";
 import { ipNextIdent } from "../stack/ip";
@@ -172,6 +173,28 @@ export function agentServerAdvert(iface: i32, p: usize, len: i32): i32 {
   store<i64>(e, now + 3 * <i64>cfg.drProbeIntervalMs, 8);
   count(C.DR_DS_ADVERT_RX);
   return 0;
+}
+
+/**
+ * This agent's advertising state as dump table 11 records (kind 2, docs/abi.md; images with STATUS): the
+ * `k`-th advertising interface's into `out` (56 bytes) when k < the count; returns the count.
+ */
+export function agentOwnDump(k: i32, out: usize): i32 {
+  let n = 0;
+  for (let i = 0; i < netifCount(); i++) {
+    if (!agentAdvertises(i) || n++ != k) continue;
+    const f = agentFlags(i);
+    store<i64>(out, 0x7fffffffffffffff);
+    store<u16>(out, <u16>f, 8);
+    store<u16>(out, load<u16>(seqAt(i)), 10); // the next to send
+    store<u16>(out, <u16>cfg.lifetimeSec, 12);
+    store<u16>(out, <u16>i | (2 << 8), 14);   // iface, kind 2
+    store<u16>(out, <u16>netifPrefixLen(i) << 8, 16);
+    memory.copy(out + 18, netifMac(i), 6);
+    addrSetV4(out + 24, netifIp(i));
+    addrSetV4(out + 40, (f & MA_FLAG_F) != 0 ? netifIp(i) : 0);
+  }
+  return n;
 }
 
 /** True when interface `i` advertises (configured with IF_ADVERTISE). */

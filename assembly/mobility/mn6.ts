@@ -540,6 +540,28 @@ function icmpError(iface: i32, p: usize, len: i32, off: i32): i32 {
  * Multicast (§10, mobility/mcast6.ts): away from home with a home registration accepted or under way, the
  * addresses the reverse tunnel uses, home[16] | home agent[16] | care-of[16]; else 0.
  */
+/**
+ * This mobile node's Mobile IPv6 home agent as a dump table 11 record (kind 3, docs/abi.md; images with
+ * STATUS) into `out` (56 bytes) when k is 0 and the role is active; returns the count (0 or 1): the home
+ * agent (configured, or found by discovery), the care-of address registered (away), the Sequence Number
+ * of the last Binding Update, state 1 registered (2 registering, 3 de-registering, 0 at home), the time of
+ * the next refresh (i64 max: none).
+ */
+export function mn6AgentDump(k: i32, o: usize): i32 {
+  if (!active) return 0;
+  if (k != 0) return 1;
+  store<i64>(o, state == REGISTERED ? refreshAt : TIMER_NEVER);
+  store<u32>(o, <u32>(seq & 0xffff) << 16, 8);  // flags 0, seq
+  store<u16>(o, 0, 12);
+  store<u16>(o, <u16>homeIface | (3 << 8), 14); // iface, kind 3
+  // (state: REGISTERED 2 -> 1, REGISTERING 1 -> 2, DEREGISTERING 3, AT_HOME 0; prefix length of home.)
+  store<u16>(o, <u16>(state == REGISTERED ? 1 : state == REGISTERING ? 2 : state) | (<u16>homePlen << 8), 16);
+  memory.fill(o + 18, 0, 6);
+  addrCopy(o + 24, ha());
+  if (state == AT_HOME) memory.fill(o + 40, 0, 16); else addrCopy(o + 40, addrs + 32);
+  return 1;
+}
+
 export function mn6Away(): usize { return active && (state == REGISTERING || state == REGISTERED) ? addrs : 0; }
 
 /**

@@ -31,6 +31,7 @@
 // The order within a row is the order handlers are tried; each returns -1 for "not mine".
 
 import * as cfg from "../config";
+import { MIP6 } from "../features";
 import { owners, OWNER_AGENT, OWNER_HA, OWNER_FA, OWNER_MN, OWNER_RO, OWNER_RS, OWNER_COA } from "../sys/timers";
 import { listeners } from "../link/netif";
 import { protos, icmpHandlers } from "../stack/ip";
@@ -46,7 +47,9 @@ import { REG_TYPE_REQUEST, REG_TYPE_REPLY } from "../wire/registration";
 import { mipInit, handlers as mipHandlers } from "./mip";
 import { handlersAdd } from "../table/handlers";
 import { tunnelReset, exits, tunnelBindings, tunnelInput, tunnelIcmpInput } from "./tunnel";
-import { agentInit, agentStart, agentIcmp, agentTimer, agentServerAdvert } from "./agent";
+import { agentInit, agentStart, agentIcmp, agentTimer, agentServerAdvert, agentOwnDump } from "./agent";
+import { agentHeardDump } from "./mn/agents";
+import { mn6AgentDump } from "./mn6";
 import { faInit, faUdp, faRoute, faVif, faTimer, faLink, faIcmpError, faTunnelExit, faStation, faMoved } from "./fa";
 import { hoInit, hoExit } from "./handoff";
 import { visitorDump } from "./visitors";
@@ -251,6 +254,22 @@ const dumpRoles: usize = memory.data<u8>([
   0, 0, 0, <u8>cfg.ROLE_HOME_AGENT, <u8>cfg.ROLE_FOREIGN_AGENT, 0, 0,
   <u8>(cfg.ROLE_CARE_OF_AGENT | cfg.ROLE_HOME_AGENT), <u8>cfg.ROLE_REG_SERVER,
 ]);
+
+/** Bytes of a dump table 11 record (agentsDump). */
+const AGENT_DUMP_SIZE: i32 = 56;
+
+/**
+ * Dump table 11, agents (images with STATUS, docs/abi.md): record `index` of, in this order, the agents a
+ * mobile node heard (kind 1), the interfaces a home or foreign agent advertises on (kind 2), a Mobile IPv6
+ * mobile node's home agent (kind 3). Its length, or -1 past the last.
+ */
+export function agentsDump(index: i32, out: usize): i32 {
+  let k = index;
+  if (has(cfg.ROLE_MOBILE_NODE)) { const n = agentHeardDump(k, out); if (k < n) return AGENT_DUMP_SIZE; k -= n; }
+  if (has(cfg.ROLE_HOME_AGENT | cfg.ROLE_FOREIGN_AGENT)) { const n = agentOwnDump(k, out); if (k < n) return AGENT_DUMP_SIZE; k -= n; }
+  if (MIP6 && has(cfg.ROLE_MOBILE_NODE) && mn6AgentDump(k, out) > k) return AGENT_DUMP_SIZE;
+  return -1;
+}
 
 /**
  * Dump tables of the roles (docs/abi.md): 3 home agent bindings, 4 foreign agent visitors, 6 binding

@@ -174,9 +174,12 @@ export function ipsecCount(): i32 { return used; }
  * 9): outSeq u32 (last sent) | inHighest u32 (highest accepted); zeros without an SA of its own.
  */
 export function ipsecSeqs(peer: usize, out: usize): void {
-  const e = used == 0 ? 0 : ipsecFind(peer);
-  store<u32>(out, e == 0 ? 0 : load<u32>(e + 8 + <usize>AH_SA_SIZE, AH_SA_OUT_SEQ));
-  store<u32>(out, e == 0 ? 0 : load<u32>(e + 8, AH_SA_IN_HIGHEST), 4);
+  store<u64>(out, 0);
+  if (used == 0) return;
+  const e = ipsecFind(peer);
+  if (e == 0) return;
+  store<u32>(out, load<u32>(e + 8 + <usize>AH_SA_SIZE, AH_SA_OUT_SEQ));
+  store<u32>(out, load<u32>(e + 8, AH_SA_IN_HIGHEST), 4);
 }
 
 /**
@@ -189,7 +192,8 @@ export function ipsecSeqs(peer: usize, out: usize): void {
  * what it persisted (docs/deploy.md), so outSeq is above the last one sent.
  */
 export function ipsecRestoreSeqs(peer: usize, outSeq: u32, inHighest: u32): void {
-  const e = used == 0 ? 0 : ipsecFind(peer);
+  if (used == 0) return;
+  const e = ipsecFind(peer);
   if (e == 0) return;
   const out = e + 8 + <usize>AH_SA_SIZE, inb = e + 8;
   if (outSeq > load<u32>(out, AH_SA_OUT_SEQ)) store<u32>(out, outSeq, AH_SA_OUT_SEQ);

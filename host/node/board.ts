@@ -263,14 +263,16 @@ export interface RegistrationRecord { home: number; childCoa: number; parentCoa:
 export interface Binding6Record { home: string; careOf: string; expiresAtMs: number; lifetimeSec: number; seq: number; idLen: number; flags: number; ahOutSeq?: number; ahInHighest?: number }
 /** A Mobile IPv6 home agent's membership: a group a mobile node joined through its tunnel (seed 003 §10). Addresses as text. */
 export interface Group6Record { home: string; group: string; expiresAtMs: number }
+/** Dump table 11 (images with STATUS): an agent a mobile node heard (kind 1), an interface this agent advertises on (2), a Mobile IPv6 mobile node's home agent (3). */
+export interface AgentRecord { kind: number; address: number | string; careOf: number | string; iface: number; state: number; flags: number; seq: number; regLifetimeSec: number; expiresAtMs: number; prefixLen: number; mac: string }
 export interface DumpRecords {
   interfaces: InterfaceRecord; routes: RouteRecord; arp: ArpRecord; bindings: BindingRecord; visitors: VisitorRecord; aliases: AliasRecord;
   bindingCache: BindingCacheRecord; careOfRoutes: CareOfRouteRecord; registrations: RegistrationRecord; bindings6: Binding6Record;
-  groups6: Group6Record;
+  groups6: Group6Record; agents: AgentRecord;
 }
 export type DumpName = keyof DumpRecords;
 /** ABI table number of each dump (docs/abi.md). */
-export const DUMP_TABLES: Record<DumpName, number> = { interfaces: 0, routes: 1, arp: 2, bindings: 3, visitors: 4, aliases: 5, bindingCache: 6, careOfRoutes: 7, registrations: 8, bindings6: 9, groups6: 10 };
+export const DUMP_TABLES: Record<DumpName, number> = { interfaces: 0, routes: 1, arp: 2, bindings: 3, visitors: 4, aliases: 5, bindingCache: 6, careOfRoutes: 7, registrations: 8, bindings6: 9, groups6: 10, agents: 11 };
 
 /**
  * The IPv4 address (host-order number) in the 16-byte address at `o` of a record: ::ffff:a.b.c.d
@@ -317,6 +319,11 @@ export function decodeDump<K extends DumpName>(name: K, r: Uint8Array): DumpReco
       seq: d.getUint16(44, true), idLen: r[46], flags: r[47],
       // (Images with RESTORE: the home address's AH sequence state, docs/abi.md table 9.)
       ...(r.length >= 56 ? { ahOutSeq: d.getUint32(48, true), ahInHighest: d.getUint32(52, true) } : {}),
+    }; break;
+    case "agents": x = {
+      kind: r[15], address: r[15] === 3 ? formatIp6(r.subarray(24, 40)) : ip(24), careOf: r[15] === 3 ? formatIp6(r.subarray(40, 56)) : ip(40),
+      iface: r[14], state: r[16], flags: d.getUint16(8, true), seq: d.getUint16(10, true), regLifetimeSec: d.getUint16(12, true),
+      expiresAtMs: d.getBigInt64(0, true) === 0x7fffffffffffffffn ? Infinity : ms(0), prefixLen: r[17], mac: formatMac(r.subarray(18, 24)),
     }; break;
     case "groups6": x = { home: formatIp6(r.subarray(0, 16)), group: formatIp6(r.subarray(16, 32)), expiresAtMs: ms(32) }; break;
     case "registrations": x = {

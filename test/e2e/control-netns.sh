@@ -78,7 +78,11 @@ json "$OUT/status.json" "[i['iface'] for i in v['tables']['interfaces']]" | grep
 json "$OUT/status.json" "all(isinstance(x, int) for x in v['counters'].values()) and v['counters']['rx_frames'] > 0" | grep -q True \
   || fail "status: counters are not numbers: $(json "$OUT/status.json" "v['counters']")"
 json "$OUT/status.json" "any(n['address']=='10.0.0.2' for n in v['tables']['neighbours'])" | grep -q True || fail "status: fa1 not in the neighbours"
+# The agents table (dump table 11): the home agent's own advertising interface, with its flags and sequence.
+json "$OUT/status.json" "[(a['kind'], a['iface'], a['state'], 'H' in a['flags'], a['seq'] > 0) for a in v['tables']['agents']]" \
+  | grep -q "('own', 'eth0', 'advertising', True, True)" || fail "status: agents $(json "$OUT/status.json" "v['tables'].get('agents')")"
 STATUS >"$OUT/status.txt" || fail "status (text) failed"
+grep -q "^agents (1)" "$OUT/status.txt" || fail "status text: no 'agents (1)' table"
 grep -q "^bindings (1)" "$OUT/status.txt" || fail "status text: no 'bindings (1)' table"
 grep -q "10.1.0.20 *10.2.0.1" "$OUT/status.txt" || fail "status text: the binding row"
 grep -q "^counters (non-zero)" "$OUT/status.txt" || fail "status text: counters"

@@ -463,3 +463,18 @@ test("§9.2: the default router unreachable by Neighbor Unreachability Detection
   w.lan.run(5000);
   assert.equal(w.mn.cap.events.filter((e) => e.kind === 18).map((e) => e.data[1]).at(-1), 1, "the router is back");
 });
+
+test("issue 14: dump table 11 (agents) shows the mobile node's Mobile IPv6 home agent: at home, then registered with its care-of address", () => {
+  const w = world();
+  const before = w.mn.board.dump("agents");
+  assert.equal(before.length, 1);
+  assert.deepEqual([before[0].kind, before[0].address, before[0].state], [3, HA, 0], "the configured home agent, at home so far");
+  w.lan.run(6000);
+  const [a] = w.mn.board.dump("agents");
+  assert.equal(a.kind, 3);
+  assert.equal(a.address, HA);
+  assert.equal(a.state, 1, "registered");
+  assert.equal(a.careOf, w.ha.board.dump("bindings6")[0].careOf, "the care-of address the home agent bound");
+  assert.ok(a.seq >= 1, "the last Binding Update's Sequence Number");
+  assert.ok(a.expiresAtMs > w.clock.t && a.expiresAtMs !== Infinity, "its refresh is scheduled");
+});

@@ -8,10 +8,33 @@ import {
   raFindExt, raNumAddrs, raRouterAddr, prefixLengthAt, EXT_PREFIX_LENGTHS, MA_FLAG_B, MA_FLAG_H, MA_FLAG_F,
 } from "../../wire/icmp";
 import * as S from "./state";
+import { addrSetV4 } from "../../wire/addr";
 import {
-  AGENTS, A_ADDR, A_COA, A_EXPIRES, A_FLAGS, A_IFACE, A_PLEN, A_ROUTER, A_TIMER, A_USED, MODE_COLOC,
+  AGENTS, A_ADDR, A_COA, A_EXPIRES, A_FLAGS, A_IFACE, A_MAC, A_PLEN, A_REGLIFE, A_ROUTER, A_TIMER, A_USED, MODE_COLOC,
   PLEN_UNKNOWN, ST_AWAY, agents, onHomePrefix, slot,
 } from "./state";
+
+/**
+ * The agents this mobile node heard as dump table 11 records (kind 1, docs/abi.md; images with STATUS): the
+ * `k`-th slot in use into `out` (56 bytes) when k < the count; returns the count.
+ */
+export function agentHeardDump(k: i32, out: usize): i32 {
+  let n = 0;
+  for (let i = 0; i < AGENTS; i++) {
+    const a = slot(i);
+    if (load<u8>(a, A_USED) == 0 || n++ != k) continue;
+    store<i64>(out, load<i64>(a, A_EXPIRES));
+    store<u32>(out, load<u32>(a, A_FLAGS), 8);   // flags, seq (the last heard)
+    store<u16>(out, load<u16>(a, A_REGLIFE), 12);
+    store<u16>(out, <u16>load<u8>(a, A_IFACE) | (1 << 8), 14); // iface, kind 1
+    // state: 1 the agent in use, 2 on our home network (RFC 2002 §2.4.3); the prefix length (255 unknown).
+    store<u16>(out, <u16>((i == S.cur ? 1 : 0) | (agentIsHome(i) ? 2 : 0)) | (<u16>load<u8>(a, A_PLEN) << 8), 16);
+    memory.copy(out + 18, a + A_MAC, 6);
+    addrSetV4(out + 24, load<u32>(a, A_ADDR));
+    addrSetV4(out + 40, load<u32>(a, A_COA));
+  }
+  return n;
+}
 
 export function agentFind(iface: i32, addr: u32): i32 {
   for (let i = 0; i < AGENTS; i++) {

@@ -146,15 +146,22 @@ fn left(at: i64, now: i64) -> Value {
 }
 
 /// The tables of `status`: (name, dump table, record length).
-pub const TABLES: [(&str, u32, usize); 7] = [
+pub const TABLES: [(&str, u32, usize); 8] = [
     ("interfaces", 0, 32),
     ("routes", 1, 36),
     ("neighbours", 2, 32),
+    ("agents", 11, 56),
     ("bindings", 3, 52),
     ("visitors", 4, 80),
     ("bindingCache", 6, 68),
     ("bindings6", 9, 48),
 ];
+
+/// Mobility Agent Advertisement flags as letters (RFC 2002 §2.1.1, RFC 3024 T, seed 001 S), as the core
+/// stores them (assembly/wire/icmp.ts MA_FLAG_*: R 0x8000 .. S 0x0080).
+fn agent_flags(f: u64) -> String {
+    "RBHFMGVTS".chars().enumerate().filter(|(i, _)| f & (0x8000 >> i) != 0).map(|(_, c)| c).collect()
+}
 
 /// One dump record as a JSON object with stable keys (None: too short).
 pub fn decode(table: u32, r: &[u8], now: i64, ifnames: &[String]) -> Option<Value> {
@@ -197,6 +204,25 @@ pub fn decode(table: u32, r: &[u8], now: i64, ifnames: &[String]) -> Option<Valu
                 v["ahInHighest"] = json!(u32le(r, 52));
             }
             v
+        }
+        11 => {
+            let kind = r[15];
+            let state = match (kind, r[16]) {
+                (1, s) => ["heard", "in use", "home", "in use, home"][(s & 3) as usize],
+                (2, _) => "advertising",
+                (3, 1) => "registered",
+                (3, 2) => "registering",
+                (3, 3) => "de-registering",
+                (3, _) => "at home",
+                _ => "unknown",
+            };
+            let coa = addr(r, 40);
+            let plen = r[17];
+            json!({"kind": match kind { 1 => "heard", 2 => "own", 3 => "homeAgent6", _ => "unknown" },
+                   "address": addr(r, 24), "careOf": if coa == "0.0.0.0" || coa == "::" { Value::Null } else { json!(coa) },
+                   "iface": ifname(r[14]), "state": state, "flags": agent_flags(u16le(r, 8)), "seq": u16le(r, 10),
+                   "regLifetimeSec": u16le(r, 12), "expiresSec": left(i64le(r, 0), now),
+                   "prefixLen": if plen == 255 { Value::Null } else { json!(plen) }, "mac": mac(r, 18)})
         }
         _ => return None,
     })
@@ -595,5 +621,21 @@ mod tests {
         assert_eq!(v["expiresSec"], 60);
         assert_eq!(v["encapsulation"], "ipip");
         assert!(decode(3, &r[..51], 0, &[]).is_none());
+        // An agent heard by a mobile node (kind 1), in use, foreign agent with a care-of address.
+        let mut a = vec![0u8; 56];
+        a[0..8].copy_from_slice(&11_000i64.to_le_bytes());
+        a[8..10].copy_from_slice(&0x9000u16.to_le_bytes());
+        a[10..12].copy_from_slice(&300u16.to_le_bytes());
+        a[12..14].copy_from_slice(&600u16.to_le_bytes());
+        a[14] = 0; a[15] = 1; a[16] = 1; a[17] = 24;
+        a[18..24].copy_from_slice(&[2, 0, 0, 0, 0, 1]);
+        a[34] = 0xff; a[35] = 0xff; a[36..40].copy_from_slice(&[10, 2, 0, 1]);
+        a[50] = 0xff; a[51] = 0xff; a[52..56].copy_from_slice(&[10, 2, 0, 1]);
+        let v = decode(11, &a, 1_000, &["wlan0".to_string()]).unwrap();
+        assert_eq!(v, json!({"kind": "heard", "address": "10.2.0.1", "careOf": "10.2.0.1", "iface": "wlan0", "state": "in use",
+            "flags": "RF", "seq": 300, "regLifetimeSec": 600, "expiresSec": 10, "prefixLen": 24, "mac": "02:00:00:00:00:01"}));
+        a[15] = 2; a[40..56].fill(0); a[0..8].copy_from_slice(&i64::MAX.to_le_bytes());
+        let v = decode(11, &a, 1_000, &[]).unwrap();
+        assert_eq!((v["kind"].clone(), v["state"].clone(), v["careOf"].clone(), v["expiresSec"].clone()), (json!("own"), json!("advertising"), Value::Null, Value::Null));
     }
 }
