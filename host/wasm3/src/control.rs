@@ -501,6 +501,19 @@ pub fn restore_records(text: &str, now_unix_ms: i64) -> Result<(Vec<Vec<u8>>, us
     Ok((out, expired))
 }
 
+/// A BINDING6 record `secs` seconds later (its lifetime shortened; infinite stays), None when it ran out:
+/// for a restore retried after the home agent's own addresses passed DAD (linux.rs).
+pub fn binding6_later(rec: &[u8], secs: u32) -> Option<Vec<u8>> {
+    let left = u32::from_be_bytes(rec[4..8].try_into().ok()?);
+    if left == u32::MAX {
+        return Some(rec.to_vec());
+    }
+    let left = left.checked_sub(secs).filter(|l| *l > 0)?;
+    let mut r = rec.to_vec();
+    r[4..8].copy_from_slice(&left.to_be_bytes());
+    Some(r)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -574,6 +587,9 @@ mod tests {
         assert!(!lease_due(&rows, &saved));
         let rows = vec![json!({"home": "2001:db8:1::64", "homeRegistration": true, "ahOutSeq": 40 + AH_SEQ_LEASE / 2})];
         assert!(lease_due(&rows, &saved));
+        assert_eq!(u32::from_be_bytes(binding6_later(&recs[0], 4).unwrap()[4..8].try_into().unwrap()), 2);
+        assert!(binding6_later(&recs[0], 6).is_none(), "ran out while waiting");
+        assert_eq!(binding6_later(&recs[1], 100).unwrap(), recs[1], "infinite");
     }
 
     #[test]

@@ -1105,6 +1105,11 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
     let mut board = Board::new(wasm, chunks, config.board.memory_pages, Box::new(hooks))?;
     flush(&txq);
     // A home agent's bindings from before the restart: those the wall clock has not expired.
+    // Mobile IPv6 home registrations refused because the home prefix is not on-link yet (status 133: our
+    // own addresses there are still tentative, DAD), retried once a second (below) for up to RETRY6.
+    let mut pending6: Vec<Vec<u8>> = Vec::new();
+    let restore_at = std::time::Instant::now();
+    const RETRY6: u32 = 30;
     if let Some(path) = opts.bindings_file.as_ref().filter(|p| p.exists()) {
         let r = std::fs::read_to_string(path).map_err(|e| e.to_string()).and_then(|t| crate::control::restore_records(&t, realtime_ms()));
         match r {
@@ -1113,11 +1118,13 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
                 for rec in &recs {
                     match board.config_add(&crate::control::pack(&chunks[0], std::slice::from_ref(rec), crate::config::CONFIG_CAPACITY)[0]) {
                         Ok(()) => restored += 1,
+                        Err(e) if rec[0] == 13 && e.ends_with("got 133") => pending6.push(rec.clone()),
                         Err(e) => eprintln!("[{name}] warning: bindings file {}: binding of {} not restored: {e}", path.display(),
                             crate::control::addr(rec, if rec[0] == 13 { 20 } else { 16 })),
                     }
                 }
-                info(&format!("bindings file {}: {restored} binding(s) restored, {expired} expired", path.display()));
+                let waiting = if pending6.is_empty() { String::new() } else { format!(", {} waiting for the home link's addresses (DAD)", pending6.len()) };
+                info(&format!("bindings file {}: {restored} binding(s) restored, {expired} expired{waiting}", path.display()));
             }
             Err(e) => eprintln!("[{name}] warning: bindings file {}: {e}; starting without bindings", path.display()),
         }
@@ -1350,6 +1357,25 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         // AH_SEQ_LEASE), so a restart never resumes below a number already sent.
         if opts.bindings_file.is_some() && lease_check.elapsed() >= std::time::Duration::from_secs(1) {
             lease_check = std::time::Instant::now();
+            if !pending6.is_empty() {
+                let secs = restore_at.elapsed().as_secs() as u32;
+                let bound: Vec<Vec<u8>> = board.dump_raw(9);
+                let mut still = Vec::new();
+                for rec in pending6.drain(..) {
+                    let home = crate::control::addr(&rec, 20);
+                    // Registered again meanwhile (newer than the file), or ran out while waiting: nothing to restore.
+                    if bound.iter().any(|r| r.len() >= 16 && crate::control::addr(r, 0) == home) {
+                        continue;
+                    }
+                    let Some(r) = crate::control::binding6_later(&rec, secs) else { continue };
+                    match board.config_add(&crate::control::pack(&chunks[0], std::slice::from_ref(&r), crate::config::CONFIG_CAPACITY)[0]) {
+                        Ok(()) => info(&format!("bindings file: binding of {home} restored after {secs} s")),
+                        Err(e) if e.ends_with("got 133") && secs < RETRY6 => still.push(rec),
+                        Err(e) => eprintln!("[{name}] warning: bindings file: binding of {home} not restored: {e}"),
+                    }
+                }
+                pending6 = still;
+            }
             let now = clock.now();
             let rows6: Vec<serde_json::Value> = board.dump_raw(9).iter().filter_map(|r| crate::control::decode(9, r, now, &ifnames)).collect();
             if crate::control::lease_due(&rows6, &leased) {

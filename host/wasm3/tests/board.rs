@@ -238,3 +238,91 @@ fn the_real_firmware_takes_a_roam_to_a_new_access_point_as_a_link_event() {
     assert!(events.iter().all(|(k, _)| *k != 1), "no LINK event without the roam");
     assert!(with_roam > without, "solicitations after the roam: {with_roam}, without it: {without}");
 }
+
+/// Rec with a clock the test moves.
+struct Clocked(Rc<RefCell<Seen>>, Rc<std::cell::Cell<i64>>);
+
+impl Hooks for Clocked {
+    fn now_ms(&mut self) -> i64 { self.1.get() }
+    fn tx(&mut self, iface: u32, frame: &[u8]) { self.0.borrow_mut().tx.push((iface, frame.to_vec())); }
+    fn deliver(&mut self, _packet: &[u8]) {}
+    fn random(&mut self, buf: &mut [u8]) { buf.fill(1); }
+    fn log(&mut self, level: i32, text: &str) { self.0.borrow_mut().logs.push((level, text.to_string())); }
+    fn event(&mut self, kind: i32, data: &[u8]) { self.0.borrow_mut().events.push((kind, data.to_vec())); }
+}
+
+/// Issue 14 with the real firmware, through the board host's own functions: a bindings file with an IPv4
+/// binding and a Mobile IPv6 home registration is restored (restore_records + config_add), written back
+/// (persist), a changed key is applied by a reload (reload_plan), and the agents table decodes.
+#[test]
+fn the_real_firmware_restores_both_families_rotates_a_key_and_dumps_its_agents() {
+    use mipfw_board::control::{decode, pack, persist, reload_plan, restore_records, AH_SEQ_LEASE};
+    let path = format!("{}/../../build/firmware.wasm", env!("CARGO_MANIFEST_DIR"));
+    let Ok(wasm) = std::fs::read(&path) else {
+        eprintln!("skipped: {path} not built (npm run build)");
+        return;
+    };
+    let config = |key: &str| format!(r#"{{ "name": "ha", "roles": ["router", "home-agent"], "node": {{ "ipv6": "dual" }},
+        "interfaces": [ {{ "name": "eth0", "mac": "02:00:00:00:01:01", "ipv4": "10.1.0.1/24", "home": true, "advertise": true }},
+                        {{ "name": "eth1", "mac": "02:00:00:00:02:01", "ipv4": "10.0.0.1/24" }} ],
+        "ipv6": [ {{ "iface": "eth0", "address": "2001:db8:1::1/64", "advertise": true }}, {{ "iface": "eth1", "address": "2001:db8:2::1/64" }} ],
+        "routes": [ {{ "dest": "10.2.0.0/24", "via": "10.0.0.2" }} ],
+        "securityAssociations": [ {{ "peer": "10.1.0.20", "spi": 4096, "algorithm": "hmac-md5", "key": "text:{key}" }} ],
+        "ipsec": [ {{ "peer": "2001:db8:1::64", "spiIn": 4096, "spiOut": 8192, "algorithm": "hmac-sha1-96", "key": "00112233445566778899aabbccddeeff00112233" }} ] }}"#);
+    let chunks_of = |key: &str| {
+        let raw: serde_json::Value = serde_json::from_str(&config(key)).unwrap();
+        let cfg = mipfw_board::config::validate_config(&raw, "config", &mipfw_board::config::Boards::embedded()).unwrap();
+        (mipfw_board::config::encode_config_chunks(&cfg, 4096), cfg.board.memory_pages)
+    };
+    let (chunks, pages) = chunks_of("old-key");
+    let seen = Rc::new(RefCell::new(Seen::default()));
+    // (As linux.rs does: the bindings restored right after the start, before any link event.)
+    let clock = Rc::new(std::cell::Cell::new(1234i64));
+    let mut b = Board::new(&wasm, &chunks, pages, Box::new(Clocked(seen.clone(), clock.clone()))).unwrap();
+    // The clock is 1234 ms; the wall clock of the file 1_000_000 ms.
+    let text = r#"{"format":1,"savedUnixMs":990000,"bindings":[
+        {"home":"10.1.0.20","careOf":"10.2.0.1","flags":0,"identification":"00000000000000ff","expiresUnixMs":1060000}],
+        "bindings6":[{"home":"2001:db8:1::64","careOf":"2001:db8:2::c0a","seq":7,"ahOutSeq":40,"ahInHighest":9,"expiresUnixMs":1120000}]}"#;
+    let (recs, expired) = restore_records(text, 1_000_000).unwrap();
+    assert_eq!((recs.len(), expired), (2, 0));
+    b.config_add(&pack(&chunks[0], &recs[..1], 4096)[0]).unwrap();
+    // The Mobile IPv6 one waits for DAD of the home agent's own address on the home link (the host retries
+    // it once a second: linux.rs), then it is taken.
+    let e = b.config_add(&pack(&chunks[0], &recs[1..], 4096)[0]).unwrap_err();
+    assert!(e.ends_with("binding: expected 0..0, got 133"), "{e}");
+    b.link(0, true, None);
+    b.link(1, true, None);
+    for t in (1234..=1234 + 3000).step_by(100) {
+        clock.set(t);
+        b.tick(t);
+    }
+    b.config_add(&pack(&chunks[0], &recs[1..], 4096)[0]).unwrap();
+    let v4: Vec<serde_json::Value> = b.dump_raw(3).iter().filter_map(|r| decode(3, r, 1234, &[])).collect();
+    assert_eq!((v4.len(), v4[0]["home"].as_str(), v4[0]["expiresSec"].as_i64()), (1, Some("10.1.0.20"), Some(60)));
+    let v6: Vec<serde_json::Value> = b.dump_raw(9).iter().filter_map(|r| decode(9, r, 4234, &[])).collect();
+    assert_eq!(v6.len(), 1);
+    assert_eq!((v6[0]["home"].as_str(), v6[0]["careOf"].as_str(), v6[0]["seq"].as_u64()), (Some("2001:db8:1::64"), Some("2001:db8:2::c0a"), Some(7)));
+    assert_eq!((v6[0]["homeRegistration"].as_bool(), v6[0]["expiresSec"].as_i64()), (Some(true), Some(120)));
+    assert_eq!((v6[0]["ahOutSeq"].as_u64(), v6[0]["ahInHighest"].as_u64()), (Some(40 + AH_SEQ_LEASE), Some(9)), "the AH counters go on, leased ahead");
+    // Written back: both families, with their wall-clock expiry.
+    let file = std::env::temp_dir().join(format!("mipfw-restore-{}.json", std::process::id()));
+    persist(&file, &v4, &v6, 1_000_000).unwrap();
+    let back: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(back["bindings"][0]["expiresUnixMs"], 1_060_000);
+    assert_eq!(back["bindings6"][0]["expiresUnixMs"], 1_120_000);
+    // A reload with a new key: replaced, the bindings kept.
+    let (new, _) = chunks_of("new-key");
+    let plan = reload_plan(&chunks, &new).unwrap();
+    assert_eq!((plan.added, plan.changed), (0, 1));
+    for c in pack(&new[0], &plan.apply, 4096) {
+        b.config_add(&c).unwrap();
+    }
+    assert_eq!(b.dump_raw(3).len() + b.dump_raw(9).len(), 2, "bindings kept");
+    // The agents table: the home agent's own advertising interface.
+    let agents: Vec<serde_json::Value> = b.dump_raw(11).iter().filter_map(|r| decode(11, r, 1234, &["eth0".into(), "eth1".into()])).collect();
+    assert_eq!(agents.len(), 1);
+    assert_eq!((agents[0]["kind"].as_str(), agents[0]["iface"].as_str(), agents[0]["address"].as_str()), (Some("own"), Some("eth0"), Some("10.1.0.1")));
+    assert!(agents[0]["flags"].as_str().unwrap().contains('H'));
+    assert!(b.trapped().is_none());
+}
