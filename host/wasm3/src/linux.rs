@@ -273,7 +273,7 @@ fn open_tun(ctl: i32, name: &str, addr: u32, prefix: u32, mtu: u32, ipv6: bool) 
         // none of its own on the TUN, runs no DAD there and takes no router advertisements.
         for (k, v) in [("addr_gen_mode", "1"), ("accept_ra", "0"), ("autoconf", "0"), ("accept_dad", "0")] {
             if let Err(e) = ipv6_sysctl(name, k, v) {
-                eprintln!("warning: {e}");
+                crate::elog!("warning: {e}");
             }
         }
     }
@@ -446,9 +446,9 @@ fn tx_error(name: &str, stats: &HostStats, ifname: &str, verbose: bool, e: std::
     let n = stats.tx_errors.get();
     stats.tx_errors.set(n + 1);
     if n == 0 {
-        eprintln!("[{name}] warning: tx on {ifname}: {e} (further send errors are counted in tx_errors)");
+        crate::elog!("[{name}] warning: tx on {ifname}: {e} (further send errors are counted in tx_errors)");
     } else if verbose {
-        eprintln!("[{name}] debug: tx on {ifname}: {e}");
+        crate::elog!("[{name}] debug: tx on {ifname}: {e}");
     }
 }
 
@@ -584,7 +584,7 @@ impl Hooks for LinuxHooks {
         }
         let r = unsafe { libc::write(self.tun_fd, packet.as_ptr() as *const libc::c_void, packet.len()) };
         if r < 0 && self.verbose {
-            eprintln!("[{}] debug: write to TUN: {}", self.name, std::io::Error::last_os_error());
+            crate::elog!("[{}] debug: write to TUN: {}", self.name, std::io::Error::last_os_error());
         }
     }
     fn random(&mut self, buf: &mut [u8]) {
@@ -604,7 +604,7 @@ impl Hooks for LinuxHooks {
             return;
         }
         let l = match level { 0 => "error", 1 => "warning", 2 => "info", _ => "debug" };
-        eprintln!("[{}] {l}: {text}", self.name);
+        crate::elog!("[{}] {l}: {text}", self.name);
     }
     fn event(&mut self, kind: i32, data: &[u8]) {
         // addr6 (17): a preferred or deprecated global address of the node goes on the TUN as a /128 (the
@@ -620,7 +620,7 @@ impl Hooks for LinuxHooks {
                     _ => Ok(()),
                 };
                 if let Err(e) = r {
-                    if self.verbose { eprintln!("[{}] debug: {e}", self.name); }
+                    if self.verbose { crate::elog!("[{}] debug: {e}", self.name); }
                 }
             }
         }
@@ -899,7 +899,7 @@ fn recv_frame(fd: i32, buf: &mut [u8]) -> Rx {
 /// core refuses, is refused with the reason, and the running one is kept (bindings are never touched).
 fn reload(board: &mut Board, opts: &Options, name: &str, chunks_now: &mut Vec<Vec<u8>>) {
     let Some(path) = &opts.config_path else {
-        eprintln!("[{name}] warning: SIGHUP: no configuration file to re-read");
+        crate::elog!("[{name}] warning: SIGHUP: no configuration file to re-read");
         return;
     };
     let boards = match &opts.boards_dir {
@@ -909,34 +909,34 @@ fn reload(board: &mut Board, opts: &Options, name: &str, chunks_now: &mut Vec<Ve
     let new = match boards.and_then(|b| crate::config::load_config_with(path, &b)) {
         Ok((_, c)) => c,
         Err(p) => {
-            eprintln!("[{name}] error: SIGHUP: {} refused, the running configuration is kept: {}", path.display(), p.join("; "));
+            crate::elog!("[{name}] error: SIGHUP: {} refused, the running configuration is kept: {}", path.display(), p.join("; "));
             return;
         }
     };
     let (add, warnings) = match crate::control::reload_plan(chunks_now, &new) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("[{name}] error: SIGHUP: {} refused, the running configuration is kept: {e}", path.display());
+            crate::elog!("[{name}] error: SIGHUP: {} refused, the running configuration is kept: {e}", path.display());
             return;
         }
     };
     for w in warnings {
-        eprintln!("[{name}] warning: SIGHUP: {w}");
+        crate::elog!("[{name}] warning: SIGHUP: {w}");
     }
     for c in crate::control::pack(&new[0], &add, crate::config::CONFIG_CAPACITY) {
         if let Err(e) = board.config_add(&c) {
-            eprintln!("[{name}] error: SIGHUP: {} refused by the firmware, the running configuration is kept: {e}", path.display());
+            crate::elog!("[{name}] error: SIGHUP: {} refused by the firmware, the running configuration is kept: {e}", path.display());
             return;
         }
     }
     *chunks_now = new;
-    eprintln!("[{name}] info: SIGHUP: {} reloaded: {} new security association(s)", path.display(), add.len());
+    crate::elog!("[{name}] info: SIGHUP: {} reloaded: {} new security association(s)", path.display(), add.len());
 }
 
 /// Run the board on real interfaces with `opts` until SIGINT/SIGTERM.
 pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Options) -> Result<(), String> {
     let name = config.name.clone();
-    let info = |t: &str| eprintln!("[{name}] info: {t}");
+    let info = |t: &str| crate::elog!("[{name}] info: {t}");
     let ctl = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
     if ctl < 0 {
         return Err(os_err("opening a control socket"));
@@ -979,7 +979,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         if ipv6 {
             let old = std::fs::read_to_string(format!("/proc/sys/net/ipv6/conf/{}/disable_ipv6", ifc.name)).ok().map(|v| v.trim().to_string());
             if let Err(e) = ipv6_sysctl(&ifc.name, "disable_ipv6", "1") {
-                if opts.verbose { eprintln!("[{name}] debug: {e}"); }
+                if opts.verbose { crate::elog!("[{name}] debug: {e}"); }
             }
             had_v6.push(old);
         } else {
@@ -1010,7 +1010,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
             if addr != 0 {
                 for r in &config.routes {
                     if let Err(e) = add_tun_route(ctl.0, &opts.tun_name, r.dest, r.prefix_len as u32) {
-                        eprintln!("[{name}] warning: {e}");
+                        crate::elog!("[{name}] warning: {e}");
                     }
                 }
                 info(&format!("local stack on {} with {}/{prefix}", opts.tun_name, ip_text(addr)));
@@ -1019,7 +1019,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
                 // The local stack's IPv6 leaves by the TUN; its addresses come with the firmware's
                 // addr6 events (LinuxHooks::event).
                 if let Err(e) = ip_cmd(&["-6", "route", "replace", "default", "dev", &opts.tun_name]) {
-                    eprintln!("[{name}] warning: {e}");
+                    crate::elog!("[{name}] warning: {e}");
                 }
                 info(&format!("local stack's IPv6 on {} (addresses as the firmware configures them)", opts.tun_name));
             }
@@ -1034,11 +1034,11 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
     let mut up = wait_link_ready(ctl.0, &names, &mut fresh, netlink.as_ref(), START_WAIT_MS);
     for (n, u) in names.iter().zip(&up) {
         if !u {
-            eprintln!("[{name}] warning: {n} is not up and running after {START_WAIT_MS} ms (no carrier?); starting with it down");
+            crate::elog!("[{name}] warning: {n} is not up and running after {START_WAIT_MS} ms (no carrier?); starting with it down");
         }
     }
     if opts.verbose {
-        eprintln!("[{name}] debug: interfaces up after {} ms", monotonic_ms() - t_wait);
+        crate::elog!("[{name}] debug: interfaces up after {} ms", monotonic_ms() - t_wait);
     }
     for f in &packet {
         take_socket_error(f.0);
@@ -1071,7 +1071,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
             }
             Err(e) if opts.control.is_some() => return Err(e),
             Err(e) => {
-                eprintln!("[{name}] warning: {e}; no live inspection (give --control PATH)");
+                crate::elog!("[{name}] warning: {e}; no live inspection (give --control PATH)");
                 None
             }
         }
@@ -1106,12 +1106,12 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
                 for rec in &recs {
                     match board.config_add(&crate::control::pack(&chunks[0], std::slice::from_ref(rec), crate::config::CONFIG_CAPACITY)[0]) {
                         Ok(()) => restored += 1,
-                        Err(e) => eprintln!("[{name}] warning: bindings file {}: binding of {} not restored: {e}", path.display(), crate::control::addr(rec, 16)),
+                        Err(e) => crate::elog!("[{name}] warning: bindings file {}: binding of {} not restored: {e}", path.display(), crate::control::addr(rec, 16)),
                     }
                 }
                 info(&format!("bindings file {}: {restored} binding(s) restored, {expired} expired", path.display()));
             }
-            Err(e) => eprintln!("[{name}] warning: bindings file {}: {e}; starting without bindings", path.display()),
+            Err(e) => crate::elog!("[{name}] warning: bindings file {}: {e}; starting without bindings", path.display()),
         }
         flush(&txq);
     }
@@ -1135,7 +1135,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
     }
     flush(&txq);
     if opts.verbose {
-        eprintln!("[{name}] debug: {}", if batch { format!("batched: recvmmsg/rx_batch/sendmmsg, {slots} ring slots") } else { "one recvmsg/rx/send per frame".to_string() });
+        crate::elog!("[{name}] debug: {}", if batch { format!("batched: recvmmsg/rx_batch/sendmmsg, {slots} ring slots") } else { "one recvmsg/rx/send per frame".to_string() });
     }
 
     unsafe {
@@ -1148,7 +1148,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
     let wifi = crate::wifi::open();
     let mut bssid: Vec<Option<[u8; 6]>> = vec![None; names.len()];
     if opts.verbose {
-        eprintln!("[{name}] debug: {}", if wifi.is_some() { "nl80211 events: the access point joined is a link event" } else { "no nl80211 in this kernel: links from the carrier only" });
+        crate::elog!("[{name}] debug: {}", if wifi.is_some() { "nl80211 events: the access point joined is a link event" } else { "no nl80211 in this kernel: links from the carrier only" });
     }
     let roles: Vec<String> = config.tree.get("roles").and_then(|v| v.as_array()).into_iter().flatten().filter_map(|v| v.as_str().map(String::from)).collect();
 
@@ -1190,7 +1190,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
             if fds[i].revents & libc::POLLERR != 0 {
                 let e = take_socket_error(packet[i].0);
                 if opts.verbose && e != 0 {
-                    eprintln!("[{name}] debug: {}: {}", names[i], std::io::Error::from_raw_os_error(e));
+                    crate::elog!("[{name}] debug: {}: {}", names[i], std::io::Error::from_raw_os_error(e));
                 }
             }
             if fds[i].revents & libc::POLLIN == 0 { continue; }
@@ -1287,7 +1287,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
                         take_socket_error(packet[i].0); // the ENETDOWN of the down interface
                     }
                     if opts.verbose {
-                        eprintln!("[{name}] debug: {} {}", ifc.name, if c { "up" } else { "down" });
+                        crate::elog!("[{name}] debug: {} {}", ifc.name, if c { "up" } else { "down" });
                     }
                     board.link(i as u32, c, if c { bssid[i] } else { None });
                     flush(&txq);
@@ -1321,7 +1321,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
                         (Some("log-level"), Some(l)) => match crate::control::parse_level(l) {
                             Ok(n) => {
                                 let was = level.replace(n);
-                                eprintln!("[{name}] info: log level {} (was {})", crate::control::LEVELS[n as usize], crate::control::LEVELS[was as usize]);
+                                crate::elog!("[{name}] info: log level {} (was {})", crate::control::LEVELS[n as usize], crate::control::LEVELS[was as usize]);
                                 serde_json::json!({"logLevel": crate::control::LEVELS[n as usize], "was": crate::control::LEVELS[was as usize]})
                             }
                             Err(e) => serde_json::json!({"error": e}),
@@ -1339,7 +1339,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
                 let now = clock.now();
                 let rows: Vec<serde_json::Value> = board.dump_raw(3).iter().filter_map(|r| crate::control::decode(3, r, now, &ifnames)).collect();
                 if let Err(e) = crate::control::persist(path, &rows, realtime_ms()) {
-                    eprintln!("[{name}] warning: {e}");
+                    crate::elog!("[{name}] warning: {e}");
                 }
             }
         }
