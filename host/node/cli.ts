@@ -33,7 +33,8 @@ Usage:
       --events FILE     write events as JSON lines in mipfw-board's format
                         {tMs, node, kind (firmware event id), name, ...fields}
       --timeline FILE   write a self-contained HTML timeline (attachment, registrations,
-                        flow rates and gaps, handoffs; docs/results.md)
+                        flow rates, latency, losses and gaps, ping RTTs, handoffs; zoom
+                        and pan; docs/results.md)
       --quiet           no progress and no summary table (errors still go to stderr)
       --dump            after the summary, print each board's non-empty tables at the end
                         of the run: home agent bindings, visitors, ARP cache, aliases
