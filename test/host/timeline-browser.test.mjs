@@ -1,7 +1,7 @@
 // The timeline page in a real browser (headless Chromium driven by playwright-core): pages generated
 // from simulation runs (mip-roam: IPv4 roaming with a ping; mip6-ro: Mobile IPv6 with route
-// optimization and pings that lose echoes; mip-ha-reboot: actions, denials, heavy loss; stations-100:
-// the compact view) are loaded from file:// and checked for what they show and how they behave:
+// optimization and pings that lose echoes; mip-ha-reboot, mip-unknown-ha, mip-wrong-key: actions,
+// denials, authentication failures, heavy loss; mip-fleet-100: 100 mobile nodes, the compact view) are loaded from file:// and checked for what they show and how they behave:
 // a legend entry for every kind of mark drawn, no two text labels overlapping (default view, zoomed
 // to a handoff, after wheel zooms, in the compact view), one latency point per packet received and
 // one loss tick per packet lost (the summary's counts), one RTT point per ping reply, the shared time
@@ -275,9 +275,9 @@ test("timeline in Chromium, mip6-ro, mip-ha-reboot, mip-unknown-ha, mip-wrong-ke
   }
 });
 
-test("timeline in Chromium, stations-100: the compact view by default, 100 rows within a bounded height, the full view on demand", { skip, timeout: 120000 }, async () => {
+test("timeline in Chromium, mip-fleet-100: the compact view by default, 100 mobile nodes' rows within a bounded height, the full view on demand", { skip, timeout: 120000 }, async () => {
   const t = Date.now();
-  const { page, d, errors } = await open("stations-100");
+  const { page, d, errors } = await open("mip-fleet-100");
   const simMs = Date.now() - t;
   assert.ok(d.lanes.length >= 100 && d.lanes.length > COMPACT_OVER, `${d.lanes.length} lanes`);
   assert.equal(await page.$eval("#lanes-compact", (e) => e.hidden), false, "compact view by default");
@@ -286,7 +286,10 @@ test("timeline in Chromium, stations-100: the compact view by default, 100 rows 
     h: svg.getBoundingClientRect().height, names: [...svg.querySelectorAll("text.cn")].map((t) => t.querySelector("title").textContent),
     labels: [...svg.querySelectorAll("text")].filter((t) => !t.classList.contains("cn") && !t.closest("g.ax")).length,
     bands: svg.querySelectorAll("[data-kind=ap]").length,
+    ticks: svg.querySelectorAll("line.tk").length, kinds: [...new Set([...svg.querySelectorAll("line.tk")].map((e) => e.dataset.kind))],
   }));
+  assert.equal(c.ticks, d.lanes.reduce((a, l) => a + l.registrations.length + l.other.length, 0), "every mark a tick");
+  for (const k of ["req", "reply_ok", "move"]) assert.ok(c.kinds.includes(k), `${k} ticks`);
   assert.deepEqual(c.names, d.lanes.map((l) => l.node), "one row per station, named");
   assert.ok(c.h <= 12 * d.lanes.length + 60, `compact height ${c.h} px`);
   assert.equal(c.labels, 0, "no text labels but the names and the axis");
@@ -294,7 +297,7 @@ test("timeline in Chromium, stations-100: the compact view by default, 100 rows 
   await assertLegend(page, d);
   await assertNoOverlap(page, "compact view");
   await page.$eval("#compact-svg", (e) => e.scrollIntoView());
-  await assertScreenshot(page, "stations-100-compact");
+  await assertScreenshot(page, "mip-fleet-100-compact");
   // Zoomed, the compact view follows the shared axis.
   await page.keyboard.press("+"); await settle(page);
   const [a, b] = await domain(page);
@@ -307,5 +310,5 @@ test("timeline in Chromium, stations-100: the compact view by default, 100 rows 
   assert.equal(await page.$eval("#lanes-compact", (e) => e.hidden), false, "back to compact");
   assert.deepEqual(errors, []);
   await page.close();
-  console.log(`# stations-100: ${d.lanes.length} lanes, simulated and loaded in ${simMs} ms`);
+  console.log(`# mip-fleet-100: ${d.lanes.length} lanes, simulated and loaded in ${simMs} ms, page ${readFileSync(join(outDir, "mip-fleet-100.html")).length} bytes`);
 });
