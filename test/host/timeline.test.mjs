@@ -158,3 +158,39 @@ test("cli: sim --timeline writes the page", () => {
     assert.match(html, /Scenario mip-roam, seed 1: 30 s simulated/);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test("trace: the run as Chrome trace events (one process per node, bands as complete events, marks as instants, latency and RTT as counters); cli --trace", () => {
+  const { s, d } = runTimeline("mip-roam.json");
+  const t = JSON.parse(host.traceJson(d));
+  assert.equal(t.displayTimeUnit, "ms");
+  assert.equal(t.otherData.scenario, "mip-roam");
+  const ev = t.traceEvents;
+  const procs = new Map(ev.filter((e) => e.ph === "M" && e.name === "process_name").map((e) => [e.args.name, e.pid]));
+  for (const n of ["mn", "ha", "fa1", "fa2"]) assert.ok(procs.has(n), `process ${n}`);
+  const mn = procs.get("mn"), lane = d.lanes.find((l) => l.node === "mn");
+  const x = ev.filter((e) => e.ph === "X" && e.pid === mn);
+  assert.deepEqual(x.filter((e) => e.cat === "wifi").map((e) => e.name), lane.aps.map((a) => a.label));
+  assert.deepEqual(x.filter((e) => e.cat === "mip").map((e) => e.name), lane.agents.map((a) => a.label));
+  const first = x.find((e) => e.cat === "wifi");
+  assert.equal(first.ts, Math.round(lane.aps[0].startMs * 1000), "µs");
+  const marks = ev.filter((e) => e.ph === "i" && e.pid === mn && e.cat in host.MARK_KINDS);
+  assert.equal(marks.length, lane.registrations.length + lane.other.length, "every mark an instant");
+  assert.equal(ev.filter((e) => e.ph === "i" && e.cat === "handoff").length, s.handoffs.length);
+  const lat = ev.filter((e) => e.ph === "C" && e.name === "latency cbr-cn-mn");
+  assert.equal(lat.length, s.flows[0].received, "a latency counter per packet received");
+  assert.ok(lat.every((e) => e.pid === mn && e.args.ms > 0));
+  assert.equal(ev.filter((e) => e.ph === "i" && e.name === "lost cbr-cn-mn").length, s.flows[0].lost);
+  s.pings.forEach((p) => assert.equal(ev.filter((e) => e.ph === "C" && e.name === `rtt ${p.name}`).length, p.received));
+  for (const e of ev) assert.ok(["X", "i", "C", "M"].includes(e.ph) && Number.isInteger(e.pid) && (e.ph === "M" || Number.isInteger(e.ts)), JSON.stringify(e));
+  const dir = mkdtempSync(join(tmpdir(), "mipfw-trace-"));
+  try {
+    const file = join(dir, "roam.json");
+    const r = spawnSync(process.execPath, [cli, "sim", "scenarios/mip-roam.json", "--quiet", "--duration", "12000", "--trace", file], { encoding: "utf8", cwd: root });
+    assert.equal(r.status, 0, r.stderr);
+    const c = JSON.parse(readFileSync(file, "utf8"));
+    assert.ok(c.traceEvents.some((e) => e.ph === "X" && e.name === "fa1"), "the agent band after the first handoff");
+    const bad = spawnSync(process.execPath, [cli, "sim", "scenarios/mip-roam.json", "--quiet", "--trace", join(dir, "no", "t.json")], { encoding: "utf8", cwd: root });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--trace: expected a path in an existing directory/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
