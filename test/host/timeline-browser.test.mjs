@@ -296,6 +296,15 @@ test("timeline in Chromium, mip-fleet-100: the compact view by default, 100 mobi
   assert.ok(c.bands >= d.lanes.length, "an access point band per station");
   await assertLegend(page, d);
   await assertNoOverlap(page, "compact view");
+  // Details on hover: a tick's tooltip in the bar, naming the node, the time and the mark.
+  const tick = await page.$("#compact-svg line.tk.ok");
+  await tick.scrollIntoViewIfNeeded();
+  const tb = await tick.boundingBox();
+  await page.mouse.move(tb.x + tb.width / 2, tb.y + tb.height / 2);
+  // (The element under the pointer: ticks a few ms apart share a pixel at this scale.)
+  const want = await page.evaluate(([x, y]) => document.elementFromPoint(x, y).querySelector("title").textContent, [tb.x + tb.width / 2, tb.y + tb.height / 2]);
+  assert.match(want, /^mn\d+, [\d.]+ ms: .+: .+/);
+  assert.equal(await page.$eval("#hover", (e) => e.textContent), want, "hover shows the tick's details");
   await page.$eval("#compact-svg", (e) => e.scrollIntoView());
   await assertScreenshot(page, "mip-fleet-100-compact");
   // Zoomed, the compact view follows the shared axis.
