@@ -13,6 +13,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { host, firmware } from "./helpers.mjs";
 
 const { Simulation, validateScenario, timelineData, renderTimeline, MARK_KINDS, PLOT_KINDS, COMPACT_OVER } = host;
@@ -320,4 +321,21 @@ test("timeline in Chromium, mip-fleet-100: the compact view by default, 100 mobi
   assert.deepEqual(errors, []);
   await page.close();
   console.log(`# mip-fleet-100: ${d.lanes.length} lanes, simulated and loaded in ${simMs} ms, page ${readFileSync(join(outDir, "mip-fleet-100.html")).length} bytes`);
+});
+
+test("timeline in Chromium: the page the CLI writes (its script from the CommonJS bundle) draws too", { skip, timeout: 60000 }, async () => {
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, "cli-mip6-roam.html");
+  const r = spawnSync(process.execPath, [join(root, "build/mipfw.cjs"), "sim", "scenarios/mip6-roam.json", "--quiet", "--timeline", file], { encoding: "utf8", cwd: root });
+  assert.equal(r.status, 0, r.stderr);
+  const page = await (await getBrowser()).newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto("file://" + file);
+  await page.waitForSelector("body[data-ready]", { timeout: 20000 });
+  assert.ok(await page.$$eval("svg.chart g.mk", (g) => g.length) > 5, "marks drawn");
+  assert.ok(await page.$eval("svg.flow path.lat", (p) => Number(p.dataset.n)) > 100, "latency points drawn");
+  await assertNoOverlap(page, "mip6-roam from the CLI");
+  assert.deepEqual(errors, []);
+  await page.close();
 });
