@@ -269,6 +269,15 @@ test("timeline in Chromium, mip6-ro, mip-ha-reboot, mip-unknown-ha, mip-wrong-ke
       await settle(page);
       await assertNoOverlap(page, `${name} ${w} ms around the first handoff`);
     }
+    // And at domains drawn at random (seeded): widths from the whole run down to 1/100,000 of it.
+    let seed = 12345;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let i = 0; i < 6; i++) {
+      const w = s.simMs * Math.pow(10, -5 * rnd()), a = rnd() * (s.simMs - w);
+      await page.evaluate(([a, b]) => window.mipfwTimeline.setDomain(a, b), [a, a + w]);
+      await settle(page);
+      await assertNoOverlap(page, `${name} at ${a.toFixed(3)}-${(a + w).toFixed(3)} ms`);
+    }
     await page.$eval("svg.ping", (e) => e.scrollIntoView());
     await assertScreenshot(page, `${name}-ping`);
     assert.deepEqual(errors, []);
