@@ -41,6 +41,7 @@ export const MARK_KINDS = {
   cfg: { cls: "act", glyph: "cfg", meaning: "configuration added to the running node (scenario changes)" },
   binding: { cls: "ok", glyph: "B:add", meaning: "home agent binding added or refreshed (B:add, B:refresh)" },
   binding_end: { cls: "info", glyph: "B:deregister", meaning: "home agent binding ended by the mobile node (de-registration)" },
+  binding_replace: { cls: "info", glyph: "B:replace", meaning: "home agent binding replaced by the node's registration from another care-of address (no simultaneous bindings)" },
   binding_bad: { cls: "deny", glyph: "B:expire", meaning: "home agent binding expired or removed otherwise" },
   ro: { cls: "ok", glyph: "RO:add", meaning: "correspondent binding added or refreshed (route optimization)" },
   ro_end: { cls: "info", glyph: "RO:delete", meaning: "correspondent binding deleted" },
@@ -287,7 +288,7 @@ function laneOf(sim: Simulation, n: SimNode, evs: (Fields & { t: number; kind: s
 
 function agentMarker(e: Fields & { t: number; kind: string }): Marker | null {
   switch (e.kind) {
-    case "binding": return mk(e.t, e.op === "add" || e.op === "refresh" ? "binding" : e.op === "deregister" ? "binding_end" : "binding_bad", `B:${e.op}`, `binding ${e.op}: ${e.home} → ${e.coa}, lifetime ${e.lifetimeSec} s`);
+    case "binding": return mk(e.t, e.op === "add" || e.op === "refresh" ? "binding" : e.op === "deregister" ? "binding_end" : e.op === "replace" ? "binding_replace" : "binding_bad", `B:${e.op}`, `binding ${e.op}: ${e.home} → ${e.coa}, lifetime ${e.lifetimeSec} s`);
     // A correspondent's binding (route optimization: seed 001's cache, seed 003's Binding Cache entries).
     case "ro_binding": return mk(e.t, e.op === "add" || e.op === "refresh" ? "ro" : e.op === "delete" ? "ro_end" : "ro_bad", `RO:${e.op}`,
       `correspondent binding ${e.op}: ${e.home} → ${e.coa}, lifetime ${e.lifetimeSec} s${e.op === "refused" ? `, status ${e.status} ${roStatusName(num(e.status))}` : ""}`);
