@@ -27,7 +27,7 @@ export const enum Ev {
 }
 
 export const enum MoveReason { NEW_AGENT = 1, LIFETIME_EXPIRED = 2, PREFIX_CHANGE = 3, AGENT_REBOOT = 4, LINK = 5, HOME = 6 }
-export const enum BindingOp { ADD = 1, REFRESH = 2, DEREGISTER = 3, EXPIRE = 4 }
+export const enum BindingOp { ADD = 1, REFRESH = 2, DEREGISTER = 3, EXPIRE = 4, REPLACE = 5 }
 export const enum VisitorOp { PENDING = 1, ACCEPTED = 2, DENIED = 3, REMOVED = 4, EXPIRED = 5 }
 
 const buf: usize = memory.data(64, 8);

@@ -222,10 +222,12 @@ function bindingUpdate(home: u32, coa: u32, flags: u8, lifetimeSec: u16): u8 {
     // Why: routeDecide keeps its answers while no route source's table changed (stack/route.ts).
     routeChanged();
   }
-  // Why: RFC 2002 §3.8.2.2: without S every other binding of the node is replaced by this one.
+  // Why: RFC 2002 §3.8.2.2: without S every other binding of the node is replaced by this one. The
+  // event says REPLACE, not DEREGISTER: the node moved, it did not deregister (a reader of the events,
+  // summary or timeline would otherwise see a deregistration at every handoff).
   if (!simultaneous) {
     for (let i = bindingSlots(v) - 1; i >= 0; i--) {
-      if (load<u32>(bindingSlot(v, i), S_COA) != coa) bindingSlotRemove(v, i, home, BindingOp.DEREGISTER);
+      if (load<u32>(bindingSlot(v, i), S_COA) != coa) bindingSlotRemove(v, i, home, BindingOp.REPLACE);
     }
   }
   let i = bindingSlotFind(v, coa);

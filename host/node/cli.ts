@@ -15,6 +15,7 @@ import { Simulation } from "./sim/sim.js";
 import { summaryJson } from "./sim/summary.js";
 import { renderSummary, table } from "./sim/report.js";
 import { renderTimeline, timelineData } from "./timeline.js";
+import { traceJson } from "./trace.js";
 import { cmdSweep, SweepError } from "./sweep.js";
 
 const HELP = `mipfw - Mobile IP firmware tools
@@ -33,7 +34,9 @@ Usage:
       --events FILE     write events as JSON lines in mipfw-board's format
                         {tMs, node, kind (firmware event id), name, ...fields}
       --timeline FILE   write a self-contained HTML timeline (attachment, registrations,
-                        flow rates and gaps, handoffs; docs/results.md)
+                        flow rates, latency, losses and gaps, ping RTTs, handoffs; zoom
+                        and pan; docs/results.md)
+      --trace FILE      write the same as a Chrome trace (JSON; Perfetto, chrome://tracing)
       --quiet           no progress and no summary table (errors still go to stderr)
       --dump            after the summary, print each board's non-empty tables at the end
                         of the run: home agent bindings, visitors, ARP cache, aliases
@@ -60,8 +63,8 @@ Usage:
   mipfw --help          this text
   mipfw --version       the program's version and the firmware ABI it loads
 
-Output files (--json, --events, --timeline, --pcap, --pcapng) are checked before the simulation runs: a
-path in a missing or read-only directory, or naming a directory, is refused (exit 2).
+Output files (--json, --events, --timeline, --trace, --pcap, --pcapng) are checked before the
+simulation runs: a path in a missing or read-only directory, or naming a directory, is refused (exit 2).
 Warnings (stderr, "warning:") name scenarios that cannot work: keys that differ between a mobile
 node and its home agent, a mobile node never in range of an access point, duplicate subnets, an
 encapsulation the home agent does not offer.
@@ -120,14 +123,14 @@ function readJson(path: string): unknown {
 }
 
 function cmdSim(args: string[]): number {
-  const p = parseArgs(args, ["--seed", "--pcap", "--pcapng", "--json", "--events", "--timeline", "--duration", "--firmware", "--runtime", "--board-bin"], ["--quiet", "--dump"]);
+  const p = parseArgs(args, ["--seed", "--pcap", "--pcapng", "--json", "--events", "--timeline", "--trace", "--duration", "--firmware", "--runtime", "--board-bin"], ["--quiet", "--dump"]);
   if (p.positional.length !== 1) throw new UsageError(p.positional.length ? `sim takes one scenario file, got ${p.positional.length} arguments` : "sim needs a scenario file");
   const seed = intFlag(p, "--seed", 0, 4294967295);
   const durationMs = intFlag(p, "--duration", 1, 864e5 * 365);
   const quiet = p.flags.has("--quiet");
   const file = p.positional[0];
   // Output paths first: a typo in one must not cost the whole run.
-  for (const f of ["--json", "--events", "--timeline", "--pcapng"]) { const v = p.flags.get(f); if (typeof v === "string") checkOutputFile(f, v); }
+  for (const f of ["--json", "--events", "--timeline", "--trace", "--pcapng"]) { const v = p.flags.get(f); if (typeof v === "string") checkOutputFile(f, v); }
   const pcapFlag = p.flags.get("--pcap");
   if (typeof pcapFlag === "string") checkOutputDir("--pcap", pcapFlag);
   let scenario;
@@ -151,8 +154,8 @@ function cmdSim(args: string[]): number {
   const dump = p.flags.has("--dump");
   // The wasm3 sim-peer protocol has no dump request: the tables live in the other process.
   if (dump && runtime !== "node") throw new UsageError("--dump needs --runtime node");
-  const timeline = str("--timeline");
-  const sim = new Simulation(scenario, module, { seed, durationMs, pcapDir: str("--pcap"), pcapngPath: str("--pcapng"), eventsPath: str("--events"), timeline: timeline !== null, wasm3 });
+  const timeline = str("--timeline"), trace = str("--trace");
+  const sim = new Simulation(scenario, module, { seed, durationMs, pcapDir: str("--pcap"), pcapngPath: str("--pcapng"), eventsPath: str("--events"), timeline: timeline !== null || trace !== null, wasm3 });
   const t0 = performance.now();
   let lastPrint = t0;
   let printed = false;
@@ -176,7 +179,9 @@ function cmdSim(args: string[]): number {
   const summary = sim.summary();
   const json = str("--json");
   if (json) writeFileSync(json, dump ? summaryJson(Object.assign({}, summary, { tables: dumpTables })) : summaryJson(summary));
-  if (timeline) writeFileSync(timeline, renderTimeline(timelineData(sim, summary)));
+  const tl = timeline || trace ? timelineData(sim, summary) : null;
+  if (timeline) writeFileSync(timeline, renderTimeline(tl!));
+  if (trace) writeFileSync(trace, traceJson(tl!));
   if (!quiet) process.stdout.write(renderSummary(summary, wall));
   if (dump) process.stdout.write(tables);
   return 0;

@@ -30,7 +30,8 @@ export {
   OPT_SUBNET_MASK, OPT_ROUTER, OPT_DNS, OPT_REQUESTED_IP, OPT_LEASE_TIME, OPT_OVERLOAD, OPT_MESSAGE_TYPE, OPT_SERVER_ID,
   OPT_MESSAGE, OPT_RENEWAL_T1, OPT_REBINDING_T2, OPT_CLIENT_ID, type DhcpMessage, type DhcpServerConfig, type DhcpStats,
 } from "./sim/dhcp.js";
-export { renderTimeline, timelineData, type TimelineData } from "./timeline.js";
+export { renderTimeline, timelineData, MARK_KINDS, PLOT_KINDS, COMPACT_OVER, type TimelineData } from "./timeline.js";
+export { traceEvents, traceJson } from "./trace.js";
 export { validateScenario, ScenarioError, SEGMENT_DEFAULTS, CELL_DEFAULTS, SCENARIO_DESCRIPTION, RULES as SCENARIO_RULES } from "./sim/scenario.js";
 export type { Scenario, ScNode, ScApp, ScCbr, ScPing, ScSegment, ScAccessPoint, ScDhcpServer, ScAction, Mobility, Waypoint } from "./sim/scenario.js";
 export { Simulation, SimNode, NodeIface, TIMELINE_KINDS, isRegistrationRequest, type SimOptions, type HandoffRecord, type HostStats, type MobileTrack } from "./sim/sim.js";

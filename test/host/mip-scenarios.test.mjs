@@ -87,7 +87,7 @@ test("mip-roam: home → fa1 → fa2 → home, three handoffs within the interru
   assert.equal(back.lost, 0, "the mobile node's own packets go out through the foreign agents (triangle routing)");
 });
 
-test("mip-roam: registrations all accepted; the home agent binds, rebinds and deregisters; the foreign agents accept visitors", () => {
+test("mip-roam: registrations all accepted; the home agent binds, replaces the binding at a move (not a deregistration) and deregisters at home; the foreign agents accept visitors", () => {
   const { s, of } = roam;
   assert.equal(s.registrations.requested, s.registrations.accepted);
   assert.ok(s.registrations.accepted >= 3);
@@ -95,7 +95,7 @@ test("mip-roam: registrations all accepted; the home agent binds, rebinds and de
   const reqs = of("mn", "reg_request");
   assert.deepEqual(reqs.slice(0, 3).map((e) => [e.coa, e.viaFa, e.lifetimeSec > 0]), [["10.2.0.1", true, true], ["10.3.0.1", true, true], ["10.1.0.20", false, false]]);
   const b = of("ha", "binding").map((e) => [e.op, e.coa]);
-  assert.deepEqual(b.filter(([op]) => op !== "refresh"), [["add", "10.2.0.1"], ["deregister", "10.2.0.1"], ["add", "10.3.0.1"], ["deregister", "10.3.0.1"]]);
+  assert.deepEqual(b.filter(([op]) => op !== "refresh"), [["add", "10.2.0.1"], ["replace", "10.2.0.1"], ["add", "10.3.0.1"], ["deregister", "10.3.0.1"]]);
   assert.ok(of("fa1", "visitor").some((e) => e.op === "accepted" && e.home === "10.1.0.20"));
   assert.ok(of("fa2", "visitor").some((e) => e.op === "accepted" && e.home === "10.1.0.20"));
   assert.deepEqual(of("mn", "home").map((e) => e.atHome), [true, false, true]);

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 
@@ -68,6 +68,40 @@ test("mipfw-board check-config: valid, warnings, problems, --json and --opt=valu
     r = run(["check-config"]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /check-config needs a node configuration file/);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+test("mipfw-board under systemd: each stderr line carries its journald priority only when stderr is $JOURNAL_STREAM", { skip }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "mipfw-journal-"));
+  try {
+    const file = (name, cfg) => { const p = join(dir, name); writeFileSync(p, JSON.stringify(cfg)); return p; };
+    const noRoute = file("noroute.json", mn());
+    const bad = file("bad.json", mn({ interfaces: [{ name: "wlan0", mac: "02:00:00:01:00:20", ipv4: "10.1.0.300/24" }] }));
+    // stderr to a file; JOURNAL_STREAM names that file (as systemd names its stream socket) or another one.
+    const stderrOf = (args, stream) => {
+      const out = join(dir, "stderr");
+      const fd = openSync(out, "w");
+      try {
+        const st = fstatSync(fd, { bigint: true });
+        const env = { ...process.env };
+        delete env.JOURNAL_STREAM;
+        if (stream === "same") env.JOURNAL_STREAM = `${st.dev}:${st.ino}`;
+        if (stream === "other") env.JOURNAL_STREAM = `${st.dev}:${st.ino + 1n}`;
+        spawnSync(bin, args, { stdio: ["ignore", "ignore", fd], env });
+      } finally { closeSync(fd); }
+      return readFileSync(out, "utf8").trimEnd().split("\n");
+    };
+    let lines = stderrOf(["check-config", noRoute], "same");
+    assert.equal(lines.length, 1);
+    assert.match(lines[0], /^<4>warning: routes: a mobile node without a route/);
+    lines = stderrOf(["check-config", bad], "same");
+    assert.ok(lines.length >= 2, lines.join("\n"));
+    for (const l of lines) assert.match(l, /^<3>/, "a refusal is an error (priority 3)");
+    assert.ok(lines.some((l) => /^<3>.*interfaces\[0\]\.ipv4: expected /.test(l)), lines.join("\n"));
+    for (const stream of ["other", "none"]) {
+      lines = stderrOf(["check-config", noRoute], stream);
+      assert.match(lines[0], /^warning: routes:/, `no prefix when stderr is not the journal (${stream})`);
+    }
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 

@@ -117,6 +117,8 @@ export class Sink {
   source: CbrSource | null = null;
   /** Arrival time (µs) of every datagram of the flow, duplicates included, when recorded (timelines); else null. */
   rxTimes: Samples | null = null;
+  /** Sequence number of every datagram received once (in arrival order, parallel to `latency`), when recorded (timelines); else null. */
+  rxSeq: Samples | null = null;
   constructor(readonly name: string, readonly flowId: number, readonly port: number) {}
 
   /**
@@ -134,6 +136,7 @@ export class Sink {
     if (seq < this.maxSeq) this.reordered++;
     else this.maxSeq = seq;
     this.latency.push(nowUs - sentUs);
+    if (this.rxSeq) this.rxSeq.push(seq);
     return seq;
   }
 
@@ -151,6 +154,8 @@ export class Ping {
   bad = 0;
   readonly seen = new SeqSet();
   readonly rtt = new Samples();
+  /** Sequence number of every reply counted (parallel to `rtt`), when recorded (timelines); else null. */
+  replySeq: Samples | null = null;
   private buf: Uint8Array;
   private readonly dst6: Dst6 | null;
   private readonly hl: number;
@@ -189,5 +194,9 @@ export class Ping {
     this.seen.add(full);
     this.received++;
     this.rtt.push(nowUs - (get32(b, off + 8) * 4294967296 + get32(b, off + 12)));
+    if (this.replySeq) this.replySeq.push(full);
   }
+
+  /** Send time (µs) of echo request `k`. */
+  timeOf(k: number): number { return this.startUs + Math.round(k * this.intervalUs); }
 }

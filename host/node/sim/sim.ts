@@ -36,7 +36,7 @@ export interface SimOptions {
   onEvent?: (e: Fields) => void;
   /** Every frame accepted for transmission on a segment or access point cell (segment name, bytes, µs). */
   onFrame?: (segment: string, frame: Uint8Array, tUs: number) => void;
-  /** Record what a timeline needs (arrival times of every flow, the events of TIMELINE_KINDS in `events.kept`). */
+  /** Record what a timeline needs (arrival time, sequence number and latency of every flow packet, the sequence number of every ping reply, the events of TIMELINE_KINDS in `events.kept`). */
   timeline?: boolean;
   /**
    * Internal (tests, bench): hand every frame to every port of its segment, as before unicast
@@ -447,7 +447,10 @@ export class Simulation {
         if (ping.startUs < ping.stopUs) this.engine.schedule(ping.startUs, this.firePing, ping);
       }
     });
-    if (opts.timeline) for (const f of this.flows) f.sink.rxTimes = new Samples();
+    if (opts.timeline) {
+      for (const f of this.flows) { f.sink.rxTimes = new Samples(); f.sink.rxSeq = new Samples(); }
+      for (const p of this.pings) p.ping.replySeq = new Samples();
+    }
     for (const a of scenario.actions) this.engine.schedule(a.atUs, this.runAction, a);
     scenario.changes.forEach((ch, i) => {
       if (!this.nodeByName.get(ch.node)!.board.configAdd) {

@@ -6,6 +6,7 @@ pub mod board;
 pub mod config;
 pub mod control;
 pub mod events;
+pub mod journal;
 pub mod linux;
 pub mod selftest;
 pub mod simpeer;

@@ -273,7 +273,7 @@ fn open_tun(ctl: i32, name: &str, addr: u32, prefix: u32, mtu: u32, ipv6: bool) 
         // none of its own on the TUN, runs no DAD there and takes no router advertisements.
         for (k, v) in [("addr_gen_mode", "1"), ("accept_ra", "0"), ("autoconf", "0"), ("accept_dad", "0")] {
             if let Err(e) = ipv6_sysctl(name, k, v) {
-                eprintln!("warning: {e}");
+                crate::elog!("warning: {e}");
             }
         }
     }
@@ -446,9 +446,9 @@ fn tx_error(name: &str, stats: &HostStats, ifname: &str, verbose: bool, e: std::
     let n = stats.tx_errors.get();
     stats.tx_errors.set(n + 1);
     if n == 0 {
-        eprintln!("[{name}] warning: tx on {ifname}: {e} (further send errors are counted in tx_errors)");
+        crate::elog!("[{name}] warning: tx on {ifname}: {e} (further send errors are counted in tx_errors)");
     } else if verbose {
-        eprintln!("[{name}] debug: tx on {ifname}: {e}");
+        crate::elog!("[{name}] debug: tx on {ifname}: {e}");
     }
 }
 
@@ -584,7 +584,7 @@ impl Hooks for LinuxHooks {
         }
         let r = unsafe { libc::write(self.tun_fd, packet.as_ptr() as *const libc::c_void, packet.len()) };
         if r < 0 && self.verbose {
-            eprintln!("[{}] debug: write to TUN: {}", self.name, std::io::Error::last_os_error());
+            crate::elog!("[{}] debug: write to TUN: {}", self.name, std::io::Error::last_os_error());
         }
     }
     fn random(&mut self, buf: &mut [u8]) {
@@ -604,7 +604,7 @@ impl Hooks for LinuxHooks {
             return;
         }
         let l = match level { 0 => "error", 1 => "warning", 2 => "info", _ => "debug" };
-        eprintln!("[{}] {l}: {text}", self.name);
+        crate::elog!("[{}] {l}: {text}", self.name);
     }
     fn event(&mut self, kind: i32, data: &[u8]) {
         // addr6 (17): a preferred or deprecated global address of the node goes on the TUN as a /128 (the
@@ -620,7 +620,7 @@ impl Hooks for LinuxHooks {
                     _ => Ok(()),
                 };
                 if let Err(e) = r {
-                    if self.verbose { eprintln!("[{}] debug: {e}", self.name); }
+                    if self.verbose { crate::elog!("[{}] debug: {e}", self.name); }
                 }
             }
         }
@@ -900,7 +900,7 @@ fn recv_frame(fd: i32, buf: &mut [u8]) -> Rx {
 /// (the changed associations applied before the refusal are put back). Bindings are never touched.
 fn reload(board: &mut Board, opts: &Options, name: &str, chunks_now: &mut Vec<Vec<u8>>) {
     let Some(path) = &opts.config_path else {
-        eprintln!("[{name}] warning: SIGHUP: no configuration file to re-read");
+        crate::elog!("[{name}] warning: SIGHUP: no configuration file to re-read");
         return;
     };
     let boards = match &opts.boards_dir {
@@ -910,19 +910,19 @@ fn reload(board: &mut Board, opts: &Options, name: &str, chunks_now: &mut Vec<Ve
     let new = match boards.and_then(|b| crate::config::load_config_with(path, &b)) {
         Ok((_, c)) => c,
         Err(p) => {
-            eprintln!("[{name}] error: SIGHUP: {} refused, the running configuration is kept: {}", path.display(), p.join("; "));
+            crate::elog!("[{name}] error: SIGHUP: {} refused, the running configuration is kept: {}", path.display(), p.join("; "));
             return;
         }
     };
     let plan = match crate::control::reload_plan(chunks_now, &new) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("[{name}] error: SIGHUP: {} refused, the running configuration is kept: {e}", path.display());
+            crate::elog!("[{name}] error: SIGHUP: {} refused, the running configuration is kept: {e}", path.display());
             return;
         }
     };
     for w in &plan.warnings {
-        eprintln!("[{name}] warning: SIGHUP: {w}");
+        crate::elog!("[{name}] warning: SIGHUP: {w}");
     }
     for c in crate::control::pack(&new[0], &plan.apply, crate::config::CONFIG_CAPACITY) {
         if let Err(e) = board.config_add(&c) {
@@ -932,18 +932,18 @@ fn reload(board: &mut Board, opts: &Options, name: &str, chunks_now: &mut Vec<Ve
             for u in crate::control::pack(&new[0], &plan.undo, crate::config::CONFIG_CAPACITY) {
                 let _ = board.config_add(&u);
             }
-            eprintln!("[{name}] error: SIGHUP: {} refused by the firmware, the running configuration is kept: {e}", path.display());
+            crate::elog!("[{name}] error: SIGHUP: {} refused by the firmware, the running configuration is kept: {e}", path.display());
             return;
         }
     }
     *chunks_now = new;
-    eprintln!("[{name}] info: SIGHUP: {} reloaded: {} new security association(s), {} replaced", path.display(), plan.added, plan.changed);
+    crate::elog!("[{name}] info: SIGHUP: {} reloaded: {} new security association(s), {} replaced", path.display(), plan.added, plan.changed);
 }
 
 /// Run the board on real interfaces with `opts` until SIGINT/SIGTERM.
 pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Options) -> Result<(), String> {
     let name = config.name.clone();
-    let info = |t: &str| eprintln!("[{name}] info: {t}");
+    let info = |t: &str| crate::elog!("[{name}] info: {t}");
     let ctl = unsafe { libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
     if ctl < 0 {
         return Err(os_err("opening a control socket"));
@@ -986,7 +986,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         if ipv6 {
             let old = std::fs::read_to_string(format!("/proc/sys/net/ipv6/conf/{}/disable_ipv6", ifc.name)).ok().map(|v| v.trim().to_string());
             if let Err(e) = ipv6_sysctl(&ifc.name, "disable_ipv6", "1") {
-                if opts.verbose { eprintln!("[{name}] debug: {e}"); }
+                if opts.verbose { crate::elog!("[{name}] debug: {e}"); }
             }
             had_v6.push(old);
         } else {
@@ -1017,7 +1017,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
             if addr != 0 {
                 for r in &config.routes {
                     if let Err(e) = add_tun_route(ctl.0, &opts.tun_name, r.dest, r.prefix_len as u32) {
-                        eprintln!("[{name}] warning: {e}");
+                        crate::elog!("[{name}] warning: {e}");
                     }
                 }
                 info(&format!("local stack on {} with {}/{prefix}", opts.tun_name, ip_text(addr)));
@@ -1026,7 +1026,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
                 // The local stack's IPv6 leaves by the TUN; its addresses come with the firmware's
                 // addr6 events (LinuxHooks::event).
                 if let Err(e) = ip_cmd(&["-6", "route", "replace", "default", "dev", &opts.tun_name]) {
-                    eprintln!("[{name}] warning: {e}");
+                    crate::elog!("[{name}] warning: {e}");
                 }
                 info(&format!("local stack's IPv6 on {} (addresses as the firmware configures them)", opts.tun_name));
             }
@@ -1041,11 +1041,11 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
     let mut up = wait_link_ready(ctl.0, &names, &mut fresh, netlink.as_ref(), START_WAIT_MS);
     for (n, u) in names.iter().zip(&up) {
         if !u {
-            eprintln!("[{name}] warning: {n} is not up and running after {START_WAIT_MS} ms (no carrier?); starting with it down");
+            crate::elog!("[{name}] warning: {n} is not up and running after {START_WAIT_MS} ms (no carrier?); starting with it down");
         }
     }
     if opts.verbose {
-        eprintln!("[{name}] debug: interfaces up after {} ms", monotonic_ms() - t_wait);
+        crate::elog!("[{name}] debug: interfaces up after {} ms", monotonic_ms() - t_wait);
     }
     for f in &packet {
         take_socket_error(f.0);
@@ -1078,7 +1078,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
             }
             Err(e) if opts.control.is_some() => return Err(e),
             Err(e) => {
-                eprintln!("[{name}] warning: {e}; no live inspection (give --control PATH)");
+                crate::elog!("[{name}] warning: {e}; no live inspection (give --control PATH)");
                 None
             }
         }
@@ -1119,14 +1119,14 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
                     match board.config_add(&crate::control::pack(&chunks[0], std::slice::from_ref(rec), crate::config::CONFIG_CAPACITY)[0]) {
                         Ok(()) => restored += 1,
                         Err(e) if rec[0] == 13 && e.ends_with("got 133") => pending6.push(rec.clone()),
-                        Err(e) => eprintln!("[{name}] warning: bindings file {}: binding of {} not restored: {e}", path.display(),
+                        Err(e) => crate::elog!("[{name}] warning: bindings file {}: binding of {} not restored: {e}", path.display(),
                             crate::control::addr(rec, if rec[0] == 13 { 20 } else { 16 })),
                     }
                 }
                 let waiting = if pending6.is_empty() { String::new() } else { format!(", {} waiting for the home link's addresses (DAD)", pending6.len()) };
                 info(&format!("bindings file {}: {restored} binding(s) restored, {expired} expired{waiting}", path.display()));
             }
-            Err(e) => eprintln!("[{name}] warning: bindings file {}: {e}; starting without bindings", path.display()),
+            Err(e) => crate::elog!("[{name}] warning: bindings file {}: {e}; starting without bindings", path.display()),
         }
         flush(&txq);
     }
@@ -1150,7 +1150,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
     }
     flush(&txq);
     if opts.verbose {
-        eprintln!("[{name}] debug: {}", if batch { format!("batched: recvmmsg/rx_batch/sendmmsg, {slots} ring slots") } else { "one recvmsg/rx/send per frame".to_string() });
+        crate::elog!("[{name}] debug: {}", if batch { format!("batched: recvmmsg/rx_batch/sendmmsg, {slots} ring slots") } else { "one recvmsg/rx/send per frame".to_string() });
     }
 
     unsafe {
@@ -1163,7 +1163,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
     let wifi = crate::wifi::open();
     let mut bssid: Vec<Option<[u8; 6]>> = vec![None; names.len()];
     if opts.verbose {
-        eprintln!("[{name}] debug: {}", if wifi.is_some() { "nl80211 events: the access point joined is a link event" } else { "no nl80211 in this kernel: links from the carrier only" });
+        crate::elog!("[{name}] debug: {}", if wifi.is_some() { "nl80211 events: the access point joined is a link event" } else { "no nl80211 in this kernel: links from the carrier only" });
     }
     let roles: Vec<String> = config.tree.get("roles").and_then(|v| v.as_array()).into_iter().flatten().filter_map(|v| v.as_str().map(String::from)).collect();
 
@@ -1208,7 +1208,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
             if fds[i].revents & libc::POLLERR != 0 {
                 let e = take_socket_error(packet[i].0);
                 if opts.verbose && e != 0 {
-                    eprintln!("[{name}] debug: {}: {}", names[i], std::io::Error::from_raw_os_error(e));
+                    crate::elog!("[{name}] debug: {}: {}", names[i], std::io::Error::from_raw_os_error(e));
                 }
             }
             if fds[i].revents & libc::POLLIN == 0 { continue; }
@@ -1305,7 +1305,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
                         take_socket_error(packet[i].0); // the ENETDOWN of the down interface
                     }
                     if opts.verbose {
-                        eprintln!("[{name}] debug: {} {}", ifc.name, if c { "up" } else { "down" });
+                        crate::elog!("[{name}] debug: {} {}", ifc.name, if c { "up" } else { "down" });
                     }
                     board.link(i as u32, c, if c { bssid[i] } else { None });
                     flush(&txq);
@@ -1339,7 +1339,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
                         (Some("log-level"), Some(l)) => match crate::control::parse_level(l) {
                             Ok(n) => {
                                 let was = level.replace(n);
-                                eprintln!("[{name}] info: log level {} (was {})", crate::control::LEVELS[n as usize], crate::control::LEVELS[was as usize]);
+                                crate::elog!("[{name}] info: log level {} (was {})", crate::control::LEVELS[n as usize], crate::control::LEVELS[was as usize]);
                                 serde_json::json!({"logLevel": crate::control::LEVELS[n as usize], "was": crate::control::LEVELS[was as usize]})
                             }
                             Err(e) => serde_json::json!({"error": e}),
@@ -1371,7 +1371,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
                     match board.config_add(&crate::control::pack(&chunks[0], std::slice::from_ref(&r), crate::config::CONFIG_CAPACITY)[0]) {
                         Ok(()) => info(&format!("bindings file: binding of {home} restored after {secs} s")),
                         Err(e) if e.ends_with("got 133") && secs < RETRY6 => still.push(rec),
-                        Err(e) => eprintln!("[{name}] warning: bindings file: binding of {home} not restored: {e}"),
+                        Err(e) => crate::elog!("[{name}] warning: bindings file: binding of {home} not restored: {e}"),
                     }
                 }
                 pending6 = still;
@@ -1391,7 +1391,7 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
                     Ok(()) => {
                         leased = rows6.iter().filter_map(|r| Some((r["home"].as_str()?.to_string(), r["ahOutSeq"].as_u64().unwrap_or(0)))).collect();
                     }
-                    Err(e) => eprintln!("[{name}] warning: {e}"),
+                    Err(e) => crate::elog!("[{name}] warning: {e}"),
                 }
             }
         }

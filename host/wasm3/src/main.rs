@@ -182,7 +182,7 @@ fn main() {
 }
 
 fn usage_error(msg: &str) -> i32 {
-    eprintln!("mipfw-board: {msg}\nusage: {USAGE}\n(mipfw-board --help for more)");
+    mipfw_board::elog!("mipfw-board: {msg}\nusage: {USAGE}\n(mipfw-board --help for more)");
     2
 }
 
@@ -258,10 +258,10 @@ fn check_config(cfg: &ConfigFile, json: bool) -> i32 {
         println!("{o}");
     } else {
         for p in &problems {
-            eprintln!("{p}");
+            mipfw_board::elog!("{p}");
         }
         for w in &warnings {
-            eprintln!("warning: {w}");
+            mipfw_board::elog!("warning: {w}");
         }
         if problems.is_empty() {
             println!("{}: valid{}", file.display(), if warnings.is_empty() { String::new() } else { format!(", {} warning(s)", warnings.len()) });
@@ -274,7 +274,7 @@ fn report(r: Result<(), String>) -> i32 {
     match r {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("mipfw-board: {e}");
+            mipfw_board::elog!("mipfw-board: {e}");
             1
         }
     }
@@ -292,10 +292,10 @@ fn load(cfg: &PathBuf, dir: &Option<PathBuf>) -> Result<(NodeConfig, Vec<Vec<u8>
         Err(p) => p,
     };
     if problems.len() > 1 || problems.first().is_some_and(|p| p.starts_with("config")) {
-        eprintln!("{}: invalid configuration:", cfg.display());
+        mipfw_board::elog!("{}: invalid configuration:", cfg.display());
     }
     for p in problems {
-        eprintln!("{p}");
+        mipfw_board::elog!("{p}");
     }
     Err(1)
 }
@@ -309,7 +309,7 @@ fn encode_config(cfg: &ConfigFile, out: Option<PathBuf>) -> i32 {
                 return match std::fs::write(&out, image) {
                     Ok(()) => 0,
                     Err(e) => {
-                        eprintln!("mipfw-board: cannot write {}: {e}", out.display());
+                        mipfw_board::elog!("mipfw-board: cannot write {}: {e}", out.display());
                         1
                     }
                 };
@@ -336,7 +336,7 @@ fn config_image(chunks: &[Vec<u8>]) -> Vec<u8> {
 
 fn read_firmware(firmware: &PathBuf) -> Result<Vec<u8>, i32> {
     std::fs::read(firmware).map_err(|e| {
-        eprintln!("mipfw-board: cannot read the firmware {}: {e} (build it with `npm run build`, or give --firmware)", firmware.display());
+        mipfw_board::elog!("mipfw-board: cannot read the firmware {}: {e} (build it with `npm run build`, or give --firmware)", firmware.display());
         1
     })
 }
@@ -360,7 +360,7 @@ fn run_board(b: RunArgs) -> i32 {
         Err(code) => return code,
     };
     for w in config::warnings(&node) {
-        eprintln!("[{}] warning: {w}", node.name);
+        mipfw_board::elog!("[{}] warning: {w}", node.name);
     }
     let wasm = match read_firmware(&b.firmware) {
         Ok(w) => w,
