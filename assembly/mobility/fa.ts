@@ -4,9 +4,9 @@
 // forwarding). Interop contract: notes/mip.md "Registration via a foreign agent".
 //
 // The visitor list itself (records, pending slots, timers, dump) is mobility/visitors.ts.
-// Requests seen lately (any home address, relayed or not) are remembered in a ring of RECENT_N entries
-// outside the visitor list (histAdd/histSeen), so a record removed meanwhile does not forget them:
-//   home u32 | low 32 bits of the Identification u32 | untilMs i64 | mac[6] | pad[2].
+// Requests seen lately (any home address, relayed or not, from any link-layer address) are remembered
+// in two Bloom filters of (home address, Identification low bits) outside the visitor list
+// (histSeenAdd), so a record removed meanwhile does not forget them.
 // One timer per record on the stack heap (kind TK_FA_VISITOR, tag = record index) at the earliest of
 // the pending deadlines and the accepted expiry; every removal cancels it, so a timer that fires
 // always belongs to the live record of its index.
@@ -76,6 +76,7 @@ import {
 import { AUTH_LEN, authAppendOr, authAt, authFailEvent } from "../security/auth";
 import { saFindFor, saLearnt } from "../security/sa";
 import { regkeyFaInstall } from "../security/regkey";
+import { random32 } from "../security/replay";
 import { tunnelCheck, tunnelSend } from "./tunnel";
 import {
   TK_FA_VISITOR, VF_ACCEPTED, VF_ACC_COLOC, VF_ACC_RTUN, PS_USED, PS_COLOC, PS_RTUN, V_FLAGS, V_ACC_IFACE,
@@ -93,39 +94,54 @@ import { drExpiry } from "./coa";
 /** How long a relayed request waits for the home agent's reply (RFC 3344 §3.7.1's 7 s; RFC 2002 is silent). */
 export const PENDING_MS: i64 = 7000;
 
-/** Requests seen lately (histSeen), and for how long: two pending timeouts. */
-const RECENT_N: i32 = 128;
+/** Requests seen lately (histSeenAdd) are remembered for at least this long: two pending timeouts. */
 const RECENT_MS: i64 = 2 * PENDING_MS;
-// Entry (16 bytes): 0 home u32 | 4 Identification low bits u32 | 8 mac[6] | 14 expiry u16 (the ms clock
-// in units of 256 ms, compared modulo 2^16: 4.6 hours of range for a 14 s window). Carved in faInit:
-// only a foreign agent pays for it. Why (memory): 3 KB of static data on every node before issue 11;
-// 2 KB now, on foreign agents only (the microcontroller boards' 40 KiB budget).
-const RECENT_SIZE: usize = 16;
-let recent: usize = 0;
-let recentNext: i32 = 0;
+// Why (issue 7.2, found again by the invariant fuzzer at 2 million frames): the copy check must not
+// forget under a flood. A ring of exact entries (the first version) let an attacker on the visitor
+// link push a victim's request out with 128 others, then send a verbatim copy that took the home
+// agent's acceptance. Two Bloom filters of (home address, Identification low bits) instead, the
+// current one and the previous one, swapped every RECENT_MS: a request stays known for RECENT_MS to
+// 2 × RECENT_MS, and a flood only raises the false positives (a genuine request then discarded, sent
+// again by its node with a new Identification, RFC 2002 §3.6.3) -- it fails closed. 8,192 bits and 4
+// probes each: with 128 other requests in each filter about one genuine request in 37,000 is lost,
+// with 1,000 in each one in 23. The probes are keyed with a random salt drawn at start, so nobody can aim at a pair.
+const BLOOM_BITS: u32 = 8192;
+const BLOOM_BYTES: usize = <usize>BLOOM_BITS >> 3;
+/** The current filter (requests are added here) and the previous one (checked too); swapped every RECENT_MS. */
+let bloomCur: usize = 0;
+let bloomPrev: usize = 0;
+let bloomSwapAt: i64 = 0;
+let bloomSalt: u32 = 0;
 
-// @ts-ignore: decorator
-@inline function clock256(t: i64): u16 { return <u16>(t >> 8); }
-
-/** Remember that a request for `home` with Identification low bits `low` came from `mac` now. */
-function histAdd(home: u32, low: u32, mac: usize): void {
-  const e = recent + <usize>recentNext * RECENT_SIZE;
-  store<u32>(e, home);
-  store<u32>(e, low, 4);
-  memory.copy(e + 8, mac, 6);
-  // Why: rounded up, so an entry never ends before RECENT_MS.
-  store<u16>(e, clock256(nowMs() + RECENT_MS + 255), 14);
-  recentNext = (recentNext + 1) % RECENT_N;
-}
-
-/** True when a request for `home` with Identification low bits `low` came lately from another MAC than `mac`. */
-function histSeen(home: u32, low: u32, mac: usize): bool {
-  const now = clock256(nowMs());
-  for (let i = 0; i < RECENT_N; i++) {
-    const e = recent + <usize>i * RECENT_SIZE;
-    if (load<u32>(e) == home && load<u32>(e, 4) == low && <i16>(load<u16>(e, 14) - now) > 0 && !macEqual(e + 8, mac)) return true;
+/**
+ * True when a request for `home` with Identification low bits `low` was seen lately (from any
+ * link-layer address); remembers it from now on either way (a copy keeps the pair known longer).
+ */
+function histSeenAdd(home: u32, low: u32): bool {
+  // Why: an entry added before the swap keeps the previous filter's whole period to live, so nothing
+  // is forgotten before RECENT_MS (with few requests, much later).
+  if (nowMs() >= bloomSwapAt) {
+    const t = bloomPrev;
+    memory.fill(t, 0, BLOOM_BYTES);
+    bloomPrev = bloomCur;
+    bloomCur = t;
+    bloomSwapAt = nowMs() + RECENT_MS;
   }
-  return false;
+  // Four probes of 13 bits from bits 12-63 of a salted multiplicative hash of the pair; the home
+  // address is folded into the low word too, so every probe depends on both (bits below 32 of the
+  // product see only the low word).
+  const x = ((<u64>home << 32) | <u64>(low ^ bloomSalt ^ home)) * 0x9E3779B1;
+  let inPrev = true, inCur = true;
+  for (let k: u64 = 12; k < 64; k += 13) {
+    const b = <u32>(x >> k) & (BLOOM_BITS - 1);
+    const off = <usize>(b >> 3);
+    const bit: u32 = 1 << (b & 7);
+    if ((<u32>load<u8>(bloomPrev + off) & bit) == 0) inPrev = false;
+    const c = bloomCur + off;
+    const v = <u32>load<u8>(c);
+    if ((v & bit) == 0) { inCur = false; store<u8>(c, <u8>(v | bit)); }
+  }
+  return inPrev | inCur;
 }
 
 // A global set in faInit, not a constant: a global.get is shorter than the address at each use.
@@ -146,9 +162,10 @@ function macEqual(a: usize, b: usize): bool { return macEqualHot(a, b); }
 /** Carve the visitor list (config.visitorEntries records; 0 = no visitors, every request gets 66). */
 export function faInit(): void {
   extIndex = memory.data(EXT_INDEX_SIZE, 4);
-  recent = arenaAlloc(<usize>RECENT_N * RECENT_SIZE); // zeroed (mem.ts)
-  if (recent == 0) return;
-  recentNext = 0;
+  bloomCur = arenaAlloc(2 * BLOOM_BYTES); // zeroed (mem.ts)
+  if (bloomCur == 0) return;
+  bloomPrev = bloomCur + BLOOM_BYTES;
+  bloomSalt = random32();
   visitorsInit();
 }
 
@@ -256,21 +273,30 @@ function relayMsg(p: usize, m: usize, cut: i32, sa: usize, oif: i32, type: u8): 
 /** True when `iface` offers foreign agent service (it advertises, RFC 2002 §2.3, §3.7). */
 function servesIface(iface: i32): bool { return netifValid(iface) && (netifFlags(iface) & cfg.IF_ADVERTISE) != 0; }
 
-/**
- * The pending slot a request from `mac` with Identification `id` takes in record `v`, or -1 when it
- * must be discarded (counted). Decides who may displace whom (issue 7.2).
- */
-function pickSlot(v: usize, mac: usize, id: u64): i32 {
+/** The visitor record of `home`, or 0 (none, or no visitor list). */
+function visitorOf(home: u32): usize { return visitorCapacity == 0 ? 0 : htFindV4(visitors, home); }
+
+/** The used pending slot of `home`'s visitor record whose Identification has low bits `low`, or 0. */
+function slotById(home: u32, low: u32): usize {
+  const v = visitorOf(home);
+  if (v != 0) {
+    for (let k = 0; k < SLOTS; k++) {
+      const c = slotAt(v, k);
+      if (slotUsed(c) && <u32>load<u64>(c, PS_ID) == low) return c;
+    }
+  }
+  return 0;
+}
+
+/** The pending slot a request from `mac` takes in record `v`. Decides who may displace whom (issue 7.2). */
+function pickSlot(v: usize, mac: usize): i32 {
   let same = -1, free = -1;
   for (let k = 0; k < SLOTS; k++) {
     const s = slotAt(v, k);
     if (!slotUsed(s)) { if (free < 0) free = k; continue; }
-    if (macEqual(s + PS_MAC, mac)) { same = k; continue; }
-    // Why: RFC 2002 §3.7.3.1: a reply is matched to its request by the low 32 bits of the
-    // Identification; a second request from another link-layer address with the same low bits would
-    // make the home agent's reply to the first one ambiguous (and hand its acceptance to whoever
-    // copied the Identification), so it is discarded and the first one kept.
-    if (<u32>load<u64>(s, PS_ID) == <u32>id) { count(C.DROP_FA_PENDING_CONFLICT); return -1; }
+    if (macEqual(s + PS_MAC, mac)) same = k;
+    // (A request with a pending slot's Identification never gets here: histSeenAdd knows every
+    // request of the last RECENT_MS, longer than a slot stays pending.)
   }
   // The same node's new request replaces its earlier one (RFC 2002 §3.6.3: a retransmission carries
   // a new Identification, and only the newest gets an answer that counts).
@@ -301,12 +327,15 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   // accept a request after its slot was replaced or ended (a 133 first, a newer request accepted,
   // a reply delayed): a verbatim copy of a recent request — seen on the visitor link and resent from
   // another link-layer address — would be there to take that acceptance (issue 7.2). A mobile node
-  // never sends one Identification twice (§3.6.3: a retransmission carries a new one), so a
-  // request seen lately (relayed or not) from another link-layer address is discarded.
-  // A discarded copy is remembered too, so a later copy from yet another address is also one.
-  const copied = histSeen(home, <u32>id, mac);
-  histAdd(home, <u32>id, mac);
-  if (copied) { count(C.DROP_FA_PENDING_CONFLICT); return 1; }
+  // sends one Identification again only as an unchanged retransmission with nonces (§3.6.3), so: a
+  // request whose Identification a slot of the record holds is the node's own retransmission from
+  // that slot's link-layer address and a copy from any other (the reply would be ambiguous, however
+  // old the slot); without a slot, a request seen lately (relayed or not, from any address) is a
+  // copy -- or a retransmission whose slot is gone, discarded too: it fails closed and the node
+  // starts a new request.
+  const seen = histSeenAdd(home, <u32>id);
+  const own = slotById(home, <u32>id);
+  if (own != 0 ? !macEqual(own + PS_MAC, mac) : seen) { count(C.DROP_FA_PENDING_CONFLICT); return 1; }
   const dst = ipv4Dst(p);
   // Replies go out from the address the mobile node spoke to (RFC 2002 §3.7.2.3), ours on this link
   // when that was a broadcast or multicast.
@@ -381,7 +410,7 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
     // and the binding registrar ... Otherwise, the agent SHOULD deny the Registration Request" (65).
     haSa = registrarSaOf(ha, dr);
     if (dr && haSa == 0) { code = CODE_FA_PROHIBITED; break; }
-    v = visitorCapacity == 0 ? 0 : htFindV4(visitors, home);
+    v = visitorOf(home);
     // Why: RFC 2002 §2.1.1, §3.7.1: busy (config) or a full visitor list takes no additional mobile
     // nodes (66); a current visitor may still re-register or deregister.
     if (v == 0 && (cfg.busy() || faFull())) { code = CODE_FA_NO_RESOURCES; break; }
@@ -405,8 +434,7 @@ function request(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   // Accepted for relaying: record the pending registration (RFC 2002 §3.7.1) with its deadline, in
   // its own slot: never over the accepted part nor over another node's pending request (issue 7.2).
   const fresh = v == 0;
-  const k = fresh ? 0 : pickSlot(v, mac, id);
-  if (k < 0) return 1;
+  const k = fresh ? 0 : pickSlot(v, mac);
   if (fresh) {
     v = visitorInsert(home);
   }
@@ -480,18 +508,11 @@ function reply(iface: i32, p: usize, u: usize, m: usize, ml: i32): i32 {
   count(C.FA_REPLY_RX);
   if (ml < REG_REP_LEN) { count(C.DROP_FA_MALFORMED); return 1; }
   const home = regHomeAddr(m);
-  const v: usize = visitorCapacity == 0 ? 0 : htFindV4(visitors, home);
+  const v = visitorOf(home);
   // Why: RFC 2002 §3.7.3.1: a reply without a pending request for its home address, or whose
   // Identification differs from the request's in the low-order 32 bits, is silently discarded (the
   // high 32 bits are checked below where they must be echoed).
-  let s: usize = 0;
-  if (v != 0) {
-    const rid = <u32>regRepIdentification(m);
-    for (let k = 0; k < SLOTS; k++) {
-      const c = slotAt(v, k);
-      if (slotUsed(c) && <u32>load<u64>(c, PS_ID) == rid) { s = c; break; }
-    }
-  }
+  const s = slotById(home, <u32>regRepIdentification(m));
   if (s == 0) { count(C.DROP_FA_REPLY_UNMATCHED); return 1; }
   const code = regRepCode(m);
   const src = ipv4Src(p);

@@ -166,6 +166,49 @@ test("issue 7.2: a request from another MAC with the pending request's Identific
   }
 });
 
+test("issue 7.2: a flood of other requests does not make the agent forget a request, so a later copy from another MAC cannot take its acceptance", () => {
+  // Found by the invariant fuzzer (2 million frames, fa-copy): the agent kept the requests it saw in a
+  // ring of 128; an attacker on the link pushed the victim's request out with others, had the victim's
+  // pending slot displaced by two requests of its own, then sent a verbatim copy that took the home
+  // agent's acceptance of the original.
+  const { board, cap } = start();
+  fromMn(board, request({ id: ID }));
+  assert.equal(relays(cap).length, 1, "the victim's request is relayed");
+  // 400 requests for other home addresses from other MACs (each one a new Identification).
+  for (let i = 0; i < 400; i++) {
+    const home = ip("10.8.1.0") + i;
+    const m = host.appendAuth(host.buildRegRequest({ lifetimeSec: 300, home, homeAgent: HA, careOf: FA_IP, id: 0xeb00000200000000n + BigInt(i) }), host.EXT_MH_AUTH, MH);
+    board.rx(0, host.ethFrame(WLAN_MAC, host.mac(`02:00:00:01:${(i >> 8).toString(16).padStart(2, "0")}:${(i & 255).toString(16).padStart(2, "0")}`), 0x0800, host.buildUdp(home, FA_IP, 434, 434, m, 1, 64)));
+  }
+  // Two requests of the attacker's for the victim's home address: the victim's pending slot gives way.
+  fromMn(board, request({ id: ID2 }), ATK_MAC);
+  fromMn(board, request({ id: ID3 }), host.mac("02:00:00:00:0a:67"));
+  cap.tx.length = 0;
+  const conflicts = board.counters().drop_fa_pending_conflict;
+  // The verbatim copy from a third MAC is discarded, not relayed.
+  const ATK3 = host.mac("02:00:00:00:0a:68");
+  fromMn(board, request({ id: ID }), ATK3);
+  assert.equal(relays(cap).length, 0, "the copy is not relayed");
+  assert.equal(board.counters().drop_fa_pending_conflict, conflicts + 1);
+  // The home agent's acceptance of the victim's original request gives the copier nothing.
+  fromHa(board, reply({ id: ID }));
+  assert.ok(!repliesToMn(cap).some(([mac]) => mac === host.formatMac(ATK3)), "no reply to the copier");
+  assert.ok(!board.dump("visitors").some((v) => v.mac === host.formatMac(ATK3) && (v.state & 2)), "the copier is not an accepted visitor");
+  tunnelled(board);
+  assert.ok(!deliveredTo(cap).includes(host.formatMac(ATK3)), "nothing for the victim's home address reaches the copier");
+});
+
+test("issue 7.2: a node's unchanged retransmission (nonces, RFC 2002 §3.6.3) is relayed again from its own MAC only", () => {
+  const { board, cap } = start();
+  fromMn(board, request({ id: ID }));
+  fromMn(board, request({ id: ID }));
+  assert.equal(relays(cap).length, 2, "relayed twice: the node retransmitted");
+  fromMn(board, request({ id: ID }), ATK_MAC);
+  assert.equal(relays(cap).length, 2, "the same Identification from another MAC is not");
+  fromHa(board, reply({ id: ID }));
+  assert.deepEqual(repliesToMn(cap), [[host.formatMac(MN_MAC), 0, ID]]);
+});
+
 test("issue 7.2: two nodes' pending requests for one home address are both kept until the home agent's replies decide", () => {
   const { board, cap } = start();
   register(board, cap);

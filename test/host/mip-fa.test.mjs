@@ -232,7 +232,7 @@ test("an SA with the mobile node: the request needs a valid mobile-foreign authe
   fromMn(board, request());
   assert.equal(cap.tx.length, 0);
   // Wrong key.
-  fromMn(board, request({ after: [(m) => host.appendAuth(m, host.EXT_MF_AUTH, { ...MF, key: te.encode("nope") })] }));
+  fromMn(board, request({ id: ID + 3n, after: [(m) => host.appendAuth(m, host.EXT_MF_AUTH, { ...MF, key: te.encode("nope") })] }));
   assert.equal(cap.tx.length, 0);
   assert.deepEqual(events(cap, EV_AUTH_FAILED), [
     { role: 2, extType: 33, code: 0, peer: HOME, spi: 0 },
@@ -241,19 +241,20 @@ test("an SA with the mobile node: the request needs a valid mobile-foreign authe
   assert.equal(board.counters().drop_fa_auth, 2);
   // Valid: relayed without the mobile-foreign extension (it follows the mobile-home one, RFC 2002
   // §3.7.2.2 removes it), with the foreign-home one.
-  const plain = request();
-  fromMn(board, request({ after: [(m) => host.appendAuth(m, host.EXT_MF_AUTH, MF)] }));
+  // (Each request a new Identification, as a mobile node sends: the agent discards one it saw lately.)
+  const plain = request({ id: ID + 1n });
+  fromMn(board, request({ id: ID + 1n, after: [(m) => host.appendAuth(m, host.EXT_MF_AUTH, MF)] }));
   const x = relayed(cap);
   assert.deepEqual(x.payload.subarray(0, plain.length), plain);
   assert.equal(x.payload.length, plain.length + 22);
   assert.ok(host.verifyAuth(x.payload, 24, host.EXT_FH_AUTH, FH));
-  fromHa(board, reply({ fh: FH }));
+  fromHa(board, reply({ fh: FH, id: ID + 1n }));
   const r = replyToMn(cap);
   assert.equal(r.code, 0);
   assert.ok(host.verifyAuth(r.raw, 20, host.EXT_MF_AUTH, MF), "the reply to the mobile node carries the mobile-foreign authenticator");
   // Denials carry it too.
   cap.tx.length = 0;
-  fromMn(board, request({ lifetimeSec: 9999, after: [(m) => host.appendAuth(m, host.EXT_MF_AUTH, MF)] }));
+  fromMn(board, request({ id: ID + 2n, lifetimeSec: 9999, after: [(m) => host.appendAuth(m, host.EXT_MF_AUTH, MF)] }));
   assert.ok(host.verifyAuth(replyToMn(cap).raw, 20, host.EXT_MF_AUTH, MF));
 });
 
@@ -265,8 +266,8 @@ test("69: requested lifetime too long, with our maximum in the reply", () => {
   expectDenied(board, cap, 69, { lifetimeSec: 600, dport: 6000 });
   assert.equal(board.counters().fa_request_denied, 1);
   cap.tx.length = 0; cap.events.length = 0;
-  fromMn(board, request({ lifetimeSec: 0xffff }));
-  expectDenied(board, cap, 69, { lifetimeSec: 600 });
+  fromMn(board, request({ lifetimeSec: 0xffff, id: ID + 1n }));
+  expectDenied(board, cap, 69, { lifetimeSec: 600, id: ID + 1n });
 });
 
 test("72: requested encapsulation unavailable; with D the mobile node decapsulates and it is relayed", () => {
@@ -456,7 +457,7 @@ test("unknown extension 0-127 in a request: silently discarded; 128-255 skipped 
   fromMn(board, request({ before: Uint8Array.of(40, 2, 0, 0) }));
   assert.equal(cap.tx.length, 0);
   assert.equal(board.counters().drop_fa_unknown_ext, 1);
-  const req = request({ before: Uint8Array.of(200, 2, 0, 0) });
+  const req = request({ before: Uint8Array.of(200, 2, 0, 0), id: ID + 1n });
   fromMn(board, req);
   assert.deepEqual(relayed(cap).payload, req);
 });

@@ -1083,6 +1083,11 @@ class FaWorld extends World {
         this.relays.set(key, rel);
         this.relayList.push(rel);
         if (this.relayList.length > 64) { const old = this.relayList.shift(); this.relays.delete(old.key); }
+      } else {
+        // Relayed again (a copy sent long after its original's entries ended): the newest of the 64 now,
+        // so the model does not forget it before the home agent's answer.
+        this.relayList.splice(this.relayList.indexOf(rel), 1);
+        this.relayList.push(rel);
       }
       this.stats.relays++;
     }
