@@ -1061,9 +1061,12 @@ class FaWorld extends World {
 
   /** Relays the agent sent this step (Registration Requests to 434 on the uplink). */
   collectRelays() {
-    // Whatever request this step's frame carried (a generic mutation too) came from its Ethernet source.
+    // Whatever request this step's frame carried (a generic mutation too) came from its Ethernet source --
+    // when the agent received it at all: a frame to another unicast MAC (a mutated destination) is not
+    // for the agent, so it cannot count as the first copy of anything.
     const c = this.cur;
-    const u = c.frame && c.iface === 0 ? P.udpOf(P.parseEthIp(c.frame)) : null;
+    const forAgent = c.frame && ((c.frame[0] & 1) !== 0 || FA.AP_MAC.every((b, i) => c.frame[i] === b));
+    const u = forAgent && c.iface === 0 ? P.udpOf(P.parseEthIp(c.frame)) : null;
     const q = u && u.dport === 434 ? O.parseRequest(u.data) : null;
     if (q) this.sentBy(`${q.home}:${q.id}`, fmtMac(c.frame.subarray(6, 12)));
     for (const e of this.log) {
