@@ -8,6 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startBoard, host } from "./helpers.mjs";
+import { mip6Links } from "./mip6-fixture.mjs";
 import { ip6, fmt6, echo6, eth, pkt6, Lan, icmp6Packet } from "../lib/ip6.mjs";
 import { dstOpts, parseOpts, baFields, sealed, ahOk, ahInfo, OPT, BU_A, BU_H } from "../lib/mip6.mjs";
 
@@ -24,18 +25,9 @@ function setup(roles = ["router", "home-agent"]) {
     ipv6: [{ iface: "eth0", address: `${HA}/64`, advertise: true }, { iface: "eth1", address: `${HA_F}/64`, advertise: true }],
     ipsec: [{ peer: HOME, spiIn: 0x1000, spiOut: 0x2000, algorithm: ALG, key: KEY, window: 64 }],
   }, { now: () => clock.t });
-  const plain = (name, mac, addr) => startBoard({
-    name, board: "emulated", roles: ["host"], node: { ipv6: "dual", dadTransmits: 1 },
-    interfaces: [{ name: "eth0", mac }], ipv6: [{ iface: "eth0", address: `${addr}/64` }],
-  }, { now: () => clock.t });
-  const cn = plain("cn", "02:00:00:00:01:0c", CN);
-  const m = plain("m", "02:00:00:00:02:0a", COA);
-  lan.attach(ha, 0, "home"); lan.attach(ha, 1, "foreign"); lan.attach(cn, 0, "home"); lan.attach(m, 0, "foreign");
-  lan.run(5000);
-  const send = (pkt) => { ha.board.rx(1, eth(host.parseMac(HA_MAC_F), host.parseMac("02:00:00:00:02:0a"), 0x86dd, pkt)); lan.run(20); };
+  const { cn, m, send, sent } = mip6Links(ha, lan, clock, { cn: CN, coa: COA });
   const bu = ({ buSeq, ahSeq = 100 + buSeq, lifetime = 600 }) =>
     sealed(ip6(COA), ip6(HA), 60, dstOpts(59, [{ type: "HAO", home: ip6(HOME) }, { type: "BU", flags: BU_A | BU_H, seq: buSeq, lifetime, idLen: 0 }]), { spi: 0x1000, alg: ALG, key: KEY, seq: ahSeq });
-  const sent = (from, iface) => ha.cap.tx.slice(from).filter((t) => iface === undefined || t.iface === iface).map((t) => pkt6(t.frame)).filter(Boolean);
   const bas = (from) => sent(from, 1).filter((p) => ahInfo(p).spi === 0x2000 && ahInfo(p).next === 60).map((p) => parseOpts(p, ahInfo(p).at + 24).find((x) => x.type === OPT.BA)).filter(Boolean).map((o) => baFields(o.data));
   return { ha, cn, m, lan, clock, send, bu, sent, bas };
 }

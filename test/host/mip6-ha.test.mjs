@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startBoard, host } from "./helpers.mjs";
+import { mip6Links } from "./mip6-fixture.mjs";
 import { ip6, fmt6, echo6, udp6, eth, pkt6, Lan, icmp6Of, icmp6Packet, ipv6Packet } from "../lib/ip6.mjs";
 import { dstOpts, parseOpts, baFields, sealed, ahOk, ahInfo, OPT, BU_A, BU_H } from "../lib/mip6.mjs";
 
@@ -28,20 +29,11 @@ function setup({ only = false, extra = {} } = {}) {
     ],
     ...extra,
   }, { now: () => clock.t });
-  const plain = (name, mac, addr) => startBoard({
-    name, board: "emulated", roles: ["host"], node: { ipv6: "dual", dadTransmits: 1 },
-    interfaces: [{ name: "eth0", mac }], ipv6: [{ iface: "eth0", address: `${addr}/64` }],
-  }, { now: () => clock.t });
-  const cn = plain("cn", "02:00:00:00:01:0c", CN);
-  const m = plain("m", "02:00:00:00:02:0a", COA);
-  lan.attach(ha, 0, "home"); lan.attach(ha, 1, "foreign"); lan.attach(cn, 0, "home"); lan.attach(m, 0, "foreign");
-  lan.run(5000);
+  const { cn, m, send, sent } = mip6Links(ha, lan, clock, { cn: CN, coa: COA });
   let seq = 0;
   const c = () => ha.board.counters();
-  const send = (pkt) => { ha.board.rx(1, eth(host.parseMac(HA_MAC_F), host.parseMac("02:00:00:00:02:0a"), 0x86dd, pkt)); lan.run(20); };
   const bu = ({ flags = BU_A | BU_H, buSeq = ++seq, lifetime = 600, home = HOME, dst = HA, idLen = 0, spi = 0x1000 } = {}) =>
     sealed(ip6(COA), ip6(dst), 60, dstOpts(59, [{ type: "HAO", home: ip6(home) }, { type: "BU", flags, seq: buSeq, lifetime, idLen }]), { spi, alg: ALG, key: KEY, seq: 100 + buSeq });
-  const sent = (from, iface) => ha.cap.tx.slice(from).filter((t) => iface === undefined || t.iface === iface).map((t) => pkt6(t.frame)).filter(Boolean);
   const bas = (from) => sent(from, 1).filter((p) => ahInfo(p).spi === 0x2000 || ahInfo(p).spi === 0x4000).map((p) => {
     const o = parseOpts(p, ahInfo(p).at + 24).find((x) => x.type === OPT.BA);
     return o ? { pkt: p, ba: baFields(o.data) } : null;
