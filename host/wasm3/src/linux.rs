@@ -1265,12 +1265,9 @@ pub fn run_with(config: &NodeConfig, chunks: &[Vec<u8>], wasm: &[u8], opts: &Opt
         }
         if let (Some(slot), Some((f, family))) = (wifi_slot, wifi.as_ref()) {
             if fds[slot].revents & libc::POLLIN != 0 {
-                loop {
-                    let n = unsafe { libc::recv(f.as_raw_fd(), buf.as_mut_ptr() as *mut libc::c_void, buf.len(), libc::MSG_DONTWAIT) };
-                    if n <= 0 {
-                        break;
-                    }
-                    for ev in crate::wifi::parse_events(&buf[..n as usize], *family) {
+                while let Ok(got) = crate::wifi::recv_kernel(f.as_raw_fd(), &mut buf) {
+                    let Some(n) = got else { continue };
+                    for ev in crate::wifi::parse_events(&buf[..n], *family) {
                         match ev {
                             crate::wifi::Wifi::Joined { ifindex: x, bssid: b, roam } => {
                                 let Some(i) = ifindex.iter().position(|&k| k == x) else { continue };

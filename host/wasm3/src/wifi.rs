@@ -143,6 +143,23 @@ pub fn getfamily_request(name: &str, seq: u32) -> Vec<u8> {
     m
 }
 
+/// The next datagram on netlink socket `fd` (non-blocking): `Err(())` when there is none, `Ok(None)` when it
+/// came from a process rather than the kernel (its port id is not 0), `Ok(Some(n))` otherwise.
+/// Why: only the kernel reports which access point the interface joined; a process allowed to send
+/// netlink unicast (CAP_NET_ADMIN) could otherwise forge a roam and make the board re-register.
+pub fn recv_kernel(fd: i32, buf: &mut [u8]) -> Result<Option<usize>, ()> {
+    let mut from: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
+    let mut len = std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
+    // SAFETY: buf and from are valid for the lengths given.
+    let n = unsafe {
+        libc::recvfrom(fd, buf.as_mut_ptr() as *mut libc::c_void, buf.len(), libc::MSG_DONTWAIT, &mut from as *mut _ as *mut libc::sockaddr, &mut len)
+    };
+    if n <= 0 {
+        return Err(());
+    }
+    Ok(if from.nl_pid == 0 { Some(n as usize) } else { None })
+}
+
 /// A generic netlink socket subscribed to nl80211's `mlme` group, and the family id; None when the
 /// kernel has no nl80211 (or the socket cannot be opened): the board then sees only the carrier.
 pub fn open() -> Option<(OwnedFd, u16)> {
@@ -186,6 +203,39 @@ pub fn open() -> Option<(OwnedFd, u16)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_kernel_is_heard() {
+        // Two generic netlink sockets: one sends to the other's port id (a process, needs CAP_NET_ADMIN;
+        // skipped without), then the receiver asks the kernel for nl80211's family and hears its answer.
+        unsafe {
+            let open = || {
+                let fd = libc::socket(libc::AF_NETLINK, libc::SOCK_RAW | libc::SOCK_CLOEXEC, libc::NETLINK_GENERIC);
+                assert!(fd >= 0);
+                let mut sa: libc::sockaddr_nl = std::mem::zeroed();
+                sa.nl_family = libc::AF_NETLINK as u16;
+                assert_eq!(libc::bind(fd, &sa as *const _ as *const libc::sockaddr, std::mem::size_of::<libc::sockaddr_nl>() as u32), 0);
+                OwnedFd::from_raw_fd(fd)
+            };
+            let (rx, tx) = (open(), open());
+            let mut me: libc::sockaddr_nl = std::mem::zeroed();
+            let mut len = std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t;
+            libc::getsockname(rx.as_raw_fd(), &mut me as *mut _ as *mut libc::sockaddr, &mut len);
+            let forged = getfamily_request("nl80211", 7);
+            let sent = libc::sendto(tx.as_raw_fd(), forged.as_ptr() as *const libc::c_void, forged.len(), 0, &me as *const _ as *const libc::sockaddr, len);
+            let mut buf = vec![0u8; 8192];
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            assert!(sent > 0 || libc::geteuid() != 0, "root may send netlink unicast to another process");
+            if sent > 0 {
+                assert_eq!(recv_kernel(rx.as_raw_fd(), &mut buf), Ok(None), "a process's message is not the kernel's");
+            }
+            let req = getfamily_request("nl80211", 8);
+            assert!(libc::send(rx.as_raw_fd(), req.as_ptr() as *const libc::c_void, req.len(), 0) > 0);
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            assert!(matches!(recv_kernel(rx.as_raw_fd(), &mut buf), Ok(Some(n)) if n >= 16), "the kernel's answer (a family or ENOENT) is heard");
+            assert_eq!(recv_kernel(rx.as_raw_fd(), &mut buf), Err(()), "nothing more");
+        }
+    }
 
     fn attr(t: u16, v: &[u8]) -> Vec<u8> {
         let mut a = Vec::new();
