@@ -537,10 +537,6 @@ function icmpError(iface: i32, p: usize, len: i32, off: i32): i32 {
 }
 
 /**
- * Multicast (§10, mobility/mcast6.ts): away from home with a home registration accepted or under way, the
- * addresses the reverse tunnel uses, home[16] | home agent[16] | care-of[16]; else 0.
- */
-/**
  * This mobile node's Mobile IPv6 home agent as a dump table 11 record (kind 3, docs/abi.md; images with
  * STATUS) into `out` (56 bytes) when k is 0 and the role is active; returns the count (0 or 1): the home
  * agent (configured, or found by discovery), the care-of address registered (away), the Sequence Number
@@ -562,6 +558,10 @@ export function mn6AgentDump(k: i32, o: usize): i32 {
   return 1;
 }
 
+/**
+ * Multicast (§10, mobility/mcast6.ts): away from home with a home registration accepted or under way, the
+ * addresses the reverse tunnel uses, home[16] | home agent[16] | care-of[16]; else 0.
+ */
 export function mn6Away(): usize { return active && (state == REGISTERING || state == REGISTERED) ? addrs : 0; }
 
 /**

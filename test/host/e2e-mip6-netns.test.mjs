@@ -20,11 +20,11 @@
 //                                                           └─ br-cn  2001:db8:9::/64  lcn (Linux), fcn (board)
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { root, board, netnsSkip } from "./netns-run.mjs";
+import { root, board, netnsSkip, sleep, until, bgIn } from "./netns-run.mjs";
 import { host } from "./helpers.mjs";
 
 const firmware = join(root, "build/firmware.wasm");
@@ -56,7 +56,6 @@ const LCN = "2001:db8:9::10", FCN = eui("2001:db8:9::", FCN_MAC);
 const sh = (args, opts = {}) => spawnSync(args[0], args.slice(1), { encoding: "utf8", timeout: 20000, ...opts });
 const inNs = (n, args, opts) => sh(["ip", "netns", "exec", NS[n], ...args], opts);
 function must(r, what) { assert.equal(r.status, 0, `${what}: ${r.stderr || r.stdout}`); return r; }
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const now = () => Date.now() / 1000;
 
 /** veth `ifname` in namespace `n`, its peer `port` on `bridge` of the switch namespace. */
@@ -94,15 +93,7 @@ function teardown(procs) {
 }
 
 /** A background process in namespace `n` (stdout and stderr kept). */
-function bg(procs, n, args) {
-  const p = spawn("ip", ["netns", "exec", NS[n], ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  p.out = ""; p.err = "";
-  p.stdout.on("data", (d) => { p.out += d; });
-  p.stderr.on("data", (d) => { p.err += d; });
-  p.done = new Promise((r) => p.on("close", r));
-  procs.push(p);
-  return p;
-}
+const bg = (procs, n, args) => bgIn(procs, NS[n], args);
 
 /** mipfw-board for `cfg` in its namespace (cfg.name), events as JSON lines in a file. */
 function startBoard(procs, dir, cfg) {
@@ -113,10 +104,6 @@ function startBoard(procs, dir, cfg) {
   return p;
 }
 const events = (b) => (existsSync(b.ev) ? readFileSync(b.ev, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : []);
-async function until(fn, ms, what) {
-  const t0 = Date.now();
-  for (;;) { const v = fn(); if (v) return v; if (Date.now() - t0 > ms) assert.fail(`timed out after ${ms} ms: ${what}`); await sleep(50); }
-}
 
 // UDP with python3: a receiver printing "payload source" per datagram until `idle` s pass without one
 // (after the first) or `total` s; a sender of `n` datagrams 0.1 s apart, from `src` when given.

@@ -9,11 +9,11 @@
 //   2001:db8:1::/64 (home)          2001:db8:2::/64 (foreign, advertised by the home agent)
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { root, board, netnsSkip } from "./netns-run.mjs";
+import { root, board, netnsSkip, sleep, until, bgIn } from "./netns-run.mjs";
 
 const firmware = join(root, "build/firmware.wasm");
 const tag = `r6${process.pid % 10000}`;
@@ -25,20 +25,7 @@ const KEY = "00112233445566778899aabbccddeeff00112233";
 const sh = (args) => spawnSync(args[0], args.slice(1), { encoding: "utf8", timeout: 20000 });
 const inNs = (n, args) => sh(["ip", "netns", "exec", NS[n], ...args]);
 function must(r, what) { assert.equal(r.status, 0, `${what}: ${r.stderr || r.stdout}`); return r; }
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(fn, ms, what) {
-  const t0 = Date.now();
-  for (;;) { const v = fn(); if (v) return v; if (Date.now() - t0 > ms) assert.fail(`timed out after ${ms} ms: ${what}`); await sleep(100); }
-}
-function bg(procs, n, args) {
-  const p = spawn("ip", ["netns", "exec", NS[n], ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  p.out = ""; p.err = "";
-  p.stdout.on("data", (d) => { p.out += d; });
-  p.stderr.on("data", (d) => { p.err += d; });
-  p.done = new Promise((r) => p.on("close", r));
-  procs.push(p);
-  return p;
-}
+const bg = (procs, n, args) => bgIn(procs, NS[n], args);
 const replies = (p) => (p.out.match(/bytes from/g) ?? []).length;
 
 test("a Mobile IPv6 home agent restarted with its bindings file: the mobile node away stays reachable through the tunnel without re-registering", { skip: netnsSkip ?? false, timeout: 120000 }, async () => {

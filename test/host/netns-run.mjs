@@ -1,7 +1,7 @@
 // Running a network-namespace driver (test/e2e/*-netns.sh) from node:test: why it is skipped here
 // (not root, no `ip netns`, no mipfw-board), and one run with its per-move results checked and shown.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
@@ -12,6 +12,25 @@ const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
 const hasNetns = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).status === 0;
 /** Why the namespace tests cannot run here, or null. */
 export const netnsSkip = !isRoot ? "needs root" : !hasNetns ? "`ip netns` not available" : !existsSync(board) ? `${board} not built` : null;
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Poll `fn` every 50 ms until it returns something truthy (returned), failing after `ms` with `what`. */
+export async function until(fn, ms, what) {
+  const t0 = Date.now();
+  for (;;) { const v = fn(); if (v) return v; if (Date.now() - t0 > ms) assert.fail(`timed out after ${ms} ms: ${what}`); await sleep(50); }
+}
+
+/** A background process in network namespace `ns` (stdout and stderr kept in .out/.err, .done when closed), added to `procs`. */
+export function bgIn(procs, ns, args) {
+  const p = spawn("ip", ["netns", "exec", ns, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  p.out = ""; p.err = "";
+  p.stdout.on("data", (d) => { p.out += d; });
+  p.stderr.on("data", (d) => { p.err += d; });
+  p.done = new Promise((r) => p.on("close", r));
+  procs.push(p);
+  return p;
+}
 
 /**
  * Run test/e2e/SCRIPT with the board, in a fresh output directory: skips on exit 77, fails with the
